@@ -1,0 +1,159 @@
+package dev.portcullis.crypto;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Collections;
+import java.util.Date;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import javax.crypto.SecretKey;
+
+/**
+ * Where a {@link KeyRing} comes from: an environment variable, a key file, or a PKCS12 key store. Every loader fails
+ * with {@link InvalidKeyRingException} and a message naming the source and the problem; there is no default key.
+ *
+ * <p>Key files and the variable hold the text form described in {@link #fromFile}. In a PKCS12 store each AES secret
+ * key entry is one key: its alias is {@code <8 hex id>.<status>} (for example {@code 0a1b2c3d.active}) and its
+ * creation date is the key's creation time, so {@code keytool -genseckey -keyalg AES -keysize 256 -storetype PKCS12
+ * -alias 0a1b2c3d.active ...} makes one.
+ */
+public final class KeyRingSources {
+  /** The environment variable read by {@link #fromEnvironment(Map)}. */
+  public static final String ENV_VARIABLE = "PORTCULLIS_KEYS";
+
+  private KeyRingSources() {}
+
+  /** Reads {@link #ENV_VARIABLE} from {@code env} (pass {@code System.getenv()}). */
+  public static KeyRing fromEnvironment(Map<String, String> env) {
+    return fromEnvironment(env, ENV_VARIABLE);
+  }
+
+  public static KeyRing fromEnvironment(Map<String, String> env, String variable) {
+    String value = env.get(variable);
+    if (value == null || value.isBlank()) {
+      throw new InvalidKeyRingException("environment variable " + variable + " is not set; Portcullis has no default key");
+    }
+    return KeyRingText.parse(value, "environment variable " + variable);
+  }
+
+  /**
+   * Reads a key file:
+   *
+   * <pre>
+   * portcullis-keyring 1
+   * key 0a1b2c3d ACTIVE 2026-01-01T00:00:00Z &lt;base64url secret of 32 bytes or more&gt;
+   * </pre>
+   *
+   * One {@code key} line per key; blank lines and {@code #} comments are ignored.
+   */
+  public static KeyRing fromFile(Path file) {
+    Objects.requireNonNull(file, "file");
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new InvalidKeyRingException("cannot read key file " + file + ": " + e.getClass().getSimpleName(), e);
+    }
+    return KeyRingText.parse(text, "key file " + file);
+  }
+
+  /** Writes {@code ring} to {@code file} atomically, readable by the owner only where the file system allows. */
+  public static void writeFile(KeyRing ring, Path file) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, ".keyring", ".tmp");
+    try {
+      restrictToOwner(tmp);
+      Files.writeString(tmp, KeyRingText.format(ring), StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Creates a new key file holding {@code ring}; fails if the file exists. */
+  public static void createFile(KeyRing ring, Path file) throws IOException {
+    if (Files.exists(file)) {
+      throw new FileAlreadyExistsException(file.toString());
+    }
+    writeFile(ring, file);
+  }
+
+  /** Reads AES secret-key entries of a PKCS12 key store; see the class description for aliases. */
+  public static KeyRing fromPkcs12(Path file, char[] password) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(password, "password");
+    String source = "PKCS12 key store " + file;
+    KeyStore store;
+    try (InputStream in = Files.newInputStream(file)) {
+      store = KeyStore.getInstance("PKCS12");
+      store.load(in, password);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new InvalidKeyRingException(
+          "cannot open " + source + " (wrong password or not PKCS12): " + e.getClass().getSimpleName(), e);
+    }
+    KeyRing.Builder builder = KeyRing.builder();
+    boolean any = false;
+    try {
+      for (String alias : Collections.list(store.aliases())) {
+        if (!store.entryInstanceOf(alias, KeyStore.SecretKeyEntry.class)) {
+          continue;
+        }
+        String[] parts = alias.toLowerCase(Locale.ROOT).split("\\.", -1);
+        if (parts.length != 2) {
+          throw new InvalidKeyRingException(source + ": alias '" + alias + "' is not '<8 hex id>.<status>'");
+        }
+        int id = KeyInfo.parseId(parts[0]);
+        KeyStatus status;
+        try {
+          status = KeyStatus.valueOf(parts[1].toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidKeyRingException(source + ": alias '" + alias + "' has an unknown status");
+        }
+        KeyStore.Entry entry = store.getEntry(alias, new KeyStore.PasswordProtection(password));
+        SecretKey key = ((KeyStore.SecretKeyEntry) entry).getSecretKey();
+        byte[] secret = key.getEncoded();
+        if (secret == null || secret.length < KeyMaterial.MIN_LENGTH) {
+          throw new InvalidKeyRingException(source + ": key " + alias + " is shorter than "
+              + KeyMaterial.MIN_LENGTH + " bytes");
+        }
+        Date created = store.getCreationDate(alias);
+        builder.add(id, status, created.toInstant(), KeyMaterial.copyOf(secret));
+        java.util.Arrays.fill(secret, (byte) 0);
+        any = true;
+      }
+    } catch (GeneralSecurityException e) {
+      throw new InvalidKeyRingException("cannot read " + source + ": " + e.getClass().getSimpleName(), e);
+    }
+    if (!any) {
+      throw new InvalidKeyRingException(source + ": no secret-key entries found");
+    }
+    try {
+      return builder.build();
+    } catch (InvalidKeyRingException e) {
+      throw new InvalidKeyRingException(source + ": " + e.getMessage());
+    }
+  }
+
+  private static void restrictToOwner(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: the directory's access control applies.
+    }
+  }
+}

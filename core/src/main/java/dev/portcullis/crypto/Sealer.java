@@ -1,0 +1,238 @@
+package dev.portcullis.crypto;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
+
+/**
+ * Seals bytes into cookie-safe text and opens them again, for one {@link Purpose}, with the keys of a {@link KeyRing}.
+ *
+ * <p>Format: base64url without padding of {@code version(1) | keyId(4) | nonce(12) | ciphertext | tag(16)}, AES-256-GCM
+ * under a per-purpose subkey (HKDF-SHA256 of the master key). The associated data binds the format version, the
+ * purpose and the caller's context (the cookie name), so a value cannot be replayed as another purpose or under
+ * another cookie name.
+ *
+ * <p>Thread-safe. Subkeys, key specs and ciphers are prepared once; a call allocates only its buffers.
+ *
+ * <p><b>Security.</b> Confidentiality and integrity of the plaintext, bound to purpose and context; values sealed
+ * under a decrypt-only key still open, under a revoked or unknown key never. Not guaranteed: freshness or single
+ * use (callers put an expiry inside the plaintext and keep replay stores), hiding the plaintext length, or secrecy
+ * after 2<sup>32</sup> seals under one key (random nonces): rotate keys well before that.
+ */
+public final class Sealer {
+  /** The longest text {@link #open} reads; longer input is refused before decoding. */
+  public static final int MAX_SEALED_LENGTH = 4096;
+
+  static final byte VERSION = 1;
+  private static final int KEY_ID_LEN = 4;
+  private static final int NONCE_LEN = 12;
+  private static final int TAG_LEN = 16;
+  private static final int HEADER_LEN = 1 + KEY_ID_LEN + NONCE_LEN;
+  private static final int MIN_SEALED_BYTES = HEADER_LEN + TAG_LEN;
+  private static final int POOL_MAX = 64;
+
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private final Purpose purpose;
+  private final SecureRandom random;
+  private final Map<Integer, Subkey> subkeys;
+  private final Subkey active;
+  private final int[] revoked;
+  // Cipher.getInstance costs several times a whole seal, and a Cipher is not thread-safe: keep a small pool.
+  private final ArrayBlockingQueue<Cipher> ciphers = new ArrayBlockingQueue<>(POOL_MAX);
+
+  private record Subkey(KeyInfo info, SecretKeySpec spec) {}
+
+  private Sealer(KeyRing ring, Purpose purpose, SecureRandom random) {
+    this.purpose = purpose;
+    this.random = random;
+    Map<Integer, Subkey> map = new HashMap<>();
+    for (KeyInfo info : ring.keys()) {
+      if (info.status() == KeyStatus.REVOKED) {
+        continue; // a revoked key's subkey is never derived, so nothing can open under it
+      }
+      map.put(info.id(), new Subkey(info, derive(ring.entry(info.id()).material(), purpose)));
+    }
+    this.subkeys = Map.copyOf(map);
+    this.active = subkeys.get(ring.activeKey().id());
+    this.revoked = ring.keys().stream().filter(k -> k.status() == KeyStatus.REVOKED).mapToInt(KeyInfo::id).toArray();
+  }
+
+  /** A sealer for {@code purpose} over {@code ring}; nonces come from {@code random}. */
+  public static Sealer create(KeyRing ring, Purpose purpose, SecureRandom random) {
+    return new Sealer(
+        Objects.requireNonNull(ring, "ring"),
+        Objects.requireNonNull(purpose, "purpose"),
+        Objects.requireNonNull(random, "random"));
+  }
+
+  public Purpose purpose() {
+    return purpose;
+  }
+
+  /** Seals {@code plaintext} under the active key, bound to {@code context} (for cookies: the cookie name). */
+  public String seal(byte[] plaintext, String context) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    byte[] aad = associatedData(context);
+    byte[] out = new byte[HEADER_LEN + plaintext.length + TAG_LEN];
+    out[0] = VERSION;
+    ByteBuffer.wrap(out, 1, KEY_ID_LEN).putInt(active.info().id());
+    byte[] nonce = new byte[NONCE_LEN];
+    random.nextBytes(nonce);
+    System.arraycopy(nonce, 0, out, 1 + KEY_ID_LEN, NONCE_LEN);
+    Cipher cipher = borrow();
+    try {
+      cipher.init(Cipher.ENCRYPT_MODE, active.spec(), new GCMParameterSpec(TAG_LEN * 8, nonce));
+      cipher.updateAAD(aad);
+      cipher.doFinal(plaintext, 0, plaintext.length, out, HEADER_LEN);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM sealing failed", e);
+    } finally {
+      release(cipher);
+    }
+    return ENCODER.encodeToString(out);
+  }
+
+  /** Opens a value sealed by {@link #seal} for the same purpose and context. Never throws on bad input. */
+  public Opened open(CharSequence sealed, String context) {
+    byte[] aad = associatedData(context);
+    if (sealed == null) {
+      return new Opened.Failed(Opened.Reason.MALFORMED);
+    }
+    if (sealed.length() > MAX_SEALED_LENGTH) {
+      return new Opened.Failed(Opened.Reason.OVERSIZED);
+    }
+    byte[] raw = decodeCanonical(sealed);
+    if (raw == null || raw.length < MIN_SEALED_BYTES) {
+      return new Opened.Failed(Opened.Reason.MALFORMED);
+    }
+    if (raw[0] != VERSION) {
+      return new Opened.Failed(Opened.Reason.UNSUPPORTED_VERSION);
+    }
+    int keyId = ByteBuffer.wrap(raw, 1, KEY_ID_LEN).getInt();
+    Subkey key = subkeys.get(keyId);
+    if (key == null) {
+      for (int r : revoked) {
+        if (r == keyId) {
+          return new Opened.Failed(Opened.Reason.REVOKED_KEY);
+        }
+      }
+      return new Opened.Failed(Opened.Reason.UNKNOWN_KEY);
+    }
+    Cipher cipher = borrow();
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_LEN * 8, raw, 1 + KEY_ID_LEN, NONCE_LEN));
+      cipher.updateAAD(aad);
+      byte[] plaintext = cipher.doFinal(raw, HEADER_LEN, raw.length - HEADER_LEN);
+      return new Opened.Ok(plaintext, key.info());
+    } catch (AEADBadTagException e) {
+      return new Opened.Failed(Opened.Reason.AUTHENTICATION_FAILED);
+    } catch (GeneralSecurityException e) {
+      // A cipher in a bad state must not go back to the pool.
+      cipher = null;
+      return new Opened.Failed(Opened.Reason.AUTHENTICATION_FAILED);
+    } finally {
+      if (cipher != null) {
+        release(cipher);
+      }
+    }
+  }
+
+  private byte[] associatedData(String context) {
+    Objects.requireNonNull(context, "context");
+    byte[] p = purpose.name().getBytes(StandardCharsets.US_ASCII);
+    byte[] c = context.getBytes(StandardCharsets.UTF_8);
+    if (c.length > 0xFFFF) {
+      throw new IllegalArgumentException("context too long");
+    }
+    ByteBuffer b = ByteBuffer.allocate(1 + 2 + p.length + 2 + c.length);
+    b.put(VERSION).putShort((short) p.length).put(p).putShort((short) c.length).put(c);
+    return b.array();
+  }
+
+  /** Decodes unpadded base64url, refusing any text that would not re-encode to itself. */
+  private static byte[] decodeCanonical(CharSequence text) {
+    int n = text.length();
+    if (n % 4 == 1) {
+      return null;
+    }
+    for (int i = 0; i < n; i++) {
+      char ch = text.charAt(i);
+      boolean ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')
+          || ch == '-' || ch == '_';
+      if (!ok) {
+        return null;
+      }
+    }
+    byte[] raw;
+    try {
+      raw = DECODER.decode(text.toString());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    // Unused low bits of the last character must be zero, or two texts would carry the same bytes.
+    int rem = n % 4;
+    if (rem != 0) {
+      int last = DECODE_TABLE[text.charAt(n - 1)];
+      int unusedMask = rem == 2 ? 0x0F : 0x03;
+      if ((last & unusedMask) != 0) {
+        return null;
+      }
+    }
+    return raw;
+  }
+
+  private static final int[] DECODE_TABLE = new int[128];
+
+  static {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) {
+      DECODE_TABLE[alphabet.charAt(i)] = i;
+    }
+  }
+
+  private static SecretKeySpec derive(KeyMaterial master, Purpose purpose) {
+    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+    hkdf.init(new HKDFParameters(master.bytes(), null, purpose.hkdfInfo()));
+    byte[] subkey = new byte[32];
+    hkdf.generateBytes(subkey, 0, subkey.length);
+    SecretKeySpec spec = new SecretKeySpec(subkey, "AES");
+    java.util.Arrays.fill(subkey, (byte) 0);
+    return spec;
+  }
+
+  private Cipher borrow() {
+    Cipher c = ciphers.poll();
+    if (c != null) {
+      return c;
+    }
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/GCM/NoPadding is not available in this JDK", e);
+    }
+  }
+
+  private void release(Cipher c) {
+    ciphers.offer(c); // dropped when the pool is full
+  }
+
+  @Override
+  public String toString() {
+    return "Sealer[" + purpose.name() + ", active key " + active.info().idHex() + "]";
+  }
+}

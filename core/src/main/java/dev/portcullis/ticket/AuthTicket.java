@@ -1,0 +1,151 @@
+package dev.portcullis.ticket;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the authentication-key cookie says: which opaque user handle is logged in, for how long, and to which
+ * session it is bound. It holds no personal data: the handle is an opaque id from the user directory, never a
+ * username or email.
+ *
+ * <p>Times have millisecond precision (the codec stores epoch milliseconds).
+ */
+public final class AuthTicket {
+  /** Length of {@link #ticketId()} in bytes. */
+  public static final int ID_LENGTH = 16;
+  /** Length of {@link #sessionBinding()} in bytes. */
+  public static final int BINDING_LENGTH = 16;
+  /** Longest user or organisation handle, in UTF-8 bytes, so that the cookie stays small. */
+  public static final int MAX_HANDLE_BYTES = 64;
+
+  private final byte[] ticketId;
+  private final String userHandle;
+  private final String organisationHandle;
+  private final Instant issuedAt;
+  private final Instant expiresAt;
+  private final Instant authTime;
+  private final byte[] sessionBinding;
+
+  /**
+   * @param organisationHandle empty string when the user belongs to no organisation
+   * @throws IllegalArgumentException on wrong lengths, an empty or oversized handle, or times out of order
+   *     ({@code authTime <= issuedAt < expiresAt})
+   */
+  public AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, Instant issuedAt,
+      Instant expiresAt, Instant authTime, byte[] sessionBinding) {
+    Objects.requireNonNull(ticketId, "ticketId");
+    Objects.requireNonNull(userHandle, "userHandle");
+    Objects.requireNonNull(organisationHandle, "organisationHandle");
+    Objects.requireNonNull(sessionBinding, "sessionBinding");
+    if (ticketId.length != ID_LENGTH) {
+      throw new IllegalArgumentException("a ticket id has " + ID_LENGTH + " bytes");
+    }
+    if (sessionBinding.length != BINDING_LENGTH) {
+      throw new IllegalArgumentException("a session binding has " + BINDING_LENGTH + " bytes");
+    }
+    if (userHandle.isEmpty()) {
+      throw new IllegalArgumentException("the user handle is empty");
+    }
+    TicketCodec.checkHandle(userHandle, "user handle");
+    TicketCodec.checkHandle(organisationHandle, "organisation handle");
+    this.issuedAt = millis(Objects.requireNonNull(issuedAt, "issuedAt"));
+    this.expiresAt = millis(Objects.requireNonNull(expiresAt, "expiresAt"));
+    this.authTime = millis(Objects.requireNonNull(authTime, "authTime"));
+    if (!this.expiresAt.isAfter(this.issuedAt) || this.authTime.isAfter(this.issuedAt)) {
+      throw new IllegalArgumentException("times out of order: need authTime <= issuedAt < expiresAt");
+    }
+    this.ticketId = ticketId.clone();
+    this.userHandle = userHandle;
+    this.organisationHandle = organisationHandle;
+    this.sessionBinding = sessionBinding.clone();
+  }
+
+  private static Instant millis(Instant t) {
+    return Instant.ofEpochMilli(t.toEpochMilli());
+  }
+
+  /** 16 random bytes naming this ticket, for revocation. */
+  public byte[] ticketId() {
+    return ticketId.clone();
+  }
+
+  /** {@link #ticketId()} as 32 lower-case hex digits: the key for revocation stores. */
+  public String ticketIdHex() {
+    return HexFormat.of().formatHex(ticketId);
+  }
+
+  public String userHandle() {
+    return userHandle;
+  }
+
+  public Optional<String> organisationHandle() {
+    return organisationHandle.isEmpty() ? Optional.empty() : Optional.of(organisationHandle);
+  }
+
+  public Instant issuedAt() {
+    return issuedAt;
+  }
+
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  /** When the user last proved who they are (a renewal keeps it). */
+  public Instant authTime() {
+    return authTime;
+  }
+
+  /** A digest of the session id the ticket belongs to; see {@link SessionBinding}. */
+  public byte[] sessionBinding() {
+    return sessionBinding.clone();
+  }
+
+  /** Whether this ticket is bound to {@code binding}, compared in constant time. */
+  public boolean isBoundTo(byte[] binding) {
+    return java.security.MessageDigest.isEqual(sessionBinding, binding);
+  }
+
+  public Duration lifetime() {
+    return Duration.between(issuedAt, expiresAt);
+  }
+
+  /** True once at least half of the lifetime has passed at {@code now}: time for a sliding renewal. */
+  public boolean isPastHalfLife(Instant now) {
+    return !now.isBefore(issuedAt.plus(lifetime().dividedBy(2)));
+  }
+
+  String organisationHandleRaw() {
+    return organisationHandle;
+  }
+
+  byte[] ticketIdRaw() {
+    return ticketId;
+  }
+
+  byte[] sessionBindingRaw() {
+    return sessionBinding;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AuthTicket t && Arrays.equals(ticketId, t.ticketId) && userHandle.equals(t.userHandle)
+        && organisationHandle.equals(t.organisationHandle) && issuedAt.equals(t.issuedAt)
+        && expiresAt.equals(t.expiresAt) && authTime.equals(t.authTime)
+        && Arrays.equals(sessionBinding, t.sessionBinding);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(ticketId);
+  }
+
+  /** Shows the ticket id and times; not the handles, which are for the audit log's structured fields. */
+  @Override
+  public String toString() {
+    return "AuthTicket[" + ticketIdHex() + ", issued " + issuedAt + ", expires " + expiresAt + "]";
+  }
+}

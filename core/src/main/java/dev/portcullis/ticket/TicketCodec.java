@@ -1,0 +1,108 @@
+package dev.portcullis.ticket;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The binary plaintext of an auth ticket, version 1:
+ *
+ * <pre>
+ * version u8 = 1 | ticketId 16 | userLen u8 | user UTF-8 | orgLen u8 | org UTF-8
+ *   | issuedAt i64 ms | expiresAt i64 ms | authTime i64 ms | binding 16
+ * </pre>
+ *
+ * Decoding is strict: every length is checked, strings must be well-formed UTF-8, the input must be consumed exactly,
+ * and the ticket's own invariants must hold. Anything else is {@link Optional#empty()}.
+ */
+public final class TicketCodec {
+  static final byte VERSION = 1;
+  /** The largest encoded ticket; anything longer is refused before parsing. */
+  static final int MAX_ENCODED = 1 + AuthTicket.ID_LENGTH + 2 * (1 + AuthTicket.MAX_HANDLE_BYTES) + 3 * 8
+      + AuthTicket.BINDING_LENGTH;
+
+  private TicketCodec() {}
+
+  public static byte[] encode(AuthTicket t) {
+    byte[] user = t.userHandle().getBytes(StandardCharsets.UTF_8);
+    byte[] org = t.organisationHandleRaw().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(1 + AuthTicket.ID_LENGTH + 1 + user.length + 1 + org.length + 24
+        + AuthTicket.BINDING_LENGTH);
+    b.put(VERSION).put(t.ticketIdRaw());
+    b.put((byte) user.length).put(user);
+    b.put((byte) org.length).put(org);
+    b.putLong(t.issuedAt().toEpochMilli()).putLong(t.expiresAt().toEpochMilli()).putLong(t.authTime().toEpochMilli());
+    b.put(t.sessionBindingRaw());
+    return b.array();
+  }
+
+  /** The ticket in {@code bytes}, or empty when they are not exactly one well-formed version-1 ticket. */
+  public static Optional<AuthTicket> decode(byte[] bytes) {
+    if (bytes == null || bytes.length > MAX_ENCODED || bytes.length == 0 || bytes[0] != VERSION) {
+      return Optional.empty();
+    }
+    try {
+      ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+      byte[] id = new byte[AuthTicket.ID_LENGTH];
+      b.get(id);
+      String user = string(b);
+      String org = string(b);
+      long issued = b.getLong();
+      long expires = b.getLong();
+      long auth = b.getLong();
+      byte[] binding = new byte[AuthTicket.BINDING_LENGTH];
+      b.get(binding);
+      if (b.hasRemaining() || user == null || org == null) {
+        return Optional.empty();
+      }
+      return Optional.of(new AuthTicket(id, user, org, Instant.ofEpochMilli(issued), Instant.ofEpochMilli(expires),
+          Instant.ofEpochMilli(auth), binding));
+    } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
+        | java.time.DateTimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String string(ByteBuffer b) {
+    int len = Byte.toUnsignedInt(b.get());
+    if (len > AuthTicket.MAX_HANDLE_BYTES) {
+      return null;
+    }
+    ByteBuffer slice = b.slice(b.position(), len);
+    b.position(b.position() + len);
+    try {
+      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(slice);
+      return chars.toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  static void checkHandle(String handle, String what) {
+    int bytes;
+    try {
+      bytes = StandardCharsets.UTF_8.newEncoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .encode(CharBuffer.wrap(handle)).remaining();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("the " + what + " is not valid Unicode");
+    }
+    if (bytes > AuthTicket.MAX_HANDLE_BYTES) {
+      throw new IllegalArgumentException("the " + what + " exceeds " + AuthTicket.MAX_HANDLE_BYTES + " UTF-8 bytes");
+    }
+    for (int i = 0; i < handle.length(); i++) {
+      if (Character.isISOControl(handle.charAt(i))) {
+        throw new IllegalArgumentException("the " + what + " contains a control character");
+      }
+    }
+  }
+}

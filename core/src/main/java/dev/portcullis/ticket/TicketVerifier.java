@@ -1,0 +1,92 @@
+package dev.portcullis.ticket;
+
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.Opened;
+import dev.portcullis.crypto.Purpose;
+import dev.portcullis.crypto.Sealer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Issues and verifies sealed auth tickets for one cookie name.
+ *
+ * <p><b>Security.</b> A {@link TicketCheck.Valid} ticket was sealed by this key ring for the auth-ticket purpose and
+ * this cookie name, is unchanged, and has not expired at the injected clock's time (a ticket expires at {@code
+ * expiresAt} itself). The verifier does not know about revocation or the current session: callers check {@link
+ * AuthTicket#isBoundTo} and their revocation store next.
+ */
+public final class TicketVerifier {
+  private final Sealer sealer;
+  private final String cookieName;
+  private final InstantSource clock;
+  private final SecureRandom random;
+
+  private TicketVerifier(Sealer sealer, String cookieName, InstantSource clock, SecureRandom random) {
+    this.sealer = sealer;
+    this.cookieName = cookieName;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /**
+   * @param cookieName bound into every seal, so a ticket only opens under the cookie name it was issued for
+   */
+  public static TicketVerifier create(KeyRing ring, String cookieName, InstantSource clock, SecureRandom random) {
+    Objects.requireNonNull(cookieName, "cookieName");
+    Objects.requireNonNull(clock, "clock");
+    return new TicketVerifier(Sealer.create(ring, Purpose.AUTH_TICKET, random), cookieName, clock, random);
+  }
+
+  /** A new ticket for {@code userHandle}, bound to {@code sessionId}, issued now and valid for {@code lifetime}. */
+  public AuthTicket newTicket(String userHandle, String organisationHandle, String sessionId, Duration lifetime) {
+    Instant now = clock.instant();
+    return newTicket(userHandle, organisationHandle, sessionId, lifetime, now);
+  }
+
+  /** A renewal of {@code old}: new id, times and binding, the same user, organisation and auth time. */
+  public AuthTicket renew(AuthTicket old, String sessionId) {
+    return newTicket(old.userHandle(), old.organisationHandleRaw(), sessionId, old.lifetime(), old.authTime());
+  }
+
+  private AuthTicket newTicket(String user, String org, String sessionId, Duration lifetime, Instant authTime) {
+    if (lifetime.isNegative() || lifetime.isZero()) {
+      throw new IllegalArgumentException("a ticket lifetime must be positive");
+    }
+    byte[] id = new byte[AuthTicket.ID_LENGTH];
+    random.nextBytes(id);
+    Instant now = clock.instant();
+    return new AuthTicket(id, user, org == null ? "" : org, now, now.plus(lifetime), authTime,
+        SessionBinding.of(sessionId));
+  }
+
+  /** The cookie value for {@code ticket}. */
+  public String seal(AuthTicket ticket) {
+    return sealer.seal(TicketCodec.encode(ticket), cookieName);
+  }
+
+  /** Checks a cookie value. Never throws on bad input. */
+  public TicketCheck verify(CharSequence cookieValue) {
+    Opened opened = sealer.open(cookieValue, cookieName);
+    if (opened instanceof Opened.Failed failed) {
+      return new TicketCheck.NotValid(TicketCheck.Reason.of(failed.reason()));
+    }
+    Opened.Ok ok = (Opened.Ok) opened;
+    Optional<AuthTicket> ticket = TicketCodec.decode(ok.plaintext());
+    if (ticket.isEmpty()) {
+      return new TicketCheck.NotValid(TicketCheck.Reason.MALFORMED);
+    }
+    AuthTicket t = ticket.get();
+    if (!clock.instant().isBefore(t.expiresAt())) {
+      return new TicketCheck.Expired(t);
+    }
+    return new TicketCheck.Valid(t, ok.key());
+  }
+
+  public String cookieName() {
+    return cookieName;
+  }
+}
