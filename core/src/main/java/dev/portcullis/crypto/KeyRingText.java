@@ -43,7 +43,12 @@ final class KeyRingText {
         throw new InvalidKeyRingException(
             where + ": expected 'key <8 hex id> <ACTIVE|DECRYPT_ONLY|REVOKED> <ISO-8601 time> <base64url secret>'");
       }
-      int id = KeyInfo.parseId(f[1].toLowerCase(Locale.ROOT));
+      int id;
+      try {
+        id = KeyInfo.parseId(f[1].toLowerCase(Locale.ROOT));
+      } catch (InvalidKeyRingException e) {
+        throw new InvalidKeyRingException(where + ": " + e.getMessage());
+      }
       KeyStatus status;
       try {
         status = KeyStatus.valueOf(f[2].toUpperCase(Locale.ROOT));

@@ -13,9 +13,6 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
  * Seals bytes into cookie-safe text and opens them again, for one {@link Purpose}, with the keys of a {@link KeyRing}.
@@ -206,10 +203,7 @@ public final class Sealer {
   }
 
   private static SecretKeySpec derive(KeyMaterial master, Purpose purpose) {
-    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-    hkdf.init(new HKDFParameters(master.bytes(), null, purpose.hkdfInfo()));
-    byte[] subkey = new byte[32];
-    hkdf.generateBytes(subkey, 0, subkey.length);
+    byte[] subkey = Hkdf.sha256(master.bytes(), null, purpose.hkdfInfo(), 32);
     SecretKeySpec spec = new SecretKeySpec(subkey, "AES");
     java.util.Arrays.fill(subkey, (byte) 0);
     return spec;

@@ -14,31 +14,44 @@ import java.util.Optional;
  *
  * <pre>
  * version u8 = 1 | ticketId 16 | userLen u8 | user UTF-8 | orgLen u8 | org UTF-8
- *   | issuedAt i64 ms | expiresAt i64 ms | authTime i64 ms | binding 16
+ *   | issuedAt varint ms since the epoch | lifetime varint ms | authAge varint ms (issuedAt - authTime) | binding 16
  * </pre>
  *
- * Decoding is strict: every length is checked, strings must be well-formed UTF-8, the input must be consumed exactly,
- * and the ticket's own invariants must hold. Anything else is {@link Optional#empty()}.
+ * Varints are unsigned LEB128 (7 bits a byte, low bits first), at most 9 bytes, minimal length. Times as varints keep
+ * a ticket with two 36-character handles under 200 characters once sealed.
+ *
+ * <p>Decoding is strict: every length is checked, strings must be well-formed UTF-8, varints minimal, the input
+ * consumed exactly, and the ticket's own invariants must hold, so that a ticket has exactly one encoding. Anything
+ * else is {@link Optional#empty()}.
  */
 public final class TicketCodec {
   static final byte VERSION = 1;
   /** The largest encoded ticket; anything longer is refused before parsing. */
-  static final int MAX_ENCODED = 1 + AuthTicket.ID_LENGTH + 2 * (1 + AuthTicket.MAX_HANDLE_BYTES) + 3 * 8
-      + AuthTicket.BINDING_LENGTH;
+  private static final int MAX_VARINT = 9;
+  static final int MAX_ENCODED = 1 + AuthTicket.ID_LENGTH + 2 * (1 + AuthTicket.MAX_HANDLE_BYTES)
+      + 3 * MAX_VARINT + AuthTicket.BINDING_LENGTH;
 
   private TicketCodec() {}
 
   public static byte[] encode(AuthTicket t) {
     byte[] user = t.userHandle().getBytes(StandardCharsets.UTF_8);
     byte[] org = t.organisationHandleRaw().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(1 + AuthTicket.ID_LENGTH + 1 + user.length + 1 + org.length + 24
+    long issued = t.issuedAt().toEpochMilli();
+    long lifetime = t.expiresAt().toEpochMilli() - issued;
+    long authAge = issued - t.authTime().toEpochMilli();
+    if (issued < 0 || authAge < 0) {
+      throw new IllegalArgumentException("ticket times before 1970 cannot be encoded");
+    }
+    ByteBuffer b = ByteBuffer.allocate(1 + AuthTicket.ID_LENGTH + 1 + user.length + 1 + org.length + 3 * MAX_VARINT
         + AuthTicket.BINDING_LENGTH);
     b.put(VERSION).put(t.ticketIdRaw());
     b.put((byte) user.length).put(user);
     b.put((byte) org.length).put(org);
-    b.putLong(t.issuedAt().toEpochMilli()).putLong(t.expiresAt().toEpochMilli()).putLong(t.authTime().toEpochMilli());
+    putVarint(b, issued);
+    putVarint(b, lifetime);
+    putVarint(b, authAge);
     b.put(t.sessionBindingRaw());
-    return b.array();
+    return java.util.Arrays.copyOf(b.array(), b.position());
   }
 
   /** The ticket in {@code bytes}, or empty when they are not exactly one well-formed version-1 ticket. */
@@ -52,20 +65,43 @@ public final class TicketCodec {
       b.get(id);
       String user = string(b);
       String org = string(b);
-      long issued = b.getLong();
-      long expires = b.getLong();
-      long auth = b.getLong();
+      long issued = getVarint(b);
+      long lifetime = getVarint(b);
+      long authAge = getVarint(b);
       byte[] binding = new byte[AuthTicket.BINDING_LENGTH];
       b.get(binding);
-      if (b.hasRemaining() || user == null || org == null) {
+      if (b.hasRemaining() || user == null || org == null || issued < 0 || lifetime < 0 || authAge < 0) {
         return Optional.empty();
       }
+      long expires = Math.addExact(issued, lifetime);
+      long auth = issued - authAge;
       return Optional.of(new AuthTicket(id, user, org, Instant.ofEpochMilli(issued), Instant.ofEpochMilli(expires),
           Instant.ofEpochMilli(auth), binding));
     } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
-        | java.time.DateTimeException e) {
+        | ArithmeticException | java.time.DateTimeException e) {
       return Optional.empty();
     }
+  }
+
+  private static void putVarint(ByteBuffer b, long v) {
+    while ((v & ~0x7FL) != 0) {
+      b.put((byte) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    b.put((byte) v);
+  }
+
+  /** A minimal varint of at most 9 bytes (63 bits), or -1. */
+  private static long getVarint(ByteBuffer b) {
+    long v = 0;
+    for (int i = 0; i < MAX_VARINT; i++) {
+      int x = Byte.toUnsignedInt(b.get());
+      v |= (long) (x & 0x7F) << (7 * i);
+      if ((x & 0x80) == 0) {
+        return (x == 0 && i > 0) ? -1 : v; // a trailing zero byte is a non-minimal encoding
+      }
+    }
+    return -1;
   }
 
   private static String string(ByteBuffer b) {

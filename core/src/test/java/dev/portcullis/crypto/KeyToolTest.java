@@ -1,0 +1,93 @@
+package dev.portcullis.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.testing.MutableClock;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyToolTest {
+  @TempDir Path dir;
+  private final MutableClock clock = MutableClock.startingAt2026();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final KeyTool tool = new KeyTool(new PrintStream(out, true, StandardCharsets.UTF_8),
+      new PrintStream(err, true, StandardCharsets.UTF_8), clock, new SecureRandom());
+
+  private int run(String... args) {
+    return tool.run(args);
+  }
+
+  @Test
+  void createAddPromoteRevokeList_drivesATwoPhaseRotation() {
+    Path file = dir.resolve("keys.txt");
+    assertThat(run("create", file.toString())).isZero();
+    String first = KeyRingSources.fromFile(file).activeKey().idHex();
+
+    clock.advance(Duration.ofDays(100));
+    assertThat(run("add", file.toString())).isZero();
+    KeyRing afterAdd = KeyRingSources.fromFile(file);
+    String second = afterAdd.keys().get(1).idHex();
+    assertThat(afterAdd.activeKey().idHex()).isEqualTo(first);
+    assertThat(afterAdd.keys().get(1).status()).isEqualTo(KeyStatus.DECRYPT_ONLY);
+
+    assertThat(run("promote", file.toString(), second)).isZero();
+    assertThat(KeyRingSources.fromFile(file).activeKey().idHex()).isEqualTo(second);
+
+    assertThat(run("revoke", file.toString(), first)).isZero();
+    assertThat(KeyRingSources.fromFile(file).keys().get(0).status()).isEqualTo(KeyStatus.REVOKED);
+
+    out.reset();
+    assertThat(run("list", file.toString(), "--max-age-days", "50")).isZero();
+    String listing = out.toString(StandardCharsets.UTF_8);
+    assertThat(listing).contains(first + "  REVOKED", second + "  ACTIVE");
+    assertThat(listing).doesNotContain("OLDER THAN"); // the old key is revoked, the active one is new
+  }
+
+  @Test
+  void list_flagsKeysOlderThanTheMaximumAge() {
+    Path file = dir.resolve("keys.txt");
+    run("create", file.toString());
+    clock.advance(Duration.ofDays(91));
+    out.reset();
+    assertThat(run("list", file.toString())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("91", "OLDER THAN 90 DAYS");
+  }
+
+  @Test
+  void output_neverContainsTheSecret() throws Exception {
+    Path file = dir.resolve("keys.txt");
+    run("create", file.toString());
+    run("add", file.toString());
+    run("list", file.toString());
+    KeyRing ring = KeyRingSources.fromFile(file);
+    for (KeyInfo k : ring.keys()) {
+      byte[] secret = ring.material(k.id(), SecretAccess.insecure()).toByteArray(SecretAccess.insecure());
+      String b64 = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+      assertThat(Files.readString(file)).contains(b64);
+      assertThat(out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)).doesNotContain(b64);
+    }
+  }
+
+  @Test
+  void refusals_exitNonZeroWithAReason() {
+    Path file = dir.resolve("keys.txt");
+    assertThat(run("list", file.toString())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("refused: cannot read key file");
+    run("create", file.toString());
+    assertThat(run("create", file.toString())).isEqualTo(1);
+    String active = KeyRingSources.fromFile(file).activeKey().idHex();
+    assertThat(run("revoke", file.toString(), active)).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("promote another key before revoking");
+    assertThat(run("explode", file.toString())).isEqualTo(2);
+    assertThat(run("list")).isEqualTo(2);
+  }
+}

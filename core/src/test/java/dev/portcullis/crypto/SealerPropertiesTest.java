@@ -1,0 +1,101 @@
+package dev.portcullis.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import net.jqwik.api.constraints.StringLength;
+
+/**
+ * Properties of sealing: what is sealed opens, and nothing else does. Each property runs 10,000 cases.
+ */
+class SealerPropertiesTest {
+  private static final KeyRing RING = TestKeys.single(0x0badcafe, 3);
+  private static final Sealer AUTH = Sealer.create(RING, Purpose.AUTH_TICKET, new SecureRandom());
+  private static final Sealer SSO = Sealer.create(RING, Purpose.SSO_UPGRADE, new SecureRandom());
+  private static final String COOKIE = "__Host-portcullis-auth";
+
+  @Property(tries = 10_000)
+  void sealed_opensToTheSameBytes(@ForAll @Size(max = 300) byte[] plaintext) {
+    Opened o = AUTH.open(AUTH.seal(plaintext, COOKIE), COOKIE);
+    assertThat(o).isInstanceOf(Opened.Ok.class);
+    assertThat(((Opened.Ok) o).plaintext()).isEqualTo(plaintext);
+  }
+
+  @Property(tries = 10_000)
+  void everySingleBitFlip_isRejected(@ForAll @Size(max = 200) byte[] plaintext, @ForAll @IntRange(min = 0) int pick) {
+    byte[] raw = Base64.getUrlDecoder().decode(AUTH.seal(plaintext, COOKIE));
+    int bit = pick % (raw.length * 8);
+    raw[bit / 8] ^= (byte) (1 << (bit % 8));
+    String flipped = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    assertThat(AUTH.open(flipped, COOKIE)).isInstanceOf(Opened.Failed.class);
+  }
+
+  @Property(tries = 10_000)
+  void everySingleCharacterChange_isRejected(@ForAll @Size(max = 200) byte[] plaintext,
+      @ForAll @IntRange(min = 0) int position, @ForAll("base64urlChar") char replacement) {
+    String sealed = AUTH.seal(plaintext, COOKIE);
+    int i = position % sealed.length();
+    if (sealed.charAt(i) == replacement) {
+      return;
+    }
+    String changed = sealed.substring(0, i) + replacement + sealed.substring(i + 1);
+    assertThat(AUTH.open(changed, COOKIE)).isInstanceOf(Opened.Failed.class);
+  }
+
+  @Property(tries = 10_000)
+  void truncation_isRejected(@ForAll @Size(max = 200) byte[] plaintext, @ForAll @IntRange(min = 1) int cut) {
+    String sealed = AUTH.seal(plaintext, COOKIE);
+    int keep = sealed.length() - 1 - (cut % sealed.length());
+    assertThat(AUTH.open(sealed.substring(0, Math.max(keep, 0)), COOKIE)).isInstanceOf(Opened.Failed.class);
+  }
+
+  @Property(tries = 10_000)
+  void extension_isRejected(@ForAll @Size(max = 200) byte[] plaintext,
+      @ForAll @StringLength(min = 1, max = 20) String suffix) {
+    String sealed = AUTH.seal(plaintext, COOKIE);
+    assertThat(AUTH.open(sealed + suffix, COOKIE)).isInstanceOf(Opened.Failed.class);
+  }
+
+  @Property(tries = 10_000)
+  void sealedForOnePurposeOrCookie_neverOpensUnderAnother(@ForAll @Size(max = 100) byte[] plaintext,
+      @ForAll @StringLength(min = 1, max = 40) String otherCookie) {
+    String sealed = AUTH.seal(plaintext, COOKIE);
+    assertThat(SSO.open(sealed, COOKIE)).isInstanceOf(Opened.Failed.class);
+    if (!otherCookie.equals(COOKIE)) {
+      assertThat(AUTH.open(sealed, otherCookie)).isInstanceOf(Opened.Failed.class);
+    }
+    String sso = SSO.seal(plaintext, COOKIE);
+    assertThat(AUTH.open(sso, COOKIE)).isInstanceOf(Opened.Failed.class);
+  }
+
+  @Property(tries = 10_000)
+  void randomText_neverOpens(@ForAll("base64urlText") String text) {
+    assertThat(AUTH.open(text, COOKIE)).isInstanceOf(Opened.Failed.class);
+  }
+
+  @Property(tries = 2_000)
+  void anyText_neverThrows(@ForAll @StringLength(max = 5000) String text) {
+    assertThat(AUTH.open(text, COOKIE)).isInstanceOf(Opened.Failed.class);
+  }
+
+  @Provide
+  Arbitrary<Character> base64urlChar() {
+    return Arbitraries.of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray());
+  }
+
+  @Provide
+  Arbitrary<String> base64urlText() {
+    // Long enough to pass the length checks and, with the right first characters, reach the tag check.
+    Arbitrary<String> body = base64urlChar().list().ofMinSize(40).ofMaxSize(300)
+        .map(cs -> cs.stream().map(String::valueOf).reduce("", String::concat));
+    return Arbitraries.oneOf(body, body.map(s -> "AQutyv4" + s));
+  }
+}

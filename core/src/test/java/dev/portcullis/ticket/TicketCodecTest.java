@@ -1,0 +1,104 @@
+package dev.portcullis.ticket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.Arrays;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class TicketCodecTest {
+
+  static AuthTicket ticket(String user, String org, long issued, long lifetime, long authBefore) {
+    byte[] id = new byte[16];
+    Arrays.fill(id, (byte) 0x11);
+    byte[] binding = new byte[16];
+    Arrays.fill(binding, (byte) 0x22);
+    return new AuthTicket(id, user, org, Instant.ofEpochMilli(issued), Instant.ofEpochMilli(issued + lifetime),
+        Instant.ofEpochMilli(issued - authBefore), binding);
+  }
+
+  @Property(tries = 2_000)
+  void roundTrip_acrossFieldRanges(@ForAll("handle") String user, @ForAll("orgHandle") String org,
+      @ForAll @LongRange(min = 0, max = 253_402_300_799_000L) long issued,
+      @ForAll @LongRange(min = 1, max = 10L * 365 * 86_400_000) long lifetime,
+      @ForAll @LongRange(min = 0, max = 86_400_000) long authBefore) {
+    AuthTicket t = ticket(user, org, issued, lifetime, Math.min(authBefore, issued));
+    byte[] encoded = TicketCodec.encode(t);
+    assertThat(TicketCodec.decode(encoded)).contains(t);
+  }
+
+  @Property(tries = 2_000)
+  void truncatedOrExtended_neverDecodes(@ForAll("handle") String user, @ForAll @IntRange(min = 1, max = 40) int delta,
+      @ForAll boolean extend) {
+    byte[] encoded = TicketCodec.encode(ticket(user, "org", 1_000_000, 60_000, 0));
+    byte[] changed = extend ? Arrays.copyOf(encoded, encoded.length + delta)
+        : Arrays.copyOf(encoded, Math.max(0, encoded.length - delta));
+    assertThat(TicketCodec.decode(changed)).isEmpty();
+  }
+
+  @Property(tries = 2_000)
+  void arbitraryBytes_neverThrow(@ForAll @Size(max = 300) byte[] bytes) {
+    TicketCodec.decode(bytes).ifPresent(t -> assertThat(TicketCodec.encode(t)).isEqualTo(bytes));
+  }
+
+  @Test
+  void decode_refusesWrongVersionBadUtf8AndTimesOutOfOrder() {
+    byte[] good = TicketCodec.encode(ticket("u-1", "o-1", 1_000_000, 60_000, 0));
+    byte[] version = good.clone();
+    version[0] = 2;
+    assertThat(TicketCodec.decode(version)).isEmpty();
+
+    byte[] badUtf8 = good.clone();
+    badUtf8[1 + 16 + 1] = (byte) 0xC3; // a lone lead byte in the user handle
+    assertThat(TicketCodec.decode(badUtf8)).isEmpty();
+
+    // issuedAt 1,000,000 ms takes 3 varint bytes; the lifetime 60,000 ms follows. A zero lifetime is out of order.
+    int lifetimeAt = 1 + 16 + 1 + 3 + 1 + 3 + 3;
+    byte[] zeroLifetime = new byte[good.length - 2];
+    System.arraycopy(good, 0, zeroLifetime, 0, lifetimeAt);
+    zeroLifetime[lifetimeAt] = 0;
+    System.arraycopy(good, lifetimeAt + 3, zeroLifetime, lifetimeAt + 1, good.length - lifetimeAt - 3);
+    assertThat(TicketCodec.decode(zeroLifetime)).isEmpty();
+
+    // The same lifetime as a non-minimal (overlong) varint: one ticket, one encoding.
+    byte[] overlong = new byte[good.length + 1];
+    System.arraycopy(good, 0, overlong, 0, lifetimeAt + 3);
+    overlong[lifetimeAt + 2] |= (byte) 0x80;
+    overlong[lifetimeAt + 3] = 0;
+    System.arraycopy(good, lifetimeAt + 3, overlong, lifetimeAt + 4, good.length - lifetimeAt - 3);
+    assertThat(TicketCodec.decode(overlong)).isEmpty();
+
+    assertThat(TicketCodec.decode(new byte[0])).isEmpty();
+    assertThat(TicketCodec.decode(null)).isEmpty();
+  }
+
+  @Test
+  void ticket_refusesBadHandlesAndLengths() {
+    assertThatThrownBy(() -> ticket("", "o", 1000, 1, 0)).hasMessageContaining("empty");
+    assertThatThrownBy(() -> ticket("x".repeat(65), "o", 1000, 1, 0)).hasMessageContaining("64");
+    assertThatThrownBy(() -> ticket("a\nb", "o", 1000, 1, 0)).hasMessageContaining("control");
+    assertThatThrownBy(() -> ticket("a\ud800", "o", 1000, 1, 0)).hasMessageContaining("Unicode");
+    assertThatThrownBy(() -> ticket("u", "o", 1000, 0, 0)).hasMessageContaining("order");
+    assertThatThrownBy(() -> new AuthTicket(new byte[15], "u", "", Instant.EPOCH, Instant.EPOCH.plusMillis(1),
+        Instant.EPOCH, new byte[16])).hasMessageContaining("16 bytes");
+  }
+
+  @Provide
+  Arbitrary<String> handle() {
+    return Arbitraries.strings().withCharRange('!', '~').withChars('é', 'ß', '中').ofMinLength(1).ofMaxLength(20);
+  }
+
+  @Provide
+  Arbitrary<String> orgHandle() {
+    return Arbitraries.oneOf(Arbitraries.just(""), handle());
+  }
+}

@@ -1,0 +1,108 @@
+package dev.portcullis.ticket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class TicketVerifierTest {
+  private static final String COOKIE = "__Host-portcullis-auth";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final MutableClock clock = MutableClock.startingAt2026();
+  private final KeyRing ring = ring(1, 1);
+  private final TicketVerifier verifier = TicketVerifier.create(ring, COOKIE, clock, RANDOM);
+
+  static KeyRing ring(int id, int seed) {
+    byte[] k = new byte[32];
+    Arrays.fill(k, (byte) seed);
+    return KeyRing.builder().add(id, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(k)).build();
+  }
+
+  @Test
+  void issuedTicket_verifiesAsValid_withAllFields() {
+    AuthTicket t = verifier.newTicket("u-7f3a9c", "org-riverside", "session-id-1", Duration.ofHours(8));
+    TicketCheck check = verifier.verify(verifier.seal(t));
+    assertThat(check).isInstanceOf(TicketCheck.Valid.class);
+    AuthTicket back = ((TicketCheck.Valid) check).ticket();
+    assertThat(back).isEqualTo(t);
+    assertThat(back.userHandle()).isEqualTo("u-7f3a9c");
+    assertThat(back.organisationHandle()).contains("org-riverside");
+    assertThat(back.issuedAt()).isEqualTo(clock.instant());
+    assertThat(back.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(8)));
+    assertThat(back.isBoundTo(SessionBinding.of("session-id-1"))).isTrue();
+    assertThat(back.isBoundTo(SessionBinding.of("session-id-2"))).isFalse();
+  }
+
+  @Test
+  void expiry_boundaryAtPlusMinusOneMillisecond() {
+    String sealed = verifier.seal(verifier.newTicket("u", "", "s", Duration.ofMinutes(30)));
+    clock.advance(Duration.ofMinutes(30).minusMillis(1));
+    assertThat(verifier.verify(sealed)).isInstanceOf(TicketCheck.Valid.class);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(verifier.verify(sealed)).isInstanceOf(TicketCheck.Expired.class);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(verifier.verify(sealed)).isInstanceOf(TicketCheck.Expired.class);
+  }
+
+  @Test
+  void sealedTicket_forRealisticHandles_staysUnder200Characters_andHoldsNoHandleInClear() {
+    String user = "3f2a9c1e-77b4-4d0e-9a61-5b2c8d4e1f00";
+    String org = "org-0042-riverside-care";
+    String sealed = verifier.seal(verifier.newTicket(user, org, "sid", Duration.ofHours(8)));
+    assertThat(sealed.length()).isLessThan(200);
+    byte[] raw = Base64.getUrlDecoder().decode(sealed);
+    assertThat(new String(raw, StandardCharsets.ISO_8859_1)).doesNotContain(user).doesNotContain("riverside");
+  }
+
+  @Test
+  void ticketUnderAnotherCookieName_isTampered() {
+    String sealed = verifier.seal(verifier.newTicket("u", "", "s", Duration.ofHours(1)));
+    TicketVerifier other = TicketVerifier.create(ring, "validPSuser", clock, RANDOM);
+    assertThat(reason(other.verify(sealed))).isEqualTo(TicketCheck.Reason.TAMPERED);
+  }
+
+  @Test
+  void garbageOversizedAndForeignKeys_areNotValid_withReasons() {
+    assertThat(reason(verifier.verify("nonsense"))).isEqualTo(TicketCheck.Reason.MALFORMED);
+    assertThat(reason(verifier.verify("A".repeat(5000)))).isEqualTo(TicketCheck.Reason.OVERSIZED);
+    String foreign = TicketVerifier.create(ring(2, 2), COOKIE, clock, RANDOM)
+        .seal(verifier.newTicket("u", "", "s", Duration.ofHours(1)));
+    assertThat(reason(verifier.verify(foreign))).isEqualTo(TicketCheck.Reason.UNKNOWN_KEY);
+  }
+
+  @Test
+  void sealedValueThatIsNotATicket_isMalformed() {
+    var sealer = dev.portcullis.crypto.Sealer.create(ring, dev.portcullis.crypto.Purpose.AUTH_TICKET, RANDOM);
+    assertThat(reason(verifier.verify(sealer.seal(new byte[] {1, 2, 3}, COOKIE))))
+        .isEqualTo(TicketCheck.Reason.MALFORMED);
+  }
+
+  @Test
+  void renewal_keepsUserAndAuthTime_withNewIdTimesAndBinding() {
+    AuthTicket first = verifier.newTicket("u", "o", "s1", Duration.ofHours(2));
+    assertThat(first.isPastHalfLife(clock.instant().plus(Duration.ofMinutes(59)))).isFalse();
+    clock.advance(Duration.ofHours(1));
+    assertThat(first.isPastHalfLife(clock.instant())).isTrue();
+    AuthTicket renewed = verifier.renew(first, "s2");
+    assertThat(renewed.ticketIdHex()).isNotEqualTo(first.ticketIdHex());
+    assertThat(renewed.userHandle()).isEqualTo("u");
+    assertThat(renewed.authTime()).isEqualTo(first.authTime());
+    assertThat(renewed.issuedAt()).isEqualTo(clock.instant());
+    assertThat(renewed.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(2)));
+    assertThat(renewed.isBoundTo(SessionBinding.of("s2"))).isTrue();
+  }
+
+  private static TicketCheck.Reason reason(TicketCheck check) {
+    assertThat(check).isInstanceOf(TicketCheck.NotValid.class);
+    return ((TicketCheck.NotValid) check).reason();
+  }
+}
