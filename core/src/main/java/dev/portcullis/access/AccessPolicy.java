@@ -1,0 +1,117 @@
+package dev.portcullis.access;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Path rules, checked in the order declared; the first rule whose pattern matches decides. A pattern is exact
+ * ({@code /account}), a prefix ending in {@code /*} (one more segment) or {@code /**} (the path itself and anything
+ * below it). Paths that no rule matches need a logged-in user: the policy fails closed.
+ *
+ * <p>Rules match the output of {@link PathNormaliser}, so patterns are lower case.
+ */
+public final class AccessPolicy {
+  private final List<Rule> rules;
+
+  private record Rule(String pattern, Kind kind, Set<String> anyOfRoles) {
+    boolean matches(String path) {
+      if (pattern.endsWith("/**")) {
+        String base = pattern.substring(0, pattern.length() - 3);
+        return path.equals(base) || path.startsWith(base + "/") || (base.isEmpty() && path.startsWith("/"));
+      }
+      if (pattern.endsWith("/*")) {
+        String base = pattern.substring(0, pattern.length() - 1);
+        return path.startsWith(base) && path.indexOf('/', base.length()) < 0;
+      }
+      return path.equals(pattern);
+    }
+  }
+
+  private enum Kind { PUBLIC, AUTHENTICATED, ROLES }
+
+  private AccessPolicy(List<Rule> rules) {
+    this.rules = List.copyOf(rules);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * @param rawPath the request path as sent, without context path or query
+   * @param roles the user's roles, or empty when the request is anonymous
+   */
+  public AccessDecision decide(String rawPath, Optional<Set<String>> roles) {
+    Optional<String> path = PathNormaliser.normalise(rawPath);
+    if (path.isEmpty()) {
+      return AccessDecision.BAD_PATH;
+    }
+    Rule rule = rules.stream().filter(r -> r.matches(path.get())).findFirst().orElse(null);
+    if (rule != null && rule.kind() == Kind.PUBLIC) {
+      return AccessDecision.ALLOW;
+    }
+    if (roles.isEmpty()) {
+      return AccessDecision.LOGIN_REQUIRED;
+    }
+    if (rule == null || rule.kind() == Kind.AUTHENTICATED) {
+      return AccessDecision.ALLOW;
+    }
+    return rule.anyOfRoles().stream().anyMatch(roles.get()::contains) ? AccessDecision.ALLOW : AccessDecision.FORBIDDEN;
+  }
+
+  /** Whether {@code rawPath} is public under this policy (used to let the login and terms pages through). */
+  public boolean isPublic(String rawPath) {
+    return decide(rawPath, Optional.empty()) == AccessDecision.ALLOW;
+  }
+
+  public static final class Builder {
+    private final List<Rule> rules = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Anyone may reach these paths. */
+    public Builder permitAll(String... patterns) {
+      for (String p : patterns) {
+        rules.add(new Rule(check(p), Kind.PUBLIC, Set.of()));
+      }
+      return this;
+    }
+
+    /** Any logged-in user may reach these paths. */
+    public Builder authenticated(String... patterns) {
+      for (String p : patterns) {
+        rules.add(new Rule(check(p), Kind.AUTHENTICATED, Set.of()));
+      }
+      return this;
+    }
+
+    /** Logged-in users with at least one of {@code anyOfRoles} may reach {@code pattern}. */
+    public Builder requireAnyRole(String pattern, String... anyOfRoles) {
+      if (anyOfRoles.length == 0) {
+        throw new IllegalArgumentException("requireAnyRole needs at least one role for " + pattern);
+      }
+      rules.add(new Rule(check(pattern), Kind.ROLES, Set.of(anyOfRoles)));
+      return this;
+    }
+
+    private static String check(String pattern) {
+      Objects.requireNonNull(pattern, "pattern");
+      String base = pattern.endsWith("/**") ? pattern.substring(0, pattern.length() - 3)
+          : pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : pattern;
+      if (!pattern.equals("/**") && (base.isEmpty() || base.contains("*")
+          || PathNormaliser.normalise(base).filter(n -> n.equals(base)).isEmpty())) {
+        throw new IllegalArgumentException("access pattern '" + pattern + "' must be a lower-case normalised path,"
+            + " optionally ending in /* or /**");
+      }
+      return pattern.toLowerCase(Locale.ROOT);
+    }
+
+    public AccessPolicy build() {
+      return new AccessPolicy(rules);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.portcullis.access;
+
+import dev.portcullis.user.PortalUser;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Answers "is this resource in the user's own organisation?". Users with one of the cross-organisation roles (for
+ * example a council officer) see every organisation; users without an organisation see none.
+ */
+public final class OrganisationScope {
+  private final Set<String> crossOrganisationRoles;
+
+  public OrganisationScope(Set<String> crossOrganisationRoles) {
+    this.crossOrganisationRoles = Set.copyOf(crossOrganisationRoles);
+  }
+
+  public static OrganisationScope ownOrganisationOnly() {
+    return new OrganisationScope(Set.of());
+  }
+
+  public boolean permits(PortalUser user, String resourceOrganisation) {
+    Objects.requireNonNull(user, "user");
+    if (user.roles().stream().anyMatch(crossOrganisationRoles::contains)) {
+      return true;
+    }
+    return !user.organisation().isEmpty() && user.organisation().equals(resourceOrganisation);
+  }
+}

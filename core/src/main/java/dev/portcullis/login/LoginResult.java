@@ -1,0 +1,40 @@
+package dev.portcullis.login;
+
+import dev.portcullis.user.PortalUser;
+import java.util.Objects;
+import java.util.Optional;
+
+/** What {@link LoginService#login} decided. A refusal is a normal result; its reason is for the audit log only. */
+public sealed interface LoginResult permits LoginResult.Success, LoginResult.Refused {
+
+  /** The credentials matched and the account may use the portal. */
+  record Success(PortalUser user, boolean acceptedTermsNow) implements LoginResult {
+    public Success {
+      Objects.requireNonNull(user, "user");
+    }
+  }
+
+  /**
+   * The login was refused. {@link #user()} is present when the credentials matched an account that may not log in,
+   * so the audit event can name it.
+   */
+  record Refused(Reason reason, Optional<PortalUser> user) implements LoginResult {
+    public Refused {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(user, "user");
+    }
+  }
+
+  enum Reason {
+    /** Too many failures for this account or address in the window. */
+    THROTTLED,
+    /** Unknown username or wrong password: the two are not told apart. */
+    BAD_CREDENTIALS,
+    DISABLED,
+    MISSING_NAME,
+    MISSING_EMAIL,
+    MISSING_ROLE,
+    /** The current terms of use were not accepted on the form. */
+    TERMS_NOT_ACCEPTED
+  }
+}

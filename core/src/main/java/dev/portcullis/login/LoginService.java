@@ -1,0 +1,90 @@
+package dev.portcullis.login;
+
+import dev.portcullis.user.PortalUser;
+import dev.portcullis.user.UserDirectory;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The login decision: throttle, credentials, account completeness and the terms of use. It issues no cookie and
+ * touches no session; the servlet layer does that on {@link LoginResult.Success}.
+ *
+ * <p><b>Security.</b> Throttled attempts are refused before the password is checked. Unknown usernames and wrong
+ * passwords give the same result and, through the directory's dummy check, cost the same time. An account needs a
+ * name, an email and at least one role, and must be enabled.
+ */
+public final class LoginService {
+  private final UserDirectory directory;
+  private final LoginThrottle throttle;
+  private final String termsVersion;
+
+  /**
+   * @param termsVersion the current terms-of-use version; a login must accept it unless the user already has
+   */
+  public LoginService(UserDirectory directory, LoginThrottle throttle, String termsVersion) {
+    this.directory = Objects.requireNonNull(directory, "directory");
+    this.throttle = Objects.requireNonNull(throttle, "throttle");
+    this.termsVersion = Objects.requireNonNull(termsVersion, "termsVersion");
+    if (termsVersion.isBlank()) {
+      throw new IllegalArgumentException("the terms-of-use version cannot be blank");
+    }
+  }
+
+  public LoginResult login(String username, char[] password, boolean acceptsTerms, String clientAddress) {
+    if (throttle.isBlocked(username, clientAddress)) {
+      return new LoginResult.Refused(LoginResult.Reason.THROTTLED, Optional.empty());
+    }
+    Optional<PortalUser> found = directory.authenticate(username, password);
+    if (found.isEmpty()) {
+      throttle.recordFailure(username, clientAddress);
+      return new LoginResult.Refused(LoginResult.Reason.BAD_CREDENTIALS, Optional.empty());
+    }
+    PortalUser user = found.get();
+    LoginResult.Reason refusal = accountProblem(user);
+    if (refusal != null) {
+      return new LoginResult.Refused(refusal, found);
+    }
+    throttle.recordSuccess(username);
+    boolean needsTerms = !termsVersion.equals(user.acceptedTermsVersion());
+    if (needsTerms && !acceptsTerms) {
+      return new LoginResult.Refused(LoginResult.Reason.TERMS_NOT_ACCEPTED, found);
+    }
+    if (needsTerms) {
+      directory.recordTermsAcceptance(user.handle(), termsVersion);
+      user = user.withAcceptedTerms(termsVersion);
+    }
+    return new LoginResult.Success(user, needsTerms);
+  }
+
+  /** Why {@code user} may not use the portal now, or null. Also checked on every request for a logged-in user. */
+  public static LoginResult.Reason accountProblem(PortalUser user) {
+    if (!user.enabled()) {
+      return LoginResult.Reason.DISABLED;
+    }
+    if (user.displayName().isBlank()) {
+      return LoginResult.Reason.MISSING_NAME;
+    }
+    if (user.email().isBlank()) {
+      return LoginResult.Reason.MISSING_EMAIL;
+    }
+    if (user.roles().isEmpty()) {
+      return LoginResult.Reason.MISSING_ROLE;
+    }
+    return null;
+  }
+
+  public String termsVersion() {
+    return termsVersion;
+  }
+
+  /** Whether {@code user} has to accept the current terms before anything else. */
+  public boolean needsTerms(PortalUser user) {
+    return !termsVersion.equals(user.acceptedTermsVersion());
+  }
+
+  /** Records acceptance of the current terms. */
+  public PortalUser acceptTerms(PortalUser user) {
+    directory.recordTermsAcceptance(user.handle(), termsVersion);
+    return user.withAcceptedTerms(termsVersion);
+  }
+}
