@@ -1,0 +1,49 @@
+package dev.portcullis.sso;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Objects;
+
+/** {@link ReplayStore} in Caffeine; entries expire at their {@code keepUntil}. */
+final class CaffeineReplayStore implements ReplayStore {
+  private final InstantSource clock;
+  private final Cache<String, Instant> used;
+
+  CaffeineReplayStore(InstantSource clock, long maximumSize) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.used = Caffeine.newBuilder()
+        .ticker(() -> {
+          Instant now = clock.instant();
+          return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        })
+        .expireAfter(new Expiry<String, Instant>() {
+          @Override
+          public long expireAfterCreate(String key, Instant keepUntil, long currentTime) {
+            Duration d = Duration.between(clock.instant(), keepUntil);
+            return d.isNegative() ? 0 : Math.min(d.toNanos(), Duration.ofDays(1).toNanos());
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Instant v, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+
+          @Override
+          public long expireAfterRead(String key, Instant v, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .maximumSize(maximumSize)
+        .build();
+  }
+
+  @Override
+  public boolean markUsed(String tokenId, Instant keepUntil) {
+    Objects.requireNonNull(tokenId, "tokenId");
+    return used.asMap().putIfAbsent(tokenId, keepUntil) == null;
+  }
+}

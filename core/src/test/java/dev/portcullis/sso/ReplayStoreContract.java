@@ -1,0 +1,63 @@
+package dev.portcullis.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link ReplayStore} must do; store tests extend it. */
+public abstract class ReplayStoreContract {
+  protected abstract ReplayStore store();
+
+  protected abstract Instant now();
+
+  @Test
+  void firstUse_succeeds_andEveryLaterUseFails() {
+    ReplayStore s = store();
+    Instant keep = now().plus(Duration.ofMinutes(5));
+    assertThat(s.markUsed("tok-a", keep)).isTrue();
+    assertThat(s.markUsed("tok-a", keep)).isFalse();
+    assertThat(s.markUsed("tok-a", keep)).isFalse();
+    assertThat(s.markUsed("tok-b", keep)).isTrue();
+  }
+
+  @Test
+  void concurrentDoubleRedemptions_ofAThousandTokens_succeedExactlyOnceEach() throws Exception {
+    ReplayStore s = store();
+    Instant keep = now().plus(Duration.ofMinutes(5));
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    AtomicInteger wins = new AtomicInteger();
+    try {
+      for (int i = 0; i < 1_000; i++) {
+        String id = "race-" + i;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> both = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+          both.add(pool.submit(() -> {
+            start.await();
+            return s.markUsed(id, keep);
+          }));
+        }
+        start.countDown();
+        int won = 0;
+        for (Future<Boolean> f : both) {
+          won += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        assertThat(won).as(id).isEqualTo(1);
+        wins.addAndGet(won);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(wins.get()).isEqualTo(1_000);
+  }
+}
