@@ -1,0 +1,235 @@
+package dev.portcullis.transport;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Decides the client address and whether the client's connection was HTTPS, believing {@code Forwarded} (RFC 7239)
+ * or {@code X-Forwarded-For}/{@code X-Forwarded-Proto} only when the immediate peer is a configured proxy.
+ *
+ * <p>The forwarded chain is read from the right: each hop that is itself a trusted proxy is skipped, and the first
+ * untrusted hop is the client. The protocol comes from the nearest proxy's entry. With no trusted proxies (the
+ * default) the headers are ignored entirely.
+ *
+ * <p><b>Security.</b> Addresses are parsed as IP literals only; nothing here performs a DNS lookup. A malformed header
+ * from a trusted proxy yields the proxy's own address and the connection's own security, never a guess.
+ */
+public final class TrustedProxies {
+  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+  private static final int MAX_HOPS = 20;
+
+  private record Cidr(byte[] network, int prefix) {
+    boolean contains(byte[] addr) {
+      if (addr.length != network.length) {
+        return false;
+      }
+      int full = prefix / 8;
+      for (int i = 0; i < full; i++) {
+        if (addr[i] != network[i]) {
+          return false;
+        }
+      }
+      int rest = prefix % 8;
+      if (rest == 0) {
+        return true;
+      }
+      int mask = 0xFF << (8 - rest) & 0xFF;
+      return (addr[full] & mask) == (network[full] & mask);
+    }
+  }
+
+  /** Where a request came from, after proxy resolution. */
+  public record Client(String address, boolean secure) {}
+
+  private final List<Cidr> proxies;
+
+  private TrustedProxies(List<Cidr> proxies) {
+    this.proxies = List.copyOf(proxies);
+  }
+
+  /** Trusts no proxy: forwarding headers are ignored. */
+  public static TrustedProxies none() {
+    return new TrustedProxies(List.of());
+  }
+
+  /**
+   * Trusts the peers in {@code cidrs} (e.g. {@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code fd00::/8}).
+   *
+   * @throws IllegalArgumentException naming the first entry that is not an IP literal or CIDR
+   */
+  public static TrustedProxies of(List<String> cidrs) {
+    List<Cidr> out = new ArrayList<>();
+    for (String c : cidrs) {
+      String s = c.strip();
+      int slash = s.indexOf('/');
+      byte[] addr = parseLiteral(slash < 0 ? s : s.substring(0, slash))
+          .orElseThrow(() -> new IllegalArgumentException("trusted proxy '" + c + "' is not an IP address or CIDR"));
+      int prefix = addr.length * 8;
+      if (slash >= 0) {
+        try {
+          prefix = Integer.parseInt(s.substring(slash + 1));
+        } catch (NumberFormatException e) {
+          prefix = -1;
+        }
+        if (prefix < 0 || prefix > addr.length * 8) {
+          throw new IllegalArgumentException("trusted proxy '" + c + "' has a bad prefix length");
+        }
+      }
+      out.add(new Cidr(addr, prefix));
+    }
+    return new TrustedProxies(out);
+  }
+
+  public boolean isEmpty() {
+    return proxies.isEmpty();
+  }
+
+  /**
+   * @param peer the connection's remote address
+   * @param connectionSecure whether the connection itself is TLS
+   * @param forwarded the {@code Forwarded} header values, in order (empty list when absent)
+   * @param xForwardedFor the {@code X-Forwarded-For} header values
+   * @param xForwardedProto the {@code X-Forwarded-Proto} header values
+   */
+  public Client resolve(String peer, boolean connectionSecure, List<String> forwarded, List<String> xForwardedFor,
+      List<String> xForwardedProto) {
+    Objects.requireNonNull(peer, "peer");
+    if (!isTrusted(peer)) {
+      return new Client(peer, connectionSecure);
+    }
+    List<String[]> hops = new ArrayList<>(); // {for, proto}
+    if (!forwarded.isEmpty()) {
+      for (String header : forwarded) {
+        for (String element : header.split(",", -1)) {
+          String forAddr = null;
+          String proto = null;
+          for (String pair : element.split(";", -1)) {
+            int eq = pair.indexOf('=');
+            if (eq < 0) {
+              return new Client(peer, connectionSecure);
+            }
+            String name = pair.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+            String value = unquote(pair.substring(eq + 1).strip());
+            if (name.equals("for")) {
+              forAddr = value;
+            } else if (name.equals("proto")) {
+              proto = value.toLowerCase(Locale.ROOT);
+            }
+          }
+          hops.add(new String[] {forAddr, proto});
+        }
+      }
+    } else {
+      List<String> addrs = new ArrayList<>();
+      for (String h : xForwardedFor) {
+        for (String a : h.split(",", -1)) {
+          addrs.add(a.strip());
+        }
+      }
+      List<String> protos = new ArrayList<>();
+      for (String h : xForwardedProto) {
+        for (String p : h.split(",", -1)) {
+          protos.add(p.strip().toLowerCase(Locale.ROOT));
+        }
+      }
+      String nearestProto = protos.isEmpty() ? null : protos.get(protos.size() - 1);
+      for (int i = 0; i < addrs.size(); i++) {
+        hops.add(new String[] {addrs.get(i), i == addrs.size() - 1 ? nearestProto : null});
+      }
+      if (addrs.isEmpty() && nearestProto != null) {
+        hops.add(new String[] {null, nearestProto});
+      }
+    }
+    if (hops.isEmpty() || hops.size() > MAX_HOPS) {
+      return new Client(peer, connectionSecure);
+    }
+    String nearestProto = hops.get(hops.size() - 1)[1];
+    boolean secure = nearestProto == null ? connectionSecure : nearestProto.equals("https");
+    if (nearestProto != null && !nearestProto.equals("https") && !nearestProto.equals("http")) {
+      return new Client(peer, connectionSecure);
+    }
+    String client = peer;
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      String addr = hops.get(i)[0];
+      if (addr == null) {
+        break;
+      }
+      String literal = stripPort(addr);
+      if (parseLiteral(literal).isEmpty()) {
+        return new Client(peer, connectionSecure);
+      }
+      client = literal;
+      if (!isTrusted(literal)) {
+        break;
+      }
+    }
+    return new Client(client, secure);
+  }
+
+  public boolean isTrusted(String address) {
+    Optional<byte[]> a = parseLiteral(address);
+    return a.isPresent() && proxies.stream().anyMatch(c -> c.contains(a.get()));
+  }
+
+  /** Whether {@code address} is a loopback literal (127.0.0.0/8 or ::1). */
+  public static boolean isLoopback(String address) {
+    Optional<byte[]> a = parseLiteral(address);
+    if (a.isEmpty()) {
+      return false;
+    }
+    try {
+      return InetAddress.getByAddress(a.get()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static String unquote(String v) {
+    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+  }
+
+  private static String stripPort(String addr) {
+    if (addr.startsWith("[")) {
+      int end = addr.indexOf(']');
+      return end < 0 ? addr : addr.substring(1, end);
+    }
+    int colon = addr.indexOf(':');
+    return colon >= 0 && addr.indexOf(':', colon + 1) < 0 ? addr.substring(0, colon) : addr;
+  }
+
+  /** The bytes of an IPv4 or IPv6 literal; never resolves a name. */
+  static Optional<byte[]> parseLiteral(String s) {
+    if (s == null) {
+      return Optional.empty();
+    }
+    var m4 = IPV4.matcher(s);
+    if (m4.matches()) {
+      byte[] b = new byte[4];
+      for (int i = 0; i < 4; i++) {
+        int v = Integer.parseInt(m4.group(i + 1));
+        if (v > 255) {
+          return Optional.empty();
+        }
+        b[i] = (byte) v;
+      }
+      return Optional.of(b);
+    }
+    if (s.indexOf(':') >= 0 && IPV6.matcher(s).matches()) {
+      try {
+        // With a ':' in it, InetAddress parses a literal and never looks up a name.
+        byte[] b = InetAddress.getByName(s).getAddress();
+        return Optional.of(b);
+      } catch (UnknownHostException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+}
