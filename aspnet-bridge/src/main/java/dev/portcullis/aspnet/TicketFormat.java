@@ -55,8 +55,9 @@ enum TicketFormat {
 
   /**
    * The native layout that .NET 4 still writes when the appSetting
-   * {@code aspnet:UseLegacyFormsAuthenticationTicketCompatibility} is true: 8 random bytes, version, name, persistent,
-   * issue and expiration as little-endian FILETIMEs, userData, cookiePath; strings are UTF-16LE ending in a NUL.
+   * {@code aspnet:UseLegacyFormsAuthenticationTicketCompatibility} is true: 8 random bytes, version, name, issue time,
+   * persistent, expiration time, userData, cookiePath; times are little-endian Windows FILETIMEs, strings UTF-16LE
+   * ending in a NUL.
    */
   LEGACY_NATIVE {
     @Override
@@ -67,8 +68,8 @@ enum TicketFormat {
       out.writeBytes(header);
       out.write(ticket.version());
       writeTerminatedString(out, "name", ticket.name());
-      out.write(ticket.persistent() ? 1 : 0);
       writeInt64(out, DotNetTicks.toFileTime(DotNetTicks.fromInstant(ticket.issueDate())));
+      out.write(ticket.persistent() ? 1 : 0);
       writeInt64(out, DotNetTicks.toFileTime(DotNetTicks.fromInstant(ticket.expiration())));
       writeTerminatedString(out, "userData", ticket.userData());
       writeTerminatedString(out, "cookiePath", ticket.cookiePath());
@@ -82,8 +83,8 @@ enum TicketFormat {
         in.skip(8);
         int version = in.u8();
         String name = in.terminatedString();
-        boolean persistent = in.bool();
         long issue = DotNetTicks.fromFileTime(in.int64());
+        boolean persistent = in.bool();
         long expiration = DotNetTicks.fromFileTime(in.int64());
         String userData = in.terminatedString();
         String cookiePath = in.terminatedString();
