@@ -153,9 +153,30 @@ class FormsAuthenticationTest {
 
     assertThat(reason(forms.open(hex(badPadding)))).isEqualTo(Reason.MAC_MISMATCH);
 
-    Tagger legacyTagger = Tagger.hmac("HmacSHA256", HexFormat.of().parseHex(VALIDATION_KEY));
-    byte[] signed = resign(badPadding, tagStart, legacyTagger);
+    byte[] signed = resign(badPadding, tagStart, legacyTagger());
     assertThat(reason(forms.open(hex(signed)))).isEqualTo(Reason.DECRYPTION_FAILED);
+  }
+
+  @Test
+  void legacyCookie_withCorrectOuterMacButWrongInnerMac_isNotValid() {
+    FormsAuthentication forms = forms(CompatibilityMode.FRAMEWORK20SP1);
+    byte[] ticket = TicketFormat.SERIALIZED.write(Configurations.ticket(), new SecureRandom());
+    byte[] innerTag = legacyTagger().tag(ticket, 0, ticket.length);
+
+    assertThat(forms.open(legacyCookie(32, ticket, innerTag))).isInstanceOf(TicketResult.Valid.class);
+    innerTag[0] ^= 1;
+    assertThat(reason(forms.open(legacyCookie(32, ticket, innerTag)))).isEqualTo(Reason.INNER_MAC_MISMATCH);
+  }
+
+  /** Some third-party encoders leave out .NET's random prefix; .NET itself rejects their cookies, and so do we. */
+  @Test
+  void legacyCookie_withoutTheRandomPrefix_isNotValid() {
+    FormsAuthentication forms = forms(CompatibilityMode.FRAMEWORK20SP1);
+    byte[] ticket = TicketFormat.SERIALIZED.write(Configurations.ticket(), new SecureRandom());
+    byte[] innerTag = legacyTagger().tag(ticket, 0, ticket.length);
+
+    assertThat(reason(forms.open(legacyCookie(0, ticket, innerTag)))).isEqualTo(Reason.INNER_MAC_MISMATCH);
+    assertThat(reason(forms.open(legacyCookie(16, ticket, innerTag)))).isEqualTo(Reason.INNER_MAC_MISMATCH);
   }
 
   @Test
@@ -222,6 +243,21 @@ class FormsAuthenticationTest {
     byte[] out = cookie.clone();
     out[tagStart - blockLength - 1] ^= 0x55;
     return out;
+  }
+
+  /** A legacy cookie built by hand: CBC with a zero IV over prefix, ticket and the given inner tag, then the MAC. */
+  private static String legacyCookie(int prefixLength, byte[] ticket, byte[] innerTag) {
+    byte[] inner = new byte[prefixLength + ticket.length + innerTag.length];
+    System.arraycopy(ticket, 0, inner, prefixLength, ticket.length);
+    System.arraycopy(innerTag, 0, inner, prefixLength + ticket.length, innerTag.length);
+    BlockCipher cipher = new BlockCipher(Decryption.AES, HexFormat.of().parseHex(DECRYPTION_KEY));
+    byte[] ciphertext = cipher.encrypt(new byte[16], inner);
+    byte[] cookie = Arrays.copyOf(ciphertext, ciphertext.length + 32);
+    return hex(resign(cookie, ciphertext.length, legacyTagger()));
+  }
+
+  private static Tagger legacyTagger() {
+    return Tagger.hmac("HmacSHA256", HexFormat.of().parseHex(VALIDATION_KEY));
   }
 
   private static Tagger fx45Tagger() {
