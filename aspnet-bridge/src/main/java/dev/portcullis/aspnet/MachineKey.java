@@ -76,7 +76,10 @@ public final class MachineKey {
 
   /** The {@code decryption} attribute: the block cipher, always in CBC mode with PKCS#7 padding. */
   public enum Decryption {
-    /** {@code AES} (also {@code Auto}): 128, 192 or 256-bit keys. */
+    /**
+     * {@code AES}: 128, 192 or 256-bit keys. Also {@code Auto}, except that the legacy modes take {@code Auto} with an
+     * 8-byte key as DES ({@link WebConfig} applies that rule).
+     */
     AES("AES", "AES", 16),
     /** {@code 3DES}: a 192-bit key. Read-only legacy. */
     TRIPLE_DES("3DES", "DESede", 8),

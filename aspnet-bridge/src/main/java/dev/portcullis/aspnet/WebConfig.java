@@ -22,8 +22,9 @@ import org.xml.sax.SAXParseException;
 /**
  * What the Forms Authentication bridge needs from an ASP.NET {@code web.config}: the {@code <machineKey>}, the
  * ticket layout switch in {@code <appSettings>}, and the cookie name of {@code <forms>}. Absent attributes take the
- * .NET 4 defaults: validation HMACSHA256, decryption AES, compatibility mode Framework20SP1, or Framework45 when
- * {@code <httpRuntime targetFramework>} is 4.5 or later.
+ * .NET 4 defaults: validation HMACSHA256; decryption Auto, which is AES except for an 8-byte key in the legacy modes,
+ * where it is DES; compatibility mode Framework20SP1, or Framework45 when {@code <httpRuntime targetFramework>} is 4.5
+ * or later.
  *
  * <p><b>Security.</b> The parser refuses any document type declaration, so neither external entities (XXE) nor entity
  * expansion bombs are read; it never opens a file or URL named by the document. The web.config holds the keys that
@@ -66,16 +67,24 @@ public final class WebConfig {
       throw new IllegalArgumentException("<machineKey configSource=...> points to another file; read that file instead");
     }
 
-    MachineKey.Builder key = MachineKey.builder()
-        .validationKey(required(mk, "validationKey"))
-        .decryptionKey(required(mk, "decryptionKey"))
-        .validation(MachineKey.Validation.fromConfigValue(attribute(mk, "validation", "HMACSHA256")))
-        .decryption(MachineKey.Decryption.fromConfigValue(attribute(mk, "decryption", "Auto")));
-    String mode = mk.getAttribute("compatibilityMode");
-    key.compatibilityMode(mode.isEmpty()
+    String decryptionKey = required(mk, "decryptionKey");
+    String mode = mk.getAttribute("compatibilityMode").trim();
+    MachineKey.CompatibilityMode compatibilityMode = mode.isEmpty()
         ? (targetsFramework45(doc) ? MachineKey.CompatibilityMode.FRAMEWORK45
             : MachineKey.CompatibilityMode.FRAMEWORK20SP1)
-        : MachineKey.CompatibilityMode.fromConfigValue(mode));
+        : MachineKey.CompatibilityMode.fromConfigValue(mode);
+    String decryption = attribute(mk, "decryption", "Auto");
+    MachineKey.Decryption cipher = MachineKey.Decryption.fromConfigValue(decryption);
+    if (decryption.equalsIgnoreCase("Auto") && compatibilityMode.isLegacy() && decryptionKey.trim().length() == 16) {
+      // The legacy modes pick DES for Auto when the key has 8 bytes, AES otherwise.
+      cipher = MachineKey.Decryption.DES;
+    }
+    MachineKey.Builder key = MachineKey.builder()
+        .validationKey(required(mk, "validationKey"))
+        .decryptionKey(decryptionKey)
+        .validation(MachineKey.Validation.fromConfigValue(attribute(mk, "validation", "HMACSHA256")))
+        .decryption(cipher)
+        .compatibilityMode(compatibilityMode);
 
     String cookieName = DEFAULT_COOKIE_NAME;
     List<Element> forms = elements(doc, "forms");
@@ -149,7 +158,7 @@ public final class WebConfig {
     } catch (ParserConfigurationException e) {
       throw new IllegalStateException("this JDK's XML parser cannot be made safe against XXE", e);
     } catch (SAXException e) {
-      // The parser's own message names the line and the problem, e.g. a DOCTYPE; it never holds attribute values.
+      // The parser's message names the problem (e.g. a DOCTYPE), not the content of the document.
       throw new IllegalArgumentException("web.config is not safe, well-formed XML: " + e.getMessage(), null);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read web.config", e);

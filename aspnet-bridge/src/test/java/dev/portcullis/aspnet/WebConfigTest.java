@@ -74,6 +74,19 @@ class WebConfigTest {
   }
 
   @Test
+  void autoDecryptionWithAnEightByteKey_isDesInTheLegacyModes_only() {
+    String desKey = Configurations.randomHex(8);
+    String legacy = webConfig("<machineKey validationKey=\"" + VALIDATION_KEY + "\" decryptionKey=\"" + desKey
+        + "\" decryption=\"Auto\"/>");
+    String fx45 = legacy.replace("decryption=\"Auto\"", "decryption=\"Auto\" compatibilityMode=\"Framework45\"");
+
+    assertThat(read(legacy).machineKey().decryption()).isEqualTo(Decryption.DES);
+    assertThatThrownBy(() -> read(fx45)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("for AES must have 32, 48 or 64 hex digits");
+    assertThat(read(webConfig(machineKey(""))).machineKey().decryption()).isEqualTo(Decryption.AES);
+  }
+
+  @Test
   void legacyTicketAppSetting_isRead() {
     String xml = "<configuration><appSettings>"
         + "<add key=\"aspnet:UseLegacyFormsAuthenticationTicketCompatibility\" value=\"true\"/>"
