@@ -1,0 +1,221 @@
+package dev.portcullis.aspnet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+import org.xml.sax.ErrorHandler;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
+
+/**
+ * What the Forms Authentication bridge needs from an ASP.NET {@code web.config}: the {@code <machineKey>}, the
+ * ticket layout switch in {@code <appSettings>}, and the cookie name of {@code <forms>}. Absent attributes take the
+ * .NET 4 defaults: validation HMACSHA256; decryption Auto, which is AES except for an 8-byte key in the legacy modes,
+ * where it is DES; compatibility mode Framework20SP1, or Framework45 when {@code <httpRuntime targetFramework>} is 4.5
+ * or later.
+ *
+ * <p><b>Security.</b> The parser refuses any document type declaration, so neither external entities (XXE) nor entity
+ * expansion bombs are read; it never opens a file or URL named by the document. The web.config holds the keys that
+ * forge any user's cookie: read it from a protected location and keep it out of logs.
+ */
+public final class WebConfig {
+  private static final String DEFAULT_COOKIE_NAME = ".ASPXAUTH";
+  private static final String LEGACY_TICKET_SETTING = "aspnet:UseLegacyFormsAuthenticationTicketCompatibility";
+
+  private final MachineKey machineKey;
+  private final boolean legacyTicketCompatibility;
+  private final String formsCookieName;
+
+  private WebConfig(MachineKey machineKey, boolean legacyTicketCompatibility, String formsCookieName) {
+    this.machineKey = machineKey;
+    this.legacyTicketCompatibility = legacyTicketCompatibility;
+    this.formsCookieName = formsCookieName;
+  }
+
+  /**
+   * Reads a web.config (or any document with exactly one {@code <machineKey>} element). Does not close the stream.
+   *
+   * @throws IllegalArgumentException if the XML is malformed or declares a DTD, there is not exactly one
+   *     {@code <machineKey>}, or the configuration is one this bridge cannot read (AutoGenerate keys, a custom
+   *     algorithm, forms protection other than All, ...); the message says which
+   * @throws IllegalStateException if a key does not suit its algorithm
+   * @throws UncheckedIOException if the stream fails
+   */
+  public static WebConfig read(InputStream in) {
+    Objects.requireNonNull(in, "in");
+    Document doc = parse(in);
+
+    List<Element> machineKeys = elements(doc, "machineKey");
+    if (machineKeys.size() != 1) {
+      throw new IllegalArgumentException("web.config must contain exactly one <machineKey> element, found "
+          + machineKeys.size());
+    }
+    Element mk = machineKeys.get(0);
+    if (mk.hasAttribute("configSource")) {
+      throw new IllegalArgumentException("<machineKey configSource=...> points to another file; read that file instead");
+    }
+
+    String decryptionKey = required(mk, "decryptionKey");
+    String mode = mk.getAttribute("compatibilityMode").trim();
+    MachineKey.CompatibilityMode compatibilityMode = mode.isEmpty()
+        ? (targetsFramework45(doc) ? MachineKey.CompatibilityMode.FRAMEWORK45
+            : MachineKey.CompatibilityMode.FRAMEWORK20SP1)
+        : MachineKey.CompatibilityMode.fromConfigValue(mode);
+    String decryption = attribute(mk, "decryption", "Auto");
+    MachineKey.Decryption cipher = MachineKey.Decryption.fromConfigValue(decryption);
+    if (decryption.equalsIgnoreCase("Auto") && compatibilityMode.isLegacy() && decryptionKey.trim().length() == 16) {
+      // The legacy modes pick DES for Auto when the key has 8 bytes, AES otherwise.
+      cipher = MachineKey.Decryption.DES;
+    }
+    MachineKey.Builder key = MachineKey.builder()
+        .validationKey(required(mk, "validationKey"))
+        .decryptionKey(decryptionKey)
+        .validation(MachineKey.Validation.fromConfigValue(attribute(mk, "validation", "HMACSHA256")))
+        .decryption(cipher)
+        .compatibilityMode(compatibilityMode);
+
+    String cookieName = DEFAULT_COOKIE_NAME;
+    List<Element> forms = elements(doc, "forms");
+    if (forms.size() > 1) {
+      throw new IllegalArgumentException("web.config has more than one <forms> element");
+    }
+    if (forms.size() == 1) {
+      Element f = forms.get(0);
+      String protection = attribute(f, "protection", "All");
+      if (!protection.equalsIgnoreCase("All")) {
+        throw new IllegalArgumentException("<forms protection=\"" + protection + "\"> is not supported: only All"
+            + " (encrypted and validated) tickets can be trusted");
+      }
+      cookieName = attribute(f, "name", DEFAULT_COOKIE_NAME);
+    }
+    return new WebConfig(key.build(), legacyTicketSetting(doc), cookieName);
+  }
+
+  public MachineKey machineKey() {
+    return machineKey;
+  }
+
+  /** The appSetting {@code aspnet:UseLegacyFormsAuthenticationTicketCompatibility}; false when absent. */
+  public boolean legacyTicketCompatibility() {
+    return legacyTicketCompatibility;
+  }
+
+  /** The {@code name} of {@code <forms>}, {@code .ASPXAUTH} when absent. */
+  public String formsCookieName() {
+    return formsCookieName;
+  }
+
+  @Override
+  public String toString() {
+    return "WebConfig[" + machineKey + ", legacyTicketCompatibility=" + legacyTicketCompatibility
+        + ", formsCookieName=" + formsCookieName + "]";
+  }
+
+  private static Document parse(InputStream in) {
+    try {
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
+      factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+      factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+      factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+      factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+      factory.setXIncludeAware(false);
+      factory.setExpandEntityReferences(false);
+      factory.setNamespaceAware(true);
+      DocumentBuilder builder = factory.newDocumentBuilder();
+      builder.setErrorHandler(new ErrorHandler() {
+        @Override
+        public void warning(SAXParseException e) {}
+
+        @Override
+        public void error(SAXParseException e) throws SAXException {
+          throw e;
+        }
+
+        @Override
+        public void fatalError(SAXParseException e) throws SAXException {
+          throw e;
+        }
+      });
+      builder.setEntityResolver((publicId, systemId) -> {
+        throw new SAXException("web.config may not refer to external entities");
+      });
+      return builder.parse(in);
+    } catch (ParserConfigurationException e) {
+      throw new IllegalStateException("this JDK's XML parser cannot be made safe against XXE", e);
+    } catch (SAXException e) {
+      // The parser's message names the problem (e.g. a DOCTYPE), not the content of the document.
+      throw new IllegalArgumentException("web.config is not safe, well-formed XML: " + e.getMessage(), null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read web.config", e);
+    }
+  }
+
+  private static List<Element> elements(Document doc, String localName) {
+    NodeList nodes = doc.getElementsByTagNameNS("*", localName);
+    List<Element> result = new ArrayList<>(nodes.getLength());
+    for (int i = 0; i < nodes.getLength(); i++) {
+      result.add((Element) nodes.item(i));
+    }
+    return result;
+  }
+
+  private static String required(Element e, String name) {
+    if (!e.hasAttribute(name)) {
+      throw new IllegalArgumentException("<machineKey> has no " + name + " attribute; without it .NET generates a"
+          + " machine-local key that Java cannot know");
+    }
+    return e.getAttribute(name);
+  }
+
+  private static String attribute(Element e, String name, String defaultValue) {
+    String value = e.getAttribute(name).trim();
+    return value.isEmpty() ? defaultValue : value;
+  }
+
+  /** {@code <httpRuntime targetFramework="4.5"/>} or later switches .NET to Framework45 unless the mode is explicit. */
+  private static boolean targetsFramework45(Document doc) {
+    for (Element runtime : elements(doc, "httpRuntime")) {
+      String target = runtime.getAttribute("targetFramework").trim();
+      if (target.isEmpty()) {
+        continue;
+      }
+      String[] parts = target.split("\\.", -1);
+      try {
+        int major = Integer.parseInt(parts[0]);
+        int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        if (major > 4 || (major == 4 && minor >= 5)) {
+          return true;
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("<httpRuntime targetFramework=\"" + target + "\"> is not a version", null);
+      }
+    }
+    return false;
+  }
+
+  private static boolean legacyTicketSetting(Document doc) {
+    for (Element add : elements(doc, "add")) {
+      Node parent = add.getParentNode();
+      if (parent instanceof Element p && p.getLocalName().equals("appSettings")
+          && LEGACY_TICKET_SETTING.equalsIgnoreCase(add.getAttribute("key").trim())) {
+        return add.getAttribute("value").trim().toLowerCase(Locale.ROOT).equals("true");
+      }
+    }
+    return false;
+  }
+}
