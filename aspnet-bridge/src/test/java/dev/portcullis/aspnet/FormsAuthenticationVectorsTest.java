@@ -1,5 +1,6 @@
 package dev.portcullis.aspnet;
 
+import dev.portcullis.testing.TestVectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -184,7 +185,7 @@ class FormsAuthenticationVectorsTest {
   }
 
   private static List<JsonNode> records() throws IOException {
-    JsonNode root = VectorsDir.readAspNet(FILE);
+    JsonNode root = TestVectors.json("aspnet/" + FILE);
     assertThat(root.isArray()).isTrue();
     return StreamSupport.stream(root.spliterator(), false).toList();
   }

@@ -1,5 +1,6 @@
 package dev.portcullis.aspnet;
 
+import dev.portcullis.testing.TestVectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -19,7 +20,7 @@ class Sp800108Test {
 
   @TestFactory
   List<DynamicTest> matchesAspNetCoreKnownAnswers() throws IOException {
-    JsonNode cases = VectorsDir.readAspNet("aspnetcore-dataprotection-kats.json")
+    JsonNode cases = TestVectors.json("aspnet/aspnetcore-dataprotection-kats.json")
         .path("sp800_108_ctr_hmacsha512").path("cases");
     List<DynamicTest> tests = new ArrayList<>();
     for (JsonNode c : cases) {
