@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>Unicode NFKC (full-width digits become digits, so they can't slip past the patterns), then lower case in
  *       {@link Locale#ROOT}.
- *   <li>Every character other than a letter, a digit or one of {@code @ . - ' & +} becomes a space; control and
+ *   <li>Every character other than a letter, a combining mark, a digit or one of {@code @ . - ' & +} becomes a space; control and
  *       format characters included. Marker tokens from an earlier pass are kept, so normalising twice changes
  *       nothing.
  *   <li>Redaction, each match replaced by a marker token:
@@ -59,11 +59,16 @@ final class SearchTerms {
       return "";
     }
     String text = Normalizer.normalize(raw, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-    text = keepSearchCharacters(text);
+    // Lower-casing can add combining marks (İ becomes i + U+0307); normalising again keeps them in canonical order.
+    text = Normalizer.normalize(text, Normalizer.Form.NFKC);
+    // Collapsed before matching: the patterns allow one space inside a postcode or an NI number, not a run.
+    text = SPACES.matcher(keepSearchCharacters(text)).replaceAll(" ");
+    // This order makes normalising twice a no-op: postcodes go after digit runs, whose removal can free a
+    // postcode's neighbours; national insurance numbers go before, because digit runs would eat their digits.
     text = EMAIL.matcher(text).replaceAll(" [email] ");
     text = NI_NUMBER.matcher(text).replaceAll(" [ni-number] ");
-    text = POSTCODE.matcher(text).replaceAll(" [postcode] ");
     text = redactDigitRuns(text);
+    text = POSTCODE.matcher(text).replaceAll(" [postcode] ");
     return capped(SPACES.matcher(text).replaceAll(" ").strip());
   }
 
@@ -75,7 +80,7 @@ final class SearchTerms {
       } else {
         token.codePoints()
             .forEach(cp -> {
-              if (Character.isLetterOrDigit(cp) || "@.-'&+".indexOf(cp) >= 0) {
+              if (Character.isLetterOrDigit(cp) || isMark(cp) || "@.-'&+".indexOf(cp) >= 0) {
                 out.appendCodePoint(cp);
               } else {
                 out.append(' ');
@@ -85,6 +90,13 @@ final class SearchTerms {
       out.append(' ');
     }
     return out.toString();
+  }
+
+  private static boolean isMark(int cp) {
+    int type = Character.getType(cp);
+    return type == Character.NON_SPACING_MARK
+        || type == Character.COMBINING_SPACING_MARK
+        || type == Character.ENCLOSING_MARK;
   }
 
   private static String redactDigitRuns(String text) {
