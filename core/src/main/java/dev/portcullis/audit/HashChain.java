@@ -38,8 +38,9 @@ final class HashChain {
     if (line.length < HASH_SUFFIX_BYTES) {
       return null;
     }
-    // The tail is ASCII by construction; decode only the end so a long record costs nothing extra.
-    int tailStart = Math.max(0, line.length - 160);
+    // The tail is ASCII by construction; decode only the end (at most 7+19+9+64+1+75 = 175 bytes) so a long record
+    // costs nothing extra.
+    int tailStart = Math.max(0, line.length - 192);
     String tail = new String(line, tailStart, line.length - tailStart, StandardCharsets.ISO_8859_1);
     Matcher m = TAIL.matcher(tail);
     if (!m.find()) {

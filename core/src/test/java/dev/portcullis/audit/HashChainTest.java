@@ -64,6 +64,18 @@ class HashChainTest {
   }
 
   @Test
+  void longSequenceNumbers_stillParse() {
+    String content = "{\"kind\":\"audit\",\"id\":\"evt-1\",\"seq\":" + Long.MAX_VALUE + ",\"prev\":\""
+        + "a".repeat(64) + "\"";
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    String line = content + ",\"hash\":\"" + HashChain.sha256Hex(bytes, bytes.length) + "\"}";
+    HashChain.Link link = HashChain.parse(line.getBytes(StandardCharsets.UTF_8));
+    assertThat(link).isNotNull();
+    assertThat(link.seq()).isEqualTo(Long.MAX_VALUE);
+    assertThat(link.selfConsistent()).isTrue();
+  }
+
+  @Test
   void emptyFile_isAnIntactEmptyChain() throws IOException {
     Path file = dir.resolve("empty.jsonl");
     Files.createFile(file);
