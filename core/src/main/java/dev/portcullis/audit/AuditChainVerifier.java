@@ -1,0 +1,197 @@
+package dev.portcullis.audit;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Checks a file written by {@link AuditSink#hashChained(Path)} and names the first record that is altered, missing,
+ * inserted or out of order.
+ *
+ * <p>As a command:
+ *
+ * <pre>
+ * java -cp portcullis-core.jar dev.portcullis.audit.AuditChainVerifier /var/log/portal/audit.jsonl
+ * </pre>
+ *
+ * <p>It prints one line and exits with 0 when the chain is intact ({@code intact: 1234 records, head <hash>}), 1 when
+ * it is not ({@code NOT INTACT: line 17 (seq 17): record altered: ...}), and 2 when the file can't be read or the
+ * arguments are wrong. Run it on a copy or while the sink is closed; a sink that is writing may leave the last line
+ * incomplete for a moment.
+ *
+ * <p><b>Security.</b> The chain shows that records were changed after they were written by anyone who did not
+ * rewrite every later record too. It has no key: whoever can rewrite the whole file can forge a consistent one, and
+ * removing records from the end leaves a shorter intact chain. Compare the reported record count and head hash with a
+ * copy kept elsewhere (another log, a ticket, a daily e-mail) to cover those.
+ */
+public final class AuditChainVerifier {
+  private AuditChainVerifier() {}
+
+  /**
+   * The verdict on one file.
+   *
+   * @param intact whether every record is in place and unchanged
+   * @param records how many lines were read
+   * @param firstBadLine the 1-based line of the first bad record, or 0 when intact
+   * @param problem what is wrong with it, or empty when intact
+   * @param head the hash of the last good record ({@code 000...0} for an empty file)
+   */
+  public record Result(boolean intact, long records, long firstBadLine, String problem, String head) {
+    public Result {
+      Objects.requireNonNull(problem, "problem");
+      Objects.requireNonNull(head, "head");
+    }
+
+    /** The line the command prints. */
+    public String describe() {
+      return intact
+          ? "intact: " + records + " records, head " + head
+          : "NOT INTACT: line " + firstBadLine + ": " + problem;
+    }
+  }
+
+  /** Runs the check as a command; see the class comment for the exit codes. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length != 1) {
+      err.println("usage: java -cp portcullis-core.jar " + AuditChainVerifier.class.getName() + " AUDIT_FILE");
+      return 2;
+    }
+    Result result;
+    try {
+      result = verify(Path.of(args[0]));
+    } catch (IOException | RuntimeException e) {
+      err.println("cannot read " + args[0] + ": " + e);
+      return 2;
+    }
+    out.println(result.describe());
+    return result.intact() ? 0 : 1;
+  }
+
+  /**
+   * Reads the whole file and checks every record.
+   *
+   * @throws IOException if the file can't be read
+   */
+  public static Result verify(Path file) throws IOException {
+    long expectedSeq = 1;
+    String prevHash = HashChain.GENESIS;
+    long lineNumber = 0;
+    try (LineReader lines = new LineReader(Files.newInputStream(file))) {
+      byte[] line;
+      while ((line = lines.next()) != null) {
+        lineNumber++;
+        if (!lines.lastHadNewline()) {
+          return bad(lineNumber, "incomplete record (the file does not end with a newline)", prevHash);
+        }
+        HashChain.Link link = HashChain.parse(line);
+        if (link == null || !startsAsAuditRecord(line)) {
+          return bad(lineNumber, "not a chain record: altered or inserted", prevHash);
+        }
+        if (!link.selfConsistent()) {
+          return bad(lineNumber, "record altered (seq " + link.seq() + "): its hash does not match its content",
+              prevHash);
+        }
+        if (link.seq() > expectedSeq) {
+          String what = appearsLater(file, lineNumber, expectedSeq)
+              ? "records out of order: expected seq " + expectedSeq + " here, found " + link.seq()
+              : "missing record" + (link.seq() - expectedSeq > 1 ? "s" : "") + ": seq " + expectedSeq
+                  + (link.seq() - expectedSeq > 1 ? " to " + (link.seq() - 1) : "") + " deleted before seq "
+                  + link.seq();
+          return bad(lineNumber, what, prevHash);
+        }
+        if (link.seq() < expectedSeq) {
+          return bad(lineNumber,
+              "record seq " + link.seq() + " is inserted, repeated or out of order: expected seq " + expectedSeq,
+              prevHash);
+        }
+        if (!link.prev().equals(prevHash)) {
+          return bad(lineNumber, "chain broken (seq " + link.seq() + "): it does not follow line " + (lineNumber - 1)
+              + ", which was replaced, or this record was", prevHash);
+        }
+        prevHash = link.hash();
+        expectedSeq++;
+      }
+    }
+    return new Result(true, lineNumber, 0, "", prevHash);
+  }
+
+  private static Result bad(long line, String problem, String head) {
+    return new Result(false, line, line, problem, head);
+  }
+
+  private static boolean startsAsAuditRecord(byte[] line) {
+    byte[] prefix = ("{\"kind\":\"" + EventFormat.KIND_AUDIT + "\",").getBytes(StandardCharsets.US_ASCII);
+    if (line.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (line[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a record with {@code seq} appears after {@code lineNumber}: tells a reordering from a deletion. */
+  private static boolean appearsLater(Path file, long lineNumber, long seq) throws IOException {
+    try (LineReader lines = new LineReader(Files.newInputStream(file))) {
+      long n = 0;
+      byte[] line;
+      while ((line = lines.next()) != null) {
+        n++;
+        if (n <= lineNumber) {
+          continue;
+        }
+        HashChain.Link link = HashChain.parse(line);
+        if (link != null && link.seq() == seq) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Splits a stream on LF only, returning each line's exact bytes: hashing needs them unchanged. */
+  private static final class LineReader implements AutoCloseable {
+    private final InputStream in;
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
+    private boolean lastHadNewline;
+
+    LineReader(InputStream in) {
+      this.in = new BufferedInputStream(in, 64 * 1024);
+    }
+
+    byte[] next() throws IOException {
+      buffer.reset();
+      int b;
+      while ((b = in.read()) != -1) {
+        if (b == '\n') {
+          lastHadNewline = true;
+          return buffer.toByteArray();
+        }
+        buffer.write(b);
+      }
+      lastHadNewline = false;
+      return buffer.size() == 0 ? null : buffer.toByteArray();
+    }
+
+    boolean lastHadNewline() {
+      return lastHadNewline;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+}

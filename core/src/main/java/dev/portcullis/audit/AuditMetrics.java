@@ -1,0 +1,120 @@
+package dev.portcullis.audit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Micrometer counters for auditing. Micrometer is an optional dependency of Portcullis: only this class touches it,
+ * and it is loaded only when an application calls it, so the rest of the audit package works without Micrometer on
+ * the class path.
+ *
+ * <ul>
+ *   <li>{@link #counting(AuditSink, MeterRegistry)}: {@value #AUDIT_EVENTS}, tagged {@code type} and {@code
+ *       outcome}, one count per event handed to the sink;
+ *   <li>{@link #counting(SearchDemandSink, MeterRegistry)}: {@value #SEARCH_DEMAND_EVENTS}, tagged {@code endpoint};
+ *   <li>{@link #bind(AuditLog, MeterRegistry)}: the log's own counters ({@code portcullis.audit.emitted}, {@code
+ *       .dropped}, {@code .delivered}, {@code .sink.failures}) and the queue length ({@code
+ *       portcullis.audit.queued}).
+ * </ul>
+ *
+ * <p><b>Security.</b> Tags hold only the event type, outcome and search endpoint: never a user, resource or term,
+ * which would leak into the metrics backend and blow up its cardinality.
+ */
+public final class AuditMetrics {
+  /** Counter name for identified events. */
+  public static final String AUDIT_EVENTS = "portcullis.audit.events";
+  /** Counter name for search-demand events. */
+  public static final String SEARCH_DEMAND_EVENTS = "portcullis.search.demand.events";
+
+  private AuditMetrics() {}
+
+  /** A sink that counts each event by type and outcome, then hands it to {@code delegate}. */
+  public static AuditSink counting(AuditSink delegate, MeterRegistry registry) {
+    Objects.requireNonNull(delegate, "delegate");
+    Objects.requireNonNull(registry, "registry");
+    return new AuditSink() {
+      @Override
+      public void accept(AuditEvent event) throws IOException {
+        Counter.builder(AUDIT_EVENTS)
+            .description("Audit events by type and outcome")
+            .tag("type", event.type().name())
+            .tag("outcome", event.outcome().label())
+            .register(registry)
+            .increment();
+        delegate.accept(event);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        delegate.flush();
+      }
+
+      @Override
+      public void close() throws IOException {
+        delegate.close();
+      }
+
+      @Override
+      public String toString() {
+        return "AuditMetrics.counting(" + delegate + ")";
+      }
+    };
+  }
+
+  /** A sink that counts each search-demand event by endpoint, then hands it to {@code delegate}. */
+  public static SearchDemandSink counting(SearchDemandSink delegate, MeterRegistry registry) {
+    Objects.requireNonNull(delegate, "delegate");
+    Objects.requireNonNull(registry, "registry");
+    return new SearchDemandSink() {
+      @Override
+      public void accept(SearchDemandEvent event) throws IOException {
+        Counter.builder(SEARCH_DEMAND_EVENTS)
+            .description("Anonymous search-demand events by endpoint")
+            .tag("endpoint", event.endpoint())
+            .register(registry)
+            .increment();
+        delegate.accept(event);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        delegate.flush();
+      }
+
+      @Override
+      public void close() throws IOException {
+        delegate.close();
+      }
+
+      @Override
+      public String toString() {
+        return "AuditMetrics.counting(" + delegate + ")";
+      }
+    };
+  }
+
+  /** Registers the log's delivery counters and queue length; they read {@link AuditLog#stats()}. */
+  public static void bind(AuditLog log, MeterRegistry registry) {
+    Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(registry, "registry");
+    FunctionCounter.builder("portcullis.audit.emitted", log, l -> l.stats().emitted())
+        .description("Audit and search-demand events accepted for delivery")
+        .register(registry);
+    FunctionCounter.builder("portcullis.audit.dropped", log, l -> l.stats().dropped())
+        .description("Events dropped because the audit queue was full")
+        .register(registry);
+    FunctionCounter.builder("portcullis.audit.delivered", log, l -> l.stats().delivered())
+        .description("Events handed to a sink without error")
+        .register(registry);
+    FunctionCounter.builder("portcullis.audit.sink.failures", log, l -> l.stats().sinkFailures())
+        .description("Sink calls that failed")
+        .register(registry);
+    Gauge.builder("portcullis.audit.queued", log, l -> l.stats().queued())
+        .description("Events waiting for the audit dispatcher")
+        .register(registry);
+  }
+}

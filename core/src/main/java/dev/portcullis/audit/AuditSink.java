@@ -1,0 +1,77 @@
+package dev.portcullis.audit;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where identified audit events go. One method to implement; the static factories give the standard sinks.
+ *
+ * <p>{@link AuditLog} calls a sink from its single dispatcher thread only, so an implementation need not be
+ * thread-safe unless it is shared elsewhere. A sink may throw: the dispatcher counts and reports the failure and goes
+ * on with the next event, so a sink never breaks the code that emitted the event. {@link #flush()} is called when the
+ * queue runs empty and {@link #close()} once, by {@link AuditLog#close()}.
+ *
+ * <p>Search-demand events have their own SPI, {@link SearchDemandSink}: the two kinds never share a sink, a file or a
+ * logger.
+ *
+ * <p><b>Security.</b> Every standard sink escapes control characters (CR, LF, ESC and the rest), so one event is one
+ * line whatever its fields hold. A custom sink must do the same.
+ */
+@FunctionalInterface
+public interface AuditSink extends AutoCloseable {
+  /** Name of the logger {@link #slf4j()} writes to. */
+  String LOGGER_NAME = "portcullis.audit";
+
+  /** Records one event. */
+  void accept(AuditEvent event) throws IOException;
+
+  /** Hands buffered events on (to the OS for a file). Called when the dispatcher's queue runs empty. */
+  default void flush() throws IOException {}
+
+  /** Flushes and releases what the sink holds. */
+  @Override
+  default void close() throws IOException {}
+
+  /**
+   * The default sink: one INFO line per event on the logger {@value #LOGGER_NAME}, through the SLF4J 2 fluent API.
+   * The message is {@code key="value"} pairs (values escaped as JSON string bodies) so that it is complete on any
+   * backend; the same fields are attached as key-values, escaped alike, for structured encoders.
+   */
+  static AuditSink slf4j() {
+    return slf4j(LoggerFactory.getLogger(LOGGER_NAME));
+  }
+
+  /** As {@link #slf4j()}, on the given logger. Warns once if the logger has INFO off, which would lose events. */
+  static AuditSink slf4j(Logger logger) {
+    return new Slf4jSinks.Audit(logger);
+  }
+
+  /**
+   * Appends one JSON object per line to {@code file} (UTF-8), creating it if needed. The file is locked for as long
+   * as the sink is open; {@link #flush()} hands the data to the OS and {@link #close()} forces it to disk.
+   *
+   * @throws IOException if the file can't be opened, is locked by another writer, ends in a partial line, or holds
+   *     records of another kind (a search-demand file)
+   */
+  static AuditSink jsonLines(Path file) throws IOException {
+    return new JsonLinesSinks.Audit(LineFile.open(file, EventFormat.KIND_AUDIT));
+  }
+
+  /**
+   * As {@link #jsonLines(Path)}, with each record chained to the one before: it carries its sequence number, the
+   * SHA-256 of the previous record ({@code prev}) and its own ({@code hash}), so {@link AuditChainVerifier} can tell
+   * an altered, missing, inserted or reordered record. Appending to an existing file continues its chain.
+   *
+   * @throws IOException as {@link #jsonLines(Path)}, or if the file's last record is not an intact chain record
+   */
+  static AuditSink hashChained(Path file) throws IOException {
+    return HashChainedAuditSink.open(file);
+  }
+
+  /** A sink that discards every event, for tests and for deployments that audit elsewhere. */
+  static AuditSink noop() {
+    return event -> {};
+  }
+}

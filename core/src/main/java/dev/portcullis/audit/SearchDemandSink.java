@@ -1,0 +1,50 @@
+package dev.portcullis.audit;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where anonymous search-demand events go. The counterpart of {@link AuditSink}, kept a separate type so that a
+ * demand sink can never be handed an identified event, and the other way round. The same dispatcher rules apply: one
+ * thread calls it, a failure is counted and reported, never passed to the caller.
+ *
+ * <p><b>Security.</b> A {@link SearchDemandEvent} has no user, session or address to leak; a sink must still not
+ * add any (no request ids, no MDC of the emitting request: the dispatcher thread has none).
+ */
+@FunctionalInterface
+public interface SearchDemandSink extends AutoCloseable {
+  /** Name of the logger {@link #slf4j()} writes to. */
+  String LOGGER_NAME = "portcullis.search-demand";
+
+  void accept(SearchDemandEvent event) throws IOException;
+
+  default void flush() throws IOException {}
+
+  @Override
+  default void close() throws IOException {}
+
+  /** One INFO line per event on the logger {@value #LOGGER_NAME}, formatted as by {@link AuditSink#slf4j()}. */
+  static SearchDemandSink slf4j() {
+    return slf4j(LoggerFactory.getLogger(LOGGER_NAME));
+  }
+
+  static SearchDemandSink slf4j(Logger logger) {
+    return new Slf4jSinks.Demand(logger);
+  }
+
+  /**
+   * Appends one JSON object per line to {@code file}, as {@link AuditSink#jsonLines(Path)} does.
+   *
+   * @throws IOException if the file can't be opened, is locked, ends in a partial line, or holds identified audit
+   *     records
+   */
+  static SearchDemandSink jsonLines(Path file) throws IOException {
+    return new JsonLinesSinks.Demand(LineFile.open(file, EventFormat.KIND_SEARCH_DEMAND));
+  }
+
+  static SearchDemandSink noop() {
+    return event -> {};
+  }
+}

@@ -1,0 +1,96 @@
+package dev.portcullis.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.testing.RecordingAuditSink;
+import dev.portcullis.testing.RecordingSearchDemandSink;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class AuditMetricsTest {
+
+  @Test
+  void countingSinks_countByTypeOutcomeAndEndpoint_andPassEventsOn() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RecordingAuditSink audit = new RecordingAuditSink();
+    RecordingSearchDemandSink demand = new RecordingSearchDemandSink();
+    AuditLog log = Fixtures.log()
+        .auditSink(AuditMetrics.counting(audit, registry))
+        .demandSink(AuditMetrics.counting(demand, registry))
+        .build();
+    AuditMetrics.bind(log, registry);
+    log.emit(log.event(AuditEventType.ACCESS_GRANTED).build());
+    log.emit(log.event(AuditEventType.ACCESS_GRANTED).build());
+    log.emit(log.event(AuditEventType.AUTHN_LOGIN_FAIL).failure("unknown account").build());
+    log.searched("/search", "jane@example.org", 0);
+    log.close();
+
+    assertThat(registry.get(AuditMetrics.AUDIT_EVENTS).tags("type", "access_granted", "outcome", "success")
+        .counter().count()).isEqualTo(2);
+    assertThat(registry.get(AuditMetrics.AUDIT_EVENTS).tags("type", "authn_login_fail", "outcome", "failure")
+        .counter().count()).isEqualTo(1);
+    assertThat(registry.find(AuditMetrics.AUDIT_EVENTS).tags("type", "logout").counter()).isNull();
+    assertThat(registry.get(AuditMetrics.SEARCH_DEMAND_EVENTS).tags("endpoint", "/search").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("portcullis.audit.delivered").functionCounter().count()).isEqualTo(4);
+    assertThat(registry.get("portcullis.audit.sink.failures").functionCounter().count()).isZero();
+    assertThat(audit.events()).hasSize(3);
+    assertThat(demand.events()).hasSize(1);
+    assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getTags().toString())
+        .doesNotContain("jane").doesNotContain("example.org"));
+  }
+
+  @Test
+  void auditWorksWithoutMicrometerOnTheClassPath() throws Exception {
+    URL core = AuditLog.class.getProtectionDomain().getCodeSource().getLocation();
+    URL slf4j = org.slf4j.LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation();
+    try (URLClassLoader isolated = new URLClassLoader(new URL[] {core, slf4j}, ClassLoader.getPlatformClassLoader())) {
+      assertThat(Arrays.stream(isolated.getURLs()).map(URL::toString)).noneMatch(u -> u.contains("micrometer"));
+      Class<?> probe = Class.forName(NoMicrometerProbe.class.getName(), true, new ChildFirst(
+          new URL[] {NoMicrometerProbe.class.getProtectionDomain().getCodeSource().getLocation()}, isolated));
+      Object result = probe.getMethod("run").invoke(null);
+      assertThat(result).isEqualTo(1L);
+      // The negative case: the metrics class itself does need Micrometer.
+      Class<?> metrics = Class.forName(AuditMetrics.class.getName(), false, isolated);
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> metrics.getMethods()))
+          .isInstanceOf(NoClassDefFoundError.class);
+    }
+  }
+
+  /** Loads only the probe class itself from the test classes; everything else from the parent. */
+  private static final class ChildFirst extends URLClassLoader {
+    ChildFirst(URL[] urls, ClassLoader parent) {
+      super(urls, parent);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (name.equals(NoMicrometerProbe.class.getName())) {
+        synchronized (getClassLoadingLock(name)) {
+          Class<?> c = findLoadedClass(name);
+          return c != null ? c : findClass(name);
+        }
+      }
+      return super.loadClass(name, resolve);
+    }
+  }
+
+  /** Runs inside a class loader without Micrometer. */
+  public static final class NoMicrometerProbe {
+    public static long run() throws IOException {
+      AuditLog log = AuditLog.builder()
+          .clock(java.time.InstantSource.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z")))
+          .random(new java.security.SecureRandom())
+          .auditSink(AuditSink.noop())
+          .demandSink(SearchDemandSink.noop())
+          .build();
+      log.emit(log.event(AuditEventType.LOGOUT).build());
+      log.close();
+      return log.stats().delivered();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.portcullis.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonLinesFileTest {
+  @TempDir Path dir;
+
+  private static SearchDemandEvent demand() {
+    return SearchDemandEvent.of("care homes", 2, "/search", Fixtures.T0, Duration.ofHours(1));
+  }
+
+  @Test
+  void auditAndDemandFiles_refuseEachOthersRecords() throws IOException {
+    Path audit = dir.resolve("audit.jsonl");
+    Path demand = dir.resolve("search-demand.jsonl");
+    try (AuditSink a = AuditSink.jsonLines(audit); SearchDemandSink d = SearchDemandSink.jsonLines(demand)) {
+      a.accept(Fixtures.event(AuditEventType.LOGOUT).build());
+      d.accept(demand());
+    }
+    assertThatThrownBy(() -> SearchDemandSink.jsonLines(audit)).isInstanceOf(IOException.class)
+        .hasMessageContaining("does not hold search_demand records");
+    assertThatThrownBy(() -> AuditSink.jsonLines(demand)).isInstanceOf(IOException.class)
+        .hasMessageContaining("does not hold audit records");
+    assertThatThrownBy(() -> AuditSink.hashChained(demand)).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void fileOpenInOneSink_isRefusedToASecond() throws IOException {
+    Path audit = dir.resolve("audit.jsonl");
+    try (AuditSink first = AuditSink.jsonLines(audit)) {
+      assertThatThrownBy(() -> AuditSink.jsonLines(audit)).isInstanceOf(IOException.class)
+          .hasMessageContaining("already open");
+      assertThatThrownBy(() -> SearchDemandSink.jsonLines(audit)).isInstanceOf(IOException.class);
+      first.accept(Fixtures.event(AuditEventType.LOGOUT).build());
+    }
+    try (AuditSink again = AuditSink.jsonLines(audit)) { // free again after close
+      again.accept(Fixtures.event(AuditEventType.LOGOUT).build());
+    }
+    assertThat(Fixtures.lines(audit)).hasSize(2);
+  }
+
+  @Test
+  void reopenedFile_isAppendedTo_notTruncated() throws IOException {
+    Path demand = dir.resolve("d/search-demand.jsonl");
+    for (int i = 0; i < 3; i++) {
+      try (SearchDemandSink d = SearchDemandSink.jsonLines(demand)) {
+        d.accept(demand());
+      }
+    }
+    assertThat(Fixtures.parsed(demand)).hasSize(3).allMatch(n -> n.get("terms").asText().equals("care homes"));
+  }
+
+  @Test
+  void fileEndingInAPartialLine_isRefused() throws IOException {
+    Path audit = dir.resolve("audit.jsonl");
+    Files.writeString(audit, "{\"kind\":\"audit\",\"id\":\"x\"", StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> AuditSink.jsonLines(audit)).isInstanceOf(IOException.class)
+        .hasMessageContaining("partial record");
+  }
+
+  @Test
+  void flush_makesRecordsVisibleBeforeClose() throws IOException {
+    Path audit = dir.resolve("audit.jsonl");
+    try (AuditSink a = AuditSink.jsonLines(audit)) {
+      a.accept(Fixtures.event(AuditEventType.LOGOUT).build());
+      assertThat(Files.size(audit)).isZero(); // buffered
+      a.flush();
+      assertThat(Fixtures.parsed(audit)).hasSize(1);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.portcullis.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.Test;
+
+class SearchDemandEventTest {
+  private static final Instant T = Instant.parse("2026-03-04T10:17:42.123Z");
+
+  private static String terms(String raw) {
+    return SearchDemandEvent.of(raw, 0, "/search", T, SearchDemandEvent.DEFAULT_BUCKET).terms();
+  }
+
+  @Test
+  void typeHasNoFieldThatCouldHoldAPersonSessionOrAddress() {
+    List<String> components =
+        Arrays.stream(SearchDemandEvent.class.getRecordComponents()).map(RecordComponent::getName).toList();
+    assertThat(components).containsExactly("terms", "resultCount", "endpoint", "bucketStart", "bucket");
+    List<Field> instanceFields = Arrays.stream(SearchDemandEvent.class.getDeclaredFields())
+        .filter(f -> !Modifier.isStatic(f.getModifiers()))
+        .toList();
+    assertThat(instanceFields).extracting(Field::getName)
+        .containsExactlyInAnyOrder("terms", "resultCount", "endpoint", "bucketStart", "bucket");
+    for (Field f : instanceFields) {
+      String name = f.getName().toLowerCase(Locale.ROOT);
+      assertThat(name).doesNotContain("user", "actor", "session", "address", "ip", "org", "request", "id");
+      assertThat(f.getType()).isIn(String.class, int.class, Instant.class, Duration.class);
+    }
+  }
+
+  @Test
+  void reflectionCheck_wouldCatchAnIdentifyingField() {
+    // The negative case: the same check on AuditEvent, which does identify, must find such fields.
+    assertThat(Arrays.stream(AuditEvent.class.getDeclaredFields()).map(Field::getName))
+        .contains("actor", "clientAddress", "session", "requestId");
+  }
+
+  @Test
+  void query_isLowerCasedTrimmedAndCollapsed() {
+    assertThat(terms("  Care   HOMES\tin\n\nLeeds  ")).isEqualTo("care homes in leeds");
+    assertThat(terms("İSTANBUL")).isEqualTo("i̇stanbul"); // Locale.ROOT, not Turkish rules
+    assertThat(terms(null)).isEmpty();
+    assertThat(terms("   ")).isEmpty();
+  }
+
+  @Test
+  void punctuationAndControlCharacters_becomeSpaces() {
+    assertThat(terms("day-care, \"respite\"; (overnight)!\u001b[31m")).isEqualTo("day-care respite overnight 31m");
+    assertThat(terms("o'brien & sons")).isEqualTo("o'brien & sons");
+  }
+
+  @Test
+  void emailAddresses_areRedacted() {
+    assertThat(terms("Jane.Doe+care@Example.ORG referral")).isEqualTo("[email] referral");
+    assertThat(terms("contact me at jane@x")).isEqualTo("contact me at [email]");
+  }
+
+  @Test
+  void phoneNumbers_areRedacted_inTheUsualWritings() {
+    for (String phone : new String[] {
+      "07700 900123", "07700900123", "+44 7700 900123", "+447700900123", "(0113) 496 0000", "0113-496-0000",
+      "0113.496.0000", "０７７００９００１２３"
+    }) {
+      assertThat(terms("call " + phone + " today")).as(phone).isEqualTo("call [phone] today");
+    }
+  }
+
+  @Test
+  void longDigitRuns_areRedacted_butShortNumbersKept() {
+    assertThat(terms("nhs 943 476 5919")).isEqualTo("nhs [phone]".replace("[phone]", "[number]"));
+    assertThat(terms("born 01/02/1980")).isEqualTo("born [number]");
+    assertThat(terms("ref 123456")).isEqualTo("ref [number]");
+    assertThat(terms("ip 192.168.1.20")).isEqualTo("ip [number]");
+    assertThat(terms("12 bed homes 2026")).isEqualTo("12 bed homes 2026");
+    assertThat(terms("ref 12345")).isEqualTo("ref 12345");
+  }
+
+  @Test
+  void postcodesAndNationalInsuranceNumbers_areRedacted() {
+    assertThat(terms("homes near SW1A 1AA")).isEqualTo("homes near [postcode]");
+    assertThat(terms("homes near ls11ab please")).isEqualTo("homes near [postcode] please");
+    assertThat(terms("homes in LS1")).isEqualTo("homes in ls1");
+    assertThat(terms("ni AB 12 34 56 C")).isEqualTo("ni [ni-number]");
+    assertThat(terms("ni ab123456c")).isEqualTo("ni [ni-number]");
+  }
+
+  @Test
+  void longQuery_isCutAtATokenBoundary() {
+    String t = terms("word ".repeat(50));
+    assertThat(t.length()).isLessThanOrEqualTo(SearchTerms.MAX_LENGTH);
+    assertThat(t).endsWith("word").doesNotContain("  ");
+    assertThat(terms("x".repeat(300))).isEmpty();
+  }
+
+  @Test
+  void time_isTruncatedToTheBucketBeforeItIsStored() {
+    SearchDemandEvent hour = SearchDemandEvent.of("q", 3, "/search", T, SearchDemandEvent.DEFAULT_BUCKET);
+    assertThat(hour.bucketStart()).isEqualTo(Instant.parse("2026-03-04T10:00:00Z"));
+    SearchDemandEvent quarter = SearchDemandEvent.of("q", 3, "/search", T, Duration.ofMinutes(15));
+    assertThat(quarter.bucketStart()).isEqualTo(Instant.parse("2026-03-04T10:15:00Z"));
+    SearchDemandEvent day = SearchDemandEvent.of("q", 3, "/search", T, Duration.ofDays(1));
+    assertThat(day.bucketStart()).isEqualTo(Instant.parse("2026-03-04T00:00:00Z"));
+    assertThat(hour.toString()).doesNotContain("10:17").doesNotContain("42.123");
+  }
+
+  @Test
+  void bucketsThatDoNotDivideADay_orAreTooFineOrCoarse_areRefused() {
+    for (Duration bad : new Duration[] {
+      Duration.ofSeconds(30), Duration.ofMinutes(7), Duration.ofDays(2), Duration.ofMillis(3_600_500)
+    }) {
+      assertThatThrownBy(() -> SearchDemandEvent.of("q", 0, "/s", T, bad)).as(bad.toString())
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void canonicalConstructor_refusesRawTermsUnalignedTimeAndBadEndpoint() {
+    Instant hour = Instant.parse("2026-03-04T10:00:00Z");
+    Duration h = Duration.ofHours(1);
+    assertThat(new SearchDemandEvent("care homes [postcode]", 1, "/search", hour, h).terms())
+        .isEqualTo("care homes [postcode]");
+    assertThatThrownBy(() -> new SearchDemandEvent("jane@example.org", 1, "/search", hour, h))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SearchDemandEvent("Care Homes", 1, "/search", hour, h))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SearchDemandEvent("care", 1, "/search", T, h))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SearchDemandEvent("care", -1, "/search", hour, h))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SearchDemandEvent("care", 1, "/search?q=jane", hour, h))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Provide
+  Arbitrary<String> queries() {
+    Arbitrary<String> pieces = Arbitraries.oneOf(
+        Arbitraries.strings().withChars("abcSWLS01239 @.+-()/'&[]#\t\n\u001b").ofMaxLength(12),
+        Arbitraries.of("jane@example.org", "07700 900123", "+44 7700 900123", "sw1a 1aa", "ab 12 34 56 c",
+            "[email]", "[number]", "01/02/1980", "care homes", "０７７００", "x".repeat(120)),
+        Arbitraries.strings().ofMaxLength(10));
+    return pieces.list().ofMaxSize(12).map(l -> String.join(" ", l));
+  }
+
+  @Property(tries = 3000)
+  void normalising_isIdempotent(@ForAll("queries") String raw) {
+    String once = SearchTerms.normalise(raw);
+    assertThat(SearchTerms.normalise(once)).isEqualTo(once);
+  }
+
+  @Property(tries = 3000)
+  void normalisedTerms_holdNoEmailNoLongDigitRunAndFitTheCap(@ForAll("queries") String raw) {
+    String t = SearchTerms.normalise(raw);
+    assertThat(t).doesNotContain("@");
+    assertThat(t.replaceAll("[^0-9 .\\-'&+]", "|")).doesNotContainPattern("[0-9](?:[ .\\-'&+]*[0-9]){5}");
+    assertThat(t.length()).isLessThanOrEqualTo(SearchTerms.MAX_LENGTH);
+    assertThat(t).isEqualTo(t.strip()).doesNotContain("  ");
+  }
+
+  @Property(tries = 500)
+  void plainWords_surviveUnchanged(@ForAll @StringLength(min = 1, max = 12) String word) {
+    String lower = word.toLowerCase(Locale.ROOT);
+    if (lower.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+      // The negative of the redaction properties: ordinary search words are not eaten.
+      assertThat(SearchTerms.normalise(word)).isEqualTo(lower);
+    }
+  }
+}
