@@ -3,6 +3,7 @@ package dev.portcullis.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.testing.CountingSessionStore;
 import dev.portcullis.testing.MutableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class SessionRegistryTest {
   private final MutableClock clock = MutableClock.startingAt2026();
   private final SessionConfig config = SessionConfig.defaults();
-  private final SessionStoreContractTest.CountingStore store = new SessionStoreContractTest.CountingStore(
+  private final CountingSessionStore store = new CountingSessionStore(
       CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build());
   private final List<SessionEvent> events = new CopyOnWriteArrayList<>();
   private final SessionRegistry registry = SessionRegistry.create(config, store, new SecureRandom(), clock,
@@ -39,7 +40,7 @@ class SessionRegistryTest {
   void newSession_reachesTheStoreOnlyWhenSaved() {
     Session session = registry.create();
     assertThat(session.isNew()).isTrue();
-    assertThat(store.calls.get()).isZero();
+    assertThat(store.calls()).isZero();
     assertThat(registry.open(session.id().cookieValue())).isInstanceOf(SessionLookup.Absent.class);
 
     assertThat(registry.save(session)).isTrue();
@@ -54,17 +55,17 @@ class SessionRegistryTest {
     Session session = registry.create();
     session.setAttribute("theme", "dark");
     registry.save(session);
-    int saves = store.saves.get();
+    int saves = store.saves();
 
     Session again = reopen(session);
     again.getAttribute("theme");
     again.setAttribute("theme", "dark");
     registry.save(again);
 
-    assertThat(store.saves.get()).isEqualTo(saves);
+    assertThat(store.saves()).isEqualTo(saves);
     again.setAttribute("theme", "light");
     registry.save(again);
-    assertThat(store.saves.get()).isEqualTo(saves + 1);
+    assertThat(store.saves()).isEqualTo(saves + 1);
   }
 
   @Test

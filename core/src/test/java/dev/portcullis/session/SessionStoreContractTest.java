@@ -2,6 +2,7 @@ package dev.portcullis.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.CountingSessionStore;
 import dev.portcullis.testing.MutableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -356,7 +357,7 @@ public abstract class SessionStoreContractTest {
 
   @Test
   void malformedCookie_isRefusedWithoutAskingTheStore() {
-    CountingStore counting = new CountingStore(store);
+    CountingSessionStore counting = new CountingSessionStore(store);
     SessionRegistry registry =
         SessionRegistry.create(CONFIG, counting, RANDOM, clock, SessionListener.noop());
 
@@ -364,10 +365,10 @@ public abstract class SessionStoreContractTest {
         "A".repeat(42) + "=", "A+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")) {
       assertThat(registry.open(bad)).as(bad).isInstanceOf(SessionLookup.Malformed.class);
     }
-    assertThat(counting.calls.get()).isZero();
+    assertThat(counting.calls()).isZero();
 
     assertThat(registry.open("A".repeat(43))).isInstanceOf(SessionLookup.Absent.class);
-    assertThat(counting.calls.get()).as("a well-formed id does reach the store").isEqualTo(1);
+    assertThat(counting.calls()).as("a well-formed id does reach the store").isEqualTo(1);
   }
 
   @Test
@@ -382,53 +383,5 @@ public abstract class SessionStoreContractTest {
     Session replacement = registry.create();
     assertThat(replacement.id().cookieValue()).isNotEqualTo(oldValue);
     assertThat(registry.open("A".repeat(43))).isInstanceOf(SessionLookup.Absent.class);
-  }
-
-  /** Counts every call that reaches the store. */
-  static final class CountingStore implements SessionStore {
-    final AtomicInteger calls = new AtomicInteger();
-    final AtomicInteger saves = new AtomicInteger();
-    private final SessionStore delegate;
-
-    CountingStore(SessionStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Optional<SessionRecord> load(SessionKey key) {
-      calls.incrementAndGet();
-      return delegate.load(key);
-    }
-
-    @Override
-    public boolean save(SessionKey key, SessionChanges changes) {
-      calls.incrementAndGet();
-      saves.incrementAndGet();
-      return delegate.save(key, changes);
-    }
-
-    @Override
-    public boolean delete(SessionKey key) {
-      calls.incrementAndGet();
-      return delegate.delete(key);
-    }
-
-    @Override
-    public boolean rotate(SessionKey from, SessionKey to) {
-      calls.incrementAndGet();
-      return delegate.rotate(from, to);
-    }
-
-    @Override
-    public Set<SessionKey> findByUser(String userHandle) {
-      calls.incrementAndGet();
-      return delegate.findByUser(userHandle);
-    }
-
-    @Override
-    public int deleteByUser(String userHandle) {
-      calls.incrementAndGet();
-      return delegate.deleteByUser(userHandle);
-    }
   }
 }
