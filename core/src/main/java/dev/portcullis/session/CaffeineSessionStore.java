@@ -2,7 +2,6 @@ package dev.portcullis.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -20,7 +19,8 @@ import java.util.concurrent.ForkJoinPool;
  * The embedded, single-node {@link SessionStore}: a bounded Caffeine cache that expires sessions after the idle and
  * absolute timeouts of its {@link SessionConfig}, on the injected clock.
  *
- * <p>Expiry and capacity evictions are reported to the listener as {@code session_expired} when the cache notices
+ * <p>The idle timeout is the cache's expire-after-access; the absolute timeout is checked against the record on every
+ * read and write. Expiry and capacity evictions are reported to the listener as {@code session_expired} when the cache notices
  * them: on access, or during its maintenance (after writes, or when {@link #cleanUp()} is called).
  *
  * <p><b>Security.</b> Keys are SHA-256 of the ids, so a heap dump does not hold usable cookies. Timeouts are checked
@@ -45,11 +45,11 @@ public final class CaffeineSessionStore implements SessionStore {
     this.listener = SessionListener.guarded(b.listener);
     this.cache = Caffeine.newBuilder()
         .maximumSize(b.config.maxSessions())
-        .expireAfter(new Timeouts())
-        .ticker(() -> {
-          Instant now = clock.instant();
-          return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        })
+        // Idle expiry is Caffeine's own (cheap on reads); the absolute timeout is checked on every read and write,
+        // and a session past it that nobody reads goes at its idle expiry.
+        .expireAfterAccess(b.config.idleTimeout())
+        // Millisecond resolution is plenty for timeouts of minutes, and reading it allocates nothing.
+        .ticker(() -> clock.millis() * 1_000_000L)
         .executor(b.executor)
         .removalListener(this::removed)
         .build();
@@ -224,29 +224,6 @@ public final class CaffeineSessionStore implements SessionStore {
   private void report(Entry e, SessionEvent.Reason reason, long now) {
     listener.sessionExpired(new SessionEvent(SessionEvent.Type.EXPIRED, Optional.ofNullable(e.userHandle),
         Instant.ofEpochMilli(now), reason));
-  }
-
-  /** Time left for an entry: the idle timeout, capped by what remains of the absolute one. */
-  private final class Timeouts implements Expiry<SessionKey, Entry> {
-    private long remainingNanos(Entry e, long nowNanos) {
-      long absoluteEndNanos = (e.created + absoluteMillis) * 1_000_000L;
-      return Math.max(0, Math.min(idleMillis * 1_000_000L, absoluteEndNanos - nowNanos));
-    }
-
-    @Override
-    public long expireAfterCreate(SessionKey key, Entry e, long currentTime) {
-      return remainingNanos(e, currentTime);
-    }
-
-    @Override
-    public long expireAfterUpdate(SessionKey key, Entry e, long currentTime, long currentDuration) {
-      return remainingNanos(e, currentTime);
-    }
-
-    @Override
-    public long expireAfterRead(SessionKey key, Entry e, long currentTime, long currentDuration) {
-      return remainingNanos(e, currentTime);
-    }
   }
 
   /**

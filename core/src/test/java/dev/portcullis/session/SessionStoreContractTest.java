@@ -47,12 +47,12 @@ public abstract class SessionStoreContractTest {
   }
 
   @BeforeEach
-  void createStoreUnderTest() {
+  public void createStoreUnderTest() {
     store = createStore(CONFIG, clock);
   }
 
   @AfterEach
-  void closeStoreUnderTest() throws Exception {
+  public void closeStoreUnderTest() throws Exception {
     if (store instanceof AutoCloseable closeable) {
       closeable.close();
     }
@@ -81,7 +81,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void createdSession_isLoadedWithItsAttributes() {
+  public void createdSession_isLoadedWithItsAttributes() {
     SessionKey key = storedSession(Map.of("theme", "dark", "visits", 3L));
 
     Optional<SessionRecord> loaded = store.load(key);
@@ -93,14 +93,14 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void unknownKey_loadsNothing() {
+  public void unknownKey_loadsNothing() {
     storedSession(Map.of("a", "b"));
 
     assertThat(store.load(newKey())).isEmpty();
   }
 
   @Test
-  void creation_onTakenKey_isRefusedAndKeepsTheStoredSession() {
+  public void creation_onTakenKey_isRefusedAndKeepsTheStoredSession() {
     SessionKey key = storedSession(Map.of("owner", "first"));
 
     assertThat(store.save(key, creation(Map.of("owner", "second")))).isFalse();
@@ -108,7 +108,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void update_ofUnknownKey_isRefusedAndCreatesNothing() {
+  public void update_ofUnknownKey_isRefusedAndCreatesNothing() {
     SessionKey key = newKey();
 
     assertThat(store.save(key, puts(Map.of("a", "b")))).isFalse();
@@ -116,7 +116,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void idleSession_expiresAtTheIdleTimeout() {
+  public void idleSession_expiresAtTheIdleTimeout() {
     SessionKey key = storedSession(Map.of());
 
     advance(IDLE.minusMillis(1));
@@ -127,7 +127,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void expiredSession_isNotLoadedEvenWhenTouchedAtTheLastMoment() {
+  public void expiredSession_isNotLoadedEvenWhenTouchedAtTheLastMoment() {
     SessionKey key = storedSession(Map.of());
 
     advance(IDLE);
@@ -138,7 +138,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void load_restartsTheIdleTimeout() {
+  public void load_restartsTheIdleTimeout() {
     SessionKey key = storedSession(Map.of());
 
     for (int i = 0; i < 5; i++) {
@@ -148,7 +148,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void busySession_endsAtTheAbsoluteTimeout() {
+  public void busySession_endsAtTheAbsoluteTimeout() {
     SessionKey key = storedSession(Map.of());
     Duration step = IDLE.minusMinutes(1);
     Duration elapsed = Duration.ZERO;
@@ -164,7 +164,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void update_ofExpiredSession_isRefusedAndDoesNotRevive() {
+  public void update_ofExpiredSession_isRefusedAndDoesNotRevive() {
     SessionKey key = storedSession(Map.of());
     advance(IDLE);
 
@@ -173,7 +173,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void update_mergesOntoTheStoredAttributes() {
+  public void update_mergesOntoTheStoredAttributes() {
     SessionKey key = storedSession(Map.of("keep", "yes", "drop", "me", "change", 1));
 
     store.save(key, new SessionChanges(false, false, null, Map.of("change", 2, "add", 2.5), Set.of("drop")));
@@ -183,7 +183,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void concurrentUpdates_keepEachOthersAttributes() throws Exception {
+  public void concurrentUpdates_keepEachOthersAttributes() throws Exception {
     SessionKey key = storedSession(Map.of());
     int threads = 8;
     int perThread = 50;
@@ -213,7 +213,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void rotatedSession_isLoadedUnderTheNewKeyOnly() {
+  public void rotatedSession_isLoadedUnderTheNewKeyOnly() {
     SessionKey old = storedSession(Map.of("cart", List.of("a", "b")));
     SessionKey next = newKey();
 
@@ -226,7 +226,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void rotation_keepsTheCreationTimeSoTheAbsoluteTimeoutStillApplies() {
+  public void rotation_keepsTheCreationTimeSoTheAbsoluteTimeoutStillApplies() {
     SessionKey key = storedSession(Map.of());
     Duration step = IDLE.minusMinutes(1);
     Duration elapsed = Duration.ZERO;
@@ -244,7 +244,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void rotation_fromUnknownOrExpiredKey_isRefused() {
+  public void rotation_fromUnknownOrExpiredKey_isRefused() {
     SessionKey unknown = newKey();
     SessionKey target = newKey();
     assertThat(store.rotate(unknown, target)).isFalse();
@@ -257,7 +257,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void rotation_ontoTakenKey_isRefused() {
+  public void rotation_ontoTakenKey_isRefused() {
     SessionKey first = storedSession(Map.of("who", "first"));
     SessionKey second = storedSession(Map.of("who", "second"));
 
@@ -267,7 +267,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void delete_endsTheSession() {
+  public void delete_endsTheSession() {
     SessionKey key = storedSession(Map.of());
 
     assertThat(store.delete(key)).isTrue();
@@ -278,7 +278,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void loggedInSessions_areFoundAndDeletedByUser() {
+  public void loggedInSessions_areFoundAndDeletedByUser() {
     SessionKey alice1 = storedSession(Map.of());
     SessionKey alice2 = storedSession(Map.of());
     SessionKey bob = storedSession(Map.of());
@@ -301,7 +301,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void deleteByUser_reachesASessionAfterItsRotation() {
+  public void deleteByUser_reachesASessionAfterItsRotation() {
     SessionKey old = storedSession(Map.of());
     store.save(old, login("alice"));
     SessionKey next = newKey();
@@ -313,7 +313,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void loggedOutSession_isNoLongerFoundByUser() {
+  public void loggedOutSession_isNoLongerFoundByUser() {
     SessionKey key = storedSession(Map.of());
     store.save(key, login("alice"));
     store.save(key, new SessionChanges(false, true, null, Map.of(), Set.of()));
@@ -324,7 +324,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void deleteByUser_racingRotations_leavesNoSessionOfTheUser() throws Exception {
+  public void deleteByUser_racingRotations_leavesNoSessionOfTheUser() throws Exception {
     for (int round = 0; round < 50; round++) {
       SessionKey start = storedSession(Map.of());
       store.save(start, login("racer"));
@@ -356,7 +356,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void malformedCookie_isRefusedWithoutAskingTheStore() {
+  public void malformedCookie_isRefusedWithoutAskingTheStore() {
     CountingSessionStore counting = new CountingSessionStore(store);
     SessionRegistry registry =
         SessionRegistry.create(CONFIG, counting, RANDOM, clock, SessionListener.noop());
@@ -372,7 +372,7 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
-  void absentOrExpiredCookie_neverBecomesTheSessionId() {
+  public void absentOrExpiredCookie_neverBecomesTheSessionId() {
     SessionRegistry registry = SessionRegistry.create(CONFIG, store, RANDOM, clock, SessionListener.noop());
     Session first = registry.create();
     registry.save(first);

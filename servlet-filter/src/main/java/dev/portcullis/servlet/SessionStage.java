@@ -56,9 +56,7 @@ final class SessionStage implements Stage {
     int found = 0;
     Cookie[] cookies;
     try {
-      cookies = exchange.request().getRequest() instanceof jakarta.servlet.http.HttpServletRequest http
-          ? http.getCookies()
-          : null;
+      cookies = exchange.request().getCookies();
     } catch (RuntimeException e) {
       log.debug("unparseable Cookie header; treating the request as having no session");
       cookies = null;
