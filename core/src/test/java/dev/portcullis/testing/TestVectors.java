@@ -20,10 +20,16 @@ public final class TestVectors {
 
   private TestVectors() {}
 
+  /** The vector file {@code relative} (e.g. {@code aspnet/aspnet-sessionid.json}); it must exist. */
+  public static Path file(String relative) {
+    Path file = dir().resolve(relative).normalize();
+    assertThat(file).as("vector file").isRegularFile();
+    return file;
+  }
+
   /** The vector file {@code relative} (e.g. {@code wycheproof/aes_gcm_test.json}) parsed as JSON. */
   public static JsonNode json(String relative) {
-    Path file = dir().resolve(relative);
-    assertThat(file).as("vector file").isRegularFile();
+    Path file = file(relative);
     try {
       return JSON.readTree(Files.readString(file));
     } catch (IOException e) {

@@ -1,0 +1,101 @@
+package dev.portcullis.benchmarks;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.Session;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionKey;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionLookup;
+import dev.portcullis.session.SessionRecord;
+import dev.portcullis.session.SessionRegistry;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The per-request cost of finding a session: {@link CaffeineSessionStore#load} (lookup and touch, with the timeout
+ * checks) beside a bare Caffeine {@code getIfPresent} on the same keys, in the same run. {@link #registryOpen} adds what
+ * the filter does on top: the id format check and the SHA-256 of the id. Target: {@code storeLoad} at most twice
+ * {@code bareCaffeineGet}.
+ *
+ * <p>Run (2 noisy cores: one fork, and compare within the run):
+ *
+ * <pre>
+ * ./mvnw -B -ntp -pl benchmarks -am package -DskipTests
+ * java -jar benchmarks/target/benchmarks.jar SessionStoreBenchmark -f 1 -wi 3 -i 5 -t 1
+ * java -jar benchmarks/target/benchmarks.jar SessionStoreBenchmark -f 1 -wi 3 -i 5 -t 2
+ * </pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Benchmark)
+public class SessionStoreBenchmark {
+  private static final int MASK = (1 << 16) - 1;
+
+  @Param({"65536"})
+  int sessions;
+
+  private CaffeineSessionStore store;
+  private SessionRegistry registry;
+  private Cache<SessionKey, Object> bare;
+  private SessionKey[] keys;
+  private String[] cookies;
+
+  /** Each thread walks the keys from its own place. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int next;
+
+    @Setup
+    public void start() {
+      next = System.identityHashCode(this);
+    }
+  }
+
+  @Setup
+  @SuppressForbidden(reason = "a benchmark measures against the real clock")
+  public void fill() {
+    InstantSource clock = InstantSource.system();
+    SessionConfig config = SessionConfig.builder().maxSessions(sessions * 2L).build();
+    store = CaffeineSessionStore.builder(config, clock).build();
+    registry = SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
+    bare = Caffeine.newBuilder().maximumSize(sessions * 2L).build();
+    keys = new SessionKey[MASK + 1];
+    cookies = new String[MASK + 1];
+    for (int i = 0; i <= MASK; i++) {
+      Session s = registry.create();
+      s.setAttribute("theme", "dark");
+      registry.save(s);
+      cookies[i] = s.id().cookieValue();
+      keys[i] = s.id().storeKey();
+      bare.put(keys[i], store.load(keys[i]).orElseThrow());
+    }
+  }
+
+  @Benchmark
+  public Object bareCaffeineGet(Cursor cursor) {
+    return bare.getIfPresent(keys[cursor.next++ & MASK]);
+  }
+
+  @Benchmark
+  public Optional<SessionRecord> storeLoad(Cursor cursor) {
+    return store.load(keys[cursor.next++ & MASK]);
+  }
+
+  @Benchmark
+  public SessionLookup registryOpen(Cursor cursor) {
+    return registry.open(cookies[cursor.next++ & MASK]);
+  }
+}

@@ -1,0 +1,296 @@
+package dev.portcullis.session;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The embedded, single-node {@link SessionStore}: a bounded Caffeine cache that expires sessions after the idle and
+ * absolute timeouts of its {@link SessionConfig}, on the injected clock.
+ *
+ * <p>The idle timeout is the cache's expire-after-access; the absolute timeout is checked against the record on every
+ * read and write. Expiry and capacity evictions are reported to the listener as {@code session_expired} when the cache notices
+ * them: on access, or during its maintenance (after writes, or when {@link #cleanUp()} is called).
+ *
+ * <p><b>Security.</b> Keys are SHA-256 of the ids, so a heap dump does not hold usable cookies. Timeouts are checked
+ * against the record on every read as well as by the cache. {@link #deleteByUser} and {@link #rotate} take the
+ * per-user index lock before the cache lock, so a session cannot escape a "log out everywhere" by changing its id
+ * at the same moment.
+ */
+public final class CaffeineSessionStore implements SessionStore {
+  private final Cache<SessionKey, Entry> cache;
+  private final ConcurrentMap<SessionKey, Entry> map;
+  /** User handle to the keys of its sessions. May hold dead keys; every reader checks the cache. */
+  private final ConcurrentMap<String, Set<SessionKey>> byUser = new ConcurrentHashMap<>();
+  private final InstantSource clock;
+  private final long idleMillis;
+  private final long absoluteMillis;
+  private final SessionListener listener;
+
+  private CaffeineSessionStore(Builder b) {
+    this.clock = b.clock;
+    this.idleMillis = b.config.idleTimeout().toMillis();
+    this.absoluteMillis = b.config.absoluteTimeout().toMillis();
+    this.listener = SessionListener.guarded(b.listener);
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(b.config.maxSessions())
+        // Idle expiry is Caffeine's own (cheap on reads); the absolute timeout is checked on every read and write,
+        // and a session past it that nobody reads goes at its idle expiry.
+        .expireAfterAccess(b.config.idleTimeout())
+        // Millisecond resolution is plenty for timeouts of minutes, and reading it allocates nothing.
+        .ticker(() -> clock.millis() * 1_000_000L)
+        .executor(b.executor)
+        .removalListener(this::removed)
+        .build();
+    this.map = cache.asMap();
+  }
+
+  /** A store for {@code config} on {@code clock}; see {@link Builder} for the optional parts. */
+  public static Builder builder(SessionConfig config, InstantSource clock) {
+    return new Builder(config, clock);
+  }
+
+  @Override
+  public Optional<SessionRecord> load(SessionKey key) {
+    Entry e = cache.getIfPresent(key);
+    if (e == null) {
+      return Optional.empty();
+    }
+    long now = clock.millis();
+    if (expired(e, now)) {
+      if (map.remove(key, e)) {
+        reportExpired(e, now);
+      }
+      return Optional.empty();
+    }
+    e.lastAccess = now;
+    return Optional.of(e.toRecord());
+  }
+
+  @Override
+  public boolean save(SessionKey key, SessionChanges changes) {
+    long now = clock.millis();
+    String newUser = changes.userHandleChanged() ? changes.userHandle().orElse(null) : null;
+    if (newUser == null) {
+      return changes.creates() ? map.putIfAbsent(key, Entry.create(now, changes)) == null : update(key, changes, now);
+    }
+    // Logging in: add to the user's index under its lock, so deleteByUser sees the key or runs before the login.
+    boolean[] saved = {false};
+    byUser.compute(newUser, (user, keys) -> {
+      Set<SessionKey> set = keys != null ? keys : ConcurrentHashMap.newKeySet();
+      set.removeIf(k -> cache.policy().getIfPresentQuietly(k) == null);
+      saved[0] = changes.creates()
+          ? map.putIfAbsent(key, Entry.create(now, changes)) == null
+          : update(key, changes, now);
+      if (saved[0]) {
+        set.add(key);
+      }
+      return set.isEmpty() ? null : set;
+    });
+    return saved[0];
+  }
+
+  private boolean update(SessionKey key, SessionChanges changes, long now) {
+    Entry[] dead = {null};
+    Entry next = map.computeIfPresent(key, (k, e) -> {
+      if (expired(e, now)) {
+        dead[0] = e;
+        return null;
+      }
+      return e.apply(changes, now);
+    });
+    if (dead[0] != null) {
+      reportExpired(dead[0], now);
+    }
+    return next != null;
+  }
+
+  @Override
+  public boolean delete(SessionKey key) {
+    long now = clock.millis();
+    Entry e = map.remove(key);
+    return e != null && !expired(e, now);
+  }
+
+  @Override
+  public boolean rotate(SessionKey from, SessionKey to) {
+    if (from.equals(to)) {
+      return false;
+    }
+    long now = clock.millis();
+    Entry e = map.remove(from);
+    if (e == null) {
+      return false;
+    }
+    if (expired(e, now)) {
+      reportExpired(e, now);
+      return false;
+    }
+    e.lastAccess = now;
+    if (e.userHandle == null) {
+      return map.putIfAbsent(to, e) == null;
+    }
+    // The old key must still be indexed: if deleteByUser took the user's keys meanwhile, the session stays dead.
+    boolean[] moved = {false};
+    byUser.computeIfPresent(e.userHandle, (user, keys) -> {
+      if (keys.remove(from) && map.putIfAbsent(to, e) == null) {
+        keys.add(to);
+        moved[0] = true;
+      }
+      return keys.isEmpty() ? null : keys;
+    });
+    return moved[0];
+  }
+
+  @Override
+  public Set<SessionKey> findByUser(String userHandle) {
+    Set<SessionKey> keys = byUser.get(Objects.requireNonNull(userHandle));
+    Set<SessionKey> live = new HashSet<>();
+    if (keys != null) {
+      long now = clock.millis();
+      for (SessionKey k : keys) {
+        Entry e = cache.policy().getIfPresentQuietly(k);
+        if (e != null && userHandle.equals(e.userHandle) && !expired(e, now)) {
+          live.add(k);
+        }
+      }
+    }
+    return Set.copyOf(live);
+  }
+
+  @Override
+  public int deleteByUser(String userHandle) {
+    Set<SessionKey> keys = byUser.remove(Objects.requireNonNull(userHandle));
+    if (keys == null) {
+      return 0;
+    }
+    long now = clock.millis();
+    int[] removed = {0};
+    for (SessionKey k : keys) {
+      map.computeIfPresent(k, (key, e) -> {
+        if (!userHandle.equals(e.userHandle)) {
+          return e;
+        }
+        if (!expired(e, now)) {
+          removed[0]++;
+        }
+        return null;
+      });
+    }
+    return removed[0];
+  }
+
+  /** Runs pending maintenance now: expired sessions are removed and reported. */
+  public void cleanUp() {
+    cache.cleanUp();
+  }
+
+  /** About how many sessions the store holds, expired ones not yet cleaned up included. */
+  public long estimatedSize() {
+    return cache.estimatedSize();
+  }
+
+  private boolean expired(Entry e, long now) {
+    return now - e.lastAccess >= idleMillis || now - e.created >= absoluteMillis;
+  }
+
+  private void removed(SessionKey key, Entry e, RemovalCause cause) {
+    if (e == null) {
+      return;
+    }
+    if (cause == RemovalCause.EXPIRED) {
+      reportExpired(e, clock.millis());
+    } else if (cause == RemovalCause.SIZE) {
+      report(e, SessionEvent.Reason.CAPACITY, clock.millis());
+    }
+  }
+
+  private void reportExpired(Entry e, long now) {
+    boolean absolute = now - e.created >= absoluteMillis;
+    report(e, absolute ? SessionEvent.Reason.ABSOLUTE_TIMEOUT : SessionEvent.Reason.IDLE_TIMEOUT, now);
+  }
+
+  private void report(Entry e, SessionEvent.Reason reason, long now) {
+    listener.sessionExpired(new SessionEvent(SessionEvent.Type.EXPIRED, Optional.ofNullable(e.userHandle),
+        Instant.ofEpochMilli(now), reason));
+  }
+
+  /**
+   * One stored session, kept small: two longs and two references. {@code lastAccess} is written on every read
+   * without a cache write, so a read stays a read.
+   */
+  static final class Entry {
+    final long created;
+    volatile long lastAccess;
+    final String userHandle;
+    final Map<String, Object> attributes;
+
+    Entry(long created, long lastAccess, String userHandle, Map<String, Object> attributes) {
+      this.created = created;
+      this.lastAccess = lastAccess;
+      this.userHandle = userHandle;
+      this.attributes = attributes;
+    }
+
+    static Entry create(long now, SessionChanges changes) {
+      return of(SessionRecord.create(Instant.ofEpochMilli(now), changes));
+    }
+
+    Entry apply(SessionChanges changes, long now) {
+      return of(toRecord().apply(changes, Instant.ofEpochMilli(now)));
+    }
+
+    private static Entry of(SessionRecord r) {
+      return new Entry(r.created().toEpochMilli(), r.lastAccess().toEpochMilli(), r.userHandle().orElse(null),
+          r.attributes());
+    }
+
+    SessionRecord toRecord() {
+      return SessionRecord.trusted(Instant.ofEpochMilli(created), Instant.ofEpochMilli(lastAccess), userHandle,
+          attributes);
+    }
+  }
+
+  /** Collects a store's parts. Not thread-safe. */
+  public static final class Builder {
+    private final SessionConfig config;
+    private final InstantSource clock;
+    private SessionListener listener = SessionListener.noop();
+    private Executor executor = ForkJoinPool.commonPool();
+
+    private Builder(SessionConfig config, InstantSource clock) {
+      this.config = Objects.requireNonNull(config, "config");
+      this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Hears {@code session_expired}; called through {@link SessionListener#guarded}. */
+    public Builder listener(SessionListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Runs the cache's maintenance and listener calls; the common pool by default. Tests pass
+     * {@code Runnable::run} to make them happen on the calling thread.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    public CaffeineSessionStore build() {
+      return new CaffeineSessionStore(this);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.portcullis.session;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One request's view of a session: what the store held when the request began, plus the changes the request made.
+ * Only the changes are saved ({@link SessionRegistry#save}), which is what lets parallel requests in one session keep
+ * each other's writes. Thread-safe, for the rare application that touches a session from several threads of one
+ * request.
+ *
+ * <p><b>Security.</b> {@link #id()} is the bearer secret and is opaque; {@link #opaqueId()} is a stable, harmless
+ * stand-in for logs and {@code HttpSession.getId()}. Attribute values are checked and copied when set, so nothing but
+ * plain values ever reaches a store.
+ */
+public final class Session {
+  private SessionId id;
+  private final Instant created;
+  private final Instant lastAccess;
+  private final Map<String, Object> stored;
+  private final Map<String, Object> puts = new LinkedHashMap<>();
+  private final Set<String> removals = new LinkedHashSet<>();
+  private String userHandle;
+  private boolean userHandleChanged;
+  private final boolean isNew;
+  private boolean inStore;
+  private boolean invalid;
+
+  private Session(SessionId id, SessionRecord record, boolean isNew) {
+    this.id = id;
+    this.created = record.created();
+    this.lastAccess = record.lastAccess();
+    this.stored = new LinkedHashMap<>(record.attributes());
+    this.userHandle = record.userHandle().orElse(null);
+    this.isNew = isNew;
+    this.inStore = !isNew;
+  }
+
+  static Session loaded(SessionId id, SessionRecord record) {
+    return new Session(id, record, false);
+  }
+
+  static Session fresh(SessionId id, Instant now) {
+    return new Session(id, SessionRecord.trusted(now, now, null, Map.of()), true);
+  }
+
+  /** The session id, for the cookie writer only. */
+  public synchronized SessionId id() {
+    return id;
+  }
+
+  /** A stable, non-secret identifier of this session (base64url of its store key); changes when the id does. */
+  public synchronized String opaqueId() {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(id.storeKey().toBytes());
+  }
+
+  public Instant created() {
+    return created;
+  }
+
+  /** When this request began using the session: its last access as the store recorded it on load. */
+  public Instant lastAccess() {
+    return lastAccess;
+  }
+
+  /** True until the client has sent the session id back: the session was created by this request. */
+  public boolean isNew() {
+    return isNew;
+  }
+
+  /** False once invalidated, or once the store lost it (expired or logged out elsewhere). */
+  public synchronized boolean isValid() {
+    return !invalid;
+  }
+
+  /** The attribute's value (immutable), or {@code null}. */
+  public synchronized Object getAttribute(String name) {
+    checkValid();
+    Objects.requireNonNull(name, "name");
+    if (removals.contains(name)) {
+      return null;
+    }
+    Object v = puts.get(name);
+    return v != null ? v : stored.get(name);
+  }
+
+  /**
+   * Sets an attribute; {@code null} removes it. The value is checked and copied now.
+   *
+   * @throws IllegalArgumentException when the value is not a String, Integer, Long, Boolean, Double, or a List or
+   *     Map (String keys) of them
+   * @throws IllegalStateException when the session is no longer valid
+   */
+  public synchronized void setAttribute(String name, Object value) {
+    checkValid();
+    Objects.requireNonNull(name, "name");
+    if (value == null) {
+      removeAttribute(name);
+      return;
+    }
+    Object frozen = AttributeValues.freeze(name, value);
+    removals.remove(name);
+    if (frozen.equals(stored.get(name))) {
+      puts.remove(name);
+    } else {
+      puts.put(name, frozen);
+    }
+  }
+
+  public synchronized void removeAttribute(String name) {
+    checkValid();
+    Objects.requireNonNull(name, "name");
+    puts.remove(name);
+    if (stored.containsKey(name)) {
+      removals.add(name);
+    }
+  }
+
+  /** The names of the attributes, as this request sees them. */
+  public synchronized Set<String> attributeNames() {
+    checkValid();
+    Set<String> names = new LinkedHashSet<>(stored.keySet());
+    names.removeAll(removals);
+    names.addAll(puts.keySet());
+    return Collections.unmodifiableSet(names);
+  }
+
+  /** The logged-in user's opaque handle, if any. */
+  public synchronized Optional<String> userHandle() {
+    return Optional.ofNullable(userHandle);
+  }
+
+  /**
+   * Binds the session to a user (log-in) or, with {@code null}, unbinds it. The authentication stage calls this after
+   * {@link SessionRegistry#changeId}.
+   */
+  public synchronized void setUserHandle(String userHandle) {
+    checkValid();
+    if (!Objects.equals(this.userHandle, userHandle)) {
+      this.userHandle = userHandle;
+      this.userHandleChanged = true;
+    }
+  }
+
+  /** True when saving would write something. */
+  public synchronized boolean isDirty() {
+    return !invalid && (!inStore || userHandleChanged || !puts.isEmpty() || !removals.isEmpty());
+  }
+
+  synchronized SessionChanges changes() {
+    return new SessionChanges(!inStore, userHandleChanged, userHandle, puts, removals);
+  }
+
+  /** The store holds what {@link #changes()} described: fold the changes in and start afresh. */
+  synchronized void saved() {
+    stored.keySet().removeAll(removals);
+    stored.putAll(puts);
+    puts.clear();
+    removals.clear();
+    userHandleChanged = false;
+    inStore = true;
+  }
+
+  synchronized boolean inStore() {
+    return inStore;
+  }
+
+  synchronized void newId(SessionId next) {
+    this.id = next;
+  }
+
+  synchronized void invalidated() {
+    invalid = true;
+  }
+
+  private void checkValid() {
+    if (invalid) {
+      throw new IllegalStateException("session is no longer valid");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Session[" + (invalid ? "invalid" : isNew ? "new" : "loaded") + "]";
+  }
+}

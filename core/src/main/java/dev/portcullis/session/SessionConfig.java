@@ -1,0 +1,130 @@
+package dev.portcullis.session;
+
+import dev.portcullis.cookie.CookieSpec;
+import java.time.Duration;
+
+/**
+ * How sessions behave: timeouts, capacity, id format and the session cookie. Immutable; made by {@link #builder()},
+ * which checks the values together in {@link Builder#build()}.
+ *
+ * <p><b>Security.</b> The absolute timeout must exceed the idle timeout, so a session that is used all day still ends.
+ * The session cookie must be session-scoped (no {@code Max-Age}): it goes when the browser closes.
+ */
+public final class SessionConfig {
+  /** The session cookie's default name. */
+  public static final String DEFAULT_COOKIE_NAME = CookieSpec.HOST_PREFIX + "portcullis-sid";
+
+  private final Duration idleTimeout;
+  private final Duration absoluteTimeout;
+  private final long maxSessions;
+  private final SessionIdFormat idFormat;
+  private final CookieSpec cookie;
+
+  private SessionConfig(Builder b) {
+    this.idleTimeout = b.idleTimeout;
+    this.absoluteTimeout = b.absoluteTimeout;
+    this.maxSessions = b.maxSessions;
+    this.idFormat = b.idFormat;
+    this.cookie = b.cookie;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The configuration with every default. */
+  public static SessionConfig defaults() {
+    return builder().build();
+  }
+
+  /** The default declaration of the session cookie, named {@code name}. */
+  public static CookieSpec defaultCookie(String name) {
+    return CookieSpec.builder(name)
+        .purpose("Lets the portal recognise your browser from one page to the next, so your choices carry over.")
+        .dataStored("A random session identifier. No personal data.")
+        .duration("Until you close the browser.")
+        .build();
+  }
+
+  /** A session unused this long is dead. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** A session this old is dead however busy it is. */
+  public Duration absoluteTimeout() {
+    return absoluteTimeout;
+  }
+
+  /** The most sessions a bounded store keeps before it drops the least useful. */
+  public long maxSessions() {
+    return maxSessions;
+  }
+
+  public SessionIdFormat idFormat() {
+    return idFormat;
+  }
+
+  /** The declaration of the session cookie. */
+  public CookieSpec cookie() {
+    return cookie;
+  }
+
+  /** Collects session settings; {@link #build()} checks them. Not thread-safe. */
+  public static final class Builder {
+    private Duration idleTimeout = Duration.ofMinutes(20);
+    private Duration absoluteTimeout = Duration.ofHours(8);
+    private long maxSessions = 100_000;
+    private SessionIdFormat idFormat = SessionIdFormat.BASE64URL;
+    private CookieSpec cookie = defaultCookie(DEFAULT_COOKIE_NAME);
+
+    private Builder() {}
+
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    public Builder absoluteTimeout(Duration absoluteTimeout) {
+      this.absoluteTimeout = absoluteTimeout;
+      return this;
+    }
+
+    public Builder maxSessions(long maxSessions) {
+      this.maxSessions = maxSessions;
+      return this;
+    }
+
+    public Builder idFormat(SessionIdFormat idFormat) {
+      this.idFormat = idFormat;
+      return this;
+    }
+
+    public Builder cookie(CookieSpec cookie) {
+      this.cookie = cookie;
+      return this;
+    }
+
+    /**
+     * Checks the settings and returns the configuration.
+     *
+     * @throws IllegalStateException when a value is missing, out of range or contradicts another
+     */
+    public SessionConfig build() {
+      require(idleTimeout != null && idleTimeout.toMillis() > 0, "idle timeout must be at least 1 ms");
+      require(absoluteTimeout != null && absoluteTimeout.compareTo(idleTimeout) > 0,
+          "absolute timeout must be longer than the idle timeout");
+      require(maxSessions >= 1, "max sessions must be at least 1");
+      require(idFormat != null, "id format is required");
+      require(cookie != null, "session cookie declaration is required");
+      require(cookie.sessionScoped(), "the session cookie must be session-scoped (no Max-Age)");
+      return new SessionConfig(this);
+    }
+
+    private static void require(boolean condition, String message) {
+      if (!condition) {
+        throw new IllegalStateException(message);
+      }
+    }
+  }
+}

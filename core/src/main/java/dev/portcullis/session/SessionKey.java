@@ -1,0 +1,72 @@
+package dev.portcullis.session;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * What a {@link SessionStore} files a session under: the SHA-256 of its {@link SessionId}. Held as four longs so that
+ * a million idle sessions stay small.
+ *
+ * <p><b>Security.</b> A store dump or log line holding keys does not reveal a usable cookie: the id cannot be recovered
+ * from its hash. {@link #toString()} still shows only a short prefix, enough to correlate log lines.
+ */
+public final class SessionKey {
+  private final long a;
+  private final long b;
+  private final long c;
+  private final long d;
+
+  private SessionKey(long a, long b, long c, long d) {
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
+  static SessionKey of(SessionId id) {
+    return fromBytes(sha256().digest(id.bytes()));
+  }
+
+  /**
+   * The key from its 32 bytes, as a store that keeps bytes reads it back.
+   *
+   * @throws IllegalArgumentException when {@code digest} is not 32 bytes long
+   */
+  public static SessionKey fromBytes(byte[] digest) {
+    if (digest.length != 32) {
+      throw new IllegalArgumentException("a session key is 32 bytes");
+    }
+    ByteBuffer buf = ByteBuffer.wrap(digest);
+    return new SessionKey(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong());
+  }
+
+  /** The 32 bytes of the key, for stores that keep bytes. A fresh copy each call. */
+  public byte[] toBytes() {
+    return ByteBuffer.allocate(32).putLong(a).putLong(b).putLong(c).putLong(d).array();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    // No early exit: the comparison takes the same time whichever long differs.
+    return o instanceof SessionKey k && ((a ^ k.a) | (b ^ k.b) | (c ^ k.c) | (d ^ k.d)) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return (int) (a ^ (a >>> 32));
+  }
+
+  @Override
+  public String toString() {
+    return "SessionKey[" + String.format(java.util.Locale.ROOT, "%08x", (int) (a >>> 32)) + "...]";
+  }
+}

@@ -1,0 +1,17 @@
+package dev.portcullis.session;
+
+/**
+ * What a session cookie led to: {@link Found}, {@link Absent} (no cookie, or a well-formed id the store does not
+ * hold: unknown, expired or logged out), or {@link Malformed} (not an id of the configured format; the store was not
+ * asked). Only {@link Found} carries a session; the other two never become a session id.
+ */
+public sealed interface SessionLookup {
+  /** The cookie names a live session. */
+  record Found(Session session) implements SessionLookup {}
+
+  /** No live session: no cookie, or the store does not hold that id. */
+  record Absent() implements SessionLookup {}
+
+  /** The cookie value is not an id of the configured format. */
+  record Malformed() implements SessionLookup {}
+}

@@ -1,0 +1,153 @@
+package dev.portcullis.session;
+
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session decisions a request needs, over a {@link SessionStore}: find the session a cookie names, make a new
+ * one, save what a request changed, give a session a new id, end it. Adapters such as the servlet filter translate
+ * their requests into these calls and add nothing.
+ *
+ * <p><b>Security.</b> A cookie value is checked against the id format before the store is asked. An unknown or expired
+ * id never becomes a session id: {@link #create()} always draws a fresh one (no session fixation). Ids come from the
+ * injected {@link SecureRandom} and are never logged. A store failure is logged and reads as "no session" (fail
+ * closed).
+ */
+public final class SessionRegistry {
+  private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
+  private final SessionConfig config;
+  private final SessionStore store;
+  private final SecureRandom random;
+  private final InstantSource clock;
+  private final SessionListener listener;
+
+  private SessionRegistry(SessionConfig config, SessionStore store, SecureRandom random, InstantSource clock,
+      SessionListener listener) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.store = Objects.requireNonNull(store, "store");
+    this.random = Objects.requireNonNull(random, "random");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.listener = SessionListener.guarded(listener);
+  }
+
+  /**
+   * A registry over {@code store}.
+   *
+   * @param random the shared CSPRNG that draws session ids
+   * @param clock the time source; the store should use the same one
+   * @param listener hears {@code session_created} and {@code session_renewed}; called guarded
+   */
+  public static SessionRegistry create(SessionConfig config, SessionStore store, SecureRandom random,
+      InstantSource clock, SessionListener listener) {
+    return new SessionRegistry(config, store, random, clock, listener);
+  }
+
+  public SessionConfig config() {
+    return config;
+  }
+
+  /** The session that {@code cookieValue} names; {@code null} or empty means no cookie. */
+  public SessionLookup open(String cookieValue) {
+    if (cookieValue == null || cookieValue.isEmpty()) {
+      return new SessionLookup.Absent();
+    }
+    if (!config.idFormat().isWellFormed(cookieValue)) {
+      return new SessionLookup.Malformed();
+    }
+    SessionId id = new SessionId(cookieValue);
+    Optional<SessionRecord> record;
+    try {
+      record = store.load(id.storeKey());
+    } catch (RuntimeException e) {
+      log.warn("session store failed on load; treating the request as having no session", e);
+      return new SessionLookup.Absent();
+    }
+    return record.<SessionLookup>map(r -> new SessionLookup.Found(Session.loaded(id, r)))
+        .orElseGet(SessionLookup.Absent::new);
+  }
+
+  /** A new session with a fresh id. It reaches the store on the first {@link #save}. */
+  public Session create() {
+    return Session.fresh(config.idFormat().generate(random), clock.instant());
+  }
+
+  /**
+   * Writes what the request changed, if anything. A new session is stored even when empty.
+   *
+   * @return false when the store no longer holds the session (it expired or was logged out meanwhile) or failed; the
+   *     session is then invalid and its changes are dropped
+   */
+  public boolean save(Session session) {
+    if (!session.isDirty()) {
+      return session.isValid();
+    }
+    SessionChanges changes = session.changes();
+    boolean ok;
+    try {
+      ok = store.save(session.id().storeKey(), changes);
+    } catch (RuntimeException e) {
+      log.warn("session store failed on save; the request's session changes are lost", e);
+      ok = false;
+    }
+    if (!ok) {
+      session.invalidated();
+      return false;
+    }
+    session.saved();
+    if (changes.creates()) {
+      listener.sessionCreated(event(SessionEvent.Type.CREATED, session));
+    }
+    return true;
+  }
+
+  /**
+   * Gives the session a new id; the old one is dead from now on. Call on log-in and privilege change.
+   *
+   * @throws IllegalStateException when the session is no longer valid, or the store no longer holds it (the session
+   *     is then invalid)
+   */
+  public void changeId(Session session) {
+    if (!session.isValid()) {
+      throw new IllegalStateException("session is no longer valid");
+    }
+    SessionId next = config.idFormat().generate(random);
+    if (session.inStore()) {
+      boolean moved;
+      try {
+        moved = store.rotate(session.id().storeKey(), next.storeKey());
+      } catch (RuntimeException e) {
+        log.warn("session store failed on rotate", e);
+        moved = false;
+      }
+      if (!moved) {
+        session.invalidated();
+        throw new IllegalStateException("session is no longer valid");
+      }
+      listener.sessionRenewed(event(SessionEvent.Type.RENEWED, session));
+    }
+    session.newId(next);
+  }
+
+  /** Ends the session in the store; the session object is invalid from now on. */
+  public void invalidate(Session session) {
+    boolean stored = session.inStore();
+    session.invalidated();
+    if (stored) {
+      try {
+        store.delete(session.id().storeKey());
+      } catch (RuntimeException e) {
+        // The cookie is still cleared; the store entry then dies by timeout.
+        log.warn("session store failed on delete", e);
+      }
+    }
+  }
+
+  private SessionEvent event(SessionEvent.Type type, Session session) {
+    return new SessionEvent(type, session.userHandle(), clock.instant(), SessionEvent.Reason.NONE);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.portcullis.session;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where sessions live between requests. Keyed by {@link SessionKey} (SHA-256 of the id), never by the raw id.
+ * {@link CaffeineSessionStore} is the single-node default; a store for many nodes implements the same contract (see
+ * the contract test in the core test-jar, {@code SessionStoreContractTest}).
+ *
+ * <p>Every store enforces the idle and absolute timeouts of its {@link SessionConfig} itself, at read time: an
+ * expired session is never returned, whether or not it has been cleaned up yet.
+ *
+ * <p><b>Security.</b> A store that cannot answer throws; callers treat that as "no session" (fail closed). A store
+ * must make {@link #rotate} atomic with respect to the old key: once it returns, the old key loads nothing.
+ */
+public interface SessionStore {
+
+  /**
+   * The live session under {@code key}, marked as accessed now (which restarts its idle timeout); empty when the key
+   * is unknown, deleted or expired.
+   */
+  Optional<SessionRecord> load(SessionKey key);
+
+  /**
+   * Applies one request's changes atomically onto the stored session ({@link SessionRecord#apply}), or creates the
+   * session when {@link SessionChanges#creates()}.
+   *
+   * @return false when there is nothing to update (unknown, deleted or expired) or, for a creation, the key is taken
+   */
+  boolean save(SessionKey key, SessionChanges changes);
+
+  /** Removes the session. Returns whether a live session was removed. */
+  boolean delete(SessionKey key);
+
+  /**
+   * Moves the live session from {@code from} to {@code to} in one step: after it returns true, {@code from} loads
+   * nothing and {@code to} loads the session.
+   *
+   * @return false when {@code from} holds no live session or {@code to} is taken; nothing changes then
+   */
+  boolean rotate(SessionKey from, SessionKey to);
+
+  /** The keys of the live sessions logged in as {@code userHandle}. */
+  Set<SessionKey> findByUser(String userHandle);
+
+  /**
+   * Removes every session logged in as {@code userHandle} ("log out everywhere"). A session that logs in as this
+   * user while the call runs may survive it; one that existed before the call does not.
+   *
+   * @return how many sessions were removed
+   */
+  int deleteByUser(String userHandle);
+}

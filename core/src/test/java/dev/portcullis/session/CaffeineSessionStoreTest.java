@@ -1,0 +1,122 @@
+package dev.portcullis.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class CaffeineSessionStoreTest extends SessionStoreContractTest {
+  private static final Duration TIMER_WHEEL_SLACK = Duration.ofSeconds(2);
+  private final List<SessionEvent> expired = new CopyOnWriteArrayList<>();
+  private final Instant start = clock.instant();
+
+  @Override
+  protected SessionStore createStore(SessionConfig config, InstantSource clock) {
+    return CaffeineSessionStore.builder(config, clock)
+        .executor(Runnable::run)
+        .listener(new SessionListener() {
+          @Override
+          public void sessionExpired(SessionEvent event) {
+            expired.add(event);
+          }
+        })
+        .build();
+  }
+
+  private CaffeineSessionStore caffeine() {
+    return (CaffeineSessionStore) store;
+  }
+
+  @Test
+  void idleExpiry_isReportedAsSessionExpiredWithTheUser() {
+    SessionKey key = storedSession(Map.of());
+    store.save(key, login("alice"));
+    advance(IDLE.minusMillis(1));
+    caffeine().cleanUp();
+    assertThat(expired).isEmpty();
+
+    // Maintenance works in timer-wheel buckets of about a second; reads are exact (see the contract tests).
+    advance(Duration.ofMillis(1).plus(TIMER_WHEEL_SLACK));
+    caffeine().cleanUp();
+
+    assertThat(expired).hasSize(1);
+    SessionEvent event = expired.get(0);
+    assertThat(event.type().vocabularyName()).isEqualTo("session_expired");
+    assertThat(event.reason()).isEqualTo(SessionEvent.Reason.IDLE_TIMEOUT);
+    assertThat(event.userHandle()).contains("alice");
+    assertThat(event.at()).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void absoluteExpiry_isReportedWithItsReason() {
+    SessionKey key = storedSession(Map.of());
+    while (clock.instant().plus(IDLE).isBefore(start.plus(ABSOLUTE))) {
+      advance(IDLE.minusMinutes(1));
+      store.load(key);
+    }
+    advance(IDLE.plus(TIMER_WHEEL_SLACK));
+    caffeine().cleanUp();
+
+    assertThat(expired).extracting(SessionEvent::reason).containsExactly(SessionEvent.Reason.ABSOLUTE_TIMEOUT);
+  }
+
+  @Test
+  void expiredSession_isReportedOnceWhenLoadNoticesIt() {
+    SessionKey key = storedSession(Map.of());
+    advance(IDLE);
+
+    assertThat(store.load(key)).isEmpty();
+    caffeine().cleanUp();
+    assertThat(store.load(key)).isEmpty();
+
+    assertThat(expired).hasSize(1);
+  }
+
+  @Test
+  void deletedOrRotatedSession_isNotReportedAsExpired() {
+    SessionKey deleted = storedSession(Map.of());
+    SessionKey rotated = storedSession(Map.of());
+    store.delete(deleted);
+    store.rotate(rotated, newKey());
+    caffeine().cleanUp();
+
+    assertThat(expired).isEmpty();
+  }
+
+  @Test
+  void fullStore_dropsSessionsAndReportsCapacity() {
+    SessionConfig small = SessionConfig.builder().idleTimeout(IDLE).absoluteTimeout(ABSOLUTE).maxSessions(10).build();
+    store = createStore(small, clock);
+    for (int i = 0; i < 100; i++) {
+      storedSession(Map.of());
+    }
+    caffeine().cleanUp();
+
+    assertThat(caffeine().estimatedSize()).isLessThanOrEqualTo(10);
+    assertThat(expired).isNotEmpty().allMatch(e -> e.reason() == SessionEvent.Reason.CAPACITY);
+  }
+
+  @Test
+  void throwingListener_neverBreaksTheStore() {
+    store = CaffeineSessionStore.builder(CONFIG, clock)
+        .executor(Runnable::run)
+        .listener(new SessionListener() {
+          @Override
+          public void sessionExpired(SessionEvent event) {
+            throw new IllegalStateException("audit is down");
+          }
+        })
+        .build();
+    SessionKey key = storedSession(Map.of());
+    advance(IDLE);
+
+    assertThat(store.load(key)).isEmpty();
+    caffeine().cleanUp();
+    assertThat(store.save(newKey(), creation(Map.of()))).isTrue();
+  }
+}

@@ -1,0 +1,208 @@
+package dev.portcullis.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.testing.CountingSessionStore;
+import dev.portcullis.testing.MutableClock;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class SessionRegistryTest {
+  private final MutableClock clock = MutableClock.startingAt2026();
+  private final SessionConfig config = SessionConfig.defaults();
+  private final CountingSessionStore store = new CountingSessionStore(
+      CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build());
+  private final List<SessionEvent> events = new CopyOnWriteArrayList<>();
+  private final SessionRegistry registry = SessionRegistry.create(config, store, new SecureRandom(), clock,
+      new SessionListener() {
+        @Override
+        public void sessionCreated(SessionEvent event) {
+          events.add(event);
+        }
+
+        @Override
+        public void sessionRenewed(SessionEvent event) {
+          events.add(event);
+        }
+      });
+
+  private Session reopen(Session session) {
+    return ((SessionLookup.Found) registry.open(session.id().cookieValue())).session();
+  }
+
+  @Test
+  void newSession_reachesTheStoreOnlyWhenSaved() {
+    Session session = registry.create();
+    assertThat(session.isNew()).isTrue();
+    assertThat(store.calls()).isZero();
+    assertThat(registry.open(session.id().cookieValue())).isInstanceOf(SessionLookup.Absent.class);
+
+    assertThat(registry.save(session)).isTrue();
+
+    Session again = reopen(session);
+    assertThat(again.isNew()).isFalse();
+    assertThat(events).extracting(e -> e.type().vocabularyName()).containsExactly("session_created");
+  }
+
+  @Test
+  void unchangedSession_isNotRewritten() {
+    Session session = registry.create();
+    session.setAttribute("theme", "dark");
+    registry.save(session);
+    int saves = store.saves();
+
+    Session again = reopen(session);
+    again.getAttribute("theme");
+    again.setAttribute("theme", "dark");
+    registry.save(again);
+
+    assertThat(store.saves()).isEqualTo(saves);
+    again.setAttribute("theme", "light");
+    registry.save(again);
+    assertThat(store.saves()).isEqualTo(saves + 1);
+  }
+
+  @Test
+  void attributes_surviveAcrossRequests() {
+    Session session = registry.create();
+    session.setAttribute("cart", List.of("x", 2L, Map.of("n", 1.5)));
+    session.setAttribute("count", 7);
+    session.setAttribute("flag", true);
+    registry.save(session);
+
+    Session again = reopen(session);
+
+    assertThat(again.getAttribute("cart")).isEqualTo(List.of("x", 2L, Map.of("n", 1.5)));
+    assertThat(again.getAttribute("count")).isEqualTo(7);
+    assertThat(again.attributeNames()).containsExactlyInAnyOrder("cart", "count", "flag");
+  }
+
+  @Test
+  void unsupportedAttributeValue_isRefusedWhenSet() {
+    Session session = registry.create();
+
+    assertThatThrownBy(() -> session.setAttribute("when", new java.util.Date(0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'when'")
+        .hasMessageContaining("java.util.Date");
+    assertThatThrownBy(() -> session.setAttribute("list", List.of(new StringBuilder("x"))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> session.setAttribute("map", Map.of(1, "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a String");
+    assertThat(session.attributeNames()).isEmpty();
+  }
+
+  @Test
+  void attributeValue_isCopiedWhenSet() {
+    Session session = registry.create();
+    List<String> mutable = new ArrayList<>(List.of("a"));
+    session.setAttribute("list", mutable);
+    mutable.add("b");
+
+    assertThat(session.getAttribute("list")).isEqualTo(List.of("a"));
+    assertThatThrownBy(() -> ((List<Object>) session.getAttribute("list")).add("c"))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void parallelRequests_keepEachOthersWrites() {
+    Session created = registry.create();
+    created.setAttribute("shared", "v0");
+    registry.save(created);
+    Session first = reopen(created);
+    Session second = reopen(created);
+
+    first.setAttribute("a", "from first");
+    second.setAttribute("b", "from second");
+    second.removeAttribute("shared");
+    registry.save(first);
+    registry.save(second);
+
+    Session after = reopen(created);
+    assertThat(after.getAttribute("a")).isEqualTo("from first");
+    assertThat(after.getAttribute("b")).isEqualTo("from second");
+    assertThat(after.getAttribute("shared")).isNull();
+  }
+
+  @Test
+  void changeId_killsTheOldIdAndKeepsTheAttributes() {
+    Session session = registry.create();
+    session.setAttribute("k", "v");
+    registry.save(session);
+    String oldValue = session.id().cookieValue();
+
+    registry.changeId(session);
+
+    assertThat(session.id().cookieValue()).isNotEqualTo(oldValue);
+    assertThat(registry.open(oldValue)).isInstanceOf(SessionLookup.Absent.class);
+    assertThat(reopen(session).getAttribute("k")).isEqualTo("v");
+    assertThat(events).extracting(SessionEvent::type)
+        .containsExactly(SessionEvent.Type.CREATED, SessionEvent.Type.RENEWED);
+  }
+
+  @Test
+  void changeId_ofALostSession_invalidatesIt() {
+    Session session = registry.create();
+    registry.save(session);
+    Session open = reopen(session);
+    clock.advance(config.idleTimeout());
+
+    assertThatThrownBy(() -> registry.changeId(open)).isInstanceOf(IllegalStateException.class);
+    assertThat(open.isValid()).isFalse();
+  }
+
+  @Test
+  void invalidatedSession_isGoneAndRefusesUse() {
+    Session session = registry.create();
+    registry.save(session);
+    Session open = reopen(session);
+
+    registry.invalidate(open);
+
+    assertThat(registry.open(session.id().cookieValue())).isInstanceOf(SessionLookup.Absent.class);
+    assertThatThrownBy(() -> open.getAttribute("x")).isInstanceOf(IllegalStateException.class);
+    assertThat(registry.save(open)).isFalse();
+  }
+
+  @Test
+  void save_afterTheStoreLostTheSession_reportsFailure() {
+    Session session = registry.create();
+    registry.save(session);
+    Session open = reopen(session);
+    open.setAttribute("late", 1L);
+    clock.advance(Duration.ofHours(1));
+
+    assertThat(registry.save(open)).isFalse();
+    assertThat(open.isValid()).isFalse();
+  }
+
+  @Test
+  void login_bindsTheUserHandle() {
+    Session session = registry.create();
+    registry.save(session);
+    registry.changeId(session);
+    session.setUserHandle("u-123");
+    registry.save(session);
+
+    assertThat(reopen(session).userHandle()).contains("u-123");
+    assertThat(store.findByUser("u-123")).containsExactly(session.id().storeKey());
+  }
+
+  @Test
+  void sessionId_isRedactedAndComparedByValue() {
+    Session session = registry.create();
+
+    assertThat(session.id().toString()).doesNotContain(session.id().cookieValue());
+    assertThat(session.toString()).doesNotContain(session.id().cookieValue());
+    assertThat(session.opaqueId()).isNotEqualTo(session.id().cookieValue()).hasSize(43);
+    assertThat(session.id()).isEqualTo(new SessionId(session.id().cookieValue()));
+    assertThat(session.id()).isNotEqualTo(registry.create().id());
+  }
+}

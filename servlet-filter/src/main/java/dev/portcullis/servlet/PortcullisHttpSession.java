@@ -1,0 +1,93 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.session.Session;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpSession;
+import java.util.Collections;
+import java.util.Enumeration;
+
+/**
+ * {@link HttpSession} over a core {@link Session}. {@link #getId()} is a non-secret stand-in, never the cookie value.
+ * The timeouts are the configuration's: {@link #setMaxInactiveInterval} is ignored.
+ */
+final class PortcullisHttpSession implements HttpSession {
+  private final Session session;
+  private final SessionState state;
+  private final ServletContext context;
+
+  PortcullisHttpSession(Session session, SessionState state, ServletContext context) {
+    this.session = session;
+    this.state = state;
+    this.context = context;
+  }
+
+  @Override
+  public long getCreationTime() {
+    checkValid();
+    return session.created().toEpochMilli();
+  }
+
+  @Override
+  public String getId() {
+    return session.opaqueId();
+  }
+
+  @Override
+  public long getLastAccessedTime() {
+    checkValid();
+    return session.lastAccess().toEpochMilli();
+  }
+
+  @Override
+  public ServletContext getServletContext() {
+    return context;
+  }
+
+  @Override
+  public void setMaxInactiveInterval(int interval) {
+    // Timeouts are configured once, in SessionConfig, and enforced by the store.
+  }
+
+  @Override
+  public int getMaxInactiveInterval() {
+    return Math.toIntExact(state.idleTimeout().toSeconds());
+  }
+
+  @Override
+  public Object getAttribute(String name) {
+    return session.getAttribute(name);
+  }
+
+  @Override
+  public Enumeration<String> getAttributeNames() {
+    return Collections.enumeration(session.attributeNames());
+  }
+
+  @Override
+  public void setAttribute(String name, Object value) {
+    session.setAttribute(name, value);
+  }
+
+  @Override
+  public void removeAttribute(String name) {
+    session.removeAttribute(name);
+  }
+
+  @Override
+  public void invalidate() {
+    checkValid();
+    state.invalidate(session);
+  }
+
+  @Override
+  public boolean isNew() {
+    checkValid();
+    return session.isNew();
+  }
+
+  private void checkValid() {
+    if (!session.isValid()) {
+      throw new IllegalStateException("session is no longer valid");
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.session.Session;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpSession;
+import java.security.Principal;
+
+/**
+ * The request the application sees. The single place that answers {@code getSession} and {@code getUserPrincipal}:
+ * from the {@link Exchange}, never from the container, so the container's own session is never created.
+ */
+final class PortcullisRequest extends HttpServletRequestWrapper {
+  private final Exchange exchange;
+  private volatile GuardedAsyncContext guarded;
+
+  PortcullisRequest(HttpServletRequest request, Exchange exchange) {
+    super(request);
+    this.exchange = exchange;
+  }
+
+  @Override
+  public HttpSession getSession() {
+    return getSession(true);
+  }
+
+  @Override
+  public HttpSession getSession(boolean create) {
+    SessionState state = exchange.sessions();
+    Session session = state.session(create);
+    return session == null ? null : new PortcullisHttpSession(session, state, getServletContext());
+  }
+
+  @Override
+  public String changeSessionId() {
+    SessionState state = exchange.sessions();
+    state.changeId();
+    return state.session(false).opaqueId();
+  }
+
+  /** A non-secret stand-in for the requested id (see {@link Session#opaqueId()}), or null. */
+  @Override
+  public String getRequestedSessionId() {
+    Session requested = exchange.sessions().requestedSession();
+    return requested == null ? null : requested.opaqueId();
+  }
+
+  @Override
+  public boolean isRequestedSessionIdValid() {
+    return exchange.sessions().requestedSessionValid();
+  }
+
+  @Override
+  public boolean isRequestedSessionIdFromCookie() {
+    return exchange.sessions().requestedSession() != null;
+  }
+
+  @Override
+  public boolean isRequestedSessionIdFromURL() {
+    return false;
+  }
+
+  /** No Portcullis authentication stage yet: nobody is logged in. The container's principal is never used. */
+  @Override
+  public Principal getUserPrincipal() {
+    return null;
+  }
+
+  @Override
+  public String getRemoteUser() {
+    return null;
+  }
+
+  @Override
+  public boolean isUserInRole(String role) {
+    return false;
+  }
+
+  /** Keeps async processing on the wrappers, so that the response's commit is still seen. */
+  @Override
+  public AsyncContext startAsync() {
+    return startAsync(this, exchange.response());
+  }
+
+  @Override
+  public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+    AsyncContext started = super.startAsync(request, response);
+    GuardedAsyncContext current = guarded;
+    if (current == null || !current.wraps(started)) {
+      current = new GuardedAsyncContext(started, exchange);
+      guarded = current;
+    }
+    return current;
+  }
+
+  @Override
+  public AsyncContext getAsyncContext() {
+    AsyncContext context = super.getAsyncContext();
+    GuardedAsyncContext current = guarded;
+    return current != null && current.wraps(context) ? current : context;
+  }
+}

@@ -1,0 +1,252 @@
+package dev.portcullis.servlet;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
+
+/**
+ * The response the application sees. It notices every moment the container may commit the response (the buffer
+ * filling up, the declared content length reached, flush, close, redirect, error) and lets the {@link Exchange}
+ * write cookies and session state just before.
+ *
+ * <p>Body size is counted conservatively: a character written through the writer counts as the most bytes the
+ * response charset can need for it, so the hooks run no later than the container's own commit.
+ */
+final class PortcullisResponse extends HttpServletResponseWrapper {
+  private final Exchange exchange;
+  private long written;
+  private long contentLength = -1;
+  private ServletOutputStream stream;
+  private PrintWriter writer;
+
+  PortcullisResponse(HttpServletResponse response, Exchange exchange) {
+    super(response);
+    this.exchange = exchange;
+  }
+
+  private void committing() {
+    exchange.committing();
+  }
+
+  /** Called before {@code bytes} more body bytes are written. */
+  private void writing(long bytes) {
+    boolean full;
+    synchronized (this) {
+      written += bytes;
+      full = written >= getBufferSize() || (contentLength >= 0 && written >= contentLength);
+    }
+    if (full) {
+      committing();
+    }
+  }
+
+  @Override
+  public void sendRedirect(String location) throws IOException {
+    committing();
+    super.sendRedirect(location);
+  }
+
+  @Override
+  public void sendError(int sc) throws IOException {
+    committing();
+    super.sendError(sc);
+  }
+
+  @Override
+  public void sendError(int sc, String msg) throws IOException {
+    committing();
+    super.sendError(sc, msg);
+  }
+
+  @Override
+  public void flushBuffer() throws IOException {
+    committing();
+    super.flushBuffer();
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    synchronized (this) {
+      written = 0;
+      contentLength = -1;
+    }
+    exchange.headersReset();
+  }
+
+  @Override
+  public synchronized void resetBuffer() {
+    super.resetBuffer();
+    written = 0;
+  }
+
+  @Override
+  public synchronized void setContentLength(int len) {
+    super.setContentLength(len);
+    contentLength = len;
+  }
+
+  @Override
+  public synchronized void setContentLengthLong(long len) {
+    super.setContentLengthLong(len);
+    contentLength = len;
+  }
+
+  @Override
+  public void setHeader(String name, String value) {
+    super.setHeader(name, value);
+    trackContentLength(name, value);
+  }
+
+  @Override
+  public void addHeader(String name, String value) {
+    super.addHeader(name, value);
+    trackContentLength(name, value);
+  }
+
+  @Override
+  public void setIntHeader(String name, int value) {
+    super.setIntHeader(name, value);
+    trackContentLength(name, String.valueOf(value));
+  }
+
+  @Override
+  public void addIntHeader(String name, int value) {
+    super.addIntHeader(name, value);
+    trackContentLength(name, String.valueOf(value));
+  }
+
+  private synchronized void trackContentLength(String name, String value) {
+    if ("Content-Length".equalsIgnoreCase(name)) {
+      try {
+        contentLength = value == null ? -1 : Long.parseLong(value.trim());
+      } catch (NumberFormatException e) {
+        contentLength = -1;
+      }
+    }
+  }
+
+  @Override
+  public synchronized ServletOutputStream getOutputStream() throws IOException {
+    if (stream == null) {
+      stream = new GuardedOutputStream(super.getOutputStream());
+    }
+    return stream;
+  }
+
+  @Override
+  public synchronized PrintWriter getWriter() throws IOException {
+    if (writer == null) {
+      writer = new GuardedWriter(super.getWriter(), maxBytesPerChar());
+    }
+    return writer;
+  }
+
+  private int maxBytesPerChar() {
+    try {
+      return (int) Math.ceil(Charset.forName(getCharacterEncoding()).newEncoder().maxBytesPerChar());
+    } catch (IllegalCharsetNameException | UnsupportedCharsetException | UnsupportedOperationException e) {
+      return 4;
+    }
+  }
+
+  private final class GuardedOutputStream extends ServletOutputStream {
+    private final ServletOutputStream delegate;
+
+    GuardedOutputStream(ServletOutputStream delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      writing(1);
+      delegate.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      writing(len);
+      delegate.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      committing();
+      delegate.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      committing();
+      delegate.close();
+    }
+
+    @Override
+    public boolean isReady() {
+      return delegate.isReady();
+    }
+
+    @Override
+    public void setWriteListener(WriteListener writeListener) {
+      delegate.setWriteListener(writeListener);
+    }
+  }
+
+  private final class GuardedWriter extends PrintWriter {
+    private final PrintWriter delegate;
+    private final int bytesPerChar;
+
+    GuardedWriter(PrintWriter delegate, int bytesPerChar) {
+      super(delegate);
+      this.delegate = delegate;
+      this.bytesPerChar = bytesPerChar;
+    }
+
+    @Override
+    public void write(int c) {
+      writing(bytesPerChar);
+      delegate.write(c);
+    }
+
+    @Override
+    public void write(char[] buf, int off, int len) {
+      writing((long) len * bytesPerChar);
+      delegate.write(buf, off, len);
+    }
+
+    @Override
+    public void write(String s, int off, int len) {
+      writing((long) len * bytesPerChar);
+      delegate.write(s, off, len);
+    }
+
+    @Override
+    public void println() {
+      writing(2L * bytesPerChar);
+      delegate.println();
+    }
+
+    @Override
+    public void flush() {
+      committing();
+      delegate.flush();
+    }
+
+    @Override
+    public void close() {
+      committing();
+      delegate.close();
+    }
+
+    @Override
+    public boolean checkError() {
+      return delegate.checkError();
+    }
+  }
+}

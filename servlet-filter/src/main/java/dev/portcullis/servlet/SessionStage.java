@@ -1,0 +1,84 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.session.SessionLookup;
+import dev.portcullis.session.SessionRegistry;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Cookie;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the session cookie, asks the core for the session it names, and makes sure state and cookie are written
+ * before the response commits. Duplicated cookies are refused: neither is used.
+ */
+final class SessionStage implements Stage {
+  private static final Logger log = LoggerFactory.getLogger(SessionStage.class);
+
+  private final SessionRegistry registry;
+  private final String cookieName;
+
+  SessionStage(SessionRegistry registry) {
+    this.registry = registry;
+    this.cookieName = registry.config().cookie().name();
+  }
+
+  @Override
+  public void handle(Exchange exchange, Next next) throws IOException, ServletException {
+    SessionState state = readCookie(exchange);
+    exchange.sessions(state);
+    exchange.beforeCommit(state::beforeCommit);
+    boolean done = false;
+    try {
+      next.proceed();
+      done = true;
+    } finally {
+      if (!exchange.request().isAsyncStarted()) {
+        finish(state, done);
+      }
+    }
+  }
+
+  /** The last save of a request; an exception here must not hide the application's own. */
+  static void finish(SessionState state, boolean rethrow) {
+    try {
+      state.beforeCommit();
+    } catch (RuntimeException e) {
+      log.warn("saving the session at the end of the request failed", e);
+      if (rethrow) {
+        throw e;
+      }
+    }
+  }
+
+  private SessionState readCookie(Exchange exchange) {
+    String value = null;
+    int found = 0;
+    Cookie[] cookies;
+    try {
+      cookies = exchange.request().getCookies();
+    } catch (RuntimeException e) {
+      log.debug("unparseable Cookie header; treating the request as having no session");
+      cookies = null;
+    }
+    if (cookies != null) {
+      for (Cookie c : cookies) {
+        if (cookieName.equals(c.getName())) {
+          found++;
+          value = c.getValue();
+        }
+      }
+    }
+    SessionLookup lookup;
+    if (found > 1) {
+      log.debug("{} session cookies in one request; none is used", found);
+      lookup = new SessionLookup.Malformed();
+    } else {
+      lookup = registry.open(value);
+      if (lookup instanceof SessionLookup.Malformed) {
+        log.debug("malformed session cookie ({} characters); ignored", value.length());
+      }
+    }
+    return new SessionState(registry, exchange.response(), lookup, found > 0);
+  }
+}

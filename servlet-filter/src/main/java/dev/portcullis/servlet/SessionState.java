@@ -1,0 +1,126 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.session.Session;
+import dev.portcullis.session.SessionId;
+import dev.portcullis.session.SessionLookup;
+import dev.portcullis.session.SessionRegistry;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The session side of one request: what the cookie led to, the session the application uses, and the cookie that must
+ * go out. Thread-safe (an async request may touch it from another thread).
+ */
+class SessionState {
+  /** The state before (or without) a session stage: no session, and none can be made. */
+  static final SessionState NONE = new SessionState(null, null, new SessionLookup.Absent(), false);
+
+  private final SessionRegistry registry;
+  private final HttpServletResponse response;
+  private final SessionLookup requested;
+  private final boolean cookiePresented;
+  private Session current;
+  /** The id whose cookie the browser holds or has been sent in this response; null for none. */
+  private SessionId cookieId;
+  private boolean expiredCookieSent;
+
+  SessionState(SessionRegistry registry, HttpServletResponse response, SessionLookup requested,
+      boolean cookiePresented) {
+    this.registry = registry;
+    this.response = response;
+    this.requested = requested;
+    this.cookiePresented = cookiePresented;
+    if (requested instanceof SessionLookup.Found found) {
+      this.current = found.session();
+      this.cookieId = found.session().id();
+    }
+  }
+
+  /** The session, making one if {@code create}; null when there is none and none was asked for. */
+  synchronized Session session(boolean create) {
+    if (current != null && current.isValid()) {
+      return current;
+    }
+    if (!create) {
+      return null;
+    }
+    if (registry == null) {
+      throw new IllegalStateException("sessions are not enabled in this PortcullisFilter");
+    }
+    if (response.isCommitted()) {
+      throw new IllegalStateException("cannot create a session after the response has been committed");
+    }
+    current = registry.create();
+    return current;
+  }
+
+  /** The session the cookie named, if it is still valid. */
+  synchronized boolean requestedSessionValid() {
+    return requested instanceof SessionLookup.Found found && found.session() == current && current.isValid();
+  }
+
+  synchronized Session requestedSession() {
+    return requested instanceof SessionLookup.Found found ? found.session() : null;
+  }
+
+  boolean cookiePresented() {
+    return cookiePresented;
+  }
+
+  synchronized void changeId() {
+    Session session = session(false);
+    if (session == null) {
+      throw new IllegalStateException("there is no session to change the id of");
+    }
+    if (response.isCommitted()) {
+      throw new IllegalStateException("cannot change the session id after the response has been committed");
+    }
+    registry.changeId(session);
+  }
+
+  java.time.Duration idleTimeout() {
+    return registry.config().idleTimeout();
+  }
+
+  synchronized void invalidate(Session session) {
+    registry.invalidate(session);
+  }
+
+  /**
+   * Saves what the request changed and puts the right cookie on the response, if it can still take headers.
+   * Idempotent: runs before every possible commit and once more at the end.
+   */
+  synchronized void beforeCommit() {
+    if (registry == null) {
+      return;
+    }
+    if (current != null && current.isValid()) {
+      registry.save(current);
+    }
+    if (response.isCommitted()) {
+      return;
+    }
+    CookieSpec cookie = registry.config().cookie();
+    if (current != null && current.isValid()) {
+      if (!current.id().equals(cookieId)) {
+        response.addHeader(SetCookie.HEADER, SetCookie.set(cookie, current.id().cookieValue()));
+        cookieId = current.id();
+      }
+    } else if ((cookieId != null || cookiePresented) && !expiredCookieSent) {
+      // The browser holds a cookie naming no live session (invalidated, expired, unknown or malformed): drop it.
+      response.addHeader(SetCookie.HEADER, SetCookie.expire(cookie));
+      expiredCookieSent = true;
+      cookieId = null;
+    }
+  }
+
+  /** The response's headers were reset before commit: the cookies sent so far must be sent again. */
+  synchronized void headersReset() {
+    if (registry == null) {
+      return;
+    }
+    Session requestedSession = requestedSession();
+    cookieId = requestedSession != null ? requestedSession.id() : null;
+    expiredCookieSent = false;
+  }
+}

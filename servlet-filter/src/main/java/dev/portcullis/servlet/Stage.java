@@ -1,0 +1,22 @@
+package dev.portcullis.servlet;
+
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+
+/**
+ * One step of {@link PortcullisFilter}'s pipeline. A stage either calls {@link Next#proceed()} (possibly doing work
+ * before and after) or ends the request by writing a response itself. Stages translate between the servlet request and
+ * a core object; the decisions are the core's.
+ *
+ * <p>A stage that has state to write before the response commits registers it with
+ * {@link Exchange#beforeCommit(Runnable)}.
+ */
+interface Stage {
+  void handle(Exchange exchange, Next next) throws IOException, ServletException;
+
+  /** The rest of the pipeline, ending in the application. */
+  @FunctionalInterface
+  interface Next {
+    void proceed() throws IOException, ServletException;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.testing.CountingSessionStore;
+import dev.portcullis.testing.MutableClock;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+
+/**
+ * A real Jetty 12 on a loopback port: {@code /app/*} behind {@link PortcullisFilter} on a Caffeine store and a hand-
+ * moved clock, and {@code /raw/*}, the same servlet without the filter, as the control. Talks real HTTP through
+ * {@link HttpClient}, handling cookies by hand so the tests see the headers exactly.
+ */
+final class JettyPortal implements AutoCloseable {
+  final MutableClock clock = MutableClock.startingAt2026();
+  final SessionConfig config;
+  final CountingSessionStore store;
+  final ServletContextHandler app;
+  final ServletContextHandler raw;
+  private final Server server;
+  private final HttpClient client = HttpClient.newBuilder()
+      .followRedirects(HttpClient.Redirect.NEVER)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+  private final String base;
+
+  JettyPortal(SessionConfig config, HttpServlet servlet) throws Exception {
+    this.config = config;
+    this.store = new CountingSessionStore(
+        CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build());
+    SessionRegistry registry =
+        SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
+
+    server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+
+    app = new ServletContextHandler(ServletContextHandler.SESSIONS);
+    app.setContextPath("/app");
+    FilterHolder filter = new FilterHolder(PortcullisFilter.builder().sessions(registry).build());
+    filter.setAsyncSupported(true);
+    app.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    ServletHolder appServlet = new ServletHolder(servlet);
+    appServlet.setAsyncSupported(true);
+    app.addServlet(appServlet, "/*");
+
+    raw = new ServletContextHandler(ServletContextHandler.SESSIONS);
+    raw.setContextPath("/raw");
+    raw.addServlet(new ServletHolder(servlet), "/*");
+
+    server.setHandler(new ContextHandlerCollection(app, raw));
+    server.start();
+    base = "http://127.0.0.1:" + connector.getLocalPort();
+  }
+
+  HttpResponse<String> get(String path, String... cookies) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+    if (cookies.length > 0) {
+      request.header("Cookie", String.join("; ", cookies));
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The {@code Set-Cookie} header values of a response. */
+  static List<String> setCookies(HttpResponse<?> response) {
+    return response.headers().allValues("Set-Cookie");
+  }
+
+  /** The value the response sets for the session cookie, if it sets one. */
+  Optional<String> sessionCookieValue(HttpResponse<?> response) {
+    String prefix = config.cookie().name() + "=";
+    return setCookies(response).stream()
+        .filter(h -> h.startsWith(prefix))
+        .map(h -> h.substring(prefix.length(), h.indexOf(';') < 0 ? h.length() : h.indexOf(';')))
+        .filter(v -> !v.isEmpty())
+        .reduce((first, second) -> second);
+  }
+
+  /** The {@code Cookie} pair that sends the session id back. */
+  String cookie(String value) {
+    return config.cookie().name() + "=" + value;
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}
