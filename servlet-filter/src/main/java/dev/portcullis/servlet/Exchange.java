@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.portcullis.transport.TrustedProxies;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -12,14 +13,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class Exchange {
   static final String ATTRIBUTE = Exchange.class.getName();
 
+  private final HttpServletRequest original;
   private final PortcullisRequest request;
   private final PortcullisResponse response;
   private final List<Runnable> beforeCommit = new CopyOnWriteArrayList<>();
   private volatile SessionState sessions = SessionState.NONE;
+  private volatile TrustedProxies.Client client;
+  private volatile PortalPrincipal principal;
 
   Exchange(HttpServletRequest request, HttpServletResponse response) {
+    this.original = request;
     this.response = new PortcullisResponse(response, this);
     this.request = new PortcullisRequest(request, this);
+  }
+
+  /** The container's request, unwrapped: for the connection's own facts (peer address, TLS, raw headers). */
+  HttpServletRequest original() {
+    return original;
   }
 
   PortcullisRequest request() {
@@ -36,6 +46,28 @@ final class Exchange {
 
   void sessions(SessionState sessions) {
     this.sessions = sessions;
+  }
+
+  /**
+   * Where the request came from and whether it arrived over HTTPS, after trusted-proxy resolution by the transport
+   * stage; without that stage, the connection's own peer address and security.
+   */
+  TrustedProxies.Client client() {
+    TrustedProxies.Client c = client;
+    return c != null ? c : new TrustedProxies.Client(original.getRemoteAddr(), original.isSecure());
+  }
+
+  void client(TrustedProxies.Client client) {
+    this.client = client;
+  }
+
+  /** The logged-in user, set by the authentication stage; null when anonymous. */
+  PortalPrincipal principal() {
+    return principal;
+  }
+
+  void principal(PortalPrincipal principal) {
+    this.principal = principal;
   }
 
   /** Registers work (cookies, session state) that must happen before the response commits. Must be idempotent. */

@@ -63,20 +63,40 @@ final class PortcullisRequest extends HttpServletRequestWrapper {
     return false;
   }
 
-  /** No Portcullis authentication stage yet: nobody is logged in. The container's principal is never used. */
+  /** The Portcullis principal, or null when anonymous. The container's own principal is never used. */
   @Override
   public Principal getUserPrincipal() {
-    return null;
+    return exchange.principal();
   }
 
+  /** The opaque user handle, or null. */
   @Override
   public String getRemoteUser() {
-    return null;
+    PortalPrincipal p = exchange.principal();
+    return p == null ? null : p.getName();
   }
 
   @Override
   public boolean isUserInRole(String role) {
-    return false;
+    PortalPrincipal p = exchange.principal();
+    return p != null && role != null && p.user().hasRole(role);
+  }
+
+  @Override
+  public String getAuthType() {
+    return exchange.principal() == null ? null : "PORTCULLIS";
+  }
+
+  /** The client address after trusted-proxy resolution. */
+  @Override
+  public String getRemoteAddr() {
+    return exchange.client().address();
+  }
+
+  /** Whether the client's connection was HTTPS, after trusted-proxy resolution. */
+  @Override
+  public boolean isSecure() {
+    return exchange.client().secure();
   }
 
   /** Keeps async processing on the wrappers, so that the response's commit is still seen. */
