@@ -1,5 +1,8 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -9,6 +12,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +36,12 @@ public final class PortcullisFilter implements Filter {
    */
   public static final int DEFAULT_ORDER = Integer.MIN_VALUE + 100;
 
+  /**
+   * The request attribute holding the CSRF token whenever the request has a session: put it in every form as the
+   * hidden field {@code _csrf}, or send it as the header {@code X-CSRF-Token}.
+   */
+  public static final String CSRF_TOKEN_ATTRIBUTE = "dev.portcullis.csrf";
+
   private final List<Stage> stages;
 
   private PortcullisFilter(List<Stage> stages) {
@@ -54,6 +64,10 @@ public final class PortcullisFilter implements Filter {
     Exchange exchange = new Exchange(http, httpResponse);
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
     new Run(exchange, chain).proceed();
+    if (!exchange.request().isAsyncStarted()) {
+      // A response that never filled its buffer commits after the filter returns: write what is pending now.
+      exchange.committing();
+    }
   }
 
   /** One pass through the stages, ending in the application's chain. */
@@ -83,8 +97,29 @@ public final class PortcullisFilter implements Filter {
    */
   public static final class Builder {
     private SessionRegistry sessions;
+    private PortalLogin login;
+    private AuditLog audit;
+    private SecureRandom random;
 
     private Builder() {}
+
+    /**
+     * Enables login, the auth-key cookie, logout, CSRF protection and the terms gate. Needs {@link #sessions}: the
+     * auth cookie is bound to the session.
+     *
+     * @param random draws CSRF tokens
+     */
+    public Builder login(PortalLogin login, SecureRandom random) {
+      this.login = Objects.requireNonNull(login, "login");
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Sends the filter's security events (login, logout, tampering, CSRF, ...) to {@code audit}. */
+    public Builder audit(AuditLog audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
 
     /** Enables server-side sessions backed by {@code sessions}. */
     public Builder sessions(SessionRegistry sessions) {
@@ -93,11 +128,34 @@ public final class PortcullisFilter implements Filter {
     }
 
     public PortcullisFilter build() {
+      AuditTrail trail = audit == null ? AuditTrail.NONE : new AuditTrail(audit);
       List<Stage> stages = new ArrayList<>();
       if (sessions != null) {
         stages.add(new SessionStage(sessions));
       }
+      if (login != null) {
+        if (sessions == null) {
+          throw new IllegalStateException("login needs sessions: the auth cookie is bound to the session");
+        }
+        stages.add(new AuthenticationStage(login, trail));
+        stages.add(new CsrfStage(random, trail, login.loginPath()));
+        stages.add(new AccountStage(login, random, trail, declaredCookies()));
+        stages.add(new TermsStage(login, trail));
+      }
       return new PortcullisFilter(stages);
+    }
+
+    /** Every cookie this filter may set, for logout and the cookie notice. */
+    List<CookieSpec> declaredCookies() {
+      List<CookieSpec> out = new ArrayList<>();
+      if (sessions != null) {
+        out.add(sessions.config().cookie());
+      }
+      if (login != null) {
+        out.add(login.authCookie());
+        out.add(login.cookieCheckCookie());
+      }
+      return out;
     }
   }
 }
