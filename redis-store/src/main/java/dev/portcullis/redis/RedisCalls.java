@@ -6,6 +6,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ final class RedisCalls {
   private final String endpoint;
   private final AtomicLong failuresInRow = new AtomicLong();
   private final AtomicLong lastWarnNanos = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   RedisCalls(RedisCommands<String, byte[]> commands, String endpoint) {
     this.commands = commands;
@@ -35,10 +37,14 @@ final class RedisCalls {
 
   /** Runs {@code command}; {@code operation} names it in logs and exceptions and must not contain data. */
   <T> T call(String operation, Function<RedisCommands<String, byte[]>, T> command) {
+    if (closed.get()) {
+      throw new StoreUnavailableException("Redis stores closed: " + operation, null);
+    }
     T result;
     try {
       result = command.apply(commands);
-    } catch (RedisException e) {
+    } catch (RedisException | IllegalStateException e) {
+      // IllegalStateException: Lettuce's timers and event loops refuse work while the stores are being closed.
       throw failed(operation, e);
     }
     if (failuresInRow.get() != 0) {
@@ -61,7 +67,12 @@ final class RedisCalls {
     });
   }
 
-  private StoreUnavailableException failed(String operation, RedisException e) {
+  /** Every later call fails closed at once. True the first time only. */
+  boolean close() {
+    return closed.compareAndSet(false, true);
+  }
+
+  private StoreUnavailableException failed(String operation, RuntimeException e) {
     long n = failuresInRow.incrementAndGet();
     long now = System.nanoTime();
     long last = lastWarnNanos.get();

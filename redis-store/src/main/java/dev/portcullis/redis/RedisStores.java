@@ -116,9 +116,12 @@ public final class RedisStores implements AutoCloseable {
     return new RedisAccountLinkStore(calls, keys);
   }
 
-  /** Closes the connection and releases the client's threads. The stores fail closed afterwards. */
+  /** Closes the connection and releases the client's threads; again does nothing. The stores fail closed afterwards. */
   @Override
   public void close() {
+    if (!calls.close()) {
+      return;
+    }
     try {
       connection.close();
     } finally {
