@@ -2,6 +2,8 @@ package dev.portcullis.redis;
 
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import io.lettuce.core.ClientOptions;
@@ -22,7 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Redis stores of one portal node, sharing one connection: revocation, replay and account links.
+ * The Redis stores of one portal node, sharing one connection: sessions, revocation, replay and account links.
  *
  * <pre>{@code
  * RedisStores redis = RedisStores.connect(
@@ -52,6 +54,7 @@ public final class RedisStores implements AutoCloseable {
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisCalls calls;
   private final Keys keys;
+  private final long clockSkewMillis;
 
   private RedisStores(ClientResources resources, RedisClient client, StatefulRedisConnection<String, byte[]> connection,
       RedisStoreConfig config, InstantSource clock) {
@@ -60,6 +63,7 @@ public final class RedisStores implements AutoCloseable {
     this.connection = connection;
     this.calls = new RedisCalls(connection.sync(), config.endpoint());
     this.keys = new Keys(config.keyPrefix(), clock, config.clockSkew());
+    this.clockSkewMillis = config.clockSkew().toMillis();
   }
 
   /**
@@ -114,6 +118,14 @@ public final class RedisStores implements AutoCloseable {
   /** Links from SSO identities to portal users. These never expire: run Redis with persistence when it holds them. */
   public AccountLinkStore accountLinkStore() {
     return new RedisAccountLinkStore(calls, keys);
+  }
+
+  /**
+   * Sessions, with the idle and absolute timeouts of {@code config} (its {@code maxSessions} does not apply: Redis's
+   * own memory limit does). One round trip per request that reads its session; one more only when it changed it.
+   */
+  public SessionStore sessionStore(SessionConfig config) {
+    return new RedisSessionStore(calls, keys, Objects.requireNonNull(config, "config"), clockSkewMillis);
   }
 
   /** Closes the connection and releases the client's threads; again does nothing. The stores fail closed afterwards. */
