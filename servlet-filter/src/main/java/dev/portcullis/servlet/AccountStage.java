@@ -104,9 +104,10 @@ final class AccountStage implements Stage {
     LoginResult.Success ok = (LoginResult.Success) result;
     PortalUser user = ok.user();
     SessionState sessions = exchange.sessions();
+    // The handle first, so the rotation's session_renewed event names the user; the old id dies with the rotation.
+    sessions.session(false).setUserHandle(user.handle());
     sessions.changeId();
     Session session = sessions.session(false);
-    session.setUserHandle(user.handle());
     session.setAttribute(CsrfStage.SESSION_ATTRIBUTE, dev.portcullis.login.CsrfToken.generate(random));
     PortalLogin.IssuedTicket issued = login.issue(user, session.id().cookieValue());
     exchange.setCookie(SetCookie.set(login.authCookie(), issued.cookieValue()));

@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
@@ -41,6 +42,12 @@ public final class PortcullisFilter implements Filter {
    * hidden field {@code _csrf}, or send it as the header {@code X-CSRF-Token}.
    */
   public static final String CSRF_TOKEN_ATTRIBUTE = "dev.portcullis.csrf";
+
+  /**
+   * The request attribute an application sets (an {@link Integer}) on a configured search endpoint to record how many
+   * results the search gave in the anonymous search-demand log.
+   */
+  public static final String SEARCH_RESULT_COUNT_ATTRIBUTE = "dev.portcullis.search.results";
 
   private final List<Stage> stages;
 
@@ -99,6 +106,7 @@ public final class PortcullisFilter implements Filter {
     private SessionRegistry sessions;
     private PortalLogin login;
     private AuditLog audit;
+    private AuditRules auditRules = AuditRules.none();
     private SecureRandom random;
 
     private Builder() {}
@@ -121,6 +129,15 @@ public final class PortcullisFilter implements Filter {
       return this;
     }
 
+    /**
+     * Also records the application's audited actions and search endpoints (needs {@link #audit}): actions with the
+     * user and the response's outcome, searches only in the anonymous search-demand log.
+     */
+    public Builder audit(AuditLog audit, AuditRules rules) {
+      this.auditRules = Objects.requireNonNull(rules, "rules");
+      return audit(audit);
+    }
+
     /** Enables server-side sessions backed by {@code sessions}. */
     public Builder sessions(SessionRegistry sessions) {
       this.sessions = Objects.requireNonNull(sessions, "sessions");
@@ -141,6 +158,9 @@ public final class PortcullisFilter implements Filter {
         stages.add(new CsrfStage(random, trail, login.loginPath()));
         stages.add(new AccountStage(login, random, trail, declaredCookies()));
         stages.add(new TermsStage(login, trail));
+      }
+      if (audit != null) {
+        stages.add(new AuditStage(auditRules, trail));
       }
       return new PortcullisFilter(stages);
     }

@@ -2,6 +2,10 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.access.OrganisationScope;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.testing.RecordingSearchDemandSink;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
@@ -9,7 +13,6 @@ import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
@@ -46,6 +49,7 @@ final class LoginPortal implements AutoCloseable {
   final MutableClock clock = MutableClock.startingAt2026();
   final SecureRandom random = new SecureRandom();
   final RecordingAuditSink sink = new RecordingAuditSink();
+  final RecordingSearchDemandSink demand = new RecordingSearchDemandSink();
   final AuditLog audit;
   final KeyRing ring;
   final InMemoryUserDirectory users;
@@ -56,6 +60,11 @@ final class LoginPortal implements AutoCloseable {
   private final Server server;
 
   LoginPortal() throws Exception {
+    this(AuditSink.noop());
+  }
+
+  /** @param extraSink a second audit sink beside the recording one (e.g. one that throws) */
+  LoginPortal(AuditSink extraSink) throws Exception {
     byte[] key = new byte[32];
     random.nextBytes(key);
     ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
@@ -71,13 +80,17 @@ final class LoginPortal implements AutoCloseable {
             false, TERMS))
         .add("newbie", "newbie-pw".toCharArray(), user("u-newbie", "Nia New", "nia@riverside.example", "PROVIDER",
             "riverside", true, ""));
-    audit = AuditLog.builder().clock(clock).random(random).auditSink(sink).build();
+    audit = AuditLog.builder().clock(clock).random(random).auditSink(sink).auditSink(extraSink).demandSink(demand)
+        .build();
     SessionRegistry sessions = SessionRegistry.create(sessionConfig,
-        CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run).build(), random, clock,
-        SessionListener.noop());
+        CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run).listener(new SessionAudit(audit))
+            .build(), random, clock, new SessionAudit(audit));
     login = PortalLogin.builder().keyRing(ring).users(users).revocations(RevocationStore.inMemory(clock))
         .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
-    PortcullisFilter filter = PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit).build();
+    AuditRules rules = AuditRules.builder().action("/reports/{org}/{id}", "report_view")
+        .searchEndpoint("/search", "q").build();
+    PortcullisFilter filter = PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit, rules)
+        .build();
 
     server = new Server();
     ServerConnector connector = TestJetty.loopbackConnector(server);
@@ -137,6 +150,9 @@ final class LoginPortal implements AutoCloseable {
         }
       } else if (path.equals("/terms")) {
         resp.getWriter().print("terms page csrf=" + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
+      } else if (path.equals("/search")) {
+        req.setAttribute(PortcullisFilter.SEARCH_RESULT_COUNT_ATTRIBUTE, 3);
+        resp.getWriter().print("3 results");
       } else if (path.equals("/action") && req.getMethod().equals("POST")) {
         resp.getWriter().print("done");
       } else {

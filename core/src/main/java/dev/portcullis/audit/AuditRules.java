@@ -1,0 +1,134 @@
+package dev.portcullis.audit;
+
+import dev.portcullis.access.PathNormaliser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Which requests the filter records after the application has answered: audited actions (a path pattern such as
+ * {@code /reports/{id}} names an action such as {@code report_view} and where the resource id sits) and search
+ * endpoints (a path and the query parameter that holds the search), which go to the anonymous search-demand log only.
+ *
+ * <p>Patterns are matched against the normalised path ({@link PathNormaliser}): literal segments, one {@code {name}}
+ * placeholder per segment at most, and a trailing {@code /**}.
+ */
+public final class AuditRules {
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{[a-z][a-zA-Z0-9]*}");
+
+  /** An audited action that matched a request. */
+  public record Match(String action, String resource) {}
+
+  private record Action(String[] segments, boolean tail, String action) {}
+
+  private record Search(String path, String parameter, String endpoint) {}
+
+  private final List<Action> actions;
+  private final List<Search> searches;
+
+  private AuditRules(List<Action> actions, List<Search> searches) {
+    this.actions = List.copyOf(actions);
+    this.searches = List.copyOf(searches);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** No audited actions, no search endpoints. */
+  public static AuditRules none() {
+    return builder().build();
+  }
+
+  /** The action a request path is audited as, with the resource (the placeholder's value, or the path). */
+  public Optional<Match> action(String rawPath) {
+    Optional<String> normal = PathNormaliser.normalise(rawPath);
+    if (normal.isEmpty() || actions.isEmpty()) {
+      return Optional.empty();
+    }
+    String[] parts = normal.get().substring(1).split("/", -1);
+    for (Action a : actions) {
+      if (parts.length < a.segments().length || (!a.tail() && parts.length != a.segments().length)) {
+        continue;
+      }
+      String resource = normal.get();
+      boolean ok = true;
+      for (int i = 0; i < a.segments().length && ok; i++) {
+        String s = a.segments()[i];
+        if (PLACEHOLDER.matcher(s).matches()) {
+          ok = !parts[i].isEmpty();
+          resource = parts[i];
+        } else {
+          ok = s.equals(parts[i]);
+        }
+      }
+      if (ok) {
+        return Optional.of(new Match(a.action(), resource));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The search endpoint a path is, and the query parameter that holds the search. */
+  public Optional<String[]> search(String rawPath) {
+    Optional<String> normal = PathNormaliser.normalise(rawPath);
+    if (normal.isEmpty()) {
+      return Optional.empty();
+    }
+    for (Search s : searches) {
+      if (s.path().equals(normal.get())) {
+        return Optional.of(new String[] {s.endpoint(), s.parameter()});
+      }
+    }
+    return Optional.empty();
+  }
+
+  public static final class Builder {
+    private final List<Action> actions = new ArrayList<>();
+    private final List<Search> searches = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * Records requests to {@code pattern} (e.g. {@code /reports/{id}}) as {@code action} (e.g. {@code report_view},
+     * an {@link AuditEventType} name) with the placeholder's value as the resource.
+     */
+    public Builder action(String pattern, String action) {
+      AuditEventType.of(action); // validates the name
+      Objects.requireNonNull(pattern, "pattern");
+      boolean tail = pattern.endsWith("/**");
+      String body = tail ? pattern.substring(0, pattern.length() - 3) : pattern;
+      if (!body.startsWith("/") || body.length() < 2) {
+        throw new IllegalArgumentException("an audited path pattern starts with '/': " + pattern);
+      }
+      String[] segments = body.substring(1).split("/", -1);
+      for (String s : segments) {
+        boolean placeholder = PLACEHOLDER.matcher(s).matches();
+        if (!placeholder && PathNormaliser.normalise("/" + s).filter(n -> n.equals("/" + s)).isEmpty()) {
+          throw new IllegalArgumentException("audited path pattern '" + pattern
+              + "' must use lower-case literal segments and {name} placeholders");
+        }
+      }
+      actions.add(new Action(segments, tail, action));
+      return this;
+    }
+
+    /** Requests to {@code path} with query parameter {@code parameter} go to the search-demand log. */
+    public Builder searchEndpoint(String path, String parameter) {
+      if (PathNormaliser.normalise(path).filter(n -> n.equals(path)).isEmpty()) {
+        throw new IllegalArgumentException("a search endpoint is a lower-case normalised path: " + path);
+      }
+      if (parameter == null || parameter.isBlank()) {
+        throw new IllegalArgumentException("a search endpoint needs its query parameter name");
+      }
+      searches.add(new Search(path, parameter, path));
+      return this;
+    }
+
+    public AuditRules build() {
+      return new AuditRules(actions, searches);
+    }
+  }
+}

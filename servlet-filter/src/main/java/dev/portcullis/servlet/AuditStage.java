@@ -1,0 +1,67 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditRules;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After the application has answered: records configured actions (e.g. {@code report_view}) with the response's
+ * outcome, and configured searches in the anonymous search-demand log. Runs last before the application, so requests
+ * that an earlier stage refused are recorded by that stage, once, and not here again.
+ */
+final class AuditStage implements Stage {
+  private static final Logger log = LoggerFactory.getLogger(AuditStage.class);
+
+  private final AuditRules rules;
+  private final AuditTrail audit;
+
+  AuditStage(AuditRules rules, AuditTrail audit) {
+    this.rules = rules;
+    this.audit = audit;
+  }
+
+  @Override
+  public void handle(Exchange exchange, Next next) throws IOException, ServletException {
+    String path = Paths.path(exchange);
+    Optional<AuditRules.Match> action = rules.action(path);
+    Optional<String[]> search = rules.search(path);
+    boolean done = false;
+    try {
+      next.proceed();
+      done = true;
+    } finally {
+      int status = exchange.response().getStatus();
+      boolean ok = done && status < 400;
+      String failure = ok ? null : done ? "status " + status : "application error";
+      action.ifPresent(m -> audit.emit(exchange, AuditEventType.of(m.action()), b -> {
+        b.action(m.action()).resource(m.resource());
+        if (failure != null) {
+          b.failure(failure);
+        }
+      }));
+      search.ifPresent(s -> searched(exchange, s[0], s[1], ok));
+    }
+  }
+
+  private void searched(Exchange exchange, String endpoint, String parameter, boolean ok) {
+    if (!ok || !audit.enabled()) {
+      return;
+    }
+    String query = exchange.original().getParameter(parameter);
+    if (query == null || query.isBlank()) {
+      return;
+    }
+    Object count = exchange.request().getAttribute(PortcullisFilter.SEARCH_RESULT_COUNT_ATTRIBUTE);
+    int results = count instanceof Integer n && n >= 0 ? n : 0;
+    try {
+      // Only the endpoint, the normalised terms, the count and a coarse time: nothing about who searched.
+      audit.log().searched(endpoint, query, results);
+    } catch (RuntimeException e) {
+      log.error("could not record a search-demand event: {}", e.getClass().getName());
+    }
+  }
+}

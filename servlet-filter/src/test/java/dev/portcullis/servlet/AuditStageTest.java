@@ -1,0 +1,123 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SearchDemandEvent;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The audit promises through the real filter on Jetty: identified actions, anonymous searches, failing sinks. */
+class AuditStageTest {
+
+  private static boolean actor(AuditEvent e, String handle) {
+    return e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals(handle);
+  }
+
+  @Test
+  void reportView_isAuditedOnce_withUserResourceAndOutcome() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      assertThat(alice.get("/reports/riverside/41").statusCode()).isEqualTo(200);
+      assertThat(alice.get("/reports/hillview/42").statusCode()).isEqualTo(403);
+      var sink = portal.flushedSink();
+      AuditEvent ok = sink.assertOnce(AuditEventType.of("report_view"),
+          e -> e.resource().orElse("").equals("41"));
+      assertThat(actor(ok, "u-alice")).isTrue();
+      assertThat(ok.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+      AuditEvent denied = sink.assertOnce(AuditEventType.of("report_view"),
+          e -> e.resource().orElse("").equals("42"));
+      assertThat(denied.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+      assertThat(denied.reason()).contains("status 403");
+      assertThat(sink.events()).filteredOn(e -> e.type().name().equals("report_view")).hasSize(2);
+    }
+  }
+
+  @Test
+  void sessionLifecycle_andLogin_eachAppearOnce() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser b = portal.browser();
+      b.login("bob", "bob-pw", false);
+      b.logout();
+      var sink = portal.flushedSink();
+      sink.assertOnce(AuditEventType.SESSION_CREATED);
+      sink.assertOnce(AuditEventType.SESSION_RENEWED, e -> actor(e, "u-bob"));
+      sink.assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS, e -> actor(e, "u-bob"));
+      sink.assertOnce(AuditEventType.LOGOUT, e -> actor(e, "u-bob"));
+    }
+  }
+
+  @Test
+  void searchByALoggedInUser_leavesNoTraceOfTheUser_inTheDemandLog() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      String q = "Alice Adams alice@riverside.example 07700 900123 u-alice day care";
+      assertThat(alice.get("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)).statusCode())
+          .isEqualTo(200);
+      portal.flushedSink();
+      SearchDemandEvent event = portal.demand.assertOnce(e -> e.endpoint().equals("/search"));
+      assertThat(event.resultCount()).isEqualTo(3);
+      String recorded = event.toString() + event.terms();
+      for (String trace : new String[] {"alice@riverside.example", "07700", "900123", "127.0.0.1",
+          alice.jar.get(dev.portcullis.session.SessionConfig.DEFAULT_COOKIE_NAME)}) {
+        assertThat(recorded).doesNotContain(trace);
+      }
+      assertThat(event.terms()).contains("day care");
+      // The identified log has no search event: demand is counted anonymously only.
+      assertThat(portal.sink.events()).noneMatch(e -> e.resource().orElse("").startsWith("/search")
+          && !e.type().equals(AuditEventType.SESSION_CREATED));
+    }
+  }
+
+  @Test
+  void queryWithLineBreaksAndEscapes_becomesOneNormalisedEvent() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser b = portal.browser();
+      String q = "care\r\nhomes\u001b[31m fake=entry";
+      b.get("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+      portal.flushedSink();
+      SearchDemandEvent e = portal.demand.assertOnce(x -> true);
+      assertThat(e.terms()).doesNotContain("\r").doesNotContain("\n").doesNotContain("\u001b");
+    }
+  }
+
+  @Test
+  void sinkThatThrows_loginLogoutAndPagesStillWork_andTheFailureIsCounted() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    AuditSink broken = event -> {
+      calls.incrementAndGet();
+      throw new IOException("disk full");
+    };
+    try (LoginPortal portal = new LoginPortal(broken)) {
+      Browser b = portal.browser();
+      assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
+      assertThat(b.get("/reports/riverside/1").statusCode()).isEqualTo(200);
+      assertThat(b.logout().statusCode()).isEqualTo(303);
+      assertThat(b.whoami()).isEqualTo("anonymous");
+      portal.flushedSink().assertOnce(AuditEventType.LOGOUT);
+      assertThat(calls.get()).isPositive();
+      assertThat(portal.audit.stats().sinkFailures()).isEqualTo(calls.get());
+    }
+  }
+
+  @Test
+  void loginWithControlCharactersInTheUsername_isOneFailedEvent() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser b = portal.browser();
+      b.openLoginPage();
+      b.post("/login", Map.of("username", "alice\r\n{\"type\":\"authn_login_success\"}", "password", "x",
+          "_csrf", b.csrf));
+      var sink = portal.flushedSink();
+      sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
+      sink.assertNone(AuditEventType.AUTHN_LOGIN_SUCCESS);
+    }
+  }
+}
