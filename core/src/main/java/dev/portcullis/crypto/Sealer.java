@@ -50,7 +50,9 @@ public final class Sealer {
   private final Subkey active;
   private final int[] revoked;
   // Cipher.getInstance costs several times a whole seal, and a Cipher is not thread-safe: keep a small pool.
-  private final ArrayBlockingQueue<Cipher> ciphers = new ArrayBlockingQueue<>(POOL_MAX);
+  // One pool per direction: a Cipher kept in one mode is re-initialised more cheaply than one switching modes.
+  private final ArrayBlockingQueue<Cipher> sealing = new ArrayBlockingQueue<>(POOL_MAX);
+  private final ArrayBlockingQueue<Cipher> opening = new ArrayBlockingQueue<>(POOL_MAX);
 
   private record Subkey(KeyInfo info, SecretKeySpec spec) {}
 
@@ -96,7 +98,7 @@ public final class Sealer {
     byte[] nonce = new byte[NONCE_LEN];
     random.nextBytes(nonce);
     System.arraycopy(nonce, 0, out, 1 + KEY_ID_LEN, NONCE_LEN);
-    Cipher cipher = borrow();
+    Cipher cipher = borrow(sealing);
     try {
       cipher.init(Cipher.ENCRYPT_MODE, active.spec(), new GCMParameterSpec(TAG_LEN * 8, nonce));
       cipher.updateAAD(aad);
@@ -104,7 +106,7 @@ public final class Sealer {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM sealing failed", e);
     } finally {
-      release(cipher);
+      sealing.offer(cipher); // dropped when the pool is full
     }
     return ENCODER.encodeToString(out);
   }
@@ -135,7 +137,7 @@ public final class Sealer {
       }
       return new Opened.Failed(Opened.Reason.UNKNOWN_KEY);
     }
-    Cipher cipher = borrow();
+    Cipher cipher = borrow(opening);
     try {
       cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_LEN * 8, raw, 1 + KEY_ID_LEN, NONCE_LEN));
       cipher.updateAAD(aad);
@@ -149,7 +151,7 @@ public final class Sealer {
       return new Opened.Failed(Opened.Reason.AUTHENTICATION_FAILED);
     } finally {
       if (cipher != null) {
-        release(cipher);
+        opening.offer(cipher);
       }
     }
   }
@@ -224,8 +226,8 @@ public final class Sealer {
     return spec;
   }
 
-  private Cipher borrow() {
-    Cipher c = ciphers.poll();
+  private static Cipher borrow(ArrayBlockingQueue<Cipher> pool) {
+    Cipher c = pool.poll();
     if (c != null) {
       return c;
     }
@@ -234,10 +236,6 @@ public final class Sealer {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES/GCM/NoPadding is not available in this JDK", e);
     }
-  }
-
-  private void release(Cipher c) {
-    ciphers.offer(c); // dropped when the pool is full
   }
 
   @Override
