@@ -182,9 +182,10 @@ public final class PortcullisFilter implements Filter {
     }
 
     private void checkPublic(String what, String path) {
-      if (!PathNormaliser.normalise(path).filter(path::equals).isPresent()) {
+      if (path.indexOf('?') >= 0 || path.indexOf('#') >= 0
+          || !PathNormaliser.normalise(path).filter(path::equals).isPresent()) {
         throw new IllegalStateException(what + " '" + path + "' must be a plain lower-case path relative to the"
-            + " context path, such as /login: no query, no '..', ';', '%' or '//'");
+            + " context path, such as /login: no query or fragment, no '..', ';', '%' or '//'");
       }
       if (!access.isPublic(path)) {
         throw new IllegalStateException(what + " '" + path + "' needs a login under the access policy, so"
