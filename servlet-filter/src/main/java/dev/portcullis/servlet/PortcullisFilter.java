@@ -19,8 +19,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (today: sessions) and hands the
- * application a request whose {@code getSession()} is backed by the Portcullis {@link SessionRegistry}; the
+ * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (transport, sessions, access) and
+ * hands the application a request whose {@code getSession()} is backed by the Portcullis {@link SessionRegistry}; the
  * container's own session is never created.
  *
  * <p>Built from core objects configured elsewhere: {@code PortcullisFilter.builder().sessions(registry).build()}.
@@ -51,8 +51,11 @@ import java.util.Set;
  * }</pre>
  *
  * <p><b>Security.</b> The filter adds no policy of its own: the core objects decide and the filter translates.
- * Session state and cookies are written before the response commits, whichever way it commits. Errors in Portcullis
- * stages never reach the client with detail; a failing session store reads as "no session".
+ * HTTPS is enforced by default; without an access policy the filter makes no access decision and the application
+ * must. Access rules see the path as the client sent it, never the container's decoded servlet path. Security
+ * headers, session state and cookies are written before the response commits, whichever way it commits; responses
+ * the container writes before the filter runs (its own {@code 400} for a URI it cannot parse) carry none of them.
+ * Errors in Portcullis stages never reach the client with detail; a failing session store reads as "no session".
  */
 public final class PortcullisFilter implements Filter {
   /**

@@ -48,7 +48,8 @@ class PathBypassCorpusTest {
       "/public/..%c0%2freports/1", "/public/..%c1%9creports/1", "/reports%3b/1", "/reports%3bjsessionid=1/1",
       "/public/..%3b/reports/1", "/public%3b/../reports/1", "/reports%23/1", "/reports%3f/1", "/reports/1%3f.css",
       "/public/%2e%2e%3b/reports/1", "/reports/1/%20", "/public/..%2f..%2fapp%2freports%2f1",
-      "/public/%2e%2e%2f%2e%2e%2fapp/reports/1", "/public/.../reports/1", "/reports\t/1", "/public/..%5c..%5capp/reports/1",
+      "/public/%2e%2e%2f%2e%2e%2fapp/reports/1", "/public/.../reports/1", "/reports\t/1",
+      "/public/..%5c..%5capp/reports/1",
       "/public/%2e%2e%u2215reports/1", "/reports%7e/1", "/~/../reports/1", "/public/..%25%32%66reports/1",
       "/public/..%2%66reports/1", "/reports%", "/reports%2", "/reports%zz/1", "/public/%2e%2e/./reports/1",
       "/public//../reports/1", "/public/..//reports/1", "/public/x/../../reports/1", "/public/x/..%2f..%2freports/1");

@@ -121,8 +121,12 @@ final class SecuredPortal implements AutoCloseable {
 
     ServletContextHandler app = new ServletContextHandler();
     app.setContextPath("/app");
-    app.addFilter(new FilterHolder(filter.apply(ports)), "/*", EnumSet.of(DispatcherType.REQUEST));
-    app.addServlet(new ServletHolder(servlet), "/*");
+    FilterHolder filterHolder = new FilterHolder(filter.apply(ports));
+    filterHolder.setAsyncSupported(true);
+    app.addFilter(filterHolder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    ServletHolder servletHolder = new ServletHolder(servlet);
+    servletHolder.setAsyncSupported(true);
+    app.addServlet(servletHolder, "/*");
     ServletContextHandler raw = new ServletContextHandler();
     raw.setContextPath("/raw");
     raw.addServlet(new ServletHolder(servlet), "/*");
@@ -165,7 +169,8 @@ final class SecuredPortal implements AutoCloseable {
 
   /**
    * Sends {@code method target HTTP/1.1} exactly as given (no URI parsing on the way), with {@code extraHeaders}
-   * (each "Name: value") and a Host header naming the plain port unless one of them is a Host header, and reads the response until the server closes the connection.
+   * (each "Name: value") and a Host header naming the plain port unless one of them is a Host header, and reads the
+   * response until the server closes the connection.
    */
   RawResponse raw(String method, String target, String... extraHeaders) throws IOException {
     StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
@@ -230,8 +235,8 @@ final class SecuredPortal implements AutoCloseable {
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
       if (colon > 0) {
-        headers.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim(),
-            (a, c) -> a + ", " + c);
+        String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+        headers.merge(name, lines[i].substring(colon + 1).trim(), (a, c) -> a + ", " + c);
       }
     }
     return new RawResponse(Integer.parseInt(lines[0].substring(9, 12)), headers, body);

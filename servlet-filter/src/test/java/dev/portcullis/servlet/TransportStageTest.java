@@ -3,13 +3,14 @@ package dev.portcullis.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.transport.TransportConfig;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.ResponseInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,13 +165,15 @@ class TransportStageTest {
       throws Exception {
     SecuredPortal p = tlsPortal();
 
-    for (String path : List.of("/app/echo", "/app/reset", "/app/error", "/app/throw", "/app/large", "/app/csp")) {
+    for (String path : List.of("/app/echo", "/app/reset", "/app/error", "/app/throw", "/app/large", "/app/csp",
+        "/app/async")) {
       HttpResponse<String> r = p.get(p.https(path));
       assertThat(r.headers().firstValue(HSTS)).as(path).contains("max-age=31536000");
       assertFrameAndSniffingHeaders(r);
     }
     assertThat(p.get(p.https("/app/reset")).body()).isEqualTo("after reset");
     assertThat(p.get(p.https("/app/throw")).statusCode()).isEqualTo(500);
+    assertThat(p.get(p.https("/app/async")).body()).isEqualTo("async after reset");
   }
 
   @Test
@@ -252,7 +255,8 @@ class TransportStageTest {
   @Test
   void malformedForwardingHeaders_neverCauseAServerError() throws Exception {
     List<String> bad = List.of("Forwarded: for=", "Forwarded: ;;;", "Forwarded: for=\"[::1", "Forwarded: ,,,",
-        "Forwarded: proto=https;proto=http", "Forwarded: for=999.1.1.1;proto=https", "Forwarded: for=unknown;proto=https",
+        "Forwarded: proto=https;proto=http", "Forwarded: for=999.1.1.1;proto=https",
+        "Forwarded: for=unknown;proto=https",
         "Forwarded: for=_hidden;proto=https", "Forwarded: for=\"\\\"\";proto=https", "Forwarded: proto",
         "Forwarded: for=1.2.3.4;proto=\"\"", "Forwarded: =", "Forwarded: " + "for=1.2.3.4,".repeat(400),
         "Forwarded: for=[::1]]:80;proto=https", "Forwarded: for=\"[zz::1]\";proto=https",
@@ -313,6 +317,21 @@ class TransportStageTest {
           resp.flushBuffer(); // commits now, before Portcullis sees the chain return
         }
         case "/error" -> resp.sendError(HttpServletResponse.SC_NOT_FOUND);
+        case "/async" -> {
+          AsyncContext async = req.startAsync();
+          async.start(() -> {
+            try {
+              HttpServletResponse r = (HttpServletResponse) async.getResponse();
+              r.reset();
+              r.setContentType("text/plain;charset=utf-8");
+              r.getWriter().write("async after reset");
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            } finally {
+              async.complete();
+            }
+          });
+        }
         case "/throw" -> throw new IllegalStateException("application failure");
         case "/large" -> resp.getWriter().write("x".repeat(256 * 1024));
         case "/csp" -> {
