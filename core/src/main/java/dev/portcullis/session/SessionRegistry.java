@@ -147,6 +147,16 @@ public final class SessionRegistry {
     }
   }
 
+  /**
+   * Ends every session of {@code userHandle} ("log out everywhere").
+   *
+   * @return how many sessions ended
+   * @throws RuntimeException when the store fails: the caller must not report success
+   */
+  public int deleteByUser(String userHandle) {
+    return store.deleteByUser(Objects.requireNonNull(userHandle, "userHandle"));
+  }
+
   private SessionEvent event(SessionEvent.Type type, Session session) {
     return new SessionEvent(type, session.userHandle(), clock.instant(), SessionEvent.Reason.NONE);
   }

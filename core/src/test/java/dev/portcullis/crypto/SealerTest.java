@@ -189,6 +189,39 @@ class SealerTest {
   }
 
   @Test
+  void failedTagChecks_doNotPoisonLaterOpensOrSeals() {
+    byte[] pt = new byte[90];
+    RANDOM.nextBytes(pt);
+    String good = sealer.seal(pt, "c");
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < good.length(); i++) {
+      char other = alphabet.charAt((alphabet.indexOf(good.charAt(i)) + 1 + i % 63) % 64);
+      String bad = good.substring(0, i) + other + good.substring(i + 1);
+      assertThat(sealer.open(bad, "c")).as("position %d", i).isInstanceOf(Opened.Failed.class);
+      assertThat(opened(sealer.open(good, "c"))).as("after position %d", i).isEqualTo(pt);
+      String fresh = sealer.seal(pt, "c");
+      assertThat(opened(sealer.open(fresh, "c"))).as("fresh seal after position %d", i).isEqualTo(pt);
+    }
+  }
+
+  @Test
+  void manyFailedTagChecksInARow_thenTheGoodValue_opens() {
+    for (int round = 0; round < 50; round++) {
+      byte[] pt = new byte[94];
+      RANDOM.nextBytes(pt);
+      String good = sealer.seal(pt, "__Host-portcullis-auth");
+      String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      for (int i = 0; i < good.length(); i++) {
+        char other = alphabet.charAt((alphabet.indexOf(good.charAt(i)) + 1 + i % 63) % 64);
+        assertThat(sealer.open(good.substring(0, i) + other + good.substring(i + 1), "__Host-portcullis-auth"))
+            .isInstanceOf(Opened.Failed.class);
+      }
+      assertThat(sealer.open(good, "__Host-portcullis-auth")).as("round %d: %s", round, good)
+          .isInstanceOf(Opened.Ok.class);
+    }
+  }
+
+  @Test
   void concurrentSealAndOpen_shareThePoolSafely() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.access.AccessDecision;
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.login.PortalLogin;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code ALLOW}: the request goes on.
  *   <li>{@code LOGIN_REQUIRED}: {@code GET}/{@code HEAD} get a {@code 303} to the login page with
- *       {@code returnTo=} the request's path and query as sent (context path included), URL-encoded; other methods a
+ *       {@code returnTo=} the request's path and query as sent (relative to the context path, as the login handler
+ *       expects), URL-encoded; other methods a
  *       {@code 401}. No {@code WWW-Authenticate} challenge is sent: login is a form, not an HTTP scheme.
  *   <li>{@code FORBIDDEN}: {@code 403}. {@code BAD_PATH}: {@code 400}.
  * </ul>
@@ -33,8 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AccessStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(AccessStage.class);
-  /** Longer targets are not carried in {@code returnTo}: the login page then lands on its default. */
-  private static final int MAX_RETURN_TO = 2048;
 
   private final AccessPolicy policy;
   private final String loginPath;
@@ -56,7 +56,8 @@ final class AccessStage implements Stage {
       decision = path == null ? AccessDecision.BAD_PATH : policy.decide(path, roles);
     } catch (RuntimeException e) {
       log.error("the access policy failed; request refused", e);
-      FixedResponse.text(exchange, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "The request could not be handled.");
+      Pages.plain(exchange.response(), HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
+          "The request could not be handled.");
       return;
     }
     switch (decision) {
@@ -64,12 +65,12 @@ final class AccessStage implements Stage {
       case LOGIN_REQUIRED -> loginRequired(exchange);
       case FORBIDDEN -> {
         log.debug("access denied: {} lacks a role for this path", principal);
-        FixedResponse.text(exchange, HttpServletResponse.SC_FORBIDDEN, "You do not have access to this page.");
+        Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, "You do not have access to this page.");
       }
       default -> {
         log.debug("ambiguous or malformed request path refused ({} characters)",
             original.getRequestURI() == null ? 0 : original.getRequestURI().length());
-        FixedResponse.text(exchange, HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
+        Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
       }
     }
   }
@@ -89,15 +90,13 @@ final class AccessStage implements Stage {
     HttpServletRequest original = exchange.original();
     String method = original.getMethod();
     if (!"GET".equals(method) && !"HEAD".equals(method)) {
-      FixedResponse.text(exchange, HttpServletResponse.SC_UNAUTHORIZED, "Please log in first.");
+      Pages.plain(exchange.response(), HttpServletResponse.SC_UNAUTHORIZED, "Please log in first.");
       return;
     }
     String query = original.getQueryString();
-    String target = original.getRequestURI() + (query == null ? "" : "?" + query);
-    String location = original.getContextPath() + loginPath;
-    if (target.length() <= MAX_RETURN_TO) {
-      location += "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8);
-    }
-    FixedResponse.redirect(exchange, HttpServletResponse.SC_SEE_OTHER, location);
+    String target = pathInContext(original) + (query == null ? "" : "?" + query);
+    // The login handler only follows targets PortalLogin calls safe; others are left out rather than sent in vain.
+    Pages.seeOther(exchange, PortalLogin.isSafeRedirect(target)
+        ? loginPath + "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8) : loginPath);
   }
 }

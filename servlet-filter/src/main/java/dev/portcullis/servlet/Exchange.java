@@ -20,6 +20,9 @@ final class Exchange {
   private volatile SessionState sessions = SessionState.NONE;
   private volatile TrustedProxies.Client client;
   private volatile PortalPrincipal principal;
+  private final List<String> cookies = new CopyOnWriteArrayList<>();
+  private int cookiesWritten;
+  private String requestId;
 
   Exchange(HttpServletRequest request, HttpServletResponse response) {
     this.original = request;
@@ -75,15 +78,41 @@ final class Exchange {
     beforeCommit.add(hook);
   }
 
+  /**
+   * Queues a {@code Set-Cookie} header value (see {@link SetCookie}); it is written before the response commits, and
+   * again if the application resets the headers.
+   */
+  void setCookie(String headerValue) {
+    cookies.add(headerValue);
+  }
+
+  /** An id for this request in audit events: random, not derived from anything the client sent. */
+  synchronized String requestId() {
+    if (requestId == null) {
+      requestId = java.util.UUID.randomUUID().toString();
+    }
+    return requestId;
+  }
+
   /** Runs the registered hooks, in pipeline order. Called whenever a commit may be imminent, possibly often. */
   void committing() {
     for (Runnable hook : beforeCommit) {
       hook.run();
+    }
+    synchronized (cookies) {
+      if (!response.isCommitted()) {
+        for (; cookiesWritten < cookies.size(); cookiesWritten++) {
+          response.addHeader(SetCookie.HEADER, cookies.get(cookiesWritten));
+        }
+      }
     }
   }
 
   /** The response's headers were reset: cookies written so far are gone. */
   void headersReset() {
     sessions.headersReset();
+    synchronized (cookies) {
+      cookiesWritten = 0;
+    }
   }
 }

@@ -2,6 +2,9 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.access.PathNormaliser;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.Filter;
@@ -12,6 +15,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,8 +23,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (transport, sessions, access) and
- * hands the application a request whose {@code getSession()} is backed by the Portcullis {@link SessionRegistry}; the
+ * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (transport, sessions, login and
+ * terms, access) and hands the application a request whose {@code getSession()} is backed by the Portcullis {@link SessionRegistry}; the
  * container's own session is never created.
  *
  * <p>Built from core objects configured elsewhere: {@code PortcullisFilter.builder().sessions(registry).build()}.
@@ -64,6 +68,12 @@ public final class PortcullisFilter implements Filter {
    */
   public static final int DEFAULT_ORDER = Integer.MIN_VALUE + 100;
 
+  /**
+   * The request attribute holding the CSRF token whenever the request has a session: put it in every form as the
+   * hidden field {@code _csrf}, or send it as the header {@code X-CSRF-Token}.
+   */
+  public static final String CSRF_TOKEN_ATTRIBUTE = "dev.portcullis.csrf";
+
   private final List<Stage> stages;
 
   /** Package-private so that tests in this package can assemble a pipeline; applications use {@link #builder()}. */
@@ -87,6 +97,10 @@ public final class PortcullisFilter implements Filter {
     Exchange exchange = new Exchange(http, httpResponse);
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
     new Run(exchange, chain).proceed();
+    if (!exchange.request().isAsyncStarted()) {
+      // A response that never filled its buffer commits after the filter returns: write what is pending now.
+      exchange.committing();
+    }
   }
 
   /** One pass through the stages, ending in the application's chain. */
@@ -117,11 +131,32 @@ public final class PortcullisFilter implements Filter {
   public static final class Builder {
     private TransportConfig transport = TransportConfig.defaults();
     private SessionRegistry sessions;
+    private PortalLogin login;
+    private AuditLog audit;
+    private SecureRandom random;
     private AccessPolicy access;
     private String loginPath;
     private final Set<String> requiredPublic = new LinkedHashSet<>();
 
     private Builder() {}
+
+    /**
+     * Enables login, the auth-key cookie, logout, CSRF protection and the terms gate. Needs {@link #sessions}: the
+     * auth cookie is bound to the session.
+     *
+     * @param random draws CSRF tokens
+     */
+    public Builder login(PortalLogin login, SecureRandom random) {
+      this.login = Objects.requireNonNull(login, "login");
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Sends the filter's security events (login, logout, tampering, CSRF, ...) to {@code audit}. */
+    public Builder audit(AuditLog audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
 
     /** Enables server-side sessions backed by {@code sessions}. */
     public Builder sessions(SessionRegistry sessions) {
@@ -168,16 +203,32 @@ public final class PortcullisFilter implements Filter {
     public PortcullisFilter build() {
       if (access != null) {
         checkPublic("login page", loginPath);
+        if (login != null) {
+          if (!login.loginPath().equals(loginPath)) {
+            throw new IllegalStateException("the access policy's login page '" + loginPath + "' is not the login"
+                + " handler's '" + login.loginPath() + "': pass the same path to both");
+          }
+          checkPublic("terms page", login.termsPath());
+        }
         for (String page : requiredPublic) {
           checkPublic("page", page);
         }
       }
+      AuditTrail trail = audit == null ? AuditTrail.NONE : new AuditTrail(audit);
       List<Stage> stages = new ArrayList<>();
       stages.add(new TransportStage(transport));
       if (sessions != null) {
         stages.add(new SessionStage(sessions));
       }
-      // The authentication and terms stages go here, ahead of access, which needs the principal.
+      if (login != null) {
+        if (sessions == null) {
+          throw new IllegalStateException("login needs sessions: the auth cookie is bound to the session");
+        }
+        stages.add(new AuthenticationStage(login, trail));
+        stages.add(new CsrfStage(random, trail, login.loginPath()));
+        stages.add(new AccountStage(login, random, trail, declaredCookies()));
+        stages.add(new TermsStage(login, trail));
+      }
       if (access != null) {
         stages.add(new AccessStage(access, loginPath));
       }
@@ -195,6 +246,19 @@ public final class PortcullisFilter implements Filter {
             + " visitors could never reach it: add permitAll(\"" + path + "\") to the policy, ahead of any rule that"
             + " covers it");
       }
+    }
+
+    /** Every cookie this filter may set, for logout and the cookie notice. */
+    List<CookieSpec> declaredCookies() {
+      List<CookieSpec> out = new ArrayList<>();
+      if (sessions != null) {
+        out.add(sessions.config().cookie());
+      }
+      if (login != null) {
+        out.add(login.authCookie());
+        out.add(login.cookieCheckCookie());
+      }
+      return out;
     }
   }
 }

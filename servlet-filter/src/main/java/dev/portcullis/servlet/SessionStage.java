@@ -3,7 +3,6 @@ package dev.portcullis.servlet;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.Cookie;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,23 +51,10 @@ final class SessionStage implements Stage {
   }
 
   private SessionState readCookie(Exchange exchange) {
-    String value = null;
-    int found = 0;
-    Cookie[] cookies;
-    try {
-      cookies = exchange.request().getCookies();
-    } catch (RuntimeException e) {
-      log.debug("unparseable Cookie header; treating the request as having no session");
-      cookies = null;
-    }
-    if (cookies != null) {
-      for (Cookie c : cookies) {
-        if (cookieName.equals(c.getName())) {
-          found++;
-          value = c.getValue();
-        }
-      }
-    }
+    // Straight from the headers: never a container's cached parse of an earlier request on the connection.
+    java.util.List<String> sent = Cookies.values(exchange, cookieName);
+    int found = sent.size();
+    String value = found == 0 ? null : sent.get(found - 1);
     SessionLookup lookup;
     if (found > 1) {
       log.debug("{} session cookies in one request; none is used", found);

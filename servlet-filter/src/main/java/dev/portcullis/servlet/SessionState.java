@@ -82,6 +82,14 @@ class SessionState {
     return registry.config().idleTimeout();
   }
 
+  /** Ends every session of {@code userHandle} in the store ("log out everywhere"). */
+  int deleteByUser(String userHandle) {
+    if (registry == null) {
+      return 0;
+    }
+    return registry.deleteByUser(userHandle);
+  }
+
   synchronized void invalidate(Session session) {
     registry.invalidate(session);
   }

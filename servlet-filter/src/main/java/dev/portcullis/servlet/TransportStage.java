@@ -99,15 +99,15 @@ final class TransportStage implements Stage {
       Optional<String> https = config.httpsUrl(original.getHeader("Host"),
           original.getRequestURI() + (query == null ? "" : "?" + query));
       if (https.isPresent()) {
-        FixedResponse.redirect(exchange, 308, https.get());
+        Pages.redirect(exchange, 308, https.get());
       } else {
         log.debug("plain-HTTP request with a Host or target that cannot be redirected; refused");
-        FixedResponse.text(exchange, HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
+        Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
       }
     } else {
       // The body is never read; closing the connection keeps the container from reading it either.
       exchange.response().setHeader("Connection", "close");
-      FixedResponse.text(exchange, HttpServletResponse.SC_FORBIDDEN, "This portal only accepts HTTPS.");
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, "This portal only accepts HTTPS.");
     }
   }
 

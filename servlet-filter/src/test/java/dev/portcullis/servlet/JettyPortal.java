@@ -52,9 +52,7 @@ final class JettyPortal implements AutoCloseable {
         SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
 
     server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
+    ServerConnector connector = TestJetty.loopbackConnector(server);
     server.addConnector(connector);
 
     app = new ServletContextHandler(ServletContextHandler.SESSIONS);

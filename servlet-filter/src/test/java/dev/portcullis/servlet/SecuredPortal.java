@@ -204,22 +204,43 @@ final class SecuredPortal implements AutoCloseable {
     }
   }
 
-  /** Reads a head and a Content-Length body, without waiting for the connection to close. */
+  /**
+   * Reads a head and its body (by Content-Length, chunked, or up to the close), without waiting for the connection to
+   * close when the body's end is known.
+   */
   private static byte[] readResponse(InputStream in) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     int b;
     while ((b = in.read()) >= 0) {
       got.write(b);
-      String sofar = got.toString(StandardCharsets.ISO_8859_1);
-      int end = sofar.indexOf("\r\n\r\n");
-      if (end >= 0) {
-        RawResponse head = parse(got.toByteArray());
-        int length = Integer.parseInt(head.headers().getOrDefault("content-length", "0"));
-        got.write(in.readNBytes(length));
+      if (got.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
         break;
       }
     }
+    Map<String, String> headers = parse(got.toByteArray()).headers();
+    if (headers.containsKey("content-length")) {
+      got.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
+    } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      for (int size = Integer.parseInt(line(in).trim(), 16); size > 0; size = Integer.parseInt(line(in).trim(), 16)) {
+        body.write(in.readNBytes(size));
+        line(in);
+      }
+      return (new String(got.toByteArray(), StandardCharsets.ISO_8859_1)
+          + new String(body.toByteArray(), StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+    } else {
+      got.write(in.readAllBytes());
+    }
     return got.toByteArray();
+  }
+
+  private static String line(InputStream in) throws IOException {
+    StringBuilder s = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n') {
+      s.append((char) b);
+    }
+    return s.toString();
   }
 
   static RawResponse parse(byte[] bytes) {

@@ -1,0 +1,69 @@
+package dev.portcullis.login;
+
+import dev.portcullis.ticket.AuthTicket;
+import dev.portcullis.user.PortalUser;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@link PortalLogin#check} found for a request's auth cookie. Anything but {@link Authenticated} means the
+ * request is anonymous; the reason and the audit event name are for the audit log only.
+ */
+public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Anonymous {
+
+  /**
+   * A logged-in user. When {@link #renewedCookie()} is present, half the ticket's lifetime had passed and the caller
+   * sends this new cookie value (sliding renewal).
+   */
+  final class Authenticated implements AuthCheck {
+    private final PortalUser user;
+    private final AuthTicket ticket;
+    private final String renewedCookie;
+
+    Authenticated(PortalUser user, AuthTicket ticket, String renewedCookie) {
+      this.user = Objects.requireNonNull(user);
+      this.ticket = Objects.requireNonNull(ticket);
+      this.renewedCookie = renewedCookie;
+    }
+
+    public PortalUser user() {
+      return user;
+    }
+
+    public AuthTicket ticket() {
+      return ticket;
+    }
+
+    public Optional<String> renewedCookie() {
+      return Optional.ofNullable(renewedCookie);
+    }
+  }
+
+  /**
+   * Not logged in.
+   *
+   * @param auditType the OWASP event name to log, or empty when there was simply no cookie
+   * @param reason why, for the audit log
+   * @param userHandle the user named by an authentic ticket, when there was one
+   */
+  record Anonymous(Optional<String> auditType, String reason, Optional<String> userHandle) implements AuthCheck {
+    public Anonymous {
+      Objects.requireNonNull(auditType, "auditType");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(userHandle, "userHandle");
+    }
+
+    static Anonymous noCookie() {
+      return new Anonymous(Optional.empty(), "no auth cookie", Optional.empty());
+    }
+
+    static Anonymous refused(String auditType, String reason, String userHandle) {
+      return new Anonymous(Optional.of(auditType), reason, Optional.ofNullable(userHandle));
+    }
+
+    /** Whether there was a cookie that must now be expired in the browser. */
+    public boolean cookieToClear() {
+      return auditType.isPresent();
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.portcullis.redis;
+
+import dev.portcullis.revocation.StoreUnavailableException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every Redis command of the stores and turns any Lettuce failure (timeout, refused while disconnected, server
+ * error) into {@link StoreUnavailableException}, so that callers fail closed.
+ *
+ * <p>Logs a warning with the operation and the kind of failure, never a key, value or argument; during an outage at
+ * most one warning per {@value #WARN_EVERY_SECONDS} seconds (the rest go to debug), and one line when Redis answers
+ * again.
+ */
+final class RedisCalls {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisStores.class);
+  private static final long WARN_EVERY_SECONDS = 10;
+
+  private final RedisCommands<String, byte[]> commands;
+  private final String endpoint;
+  private final AtomicLong failuresInRow = new AtomicLong();
+  private final AtomicLong lastWarnNanos = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  RedisCalls(RedisCommands<String, byte[]> commands, String endpoint) {
+    this.commands = commands;
+    this.endpoint = endpoint;
+  }
+
+  /** Runs {@code command}; {@code operation} names it in logs and exceptions and must not contain data. */
+  <T> T call(String operation, Function<RedisCommands<String, byte[]>, T> command) {
+    if (closed.get()) {
+      throw new StoreUnavailableException("Redis stores closed: " + operation, null);
+    }
+    T result;
+    try {
+      result = command.apply(commands);
+    } catch (RedisException | IllegalStateException e) {
+      // IllegalStateException: Lettuce's timers and event loops refuse work while the stores are being closed.
+      throw failed(operation, e);
+    }
+    if (failuresInRow.get() != 0) {
+      long failed = failuresInRow.getAndSet(0);
+      if (failed != 0) {
+        LOG.info("Portcullis Redis stores at {} answer again, after {} failed call(s)", endpoint, failed);
+      }
+    }
+    return result;
+  }
+
+  /** Runs a Lua script by its digest, sending its text only when Redis does not have it yet (new or restarted). */
+  <T> T script(String operation, LuaScript script, ScriptOutputType type, String[] keys, byte[]... args) {
+    return call(operation, c -> {
+      try {
+        return c.<T>evalsha(script.sha1(), type, keys, args);
+      } catch (RedisNoScriptException e) {
+        return c.<T>eval(script.text(), type, keys, args);
+      }
+    });
+  }
+
+  /** Every later call fails closed at once. True the first time only. */
+  boolean close() {
+    return closed.compareAndSet(false, true);
+  }
+
+  private StoreUnavailableException failed(String operation, RuntimeException e) {
+    long n = failuresInRow.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastWarnNanos.get();
+    boolean warn = n == 1 || now - last >= TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS);
+    if (warn && lastWarnNanos.compareAndSet(last, now)) {
+      LOG.warn("Portcullis Redis store at {} could not {} ({}: {}); failing closed, {} failed call(s) in a row",
+          endpoint, operation, e.getClass().getSimpleName(), e.getMessage(), n);
+    } else {
+      LOG.debug("Portcullis Redis store could not {} ({})", operation, e.getClass().getSimpleName());
+    }
+    return new StoreUnavailableException("Redis store unavailable: " + operation, e);
+  }
+}

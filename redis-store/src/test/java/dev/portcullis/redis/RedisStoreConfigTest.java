@@ -1,0 +1,70 @@
+package dev.portcullis.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RedisStoreConfigTest {
+  private static RedisStoreConfig.Builder valid() {
+    return RedisStoreConfig.builder().uri("redis://127.0.0.1:6379");
+  }
+
+  @Test
+  void defaults_arePortcullisPrefix_500msTimeout_30sSkew() {
+    RedisStoreConfig config = valid().build();
+
+    assertThat(config.keyPrefix()).isEqualTo("portcullis:");
+    assertThat(config.commandTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.uri().getTimeout()).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void commandTimeout_replacesTheUrisOwnTimeout() {
+    RedisStoreConfig config = RedisStoreConfig.builder()
+        .uri(RedisURI.builder().withHost("redis.internal").withTimeout(Duration.ofSeconds(60)).build())
+        .commandTimeout(Duration.ofMillis(250))
+        .build();
+
+    assertThat(config.uri().getTimeout()).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void missingUri_isRefused() {
+    assertThatThrownBy(() -> RedisStoreConfig.builder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("URI");
+  }
+
+  @Test
+  void outOfRangeValues_areRefusedAtBuild() {
+    assertThatThrownBy(() -> valid().keyPrefix("").build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().keyPrefix("has space:").build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().keyPrefix("x".repeat(65)).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().commandTimeout(Duration.ZERO).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().commandTimeout(Duration.ofMillis(-1)).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().commandTimeout(Duration.ofSeconds(31)).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().clockSkew(Duration.ofSeconds(-1)).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().clockSkew(Duration.ofMinutes(11)).build())
+        .isInstanceOf(IllegalStateException.class);
+
+    assertThat(valid().keyPrefix("x".repeat(64)).commandTimeout(Duration.ofSeconds(30))
+        .clockSkew(Duration.ZERO).build().keyPrefix()).hasSize(64);
+  }
+
+  @Test
+  void password_neverAppearsInToStringOrErrors() {
+    RedisStoreConfig config = RedisStoreConfig.builder().uri("rediss://:s3cret-pw@redis.internal:6380/2").build();
+
+    assertThat(config.toString()).contains("rediss://redis.internal:6380").doesNotContain("s3cret-pw");
+    assertThat(config.uri().isSsl()).isTrue();
+    assertThatThrownBy(() -> RedisStoreConfig.builder().uri("http://:s3cret-pw@nowhere"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining("s3cret-pw");
+  }
+}

@@ -1,0 +1,44 @@
+package dev.portcullis.redis;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives a test a {@link RedisServer} shared by the whole test run (started on first use, killed when the run ends),
+ * and skips the test, saying why, when {@code redis-server} is not installed. Tests keep apart by key prefix
+ * ({@link #freshPrefix()}), not by server.
+ */
+final class SharedRedis implements BeforeAllCallback, ParameterResolver {
+  private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Assumptions.assumeTrue(RedisServer.binary().isPresent(), RedisServer.MISSING);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == RedisServer.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return context.getRoot().getStore(ExtensionContext.Namespace.create(SharedRedis.class))
+        .getOrComputeIfAbsent(RedisServer.class, k -> {
+          try {
+            return RedisServer.start();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }, RedisServer.class);
+  }
+
+  /** A key prefix no other test in this run uses. */
+  static String freshPrefix() {
+    return "test" + PREFIXES.incrementAndGet() + ":";
+  }
+}

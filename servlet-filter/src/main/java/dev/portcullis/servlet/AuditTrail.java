@@ -1,0 +1,68 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditLog;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Emits the filter's audit events with the request's context: actor, request id, client address (after trusted
+ * proxies). Never throws: auditing must not break a login, a logout or a page.
+ */
+final class AuditTrail {
+  private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
+  static final AuditTrail NONE = new AuditTrail(null);
+
+  private final AuditLog audit;
+
+  AuditTrail(AuditLog audit) {
+    this.audit = audit;
+  }
+
+  boolean enabled() {
+    return audit != null;
+  }
+
+  AuditLog log() {
+    return audit;
+  }
+
+  /**
+   * @param userHandle the actor when the principal is not (yet or any more) set; null to use the principal
+   */
+  void emit(Exchange exchange, AuditEventType type, String userHandle, String organisation,
+      Consumer<AuditEvent.Builder> details) {
+    if (audit == null) {
+      return;
+    }
+    try {
+      AuditEvent.Builder b = audit.event(type).requestId(exchange.requestId());
+      PortalPrincipal p = exchange.principal();
+      if (userHandle != null) {
+        b.actor(AuditEvent.Actor.of(userHandle, orNull(organisation)));
+      } else if (p != null) {
+        b.actor(AuditEvent.Actor.of(p.getName(), orNull(p.user().organisation())));
+      }
+      try {
+        b.clientAddress(exchange.client().address());
+      } catch (IllegalArgumentException e) {
+        // Not an IP literal (a unix socket, a test container): the event goes out without it.
+      }
+      b.resource(exchange.original().getRequestURI());
+      details.accept(b);
+      audit.emit(b.build());
+    } catch (RuntimeException e) {
+      log.error("could not record audit event {}: {}", type.name(), e.getClass().getName());
+    }
+  }
+
+  private static String orNull(String organisation) {
+    return organisation == null || organisation.isEmpty() ? null : organisation;
+  }
+
+  void emit(Exchange exchange, AuditEventType type, Consumer<AuditEvent.Builder> details) {
+    emit(exchange, type, null, null, details);
+  }
+}

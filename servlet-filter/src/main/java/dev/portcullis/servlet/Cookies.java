@@ -1,0 +1,55 @@
+package dev.portcullis.servlet;
+
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+
+/**
+ * Reads request cookies straight from the {@code Cookie} headers (RFC 6265 {@code name=value} pairs separated by
+ * {@code ;}), not through the container's parsed and cached cookie list: the security decisions see exactly what this
+ * request sent. Malformed pairs are skipped; a malformed header never fails the request.
+ */
+final class Cookies {
+  /** Headers longer than this are ignored whole. */
+  static final int MAX_HEADER = 16 * 1024;
+
+  private Cookies() {}
+
+  /** Every value sent for cookie {@code name}, in order (more than one means duplicates). */
+  static List<String> values(Exchange exchange, String name) {
+    List<String> out = new ArrayList<>(1);
+    Enumeration<String> headers;
+    try {
+      headers = exchange.original().getHeaders("Cookie");
+    } catch (RuntimeException e) {
+      return out;
+    }
+    while (headers != null && headers.hasMoreElements()) {
+      String header = headers.nextElement();
+      if (header == null || header.length() > MAX_HEADER) {
+        continue;
+      }
+      int start = 0;
+      while (start <= header.length()) {
+        int end = header.indexOf(';', start);
+        if (end < 0) {
+          end = header.length();
+        }
+        int eq = header.indexOf('=', start);
+        if (eq > start && eq < end && header.substring(start, eq).strip().equals(name)) {
+          String value = header.substring(eq + 1, end).strip();
+          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+          }
+          out.add(value);
+        }
+        start = end + 1;
+      }
+    }
+    return out;
+  }
+
+  static boolean has(Exchange exchange, String name) {
+    return !values(exchange, name).isEmpty();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.portcullis.servlet;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.PrintWriter;
+
+/** The few responses the filter writes itself: short, generic, never reflecting input. */
+final class Pages {
+  private Pages() {}
+
+  static void plain(HttpServletResponse response, int status, String text) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.setStatus(status);
+    response.setContentType("text/plain;charset=utf-8");
+    PrintWriter w = response.getWriter();
+    w.println(text);
+    w.flush();
+  }
+
+  /**
+   * A redirect with {@code status} to {@code absoluteUrl}, which the caller has built from checked parts (it goes into
+   * the {@code Location} header as it is).
+   */
+  static void redirect(Exchange exchange, int status, String absoluteUrl) throws IOException {
+    HttpServletResponse response = exchange.response();
+    if (response.isCommitted()) {
+      return;
+    }
+    response.setStatus(status);
+    response.setHeader("Location", absoluteUrl);
+    response.setContentLength(0);
+    exchange.committing();
+    response.flushBuffer();
+  }
+
+  /** A 303 to {@code path} on this site (context path prepended). */
+  static void seeOther(Exchange exchange, String pathAndQuery) throws IOException {
+    HttpServletResponse response = exchange.response();
+    if (response.isCommitted()) {
+      return;
+    }
+    response.setStatus(HttpServletResponse.SC_SEE_OTHER);
+    response.setHeader("Location", exchange.original().getContextPath() + pathAndQuery);
+    response.setContentLength(0);
+    exchange.committing();
+    response.flushBuffer();
+  }
+}

@@ -1,0 +1,327 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.session.SessionConfig;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Login, the auth-key cookie and logout through the real filter on a real Jetty, over HTTP. */
+class LoginFlowTest {
+  private LoginPortal portal;
+  private String authName;
+  private String sidName;
+
+  @BeforeEach
+  void start() throws Exception {
+    portal = new LoginPortal();
+    authName = PortalLogin.DEFAULT_AUTH_COOKIE;
+    sidName = SessionConfig.defaults().cookie().name();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    portal.close();
+  }
+
+  private static boolean isFailureFor(AuditEvent e, String reason) {
+    return e.reason().orElse("").equals(reason);
+  }
+
+  @Test
+  void login_succeeds_rotatesTheSessionId_andTheOldIdIsDead() throws Exception {
+    Browser b = portal.browser();
+    b.openLoginPage();
+    String before = b.jar.get(sidName);
+    assertThat(before).isNotNull();
+    HttpResponse<String> r = b.login("alice", "alice-pw", false);
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).contains("/");
+    String after = b.jar.get(sidName);
+    assertThat(after).isNotNull().isNotEqualTo(before);
+    assertThat(b.jar).containsKey(authName);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+
+    // The pre-login session id opens nothing, even together with the new auth cookie.
+    Browser thief = portal.browser();
+    thief.jar.put(sidName, before);
+    thief.jar.put(authName, b.jar.get(authName));
+    assertThat(thief.whoami()).isEqualTo("anonymous");
+
+    portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS,
+        e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-alice")
+            && e.clientAddress().orElse("").equals("127.0.0.1"));
+  }
+
+  @Test
+  void returnTo_isHonouredOnlyWhenRelative() throws Exception {
+    Browser b = portal.browser();
+    b.openLoginPage();
+    HttpResponse<String> ok = b.post("/login", Map.of("username", "alice", "password", "alice-pw",
+        "_csrf", b.csrf, "returnTo", "/reports/riverside/7"));
+    assertThat(ok.headers().firstValue("Location")).contains("/reports/riverside/7");
+    for (String evil : new String[] {"//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x",
+        "/ok\r\nSet-Cookie: x=y"}) {
+      Browser c = portal.browser();
+      c.openLoginPage();
+      HttpResponse<String> r = c.post("/login", Map.of("username", "bob", "password", "bob-pw",
+          "_csrf", c.csrf, "returnTo", evil));
+      assertThat(r.statusCode()).as(evil).isEqualTo(303);
+      assertThat(r.headers().firstValue("Location")).as(evil).contains("/");
+    }
+  }
+
+  @Test
+  void wrongPasswordAndUnknownUser_failTheSameWay() throws Exception {
+    Browser b = portal.browser();
+    HttpResponse<String> wrong = b.login("alice", "nope", true);
+    Browser c = portal.browser();
+    HttpResponse<String> unknown = c.login("mallory", "nope", true);
+    for (HttpResponse<String> r : java.util.List.of(wrong, unknown)) {
+      assertThat(r.statusCode()).isEqualTo(303);
+      assertThat(r.headers().firstValue("Location")).contains("/login?error=1");
+    }
+    assertThat(b.jar).doesNotContainKey(authName);
+    assertThat(c.jar).doesNotContainKey(authName);
+    var sink = portal.flushedSink();
+    assertThat(sink.events()).filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_FAIL)
+        && isFailureFor(e, "BAD_CREDENTIALS")).hasSize(2);
+  }
+
+  @Test
+  void incompleteDisabledAndUnacceptedTerms_areRefused_withTheReasonAudited() throws Exception {
+    Map<String, String> cases = Map.of("dave", "MISSING_EMAIL", "eve", "DISABLED", "newbie", "TERMS_NOT_ACCEPTED");
+    for (var c : cases.entrySet()) {
+      Browser b = portal.browser();
+      HttpResponse<String> r = b.login(c.getKey(), c.getKey() + "-pw", false);
+      assertThat(r.headers().firstValue("Location")).as(c.getKey()).contains("/login?error=1");
+      assertThat(b.jar).as(c.getKey()).doesNotContainKey(authName);
+      assertThat(r.body()).doesNotContain(c.getValue());
+    }
+    var sink = portal.flushedSink();
+    for (var c : cases.entrySet()) {
+      sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL, e -> isFailureFor(e, c.getValue())
+          && e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-" + c.getKey()));
+    }
+  }
+
+  @Test
+  void acceptingTheTermsOnTheLoginForm_logsIn_andIsRecorded() throws Exception {
+    Browser b = portal.browser();
+    assertThat(b.login("newbie", "newbie-pw", true).statusCode()).isEqualTo(303);
+    assertThat(b.whoami()).isEqualTo("u-newbie");
+    assertThat(portal.users.findByHandle("u-newbie").orElseThrow().acceptedTermsVersion())
+        .isEqualTo(LoginPortal.TERMS);
+    portal.flushedSink().assertOnce(AuditEventType.TERMS_ACCEPTED);
+  }
+
+  @Test
+  void cookiesBlocked_getsAPlainMessage_notARedirectLoop() throws Exception {
+    Browser b = portal.browser();
+    b.cookiesBlocked = true;
+    HttpResponse<String> r = b.login("alice", "alice-pw", true);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("Your browser is blocking cookies, so you cannot log in");
+    assertThat(r.headers().firstValue("Location")).isEmpty();
+  }
+
+  @Test
+  void missingOrWrongCsrf_isRefused() throws Exception {
+    Browser b = portal.browser();
+    b.openLoginPage();
+    HttpResponse<String> none = b.post("/login", Map.of("username", "alice", "password", "alice-pw"));
+    assertThat(none.statusCode()).isEqualTo(403);
+    HttpResponse<String> wrong = b.post("/login", Map.of("username", "alice", "password", "alice-pw",
+        "_csrf", "A".repeat(43)));
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    assertThat(b.jar).doesNotContainKey(authName);
+
+    // Any state-changing request of the application needs the token too.
+    b.login("alice", "alice-pw", false);
+    assertThat(b.post("/action", Map.of()).statusCode()).isEqualTo(403);
+    assertThat(b.post("/action", Map.of("_csrf", b.pageCsrf())).body()).isEqualTo("done");
+    assertThat(portal.flushedSink().events()).filteredOn(e -> e.type().equals(AuditEventType.CSRF_FAIL)).hasSize(3);
+  }
+
+  @Test
+  void everySingleByteChangeOfTheAuthCookie_isAnonymous() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    String good = b.jar.get(authName);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < good.length(); i++) {
+      char c = good.charAt(i);
+      char other = alphabet.charAt((alphabet.indexOf(c) + 1 + i % 63) % 64);
+      b.jar.put(authName, good.substring(0, i) + other + good.substring(i + 1));
+      assertThat(b.whoami()).as("position %d", i).isEqualTo("anonymous");
+      // A refused cookie is cleared in the browser; put the session back for the next round.
+    }
+    b.jar.put(authName, good);
+    // Same keep-alive connection as the tampered requests: the original must still be seen exactly.
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    long tampered = portal.flushedSink().events().stream()
+        .filter(e -> e.type().equals(AuditEventType.CRYPT_DECRYPT_FAIL)).count();
+    assertThat(tampered).isEqualTo(good.length());
+  }
+
+  @Test
+  void authCookieWithAnotherSessionsId_isAnonymous() throws Exception {
+    Browser alice = portal.browser();
+    alice.login("alice", "alice-pw", false);
+    Browser bob = portal.browser();
+    bob.login("bob", "bob-pw", false);
+    Browser mixed = portal.browser();
+    mixed.jar.put(sidName, bob.jar.get(sidName));
+    mixed.jar.put(authName, alice.jar.get(authName));
+    assertThat(mixed.whoami()).isEqualTo("anonymous");
+    portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_INVALID,
+        e -> e.reason().orElse("").contains("not bound"));
+  }
+
+  @Test
+  void afterLogout_replayingTheOldCookies_isAnonymous_thoughUnexpired() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    Map<String, String> saved = Map.copyOf(b.jar);
+    HttpResponse<String> out = b.logout();
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(out.headers().firstValue("Clear-Site-Data")).contains("\"cookies\"");
+    assertThat(b.jar).doesNotContainKeys(authName, sidName);
+
+    Browser replay = portal.browser();
+    replay.jar.putAll(saved);
+    assertThat(replay.whoami()).isEqualTo("anonymous");
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.LOGOUT);
+  }
+
+  @Test
+  void revokedTicket_withItsSessionStillAlive_isReuse() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    PortalLogin login = portal.login;
+    // Revoke out of band (another node's logout); the session itself still exists.
+    var check = login.check(b.jar.get(authName), b.jar.get(sidName));
+    login.revoke(((dev.portcullis.login.AuthCheck.Authenticated) check).ticket());
+    assertThat(b.whoami()).isEqualTo("anonymous");
+    portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_REUSE);
+  }
+
+  @Test
+  void logoutEverywhere_endsTheOtherBrowsersToo() throws Exception {
+    Browser one = portal.browser();
+    one.login("alice", "alice-pw", false);
+    Browser two = portal.browser();
+    two.login("alice", "alice-pw", false);
+    assertThat(two.whoami()).isEqualTo("u-alice");
+    assertThat(one.post("/logout-everywhere", Map.of("_csrf", one.pageCsrf())).statusCode()).isEqualTo(303);
+    assertThat(one.whoami()).isEqualTo("anonymous");
+    assertThat(two.whoami()).isEqualTo("anonymous");
+    portal.flushedSink().assertOnce(AuditEventType.SESSION_REVOKED);
+  }
+
+  @Test
+  void organisationScope_aUserOfOneOrganisationGets403OnAnothers() throws Exception {
+    Browser alice = portal.browser();
+    alice.login("alice", "alice-pw", false);
+    assertThat(alice.get("/reports/riverside/1").body()).isEqualTo("report 1 of riverside");
+    assertThat(alice.get("/reports/hillview/2").statusCode()).isEqualTo(403);
+    Browser carol = portal.browser();
+    carol.login("carol", "carol-pw", false);
+    assertThat(carol.get("/reports/hillview/2").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void everySetCookie_isSecureHttpOnlySameSitePathRoot_andAuthAndSessionAreSessionScoped() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    b.logout();
+    assertThat(b.setCookieHeaders).isNotEmpty();
+    for (String h : b.setCookieHeaders) {
+      assertThat(h).as(h).contains("; Secure", "; HttpOnly", "; SameSite=", "; Path=/").doesNotContain("Domain=");
+      boolean deletion = h.contains("Max-Age=0");
+      if ((h.startsWith(authName + "=") || h.startsWith(sidName + "=")) && !deletion) {
+        assertThat(h).as(h).doesNotContain("Max-Age").doesNotContain("Expires");
+      }
+    }
+    String auth = b.setCookieHeaders.stream().filter(h -> h.startsWith(authName + "=") && !h.contains("Max-Age=0"))
+        .findFirst().orElseThrow();
+    String value = auth.substring(authName.length() + 1, auth.indexOf(';'));
+    String decoded = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.ISO_8859_1);
+    for (String secret : new String[] {"alice", "Alice", "riverside.example", "u-alice"}) {
+      assertThat(value).doesNotContain(secret);
+      assertThat(decoded).doesNotContain(secret);
+    }
+  }
+
+  @Test
+  void the101stFailureInAnHour_isRefusedEvenWithTheRightPassword() throws Exception {
+    Browser b = portal.browser();
+    b.openLoginPage();
+    for (int i = 0; i < 100; i++) {
+      b.post("/login", Map.of("username", "bob", "password", "wrong-" + i, "_csrf", b.csrf));
+    }
+    HttpResponse<String> r = b.post("/login", Map.of("username", "bob", "password", "bob-pw", "_csrf", b.csrf));
+    assertThat(r.headers().firstValue("Location")).contains("/login?error=1");
+    assertThat(b.jar).doesNotContainKey(authName);
+    portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_LOCK);
+    portal.clock.advance(Duration.ofHours(1).plusSeconds(1));
+    b.openLoginPage(); // the old session has timed out meanwhile
+    assertThat(b.post("/login", Map.of("username", "bob", "password", "bob-pw", "_csrf", b.csrf)).headers()
+        .firstValue("Location")).contains("/");
+    assertThat(b.whoami()).isEqualTo("u-bob");
+  }
+
+  @Test
+  void slidingRenewal_issuesANewCookiePastHalfLife_andTheUserStaysIn() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    String first = b.jar.get(authName);
+    // Active use keeps the session alive (idle timeout 30 min); the ticket lives 8 h and renews at 4 h.
+    for (int i = 0; i < 11; i++) {
+      portal.clock.advance(Duration.ofMinutes(20));
+      assertThat(b.whoami()).isEqualTo("u-alice");
+    }
+    assertThat(b.jar.get(authName)).as("3 h 40 min: not renewed yet").isEqualTo(first);
+    portal.clock.advance(Duration.ofMinutes(20));
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    assertThat(b.jar.get(authName)).as("4 h: renewed").isNotEqualTo(first);
+    for (int i = 0; i < 15; i++) {
+      portal.clock.advance(Duration.ofMinutes(20));
+      assertThat(b.whoami()).as("renewed ticket still valid %d min after login", 260 + 20 * i).isEqualTo("u-alice");
+    }
+    // Without renewal, the first cookie is dead by now.
+    Browser old = portal.browser();
+    old.jar.putAll(b.jar);
+    old.jar.put(authName, first);
+    assertThat(old.whoami()).isEqualTo("anonymous");
+  }
+
+  @Test
+  void newTermsVersion_sendsTheUserToTheTermsPage_untilAccepted() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    portal.users.recordTermsAcceptance("u-alice", "older");
+    HttpResponse<String> r = b.get("/reports/riverside/1");
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).contains("/terms");
+    assertThat(b.get("/whoami").statusCode()).as("every other page is gated").isEqualTo(303);
+    String termsPage = b.get("/terms").body();
+    assertThat(termsPage).startsWith("terms page csrf=");
+    String token = termsPage.substring("terms page csrf=".length());
+    assertThat(b.post("/terms", Map.of("acceptTerms", "no", "_csrf", token)).body()).startsWith("terms page");
+    assertThat(b.get("/reports/riverside/1").statusCode()).isEqualTo(303);
+    r = b.post("/terms", Map.of("acceptTerms", "yes", "_csrf", token));
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(b.get("/reports/riverside/1").body()).isEqualTo("report 1 of riverside");
+  }
+}

@@ -1,0 +1,151 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.access.OrganisationScope;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.testing.MutableClock;
+import dev.portcullis.testing.RecordingAuditSink;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import dev.portcullis.transport.TransportConfig;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A small portal on a real Jetty 12 (loopback) behind the full login pipeline: users alice (riverside, PROVIDER),
+ * bob (hillview, PROVIDER), carol (council, COUNCIL_OFFICER), dave (no email), eve (disabled) and newbie (never
+ * accepted the terms). Passwords are {@code <name>-pw}. Audit events go to a {@link RecordingAuditSink}.
+ *
+ * <p>Pages: {@code GET /login} prints {@code csrf=<token>}; {@code /whoami} prints the principal or
+ * {@code anonymous}; {@code /reports/<org>/<id>} answers only within the user's organisation (403 otherwise);
+ * {@code /terms} prints the terms page; {@code POST /action} prints {@code done}.
+ */
+final class LoginPortal implements AutoCloseable {
+  static final String TERMS = "2026-01";
+  final MutableClock clock = MutableClock.startingAt2026();
+  final SecureRandom random = new SecureRandom();
+  final RecordingAuditSink sink = new RecordingAuditSink();
+  final AuditLog audit;
+  final KeyRing ring;
+  final InMemoryUserDirectory users;
+  final SessionConfig sessionConfig = SessionConfig.builder().idleTimeout(Duration.ofMinutes(30))
+      .absoluteTimeout(Duration.ofHours(12)).build();
+  final PortalLogin login;
+  final String base;
+  private final Server server;
+
+  LoginPortal() throws Exception {
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
+    users = new InMemoryUserDirectory(PasswordHasher.forTests())
+        .add("alice", "alice-pw".toCharArray(), user("u-alice", "Alice Adams", "alice@riverside.example",
+            "PROVIDER", "riverside", true, TERMS))
+        .add("bob", "bob-pw".toCharArray(), user("u-bob", "Bob Brown", "bob@hillview.example", "PROVIDER",
+            "hillview", true, TERMS))
+        .add("carol", "carol-pw".toCharArray(), user("u-carol", "Carol Clark", "carol@council.example",
+            "COUNCIL_OFFICER", "council", true, TERMS))
+        .add("dave", "dave-pw".toCharArray(), user("u-dave", "Dave Dunn", "", "PROVIDER", "riverside", true, TERMS))
+        .add("eve", "eve-pw".toCharArray(), user("u-eve", "Eve Evans", "eve@x.example", "PROVIDER", "riverside",
+            false, TERMS))
+        .add("newbie", "newbie-pw".toCharArray(), user("u-newbie", "Nia New", "nia@riverside.example", "PROVIDER",
+            "riverside", true, ""));
+    audit = AuditLog.builder().clock(clock).random(random).auditSink(sink).build();
+    SessionRegistry sessions = SessionRegistry.create(sessionConfig,
+        CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run).build(), random, clock,
+        SessionListener.noop());
+    login = PortalLogin.builder().keyRing(ring).users(users).revocations(RevocationStore.inMemory(clock))
+        .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
+    // Plain HTTP on loopback: development mode lets it through the transport stage.
+    PortcullisFilter filter = PortcullisFilter.builder()
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .sessions(sessions).login(login, random).audit(audit).build();
+
+    server = new Server();
+    ServerConnector connector = TestJetty.loopbackConnector(server);
+    server.addConnector(connector);
+    ServletContextHandler app = new ServletContextHandler();
+    app.setContextPath("/");
+    app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+    app.addServlet(new ServletHolder(new Pages()), "/*");
+    server.setHandler(app);
+    server.start();
+    base = "http://127.0.0.1:" + connector.getLocalPort();
+  }
+
+  static PortalUser user(String handle, String name, String email, String role, String org, boolean enabled,
+      String terms) {
+    return new PortalUser(handle, name, email, Set.of(role), org, enabled, terms);
+  }
+
+  Browser browser() {
+    return new Browser(base);
+  }
+
+  /** Waits until the audit log has handed every event to the sink. */
+  RecordingAuditSink flushedSink() throws InterruptedException {
+    audit.flush(Duration.ofSeconds(10));
+    return sink;
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+    audit.close();
+  }
+
+  private static final class Pages extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private final OrganisationScope scope = new OrganisationScope(Set.of("COUNCIL_OFFICER"));
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.setContentType("text/plain;charset=utf-8");
+      String path = req.getRequestURI();
+      PortalPrincipal p = (PortalPrincipal) req.getUserPrincipal();
+      if (path.equals("/login")) {
+        resp.getWriter().print("login page csrf=" + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
+      } else if (path.equals("/whoami")) {
+        resp.getWriter().print(p == null ? "anonymous" : p.getName() + " csrf="
+            + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
+      } else if (path.startsWith("/reports/")) {
+        String[] parts = path.split("/");
+        if (p == null) {
+          resp.sendError(401);
+        } else if (!scope.permits(p.user(), parts[2])) {
+          resp.sendError(403);
+        } else {
+          resp.getWriter().print("report " + parts[3] + " of " + parts[2]);
+        }
+      } else if (path.equals("/terms")) {
+        resp.getWriter().print("terms page csrf=" + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
+      } else if (path.equals("/action") && req.getMethod().equals("POST")) {
+        resp.getWriter().print("done");
+      } else {
+        resp.getWriter().print("page " + path);
+      }
+    }
+  }
+}
