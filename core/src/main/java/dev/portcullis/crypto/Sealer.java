@@ -54,6 +54,11 @@ public final class Sealer {
 
   private record Subkey(KeyInfo info, SecretKeySpec spec) {}
 
+  /** The associated data of the last context used; a sealer usually serves one cookie name. */
+  private record Aad(String context, byte[] bytes) {}
+
+  private volatile Aad lastAad = new Aad("", null);
+
   private Sealer(KeyRing ring, Purpose purpose, SecureRandom random) {
     this.purpose = purpose;
     this.random = random;
@@ -151,6 +156,16 @@ public final class Sealer {
 
   private byte[] associatedData(String context) {
     Objects.requireNonNull(context, "context");
+    Aad cached = lastAad;
+    if (cached.context().equals(context) && cached.bytes() != null) {
+      return cached.bytes(); // Cipher.updateAAD only reads it
+    }
+    byte[] aad = buildAssociatedData(context);
+    lastAad = new Aad(context, aad);
+    return aad;
+  }
+
+  private byte[] buildAssociatedData(String context) {
     byte[] p = purpose.name().getBytes(StandardCharsets.US_ASCII);
     byte[] c = context.getBytes(StandardCharsets.UTF_8);
     if (c.length > 0xFFFF) {

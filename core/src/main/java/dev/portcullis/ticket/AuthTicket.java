@@ -37,6 +37,15 @@ public final class AuthTicket {
    */
   public AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, Instant issuedAt,
       Instant expiresAt, Instant authTime, byte[] sessionBinding) {
+    this(ticketId, userHandle, organisationHandle, issuedAt, expiresAt, authTime, sessionBinding, true);
+  }
+
+  /**
+   * For {@link TicketCodec#decode}, which has already checked the handles' UTF-8 and lengths: skips that check (a
+   * second encoding of each handle on every request), keeps every other one.
+   */
+  AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, Instant issuedAt, Instant expiresAt,
+      Instant authTime, byte[] sessionBinding, boolean checkHandles) {
     Objects.requireNonNull(ticketId, "ticketId");
     Objects.requireNonNull(userHandle, "userHandle");
     Objects.requireNonNull(organisationHandle, "organisationHandle");
@@ -50,8 +59,13 @@ public final class AuthTicket {
     if (userHandle.isEmpty()) {
       throw new IllegalArgumentException("the user handle is empty");
     }
-    TicketCodec.checkHandle(userHandle, "user handle");
-    TicketCodec.checkHandle(organisationHandle, "organisation handle");
+    if (checkHandles) {
+      TicketCodec.checkHandle(userHandle, "user handle");
+      TicketCodec.checkHandle(organisationHandle, "organisation handle");
+    } else {
+      TicketCodec.checkControls(userHandle, "user handle");
+      TicketCodec.checkControls(organisationHandle, "organisation handle");
+    }
     this.issuedAt = millis(Objects.requireNonNull(issuedAt, "issuedAt"));
     this.expiresAt = millis(Objects.requireNonNull(expiresAt, "expiresAt"));
     this.authTime = millis(Objects.requireNonNull(authTime, "authTime"));

@@ -4,6 +4,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -63,8 +64,11 @@ public final class TicketCodec {
       ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
       byte[] id = new byte[AuthTicket.ID_LENGTH];
       b.get(id);
-      String user = string(b);
-      String org = string(b);
+      CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+      String user = string(b, utf8);
+      String org = string(b, utf8);
       long issued = getVarint(b);
       long lifetime = getVarint(b);
       long authAge = getVarint(b);
@@ -76,7 +80,7 @@ public final class TicketCodec {
       long expires = Math.addExact(issued, lifetime);
       long auth = issued - authAge;
       return Optional.of(new AuthTicket(id, user, org, Instant.ofEpochMilli(issued), Instant.ofEpochMilli(expires),
-          Instant.ofEpochMilli(auth), binding));
+          Instant.ofEpochMilli(auth), binding, false));
     } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
         | ArithmeticException | java.time.DateTimeException e) {
       return Optional.empty();
@@ -104,7 +108,7 @@ public final class TicketCodec {
     return -1;
   }
 
-  private static String string(ByteBuffer b) {
+  private static String string(ByteBuffer b, CharsetDecoder utf8) {
     int len = Byte.toUnsignedInt(b.get());
     if (len > AuthTicket.MAX_HANDLE_BYTES) {
       return null;
@@ -112,10 +116,7 @@ public final class TicketCodec {
     ByteBuffer slice = b.slice(b.position(), len);
     b.position(b.position() + len);
     try {
-      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(slice);
+      CharBuffer chars = utf8.reset().decode(slice);
       return chars.toString();
     } catch (CharacterCodingException e) {
       return null;
@@ -135,6 +136,10 @@ public final class TicketCodec {
     if (bytes > AuthTicket.MAX_HANDLE_BYTES) {
       throw new IllegalArgumentException("the " + what + " exceeds " + AuthTicket.MAX_HANDLE_BYTES + " UTF-8 bytes");
     }
+    checkControls(handle, what);
+  }
+
+  static void checkControls(String handle, String what) {
     for (int i = 0; i < handle.length(); i++) {
       if (Character.isISOControl(handle.charAt(i))) {
         throw new IllegalArgumentException("the " + what + " contains a control character");

@@ -38,6 +38,9 @@ public final class TicketVerifier {
   public static TicketVerifier create(KeyRing ring, String cookieName, InstantSource clock, SecureRandom random) {
     Objects.requireNonNull(cookieName, "cookieName");
     Objects.requireNonNull(clock, "clock");
+    if (cookieName.isEmpty() || cookieName.length() > 256) {
+      throw new IllegalArgumentException("a cookie name has 1 to 256 characters");
+    }
     return new TicketVerifier(Sealer.create(ring, Purpose.AUTH_TICKET, random), cookieName, clock, random);
   }
 

@@ -77,13 +77,14 @@ class AuditLogTest {
     };
     String failures;
     try (AuditLog log = Fixtures.log().auditSink(failing).auditSink(healthy).build()) {
-      for (int i = 0; i < 10; i++) {
-        log.emit(log.event(AuditEventType.ACCESS_GRANTED).actor(AuditEvent.Actor.of("u-1", null))
-            .resource("/r/secret-" + i).build());
-      }
-      log.emit(log.event(AuditEventType.LOGOUT).build());
-      log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/after").build());
+      // Capture from before the first emit: the dispatcher thread may report a failure at once.
       failures = Fixtures.capturingStderr(() -> {
+        for (int i = 0; i < 10; i++) {
+          log.emit(log.event(AuditEventType.ACCESS_GRANTED).actor(AuditEvent.Actor.of("u-1", null))
+              .resource("/r/secret-" + i).build());
+        }
+        log.emit(log.event(AuditEventType.LOGOUT).build());
+        log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/after").build());
         try {
           assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
         } catch (InterruptedException e) {
