@@ -4,6 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.testing.MutableClock;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import java.security.SecureRandom;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class PortcullisFilterBuilderTest {
@@ -49,5 +63,40 @@ class PortcullisFilterBuilderTest {
   @Test
   void publicLoginPage_builds() {
     assertThat(PortcullisFilter.builder().access(POLICY, "/login").build()).isNotNull();
+  }
+
+  @Test
+  void withLogin_theAccessLoginPageMustBeTheLoginHandlers() {
+    AccessPolicy policy = AccessPolicy.builder().permitAll("/signin", "/login", "/terms").build();
+
+    assertThatThrownBy(() -> withLogin().access(policy, "/signin").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("'/signin'").hasMessageContaining("'/login'");
+    assertThat(withLogin().access(policy, "/login").build()).isNotNull();
+  }
+
+  @Test
+  void withLogin_theTermsPageMustBePublic() {
+    AccessPolicy policy = AccessPolicy.builder().permitAll("/login").authenticated("/**").build();
+
+    assertThatThrownBy(() -> withLogin().access(policy, "/login").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("terms page '/terms'");
+  }
+
+  /** A builder with sessions and login configured (login at {@code /login}, terms at {@code /terms}). */
+  private static PortcullisFilter.Builder withLogin() {
+    MutableClock clock = MutableClock.startingAt2026();
+    SecureRandom random = new SecureRandom();
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    SessionConfig config = SessionConfig.defaults();
+    SessionRegistry sessions = SessionRegistry.create(config,
+        CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build(), random, clock,
+        SessionListener.noop());
+    PortalLogin login = PortalLogin.builder()
+        .keyRing(KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build())
+        .users(new InMemoryUserDirectory(PasswordHasher.forTests()))
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock).random(random).termsVersion("1").build();
+    return PortcullisFilter.builder().sessions(sessions).login(login, random);
   }
 }
