@@ -24,8 +24,8 @@ import java.util.Set;
 
 /**
  * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (transport, sessions, login and
- * terms, access) and hands the application a request whose {@code getSession()} is backed by the Portcullis {@link SessionRegistry}; the
- * container's own session is never created.
+ * terms, access) and hands the application a request whose {@code getSession()} is backed by the Portcullis
+ * {@link SessionRegistry}; the container's own session is never created.
  *
  * <p>Built from core objects configured elsewhere: {@code PortcullisFilter.builder().sessions(registry).build()}.
  * Register it before every filter that uses the session or the principal, at {@link #DEFAULT_ORDER}.
