@@ -19,6 +19,22 @@ final class Pages {
     w.flush();
   }
 
+  /**
+   * A redirect with {@code status} to {@code absoluteUrl}, which the caller has built from checked parts (it goes into
+   * the {@code Location} header as it is).
+   */
+  static void redirect(Exchange exchange, int status, String absoluteUrl) throws IOException {
+    HttpServletResponse response = exchange.response();
+    if (response.isCommitted()) {
+      return;
+    }
+    response.setStatus(status);
+    response.setHeader("Location", absoluteUrl);
+    response.setContentLength(0);
+    exchange.committing();
+    response.flushBuffer();
+  }
+
   /** A 303 to {@code path} on this site (context path prepended). */
   static void seeOther(Exchange exchange, String pathAndQuery) throws IOException {
     HttpServletResponse response = exchange.response();

@@ -1,10 +1,13 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.access.PathNormaliser;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -15,20 +18,49 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (today: sessions) and hands the
- * application a request whose {@code getSession()} is backed by the Portcullis {@link SessionRegistry}; the
- * container's own session is never created.
+ * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (transport, sessions, login and
+ * terms, access) and hands the application a request whose {@code getSession()} is backed by the Portcullis
+ * {@link SessionRegistry}; the container's own session is never created.
  *
  * <p>Built from core objects configured elsewhere: {@code PortcullisFilter.builder().sessions(registry).build()}.
  * Register it before every filter that uses the session or the principal, at {@link #DEFAULT_ORDER}.
  *
+ * <p><b>Transport and access.</b> HTTPS is required unless configured otherwise: without
+ * {@link Builder#transport(TransportConfig)} the filter uses {@link TransportConfig#defaults()}, which sends plain-HTTP
+ * {@code GET}/{@code HEAD} to HTTPS with a {@code 308}, refuses other plain-HTTP requests with a {@code 403}, believes
+ * no forwarding header and sends HSTS for a year. Behind a TLS-terminating proxy, name the proxy's addresses with
+ * {@code TransportConfig.builder().trustedProxies("10.0.0.0/8")}; on a developer's machine,
+ * {@code developmentMode(true)} lets plain HTTP from loopback through (and logs a warning). Path rules come from an
+ * {@link AccessPolicy} with {@link Builder#access(AccessPolicy, String)}, together with the login page's path; both are
+ * relative to the context path, and paths no rule mentions need a login. {@code build()} refuses a policy under which
+ * the login page (or a page passed to {@link Builder#requirePublic(String...)}, such as the privacy notice) would
+ * itself need a login:
+ *
+ * <pre>{@code
+ * PortcullisFilter.builder()
+ *     .transport(TransportConfig.builder().trustedProxies("10.0.0.0/8").hstsIncludeSubDomains(true).build())
+ *     .sessions(registry)
+ *     .access(AccessPolicy.builder()
+ *         .permitAll("/login", "/terms", "/privacy", "/static/**")
+ *         .requireAnyRole("/admin/**", "ADMIN")
+ *         .authenticated("/**")
+ *         .build(), "/login")
+ *     .requirePublic("/privacy")
+ *     .build();
+ * }</pre>
+ *
  * <p><b>Security.</b> The filter adds no policy of its own: the core objects decide and the filter translates.
- * Session state and cookies are written before the response commits, whichever way it commits. Errors in Portcullis
- * stages never reach the client with detail; a failing session store reads as "no session".
+ * HTTPS is enforced by default; without an access policy the filter makes no access decision and the application
+ * must. Access rules see the path as the client sent it, never the container's decoded servlet path. Security
+ * headers, session state and cookies are written before the response commits, whichever way it commits; responses
+ * the container writes before the filter runs (its own {@code 400} for a URI it cannot parse) carry none of them.
+ * Errors in Portcullis stages never reach the client with detail; a failing session store reads as "no session".
  */
 public final class PortcullisFilter implements Filter {
   /**
@@ -51,7 +83,8 @@ public final class PortcullisFilter implements Filter {
 
   private final List<Stage> stages;
 
-  private PortcullisFilter(List<Stage> stages) {
+  /** Package-private so that tests in this package can assemble a pipeline; applications use {@link #builder()}. */
+  PortcullisFilter(List<Stage> stages) {
     this.stages = List.copyOf(stages);
   }
 
@@ -100,14 +133,18 @@ public final class PortcullisFilter implements Filter {
 
   /**
    * Collects the core objects the filter translates for. The pipeline order is fixed here, not by the caller:
-   * transport, session, authentication, terms, access, audit (only the session stage exists so far).
+   * transport, session, authentication, terms, access, audit.
    */
   public static final class Builder {
+    private TransportConfig transport = TransportConfig.defaults();
     private SessionRegistry sessions;
     private PortalLogin login;
     private AuditLog audit;
     private AuditRules auditRules = AuditRules.none();
     private SecureRandom random;
+    private AccessPolicy access;
+    private String loginPath;
+    private final Set<String> requiredPublic = new LinkedHashSet<>();
 
     private Builder() {}
 
@@ -144,9 +181,59 @@ public final class PortcullisFilter implements Filter {
       return this;
     }
 
+    /** How requests must arrive (HTTPS, trusted proxies, HSTS); {@link TransportConfig#defaults()} if not called. */
+    public Builder transport(TransportConfig transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
+     * Enforces {@code policy} on every request, sending anonymous visitors of protected pages to {@code loginPath}.
+     * Without this call the filter makes no access decision: the application must.
+     *
+     * @param loginPath the login page, relative to the context path like the policy's patterns (e.g. {@code /login});
+     *     {@link #build()} checks that it is public under {@code policy}
+     */
+    public Builder access(AccessPolicy policy, String loginPath) {
+      this.access = Objects.requireNonNull(policy, "policy");
+      this.loginPath = Objects.requireNonNull(loginPath, "loginPath");
+      return this;
+    }
+
+    /**
+     * Pages that must stay reachable without logging in, such as the terms, privacy and cookie notices. They are not
+     * made public here: {@link #build()} refuses an access policy that does not already make them public.
+     */
+    public Builder requirePublic(String... paths) {
+      for (String p : paths) {
+        requiredPublic.add(Objects.requireNonNull(p, "path"));
+      }
+      return this;
+    }
+
+    /**
+     * Checks the configuration and returns the filter.
+     *
+     * @throws IllegalStateException when the login page or a page named in {@link #requirePublic} is not a plain
+     *     path or would need a login under the access policy
+     */
     public PortcullisFilter build() {
+      if (access != null) {
+        checkPublic("login page", loginPath);
+        if (login != null) {
+          if (!login.loginPath().equals(loginPath)) {
+            throw new IllegalStateException("the access policy's login page '" + loginPath + "' is not the login"
+                + " handler's '" + login.loginPath() + "': pass the same path to both");
+          }
+          checkPublic("terms page", login.termsPath());
+        }
+        for (String page : requiredPublic) {
+          checkPublic("page", page);
+        }
+      }
       AuditTrail trail = audit == null ? AuditTrail.NONE : new AuditTrail(audit);
       List<Stage> stages = new ArrayList<>();
+      stages.add(new TransportStage(transport));
       if (sessions != null) {
         stages.add(new SessionStage(sessions));
       }
@@ -159,10 +246,26 @@ public final class PortcullisFilter implements Filter {
         stages.add(new AccountStage(login, random, trail, declaredCookies()));
         stages.add(new TermsStage(login, trail));
       }
+      if (access != null) {
+        stages.add(new AccessStage(access, loginPath, trail));
+      }
       if (audit != null) {
         stages.add(new AuditStage(auditRules, trail));
       }
       return new PortcullisFilter(stages);
+    }
+
+    private void checkPublic(String what, String path) {
+      if (path.indexOf('?') >= 0 || path.indexOf('#') >= 0
+          || !PathNormaliser.normalise(path).filter(path::equals).isPresent()) {
+        throw new IllegalStateException(what + " '" + path + "' must be a plain lower-case path relative to the"
+            + " context path, such as /login: no query or fragment, no '..', ';', '%' or '//'");
+      }
+      if (!access.isPublic(path)) {
+        throw new IllegalStateException(what + " '" + path + "' needs a login under the access policy, so"
+            + " visitors could never reach it: add permitAll(\"" + path + "\") to the policy, ahead of any rule that"
+            + " covers it");
+      }
     }
 
     /** Every cookie this filter may set, for logout and the cookie notice. */

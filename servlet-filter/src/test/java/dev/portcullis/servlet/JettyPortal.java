@@ -6,6 +6,7 @@ import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.CountingSessionStore;
 import dev.portcullis.testing.MutableClock;
+import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import java.io.IOException;
@@ -56,7 +57,11 @@ final class JettyPortal implements AutoCloseable {
 
     app = new ServletContextHandler(ServletContextHandler.SESSIONS);
     app.setContextPath("/app");
-    FilterHolder filter = new FilterHolder(PortcullisFilter.builder().sessions(registry).build());
+    // Plain HTTP on loopback: development mode lets it through the transport stage.
+    FilterHolder filter = new FilterHolder(PortcullisFilter.builder()
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .sessions(registry)
+        .build());
     filter.setAsyncSupported(true);
     app.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     ServletHolder appServlet = new ServletHolder(servlet);

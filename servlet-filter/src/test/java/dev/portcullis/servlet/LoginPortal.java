@@ -19,6 +19,7 @@ import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
+import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -89,8 +90,10 @@ final class LoginPortal implements AutoCloseable {
         .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
     AuditRules rules = AuditRules.builder().action("/reports/{org}/{id}", "report_view")
         .searchEndpoint("/search", "q").build();
-    PortcullisFilter filter = PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit, rules)
-        .build();
+    // Plain HTTP on loopback: development mode lets it through the transport stage.
+    PortcullisFilter filter = PortcullisFilter.builder()
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .sessions(sessions).login(login, random).audit(audit, rules).build();
 
     server = new Server();
     ServerConnector connector = TestJetty.loopbackConnector(server);

@@ -1,0 +1,96 @@
+package dev.portcullis.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class TransportConfigTest {
+  private static final TrustedProxies.Client LOOPBACK = new TrustedProxies.Client("127.0.0.1", false);
+
+  @Test
+  void defaults_requireHttpsTrustNoProxyAndSendHstsForAYear() {
+    TransportConfig config = TransportConfig.defaults();
+
+    assertThat(config.trustedProxies().isEmpty()).isTrue();
+    assertThat(config.hstsMaxAge()).isEqualTo(Duration.ofDays(365));
+    assertThat(config.hstsIncludeSubDomains()).isFalse();
+    assertThat(config.httpsPort()).isEqualTo(443);
+    assertThat(config.developmentMode()).isFalse();
+    assertThat(config.allowsPlainHttp("127.0.0.1", LOOPBACK)).isFalse();
+  }
+
+  @Test
+  void negativeHstsMaxAge_isRefused() {
+    assertThatThrownBy(() -> TransportConfig.builder().hstsMaxAge(Duration.ofSeconds(-1)).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("negative");
+    assertThatThrownBy(() -> TransportConfig.builder().hstsMaxAge(null).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(TransportConfig.builder().hstsMaxAge(Duration.ZERO).build().hstsMaxAge()).isZero();
+    assertThat(TransportConfig.builder().hstsMaxAge(Duration.ofMillis(1500)).build().hstsMaxAge())
+        .isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void badTrustedProxiesOrPorts_areRefusedAtBuild() {
+    assertThatThrownBy(() -> TransportConfig.builder().trustedProxies("proxy.internal").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("proxy.internal");
+    assertThatThrownBy(() -> TransportConfig.builder().trustedProxies("10.0.0.0/33").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("prefix");
+    assertThatThrownBy(() -> TransportConfig.builder().trustedProxies(Arrays.asList("10.0.0.1", null)).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> TransportConfig.builder().httpsPort(0).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> TransportConfig.builder().httpsPort(65536).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(TransportConfig.builder().trustedProxies(List.of("10.0.0.0/8")).build().trustedProxies()
+        .isTrusted("10.2.3.4")).isTrue();
+  }
+
+  @Test
+  void developmentMode_allowsPlainHttpOnlyWhenPeerAndClientAreLoopback() {
+    TransportConfig dev = TransportConfig.builder().developmentMode(true).build();
+
+    assertThat(dev.allowsPlainHttp("127.0.0.1", LOOPBACK)).isTrue();
+    assertThat(dev.allowsPlainHttp("::1", new TrustedProxies.Client("::1", false))).isTrue();
+    assertThat(dev.allowsPlainHttp("192.0.2.10", new TrustedProxies.Client("192.0.2.10", false))).isFalse();
+    assertThat(dev.allowsPlainHttp("127.0.0.1", new TrustedProxies.Client("203.0.113.9", false)))
+        .as("a local proxy forwarding for a remote client").isFalse();
+    assertThat(dev.allowsPlainHttp("192.0.2.10", LOOPBACK)).as("a remote proxy claiming loopback").isFalse();
+    assertThat(dev.allowsPlainHttp("localhost", new TrustedProxies.Client("localhost", false)))
+        .as("names are never resolved").isFalse();
+  }
+
+  @Test
+  void httpsUrl_keepsHostAndTarget_replacesThePort() {
+    TransportConfig config = TransportConfig.defaults();
+
+    assertThat(config.httpsUrl("portal.example", "/a/b%20c?x=1&y=%2F"))
+        .contains("https://portal.example/a/b%20c?x=1&y=%2F");
+    assertThat(config.httpsUrl("portal.example:80", "/")).contains("https://portal.example/");
+    assertThat(config.httpsUrl("portal.example:8080", "/x")).contains("https://portal.example/x");
+    assertThat(config.httpsUrl("[2001:db8::1]:80", "/x")).contains("https://[2001:db8::1]/x");
+    assertThat(config.httpsUrl("[2001:db8::1]", "/x")).contains("https://[2001:db8::1]/x");
+    assertThat(TransportConfig.builder().httpsPort(8443).build().httpsUrl("127.0.0.1:8080", "/x?q"))
+        .contains("https://127.0.0.1:8443/x?q");
+  }
+
+  @Test
+  void httpsUrl_refusesHostsAndTargetsThatCouldBendTheLocation() {
+    TransportConfig config = TransportConfig.defaults();
+
+    for (String host : Arrays.asList(null, "", "evil.example@portal.example", "portal.example/evil", "a b",
+        "portal.example\r\nSet-Cookie: x=1", "%65vil.example", "[::1", "-portal.example", "portal.example:",
+        "portal.example:http", "portal.example\\evil")) {
+      assertThat(config.httpsUrl(host, "/")).as(String.valueOf(host)).isEqualTo(Optional.empty());
+    }
+    for (String target : Arrays.asList(null, "", "x", "http://evil.example/", "/a b", "/a\r\nX: y", "/a#frag",
+        "/caf\u00e9")) {
+      assertThat(config.httpsUrl("portal.example", target)).as(String.valueOf(target)).isEqualTo(Optional.empty());
+    }
+  }
+}

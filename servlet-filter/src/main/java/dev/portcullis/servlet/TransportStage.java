@@ -1,0 +1,143 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.transport.TrustedProxies;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first stage: decides where the request came from and whether it arrived over HTTPS (believing forwarding
+ * headers only from {@link TransportConfig#trustedProxies() trusted proxies}), sends plain-HTTP requests to HTTPS, and
+ * puts the security headers on every response.
+ *
+ * <p>Plain-HTTP {@code GET} and {@code HEAD} get a {@code 308} to the same host, path and query over HTTPS; every
+ * other plain-HTTP method gets a {@code 403} and the connection is closed without the request body being read, so a
+ * form sent over plain HTTP is not processed. In development mode plain HTTP from a loopback client passes.
+ *
+ * <p>Headers on every response, including the ones Portcullis writes itself: {@code X-Content-Type-Options: nosniff},
+ * {@code X-Frame-Options: DENY} and {@code Content-Security-Policy: frame-ancestors 'none'}, and
+ * {@code Referrer-Policy: strict-origin-when-cross-origin} (other sites learn the portal's origin but never a path or
+ * query, which may name a case or a report; the portal's own pages still get the full address). Over HTTPS only
+ * (RFC 6797 8.1): {@code Strict-Transport-Security}. While a user is logged in: {@code Cache-Control: no-store}. They
+ * are set again just before the response commits, so a {@code reset()} by the application cannot lose them, and they
+ * override the application's own values for the same headers; an application's own {@code Content-Security-Policy}
+ * is kept, with the frame-ancestors policy added as a second header (browsers enforce both).
+ */
+final class TransportStage implements Stage {
+  private static final Logger log = LoggerFactory.getLogger(TransportStage.class);
+
+  static final String REFERRER_POLICY = "strict-origin-when-cross-origin";
+  static final String FRAME_ANCESTORS = "frame-ancestors 'none'";
+
+  private final TransportConfig config;
+  private final String hsts;
+
+  TransportStage(TransportConfig config) {
+    this.config = Objects.requireNonNull(config, "transport");
+    this.hsts = "max-age=" + config.hstsMaxAge().getSeconds()
+        + (config.hstsIncludeSubDomains() ? "; includeSubDomains" : "");
+    if (config.developmentMode()) {
+      log.warn("*** Portcullis DEVELOPMENT MODE: plain HTTP is accepted from loopback clients. Passwords and cookies"
+          + " may travel unencrypted. Never use this setting on a server others can reach. ***");
+    }
+  }
+
+  @Override
+  public void handle(Exchange exchange, Next next) throws IOException, ServletException {
+    HttpServletRequest original = exchange.original();
+    String peer = Objects.requireNonNullElse(original.getRemoteAddr(), "");
+    TrustedProxies.Client client = resolve(original, peer);
+    exchange.client(client);
+
+    SecurityHeaders headers = new SecurityHeaders(exchange, client.secure() ? hsts : null);
+    headers.apply();
+    exchange.beforeCommit(headers::apply);
+
+    if (!client.secure() && !config.allowsPlainHttp(peer, client)) {
+      refusePlainHttp(exchange);
+      return;
+    }
+    try {
+      next.proceed();
+    } finally {
+      if (!exchange.request().isAsyncStarted()) {
+        headers.apply();
+      }
+    }
+  }
+
+  private TrustedProxies.Client resolve(HttpServletRequest request, String peer) {
+    try {
+      return config.trustedProxies().resolve(peer, request.isSecure(), headers(request, "Forwarded"),
+          headers(request, "X-Forwarded-For"), headers(request, "X-Forwarded-Proto"));
+    } catch (RuntimeException e) {
+      // TrustedProxies falls back by itself on malformed headers; this is the belt to its braces.
+      log.debug("forwarding headers could not be read; using the connection's own address and security");
+      return new TrustedProxies.Client(peer, request.isSecure());
+    }
+  }
+
+  private static List<String> headers(HttpServletRequest request, String name) {
+    Enumeration<String> values = request.getHeaders(name);
+    return values == null ? List.of() : Collections.list(values);
+  }
+
+  private void refusePlainHttp(Exchange exchange) throws IOException {
+    HttpServletRequest original = exchange.original();
+    String method = original.getMethod();
+    if ("GET".equals(method) || "HEAD".equals(method)) {
+      String query = original.getQueryString();
+      Optional<String> https = config.httpsUrl(original.getHeader("Host"),
+          original.getRequestURI() + (query == null ? "" : "?" + query));
+      if (https.isPresent()) {
+        Pages.redirect(exchange, 308, https.get());
+      } else {
+        log.debug("plain-HTTP request with a Host or target that cannot be redirected; refused");
+        Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
+      }
+    } else {
+      // The body is never read; closing the connection keeps the container from reading it either.
+      exchange.response().setHeader("Connection", "close");
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, "This portal only accepts HTTPS.");
+    }
+  }
+
+  /** Writes the security headers of one response; idempotent, and a no-op once the response has committed. */
+  private static final class SecurityHeaders {
+    private final Exchange exchange;
+    private final String hsts;
+
+    SecurityHeaders(Exchange exchange, String hsts) {
+      this.exchange = exchange;
+      this.hsts = hsts;
+    }
+
+    void apply() {
+      HttpServletResponse response = exchange.response();
+      if (response.isCommitted()) {
+        return;
+      }
+      response.setHeader("X-Content-Type-Options", "nosniff");
+      response.setHeader("X-Frame-Options", "DENY");
+      if (response.getHeaders("Content-Security-Policy").stream().noneMatch(v -> v.contains(FRAME_ANCESTORS))) {
+        response.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
+      }
+      response.setHeader("Referrer-Policy", REFERRER_POLICY);
+      if (hsts != null) {
+        response.setHeader("Strict-Transport-Security", hsts);
+      }
+      if (exchange.principal() != null) {
+        response.setHeader("Cache-Control", "no-store");
+      }
+    }
+  }
+}
