@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.Filter;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -100,6 +102,8 @@ public final class PortcullisFilter implements Filter {
     private PortalLogin login;
     private AuditLog audit;
     private SecureRandom random;
+    private LegacyLogin legacyLogin;
+    private InstantSource legacyClock;
 
     private Builder() {}
 
@@ -112,6 +116,18 @@ public final class PortcullisFilter implements Filter {
     public Builder login(PortalLogin login, SecureRandom random) {
       this.login = Objects.requireNonNull(login, "login");
       this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Logs in a user who arrives with the replaced portal's login cookie, until {@link LegacyLogin#sunset()}, and
+     * removes that cookie from the browser. Off unless set. Needs {@link #login}.
+     *
+     * @param clock decides whether the sunset has passed
+     */
+    public Builder legacyLogin(LegacyLogin legacyLogin, InstantSource clock) {
+      this.legacyLogin = Objects.requireNonNull(legacyLogin, "legacyLogin");
+      this.legacyClock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -133,11 +149,21 @@ public final class PortcullisFilter implements Filter {
       if (sessions != null) {
         stages.add(new SessionStage(sessions));
       }
+      if (legacyLogin != null && login == null) {
+        throw new IllegalStateException("the legacy login upgrade needs login: it starts a Portcullis login");
+      }
       if (login != null) {
         if (sessions == null) {
           throw new IllegalStateException("login needs sessions: the auth cookie is bound to the session");
         }
         stages.add(new AuthenticationStage(login, trail));
+        if (legacyLogin != null) {
+          String legacyName = legacyLogin.cookie().name();
+          if (declaredCookies().stream().filter(c -> c.name().equals(legacyName)).count() > 1) {
+            throw new IllegalStateException("the legacy cookie needs a name of its own, not " + legacyName);
+          }
+          stages.add(new LegacyUpgradeStage(legacyLogin, legacyClock, login, random, trail));
+        }
         stages.add(new CsrfStage(random, trail, login.loginPath()));
         stages.add(new AccountStage(login, random, trail, declaredCookies()));
         stages.add(new TermsStage(login, trail));
@@ -154,6 +180,9 @@ public final class PortcullisFilter implements Filter {
       if (login != null) {
         out.add(login.authCookie());
         out.add(login.cookieCheckCookie());
+      }
+      if (legacyLogin != null) {
+        out.add(legacyLogin.cookie());
       }
       return out;
     }
