@@ -3,7 +3,10 @@ package dev.portcullis.aspnet;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.user.PortalUser;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -38,8 +41,9 @@ import java.util.function.Function;
  * removed. Until then, a cookie is accepted only if its MAC verifies under the machine key and it has not expired at
  * the clock of the given {@link FormsAuthentication}; refusals carry the reason for the audit log. The legacy
  * cryptography, even DES, 3DES, MD5 or SHA1 where the old portal used them, is only read: this class never writes a
- * legacy cookie, and the user leaves with a Portcullis ticket. Forms Authentication has no revocation, so a stolen
- * legacy cookie can be upgraded until it expires or the sunset passes; keep the sunset close. The user mapping
+ * legacy cookie, and the user leaves with a Portcullis ticket. Forms Authentication has no revocation; the filter upgrades each cookie once, but
+ * a stolen cookie not yet used by its owner can be upgraded until it expires or the sunset passes: keep the sunset
+ * close. The user mapping
  * receives the name from an authentic ticket and must not log it.
  */
 public final class FormsAuthenticationLegacyLogin implements LegacyLogin {
@@ -83,12 +87,25 @@ public final class FormsAuthenticationLegacyLogin implements LegacyLogin {
     }
     if (opened instanceof TicketResult.Valid valid) {
       String name = valid.ticket().name();
-      return name.isBlank() ? new Result.NotValid("legacy ticket without a user name") : new Result.Valid(name);
+      if (name.isBlank()) {
+        return new Result.NotValid("legacy ticket without a user name");
+      }
+      return new Result.Valid(name, cookieId(cookieValue), valid.ticket().expiration());
     }
     if (opened instanceof TicketResult.Expired expired) {
       return new Result.Expired(expired.ticket().name());
     }
     return new Result.NotValid("legacy cookie " + ((TicketResult.NotValid) opened).reason());
+  }
+
+  /** SHA-256 of the cookie's bytes: hex digits in either case name the same cookie. */
+  private static String cookieId(String cookieValue) {
+    byte[] bytes = HexFormat.of().parseHex(cookieValue);
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   @Override

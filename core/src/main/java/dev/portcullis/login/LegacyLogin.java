@@ -16,8 +16,8 @@ import java.util.Optional;
  * rest: account rules, session rotation, the Portcullis ticket, the terms gate and the audit events.
  *
  * <p><b>Security.</b> A legacy cookie is a bearer credential without revocation: anyone holding it until it expires
- * can present it. The upgrade therefore ends at {@link #sunset()}, applies Portcullis's own account rules to the
- * mapped user, and has the browser drop the legacy cookie once it was read. Implementations must verify the cookie's
+ * can present it. The upgrade therefore ends at {@link #sunset()}, upgrades each cookie only once, applies
+ * Portcullis's own account rules to the mapped user, and has the browser drop the legacy cookie once it was read. Implementations must verify the cookie's
  * integrity before they report it {@link Result.Valid}, must never throw for any cookie value, and must not log the
  * value or the user name.
  */
@@ -52,10 +52,22 @@ public interface LegacyLogin {
    */
   sealed interface Result permits Result.Valid, Result.Expired, Result.NotValid {
 
-    /** An authentic, unexpired cookie for {@code legacyName}. */
-    record Valid(String legacyName) implements Result {
+    /**
+     * An authentic, unexpired cookie.
+     *
+     * @param legacyName the user name the old portal wrote into it
+     * @param cookieId the same for every encoding of this one cookie (for example upper- and lower-case hex), and
+     *     different for any other cookie: the filter upgrades each cookie once
+     * @param expiresAt when the cookie itself expires
+     */
+    record Valid(String legacyName, String cookieId, Instant expiresAt) implements Result {
       public Valid {
         Objects.requireNonNull(legacyName, "legacyName");
+        Objects.requireNonNull(cookieId, "cookieId");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        if (cookieId.isEmpty() || cookieId.length() > 128) {
+          throw new IllegalArgumentException("a legacy cookie id has 1 to 128 characters");
+        }
       }
 
       @Override

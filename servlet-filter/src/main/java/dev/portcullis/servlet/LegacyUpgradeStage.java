@@ -5,10 +5,12 @@ import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LoginResult;
 import dev.portcullis.login.LoginService;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Moves a user who arrives with the replaced portal's login cookie onto a Portcullis login, until the sunset. Runs
  * right after the authentication stage, so a request with a valid Portcullis login never opens the legacy cookie.
  *
- * <p>A valid legacy cookie whose user maps to an enabled, complete account logs the user in exactly as the login
+ * <p>Each legacy cookie logs in once: its id goes into the replay store (until it expires or the sunset, whichever
+ * comes first), so a copy presented later, after a logout or from another browser, stays anonymous. A valid legacy
+ * cookie whose user maps to an enabled, complete account logs the user in exactly as the login
  * endpoint does ({@link AccountStage#startLogin}); the terms gate still follows. Every legacy cookie this stage sees
  * is then removed from the browser, whatever the outcome: upgraded, refused, expired, not valid, past the sunset, or
  * beside a Portcullis login. Refusals leave the request anonymous and go to the audit log with the reason; the client
@@ -28,15 +32,20 @@ import org.slf4j.LoggerFactory;
 final class LegacyUpgradeStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(LegacyUpgradeStage.class);
 
+  /** Keeps the legacy cookie ids apart from other single-use ids in a shared replay store. */
+  static final String REPLAY_PREFIX = "legacy-cookie:";
+
   private final LegacyLogin legacy;
+  private final ReplayStore upgraded;
   private final InstantSource clock;
   private final PortalLogin login;
   private final SecureRandom random;
   private final AuditTrail audit;
 
-  LegacyUpgradeStage(LegacyLogin legacy, InstantSource clock, PortalLogin login, SecureRandom random,
-      AuditTrail audit) {
+  LegacyUpgradeStage(LegacyLogin legacy, ReplayStore upgraded, InstantSource clock, PortalLogin login,
+      SecureRandom random, AuditTrail audit) {
     this.legacy = legacy;
+    this.upgraded = upgraded;
     this.clock = clock;
     this.login = login;
     this.random = random;
@@ -83,7 +92,8 @@ final class LegacyUpgradeStage implements Stage {
       refuse(exchange, AuditEventType.SESSION_EXPIRED, known, "legacy ticket expired");
       return;
     }
-    String legacyName = ((LegacyLogin.Result.Valid) opened).legacyName();
+    LegacyLogin.Result.Valid valid = (LegacyLogin.Result.Valid) opened;
+    String legacyName = valid.legacyName();
     Optional<PortalUser> found;
     try {
       found = Optional.ofNullable(legacy.findUser(legacyName)).flatMap(u -> u);
@@ -99,6 +109,18 @@ final class LegacyUpgradeStage implements Stage {
     LoginResult.Reason problem = LoginService.accountProblem(user);
     if (problem != null) {
       refuse(exchange, AuditEventType.AUTHN_LOGIN_FAIL, user, "legacy ticket: account " + problem.name());
+      return;
+    }
+    boolean first;
+    try {
+      Instant keepUntil = valid.expiresAt().isBefore(legacy.sunset()) ? valid.expiresAt() : legacy.sunset();
+      first = upgraded.markUsed(REPLAY_PREFIX + valid.cookieId(), keepUntil);
+    } catch (RuntimeException e) {
+      refuse(exchange, AuditEventType.AUTHN_LOGIN_FAIL, user, "legacy ticket: replay store unavailable");
+      return;
+    }
+    if (!first) {
+      refuse(exchange, AuditEventType.AUTHN_TOKEN_REUSE, user, "legacy cookie presented again after its upgrade");
       return;
     }
     try {

@@ -5,6 +5,7 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.sso.ReplayStore;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -103,6 +104,7 @@ public final class PortcullisFilter implements Filter {
     private AuditLog audit;
     private SecureRandom random;
     private LegacyLogin legacyLogin;
+    private ReplayStore legacyUpgraded;
     private InstantSource legacyClock;
 
     private Builder() {}
@@ -123,10 +125,13 @@ public final class PortcullisFilter implements Filter {
      * Logs in a user who arrives with the replaced portal's login cookie, until {@link LegacyLogin#sunset()}, and
      * removes that cookie from the browser. Off unless set. Needs {@link #login}.
      *
+     * @param upgraded remembers which legacy cookies have already logged someone in, so that each does so once;
+     *     {@code ReplayStore.inMemory(clock)} on one node, a shared store on many
      * @param clock decides whether the sunset has passed
      */
-    public Builder legacyLogin(LegacyLogin legacyLogin, InstantSource clock) {
+    public Builder legacyLogin(LegacyLogin legacyLogin, ReplayStore upgraded, InstantSource clock) {
       this.legacyLogin = Objects.requireNonNull(legacyLogin, "legacyLogin");
+      this.legacyUpgraded = Objects.requireNonNull(upgraded, "upgraded");
       this.legacyClock = Objects.requireNonNull(clock, "clock");
       return this;
     }
@@ -162,7 +167,7 @@ public final class PortcullisFilter implements Filter {
           if (declaredCookies().stream().filter(c -> c.name().equals(legacyName)).count() > 1) {
             throw new IllegalStateException("the legacy cookie needs a name of its own, not " + legacyName);
           }
-          stages.add(new LegacyUpgradeStage(legacyLogin, legacyClock, login, random, trail));
+          stages.add(new LegacyUpgradeStage(legacyLogin, legacyUpgraded, legacyClock, login, random, trail));
         }
         stages.add(new CsrfStage(random, trail, login.loginPath()));
         stages.add(new AccountStage(login, random, trail, declaredCookies()));

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -56,6 +57,11 @@ final class LoginPortal implements AutoCloseable {
   private final Server server;
 
   LoginPortal() throws Exception {
+    this((portal, filter) -> { });
+  }
+
+  /** A portal whose filter {@code configure} may add to, with the portal's clock, users and audit log at hand. */
+  LoginPortal(BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
     byte[] key = new byte[32];
     random.nextBytes(key);
     ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
@@ -77,7 +83,10 @@ final class LoginPortal implements AutoCloseable {
         SessionListener.noop());
     login = PortalLogin.builder().keyRing(ring).users(users).revocations(RevocationStore.inMemory(clock))
         .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
-    PortcullisFilter filter = PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit).build();
+    PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder().sessions(sessions).login(login, random)
+        .audit(audit);
+    configure.accept(this, filterBuilder);
+    PortcullisFilter filter = filterBuilder.build();
 
     server = new Server();
     ServerConnector connector = TestJetty.loopbackConnector(server);
