@@ -31,7 +31,7 @@ import java.util.function.Function;
  *     .sunset(Instant.parse("2027-04-01T00:00:00Z"))
  *     .build();
  * PortcullisFilter filter = PortcullisFilter.builder().sessions(sessions).login(login, secureRandom)
- *     .legacyLogin(legacy, clock).audit(audit).build();
+ *     .legacyLogin(legacy, ReplayStore.inMemory(clock), clock).audit(audit).build();
  * }</pre>
  *
  * <p>Give {@link Builder#cookie(CookieSpec)} instead of a name when the old portal set its cookie with a
