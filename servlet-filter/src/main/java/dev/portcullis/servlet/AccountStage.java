@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.CsrfToken;
 import dev.portcullis.login.LoginResult;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.Session;
@@ -102,21 +103,29 @@ final class AccountStage implements Stage {
       return;
     }
     LoginResult.Success ok = (LoginResult.Success) result;
-    PortalUser user = ok.user();
-    SessionState sessions = exchange.sessions();
-    // The handle first, so the rotation's session_renewed event names the user; the old id dies with the rotation.
-    sessions.session(false).setUserHandle(user.handle());
-    sessions.changeId();
-    Session session = sessions.session(false);
-    session.setAttribute(CsrfStage.SESSION_ATTRIBUTE, dev.portcullis.login.CsrfToken.generate(random));
-    PortalLogin.IssuedTicket issued = login.issue(user, session.id().cookieValue());
-    exchange.setCookie(SetCookie.set(login.authCookie(), issued.cookieValue()));
-    exchange.principal(new PortalPrincipal(user, issued.ticket()));
+    startLogin(exchange, login, random, ok.user());
     if (ok.acceptedTermsNow()) {
       audit.emit(exchange, AuditEventType.TERMS_ACCEPTED, b -> b.reason("terms version " + login.termsVersion()));
     }
     audit.emit(exchange, AuditEventType.AUTHN_LOGIN_SUCCESS, b -> { });
     Pages.seeOther(exchange, PortalLogin.isSafeRedirect(returnTo) ? returnTo : login.afterLoginPath());
+  }
+
+  /**
+   * Makes {@code user}, whom the caller has already checked, the request's logged-in user: the session (created if
+   * absent) gets a new id, the user's handle and a fresh CSRF token; the auth cookie is issued for the new id and the
+   * principal set. Shared by the login endpoint and the legacy-cookie upgrade, so both log in the same way.
+   */
+  static void startLogin(Exchange exchange, PortalLogin login, SecureRandom random, PortalUser user) {
+    SessionState sessions = exchange.sessions();
+    // The handle first, so the rotation's session_renewed event names the user; the old id dies with the rotation.
+    sessions.session(true).setUserHandle(user.handle());
+    sessions.changeId();
+    Session session = sessions.session(false);
+    PortalLogin.IssuedTicket issued = login.issue(user, session.id().cookieValue());
+    session.setAttribute(CsrfStage.SESSION_ATTRIBUTE, CsrfToken.generate(random));
+    exchange.setCookie(SetCookie.set(login.authCookie(), issued.cookieValue()));
+    exchange.principal(new PortalPrincipal(user, issued.ticket()));
   }
 
   private void backToLogin(Exchange exchange, String returnTo) throws IOException {

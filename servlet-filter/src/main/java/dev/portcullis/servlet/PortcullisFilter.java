@@ -5,9 +5,11 @@ import dev.portcullis.access.PathNormaliser;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.sso.ReplayStore;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -17,6 +19,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -145,6 +148,9 @@ public final class PortcullisFilter implements Filter {
     private AccessPolicy access;
     private String loginPath;
     private final Set<String> requiredPublic = new LinkedHashSet<>();
+    private LegacyLogin legacyLogin;
+    private ReplayStore legacyUpgraded;
+    private InstantSource legacyClock;
 
     private Builder() {}
 
@@ -157,6 +163,21 @@ public final class PortcullisFilter implements Filter {
     public Builder login(PortalLogin login, SecureRandom random) {
       this.login = Objects.requireNonNull(login, "login");
       this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Logs in a user who arrives with the replaced portal's login cookie, until {@link LegacyLogin#sunset()}, and
+     * removes that cookie from the browser. Off unless set. Needs {@link #login}.
+     *
+     * @param upgraded remembers which legacy cookies have already logged someone in, so that each does so once;
+     *     {@code ReplayStore.inMemory(clock)} on one node, a shared store on many
+     * @param clock decides whether the sunset has passed
+     */
+    public Builder legacyLogin(LegacyLogin legacyLogin, ReplayStore upgraded, InstantSource clock) {
+      this.legacyLogin = Objects.requireNonNull(legacyLogin, "legacyLogin");
+      this.legacyUpgraded = Objects.requireNonNull(upgraded, "upgraded");
+      this.legacyClock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -237,11 +258,21 @@ public final class PortcullisFilter implements Filter {
       if (sessions != null) {
         stages.add(new SessionStage(sessions));
       }
+      if (legacyLogin != null && login == null) {
+        throw new IllegalStateException("the legacy login upgrade needs login: it starts a Portcullis login");
+      }
       if (login != null) {
         if (sessions == null) {
           throw new IllegalStateException("login needs sessions: the auth cookie is bound to the session");
         }
         stages.add(new AuthenticationStage(login, trail));
+        if (legacyLogin != null) {
+          String legacyName = legacyLogin.cookie().name();
+          if (declaredCookies().stream().filter(c -> c.name().equals(legacyName)).count() > 1) {
+            throw new IllegalStateException("the legacy cookie needs a name of its own, not " + legacyName);
+          }
+          stages.add(new LegacyUpgradeStage(legacyLogin, legacyUpgraded, legacyClock, login, random, trail));
+        }
         stages.add(new CsrfStage(random, trail, login.loginPath()));
         stages.add(new AccountStage(login, random, trail, declaredCookies()));
         stages.add(new TermsStage(login, trail));
@@ -277,6 +308,9 @@ public final class PortcullisFilter implements Filter {
       if (login != null) {
         out.add(login.authCookie());
         out.add(login.cookieCheckCookie());
+      }
+      if (legacyLogin != null) {
+        out.add(legacyLogin.cookie());
       }
       return out;
     }

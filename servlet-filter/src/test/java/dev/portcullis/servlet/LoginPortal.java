@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -61,11 +62,20 @@ final class LoginPortal implements AutoCloseable {
   private final Server server;
 
   LoginPortal() throws Exception {
-    this(AuditSink.noop());
+    this(AuditSink.noop(), (portal, filter) -> { });
   }
 
   /** @param extraSink a second audit sink beside the recording one (e.g. one that throws) */
   LoginPortal(AuditSink extraSink) throws Exception {
+    this(extraSink, (portal, filter) -> { });
+  }
+
+  /** A portal whose filter {@code configure} may add to, with the portal's clock, users and audit log at hand. */
+  LoginPortal(BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
+    this(AuditSink.noop(), configure);
+  }
+
+  LoginPortal(AuditSink extraSink, BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
     byte[] key = new byte[32];
     random.nextBytes(key);
     ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
@@ -91,9 +101,11 @@ final class LoginPortal implements AutoCloseable {
     AuditRules rules = AuditRules.builder().action("/reports/{org}/{id}", "report_view")
         .searchEndpoint("/search", "q").build();
     // Plain HTTP on loopback: development mode lets it through the transport stage.
-    PortcullisFilter filter = PortcullisFilter.builder()
+    PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
-        .sessions(sessions).login(login, random).audit(audit, rules).build();
+        .sessions(sessions).login(login, random).audit(audit, rules);
+    configure.accept(this, filterBuilder);
+    PortcullisFilter filter = filterBuilder.build();
 
     server = new Server();
     ServerConnector connector = TestJetty.loopbackConnector(server);

@@ -1,0 +1,366 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.aspnet.FormsAuthentication;
+import dev.portcullis.aspnet.FormsAuthenticationLegacyLogin;
+import dev.portcullis.aspnet.FormsAuthenticationTicket;
+import dev.portcullis.aspnet.MachineKey;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.LegacyLogin;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.testing.MutableClock;
+import dev.portcullis.testing.TestVectors;
+import dev.portcullis.user.PortalUser;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cut-over from the ASP.NET portal through the real filter on a real Jetty: a browser that arrives with a Forms
+ * Authentication cookie leaves with Portcullis cookies, or anonymous with the reason in the audit log.
+ */
+class LegacyUpgradeTest {
+  private static final String LEGACY = FormsAuthenticationLegacyLogin.DEFAULT_COOKIE_NAME;
+  private static final String AUTH = PortalLogin.DEFAULT_AUTH_COOKIE;
+  private static final String SID = SessionConfig.defaults().cookie().name();
+  /** Legacy user names as the old portal wrote them, and the portal accounts they stand for. */
+  private static final Map<String, String> HANDLES = Map.of("alice.adams", "u-alice", "eve.evans", "u-eve",
+      "dave.dunn", "u-dave", "nia.new", "u-newbie", "3178092", "u-carol");
+
+  private LoginPortal portal;
+  private FormsAuthentication forms;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (portal != null) {
+      portal.close();
+    }
+  }
+
+  /** A portal upgrading cookies of a fresh Framework45 / HMACSHA256 / AES machine key until {@code sunsetIn}. */
+  private void start(Duration sunsetIn) throws Exception {
+    MachineKey key = MachineKey.builder()
+        .validationKey(randomHex(64))
+        .decryptionKey(randomHex(32))
+        .validation(MachineKey.Validation.HMACSHA256)
+        .decryption(MachineKey.Decryption.AES)
+        .compatibilityMode(MachineKey.CompatibilityMode.FRAMEWORK45)
+        .build();
+    start(key, false, null, sunsetIn);
+  }
+
+  private void start(MachineKey key, boolean legacyTicketLayout, Instant clockAt, Duration sunsetIn)
+      throws Exception {
+    portal = new LoginPortal((p, filter) -> {
+      if (clockAt != null) {
+        p.clock.set(clockAt);
+      }
+      forms = FormsAuthentication.builder(key).clock(p.clock).random(p.random)
+          .legacyTicketCompatibility(legacyTicketLayout).build();
+      LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(forms)
+          .users(name -> Optional.ofNullable(HANDLES.get(name)).flatMap(p.users::findByHandle))
+          .sunset(p.clock.instant().plus(sunsetIn))
+          .build();
+      filter.legacyLogin(legacy, ReplayStore.inMemory(p.clock), p.clock);
+    });
+  }
+
+  /** A cookie as the old portal would have written it for {@code legacyName}: issued 10 minutes ago. */
+  private String legacyCookie(String legacyName, Duration validFor) {
+    Instant now = portal.clock.instant();
+    return forms.seal(FormsAuthenticationTicket.builder(legacyName, now.minus(Duration.ofMinutes(10)),
+        now.plus(validFor)).build());
+  }
+
+  private Browser browserWithLegacyCookie(String value) {
+    Browser b = portal.browser();
+    b.jar.put(LEGACY, value);
+    return b;
+  }
+
+  private static boolean expiresLegacyCookie(String setCookie) {
+    return setCookie.startsWith(LEGACY + "=;") && setCookie.contains("Max-Age=0") && setCookie.contains("Path=/");
+  }
+
+  private static boolean actorIs(AuditEvent e, String handle) {
+    return e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals(handle);
+  }
+
+  @Test
+  void validLegacyCookie_logsIn_withPortcullisCookies_andTheLegacyCookieIsRemoved() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofMinutes(30)));
+
+    HttpResponse<String> first = b.get("/whoami");
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).startsWith("u-alice ");
+    assertThat(b.jar).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
+    assertThat(first.headers().allValues("Set-Cookie")).filteredOn(LegacyUpgradeTest::expiresLegacyCookie)
+        .hasSize(1);
+    // Only the Portcullis cookies from now on.
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    assertThat(b.get("/reports/riverside/7").body()).isEqualTo("report 7 of riverside");
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-alice"));
+    sink.assertNone(AuditEventType.CRYPT_DECRYPT_FAIL);
+  }
+
+  @Test
+  void upgrade_rotatesTheIdOfAnAnonymousSessionTheBrowserAlreadyHad() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = portal.browser();
+    b.openLoginPage();
+    String before = b.jar.get(SID);
+    assertThat(before).isNotNull();
+    b.jar.put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)));
+
+    assertThat(b.whoami()).isEqualTo("u-alice");
+
+    assertThat(b.jar.get(SID)).isNotNull().isNotEqualTo(before);
+    Browser thief = portal.browser();
+    thief.jar.put(SID, before);
+    thief.jar.put(AUTH, b.jar.get(AUTH));
+    assertThat(thief.whoami()).isEqualTo("anonymous");
+  }
+
+  @Test
+  void upgradedLogin_endsWithLogout_evenIfTheBrowserKeptTheLegacyCookie() throws Exception {
+    start(Duration.ofDays(90));
+    String legacy = legacyCookie("alice.adams", Duration.ofMinutes(30));
+    Browser b = browserWithLegacyCookie(legacy);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    b.jar.put(LEGACY, legacy);
+
+    HttpResponse<String> out = b.logout();
+
+    assertThat(out.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie);
+    b.jar.put(LEGACY, legacy);
+    assertThat(b.whoami()).isEqualTo("anonymous");
+    assertThat(b.jar).doesNotContainKeys(AUTH, LEGACY);
+    portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_REUSE, e -> actorIs(e, "u-alice"));
+  }
+
+  @Test
+  void aCopiedLegacyCookie_logsInOnlyOnce_whateverTheCaseOfItsHexDigits() throws Exception {
+    start(Duration.ofDays(90));
+    String legacy = legacyCookie("alice.adams", Duration.ofMinutes(30));
+    assertThat(browserWithLegacyCookie(legacy).whoami()).isEqualTo("u-alice");
+
+    assertThat(browserWithLegacyCookie(legacy).whoami()).isEqualTo("anonymous");
+    assertThat(browserWithLegacyCookie(legacy.toLowerCase(Locale.ROOT)).whoami()).isEqualTo("anonymous");
+
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED);
+    assertThat(sink.events()).filteredOn(e -> e.type().equals(AuditEventType.AUTHN_TOKEN_REUSE)).hasSize(2);
+    // A new cookie for the same user is a new login.
+    assertThat(browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofMinutes(30))).whoami())
+        .isEqualTo("u-alice");
+  }
+
+  @Test
+  void tamperedLegacyCookie_isAnonymous_removed_andAudited_withoutAnErrorPage() throws Exception {
+    start(Duration.ofDays(90));
+    String good = legacyCookie("alice.adams", Duration.ofMinutes(30));
+    int i = good.length() / 2;
+    String tampered = good.substring(0, i) + (good.charAt(i) == 'A' ? 'B' : 'A') + good.substring(i + 1);
+    Browser b = browserWithLegacyCookie(tampered);
+
+    HttpResponse<String> r = b.get("/whoami");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("anonymous");
+    assertThat(b.jar).doesNotContainKeys(AUTH, LEGACY);
+    assertThat(r.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie)
+        .noneMatch(h -> h.startsWith(AUTH + "="));
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.CRYPT_DECRYPT_FAIL, e -> e.reason().orElse("").contains("MAC_MISMATCH"));
+    sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+    assertThat(sink.events()).allSatisfy(e -> assertThat(e.toString()).doesNotContain(tampered));
+  }
+
+  @Test
+  void expiredLegacyTicket_isAnonymous_andAuditedAsExpired() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofMinutes(30)));
+    portal.clock.advance(Duration.ofMinutes(31));
+
+    HttpResponse<String> r = b.get("/whoami");
+
+    assertThat(r.body()).isEqualTo("anonymous");
+    assertThat(b.jar).doesNotContainKeys(AUTH, LEGACY);
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.SESSION_EXPIRED,
+        e -> actorIs(e, "u-alice") && e.reason().orElse("").contains("legacy ticket expired"));
+    sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
+  void unknownLegacyUser_isAnonymous_andAudited() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = browserWithLegacyCookie(legacyCookie("mallory", Duration.ofMinutes(30)));
+
+    assertThat(b.whoami()).isEqualTo("anonymous");
+
+    assertThat(b.jar).doesNotContainKeys(AUTH, LEGACY);
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL, e -> e.reason().orElse("").contains("no portal account"));
+    sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
+  void disabledAndIncompleteAccounts_areRefused_withTheReasonAudited() throws Exception {
+    start(Duration.ofDays(90));
+    Map<String, String> cases = Map.of("eve.evans", "DISABLED", "dave.dunn", "MISSING_EMAIL");
+    for (var c : cases.entrySet()) {
+      Browser b = browserWithLegacyCookie(legacyCookie(c.getKey(), Duration.ofMinutes(30)));
+      HttpResponse<String> r = b.get("/whoami");
+      assertThat(r.body()).as(c.getKey()).isEqualTo("anonymous");
+      assertThat(b.jar).as(c.getKey()).doesNotContainKeys(AUTH, LEGACY);
+    }
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL,
+        e -> actorIs(e, "u-eve") && e.reason().orElse("").endsWith("DISABLED"));
+    sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL,
+        e -> actorIs(e, "u-dave") && e.reason().orElse("").endsWith("MISSING_EMAIL"));
+    sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
+  void pastTheSunset_theLegacyCookieIsIgnored_andRemoved() throws Exception {
+    start(Duration.ofHours(1));
+    Browser b = browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofDays(7)));
+    portal.clock.advance(Duration.ofHours(1));
+
+    HttpResponse<String> r = b.get("/whoami");
+
+    assertThat(r.body()).isEqualTo("anonymous");
+    assertThat(b.jar).doesNotContainKeys(AUTH, SID, LEGACY);
+    assertThat(r.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie);
+    var sink = portal.flushedSink();
+    sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+    sink.assertNone(AuditEventType.CRYPT_DECRYPT_FAIL);
+  }
+
+  @Test
+  void justBeforeTheSunset_theLegacyCookieStillUpgrades() throws Exception {
+    start(Duration.ofHours(1));
+    Browser b = browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofDays(7)));
+    portal.clock.advance(Duration.ofMinutes(59));
+
+    assertThat(b.whoami()).isEqualTo("u-alice");
+  }
+
+  @Test
+  void upgradedUserWhoHasNotAcceptedTheTerms_landsOnTheTermsGate() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = browserWithLegacyCookie(legacyCookie("nia.new", Duration.ofMinutes(30)));
+
+    HttpResponse<String> r = b.get("/reports/riverside/7");
+
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).contains("/terms");
+    assertThat(b.jar).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
+    assertThat(b.get("/terms").body()).startsWith("terms page");
+    portal.flushedSink().assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-newbie"));
+  }
+
+  @Test
+  void legacyCookieBesideAPortcullisLogin_isRemoved_withoutLoggingInAnotherUser() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = portal.browser();
+    b.login("bob", "bob-pw", false);
+    b.jar.put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)));
+
+    assertThat(b.whoami()).isEqualTo("u-bob");
+
+    assertThat(b.jar).doesNotContainKey(LEGACY);
+    portal.flushedSink().assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
+  void twoLegacyCookies_areAnonymous() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = portal.browser();
+    b.jar.put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)) + "; " + LEGACY + "="
+        + legacyCookie("eve.evans", Duration.ofMinutes(30)));
+
+    assertThat(b.whoami()).isEqualTo("anonymous");
+
+    portal.flushedSink().assertOnce(AuditEventType.CRYPT_DECRYPT_FAIL,
+        e -> e.reason().orElse("").contains("duplicate"));
+  }
+
+  @Test
+  void realDotNetCookie_upgrades() throws Exception {
+    JsonNode record = StreamSupport.stream(TestVectors.json("aspnet/formsauth-vectors.json").spliterator(), false)
+        .filter(r -> r.path("id").asText().equals("julianmaughan-fx45-hmacsha256"))
+        .findFirst().orElseThrow();
+    JsonNode mk = record.path("machineKey");
+    MachineKey key = MachineKey.builder()
+        .validationKey(mk.path("validationKey").asText())
+        .decryptionKey(mk.path("decryptionKey").asText())
+        .validation(MachineKey.Validation.fromConfigValue(mk.path("validation").asText()))
+        .decryption(MachineKey.Decryption.fromConfigValue(mk.path("decryption").asText()))
+        .compatibilityMode(MachineKey.CompatibilityMode.FRAMEWORK45)
+        .build();
+    JsonNode expected = record.path("expected");
+    assertThat(expected.path("name").asText()).isEqualTo("3178092");
+    Instant expiry = Instant.parse(expected.path("expirationUtc").asText());
+    start(key, false, expiry.minus(Duration.ofMinutes(1)), Duration.ofDays(90));
+    Browser b = browserWithLegacyCookie(record.path("cookieHex").asText());
+
+    assertThat(b.whoami()).isEqualTo("u-carol");
+
+    assertThat(b.jar).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
+    portal.flushedSink().assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-carol"));
+  }
+
+  @Test
+  void legacyLoginWithoutLogin_isRefusedAtBuild() {
+    MutableClock clock = MutableClock.startingAt2026();
+    LegacyLogin legacy = new LegacyLogin() {
+      @Override
+      public dev.portcullis.cookie.CookieSpec cookie() {
+        return dev.portcullis.cookie.CookieSpec.builder(LEGACY).purpose("p").dataStored("d").duration("t").build();
+      }
+
+      @Override
+      public Instant sunset() {
+        return Instant.MAX;
+      }
+
+      @Override
+      public Result open(String cookieValue) {
+        return new Result.NotValid("test");
+      }
+
+      @Override
+      public Optional<PortalUser> findUser(String legacyName) {
+        return Optional.empty();
+      }
+    };
+    assertThatThrownBy(() -> PortcullisFilter.builder().legacyLogin(legacy, ReplayStore.inMemory(clock), clock)
+        .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("needs login");
+  }
+
+  private static String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().withUpperCase().formatHex(b);
+  }
+}
