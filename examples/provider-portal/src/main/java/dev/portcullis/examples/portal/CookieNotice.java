@@ -23,6 +23,11 @@ final class CookieNotice {
     return cookies;
   }
 
+  /** True when no declared cookie outlives the browser session (none has a Max-Age). */
+  boolean allEndWithTheBrowser() {
+    return cookies.stream().allMatch(CookieSpec::sessionScoped);
+  }
+
   /** The flags of a declaration in words, for the "more information" column. */
   static String moreInformation(CookieSpec c) {
     StringBuilder b = new StringBuilder();

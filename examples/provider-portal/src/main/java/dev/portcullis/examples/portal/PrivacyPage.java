@@ -24,10 +24,12 @@ final class PrivacyPage extends HttpServlet {
         + " identifiers are never recorded.</li>\n"
         + "<li><strong>Search counts.</strong> When you search for a care service, we record the words searched"
         + " for, how many services were found and the hour. Nothing about who searched: not your account,"
-        + " session or address. Email addresses, phone numbers and other numbers in a search are removed.</li>\n"
+        + " session or address. Email addresses, phone numbers, postcodes and long numbers in a search are"
+        + " replaced by placeholders.</li>\n"
         + "</ul>\n<h2 id=\"cookies\">Cookies</h2>\n<p>The portal sets only the cookies it needs to keep you logged"
-        + " in safely. There are no advertising or analytics cookies. All of them end when you log out or close"
-        + " the browser.</p>\n" + notice.htmlTable()
+        + " in safely. There are no advertising or analytics cookies."
+        + (notice.allEndWithTheBrowser() ? " All of them end when you log out or close the browser." : "")
+        + "</p>\n" + notice.htmlTable()
         + "<p>This table is made from the same declarations the portal uses to write the cookies. They are also"
         + " available as <a href=\"/cookies.json\">JSON</a>.</p>\n";
     Html.send(req, resp, HttpServletResponse.SC_OK, "Privacy and cookies", body);

@@ -51,7 +51,7 @@ final class ReportsPage extends HttpServlet {
     StringBuilder b = new StringBuilder(2048).append("<p>")
         .append(all ? "As a council officer you can see the reports of every organisation."
             : "Reports about " + Html.escape(DemoData.organisationName(user.user().organisation())) + ".")
-        .append("</p>\n<table class=\"reports\">\n<caption>Reports</caption>\n<thead><tr><th scope=\"col\">Report</th>")
+        .append("</p>\n<table class=\"reports\">\n<caption>Reports you can open</caption>\n<thead><tr><th scope=\"col\">Report</th>")
         .append("<th scope=\"col\">Organisation</th><th scope=\"col\">Period</th></tr></thead>\n<tbody>\n");
     int shown = 0;
     for (Report r : DemoData.REPORTS) {
