@@ -37,6 +37,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The provider portal, wired and running: Portcullis in front of a handful of servlets on an embedded Jetty 12 that
@@ -46,6 +48,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * {@link ProviderPortal#main} chooses the system clock.
  */
 final class Portal implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Portal.class);
   static final String HOST = "127.0.0.1";
   static final String AUDIT_FILE = "audit.jsonl";
   static final String SEARCH_DEMAND_FILE = "search-demand.jsonl";
@@ -220,9 +223,14 @@ final class Portal implements AutoCloseable {
 
   /** Stops Jetty, then delivers the queued audit events and closes the log files. */
   @Override
-  public void close() throws Exception {
+  public void close() {
     try {
       server.stop();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.warn("Jetty did not stop cleanly: {}", e.getClass().getName());
     } finally {
       audit.close();
     }

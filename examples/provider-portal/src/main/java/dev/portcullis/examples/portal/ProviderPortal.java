@@ -29,13 +29,7 @@ public final class ProviderPortal {
       return;
     }
     Portal portal = Portal.start(options, System.getenv(), InstantSource.system(), new SecureRandom());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        portal.close();
-      } catch (Exception e) {
-        System.err.println("while stopping: " + e.getClass().getName());
-      }
-    }, "portal-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(portal::close, "portal-shutdown"));
     String https = "https://localhost:" + portal.httpsPort() + "/";
     System.out.println();
     System.out.println("Provider portal (development) is running on this machine only:");

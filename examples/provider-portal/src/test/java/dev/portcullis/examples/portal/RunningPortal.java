@@ -30,7 +30,7 @@ final class RunningPortal implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (!closed) {
       closed = true;
       portal.close();
