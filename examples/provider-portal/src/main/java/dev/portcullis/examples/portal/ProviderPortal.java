@@ -1,41 +1,45 @@
 package dev.portcullis.examples.portal;
 
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ContextHandler;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.util.Callback;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.portcullis.internal.SuppressForbidden;
+import java.security.SecureRandom;
+import java.time.InstantSource;
 
 /**
- * The provider portal example. Until the portal issue lands this starts Jetty on loopback and serves a page that
- * says what is coming.
+ * Starts the example provider portal:
+ *
+ * <pre>
+ * ./mvnw -q -pl examples/provider-portal -am compile exec:java
+ * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--https-port 9443 --http-port 9080"
+ * </pre>
+ *
+ * <p>Options: {@code --https-port} (8443), {@code --http-port} (8080), {@code --data-dir} (./portal-data); see
+ * {@link PortalOptions}. Ctrl-C stops it and closes the audit log cleanly.
  */
 public final class ProviderPortal {
   private ProviderPortal() {}
 
+  @SuppressForbidden(reason = "the example's composition root: the one place the portal takes the system clock")
   public static void main(String[] args) throws Exception {
-    int port = Integer.parseInt(System.getenv().getOrDefault("PORTAL_HTTP_PORT", "8080"));
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(port);
-    server.addConnector(connector);
-    server.setHandler(new ContextHandler(new Handler.Abstract() {
-      @Override
-      public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.write(true, ByteBuffer.wrap(
-            "Portcullis provider portal: coming soon (login, reports, search, audit).\n"
-                .getBytes(StandardCharsets.UTF_8)), callback);
-        return true;
-      }
-    }, "/"));
-    server.start();
-    System.out.println("Provider portal placeholder on http://127.0.0.1:" + port + "/ (Ctrl-C to stop)");
-    server.join();
+    PortalOptions options;
+    try {
+      options = PortalOptions.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Portal portal = Portal.start(options, System.getenv(), InstantSource.system(), new SecureRandom());
+    Runtime.getRuntime().addShutdownHook(new Thread(portal::close, "portal-shutdown"));
+    String https = "https://localhost:" + portal.httpsPort() + "/";
+    System.out.println();
+    System.out.println("Provider portal (development) is running on this machine only:");
+    System.out.println("  " + https + "   (self-signed development certificate: the browser warns once)");
+    System.out.println("  http://localhost:" + portal.httpPort() + "/ redirects there");
+    System.out.println("  Log in as alice, bob, carol or dave with the password <name>-demo-pass");
+    System.out.println("  Data folder: " + portal.dataDir() + " (development keys and certificate, "
+        + Portal.AUDIT_FILE + ", " + Portal.SEARCH_DEMAND_FILE + ")");
+    System.out.println("  Ctrl-C stops it.");
+    System.out.println();
+    Thread.currentThread().join();
   }
 }

@@ -1,0 +1,238 @@
+package dev.portcullis.examples.portal;
+
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SearchDemandSink;
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.user.PasswordHasher;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provider portal, wired and running: Portcullis in front of a handful of servlets on an embedded Jetty 12 that
+ * listens on loopback only, over HTTPS with the development certificate, and on plain HTTP only to redirect.
+ *
+ * <p>Everything that takes time or randomness gets the clock and {@link SecureRandom} handed to {@link #start}; only
+ * {@link ProviderPortal#main} chooses the system clock.
+ */
+final class Portal implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Portal.class);
+  static final String HOST = "127.0.0.1";
+  static final String AUDIT_FILE = "audit.jsonl";
+  static final String SEARCH_DEMAND_FILE = "search-demand.jsonl";
+  static final String LOGIN_PATH = "/login";
+
+  /**
+   * Who may see what. Handed to the interim access filter now and to {@code PortcullisFilter.Builder.access} once the
+   * access stage is merged. Anything not listed needs a login.
+   */
+  static final AccessPolicy ACCESS = AccessPolicy.builder()
+      .permitAll("/", LOGIN_PATH, "/terms", "/privacy", "/cookies.json", "/search", "/portal.css", "/favicon.ico")
+      .authenticated("/**")
+      .build();
+
+  private final Server server;
+  private final ServerConnector https;
+  private final ServerConnector http;
+  private final AuditLog audit;
+  private final List<CookieSpec> cookies;
+  private final Path dataDir;
+
+  private Portal(Server server, ServerConnector https, ServerConnector http, AuditLog audit, List<CookieSpec> cookies,
+      Path dataDir) {
+    this.server = server;
+    this.https = https;
+    this.http = http;
+    this.audit = audit;
+    this.cookies = cookies;
+    this.dataDir = dataDir;
+  }
+
+  /**
+   * Prepares the data folder (development keys and certificate on first start), builds Portcullis and starts Jetty.
+   *
+   * @param env the environment: {@code PORTCULLIS_KEYS} there replaces the development key file
+   */
+  static Portal start(PortalOptions options, Map<String, String> env, InstantSource clock, SecureRandom random)
+      throws Exception {
+    Path dataDir = options.dataDir().toAbsolutePath().normalize();
+    Files.createDirectories(dataDir);
+    KeyRing keys = DevelopmentKeys.load(dataDir, env, clock, random);
+    DevelopmentCertificate certificate = DevelopmentCertificate.loadOrCreate(dataDir, clock, random);
+
+    AuditLog audit = AuditLog.builder().clock(clock).random(random)
+        .auditSink(AuditSink.hashChained(dataDir.resolve(AUDIT_FILE)))
+        .auditSink(AuditSink.slf4j())
+        .demandSink(SearchDemandSink.jsonLines(dataDir.resolve(SEARCH_DEMAND_FILE)))
+        .demandSink(SearchDemandSink.slf4j())
+        .build();
+    Server server = new Server();
+    try {
+      SessionConfig sessionConfig = SessionConfig.builder()
+          .idleTimeout(Duration.ofMinutes(30)).absoluteTimeout(Duration.ofHours(12)).build();
+      SessionRegistry sessions = SessionRegistry.create(sessionConfig,
+          CaffeineSessionStore.builder(sessionConfig, clock).build(), random, clock, SessionListener.noop());
+      PortalLogin login = PortalLogin.builder()
+          .keyRing(keys)
+          .users(DemoData.users(PasswordHasher.standard(random)))
+          .revocations(RevocationStore.inMemory(clock))
+          .clock(clock)
+          .random(random)
+          .termsVersion(DemoData.TERMS_VERSION)
+          .ticketLifetime(Duration.ofHours(8))
+          .loginPath(LOGIN_PATH)
+          .afterLoginPath("/reports")
+          .build();
+      PortcullisFilter filter = PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit).build();
+      // Every cookie the filter sets, in the filter's order (PortcullisFilter.Builder.declaredCookies is not public).
+      List<CookieSpec> cookies = List.of(sessionConfig.cookie(), login.authCookie(), login.cookieCheckCookie());
+      CookieNotice notice = new CookieNotice(cookies);
+      InterimAudit interimAudit = new InterimAudit(audit);
+
+      ServletContextHandler app = new ServletContextHandler();
+      app.setContextPath("/");
+      app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+      app.addFilter(new FilterHolder(new InterimAccess(ACCESS, LOGIN_PATH)), "/*",
+          EnumSet.of(DispatcherType.REQUEST));
+      add(app, "", new HomePage());
+      add(app, LOGIN_PATH, new LoginPage());
+      add(app, "/reports/*", new ReportsPage(interimAudit));
+      add(app, "/search", new SearchPage(interimAudit));
+      add(app, "/account", new AccountPage());
+      add(app, "/privacy", new PrivacyPage(notice));
+      add(app, "/cookies.json", new CookiesJson(notice));
+      add(app, "/terms", new TermsPage(login));
+      add(app, "/portal.css", new Stylesheet());
+      add(app, "/", new NotFoundPage());
+      ErrorPageErrorHandler appErrors = new ErrorPageErrorHandler();
+      quiet(appErrors);
+      app.setErrorHandler(appErrors);
+      ErrorHandler serverErrors = new ErrorHandler();
+      quiet(serverErrors);
+      server.setErrorHandler(serverErrors);
+
+      ServerConnector httpsConnector = new ServerConnector(server,
+          new SslConnectionFactory(tls(certificate), HttpVersion.HTTP_1_1.asString()),
+          new HttpConnectionFactory(httpConfiguration(true)));
+      httpsConnector.setHost(HOST);
+      httpsConnector.setPort(options.httpsPort());
+      ServerConnector httpConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration(false)));
+      httpConnector.setHost(HOST);
+      httpConnector.setPort(options.httpPort());
+      server.addConnector(httpsConnector);
+      server.addConnector(httpConnector);
+      server.setHandler(new InterimTransport(app, httpsConnector::getLocalPort));
+      server.start();
+      return new Portal(server, httpsConnector, httpConnector, audit, cookies, dataDir);
+    } catch (Exception | Error e) {
+      try {
+        server.stop();
+      } finally {
+        audit.close();
+      }
+      throw e;
+    }
+  }
+
+  private static void add(ServletContextHandler app, String mapping, HttpServlet servlet) {
+    app.addServlet(new ServletHolder(servlet), mapping);
+  }
+
+  private static void quiet(ErrorHandler errors) {
+    errors.setShowStacks(false);
+    errors.setShowCauses(false);
+    errors.setShowMessageInTitle(false);
+  }
+
+  private static HttpConfiguration httpConfiguration(boolean secure) {
+    HttpConfiguration config = new HttpConfiguration();
+    // Jetty's per-connection header cache otherwise matches header values case-insensitively and can hand the
+    // application an earlier Cookie header that differs only in letter case. Base64url cookie values are
+    // case-sensitive, so a changed auth or session cookie could be read as the original one.
+    config.setHeaderCacheCaseSensitive(true);
+    config.setSendServerVersion(false);
+    config.setSendXPoweredBy(false);
+    if (secure) {
+      // Marks requests on this connector as HTTPS (request.isSecure()) and checks SNI against the certificate.
+      config.addCustomizer(new SecureRequestCustomizer());
+    }
+    return config;
+  }
+
+  private static SslContextFactory.Server tls(DevelopmentCertificate certificate) {
+    SslContextFactory.Server tls = new SslContextFactory.Server();
+    tls.setKeyStore(certificate.keyStore());
+    tls.setKeyManagerPassword(new String(certificate.password()));
+    tls.setCertAlias(DevelopmentCertificate.ALIAS);
+    return tls;
+  }
+
+  int httpsPort() {
+    return https.getLocalPort();
+  }
+
+  int httpPort() {
+    return http.getLocalPort();
+  }
+
+  Path dataDir() {
+    return dataDir;
+  }
+
+  /** The declarations of every cookie the portal sets, as the cookie notice shows them. */
+  List<CookieSpec> cookies() {
+    return cookies;
+  }
+
+  /** Waits until every audit and search-demand event so far is in its files. */
+  boolean flushAudit(Duration timeout) throws InterruptedException {
+    return audit.flush(timeout);
+  }
+
+  /** Stops Jetty, then delivers the queued audit events and closes the log files. */
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.warn("Jetty did not stop cleanly: {}", e.getClass().getName());
+    } finally {
+      audit.close();
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package dev.portcullis.examples.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.cookie.CookieSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The portal in a real browser (headless Chromium): what a person does, and what the browser keeps. Screenshots of
+ * the login, reports and privacy pages go to {@code target/screenshots/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PortalBrowserTest {
+  private static final Path TARGET = Path.of(System.getProperty("java.io.tmpdir"));
+  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+  private RunningPortal portal;
+  private ChromeDriver browser;
+
+  @BeforeAll
+  void start(@TempDir Path dataDir) throws Exception {
+    Chromium.assumeInstalled();
+    portal = new RunningPortal(dataDir);
+    browser = Chromium.start(TARGET.resolve("chromium"), false);
+    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (portal != null) {
+      portal.close();
+    }
+  }
+
+  @BeforeEach
+  @AfterEach
+  void forgetCookies() {
+    if (browser != null) {
+      browser.get(portal.https("/privacy"));
+      browser.manage().deleteAllCookies();
+    }
+  }
+
+  private void open(WebDriver b, String path) {
+    b.get(portal.https(path));
+  }
+
+  private static String path(WebDriver b) {
+    String url = b.getCurrentUrl();
+    return url.substring(url.indexOf('/', "https://".length()));
+  }
+
+  private static String heading(WebDriver b) {
+    return b.findElement(By.tagName("h1")).getText();
+  }
+
+  private void logIn(WebDriver b, String username, String password) {
+    b.findElement(By.id("username")).sendKeys(username);
+    b.findElement(By.id("password")).sendKeys(password);
+    b.findElement(By.cssSelector("label[for=acceptTerms]")).click();
+    clickAndWait(b, By.cssSelector("form.login button[type=submit]"));
+  }
+
+  /** Clicks and waits until the browser has left the current page (a form post, a link). */
+  private static void clickAndWait(WebDriver b, By what) {
+    WebElement page = b.findElement(By.tagName("html"));
+    b.findElement(what).click();
+    new WebDriverWait(b, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+  }
+
+  private static void screenshot(ChromeDriver b, String name) throws Exception {
+    Files.createDirectories(SCREENSHOTS);
+    Path shot = b.getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  void provider_logsIn_readsReports_searches_andLogsOut() throws Exception {
+    open(browser, "/reports");
+    assertThat(path(browser)).isEqualTo("/login?returnTo=%2Freports");
+    assertThat(heading(browser)).isEqualTo("Log in");
+    screenshot(browser, "login");
+
+    logIn(browser, "alice", "alice-demo-pass");
+    assertThat(path(browser)).isEqualTo("/reports");
+    assertThat(browser.findElement(By.cssSelector("table.reports")).getText())
+        .contains("Annual quality review", "Riverside Care").doesNotContain("Hillview Homes");
+    assertThat(browser.findElement(By.cssSelector(".who")).getText()).contains("Alice Adams", "Riverside Care");
+    screenshot(browser, "reports");
+
+    clickAndWait(browser, By.linkText("Staff training audit"));
+    assertThat(path(browser)).isEqualTo("/reports/102");
+    assertThat(heading(browser)).isEqualTo("Staff training audit");
+
+    clickAndWait(browser, By.linkText("Find a care service"));
+    browser.findElement(By.id("q")).sendKeys("home care");
+    clickAndWait(browser, By.cssSelector("form.search button"));
+    assertThat(path(browser)).isEqualTo("/search?q=home+care");
+    assertThat(browser.findElement(By.cssSelector("ul.results")).getText()).contains("Riverside Home Care");
+
+    clickAndWait(browser, By.cssSelector(".who button"));
+    assertThat(path(browser)).isEqualTo("/login");
+    open(browser, "/reports/101");
+    assertThat(path(browser)).startsWith("/login?returnTo=");
+  }
+
+  @Test
+  void cookiesTheBrowserHolds_carryTheDeclaredAttributes_andAreGoneAfterLogout() {
+    open(browser, "/login");
+    logIn(browser, "carol", "carol-demo-pass");
+    assertThat(path(browser)).isEqualTo("/reports");
+
+    Set<Cookie> held = browser.manage().getCookies();
+    assertThat(held).extracting(Cookie::getName).containsExactlyInAnyOrderElementsOf(
+        portal.portal.cookies().stream().map(CookieSpec::name).toList());
+    for (Cookie c : held) {
+      CookieSpec spec = portal.portal.cookies().stream().filter(s -> s.name().equals(c.getName())).findFirst()
+          .orElseThrow();
+      assertThat(c.isSecure()).as(c.getName() + " Secure").isEqualTo(spec.secure()).isTrue();
+      assertThat(c.isHttpOnly()).as(c.getName() + " HttpOnly").isEqualTo(spec.httpOnly()).isTrue();
+      assertThat(c.getSameSite()).as(c.getName() + " SameSite").isEqualTo(spec.sameSite().attributeValue());
+      assertThat(c.getPath()).as(c.getName() + " Path").isEqualTo("/");
+      assertThat(c.getDomain()).as(c.getName() + " host-only").isEqualTo("127.0.0.1");
+      assertThat(c.getExpiry()).as(c.getName() + " session-scoped").isNull();
+    }
+
+    // The cookie-check cookie's value is always "1"; the session and auth values are unguessable.
+    List<String> valuesBefore = held.stream().filter(c -> !c.getName().equals("__Host-portcullis-cc"))
+        .map(Cookie::getValue).toList();
+    open(browser, "/account");
+    clickAndWait(browser, By.cssSelector("form[action='/logout'] button"));
+    assertThat(path(browser)).isEqualTo("/login");
+    Set<Cookie> after = browser.manage().getCookies();
+    assertThat(after).extracting(Cookie::getName).doesNotContain("__Host-portcullis-auth");
+    // Every cookie of the logged-in visit is gone; the login page it lands on starts a fresh anonymous session.
+    assertThat(after).extracting(Cookie::getValue).doesNotContainAnyElementsOf(valuesBefore);
+    assertThat(after).extracting(Cookie::getName).isSubsetOf("__Host-portcullis-cc", "__Host-portcullis-sid");
+  }
+
+  @Test
+  void anotherOrganisationsReport_isForbidden() {
+    open(browser, "/reports/201");
+    logIn(browser, "alice", "alice-demo-pass");
+    assertThat(path(browser)).isEqualTo("/reports/201");
+    assertThat(heading(browser)).isEqualTo("You cannot see this report");
+    assertThat(browser.getPageSource()).doesNotContain("fluid intake");
+  }
+
+  @Test
+  void accountWithoutAnEmailAddress_isRefused() {
+    open(browser, "/login");
+    logIn(browser, "dave", "dave-demo-pass");
+    assertThat(path(browser)).isEqualTo("/login?error=1");
+    assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText())
+        .contains("You could not be logged in");
+    assertThat(browser.manage().getCookies()).extracting(Cookie::getName)
+        .doesNotContain("__Host-portcullis-auth");
+  }
+
+  @Test
+  void privacyPage_showsTheCookieTable() throws Exception {
+    open(browser, "/privacy");
+    assertThat(heading(browser)).isEqualTo("Privacy and cookies");
+    List<String> names = browser.findElements(By.cssSelector("table.cookies tbody th")).stream()
+        .map(e -> e.getText()).toList();
+    assertThat(names).containsExactlyElementsOf(portal.portal.cookies().stream().map(CookieSpec::name).toList());
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1200, 1500));
+    try {
+      screenshot(browser, "privacy");
+    } finally {
+      browser.manage().window().setSize(new org.openqa.selenium.Dimension(1200, 900));
+    }
+  }
+
+  @Test
+  void browserThatBlocksCookies_isToldSoWhenItTriesToLogIn() throws Exception {
+    ChromeDriver blocking = Chromium.start(TARGET.resolve("chromium"), true);
+    try {
+      blocking.get(portal.https("/login"));
+      logIn(blocking, "alice", "alice-demo-pass");
+      assertThat(blocking.findElement(By.tagName("body")).getText()).contains("Your browser is blocking cookies");
+      assertThat(blocking.manage().getCookies()).isEmpty();
+    } finally {
+      blocking.quit();
+    }
+  }
+}

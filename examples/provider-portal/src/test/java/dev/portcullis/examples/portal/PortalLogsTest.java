@@ -1,0 +1,124 @@
+package dev.portcullis.examples.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.audit.AuditChainVerifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the portal leaves in its data folder after a short session of use: a hash-chained audit log with the report
+ * views and their outcomes, and a search-demand log that holds no trace of who searched. The portal is stopped
+ * before the files are read, as the verifier asks.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PortalLogsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  Path dataDir;
+  private final Map<String, String> cookieValuesSeen = new java.util.HashMap<>();
+  private List<JsonNode> audit;
+  private List<String> auditLines;
+  private List<String> demandLines;
+
+  @BeforeAll
+  void useThePortalThenStopIt(@TempDir Path dataDir) throws Exception {
+    this.dataDir = dataDir;
+    try (RunningPortal portal = new RunningPortal(dataDir)) {
+      PortalClient alice = portal.client();
+      alice.loginAs("alice");
+      alice.get("/reports/101");
+      alice.get("/reports/201");
+      alice.get("/search?q=Day+Centre+alice%40riverside.example");
+      alice.get("/search?q=nursing");
+      cookieValuesSeen.putAll(alice.jar);
+      alice.logout();
+      PortalClient anonymous = portal.client();
+      anonymous.get("/search?q=home+care");
+      portal.client().loginAs("dave");
+    }
+    auditLines = Files.readAllLines(dataDir.resolve(Portal.AUDIT_FILE), StandardCharsets.UTF_8);
+    demandLines = Files.readAllLines(dataDir.resolve(Portal.SEARCH_DEMAND_FILE), StandardCharsets.UTF_8);
+    audit = new ArrayList<>();
+    for (String line : auditLines) {
+      audit.add(JSON.readTree(line));
+    }
+  }
+
+  private List<JsonNode> events(String type) {
+    return audit.stream().filter(e -> e.get("type").asText().equals(type)).toList();
+  }
+
+  @Test
+  void auditLog_isAnIntactHashChain() throws Exception {
+    AuditChainVerifier.Result result = AuditChainVerifier.verify(dataDir.resolve(Portal.AUDIT_FILE));
+    assertThat(result.intact()).as(result.describe()).isTrue();
+    assertThat(result.records()).isEqualTo(auditLines.size()).isGreaterThanOrEqualTo(5);
+  }
+
+  @Test
+  void auditLog_recordsEachReportView_withUserOrganisationAndOutcome() {
+    List<JsonNode> views = events("report_view");
+    assertThat(views).hasSize(2);
+    assertThat(views.get(0).get("user").asText()).isEqualTo("u-1001");
+    assertThat(views.get(0).get("organisation").asText()).isEqualTo("riverside");
+    assertThat(views.get(0).get("resource").asText()).isEqualTo("101");
+    assertThat(views.get(0).get("outcome").asText()).isEqualTo("success");
+    assertThat(views.get(1).get("resource").asText()).isEqualTo("201");
+    assertThat(views.get(1).get("outcome").asText()).isEqualTo("failure");
+    assertThat(views.get(1).get("reason").asText()).isEqualTo("status 403");
+  }
+
+  @Test
+  void auditLog_recordsLoginsRefusalsAndLogout() {
+    assertThat(events("authn_login_success")).extracting(e -> e.get("user").asText()).containsExactly("u-1001");
+    assertThat(events("authn_login_fail")).extracting(e -> e.get("user").asText()).containsExactly("u-1004");
+    assertThat(events("logout")).hasSize(1);
+  }
+
+  @Test
+  void auditLog_holdsNoPasswordCookieValueOrSearch() {
+    String all = String.join("\n", auditLines);
+    assertThat(all).doesNotContain("demo-pass", "Day Centre", "day centre", "nursing");
+    assertThat(cookieValuesSeen).isNotEmpty();
+    cookieValuesSeen.values().stream().filter(v -> v.length() > 8).forEach(v -> assertThat(all).doesNotContain(v));
+  }
+
+  @Test
+  void searchDemandLog_holdsEverySearch_withNormalisedTermsOnly() throws Exception {
+    List<String> terms = new ArrayList<>();
+    for (String line : demandLines) {
+      terms.add(JSON.readTree(line).get("terms").asText());
+    }
+    assertThat(terms).containsExactly("day centre [email]", "nursing", "home care");
+  }
+
+  @Test
+  void searchDemandLog_holdsNoTraceOfWhoSearched() throws Exception {
+    assertThat(demandLines).hasSize(3);
+    Set<String> fields = new TreeSet<>();
+    for (String line : demandLines) {
+      JSON.readTree(line).fieldNames().forEachRemaining(fields::add);
+    }
+    assertThat(fields).containsExactlyInAnyOrder("kind", "bucket_start", "bucket", "endpoint", "terms",
+        "result_count");
+    String all = String.join("\n", demandLines);
+    assertThat(all).doesNotContain("u-1001", "alice", "riverside", "127.0.0.1", "request_id", "session");
+    cookieValuesSeen.values().stream().filter(v -> v.length() > 8).forEach(v -> assertThat(all).doesNotContain(v));
+    for (String line : demandLines) {
+      assertThat(JSON.readTree(line).get("bucket_start").asText()).endsWith(":00:00Z");
+    }
+  }
+}

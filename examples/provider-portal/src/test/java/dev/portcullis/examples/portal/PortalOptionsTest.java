@@ -1,0 +1,48 @@
+package dev.portcullis.examples.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PortalOptionsTest {
+  @Test
+  void noArguments_meanHttps8443_http8080_andPortalDataHere() {
+    assertThat(PortalOptions.parse(new String[0], Map.of()))
+        .isEqualTo(new PortalOptions(8443, 8080, Path.of("portal-data")));
+  }
+
+  @Test
+  void environmentVariables_replaceTheDefaults() {
+    assertThat(PortalOptions.parse(new String[0],
+        Map.of("PORTAL_HTTPS_PORT", "9443", "PORTAL_HTTP_PORT", "9080", "PORTAL_DATA_DIR", "/var/tmp/p")))
+        .isEqualTo(new PortalOptions(9443, 9080, Path.of("/var/tmp/p")));
+  }
+
+  @Test
+  void arguments_winOverTheEnvironment_inBothSpellings() {
+    assertThat(PortalOptions.parse(new String[] {"--https-port", "7443", "--http-port=7080", "--data-dir", "d"},
+        Map.of("PORTAL_HTTPS_PORT", "9443", "PORTAL_DATA_DIR", "e")))
+        .isEqualTo(new PortalOptions(7443, 7080, Path.of("d")));
+  }
+
+  @Test
+  void unknownOption_isRefusedWithTheUsage() {
+    assertThatThrownBy(() -> PortalOptions.parse(new String[] {"--port", "1"}, Map.of()))
+        .hasMessageContaining("unknown option --port").hasMessageContaining("--https-port");
+  }
+
+  @Test
+  void malformedOrOutOfRangePorts_areRefused() {
+    assertThatThrownBy(() -> PortalOptions.parse(new String[] {"--https-port", "x"}, Map.of()))
+        .hasMessageContaining("must be a number");
+    assertThatThrownBy(() -> PortalOptions.parse(new String[] {"--http-port", "70000"}, Map.of()))
+        .hasMessageContaining("0 to 65535");
+    assertThatThrownBy(() -> PortalOptions.parse(new String[] {"--https-port", "8080"}, Map.of()))
+        .hasMessageContaining("must differ");
+    assertThatThrownBy(() -> PortalOptions.parse(new String[] {"--data-dir"}, Map.of()))
+        .hasMessageContaining("missing value");
+  }
+}

@@ -1,0 +1,81 @@
+package dev.portcullis.examples.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.crypto.InvalidKeyRingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The data folder: development keys and certificate made on first start, reused later, never silently replaced. */
+class PortalStartTest {
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void firstStart_createsTheDevelopmentKeysAndCertificate_andLaterStartsReuseThem() throws Exception {
+    try (RunningPortal first = new RunningPortal(dataDir)) {
+      assertThat(first.client().get("/login").statusCode()).isEqualTo(200);
+    }
+    Path keys = dataDir.resolve(DevelopmentKeys.FILE_NAME);
+    Path store = dataDir.resolve(DevelopmentCertificate.KEY_STORE);
+    assertThat(keys).exists();
+    assertThat(store).exists();
+    assertThat(dataDir.resolve(Portal.AUDIT_FILE)).exists();
+    assertThat(dataDir.resolve(Portal.SEARCH_DEMAND_FILE)).exists();
+    assertThat(Files.getPosixFilePermissions(keys)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+        PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.getPosixFilePermissions(store)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+        PosixFilePermission.OWNER_WRITE);
+    byte[] keyFile = Files.readAllBytes(keys);
+    byte[] storeFile = Files.readAllBytes(store);
+
+    try (RunningPortal second = new RunningPortal(dataDir)) {
+      assertThat(second.client().get("/login").statusCode()).isEqualTo(200);
+    }
+    assertThat(Files.readAllBytes(keys)).isEqualTo(keyFile);
+    assertThat(Files.readAllBytes(store)).isEqualTo(storeFile);
+  }
+
+  @Test
+  void unreadableKeyFile_stopsTheStart_andIsLeftAsItWas() throws Exception {
+    Path keys = dataDir.resolve(DevelopmentKeys.FILE_NAME);
+    Files.writeString(keys, "not a key ring\n");
+    assertThatThrownBy(() -> new RunningPortal(dataDir)).isInstanceOf(InvalidKeyRingException.class);
+    assertThat(Files.readString(keys)).isEqualTo("not a key ring\n");
+  }
+
+  @Test
+  void keysInTheEnvironment_winOverTheDevelopmentKeyFile() throws Exception {
+    String line = Files.readAllLines(makeKeyFile()).stream().filter(l -> l.startsWith("key ")).findFirst()
+        .orElseThrow();
+    Path fresh = dataDir.resolve("fresh");
+    try (Portal portal = Portal.start(new PortalOptions(0, 0, fresh), Map.of("PORTCULLIS_KEYS", line),
+        InstantSource.system(), new SecureRandom())) {
+      assertThat(portal.httpsPort()).isPositive();
+    }
+    assertThat(fresh.resolve(DevelopmentKeys.FILE_NAME)).doesNotExist();
+  }
+
+  @Test
+  void secondPortalOnTheSameDataFolder_isRefused() throws Exception {
+    try (RunningPortal first = new RunningPortal(dataDir)) {
+      // The audit file is locked by its writer: two portals must not interleave one hash chain.
+      assertThatThrownBy(() -> new RunningPortal(dataDir)).hasMessageContaining("already open for writing");
+      assertThat(first.client().get("/login").statusCode()).isEqualTo(200);
+    }
+  }
+
+  private Path makeKeyFile() throws Exception {
+    Path other = dataDir.resolve("other");
+    Files.createDirectories(other);
+    DevelopmentKeys.load(other, Map.of(), InstantSource.system(), new SecureRandom());
+    return other.resolve(DevelopmentKeys.FILE_NAME);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.portcullis.examples.portal;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.Map;
+
+/** A portal started for a test: free ports on loopback, its own data folder, the system clock, no key variable. */
+final class RunningPortal implements AutoCloseable {
+  final Portal portal;
+  final Path dataDir;
+  private boolean closed;
+
+  RunningPortal(Path dataDir) throws Exception {
+    this.dataDir = dataDir;
+    this.portal = Portal.start(new PortalOptions(0, 0, dataDir), Map.of(), InstantSource.system(), new SecureRandom());
+  }
+
+  /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */
+  String https(String path) {
+    return "https://127.0.0.1:" + portal.httpsPort() + path;
+  }
+
+  String http(String path) {
+    return "http://127.0.0.1:" + portal.httpPort() + path;
+  }
+
+  PortalClient client() throws Exception {
+    return new PortalClient(this);
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      portal.close();
+    }
+  }
+}
