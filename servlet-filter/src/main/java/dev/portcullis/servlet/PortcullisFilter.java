@@ -85,6 +85,7 @@ public final class PortcullisFilter implements Filter {
   public static final String SEARCH_RESULT_COUNT_ATTRIBUTE = "dev.portcullis.search.results";
 
   private final List<Stage> stages;
+  private List<CookieSpec> cookies = List.of();
 
   /** Package-private so that tests in this package can assemble a pipeline; applications use {@link #builder()}. */
   PortcullisFilter(List<Stage> stages) {
@@ -93,6 +94,14 @@ public final class PortcullisFilter implements Filter {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Every cookie this filter may set, as declared: the list a privacy page's cookie notice is generated from, so the
+   * notice cannot drift from what the filter writes.
+   */
+  public List<CookieSpec> cookies() {
+    return cookies;
   }
 
   @Override
@@ -283,7 +292,9 @@ public final class PortcullisFilter implements Filter {
       if (audit != null) {
         stages.add(new AuditStage(auditRules, trail));
       }
-      return new PortcullisFilter(stages);
+      PortcullisFilter filter = new PortcullisFilter(stages);
+      filter.cookies = List.copyOf(declaredCookies());
+      return filter;
     }
 
     private void checkPublic(String what, String path) {

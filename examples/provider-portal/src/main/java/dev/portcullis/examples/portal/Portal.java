@@ -11,7 +11,9 @@ import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionListener;
+import dev.portcullis.audit.AuditRules;
+import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.user.PasswordHasher;
 import jakarta.servlet.DispatcherType;
@@ -103,7 +105,8 @@ final class Portal implements AutoCloseable {
       SessionConfig sessionConfig = SessionConfig.builder()
           .idleTimeout(Duration.ofMinutes(30)).absoluteTimeout(Duration.ofHours(12)).build();
       SessionRegistry sessions = SessionRegistry.create(sessionConfig,
-          CaffeineSessionStore.builder(sessionConfig, clock).build(), random, clock, SessionListener.noop());
+          CaffeineSessionStore.builder(sessionConfig, clock).listener(new SessionAudit(audit)).build(), random,
+          clock, new SessionAudit(audit));
       PortalLogin login = PortalLogin.builder()
           .keyRing(keys)
           .users(DemoData.users(PasswordHasher.standard(random)))
@@ -115,21 +118,43 @@ final class Portal implements AutoCloseable {
           .loginPath(LOGIN_PATH)
           .afterLoginPath("/reports")
           .build();
-      PortcullisFilter filter = PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit).build();
-      // Every cookie the filter sets, in the filter's order (PortcullisFilter.Builder.declaredCookies is not public).
-      List<CookieSpec> cookies = List.of(sessionConfig.cookie(), login.authCookie(), login.cookieCheckCookie());
+
+      ServerConnector httpsConnector = new ServerConnector(server,
+          new SslConnectionFactory(tls(certificate), HttpVersion.HTTP_1_1.asString()),
+          new HttpConnectionFactory(httpConfiguration(true)));
+      httpsConnector.setHost(HOST);
+      httpsConnector.setPort(options.httpsPort());
+      ServerConnector httpConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration(false)));
+      httpConnector.setHost(HOST);
+      httpConnector.setPort(options.httpPort());
+      server.addConnector(httpsConnector);
+      server.addConnector(httpConnector);
+      // Bound before the filter is built: its HTTPS redirect needs the real port (tests ask for port 0).
+      httpsConnector.open();
+      httpConnector.open();
+
+      PortcullisFilter filter = PortcullisFilter.builder()
+          // HSTS with max-age 0 on a localhost development server: a year-long policy for "localhost" would follow
+          // the developer to every other local project. Production keeps the default of one year.
+          .transport(TransportConfig.builder().httpsPort(httpsConnector.getLocalPort()).hstsMaxAge(Duration.ZERO)
+              .build())
+          .sessions(sessions)
+          .login(login, random)
+          .access(ACCESS, LOGIN_PATH)
+          .requirePublic("/privacy", "/cookies.json", "/terms")
+          .audit(audit, AuditRules.builder().action("/reports/{id}", "report_view")
+              .searchEndpoint("/search", "q").build())
+          .build();
+      List<CookieSpec> cookies = filter.cookies();
       CookieNotice notice = new CookieNotice(cookies);
-      InterimAudit interimAudit = new InterimAudit(audit);
 
       ServletContextHandler app = new ServletContextHandler();
       app.setContextPath("/");
       app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-      app.addFilter(new FilterHolder(new InterimAccess(ACCESS, LOGIN_PATH)), "/*",
-          EnumSet.of(DispatcherType.REQUEST));
       add(app, "", new HomePage());
       add(app, LOGIN_PATH, new LoginPage());
-      add(app, "/reports/*", new ReportsPage(interimAudit));
-      add(app, "/search", new SearchPage(interimAudit));
+      add(app, "/reports/*", new ReportsPage());
+      add(app, "/search", new SearchPage());
       add(app, "/account", new AccountPage());
       add(app, "/privacy", new PrivacyPage(notice));
       add(app, "/cookies.json", new CookiesJson(notice));
@@ -142,18 +167,7 @@ final class Portal implements AutoCloseable {
       ErrorHandler serverErrors = new ErrorHandler();
       quiet(serverErrors);
       server.setErrorHandler(serverErrors);
-
-      ServerConnector httpsConnector = new ServerConnector(server,
-          new SslConnectionFactory(tls(certificate), HttpVersion.HTTP_1_1.asString()),
-          new HttpConnectionFactory(httpConfiguration(true)));
-      httpsConnector.setHost(HOST);
-      httpsConnector.setPort(options.httpsPort());
-      ServerConnector httpConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration(false)));
-      httpConnector.setHost(HOST);
-      httpConnector.setPort(options.httpPort());
-      server.addConnector(httpsConnector);
-      server.addConnector(httpConnector);
-      server.setHandler(new InterimTransport(app, httpsConnector::getLocalPort));
+      server.setHandler(app);
       server.start();
       return new Portal(server, httpsConnector, httpConnector, audit, cookies, dataDir);
     } catch (Exception | Error e) {

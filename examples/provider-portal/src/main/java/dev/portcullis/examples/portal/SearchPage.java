@@ -1,5 +1,6 @@
 package dev.portcullis.examples.portal;
 
+import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,11 +15,8 @@ final class SearchPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
   static final int MAX_QUERY = 200;
 
-  private final transient InterimAudit audit;
 
-  SearchPage(InterimAudit audit) {
-    this.audit = audit;
-  }
+  SearchPage() {}
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -36,7 +34,8 @@ final class SearchPage extends HttpServlet {
         .append(" words only, never who searched.</p>\n");
     if (!q.isEmpty()) {
       List<CareService> found = DemoData.search(q);
-      audit.searched(q, found.size());
+      // The filter's audit stage logs the search, anonymously, with this count.
+      req.setAttribute(PortcullisFilter.SEARCH_RESULT_COUNT_ATTRIBUTE, found.size());
       b.append("<h2>").append(found.size()).append(found.size() == 1 ? " service" : " services")
           .append(" found for “").append(Html.escape(q)).append("”</h2>\n");
       if (!found.isEmpty()) {
