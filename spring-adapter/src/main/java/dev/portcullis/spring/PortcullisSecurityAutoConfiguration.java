@@ -19,7 +19,6 @@ import org.springframework.core.env.Environment;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.core.GrantedAuthorityDefaults;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.SecurityFilterChain;
@@ -46,7 +45,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       .httpBasic(basic -> basic.disable())
  *       .logout(logout -> logout.disable())        // Portcullis answers POST /logout
  *       .requestCache(cache -> cache.disable())    // it would store a Java-serialized request in the session
- *       .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+ *       .sessionManagement(s -> s.disable())       // its session-fixation step would change the Portcullis
+ *                                                  // session id under the auth cookie, logging the user out
  *       .servletApi(api -> api.disable())          // keep request.getUserPrincipal() the PortalPrincipal
  *       .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")))
  *       .authorizeHttpRequests(auth -> auth
@@ -116,7 +116,7 @@ public final class PortcullisSecurityAutoConfiguration {
           .httpBasic(AbstractHttpConfigurer::disable)
           .logout(AbstractHttpConfigurer::disable)
           .requestCache(AbstractHttpConfigurer::disable)
-          .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+          .sessionManagement(AbstractHttpConfigurer::disable)
           .servletApi(AbstractHttpConfigurer::disable)
           .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(login.loginPath())))
           .authorizeHttpRequests(auth -> auth

@@ -55,7 +55,7 @@ class PortcullisSecurityAutoConfigurationTest {
       assertThat(chain.getFilters()).extracting(f -> f.getClass().getSimpleName())
           .doesNotContain("CsrfFilter", "UsernamePasswordAuthenticationFilter", "BasicAuthenticationFilter",
               "LogoutFilter", "DefaultLoginPageGeneratingFilter", "SecurityContextHolderAwareRequestFilter",
-              "RequestCacheAwareFilter")
+              "RequestCacheAwareFilter", "SessionManagementFilter")
           .contains("SecurityContextHolderFilter", "AuthorizationFilter", "ExceptionTranslationFilter");
     });
   }
