@@ -1,0 +1,142 @@
+package dev.portcullis.examples.springboot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.crypto.KeyRingSources;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The example portal as a browser uses it, on its own development key file. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class SpringBootPortalTest {
+  private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
+
+  @LocalServerPort
+  int port;
+
+  @DynamicPropertySource
+  static void keys(DynamicPropertyRegistry registry) throws IOException {
+    Path file = Files.createTempDirectory("portal-keys").resolve("keys.txt");
+    InstantSource clock = InstantSource.fixed(Instant.parse("2026-11-01T00:00:00Z"));
+    assertThat(DevKeyFile.ensure(file, clock, new SecureRandom())).isTrue();
+    assertThat(DevKeyFile.ensure(file, clock, new SecureRandom())).as("an existing file is kept").isFalse();
+    assertThat(KeyRingSources.fromFile(file).keys()).hasSize(1);
+    registry.add("portcullis.keys.file", file::toString);
+  }
+
+  /** Cookies by hand, no redirects followed. */
+  private final class Visitor {
+    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final Map<String, String> jar = new LinkedHashMap<>();
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+      return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    HttpResponse<String> post(String path, Map<String, String> form) throws IOException, InterruptedException {
+      StringBuilder body = new StringBuilder();
+      form.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(k).append('=')
+          .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+      return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    HttpResponse<String> logIn(String user, String password) throws IOException, InterruptedException {
+      Map<String, String> form = new LinkedHashMap<>();
+      form.put("username", user);
+      form.put("password", password);
+      form.put("acceptTerms", "yes");
+      form.put("_csrf", csrf(get("/login").body()));
+      return post("/login", form);
+    }
+
+    private URI uri(String path) {
+      return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+      if (!jar.isEmpty()) {
+        StringBuilder c = new StringBuilder();
+        jar.forEach((k, v) -> c.append(c.length() == 0 ? "" : "; ").append(k).append('=').append(v));
+        request.header("Cookie", c.toString());
+      }
+      HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(20)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      for (String h : r.headers().allValues("Set-Cookie")) {
+        String pair = h.split(";", 2)[0];
+        String name = pair.substring(0, pair.indexOf('='));
+        String value = pair.substring(pair.indexOf('=') + 1);
+        if (h.contains("Max-Age=0") || value.isEmpty()) {
+          jar.remove(name);
+        } else {
+          jar.put(name, value);
+        }
+      }
+      return r;
+    }
+  }
+
+  private static String csrf(String html) {
+    Matcher m = CSRF.matcher(html);
+    return m.find() ? m.group(1) : "";
+  }
+
+  @Test
+  void councilOfficer_seesTheCouncilPage_andLogsOutWithTheFormsCsrfToken() throws Exception {
+    Visitor carol = new Visitor();
+    assertThat(carol.logIn("carol", "carol-demo-pw").statusCode()).isEqualTo(303);
+    HttpResponse<String> council = carol.get("/council");
+    assertThat(council.statusCode()).isEqualTo(200);
+    assertThat(council.body()).contains("Hello, Carol Clark (council)").contains("action=\"/logout\"");
+    HttpResponse<String> out = carol.post("/logout", Map.of("_csrf", csrf(council.body())));
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(carol.get("/council").statusCode()).isEqualTo(302);
+  }
+
+  @Test
+  void provider_readsReports_butIsForbiddenTheCouncilPage() throws Exception {
+    Visitor alice = new Visitor();
+    alice.logIn("alice", "alice-demo-pw");
+    assertThat(alice.get("/reports").body()).contains("Riverside care home inspection");
+    assertThat(alice.get("/reports/1").statusCode()).isEqualTo(200);
+    assertThat(alice.get("/council").statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void visitor_isSentToTheLoginPage_andAWrongPasswordGoesBackThereWithAnError() throws Exception {
+    Visitor v = new Visitor();
+    HttpResponse<String> reports = v.get("/reports");
+    assertThat(reports.statusCode()).isEqualTo(302);
+    assertThat(reports.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    HttpResponse<String> wrong = v.logIn("alice", "not-her-password");
+    assertThat(wrong.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("error=1"));
+    assertThat(v.get("/login?error=1").body()).contains("That did not work");
+  }
+
+  @Test
+  void health_isUp_andNamesTheActiveKeyOnly() throws Exception {
+    HttpResponse<String> health = new Visitor().get("/actuator/health");
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("\"portcullis\"").contains("activeKey").contains("\"status\":\"UP\"");
+  }
+}

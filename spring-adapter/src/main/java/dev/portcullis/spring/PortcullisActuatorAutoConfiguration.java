@@ -1,0 +1,73 @@
+package dev.portcullis.spring;
+
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditMetrics;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SearchDemandSink;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.SessionStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.InstantSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * With Spring Boot Actuator: the {@code portcullis} health indicator ({@code management.health.portcullis.enabled}),
+ * and with a Micrometer registry the audit counters of {@link AuditMetrics}: {@code portcullis.audit.events} by type
+ * and outcome, {@code portcullis.search.demand.events} by endpoint, and the audit log's delivery counters and queue.
+ */
+@AutoConfiguration(after = PortcullisAutoConfiguration.class, afterName = {
+    "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
+    "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
+@ConditionalOnBean(KeyRing.class)
+public final class PortcullisActuatorAutoConfiguration {
+  PortcullisActuatorAutoConfiguration() {}
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
+  @ConditionalOnEnabledHealthIndicator("portcullis")
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "portcullisHealthIndicator")
+    HealthIndicator portcullisHealthIndicator(KeyRing keys, InstantSource clock, PortcullisProperties properties,
+        ObjectProvider<SessionStore> sessions, ObjectProvider<RevocationStore> revocations) {
+      return new PortcullisHealthIndicator(keys, clock, properties.getKeys().getMaxAge(), sessions.getIfUnique(),
+          revocations.getIfUnique());
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({MeterRegistry.class, MeterBinder.class})
+  @ConditionalOnBean({MeterRegistry.class, AuditLog.class})
+  static class Metrics {
+    @Bean
+    AuditSinkWrapper portcullisAuditMetricsWrapper(MeterRegistry registry) {
+      return new AuditSinkWrapper() {
+        @Override
+        public AuditSink wrap(AuditSink sink) {
+          return AuditMetrics.counting(sink, registry);
+        }
+
+        @Override
+        public SearchDemandSink wrap(SearchDemandSink sink) {
+          return AuditMetrics.counting(sink, registry);
+        }
+      };
+    }
+
+    @Bean
+    MeterBinder portcullisAuditLogMetrics(AuditLog audit) {
+      return registry -> AuditMetrics.bind(audit, registry);
+    }
+  }
+}

@@ -1,0 +1,345 @@
+package dev.portcullis.spring;
+
+import static dev.portcullis.spring.PortcullisConfigurationException.building;
+
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SearchDemandSink;
+import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.crypto.KeyInfo;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.login.LoginThrottle;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.session.SessionStore;
+import dev.portcullis.user.UserDirectory;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+/**
+ * Installs Portcullis in a Spring Boot servlet application: the {@link PortcullisFilter}, built from the core objects,
+ * each made from the {@code portcullis.*} properties ({@link PortcullisProperties}) and registered at {@link
+ * #FILTER_ORDER}, ahead of Spring Security.
+ *
+ * <p>Every core object and SPI is a bean that the application can replace by declaring its own: {@link KeyRing},
+ * {@link InstantSource}, {@link SecureRandom}, {@link SessionConfig}, {@code SessionStore}, {@link RevocationStore},
+ * {@code ReplayStore}, {@code AccountLinkStore}, {@link AuditSink}, {@link SearchDemandSink}, {@link AuditLog},
+ * {@link AuditRules}, {@link SessionRegistry}, {@link PortalLogin} and {@link PortcullisFilter}. The one bean the
+ * application must declare is its {@link UserDirectory}. Setting {@code portcullis.redis.uri} (with {@code
+ * portcullis-redis} on the class path) puts the stores in Redis. A {@link PortcullisCustomizer} bean gets the filter's
+ * builder last. Every {@link AuditSink} bean receives every audit event; the audit log closes them at shutdown.
+ *
+ * <p>The filter is registered for the REQUEST, ASYNC and ERROR dispatches. On an error dispatch of a request it has
+ * already wrapped it passes the request on untouched (the container dispatches the unwrapped request, so the error
+ * page sees no Portcullis principal; the Spring Security bridge still finds the authentication there).
+ *
+ * <p><b>Security.</b> Start-up fails, with a message saying what to change, when there is no key (there is no default
+ * key), a key is short, a cookie declaration contradicts itself, the timeouts contradict each other, there is no
+ * {@link UserDirectory}, or any other core builder refuses its settings. Keys come from the process environment (not
+ * from application properties), a key file or a PKCS12 store; neither keys nor passwords are logged.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(PortcullisFilter.class)
+@ConditionalOnProperty(prefix = "portcullis", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(PortcullisProperties.class)
+@Import({PortcullisStores.Redis.class, PortcullisStores.InMemory.class})
+public final class PortcullisAutoConfiguration {
+  /** The filter's default order: before Spring Security's filter chain, which Spring Boot puts at -100. */
+  public static final int FILTER_ORDER = -110;
+
+  private static final Logger log = LoggerFactory.getLogger(PortcullisAutoConfiguration.class);
+
+  PortcullisAutoConfiguration() {}
+
+  @Bean
+  @ConditionalOnMissingBean
+  @SuppressForbidden(reason = "the one place the starter takes the system clock; everything else gets this bean")
+  InstantSource portcullisClock() {
+    return InstantSource.system();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  SecureRandom portcullisSecureRandom() {
+    return new SecureRandom();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  KeyRing portcullisKeyRing(PortcullisProperties properties, Environment environment, InstantSource clock) {
+    PortcullisProperties.Keys keys = properties.getKeys();
+    KeyRing ring = loadKeyRing(keys, environment);
+    List<KeyInfo> old = ring.keysOlderThan(keys.getMaxAge(), clock.instant());
+    if (!old.isEmpty()) {
+      log.warn("Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
+          old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")), keys.getMaxAge());
+    }
+    return ring;
+  }
+
+  static KeyRing loadKeyRing(PortcullisProperties.Keys keys, Environment environment) {
+    Path file = keys.getFile();
+    Path store = keys.getPkcs12().getPath();
+    if (file != null && store != null) {
+      throw new PortcullisConfigurationException("both portcullis.keys.file and portcullis.keys.pkcs12.path are set",
+          "Configure one key source: a key file or a PKCS12 key store.");
+    }
+    if (file != null) {
+      return KeyRingSources.fromFile(file);
+    }
+    if (store != null) {
+      String password = keys.getPkcs12().getPassword();
+      if (password == null) {
+        throw new PortcullisConfigurationException("portcullis.keys.pkcs12.path is set without a password",
+            "Set portcullis.keys.pkcs12.password, preferably from the environment"
+                + " (PORTCULLIS_KEYS_PKCS12_PASSWORD).");
+      }
+      char[] chars = password.toCharArray();
+      try {
+        return KeyRingSources.fromPkcs12(store, chars);
+      } finally {
+        Arrays.fill(chars, '\0');
+      }
+    }
+    String variable = keys.getEnvironmentVariable();
+    return KeyRingSources.fromEnvironment(processEnvironment(environment, variable), variable);
+  }
+
+  /**
+   * The variable from the operating-system environment only: a key ring written in application properties or passed
+   * as a system property is not picked up by accident.
+   */
+  private static Map<String, String> processEnvironment(Environment environment, String variable) {
+    if (!(environment instanceof ConfigurableEnvironment configurable)) {
+      String value = System.getenv(variable);
+      return value == null ? Map.of() : Map.of(variable, value);
+    }
+    PropertySource<?> source =
+        configurable.getPropertySources().get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+    Object value = source == null ? null : source.getProperty(variable);
+    return value == null ? Map.of() : Map.of(variable, value.toString());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  SessionConfig portcullisSessionConfig(PortcullisProperties properties) {
+    CookieSpec cookie = cookie("portcullis.cookies.session", properties.getCookies().getSession(),
+        SessionConfig.defaultCookie(SessionConfig.DEFAULT_COOKIE_NAME));
+    PortcullisProperties.Session session = properties.getSession();
+    return building("portcullis.session", "Fix portcullis.session.*: the idle timeout must be above zero and shorter"
+        + " than the absolute timeout, and max-sessions at least 1.", () -> {
+          SessionConfig.Builder builder = SessionConfig.builder().cookie(cookie);
+          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          map.from(session::getIdleTimeout).to(builder::idleTimeout);
+          map.from(session::getAbsoluteTimeout).to(builder::absoluteTimeout);
+          map.from(session::getMaxSessions).to(builder::maxSessions);
+          map.from(session::getIdFormat).to(builder::idFormat);
+          return builder.build();
+        });
+  }
+
+  /** The declaration {@code defaults} with the properties' changes, checked by {@link CookieSpec.Builder#build()}. */
+  static CookieSpec cookie(String prefix, PortcullisProperties.Cookie properties, CookieSpec defaults) {
+    return building(prefix, "Fix " + prefix + ".*: a __Host- name needs secure=true, path=/ and no domain; a"
+        + " __Secure- name needs secure=true; same-site=none needs secure=true; names are RFC 6265 tokens.", () -> {
+          CookieSpec.Builder builder = defaults.toBuilder();
+          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          map.from(properties::getName).to(builder::name);
+          map.from(properties::getSecure).to(builder::secure);
+          map.from(properties::getHttpOnly).to(builder::httpOnly);
+          map.from(properties::getSameSite).to(builder::sameSite);
+          map.from(properties::getPath).to(builder::path);
+          map.from(properties::getDomain).to(builder::domain);
+          return builder.build();
+        });
+  }
+
+  @Bean(destroyMethod = "") // the audit log closes its sinks, after delivering what is queued
+  @ConditionalOnMissingBean
+  AuditSink portcullisAuditSink(PortcullisProperties properties) {
+    PortcullisProperties.Audit audit = properties.getAudit();
+    switch (audit.getSink()) {
+      case JSON_LINES:
+        return open("portcullis.audit.file", audit.getFile(), AuditSink::jsonLines);
+      case HASH_CHAINED:
+        return open("portcullis.audit.file", audit.getFile(), AuditSink::hashChained);
+      default:
+        return AuditSink.slf4j();
+    }
+  }
+
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean
+  SearchDemandSink portcullisSearchDemandSink(PortcullisProperties properties) {
+    PortcullisProperties.SearchDemand demand = properties.getAudit().getSearchDemand();
+    if (demand.getSink() == PortcullisProperties.DemandSinkType.JSON_LINES) {
+      return open("portcullis.audit.search-demand.file", demand.getFile(), SearchDemandSink::jsonLines);
+    }
+    return SearchDemandSink.slf4j();
+  }
+
+  private interface FileSink<T> {
+    T open(Path file) throws IOException;
+  }
+
+  private static <T> T open(String property, Path file, FileSink<T> sink) {
+    if (file == null) {
+      throw new PortcullisConfigurationException(property + " is not set, and the chosen sink writes to a file",
+          "Set " + property + " to a file in a writable directory.");
+    }
+    try {
+      return sink.open(file);
+    } catch (IOException e) {
+      throw new PortcullisConfigurationException("cannot open " + property + " " + file + ": " + e.getMessage(),
+          "Check " + property + ": its directory must exist and be writable, no other process may hold the file,"
+              + " and it must hold records of this kind only.", e);
+    }
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  AuditLog portcullisAuditLog(PortcullisProperties properties, InstantSource clock, SecureRandom random,
+      List<AuditSink> auditSinks, List<SearchDemandSink> demandSinks, ObjectProvider<AuditSinkWrapper> wrapper) {
+    PortcullisProperties.Audit audit = properties.getAudit();
+    List<AuditSink> sinks = new ArrayList<>(auditSinks);
+    List<SearchDemandSink> demand = new ArrayList<>(demandSinks);
+    wrapper.ifAvailable(w -> {
+      // One wrapped sink per kind: each event is counted once however many sinks there are.
+      sinks.set(0, w.wrap(sinks.get(0)));
+      demand.set(0, w.wrap(demand.get(0)));
+    });
+    return building("portcullis.audit", "Fix portcullis.audit.*: queue-capacity is 1 to 1048576, the"
+        + " search-demand bucket divides a day, and each sink is a separate object.", () -> {
+          AuditLog.Builder builder = AuditLog.builder().clock(clock).random(random);
+          sinks.forEach(builder::auditSink);
+          demand.forEach(builder::demandSink);
+          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          map.from(audit::getQueueCapacity).to(builder::queueCapacity);
+          map.from(audit::getWhenFull).to(builder::whenFull);
+          map.from(audit.getSearchDemand()::getBucket).to(builder::demandBucket);
+          return builder.build();
+        });
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  AuditRules portcullisAuditRules(PortcullisProperties properties) {
+    PortcullisProperties.Audit audit = properties.getAudit();
+    return building("portcullis.audit.actions / portcullis.audit.search-endpoints", "Use path patterns of lower-case"
+        + " literal segments and {name} placeholders (optionally ending in /**), actions named in lower_snake_case,"
+        + " and search endpoints as normalised lower-case paths with their query parameter.", () -> {
+          AuditRules.Builder builder = AuditRules.builder();
+          for (PortcullisProperties.Action a : audit.getActions()) {
+            builder.action(a.getPattern(), a.getAction());
+          }
+          for (PortcullisProperties.SearchEndpoint s : audit.getSearchEndpoints()) {
+            builder.searchEndpoint(s.getPath(), s.getParameter());
+          }
+          return builder.build();
+        });
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  SessionRegistry portcullisSessionRegistry(SessionConfig config, SessionStore store, SecureRandom random,
+      InstantSource clock, AuditLog audit) {
+    return SessionRegistry.create(config, store, random, clock, new SessionAudit(audit));
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  PortalLogin portcullisLogin(PortcullisProperties properties, KeyRing keyRing, ObjectProvider<UserDirectory> users,
+      RevocationStore revocations, InstantSource clock, SecureRandom random, ObjectProvider<LoginThrottle> throttle) {
+    UserDirectory directory = users.getIfAvailable();
+    if (directory == null) {
+      throw new PortcullisConfigurationException("there is no UserDirectory bean, so nobody could log in",
+          "Declare a @Bean of type dev.portcullis.user.UserDirectory: an adapter over your user store, or an"
+              + " InMemoryUserDirectory for a small portal. Portcullis has no built-in accounts.");
+    }
+    PortcullisProperties.Login login = properties.getLogin();
+    PortcullisProperties.Cookies cookies = properties.getCookies();
+    PortalLogin.Builder builder = PortalLogin.builder().keyRing(keyRing).users(directory).revocations(revocations)
+        .clock(clock).random(random);
+    throttle.ifAvailable(builder::throttle);
+    PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+    map.from(login::getTermsVersion).to(builder::termsVersion);
+    map.from(login::getTicketLifetime).to(builder::ticketLifetime);
+    map.from(login::getPath).to(builder::loginPath);
+    map.from(login::getLogoutPath).to(builder::logoutPath);
+    map.from(login::getLogoutEverywherePath).to(builder::logoutEverywherePath);
+    map.from(login::getTermsPath).to(builder::termsPath);
+    map.from(login::getAfterLoginPath).to(builder::afterLoginPath);
+    String action = "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at most 1 day; the"
+        + " endpoint paths are distinct relative paths such as /login.";
+    // The core's own cookie declarations (with their cookie-notice text) are the base the properties change.
+    PortalLogin defaults = building("portcullis.login", action, builder::build);
+    builder.authCookie(cookie("portcullis.cookies.auth", cookies.getAuth(), defaults.authCookie()));
+    builder.cookieCheckCookie(
+        cookie("portcullis.cookies.cookie-check", cookies.getCookieCheck(), defaults.cookieCheckCookie()));
+    return building("portcullis.cookies", "Give the session, auth and cookie-check cookies three different names.",
+        builder::build);
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  PortcullisFilter portcullisFilter(SessionRegistry sessions, PortalLogin login, SecureRandom random, AuditLog audit,
+      AuditRules rules, ObjectProvider<PortcullisCustomizer> customizers) {
+    Set<String> names = new HashSet<>(List.of(sessions.config().cookie().name(), login.authCookie().name(),
+        login.cookieCheckCookie().name()));
+    if (names.size() != 3) {
+      throw new PortcullisConfigurationException("two Portcullis cookies have the same name",
+          "Give portcullis.cookies.session.name, portcullis.cookies.auth.name and"
+              + " portcullis.cookies.cookie-check.name three different values.");
+    }
+    PortcullisFilter.Builder builder = PortcullisFilter.builder().sessions(sessions).login(login, random)
+        .audit(audit, rules);
+    customizers.orderedStream().forEach(c -> c.customize(builder));
+    return building("PortcullisFilter", "Check what the PortcullisCustomizer beans set.", builder::build);
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(name = "portcullisFilterRegistration")
+  FilterRegistrationBean<PortcullisFilter> portcullisFilterRegistration(PortcullisFilter filter,
+      PortcullisProperties properties) {
+    FilterRegistrationBean<PortcullisFilter> registration = new FilterRegistrationBean<>(filter);
+    registration.setName("portcullisFilter");
+    registration.setOrder(properties.getFilter().getOrder());
+    registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+    return registration;
+  }
+}

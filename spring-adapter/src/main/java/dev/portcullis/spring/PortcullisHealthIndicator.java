@@ -1,0 +1,79 @@
+package dev.portcullis.spring;
+
+import dev.portcullis.crypto.KeyInfo;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.SessionKey;
+import dev.portcullis.session.SessionStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
+
+/**
+ * {@code portcullis} in the health endpoint: DOWN when the session or revocation store cannot answer (requests are
+ * then anonymous: fail closed); UNKNOWN, with the key ids, when keys are older than {@code portcullis.keys.max-age}
+ * (still working, but due for rotation); UP otherwise.
+ *
+ * <p><b>Security.</b> Details name key ids, statuses and ages, and the failing store's exception class; never a key,
+ * a session id or a URI that might hold a password. The store probes look up a key that cannot exist.
+ */
+final class PortcullisHealthIndicator implements HealthIndicator {
+  private static final SessionKey PROBE_SESSION = SessionKey.fromBytes(new byte[32]);
+  private static final String PROBE_TICKET = "00000000000000000000000000000000";
+
+  private final KeyRing keys;
+  private final InstantSource clock;
+  private final Duration maxAge;
+  private final SessionStore sessions;
+  private final RevocationStore revocations;
+
+  PortcullisHealthIndicator(KeyRing keys, InstantSource clock, Duration maxAge, SessionStore sessions,
+      RevocationStore revocations) {
+    this.keys = keys;
+    this.clock = clock;
+    this.maxAge = maxAge;
+    this.sessions = sessions;
+    this.revocations = revocations;
+  }
+
+  @Override
+  public Health health() {
+    Map<String, Object> details = new LinkedHashMap<>();
+    boolean down = false;
+    if (sessions != null) {
+      down |= !probe("sessionStore", details, () -> sessions.load(PROBE_SESSION));
+    }
+    if (revocations != null) {
+      down |= !probe("revocationStore", details,
+          () -> revocations.isRevoked(PROBE_TICKET, "portcullis-health-probe", Instant.EPOCH));
+    }
+    Instant now = clock.instant();
+    details.put("activeKey", keys.activeKey().idHex());
+    details.put("keys", keys.keys().size());
+    details.put("keyMaxAge", maxAge.toString());
+    List<KeyInfo> old = keys.keysOlderThan(maxAge, now);
+    if (!old.isEmpty()) {
+      details.put("keysDueForRotation", old.stream().map(KeyInfo::idHex).toList());
+      details.put("oldestKeyAgeDays", old.stream().mapToLong(k -> k.age(now).toDays()).max().orElse(0));
+    }
+    Status status = down ? Status.DOWN : old.isEmpty() ? Status.UP : Status.UNKNOWN;
+    return Health.status(status).withDetails(details).build();
+  }
+
+  private static boolean probe(String name, Map<String, Object> details, Runnable call) {
+    try {
+      call.run();
+      details.put(name, "reachable");
+      return true;
+    } catch (RuntimeException e) {
+      details.put(name, "unreachable (" + e.getClass().getSimpleName() + ")");
+      return false;
+    }
+  }
+}

@@ -1,0 +1,603 @@
+package dev.portcullis.spring;
+
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.cookie.SameSite;
+import dev.portcullis.session.SessionIdFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code portcullis.*} properties. Each maps onto one setting of a core builder ({@code SessionConfig},
+ * {@code CookieSpec}, {@code PortalLogin}, {@code AuditLog}, {@code AuditRules}, {@code RedisStoreConfig}); a property
+ * left unset keeps the core default, and the core builder checks the values together when the application starts.
+ *
+ * <p><b>Security.</b> There is no default key: without {@code PORTCULLIS_KEYS}, {@code portcullis.keys.file} or
+ * {@code portcullis.keys.pkcs12.path} the application does not start. This class has no {@code toString} that shows
+ * values: the PKCS12 password and the Redis URI (which may hold a password) are never logged from here.
+ */
+@ConfigurationProperties("portcullis")
+public class PortcullisProperties {
+  /** Whether to install Portcullis at all. */
+  private boolean enabled = true;
+
+  private final Keys keys = new Keys();
+  private final Session session = new Session();
+  private final Cookies cookies = new Cookies();
+  private final Login login = new Login();
+  private final Audit audit = new Audit();
+  private final Redis redis = new Redis();
+  private final Filter filter = new Filter();
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public Keys getKeys() {
+    return keys;
+  }
+
+  public Session getSession() {
+    return session;
+  }
+
+  public Cookies getCookies() {
+    return cookies;
+  }
+
+  public Login getLogin() {
+    return login;
+  }
+
+  public Audit getAudit() {
+    return audit;
+  }
+
+  public Redis getRedis() {
+    return redis;
+  }
+
+  public Filter getFilter() {
+    return filter;
+  }
+
+  /**
+   * Where the key ring comes from: exactly one of the environment variable (the default), a key file or a PKCS12 key
+   * store. Key files are made and rotated with {@code dev.portcullis.crypto.KeyTool}.
+   */
+  public static class Keys {
+    /**
+     * The operating-system environment variable holding the key ring in text form, used when neither a file nor a
+     * PKCS12 store is set. Read from the process environment only, never from application properties.
+     */
+    private String environmentVariable = "PORTCULLIS_KEYS";
+
+    /** A key file in the text form written by KeyTool. */
+    private Path file;
+
+    private final Pkcs12 pkcs12 = new Pkcs12();
+
+    /** Keys older than this are reported by the health indicator and at start-up, as due for rotation. */
+    private Duration maxAge = Duration.ofDays(90);
+
+    public String getEnvironmentVariable() {
+      return environmentVariable;
+    }
+
+    public void setEnvironmentVariable(String environmentVariable) {
+      this.environmentVariable = environmentVariable;
+    }
+
+    public Path getFile() {
+      return file;
+    }
+
+    public void setFile(Path file) {
+      this.file = file;
+    }
+
+    public Pkcs12 getPkcs12() {
+      return pkcs12;
+    }
+
+    public Duration getMaxAge() {
+      return maxAge;
+    }
+
+    public void setMaxAge(Duration maxAge) {
+      this.maxAge = maxAge;
+    }
+  }
+
+  /** A PKCS12 key store whose AES secret-key entries are named {@code <8 hex id>.<status>}. */
+  public static class Pkcs12 {
+    /** The key store file. */
+    private Path path;
+
+    /** The key store password; better supplied through the environment than written in a file. */
+    private String password;
+
+    public Path getPath() {
+      return path;
+    }
+
+    public void setPath(Path path) {
+      this.path = path;
+    }
+
+    public String getPassword() {
+      return password;
+    }
+
+    public void setPassword(String password) {
+      this.password = password;
+    }
+  }
+
+  /** Server-side sessions ({@code SessionConfig}). */
+  public static class Session {
+    /** A session unused this long ends. Core default: 20 minutes. */
+    private Duration idleTimeout;
+
+    /** A session this old ends however busy it is; must exceed the idle timeout. Core default: 8 hours. */
+    private Duration absoluteTimeout;
+
+    /** The most sessions the in-memory store keeps. Core default: 100,000. */
+    private Long maxSessions;
+
+    /** The session id format: base64url (43 characters, the default) or aspnet (24, for a ported portal). */
+    private SessionIdFormat idFormat;
+
+    public Duration getIdleTimeout() {
+      return idleTimeout;
+    }
+
+    public void setIdleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+    }
+
+    public Duration getAbsoluteTimeout() {
+      return absoluteTimeout;
+    }
+
+    public void setAbsoluteTimeout(Duration absoluteTimeout) {
+      this.absoluteTimeout = absoluteTimeout;
+    }
+
+    public Long getMaxSessions() {
+      return maxSessions;
+    }
+
+    public void setMaxSessions(Long maxSessions) {
+      this.maxSessions = maxSessions;
+    }
+
+    public SessionIdFormat getIdFormat() {
+      return idFormat;
+    }
+
+    public void setIdFormat(SessionIdFormat idFormat) {
+      this.idFormat = idFormat;
+    }
+  }
+
+  /** The three cookies Portcullis sets. */
+  public static class Cookies {
+    /** The session cookie. Core default name: {@code __Host-portcullis-sid}. */
+    private final Cookie session = new Cookie();
+
+    /** The auth-key cookie. Core default name: {@code __Host-portcullis-auth}. */
+    private final Cookie auth = new Cookie();
+
+    /** The cookie the login page sets to check that the browser keeps cookies. Core default: {@code __Host-portcullis-cc}. */
+    private final Cookie cookieCheck = new Cookie();
+
+    public Cookie getSession() {
+      return session;
+    }
+
+    public Cookie getAuth() {
+      return auth;
+    }
+
+    public Cookie getCookieCheck() {
+      return cookieCheck;
+    }
+  }
+
+  /**
+   * One cookie's name and attributes ({@code CookieSpec}). Unset values keep the core's secure defaults: Secure,
+   * HttpOnly, SameSite=Lax, Path=/, no Domain. A {@code __Host-} name requires Secure, Path=/ and no Domain.
+   */
+  public static class Cookie {
+    /** The cookie name, for example {@code ASP.NET_SessionId} or {@code validPSuser} for a ported portal. */
+    private String name;
+
+    /** Send the cookie over HTTPS only. */
+    private Boolean secure;
+
+    /** Hide the cookie from scripts. */
+    private Boolean httpOnly;
+
+    /** The SameSite attribute: strict, lax or none (none requires Secure). */
+    private SameSite sameSite;
+
+    /** The Path attribute. */
+    private String path;
+
+    /** The Domain attribute; unset keeps the cookie host-only. */
+    private String domain;
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public Boolean getSecure() {
+      return secure;
+    }
+
+    public void setSecure(Boolean secure) {
+      this.secure = secure;
+    }
+
+    public Boolean getHttpOnly() {
+      return httpOnly;
+    }
+
+    public void setHttpOnly(Boolean httpOnly) {
+      this.httpOnly = httpOnly;
+    }
+
+    public SameSite getSameSite() {
+      return sameSite;
+    }
+
+    public void setSameSite(SameSite sameSite) {
+      this.sameSite = sameSite;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public String getDomain() {
+      return domain;
+    }
+
+    public void setDomain(String domain) {
+      this.domain = domain;
+    }
+  }
+
+  /** Login, logout and terms ({@code PortalLogin}). */
+  public static class Login {
+    /** The current terms-of-use version; logging in means accepting it. Required. */
+    private String termsVersion;
+
+    /** How long an auth ticket lives before it must be renewed by use; at most 1 day. Core default: 8 hours. */
+    private Duration ticketLifetime;
+
+    /** The login endpoint (GET shows the application's form, POST logs in). Core default: /login. */
+    private String path;
+
+    /** The logout endpoint (POST). Core default: /logout. */
+    private String logoutPath;
+
+    /** The "log out everywhere" endpoint (POST). Core default: /logout-everywhere. */
+    private String logoutEverywherePath;
+
+    /** The terms page. Core default: /terms. */
+    private String termsPath;
+
+    /** Where a login without a safe return target goes. Core default: /. */
+    private String afterLoginPath;
+
+    public String getTermsVersion() {
+      return termsVersion;
+    }
+
+    public void setTermsVersion(String termsVersion) {
+      this.termsVersion = termsVersion;
+    }
+
+    public Duration getTicketLifetime() {
+      return ticketLifetime;
+    }
+
+    public void setTicketLifetime(Duration ticketLifetime) {
+      this.ticketLifetime = ticketLifetime;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public String getLogoutPath() {
+      return logoutPath;
+    }
+
+    public void setLogoutPath(String logoutPath) {
+      this.logoutPath = logoutPath;
+    }
+
+    public String getLogoutEverywherePath() {
+      return logoutEverywherePath;
+    }
+
+    public void setLogoutEverywherePath(String logoutEverywherePath) {
+      this.logoutEverywherePath = logoutEverywherePath;
+    }
+
+    public String getTermsPath() {
+      return termsPath;
+    }
+
+    public void setTermsPath(String termsPath) {
+      this.termsPath = termsPath;
+    }
+
+    public String getAfterLoginPath() {
+      return afterLoginPath;
+    }
+
+    public void setAfterLoginPath(String afterLoginPath) {
+      this.afterLoginPath = afterLoginPath;
+    }
+  }
+
+  /** Where audit events go ({@code AuditLog}) and which requests are audited ({@code AuditRules}). */
+  public static class Audit {
+    /** Where identified audit events go: slf4j (the default), json-lines or hash-chained (both need a file). */
+    private AuditSinkType sink = AuditSinkType.SLF4J;
+
+    /** The file of the json-lines or hash-chained sink. */
+    private Path file;
+
+    /** How many events may wait for delivery. Core default: 8192. */
+    private Integer queueCapacity;
+
+    /** What to do when the queue is full: block (the default: nothing is lost) or drop. */
+    private AuditLog.WhenFull whenFull;
+
+    /** Application requests recorded with the user and outcome, for example /reports/{id} as report_view. */
+    private final List<Action> actions = new ArrayList<>();
+
+    /** Search endpoints recorded in the anonymous search-demand log only. */
+    private final List<SearchEndpoint> searchEndpoints = new ArrayList<>();
+
+    private final SearchDemand searchDemand = new SearchDemand();
+
+    public AuditSinkType getSink() {
+      return sink;
+    }
+
+    public void setSink(AuditSinkType sink) {
+      this.sink = sink;
+    }
+
+    public Path getFile() {
+      return file;
+    }
+
+    public void setFile(Path file) {
+      this.file = file;
+    }
+
+    public Integer getQueueCapacity() {
+      return queueCapacity;
+    }
+
+    public void setQueueCapacity(Integer queueCapacity) {
+      this.queueCapacity = queueCapacity;
+    }
+
+    public AuditLog.WhenFull getWhenFull() {
+      return whenFull;
+    }
+
+    public void setWhenFull(AuditLog.WhenFull whenFull) {
+      this.whenFull = whenFull;
+    }
+
+    public List<Action> getActions() {
+      return actions;
+    }
+
+    public List<SearchEndpoint> getSearchEndpoints() {
+      return searchEndpoints;
+    }
+
+    public SearchDemand getSearchDemand() {
+      return searchDemand;
+    }
+  }
+
+  /** The identified-event sinks the properties can choose. */
+  public enum AuditSinkType {
+    /** Structured lines on the SLF4J logger {@code portcullis.audit}. */
+    SLF4J,
+    /** One JSON object per line in {@code portcullis.audit.file}. */
+    JSON_LINES,
+    /** JSON lines chained by SHA-256, verifiable offline with {@code AuditChainVerifier}. */
+    HASH_CHAINED
+  }
+
+  /** The search-demand sinks the properties can choose. */
+  public enum DemandSinkType {
+    /** Lines on the SLF4J logger {@code portcullis.search-demand}. */
+    SLF4J,
+    /** One JSON object per line in {@code portcullis.audit.search-demand.file}. */
+    JSON_LINES
+  }
+
+  /** An audited action. */
+  public static class Action {
+    /** The path pattern: lower-case literal segments, {name} placeholders, an optional trailing /**. */
+    private String pattern;
+
+    /** The action's audit name, for example report_view. */
+    private String action;
+
+    public String getPattern() {
+      return pattern;
+    }
+
+    public void setPattern(String pattern) {
+      this.pattern = pattern;
+    }
+
+    public String getAction() {
+      return action;
+    }
+
+    public void setAction(String action) {
+      this.action = action;
+    }
+  }
+
+  /** A search endpoint. */
+  public static class SearchEndpoint {
+    /** The normalised, lower-case path, for example /search. */
+    private String path;
+
+    /** The query parameter holding what was searched for. */
+    private String parameter;
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public String getParameter() {
+      return parameter;
+    }
+
+    public void setParameter(String parameter) {
+      this.parameter = parameter;
+    }
+  }
+
+  /** The anonymous search-demand log. */
+  public static class SearchDemand {
+    /** Where search-demand events go: slf4j (the default) or json-lines (needs a file). */
+    private DemandSinkType sink = DemandSinkType.SLF4J;
+
+    /** The file of the json-lines sink; must differ from the audit file. */
+    private Path file;
+
+    /** The coarse time bucket of search-demand events. Core default: 1 hour. */
+    private Duration bucket;
+
+    public DemandSinkType getSink() {
+      return sink;
+    }
+
+    public void setSink(DemandSinkType sink) {
+      this.sink = sink;
+    }
+
+    public Path getFile() {
+      return file;
+    }
+
+    public void setFile(Path file) {
+      this.file = file;
+    }
+
+    public Duration getBucket() {
+      return bucket;
+    }
+
+    public void setBucket(Duration bucket) {
+      this.bucket = bucket;
+    }
+  }
+
+  /**
+   * Redis stores for portals on more than one node (needs {@code portcullis-redis} on the class path). Setting the URI
+   * switches the session, revocation, replay and account-link stores to Redis.
+   */
+  public static class Redis {
+    /** For example rediss://:password@redis.internal:6379/0. May hold a password: keep it out of files. */
+    private String uri;
+
+    /** Put before every key, so that several portals can share one Redis. Core default: portcullis: */
+    private String keyPrefix;
+
+    /** The longest a store call waits for Redis before failing closed. Core default: 500 ms. */
+    private Duration commandTimeout;
+
+    /** The largest clock difference expected between nodes. Core default: 30 s. */
+    private Duration clockSkew;
+
+    public String getUri() {
+      return uri;
+    }
+
+    public void setUri(String uri) {
+      this.uri = uri;
+    }
+
+    public String getKeyPrefix() {
+      return keyPrefix;
+    }
+
+    public void setKeyPrefix(String keyPrefix) {
+      this.keyPrefix = keyPrefix;
+    }
+
+    public Duration getCommandTimeout() {
+      return commandTimeout;
+    }
+
+    public void setCommandTimeout(Duration commandTimeout) {
+      this.commandTimeout = commandTimeout;
+    }
+
+    public Duration getClockSkew() {
+      return clockSkew;
+    }
+
+    public void setClockSkew(Duration clockSkew) {
+      this.clockSkew = clockSkew;
+    }
+  }
+
+  /** The filter's registration with the servlet container. */
+  public static class Filter {
+    /**
+     * The filter's order: before every filter that uses the session or the principal, and before Spring Security
+     * (-100 by default). Same as {@link PortcullisAutoConfiguration#FILTER_ORDER}, written out for the metadata.
+     */
+    private int order = -110;
+
+    public int getOrder() {
+      return order;
+    }
+
+    public void setOrder(int order) {
+      this.order = order;
+    }
+  }
+}

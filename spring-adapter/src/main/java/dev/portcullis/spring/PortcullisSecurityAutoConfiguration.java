@@ -1,0 +1,135 @@
+package dev.portcullis.spring;
+
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.servlet.PortcullisFilter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.security.ConditionalOnDefaultWebSecurity;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.core.GrantedAuthorityDefaults;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+/**
+ * The Spring Security bridge, active when Spring Security is on the class path: after the Portcullis filter, a filter
+ * puts the Portcullis user in Spring Security's context for the request, so that {@code hasRole('COUNCIL_OFFICER')},
+ * {@code @PreAuthorize} (with {@code @EnableMethodSecurity}) and {@code @AuthenticationPrincipal PortalPrincipal}
+ * work. Portal roles become authorities {@code ROLE_<role>} (or the prefix of a {@code GrantedAuthorityDefaults} bean).
+ *
+ * <p>Portcullis owns login, logout, sessions, cookies and CSRF. The application's {@code SecurityFilterChain} must
+ * therefore not enable Spring Security's own for the same paths, and must leave request attributes among the places
+ * it loads the security context from (Spring Security's default does):
+ *
+ * <pre>{@code
+ * @Bean
+ * SecurityFilterChain portal(HttpSecurity http) throws Exception {
+ *   return http
+ *       .csrf(csrf -> csrf.disable())              // Portcullis checks the _csrf field / X-CSRF-Token header
+ *       .formLogin(form -> form.disable())         // Portcullis answers POST /login
+ *       .httpBasic(basic -> basic.disable())
+ *       .logout(logout -> logout.disable())        // Portcullis answers POST /logout
+ *       .requestCache(cache -> cache.disable())    // it would store a Java-serialized request in the session
+ *       .sessionManagement(s -> s.disable())       // its session-fixation step would change the Portcullis
+ *                                                  // session id under the auth cookie, logging the user out
+ *       .servletApi(api -> api.disable())          // keep request.getUserPrincipal() the PortalPrincipal
+ *       .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")))
+ *       .authorizeHttpRequests(auth -> auth
+ *           .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+ *           .requestMatchers("/login", "/terms", "/").permitAll()
+ *           .requestMatchers("/council/**").hasRole("COUNCIL_OFFICER")
+ *           .anyRequest().authenticated())
+ *       .build();
+ * }
+ * }</pre>
+ *
+ * When the application declares no {@code SecurityFilterChain}, this configuration declares one like it in place of
+ * Spring Boot's default (whose form login, HTTP Basic and CSRF would collide with Portcullis): everything needs a
+ * logged-in user except the Portcullis endpoints and error pages; anonymous visitors are sent to the login page.
+ *
+ * <p><b>Security.</b> A bridge only: no login, session or cookie logic of its own. The bridge's filter order is the
+ * Portcullis filter's plus one, and start-up fails if that is not before Spring Security's filter chain.
+ */
+@AutoConfiguration(after = PortcullisAutoConfiguration.class,
+    beforeName = "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({SecurityContextHolder.class, RequestAttributeSecurityContextRepository.class,
+    PortcullisFilter.class})
+@ConditionalOnBean(PortcullisFilter.class)
+public final class PortcullisSecurityAutoConfiguration {
+  /** Spring Boot's default order for Spring Security's filter chain. */
+  private static final int SPRING_SECURITY_ORDER = -100;
+
+  PortcullisSecurityAutoConfiguration() {}
+
+  @Bean
+  @ConditionalOnMissingBean(name = "portcullisSecurityBridgeRegistration")
+  FilterRegistrationBean<PortcullisSecurityBridge> portcullisSecurityBridgeRegistration(
+      PortcullisProperties properties, Environment environment,
+      ObjectProvider<SecurityContextHolderStrategy> strategy, ObjectProvider<GrantedAuthorityDefaults> defaults) {
+    int order = properties.getFilter().getOrder() + 1;
+    int securityOrder = environment.getProperty("spring.security.filter.order", Integer.class, SPRING_SECURITY_ORDER);
+    if (order >= securityOrder) {
+      throw new PortcullisConfigurationException("portcullis.filter.order (" + properties.getFilter().getOrder()
+          + ") does not leave room before Spring Security's filter chain (" + securityOrder + ")",
+          "Set portcullis.filter.order below " + (securityOrder - 1) + "; the default is "
+              + PortcullisAutoConfiguration.FILTER_ORDER + ".");
+    }
+    String prefix = defaults.getIfAvailable(() -> new GrantedAuthorityDefaults("ROLE_")).getRolePrefix();
+    PortcullisSecurityBridge bridge = new PortcullisSecurityBridge(
+        strategy.getIfAvailable(SecurityContextHolder::getContextHolderStrategy), prefix);
+    FilterRegistrationBean<PortcullisSecurityBridge> registration = new FilterRegistrationBean<>(bridge);
+    registration.setName("portcullisSecurityBridge");
+    registration.setOrder(order);
+    registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+    return registration;
+  }
+
+  /** Replaces Spring Boot's default chain, which would bring its own login, session and CSRF handling. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(HttpSecurity.class)
+  @ConditionalOnDefaultWebSecurity
+  static class DefaultChain {
+    @Bean
+    SecurityFilterChain portcullisSecurityFilterChain(HttpSecurity http, PortalLogin login) throws Exception {
+      Set<String> open = Set.of(login.loginPath(), login.logoutPath(), login.logoutEverywherePath(),
+          login.termsPath());
+      RequestMatcher endpoints = request -> open.contains(path(request));
+      return http
+          .csrf(AbstractHttpConfigurer::disable)
+          .formLogin(AbstractHttpConfigurer::disable)
+          .httpBasic(AbstractHttpConfigurer::disable)
+          .logout(AbstractHttpConfigurer::disable)
+          .requestCache(AbstractHttpConfigurer::disable)
+          .sessionManagement(AbstractHttpConfigurer::disable)
+          .servletApi(AbstractHttpConfigurer::disable)
+          .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(login.loginPath())))
+          .authorizeHttpRequests(auth -> auth
+              .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+              .requestMatchers(endpoints).permitAll()
+              .anyRequest().authenticated())
+          .build();
+    }
+
+    private static String path(HttpServletRequest request) {
+      String uri = request.getRequestURI();
+      String context = request.getContextPath();
+      return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+    }
+  }
+}

@@ -1,0 +1,391 @@
+package dev.portcullis.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SearchDemandSink;
+import dev.portcullis.cookie.SameSite;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionIdFormat;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.testing.MutableClock;
+import dev.portcullis.testing.RecordingAuditSink;
+import jakarta.servlet.DispatcherType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ContextConsumer;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+/** The auto-configuration in context runners: beans, backing off, property binding, refusals at start-up. */
+class PortcullisAutoConfigurationTest {
+  @TempDir
+  Path dir;
+
+  private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
+      .withInitializer(processEnvironment(Map.of()))
+      .withUserConfiguration(TestUsers.class)
+      .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS);
+
+  /** Replaces the operating-system environment the context sees, so tests neither read nor need the real one. */
+  static ApplicationContextInitializer<ConfigurableApplicationContext> processEnvironment(Map<String, Object> env) {
+    return context -> context.getEnvironment().getPropertySources().replace(
+        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env));
+  }
+
+  private WebApplicationContextRunner withKeyFile() throws Exception {
+    return runner.withPropertyValues("portcullis.keys.file=" + TestKeys.file(dir));
+  }
+
+  /** The analysis the failure analyzer registered in spring.factories gives for the start-up failure. */
+  static FailureAnalysis analysis(Throwable failure) {
+    List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
+        .load(FailureAnalyzer.class, (type, name, error) -> { }); // Boot's own analyzers need arguments
+    return analyzers.stream().filter(a -> a instanceof PortcullisFailureAnalyzer).findFirst()
+        .map(a -> a.analyze(failure)).orElseThrow(() -> new AssertionError("analyzer not registered"));
+  }
+
+  private static ContextConsumer<AssertableWebApplicationContext> failsWith(String description, String action) {
+    return context -> {
+      assertThat(context).hasFailed();
+      FailureAnalysis analysis = analysis(context.getStartupFailure());
+      assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
+      assertThat(analysis.getDescription()).contains(description);
+      assertThat(analysis.getAction()).contains(action);
+    };
+  }
+
+  @Test
+  void withKeysAndUsers_everySpiAndCoreObjectIsABean() throws Exception {
+    withKeyFile().run(context -> {
+      assertThat(context).hasNotFailed();
+      for (Class<?> type : List.of(KeyRing.class, InstantSource.class, SecureRandom.class, SessionConfig.class,
+          SessionStore.class, RevocationStore.class, ReplayStore.class, AccountLinkStore.class, AuditSink.class,
+          SearchDemandSink.class, AuditLog.class, AuditRules.class, SessionRegistry.class, PortalLogin.class,
+          PortcullisFilter.class)) {
+        assertThat(context).as(type.getSimpleName()).hasSingleBean(type);
+      }
+      assertThat(context.getBean(SessionStore.class)).isInstanceOf(CaffeineSessionStore.class);
+      assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d");
+    });
+  }
+
+  @Test
+  void filter_isRegisteredBeforeSpringSecurity_forRequestAsyncAndErrorDispatches() throws Exception {
+    withKeyFile().run(context -> {
+      FilterRegistrationBean<?> registration =
+          context.getBean("portcullisFilterRegistration", FilterRegistrationBean.class);
+      assertThat(registration.getFilter()).isSameAs(context.getBean(PortcullisFilter.class));
+      assertThat(registration.getOrder()).isEqualTo(-110).isLessThan(-100);
+      assertThat(registration.determineDispatcherTypes())
+          .containsExactlyInAnyOrder(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+      assertThat(registration.getUrlPatterns()).isEmpty(); // Boot's default: every path
+    });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnParts {
+    static final MutableClock CLOCK = MutableClock.startingAt2026();
+    static final RevocationStore REVOCATIONS = RevocationStore.inMemory(CLOCK);
+    static final RecordingAuditSink SINK = new RecordingAuditSink();
+
+    @Bean
+    KeyRing ownKeyRing() {
+      return TestKeys.ring();
+    }
+
+    @Bean
+    InstantSource ownClock() {
+      return CLOCK;
+    }
+
+    @Bean
+    RevocationStore ownRevocations() {
+      return REVOCATIONS;
+    }
+
+    @Bean
+    AuditSink ownSink() {
+      return SINK;
+    }
+  }
+
+  @Test
+  void applicationBeans_replaceTheDefaults_andNoKeySourceIsNeededForAnOwnKeyRing() {
+    runner.withUserConfiguration(OwnParts.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(InstantSource.class)).isSameAs(OwnParts.CLOCK);
+      assertThat(context.getBean(RevocationStore.class)).isSameAs(OwnParts.REVOCATIONS);
+      assertThat(context.getBean(AuditSink.class)).isSameAs(OwnParts.SINK);
+      assertThat(context).doesNotHaveBean("portcullisKeyRing").doesNotHaveBean("portcullisAuditSink")
+          .doesNotHaveBean("portcullisClock");
+      AuditLog log = context.getBean(AuditLog.class);
+      log.emit(log.event(AuditEventType.KEY_ROTATED).build());
+      assertThat(log.flush(Duration.ofSeconds(5))).isTrue();
+      OwnParts.SINK.assertOnce(AuditEventType.KEY_ROTATED, e -> e.time().equals(OwnParts.CLOCK.instant()));
+    });
+  }
+
+  @Test
+  void withoutUserDirectory_startUpFails_askingForOne() throws Exception {
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
+        .withPropertyValues("portcullis.login.terms-version=1", "portcullis.keys.file=" + TestKeys.file(dir))
+        .run(failsWith("there is no UserDirectory bean", "Declare a @Bean of type dev.portcullis.user.UserDirectory"));
+  }
+
+  @Test
+  void withoutAnyKey_startUpFails_sayingThereIsNoDefaultKey() {
+    runner.run(failsWith("environment variable PORTCULLIS_KEYS is not set; Portcullis has no default key",
+        "portcullis.keys.file"));
+  }
+
+  @Test
+  void keysInApplicationProperties_areNotMistakenForTheEnvironmentVariable() {
+    runner.withPropertyValues("PORTCULLIS_KEYS=" + TestKeys.text(32))
+        .run(failsWith("PORTCULLIS_KEYS is not set", "KeyTool create"));
+  }
+
+  @Test
+  void keysFromTheProcessEnvironment_areUsed_underTheConfiguredVariable() {
+    runner.withInitializer(processEnvironment(Map.of("PORTAL_KEYS", TestKeys.text(32))))
+        .withPropertyValues("portcullis.keys.environment-variable=PORTAL_KEYS")
+        .run(context -> assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d"));
+  }
+
+  @Test
+  void shortKey_failsStartUp_withoutShowingTheKey() throws Exception {
+    String text = TestKeys.text(16);
+    String secret = text.substring(text.lastIndexOf(' ') + 1);
+    runner.withPropertyValues("portcullis.keys.file=" + TestKeys.fileWithText(dir, text)).run(context -> {
+      failsWith("has 16 bytes; keys need at least 32 bytes", "PORTCULLIS_KEYS").accept(context);
+      FailureAnalysis analysis = analysis(context.getStartupFailure());
+      assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain(secret);
+    });
+  }
+
+  @Test
+  void pkcs12KeyStore_isRead_andNeedsItsPassword() throws Exception {
+    Path store = TestKeys.pkcs12(dir, "store-pw".toCharArray());
+    runner.withPropertyValues("portcullis.keys.pkcs12.path=" + store, "portcullis.keys.pkcs12.password=store-pw")
+        .run(context -> assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d"));
+    runner.withPropertyValues("portcullis.keys.pkcs12.path=" + store)
+        .run(failsWith("without a password", "portcullis.keys.pkcs12.password"));
+    runner.withPropertyValues("portcullis.keys.pkcs12.path=" + store, "portcullis.keys.pkcs12.password=Tr0ub4dor-x")
+        .run(context -> {
+          failsWith("wrong password or not PKCS12", "portcullis.keys.pkcs12.path").accept(context);
+          assertThat(analysis(context.getStartupFailure()).getDescription()).doesNotContain("Tr0ub4dor");
+        });
+  }
+
+  @Test
+  void keyFileAndPkcs12Together_failStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.keys.pkcs12.path=" + dir.resolve("x.p12"))
+        .run(failsWith("both portcullis.keys.file and portcullis.keys.pkcs12.path", "one key source"));
+  }
+
+  @Test
+  void portedPortalCookieNamesAndIdFormat_areBound() throws Exception {
+    withKeyFile().withPropertyValues(
+        "portcullis.cookies.session.name=ASP.NET_SessionId", "portcullis.cookies.session.secure=false",
+        "portcullis.cookies.session.same-site=strict",
+        "portcullis.cookies.auth.name=validPSuser", "portcullis.cookies.auth.path=/portal",
+        "portcullis.cookies.cookie-check.name=user_name", "portcullis.cookies.cookie-check.http-only=false",
+        "portcullis.session.id-format=aspnet").run(context -> {
+          assertThat(context).hasNotFailed();
+          SessionConfig sessions = context.getBean(SessionConfig.class);
+          assertThat(sessions.cookie().name()).isEqualTo("ASP.NET_SessionId");
+          assertThat(sessions.cookie().secure()).isFalse();
+          assertThat(sessions.cookie().sameSite()).isEqualTo(SameSite.STRICT);
+          assertThat(sessions.idFormat()).isEqualTo(SessionIdFormat.ASPNET);
+          PortalLogin login = context.getBean(PortalLogin.class);
+          assertThat(login.authCookie().name()).isEqualTo("validPSuser");
+          assertThat(login.authCookie().path()).isEqualTo("/portal");
+          assertThat(login.authCookie().secure()).isTrue();
+          assertThat(login.authCookie().purpose()).isNotBlank(); // the core's cookie-notice text is kept
+          assertThat(login.cookieCheckCookie().name()).isEqualTo("user_name");
+          assertThat(login.cookieCheckCookie().httpOnly()).isFalse();
+        });
+  }
+
+  @Test
+  void sessionLoginAndAuditProperties_mapOntoTheCoreBuilders() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.session.idle-timeout=15m", "portcullis.session.absolute-timeout=10h",
+        "portcullis.session.max-sessions=500", "portcullis.login.ticket-lifetime=4h",
+        "portcullis.login.path=/signin", "portcullis.login.logout-path=/signout", "portcullis.login.terms-path=/tou",
+        "portcullis.login.after-login-path=/home",
+        "portcullis.audit.actions[0].pattern=/reports/{id}", "portcullis.audit.actions[0].action=report_view",
+        "portcullis.audit.search-endpoints[0].path=/search", "portcullis.audit.search-endpoints[0].parameter=q")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          SessionConfig sessions = context.getBean(SessionConfig.class);
+          assertThat(sessions.idleTimeout()).isEqualTo(Duration.ofMinutes(15));
+          assertThat(sessions.absoluteTimeout()).isEqualTo(Duration.ofHours(10));
+          assertThat(sessions.maxSessions()).isEqualTo(500);
+          PortalLogin login = context.getBean(PortalLogin.class);
+          assertThat(login.loginPath()).isEqualTo("/signin");
+          assertThat(login.logoutPath()).isEqualTo("/signout");
+          assertThat(login.termsPath()).isEqualTo("/tou");
+          assertThat(login.afterLoginPath()).isEqualTo("/home");
+          assertThat(login.termsVersion()).isEqualTo(TestUsers.TERMS);
+          AuditRules rules = context.getBean(AuditRules.class);
+          assertThat(rules.action("/reports/42")).hasValueSatisfying(m -> {
+            assertThat(m.action()).isEqualTo("report_view");
+            assertThat(m.resource()).isEqualTo("42");
+          });
+          assertThat(rules.search("/search")).hasValueSatisfying(s -> assertThat(s).contains("q"));
+        });
+  }
+
+  @Test
+  void unknownSameSite_failsBinding_listingTheValidValues() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.cookies.auth.same-site=sometimes").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sometimes");
+      assertThat(context.getStartupFailure()).hasStackTraceContaining("portcullis.cookies.auth.same-site");
+    });
+  }
+
+  @Test
+  void hostPrefixedCookieWithoutSecure_failsStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.cookies.auth.secure=false")
+        .run(failsWith("portcullis.cookies.auth: __Host-portcullis-auth: a __Host- cookie requires Secure",
+            "a __Host- name needs secure=true"));
+  }
+
+  @Test
+  void sameSiteNoneWithoutSecure_failsStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.cookies.session.name=sid", "portcullis.cookies.session.secure=false",
+        "portcullis.cookies.session.same-site=none")
+        .run(failsWith("portcullis.cookies.session: sid: SameSite=None requires Secure", "same-site=none"));
+  }
+
+  @Test
+  void idleTimeoutNotShorterThanAbsolute_failsStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.session.idle-timeout=8h", "portcullis.session.absolute-timeout=8h")
+        .run(failsWith("portcullis.session: absolute timeout must be longer than the idle timeout",
+            "portcullis.session.*"));
+  }
+
+  @Test
+  void missingTermsVersion_failsStartUp() throws Exception {
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
+        .withUserConfiguration(TestUsers.class)
+        .withPropertyValues("portcullis.keys.file=" + TestKeys.file(dir))
+        .run(failsWith("the current terms-of-use version is required", "terms-version is required"));
+  }
+
+  @Test
+  void ticketLifetimeOverADay_failsStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.login.ticket-lifetime=2d")
+        .run(failsWith("ticket lifetime must be between 1 ms and 1 day", "portcullis.login.*"));
+  }
+
+  @Test
+  void twoCookiesWithOneName_failStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.cookies.session.name=portal",
+        "portcullis.cookies.auth.name=portal")
+        .run(failsWith("two Portcullis cookies have the same name", "three different values"));
+  }
+
+  @Test
+  void invalidAuditPattern_failsStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.audit.actions[0].pattern=/Reports/{id}",
+        "portcullis.audit.actions[0].action=report_view")
+        .run(failsWith("must use lower-case literal segments", "lower-case"));
+  }
+
+  @Test
+  void fileSinkWithoutFile_failsStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.audit.sink=hash-chained")
+        .run(failsWith("portcullis.audit.file is not set", "Set portcullis.audit.file"));
+  }
+
+  @Test
+  void hashChainedAndJsonLinesSinks_writeTheConfiguredFiles() throws Exception {
+    Path audit = dir.resolve("audit.jsonl");
+    Path demand = dir.resolve("demand.jsonl");
+    withKeyFile().withPropertyValues("portcullis.audit.sink=hash-chained", "portcullis.audit.file=" + audit,
+        "portcullis.audit.search-demand.sink=json-lines", "portcullis.audit.search-demand.file=" + demand)
+        .run(context -> {
+          AuditLog log = context.getBean(AuditLog.class);
+          log.emit(log.event(AuditEventType.KEY_ROTATED).build());
+          log.searched("/search", "care homes", 3);
+          assertThat(log.flush(Duration.ofSeconds(5))).isTrue();
+        });
+    assertThat(Files.readString(audit, StandardCharsets.UTF_8)).contains("key_rotated").contains("\"hash\":");
+    assertThat(Files.readString(demand, StandardCharsets.UTF_8)).contains("care").doesNotContain("key_rotated");
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Customizers {
+    static final AtomicInteger CALLS = new AtomicInteger();
+
+    @Bean
+    PortcullisCustomizer countingCustomizer() {
+      return builder -> CALLS.incrementAndGet();
+    }
+  }
+
+  @Test
+  void customizers_getTheFilterBuilder() throws Exception {
+    int before = Customizers.CALLS.get();
+    withKeyFile().withUserConfiguration(Customizers.class).run(context -> {
+      assertThat(context).hasSingleBean(PortcullisFilter.class);
+      assertThat(Customizers.CALLS.get()).isEqualTo(before + 1);
+    });
+  }
+
+  @Test
+  void disabled_installsNothing_andNeedsNoKeys() {
+    runner.withPropertyValues("portcullis.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PortcullisFilter.class)
+            .doesNotHaveBean(KeyRing.class));
+  }
+
+  @Test
+  void outsideAServletApplication_installsNothing() {
+    new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PortcullisFilter.class));
+  }
+
+  @Test
+  void failureAnalyzer_leavesOtherFailuresToSpringBoot() {
+    assertThat(new PortcullisFailureAnalyzer().analyze(new IllegalStateException("unrelated"))).isNull();
+  }
+}

@@ -1,0 +1,100 @@
+package dev.portcullis.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.servlet.DispatcherType;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+
+/** The Spring Security bridge's registration and the default chain that replaces Boot's. */
+class PortcullisSecurityAutoConfigurationTest {
+  @TempDir
+  Path dir;
+
+  private WebApplicationContextRunner runner() throws Exception {
+    return new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class,
+            PortcullisSecurityAutoConfiguration.class, SecurityAutoConfiguration.class))
+        .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
+        .withUserConfiguration(TestUsers.class)
+        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir));
+  }
+
+  @Test
+  void bridge_runsRightAfterPortcullis_andBeforeSpringSecurity_onEveryDispatchPortcullisSees() throws Exception {
+    runner().run(context -> {
+      assertThat(context).hasNotFailed();
+      FilterRegistrationBean<?> bridge = context.getBean("portcullisSecurityBridgeRegistration",
+          FilterRegistrationBean.class);
+      assertThat(bridge.getFilter()).isInstanceOf(PortcullisSecurityBridge.class);
+      assertThat(bridge.getOrder()).isEqualTo(-109).isLessThan(-100);
+      assertThat(bridge.determineDispatcherTypes())
+          .containsExactlyInAnyOrder(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+    });
+  }
+
+  @Test
+  void withoutAnApplicationChain_portcullisReplacesBootsDefaultChain() throws Exception {
+    runner().run(context -> {
+      assertThat(context).hasSingleBean(SecurityFilterChain.class).hasBean("portcullisSecurityFilterChain")
+          .doesNotHaveBean("defaultSecurityFilterChain");
+      SecurityFilterChain chain = context.getBean(SecurityFilterChain.class);
+      assertThat(chain.getFilters()).extracting(f -> f.getClass().getSimpleName())
+          .doesNotContain("CsrfFilter", "UsernamePasswordAuthenticationFilter", "BasicAuthenticationFilter",
+              "LogoutFilter", "DefaultLoginPageGeneratingFilter", "SecurityContextHolderAwareRequestFilter",
+              "RequestCacheAwareFilter", "SessionManagementFilter")
+          .contains("SecurityContextHolderFilter", "AuthorizationFilter", "ExceptionTranslationFilter");
+    });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnChain {
+    @Bean
+    SecurityFilterChain ownChain(HttpSecurity http) throws Exception {
+      return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+    }
+  }
+
+  @Test
+  void anApplicationChain_isLeftAlone() throws Exception {
+    runner().withUserConfiguration(OwnChain.class).run(context -> assertThat(context)
+        .hasSingleBean(SecurityFilterChain.class).hasBean("ownChain").doesNotHaveBean("portcullisSecurityFilterChain")
+        .hasBean("portcullisSecurityBridgeRegistration"));
+  }
+
+  @Test
+  void withoutSpringSecurity_thereIsNoBridge() throws Exception {
+    runner().withClassLoader(new FilteredClassLoader(SecurityContextHolder.class)).run(context -> assertThat(context)
+        .hasNotFailed().doesNotHaveBean("portcullisSecurityBridgeRegistration").hasBean("portcullisFilter"));
+  }
+
+  @Test
+  void aFilterOrderThatLeavesNoRoomBeforeSpringSecurity_failsStartUp() throws Exception {
+    runner().withPropertyValues("portcullis.filter.order=-101").run(context -> {
+      assertThat(context).hasFailed();
+      var analysis = PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
+      assertThat(analysis.getDescription()).contains("portcullis.filter.order (-101)");
+      assertThat(analysis.getAction()).contains("below -101");
+    });
+  }
+
+  @Test
+  void portcullisDisabled_disablesTheBridgeToo() throws Exception {
+    runner().withPropertyValues("portcullis.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean("portcullisSecurityBridgeRegistration")
+            .doesNotHaveBean("portcullisSecurityFilterChain"));
+  }
+}

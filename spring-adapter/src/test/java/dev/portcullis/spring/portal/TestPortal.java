@@ -1,0 +1,74 @@
+package dev.portcullis.spring.portal;
+
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.servlet.PortalPrincipal;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.spring.TestUsers;
+import dev.portcullis.testing.RecordingAuditSink;
+import dev.portcullis.testing.TestKeyRings;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A Spring MVC portal on the starter with Spring Security and no security configuration of its own, so the
+ * starter's default chain applies. Its own beans: the users, a fixed key ring and a recording audit sink.
+ *
+ * <p>Pages (text): {@code /login} prints {@code csrf=<token>}; {@code /whoami} prints the user handle and {@code
+ * csrf=<token>}; {@code /council} needs COUNCIL_OFFICER; {@code /reports/{id}} is audited as {@code report_view};
+ * {@code /echo-cookie} prints the Cookie header as received.
+ */
+@SpringBootApplication
+@EnableMethodSecurity
+@Import(TestUsers.class)
+public class TestPortal {
+  @Bean
+  KeyRing testKeyRing() {
+    return TestKeyRings.current();
+  }
+
+  @Bean
+  AuditSink recordingAuditSink() {
+    return new RecordingAuditSink();
+  }
+
+  @RestController
+  static class Pages {
+    @GetMapping(value = "/login", produces = "text/plain")
+    String login(HttpServletRequest request) {
+      return "login page csrf=" + request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
+    }
+
+    @GetMapping(value = "/whoami", produces = "text/plain")
+    String whoami(HttpServletRequest request) {
+      // The servlet API's principal stays the Portcullis one (the default chain leaves the request unwrapped).
+      return request.getUserPrincipal() instanceof PortalPrincipal p
+          ? p.getName() + " csrf=" + request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE)
+          : "not a PortalPrincipal: " + request.getUserPrincipal();
+    }
+
+    @PreAuthorize("hasRole('COUNCIL_OFFICER')")
+    @GetMapping(value = "/council", produces = "text/plain")
+    String council(@AuthenticationPrincipal PortalPrincipal principal) {
+      return "council page for " + principal.user().displayName();
+    }
+
+    @GetMapping(value = "/reports/{id}", produces = "text/plain")
+    String report(@PathVariable("id") String id) {
+      return "report " + id;
+    }
+
+    @GetMapping(value = "/echo-cookie", produces = "text/plain")
+    String echoCookie(HttpServletRequest request) {
+      return String.valueOf(request.getHeader("Cookie"));
+    }
+  }
+}
