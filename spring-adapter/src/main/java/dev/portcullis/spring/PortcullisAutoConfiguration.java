@@ -15,7 +15,9 @@ import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
@@ -318,7 +320,7 @@ public final class PortcullisAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   PortcullisFilter portcullisFilter(SessionRegistry sessions, PortalLogin login, SecureRandom random, AuditLog audit,
-      AuditRules rules, ObjectProvider<PortcullisCustomizer> customizers) {
+      AuditRules rules, PortcullisProperties properties, ObjectProvider<PortcullisCustomizer> customizers) {
     Set<String> names = new HashSet<>(List.of(sessions.config().cookie().name(), login.authCookie().name(),
         login.cookieCheckCookie().name()));
     if (names.size() != 3) {
@@ -328,6 +330,26 @@ public final class PortcullisAutoConfiguration {
     }
     PortcullisFilter.Builder builder = PortcullisFilter.builder().sessions(sessions).login(login, random)
         .audit(audit, rules);
+    PortcullisProperties.Transport t = properties.getTransport();
+    builder.transport(building("TransportConfig", "Check the portcullis.transport.* properties.", () -> {
+      TransportConfig.Builder tb = TransportConfig.builder().developmentMode(t.isDevelopmentMode())
+          .trustedProxies(t.getTrustedProxies());
+      PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+      map.from(t::getHstsMaxAge).to(tb::hstsMaxAge);
+      map.from(t::getHstsIncludeSubdomains).to(tb::hstsIncludeSubDomains);
+      map.from(t::getHttpsPort).to(tb::httpsPort);
+      return tb.build();
+    }));
+    PortcullisProperties.Access a = properties.getAccess();
+    if (a.isConfigured()) {
+      builder.access(building("AccessPolicy", "Check the portcullis.access.* properties.", () -> {
+        AccessPolicy.Builder ab = AccessPolicy.builder().permitAll(a.getPublicPaths().toArray(String[]::new));
+        for (PortcullisProperties.RoleRule r : a.getRules()) {
+          ab.requireAnyRole(r.getPattern(), r.getRoles().toArray(String[]::new));
+        }
+        return ab.authenticated(a.getAuthenticatedPaths().toArray(String[]::new)).build();
+      }), login.loginPath());
+    }
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return building("PortcullisFilter", "Check what the PortcullisCustomizer beans set.", builder::build);
   }

@@ -30,6 +30,8 @@ public class PortcullisProperties {
   private final Audit audit = new Audit();
   private final Redis redis = new Redis();
   private final Filter filter = new Filter();
+  private final Transport transport = new Transport();
+  private final Access access = new Access();
 
   public boolean isEnabled() {
     return enabled;
@@ -61,6 +63,14 @@ public class PortcullisProperties {
 
   public Redis getRedis() {
     return redis;
+  }
+
+  public Transport getTransport() {
+    return transport;
+  }
+
+  public Access getAccess() {
+    return access;
   }
 
   public Filter getFilter() {
@@ -598,6 +608,133 @@ public class PortcullisProperties {
 
     public void setOrder(int order) {
       this.order = order;
+    }
+  }
+
+  /** HTTPS, HSTS and trusted proxies: {@code TransportConfig}. HTTPS is required unless development mode is on. */
+  public static class Transport {
+    /** Lets plain http through from loopback only (a warning is logged at start-up). Never in production. */
+    private boolean developmentMode;
+
+    /** Proxy addresses (IP literals or CIDRs) whose Forwarded / X-Forwarded-* headers are believed. Core default: none. */
+    private List<String> trustedProxies = new ArrayList<>();
+
+    /** HSTS max-age. Core default: one year. */
+    private Duration hstsMaxAge;
+
+    /** Adds includeSubDomains to HSTS. Core default: false. */
+    private Boolean hstsIncludeSubdomains;
+
+    /** The port insecure GET/HEAD requests are redirected to. Core default: 443. */
+    private Integer httpsPort;
+
+    public boolean isDevelopmentMode() {
+      return developmentMode;
+    }
+
+    public void setDevelopmentMode(boolean developmentMode) {
+      this.developmentMode = developmentMode;
+    }
+
+    public List<String> getTrustedProxies() {
+      return trustedProxies;
+    }
+
+    public void setTrustedProxies(List<String> trustedProxies) {
+      this.trustedProxies = trustedProxies;
+    }
+
+    public Duration getHstsMaxAge() {
+      return hstsMaxAge;
+    }
+
+    public void setHstsMaxAge(Duration hstsMaxAge) {
+      this.hstsMaxAge = hstsMaxAge;
+    }
+
+    public Boolean getHstsIncludeSubdomains() {
+      return hstsIncludeSubdomains;
+    }
+
+    public void setHstsIncludeSubdomains(Boolean hstsIncludeSubdomains) {
+      this.hstsIncludeSubdomains = hstsIncludeSubdomains;
+    }
+
+    public Integer getHttpsPort() {
+      return httpsPort;
+    }
+
+    public void setHttpsPort(Integer httpsPort) {
+      this.httpsPort = httpsPort;
+    }
+  }
+
+  /**
+   * Path rules: {@code AccessPolicy}, applied in order public paths, role rules, authenticated paths; anything else
+   * needs a login. Without any rule the filter makes no path decision and the application (or Spring Security)
+   * must.
+   */
+  public static class Access {
+    /** Paths anyone may reach, e.g. /login, /terms, /privacy, /assets/**. The login and terms paths must be here. */
+    private List<String> publicPaths = new ArrayList<>();
+
+    /** Paths any logged-in user may reach. */
+    private List<String> authenticatedPaths = new ArrayList<>();
+
+    /** Paths that need one of some roles. */
+    private List<RoleRule> rules = new ArrayList<>();
+
+    public List<String> getPublicPaths() {
+      return publicPaths;
+    }
+
+    public void setPublicPaths(List<String> publicPaths) {
+      this.publicPaths = publicPaths;
+    }
+
+    public List<String> getAuthenticatedPaths() {
+      return authenticatedPaths;
+    }
+
+    public void setAuthenticatedPaths(List<String> authenticatedPaths) {
+      this.authenticatedPaths = authenticatedPaths;
+    }
+
+    public List<RoleRule> getRules() {
+      return rules;
+    }
+
+    public void setRules(List<RoleRule> rules) {
+      this.rules = rules;
+    }
+
+    boolean isConfigured() {
+      return !publicPaths.isEmpty() || !authenticatedPaths.isEmpty() || !rules.isEmpty();
+    }
+  }
+
+  /** A path pattern and the roles of which a user needs one. */
+  public static class RoleRule {
+    /** Exact path, or a prefix ending in /* or /**. */
+    private String pattern;
+
+    /** Roles, any one of which lets the user through. */
+    private List<String> roles = new ArrayList<>();
+
+    public String getPattern() {
+      return pattern;
+    }
+
+    public void setPattern(String pattern) {
+      this.pattern = pattern;
+    }
+
+    public List<String> getRoles() {
+      return roles;
+    }
+
+    public void setRoles(List<String> roles) {
+      this.roles = roles;
     }
   }
 }

@@ -48,6 +48,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       .sessionManagement(s -> s.disable())       // its session-fixation step would change the Portcullis
  *                                                  // session id under the auth cookie, logging the user out
  *       .servletApi(api -> api.disable())          // keep request.getUserPrincipal() the PortalPrincipal
+ *       .headers(headers -> headers.disable())     // Portcullis's transport stage writes HSTS, nosniff, framing
  *       .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")))
  *       .authorizeHttpRequests(auth -> auth
  *           .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
@@ -118,6 +119,7 @@ public final class PortcullisSecurityAutoConfiguration {
           .requestCache(AbstractHttpConfigurer::disable)
           .sessionManagement(AbstractHttpConfigurer::disable)
           .servletApi(AbstractHttpConfigurer::disable)
+          .headers(AbstractHttpConfigurer::disable) // Portcullis's transport stage writes the security headers
           .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(login.loginPath())))
           .authorizeHttpRequests(auth -> auth
               .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()

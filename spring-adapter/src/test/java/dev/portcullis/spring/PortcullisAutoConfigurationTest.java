@@ -90,6 +90,43 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void plainHttp_isRedirectedToHttps_unlessDevelopmentModeAllowsLoopback() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.transport.https-port=8443").run(context -> {
+      var response = new org.springframework.mock.web.MockHttpServletResponse();
+      var request = new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports");
+      request.setServerName("portal.example");
+      request.addHeader("Host", "portal.example");
+      context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(request, response,
+          new org.springframework.mock.web.MockFilterChain());
+      assertThat(response.getStatus()).isEqualTo(308);
+      assertThat(response.getHeader("Location")).isEqualTo("https://portal.example:8443/reports");
+    });
+    withKeyFile().withPropertyValues("portcullis.transport.development-mode=true").run(context -> {
+      var response = new org.springframework.mock.web.MockHttpServletResponse();
+      var chain = new org.springframework.mock.web.MockFilterChain();
+      context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(
+          new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports"), response, chain);
+      assertThat(chain.getRequest()).as("passed on to the application").isNotNull();
+    });
+  }
+
+  @Test
+  void accessRules_andTrustedProxies_areBound_andBadOnesFailStartup() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.transport.development-mode=true",
+        "portcullis.access.public-paths=/login,/terms", "portcullis.access.rules[0].pattern=/council/**",
+        "portcullis.access.rules[0].roles=COUNCIL_OFFICER").run(context -> {
+          var response = new org.springframework.mock.web.MockHttpServletResponse();
+          context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(
+              new org.springframework.mock.web.MockHttpServletRequest("GET", "/council/x"), response,
+              new org.springframework.mock.web.MockFilterChain());
+          assertThat(response.getStatus()).as("anonymous: to the login page").isEqualTo(303);
+          assertThat(response.getHeader("Location")).startsWith("/login?returnTo=");
+        });
+    withKeyFile().withPropertyValues("portcullis.transport.trusted-proxies=proxy.internal")
+        .run(failsWith("proxy.internal", "portcullis.transport"));
+  }
+
+  @Test
   void withKeysAndUsers_everySpiAndCoreObjectIsABean() throws Exception {
     withKeyFile().run(context -> {
       assertThat(context).hasNotFailed();

@@ -24,6 +24,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(classes = TestPortal.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "server.address=127.0.0.1",
+    "portcullis.transport.development-mode=true",
     "portcullis.login.terms-version=2026-01",
     "portcullis.audit.actions[0].pattern=/reports/{id}",
     "portcullis.audit.actions[0].action=report_view"})
