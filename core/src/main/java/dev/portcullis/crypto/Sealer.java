@@ -48,6 +48,7 @@ public final class Sealer {
   private final SecureRandom random;
   private final Map<Integer, Subkey> subkeys;
   private final Subkey active;
+  private final Subkey[] openable;
   private final int[] revoked;
   // Cipher.getInstance costs several times a whole seal, and a Cipher is not thread-safe: keep a small pool.
   // One pool per direction: a Cipher kept in one mode is re-initialised more cheaply than one switching modes.
@@ -72,6 +73,7 @@ public final class Sealer {
       map.put(info.id(), new Subkey(info, derive(ring.entry(info.id()).material(), purpose)));
     }
     this.subkeys = Map.copyOf(map);
+    this.openable = subkeys.values().toArray(new Subkey[0]);
     this.active = subkeys.get(ring.activeKey().id());
     this.revoked = ring.keys().stream().filter(k -> k.status() == KeyStatus.REVOKED).mapToInt(KeyInfo::id).toArray();
   }
@@ -127,8 +129,8 @@ public final class Sealer {
     if (raw[0] != VERSION) {
       return new Opened.Failed(Opened.Reason.UNSUPPORTED_VERSION);
     }
-    int keyId = ByteBuffer.wrap(raw, 1, KEY_ID_LEN).getInt();
-    Subkey key = subkeys.get(keyId);
+    int keyId = ((raw[1] & 0xFF) << 24) | ((raw[2] & 0xFF) << 16) | ((raw[3] & 0xFF) << 8) | (raw[4] & 0xFF);
+    Subkey key = find(keyId);
     if (key == null) {
       for (int r : revoked) {
         if (r == keyId) {
@@ -224,6 +226,16 @@ public final class Sealer {
     SecretKeySpec spec = new SecretKeySpec(subkey, "AES");
     java.util.Arrays.fill(subkey, (byte) 0);
     return spec;
+  }
+
+  /** A ring holds a handful of keys: a scan beats boxing the id for a map lookup. */
+  private Subkey find(int keyId) {
+    for (Subkey k : openable) {
+      if (k.info().id() == keyId) {
+        return k;
+      }
+    }
+    return null;
   }
 
   private static Cipher borrow(ArrayBlockingQueue<Cipher> pool) {

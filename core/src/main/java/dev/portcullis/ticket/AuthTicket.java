@@ -72,10 +72,11 @@ public final class AuthTicket {
     if (!this.expiresAt.isAfter(this.issuedAt) || this.authTime.isAfter(this.issuedAt)) {
       throw new IllegalArgumentException("times out of order: need authTime <= issuedAt < expiresAt");
     }
-    this.ticketId = ticketId.clone();
+    // The codec hands over arrays it made for this ticket alone; everyone else's are copied.
+    this.ticketId = checkHandles ? ticketId.clone() : ticketId;
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
-    this.sessionBinding = sessionBinding.clone();
+    this.sessionBinding = checkHandles ? sessionBinding.clone() : sessionBinding;
   }
 
   private static Instant millis(Instant t) {

@@ -4,7 +4,6 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -64,11 +63,8 @@ public final class TicketCodec {
       ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
       byte[] id = new byte[AuthTicket.ID_LENGTH];
       b.get(id);
-      CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT);
-      String user = string(b, utf8);
-      String org = string(b, utf8);
+      String user = string(b);
+      String org = string(b);
       long issued = getVarint(b);
       long lifetime = getVarint(b);
       long authAge = getVarint(b);
@@ -108,15 +104,28 @@ public final class TicketCodec {
     return -1;
   }
 
-  private static String string(ByteBuffer b, CharsetDecoder utf8) {
+  private static String string(ByteBuffer b) {
     int len = Byte.toUnsignedInt(b.get());
     if (len > AuthTicket.MAX_HANDLE_BYTES) {
       return null;
     }
-    ByteBuffer slice = b.slice(b.position(), len);
-    b.position(b.position() + len);
+    int start = b.position();
+    byte[] array = b.array();
+    int from = b.arrayOffset() + start;
+    b.position(start + len); // throws when the input is shorter than the length says
+    boolean ascii = true;
+    for (int i = from; i < from + len && ascii; i++) {
+      ascii = array[i] >= 0;
+    }
+    if (ascii) {
+      // ASCII is well-formed UTF-8: the common case needs no decoder.
+      return new String(array, from, len, StandardCharsets.ISO_8859_1);
+    }
     try {
-      CharBuffer chars = utf8.reset().decode(slice);
+      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(array, from, len));
       return chars.toString();
     } catch (CharacterCodingException e) {
       return null;
