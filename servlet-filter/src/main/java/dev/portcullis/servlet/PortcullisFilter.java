@@ -314,7 +314,7 @@ public final class PortcullisFilter implements Filter {
             throw new IllegalStateException("the SSO-upgrade cookie needs a name of its own, not " + ssoName);
           }
           ssoStage = new SsoStage(sso, UpgradeTokens.create(ssoKeys, ssoName, ssoClock, random, sso.replay(),
-              sso.tokenLifetime()), trail, login.afterLoginPath());
+              sso.tokenLifetime()), new OidcClient(sso), login, random, ssoClock, trail);
         }
         stages.add(new AccountStage(login, random, trail, declaredCookies(), ssoStage));
         stages.add(new TermsStage(login, trail));

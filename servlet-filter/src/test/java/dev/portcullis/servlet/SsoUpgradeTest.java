@@ -9,11 +9,13 @@ import dev.portcullis.login.PortalLogin;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class SsoUpgradeTest {
   private static final String SSO = SsoConfig.DEFAULT_COOKIE;
   private final AccountLinkStore links = AccountLinkStore.inMemory();
+  private final MockOAuth2Server provider = new MockOAuth2Server();
   private LoginPortal portal;
 
   @AfterEach
@@ -28,12 +31,15 @@ class SsoUpgradeTest {
     if (portal != null) {
       portal.close();
     }
+    provider.shutdown();
   }
 
   private void start(CookieSpec cookie) throws Exception {
+    provider.start(InetAddress.getLoopbackAddress(), 0);
+    URI issuer = URI.create(provider.issuerUrl("default").toString());
     portal = new LoginPortal((p, filter) -> {
       SsoConfig.Builder sso = SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
-          .provider(URI.create("https://login.example"), "portal", "client-secret-value");
+          .provider(issuer, "portal", "client-secret-value");
       if (cookie != null) {
         sso.cookie(cookie);
       }
@@ -49,6 +55,13 @@ class SsoUpgradeTest {
 
   private HttpResponse<String> redeem(Browser b) throws Exception {
     return b.post("/sso/upgrade", Map.of("_csrf", b.pageCsrf()));
+  }
+
+  /** A successful redemption sends the browser to the provider. */
+  private void assertSentToProvider(HttpResponse<String> r) {
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l)
+        .startsWith(provider.issuerUrl("default") + "/authorize?"));
   }
 
   private List<AuditEvent> events(AuditEventType type) throws Exception {
@@ -110,7 +123,7 @@ class SsoUpgradeTest {
     start(null);
     Browser b = loggedIn("alice");
     String token = b.jar.get(SSO);
-    assertThat(redeem(b).statusCode()).isEqualTo(303);
+    assertSentToProvider(redeem(b));
     b.jar.put(SSO, token);
     HttpResponse<String> again = redeem(b);
     assertThat(again.statusCode()).isEqualTo(403);
@@ -136,7 +149,7 @@ class SsoUpgradeTest {
     second.jar.put(SSO, first.jar.get(SSO));
     assertThat(redeem(second).statusCode()).isEqualTo(403);
     assertRefusedWith("OTHER_SESSION");
-    assertThat(redeem(first).statusCode()).isEqualTo(303);
+    assertSentToProvider(redeem(first));
   }
 
   @Test
@@ -165,7 +178,7 @@ class SsoUpgradeTest {
     Browser b = loggedIn("alice");
     assertThat(b.post("/sso/upgrade", Map.of()).statusCode()).isEqualTo(403);
     portal.flushedSink().assertOnce(AuditEventType.CSRF_FAIL);
-    assertThat(redeem(b).statusCode()).isEqualTo(303);
+    assertSentToProvider(redeem(b));
   }
 
   @Test
