@@ -172,7 +172,8 @@ public final class PortcullisFilter implements Filter {
     /**
      * Offers the single-sign-on upgrade: after a local login of an account without a linked SSO identity the browser
      * gets the upgrade cookie, which a {@code POST} to {@link SsoConfig#upgradePath()} (with the CSRF token) redeems
-     * once. Off unless set. Needs {@link #login}.
+     * once, linking the account at the OpenID provider; {@link SsoConfig#loginPath()} logs in with a linked identity.
+     * Off unless set. Needs {@link #login} and {@code com.nimbusds:oauth2-oidc-sdk} on the class path.
      *
      * @param keys seals the upgrade tokens (under their own purpose, so no other cookie opens as one)
      * @param clock decides when a token expires
@@ -312,6 +313,12 @@ public final class PortcullisFilter implements Filter {
           String ssoName = sso.cookie().name();
           if (declaredCookies().stream().filter(c -> c.name().equals(ssoName)).count() > 1) {
             throw new IllegalStateException("the SSO-upgrade cookie needs a name of its own, not " + ssoName);
+          }
+          try {
+            Class.forName("com.nimbusds.openid.connect.sdk.validators.IDTokenValidator", false,
+                PortcullisFilter.class.getClassLoader());
+          } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("single sign-on needs com.nimbusds:oauth2-oidc-sdk on the class path");
           }
           ssoStage = new SsoStage(sso, UpgradeTokens.create(ssoKeys, ssoName, ssoClock, random, sso.replay(),
               sso.tokenLifetime()), new OidcClient(sso), login, random, ssoClock, trail);
