@@ -30,6 +30,10 @@ import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.portcullis.sso.SsoConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Date;
 
 /**
  * The OpenID Connect relying party: authorization-code flow with PKCE (S256), state and nonce. The provider's
@@ -37,11 +41,14 @@ import java.net.URI;
  *
  * <p><b>Security.</b> ID tokens must be signed with RS256 by a key from the provider's JWK set, name the configured
  * issuer, have this client as audience, carry the session's nonce and be unexpired; unsigned ({@code alg: none}) and
- * HMAC-signed tokens are refused because no other algorithm is accepted. The client secret and the tokens never go
+ * HMAC-signed tokens are refused because no other algorithm is accepted. Expiry and issue time are checked twice:
+ * by Nimbus against the system clock, and here against the injected clock. The client secret and the tokens never go
  * into a log or an audit reason.
  */
 final class OidcClient {
   private static final int TIMEOUT_MS = 5_000;
+  /** Tolerated difference between the provider's clock and ours. */
+  private static final Duration SKEW = Duration.ofSeconds(60);
 
   /** What the browser must carry to the provider, and what the session keeps for the callback. */
   record Authorization(URI location, String state, String nonce, String verifier) {
@@ -61,13 +68,15 @@ final class OidcClient {
   }
 
   private final SsoConfig config;
+  private final InstantSource clock;
   private final ClientID clientId;
   private volatile Provider provider;
 
   private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
 
-  OidcClient(SsoConfig config) {
+  OidcClient(SsoConfig config, InstantSource clock) {
     this.config = config;
+    this.clock = clock;
     this.clientId = new ClientID(config.clientId());
   }
 
@@ -107,6 +116,10 @@ final class OidcClient {
         return new Outcome.Failed("no ID token");
       }
       IDTokenClaimsSet claims = p.validator().validate(idToken, new Nonce(nonce));
+      String timeProblem = timeProblem(claims.getExpirationTime(), claims.getIssueTime());
+      if (timeProblem != null) {
+        return new Outcome.Failed("ID token not valid: " + timeProblem);
+      }
       return new Outcome.Identity(claims.getIssuer().getValue(), claims.getSubject().getValue());
     } catch (BadJOSEException | JOSEException e) {
       return new Outcome.Failed("ID token not valid: " + e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -115,6 +128,18 @@ final class OidcClient {
     } catch (IOException | RuntimeException e) {
       return new Outcome.Failed("provider unreachable or failing: " + e.getClass().getSimpleName());
     }
+  }
+
+  /** Why the token's times are not acceptable now by the injected clock, or null. */
+  String timeProblem(Date expires, Date issued) {
+    Instant now = clock.instant();
+    if (expires == null || !now.isBefore(expires.toInstant().plus(SKEW))) {
+      return "expired";
+    }
+    if (issued == null || issued.toInstant().isAfter(now.plus(SKEW))) {
+      return "issued in the future";
+    }
+    return null;
   }
 
   private Provider provider() throws IOException {

@@ -321,7 +321,7 @@ public final class PortcullisFilter implements Filter {
             throw new IllegalStateException("single sign-on needs com.nimbusds:oauth2-oidc-sdk on the class path");
           }
           ssoStage = new SsoStage(sso, UpgradeTokens.create(ssoKeys, ssoName, ssoClock, random, sso.replay(),
-              sso.tokenLifetime()), new OidcClient(sso), login, random, ssoClock, trail);
+              sso.tokenLifetime()), new OidcClient(sso, ssoClock), login, random, ssoClock, trail);
         }
         stages.add(new AccountStage(login, random, trail, declaredCookies(), ssoStage));
         stages.add(new TermsStage(login, trail));

@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +56,12 @@ class SsoOidcTest {
     server = new MockOAuth2Server(new ForgedTokenRoute());
     server.start(InetAddress.getLoopbackAddress(), 0);
     issuer = server.issuerUrl("default").toString();
-    portal = new LoginPortal((p, filter) -> filter.sso(SsoConfig.builder().links(links)
-        .replay(ReplayStore.inMemory(p.clock)).provider(URI.create(issuer), CLIENT, SECRET).build(), p.ring, p.clock));
+    // The provider signs with the real time; the portal's clock starts there and moves only when a test moves it.
+    portal = new LoginPortal((p, filter) -> {
+      p.clock.set(Instant.ofEpochMilli(System.currentTimeMillis()));
+      filter.sso(SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
+          .provider(URI.create(issuer), CLIENT, SECRET).build(), p.ring, p.clock);
+    });
   }
 
   @AfterEach
