@@ -118,6 +118,17 @@ public final class PortalLogin {
     return new AuthCheck.Authenticated(found.get(), ticket, renewed);
   }
 
+  /**
+   * The account with {@code userHandle} if it may log in now (it exists, is enabled and has a name, an email and a
+   * role); for logins that did not come through the password form, such as single sign-on. The terms are not checked
+   * here: the terms gate asks for them after the login.
+   *
+   * @throws RuntimeException when the user directory cannot answer
+   */
+  public Optional<PortalUser> findLoginAccount(String userHandle) {
+    return users.findByHandle(userHandle).filter(u -> LoginService.accountProblem(u) == null);
+  }
+
   /** Decides a login attempt; see {@link LoginService#login}. */
   public LoginResult login(String username, char[] password, boolean acceptsTerms, String clientAddress) {
     return loginService.login(username, password, acceptsTerms, clientAddress);

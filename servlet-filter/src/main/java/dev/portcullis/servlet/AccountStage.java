@@ -40,12 +40,15 @@ final class AccountStage implements Stage {
   private final SecureRandom random;
   private final AuditTrail audit;
   private final List<CookieSpec> allCookies;
+  private final SsoStage sso;
 
-  AccountStage(PortalLogin login, SecureRandom random, AuditTrail audit, List<CookieSpec> allCookies) {
+  /** @param sso offers the SSO-upgrade cookie after a local login; null without SSO */
+  AccountStage(PortalLogin login, SecureRandom random, AuditTrail audit, List<CookieSpec> allCookies, SsoStage sso) {
     this.login = login;
     this.random = random;
     this.audit = audit;
     this.allCookies = List.copyOf(allCookies);
+    this.sso = sso;
   }
 
   @Override
@@ -108,6 +111,9 @@ final class AccountStage implements Stage {
       audit.emit(exchange, AuditEventType.TERMS_ACCEPTED, b -> b.reason("terms version " + login.termsVersion()));
     }
     audit.emit(exchange, AuditEventType.AUTHN_LOGIN_SUCCESS, b -> { });
+    if (sso != null) {
+      sso.offer(exchange, ok.user());
+    }
     Pages.seeOther(exchange, PortalLogin.isSafeRedirect(returnTo) ? returnTo : login.afterLoginPath());
   }
 

@@ -9,7 +9,10 @@ import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.sso.SsoConfig;
+import dev.portcullis.sso.UpgradeTokens;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -160,8 +163,27 @@ public final class PortcullisFilter implements Filter {
     private LegacyLogin legacyLogin;
     private ReplayStore legacyUpgraded;
     private InstantSource legacyClock;
+    private SsoConfig sso;
+    private KeyRing ssoKeys;
+    private InstantSource ssoClock;
 
     private Builder() {}
+
+    /**
+     * Offers the single-sign-on upgrade: after a local login of an account without a linked SSO identity the browser
+     * gets the upgrade cookie, which a {@code POST} to {@link SsoConfig#upgradePath()} (with the CSRF token) redeems
+     * once, linking the account at the OpenID provider; {@link SsoConfig#loginPath()} logs in with a linked identity.
+     * Off unless set. Needs {@link #login} and {@code com.nimbusds:oauth2-oidc-sdk} on the class path.
+     *
+     * @param keys seals the upgrade tokens (under their own purpose, so no other cookie opens as one)
+     * @param clock decides when a token expires
+     */
+    public Builder sso(SsoConfig sso, KeyRing keys, InstantSource clock) {
+      this.sso = Objects.requireNonNull(sso, "sso");
+      this.ssoKeys = Objects.requireNonNull(keys, "keys");
+      this.ssoClock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     /**
      * Enables login, the auth-key cookie, logout, CSRF protection and the terms gate. Needs {@link #sessions}: the
@@ -267,6 +289,9 @@ public final class PortcullisFilter implements Filter {
       if (sessions != null) {
         stages.add(new SessionStage(sessions));
       }
+      if (sso != null && login == null) {
+        throw new IllegalStateException("the SSO upgrade needs login: it is offered after a local login");
+      }
       if (legacyLogin != null && login == null) {
         throw new IllegalStateException("the legacy login upgrade needs login: it starts a Portcullis login");
       }
@@ -283,8 +308,26 @@ public final class PortcullisFilter implements Filter {
           stages.add(new LegacyUpgradeStage(legacyLogin, legacyUpgraded, legacyClock, login, random, trail));
         }
         stages.add(new CsrfStage(random, trail, login.loginPath()));
-        stages.add(new AccountStage(login, random, trail, declaredCookies()));
+        SsoStage ssoStage = null;
+        if (sso != null) {
+          String ssoName = sso.cookie().name();
+          if (declaredCookies().stream().filter(c -> c.name().equals(ssoName)).count() > 1) {
+            throw new IllegalStateException("the SSO-upgrade cookie needs a name of its own, not " + ssoName);
+          }
+          try {
+            Class.forName("com.nimbusds.openid.connect.sdk.validators.IDTokenValidator", false,
+                PortcullisFilter.class.getClassLoader());
+          } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("single sign-on needs com.nimbusds:oauth2-oidc-sdk on the class path");
+          }
+          ssoStage = new SsoStage(sso, UpgradeTokens.create(ssoKeys, ssoName, ssoClock, random, sso.replay(),
+              sso.tokenLifetime()), new OidcClient(sso, ssoClock), login, random, ssoClock, trail);
+        }
+        stages.add(new AccountStage(login, random, trail, declaredCookies(), ssoStage));
         stages.add(new TermsStage(login, trail));
+        if (ssoStage != null) {
+          stages.add(ssoStage);
+        }
       }
       if (access != null) {
         stages.add(new AccessStage(access, loginPath, trail));
@@ -322,6 +365,9 @@ public final class PortcullisFilter implements Filter {
       }
       if (legacyLogin != null) {
         out.add(legacyLogin.cookie());
+      }
+      if (sso != null) {
+        out.add(sso.cookie());
       }
       return out;
     }

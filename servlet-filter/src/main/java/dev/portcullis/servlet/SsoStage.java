@@ -1,0 +1,303 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.session.Session;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.SsoConfig;
+import dev.portcullis.sso.UpgradeTokens;
+import dev.portcullis.user.PortalUser;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Single sign-on through an OpenID provider.
+ *
+ * <ul>
+ *   <li>After a local login of an account without a linked SSO identity, the upgrade cookie is offered.
+ *   <li>{@code POST} upgrade path (CSRF-checked by {@link CsrfStage}, which runs first): redeems the upgrade cookie
+ *       and sends the browser to the provider to link the account.
+ *   <li>{@code GET} SSO login path: sends the browser to the provider to log in with a linked identity.
+ *   <li>{@code GET} callback path: checks state, exchanges the code (PKCE), validates the ID token with the nonce,
+ *       then links the identity ({@code sso_link}) or logs the linked user in exactly like the login form does.
+ * </ul>
+ *
+ * <p>A redemption succeeds only for the browser's own session, once, before the token expires, with the logged-in
+ * user the token was issued to. Every refusal answers a generic 403 and records the reason in the audit log; a
+ * replayed token is recorded as {@code authn_token_reuse}. Identities are matched by (issuer, subject) only, never by
+ * email.
+ */
+final class SsoStage implements Stage {
+  static final String REFUSED = "This link has expired or is not valid. Log in again to link your account.";
+  static final String SSO_FAILED = "Single sign-on did not work. Go back to the login page and try again.";
+  /** Session attributes of an authorization under way; removed, all together, by the callback. */
+  private static final String STATE = "portcullis.sso.state";
+  private static final String NONCE = "portcullis.sso.nonce";
+  private static final String VERIFIER = "portcullis.sso.verifier";
+  private static final String STARTED = "portcullis.sso.started";
+  /** {@code link:<user handle>} or {@code login}. */
+  private static final String INTENT = "portcullis.sso.intent";
+  private static final String LINK = "link:";
+  private static final Duration AUTHORIZATION_LIFETIME = Duration.ofMinutes(10);
+
+  private final SsoConfig config;
+  private final UpgradeTokens tokens;
+  private final OidcClient oidc;
+  private final PortalLogin login;
+  private final SecureRandom random;
+  private final InstantSource clock;
+  private final AuditTrail audit;
+
+  SsoStage(SsoConfig config, UpgradeTokens tokens, OidcClient oidc, PortalLogin login, SecureRandom random,
+      InstantSource clock, AuditTrail audit) {
+    this.config = config;
+    this.tokens = tokens;
+    this.oidc = oidc;
+    this.login = login;
+    this.random = random;
+    this.clock = clock;
+    this.audit = audit;
+  }
+
+  /**
+   * Called after a successful local login (session already rotated): offers the upgrade cookie if {@code user} has
+   * no linked identity. A failing link store means no offer; the login itself goes on.
+   */
+  void offer(Exchange exchange, PortalUser user) {
+    boolean linked;
+    try {
+      linked = config.links().isLinked(user.handle());
+    } catch (RuntimeException e) {
+      audit.emit(exchange, AuditEventType.SSO_UPGRADE_OFFERED, b -> b.failure("link store failed: "
+          + e.getClass().getSimpleName()));
+      return;
+    }
+    if (linked) {
+      return;
+    }
+    Session session = exchange.sessions().session(false);
+    if (session == null) {
+      return;
+    }
+    exchange.setCookie(SetCookie.set(config.cookie(), tokens.issue(user.handle(), session.id().cookieValue())));
+    audit.emit(exchange, AuditEventType.SSO_UPGRADE_OFFERED, b -> { });
+  }
+
+  @Override
+  public void handle(Exchange exchange, Next next) throws IOException, ServletException {
+    String method = exchange.original().getMethod().toUpperCase(Locale.ROOT);
+    String path = Paths.path(exchange);
+    if (path.equals(config.upgradePath())) {
+      if (method.equals("POST")) {
+        redeem(exchange);
+      } else {
+        notAllowed(exchange, "POST");
+      }
+    } else if (path.equals(config.loginPath())) {
+      if (method.equals("GET")) {
+        toProvider(exchange, exchange.sessions().session(true), "login");
+      } else {
+        notAllowed(exchange, "GET");
+      }
+    } else if (path.equals(config.callbackPath())) {
+      if (method.equals("GET")) {
+        callback(exchange);
+      } else {
+        notAllowed(exchange, "GET");
+      }
+    } else {
+      next.proceed();
+    }
+  }
+
+  private static void notAllowed(Exchange exchange, String allow) throws IOException {
+    exchange.response().setHeader("Allow", allow);
+    Pages.plain(exchange.response(), HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method not allowed.");
+  }
+
+  private void toProvider(Exchange exchange, Session session, String intent) throws IOException {
+    OidcClient.Authorization a;
+    try {
+      a = oidc.authorize(redirectUri(exchange));
+    } catch (IOException | RuntimeException e) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "OpenID provider unavailable: "
+          + e.getClass().getSimpleName());
+      return;
+    }
+    session.setAttribute(STATE, a.state());
+    session.setAttribute(NONCE, a.nonce());
+    session.setAttribute(VERIFIER, a.verifier());
+    session.setAttribute(STARTED, Long.toString(clock.millis()));
+    session.setAttribute(INTENT, intent);
+    Pages.redirect(exchange, HttpServletResponse.SC_SEE_OTHER, a.location().toString());
+  }
+
+  /** This portal's callback URL, as the browser reached the portal; the provider accepts only registered ones. */
+  private URI redirectUri(Exchange exchange) {
+    HttpServletRequest req = exchange.original();
+    boolean secure = exchange.client().secure();
+    int port = req.getServerPort();
+    if (port == (secure ? 443 : 80)) {
+      port = -1;
+    }
+    try {
+      return new URI(secure ? "https" : "http", null, req.getServerName(), port,
+          req.getContextPath() + config.callbackPath(), null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("unusable host name", e);
+    }
+  }
+
+  private void callback(Exchange exchange) throws IOException {
+    Session session = exchange.sessions().session(false);
+    if (session == null || !(session.getAttribute(STATE) instanceof String expectedState)) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback without an authorization under way");
+      return;
+    }
+    String nonce = (String) session.getAttribute(NONCE);
+    String verifier = (String) session.getAttribute(VERIFIER);
+    String intent = (String) session.getAttribute(INTENT);
+    String started = (String) session.getAttribute(STARTED);
+    // Single use: whatever happens next, this authorization cannot be completed twice.
+    for (String name : List.of(STATE, NONCE, VERIFIER, INTENT, STARTED)) {
+      session.removeAttribute(name);
+    }
+    HttpServletRequest req = exchange.request();
+    String state = req.getParameter("state");
+    String code = req.getParameter("code");
+    if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+        expectedState.getBytes(StandardCharsets.UTF_8))) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback with the wrong state");
+      return;
+    }
+    if (req.getParameter("error") != null || code == null || code.isEmpty()) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "provider returned no code");
+      return;
+    }
+    if (started == null || !clock.instant().isBefore(Instant.ofEpochMilli(Long.parseLong(started))
+        .plus(AUTHORIZATION_LIFETIME))) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO authorization took too long");
+      return;
+    }
+    OidcClient.Outcome outcome = oidc.finish(code, redirectUri(exchange), verifier, nonce);
+    if (outcome instanceof OidcClient.Outcome.Failed failed) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, failed.reason());
+      return;
+    }
+    OidcClient.Outcome.Identity id = (OidcClient.Outcome.Identity) outcome;
+    if (intent != null && intent.startsWith(LINK)) {
+      link(exchange, id, intent.substring(LINK.length()));
+    } else {
+      ssoLogin(exchange, id);
+    }
+  }
+
+  private void link(Exchange exchange, OidcClient.Outcome.Identity id, String userHandle) throws IOException {
+    PortalPrincipal principal = exchange.principal();
+    if (principal == null || !principal.getName().equals(userHandle)) {
+      ssoFailed(exchange, AuditEventType.SSO_LINK, userHandle, "no longer logged in as the user who asked to link");
+      return;
+    }
+    AccountLinkStore.LinkResult result;
+    try {
+      result = config.links().link(id.issuer(), id.subject(), userHandle);
+    } catch (RuntimeException e) {
+      ssoFailed(exchange, AuditEventType.SSO_LINK, userHandle, "link store failed: " + e.getClass().getSimpleName());
+      return;
+    }
+    if (result == AccountLinkStore.LinkResult.CONFLICT) {
+      ssoFailed(exchange, AuditEventType.SSO_LINK, userHandle, "SSO identity already linked to another user");
+      return;
+    }
+    exchange.setCookie(SetCookie.expire(config.cookie()));
+    audit.emit(exchange, AuditEventType.SSO_LINK, b -> b.reason(result == AccountLinkStore.LinkResult.LINKED
+        ? "linked" : "already linked"));
+    Pages.seeOther(exchange, login.afterLoginPath());
+  }
+
+  private void ssoLogin(Exchange exchange, OidcClient.Outcome.Identity id) throws IOException {
+    Optional<PortalUser> user;
+    try {
+      user = config.links().userFor(id.issuer(), id.subject()).flatMap(login::findLoginAccount);
+    } catch (RuntimeException e) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO login: store failed: "
+          + e.getClass().getSimpleName());
+      return;
+    }
+    if (user.isEmpty()) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO login: no usable linked account");
+      return;
+    }
+    try {
+      AccountStage.startLogin(exchange, login, random, user.get());
+    } catch (RuntimeException e) {
+      exchange.principal(null);
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, user.get().handle(), "SSO login could not start: "
+          + e.getClass().getSimpleName());
+      return;
+    }
+    audit.emit(exchange, AuditEventType.AUTHN_LOGIN_SUCCESS, b -> b.action("sso_login"));
+    Pages.seeOther(exchange, login.afterLoginPath());
+  }
+
+  private void ssoFailed(Exchange exchange, AuditEventType type, String userHandle, String reason)
+      throws IOException {
+    audit.emit(exchange, type, userHandle, null, b -> b.failure(reason));
+    Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
+  }
+
+  private void redeem(Exchange exchange) throws IOException {
+    PortalPrincipal principal = exchange.principal();
+    Session session = exchange.sessions().session(false);
+    List<String> values = Cookies.values(exchange, config.cookie().name());
+    if (principal == null || session == null) {
+      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "not logged in");
+      return;
+    }
+    if (values.size() != 1) {
+      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, values.isEmpty() ? "no upgrade cookie"
+          : "duplicate upgrade cookies");
+      return;
+    }
+    UpgradeTokens.Redemption r;
+    try {
+      r = tokens.redeem(values.get(0), session.id().cookieValue());
+    } catch (RuntimeException e) {
+      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "replay store failed: " + e.getClass().getSimpleName());
+      return;
+    }
+    if (r instanceof UpgradeTokens.Redemption.Replayed) {
+      refuse(exchange, AuditEventType.AUTHN_TOKEN_REUSE, "upgrade token presented again");
+      return;
+    }
+    if (r instanceof UpgradeTokens.Redemption.Refused refused) {
+      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "upgrade token refused: " + refused.reason());
+      return;
+    }
+    String tokenUser = ((UpgradeTokens.Redemption.Redeemed) r).token().userHandle();
+    if (!tokenUser.equals(principal.getName())) {
+      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "upgrade token of another user");
+      return;
+    }
+    toProvider(exchange, session, LINK + tokenUser);
+  }
+
+  private void refuse(Exchange exchange, AuditEventType type, String reason) throws IOException {
+    audit.emit(exchange, type, b -> b.failure(reason));
+    exchange.setCookie(SetCookie.expire(config.cookie()));
+    Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, REFUSED);
+  }
+}

@@ -1,0 +1,274 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.sso.SsoConfig;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import java.util.concurrent.atomic.AtomicReference;
+import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
+import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
+import no.nav.security.mock.oauth2.http.Route;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Linking and logging in through an OpenID provider (mock-oauth2-server on loopback) with the real filter on Jetty. */
+class SsoOidcTest {
+  private static final String SSO = SsoConfig.DEFAULT_COOKIE;
+  private static final String CLIENT = "portal";
+  private static final String SECRET = "a-client-secret-of-more-than-32-bytes";
+  private final AccountLinkStore links = AccountLinkStore.inMemory();
+  private final HttpClient provider = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  /** An ID token the provider's token endpoint answers with once, instead of its own. */
+  private final AtomicReference<String> forgedIdToken = new AtomicReference<>();
+  private MockOAuth2Server server;
+  private String issuer;
+  private LoginPortal portal;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new MockOAuth2Server(new ForgedTokenRoute());
+    server.start(InetAddress.getLoopbackAddress(), 0);
+    issuer = server.issuerUrl("default").toString();
+    // The provider signs with the real time; the portal's clock starts there and moves only when a test moves it.
+    portal = new LoginPortal((p, filter) -> {
+      p.clock.set(Instant.ofEpochMilli(System.currentTimeMillis()));
+      filter.sso(SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
+          .provider(URI.create(issuer), CLIENT, SECRET).build(), p.ring, p.clock);
+    });
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    portal.close();
+    server.shutdown();
+  }
+
+  private void providerSignsIn(String subject, List<String> audience, Map<String, Object> claims) {
+    server.enqueueCallback(new DefaultOAuth2TokenCallback("default", subject, "JWT", audience, claims, 3600));
+  }
+
+  /** Follows the portal's redirect to the provider and the provider's back to the portal's callback. */
+  private HttpResponse<String> viaProvider(Browser b, HttpResponse<String> toProvider) throws Exception {
+    assertThat(toProvider.statusCode()).isEqualTo(303);
+    String location = toProvider.headers().firstValue("Location").orElseThrow();
+    assertThat(location).startsWith(issuer + "/authorize?").contains("code_challenge_method=S256")
+        .contains("state=").contains("nonce=").doesNotContain(SECRET);
+    return b.get(callbackFrom(location));
+  }
+
+  private String callbackFrom(String authorizeUrl) throws Exception {
+    HttpResponse<String> back = provider.send(HttpRequest.newBuilder(URI.create(authorizeUrl)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(back.statusCode()).isEqualTo(302);
+    URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
+    assertThat(callback.getPath()).isEqualTo("/sso/callback");
+    return callback.getRawPath() + "?" + callback.getRawQuery();
+  }
+
+  private HttpResponse<String> upgrade(Browser b) throws Exception {
+    return b.post("/sso/upgrade", Map.of("_csrf", b.pageCsrf()));
+  }
+
+  private Browser linkedAlice() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
+    assertThat(viaProvider(b, upgrade(b)).statusCode()).isEqualTo(303);
+    return b;
+  }
+
+  private List<AuditEvent> events(AuditEventType type) throws Exception {
+    return portal.flushedSink().events().stream().filter(e -> e.type().equals(type)).toList();
+  }
+
+  @Test
+  void upgrade_linksTheProviderIdentity_andDeletesTheUpgradeCookie() throws Exception {
+    Browser b = linkedAlice();
+    assertThat(links.userFor(issuer, "sub-alice")).contains("u-alice");
+    assertThat(b.jar).doesNotContainKey(SSO);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    AuditEvent link = portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
+    assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+    assertThat(link.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+  }
+
+  @Test
+  void ssoLoginOfLinkedIdentity_logsInTheLinkedUser_withANewSession() throws Exception {
+    linkedAlice();
+    Browser b = portal.browser();
+    HttpResponse<String> toProvider = b.get("/sso/login");
+    String sessionBefore = b.jar.get(SessionConfig.defaults().cookie().name());
+    providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
+    HttpResponse<String> done = viaProvider(b, toProvider);
+    assertThat(done.statusCode()).isEqualTo(303);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    assertThat(b.jar.get(SessionConfig.defaults().cookie().name())).isNotNull().isNotEqualTo(sessionBefore);
+    assertThat(events(AuditEventType.AUTHN_LOGIN_SUCCESS))
+        .anyMatch(e -> e.action().equals(java.util.Optional.of("sso_login")));
+    assertThat(b.jar).doesNotContainKey(SSO);
+  }
+
+  @Test
+  void ssoLoginOfUnlinkedIdentity_withAMatchingEmail_isRefused() throws Exception {
+    Browser b = portal.browser();
+    providerSignsIn("sub-stranger", List.of(CLIENT), Map.of("email", "alice@riverside.example"));
+    HttpResponse<String> r = viaProvider(b, b.get("/sso/login"));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(b.whoami()).isEqualTo("anonymous");
+    assertThat(links.isLinked("u-alice")).isFalse();
+  }
+
+  @Test
+  void identityLinkedToAnotherUser_isAConflict() throws Exception {
+    links.link(issuer, "sub-shared", "u-bob");
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    providerSignsIn("sub-shared", List.of(CLIENT), Map.of());
+    assertThat(viaProvider(b, upgrade(b)).statusCode()).isEqualTo(403);
+    assertThat(links.isLinked("u-alice")).isFalse();
+    AuditEvent link = portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
+    assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+  }
+
+  /** Answers the token request with {@link #forgedIdToken} when one is set. */
+  private final class ForgedTokenRoute implements Route {
+    @Override
+    public boolean match(OAuth2HttpRequest request) {
+      return forgedIdToken.get() != null && request.getMethod().equals("POST")
+          && request.getUrl().encodedPath().endsWith("/token");
+    }
+
+    @Override
+    public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
+      String body = "{\"access_token\":\"at\",\"token_type\":\"Bearer\",\"expires_in\":60,\"id_token\":\""
+          + forgedIdToken.getAndSet(null) + "\"}";
+      return new OAuth2HttpResponse(Headers.of("Content-Type", "application/json"), 200, body, null);
+    }
+  }
+
+  /** Starts an SSO login and returns the callback URL and the nonce the portal sent. */
+  private String[] startSsoLogin(Browser b) throws Exception {
+    String location = b.get("/sso/login").headers().firstValue("Location").orElseThrow();
+    String nonce = URLDecoder.decode(location.replaceFirst(".*[?&]nonce=([^&]+).*", "$1"), StandardCharsets.UTF_8);
+    return new String[] {callbackFrom(location), nonce};
+  }
+
+  @Test
+  void providerSignedIdTokens_withWrongAudienceNonceOrIssuer_areRefused() throws Exception {
+    linkedAlice();
+    HttpUrl ours = server.issuerUrl("default");
+    HttpUrl elsewhere = server.issuerUrl("elsewhere");
+    List<Map.Entry<HttpUrl, Map<String, Object>>> variants = List.of(
+        Map.entry(ours, Map.of("aud", "another-client")),
+        Map.entry(ours, Map.of("nonce", "another-nonce")),
+        Map.entry(elsewhere, Map.of()));
+    for (Map.Entry<HttpUrl, Map<String, Object>> variant : variants) {
+      Browser b = portal.browser();
+      String[] started = startSsoLogin(b);
+      Map<String, Object> claims = new java.util.HashMap<>(Map.of("sub", "sub-alice", "aud", CLIENT,
+          "nonce", started[1]));
+      claims.putAll(variant.getValue());
+      SignedJWT token = server.anyToken(variant.getKey(), claims);
+      assertThat(token.getJWTClaimsSet().getIssuer()).isEqualTo(variant.getKey().toString());
+      forgedIdToken.set(token.serialize());
+      assertThat(b.get(started[0]).statusCode()).as(variant.toString()).isEqualTo(403);
+      assertThat(b.whoami()).as(variant.toString()).isEqualTo("anonymous");
+    }
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).hasSize(3)
+        .allMatch(e -> e.reason().orElse("").startsWith("ID token not valid"));
+  }
+
+  @Test
+  void ssoLoginOfUserWhoOwesTheTerms_passesTheTermsGate() throws Exception {
+    links.link(issuer, "sub-newbie", "u-newbie");
+    Browser b = portal.browser();
+    providerSignsIn("sub-newbie", List.of(CLIENT), Map.of());
+    assertThat(viaProvider(b, b.get("/sso/login")).statusCode()).isEqualTo(303);
+    HttpResponse<String> page = b.get("/reports/riverside/1");
+    assertThat(page.statusCode()).isEqualTo(303);
+    assertThat(page.headers().firstValue("Location")).contains("/terms");
+  }
+
+  @Test
+  void theSameProviderSignedToken_withTheRightClaims_isAccepted() throws Exception {
+    linkedAlice();
+    Browser b = portal.browser();
+    String[] started = startSsoLogin(b);
+    forgedIdToken.set(server.anyToken(server.issuerUrl("default"), Map.of("sub", "sub-alice", "aud", CLIENT,
+        "nonce", started[1])).serialize());
+    assertThat(b.get(started[0]).statusCode()).isEqualTo(303);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+  }
+
+  @Test
+  void callbackWithAnotherState_orTwice_isRefused() throws Exception {
+    Browser b = portal.browser();
+    providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
+    String location = b.get("/sso/login").headers().firstValue("Location").orElseThrow();
+    String callback = callbackFrom(location);
+    assertThat(b.get(callback.replaceFirst("state=[^&]+", "state=forged")).statusCode()).isEqualTo(403);
+    // The forged attempt used up the authorization: the genuine callback no longer works either.
+    assertThat(b.get(callback).statusCode()).isEqualTo(403);
+    assertThat(b.whoami()).isEqualTo("anonymous");
+  }
+
+  @Test
+  void unsignedOrHmacIdTokens_areRefused() throws Exception {
+    linkedAlice();
+    for (String alg : List.of("none", "HS256")) {
+      Browser b = portal.browser();
+      String[] started = startSsoLogin(b);
+      String callback = started[0];
+      String nonce = started[1];
+      JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject("sub-alice").audience(CLIENT)
+          .issueTime(new Date()).expirationTime(new Date(System.currentTimeMillis() + 600_000))
+          .claim("nonce", nonce).build();
+      String idToken;
+      if (alg.equals("none")) {
+        idToken = new PlainJWT(claims).serialize();
+      } else {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+        idToken = jwt.serialize();
+      }
+      forgedIdToken.set(idToken);
+      assertThat(b.get(callback).statusCode()).as(alg).isEqualTo(403);
+      assertThat(b.whoami()).as(alg).isEqualTo("anonymous");
+    }
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).hasSize(2)
+        .allMatch(e -> e.reason().orElse("").startsWith("ID token not valid"));
+  }
+
+  @Test
+  void noSecretOrTokenReachesTheAuditLog() throws Exception {
+    linkedAlice();
+    assertThat(portal.flushedSink().events()).allMatch(e -> !e.toString().contains(SECRET));
+  }
+}
