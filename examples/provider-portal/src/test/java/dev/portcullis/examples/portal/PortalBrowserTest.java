@@ -88,7 +88,25 @@ class PortalBrowserTest {
   private static void clickAndWait(WebDriver b, By what) {
     WebElement page = b.findElement(By.tagName("html"));
     b.findElement(what).click();
-    new WebDriverWait(b, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+    new WebDriverWait(b, Duration.ofSeconds(20)).until(driver -> isGone(page));
+  }
+
+  /**
+   * Whether {@code element}'s page has been replaced. During a navigation Chromium may answer "node ... does not
+   * belong to the document" as a generic error instead of a stale-element one; both mean the old page is gone.
+   */
+  private static boolean isGone(WebElement element) {
+    try {
+      element.isEnabled();
+      return false;
+    } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+      return true;
+    } catch (org.openqa.selenium.WebDriverException e) {
+      if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+        return true;
+      }
+      throw e;
+    }
   }
 
   private static void screenshot(ChromeDriver b, String name) throws Exception {
