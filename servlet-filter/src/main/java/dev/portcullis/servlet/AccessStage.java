@@ -53,7 +53,7 @@ final class AccessStage implements Stage {
     HttpServletRequest original = exchange.original();
     PortalPrincipal principal = exchange.principal();
     Optional<Set<String>> roles = principal == null ? Optional.empty() : Optional.of(principal.user().roles());
-    String path = pathInContext(original);
+    String path = Paths.inContext(original);
     AccessDecision decision;
     try {
       decision = path == null ? AccessDecision.BAD_PATH : policy.decide(path, roles);
@@ -80,17 +80,6 @@ final class AccessStage implements Stage {
     }
   }
 
-  /** The still-encoded path after the context path, or null when the raw URI does not start with it as sent. */
-  static String pathInContext(HttpServletRequest request) {
-    String uri = request.getRequestURI();
-    String context = request.getContextPath();
-    if (uri == null || context == null || !uri.startsWith(context)) {
-      return null;
-    }
-    String path = uri.substring(context.length());
-    return path.isEmpty() ? "/" : path;
-  }
-
   private void loginRequired(Exchange exchange) throws IOException {
     HttpServletRequest original = exchange.original();
     String method = original.getMethod();
@@ -99,7 +88,7 @@ final class AccessStage implements Stage {
       return;
     }
     String query = original.getQueryString();
-    String target = pathInContext(original) + (query == null ? "" : "?" + query);
+    String target = Paths.inContext(original) + (query == null ? "" : "?" + query);
     // The login handler only follows targets PortalLogin calls safe; others are left out rather than sent in vain.
     Pages.seeOther(exchange, PortalLogin.isSafeRedirect(target)
         ? loginPath + "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8) : loginPath);

@@ -37,14 +37,6 @@ final class Pages {
 
   /** A 303 to {@code path} on this site (context path prepended). */
   static void seeOther(Exchange exchange, String pathAndQuery) throws IOException {
-    HttpServletResponse response = exchange.response();
-    if (response.isCommitted()) {
-      return;
-    }
-    response.setStatus(HttpServletResponse.SC_SEE_OTHER);
-    response.setHeader("Location", exchange.original().getContextPath() + pathAndQuery);
-    response.setContentLength(0);
-    exchange.committing();
-    response.flushBuffer();
+    redirect(exchange, HttpServletResponse.SC_SEE_OTHER, exchange.original().getContextPath() + pathAndQuery);
   }
 }

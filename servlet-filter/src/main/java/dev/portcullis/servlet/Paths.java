@@ -4,12 +4,23 @@ package dev.portcullis.servlet;
 final class Paths {
   private Paths() {}
 
+  /** The path in context, or {@code ""} when the request has none (so it equals no endpoint path). */
   static String path(Exchange exchange) {
-    String uri = exchange.original().getRequestURI();
-    String ctx = exchange.original().getContextPath();
-    if (uri == null) {
-      return "";
+    String path = inContext(exchange.original());
+    return path == null ? "" : path;
+  }
+
+  /**
+   * The still-encoded path after the context path ({@code /} for the context root), or null when the raw URI does not
+   * start with the context path as sent (an encoded context path: refused by the access stage, matched by nothing).
+   */
+  static String inContext(jakarta.servlet.http.HttpServletRequest request) {
+    String uri = request.getRequestURI();
+    String context = request.getContextPath();
+    if (uri == null || context == null || !uri.startsWith(context)) {
+      return null;
     }
-    return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
+    String path = uri.substring(context.length());
+    return path.isEmpty() ? "/" : path;
   }
 }
