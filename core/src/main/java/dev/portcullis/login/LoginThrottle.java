@@ -3,6 +3,7 @@ package dev.portcullis.login;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.portcullis.internal.Tickers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -28,10 +29,7 @@ public final class LoginThrottle {
     this.maxPerAddress = b.maxPerAddress;
     this.window = b.window;
     this.clock = b.clock;
-    Ticker ticker = () -> {
-      Instant now = b.clock.instant();
-      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    };
+    Ticker ticker = Tickers.of(b.clock);
     this.accounts = Caffeine.newBuilder().ticker(ticker).expireAfterAccess(window).maximumSize(b.maxTracked).build();
     this.addresses = Caffeine.newBuilder().ticker(ticker).expireAfterAccess(window).maximumSize(b.maxTracked).build();
   }

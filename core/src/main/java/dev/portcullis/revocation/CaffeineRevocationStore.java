@@ -1,6 +1,7 @@
 package dev.portcullis.revocation;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.portcullis.internal.Tickers;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Duration;
@@ -40,13 +41,8 @@ final class CaffeineRevocationStore implements RevocationStore {
         return currentDuration;
       }
     };
-    this.tickets = Caffeine.newBuilder().ticker(this::nanos).expireAfter(untilKeep).maximumSize(maximumSize).build();
-    this.users = Caffeine.newBuilder().ticker(this::nanos).expireAfter(untilKeep).maximumSize(maximumSize).build();
-  }
-
-  private long nanos() {
-    Instant now = clock.instant();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    this.tickets = Caffeine.newBuilder().ticker(Tickers.of(clock)).expireAfter(untilKeep).maximumSize(maximumSize).build();
+    this.users = Caffeine.newBuilder().ticker(Tickers.of(clock)).expireAfter(untilKeep).maximumSize(maximumSize).build();
   }
 
   private long nanosUntil(Instant t) {

@@ -1,5 +1,6 @@
 package dev.portcullis.session;
 
+import dev.portcullis.internal.Tickers;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -49,7 +50,7 @@ public final class CaffeineSessionStore implements SessionStore {
         // and a session past it that nobody reads goes at its idle expiry.
         .expireAfterAccess(b.config.idleTimeout())
         // Millisecond resolution is plenty for timeouts of minutes, and reading it allocates nothing.
-        .ticker(() -> clock.millis() * 1_000_000L)
+        .ticker(Tickers.of(clock))
         .executor(b.executor)
         .removalListener(this::removed)
         .build();

@@ -1,6 +1,7 @@
 package dev.portcullis.sso;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.portcullis.internal.Tickers;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Duration;
@@ -16,10 +17,7 @@ final class CaffeineReplayStore implements ReplayStore {
   CaffeineReplayStore(InstantSource clock, long maximumSize) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.used = Caffeine.newBuilder()
-        .ticker(() -> {
-          Instant now = clock.instant();
-          return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        })
+        .ticker(Tickers.of(clock))
         .expireAfter(new Expiry<String, Instant>() {
           @Override
           public long expireAfterCreate(String key, Instant keepUntil, long currentTime) {
