@@ -2,7 +2,10 @@ package dev.portcullis.servlet;
 
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Reads request cookies straight from the {@code Cookie} headers (RFC 6265 {@code name=value} pairs separated by
@@ -17,10 +20,15 @@ final class Cookies {
 
   /** Every value sent for cookie {@code name}, in order (more than one means duplicates). */
   static List<String> values(Exchange exchange, String name) {
-    List<String> out = new ArrayList<>(1);
+    return exchange.requestCookies().getOrDefault(name, List.of());
+  }
+
+  /** Every cookie pair of the request's {@code Cookie} headers, by name, values in the order sent. */
+  static Map<String, List<String>> parse(HttpServletRequest request) {
+    Map<String, List<String>> out = new HashMap<>();
     Enumeration<String> headers;
     try {
-      headers = exchange.original().getHeaders("Cookie");
+      headers = request.getHeaders("Cookie");
     } catch (RuntimeException e) {
       return out;
     }
@@ -36,12 +44,12 @@ final class Cookies {
           end = header.length();
         }
         int eq = header.indexOf('=', start);
-        if (eq > start && eq < end && header.substring(start, eq).strip().equals(name)) {
+        if (eq > start && eq < end) {
           String value = header.substring(eq + 1, end).strip();
           if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
             value = value.substring(1, value.length() - 1);
           }
-          out.add(value);
+          out.computeIfAbsent(header.substring(start, eq).strip(), k -> new ArrayList<>(1)).add(value);
         }
         start = end + 1;
       }

@@ -23,6 +23,7 @@ final class Exchange {
   private final List<String> cookies = new CopyOnWriteArrayList<>();
   private int cookiesWritten;
   private String requestId;
+  private java.util.Map<String, List<String>> requestCookies;
 
   Exchange(HttpServletRequest request, HttpServletResponse response) {
     this.original = request;
@@ -84,6 +85,14 @@ final class Exchange {
    */
   void setCookie(String headerValue) {
     cookies.add(headerValue);
+  }
+
+  /** The request's cookies, read from its Cookie headers once (see {@link Cookies}). */
+  synchronized java.util.Map<String, List<String>> requestCookies() {
+    if (requestCookies == null) {
+      requestCookies = Cookies.parse(original);
+    }
+    return requestCookies;
   }
 
   /** An id for this request in audit events: random, not derived from anything the client sent. */
