@@ -8,7 +8,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -39,7 +38,6 @@ public final class Sealer {
   private static final int TAG_LEN = 16;
   private static final int HEADER_LEN = 1 + KEY_ID_LEN + NONCE_LEN;
   private static final int MIN_SEALED_BYTES = HEADER_LEN + TAG_LEN;
-  private static final int POOL_MAX = 64;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
@@ -50,10 +48,9 @@ public final class Sealer {
   private final Subkey active;
   private final Subkey[] openable;
   private final int[] revoked;
-  // Cipher.getInstance costs several times a whole seal, and a Cipher is not thread-safe: keep a small pool.
   // One pool per direction: a Cipher kept in one mode is re-initialised more cheaply than one switching modes.
-  private final ArrayBlockingQueue<Cipher> sealing = new ArrayBlockingQueue<>(POOL_MAX);
-  private final ArrayBlockingQueue<Cipher> opening = new ArrayBlockingQueue<>(POOL_MAX);
+  private final CipherPool sealing = new CipherPool();
+  private final CipherPool opening = new CipherPool();
 
   private record Subkey(KeyInfo info, SecretKeySpec spec) {}
 
@@ -100,16 +97,15 @@ public final class Sealer {
     byte[] nonce = new byte[NONCE_LEN];
     random.nextBytes(nonce);
     System.arraycopy(nonce, 0, out, 1 + KEY_ID_LEN, NONCE_LEN);
-    Cipher cipher = borrow(sealing);
+    Cipher cipher = sealing.borrow();
     try {
       cipher.init(Cipher.ENCRYPT_MODE, active.spec(), new GCMParameterSpec(TAG_LEN * 8, nonce));
       cipher.updateAAD(aad);
       cipher.doFinal(plaintext, 0, plaintext.length, out, HEADER_LEN);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM sealing failed", e);
-    } finally {
-      sealing.offer(cipher); // dropped when the pool is full
+      throw new IllegalStateException("AES-GCM sealing failed", e); // the cipher is not returned to the pool
     }
+    sealing.release(cipher);
     return ENCODER.encodeToString(out);
   }
 
@@ -139,7 +135,7 @@ public final class Sealer {
       }
       return new Opened.Failed(Opened.Reason.UNKNOWN_KEY);
     }
-    Cipher cipher = borrow(opening);
+    Cipher cipher = opening.borrow();
     try {
       cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_LEN * 8, raw, 1 + KEY_ID_LEN, NONCE_LEN));
       cipher.updateAAD(aad);
@@ -153,7 +149,7 @@ public final class Sealer {
       return new Opened.Failed(Opened.Reason.AUTHENTICATION_FAILED);
     } finally {
       if (cipher != null) {
-        opening.offer(cipher);
+        opening.release(cipher);
       }
     }
   }
@@ -182,28 +178,23 @@ public final class Sealer {
 
   /** Decodes unpadded base64url, refusing any text that would not re-encode to itself. */
   private static byte[] decodeCanonical(CharSequence text) {
-    int n = text.length();
-    if (n % 4 == 1) {
+    String s = text.toString();
+    int n = s.length();
+    // The JDK decoder refuses every character outside the URL alphabet (a non-Latin-1 one becomes '?' on its way in)
+    // and a dangling sixth bit group, but accepts padding: refuse '=' first (indexOf is a vectorised scan).
+    if (n % 4 == 1 || s.indexOf('=') >= 0) {
       return null;
-    }
-    for (int i = 0; i < n; i++) {
-      char ch = text.charAt(i);
-      boolean ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')
-          || ch == '-' || ch == '_';
-      if (!ok) {
-        return null;
-      }
     }
     byte[] raw;
     try {
-      raw = DECODER.decode(text.toString());
+      raw = DECODER.decode(s);
     } catch (IllegalArgumentException e) {
       return null;
     }
     // Unused low bits of the last character must be zero, or two texts would carry the same bytes.
     int rem = n % 4;
     if (rem != 0) {
-      int last = DECODE_TABLE[text.charAt(n - 1)];
+      int last = DECODE_TABLE[s.charAt(n - 1)];
       int unusedMask = rem == 2 ? 0x0F : 0x03;
       if ((last & unusedMask) != 0) {
         return null;
@@ -236,18 +227,6 @@ public final class Sealer {
       }
     }
     return null;
-  }
-
-  private static Cipher borrow(ArrayBlockingQueue<Cipher> pool) {
-    Cipher c = pool.poll();
-    if (c != null) {
-      return c;
-    }
-    try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES/GCM/NoPadding is not available in this JDK", e);
-    }
   }
 
   @Override

@@ -25,9 +25,10 @@ public final class AuthTicket {
   private final byte[] ticketId;
   private final String userHandle;
   private final String organisationHandle;
-  private final Instant issuedAt;
-  private final Instant expiresAt;
-  private final Instant authTime;
+  // Epoch milliseconds: an Instant is made only when asked for.
+  private final long issuedAt;
+  private final long expiresAt;
+  private final long authTime;
   private final byte[] sessionBinding;
 
   /**
@@ -37,15 +38,6 @@ public final class AuthTicket {
    */
   public AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, Instant issuedAt,
       Instant expiresAt, Instant authTime, byte[] sessionBinding) {
-    this(ticketId, userHandle, organisationHandle, issuedAt, expiresAt, authTime, sessionBinding, true);
-  }
-
-  /**
-   * For {@link TicketCodec#decode}, which has already checked the handles' UTF-8 and lengths: skips that check (a
-   * second encoding of each handle on every request), keeps every other one.
-   */
-  AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, Instant issuedAt, Instant expiresAt,
-      Instant authTime, byte[] sessionBinding, boolean checkHandles) {
     Objects.requireNonNull(ticketId, "ticketId");
     Objects.requireNonNull(userHandle, "userHandle");
     Objects.requireNonNull(organisationHandle, "organisationHandle");
@@ -59,28 +51,36 @@ public final class AuthTicket {
     if (userHandle.isEmpty()) {
       throw new IllegalArgumentException("the user handle is empty");
     }
-    if (checkHandles) {
-      TicketCodec.checkHandle(userHandle, "user handle");
-      TicketCodec.checkHandle(organisationHandle, "organisation handle");
-    } else {
-      TicketCodec.checkControls(userHandle, "user handle");
-      TicketCodec.checkControls(organisationHandle, "organisation handle");
-    }
-    this.issuedAt = millis(Objects.requireNonNull(issuedAt, "issuedAt"));
-    this.expiresAt = millis(Objects.requireNonNull(expiresAt, "expiresAt"));
-    this.authTime = millis(Objects.requireNonNull(authTime, "authTime"));
-    if (!this.expiresAt.isAfter(this.issuedAt) || this.authTime.isAfter(this.issuedAt)) {
+    TicketCodec.checkHandle(userHandle, "user handle");
+    TicketCodec.checkHandle(organisationHandle, "organisation handle");
+    this.issuedAt = Objects.requireNonNull(issuedAt, "issuedAt").toEpochMilli();
+    this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt").toEpochMilli();
+    this.authTime = Objects.requireNonNull(authTime, "authTime").toEpochMilli();
+    if (this.expiresAt <= this.issuedAt || this.authTime > this.issuedAt) {
       throw new IllegalArgumentException("times out of order: need authTime <= issuedAt < expiresAt");
     }
-    // The codec hands over arrays it made for this ticket alone; everyone else's are copied.
-    this.ticketId = checkHandles ? ticketId.clone() : ticketId;
+    this.ticketId = ticketId.clone();
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
-    this.sessionBinding = checkHandles ? sessionBinding.clone() : sessionBinding;
+    this.sessionBinding = sessionBinding.clone();
   }
 
-  private static Instant millis(Instant t) {
-    return Instant.ofEpochMilli(t.toEpochMilli());
+  /**
+   * For {@link TicketCodec#decode}, which hands over arrays made for this ticket alone, handles it has already checked
+   * (lengths, UTF-8, no control characters) and millisecond times: keeps only the order check.
+   */
+  AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, long issuedAt, long expiresAt,
+      long authTime, byte[] sessionBinding) {
+    if (userHandle.isEmpty() || expiresAt <= issuedAt || authTime > issuedAt) {
+      throw new IllegalArgumentException("an empty user handle or times out of order");
+    }
+    this.ticketId = ticketId;
+    this.userHandle = userHandle;
+    this.organisationHandle = organisationHandle;
+    this.issuedAt = issuedAt;
+    this.expiresAt = expiresAt;
+    this.authTime = authTime;
+    this.sessionBinding = sessionBinding;
   }
 
   /** 16 random bytes naming this ticket, for revocation. */
@@ -102,16 +102,16 @@ public final class AuthTicket {
   }
 
   public Instant issuedAt() {
-    return issuedAt;
+    return Instant.ofEpochMilli(issuedAt);
   }
 
   public Instant expiresAt() {
-    return expiresAt;
+    return Instant.ofEpochMilli(expiresAt);
   }
 
   /** When the user last proved who they are (a renewal keeps it). */
   public Instant authTime() {
-    return authTime;
+    return Instant.ofEpochMilli(authTime);
   }
 
   /** A digest of the session id the ticket belongs to; see {@link SessionBinding}. */
@@ -125,16 +125,28 @@ public final class AuthTicket {
   }
 
   public Duration lifetime() {
-    return Duration.between(issuedAt, expiresAt);
+    return Duration.ofMillis(expiresAt - issuedAt);
   }
 
   /** True once at least half of the lifetime has passed at {@code now}: time for a sliding renewal. */
   public boolean isPastHalfLife(Instant now) {
-    return !now.isBefore(issuedAt.plus(lifetime().dividedBy(2)));
+    return !now.isBefore(issuedAt().plus(lifetime().dividedBy(2)));
   }
 
   String organisationHandleRaw() {
     return organisationHandle;
+  }
+
+  long issuedAtMillis() {
+    return issuedAt;
+  }
+
+  long expiresAtMillis() {
+    return expiresAt;
+  }
+
+  long authTimeMillis() {
+    return authTime;
   }
 
   byte[] ticketIdRaw() {
@@ -148,8 +160,8 @@ public final class AuthTicket {
   @Override
   public boolean equals(Object o) {
     return o instanceof AuthTicket t && Arrays.equals(ticketId, t.ticketId) && userHandle.equals(t.userHandle)
-        && organisationHandle.equals(t.organisationHandle) && issuedAt.equals(t.issuedAt)
-        && expiresAt.equals(t.expiresAt) && authTime.equals(t.authTime)
+        && organisationHandle.equals(t.organisationHandle) && issuedAt == t.issuedAt
+        && expiresAt == t.expiresAt && authTime == t.authTime
         && Arrays.equals(sessionBinding, t.sessionBinding);
   }
 
@@ -161,6 +173,6 @@ public final class AuthTicket {
   /** Shows the ticket id and times; not the handles, which are for the audit log's structured fields. */
   @Override
   public String toString() {
-    return "AuthTicket[" + ticketIdHex() + ", issued " + issuedAt + ", expires " + expiresAt + "]";
+    return "AuthTicket[" + ticketIdHex() + ", issued " + issuedAt() + ", expires " + expiresAt() + "]";
   }
 }

@@ -1,12 +1,10 @@
 package dev.portcullis.ticket;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -31,104 +29,154 @@ public final class TicketCodec {
   static final int MAX_ENCODED = 1 + AuthTicket.ID_LENGTH + 2 * (1 + AuthTicket.MAX_HANDLE_BYTES)
       + 3 * MAX_VARINT + AuthTicket.BINDING_LENGTH;
 
+  /** The shortest possible ticket: one-byte user handle, empty organisation, one-byte varints. */
+  private static final int MIN_ENCODED = 1 + AuthTicket.ID_LENGTH + 2 + 1 + 3 + AuthTicket.BINDING_LENGTH;
+
   private TicketCodec() {}
 
   public static byte[] encode(AuthTicket t) {
     byte[] user = t.userHandle().getBytes(StandardCharsets.UTF_8);
     byte[] org = t.organisationHandleRaw().getBytes(StandardCharsets.UTF_8);
-    long issued = t.issuedAt().toEpochMilli();
-    long lifetime = t.expiresAt().toEpochMilli() - issued;
-    long authAge = issued - t.authTime().toEpochMilli();
+    long issued = t.issuedAtMillis();
+    long lifetime = t.expiresAtMillis() - issued;
+    long authAge = issued - t.authTimeMillis();
     if (issued < 0 || authAge < 0) {
       throw new IllegalArgumentException("ticket times before 1970 cannot be encoded");
     }
-    ByteBuffer b = ByteBuffer.allocate(1 + AuthTicket.ID_LENGTH + 1 + user.length + 1 + org.length + 3 * MAX_VARINT
-        + AuthTicket.BINDING_LENGTH);
-    b.put(VERSION).put(t.ticketIdRaw());
-    b.put((byte) user.length).put(user);
-    b.put((byte) org.length).put(org);
-    putVarint(b, issued);
-    putVarint(b, lifetime);
-    putVarint(b, authAge);
-    b.put(t.sessionBindingRaw());
-    return java.util.Arrays.copyOf(b.array(), b.position());
+    byte[] out = new byte[1 + AuthTicket.ID_LENGTH + 1 + user.length + 1 + org.length + varintLength(issued)
+        + varintLength(lifetime) + varintLength(authAge) + AuthTicket.BINDING_LENGTH];
+    out[0] = VERSION;
+    int pos = put(out, 1, t.ticketIdRaw());
+    out[pos++] = (byte) user.length;
+    pos = put(out, pos, user);
+    out[pos++] = (byte) org.length;
+    pos = put(out, pos, org);
+    pos = putVarint(out, pos, issued);
+    pos = putVarint(out, pos, lifetime);
+    pos = putVarint(out, pos, authAge);
+    put(out, pos, t.sessionBindingRaw());
+    return out;
+  }
+
+  private static int put(byte[] out, int pos, byte[] bytes) {
+    System.arraycopy(bytes, 0, out, pos, bytes.length);
+    return pos + bytes.length;
+  }
+
+  private static int varintLength(long v) {
+    return Math.max(1, (64 - Long.numberOfLeadingZeros(v) + 6) / 7);
+  }
+
+  private static int putVarint(byte[] out, int pos, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[pos++] = (byte) v;
+    return pos;
   }
 
   /** The ticket in {@code bytes}, or empty when they are not exactly one well-formed version-1 ticket. */
   public static Optional<AuthTicket> decode(byte[] bytes) {
-    if (bytes == null || bytes.length > MAX_ENCODED || bytes.length == 0 || bytes[0] != VERSION) {
-      return Optional.empty();
-    }
-    try {
-      ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
-      byte[] id = new byte[AuthTicket.ID_LENGTH];
-      b.get(id);
-      String user = string(b);
-      String org = string(b);
-      long issued = getVarint(b);
-      long lifetime = getVarint(b);
-      long authAge = getVarint(b);
-      byte[] binding = new byte[AuthTicket.BINDING_LENGTH];
-      b.get(binding);
-      if (b.hasRemaining() || user == null || org == null || issued < 0 || lifetime < 0 || authAge < 0) {
-        return Optional.empty();
-      }
-      long expires = Math.addExact(issued, lifetime);
-      long auth = issued - authAge;
-      return Optional.of(new AuthTicket(id, user, org, Instant.ofEpochMilli(issued), Instant.ofEpochMilli(expires),
-          Instant.ofEpochMilli(auth), binding, false));
-    } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
-        | ArithmeticException | java.time.DateTimeException e) {
-      return Optional.empty();
-    }
+    return Optional.ofNullable(decodeOrNull(bytes));
   }
 
-  private static void putVarint(ByteBuffer b, long v) {
-    while ((v & ~0x7FL) != 0) {
-      b.put((byte) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    b.put((byte) v);
-  }
-
-  /** A minimal varint of at most 9 bytes (63 bits), or -1. */
-  private static long getVarint(ByteBuffer b) {
-    long v = 0;
-    for (int i = 0; i < MAX_VARINT; i++) {
-      int x = Byte.toUnsignedInt(b.get());
-      v |= (long) (x & 0x7F) << (7 * i);
-      if ((x & 0x80) == 0) {
-        return (x == 0 && i > 0) ? -1 : v; // a trailing zero byte is a non-minimal encoding
-      }
-    }
-    return -1;
-  }
-
-  private static String string(ByteBuffer b) {
-    int len = Byte.toUnsignedInt(b.get());
-    if (len > AuthTicket.MAX_HANDLE_BYTES) {
+  /** {@link #decode} without the {@code Optional}, for the verifier's per-request path. */
+  static AuthTicket decodeOrNull(byte[] bytes) {
+    if (bytes == null || bytes.length > MAX_ENCODED || bytes.length < MIN_ENCODED || bytes[0] != VERSION) {
       return null;
     }
-    int start = b.position();
-    byte[] array = b.array();
-    int from = b.arrayOffset() + start;
-    b.position(start + len); // throws when the input is shorter than the length says
-    boolean ascii = true;
-    for (int i = from; i < from + len && ascii; i++) {
-      ascii = array[i] >= 0;
-    }
-    if (ascii) {
-      // ASCII is well-formed UTF-8: the common case needs no decoder.
-      return new String(array, from, len, StandardCharsets.ISO_8859_1);
-    }
-    try {
-      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(array, from, len));
-      return chars.toString();
-    } catch (CharacterCodingException e) {
+    Reader r = new Reader(bytes);
+    byte[] id = r.bytes(AuthTicket.ID_LENGTH);
+    String user = r.string();
+    String org = r.string();
+    long issued = r.varint();
+    long lifetime = r.varint();
+    long authAge = r.varint();
+    byte[] binding = r.bytes(AuthTicket.BINDING_LENGTH);
+    if (r.failed || r.pos != bytes.length || issued < 0 || lifetime <= 0 || authAge < 0 || user.isEmpty()
+        || issued > Long.MAX_VALUE - lifetime) {
       return null;
+    }
+    return new AuthTicket(id, user, org, issued, issued + lifetime, issued - authAge, binding);
+  }
+
+  /**
+   * A cursor over an encoded ticket. A read past the end, an oversized or badly formed field sets {@link #failed} and
+   * yields a harmless value, so that decoding runs straight through and is judged once at the end.
+   */
+  private static final class Reader {
+    private final byte[] in;
+    int pos = 1; // after the version byte
+    boolean failed;
+
+    Reader(byte[] in) {
+      this.in = in;
+    }
+
+    byte[] bytes(int n) {
+      if (in.length - pos < n) {
+        failed = true;
+        return new byte[n];
+      }
+      byte[] out = java.util.Arrays.copyOfRange(in, pos, pos + n);
+      pos += n;
+      return out;
+    }
+
+    /** A minimal varint of at most 9 bytes (63 bits). */
+    long varint() {
+      long v = 0;
+      for (int i = 0; i < MAX_VARINT && pos < in.length; i++) {
+        int x = in[pos++] & 0xFF;
+        v |= (long) (x & 0x7F) << (7 * i);
+        if ((x & 0x80) == 0) {
+          if (x == 0 && i > 0) {
+            failed = true; // a trailing zero byte is a non-minimal encoding
+          }
+          return v;
+        }
+      }
+      failed = true;
+      return 0;
+    }
+
+    /** A length-prefixed handle: well-formed UTF-8, no control characters. */
+    String string() {
+      if (pos >= in.length) {
+        failed = true;
+        return "";
+      }
+      int len = in[pos++] & 0xFF;
+      if (len > AuthTicket.MAX_HANDLE_BYTES || in.length - pos < len) {
+        failed = true;
+        return "";
+      }
+      int from = pos;
+      pos += len;
+      boolean printableAscii = true;
+      for (int i = from; i < from + len; i++) {
+        int b = in[i];
+        printableAscii &= b >= 0x20 && b != 0x7F; // negative: not ASCII
+      }
+      if (printableAscii) {
+        // Printable ASCII is well-formed UTF-8 without controls: the common case needs no decoder.
+        return new String(in, from, len, StandardCharsets.ISO_8859_1);
+      }
+      try {
+        String s = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(in, from, len))
+            .toString();
+        if (hasControl(s)) {
+          failed = true;
+        }
+        return s;
+      } catch (CharacterCodingException e) {
+        failed = true;
+        return "";
+      }
     }
   }
 
@@ -149,10 +197,17 @@ public final class TicketCodec {
   }
 
   static void checkControls(String handle, String what) {
-    for (int i = 0; i < handle.length(); i++) {
-      if (Character.isISOControl(handle.charAt(i))) {
-        throw new IllegalArgumentException("the " + what + " contains a control character");
+    if (hasControl(handle)) {
+      throw new IllegalArgumentException("the " + what + " contains a control character");
+    }
+  }
+
+  private static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        return true;
       }
     }
+    return false;
   }
 }

@@ -128,7 +128,10 @@ class SealerTest {
     String sealed = sealer.seal(new byte[10], "c");
     List<String> bad = new ArrayList<>(List.of(
         "", "A", "AAAA", sealed + "=", sealed.replace('-', '+').replace('_', '/') + "+/", sealed + " ",
-        " " + sealed, sealed.substring(0, 10) + "\u00e9" + sealed.substring(11), sealed + "\n"));
+        " " + sealed, sealed.substring(0, 10) + "\u00e9" + sealed.substring(11), sealed + "\n",
+        // A character whose low byte is 'A' must not pass as 'A'; padding inside the text is not base64url either.
+        sealed.substring(0, 10) + "\u0141" + sealed.substring(11),
+        sealed.substring(0, 8) + "AA==" + sealed.substring(12)));
     // Flip the unused low bits of the last character: decodes to the same bytes, so it must be refused.
     int rem = sealed.length() % 4;
     if (rem != 0) {

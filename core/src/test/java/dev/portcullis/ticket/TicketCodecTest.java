@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -79,6 +80,27 @@ class TicketCodecTest {
 
     assertThat(TicketCodec.decode(new byte[0])).isEmpty();
     assertThat(TicketCodec.decode(null)).isEmpty();
+  }
+
+  @Test
+  void decode_refusesControlCharactersAndEmptyOrOversizedHandles() {
+    byte[] good = TicketCodec.encode(ticket("u-1", "o-1", 1_000_000, 60_000, 0));
+    int userAt = 1 + 16 + 1;
+    for (byte[] user : List.of(new byte[] {'u', '\n', '1'}, new byte[] {'u', 0x7F, '1'},
+        new byte[] {'u', (byte) 0xC2, (byte) 0x85})) { // U+0085, a C1 control, as UTF-8
+      byte[] changed = good.clone();
+      System.arraycopy(user, 0, changed, userAt, 3);
+      assertThat(TicketCodec.decode(changed)).as("user %s", Arrays.toString(user)).isEmpty();
+    }
+    byte[] emptyUser = new byte[good.length - 3];
+    System.arraycopy(good, 0, emptyUser, 0, userAt);
+    emptyUser[userAt - 1] = 0;
+    System.arraycopy(good, userAt + 3, emptyUser, userAt, good.length - userAt - 3);
+    assertThat(TicketCodec.decode(emptyUser)).isEmpty();
+
+    byte[] longUser = good.clone();
+    longUser[userAt - 1] = 65; // more than 64 bytes claimed
+    assertThat(TicketCodec.decode(longUser)).isEmpty();
   }
 
   @Test
