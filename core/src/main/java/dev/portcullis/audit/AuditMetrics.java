@@ -35,66 +35,52 @@ public final class AuditMetrics {
   /** A sink that counts each event by type and outcome, then hands it to {@code delegate}. */
   public static AuditSink counting(AuditSink delegate, MeterRegistry registry) {
     Objects.requireNonNull(delegate, "delegate");
-    Objects.requireNonNull(registry, "registry");
-    return new AuditSink() {
-      @Override
-      public void accept(AuditEvent event) throws IOException {
-        Counter.builder(AUDIT_EVENTS)
-            .description("Audit events by type and outcome")
-            .tag("type", event.type().name())
-            .tag("outcome", event.outcome().label())
-            .register(registry)
-            .increment();
-        delegate.accept(event);
-      }
-
-      @Override
-      public void flush() throws IOException {
-        delegate.flush();
-      }
-
-      @Override
-      public void close() throws IOException {
-        delegate.close();
-      }
-
-      @Override
-      public String toString() {
-        return "AuditMetrics.counting(" + delegate + ")";
-      }
-    };
+    return new CountingAudit(delegate, Objects.requireNonNull(registry, "registry"));
   }
 
   /** A sink that counts each search-demand event by endpoint, then hands it to {@code delegate}. */
   public static SearchDemandSink counting(SearchDemandSink delegate, MeterRegistry registry) {
     Objects.requireNonNull(delegate, "delegate");
-    Objects.requireNonNull(registry, "registry");
-    return new SearchDemandSink() {
-      @Override
-      public void accept(SearchDemandEvent event) throws IOException {
-        Counter.builder(SEARCH_DEMAND_EVENTS)
-            .description("Anonymous search-demand events by endpoint")
-            .tag("endpoint", event.endpoint())
-            .register(registry)
-            .increment();
-        delegate.accept(event);
-      }
+    return new CountingDemand(delegate, Objects.requireNonNull(registry, "registry"));
+  }
 
-      @Override
-      public void flush() throws IOException {
-        delegate.flush();
-      }
+  private static final class CountingAudit extends ForwardingSink<AuditSink> implements AuditSink {
+    private final MeterRegistry registry;
 
-      @Override
-      public void close() throws IOException {
-        delegate.close();
-      }
+    CountingAudit(AuditSink delegate, MeterRegistry registry) {
+      super(delegate, "AuditMetrics.counting(" + delegate + ")");
+      this.registry = registry;
+    }
 
-      @Override
-      public String toString() {
-        return "AuditMetrics.counting(" + delegate + ")";
-      }
-    };
+    @Override
+    public void accept(AuditEvent event) throws IOException {
+      Counter.builder(AUDIT_EVENTS)
+          .description("Audit events by type and outcome")
+          .tag("type", event.type().name())
+          .tag("outcome", event.outcome().label())
+          .register(registry)
+          .increment();
+      target.accept(event);
+    }
+  }
+
+  private static final class CountingDemand extends ForwardingSink<SearchDemandSink> implements SearchDemandSink {
+    private final MeterRegistry registry;
+
+    CountingDemand(SearchDemandSink delegate, MeterRegistry registry) {
+      super(delegate, "AuditMetrics.counting(" + delegate + ")");
+      this.registry = registry;
+    }
+
+    @Override
+    public void accept(SearchDemandEvent event) throws IOException {
+      Counter.builder(SEARCH_DEMAND_EVENTS)
+          .description("Anonymous search-demand events by endpoint")
+          .tag("endpoint", event.endpoint())
+          .register(registry)
+          .increment();
+      target.accept(event);
+    }
   }
 
   /** Registers the log's delivery counters and queue length; they read {@link AuditLog#stats()}. */

@@ -1,5 +1,7 @@
 package dev.portcullis.audit;
 
+import java.io.Closeable;
+import java.io.Flushable;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * line whatever its fields hold. A custom sink must do the same.
  */
 @FunctionalInterface
-public interface AuditSink extends AutoCloseable {
+public interface AuditSink extends Closeable, Flushable {
   /** Name of the logger {@link #slf4j()} writes to. */
   String LOGGER_NAME = "portcullis.audit";
 
@@ -28,6 +30,7 @@ public interface AuditSink extends AutoCloseable {
   void accept(AuditEvent event) throws IOException;
 
   /** Hands buffered events on (to the OS for a file). Called when the dispatcher's queue runs empty. */
+  @Override
   default void flush() throws IOException {}
 
   /** Flushes and releases what the sink holds. */

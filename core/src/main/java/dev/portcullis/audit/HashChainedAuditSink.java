@@ -7,17 +7,16 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /** The hash-chained JSON-lines sink; see {@link HashChain} for the record format. */
-final class HashChainedAuditSink implements AuditSink {
+final class HashChainedAuditSink extends ForwardingSink<LineFile> implements AuditSink {
   private static final HexFormat HEX = HexFormat.of();
 
-  private final LineFile file;
   private final MessageDigest digest = HashChain.sha256();
   private long nextSeq;
   private String prev;
   private boolean broken;
 
   private HashChainedAuditSink(LineFile file, long nextSeq, String prev) {
-    this.file = file;
+    super(file, "AuditSink.hashChained(" + file.path() + ")");
     this.nextSeq = nextSeq;
     this.prev = prev;
   }
@@ -45,7 +44,7 @@ final class HashChainedAuditSink implements AuditSink {
   public void accept(AuditEvent event) throws IOException {
     if (broken) {
       // After a failed write the file's end is unknown; appending more would hide where the chain broke.
-      throw new IOException(file.path() + ": an earlier write failed; verify the file and open a new sink");
+      throw new IOException(target.path() + ": an earlier write failed; verify the file and open a new sink");
     }
     StringBuilder record = new StringBuilder(384);
     EventFormat.appendJson(record, event);
@@ -57,27 +56,12 @@ final class HashChainedAuditSink implements AuditSink {
     System.arraycopy(content, 0, line, 0, content.length);
     System.arraycopy(suffix, 0, line, content.length, suffix.length);
     try {
-      file.append(line);
+      target.append(line);
     } catch (IOException | RuntimeException e) {
       broken = true;
       throw e;
     }
     nextSeq++;
     prev = hash;
-  }
-
-  @Override
-  public void flush() throws IOException {
-    file.flush();
-  }
-
-  @Override
-  public void close() throws IOException {
-    file.close();
-  }
-
-  @Override
-  public String toString() {
-    return "AuditSink.hashChained(" + file.path() + ")";
   }
 }

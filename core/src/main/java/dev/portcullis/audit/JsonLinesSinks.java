@@ -7,59 +7,25 @@ import java.nio.charset.StandardCharsets;
 final class JsonLinesSinks {
   private JsonLinesSinks() {}
 
-  static final class Audit implements AuditSink {
-    private final LineFile file;
-
+  static final class Audit extends ForwardingSink<LineFile> implements AuditSink {
     Audit(LineFile file) {
-      this.file = file;
+      super(file, "AuditSink.jsonLines(" + file.path() + ")");
     }
 
     @Override
     public void accept(AuditEvent event) throws IOException {
-      file.append(EventFormat.json(event).getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void flush() throws IOException {
-      file.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      file.close();
-    }
-
-    @Override
-    public String toString() {
-      return "AuditSink.jsonLines(" + file.path() + ")";
+      target.append(EventFormat.json(event).getBytes(StandardCharsets.UTF_8));
     }
   }
 
-  static final class Demand implements SearchDemandSink {
-    private final LineFile file;
-
+  static final class Demand extends ForwardingSink<LineFile> implements SearchDemandSink {
     Demand(LineFile file) {
-      this.file = file;
+      super(file, "SearchDemandSink.jsonLines(" + file.path() + ")");
     }
 
     @Override
     public void accept(SearchDemandEvent event) throws IOException {
-      file.append(EventFormat.json(event).getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void flush() throws IOException {
-      file.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      file.close();
-    }
-
-    @Override
-    public String toString() {
-      return "SearchDemandSink.jsonLines(" + file.path() + ")";
+      target.append(EventFormat.json(event).getBytes(StandardCharsets.UTF_8));
     }
   }
 }

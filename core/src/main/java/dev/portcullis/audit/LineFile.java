@@ -2,6 +2,7 @@ package dev.portcullis.audit;
 
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -20,7 +21,7 @@ import java.util.Arrays;
  * that ends in a partial line (a crash mid-write: someone must look before more is appended), or whose first record is
  * of the other kind (audit and search demand never share a file).
  */
-final class LineFile implements Closeable {
+final class LineFile implements Closeable, Flushable {
   private static final int BUFFER = 64 * 1024;
 
   private final Path path;
@@ -77,7 +78,8 @@ final class LineFile implements Closeable {
     out.write('\n');
   }
 
-  void flush() throws IOException {
+  @Override
+  public void flush() throws IOException {
     out.flush();
   }
 

@@ -1,5 +1,7 @@
 package dev.portcullis.audit;
 
+import java.io.Closeable;
+import java.io.Flushable;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -14,12 +16,13 @@ import org.slf4j.LoggerFactory;
  * add any (no request ids, no MDC of the emitting request: the dispatcher thread has none).
  */
 @FunctionalInterface
-public interface SearchDemandSink extends AutoCloseable {
+public interface SearchDemandSink extends Closeable, Flushable {
   /** Name of the logger {@link #slf4j()} writes to. */
   String LOGGER_NAME = "portcullis.search-demand";
 
   void accept(SearchDemandEvent event) throws IOException;
 
+  @Override
   default void flush() throws IOException {}
 
   @Override
