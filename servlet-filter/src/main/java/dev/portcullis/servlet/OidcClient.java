@@ -36,7 +36,8 @@ import java.time.InstantSource;
 import java.util.Date;
 
 /**
- * The OpenID Connect relying party: authorization-code flow with PKCE (S256), state and nonce. The provider's
+ * The OpenID Connect relying party: authorization-code flow with PKCE (S256), state and nonce, with the configured
+ * redirect URI and scopes in both the authorization and the token request. The provider's
  * metadata is discovered from the issuer on first use and kept; a failed discovery is tried again next time.
  *
  * <p><b>Security.</b> ID tokens must be signed with RS256 by a key from the provider's JWK set, name the configured
@@ -70,6 +71,7 @@ final class OidcClient {
   private final SsoConfig config;
   private final InstantSource clock;
   private final ClientID clientId;
+  private final Scope scope;
   private volatile Provider provider;
 
   private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
@@ -78,15 +80,17 @@ final class OidcClient {
     this.config = config;
     this.clock = clock;
     this.clientId = new ClientID(config.clientId());
+    this.scope = new Scope(config.scopes().toArray(String[]::new));
   }
 
   /** A fresh authorization request to the provider. */
-  Authorization authorize(URI redirectUri) throws IOException {
+  Authorization authorize() throws IOException {
     Provider p = provider();
     State state = new State();
     Nonce nonce = new Nonce();
     CodeVerifier verifier = new CodeVerifier();
-    URI location = new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid"), clientId, redirectUri)
+    URI location = new AuthenticationRequest.Builder(ResponseType.CODE, scope, clientId,
+        config.redirectUri())
         .endpointURI(p.metadata().getAuthorizationEndpointURI())
         .state(state)
         .nonce(nonce)
@@ -97,12 +101,13 @@ final class OidcClient {
   }
 
   /** Exchanges {@code code} for tokens and validates the ID token against {@code nonce}. */
-  Outcome finish(String code, URI redirectUri, String verifier, String nonce) {
+  Outcome finish(String code, String verifier, String nonce) {
     try {
       Provider p = provider();
       TokenRequest request = new TokenRequest(p.metadata().getTokenEndpointURI(),
           new ClientSecretBasic(clientId, new Secret(config.clientSecretForTokenRequest())),
-          new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri, new CodeVerifier(verifier)));
+          new AuthorizationCodeGrant(new AuthorizationCode(code), config.redirectUri(),
+              new CodeVerifier(verifier)));
       HTTPRequest http = request.toHTTPRequest();
       http.setConnectTimeout(TIMEOUT_MS);
       http.setReadTimeout(TIMEOUT_MS);
