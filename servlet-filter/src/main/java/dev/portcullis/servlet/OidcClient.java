@@ -7,6 +7,7 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
@@ -113,8 +114,9 @@ final class OidcClient {
       http.setReadTimeout(TIMEOUT_MS);
       TokenResponse response = OIDCTokenResponseParser.parse(http.send());
       if (!response.indicatesSuccess()) {
-        return new Outcome.Failed("token request refused: "
-            + response.toErrorResponse().getErrorObject().getCode());
+        ErrorObject error = response.toErrorResponse().getErrorObject();
+        return new Outcome.Failed("token request refused: HTTP " + error.getHTTPStatusCode() + ", error "
+            + errorCode(error.getCode()));
       }
       JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
       if (idToken == null) {
@@ -133,6 +135,19 @@ final class OidcClient {
     } catch (IOException | RuntimeException e) {
       return new Outcome.Failed("provider unreachable or failing: " + e.getClass().getSimpleName());
     }
+  }
+
+  /**
+   * An OAuth error code from the provider or the browser, fit for the audit log: the code itself when it is a plain
+   * token (as every registered code is), otherwise a placeholder; never the provider's free-text description.
+   */
+  static String errorCode(String code) {
+    if (code == null || code.isEmpty()) {
+      return "(none)";
+    }
+    boolean plain = code.length() <= 64 && code.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+        || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.');
+    return plain ? code : "(unrecognised)";
   }
 
   /** Why the token's times are not acceptable now by the injected clock, or null. */

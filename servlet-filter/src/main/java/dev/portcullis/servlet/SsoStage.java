@@ -168,12 +168,22 @@ final class SsoStage implements Stage {
     HttpServletRequest req = exchange.request();
     String state = req.getParameter("state");
     String code = req.getParameter("code");
-    if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+    if (state == null) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback without a state");
+      return;
+    }
+    if (!MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
         expectedState.getBytes(StandardCharsets.UTF_8))) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback with the wrong state");
       return;
     }
-    if (req.getParameter("error") != null || code == null || code.isEmpty()) {
+    String error = req.getParameter("error");
+    if (error != null) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "provider returned an error: "
+          + OidcClient.errorCode(error));
+      return;
+    }
+    if (code == null || code.isEmpty()) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "provider returned no code");
       return;
     }
