@@ -38,8 +38,8 @@ import java.util.Date;
 
 /**
  * The OpenID Connect relying party: authorization-code flow with PKCE (S256), state and nonce, with the configured
- * redirect URI and scopes in both the authorization and the token request. The provider's
- * metadata is discovered from the issuer on first use and kept; a failed discovery is tried again next time.
+ * redirect URI and scopes in both the authorization and the token request. The provider's metadata is discovered
+ * from the issuer on first use and kept; a failed discovery is tried again next time.
  *
  * <p><b>Security.</b> ID tokens must be signed with RS256 by a key from the provider's JWK set, name the configured
  * issuer, have this client as audience, carry the session's nonce and be unexpired; unsigned ({@code alg: none}) and
@@ -90,8 +90,7 @@ final class OidcClient {
     State state = new State();
     Nonce nonce = new Nonce();
     CodeVerifier verifier = new CodeVerifier();
-    URI location = new AuthenticationRequest.Builder(ResponseType.CODE, scope, clientId,
-        config.redirectUri())
+    URI location = new AuthenticationRequest.Builder(ResponseType.CODE, scope, clientId, config.redirectUri())
         .endpointURI(p.metadata().getAuthorizationEndpointURI())
         .state(state)
         .nonce(nonce)

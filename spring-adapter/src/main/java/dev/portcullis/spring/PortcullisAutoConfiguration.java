@@ -392,8 +392,9 @@ public final class PortcullisAutoConfiguration {
     }
     if (new HashSet<>(cookieNames).size() != cookieNames.size()) {
       throw new PortcullisConfigurationException("two Portcullis cookies have the same name",
-          "Give portcullis.cookies.session.name, portcullis.cookies.auth.name,"
-              + " portcullis.cookies.cookie-check.name and portcullis.sso.cookie-name different values.");
+          "Give portcullis.cookies.session.name, portcullis.cookies.auth.name and"
+              + " portcullis.cookies.cookie-check.name three different values, and portcullis.sso.cookie-name a"
+              + " fourth when single sign-on is on.");
     }
     PortcullisFilter.Builder builder = PortcullisFilter.builder().sessions(sessions).login(login, random)
         .audit(audit, rules);
