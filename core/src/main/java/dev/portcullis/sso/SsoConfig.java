@@ -3,6 +3,9 @@ package dev.portcullis.sso;
 import dev.portcullis.cookie.CookieSpec;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -12,7 +15,9 @@ import java.util.Objects;
  * Immutable; built with {@link #builder()}, which checks everything in {@link Builder#build()}.
  *
  * <p><b>Security.</b> The upgrade token lives at most {@link UpgradeTokens#MAX_LIFETIME}; the cookie is
- * session-scoped. The client secret is kept only for the token request: {@link #toString()} never shows it.
+ * session-scoped. The redirect URI is configuration, never taken from the request's {@code Host} header, so a forged
+ * header cannot choose where the provider sends the authorization code. The client secret is kept only for the token
+ * request: {@link #toString()} never shows it.
  */
 public final class SsoConfig {
   /** The upgrade cookie's default name. */
@@ -28,18 +33,22 @@ public final class SsoConfig {
   private final URI issuer;
   private final String clientId;
   private final String clientSecret;
+  private final URI redirectUri;
+  private final List<String> scopes;
 
-  private SsoConfig(Builder b) {
+  private SsoConfig(Builder b, String callbackPath) {
     this.cookie = b.cookie;
     this.tokenLifetime = b.tokenLifetime;
     this.links = b.links;
     this.replay = b.replay;
     this.upgradePath = b.upgradePath;
-    this.callbackPath = b.callbackPath;
+    this.callbackPath = callbackPath;
     this.loginPath = b.loginPath;
     this.issuer = b.issuer;
     this.clientId = b.clientId;
     this.clientSecret = b.clientSecret;
+    this.redirectUri = b.redirectUri;
+    this.scopes = List.copyOf(b.scopes);
   }
 
   public static Builder builder() {
@@ -68,7 +77,10 @@ public final class SsoConfig {
     return upgradePath;
   }
 
-  /** Where the provider sends the browser back (default {@code /sso/callback}). */
+  /**
+   * Where the provider sends the browser back, relative to the context path: the path of {@link #redirectUri()}
+   * unless set explicitly for an application under a context path.
+   */
   public String callbackPath() {
     return callbackPath;
   }
@@ -88,6 +100,19 @@ public final class SsoConfig {
   }
 
   /**
+   * This portal's callback URL as registered at the provider: sent in the authorization request and again in the
+   * token request.
+   */
+  public URI redirectUri() {
+    return redirectUri;
+  }
+
+  /** The scopes asked for; always includes {@code openid}. */
+  public List<String> scopes() {
+    return scopes;
+  }
+
+  /**
    * The client secret, for the token request only; never log it. Deliberately not a plain getter name so that every
    * use is easy to find.
    */
@@ -97,7 +122,8 @@ public final class SsoConfig {
 
   @Override
   public String toString() {
-    return "SsoConfig[issuer=" + issuer + ", clientId=" + clientId + ", cookie=" + cookie.name() + "]";
+    return "SsoConfig[issuer=" + issuer + ", clientId=" + clientId + ", redirectUri=" + redirectUri + ", scopes="
+        + scopes + ", cookie=" + cookie.name() + "]";
   }
 
   /** Collects the settings; not thread-safe. */
@@ -107,11 +133,13 @@ public final class SsoConfig {
     private AccountLinkStore links;
     private ReplayStore replay;
     private String upgradePath = "/sso/upgrade";
-    private String callbackPath = "/sso/callback";
+    private String callbackPath;
     private String loginPath = "/sso/login";
     private URI issuer;
     private String clientId;
     private String clientSecret;
+    private URI redirectUri;
+    private List<String> scopes = List.of("openid");
 
     private Builder() {}
 
@@ -144,9 +172,34 @@ public final class SsoConfig {
       return this;
     }
 
+    /**
+     * The callback path relative to the context path, for an application that does not run at the root context.
+     * Default: the path of {@link #redirectUri}; when set, that path must end with it (what comes before is the
+     * context path).
+     */
     public Builder callbackPath(String path) {
       this.callbackPath = path;
       return this;
+    }
+
+    /**
+     * This portal's callback URL as registered at the provider, such as {@code https://portal.example/sso/callback}:
+     * absolute, https (plain http only for a loopback host), no query or fragment. Required.
+     */
+    public Builder redirectUri(URI redirectUri) {
+      this.redirectUri = Objects.requireNonNull(redirectUri, "redirectUri");
+      return this;
+    }
+
+    /** The scopes to ask for; must include {@code openid}. Default: {@code openid} alone. */
+    public Builder scopes(List<String> scopes) {
+      this.scopes = new ArrayList<>(Objects.requireNonNull(scopes, "scopes"));
+      return this;
+    }
+
+    /** The scopes to ask for; must include {@code openid}. Default: {@code openid} alone. */
+    public Builder scopes(String... scopes) {
+      return scopes(List.of(scopes));
     }
 
     public Builder loginPath(String path) {
@@ -184,9 +237,10 @@ public final class SsoConfig {
             .build();
       }
       require(cookie.maxAge().isEmpty(), "the upgrade cookie must be session-scoped (no Max-Age)");
-      require(plainPath(upgradePath) && plainPath(callbackPath) && plainPath(loginPath),
+      String callback = checkRedirect();
+      require(plainPath(upgradePath) && plainPath(loginPath),
           "the SSO paths must be plain absolute paths such as /sso/upgrade");
-      require(!upgradePath.equals(callbackPath) && !upgradePath.equals(loginPath) && !callbackPath.equals(loginPath),
+      require(!upgradePath.equals(callback) && !upgradePath.equals(loginPath) && !callback.equals(loginPath),
           "the upgrade, callback and SSO login paths must differ");
       require(issuer != null, "the OpenID provider (issuer, client id, client secret) is required");
       String scheme = issuer.getScheme() == null ? "" : issuer.getScheme().toLowerCase(Locale.ROOT);
@@ -195,7 +249,37 @@ public final class SsoConfig {
           "the issuer must be an https URL without query or fragment (plain http only on loopback)");
       require(!clientId.isBlank(), "the client id must not be blank");
       require(!clientSecret.isBlank(), "the client secret must not be blank");
-      return new SsoConfig(this);
+      require(!scopes.isEmpty() && scopes.stream().allMatch(Builder::scopeToken),
+          "each scope must be a non-empty OAuth scope token (printable ASCII without space, '\"' or '\\'), got "
+              + scopes);
+      require(scopes.contains("openid"), "the scopes must include openid, got " + scopes);
+      require(new LinkedHashSet<>(scopes).size() == scopes.size(), "the scopes must not repeat, got " + scopes);
+      return new SsoConfig(this, callback);
+    }
+
+    /** Checks the redirect URI and returns the callback path: derived from it, or checked to agree with it. */
+    private String checkRedirect() {
+      require(redirectUri != null, "the redirect URI (this portal's callback URL registered at the OpenID provider,"
+          + " such as https://portal.example/sso/callback) is required");
+      String scheme = redirectUri.getScheme() == null ? "" : redirectUri.getScheme().toLowerCase(Locale.ROOT);
+      require(redirectUri.isAbsolute() && redirectUri.getHost() != null && redirectUri.getRawUserInfo() == null
+          && redirectUri.getRawQuery() == null && redirectUri.getRawFragment() == null
+          && (scheme.equals("https") || scheme.equals("http") && loopback(redirectUri)),
+          "the redirect URI must be an absolute https URL with a host and without user info, query or fragment"
+              + " (plain http only on loopback), got " + redirectUri);
+      String redirectPath = redirectUri.getRawPath();
+      require(plainPath(redirectPath), "the redirect URI's path must be a plain absolute path such as"
+          + " /sso/callback, got " + redirectUri);
+      String callback = callbackPath == null ? redirectPath : callbackPath;
+      require(plainPath(callback) && redirectPath.endsWith(callback),
+          "the callback path " + callback + " must be the end of the redirect URI's path " + redirectPath
+              + " (what comes before it is the context path)");
+      return callback;
+    }
+
+    private static boolean scopeToken(String scope) {
+      return scope != null && !scope.isEmpty()
+          && scope.chars().allMatch(c -> c == 0x21 || c >= 0x23 && c <= 0x5B || c >= 0x5D && c <= 0x7E);
     }
 
     private static boolean loopback(URI uri) {

@@ -7,6 +7,7 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SsoConfigTest {
@@ -14,7 +15,8 @@ class SsoConfigTest {
 
   private SsoConfig.Builder valid() {
     return SsoConfig.builder().links(AccountLinkStore.inMemory()).replay(ReplayStore.inMemory(clock))
-        .provider(URI.create("https://login.example"), "portal", "s3cret-value");
+        .provider(URI.create("https://login.example"), "portal", "s3cret-value")
+        .redirectUri(URI.create("https://portal.example/sso/callback"));
   }
 
   @Test
@@ -28,11 +30,67 @@ class SsoConfigTest {
     assertThat(c.upgradePath()).isEqualTo("/sso/upgrade");
     assertThat(c.callbackPath()).isEqualTo("/sso/callback");
     assertThat(c.loginPath()).isEqualTo("/sso/login");
+    assertThat(c.scopes()).containsExactly("openid");
+    assertThat(c.redirectUri()).isEqualTo(URI.create("https://portal.example/sso/callback"));
+  }
+
+  @Test
+  void missingRedirectUri_isRefused() {
+    assertThatThrownBy(() -> SsoConfig.builder().links(AccountLinkStore.inMemory())
+        .replay(ReplayStore.inMemory(clock)).provider(URI.create("https://login.example"), "portal", "x").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("redirect URI")
+        .hasMessageContaining("required");
+  }
+
+  @Test
+  void redirectUri_mustBeHttpsWithoutQueryFragmentOrUserInfo_httpOnlyOnLoopback() {
+    for (String bad : List.of("http://portal.example/sso/callback", "https://portal.example/sso/callback?x=1",
+        "https://portal.example/sso/callback#f", "https://user@portal.example/sso/callback", "/sso/callback",
+        "ftp://portal.example/sso/callback", "https://portal.example", "https://portal.example/SSO/Callback",
+        "https://portal.example/sso/../callback")) {
+      assertThatThrownBy(() -> valid().redirectUri(URI.create(bad)).build()).as(bad)
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("redirect URI");
+    }
+    for (String loopback : List.of("http://127.0.0.1:8080/sso/callback", "http://localhost/sso/callback",
+        "http://[::1]:9000/sso/callback")) {
+      assertThat(valid().redirectUri(URI.create(loopback)).build().redirectUri()).hasToString(loopback);
+    }
+  }
+
+  @Test
+  void callbackPath_isDerivedFromTheRedirectUri() {
+    SsoConfig c = valid().redirectUri(URI.create("https://portal.example/oidc/return")).build();
+    assertThat(c.callbackPath()).isEqualTo("/oidc/return");
+  }
+
+  @Test
+  void explicitCallbackPath_mustBeTheEndOfTheRedirectUrisPath() {
+    SsoConfig underContext = valid().redirectUri(URI.create("https://portal.example/portal/sso/callback"))
+        .callbackPath("/sso/callback").build();
+    assertThat(underContext.callbackPath()).isEqualTo("/sso/callback");
+    assertThatThrownBy(() -> valid().callbackPath("/sso/return").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("callback path /sso/return")
+        .hasMessageContaining("/sso/callback");
+  }
+
+  @Test
+  void scopes_mustIncludeOpenid_andBeScopeTokens() {
+    assertThat(valid().scopes("openid", "profile", "email").build().scopes())
+        .containsExactly("openid", "profile", "email");
+    assertThatThrownBy(() -> valid().scopes("profile").build()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("must include openid");
+    assertThatThrownBy(() -> valid().scopes(List.of()).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().scopes("openid", "two words").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("scope token");
+    assertThatThrownBy(() -> valid().scopes("openid", "").build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().scopes("openid", "openid").build()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("repeat");
   }
 
   @Test
   void toString_neverShowsTheClientSecret() {
-    assertThat(valid().build().toString()).doesNotContain("s3cret");
+    assertThat(valid().build().toString()).doesNotContain("s3cret")
+        .contains("https://portal.example/sso/callback");
   }
 
   @Test
@@ -53,7 +111,7 @@ class SsoConfigTest {
         .provider(URI.create("https://login.example"), "portal", "x").build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("replay");
     assertThatThrownBy(() -> SsoConfig.builder().links(AccountLinkStore.inMemory())
-        .replay(ReplayStore.inMemory(clock)).build())
+        .replay(ReplayStore.inMemory(clock)).redirectUri(URI.create("https://portal.example/sso/callback")).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("provider");
   }
 
@@ -71,6 +129,7 @@ class SsoConfigTest {
         .maxAge(Duration.ofDays(1)).build();
     assertThatThrownBy(() -> valid().cookie(lasting).build()).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> valid().upgradePath("/sso/../x").build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().callbackPath("/sso/upgrade").build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().redirectUri(URI.create("https://portal.example/sso/upgrade")).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("must differ");
   }
 }

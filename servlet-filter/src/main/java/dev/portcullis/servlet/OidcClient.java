@@ -7,6 +7,7 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
@@ -36,8 +37,9 @@ import java.time.InstantSource;
 import java.util.Date;
 
 /**
- * The OpenID Connect relying party: authorization-code flow with PKCE (S256), state and nonce. The provider's
- * metadata is discovered from the issuer on first use and kept; a failed discovery is tried again next time.
+ * The OpenID Connect relying party: authorization-code flow with PKCE (S256), state and nonce, with the configured
+ * redirect URI and scopes in both the authorization and the token request. The provider's metadata is discovered
+ * from the issuer on first use and kept; a failed discovery is tried again next time.
  *
  * <p><b>Security.</b> ID tokens must be signed with RS256 by a key from the provider's JWK set, name the configured
  * issuer, have this client as audience, carry the session's nonce and be unexpired; unsigned ({@code alg: none}) and
@@ -70,6 +72,7 @@ final class OidcClient {
   private final SsoConfig config;
   private final InstantSource clock;
   private final ClientID clientId;
+  private final Scope scope;
   private volatile Provider provider;
 
   private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
@@ -78,15 +81,16 @@ final class OidcClient {
     this.config = config;
     this.clock = clock;
     this.clientId = new ClientID(config.clientId());
+    this.scope = new Scope(config.scopes().toArray(String[]::new));
   }
 
   /** A fresh authorization request to the provider. */
-  Authorization authorize(URI redirectUri) throws IOException {
+  Authorization authorize() throws IOException {
     Provider p = provider();
     State state = new State();
     Nonce nonce = new Nonce();
     CodeVerifier verifier = new CodeVerifier();
-    URI location = new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid"), clientId, redirectUri)
+    URI location = new AuthenticationRequest.Builder(ResponseType.CODE, scope, clientId, config.redirectUri())
         .endpointURI(p.metadata().getAuthorizationEndpointURI())
         .state(state)
         .nonce(nonce)
@@ -97,19 +101,21 @@ final class OidcClient {
   }
 
   /** Exchanges {@code code} for tokens and validates the ID token against {@code nonce}. */
-  Outcome finish(String code, URI redirectUri, String verifier, String nonce) {
+  Outcome finish(String code, String verifier, String nonce) {
     try {
       Provider p = provider();
       TokenRequest request = new TokenRequest(p.metadata().getTokenEndpointURI(),
           new ClientSecretBasic(clientId, new Secret(config.clientSecretForTokenRequest())),
-          new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri, new CodeVerifier(verifier)));
+          new AuthorizationCodeGrant(new AuthorizationCode(code), config.redirectUri(),
+              new CodeVerifier(verifier)));
       HTTPRequest http = request.toHTTPRequest();
       http.setConnectTimeout(TIMEOUT_MS);
       http.setReadTimeout(TIMEOUT_MS);
       TokenResponse response = OIDCTokenResponseParser.parse(http.send());
       if (!response.indicatesSuccess()) {
-        return new Outcome.Failed("token request refused: "
-            + response.toErrorResponse().getErrorObject().getCode());
+        ErrorObject error = response.toErrorResponse().getErrorObject();
+        return new Outcome.Failed("token request refused: HTTP " + error.getHTTPStatusCode() + ", error "
+            + errorCode(error.getCode()));
       }
       JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
       if (idToken == null) {
@@ -128,6 +134,19 @@ final class OidcClient {
     } catch (IOException | RuntimeException e) {
       return new Outcome.Failed("provider unreachable or failing: " + e.getClass().getSimpleName());
     }
+  }
+
+  /**
+   * An OAuth error code from the provider or the browser, fit for the audit log: the code itself when it is a plain
+   * token (as every registered code is), otherwise a placeholder; never the provider's free-text description.
+   */
+  static String errorCode(String code) {
+    if (code == null || code.isEmpty()) {
+      return "(none)";
+    }
+    boolean plain = code.length() <= 64 && code.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+        || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.');
+    return plain ? code : "(unrecognised)";
   }
 
   /** Why the token's times are not acceptable now by the injected clock, or null. */

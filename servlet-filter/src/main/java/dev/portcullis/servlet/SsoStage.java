@@ -11,8 +11,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -38,7 +36,8 @@ import java.util.Optional;
  * <p>A redemption succeeds only for the browser's own session, once, before the token expires, with the logged-in
  * user the token was issued to. Every refusal answers a generic 403 and records the reason in the audit log; a
  * replayed token is recorded as {@code authn_token_reuse}. Identities are matched by (issuer, subject) only, never by
- * email.
+ * email. The redirect URI sent to the provider is {@link SsoConfig#redirectUri()}, never built from the request's
+ * {@code Host} header or scheme.
  */
 final class SsoStage implements Stage {
   static final String REFUSED = "This link has expired or is not valid. Log in again to link your account.";
@@ -129,9 +128,16 @@ final class SsoStage implements Stage {
   }
 
   private void toProvider(Exchange exchange, Session session, String intent) throws IOException {
+    String contextPath = exchange.original().getContextPath();
+    if (!(contextPath + config.callbackPath()).equals(config.redirectUri().getRawPath())) {
+      // The provider would send the browser somewhere this stage does not answer: refuse rather than half-work.
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO misconfigured: the redirect URI's path is not"
+          + " the context path plus the callback path");
+      return;
+    }
     OidcClient.Authorization a;
     try {
-      a = oidc.authorize(redirectUri(exchange));
+      a = oidc.authorize();
     } catch (IOException | RuntimeException e) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "OpenID provider unavailable: "
           + e.getClass().getSimpleName());
@@ -143,22 +149,6 @@ final class SsoStage implements Stage {
     session.setAttribute(STARTED, Long.toString(clock.millis()));
     session.setAttribute(INTENT, intent);
     Pages.redirect(exchange, HttpServletResponse.SC_SEE_OTHER, a.location().toString());
-  }
-
-  /** This portal's callback URL, as the browser reached the portal; the provider accepts only registered ones. */
-  private URI redirectUri(Exchange exchange) {
-    HttpServletRequest req = exchange.original();
-    boolean secure = exchange.client().secure();
-    int port = req.getServerPort();
-    if (port == (secure ? 443 : 80)) {
-      port = -1;
-    }
-    try {
-      return new URI(secure ? "https" : "http", null, req.getServerName(), port,
-          req.getContextPath() + config.callbackPath(), null, null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("unusable host name", e);
-    }
   }
 
   private void callback(Exchange exchange) throws IOException {
@@ -178,12 +168,22 @@ final class SsoStage implements Stage {
     HttpServletRequest req = exchange.request();
     String state = req.getParameter("state");
     String code = req.getParameter("code");
-    if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+    if (state == null) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback without a state");
+      return;
+    }
+    if (!MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
         expectedState.getBytes(StandardCharsets.UTF_8))) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback with the wrong state");
       return;
     }
-    if (req.getParameter("error") != null || code == null || code.isEmpty()) {
+    String error = req.getParameter("error");
+    if (error != null) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "provider returned an error: "
+          + OidcClient.errorCode(error));
+      return;
+    }
+    if (code == null || code.isEmpty()) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "provider returned no code");
       return;
     }
@@ -192,7 +192,7 @@ final class SsoStage implements Stage {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO authorization took too long");
       return;
     }
-    OidcClient.Outcome outcome = oidc.finish(code, redirectUri(exchange), verifier, nonce);
+    OidcClient.Outcome outcome = oidc.finish(code, verifier, nonce);
     if (outcome instanceof OidcClient.Outcome.Failed failed) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, failed.reason());
       return;

@@ -98,25 +98,33 @@ final class LoginPortal implements AutoCloseable {
             .build(), random, clock, new SessionAudit(audit));
     login = PortalLogin.builder().keyRing(ring).users(users).revocations(RevocationStore.inMemory(clock))
         .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
+    // The port is known before the filter is built, so a configuration may name this portal's own URLs.
+    server = new Server();
+    ServerConnector connector = TestJetty.loopbackConnector(server);
+    server.addConnector(connector);
+    connector.open();
+    base = "http://127.0.0.1:" + connector.getLocalPort();
     AuditRules rules = AuditRules.builder().action("/reports/{org}/{id}", "report_view")
         .searchEndpoint("/search", "q").build();
     // Plain HTTP on loopback: development mode lets it through the transport stage.
     PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
         .sessions(sessions).login(login, random).audit(audit, rules);
-    configure.accept(this, filterBuilder);
-    PortcullisFilter filter = filterBuilder.build();
+    PortcullisFilter filter;
+    try {
+      configure.accept(this, filterBuilder);
+      filter = filterBuilder.build();
+    } catch (RuntimeException e) {
+      connector.close();
+      throw e;
+    }
 
-    server = new Server();
-    ServerConnector connector = TestJetty.loopbackConnector(server);
-    server.addConnector(connector);
     ServletContextHandler app = new ServletContextHandler();
     app.setContextPath("/");
     app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
     app.addServlet(new ServletHolder(new Pages()), "/*");
     server.setHandler(app);
     server.start();
-    base = "http://127.0.0.1:" + connector.getLocalPort();
   }
 
   static PortalUser user(String handle, String name, String email, String role, String org, boolean enabled,

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class OidcClientTest {
   private final MutableClock clock = MutableClock.startingAt2026();
   private final OidcClient client = new OidcClient(SsoConfig.builder().links(AccountLinkStore.inMemory())
-      .replay(ReplayStore.inMemory(clock)).provider(URI.create("https://login.example"), "portal", "secret").build(),
+      .replay(ReplayStore.inMemory(clock)).provider(URI.create("https://login.example"), "portal", "secret")
+      .redirectUri(URI.create("https://portal.example/sso/callback")).build(),
       clock);
 
   private Date in(Duration d) {

@@ -47,6 +47,8 @@ class SsoOidcTest {
   private final HttpClient provider = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   /** An ID token the provider's token endpoint answers with once, instead of its own. */
   private final AtomicReference<String> forgedIdToken = new AtomicReference<>();
+  /** The form bodies of every token request the provider received. */
+  private final List<String> tokenRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
   private MockOAuth2Server server;
   private String issuer;
   private LoginPortal portal;
@@ -60,7 +62,8 @@ class SsoOidcTest {
     portal = new LoginPortal((p, filter) -> {
       p.clock.set(Instant.ofEpochMilli(System.currentTimeMillis()));
       filter.sso(SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
-          .provider(URI.create(issuer), CLIENT, SECRET).build(), p.ring, p.clock);
+          .provider(URI.create(issuer), CLIENT, SECRET).redirectUri(URI.create(p.base + "/sso/callback"))
+          .scopes("openid", "profile").build(), p.ring, p.clock);
     });
   }
 
@@ -161,6 +164,9 @@ class SsoOidcTest {
   private final class ForgedTokenRoute implements Route {
     @Override
     public boolean match(OAuth2HttpRequest request) {
+      if (request.getMethod().equals("POST") && request.getUrl().encodedPath().endsWith("/token")) {
+        tokenRequests.add(request.getBody());
+      }
       return forgedIdToken.get() != null && request.getMethod().equals("POST")
           && request.getUrl().encodedPath().endsWith("/token");
     }
@@ -264,6 +270,76 @@ class SsoOidcTest {
     }
     assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).hasSize(2)
         .allMatch(e -> e.reason().orElse("").startsWith("ID token not valid"));
+  }
+
+  /** One form or query parameter, decoded; null when absent. */
+  private static String parameter(String query, String name) {
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+        return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  /** Sends {@code GET path} with the given Host header over a raw socket (HttpClient will not forge Host). */
+  private Map<String, List<String>> getWithHost(String path, String host) throws Exception {
+    URI base = URI.create(portal.base);
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      String[] lines = response.substring(0, response.indexOf("\r\n\r\n")).split("\r\n");
+      Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      headers.put(":status", List.of(lines[0].split(" ")[1]));
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
+            .add(lines[i].substring(colon + 1).trim());
+      }
+      return headers;
+    }
+  }
+
+  @Test
+  void forgedHostHeader_stillSendsTheProviderTheConfiguredRedirectUri() throws Exception {
+    linkedAlice();
+    String configured = portal.base + "/sso/callback";
+    Map<String, List<String>> started = getWithHost("/sso/login", "attacker.example:8443");
+    assertThat(started.get(":status")).containsExactly("303");
+    URI location = URI.create(started.get("Location").get(0));
+    assertThat(location.toString()).startsWith(issuer + "/authorize?").doesNotContain("attacker");
+    assertThat(parameter(location.getRawQuery(), "redirect_uri")).isEqualTo(configured);
+    assertThat(parameter(location.getRawQuery(), "scope")).isEqualTo("openid profile");
+
+    // The same browser finishes the login: the token request names the configured redirect URI as well.
+    Browser b = portal.browser();
+    String sid = SessionConfig.defaults().cookie().name();
+    String setCookie = started.get("Set-Cookie").stream().filter(h -> h.startsWith(sid + "=")).findFirst()
+        .orElseThrow();
+    b.jar.put(sid, setCookie.substring(sid.length() + 1, setCookie.indexOf(';')));
+    providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
+    tokenRequests.clear();
+    assertThat(b.get(callbackFrom(location.toString())).statusCode()).isEqualTo(303);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    assertThat(tokenRequests).hasSize(1);
+    assertThat(parameter(tokenRequests.get(0), "redirect_uri")).isEqualTo(configured);
+  }
+
+  @Test
+  void redirectUriOutsideThisContext_isRefusedBeforeReachingTheProvider() throws Exception {
+    try (LoginPortal other = new LoginPortal((p, filter) -> filter.sso(SsoConfig.builder().links(links)
+        .replay(ReplayStore.inMemory(p.clock)).provider(URI.create(issuer), CLIENT, SECRET)
+        .redirectUri(URI.create(p.base + "/portal/sso/callback")).callbackPath("/sso/callback").build(),
+        p.ring, p.clock))) {
+      HttpResponse<String> r = other.browser().get("/sso/login");
+      assertThat(r.statusCode()).isEqualTo(403);
+      assertThat(r.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
+      assertThat(other.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL).reason())
+          .hasValueSatisfying(reason -> assertThat(reason).contains("misconfigured"));
+    }
   }
 
   @Test

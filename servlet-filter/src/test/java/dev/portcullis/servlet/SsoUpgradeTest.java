@@ -39,7 +39,7 @@ class SsoUpgradeTest {
     URI issuer = URI.create(provider.issuerUrl("default").toString());
     portal = new LoginPortal((p, filter) -> {
       SsoConfig.Builder sso = SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
-          .provider(issuer, "portal", "client-secret-value");
+          .provider(issuer, "portal", "client-secret-value").redirectUri(URI.create(p.base + "/sso/callback"));
       if (cookie != null) {
         sso.cookie(cookie);
       }

@@ -10,8 +10,10 @@ import dev.portcullis.session.SessionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.InstantSource;
+import java.util.Locale;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -24,6 +26,8 @@ import org.springframework.context.annotation.Configuration;
  * With Spring Boot Actuator: the {@code portcullis} health indicator ({@code management.health.portcullis.enabled}),
  * and with a Micrometer registry the audit counters of {@link AuditMetrics}: {@code portcullis.audit.events} by type
  * and outcome, {@code portcullis.search.demand.events} by endpoint, and the audit log's delivery counters and queue.
+ * The {@code env} and {@code configprops} endpoints always mask the SSO client secret and the PKCS12 key-store
+ * password, in whatever form (property, environment variable) they were given, even with {@code show-values=always}.
  */
 @AutoConfiguration(after = PortcullisAutoConfiguration.class, afterName = {
     "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
@@ -44,6 +48,27 @@ public final class PortcullisActuatorAutoConfiguration {
       return new PortcullisHealthIndicator(keys, clock, properties.getKeys().getMaxAge(), sessions.getIfUnique(),
           revocations.getIfUnique());
     }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(SanitizingFunction.class)
+  static class Sanitizing {
+    @Bean
+    SanitizingFunction portcullisSecretSanitizer() {
+      return data -> isSecret(data.getKey()) ? data.withSanitizedValue() : data;
+    }
+  }
+
+  /**
+   * Whether {@code key} names a Portcullis secret: {@code portcullis.sso.client-secret},
+   * {@code PORTCULLIS_SSO_CLIENT_SECRET}, {@code portcullis.sso.clientSecret} and the like.
+   */
+  static boolean isSecret(String key) {
+    if (key == null) {
+      return false;
+    }
+    String plain = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    return plain.endsWith("portcullisssoclientsecret") || plain.endsWith("portculliskeyspkcs12password");
   }
 
   @Configuration(proxyBeanMethods = false)

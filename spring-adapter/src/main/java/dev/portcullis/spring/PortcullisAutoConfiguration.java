@@ -21,6 +21,9 @@ import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.user.UserDirectory;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
@@ -32,7 +35,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 /**
  * Installs Portcullis in a Spring Boot servlet application: the {@link PortcullisFilter}, built from the core objects,
@@ -60,7 +64,8 @@ import org.springframework.core.env.StandardEnvironment;
  * <p>Every core object and SPI is a bean that the application can replace by declaring its own: {@link KeyRing},
  * {@link InstantSource}, {@link SecureRandom}, {@link SessionConfig}, {@code SessionStore}, {@link RevocationStore},
  * {@code ReplayStore}, {@code AccountLinkStore}, {@link AuditSink}, {@link SearchDemandSink}, {@link AuditLog},
- * {@link AuditRules}, {@link SessionRegistry}, {@link PortalLogin} and {@link PortcullisFilter}. The one bean the
+ * {@link AuditRules}, {@link SessionRegistry}, {@link PortalLogin}, {@link SsoConfig} (with {@code
+ * portcullis.sso.enabled=true}) and {@link PortcullisFilter}. The one bean the
  * application must declare is its {@link UserDirectory}. Setting {@code portcullis.redis.uri} (with {@code
  * portcullis-redis} on the class path) puts the stores in Redis. A {@link PortcullisCustomizer} bean gets the filter's
  * builder last. Every {@link AuditSink} bean receives every audit event; the audit log closes them at shutdown.
@@ -71,8 +76,9 @@ import org.springframework.core.env.StandardEnvironment;
  *
  * <p><b>Security.</b> Start-up fails, with a message saying what to change, when there is no key (there is no default
  * key), a key is short, a cookie declaration contradicts itself, the timeouts contradict each other, there is no
- * {@link UserDirectory}, or any other core builder refuses its settings. Keys come from the process environment (not
- * from application properties), a key file or a PKCS12 store; neither keys nor passwords are logged.
+ * {@link UserDirectory}, single sign-on is enabled without its provider settings or without the OpenID Connect SDK, or
+ * any other core builder refuses its settings. Keys come from the process environment (not from application
+ * properties), a key file or a PKCS12 store; neither keys, passwords nor the SSO client secret are logged.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -83,6 +89,15 @@ import org.springframework.core.env.StandardEnvironment;
 public final class PortcullisAutoConfiguration {
   /** The filter's default order: before Spring Security's filter chain, which Spring Boot puts at -100. */
   public static final int FILTER_ORDER = -110;
+
+  /** The Nimbus class single sign-on needs; the SDK is an optional dependency. */
+  static final String OIDC_SDK_CLASS = "com.nimbusds.openid.connect.sdk.validators.IDTokenValidator";
+
+  private static final String SSO_ACTION = "Fix portcullis.sso.*: issuer, client-id, client-secret and redirect-uri"
+      + " are required when enabled; issuer and redirect-uri are https URLs (http only on loopback) without query or"
+      + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
+      + " token-lifetime is above zero and at most 10 minutes; the upgrade, callback and login paths are distinct"
+      + " lower-case paths. Or set portcullis.sso.enabled=false.";
 
   private static final Logger log = LoggerFactory.getLogger(PortcullisAutoConfiguration.class);
 
@@ -319,17 +334,73 @@ public final class PortcullisAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
+  @ConditionalOnProperty(prefix = "portcullis.sso", name = "enabled", havingValue = "true")
+  SsoConfig portcullisSsoConfig(PortcullisProperties properties, AccountLinkStore links, ReplayStore replay,
+      ResourceLoader resources) {
+    PortcullisProperties.Sso sso = properties.getSso();
+    List<String> missing = new ArrayList<>();
+    if (sso.getIssuer() == null) {
+      missing.add("portcullis.sso.issuer");
+    }
+    if (sso.getClientId() == null || sso.getClientId().isBlank()) {
+      missing.add("portcullis.sso.client-id");
+    }
+    if (sso.clientSecretForConfig() == null || sso.clientSecretForConfig().isBlank()) {
+      missing.add("portcullis.sso.client-secret");
+    }
+    if (sso.getRedirectUri() == null) {
+      missing.add("portcullis.sso.redirect-uri");
+    }
+    if (!missing.isEmpty()) {
+      throw new PortcullisConfigurationException("single sign-on is enabled but " + String.join(", ", missing)
+          + (missing.size() == 1 ? " is" : " are") + " not set", SSO_ACTION);
+    }
+    if (!ClassUtils.isPresent(OIDC_SDK_CLASS, resources.getClassLoader())) {
+      throw new PortcullisConfigurationException("single sign-on is enabled but the OpenID Connect SDK is not on"
+          + " the class path", "Add the dependency com.nimbusds:oauth2-oidc-sdk, or set"
+              + " portcullis.sso.enabled=false.");
+    }
+    SsoConfig.Builder builder = SsoConfig.builder().links(links).replay(replay)
+        .provider(sso.getIssuer(), sso.getClientId(), sso.clientSecretForConfig());
+    PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+    map.from(sso::getRedirectUri).to(builder::redirectUri);
+    map.from(sso::getScopes).to(builder::scopes);
+    map.from(sso::getTokenLifetime).to(builder::tokenLifetime);
+    map.from(sso::getUpgradePath).to(builder::upgradePath);
+    map.from(sso::getCallbackPath).to(builder::callbackPath);
+    map.from(sso::getLoginPath).to(builder::loginPath);
+    // The core's own cookie declaration (with its cookie-notice text) is the base the name changes.
+    SsoConfig defaults = building("portcullis.sso", SSO_ACTION, builder::build);
+    if (sso.getCookieName() == null) {
+      return defaults;
+    }
+    CookieSpec renamed = building("portcullis.sso.cookie-name", "Use an RFC 6265 token as the cookie name.",
+        () -> defaults.cookie().toBuilder().name(sso.getCookieName()).build());
+    return building("portcullis.sso", SSO_ACTION, () -> builder.cookie(renamed).build());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
   PortcullisFilter portcullisFilter(SessionRegistry sessions, PortalLogin login, SecureRandom random, AuditLog audit,
-      AuditRules rules, PortcullisProperties properties, ObjectProvider<PortcullisCustomizer> customizers) {
-    Set<String> names = new HashSet<>(List.of(sessions.config().cookie().name(), login.authCookie().name(),
+      AuditRules rules, PortcullisProperties properties, ObjectProvider<PortcullisCustomizer> customizers,
+      ObjectProvider<SsoConfig> ssoConfig, KeyRing keyRing, InstantSource clock) {
+    SsoConfig sso = ssoConfig.getIfAvailable();
+    List<String> cookieNames = new ArrayList<>(List.of(sessions.config().cookie().name(), login.authCookie().name(),
         login.cookieCheckCookie().name()));
-    if (names.size() != 3) {
+    if (sso != null) {
+      cookieNames.add(sso.cookie().name());
+    }
+    if (new HashSet<>(cookieNames).size() != cookieNames.size()) {
       throw new PortcullisConfigurationException("two Portcullis cookies have the same name",
           "Give portcullis.cookies.session.name, portcullis.cookies.auth.name and"
-              + " portcullis.cookies.cookie-check.name three different values.");
+              + " portcullis.cookies.cookie-check.name three different values, and portcullis.sso.cookie-name a"
+              + " fourth when single sign-on is on.");
     }
     PortcullisFilter.Builder builder = PortcullisFilter.builder().sessions(sessions).login(login, random)
         .audit(audit, rules);
+    if (sso != null) {
+      builder.sso(sso, keyRing, clock);
+    }
     PortcullisProperties.Transport t = properties.getTransport();
     builder.transport(building("TransportConfig", "Check the portcullis.transport.* properties.", () -> {
       TransportConfig.Builder tb = TransportConfig.builder().developmentMode(t.isDevelopmentMode())

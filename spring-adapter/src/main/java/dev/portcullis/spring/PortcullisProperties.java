@@ -3,6 +3,7 @@ package dev.portcullis.spring;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.cookie.SameSite;
 import dev.portcullis.session.SessionIdFormat;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * <p><b>Security.</b> There is no default key: without {@code PORTCULLIS_KEYS}, {@code portcullis.keys.file} or
  * {@code portcullis.keys.pkcs12.path} the application does not start. This class has no {@code toString} that shows
- * values: the PKCS12 password and the Redis URI (which may hold a password) are never logged from here.
+ * values: the PKCS12 password and the Redis URI (which may hold a password) are never logged from here. The SSO
+ * client secret has a setter but no getter, so neither this class nor the actuator's configuration report shows it.
  */
 @ConfigurationProperties("portcullis")
 public class PortcullisProperties {
@@ -32,6 +34,7 @@ public class PortcullisProperties {
   private final Filter filter = new Filter();
   private final Transport transport = new Transport();
   private final Access access = new Access();
+  private final Sso sso = new Sso();
 
   public boolean isEnabled() {
     return enabled;
@@ -75,6 +78,10 @@ public class PortcullisProperties {
 
   public Filter getFilter() {
     return filter;
+  }
+
+  public Sso getSso() {
+    return sso;
   }
 
   /**
@@ -735,6 +742,143 @@ public class PortcullisProperties {
 
     public void setRoles(List<String> roles) {
       this.roles = roles;
+    }
+  }
+
+  /**
+   * Single sign-on through an OpenID provider ({@code SsoConfig}): off unless {@code enabled}. When on, the issuer,
+   * client id, client secret and redirect URI are required, and {@code com.nimbusds:oauth2-oidc-sdk} must be on the
+   * class path. Account links and redeemed upgrade tokens go to the configured stores (Redis when
+   * {@code portcullis.redis.uri} is set).
+   */
+  public static class Sso {
+    /** Offer the SSO upgrade after a local login, and SSO login for linked accounts. */
+    private boolean enabled;
+
+    /** The OpenID provider's issuer identifier; its metadata is discovered from it. https (http only on loopback). */
+    private URI issuer;
+
+    /** This portal's client id at the provider. */
+    private String clientId;
+
+    /** This portal's client secret at the provider; better supplied through the environment. Never shown. */
+    private String clientSecret;
+
+    /** The scopes to ask for; must include openid. Core default: openid. */
+    private List<String> scopes;
+
+    /**
+     * This portal's callback URL as registered at the provider, for example https://portal.example/sso/callback.
+     * Never taken from the request's Host header.
+     */
+    private URI redirectUri;
+
+    /** The upgrade cookie's name. Core default: __Host-portcullis-sso. */
+    private String cookieName;
+
+    /** How long an upgrade token may be redeemed; at most 10 minutes. Core default: 5 minutes. */
+    private Duration tokenLifetime;
+
+    /** Where a logged-in browser POSTs to link its account. Core default: /sso/upgrade. */
+    private String upgradePath;
+
+    /**
+     * The callback path relative to the context path. Core default: the redirect URI's path; when set, that path must
+     * end with it.
+     */
+    private String callbackPath;
+
+    /** Where a browser starts a login through the provider. Core default: /sso/login. */
+    private String loginPath;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public URI getIssuer() {
+      return issuer;
+    }
+
+    public void setIssuer(URI issuer) {
+      this.issuer = issuer;
+    }
+
+    public String getClientId() {
+      return clientId;
+    }
+
+    public void setClientId(String clientId) {
+      this.clientId = clientId;
+    }
+
+    /** Write-only: there is deliberately no getter, so that no report or serializer can show the secret. */
+    public void setClientSecret(String clientSecret) {
+      this.clientSecret = clientSecret;
+    }
+
+    /** The secret, for building {@code SsoConfig} only. */
+    String clientSecretForConfig() {
+      return clientSecret;
+    }
+
+    public List<String> getScopes() {
+      return scopes;
+    }
+
+    public void setScopes(List<String> scopes) {
+      this.scopes = scopes;
+    }
+
+    public URI getRedirectUri() {
+      return redirectUri;
+    }
+
+    public void setRedirectUri(URI redirectUri) {
+      this.redirectUri = redirectUri;
+    }
+
+    public String getCookieName() {
+      return cookieName;
+    }
+
+    public void setCookieName(String cookieName) {
+      this.cookieName = cookieName;
+    }
+
+    public Duration getTokenLifetime() {
+      return tokenLifetime;
+    }
+
+    public void setTokenLifetime(Duration tokenLifetime) {
+      this.tokenLifetime = tokenLifetime;
+    }
+
+    public String getUpgradePath() {
+      return upgradePath;
+    }
+
+    public void setUpgradePath(String upgradePath) {
+      this.upgradePath = upgradePath;
+    }
+
+    public String getCallbackPath() {
+      return callbackPath;
+    }
+
+    public void setCallbackPath(String callbackPath) {
+      this.callbackPath = callbackPath;
+    }
+
+    public String getLoginPath() {
+      return loginPath;
+    }
+
+    public void setLoginPath(String loginPath) {
+      this.loginPath = loginPath;
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.sso.SsoConfig;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -65,7 +66,11 @@ class RedisStoresAutoConfigurationTest {
     try {
       awaitPort(port);
       runner().withPropertyValues("portcullis.redis.uri=redis://127.0.0.1:" + port,
-          "portcullis.redis.key-prefix=portal-a:").run(context -> {
+          "portcullis.redis.key-prefix=portal-a:", "portcullis.sso.enabled=true",
+          "portcullis.sso.issuer=https://login.example", "portcullis.sso.client-id=portal",
+          "portcullis.sso.client-secret=secret-value",
+          "portcullis.sso.redirect-uri=https://portal.example/sso/callback")
+          .run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
             for (Class<?> store : new Class<?>[] {SessionStore.class, RevocationStore.class, ReplayStore.class,
                 AccountLinkStore.class}) {
@@ -75,6 +80,9 @@ class RedisStoresAutoConfigurationTest {
             RevocationStore revocations = context.getBean(RevocationStore.class);
             revocations.revoke("00112233445566778899aabbccddeeff", Instant.parse("2100-01-01T00:00:00Z"));
             assertThat(revocations.isRevoked("00112233445566778899aabbccddeeff", "u-1", Instant.EPOCH)).isTrue();
+            SsoConfig sso = context.getBean(SsoConfig.class);
+            assertThat(sso.links()).isSameAs(context.getBean(AccountLinkStore.class));
+            assertThat(sso.replay()).isSameAs(context.getBean(ReplayStore.class));
           });
     } finally {
       redis.destroy();
