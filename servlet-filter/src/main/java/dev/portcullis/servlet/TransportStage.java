@@ -115,8 +115,9 @@ final class TransportStage implements Stage {
 
   /**
    * Writes the security headers of one response; idempotent, and a no-op once the response has committed. Each call
-   * after the first writes them again only if headers have changed through the response since (an application's own
-   * value or a reset) or the request has become logged in, so the checks before every possible commit stay cheap.
+   * after the first writes them all again only if headers have changed through the response since (an application's
+   * own value or a reset), and adds {@code Cache-Control} alone if the request has become logged in, so the checks
+   * before every possible commit stay cheap.
    */
   private static final class SecurityHeaders {
     private final Exchange exchange;
@@ -136,7 +137,13 @@ final class TransportStage implements Stage {
         return;
       }
       boolean loggedIn = exchange.principal() != null;
-      if (written && response.headerChanges() == changesWhenWritten && loggedIn == loggedInWhenWritten) {
+      if (written && response.headerChanges() == changesWhenWritten) {
+        if (loggedIn && !loggedInWhenWritten) {
+          // The usual authenticated request: the stage wrote the headers before the login stage found the user.
+          response.setHeader("Cache-Control", "no-store");
+          changesWhenWritten = response.headerChanges();
+          loggedInWhenWritten = true;
+        }
         return;
       }
       response.setHeader("X-Content-Type-Options", "nosniff");
