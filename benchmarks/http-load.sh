@@ -3,8 +3,9 @@
 # PortcullisFilter (dev.portcullis.benchmarks.http.LoadServer), for an authenticated GET (the cookies a browser has
 # after logging in) and an anonymous GET of a public page. Runs are bounded in time and interleaved bare / Portcullis
 # (the first side alternating by round) so that noise on a shared machine hits both alike; the table shows the median
-# of the rounds. Every response is checked (http-load.lua): any that is not a 200 answered as the expected principal,
-# and any socket error, fails the script.
+# of the rounds, and beside it the server process's CPU time per request (steadier than req/s on a shared machine).
+# Every response is checked (http-load.lua): any that is not a 200 answered as the expected principal, and any socket
+# error, fails the script.
 #
 # Usage: benchmarks/http-load.sh [SECONDS_PER_RUN=10] [WARMUP_SECONDS=5] [ROUNDS=3]
 #   quick check: benchmarks/http-load.sh 2 1
@@ -102,17 +103,24 @@ for case in auth anon; do
   done
 done
 
-run() { # app case seconds -> "requests duration_us p50_us p99_us"
-  local app=$1 case=$2 seconds=$3 args out result
+# The server's CPU time so far (user + system) in clock ticks: CPU per request does not depend on how much of the
+# machine the server got, which on a shared machine makes it the steadier figure.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+
+run() { # app case seconds -> "requests duration_us p50_us p99_us server_cpu_ticks"
+  local app=$1 case=$2 seconds=$3 args out result ticks
   mapfile -d '' args < <(request_args "$case" "$app")
+  ticks=$(server_ticks)
   out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 5s --latency -s "$lua" "${args[@]}" \
     -- "$(expected_of "$app" "$case")") || die "wrk failed on $app $case: $out"
+  ticks=$(($(server_ticks) - ticks))
   result=$(grep '^RESULT ' <<<"$out") || die "wrk printed no RESULT line for $app $case: $out"
   # RESULT requests=N duration_us=N p50_us=N p99_us=N bad=N non2xx=N socket_errors=N
   read -r requests dur p50 p99 bad non2xx sockerr < <(sed -E 's/[a-z0-9_]+=//g; s/^RESULT //' <<<"$result")
   ((bad == 0 && non2xx == 0 && sockerr == 0)) ||
     die "$app $case: $bad wrong answers, $non2xx non-2xx, $sockerr socket errors in $requests requests"
-  echo "$requests $dur $p50 $p99"
+  echo "$requests $dur $p50 $p99 $ticks"
 }
 
 echo "http-load: wrk -t$threads -c$connections, ${duration} s per run after ${warmup} s warm-up per side, $rounds" \
@@ -132,16 +140,18 @@ for round in $(seq "$rounds"); do
   ((round % 2 == 0)) && order=(portcullis bare)
   for case in auth anon; do
     for app in "${order[@]}"; do
-      read -r requests dur p50 p99 < <(run "$app" "$case" "$duration")
+      read -r requests dur p50 p99 ticks < <(run "$app" "$case" "$duration")
       rps=$(awk -v n="$requests" -v us="$dur" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
-      echo "$case $app $round $rps $p99" >>"$results"
-      printf 'round %d %-4s %-10s %8s req/s  p50 %6.2f ms  p99 %7.2f ms\n' "$round" "$case" "$app" "$rps" \
-        "$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" >&2
+      cpu_us=$(awk -v t="$ticks" -v hz="$ticks_per_second" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+      echo "$case $app $round $rps $p99 $cpu_us" >>"$results"
+      printf 'round %d %-4s %-10s %8s req/s  p50 %6.2f ms  p99 %7.2f ms  server CPU %5s us/req\n' "$round" "$case" \
+        "$app" "$rps" "$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" \
+        "$cpu_us" >&2
     done
   done
 done
 
-median() { # case app column(4 = req/s, 5 = p99 us)
+median() { # case app column(4 = req/s, 5 = p99 us, 6 = server CPU us per request)
   awk -v c="$1" -v a="$2" -v col="$3" '$1 == c && $2 == a { print $col }' "$results" | sort -n |
     awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
@@ -159,5 +169,15 @@ for case in auth anon; do
     'BEGIN { printf "| %s | %.0f | %.0f | %.2f | %.2f ms | %.2f ms |\n", l, b, p, p / b, bp / 1000, pp / 1000 }'
 done
 echo
+echo "| case | bare server CPU per request | Portcullis server CPU per request | Portcullis adds |"
+echo "| --- | ---: | ---: | ---: |"
+for case in auth anon; do
+  label="authenticated GET $auth_path"
+  [[ $case == anon ]] && label="anonymous GET $anon_path"
+  awk -v l="$label" -v b="$(median "$case" bare 6)" -v p="$(median "$case" portcullis 6)" \
+    'BEGIN { printf "| %s | %.1f us | %.1f us | %.1f us |\n", l, b, p, p - b }'
+done
+echo
 echo "Medians of $rounds rounds of ${duration} s (wrk -t$threads -c$connections, loopback, ${warmup} s warm-up per" \
-  "side); ratio = Portcullis / bare req/s."
+  "side); ratio = Portcullis / bare req/s; server CPU = the server process's user + system time over the run's" \
+  "requests (JIT and GC threads included)."
