@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 
 /**
@@ -19,11 +20,16 @@ import java.nio.charset.UnsupportedCharsetException;
  * response charset can need for it, so the hooks run no later than the container's own commit.
  */
 final class PortcullisResponse extends HttpServletResponseWrapper {
+  private static final int UTF_8_MAX_BYTES_PER_CHAR =
+      (int) Math.ceil(StandardCharsets.UTF_8.newEncoder().maxBytesPerChar());
+
   private final Exchange exchange;
   private long written;
   private long contentLength = -1;
   private ServletOutputStream stream;
   private PrintWriter writer;
+  /** Counts header changes made through this wrapper (sets, adds, resets), for {@link #headerChanges()}. */
+  private int headerChanges;
 
   PortcullisResponse(HttpServletResponse response, Exchange exchange) {
     super(response);
@@ -76,8 +82,18 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
     synchronized (this) {
       written = 0;
       contentLength = -1;
+      headerChanges++;
     }
     exchange.headersReset();
+  }
+
+  /**
+   * How many times headers have been set, added or reset through this response so far: a stage that wrote headers
+   * need not write them again while this number is unchanged. Changes made on the container's own response, past this
+   * wrapper, are not counted.
+   */
+  synchronized int headerChanges() {
+    return headerChanges;
   }
 
   @Override
@@ -101,28 +117,42 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   @Override
   public void setHeader(String name, String value) {
     super.setHeader(name, value);
-    trackContentLength(name, value);
+    headerChanged(name, value);
   }
 
   @Override
   public void addHeader(String name, String value) {
     super.addHeader(name, value);
-    trackContentLength(name, value);
+    headerChanged(name, value);
+  }
+
+  @Override
+  public void setDateHeader(String name, long date) {
+    super.setDateHeader(name, date);
+    headerChanged(name, null);
+  }
+
+  @Override
+  public void addDateHeader(String name, long date) {
+    super.addDateHeader(name, date);
+    headerChanged(name, null);
   }
 
   @Override
   public void setIntHeader(String name, int value) {
     super.setIntHeader(name, value);
-    trackContentLength(name, String.valueOf(value));
+    headerChanged(name, String.valueOf(value));
   }
 
   @Override
   public void addIntHeader(String name, int value) {
     super.addIntHeader(name, value);
-    trackContentLength(name, String.valueOf(value));
+    headerChanged(name, String.valueOf(value));
   }
 
-  private synchronized void trackContentLength(String name, String value) {
+  /** Counts a header change, and follows {@code Content-Length} ({@code value} null for a date header). */
+  private synchronized void headerChanged(String name, String value) {
+    headerChanges++;
     if ("Content-Length".equalsIgnoreCase(name)) {
       try {
         contentLength = value == null ? -1 : Long.parseLong(value.trim());
@@ -149,6 +179,10 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   }
 
   private int maxBytesPerChar() {
+    if (StandardCharsets.UTF_8.name().equalsIgnoreCase(getCharacterEncoding())) {
+      // The usual case, without an encoder per response.
+      return UTF_8_MAX_BYTES_PER_CHAR;
+    }
     try {
       return (int) Math.ceil(Charset.forName(getCharacterEncoding()).newEncoder().maxBytesPerChar());
     } catch (IllegalCharsetNameException | UnsupportedCharsetException | UnsupportedOperationException e) {

@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * {@code Referrer-Policy: strict-origin-when-cross-origin} (other sites learn the portal's origin but never a path or
  * query, which may name a case or a report; the portal's own pages still get the full address). Over HTTPS only
  * (RFC 6797 8.1): {@code Strict-Transport-Security}. While a user is logged in: {@code Cache-Control: no-store}. They
- * are set again just before the response commits, so a {@code reset()} by the application cannot lose them, and they
- * override the application's own values for the same headers; an application's own {@code Content-Security-Policy}
- * is kept, with the frame-ancestors policy added as a second header (browsers enforce both).
+ * are set again just before the response commits whenever headers have changed through the response the application
+ * was given, so a {@code reset()} by the application cannot lose them, and they override the application's own values
+ * for the same headers; an application's own {@code Content-Security-Policy} is kept, with the frame-ancestors policy
+ * added as a second header (browsers enforce both). Headers changed on the container's own response, after unwrapping
+ * the one Portcullis passed on, are not noticed.
  */
 final class TransportStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(TransportStage.class);
@@ -111,19 +113,37 @@ final class TransportStage implements Stage {
     }
   }
 
-  /** Writes the security headers of one response; idempotent, and a no-op once the response has committed. */
+  /**
+   * Writes the security headers of one response; idempotent, and a no-op once the response has committed. Each call
+   * after the first writes them all again only if headers have changed through the response since (an application's
+   * own value or a reset), and adds {@code Cache-Control} alone if the request has become logged in, so the checks
+   * before every possible commit stay cheap.
+   */
   private static final class SecurityHeaders {
     private final Exchange exchange;
     private final String hsts;
+    private boolean written;
+    private int changesWhenWritten;
+    private boolean loggedInWhenWritten;
 
     SecurityHeaders(Exchange exchange, String hsts) {
       this.exchange = exchange;
       this.hsts = hsts;
     }
 
-    void apply() {
-      HttpServletResponse response = exchange.response();
+    synchronized void apply() {
+      PortcullisResponse response = exchange.response();
       if (response.isCommitted()) {
+        return;
+      }
+      boolean loggedIn = exchange.principal() != null;
+      if (written && response.headerChanges() == changesWhenWritten) {
+        if (loggedIn && !loggedInWhenWritten) {
+          // The usual authenticated request: the stage wrote the headers before the login stage found the user.
+          response.setHeader("Cache-Control", "no-store");
+          changesWhenWritten = response.headerChanges();
+          loggedInWhenWritten = true;
+        }
         return;
       }
       response.setHeader("X-Content-Type-Options", "nosniff");
@@ -135,9 +155,12 @@ final class TransportStage implements Stage {
       if (hsts != null) {
         response.setHeader("Strict-Transport-Security", hsts);
       }
-      if (exchange.principal() != null) {
+      if (loggedIn) {
         response.setHeader("Cache-Control", "no-store");
       }
+      written = true;
+      changesWhenWritten = response.headerChanges();
+      loggedInWhenWritten = loggedIn;
     }
   }
 }

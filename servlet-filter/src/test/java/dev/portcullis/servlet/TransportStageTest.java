@@ -177,6 +177,19 @@ class TransportStageTest {
   }
 
   @Test
+  void applicationsOwnValuesForTheSecurityHeaders_areOverriddenBeforeCommit() throws Exception {
+    SecuredPortal p = tlsPortal();
+
+    HttpResponse<String> r = p.get(p.https("/app/override"));
+
+    assertThat(r.body()).isEqualTo("override");
+    assertThat(r.headers().allValues("X-Frame-Options")).containsExactly("DENY");
+    assertThat(r.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
+    assertThat(r.headers().allValues("Referrer-Policy")).containsExactly(TransportStage.REFERRER_POLICY);
+    assertThat(r.headers().allValues(HSTS)).containsExactly("max-age=31536000");
+  }
+
+  @Test
   void applicationsOwnContentSecurityPolicy_isKept_andFrameAncestorsIsAddedBesideIt() throws Exception {
     SecuredPortal p = tlsPortal();
 
@@ -337,6 +350,13 @@ class TransportStageTest {
         case "/csp" -> {
           resp.setHeader("Content-Security-Policy", "default-src 'self'");
           resp.getWriter().write("csp");
+        }
+        case "/override" -> {
+          resp.setHeader("X-Frame-Options", "SAMEORIGIN");
+          resp.addHeader("X-Content-Type-Options", "none");
+          resp.setDateHeader("Referrer-Policy", 0L);
+          resp.setIntHeader("Strict-Transport-Security", 0);
+          resp.getWriter().write("override");
         }
         case "/cacheable" -> {
           resp.setHeader("Cache-Control", "public, max-age=3600");

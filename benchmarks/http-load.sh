@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# HTTP load on loopback: requests per second and p99 latency of one tiny servlet on Jetty 12, bare and behind
+# PortcullisFilter (dev.portcullis.benchmarks.http.LoadServer), for an authenticated GET (the cookies a browser has
+# after logging in) and an anonymous GET of a public page. Runs are bounded in time and interleaved bare / Portcullis
+# (the first side alternating by round) so that noise on a shared machine hits both alike; the table shows the median
+# of the rounds, and beside it the server process's CPU time per request (steadier than req/s on a shared machine).
+# Every response is checked (http-load.lua): any that is not a 200 answered as the expected principal, and any socket
+# error, fails the script.
+#
+# Usage: benchmarks/http-load.sh [SECONDS_PER_RUN=10] [WARMUP_SECONDS=5] [ROUNDS=3]
+#   quick check: benchmarks/http-load.sh 2 1
+# Environment: WRK_THREADS (1), WRK_CONNECTIONS (16), JAVA (java), JAVA_OPTS (none), HTTP_LOAD_SKIP_BUILD=1 to use
+# benchmarks/target/benchmarks.jar as it is. Otherwise the jar is built when missing or older than the sources.
+# Needs wrk (Debian: apt-get install -y wrk) and curl.
+set -euo pipefail
+
+duration=${1:-10}
+warmup=${2:-5}
+rounds=${3:-3}
+threads=${WRK_THREADS:-1}
+connections=${WRK_CONNECTIONS:-16}
+java=${JAVA:-java}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+jar=$root/benchmarks/target/benchmarks.jar
+lua=$root/benchmarks/http-load.lua
+
+die() {
+  echo "http-load: $*" >&2
+  exit 1
+}
+
+for n in "$duration" "$warmup" "$rounds" "$threads" "$connections"; do
+  [[ $n =~ ^[0-9]+$ ]] || die "durations, rounds, threads and connections are whole numbers, got '$n'"
+done
+((duration > 0 && rounds > 0)) || die "the run duration and the number of rounds must be at least 1"
+command -v wrk >/dev/null || die "wrk not found (Debian: apt-get install -y wrk)"
+command -v curl >/dev/null || die "curl not found"
+
+if [[ ${HTTP_LOAD_SKIP_BUILD:-0} != 1 ]]; then
+  if [[ ! -f $jar ]] || [[ -n $(find "$root/pom.xml" "$root"/{core,servlet-filter,benchmarks}/{pom.xml,src/main} \
+      -newer "$jar" -type f -print -quit) ]]; then
+    echo "http-load: building $jar" >&2
+    (cd "$root" && ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests) >&2
+  fi
+fi
+[[ -f $jar ]] || die "$jar is missing"
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+"$java" ${JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" \
+  dev.portcullis.benchmarks.http.LoadServer --cookie-file "$work/cookie" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 600); do
+  grep -qx ready "$work/server.out" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; die "the load server did not start"; }
+  sleep 0.1
+done
+grep -qx ready "$work/server.out" || die "the load server was not ready within 60 s"
+bare_url=$(sed -n 's/^bare //p' "$work/server.out")
+portcullis_url=$(sed -n 's/^portcullis //p' "$work/server.out")
+user=$(sed -n 's/^user //p' "$work/server.out")
+cookie=$(<"$work/cookie")
+
+# What a TLS-terminating proxy on 127.0.0.1 adds; LoadServer's filter trusts it (LoadServer.PROXY_HEADERS).
+proxy_headers=(-H 'X-Forwarded-Proto: https' -H 'X-Forwarded-For: 192.0.2.10')
+auth_path=/account
+anon_path=/privacy
+
+url_of() { [[ $1 == bare ]] && echo "$bare_url" || echo "$portcullis_url"; }
+
+# The principal each side must answer as: the bare app knows no user.
+expected_of() { # app case
+  [[ $1 == portcullis && $2 == auth ]] && echo "$user" || echo anonymous
+}
+
+request_args() { # case -> extra wrk/curl arguments
+  if [[ $1 == auth ]]; then
+    printf '%s\0' "${proxy_headers[@]}" -H "Cookie: $cookie" "$(url_of "$2")$auth_path"
+  else
+    printf '%s\0' "${proxy_headers[@]}" "$(url_of "$2")$anon_path"
+  fi
+}
+
+# Before any timing: one request per app and case, status and principal checked.
+for case in auth anon; do
+  for app in bare portcullis; do
+    mapfile -d '' args < <(request_args "$case" "$app")
+    status=$(curl -sS -o "$work/body" -w '%{http_code}' --max-time 10 "${args[@]}")
+    first=$(head -n 1 "$work/body")
+    [[ $status == 200 && $first == "principal=$(expected_of "$app" "$case")" ]] ||
+      die "pre-check failed: $app $case answered $status '$first', expected 200 'principal=$(expected_of "$app" "$case")'"
+  done
+done
+
+# The server's CPU time so far (user + system) in clock ticks: CPU per request does not depend on how much of the
+# machine the server got, which on a shared machine makes it the steadier figure.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+
+run() { # app case seconds -> "requests duration_us p50_us p99_us server_cpu_ticks"
+  local app=$1 case=$2 seconds=$3 args out result ticks
+  mapfile -d '' args < <(request_args "$case" "$app")
+  ticks=$(server_ticks)
+  out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 5s --latency -s "$lua" "${args[@]}" \
+    -- "$(expected_of "$app" "$case")") || die "wrk failed on $app $case: $out"
+  ticks=$(($(server_ticks) - ticks))
+  result=$(grep '^RESULT ' <<<"$out") || die "wrk printed no RESULT line for $app $case: $out"
+  # RESULT requests=N duration_us=N p50_us=N p99_us=N bad=N non2xx=N socket_errors=N
+  read -r requests dur p50 p99 bad non2xx sockerr < <(sed -E 's/[a-z0-9_]+=//g; s/^RESULT //' <<<"$result")
+  ((bad == 0 && non2xx == 0 && sockerr == 0)) ||
+    die "$app $case: $bad wrong answers, $non2xx non-2xx, $sockerr socket errors in $requests requests"
+  echo "$requests $dur $p50 $p99 $ticks"
+}
+
+echo "http-load: wrk -t$threads -c$connections, ${duration} s per run after ${warmup} s warm-up per side, $rounds" \
+  "rounds; $("$java" -version 2>&1 | head -n 1)" >&2
+if ((warmup > 0)); then
+  for case in auth anon; do
+    for app in bare portcullis; do
+      run "$app" "$case" "$warmup" >/dev/null
+    done
+  done
+fi
+
+results=$work/results
+: >"$results"
+for round in $(seq "$rounds"); do
+  order=(bare portcullis)
+  ((round % 2 == 0)) && order=(portcullis bare)
+  for case in auth anon; do
+    for app in "${order[@]}"; do
+      read -r requests dur p50 p99 ticks < <(run "$app" "$case" "$duration")
+      rps=$(awk -v n="$requests" -v us="$dur" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
+      cpu_us=$(awk -v t="$ticks" -v hz="$ticks_per_second" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+      echo "$case $app $round $rps $p99 $cpu_us" >>"$results"
+      printf 'round %d %-4s %-10s %8s req/s  p50 %6.2f ms  p99 %7.2f ms  server CPU %5s us/req\n' "$round" "$case" \
+        "$app" "$rps" "$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" \
+        "$cpu_us" >&2
+    done
+  done
+done
+
+median() { # case app column(4 = req/s, 5 = p99 us, 6 = server CPU us per request)
+  awk -v c="$1" -v a="$2" -v col="$3" '$1 == c && $2 == a { print $col }' "$results" | sort -n |
+    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo
+echo "| case | bare req/s | Portcullis req/s | ratio | bare p99 | Portcullis p99 |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+for case in auth anon; do
+  label="authenticated GET $auth_path"
+  [[ $case == anon ]] && label="anonymous GET $anon_path"
+  bare_rps=$(median "$case" bare 4)
+  portcullis_rps=$(median "$case" portcullis 4)
+  awk -v l="$label" -v b="$bare_rps" -v p="$portcullis_rps" -v bp="$(median "$case" bare 5)" \
+    -v pp="$(median "$case" portcullis 5)" \
+    'BEGIN { printf "| %s | %.0f | %.0f | %.2f | %.2f ms | %.2f ms |\n", l, b, p, p / b, bp / 1000, pp / 1000 }'
+done
+echo
+echo "| case | bare server CPU per request | Portcullis server CPU per request | Portcullis adds |"
+echo "| --- | ---: | ---: | ---: |"
+for case in auth anon; do
+  label="authenticated GET $auth_path"
+  [[ $case == anon ]] && label="anonymous GET $anon_path"
+  awk -v l="$label" -v b="$(median "$case" bare 6)" -v p="$(median "$case" portcullis 6)" \
+    'BEGIN { printf "| %s | %.1f us | %.1f us | %.1f us |\n", l, b, p, p - b }'
+done
+echo
+echo "Medians of $rounds rounds of ${duration} s (wrk -t$threads -c$connections, loopback, ${warmup} s warm-up per" \
+  "side); ratio = Portcullis / bare req/s; server CPU = the server process's user + system time over the run's" \
+  "requests (JIT and GC threads included)."
