@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
  * from a trusted proxy yields the proxy's own address and the connection's own security, never a guess.
  */
 public final class TrustedProxies {
-  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
   private static final int MAX_HOPS = 20;
 
@@ -174,6 +173,9 @@ public final class TrustedProxies {
   }
 
   public boolean isTrusted(String address) {
+    if (proxies.isEmpty()) {
+      return false; // the default: no per-request parsing at all
+    }
     Optional<byte[]> a = parseLiteral(address);
     return a.isPresent() && proxies.stream().anyMatch(c -> c.contains(a.get()));
   }
@@ -189,6 +191,32 @@ public final class TrustedProxies {
     } catch (UnknownHostException e) {
       return false;
     }
+  }
+
+  /** Four dot-separated decimal parts of one to three ASCII digits, each at most 255; anything else is null. */
+  private static byte[] dottedQuad(String s) {
+    byte[] b = new byte[4];
+    int part = 0;
+    int digits = 0;
+    int value = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch >= '0' && ch <= '9' && digits < 3) {
+        value = value * 10 + (ch - '0');
+        digits++;
+      } else if (ch == '.' && digits > 0 && part < 3 && value <= 255) {
+        b[part++] = (byte) value;
+        value = 0;
+        digits = 0;
+      } else {
+        return null;
+      }
+    }
+    if (part != 3 || digits == 0 || value > 255) {
+      return null;
+    }
+    b[3] = (byte) value;
+    return b;
   }
 
   private static String unquote(String v) {
@@ -209,19 +237,10 @@ public final class TrustedProxies {
     if (s == null) {
       return Optional.empty();
     }
-    var m4 = IPV4.matcher(s);
-    if (m4.matches()) {
-      byte[] b = new byte[4];
-      for (int i = 0; i < 4; i++) {
-        int v = Integer.parseInt(m4.group(i + 1));
-        if (v > 255) {
-          return Optional.empty();
-        }
-        b[i] = (byte) v;
-      }
-      return Optional.of(b);
+    if (s.indexOf(':') < 0) {
+      return Optional.ofNullable(dottedQuad(s));
     }
-    if (s.indexOf(':') >= 0 && IPV6.matcher(s).matches()) {
+    if (IPV6.matcher(s).matches() && IPV6.matcher(s).matches()) {
       try {
         // With a ':' in it, InetAddress parses a literal and never looks up a name.
         byte[] b = InetAddress.getByName(s).getAddress();
