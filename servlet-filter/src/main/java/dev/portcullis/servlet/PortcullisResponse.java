@@ -22,6 +22,7 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   private final Exchange exchange;
   private long written;
   private long contentLength = -1;
+  private long headerChanges;
   private ServletOutputStream stream;
   private PrintWriter writer;
 
@@ -76,6 +77,7 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
     synchronized (this) {
       written = 0;
       contentLength = -1;
+      headerChanges++;
     }
     exchange.headersReset();
   }
@@ -101,28 +103,53 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   @Override
   public void setHeader(String name, String value) {
     super.setHeader(name, value);
-    trackContentLength(name, value);
+    headerChanged(name, value);
   }
 
   @Override
   public void addHeader(String name, String value) {
     super.addHeader(name, value);
-    trackContentLength(name, value);
+    headerChanged(name, value);
   }
 
   @Override
   public void setIntHeader(String name, int value) {
     super.setIntHeader(name, value);
-    trackContentLength(name, String.valueOf(value));
+    headerChanged(name, String.valueOf(value));
   }
 
   @Override
   public void addIntHeader(String name, int value) {
     super.addIntHeader(name, value);
-    trackContentLength(name, String.valueOf(value));
+    headerChanged(name, String.valueOf(value));
   }
 
-  private synchronized void trackContentLength(String name, String value) {
+  @Override
+  public void setDateHeader(String name, long date) {
+    super.setDateHeader(name, date);
+    dateHeaderChanged();
+  }
+
+  @Override
+  public void addDateHeader(String name, long date) {
+    super.addDateHeader(name, date);
+    dateHeaderChanged();
+  }
+
+  /**
+   * How many times headers have been set, added or reset through this response so far: a stage that wrote headers can
+   * tell whether anyone may have replaced or removed them since.
+   */
+  synchronized long headerChanges() {
+    return headerChanges;
+  }
+
+  private synchronized void dateHeaderChanged() {
+    headerChanges++;
+  }
+
+  private synchronized void headerChanged(String name, String value) {
+    headerChanges++;
     if ("Content-Length".equalsIgnoreCase(name)) {
       try {
         contentLength = value == null ? -1 : Long.parseLong(value.trim());

@@ -76,6 +76,10 @@ final class TransportStage implements Stage {
   }
 
   private TrustedProxies.Client resolve(HttpServletRequest request, String peer) {
+    if (config.trustedProxies().isEmpty()) {
+      // No proxy is believed, so no forwarding header can change the answer: don't read them.
+      return new TrustedProxies.Client(peer, request.isSecure());
+    }
     try {
       return config.trustedProxies().resolve(peer, request.isSecure(), headers(request, "Forwarded"),
           headers(request, "X-Forwarded-For"), headers(request, "X-Forwarded-Proto"));
@@ -111,33 +115,46 @@ final class TransportStage implements Stage {
     }
   }
 
-  /** Writes the security headers of one response; idempotent, and a no-op once the response has committed. */
+  /**
+   * Writes the security headers of one response; idempotent, and a no-op once the response has committed. Runs at the
+   * start, before every possible commit and at the end, but rewrites the headers only when something has set, added or
+   * reset headers through the response since it last wrote them (an application's own {@code X-Frame-Options}, a
+   * {@code reset()}); {@code Cache-Control: no-store} follows as soon as a user is logged in.
+   */
   private static final class SecurityHeaders {
     private final Exchange exchange;
     private final String hsts;
+    /** {@link PortcullisResponse#headerChanges()} just after the last write; -1 before the first. */
+    private long written = -1;
+    private boolean noStore;
 
     SecurityHeaders(Exchange exchange, String hsts) {
       this.exchange = exchange;
       this.hsts = hsts;
     }
 
-    void apply() {
-      HttpServletResponse response = exchange.response();
+    synchronized void apply() {
+      PortcullisResponse response = exchange.response();
       if (response.isCommitted()) {
         return;
       }
-      response.setHeader("X-Content-Type-Options", "nosniff");
-      response.setHeader("X-Frame-Options", "DENY");
-      if (response.getHeaders("Content-Security-Policy").stream().noneMatch(v -> v.contains(FRAME_ANCESTORS))) {
-        response.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
+      if (response.headerChanges() != written) {
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("X-Frame-Options", "DENY");
+        if (response.getHeaders("Content-Security-Policy").stream().noneMatch(v -> v.contains(FRAME_ANCESTORS))) {
+          response.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
+        }
+        response.setHeader("Referrer-Policy", REFERRER_POLICY);
+        if (hsts != null) {
+          response.setHeader("Strict-Transport-Security", hsts);
+        }
+        noStore = false;
       }
-      response.setHeader("Referrer-Policy", REFERRER_POLICY);
-      if (hsts != null) {
-        response.setHeader("Strict-Transport-Security", hsts);
-      }
-      if (exchange.principal() != null) {
+      if (!noStore && exchange.principal() != null) {
         response.setHeader("Cache-Control", "no-store");
+        noStore = true;
       }
+      written = response.headerChanges();
     }
   }
 }
