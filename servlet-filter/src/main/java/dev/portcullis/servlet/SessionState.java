@@ -110,9 +110,11 @@ class SessionState {
     }
     CookieSpec cookie = registry.config().cookie();
     if (current != null && current.isValid()) {
-      if (!current.id().equals(cookieId)) {
-        response.addHeader(SetCookie.HEADER, SetCookie.set(cookie, current.id().cookieValue()));
-        cookieId = current.id();
+      // The same object is the common case (no new session, no rotation): no need for the constant-time compare.
+      SessionId id = current.id();
+      if (id != cookieId && !id.equals(cookieId)) {
+        response.addHeader(SetCookie.HEADER, SetCookie.set(cookie, id.cookieValue()));
+        cookieId = id;
       }
     } else if ((cookieId != null || cookiePresented) && !expiredCookieSent) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or malformed): drop it.

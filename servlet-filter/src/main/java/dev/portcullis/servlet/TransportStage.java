@@ -78,6 +78,10 @@ final class TransportStage implements Stage {
   }
 
   private TrustedProxies.Client resolve(HttpServletRequest request, String peer) {
+    if (config.trustedProxies().isEmpty()) {
+      // No proxy is believed, so no forwarding header can change the answer: don't read them.
+      return new TrustedProxies.Client(peer, request.isSecure());
+    }
     try {
       return config.trustedProxies().resolve(peer, request.isSecure(), headers(request, "Forwarded"),
           headers(request, "X-Forwarded-For"), headers(request, "X-Forwarded-Proto"));

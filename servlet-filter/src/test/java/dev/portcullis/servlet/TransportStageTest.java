@@ -200,6 +200,20 @@ class TransportStageTest {
   }
 
   @Test
+  void applicationsOwnSecurityHeaders_setAfterTheFilterWroteItsOwn_areOverriddenBeforeCommit() throws Exception {
+    SecuredPortal p = tlsPortal();
+
+    HttpResponse<String> flushed = p.get(p.https("/app/weaker-headers"));
+    HttpResponse<String> returned = p.get(p.https("/app/weaker-headers-no-flush"));
+
+    for (HttpResponse<String> r : List.of(flushed, returned)) {
+      assertThat(r.headers().allValues("X-Frame-Options")).containsExactly("DENY");
+      assertThat(r.headers().allValues("Referrer-Policy")).containsExactly(TransportStage.REFERRER_POLICY);
+      assertThat(r.headers().allValues("Strict-Transport-Security")).containsExactly("max-age=31536000");
+    }
+  }
+
+  @Test
   void hsts_isSentOnlyOnSecureRequests_withTheConfiguredMaxAgeAndSubdomains() throws Exception {
     SecuredPortal p = portal(TransportConfig.builder().developmentMode(true).trustedProxies("127.0.0.0/8")
         .hstsMaxAge(Duration.ofDays(2)).hstsIncludeSubDomains(true));
@@ -347,6 +361,15 @@ class TransportStageTest {
         }
         case "/throw" -> throw new IllegalStateException("application failure");
         case "/large" -> resp.getWriter().write("x".repeat(256 * 1024));
+        case "/weaker-headers", "/weaker-headers-no-flush" -> {
+          resp.setHeader("X-Frame-Options", "SAMEORIGIN");
+          resp.setHeader("Referrer-Policy", "unsafe-url");
+          resp.setHeader("Strict-Transport-Security", "max-age=0");
+          resp.getWriter().write("weaker");
+          if (op.equals("/weaker-headers")) {
+            resp.flushBuffer(); // commits now, before Portcullis sees the chain return
+          }
+        }
         case "/csp" -> {
           resp.setHeader("Content-Security-Policy", "default-src 'self'");
           resp.getWriter().write("csp");
