@@ -17,19 +17,26 @@ import java.util.Set;
 public final class AccessPolicy {
   private final List<Rule> rules;
 
-  private record Rule(String pattern, Kind kind, Set<String> anyOfRoles) {
+  private record Rule(String pattern, Kind kind, Set<String> anyOfRoles, Match match, String base) {
+    Rule(String pattern, Kind kind, Set<String> anyOfRoles) {
+      this(pattern, kind, anyOfRoles,
+          pattern.endsWith("/**") ? Match.SUBTREE : pattern.endsWith("/*") ? Match.ONE_MORE : Match.EXACT,
+          pattern.endsWith("/**") ? pattern.substring(0, pattern.length() - 3)
+              : pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 1) : pattern);
+    }
+
     boolean matches(String path) {
-      if (pattern.endsWith("/**")) {
-        String base = pattern.substring(0, pattern.length() - 3);
-        return path.equals(base) || path.startsWith(base + "/") || (base.isEmpty() && path.startsWith("/"));
-      }
-      if (pattern.endsWith("/*")) {
-        String base = pattern.substring(0, pattern.length() - 1);
-        return path.startsWith(base) && path.indexOf('/', base.length()) < 0;
-      }
-      return path.equals(pattern);
+      return switch (match) {
+        // "/a/**": "/a" itself and anything below "/a/"; "/**": every path
+        case SUBTREE -> path.startsWith(base) && (path.length() == base.length() || path.charAt(base.length()) == '/');
+        // "/a/*": "/a/" plus one segment without a further slash
+        case ONE_MORE -> path.startsWith(base) && path.indexOf('/', base.length()) < 0;
+        case EXACT -> path.equals(base);
+      };
     }
   }
+
+  private enum Match { EXACT, ONE_MORE, SUBTREE }
 
   private enum Kind { PUBLIC, AUTHENTICATED, ROLES }
 
@@ -50,7 +57,13 @@ public final class AccessPolicy {
     if (path.isEmpty()) {
       return AccessDecision.BAD_PATH;
     }
-    Rule rule = rules.stream().filter(r -> r.matches(path.get())).findFirst().orElse(null);
+    Rule rule = null;
+    for (Rule r : rules) {
+      if (r.matches(path.get())) {
+        rule = r;
+        break;
+      }
+    }
     if (rule != null && rule.kind() == Kind.PUBLIC) {
       return AccessDecision.ALLOW;
     }
@@ -60,7 +73,12 @@ public final class AccessPolicy {
     if (rule == null || rule.kind() == Kind.AUTHENTICATED) {
       return AccessDecision.ALLOW;
     }
-    return rule.anyOfRoles().stream().anyMatch(roles.get()::contains) ? AccessDecision.ALLOW : AccessDecision.FORBIDDEN;
+    for (String role : rule.anyOfRoles()) {
+      if (roles.get().contains(role)) {
+        return AccessDecision.ALLOW;
+      }
+    }
+    return AccessDecision.FORBIDDEN;
   }
 
   /** Whether {@code rawPath} is public under this policy (used to let the login and terms pages through). */

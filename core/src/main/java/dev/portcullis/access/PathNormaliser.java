@@ -27,41 +27,60 @@ public final class PathNormaliser {
     if (rawPath == null || rawPath.isEmpty() || rawPath.length() > MAX_LENGTH || rawPath.charAt(0) != '/') {
       return Optional.empty();
     }
-    StringBuilder out = new StringBuilder(rawPath.length());
-    for (int i = 0; i < rawPath.length(); i++) {
-      char c = rawPath.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= rawPath.length()) {
+    // One pass: decode, refuse bad characters, and check each segment as it ends. Without escapes the decoded path is
+    // the raw one, so the common request allocates nothing until the lower-casing (which returns the same string
+    // when there is nothing to lower).
+    StringBuilder decoded = rawPath.indexOf('%') < 0 ? null : new StringBuilder(rawPath.length()).append('/');
+    int segmentLength = 0;
+    char first = 0;
+    char previous = '/';
+    for (int i = 1; i <= rawPath.length(); i++) {
+      char c;
+      if (i == rawPath.length()) {
+        c = '/'; // closes the last segment
+      } else {
+        c = rawPath.charAt(i);
+        if (c == '%') {
+          if (i + 2 >= rawPath.length()) {
+            return Optional.empty();
+          }
+          int hi = Character.digit(rawPath.charAt(i + 1), 16);
+          int lo = Character.digit(rawPath.charAt(i + 2), 16);
+          if (hi < 0 || lo < 0) {
+            return Optional.empty();
+          }
+          c = (char) (hi * 16 + lo);
+          if (c == '/' || c == '%') {
+            return Optional.empty(); // an encoded slash or a double encoding
+          }
+          i += 2;
+        }
+        if (c < 0x21 && c != ' ' || c >= 0x7f || c == ';' || c == '\\') {
           return Optional.empty();
         }
-        int hi = Character.digit(rawPath.charAt(i + 1), 16);
-        int lo = Character.digit(rawPath.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
+      }
+      if (c == '/') {
+        boolean last = i >= rawPath.length();
+        if (segmentLength == 0 && !last) {
+          return Optional.empty(); // "//"
+        }
+        // ".", ".." and any segment ending in a dot or a space, or starting with a space
+        if (segmentLength > 0 && (previous == '.' || previous == ' ' || first == ' ')) {
           return Optional.empty();
         }
-        c = (char) (hi * 16 + lo);
-        if (c == '/' || c == '%') {
-          return Optional.empty(); // an encoded slash or a double encoding
+        segmentLength = 0;
+      } else {
+        if (segmentLength == 0) {
+          first = c;
         }
-        i += 2;
+        segmentLength++;
       }
-      if (c < 0x21 && c != ' ' || c >= 0x7f || c == ';' || c == '\\') {
-        return Optional.empty();
-      }
-      out.append(c);
-    }
-    String path = out.toString();
-    String[] segments = path.substring(1).split("/", -1);
-    for (int s = 0; s < segments.length; s++) {
-      String seg = segments[s];
-      boolean last = s == segments.length - 1;
-      if (seg.isEmpty() && !last) {
-        return Optional.empty(); // "//"
-      }
-      if (seg.equals(".") || seg.equals("..") || seg.endsWith(".") || seg.endsWith(" ") || seg.startsWith(" ")) {
-        return Optional.empty();
+      previous = c;
+      if (decoded != null && i < rawPath.length()) {
+        decoded.append(c);
       }
     }
+    String path = decoded == null ? rawPath : decoded.toString();
     return Optional.of(path.toLowerCase(Locale.ROOT));
   }
 }

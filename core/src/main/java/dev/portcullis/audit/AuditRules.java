@@ -21,6 +21,7 @@ public final class AuditRules {
   /** An audited action that matched a request. */
   public record Match(String action, String resource) {}
 
+  /** A pattern's segments, with {@code null} where the pattern has its placeholder. */
   private record Action(String[] segments, boolean tail, String action) {}
 
   private record Search(String path, String parameter, String endpoint) {}
@@ -57,7 +58,7 @@ public final class AuditRules {
       boolean ok = true;
       for (int i = 0; i < a.segments().length && ok; i++) {
         String s = a.segments()[i];
-        if (PLACEHOLDER.matcher(s).matches()) {
+        if (s == null) {
           ok = !parts[i].isEmpty();
           resource = parts[i];
         } else {
@@ -104,11 +105,15 @@ public final class AuditRules {
         throw new IllegalArgumentException("an audited path pattern starts with '/': " + pattern);
       }
       String[] segments = body.substring(1).split("/", -1);
-      for (String s : segments) {
+      for (int i = 0; i < segments.length; i++) {
+        String s = segments[i];
         boolean placeholder = PLACEHOLDER.matcher(s).matches();
         if (!placeholder && PathNormaliser.normalise("/" + s).filter(n -> n.equals("/" + s)).isEmpty()) {
           throw new IllegalArgumentException("audited path pattern '" + pattern
               + "' must use lower-case literal segments and {name} placeholders");
+        }
+        if (placeholder) {
+          segments[i] = null;
         }
       }
       actions.add(new Action(segments, tail, action));

@@ -130,7 +130,10 @@ public final class AuthTicket {
 
   /** True once at least half of the lifetime has passed at {@code now}: time for a sliding renewal. */
   public boolean isPastHalfLife(Instant now) {
-    return !now.isBefore(issuedAt().plus(lifetime().dividedBy(2)));
+    long lifetime = expiresAt - issuedAt;
+    // Half the lifetime, exactly (an odd number of milliseconds halves to a half millisecond).
+    Instant half = Instant.ofEpochMilli(issuedAt + lifetime / 2).plusNanos(lifetime % 2 * 500_000);
+    return !now.isBefore(half);
   }
 
   String organisationHandleRaw() {
