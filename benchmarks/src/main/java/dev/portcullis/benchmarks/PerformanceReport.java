@@ -1,0 +1,193 @@
+package dev.portcullis.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH suites behind the README's performance table and prints the table: each Portcullis figure beside the
+ * baseline measured in the same run, their ratio, the target and whether this run met it. Then measures the bytes per
+ * idle session in a JVM of its own.
+ *
+ * <pre>
+ * ./mvnw -B -ntp -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/benchmarks.jar dev.portcullis.benchmarks.PerformanceReport [quick]
+ * </pre>
+ *
+ * {@code quick} runs one short iteration of everything, to check the harness rather than to measure.
+ * {@code benchmarks/performance.sh} runs this and the HTTP load test in one go.
+ */
+public final class PerformanceReport {
+  private static final Pattern BYTES_PER_SESSION = Pattern.compile("bytes per idle session: ([0-9.]+)");
+
+  /** Mean and error (99.9%) in the benchmark's own unit. */
+  private record Score(double mean, double error, String unit) {
+    String show() {
+      return String.format(Locale.ROOT, "%,.0f ± %,.0f %s", mean, error, unit);
+    }
+  }
+
+  private final Map<String, Score> scores = new HashMap<>();
+  private final boolean quick;
+  private final List<String> rows = new ArrayList<>();
+
+  private PerformanceReport(boolean quick) {
+    this.quick = quick;
+  }
+
+  public static void main(String[] args) throws Exception {
+    PerformanceReport report = new PerformanceReport(args.length > 0 && args[0].equals("quick"));
+    report.run();
+  }
+
+  private void run() throws RunnerException, IOException, InterruptedException {
+    measure(SealBenchmark.class.getSimpleName(), 1, "");
+    measure(FilterBenchmark.class.getSimpleName(), 1, "");
+    measure(SessionStoreBenchmark.class.getSimpleName() + "\\.(bareCaffeineGet|caffeineGetWithIdleExpiry|storeLoad)",
+        1, "@1");
+    measure(SessionStoreBenchmark.class.getSimpleName() + "\\.(bareCaffeineGet|caffeineGetWithIdleExpiry|storeLoad)",
+        2, "@2");
+
+    String seal = "SealBenchmark.";
+    floor("auth cookie seal + open", seal + "portcullisSealAndOpen", "raw JCA AES-256-GCM", seal + "rawGcmSealAndOpen",
+        1.3);
+    floor("auth cookie open", seal + "portcullisOpen", "raw JCA AES-256-GCM", seal + "rawGcmOpen", 1.3);
+    faster("auth cookie seal + open", seal + "portcullisSealAndOpen", "Apache Shiro remember-me",
+        seal + "shiroSealAndOpen");
+    faster("auth cookie open", seal + "portcullisOpen", "Apache Shiro remember-me", seal + "shiroOpen");
+    faster("auth cookie seal + open", seal + "portcullisSealAndOpen", "Spring Security remember-me (signed only)",
+        seal + "springRememberMeSignAndCheck");
+    faster("auth cookie open", seal + "portcullisOpen", "Spring Security remember-me (signed only)",
+        seal + "springRememberMeCheck");
+    faster("auth cookie seal + open", seal + "portcullisSealAndOpen", "Google Tink AEAD", seal + "tinkSealAndOpen");
+    faster("auth cookie open", seal + "portcullisOpen", "Google Tink AEAD", seal + "tinkOpen");
+
+    for (String request : List.of("authenticatedGet", "anonymousGet", "anonymousProtectedGet")) {
+      String f = "FilterBenchmark." + request + "[";
+      added("filter, " + request, f + "portcullis]", f + "noop]", 5_000);
+      faster("filter, " + request, f + "portcullis]", "Spring Security filter chain", f + "springSecurity]", 0.5);
+      faster("filter, " + request, f + "portcullis]", "Apache Shiro filter", f + "shiro]");
+    }
+
+    for (String threads : List.of("@1", "@2")) {
+      String s = "SessionStoreBenchmark.";
+      floor("session lookup + touch, " + threads.substring(1) + " thread(s)", s + "storeLoad" + threads,
+          "bare Caffeine get", s + "bareCaffeineGet" + threads, 2.0);
+      floor("session lookup + touch, " + threads.substring(1) + " thread(s)", s + "storeLoad" + threads,
+          "Caffeine get with the same idle expiry", s + "caffeineGetWithIdleExpiry" + threads, 1.3);
+    }
+    sessionMemory();
+
+    System.out.println();
+    System.out.printf(Locale.ROOT, "Java %s (%s), %d processors%n", System.getProperty("java.version"),
+        System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
+    System.out.println();
+    System.out.println("| what | Portcullis | baseline, same run | ratio | target | met |");
+    System.out.println("| --- | --- | --- | --- | --- | --- |");
+    rows.forEach(System.out::println);
+  }
+
+  private void measure(String include, int threads, String suffix) throws RunnerException {
+    ChainedOptionsBuilder options = new OptionsBuilder().include(include).threads(threads).forks(1);
+    if (quick) {
+      options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.seconds(1))
+          .measurementTime(TimeValue.seconds(1));
+    } else {
+      options.warmupIterations(4).measurementIterations(6).warmupTime(TimeValue.seconds(2))
+          .measurementTime(TimeValue.seconds(2));
+    }
+    for (RunResult run : new Runner(options.build()).run()) {
+      String benchmark = run.getParams().getBenchmark();
+      String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+      String filter = run.getParams().getParam("filter");
+      if (filter != null) {
+        name += "[" + filter + "]";
+      }
+      Result<?> primary = run.getPrimaryResult();
+      scores.put(name + suffix, new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit()));
+    }
+  }
+
+  private Score score(String name) {
+    Score s = scores.get(name);
+    if (s == null) {
+      throw new IllegalStateException("no result for " + name + "; have " + scores.keySet());
+    }
+    return s;
+  }
+
+  /** Portcullis within {@code maxRatio} times a floor that does less. */
+  private void floor(String what, String portcullis, String baselineName, String baseline, double maxRatio) {
+    Score p = score(portcullis);
+    Score b = score(baseline);
+    double ratio = p.mean() / b.mean();
+    row(what, p, baselineName + ": " + b.show(), String.format(Locale.ROOT, "%.2fx", ratio),
+        String.format(Locale.ROOT, "≤ %.1fx", maxRatio), ratio <= maxRatio);
+  }
+
+  /** Portcullis faster than a peer (its time at most {@code maxShare} of the peer's). */
+  private void faster(String what, String portcullis, String peerName, String peer, double maxShare) {
+    Score p = score(portcullis);
+    Score b = score(peer);
+    double ratio = b.mean() / p.mean();
+    String target = maxShare == 1.0 ? "faster" : String.format(Locale.ROOT, "≥ %.0fx faster", 1 / maxShare);
+    row(what, p, peerName + ": " + b.show(), String.format(Locale.ROOT, "peer takes %.2fx", ratio), target,
+        p.mean() <= b.mean() * maxShare);
+  }
+
+  private void faster(String what, String portcullis, String peerName, String peer) {
+    faster(what, portcullis, peerName, peer, 1.0);
+  }
+
+  /** Portcullis adds at most {@code maxAddedNanos} to a no-op baseline. */
+  private void added(String what, String portcullis, String baseline, double maxAddedNanos) {
+    Score p = score(portcullis);
+    Score b = score(baseline);
+    double added = p.mean() - b.mean();
+    row(what, p, "no-op filter: " + b.show(), String.format(Locale.ROOT, "+%,.0f ns", added),
+        String.format(Locale.ROOT, "≤ +%,.0f ns", maxAddedNanos), added <= maxAddedNanos);
+  }
+
+  private void row(String what, Score p, String baseline, String ratio, String target, boolean met) {
+    rows.add("| " + what + " | " + p.show() + " | " + baseline + " | " + ratio + " | " + target + " | "
+        + (met ? "yes" : "**no**") + " |");
+  }
+
+  /** {@link SessionMemory} in a JVM of its own, so the heap it measures holds nothing else of this run. */
+  private void sessionMemory() throws IOException, InterruptedException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process = new ProcessBuilder(java.toString(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        SessionMemory.class.getName()).redirectErrorStream(true).start();
+    Double bytes = null;
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        Matcher m = BYTES_PER_SESSION.matcher(line);
+        if (m.find()) {
+          bytes = Double.parseDouble(m.group(1));
+        }
+      }
+    }
+    if (process.waitFor() != 0 || bytes == null) {
+      throw new IllegalStateException("SessionMemory failed (exit " + process.exitValue() + ")");
+    }
+    rows.add(String.format(Locale.ROOT, "| memory per idle session, 1,000,000 sessions | %.0f B | | | ≤ 400 B | %s |",
+        bytes, bytes <= 400 ? "yes" : "**no**"));
+  }
+}
