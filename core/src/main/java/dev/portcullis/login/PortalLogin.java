@@ -47,6 +47,28 @@ public final class PortalLogin {
   private final String termsPath;
   private final String afterLoginPath;
 
+  /**
+   * The auth cookie the builder declares when none is given, named {@code name}: session-scoped, with its
+   * cookie-notice text. An adapter that changes some attributes starts from this one.
+   */
+  public static CookieSpec defaultAuthCookie(String name) {
+    return CookieSpec.builder(name)
+        .purpose("Says that this browser is logged in; encrypted, so only the portal can read it")
+        .dataStored("An encrypted authentication key: an opaque account reference, times and a session binding;"
+            + " no personal data")
+        .duration("Until you log out or close the browser")
+        .build();
+  }
+
+  /** The cookie-check cookie the builder declares when none is given, named {@code name}. */
+  public static CookieSpec defaultCookieCheckCookie(String name) {
+    return CookieSpec.builder(name)
+        .purpose("Checks that the browser accepts cookies before a login is attempted")
+        .dataStored("The value 1")
+        .duration("Until you close the browser")
+        .build();
+  }
+
   private PortalLogin(Builder b) {
     this.clock = b.clock;
     this.authCookie = b.authCookie;
@@ -332,19 +354,10 @@ public final class PortalLogin {
       require(new java.util.HashSet<>(java.util.List.of(loginPath, logoutPath, logoutEverywherePath, termsPath))
           .size() == 4, "the login, logout, logout-everywhere and terms paths must differ");
       if (authCookie == null) {
-        authCookie = CookieSpec.builder(DEFAULT_AUTH_COOKIE)
-            .purpose("Says that this browser is logged in; encrypted, so only the portal can read it")
-            .dataStored("An encrypted authentication key: an opaque account reference, times and a session binding;"
-                + " no personal data")
-            .duration("Until you log out or close the browser")
-            .build();
+        authCookie = defaultAuthCookie(DEFAULT_AUTH_COOKIE);
       }
       if (cookieCheckCookie == null) {
-        cookieCheckCookie = CookieSpec.builder(DEFAULT_COOKIE_CHECK_COOKIE)
-            .purpose("Checks that the browser accepts cookies before a login is attempted")
-            .dataStored("The value 1")
-            .duration("Until you close the browser")
-            .build();
+        cookieCheckCookie = defaultCookieCheckCookie(DEFAULT_COOKIE_CHECK_COOKIE);
       }
       require(authCookie.maxAge().isEmpty(), "the auth cookie must be session-scoped (no Max-Age)");
       require(!authCookie.name().equals(cookieCheckCookie.name()), "the auth and cookie-check cookies need two names");

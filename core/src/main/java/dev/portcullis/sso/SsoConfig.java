@@ -51,6 +51,19 @@ public final class SsoConfig {
     this.scopes = List.copyOf(b.scopes);
   }
 
+  /**
+   * The upgrade cookie the builder declares when none is given, named {@code name}: session-scoped, Secure, HttpOnly,
+   * Lax, with its cookie-notice text. An adapter that only renames the cookie starts from this one.
+   */
+  public static CookieSpec defaultCookie(String name) {
+    return CookieSpec.builder(name)
+        .purpose("Lets this browser link its portal account to a single sign-on account shortly after logging in")
+        .dataStored("An encrypted, single-use upgrade token: an opaque account reference, a session binding and"
+            + " an expiry time; no personal data")
+        .duration("At most 10 minutes, or until you log out or close the browser")
+        .build();
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -229,12 +242,7 @@ public final class SsoConfig {
           && tokenLifetime.compareTo(UpgradeTokens.MAX_LIFETIME) <= 0,
           "the upgrade token lifetime must be above zero and at most 10 minutes, got " + tokenLifetime);
       if (cookie == null) {
-        cookie = CookieSpec.builder(DEFAULT_COOKIE)
-            .purpose("Lets this browser link its portal account to a single sign-on account shortly after logging in")
-            .dataStored("An encrypted, single-use upgrade token: an opaque account reference, a session binding and"
-                + " an expiry time; no personal data")
-            .duration("At most 10 minutes, or until you log out or close the browser")
-            .build();
+        cookie = defaultCookie(DEFAULT_COOKIE);
       }
       require(cookie.maxAge().isEmpty(), "the upgrade cookie must be session-scoped (no Max-Age)");
       String callback = checkRedirect();

@@ -35,6 +35,18 @@ class SsoConfigTest {
   }
 
   @Test
+  void defaultCookie_isWhatTheBuilderDeclares_andKeepsEveryAttributeButTheNameWhenRenamed() {
+    assertThat(valid().build().cookie()).usingRecursiveComparison()
+        .isEqualTo(SsoConfig.defaultCookie(SsoConfig.DEFAULT_COOKIE));
+    CookieSpec renamed = SsoConfig.defaultCookie("portal_sso");
+    assertThat(renamed.name()).isEqualTo("portal_sso");
+    assertThat(renamed).usingRecursiveComparison().ignoringFields("name")
+        .isEqualTo(SsoConfig.defaultCookie(SsoConfig.DEFAULT_COOKIE));
+    assertThat(valid().cookie(renamed).build().cookie().name()).isEqualTo("portal_sso");
+    assertThatThrownBy(() -> SsoConfig.defaultCookie("bad name")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void missingRedirectUri_isRefused() {
     assertThatThrownBy(() -> SsoConfig.builder().links(AccountLinkStore.inMemory())
         .replay(ReplayStore.inMemory(clock)).provider(URI.create("https://login.example"), "portal", "x").build())

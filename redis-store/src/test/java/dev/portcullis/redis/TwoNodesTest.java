@@ -11,6 +11,7 @@ import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
@@ -20,12 +21,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +29,8 @@ import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -83,40 +79,63 @@ class TwoNodesTest {
 
   @Test
   void loginOnA_worksOnB_andLogoutOnB_endsItOnA() throws Exception {
-    Map<String, String> jar = new LinkedHashMap<>();
-    a.login(jar, "alice", "alice-pw");
-    assertThat(a.whoami(jar)).isEqualTo("u-alice");
-    assertThat(b.whoami(jar)).as("node B reads the session and ticket from Redis").isEqualTo("u-alice");
-    Map<String, String> saved = new LinkedHashMap<>(jar);
+    TestBrowser onA = a.browser();
+    login(onA, "alice", "alice-pw");
+    TestBrowser onB = b.sameBrowser(onA);
+    assertThat(whoami(onA)).isEqualTo("u-alice");
+    assertThat(whoami(onB)).as("node B reads the session and ticket from Redis").isEqualTo("u-alice");
+    Map<String, String> saved = new LinkedHashMap<>(onA.cookies());
 
-    HttpResponse<String> out = b.post(jar, "/logout", Map.of("_csrf", b.csrf(jar)));
+    HttpResponse<String> out = onB.post("/logout", Map.of("_csrf", csrf(onB)));
     assertThat(out.statusCode()).isEqualTo(303);
     long loggedOutAt = System.nanoTime();
-    assertThat(a.whoami(new LinkedHashMap<>(saved))).isEqualTo("anonymous");
+    assertThat(whoami(a.browser(saved))).isEqualTo("anonymous");
     assertThat(Duration.ofNanos(System.nanoTime() - loggedOutAt)).isLessThan(Duration.ofSeconds(1));
   }
 
   @Test
   void redisDown_nobodyIsAuthenticated_andTheSameCookiesWorkWhenItIsBack() throws Exception {
-    Map<String, String> jar = new LinkedHashMap<>();
-    a.login(jar, "bob", "bob-pw");
-    assertThat(b.whoami(jar)).isEqualTo("u-bob");
-    Map<String, String> saved = new LinkedHashMap<>(jar);
+    TestBrowser onA = a.browser();
+    login(onA, "bob", "bob-pw");
+    assertThat(whoami(b.sameBrowser(onA))).isEqualTo("u-bob");
+    Map<String, String> saved = new LinkedHashMap<>(onA.cookies());
 
     redis.freeze();
     try {
       long t0 = System.nanoTime();
-      HttpResponse<String> r = a.get(new LinkedHashMap<>(saved), "/whoami");
+      HttpResponse<String> r = a.browser(saved).get("/whoami");
       assertThat(r.statusCode()).isLessThan(500);
       assertThat(r.body()).startsWith("anonymous");
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("fails closed within the bounded time")
           .isLessThan(Duration.ofSeconds(3));
-      assertThat(b.whoami(new LinkedHashMap<>(saved))).isEqualTo("anonymous");
+      assertThat(whoami(b.browser(saved))).isEqualTo("anonymous");
     } finally {
       redis.thaw();
     }
-    assertThat(a.whoami(new LinkedHashMap<>(saved))).as("no restart, nobody logged out").isEqualTo("u-bob");
-    assertThat(b.whoami(new LinkedHashMap<>(saved))).isEqualTo("u-bob");
+    assertThat(whoami(a.browser(saved))).as("no restart, nobody logged out").isEqualTo("u-bob");
+    assertThat(whoami(b.browser(saved))).isEqualTo("u-bob");
+  }
+
+  private static void login(TestBrowser browser, String user, String password) throws Exception {
+    String token = csrfOf(browser.get("/login").body());
+    HttpResponse<String> r = browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).contains("/");
+  }
+
+  private static String whoami(TestBrowser browser) throws Exception {
+    String body = browser.get("/whoami").body();
+    return body.substring(0, body.indexOf(' '));
+  }
+
+  private static String csrf(TestBrowser browser) throws Exception {
+    return csrfOf(browser.get("/whoami").body());
+  }
+
+  private static String csrfOf(String body) {
+    Optional<String> token = TestBrowser.csrfToken(CSRF, body);
+    assertThat(token).as("page shows a CSRF token: %s", body).isPresent();
+    return token.orElseThrow();
   }
 
   /** One node: its own Redis connection, filter and Jetty. */
@@ -124,7 +143,6 @@ class TwoNodesTest {
     private final RedisStores stores;
     private final Server server;
     private final String base;
-    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @dev.portcullis.internal.SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
     Node(KeyRing ring) throws Exception {
@@ -168,60 +186,21 @@ class TwoNodesTest {
       base = "http://127.0.0.1:" + connector.getLocalPort();
     }
 
-    void login(Map<String, String> jar, String user, String password) throws Exception {
-      String token = csrfOf(get(jar, "/login").body());
-      HttpResponse<String> r = post(jar, "/login", Map.of("username", user, "password", password, "_csrf", token));
-      assertThat(r.statusCode()).isEqualTo(303);
-      assertThat(r.headers().firstValue("Location")).contains("/");
+    /** A new browser on this node. */
+    TestBrowser browser() {
+      return new TestBrowser(base);
     }
 
-    String whoami(Map<String, String> jar) throws Exception {
-      String body = get(jar, "/whoami").body();
-      return body.substring(0, body.indexOf(' '));
+    /** A new browser on this node holding {@code cookies}. */
+    TestBrowser browser(Map<String, String> cookies) {
+      TestBrowser browser = browser();
+      browser.cookies().putAll(cookies);
+      return browser;
     }
 
-    String csrf(Map<String, String> jar) throws Exception {
-      return csrfOf(get(jar, "/whoami").body());
-    }
-
-    HttpResponse<String> get(Map<String, String> jar, String path) throws Exception {
-      return send(jar, HttpRequest.newBuilder(URI.create(base + path)).GET());
-    }
-
-    HttpResponse<String> post(Map<String, String> jar, String path, Map<String, String> form) throws Exception {
-      StringBuilder body = new StringBuilder();
-      form.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(k).append('=')
-          .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-      return send(jar, HttpRequest.newBuilder(URI.create(base + path))
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
-    }
-
-    private HttpResponse<String> send(Map<String, String> jar, HttpRequest.Builder req) throws Exception {
-      if (!jar.isEmpty()) {
-        StringBuilder c = new StringBuilder();
-        jar.forEach((k, v) -> c.append(c.length() == 0 ? "" : "; ").append(k).append('=').append(v));
-        req.header("Cookie", c.toString());
-      }
-      HttpResponse<String> r = client.send(req.timeout(Duration.ofSeconds(20)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      for (String h : r.headers().allValues("Set-Cookie")) {
-        String pair = h.substring(0, h.indexOf(';'));
-        String name = pair.substring(0, pair.indexOf('='));
-        String value = pair.substring(pair.indexOf('=') + 1);
-        if (h.contains("Max-Age=0") || value.isEmpty()) {
-          jar.remove(name);
-        } else {
-          jar.put(name, value);
-        }
-      }
-      return r;
-    }
-
-    private String csrfOf(String body) {
-      Matcher m = CSRF.matcher(body);
-      assertThat(m.find()).as("page shows a CSRF token: %s", body).isTrue();
-      return m.group(1);
+    /** {@code browser} addressing this node, sharing its cookies. */
+    TestBrowser sameBrowser(TestBrowser browser) {
+      return browser.on(base);
     }
 
     @Override

@@ -67,7 +67,7 @@ class AuditStageTest {
       assertThat(event.resultCount()).isEqualTo(3);
       String recorded = event.toString() + event.terms();
       for (String trace : new String[] {"alice@riverside.example", "07700", "900123", "127.0.0.1",
-          alice.jar.get(dev.portcullis.session.SessionConfig.DEFAULT_COOKIE_NAME)}) {
+          alice.cookies().get(dev.portcullis.session.SessionConfig.DEFAULT_COOKIE_NAME)}) {
         assertThat(recorded).doesNotContain(trace);
       }
       assertThat(event.terms()).contains("day care");

@@ -88,7 +88,7 @@ class LegacyUpgradeTest {
 
   private Browser browserWithLegacyCookie(String value) {
     Browser b = portal.browser();
-    b.jar.put(LEGACY, value);
+    b.cookies().put(LEGACY, value);
     return b;
   }
 
@@ -109,7 +109,7 @@ class LegacyUpgradeTest {
 
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.body()).startsWith("u-alice ");
-    assertThat(b.jar).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
+    assertThat(b.cookies()).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
     assertThat(first.headers().allValues("Set-Cookie")).filteredOn(LegacyUpgradeTest::expiresLegacyCookie)
         .hasSize(1);
     // Only the Portcullis cookies from now on.
@@ -125,16 +125,16 @@ class LegacyUpgradeTest {
     start(Duration.ofDays(90));
     Browser b = portal.browser();
     b.openLoginPage();
-    String before = b.jar.get(SID);
+    String before = b.cookies().get(SID);
     assertThat(before).isNotNull();
-    b.jar.put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)));
+    b.cookies().put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)));
 
     assertThat(b.whoami()).isEqualTo("u-alice");
 
-    assertThat(b.jar.get(SID)).isNotNull().isNotEqualTo(before);
+    assertThat(b.cookies().get(SID)).isNotNull().isNotEqualTo(before);
     Browser thief = portal.browser();
-    thief.jar.put(SID, before);
-    thief.jar.put(AUTH, b.jar.get(AUTH));
+    thief.cookies().put(SID, before);
+    thief.cookies().put(AUTH, b.cookies().get(AUTH));
     assertThat(thief.whoami()).isEqualTo("anonymous");
   }
 
@@ -144,14 +144,14 @@ class LegacyUpgradeTest {
     String legacy = legacyCookie("alice.adams", Duration.ofMinutes(30));
     Browser b = browserWithLegacyCookie(legacy);
     assertThat(b.whoami()).isEqualTo("u-alice");
-    b.jar.put(LEGACY, legacy);
+    b.cookies().put(LEGACY, legacy);
 
     HttpResponse<String> out = b.logout();
 
     assertThat(out.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie);
-    b.jar.put(LEGACY, legacy);
+    b.cookies().put(LEGACY, legacy);
     assertThat(b.whoami()).isEqualTo("anonymous");
-    assertThat(b.jar).doesNotContainKeys(AUTH, LEGACY);
+    assertThat(b.cookies()).doesNotContainKeys(AUTH, LEGACY);
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_REUSE, e -> actorIs(e, "u-alice"));
   }
 
@@ -184,7 +184,7 @@ class LegacyUpgradeTest {
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("anonymous");
-    assertThat(b.jar).doesNotContainKeys(AUTH, LEGACY);
+    assertThat(b.cookies()).doesNotContainKeys(AUTH, LEGACY);
     assertThat(r.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie)
         .noneMatch(h -> h.startsWith(AUTH + "="));
     var sink = portal.flushedSink();
@@ -202,7 +202,7 @@ class LegacyUpgradeTest {
     HttpResponse<String> r = b.get("/whoami");
 
     assertThat(r.body()).isEqualTo("anonymous");
-    assertThat(b.jar).doesNotContainKeys(AUTH, LEGACY);
+    assertThat(b.cookies()).doesNotContainKeys(AUTH, LEGACY);
     var sink = portal.flushedSink();
     sink.assertOnce(AuditEventType.SESSION_EXPIRED,
         e -> actorIs(e, "u-alice") && e.reason().orElse("").contains("legacy ticket expired"));
@@ -216,7 +216,7 @@ class LegacyUpgradeTest {
 
     assertThat(b.whoami()).isEqualTo("anonymous");
 
-    assertThat(b.jar).doesNotContainKeys(AUTH, LEGACY);
+    assertThat(b.cookies()).doesNotContainKeys(AUTH, LEGACY);
     var sink = portal.flushedSink();
     sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL, e -> e.reason().orElse("").contains("no portal account"));
     sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
@@ -230,7 +230,7 @@ class LegacyUpgradeTest {
       Browser b = browserWithLegacyCookie(legacyCookie(c.getKey(), Duration.ofMinutes(30)));
       HttpResponse<String> r = b.get("/whoami");
       assertThat(r.body()).as(c.getKey()).isEqualTo("anonymous");
-      assertThat(b.jar).as(c.getKey()).doesNotContainKeys(AUTH, LEGACY);
+      assertThat(b.cookies()).as(c.getKey()).doesNotContainKeys(AUTH, LEGACY);
     }
     var sink = portal.flushedSink();
     sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL,
@@ -249,7 +249,7 @@ class LegacyUpgradeTest {
     HttpResponse<String> r = b.get("/whoami");
 
     assertThat(r.body()).isEqualTo("anonymous");
-    assertThat(b.jar).doesNotContainKeys(AUTH, SID, LEGACY);
+    assertThat(b.cookies()).doesNotContainKeys(AUTH, SID, LEGACY);
     assertThat(r.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie);
     var sink = portal.flushedSink();
     sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
@@ -274,7 +274,7 @@ class LegacyUpgradeTest {
 
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(r.headers().firstValue("Location")).contains("/terms");
-    assertThat(b.jar).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
+    assertThat(b.cookies()).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
     assertThat(b.get("/terms").body()).startsWith("terms page");
     portal.flushedSink().assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-newbie"));
   }
@@ -284,11 +284,11 @@ class LegacyUpgradeTest {
     start(Duration.ofDays(90));
     Browser b = portal.browser();
     b.login("bob", "bob-pw", false);
-    b.jar.put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)));
+    b.cookies().put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)));
 
     assertThat(b.whoami()).isEqualTo("u-bob");
 
-    assertThat(b.jar).doesNotContainKey(LEGACY);
+    assertThat(b.cookies()).doesNotContainKey(LEGACY);
     portal.flushedSink().assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
   }
 
@@ -296,7 +296,7 @@ class LegacyUpgradeTest {
   void twoLegacyCookies_areAnonymous() throws Exception {
     start(Duration.ofDays(90));
     Browser b = portal.browser();
-    b.jar.put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)) + "; " + LEGACY + "="
+    b.cookies().put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)) + "; " + LEGACY + "="
         + legacyCookie("eve.evans", Duration.ofMinutes(30)));
 
     assertThat(b.whoami()).isEqualTo("anonymous");
@@ -326,7 +326,7 @@ class LegacyUpgradeTest {
 
     assertThat(b.whoami()).isEqualTo("u-carol");
 
-    assertThat(b.jar).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
+    assertThat(b.cookies()).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
     portal.flushedSink().assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-carol"));
   }
 

@@ -41,20 +41,20 @@ class LoginFlowTest {
   void login_succeeds_rotatesTheSessionId_andTheOldIdIsDead() throws Exception {
     Browser b = portal.browser();
     b.openLoginPage();
-    String before = b.jar.get(sidName);
+    String before = b.cookies().get(sidName);
     assertThat(before).isNotNull();
     HttpResponse<String> r = b.login("alice", "alice-pw", false);
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(r.headers().firstValue("Location")).contains("/");
-    String after = b.jar.get(sidName);
+    String after = b.cookies().get(sidName);
     assertThat(after).isNotNull().isNotEqualTo(before);
-    assertThat(b.jar).containsKey(authName);
+    assertThat(b.cookies()).containsKey(authName);
     assertThat(b.whoami()).isEqualTo("u-alice");
 
     // The pre-login session id opens nothing, even together with the new auth cookie.
     Browser thief = portal.browser();
-    thief.jar.put(sidName, before);
-    thief.jar.put(authName, b.jar.get(authName));
+    thief.cookies().put(sidName, before);
+    thief.cookies().put(authName, b.cookies().get(authName));
     assertThat(thief.whoami()).isEqualTo("anonymous");
 
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS,
@@ -90,8 +90,8 @@ class LoginFlowTest {
       assertThat(r.statusCode()).isEqualTo(303);
       assertThat(r.headers().firstValue("Location")).contains("/login?error=1");
     }
-    assertThat(b.jar).doesNotContainKey(authName);
-    assertThat(c.jar).doesNotContainKey(authName);
+    assertThat(b.cookies()).doesNotContainKey(authName);
+    assertThat(c.cookies()).doesNotContainKey(authName);
     var sink = portal.flushedSink();
     assertThat(sink.events()).filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_FAIL)
         && isFailureFor(e, "BAD_CREDENTIALS")).hasSize(2);
@@ -104,7 +104,7 @@ class LoginFlowTest {
       Browser b = portal.browser();
       HttpResponse<String> r = b.login(c.getKey(), c.getKey() + "-pw", false);
       assertThat(r.headers().firstValue("Location")).as(c.getKey()).contains("/login?error=1");
-      assertThat(b.jar).as(c.getKey()).doesNotContainKey(authName);
+      assertThat(b.cookies()).as(c.getKey()).doesNotContainKey(authName);
       assertThat(r.body()).doesNotContain(c.getValue());
     }
     var sink = portal.flushedSink();
@@ -127,7 +127,7 @@ class LoginFlowTest {
   @Test
   void cookiesBlocked_getsAPlainMessage_notARedirectLoop() throws Exception {
     Browser b = portal.browser();
-    b.cookiesBlocked = true;
+    b.blockCookies(true);
     HttpResponse<String> r = b.login("alice", "alice-pw", true);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("Your browser is blocking cookies, so you cannot log in");
@@ -143,7 +143,7 @@ class LoginFlowTest {
     HttpResponse<String> wrong = b.post("/login", Map.of("username", "alice", "password", "alice-pw",
         "_csrf", "A".repeat(43)));
     assertThat(wrong.statusCode()).isEqualTo(403);
-    assertThat(b.jar).doesNotContainKey(authName);
+    assertThat(b.cookies()).doesNotContainKey(authName);
 
     // Any state-changing request of the application needs the token too.
     b.login("alice", "alice-pw", false);
@@ -156,16 +156,16 @@ class LoginFlowTest {
   void everySingleByteChangeOfTheAuthCookie_isAnonymous() throws Exception {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
-    String good = b.jar.get(authName);
+    String good = b.cookies().get(authName);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (int i = 0; i < good.length(); i++) {
       char c = good.charAt(i);
       char other = alphabet.charAt((alphabet.indexOf(c) + 1 + i % 63) % 64);
-      b.jar.put(authName, good.substring(0, i) + other + good.substring(i + 1));
+      b.cookies().put(authName, good.substring(0, i) + other + good.substring(i + 1));
       assertThat(b.whoami()).as("position %d", i).isEqualTo("anonymous");
       // A refused cookie is cleared in the browser; put the session back for the next round.
     }
-    b.jar.put(authName, good);
+    b.cookies().put(authName, good);
     // Same keep-alive connection as the tampered requests: the original must still be seen exactly.
     assertThat(b.whoami()).isEqualTo("u-alice");
     long tampered = portal.flushedSink().events().stream()
@@ -180,8 +180,8 @@ class LoginFlowTest {
     Browser bob = portal.browser();
     bob.login("bob", "bob-pw", false);
     Browser mixed = portal.browser();
-    mixed.jar.put(sidName, bob.jar.get(sidName));
-    mixed.jar.put(authName, alice.jar.get(authName));
+    mixed.cookies().put(sidName, bob.cookies().get(sidName));
+    mixed.cookies().put(authName, alice.cookies().get(authName));
     assertThat(mixed.whoami()).isEqualTo("anonymous");
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_INVALID,
         e -> e.reason().orElse("").contains("not bound"));
@@ -191,14 +191,14 @@ class LoginFlowTest {
   void afterLogout_replayingTheOldCookies_isAnonymous_thoughUnexpired() throws Exception {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
-    Map<String, String> saved = Map.copyOf(b.jar);
+    Map<String, String> saved = Map.copyOf(b.cookies());
     HttpResponse<String> out = b.logout();
     assertThat(out.statusCode()).isEqualTo(303);
     assertThat(out.headers().firstValue("Clear-Site-Data")).contains("\"cookies\"");
-    assertThat(b.jar).doesNotContainKeys(authName, sidName);
+    assertThat(b.cookies()).doesNotContainKeys(authName, sidName);
 
     Browser replay = portal.browser();
-    replay.jar.putAll(saved);
+    replay.cookies().putAll(saved);
     assertThat(replay.whoami()).isEqualTo("anonymous");
     var sink = portal.flushedSink();
     sink.assertOnce(AuditEventType.LOGOUT);
@@ -210,7 +210,7 @@ class LoginFlowTest {
     b.login("alice", "alice-pw", false);
     PortalLogin login = portal.login;
     // Revoke out of band (another node's logout); the session itself still exists.
-    var check = login.check(b.jar.get(authName), b.jar.get(sidName));
+    var check = login.check(b.cookies().get(authName), b.cookies().get(sidName));
     login.revoke(((dev.portcullis.login.AuthCheck.Authenticated) check).ticket());
     assertThat(b.whoami()).isEqualTo("anonymous");
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_REUSE);
@@ -245,15 +245,15 @@ class LoginFlowTest {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
     b.logout();
-    assertThat(b.setCookieHeaders).isNotEmpty();
-    for (String h : b.setCookieHeaders) {
+    assertThat(b.setCookieHeaders()).isNotEmpty();
+    for (String h : b.setCookieHeaders()) {
       assertThat(h).as(h).contains("; Secure", "; HttpOnly", "; SameSite=", "; Path=/").doesNotContain("Domain=");
       boolean deletion = h.contains("Max-Age=0");
       if ((h.startsWith(authName + "=") || h.startsWith(sidName + "=")) && !deletion) {
         assertThat(h).as(h).doesNotContain("Max-Age").doesNotContain("Expires");
       }
     }
-    String auth = b.setCookieHeaders.stream().filter(h -> h.startsWith(authName + "=") && !h.contains("Max-Age=0"))
+    String auth = b.setCookieHeaders().stream().filter(h -> h.startsWith(authName + "=") && !h.contains("Max-Age=0"))
         .findFirst().orElseThrow();
     String value = auth.substring(authName.length() + 1, auth.indexOf(';'));
     String decoded = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.ISO_8859_1);
@@ -272,7 +272,7 @@ class LoginFlowTest {
     }
     HttpResponse<String> r = b.post("/login", Map.of("username", "bob", "password", "bob-pw", "_csrf", b.csrf));
     assertThat(r.headers().firstValue("Location")).contains("/login?error=1");
-    assertThat(b.jar).doesNotContainKey(authName);
+    assertThat(b.cookies()).doesNotContainKey(authName);
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_LOCK);
     portal.clock.advance(Duration.ofHours(1).plusSeconds(1));
     b.openLoginPage(); // the old session has timed out meanwhile
@@ -285,24 +285,24 @@ class LoginFlowTest {
   void slidingRenewal_issuesANewCookiePastHalfLife_andTheUserStaysIn() throws Exception {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
-    String first = b.jar.get(authName);
+    String first = b.cookies().get(authName);
     // Active use keeps the session alive (idle timeout 30 min); the ticket lives 8 h and renews at 4 h.
     for (int i = 0; i < 11; i++) {
       portal.clock.advance(Duration.ofMinutes(20));
       assertThat(b.whoami()).isEqualTo("u-alice");
     }
-    assertThat(b.jar.get(authName)).as("3 h 40 min: not renewed yet").isEqualTo(first);
+    assertThat(b.cookies().get(authName)).as("3 h 40 min: not renewed yet").isEqualTo(first);
     portal.clock.advance(Duration.ofMinutes(20));
     assertThat(b.whoami()).isEqualTo("u-alice");
-    assertThat(b.jar.get(authName)).as("4 h: renewed").isNotEqualTo(first);
+    assertThat(b.cookies().get(authName)).as("4 h: renewed").isNotEqualTo(first);
     for (int i = 0; i < 15; i++) {
       portal.clock.advance(Duration.ofMinutes(20));
       assertThat(b.whoami()).as("renewed ticket still valid %d min after login", 260 + 20 * i).isEqualTo("u-alice");
     }
     // Without renewal, the first cookie is dead by now.
     Browser old = portal.browser();
-    old.jar.putAll(b.jar);
-    old.jar.put(authName, first);
+    old.cookies().putAll(b.cookies());
+    old.cookies().put(authName, first);
     assertThat(old.whoami()).isEqualTo("anonymous");
   }
 

@@ -46,11 +46,11 @@ class SsoEndToEndTest {
     // 1. Local login of an account without a linked identity: the upgrade cookie comes with it.
     HttpResponse<String> loggedIn = b.login("alice", "alice-pw", false);
     assertThat(loggedIn.statusCode()).isEqualTo(303);
-    assertThat(b.jar).containsKeys(sso.authCookie().name(), SSO);
+    assertThat(b.cookies()).containsKeys(sso.authCookie().name(), SSO);
     assertThat(setCookie(loggedIn, SSO)).hasValueSatisfying(h -> assertThat(h).doesNotContain("Max-Age"));
     AuditEvent offered = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_UPGRADE_OFFERED);
     assertThat(offered.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
-    String localSession = b.jar.get(sso.sessionCookie());
+    String localSession = b.cookies().get(sso.sessionCookie());
 
     // 2. POST the upgrade with the CSRF token, through the provider, back to the callback: linked.
     HttpResponse<String> toProvider = sso.upgrade(b);
@@ -62,19 +62,19 @@ class SsoEndToEndTest {
     assertThat(linked.statusCode()).isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
     assertThat(expires(linked, SSO)).as("upgrade cookie deleted").isTrue();
-    assertThat(b.jar).doesNotContainKey(SSO);
+    assertThat(b.cookies()).doesNotContainKey(SSO);
     AuditEvent link = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
     assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
     assertThat(link.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
     assertThat(b.whoami()).isEqualTo("u-alice");
-    assertThat(b.jar.get(sso.sessionCookie())).as("linking keeps the session").isEqualTo(localSession);
+    assertThat(b.cookies().get(sso.sessionCookie())).as("linking keeps the session").isEqualTo(localSession);
 
     // 3. Logout deletes every Portcullis cookie.
     HttpResponse<String> loggedOut = b.logout();
     assertThat(loggedOut.statusCode()).isEqualTo(303);
     for (String name : sso.cookieNames()) {
       assertThat(expires(loggedOut, name)).as("logout expires %s", name).isTrue();
-      assertThat(b.jar).doesNotContainKey(name);
+      assertThat(b.cookies()).doesNotContainKey(name);
     }
     assertThat(b.whoami()).isEqualTo("anonymous");
 
@@ -83,16 +83,16 @@ class SsoEndToEndTest {
 
     // 4. SSO login: the ordinary auth cookie, a new session id, audit, and the terms gate.
     HttpResponse<String> ssoStart = b.get("/sso/login");
-    String anonymousSession = b.jar.get(sso.sessionCookie());
+    String anonymousSession = b.cookies().get(sso.sessionCookie());
     assertThat(anonymousSession).isNotNull();
     sso.providerSignsIn("sub-alice");
     HttpResponse<String> ssoDone = sso.viaProvider(b, ssoStart);
     assertThat(ssoDone.statusCode()).isEqualTo(303);
     assertThat(setCookie(ssoDone, sso.authCookie().name())).hasValueSatisfying(h -> assertThat(h)
         .endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax").doesNotContain("Max-Age"));
-    assertThat(b.jar.get(sso.sessionCookie())).as("session id rotated").isNotNull().isNotEqualTo(anonymousSession)
+    assertThat(b.cookies().get(sso.sessionCookie())).as("session id rotated").isNotNull().isNotEqualTo(anonymousSession)
         .isNotEqualTo(localSession);
-    assertThat(b.jar).doesNotContainKey(SSO);
+    assertThat(b.cookies()).doesNotContainKey(SSO);
     List<AuditEvent> successes = sso.events(AuditEventType.AUTHN_LOGIN_SUCCESS);
     assertThat(successes).hasSize(2);
     assertThat(successes.get(1).action()).contains("sso_login");
@@ -114,7 +114,7 @@ class SsoEndToEndTest {
     assertThat(again.statusCode()).isEqualTo(303);
     assertThat(b.whoami()).isEqualTo("u-alice");
     assertThat(setCookie(again, SSO)).isEmpty();
-    assertThat(b.jar).doesNotContainKey(SSO);
+    assertThat(b.cookies()).doesNotContainKey(SSO);
     assertThat(sso.events(AuditEventType.SSO_UPGRADE_OFFERED)).hasSize(1);
     assertThat(b.get("/reports/riverside/1").statusCode()).isEqualTo(200);
   }

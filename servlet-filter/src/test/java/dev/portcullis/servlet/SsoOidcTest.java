@@ -115,7 +115,7 @@ class SsoOidcTest {
   void upgrade_linksTheProviderIdentity_andDeletesTheUpgradeCookie() throws Exception {
     Browser b = linkedAlice();
     assertThat(links.userFor(issuer, "sub-alice")).contains("u-alice");
-    assertThat(b.jar).doesNotContainKey(SSO);
+    assertThat(b.cookies()).doesNotContainKey(SSO);
     assertThat(b.whoami()).isEqualTo("u-alice");
     AuditEvent link = portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
     assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
@@ -127,15 +127,15 @@ class SsoOidcTest {
     linkedAlice();
     Browser b = portal.browser();
     HttpResponse<String> toProvider = b.get("/sso/login");
-    String sessionBefore = b.jar.get(SessionConfig.defaults().cookie().name());
+    String sessionBefore = b.cookies().get(SessionConfig.defaults().cookie().name());
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
     HttpResponse<String> done = viaProvider(b, toProvider);
     assertThat(done.statusCode()).isEqualTo(303);
     assertThat(b.whoami()).isEqualTo("u-alice");
-    assertThat(b.jar.get(SessionConfig.defaults().cookie().name())).isNotNull().isNotEqualTo(sessionBefore);
+    assertThat(b.cookies().get(SessionConfig.defaults().cookie().name())).isNotNull().isNotEqualTo(sessionBefore);
     assertThat(events(AuditEventType.AUTHN_LOGIN_SUCCESS))
         .anyMatch(e -> e.action().equals(java.util.Optional.of("sso_login")));
-    assertThat(b.jar).doesNotContainKey(SSO);
+    assertThat(b.cookies()).doesNotContainKey(SSO);
   }
 
   @Test
@@ -319,7 +319,7 @@ class SsoOidcTest {
     String sid = SessionConfig.defaults().cookie().name();
     String setCookie = started.get("Set-Cookie").stream().filter(h -> h.startsWith(sid + "=")).findFirst()
         .orElseThrow();
-    b.jar.put(sid, setCookie.substring(sid.length() + 1, setCookie.indexOf(';')));
+    b.cookies().put(sid, setCookie.substring(sid.length() + 1, setCookie.indexOf(';')));
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
     tokenRequests.clear();
     assertThat(b.get(callbackFrom(location.toString())).statusCode()).isEqualTo(303);

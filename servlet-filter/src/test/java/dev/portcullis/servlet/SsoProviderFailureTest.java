@@ -42,7 +42,7 @@ class SsoProviderFailureTest {
   private LoggedIn alice() throws Exception {
     Browser b = sso.browser();
     assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-    return new LoggedIn(b, b.jar.get(sso.sessionCookie()), b.jar.get(sso.authCookie().name()));
+    return new LoggedIn(b, b.cookies().get(sso.sessionCookie()), b.cookies().get(sso.authCookie().name()));
   }
 
   /** Alice asks to link her account; returns the provider's authorization URL. */
@@ -57,8 +57,8 @@ class SsoProviderFailureTest {
   }
 
   private void assertStillLoggedInAsBefore(LoggedIn alice) throws Exception {
-    assertThat(alice.browser().jar.get(sso.sessionCookie())).isEqualTo(alice.session());
-    assertThat(alice.browser().jar.get(sso.authCookie().name())).isEqualTo(alice.auth());
+    assertThat(alice.browser().cookies().get(sso.sessionCookie())).isEqualTo(alice.session());
+    assertThat(alice.browser().cookies().get(sso.authCookie().name())).isEqualTo(alice.auth());
     assertThat(alice.browser().whoami()).isEqualTo("u-alice");
     assertThat(sso.links.isLinked("u-alice")).isFalse();
   }
@@ -170,7 +170,7 @@ class SsoProviderFailureTest {
     List<AuditEvent> failures = sso.events(AuditEventType.AUTHN_LOGIN_FAIL);
     assertThat(failures).singleElement().satisfies(e -> assertThat(e.reason())
         .hasValueSatisfying(r -> assertThat(r).contains("without an authorization under way")));
-    assertThat(alice.browser().jar.get(sso.sessionCookie())).isEqualTo(alice.session());
+    assertThat(alice.browser().cookies().get(sso.sessionCookie())).isEqualTo(alice.session());
     assertThat(alice.browser().whoami()).isEqualTo("u-alice");
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
   }
@@ -180,11 +180,11 @@ class SsoProviderFailureTest {
     Browser b = sso.browser();
     sso.links.link(sso.issuer, "sub-alice", "u-alice");
     String callback = sso.callbackFrom(sso.authorizeUrl(b.get("/sso/login")));
-    String session = b.jar.get(sso.sessionCookie());
+    String session = b.cookies().get(sso.sessionCookie());
     tokenEndpointFails.set(true);
     assertGenericRefusal(b.get(callback));
-    assertThat(b.jar).containsOnlyKeys(sso.sessionCookie());
-    assertThat(b.jar.get(sso.sessionCookie())).isEqualTo(session);
+    assertThat(b.cookies()).containsOnlyKeys(sso.sessionCookie());
+    assertThat(b.cookies().get(sso.sessionCookie())).isEqualTo(session);
     assertThat(b.whoami()).isEqualTo("anonymous");
     assertThat(sso.events(AuditEventType.AUTHN_LOGIN_SUCCESS)).isEmpty();
     assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL)).singleElement()

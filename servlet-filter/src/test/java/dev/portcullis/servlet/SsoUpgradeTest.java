@@ -72,8 +72,8 @@ class SsoUpgradeTest {
   void localLoginOfUnlinkedAccount_offersSessionScopedUpgradeCookie_auditedOnce() throws Exception {
     start(null);
     Browser b = loggedIn("alice");
-    assertThat(b.jar).containsKey(SSO);
-    String header = b.setCookieHeaders.stream().filter(h -> h.startsWith(SSO + "=")).findFirst().orElseThrow();
+    assertThat(b.cookies()).containsKey(SSO);
+    String header = b.setCookieHeaders().stream().filter(h -> h.startsWith(SSO + "=")).findFirst().orElseThrow();
     assertThat(header).endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax").doesNotContain("Max-Age")
         .doesNotContain("Domain");
     AuditEvent offered = portal.flushedSink().assertOnce(AuditEventType.SSO_UPGRADE_OFFERED);
@@ -86,7 +86,7 @@ class SsoUpgradeTest {
     start(null);
     links.link("https://login.example", "sub-bob", "u-bob");
     Browser b = loggedIn("bob");
-    assertThat(b.jar).containsKey(PortalLogin.DEFAULT_AUTH_COOKIE).doesNotContainKey(SSO);
+    assertThat(b.cookies()).containsKey(PortalLogin.DEFAULT_AUTH_COOKIE).doesNotContainKey(SSO);
     assertThat(events(AuditEventType.SSO_UPGRADE_OFFERED)).isEmpty();
   }
 
@@ -95,7 +95,7 @@ class SsoUpgradeTest {
     start(null);
     Browser b = portal.browser();
     b.login("alice", "wrong", false);
-    assertThat(b.jar).doesNotContainKey(SSO);
+    assertThat(b.cookies()).doesNotContainKey(SSO);
     assertThat(events(AuditEventType.SSO_UPGRADE_OFFERED)).isEmpty();
   }
 
@@ -104,8 +104,8 @@ class SsoUpgradeTest {
     start(null);
     Browser b = loggedIn("alice");
     b.logout();
-    assertThat(b.jar).doesNotContainKey(SSO);
-    assertThat(b.setCookieHeaders).anyMatch(h -> h.startsWith(SSO + "=; Max-Age=0; Path=/; Secure; HttpOnly"));
+    assertThat(b.cookies()).doesNotContainKey(SSO);
+    assertThat(b.setCookieHeaders()).anyMatch(h -> h.startsWith(SSO + "=; Max-Age=0; Path=/; Secure; HttpOnly"));
   }
 
   @Test
@@ -113,23 +113,23 @@ class SsoUpgradeTest {
     start(CookieSpec.builder("user_name").purpose("SSO upgrade").dataStored("a sealed token")
         .duration("minutes").build());
     Browser b = loggedIn("alice");
-    assertThat(b.jar).containsKey("user_name").doesNotContainKey(SSO);
+    assertThat(b.cookies()).containsKey("user_name").doesNotContainKey(SSO);
     b.logout();
-    assertThat(b.jar).doesNotContainKey("user_name");
+    assertThat(b.cookies()).doesNotContainKey("user_name");
   }
 
   @Test
   void redemption_succeedsOnce_thenIsTokenReuse() throws Exception {
     start(null);
     Browser b = loggedIn("alice");
-    String token = b.jar.get(SSO);
+    String token = b.cookies().get(SSO);
     assertSentToProvider(redeem(b));
-    b.jar.put(SSO, token);
+    b.cookies().put(SSO, token);
     HttpResponse<String> again = redeem(b);
     assertThat(again.statusCode()).isEqualTo(403);
     assertThat(again.body()).doesNotContain("reuse").doesNotContain("replay");
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_REUSE);
-    assertThat(b.jar).doesNotContainKey(SSO);
+    assertThat(b.cookies()).doesNotContainKey(SSO);
   }
 
   @Test
@@ -146,7 +146,7 @@ class SsoUpgradeTest {
     start(null);
     Browser first = loggedIn("alice");
     Browser second = loggedIn("alice");
-    second.jar.put(SSO, first.jar.get(SSO));
+    second.cookies().put(SSO, first.cookies().get(SSO));
     assertThat(redeem(second).statusCode()).isEqualTo(403);
     assertRefusedWith("OTHER_SESSION");
     assertSentToProvider(redeem(first));
@@ -156,9 +156,9 @@ class SsoUpgradeTest {
   void tamperedToken_isRefused() throws Exception {
     start(null);
     Browser b = loggedIn("alice");
-    char[] c = b.jar.get(SSO).toCharArray();
+    char[] c = b.cookies().get(SSO).toCharArray();
     c[12] = c[12] == 'A' ? 'B' : 'A';
-    b.jar.put(SSO, new String(c));
+    b.cookies().put(SSO, new String(c));
     assertThat(redeem(b).statusCode()).isEqualTo(403);
     assertRefusedWith("upgrade token refused");
   }
@@ -167,7 +167,7 @@ class SsoUpgradeTest {
   void authCookiePresentedAsUpgradeCookie_isRefused() throws Exception {
     start(null);
     Browser b = loggedIn("alice");
-    b.jar.put(SSO, b.jar.get(PortalLogin.DEFAULT_AUTH_COOKIE));
+    b.cookies().put(SSO, b.cookies().get(PortalLogin.DEFAULT_AUTH_COOKIE));
     assertThat(redeem(b).statusCode()).isEqualTo(403);
     assertRefusedWith("upgrade token refused");
   }
@@ -185,10 +185,10 @@ class SsoUpgradeTest {
   void redemptionWhenLoggedOut_isRefused() throws Exception {
     start(null);
     Browser b = loggedIn("alice");
-    String token = b.jar.get(SSO);
+    String token = b.cookies().get(SSO);
     b.logout();
     b.openLoginPage();
-    b.jar.put(SSO, token);
+    b.cookies().put(SSO, token);
     assertThat(b.post("/sso/upgrade", Map.of("_csrf", b.csrf)).statusCode()).isEqualTo(403);
     assertRefusedWith("not logged in");
   }

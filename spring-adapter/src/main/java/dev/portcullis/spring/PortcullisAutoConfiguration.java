@@ -321,14 +321,14 @@ public final class PortcullisAutoConfiguration {
     map.from(login::getLogoutEverywherePath).to(builder::logoutEverywherePath);
     map.from(login::getTermsPath).to(builder::termsPath);
     map.from(login::getAfterLoginPath).to(builder::afterLoginPath);
-    String action = "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at most 1 day; the"
-        + " endpoint paths are distinct relative paths such as /login.";
     // The core's own cookie declarations (with their cookie-notice text) are the base the properties change.
-    PortalLogin defaults = building("portcullis.login", action, builder::build);
-    builder.authCookie(cookie("portcullis.cookies.auth", cookies.getAuth(), defaults.authCookie()));
-    builder.cookieCheckCookie(
-        cookie("portcullis.cookies.cookie-check", cookies.getCookieCheck(), defaults.cookieCheckCookie()));
-    return building("portcullis.cookies", "Give the session, auth and cookie-check cookies three different names.",
+    builder.authCookie(cookie("portcullis.cookies.auth", cookies.getAuth(),
+        PortalLogin.defaultAuthCookie(PortalLogin.DEFAULT_AUTH_COOKIE)));
+    builder.cookieCheckCookie(cookie("portcullis.cookies.cookie-check", cookies.getCookieCheck(),
+        PortalLogin.defaultCookieCheckCookie(PortalLogin.DEFAULT_COOKIE_CHECK_COOKIE)));
+    return building("portcullis.login", "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at"
+        + " most 1 day; the endpoint paths are distinct relative paths such as /login. Give"
+        + " portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name two different values.",
         builder::build);
   }
 
@@ -369,14 +369,12 @@ public final class PortcullisAutoConfiguration {
     map.from(sso::getUpgradePath).to(builder::upgradePath);
     map.from(sso::getCallbackPath).to(builder::callbackPath);
     map.from(sso::getLoginPath).to(builder::loginPath);
-    // The core's own cookie declaration (with its cookie-notice text) is the base the name changes.
-    SsoConfig defaults = building("portcullis.sso", SSO_ACTION, builder::build);
-    if (sso.getCookieName() == null) {
-      return defaults;
+    if (sso.getCookieName() != null) {
+      // The core's own cookie declaration (with its cookie-notice text), renamed.
+      builder.cookie(building("portcullis.sso.cookie-name", "Use an RFC 6265 token as the cookie name.",
+          () -> SsoConfig.defaultCookie(sso.getCookieName())));
     }
-    CookieSpec renamed = building("portcullis.sso.cookie-name", "Use an RFC 6265 token as the cookie name.",
-        () -> defaults.cookie().toBuilder().name(sso.getCookieName()).build());
-    return building("portcullis.sso", SSO_ACTION, () -> builder.cookie(renamed).build());
+    return building("portcullis.sso", SSO_ACTION, builder::build);
   }
 
   @Bean

@@ -361,6 +361,14 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void authAndCookieCheckCookiesWithOneName_failStartUp_namingBothProperties() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.cookies.auth.name=portal",
+        "portcullis.cookies.cookie-check.name=portal")
+        .run(failsWith("portcullis.login: the auth and cookie-check cookies need two names",
+            "portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name"));
+  }
+
+  @Test
   void invalidAuditPattern_failsStartUp() throws Exception {
     withKeyFile().withPropertyValues("portcullis.audit.actions[0].pattern=/Reports/{id}",
         "portcullis.audit.actions[0].action=report_view")

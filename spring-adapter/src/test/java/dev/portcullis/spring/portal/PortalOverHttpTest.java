@@ -78,8 +78,8 @@ class PortalOverHttpTest {
     HttpResponse<String> page = b.get("/login");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(Browser.csrfIn(page.body())).hasSize(43);
-    assertThat(b.jar).containsKeys(PortalLogin.DEFAULT_COOKIE_CHECK_COOKIE, SID);
-    assertThat(b.setCookies).allSatisfy(c -> assertThat(c).contains("Secure").contains("HttpOnly")
+    assertThat(b.cookies()).containsKeys(PortalLogin.DEFAULT_COOKIE_CHECK_COOKIE, SID);
+    assertThat(b.setCookieHeaders()).allSatisfy(c -> assertThat(c).contains("Secure").contains("HttpOnly")
         .contains("SameSite=Lax").contains("Path=/"));
   }
 
@@ -90,7 +90,7 @@ class PortalOverHttpTest {
     Browser carol = browser();
     HttpResponse<String> login = carol.login("carol", "carol-pw");
     assertThat(login.statusCode()).isEqualTo(303);
-    assertThat(carol.jar).containsKeys(SID, AUTH);
+    assertThat(carol.cookies()).containsKeys(SID, AUTH);
     assertThat(carol.get("/whoami").body()).startsWith("u-carol csrf=");
     HttpResponse<String> council = carol.get("/council");
     assertThat(council.statusCode()).isEqualTo(200);
@@ -103,7 +103,7 @@ class PortalOverHttpTest {
       throws Exception {
     Browser alice = browser();
     alice.login("alice", "alice-pw");
-    String sid = alice.jar.get(SID);
+    String sid = alice.cookies().get(SID);
     HttpResponse<String> council = alice.get("/council");
     assertThat(council.statusCode()).isEqualTo(403);
     assertThat(council.body()).doesNotContain("council page");
@@ -111,7 +111,7 @@ class PortalOverHttpTest {
     List<String> names = council.headers().allValues("Set-Cookie").stream()
         .map(c -> c.substring(0, c.indexOf('='))).toList();
     assertThat(names).doesNotHaveDuplicates();
-    assertThat(alice.jar.get(SID)).isEqualTo(sid);
+    assertThat(alice.cookies().get(SID)).isEqualTo(sid);
     assertThat(alice.get("/whoami").body()).startsWith("u-alice ");
   }
 
@@ -134,7 +134,7 @@ class PortalOverHttpTest {
     assertThat(out.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
     assertThat(out.headers().allValues("Set-Cookie"))
         .anySatisfy(c -> assertThat(c).startsWith(AUTH + "=").contains("Max-Age=0"));
-    assertThat(carol.jar).doesNotContainKeys(AUTH, SID);
+    assertThat(carol.cookies()).doesNotContainKeys(AUTH, SID);
     assertThat(carol.get("/council").statusCode()).isEqualTo(302);
     try (KeepAliveConnection c = new KeepAliveConnection(port)) {
       assertThat(c.get("/council", oldCookies).status()).isEqualTo(302);
@@ -178,7 +178,7 @@ class PortalOverHttpTest {
   void sessionIdDifferingOnlyInCase_isAnotherSession_onOneKeepAliveConnection() throws Exception {
     Browser carol = browser();
     carol.login("carol", "carol-pw");
-    String sid = carol.jar.get(SID);
+    String sid = carol.cookies().get(SID);
     int at = 0;
     while (!Character.isLetter(sid.charAt(at))) {
       at++;
@@ -186,8 +186,8 @@ class PortalOverHttpTest {
     char c0 = sid.charAt(at);
     char flipped = Character.isUpperCase(c0) ? Character.toLowerCase(c0) : Character.toUpperCase(c0);
     String otherSid = sid.substring(0, at) + flipped + sid.substring(at + 1);
-    String real = SID + "=" + sid + "; " + AUTH + "=" + carol.jar.get(AUTH);
-    String changed = SID + "=" + otherSid + "; " + AUTH + "=" + carol.jar.get(AUTH);
+    String real = SID + "=" + sid + "; " + AUTH + "=" + carol.cookies().get(AUTH);
+    String changed = SID + "=" + otherSid + "; " + AUTH + "=" + carol.cookies().get(AUTH);
     try (KeepAliveConnection c = new KeepAliveConnection(port)) {
       assertThat(c.get("/whoami", real).body()).startsWith("u-carol ");
       assertThat(c.get("/whoami", changed).status()).isEqualTo(302);

@@ -114,14 +114,14 @@ class SsoOverHttpTest {
   void upgrade_link_logout_ssoLogin_throughTheStartersProperties(CapturedOutput output) throws Exception {
     Browser b = new Browser("http://127.0.0.1:" + port);
     assertThat(b.login("alice", "alice-pw").statusCode()).isEqualTo(303);
-    assertThat(b.jar).containsKey(UPGRADE_COOKIE);
+    assertThat(b.cookies()).containsKey(UPGRADE_COOKIE);
     assertThat(events(AuditEventType.SSO_UPGRADE_OFFERED)).hasSize(1);
 
     HttpResponse<String> upgrade = b.post("/sso/upgrade", Map.of("_csrf", Browser.csrfIn(b.get("/whoami").body())));
     HttpResponse<String> linked = b.get(throughProvider(upgrade, "sub-alice"));
     assertThat(linked.statusCode()).isEqualTo(303);
     assertThat(links.userFor(provider.issuerUrl("default").toString(), "sub-alice")).contains("u-alice");
-    assertThat(b.jar).doesNotContainKey(UPGRADE_COOKIE);
+    assertThat(b.cookies()).doesNotContainKey(UPGRADE_COOKIE);
     assertThat(events(AuditEventType.SSO_LINK)).singleElement()
         .satisfies(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS));
 

@@ -1,40 +1,40 @@
 package dev.portcullis.examples.portal;
 
+import dev.portcullis.testing.TestBrowser;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A small HTTPS client for the portal that trusts exactly the portal's development certificate (hostname checked),
- * follows no redirects and keeps cookies: enough of a browser for the tests that need no rendering.
+ * A {@link TestBrowser} on the portal's HTTPS connector that trusts exactly the portal's development certificate
+ * (hostname checked) and keeps the CSRF token of the last page that showed one: enough of a browser for the tests
+ * that need no rendering.
  */
-final class PortalClient {
+final class PortalClient extends TestBrowser {
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]+)\"");
 
   private final RunningPortal portal;
-  private final HttpClient client;
-  final Map<String, String> jar = new LinkedHashMap<>();
-  final List<String> setCookieHeaders = new ArrayList<>();
+  /** The CSRF token of the last page that showed a form, or null before the first. */
   String lastCsrf;
 
   PortalClient(RunningPortal portal) throws Exception {
+    super(portal.https(""), trustingTheDevelopmentCertificate(portal));
     this.portal = portal;
+  }
+
+  private static HttpClient trustingTheDevelopmentCertificate(RunningPortal portal) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(portal.dataDir.resolve(DevelopmentCertificate.CERTIFICATE_PEM))) {
@@ -44,31 +44,17 @@ final class PortalClient {
     tmf.init(trust);
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, tmf.getTrustManagers(), null);
-    client = HttpClient.newBuilder().sslContext(tls).followRedirects(HttpClient.Redirect.NEVER)
+    return HttpClient.newBuilder().sslContext(tls).followRedirects(HttpClient.Redirect.NEVER)
         .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  HttpResponse<String> get(String path) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(portal.https(path))).GET());
   }
 
   /** A plain-HTTP request to the redirect connector, without cookies. */
   HttpResponse<String> plainHttp(String method, String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(portal.http(path)))
+    return client().send(HttpRequest.newBuilder(URI.create(portal.http(path)))
         .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString("username=alice&password=alice-demo-pass"))
-        .header("Content-Type", "application/x-www-form-urlencoded").timeout(Duration.ofSeconds(20)).build(),
+        .header("Content-Type", "application/x-www-form-urlencoded").timeout(REQUEST_TIMEOUT).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
-    StringBuilder body = new StringBuilder();
-    form.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&")
-        .append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-        .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    return send(HttpRequest.newBuilder(URI.create(portal.https(path)))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
   }
 
   /** Opens the login page and sends the form; returns the login POST's response. */
@@ -93,29 +79,10 @@ final class PortalClient {
     return post("/logout", Map.of("_csrf", lastCsrf == null ? "" : lastCsrf));
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    if (!jar.isEmpty()) {
-      StringBuilder c = new StringBuilder();
-      jar.forEach((k, v) -> c.append(c.length() == 0 ? "" : "; ").append(k).append('=').append(v));
-      request.header("Cookie", c.toString());
-    }
-    HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(20)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    for (String h : r.headers().allValues("Set-Cookie")) {
-      setCookieHeaders.add(h);
-      String pair = h.substring(0, h.indexOf(';') < 0 ? h.length() : h.indexOf(';'));
-      String name = pair.substring(0, pair.indexOf('='));
-      String value = pair.substring(pair.indexOf('=') + 1);
-      if (h.contains("Max-Age=0") || value.isEmpty()) {
-        jar.remove(name);
-      } else {
-        jar.put(name, value);
-      }
-    }
-    Matcher m = CSRF.matcher(r.body());
-    if (m.find()) {
-      lastCsrf = m.group(1);
-    }
+  @Override
+  public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpResponse<String> r = super.send(request);
+    csrfToken(CSRF, r.body()).ifPresent(token -> lastCsrf = token);
     return r;
   }
 }

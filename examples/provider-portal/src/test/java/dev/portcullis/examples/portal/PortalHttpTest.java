@@ -99,7 +99,7 @@ class PortalHttpTest {
         "name=\"acceptTerms\" type=\"checkbox\" value=\"yes\"", "<label for=\"acceptTerms\">", "href=\"/terms\"",
         "name=\"returnTo\" value=\"/reports/102\"");
     assertThat(c.lastCsrf).hasSize(43);
-    assertThat(c.jar).containsKey("__Host-portcullis-cc");
+    assertThat(c.cookies()).containsKey("__Host-portcullis-cc");
     assertThat(body).doesNotContain("could not be logged in");
   }
 
@@ -132,7 +132,7 @@ class PortalHttpTest {
     HttpResponse<String> r = c.loginAs("dave");
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(location(r)).isEqualTo("/login?error=1");
-    assertThat(c.jar).doesNotContainKey("__Host-portcullis-auth");
+    assertThat(c.cookies()).doesNotContainKey("__Host-portcullis-auth");
     assertThat(c.get("/login?error=1").body()).contains("role=\"alert\"", "You could not be logged in");
     assertThat(c.get("/reports").statusCode()).isEqualTo(303);
   }
@@ -144,7 +144,7 @@ class PortalHttpTest {
     try (RunningPortal fresh = new RunningPortal(own)) {
       PortalClient c = fresh.client();
       assertThat(location(c.login("alice", "alice-demo-pass", false))).isEqualTo("/login?error=1");
-      assertThat(c.jar).doesNotContainKey("__Host-portcullis-auth");
+      assertThat(c.cookies()).doesNotContainKey("__Host-portcullis-auth");
       assertThat(location(c.login("alice", "alice-demo-pass", true))).isEqualTo("/reports");
       assertThat(location(fresh.client().login("alice", "alice-demo-pass", false))).isEqualTo("/reports");
     }
@@ -154,7 +154,7 @@ class PortalHttpTest {
   void login_withAWrongPassword_isRefused() throws Exception {
     PortalClient c = portal.client();
     assertThat(location(c.login("alice", "bob-demo-pass", true))).isEqualTo("/login?error=1");
-    assertThat(c.jar).doesNotContainKey("__Host-portcullis-auth");
+    assertThat(c.cookies()).doesNotContainKey("__Host-portcullis-auth");
   }
 
   @Test
@@ -162,12 +162,12 @@ class PortalHttpTest {
     PortalClient c = portal.client();
     c.get("/login");
     String csrf = c.lastCsrf;
-    c.jar.clear();
+    c.cookies().clear();
     HttpResponse<String> r = c.post("/login", Map.of("username", "alice", "password", "alice-demo-pass",
         "acceptTerms", "yes", "_csrf", csrf));
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("blocking cookies");
-    assertThat(c.jar).doesNotContainKey("__Host-portcullis-auth");
+    assertThat(c.cookies()).doesNotContainKey("__Host-portcullis-auth");
   }
 
   @Test
@@ -221,19 +221,19 @@ class PortalHttpTest {
   void logout_expiresEveryDeclaredCookie_andTheSessionEnds() throws Exception {
     PortalClient alice = portal.client();
     alice.loginAs("alice");
-    assertThat(alice.jar).containsKeys("__Host-portcullis-sid", "__Host-portcullis-auth");
-    Map<String, String> before = Map.copyOf(alice.jar);
-    int seen = alice.setCookieHeaders.size();
+    assertThat(alice.cookies()).containsKeys("__Host-portcullis-sid", "__Host-portcullis-auth");
+    Map<String, String> before = Map.copyOf(alice.cookies());
+    int seen = alice.setCookieHeaders().size();
     HttpResponse<String> r = alice.logout();
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(location(r)).isEqualTo("/login");
     assertThat(r.headers().firstValue("Clear-Site-Data")).hasValue("\"cookies\"");
-    List<String> expired = alice.setCookieHeaders.subList(seen, alice.setCookieHeaders.size()).stream()
+    List<String> expired = alice.setCookieHeaders().subList(seen, alice.setCookieHeaders().size()).stream()
         .filter(h -> h.contains("Max-Age=0")).map(h -> h.substring(0, h.indexOf('='))).toList();
     assertThat(expired).containsAll(portal.portal.cookies().stream().map(CookieSpec::name).toList());
-    assertThat(alice.jar).isEmpty();
+    assertThat(alice.cookies()).isEmpty();
     // The old cookies, replayed, open nothing.
-    alice.jar.putAll(before);
+    alice.cookies().putAll(before);
     assertThat(alice.get("/reports").statusCode()).isEqualTo(303);
   }
 
@@ -271,7 +271,7 @@ class PortalHttpTest {
     PortalClient c = portal.client();
     c.loginAs("alice");
     Set<String> actuallySet = new LinkedHashSet<>();
-    c.setCookieHeaders.forEach(h -> actuallySet.add(h.substring(0, h.indexOf('='))));
+    c.setCookieHeaders().forEach(h -> actuallySet.add(h.substring(0, h.indexOf('='))));
 
     Matcher m = COOKIE_ROW.matcher(c.get("/privacy").body());
     List<String> rows = new ArrayList<>();
@@ -316,8 +316,8 @@ class PortalHttpTest {
   void cookiesSetByThePortal_carryTheDeclaredAttributes() throws Exception {
     PortalClient c = portal.client();
     c.loginAs("alice");
-    assertThat(c.setCookieHeaders).isNotEmpty();
-    for (String header : c.setCookieHeaders) {
+    assertThat(c.setCookieHeaders()).isNotEmpty();
+    for (String header : c.setCookieHeaders()) {
       String name = header.substring(0, header.indexOf('='));
       CookieSpec spec = portal.portal.cookies().stream().filter(s -> s.name().equals(name)).findFirst()
           .orElseThrow(() -> new AssertionError("undeclared cookie " + name));

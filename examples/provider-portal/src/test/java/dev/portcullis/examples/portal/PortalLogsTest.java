@@ -43,7 +43,7 @@ class PortalLogsTest {
       alice.get("/reports/201");
       alice.get("/search?q=Day+Centre+alice%40riverside.example");
       alice.get("/search?q=nursing");
-      cookieValuesSeen.putAll(alice.jar);
+      cookieValuesSeen.putAll(alice.cookies());
       alice.logout();
       PortalClient anonymous = portal.client();
       anonymous.get("/search?q=home+care");

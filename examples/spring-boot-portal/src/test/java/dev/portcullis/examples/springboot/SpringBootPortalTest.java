@@ -3,22 +3,16 @@ package dev.portcullis.examples.springboot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.testing.TestBrowser;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -44,21 +38,10 @@ class SpringBootPortalTest {
     registry.add("portcullis.keys.file", file::toString);
   }
 
-  /** Cookies by hand, no redirects followed. */
-  private final class Visitor {
-    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private final Map<String, String> jar = new LinkedHashMap<>();
-
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
-      return send(HttpRequest.newBuilder(uri(path)).GET());
-    }
-
-    HttpResponse<String> post(String path, Map<String, String> form) throws IOException, InterruptedException {
-      StringBuilder body = new StringBuilder();
-      form.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(k).append('=')
-          .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-      return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+  /** A browser on the portal that logs in by its form, accepting the terms. */
+  private final class Visitor extends TestBrowser {
+    Visitor() {
+      super("http://127.0.0.1:" + port);
     }
 
     HttpResponse<String> logIn(String user, String password) throws IOException, InterruptedException {
@@ -69,36 +52,10 @@ class SpringBootPortalTest {
       form.put("_csrf", csrf(get("/login").body()));
       return post("/login", form);
     }
-
-    private URI uri(String path) {
-      return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-      if (!jar.isEmpty()) {
-        StringBuilder c = new StringBuilder();
-        jar.forEach((k, v) -> c.append(c.length() == 0 ? "" : "; ").append(k).append('=').append(v));
-        request.header("Cookie", c.toString());
-      }
-      HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(20)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      for (String h : r.headers().allValues("Set-Cookie")) {
-        String pair = h.split(";", 2)[0];
-        String name = pair.substring(0, pair.indexOf('='));
-        String value = pair.substring(pair.indexOf('=') + 1);
-        if (h.contains("Max-Age=0") || value.isEmpty()) {
-          jar.remove(name);
-        } else {
-          jar.put(name, value);
-        }
-      }
-      return r;
-    }
   }
 
   private static String csrf(String html) {
-    Matcher m = CSRF.matcher(html);
-    return m.find() ? m.group(1) : "";
+    return TestBrowser.csrfToken(CSRF, html).orElse("");
   }
 
   @Test
