@@ -180,9 +180,9 @@ public final class Sealer {
   private static byte[] decodeCanonical(CharSequence text) {
     String s = text.toString();
     int n = s.length();
-    // The JDK decoder refuses every character outside the URL alphabet (a non-Latin-1 one becomes '?' on its way in)
-    // and a dangling sixth bit group, but accepts padding: refuse '=' first (indexOf is a vectorised scan).
-    if (n % 4 == 1 || s.indexOf('=') >= 0) {
+    // The JDK decoder refuses every character outside the URL alphabet (a non-Latin-1 one becomes '?' on its way in),
+    // a dangling sixth bit group and padding followed by anything; it accepts padding at the very end, so refuse that.
+    if (n == 0 || n % 4 == 1 || s.charAt(n - 1) == '=') {
       return null;
     }
     byte[] raw;
