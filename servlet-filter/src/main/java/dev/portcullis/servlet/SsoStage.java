@@ -127,12 +127,22 @@ final class SsoStage implements Stage {
     Pages.plain(exchange.response(), HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method not allowed.");
   }
 
-  private void toProvider(Exchange exchange, Session session, String intent) throws IOException {
+  /**
+   * Whether the provider's redirect would come back to this stage; if not, refuses and audits the misconfiguration
+   * (the provider would send the browser somewhere this stage does not answer: refuse rather than half-work).
+   */
+  private boolean callbackReachable(Exchange exchange) throws IOException {
     String contextPath = exchange.original().getContextPath();
-    if (!(contextPath + config.callbackPath()).equals(config.redirectUri().getRawPath())) {
-      // The provider would send the browser somewhere this stage does not answer: refuse rather than half-work.
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO misconfigured: the redirect URI's path is not"
-          + " the context path plus the callback path");
+    if ((contextPath + config.callbackPath()).equals(config.redirectUri().getRawPath())) {
+      return true;
+    }
+    ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO misconfigured: the redirect URI's path is not"
+        + " the context path plus the callback path");
+    return false;
+  }
+
+  private void toProvider(Exchange exchange, Session session, String intent) throws IOException {
+    if (!callbackReachable(exchange)) {
       return;
     }
     OidcClient.Authorization a;
@@ -271,6 +281,9 @@ final class SsoStage implements Stage {
       refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, values.isEmpty() ? "no upgrade cookie"
           : "duplicate upgrade cookies");
       return;
+    }
+    if (!callbackReachable(exchange)) {
+      return; // before redeeming: a misconfigured portal must not spend the user's upgrade token
     }
     UpgradeTokens.Redemption r;
     try {

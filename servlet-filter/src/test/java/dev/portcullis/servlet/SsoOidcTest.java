@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import java.util.concurrent.atomic.AtomicReference;
@@ -337,6 +338,34 @@ class SsoOidcTest {
       HttpResponse<String> r = other.browser().get("/sso/login");
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(r.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
+      assertThat(other.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL).reason())
+          .hasValueSatisfying(reason -> assertThat(reason).contains("misconfigured"));
+    }
+  }
+
+  @Test
+  void redirectUriOutsideThisContext_refusesTheUpgradeWithoutSpendingTheToken() throws Exception {
+    AtomicInteger redemptions = new AtomicInteger();
+    try (LoginPortal other = new LoginPortal((p, filter) -> {
+      ReplayStore replay = ReplayStore.inMemory(p.clock);
+      filter.sso(SsoConfig.builder().links(links)
+          .replay((id, keepUntil) -> {
+            redemptions.incrementAndGet();
+            return replay.markUsed(id, keepUntil);
+          })
+          .provider(URI.create(issuer), CLIENT, SECRET)
+          .redirectUri(URI.create(p.base + "/portal/sso/callback")).callbackPath("/sso/callback").build(),
+          p.ring, p.clock);
+    })) {
+      Browser b = other.browser();
+      b.login("alice", "alice-pw", false);
+      assertThat(b.cookies()).containsKey(SsoConfig.DEFAULT_COOKIE);
+
+      HttpResponse<String> r = upgrade(b);
+
+      assertThat(r.statusCode()).isEqualTo(403);
+      assertThat(r.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
+      assertThat(redemptions).hasValue(0);
       assertThat(other.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL).reason())
           .hasValueSatisfying(reason -> assertThat(reason).contains("misconfigured"));
     }
