@@ -24,7 +24,8 @@ public final class Session {
   private SessionId id;
   private final Instant created;
   private final Instant lastAccess;
-  private final Map<String, Object> stored;
+  /** What the store holds: the record's own immutable map, replaced (never changed) when this session saves. */
+  private Map<String, Object> stored;
   private final Map<String, Object> puts = new LinkedHashMap<>();
   private final Set<String> removals = new LinkedHashSet<>();
   private String userHandle;
@@ -37,7 +38,7 @@ public final class Session {
     this.id = id;
     this.created = record.created();
     this.lastAccess = record.lastAccess();
-    this.stored = new LinkedHashMap<>(record.attributes());
+    this.stored = record.attributes();
     this.userHandle = record.userHandle().orElse(null);
     this.isNew = isNew;
     this.inStore = !isNew;
@@ -160,8 +161,12 @@ public final class Session {
 
   /** The store holds what {@link #changes()} described: fold the changes in and start afresh. */
   synchronized void saved() {
-    stored.keySet().removeAll(removals);
-    stored.putAll(puts);
+    if (!puts.isEmpty() || !removals.isEmpty()) {
+      Map<String, Object> next = new LinkedHashMap<>(stored);
+      next.keySet().removeAll(removals);
+      next.putAll(puts);
+      stored = next;
+    }
     puts.clear();
     removals.clear();
     userHandleChanged = false;
