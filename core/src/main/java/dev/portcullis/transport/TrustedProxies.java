@@ -240,7 +240,7 @@ public final class TrustedProxies {
     if (s.indexOf(':') < 0) {
       return Optional.ofNullable(dottedQuad(s));
     }
-    if (IPV6.matcher(s).matches() && IPV6.matcher(s).matches()) {
+    if (IPV6.matcher(s).matches()) {
       try {
         // With a ':' in it, InetAddress parses a literal and never looks up a name.
         byte[] b = InetAddress.getByName(s).getAddress();
