@@ -251,9 +251,7 @@ public final class SsoConfig {
       require(!upgradePath.equals(callback) && !upgradePath.equals(loginPath) && !callback.equals(loginPath),
           "the upgrade, callback and SSO login paths must differ");
       require(issuer != null, "the OpenID provider (issuer, client id, client secret) is required");
-      String scheme = issuer.getScheme() == null ? "" : issuer.getScheme().toLowerCase(Locale.ROOT);
-      require(issuer.isAbsolute() && issuer.getHost() != null && issuer.getRawQuery() == null
-          && issuer.getRawFragment() == null && (scheme.equals("https") || scheme.equals("http") && loopback(issuer)),
+      require(httpsEndpoint(issuer),
           "the issuer must be an https URL without query or fragment (plain http only on loopback)");
       require(!clientId.isBlank(), "the client id must not be blank");
       require(!clientSecret.isBlank(), "the client secret must not be blank");
@@ -269,10 +267,7 @@ public final class SsoConfig {
     private String checkRedirect() {
       require(redirectUri != null, "the redirect URI (this portal's callback URL registered at the OpenID provider,"
           + " such as https://portal.example/sso/callback) is required");
-      String scheme = redirectUri.getScheme() == null ? "" : redirectUri.getScheme().toLowerCase(Locale.ROOT);
-      require(redirectUri.isAbsolute() && redirectUri.getHost() != null && redirectUri.getRawUserInfo() == null
-          && redirectUri.getRawQuery() == null && redirectUri.getRawFragment() == null
-          && (scheme.equals("https") || scheme.equals("http") && loopback(redirectUri)),
+      require(httpsEndpoint(redirectUri) && redirectUri.getRawUserInfo() == null,
           "the redirect URI must be an absolute https URL with a host and without user info, query or fragment"
               + " (plain http only on loopback), got " + redirectUri);
       String redirectPath = redirectUri.getRawPath();
@@ -288,6 +283,13 @@ public final class SsoConfig {
     private static boolean scopeToken(String scope) {
       return scope != null && !scope.isEmpty()
           && scope.chars().allMatch(c -> c == 0x21 || c >= 0x23 && c <= 0x5B || c >= 0x5D && c <= 0x7E);
+    }
+
+    /** Absolute, with a host, no query or fragment, https (plain http only on a loopback host). */
+    private static boolean httpsEndpoint(URI uri) {
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      return uri.isAbsolute() && uri.getHost() != null && uri.getRawQuery() == null && uri.getRawFragment() == null
+          && (scheme.equals("https") || scheme.equals("http") && loopback(uri));
     }
 
     private static boolean loopback(URI uri) {

@@ -66,14 +66,12 @@ public final class AuthTicket {
   }
 
   /**
-   * For {@link TicketCodec#decode}, which hands over arrays made for this ticket alone, handles it has already checked
-   * (lengths, UTF-8, no control characters) and millisecond times: keeps only the order check.
+   * For {@link TicketCodec#decode}, which hands over arrays made for this ticket alone and has already checked
+   * everything the public constructor checks: lengths, UTF-8 and control characters of the handles, a non-empty user
+   * handle, and {@code authTime <= issuedAt < expiresAt}.
    */
   AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, long issuedAt, long expiresAt,
       long authTime, byte[] sessionBinding) {
-    if (userHandle.isEmpty() || expiresAt <= issuedAt || authTime > issuedAt) {
-      throw new IllegalArgumentException("an empty user handle or times out of order");
-    }
     this.ticketId = ticketId;
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;

@@ -193,10 +193,6 @@ public final class TicketCodec {
     if (bytes > AuthTicket.MAX_HANDLE_BYTES) {
       throw new IllegalArgumentException("the " + what + " exceeds " + AuthTicket.MAX_HANDLE_BYTES + " UTF-8 bytes");
     }
-    checkControls(handle, what);
-  }
-
-  static void checkControls(String handle, String what) {
     if (hasControl(handle)) {
       throw new IllegalArgumentException("the " + what + " contains a control character");
     }
