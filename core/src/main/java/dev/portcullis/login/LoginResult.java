@@ -26,8 +26,10 @@ public sealed interface LoginResult permits LoginResult.Success, LoginResult.Ref
   }
 
   enum Reason {
-    /** Too many failures for this account or address in the window. */
+    /** The login limit: the account's or the address's budget is spent for now (see {@link LoginThrottle}). */
     THROTTLED,
+    /** The login limit's store could not answer, so the password was not checked (fail closed). */
+    UNAVAILABLE,
     /** Unknown username or wrong password: the two are not told apart. */
     BAD_CREDENTIALS,
     DISABLED,

@@ -9,7 +9,9 @@ import java.util.Optional;
  * The login decision: throttle, credentials, account completeness and the terms of use. It issues no cookie and
  * touches no session; the servlet layer does that on {@link LoginResult.Success}.
  *
- * <p><b>Security.</b> Throttled attempts are refused before the password is checked. Unknown usernames and wrong
+ * <p><b>Security.</b> Each attempt reserves its place in the login limit before the password is checked, so
+ * concurrent attempts cannot outrun it; throttled attempts are refused without a password check (see
+ * {@link LoginThrottle} for what a success gives back). Unknown usernames and wrong
  * passwords give the same result and, through the directory's dummy check, cost the same time. An account needs a
  * name, an email and at least one role, and must be enabled.
  */
@@ -31,20 +33,28 @@ public final class LoginService {
   }
 
   public LoginResult login(String username, char[] password, boolean acceptsTerms, String clientAddress) {
-    if (throttle.isBlocked(username, clientAddress)) {
-      return new LoginResult.Refused(LoginResult.Reason.THROTTLED, Optional.empty());
+    LoginThrottle.Attempt attempt = throttle.reserve(username, clientAddress);
+    if (!attempt.admitted()) {
+      return new LoginResult.Refused(attempt.refusal(), Optional.empty());
     }
-    Optional<PortalUser> found = directory.authenticate(username, password);
+    Optional<PortalUser> found;
+    try {
+      found = directory.authenticate(username, password);
+    } catch (RuntimeException e) {
+      attempt.release();
+      throw e;
+    }
     if (found.isEmpty()) {
-      throttle.recordFailure(username, clientAddress);
+      // The attempt keeps its slots: a failure counts until it leaves the window.
       return new LoginResult.Refused(LoginResult.Reason.BAD_CREDENTIALS, Optional.empty());
     }
     PortalUser user = found.get();
     LoginResult.Reason refusal = accountProblem(user);
     if (refusal != null) {
+      attempt.release();
       return new LoginResult.Refused(refusal, found);
     }
-    throttle.recordSuccess(username);
+    attempt.succeeded();
     boolean needsTerms = !termsVersion.equals(user.acceptedTermsVersion());
     if (needsTerms && !acceptsTerms) {
       return new LoginResult.Refused(LoginResult.Reason.TERMS_NOT_ACCEPTED, found);

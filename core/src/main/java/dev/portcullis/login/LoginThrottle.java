@@ -1,90 +1,205 @@
 package dev.portcullis.login;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
-import dev.portcullis.internal.Tickers;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.SecretAccess;
+import dev.portcullis.revocation.StoreUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Counts failed logins per account and per client address over a sliding window and refuses further attempts once a
- * limit is reached, even with the right password (ASVS 2.2.1). Defaults: 100 failures per account and 1,000 per
- * address per hour. Memory is bounded: at most {@code maxTracked} accounts and addresses are remembered.
+ * The login limit (ASVS 2.2.1): at most 100 password checks per account and 1,000 per client address in any hour
+ * by default, whatever their outcome, and a budget of its own for each address the account's owner has logged in
+ * from.
+ *
+ * <p><b>Policy.</b>
+ * <ul>
+ *   <li>Every attempt {@linkplain #reserve reserves} a slot in its account budget and in its address budget
+ *       <em>before</em> the password is checked, atomically in the {@link LoginAttemptStore}; when either budget is
+ *       full the attempt is refused without a password check, even with the right password. So however many attempts
+ *       arrive at once, no more password checks run than the limits allow.
+ *   <li>A wrong password (or an unknown username) keeps its slots until they leave the sliding window.
+ *   <li>The right password gives its slots back: only failures count against a limit, and a success does not wipe
+ *       out earlier failures (that would hand a guesser a fresh budget each time the owner logs in).
+ *   <li>An address from which the right password for the account was given (for an account that may use the portal)
+ *       becomes a <em>known address</em> of that account for {@linkplain Builder#knownAddressFor 30 days} from its
+ *       latest login. Attempts from a known address use a budget of that address and account, of the same size as
+ *       the account budget, instead of the account budget. Wrong passwords from elsewhere therefore cannot lock the
+ *       owner out at a place they have logged in from before; a place they have never logged in from shares the
+ *       account budget with everyone else and waits out the window like them.
+ *   <li>The address budget applies to every attempt from that address, to whichever account.
+ * </ul>
+ *
+ * <p><b>Security.</b> Known addresses are kept on the server only, in the store, as an HMAC-SHA256 of the account and
+ * address under a key that never leaves the throttle; no cookie is involved. Account and address budgets are keyed
+ * the same way, so the store holds no username and no client address. A guesser gets at most the account budget
+ * from unknown places plus, for each known address, its budget, which only someone at that address can use. Behind a
+ * shared address (a NAT, an office proxy) everyone there shares its known-address budget. If the store cannot answer,
+ * the attempt is refused ({@link LoginResult.Reason#UNAVAILABLE}) without a password check. Memory is bounded by the
+ * store ({@link LoginAttemptStore#inMemory(InstantSource, long)}).
  */
 public final class LoginThrottle {
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
   private final int maxPerAccount;
   private final int maxPerAddress;
   private final Duration window;
-  private final InstantSource clock;
-  private final Cache<String, Failures> accounts;
-  private final Cache<String, Failures> addresses;
+  private final Duration knownAddressFor;
+  private final LoginAttemptStore store;
+  private final SecureRandom random;
+  private final SecretKeySpec hashKey;
 
-  private LoginThrottle(Builder b) {
+  private LoginThrottle(Builder b, LoginAttemptStore store, byte[] hashKey) {
     this.maxPerAccount = b.maxPerAccount;
     this.maxPerAddress = b.maxPerAddress;
     this.window = b.window;
-    this.clock = b.clock;
-    Ticker ticker = Tickers.of(b.clock);
-    this.accounts = Caffeine.newBuilder().ticker(ticker).expireAfterAccess(window).maximumSize(b.maxTracked).build();
-    this.addresses = Caffeine.newBuilder().ticker(ticker).expireAfterAccess(window).maximumSize(b.maxTracked).build();
+    this.knownAddressFor = b.knownAddressFor;
+    this.store = store;
+    this.random = b.random;
+    this.hashKey = new SecretKeySpec(hashKey, "HmacSHA256");
   }
 
   public static Builder builder(InstantSource clock) {
     return new Builder(clock);
   }
 
-  /** Whether a login for {@code username} from {@code address} must be refused without checking the password. */
-  public boolean isBlocked(String username, String address) {
-    Instant now = clock.instant();
-    Failures a = accounts.getIfPresent(accountKey(username));
-    Failures b = address == null ? null : addresses.getIfPresent(address);
-    return (a != null && a.count(now, window) >= maxPerAccount)
-        || (b != null && b.count(now, window) >= maxPerAddress);
-  }
-
-  public void recordFailure(String username, String address) {
-    Instant now = clock.instant();
-    accounts.get(accountKey(username), k -> new Failures()).add(now, window, maxPerAccount);
-    if (address != null) {
-      addresses.get(address, k -> new Failures()).add(now, window, maxPerAddress);
+  /**
+   * Reserves this attempt's slots, before the password is checked. The caller then checks the password and settles
+   * the attempt: nothing for a wrong password, {@link Attempt#release()} for a right one on an account that may not
+   * log in (or when the check could not be made), {@link Attempt#succeeded()} for a login.
+   *
+   * @param username as typed; budgets ignore letter case
+   * @param clientAddress the client's address after trusted proxies, or null when there is none
+   * @return an admitted attempt, or a refused one ({@link Attempt#refusal()}) that holds no slot
+   */
+  public Attempt reserve(String username, String clientAddress) {
+    String account = username == null ? "" : username.toLowerCase(Locale.ROOT);
+    long id = random.nextLong();
+    String knownKey = clientAddress == null || knownAddressFor.isZero() ? null : "k:" + hash("known", account,
+        clientAddress);
+    String accountBudget = null;
+    String addressBudget = null;
+    try {
+      accountBudget = knownKey != null && store.isKnownAddress(knownKey) ? "kb:" + hash("known-budget", account,
+          clientAddress) : "a:" + hash("account", account, null);
+      if (!store.reserve(accountBudget, id, maxPerAccount, window)) {
+        return new Attempt(LoginResult.Reason.THROTTLED);
+      }
+      if (clientAddress != null) {
+        addressBudget = "ip:" + hash("address", clientAddress, null);
+        if (!store.reserve(addressBudget, id, maxPerAddress, window)) {
+          store.release(accountBudget, id);
+          return new Attempt(LoginResult.Reason.THROTTLED);
+        }
+      }
+      return new Attempt(id, accountBudget, addressBudget, knownKey);
+    } catch (StoreUnavailableException e) {
+      if (accountBudget != null) {
+        releaseQuietly(accountBudget, id);
+      }
+      return new Attempt(LoginResult.Reason.UNAVAILABLE);
     }
   }
 
-  /** A successful login clears the account's failures (not the address's). */
-  public void recordSuccess(String username) {
-    accounts.invalidate(accountKey(username));
+  private void releaseQuietly(String key, long id) {
+    try {
+      store.release(key, id);
+    } catch (StoreUnavailableException e) {
+      // The slot stays taken until it leaves the window: the limit errs on the safe side.
+    }
   }
 
-  private static String accountKey(String username) {
-    return username == null ? "" : username.toLowerCase(Locale.ROOT);
+  /** HMAC-SHA256 of the purpose and the length-prefixed values, so that no two inputs give the same message. */
+  private String hash(String purpose, String first, String second) {
+    Mac mac;
+    try {
+      mac = Mac.getInstance("HmacSHA256");
+      mac.init(hashKey);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is required of every Java platform", e);
+    }
+    mac.update(purpose.getBytes(StandardCharsets.US_ASCII));
+    for (String value : second == null ? new String[] {first} : new String[] {first, second}) {
+      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+      mac.update((byte) 0);
+      mac.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
+      mac.update((byte) ':');
+      mac.update(bytes);
+    }
+    return B64.encodeToString(mac.doFinal());
   }
 
-  /** Failure times inside the window, at most {@code limit} of them. */
-  private static final class Failures {
-    private final ArrayDeque<Instant> times = new ArrayDeque<>();
+  /** One login attempt's place in the limit: admitted with its slots, or refused with none. */
+  public final class Attempt {
+    private final LoginResult.Reason refusal;
+    private final long id;
+    private final String accountBudget;
+    private final String addressBudget;
+    private final String knownKey;
+    private boolean settled;
 
-    synchronized void add(Instant now, Duration window, int limit) {
-      trim(now, window);
-      times.addLast(now);
-      while (times.size() > limit) {
-        times.removeFirst();
+    private Attempt(LoginResult.Reason refusal) {
+      this.refusal = refusal;
+      this.id = 0;
+      this.accountBudget = null;
+      this.addressBudget = null;
+      this.knownKey = null;
+      this.settled = true;
+    }
+
+    private Attempt(long id, String accountBudget, String addressBudget, String knownKey) {
+      this.refusal = null;
+      this.id = id;
+      this.accountBudget = accountBudget;
+      this.addressBudget = addressBudget;
+      this.knownKey = knownKey;
+    }
+
+    /** Whether the password may be checked. */
+    public boolean admitted() {
+      return refusal == null;
+    }
+
+    /** Why the attempt was refused ({@code THROTTLED} or {@code UNAVAILABLE}), or null when it was admitted. */
+    public LoginResult.Reason refusal() {
+      return refusal;
+    }
+
+    /**
+     * The password was right but the account may not log in, or the password could not be checked: the slots go
+     * back. Once per attempt; later calls do nothing.
+     */
+    public synchronized void release() {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      releaseQuietly(accountBudget, id);
+      if (addressBudget != null) {
+        releaseQuietly(addressBudget, id);
       }
     }
 
-    synchronized int count(Instant now, Duration window) {
-      trim(now, window);
-      return times.size();
-    }
-
-    private void trim(Instant now, Duration window) {
-      Instant oldest = now.minus(window);
-      while (!times.isEmpty() && !times.peekFirst().isAfter(oldest)) {
-        times.removeFirst();
+    /**
+     * The right password for an account that may log in: the slots go back and the address becomes (or stays) a
+     * known address of the account. A store that cannot answer now leaves the slots taken and the address as it was.
+     */
+    public synchronized void succeeded() {
+      boolean first = !settled;
+      release();
+      if (first && knownKey != null) {
+        try {
+          store.rememberAddress(knownKey, knownAddressFor);
+        } catch (StoreUnavailableException e) {
+          // Not remembered this time; the next login from here tries again.
+        }
       }
     }
   }
@@ -94,29 +209,71 @@ public final class LoginThrottle {
     private int maxPerAccount = 100;
     private int maxPerAddress = 1_000;
     private Duration window = Duration.ofHours(1);
-    private long maxTracked = 100_000;
+    private Duration knownAddressFor = Duration.ofDays(30);
+    private Long maxTracked;
+    private LoginAttemptStore store;
+    private SecureRandom random;
+    private KeyMaterial hashKey;
 
     private Builder(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** Password checks per account (or per known address of it) in the window: 1..100, default 100. */
     public Builder maxFailuresPerAccount(int n) {
       this.maxPerAccount = n;
       return this;
     }
 
+    /** Password checks per client address in the window; default 1,000. */
     public Builder maxFailuresPerAddress(int n) {
       this.maxPerAddress = n;
       return this;
     }
 
+    /** The sliding window; default one hour. */
     public Builder window(Duration window) {
       this.window = Objects.requireNonNull(window, "window");
       return this;
     }
 
+    /**
+     * How long an address stays known after a login from it; default 30 days, at most 400. Zero turns known
+     * addresses off: every attempt then uses the account budget.
+     */
+    public Builder knownAddressFor(Duration knownAddressFor) {
+      this.knownAddressFor = Objects.requireNonNull(knownAddressFor, "knownAddressFor");
+      return this;
+    }
+
+    /** The bound of the default in-memory store (budgets, and known addresses); default 100,000 each. */
     public Builder maxTracked(long n) {
       this.maxTracked = n;
+      return this;
+    }
+
+    /** Required: attempt ids, and the hash key of the default in-memory store. */
+    public Builder random(SecureRandom random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Where the budgets and known addresses are kept; default {@link LoginAttemptStore#inMemory(InstantSource)
+     * in memory}, one node. A store of your own needs a {@link #hashKey}.
+     */
+    public Builder store(LoginAttemptStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The key of the hashes the store is keyed by: required with a {@link #store}, and the same on every node that
+     * shares it (a secret, like the key ring: from the environment or a key file, never in code). Without a store,
+     * the default in-memory one gets a fresh random key.
+     */
+    public Builder hashKey(KeyMaterial hashKey) {
+      this.hashKey = Objects.requireNonNull(hashKey, "hashKey");
       return this;
     }
 
@@ -130,10 +287,30 @@ public final class LoginThrottle {
       if (window.isNegative() || window.isZero()) {
         throw new IllegalStateException("the throttle window must be positive");
       }
-      if (maxTracked < 1) {
+      if (knownAddressFor.isNegative() || knownAddressFor.compareTo(Duration.ofDays(400)) > 0) {
+        throw new IllegalStateException("an address can be known for 0 to 400 days, got " + knownAddressFor);
+      }
+      if (random == null) {
+        throw new IllegalStateException("a SecureRandom is required (random(...)): attempt ids and hash keys");
+      }
+      if (store != null && hashKey == null) {
+        throw new IllegalStateException("a login-attempt store needs a hashKey(...), the same on every node that"
+            + " shares it, so that the store holds no usernames or addresses");
+      }
+      if (store != null && maxTracked != null) {
+        throw new IllegalStateException("maxTracked bounds the default in-memory store; bound the given store"
+            + " itself");
+      }
+      if (maxTracked != null && maxTracked < 1) {
         throw new IllegalStateException("maxTracked must be positive");
       }
-      return new LoginThrottle(this);
+      LoginAttemptStore s = store != null ? store
+          : LoginAttemptStore.inMemory(clock, maxTracked != null ? maxTracked : 100_000);
+      byte[] key = hashKey != null ? hashKey.toByteArray(SecretAccess.insecure()) : new byte[32];
+      if (hashKey == null) {
+        random.nextBytes(key);
+      }
+      return new LoginThrottle(this, s, key);
     }
   }
 }

@@ -77,7 +77,7 @@ public final class PortalLogin {
     this.users = b.users;
     this.revocations = b.revocations;
     this.loginService = new LoginService(b.users, b.throttle != null ? b.throttle : LoginThrottle.builder(b.clock)
-        .build(), b.termsVersion);
+        .random(b.random).build(), b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
     this.loginPath = b.loginPath;
     this.logoutPath = b.logoutPath;
@@ -274,7 +274,10 @@ public final class PortalLogin {
       return this;
     }
 
-    /** Optional; by default 100 failures per account and 1,000 per address per hour. */
+    /**
+     * Optional; by default 100 password checks per account and 1,000 per address per hour, in memory, with known
+     * addresses kept 30 days (see {@link LoginThrottle}).
+     */
     public Builder throttle(LoginThrottle throttle) {
       this.throttle = throttle;
       return this;

@@ -6,6 +6,7 @@ import dev.portcullis.testing.MutableClock;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class LoginServiceTest {
       .add("nameless", "x".toCharArray(), user("u-x", "", "x@example.org", Set.of("PROVIDER"), true, "v1"))
       .add("roleless", "r".toCharArray(), user("u-r", "Rolf", "r@example.org", Set.of(), true, "v1"))
       .add("eve", "e".toCharArray(), user("u-e", "Eve", "eve@example.org", Set.of("PROVIDER"), false, "v1"));
-  private final LoginThrottle throttle = LoginThrottle.builder(clock).build();
+  private final LoginThrottle throttle = LoginThrottle.builder(clock).random(new SecureRandom()).build();
   private final LoginService service = new LoginService(dir, throttle, "v1");
 
   static PortalUser user(String h, String name, String email, Set<String> roles, boolean enabled, String terms) {
@@ -92,7 +93,7 @@ class LoginServiceTest {
 
   @Test
   void addressLimit_appliesAcrossAccounts() {
-    LoginThrottle strict = LoginThrottle.builder(clock).maxFailuresPerAddress(3).build();
+    LoginThrottle strict = LoginThrottle.builder(clock).random(new SecureRandom()).maxFailuresPerAddress(3).build();
     LoginService s = new LoginService(dir, strict, "v1");
     for (String u : new String[] {"a1", "a2", "a3"}) {
       s.login(u, "x".toCharArray(), true, "203.0.113.9");
@@ -104,7 +105,7 @@ class LoginServiceTest {
 
   @Test
   void throttleBuilder_refusesLimitsAboveAsvs() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoginThrottle.builder(clock).maxFailuresPerAccount(101)
-        .build()).hasMessageContaining("ASVS");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoginThrottle.builder(clock).random(new SecureRandom())
+        .maxFailuresPerAccount(101).build()).hasMessageContaining("ASVS");
   }
 }
