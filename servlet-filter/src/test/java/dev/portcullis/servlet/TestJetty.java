@@ -17,6 +17,9 @@ final class TestJetty {
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
+    // Room for a burst of connections (tests that fire hundreds of concurrent requests): a full listen queue makes
+    // the kernel drop connection attempts, which the client then retries only after a second or more.
+    connector.setAcceptQueueSize(1024);
     return connector;
   }
 }

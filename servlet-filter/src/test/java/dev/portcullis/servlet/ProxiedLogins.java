@@ -1,0 +1,112 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.login.LoginThrottle;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.testing.CountingUserDirectory;
+import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.transport.TransportConfig;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * A {@link LoginPortal} behind a trusted proxy (127.0.0.0/8, {@code X-Forwarded-For}), so that tests can log in from
+ * many client addresses, with a user directory that counts its password checks and takes {@link #CHECK_TIME} for
+ * each, as a real password hash does.
+ */
+final class ProxiedLogins implements AutoCloseable {
+  /** Long enough that hundreds of concurrent attempts overlap in the password check. */
+  static final Duration CHECK_TIME = Duration.ofMillis(20);
+  /** Concurrent client connections; Jetty queues what its threads cannot take at once. */
+  private static final int CLIENTS = 200;
+
+  final LoginPortal portal;
+  CountingUserDirectory users;
+
+  /** @param throttle the login limit, made from the portal (its clock and random) */
+  ProxiedLogins(Function<LoginPortal, LoginThrottle> throttle) throws Exception {
+    portal = new LoginPortal((p, filter) -> {
+      users = new CountingUserDirectory(p.users, CHECK_TIME);
+      PortalLogin login = PortalLogin.builder().keyRing(p.ring).users(users)
+          .revocations(RevocationStore.inMemory(p.clock)).clock(p.clock).random(p.random)
+          .termsVersion(LoginPortal.TERMS).throttle(throttle.apply(p)).build();
+      filter.transport(TransportConfig.builder().developmentMode(true).trustedProxies("127.0.0.0/8").build())
+          .login(login, p.random);
+    });
+  }
+
+  /** A browser that has opened the login page: it holds the cookie-check cookie, a session and its CSRF token. */
+  Browser loginPage() throws IOException, InterruptedException {
+    Browser b = portal.browser();
+    b.openLoginPage();
+    return b;
+  }
+
+  /** The login POST of {@code browser} as the proxy forwards it from {@code address}; does not change its cookies. */
+  static HttpRequest.Builder loginPost(Browser browser, String address, String username, String password) {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("username", username);
+    form.put("password", password);
+    form.put("_csrf", browser.csrf);
+    return HttpRequest.newBuilder(browser.uri("/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("X-Forwarded-For", address)
+        .header("X-Forwarded-Proto", "https")
+        .timeout(TestBrowser.REQUEST_TIMEOUT)
+        .POST(HttpRequest.BodyPublishers.ofString(TestBrowser.form(form)));
+  }
+
+  /** One login from {@code address} through {@code browser}, keeping the cookies it gets (a real user's login). */
+  static HttpResponse<String> login(Browser browser, String address, String username, String password)
+      throws IOException, InterruptedException {
+    browser.openLoginPage();
+    return browser.send(loginPost(browser, address, username, password));
+  }
+
+  /**
+   * Sends the {@code n} requests {@code attempt} makes, all released at once over {@value #CLIENTS} connections, with
+   * {@code browser}'s cookies; returns the responses in order.
+   */
+  static List<HttpResponse<String>> concurrently(Browser browser, int n, IntFunction<HttpRequest.Builder> attempt)
+      throws Exception {
+    String cookies = browser.cookieHeader();
+    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<HttpResponse<String>>> sent = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        HttpRequest request = attempt.apply(i).header("Cookie", cookies).build();
+        sent.add(pool.submit(() -> {
+          start.await();
+          return browser.client().send(request, HttpResponse.BodyHandlers.ofString());
+        }));
+      }
+      start.countDown();
+      List<HttpResponse<String>> responses = new ArrayList<>();
+      for (Future<HttpResponse<String>> f : sent) {
+        responses.add(f.get(2, TimeUnit.MINUTES));
+      }
+      return responses;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    portal.close();
+  }
+}
