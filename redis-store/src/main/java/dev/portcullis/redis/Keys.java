@@ -51,6 +51,14 @@ final class Keys {
     return prefix + "al:u:" + hash("user", userHandle);
   }
 
+  String loginBudget(String budget) {
+    return prefix + "la:b:" + hash("login-budget", budget);
+  }
+
+  String knownAddress(String known) {
+    return prefix + "la:k:" + hash("known-address", known);
+  }
+
   String session(byte[] sessionKey) {
     // Already a SHA-256 of the session id (SessionKey); hashing again would add nothing.
     return prefix + "s:" + B64.encodeToString(sessionKey);

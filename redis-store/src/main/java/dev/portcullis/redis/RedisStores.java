@@ -1,5 +1,6 @@
 package dev.portcullis.redis;
 
+import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionConfig;
@@ -24,7 +25,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Redis stores of one portal node, sharing one connection: sessions, revocation, replay and account links.
+ * The Redis stores of one portal node, sharing one connection: sessions, revocation, replay, account links and the
+ * login limit.
  *
  * <pre>{@code
  * RedisStores redis = RedisStores.connect(
@@ -113,6 +115,14 @@ public final class RedisStores implements AutoCloseable {
   /** Single-use token ids (SSO-upgrade tokens); one atomic command per redemption. */
   public ReplayStore replayStore() {
     return new RedisReplayStore(calls, keys);
+  }
+
+  /**
+   * The login limit's budgets and known addresses, shared by every node: one atomic script per reservation. Give it
+   * to {@code LoginThrottle.Builder.store} together with a {@code hashKey} that every node shares.
+   */
+  public LoginAttemptStore loginAttemptStore() {
+    return new RedisLoginAttemptStore(calls, keys, clockSkewMillis);
   }
 
   /** Links from SSO identities to portal users. These never expire: run Redis with persistence when it holds them. */

@@ -6,31 +6,43 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.testing.CountingUserDirectory;
 import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
+import dev.portcullis.user.UserDirectory;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -45,13 +57,25 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two Portcullis-protected Jetty servers, each with its own Redis connection, sharing one Redis and one key ring: a
- * login on one node works on the other, a logout on either ends it on both, and a Redis outage means nobody is
- * authenticated until Redis is back, when the same cookies work again.
+ * login on one node works on the other, a logout on either ends it on both, a Redis outage means nobody is
+ * authenticated until Redis is back, when the same cookies work again, and with the Redis login-attempt store a burst
+ * of wrong passwords split across the nodes gets no more password checks than one node's limit.
  */
 class TwoNodesTest {
   private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+  /** The command timeout of the outage test: short, so that failing closed is quick. */
+  private static final Duration FAIL_FAST = Duration.ofMillis(500);
+  /** The other tests' command timeout: a thousand requests at once on two busy cores must not time out. */
+  private static final Duration PATIENT = Duration.ofSeconds(10);
   private final SecureRandom random = new SecureRandom();
+  private final CountingUserDirectory users = new CountingUserDirectory(new InMemoryUserDirectory(
+      PasswordHasher.forTests())
+      .add("alice", "alice-pw".toCharArray(), new PortalUser("u-alice", "Alice", "alice@example.org",
+          Set.of("PROVIDER"), "riverside", true, "t1"))
+      .add("bob", "bob-pw".toCharArray(), new PortalUser("u-bob", "Bob", "bob@example.org",
+          Set.of("PROVIDER"), "hillview", true, "t1")), Duration.ofMillis(20));
   private RedisServer redis;
+  private KeyRing ring;
   private Node a;
   private Node b;
 
@@ -62,8 +86,9 @@ class TwoNodesTest {
     byte[] key = new byte[32];
     random.nextBytes(key);
     KeyRing ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
-    a = new Node(ring);
-    b = new Node(ring);
+    this.ring = ring;
+    a = new Node(ring, users, (t, stores) -> t.build(), PATIENT);
+    b = new Node(ring, users, (t, stores) -> t.build(), PATIENT);
   }
 
   @AfterEach
@@ -95,6 +120,7 @@ class TwoNodesTest {
 
   @Test
   void redisDown_nobodyIsAuthenticated_andTheSameCookiesWorkWhenItIsBack() throws Exception {
+    restart((t, stores) -> t.build(), FAIL_FAST);
     TestBrowser onA = a.browser();
     login(onA, "bob", "bob-pw");
     assertThat(whoami(b.sameBrowser(onA))).isEqualTo("u-bob");
@@ -114,6 +140,72 @@ class TwoNodesTest {
     }
     assertThat(whoami(a.browser(saved))).as("no restart, nobody logged out").isEqualTo("u-bob");
     assertThat(whoami(b.browser(saved))).isEqualTo("u-bob");
+  }
+
+  @Test
+  void aThousandConcurrentWrongPasswords_splitAcrossTwoNodes_getOneHundredPasswordChecks() throws Exception {
+    // One limit for both nodes: the Redis store and a hash key they share.
+    KeyMaterial hashKey = KeyMaterial.generate(random);
+    restart((t, stores) -> t.store(stores.loginAttemptStore()).hashKey(hashKey).build(), PATIENT);
+    assertThat(wrongPasswordsOnBothNodes(1_000)).isEqualTo(100);
+    assertThat(whoami(loggedIn(b.browser(), "bob"))).as("other accounts are not held back").isEqualTo("u-bob");
+    TestBrowser owner = a.browser();
+    String token = csrfOf(owner.get("/login").body());
+    owner.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+    assertThat(whoami(owner)).as("alice is locked on both nodes").isEqualTo("anonymous");
+  }
+
+  @Test
+  void withALimitPerNode_theSameBurstGetsOneHundredChecksOnEachNode() throws Exception {
+    assertThat(wrongPasswordsOnBothNodes(1_000)).isEqualTo(200);
+  }
+
+  /** Both nodes again, with the login limit {@code throttle} makes and this Redis command timeout. */
+  private void restart(BiFunction<LoginThrottle.Builder, RedisStores, LoginThrottle> throttle,
+      Duration commandTimeout) throws Exception {
+    a.close();
+    b.close();
+    a = new Node(ring, users, throttle, commandTimeout);
+    b = new Node(ring, users, throttle, commandTimeout);
+  }
+
+  /** Wrong passwords for alice, half to each node, all at once; returns the password checks they got. */
+  private int wrongPasswordsOnBothNodes(int attempts) throws Exception {
+    TestBrowser attacker = a.browser();
+    String token = csrfOf(attacker.get("/login").body());
+    String cookies = attacker.cookieHeader();
+    TestBrowser onB = b.sameBrowser(attacker);
+    users.reset();
+    ExecutorService pool = Executors.newFixedThreadPool(100);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<HttpResponse<String>>> sent = new ArrayList<>();
+    try {
+      for (int i = 0; i < attempts; i++) {
+        TestBrowser node = i % 2 == 0 ? attacker : onB;
+        HttpRequest request = HttpRequest.newBuilder(node.uri("/login")).timeout(TestBrowser.REQUEST_TIMEOUT)
+            .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookies)
+            .POST(HttpRequest.BodyPublishers.ofString(TestBrowser.form(Map.of("username", "alice",
+                "password", "guess-" + i, "_csrf", token)))).build();
+        sent.add(pool.submit(() -> {
+          start.await();
+          return node.client().send(request, HttpResponse.BodyHandlers.ofString());
+        }));
+      }
+      start.countDown();
+      for (Future<HttpResponse<String>> f : sent) {
+        assertThat(f.get(2, TimeUnit.MINUTES).headers().firstValue("Location")).contains("/login?error=1");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    System.out.printf("login race over two nodes: %d concurrent wrong passwords -> %d password checks%n", attempts,
+        users.passwordChecks());
+    return users.passwordChecks();
+  }
+
+  private static TestBrowser loggedIn(TestBrowser browser, String user) throws Exception {
+    login(browser, user, user + "-pw");
+    return browser;
   }
 
   private static void login(TestBrowser browser, String user, String password) throws Exception {
@@ -144,21 +236,22 @@ class TwoNodesTest {
     private final Server server;
     private final String base;
 
+    /**
+     * @param throttle finishes this node's login limit from a builder that has its clock and random; it may add
+     *     this node's Redis store
+     */
     @dev.portcullis.internal.SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
-    Node(KeyRing ring) throws Exception {
+    Node(KeyRing ring, UserDirectory users, BiFunction<LoginThrottle.Builder, RedisStores, LoginThrottle> throttle,
+        Duration commandTimeout) throws Exception {
       InstantSource clock = InstantSource.system();
-      stores = RedisStores.connect(RedisStoreConfig.builder().uri(redis.uri()).commandTimeout(Duration.ofMillis(500))
+      stores = RedisStores.connect(RedisStoreConfig.builder().uri(redis.uri()).commandTimeout(commandTimeout)
           .keyPrefix("two-nodes:").build(), clock);
       SessionConfig config = SessionConfig.defaults();
       SessionRegistry sessions = SessionRegistry.create(config, stores.sessionStore(config), random, clock,
           SessionListener.noop());
-      InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
-          .add("alice", "alice-pw".toCharArray(), new PortalUser("u-alice", "Alice", "alice@example.org",
-              Set.of("PROVIDER"), "riverside", true, "t1"))
-          .add("bob", "bob-pw".toCharArray(), new PortalUser("u-bob", "Bob", "bob@example.org",
-              Set.of("PROVIDER"), "hillview", true, "t1"));
       PortalLogin login = PortalLogin.builder().keyRing(ring).users(users).revocations(stores.revocationStore())
-          .clock(clock).random(random).termsVersion("t1").build();
+          .clock(clock).random(random).termsVersion("t1")
+          .throttle(throttle.apply(LoginThrottle.builder(clock).random(random), stores)).build();
       PortcullisFilter filter = PortcullisFilter.builder()
           .transport(TransportConfig.builder().developmentMode(true).build())
           .sessions(sessions).login(login, random).build();
@@ -167,6 +260,7 @@ class TwoNodesTest {
       http.setHeaderCacheCaseSensitive(true);
       ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
       connector.setHost("127.0.0.1");
+      connector.setAcceptQueueSize(1024); // room for a burst of concurrent connections
       server.addConnector(connector);
       ServletContextHandler app = new ServletContextHandler();
       app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
