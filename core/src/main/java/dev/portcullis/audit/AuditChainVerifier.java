@@ -22,8 +22,15 @@ import java.util.Objects;
  *
  * <p>It prints one line and exits with 0 when the chain is intact ({@code intact: 1234 records, head <hash>}), 1 when
  * it is not ({@code NOT INTACT: line 17 (seq 17): record altered: ...}), and 2 when the file can't be read or the
- * arguments are wrong. Run it on a copy or while the sink is closed; a sink that is writing may leave the last line
- * incomplete for a moment.
+ * arguments are wrong. Run it on a copy or while the sink is closed.
+ *
+ * <p><b>Torn records.</b> The sink writes whole records only, so a file that does not end in a newline was left by an
+ * interrupted write (the process killed, the power lost): that is reported as {@code NOT INTACT} on its last line,
+ * {@code incomplete record}. The next time the sink opens the file it cuts the torn bytes off (keeping them in
+ * {@code <file>.torn}) and writes an {@link AuditEventType#AUDIT_RECORD_TORN audit_record_torn} record in their place,
+ * chained to the last whole record. From then on the file is intact again, and the verdict counts the repairs: {@code
+ * intact: 1234 records, head <hash>; 1 torn record cut (see the audit_record_torn records)}. A repair is a record like
+ * any other: removing or altering it breaks the chain.
  *
  * <p><b>Security.</b> The chain shows that records were changed after they were written by anyone who did not
  * rewrite every later record too. It has no key: whoever can rewrite the whole file can forge a consistent one, and
@@ -41,18 +48,30 @@ public final class AuditChainVerifier {
    * @param firstBadLine the 1-based line of the first bad record, or 0 when intact
    * @param problem what is wrong with it, or empty when intact
    * @param head the hash of the last good record ({@code 000...0} for an empty file)
+   * @param tornRecordsCut how many {@link AuditEventType#AUDIT_RECORD_TORN} records the good records hold: torn
+   *     records that the sink cut from the end of the file after an interrupted write
    */
-  public record Result(boolean intact, long records, long firstBadLine, String problem, String head) {
+  public record Result(boolean intact, long records, long firstBadLine, String problem, String head,
+      long tornRecordsCut) {
     public Result {
       Objects.requireNonNull(problem, "problem");
       Objects.requireNonNull(head, "head");
     }
 
+    /** A verdict on a file without torn records cut. */
+    public Result(boolean intact, long records, long firstBadLine, String problem, String head) {
+      this(intact, records, firstBadLine, problem, head, 0);
+    }
+
     /** The line the command prints. */
     public String describe() {
-      return intact
-          ? "intact: " + records + " records, head " + head
-          : "NOT INTACT: line " + firstBadLine + ": " + problem;
+      if (!intact) {
+        return "NOT INTACT: line " + firstBadLine + ": " + problem;
+      }
+      String described = "intact: " + records + " records, head " + head;
+      return tornRecordsCut == 0 ? described : described + "; " + tornRecordsCut + " torn record"
+          + (tornRecordsCut == 1 ? "" : "s") + " cut (see the " + AuditEventType.AUDIT_RECORD_TORN.name()
+          + " records)";
     }
   }
 
@@ -86,12 +105,15 @@ public final class AuditChainVerifier {
     long expectedSeq = 1;
     String prevHash = HashChain.GENESIS;
     long lineNumber = 0;
+    long torn = 0;
     try (LineReader lines = new LineReader(Files.newInputStream(file))) {
       byte[] line;
       while ((line = lines.next()) != null) {
         lineNumber++;
         if (!lines.lastHadNewline()) {
-          return bad(lineNumber, "incomplete record (the file does not end with a newline)", prevHash);
+          return bad(lineNumber, "incomplete record (the file does not end with a newline): a torn write, which the "
+              + "sink cuts off and records as " + AuditEventType.AUDIT_RECORD_TORN.name() + " when it next opens the file",
+              prevHash);
         }
         HashChain.Link link = HashChain.parse(line);
         if (link == null || !startsAsAuditRecord(line)) {
@@ -120,13 +142,26 @@ public final class AuditChainVerifier {
         }
         prevHash = link.hash();
         expectedSeq++;
+        if (isTornMarker(line)) {
+          torn++;
+        }
       }
     }
-    return new Result(true, lineNumber, 0, "", prevHash);
+    return new Result(true, lineNumber, 0, "", prevHash, torn);
   }
 
   private static Result bad(long line, String problem, String head) {
     return new Result(false, line, line, problem, head);
+  }
+
+  private static final String TORN_TYPE = ",\"type\":\"" + AuditEventType.AUDIT_RECORD_TORN.name() + "\",";
+
+  /**
+   * Whether the record's type is the torn-record marker. The type is the fourth field, after the kind, the id and the
+   * time, which the code fills with fixed shapes: it starts within the first 200 bytes.
+   */
+  private static boolean isTornMarker(byte[] line) {
+    return new String(line, 0, Math.min(line.length, 200), StandardCharsets.ISO_8859_1).contains(TORN_TYPE);
   }
 
   private static boolean startsAsAuditRecord(byte[] line) {

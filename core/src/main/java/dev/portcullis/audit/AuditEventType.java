@@ -56,6 +56,11 @@ public record AuditEventType(String name) {
   public static final AuditEventType LEGACY_TICKET_UPGRADED = new AuditEventType("legacy_ticket_upgraded");
   /** A request was refused as a cross-site request forgery. */
   public static final AuditEventType CSRF_FAIL = new AuditEventType("csrf_fail");
+  /**
+   * Written by the hash-chained file sink when it opens a file that ends in a record torn by an interrupted write: the
+   * torn bytes were cut from the file (and kept beside it), and the chain continues from the last whole record.
+   */
+  public static final AuditEventType AUDIT_RECORD_TORN = new AuditEventType("audit_record_torn");
 
   /**
    * Checks the name.

@@ -1,8 +1,11 @@
 package dev.portcullis.audit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -16,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,15 +48,34 @@ import org.slf4j.LoggerFactory;
  * <p><b>Delivery.</b> {@code emit} puts the event on a bounded queue and returns. When the queue is full it waits for
  * room ({@link WhenFull#BLOCK}, the default), even if the thread is interrupted (the interrupt is kept for the
  * caller); with {@link WhenFull#DROP} it drops the event instead, counts it and logs an error. The dispatcher hands
- * each event to every sink of its kind in order of emission per emitting thread. A sink that throws is reported on
- * the SLF4J logger {@code dev.portcullis.audit.AuditLog} (event type, sink and exception class only; never the
- * message, which may quote the event) and counted in {@link #stats()}; the event still goes to the other sinks, and
- * later events to the failing one. Nothing is retried.
+ * each event to every sink of its kind in order of emission per emitting thread. Sink failures are reported on the
+ * SLF4J logger {@code dev.portcullis.audit.AuditLog} (sink and exception class only; never the message, which may
+ * quote the event) and counted in {@link #stats()}; a failing sink never holds up the others.
  *
+ * <p><b>When an audit sink fails.</b> An identified-event sink that throws {@link IOException} (or
+ * {@link UncheckedIOException}) from {@code accept} or {@code flush} is out of service, not wrong about one event: a
+ * full disk, a lost volume. Nothing accepted is lost and nothing is written out of order:
+ * <ul>
+ *   <li>the event it did not take, and every later one for that sink, are kept in order for it (up to the queue
+ *       capacity per sink; beyond that the dispatcher stops taking events and {@code emit} waits or drops as
+ *       configured, as for a full queue), while the other sinks go on receiving events;
+ *   <li>one ERROR line says which sink failed and that its events are kept; {@link #health()} reports it until it
+ *       recovers (and {@link AuditMetrics#bind} exposes that as metrics);
+ *   <li>the dispatcher offers the kept events again every {@link Builder#retryInterval(Duration) retry interval}
+ *       (one second unless set) and at every {@link #flush(Duration)}; once the sink has taken them all and flushed,
+ *       it is healthy again, without a restart, and a WARN line says how many kept events it wrote.
+ * </ul>
+ * An application decides what a failing sink means for its users; {@code PortcullisFilter} refuses audited actions
+ * with {@code 503} while {@link #health()} is not healthy and lets logins and other pages go on. A sink that throws
+ * anything else (a bug, an event it can't represent) is reported and counted, and that event is skipped for that sink:
+ * retrying would fail the same way. Search-demand sinks are not retried: a failure is counted and reported.
+
  * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, flushes and closes the sinks
  * and waits for the dispatcher to finish. Emitting after that throws {@link IllegalStateException}: an event that
  * can't be recorded is an error the caller must see, not a silent loss. Call {@code close()} on shutdown; the
- * dispatcher is a daemon thread, so events still queued when the JVM exits without it are lost.
+ * dispatcher is a daemon thread, so events still queued when the JVM exits without it are lost. A sink that is still
+ * failing at close gets one last attempt; the events it then still has not taken are lost, and an ERROR line says how
+ * many.
  *
  * <p><b>Security.</b> Identified and search-demand events travel as different types to different sinks; no sink gets
  * both. Failures are reported without event content. Event ids are 128 bits from the injected {@link SecureRandom}.
@@ -65,13 +88,19 @@ public final class AuditLog implements AutoCloseable {
   private final InstantSource clock;
   private final SecureRandom random;
   private final List<AuditSink> auditSinks;
+  private final List<Outlet> outlets; // one per audit sink; the dispatcher's only
   private final List<SearchDemandSink> demandSinks;
   private final Duration demandBucket;
   private final WhenFull whenFull;
+  private final int capacity;
+  private final long retryNanos;
   private final BlockingQueue<Object> queue;
   private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
   private final Thread dispatcher;
   private boolean closed; // guarded by intake
+  private volatile boolean closing;
+  private volatile Health health = Health.HEALTHY;
+  private long nextRetry; // System.nanoTime() of the next retry of failing sinks; the dispatcher's only
 
   private final LongAdder emitted = new LongAdder();
   private final LongAdder dropped = new LongAdder();
@@ -84,7 +113,10 @@ public final class AuditLog implements AutoCloseable {
     this.auditSinks = List.copyOf(b.auditSinks.isEmpty() ? List.of(AuditSink.slf4j()) : b.auditSinks);
     this.demandSinks = List.copyOf(b.demandSinks.isEmpty() ? List.of(SearchDemandSink.slf4j()) : b.demandSinks);
     this.demandBucket = b.demandBucket;
+    this.outlets = auditSinks.stream().map(Outlet::new).toList();
     this.whenFull = b.whenFull;
+    this.capacity = b.queueCapacity;
+    this.retryNanos = b.retryInterval.toNanos();
     this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
     this.dispatcher = new Thread(this::dispatch, "portcullis-audit");
     this.dispatcher.setDaemon(true);
@@ -135,15 +167,36 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Waits until everything emitted before this call has been handed to the sinks and the sinks are flushed.
+   * Waits until everything emitted before this call has been handed to the sinks and the sinks are flushed. A failing
+   * audit sink is offered its kept events first (see the class comment).
    *
-   * @return false if that took longer than {@code timeout}
+   * @return false if that took longer than {@code timeout}, or if an audit sink is still failing (its events are kept;
+   *     see {@link #health()})
    * @throws IllegalStateException if the log is closed
    */
   public boolean flush(Duration timeout) throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    put(done, "flush");
-    return done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    FlushRequest request = new FlushRequest();
+    LockSupport.unpark(dispatcher); // a dispatcher holding back for a failing sink retries now
+    intake.readLock().lock();
+    try {
+      checkOpen("flush");
+      if (!queue.offer(request, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    } finally {
+      intake.readLock().unlock();
+    }
+    LockSupport.unpark(dispatcher); // and answers this request if it still can't take events
+    return request.done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) && request.healthy;
+  }
+
+  /**
+   * Whether the identified-event sinks are taking events, and how many events are kept for those that are not. Cheap
+   * (one volatile read): callers may ask on every request.
+   */
+  public Health health() {
+    return health;
   }
 
   /** The counters so far. */
@@ -163,6 +216,8 @@ public final class AuditLog implements AutoCloseable {
         return;
       }
       closed = true;
+      closing = true; // a dispatcher holding back for a failing sink takes the queue again, so STOP gets in
+      LockSupport.unpark(dispatcher);
       putUninterruptibly(STOP);
     } finally {
       intake.writeLock().unlock();
@@ -241,7 +296,26 @@ public final class AuditLog implements AutoCloseable {
     boolean stop = false;
     while (!stop) {
       try {
-        batch.add(queue.take());
+        Object first;
+        if (!health.healthy()) {
+          if (holdingBack()) {
+            // A failing sink's backlog is full: leave events in the queue, so emitters feel it as a full queue.
+            LockSupport.parkNanos(this, retryNanos);
+            retryFailing();
+            if (!health.healthy()) {
+              answerFlushes(); // they can't get past the events ahead of them: tell them the sink is failing
+            }
+            continue;
+          }
+          first = queue.poll(Math.max(0, nextRetry - System.nanoTime()), TimeUnit.NANOSECONDS);
+          if (first == null) {
+            retryFailing();
+            continue;
+          }
+        } else {
+          first = queue.take();
+        }
+        batch.add(first);
       } catch (InterruptedException e) {
         continue; // only close() ends the dispatcher, through STOP
       }
@@ -250,32 +324,142 @@ public final class AuditLog implements AutoCloseable {
         if (item == STOP) {
           stop = true;
         } else if (item instanceof AuditEvent event) {
-          for (AuditSink sink : auditSinks) {
-            deliver(sink, event, event.type().name());
+          for (Outlet outlet : outlets) {
+            deliver(outlet, event);
           }
         } else if (item instanceof SearchDemandEvent event) {
           for (SearchDemandSink sink : demandSinks) {
             deliver(sink, event);
           }
-        } else if (item instanceof CountDownLatch flushed) {
+        } else if (item instanceof FlushRequest flush) {
+          retryFailing();
           flushSinks();
-          flushed.countDown();
+          flush.healthy = health.healthy();
+          flush.done.countDown();
         }
       }
       batch.clear();
+      if (!health.healthy() && nextRetry - System.nanoTime() <= 0) {
+        retryFailing();
+      }
       if (queue.isEmpty()) {
         flushSinks();
+      }
+    }
+    retryFailing();
+    for (Outlet outlet : outlets) {
+      if (outlet.failing) {
+        LOG.error("Audit sink {} is still failing at close: {} events it did not take are lost", outlet.sink,
+            outlet.backlog.size());
       }
     }
     closeSinks();
   }
 
-  private void deliver(AuditSink sink, AuditEvent event, String type) {
+  private void answerFlushes() {
+    queue.removeIf(item -> {
+      if (item instanceof FlushRequest flush) {
+        flush.healthy = false;
+        flush.done.countDown();
+        return true;
+      }
+      return false;
+    });
+  }
+
+  private boolean holdingBack() {
+    if (closing) {
+      return false;
+    }
+    for (Outlet outlet : outlets) {
+      if (outlet.backlog.size() >= capacity) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void deliver(Outlet outlet, AuditEvent event) {
+    if (outlet.failing) {
+      outlet.backlog.addLast(event); // in order behind the events it has not taken yet
+      publishHealth();
+      return;
+    }
     try {
-      sink.accept(event);
+      outlet.sink.accept(event);
       delivered.incrementAndGet();
+    } catch (IOException | UncheckedIOException e) {
+      outlet.backlog.addLast(event);
+      outOfService(outlet, "write", e);
     } catch (Throwable t) { // a sink must never stop the dispatcher, whatever it throws
-      failed(sink, "deliver a " + type + " event", t);
+      failed(outlet.sink, "deliver a " + event.type().name() + " event", t);
+    }
+  }
+
+  /** Offers each failing sink its kept events, then a flush; a sink that takes all of them is healthy again. */
+  private void retryFailing() {
+    nextRetry = System.nanoTime() + retryNanos;
+    for (Outlet outlet : outlets) {
+      if (!outlet.failing) {
+        continue;
+      }
+      int written = 0;
+      try {
+        while (!outlet.backlog.isEmpty()) {
+          AuditEvent event = outlet.backlog.peekFirst();
+          try {
+            outlet.sink.accept(event);
+            delivered.incrementAndGet();
+            written++;
+          } catch (IOException | UncheckedIOException e) {
+            throw e;
+          } catch (Throwable t) {
+            failed(outlet.sink, "deliver a " + event.type().name() + " event", t); // not an outage: skipped
+          }
+          outlet.backlog.removeFirst();
+        }
+        outlet.sink.flush();
+        outlet.failing = false;
+        outlet.recovered += written;
+        LOG.warn("Audit sink {} recovered after {} failed attempts and took the events kept for it: {}",
+            outlet.sink, outlet.attempts, outlet.recovered);
+      } catch (Throwable t) {
+        outlet.recovered += written;
+        outlet.attempts++;
+        long count = sinkFailures.incrementAndGet();
+        if (outlet.attempts % 60 == 0) {
+          LOG.error("Audit sink {} is still failing: {} ({} attempts, {} events kept; {} sink failures so far)",
+              outlet.sink, t.getClass().getName(), outlet.attempts, outlet.backlog.size(), count);
+        }
+      }
+    }
+    publishHealth();
+  }
+
+  private void outOfService(Outlet outlet, String what, Throwable t) {
+    outlet.failing = true;
+    outlet.attempts = 1;
+    outlet.recovered = 0;
+    nextRetry = System.nanoTime() + retryNanos;
+    long count = sinkFailures.incrementAndGet();
+    publishHealth();
+    LOG.error("Audit sink {} failed to {}: {}; it is out of service: its events are kept and offered again every {} "
+        + "until it takes them ({} sink failures so far)", outlet.sink, what, t.getClass().getName(),
+        Duration.ofNanos(retryNanos), count);
+  }
+
+  private void publishHealth() {
+    int failing = 0;
+    int kept = 0;
+    for (Outlet outlet : outlets) {
+      if (outlet.failing) {
+        failing++;
+        kept += outlet.backlog.size();
+      }
+    }
+    Health now = health;
+    if (now.failingSinks() != failing || now.keptEvents() != kept) {
+      health = failing == 0 ? Health.HEALTHY : new Health(failing, kept);
     }
   }
 
@@ -289,13 +473,21 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private void flushSinks() {
-    for (AutoCloseable sink : allSinks()) {
+    for (Outlet outlet : outlets) {
+      if (outlet.failing) {
+        continue; // its retry flushes
+      }
       try {
-        if (sink instanceof AuditSink a) {
-          a.flush();
-        } else {
-          ((SearchDemandSink) sink).flush();
-        }
+        outlet.sink.flush();
+      } catch (IOException | UncheckedIOException e) {
+        outOfService(outlet, "flush", e);
+      } catch (Throwable t) {
+        failed(outlet.sink, "flush", t);
+      }
+    }
+    for (SearchDemandSink sink : demandSinks) {
+      try {
+        sink.flush();
       } catch (Throwable t) {
         failed(sink, "flush", t);
       }
@@ -323,6 +515,42 @@ public final class AuditLog implements AutoCloseable {
     long count = sinkFailures.incrementAndGet();
     // The exception's message and stack may quote the event; the class name is enough to start looking.
     LOG.error("Audit sink {} failed to {}: {} ({} sink failures so far)", sink, what, t.getClass().getName(), count);
+  }
+
+  /** One audit sink and what the dispatcher keeps for it while it is out of service. */
+  private static final class Outlet {
+    final AuditSink sink;
+    final ArrayDeque<AuditEvent> backlog = new ArrayDeque<>();
+    boolean failing;
+    long attempts;
+    long recovered;
+
+    Outlet(AuditSink sink) {
+      this.sink = sink;
+    }
+  }
+
+  private static final class FlushRequest {
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile boolean healthy;
+  }
+
+  /**
+   * The state of the identified-event sinks.
+   *
+   * @param failingSinks how many are out of service: their last write or flush threw {@link IOException} and they
+   *     have not yet taken the events kept for them
+   * @param keptEvents how many events are kept for them, waiting to be offered again (a sink may hold more of its own:
+   *     the file sinks keep the lines they could not write)
+   */
+  public record Health(int failingSinks, int keptEvents) {
+    /** Every identified-event sink is taking events. */
+    public static final Health HEALTHY = new Health(0, 0);
+
+    /** Whether every identified-event sink is taking events. */
+    public boolean healthy() {
+      return failingSinks == 0;
+    }
   }
 
   /** What {@code emit} does when the queue is full. */
@@ -353,6 +581,7 @@ public final class AuditLog implements AutoCloseable {
     private int queueCapacity = 8192;
     private WhenFull whenFull = WhenFull.BLOCK;
     private Duration demandBucket = SearchDemandEvent.DEFAULT_BUCKET;
+    private Duration retryInterval = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -389,6 +618,19 @@ public final class AuditLog implements AutoCloseable {
     /** What to do when the queue is full: {@link WhenFull#BLOCK} unless set. */
     public Builder whenFull(WhenFull whenFull) {
       this.whenFull = Objects.requireNonNull(whenFull, "whenFull");
+      return this;
+    }
+
+    /**
+     * How often a failing audit sink is offered its kept events again: one second unless set, from 10 ms to 10
+     * minutes. Each attempt costs the sink one write; {@link AuditLog#flush(Duration)} also retries at once.
+     */
+    public Builder retryInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException("retry interval must be 10 ms to 10 minutes, got " + interval);
+      }
+      this.retryInterval = interval;
       return this;
     }
 

@@ -14,11 +14,13 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@link #counting(AuditSink, MeterRegistry)}: {@value #AUDIT_EVENTS}, tagged {@code type} and {@code
- *       outcome}, one count per event handed to the sink;
+ *       outcome}, one count per event the sink took (an event a failing sink refused and took on a later attempt
+ *       counts once);
  *   <li>{@link #counting(SearchDemandSink, MeterRegistry)}: {@value #SEARCH_DEMAND_EVENTS}, tagged {@code endpoint};
  *   <li>{@link #bind(AuditLog, MeterRegistry)}: the log's own counters ({@code portcullis.audit.emitted}, {@code
- *       .dropped}, {@code .delivered}, {@code .sink.failures}) and the queue length ({@code
- *       portcullis.audit.queued}).
+ *       .dropped}, {@code .delivered}, {@code .sink.failures}), the queue length ({@code
+ *       portcullis.audit.queued}) and the sinks' health: {@value #FAILING_SINKS} (identified-event sinks out of
+ *       service, 0 when all is well: alert on anything else) and {@value #KEPT_EVENTS} (events kept for them).
  * </ul>
  *
  * <p><b>Security.</b> Tags hold only the event type, outcome and search endpoint: never a user, resource or term,
@@ -29,6 +31,10 @@ public final class AuditMetrics {
   public static final String AUDIT_EVENTS = "portcullis.audit.events";
   /** Counter name for search-demand events. */
   public static final String SEARCH_DEMAND_EVENTS = "portcullis.search.demand.events";
+  /** Gauge name: identified-event sinks out of service; see {@link AuditLog#health()}. */
+  public static final String FAILING_SINKS = "portcullis.audit.sinks.failing";
+  /** Gauge name: events kept for sinks out of service; see {@link AuditLog#health()}. */
+  public static final String KEPT_EVENTS = "portcullis.audit.kept";
 
   private AuditMetrics() {}
 
@@ -54,13 +60,13 @@ public final class AuditMetrics {
 
     @Override
     public void accept(AuditEvent event) throws IOException {
+      target.accept(event); // first: a refused event is offered again and must count once
       Counter.builder(AUDIT_EVENTS)
           .description("Audit events by type and outcome")
           .tag("type", event.type().name())
           .tag("outcome", event.outcome().label())
           .register(registry)
           .increment();
-      target.accept(event);
     }
   }
 
@@ -83,7 +89,10 @@ public final class AuditMetrics {
     }
   }
 
-  /** Registers the log's delivery counters and queue length; they read {@link AuditLog#stats()}. */
+  /**
+   * Registers the log's delivery counters and queue length, which read {@link AuditLog#stats()}, and its sinks'
+   * health, which reads {@link AuditLog#health()}.
+   */
   public static void bind(AuditLog log, MeterRegistry registry) {
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(registry, "registry");
@@ -101,6 +110,12 @@ public final class AuditMetrics {
         .register(registry);
     Gauge.builder("portcullis.audit.queued", log, l -> l.stats().queued())
         .description("Events waiting for the audit dispatcher")
+        .register(registry);
+    Gauge.builder(FAILING_SINKS, log, l -> l.health().failingSinks())
+        .description("Audit sinks out of service (their writes fail); 0 when all is well")
+        .register(registry);
+    Gauge.builder(KEPT_EVENTS, log, l -> l.health().keptEvents())
+        .description("Audit events kept for sinks out of service, written once they recover")
         .register(registry);
   }
 }

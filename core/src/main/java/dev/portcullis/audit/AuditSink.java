@@ -11,9 +11,16 @@ import org.slf4j.LoggerFactory;
  * Where identified audit events go. One method to implement; the static factories give the standard sinks.
  *
  * <p>{@link AuditLog} calls a sink from its single dispatcher thread only, so an implementation need not be
- * thread-safe unless it is shared elsewhere. A sink may throw: the dispatcher counts and reports the failure and goes
- * on with the next event, so a sink never breaks the code that emitted the event. {@link #flush()} is called when the
- * queue runs empty and {@link #close()} once, by {@link AuditLog#close()}.
+ * thread-safe unless it is shared elsewhere. {@link #flush()} is called when the queue runs empty and {@link #close()}
+ * once, by {@link AuditLog#close()}. A sink never breaks the code that emitted the event, and how it fails tells the
+ * log what to do:
+ * <ul>
+ *   <li>{@link IOException} (or {@link java.io.UncheckedIOException}) means "out of service, try again": from
+ *       {@code accept}, the event was not taken; from {@code flush}, the sink keeps what it took and writes it on a
+ *       later flush. The log keeps the events, offers them again in order and reports the sink unhealthy until it has
+ *       taken them (see {@link AuditLog});
+ *   <li>anything else means "not this event": it is reported, counted and skipped for this sink.
+ * </ul>
  *
  * <p>Search-demand events have their own SPI, {@link SearchDemandSink}: the two kinds never share a sink, a file or a
  * logger.
@@ -53,7 +60,9 @@ public interface AuditSink extends Closeable, Flushable {
 
   /**
    * Appends one JSON object per line to {@code file} (UTF-8), creating it if needed. The file is locked for as long
-   * as the sink is open; {@link #flush()} hands the data to the OS and {@link #close()} forces it to disk.
+   * as the sink is open; {@link #flush()} hands the data to the OS and {@link #close()} forces it to disk. The file
+   * only ever holds whole records: a write that fails part-way (a full disk) is cut back to the last whole record and
+   * kept for the next flush.
    *
    * @throws IOException if the file can't be opened, is locked by another writer, ends in a partial line, or holds
    *     records of another kind (a search-demand file)
@@ -65,9 +74,14 @@ public interface AuditSink extends Closeable, Flushable {
   /**
    * As {@link #jsonLines(Path)}, with each record chained to the one before: it carries its sequence number, the
    * SHA-256 of the previous record ({@code prev}) and its own ({@code hash}), so {@link AuditChainVerifier} can tell
-   * an altered, missing, inserted or reordered record. Appending to an existing file continues its chain.
+   * an altered, missing, inserted or reordered record. Appending to an existing file continues its chain. Failed
+   * writes behave as in {@link #jsonLines(Path)}. A file that ends in a record torn by an interrupted write (the
+   * process was killed) is repaired on open, never silently: the torn bytes move to {@code <file>.torn}, an
+   * {@link AuditEventType#AUDIT_RECORD_TORN} record continuing the chain from the last whole record takes their place,
+   * and an ERROR line says so.
    *
-   * @throws IOException as {@link #jsonLines(Path)}, or if the file's last record is not an intact chain record
+   * @throws IOException as {@link #jsonLines(Path)} (but a partial last line is repaired, not refused), or if the
+   *     file's last whole record is not an intact chain record (an alteration, not a crash)
    */
   static AuditSink hashChained(Path file) throws IOException {
     return HashChainedAuditSink.open(file);

@@ -2,18 +2,40 @@ package dev.portcullis.audit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The hash-chained JSON-lines sink; see {@link HashChain} for the record format. */
+/**
+ * The hash-chained JSON-lines sink; see {@link HashChain} for the record format.
+ *
+ * <p>A record is chained (its sequence number and hash taken) only once the file has taken it: if {@link #accept}
+ * throws, the chain has not moved and the same event, offered again, becomes the same record. A failed flush leaves
+ * the file at its last whole record and keeps the unwritten records for the next flush (see {@link LineFile}).
+ *
+ * <p><b>Torn last record.</b> A file that ends in a partial line (the process was killed mid-write, the machine lost
+ * power) is repaired on open, never silently: if the partial line is a whole record that lacks only its newline, the
+ * newline is added; otherwise the partial bytes are appended, as one line, to {@code <file>.torn}, and replaced in the
+ * file by an {@link AuditEventType#AUDIT_RECORD_TORN} record that continues the chain from the last whole record and
+ * says how many bytes were cut, the start of their SHA-256 and where they are kept. An ERROR line on the logger
+ * {@code dev.portcullis.audit.AuditSink} says the same. {@link AuditChainVerifier} then finds the chain intact and
+ * counts the repair. A last whole record that is not an intact chain record is not a crash but an alteration: the
+ * file is refused.
+ */
 final class HashChainedAuditSink extends ForwardingSink<LineFile> implements AuditSink {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
   private static final HexFormat HEX = HexFormat.of();
+  /** The file beside a chained file that keeps the torn tails cut from it. */
+  static final String TORN_SUFFIX = ".torn";
 
   private final MessageDigest digest = HashChain.sha256();
   private long nextSeq;
   private String prev;
-  private boolean broken;
 
   private HashChainedAuditSink(LineFile file, long nextSeq, String prev) {
     super(file, "AuditSink.hashChained(" + file.path() + ")");
@@ -22,18 +44,29 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
   }
 
   static HashChainedAuditSink open(Path path) throws IOException {
-    LineFile file = LineFile.open(path, EventFormat.KIND_AUDIT);
+    return open(path, LineFile.Opener.FILE);
+  }
+
+  static HashChainedAuditSink open(Path path, LineFile.Opener opener) throws IOException {
+    LineFile file = LineFile.open(path, EventFormat.KIND_AUDIT, opener);
     try {
       byte[] last = file.lastLineAtOpen();
+      HashChainedAuditSink sink;
       if (last == null) {
-        return new HashChainedAuditSink(file, 1, HashChain.GENESIS);
+        sink = new HashChainedAuditSink(file, 1, HashChain.GENESIS);
+      } else {
+        HashChain.Link link = HashChain.parse(last);
+        if (link == null || !link.selfConsistent()) {
+          throw new IOException(
+              path + ": the last record is not an intact chain record; run AuditChainVerifier before appending");
+        }
+        sink = new HashChainedAuditSink(file, link.seq() + 1, link.hash());
       }
-      HashChain.Link link = HashChain.parse(last);
-      if (link == null || !link.selfConsistent()) {
-        throw new IOException(
-            path + ": the last record is not an intact chain record; run AuditChainVerifier before appending");
+      byte[] torn = file.tornTailAtOpen();
+      if (torn != null) {
+        sink.repair(torn);
       }
-      return new HashChainedAuditSink(file, link.seq() + 1, link.hash());
+      return sink;
     } catch (IOException | RuntimeException e) {
       file.close();
       throw e;
@@ -42,12 +75,15 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
 
   @Override
   public void accept(AuditEvent event) throws IOException {
-    if (broken) {
-      // After a failed write the file's end is unknown; appending more would hide where the chain broke.
-      throw new IOException(target.path() + ": an earlier write failed; verify the file and open a new sink");
-    }
     StringBuilder record = new StringBuilder(384);
     EventFormat.appendJson(record, event);
+    byte[] line = chained(record);
+    target.append(line); // throws before taking the line, so the chain only moves when the file has it
+    advance(line);
+  }
+
+  /** The record's bytes with {@code seq}, {@code prev} and {@code hash} added; the chain does not move yet. */
+  private byte[] chained(StringBuilder record) {
     record.append(",\"seq\":").append(nextSeq).append(",\"prev\":\"").append(prev).append('"');
     byte[] content = record.toString().getBytes(StandardCharsets.UTF_8);
     String hash = HEX.formatHex(digest.digest(content));
@@ -55,13 +91,48 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     byte[] line = new byte[content.length + suffix.length];
     System.arraycopy(content, 0, line, 0, content.length);
     System.arraycopy(suffix, 0, line, content.length, suffix.length);
-    try {
-      target.append(line);
-    } catch (IOException | RuntimeException e) {
-      broken = true;
-      throw e;
-    }
+    return line;
+  }
+
+  private void advance(byte[] line) {
     nextSeq++;
-    prev = hash;
+    prev = new String(line, line.length - HashChain.HASH_SUFFIX_BYTES + 9, 64, StandardCharsets.US_ASCII);
+  }
+
+  private void repair(byte[] torn) throws IOException {
+    Path path = target.path();
+    HashChain.Link link = HashChain.parse(torn);
+    if (link != null && link.selfConsistent() && link.seq() == nextSeq && link.prev().equals(prev)) {
+      LOG.warn("Audit file {} ended in a whole record (seq {}) without its newline: the newline was added", path,
+          link.seq());
+      target.replaceTornTail(torn);
+      advance(torn);
+      return;
+    }
+    String sha256 = HashChain.sha256Hex(torn, torn.length);
+    Path kept = path.resolveSibling(path.getFileName() + TORN_SUFFIX);
+    LOG.error("Audit file {} ends in a torn record ({} bytes after seq {}, SHA-256 {}), left by an interrupted write: "
+        + "it is moved to {} and the chain continues from seq {} with an {} record", path, torn.length, nextSeq - 1,
+        sha256, kept, nextSeq, AuditEventType.AUDIT_RECORD_TORN.name());
+    byte[] keptLine = new byte[torn.length + 1];
+    System.arraycopy(torn, 0, keptLine, 0, torn.length);
+    keptLine[torn.length] = '\n';
+    // Kept, and on disk, before the file is cut: a crash in between leaves the torn bytes in both places, not none.
+    Files.write(kept, keptLine, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+        StandardOpenOption.SYNC);
+    // The torn write was the file's last change, so its modification time is when the record was torn.
+    Instant tornAt = Files.getLastModifiedTime(path).toInstant();
+    AuditEvent marker = AuditEvent.builder(AuditEventType.AUDIT_RECORD_TORN)
+        .id("torn-" + nextSeq + "-" + sha256.substring(0, 16))
+        .time(tornAt)
+        .failure("a record torn by an interrupted write was cut from the end of this file: " + torn.length
+            + " bytes after seq " + (nextSeq - 1) + ", SHA-256 starting " + sha256.substring(0, 16))
+        .resource(kept.getFileName().toString())
+        .build();
+    StringBuilder record = new StringBuilder(384);
+    EventFormat.appendJson(record, marker);
+    byte[] line = chained(record);
+    target.replaceTornTail(line);
+    advance(line);
   }
 }

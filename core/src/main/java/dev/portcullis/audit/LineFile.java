@@ -1,12 +1,9 @@
 package dev.portcullis.audit;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -17,34 +14,85 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * An append-only file of JSON lines of one kind, locked while open. Refuses to open a file that another writer holds,
- * that ends in a partial line (a crash mid-write: someone must look before more is appended), or whose first record is
- * of the other kind (audit and search demand never share a file).
+ * An append-only file of JSON lines of one kind, locked while open, that holds whole lines only.
+ *
+ * <p><b>Writes.</b> {@link #append} collects lines in memory; {@link #flush()} (or a full buffer) writes them with
+ * positional writes at the end of the last whole line. A write that fails part-way (a full disk, an I/O error) is cut
+ * back to the end of the last whole line before the exception reaches the caller, and the unwritten lines stay
+ * collected for the next attempt: after a failure the file is as it was before the write, and a retry writes the same
+ * bytes. If even the cut fails, the next write starts at the same place, overwrites what the failed one left and cuts
+ * the file after itself.
+ *
+ * <p><b>Opening.</b> Refuses a file that another writer holds, or whose first record is of the other kind (audit and
+ * search demand never share a file). A file that ends in a partial line (the process died mid-write) is opened with
+ * {@link #tornTailAtOpen()} set; {@link #open(Path, String)} refuses it, so that someone looks before more is
+ * appended, and the hash-chained sink repairs it with {@link #replaceTornTail(byte[])}.
  */
 final class LineFile implements Closeable, Flushable {
-  private static final int BUFFER = 64 * 1024;
+  /** How many bytes of lines are collected before they are written without waiting for a flush. */
+  static final int BUFFER = 64 * 1024;
+  /**
+   * The longest partial line a crash of this writer can leave: one buffer plus a line longer than the buffer would be
+   * larger, but no event comes near that. A longer unterminated tail is not a torn write of ours.
+   */
+  static final int MAX_TORN_TAIL = 2 * BUFFER;
+
+  /** Opens the channel the lines are written through; a test seam for failing disks. */
+  @FunctionalInterface
+  interface Opener {
+    Opener FILE = path -> FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+
+    FileChannel open(Path path) throws IOException;
+  }
 
   private final Path path;
   private final FileChannel channel;
   private final FileLock lock;
-  private final OutputStream out;
   private final byte[] lastLine;
+  private byte[] tornTail;
+  /** The length of the whole lines written: where the next write starts. */
+  private long end;
+  private byte[] pending = new byte[8192];
+  private int pendingLength;
+  /** A failed write could not be cut back: the file may hold bytes after {@link #end}. */
+  private boolean uncut;
 
-  private LineFile(Path path, FileChannel channel, FileLock lock, byte[] lastLine) {
+  private LineFile(Path path, FileChannel channel, FileLock lock, Existing existing) {
     this.path = path;
     this.channel = channel;
     this.lock = lock;
-    this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
-    this.lastLine = lastLine;
+    this.lastLine = existing.lastLine();
+    this.tornTail = existing.tornTail();
+    this.end = existing.wholeLength();
   }
 
+  /**
+   * Opens {@code path} for appending lines of {@code kind}.
+   *
+   * @throws IOException if the file can't be opened, is locked by another writer, holds the other kind of records or
+   *     ends in a partial line
+   */
   static LineFile open(Path path, String kind) throws IOException {
+    LineFile file = open(path, kind, Opener.FILE);
+    if (file.tornTail != null) {
+      file.channel.close();
+      throw new IOException(path + " ends in a partial record; check it (and verify a chained file) before appending");
+    }
+    return file;
+  }
+
+  /**
+   * Opens {@code path} through {@code opener}, accepting a partial last line (see {@link #tornTailAtOpen()}).
+   *
+   * @throws IOException if the file can't be opened, is locked by another writer, holds the other kind of records, or
+   *     ends in an unterminated tail longer than {@link #MAX_TORN_TAIL}
+   */
+  static LineFile open(Path path, String kind, Opener opener) throws IOException {
     Path parent = path.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    FileChannel channel =
-        FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    FileChannel channel = opener.open(path);
     try {
       FileLock lock;
       try {
@@ -55,91 +103,177 @@ final class LineFile implements Closeable, Flushable {
       if (lock == null) {
         throw new IOException(path + " is already open for writing by another sink or process");
       }
-      byte[] last = checkExisting(path, kind);
-      return new LineFile(path, channel, lock, last);
+      return new LineFile(path, channel, lock, checkExisting(path, kind));
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
     }
   }
 
-  /** The last complete line of the file as it was when opened (without its newline), or null if it was empty. */
+  /** The last complete line of the file as it was when opened (without its newline), or null if it had none. */
   byte[] lastLineAtOpen() {
     return lastLine == null ? null : lastLine.clone();
+  }
+
+  /** The bytes after the file's last newline when it was opened (a torn write), or null if it ended in a newline. */
+  byte[] tornTailAtOpen() {
+    return tornTail == null ? null : tornTail.clone();
   }
 
   Path path() {
     return path;
   }
 
-  /** Buffers one line; the newline is added here. {@code line} must not contain one. */
-  void append(byte[] line) throws IOException {
-    out.write(line);
-    out.write('\n');
+  /**
+   * Writes {@code line} and a newline in place of the torn tail, cuts the file after it and forces it to disk. Not cut
+   * back on failure: the file then still ends in a partial line (what is left of the torn tail or of {@code line}),
+   * which the next open finds again.
+   *
+   * @throws IllegalStateException if the file had no torn tail or lines were appended since it was opened
+   */
+  void replaceTornTail(byte[] line) throws IOException {
+    if (tornTail == null || pendingLength > 0) {
+      throw new IllegalStateException("no torn tail to replace");
+    }
+    ByteBuffer bytes = ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
+    long at = end;
+    while (bytes.hasRemaining()) {
+      at += channel.write(bytes, at);
+    }
+    channel.truncate(at);
+    channel.force(true);
+    end = at;
+    tornTail = null;
   }
 
+  /**
+   * Collects one line; the newline is added here. {@code line} must not contain one.
+   *
+   * @throws IOException if lines collected earlier had to be written to make room and that failed; {@code line} is
+   *     then not taken, and the earlier lines are kept for the next attempt
+   */
+  void append(byte[] line) throws IOException {
+    if (pendingLength > 0 && pendingLength + line.length + 1 > BUFFER) {
+      writePending();
+    }
+    int needed = pendingLength + line.length + 1;
+    if (needed > pending.length) {
+      pending = Arrays.copyOf(pending, Math.max(needed, Math.min(2 * pending.length, BUFFER)));
+    }
+    System.arraycopy(line, 0, pending, pendingLength, line.length);
+    pending[needed - 1] = '\n';
+    pendingLength = needed;
+  }
+
+  /** Writes the collected lines; on failure the file is cut back and the lines are kept (see the class comment). */
   @Override
   public void flush() throws IOException {
-    out.flush();
+    writePending();
   }
 
+  /** Writes the collected lines, forces the file to disk and releases it; lines that can't be written are lost. */
   @Override
   public void close() throws IOException {
     try (channel) {
-      out.flush();
+      writePending();
       channel.force(true);
       lock.release();
     }
   }
 
-  private static byte[] checkExisting(Path path, String kind) throws IOException {
+  private void writePending() throws IOException {
+    if (pendingLength == 0 && !uncut) {
+      return;
+    }
+    ByteBuffer bytes = ByteBuffer.wrap(pending, 0, pendingLength);
+    long at = end;
+    try {
+      while (bytes.hasRemaining()) {
+        at += channel.write(bytes, at);
+      }
+      if (uncut) {
+        channel.truncate(at);
+        uncut = false;
+      }
+    } catch (IOException | RuntimeException e) {
+      cutBack();
+      throw e;
+    }
+    end = at;
+    pendingLength = 0;
+    if (pending.length > BUFFER) {
+      pending = new byte[BUFFER]; // one long line grew it: give the memory back
+    }
+  }
+
+  private void cutBack() {
+    try {
+      channel.truncate(end);
+      uncut = false;
+    } catch (IOException | RuntimeException e) {
+      uncut = true;
+    }
+  }
+
+  private record Existing(long wholeLength, byte[] lastLine, byte[] tornTail) {}
+
+  private static Existing checkExisting(Path path, String kind) throws IOException {
     try (FileChannel read = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = read.size();
       if (size == 0) {
-        return null;
-      }
-      ByteBuffer one = ByteBuffer.allocate(1);
-      readFully(read, one, size - 1);
-      if (one.get(0) != '\n') {
-        throw new IOException(path + " ends in a partial record; check it (and verify a chained file) before appending");
+        return new Existing(0, null, null);
       }
       byte[] prefix = ("{\"kind\":\"" + kind + "\",").getBytes(StandardCharsets.US_ASCII);
       ByteBuffer head = ByteBuffer.allocate((int) Math.min(prefix.length, size));
       readFully(read, head, 0);
-      if (!Arrays.equals(Arrays.copyOf(head.array(), head.position()), prefix)) {
+      // A file shorter than the prefix can only be a torn first record: it must be a start of the prefix.
+      if (!Arrays.equals(head.array(), Arrays.copyOf(prefix, head.capacity()))) {
         throw new IOException(path + " does not hold " + kind + " records; each kind of event has a file of its own");
       }
-      return lastLine(read, size);
+      long whole = afterLastNewline(read, size);
+      if (size - whole > MAX_TORN_TAIL) {
+        throw new IOException(path + " ends in " + (size - whole) + " bytes without a newline, more than a torn write "
+            + "leaves; check it before appending");
+      }
+      byte[] torn = null;
+      if (whole < size) {
+        ByteBuffer tail = ByteBuffer.allocate((int) (size - whole));
+        readFully(read, tail, whole);
+        torn = tail.array();
+      }
+      byte[] last = null;
+      if (whole > 0) {
+        long start = afterLastNewline(read, whole - 1);
+        ByteBuffer line = ByteBuffer.allocate((int) (whole - 1 - start));
+        readFully(read, line, start);
+        last = line.array();
+      }
+      return new Existing(whole, last, torn);
     }
   }
 
-  /** Reads backwards from the end to the newline before the last line. */
-  private static byte[] lastLine(FileChannel read, long size) throws IOException {
-    long end = size - 1; // the final newline
-    long start = end;
+  /** The position after the last newline before {@code limit}, or 0 if there is none. Reads backwards. */
+  private static long afterLastNewline(FileChannel read, long limit) throws IOException {
+    long start = limit;
     ByteBuffer block = ByteBuffer.allocate(8192);
     while (start > 0) {
       long from = Math.max(0, start - block.capacity());
       block.clear().limit((int) (start - from));
       readFully(read, block, from);
-      int i = block.position() - 1;
-      while (i >= 0 && block.get(i) != '\n') {
-        i--;
-      }
-      if (i >= 0) {
-        start = from + i + 1;
-        break;
+      for (int i = block.position() - 1; i >= 0; i--) {
+        if (block.get(i) == '\n') {
+          return from + i + 1;
+        }
       }
       start = from;
     }
-    ByteBuffer line = ByteBuffer.allocate((int) (end - start));
-    readFully(read, line, start);
-    return line.array();
+    return 0;
   }
 
   private static void readFully(FileChannel read, ByteBuffer into, long position) throws IOException {
+    int base = into.position();
     while (into.hasRemaining()) {
-      if (read.read(into, position + into.position()) < 0) {
+      if (read.read(into, position + into.position() - base) < 0) {
         throw new IOException("file shrank while reading");
       }
     }

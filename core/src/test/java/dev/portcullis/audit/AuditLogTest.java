@@ -64,25 +64,73 @@ class AuditLogTest {
   }
 
   @Test
-  void sinkThatThrows_doesNotBreakEmit_isCountedAndReported_andHealthySinksGetEveryEvent() throws Exception {
+  void sinkThatThrowsIOException_isOutOfService_keepsItsEventsInOrder_whileTheOthersGoOn() throws Exception {
     RecordingAuditSink healthy = new RecordingAuditSink();
-    CapturingLogger errors = new CapturingLogger("errors");
-    AuditSink failing = event -> {
-      if (event.resource().orElse("").endsWith("/secret-7")) {
-        throw new IOException("disk full while writing /secret-7 for u-1");
+    SwitchedSink switched = new SwitchedSink();
+    String report;
+    // No retries on the clock here: only the flushes retry, so the counts below are exact.
+    try (AuditLog log = Fixtures.log().retryInterval(Duration.ofMinutes(10)).auditSink(switched).auditSink(healthy)
+        .build()) {
+      for (int i = 0; i < 3; i++) {
+        log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/r/" + i).build());
       }
-      if (event.type().equals(AuditEventType.LOGOUT)) {
-        throw new IllegalStateException("boom u-1");
-      }
-    };
-    String failures;
-    try (AuditLog log = Fixtures.log().auditSink(failing).auditSink(healthy).build()) {
-      // Capture from before the first emit: the dispatcher thread may report a failure at once.
-      failures = Fixtures.capturingStderr(() -> {
-        for (int i = 0; i < 10; i++) {
+      assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
+      switched.down = true;
+      // Capture from before the first emit: the dispatcher thread reports the failure at once.
+      report = Fixtures.capturingStderr(() -> {
+        for (int i = 3; i < 8; i++) {
           log.emit(log.event(AuditEventType.ACCESS_GRANTED).actor(AuditEvent.Actor.of("u-1", null))
               .resource("/r/secret-" + i).build());
         }
+        try {
+          assertThat(log.flush(Duration.ofSeconds(10))).as("a failing sink fails the flush").isFalse();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      });
+      assertThat(log.health()).isEqualTo(new AuditLog.Health(1, 5));
+      assertThat(log.health().healthy()).isFalse();
+      assertThat(healthy.events()).as("the other sink goes on").hasSize(8);
+      assertThat(switched.taken).hasSize(3);
+
+      switched.down = false;
+      report += Fixtures.capturingStderr(() -> {
+        try {
+          assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      });
+      assertThat(log.health()).isEqualTo(AuditLog.Health.HEALTHY);
+      assertThat(switched.taken).extracting(e -> e.resource().orElseThrow())
+          .containsExactly("/r/0", "/r/1", "/r/2", "/r/secret-3", "/r/secret-4", "/r/secret-5", "/r/secret-6",
+              "/r/secret-7");
+      assertThat(log.stats().sinkFailures()).as("the first failure and the retry of the first flush").isEqualTo(2);
+      assertThat(log.stats().delivered()).isEqualTo(16);
+    }
+    assertThat(report)
+        .contains("ERROR").contains("failed to write: java.io.IOException; it is out of service")
+        .contains("recovered after 2 failed attempts and took the events kept for it: 5")
+        .doesNotContain("secret")
+        .doesNotContain("u-1")
+        .doesNotContain("disk full");
+    assertThat(report.lines().filter(l -> l.contains("ERROR"))).as("one ERROR line per outage").hasSize(1);
+  }
+
+  @Test
+  void sinkThatThrowsSomethingElse_skipsThatEvent_isCountedAndReported_andStaysInService() throws Exception {
+    RecordingAuditSink healthy = new RecordingAuditSink();
+    RecordingAuditSink behind = new RecordingAuditSink();
+    AuditSink picky = event -> {
+      if (event.type().equals(AuditEventType.LOGOUT)) {
+        throw new IllegalStateException("boom u-1");
+      }
+      behind.accept(event);
+    };
+    String report;
+    try (AuditLog log = Fixtures.log().auditSink(picky).auditSink(healthy).build()) {
+      report = Fixtures.capturingStderr(() -> {
+        log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/before").build());
         log.emit(log.event(AuditEventType.LOGOUT).build());
         log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/after").build());
         try {
@@ -91,18 +139,97 @@ class AuditLogTest {
           throw new AssertionError(e);
         }
       });
-      assertThat(log.stats().sinkFailures()).isEqualTo(2);
-      assertThat(log.stats().delivered()).isEqualTo(12 + 10);
+      assertThat(log.health().healthy()).isTrue();
+      assertThat(log.stats().sinkFailures()).isEqualTo(1);
+      assertThat(log.stats().delivered()).isEqualTo(5);
     }
-    assertThat(healthy.events()).hasSize(12);
-    healthy.assertOnce(AuditEventType.ACCESS_GRANTED, e -> e.resource().orElseThrow().equals("/after"));
-    assertThat(failures)
-        .contains("failed to deliver a access_granted event: java.io.IOException")
-        .contains("failed to deliver a logout event: java.lang.IllegalStateException")
-        .doesNotContain("secret-7")
-        .doesNotContain("u-1")
-        .doesNotContain("disk full");
-    assertThat(errors.events()).isEmpty();
+    assertThat(healthy.events()).hasSize(3);
+    assertThat(behind.events()).extracting(e -> e.resource().orElseThrow()).containsExactly("/before", "/after");
+    assertThat(report).contains("failed to deliver a logout event: java.lang.IllegalStateException")
+        .doesNotContain("u-1").doesNotContain("boom");
+  }
+
+  @Test
+  void failingSink_isRetriedOnTheInterval_withoutAFlush() throws Exception {
+    SwitchedSink switched = new SwitchedSink();
+    switched.down = true;
+    try (AuditLog log = Fixtures.log().retryInterval(Duration.ofMillis(10)).auditSink(switched).build()) {
+      Fixtures.capturingStderr(() -> log.emit(log.event(AuditEventType.LOGOUT).build()));
+      while (log.health().healthy()) {
+        Thread.onSpinWait(); // until the dispatcher has met the failure
+      }
+      int attempts = switched.attempts.get();
+      while (switched.attempts.get() < attempts + 3) {
+        Thread.onSpinWait(); // it keeps trying on its own
+      }
+      switched.down = false;
+      while (!log.health().healthy()) {
+        Thread.onSpinWait();
+      }
+      assertThat(switched.taken).hasSize(1);
+    }
+  }
+
+  @Test
+  void sinkStillFailingAtClose_losesOnlyWhatItNeverTook_andSaysHowMany() {
+    SwitchedSink switched = new SwitchedSink();
+    RecordingAuditSink healthy = new RecordingAuditSink();
+    AuditLog log = Fixtures.log().auditSink(switched).auditSink(healthy).build();
+    switched.down = true;
+    String report = Fixtures.capturingStderr(() -> {
+      for (int i = 0; i < 4; i++) {
+        log.emit(log.event(AuditEventType.LOGOUT).build());
+      }
+      log.close();
+    });
+    assertThat(healthy.events()).hasSize(4);
+    assertThat(switched.taken).isEmpty();
+    assertThat(report).contains("still failing at close: 4 events it did not take are lost");
+  }
+
+  @Test
+  void failingSinkWithAFullBacklog_holdsTheQueue_soEmittersFeelIt_andNothingTakenIsLost() throws Exception {
+    SwitchedSink switched = new SwitchedSink();
+    try (AuditLog log = Fixtures.log().queueCapacity(2).whenFull(AuditLog.WhenFull.DROP).auditSink(switched)
+        .build()) {
+      switched.down = true;
+      String report = Fixtures.capturingStderr(() -> {
+        log.emit(log.event(AuditEventType.LOGOUT).resource("/kept-1").build());
+        log.emit(log.event(AuditEventType.LOGOUT).resource("/kept-2").build());
+        try {
+          assertThat(log.flush(Duration.ofSeconds(10))).isFalse();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+        // Two kept: the backlog is full, so the dispatcher leaves the queue alone and it fills up.
+        for (int i = 0; i < 10; i++) {
+          log.emit(log.event(AuditEventType.LOGOUT).resource("/queued-" + i).build());
+        }
+      });
+      assertThat(log.stats().dropped()).isEqualTo(8);
+      assertThat(log.health()).isEqualTo(new AuditLog.Health(1, 2));
+      assertThat(report).contains("Audit queue full");
+      switched.down = false;
+      assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
+    }
+    assertThat(switched.taken).extracting(e -> e.resource().orElseThrow())
+        .containsExactly("/kept-1", "/kept-2", "/queued-0", "/queued-1");
+  }
+
+  /** Takes events while up; throws IOException while down. */
+  private static final class SwitchedSink implements AuditSink {
+    final java.util.List<AuditEvent> taken = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    volatile boolean down;
+
+    @Override
+    public void accept(AuditEvent event) throws IOException {
+      attempts.incrementAndGet();
+      if (down) {
+        throw new IOException("disk full while writing " + event);
+      }
+      taken.add(event);
+    }
   }
 
   @Test
@@ -244,6 +371,10 @@ class AuditLogTest {
     assertThatThrownBy(() -> Fixtures.log().auditSink(both).demandSink(both).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
     assertThatThrownBy(() -> Fixtures.log().demandBucket(Duration.ofMinutes(7)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Fixtures.log().retryInterval(Duration.ofMillis(9)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Fixtures.log().retryInterval(Duration.ofMinutes(11)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

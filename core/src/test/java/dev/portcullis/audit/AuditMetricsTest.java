@@ -45,6 +45,49 @@ class AuditMetricsTest {
   }
 
   @Test
+  void failingSink_showsInTheHealthGauges_andAnEventTakenOnRetryCountsOnce() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    RecordingAuditSink taken = new RecordingAuditSink();
+    AuditSink switched = event -> {
+      if (down.get()) {
+        throw new IOException("down");
+      }
+      taken.accept(event);
+    };
+    try (AuditLog log = Fixtures.log().retryInterval(java.time.Duration.ofMinutes(10))
+        .auditSink(AuditMetrics.counting(switched, registry)).build()) {
+      AuditMetrics.bind(log, registry);
+      assertThat(registry.get(AuditMetrics.FAILING_SINKS).gauge().value()).isZero();
+      down.set(true);
+      Fixtures.capturingStderr(() -> {
+        log.emit(log.event(AuditEventType.LOGOUT).build());
+        log.emit(log.event(AuditEventType.LOGOUT).build());
+        try {
+          assertThat(log.flush(java.time.Duration.ofSeconds(10))).isFalse();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      });
+      assertThat(registry.get(AuditMetrics.FAILING_SINKS).gauge().value()).isEqualTo(1);
+      assertThat(registry.get(AuditMetrics.KEPT_EVENTS).gauge().value()).isEqualTo(2);
+      assertThat(registry.find(AuditMetrics.AUDIT_EVENTS).counter()).as("nothing taken, nothing counted").isNull();
+      down.set(false);
+      Fixtures.capturingStderr(() -> {
+        try {
+          assertThat(log.flush(java.time.Duration.ofSeconds(10))).isTrue();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      });
+      assertThat(registry.get(AuditMetrics.FAILING_SINKS).gauge().value()).isZero();
+      assertThat(registry.get(AuditMetrics.KEPT_EVENTS).gauge().value()).isZero();
+      assertThat(registry.get(AuditMetrics.AUDIT_EVENTS).tags("type", "logout").counter().count()).isEqualTo(2);
+      assertThat(taken.events()).hasSize(2);
+    }
+  }
+
+  @Test
   void auditWorksWithoutMicrometerOnTheClassPath() throws Exception {
     URL core = AuditLog.class.getProtectionDomain().getCodeSource().getLocation();
     URL slf4j = org.slf4j.LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation();

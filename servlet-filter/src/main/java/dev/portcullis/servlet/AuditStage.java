@@ -3,6 +3,7 @@ package dev.portcullis.servlet;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditRules;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -12,6 +13,12 @@ import org.slf4j.LoggerFactory;
  * After the application has answered: records configured actions (e.g. {@code report_view}) with the response's
  * outcome, and configured searches in the anonymous search-demand log. Runs last before the application, so requests
  * that an earlier stage refused are recorded by that stage, once, and not here again.
+ *
+ * <p><b>When the audit log can't write.</b> An audited action is refused with a plain {@code 503}, before the
+ * application sees it, while {@link dev.portcullis.audit.AuditLog#health()} reports a sink out of service: an action
+ * that must be audited does not happen unaudited. The refusal is itself an event (outcome failure, reason {@code audit
+ * log unavailable}), kept with the others until the sink recovers. Everything else (logins, logouts, unaudited pages,
+ * searches) goes on, and audited actions work again as soon as the sink has caught up, without a restart.
  */
 final class AuditStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(AuditStage.class);
@@ -28,6 +35,14 @@ final class AuditStage implements Stage {
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     String path = Paths.path(exchange);
     Optional<AuditRules.Match> action = rules.action(path);
+    if (action.isPresent() && !audit.writable()) {
+      AuditRules.Match m = action.get();
+      audit.emit(exchange, AuditEventType.of(m.action()),
+          b -> b.action(m.action()).resource(m.resource()).failure("audit log unavailable"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+          "Service unavailable. Please try again later.");
+      return;
+    }
     Optional<String[]> search = rules.search(path);
     boolean done = false;
     try {

@@ -29,6 +29,11 @@ final class AuditTrail {
     return audit;
   }
 
+  /** Whether identified events are being written: no audit log, or one whose sinks are all in service. */
+  boolean writable() {
+    return audit == null || audit.health().healthy();
+  }
+
   /**
    * @param userHandle the actor when the principal is not (yet or any more) set; null to use the principal
    */

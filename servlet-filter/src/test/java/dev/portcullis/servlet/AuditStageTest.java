@@ -9,6 +9,7 @@ import dev.portcullis.audit.SearchDemandEvent;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -90,22 +91,29 @@ class AuditStageTest {
   }
 
   @Test
-  void sinkThatThrows_loginLogoutAndPagesStillWork_andTheFailureIsCounted() throws Exception {
+  void sinkThatThrows_loginLogoutAndUnauditedPagesStillWork_auditedActionsAre503_andTheFailureIsCounted()
+      throws Exception {
     AtomicInteger calls = new AtomicInteger();
     AuditSink broken = event -> {
       calls.incrementAndGet();
       throw new IOException("disk full");
     };
-    try (LoginPortal portal = new LoginPortal(broken)) {
+    LoginPortal portal = new LoginPortal(broken);
+    try (portal) {
       Browser b = portal.browser();
       assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-      assertThat(b.get("/reports/riverside/1").statusCode()).isEqualTo(200);
+      assertThat(portal.audit.flush(Duration.ofSeconds(10))).isFalse();
+      assertThat(b.get("/reports/riverside/1").statusCode()).isEqualTo(503);
+      assertThat(b.get("/other-page").statusCode()).isEqualTo(200);
       assertThat(b.logout().statusCode()).isEqualTo(303);
       assertThat(b.whoami()).isEqualTo("anonymous");
       portal.flushedSink().assertOnce(AuditEventType.LOGOUT);
+      portal.sink.assertOnce(AuditEventType.of("report_view"), e -> e.reason().orElse("")
+          .equals("audit log unavailable"));
       assertThat(calls.get()).isPositive();
-      assertThat(portal.audit.stats().sinkFailures()).isEqualTo(calls.get());
     }
+    // Each call threw once (the retries too); compared once the dispatcher has stopped.
+    assertThat(portal.audit.stats().sinkFailures()).isEqualTo(calls.get());
   }
 
   @Test

@@ -3,17 +3,24 @@ package dev.portcullis.examples.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.audit.AuditChainVerifier;
 import dev.portcullis.crypto.InvalidKeyRingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The data folder: development keys and certificate made on first start, reused later, never silently replaced. */
+/**
+ * The data folder: development keys and certificate made on first start, reused later, never silently replaced; an
+ * audit file left torn by a killed portal is repaired, visibly, at the next start.
+ */
 class PortalStartTest {
   @TempDir
   Path dataDir;
@@ -70,6 +77,32 @@ class PortalStartTest {
       assertThatThrownBy(() -> new RunningPortal(dataDir)).hasMessageContaining("already open for writing");
       assertThat(first.client().get("/login").statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void portalKilledWhileWritingAnAuditRecord_startsAgain_cutsTheTornRecordVisibly_andTheChainVerifies()
+      throws Exception {
+    try (RunningPortal first = new RunningPortal(dataDir)) {
+      first.client().loginAs("alice");
+    }
+    Path audit = dataDir.resolve(Portal.AUDIT_FILE);
+    List<String> lines = Files.readAllLines(audit, StandardCharsets.UTF_8);
+    // What a kill 90 bytes into the next record leaves.
+    Files.write(audit, lines.get(lines.size() - 1).substring(0, 90).getBytes(StandardCharsets.UTF_8),
+        StandardOpenOption.APPEND);
+    assertThat(AuditChainVerifier.verify(audit).intact()).isFalse();
+
+    try (RunningPortal second = new RunningPortal(dataDir)) {
+      PortalClient alice = second.client();
+      alice.loginAs("alice");
+      assertThat(alice.get("/reports/101").statusCode()).isEqualTo(200);
+    }
+    AuditChainVerifier.Result verified = AuditChainVerifier.verify(audit);
+    assertThat(verified.intact()).as(verified.describe()).isTrue();
+    assertThat(verified.tornRecordsCut()).isEqualTo(1);
+    assertThat(Files.readAllLines(audit, StandardCharsets.UTF_8).get(lines.size()))
+        .contains("\"type\":\"audit_record_torn\"");
+    assertThat(dataDir.resolve(Portal.AUDIT_FILE + ".torn")).exists();
   }
 
   private Path makeKeyFile() throws Exception {
