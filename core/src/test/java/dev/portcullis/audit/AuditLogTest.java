@@ -3,6 +3,7 @@ package dev.portcullis.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.testing.CapturingLogger;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.RecordingSearchDemandSink;
