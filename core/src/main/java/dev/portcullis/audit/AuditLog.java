@@ -1,6 +1,7 @@
 package dev.portcullis.audit;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *     .actor(AuditEvent.Actor.of(userHandle, organisationHandle))
  *     .action("report_view").resource("/reports/42").requestId(requestId).clientAddress(address)
  *     .build());
- * audit.searched("/providers/search", query, results.size());   // anonymous: no user, session or address
+ * audit.searched("/providers/search", query, results.size());   // anonymous: counted, published per hour
  * ...
  * audit.close();                                      // delivers everything queued, then closes the sinks
  * }</pre>
@@ -49,24 +50,39 @@ import org.slf4j.LoggerFactory;
  * message, which may quote the event) and counted in {@link #stats()}; the event still goes to the other sinks, and
  * later events to the failing one. Nothing is retried.
  *
- * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, flushes and closes the sinks
- * and waits for the dispatcher to finish. Emitting after that throws {@link IllegalStateException}: an event that
+ * <p><b>Searches.</b> {@link #searched} does not queue an event: it normalises and redacts the query and counts it
+ * in its time bucket (one hour unless {@link Builder#demandBucket set}). The demand sinks get nothing about a search
+ * until its bucket has closed by the injected clock; then the dispatcher hands them the bucket's
+ * {@link SearchDemandEvent} records, one per endpoint and terms with the number of searches, all together and sorted
+ * by endpoint and terms. So no demand output (a file, an SLF4J line, a metric) shows when a search happened, or in
+ * which order searches came, more finely than the bucket. The dispatcher wakes for a bucket's close on its own, and
+ * checks on every {@link #flush} too; {@link #flush} does not publish a bucket that is still open. {@link #close()}
+ * publishes the open buckets as well, so a clean stop loses no search. Searches are not counted in {@link #stats()}
+ * as they come; the published records count as delivered. Memory is bounded by {@link Builder#demandMaxTerms}.
+ *
+ * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, publishes the search counts
+ * of every bucket, closed or not, flushes and closes the sinks and waits for the dispatcher to finish. Emitting after that throws {@link IllegalStateException}: an event that
  * can't be recorded is an error the caller must see, not a silent loss. Call {@code close()} on shutdown; the
  * dispatcher is a daemon thread, so events still queued when the JVM exits without it are lost.
  *
  * <p><b>Security.</b> Identified and search-demand events travel as different types to different sinks; no sink gets
- * both. Failures are reported without event content. Event ids are 128 bits from the injected {@link SecureRandom}.
+ * both. A search leaves no per-search trace in any output: no line, no counter step, no timestamp finer than its
+ * bucket. What remains is the content of a bucket: a term searched once in a quiet hour still says that someone
+ * searched for it then ({@link Builder#demandMinimumCount} folds such terms into an "other" count). Failures are
+ * reported without event content. Event ids are 128 bits from the injected {@link SecureRandom}.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final Object STOP = new Object();
+  /** The longest the dispatcher sleeps before looking at the clock again for a closing search-demand bucket. */
+  private static final long DEMAND_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final InstantSource clock;
   private final SecureRandom random;
   private final List<AuditSink> auditSinks;
   private final List<SearchDemandSink> demandSinks;
-  private final Duration demandBucket;
+  private final SearchDemandTally demand;
   private final WhenFull whenFull;
   private final BlockingQueue<Object> queue;
   private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
@@ -83,7 +99,7 @@ public final class AuditLog implements AutoCloseable {
     this.random = b.random;
     this.auditSinks = List.copyOf(b.auditSinks.isEmpty() ? List.of(AuditSink.slf4j()) : b.auditSinks);
     this.demandSinks = List.copyOf(b.demandSinks.isEmpty() ? List.of(SearchDemandSink.slf4j()) : b.demandSinks);
-    this.demandBucket = b.demandBucket;
+    this.demand = new SearchDemandTally(b.demandBucket, b.demandMaxTerms, b.demandMinimumCount);
     this.whenFull = b.whenFull;
     this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
     this.dispatcher = new Thread(this::dispatch, "portcullis-audit");
@@ -112,30 +128,42 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Queues an anonymous search-demand event for the demand sinks; see {@link SearchDemandEvent#of} for how the query
-   * is normalised. The time is this log's clock, truncated to the demand bucket.
+   * Counts an anonymous search in the current demand bucket; the demand sinks get it, with the bucket's other
+   * searches, when the bucket closes (see the class comment). Returns at once; never waits for the dispatcher.
+   *
+   * <p>The query is normalised and redacted before it is counted: NFKC, lower case ({@link java.util.Locale#ROOT}),
+   * punctuation other than {@code @.-'&+} removed, whitespace collapsed, and these replaced by markers: e-mail
+   * addresses ({@code [email]}), IPv4 and IPv6 addresses ({@code [ip-address]}), UK National Insurance numbers
+   * ({@code [ni-number]}), full UK postcodes ({@code [postcode]}), handles such as {@code u-1001} ({@code
+   * [user-handle]}), pasted tokens, session ids, UUIDs, JWTs and {@code password=}-style values ({@code [token]}),
+   * runs of 10-15 digits starting with {@code +} or {@code 0} ({@code [phone]}) and other runs of six or more digits
+   * ({@code [number]}), spaces, punctuation and single letters allowed between the digits. Then it is cut to 100
+   * characters at a token boundary. Names are not redacted.
    *
    * @param endpoint which search, {@code [A-Za-z0-9/_.-]{1,100}}
-   * @param rawQuery what the user typed
-   * @param resultCount how many results the search gave
+   * @param rawQuery what the user typed; null counts as empty
+   * @param resultCount how many results the search gave; only whether it was zero is kept
    * @throws IllegalArgumentException if the endpoint is not valid or the count is negative
    * @throws IllegalStateException if the log is closed
    */
   public void searched(String endpoint, String rawQuery, int resultCount) {
-    emit(SearchDemandEvent.of(rawQuery, resultCount, endpoint, clock.instant(), demandBucket));
+    SearchDemandEvent.checkEndpoint(endpoint);
+    if (resultCount < 0) {
+      throw new IllegalArgumentException("result count must not be negative");
+    }
+    String terms = SearchTerms.normalise(rawQuery);
+    intake.readLock().lock();
+    try {
+      checkOpen(EventFormat.KIND_SEARCH_DEMAND);
+      demand.add(clock.instant(), endpoint, terms, resultCount > 0);
+    } finally {
+      intake.readLock().unlock();
+    }
   }
 
   /**
-   * Queues a search-demand event made elsewhere.
-   *
-   * @throws IllegalStateException if the log is closed
-   */
-  public void emit(SearchDemandEvent event) {
-    enqueue(Objects.requireNonNull(event, "event"), EventFormat.KIND_SEARCH_DEMAND);
-  }
-
-  /**
-   * Waits until everything emitted before this call has been handed to the sinks and the sinks are flushed.
+   * Waits until everything emitted before this call has been handed to the sinks and the sinks are flushed. Search
+   * counts are handed over only for buckets that have closed by the clock; an open bucket stays open.
    *
    * @return false if that took longer than {@code timeout}
    * @throws IllegalStateException if the log is closed
@@ -152,8 +180,8 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Delivers what is queued, flushes and closes every sink, and stops the dispatcher. Waits for all of it; calling
-   * it again does nothing.
+   * Delivers what is queued, publishes the search counts of every bucket (open ones too), flushes and closes every
+   * sink, and stops the dispatcher. Waits for all of it; calling it again does nothing.
    */
   @Override
   public void close() {
@@ -241,21 +269,25 @@ public final class AuditLog implements AutoCloseable {
     boolean stop = false;
     while (!stop) {
       try {
-        batch.add(queue.take());
+        Object first = queue.poll(demandWaitNanos(), TimeUnit.NANOSECONDS);
+        if (first != null) {
+          batch.add(first);
+        }
       } catch (InterruptedException e) {
         continue; // only close() ends the dispatcher, through STOP
       }
       queue.drainTo(batch, 255);
+      // Before the batch, so that a flush queued after the clock passed a bucket's end finds the bucket published.
+      boolean published = publish(demand.takeClosed(clock.instant()));
+      if (batch.isEmpty() && !published) {
+        continue;
+      }
       for (Object item : batch) {
         if (item == STOP) {
           stop = true;
         } else if (item instanceof AuditEvent event) {
           for (AuditSink sink : auditSinks) {
             deliver(sink, event, event.type().name());
-          }
-        } else if (item instanceof SearchDemandEvent event) {
-          for (SearchDemandSink sink : demandSinks) {
-            deliver(sink, event);
           }
         } else if (item instanceof CountDownLatch flushed) {
           flushSinks();
@@ -267,7 +299,28 @@ public final class AuditLog implements AutoCloseable {
         flushSinks();
       }
     }
+    publish(demand.takeAll());
     closeSinks();
+  }
+
+  /** How long the dispatcher may wait for the queue before it must look at the demand buckets again. */
+  private long demandWaitNanos() {
+    Instant next = demand.nextClose();
+    if (next == null) {
+      return DEMAND_CHECK_NANOS;
+    }
+    Duration until = Duration.between(clock.instant(), next);
+    return until.isNegative() || until.isZero() ? 1 : Math.min(DEMAND_CHECK_NANOS, until.toNanos());
+  }
+
+  /** Hands search-demand records to every demand sink; whether there were any. */
+  private boolean publish(List<SearchDemandEvent> records) {
+    for (SearchDemandEvent record : records) {
+      for (SearchDemandSink sink : demandSinks) {
+        deliver(sink, record);
+      }
+    }
+    return !records.isEmpty();
   }
 
   private void deliver(AuditSink sink, AuditEvent event, String type) {
@@ -336,9 +389,10 @@ public final class AuditLog implements AutoCloseable {
   /**
    * Counters since the log was built.
    *
-   * @param emitted events accepted onto the queue
-   * @param dropped events refused because the queue was full ({@link WhenFull#DROP} only)
-   * @param delivered successful hand-overs to a sink (an event with two sinks counts twice)
+   * @param emitted identified events accepted onto the queue (searches are not counted as they come)
+   * @param dropped identified events refused because the queue was full ({@link WhenFull#DROP} only)
+   * @param delivered successful hand-overs to a sink (an event with two sinks counts twice), published
+   *     search-demand records included
    * @param sinkFailures sink calls that threw: deliveries, flushes and closes
    * @param queued events waiting in the queue now
    */
@@ -353,6 +407,8 @@ public final class AuditLog implements AutoCloseable {
     private int queueCapacity = 8192;
     private WhenFull whenFull = WhenFull.BLOCK;
     private Duration demandBucket = SearchDemandEvent.DEFAULT_BUCKET;
+    private int demandMaxTerms = 10_000;
+    private int demandMinimumCount = 1;
 
     private Builder() {}
 
@@ -392,7 +448,10 @@ public final class AuditLog implements AutoCloseable {
       return this;
     }
 
-    /** The search-demand time bucket: one hour unless set; see {@link SearchDemandEvent#bucket()}. */
+    /**
+     * The search-demand time bucket: one hour unless set; see {@link SearchDemandEvent#bucket()}. Searches are
+     * published when their bucket ends, so this is also the longest a search waits to be written.
+     */
     public Builder demandBucket(Duration bucket) {
       SearchDemandEvent.checkBucket(bucket);
       this.demandBucket = bucket;
@@ -400,10 +459,31 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
+     * How many distinct (endpoint, terms) pairs the search counts hold at most; a search with new terms beyond that
+     * is counted in its endpoint's {@value SearchDemandEvent#OTHER_TERMS} record. 10,000 unless set (a few
+     * megabytes at most), from 1 to 1,000,000.
+     */
+    public Builder demandMaxTerms(int maxTerms) {
+      this.demandMaxTerms = maxTerms;
+      return this;
+    }
+
+    /**
+     * Terms searched fewer times than this in a bucket are published only within their endpoint's {@value
+     * SearchDemandEvent#OTHER_TERMS} count, not on their own. 1 unless set (every term is listed), from 1 to 1000.
+     * Raise it where few people search in an hour and a term searched once could be matched to the one person who
+     * was active then.
+     */
+    public Builder demandMinimumCount(int minimumCount) {
+      this.demandMinimumCount = minimumCount;
+      return this;
+    }
+
+    /**
      * Starts the dispatcher.
      *
-     * @throws IllegalStateException if the clock or random is missing, the capacity is out of range, or one sink
-     *     object is added twice or as both an audit and a demand sink
+     * @throws IllegalStateException if the clock or random is missing, the capacity, the search-demand cap or the
+     *     minimum count is out of range, or one sink object is added twice or as both an audit and a demand sink
      */
     public AuditLog build() {
       if (clock == null || random == null) {
@@ -411,6 +491,12 @@ public final class AuditLog implements AutoCloseable {
       }
       if (queueCapacity < 1 || queueCapacity > (1 << 20)) {
         throw new IllegalStateException("queue capacity must be 1 to 1048576, got " + queueCapacity);
+      }
+      if (demandMaxTerms < 1 || demandMaxTerms > 1_000_000) {
+        throw new IllegalStateException("search-demand max terms must be 1 to 1000000, got " + demandMaxTerms);
+      }
+      if (demandMinimumCount < 1 || demandMinimumCount > 1000) {
+        throw new IllegalStateException("search-demand minimum count must be 1 to 1000, got " + demandMinimumCount);
       }
       Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
       for (Object sink : auditSinks) {
