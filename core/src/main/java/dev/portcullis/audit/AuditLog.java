@@ -3,6 +3,7 @@ package dev.portcullis.audit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *     .actor(AuditEvent.Actor.of(userHandle, organisationHandle))
  *     .action("report_view").resource("/reports/42").requestId(requestId).clientAddress(address)
  *     .build());
- * audit.searched("/providers/search", query, results.size());   // anonymous: no user, session or address
+ * audit.searched("/providers/search", query, results.size());   // anonymous: counted, published per hour
  * ...
  * audit.close();                                      // delivers everything queued, then closes the sinks
  * }</pre>
@@ -70,18 +71,33 @@ import org.slf4j.LoggerFactory;
  * anything else (a bug, an event it can't represent) is reported and counted, and that event is skipped for that sink:
  * retrying would fail the same way. Search-demand sinks are not retried: a failure is counted and reported.
 
- * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, flushes and closes the sinks
- * and waits for the dispatcher to finish. Emitting after that throws {@link IllegalStateException}: an event that
+ * <p><b>Searches.</b> {@link #searched} does not queue an event: it normalises and redacts the query and counts it
+ * in its time bucket (one hour unless {@link Builder#demandBucket set}). The demand sinks get nothing about a search
+ * until its bucket has closed by the injected clock; then the dispatcher hands them the bucket's
+ * {@link SearchDemandEvent} records, one per endpoint and terms with the number of searches, all together and sorted
+ * by endpoint and terms. So no demand output (a file, an SLF4J line, a metric) shows when a search happened, or in
+ * which order searches came, more finely than the bucket. The dispatcher wakes for a bucket's close on its own, and
+ * checks on every {@link #flush} too; {@link #flush} does not publish a bucket that is still open. {@link #close()}
+ * publishes the open buckets as well, so a clean stop loses no search. Searches are not counted in {@link #stats()}
+ * as they come; the published records count as delivered. Memory is bounded by {@link Builder#demandMaxTerms}.
+ *
+ * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, publishes the search counts
+ * of every bucket, closed or not, flushes and closes the sinks and waits for the dispatcher to finish. Emitting after that throws {@link IllegalStateException}: an event that
  * can't be recorded is an error the caller must see, not a silent loss. Call {@code close()} on shutdown; the
  * dispatcher is a daemon thread, so events still queued when the JVM exits without it are lost. A sink that is still
  * failing at close gets one last attempt; the events it then still has not taken are lost, and an ERROR line says how
  * many.
  *
  * <p><b>Security.</b> Identified and search-demand events travel as different types to different sinks; no sink gets
- * both. Failures are reported without event content. Event ids are 128 bits from the injected {@link SecureRandom}.
+ * both. A search leaves no per-search trace in any output: no line, no counter step, no timestamp finer than its
+ * bucket. What remains is the content of a bucket: a term searched once in a quiet hour still says that someone
+ * searched for it then ({@link Builder#demandMinimumCount} folds such terms into an "other" count). Failures are
+ * reported without event content. Event ids are 128 bits from the injected {@link SecureRandom}.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  /** The longest the dispatcher sleeps before looking at the clock again for a closing search-demand bucket. */
+  private static final long DEMAND_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final Object STOP = new Object();
 
@@ -90,7 +106,7 @@ public final class AuditLog implements AutoCloseable {
   private final List<AuditSink> auditSinks;
   private final List<Outlet> outlets; // one per audit sink; the dispatcher's only
   private final List<SearchDemandSink> demandSinks;
-  private final Duration demandBucket;
+  private final SearchDemandTally demand;
   private final WhenFull whenFull;
   private final int capacity;
   private final long retryNanos;
@@ -112,7 +128,7 @@ public final class AuditLog implements AutoCloseable {
     this.random = b.random;
     this.auditSinks = List.copyOf(b.auditSinks.isEmpty() ? List.of(AuditSink.slf4j()) : b.auditSinks);
     this.demandSinks = List.copyOf(b.demandSinks.isEmpty() ? List.of(SearchDemandSink.slf4j()) : b.demandSinks);
-    this.demandBucket = b.demandBucket;
+    this.demand = new SearchDemandTally(b.demandBucket, b.demandMaxTerms, b.demandMinimumCount);
     this.outlets = auditSinks.stream().map(Outlet::new).toList();
     this.whenFull = b.whenFull;
     this.capacity = b.queueCapacity;
@@ -144,31 +160,43 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Queues an anonymous search-demand event for the demand sinks; see {@link SearchDemandEvent#of} for how the query
-   * is normalised. The time is this log's clock, truncated to the demand bucket.
+   * Counts an anonymous search in the current demand bucket; the demand sinks get it, with the bucket's other
+   * searches, when the bucket closes (see the class comment). Returns at once; never waits for the dispatcher.
+   *
+   * <p>The query is normalised and redacted before it is counted: NFKC, lower case ({@link java.util.Locale#ROOT}),
+   * punctuation other than {@code @.-'&+} removed, whitespace collapsed, and these replaced by markers: e-mail
+   * addresses ({@code [email]}), IPv4 and IPv6 addresses ({@code [ip-address]}), UK National Insurance numbers
+   * ({@code [ni-number]}), full UK postcodes ({@code [postcode]}), handles such as {@code u-1001} ({@code
+   * [user-handle]}), pasted tokens, session ids, UUIDs, JWTs and {@code password=}-style values ({@code [token]}),
+   * runs of 10-15 digits starting with {@code +} or {@code 0} ({@code [phone]}) and other runs of six or more digits
+   * ({@code [number]}), spaces, punctuation and single letters allowed between the digits. Then it is cut to 100
+   * characters at a token boundary. Names are not redacted.
    *
    * @param endpoint which search, {@code [A-Za-z0-9/_.-]{1,100}}
-   * @param rawQuery what the user typed
-   * @param resultCount how many results the search gave
+   * @param rawQuery what the user typed; null counts as empty
+   * @param resultCount how many results the search gave; only whether it was zero is kept
    * @throws IllegalArgumentException if the endpoint is not valid or the count is negative
    * @throws IllegalStateException if the log is closed
    */
   public void searched(String endpoint, String rawQuery, int resultCount) {
-    emit(SearchDemandEvent.of(rawQuery, resultCount, endpoint, clock.instant(), demandBucket));
-  }
-
-  /**
-   * Queues a search-demand event made elsewhere.
-   *
-   * @throws IllegalStateException if the log is closed
-   */
-  public void emit(SearchDemandEvent event) {
-    enqueue(Objects.requireNonNull(event, "event"), EventFormat.KIND_SEARCH_DEMAND);
+    SearchDemandEvent.checkEndpoint(endpoint);
+    if (resultCount < 0) {
+      throw new IllegalArgumentException("result count must not be negative");
+    }
+    String terms = SearchTerms.normalise(rawQuery);
+    intake.readLock().lock();
+    try {
+      checkOpen(EventFormat.KIND_SEARCH_DEMAND);
+      demand.add(clock.instant(), endpoint, terms, resultCount > 0);
+    } finally {
+      intake.readLock().unlock();
+    }
   }
 
   /**
    * Waits until everything emitted before this call has been handed to the sinks and the sinks are flushed. A failing
-   * audit sink is offered its kept events first (see the class comment).
+   * audit sink is offered its kept events first (see the class comment). Search counts are handed over only for
+   * buckets that have closed by the clock; an open bucket stays open.
    *
    * @return false if that took longer than {@code timeout}, or if an audit sink is still failing (its events are kept;
    *     see {@link #health()})
@@ -307,17 +335,24 @@ public final class AuditLog implements AutoCloseable {
             }
             continue;
           }
-          first = queue.poll(Math.max(0, nextRetry - System.nanoTime()), TimeUnit.NANOSECONDS);
-          if (first == null) {
+          long untilRetry = Math.max(0, nextRetry - System.nanoTime());
+          first = queue.poll(Math.min(untilRetry, demandWaitNanos()), TimeUnit.NANOSECONDS);
+          if (first == null && nextRetry - System.nanoTime() <= 0) {
             retryFailing();
-            continue;
           }
         } else {
-          first = queue.take();
+          first = queue.poll(demandWaitNanos(), TimeUnit.NANOSECONDS);
         }
-        batch.add(first);
+        if (first != null) {
+          batch.add(first);
+        }
       } catch (InterruptedException e) {
         continue; // only close() ends the dispatcher, through STOP
+      }
+      // Before the batch, so that a flush queued after the clock passed a bucket's end finds the bucket published.
+      boolean published = publish(demand.takeClosed(clock.instant()));
+      if (batch.isEmpty() && !published) {
+        continue;
       }
       queue.drainTo(batch, 255);
       for (Object item : batch) {
@@ -326,10 +361,6 @@ public final class AuditLog implements AutoCloseable {
         } else if (item instanceof AuditEvent event) {
           for (Outlet outlet : outlets) {
             deliver(outlet, event);
-          }
-        } else if (item instanceof SearchDemandEvent event) {
-          for (SearchDemandSink sink : demandSinks) {
-            deliver(sink, event);
           }
         } else if (item instanceof FlushRequest flush) {
           retryFailing();
@@ -353,7 +384,28 @@ public final class AuditLog implements AutoCloseable {
             outlet.backlog.size());
       }
     }
+    publish(demand.takeAll());
     closeSinks();
+  }
+
+  /** How long the dispatcher may wait for the queue before it must look at the demand buckets again. */
+  private long demandWaitNanos() {
+    Instant next = demand.nextClose();
+    if (next == null) {
+      return DEMAND_CHECK_NANOS;
+    }
+    Duration until = Duration.between(clock.instant(), next);
+    return until.isNegative() || until.isZero() ? 1 : Math.min(DEMAND_CHECK_NANOS, until.toNanos());
+  }
+
+  /** Hands search-demand records to every demand sink; whether there were any. */
+  private boolean publish(List<SearchDemandEvent> records) {
+    for (SearchDemandEvent record : records) {
+      for (SearchDemandSink sink : demandSinks) {
+        deliver(sink, record);
+      }
+    }
+    return !records.isEmpty();
   }
 
   private void answerFlushes() {
@@ -564,9 +616,10 @@ public final class AuditLog implements AutoCloseable {
   /**
    * Counters since the log was built.
    *
-   * @param emitted events accepted onto the queue
-   * @param dropped events refused because the queue was full ({@link WhenFull#DROP} only)
-   * @param delivered successful hand-overs to a sink (an event with two sinks counts twice)
+   * @param emitted identified events accepted onto the queue (searches are not counted as they come)
+   * @param dropped identified events refused because the queue was full ({@link WhenFull#DROP} only)
+   * @param delivered successful hand-overs to a sink (an event with two sinks counts twice), published
+   *     search-demand records included
    * @param sinkFailures sink calls that threw: deliveries, flushes and closes
    * @param queued events waiting in the queue now
    */
@@ -582,6 +635,8 @@ public final class AuditLog implements AutoCloseable {
     private WhenFull whenFull = WhenFull.BLOCK;
     private Duration demandBucket = SearchDemandEvent.DEFAULT_BUCKET;
     private Duration retryInterval = Duration.ofSeconds(1);
+    private int demandMaxTerms = 10_000;
+    private int demandMinimumCount = 1;
 
     private Builder() {}
 
@@ -634,7 +689,10 @@ public final class AuditLog implements AutoCloseable {
       return this;
     }
 
-    /** The search-demand time bucket: one hour unless set; see {@link SearchDemandEvent#bucket()}. */
+    /**
+     * The search-demand time bucket: one hour unless set; see {@link SearchDemandEvent#bucket()}. Searches are
+     * published when their bucket ends, so this is also the longest a search waits to be written.
+     */
     public Builder demandBucket(Duration bucket) {
       SearchDemandEvent.checkBucket(bucket);
       this.demandBucket = bucket;
@@ -642,10 +700,31 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
+     * How many distinct (endpoint, terms) pairs the search counts hold at most; a search with new terms beyond that
+     * is counted in its endpoint's {@value SearchDemandEvent#OTHER_TERMS} record. 10,000 unless set (a few
+     * megabytes at most), from 1 to 1,000,000.
+     */
+    public Builder demandMaxTerms(int maxTerms) {
+      this.demandMaxTerms = maxTerms;
+      return this;
+    }
+
+    /**
+     * Terms searched fewer times than this in a bucket are published only within their endpoint's {@value
+     * SearchDemandEvent#OTHER_TERMS} count, not on their own. 1 unless set (every term is listed), from 1 to 1000.
+     * Raise it where few people search in an hour and a term searched once could be matched to the one person who
+     * was active then.
+     */
+    public Builder demandMinimumCount(int minimumCount) {
+      this.demandMinimumCount = minimumCount;
+      return this;
+    }
+
+    /**
      * Starts the dispatcher.
      *
-     * @throws IllegalStateException if the clock or random is missing, the capacity is out of range, or one sink
-     *     object is added twice or as both an audit and a demand sink
+     * @throws IllegalStateException if the clock or random is missing, the capacity, the search-demand cap or the
+     *     minimum count is out of range, or one sink object is added twice or as both an audit and a demand sink
      */
     public AuditLog build() {
       if (clock == null || random == null) {
@@ -653,6 +732,12 @@ public final class AuditLog implements AutoCloseable {
       }
       if (queueCapacity < 1 || queueCapacity > (1 << 20)) {
         throw new IllegalStateException("queue capacity must be 1 to 1048576, got " + queueCapacity);
+      }
+      if (demandMaxTerms < 1 || demandMaxTerms > 1_000_000) {
+        throw new IllegalStateException("search-demand max terms must be 1 to 1000000, got " + demandMaxTerms);
+      }
+      if (demandMinimumCount < 1 || demandMinimumCount > 1000) {
+        throw new IllegalStateException("search-demand minimum count must be 1 to 1000, got " + demandMinimumCount);
       }
       Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
       for (Object sink : auditSinks) {

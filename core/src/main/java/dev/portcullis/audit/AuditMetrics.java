@@ -16,7 +16,9 @@ import java.util.Objects;
  *   <li>{@link #counting(AuditSink, MeterRegistry)}: {@value #AUDIT_EVENTS}, tagged {@code type} and {@code
  *       outcome}, one count per event the sink took (an event a failing sink refused and took on a later attempt
  *       counts once);
- *   <li>{@link #counting(SearchDemandSink, MeterRegistry)}: {@value #SEARCH_DEMAND_EVENTS}, tagged {@code endpoint};
+ *   <li>{@link #counting(SearchDemandSink, MeterRegistry)}: {@value #SEARCH_DEMAND_EVENTS}, tagged {@code endpoint}:
+ *       the searches of each published record, counted when the record's bucket is published (not as each search
+ *       comes, which would time it);
  *   <li>{@link #bind(AuditLog, MeterRegistry)}: the log's own counters ({@code portcullis.audit.emitted}, {@code
  *       .dropped}, {@code .delivered}, {@code .sink.failures}), the queue length ({@code
  *       portcullis.audit.queued}) and the sinks' health: {@value #FAILING_SINKS} (identified-event sinks out of
@@ -24,12 +26,13 @@ import java.util.Objects;
  * </ul>
  *
  * <p><b>Security.</b> Tags hold only the event type, outcome and search endpoint: never a user, resource or term,
- * which would leak into the metrics backend and blow up its cardinality.
+ * which would leak into the metrics backend and blow up its cardinality. No meter moves when a search comes in: the
+ * search counter steps once per published bucket, and the log's own counters count identified events only.
  */
 public final class AuditMetrics {
   /** Counter name for identified events. */
   public static final String AUDIT_EVENTS = "portcullis.audit.events";
-  /** Counter name for search-demand events. */
+  /** Counter name for searches, counted per published search-demand bucket. */
   public static final String SEARCH_DEMAND_EVENTS = "portcullis.search.demand.events";
   /** Gauge name: identified-event sinks out of service; see {@link AuditLog#health()}. */
   public static final String FAILING_SINKS = "portcullis.audit.sinks.failing";
@@ -44,7 +47,7 @@ public final class AuditMetrics {
     return new CountingAudit(delegate, Objects.requireNonNull(registry, "registry"));
   }
 
-  /** A sink that counts each search-demand event by endpoint, then hands it to {@code delegate}. */
+  /** A sink that counts the searches of each published record by endpoint, then hands it to {@code delegate}. */
   public static SearchDemandSink counting(SearchDemandSink delegate, MeterRegistry registry) {
     Objects.requireNonNull(delegate, "delegate");
     return new CountingDemand(delegate, Objects.requireNonNull(registry, "registry"));
@@ -81,10 +84,10 @@ public final class AuditMetrics {
     @Override
     public void accept(SearchDemandEvent event) throws IOException {
       Counter.builder(SEARCH_DEMAND_EVENTS)
-          .description("Anonymous search-demand events by endpoint")
+          .description("Anonymous searches by endpoint, counted when their time bucket is published")
           .tag("endpoint", event.endpoint())
           .register(registry)
-          .increment();
+          .increment(event.searches());
       target.accept(event);
     }
   }
@@ -97,7 +100,7 @@ public final class AuditMetrics {
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(registry, "registry");
     FunctionCounter.builder("portcullis.audit.emitted", log, l -> l.stats().emitted())
-        .description("Audit and search-demand events accepted for delivery")
+        .description("Identified audit events accepted for delivery")
         .register(registry);
     FunctionCounter.builder("portcullis.audit.dropped", log, l -> l.stats().dropped())
         .description("Events dropped because the audit queue was full")

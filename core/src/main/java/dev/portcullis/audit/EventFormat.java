@@ -44,7 +44,8 @@ final class EventFormat {
         Map.entry("bucket", e.bucket().toString()),
         Map.entry("endpoint", e.endpoint()),
         Map.entry("terms", e.terms()),
-        Map.entry("result_count", Integer.toString(e.resultCount())));
+        Map.entry("searches", Long.toString(e.searches())),
+        Map.entry("without_results", Long.toString(e.withoutResults())));
   }
 
   static String json(AuditEvent e) {
@@ -70,7 +71,8 @@ final class EventFormat {
         .string("bucket", e.bucket().toString())
         .string("endpoint", e.endpoint())
         .string("terms", e.terms())
-        .number("result_count", e.resultCount())
+        .number("searches", e.searches())
+        .number("without_results", e.withoutResults())
         .end();
     return out.toString();
   }

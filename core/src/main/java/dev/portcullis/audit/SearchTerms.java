@@ -10,46 +10,91 @@ import java.util.regex.Pattern;
  * Turns what a user typed into a search box into terms fit for an anonymous demand log. In order:
  *
  * <ol>
- *   <li>Unicode NFKC (full-width digits become digits, so they can't slip past the patterns), then lower case in
- *       {@link Locale#ROOT}.
- *   <li>Every character other than a letter, a combining mark, a digit or one of {@code @ . - ' & +} becomes a space; control and
- *       format characters included. Marker tokens from an earlier pass are kept, so normalising twice changes
- *       nothing.
+ *   <li>Unicode NFKC (full-width digits become digits, so they can't slip past the patterns).
+ *   <li>Shapes that need the punctuation or the letter case that the later steps remove, each replaced by a marker:
+ *       <ul>
+ *         <li>{@code [ip-address]}: an IPv6 address ({@code 2001:db8::1}, {@code ::ffff:10.0.0.1}, {@code
+ *             fe80::1%eth0}): eight groups, or fewer with one {@code ::};
+ *         <li>{@code [token]}: something pasted from a cookie, a header or a link: a JWT, a UUID, the value of a
+ *             {@code password=}, {@code token=}, {@code sid=} (and similar) assignment, and any run of 16 or more
+ *             base64 or base64url characters that holds at least 12 letters and digits in a row and switches
+ *             between letters and digits at least three times (session ids of either format, hex digests, API
+ *             keys; a readable slug such as {@code quarterly-report-2024} or {@code covid19vaccine} does not), and
+ *             an AWS access key id;
+ *         <li>{@code [user-handle]}: a handle of the {@code u-1001} kind: one or two letters, a hyphen or an
+ *             underscore, then three or more letters and digits with at least one digit ({@code u-1001}, {@code
+ *             ID_5f3a9c}; not {@code covid-19}, {@code b-12}, {@code pre-2020} or {@code u-turn}).
+ *       </ul>
+ *   <li>Lower case in {@link Locale#ROOT}; every character other than a letter, a combining mark, a digit or one of
+ *       {@code @ . - ' & +} becomes a space; control and format characters included. Marker tokens from an earlier
+ *       pass are kept, so normalising twice changes nothing.
  *   <li>Redaction, each match replaced by a marker token:
  *       <ul>
  *         <li>{@code [email]}: any token containing {@code @};
- *         <li>{@code [ni-number]}: a UK National Insurance number ({@code ab 12 34 56 c}, spaced or not);
+ *         <li>{@code [ni-number]}: a UK National Insurance number ({@code ab 12 34 56 c}, spaced, hyphenated or not);
+ *         <li>{@code [ip-address]}: an IPv4 address ({@code 10.0.0.1}, {@code 8.8.8.8});
+ *         <li>{@code [phone]}: a digit run starting with {@code +} or {@code 0} with 10 to 15 digits;
+ *         <li>{@code [number]}: any other run of 6 or more digits (account, NHS and case numbers, dates of birth).
+ *             Runs may be split by spaces, by the kept punctuation and by a single letter standing alone between
+ *             digits ({@code 07700x900x123}), so a number written with odd separators is still one run. A run of
+ *             years is kept: a financial year ({@code 2025/26}, {@code 2024-2025}) or years from 1900 to 2099
+ *             ({@code 2010 2020}).
  *         <li>{@code [postcode]}: a full UK postcode ({@code sw1a 1aa}, spaced or not). An outward code alone
  *             ({@code sw1a}) is kept: it names a district of thousands of addresses and is what demand by area
- *             needs;
- *         <li>{@code [phone]}: a digit run starting with {@code +} or {@code 0} with 10 to 15 digits;
- *         <li>{@code [number]}: any other run of 6 or more digits (account, NHS and case numbers, dates of birth,
- *             IP addresses). Runs may be split by spaces, dots, hyphens and the other kept punctuation.
+ *             needs.
  *       </ul>
  *   <li>Whitespace collapsed, trimmed, and cut to at most {@value #MAX_LENGTH} characters by dropping whole tokens
  *       from the end (a query whose first token alone is longer gives no terms).
  * </ol>
  *
- * <p>Not redacted: names. A search for a provider, a care home or a street is what the demand log is for, and a
- * person's name cannot be told apart from those. The log never links terms to a user, session or address, and the
- * time is coarse; that, not the redaction, is what keeps it anonymous. The redaction removes the identifiers that
- * would make a single record point at one person on their own.
+ * <p>Not redacted: names, and numbers of up to five digits (years, house numbers, bed counts). A search for a
+ * provider, a care home or a street is what the demand log is for, and a person's name cannot be told apart from
+ * those. The log never links terms to a user, session or address, and it publishes only hourly counts; that, not
+ * the redaction, is what keeps it anonymous. The redaction removes the identifiers that would make a single record
+ * point at one person on their own. The rules are pinned by a corpus of queries with their expected terms
+ * ({@code search-redaction-corpus.tsv} in the tests).
  */
 final class SearchTerms {
   static final int MAX_LENGTH = 100;
-  static final Set<String> MARKERS = Set.of("[email]", "[ni-number]", "[postcode]", "[phone]", "[number]");
+  static final Set<String> MARKERS = Set.of("[email]", "[ni-number]", "[postcode]", "[phone]", "[number]",
+      "[ip-address]", "[user-handle]", "[token]");
 
+  private static final String IP_MARKER = " [ip-address] ";
+  private static final String TOKEN_MARKER = " [token] ";
+
+  // Before lower-casing and punctuation removal.
+  // Not inside a longer word or colon sequence ("ip:2001:db8::1" starts after "ip:"); validated by isIpv6.
+  private static final Pattern IPV6_CANDIDATE = Pattern.compile("(?<![0-9A-Za-z.]|[0-9A-Fa-f]:)"
+      + "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\\.[0-9]{1,3}){0,3}(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:])");
+  private static final Pattern JWT =
+      Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]*)?");
+  private static final Pattern UUID = Pattern.compile(
+      "(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Za-z])");
+  private static final Pattern ASSIGNMENT = Pattern.compile("(?i)(?<![A-Za-z0-9])"
+      + "(password|passwd|pwd|secret|token|access[_-]?token|api[_-]?key|session[_-]?id|sid)\\s*[=:]\\s*[^\\s&;,]+");
+  private static final Pattern USER_HANDLE = Pattern.compile(
+      "(?<![\\p{L}\\p{N}'-])[A-Za-z]{1,2}[-_](?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{3,}(?![\\p{L}\\p{N}-])",
+      Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern AWS_KEY_ID = Pattern.compile("(?<![A-Za-z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])");
+  private static final Pattern TOKEN_RUN = Pattern.compile("(?<![A-Za-z0-9_+/-])[A-Za-z0-9_+/-]{16,}={0,2}");
+
+  // After lower-casing, on the kept characters.
   private static final Pattern EMAIL = Pattern.compile("\\S*@\\S*");
   private static final Pattern NI_NUMBER =
       Pattern.compile(
-          "(?<![\\p{L}\\p{N}])[a-z]{2} ?\\d{2} ?\\d{2} ?\\d{2} ?[a-d](?![\\p{L}\\p{N}])",
+          "(?<![\\p{L}\\p{N}])[a-z]{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?[a-d](?![\\p{L}\\p{N}])",
+          Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern IPV4 =
+      Pattern.compile("(?<![\\p{L}\\p{N}.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\p{L}\\p{N}]|\\.\\d)",
           Pattern.UNICODE_CHARACTER_CLASS);
   private static final Pattern POSTCODE =
       Pattern.compile(
           "(?<![\\p{L}\\p{N}])[a-z]{1,2}\\d[a-z\\d]? ?\\d[a-z]{2}(?![\\p{L}\\p{N}])",
           Pattern.UNICODE_CHARACTER_CLASS);
+  // A separator inside a number: kept punctuation, a space, or a letter standing alone between digits.
+  private static final String NUMBER_SEPARATOR = "(?:[ .\\-'&+]|(?<![\\p{L}])\\p{L}(?![\\p{L}]))";
   private static final Pattern DIGIT_RUN =
-      Pattern.compile("\\+?\\d(?:[ .\\-'&+]*\\d)*", Pattern.UNICODE_CHARACTER_CLASS);
+      Pattern.compile("\\+?\\d(?:" + NUMBER_SEPARATOR + "*\\d)*", Pattern.UNICODE_CHARACTER_CLASS);
   private static final Pattern SPACES = Pattern.compile(" +");
 
   private SearchTerms() {}
@@ -58,18 +103,110 @@ final class SearchTerms {
     if (raw == null) {
       return "";
     }
-    String text = Normalizer.normalize(raw, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    String text = Normalizer.normalize(raw, Normalizer.Form.NFKC);
+    text = redactIpv6(text);
+    text = redactTokens(text);
+    text = USER_HANDLE.matcher(text).replaceAll(" [user-handle] ");
+    text = text.toLowerCase(Locale.ROOT);
     // Lower-casing can add combining marks (İ becomes i + U+0307); normalising again keeps them in canonical order.
     text = Normalizer.normalize(text, Normalizer.Form.NFKC);
     // Collapsed before matching: the patterns allow one space inside a postcode or an NI number, not a run.
     text = SPACES.matcher(keepSearchCharacters(text)).replaceAll(" ");
     // This order makes normalising twice a no-op: postcodes go after digit runs, whose removal can free a
-    // postcode's neighbours; national insurance numbers go before, because digit runs would eat their digits.
+    // postcode's neighbours; national insurance numbers and addresses go before, because digit runs would eat their
+    // digits.
     text = EMAIL.matcher(text).replaceAll(" [email] ");
     text = NI_NUMBER.matcher(text).replaceAll(" [ni-number] ");
+    text = IPV4.matcher(text).replaceAll(IP_MARKER);
     text = redactDigitRuns(text);
     text = POSTCODE.matcher(text).replaceAll(" [postcode] ");
     return capped(SPACES.matcher(text).replaceAll(" ").strip());
+  }
+
+  private static String redactIpv6(String text) {
+    if (text.indexOf(':') < 0) {
+      return text;
+    }
+    Matcher m = IPV6_CANDIDATE.matcher(text);
+    StringBuilder out = new StringBuilder(text.length());
+    while (m.find()) {
+      m.appendReplacement(out, isIpv6(m.group()) ? IP_MARKER : "$0");
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** Whether {@code s} is an IPv6 address in text form: 8 groups, or fewer and one {@code ::}; an IPv4 tail allowed. */
+  static boolean isIpv6(String s) {
+    int zone = s.indexOf('%');
+    String address = zone < 0 ? s : s.substring(0, zone);
+    int groups = 0;
+    String tail = address;
+    int lastColon = address.lastIndexOf(':');
+    if (address.indexOf('.') >= 0) {
+      String ipv4 = address.substring(lastColon + 1);
+      if (!ipv4.matches("\\d{1,3}(?:\\.\\d{1,3}){3}")) {
+        return false;
+      }
+      groups = 2;
+      // Keep the colon before the IPv4 part when it is the second of a "::".
+      tail = address.substring(0, address.endsWith("::" + ipv4) ? lastColon + 1 : lastColon);
+    }
+    int gap = tail.indexOf("::");
+    if (gap >= 0 && tail.indexOf("::", gap + 1) >= 0) {
+      return false;
+    }
+    String[] halves = gap >= 0 ? new String[] {tail.substring(0, gap), tail.substring(gap + 2)} : new String[] {tail};
+    for (String half : halves) {
+      if (half.isEmpty()) {
+        continue;
+      }
+      for (String group : half.split(":", -1)) {
+        if (group.isEmpty() || group.length() > 4) {
+          return false;
+        }
+        groups++;
+      }
+    }
+    // "::" alone is the unspecified address, which names nobody; in a search it is punctuation.
+    return gap >= 0 ? groups >= 1 && groups <= 7 : groups == 8;
+  }
+
+  private static String redactTokens(String text) {
+    text = JWT.matcher(text).replaceAll(TOKEN_MARKER);
+    text = UUID.matcher(text).replaceAll(TOKEN_MARKER);
+    text = AWS_KEY_ID.matcher(text).replaceAll(TOKEN_MARKER);
+    text = ASSIGNMENT.matcher(text).replaceAll("$1" + Matcher.quoteReplacement(TOKEN_MARKER));
+    Matcher m = TOKEN_RUN.matcher(text);
+    StringBuilder out = new StringBuilder(text.length());
+    while (m.find()) {
+      m.appendReplacement(out, looksRandom(m.group()) ? TOKEN_MARKER : "$0");
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /**
+   * A run that reads like a machine-made value rather than words: at least 12 letters and digits without a separator
+   * between them, and at least three switches between a letter and a digit. Random base64url of 22 or more
+   * characters, hexadecimal digests and ASP.NET session ids all have many; words, slugs and years have few.
+   */
+  private static boolean looksRandom(String run) {
+    int stretch = 0;
+    int longest = 0;
+    int switches = 0;
+    int previous = 0; // 0: not alphanumeric, 1: letter, 2: digit
+    for (int i = 0; i < run.length(); i++) {
+      char c = run.charAt(i);
+      int kind = c >= '0' && c <= '9' ? 2 : (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? 1 : 0;
+      stretch = kind == 0 ? 0 : stretch + 1;
+      longest = Math.max(longest, stretch);
+      if (kind != 0 && previous != 0 && kind != previous) {
+        switches++;
+      }
+      previous = kind;
+    }
+    return longest >= 12 && switches >= 3;
   }
 
   private static String keepSearchCharacters(String text) {
@@ -109,7 +246,9 @@ final class SearchTerms {
         digits += Character.isDigit(run.charAt(i)) ? 1 : 0;
       }
       String replacement;
-      if (digits >= 10 && digits <= 15 && (run.charAt(0) == '+' || run.charAt(0) == '0')) {
+      if (digits >= 6 && isYears(run)) {
+        replacement = run;
+      } else if (digits >= 10 && digits <= 15 && (run.charAt(0) == '+' || run.charAt(0) == '0')) {
         replacement = " [phone] ";
       } else if (digits >= 6) {
         replacement = " [number] ";
@@ -120,6 +259,27 @@ final class SearchTerms {
     }
     m.appendTail(out);
     return out.toString();
+  }
+
+  /** Whether a digit run is a financial year ({@code 2025 26}, {@code 2024-2025}) or a list of years 1900-2099. */
+  private static boolean isYears(String run) {
+    String[] groups = run.split("\\D+");
+    boolean allYears = true;
+    for (String g : groups) {
+      allYears &= isYear(g);
+    }
+    if (allYears) {
+      return true;
+    }
+    if (groups.length != 2 || !isYear(groups[0])) {
+      return false;
+    }
+    int next = Integer.parseInt(groups[0]) + 1;
+    return groups[1].equals(Integer.toString(next)) || groups[1].equals(String.format(Locale.ROOT, "%02d", next % 100));
+  }
+
+  private static boolean isYear(String group) {
+    return group.length() == 4 && (group.startsWith("19") || group.startsWith("20"));
   }
 
   private static String capped(String text) {

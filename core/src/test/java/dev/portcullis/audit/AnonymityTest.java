@@ -3,6 +3,7 @@ package dev.portcullis.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.testing.CapturingLogger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,10 +76,11 @@ class AnonymityTest {
 
     JsonNode demand = Fixtures.JSON.readTree(demandJson);
     assertThat(demand.get("terms").asText()).isEqualTo("jane doe [email] [phone] care homes near [postcode]");
-    assertThat(demand.get("result_count").asInt()).isEqualTo(12);
+    assertThat(demand.get("searches").asInt()).isEqualTo(1);
+    assertThat(demand.get("without_results").asInt()).isZero();
     assertThat(demand.get("bucket_start").asText()).isEqualTo("2026-03-04T10:00:00Z");
     assertThat(fieldNames(demand)).containsExactlyInAnyOrder(
-        "kind", "bucket_start", "bucket", "endpoint", "terms", "result_count");
+        "kind", "bucket_start", "bucket", "endpoint", "terms", "searches", "without_results");
     assertThat(demandSlf4j).doesNotContain("jane.doe").contains("[phone]");
 
     // The negative case: the same identifiers do reach the identified audit log, so the checks above could fail.

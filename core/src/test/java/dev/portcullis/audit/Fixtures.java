@@ -26,6 +26,12 @@ final class Fixtures {
     return new MutableClock(T0);
   }
 
+  /** A published search-demand record of T0's hour at {@code /search}. */
+  static SearchDemandEvent demand(String terms, long searches, long withoutResults) {
+    return new SearchDemandEvent(terms, searches, withoutResults, "/search", Instant.parse("2026-03-04T10:00:00Z"),
+        SearchDemandEvent.DEFAULT_BUCKET);
+  }
+
   static AuditEvent.Builder event(AuditEventType type) {
     return AuditEvent.builder(type).id("evt-0000000001").time(T0);
   }

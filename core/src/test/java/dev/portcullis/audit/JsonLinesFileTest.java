@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +14,7 @@ class JsonLinesFileTest {
   @TempDir Path dir;
 
   private static SearchDemandEvent demand() {
-    return SearchDemandEvent.of("care homes", 2, "/search", Fixtures.T0, Duration.ofHours(1));
+    return Fixtures.demand("care homes", 2, 0);
   }
 
   @Test

@@ -4,26 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.testing.RecordingSearchDemandSink;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class RecordingSearchDemandSinkTest {
-  private static SearchDemandEvent search(String query, int results) {
-    return SearchDemandEvent.of(query, results, "/search", Fixtures.T0, Duration.ofHours(1));
-  }
 
   @Test
   void assertOnce_passesForExactlyOneMatch_andFailsForNoneOrTwo_listingWhatWasRecorded() {
     RecordingSearchDemandSink sink = new RecordingSearchDemandSink();
-    sink.accept(search("care homes", 2));
-    sink.accept(search("care homes", 0));
-    sink.accept(search("day centres", 5));
+    sink.accept(Fixtures.demand("care homes", 2, 0));
+    sink.accept(Fixtures.demand("care homes", 1, 1));
+    sink.accept(Fixtures.demand("day centres", 5, 0));
 
     assertThat(sink.events()).hasSize(3);
-    assertThat(sink.assertOnce(e -> e.resultCount() == 5).terms()).contains("day");
+    assertThat(sink.assertOnce(e -> e.searches() == 5).terms()).contains("day");
     assertThatThrownBy(() -> sink.assertOnce(e -> e.terms().contains("care")))
         .isInstanceOf(AssertionError.class).hasMessageContaining("found 2").hasMessageContaining("centres");
-    assertThatThrownBy(() -> sink.assertOnce(e -> e.resultCount() == 9))
+    assertThatThrownBy(() -> sink.assertOnce(e -> e.searches() == 9))
         .isInstanceOf(AssertionError.class).hasMessageContaining("found 0");
   }
 
@@ -32,6 +28,6 @@ class RecordingSearchDemandSinkTest {
     RecordingSearchDemandSink sink = new RecordingSearchDemandSink();
     sink.close();
     assertThat(sink.isClosed()).isTrue();
-    assertThatThrownBy(() -> sink.accept(search("q", 1))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> sink.accept(Fixtures.demand("q", 1, 0))).isInstanceOf(IllegalStateException.class);
   }
 }

@@ -22,24 +22,27 @@ import org.junit.jupiter.api.Test;
 class SearchDemandEventTest {
   private static final Instant T = Instant.parse("2026-03-04T10:17:42.123Z");
 
+  private static final Instant HOUR = Instant.parse("2026-03-04T10:00:00Z");
+
   private static String terms(String raw) {
-    return SearchDemandEvent.of(raw, 0, "/search", T, SearchDemandEvent.DEFAULT_BUCKET).terms();
+    return SearchTerms.normalise(raw);
   }
 
   @Test
   void typeHasNoFieldThatCouldHoldAPersonSessionOrAddress() {
     List<String> components =
         Arrays.stream(SearchDemandEvent.class.getRecordComponents()).map(RecordComponent::getName).toList();
-    assertThat(components).containsExactly("terms", "resultCount", "endpoint", "bucketStart", "bucket");
+    assertThat(components)
+        .containsExactly("terms", "searches", "withoutResults", "endpoint", "bucketStart", "bucket");
     List<Field> instanceFields = Arrays.stream(SearchDemandEvent.class.getDeclaredFields())
         .filter(f -> !Modifier.isStatic(f.getModifiers()))
         .toList();
     assertThat(instanceFields).extracting(Field::getName)
-        .containsExactlyInAnyOrder("terms", "resultCount", "endpoint", "bucketStart", "bucket");
+        .containsExactlyInAnyOrder("terms", "searches", "withoutResults", "endpoint", "bucketStart", "bucket");
     for (Field f : instanceFields) {
       String name = f.getName().toLowerCase(Locale.ROOT);
       assertThat(name).doesNotContain("user", "actor", "session", "address", "ip", "org", "request", "id");
-      assertThat(f.getType()).isIn(String.class, int.class, Instant.class, Duration.class);
+      assertThat(f.getType()).isIn(String.class, long.class, Instant.class, Duration.class);
     }
   }
 
@@ -85,7 +88,7 @@ class SearchDemandEventTest {
     assertThat(terms("nhs 943 476 5919")).isEqualTo("nhs [phone]".replace("[phone]", "[number]"));
     assertThat(terms("born 01/02/1980")).isEqualTo("born [number]");
     assertThat(terms("ref 123456")).isEqualTo("ref [number]");
-    assertThat(terms("ip 192.168.1.20")).isEqualTo("ip [number]");
+    assertThat(terms("ip 192.168.1.20")).isEqualTo("ip [ip-address]");
     assertThat(terms("12 bed homes 2026")).isEqualTo("12 bed homes 2026");
     assertThat(terms("ref 12345")).isEqualTo("ref 12345");
   }
@@ -108,14 +111,15 @@ class SearchDemandEventTest {
   }
 
   @Test
-  void time_isTruncatedToTheBucketBeforeItIsStored() {
-    SearchDemandEvent hour = SearchDemandEvent.of("q", 3, "/search", T, SearchDemandEvent.DEFAULT_BUCKET);
-    assertThat(hour.bucketStart()).isEqualTo(Instant.parse("2026-03-04T10:00:00Z"));
-    SearchDemandEvent quarter = SearchDemandEvent.of("q", 3, "/search", T, Duration.ofMinutes(15));
-    assertThat(quarter.bucketStart()).isEqualTo(Instant.parse("2026-03-04T10:15:00Z"));
-    SearchDemandEvent day = SearchDemandEvent.of("q", 3, "/search", T, Duration.ofDays(1));
-    assertThat(day.bucketStart()).isEqualTo(Instant.parse("2026-03-04T00:00:00Z"));
-    assertThat(hour.toString()).doesNotContain("10:17").doesNotContain("42.123");
+  void time_isTruncatedToTheBucket() {
+    assertThat(SearchDemandEvent.bucketStart(T, SearchDemandEvent.DEFAULT_BUCKET)).isEqualTo(HOUR);
+    assertThat(SearchDemandEvent.bucketStart(T, Duration.ofMinutes(15)))
+        .isEqualTo(Instant.parse("2026-03-04T10:15:00Z"));
+    assertThat(SearchDemandEvent.bucketStart(T, Duration.ofDays(1))).isEqualTo(Instant.parse("2026-03-04T00:00:00Z"));
+    SearchDemandEvent record = new SearchDemandEvent("q", 3, 1, "/search", HOUR, SearchDemandEvent.DEFAULT_BUCKET);
+    assertThat(record.bucketEnd()).isEqualTo(Instant.parse("2026-03-04T11:00:00Z"));
+    assertThat(record.toString()).isEqualTo("{\"kind\":\"search_demand\",\"bucket_start\":\"2026-03-04T10:00:00Z\","
+        + "\"bucket\":\"PT1H\",\"endpoint\":\"/search\",\"terms\":\"q\",\"searches\":3,\"without_results\":1}");
   }
 
   @Test
@@ -123,35 +127,53 @@ class SearchDemandEventTest {
     for (Duration bad : new Duration[] {
       Duration.ofSeconds(30), Duration.ofMinutes(7), Duration.ofDays(2), Duration.ofMillis(3_600_500)
     }) {
-      assertThatThrownBy(() -> SearchDemandEvent.of("q", 0, "/s", T, bad)).as(bad.toString())
+      assertThatThrownBy(() -> SearchDemandEvent.checkBucket(bad)).as(bad.toString())
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new SearchDemandEvent("q", 1, 0, "/s", Instant.EPOCH, bad)).as(bad.toString())
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
   @Test
-  void canonicalConstructor_refusesRawTermsUnalignedTimeAndBadEndpoint() {
-    Instant hour = Instant.parse("2026-03-04T10:00:00Z");
+  void canonicalConstructor_refusesRawTermsBadCountsUnalignedTimeAndBadEndpoint() {
+    Instant hour = HOUR;
     Duration h = Duration.ofHours(1);
-    assertThat(new SearchDemandEvent("care homes [postcode]", 1, "/search", hour, h).terms())
+    assertThat(new SearchDemandEvent("care homes [postcode]", 1, 0, "/search", hour, h).terms())
         .isEqualTo("care homes [postcode]");
-    assertThatThrownBy(() -> new SearchDemandEvent("jane@example.org", 1, "/search", hour, h))
+    assertThat(new SearchDemandEvent(SearchDemandEvent.OTHER_TERMS, 7, 7, "/search", hour, h).searches()).isEqualTo(7);
+    assertThatThrownBy(() -> new SearchDemandEvent("jane@example.org", 1, 0, "/search", hour, h))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new SearchDemandEvent("Care Homes", 1, "/search", hour, h))
+    assertThatThrownBy(() -> new SearchDemandEvent("from 10.0.0.1", 1, 0, "/search", hour, h))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new SearchDemandEvent("care", 1, "/search", T, h))
+    assertThatThrownBy(() -> new SearchDemandEvent("Care Homes", 1, 0, "/search", hour, h))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new SearchDemandEvent("care", -1, "/search", hour, h))
+    assertThatThrownBy(() -> new SearchDemandEvent("care", 1, 0, "/search", T, h))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new SearchDemandEvent("care", 1, "/search?q=jane", hour, h))
+    assertThatThrownBy(() -> new SearchDemandEvent("care", 0, 0, "/search", hour, h))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SearchDemandEvent("care", 2, 3, "/search", hour, h))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SearchDemandEvent("care", 2, -1, "/search", hour, h))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SearchDemandEvent("care", 1, 0, "/search?q=jane", hour, h))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void otherTerms_isNoQuerysNormalForm() {
+    assertThat(terms(SearchDemandEvent.OTHER_TERMS)).isEqualTo("other");
+    assertThat(SearchTerms.MARKERS).doesNotContain(SearchDemandEvent.OTHER_TERMS);
   }
 
   @Provide
   Arbitrary<String> queries() {
     Arbitrary<String> pieces = Arbitraries.oneOf(
-        Arbitraries.strings().withChars("abcSWLS01239 @.+-()/'&[]#\t\n\u001b").ofMaxLength(12),
+        Arbitraries.strings().withChars("abcSWLS01239 @.+-()/'&[]#:=_x\t\n\u001b").ofMaxLength(12),
         Arbitraries.of("jane@example.org", "07700 900123", "+44 7700 900123", "sw1a 1aa", "ab 12 34 56 c",
-            "[email]", "[number]", "01/02/1980", "care homes", "０７７００", "x".repeat(120)),
+            "[email]", "[number]", "[token]", "[ip-address]", "[user-handle]", "01/02/1980", "care homes", "０７７００",
+            "x".repeat(120), "10.0.0.1", "2001:db8::1", "::ffff:10.0.0.1", "u-1001", "U_5f3a9c", "07700x900x123",
+            "q0C9xJ3mZ7yS2bVw8KfLrT5nPdHa1GjE4uYoXiWcBvN", "sid=", "password:", "fz3mbl55ibqdo2q1ewvyfj45",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "123e4567-e89b-12d3-a456-426614174000"),
         Arbitraries.strings().ofMaxLength(10));
     return pieces.list().ofMaxSize(12).map(l -> String.join(" ", l));
   }
@@ -163,10 +185,12 @@ class SearchDemandEventTest {
   }
 
   @Property(tries = 3000)
-  void normalisedTerms_holdNoEmailNoLongDigitRunAndFitTheCap(@ForAll("queries") String raw) {
+  void normalisedTerms_holdNoEmailAddressOrLongDigitRun_andFitTheCap(@ForAll("queries") String raw) {
     String t = SearchTerms.normalise(raw);
     assertThat(t).doesNotContain("@");
     assertThat(t.replaceAll("[^0-9 .\\-'&+]", "|")).doesNotContainPattern("[0-9](?:[ .\\-'&+]*[0-9]){5}");
+    assertThat(t).doesNotContainPattern("[0-9]{1,3}(?:\\.[0-9]{1,3}){3}").doesNotContain("db8")
+        .doesNotContain("u-1001").doesNotContain("5f3a9c");
     assertThat(t.length()).isLessThanOrEqualTo(SearchTerms.MAX_LENGTH);
     assertThat(t).isEqualTo(t.strip()).doesNotContain("  ");
   }

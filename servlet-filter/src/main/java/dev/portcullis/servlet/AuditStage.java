@@ -73,7 +73,7 @@ final class AuditStage implements Stage {
     Object count = exchange.request().getAttribute(PortcullisFilter.SEARCH_RESULT_COUNT_ATTRIBUTE);
     int results = count instanceof Integer n && n >= 0 ? n : 0;
     try {
-      // Only the endpoint, the normalised terms, the count and a coarse time: nothing about who searched.
+      // Counted, not logged: the demand log gets the hour's totals when the hour closes, nothing about who searched.
       audit.log().searched(endpoint, query, results);
     } catch (RuntimeException e) {
       log.error("could not record a search-demand event: {}", e.getClass().getName());

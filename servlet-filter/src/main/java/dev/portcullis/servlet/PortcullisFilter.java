@@ -82,8 +82,9 @@ public final class PortcullisFilter implements Filter {
   public static final String CSRF_TOKEN_ATTRIBUTE = "dev.portcullis.csrf";
 
   /**
-   * The request attribute an application sets (an {@link Integer}) on a configured search endpoint to record how many
-   * results the search gave in the anonymous search-demand log.
+   * The request attribute an application sets (an {@link Integer}) on a configured search endpoint to say how many
+   * results the search gave; the anonymous search-demand log keeps only whether it found nothing. Unset counts as
+   * nothing found.
    */
   public static final String SEARCH_RESULT_COUNT_ATTRIBUTE = "dev.portcullis.search.results";
 
@@ -220,7 +221,8 @@ public final class PortcullisFilter implements Filter {
 
     /**
      * Also records the application's audited actions and search endpoints (needs {@link #audit}): actions with the
-     * user and the response's outcome, searches only in the anonymous search-demand log.
+     * user and the response's outcome, searches only in the anonymous search-demand log, which publishes them as
+     * hourly counts when the hour closes (see {@link AuditLog#searched}).
      */
     public Builder audit(AuditLog audit, AuditRules rules) {
       this.auditRules = Objects.requireNonNull(rules, "rules");

@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -76,6 +77,16 @@ final class LoginPortal implements AutoCloseable {
   }
 
   LoginPortal(AuditSink extraSink, BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
+    this(extraSink, audit -> { }, configure);
+  }
+
+  /**
+   * @param extraSink a second audit sink beside the recording one
+   * @param auditOptions adds to the audit log's builder (more sinks, a demand bucket) before it is built
+   * @param configure adds to the filter's builder
+   */
+  LoginPortal(AuditSink extraSink, Consumer<AuditLog.Builder> auditOptions,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
     byte[] key = new byte[32];
     random.nextBytes(key);
     ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
@@ -91,8 +102,10 @@ final class LoginPortal implements AutoCloseable {
             false, TERMS))
         .add("newbie", "newbie-pw".toCharArray(), user("u-newbie", "Nia New", "nia@riverside.example", "PROVIDER",
             "riverside", true, ""));
-    audit = AuditLog.builder().clock(clock).random(random).auditSink(sink).auditSink(extraSink).demandSink(demand)
-        .build();
+    AuditLog.Builder auditBuilder = AuditLog.builder().clock(clock).random(random).auditSink(sink)
+        .auditSink(extraSink).demandSink(demand);
+    auditOptions.accept(auditBuilder);
+    audit = auditBuilder.build();
     SessionRegistry sessions = SessionRegistry.create(sessionConfig,
         CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run).listener(new SessionAudit(audit))
             .build(), random, clock, new SessionAudit(audit));

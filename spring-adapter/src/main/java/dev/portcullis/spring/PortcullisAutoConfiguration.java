@@ -261,7 +261,8 @@ public final class PortcullisAutoConfiguration {
       demand.set(0, w.wrap(demand.get(0)));
     });
     return building("portcullis.audit", "Fix portcullis.audit.*: queue-capacity is 1 to 1048576, the"
-        + " search-demand bucket divides a day, and each sink is a separate object.", () -> {
+        + " search-demand bucket divides a day, max-terms is 1 to 1000000, minimum-count is 1 to 1000, and each sink"
+        + " is a separate object.", () -> {
           AuditLog.Builder builder = AuditLog.builder().clock(clock).random(random);
           sinks.forEach(builder::auditSink);
           demand.forEach(builder::demandSink);
@@ -269,6 +270,8 @@ public final class PortcullisAutoConfiguration {
           map.from(audit::getQueueCapacity).to(builder::queueCapacity);
           map.from(audit::getWhenFull).to(builder::whenFull);
           map.from(audit.getSearchDemand()::getBucket).to(builder::demandBucket);
+          map.from(audit.getSearchDemand()::getMaxTerms).to(builder::demandMaxTerms);
+          map.from(audit.getSearchDemand()::getMinimumCount).to(builder::demandMinimumCount);
           return builder.build();
         });
   }

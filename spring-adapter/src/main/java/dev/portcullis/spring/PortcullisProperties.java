@@ -523,8 +523,17 @@ public class PortcullisProperties {
     /** The file of the json-lines sink; must differ from the audit file. */
     private Path file;
 
-    /** The coarse time bucket of search-demand events. Core default: 1 hour. */
+    /**
+     * The time bucket of the search counts; searches are written as totals when their bucket is over. Core default: 1
+     * hour.
+     */
     private Duration bucket;
+
+    /** The most distinct search terms counted at once; beyond it searches count as [other]. Core default: 10000. */
+    private Integer maxTerms;
+
+    /** Terms searched fewer times than this in a bucket are written only within [other]. Core default: 1. */
+    private Integer minimumCount;
 
     public DemandSinkType getSink() {
       return sink;
@@ -548,6 +557,22 @@ public class PortcullisProperties {
 
     public void setBucket(Duration bucket) {
       this.bucket = bucket;
+    }
+
+    public Integer getMaxTerms() {
+      return maxTerms;
+    }
+
+    public void setMaxTerms(Integer maxTerms) {
+      this.maxTerms = maxTerms;
+    }
+
+    public Integer getMinimumCount() {
+      return minimumCount;
+    }
+
+    public void setMinimumCount(Integer minimumCount) {
+      this.minimumCount = minimumCount;
     }
   }
 

@@ -397,6 +397,24 @@ class PortcullisAutoConfigurationTest {
     assertThat(Files.readString(demand, StandardCharsets.UTF_8)).contains("care").doesNotContain("key_rotated");
   }
 
+  @Test
+  void searchDemandMinimumCount_foldsRareTermsIntoOther_andABadOneFailsStartUp() throws Exception {
+    Path demand = dir.resolve("demand.jsonl");
+    withKeyFile().withPropertyValues("portcullis.audit.search-demand.sink=json-lines",
+        "portcullis.audit.search-demand.file=" + demand, "portcullis.audit.search-demand.minimum-count=2",
+        "portcullis.audit.search-demand.max-terms=50")
+        .run(context -> {
+          AuditLog log = context.getBean(AuditLog.class);
+          log.searched("/search", "respite care", 1);
+          log.searched("/search", "respite care", 1);
+          log.searched("/search", "quillfeather lodge", 1);
+        });
+    assertThat(Files.readString(demand, StandardCharsets.UTF_8)).contains("\"terms\":\"respite care\",\"searches\":2")
+        .contains("\"terms\":\"[other]\",\"searches\":1").doesNotContain("quillfeather");
+    withKeyFile().withPropertyValues("portcullis.audit.search-demand.minimum-count=0")
+        .run(failsWith("portcullis.audit", "minimum-count is 1 to 1000"));
+  }
+
   @Configuration(proxyBeanMethods = false)
   static class Customizers {
     static final AtomicInteger CALLS = new AtomicInteger();

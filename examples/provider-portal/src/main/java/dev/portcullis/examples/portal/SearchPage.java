@@ -8,8 +8,9 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * {@code GET /search?q=}: the public directory of care services. Each search goes to the anonymous search-demand log
- * (normalised terms, result count, coarse time) and nowhere else: not to the identified audit log, whoever searches.
+ * {@code GET /search?q=}: the public directory of care services. Each search is counted in the anonymous search-demand
+ * log (normalised terms, written as hourly totals once the hour is over) and nowhere else: not to the identified audit
+ * log, whoever searches.
  */
 final class SearchPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -31,7 +32,7 @@ final class SearchPage extends HttpServlet {
         .append("<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"").append(MAX_QUERY).append("\" value=\"")
         .append(Html.escape(q)).append("\">\n<button type=\"submit\">Search</button>\n</form>\n")
         .append("<p class=\"note\">Searches are counted to see which services people look for. The count keeps the")
-        .append(" words only, never who searched.</p>\n");
+        .append(" words and hourly totals only, never who searched or when.</p>\n");
     if (!q.isEmpty()) {
       List<CareService> found = DemoData.search(q);
       // The filter's audit stage logs the search, anonymously, with this count.

@@ -1,6 +1,7 @@
 package dev.portcullis.examples.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,10 @@ import dev.portcullis.audit.AuditChainVerifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the portal leaves in its data folder after a short session of use: a hash-chained audit log with the report
  * views and their outcomes, and a search-demand log that holds no trace of who searched. The portal is stopped
- * before the files are read, as the verifier asks.
+ * before the files are read, as the verifier asks; stopping it also publishes the searches of the hour still open,
+ * which the demand log holds back until the hour closes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortalLogsTest {
@@ -32,11 +38,14 @@ class PortalLogsTest {
   private List<JsonNode> audit;
   private List<String> auditLines;
   private List<String> demandLines;
+  private List<String> demandLinesWhileRunning;
+  private boolean searchesAndCheckInOneHour;
 
   @BeforeAll
   void useThePortalThenStopIt(@TempDir Path dataDir) throws Exception {
     this.dataDir = dataDir;
     try (RunningPortal portal = new RunningPortal(dataDir)) {
+      Instant firstSearch = InstantSource.system().instant();
       PortalClient alice = portal.client();
       alice.loginAs("alice");
       alice.get("/reports/101");
@@ -48,6 +57,11 @@ class PortalLogsTest {
       PortalClient anonymous = portal.client();
       anonymous.get("/search?q=home+care");
       portal.client().loginAs("dave");
+      assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
+      demandLinesWhileRunning = Files.readAllLines(dataDir.resolve(Portal.SEARCH_DEMAND_FILE), StandardCharsets.UTF_8);
+      Instant check = InstantSource.system().instant();
+      searchesAndCheckInOneHour =
+          firstSearch.truncatedTo(ChronoUnit.HOURS).equals(check.truncatedTo(ChronoUnit.HOURS));
     }
     auditLines = Files.readAllLines(dataDir.resolve(Portal.AUDIT_FILE), StandardCharsets.UTF_8);
     demandLines = Files.readAllLines(dataDir.resolve(Portal.SEARCH_DEMAND_FILE), StandardCharsets.UTF_8);
@@ -97,12 +111,31 @@ class PortalLogsTest {
   }
 
   @Test
-  void searchDemandLog_holdsEverySearch_withNormalisedTermsOnly() throws Exception {
-    List<String> terms = new ArrayList<>();
+  void searchDemandLog_holdsNothing_whileTheHourOfTheSearchesIsOpen() {
+    assumeTrue(searchesAndCheckInOneHour, "the searches and the check fell in different hours");
+    assertThat(demandLinesWhileRunning).isEmpty();
+  }
+
+  @Test
+  void searchDemandLog_holdsEverySearchAfterTheStop_withNormalisedTermsAndCountsOnly() throws Exception {
+    Map<String, JsonNode> byTerms = new java.util.HashMap<>();
+    Map<String, List<String>> termsByHour = new java.util.TreeMap<>();
     for (String line : demandLines) {
-      terms.add(JSON.readTree(line).get("terms").asText());
+      JsonNode record = JSON.readTree(line);
+      byTerms.put(record.get("terms").asText(), record);
+      termsByHour.computeIfAbsent(record.get("bucket_start").asText(), h -> new ArrayList<>())
+          .add(record.get("terms").asText());
     }
-    assertThat(terms).containsExactly("day centre [email]", "nursing", "home care");
+    assertThat(byTerms).containsOnlyKeys("day centre [email]", "nursing", "home care");
+    assertThat(byTerms.values()).allSatisfy(r -> assertThat(r.get("searches").asLong()).isEqualTo(1));
+    assertThat(byTerms.get("day centre [email]").get("without_results").asLong()).isEqualTo(1);
+    assertThat(byTerms.get("nursing").get("without_results").asLong()).isZero();
+    assertThat(byTerms.get("home care").get("without_results").asLong()).isZero();
+    // Within an hour the records are sorted by terms, not in the order the searches came.
+    termsByHour.values().forEach(terms -> assertThat(terms).isSorted());
+    if (termsByHour.size() == 1) {
+      assertThat(termsByHour.values().iterator().next()).containsExactly("day centre [email]", "home care", "nursing");
+    }
   }
 
   @Test
@@ -113,7 +146,7 @@ class PortalLogsTest {
       JSON.readTree(line).fieldNames().forEachRemaining(fields::add);
     }
     assertThat(fields).containsExactlyInAnyOrder("kind", "bucket_start", "bucket", "endpoint", "terms",
-        "result_count");
+        "searches", "without_results");
     String all = String.join("\n", demandLines);
     assertThat(all).doesNotContain("u-1001", "alice", "riverside", "127.0.0.1", "request_id", "session");
     cookieValuesSeen.values().stream().filter(v -> v.length() > 8).forEach(v -> assertThat(all).doesNotContain(v));

@@ -1,4 +1,4 @@
-package dev.portcullis.audit;
+package dev.portcullis.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +12,14 @@ import org.slf4j.spi.LoggingEventAware;
 
 /**
  * An SLF4J logger that keeps what it is given, key-values included, and renders each event as a line-based backend
- * would: {@code key=value ... message}.
+ * would: {@code key=value ... message}. Hand it to a sink that takes a logger ({@code AuditSink.slf4j(Logger)},
+ * {@code SearchDemandSink.slf4j(Logger)}) to see exactly what that sink wrote. Thread-safe.
  */
-final class CapturingLogger extends LegacyAbstractLogger implements LoggingEventAware {
-  record Captured(Level level, String message, List<KeyValuePair> keyValues) {
-    String rendered() {
+public final class CapturingLogger extends LegacyAbstractLogger implements LoggingEventAware {
+  /** One logging call: its level, the formatted message and the key-values. */
+  public record Captured(Level level, String message, List<KeyValuePair> keyValues) {
+    /** The event as one line: {@code key=value ... message}. */
+    public String rendered() {
       StringBuilder out = new StringBuilder();
       for (KeyValuePair kv : keyValues) {
         out.append(kv.key).append('=').append(kv.value).append(' ');
@@ -28,20 +31,21 @@ final class CapturingLogger extends LegacyAbstractLogger implements LoggingEvent
   private final List<Captured> events = new ArrayList<>();
   private final boolean infoEnabled;
 
-  CapturingLogger(String name) {
+  public CapturingLogger(String name) {
     this(name, true);
   }
 
-  CapturingLogger(String name, boolean infoEnabled) {
+  public CapturingLogger(String name, boolean infoEnabled) {
     this.name = name;
     this.infoEnabled = infoEnabled;
   }
 
-  synchronized List<Captured> events() {
+  public synchronized List<Captured> events() {
     return List.copyOf(events);
   }
 
-  synchronized String output() {
+  /** Every event so far, rendered, one line each. */
+  public synchronized String output() {
     StringBuilder out = new StringBuilder();
     events.forEach(e -> out.append(e.rendered()));
     return out.toString();
