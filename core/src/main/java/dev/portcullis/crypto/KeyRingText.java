@@ -14,8 +14,8 @@ import java.util.Locale;
  * key 9f8e7d6c DECRYPT_ONLY 2025-10-01T00:00:00Z &lt;...&gt;
  * </pre>
  *
- * Blank lines and lines starting with {@code #} are ignored; {@code ;} also ends a line, for environment variables.
- * The header line is optional; when present it must name format 1.
+ * Blank lines and lines starting with {@code #} are ignored; {@code ;} also ends a line, for environment variables
+ * ({@link #formatEnvironment}). The header line is optional; when present it must name format 1.
  */
 final class KeyRingText {
   static final String HEADER = "portcullis-keyring 1";
@@ -91,11 +91,28 @@ final class KeyRingText {
     sb.append("# Portcullis key ring. Secret: readable by the service account only. Manage with KeyTool.\n");
     sb.append(HEADER).append('\n');
     for (KeyInfo k : ring.keys()) {
-      byte[] secret = ring.material(k.id(), SecretAccess.insecure()).toByteArray(SecretAccess.insecure());
-      sb.append("key ").append(k.idHex()).append(' ').append(k.status()).append(' ').append(k.createdAt())
-          .append(' ').append(Base64.getUrlEncoder().withoutPadding().encodeToString(secret)).append('\n');
-      java.util.Arrays.fill(secret, (byte) 0);
+      appendKey(sb, ring, k);
+      sb.append('\n');
     }
     return sb.toString();
+  }
+
+  /**
+   * The same ring on one line, for the environment variable: the header and one entry per key, separated by
+   * {@code ;}, without the comment or a line end. {@link #parse} reads it back to the same ring.
+   */
+  static String formatEnvironment(KeyRing ring) {
+    StringBuilder sb = new StringBuilder(HEADER);
+    for (KeyInfo k : ring.keys()) {
+      appendKey(sb.append(';'), ring, k);
+    }
+    return sb.toString();
+  }
+
+  private static void appendKey(StringBuilder sb, KeyRing ring, KeyInfo k) {
+    byte[] secret = ring.material(k.id(), SecretAccess.insecure()).toByteArray(SecretAccess.insecure());
+    sb.append("key ").append(k.idHex()).append(' ').append(k.status()).append(' ').append(k.createdAt())
+        .append(' ').append(Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+    java.util.Arrays.fill(secret, (byte) 0);
   }
 }

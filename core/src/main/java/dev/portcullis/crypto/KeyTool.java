@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Command-line management of a key file. Secrets are never printed.
+ * Command-line management of a key file.
  *
  * <pre>
  * java -cp portcullis-core.jar dev.portcullis.crypto.KeyTool create  keys.txt
@@ -21,9 +21,15 @@ import java.util.Set;
  * java -cp ... KeyTool promote keys.txt ID       # ID becomes ACTIVE, the old active key DECRYPT_ONLY
  * java -cp ... KeyTool revoke  keys.txt ID       # ID opens nothing any more
  * java -cp ... KeyTool list    keys.txt [--max-age-days 90]
+ * java -cp ... KeyTool env     keys.txt          # the PORTCULLIS_KEYS value of the file, and nothing else
  * </pre>
  *
  * Exit status: 0 done, 1 the key file or request was refused, 2 usage error.
+ *
+ * <p><b>Security.</b> Only {@code env} prints secrets: the whole ring, keys included, as one line on standard output
+ * (the form {@link KeyRingSources#fromEnvironment} reads), for a pipe into a secret store or an orchestrator's
+ * secret, not for a screen or a shell history. Every other command prints ids, statuses and times only, and error
+ * messages never quote a secret.
  */
 public final class KeyTool {
   private final PrintStream out;
@@ -83,6 +89,12 @@ public final class KeyTool {
           KeyRingSources.writeFile(next, file);
           out.println((args[0].equals("promote") ? "promoted " : "revoked ") + KeyInfo.formatId(id));
         }
+        case "env" -> {
+          if (args.length != 2) {
+            return usage();
+          }
+          out.println(KeyRingText.formatEnvironment(KeyRingSources.fromFile(file)));
+        }
         case "list" -> {
           Duration maxAge = KeyRing.DEFAULT_MAX_KEY_AGE;
           if (args.length == 4 && args[2].equals("--max-age-days")) {
@@ -125,7 +137,7 @@ public final class KeyTool {
   }
 
   private int usage() {
-    err.println("usage: KeyTool create|add FILE | promote|revoke FILE ID | list FILE [--max-age-days N]");
+    err.println("usage: KeyTool create|add|env FILE | promote|revoke FILE ID | list FILE [--max-age-days N]");
     return 2;
   }
 }

@@ -1,6 +1,7 @@
 package dev.portcullis.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,11 +65,14 @@ class KeyToolTest {
   }
 
   @Test
-  void output_neverContainsTheSecret() throws Exception {
+  void output_ofEveryCommandButEnv_neverContainsTheSecret() throws Exception {
     Path file = dir.resolve("keys.txt");
     run("create", file.toString());
     run("add", file.toString());
+    String added = KeyRingSources.fromFile(file).keys().get(1).idHex();
+    run("promote", file.toString(), added);
     run("list", file.toString());
+    run("revoke", file.toString(), "00000000");
     KeyRing ring = KeyRingSources.fromFile(file);
     for (KeyInfo k : ring.keys()) {
       byte[] secret = ring.material(k.id(), SecretAccess.insecure()).toByteArray(SecretAccess.insecure());
@@ -75,6 +80,67 @@ class KeyToolTest {
       assertThat(Files.readString(file)).contains(b64);
       assertThat(out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)).doesNotContain(b64);
     }
+  }
+
+  @Test
+  void env_printsOnlyTheEnvironmentValue_whichReadsBackToTheSameRing() {
+    Path file = dir.resolve("keys.txt");
+    run("create", file.toString());
+    run("add", file.toString());
+    KeyRing fromFile = KeyRingSources.fromFile(file);
+    run("revoke", file.toString(), fromFile.keys().get(1).idHex()); // every status survives the trip
+    fromFile = KeyRingSources.fromFile(file);
+    out.reset();
+    err.reset();
+
+    assertThat(run("env", file.toString())).isZero();
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(printed).endsWith(System.lineSeparator());
+    String value = printed.substring(0, printed.length() - System.lineSeparator().length());
+    assertThat(value).doesNotContain("\n", "\r", "#", "created", "added")
+        .startsWith("portcullis-keyring 1;key ");
+
+    KeyRing fromEnv = KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, value));
+    assertThat(fromEnv.keys()).isEqualTo(fromFile.keys());
+    assertThat(fromEnv.keys()).extracting(KeyInfo::status).containsExactly(KeyStatus.ACTIVE, KeyStatus.REVOKED);
+    for (KeyInfo k : fromFile.keys()) {
+      assertThat(fromEnv.material(k.id(), SecretAccess.insecure()))
+          .isEqualTo(fromFile.material(k.id(), SecretAccess.insecure()));
+    }
+  }
+
+  @Test
+  void env_valueWithAChangedSecret_isAnotherRing_andACutValueIsRefused() {
+    Path file = dir.resolve("keys.txt");
+    run("create", file.toString());
+    out.reset();
+    run("env", file.toString());
+    String value = out.toString(StandardCharsets.UTF_8).strip();
+    KeyRing original = KeyRingSources.fromFile(file);
+    int id = original.activeKey().id();
+
+    char last = value.charAt(value.length() - 2);
+    String changed = value.substring(0, value.length() - 2) + (last == 'A' ? 'B' : 'A') + value.charAt(value.length() - 1);
+    KeyRing other = KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, changed));
+    assertThat(other.material(id, SecretAccess.insecure()))
+        .isNotEqualTo(original.material(id, SecretAccess.insecure()));
+
+    String cut = value.substring(0, value.length() - 10);
+    assertThatThrownBy(() -> KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, cut)))
+        .isInstanceOf(InvalidKeyRingException.class)
+        .hasMessageContaining("environment variable PORTCULLIS_KEYS");
+  }
+
+  @Test
+  void env_refusals_printNothingOnStandardOutput() {
+    Path file = dir.resolve("keys.txt");
+    assertThat(run("env", file.toString())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("refused: cannot read key file");
+    run("create", file.toString());
+    out.reset();
+    assertThat(run("env", file.toString(), "extra")).isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   @Test
