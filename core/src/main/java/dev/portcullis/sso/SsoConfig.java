@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How the single-sign-on upgrade works: the upgrade cookie offered after a local login, its token lifetime, where
@@ -35,6 +36,8 @@ public final class SsoConfig {
   private final String clientSecret;
   private final URI redirectUri;
   private final List<String> scopes;
+  private final Set<String> trustedAudiences;
+  private final Duration linkReauthentication;
 
   private SsoConfig(Builder b, String callbackPath) {
     this.cookie = b.cookie;
@@ -49,6 +52,8 @@ public final class SsoConfig {
     this.clientSecret = b.clientSecret;
     this.redirectUri = b.redirectUri;
     this.scopes = List.copyOf(b.scopes);
+    this.trustedAudiences = Set.copyOf(b.trustedAudiences);
+    this.linkReauthentication = b.linkReauthentication;
   }
 
   /**
@@ -126,6 +131,24 @@ public final class SsoConfig {
   }
 
   /**
+   * Audiences besides the client id that an ID token may also name (OpenID Connect Core 3.1.3.7); empty by default, so
+   * a token issued to this client together with any other party is refused, and a token naming other audiences must
+   * also carry {@code azp} equal to the client id.
+   */
+  public Set<String> trustedAudiences() {
+    return trustedAudiences;
+  }
+
+  /**
+   * How recently the user must have authenticated at the provider for an account link: linking sends
+   * {@code prompt=login} and {@code max_age} with this value, and the ID token's {@code auth_time} must fall after the
+   * link request was made. Default 5 minutes.
+   */
+  public Duration linkReauthentication() {
+    return linkReauthentication;
+  }
+
+  /**
    * The client secret, for the token request only; never log it. Deliberately not a plain getter name so that every
    * use is easy to find.
    */
@@ -153,8 +176,28 @@ public final class SsoConfig {
     private String clientSecret;
     private URI redirectUri;
     private List<String> scopes = List.of("openid");
+    private Set<String> trustedAudiences = Set.of();
+    private Duration linkReauthentication = Duration.ofMinutes(5);
 
     private Builder() {}
+
+    /**
+     * Other audiences an ID token may name beside this client (see {@link SsoConfig#trustedAudiences()}); none by
+     * default.
+     */
+    public Builder trustedAudiences(String... audiences) {
+      this.trustedAudiences = new LinkedHashSet<>(List.of(audiences));
+      return this;
+    }
+
+    /**
+     * The {@code max_age} of the authentication an account link needs at the provider, between 1 minute and 1 hour;
+     * default 5 minutes.
+     */
+    public Builder linkReauthentication(Duration maxAge) {
+      this.linkReauthentication = Objects.requireNonNull(maxAge, "maxAge");
+      return this;
+    }
 
     /** The upgrade cookie's declaration; session-scoped. Default: {@value #DEFAULT_COOKIE}, Secure, HttpOnly, Lax. */
     public Builder cookie(CookieSpec cookie) {
@@ -260,6 +303,11 @@ public final class SsoConfig {
               + scopes);
       require(scopes.contains("openid"), "the scopes must include openid, got " + scopes);
       require(new LinkedHashSet<>(scopes).size() == scopes.size(), "the scopes must not repeat, got " + scopes);
+      require(trustedAudiences.stream().noneMatch(a -> a == null || a.isBlank() || a.equals(clientId)),
+          "trusted audiences must be non-blank and other than the client id, got " + trustedAudiences);
+      require(linkReauthentication.compareTo(Duration.ofMinutes(1)) >= 0
+          && linkReauthentication.compareTo(Duration.ofHours(1)) <= 0,
+          "the link re-authentication age must be between 1 minute and 1 hour, got " + linkReauthentication);
       return new SsoConfig(this, callback);
     }
 

@@ -2,7 +2,11 @@ package dev.portcullis.servlet;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
@@ -16,6 +20,7 @@ import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.id.Audience;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
@@ -25,6 +30,7 @@ import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
@@ -35,20 +41,41 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The OpenID Connect relying party: authorization-code flow with PKCE (S256), state and nonce, with the configured
- * redirect URI and scopes in both the authorization and the token request. The provider's metadata is discovered
- * from the issuer on first use and kept; a failed discovery is tried again next time.
+ * redirect URI and scopes in both the authorization and the token request.
+ *
+ * <p><b>Discovery.</b> The provider's metadata is discovered from the issuer in the background when the filter is
+ * built ({@link #startDiscovery()}) and kept; should that warm-up fail, the first request that needs the provider
+ * tries again. No lock is held during the network call: requests that arrive while a
+ * discovery is under way wait for that one (no longer than it may take) instead of starting their own, and a failed
+ * discovery is remembered and not tried again before a back-off (1 second, doubling up to 5 minutes) has passed, so a
+ * hanging or failing issuer cannot queue up requests or be hammered by them. The provider's signing keys come from its JWK set
+ * through Nimbus' caching, rate-limited key source (a refresh at most every 30 seconds, for an unknown key id).
  *
  * <p><b>Security.</b> ID tokens must be signed with RS256 by a key from the provider's JWK set, name the configured
  * issuer, have this client as audience, carry the session's nonce and be unexpired; unsigned ({@code alg: none}) and
  * HMAC-signed tokens are refused because no other algorithm is accepted. Expiry and issue time are checked twice:
- * by Nimbus against the system clock, and here against the injected clock. The client secret and the tokens never go
- * into a log or an audit reason.
+ * by Nimbus against the system clock, and here against the injected clock. A token that names any audience besides
+ * this client that is not in {@link SsoConfig#trustedAudiences()} is refused, and one that names several audiences or
+ * carries {@code azp} must have {@code azp} equal to the client id (OpenID Connect Core 3.1.3.7). Every endpoint the
+ * discovery document names must be https (plain http only on loopback). An account link asks the provider to
+ * authenticate the user again ({@code prompt=login}, {@code max_age}) and requires an {@code auth_time} after the
+ * link request, so an identity that merely has a session at the provider is not linked unseen. The client secret and
+ * the tokens never go into a log or an audit reason.
  */
 final class OidcClient {
-  private static final int TIMEOUT_MS = 5_000;
+  private static final int DEFAULT_TIMEOUT_MS = 5_000;
+  private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   /** Tolerated difference between the provider's clock and ours. */
   private static final Duration SKEW = Duration.ofSeconds(60);
 
@@ -73,35 +100,83 @@ final class OidcClient {
   private final InstantSource clock;
   private final ClientID clientId;
   private final Scope scope;
-  private volatile Provider provider;
+  private final int timeoutMs;
+  private final AtomicReference<Discovery> discovery = new AtomicReference<>(new Discovery.NotYet());
 
   private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
 
+  /** Where the discovery of the provider's metadata stands. */
+  private sealed interface Discovery {
+    record NotYet() implements Discovery {}
+
+    record Ready(Provider provider) implements Discovery {}
+
+    record InFlight(CompletableFuture<Provider> result) implements Discovery {}
+
+    record Failed(Instant retryAt, Duration backoff, String reason) implements Discovery {}
+  }
+
   OidcClient(SsoConfig config, InstantSource clock) {
+    this(config, clock, DEFAULT_TIMEOUT_MS);
+  }
+
+  /** @param timeoutMs connect and read timeout of every call to the provider */
+  OidcClient(SsoConfig config, InstantSource clock, int timeoutMs) {
     this.config = config;
     this.clock = clock;
     this.clientId = new ClientID(config.clientId());
     this.scope = new Scope(config.scopes().toArray(String[]::new));
+    this.timeoutMs = timeoutMs;
   }
 
-  /** A fresh authorization request to the provider. */
-  Authorization authorize() throws IOException {
+  /**
+   * Starts discovering the provider's metadata on a background daemon thread, so that no request has to wait for it.
+   * A failed warm-up is not held against the provider: the first request that needs it tries again, and only failures
+   * met by requests start the back-off.
+   */
+  void startDiscovery() {
+    Thread t = new Thread(() -> {
+      try {
+        provider(false);
+      } catch (IOException | RuntimeException e) {
+        // Reported by the request that next needs the provider, which tries again.
+      }
+    }, "portcullis-oidc-discovery");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * A fresh authorization request to the provider.
+   *
+   * @param reauthenticate for an account link: the provider must authenticate the user again ({@code prompt=login})
+   *     within this age ({@code max_age}); null for a login
+   */
+  Authorization authorize(Duration reauthenticate) throws IOException {
     Provider p = provider();
     State state = new State();
     Nonce nonce = new Nonce();
     CodeVerifier verifier = new CodeVerifier();
-    URI location = new AuthenticationRequest.Builder(ResponseType.CODE, scope, clientId, config.redirectUri())
-        .endpointURI(p.metadata().getAuthorizationEndpointURI())
-        .state(state)
-        .nonce(nonce)
-        .codeChallenge(verifier, CodeChallengeMethod.S256)
-        .build()
-        .toURI();
+    AuthenticationRequest.Builder request =
+        new AuthenticationRequest.Builder(ResponseType.CODE, scope, clientId, config.redirectUri())
+            .endpointURI(p.metadata().getAuthorizationEndpointURI())
+            .state(state)
+            .nonce(nonce)
+            .codeChallenge(verifier, CodeChallengeMethod.S256);
+    if (reauthenticate != null) {
+      request.prompt(new Prompt(Prompt.Type.LOGIN)).maxAge((int) reauthenticate.toSeconds());
+    }
+    URI location = request.build().toURI();
     return new Authorization(location, state.getValue(), nonce.getValue(), verifier.getValue());
   }
 
-  /** Exchanges {@code code} for tokens and validates the ID token against {@code nonce}. */
-  Outcome finish(String code, String verifier, String nonce) {
+  /**
+   * Exchanges {@code code} for tokens and validates the ID token against {@code nonce}.
+   *
+   * @param authenticatedAfter for an account link: when the link was requested; the ID token's {@code auth_time} must
+   *     not be earlier (less the clock skew). Null for a login.
+   */
+  Outcome finish(String code, String verifier, String nonce, Instant authenticatedAfter) {
     try {
       Provider p = provider();
       TokenRequest request = new TokenRequest(p.metadata().getTokenEndpointURI(),
@@ -109,8 +184,8 @@ final class OidcClient {
           new AuthorizationCodeGrant(new AuthorizationCode(code), config.redirectUri(),
               new CodeVerifier(verifier)));
       HTTPRequest http = request.toHTTPRequest();
-      http.setConnectTimeout(TIMEOUT_MS);
-      http.setReadTimeout(TIMEOUT_MS);
+      http.setConnectTimeout(timeoutMs);
+      http.setReadTimeout(timeoutMs);
       TokenResponse response = OIDCTokenResponseParser.parse(http.send());
       if (!response.indicatesSuccess()) {
         ErrorObject error = response.toErrorResponse().getErrorObject();
@@ -125,6 +200,20 @@ final class OidcClient {
       String timeProblem = timeProblem(claims.getExpirationTime(), claims.getIssueTime());
       if (timeProblem != null) {
         return new Outcome.Failed("ID token not valid: " + timeProblem);
+      }
+      String audienceProblem = audienceProblem(claims.getAudience(), claims.getStringClaim("azp"));
+      if (audienceProblem != null) {
+        return new Outcome.Failed("ID token not valid: " + audienceProblem);
+      }
+      if (authenticatedAfter != null) {
+        Date authTime = claims.getAuthenticationTime();
+        if (authTime == null) {
+          return new Outcome.Failed("ID token not valid: no auth_time for an account link");
+        }
+        if (authTime.toInstant().isBefore(authenticatedAfter.minus(SKEW))) {
+          return new Outcome.Failed("ID token not valid: the provider did not authenticate the user again for the"
+              + " account link");
+        }
       }
       return new Outcome.Identity(claims.getIssuer().getValue(), claims.getSubject().getValue());
     } catch (BadJOSEException | JOSEException e) {
@@ -161,29 +250,119 @@ final class OidcClient {
     return null;
   }
 
-  private Provider provider() throws IOException {
-    Provider p = provider;
-    if (p != null) {
-      return p;
-    }
-    synchronized (this) {
-      if (provider == null) {
-        Issuer issuer = new Issuer(config.issuer());
-        OIDCProviderMetadata metadata;
-        try {
-          metadata = OIDCProviderMetadata.resolve(issuer, TIMEOUT_MS, TIMEOUT_MS);
-        } catch (com.nimbusds.oauth2.sdk.GeneralException e) {
-          throw new IOException("OpenID provider metadata not usable", e);
-        }
-        if (!metadata.getIssuer().equals(issuer) || metadata.getJWKSetURI() == null
-            || metadata.getTokenEndpointURI() == null || metadata.getAuthorizationEndpointURI() == null) {
-          throw new IOException("OpenID provider metadata incomplete or for another issuer");
-        }
-        IDTokenValidator validator = new IDTokenValidator(issuer, clientId, JWSAlgorithm.RS256,
-            metadata.getJWKSetURI().toURL(), new DefaultResourceRetriever(TIMEOUT_MS, TIMEOUT_MS, 512 * 1024));
-        provider = new Provider(metadata, validator);
+  /**
+   * Why the token's audiences are not acceptable, or null: every audience is this client or a trusted one, and with
+   * several audiences, or whenever {@code azp} is present, {@code azp} is this client.
+   */
+  String audienceProblem(List<Audience> audiences, String azp) {
+    for (Audience a : audiences) {
+      String value = a.getValue();
+      if (!value.equals(clientId.getValue()) && !config.trustedAudiences().contains(value)) {
+        return "untrusted extra audience";
       }
-      return provider;
     }
+    if ((audiences.size() > 1 || azp != null) && !clientId.getValue().equals(azp)) {
+      return azp == null ? "several audiences without azp" : "azp is another client";
+    }
+    return null;
+  }
+
+  /**
+   * The discovered provider: the one already known, the result of a discovery under way (waiting no longer than it
+   * may take), or a new discovery made by this caller without holding any lock; refused at once while a failed
+   * discovery's back-off lasts.
+   */
+  private Provider provider() throws IOException {
+    return provider(true);
+  }
+
+  /** @param backoff whether a failure starts (or lengthens) the back-off; otherwise it leaves no trace */
+  private Provider provider(boolean backoff) throws IOException {
+    while (true) {
+      Discovery d = discovery.get();
+      if (d instanceof Discovery.Ready ready) {
+        return ready.provider();
+      }
+      if (d instanceof Discovery.InFlight inFlight) {
+        return await(inFlight.result());
+      }
+      Duration wait = FIRST_BACKOFF;
+      if (d instanceof Discovery.Failed failed) {
+        if (clock.instant().isBefore(failed.retryAt())) {
+          throw new IOException("OpenID provider discovery failed (" + failed.reason() + "); next try after "
+              + failed.retryAt());
+        }
+        wait = failed.backoff().multipliedBy(2);
+        if (wait.compareTo(MAX_BACKOFF) > 0) {
+          wait = MAX_BACKOFF;
+        }
+      }
+      Discovery.InFlight mine = new Discovery.InFlight(new CompletableFuture<>());
+      if (!discovery.compareAndSet(d, mine)) {
+        continue;
+      }
+      try {
+        Provider p = discover();
+        discovery.set(new Discovery.Ready(p));
+        mine.result().complete(p);
+        return p;
+      } catch (IOException | RuntimeException e) {
+        discovery.set(backoff ? new Discovery.Failed(clock.instant().plus(wait), wait, e.getClass().getSimpleName())
+            : d);
+        mine.result().completeExceptionally(e);
+        throw e;
+      }
+    }
+  }
+
+  private Provider await(CompletableFuture<Provider> result) throws IOException {
+    try {
+      // About as long as one discovery may take: its connect and read timeouts, and the time to set up its client.
+      return result.get(3L * timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IOException("OpenID provider discovery still under way", e);
+    } catch (ExecutionException e) {
+      throw new IOException("OpenID provider discovery failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for OpenID provider discovery", e);
+    }
+  }
+
+  private Provider discover() throws IOException {
+    Issuer issuer = new Issuer(config.issuer());
+    OIDCProviderMetadata metadata;
+    try {
+      metadata = OIDCProviderMetadata.resolve(issuer, timeoutMs, timeoutMs);
+    } catch (com.nimbusds.oauth2.sdk.GeneralException e) {
+      throw new IOException("OpenID provider metadata not usable", e);
+    }
+    if (!metadata.getIssuer().equals(issuer) || metadata.getJWKSetURI() == null
+        || metadata.getTokenEndpointURI() == null || metadata.getAuthorizationEndpointURI() == null) {
+      throw new IOException("OpenID provider metadata incomplete or for another issuer");
+    }
+    for (URI endpoint : List.of(metadata.getAuthorizationEndpointURI(), metadata.getTokenEndpointURI(),
+        metadata.getJWKSetURI())) {
+      if (!secureEndpoint(endpoint)) {
+        throw new IOException("OpenID provider metadata names an endpoint that is not https");
+      }
+    }
+    JWKSource<SecurityContext> keys = JWKSourceBuilder.create(metadata.getJWKSetURI().toURL(),
+        new DefaultResourceRetriever(timeoutMs, timeoutMs, 512 * 1024)).build();
+    IDTokenValidator validator = new IDTokenValidator(issuer, clientId,
+        new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys), null);
+    validator.setMaxClockSkew((int) SKEW.toSeconds());
+    return new Provider(metadata, validator);
+  }
+
+  /** Absolute with a host, and https; plain http only on a loopback host (development and tests). */
+  static boolean secureEndpoint(URI uri) {
+    if (uri == null || !uri.isAbsolute() || uri.getHost() == null) {
+      return false;
+    }
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost();
+    return scheme.equals("https") || scheme.equals("http")
+        && (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"));
   }
 }

@@ -322,8 +322,10 @@ public final class PortcullisFilter implements Filter {
           } catch (ClassNotFoundException e) {
             throw new IllegalStateException("single sign-on needs com.nimbusds:oauth2-oidc-sdk on the class path");
           }
+          OidcClient oidc = new OidcClient(sso, ssoClock);
+          oidc.startDiscovery();
           ssoStage = new SsoStage(sso, UpgradeTokens.create(ssoKeys, ssoName, ssoClock, random, sso.replay(),
-              sso.tokenLifetime()), new OidcClient(sso, ssoClock), login, random, ssoClock, trail);
+              sso.tokenLifetime()), oidc, login, random, ssoClock, trail);
         }
         stages.add(new AccountStage(login, random, trail, declaredCookies(), ssoStage));
         stages.add(new TermsStage(login, trail));

@@ -147,7 +147,7 @@ final class SsoStage implements Stage {
     }
     OidcClient.Authorization a;
     try {
-      a = oidc.authorize();
+      a = oidc.authorize(intent.startsWith(LINK) ? config.linkReauthentication() : null);
     } catch (IOException | RuntimeException e) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "OpenID provider unavailable: "
           + e.getClass().getSimpleName());
@@ -202,13 +202,15 @@ final class SsoStage implements Stage {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO authorization took too long");
       return;
     }
-    OidcClient.Outcome outcome = oidc.finish(code, verifier, nonce);
+    boolean linking = intent != null && intent.startsWith(LINK);
+    OidcClient.Outcome outcome = oidc.finish(code, verifier, nonce,
+        linking ? Instant.ofEpochMilli(Long.parseLong(started)) : null);
     if (outcome instanceof OidcClient.Outcome.Failed failed) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, failed.reason());
       return;
     }
     OidcClient.Outcome.Identity id = (OidcClient.Outcome.Identity) outcome;
-    if (intent != null && intent.startsWith(LINK)) {
+    if (linking) {
       link(exchange, id, intent.substring(LINK.length()));
     } else {
       ssoLogin(exchange, id);

@@ -74,7 +74,11 @@ class SsoOidcTest {
     server.shutdown();
   }
 
+  /** Who signs in at the provider's login page when an account link asks for it (prompt=login). */
+  private volatile String reauthenticatingSubject = "sub-alice";
+
   private void providerSignsIn(String subject, List<String> audience, Map<String, Object> claims) {
+    reauthenticatingSubject = subject;
     server.enqueueCallback(new DefaultOAuth2TokenCallback("default", subject, "JWT", audience, claims, 3600));
   }
 
@@ -90,6 +94,9 @@ class SsoOidcTest {
   private String callbackFrom(String authorizeUrl) throws Exception {
     HttpResponse<String> back = provider.send(HttpRequest.newBuilder(URI.create(authorizeUrl)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
+    if (SsoPortal.queryParameter(authorizeUrl, "prompt") != null) {
+      back = ProviderLogin.signIn(provider, authorizeUrl, back, reauthenticatingSubject);
+    }
     assertThat(back.statusCode()).isEqualTo(302);
     URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
     assertThat(callback.getPath()).isEqualTo("/sso/callback");
@@ -159,6 +166,66 @@ class SsoOidcTest {
     assertThat(links.isLinked("u-alice")).isFalse();
     AuditEvent link = portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
     assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+  }
+
+  @Test
+  void link_asksTheProviderToAuthenticateAgain_butLoginDoesNot() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    String link = upgrade(b).headers().firstValue("Location").orElseThrow();
+    assertThat(SsoPortal.queryParameter(link, "prompt")).isEqualTo("login");
+    assertThat(SsoPortal.queryParameter(link, "max_age")).isEqualTo("300");
+    String login = portal.browser().get("/sso/login").headers().firstValue("Location").orElseThrow();
+    assertThat(SsoPortal.queryParameter(login, "prompt")).isNull();
+    assertThat(SsoPortal.queryParameter(login, "max_age")).isNull();
+  }
+
+  /** The provider's own session answered the link: no auth_time, or one from before the link was asked for. */
+  @Test
+  void linkAnsweredWithoutFreshAuthentication_isRefused_andLinksNothing() throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    for (long authTime : new long[] {-1, now - 600}) {
+      Browser b = portal.browser();
+      b.login("alice", "alice-pw", false);
+      providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
+      String location = upgrade(b).headers().firstValue("Location").orElseThrow();
+      HttpResponse<String> page = provider.send(HttpRequest.newBuilder(URI.create(location)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> back = ProviderLogin.signIn(provider, location, page, "sub-alice", authTime);
+      URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
+      HttpResponse<String> r = b.get(callback.getRawPath() + "?" + callback.getRawQuery());
+      assertThat(r.statusCode()).as("auth_time " + authTime).isEqualTo(403);
+      assertThat(links.isLinked("u-alice")).as("auth_time " + authTime).isFalse();
+    }
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).extracting(e -> e.reason().orElse(""))
+        .containsExactly("ID token not valid: no auth_time for an account link",
+            "ID token not valid: the provider did not authenticate the user again for the account link");
+    // The same steps with a fresh authentication link the account: the refusals above were about auth_time alone.
+    linkedAlice();
+    assertThat(links.userFor(issuer, "sub-alice")).contains("u-alice");
+  }
+
+  /** OpenID Connect Core 3.1.3.7: a token also issued to another party, or on behalf of another client. */
+  @Test
+  void idTokenWithAnUntrustedExtraAudience_orAForeignAzp_isRefused() throws Exception {
+    linkedAlice();
+    List<Map<String, Object>> variants = List.of(
+        Map.of("aud", List.of(CLIENT, "another-api")),
+        Map.of("aud", List.of(CLIENT, "another-api"), "azp", CLIENT),
+        Map.of("azp", "another-client"));
+    for (Map<String, Object> variant : variants) {
+      Browser b = portal.browser();
+      String[] started = startSsoLogin(b);
+      Map<String, Object> claims = new java.util.HashMap<>(Map.of("sub", "sub-alice", "aud", CLIENT,
+          "nonce", started[1]));
+      claims.putAll(variant);
+      forgedIdToken.set(server.anyToken(server.issuerUrl("default"), claims).serialize());
+      assertThat(b.get(started[0]).statusCode()).as(variant.toString()).isEqualTo(403);
+      assertThat(b.whoami()).as(variant.toString()).isEqualTo("anonymous");
+    }
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).extracting(e -> e.reason().orElse(""))
+        .containsExactly("ID token not valid: untrusted extra audience",
+            "ID token not valid: untrusted extra audience", "ID token not valid: azp is another client");
   }
 
   /** Answers the token request with {@link #forgedIdToken} when one is set. */

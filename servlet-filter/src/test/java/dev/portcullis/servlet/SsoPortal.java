@@ -73,8 +73,15 @@ final class SsoPortal implements AutoCloseable {
     return portal.login.authCookie();
   }
 
+  /**
+   * Who signs in at the provider's login page when it asks the user to authenticate again ({@code prompt=login}, as
+   * an account link does); the page's answer names this subject and carries the real time as {@code auth_time}.
+   */
+  private volatile String reauthenticatingSubject = "sub-alice";
+
   /** The provider's next token request signs {@code subject} in, for {@code CLIENT}, expiring in the given time. */
   void providerSignsIn(String subject, long expirySeconds) {
+    reauthenticatingSubject = subject;
     provider.enqueueCallback(new DefaultOAuth2TokenCallback("default", subject, "JWT", List.of(CLIENT), Map.of(),
         expirySeconds));
   }
@@ -96,6 +103,9 @@ final class SsoPortal implements AutoCloseable {
   String callbackFrom(String authorizeUrl) throws Exception {
     HttpResponse<String> back = providerClient.send(HttpRequest.newBuilder(URI.create(authorizeUrl)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
+    if (queryParameter(authorizeUrl, "prompt") != null) {
+      back = ProviderLogin.signIn(providerClient, authorizeUrl, back, reauthenticatingSubject);
+    }
     assertThat(back.statusCode()).isEqualTo(302);
     URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
     assertThat(callback.toString()).startsWith(portal.base + "/sso/callback?");

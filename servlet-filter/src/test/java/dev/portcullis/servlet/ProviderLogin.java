@@ -1,0 +1,36 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The user at mock-oauth2-server's login page, which it shows when the authorization request says
+ * {@code prompt=login}: signs in as {@code subject}, and the provider's ID token then carries {@code auth_time} (the
+ * real time, as the provider signs with it) unless {@code authTime} says otherwise.
+ */
+final class ProviderLogin {
+  private ProviderLogin() {}
+
+  static HttpResponse<String> signIn(HttpClient client, String authorizeUrl, HttpResponse<String> loginPage,
+      String subject) throws Exception {
+    return signIn(client, authorizeUrl, loginPage, subject, System.currentTimeMillis() / 1000);
+  }
+
+  /** @param authTime the {@code auth_time} claim in epoch seconds, or negative for none */
+  static HttpResponse<String> signIn(HttpClient client, String authorizeUrl, HttpResponse<String> loginPage,
+      String subject, long authTime) throws Exception {
+    assertThat(loginPage.statusCode()).as("the provider asks the user to log in again").isEqualTo(200);
+    String claims = authTime < 0 ? "{}" : "{\"auth_time\":" + authTime + "}";
+    String form = "username=" + URLEncoder.encode(subject, StandardCharsets.UTF_8) + "&claims="
+        + URLEncoder.encode(claims, StandardCharsets.UTF_8);
+    return client.send(HttpRequest.newBuilder(URI.create(authorizeUrl))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
