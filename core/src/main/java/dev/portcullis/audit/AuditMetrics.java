@@ -18,7 +18,9 @@ import java.util.Objects;
  *   <li>{@link #counting(SearchDemandSink, MeterRegistry)}: {@value #SEARCH_DEMAND_EVENTS}, tagged {@code endpoint};
  *   <li>{@link #bind(AuditLog, MeterRegistry)}: the log's own counters ({@code portcullis.audit.emitted}, {@code
  *       .dropped}, {@code .delivered}, {@code .sink.failures}) and the queue length ({@code
- *       portcullis.audit.queued}).
+ *       portcullis.audit.queued});
+ *   <li>{@link #bind(SessionAudit, MeterRegistry)}: anonymous session churn, which is counted instead of audited line
+ *       by line ({@value #ANONYMOUS_SESSIONS_CREATED}, {@value #ANONYMOUS_SESSIONS_ENDED}).
  * </ul>
  *
  * <p><b>Security.</b> Tags hold only the event type, outcome and search endpoint: never a user, resource or term,
@@ -27,6 +29,10 @@ import java.util.Objects;
 public final class AuditMetrics {
   /** Counter name for identified events. */
   public static final String AUDIT_EVENTS = "portcullis.audit.events";
+  /** Counter name for sessions created without a user. */
+  public static final String ANONYMOUS_SESSIONS_CREATED = "portcullis.sessions.anonymous.created";
+  /** Counter name for sessions without a user that expired or were evicted. */
+  public static final String ANONYMOUS_SESSIONS_ENDED = "portcullis.sessions.anonymous.ended";
   /** Counter name for search-demand events. */
   public static final String SEARCH_DEMAND_EVENTS = "portcullis.search.demand.events";
 
@@ -84,6 +90,18 @@ public final class AuditMetrics {
   }
 
   /** Registers the log's delivery counters and queue length; they read {@link AuditLog#stats()}. */
+  /** Publishes the anonymous session churn that {@code sessions} counts instead of writing it to the audit log. */
+  public static void bind(SessionAudit sessions, MeterRegistry registry) {
+    Objects.requireNonNull(sessions, "sessions");
+    Objects.requireNonNull(registry, "registry");
+    FunctionCounter.builder(ANONYMOUS_SESSIONS_CREATED, sessions, SessionAudit::anonymousCreated)
+        .description("Sessions created without a logged-in user (counted, not audited)")
+        .register(registry);
+    FunctionCounter.builder(ANONYMOUS_SESSIONS_ENDED, sessions, SessionAudit::anonymousEnded)
+        .description("Sessions without a user that expired or were evicted (counted, not audited)")
+        .register(registry);
+  }
+
   public static void bind(AuditLog log, MeterRegistry registry) {
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(registry, "registry");
