@@ -22,7 +22,9 @@ import java.util.Objects;
  *   <li>{@link #bind(AuditLog, MeterRegistry)}: the log's own counters ({@code portcullis.audit.emitted}, {@code
  *       .dropped}, {@code .delivered}, {@code .sink.failures}), the queue length ({@code
  *       portcullis.audit.queued}) and the sinks' health: {@value #FAILING_SINKS} (identified-event sinks out of
- *       service, 0 when all is well: alert on anything else) and {@value #KEPT_EVENTS} (events kept for them).
+ *       service, 0 when all is well: alert on anything else) and {@value #KEPT_EVENTS} (events kept for them);
+ *   <li>{@link #bind(SessionAudit, MeterRegistry)}: anonymous session churn, which is counted instead of audited line
+ *       by line ({@value #ANONYMOUS_SESSIONS_CREATED}, {@value #ANONYMOUS_SESSIONS_ENDED}).
  * </ul>
  *
  * <p><b>Security.</b> Tags hold only the event type, outcome and search endpoint: never a user, resource or term,
@@ -32,6 +34,10 @@ import java.util.Objects;
 public final class AuditMetrics {
   /** Counter name for identified events. */
   public static final String AUDIT_EVENTS = "portcullis.audit.events";
+  /** Counter name for sessions created without a user. */
+  public static final String ANONYMOUS_SESSIONS_CREATED = "portcullis.sessions.anonymous.created";
+  /** Counter name for sessions without a user that expired or were evicted. */
+  public static final String ANONYMOUS_SESSIONS_ENDED = "portcullis.sessions.anonymous.ended";
   /** Counter name for searches, counted per published search-demand bucket. */
   public static final String SEARCH_DEMAND_EVENTS = "portcullis.search.demand.events";
   /** Gauge name: identified-event sinks out of service; see {@link AuditLog#health()}. */
@@ -90,6 +96,18 @@ public final class AuditMetrics {
           .increment(event.searches());
       target.accept(event);
     }
+  }
+
+  /** Publishes the anonymous session churn that {@code sessions} counts instead of writing it to the audit log. */
+  public static void bind(SessionAudit sessions, MeterRegistry registry) {
+    Objects.requireNonNull(sessions, "sessions");
+    Objects.requireNonNull(registry, "registry");
+    FunctionCounter.builder(ANONYMOUS_SESSIONS_CREATED, sessions, SessionAudit::anonymousCreated)
+        .description("Sessions created without a logged-in user (counted, not audited)")
+        .register(registry);
+    FunctionCounter.builder(ANONYMOUS_SESSIONS_ENDED, sessions, SessionAudit::anonymousEnded)
+        .description("Sessions without a user that expired or were evicted (counted, not audited)")
+        .register(registry);
   }
 
   /**

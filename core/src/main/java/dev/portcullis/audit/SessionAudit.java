@@ -3,14 +3,21 @@ package dev.portcullis.audit;
 import dev.portcullis.session.SessionEvent;
 import dev.portcullis.session.SessionListener;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Sends session lifecycle events ({@code session_created}, {@code session_renewed}, {@code session_expired}) to an
- * {@link AuditLog}, with the user handle as actor and the expiry reason. Never the session id. Pass it to {@code
- * SessionRegistry.create} and the session store builder.
+ * Sends session lifecycle events ({@code session_created}, {@code session_renewed}, {@code session_expired}) of
+ * logged-in users to an {@link AuditLog}, with the user handle as actor and the expiry reason. Never the session id.
+ * Pass it to {@code SessionRegistry.create} and the session store builder.
+ *
+ * <p>Sessions without a user (anonymous visitors) are only counted ({@link #anonymousCreated()},
+ * {@link #anonymousEnded()}; {@code AuditMetrics.bind} publishes them), not written line by line: a flood of anonymous
+ * requests then costs the audit log nothing, while the counts still show it.
  */
 public final class SessionAudit implements SessionListener {
   private final AuditLog audit;
+  private final LongAdder anonymousCreated = new LongAdder();
+  private final LongAdder anonymousEnded = new LongAdder();
 
   public SessionAudit(AuditLog audit) {
     this.audit = Objects.requireNonNull(audit, "audit");
@@ -18,6 +25,10 @@ public final class SessionAudit implements SessionListener {
 
   @Override
   public void sessionCreated(SessionEvent event) {
+    if (event.userHandle().isEmpty()) {
+      anonymousCreated.increment();
+      return;
+    }
     emit(event);
   }
 
@@ -28,7 +39,21 @@ public final class SessionAudit implements SessionListener {
 
   @Override
   public void sessionExpired(SessionEvent event) {
+    if (event.userHandle().isEmpty()) {
+      anonymousEnded.increment();
+      return;
+    }
     emit(event);
+  }
+
+  /** How many anonymous sessions were created since this listener was made. */
+  public long anonymousCreated() {
+    return anonymousCreated.sum();
+  }
+
+  /** How many anonymous sessions expired or were evicted since this listener was made. */
+  public long anonymousEnded() {
+    return anonymousEnded.sum();
   }
 
   private void emit(SessionEvent event) {

@@ -21,7 +21,9 @@ import java.util.concurrent.ForkJoinPool;
  * absolute timeouts of its {@link SessionConfig}, on the injected clock.
  *
  * <p>The idle timeout is the cache's expire-after-access; the absolute timeout is checked against the record on every
- * read and write. Expiry and capacity evictions are reported to the listener as {@code session_expired} when the cache notices
+ * read and write. {@link SessionConfig#maxSessions()} bounds the <em>anonymous</em> sessions (those without a user):
+ * when the store is full, an anonymous session is evicted to make room, never a logged-in one, so a flood of anonymous
+ * visitors cannot log anybody out. Logged-in sessions are bounded by their timeouts and by what it takes to log in. Expiry and capacity evictions are reported to the listener as {@code session_expired} when the cache notices
  * them: on access, or during its maintenance (after writes, or when {@link #cleanUp()} is called).
  *
  * <p><b>Security.</b> Keys are SHA-256 of the ids, so a heap dump does not hold usable cookies. Timeouts are checked
@@ -45,7 +47,9 @@ public final class CaffeineSessionStore implements SessionStore {
     this.absoluteMillis = b.config.absoluteTimeout().toMillis();
     this.listener = SessionListener.guarded(b.listener);
     this.cache = Caffeine.newBuilder()
-        .maximumSize(b.config.maxSessions())
+        // Only anonymous sessions weigh anything: the size bound never evicts a logged-in session.
+        .maximumWeight(b.config.maxSessions())
+        .weigher((SessionKey k, Entry e) -> e.userHandle == null ? 1 : 0)
         // Idle expiry is Caffeine's own (cheap on reads); the absolute timeout is checked on every read and write,
         // and a session past it that nobody reads goes at its idle expiry.
         .expireAfterAccess(b.config.idleTimeout())

@@ -101,6 +101,30 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
     assertThat(expired).isNotEmpty().allMatch(e -> e.reason() == SessionEvent.Reason.CAPACITY);
   }
 
+  /** The anonymous-flood attack: a full store makes room by evicting anonymous sessions, never a logged-in one. */
+  @Test
+  void anonymousFlood_neverEvictsALoggedInSession() {
+    SessionConfig small = SessionConfig.builder().idleTimeout(IDLE).absoluteTimeout(ABSOLUTE).maxSessions(10).build();
+    store = createStore(small, clock);
+    List<SessionKey> loggedIn = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      SessionKey key = storedSession(Map.of());
+      assertThat(store.save(key, login("user-" + i))).isTrue();
+      loggedIn.add(key);
+    }
+    for (int i = 0; i < 10_000; i++) {
+      storedSession(Map.of());
+    }
+    caffeine().cleanUp();
+
+    for (SessionKey key : loggedIn) {
+      assertThat(store.load(key)).isPresent();
+    }
+    assertThat(caffeine().estimatedSize()).isLessThanOrEqualTo(10 + loggedIn.size());
+    assertThat(expired).hasSizeGreaterThanOrEqualTo(10_000 - 10)
+        .allMatch(e -> e.reason() == SessionEvent.Reason.CAPACITY && e.userHandle().isEmpty());
+  }
+
   @Test
   void throwingListener_neverBreaksTheStore() {
     store = CaffeineSessionStore.builder(CONFIG, clock)
