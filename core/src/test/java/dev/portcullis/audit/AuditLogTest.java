@@ -156,19 +156,22 @@ class AuditLogTest {
     switched.down = true;
     try (AuditLog log = Fixtures.log().retryInterval(Duration.ofMillis(10)).auditSink(switched).build()) {
       Fixtures.capturingStderr(() -> log.emit(log.event(AuditEventType.LOGOUT).build()));
-      while (log.health().healthy()) {
-        Thread.onSpinWait(); // until the dispatcher has met the failure
-      }
+      awaitUpTo30s("the dispatcher meets the failure", () -> !log.health().healthy());
       int attempts = switched.attempts.get();
-      while (switched.attempts.get() < attempts + 3) {
-        Thread.onSpinWait(); // it keeps trying on its own
-      }
+      awaitUpTo30s("it keeps trying on its own", () -> switched.attempts.get() >= attempts + 3);
       switched.down = false;
-      while (!log.health().healthy()) {
-        Thread.onSpinWait();
-      }
+      awaitUpTo30s("it recovers on its own", () -> log.health().healthy());
       assertThat(switched.taken).hasSize(1);
     }
+  }
+
+  /** Waits for something the dispatcher does on its own clock; the bound only stops a broken build from hanging. */
+  private static void awaitUpTo30s(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    for (int i = 0; i < 3000 && !condition.getAsBoolean(); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(condition.getAsBoolean()).as(what).isTrue();
   }
 
   @Test
