@@ -82,11 +82,11 @@ import org.slf4j.LoggerFactory;
  * as they come; the published records count as delivered. Memory is bounded by {@link Builder#demandMaxTerms}.
  *
  * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, publishes the search counts
- * of every bucket, closed or not, flushes and closes the sinks and waits for the dispatcher to finish. Emitting after that throws {@link IllegalStateException}: an event that
- * can't be recorded is an error the caller must see, not a silent loss. Call {@code close()} on shutdown; the
- * dispatcher is a daemon thread, so events still queued when the JVM exits without it are lost. A sink that is still
- * failing at close gets one last attempt; the events it then still has not taken are lost, and an ERROR line says how
- * many.
+ * of every bucket, closed or not, flushes and closes the sinks and waits for the dispatcher to finish. Emitting after
+ * that throws {@link IllegalStateException}: an event that can't be recorded is an error the caller must see, not a
+ * silent loss. Call {@code close()} on shutdown; the dispatcher is a daemon thread, so events still queued and searches
+ * still counted when the JVM exits without it are lost. A sink that is still failing at close gets one last attempt;
+ * the events it then still has not taken are lost, and an ERROR line says how many.
  *
  * <p><b>Security.</b> Identified and search-demand events travel as different types to different sinks; no sink gets
  * both. A search leaves no per-search trace in any output: no line, no counter step, no timestamp finer than its

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The attack: personal data typed or pasted into a search box (IPv4 and IPv6 addresses, phone numbers with letters or
  * odd separators between the digits, user handles such as {@code u-1001}, session ids and tokens) reached the
- * anonymous search-demand log as typed. {@code search-redaction-corpus.tsv} holds queries with the terms they must give:
- * each kind of personal data replaced by its placeholder, and ordinary words, care-service and place names, postcode
- * districts, years and short numbers kept as typed.
+ * anonymous search-demand log as typed. {@code search-redaction-corpus.tsv} holds queries with the terms they must
+ * give: each kind of personal data replaced by its placeholder, and ordinary words, care-service and place names,
+ * postcode districts, years and short numbers kept as typed.
  */
 class SearchRedactionCorpusTest {
   private static final String CORPUS = "search-redaction-corpus.tsv";
