@@ -10,6 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A {@link UserDirectory} that counts the password checks reaching the directory it wraps, and can make each one
  * take a while (as a real password hash does), so that concurrent logins overlap as they do in production.
+ *
+ * <p>For race tests, {@link #holdChecksUntil} makes every check wait until a given number of checks are running at
+ * once (or a time has passed): a limit that can be outrun is then outrun however slowly the machine serves requests,
+ * and a limit that holds lets through no more checks than it allows, only later.
  */
 public final class CountingUserDirectory implements UserDirectory {
   private final UserDirectory delegate;
@@ -17,6 +21,9 @@ public final class CountingUserDirectory implements UserDirectory {
   private final AtomicInteger checks = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger mostInFlight = new AtomicInteger();
+  private final Object gate = new Object();
+  private volatile int holdUntil;
+  private volatile Duration holdAtMost = Duration.ZERO;
 
   /** @param checkTime how long each password check sleeps before it asks {@code delegate}; zero for none */
   public CountingUserDirectory(UserDirectory delegate, Duration checkTime) {
@@ -34,6 +41,15 @@ public final class CountingUserDirectory implements UserDirectory {
     return mostInFlight.get();
   }
 
+  /**
+   * From now on each check waits, before it runs, until {@code concurrent} checks are running or {@code atMost} has
+   * passed since it started waiting.
+   */
+  public void holdChecksUntil(int concurrent, Duration atMost) {
+    this.holdAtMost = Objects.requireNonNull(atMost, "atMost");
+    this.holdUntil = concurrent;
+  }
+
   public void reset() {
     checks.set(0);
     mostInFlight.set(0);
@@ -44,6 +60,7 @@ public final class CountingUserDirectory implements UserDirectory {
     checks.incrementAndGet();
     mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     try {
+      hold();
       if (!checkTime.isZero()) {
         Thread.sleep(checkTime.toMillis());
       }
@@ -53,6 +70,21 @@ public final class CountingUserDirectory implements UserDirectory {
       throw new IllegalStateException("interrupted during a password check", e);
     } finally {
       inFlight.decrementAndGet();
+    }
+  }
+
+  private void hold() throws InterruptedException {
+    int until = holdUntil;
+    if (until <= 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + holdAtMost.toNanos();
+    synchronized (gate) {
+      gate.notifyAll();
+      long left;
+      while (inFlight.get() < until && (left = deadline - System.nanoTime()) > 0) {
+        gate.wait(Math.max(1, left / 1_000_000));
+      }
     }
   }
 

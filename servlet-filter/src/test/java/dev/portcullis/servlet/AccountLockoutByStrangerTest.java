@@ -45,7 +45,7 @@ class AccountLockoutByStrangerTest {
 
     // A stranger spends the account's whole budget in one burst, and more.
     Browser attacker = portal.loginPage();
-    List<HttpResponse<String>> burst = ProxiedLogins.concurrently(attacker, 150,
+    List<HttpResponse<String>> burst = portal.concurrently(attacker, 150, 100,
         i -> ProxiedLogins.loginPost(attacker, ATTACKER, "alice", "guess-" + i));
     assertThat(burst).allSatisfy(r -> assertThat(r.headers().firstValue("Location")).contains("/login?error=1"));
     assertThat(portal.users.passwordChecks()).isEqualTo(1 + 100);
@@ -74,7 +74,7 @@ class AccountLockoutByStrangerTest {
   @Test
   void anAddressThatNeverLoggedIn_getsNoBudgetOfItsOwn_andThePortalSetsNoNewCookie() throws Exception {
     Browser attacker = portal.loginPage();
-    ProxiedLogins.concurrently(attacker, 120, i -> ProxiedLogins.loginPost(attacker, ATTACKER, "alice", "guess"));
+    portal.concurrently(attacker, 120, 100, i -> ProxiedLogins.loginPost(attacker, ATTACKER, "alice", "guess"));
     // An address where only wrong passwords were tried is not a known address.
     Browser triedBefore = portal.portal.browser();
     ProxiedLogins.login(triedBefore, NEW_PLACE, "alice", "wrong");

@@ -38,7 +38,7 @@ class LoginLimitRaceTest {
       throws Exception {
     start(p -> LoginThrottle.builder(p.clock).random(p.random).build());
     Browser attacker = portal.loginPage();
-    List<HttpResponse<String>> responses = ProxiedLogins.concurrently(attacker, ATTEMPTS,
+    List<HttpResponse<String>> responses = portal.concurrently(attacker, ATTEMPTS, 100,
         i -> ProxiedLogins.loginPost(attacker, "10.1." + (i / 250) + "." + (i % 250 + 1), "alice", "guess-" + i));
 
     int checks = portal.users.passwordChecks();
@@ -74,7 +74,7 @@ class LoginLimitRaceTest {
     start(p -> LoginThrottle.builder(p.clock).random(p.random).maxFailuresPerAddress(100).build());
     Browser attacker = portal.loginPage();
     String address = "203.0.113.66";
-    List<HttpResponse<String>> responses = ProxiedLogins.concurrently(attacker, ATTEMPTS,
+    List<HttpResponse<String>> responses = portal.concurrently(attacker, ATTEMPTS, 100,
         i -> ProxiedLogins.loginPost(attacker, address, "user-" + i, "guess-" + i));
 
     int checks = portal.users.passwordChecks();
