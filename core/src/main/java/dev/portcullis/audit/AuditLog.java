@@ -60,8 +60,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the event it did not take, and every later one for that sink, are kept in order for it (up to the queue
  *       capacity per sink; beyond that the dispatcher stops taking events and {@code emit} waits or drops as
  *       configured, as for a full queue), while the other sinks go on receiving events;
- *   <li>one ERROR line says which sink failed and that its events are kept; {@link #health()} reports it until it
- *       recovers (and {@link AuditMetrics#bind} exposes that as metrics);
+ *   <li>one ERROR line says which sink failed and that its events are kept (another follows every 60 failed
+ *       attempts); {@link #health()} reports it until it recovers (and {@link AuditMetrics#bind} exposes that as
+ *       metrics);
  *   <li>the dispatcher offers the kept events again every {@link Builder#retryInterval(Duration) retry interval}
  *       (one second unless set) and at every {@link #flush(Duration)}; once the sink has taken them all and flushed,
  *       it is healthy again, without a restart, and a WARN line says how many kept events it wrote.
