@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.transport.IpAddress;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,9 +31,6 @@ import java.util.regex.Pattern;
  */
 public final class AuditEvent {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
-  private static final Pattern IPV4 =
-      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-  private static final Pattern HEX_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
   static final int MAX_HANDLE = 128;
   static final int MAX_ACTION = 128;
   static final int MAX_RESOURCE = 1024;
@@ -255,16 +253,24 @@ public final class AuditEvent {
     }
 
     /**
-     * The client's IP address (after trusted proxies), as a literal.
+     * The client's IP address (after trusted proxies), read by {@link IpAddress}'s rule (the one the trusted-proxy
+     * handling uses) and kept in its canonical text.
      *
-     * @throws IllegalArgumentException if it is not an IPv4 or IPv6 literal (host names are not resolved, ports
-     *     and brackets are not accepted)
+     * @throws IllegalArgumentException if it is not an IP address by that rule (host names are not resolved; ports,
+     *     brackets, zones and IPv4 parts with leading zeros are not accepted)
      */
     public Builder clientAddress(String clientAddress) {
-      if (clientAddress != null && !IPV4.matcher(clientAddress).matches() && !isIpv6(clientAddress)) {
-        throw new IllegalArgumentException("client address must be an IP literal");
+      if (clientAddress == null) {
+        this.clientAddress = null;
+        return this;
       }
-      this.clientAddress = clientAddress;
+      return clientAddress(IpAddress.parse(clientAddress)
+          .orElseThrow(() -> new IllegalArgumentException("client address must be an IP address")));
+    }
+
+    /** The client's IP address (after trusted proxies). */
+    public Builder clientAddress(IpAddress clientAddress) {
+      this.clientAddress = clientAddress == null ? null : clientAddress.toString();
       return this;
     }
 
@@ -295,38 +301,6 @@ public final class AuditEvent {
         throw new IllegalStateException("an audit event needs an id and a time: use AuditLog.event(type)");
       }
       return new AuditEvent(this);
-    }
-
-    /** RFC 4291 text form: eight groups, or fewer with one {@code ::}; the last two may be dotted IPv4. No zone. */
-    private static boolean isIpv6(String text) {
-      if (text.length() > 45 || text.indexOf(':') < 0) {
-        return false;
-      }
-      int doubleColon = text.indexOf("::");
-      if (doubleColon >= 0 && text.indexOf("::", doubleColon + 1) >= 0) {
-        return false;
-      }
-      String[] halves = doubleColon >= 0
-          ? new String[] {text.substring(0, doubleColon), text.substring(doubleColon + 2)}
-          : new String[] {text};
-      int groups = 0;
-      for (int h = 0; h < halves.length; h++) {
-        if (halves[h].isEmpty()) {
-          continue;
-        }
-        String[] parts = halves[h].split(":", -1);
-        for (int i = 0; i < parts.length; i++) {
-          boolean last = h == halves.length - 1 && i == parts.length - 1;
-          if (last && parts[i].indexOf('.') >= 0 && IPV4.matcher(parts[i]).matches()) {
-            groups += 2;
-          } else if (HEX_GROUP.matcher(parts[i]).matches()) {
-            groups++;
-          } else {
-            return false;
-          }
-        }
-      }
-      return doubleColon >= 0 ? groups <= 7 : groups == 8;
     }
 
     private static String checked(String what, String value, int max) {

@@ -8,29 +8,37 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The binary plaintext of an auth ticket, version 1:
+ * The binary plaintext of an auth ticket, version 2:
  *
  * <pre>
- * version u8 = 1 | ticketId 16 | userLen u8 | user UTF-8 | orgLen u8 | org UTF-8
+ * version u8 = 2 | ticketId 16 | userLen u8 | user UTF-8 | orgLen u8 | org UTF-8
  *   | issuedAt varint ms since the epoch | lifetime varint ms | authAge varint ms (issuedAt - authTime) | binding 16
+ *   | zero bytes up to the next multiple of 32
  * </pre>
  *
- * Varints are unsigned LEB128 (7 bits a byte, low bits first), at most 9 bytes, minimal length. Times as varints keep
- * a ticket with two 36-character handles under 200 characters once sealed.
+ * Varints are unsigned LEB128 (7 bits a byte, low bits first), at most 9 bytes, minimal length. The zero padding
+ * makes every ticket 64, 96, 128, 160 or 192 bytes long, so that the cookie's length does not tell handles of
+ * different lengths apart (an organisation from its handle's length, a renewed ticket from a fresh one) unless they
+ * fall in different 32-byte buckets: with a lifetime of a day or less and handles of 47 bytes or less together (a
+ * 36-character UUID and an 11-character organisation) a ticket is 96 bytes and its cookie 172 characters. Where
+ * handle lengths vary more than that, use handles of one length (UUIDs, say).
  *
- * <p>Decoding is strict: every length is checked, strings must be well-formed UTF-8, varints minimal, the input
- * consumed exactly, and the ticket's own invariants must hold, so that a ticket has exactly one encoding. Anything
- * else is {@link Optional#empty()}.
+ * <p>Decoding is strict: every length is checked, strings must be well-formed UTF-8, varints minimal, the padding
+ * zero and exactly as long as the encoder writes it, and the ticket's own invariants must hold, so that a ticket has
+ * exactly one encoding. Anything else, including a version-1 ticket (unpadded, written before 0.1.0 had a release),
+ * is {@link Optional#empty()}: such a cookie reads as "not valid" and its user logs in again.
  */
 public final class TicketCodec {
-  static final byte VERSION = 1;
-  /** The largest encoded ticket; anything longer is refused before parsing. */
+  static final byte VERSION = 2;
+  /** Encoded tickets are padded to a multiple of this many bytes. */
+  static final int BUCKET = 32;
   private static final int MAX_VARINT = 9;
-  static final int MAX_ENCODED = 1 + AuthTicket.ID_LENGTH + 2 * (1 + AuthTicket.MAX_HANDLE_BYTES)
-      + 3 * MAX_VARINT + AuthTicket.BINDING_LENGTH;
+  /** The largest encoded ticket; anything longer is refused before parsing. */
+  static final int MAX_ENCODED = padded(1 + AuthTicket.ID_LENGTH + 2 * (1 + AuthTicket.MAX_HANDLE_BYTES)
+      + 3 * MAX_VARINT + AuthTicket.BINDING_LENGTH);
 
-  /** The shortest possible ticket: one-byte user handle, empty organisation, one-byte varints. */
-  private static final int MIN_ENCODED = 1 + AuthTicket.ID_LENGTH + 2 + 1 + 3 + AuthTicket.BINDING_LENGTH;
+  /** The shortest possible ticket: one-byte user handle, empty organisation, one-byte varints; padded. */
+  private static final int MIN_ENCODED = padded(1 + AuthTicket.ID_LENGTH + 2 + 1 + 3 + AuthTicket.BINDING_LENGTH);
 
   private TicketCodec() {}
 
@@ -43,8 +51,8 @@ public final class TicketCodec {
     if (issued < 0 || authAge < 0) {
       throw new IllegalArgumentException("ticket times before 1970 cannot be encoded");
     }
-    byte[] out = new byte[1 + AuthTicket.ID_LENGTH + 1 + user.length + 1 + org.length + varintLength(issued)
-        + varintLength(lifetime) + varintLength(authAge) + AuthTicket.BINDING_LENGTH];
+    byte[] out = new byte[padded(1 + AuthTicket.ID_LENGTH + 1 + user.length + 1 + org.length + varintLength(issued)
+        + varintLength(lifetime) + varintLength(authAge) + AuthTicket.BINDING_LENGTH)];
     out[0] = VERSION;
     int pos = put(out, 1, t.ticketIdRaw());
     out[pos++] = (byte) user.length;
@@ -55,7 +63,12 @@ public final class TicketCodec {
     pos = putVarint(out, pos, lifetime);
     pos = putVarint(out, pos, authAge);
     put(out, pos, t.sessionBindingRaw());
-    return out;
+    return out; // the rest is the zero padding
+  }
+
+  /** {@code length} rounded up to the next multiple of {@link #BUCKET}. */
+  static int padded(int length) {
+    return (length + BUCKET - 1) / BUCKET * BUCKET;
   }
 
   private static int put(byte[] out, int pos, byte[] bytes) {
@@ -76,14 +89,15 @@ public final class TicketCodec {
     return pos;
   }
 
-  /** The ticket in {@code bytes}, or empty when they are not exactly one well-formed version-1 ticket. */
+  /** The ticket in {@code bytes}, or empty when they are not exactly one well-formed version-2 ticket. */
   public static Optional<AuthTicket> decode(byte[] bytes) {
     return Optional.ofNullable(decodeOrNull(bytes));
   }
 
   /** {@link #decode} without the {@code Optional}, for the verifier's per-request path. */
   static AuthTicket decodeOrNull(byte[] bytes) {
-    if (bytes == null || bytes.length > MAX_ENCODED || bytes.length < MIN_ENCODED || bytes[0] != VERSION) {
+    if (bytes == null || bytes.length > MAX_ENCODED || bytes.length < MIN_ENCODED || bytes.length % BUCKET != 0
+        || bytes[0] != VERSION) {
       return null;
     }
     Reader r = new Reader(bytes);
@@ -94,11 +108,19 @@ public final class TicketCodec {
     long lifetime = r.varint();
     long authAge = r.varint();
     byte[] binding = r.bytes(AuthTicket.BINDING_LENGTH);
-    if (r.failed || r.pos != bytes.length || issued < 0 || lifetime <= 0 || authAge < 0 || user.isEmpty()
-        || issued > Long.MAX_VALUE - lifetime) {
+    if (r.failed || padded(r.pos) != bytes.length || !zeroFrom(bytes, r.pos) || issued < 0 || lifetime <= 0
+        || authAge < 0 || user.isEmpty() || issued > Long.MAX_VALUE - lifetime) {
       return null;
     }
     return new AuthTicket(id, user, org, issued, issued + lifetime, issued - authAge, binding);
+  }
+
+  private static boolean zeroFrom(byte[] bytes, int from) {
+    int any = 0;
+    for (int i = from; i < bytes.length; i++) {
+      any |= bytes[i];
+    }
+    return any == 0;
   }
 
   /**

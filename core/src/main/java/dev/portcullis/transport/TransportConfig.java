@@ -3,54 +3,73 @@ package dev.portcullis.transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * How the portal treats the connection a request arrived on: which proxies may say the client used HTTPS, how long
- * browsers should remember to use HTTPS only (HSTS), where plain-HTTP requests are sent, and whether a developer's
+ * browsers should remember to use HTTPS only (HSTS), what happens to plain-HTTP requests, and whether a developer's
  * own machine may use plain HTTP. Immutable; made by {@link #builder()}, which checks the values in
  * {@link Builder#build()}.
+ *
+ * <p>Plain HTTP is never served (outside development mode). A plain-HTTP {@code GET} or {@code HEAD} is either
+ * redirected to the portal's configured {@link Builder#canonicalHost(String) canonical host} over HTTPS, or, by an
+ * explicit {@link Builder#redirectPlainHttp(boolean) choice}, refused with {@code 403} like every other plain-HTTP
+ * request. A builder that redirects needs the canonical host: {@code build()} refuses to guess it, except in
+ * development mode, where it is {@code localhost}. {@link #defaults()} refuses plain HTTP, since it knows no host.
  *
  * <p>Defaults: no trusted proxy (forwarding headers are ignored), HSTS for one year without
  * {@code includeSubDomains}, HTTPS on port 443, development mode off.
  *
  * <p><b>Security.</b> A request is secure only when its own connection is TLS or when a configured trusted proxy says
- * so; nothing a client sends directly can make it secure. Development mode lets plain HTTP through only when both
- * the connection's peer and the resolved client are loopback addresses, so it never opens the portal to the network,
- * but it is still meant for a developer's machine only. What is not covered: the first plain-HTTP request of a
- * browser that has not yet seen the HSTS header travels unprotected before it is redirected.
+ * so; nothing a client sends directly can make it secure. The redirect's address comes from this configuration only,
+ * never from the request's {@code Host} header, so a forged {@code Host} cannot make the portal (or a cache in front
+ * of it) send a browser elsewhere. Development mode lets plain HTTP through only when both the connection's peer and
+ * the resolved client are loopback addresses, so it never opens the portal to the network, but it is still meant for
+ * a developer's machine only. What is not covered: the first plain-HTTP request of a browser that has not yet seen the
+ * HSTS header travels unprotected before it is redirected.
  */
 public final class TransportConfig {
   /** The HSTS max-age used when none is configured: one year. */
   public static final Duration DEFAULT_HSTS_MAX_AGE = Duration.ofDays(365);
+  /** The canonical host in development mode when none is configured. */
+  public static final String DEVELOPMENT_HOST = "localhost";
 
-  // RFC 3986 host: an IP-literal in brackets, or a reg-name/IPv4 limited to letters, digits, '.' and '-'. Anything
-  // else (userinfo, percent-escapes, sub-delims) is refused rather than copied into a Location header.
-  private static final Pattern HOST =
-      Pattern.compile("(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::[0-9]{1,5})?");
+  // RFC 3986 reg-name limited to letters, digits, '.' and '-' (a DNS name), without a port. Anything else (userinfo,
+  // percent-escapes, sub-delims) is refused rather than copied into a Location header.
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
 
   private final TrustedProxies trustedProxies;
   private final Duration hstsMaxAge;
   private final boolean hstsIncludeSubDomains;
   private final int httpsPort;
   private final boolean developmentMode;
+  /** {@code https://host[:port]}, or null when plain HTTP is refused rather than redirected. */
+  private final String httpsOrigin;
+  private final String canonicalHost;
 
-  private TransportConfig(Builder b, TrustedProxies trustedProxies) {
+  private TransportConfig(Builder b, TrustedProxies trustedProxies, String canonicalHost) {
     this.trustedProxies = trustedProxies;
     this.hstsMaxAge = Duration.ofSeconds(b.hstsMaxAge.getSeconds());
     this.hstsIncludeSubDomains = b.hstsIncludeSubDomains;
     this.httpsPort = b.httpsPort;
     this.developmentMode = b.developmentMode;
+    this.canonicalHost = canonicalHost;
+    this.httpsOrigin = b.redirectPlainHttp
+        ? "https://" + canonicalHost + (httpsPort == 443 ? "" : ":" + httpsPort) : null;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The configuration with every default: HTTPS required, no trusted proxy. */
+  /**
+   * The configuration with every default: HTTPS required, no trusted proxy, and plain-HTTP requests refused with
+   * {@code 403} (a redirect needs a canonical host, which only the builder can be given).
+   */
   public static TransportConfig defaults() {
-    return builder().build();
+    return builder().redirectPlainHttp(false).build();
   }
 
   public TrustedProxies trustedProxies() {
@@ -75,6 +94,16 @@ public final class TransportConfig {
     return developmentMode;
   }
 
+  /** Whether plain-HTTP {@code GET}/{@code HEAD} requests are redirected to HTTPS (otherwise they are refused). */
+  public boolean redirectsPlainHttp() {
+    return httpsOrigin != null;
+  }
+
+  /** The host plain-HTTP requests are redirected to; empty when they are refused instead. */
+  public Optional<String> canonicalHost() {
+    return Optional.ofNullable(canonicalHost);
+  }
+
   /**
    * Whether a request that did not arrive over HTTPS may be served anyway: only in development mode, and only when
    * both the connection's peer and the client resolved through trusted proxies are loopback addresses.
@@ -83,22 +112,25 @@ public final class TransportConfig {
    * @param client the client after trusted-proxy resolution
    */
   public boolean allowsPlainHttp(String peer, TrustedProxies.Client client) {
-    return developmentMode && peer != null && client != null
-        && TrustedProxies.isLoopback(peer) && TrustedProxies.isLoopback(client.address());
+    return developmentMode && peer != null && client != null && isLoopback(peer) && isLoopback(client.address());
+  }
+
+  private static boolean isLoopback(String address) {
+    IpAddress a = IpAddress.parseOrNull(address);
+    return a != null && a.isLoopback();
   }
 
   /**
-   * The HTTPS address of the same resource: the host named by {@code hostHeader} (its port replaced by
-   * {@link #httpsPort()}, left out when that is 443) followed by {@code pathAndQuery} unchanged.
+   * The HTTPS address of a resource on the canonical host: {@code https://}, the {@link #canonicalHost() canonical
+   * host}, the {@link #httpsPort() port} unless it is 443, then {@code pathAndQuery} unchanged. Nothing of the request
+   * but its target goes into it.
    *
-   * @param hostHeader the request's {@code Host} header
    * @param pathAndQuery the request target as sent: the still-encoded path, then {@code ?} and the query if any
-   * @return empty when the host is not a plain host name or IP literal, or the target is not an absolute path made of
-   *     visible ASCII; the request should then be refused rather than redirected
+   * @return empty when plain HTTP is refused rather than redirected, or the target is not an absolute path made of
+   *     visible ASCII; the request should then be refused
    */
-  public Optional<String> httpsUrl(String hostHeader, String pathAndQuery) {
-    if (hostHeader == null || pathAndQuery == null || !HOST.matcher(hostHeader).matches()
-        || !pathAndQuery.startsWith("/") || pathAndQuery.length() > 8192) {
+  public Optional<String> httpsUrl(String pathAndQuery) {
+    if (httpsOrigin == null || pathAndQuery == null || !pathAndQuery.startsWith("/") || pathAndQuery.length() > 8192) {
       return Optional.empty();
     }
     for (int i = 0; i < pathAndQuery.length(); i++) {
@@ -107,13 +139,7 @@ public final class TransportConfig {
         return Optional.empty();
       }
     }
-    String host = hostHeader;
-    int portColon = host.lastIndexOf(':');
-    if (portColon > host.lastIndexOf(']')) {
-      host = host.substring(0, portColon);
-    }
-    String port = httpsPort == 443 ? "" : ":" + httpsPort;
-    return Optional.of("https://" + host + port + pathAndQuery);
+    return Optional.of(httpsOrigin + pathAndQuery);
   }
 
   /** Collects transport settings; {@link #build()} checks them. Not thread-safe. */
@@ -123,6 +149,8 @@ public final class TransportConfig {
     private boolean hstsIncludeSubDomains;
     private int httpsPort = 443;
     private boolean developmentMode;
+    private String canonicalHost;
+    private boolean redirectPlainHttp = true;
 
     private Builder() {}
 
@@ -152,6 +180,26 @@ public final class TransportConfig {
       return this;
     }
 
+    /**
+     * The portal's own host name (or IP address), as in its certificate: plain-HTTP requests are redirected to
+     * {@code https://<host>[:httpsPort]} followed by the request's path and query. No port here (see
+     * {@link #httpsPort(int)}), no scheme, no path. Required when plain HTTP is redirected, except in development mode.
+     */
+    public Builder canonicalHost(String host) {
+      this.canonicalHost = host;
+      return this;
+    }
+
+    /**
+     * Whether plain-HTTP {@code GET}/{@code HEAD} requests are redirected to HTTPS on the canonical host ({@code
+     * true}, the builder's default) or refused with {@code 403} like every other plain-HTTP request ({@code false}:
+     * for a portal whose plain-HTTP port is closed anyway, or answered by a proxy).
+     */
+    public Builder redirectPlainHttp(boolean redirect) {
+      this.redirectPlainHttp = redirect;
+      return this;
+    }
+
     /** The port of the HTTPS listener that plain-HTTP requests are redirected to; 443 by default. */
     public Builder httpsPort(int httpsPort) {
       this.httpsPort = httpsPort;
@@ -170,8 +218,8 @@ public final class TransportConfig {
     /**
      * Checks the settings and returns the configuration.
      *
-     * @throws IllegalStateException when a value is missing or out of range, or a trusted proxy is not an IP address
-     *     or CIDR block
+     * @throws IllegalStateException when a value is missing or out of range, a trusted proxy is not an IP address
+     *     or CIDR block, or plain HTTP is redirected but no canonical host is set (outside development mode)
      */
     public TransportConfig build() {
       require(trustedProxies != null && trustedProxies.stream().allMatch(c -> c != null),
@@ -185,7 +233,33 @@ public final class TransportConfig {
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
-      return new TransportConfig(this, proxies);
+      String host = hostForRedirect(canonicalHost);
+      if (redirectPlainHttp && host == null) {
+        require(developmentMode, "plain-HTTP requests are redirected to HTTPS, which needs the portal's canonical host:"
+            + " set canonicalHost(\"portal.example\") (the name in its certificate; httpsPort(...) unless 443), or"
+            + " redirectPlainHttp(false) to refuse plain HTTP with 403. The redirect is never built from the"
+            + " request's Host header.");
+        host = DEVELOPMENT_HOST;
+      }
+      return new TransportConfig(this, proxies, host);
+    }
+
+    /** The host as it goes into the redirect (an IPv6 address in brackets), or null when none is set. */
+    private static String hostForRedirect(String host) {
+      if (host == null) {
+        return null;
+      }
+      String h = host.strip();
+      String bare = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+      IpAddress ip = IpAddress.parseOrNull(bare);
+      if (ip != null) {
+        return ip.isIpv4() ? ip.toString() : "[" + ip + "]";
+      }
+      require(HOST_NAME.matcher(h).matches(), "the canonical host must be a host name or IP address, without scheme,"
+          + " port or path (the port is httpsPort(...)): '" + host + "'");
+      require(!h.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')), "the canonical host '" + host
+          + "' looks like an IPv4 address but is not one (no leading zeros)");
+      return h.toLowerCase(Locale.ROOT);
     }
 
     private static void require(boolean condition, String message) {

@@ -1,13 +1,9 @@
 package dev.portcullis.transport;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Decides the client address and whether the client's connection was HTTPS, believing {@code Forwarded} (RFC 7239)
@@ -17,11 +13,14 @@ import java.util.regex.Pattern;
  * untrusted hop is the client. The protocol comes from the nearest proxy's entry. With no trusted proxies (the
  * default) the headers are ignored entirely.
  *
- * <p><b>Security.</b> Addresses are parsed as IP literals only; nothing here performs a DNS lookup. A malformed header
- * from a trusted proxy yields the proxy's own address and the connection's own security, never a guess.
+ * <p>The client address is the canonical text of an {@link IpAddress} (the same rule the audit log reads it by), or
+ * the peer's own address as the connection gave it.
+ *
+ * <p><b>Security.</b> Addresses are read by {@link IpAddress}'s rule only (no leading zeros in IPv4 parts, no zones);
+ * nothing here performs a DNS lookup. A malformed header from a trusted proxy, including an address that rule refuses,
+ * yields the proxy's own address and the connection's own security, never a guess.
  */
 public final class TrustedProxies {
-  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
   private static final int MAX_HOPS = 20;
 
   private record Cidr(byte[] network, int prefix) {
@@ -68,8 +67,12 @@ public final class TrustedProxies {
     for (String c : cidrs) {
       String s = c.strip();
       int slash = s.indexOf('/');
-      byte[] addr = parseLiteral(slash < 0 ? s : s.substring(0, slash))
-          .orElseThrow(() -> new IllegalArgumentException("trusted proxy '" + c + "' is not an IP address or CIDR"));
+      IpAddress parsed = IpAddress.parseOrNull(slash < 0 ? s : s.substring(0, slash));
+      if (parsed == null) {
+        throw new IllegalArgumentException("trusted proxy '" + c + "' is not an IP address or CIDR (IPv4 parts"
+            + " without leading zeros)");
+      }
+      byte[] addr = parsed.rawBytes();
       int prefix = addr.length * 8;
       if (slash >= 0) {
         try {
@@ -160,63 +163,35 @@ public final class TrustedProxies {
       if (addr == null) {
         break;
       }
-      String literal = stripPort(addr);
-      if (parseLiteral(literal).isEmpty()) {
+      IpAddress hop = IpAddress.parseOrNull(stripPort(addr));
+      if (hop == null) {
         return new Client(peer, connectionSecure);
       }
-      client = literal;
-      if (!isTrusted(literal)) {
+      client = hop.toString();
+      if (!isTrusted(hop)) {
         break;
       }
     }
     return new Client(client, secure);
   }
 
+  /** Whether {@code address} is an IP address ({@link IpAddress}'s rule) inside a trusted block. */
   public boolean isTrusted(String address) {
     if (proxies.isEmpty()) {
       return false; // the default: no per-request parsing at all
     }
-    Optional<byte[]> a = parseLiteral(address);
-    return a.isPresent() && proxies.stream().anyMatch(c -> c.contains(a.get()));
+    IpAddress a = IpAddress.parseOrNull(address);
+    return a != null && isTrusted(a);
   }
 
-  /** Whether {@code address} is a loopback literal (127.0.0.0/8 or ::1). */
-  public static boolean isLoopback(String address) {
-    Optional<byte[]> a = parseLiteral(address);
-    if (a.isEmpty()) {
-      return false;
-    }
-    try {
-      return InetAddress.getByAddress(a.get()).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
-  }
-
-  /** Four dot-separated decimal parts of one to three ASCII digits, each at most 255; anything else is null. */
-  private static byte[] dottedQuad(String s) {
-    byte[] b = new byte[4];
-    int part = 0;
-    int digits = 0;
-    int value = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      if (ch >= '0' && ch <= '9' && digits < 3) {
-        value = value * 10 + (ch - '0');
-        digits++;
-      } else if (ch == '.' && digits > 0 && part < 3 && value <= 255) {
-        b[part++] = (byte) value;
-        value = 0;
-        digits = 0;
-      } else {
-        return null;
+  /** Whether {@code address} is inside a trusted block. */
+  public boolean isTrusted(IpAddress address) {
+    for (Cidr c : proxies) {
+      if (c.contains(address.rawBytes())) {
+        return true;
       }
     }
-    if (part != 3 || digits == 0 || value > 255) {
-      return null;
-    }
-    b[3] = (byte) value;
-    return b;
+    return false;
   }
 
   private static String unquote(String v) {
@@ -230,25 +205,5 @@ public final class TrustedProxies {
     }
     int colon = addr.indexOf(':');
     return colon >= 0 && addr.indexOf(':', colon + 1) < 0 ? addr.substring(0, colon) : addr;
-  }
-
-  /** The bytes of an IPv4 or IPv6 literal; never resolves a name. */
-  static Optional<byte[]> parseLiteral(String s) {
-    if (s == null) {
-      return Optional.empty();
-    }
-    if (s.indexOf(':') < 0) {
-      return Optional.ofNullable(dottedQuad(s));
-    }
-    if (IPV6.matcher(s).matches()) {
-      try {
-        // With a ':' in it, InetAddress parses a literal and never looks up a name.
-        byte[] b = InetAddress.getByName(s).getAddress();
-        return Optional.of(b);
-      } catch (UnknownHostException e) {
-        return Optional.empty();
-      }
-    }
-    return Optional.empty();
   }
 }

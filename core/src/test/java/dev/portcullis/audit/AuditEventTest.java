@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.audit.AuditEvent.Actor;
 import dev.portcullis.audit.AuditEvent.Outcome;
+import dev.portcullis.transport.IpAddress;
+import dev.portcullis.transport.TrustedProxies;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AuditEventTest {
@@ -122,11 +125,35 @@ class AuditEventTest {
     assertThat(Fixtures.event(AuditEventType.LOGOUT).clientAddress("::ffff:192.0.2.1").build().clientAddress())
         .isPresent();
     for (String bad : new String[] {"example.org", "203.0.113.9:443", "256.1.1.1", "1.2.3", "[2001:db8::1]", "", "1:2:3:4:5:6:7:8:9",
-      "2001:db8:::1", "12345::1", "::1::2", "fe80::1%eth0", ":", "a:b"}) {
+      "2001:db8:::1", "12345::1", "::1::2", "fe80::1%eth0", ":", "a:b", "010.0.0.1"}) {
       assertThatThrownBy(() -> Fixtures.event(AuditEventType.LOGOUT).clientAddress(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class);
     }
+  }
+
+  @Test
+  void clientAddress_isReadByTheSameRuleAsTrustedProxies_andKeptCanonical() {
+    TrustedProxies proxies = TrustedProxies.of(List.of("10.0.0.0/8"));
+    for (String address : new String[] {"010.0.0.1", "10.0.0.1", "2001:DB8:0::1", "::ffff:10.0.0.1", "10.0.0.01",
+        "fe80::1%eth0"}) {
+      boolean proxyTakesIt = IpAddress.parse(address).isPresent();
+      boolean auditTakesIt;
+      try {
+        Fixtures.event(AuditEventType.LOGOUT).clientAddress(address).build();
+        auditTakesIt = true;
+      } catch (IllegalArgumentException e) {
+        auditTakesIt = false;
+      }
+      assertThat(auditTakesIt).as(address).isEqualTo(proxyTakesIt);
+      assertThat(proxies.isTrusted(address)).as(address).isEqualTo(proxyTakesIt && address.contains("10.0.0.1"));
+    }
+    assertThatThrownBy(() -> Fixtures.event(AuditEventType.LOGOUT).clientAddress("010.0.0.1"))
+        .as("ambiguous: octal 8.0.0.1 or decimal 10.0.0.1").isInstanceOf(IllegalArgumentException.class);
+    assertThat(Fixtures.event(AuditEventType.LOGOUT).clientAddress("2001:DB8:0::1").build().clientAddress())
+        .contains("2001:db8::1");
+    assertThat(Fixtures.event(AuditEventType.LOGOUT).clientAddress("::ffff:10.0.0.1").build().clientAddress())
+        .contains("10.0.0.1");
   }
 
   @Test

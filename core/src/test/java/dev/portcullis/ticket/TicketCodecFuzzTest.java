@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.portcullis.testing.FuzzSeeds;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -60,14 +59,17 @@ class TicketCodecFuzzTest {
     seeds.put("valid-with-organisation", TicketCodec.encode(ticket("u-1001", "org-7")));
     seeds.put("valid-multibyte-handles", TicketCodec.encode(ticket("\u00e9l\u00e8ve-\uD83D\uDD11", "\u7d44\u7e54")));
     seeds.put("valid-longest-handles", TicketCodec.encode(ticket("u".repeat(64), "o".repeat(64))));
-    seeds.put("broken-version-2", with(plain, 0, (byte) 2));
+    seeds.put("broken-version-1", with(plain, 0, (byte) 1));
+    seeds.put("broken-unpadded", Arrays.copyOf(plain, contentLength(plain)));
+    seeds.put("broken-nonzero-padding", with(plain, plain.length - 1, (byte) 1));
+    seeds.put("broken-extra-bucket", Arrays.copyOf(plain, plain.length + 32));
     seeds.put("broken-truncated", Arrays.copyOf(plain, plain.length - 1));
     seeds.put("broken-trailing-byte", Arrays.copyOf(plain, plain.length + 1));
     seeds.put("broken-user-length-past-end", with(plain, 1 + AuthTicket.ID_LENGTH, (byte) 0xFF));
     seeds.put("broken-empty-user", emptyUser(plain));
     seeds.put("broken-control-char-in-user", with(plain, 1 + AuthTicket.ID_LENGTH + 1, (byte) 0x07));
     seeds.put("broken-invalid-utf8-in-user", with(plain, 1 + AuthTicket.ID_LENGTH + 1, (byte) 0xC0));
-    seeds.put("broken-expiry-before-issue", swapIssuedAndExpiry(plain));
+    seeds.put("broken-zero-lifetime", zeroLifetime(plain));
     return seeds;
   }
 
@@ -84,7 +86,7 @@ class TicketCodecFuzzTest {
     return copy;
   }
 
-  /** The "u-1001" ticket with a zero-length user handle; the lengths still add up. */
+  /** The "u-1001" ticket with a zero-length user handle; the lengths and the padding still add up. */
   private static byte[] emptyUser(byte[] plain) {
     int userAt = 1 + AuthTicket.ID_LENGTH;
     int userLen = plain[userAt];
@@ -92,15 +94,39 @@ class TicketCodecFuzzTest {
     System.arraycopy(plain, 0, out, 0, userAt);
     out[userAt] = 0;
     System.arraycopy(plain, userAt + 1 + userLen, out, userAt + 1, plain.length - userAt - 1 - userLen);
+    return Arrays.copyOf(out, plain.length); // padded back, so that only the empty handle is wrong
+  }
+
+  /** Where the padding of the "u-1001" ticket without organisation starts: after its three varints and binding. */
+  private static int contentLength(byte[] plain) {
+    int at = issuedAt(plain);
+    for (int varint = 0; varint < 3; varint++) {
+      at = afterVarint(plain, at);
+    }
+    return at + AuthTicket.BINDING_LENGTH;
+  }
+
+  /** The "u-1001" ticket with its lifetime varint replaced by a one-byte zero, padded back to its length. */
+  private static byte[] zeroLifetime(byte[] plain) {
+    int lifetimeAt = afterVarint(plain, issuedAt(plain));
+    int lifetimeEnd = afterVarint(plain, lifetimeAt);
+    byte[] out = new byte[plain.length];
+    System.arraycopy(plain, 0, out, 0, lifetimeAt);
+    out[lifetimeAt] = 0;
+    System.arraycopy(plain, lifetimeEnd, out, lifetimeAt + 1, plain.length - lifetimeEnd);
     return out;
   }
 
-  private static byte[] swapIssuedAndExpiry(byte[] plain) {
-    int timesAt = plain.length - AuthTicket.BINDING_LENGTH - 3 * Long.BYTES;
-    ByteBuffer b = ByteBuffer.wrap(plain.clone());
-    long issued = b.getLong(timesAt);
-    long expires = b.getLong(timesAt + Long.BYTES);
-    b.putLong(timesAt, expires).putLong(timesAt + Long.BYTES, issued);
-    return b.array();
+  private static int issuedAt(byte[] plain) {
+    int userAt = 1 + AuthTicket.ID_LENGTH;
+    int orgAt = userAt + 1 + plain[userAt];
+    return orgAt + 1 + plain[orgAt];
+  }
+
+  private static int afterVarint(byte[] bytes, int at) {
+    while ((bytes[at] & 0x80) != 0) {
+      at++;
+    }
+    return at + 1;
   }
 }

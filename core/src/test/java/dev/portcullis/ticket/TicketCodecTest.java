@@ -51,12 +51,20 @@ class TicketCodecTest {
     TicketCodec.decode(bytes).ifPresent(t -> assertThat(TicketCodec.encode(t)).isEqualTo(bytes));
   }
 
+  /** {@code bytes} with its content changed and the zero padding adjusted so that the total length stays the same. */
+  private static byte[] samePaddedLength(byte[] content, int length) {
+    return Arrays.copyOf(content, length);
+  }
+
   @Test
   void decode_refusesWrongVersionBadUtf8AndTimesOutOfOrder() {
     byte[] good = TicketCodec.encode(ticket("u-1", "o-1", 1_000_000, 60_000, 0));
-    byte[] version = good.clone();
-    version[0] = 2;
-    assertThat(TicketCodec.decode(version)).isEmpty();
+    assertThat(good).hasSize(64);
+    for (byte v : new byte[] {0, 1, 3, (byte) 0xFF}) {
+      byte[] version = good.clone();
+      version[0] = v;
+      assertThat(TicketCodec.decode(version)).as("version %d", v).isEmpty();
+    }
 
     byte[] badUtf8 = good.clone();
     badUtf8[1 + 16 + 1] = (byte) 0xC3; // a lone lead byte in the user handle
@@ -68,7 +76,7 @@ class TicketCodecTest {
     System.arraycopy(good, 0, zeroLifetime, 0, lifetimeAt);
     zeroLifetime[lifetimeAt] = 0;
     System.arraycopy(good, lifetimeAt + 3, zeroLifetime, lifetimeAt + 1, good.length - lifetimeAt - 3);
-    assertThat(TicketCodec.decode(zeroLifetime)).isEmpty();
+    assertThat(TicketCodec.decode(samePaddedLength(zeroLifetime, good.length))).isEmpty();
 
     // The same lifetime as a non-minimal (overlong) varint: one ticket, one encoding.
     byte[] overlong = new byte[good.length + 1];
@@ -76,10 +84,62 @@ class TicketCodecTest {
     overlong[lifetimeAt + 2] |= (byte) 0x80;
     overlong[lifetimeAt + 3] = 0;
     System.arraycopy(good, lifetimeAt + 3, overlong, lifetimeAt + 4, good.length - lifetimeAt - 3);
-    assertThat(TicketCodec.decode(overlong)).isEmpty();
+    assertThat(TicketCodec.decode(samePaddedLength(overlong, good.length))).isEmpty();
 
     assertThat(TicketCodec.decode(new byte[0])).isEmpty();
     assertThat(TicketCodec.decode(null)).isEmpty();
+  }
+
+  @Test
+  void padding_mustBeZero_andExactlyUpToTheNextBucket() {
+    byte[] good = TicketCodec.encode(ticket("u-1", "o-1", 1_000_000, 60_000, 0));
+    assertThat(TicketCodec.decode(good)).isPresent();
+
+    byte[] nonZero = good.clone();
+    nonZero[good.length - 1] = 1;
+    assertThat(TicketCodec.decode(nonZero)).isEmpty();
+    assertThat(TicketCodec.decode(Arrays.copyOf(good, good.length + TicketCodec.BUCKET)))
+        .as("a whole bucket too many").isEmpty();
+    assertThat(TicketCodec.decode(Arrays.copyOf(good, 48))).as("unpadded, as version 1 was").isEmpty();
+  }
+
+  @Test
+  void versionOneTicket_unpadded_isRefused() {
+    byte[] v2 = TicketCodec.encode(ticket("u-1", "o-1", 1_000_000, 60_000, 0));
+    byte[] v1 = Arrays.copyOf(v2, 48); // the version-1 layout: the same fields, no padding
+    v1[0] = 1;
+    assertThat(TicketCodec.decode(v1)).isEmpty();
+  }
+
+  @Property(tries = 1_000)
+  void everyEncoding_fillsWholeBuckets_andHandlesWithinABucketGiveOneLength(
+      @ForAll @IntRange(min = 1, max = 36) int userLength, @ForAll @IntRange(min = 0, max = 11) int orgLength,
+      @ForAll @LongRange(min = 0, max = 86_400_000) long authAge) {
+    long eightHours = 8L * 3_600_000;
+    byte[] encoded = TicketCodec.encode(ticket("u".repeat(userLength), "o".repeat(orgLength), 1_790_000_000_000L,
+        eightHours, authAge));
+    assertThat(encoded.length % TicketCodec.BUCKET).isZero();
+    // With today's times and a lifetime of hours, the fixed fields take 46 to 49 bytes: handles of up to 15 bytes
+    // together fit the first bucket whatever the auth age, from 19 to 47 bytes the second.
+    int handles = userLength + orgLength;
+    if (handles <= 15) {
+      assertThat(encoded).hasSize(64);
+    } else if (handles >= 19) {
+      assertThat(encoded).hasSize(96);
+    }
+    assertThat(TicketCodec.decode(encoded)).isPresent();
+  }
+
+  @Test
+  void organisationsOfDifferentLengths_encodeToTheSameLength_freshOrRenewed() {
+    long now = 1_790_000_000_000L;
+    for (long authAge : new long[] {0, 4 * 3_600_000L}) {
+      int[] lengths = List.of("riverside", "hillview", "council", "o").stream()
+          .mapToInt(org -> TicketCodec.encode(ticket("u-1001", org, now, 28_800_000, authAge)).length).toArray();
+      assertThat(lengths).as("auth age %d", authAge).containsOnly(64);
+    }
+    assertThat(TicketCodec.encode(ticket("u".repeat(64), "o".repeat(64), now, 28_800_000, 0)))
+        .as("the largest ticket").hasSize(TicketCodec.MAX_ENCODED);
   }
 
   @Test
@@ -96,7 +156,7 @@ class TicketCodecTest {
     System.arraycopy(good, 0, emptyUser, 0, userAt);
     emptyUser[userAt - 1] = 0;
     System.arraycopy(good, userAt + 3, emptyUser, userAt, good.length - userAt - 3);
-    assertThat(TicketCodec.decode(emptyUser)).isEmpty();
+    assertThat(TicketCodec.decode(samePaddedLength(emptyUser, good.length))).isEmpty();
 
     byte[] longUser = good.clone();
     longUser[userAt - 1] = 65; // more than 64 bytes claimed

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TicketVerifierTest {
@@ -54,13 +56,26 @@ class TicketVerifierTest {
   }
 
   @Test
-  void sealedTicket_forRealisticHandles_staysUnder200Characters_andHoldsNoHandleInClear() {
+  void sealedTicket_forAUuidAndAShortOrganisation_staysUnder200Characters_andHoldsNoHandleInClear() {
     String user = "3f2a9c1e-77b4-4d0e-9a61-5b2c8d4e1f00";
-    String org = "org-0042-riverside-care";
+    String org = "riverside";
     String sealed = verifier.seal(verifier.newTicket(user, org, "sid", Duration.ofHours(8)));
-    assertThat(sealed.length()).isLessThan(200);
+    assertThat(sealed).hasSize(172); // 96 bytes of padded ticket, 33 of seal
+    String twoUuids = verifier.seal(verifier.newTicket(user, user, "sid", Duration.ofHours(8)));
+    assertThat(twoUuids).hasSize(215); // the next bucket, 128 bytes
     byte[] raw = Base64.getUrlDecoder().decode(sealed);
     assertThat(new String(raw, StandardCharsets.ISO_8859_1)).doesNotContain(user).doesNotContain("riverside");
+  }
+
+  @Test
+  void cookieLength_doesNotShowTheOrganisation_whenTheHandlesShareABucket() {
+    List<Integer> lengths = new ArrayList<>();
+    for (String org : List.of("riverside", "hillview", "council", "")) {
+      lengths.add(verifier.seal(verifier.newTicket("u-1001", org, "sid", Duration.ofHours(8))).length());
+    }
+    assertThat(lengths).containsOnly(lengths.get(0));
+    assertThat(verifier.seal(verifier.newTicket("u-1001", "riverside-care-and-support-services", "sid",
+        Duration.ofHours(8))).length()).as("a handle 26 bytes longer is in the next bucket").isGreaterThan(lengths.get(0));
   }
 
   @Test

@@ -30,8 +30,10 @@ class TransportConfigTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("negative");
     assertThatThrownBy(() -> TransportConfig.builder().hstsMaxAge(null).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThat(TransportConfig.builder().hstsMaxAge(Duration.ZERO).build().hstsMaxAge()).isZero();
-    assertThat(TransportConfig.builder().hstsMaxAge(Duration.ofMillis(1500)).build().hstsMaxAge())
+    assertThat(TransportConfig.builder().redirectPlainHttp(false).hstsMaxAge(Duration.ZERO).build().hstsMaxAge())
+        .isZero();
+    assertThat(TransportConfig.builder().redirectPlainHttp(false).hstsMaxAge(Duration.ofMillis(1500)).build()
+        .hstsMaxAge())
         .isEqualTo(Duration.ofSeconds(1));
   }
 
@@ -47,7 +49,8 @@ class TransportConfigTest {
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> TransportConfig.builder().httpsPort(65536).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThat(TransportConfig.builder().trustedProxies(List.of("10.0.0.0/8")).build().trustedProxies()
+    assertThat(TransportConfig.builder().redirectPlainHttp(false).trustedProxies(List.of("10.0.0.0/8")).build()
+        .trustedProxies()
         .isTrusted("10.2.3.4")).isTrue();
   }
 
@@ -66,31 +69,66 @@ class TransportConfigTest {
   }
 
   @Test
-  void httpsUrl_keepsHostAndTarget_replacesThePort() {
-    TransportConfig config = TransportConfig.defaults();
+  void httpsUrl_isTheCanonicalHostAndPort_followedByTheTarget() {
+    TransportConfig config = TransportConfig.builder().canonicalHost("portal.example").build();
 
-    assertThat(config.httpsUrl("portal.example", "/a/b%20c?x=1&y=%2F"))
-        .contains("https://portal.example/a/b%20c?x=1&y=%2F");
-    assertThat(config.httpsUrl("portal.example:80", "/")).contains("https://portal.example/");
-    assertThat(config.httpsUrl("portal.example:8080", "/x")).contains("https://portal.example/x");
-    assertThat(config.httpsUrl("[2001:db8::1]:80", "/x")).contains("https://[2001:db8::1]/x");
-    assertThat(config.httpsUrl("[2001:db8::1]", "/x")).contains("https://[2001:db8::1]/x");
-    assertThat(TransportConfig.builder().httpsPort(8443).build().httpsUrl("127.0.0.1:8080", "/x?q"))
-        .contains("https://127.0.0.1:8443/x?q");
+    assertThat(config.httpsUrl("/a/b%20c?x=1&y=%2F")).contains("https://portal.example/a/b%20c?x=1&y=%2F");
+    assertThat(config.httpsUrl("/")).contains("https://portal.example/");
+    assertThat(TransportConfig.builder().canonicalHost("Portal.Example").httpsPort(8443).build().httpsUrl("/x?q"))
+        .contains("https://portal.example:8443/x?q");
+    assertThat(TransportConfig.builder().canonicalHost("2001:db8::1").build().httpsUrl("/x"))
+        .contains("https://[2001:db8::1]/x");
+    assertThat(TransportConfig.builder().canonicalHost("[2001:DB8:0::1]").build().httpsUrl("/x"))
+        .contains("https://[2001:db8::1]/x");
+    assertThat(TransportConfig.builder().canonicalHost("192.0.2.1").build().canonicalHost()).contains("192.0.2.1");
   }
 
   @Test
-  void httpsUrl_refusesHostsAndTargetsThatCouldBendTheLocation() {
-    TransportConfig config = TransportConfig.defaults();
+  void httpsUrl_refusesTargetsThatCouldBendTheLocation() {
+    TransportConfig config = TransportConfig.builder().canonicalHost("portal.example").build();
 
-    for (String host : Arrays.asList(null, "", "evil.example@portal.example", "portal.example/evil", "a b",
-        "portal.example\r\nSet-Cookie: x=1", "%65vil.example", "[::1", "-portal.example", "portal.example:",
-        "portal.example:http", "portal.example\\evil")) {
-      assertThat(config.httpsUrl(host, "/")).as(String.valueOf(host)).isEqualTo(Optional.empty());
-    }
     for (String target : Arrays.asList(null, "", "x", "http://evil.example/", "/a b", "/a\r\nX: y", "/a#frag",
         "/caf\u00e9")) {
-      assertThat(config.httpsUrl("portal.example", target)).as(String.valueOf(target)).isEqualTo(Optional.empty());
+      assertThat(config.httpsUrl(target)).as(String.valueOf(target)).isEqualTo(Optional.empty());
+    }
+  }
+
+  @Test
+  void redirectingWithoutACanonicalHost_isRefusedAtBuild_withWhatToDo() {
+    assertThatThrownBy(() -> TransportConfig.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("canonicalHost(")
+        .hasMessageContaining("redirectPlainHttp(false)")
+        .hasMessageContaining("never built from the request's Host header");
+    assertThatThrownBy(() -> TransportConfig.builder().trustedProxies("10.0.0.0/8").httpsPort(8443).build())
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void refusingPlainHttp_needsNoHost_andBuildsNoUrl() {
+    TransportConfig refusing = TransportConfig.builder().redirectPlainHttp(false).build();
+
+    assertThat(refusing.redirectsPlainHttp()).isFalse();
+    assertThat(refusing.canonicalHost()).isEmpty();
+    assertThat(refusing.httpsUrl("/x")).isEmpty();
+    assertThat(TransportConfig.defaults().redirectsPlainHttp()).as("defaults() knows no host").isFalse();
+  }
+
+  @Test
+  void developmentMode_redirectsToLoopbackUnlessAHostIsGiven() {
+    assertThat(TransportConfig.builder().developmentMode(true).httpsPort(8443).build().httpsUrl("/x"))
+        .contains("https://localhost:8443/x");
+    assertThat(TransportConfig.builder().developmentMode(true).canonicalHost("dev.example").build().httpsUrl("/x"))
+        .contains("https://dev.example/x");
+  }
+
+  @Test
+  void canonicalHostsThatAreNotPlainHostNamesOrAddresses_areRefusedAtBuild() {
+    for (String host : List.of("", "evil.example@portal.example", "portal.example/evil", "a b",
+        "portal.example\r\nSet-Cookie: x=1", "%65vil.example", "[::1", "-portal.example", "portal.example:8443",
+        "https://portal.example", "portal.example\\evil", "010.0.0.1", "1.2.3", "[portal.example]")) {
+      assertThatThrownBy(() -> TransportConfig.builder().canonicalHost(host).build()).as(host)
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("canonical host");
     }
   }
 }

@@ -65,11 +65,22 @@ class TrustedProxiesTest {
   }
 
   @Test
-  void loopback_isRecognised() {
-    assertThat(TrustedProxies.isLoopback("127.0.0.1")).isTrue();
-    assertThat(TrustedProxies.isLoopback("127.9.9.9")).isTrue();
-    assertThat(TrustedProxies.isLoopback("::1")).isTrue();
-    assertThat(TrustedProxies.isLoopback("10.0.0.1")).isFalse();
-    assertThat(TrustedProxies.isLoopback("localhost")).as("names are not resolved").isFalse();
+  void leadingZeros_areNotAddresses_inTheHeaderOrTheConfiguration() {
+    assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("010.0.0.1"), List.of("https")))
+        .as("ambiguous (octal or decimal?): the proxy's own address, as for any malformed hop")
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+    assertThat(proxies.resolve("10.0.0.2", false, List.of("for=010.0.0.1;proto=https"), List.of(), List.of()))
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+    assertThat(proxies.isTrusted("010.0.0.1")).isFalse();
+    assertThat(proxies.isTrusted("10.0.0.1")).isTrue();
+    assertThatThrownBy(() -> TrustedProxies.of(List.of("010.0.0.0/8"))).hasMessageContaining("'010.0.0.0/8'");
+  }
+
+  @Test
+  void clientAddress_isTheCanonicalTextOfTheHop() {
+    assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("2001:DB8:0:0::1"), List.of("https")))
+        .isEqualTo(new TrustedProxies.Client("2001:db8::1", true));
+    assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("::ffff:198.51.100.1"), List.of("https")))
+        .as("an IPv4-mapped address is its IPv4 address").isEqualTo(new TrustedProxies.Client("198.51.100.1", true));
   }
 }

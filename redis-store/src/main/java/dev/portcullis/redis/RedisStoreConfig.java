@@ -18,6 +18,8 @@ public final class RedisStoreConfig {
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(500);
   /** How much longer than asked records are kept, unless set otherwise. */
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+  /** How many commands may wait for Redis's answer at once, unless set otherwise. */
+  public static final int DEFAULT_MAX_PENDING_COMMANDS = 1024;
 
   private static final Duration LONGEST_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration LONGEST_SKEW = Duration.ofMinutes(10);
@@ -27,12 +29,14 @@ public final class RedisStoreConfig {
   private final String keyPrefix;
   private final Duration commandTimeout;
   private final Duration clockSkew;
+  private final int maxPendingCommands;
 
   private RedisStoreConfig(Builder b) {
     this.uri = b.uri;
     this.keyPrefix = b.keyPrefix;
     this.commandTimeout = b.commandTimeout;
     this.clockSkew = b.clockSkew;
+    this.maxPendingCommands = b.maxPendingCommands;
   }
 
   public static Builder builder() {
@@ -69,10 +73,14 @@ public final class RedisStoreConfig {
     return clockSkew;
   }
 
+  public int maxPendingCommands() {
+    return maxPendingCommands;
+  }
+
   @Override
   public String toString() {
     return "RedisStoreConfig[" + endpoint() + ", keyPrefix=" + keyPrefix + ", commandTimeout=" + commandTimeout
-        + ", clockSkew=" + clockSkew + "]";
+        + ", clockSkew=" + clockSkew + ", maxPendingCommands=" + maxPendingCommands + "]";
   }
 
   /** Collects the settings; {@link #build()} refuses missing or out-of-range values. */
@@ -81,6 +89,7 @@ public final class RedisStoreConfig {
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration clockSkew = DEFAULT_CLOCK_SKEW;
+    private int maxPendingCommands = DEFAULT_MAX_PENDING_COMMANDS;
 
     private Builder() {}
 
@@ -136,6 +145,17 @@ public final class RedisStoreConfig {
     }
 
     /**
+     * The most commands that may be on their way to Redis or waiting for its answer at once, on this node. A command
+     * that timed out still waits for its answer (Redis answers in order), so while Redis is slow the queue fills;
+     * beyond this bound a call fails closed at once instead of adding work that Redis would run late and nobody
+     * would read. 1 to 65536. Default {@value RedisStoreConfig#DEFAULT_MAX_PENDING_COMMANDS}.
+     */
+    public Builder maxPendingCommands(int maxPendingCommands) {
+      this.maxPendingCommands = maxPendingCommands;
+      return this;
+    }
+
+    /**
      * The configuration.
      *
      * @throws IllegalStateException when the URI is missing or a value is out of range
@@ -149,6 +169,8 @@ public final class RedisStoreConfig {
           && commandTimeout.compareTo(LONGEST_TIMEOUT) <= 0, "the command timeout must be above zero and at most 30 s");
       requireState(!clockSkew.isNegative() && clockSkew.compareTo(LONGEST_SKEW) <= 0,
           "the clock skew must be between zero and 10 minutes");
+      requireState(maxPendingCommands >= 1 && maxPendingCommands <= 65_536,
+          "the pending-command bound must be 1 to 65536");
       return new RedisStoreConfig(this);
     }
 

@@ -43,7 +43,10 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Security.</b> Fails closed within a bounded time: each call waits at most the configured command timeout, and
  * while the connection is down calls are refused at once instead of queued; either way the store throws
  * {@link StoreUnavailableException}, which callers treat as "not authenticated". The connection reconnects by itself
- * (backing off to at most one attempt per second), so service resumes when Redis returns, without a restart. Keys hold
+ * (backing off to at most one attempt per second), so service resumes when Redis returns, without a restart. A slow
+ * Redis (one that answers late rather than not at all) is met the same way: each call still ends within the timeout,
+ * the node keeps its one connection (no pool to grow), and at most {@link RedisStoreConfig#maxPendingCommands()}
+ * commands wait for answers; past that, calls fail closed at once. Keys hold
  * SHA-256 hashes of identifiers, never the identifiers; logs name the operation and the failure, never a key or
  * value. Standalone Redis or Sentinel only: the scripts touch more than one key, which Redis Cluster would refuse.
  */
@@ -89,6 +92,8 @@ public final class RedisStores implements AutoCloseable {
         .autoReconnect(true)
         // A command issued while disconnected fails at once rather than waiting in a queue for a reconnect.
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        // While Redis is slow, timed-out commands still wait for their answers; past this bound calls fail at once.
+        .requestQueueSize(config.maxPendingCommands())
         .timeoutOptions(TimeoutOptions.enabled(timeout))
         .socketOptions(SocketOptions.builder()
             .connectTimeout(timeout.compareTo(SHORTEST_CONNECT_TIMEOUT) > 0 ? timeout : SHORTEST_CONNECT_TIMEOUT)

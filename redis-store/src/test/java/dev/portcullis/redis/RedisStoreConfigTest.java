@@ -20,6 +20,7 @@ class RedisStoreConfigTest {
     assertThat(config.commandTimeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.clockSkew()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.uri().getTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.maxPendingCommands()).isEqualTo(1024);
   }
 
   @Test
@@ -52,6 +53,9 @@ class RedisStoreConfigTest {
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> valid().clockSkew(Duration.ofMinutes(11)).build())
         .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().maxPendingCommands(0).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().maxPendingCommands(65_537).build()).isInstanceOf(IllegalStateException.class);
+    assertThat(valid().maxPendingCommands(1).build().maxPendingCommands()).isEqualTo(1);
 
     assertThat(valid().keyPrefix("x".repeat(64)).commandTimeout(Duration.ofSeconds(30))
         .clockSkew(Duration.ZERO).build().keyPrefix()).hasSize(64);

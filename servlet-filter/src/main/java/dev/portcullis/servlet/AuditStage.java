@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * After the application has answered: records configured actions (e.g. {@code report_view}) with the response's
- * outcome, and configured searches in the anonymous search-demand log. Runs last before the application, so requests
- * that an earlier stage refused are recorded by that stage, once, and not here again.
+ * outcome, or with the refusal the application recorded in {@link PortcullisFilter#AUDIT_FAILURE_ATTRIBUTE}, and
+ * configured searches in the anonymous search-demand log. Runs last before the application, so requests that an
+ * earlier stage refused are recorded by that stage, once, and not here again.
  *
  * <p><b>When the audit log can't write.</b> An audited action is refused with a plain {@code 503}, before the
  * application sees it, while {@link dev.portcullis.audit.AuditLog#health()} reports a sink out of service: an action
@@ -51,15 +52,28 @@ final class AuditStage implements Stage {
     } finally {
       int status = exchange.response().getStatus();
       boolean ok = done && status < 400;
-      String failure = ok ? null : done ? "status " + status : "application error";
+      String byStatus = ok ? null : done ? "status " + status : "application error";
       action.ifPresent(m -> audit.emit(exchange, AuditEventType.of(m.action()), b -> {
         b.action(m.action()).resource(m.resource());
-        if (failure != null) {
-          b.failure(failure);
+        String refused = applicationsFailure(exchange);
+        if (refused != null) {
+          try {
+            b.failure(refused);
+          } catch (IllegalArgumentException e) {
+            b.failure("refused by the application (" + (byStatus == null ? "status " + status : byStatus) + ")");
+          }
+        } else if (byStatus != null) {
+          b.failure(byStatus);
         }
       }));
       search.ifPresent(s -> searched(exchange, s[0], s[1], ok));
     }
+  }
+
+  /** The reason the application gave for refusing the action, if it gave one. */
+  private static String applicationsFailure(Exchange exchange) {
+    Object reason = exchange.request().getAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE);
+    return reason instanceof String r && !r.isBlank() ? r : null;
   }
 
   private void searched(Exchange exchange, String endpoint, String parameter, boolean ok) {

@@ -38,10 +38,13 @@ import java.util.Set;
  * Register it before every filter that uses the session or the principal, at {@link #DEFAULT_ORDER}.
  *
  * <p><b>Transport and access.</b> HTTPS is required unless configured otherwise: without
- * {@link Builder#transport(TransportConfig)} the filter uses {@link TransportConfig#defaults()}, which sends plain-HTTP
- * {@code GET}/{@code HEAD} to HTTPS with a {@code 308}, refuses other plain-HTTP requests with a {@code 403}, believes
- * no forwarding header and sends HSTS for a year. Behind a TLS-terminating proxy, name the proxy's addresses with
- * {@code TransportConfig.builder().trustedProxies("10.0.0.0/8")}; on a developer's machine,
+ * {@link Builder#transport(TransportConfig)} the filter uses {@link TransportConfig#defaults()}, which refuses every
+ * plain-HTTP request with a {@code 403}, believes no forwarding header and sends HSTS for a year. To send plain-HTTP
+ * {@code GET}/{@code HEAD} to HTTPS with a {@code 308} instead, name the portal's host with
+ * {@code TransportConfig.builder().canonicalHost("portal.example")}; the redirect never uses the request's
+ * {@code Host} header. {@code TRACE} and {@code TRACK} are always answered {@code 405}. Behind a TLS-terminating
+ * proxy, name the proxy's addresses with {@code TransportConfig.builder().trustedProxies("10.0.0.0/8")}; on a
+ * developer's machine,
  * {@code developmentMode(true)} lets plain HTTP from loopback through (and logs a warning). Path rules come from an
  * {@link AccessPolicy} with {@link Builder#access(AccessPolicy, String)}, together with the login page's path; both are
  * relative to the context path, and paths no rule mentions need a login. {@code build()} refuses a policy under which
@@ -50,7 +53,8 @@ import java.util.Set;
  *
  * <pre>{@code
  * PortcullisFilter.builder()
- *     .transport(TransportConfig.builder().trustedProxies("10.0.0.0/8").hstsIncludeSubDomains(true).build())
+ *     .transport(TransportConfig.builder().canonicalHost("portal.example").trustedProxies("10.0.0.0/8")
+ *         .hstsIncludeSubDomains(true).build())
  *     .sessions(registry)
  *     .access(AccessPolicy.builder()
  *         .permitAll("/login", "/terms", "/privacy", "/static/**")
@@ -87,6 +91,14 @@ public final class PortcullisFilter implements Filter {
    * nothing found.
    */
   public static final String SEARCH_RESULT_COUNT_ATTRIBUTE = "dev.portcullis.search.results";
+
+  /**
+   * The request attribute an application sets (a {@link String}, the reason) on an audited action that it refused,
+   * when the response's status does not say so: for example a report of another organisation answered {@code 404},
+   * exactly like a missing one, so that its id cannot be told from an unused one. The action is then recorded as a
+   * failure with this reason (1 to 512 characters, never a credential) whatever the status.
+   */
+  public static final String AUDIT_FAILURE_ATTRIBUTE = "dev.portcullis.audit.failure";
 
   private final List<Stage> stages;
   private List<CookieSpec> cookies = List.of();

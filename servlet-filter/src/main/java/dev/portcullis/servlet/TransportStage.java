@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -19,9 +20,16 @@ import org.slf4j.LoggerFactory;
  * headers only from {@link TransportConfig#trustedProxies() trusted proxies}), sends plain-HTTP requests to HTTPS, and
  * puts the security headers on every response.
  *
- * <p>Plain-HTTP {@code GET} and {@code HEAD} get a {@code 308} to the same host, path and query over HTTPS; every
+ * <p>Plain-HTTP {@code GET} and {@code HEAD} get a {@code 308} (with {@code Cache-Control: no-store}) to the same path
+ * and query over HTTPS on the configured {@linkplain TransportConfig#canonicalHost() canonical host}, never on the
+ * host the request names; or a {@code 403} when the configuration refuses plain HTTP instead of redirecting. Every
  * other plain-HTTP method gets a {@code 403} and the connection is closed without the request body being read, so a
  * form sent over plain HTTP is not processed. In development mode plain HTTP from a loopback client passes.
+ *
+ * <p>{@code TRACE} and {@code TRACK}, in any letter case and over any connection, get a {@code 405} with an
+ * {@code Allow} header before the application runs: a trace echoes the request, cookies included, into a body that
+ * scripts can read, which undoes {@code HttpOnly}. An {@code Allow} header the application writes (the servlet API's
+ * {@code OPTIONS} answer lists {@code TRACE} by default) loses those two methods before the response commits.
  *
  * <p>Headers on every response, including the ones Portcullis writes itself: {@code X-Content-Type-Options: nosniff},
  * {@code X-Frame-Options: DENY} and {@code Content-Security-Policy: frame-ancestors 'none'}, and
@@ -39,6 +47,8 @@ final class TransportStage implements Stage {
 
   static final String REFERRER_POLICY = "strict-origin-when-cross-origin";
   static final String FRAME_ANCESTORS = "frame-ancestors 'none'";
+  /** The methods the filter lets through to the application, for the {@code Allow} header of its {@code 405}. */
+  static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
 
   private final TransportConfig config;
   private final String hsts;
@@ -64,6 +74,11 @@ final class TransportStage implements Stage {
     headers.apply();
     exchange.beforeCommit(headers::apply);
 
+    String method = original.getMethod();
+    if ("TRACE".equalsIgnoreCase(method) || "TRACK".equalsIgnoreCase(method)) {
+      refuseTrace(exchange);
+      return;
+    }
     if (!client.secure() && !config.allowsPlainHttp(peer, client)) {
       refusePlainHttp(exchange);
       return;
@@ -97,17 +112,25 @@ final class TransportStage implements Stage {
     return values == null ? List.of() : Collections.list(values);
   }
 
+  private static void refuseTrace(Exchange exchange) throws IOException {
+    HttpServletResponse response = exchange.response();
+    response.setHeader("Allow", ALLOWED_METHODS);
+    response.setHeader("Cache-Control", "no-store");
+    Pages.plain(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method not allowed.");
+  }
+
   private void refusePlainHttp(Exchange exchange) throws IOException {
     HttpServletRequest original = exchange.original();
     String method = original.getMethod();
-    if ("GET".equals(method) || "HEAD".equals(method)) {
+    if (config.redirectsPlainHttp() && ("GET".equals(method) || "HEAD".equals(method))) {
       String query = original.getQueryString();
-      Optional<String> https = config.httpsUrl(original.getHeader("Host"),
-          original.getRequestURI() + (query == null ? "" : "?" + query));
+      // The canonical host is configuration: nothing of the Host header goes into the Location.
+      Optional<String> https = config.httpsUrl(original.getRequestURI() + (query == null ? "" : "?" + query));
       if (https.isPresent()) {
+        exchange.response().setHeader("Cache-Control", "no-store");
         Pages.redirect(exchange, 308, https.get());
       } else {
-        log.debug("plain-HTTP request with a Host or target that cannot be redirected; refused");
+        log.debug("plain-HTTP request with a target that cannot be redirected; refused");
         Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
       }
     } else {
@@ -115,6 +138,22 @@ final class TransportStage implements Stage {
       exchange.response().setHeader("Connection", "close");
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, "This portal only accepts HTTPS.");
     }
+  }
+
+  /** An {@code Allow} value without {@code TRACE} and {@code TRACK}. */
+  static String withoutTrace(String allow) {
+    StringBuilder out = new StringBuilder(allow.length());
+    for (String m : allow.split(",", -1)) {
+      String method = m.strip();
+      if (method.isEmpty() || method.equalsIgnoreCase("TRACE") || method.equalsIgnoreCase("TRACK")) {
+        continue;
+      }
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append(method);
+    }
+    return out.toString();
   }
 
   /**
@@ -161,6 +200,11 @@ final class TransportStage implements Stage {
       }
       if (loggedIn) {
         response.setHeader("Cache-Control", "no-store");
+      }
+      String allow = response.getHeader("Allow");
+      if (allow != null && (allow.toUpperCase(Locale.ROOT).contains("TRACE")
+          || allow.toUpperCase(Locale.ROOT).contains("TRACK"))) {
+        response.setHeader("Allow", withoutTrace(allow));
       }
       written = true;
       changesWhenWritten = response.headerChanges();

@@ -6,7 +6,10 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandEvent;
+import dev.portcullis.transport.TransportConfig;
 import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,6 +41,48 @@ class AuditStageTest {
       assertThat(denied.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
       assertThat(denied.reason()).contains("status 403");
       assertThat(sink.events()).filteredOn(e -> e.type().name().equals("report_view")).hasSize(2);
+    }
+  }
+
+  @Test
+  void refusalAnsweredAs404_isStillAuditedAsADenial_withTheApplicationsReason() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      HttpResponse<String> refused = alice.get("/reports/hillview/43?refuse-as=404");
+      HttpResponse<String> ownReport = alice.get("/reports/riverside/44?refuse-as=404");
+
+      assertThat(refused.statusCode()).isEqualTo(404);
+      assertThat(ownReport.statusCode()).isEqualTo(200);
+      var sink = portal.flushedSink();
+      AuditEvent denied = sink.assertOnce(AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("43"));
+      assertThat(denied.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+      assertThat(denied.reason()).contains("denied: another organisation");
+      assertThat(sink.assertOnce(AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("44"))
+          .outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+    }
+  }
+
+  @Test
+  void forwardedForWithALeadingZero_isReadAlikeByProxyAndAudit_soNoServedRequestLosesItsAddress() throws Exception {
+    try (LoginPortal portal = new LoginPortal((p, filter) -> filter.transport(TransportConfig.builder()
+        .canonicalHost("127.0.0.1").trustedProxies("127.0.0.0/8").build()))) {
+      Browser b = portal.browser();
+      HttpResponse<String> plain = b.send(HttpRequest.newBuilder(b.uri("/reports/riverside/7"))
+          .headers("X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9"));
+      // 010.0.0.1 is 10.0.0.1 to some readers and 8.0.0.1 to others: the proxy handling refuses the hop, so the
+      // request counts as the proxy's own (plain HTTP) and is redirected, exactly as the audit would refuse it.
+      HttpResponse<String> octal = b.send(HttpRequest.newBuilder(b.uri("/reports/riverside/8"))
+          .headers("X-Forwarded-Proto", "https", "X-Forwarded-For", "010.0.0.1"));
+
+      assertThat(plain.statusCode()).isEqualTo(401);
+      assertThat(octal.statusCode()).isEqualTo(308);
+      var sink = portal.flushedSink();
+      AuditEvent seven = sink.assertOnce(AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("7"));
+      assertThat(seven.clientAddress()).contains("203.0.113.9");
+      assertThat(sink.events()).noneMatch(e -> e.resource().orElse("").equals("8"));
+      assertThat(sink.events()).as("every event carries the address it was served for")
+          .allMatch(e -> e.clientAddress().isPresent());
     }
   }
 

@@ -44,7 +44,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * accepted the terms). Passwords are {@code <name>-pw}. Audit events go to a {@link RecordingAuditSink}.
  *
  * <p>Pages: {@code GET /login} prints {@code csrf=<token>}; {@code /whoami} prints the principal or
- * {@code anonymous}; {@code /reports/<org>/<id>} answers only within the user's organisation (403 otherwise);
+ * {@code anonymous}; {@code /reports/<org>/<id>} answers only within the user's organisation (403 otherwise, or 404
+ * with the refusal recorded for the audit when asked with {@code ?refuse-as=404});
  * {@code /terms} prints the terms page; {@code POST /action} prints {@code done}.
  */
 final class LoginPortal implements AutoCloseable {
@@ -179,6 +180,10 @@ final class LoginPortal implements AutoCloseable {
         String[] parts = path.split("/");
         if (p == null) {
           resp.sendError(401);
+        } else if (!scope.permits(p.user(), parts[2]) && "404".equals(req.getParameter("refuse-as"))) {
+          // Refused like a missing report, so that ids cannot be enumerated; the audit still says why.
+          req.setAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, "denied: another organisation");
+          resp.sendError(404);
         } else if (!scope.permits(p.user(), parts[2])) {
           resp.sendError(403);
         } else {

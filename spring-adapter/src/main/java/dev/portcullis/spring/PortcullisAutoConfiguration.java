@@ -403,13 +403,17 @@ public final class PortcullisAutoConfiguration {
       builder.sso(sso, keyRing, clock);
     }
     PortcullisProperties.Transport t = properties.getTransport();
-    builder.transport(building("TransportConfig", "Check the portcullis.transport.* properties.", () -> {
+    builder.transport(building("TransportConfig", "Check the portcullis.transport.* properties: plain-HTTP"
+        + " redirects need portcullis.transport.canonical-host (the portal's host name, as in its certificate), or"
+        + " set portcullis.transport.redirect-plain-http=false to refuse plain HTTP.", () -> {
       TransportConfig.Builder tb = TransportConfig.builder().developmentMode(t.isDevelopmentMode())
           .trustedProxies(t.getTrustedProxies());
       PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
       map.from(t::getHstsMaxAge).to(tb::hstsMaxAge);
       map.from(t::getHstsIncludeSubdomains).to(tb::hstsIncludeSubDomains);
       map.from(t::getHttpsPort).to(tb::httpsPort);
+      map.from(t::getCanonicalHost).to(tb::canonicalHost);
+      map.from(t::getRedirectPlainHttp).to(tb::redirectPlainHttp);
       return tb.build();
     }));
     PortcullisProperties.Access a = properties.getAccess();

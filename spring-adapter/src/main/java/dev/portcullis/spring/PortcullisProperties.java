@@ -643,7 +643,10 @@ public class PortcullisProperties {
     }
   }
 
-  /** HTTPS, HSTS and trusted proxies: {@code TransportConfig}. HTTPS is required unless development mode is on. */
+  /**
+   * HTTPS, HSTS, trusted proxies and where plain HTTP goes: {@code TransportConfig}. HTTPS is required unless
+   * development mode is on; redirecting plain HTTP needs the canonical host.
+   */
   public static class Transport {
     /** Lets plain http through from loopback only (a warning is logged at start-up). Never in production. */
     private boolean developmentMode;
@@ -659,6 +662,19 @@ public class PortcullisProperties {
 
     /** The port insecure GET/HEAD requests are redirected to. Core default: 443. */
     private Integer httpsPort;
+
+    /**
+     * The portal's own host name (as in its certificate), where insecure GET/HEAD requests are redirected, e.g.
+     * portal.example. Required while redirect-plain-http is on, except in development mode (then localhost). Never
+     * taken from the request's Host header.
+     */
+    private String canonicalHost;
+
+    /**
+     * Whether insecure GET/HEAD requests are redirected to https://canonical-host (true) or refused with 403 like
+     * every other insecure request (false). Core default: true.
+     */
+    private Boolean redirectPlainHttp;
 
     public boolean isDevelopmentMode() {
       return developmentMode;
@@ -698,6 +714,22 @@ public class PortcullisProperties {
 
     public void setHttpsPort(Integer httpsPort) {
       this.httpsPort = httpsPort;
+    }
+
+    public String getCanonicalHost() {
+      return canonicalHost;
+    }
+
+    public void setCanonicalHost(String canonicalHost) {
+      this.canonicalHost = canonicalHost;
+    }
+
+    public Boolean getRedirectPlainHttp() {
+      return redirectPlainHttp;
+    }
+
+    public void setRedirectPlainHttp(Boolean redirectPlainHttp) {
+      this.redirectPlainHttp = redirectPlainHttp;
     }
   }
 

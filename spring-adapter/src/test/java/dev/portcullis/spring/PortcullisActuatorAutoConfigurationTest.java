@@ -49,7 +49,7 @@ class PortcullisActuatorAutoConfigurationTest {
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class, Clock.class)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir));
+            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
   }
 
   private static Health health(org.springframework.context.ApplicationContext context) {

@@ -58,7 +58,8 @@ class PortcullisAutoConfigurationTest {
       .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
       .withInitializer(processEnvironment(Map.of()))
       .withUserConfiguration(TestUsers.class)
-      .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS);
+      .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
+          "portcullis.transport.canonical-host=portal.example");
 
   /** Replaces the operating-system environment the context sees, so tests neither read nor need the real one. */
   static ApplicationContextInitializer<ConfigurableApplicationContext> processEnvironment(Map<String, Object> env) {
@@ -89,17 +90,33 @@ class PortcullisAutoConfigurationTest {
     };
   }
 
+  /** Runs a plain-HTTP GET for {@code /reports} with the given Host header through the context's filter. */
+  private static org.springframework.mock.web.MockHttpServletResponse plainGet(AssertableWebApplicationContext context,
+      String host) throws Exception {
+    var response = new org.springframework.mock.web.MockHttpServletResponse();
+    var request = new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports");
+    request.setServerName(host);
+    request.addHeader("Host", host);
+    context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(request, response,
+        new org.springframework.mock.web.MockFilterChain());
+    return response;
+  }
+
   @Test
-  void plainHttp_isRedirectedToHttps_unlessDevelopmentModeAllowsLoopback() throws Exception {
+  void plainHttp_isRedirectedToTheCanonicalHost_neverToTheRequestsHost_unlessDevelopmentModeAllowsLoopback()
+      throws Exception {
     withKeyFile().withPropertyValues("portcullis.transport.https-port=8443").run(context -> {
-      var response = new org.springframework.mock.web.MockHttpServletResponse();
-      var request = new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports");
-      request.setServerName("portal.example");
-      request.addHeader("Host", "portal.example");
-      context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(request, response,
-          new org.springframework.mock.web.MockFilterChain());
-      assertThat(response.getStatus()).isEqualTo(308);
-      assertThat(response.getHeader("Location")).isEqualTo("https://portal.example:8443/reports");
+      for (String host : List.of("portal.example", "evil.example")) {
+        var response = plainGet(context, host);
+        assertThat(response.getStatus()).isEqualTo(308);
+        assertThat(response.getHeader("Location")).isEqualTo("https://portal.example:8443/reports");
+        assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
+      }
+    });
+    withKeyFile().withPropertyValues("portcullis.transport.redirect-plain-http=false").run(context -> {
+      var response = plainGet(context, "portal.example");
+      assertThat(response.getStatus()).isEqualTo(403);
+      assertThat(response.getHeader("Location")).isNull();
     });
     withKeyFile().withPropertyValues("portcullis.transport.development-mode=true").run(context -> {
       var response = new org.springframework.mock.web.MockHttpServletResponse();
@@ -108,6 +125,19 @@ class PortcullisAutoConfigurationTest {
           new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports"), response, chain);
       assertThat(chain.getRequest()).as("passed on to the application").isNotNull();
     });
+  }
+
+  @Test
+  void redirectingPlainHttp_withoutACanonicalHost_failsStartup_sayingWhatToSet() throws Exception {
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
+        .withInitializer(processEnvironment(Map.of()))
+        .withUserConfiguration(TestUsers.class)
+        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir))
+        .run(failsWith("canonical host", "portcullis.transport.canonical-host"));
+    withKeyFile().withPropertyValues("portcullis.transport.canonical-host=portal.example:8443")
+        .run(failsWith("canonical host", "portcullis.transport"));
   }
 
   @Test

@@ -30,7 +30,7 @@ class PortcullisSecurityAutoConfigurationTest {
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir));
+            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
   }
 
   @Test

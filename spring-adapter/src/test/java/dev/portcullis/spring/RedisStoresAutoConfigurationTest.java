@@ -43,7 +43,7 @@ class RedisStoresAutoConfigurationTest {
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir));
+            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
   }
 
   private static Optional<Path> redisServer() {

@@ -41,7 +41,7 @@ class SsoAutoConfigurationTest {
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir));
+            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
   }
 
   private WebApplicationContextRunner enabled() throws Exception {

@@ -86,7 +86,7 @@ public final class LoadServer implements AutoCloseable {
   public static final Map<String, String> PROXY_HEADERS =
       Map.of("X-Forwarded-Proto", "https", "X-Forwarded-For", "192.0.2.10");
 
-  private static final String HOST = "127.0.0.1";
+  static final String HOST = "127.0.0.1";
   private static final String TERMS_VERSION = "2026-01";
 
   private final Server bare;
@@ -194,7 +194,7 @@ public final class LoadServer implements AutoCloseable {
         .afterLoginPath(PROTECTED_PATH)
         .build();
     return PortcullisFilter.builder()
-        .transport(TransportConfig.builder().trustedProxies(HOST).build())
+        .transport(TransportConfig.builder().trustedProxies(HOST).canonicalHost(HOST).build())
         .sessions(sessions)
         .login(login, random)
         .access(AccessPolicy.builder()

@@ -82,7 +82,7 @@ class LoadServerTest {
   void plainHttpWithoutTheProxyHeaders_isSentToHttps() throws Exception {
     HttpResponse<String> r = get(server.portcullisUri(), LoadServer.PROTECTED_PATH, server.cookieHeader(), false);
     assertThat(r.statusCode()).isEqualTo(308);
-    assertThat(r.headers().firstValue("Location").orElse("")).startsWith("https://");
+    assertThat(r.headers().firstValue("Location").orElse("")).startsWith("https://" + LoadServer.HOST + "/");
   }
 
   @Test

@@ -26,7 +26,6 @@ import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -37,7 +36,6 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +50,21 @@ import org.slf4j.LoggerFactory;
 final class Portal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Portal.class);
   static final String HOST = "127.0.0.1";
+  /** The portal's name in its development certificate and in its redirects to HTTPS. */
+  static final String CANONICAL_HOST = "localhost";
+  /**
+   * HSTS with max-age 0 on a localhost development server: a year-long policy for "localhost" would follow the
+   * developer to every other local project. Production keeps the default of one year.
+   */
+  static final Duration HSTS_MAX_AGE = Duration.ZERO;
+  /** TLS 1.3, and TLS 1.2 for older clients; nothing older. */
+  static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  /**
+   * AEAD cipher suites only (AES-GCM, ChaCha20-Poly1305) with forward secrecy: TLS 1.2's CBC suites (MAC-then-encrypt,
+   * the padding-oracle family) are not offered. TLS 1.3 has nothing else.
+   */
+  static final String[] TLS_CIPHER_SUITES = {"^TLS_AES_(128|256)_GCM_SHA(256|384)$", "^TLS_CHACHA20_POLY1305_SHA256$",
+      "^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128_GCM_SHA256|256_GCM_SHA384)|CHACHA20_POLY1305_SHA256)$"};
   static final String AUDIT_FILE = "audit.jsonl";
   static final String SEARCH_DEMAND_FILE = "search-demand.jsonl";
   static final String LOGIN_PATH = "/login";
@@ -134,10 +147,10 @@ final class Portal implements AutoCloseable {
       httpConnector.open();
 
       PortcullisFilter filter = PortcullisFilter.builder()
-          // HSTS with max-age 0 on a localhost development server: a year-long policy for "localhost" would follow
-          // the developer to every other local project. Production keeps the default of one year.
-          .transport(TransportConfig.builder().httpsPort(httpsConnector.getLocalPort()).hstsMaxAge(Duration.ZERO)
-              .build())
+          // Plain HTTP goes to https://localhost:<port>, the name in the development certificate, whatever Host
+          // header the request carried.
+          .transport(TransportConfig.builder().canonicalHost(CANONICAL_HOST).httpsPort(httpsConnector.getLocalPort())
+              .hstsMaxAge(HSTS_MAX_AGE).build())
           .sessions(sessions)
           .login(login, random)
           .access(ACCESS, LOGIN_PATH)
@@ -161,12 +174,10 @@ final class Portal implements AutoCloseable {
       add(app, "/terms", new TermsPage(login));
       add(app, "/portal.css", new Stylesheet());
       add(app, "/", new NotFoundPage());
-      ErrorPageErrorHandler appErrors = new ErrorPageErrorHandler();
-      quiet(appErrors);
-      app.setErrorHandler(appErrors);
-      ErrorHandler serverErrors = new ErrorHandler();
-      quiet(serverErrors);
-      server.setErrorHandler(serverErrors);
+      // Jetty's own error pages echo the URI and carry none of the filter's headers: plain ones instead.
+      PlainErrorPages errors = new PlainErrorPages("max-age=" + HSTS_MAX_AGE.getSeconds());
+      app.setErrorHandler(errors.contextErrors());
+      server.setErrorHandler(errors.serverErrors());
       server.setHandler(app);
       server.start();
       return new Portal(server, httpsConnector, httpConnector, audit, cookies, dataDir);
@@ -182,12 +193,6 @@ final class Portal implements AutoCloseable {
 
   private static void add(ServletContextHandler app, String mapping, HttpServlet servlet) {
     app.addServlet(new ServletHolder(servlet), mapping);
-  }
-
-  private static void quiet(ErrorHandler errors) {
-    errors.setShowStacks(false);
-    errors.setShowCauses(false);
-    errors.setShowMessageInTitle(false);
   }
 
   private static HttpConfiguration httpConfiguration(boolean secure) {
@@ -210,6 +215,8 @@ final class Portal implements AutoCloseable {
     tls.setKeyStore(certificate.keyStore());
     tls.setKeyManagerPassword(new String(certificate.password()));
     tls.setCertAlias(DevelopmentCertificate.ALIAS);
+    tls.setIncludeProtocols(TLS_PROTOCOLS);
+    tls.setIncludeCipherSuites(TLS_CIPHER_SUITES);
     return tls;
   }
 

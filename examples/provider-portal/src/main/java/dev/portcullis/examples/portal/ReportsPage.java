@@ -2,6 +2,7 @@ package dev.portcullis.examples.portal;
 
 import dev.portcullis.access.OrganisationScope;
 import dev.portcullis.servlet.PortalPrincipal;
+import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,12 +13,15 @@ import java.util.regex.Pattern;
 
 /**
  * {@code GET /reports}: the reports of the user's own organisation (a council officer sees all).
- * {@code GET /reports/{id}}: one report; 403 when it belongs to another organisation, 404 when there is none. Every
- * request for one report is audited as {@code report_view}, with its outcome.
+ * {@code GET /reports/{id}}: one report; 404 when there is none and, the same page, when it belongs to another
+ * organisation (so that ids cannot be enumerated). Every request for one report is audited as {@code report_view},
+ * with its outcome; a report of another organisation as a failure with the reason {@value #DENIED}.
  */
 final class ReportsPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Pattern ID = Pattern.compile("[0-9]{1,9}");
+  /** The audit reason for a report of another organisation. */
+  static final String DENIED = "denied: report of another organisation";
 
   private final transient OrganisationScope scope = new OrganisationScope(Set.of(DemoData.COUNCIL_OFFICER));
 
@@ -68,18 +72,19 @@ final class ReportsPage extends HttpServlet {
   private int one(HttpServletRequest req, HttpServletResponse resp, PortalPrincipal user, String id)
       throws IOException {
     Optional<Report> found = ID.matcher(id).matches() ? DemoData.report(id) : Optional.empty();
+    if (found.isPresent() && !scope.permits(user.user(), found.get().organisation())) {
+      // Answered exactly like a missing report, so that nobody learns which ids other organisations use; the audit
+      // log still records the denial.
+      req.setAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, DENIED);
+      found = Optional.empty();
+    }
     if (found.isEmpty()) {
       Html.send(req, resp, HttpServletResponse.SC_NOT_FOUND, "Report not found",
-          "<p>There is no such report. <a href=\"/reports\">Back to the reports</a>.</p>");
+          "<p>There is no such report among the ones you can see. <a href=\"/reports\">Back to the reports</a>."
+              + "</p>");
       return HttpServletResponse.SC_NOT_FOUND;
     }
     Report r = found.get();
-    if (!scope.permits(user.user(), r.organisation())) {
-      Html.send(req, resp, HttpServletResponse.SC_FORBIDDEN, "You cannot see this report",
-          "<p>This report belongs to another organisation. You can see the reports of your own organisation"
-              + " only. <a href=\"/reports\">Back to your reports</a>.</p>");
-      return HttpServletResponse.SC_FORBIDDEN;
-    }
     StringBuilder b = new StringBuilder(1024).append("<dl class=\"facts\"><dt>Organisation</dt><dd>")
         .append(Html.escape(DemoData.organisationName(r.organisation()))).append("</dd><dt>Period</dt><dd>")
         .append(Html.escape(r.period())).append("</dd><dt>Report number</dt><dd>").append(Html.escape(r.id()))

@@ -178,11 +178,11 @@ class PortalBrowserTest {
   }
 
   @Test
-  void anotherOrganisationsReport_isForbidden() {
+  void anotherOrganisationsReport_isNotFound_likeAMissingOne() {
     open(browser, "/reports/201");
     logIn(browser, "alice", "alice-demo-pass");
     assertThat(path(browser)).isEqualTo("/reports/201");
-    assertThat(heading(browser)).isEqualTo("You cannot see this report");
+    assertThat(heading(browser)).isEqualTo("Report not found");
     assertThat(browser.getPageSource()).doesNotContain("fluid intake");
   }
 

@@ -35,6 +35,12 @@ final class PortalClient extends TestBrowser {
   }
 
   private static HttpClient trustingTheDevelopmentCertificate(RunningPortal portal) throws Exception {
+    return HttpClient.newBuilder().sslContext(tls(portal)).followRedirects(HttpClient.Redirect.NEVER)
+        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** A TLS context that trusts exactly the portal's development certificate. */
+  static SSLContext tls(RunningPortal portal) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(portal.dataDir.resolve(DevelopmentCertificate.CERTIFICATE_PEM))) {
@@ -44,8 +50,7 @@ final class PortalClient extends TestBrowser {
     tmf.init(trust);
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(tls).followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    return tls;
   }
 
   /** A plain-HTTP request to the redirect connector, without cookies. */

@@ -45,10 +45,21 @@ class PortalHttpTest {
   }
 
   @Test
-  void plainHttpGet_isRedirectedToTheSamePathOnHttps() throws Exception {
+  void plainHttpGet_isRedirectedToTheSamePathOnHttps_atTheCanonicalHost_uncached() throws Exception {
     HttpResponse<String> r = portal.client().plainHttp("GET", "/reports/101?view=full");
     assertThat(r.statusCode()).isEqualTo(308);
-    assertThat(location(r)).isEqualTo(portal.https("/reports/101?view=full"));
+    assertThat(location(r)).isEqualTo("https://localhost:" + portal.portal.httpsPort() + "/reports/101?view=full");
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
+  void plainHttpGet_withAForgedHostHeader_isNeverRedirectedToTheForgedHost() throws Exception {
+    RawHttp.Response r = RawHttp.plain(portal.portal.httpPort(), "GET / HTTP/1.1\r\nHost: evil.example\r\n"
+        + "Connection: close\r\n\r\n");
+    assertThat(r.status()).isEqualTo(308);
+    assertThat(r.header("location")).isEqualTo("https://localhost:" + portal.portal.httpsPort() + "/")
+        .doesNotContain("evil");
+    assertThat(r.header("cache-control")).isEqualTo("no-store");
   }
 
   @Test
@@ -190,21 +201,23 @@ class PortalHttpTest {
   }
 
   @Test
-  void report_isShownInItsOwnOrganisation_forbiddenInAnother_andMissingIs404() throws Exception {
+  void report_isShownInItsOwnOrganisation_andAnotherOrganisationsIsAnsweredExactlyLikeAMissingOne() throws Exception {
     PortalClient alice = portal.client();
     alice.loginAs("alice");
     HttpResponse<String> own = alice.get("/reports/101");
     assertThat(own.statusCode()).isEqualTo(200);
     assertThat(own.body()).contains("<h1>Annual quality review</h1>", "Riverside Care");
     HttpResponse<String> other = alice.get("/reports/201");
-    assertThat(other.statusCode()).isEqualTo(403);
-    assertThat(other.body()).doesNotContain("fluid intake");
-    assertThat(alice.get("/reports/999").statusCode()).isEqualTo(404);
+    HttpResponse<String> missing = alice.get("/reports/999");
+    // Enumerating ids must not tell another organisation's reports from unused ids: same status, same page.
+    assertThat(other.statusCode()).isEqualTo(404);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(other.body()).isEqualTo(missing.body()).doesNotContain("fluid intake", "another organisation");
     assertThat(alice.get("/reports/abc").statusCode()).isEqualTo(404);
 
     PortalClient bob = portal.client();
     bob.loginAs("bob");
-    assertThat(bob.get("/reports/101").statusCode()).isEqualTo(403);
+    assertThat(bob.get("/reports/101").statusCode()).isEqualTo(404);
     assertThat(bob.get("/reports/201").statusCode()).isEqualTo(200);
   }
 

@@ -92,7 +92,8 @@ class PortalLogsTest {
     assertThat(views.get(0).get("outcome").asText()).isEqualTo("success");
     assertThat(views.get(1).get("resource").asText()).isEqualTo("201");
     assertThat(views.get(1).get("outcome").asText()).isEqualTo("failure");
-    assertThat(views.get(1).get("reason").asText()).isEqualTo("status 403");
+    assertThat(views.get(1).get("reason").asText()).as("answered 404, audited as the denial it is")
+        .isEqualTo(ReportsPage.DENIED);
   }
 
   @Test
