@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.security.SecureRandom;
@@ -10,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -27,12 +29,12 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * AuditLog audit = AuditLog.builder()
  *     .clock(clock)                                   // java.time.InstantSource
- *     .random(secureRandom)                           // event ids
+ *     .random(secureRandom)                           // event and request ids
  *     .auditSink(AuditSink.hashChained(dir.resolve("audit.jsonl")))
  *     .demandSink(SearchDemandSink.jsonLines(dir.resolve("search-demand.jsonl")))
  *     .build();
  *
- * audit.emit(audit.event(AuditEventType.ACCESS_GRANTED)
+ * audit.emit(audit.event(AuditEventType.of("report_view"))
  *     .actor(AuditEvent.Actor.of(userHandle, organisationHandle))
  *     .action("report_view").resource("/reports/42").requestId(requestId).clientAddress(address)
  *     .build());
@@ -100,6 +102,19 @@ public final class AuditLog implements AutoCloseable {
     byte[] id = new byte[16];
     random.nextBytes(id);
     return AuditEvent.builder(type).id(BASE64URL.encodeToString(id)).time(clock.instant());
+  }
+
+  /**
+   * A fresh id for the events of one request: a random (version 4) UUID drawn from this log's {@link SecureRandom},
+   * unrelated to anything the client sent.
+   */
+  public String newRequestId() {
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    b[6] = (byte) ((b[6] & 0x0f) | 0x40);
+    b[8] = (byte) ((b[8] & 0x3f) | 0x80);
+    ByteBuffer buffer = ByteBuffer.wrap(b);
+    return new UUID(buffer.getLong(), buffer.getLong()).toString();
   }
 
   /**
