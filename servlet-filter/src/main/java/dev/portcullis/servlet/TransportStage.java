@@ -99,8 +99,8 @@ final class TransportStage implements Stage {
 
   private void refusePlainHttp(Exchange exchange) throws IOException {
     HttpServletRequest original = exchange.original();
-    String method = original.getMethod();
-    if ("GET".equals(method) || "HEAD".equals(method)) {
+    String method = exchange.method();
+    if (method.equals("GET") || method.equals("HEAD")) {
       String query = original.getQueryString();
       Optional<String> https = config.httpsUrl(original.getHeader("Host"),
           original.getRequestURI() + (query == null ? "" : "?" + query));

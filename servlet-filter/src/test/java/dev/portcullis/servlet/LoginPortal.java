@@ -55,6 +55,8 @@ final class LoginPortal implements AutoCloseable {
   final AuditLog audit;
   final KeyRing ring;
   final InMemoryUserDirectory users;
+  /** The portal's revocation store, for revoking a ticket out of band (as another node's logout would). */
+  final RevocationStore revocations = RevocationStore.inMemory(clock);
   final SessionConfig sessionConfig = SessionConfig.builder().idleTimeout(Duration.ofMinutes(30))
       .absoluteTimeout(Duration.ofHours(12)).build();
   final PortalLogin login;
@@ -96,7 +98,7 @@ final class LoginPortal implements AutoCloseable {
     SessionRegistry sessions = SessionRegistry.create(sessionConfig,
         CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run).listener(new SessionAudit(audit))
             .build(), random, clock, new SessionAudit(audit));
-    login = PortalLogin.builder().keyRing(ring).users(users).revocations(RevocationStore.inMemory(clock))
+    login = PortalLogin.builder().keyRing(ring).users(users).revocations(revocations)
         .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
     // The port is known before the filter is built, so a configuration may name this portal's own URLs.
     server = new Server();
