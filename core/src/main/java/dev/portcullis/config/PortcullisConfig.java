@@ -41,8 +41,10 @@ import java.util.Set;
  *       anonymous visitors can reach.
  * </ul>
  *
- * <p><b>Security.</b> Without an access policy no access decision is made: the application must. HTTPS is required
- * unless the {@link TransportConfig} says otherwise. Nothing here holds or prints a secret.
+ * <p><b>Security.</b> Secure by default: with login and no access policy, every path but the login page, the terms
+ * page and the pages named in {@link Builder#requirePublic} needs a login. Letting every request through to the
+ * application takes an explicit {@link Builder#accessDecidedByApplication()}. HTTPS is required unless the
+ * {@link TransportConfig} says otherwise. Nothing here holds or prints a secret.
  */
 public final class PortcullisConfig {
   /** The class single sign-on needs from its optional dependency, {@code com.nimbusds:oauth2-oidc-sdk}. */
@@ -82,8 +84,12 @@ public final class PortcullisConfig {
   /** The audit log and the application's audited actions and searches. */
   public record Audit(AuditLog log, AuditRules rules) {}
 
-  /** The access rules the filter enforces, and the login page anonymous visitors of protected pages are sent to. */
-  public record Access(AccessPolicy policy, String loginPath) {}
+  /**
+   * The access rules the filter enforces, and the login page anonymous visitors of protected pages are sent to.
+   *
+   * @param byDefault true when no policy was given and this is the secure default
+   */
+  public record Access(AccessPolicy policy, String loginPath, boolean byDefault) {}
 
   public TransportConfig transport() {
     return transport;
@@ -109,7 +115,7 @@ public final class PortcullisConfig {
     return Optional.ofNullable(audit);
   }
 
-  /** The access rules to enforce; empty when the application decides access itself. */
+  /** The access rules to enforce; empty only when the application decides access itself (or there is no login). */
   public Optional<Access> access() {
     return Optional.ofNullable(access);
   }
@@ -132,6 +138,7 @@ public final class PortcullisConfig {
     private AuditRules auditRules = AuditRules.none();
     private AccessPolicy accessPolicy;
     private String accessLoginPath;
+    private boolean accessDecidedByApplication;
     private final Set<String> requiredPublic = new LinkedHashSet<>();
     private LegacyLogin legacyLogin;
     private ReplayStore legacyUpgraded;
@@ -215,8 +222,17 @@ public final class PortcullisConfig {
     }
 
     /**
-     * Pages that must stay reachable without logging in, such as the privacy and cookie notices: an access policy
-     * must already make them public.
+     * No access rules: every request goes on to the application, which decides who may see what (for example Spring
+     * Security's filter chain). Without this call and without {@link #access}, login comes with the secure default.
+     */
+    public Builder accessDecidedByApplication() {
+      this.accessDecidedByApplication = true;
+      return this;
+    }
+
+    /**
+     * Pages that must stay reachable without logging in, such as the privacy and cookie notices. Under the default
+     * policy they are public; an explicit policy must already make them public.
      */
     public Builder requirePublic(String... paths) {
       for (String p : paths) {
@@ -233,6 +249,8 @@ public final class PortcullisConfig {
      *     the message says what to change
      */
     public PortcullisConfig build() {
+      require(accessPolicy == null || !accessDecidedByApplication, "access(...) and accessDecidedByApplication()"
+          + " contradict each other: give the access policy, or let the application decide, not both");
       require(login == null || sessions != null, "login needs sessions: the auth cookie is bound to the session;"
           + " add sessions(...)");
       require(ssoConfig == null || login != null, "the SSO upgrade needs login: it is offered after a local login");
@@ -279,8 +297,8 @@ public final class PortcullisConfig {
     }
 
     /**
-     * The access rules to enforce: the given policy, after checking that the login, terms and required public pages
-     * are public under it; or none.
+     * The access rules to enforce: the given policy after checking that the login, terms and required public pages
+     * are public under it; without one, the secure default when there is login; or none.
      */
     private Access effectiveAccess() {
       if (accessPolicy != null) {
@@ -297,9 +315,23 @@ public final class PortcullisConfig {
           checkPlain("page", page);
           checkPublic("page", page);
         }
-        return new Access(accessPolicy, accessLoginPath);
+        return new Access(accessPolicy, accessLoginPath, false);
       }
-      return null;
+      if (login == null || accessDecidedByApplication) {
+        return null;
+      }
+      List<String> open = new ArrayList<>();
+      open.add(login.endpoints().loginPath());
+      open.add(login.endpoints().termsPath());
+      open.addAll(requiredPublic);
+      checkPlain("login page", open.get(0));
+      checkPlain("terms page", open.get(1));
+      for (String page : requiredPublic) {
+        checkPlain("page", page);
+      }
+      AccessPolicy secure = AccessPolicy.builder().permitAll(open.toArray(String[]::new)).authenticated("/**")
+          .build();
+      return new Access(secure, open.get(0), true);
     }
 
     private static void checkPlain(String what, String path) {

@@ -3,6 +3,8 @@ package dev.portcullis.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.access.AccessDecision;
+import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LoginCookies;
@@ -24,6 +26,7 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PortcullisConfigTest {
@@ -131,4 +134,58 @@ class PortcullisConfigTest {
         .hasMessageContaining("OpenID Connect SDK").hasMessageContaining("com.nimbusds:oauth2-oidc-sdk");
   }
 
+  @Test
+  void loginWithoutAnAccessPolicy_needsALoginEverywhereButTheLoginTermsAndRequiredPublicPages() {
+    PortcullisConfig config = withLogin().requirePublic("/privacy").build();
+
+    PortcullisConfig.Access access = config.access().orElseThrow();
+    assertThat(access.byDefault()).isTrue();
+    assertThat(access.loginPath()).isEqualTo("/login");
+    AccessPolicy policy = access.policy();
+    for (String open : new String[] {"/login", "/terms", "/privacy"}) {
+      assertThat(policy.decide(open, Optional.empty())).as(open).isEqualTo(AccessDecision.ALLOW);
+    }
+    for (String closed : new String[] {"/", "/secret", "/reports/1", "/privacy/more", "/login/x", "/logout"}) {
+      assertThat(policy.decide(closed, Optional.empty())).as(closed).isEqualTo(AccessDecision.LOGIN_REQUIRED);
+      assertThat(policy.decide(closed, Optional.of(Set.of("PROVIDER")))).as(closed).isEqualTo(AccessDecision.ALLOW);
+    }
+  }
+
+  @Test
+  void defaultPolicy_followsTheLoginsOwnPaths_andRefusesOnesItCannotMatch() {
+    PortcullisConfig config = PortcullisConfig.builder().sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
+        .login(login().loginPath("/signin").termsPath("/tou").build(), random).build();
+    AccessPolicy policy = config.access().orElseThrow().policy();
+    assertThat(policy.isPublic("/signin")).isTrue();
+    assertThat(policy.isPublic("/tou")).isTrue();
+    assertThat(policy.isPublic("/login")).isFalse();
+    assertThat(config.access().orElseThrow().loginPath()).isEqualTo("/signin");
+
+    assertThatThrownBy(() -> PortcullisConfig.builder().sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
+        .login(login().loginPath("/SignIn").build(), random).build())
+        .hasMessageContaining("login page '/SignIn' must be a plain lower-case path");
+    assertThatThrownBy(() -> withLogin().requirePublic("/privacy?x=1").build())
+        .hasMessageContaining("'/privacy?x=1' must be a plain lower-case path");
+  }
+
+  @Test
+  void accessDecidedByApplication_isExplicit_andExcludesAPolicy() {
+    assertThat(withLogin().accessDecidedByApplication().build().access()).isEmpty();
+    AccessPolicy policy = AccessPolicy.builder().permitAll("/login", "/terms").build();
+    assertThatThrownBy(() -> withLogin().access(policy, "/login").accessDecidedByApplication().build())
+        .hasMessageContaining("contradict each other");
+    PortcullisConfig.Access given = withLogin().access(policy, "/login").build().access().orElseThrow();
+    assertThat(given.byDefault()).isFalse();
+    assertThat(given.policy()).isSameAs(policy);
+  }
+
+  @Test
+  void withoutLogin_thereIsNothingToLogInWith_soNoDefaultPolicy() {
+    PortcullisConfig config = PortcullisConfig.builder().sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
+        .build();
+
+    assertThat(config.access()).isEmpty();
+    assertThat(config.login()).isEmpty();
+    assertThat(config.cookies()).extracting(CookieSpec::name).containsExactly(SessionConfig.DEFAULT_COOKIE_NAME);
+  }
 }

@@ -161,7 +161,7 @@ class TwoNodesTest {
           .clock(clock).random(random).termsVersion("t1").build();
       PortcullisFilter filter = PortcullisFilter.builder()
           .transport(TransportConfig.builder().developmentMode(true).build())
-          .sessions(sessions).login(login, random).build();
+          .sessions(sessions).login(login, random).accessDecidedByApplication().build();
       server = new Server();
       HttpConfiguration http = new HttpConfiguration();
       http.setHeaderCacheCaseSensitive(true);

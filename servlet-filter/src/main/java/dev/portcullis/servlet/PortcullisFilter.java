@@ -45,7 +45,9 @@ import java.util.Objects;
  * {@link AccessPolicy} with {@link Builder#access(AccessPolicy, String)}, together with the login page's path; both are
  * relative to the context path, and paths no rule mentions need a login. {@code build()} refuses a policy under which
  * the login page (or a page passed to {@link Builder#requirePublic(String...)}, such as the privacy notice) would
- * itself need a login:
+ * itself need a login. With login and without a policy, every path but the login page, the terms page and the pages
+ * passed to {@code requirePublic} needs a login; {@link Builder#accessDecidedByApplication()} leaves every decision to
+ * the application instead:
  *
  * <pre>{@code
  * PortcullisFilter.builder()
@@ -61,8 +63,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>Security.</b> The filter adds no policy of its own: the core objects decide and the filter translates.
- * HTTPS is enforced by default; without an access policy the filter makes no access decision and the application
- * must. Access rules see the path as the client sent it, never the container's decoded servlet path. Security
+ * HTTPS is enforced by default, and with login so is a login for every page not declared public. Access rules see the
+ * path as the client sent it, never the container's decoded servlet path. Security
  * headers, session state and cookies are written before the response commits, whichever way it commits; responses
  * the container writes before the filter runs (its own {@code 400} for a URI it cannot parse) carry none of them.
  * Errors in Portcullis stages never reach the client with detail; a failing session store reads as "no session".
@@ -231,7 +233,8 @@ public final class PortcullisFilter implements Filter {
 
     /**
      * Enforces {@code policy} on every request, sending anonymous visitors of protected pages to {@code loginPath}.
-     * Without this call the filter makes no access decision: the application must.
+     * Without this call, login comes with the secure default (everything but the login, terms and
+     * {@link #requirePublic} pages needs a login), unless {@link #accessDecidedByApplication()} is called.
      *
      * @param loginPath the login page, relative to the context path like the policy's patterns (e.g. {@code /login});
      *     {@link #build()} checks that it is public under {@code policy}
@@ -242,8 +245,18 @@ public final class PortcullisFilter implements Filter {
     }
 
     /**
-     * Pages that must stay reachable without logging in, such as the terms, privacy and cookie notices. They are not
-     * made public here: {@link #build()} refuses an access policy that does not already make them public.
+     * Makes no access decision: every request goes on to the application, which decides who may see what (for
+     * example with Spring Security's filter chain). Cannot be combined with {@link #access}.
+     */
+    public Builder accessDecidedByApplication() {
+      config.accessDecidedByApplication();
+      return this;
+    }
+
+    /**
+     * Pages that must stay reachable without logging in, such as the terms, privacy and cookie notices. Under the
+     * default policy they are public; an explicit policy must already make them public ({@link #build()} refuses it
+     * otherwise).
      */
     public Builder requirePublic(String... paths) {
       config.requirePublic(paths);

@@ -78,6 +78,19 @@ final class LoginPortal implements AutoCloseable {
   }
 
   LoginPortal(AuditSink extraSink, BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
+    this(extraSink, configure, true);
+  }
+
+  /**
+   * A portal whose filter makes its own access decisions: no access policy is given, so the secure default applies
+   * (everything but the login and terms pages, and pages {@code configure} requires public, needs a login).
+   */
+  static LoginPortal withDefaultAccess(BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
+    return new LoginPortal(AuditSink.noop(), configure, false);
+  }
+
+  private LoginPortal(AuditSink extraSink, BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
+      boolean applicationDecidesAccess) throws Exception {
     byte[] key = new byte[32];
     random.nextBytes(key);
     ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
@@ -108,10 +121,14 @@ final class LoginPortal implements AutoCloseable {
     base = "http://127.0.0.1:" + connector.getLocalPort();
     AuditRules rules = AuditRules.builder().action("/reports/{org}/{id}", "report_view")
         .searchEndpoint("/search", "q").build();
-    // Plain HTTP on loopback: development mode lets it through the transport stage.
+    // Plain HTTP on loopback: development mode lets it through the transport stage. Unless asked otherwise the pages
+    // below decide who may see them (the access stage has tests of its own), so anonymous visitors reach them.
     PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
         .sessions(sessions).login(login, random).audit(audit, rules);
+    if (applicationDecidesAccess) {
+      filterBuilder.accessDecidedByApplication();
+    }
     PortcullisFilter filter;
     try {
       configure.accept(this, filterBuilder);

@@ -53,6 +53,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 /**
  * Installs Portcullis in a Spring Boot servlet application: the {@link PortcullisFilter}, built from the core objects,
@@ -77,7 +79,10 @@ import org.springframework.core.env.StandardEnvironment;
  * {@link UserDirectory}, single sign-on is enabled without its provider settings or without the OpenID Connect SDK, or
  * any other core builder refuses its settings (the whole configuration is checked by the core, once). Keys come from
  * the process environment (not from application properties), a key file or a PKCS12 store; neither keys, passwords
- * nor the SSO client secret are logged.
+ * nor the SSO client secret are logged. Access: {@code portcullis.access.*} when set; otherwise, with Spring
+ * Security on the class path its filter chain decides (the starter's default chain needs a login everywhere but the
+ * Portcullis endpoints), and without it the filter's secure default needs a login everywhere but the login and terms
+ * pages.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -88,6 +93,16 @@ import org.springframework.core.env.StandardEnvironment;
 public final class PortcullisAutoConfiguration {
   /** The filter's default order: before Spring Security's filter chain, which Spring Boot puts at -100. */
   public static final int FILTER_ORDER = -110;
+
+  /**
+   * Spring Security classes whose presence means Spring Security's filter chain decides access (the bridge puts the
+   * Portcullis user in its context); without them and without {@code portcullis.access.*}, the filter's secure
+   * default applies.
+   */
+  private static final String[] SPRING_SECURITY_CLASSES = {
+      "org.springframework.security.core.context.SecurityContextHolder",
+      "org.springframework.security.web.context.RequestAttributeSecurityContextRepository",
+      "org.springframework.security.web.SecurityFilterChain"};
 
   /** What to change when the core refuses the configuration as a whole (its message says which mistake). */
   private static final String FILTER_ACTION = "Give portcullis.cookies.session.name, portcullis.cookies.auth.name"
@@ -378,7 +393,7 @@ public final class PortcullisAutoConfiguration {
   @ConditionalOnMissingBean
   PortcullisFilter portcullisFilter(SessionRegistry sessions, PortalLogin login, SecureRandom random, AuditLog audit,
       AuditRules rules, PortcullisProperties properties, ObjectProvider<PortcullisCustomizer> customizers,
-      ObjectProvider<SsoConfig> ssoConfig, KeyRing keyRing, InstantSource clock) {
+      ObjectProvider<SsoConfig> ssoConfig, KeyRing keyRing, InstantSource clock, ResourceLoader resources) {
     SsoConfig sso = ssoConfig.getIfAvailable();
     PortcullisFilter.Builder builder = PortcullisFilter.builder().sessions(sessions).login(login, random)
         .audit(audit, rules);
@@ -404,6 +419,9 @@ public final class PortcullisAutoConfiguration {
         }
         return ab.authenticated(a.getAuthenticatedPaths().toArray(String[]::new)).build();
       }), login.endpoints().loginPath());
+    } else if (Arrays.stream(SPRING_SECURITY_CLASSES)
+        .allMatch(name -> ClassUtils.isPresent(name, resources.getClassLoader()))) {
+      builder.accessDecidedByApplication();
     }
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return building("PortcullisFilter", FILTER_ACTION, builder::build);
