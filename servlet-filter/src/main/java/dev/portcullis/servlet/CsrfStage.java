@@ -10,8 +10,8 @@ import java.security.SecureRandom;
 /**
  * Synchronizer-token CSRF protection, decided here and nowhere else: every state-changing request (anything but GET,
  * HEAD, OPTIONS and TRACE), the login form and logout included, must bring back the token kept in its server-side
- * session, in the header {@value CsrfTokens#HEADER} or the form field {@value CsrfTokens#FIELD}; otherwise
- * {@code 403} and {@code csrf_fail}. The login page gets a session, so that its form has a
+ * session, in the header {@value CsrfTokens#HEADER} or the form body's field {@value CsrfTokens#FIELD} (never the
+ * query string); otherwise {@code 403} and {@code csrf_fail}. The login page gets a session, so that its form has a
  * token; whenever a session exists, the token is offered to the application as the request attribute
  * {@link PortcullisFilter#CSRF_TOKEN_ATTRIBUTE}.
  */

@@ -34,13 +34,13 @@ final class CsrfTokens {
 
   /**
    * Why the request's token does not match the session's, or null when it does. The token comes from the header, or
-   * else from the form field.
+   * else from the form body; never from the query string.
    */
   static String mismatch(Exchange exchange) {
     Session session = exchange.sessions().session(false);
     Object expected = session == null ? null : session.getAttribute(SESSION_ATTRIBUTE);
     String header = exchange.original().getHeader(HEADER);
-    String presented = header != null ? header : exchange.request().getParameter(FIELD);
+    String presented = header != null ? header : FormFields.fromBody(exchange.original(), FIELD);
     if (expected instanceof String e && CsrfToken.matches(e, presented)) {
       return null;
     }

@@ -11,8 +11,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code POST} of the login form (fields {@code username}, {@code password}, {@code acceptTerms=yes}, optional
- * {@code returnTo}; the cookie check and the CSRF token were checked by the stages before): asks
+ * {@code POST} of the login form (fields {@code username}, {@code password}, {@code acceptTerms=yes} from the form
+ * body, optional {@code returnTo}; the cookie check and the CSRF token were checked by the stages before): asks
  * {@link PortalLogin#passwordLogin} and translates the decision. Accepted: 303 to a safe {@code returnTo} or the
  * after-login page. Refused: 303 back to the login page with {@code error=1}. Every other request goes on; the
  * application renders the login page.
@@ -37,7 +37,7 @@ final class LoginStage implements Stage {
     HttpServletRequest req = exchange.request();
     String username = req.getParameter("username");
     String password = req.getParameter("password");
-    boolean acceptsTerms = "yes".equals(req.getParameter("acceptTerms"));
+    boolean acceptsTerms = FormFields.acceptsTerms(exchange.original());
     String returnTo = req.getParameter("returnTo");
     LoginDecision decision = login.passwordLogin(username, password == null ? null : password.toCharArray(),
         acceptsTerms, exchange.client().address(), exchange.sessions());

@@ -9,7 +9,7 @@ import java.io.IOException;
 
 /**
  * The terms-of-use gate: a logged-in user who has not accepted the current version reaches only the terms page.
- * {@code POST} of the terms page with {@code acceptTerms=yes} (CSRF-checked earlier) records the
+ * {@code POST} of the terms page with {@code acceptTerms=yes} in the form body (CSRF-checked earlier) records the
  * acceptance; any other {@code GET} or {@code HEAD} is sent (303) to the terms page, and anything else is refused with
  * a {@code 403}. Login and logout were answered by the stages before this one.
  */
@@ -33,7 +33,7 @@ final class TermsStage implements Stage {
     }
     String method = exchange.method();
     if (Paths.path(exchange).equals(endpoints.termsPath())) {
-      if (method.equals("POST") && "yes".equals(exchange.request().getParameter("acceptTerms"))) {
+      if (method.equals("POST") && FormFields.acceptsTerms(exchange.original())) {
         PortalUser updated = terms.accept(principal.user());
         exchange.principal(new PortalPrincipal(updated, principal.ticket()));
         audit.emit(exchange, terms.acceptedNote());
