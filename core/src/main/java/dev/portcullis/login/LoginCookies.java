@@ -33,12 +33,6 @@ public record LoginCookies(CookieSpec authCookie, CookieSpec cookieCheckCookie) 
     }
   }
 
-  /** Both cookies as declared by default, under their default names. */
-  public static LoginCookies defaults() {
-    return new LoginCookies(defaultAuthCookie(DEFAULT_AUTH_COOKIE),
-        defaultCookieCheckCookie(DEFAULT_COOKIE_CHECK_COOKIE));
-  }
-
   /**
    * The auth cookie as declared by default, named {@code name}: session-scoped, with its cookie-notice text. An
    * adapter that changes some attributes starts from this one.

@@ -33,11 +33,6 @@ public record LoginEndpoints(String loginPath, String logoutPath, String logoutE
     }
   }
 
-  /** The defaults: {@code /login}, {@code /logout}, {@code /logout-everywhere}, {@code /terms} and {@code /}. */
-  public static LoginEndpoints defaults() {
-    return new LoginEndpoints("/login", "/logout", "/logout-everywhere", "/terms", "/");
-  }
-
   /** Whether {@code path} is the logout or the "log out everywhere" endpoint. */
   public boolean isLogout(String path) {
     return Objects.equals(path, logoutPath) || Objects.equals(path, logoutEverywherePath);
