@@ -8,53 +8,70 @@ import java.util.regex.Pattern;
  * ...) or an application action such as {@code report_view}.
  *
  * <p>A name is 1 to 64 characters of lower-case ASCII letters, digits and underscores, starting with a letter, so that
- * it can be a metric tag, a log key and a file field without escaping. The constants cover what Portcullis itself
- * records; applications make their own with {@link #of(String)}.
+ * it can be a metric tag, a log key and a file field without escaping. The constants are exactly the events Portcullis
+ * itself records, each described by when it is recorded; applications make their own with {@link #of(String)} (for
+ * example {@code report_view} for an audited action).
  *
- * @param name the event type name, for example {@code access_granted}
+ * @param name the event type name, for example {@code authn_login_success}
  */
 public record AuditEventType(String name) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
-  /** A user logged in. */
+  /** A user logged in: with the password form, or through single sign-on ({@code action: sso_login}). */
   public static final AuditEventType AUTHN_LOGIN_SUCCESS = new AuditEventType("authn_login_success");
-  /** A login attempt failed (wrong credentials, unknown account, refused account). */
+  /**
+   * A login did not happen: wrong credentials or unknown account (not told apart), an account that may not log in
+   * (the reason names the missing name, email or role, or the disabled account), terms not accepted, a browser that
+   * blocks cookies, missing or oversized credentials, a single sign-on that failed (provider error, state, code, ID
+   * token, no usable linked account, misconfiguration), a legacy cookie whose account may not log in, or a session
+   * store that could not start the login.
+   */
   public static final AuditEventType AUTHN_LOGIN_FAIL = new AuditEventType("authn_login_fail");
-  /** An account was locked or throttled after repeated failures. */
+  /** A login was refused without checking the password: the failure limit of the account or address is reached. */
   public static final AuditEventType AUTHN_LOGIN_LOCK = new AuditEventType("authn_login_lock");
-  /** A one-time token (for example an SSO-upgrade token) was presented again. */
+  /**
+   * A credential that may be used once, or no more, was presented again: a revoked auth cookie, an SSO-upgrade token
+   * already redeemed, a legacy cookie already upgraded.
+   */
   public static final AuditEventType AUTHN_TOKEN_REUSE = new AuditEventType("authn_token_reuse");
-  /** An auth cookie was refused: expired, revoked, unbound or not valid. The reason field says which. */
+  /**
+   * An authentic auth cookie or SSO-upgrade token was refused: not bound to this session, its user gone or no longer
+   * allowed to log in, a store or directory that could not answer, or an upgrade token that is missing, duplicated,
+   * not valid, or another user's. The reason says which.
+   */
   public static final AuditEventType AUTHN_TOKEN_INVALID = new AuditEventType("authn_token_invalid");
   /** A server-side session was created. */
   public static final AuditEventType SESSION_CREATED = new AuditEventType("session_created");
-  /** A session id was rotated (login) or a ticket re-issued (sliding expiry). */
+  /** A session id was rotated (login) or an auth ticket re-issued at half its lifetime (sliding expiry). */
   public static final AuditEventType SESSION_RENEWED = new AuditEventType("session_renewed");
-  /** A session ended by idle or absolute timeout. */
+  /**
+   * Something ended by time or capacity: a session by idle or absolute timeout or because the store was full (the
+   * reason says which), an auth ticket past its expiry, or a legacy cookie past its own.
+   */
   public static final AuditEventType SESSION_EXPIRED = new AuditEventType("session_expired");
-  /** A session or ticket was revoked by the server. */
+  /** "Log out everywhere": every ticket and session of the user was ended ({@code action: logout_everywhere}). */
   public static final AuditEventType SESSION_REVOKED = new AuditEventType("session_revoked");
-  /** A user logged out. */
+  /** A user logged out ({@code action: logout}). */
   public static final AuditEventType LOGOUT = new AuditEventType("logout");
-  /** A configured, audited resource was served. */
-  public static final AuditEventType ACCESS_GRANTED = new AuditEventType("access_granted");
-  /** A request for a protected resource was refused by the access rules. */
+  /** The access rules refused a request: a role the user lacks, or an ambiguous or malformed path. */
   public static final AuditEventType ACCESS_DENIED = new AuditEventType("access_denied");
-  /** A user tried to reach data outside their own organisation or role. */
-  public static final AuditEventType AUTHZ_FAIL = new AuditEventType("authz_fail");
-  /** A user accepted the current terms of use. */
+  /** A user accepted the current terms of use, on the login form or the terms page. */
   public static final AuditEventType TERMS_ACCEPTED = new AuditEventType("terms_accepted");
-  /** A user was offered the move from a legacy login to single sign-on. */
+  /**
+   * After a local login, the single-sign-on upgrade cookie was offered; a failure means the link store could not
+   * say whether the account is already linked, and nothing was offered.
+   */
   public static final AuditEventType SSO_UPGRADE_OFFERED = new AuditEventType("sso_upgrade_offered");
-  /** A portal account was linked to a single sign-on identity. */
+  /** A portal account was linked to a single sign-on identity, or the link was refused (the reason says why). */
   public static final AuditEventType SSO_LINK = new AuditEventType("sso_link");
-  /** A sealed value failed to open (wrong key, altered, truncated). */
+  /**
+   * A sealed or signed cookie failed to open (wrong key, altered, truncated, malformed), or more than one was sent:
+   * the auth cookie or a legacy login cookie.
+   */
   public static final AuditEventType CRYPT_DECRYPT_FAIL = new AuditEventType("crypt_decrypt_fail");
-  /** A key was added, promoted or revoked in the key ring. */
-  public static final AuditEventType KEY_ROTATED = new AuditEventType("key_rotated");
-  /** A legacy (ASP.NET) authentication cookie was accepted and replaced by a Portcullis ticket. */
+  /** A legacy (for example ASP.NET) login cookie was accepted and replaced by a Portcullis login. */
   public static final AuditEventType LEGACY_TICKET_UPGRADED = new AuditEventType("legacy_ticket_upgraded");
-  /** A request was refused as a cross-site request forgery. */
+  /** A state-changing request came without the session's CSRF token, or with another one. */
   public static final AuditEventType CSRF_FAIL = new AuditEventType("csrf_fail");
   /**
    * Written by the hash-chained file sink when it opens a file that ends in a record torn by an interrupted write: the

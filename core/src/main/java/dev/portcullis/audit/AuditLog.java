@@ -2,6 +2,7 @@ package dev.portcullis.audit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -14,6 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -32,12 +34,12 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * AuditLog audit = AuditLog.builder()
  *     .clock(clock)                                   // java.time.InstantSource
- *     .random(secureRandom)                           // event ids
+ *     .random(secureRandom)                           // event and request ids
  *     .auditSink(AuditSink.hashChained(dir.resolve("audit.jsonl")))
  *     .demandSink(SearchDemandSink.jsonLines(dir.resolve("search-demand.jsonl")))
  *     .build();
  *
- * audit.emit(audit.event(AuditEventType.ACCESS_GRANTED)
+ * audit.emit(audit.event(AuditEventType.of("report_view"))
  *     .actor(AuditEvent.Actor.of(userHandle, organisationHandle))
  *     .action("report_view").resource("/reports/42").requestId(requestId).clientAddress(address)
  *     .build());
@@ -149,6 +151,19 @@ public final class AuditLog implements AutoCloseable {
     byte[] id = new byte[16];
     random.nextBytes(id);
     return AuditEvent.builder(type).id(BASE64URL.encodeToString(id)).time(clock.instant());
+  }
+
+  /**
+   * A fresh id for the events of one request: a random (version 4) UUID drawn from this log's {@link SecureRandom},
+   * unrelated to anything the client sent.
+   */
+  public String newRequestId() {
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    b[6] = (byte) ((b[6] & 0x0f) | 0x40);
+    b[8] = (byte) ((b[8] & 0x3f) | 0x80);
+    ByteBuffer buffer = ByteBuffer.wrap(b);
+    return new UUID(buffer.getLong(), buffer.getLong()).toString();
   }
 
   /**

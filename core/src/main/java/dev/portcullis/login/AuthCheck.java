@@ -1,5 +1,7 @@
 package dev.portcullis.login;
 
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditNote;
 import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.user.PortalUser;
 import java.util.Objects;
@@ -7,7 +9,7 @@ import java.util.Optional;
 
 /**
  * What {@link PortalLogin#check} found for a request's auth cookie. Anything but {@link Authenticated} means the
- * request is anonymous; the reason and the audit event name are for the audit log only.
+ * request is anonymous; the audit note is for the audit log only.
  */
 public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Anonymous {
 
@@ -42,28 +44,26 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
   /**
    * Not logged in.
    *
-   * @param auditType the OWASP event name to log, or empty when there was simply no cookie
-   * @param reason why, for the audit log
-   * @param userHandle the user named by an authentic ticket, when there was one
+   * @param audit the event to record, or empty when there was simply no cookie
+   * @param userHandle the user named by an authentic ticket, when there was one: the event's actor
    */
-  record Anonymous(Optional<String> auditType, String reason, Optional<String> userHandle) implements AuthCheck {
+  record Anonymous(Optional<AuditNote> audit, Optional<String> userHandle) implements AuthCheck {
     public Anonymous {
-      Objects.requireNonNull(auditType, "auditType");
-      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(userHandle, "userHandle");
     }
 
     static Anonymous noCookie() {
-      return new Anonymous(Optional.empty(), "no auth cookie", Optional.empty());
+      return new Anonymous(Optional.empty(), Optional.empty());
     }
 
-    static Anonymous refused(String auditType, String reason, String userHandle) {
-      return new Anonymous(Optional.of(auditType), reason, Optional.ofNullable(userHandle));
+    static Anonymous refused(AuditEventType type, String reason, String userHandle) {
+      return new Anonymous(Optional.of(AuditNote.failure(type, reason)), Optional.ofNullable(userHandle));
     }
 
     /** Whether there was a cookie that must now be expired in the browser. */
     public boolean cookieToClear() {
-      return auditType.isPresent();
+      return audit.isPresent();
     }
   }
 }

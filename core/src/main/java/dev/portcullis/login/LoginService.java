@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The login decision: throttle, credentials, account completeness and the terms of use. It issues no cookie and
- * touches no session; the servlet layer does that on {@link LoginResult.Success}.
+ * The password part of a login: throttle, credentials, account completeness and the terms of use. It issues no
+ * ticket and touches no session; {@link PortalLogin#passwordLogin} does that on {@link LoginResult.Success}.
  *
  * <p><b>Security.</b> Each attempt reserves its place in the login limit before the password is checked, so
  * concurrent attempts cannot outrun it; throttled attempts are refused without a password check (see
@@ -66,8 +66,11 @@ public final class LoginService {
     return new LoginResult.Success(user, needsTerms);
   }
 
-  /** Why {@code user} may not use the portal now, or null. Also checked on every request for a logged-in user. */
-  public static LoginResult.Reason accountProblem(PortalUser user) {
+  /**
+   * Why {@code user} may not log in, or null: the one answer to "may this account log in?", asked by every kind of
+   * login and on every request of a logged-in user.
+   */
+  static LoginResult.Reason accountProblem(PortalUser user) {
     if (!user.enabled()) {
       return LoginResult.Reason.DISABLED;
     }
@@ -81,20 +84,5 @@ public final class LoginService {
       return LoginResult.Reason.MISSING_ROLE;
     }
     return null;
-  }
-
-  public String termsVersion() {
-    return termsVersion;
-  }
-
-  /** Whether {@code user} has to accept the current terms before anything else. */
-  public boolean needsTerms(PortalUser user) {
-    return !termsVersion.equals(user.acceptedTermsVersion());
-  }
-
-  /** Records acceptance of the current terms. */
-  public PortalUser acceptTerms(PortalUser user) {
-    directory.recordTermsAcceptance(user.handle(), termsVersion);
-    return user.withAcceptedTerms(termsVersion);
   }
 }

@@ -1,9 +1,12 @@
 package dev.portcullis.login;
 
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditNote;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
+import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.ticket.SessionBinding;
 import dev.portcullis.ticket.TicketCheck;
@@ -13,124 +16,127 @@ import dev.portcullis.user.UserDirectory;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything about being logged in: the auth-key cookie, the login decision, the paths of the login, logout and
- * terms endpoints, and the check made on every request. The servlet filter translates; this decides.
+ * Every login decision, and the check that says who is logged in. The servlet filter translates requests into these
+ * calls and their results into responses; it decides nothing itself.
+ *
+ * <ul>
+ *   <li>{@link #check}: on every request, who the auth cookie says is logged in.
+ *   <li>{@link #passwordLogin}, {@link #ssoLogin} and (through {@link LegacyUpgrade}) the legacy-cookie upgrade:
+ *       whether a login happens, as a {@link LoginDecision}. Each asks the same question, "may this account log in?",
+ *       of the same rule, and starts an accepted login the same way: the session rotated through
+ *       {@link LoginSession}, a new ticket bound to the new id.
+ *   <li>{@link #logout}: revocation, as a {@link LogoutDecision}.
+ * </ul>
+ *
+ * <p>Its settings are parts with one job each: {@link #endpoints()}, {@link #cookies()} and {@link #terms()}.
  *
  * <p>The check on every request: the cookie opens under the key ring (purpose {@code auth-ticket}, bound to the
  * cookie name), has not expired, is bound to the request's session, is not revoked, and names a user who still
- * exists, is enabled and complete. Past half its lifetime a ticket is renewed.
+ * exists and may log in. Past half its lifetime a ticket is renewed.
  *
- * <p><b>Security.</b> Fails closed: a revocation store that cannot answer means anonymous. The cookie carries no
- * personal data. Nothing here logs a cookie value or session id.
+ * <p><b>Security.</b> Fails closed: a revocation store or directory that cannot answer means anonymous, a session
+ * that cannot be rotated means no login. An account may log in only when it is enabled and has a name, an email and
+ * a role. The cookie carries no personal data. Nothing here logs a cookie value or session id.
  */
 public final class PortalLogin {
-  /** The default auth cookie: {@code __Host-portcullis-auth}, session-scoped. */
-  public static final String DEFAULT_AUTH_COOKIE = "__Host-portcullis-auth";
-  /** The default cookie-check cookie, set by the login page and required by the login POST. */
-  public static final String DEFAULT_COOKIE_CHECK_COOKIE = "__Host-portcullis-cc";
+  /** Credentials longer than these are refused before anything else is asked. */
+  static final int MAX_USERNAME = 256;
+  static final int MAX_PASSWORD = 1024;
 
   private final TicketVerifier tickets;
   private final UserDirectory users;
   private final RevocationStore revocations;
-  private final LoginService loginService;
+  private final LoginService passwords;
+  private final TermsOfUse terms;
   private final InstantSource clock;
-  private final CookieSpec authCookie;
-  private final CookieSpec cookieCheckCookie;
+  private final LoginCookies cookies;
+  private final LoginEndpoints endpoints;
   private final Duration ticketLifetime;
-  private final String loginPath;
-  private final String logoutPath;
-  private final String logoutEverywherePath;
-  private final String termsPath;
-  private final String afterLoginPath;
 
-  /**
-   * The auth cookie the builder declares when none is given, named {@code name}: session-scoped, with its
-   * cookie-notice text. An adapter that changes some attributes starts from this one.
-   */
-  public static CookieSpec defaultAuthCookie(String name) {
-    return CookieSpec.builder(name)
-        .purpose("Says that this browser is logged in; encrypted, so only the portal can read it")
-        .dataStored("An encrypted authentication key: an opaque account reference, times and a session binding;"
-            + " no personal data")
-        .duration("Until you log out or close the browser")
-        .build();
-  }
-
-  /** The cookie-check cookie the builder declares when none is given, named {@code name}. */
-  public static CookieSpec defaultCookieCheckCookie(String name) {
-    return CookieSpec.builder(name)
-        .purpose("Checks that the browser accepts cookies before a login is attempted")
-        .dataStored("The value 1")
-        .duration("Until you close the browser")
-        .build();
-  }
-
-  private PortalLogin(Builder b) {
+  private PortalLogin(Builder b, LoginCookies cookies, LoginEndpoints endpoints) {
     this.clock = b.clock;
-    this.authCookie = b.authCookie;
-    this.cookieCheckCookie = b.cookieCheckCookie;
-    this.tickets = TicketVerifier.create(b.keyRing, authCookie.name(), b.clock, b.random);
+    this.cookies = cookies;
+    this.endpoints = endpoints;
+    this.tickets = TicketVerifier.create(b.keyRing, cookies.authCookie().name(), b.clock, b.random);
     this.users = b.users;
     this.revocations = b.revocations;
-    this.loginService = new LoginService(b.users, b.throttle != null ? b.throttle : LoginThrottle.builder(b.clock)
+    this.passwords = new LoginService(b.users, b.throttle != null ? b.throttle : LoginThrottle.builder(b.clock)
         .random(b.random).build(), b.termsVersion);
+    this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
-    this.loginPath = b.loginPath;
-    this.logoutPath = b.logoutPath;
-    this.logoutEverywherePath = b.logoutEverywherePath;
-    this.termsPath = b.termsPath;
-    this.afterLoginPath = b.afterLoginPath;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
+  /** The paths of the login, logout and terms endpoints. */
+  public LoginEndpoints endpoints() {
+    return endpoints;
+  }
+
+  /** The auth and cookie-check cookies. */
+  public LoginCookies cookies() {
+    return cookies;
+  }
+
+  /** The current terms of use. */
+  public TermsOfUse terms() {
+    return terms;
+  }
+
   /**
-   * Checks a request's auth cookie.
+   * Who the request's auth cookie says is logged in.
    *
-   * @param cookieValue the auth cookie, or null when the request had none
+   * @param cookieValues every value the request sent for the auth cookie, in order; more than one is refused
    * @param sessionId the raw id of the request's valid session, or null when it has none
    */
-  public AuthCheck check(String cookieValue, String sessionId) {
-    if (cookieValue == null) {
+  public AuthCheck check(List<String> cookieValues, String sessionId) {
+    if (cookieValues.isEmpty()) {
       return AuthCheck.Anonymous.noCookie();
     }
-    TicketCheck result = tickets.verify(cookieValue);
+    if (cookieValues.size() > 1) {
+      return AuthCheck.Anonymous.refused(AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies", null);
+    }
+    TicketCheck result = tickets.verify(cookieValues.get(0));
     if (result instanceof TicketCheck.NotValid notValid) {
-      return AuthCheck.Anonymous.refused("crypt_decrypt_fail", "auth cookie " + notValid.reason(), null);
+      return AuthCheck.Anonymous.refused(AuditEventType.CRYPT_DECRYPT_FAIL, "auth cookie " + notValid.reason(), null);
     }
     if (result instanceof TicketCheck.Expired expired) {
-      return AuthCheck.Anonymous.refused("session_expired", "auth ticket expired", expired.ticket().userHandle());
+      return AuthCheck.Anonymous.refused(AuditEventType.SESSION_EXPIRED, "auth ticket expired",
+          expired.ticket().userHandle());
     }
     AuthTicket ticket = ((TicketCheck.Valid) result).ticket();
     String user = ticket.userHandle();
     if (sessionId == null || !ticket.isBoundTo(SessionBinding.of(sessionId))) {
-      return AuthCheck.Anonymous.refused("authn_token_invalid", "auth ticket not bound to this session", user);
+      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "auth ticket not bound to this session",
+          user);
     }
     try {
       if (revocations.isRevoked(ticket.ticketIdHex(), user, ticket.issuedAt())) {
-        return AuthCheck.Anonymous.refused("authn_token_reuse", "revoked auth ticket presented", user);
+        return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_REUSE, "revoked auth ticket presented", user);
       }
     } catch (StoreUnavailableException e) {
-      return AuthCheck.Anonymous.refused("authn_token_invalid", "revocation store unavailable", user);
+      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "revocation store unavailable", user);
     }
     Optional<PortalUser> found;
     try {
       found = users.findByHandle(user);
     } catch (RuntimeException e) {
-      return AuthCheck.Anonymous.refused("authn_token_invalid", "user directory unavailable", user);
+      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "user directory unavailable", user);
     }
     if (found.isEmpty()) {
-      return AuthCheck.Anonymous.refused("authn_token_invalid", "user no longer exists", user);
+      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "user no longer exists", user);
     }
     LoginResult.Reason problem = LoginService.accountProblem(found.get());
     if (problem != null) {
-      return AuthCheck.Anonymous.refused("authn_token_invalid", "account " + problem, user);
+      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "account " + problem, user);
     }
     String renewed = null;
     if (ticket.isPastHalfLife(clock.instant())) {
@@ -141,105 +147,108 @@ public final class PortalLogin {
   }
 
   /**
-   * The account with {@code userHandle} if it may log in now (it exists, is enabled and has a name, an email and a
-   * role); for logins that did not come through the password form, such as single sign-on. The terms are not checked
-   * here: the terms gate asks for them after the login.
+   * A login with the password form: size limits, then {@link LoginService#login} (throttle, credentials, account,
+   * terms), then the login itself.
    *
-   * @throws RuntimeException when the user directory cannot answer
+   * @param username as typed; null when the form had none
+   * @param password as typed; null when the form had none
+   * @param acceptsTerms whether the form accepted the current terms of use
+   * @param clientAddress the client's address, for the per-address throttle; null when unknown
    */
-  public Optional<PortalUser> findLoginAccount(String userHandle) {
-    return users.findByHandle(userHandle).filter(u -> LoginService.accountProblem(u) == null);
-  }
-
-  /** Decides a login attempt; see {@link LoginService#login}. */
-  public LoginResult login(String username, char[] password, boolean acceptsTerms, String clientAddress) {
-    return loginService.login(username, password, acceptsTerms, clientAddress);
-  }
-
-  /** A new ticket for a user who just logged in, bound to the session's new id; returns the cookie value. */
-  public IssuedTicket issue(PortalUser user, String sessionId) {
-    AuthTicket t = tickets.newTicket(user.handle(), user.organisation(), sessionId, ticketLifetime);
-    return new IssuedTicket(t, tickets.seal(t));
-  }
-
-  /** A ticket and its cookie value. */
-  public record IssuedTicket(AuthTicket ticket, String cookieValue) {
-    @Override
-    public String toString() {
-      return "IssuedTicket[" + ticket + "]";
+  public LoginDecision passwordLogin(String username, char[] password, boolean acceptsTerms, String clientAddress,
+      LoginSession session) {
+    if (username == null || password == null || username.isBlank() || username.length() > MAX_USERNAME
+        || password.length > MAX_PASSWORD) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "missing or oversized credentials", null);
     }
-  }
-
-  /** Logout: the ticket opens nothing from now on, on every node sharing the revocation store. */
-  public void revoke(AuthTicket ticket) {
-    revocations.revoke(ticket.ticketIdHex(), ticket.expiresAt());
-  }
-
-  /** "Log out everywhere": every ticket the user holds now is revoked. */
-  public void revokeAll(String userHandle) {
-    revocations.revokeAllIssuedBefore(userHandle, clock.instant(), clock.instant().plus(ticketLifetime));
-  }
-
-  public boolean needsTerms(PortalUser user) {
-    return loginService.needsTerms(user);
-  }
-
-  public PortalUser acceptTerms(PortalUser user) {
-    return loginService.acceptTerms(user);
-  }
-
-  public String termsVersion() {
-    return loginService.termsVersion();
-  }
-
-  public CookieSpec authCookie() {
-    return authCookie;
-  }
-
-  public CookieSpec cookieCheckCookie() {
-    return cookieCheckCookie;
-  }
-
-  public String loginPath() {
-    return loginPath;
-  }
-
-  public String logoutPath() {
-    return logoutPath;
-  }
-
-  public String logoutEverywherePath() {
-    return logoutEverywherePath;
-  }
-
-  public String termsPath() {
-    return termsPath;
-  }
-
-  public String afterLoginPath() {
-    return afterLoginPath;
+    LoginResult result = passwords.login(username, password, acceptsTerms, clientAddress);
+    if (result instanceof LoginResult.Refused refused) {
+      AuditEventType type = refused.reason() == LoginResult.Reason.THROTTLED
+          ? AuditEventType.AUTHN_LOGIN_LOCK : AuditEventType.AUTHN_LOGIN_FAIL;
+      return LoginDecision.Refused.of(type, refused.reason().name(), refused.user().orElse(null));
+    }
+    LoginResult.Success ok = (LoginResult.Success) result;
+    List<AuditNote> notes = new ArrayList<>(2);
+    if (ok.acceptedTermsNow()) {
+      notes.add(terms.acceptedNote());
+    }
+    notes.add(AuditNote.success(AuditEventType.AUTHN_LOGIN_SUCCESS));
+    return start(ok.user(), session, "login could not start: ", notes);
   }
 
   /**
-   * Whether {@code target} is a safe place to send the browser after login: a relative path on this site. Anything
-   * with a scheme, a host ({@code //evil}), a backslash or a control character is refused (no open redirects).
+   * A login through single sign-on, by an identity the OpenID provider has just verified: the account linked to it
+   * logs in if it may.
+   *
+   * @param links where identities are linked to accounts
+   * @param issuer the verified ID token's issuer
+   * @param subject the verified ID token's subject
    */
-  public static boolean isSafeRedirect(String target) {
-    if (target == null || target.isEmpty() || target.length() > 1024 || target.charAt(0) != '/') {
-      return false;
+  public LoginDecision ssoLogin(AccountLinkStore links, String issuer, String subject, LoginSession session) {
+    Optional<PortalUser> user;
+    try {
+      user = links.userFor(issuer, subject).flatMap(users::findByHandle)
+          .filter(u -> LoginService.accountProblem(u) == null);
+    } catch (RuntimeException e) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login: store failed: "
+          + e.getClass().getSimpleName(), null);
     }
-    if (target.length() > 1 && (target.charAt(1) == '/' || target.charAt(1) == '\\')) {
-      return false;
+    if (user.isEmpty()) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login: no usable linked account", null);
     }
-    for (int i = 0; i < target.length(); i++) {
-      char c = target.charAt(i);
-      if (c < 0x21 || c >= 0x7f || c == '\\') {
-        return false;
-      }
-    }
-    return true;
+    return start(user.get(), session, "SSO login could not start: ",
+        List.of(AuditNote.success(AuditEventType.AUTHN_LOGIN_SUCCESS).withAction("sso_login")));
   }
 
+  /**
+   * Logs out: the ticket is revoked (on every node sharing the revocation store), with {@code everywhere} every
+   * ticket the user holds now and every session of theirs end too, and the request's session ends.
+   *
+   * @param ticket the ticket the request was authenticated with; empty when it was anonymous
+   */
+  public LogoutDecision logout(Optional<AuthTicket> ticket, boolean everywhere, LoginSession session) {
+    String failure = null;
+    if (ticket.isPresent()) {
+      AuthTicket t = ticket.get();
+      try {
+        revocations.revoke(t.ticketIdHex(), t.expiresAt());
+        if (everywhere) {
+          revocations.revokeAllIssuedBefore(t.userHandle(), clock.instant(), clock.instant().plus(ticketLifetime));
+          session.endAllOf(t.userHandle());
+        }
+      } catch (RuntimeException e) {
+        failure = e.getClass().getSimpleName();
+      }
+    }
+    session.end();
+    if (ticket.isEmpty()) {
+      return new LogoutDecision.NotLoggedIn();
+    }
+    AuditEventType type = everywhere ? AuditEventType.SESSION_REVOKED : AuditEventType.LOGOUT;
+    AuditNote note = failure == null ? AuditNote.success(type)
+        : AuditNote.failure(type, "revocation store failed: " + failure);
+    return new LogoutDecision.LoggedOut(note.withAction(everywhere ? "logout_everywhere" : "logout"));
+  }
+
+  /**
+   * Starts the login of {@code user}, who has passed the checks of the kind of login asking: the session is rotated to
+   * the user and a ticket bound to the new id is issued. A failure refuses the login with {@code failurePrefix} and
+   * the exception's type as the reason.
+   */
+  LoginDecision start(PortalUser user, LoginSession session, String failurePrefix, List<AuditNote> notes) {
+    IssuedTicket issued;
+    try {
+      String sessionId = session.rotateTo(user.handle());
+      AuthTicket t = tickets.newTicket(user.handle(), user.organisation(), sessionId, ticketLifetime);
+      issued = new IssuedTicket(t, tickets.seal(t));
+    } catch (RuntimeException e) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, failurePrefix + e.getClass().getSimpleName(),
+          user);
+    }
+    return new LoginDecision.Accepted(user, issued, notes);
+  }
+
+  /** Collects the settings; {@link #build()} checks them and leaves the builder as it was. Not thread-safe. */
   public static final class Builder {
     private KeyRing keyRing;
     private UserDirectory users;
@@ -299,12 +308,16 @@ public final class PortalLogin {
       return this;
     }
 
-    /** The auth cookie; default {@code __Host-portcullis-auth}. Must be session-scoped. */
+    /** The auth cookie; default {@link LoginCookies#defaultAuthCookie} named {@code __Host-portcullis-auth}. */
     public Builder authCookie(CookieSpec authCookie) {
       this.authCookie = authCookie;
       return this;
     }
 
+    /**
+     * The cookie-check cookie; default {@link LoginCookies#defaultCookieCheckCookie} named
+     * {@code __Host-portcullis-cc}.
+     */
     public Builder cookieCheckCookie(CookieSpec cookieCheckCookie) {
       this.cookieCheckCookie = cookieCheckCookie;
       return this;
@@ -342,6 +355,11 @@ public final class PortalLogin {
       return this;
     }
 
+    /**
+     * Checks the settings and returns the login.
+     *
+     * @throws IllegalStateException when something required is missing or the settings contradict each other
+     */
     public PortalLogin build() {
       require(keyRing != null, "a key ring is required: Portcullis has no default key");
       require(users != null, "a user directory is required");
@@ -351,21 +369,14 @@ public final class PortalLogin {
       require(termsVersion != null && !termsVersion.isBlank(), "the current terms-of-use version is required");
       require(ticketLifetime != null && !ticketLifetime.isNegative() && !ticketLifetime.isZero()
           && ticketLifetime.compareTo(Duration.ofDays(1)) <= 0, "the ticket lifetime must be between 1 ms and 1 day");
-      for (String p : new String[] {loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath}) {
-        require(isSafeRedirect(p), "endpoint paths must be relative paths such as /login, got '" + p + "'");
-      }
-      require(new java.util.HashSet<>(java.util.List.of(loginPath, logoutPath, logoutEverywherePath, termsPath))
-          .size() == 4, "the login, logout, logout-everywhere and terms paths must differ");
-      if (authCookie == null) {
-        authCookie = defaultAuthCookie(DEFAULT_AUTH_COOKIE);
-      }
-      if (cookieCheckCookie == null) {
-        cookieCheckCookie = defaultCookieCheckCookie(DEFAULT_COOKIE_CHECK_COOKIE);
-      }
-      require(authCookie.maxAge().isEmpty(), "the auth cookie must be session-scoped (no Max-Age)");
-      require(!authCookie.name().equals(cookieCheckCookie.name()), "the auth and cookie-check cookies need two names");
-      Objects.requireNonNull(authCookie);
-      return new PortalLogin(this);
+      LoginEndpoints endpoints = new LoginEndpoints(loginPath, logoutPath, logoutEverywherePath, termsPath,
+          afterLoginPath);
+      LoginCookies cookies = new LoginCookies(
+          Objects.requireNonNullElseGet(authCookie,
+              () -> LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE)),
+          Objects.requireNonNullElseGet(cookieCheckCookie,
+              () -> LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE)));
+      return new PortalLogin(this, cookies, endpoints);
     }
 
     private static void require(boolean ok, String message) {

@@ -42,7 +42,7 @@ class AnonymityTest {
         .build();
     simpleOutput = Fixtures.capturingStderr(() -> {
       // The request is identified; the audit channel may say so. The search itself must not.
-      log.emit(log.event(AuditEventType.ACCESS_GRANTED)
+      log.emit(log.event(AuditEventType.of("access_granted"))
           .actor(AuditEvent.Actor.of(USER_HANDLE, ORGANISATION))
           .session(Fixtures.correlationKey().sessionRef(SESSION_ID))
           .resource("/providers/search")

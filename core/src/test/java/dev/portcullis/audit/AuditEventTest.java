@@ -85,7 +85,7 @@ class AuditEventTest {
         .hasMessageNotContaining(TOKEN);
     assertThatThrownBy(() -> Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL).reason("sha " + SHA256_HEX))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Fixtures.event(AuditEventType.ACCESS_GRANTED).action("token: abc"))
+    assertThatThrownBy(() -> Fixtures.event(AuditEventType.of("access_granted")).action("token: abc"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Actor.of(TOKEN, null)).isInstanceOf(IllegalArgumentException.class);
   }
@@ -103,7 +103,7 @@ class AuditEventTest {
 
   @Test
   void resource_losesQueryAndFragment_andCredentialRunsAreMasked() {
-    AuditEvent e = Fixtures.event(AuditEventType.ACCESS_GRANTED)
+    AuditEvent e = Fixtures.event(AuditEventType.of("access_granted"))
         .resource("/reports/" + TOKEN + "/pdf?access_token=" + TOKEN + "#x")
         .requestId("r." + TOKEN)
         .build();

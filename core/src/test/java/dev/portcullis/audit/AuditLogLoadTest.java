@@ -60,7 +60,7 @@ class AuditLogLoadTest {
         }
         AuditEvent.Actor actor = AuditEvent.Actor.of("u-" + thread, "org-1");
         for (int i = 0; i < PER_THREAD; i++) {
-          log.emit(log.event(AuditEventType.ACCESS_GRANTED)
+          log.emit(log.event(AuditEventType.of("access_granted"))
               .actor(actor)
               .action("report_view")
               .resource("/reports/" + i)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.testing.CapturingLogger;
+import dev.portcullis.testing.DeterministicRandom;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.RecordingSearchDemandSink;
@@ -36,12 +37,34 @@ class AuditLogTest {
   }
 
   @Test
+  void requestIds_areRandomUuidsDrawnFromTheInjectedRandom() {
+    String first;
+    String second;
+    try (AuditLog log = AuditLog.builder().clock(Fixtures.clock()).random(new DeterministicRandom(7))
+        .auditSink(new RecordingAuditSink()).build()) {
+      first = log.newRequestId();
+      second = log.newRequestId();
+    }
+    try (AuditLog same = AuditLog.builder().clock(Fixtures.clock()).random(new DeterministicRandom(7))
+        .auditSink(new RecordingAuditSink()).build()) {
+      assertThat(same.newRequestId()).as("the same random gives the same id").isEqualTo(first);
+    }
+    try (AuditLog other = AuditLog.builder().clock(Fixtures.clock()).random(new DeterministicRandom(8))
+        .auditSink(new RecordingAuditSink()).build()) {
+      assertThat(other.newRequestId()).isNotEqualTo(first);
+    }
+    String uuid4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
+    assertThat(first).matches(uuid4);
+    assertThat(second).matches(uuid4).isNotEqualTo(first);
+  }
+
+  @Test
   void close_deliversEverythingQueued_thenClosesTheSinks() {
     RecordingAuditSink sink = new RecordingAuditSink();
     RecordingSearchDemandSink demand = new RecordingSearchDemandSink();
     AuditLog log = Fixtures.log().auditSink(sink).demandSink(demand).build();
     for (int i = 0; i < 1000; i++) {
-      log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/r/" + i).build());
+      log.emit(log.event(AuditEventType.of("access_granted")).resource("/r/" + i).build());
     }
     log.searched("/search", "care homes", 3);
     log.close();
@@ -73,14 +96,14 @@ class AuditLogTest {
     try (AuditLog log = Fixtures.log().retryInterval(Duration.ofMinutes(10)).auditSink(switched).auditSink(healthy)
         .build()) {
       for (int i = 0; i < 3; i++) {
-        log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/r/" + i).build());
+        log.emit(log.event(AuditEventType.of("access_granted")).resource("/r/" + i).build());
       }
       assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
       switched.down = true;
       // Capture from before the first emit: the dispatcher thread reports the failure at once.
       report = Fixtures.capturingStderr(() -> {
         for (int i = 3; i < 8; i++) {
-          log.emit(log.event(AuditEventType.ACCESS_GRANTED).actor(AuditEvent.Actor.of("u-1", null))
+          log.emit(log.event(AuditEventType.of("access_granted")).actor(AuditEvent.Actor.of("u-1", null))
               .resource("/r/secret-" + i).build());
         }
         try {
@@ -131,9 +154,9 @@ class AuditLogTest {
     String report;
     try (AuditLog log = Fixtures.log().auditSink(picky).auditSink(healthy).build()) {
       report = Fixtures.capturingStderr(() -> {
-        log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/before").build());
+        log.emit(log.event(AuditEventType.of("access_granted")).resource("/before").build());
         log.emit(log.event(AuditEventType.LOGOUT).build());
-        log.emit(log.event(AuditEventType.ACCESS_GRANTED).resource("/after").build());
+        log.emit(log.event(AuditEventType.of("access_granted")).resource("/after").build());
         try {
           assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
         } catch (InterruptedException e) {
@@ -343,7 +366,7 @@ class AuditLogTest {
     RecordingAuditSink audit = new RecordingAuditSink();
     RecordingSearchDemandSink demand = new RecordingSearchDemandSink();
     try (AuditLog log = Fixtures.log().auditSink(audit).demandSink(demand).build()) {
-      log.emit(log.event(AuditEventType.ACCESS_GRANTED).build());
+      log.emit(log.event(AuditEventType.of("access_granted")).build());
       log.searched("/search", "respite care", 4);
     }
     assertThat(audit.events()).hasSize(1);

@@ -23,8 +23,8 @@ class AuditMetricsTest {
         .demandSink(AuditMetrics.counting(demand, registry))
         .build();
     AuditMetrics.bind(log, registry);
-    log.emit(log.event(AuditEventType.ACCESS_GRANTED).build());
-    log.emit(log.event(AuditEventType.ACCESS_GRANTED).build());
+    log.emit(log.event(AuditEventType.of("access_granted")).build());
+    log.emit(log.event(AuditEventType.of("access_granted")).build());
     log.emit(log.event(AuditEventType.AUTHN_LOGIN_FAIL).failure("unknown account").build());
     log.searched("/search", "jane@example.org", 0);
     log.close();

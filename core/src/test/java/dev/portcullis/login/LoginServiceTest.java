@@ -71,7 +71,8 @@ class LoginServiceTest {
   void newTermsVersion_promptsAgain() {
     LoginService v2 = new LoginService(dir, throttle, "v2");
     assertThat(v2.login("alice", "a".toCharArray(), false, null)).isInstanceOf(LoginResult.Refused.class);
-    assertThat(v2.needsTerms(dir.findByHandle("u-a").orElseThrow())).isTrue();
+    assertThat(new TermsOfUse(dir, "v2").needsAcceptance(dir.findByHandle("u-a").orElseThrow())).isTrue();
+    assertThat(new TermsOfUse(dir, "v1").needsAcceptance(dir.findByHandle("u-a").orElseThrow())).isFalse();
   }
 
   @Test

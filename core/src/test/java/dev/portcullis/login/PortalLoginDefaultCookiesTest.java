@@ -24,43 +24,43 @@ class PortalLoginDefaultCookiesTest {
   @Test
   void builderWithoutCookies_declaresTheDefaults_underTheDefaultNames() {
     PortalLogin login = valid().build();
-    assertThat(login.authCookie()).usingRecursiveComparison()
-        .isEqualTo(PortalLogin.defaultAuthCookie(PortalLogin.DEFAULT_AUTH_COOKIE));
-    assertThat(login.cookieCheckCookie()).usingRecursiveComparison()
-        .isEqualTo(PortalLogin.defaultCookieCheckCookie(PortalLogin.DEFAULT_COOKIE_CHECK_COOKIE));
-    assertThat(login.authCookie().name()).isEqualTo("__Host-portcullis-auth");
-    assertThat(login.cookieCheckCookie().name()).isEqualTo("__Host-portcullis-cc");
+    assertThat(login.cookies().authCookie()).usingRecursiveComparison()
+        .isEqualTo(LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
+    assertThat(login.cookies().cookieCheckCookie()).usingRecursiveComparison()
+        .isEqualTo(LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
+    assertThat(login.cookies().authCookie().name()).isEqualTo("__Host-portcullis-auth");
+    assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("__Host-portcullis-cc");
   }
 
   @Test
   void defaultCookies_underAnotherName_keepEveryOtherAttribute_andTheAuthCookieStaysSessionScoped() {
-    CookieSpec auth = PortalLogin.defaultAuthCookie("validPSuser");
-    CookieSpec check = PortalLogin.defaultCookieCheckCookie("user_name");
+    CookieSpec auth = LoginCookies.defaultAuthCookie("validPSuser");
+    CookieSpec check = LoginCookies.defaultCookieCheckCookie("user_name");
     assertThat(auth.name()).isEqualTo("validPSuser");
     assertThat(check.name()).isEqualTo("user_name");
     assertThat(auth).usingRecursiveComparison().ignoringFields("name")
-        .isEqualTo(PortalLogin.defaultAuthCookie(PortalLogin.DEFAULT_AUTH_COOKIE));
+        .isEqualTo(LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
     assertThat(check).usingRecursiveComparison().ignoringFields("name")
-        .isEqualTo(PortalLogin.defaultCookieCheckCookie(PortalLogin.DEFAULT_COOKIE_CHECK_COOKIE));
+        .isEqualTo(LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
     assertThat(auth.sessionScoped()).isTrue();
     assertThat(auth.purpose()).isNotEqualTo(check.purpose());
 
     PortalLogin login = valid().authCookie(auth).cookieCheckCookie(check).build();
-    assertThat(login.authCookie().name()).isEqualTo("validPSuser");
-    assertThat(login.cookieCheckCookie().name()).isEqualTo("user_name");
+    assertThat(login.cookies().authCookie().name()).isEqualTo("validPSuser");
+    assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("user_name");
   }
 
   @Test
   void defaultCookies_underAnInvalidName_areRefused() {
-    assertThatThrownBy(() -> PortalLogin.defaultAuthCookie("bad name")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> LoginCookies.defaultAuthCookie("bad name")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("RFC 6265 token");
-    assertThatThrownBy(() -> PortalLogin.defaultCookieCheckCookie("")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> LoginCookies.defaultCookieCheckCookie("")).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void oneNameForBothCookies_isRefused() {
-    assertThatThrownBy(() -> valid().authCookie(PortalLogin.defaultAuthCookie("portal"))
-        .cookieCheckCookie(PortalLogin.defaultCookieCheckCookie("portal")).build())
+    assertThatThrownBy(() -> valid().authCookie(LoginCookies.defaultAuthCookie("portal"))
+        .cookieCheckCookie(LoginCookies.defaultCookieCheckCookie("portal")).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("two names");
   }
 }

@@ -258,7 +258,7 @@ class TwoNodesTest {
           .throttle(throttle.apply(LoginThrottle.builder(clock).random(random), stores)).build();
       PortcullisFilter filter = PortcullisFilter.builder()
           .transport(TransportConfig.builder().developmentMode(true).build())
-          .sessions(sessions).login(login, random).build();
+          .sessions(sessions).login(login, random).accessDecidedByApplication().build();
       server = new Server();
       HttpConfiguration http = new HttpConfiguration();
       http.setHeaderCacheCaseSensitive(true);

@@ -3,7 +3,7 @@ package dev.portcullis.servlet;
 import dev.portcullis.access.AccessDecision;
 import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditEventType;
-import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SafeRedirect;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -82,15 +82,15 @@ final class AccessStage implements Stage {
 
   private void loginRequired(Exchange exchange) throws IOException {
     HttpServletRequest original = exchange.original();
-    String method = original.getMethod();
-    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+    String method = exchange.method();
+    if (!method.equals("GET") && !method.equals("HEAD")) {
       Pages.plain(exchange.response(), HttpServletResponse.SC_UNAUTHORIZED, "Please log in first.");
       return;
     }
     String query = original.getQueryString();
     String target = Paths.inContext(original) + (query == null ? "" : "?" + query);
-    // The login handler only follows targets PortalLogin calls safe; others are left out rather than sent in vain.
-    Pages.seeOther(exchange, PortalLogin.isSafeRedirect(target)
+    // The login handler only follows safe targets; others are left out rather than sent in vain.
+    Pages.seeOther(exchange, SafeRedirect.isSafe(target)
         ? loginPath + "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8) : loginPath);
   }
 }

@@ -3,6 +3,8 @@ package dev.portcullis.servlet;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditNote;
+import dev.portcullis.user.PortalUser;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,7 @@ final class AuditTrail {
       return;
     }
     try {
-      AuditEvent.Builder b = audit.event(type).requestId(exchange.requestId());
+      AuditEvent.Builder b = audit.event(type).requestId(exchange.requestId(audit));
       PortalPrincipal p = exchange.principal();
       if (userHandle != null) {
         b.actor(AuditEvent.Actor.of(userHandle, orNull(organisation)));
@@ -69,5 +71,21 @@ final class AuditTrail {
 
   void emit(Exchange exchange, AuditEventType type, Consumer<AuditEvent.Builder> details) {
     emit(exchange, type, null, null, details);
+  }
+
+  /** Records a core decision's note, with the principal (if any) as actor. */
+  void emit(Exchange exchange, AuditNote note) {
+    emit(exchange, note.type(), null, null, note::applyTo);
+  }
+
+  /** Records a core decision's note with {@code user} as actor, or the principal (if any) when null. */
+  void emit(Exchange exchange, AuditNote note, PortalUser user) {
+    emit(exchange, note.type(), user == null ? null : user.handle(), user == null ? null : user.organisation(),
+        note::applyTo);
+  }
+
+  /** Records a core decision's note with the user {@code userHandle} as actor (organisation unknown). */
+  void emit(Exchange exchange, AuditNote note, String userHandle) {
+    emit(exchange, note.type(), userHandle, null, note::applyTo);
   }
 }

@@ -22,7 +22,7 @@ final class GuardedAsyncContext implements AsyncContext {
     delegate.addListener(new AsyncListener() {
       @Override
       public void onComplete(AsyncEvent event) {
-        SessionStage.finish(exchange.sessions(), false);
+        SessionStage.finish(exchange, false);
       }
 
       @Override

@@ -1,18 +1,17 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.access.AccessPolicy;
-import dev.portcullis.access.PathNormaliser;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
+import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
-import dev.portcullis.transport.TransportConfig;
-import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
-import dev.portcullis.sso.UpgradeTokens;
+import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -23,19 +22,19 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (transport, sessions, login and
- * terms, access) and hands the application a request whose {@code getSession()} is backed by the Portcullis
- * {@link SessionRegistry}; the container's own session is never created.
+ * terms, access, audit; the order is listed in one place, {@code Pipeline}) and hands the application a request
+ * whose {@code getSession()} is backed by the Portcullis {@link SessionRegistry}; the container's own session is
+ * never created.
  *
- * <p>Built from core objects configured elsewhere: {@code PortcullisFilter.builder().sessions(registry).build()}.
- * Register it before every filter that uses the session or the principal, at {@link #DEFAULT_ORDER}.
+ * <p>Built from core objects configured elsewhere: {@code PortcullisFilter.builder().sessions(registry).build()}, or
+ * {@link #from(PortcullisConfig)}. The builder collects a {@link PortcullisConfig}, which checks the whole
+ * configuration. Register the filter before every filter that uses the session or the principal, at
+ * {@link #DEFAULT_ORDER}.
  *
  * <p><b>Transport and access.</b> HTTPS is required unless configured otherwise: without
  * {@link Builder#transport(TransportConfig)} the filter uses {@link TransportConfig#defaults()}, which refuses every
@@ -49,7 +48,9 @@ import java.util.Set;
  * {@link AccessPolicy} with {@link Builder#access(AccessPolicy, String)}, together with the login page's path; both are
  * relative to the context path, and paths no rule mentions need a login. {@code build()} refuses a policy under which
  * the login page (or a page passed to {@link Builder#requirePublic(String...)}, such as the privacy notice) would
- * itself need a login:
+ * itself need a login. With login and without a policy, every path but the login page, the terms page and the pages
+ * passed to {@code requirePublic} needs a login; {@link Builder#accessDecidedByApplication()} leaves every decision to
+ * the application instead:
  *
  * <pre>{@code
  * PortcullisFilter.builder()
@@ -66,8 +67,8 @@ import java.util.Set;
  * }</pre>
  *
  * <p><b>Security.</b> The filter adds no policy of its own: the core objects decide and the filter translates.
- * HTTPS is enforced by default; without an access policy the filter makes no access decision and the application
- * must. Access rules see the path as the client sent it, never the container's decoded servlet path. Security
+ * HTTPS is enforced by default, and with login so is a login for every page not declared public. Access rules see the
+ * path as the client sent it, never the container's decoded servlet path. Security
  * headers, session state and cookies are written before the response commits, whichever way it commits; responses
  * the container writes before the filter runs (its own {@code 400} for a URI it cannot parse) carry none of them.
  * Errors in Portcullis stages never reach the client with detail; a failing session store reads as "no session".
@@ -100,16 +101,26 @@ public final class PortcullisFilter implements Filter {
    */
   public static final String AUDIT_FAILURE_ATTRIBUTE = "dev.portcullis.audit.failure";
 
-  private final List<Stage> stages;
-  private List<CookieSpec> cookies = List.of();
+  private final Pipeline pipeline;
+  private final List<CookieSpec> cookies;
+
+  private PortcullisFilter(Pipeline pipeline, List<CookieSpec> cookies) {
+    this.pipeline = pipeline;
+    this.cookies = List.copyOf(cookies);
+  }
 
   /** Package-private so that tests in this package can assemble a pipeline; applications use {@link #builder()}. */
   PortcullisFilter(List<Stage> stages) {
-    this.stages = List.copyOf(stages);
+    this(new Pipeline(stages, List.of()), List.of());
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The filter for a configuration that has already been built (and so checked). */
+  public static PortcullisFilter from(PortcullisConfig config) {
+    return new PortcullisFilter(Pipeline.of(config), config.cookies());
   }
 
   /**
@@ -129,7 +140,7 @@ public final class PortcullisFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
-    Exchange exchange = new Exchange(http, httpResponse);
+    Exchange exchange = new Exchange(http, httpResponse, pipeline.loginListeners());
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
     new Run(exchange, chain).proceed();
     if (!exchange.request().isAsyncStarted()) {
@@ -151,8 +162,8 @@ public final class PortcullisFilter implements Filter {
 
     @Override
     public void proceed() throws IOException, ServletException {
-      if (next < stages.size()) {
-        stages.get(next++).handle(exchange, this);
+      if (next < pipeline.stages().size()) {
+        pipeline.stages().get(next++).handle(exchange, this);
       } else {
         chain.doFilter(exchange.request(), exchange.response());
       }
@@ -160,25 +171,11 @@ public final class PortcullisFilter implements Filter {
   }
 
   /**
-   * Collects the core objects the filter translates for. The pipeline order is fixed here, not by the caller:
-   * transport, session, authentication, terms, access, audit.
+   * Collects the core objects the filter translates for, into a {@link PortcullisConfig}. The pipeline order is fixed,
+   * not the caller's: transport, session, authentication, login, terms, access, audit.
    */
   public static final class Builder {
-    private TransportConfig transport = TransportConfig.defaults();
-    private SessionRegistry sessions;
-    private PortalLogin login;
-    private AuditLog audit;
-    private AuditRules auditRules = AuditRules.none();
-    private SecureRandom random;
-    private AccessPolicy access;
-    private String loginPath;
-    private final Set<String> requiredPublic = new LinkedHashSet<>();
-    private LegacyLogin legacyLogin;
-    private ReplayStore legacyUpgraded;
-    private InstantSource legacyClock;
-    private SsoConfig sso;
-    private KeyRing ssoKeys;
-    private InstantSource ssoClock;
+    private final PortcullisConfig.Builder config = PortcullisConfig.builder();
 
     private Builder() {}
 
@@ -192,9 +189,7 @@ public final class PortcullisFilter implements Filter {
      * @param clock decides when a token expires
      */
     public Builder sso(SsoConfig sso, KeyRing keys, InstantSource clock) {
-      this.sso = Objects.requireNonNull(sso, "sso");
-      this.ssoKeys = Objects.requireNonNull(keys, "keys");
-      this.ssoClock = Objects.requireNonNull(clock, "clock");
+      config.sso(sso, keys, clock);
       return this;
     }
 
@@ -205,8 +200,7 @@ public final class PortcullisFilter implements Filter {
      * @param random draws CSRF tokens
      */
     public Builder login(PortalLogin login, SecureRandom random) {
-      this.login = Objects.requireNonNull(login, "login");
-      this.random = Objects.requireNonNull(random, "random");
+      config.login(login, random);
       return this;
     }
 
@@ -219,15 +213,13 @@ public final class PortcullisFilter implements Filter {
      * @param clock decides whether the sunset has passed
      */
     public Builder legacyLogin(LegacyLogin legacyLogin, ReplayStore upgraded, InstantSource clock) {
-      this.legacyLogin = Objects.requireNonNull(legacyLogin, "legacyLogin");
-      this.legacyUpgraded = Objects.requireNonNull(upgraded, "upgraded");
-      this.legacyClock = Objects.requireNonNull(clock, "clock");
+      config.legacyLogin(legacyLogin, upgraded, clock);
       return this;
     }
 
     /** Sends the filter's security events (login, logout, tampering, CSRF, ...) to {@code audit}. */
     public Builder audit(AuditLog audit) {
-      this.audit = Objects.requireNonNull(audit, "audit");
+      config.audit(audit);
       return this;
     }
 
@@ -237,155 +229,61 @@ public final class PortcullisFilter implements Filter {
      * hourly counts when the hour closes (see {@link AuditLog#searched}).
      */
     public Builder audit(AuditLog audit, AuditRules rules) {
-      this.auditRules = Objects.requireNonNull(rules, "rules");
-      return audit(audit);
+      config.audit(audit, rules);
+      return this;
     }
 
     /** Enables server-side sessions backed by {@code sessions}. */
     public Builder sessions(SessionRegistry sessions) {
-      this.sessions = Objects.requireNonNull(sessions, "sessions");
+      config.sessions(sessions);
       return this;
     }
 
     /** How requests must arrive (HTTPS, trusted proxies, HSTS); {@link TransportConfig#defaults()} if not called. */
     public Builder transport(TransportConfig transport) {
-      this.transport = Objects.requireNonNull(transport, "transport");
+      config.transport(transport);
       return this;
     }
 
     /**
      * Enforces {@code policy} on every request, sending anonymous visitors of protected pages to {@code loginPath}.
-     * Without this call the filter makes no access decision: the application must.
+     * Without this call, login comes with the secure default (everything but the login, terms and
+     * {@link #requirePublic} pages needs a login), unless {@link #accessDecidedByApplication()} is called.
      *
      * @param loginPath the login page, relative to the context path like the policy's patterns (e.g. {@code /login});
      *     {@link #build()} checks that it is public under {@code policy}
      */
     public Builder access(AccessPolicy policy, String loginPath) {
-      this.access = Objects.requireNonNull(policy, "policy");
-      this.loginPath = Objects.requireNonNull(loginPath, "loginPath");
+      config.access(Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(loginPath, "loginPath"));
       return this;
     }
 
     /**
-     * Pages that must stay reachable without logging in, such as the terms, privacy and cookie notices. They are not
-     * made public here: {@link #build()} refuses an access policy that does not already make them public.
+     * Makes no access decision: every request goes on to the application, which decides who may see what (for
+     * example with Spring Security's filter chain). Cannot be combined with {@link #access}.
+     */
+    public Builder accessDecidedByApplication() {
+      config.accessDecidedByApplication();
+      return this;
+    }
+
+    /**
+     * Pages that must stay reachable without logging in, such as the terms, privacy and cookie notices. Under the
+     * default policy they are public; an explicit policy must already make them public ({@link #build()} refuses it
+     * otherwise).
      */
     public Builder requirePublic(String... paths) {
-      for (String p : paths) {
-        requiredPublic.add(Objects.requireNonNull(p, "path"));
-      }
+      config.requirePublic(paths);
       return this;
     }
 
     /**
-     * Checks the configuration and returns the filter.
+     * Checks the whole configuration ({@link PortcullisConfig.Builder#build()}) and returns the filter.
      *
-     * @throws IllegalStateException when the login page or a page named in {@link #requirePublic} is not a plain
-     *     path or would need a login under the access policy
+     * @throws IllegalStateException for a configuration mistake; the message says what to change
      */
     public PortcullisFilter build() {
-      if (access != null) {
-        checkPublic("login page", loginPath);
-        if (login != null) {
-          if (!login.loginPath().equals(loginPath)) {
-            throw new IllegalStateException("the access policy's login page '" + loginPath + "' is not the login"
-                + " handler's '" + login.loginPath() + "': pass the same path to both");
-          }
-          checkPublic("terms page", login.termsPath());
-        }
-        for (String page : requiredPublic) {
-          checkPublic("page", page);
-        }
-      }
-      AuditTrail trail = audit == null ? AuditTrail.NONE : new AuditTrail(audit);
-      List<Stage> stages = new ArrayList<>();
-      stages.add(new TransportStage(transport));
-      if (sessions != null) {
-        stages.add(new SessionStage(sessions));
-      }
-      if (sso != null && login == null) {
-        throw new IllegalStateException("the SSO upgrade needs login: it is offered after a local login");
-      }
-      if (legacyLogin != null && login == null) {
-        throw new IllegalStateException("the legacy login upgrade needs login: it starts a Portcullis login");
-      }
-      if (login != null) {
-        if (sessions == null) {
-          throw new IllegalStateException("login needs sessions: the auth cookie is bound to the session");
-        }
-        stages.add(new AuthenticationStage(login, trail));
-        if (legacyLogin != null) {
-          String legacyName = legacyLogin.cookie().name();
-          if (declaredCookies().stream().filter(c -> c.name().equals(legacyName)).count() > 1) {
-            throw new IllegalStateException("the legacy cookie needs a name of its own, not " + legacyName);
-          }
-          stages.add(new LegacyUpgradeStage(legacyLogin, legacyUpgraded, legacyClock, login, random, trail));
-        }
-        stages.add(new CsrfStage(random, trail, login.loginPath()));
-        SsoStage ssoStage = null;
-        if (sso != null) {
-          String ssoName = sso.cookie().name();
-          if (declaredCookies().stream().filter(c -> c.name().equals(ssoName)).count() > 1) {
-            throw new IllegalStateException("the SSO-upgrade cookie needs a name of its own, not " + ssoName);
-          }
-          try {
-            Class.forName("com.nimbusds.openid.connect.sdk.validators.IDTokenValidator", false,
-                PortcullisFilter.class.getClassLoader());
-          } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("single sign-on needs com.nimbusds:oauth2-oidc-sdk on the class path");
-          }
-          OidcClient oidc = new OidcClient(sso, ssoClock);
-          oidc.startDiscovery();
-          ssoStage = new SsoStage(sso, UpgradeTokens.create(ssoKeys, ssoName, ssoClock, random, sso.replay(),
-              sso.tokenLifetime()), oidc, login, random, ssoClock, trail);
-        }
-        stages.add(new AccountStage(login, random, trail, declaredCookies(), ssoStage));
-        stages.add(new TermsStage(login, trail));
-        if (ssoStage != null) {
-          stages.add(ssoStage);
-        }
-      }
-      if (access != null) {
-        stages.add(new AccessStage(access, loginPath, trail));
-      }
-      if (audit != null) {
-        stages.add(new AuditStage(auditRules, trail));
-      }
-      PortcullisFilter filter = new PortcullisFilter(stages);
-      filter.cookies = List.copyOf(declaredCookies());
-      return filter;
-    }
-
-    private void checkPublic(String what, String path) {
-      if (path.indexOf('?') >= 0 || path.indexOf('#') >= 0
-          || !PathNormaliser.normalise(path).filter(path::equals).isPresent()) {
-        throw new IllegalStateException(what + " '" + path + "' must be a plain lower-case path relative to the"
-            + " context path, such as /login: no query or fragment, no '..', ';', '%' or '//'");
-      }
-      if (!access.isPublic(path)) {
-        throw new IllegalStateException(what + " '" + path + "' needs a login under the access policy, so"
-            + " visitors could never reach it: add permitAll(\"" + path + "\") to the policy, ahead of any rule that"
-            + " covers it");
-      }
-    }
-
-    /** Every cookie this filter may set, for logout and the cookie notice. */
-    List<CookieSpec> declaredCookies() {
-      List<CookieSpec> out = new ArrayList<>();
-      if (sessions != null) {
-        out.add(sessions.config().cookie());
-      }
-      if (login != null) {
-        out.add(login.authCookie());
-        out.add(login.cookieCheckCookie());
-      }
-      if (legacyLogin != null) {
-        out.add(legacyLogin.cookie());
-      }
-      if (sso != null) {
-        out.add(sso.cookie());
-      }
-      return out;
+      return from(config.build());
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,15 +34,19 @@ final class SessionStage implements Stage {
       done = true;
     } finally {
       if (!exchange.request().isAsyncStarted()) {
-        finish(state, done);
+        finish(exchange, done);
       }
     }
   }
 
-  /** The last save of a request; an exception here must not hide the application's own. */
-  static void finish(SessionState state, boolean rethrow) {
+  /**
+   * The last save of a request, and the last chance for its cookies; an exception here must not hide the
+   * application's own.
+   */
+  static void finish(Exchange exchange, boolean rethrow) {
     try {
-      state.beforeCommit();
+      exchange.sessions().beforeCommit();
+      exchange.writeCookies();
     } catch (RuntimeException e) {
       log.warn("saving the session at the end of the request failed", e);
       if (rethrow) {
@@ -52,7 +57,7 @@ final class SessionStage implements Stage {
 
   private SessionState readCookie(Exchange exchange) {
     // Straight from the headers: never a container's cached parse of an earlier request on the connection.
-    java.util.List<String> sent = Cookies.values(exchange, cookieName);
+    List<String> sent = Cookies.values(exchange, cookieName);
     int found = sent.size();
     String value = found == 0 ? null : sent.get(found - 1);
     SessionLookup lookup;
@@ -65,6 +70,6 @@ final class SessionStage implements Stage {
         log.debug("malformed session cookie ({} characters); ignored", value.length());
       }
     }
-    return new SessionState(registry, exchange.response(), lookup, found > 0);
+    return new SessionState(registry, exchange, lookup, found > 0);
   }
 }

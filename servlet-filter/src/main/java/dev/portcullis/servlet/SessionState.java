@@ -1,22 +1,25 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.LoginSession;
 import dev.portcullis.session.Session;
 import dev.portcullis.session.SessionId;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
-import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
 
 /**
  * The session side of one request: what the cookie led to, the session the application uses, and the cookie that must
- * go out. Thread-safe (an async request may touch it from another thread).
+ * go out (queued on the {@link Exchange}, like every cookie). It is also the {@link LoginSession} through which the
+ * core's login and logout decisions rotate and end sessions. Thread-safe (an async request may touch it from another
+ * thread).
  */
-class SessionState {
+class SessionState implements LoginSession {
   /** The state before (or without) a session stage: no session, and none can be made. */
   static final SessionState NONE = new SessionState(null, null, new SessionLookup.Absent(), false);
 
   private final SessionRegistry registry;
-  private final HttpServletResponse response;
+  private final Exchange exchange;
   private final SessionLookup requested;
   private final boolean cookiePresented;
   private Session current;
@@ -24,10 +27,9 @@ class SessionState {
   private SessionId cookieId;
   private boolean expiredCookieSent;
 
-  SessionState(SessionRegistry registry, HttpServletResponse response, SessionLookup requested,
-      boolean cookiePresented) {
+  SessionState(SessionRegistry registry, Exchange exchange, SessionLookup requested, boolean cookiePresented) {
     this.registry = registry;
-    this.response = response;
+    this.exchange = exchange;
     this.requested = requested;
     this.cookiePresented = cookiePresented;
     if (requested instanceof SessionLookup.Found found) {
@@ -47,7 +49,7 @@ class SessionState {
     if (registry == null) {
       throw new IllegalStateException("sessions are not enabled in this PortcullisFilter");
     }
-    if (response.isCommitted()) {
+    if (exchange.response().isCommitted()) {
       throw new IllegalStateException("cannot create a session after the response has been committed");
     }
     current = registry.create();
@@ -63,31 +65,45 @@ class SessionState {
     return requested instanceof SessionLookup.Found found ? found.session() : null;
   }
 
-  boolean cookiePresented() {
-    return cookiePresented;
-  }
-
   synchronized void changeId() {
     Session session = session(false);
     if (session == null) {
       throw new IllegalStateException("there is no session to change the id of");
     }
-    if (response.isCommitted()) {
+    if (exchange.response().isCommitted()) {
       throw new IllegalStateException("cannot change the session id after the response has been committed");
     }
     registry.changeId(session);
   }
 
-  java.time.Duration idleTimeout() {
-    return registry.config().idleTimeout();
+  /**
+   * {@inheritDoc} The user's handle goes in first, so that the rotation's {@code session_renewed} event names the
+   * user; the old id dies with the rotation.
+   */
+  @Override
+  public synchronized String rotateTo(String userHandle) {
+    session(true).setUserHandle(userHandle);
+    changeId();
+    return session(false).id().cookieValue();
   }
 
-  /** Ends every session of {@code userHandle} in the store ("log out everywhere"). */
-  int deleteByUser(String userHandle) {
-    if (registry == null) {
-      return 0;
+  @Override
+  public synchronized void end() {
+    Session session = session(false);
+    if (session != null) {
+      invalidate(session);
     }
-    return registry.deleteByUser(userHandle);
+  }
+
+  @Override
+  public void endAllOf(String userHandle) {
+    if (registry != null) {
+      registry.deleteByUser(userHandle);
+    }
+  }
+
+  Duration idleTimeout() {
+    return registry.config().idleTimeout();
   }
 
   synchronized void invalidate(Session session) {
@@ -95,8 +111,8 @@ class SessionState {
   }
 
   /**
-   * Saves what the request changed and puts the right cookie on the response, if it can still take headers.
-   * Idempotent: runs before every possible commit and once more at the end.
+   * Saves what the request changed and queues the right cookie, if the response can still take headers. Idempotent:
+   * runs before every possible commit and once more at the end.
    */
   synchronized void beforeCommit() {
     if (registry == null) {
@@ -105,7 +121,7 @@ class SessionState {
     if (current != null && current.isValid()) {
       registry.save(current);
     }
-    if (response.isCommitted()) {
+    if (exchange.response().isCommitted()) {
       return;
     }
     CookieSpec cookie = registry.config().cookie();
@@ -113,24 +129,14 @@ class SessionState {
       // The same object is the common case (no new session, no rotation): no need for the constant-time compare.
       SessionId id = current.id();
       if (id != cookieId && !id.equals(cookieId)) {
-        response.addHeader(SetCookie.HEADER, SetCookie.set(cookie, id.cookieValue()));
+        exchange.setCookie(SetCookie.set(cookie, id.cookieValue()));
         cookieId = id;
       }
     } else if ((cookieId != null || cookiePresented) && !expiredCookieSent) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or malformed): drop it.
-      response.addHeader(SetCookie.HEADER, SetCookie.expire(cookie));
+      exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;
     }
-  }
-
-  /** The response's headers were reset before commit: the cookies sent so far must be sent again. */
-  synchronized void headersReset() {
-    if (registry == null) {
-      return;
-    }
-    Session requestedSession = requestedSession();
-    cookieId = requestedSession != null ? requestedSession.id() : null;
-    expiredCookieSent = false;
   }
 }

@@ -1,36 +1,35 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditNote;
+import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.Session;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.sso.UpgradeTokens;
-import dev.portcullis.user.PortalUser;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Single sign-on through an OpenID provider.
  *
  * <ul>
- *   <li>After a local login of an account without a linked SSO identity, the upgrade cookie is offered.
- *   <li>{@code POST} upgrade path (CSRF-checked by {@link CsrfStage}, which runs first): redeems the upgrade cookie
- *       and sends the browser to the provider to link the account.
+ *   <li>{@code POST} upgrade path (CSRF-checked by the CSRF stage, which runs first): redeems the upgrade cookie
+ *       (offered after a password login by {@link SsoUpgradeOffer}) and sends the browser to the provider to link the
+ *       account.
  *   <li>{@code GET} SSO login path: sends the browser to the provider to log in with a linked identity.
  *   <li>{@code GET} callback path: checks state, exchanges the code (PKCE), validates the ID token with the nonce,
- *       then links the identity ({@code sso_link}) or logs the linked user in exactly like the login form does.
+ *       then links the identity ({@code sso_link}) or asks {@link PortalLogin#ssoLogin} to log the linked user in,
+ *       and carries out its decision like every other login.
  * </ul>
  *
  * <p>A redemption succeeds only for the browser's own session, once, before the token expires, with the logged-in
@@ -56,48 +55,24 @@ final class SsoStage implements Stage {
   private final UpgradeTokens tokens;
   private final OidcClient oidc;
   private final PortalLogin login;
-  private final SecureRandom random;
+  private final LoginEffects effects;
   private final InstantSource clock;
   private final AuditTrail audit;
 
-  SsoStage(SsoConfig config, UpgradeTokens tokens, OidcClient oidc, PortalLogin login, SecureRandom random,
+  SsoStage(SsoConfig config, UpgradeTokens tokens, OidcClient oidc, PortalLogin login, LoginEffects effects,
       InstantSource clock, AuditTrail audit) {
     this.config = config;
     this.tokens = tokens;
     this.oidc = oidc;
     this.login = login;
-    this.random = random;
+    this.effects = effects;
     this.clock = clock;
     this.audit = audit;
   }
 
-  /**
-   * Called after a successful local login (session already rotated): offers the upgrade cookie if {@code user} has
-   * no linked identity. A failing link store means no offer; the login itself goes on.
-   */
-  void offer(Exchange exchange, PortalUser user) {
-    boolean linked;
-    try {
-      linked = config.links().isLinked(user.handle());
-    } catch (RuntimeException e) {
-      audit.emit(exchange, AuditEventType.SSO_UPGRADE_OFFERED, b -> b.failure("link store failed: "
-          + e.getClass().getSimpleName()));
-      return;
-    }
-    if (linked) {
-      return;
-    }
-    Session session = exchange.sessions().session(false);
-    if (session == null) {
-      return;
-    }
-    exchange.setCookie(SetCookie.set(config.cookie(), tokens.issue(user.handle(), session.id().cookieValue())));
-    audit.emit(exchange, AuditEventType.SSO_UPGRADE_OFFERED, b -> { });
-  }
-
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
-    String method = exchange.original().getMethod().toUpperCase(Locale.ROOT);
+    String method = exchange.method();
     String path = Paths.path(exchange);
     if (path.equals(config.upgradePath())) {
       if (method.equals("POST")) {
@@ -237,37 +212,23 @@ final class SsoStage implements Stage {
     exchange.setCookie(SetCookie.expire(config.cookie()));
     audit.emit(exchange, AuditEventType.SSO_LINK, b -> b.reason(result == AccountLinkStore.LinkResult.LINKED
         ? "linked" : "already linked"));
-    Pages.seeOther(exchange, login.afterLoginPath());
+    Pages.seeOther(exchange, login.endpoints().afterLoginPath());
   }
 
   private void ssoLogin(Exchange exchange, OidcClient.Outcome.Identity id) throws IOException {
-    Optional<PortalUser> user;
-    try {
-      user = config.links().userFor(id.issuer(), id.subject()).flatMap(login::findLoginAccount);
-    } catch (RuntimeException e) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO login: store failed: "
-          + e.getClass().getSimpleName());
+    LoginDecision decision = login.ssoLogin(config.links(), id.issuer(), id.subject(), exchange.sessions());
+    if (decision instanceof LoginDecision.Refused refused) {
+      effects.refused(exchange, refused);
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
       return;
     }
-    if (user.isEmpty()) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO login: no usable linked account");
-      return;
-    }
-    try {
-      AccountStage.startLogin(exchange, login, random, user.get());
-    } catch (RuntimeException e) {
-      exchange.principal(null);
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, user.get().handle(), "SSO login could not start: "
-          + e.getClass().getSimpleName());
-      return;
-    }
-    audit.emit(exchange, AuditEventType.AUTHN_LOGIN_SUCCESS, b -> b.action("sso_login"));
-    Pages.seeOther(exchange, login.afterLoginPath());
+    effects.accepted(exchange, (LoginDecision.Accepted) decision, LoginListener.Kind.SSO);
+    Pages.seeOther(exchange, login.endpoints().afterLoginPath());
   }
 
   private void ssoFailed(Exchange exchange, AuditEventType type, String userHandle, String reason)
       throws IOException {
-    audit.emit(exchange, type, userHandle, null, b -> b.failure(reason));
+    audit.emit(exchange, AuditNote.failure(type, reason), userHandle);
     Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
   }
 

@@ -74,8 +74,8 @@ final class TransportStage implements Stage {
     headers.apply();
     exchange.beforeCommit(headers::apply);
 
-    String method = original.getMethod();
-    if ("TRACE".equalsIgnoreCase(method) || "TRACK".equalsIgnoreCase(method)) {
+    String method = exchange.method();
+    if (method.equals("TRACE") || method.equals("TRACK")) {
       refuseTrace(exchange);
       return;
     }
@@ -121,8 +121,8 @@ final class TransportStage implements Stage {
 
   private void refusePlainHttp(Exchange exchange) throws IOException {
     HttpServletRequest original = exchange.original();
-    String method = original.getMethod();
-    if (config.redirectsPlainHttp() && ("GET".equals(method) || "HEAD".equals(method))) {
+    String method = exchange.method();
+    if (config.redirectsPlainHttp() && (method.equals("GET") || method.equals("HEAD"))) {
       String query = original.getQueryString();
       // The canonical host is configuration: nothing of the Host header goes into the Location.
       Optional<String> https = config.httpsUrl(original.getRequestURI() + (query == null ? "" : "?" + query));

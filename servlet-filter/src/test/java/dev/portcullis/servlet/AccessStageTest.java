@@ -149,6 +149,16 @@ class AccessStageTest {
     assertThat(servlet.calls).hasValue(0);
   }
 
+  /** The method is upper-cased once for every stage: "get" is GET to the access stage, as it is to the others. */
+  @Test
+  void lowerCaseGet_isSentToTheLoginPageLikeGet_andLowerCasePost_getsA401LikePost() throws Exception {
+    SecuredPortal.RawResponse get = portal.raw("get", "/app/reports/1");
+    assertThat(get.status()).isEqualTo(303);
+    assertThat(get.headers().get("location")).startsWith("/app/login?returnTo=");
+    assertThat(portal.raw("post", "/app/reports/1", "Content-Length: 0").status()).isEqualTo(401);
+    assertThat(servlet.calls).hasValue(0);
+  }
+
   @Test
   void contextPathSentEncoded_isRefused() throws Exception {
     SecuredPortal.RawResponse r = portal.raw("GET", "/%61pp/public/info");

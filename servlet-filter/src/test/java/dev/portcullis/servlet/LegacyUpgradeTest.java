@@ -11,7 +11,7 @@ import dev.portcullis.aspnet.MachineKey;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.LegacyLogin;
-import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.LoginCookies;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.MutableClock;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class LegacyUpgradeTest {
   private static final String LEGACY = FormsAuthenticationLegacyLogin.DEFAULT_COOKIE_NAME;
-  private static final String AUTH = PortalLogin.DEFAULT_AUTH_COOKIE;
+  private static final String AUTH = LoginCookies.DEFAULT_AUTH_COOKIE;
   private static final String SID = SessionConfig.defaults().cookie().name();
   /** Legacy user names as the old portal wrote them, and the portal accounts they stand for. */
   private static final Map<String, String> HANDLES = Map.of("alice.adams", "u-alice", "eve.evans", "u-eve",

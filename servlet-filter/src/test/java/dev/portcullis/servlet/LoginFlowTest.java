@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.AuthCheck;
+import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.ticket.AuthTicket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +28,7 @@ class LoginFlowTest {
   @BeforeEach
   void start() throws Exception {
     portal = new LoginPortal();
-    authName = PortalLogin.DEFAULT_AUTH_COOKIE;
+    authName = LoginCookies.DEFAULT_AUTH_COOKIE;
     sidName = SessionConfig.defaults().cookie().name();
   }
 
@@ -210,8 +214,9 @@ class LoginFlowTest {
     b.login("alice", "alice-pw", false);
     PortalLogin login = portal.login;
     // Revoke out of band (another node's logout); the session itself still exists.
-    var check = login.check(b.cookies().get(authName), b.cookies().get(sidName));
-    login.revoke(((dev.portcullis.login.AuthCheck.Authenticated) check).ticket());
+    var check = login.check(List.of(b.cookies().get(authName)), b.cookies().get(sidName));
+    AuthTicket ticket = ((AuthCheck.Authenticated) check).ticket();
+    portal.revocations.revoke(ticket.ticketIdHex(), ticket.expiresAt());
     assertThat(b.whoami()).isEqualTo("anonymous");
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_REUSE);
   }

@@ -57,6 +57,8 @@ final class LoginPortal implements AutoCloseable {
   final AuditLog audit;
   final KeyRing ring;
   final InMemoryUserDirectory users;
+  /** The portal's revocation store, for revoking a ticket out of band (as another node's logout would). */
+  final RevocationStore revocations = RevocationStore.inMemory(clock);
   final SessionConfig sessionConfig = SessionConfig.builder().idleTimeout(Duration.ofMinutes(30))
       .absoluteTimeout(Duration.ofHours(12)).build();
   final PortalLogin login;
@@ -78,7 +80,7 @@ final class LoginPortal implements AutoCloseable {
   }
 
   LoginPortal(AuditSink extraSink, BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
-    this(extraSink, audit -> { }, configure);
+    this(extraSink, audit -> { }, configure, true);
   }
 
   /**
@@ -88,6 +90,20 @@ final class LoginPortal implements AutoCloseable {
    */
   LoginPortal(AuditSink extraSink, Consumer<AuditLog.Builder> auditOptions,
       BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
+    this(extraSink, auditOptions, configure, true);
+  }
+
+  /**
+   * A portal whose filter makes its own access decisions: no access policy is given, so the secure default applies
+   * (everything but the login and terms pages, and pages {@code configure} requires public, needs a login).
+   */
+  static LoginPortal withDefaultAccess(BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
+    return new LoginPortal(AuditSink.noop(), audit -> { }, configure, false);
+  }
+
+  private LoginPortal(AuditSink extraSink, Consumer<AuditLog.Builder> auditOptions,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure, boolean applicationDecidesAccess)
+      throws Exception {
     byte[] key = new byte[32];
     random.nextBytes(key);
     ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
@@ -110,7 +126,7 @@ final class LoginPortal implements AutoCloseable {
     SessionRegistry sessions = SessionRegistry.create(sessionConfig,
         CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run).listener(new SessionAudit(audit))
             .build(), random, clock, new SessionAudit(audit));
-    login = PortalLogin.builder().keyRing(ring).users(users).revocations(RevocationStore.inMemory(clock))
+    login = PortalLogin.builder().keyRing(ring).users(users).revocations(revocations)
         .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
     // The port is known before the filter is built, so a configuration may name this portal's own URLs.
     server = new Server();
@@ -120,10 +136,14 @@ final class LoginPortal implements AutoCloseable {
     base = "http://127.0.0.1:" + connector.getLocalPort();
     AuditRules rules = AuditRules.builder().action("/reports/{org}/{id}", "report_view")
         .searchEndpoint("/search", "q").build();
-    // Plain HTTP on loopback: development mode lets it through the transport stage.
+    // Plain HTTP on loopback: development mode lets it through the transport stage. Unless asked otherwise the pages
+    // below decide who may see them (the access stage has tests of its own), so anonymous visitors reach them.
     PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
         .sessions(sessions).login(login, random).audit(audit, rules);
+    if (applicationDecidesAccess) {
+      filterBuilder.accessDecidedByApplication();
+    }
     PortcullisFilter filter;
     try {
       configure.accept(this, filterBuilder);

@@ -33,6 +33,13 @@ final class PortalServlet extends HttpServlet {
         resp.getWriter().write(session == null ? "no session" : String.valueOf(session.getAttribute(name)));
       }
       case "/peek" -> resp.getWriter().write(req.getSession(false) == null ? "no session" : "session");
+      case "/set-then-reset" -> {
+        req.getSession().setAttribute(name, value);
+        resp.setHeader("X-Before-Reset", "1");
+        resp.reset();
+        resp.setContentType("text/plain;charset=utf-8");
+        resp.getWriter().write("after reset");
+      }
       case "/rotate" -> {
         req.getSession().setAttribute("rotated", "yes");
         resp.getWriter().write(req.changeSessionId());

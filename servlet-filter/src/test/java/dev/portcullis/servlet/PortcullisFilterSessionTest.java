@@ -67,6 +67,18 @@ class PortcullisFilterSessionTest {
   }
 
   @Test
+  void sessionCookie_survivesAResetOfTheResponse_andIsSentOnce() throws Exception {
+    HttpResponse<String> r = portal.get("/app/set-then-reset?name=a&value=b");
+
+    assertThat(r.body()).isEqualTo("after reset");
+    assertThat(r.headers().firstValue("X-Before-Reset")).isEmpty();
+    List<String> cookies = JettyPortal.setCookies(r);
+    assertThat(cookies).hasSize(1);
+    String sid = portal.sessionCookieValue(r).orElseThrow();
+    assertThat(read("a", sid)).isEqualTo("b");
+  }
+
+  @Test
   void requestThatNeverAsksForASession_getsNoCookieAndTouchesNoStore() throws Exception {
     HttpResponse<String> r = portal.get("/app/peek");
 

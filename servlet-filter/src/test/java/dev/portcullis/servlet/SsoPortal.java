@@ -61,8 +61,8 @@ final class SsoPortal implements AutoCloseable {
 
   /** Every Portcullis cookie name: session, auth, cookie check and SSO upgrade. */
   List<String> cookieNames() {
-    return List.of(portal.sessionConfig.cookie().name(), portal.login.authCookie().name(),
-        portal.login.cookieCheckCookie().name(), SsoConfig.DEFAULT_COOKIE);
+    return List.of(portal.sessionConfig.cookie().name(), portal.login.cookies().authCookie().name(),
+        portal.login.cookies().cookieCheckCookie().name(), SsoConfig.DEFAULT_COOKIE);
   }
 
   String sessionCookie() {
@@ -70,7 +70,7 @@ final class SsoPortal implements AutoCloseable {
   }
 
   CookieSpec authCookie() {
-    return portal.login.authCookie();
+    return portal.login.cookies().authCookie();
   }
 
   /**

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.cookie.CookieSpec;
-import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.LoginCookies;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
@@ -78,7 +78,7 @@ class SsoUpgradeTest {
         .doesNotContain("Domain");
     AuditEvent offered = portal.flushedSink().assertOnce(AuditEventType.SSO_UPGRADE_OFFERED);
     assertThat(offered.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
-    assertThat(portal.login.authCookie().name()).isNotEqualTo(SSO);
+    assertThat(portal.login.cookies().authCookie().name()).isNotEqualTo(SSO);
   }
 
   @Test
@@ -86,7 +86,7 @@ class SsoUpgradeTest {
     start(null);
     links.link("https://login.example", "sub-bob", "u-bob");
     Browser b = loggedIn("bob");
-    assertThat(b.cookies()).containsKey(PortalLogin.DEFAULT_AUTH_COOKIE).doesNotContainKey(SSO);
+    assertThat(b.cookies()).containsKey(LoginCookies.DEFAULT_AUTH_COOKIE).doesNotContainKey(SSO);
     assertThat(events(AuditEventType.SSO_UPGRADE_OFFERED)).isEmpty();
   }
 
@@ -167,7 +167,7 @@ class SsoUpgradeTest {
   void authCookiePresentedAsUpgradeCookie_isRefused() throws Exception {
     start(null);
     Browser b = loggedIn("alice");
-    b.cookies().put(SSO, b.cookies().get(PortalLogin.DEFAULT_AUTH_COOKIE));
+    b.cookies().put(SSO, b.cookies().get(LoginCookies.DEFAULT_AUTH_COOKIE));
     assertThat(redeem(b).statusCode()).isEqualTo(403);
     assertRefusedWith("upgrade token refused");
   }

@@ -12,6 +12,7 @@ import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
@@ -32,7 +33,6 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -77,8 +77,12 @@ import org.springframework.util.ClassUtils;
  * <p><b>Security.</b> Start-up fails, with a message saying what to change, when there is no key (there is no default
  * key), a key is short, a cookie declaration contradicts itself, the timeouts contradict each other, there is no
  * {@link UserDirectory}, single sign-on is enabled without its provider settings or without the OpenID Connect SDK, or
- * any other core builder refuses its settings. Keys come from the process environment (not from application
- * properties), a key file or a PKCS12 store; neither keys, passwords nor the SSO client secret are logged.
+ * any other core builder refuses its settings (the whole configuration is checked by the core, once). Keys come from
+ * the process environment (not from application properties), a key file or a PKCS12 store; neither keys, passwords
+ * nor the SSO client secret are logged. Access: {@code portcullis.access.*} when set; otherwise, with Spring
+ * Security on the class path its filter chain decides (the starter's default chain needs a login everywhere but the
+ * Portcullis endpoints), and without it the filter's secure default needs a login everywhere but the login and terms
+ * pages.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -90,8 +94,22 @@ public final class PortcullisAutoConfiguration {
   /** The filter's default order: before Spring Security's filter chain, which Spring Boot puts at -100. */
   public static final int FILTER_ORDER = -110;
 
-  /** The Nimbus class single sign-on needs; the SDK is an optional dependency. */
-  static final String OIDC_SDK_CLASS = "com.nimbusds.openid.connect.sdk.validators.IDTokenValidator";
+  /**
+   * Spring Security classes whose presence means Spring Security's filter chain decides access (the bridge puts the
+   * Portcullis user in its context); without them and without {@code portcullis.access.*}, the filter's secure
+   * default applies.
+   */
+  private static final String[] SPRING_SECURITY_CLASSES = {
+      "org.springframework.security.core.context.SecurityContextHolder",
+      "org.springframework.security.web.context.RequestAttributeSecurityContextRepository",
+      "org.springframework.security.web.SecurityFilterChain"};
+
+  /** What to change when the core refuses the configuration as a whole (its message says which mistake). */
+  private static final String FILTER_ACTION = "Give portcullis.cookies.session.name, portcullis.cookies.auth.name"
+      + " and portcullis.cookies.cookie-check.name three different values, and portcullis.sso.cookie-name a fourth"
+      + " when single sign-on is on; single sign-on needs the dependency com.nimbusds:oauth2-oidc-sdk (or set"
+      + " portcullis.sso.enabled=false); the login and terms pages and portcullis.access.public-paths must be public"
+      + " under portcullis.access.*. Check what the PortcullisCustomizer beans set.";
 
   private static final String SSO_ACTION = "Fix portcullis.sso.*: issuer, client-id, client-secret and redirect-uri"
       + " are required when enabled; issuer and redirect-uri are https URLs (http only on loopback) without query or"
@@ -326,9 +344,9 @@ public final class PortcullisAutoConfiguration {
     map.from(login::getAfterLoginPath).to(builder::afterLoginPath);
     // The core's own cookie declarations (with their cookie-notice text) are the base the properties change.
     builder.authCookie(cookie("portcullis.cookies.auth", cookies.getAuth(),
-        PortalLogin.defaultAuthCookie(PortalLogin.DEFAULT_AUTH_COOKIE)));
+        LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE)));
     builder.cookieCheckCookie(cookie("portcullis.cookies.cookie-check", cookies.getCookieCheck(),
-        PortalLogin.defaultCookieCheckCookie(PortalLogin.DEFAULT_COOKIE_CHECK_COOKIE)));
+        LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE)));
     return building("portcullis.login", "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at"
         + " most 1 day; the endpoint paths are distinct relative paths such as /login. Give"
         + " portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name two different values.",
@@ -338,8 +356,7 @@ public final class PortcullisAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnProperty(prefix = "portcullis.sso", name = "enabled", havingValue = "true")
-  SsoConfig portcullisSsoConfig(PortcullisProperties properties, AccountLinkStore links, ReplayStore replay,
-      ResourceLoader resources) {
+  SsoConfig portcullisSsoConfig(PortcullisProperties properties, AccountLinkStore links, ReplayStore replay) {
     PortcullisProperties.Sso sso = properties.getSso();
     List<String> missing = new ArrayList<>();
     if (sso.getIssuer() == null) {
@@ -357,11 +374,6 @@ public final class PortcullisAutoConfiguration {
     if (!missing.isEmpty()) {
       throw new PortcullisConfigurationException("single sign-on is enabled but " + String.join(", ", missing)
           + (missing.size() == 1 ? " is" : " are") + " not set", SSO_ACTION);
-    }
-    if (!ClassUtils.isPresent(OIDC_SDK_CLASS, resources.getClassLoader())) {
-      throw new PortcullisConfigurationException("single sign-on is enabled but the OpenID Connect SDK is not on"
-          + " the class path", "Add the dependency com.nimbusds:oauth2-oidc-sdk, or set"
-              + " portcullis.sso.enabled=false.");
     }
     SsoConfig.Builder builder = SsoConfig.builder().links(links).replay(replay)
         .provider(sso.getIssuer(), sso.getClientId(), sso.clientSecretForConfig());
@@ -384,19 +396,8 @@ public final class PortcullisAutoConfiguration {
   @ConditionalOnMissingBean
   PortcullisFilter portcullisFilter(SessionRegistry sessions, PortalLogin login, SecureRandom random, AuditLog audit,
       AuditRules rules, PortcullisProperties properties, ObjectProvider<PortcullisCustomizer> customizers,
-      ObjectProvider<SsoConfig> ssoConfig, KeyRing keyRing, InstantSource clock) {
+      ObjectProvider<SsoConfig> ssoConfig, KeyRing keyRing, InstantSource clock, ResourceLoader resources) {
     SsoConfig sso = ssoConfig.getIfAvailable();
-    List<String> cookieNames = new ArrayList<>(List.of(sessions.config().cookie().name(), login.authCookie().name(),
-        login.cookieCheckCookie().name()));
-    if (sso != null) {
-      cookieNames.add(sso.cookie().name());
-    }
-    if (new HashSet<>(cookieNames).size() != cookieNames.size()) {
-      throw new PortcullisConfigurationException("two Portcullis cookies have the same name",
-          "Give portcullis.cookies.session.name, portcullis.cookies.auth.name and"
-              + " portcullis.cookies.cookie-check.name three different values, and portcullis.sso.cookie-name a"
-              + " fourth when single sign-on is on.");
-    }
     PortcullisFilter.Builder builder = PortcullisFilter.builder().sessions(sessions).login(login, random)
         .audit(audit, rules);
     if (sso != null) {
@@ -424,10 +425,13 @@ public final class PortcullisAutoConfiguration {
           ab.requireAnyRole(r.getPattern(), r.getRoles().toArray(String[]::new));
         }
         return ab.authenticated(a.getAuthenticatedPaths().toArray(String[]::new)).build();
-      }), login.loginPath());
+      }), login.endpoints().loginPath());
+    } else if (Arrays.stream(SPRING_SECURITY_CLASSES)
+        .allMatch(name -> ClassUtils.isPresent(name, resources.getClassLoader()))) {
+      builder.accessDecidedByApplication();
     }
     customizers.orderedStream().forEach(c -> c.customize(builder));
-    return building("PortcullisFilter", "Check what the PortcullisCustomizer beans set.", builder::build);
+    return building("PortcullisFilter", FILTER_ACTION, builder::build);
   }
 
   @Bean

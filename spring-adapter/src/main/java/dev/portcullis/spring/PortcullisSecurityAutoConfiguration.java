@@ -1,5 +1,6 @@
 package dev.portcullis.spring;
 
+import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.DispatcherType;
@@ -108,8 +109,9 @@ public final class PortcullisSecurityAutoConfiguration {
   static class DefaultChain {
     @Bean
     SecurityFilterChain portcullisSecurityFilterChain(HttpSecurity http, PortalLogin login) throws Exception {
-      Set<String> open = Set.of(login.loginPath(), login.logoutPath(), login.logoutEverywherePath(),
-          login.termsPath());
+      LoginEndpoints paths = login.endpoints();
+      Set<String> open = Set.of(paths.loginPath(), paths.logoutPath(), paths.logoutEverywherePath(),
+          paths.termsPath());
       RequestMatcher endpoints = request -> open.contains(path(request));
       return http
           .csrf(AbstractHttpConfigurer::disable)
@@ -120,7 +122,7 @@ public final class PortcullisSecurityAutoConfiguration {
           .sessionManagement(AbstractHttpConfigurer::disable)
           .servletApi(AbstractHttpConfigurer::disable)
           .headers(AbstractHttpConfigurer::disable) // Portcullis's transport stage writes the security headers
-          .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(login.loginPath())))
+          .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(paths.loginPath())))
           .authorizeHttpRequests(auth -> auth
               .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
               .requestMatchers(endpoints).permitAll()

@@ -221,9 +221,9 @@ class PortcullisAutoConfigurationTest {
       assertThat(context).doesNotHaveBean("portcullisKeyRing").doesNotHaveBean("portcullisAuditSink")
           .doesNotHaveBean("portcullisClock");
       AuditLog log = context.getBean(AuditLog.class);
-      log.emit(log.event(AuditEventType.KEY_ROTATED).build());
+      log.emit(log.event(AuditEventType.of("key_rotated")).build());
       assertThat(log.flush(Duration.ofSeconds(5))).isTrue();
-      OwnParts.SINK.assertOnce(AuditEventType.KEY_ROTATED, e -> e.time().equals(OwnParts.CLOCK.instant()));
+      OwnParts.SINK.assertOnce(AuditEventType.of("key_rotated"), e -> e.time().equals(OwnParts.CLOCK.instant()));
     });
   }
 
@@ -300,12 +300,12 @@ class PortcullisAutoConfigurationTest {
           assertThat(sessions.cookie().sameSite()).isEqualTo(SameSite.STRICT);
           assertThat(sessions.idFormat()).isEqualTo(SessionIdFormat.ASPNET);
           PortalLogin login = context.getBean(PortalLogin.class);
-          assertThat(login.authCookie().name()).isEqualTo("validPSuser");
-          assertThat(login.authCookie().path()).isEqualTo("/portal");
-          assertThat(login.authCookie().secure()).isTrue();
-          assertThat(login.authCookie().purpose()).isNotBlank(); // the core's cookie-notice text is kept
-          assertThat(login.cookieCheckCookie().name()).isEqualTo("user_name");
-          assertThat(login.cookieCheckCookie().httpOnly()).isFalse();
+          assertThat(login.cookies().authCookie().name()).isEqualTo("validPSuser");
+          assertThat(login.cookies().authCookie().path()).isEqualTo("/portal");
+          assertThat(login.cookies().authCookie().secure()).isTrue();
+          assertThat(login.cookies().authCookie().purpose()).isNotBlank(); // the core's cookie-notice text is kept
+          assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("user_name");
+          assertThat(login.cookies().cookieCheckCookie().httpOnly()).isFalse();
         });
   }
 
@@ -324,11 +324,11 @@ class PortcullisAutoConfigurationTest {
           assertThat(sessions.absoluteTimeout()).isEqualTo(Duration.ofHours(10));
           assertThat(sessions.maxSessions()).isEqualTo(500);
           PortalLogin login = context.getBean(PortalLogin.class);
-          assertThat(login.loginPath()).isEqualTo("/signin");
-          assertThat(login.logoutPath()).isEqualTo("/signout");
-          assertThat(login.termsPath()).isEqualTo("/tou");
-          assertThat(login.afterLoginPath()).isEqualTo("/home");
-          assertThat(login.termsVersion()).isEqualTo(TestUsers.TERMS);
+          assertThat(login.endpoints().loginPath()).isEqualTo("/signin");
+          assertThat(login.endpoints().logoutPath()).isEqualTo("/signout");
+          assertThat(login.endpoints().termsPath()).isEqualTo("/tou");
+          assertThat(login.endpoints().afterLoginPath()).isEqualTo("/home");
+          assertThat(login.terms().version()).isEqualTo(TestUsers.TERMS);
           AuditRules rules = context.getBean(AuditRules.class);
           assertThat(rules.action("/reports/42")).hasValueSatisfying(m -> {
             assertThat(m.action()).isEqualTo("report_view");
@@ -419,7 +419,7 @@ class PortcullisAutoConfigurationTest {
         "portcullis.audit.search-demand.sink=json-lines", "portcullis.audit.search-demand.file=" + demand)
         .run(context -> {
           AuditLog log = context.getBean(AuditLog.class);
-          log.emit(log.event(AuditEventType.KEY_ROTATED).build());
+          log.emit(log.event(AuditEventType.of("key_rotated")).build());
           log.searched("/search", "care homes", 3);
           assertThat(log.flush(Duration.ofSeconds(5))).isTrue();
         });

@@ -6,7 +6,7 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditSink;
-import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.LoginCookies;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.RecordingAuditSink;
 import java.net.http.HttpResponse;
@@ -30,7 +30,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
     "portcullis.audit.actions[0].action=report_view"})
 class PortalOverHttpTest {
   private static final String SID = SessionConfig.DEFAULT_COOKIE_NAME;
-  private static final String AUTH = PortalLogin.DEFAULT_AUTH_COOKIE;
+  private static final String AUTH = LoginCookies.DEFAULT_AUTH_COOKIE;
 
   @LocalServerPort
   int port;
@@ -78,7 +78,7 @@ class PortalOverHttpTest {
     HttpResponse<String> page = b.get("/login");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(Browser.csrfIn(page.body())).hasSize(43);
-    assertThat(b.cookies()).containsKeys(PortalLogin.DEFAULT_COOKIE_CHECK_COOKIE, SID);
+    assertThat(b.cookies()).containsKeys(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE, SID);
     assertThat(b.setCookieHeaders()).allSatisfy(c -> assertThat(c).contains("Secure").contains("HttpOnly")
         .contains("SameSite=Lax").contains("Path=/"));
   }

@@ -1,6 +1,6 @@
 package dev.portcullis.examples.portal;
 
-import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SafeRedirect;
 import dev.portcullis.servlet.PortalPrincipal;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,7 +31,7 @@ final class LoginPage extends HttpServlet {
         .append("</p>\n<form method=\"post\" action=\"/login\" class=\"login\">\n").append(Html.csrfField(req))
         .append('\n');
     String returnTo = req.getParameter("returnTo");
-    if (PortalLogin.isSafeRedirect(returnTo)) {
+    if (SafeRedirect.isSafe(returnTo)) {
       b.append("<input type=\"hidden\" name=\"returnTo\" value=\"").append(Html.escape(returnTo)).append("\">\n");
     }
     b.append("<div class=\"field\"><label for=\"username\">Username</label>\n")

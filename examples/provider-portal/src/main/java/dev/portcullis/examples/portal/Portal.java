@@ -69,10 +69,7 @@ final class Portal implements AutoCloseable {
   static final String SEARCH_DEMAND_FILE = "search-demand.jsonl";
   static final String LOGIN_PATH = "/login";
 
-  /**
-   * Who may see what. Handed to the interim access filter now and to {@code PortcullisFilter.Builder.access} once the
-   * access stage is merged. Anything not listed needs a login.
-   */
+  /** Who may see what, enforced by the filter's access stage. Anything not listed needs a login. */
   static final AccessPolicy ACCESS = AccessPolicy.builder()
       .permitAll("/", LOGIN_PATH, "/terms", "/privacy", "/cookies.json", "/search", "/portal.css", "/favicon.ico")
       .authenticated("/**")

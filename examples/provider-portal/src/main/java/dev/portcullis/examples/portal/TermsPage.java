@@ -1,5 +1,6 @@
 package dev.portcullis.examples.portal;
 
+import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.servlet.PortalPrincipal;
 import jakarta.servlet.http.HttpServlet;
@@ -23,13 +24,13 @@ final class TermsPage extends HttpServlet {
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     StringBuilder b = new StringBuilder(1024)
-        .append("<p>Version ").append(Html.escape(login.termsVersion())).append(".</p>\n<ol>\n")
+        .append("<p>Version ").append(Html.escape(login.terms().version())).append(".</p>\n<ol>\n")
         .append("<li>Use the portal only for your work with your own organisation.</li>\n")
         .append("<li>Keep your password to yourself and log out on shared computers.</li>\n")
         .append("<li>What you open is recorded in the audit log (see <a href=\"/privacy\">privacy</a>).</li>\n")
         .append("<li>Report anything you see that you should not be able to see.</li>\n</ol>\n");
     PortalPrincipal user = Html.principal(req);
-    if (user != null && login.needsTerms(user.user())) {
+    if (user != null && login.terms().needsAcceptance(user.user())) {
       b.append("<form method=\"post\" action=\"/terms\">").append(Html.csrfField(req))
           .append("<div class=\"check\"><input id=\"acceptTerms\" name=\"acceptTerms\" type=\"checkbox\"")
           .append(" value=\"yes\" required><label for=\"acceptTerms\">I accept these terms</label></div>")
@@ -42,6 +43,7 @@ final class TermsPage extends HttpServlet {
   @Override
   protected void doPost(HttpServletRequest req, HttpServletResponse resp) {
     resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
-    resp.setHeader("Location", Html.principal(req) == null ? login.loginPath() : login.afterLoginPath());
+    LoginEndpoints endpoints = login.endpoints();
+    resp.setHeader("Location", Html.principal(req) == null ? endpoints.loginPath() : endpoints.afterLoginPath());
   }
 }

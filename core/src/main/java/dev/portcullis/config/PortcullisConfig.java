@@ -1,0 +1,372 @@
+package dev.portcullis.config;
+
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.access.PathNormaliser;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.login.LegacyLogin;
+import dev.portcullis.login.LegacyUpgrade;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.sso.SsoConfig;
+import dev.portcullis.sso.UpgradeTokens;
+import dev.portcullis.transport.TransportConfig;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole configuration of one portal's Portcullis, checked as a whole: transport, sessions, login, the legacy
+ * cookie upgrade, single sign-on, access and audit. Adapters (the servlet filter, the Spring Boot starter) build one
+ * and translate; every configuration mistake is refused here, in {@link Builder#build()}, with one message that says
+ * what to change.
+ *
+ * <p>What {@code build()} checks, beyond what each part's own builder checked:
+ *
+ * <ul>
+ *   <li>each part has what it needs: login needs sessions (the auth cookie is bound to the session); single sign-on
+ *       and the legacy upgrade need login; single sign-on needs the OpenID Connect SDK on the class path;
+ *   <li>every cookie Portcullis writes (session, auth, cookie check, legacy, SSO upgrade) has a name of its own;
+ *   <li>the login page, the terms page and every page named in {@link Builder#requirePublic} are plain paths that
+ *       anonymous visitors can reach.
+ * </ul>
+ *
+ * <p><b>Security.</b> Secure by default: with login and no access policy, every path but the login page, the terms
+ * page and the pages named in {@link Builder#requirePublic} needs a login. Letting every request through to the
+ * application takes an explicit {@link Builder#accessDecidedByApplication()}. HTTPS is required unless the
+ * {@link TransportConfig} says otherwise. Nothing here holds or prints a secret.
+ */
+public final class PortcullisConfig {
+  /** The class single sign-on needs from its optional dependency, {@code com.nimbusds:oauth2-oidc-sdk}. */
+  static final String OIDC_SDK_CLASS = "com.nimbusds.openid.connect.sdk.validators.IDTokenValidator";
+
+  private final TransportConfig transport;
+  private final SessionRegistry sessions;
+  private final Login login;
+  private final LegacyUpgrade legacyUpgrade;
+  private final Sso sso;
+  private final Audit audit;
+  private final Access access;
+  private final List<CookieSpec> cookies;
+
+  private PortcullisConfig(Builder b, Login login, LegacyUpgrade legacyUpgrade, Sso sso, Access access,
+      List<CookieSpec> cookies) {
+    this.transport = b.transport;
+    this.sessions = b.sessions;
+    this.login = login;
+    this.legacyUpgrade = legacyUpgrade;
+    this.sso = sso;
+    this.audit = b.audit == null ? null : new Audit(b.audit, b.auditRules);
+    this.access = access;
+    this.cookies = List.copyOf(cookies);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Login and the randomness its CSRF tokens are drawn from. */
+  public record Login(PortalLogin login, SecureRandom random) {}
+
+  /** Single sign-on: its settings, the upgrade tokens sealed under the key ring, and the clock of both. */
+  public record Sso(SsoConfig config, UpgradeTokens tokens, InstantSource clock) {}
+
+  /** The audit log and the application's audited actions and searches. */
+  public record Audit(AuditLog log, AuditRules rules) {}
+
+  /**
+   * The access rules the filter enforces, and the login page anonymous visitors of protected pages are sent to.
+   *
+   * @param byDefault true when no policy was given and this is the secure default
+   */
+  public record Access(AccessPolicy policy, String loginPath, boolean byDefault) {}
+
+  public TransportConfig transport() {
+    return transport;
+  }
+
+  public Optional<SessionRegistry> sessions() {
+    return Optional.ofNullable(sessions);
+  }
+
+  public Optional<Login> login() {
+    return Optional.ofNullable(login);
+  }
+
+  public Optional<LegacyUpgrade> legacyUpgrade() {
+    return Optional.ofNullable(legacyUpgrade);
+  }
+
+  public Optional<Sso> sso() {
+    return Optional.ofNullable(sso);
+  }
+
+  public Optional<Audit> audit() {
+    return Optional.ofNullable(audit);
+  }
+
+  /** The access rules to enforce; empty only when the application decides access itself (or there is no login). */
+  public Optional<Access> access() {
+    return Optional.ofNullable(access);
+  }
+
+  /**
+   * Every cookie Portcullis may set, as declared, each under its own name: for logout (which expires them all) and
+   * for the cookie notice.
+   */
+  public List<CookieSpec> cookies() {
+    return cookies;
+  }
+
+  /** Collects the parts; {@link #build()} checks them together. Not thread-safe. */
+  public static final class Builder {
+    private TransportConfig transport = TransportConfig.defaults();
+    private SessionRegistry sessions;
+    private PortalLogin login;
+    private SecureRandom random;
+    private AuditLog audit;
+    private AuditRules auditRules = AuditRules.none();
+    private AccessPolicy accessPolicy;
+    private String accessLoginPath;
+    private boolean accessDecidedByApplication;
+    private final Set<String> requiredPublic = new LinkedHashSet<>();
+    private LegacyLogin legacyLogin;
+    private ReplayStore legacyUpgraded;
+    private InstantSource legacyClock;
+    private SsoConfig ssoConfig;
+    private KeyRing ssoKeys;
+    private InstantSource ssoClock;
+
+    private Builder() {}
+
+    /** How requests must arrive (HTTPS, trusted proxies, HSTS); {@link TransportConfig#defaults()} if not called. */
+    public Builder transport(TransportConfig transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /** Server-side sessions backed by {@code sessions}. */
+    public Builder sessions(SessionRegistry sessions) {
+      this.sessions = Objects.requireNonNull(sessions, "sessions");
+      return this;
+    }
+
+    /**
+     * Login, the auth-key cookie, logout, CSRF protection and the terms gate. Needs {@link #sessions}.
+     *
+     * @param random draws CSRF tokens
+     */
+    public Builder login(PortalLogin login, SecureRandom random) {
+      this.login = Objects.requireNonNull(login, "login");
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * The upgrade from the replaced portal's login cookie, until {@link LegacyLogin#sunset()}. Needs {@link #login}.
+     *
+     * @param upgraded remembers which legacy cookies have already logged someone in, so that each does so once
+     * @param clock decides whether the sunset has passed
+     */
+    public Builder legacyLogin(LegacyLogin legacyLogin, ReplayStore upgraded, InstantSource clock) {
+      this.legacyLogin = Objects.requireNonNull(legacyLogin, "legacyLogin");
+      this.legacyUpgraded = Objects.requireNonNull(upgraded, "upgraded");
+      this.legacyClock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Single sign-on with the upgrade cookie offered after a local login. Needs {@link #login} and
+     * {@code com.nimbusds:oauth2-oidc-sdk} on the class path.
+     *
+     * @param keys seals the upgrade tokens (under their own purpose, so no other cookie opens as one)
+     * @param clock decides when a token expires
+     */
+    public Builder sso(SsoConfig sso, KeyRing keys, InstantSource clock) {
+      this.ssoConfig = Objects.requireNonNull(sso, "sso");
+      this.ssoKeys = Objects.requireNonNull(keys, "keys");
+      this.ssoClock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Portcullis's own security events (login, logout, tampering, CSRF, ...) go to {@code audit}. */
+    public Builder audit(AuditLog audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
+
+    /** As {@link #audit(AuditLog)}, and the application's audited actions and search endpoints too. */
+    public Builder audit(AuditLog audit, AuditRules rules) {
+      this.auditRules = Objects.requireNonNull(rules, "rules");
+      return audit(audit);
+    }
+
+    /**
+     * The access rules, and the login page anonymous visitors of protected pages are sent to (relative to the
+     * context path, like the policy's patterns).
+     */
+    public Builder access(AccessPolicy policy, String loginPath) {
+      this.accessPolicy = Objects.requireNonNull(policy, "policy");
+      this.accessLoginPath = Objects.requireNonNull(loginPath, "loginPath");
+      return this;
+    }
+
+    /**
+     * No access rules: every request goes on to the application, which decides who may see what (for example Spring
+     * Security's filter chain). Without this call and without {@link #access}, login comes with the secure default.
+     */
+    public Builder accessDecidedByApplication() {
+      this.accessDecidedByApplication = true;
+      return this;
+    }
+
+    /**
+     * Pages that must stay reachable without logging in, such as the privacy and cookie notices. Under the default
+     * policy they are public; an explicit policy must already make them public.
+     */
+    public Builder requirePublic(String... paths) {
+      for (String p : paths) {
+        requiredPublic.add(Objects.requireNonNull(p, "path"));
+      }
+      return this;
+    }
+
+    /**
+     * Checks the parts together and returns the configuration.
+     *
+     * @throws IllegalStateException for a part that lacks what it needs, two cookies with one name, a missing
+     *     optional dependency, or a login, terms or required public page that anonymous visitors could not reach;
+     *     the message says what to change
+     */
+    public PortcullisConfig build() {
+      require(accessPolicy == null || !accessDecidedByApplication, "access(...) and accessDecidedByApplication()"
+          + " contradict each other: give the access policy, or let the application decide, not both");
+      require(login == null || sessions != null, "login needs sessions: the auth cookie is bound to the session;"
+          + " add sessions(...)");
+      require(ssoConfig == null || login != null, "the SSO upgrade needs login: it is offered after a local login");
+      require(legacyLogin == null || login != null,
+          "the legacy login upgrade needs login: it starts a Portcullis login");
+      List<CookieSpec> cookies = uniqueCookies();
+      if (ssoConfig != null) {
+        require(oidcSdkPresent(), "single sign-on needs the OpenID Connect SDK on the class path: add the dependency"
+            + " com.nimbusds:oauth2-oidc-sdk, or leave single sign-on out");
+      }
+      Access access = effectiveAccess();
+      Sso sso = ssoConfig == null ? null : new Sso(ssoConfig, UpgradeTokens.create(ssoKeys, ssoConfig.cookie().name(),
+          ssoClock, random, ssoConfig.replay(), ssoConfig.tokenLifetime()), ssoClock);
+      LegacyUpgrade legacy = legacyLogin == null ? null
+          : new LegacyUpgrade(legacyLogin, legacyUpgraded, legacyClock, login);
+      return new PortcullisConfig(this, login == null ? null : new Login(login, random), legacy, sso, access,
+          cookies);
+    }
+
+    /** Every declared cookie, in a fixed order; refuses two with one name, naming both. */
+    private List<CookieSpec> uniqueCookies() {
+      Map<String, CookieSpec> declared = new LinkedHashMap<>();
+      if (sessions != null) {
+        declared.put("the session cookie", sessions.config().cookie());
+      }
+      if (login != null) {
+        declared.put("the auth cookie", login.cookies().authCookie());
+        declared.put("the cookie-check cookie", login.cookies().cookieCheckCookie());
+      }
+      if (legacyLogin != null) {
+        declared.put("the legacy login cookie", legacyLogin.cookie());
+      }
+      if (ssoConfig != null) {
+        declared.put("the SSO-upgrade cookie", ssoConfig.cookie());
+      }
+      Map<String, String> byName = new LinkedHashMap<>();
+      for (Map.Entry<String, CookieSpec> e : declared.entrySet()) {
+        String name = e.getValue().name();
+        String earlier = byName.putIfAbsent(name, e.getKey());
+        require(earlier == null, "two Portcullis cookies have the same name '" + name + "' (" + earlier + " and "
+            + e.getKey() + "): give each cookie a name of its own");
+      }
+      return new ArrayList<>(declared.values());
+    }
+
+    /**
+     * The access rules to enforce: the given policy after checking that the login, terms and required public pages
+     * are public under it; without one, the secure default when there is login; or none.
+     */
+    private Access effectiveAccess() {
+      if (accessPolicy != null) {
+        checkPlain("login page", accessLoginPath);
+        checkPublic("login page", accessLoginPath);
+        if (login != null) {
+          String handlers = login.endpoints().loginPath();
+          require(handlers.equals(accessLoginPath), "the access policy's login page '" + accessLoginPath
+              + "' is not the login handler's '" + handlers + "': pass the same path to both");
+          checkPlain("terms page", login.endpoints().termsPath());
+          checkPublic("terms page", login.endpoints().termsPath());
+        }
+        for (String page : requiredPublic) {
+          checkPlain("page", page);
+          checkPublic("page", page);
+        }
+        return new Access(accessPolicy, accessLoginPath, false);
+      }
+      if (login == null || accessDecidedByApplication) {
+        return null;
+      }
+      List<String> open = new ArrayList<>();
+      open.add(login.endpoints().loginPath());
+      open.add(login.endpoints().termsPath());
+      open.addAll(requiredPublic);
+      checkPlain("login page", open.get(0));
+      checkPlain("terms page", open.get(1));
+      for (String page : requiredPublic) {
+        checkPlain("page", page);
+      }
+      AccessPolicy secure = AccessPolicy.builder().permitAll(open.toArray(String[]::new)).authenticated("/**")
+          .build();
+      return new Access(secure, open.get(0), true);
+    }
+
+    private static void checkPlain(String what, String path) {
+      require(path.indexOf('?') < 0 && path.indexOf('#') < 0
+          && PathNormaliser.normalise(path).filter(path::equals).isPresent(), what + " '" + path + "' must be a"
+          + " plain lower-case path relative to the context path, such as /login: no query or fragment, no '..', ';',"
+          + " '%' or '//'");
+    }
+
+    private void checkPublic(String what, String path) {
+      require(accessPolicy.isPublic(path), what + " '" + path + "' needs a login under the access policy, so"
+          + " visitors could never reach it: add permitAll(\"" + path + "\") to the policy, ahead of any rule that"
+          + " covers it");
+    }
+
+    /** Whether the OpenID Connect SDK is visible both to Portcullis and to the application's class loader. */
+    private static boolean oidcSdkPresent() {
+      ClassLoader application = Thread.currentThread().getContextClassLoader();
+      return loadable(PortcullisConfig.class.getClassLoader())
+          && (application == null || loadable(application));
+    }
+
+    private static boolean loadable(ClassLoader loader) {
+      try {
+        Class.forName(OIDC_SDK_CLASS, false, loader);
+        return true;
+      } catch (ClassNotFoundException | LinkageError e) {
+        return false;
+      }
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalStateException(message);
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.portcullis.login;
+
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditNote;
+import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.user.PortalUser;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The cut-over from a replaced portal's login cookie ({@link LegacyLogin}) to a Portcullis login: decides whether a
+ * legacy cookie logs its holder in, until the sunset.
+ *
+ * <p>Each legacy cookie logs in once: its id goes into the replay store (until it expires or the sunset, whichever
+ * comes first), so a copy presented later, after a logout or from another browser, logs nobody in. A valid cookie
+ * whose user maps to an account that may log in starts a login exactly as the password form does; the terms gate
+ * still follows.
+ *
+ * <p><b>Security.</b> A legacy cookie is a bearer credential without revocation, so the upgrade is single-use, ends at
+ * the sunset, applies Portcullis's own account rule to the mapped user, and treats any failure of the implementation
+ * or the stores as a refusal. The caller removes every legacy cookie it sees, whatever the outcome.
+ */
+public final class LegacyUpgrade {
+  /** Keeps the legacy cookie ids apart from other single-use ids in a shared replay store. */
+  static final String REPLAY_PREFIX = "legacy-cookie:";
+
+  private final LegacyLogin legacy;
+  private final ReplayStore upgraded;
+  private final InstantSource clock;
+  private final PortalLogin login;
+
+  /**
+   * @param upgraded remembers which legacy cookies have already logged someone in; shared by every node
+   * @param clock decides whether the sunset has passed
+   * @param login starts the Portcullis login
+   */
+  public LegacyUpgrade(LegacyLogin legacy, ReplayStore upgraded, InstantSource clock, PortalLogin login) {
+    this.legacy = Objects.requireNonNull(legacy, "legacy");
+    this.upgraded = Objects.requireNonNull(upgraded, "upgraded");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.login = Objects.requireNonNull(login, "login");
+  }
+
+  public LegacyLogin legacy() {
+    return legacy;
+  }
+
+  /** Whether the sunset has passed: legacy cookies are then only removed, never read. */
+  public boolean pastSunset() {
+    return !clock.instant().isBefore(legacy.sunset());
+  }
+
+  /**
+   * Decides what the legacy cookies a request sent do for an anonymous request.
+   *
+   * @param sent every value the request sent for the legacy cookie; more than one is refused
+   * @return empty when nothing is to be decided (no cookie, or past the sunset); otherwise the decision
+   */
+  public Optional<LoginDecision> upgrade(List<String> sent, LoginSession session) {
+    if (sent.isEmpty() || pastSunset()) {
+      return Optional.empty();
+    }
+    return Optional.of(decide(sent, session));
+  }
+
+  private LoginDecision decide(List<String> sent, LoginSession session) {
+    if (sent.size() > 1) {
+      return LoginDecision.Refused.of(AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate legacy cookies", null);
+    }
+    LegacyLogin.Result opened;
+    try {
+      opened = legacy.open(sent.get(0));
+    } catch (RuntimeException e) {
+      opened = new LegacyLogin.Result.NotValid("legacy cookie unreadable: " + e.getClass().getSimpleName());
+    }
+    if (opened instanceof LegacyLogin.Result.NotValid notValid) {
+      return LoginDecision.Refused.of(AuditEventType.CRYPT_DECRYPT_FAIL, notValid.reason(), null);
+    }
+    if (opened instanceof LegacyLogin.Result.Expired expired) {
+      return LoginDecision.Refused.of(AuditEventType.SESSION_EXPIRED, "legacy ticket expired",
+          actor(expired.legacyName()));
+    }
+    LegacyLogin.Result.Valid valid = (LegacyLogin.Result.Valid) opened;
+    Optional<PortalUser> found;
+    try {
+      found = Optional.ofNullable(legacy.findUser(valid.legacyName())).flatMap(u -> u);
+    } catch (RuntimeException e) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: user directory unavailable",
+          null);
+    }
+    if (found.isEmpty()) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL,
+          "legacy ticket: no portal account for its user", null);
+    }
+    PortalUser user = found.get();
+    LoginResult.Reason problem = LoginService.accountProblem(user);
+    if (problem != null) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: account " + problem.name(),
+          user);
+    }
+    boolean first;
+    try {
+      Instant keepUntil = valid.expiresAt().isBefore(legacy.sunset()) ? valid.expiresAt() : legacy.sunset();
+      first = upgraded.markUsed(REPLAY_PREFIX + valid.cookieId(), keepUntil);
+    } catch (RuntimeException e) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: replay store unavailable",
+          user);
+    }
+    if (!first) {
+      return LoginDecision.Refused.of(AuditEventType.AUTHN_TOKEN_REUSE,
+          "legacy cookie presented again after its upgrade", user);
+    }
+    return login.start(user, session, "legacy ticket: login could not start: ",
+        List.of(AuditNote.success(AuditEventType.LEGACY_TICKET_UPGRADED).withReason("legacy cookie "
+            + legacy.cookie().name() + " replaced by a Portcullis login")));
+  }
+
+  /** The account for the audit log's actor only; any failure just leaves the actor out. */
+  private PortalUser actor(String legacyName) {
+    try {
+      return Optional.ofNullable(legacy.findUser(legacyName)).flatMap(u -> u).orElse(null);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+}

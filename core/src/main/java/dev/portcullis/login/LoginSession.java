@@ -1,0 +1,30 @@
+package dev.portcullis.login;
+
+/**
+ * The request's server-side session, as a login or a logout changes it. The servlet filter implements it over the
+ * session of the request it is handling; {@link PortalLogin} calls it while it decides, and nothing else does.
+ *
+ * <p><b>Security.</b> {@link #rotateTo} must give the session a new, freshly drawn id and make the old one dead at
+ * once (no session fixation); the login's auth ticket is bound to the new id.
+ */
+public interface LoginSession {
+
+  /**
+   * Gives the request's session (made now if the request has none) to {@code userHandle} under a new id.
+   *
+   * @return the new id's cookie value, which the auth ticket is bound to
+   * @throws RuntimeException when the session cannot be rotated (a store that fails, a response already sent): the
+   *     login is then refused
+   */
+  String rotateTo(String userHandle);
+
+  /** Ends the request's session, if it has one. Never throws for a store failure; the cookie is cleared anyway. */
+  void end();
+
+  /**
+   * Ends every session of {@code userHandle} ("log out everywhere").
+   *
+   * @throws RuntimeException when the session store fails
+   */
+  void endAllOf(String userHandle);
+}

@@ -1,0 +1,49 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.login.CsrfToken;
+import dev.portcullis.session.Session;
+import java.security.SecureRandom;
+
+/**
+ * The synchronizer token of a session: kept in the session under {@value #SESSION_ATTRIBUTE}, offered to the
+ * application as {@link PortcullisFilter#CSRF_TOKEN_ATTRIBUTE}, presented in the form field {@value #FIELD} or the
+ * header {@value #HEADER}. The CSRF stage checks it; a login gives the session a new one.
+ */
+final class CsrfTokens {
+  static final String FIELD = "_csrf";
+  static final String HEADER = "X-CSRF-Token";
+  static final String SESSION_ATTRIBUTE = "portcullis.csrf";
+
+  private CsrfTokens() {}
+
+  /** The session's token, made now if it has none. */
+  static String tokenFor(Session session, SecureRandom random) {
+    Object t = session.getAttribute(SESSION_ATTRIBUTE);
+    if (t instanceof String s) {
+      return s;
+    }
+    String fresh = CsrfToken.generate(random);
+    session.setAttribute(SESSION_ATTRIBUTE, fresh);
+    return fresh;
+  }
+
+  /** Gives the session a new token (after a login, so that no token from before it works). */
+  static void renew(Session session, SecureRandom random) {
+    session.setAttribute(SESSION_ATTRIBUTE, CsrfToken.generate(random));
+  }
+
+  /**
+   * Why the request's token does not match the session's, or null when it does. The token comes from the header, or
+   * else from the form body; never from the query string.
+   */
+  static String mismatch(Exchange exchange) {
+    Session session = exchange.sessions().session(false);
+    Object expected = session == null ? null : session.getAttribute(SESSION_ATTRIBUTE);
+    String header = exchange.original().getHeader(HEADER);
+    String presented = header != null ? header : FormFields.fromBody(exchange.original(), FIELD);
+    if (expected instanceof String e && CsrfToken.matches(e, presented)) {
+      return null;
+    }
+    return presented == null ? "no CSRF token" : session == null ? "no session" : "CSRF token mismatch";
+  }
+}

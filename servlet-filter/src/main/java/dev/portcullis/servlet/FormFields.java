@@ -1,0 +1,66 @@
+package dev.portcullis.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads a form field from the request body only. The servlet API merges the query string's parameters with the
+ * body's, query string first (Servlet 6.0, 3.1.1); a field that proves intent (the CSRF token, the acceptance of the
+ * terms) must come from the form the user submitted, never from a link someone else wrote.
+ */
+final class FormFields {
+  /** The login form's and the terms page's field that accepts the current terms of use, with the value {@code yes}. */
+  static final String ACCEPT_TERMS = "acceptTerms";
+
+  private FormFields() {}
+
+  /** Whether the request body accepts the current terms of use. */
+  static boolean acceptsTerms(HttpServletRequest request) {
+    return "yes".equals(fromBody(request, ACCEPT_TERMS));
+  }
+
+  /**
+   * The first value the request body gave field {@code name}, or null. The values the query string gave come first in
+   * {@link HttpServletRequest#getParameterValues}; they are counted here and skipped.
+   */
+  static String fromBody(HttpServletRequest request, String name) {
+    String[] all = request.getParameterValues(name);
+    if (all == null) {
+      return null;
+    }
+    int inQuery = countInQuery(request.getQueryString(), name);
+    return all.length > inQuery ? all[inQuery] : null;
+  }
+
+  /**
+   * How many times the raw query string names field {@code name}. A name that does not decode counts, so that a
+   * query value is never taken for a body value.
+   */
+  static int countInQuery(String query, String name) {
+    if (query == null || query.isEmpty()) {
+      return 0;
+    }
+    int count = 0;
+    int start = 0;
+    while (start <= query.length()) {
+      int end = query.indexOf('&', start);
+      if (end < 0) {
+        end = query.length();
+      }
+      int eq = query.indexOf('=', start);
+      String rawName = query.substring(start, eq >= start && eq < end ? eq : end);
+      if (!rawName.isEmpty()) {
+        try {
+          if (URLDecoder.decode(rawName, StandardCharsets.UTF_8).equals(name)) {
+            count++;
+          }
+        } catch (IllegalArgumentException e) {
+          count++;
+        }
+      }
+      start = end + 1;
+    }
+    return count;
+  }
+}

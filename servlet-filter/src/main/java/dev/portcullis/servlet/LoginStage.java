@@ -1,0 +1,56 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.login.LoginDecision;
+import dev.portcullis.login.LoginEndpoints;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SafeRedirect;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code POST} of the login form (fields {@code username}, {@code password}, {@code acceptTerms=yes} from the form
+ * body, optional {@code returnTo}; the cookie check and the CSRF token were checked by the stages before): asks
+ * {@link PortalLogin#passwordLogin} and translates the decision. Accepted: 303 to a safe {@code returnTo} or the
+ * after-login page. Refused: 303 back to the login page with {@code error=1}. Every other request goes on; the
+ * application renders the login page.
+ */
+final class LoginStage implements Stage {
+  private final PortalLogin login;
+  private final LoginEndpoints endpoints;
+  private final LoginEffects effects;
+
+  LoginStage(PortalLogin login, LoginEffects effects) {
+    this.login = login;
+    this.endpoints = login.endpoints();
+    this.effects = effects;
+  }
+
+  @Override
+  public void handle(Exchange exchange, Next next) throws IOException, ServletException {
+    if (!exchange.method().equals("POST") || !Paths.path(exchange).equals(endpoints.loginPath())) {
+      next.proceed();
+      return;
+    }
+    HttpServletRequest req = exchange.request();
+    String username = req.getParameter("username");
+    String password = req.getParameter("password");
+    boolean acceptsTerms = FormFields.acceptsTerms(exchange.original());
+    String returnTo = req.getParameter("returnTo");
+    LoginDecision decision = login.passwordLogin(username, password == null ? null : password.toCharArray(),
+        acceptsTerms, exchange.client().address(), exchange.sessions());
+    if (decision instanceof LoginDecision.Accepted accepted) {
+      effects.accepted(exchange, accepted, LoginListener.Kind.PASSWORD);
+      Pages.seeOther(exchange, SafeRedirect.isSafe(returnTo) ? returnTo : endpoints.afterLoginPath());
+    } else {
+      effects.refused(exchange, (LoginDecision.Refused) decision);
+      String query = "?error=1";
+      if (SafeRedirect.isSafe(returnTo)) {
+        query += "&returnTo=" + URLEncoder.encode(returnTo, StandardCharsets.UTF_8);
+      }
+      Pages.seeOther(exchange, endpoints.loginPath() + query);
+    }
+  }
+}

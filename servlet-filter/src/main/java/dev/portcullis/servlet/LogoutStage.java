@@ -1,0 +1,51 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.LoginEndpoints;
+import dev.portcullis.login.LogoutDecision;
+import dev.portcullis.login.PortalLogin;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code POST} of logout or "log out everywhere" (the CSRF token was checked by the CSRF stage): asks
+ * {@link PortalLogin#logout} (which revokes and ends the sessions), then expires every Portcullis cookie with the
+ * attributes it was set with, sends {@code Clear-Site-Data: "cookies"}, records the decision's event and sends the
+ * browser (303) to the login page.
+ */
+final class LogoutStage implements Stage {
+  private final PortalLogin login;
+  private final LoginEndpoints endpoints;
+  private final List<CookieSpec> allCookies;
+  private final AuditTrail audit;
+
+  LogoutStage(PortalLogin login, List<CookieSpec> allCookies, AuditTrail audit) {
+    this.login = login;
+    this.endpoints = login.endpoints();
+    this.allCookies = List.copyOf(allCookies);
+    this.audit = audit;
+  }
+
+  @Override
+  public void handle(Exchange exchange, Next next) throws IOException, ServletException {
+    String path = Paths.path(exchange);
+    if (!exchange.method().equals("POST") || !endpoints.isLogout(path)) {
+      next.proceed();
+      return;
+    }
+    PortalPrincipal principal = exchange.principal();
+    LogoutDecision decision = login.logout(Optional.ofNullable(principal).map(PortalPrincipal::ticket),
+        path.equals(endpoints.logoutEverywherePath()), exchange.sessions());
+    for (CookieSpec spec : allCookies) {
+      exchange.setCookie(SetCookie.expire(spec));
+    }
+    exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
+    if (decision instanceof LogoutDecision.LoggedOut out) {
+      audit.emit(exchange, out.audit());
+    }
+    exchange.principal(null);
+    Pages.seeOther(exchange, endpoints.loginPath());
+  }
+}

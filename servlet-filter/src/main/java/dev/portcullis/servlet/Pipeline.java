@@ -1,0 +1,64 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.login.PortalLogin;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The stages of {@link PortcullisFilter}, in the order every request meets them, read top to bottom in
+ * {@link #of(PortcullisConfig)}. Each stage decides one thing (or, more often, translates one core decision) and
+ * either passes the request on or answers it; no stage calls another. What they share lives in non-stage types:
+ * {@link LoginEffects} (carrying out a login), {@link CsrfTokens}, {@link FormFields}, {@link AuditTrail}, and the
+ * {@link LoginListener}s the exchange tells about each login.
+ *
+ * @param stages the stages, in order
+ * @param loginListeners hear about each login, in order
+ */
+record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
+  Pipeline {
+    stages = List.copyOf(stages);
+    loginListeners = List.copyOf(loginListeners);
+  }
+
+  /** The pipeline for {@code config}; a part that is not configured has no stage. */
+  static Pipeline of(PortcullisConfig config) {
+    AuditTrail trail = config.audit().map(a -> new AuditTrail(a.log())).orElse(AuditTrail.NONE);
+    List<Stage> stages = new ArrayList<>();
+    List<LoginListener> listeners = new ArrayList<>();
+    // 1. Where the request came from, HTTPS or not (plain HTTP is redirected or refused), security headers.
+    stages.add(new TransportStage(config.transport()));
+    // 2. The session cookie: which server-side session, if any; saved and its cookie queued before the commit.
+    config.sessions().ifPresent(registry -> stages.add(new SessionStage(registry)));
+    config.login().ifPresent(l -> {
+      PortalLogin login = l.login();
+      LoginEffects effects = new LoginEffects(login.cookies().authCookie(), l.random(), trail);
+      // 3. The auth-key cookie: who is logged in (PortalLogin.check).
+      stages.add(new AuthenticationStage(login, trail));
+      // 4. The replaced portal's login cookie: a one-time login for an anonymous request, until the sunset.
+      config.legacyUpgrade().ifPresent(u -> stages.add(new LegacyUpgradeStage(u, effects)));
+      // 5. The blocked-cookie check: the login page sets the cookie-check cookie, the login form requires it.
+      stages.add(new CookieCheckStage(login.cookies().cookieCheckCookie(), login.endpoints().loginPath(), trail));
+      // 6. CSRF, for every state-changing request (the login form and logout included), and the token to render.
+      stages.add(new CsrfStage(l.random(), trail, login.endpoints().loginPath()));
+      // 7. The login form's POST (PortalLogin.passwordLogin).
+      stages.add(new LoginStage(login, effects));
+      // 8. Logout and "log out everywhere" (PortalLogin.logout).
+      stages.add(new LogoutStage(login, config.cookies(), trail));
+      // 9. The terms gate: a user who has not accepted the current terms reaches only the terms page.
+      stages.add(new TermsStage(login.terms(), login.endpoints(), trail));
+      // 10. Single sign-on endpoints (PortalLogin.ssoLogin); the upgrade cookie is offered by a login listener.
+      config.sso().ifPresent(sso -> {
+        listeners.add(new SsoUpgradeOffer(sso.config().links(), sso.tokens(), sso.config().cookie(), trail));
+        OidcClient oidc = new OidcClient(sso.config(), sso.clock());
+        oidc.startDiscovery();
+        stages.add(new SsoStage(sso.config(), sso.tokens(), oidc, login, effects, sso.clock(), trail));
+      });
+    });
+    // 11. Access rules: who may see which path (AccessPolicy.decide).
+    config.access().ifPresent(a -> stages.add(new AccessStage(a.policy(), a.loginPath(), trail)));
+    // 12. Audited actions and search demand, after the application has answered.
+    config.audit().ifPresent(a -> stages.add(new AuditStage(a.rules(), trail)));
+    return new Pipeline(stages, listeners);
+  }
+}
