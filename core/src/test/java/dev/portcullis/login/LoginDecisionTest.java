@@ -122,7 +122,8 @@ class LoginDecisionTest {
   void throttledPasswordLogin_isALock_notAFailure() {
     PortalLogin strict = PortalLogin.builder().keyRing(TestKeyRings.current()).users(users)
         .revocations(RevocationStore.inMemory(clock)).clock(clock).random(new SecureRandom()).termsVersion("t1")
-        .throttle(LoginThrottle.builder(clock).maxFailuresPerAccount(1).build()).build();
+        .throttle(LoginThrottle.builder(clock).random(new SecureRandom())
+            .maxFailuresPerAccount(1).build()).build();
     strict.passwordLogin("alice", "wrong".toCharArray(), true, null, session);
 
     LoginDecision.Refused r = (LoginDecision.Refused) strict.passwordLogin("alice", "a".toCharArray(), true, null,
