@@ -72,7 +72,7 @@ public final class PortalApp implements AutoCloseable {
           .users(users).revocations(RevocationStore.inMemory(clock))
           .clock(clock).random(random).termsVersion("2026-01").build();
       PortcullisFilter filter = PortcullisFilter.builder()
-          .transport(TransportConfig.builder().trustedProxies("127.0.0.1").build())  // HTTPS required; HSTS
+          .transport(TransportConfig.builder().trustedProxies("127.0.0.1").canonicalHost("portal.example").build())
           .sessions(registry).login(login, random)
           .access(AccessPolicy.builder()
               .permitAll("/login", "/terms", "/privacy", "/assets/**")
