@@ -17,6 +17,22 @@ import java.nio.charset.StandardCharsets;
 final class ProviderLogin {
   private ProviderLogin() {}
 
+  /**
+   * Asks the provider for its discovery document once, without a tight timeout, before a portal is built against
+   * it: mock-oauth2-server makes its signing key and loads its handlers on first use, which on a loaded machine can
+   * take longer than the portal's discovery timeout. What is under test is the portal, not the mock's cold start.
+   */
+  static void warmUp(URI issuer) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(issuer + "/.well-known/openid-configuration")).timeout(java.time.Duration.ofSeconds(60)).GET()
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("the provider's discovery document").isEqualTo(200);
+    HttpResponse<String> keys = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(issuer + "/jwks")).timeout(java.time.Duration.ofSeconds(60)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(keys.statusCode()).as("the provider's key set").isEqualTo(200);
+  }
+
   static HttpResponse<String> signIn(HttpClient client, String authorizeUrl, HttpResponse<String> loginPage,
       String subject) throws Exception {
     return signIn(client, authorizeUrl, loginPage, subject, System.currentTimeMillis() / 1000);

@@ -42,6 +42,7 @@ final class SsoPortal implements AutoCloseable {
     provider = new MockOAuth2Server(routes);
     provider.start(InetAddress.getLoopbackAddress(), 0);
     issuer = provider.issuerUrl("default").toString();
+    ProviderLogin.warmUp(URI.create(issuer));
     try {
       portal = new LoginPortal((p, filter) -> {
         p.clock.set(Instant.ofEpochMilli(System.currentTimeMillis()));

@@ -37,6 +37,7 @@ class SsoUpgradeTest {
   private void start(CookieSpec cookie) throws Exception {
     provider.start(InetAddress.getLoopbackAddress(), 0);
     URI issuer = URI.create(provider.issuerUrl("default").toString());
+    ProviderLogin.warmUp(issuer);
     portal = new LoginPortal((p, filter) -> {
       SsoConfig.Builder sso = SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
           .provider(issuer, "portal", "client-secret-value").redirectUri(URI.create(p.base + "/sso/callback"));
