@@ -105,6 +105,17 @@ class SsoOverHttpTest {
         3600));
     HttpResponse<String> back = providerClient.send(HttpRequest.newBuilder(URI.create(authorize)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
+    if ("login".equals(query(authorize, "prompt"))) {
+      // An account link makes the provider authenticate the user again: its login page, signed in as the subject,
+      // with the real time as auth_time.
+      assertThat(back.statusCode()).isEqualTo(200);
+      String claims = "{\"auth_time\":" + System.currentTimeMillis() / 1000 + "}";
+      back = providerClient.send(HttpRequest.newBuilder(URI.create(authorize))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("username=" + java.net.URLEncoder.encode(subject,
+              StandardCharsets.UTF_8) + "&claims=" + java.net.URLEncoder.encode(claims, StandardCharsets.UTF_8)))
+          .build(), HttpResponse.BodyHandlers.ofString());
+    }
     assertThat(back.statusCode()).isEqualTo(302);
     URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
     return callback.getRawPath() + "?" + callback.getRawQuery();
