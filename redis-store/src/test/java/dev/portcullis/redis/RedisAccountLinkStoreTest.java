@@ -13,7 +13,8 @@ class RedisAccountLinkStoreTest extends AccountLinkStoreContract {
   private final AccountLinkStore store;
 
   RedisAccountLinkStoreTest(RedisServer server) {
-    redis = RedisStores.connect(RedisStoreConfig.builder().uri(server.uri()).keyPrefix(SharedRedis.freshPrefix())
+    redis = RedisStores.connect(RedisStoreConfig.builder().uri(server.uri())
+        .commandTimeout(SharedRedis.PATIENT).keyPrefix(SharedRedis.freshPrefix())
         .build(), MutableClock.startingAt2026());
     store = redis.accountLinkStore();
   }

@@ -40,7 +40,8 @@ class RedisExpiryTest {
 
   private RedisStores stores(java.time.InstantSource time, Duration skew) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri()).keyPrefix(prefix).clockSkew(skew).build(), time);
+        RedisStoreConfig.builder().uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT).keyPrefix(prefix).clockSkew(skew).build(), time);
     return redis;
   }
 

@@ -16,7 +16,8 @@ class RedisReplayStoreTest extends ReplayStoreContract {
 
   RedisReplayStoreTest(RedisServer server) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri()).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
+        RedisStoreConfig.builder().uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
     store = redis.replayStore();
   }
 

@@ -21,7 +21,8 @@ class RedisRevocationStoreTest extends RevocationStoreContract {
 
   RedisRevocationStoreTest(RedisServer server) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri()).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
+        RedisStoreConfig.builder().uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
     store = redis.revocationStore();
   }
 

@@ -26,7 +26,8 @@ class RedisSessionStoreTest extends SessionStoreContractTest {
       redis.close();
     }
     redis = RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri()).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
+        RedisStoreConfig.builder().uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
     return redis.sessionStore(config);
   }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.redis;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -13,6 +14,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * ({@link #freshPrefix()}), not by server.
  */
 final class SharedRedis implements BeforeAllCallback, ParameterResolver {
+  /**
+   * The command timeout of tests about what the stores store, not about how fast: a loaded CI machine can hold a
+   * command past the production default (500 ms). The tests about timeouts set their own.
+   */
+  static final Duration PATIENT = Duration.ofSeconds(10);
+
   private static final AtomicInteger PREFIXES = new AtomicInteger();
 
   @Override
