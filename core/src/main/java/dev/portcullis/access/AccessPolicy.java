@@ -1,5 +1,6 @@
 package dev.portcullis.access;
 
+import dev.portcullis.access.internal.PathNormaliser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.portcullis.audit;
 
-import dev.portcullis.access.PathNormaliser;
+import dev.portcullis.access.internal.PathNormaliser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

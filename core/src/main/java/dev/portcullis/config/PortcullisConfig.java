@@ -1,7 +1,7 @@
 package dev.portcullis.config;
 
 import dev.portcullis.access.AccessPolicy;
-import dev.portcullis.access.PathNormaliser;
+import dev.portcullis.access.internal.PathNormaliser;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.cookie.CookieSpec;
@@ -12,7 +12,7 @@ import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
-import dev.portcullis.sso.UpgradeTokens;
+import dev.portcullis.sso.internal.UpgradeTokens;
 import dev.portcullis.transport.TransportConfig;
 import java.security.SecureRandom;
 import java.time.InstantSource;

@@ -1,6 +1,7 @@
 package dev.portcullis.sso;
 
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.sso.internal.UpgradeTokens;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.portcullis.transport;
 
+import dev.portcullis.transport.internal.TrustedProxies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.portcullis.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.access.internal.PathNormaliser;
 import dev.portcullis.user.PortalUser;
 import java.util.List;
 import java.util.Optional;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.audit.AuditEvent.Actor;
 import dev.portcullis.audit.AuditEvent.Outcome;
 import dev.portcullis.transport.IpAddress;
-import dev.portcullis.transport.TrustedProxies;
+import dev.portcullis.transport.internal.TrustedProxies;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

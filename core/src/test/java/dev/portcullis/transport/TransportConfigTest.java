@@ -3,6 +3,7 @@ package dev.portcullis.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.transport.internal.TrustedProxies;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

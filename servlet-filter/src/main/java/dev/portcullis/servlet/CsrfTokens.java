@@ -1,6 +1,6 @@
 package dev.portcullis.servlet;
 
-import dev.portcullis.login.CsrfToken;
+import dev.portcullis.login.internal.CsrfToken;
 import dev.portcullis.session.Session;
 import java.security.SecureRandom;
 

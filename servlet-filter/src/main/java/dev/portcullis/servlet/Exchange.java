@@ -1,7 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditLog;
-import dev.portcullis.transport.TrustedProxies;
+import dev.portcullis.transport.internal.TrustedProxies;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -7,7 +7,7 @@ import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.Session;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.SsoConfig;
-import dev.portcullis.sso.UpgradeTokens;
+import dev.portcullis.sso.internal.UpgradeTokens;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -4,7 +4,7 @@ import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.session.Session;
 import dev.portcullis.sso.AccountLinkStore;
-import dev.portcullis.sso.UpgradeTokens;
+import dev.portcullis.sso.internal.UpgradeTokens;
 import dev.portcullis.user.PortalUser;
 
 /**

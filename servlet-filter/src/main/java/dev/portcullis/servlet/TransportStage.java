@@ -1,7 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.transport.TransportConfig;
-import dev.portcullis.transport.TrustedProxies;
+import dev.portcullis.transport.internal.TrustedProxies;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,9 +1,10 @@
-package dev.portcullis.sso;
+package dev.portcullis.sso.internal;
 
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.Opened;
 import dev.portcullis.crypto.Purpose;
 import dev.portcullis.crypto.Sealer;
+import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.ticket.SessionBinding;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

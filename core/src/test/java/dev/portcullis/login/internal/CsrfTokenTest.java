@@ -1,4 +1,4 @@
-package dev.portcullis.login;
+package dev.portcullis.login.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

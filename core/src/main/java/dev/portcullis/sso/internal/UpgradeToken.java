@@ -1,4 +1,4 @@
-package dev.portcullis.sso;
+package dev.portcullis.sso.internal;
 
 import java.time.Instant;
 import java.util.HexFormat;

@@ -1,4 +1,4 @@
-package dev.portcullis.sso;
+package dev.portcullis.sso.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.ticket.TicketVerifier;
 import java.security.SecureRandom;

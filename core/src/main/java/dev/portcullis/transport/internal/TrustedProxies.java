@@ -1,5 +1,6 @@
-package dev.portcullis.transport;
+package dev.portcullis.transport.internal;
 
+import dev.portcullis.transport.IpAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -67,12 +68,12 @@ public final class TrustedProxies {
     for (String c : cidrs) {
       String s = c.strip();
       int slash = s.indexOf('/');
-      IpAddress parsed = IpAddress.parseOrNull(slash < 0 ? s : s.substring(0, slash));
+      IpAddress parsed = IpAddress.parse(slash < 0 ? s : s.substring(0, slash)).orElse(null);
       if (parsed == null) {
         throw new IllegalArgumentException("trusted proxy '" + c + "' is not an IP address or CIDR (IPv4 parts"
             + " without leading zeros)");
       }
-      byte[] addr = parsed.rawBytes();
+      byte[] addr = parsed.bytes();
       int prefix = addr.length * 8;
       if (slash >= 0) {
         try {
@@ -163,7 +164,7 @@ public final class TrustedProxies {
       if (addr == null) {
         break;
       }
-      IpAddress hop = IpAddress.parseOrNull(stripPort(addr));
+      IpAddress hop = IpAddress.parse(stripPort(addr)).orElse(null);
       if (hop == null) {
         return new Client(peer, connectionSecure);
       }
@@ -180,14 +181,14 @@ public final class TrustedProxies {
     if (proxies.isEmpty()) {
       return false; // the default: no per-request parsing at all
     }
-    IpAddress a = IpAddress.parseOrNull(address);
+    IpAddress a = IpAddress.parse(address).orElse(null);
     return a != null && isTrusted(a);
   }
 
   /** Whether {@code address} is inside a trusted block. */
   public boolean isTrusted(IpAddress address) {
     for (Cidr c : proxies) {
-      if (c.contains(address.rawBytes())) {
+      if (c.contains(address.bytes())) {
         return true;
       }
     }

@@ -1,4 +1,4 @@
-package dev.portcullis.transport;
+package dev.portcullis.transport.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,12 @@
-package dev.portcullis.sso;
+package dev.portcullis.sso.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.testing.MutableClock;
 import java.security.SecureRandom;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.portcullis.access;
+package dev.portcullis.access.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

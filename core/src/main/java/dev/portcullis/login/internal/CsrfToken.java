@@ -1,4 +1,4 @@
-package dev.portcullis.login;
+package dev.portcullis.login.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

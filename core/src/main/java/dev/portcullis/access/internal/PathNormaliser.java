@@ -1,4 +1,4 @@
-package dev.portcullis.access;
+package dev.portcullis.access.internal;
 
 import java.util.Locale;
 import java.util.Optional;
