@@ -11,7 +11,7 @@ import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.crypto.Purpose;
 import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.ticket.TicketCheck;
-import dev.portcullis.ticket.TicketCodec;
+import dev.portcullis.ticket.TicketEncoding;
 import dev.portcullis.ticket.TicketVerifier;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -151,7 +151,7 @@ public class SealBenchmark {
     keys.nextBytes(raw);
     key = new SecretKeySpec(raw, "AES");
     cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    plaintext = TicketCodec.encode(ticket);
+    plaintext = TicketEncoding.encode(ticket);
     // Same size as Portcullis' associated data: version, purpose and cookie name, each length-prefixed.
     aad = new byte[1 + 2 + Purpose.AUTH_TICKET.name().length() + 2 + COOKIE.getBytes(StandardCharsets.UTF_8).length];
     sealedNonce = new byte[NONCE_BYTES];
@@ -295,7 +295,7 @@ public class SealBenchmark {
 
   /** The ticket in a Tink cookie, or null when it has expired (a bad cookie throws, as Tink does). */
   private AuthTicket tinkOpen(String value) throws GeneralSecurityException {
-    AuthTicket t = TicketCodec.decode(tink.decrypt(BASE64URL_DECODER.decode(value), aad))
+    AuthTicket t = TicketEncoding.decode(tink.decrypt(BASE64URL_DECODER.decode(value), aad))
         .orElseThrow(() -> new GeneralSecurityException("not a ticket"));
     return tinkClock.instant().isBefore(t.expiresAt()) ? t : null;
   }
@@ -307,7 +307,7 @@ public class SealBenchmark {
   }
 
   private String tinkSeal() throws GeneralSecurityException {
-    return BASE64URL.encodeToString(tink.encrypt(TicketCodec.encode(ticket), aad));
+    return BASE64URL.encodeToString(tink.encrypt(TicketEncoding.encode(ticket), aad));
   }
 
   /**

@@ -12,7 +12,6 @@ import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
-import dev.portcullis.sso.internal.UpgradeTokens;
 import dev.portcullis.transport.TransportConfig;
 import java.security.SecureRandom;
 import java.time.InstantSource;
@@ -78,8 +77,11 @@ public final class PortcullisConfig {
   /** Login and the randomness its CSRF tokens are drawn from. */
   public record Login(PortalLogin login, SecureRandom random) {}
 
-  /** Single sign-on: its settings, the upgrade tokens sealed under the key ring, and the clock of both. */
-  public record Sso(SsoConfig config, UpgradeTokens tokens, InstantSource clock) {}
+  /**
+   * Single sign-on: its settings, the key ring its upgrade tokens are sealed under, the randomness they are drawn
+   * from, and the clock that decides when they and the provider's answers expire.
+   */
+  public record Sso(SsoConfig config, KeyRing keys, SecureRandom random, InstantSource clock) {}
 
   /** The audit log and the application's audited actions and searches. */
   public record Audit(AuditLog log, AuditRules rules) {}
@@ -262,8 +264,7 @@ public final class PortcullisConfig {
             + " com.nimbusds:oauth2-oidc-sdk, or leave single sign-on out");
       }
       Access access = effectiveAccess();
-      Sso sso = ssoConfig == null ? null : new Sso(ssoConfig, UpgradeTokens.create(ssoKeys, ssoConfig.cookie().name(),
-          ssoClock, random, ssoConfig.replay(), ssoConfig.tokenLifetime()), ssoClock);
+      Sso sso = ssoConfig == null ? null : new Sso(ssoConfig, ssoKeys, random, ssoClock);
       LegacyUpgrade legacy = legacyLogin == null ? null
           : new LegacyUpgrade(legacyLogin, legacyUpgraded, legacyClock, login);
       return new PortcullisConfig(this, login == null ? null : new Login(login, random), legacy, sso, access,

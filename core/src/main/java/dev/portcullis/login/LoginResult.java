@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** What {@link LoginService#login} decided. A refusal is a normal result; its reason is for the audit log only. */
-public sealed interface LoginResult permits LoginResult.Success, LoginResult.Refused {
+sealed interface LoginResult permits LoginResult.Success, LoginResult.Refused {
 
   /** The credentials matched and the account may use the portal. */
   record Success(PortalUser user, boolean acceptedTermsNow) implements LoginResult {

@@ -15,7 +15,7 @@ import java.util.Optional;
  * passwords give the same result and, through the directory's dummy check, cost the same time. An account needs a
  * name, an email and at least one role, and must be enabled.
  */
-public final class LoginService {
+final class LoginService {
   private final UserDirectory directory;
   private final LoginThrottle throttle;
   private final String termsVersion;

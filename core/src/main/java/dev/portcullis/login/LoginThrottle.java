@@ -79,7 +79,7 @@ public final class LoginThrottle {
    * @param clientAddress the client's address after trusted proxies, or null when there is none
    * @return an admitted attempt, or a refused one ({@link Attempt#refusal()}) that holds no slot
    */
-  public Attempt reserve(String username, String clientAddress) {
+  Attempt reserve(String username, String clientAddress) {
     String account = username == null ? "" : username.toLowerCase(Locale.ROOT);
     long id = random.nextLong();
     String knownKey = clientAddress == null || knownAddressFor.isZero() ? null : "k:" + hash("known", account,
@@ -137,7 +137,7 @@ public final class LoginThrottle {
   }
 
   /** One login attempt's place in the limit: admitted with its slots, or refused with none. */
-  public final class Attempt {
+  final class Attempt {
     private final LoginResult.Reason refusal;
     private final long id;
     private final String accountBudget;

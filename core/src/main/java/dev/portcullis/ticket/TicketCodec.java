@@ -28,7 +28,7 @@ import java.util.Optional;
  * exactly one encoding. Anything else, including a version-1 ticket (unpadded, written before 0.1.0 had a release),
  * is {@link Optional#empty()}: such a cookie reads as "not valid" and its user logs in again.
  */
-public final class TicketCodec {
+final class TicketCodec {
   static final byte VERSION = 2;
   /** Encoded tickets are padded to a multiple of this many bytes. */
   static final int BUCKET = 32;

@@ -41,7 +41,7 @@ public final class TransportConfig {
   // percent-escapes, sub-delims) is refused rather than copied into a Location header.
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
 
-  private final TrustedProxies trustedProxies;
+  private final List<String> trustedProxies;
   private final Duration hstsMaxAge;
   private final boolean hstsIncludeSubDomains;
   private final int httpsPort;
@@ -50,8 +50,8 @@ public final class TransportConfig {
   private final String httpsOrigin;
   private final String canonicalHost;
 
-  private TransportConfig(Builder b, TrustedProxies trustedProxies, String canonicalHost) {
-    this.trustedProxies = trustedProxies;
+  private TransportConfig(Builder b, String canonicalHost) {
+    this.trustedProxies = List.copyOf(b.trustedProxies);
     this.hstsMaxAge = Duration.ofSeconds(b.hstsMaxAge.getSeconds());
     this.hstsIncludeSubDomains = b.hstsIncludeSubDomains;
     this.httpsPort = b.httpsPort;
@@ -73,7 +73,8 @@ public final class TransportConfig {
     return builder().redirectPlainHttp(false).build();
   }
 
-  public TrustedProxies trustedProxies() {
+  /** The trusted proxies as configured: IP addresses and CIDR blocks, each checked by {@link Builder#build()}. */
+  public List<String> trustedProxies() {
     return trustedProxies;
   }
 
@@ -110,10 +111,10 @@ public final class TransportConfig {
    * both the connection's peer and the client resolved through trusted proxies are loopback addresses.
    *
    * @param peer the connection's own remote address
-   * @param client the client after trusted-proxy resolution
+   * @param clientAddress the client's address after trusted-proxy resolution
    */
-  public boolean allowsPlainHttp(String peer, TrustedProxies.Client client) {
-    return developmentMode && peer != null && client != null && isLoopback(peer) && isLoopback(client.address());
+  public boolean allowsPlainHttp(String peer, String clientAddress) {
+    return developmentMode && peer != null && clientAddress != null && isLoopback(peer) && isLoopback(clientAddress);
   }
 
   private static boolean isLoopback(String address) {
@@ -228,9 +229,8 @@ public final class TransportConfig {
       require(hstsMaxAge != null, "HSTS max-age is required (Duration.ZERO to switch browsers' HSTS off)");
       require(!hstsMaxAge.isNegative(), "HSTS max-age cannot be negative: " + hstsMaxAge);
       require(httpsPort >= 1 && httpsPort <= 65535, "HTTPS port must be between 1 and 65535: " + httpsPort);
-      TrustedProxies proxies;
       try {
-        proxies = trustedProxies.isEmpty() ? TrustedProxies.none() : TrustedProxies.of(trustedProxies);
+        TrustedProxies.of(trustedProxies);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
@@ -242,7 +242,7 @@ public final class TransportConfig {
             + " request's Host header.");
         host = DEVELOPMENT_HOST;
       }
-      return new TransportConfig(this, proxies, host);
+      return new TransportConfig(this, host);
     }
 
     /** The host as it goes into the redirect (an IPv6 address in brackets), or null when none is set. */

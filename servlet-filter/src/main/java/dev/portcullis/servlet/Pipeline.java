@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.sso.internal.UpgradeTokens;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,10 +50,12 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
       stages.add(new TermsStage(login.terms(), login.endpoints(), trail));
       // 10. Single sign-on endpoints (PortalLogin.ssoLogin); the upgrade cookie is offered by a login listener.
       config.sso().ifPresent(sso -> {
-        listeners.add(new SsoUpgradeOffer(sso.config().links(), sso.tokens(), sso.config().cookie(), trail));
+        UpgradeTokens tokens = UpgradeTokens.create(sso.keys(), sso.config().cookie().name(), sso.clock(),
+            sso.random(), sso.config().replay(), sso.config().tokenLifetime());
+        listeners.add(new SsoUpgradeOffer(sso.config().links(), tokens, sso.config().cookie(), trail));
         OidcClient oidc = new OidcClient(sso.config(), sso.clock());
         oidc.startDiscovery();
-        stages.add(new SsoStage(sso.config(), sso.tokens(), oidc, login, effects, sso.clock(), trail));
+        stages.add(new SsoStage(sso.config(), tokens, oidc, login, effects, sso.clock(), trail));
       });
     });
     // 11. Access rules: who may see which path (AccessPolicy.decide).

@@ -51,10 +51,13 @@ final class TransportStage implements Stage {
   static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
 
   private final TransportConfig config;
+  private final TrustedProxies proxies;
   private final String hsts;
 
   TransportStage(TransportConfig config) {
     this.config = Objects.requireNonNull(config, "transport");
+    this.proxies = config.trustedProxies().isEmpty() ? TrustedProxies.none()
+        : TrustedProxies.of(config.trustedProxies());
     this.hsts = "max-age=" + config.hstsMaxAge().getSeconds()
         + (config.hstsIncludeSubDomains() ? "; includeSubDomains" : "");
     if (config.developmentMode()) {
@@ -79,7 +82,7 @@ final class TransportStage implements Stage {
       refuseTrace(exchange);
       return;
     }
-    if (!client.secure() && !config.allowsPlainHttp(peer, client)) {
+    if (!client.secure() && !config.allowsPlainHttp(peer, client.address())) {
       refusePlainHttp(exchange);
       return;
     }
@@ -93,12 +96,12 @@ final class TransportStage implements Stage {
   }
 
   private TrustedProxies.Client resolve(HttpServletRequest request, String peer) {
-    if (config.trustedProxies().isEmpty()) {
+    if (proxies.isEmpty()) {
       // No proxy is believed, so no forwarding header can change the answer: don't read them.
       return new TrustedProxies.Client(peer, request.isSecure());
     }
     try {
-      return config.trustedProxies().resolve(peer, request.isSecure(), headers(request, "Forwarded"),
+      return proxies.resolve(peer, request.isSecure(), headers(request, "Forwarded"),
           headers(request, "X-Forwarded-For"), headers(request, "X-Forwarded-Proto"));
     } catch (RuntimeException e) {
       // TrustedProxies falls back by itself on malformed headers; this is the belt to its braces.
