@@ -187,8 +187,9 @@ public final class TrustedProxies {
 
   /** Whether {@code address} is inside a trusted block. */
   public boolean isTrusted(IpAddress address) {
+    byte[] bytes = address.bytes();
     for (Cidr c : proxies) {
-      if (c.contains(address.bytes())) {
+      if (c.contains(bytes)) {
         return true;
       }
     }
