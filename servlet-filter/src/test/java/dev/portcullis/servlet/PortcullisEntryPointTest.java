@@ -99,6 +99,18 @@ class PortcullisEntryPointTest {
   }
 
   @Test
+  void embeddedJetty_registersBeforeTheServerStarts() throws Exception {
+    Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    toClose.add(portcullis);
+    Site site = Site.startRegisteredBefore(portcullis::register);
+    toClose.add(site);
+    Browser browser = new Browser(site.https, site.client);
+    assertThat(browser.get("/reports/1").statusCode()).isEqualTo(303);
+    assertThat(browser.login("alice", "alice-pw", true).statusCode()).isEqualTo(303);
+    assertThat(browser.whoami()).isEqualTo("u-alice");
+  }
+
+  @Test
   void close_releasesTheAuditFile_soARedeployedInstanceOpensIt() throws Exception {
     Path file = dir.resolve("audit.jsonl");
     Portcullis first = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
@@ -230,7 +242,7 @@ class PortcullisEntryPointTest {
     final String https;
     final HttpClient client;
 
-    private Site(Consumer<jakarta.servlet.ServletContext> register) throws Exception {
+    private Site(Consumer<jakarta.servlet.ServletContext> register, boolean beforeStart) throws Exception {
       HttpConfiguration config = new HttpConfiguration();
       config.setHeaderCacheCaseSensitive(true);
       ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory(config));
@@ -251,12 +263,16 @@ class PortcullisEntryPointTest {
 
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
-      context.addEventListener(new ServletContextListener() {
-        @Override
-        public void contextInitialized(ServletContextEvent event) {
-          register.accept(event.getServletContext());
-        }
-      });
+      if (beforeStart) {
+        register.accept(context.getServletContext());
+      } else {
+        context.addEventListener(new ServletContextListener() {
+          @Override
+          public void contextInitialized(ServletContextEvent event) {
+            register.accept(event.getServletContext());
+          }
+        });
+      }
       context.addServlet(new ServletHolder(new Pages()), "/*");
       server.setHandler(context);
       server.start();
@@ -274,8 +290,14 @@ class PortcullisEntryPointTest {
           .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
+    /** Registers from a context listener, as in a container. */
     static Site start(Consumer<jakarta.servlet.ServletContext> register) throws Exception {
-      return new Site(register);
+      return new Site(register, false);
+    }
+
+    /** Registers on embedded Jetty's context before the server starts. */
+    static Site startRegisteredBefore(Consumer<jakarta.servlet.ServletContext> register) throws Exception {
+      return new Site(register, true);
     }
 
     @Override
