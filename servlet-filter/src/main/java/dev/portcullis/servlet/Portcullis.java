@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * the queued audit events and releases them, so that a redeployed application can open the same audit file again.
  * What the application passed in built (an {@link AuditLog}, a {@link SessionStore}, a {@link RevocationStore}) stays
  * the application's to close. The container closes a registered {@code Portcullis} when it takes the filter out of
- * service, which it does when the context shuts down; {@code close()} may be called again, or instead.
+ * service, which it does when the context shuts down; {@code close()} may be called again, or instead. A closed
+ * {@code Portcullis} records no more audit events: a context that starts again needs a new one, which is what a
+ * redeployed application builds.
  *
  * <p><b>Security.</b> Nothing is open by default: no default key, HTTPS required, a login needed for every page not
  * declared public. A configuration mistake stops {@link Builder#build()} with a message that says what to change;
