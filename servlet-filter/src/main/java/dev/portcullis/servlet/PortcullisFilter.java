@@ -31,8 +31,9 @@ import java.util.Objects;
  * whose {@code getSession()} is backed by the Portcullis {@link SessionRegistry}; the container's own session is
  * never created.
  *
- * <p>Built from core objects configured elsewhere: {@code PortcullisFilter.builder().sessions(registry).build()}, or
- * {@link #from(PortcullisConfig)}. The builder collects a {@link PortcullisConfig}, which checks the whole
+ * <p>Most applications get it from {@link Portcullis#builder()}, which takes three inputs, defaults the rest and
+ * registers the filter on the servlet context. Built here from core objects configured elsewhere:
+ * {@code PortcullisFilter.builder().sessions(registry).build()}, or {@link #from(PortcullisConfig)}. The builder collects a {@link PortcullisConfig}, which checks the whole
  * configuration. Register the filter before every filter that uses the session or the principal, at
  * {@link #DEFAULT_ORDER}.
  *
@@ -103,15 +104,18 @@ public final class PortcullisFilter implements Filter {
 
   private final Pipeline pipeline;
   private final List<CookieSpec> cookies;
+  /** What taking the filter out of service releases: the {@link Portcullis} that made it, or nothing. */
+  private final Runnable onDestroy;
 
-  private PortcullisFilter(Pipeline pipeline, List<CookieSpec> cookies) {
+  private PortcullisFilter(Pipeline pipeline, List<CookieSpec> cookies, Runnable onDestroy) {
     this.pipeline = pipeline;
     this.cookies = List.copyOf(cookies);
+    this.onDestroy = onDestroy;
   }
 
   /** Package-private so that tests in this package can assemble a pipeline; applications use {@link #builder()}. */
   PortcullisFilter(List<Stage> stages) {
-    this(new Pipeline(stages, List.of()), List.of());
+    this(new Pipeline(stages, List.of()), List.of(), () -> { });
   }
 
   public static Builder builder() {
@@ -120,7 +124,7 @@ public final class PortcullisFilter implements Filter {
 
   /** The filter for a configuration that has already been built (and so checked). */
   public static PortcullisFilter from(PortcullisConfig config) {
-    return new PortcullisFilter(Pipeline.of(config), config.cookies());
+    return new PortcullisFilter(Pipeline.of(config), config.cookies(), () -> { });
   }
 
   /**
@@ -129,6 +133,15 @@ public final class PortcullisFilter implements Filter {
    */
   public List<CookieSpec> cookies() {
     return cookies;
+  }
+
+  /**
+   * Called by the container when it takes the filter out of service. A filter made by {@link Portcullis} closes that
+   * {@code Portcullis} here (its audit log and the stores it made); any other filter holds nothing to release.
+   */
+  @Override
+  public void destroy() {
+    onDestroy.run();
   }
 
   @Override
@@ -284,6 +297,12 @@ public final class PortcullisFilter implements Filter {
      */
     public PortcullisFilter build() {
       return from(config.build());
+    }
+
+    /** As {@link #build()}, for a filter whose {@link #destroy()} runs {@code onDestroy}. */
+    PortcullisFilter buildClosingWith(Runnable onDestroy) {
+      PortcullisConfig built = config.build();
+      return new PortcullisFilter(Pipeline.of(built), built.cookies(), Objects.requireNonNull(onDestroy));
     }
   }
 }

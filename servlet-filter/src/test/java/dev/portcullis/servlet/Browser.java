@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.testing.TestBrowser;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +19,11 @@ final class Browser extends TestBrowser {
 
   Browser(String base) {
     super(base);
+  }
+
+  /** A browser that sends through {@code client} (for example one that trusts a test certificate). */
+  Browser(String base, HttpClient client) {
+    super(base, client);
   }
 
   /** GET /login, keeping the CSRF token it shows. */

@@ -264,7 +264,7 @@ final class SecuredPortal implements AutoCloseable {
   }
 
   /** A fresh EC key and a self-signed certificate for 127.0.0.1 and localhost, valid for a day either side of now. */
-  private static KeyStore selfSigned() throws Exception {
+  static KeyStore selfSigned() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(256);
     KeyPair pair = generator.generateKeyPair();

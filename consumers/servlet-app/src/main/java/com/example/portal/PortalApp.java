@@ -1,21 +1,7 @@
 package com.example.portal;
 
-import dev.portcullis.access.AccessPolicy;
-import dev.portcullis.audit.AuditLog;
-import dev.portcullis.audit.AuditRules;
-import dev.portcullis.audit.AuditSink;
-import dev.portcullis.audit.SearchDemandSink;
-import dev.portcullis.audit.SessionAudit;
-import dev.portcullis.crypto.KeyRingSources;
-import dev.portcullis.login.PortalLogin;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.session.CaffeineSessionStore;
-import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionRegistry;
-import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,10 +9,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.Principal;
-import java.security.SecureRandom;
-import java.time.InstantSource;
-import java.util.EnumSet;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -35,72 +17,44 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * A small portal on embedded Jetty 12 behind Portcullis, wired as the Portcullis README's quick start shows: the
- * filter built with {@code PortcullisFilter.builder()}, registered for every path, and the audit log closed when the
- * portal stops. It listens on 127.0.0.1 behind a TLS-terminating proxy on the same host (it trusts that proxy's
- * {@code X-Forwarded-Proto}).
+ * A small portal on embedded Jetty 12 behind Portcullis, wired as the Portcullis README's quick start shows:
+ * {@link PortalSecurity#install} registers the filter on the servlet context before the server starts, and stopping
+ * the server closes Portcullis (and its audit file). It listens on 127.0.0.1 behind a TLS-terminating proxy on the
+ * same host (it trusts that proxy's {@code X-Forwarded-Proto}).
  */
 public final class PortalApp implements AutoCloseable {
   private final Server server;
-  private final AuditLog audit;
 
-  private PortalApp(Server server, AuditLog audit) {
+  private PortalApp(Server server) {
     this.server = server;
-    this.audit = audit;
   }
 
   /**
    * Starts the portal on {@code port} (0 for a free one).
    *
-   * @param keyFile a Portcullis key file (KeyTool create)
-   * @param logDir where audit.jsonl and search-demand.jsonl go
+   * @param dataDir holds the Portcullis key file {@code keys.txt} (KeyTool create); {@code audit.jsonl} goes there
    * @param users the application's user directory
    */
-  public static PortalApp start(int port, Path keyFile, Path logDir, UserDirectory users) throws Exception {
-    SecureRandom random = new SecureRandom();
-    InstantSource clock = InstantSource.system();                       // the composition root picks the clock
-    AuditLog audit = AuditLog.builder().clock(clock).random(random)
-        .auditSink(AuditSink.hashChained(logDir.resolve("audit.jsonl")))
-        .demandSink(SearchDemandSink.jsonLines(logDir.resolve("search-demand.jsonl"))).build();
+  public static PortalApp start(int port, Path dataDir, UserDirectory users) throws Exception {
+    Server server = new Server();
+    HttpConfiguration http = new HttpConfiguration();
+    http.setHeaderCacheCaseSensitive(true);                          // see the README's container note
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost("127.0.0.1");
+    connector.setPort(port);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    PortalSecurity.install(context.getServletContext(), users, dataDir);
+    context.addServlet(new ServletHolder(new Page()), "/*");
+    server.setHandler(context);
     try {
-      SessionConfig sessions = SessionConfig.defaults();                // __Host-portcullis-sid, 20 min idle, 8 h
-      SessionRegistry registry = SessionRegistry.create(sessions,
-          CaffeineSessionStore.builder(sessions, clock).listener(new SessionAudit(audit)).build(),
-          random, clock, new SessionAudit(audit));
-      PortalLogin login = PortalLogin.builder()
-          .keyRing(KeyRingSources.fromFile(keyFile))
-          .users(users).revocations(RevocationStore.inMemory(clock))
-          .clock(clock).random(random).termsVersion("2026-01").build();
-      PortcullisFilter filter = PortcullisFilter.builder()
-          .transport(TransportConfig.builder().trustedProxies("127.0.0.1").canonicalHost("portal.example").build())
-          .sessions(registry).login(login, random)
-          .access(AccessPolicy.builder()
-              .permitAll("/login", "/terms", "/privacy", "/assets/**")
-              .requireAnyRole("/council/**", "COUNCIL_OFFICER")
-              .build(), "/login")                                     // anything not listed needs a login
-          .requirePublic("/privacy")
-          .audit(audit, AuditRules.builder().action("/reports/{id}", "report_view").searchEndpoint("/search", "q")
-              .build())
-          .build();
-
-      Server server = new Server();
-      HttpConfiguration http = new HttpConfiguration();
-      http.setHeaderCacheCaseSensitive(true);                          // see the README's container note
-      ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-      connector.setHost("127.0.0.1");
-      connector.setPort(port);
-      server.addConnector(connector);
-      ServletContextHandler context = new ServletContextHandler();
-      context.setContextPath("/");
-      context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-      context.addServlet(new ServletHolder(new Page()), "/*");
-      server.setHandler(context);
       server.start();
-      return new PortalApp(server, audit);
     } catch (Exception | Error e) {
-      audit.close();
+      server.stop();                                                 // takes the filter out of service: closes it
       throw e;
     }
+    return new PortalApp(server);
   }
 
   /** Where the portal listens, e.g. {@code http://127.0.0.1:40123/}. */
@@ -108,14 +62,10 @@ public final class PortalApp implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/");
   }
 
-  /** Stops Jetty, then delivers what the audit log still holds and closes its files. */
+  /** Stops Jetty, which takes the filter out of service: Portcullis delivers its audit events and closes the file. */
   @Override
   public void close() throws Exception {
-    try {
-      server.stop();
-    } finally {
-      audit.close();
-    }
+    server.stop();
   }
 
   /** Every page: who is logged in, and the CSRF token a form on the page would post. */

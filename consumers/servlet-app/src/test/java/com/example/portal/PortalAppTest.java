@@ -40,6 +40,7 @@ class PortalAppTest {
   private static final String PASSWORD = "alice-consumer-pass";
 
   @TempDir Path dir;
+  private InMemoryUserDirectory users;
   private PortalApp app;
   private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
       .connectTimeout(Duration.ofSeconds(10)).build();
@@ -53,10 +54,10 @@ class PortalAppTest {
     KeyRingSources.createFile(
         KeyRing.builder().add(0x0a1b2c3d, KeyStatus.ACTIVE, Instant.parse("2026-01-01T00:00:00Z"),
             KeyMaterial.generate(random)).build(), keys);
-    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.standard(random))
+    users = new InMemoryUserDirectory(PasswordHasher.standard(random))
         .add("alice", PASSWORD.toCharArray(), new PortalUser("u-alice", "Alice Example", "alice@riverside.example",
             Set.of("PROVIDER"), "riverside", true, null));
-    app = PortalApp.start(0, keys, dir, users);
+    app = PortalApp.start(0, dir, users);
   }
 
   @AfterEach
@@ -101,6 +102,19 @@ class PortalAppTest {
     assertTrue(audit.contains("\"authn_login_fail\""), "the wrong password is audited");
     assertTrue(audit.contains("\"authn_login_success\""), "the login is audited");
     assertFalse(audit.contains(PASSWORD), "no password in the audit log");
+  }
+
+  @Test
+  void aRestartOnTheSameDataFolder_opensTheAuditFileAgain() throws Exception {
+    app.close();
+    app = null;
+    // As a redeployed application: the first instance released the audit file when its context shut down.
+    app = PortalApp.start(0, dir, users);
+    HttpResponse<String> loginPage = send(get("/login"));
+    assertEquals(200, loginPage.statusCode());
+    HttpResponse<String> right = send(post("/login", csrf(loginPage), "alice", PASSWORD, "/reports/42"));
+    assertEquals("/reports/42", right.headers().firstValue("Location").orElse(""));
+    assertTrue(send(get("/reports/42")).body().startsWith("user=u-alice"));
   }
 
   @Test

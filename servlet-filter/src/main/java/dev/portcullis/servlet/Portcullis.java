@@ -1,0 +1,384 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SearchDemandSink;
+import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.session.SessionStore;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.UserDirectory;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one-call way to put Portcullis in front of a servlet application: give it the key ring, the user directory and
+ * the current terms-of-use version, take the defaults for everything else, and register it on the
+ * {@link ServletContext}.
+ *
+ * <pre>{@code
+ * Portcullis.builder()
+ *     .keyRing(KeyRingSources.fromFile(Path.of("keys.txt")))
+ *     .users(users)
+ *     .termsVersion("2026-01")
+ *     .build()
+ *     .register(servletContext);   // every path, REQUEST dispatch; closed when the context shuts down
+ * }</pre>
+ *
+ * <p>The defaults, each replaceable through the {@link Builder}: the system clock; one {@link SecureRandom} drawn
+ * from by every part (session ids, tickets, CSRF tokens, audit ids); an {@link AuditLog} writing to SLF4J
+ * ({@link AuditSink#slf4j()}, {@link SearchDemandSink#slf4j()}); in-memory stores for one node (a Caffeine session
+ * store with {@link SessionConfig#defaults()}, {@link RevocationStore#inMemory}); {@link TransportConfig#defaults()},
+ * which requires HTTPS and refuses plain HTTP with {@code 403} (to redirect plain {@code GET}s instead, give a
+ * {@code TransportConfig} with the portal's {@code canonicalHost}); and the secure default for access: every path
+ * but the login page, the terms page and the {@link Builder#requirePublic} pages needs a login. The pieces are the
+ * ones {@link PortcullisFilter#builder()} and {@link PortalLogin#builder()} take, and the whole configuration is
+ * checked by the core ({@code PortcullisConfig}), as for a filter built by hand.
+ *
+ * <p><b>Lifecycle.</b> A {@code Portcullis} owns what its builder created: the audit log (and with it the sinks
+ * handed to {@link Builder#auditSink}/{@link Builder#demandSink}) and the default stores. {@link #close()} delivers
+ * the queued audit events and releases them, so that a redeployed application can open the same audit file again.
+ * What the application passed in built (an {@link AuditLog}, a {@link SessionStore}, a {@link RevocationStore}) stays
+ * the application's to close. The container closes a registered {@code Portcullis} when it takes the filter out of
+ * service, which it does when the context shuts down; {@code close()} may be called again, or instead. A closed
+ * {@code Portcullis} records no more audit events: a context that starts again needs a new one, which is what a
+ * redeployed application builds.
+ *
+ * <p><b>Security.</b> Nothing is open by default: no default key, HTTPS required, a login needed for every page not
+ * declared public. A configuration mistake stops {@link Builder#build()} with a message that says what to change;
+ * nothing is started or opened that the failure would leave behind.
+ */
+public final class Portcullis implements AutoCloseable {
+  /** The name the filter is registered under by {@link #register(ServletContext)}. */
+  public static final String FILTER_NAME = "portcullis";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);
+
+  private final PortcullisFilter filter;
+  private final AuditLog audit;
+  private final List<AutoCloseable> owned;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Portcullis(PortcullisFilter.Builder filterBuilder, AuditLog audit, List<AutoCloseable> owned) {
+    this.audit = audit;
+    this.owned = List.copyOf(owned);
+    this.filter = filterBuilder.buildClosingWith(this::close);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The filter, for containers that register filters their own way; registered, it closes this on destroy. */
+  public PortcullisFilter filter() {
+    return filter;
+  }
+
+  /** The audit log Portcullis records to: the one passed in, or the one it made. */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /**
+   * Registers the filter on {@code context} as {@value #FILTER_NAME} for every path ({@code /*}), for
+   * {@link DispatcherType#REQUEST}, ahead of the filters the deployment descriptor declares, with async support.
+   * Call it while the context starts: from a {@code ServletContainerInitializer}, a {@code ServletContextListener}
+   * declared in {@code web.xml} or with {@code @WebListener}, or (embedded Jetty) before the server starts. When the
+   * container takes the filter out of service at shutdown, this {@code Portcullis} is closed.
+   *
+   * @return the registration, for further settings
+   * @throws IllegalStateException if a filter of that name is already registered, the context has already started,
+   *     or this {@code Portcullis} is closed; the {@code Portcullis} is then closed, so that a failed start leaves no
+   *     audit file open
+   */
+  public FilterRegistration.Dynamic register(ServletContext context) {
+    Objects.requireNonNull(context, "context");
+    try {
+      if (closed.get()) {
+        throw new IllegalStateException("this Portcullis is closed: build a new one for the new context");
+      }
+      FilterRegistration.Dynamic registration = context.addFilter(FILTER_NAME, filter);
+      if (registration == null) {
+        throw new IllegalStateException("a filter named '" + FILTER_NAME + "' is already registered in this"
+            + " context: register Portcullis once per context");
+      }
+      registration.setAsyncSupported(true);
+      registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+      return registration;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Delivers the audit events still queued, closes the audit log Portcullis made (and its sinks) and the stores it
+   * made; leaves alone what the application passed in. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closeAll(owned);
+  }
+
+  private static void closeAll(List<AutoCloseable> parts) {
+    for (AutoCloseable part : parts) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.error("Portcullis could not close {}: {}", part.getClass().getName(), e.getClass().getName());
+      }
+    }
+  }
+
+  /**
+   * Takes the three required inputs and the overrides; {@link #build()} fills in the defaults and checks the whole.
+   * Not thread-safe.
+   */
+  public static final class Builder {
+    private KeyRing keyRing;
+    private UserDirectory users;
+    private String termsVersion;
+    private InstantSource clock;
+    private SecureRandom random;
+    private AuditLog auditLog;
+    private final List<AuditSink> auditSinks = new ArrayList<>();
+    private final List<SearchDemandSink> demandSinks = new ArrayList<>();
+    private AuditRules auditRules;
+    private SessionConfig sessionConfig = SessionConfig.defaults();
+    private SessionStore sessionStore;
+    private RevocationStore revocations;
+    private TransportConfig transport;
+    private AccessPolicy accessPolicy;
+    private String accessLoginPath;
+    private boolean accessDecidedByApplication;
+    private final List<String> requiredPublic = new ArrayList<>();
+    private Consumer<PortalLogin.Builder> loginSettings = b -> { };
+    private Consumer<PortcullisFilter.Builder> filterSettings = b -> { };
+
+    private Builder() {}
+
+    /** Required: the keys that seal the auth cookie. Portcullis has no default key. */
+    public Builder keyRing(KeyRing keyRing) {
+      this.keyRing = Objects.requireNonNull(keyRing, "keyRing");
+      return this;
+    }
+
+    /** Required: the application's accounts. */
+    public Builder users(UserDirectory users) {
+      this.users = Objects.requireNonNull(users, "users");
+      return this;
+    }
+
+    /** Required: the current terms-of-use version; logging in means accepting it. */
+    public Builder termsVersion(String termsVersion) {
+      this.termsVersion = Objects.requireNonNull(termsVersion, "termsVersion");
+      return this;
+    }
+
+    /** The clock of every part; the system clock unless set. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The one source of randomness of every part; a new {@link SecureRandom} unless set. */
+    public Builder random(SecureRandom random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * An audit log the application built and closes itself, instead of the one Portcullis would make. Cannot be
+     * combined with {@link #auditSink} or {@link #demandSink}, which configure the log Portcullis makes.
+     */
+    public Builder auditLog(AuditLog auditLog) {
+      this.auditLog = Objects.requireNonNull(auditLog, "auditLog");
+      return this;
+    }
+
+    /**
+     * Adds a sink for identified audit events to the log Portcullis makes (without any, SLF4J). The sink belongs to
+     * the {@code Portcullis} from then on: it is closed with it, or when {@link #build()} fails.
+     */
+    public Builder auditSink(AuditSink sink) {
+      auditSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /** Adds a sink for the anonymous search-demand log (without any, SLF4J); owned as {@link #auditSink} is. */
+    public Builder demandSink(SearchDemandSink sink) {
+      demandSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /** The application's audited actions and search endpoints; none unless set. */
+    public Builder auditRules(AuditRules rules) {
+      this.auditRules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /** How sessions behave; {@link SessionConfig#defaults()} unless set. */
+    public Builder sessions(SessionConfig config) {
+      this.sessionConfig = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Where sessions live (a Redis store for many nodes, built with the same {@link SessionConfig}); a Caffeine store
+     * in memory unless set.
+     */
+    public Builder sessionStore(SessionStore store) {
+      this.sessionStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Where revoked tickets are remembered; {@link RevocationStore#inMemory} unless set. */
+    public Builder revocations(RevocationStore revocations) {
+      this.revocations = Objects.requireNonNull(revocations, "revocations");
+      return this;
+    }
+
+    /** How requests must arrive; {@link TransportConfig#defaults()} (HTTPS only, plain HTTP refused) unless set. */
+    public Builder transport(TransportConfig transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /** An explicit access policy instead of the secure default; see {@link PortcullisFilter.Builder#access}. */
+    public Builder access(AccessPolicy policy, String loginPath) {
+      this.accessPolicy = Objects.requireNonNull(policy, "policy");
+      this.accessLoginPath = Objects.requireNonNull(loginPath, "loginPath");
+      return this;
+    }
+
+    /**
+     * Leaves every access decision to the application; see
+     * {@link PortcullisFilter.Builder#accessDecidedByApplication}.
+     */
+    public Builder accessDecidedByApplication() {
+      this.accessDecidedByApplication = true;
+      return this;
+    }
+
+    /**
+     * Pages anonymous visitors must reach, such as the privacy notice; see
+     * {@link PortcullisFilter.Builder#requirePublic}.
+     */
+    public Builder requirePublic(String... paths) {
+      for (String path : paths) {
+        requiredPublic.add(Objects.requireNonNull(path, "path"));
+      }
+      return this;
+    }
+
+    /**
+     * Further login settings (paths, cookies, ticket lifetime, the login limit), applied to the
+     * {@link PortalLogin.Builder} after the defaults; replaces an earlier call.
+     */
+    public Builder login(Consumer<PortalLogin.Builder> settings) {
+      this.loginSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /**
+     * Further filter settings (single sign-on, the legacy login upgrade), applied to the
+     * {@link PortcullisFilter.Builder} after everything else; replaces an earlier call.
+     */
+    public Builder filter(Consumer<PortcullisFilter.Builder> settings) {
+      this.filterSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /**
+     * Fills in the defaults, builds the parts and checks the whole configuration.
+     *
+     * @throws IllegalStateException for a missing required input or a configuration mistake; the message says what
+     *     to change. What was made until then is closed, and so are the sinks handed to this builder.
+     */
+    public Portcullis build() {
+      List<AutoCloseable> owned = new ArrayList<>();
+      owned.addAll(auditSinks);
+      owned.addAll(demandSinks);
+      try {
+        if (auditLog != null && !(auditSinks.isEmpty() && demandSinks.isEmpty())) {
+          throw new IllegalStateException("auditLog(...) and auditSink(...)/demandSink(...) contradict each other:"
+              + " add the sinks to your own audit log, or let Portcullis make the log");
+        }
+        InstantSource time = clock != null ? clock : systemClock();
+        SecureRandom shared = random != null ? random : new SecureRandom();
+        RevocationStore revoked = revocations != null ? revocations : RevocationStore.inMemory(time);
+        PortalLogin.Builder loginBuilder = PortalLogin.builder().keyRing(keyRing).users(users)
+            .termsVersion(termsVersion).revocations(revoked).clock(time).random(shared);
+        loginSettings.accept(loginBuilder);
+        PortalLogin login = loginBuilder.build();
+
+        AuditLog audit = auditLog;
+        if (audit == null) {
+          AuditLog.Builder auditBuilder = AuditLog.builder().clock(time).random(shared);
+          auditSinks.forEach(auditBuilder::auditSink);
+          demandSinks.forEach(auditBuilder::demandSink);
+          audit = auditBuilder.build();
+          owned.clear(); // the log closes its sinks
+          owned.add(audit);
+        }
+        SessionAudit sessionAudit = new SessionAudit(audit);
+        SessionStore store = sessionStore != null ? sessionStore
+            : CaffeineSessionStore.builder(sessionConfig, time).listener(sessionAudit).build();
+        if (sessionStore == null && store instanceof AutoCloseable made) {
+          owned.add(made);
+        }
+        if (revocations == null && revoked instanceof AutoCloseable made) {
+          owned.add(made);
+        }
+        SessionRegistry registry = SessionRegistry.create(sessionConfig, store, shared, time, sessionAudit);
+
+        PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
+            .sessions(registry).login(login, shared)
+            .audit(audit, auditRules != null ? auditRules : AuditRules.none())
+            .requirePublic(requiredPublic.toArray(String[]::new));
+        if (transport != null) {
+          filterBuilder.transport(transport);
+        }
+        if (accessPolicy != null) {
+          filterBuilder.access(accessPolicy, accessLoginPath);
+        }
+        if (accessDecidedByApplication) {
+          filterBuilder.accessDecidedByApplication();
+        }
+        filterSettings.accept(filterBuilder);
+        return new Portcullis(filterBuilder, audit, owned);
+      } catch (RuntimeException | Error e) {
+        closeAll(owned);
+        throw e;
+      }
+    }
+
+    @SuppressForbidden(reason = "the entry point's default clock; every part gets this one, and builder().clock"
+        + " replaces it")
+    private static InstantSource systemClock() {
+      return InstantSource.system();
+    }
+  }
+}

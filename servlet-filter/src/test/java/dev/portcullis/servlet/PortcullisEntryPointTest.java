@@ -1,0 +1,328 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.testing.MutableClock;
+import dev.portcullis.testing.RecordingAuditSink;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Portcullis#builder()} with only its three required inputs, registered on a real Jetty through
+ * {@link Portcullis#register} from a context listener, as a container would: HTTPS is required, pages need a login,
+ * a user logs in over HTTPS; closing (directly, or by the container at shutdown) releases the audit file so that a
+ * redeployed application opens it again; a missing input is named; overrides take effect.
+ */
+class PortcullisEntryPointTest {
+  private static final String TERMS = "2026-01";
+
+  @TempDir Path dir;
+  private final SecureRandom random = new SecureRandom();
+  private final KeyRing ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
+      .build();
+  private final InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
+      .add("alice", "alice-pw".toCharArray(), LoginPortal.user("u-alice", "Alice Adams", "alice@riverside.example",
+          "PROVIDER", "riverside", true, TERMS));
+  private final List<AutoCloseable> toClose = new java.util.ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  @Test
+  void threeInputs_registeredOnTheContext_requireHttpsAndALogin_andLogAUserIn() throws Exception {
+    Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    toClose.add(portcullis);
+    Site site = Site.start(portcullis::register);
+    toClose.add(site);
+    Browser browser = new Browser(site.https, site.client);
+
+    HttpResponse<String> anonymous = browser.get("/reports/1");
+    assertThat(anonymous.statusCode()).isEqualTo(303);
+    assertThat(anonymous.headers().firstValue("Location")).hasValue("/login?returnTo=%2Freports%2F1");
+    assertThat(anonymous.body()).doesNotContain("page ");
+    assertThat(anonymous.headers().firstValue("Strict-Transport-Security")).isPresent();
+
+    HttpResponse<String> plain = new Browser(site.http).get("/login");
+    assertThat(plain.statusCode()).as("plain HTTP is refused: no canonical host to redirect to").isEqualTo(403);
+
+    assertThat(browser.login("alice", "wrong-pw", true).headers().firstValue("Location").orElse(""))
+        .startsWith("/login?error=1");
+    HttpResponse<String> login = browser.login("alice", "alice-pw", true);
+    assertThat(login.statusCode()).isEqualTo(303);
+    assertThat(browser.cookies()).containsKey("__Host-portcullis-auth");
+    assertThat(browser.cookies()).containsKey(SessionConfig.DEFAULT_COOKIE_NAME);
+    assertThat(browser.get("/reports/1").body()).isEqualTo("page /reports/1");
+    assertThat(browser.whoami()).isEqualTo("u-alice");
+  }
+
+  @Test
+  void embeddedJetty_registersBeforeTheServerStarts() throws Exception {
+    Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    toClose.add(portcullis);
+    Site site = Site.startRegisteredBefore(portcullis::register);
+    toClose.add(site);
+    Browser browser = new Browser(site.https, site.client);
+    assertThat(browser.get("/reports/1").statusCode()).isEqualTo(303);
+    assertThat(browser.login("alice", "alice-pw", true).statusCode()).isEqualTo(303);
+    assertThat(browser.whoami()).isEqualTo("u-alice");
+  }
+
+  @Test
+  void close_releasesTheAuditFile_soARedeployedInstanceOpensIt() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    Portcullis first = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
+        .auditSink(AuditSink.hashChained(file)).build();
+    toClose.add(first);
+    assertThatThrownBy(() -> AuditSink.hashChained(file)).as("held while the first instance is open")
+        .isInstanceOf(IOException.class);
+
+    first.close();
+    first.close(); // again: nothing more to do
+    Portcullis second = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
+        .auditSink(AuditSink.hashChained(file)).build();
+    second.close();
+  }
+
+  @Test
+  void theContainerClosesARegisteredInstanceAtShutdown_andTheNextDeploymentLogsIn() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    for (int deployment = 1; deployment <= 2; deployment++) {
+      Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
+          .auditSink(AuditSink.hashChained(file)).build();
+      toClose.add(portcullis); // only if the test fails: close() is idempotent
+      try (Site site = Site.start(portcullis::register)) {
+        Browser browser = new Browser(site.https, site.client);
+        assertThat(browser.login("alice", "alice-pw", true).headers().firstValue("Location")).hasValue("/");
+        assertThat(browser.whoami()).as("deployment " + deployment).isEqualTo("u-alice");
+      }
+      // No close() here: stopping the context took the filter out of service, which closed the instance.
+    }
+    assertThat(java.nio.file.Files.readAllLines(file).stream().filter(l -> l.contains("\"authn_login_success\"")))
+        .hasSize(2);
+  }
+
+  @Test
+  void aMissingRequiredInput_isNamed_andNothingIsLeftOpen() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    assertThatThrownBy(() -> Portcullis.builder().users(users).termsVersion(TERMS)
+        .auditSink(AuditSink.hashChained(file)).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("key ring is required");
+    assertThatCode(() -> AuditSink.hashChained(file).close()).as("the handed-over sink was closed")
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> Portcullis.builder().keyRing(ring).termsVersion(TERMS).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("user directory is required");
+    assertThatThrownBy(() -> Portcullis.builder().keyRing(ring).users(users).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("terms-of-use version is required");
+  }
+
+  @Test
+  void theWholeConfigurationIsCheckedByTheCore() {
+    assertThatThrownBy(() -> Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
+        .sessions(SessionConfig.builder().cookie(SessionConfig.defaultCookie("__Host-portcullis-auth")).build())
+        .build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("same name '__Host-portcullis-auth'");
+    AuditLog own = AuditLog.builder().clock(MutableClock.startingAt2026()).random(random).build();
+    try {
+      assertThatThrownBy(() -> Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).auditLog(own)
+          .auditSink(AuditSink.noop()).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("auditLog(...) and auditSink(...)");
+    } finally {
+      own.close();
+    }
+  }
+
+  @Test
+  void overrides_takeEffect_andWhatTheApplicationPassedInStaysOpen() throws Exception {
+    MutableClock clock = MutableClock.startingAt2026();
+    RecordingAuditSink recorded = new RecordingAuditSink();
+    AuditLog own = AuditLog.builder().clock(clock).random(random).auditSink(recorded).build();
+    toClose.add(own);
+    SessionConfig sessions = SessionConfig.builder().cookie(SessionConfig.defaultCookie("__Host-portal-sid"))
+        .build();
+    Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
+        .clock(clock).random(random).auditLog(own).sessions(sessions)
+        .transport(TransportConfig.builder().developmentMode(true).build())  // plain HTTP from loopback
+        .requirePublic("/privacy")
+        .login(login -> login.ticketLifetime(Duration.ofHours(1)))
+        .build();
+    toClose.add(portcullis);
+    assertThat(portcullis.audit()).isSameAs(own);
+    assertThat(portcullis.filter().cookies()).extracting(c -> c.name()).contains("__Host-portal-sid");
+    Site site = Site.start(portcullis::register);
+    toClose.add(site);
+
+    Browser browser = new Browser(site.http);
+    assertThat(browser.get("/privacy").body()).isEqualTo("page /privacy");
+    assertThat(browser.get("/reports/1").statusCode()).isEqualTo(303);
+    assertThat(browser.login("alice", "alice-pw", true).statusCode()).isEqualTo(303);
+    assertThat(browser.cookies()).containsKey("__Host-portal-sid");
+    assertThat(browser.whoami()).isEqualTo("u-alice");
+    clock.advance(Duration.ofHours(2)); // past the one-hour ticket, by the injected clock
+    assertThat(browser.get("/reports/1").statusCode()).as("the ticket expired by the clock given").isEqualTo(303);
+
+    portcullis.close();
+    assertThat(own.flush(Duration.ofSeconds(10))).as("the application's own audit log is still open").isTrue();
+    recorded.assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS);
+    assertThat(recorded.isClosed()).isFalse();
+  }
+
+  @Test
+  void registeringTwiceInOneContext_isRefused_andClosesTheSecond() throws Exception {
+    Portcullis first = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    toClose.add(first);
+    Path file = dir.resolve("audit.jsonl");
+    Portcullis second = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
+        .auditSink(AuditSink.hashChained(file)).build();
+    toClose.add(second);
+    List<Throwable> refused = new java.util.ArrayList<>();
+    Site site = Site.start(context -> {
+      first.register(context);
+      try {
+        second.register(context);
+      } catch (IllegalStateException e) {
+        refused.add(e);
+      }
+    });
+    toClose.add(site);
+    assertThat(refused).singleElement().extracting(Throwable::getMessage).asString()
+        .contains("already registered");
+    assertThatCode(() -> AuditSink.hashChained(file).close()).doesNotThrowAnyException();
+  }
+
+  /**
+   * Jetty on loopback with a plain and a TLS connector (a certificate made for the run); the application is one
+   * servlet, and Portcullis comes in through a context listener, as in a container.
+   */
+  private static final class Site implements AutoCloseable {
+    final Server server = new Server();
+    final String http;
+    final String https;
+    final HttpClient client;
+
+    private Site(Consumer<jakarta.servlet.ServletContext> register, boolean beforeStart) throws Exception {
+      HttpConfiguration config = new HttpConfiguration();
+      config.setHeaderCacheCaseSensitive(true);
+      ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory(config));
+      plain.setHost("127.0.0.1");
+      server.addConnector(plain);
+      KeyStore keys = SecuredPortal.selfSigned();
+      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls.setKeyStore(keys);
+      tls.setKeyStorePassword(new String(SecuredPortal.STORE_PASSWORD));
+      HttpConfiguration secureConfig = new HttpConfiguration(config);
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      secure.setSniHostCheck(false); // the client connects to an IP literal, which SNI cannot carry
+      secureConfig.addCustomizer(secure);
+      ServerConnector encrypted = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
+          new HttpConnectionFactory(secureConfig));
+      encrypted.setHost("127.0.0.1");
+      server.addConnector(encrypted);
+
+      ServletContextHandler context = new ServletContextHandler();
+      context.setContextPath("/");
+      if (beforeStart) {
+        register.accept(context.getServletContext());
+      } else {
+        context.addEventListener(new ServletContextListener() {
+          @Override
+          public void contextInitialized(ServletContextEvent event) {
+            register.accept(event.getServletContext());
+          }
+        });
+      }
+      context.addServlet(new ServletHolder(new Pages()), "/*");
+      server.setHandler(context);
+      server.start();
+      http = "http://127.0.0.1:" + plain.getLocalPort();
+      https = "https://127.0.0.1:" + encrypted.getLocalPort();
+
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
+      trusted.load(null, null);
+      trusted.setCertificateEntry("portal", keys.getCertificate("portal"));
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext clientTls = SSLContext.getInstance("TLS");
+      clientTls.init(null, trust.getTrustManagers(), new SecureRandom());
+      client = HttpClient.newBuilder().sslContext(clientTls).followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Registers from a context listener, as in a container. */
+    static Site start(Consumer<jakarta.servlet.ServletContext> register) throws Exception {
+      return new Site(register, false);
+    }
+
+    /** Registers on embedded Jetty's context before the server starts. */
+    static Site startRegisteredBefore(Consumer<jakarta.servlet.ServletContext> register) throws Exception {
+      return new Site(register, true);
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.stop();
+    }
+  }
+
+  /** {@code /login} and {@code /whoami} show the CSRF token as the test browser expects; other pages their path. */
+  private static final class Pages extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.setContentType("text/plain;charset=utf-8");
+      Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
+      String path = req.getRequestURI();
+      if (path.equals("/login")) {
+        resp.getWriter().print("login page csrf=" + csrf);
+      } else if (path.equals("/whoami")) {
+        resp.getWriter().print(req.getUserPrincipal() == null ? "anonymous"
+            : req.getUserPrincipal().getName() + " csrf=" + csrf);
+      } else {
+        resp.getWriter().print("page " + path);
+      }
+    }
+  }
+}
