@@ -9,6 +9,7 @@ import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
@@ -19,7 +20,6 @@ import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,13 +44,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -237,7 +229,7 @@ class TwoNodesTest {
   /** One node: its own Redis connection, filter and Jetty. */
   private final class Node implements AutoCloseable {
     private final RedisStores stores;
-    private final Server server;
+    private final TestJetty jetty;
     private final String base;
 
     /**
@@ -259,16 +251,8 @@ class TwoNodesTest {
       PortcullisFilter filter = PortcullisFilter.builder()
           .transport(TransportConfig.builder().developmentMode(true).build())
           .sessions(sessions).login(login, random).accessDecidedByApplication().build();
-      server = new Server();
-      HttpConfiguration http = new HttpConfiguration();
-      http.setHeaderCacheCaseSensitive(true);
-      ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-      connector.setHost("127.0.0.1");
-      connector.setAcceptQueueSize(1024); // room for a burst of concurrent connections
-      server.addConnector(connector);
-      ServletContextHandler app = new ServletContextHandler();
-      app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-      app.addServlet(new ServletHolder(new HttpServlet() {
+      jetty = TestJetty.builder().open();
+      jetty.context("/").filter(filter).servlet(new HttpServlet() {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -278,10 +262,9 @@ class TwoNodesTest {
           String who = req.getUserPrincipal() == null ? "anonymous" : req.getUserPrincipal().getName();
           resp.getWriter().print(who + " csrf=" + csrf);
         }
-      }), "/*");
-      server.setHandler(app);
-      server.start();
-      base = "http://127.0.0.1:" + connector.getLocalPort();
+      });
+      jetty.start();
+      base = jetty.baseUri().toString();
     }
 
     /** A new browser on this node. */
@@ -303,7 +286,7 @@ class TwoNodesTest {
 
     @Override
     public void close() throws Exception {
-      server.stop();
+      jetty.close();
       stores.close();
     }
   }

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.servlet.testing.TestJetty;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

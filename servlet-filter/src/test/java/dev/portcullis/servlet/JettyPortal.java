@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionListener;
@@ -7,7 +8,6 @@ import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.CountingSessionStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.transport.TransportConfig;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import java.io.IOException;
 import java.net.URI;
@@ -16,15 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 
 /**
  * A real Jetty 12 on a loopback port: {@code /app/*} behind {@link PortcullisFilter} on a Caffeine store and a hand-
@@ -37,7 +31,7 @@ final class JettyPortal implements AutoCloseable {
   final CountingSessionStore store;
   final ServletContextHandler app;
   final ServletContextHandler raw;
-  private final Server server;
+  private final TestJetty jetty;
   private final HttpClient client = HttpClient.newBuilder()
       .followRedirects(HttpClient.Redirect.NEVER)
       .connectTimeout(Duration.ofSeconds(5))
@@ -51,30 +45,16 @@ final class JettyPortal implements AutoCloseable {
     SessionRegistry registry =
         SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
 
-    server = new Server();
-    ServerConnector connector = TestJetty.loopbackConnector(server);
-    server.addConnector(connector);
-
-    app = new ServletContextHandler(ServletContextHandler.SESSIONS);
-    app.setContextPath("/app");
     // Plain HTTP on loopback: development mode lets it through the transport stage.
-    FilterHolder filter = new FilterHolder(PortcullisFilter.builder()
+    PortcullisFilter filter = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
         .sessions(registry)
-        .build());
-    filter.setAsyncSupported(true);
-    app.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    ServletHolder appServlet = new ServletHolder(servlet);
-    appServlet.setAsyncSupported(true);
-    app.addServlet(appServlet, "/*");
-
-    raw = new ServletContextHandler(ServletContextHandler.SESSIONS);
-    raw.setContextPath("/raw");
-    raw.addServlet(new ServletHolder(servlet), "/*");
-
-    server.setHandler(new ContextHandlerCollection(app, raw));
-    server.start();
-    base = "http://127.0.0.1:" + connector.getLocalPort();
+        .build();
+    jetty = TestJetty.builder().open();
+    app = jetty.context("/app").containerSessions().filter(filter).asyncServlet(servlet).handler();
+    raw = jetty.context("/raw").containerSessions().servlet(servlet).handler();
+    jetty.start();
+    base = jetty.baseUri().toString();
   }
 
   HttpResponse<String> get(String path, String... cookies) throws IOException, InterruptedException {
@@ -107,6 +87,6 @@ final class JettyPortal implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    server.stop();
+    jetty.close();
   }
 }

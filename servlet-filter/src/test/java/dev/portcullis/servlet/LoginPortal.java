@@ -11,6 +11,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
@@ -20,7 +21,6 @@ import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import dev.portcullis.transport.TransportConfig;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -28,15 +28,9 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * A small portal on a real Jetty 12 (loopback) behind the full login pipeline: users alice (riverside, PROVIDER),
@@ -63,7 +57,7 @@ final class LoginPortal implements AutoCloseable {
       .absoluteTimeout(Duration.ofHours(12)).build();
   final PortalLogin login;
   final String base;
-  private final Server server;
+  private final TestJetty jetty;
 
   LoginPortal() throws Exception {
     this(AuditSink.noop(), (portal, filter) -> { });
@@ -129,11 +123,8 @@ final class LoginPortal implements AutoCloseable {
     login = PortalLogin.builder().keyRing(ring).users(users).revocations(revocations)
         .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
     // The port is known before the filter is built, so a configuration may name this portal's own URLs.
-    server = new Server();
-    ServerConnector connector = TestJetty.loopbackConnector(server);
-    server.addConnector(connector);
-    connector.open();
-    base = "http://127.0.0.1:" + connector.getLocalPort();
+    jetty = TestJetty.builder().open();
+    base = jetty.baseUri().toString();
     AuditRules rules = AuditRules.builder().action("/reports/{org}/{id}", "report_view")
         .searchEndpoint("/search", "q").build();
     // Plain HTTP on loopback: development mode lets it through the transport stage. Unless asked otherwise the pages
@@ -149,16 +140,11 @@ final class LoginPortal implements AutoCloseable {
       configure.accept(this, filterBuilder);
       filter = filterBuilder.build();
     } catch (RuntimeException e) {
-      connector.close();
+      jetty.close();
       throw e;
     }
-
-    ServletContextHandler app = new ServletContextHandler();
-    app.setContextPath("/");
-    app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-    app.addServlet(new ServletHolder(new Pages()), "/*");
-    server.setHandler(app);
-    server.start();
+    jetty.context("/").filter(filter).servlet(new Pages());
+    jetty.start();
   }
 
   static PortalUser user(String handle, String name, String email, String role, String org, boolean enabled,
@@ -178,7 +164,7 @@ final class LoginPortal implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    server.stop();
+    jetty.close();
     audit.close();
   }
 

@@ -10,6 +10,7 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
@@ -25,23 +26,12 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -237,32 +227,14 @@ class PortcullisEntryPointTest {
    * servlet, and Portcullis comes in through a context listener, as in a container.
    */
   private static final class Site implements AutoCloseable {
-    final Server server = new Server();
+    final TestJetty jetty;
     final String http;
     final String https;
     final HttpClient client;
 
     private Site(Consumer<jakarta.servlet.ServletContext> register, boolean beforeStart) throws Exception {
-      HttpConfiguration config = new HttpConfiguration();
-      config.setHeaderCacheCaseSensitive(true);
-      ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory(config));
-      plain.setHost("127.0.0.1");
-      server.addConnector(plain);
-      KeyStore keys = SecuredPortal.selfSigned();
-      SslContextFactory.Server tls = new SslContextFactory.Server();
-      tls.setKeyStore(keys);
-      tls.setKeyStorePassword(new String(SecuredPortal.STORE_PASSWORD));
-      HttpConfiguration secureConfig = new HttpConfiguration(config);
-      SecureRequestCustomizer secure = new SecureRequestCustomizer();
-      secure.setSniHostCheck(false); // the client connects to an IP literal, which SNI cannot carry
-      secureConfig.addCustomizer(secure);
-      ServerConnector encrypted = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
-          new HttpConnectionFactory(secureConfig));
-      encrypted.setHost("127.0.0.1");
-      server.addConnector(encrypted);
-
-      ServletContextHandler context = new ServletContextHandler();
-      context.setContextPath("/");
+      jetty = TestJetty.builder().https().open();
+      ServletContextHandler context = jetty.context("/").servlet(new Pages()).handler();
       if (beforeStart) {
         register.accept(context.getServletContext());
       } else {
@@ -273,20 +245,10 @@ class PortcullisEntryPointTest {
           }
         });
       }
-      context.addServlet(new ServletHolder(new Pages()), "/*");
-      server.setHandler(context);
-      server.start();
-      http = "http://127.0.0.1:" + plain.getLocalPort();
-      https = "https://127.0.0.1:" + encrypted.getLocalPort();
-
-      KeyStore trusted = KeyStore.getInstance("PKCS12");
-      trusted.load(null, null);
-      trusted.setCertificateEntry("portal", keys.getCertificate("portal"));
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(trusted);
-      SSLContext clientTls = SSLContext.getInstance("TLS");
-      clientTls.init(null, trust.getTrustManagers(), new SecureRandom());
-      client = HttpClient.newBuilder().sslContext(clientTls).followRedirects(HttpClient.Redirect.NEVER)
+      jetty.start();
+      http = jetty.baseUri().toString();
+      https = jetty.httpsBaseUri().toString();
+      client = HttpClient.newBuilder().sslContext(jetty.clientTls()).followRedirects(HttpClient.Redirect.NEVER)
           .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -302,7 +264,7 @@ class PortcullisEntryPointTest {
 
     @Override
     public void close() throws Exception {
-      server.stop();
+      jetty.close();
     }
   }
 

@@ -1,13 +1,12 @@
 package dev.portcullis.servlet;
 
-import jakarta.servlet.DispatcherType;
+import dev.portcullis.servlet.testing.TestJetty;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -15,51 +14,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Date;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.server.handler.ContextHandlerCollection;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * A real Jetty 12 on loopback for the transport and access tests: {@code /app/*} behind the filter under test,
  * {@code /raw/*} the same servlet without it (the control that shows what would leak without Portcullis). A plain
- * HTTP connector always; optionally a TLS connector with a self-signed certificate made for the run. The filter is
+ * HTTP connector always; optionally a TLS connector with the test certificate ({@link TestJetty}). The filter is
  * built once the ports are known, so that it can redirect to the real HTTPS port.
  */
 final class SecuredPortal implements AutoCloseable {
-  static final char[] STORE_PASSWORD = "test-only".toCharArray();
-
   /** The ports the connectors listen on; {@code https} is -1 without TLS. */
   record Ports(int http, int https) {}
 
@@ -75,74 +43,34 @@ final class SecuredPortal implements AutoCloseable {
   }
 
   final Ports ports;
-  private final Server server;
+  private final TestJetty jetty;
   private final HttpClient client;
 
   SecuredPortal(Function<Ports, Filter> filter, HttpServlet servlet, boolean tls, Uris uris) throws Exception {
-    server = new Server();
-    HttpConfiguration http = new HttpConfiguration();
-    if (uris == Uris.UNSAFE) {
-      http.setUriCompliance(UriCompliance.UNSAFE);
-    }
-    ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory(http));
-    plain.setHost("127.0.0.1");
-    plain.setPort(0);
-    server.addConnector(plain);
-    plain.open();
-
-    SSLContext clientTls = null;
-    int httpsPort = -1;
+    TestJetty.Builder setup = TestJetty.builder();
     if (tls) {
-      KeyStore keys = selfSigned();
-      SslContextFactory.Server sslFactory = new SslContextFactory.Server();
-      sslFactory.setKeyStore(keys);
-      sslFactory.setKeyStorePassword(new String(STORE_PASSWORD));
-      HttpConfiguration https = new HttpConfiguration(http);
-      SecureRequestCustomizer secure = new SecureRequestCustomizer();
-      secure.setSniHostCheck(false); // the client connects to an IP literal, which SNI cannot carry
-      https.addCustomizer(secure);
-      ServerConnector encrypted = new ServerConnector(server, new SslConnectionFactory(sslFactory, "http/1.1"),
-          new HttpConnectionFactory(https));
-      encrypted.setHost("127.0.0.1");
-      encrypted.setPort(0);
-      server.addConnector(encrypted);
-      encrypted.open();
-      httpsPort = encrypted.getLocalPort();
-
-      KeyStore trusted = KeyStore.getInstance("PKCS12");
-      trusted.load(null, null);
-      trusted.setCertificateEntry("portal", keys.getCertificate("portal"));
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(trusted);
-      clientTls = SSLContext.getInstance("TLS");
-      clientTls.init(null, trust.getTrustManagers(), new SecureRandom());
+      setup.https();
     }
-    ports = new Ports(plain.getLocalPort(), httpsPort);
-
-    ServletContextHandler app = new ServletContextHandler();
-    app.setContextPath("/app");
-    FilterHolder filterHolder = new FilterHolder(filter.apply(ports));
-    filterHolder.setAsyncSupported(true);
-    app.addFilter(filterHolder, "/*", EnumSet.of(DispatcherType.REQUEST));
-    ServletHolder servletHolder = new ServletHolder(servlet);
-    servletHolder.setAsyncSupported(true);
-    app.addServlet(servletHolder, "/*");
-    ServletContextHandler raw = new ServletContextHandler();
-    raw.setContextPath("/raw");
-    raw.addServlet(new ServletHolder(servlet), "/*");
     if (uris == Uris.UNSAFE) {
-      app.getServletHandler().setDecodeAmbiguousURIs(true);
-      raw.getServletHandler().setDecodeAmbiguousURIs(true);
+      setup.unsafeUris();
     }
-    server.setHandler(new ContextHandlerCollection(app, raw));
-    server.start();
+    jetty = setup.open();
+    ports = new Ports(jetty.port(), jetty.httpsPort());
+    try {
+      jetty.context("/app").filter(filter.apply(ports)).asyncServlet(servlet);
+    } catch (RuntimeException e) {
+      jetty.close();
+      throw e;
+    }
+    jetty.context("/raw").servlet(servlet);
+    jetty.start();
 
     HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(5));
-    if (clientTls != null) {
-      builder.sslContext(clientTls);
+    if (tls) {
+      builder.sslContext(jetty.clientTls());
     }
     client = builder.build();
   }
@@ -263,27 +191,8 @@ final class SecuredPortal implements AutoCloseable {
     return new RawResponse(Integer.parseInt(lines[0].substring(9, 12)), headers, body);
   }
 
-  /** A fresh EC key and a self-signed certificate for 127.0.0.1 and localhost, valid for a day either side of now. */
-  static KeyStore selfSigned() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(256);
-    KeyPair pair = generator.generateKeyPair();
-    X500Name name = new X500Name("CN=portcullis test");
-    long now = System.currentTimeMillis();
-    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now), new Date(
-        now - 86_400_000L), new Date(now + 86_400_000L), name, pair.getPublic());
-    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
-    X509Certificate certificate = new JcaX509CertificateConverter()
-        .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    store.setKeyEntry("portal", pair.getPrivate(), STORE_PASSWORD, new Certificate[] {certificate});
-    return store;
-  }
-
   @Override
   public void close() throws Exception {
-    server.stop();
+    jetty.close();
   }
 }
