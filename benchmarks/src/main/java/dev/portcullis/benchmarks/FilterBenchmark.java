@@ -340,7 +340,7 @@ public class FilterBenchmark {
       }
     }
 
-    /** The login page (cookie check, session, CSRF token), then the form's POST, as a browser does them. */
+    /** The login page (the cookie-check cookie and its CSRF token), then the form's POST, as a browser does. */
     private void logIn() throws IOException, ServletException {
       MockHttpServletRequest form = anonymous(LOGIN_PAGE);
       Outcome shown = send(form);

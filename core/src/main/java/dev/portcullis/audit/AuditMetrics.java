@@ -24,7 +24,8 @@ import java.util.Objects;
  *       portcullis.audit.queued}) and the sinks' health: {@value #FAILING_SINKS} (identified-event sinks out of
  *       service, 0 when all is well: alert on anything else) and {@value #KEPT_EVENTS} (events kept for them);
  *   <li>{@link #bind(SessionAudit, MeterRegistry)}: anonymous session churn, which is counted instead of audited line
- *       by line ({@value #ANONYMOUS_SESSIONS_CREATED}, {@value #ANONYMOUS_SESSIONS_ENDED}).
+ *       by line ({@value #ANONYMOUS_SESSIONS_CREATED}, {@value #ANONYMOUS_SESSIONS_ENDED},
+ *       {@value #ANONYMOUS_SESSIONS_REFUSED}).
  * </ul>
  *
  * <p><b>Security.</b> Tags hold only the event type, outcome and search endpoint: never a user, resource or term,
@@ -38,6 +39,8 @@ public final class AuditMetrics {
   public static final String ANONYMOUS_SESSIONS_CREATED = "portcullis.sessions.anonymous.created";
   /** Counter name for sessions without a user that expired or were evicted. */
   public static final String ANONYMOUS_SESSIONS_ENDED = "portcullis.sessions.anonymous.ended";
+  /** Counter name for new anonymous sessions not stored because their client address had made too many. */
+  public static final String ANONYMOUS_SESSIONS_REFUSED = "portcullis.sessions.anonymous.refused";
   /** Counter name for searches, counted per published search-demand bucket. */
   public static final String SEARCH_DEMAND_EVENTS = "portcullis.search.demand.events";
   /** Gauge name: identified-event sinks out of service; see {@link AuditLog#health()}. */
@@ -107,6 +110,9 @@ public final class AuditMetrics {
         .register(registry);
     FunctionCounter.builder(ANONYMOUS_SESSIONS_ENDED, sessions, SessionAudit::anonymousEnded)
         .description("Sessions without a user that expired or were evicted (counted, not audited)")
+        .register(registry);
+    FunctionCounter.builder(ANONYMOUS_SESSIONS_REFUSED, sessions, SessionAudit::anonymousRefused)
+        .description("New sessions without a user that were not stored: their client address had made too many")
         .register(registry);
   }
 

@@ -11,13 +11,14 @@ import java.util.concurrent.atomic.LongAdder;
  * Pass it to {@code SessionRegistry.create} and the session store builder.
  *
  * <p>Sessions without a user (anonymous visitors) are only counted ({@link #anonymousCreated()},
- * {@link #anonymousEnded()}; {@code AuditMetrics.bind} publishes them), not written line by line: a flood of anonymous
- * requests then costs the audit log nothing, while the counts still show it.
+ * {@link #anonymousEnded()}, {@link #anonymousRefused()}; {@code AuditMetrics.bind} publishes them), not written line
+ * by line: a flood of anonymous requests then costs the audit log nothing, while the counts still show it.
  */
 public final class SessionAudit implements SessionListener {
   private final AuditLog audit;
   private final LongAdder anonymousCreated = new LongAdder();
   private final LongAdder anonymousEnded = new LongAdder();
+  private final LongAdder anonymousRefused = new LongAdder();
 
   public SessionAudit(AuditLog audit) {
     this.audit = Objects.requireNonNull(audit, "audit");
@@ -46,6 +47,12 @@ public final class SessionAudit implements SessionListener {
     emit(event);
   }
 
+  /** Counted only: a refused session is anonymous, and a flood refuses one per request. */
+  @Override
+  public void sessionRefused(SessionEvent event) {
+    anonymousRefused.increment();
+  }
+
   /** How many anonymous sessions were created since this listener was made. */
   public long anonymousCreated() {
     return anonymousCreated.sum();
@@ -54,6 +61,14 @@ public final class SessionAudit implements SessionListener {
   /** How many anonymous sessions expired or were evicted since this listener was made. */
   public long anonymousEnded() {
     return anonymousEnded.sum();
+  }
+
+  /**
+   * How many new anonymous sessions were not stored since this listener was made, because their client address had
+   * made too many.
+   */
+  public long anonymousRefused() {
+    return anonymousRefused.sum();
   }
 
   private void emit(SessionEvent event) {

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * The two cookies of logging in: the auth-key cookie that says the browser is logged in, and the cookie-check cookie
  * that the login page sets and the login form requires (a browser that blocks cookies is told so before it tries to
- * log in).
+ * log in). The cookie-check cookie holds a random value to which the anti-forgery token of a visitor without a
+ * session is bound ({@link LoginFormTokens}), so the login page needs no server-side session.
  *
  * @param authCookie the auth-key cookie; session-scoped
  * @param cookieCheckCookie the cookie-check cookie
@@ -49,8 +50,9 @@ public record LoginCookies(CookieSpec authCookie, CookieSpec cookieCheckCookie) 
   /** The cookie-check cookie as declared by default, named {@code name}. */
   public static CookieSpec defaultCookieCheckCookie(String name) {
     return CookieSpec.builder(name)
-        .purpose("Checks that the browser accepts cookies before a login is attempted")
-        .dataStored("The value 1")
+        .purpose("Checks that the browser accepts cookies before a login is attempted, and ties the login form to"
+            + " this browser against forgery")
+        .dataStored("A random value; no personal data")
         .duration("Until you close the browser")
         .build();
   }

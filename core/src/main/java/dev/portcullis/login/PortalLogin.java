@@ -58,6 +58,7 @@ public final class PortalLogin {
   private final LoginCookies cookies;
   private final LoginEndpoints endpoints;
   private final Duration ticketLifetime;
+  private final LoginFormTokens formTokens;
 
   private PortalLogin(Builder b, LoginCookies cookies, LoginEndpoints endpoints) {
     this.clock = b.clock;
@@ -70,6 +71,7 @@ public final class PortalLogin {
         .random(b.random).build(), b.termsVersion);
     this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
+    this.formTokens = new LoginFormTokens(b.keyRing);
   }
 
   public static Builder builder() {
@@ -84,6 +86,14 @@ public final class PortalLogin {
   /** The auth and cookie-check cookies. */
   public LoginCookies cookies() {
     return cookies;
+  }
+
+  /**
+   * The anti-forgery tokens of visitors without a session (the login form's), bound to the cookie-check cookie under
+   * the key ring.
+   */
+  public LoginFormTokens formTokens() {
+    return formTokens;
   }
 
   /** The current terms of use. */

@@ -39,6 +39,15 @@ final class GuardedSessionListener implements SessionListener {
     }
   }
 
+  @Override
+  public void sessionRefused(SessionEvent event) {
+    try {
+      delegate.sessionRefused(event);
+    } catch (RuntimeException e) {
+      failed(event, e);
+    }
+  }
+
   private static void failed(SessionEvent event, RuntimeException e) {
     log.warn("session listener failed on {}", event.type().vocabularyName(), e);
   }

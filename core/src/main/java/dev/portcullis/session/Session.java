@@ -33,6 +33,7 @@ public final class Session {
   private final boolean isNew;
   private boolean inStore;
   private boolean invalid;
+  private boolean requestScoped;
 
   private Session(SessionId id, SessionRecord record, boolean isNew) {
     this.id = id;
@@ -175,6 +176,18 @@ public final class Session {
 
   synchronized boolean inStore() {
     return inStore;
+  }
+
+  /**
+   * True when this anonymous session was refused a place in the store (its client made too many): it serves its own
+   * request and is neither stored nor sent as a cookie, unless a login gives it a user.
+   */
+  public synchronized boolean requestScoped() {
+    return requestScoped && !inStore;
+  }
+
+  synchronized void refused() {
+    requestScoped = true;
   }
 
   synchronized void newId(SessionId next) {

@@ -8,7 +8,10 @@ import java.time.Duration;
  * which checks the values together in {@link Builder#build()}.
  *
  * <p><b>Security.</b> The absolute timeout must exceed the idle timeout, so a session that is used all day still ends.
- * The session cookie must be session-scoped (no {@code Max-Age}): it goes when the browser closes.
+ * The session cookie must be session-scoped (no {@code Max-Age}): it goes when the browser closes. New anonymous
+ * sessions (without a logged-in user) are limited per client address ({@link #anonymousSessionsPerAddress()} per
+ * {@link #anonymousSessionWindow()}, IPv6 counted per /64), so one client cannot fill the store; a session over the
+ * limit lives for its request only.
  */
 public final class SessionConfig {
   /** The session cookie's default name. */
@@ -17,6 +20,9 @@ public final class SessionConfig {
   private final Duration idleTimeout;
   private final Duration absoluteTimeout;
   private final long maxSessions;
+  private final int anonymousSessionsPerAddress;
+  private final Duration anonymousSessionWindow;
+  private final long trackedAddresses;
   private final SessionIdFormat idFormat;
   private final CookieSpec cookie;
 
@@ -24,6 +30,9 @@ public final class SessionConfig {
     this.idleTimeout = b.idleTimeout;
     this.absoluteTimeout = b.absoluteTimeout;
     this.maxSessions = b.maxSessions;
+    this.anonymousSessionsPerAddress = b.anonymousSessionsPerAddress;
+    this.anonymousSessionWindow = b.anonymousSessionWindow;
+    this.trackedAddresses = b.trackedAddresses;
     this.idFormat = b.idFormat;
     this.cookie = b.cookie;
   }
@@ -56,9 +65,33 @@ public final class SessionConfig {
     return absoluteTimeout;
   }
 
-  /** The most sessions a bounded store keeps before it drops the least useful. */
+  /**
+   * The most anonymous sessions (without a logged-in user) a bounded store keeps; when full it drops an anonymous
+   * session, never a logged-in one.
+   */
   public long maxSessions() {
     return maxSessions;
+  }
+
+  /**
+   * How many new anonymous sessions one client address may have stored per {@link #anonymousSessionWindow()}; past
+   * that, a new anonymous session lives for its request only (no cookie, not stored). Default 60.
+   */
+  public int anonymousSessionsPerAddress() {
+    return anonymousSessionsPerAddress;
+  }
+
+  /** The window of {@link #anonymousSessionsPerAddress()}; default one minute. */
+  public Duration anonymousSessionWindow() {
+    return anonymousSessionWindow;
+  }
+
+  /**
+   * How many client addresses the per-address limit keeps count of at once (in memory); the least recent are
+   * forgotten first. Default 100,000.
+   */
+  public long trackedAddresses() {
+    return trackedAddresses;
   }
 
   public SessionIdFormat idFormat() {
@@ -75,6 +108,9 @@ public final class SessionConfig {
     private Duration idleTimeout = Duration.ofMinutes(20);
     private Duration absoluteTimeout = Duration.ofHours(8);
     private long maxSessions = 100_000;
+    private int anonymousSessionsPerAddress = 60;
+    private Duration anonymousSessionWindow = Duration.ofMinutes(1);
+    private long trackedAddresses = 100_000;
     private SessionIdFormat idFormat = SessionIdFormat.BASE64URL;
     private CookieSpec cookie = defaultCookie(DEFAULT_COOKIE_NAME);
 
@@ -92,6 +128,22 @@ public final class SessionConfig {
 
     public Builder maxSessions(long maxSessions) {
       this.maxSessions = maxSessions;
+      return this;
+    }
+
+    /** New anonymous sessions per client address per window: {@link SessionConfig#anonymousSessionsPerAddress()}. */
+    public Builder anonymousSessionsPerAddress(int anonymousSessionsPerAddress) {
+      this.anonymousSessionsPerAddress = anonymousSessionsPerAddress;
+      return this;
+    }
+
+    public Builder anonymousSessionWindow(Duration anonymousSessionWindow) {
+      this.anonymousSessionWindow = anonymousSessionWindow;
+      return this;
+    }
+
+    public Builder trackedAddresses(long trackedAddresses) {
+      this.trackedAddresses = trackedAddresses;
       return this;
     }
 
@@ -115,6 +167,10 @@ public final class SessionConfig {
       require(absoluteTimeout != null && absoluteTimeout.compareTo(idleTimeout) > 0,
           "absolute timeout must be longer than the idle timeout");
       require(maxSessions >= 1, "max sessions must be at least 1");
+      require(anonymousSessionsPerAddress >= 1, "anonymous sessions per address must be at least 1");
+      require(anonymousSessionWindow != null && anonymousSessionWindow.toMillis() > 0,
+          "the anonymous session window must be at least 1 ms");
+      require(trackedAddresses >= 1, "tracked addresses must be at least 1");
       require(idFormat != null, "id format is required");
       require(cookie != null, "session cookie declaration is required");
       require(cookie.sessionScoped(), "the session cookie must be session-scoped (no Max-Age)");

@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param type what happened
  * @param userHandle the logged-in user, if any
  * @param at when the store or registry noticed it
- * @param reason why, for {@link Type#EXPIRED}; {@link Reason#NONE} otherwise
+ * @param reason why, for {@link Type#EXPIRED} and {@link Type#REFUSED}; {@link Reason#NONE} otherwise
  */
 public record SessionEvent(Type type, Optional<String> userHandle, Instant at, Reason reason) {
   public SessionEvent {
@@ -25,7 +25,9 @@ public record SessionEvent(Type type, Optional<String> userHandle, Instant at, R
   public enum Type {
     CREATED("session_created"),
     RENEWED("session_renewed"),
-    EXPIRED("session_expired");
+    EXPIRED("session_expired"),
+    /** A new anonymous session was not stored: its client address had made too many. */
+    REFUSED("session_refused");
 
     private final String vocabularyName;
 
@@ -39,12 +41,14 @@ public record SessionEvent(Type type, Optional<String> userHandle, Instant at, R
     }
   }
 
-  /** Why a session ended without being invalidated. */
+  /** Why a session ended without being invalidated, or was not stored. */
   public enum Reason {
     NONE,
     IDLE_TIMEOUT,
     ABSOLUTE_TIMEOUT,
     /** The store was full and dropped the session it was least likely to need. */
-    CAPACITY
+    CAPACITY,
+    /** The client address had as many new anonymous sessions as it may have in the window. */
+    RATE_LIMITED
   }
 }

@@ -21,6 +21,13 @@ public interface SessionListener {
   /** A session timed out or was dropped for capacity. */
   default void sessionExpired(SessionEvent event) {}
 
+  /**
+   * A new anonymous session was not stored because its client address had made too many
+   * ({@link SessionEvent.Reason#RATE_LIMITED}); it served its request without a cookie. Called once per such session,
+   * possibly very often under a flood: count it, do not write a line for each.
+   */
+  default void sessionRefused(SessionEvent event) {}
+
   /** A listener that does nothing. */
   static SessionListener noop() {
     return NoopSessionListener.INSTANCE;

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Security.</b> A cookie value is checked against the id format before the store is asked. An unknown or expired
  * id never becomes a session id: {@link #create()} always draws a fresh one (no session fixation). Ids come from the
  * injected {@link SecureRandom} and are never logged. A store failure is logged and reads as "no session" (fail
- * closed).
+ * closed). New anonymous sessions are stored at most {@link SessionConfig#anonymousSessionsPerAddress()} times per
+ * client address and window; past that a session serves its request only ({@link Session#requestScoped()}), so one
+ * client cannot fill the store, and the listener hears {@code sessionRefused}.
  */
 public final class SessionRegistry {
   private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
@@ -25,6 +27,7 @@ public final class SessionRegistry {
   private final SecureRandom random;
   private final InstantSource clock;
   private final SessionListener listener;
+  private final AnonymousSessionLimit anonymousLimit;
 
   private SessionRegistry(SessionConfig config, SessionStore store, SecureRandom random, InstantSource clock,
       SessionListener listener) {
@@ -33,6 +36,7 @@ public final class SessionRegistry {
     this.random = Objects.requireNonNull(random, "random");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listener = SessionListener.guarded(listener);
+    this.anonymousLimit = new AnonymousSessionLimit(config, clock);
   }
 
   /**
@@ -77,14 +81,38 @@ public final class SessionRegistry {
   }
 
   /**
-   * Writes what the request changed, if anything. A new session is stored even when empty.
+   * Writes what the request changed, if anything, for a client whose address is not known: the per-address limit on
+   * new anonymous sessions counts every such client as one. Adapters that know the address use
+   * {@link #save(Session, String)}.
+   */
+  public boolean save(Session session) {
+    return save(session, null);
+  }
+
+  /**
+   * Writes what the request changed, if anything. A new session is stored even when empty, unless it is anonymous and
+   * {@code clientAddress} has had its share of new anonymous sessions in the window: then it stays
+   * {@linkplain Session#requestScoped() request-scoped} (not stored, no cookie; a later save stores it if a login has
+   * given it a user).
    *
+   * @param clientAddress the client's address as the adapter resolved it (trusted proxies applied), or null
    * @return false when the store no longer holds the session (it expired or was logged out meanwhile) or failed; the
    *     session is then invalid and its changes are dropped
    */
-  public boolean save(Session session) {
+  public boolean save(Session session, String clientAddress) {
     if (!session.isDirty()) {
       return session.isValid();
+    }
+    if (!session.inStore() && session.userHandle().isEmpty()) {
+      if (session.requestScoped()) {
+        return true;
+      }
+      if (!anonymousLimit.tryAcquire(clientAddress)) {
+        session.refused();
+        listener.sessionRefused(new SessionEvent(SessionEvent.Type.REFUSED, session.userHandle(), clock.instant(),
+            SessionEvent.Reason.RATE_LIMITED));
+        return true;
+      }
     }
     SessionChanges changes = session.changes();
     boolean ok;

@@ -28,12 +28,15 @@ class SessionAuditTest {
       for (int i = 0; i < 1_000; i++) {
         audit.sessionCreated(event(SessionEvent.Type.CREATED, null, SessionEvent.Reason.NONE));
         audit.sessionExpired(event(SessionEvent.Type.EXPIRED, null, SessionEvent.Reason.CAPACITY));
+        audit.sessionRefused(event(SessionEvent.Type.REFUSED, null, SessionEvent.Reason.RATE_LIMITED));
       }
       audit.sessionCreated(event(SessionEvent.Type.CREATED, "u-alice", SessionEvent.Reason.NONE));
       audit.sessionExpired(event(SessionEvent.Type.EXPIRED, "u-alice", SessionEvent.Reason.IDLE_TIMEOUT));
 
       assertThat(audit.anonymousCreated()).isEqualTo(1_000);
       assertThat(audit.anonymousEnded()).isEqualTo(1_000);
+      assertThat(audit.anonymousRefused()).isEqualTo(1_000);
+      assertThat(registry.get(AuditMetrics.ANONYMOUS_SESSIONS_REFUSED).functionCounter().count()).isEqualTo(1_000);
       assertThat(registry.get(AuditMetrics.ANONYMOUS_SESSIONS_CREATED).functionCounter().count()).isEqualTo(1_000);
       assertThat(registry.get(AuditMetrics.ANONYMOUS_SESSIONS_ENDED).functionCounter().count()).isEqualTo(1_000);
     }

@@ -16,6 +16,9 @@ class SessionConfigTest {
     assertThat(config.cookie().sessionScoped()).isTrue();
     assertThat(config.idFormat()).isEqualTo(SessionIdFormat.BASE64URL);
     assertThat(config.absoluteTimeout()).isGreaterThan(config.idleTimeout());
+    assertThat(config.anonymousSessionsPerAddress()).isEqualTo(60);
+    assertThat(config.anonymousSessionWindow()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.trackedAddresses()).isEqualTo(100_000);
   }
 
   @Test
@@ -34,6 +37,12 @@ class SessionConfigTest {
     assertThatThrownBy(() -> SessionConfig.builder().idleTimeout(null).build())
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> SessionConfig.builder().maxSessions(0).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> SessionConfig.builder().anonymousSessionsPerAddress(0).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> SessionConfig.builder().anonymousSessionWindow(Duration.ZERO).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> SessionConfig.builder().trackedAddresses(0).build())
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> SessionConfig.builder().idFormat(null).build())
         .isInstanceOf(IllegalStateException.class);

@@ -205,4 +205,92 @@ class SessionRegistryTest {
     assertThat(session.id()).isEqualTo(new SessionId(session.id().cookieValue()));
     assertThat(session.id()).isNotEqualTo(registry.create().id());
   }
+
+  /** A registry whose listener records refusals, with {@code perAddress} new anonymous sessions per minute. */
+  private SessionRegistry limited(int perAddress, List<SessionEvent> refused) {
+    SessionConfig small = SessionConfig.builder().anonymousSessionsPerAddress(perAddress).build();
+    return SessionRegistry.create(small, store, new SecureRandom(), clock, new SessionListener() {
+      @Override
+      public void sessionRefused(SessionEvent event) {
+        refused.add(event);
+      }
+    });
+  }
+
+  @Test
+  void newAnonymousSessions_pastTheAddresssShare_areRequestScoped_andCounted() {
+    List<SessionEvent> refused = new ArrayList<>();
+    SessionRegistry r = limited(3, refused);
+    for (int i = 0; i < 3; i++) {
+      Session s = r.create();
+      assertThat(r.save(s, "203.0.113.7")).isTrue();
+      assertThat(s.requestScoped()).isFalse();
+    }
+    Session over = r.create();
+    over.setAttribute("cart", "1");
+    assertThat(r.save(over, "203.0.113.7")).as("the request goes on").isTrue();
+    assertThat(over.requestScoped()).isTrue();
+    assertThat(over.isValid()).isTrue();
+    assertThat(over.getAttribute("cart")).isEqualTo("1");
+    assertThat(r.save(over, "203.0.113.7")).isTrue();
+    assertThat(r.open(over.id().cookieValue())).as("never stored").isInstanceOf(SessionLookup.Absent.class);
+    assertThat(refused).hasSize(1).allMatch(e -> e.type() == SessionEvent.Type.REFUSED
+        && e.reason() == SessionEvent.Reason.RATE_LIMITED && e.userHandle().isEmpty());
+
+    Session elsewhere = r.create();
+    assertThat(r.save(elsewhere, "198.51.100.1")).isTrue();
+    assertThat(elsewhere.requestScoped()).as("another address has its own share").isFalse();
+
+    clock.advance(Duration.ofMinutes(1));
+    Session later = r.create();
+    r.save(later, "203.0.113.7");
+    assertThat(later.requestScoped()).as("a new window").isFalse();
+  }
+
+  @Test
+  void ipv6Addresses_shareOneCountPer64() {
+    List<SessionEvent> refused = new ArrayList<>();
+    SessionRegistry r = limited(2, refused);
+    r.save(r.create(), "2001:db8:1:2::1");
+    r.save(r.create(), "2001:db8:1:2:ffff::9");
+    Session third = r.create();
+    r.save(third, "2001:db8:1:2:abcd::1");
+    assertThat(third.requestScoped()).isTrue();
+    Session otherPrefix = r.create();
+    r.save(otherPrefix, "2001:db8:1:3::1");
+    assertThat(otherPrefix.requestScoped()).isFalse();
+  }
+
+  @Test
+  void loggedInSessions_areNeverRefused_andALoginStoresARefusedSession() {
+    List<SessionEvent> refused = new ArrayList<>();
+    SessionRegistry r = limited(1, refused);
+    r.save(r.create(), "203.0.113.7");
+    Session over = r.create();
+    r.save(over, "203.0.113.7");
+    assertThat(over.requestScoped()).isTrue();
+
+    // A login in the same request gives the session a user: it is stored after all.
+    over.setUserHandle("u-alice");
+    r.changeId(over);
+    assertThat(r.save(over, "203.0.113.7")).isTrue();
+    assertThat(over.requestScoped()).isFalse();
+    assertThat(reopen(over).userHandle()).contains("u-alice");
+
+    Session login = r.create();
+    login.setUserHandle("u-bob");
+    assertThat(r.save(login, "203.0.113.7")).isTrue();
+    assertThat(reopen(login).userHandle()).contains("u-bob");
+    assertThat(refused).hasSize(1);
+  }
+
+  @Test
+  void unknownAddresses_shareOneCount() {
+    List<SessionEvent> refused = new ArrayList<>();
+    SessionRegistry r = limited(1, refused);
+    r.save(r.create(), null);
+    Session second = r.create();
+    r.save(second, "not an address");
+    assertThat(second.requestScoped()).isTrue();
+  }
 }

@@ -2,41 +2,58 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.LoginFormTokens;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.List;
 
 /**
- * The blocked-cookie check: {@code GET} of the login page sets the cookie-check cookie; a {@code POST} of the login
- * form without it gets a plain {@code 400} saying that the browser blocks cookies (and {@code authn_login_fail}),
- * before anything else is asked of the form. Runs before the CSRF stage: a browser that blocks cookies has no session,
- * so it would otherwise only ever see "this form has expired".
+ * The blocked-cookie check, and the value anonymous form tokens are bound to. {@code GET} of the login page sets the
+ * cookie-check cookie to 32 random bytes, unless the browser already holds a well-formed one (two open login pages
+ * keep working); a {@code POST} of the login form without it gets a plain {@code 400} saying that the browser blocks
+ * cookies (and {@code authn_login_fail}), before anything else is asked of the form. On every request the browser's
+ * well-formed value (exactly one cookie) is put on the exchange, where the CSRF stage binds the token of a request
+ * without a session to it ({@link LoginFormTokens}). Runs before the CSRF stage: a browser that blocks cookies would
+ * otherwise only ever see "this form has expired". No server-side session is made here.
  */
 final class CookieCheckStage implements Stage {
   static final String COOKIES_BLOCKED = "Your browser is blocking cookies, so you cannot log in. "
       + "Allow cookies for this site, then go back to the login page and try again.";
 
   private final CookieSpec cookie;
+  private final LoginFormTokens formTokens;
   private final String loginPath;
+  private final SecureRandom random;
   private final AuditTrail audit;
 
-  CookieCheckStage(CookieSpec cookie, String loginPath, AuditTrail audit) {
+  CookieCheckStage(CookieSpec cookie, LoginFormTokens formTokens, String loginPath, SecureRandom random,
+      AuditTrail audit) {
     this.cookie = cookie;
+    this.formTokens = formTokens;
     this.loginPath = loginPath;
+    this.random = random;
     this.audit = audit;
   }
 
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
+    List<String> sent = Cookies.values(exchange, cookie.name());
+    String value = sent.size() == 1 && formTokens.isWellFormed(sent.get(0)) ? sent.get(0) : null;
     if (Paths.path(exchange).equals(loginPath)) {
       if (exchange.method().equals("GET")) {
-        exchange.setCookie(SetCookie.set(cookie, "1"));
-      } else if (exchange.method().equals("POST") && !Cookies.has(exchange, cookie.name())) {
+        if (value == null) {
+          value = formTokens.newCookieValue(random);
+          exchange.setCookie(SetCookie.set(cookie, value));
+        }
+      } else if (exchange.method().equals("POST") && sent.isEmpty()) {
         audit.emit(exchange, AuditEventType.AUTHN_LOGIN_FAIL, b -> b.failure("browser blocks cookies"));
         Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, COOKIES_BLOCKED);
         return;
       }
     }
+    exchange.cookieCheckValue(value);
     next.proceed();
   }
 }

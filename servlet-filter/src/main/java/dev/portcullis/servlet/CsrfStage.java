@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.session.Session;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -8,41 +9,48 @@ import java.io.IOException;
 import java.security.SecureRandom;
 
 /**
- * Synchronizer-token CSRF protection, decided here and nowhere else: every state-changing request (anything but GET,
- * HEAD, OPTIONS and TRACE), the login form and logout included, must bring back the token kept in its server-side
- * session, in the header {@value CsrfTokens#HEADER} or the form body's field {@value CsrfTokens#FIELD} (never the
- * query string); otherwise {@code 403} and {@code csrf_fail}. The login page gets a session, so that its form has a
- * token; whenever a session exists, the token is offered to the application as the request attribute
- * {@link PortcullisFilter#CSRF_TOKEN_ATTRIBUTE}.
+ * CSRF protection, decided here and nowhere else: every state-changing request (anything but GET, HEAD, OPTIONS and
+ * TRACE), the login form and logout included, must bring back a token in the header {@value CsrfTokens#HEADER} or the
+ * form body's field {@value CsrfTokens#FIELD} (never the query string); otherwise {@code 403} and {@code csrf_fail}.
+ *
+ * <p>The token is the synchronizer token kept in the request's server-side session; or, for a request nobody is
+ * logged in to, the form token bound to the browser's cookie-check cookie ({@link LoginFormTokens}), so that the
+ * login page, and any anonymous form that uses its token, needs no server-side session. A logged-in request must bring
+ * its session's token: a login gives the session a new one, so no token from before the login works after it.
+ *
+ * <p>The token is offered to the application as the request attribute {@link PortcullisFilter#CSRF_TOKEN_ATTRIBUTE}:
+ * the session's when there is a session, otherwise the cookie-bound one when the browser has a cookie-check value
+ * (the login page always has one). Offering a token never creates a session.
  */
 final class CsrfStage implements Stage {
   static final String REFUSED =
       "This form has expired or did not come from this site. Go back, reload the page and try again.";
 
   private final SecureRandom random;
+  private final LoginFormTokens formTokens;
   private final AuditTrail audit;
-  private final String loginPath;
 
-  CsrfStage(SecureRandom random, AuditTrail audit, String loginPath) {
+  CsrfStage(SecureRandom random, LoginFormTokens formTokens, AuditTrail audit) {
     this.random = random;
+    this.formTokens = formTokens;
     this.audit = audit;
-    this.loginPath = loginPath;
   }
 
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     if (!exchange.safeMethod()) {
-      String why = CsrfTokens.mismatch(exchange);
+      String why = CsrfTokens.mismatch(exchange, formTokens);
       if (why != null) {
         audit.emit(exchange, AuditEventType.CSRF_FAIL, b -> b.failure(why));
         Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, REFUSED);
         return;
       }
     }
-    boolean loginPage = exchange.method().equals("GET") && Paths.path(exchange).equals(loginPath);
-    Session session = exchange.sessions().session(loginPage);
-    if (session != null) {
-      exchange.request().setAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE, CsrfTokens.tokenFor(session, random));
+    Session session = exchange.sessions().session(false);
+    String token = session != null ? CsrfTokens.tokenFor(session, random)
+        : formTokens.tokenFor(exchange.cookieCheckValue());
+    if (token != null) {
+      exchange.request().setAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE, token);
     }
     next.proceed();
   }

@@ -1,13 +1,15 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.login.internal.CsrfToken;
+import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.session.Session;
 import java.security.SecureRandom;
 
 /**
  * The synchronizer token of a session: kept in the session under {@value #SESSION_ATTRIBUTE}, offered to the
  * application as {@link PortcullisFilter#CSRF_TOKEN_ATTRIBUTE}, presented in the form field {@value #FIELD} or the
- * header {@value #HEADER}. The CSRF stage checks it; a login gives the session a new one.
+ * header {@value #HEADER}. The CSRF stage checks it; a login gives the session a new one. A request nobody is logged
+ * in to may instead bring the form token of its cookie-check cookie ({@link LoginFormTokens}).
  */
 final class CsrfTokens {
   static final String FIELD = "_csrf";
@@ -33,10 +35,11 @@ final class CsrfTokens {
   }
 
   /**
-   * Why the request's token does not match the session's, or null when it does. The token comes from the header, or
-   * else from the form body; never from the query string.
+   * Why the request's token matches neither the session's nor, for a request nobody is logged in to, the form token
+   * of its cookie-check cookie; null when it matches. The token comes from the header, or else from the form body;
+   * never from the query string.
    */
-  static String mismatch(Exchange exchange) {
+  static String mismatch(Exchange exchange, LoginFormTokens formTokens) {
     Session session = exchange.sessions().session(false);
     Object expected = session == null ? null : session.getAttribute(SESSION_ATTRIBUTE);
     String header = exchange.original().getHeader(HEADER);
@@ -44,6 +47,13 @@ final class CsrfTokens {
     if (expected instanceof String e && CsrfToken.matches(e, presented)) {
       return null;
     }
-    return presented == null ? "no CSRF token" : session == null ? "no session" : "CSRF token mismatch";
+    String cookieValue = exchange.cookieCheckValue();
+    if (exchange.principal() == null && formTokens.matches(cookieValue, presented)) {
+      return null;
+    }
+    if (presented == null) {
+      return "no CSRF token";
+    }
+    return session == null && cookieValue == null ? "no session or cookie-check cookie" : "CSRF token mismatch";
   }
 }

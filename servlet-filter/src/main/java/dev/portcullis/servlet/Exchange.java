@@ -29,6 +29,7 @@ final class Exchange {
   private volatile SessionState sessions = SessionState.NONE;
   private volatile TrustedProxies.Client client;
   private volatile PortalPrincipal principal;
+  private volatile String cookieCheckValue;
   private final List<String> cookies = new CopyOnWriteArrayList<>();
   private int cookiesWritten;
   private String requestId;
@@ -101,6 +102,18 @@ final class Exchange {
 
   void principal(PortalPrincipal principal) {
     this.principal = principal;
+  }
+
+  /**
+   * The browser's cookie-check value, well formed, as the request sent it or as the login page has just set it; null
+   * when it has none. The anti-forgery token of a request without a session is bound to it.
+   */
+  String cookieCheckValue() {
+    return cookieCheckValue;
+  }
+
+  void cookieCheckValue(String value) {
+    this.cookieCheckValue = value;
   }
 
   /** Tells the login listeners that {@code user} has just logged in during this request, the {@code kind} way. */

@@ -38,10 +38,13 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
       stages.add(new AuthenticationStage(login, trail));
       // 4. The replaced portal's login cookie: a one-time login for an anonymous request, until the sunset.
       config.legacyUpgrade().ifPresent(u -> stages.add(new LegacyUpgradeStage(u, effects)));
-      // 5. The blocked-cookie check: the login page sets the cookie-check cookie, the login form requires it.
-      stages.add(new CookieCheckStage(login.cookies().cookieCheckCookie(), login.endpoints().loginPath(), trail));
-      // 6. CSRF, for every state-changing request (the login form and logout included), and the token to render.
-      stages.add(new CsrfStage(l.random(), trail, login.endpoints().loginPath()));
+      // 5. The blocked-cookie check: the login page sets the cookie-check cookie (a random value the anonymous form
+      // token is bound to), the login form requires it.
+      stages.add(new CookieCheckStage(login.cookies().cookieCheckCookie(), login.formTokens(),
+          login.endpoints().loginPath(), l.random(), trail));
+      // 6. CSRF, for every state-changing request (the login form and logout included), and the token to render: the
+      // session's, or without a session the one bound to the cookie-check cookie.
+      stages.add(new CsrfStage(l.random(), login.formTokens(), trail));
       // 7. The login form's POST (PortalLogin.passwordLogin).
       stages.add(new LoginStage(login, effects));
       // 8. Logout and "log out everywhere" (PortalLogin.logout).

@@ -82,8 +82,9 @@ public final class PortcullisFilter implements Filter {
   public static final int DEFAULT_ORDER = Integer.MIN_VALUE + 100;
 
   /**
-   * The request attribute holding the CSRF token whenever the request has a session: put it in every form as the
-   * hidden field {@code _csrf}, or send it as the header {@code X-CSRF-Token}.
+   * The request attribute holding the CSRF token whenever the request has a session, or (for a visitor without one,
+   * the login page's included) the cookie-check cookie: put it in every form as the hidden field {@code _csrf}, or
+   * send it as the header {@code X-CSRF-Token}.
    */
   public static final String CSRF_TOKEN_ATTRIBUTE = "dev.portcullis.csrf";
 

@@ -112,20 +112,21 @@ class SessionState implements LoginSession {
 
   /**
    * Saves what the request changed and queues the right cookie, if the response can still take headers. Idempotent:
-   * runs before every possible commit and once more at the end.
+   * runs before every possible commit and once more at the end. The client's address goes with the save: the registry
+   * limits new anonymous sessions per address.
    */
   synchronized void beforeCommit() {
     if (registry == null) {
       return;
     }
     if (current != null && current.isValid()) {
-      registry.save(current);
+      registry.save(current, exchange.client().address());
     }
     if (exchange.response().isCommitted()) {
       return;
     }
     CookieSpec cookie = registry.config().cookie();
-    if (current != null && current.isValid()) {
+    if (current != null && current.isValid() && !current.requestScoped()) {
       // The same object is the common case (no new session, no rotation): no need for the constant-time compare.
       SessionId id = current.id();
       if (id != cookieId && !id.equals(cookieId)) {
@@ -133,7 +134,8 @@ class SessionState implements LoginSession {
         cookieId = id;
       }
     } else if ((cookieId != null || cookiePresented) && !expiredCookieSent) {
-      // The browser holds a cookie naming no live session (invalidated, expired, unknown or malformed): drop it.
+      // The browser holds a cookie naming no live session (invalidated, expired, unknown or malformed): drop it. A
+      // request-scoped session (its client had made too many anonymous ones) gets no cookie either.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;

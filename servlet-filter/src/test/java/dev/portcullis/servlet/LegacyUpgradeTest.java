@@ -125,8 +125,10 @@ class LegacyUpgradeTest {
     start(Duration.ofDays(90));
     Browser b = portal.browser();
     b.openLoginPage();
+    assertThat(b.cookies()).as("the login page makes no session").doesNotContainKey(SID);
+    b.get("/remember");
     String before = b.cookies().get(SID);
-    assertThat(before).isNotNull();
+    assertThat(before).as("a session made by the application").isNotNull();
     b.cookies().put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)));
 
     assertThat(b.whoami()).isEqualTo("u-alice");

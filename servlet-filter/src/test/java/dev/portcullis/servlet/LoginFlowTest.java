@@ -45,8 +45,10 @@ class LoginFlowTest {
   void login_succeeds_rotatesTheSessionId_andTheOldIdIsDead() throws Exception {
     Browser b = portal.browser();
     b.openLoginPage();
+    assertThat(b.cookies()).as("the login page makes no session").doesNotContainKey(sidName);
+    assertThat(b.get("/remember").body()).isEqualTo("remembered");
     String before = b.cookies().get(sidName);
-    assertThat(before).isNotNull();
+    assertThat(before).as("a session made by the application before the login").isNotNull();
     HttpResponse<String> r = b.login("alice", "alice-pw", false);
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(r.headers().firstValue("Location")).contains("/");
@@ -64,6 +66,57 @@ class LoginFlowTest {
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS,
         e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-alice")
             && e.clientAddress().orElse("").equals("127.0.0.1"));
+  }
+
+  @Test
+  void loginPage_makesNoSession_andItsTokenIsBoundToTheCookieCheckCookie() throws Exception {
+    String ccName = LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE;
+    Browser b = portal.browser();
+    HttpResponse<String> page = b.openLoginPage();
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(b.cookies()).doesNotContainKey(sidName).containsKey(ccName);
+    assertThat(b.cookies().get(ccName)).matches("[A-Za-z0-9_-]{43}");
+    assertThat(b.csrf).isNotNull();
+    portal.sessionStore.cleanUp();
+    assertThat(portal.sessionStore.estimatedSize()).isZero();
+    String firstValue = b.cookies().get(ccName);
+    String firstToken = b.csrf;
+    b.openLoginPage();
+    assertThat(b.cookies().get(ccName)).as("a second login page keeps the cookie").isEqualTo(firstValue);
+    assertThat(b.csrf).as("and so the token").isEqualTo(firstToken);
+
+    // Another browser's token does not fit this browser's cookie, nor this token another cookie.
+    Browser other = portal.browser();
+    other.openLoginPage();
+    Map<String, String> form = Map.of("username", "alice", "password", "alice-pw", "_csrf", other.csrf);
+    assertThat(b.post("/login", form).statusCode()).isEqualTo(403);
+    Browser swapped = portal.browser();
+    swapped.cookies().put(ccName, other.cookies().get(ccName));
+    assertThat(swapped.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", firstToken))
+        .statusCode()).isEqualTo(403);
+    assertThat(b.cookies()).doesNotContainKey(authName);
+
+    // The page's own token logs in.
+    HttpResponse<String> ok = b.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf",
+        firstToken));
+    assertThat(ok.statusCode()).isEqualTo(303);
+    assertThat(ok.headers().firstValue("Location")).hasValue("/");
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    assertThat(b.cookies()).containsKey(sidName);
+
+    // Logged in, only the session's own token counts: the form token from before the login is refused.
+    assertThat(b.post("/action", Map.of("_csrf", firstToken)).statusCode()).isEqualTo(403);
+    assertThat(b.post("/action", Map.of("_csrf", b.pageCsrf())).body()).isEqualTo("done");
+    assertThat(portal.flushedSink().events()).filteredOn(e -> e.type().equals(AuditEventType.CSRF_FAIL)).hasSize(3);
+  }
+
+  @Test
+  void anonymousStateChange_withTheLoginPagesToken_needsNoSession() throws Exception {
+    Browser b = portal.browser();
+    b.openLoginPage();
+    assertThat(b.post("/action", Map.of("_csrf", b.csrf)).body()).isEqualTo("done");
+    assertThat(b.post("/action", Map.of()).statusCode()).isEqualTo(403);
+    assertThat(b.cookies()).doesNotContainKey(sidName);
   }
 
   @Test

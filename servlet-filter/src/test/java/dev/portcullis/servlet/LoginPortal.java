@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  * <p>Pages: {@code GET /login} prints {@code csrf=<token>}; {@code /whoami} prints the principal or
  * {@code anonymous}; {@code /reports/<org>/<id>} answers only within the user's organisation (403 otherwise, or 404
  * with the refusal recorded for the audit when asked with {@code ?refuse-as=404});
- * {@code /terms} prints the terms page; {@code POST /action} prints {@code done}.
+ * {@code /terms} prints the terms page; {@code POST /action} prints {@code done}; {@code /remember} writes to the
+ * session (making one if needed) and prints {@code remembered}.
  */
 final class LoginPortal implements AutoCloseable {
   static final String TERMS = "2026-01";
@@ -56,6 +57,8 @@ final class LoginPortal implements AutoCloseable {
   final SessionConfig sessionConfig = SessionConfig.builder().idleTimeout(Duration.ofMinutes(30))
       .absoluteTimeout(Duration.ofHours(12)).build();
   final PortalLogin login;
+  /** The portal's session store, for counting what it holds. */
+  final CaffeineSessionStore sessionStore;
   final String base;
   private final TestJetty jetty;
 
@@ -117,9 +120,10 @@ final class LoginPortal implements AutoCloseable {
         .auditSink(extraSink).demandSink(demand);
     auditOptions.accept(auditBuilder);
     audit = auditBuilder.build();
-    SessionRegistry sessions = SessionRegistry.create(sessionConfig,
-        CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run).listener(new SessionAudit(audit))
-            .build(), random, clock, new SessionAudit(audit));
+    sessionStore = CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run)
+        .listener(new SessionAudit(audit)).build();
+    SessionRegistry sessions = SessionRegistry.create(sessionConfig, sessionStore, random, clock,
+        new SessionAudit(audit));
     login = PortalLogin.builder().keyRing(ring).users(users).revocations(revocations)
         .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
     // The port is known before the filter is built, so a configuration may name this portal's own URLs.
@@ -200,6 +204,9 @@ final class LoginPortal implements AutoCloseable {
       } else if (path.equals("/search")) {
         req.setAttribute(PortcullisFilter.SEARCH_RESULT_COUNT_ATTRIBUTE, 3);
         resp.getWriter().print("3 results");
+      } else if (path.equals("/remember")) {
+        req.getSession(true).setAttribute("seen", Boolean.TRUE);
+        resp.getWriter().print("remembered");
       } else if (path.equals("/action") && req.getMethod().equals("POST")) {
         resp.getWriter().print("done");
       } else {

@@ -56,7 +56,7 @@ final class ProxiedLogins implements AutoCloseable {
     });
   }
 
-  /** A browser that has opened the login page: it holds the cookie-check cookie, a session and its CSRF token. */
+  /** A browser that has opened the login page: it holds the cookie-check cookie and the CSRF token bound to it. */
   Browser loginPage() throws IOException, InterruptedException {
     Browser b = portal.browser();
     b.openLoginPage();

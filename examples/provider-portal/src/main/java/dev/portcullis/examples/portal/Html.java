@@ -42,7 +42,7 @@ final class Html {
     return b.toString();
   }
 
-  /** The hidden CSRF field for a form that posts back to this site; empty when the request has no session. */
+  /** The hidden CSRF field for a form that posts back to this site; empty when the filter offers no token. */
   static String csrfField(HttpServletRequest request) {
     Object token = request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
     return token == null ? "" : "<input type=\"hidden\" name=\"_csrf\" value=\"" + escape(token.toString()) + "\">";

@@ -164,15 +164,16 @@ class PortalBrowserTest {
       assertThat(c.getExpiry()).as(c.getName() + " session-scoped").isNull();
     }
 
-    // The cookie-check cookie's value is always "1"; the session and auth values are unguessable.
-    List<String> valuesBefore = held.stream().filter(c -> !c.getName().equals("__Host-portcullis-cc"))
-        .map(Cookie::getValue).toList();
+    // Every value is random: the session and auth values, and the cookie-check value the login form's token is bound
+    // to.
+    List<String> valuesBefore = held.stream().map(Cookie::getValue).toList();
     open(browser, "/account");
     clickAndWait(browser, By.cssSelector("form[action='/logout'] button"));
     assertThat(path(browser)).isEqualTo("/login");
     Set<Cookie> after = browser.manage().getCookies();
     assertThat(after).extracting(Cookie::getName).doesNotContain("__Host-portcullis-auth");
-    // Every cookie of the logged-in visit is gone; the login page it lands on starts a fresh anonymous session.
+    // Every cookie of the logged-in visit is gone; the login page it lands on sets a fresh cookie-check value and
+    // makes no session.
     assertThat(after).extracting(Cookie::getValue).doesNotContainAnyElementsOf(valuesBefore);
     assertThat(after).extracting(Cookie::getName).isSubsetOf("__Host-portcullis-cc", "__Host-portcullis-sid");
   }
