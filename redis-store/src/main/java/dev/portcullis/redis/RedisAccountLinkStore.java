@@ -1,6 +1,5 @@
 package dev.portcullis.redis;
 
-import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.sso.AccountLinkStore;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
@@ -8,32 +7,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@link AccountLinkStore} on Redis. An identity is a key {@code <prefix>al:i:<sha256(issuer, subject)>} holding the
- * user handle; a linked user has a set {@code <prefix>al:u:<sha256(user)>} of their identities (each member the
- * issuer's length, a colon, the issuer and the subject). Linking and unlinking are Lua scripts, so an identity and its
- * user's set change together: an identity links to one user only, whichever node asks. Unlinking every identity of a
- * user reads the set and removes what it names in one script, repeated should a link arrive in between.
+ * user handle; a linked user has a hash {@code <prefix>al:u:<sha256(user)>} from each of their identity keys to the
+ * identity (the issuer's length, a colon, the issuer and the subject). Linking, unlinking one identity and unlinking
+ * every identity of a user are each one Lua script, so an identity and its user's hash always change together: an
+ * identity links to one user only, whichever node asks, and a link made while a user's links are removed is either
+ * removed with them or kept whole. The user's hash names the identity keys the last script deletes, as the session
+ * store's per-user set does, so these keys must live on one Redis (no cluster slots).
  *
  * <p>Links do not expire. Redis must keep them: give it persistence (RDB or AOF) when it holds links. A user marker
- * written by an earlier version (a plain string, not a set) still counts for {@link #isLinked} and is replaced by a set
- * on the next link; the identities linked before it are not listed.
+ * written by an earlier version (a plain string, not a hash) still counts for {@link #isLinked} and is replaced by a
+ * hash on the next link; the identities linked before it are not listed.
  *
  * <p><b>Security.</b> Fails closed: when Redis does not answer in time, every method throws
  * {@link dev.portcullis.revocation.StoreUnavailableException}; no link is assumed or refused on a guess. Keys hold
- * hashes, never a raw issuer, subject or user handle; the user's set holds the issuers and subjects as values.
+ * hashes, never a raw issuer, subject or user handle; the user's hash holds the issuers and subjects as values.
  */
 final class RedisAccountLinkStore implements AccountLinkStore {
+  /** KEYS: the identity, the user's hash; ARGV: the user, the identity as a hash value. */
   private static final LuaScript LINK = LuaScript.of("""
       local cur = redis.call('GET', KEYS[1])
       if not cur then
-        if redis.call('TYPE', KEYS[2]).ok ~= 'set' then
+        if redis.call('TYPE', KEYS[2]).ok ~= 'hash' then
           redis.call('DEL', KEYS[2])
         end
         redis.call('SET', KEYS[1], ARGV[1])
-        redis.call('SADD', KEYS[2], ARGV[2])
+        redis.call('HSET', KEYS[2], KEYS[1], ARGV[2])
         return 0
       end
       if cur == ARGV[1] then
@@ -41,26 +42,31 @@ final class RedisAccountLinkStore implements AccountLinkStore {
       end
       return 2
       """);
-  /** KEYS: the user's set, then identity keys; ARGV: the user, then the members naming those identities. */
+  /** KEYS: the identity, the user's hash; ARGV: the user. */
   private static final LuaScript UNLINK = LuaScript.of("""
-      local isSet = redis.call('TYPE', KEYS[1]).ok == 'set'
+      if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+        return 0
+      end
+      redis.call('DEL', KEYS[1])
+      if redis.call('TYPE', KEYS[2]).ok == 'hash' then
+        redis.call('HDEL', KEYS[2], KEYS[1])
+      end
+      return 1
+      """);
+  /** KEYS: the user's hash; ARGV: the user. */
+  private static final LuaScript UNLINK_ALL = LuaScript.of("""
       local removed = 0
-      for i = 2, #KEYS do
-        if redis.call('GET', KEYS[i]) == ARGV[1] then
-          redis.call('DEL', KEYS[i])
-          removed = removed + 1
-        end
-        if isSet then
-          redis.call('SREM', KEYS[1], ARGV[i])
+      if redis.call('TYPE', KEYS[1]).ok == 'hash' then
+        for _, k in ipairs(redis.call('HKEYS', KEYS[1])) do
+          if redis.call('GET', k) == ARGV[1] then
+            redis.call('DEL', k)
+            removed = removed + 1
+          end
         end
       end
-      if not isSet and redis.call('EXISTS', KEYS[1]) == 1 and #KEYS == 1 then
-        redis.call('DEL', KEYS[1])
-      end
+      redis.call('DEL', KEYS[1])
       return removed
       """);
-  /** Repeats of unlinkAll's read-and-remove while links keep arriving; each round removes what it read. */
-  private static final int UNLINK_ALL_ROUNDS = 8;
 
   private final RedisCalls redis;
   private final Keys keys;
@@ -98,8 +104,11 @@ final class RedisAccountLinkStore implements AccountLinkStore {
 
   @Override
   public List<LinkedIdentity> linksOf(String userHandle) {
+    String user = keys.linkedUser(Objects.requireNonNull(userHandle, "userHandle"));
+    List<byte[]> members = redis.call("list a user's linked identities",
+        c -> "hash".equals(c.type(user)) ? c.hvals(user) : List.of());
     List<LinkedIdentity> out = new ArrayList<>();
-    for (byte[] m : members(Objects.requireNonNull(userHandle, "userHandle"))) {
+    for (byte[] m : members) {
       LinkedIdentity id = parse(m);
       if (id != null) {
         out.add(id);
@@ -112,47 +121,20 @@ final class RedisAccountLinkStore implements AccountLinkStore {
   public boolean unlink(String issuer, String subject, String userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
     Long removed = redis.script("unlink an identity", UNLINK, ScriptOutputType.INTEGER,
-        new String[] {keys.linkedUser(userHandle), keys.identity(check(issuer), check(subject))},
-        Keys.utf8(userHandle), member(issuer, subject));
+        new String[] {keys.identity(check(issuer), check(subject)), keys.linkedUser(userHandle)},
+        Keys.utf8(userHandle));
     return removed > 0;
   }
 
   @Override
   public int unlinkAll(String userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
-    String set = keys.linkedUser(userHandle);
-    int total = 0;
-    for (int round = 0; round < UNLINK_ALL_ROUNDS; round++) {
-      Set<byte[]> members = members(userHandle);
-      List<String> keyList = new ArrayList<>(List.of(set));
-      List<byte[]> args = new ArrayList<>(List.of(Keys.utf8(userHandle)));
-      for (byte[] m : members) {
-        LinkedIdentity id = parse(m);
-        // A member that does not parse names no identity key: a key that cannot exist, so only the member goes.
-        keyList.add(id == null ? keys.identity("unparsable", new String(m, StandardCharsets.UTF_8))
-            : keys.identity(id.issuer(), id.subject()));
-        args.add(m);
-      }
-      Long removed = redis.script("unlink every identity of a user", UNLINK, ScriptOutputType.INTEGER,
-          keyList.toArray(String[]::new), args.toArray(byte[][]::new));
-      total += removed.intValue();
-      if (members.isEmpty() || !isLinked(userHandle)) {
-        return total;
-      }
-    }
-    throw new StoreUnavailableException(
-        "Redis store unavailable: links kept arriving while unlinking every identity of a user", null);
+    Long removed = redis.script("unlink every identity of a user", UNLINK_ALL, ScriptOutputType.INTEGER,
+        new String[] {keys.linkedUser(userHandle)}, Keys.utf8(userHandle));
+    return removed.intValue();
   }
 
-  private Set<byte[]> members(String userHandle) {
-    String set = keys.linkedUser(userHandle);
-    return redis.call("list a user's linked identities", c -> {
-      String type = c.type(set);
-      return "set".equals(type) ? c.smembers(set) : Set.of();
-    });
-  }
-
-  /** The set member naming (issuer, subject): the issuer's length keeps ("ab", "c") and ("a", "bc") apart. */
+  /** The hash value naming (issuer, subject): the issuer's length keeps ("ab", "c") and ("a", "bc") apart. */
   private static byte[] member(String issuer, String subject) {
     return Keys.utf8(issuer.length() + ":" + issuer + subject);
   }
