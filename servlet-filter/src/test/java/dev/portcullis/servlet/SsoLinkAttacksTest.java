@@ -50,6 +50,12 @@ class SsoLinkAttacksTest {
     return b;
   }
 
+  /** Alice logged in, with sub-alice already linked in the store (however it was linked). */
+  private Browser aliceWithALink() throws Exception {
+    sso.links.link(sso.issuer, "sub-alice", "u-alice");
+    return loggedIn("alice");
+  }
+
   private static boolean toProvider(HttpResponse<String> r, String issuer) {
     return r.statusCode() == 303 && r.headers().firstValue("Location").orElse("").startsWith(issuer);
   }
@@ -197,7 +203,7 @@ class SsoLinkAttacksTest {
 
   @Test
   void unlink_byTheUser_removesTheLink_andIsAudited_butNotAnotherUsersLink() throws Exception {
-    Browser alice = linkedAlice();
+    Browser alice = aliceWithALink();
     sso.links.link(sso.issuer, "sub-bob", "u-bob");
     Map<String, String> bobs = Map.of("issuer", sso.issuer, "subject", "sub-bob", "_csrf", alice.pageCsrf());
     assertThat(alice.post("/sso/unlink", bobs).statusCode()).isEqualTo(403);
@@ -231,7 +237,7 @@ class SsoLinkAttacksTest {
   /** Whoever linked an identity to a stolen session loses it when the owner logs out everywhere. */
   @Test
   void logOutEverywhere_removesTheLinks() throws Exception {
-    Browser alice = linkedAlice();
+    Browser alice = aliceWithALink();
     assertThat(alice.post("/logout-everywhere", Map.of("_csrf", alice.pageCsrf())).statusCode()).isEqualTo(303);
     assertThat(sso.links.isLinked("u-alice")).isFalse();
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).isEmpty();
