@@ -65,6 +65,19 @@ public record AuditEventType(String name) {
   /** A portal account was linked to a single sign-on identity, or the link was refused (the reason says why). */
   public static final AuditEventType SSO_LINK = new AuditEventType("sso_link");
   /**
+   * The provider authenticated an identity for an account link, and the link waits for the user to confirm it on the
+   * confirmation page (nothing is linked yet); the reason names the provider.
+   */
+  public static final AuditEventType SSO_LINK_PENDING = new AuditEventType("sso_link_pending");
+  /** The user cancelled a pending account link on the confirmation page; nothing was linked. */
+  public static final AuditEventType SSO_LINK_CANCELLED = new AuditEventType("sso_link_cancelled");
+  /**
+   * Single sign-on identities were unlinked from the actor's account: by the user ({@code action: unlink}), by an
+   * administrator ({@code action: admin_unlink}, the reason names the administrator) or by "log out everywhere"
+   * ({@code action: logout_everywhere}); a failure means nothing was unlinked (the reason says why).
+   */
+  public static final AuditEventType SSO_UNLINK = new AuditEventType("sso_unlink");
+  /**
    * A sealed or signed cookie failed to open (wrong key, altered, truncated, malformed), or more than one was sent:
    * the auth cookie or a legacy login cookie.
    */

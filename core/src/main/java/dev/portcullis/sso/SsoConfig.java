@@ -5,6 +5,7 @@ import dev.portcullis.sso.internal.UpgradeTokens;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +40,10 @@ public final class SsoConfig {
   private final List<String> scopes;
   private final Set<String> trustedAudiences;
   private final Duration linkReauthentication;
+  private final String linkPath;
+  private final String unlinkPath;
+  private final Duration pendingLinkLifetime;
+  private final boolean keepLinksOnLogoutEverywhere;
 
   private SsoConfig(Builder b, String callbackPath) {
     this.cookie = b.cookie;
@@ -55,6 +60,10 @@ public final class SsoConfig {
     this.scopes = List.copyOf(b.scopes);
     this.trustedAudiences = Set.copyOf(b.trustedAudiences);
     this.linkReauthentication = b.linkReauthentication;
+    this.linkPath = b.linkPath;
+    this.unlinkPath = b.unlinkPath;
+    this.pendingLinkLifetime = b.pendingLinkLifetime;
+    this.keepLinksOnLogoutEverywhere = b.keepLinksOnLogoutEverywhere;
   }
 
   /**
@@ -107,6 +116,36 @@ public final class SsoConfig {
   /** Where a browser starts a login through the provider (default {@code /sso/login}). */
   public String loginPath() {
     return loginPath;
+  }
+
+  /**
+   * The confirmation page of an account link (default {@code /sso/link}): {@code GET} shows the identity the provider
+   * authenticated, a {@code POST} with the CSRF token and {@code decision=confirm} links it, {@code decision=cancel}
+   * discards it.
+   */
+  public String linkPath() {
+    return linkPath;
+  }
+
+  /**
+   * Where a logged-in user {@code POST}s (with the CSRF token) the {@code issuer} and {@code subject} of one of their
+   * linked identities to unlink it (default {@code /sso/unlink}).
+   */
+  public String unlinkPath() {
+    return unlinkPath;
+  }
+
+  /** How long an authenticated but unconfirmed account link waits for the user's confirmation. Default 5 minutes. */
+  public Duration pendingLinkLifetime() {
+    return pendingLinkLifetime;
+  }
+
+  /**
+   * Whether "log out everywhere" leaves the user's linked identities in place; by default it removes them, so that
+   * whoever linked an identity to a stolen session loses it with the session.
+   */
+  public boolean keepLinksOnLogoutEverywhere() {
+    return keepLinksOnLogoutEverywhere;
   }
 
   /** The OpenID provider's issuer identifier. */
@@ -179,8 +218,36 @@ public final class SsoConfig {
     private List<String> scopes = List.of("openid");
     private Set<String> trustedAudiences = Set.of();
     private Duration linkReauthentication = Duration.ofMinutes(5);
+    private String linkPath = "/sso/link";
+    private String unlinkPath = "/sso/unlink";
+    private Duration pendingLinkLifetime = Duration.ofMinutes(5);
+    private boolean keepLinksOnLogoutEverywhere;
 
     private Builder() {}
+
+    /** The account link's confirmation page; default {@code /sso/link}. */
+    public Builder linkPath(String path) {
+      this.linkPath = path;
+      return this;
+    }
+
+    /** Where a user unlinks an identity; default {@code /sso/unlink}. */
+    public Builder unlinkPath(String path) {
+      this.unlinkPath = path;
+      return this;
+    }
+
+    /** How long an unconfirmed account link waits, between 1 and 10 minutes; default 5 minutes. */
+    public Builder pendingLinkLifetime(Duration lifetime) {
+      this.pendingLinkLifetime = Objects.requireNonNull(lifetime, "lifetime");
+      return this;
+    }
+
+    /** Keep linked identities through "log out everywhere" (by default they are removed). */
+    public Builder keepLinksOnLogoutEverywhere(boolean keep) {
+      this.keepLinksOnLogoutEverywhere = keep;
+      return this;
+    }
 
     /**
      * Other audiences an ID token may name beside this client (see {@link SsoConfig#trustedAudiences()}); none by
@@ -290,10 +357,13 @@ public final class SsoConfig {
       }
       require(cookie.maxAge().isEmpty(), "the upgrade cookie must be session-scoped (no Max-Age)");
       String callback = checkRedirect();
-      require(plainPath(upgradePath) && plainPath(loginPath),
+      require(plainPath(upgradePath) && plainPath(loginPath) && plainPath(linkPath) && plainPath(unlinkPath),
           "the SSO paths must be plain absolute paths such as /sso/upgrade");
-      require(!upgradePath.equals(callback) && !upgradePath.equals(loginPath) && !callback.equals(loginPath),
-          "the upgrade, callback and SSO login paths must differ");
+      require(new HashSet<>(List.of(upgradePath, callback, loginPath, linkPath, unlinkPath)).size() == 5,
+          "the upgrade, callback, SSO login, link and unlink paths must differ");
+      require(pendingLinkLifetime.compareTo(Duration.ofMinutes(1)) >= 0
+          && pendingLinkLifetime.compareTo(Duration.ofMinutes(10)) <= 0,
+          "the pending link lifetime must be between 1 and 10 minutes, got " + pendingLinkLifetime);
       require(issuer != null, "the OpenID provider (issuer, client id, client secret) is required");
       require(httpsEndpoint(issuer),
           "the issuer must be an https URL without query or fragment (plain http only on loopback)");

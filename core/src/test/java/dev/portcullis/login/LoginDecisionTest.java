@@ -180,6 +180,21 @@ class LoginDecisionTest {
       public boolean isLinked(String userHandle) {
         throw new IllegalStateException("down");
       }
+
+      @Override
+      public java.util.List<LinkedIdentity> linksOf(String userHandle) {
+        throw new IllegalStateException("down");
+      }
+
+      @Override
+      public boolean unlink(String issuer, String subject, String userHandle) {
+        throw new IllegalStateException("down");
+      }
+
+      @Override
+      public int unlinkAll(String userHandle) {
+        throw new IllegalStateException("down");
+      }
     };
     LoginDecision.Refused r = (LoginDecision.Refused) login.ssoLogin(broken, "https://login.example", "sub-a",
         session);

@@ -1,9 +1,11 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.LogoutDecision;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.sso.AccountLinkStore;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.util.List;
@@ -13,19 +15,23 @@ import java.util.Optional;
  * {@code POST} of logout or "log out everywhere" (the CSRF token was checked by the CSRF stage): asks
  * {@link PortalLogin#logout} (which revokes and ends the sessions), then expires every Portcullis cookie with the
  * attributes it was set with, sends {@code Clear-Site-Data: "cookies"}, records the decision's event and sends the
- * browser (303) to the login page.
+ * browser (303) to the login page. With single sign-on, "log out everywhere" also unlinks the user's SSO identities
+ * ({@code sso_unlink}, {@code action: logout_everywhere}) unless the configuration keeps them.
  */
 final class LogoutStage implements Stage {
   private final PortalLogin login;
   private final LoginEndpoints endpoints;
   private final List<CookieSpec> allCookies;
   private final AuditTrail audit;
+  /** Whose identities "log out everywhere" unlinks; null to keep them (or without single sign-on). */
+  private final AccountLinkStore linksToDrop;
 
-  LogoutStage(PortalLogin login, List<CookieSpec> allCookies, AuditTrail audit) {
+  LogoutStage(PortalLogin login, List<CookieSpec> allCookies, AuditTrail audit, AccountLinkStore linksToDrop) {
     this.login = login;
     this.endpoints = login.endpoints();
     this.allCookies = List.copyOf(allCookies);
     this.audit = audit;
+    this.linksToDrop = linksToDrop;
   }
 
   @Override
@@ -44,8 +50,24 @@ final class LogoutStage implements Stage {
     exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
     if (decision instanceof LogoutDecision.LoggedOut out) {
       audit.emit(exchange, out.audit());
+      if (linksToDrop != null && principal != null && path.equals(endpoints.logoutEverywherePath())) {
+        unlinkAll(exchange, principal.getName());
+      }
     }
     exchange.principal(null);
     Pages.seeOther(exchange, endpoints.loginPath());
+  }
+
+  private void unlinkAll(Exchange exchange, String userHandle) {
+    try {
+      int removed = linksToDrop.unlinkAll(userHandle);
+      if (removed > 0) {
+        audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("logout_everywhere")
+            .reason(removed + (removed == 1 ? " identity" : " identities")));
+      }
+    } catch (RuntimeException e) {
+      audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("logout_everywhere")
+          .failure("link store failed: " + e.getClass().getSimpleName()));
+    }
   }
 }

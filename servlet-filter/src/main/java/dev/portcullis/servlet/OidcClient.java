@@ -89,8 +89,11 @@ final class OidcClient {
 
   /** The outcome of a callback. */
   sealed interface Outcome {
-    /** A verified ID token's issuer and subject. */
-    record Identity(String issuer, String subject) implements Outcome {}
+    /**
+     * A verified ID token's issuer and subject, and a label to show the user: its {@code email}, {@code name} or
+     * {@code preferred_username} claim (the first present), untrusted text, or null.
+     */
+    record Identity(String issuer, String subject, String label) implements Outcome {}
 
     /** Why not, for the audit log only. */
     record Failed(String reason) implements Outcome {}
@@ -215,7 +218,7 @@ final class OidcClient {
               + " account link");
         }
       }
-      return new Outcome.Identity(claims.getIssuer().getValue(), claims.getSubject().getValue());
+      return new Outcome.Identity(claims.getIssuer().getValue(), claims.getSubject().getValue(), label(claims));
     } catch (BadJOSEException | JOSEException e) {
       return new Outcome.Failed("ID token not valid: " + e.getClass().getSimpleName() + ": " + e.getMessage());
     } catch (ParseException | ClassCastException e) {
@@ -223,6 +226,16 @@ final class OidcClient {
     } catch (IOException | RuntimeException e) {
       return new Outcome.Failed("provider unreachable or failing: " + e.getClass().getSimpleName());
     }
+  }
+
+  /** The first of the {@code email}, {@code name} and {@code preferred_username} claims that is a string, or null. */
+  private static String label(IDTokenClaimsSet claims) {
+    for (String name : List.of("email", "name", "preferred_username")) {
+      if (claims.getClaim(name) instanceof String value && !value.isBlank()) {
+        return value;
+      }
+    }
+    return null;
   }
 
   /**

@@ -4,7 +4,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
 
-/** The few responses the filter writes itself: short, generic, never reflecting input. */
+/**
+ * The few responses the filter writes itself: short, generic, never reflecting input, except the account link's
+ * confirmation page, which shows the provider's identity escaped.
+ */
 final class Pages {
   private Pages() {}
 
@@ -17,6 +20,35 @@ final class Pages {
     PrintWriter w = response.getWriter();
     w.println(text);
     w.flush();
+  }
+
+  /** An HTML page the filter built itself, every untrusted part of it passed through {@link #escape}. */
+  static void html(HttpServletResponse response, int status, String page) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.setStatus(status);
+    response.setContentType("text/html;charset=utf-8");
+    PrintWriter w = response.getWriter();
+    w.print(page);
+    w.flush();
+  }
+
+  /** {@code text} made safe for HTML element content and quoted attribute values. */
+  static String escape(String text) {
+    StringBuilder b = new StringBuilder(text.length() + 16);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '&' -> b.append("&amp;");
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /**

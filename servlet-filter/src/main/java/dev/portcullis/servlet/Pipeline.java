@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.sso.internal.UpgradeTokens;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,8 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
       // 7. The login form's POST (PortalLogin.passwordLogin).
       stages.add(new LoginStage(login, effects));
       // 8. Logout and "log out everywhere" (PortalLogin.logout).
-      stages.add(new LogoutStage(login, config.cookies(), trail));
+      stages.add(new LogoutStage(login, config.cookies(), trail, config.sso().map(PortcullisConfig.Sso::config)
+          .filter(c -> !c.keepLinksOnLogoutEverywhere()).map(SsoConfig::links).orElse(null)));
       // 9. The terms gate: a user who has not accepted the current terms reaches only the terms page.
       stages.add(new TermsStage(login.terms(), login.endpoints(), trail));
       // 10. Single sign-on endpoints (PortalLogin.ssoLogin); the upgrade cookie is offered by a login listener.

@@ -196,8 +196,9 @@ public final class PortcullisFilter implements Filter {
     /**
      * Offers the single-sign-on upgrade: after a local login of an account without a linked SSO identity the browser
      * gets the upgrade cookie, which a {@code POST} to {@link SsoConfig#upgradePath()} (with the CSRF token) redeems
-     * once, linking the account at the OpenID provider; {@link SsoConfig#loginPath()} logs in with a linked identity.
-     * Off unless set. Needs {@link #login} and {@code com.nimbusds:oauth2-oidc-sdk} on the class path.
+     * once, sending the browser to the OpenID provider; the identity it authenticates is linked once the user confirms
+     * it on {@link SsoConfig#linkPath()}. A {@code POST} to {@link SsoConfig#loginPath()} (with the CSRF token) logs in
+     * with a linked identity, and one to {@link SsoConfig#unlinkPath()} unlinks one. Off unless set. Needs {@link #login} and {@code com.nimbusds:oauth2-oidc-sdk} on the class path.
      *
      * @param keys seals the upgrade tokens (under their own purpose, so no other cookie opens as one)
      * @param clock decides when a token expires

@@ -6,6 +6,7 @@ import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.Session;
 import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.PendingLink;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.sso.internal.UpgradeTokens;
 import jakarta.servlet.ServletException;
@@ -22,14 +23,24 @@ import java.util.List;
 /**
  * Single sign-on through an OpenID provider.
  *
+ * <p>Every {@code POST} here has passed the CSRF stage, which runs first.
+ *
  * <ul>
- *   <li>{@code POST} upgrade path (CSRF-checked by the CSRF stage, which runs first): redeems the upgrade cookie
- *       (offered after a password login by {@link SsoUpgradeOffer}) and sends the browser to the provider to link the
- *       account.
- *   <li>{@code GET} SSO login path: sends the browser to the provider to log in with a linked identity.
+ *   <li>{@code POST} upgrade path: redeems the upgrade cookie (offered after a password login by
+ *       {@link SsoUpgradeOffer}) and sends the browser to the provider to link the account, asking it to authenticate
+ *       the user again.
+ *   <li>{@code POST} SSO login path: sends the browser to the provider to log in with a linked identity; refused while
+ *       a user is logged in (no silent switch of user) and while an account link is under way or pending in the
+ *       session. A cross-site {@code GET} gets 405 and changes nothing.
  *   <li>{@code GET} callback path: checks state, exchanges the code (PKCE), validates the ID token with the nonce,
- *       then links the identity ({@code sso_link}) or asks {@link PortalLogin#ssoLogin} to log the linked user in,
+ *       then, for a link, keeps the identity as the session's {@link PendingLink} ({@code sso_link_pending}) and sends
+ *       the browser to the confirmation page; for a login asks {@link PortalLogin#ssoLogin} to log the linked user in,
  *       and carries out its decision like every other login.
+ *   <li>Link path: {@code GET} shows the pending identity (issuer, subject and the token's email or name, escaped)
+ *       with a form; {@code POST decision=confirm} stores the link ({@code sso_link}), {@code decision=cancel}
+ *       discards it ({@code sso_link_cancelled}). Either way the pending link is gone.
+ *   <li>{@code POST} unlink path with {@code issuer} and {@code subject}: removes that identity from the logged-in
+ *       user's links ({@code sso_unlink}).
  * </ul>
  *
  * <p>A redemption succeeds only for the browser's own session, once, before the token expires, with the logged-in
@@ -41,6 +52,13 @@ import java.util.List;
 final class SsoStage implements Stage {
   static final String REFUSED = "This link has expired or is not valid. Log in again to link your account.";
   static final String SSO_FAILED = "Single sign-on did not work. Go back to the login page and try again.";
+  static final String ALREADY_LOGGED_IN = "You are already logged in. Log out first to log in as someone else.";
+  static final String NO_PENDING_LINK = "No account link is waiting for your confirmation. Log in and start again.";
+  static final String NOT_UNLINKED = "That single sign-on account is not linked to your account.";
+  /** The session attribute holding the {@link PendingLink}, one per session. */
+  static final String PENDING = "portcullis.sso.pending";
+  /** The confirmation form's field: {@code confirm} or {@code cancel}. */
+  static final String DECISION = "decision";
   /** Session attributes of an authorization under way; removed, all together, by the callback. */
   private static final String STATE = "portcullis.sso.state";
   private static final String NONCE = "portcullis.sso.nonce";
@@ -81,10 +99,10 @@ final class SsoStage implements Stage {
         notAllowed(exchange, "POST");
       }
     } else if (path.equals(config.loginPath())) {
-      if (method.equals("GET")) {
-        toProvider(exchange, exchange.sessions().session(true), "login");
+      if (method.equals("POST")) {
+        startLogin(exchange);
       } else {
-        notAllowed(exchange, "GET");
+        notAllowed(exchange, "POST");
       }
     } else if (path.equals(config.callbackPath())) {
       if (method.equals("GET")) {
@@ -92,9 +110,43 @@ final class SsoStage implements Stage {
       } else {
         notAllowed(exchange, "GET");
       }
+    } else if (path.equals(config.linkPath())) {
+      if (method.equals("GET") || method.equals("HEAD")) {
+        showPending(exchange);
+      } else if (method.equals("POST")) {
+        decide(exchange);
+      } else {
+        notAllowed(exchange, "GET, HEAD, POST");
+      }
+    } else if (path.equals(config.unlinkPath())) {
+      if (method.equals("POST")) {
+        unlink(exchange);
+      } else {
+        notAllowed(exchange, "POST");
+      }
     } else {
       next.proceed();
     }
+  }
+
+  /**
+   * {@code POST} SSO login: refused while someone is logged in or an account link is under way or pending, so that
+   * neither a user nor a link in progress is replaced unseen.
+   */
+  private void startLogin(Exchange exchange) throws IOException {
+    PortalPrincipal principal = exchange.principal();
+    if (principal != null) {
+      audit.emit(exchange, AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login while logged in"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, ALREADY_LOGGED_IN);
+      return;
+    }
+    Session existing = exchange.sessions().session(false);
+    if (existing != null && (existing.getAttribute(PENDING) != null
+        || existing.getAttribute(INTENT) instanceof String intent && intent.startsWith(LINK))) {
+      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO login while an account link is under way");
+      return;
+    }
+    toProvider(exchange, exchange.sessions().session(true), "login");
   }
 
   private static void notAllowed(Exchange exchange, String allow) throws IOException {
@@ -186,32 +238,145 @@ final class SsoStage implements Stage {
     }
     OidcClient.Outcome.Identity id = (OidcClient.Outcome.Identity) outcome;
     if (linking) {
-      link(exchange, id, intent.substring(LINK.length()));
+      pend(exchange, session, id, intent.substring(LINK.length()));
     } else {
       ssoLogin(exchange, id);
     }
   }
 
-  private void link(Exchange exchange, OidcClient.Outcome.Identity id, String userHandle) throws IOException {
+  /** Keeps the authenticated identity as the session's pending link and sends the browser to confirm it. */
+  private void pend(Exchange exchange, Session session, OidcClient.Outcome.Identity id, String userHandle)
+      throws IOException {
     PortalPrincipal principal = exchange.principal();
     if (principal == null || !principal.getName().equals(userHandle)) {
       ssoFailed(exchange, AuditEventType.SSO_LINK, userHandle, "no longer logged in as the user who asked to link");
       return;
     }
-    AccountLinkStore.LinkResult result;
-    try {
-      result = config.links().link(id.issuer(), id.subject(), userHandle);
-    } catch (RuntimeException e) {
-      ssoFailed(exchange, AuditEventType.SSO_LINK, userHandle, "link store failed: " + e.getClass().getSimpleName());
+    PendingLink pending = new PendingLink(userHandle, id.issuer(), id.subject(), id.label(),
+        clock.instant().plus(config.pendingLinkLifetime()));
+    session.setAttribute(PENDING, pending.toAttribute());
+    audit.emit(exchange, AuditEventType.SSO_LINK_PENDING, b -> b.reason("identity at " + id.issuer()
+        + " waits for confirmation"));
+    Pages.seeOther(exchange, config.linkPath());
+  }
+
+  /** The session's pending link, if it is the logged-in user's; null otherwise. */
+  private static PendingLink pendingOf(Exchange exchange, Session session) {
+    PortalPrincipal principal = exchange.principal();
+    if (principal == null || session == null) {
+      return null;
+    }
+    return PendingLink.fromAttribute(session.getAttribute(PENDING))
+        .filter(p -> p.userHandle().equals(principal.getName())).orElse(null);
+  }
+
+  /** {@code GET} link path: the confirmation page, naming the identity the provider authenticated. */
+  private void showPending(Exchange exchange) throws IOException {
+    Session session = exchange.sessions().session(false);
+    PendingLink pending = pendingOf(exchange, session);
+    if (pending == null || pending.expired(clock.instant())
+        || !(exchange.request().getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) instanceof String token)) {
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, NO_PENDING_LINK);
       return;
     }
-    if (result == AccountLinkStore.LinkResult.CONFLICT) {
-      ssoFailed(exchange, AuditEventType.SSO_LINK, userHandle, "SSO identity already linked to another user");
+    HttpServletResponse response = exchange.response();
+    response.setHeader("Cache-Control", "no-store");
+    Pages.html(response, HttpServletResponse.SC_OK, confirmationPage(pending, token,
+        exchange.original().getContextPath() + config.linkPath()));
+  }
+
+  private static String confirmationPage(PendingLink p, String csrfToken, String action) {
+    String account = p.label() == null ? p.subject() : p.label();
+    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link a single sign-on account"
+        + "</title></head><body>\n<h1>Link this single sign-on account to your portal account?</h1>\n"
+        + "<p>The provider signed you in as:</p>\n<dl>\n<dt>Account</dt><dd id=\"account\">" + Pages.escape(account)
+        + "</dd>\n<dt>Subject</dt><dd id=\"subject\">" + Pages.escape(p.subject()) + "</dd>\n"
+        + "<dt>Provider</dt><dd id=\"issuer\">" + Pages.escape(p.issuer()) + "</dd>\n</dl>\n"
+        + "<p>Once linked, this account can log you in to the portal. If it is not yours, cancel.</p>\n"
+        + "<form method=\"post\" action=\"" + Pages.escape(action) + "\">\n"
+        + "<input type=\"hidden\" name=\"" + CsrfTokens.FIELD + "\" value=\"" + Pages.escape(csrfToken) + "\">\n"
+        + "<button type=\"submit\" name=\"" + DECISION + "\" value=\"confirm\">Link this account</button>\n"
+        + "<button type=\"submit\" name=\"" + DECISION + "\" value=\"cancel\">Cancel</button>\n"
+        + "</form>\n</body></html>\n";
+  }
+
+  /** {@code POST} link path: confirm (store the link) or cancel; the pending link is used up either way. */
+  private void decide(Exchange exchange) throws IOException {
+    String decision = FormFields.fromBody(exchange.request(), DECISION);
+    if (!"confirm".equals(decision) && !"cancel".equals(decision)) {
+      Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Choose to link the account or cancel.");
+      return;
+    }
+    Session session = exchange.sessions().session(false);
+    PendingLink pending = pendingOf(exchange, session);
+    if (session != null) {
+      session.removeAttribute(PENDING);
+    }
+    PortalPrincipal principal = exchange.principal();
+    String user = principal == null ? null : principal.getName();
+    if (pending == null) {
+      audit.emit(exchange, AuditNote.failure(AuditEventType.SSO_LINK, "no pending account link of this user"), user);
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, NO_PENDING_LINK);
       return;
     }
     exchange.setCookie(SetCookie.expire(config.cookie()));
+    if (decision.equals("cancel")) {
+      audit.emit(exchange, AuditEventType.SSO_LINK_CANCELLED, b -> b.reason("identity at " + pending.issuer()
+          + " not linked"));
+      Pages.seeOther(exchange, login.endpoints().afterLoginPath());
+      return;
+    }
+    if (pending.expired(clock.instant())) {
+      ssoFailed(exchange, AuditEventType.SSO_LINK, user, "pending account link expired before it was confirmed");
+      return;
+    }
+    AccountLinkStore.LinkResult result;
+    try {
+      result = config.links().link(pending.issuer(), pending.subject(), user);
+    } catch (RuntimeException e) {
+      ssoFailed(exchange, AuditEventType.SSO_LINK, user, "link store failed: " + e.getClass().getSimpleName());
+      return;
+    }
+    if (result == AccountLinkStore.LinkResult.CONFLICT) {
+      ssoFailed(exchange, AuditEventType.SSO_LINK, user, "SSO identity already linked to another user");
+      return;
+    }
     audit.emit(exchange, AuditEventType.SSO_LINK, b -> b.reason(result == AccountLinkStore.LinkResult.LINKED
         ? "linked" : "already linked"));
+    Pages.seeOther(exchange, login.endpoints().afterLoginPath());
+  }
+
+  /** {@code POST} unlink path: the logged-in user removes one of their own linked identities. */
+  private void unlink(Exchange exchange) throws IOException {
+    PortalPrincipal principal = exchange.principal();
+    String issuer = FormFields.fromBody(exchange.request(), "issuer");
+    String subject = FormFields.fromBody(exchange.request(), "subject");
+    if (principal == null) {
+      audit.emit(exchange, AuditNote.failure(AuditEventType.SSO_UNLINK, "not logged in"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, NOT_UNLINKED);
+      return;
+    }
+    if (issuer == null || issuer.isEmpty() || subject == null || subject.isEmpty()) {
+      Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Name the account to unlink.");
+      return;
+    }
+    boolean removed;
+    try {
+      removed = config.links().unlink(issuer, subject, principal.getName());
+    } catch (RuntimeException e) {
+      audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("unlink")
+          .failure("link store failed: " + e.getClass().getSimpleName()));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+          "The account could not be unlinked just now. Try again later.");
+      return;
+    }
+    if (!removed) {
+      audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("unlink")
+          .failure("identity not linked to this user"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, NOT_UNLINKED);
+      return;
+    }
+    audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("unlink").reason("identity at " + issuer));
     Pages.seeOther(exchange, login.endpoints().afterLoginPath());
   }
 

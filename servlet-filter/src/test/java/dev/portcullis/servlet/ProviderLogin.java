@@ -41,12 +41,40 @@ final class ProviderLogin {
   /** @param authTime the {@code auth_time} claim in epoch seconds, or negative for none */
   static HttpResponse<String> signIn(HttpClient client, String authorizeUrl, HttpResponse<String> loginPage,
       String subject, long authTime) throws Exception {
+    return signIn(client, authorizeUrl, loginPage, subject, authTime, java.util.Map.of());
+  }
+
+  /**
+   * @param authTime the {@code auth_time} claim in epoch seconds, or negative for none
+   * @param stringClaims more claims with string values for the ID token, such as {@code email}
+   */
+  static HttpResponse<String> signIn(HttpClient client, String authorizeUrl, HttpResponse<String> loginPage,
+      String subject, long authTime, java.util.Map<String, String> stringClaims) throws Exception {
     assertThat(loginPage.statusCode()).as("the provider asks the user to log in again").isEqualTo(200);
-    String claims = authTime < 0 ? "{}" : "{\"auth_time\":" + authTime + "}";
+    StringBuilder json = new StringBuilder("{");
+    if (authTime >= 0) {
+      json.append("\"auth_time\":").append(authTime);
+    }
+    for (java.util.Map.Entry<String, String> e : stringClaims.entrySet()) {
+      json.append(json.length() > 1 ? "," : "").append(jsonString(e.getKey())).append(':')
+          .append(jsonString(e.getValue()));
+    }
+    String claims = json.append('}').toString();
     String form = "username=" + URLEncoder.encode(subject, StandardCharsets.UTF_8) + "&claims="
         + URLEncoder.encode(claims, StandardCharsets.UTF_8);
     return client.send(HttpRequest.newBuilder(URI.create(authorizeUrl))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String jsonString(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.append('"').toString();
   }
 }

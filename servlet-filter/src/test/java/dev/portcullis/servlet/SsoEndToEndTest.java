@@ -58,7 +58,9 @@ class SsoEndToEndTest {
     assertThat(SsoPortal.queryParameter(authorize, "redirect_uri")).isEqualTo(sso.portal.base + "/sso/callback");
     assertThat(SsoPortal.queryParameter(authorize, "client_id")).isEqualTo(SsoPortal.CLIENT);
     sso.providerSignsIn("sub-alice");
-    HttpResponse<String> linked = b.get(sso.callbackFrom(authorize));
+    HttpResponse<String> callback = b.get(sso.callbackFrom(authorize));
+    assertThat(sso.links.isLinked("u-alice")).as("nothing linked before the user confirms").isFalse();
+    HttpResponse<String> linked = b.answerLinkPage(callback, "confirm");
     assertThat(linked.statusCode()).isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
     assertThat(expires(linked, SSO)).as("upgrade cookie deleted").isTrue();
@@ -82,7 +84,7 @@ class SsoEndToEndTest {
     sso.portal.users.recordTermsAcceptance("u-alice", "2025-06");
 
     // 4. SSO login: the ordinary auth cookie, a new session id, audit, and the terms gate.
-    HttpResponse<String> ssoStart = b.get("/sso/login");
+    HttpResponse<String> ssoStart = b.startSsoLogin();
     String anonymousSession = b.cookies().get(sso.sessionCookie());
     assertThat(anonymousSession).isNotNull();
     sso.providerSignsIn("sub-alice");

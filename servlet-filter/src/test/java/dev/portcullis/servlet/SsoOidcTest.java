@@ -111,7 +111,7 @@ class SsoOidcTest {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
-    assertThat(viaProvider(b, upgrade(b)).statusCode()).isEqualTo(303);
+    assertThat(b.answerLinkPage(viaProvider(b, upgrade(b)), "confirm").statusCode()).isEqualTo(303);
     return b;
   }
 
@@ -134,7 +134,7 @@ class SsoOidcTest {
   void ssoLoginOfLinkedIdentity_logsInTheLinkedUser_withANewSession() throws Exception {
     linkedAlice();
     Browser b = portal.browser();
-    HttpResponse<String> toProvider = b.get("/sso/login");
+    HttpResponse<String> toProvider = b.startSsoLogin();
     String sessionBefore = b.cookies().get(SessionConfig.defaults().cookie().name());
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
     HttpResponse<String> done = viaProvider(b, toProvider);
@@ -150,7 +150,7 @@ class SsoOidcTest {
   void ssoLoginOfUnlinkedIdentity_withAMatchingEmail_isRefused() throws Exception {
     Browser b = portal.browser();
     providerSignsIn("sub-stranger", List.of(CLIENT), Map.of("email", "alice@riverside.example"));
-    HttpResponse<String> r = viaProvider(b, b.get("/sso/login"));
+    HttpResponse<String> r = viaProvider(b, b.startSsoLogin());
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(b.whoami()).isEqualTo("anonymous");
     assertThat(links.isLinked("u-alice")).isFalse();
@@ -162,7 +162,7 @@ class SsoOidcTest {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
     providerSignsIn("sub-shared", List.of(CLIENT), Map.of());
-    assertThat(viaProvider(b, upgrade(b)).statusCode()).isEqualTo(403);
+    assertThat(b.answerLinkPage(viaProvider(b, upgrade(b)), "confirm").statusCode()).isEqualTo(403);
     assertThat(links.isLinked("u-alice")).isFalse();
     AuditEvent link = portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
     assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
@@ -175,7 +175,7 @@ class SsoOidcTest {
     String link = upgrade(b).headers().firstValue("Location").orElseThrow();
     assertThat(SsoPortal.queryParameter(link, "prompt")).isEqualTo("login");
     assertThat(SsoPortal.queryParameter(link, "max_age")).isEqualTo("300");
-    String login = portal.browser().get("/sso/login").headers().firstValue("Location").orElseThrow();
+    String login = portal.browser().startSsoLogin().headers().firstValue("Location").orElseThrow();
     assertThat(SsoPortal.queryParameter(login, "prompt")).isNull();
     assertThat(SsoPortal.queryParameter(login, "max_age")).isNull();
   }
@@ -249,7 +249,7 @@ class SsoOidcTest {
 
   /** Starts an SSO login and returns the callback URL and the nonce the portal sent. */
   private String[] startSsoLogin(Browser b) throws Exception {
-    String location = b.get("/sso/login").headers().firstValue("Location").orElseThrow();
+    String location = b.startSsoLogin().headers().firstValue("Location").orElseThrow();
     String nonce = URLDecoder.decode(location.replaceFirst(".*[?&]nonce=([^&]+).*", "$1"), StandardCharsets.UTF_8);
     return new String[] {callbackFrom(location), nonce};
   }
@@ -284,7 +284,7 @@ class SsoOidcTest {
     links.link(issuer, "sub-newbie", "u-newbie");
     Browser b = portal.browser();
     providerSignsIn("sub-newbie", List.of(CLIENT), Map.of());
-    assertThat(viaProvider(b, b.get("/sso/login")).statusCode()).isEqualTo(303);
+    assertThat(viaProvider(b, b.startSsoLogin()).statusCode()).isEqualTo(303);
     HttpResponse<String> page = b.get("/reports/riverside/1");
     assertThat(page.statusCode()).isEqualTo(303);
     assertThat(page.headers().firstValue("Location")).contains("/terms");
@@ -305,7 +305,7 @@ class SsoOidcTest {
   void callbackWithAnotherState_orTwice_isRefused() throws Exception {
     Browser b = portal.browser();
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
-    String location = b.get("/sso/login").headers().firstValue("Location").orElseThrow();
+    String location = b.startSsoLogin().headers().firstValue("Location").orElseThrow();
     String callback = callbackFrom(location);
     assertThat(b.get(callback.replaceFirst("state=[^&]+", "state=forged")).statusCode()).isEqualTo(403);
     // The forged attempt used up the authorization: the genuine callback no longer works either.
@@ -351,13 +351,18 @@ class SsoOidcTest {
     return null;
   }
 
-  /** Sends {@code GET path} with the given Host header over a raw socket (HttpClient will not forge Host). */
-  private Map<String, List<String>> getWithHost(String path, String host) throws Exception {
+  /**
+   * Sends {@code POST path} with the given Host header, cookies and form body over a raw socket (HttpClient will not
+   * forge Host).
+   */
+  private Map<String, List<String>> postWithHost(String path, String host, String cookies, String form)
+      throws Exception {
     URI base = URI.create(portal.base);
     try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nCookie: " + cookies
+          + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length()
+          + "\r\nConnection: close\r\n\r\n" + form).getBytes(StandardCharsets.US_ASCII));
       String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       String[] lines = response.substring(0, response.indexOf("\r\n\r\n")).split("\r\n");
       Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -375,7 +380,12 @@ class SsoOidcTest {
   void forgedHostHeader_stillSendsTheProviderTheConfiguredRedirectUri() throws Exception {
     linkedAlice();
     String configured = portal.base + "/sso/callback";
-    Map<String, List<String>> started = getWithHost("/sso/login", "attacker.example:8443");
+    Browser b = portal.browser();
+    b.openLoginPage();
+    String sid = SessionConfig.defaults().cookie().name();
+    Map<String, List<String>> started = postWithHost("/sso/login", "attacker.example:8443",
+        b.cookies().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+            .collect(java.util.stream.Collectors.joining("; ")), "_csrf=" + b.csrf);
     assertThat(started.get(":status")).containsExactly("303");
     URI location = URI.create(started.get("Location").get(0));
     assertThat(location.toString()).startsWith(issuer + "/authorize?").doesNotContain("attacker");
@@ -383,11 +393,8 @@ class SsoOidcTest {
     assertThat(parameter(location.getRawQuery(), "scope")).isEqualTo("openid profile");
 
     // The same browser finishes the login: the token request names the configured redirect URI as well.
-    Browser b = portal.browser();
-    String sid = SessionConfig.defaults().cookie().name();
-    String setCookie = started.get("Set-Cookie").stream().filter(h -> h.startsWith(sid + "=")).findFirst()
-        .orElseThrow();
-    b.cookies().put(sid, setCookie.substring(sid.length() + 1, setCookie.indexOf(';')));
+    started.getOrDefault("Set-Cookie", List.of()).stream().filter(h -> h.startsWith(sid + "=")).findFirst()
+        .ifPresent(h -> b.cookies().put(sid, h.substring(sid.length() + 1, h.indexOf(';'))));
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
     tokenRequests.clear();
     assertThat(b.get(callbackFrom(location.toString())).statusCode()).isEqualTo(303);
@@ -402,7 +409,7 @@ class SsoOidcTest {
         .replay(ReplayStore.inMemory(p.clock)).provider(URI.create(issuer), CLIENT, SECRET)
         .redirectUri(URI.create(p.base + "/portal/sso/callback")).callbackPath("/sso/callback").build(),
         p.ring, p.clock))) {
-      HttpResponse<String> r = other.browser().get("/sso/login");
+      HttpResponse<String> r = other.browser().startSsoLogin();
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(r.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
       assertThat(other.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL).reason())

@@ -39,6 +39,14 @@ final class SsoPortal implements AutoCloseable {
 
   /** @param routes answer some provider requests instead of the mock server's own handlers */
   SsoPortal(Route... routes) throws Exception {
+    this(b -> b, routes);
+  }
+
+  /**
+   * @param settings adds to the SSO configuration's builder
+   * @param routes answer some provider requests instead of the mock server's own handlers
+   */
+  SsoPortal(java.util.function.UnaryOperator<SsoConfig.Builder> settings, Route... routes) throws Exception {
     provider = new MockOAuth2Server(routes);
     provider.start(InetAddress.getLoopbackAddress(), 0);
     issuer = provider.issuerUrl("default").toString();
@@ -46,8 +54,8 @@ final class SsoPortal implements AutoCloseable {
     try {
       portal = new LoginPortal((p, filter) -> {
         p.clock.set(Instant.ofEpochMilli(System.currentTimeMillis()));
-        filter.sso(SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
-            .provider(URI.create(issuer), CLIENT, SECRET).redirectUri(URI.create(p.base + "/sso/callback"))
+        filter.sso(settings.apply(SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
+            .provider(URI.create(issuer), CLIENT, SECRET).redirectUri(URI.create(p.base + "/sso/callback")))
             .build(), p.ring, p.clock);
       });
     } catch (Exception | Error e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.sso.SsoConfig;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -93,7 +94,8 @@ class SsoProviderFailureTest {
     LoggedIn alice = alice();
     String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
     sso.providerSignsIn("sub-alice", 60);
-    assertThat(alice.browser().get(callback).statusCode()).isEqualTo(303);
+    assertThat(alice.browser().answerLinkPage(alice.browser().get(callback), "confirm").statusCode())
+        .isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
   }
 
@@ -161,7 +163,8 @@ class SsoProviderFailureTest {
     LoggedIn alice = alice();
     String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
     sso.providerSignsIn("sub-alice");
-    assertThat(alice.browser().get(callback).statusCode()).isEqualTo(303);
+    assertThat(alice.browser().answerLinkPage(alice.browser().get(callback), "confirm").statusCode())
+        .isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
     sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
 
@@ -179,11 +182,11 @@ class SsoProviderFailureTest {
   void ssoLoginWhenTheProviderFails_issuesNoCookie_andLeavesTheVisitorAnonymous() throws Exception {
     Browser b = sso.browser();
     sso.links.link(sso.issuer, "sub-alice", "u-alice");
-    String callback = sso.callbackFrom(sso.authorizeUrl(b.get("/sso/login")));
+    String callback = sso.callbackFrom(sso.authorizeUrl(b.startSsoLogin()));
     String session = b.cookies().get(sso.sessionCookie());
     tokenEndpointFails.set(true);
     assertGenericRefusal(b.get(callback));
-    assertThat(b.cookies()).containsOnlyKeys(sso.sessionCookie());
+    assertThat(b.cookies()).doesNotContainKeys(sso.authCookie().name(), SsoConfig.DEFAULT_COOKIE);
     assertThat(b.cookies().get(sso.sessionCookie())).isEqualTo(session);
     assertThat(b.whoami()).isEqualTo("anonymous");
     assertThat(sso.events(AuditEventType.AUTHN_LOGIN_SUCCESS)).isEmpty();

@@ -384,6 +384,10 @@ public final class PortcullisAutoConfiguration {
     map.from(sso::getUpgradePath).to(builder::upgradePath);
     map.from(sso::getCallbackPath).to(builder::callbackPath);
     map.from(sso::getLoginPath).to(builder::loginPath);
+    map.from(sso::getLinkPath).to(builder::linkPath);
+    map.from(sso::getUnlinkPath).to(builder::unlinkPath);
+    map.from(sso::getPendingLinkLifetime).to(builder::pendingLinkLifetime);
+    map.from(sso::getKeepLinksOnLogoutEverywhere).to(builder::keepLinksOnLogoutEverywhere);
     if (sso.getCookieName() != null) {
       // The core's own cookie declaration (with its cookie-notice text), renamed.
       builder.cookie(building("portcullis.sso.cookie-name", "Use an RFC 6265 token as the cookie name.",

@@ -845,8 +845,20 @@ public class PortcullisProperties {
      */
     private String callbackPath;
 
-    /** Where a browser starts a login through the provider. Core default: /sso/login. */
+    /** Where a browser POSTs, with the CSRF token, to start a login through the provider. Core default: /sso/login. */
     private String loginPath;
+
+    /** The account link's confirmation page. Core default: /sso/link. */
+    private String linkPath;
+
+    /** Where a logged-in user POSTs to unlink one of their identities. Core default: /sso/unlink. */
+    private String unlinkPath;
+
+    /** How long an unconfirmed account link waits; 1 to 10 minutes. Core default: 5 minutes. */
+    private Duration pendingLinkLifetime;
+
+    /** Keep the user's linked identities through "log out everywhere". Core default: false (they are removed). */
+    private Boolean keepLinksOnLogoutEverywhere;
 
     public boolean isEnabled() {
       return enabled;
@@ -936,6 +948,38 @@ public class PortcullisProperties {
 
     public void setLoginPath(String loginPath) {
       this.loginPath = loginPath;
+    }
+
+    public String getLinkPath() {
+      return linkPath;
+    }
+
+    public void setLinkPath(String linkPath) {
+      this.linkPath = linkPath;
+    }
+
+    public String getUnlinkPath() {
+      return unlinkPath;
+    }
+
+    public void setUnlinkPath(String unlinkPath) {
+      this.unlinkPath = unlinkPath;
+    }
+
+    public Duration getPendingLinkLifetime() {
+      return pendingLinkLifetime;
+    }
+
+    public void setPendingLinkLifetime(Duration pendingLinkLifetime) {
+      this.pendingLinkLifetime = pendingLinkLifetime;
+    }
+
+    public Boolean getKeepLinksOnLogoutEverywhere() {
+      return keepLinksOnLogoutEverywhere;
+    }
+
+    public void setKeepLinksOnLogoutEverywhere(Boolean keepLinksOnLogoutEverywhere) {
+      this.keepLinksOnLogoutEverywhere = keepLinksOnLogoutEverywhere;
     }
   }
 }

@@ -77,7 +77,9 @@ class SsoAutoConfigurationTest {
   void enabled_mapsEveryPropertyOntoSsoConfig_withTheConfiguredStores() throws Exception {
     enabled().withPropertyValues("portcullis.sso.scopes=openid,profile", "portcullis.sso.cookie-name=portal_sso",
         "portcullis.sso.token-lifetime=3m", "portcullis.sso.upgrade-path=/account/sso-upgrade",
-        "portcullis.sso.login-path=/account/sso-login").run(context -> {
+        "portcullis.sso.login-path=/account/sso-login", "portcullis.sso.link-path=/account/sso-link",
+        "portcullis.sso.unlink-path=/account/sso-unlink", "portcullis.sso.pending-link-lifetime=2m",
+        "portcullis.sso.keep-links-on-logout-everywhere=true").run(context -> {
           assertThat(context).hasNotFailed();
           SsoConfig sso = context.getBean(SsoConfig.class);
           assertThat(sso.issuer()).isEqualTo(URI.create("https://login.example/realms/portal"));
@@ -89,6 +91,10 @@ class SsoAutoConfigurationTest {
           assertThat(sso.tokenLifetime()).isEqualTo(Duration.ofMinutes(3));
           assertThat(sso.upgradePath()).isEqualTo("/account/sso-upgrade");
           assertThat(sso.loginPath()).isEqualTo("/account/sso-login");
+          assertThat(sso.linkPath()).isEqualTo("/account/sso-link");
+          assertThat(sso.unlinkPath()).isEqualTo("/account/sso-unlink");
+          assertThat(sso.pendingLinkLifetime()).isEqualTo(Duration.ofMinutes(2));
+          assertThat(sso.keepLinksOnLogoutEverywhere()).isTrue();
           assertThat(sso.cookie().name()).isEqualTo("portal_sso");
           assertThat(sso.cookie().sessionScoped()).isTrue();
           assertThat(sso.cookie().purpose()).as("the core's cookie-notice text").isNotBlank();
@@ -108,6 +114,10 @@ class SsoAutoConfigurationTest {
       assertThat(sso.tokenLifetime()).isEqualTo(Duration.ofMinutes(5));
       assertThat(sso.upgradePath()).isEqualTo("/sso/upgrade");
       assertThat(sso.loginPath()).isEqualTo("/sso/login");
+      assertThat(sso.linkPath()).isEqualTo("/sso/link");
+      assertThat(sso.unlinkPath()).isEqualTo("/sso/unlink");
+      assertThat(sso.pendingLinkLifetime()).isEqualTo(Duration.ofMinutes(5));
+      assertThat(sso.keepLinksOnLogoutEverywhere()).isFalse();
     });
   }
 

@@ -129,7 +129,15 @@ class SsoOverHttpTest {
     assertThat(events(AuditEventType.SSO_UPGRADE_OFFERED)).hasSize(1);
 
     HttpResponse<String> upgrade = b.post("/sso/upgrade", Map.of("_csrf", Browser.csrfIn(b.get("/whoami").body())));
-    HttpResponse<String> linked = b.get(throughProvider(upgrade, "sub-alice"));
+    HttpResponse<String> callback = b.get(throughProvider(upgrade, "sub-alice"));
+    assertThat(callback.statusCode()).isEqualTo(303);
+    assertThat(links.isLinked("u-alice")).as("linked only once the user confirms").isFalse();
+    HttpResponse<String> confirmation = b.get("/sso/link");
+    assertThat(confirmation.statusCode()).isEqualTo(200);
+    assertThat(confirmation.body()).contains("sub-alice");
+    String formCsrf = confirmation.body().replaceFirst("(?s).*name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\".*",
+        "$1");
+    HttpResponse<String> linked = b.post("/sso/link", Map.of("_csrf", formCsrf, "decision", "confirm"));
     assertThat(linked.statusCode()).isEqualTo(303);
     assertThat(links.userFor(provider.issuerUrl("default").toString(), "sub-alice")).contains("u-alice");
     assertThat(b.cookies()).doesNotContainKey(UPGRADE_COOKIE);
@@ -139,7 +147,10 @@ class SsoOverHttpTest {
     assertThat(b.logout().statusCode()).isEqualTo(303);
     assertThat(b.get("/whoami").body()).doesNotStartWith("u-alice");
 
-    HttpResponse<String> ssoLogin = b.get(throughProvider(b.get("/sso/login"), "sub-alice"));
+    // The SSO login is a POST with the CSRF token the login page shows, as the login form is.
+    String loginCsrf = Browser.csrfIn(b.get("/login").body());
+    HttpResponse<String> ssoLogin = b.get(throughProvider(b.post("/sso/login", Map.of("_csrf", loginCsrf)),
+        "sub-alice"));
     assertThat(ssoLogin.statusCode()).isEqualTo(303);
     assertThat(b.get("/whoami").body()).startsWith("u-alice ");
     assertThat(events(AuditEventType.AUTHN_LOGIN_SUCCESS))

@@ -1,0 +1,259 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.sso.AccountLinkStore.LinkedIdentity;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attacks on account linking and single sign-on, over real HTTP: the filter on Jetty and mock-oauth2-server as the
+ * OpenID provider. Each test is named after what the attacker tries.
+ */
+class SsoLinkAttacksTest {
+  private final HttpClient providerClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+      .build();
+  private SsoPortal sso;
+
+  @BeforeEach
+  void start() throws Exception {
+    sso = new SsoPortal();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    sso.close();
+  }
+
+  private Browser loggedIn(String user) throws Exception {
+    Browser b = sso.browser();
+    assertThat(b.login(user, user + "-pw", false).statusCode()).isEqualTo(303);
+    return b;
+  }
+
+  /** Alice links sub-alice, confirming on the confirmation page. */
+  private Browser linkedAlice() throws Exception {
+    Browser b = loggedIn("alice");
+    sso.providerSignsIn("sub-alice");
+    assertThat(b.answerLinkPage(sso.viaProvider(b, sso.upgrade(b)), "confirm").statusCode()).isEqualTo(303);
+    assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
+    return b;
+  }
+
+  /** Alice logged in, with sub-alice already linked in the store (however it was linked). */
+  private Browser aliceWithALink() throws Exception {
+    sso.links.link(sso.issuer, "sub-alice", "u-alice");
+    return loggedIn("alice");
+  }
+
+  private static boolean toProvider(HttpResponse<String> r, String issuer) {
+    return r.statusCode() == 303 && r.headers().firstValue("Location").orElse("").startsWith(issuer);
+  }
+
+  /**
+   * A page on another site makes the victim's browser GET /sso/login (an image, a link) while the victim's account
+   * link is at the provider: the session's authorization must survive, so the genuine callback still links.
+   */
+  @Test
+  void crossSiteGetOfSsoLogin_duringALink_doesNotDisturbThePendingLink() throws Exception {
+    Browser alice = loggedIn("alice");
+    String authorize = sso.authorizeUrl(sso.upgrade(alice));
+
+    HttpResponse<String> crossSiteGet = alice.get("/sso/login");
+    assertThat(toProvider(crossSiteGet, sso.issuer)).as("a GET starts nothing").isFalse();
+    assertThat(crossSiteGet.statusCode()).isEqualTo(405);
+    HttpResponse<String> crossSitePost = alice.post("/sso/login", Map.of());
+    assertThat(crossSitePost.statusCode()).as("a POST without the CSRF token").isEqualTo(403);
+
+    sso.providerSignsIn("sub-alice");
+    HttpResponse<String> callback = alice.get(sso.callbackFrom(authorize));
+    assertThat(callback.statusCode()).as("the genuine callback still works").isEqualTo(303);
+    assertThat(alice.answerLinkPage(callback, "confirm").statusCode()).isEqualTo(303);
+    assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
+    assertThat(sso.events(AuditEventType.AUTHN_TOKEN_REUSE)).isEmpty();
+    assertThat(sso.events(AuditEventType.CSRF_FAIL)).hasSize(1);
+  }
+
+  /**
+   * The attacker's identity (linked to bob) is pushed into alice's logged-in browser through /sso/login: she must stay
+   * alice, never be switched silently to bob.
+   */
+  @Test
+  void ssoLoginWhileLoggedIn_isRefused_andDoesNotSwitchTheUser() throws Exception {
+    sso.links.link(sso.issuer, "sub-bob", "u-bob");
+    Browser alice = loggedIn("alice");
+    String session = alice.cookies().get(sso.sessionCookie());
+    HttpResponse<String> viaGet = alice.get("/sso/login");
+    HttpResponse<String> viaPost = alice.post("/sso/login", Map.of("_csrf", alice.pageCsrf()));
+    for (HttpResponse<String> attempt : List.of(viaGet, viaPost)) {
+      if (toProvider(attempt, sso.issuer)) {
+        sso.providerSignsIn("sub-bob");
+        sso.viaProvider(alice, attempt);
+      }
+    }
+    assertThat(viaPost.statusCode()).isEqualTo(403);
+    assertThat(viaPost.body().strip()).isEqualTo(SsoStage.ALREADY_LOGGED_IN);
+    assertThat(alice.whoami()).isEqualTo("u-alice");
+    assertThat(alice.cookies().get(sso.sessionCookie())).isEqualTo(session);
+    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL)).singleElement().satisfies(e -> {
+      assertThat(e.reason()).contains("SSO login while logged in");
+      assertThat(e.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+    });
+  }
+
+  /** The anonymous SSO login takes its CSRF token from the login page, as the login form does. */
+  @Test
+  void anonymousSsoLogin_withTheLoginPagesToken_reachesTheProvider_andWithoutIt_doesNot() throws Exception {
+    sso.links.link(sso.issuer, "sub-alice", "u-alice");
+    Browser b = sso.browser();
+    b.openLoginPage();
+    assertThat(b.post("/sso/login", Map.of("_csrf", "x".repeat(43))).statusCode()).isEqualTo(403);
+    HttpResponse<String> started = b.startSsoLogin();
+    sso.providerSignsIn("sub-alice");
+    assertThat(sso.viaProvider(b, started).statusCode()).isEqualTo(303);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+  }
+
+  /** The provider answers a link from its own long-lived session: no auth_time, or an old one. */
+  @Test
+  void linkingWithoutAFreshAuthTime_isRefused() throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    for (long authTime : new long[] {-1, now - 3600}) {
+      Browser alice = loggedIn("alice");
+      String authorize = sso.authorizeUrl(sso.upgrade(alice));
+      assertThat(SsoPortal.queryParameter(authorize, "prompt")).isEqualTo("login");
+      assertThat(SsoPortal.queryParameter(authorize, "max_age")).isEqualTo("300");
+      HttpResponse<String> back = ProviderLogin.signIn(providerClient, authorize, providerClient.send(
+          HttpRequest.newBuilder(URI.create(authorize)).GET().build(), HttpResponse.BodyHandlers.ofString()),
+          "sub-alice", authTime);
+      URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
+      HttpResponse<String> r = alice.get(callback.getRawPath() + "?" + callback.getRawQuery());
+      assertThat(r.statusCode()).as("auth_time %s", authTime).isEqualTo(403);
+      assertThat(alice.get("/sso/link").statusCode()).as("nothing to confirm").isEqualTo(403);
+      assertThat(sso.links.isLinked("u-alice")).isFalse();
+    }
+    assertThat(sso.events(AuditEventType.SSO_LINK_PENDING)).isEmpty();
+  }
+
+  /**
+   * Whatever identity the provider's session holds, the user sees it (escaped) before anything is linked; cancelling
+   * links nothing, and the pending link cannot be confirmed afterwards.
+   */
+  @Test
+  void linkConfirmationPage_showsTheIdentityEscaped_andNothingIsLinkedBeforeThePost() throws Exception {
+    Browser alice = loggedIn("alice");
+    String authorize = sso.authorizeUrl(sso.upgrade(alice));
+    String label = "<img src=x onerror=alert(1)>\"mallory\"@idp.example";
+    HttpResponse<String> back = ProviderLogin.signIn(providerClient, authorize, providerClient.send(
+        HttpRequest.newBuilder(URI.create(authorize)).GET().build(), HttpResponse.BodyHandlers.ofString()),
+        "sub-mallory", System.currentTimeMillis() / 1000, Map.of("email", label));
+    URI callbackUri = URI.create(back.headers().firstValue("Location").orElseThrow());
+    HttpResponse<String> callback = alice.get(callbackUri.getRawPath() + "?" + callbackUri.getRawQuery());
+    assertThat(callback.statusCode()).isEqualTo(303);
+    assertThat(callback.headers().firstValue("Location")).contains("/sso/link");
+    assertThat(sso.links.isLinked("u-alice")).as("not linked by the callback").isFalse();
+
+    HttpResponse<String> page = alice.get("/sso/link");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(
+        "text/html"));
+    assertThat(page.headers().firstValue("Cache-Control")).contains("no-store");
+    assertThat(page.body()).contains("&lt;img src=x onerror=alert(1)&gt;&quot;mallory&quot;@idp.example")
+        .doesNotContain("<img").contains(">sub-mallory<").contains(">" + sso.issuer + "<");
+    assertThat(sso.links.isLinked("u-alice")).as("not linked by showing the page").isFalse();
+    AuditEvent pending = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK_PENDING);
+    assertThat(pending.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+
+    assertThat(alice.post("/sso/link", Map.of("decision", "confirm")).statusCode()).as("no CSRF token")
+        .isEqualTo(403);
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+    String csrf = Browser.formCsrf(page.body());
+    assertThat(alice.post("/sso/link", Map.of("_csrf", csrf, "decision", "cancel")).statusCode()).isEqualTo(303);
+    assertThat(alice.post("/sso/link", Map.of("_csrf", csrf, "decision", "confirm")).statusCode())
+        .as("cancelled: nothing left to confirm").isEqualTo(403);
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+    assertThat(sso.links.userFor(sso.issuer, "sub-mallory")).isEmpty();
+    sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK_CANCELLED);
+    assertThat(sso.events(AuditEventType.SSO_LINK)).singleElement()
+        .satisfies(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE));
+  }
+
+  /** A pending link left on the page is not confirmed after its lifetime. */
+  @Test
+  void pendingLink_confirmedTooLate_isRefused() throws Exception {
+    Browser alice = loggedIn("alice");
+    sso.providerSignsIn("sub-alice");
+    HttpResponse<String> callback = sso.viaProvider(alice, sso.upgrade(alice));
+    assertThat(callback.statusCode()).isEqualTo(303);
+    String csrf = Browser.formCsrf(alice.get("/sso/link").body());
+    sso.portal.clock.advance(Duration.ofMinutes(6));
+    assertThat(alice.post("/sso/link", Map.of("_csrf", csrf, "decision", "confirm")).statusCode()).isEqualTo(403);
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+  }
+
+  @Test
+  void unlink_byTheUser_removesTheLink_andIsAudited_butNotAnotherUsersLink() throws Exception {
+    Browser alice = aliceWithALink();
+    sso.links.link(sso.issuer, "sub-bob", "u-bob");
+    Map<String, String> bobs = Map.of("issuer", sso.issuer, "subject", "sub-bob", "_csrf", alice.pageCsrf());
+    assertThat(alice.post("/sso/unlink", bobs).statusCode()).isEqualTo(403);
+    assertThat(sso.links.userFor(sso.issuer, "sub-bob")).contains("u-bob");
+    assertThat(alice.post("/sso/unlink", Map.of("issuer", sso.issuer, "subject", "sub-alice")).statusCode())
+        .as("no CSRF token").isEqualTo(403);
+    assertThat(sso.links.isLinked("u-alice")).isTrue();
+
+    HttpResponse<String> r = alice.post("/sso/unlink", Map.of("issuer", sso.issuer, "subject", "sub-alice",
+        "_csrf", alice.pageCsrf()));
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+    assertThat(sso.links.linksOf("u-bob")).containsExactly(new LinkedIdentity(sso.issuer, "sub-bob"));
+    List<AuditEvent> unlinks = sso.events(AuditEventType.SSO_UNLINK);
+    assertThat(unlinks).hasSize(2);
+    assertThat(unlinks).allSatisfy(e -> {
+      assertThat(e.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+      assertThat(e.action()).contains("unlink");
+    });
+    assertThat(unlinks.get(0).outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(unlinks.get(1).outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+
+    // The identity no longer logs anyone in.
+    Browser stranger = sso.browser();
+    HttpResponse<String> started = stranger.startSsoLogin();
+    sso.providerSignsIn("sub-alice");
+    assertThat(sso.viaProvider(stranger, started).statusCode()).isEqualTo(403);
+    assertThat(stranger.whoami()).isEqualTo("anonymous");
+  }
+
+  /** Whoever linked an identity to a stolen session loses it when the owner logs out everywhere. */
+  @Test
+  void logOutEverywhere_removesTheLinks() throws Exception {
+    Browser alice = aliceWithALink();
+    assertThat(alice.post("/logout-everywhere", Map.of("_csrf", alice.pageCsrf())).statusCode()).isEqualTo(303);
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+    assertThat(sso.links.userFor(sso.issuer, "sub-alice")).isEmpty();
+    assertThat(sso.events(AuditEventType.SSO_UNLINK)).singleElement().satisfies(e -> {
+      assertThat(e.action()).contains("logout_everywhere");
+      assertThat(e.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+    });
+  }
+
+  @Test
+  void logOutEverywhere_keepsTheLinks_whenConfiguredTo() throws Exception {
+    sso.close();
+    sso = new SsoPortal(b -> b.keepLinksOnLogoutEverywhere(true));
+    Browser alice = linkedAlice();
+    assertThat(alice.post("/logout-everywhere", Map.of("_csrf", alice.pageCsrf())).statusCode()).isEqualTo(303);
+    assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
+    assertThat(sso.events(AuditEventType.SSO_UNLINK)).isEmpty();
+  }
+}
