@@ -1,0 +1,113 @@
+package dev.portcullis.servlet.autoconfig;
+
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.user.UserDirectory;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The filter the initializer registers: builds the {@link PortcullisFilter} when the container starts filters (after
+ * every {@code ServletContextListener} has run, so the application can provide its user directory there) and passes
+ * each request to it.
+ *
+ * <p><b>Security.</b> Fails closed: if it is asked to filter a request without a built filter (the container went on
+ * after a failed start) it answers 503 and does not call the application.
+ */
+final class StartingFilter implements Filter {
+  private final PortcullisAssembly.Prepared prepared;
+  private final InstantSource clock;
+  private final SecureRandom random;
+  private final ClassLoader loader;
+  private final ContextShutdown shutdown;
+  private volatile PortcullisFilter filter;
+
+  StartingFilter(PortcullisAssembly.Prepared prepared, InstantSource clock, SecureRandom random, ClassLoader loader,
+      ContextShutdown shutdown) {
+    this.prepared = prepared;
+    this.clock = clock;
+    this.random = random;
+    this.loader = loader;
+    this.shutdown = shutdown;
+  }
+
+  @Override
+  public void init(FilterConfig config) throws ServletException {
+    Object attribute = config.getServletContext().getAttribute(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE);
+    Optional<String> className = prepared.userDirectoryClass();
+    List<AutoCloseable> created = new ArrayList<>();
+    UserDirectory users;
+    if (attribute != null && className.isPresent()) {
+      throw failure("both portcullis.user-directory (" + prepared.settings().sourceOf("portcullis.user-directory")
+          + ") and the context attribute " + PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE
+          + " name a user directory: use one");
+    } else if (attribute != null) {
+      if (!(attribute instanceof UserDirectory directory)) {
+        throw failure("the context attribute " + PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE + " holds a "
+            + attribute.getClass().getName() + ", not a " + UserDirectory.class.getName());
+      }
+      users = directory;
+    } else if (className.isPresent()) {
+      try {
+        users = PortcullisAssembly.instantiate(className.get(), loader);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        throw failure("portcullis.user-directory: " + className.get() + " could not be made: " + cause);
+      }
+      if (users instanceof AutoCloseable closeable) {
+        created.add(closeable);
+      }
+    } else {
+      throw failure("there is no user directory, so nobody could log in: set portcullis.user-directory to the name"
+          + " of your UserDirectory class, or put your UserDirectory in the context attribute "
+          + PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE + " from a ServletContextListener");
+    }
+    PortcullisAssembly.Assembled assembled;
+    try {
+      assembled = PortcullisAssembly.assemble(prepared, users, clock, random);
+    } catch (IllegalStateException e) {
+      PortcullisAssembly.closeAll(created);
+      throw new ServletException(e.getMessage(), e);
+    }
+    created.addAll(assembled.resources()); // the audit log last
+    shutdown.closeAtShutdown(created);
+    filter = assembled.filter();
+    filter.init(config);
+  }
+
+  private static ServletException failure(String problem) {
+    return new ServletException(PortcullisAssembly.report(List.of(problem)));
+  }
+
+  @Override
+  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    PortcullisFilter current = filter;
+    if (current == null) {
+      if (response instanceof HttpServletResponse http && !http.isCommitted()) {
+        http.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+      }
+      return;
+    }
+    current.doFilter(request, response, chain);
+  }
+
+  @Override
+  public void destroy() {
+    PortcullisFilter current = filter;
+    filter = null;
+    if (current != null) {
+      current.destroy();
+    }
+  }
+}
