@@ -227,7 +227,7 @@ final class PortcullisAssembly {
         s.string("portcullis.login.after-login-path").ifPresent(b::afterLoginPath);
         return b.build();
       });
-      PortcullisFilter filter = login == null ? null : part(s, "the filter", () -> {
+      PortcullisFilter filter = login == null ? null : part(s, "portcullis.access, portcullis.login and the cookie names together", () -> {
         PortcullisFilter.Builder b = PortcullisFilter.builder().transport(p.transport()).sessions(registry)
             .login(login, random).audit(audit);
         p.access().ifPresent(policy -> b.access(policy, login.endpoints().loginPath()));

@@ -84,19 +84,25 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
       throw new ServletException(PortcullisAssembly.report(settings.problems()));
     }
     ContextShutdown shutdown = new ContextShutdown();
-    FilterRegistration.Dynamic registration =
-        context.addFilter(FILTER_NAME, new StartingFilter(prepared, clock, new SecureRandom(), loader, shutdown));
-    if (registration == null) {
+    context.setAttribute(StartingFilter.STATE_ATTRIBUTE, new StartingFilter.State(prepared, clock, new SecureRandom(),
+        loader, shutdown));
+    FilterRegistration.Dynamic registration = context.addFilter(FILTER_NAME, new StartingFilter());
+    if (registration != null) {
+      registration.setAsyncSupported(true);
+      registration.addMappingForUrlPatterns(
+          EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR), false, "/*");
+    } else if (!isStartingFilter(context.getFilterRegistration(FILTER_NAME))) {
       throw new ServletException("the application already declares a filter named " + FILTER_NAME
           + "; Portcullis installs its own under that name: rename the application's filter, or remove"
           + " portcullis-servlet-autoconfig and register PortcullisFilter yourself");
-    }
-    registration.setAsyncSupported(true);
-    registration.addMappingForUrlPatterns(
-        EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR), false, "/*");
+    } // else: a container that keeps programmatic filters over a stop and start (Jetty) still has this one
     context.addListener(shutdown);
     log.info("Portcullis filter registered for /* in {}; settings from {}", contextName(context),
         settings.sources().isEmpty() ? "the environment only" : String.join(", ", settings.sources()));
+  }
+
+  private static boolean isStartingFilter(FilterRegistration registration) {
+    return registration != null && StartingFilter.class.getName().equals(registration.getClassName());
   }
 
   private static String contextName(ServletContext context) {

@@ -25,24 +25,27 @@ import java.util.Optional;
  * after a failed start) it answers 503 and does not call the application.
  */
 final class StartingFilter implements Filter {
-  private final PortcullisAssembly.Prepared prepared;
-  private final InstantSource clock;
-  private final SecureRandom random;
-  private final ClassLoader loader;
-  private final ContextShutdown shutdown;
-  private volatile PortcullisFilter filter;
+  /**
+   * The context attribute through which the initializer hands over what it prepared. An attribute rather than a
+   * constructor argument because a container may keep this filter over a stop and start of the context (Jetty does),
+   * while the initializer runs, and reads the settings, at every start.
+   */
+  static final String STATE_ATTRIBUTE = StartingFilter.class.getName() + ".state";
 
-  StartingFilter(PortcullisAssembly.Prepared prepared, InstantSource clock, SecureRandom random, ClassLoader loader,
-      ContextShutdown shutdown) {
-    this.prepared = prepared;
-    this.clock = clock;
-    this.random = random;
-    this.loader = loader;
-    this.shutdown = shutdown;
-  }
+  /** What the initializer prepared at this start of the context. */
+  record State(PortcullisAssembly.Prepared prepared, InstantSource clock, SecureRandom random, ClassLoader loader,
+      ContextShutdown shutdown) {}
+
+  private volatile PortcullisFilter filter;
 
   @Override
   public void init(FilterConfig config) throws ServletException {
+    if (!(config.getServletContext().getAttribute(STATE_ATTRIBUTE) instanceof State state)) {
+      throw failure("the filter " + config.getFilterName() + " was started without "
+          + PortcullisInitializer.class.getName() + " having run in this context");
+    }
+    config.getServletContext().removeAttribute(STATE_ATTRIBUTE);
+    PortcullisAssembly.Prepared prepared = state.prepared();
     Object attribute = config.getServletContext().getAttribute(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE);
     Optional<String> className = prepared.userDirectoryClass();
     List<AutoCloseable> created = new ArrayList<>();
@@ -59,7 +62,7 @@ final class StartingFilter implements Filter {
       users = directory;
     } else if (className.isPresent()) {
       try {
-        users = PortcullisAssembly.instantiate(className.get(), loader);
+        users = PortcullisAssembly.instantiate(className.get(), state.loader());
       } catch (ReflectiveOperationException | RuntimeException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         throw failure("portcullis.user-directory: " + className.get() + " could not be made: " + cause);
@@ -74,13 +77,13 @@ final class StartingFilter implements Filter {
     }
     PortcullisAssembly.Assembled assembled;
     try {
-      assembled = PortcullisAssembly.assemble(prepared, users, clock, random);
+      assembled = PortcullisAssembly.assemble(prepared, users, state.clock(), state.random());
     } catch (IllegalStateException e) {
       PortcullisAssembly.closeAll(created);
       throw new ServletException(e.getMessage(), e);
     }
     created.addAll(assembled.resources()); // the audit log last
-    shutdown.closeAtShutdown(created);
+    state.shutdown().closeAtShutdown(created);
     filter = assembled.filter();
     filter.init(config);
   }
