@@ -14,6 +14,7 @@ import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +86,7 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
     }
     ContextShutdown shutdown = new ContextShutdown();
     context.setAttribute(StartingFilter.STATE_ATTRIBUTE, new StartingFilter.State(prepared, clock, new SecureRandom(),
-        loader, shutdown));
+        loader, shutdown, new AtomicReference<>()));
     FilterRegistration.Dynamic registration = context.addFilter(FILTER_NAME, new StartingFilter());
     if (registration != null) {
       registration.setAsyncSupported(true);

@@ -15,6 +15,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The filter the initializer registers: builds the {@link PortcullisFilter} when the container starts filters (after
@@ -32,9 +33,12 @@ final class StartingFilter implements Filter {
    */
   static final String STATE_ATTRIBUTE = StartingFilter.class.getName() + ".state";
 
-  /** What the initializer prepared at this start of the context. */
+  /**
+   * What the initializer prepared at this start of the context, and the filter built from it: a container that starts
+   * the filter more than once in one start of the context (Jetty, after a restart) gets the same filter again.
+   */
   record State(PortcullisAssembly.Prepared prepared, InstantSource clock, SecureRandom random, ClassLoader loader,
-      ContextShutdown shutdown) {}
+      ContextShutdown shutdown, AtomicReference<PortcullisFilter> built) {}
 
   private volatile PortcullisFilter filter;
 
@@ -44,7 +48,17 @@ final class StartingFilter implements Filter {
       throw failure("the filter " + config.getFilterName() + " was started without "
           + PortcullisInitializer.class.getName() + " having run in this context");
     }
-    config.getServletContext().removeAttribute(STATE_ATTRIBUTE);
+    synchronized (state) {
+      PortcullisFilter existing = state.built().get();
+      if (existing == null) {
+        existing = build(config, state);
+        state.built().set(existing);
+      }
+      filter = existing;
+    }
+  }
+
+  private static PortcullisFilter build(FilterConfig config, State state) throws ServletException {
     PortcullisAssembly.Prepared prepared = state.prepared();
     Object attribute = config.getServletContext().getAttribute(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE);
     Optional<String> className = prepared.userDirectoryClass();
@@ -84,8 +98,8 @@ final class StartingFilter implements Filter {
     }
     created.addAll(assembled.resources()); // the audit log last
     state.shutdown().closeAtShutdown(created);
-    filter = assembled.filter();
-    filter.init(config);
+    assembled.filter().init(config);
+    return assembled.filter();
   }
 
   private static ServletException failure(String problem) {

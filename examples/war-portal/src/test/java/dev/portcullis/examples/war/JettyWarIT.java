@@ -9,6 +9,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 
 /**
  * The example WAR on embedded Jetty 12 (ee10 WebAppContext). Jetty runs a jar's ServletContainerInitializer only with
@@ -24,14 +25,11 @@ class JettyWarIT extends WarPortalScenario {
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
-    WebAppContext webapp = new WebAppContext();
-    webapp.setContextPath("/");
-    webapp.setWar(war.toString());
     Path temp = Files.createDirectories(workDir.resolve("jetty"));
-    webapp.setTempDirectory(temp.toFile());
-    webapp.setThrowUnavailableOnStartupException(true);
-    webapp.addConfiguration(new AnnotationConfiguration());
-    server.setHandler(webapp);
+    ContextHandlerCollection contexts = new ContextHandlerCollection();
+    server.setHandler(contexts);
+    WebAppContext[] webapp = {webapp(war, temp)};
+    contexts.addHandler(webapp[0]);
     server.start();
     return new DeployedWar() {
       @Override
@@ -41,18 +39,22 @@ class JettyWarIT extends WarPortalScenario {
 
       @Override
       public void redeploy() throws Exception {
-        webapp.stop();
-        webapp.start();
+        // As Jetty's deployer redeploys a WAR: the old context is stopped and removed, a new one is deployed.
+        contexts.removeHandler(webapp[0]);
+        webapp[0].stop();
+        webapp[0] = webapp(war, temp);
+        contexts.addHandler(webapp[0]);
+        webapp[0].start();
       }
 
       @Override
       public void stopContext() throws Exception {
-        webapp.stop();
+        webapp[0].stop();
       }
 
       @Override
       public boolean running() {
-        return webapp.isAvailable() && webapp.isStarted();
+        return webapp[0].isAvailable() && webapp[0].isStarted();
       }
 
       @Override
@@ -60,5 +62,15 @@ class JettyWarIT extends WarPortalScenario {
         server.stop();
       }
     };
+  }
+
+  private static WebAppContext webapp(Path war, Path temp) {
+    WebAppContext webapp = new WebAppContext();
+    webapp.setContextPath("/");
+    webapp.setWar(war.toString());
+    webapp.setTempDirectory(temp.toFile());
+    webapp.setThrowUnavailableOnStartupException(true);
+    webapp.addConfiguration(new AnnotationConfiguration());
+    return webapp;
   }
 }
