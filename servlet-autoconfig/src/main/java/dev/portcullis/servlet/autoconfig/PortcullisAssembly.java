@@ -94,7 +94,8 @@ final class PortcullisAssembly {
         LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
     CookieSpec check = cookie(s, "portcullis.cookies.cookie-check",
         LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
-    TransportConfig transport = part(s, "portcullis.transport", () -> {
+    String transportPrefix = "portcullis.transport (canonical-host, https-port, redirect-plain-http)";
+    TransportConfig transport = part(s, transportPrefix, () -> {
       TransportConfig.Builder b = TransportConfig.builder();
       s.bool("portcullis.transport.development-mode").ifPresent(b::developmentMode);
       b.trustedProxies(s.list("portcullis.transport.trusted-proxies"));

@@ -74,6 +74,12 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
   @Override
   public void onStartup(Set<Class<?>> classes, ServletContext context) throws ServletException {
     ClassLoader loader = context.getClassLoader();
+    if (loader == null) { // an embedded context without a class loader of its own
+      loader = Thread.currentThread().getContextClassLoader();
+    }
+    if (loader == null) {
+      loader = PortcullisInitializer.class.getClassLoader();
+    }
     PortcullisSettings settings = PortcullisSettings.read(loader, configProperty, environment);
     if (settings.problems().isEmpty() && !settings.bool("portcullis.enabled").orElse(Boolean.TRUE)) {
       log.warn("Portcullis is installed but turned off by portcullis.enabled=false ({}): nothing is protected",
