@@ -14,7 +14,6 @@ import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +91,7 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
     }
     ContextShutdown shutdown = new ContextShutdown();
     context.setAttribute(StartingFilter.STATE_ATTRIBUTE, new StartingFilter.State(prepared, clock, new SecureRandom(),
-        loader, shutdown, new AtomicReference<>()));
+        loader, shutdown));
     FilterRegistration.Dynamic registration = context.addFilter(FILTER_NAME, new StartingFilter());
     if (registration != null) {
       registration.setAsyncSupported(true);

@@ -15,7 +15,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The filter the initializer registers: builds the {@link PortcullisFilter} when the container starts filters (after
@@ -28,17 +27,15 @@ import java.util.concurrent.atomic.AtomicReference;
 final class StartingFilter implements Filter {
   /**
    * The context attribute through which the initializer hands over what it prepared. An attribute rather than a
-   * constructor argument because a container may keep this filter over a stop and start of the context (Jetty does),
-   * while the initializer runs, and reads the settings, at every start.
+   * constructor argument because a container may keep this filter over a stop and start of the same context object
+   * (Jetty's WebAppContext does), while the initializer runs, and reads the settings, at every start. A kept filter
+   * from the previous start's class loader does not recognise the new state and fails the start: closed, not open.
    */
   static final String STATE_ATTRIBUTE = StartingFilter.class.getName() + ".state";
 
-  /**
-   * What the initializer prepared at this start of the context, and the filter built from it: a container that starts
-   * the filter more than once in one start of the context (Jetty, after a restart) gets the same filter again.
-   */
+  /** What the initializer prepared at this start of the context; taken (and removed) by the filter's start. */
   record State(PortcullisAssembly.Prepared prepared, InstantSource clock, SecureRandom random, ClassLoader loader,
-      ContextShutdown shutdown, AtomicReference<PortcullisFilter> built) {}
+      ContextShutdown shutdown) {}
 
   private volatile PortcullisFilter filter;
 
@@ -48,14 +45,9 @@ final class StartingFilter implements Filter {
       throw failure("the filter " + config.getFilterName() + " was started without "
           + PortcullisInitializer.class.getName() + " having run in this context");
     }
-    synchronized (state) {
-      PortcullisFilter existing = state.built().get();
-      if (existing == null) {
-        existing = build(config, state);
-        state.built().set(existing);
-      }
-      filter = existing;
-    }
+    // The prepared state holds the key ring: it does not stay where the application can read it.
+    config.getServletContext().removeAttribute(STATE_ATTRIBUTE);
+    filter = build(config, state);
   }
 
   private static PortcullisFilter build(FilterConfig config, State state) throws ServletException {
