@@ -1,0 +1,224 @@
+package dev.portcullis.examples.war;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.crypto.KeyStatus;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built WAR (target/war-portal.war) deployed on a real container, driven over HTTP as the TLS-terminating proxy
+ * that the example's {@code portcullis.properties} trusts would drive it ({@code X-Forwarded-Proto: https} from
+ * 127.0.0.1). The deployment adds what the WAR leaves to it: a settings file named by {@code -Dportcullis.config}
+ * with the key file and the audit file.
+ */
+abstract class WarPortalScenario {
+  private static final String PASSWORD = "alice-war-portal-pass";
+  private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+
+  @TempDir Path dir;
+  private Path auditFile;
+  private Path settings;
+  private DeployedWar war;
+  private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+      .connectTimeout(Duration.ofSeconds(10)).build();
+  /** The browser's cookies. */
+  private final Map<String, String> jar = new LinkedHashMap<>();
+
+  /** Deploys {@code war} on a fresh container, with {@code workDir} for the container's files. */
+  abstract DeployedWar deploy(Path war, Path workDir) throws Exception;
+
+  @BeforeEach
+  void settings() throws Exception {
+    Path keys = dir.resolve("keys.txt");
+    KeyRingSources.createFile(KeyRing.builder().add(0x0a1b2c3d, KeyStatus.ACTIVE,
+        Instant.parse("2026-11-01T00:00:00Z"), KeyMaterial.generate(new SecureRandom())).build(), keys);
+    auditFile = dir.resolve("logs").resolve("audit.jsonl");
+    settings = dir.resolve("deployment.properties");
+    Files.writeString(settings, "portcullis.keys.file=" + keys.toString().replace("\\", "/") + "\n"
+        + "portcullis.audit.file=" + auditFile.toString().replace("\\", "/") + "\n");
+    System.setProperty("portcullis.config", settings.toString());
+    System.setProperty(ExampleUsers.PASSWORD_PROPERTY, PASSWORD);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try {
+      if (war != null) {
+        war.close();
+      }
+    } finally {
+      System.clearProperty("portcullis.config");
+      System.clearProperty(ExampleUsers.PASSWORD_PROPERTY);
+    }
+  }
+
+  private DeployedWar deployBuiltWar() throws Exception {
+    Path file = Path.of(System.getProperty("war.file", "target/war-portal.war"));
+    assertTrue(Files.isRegularFile(file), "the WAR is built first (mvn verify runs the ITs after package): " + file);
+    return deploy(file, dir);
+  }
+
+  @Test
+  void logIn_logOut_redeployTwice_logInAgain() throws Exception {
+    war = deployBuiltWar();
+    assertTrue(war.running(), "the WAR starts");
+
+    logIn();
+    HttpResponse<String> account = send(get("/account"));
+    assertEquals(200, account.statusCode());
+    assertTrue(account.body().contains("<span id=\"user\">u-alice</span>"), account.body());
+    assertTrue(account.headers().firstValue("Strict-Transport-Security").isPresent(), "Portcullis answered");
+
+    HttpResponse<String> logout = send(post("/logout", Map.of("_csrf", csrf(account))));
+    assertEquals(303, logout.statusCode());
+    assertEquals(303, send(get("/account")).statusCode(), "logged out: the protected page sends to the login");
+
+    for (int i = 1; i <= 2; i++) {
+      war.redeploy();
+      assertTrue(war.running(), "redeploy " + i + " starts (the audit file was closed by the stop)");
+      assertEquals(200, send(get("/login")).statusCode(), "redeploy " + i);
+    }
+
+    jar.clear();
+    logIn();
+    HttpResponse<String> again = send(get("/account"));
+    assertEquals(200, again.statusCode());
+    assertTrue(again.body().contains("u-alice"), again.body());
+
+    war.stopContext();
+    // The stopped application let go of its audit file: this JVM can open it for writing again.
+    AuditSink.hashChained(auditFile).close();
+    String audit = Files.readString(auditFile);
+    assertEquals(2, count(audit, "\"authn_login_success\""), audit);
+    assertTrue(audit.contains("\"logout\""), "the logout is audited");
+    assertFalse(audit.contains(PASSWORD), "no password in the audit log");
+  }
+
+  @Test
+  void anonymousRequestToTheProtectedPage_isRefused() throws Exception {
+    war = deployBuiltWar();
+    HttpResponse<String> page = send(get("/account"));
+    assertEquals(303, page.statusCode());
+    assertEquals("/login?returnTo=%2Faccount", page.headers().firstValue("Location").orElse(""));
+    assertFalse(page.body().contains("Your account"));
+
+    HttpResponse<String> post = send(post("/account", Map.of()));
+    assertTrue(post.statusCode() == 401 || post.statusCode() == 403, "POST: " + post.statusCode());
+
+    // Plain HTTP that did not come through the proxy goes to the canonical host over HTTPS.
+    HttpResponse<String> plain = client.send(HttpRequest.newBuilder(war.uri().resolve("/account")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(308, plain.statusCode());
+    assertEquals("https://portal.example/account", plain.headers().firstValue("Location").orElse(""));
+  }
+
+  @Test
+  void misspeltSetting_failsTheDeployment() throws Exception {
+    Files.writeString(settings, "portcullis.sesion.idle-timeout=1m\n", java.nio.file.StandardOpenOption.APPEND);
+    try {
+      war = deployBuiltWar();
+    } catch (Exception e) {
+      return; // the container refused to start at all: also a failed deployment
+    }
+    assertFalse(war.running(), "a misspelt setting must not start the application");
+    HttpResponse<String> page = send(get("/account"));
+    assertFalse(page.statusCode() == 200, "nothing is served: " + page.statusCode());
+  }
+
+  private void logIn() throws Exception {
+    HttpResponse<String> loginPage = send(get("/login?returnTo=%2Faccount"));
+    assertEquals(200, loginPage.statusCode(), loginPage.body());
+    HttpResponse<String> wrong = send(post("/login", Map.of("username", "alice", "password", "not-the-password",
+        "acceptTerms", "yes", "_csrf", csrf(loginPage), "returnTo", "/account")));
+    assertEquals(303, wrong.statusCode());
+    assertTrue(wrong.headers().firstValue("Location").orElse("").startsWith("/login?error=1"));
+    HttpResponse<String> again = send(get("/login"));
+    HttpResponse<String> right = send(post("/login", Map.of("username", "alice", "password", PASSWORD,
+        "acceptTerms", "yes", "_csrf", csrf(again), "returnTo", "/account")));
+    assertEquals(303, right.statusCode());
+    assertEquals("/account", right.headers().firstValue("Location").orElse(""));
+  }
+
+  private HttpRequest.Builder get(String pathAndQuery) {
+    return request(pathAndQuery).GET();
+  }
+
+  private HttpRequest.Builder post(String path, Map<String, String> fields) {
+    String form = fields.entrySet().stream()
+        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+            + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining("&"));
+    return request(path).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form));
+  }
+
+  /** What the TLS-terminating proxy sends on, with the browser's cookies. */
+  private HttpRequest.Builder request(String pathAndQuery) {
+    URI uri = war.uri().resolve(pathAndQuery);
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+        .header("X-Forwarded-Proto", "https")
+        .header("X-Forwarded-For", "192.0.2.10");
+    if (!jar.isEmpty()) {
+      request.header("Cookie", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+          .collect(Collectors.joining("; ")));
+    }
+    return request;
+  }
+
+  /** Sends and keeps the response's cookies, as a browser would (an expired cookie is dropped). */
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    for (String header : response.headers().allValues("Set-Cookie")) {
+      for (HttpCookie cookie : HttpCookie.parse(header)) {
+        if (cookie.getMaxAge() == 0 || cookie.getValue().isEmpty()) {
+          jar.remove(cookie.getName());
+        } else {
+          jar.put(cookie.getName(), cookie.getValue());
+        }
+      }
+    }
+    return response;
+  }
+
+  private static String csrf(HttpResponse<String> page) {
+    Matcher m = CSRF.matcher(page.body());
+    if (!m.find()) {
+      throw new AssertionError("no CSRF token on the page: " + page.body());
+    }
+    return m.group(1);
+  }
+
+  private static int count(String text, String needle) {
+    int n = 0;
+    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,320 @@
+package dev.portcullis.servlet.autoconfig;
+
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SearchDemandSink;
+import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.cookie.SameSite;
+import dev.portcullis.crypto.KeyInfo;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.login.LoginCookies;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionIdFormat;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.session.SessionStore;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.UserDirectory;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps {@link PortcullisSettings} onto the core builders and {@link PortcullisFilter#builder()}, in two steps: {@link
+ * #prepare} checks every setting and builds what holds no resource (key ring, session and cookie declarations,
+ * transport, access policy) when the application is deployed; {@link #assemble} adds the user directory, opens the
+ * audit log and builds the filter when the filter starts. This class is the only one that knows the builders.
+ *
+ * <p><b>Security.</b> Every mistake is collected, and any mistake stops the deployment: there is no default key and
+ * no default user directory, and a value that does not parse is refused rather than replaced by a default. Messages
+ * name settings and their sources, never their values.
+ */
+final class PortcullisAssembly {
+  private static final Logger log = LoggerFactory.getLogger(PortcullisAssembly.class);
+
+  /** The audit sinks the settings can choose, spelt as the Spring Boot starter spells them. */
+  enum AuditSinkType {
+    SLF4J,
+    JSON_LINES,
+    HASH_CHAINED
+  }
+
+  /** Everything checked at deployment; immutable, holds no resource. */
+  record Prepared(KeyRing keyRing, SessionConfig sessions, CookieSpec authCookie, CookieSpec cookieCheckCookie,
+      TransportConfig transport, Optional<AccessPolicy> access, PortcullisSettings settings,
+      Optional<String> userDirectoryClass) {}
+
+  /** The built filter and what to close, in order, when the context stops. */
+  record Assembled(PortcullisFilter filter, List<AutoCloseable> resources) {}
+
+  private PortcullisAssembly() {}
+
+  /**
+   * Checks every setting and builds the parts without resources; {@code settings.problems()} holds every mistake
+   * found (empty: the result is complete).
+   *
+   * @param environment the process environment, for the key ring variable
+   * @param loader the web application's class loader, for {@code portcullis.user-directory}
+   */
+  static Prepared prepare(PortcullisSettings s, Map<String, String> environment, InstantSource clock,
+      ClassLoader loader) {
+    KeyRing keyRing = keyRing(s, environment, clock);
+    SessionConfig sessions = part(s, "portcullis.session", () -> {
+      CookieSpec cookie = cookie(s, "portcullis.cookies.session",
+          SessionConfig.defaultCookie(SessionConfig.DEFAULT_COOKIE_NAME));
+      SessionConfig.Builder b = SessionConfig.builder();
+      if (cookie != null) {
+        b.cookie(cookie);
+      }
+      s.duration("portcullis.session.idle-timeout").ifPresent(b::idleTimeout);
+      s.duration("portcullis.session.absolute-timeout").ifPresent(b::absoluteTimeout);
+      s.longValue("portcullis.session.max-sessions").ifPresent(b::maxSessions);
+      s.choice("portcullis.session.id-format", SessionIdFormat.class).ifPresent(b::idFormat);
+      return b.build();
+    });
+    CookieSpec auth = cookie(s, "portcullis.cookies.auth",
+        LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
+    CookieSpec check = cookie(s, "portcullis.cookies.cookie-check",
+        LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
+    String transportPrefix = "portcullis.transport (canonical-host, https-port, redirect-plain-http)";
+    TransportConfig transport = part(s, transportPrefix, () -> {
+      TransportConfig.Builder b = TransportConfig.builder();
+      s.bool("portcullis.transport.development-mode").ifPresent(b::developmentMode);
+      b.trustedProxies(s.list("portcullis.transport.trusted-proxies"));
+      s.duration("portcullis.transport.hsts-max-age").ifPresent(b::hstsMaxAge);
+      s.bool("portcullis.transport.hsts-include-subdomains").ifPresent(b::hstsIncludeSubDomains);
+      s.integer("portcullis.transport.https-port").ifPresent(b::httpsPort);
+      s.string("portcullis.transport.canonical-host").ifPresent(b::canonicalHost);
+      s.bool("portcullis.transport.redirect-plain-http").ifPresent(b::redirectPlainHttp);
+      return b.build();
+    });
+    List<String> publicPaths = s.list("portcullis.access.public-paths");
+    List<String> authenticated = s.list("portcullis.access.authenticated-paths");
+    List<PortcullisSettings.RoleRule> rules = s.rules();
+    Optional<AccessPolicy> access = Optional.empty();
+    if (!publicPaths.isEmpty() || !authenticated.isEmpty() || !rules.isEmpty()) {
+      access = Optional.ofNullable(part(s, "portcullis.access", () -> {
+        AccessPolicy.Builder b = AccessPolicy.builder().permitAll(publicPaths.toArray(String[]::new));
+        for (PortcullisSettings.RoleRule r : rules) {
+          b.requireAnyRole(r.pattern(), r.roles().toArray(String[]::new));
+        }
+        return b.authenticated(authenticated.toArray(String[]::new)).build();
+      }));
+    }
+    if (s.string("portcullis.login.terms-version").isEmpty()) {
+      s.problem("portcullis.login.terms-version is not set: give the current terms-of-use version (logging in"
+          + " means accepting it), for example 2026-01");
+    }
+    // Read now so that a value that does not parse is reported at deployment.
+    s.duration("portcullis.login.ticket-lifetime");
+    Optional<AuditSinkType> sink = s.choice("portcullis.audit.sink", AuditSinkType.class);
+    if (sink.filter(t -> t != AuditSinkType.SLF4J).isPresent() && s.path("portcullis.audit.file").isEmpty()) {
+      s.problem("portcullis.audit.sink is " + sink.get().name().toLowerCase(Locale.ROOT).replace('_', '-')
+          + ", which writes to a file, but portcullis.audit.file is not set");
+    }
+    s.integer("portcullis.audit.queue-capacity");
+    s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class);
+    Optional<String> directory = s.string("portcullis.user-directory");
+    directory.ifPresent(name -> userDirectoryClass(s, name, loader));
+    return new Prepared(keyRing, sessions, auth, check, transport, access, s, directory);
+  }
+
+  private static KeyRing keyRing(PortcullisSettings s, Map<String, String> environment, InstantSource clock) {
+    Optional<Path> file = s.path("portcullis.keys.file");
+    Duration maxAge = s.duration("portcullis.keys.max-age").orElse(KeyRing.DEFAULT_MAX_KEY_AGE);
+    KeyRing ring;
+    try {
+      if (file.isPresent()) {
+        ring = KeyRingSources.fromFile(file.get());
+      } else if (environment.containsKey(KeyRingSources.ENV_VARIABLE)) {
+        ring = KeyRingSources.fromEnvironment(environment);
+      } else {
+        s.problem("there is no key ring, and Portcullis has no default key: set the environment variable "
+            + KeyRingSources.ENV_VARIABLE + " or portcullis.keys.file (make either with dev.portcullis.crypto.KeyTool)");
+        return null;
+      }
+    } catch (RuntimeException e) {
+      s.problem("the key ring (" + (file.isPresent() ? "portcullis.keys.file, " + s.sourceOf("portcullis.keys.file")
+          : "environment variable " + KeyRingSources.ENV_VARIABLE) + ") cannot be used: " + e.getMessage());
+      return null;
+    }
+    List<KeyInfo> old = ring.keysOlderThan(maxAge, clock.instant());
+    if (!old.isEmpty()) {
+      log.warn("Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
+          old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")), maxAge);
+    }
+    return ring;
+  }
+
+  private static CookieSpec cookie(PortcullisSettings s, String prefix, CookieSpec defaults) {
+    return part(s, prefix, () -> {
+      CookieSpec.Builder b = defaults.toBuilder();
+      s.string(prefix + ".name").ifPresent(b::name);
+      s.bool(prefix + ".secure").ifPresent(b::secure);
+      s.bool(prefix + ".http-only").ifPresent(b::httpOnly);
+      s.choice(prefix + ".same-site", SameSite.class).ifPresent(b::sameSite);
+      s.string(prefix + ".path").ifPresent(b::path);
+      s.string(prefix + ".domain").ifPresent(b::domain);
+      return b.build();
+    });
+  }
+
+  private static void userDirectoryClass(PortcullisSettings s, String name, ClassLoader loader) {
+    try {
+      Class<?> type = Class.forName(name, false, loader);
+      if (!UserDirectory.class.isAssignableFrom(type)) {
+        s.problem("portcullis.user-directory names " + name + ", which does not implement "
+            + UserDirectory.class.getName());
+      } else if (!Modifier.isPublic(type.getModifiers())) {
+        s.problem("portcullis.user-directory names " + name + ", which is not a public class");
+      } else {
+        Object unused = type.getConstructor(); // NoSuchMethodException without a public no-argument constructor
+      }
+    } catch (ClassNotFoundException e) {
+      s.problem("portcullis.user-directory names the class " + name + ", which is not on the class path");
+    } catch (NoSuchMethodException e) {
+      s.problem("portcullis.user-directory names " + name + ", which has no public constructor without parameters");
+    } catch (LinkageError e) {
+      s.problem("portcullis.user-directory names " + name + ", which cannot be loaded: " + e);
+    }
+  }
+
+  /** Makes the user directory {@code portcullis.user-directory} names (checked by {@link #prepare}). */
+  static UserDirectory instantiate(String name, ClassLoader loader) throws ReflectiveOperationException {
+    return Class.forName(name, true, loader).asSubclass(UserDirectory.class).getConstructor().newInstance();
+  }
+
+  /**
+   * Builds the filter. On failure nothing stays open.
+   *
+   * @throws IllegalStateException with every mistake found, one a line
+   */
+  static Assembled assemble(Prepared p, UserDirectory users, InstantSource clock, SecureRandom random) {
+    PortcullisSettings s = p.settings();
+    AuditLog audit = auditLog(s, clock, random);
+    List<AutoCloseable> resources = new ArrayList<>();
+    try {
+      SessionStore store = CaffeineSessionStore.builder(p.sessions(), clock).listener(new SessionAudit(audit))
+          .build();
+      SessionRegistry registry = SessionRegistry.create(p.sessions(), store, random, clock, new SessionAudit(audit));
+      RevocationStore revocations = RevocationStore.inMemory(clock);
+      closeIfCloseable(store, resources::add);
+      closeIfCloseable(revocations, resources::add);
+      PortalLogin login = part(s, "portcullis.login", () -> {
+        PortalLogin.Builder b = PortalLogin.builder().keyRing(p.keyRing()).users(users).revocations(revocations)
+            .clock(clock).random(random).authCookie(p.authCookie()).cookieCheckCookie(p.cookieCheckCookie());
+        s.string("portcullis.login.terms-version").ifPresent(b::termsVersion);
+        s.duration("portcullis.login.ticket-lifetime").ifPresent(b::ticketLifetime);
+        s.string("portcullis.login.path").ifPresent(b::loginPath);
+        s.string("portcullis.login.logout-path").ifPresent(b::logoutPath);
+        s.string("portcullis.login.logout-everywhere-path").ifPresent(b::logoutEverywherePath);
+        s.string("portcullis.login.terms-path").ifPresent(b::termsPath);
+        s.string("portcullis.login.after-login-path").ifPresent(b::afterLoginPath);
+        return b.build();
+      });
+      PortcullisFilter filter = login == null ? null : part(s, "portcullis.access, portcullis.login and the cookie names together", () -> {
+        PortcullisFilter.Builder b = PortcullisFilter.builder().transport(p.transport()).sessions(registry)
+            .login(login, random).audit(audit);
+        p.access().ifPresent(policy -> b.access(policy, login.endpoints().loginPath()));
+        return b.build();
+      });
+      if (!s.problems().isEmpty()) {
+        throw new IllegalStateException(report(s.problems()));
+      }
+      resources.add(audit); // last: the stores may still audit while they close
+      return new Assembled(filter, List.copyOf(resources));
+    } catch (RuntimeException | Error e) {
+      resources.add(audit);
+      closeAll(resources);
+      throw e;
+    }
+  }
+
+  private static AuditLog auditLog(PortcullisSettings s, InstantSource clock, SecureRandom random) {
+    AuditSinkType type = s.choice("portcullis.audit.sink", AuditSinkType.class).orElse(AuditSinkType.SLF4J);
+    AuditSink sink;
+    Optional<Path> file = s.path("portcullis.audit.file");
+    try {
+      switch (type) {
+        case JSON_LINES:
+          sink = AuditSink.jsonLines(file.orElseThrow());
+          break;
+        case HASH_CHAINED:
+          sink = AuditSink.hashChained(file.orElseThrow());
+          break;
+        default:
+          sink = AuditSink.slf4j();
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(report(List.of("cannot open portcullis.audit.file " + file.orElseThrow()
+          + " (" + s.sourceOf("portcullis.audit.file") + "): " + e.getMessage()
+          + "; its directory must exist and be writable, and no other process may hold the file")), e);
+    }
+    try {
+      AuditLog.Builder b = AuditLog.builder().clock(clock).random(random).auditSink(sink)
+          .demandSink(SearchDemandSink.slf4j());
+      s.integer("portcullis.audit.queue-capacity").ifPresent(b::queueCapacity);
+      s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class).ifPresent(b::whenFull);
+      return b.build();
+    } catch (RuntimeException e) {
+      closeAll(List.of(sink));
+      throw new IllegalStateException(report(List.of("portcullis.audit: " + e.getMessage())), e);
+    }
+  }
+
+  private static void closeIfCloseable(Object part, Consumer<AutoCloseable> resources) {
+    if (part instanceof AutoCloseable closeable) {
+      resources.accept(closeable);
+    }
+  }
+
+  /** Closes each in order; a failure is logged and the rest are still closed. */
+  static void closeAll(List<? extends AutoCloseable> resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.error("Portcullis could not close {} at shutdown", resource.getClass().getName(), e);
+      }
+    }
+  }
+
+  /** Runs one builder; a refusal becomes a problem named after the settings {@code prefix}, and the part is null. */
+  private static <T> T part(PortcullisSettings s, String prefix, Supplier<T> builder) {
+    try {
+      return builder.get();
+    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+      s.problem(prefix + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The deployment error: every problem, one a line. */
+  static String report(List<String> problems) {
+    StringBuilder sb = new StringBuilder("Portcullis is not configured correctly, so the application does not start ("
+        + problems.size() + (problems.size() == 1 ? " mistake" : " mistakes") + "):");
+    for (String problem : problems) {
+      sb.append("\n  - ").append(problem);
+    }
+    return sb.toString();
+  }
+}

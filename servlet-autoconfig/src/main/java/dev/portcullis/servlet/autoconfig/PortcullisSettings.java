@@ -1,0 +1,403 @@
+package dev.portcullis.servlet.autoconfig;
+
+import dev.portcullis.crypto.KeyRingSources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code portcullis.*} settings of a servlet application, read in layers: {@value #RESOURCE} on the class path,
+ * then the file named by the system property {@value #CONFIG_PROPERTY} or the environment variable {@value
+ * #CONFIG_VARIABLE}, then environment variables named as Spring Boot names them ({@code portcullis.session.idle-timeout}
+ * is {@code PORTCULLIS_SESSION_IDLE_TIMEOUT}); each layer overrides the one before.
+ *
+ * <p>The names are the Spring Boot starter's. A name this class does not know is a mistake, not something to ignore:
+ * a misspelt setting would otherwise leave its secure default silently in place, or not, depending on the typo. Each
+ * mistake becomes one message in {@link #problems()}, naming the setting and where it was read; values are never
+ * quoted back, since a file may hold secrets.
+ *
+ * <p>The key ring is not a setting: it is read from the environment variable {@link KeyRingSources#ENV_VARIABLE} or
+ * the file {@code portcullis.keys.file}.
+ */
+final class PortcullisSettings {
+  static final String RESOURCE = "portcullis.properties";
+  static final String CONFIG_PROPERTY = "portcullis.config";
+  static final String CONFIG_VARIABLE = "PORTCULLIS_CONFIG";
+
+  /** Every supported name but the indexed access rules. */
+  static final Set<String> NAMES = Collections.unmodifiableSet(new TreeSet<>(Arrays.asList(
+      "portcullis.enabled",
+      "portcullis.user-directory",
+      "portcullis.keys.file",
+      "portcullis.keys.max-age",
+      "portcullis.session.idle-timeout",
+      "portcullis.session.absolute-timeout",
+      "portcullis.session.max-sessions",
+      "portcullis.session.id-format",
+      "portcullis.cookies.session.name", "portcullis.cookies.session.secure", "portcullis.cookies.session.http-only",
+      "portcullis.cookies.session.same-site", "portcullis.cookies.session.path", "portcullis.cookies.session.domain",
+      "portcullis.cookies.auth.name", "portcullis.cookies.auth.secure", "portcullis.cookies.auth.http-only",
+      "portcullis.cookies.auth.same-site", "portcullis.cookies.auth.path", "portcullis.cookies.auth.domain",
+      "portcullis.cookies.cookie-check.name", "portcullis.cookies.cookie-check.secure",
+      "portcullis.cookies.cookie-check.http-only", "portcullis.cookies.cookie-check.same-site",
+      "portcullis.cookies.cookie-check.path", "portcullis.cookies.cookie-check.domain",
+      "portcullis.login.terms-version",
+      "portcullis.login.ticket-lifetime",
+      "portcullis.login.path",
+      "portcullis.login.logout-path",
+      "portcullis.login.logout-everywhere-path",
+      "portcullis.login.terms-path",
+      "portcullis.login.after-login-path",
+      "portcullis.transport.development-mode",
+      "portcullis.transport.trusted-proxies",
+      "portcullis.transport.hsts-max-age",
+      "portcullis.transport.hsts-include-subdomains",
+      "portcullis.transport.https-port",
+      "portcullis.transport.canonical-host",
+      "portcullis.transport.redirect-plain-http",
+      "portcullis.access.public-paths",
+      "portcullis.access.authenticated-paths",
+      "portcullis.audit.sink",
+      "portcullis.audit.file",
+      "portcullis.audit.queue-capacity",
+      "portcullis.audit.when-full")));
+
+  /** {@code portcullis.access.rules[0].pattern} and {@code portcullis.access.rules[0].roles}. */
+  private static final Pattern RULE = Pattern.compile("portcullis\\.access\\.rules\\[(\\d{1,3})]\\.(pattern|roles)");
+  private static final Pattern RULE_VARIABLE = Pattern.compile("PORTCULLIS_ACCESS_RULES_(\\d{1,3})_(PATTERN|ROLES)");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ns|us|ms|s|m|h|d)");
+
+  /** A value and where it was read, for messages. */
+  private record Value(String text, String source) {}
+
+  private final Map<String, Value> values = new TreeMap<>();
+  private final List<String> problems = new ArrayList<>();
+  private final List<String> sources = new ArrayList<>();
+
+  private PortcullisSettings() {}
+
+  /**
+   * Reads the layers.
+   *
+   * @param loader where {@value #RESOURCE} is looked for (the web application's class loader)
+   * @param configProperty the system property {@value #CONFIG_PROPERTY}, or null
+   * @param environment the process environment
+   */
+  static PortcullisSettings read(ClassLoader loader, String configProperty, Map<String, String> environment) {
+    PortcullisSettings settings = new PortcullisSettings();
+    settings.readClassPath(loader);
+    String named = configProperty;
+    String namedBy = "system property " + CONFIG_PROPERTY;
+    if (named == null || named.isBlank()) {
+      named = environment.get(CONFIG_VARIABLE);
+      namedBy = "environment variable " + CONFIG_VARIABLE;
+    }
+    if (named != null && !named.isBlank()) {
+      settings.readFile(named, namedBy);
+    }
+    settings.readEnvironment(environment);
+    return settings;
+  }
+
+  /** For tests: the settings given, as if read from one file. */
+  static PortcullisSettings of(Map<String, String> properties) {
+    PortcullisSettings settings = new PortcullisSettings();
+    Properties p = new Properties();
+    p.putAll(properties);
+    settings.add(p, "test properties");
+    return settings;
+  }
+
+  private void readClassPath(ClassLoader loader) {
+    List<URL> found;
+    try {
+      found = Collections.list(loader.getResources(RESOURCE));
+    } catch (IOException e) {
+      problems.add("cannot look for " + RESOURCE + " on the class path: " + e.getMessage());
+      return;
+    }
+    if (found.size() > 1) {
+      problems.add("the class path holds " + found.size() + " files named " + RESOURCE + " (" + found
+          + "); keep one, so that it is clear which settings apply");
+      return;
+    }
+    if (found.isEmpty()) {
+      return;
+    }
+    URL url = found.get(0);
+    try (InputStream in = url.openStream(); Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+      Properties p = new Properties();
+      p.load(reader);
+      add(p, RESOURCE + " on the class path");
+    } catch (IOException | IllegalArgumentException e) {
+      problems.add("cannot read " + RESOURCE + " from the class path (" + url + "): " + e.getMessage());
+    }
+  }
+
+  private void readFile(String name, String namedBy) {
+    Path file;
+    try {
+      file = Path.of(name);
+    } catch (InvalidPathException e) {
+      problems.add(namedBy + " does not name a file path: " + e.getMessage());
+      return;
+    }
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      Properties p = new Properties();
+      p.load(reader);
+      add(p, file + " (" + namedBy + ")");
+    } catch (IOException | IllegalArgumentException e) {
+      problems.add("cannot read " + file + ", named by " + namedBy + ": " + e.getMessage());
+    }
+  }
+
+  private void add(Properties properties, String source) {
+    sources.add(source);
+    for (String key : new TreeSet<>(properties.stringPropertyNames())) {
+      String value = properties.getProperty(key).strip();
+      if (!key.startsWith("portcullis.")) {
+        continue; // the file may hold the application's own settings
+      }
+      if (!NAMES.contains(key) && !RULE.matcher(key).matches()) {
+        problems.add("unknown setting " + key + " in " + source + ": there is no such Portcullis property"
+            + suggestion(key));
+        continue;
+      }
+      values.put(key, new Value(value, source));
+    }
+  }
+
+  private void readEnvironment(Map<String, String> environment) {
+    Map<String, String> byVariable = new LinkedHashMap<>();
+    for (String name : NAMES) {
+      byVariable.put(variable(name), name);
+    }
+    boolean any = false;
+    for (Map.Entry<String, String> e : new TreeMap<>(environment).entrySet()) {
+      String variable = e.getKey();
+      if (!variable.startsWith("PORTCULLIS_") || variable.equals(KeyRingSources.ENV_VARIABLE)
+          || variable.equals(CONFIG_VARIABLE)) {
+        continue;
+      }
+      String key = byVariable.get(variable);
+      Matcher rule = RULE_VARIABLE.matcher(variable);
+      if (key == null && rule.matches()) {
+        key = "portcullis.access.rules[" + Integer.parseInt(rule.group(1)) + "]."
+            + rule.group(2).toLowerCase(Locale.ROOT);
+      }
+      if (key == null) {
+        problems.add("unknown environment variable " + variable + ": no Portcullis property has this name (the key"
+            + " ring is read from " + KeyRingSources.ENV_VARIABLE + ", the settings file from " + CONFIG_VARIABLE
+            + ")");
+        continue;
+      }
+      values.put(key, new Value(e.getValue().strip(), "environment variable " + variable));
+      any = true;
+    }
+    if (any) {
+      sources.add("environment variables");
+    }
+  }
+
+  /** The environment variable Spring Boot would bind to {@code name}. */
+  static String variable(String name) {
+    return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static String suggestion(String key) {
+    String bare = key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+    for (String name : NAMES) {
+      if (name.replace("-", "").equals(bare)) {
+        return "; did you mean " + name + "?";
+      }
+    }
+    return " (see the README's property list)";
+  }
+
+  /** Every mistake found so far, one message each. */
+  List<String> problems() {
+    return problems;
+  }
+
+  /** Where settings were read, in order, for the start-up log line. */
+  List<String> sources() {
+    return List.copyOf(sources);
+  }
+
+  void problem(String message) {
+    problems.add(message);
+  }
+
+  Optional<String> string(String key) {
+    Value v = values.get(key);
+    return v == null || v.text().isEmpty() ? Optional.empty() : Optional.of(v.text());
+  }
+
+  Optional<Path> path(String key) {
+    return string(key).flatMap(text -> {
+      try {
+        return Optional.of(Path.of(text));
+      } catch (InvalidPathException e) {
+        return invalid(key, "a file path");
+      }
+    });
+  }
+
+  Optional<Boolean> bool(String key) {
+    return string(key).flatMap(text -> {
+      if (text.equalsIgnoreCase("true")) {
+        return Optional.of(Boolean.TRUE);
+      }
+      if (text.equalsIgnoreCase("false")) {
+        return Optional.of(Boolean.FALSE);
+      }
+      return invalid(key, "true or false");
+    });
+  }
+
+  Optional<Integer> integer(String key) {
+    return string(key).flatMap(text -> {
+      try {
+        return Optional.of(Integer.valueOf(text));
+      } catch (NumberFormatException e) {
+        return invalid(key, "a whole number");
+      }
+    });
+  }
+
+  Optional<Long> longValue(String key) {
+    return string(key).flatMap(text -> {
+      try {
+        return Optional.of(Long.valueOf(text));
+      } catch (NumberFormatException e) {
+        return invalid(key, "a whole number");
+      }
+    });
+  }
+
+  /** {@code 20m}, {@code 8h}, {@code 90d}, {@code 500ms} or ISO-8601 ({@code PT20M}); a bare number is refused. */
+  Optional<Duration> duration(String key) {
+    return string(key).flatMap(text -> {
+      Matcher m = DURATION.matcher(text);
+      if (m.matches()) {
+        long amount = Long.parseLong(m.group(1));
+        switch (m.group(2)) {
+          case "ns":
+            return Optional.of(Duration.ofNanos(amount));
+          case "us":
+            return Optional.of(Duration.ofNanos(amount).multipliedBy(1000));
+          case "ms":
+            return Optional.of(Duration.ofMillis(amount));
+          case "s":
+            return Optional.of(Duration.ofSeconds(amount));
+          case "m":
+            return Optional.of(Duration.ofMinutes(amount));
+          case "h":
+            return Optional.of(Duration.ofHours(amount));
+          default:
+            return Optional.of(Duration.ofDays(amount));
+        }
+      }
+      try {
+        return Optional.of(Duration.parse(text));
+      } catch (DateTimeParseException e) {
+        return invalid(key, "a duration with its unit, such as 20m, 8h, 90d, 500ms or PT20M");
+      }
+    });
+  }
+
+  /** An enum constant by its Spring Boot spelling: {@code json-lines} is {@code JSON_LINES}, case ignored. */
+  <E extends Enum<E>> Optional<E> choice(String key, Class<E> type) {
+    return string(key).flatMap(text -> {
+      String name = text.toUpperCase(Locale.ROOT).replace('-', '_');
+      for (E constant : type.getEnumConstants()) {
+        if (constant.name().equals(name)) {
+          return Optional.of(constant);
+        }
+      }
+      List<String> allowed = new ArrayList<>();
+      for (E constant : type.getEnumConstants()) {
+        allowed.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+      return invalid(key, "one of " + String.join(", ", allowed));
+    });
+  }
+
+  /** A comma-separated list; empty when unset. */
+  List<String> list(String key) {
+    return string(key).map(PortcullisSettings::split).orElse(List.of());
+  }
+
+  private static List<String> split(String text) {
+    List<String> items = new ArrayList<>();
+    for (String item : text.split(",", -1)) {
+      if (!item.isBlank()) {
+        items.add(item.strip());
+      }
+    }
+    return items;
+  }
+
+  /** The access rules {@code portcullis.access.rules[i]}, in index order. */
+  List<RoleRule> rules() {
+    Map<Integer, String[]> byIndex = new TreeMap<>();
+    for (Map.Entry<String, Value> e : values.entrySet()) {
+      Matcher m = RULE.matcher(e.getKey());
+      if (m.matches()) {
+        String[] rule = byIndex.computeIfAbsent(Integer.parseInt(m.group(1)), i -> new String[2]);
+        rule[m.group(2).equals("pattern") ? 0 : 1] = e.getValue().text();
+      }
+    }
+    List<RoleRule> rules = new ArrayList<>();
+    for (Map.Entry<Integer, String[]> e : byIndex.entrySet()) {
+      String prefix = "portcullis.access.rules[" + e.getKey() + "]";
+      String pattern = e.getValue()[0];
+      List<String> roles = e.getValue()[1] == null ? List.of() : split(e.getValue()[1]);
+      if (pattern == null || pattern.isBlank()) {
+        problems.add(prefix + ".pattern is not set, but " + prefix + ".roles is: give the rule its path pattern");
+      } else if (roles.isEmpty()) {
+        problems.add(prefix + ".roles is not set: give the roles, one of which a user needs for " + prefix
+            + ".pattern");
+      } else {
+        rules.add(new RoleRule(pattern, roles));
+      }
+    }
+    return rules;
+  }
+
+  /** An access rule: a path pattern and the roles, one of which a user needs. */
+  record RoleRule(String pattern, List<String> roles) {}
+
+  /** Where {@code key} was set, for messages. */
+  String sourceOf(String key) {
+    Value v = values.get(key);
+    return v == null ? "not set" : v.source();
+  }
+
+  private <T> Optional<T> invalid(String key, String expected) {
+    problems.add(key + " (" + sourceOf(key) + ") is not valid: expected " + expected);
+    return Optional.empty();
+  }
+}

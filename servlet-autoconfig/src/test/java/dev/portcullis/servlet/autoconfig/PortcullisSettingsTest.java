@@ -1,0 +1,121 @@
+package dev.portcullis.servlet.autoconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.crypto.KeyStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PortcullisSettingsTest {
+  private static final InstantSource CLOCK = InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z"));
+
+  @TempDir Path dir;
+
+  private String keyRingText() throws Exception {
+    Path file = dir.resolve("keys.txt");
+    if (Files.exists(file)) {
+      return Files.readString(file);
+    }
+    KeyRingSources.createFile(KeyRing.builder().add(0x0a1b2c3d, KeyStatus.ACTIVE,
+        Instant.parse("2026-11-01T00:00:00Z"), KeyMaterial.generate(new SecureRandom())).build(), file);
+    return Files.readString(file);
+  }
+
+  private PortcullisSettings read(String fileText, Map<String, String> env) throws Exception {
+    Path file = dir.resolve("portcullis.properties");
+    Files.writeString(file, fileText);
+    return PortcullisSettings.read(new ClassLoader(null) {}, file.toString(), env);
+  }
+
+  @Test
+  void misspeltSetting_isRefusedByName() throws Exception {
+    PortcullisSettings s = read("portcullis.session.idle-timout=5m\nportcullis.transport.developmentmode=true\n"
+        + "app.own.setting=kept\n", Map.of());
+    assertThat(s.problems()).hasSize(2);
+    assertThat(s.problems().get(0)).contains("unknown setting portcullis.session.idle-timout");
+    assertThat(s.problems().get(1)).contains("portcullis.transport.developmentmode")
+        .contains("did you mean portcullis.transport.development-mode?");
+  }
+
+  @Test
+  void environmentVariable_overridesTheFile_withSpringBootNames() throws Exception {
+    PortcullisSettings s = read("portcullis.session.idle-timeout=5m\n",
+        Map.of("PORTCULLIS_SESSION_IDLE_TIMEOUT", "7m", "PORTCULLIS_ACCESS_RULES_0_PATTERN", "/admin/**",
+            "PORTCULLIS_ACCESS_RULES_0_ROLES", "ADMIN, AUDITOR"));
+    assertThat(s.problems()).isEmpty();
+    assertThat(s.duration("portcullis.session.idle-timeout")).contains(Duration.ofMinutes(7));
+    assertThat(s.sourceOf("portcullis.session.idle-timeout"))
+        .isEqualTo("environment variable PORTCULLIS_SESSION_IDLE_TIMEOUT");
+    assertThat(s.rules()).containsExactly(
+        new PortcullisSettings.RoleRule("/admin/**", java.util.List.of("ADMIN", "AUDITOR")));
+  }
+
+  @Test
+  void unknownPortcullisEnvironmentVariable_isRefused_butTheKeyRingVariableIsNot() throws Exception {
+    PortcullisSettings s = read("", Map.of("PORTCULLIS_SESION_IDLE_TIMEOUT", "7m",
+        KeyRingSources.ENV_VARIABLE, "x", "PATH", "/usr/bin"));
+    assertThat(s.problems()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("unknown environment variable PORTCULLIS_SESION_IDLE_TIMEOUT");
+  }
+
+  @Test
+  void valuesThatDoNotParse_areEachReported_withoutTheirValue() throws Exception {
+    PortcullisSettings s = read("portcullis.session.idle-timeout=1200\nportcullis.transport.development-mode=yes\n"
+        + "portcullis.cookies.session.same-site=sometimes\nportcullis.login.terms-version=2026-01\n"
+        + "portcullis.transport.canonical-host=portal.example\n",
+        Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()));
+    PortcullisAssembly.prepare(s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass()
+        .getClassLoader());
+    assertThat(s.problems()).hasSize(3);
+    assertThat(String.join("\n", s.problems()))
+        .contains("portcullis.session.idle-timeout", "portcullis.transport.development-mode",
+            "portcullis.cookies.session.same-site")
+        .doesNotContain("sometimes");
+  }
+
+  @Test
+  void noKeyRing_noTermsVersion_noCanonicalHost_andNoSuchUserDirectory_areFourMistakes() throws Exception {
+    PortcullisSettings s = read("portcullis.user-directory=com.example.Missing\n", Map.of());
+    PortcullisAssembly.prepare(s, Map.of(), CLOCK, getClass().getClassLoader());
+    assertThat(s.problems()).hasSize(4);
+    String all = String.join("\n", s.problems());
+    assertThat(all).contains("there is no key ring", KeyRingSources.ENV_VARIABLE, "portcullis.keys.file",
+        "portcullis.login.terms-version is not set", "com.example.Missing", "portcullis.transport");
+  }
+
+  @Test
+  void contradictoryTimeouts_areRefusedByTheCoreBuilder() throws Exception {
+    PortcullisSettings s = read("portcullis.session.idle-timeout=9h\nportcullis.session.absolute-timeout=8h\n"
+        + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n", Map.of());
+    PortcullisAssembly.prepare(s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK,
+        getClass().getClassLoader());
+    assertThat(s.problems()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("portcullis.session:");
+  }
+
+  @Test
+  void durations_takeUnitsOrIso8601() throws Exception {
+    PortcullisSettings s = PortcullisSettings.of(Map.of("portcullis.session.idle-timeout", "PT20M",
+        "portcullis.session.absolute-timeout", "8h", "portcullis.keys.max-age", "90d"));
+    assertThat(s.duration("portcullis.session.idle-timeout")).contains(Duration.ofMinutes(20));
+    assertThat(s.duration("portcullis.session.absolute-timeout")).contains(Duration.ofHours(8));
+    assertThat(s.duration("portcullis.keys.max-age")).contains(Duration.ofDays(90));
+    assertThat(s.problems()).isEmpty();
+  }
+
+  @Test
+  void environmentNames_followSpringBoot() {
+    assertThat(PortcullisSettings.variable("portcullis.cookies.cookie-check.same-site"))
+        .isEqualTo("PORTCULLIS_COOKIES_COOKIE_CHECK_SAME_SITE");
+  }
+}
