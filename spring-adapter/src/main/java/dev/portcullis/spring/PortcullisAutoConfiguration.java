@@ -199,7 +199,7 @@ public final class PortcullisAutoConfiguration {
     return building("portcullis.session", "Fix portcullis.session.*: the idle timeout must be above zero and shorter"
         + " than the absolute timeout, and max-sessions at least 1.", () -> {
           SessionConfig.Builder builder = SessionConfig.builder().cookie(cookie);
-          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          PropertyMapper map = PropertyMapper.get();
           map.from(session::getIdleTimeout).to(builder::idleTimeout);
           map.from(session::getAbsoluteTimeout).to(builder::absoluteTimeout);
           map.from(session::getMaxSessions).to(builder::maxSessions);
@@ -213,7 +213,7 @@ public final class PortcullisAutoConfiguration {
     return building(prefix, "Fix " + prefix + ".*: a __Host- name needs secure=true, path=/ and no domain; a"
         + " __Secure- name needs secure=true; same-site=none needs secure=true; names are RFC 6265 tokens.", () -> {
           CookieSpec.Builder builder = defaults.toBuilder();
-          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          PropertyMapper map = PropertyMapper.get();
           map.from(properties::getName).to(builder::name);
           map.from(properties::getSecure).to(builder::secure);
           map.from(properties::getHttpOnly).to(builder::httpOnly);
@@ -284,7 +284,7 @@ public final class PortcullisAutoConfiguration {
           AuditLog.Builder builder = AuditLog.builder().clock(clock).random(random);
           sinks.forEach(builder::auditSink);
           demand.forEach(builder::demandSink);
-          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          PropertyMapper map = PropertyMapper.get();
           map.from(audit::getQueueCapacity).to(builder::queueCapacity);
           map.from(audit::getWhenFull).to(builder::whenFull);
           map.from(audit.getSearchDemand()::getBucket).to(builder::demandBucket);
@@ -334,7 +334,7 @@ public final class PortcullisAutoConfiguration {
     PortalLogin.Builder builder = PortalLogin.builder().keyRing(keyRing).users(directory).revocations(revocations)
         .clock(clock).random(random);
     throttle.ifAvailable(builder::throttle);
-    PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+    PropertyMapper map = PropertyMapper.get();
     map.from(login::getTermsVersion).to(builder::termsVersion);
     map.from(login::getTicketLifetime).to(builder::ticketLifetime);
     map.from(login::getPath).to(builder::loginPath);
@@ -377,7 +377,7 @@ public final class PortcullisAutoConfiguration {
     }
     SsoConfig.Builder builder = SsoConfig.builder().links(links).replay(replay)
         .provider(sso.getIssuer(), sso.getClientId(), sso.clientSecretForConfig());
-    PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+    PropertyMapper map = PropertyMapper.get();
     map.from(sso::getRedirectUri).to(builder::redirectUri);
     map.from(sso::getScopes).to(builder::scopes);
     map.from(sso::getTokenLifetime).to(builder::tokenLifetime);
@@ -409,7 +409,7 @@ public final class PortcullisAutoConfiguration {
         + " set portcullis.transport.redirect-plain-http=false to refuse plain HTTP.", () -> {
       TransportConfig.Builder tb = TransportConfig.builder().developmentMode(t.isDevelopmentMode())
           .trustedProxies(t.getTrustedProxies());
-      PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+      PropertyMapper map = PropertyMapper.get();
       map.from(t::getHstsMaxAge).to(tb::hstsMaxAge);
       map.from(t::getHstsIncludeSubdomains).to(tb::hstsIncludeSubDomains);
       map.from(t::getHttpsPort).to(tb::httpsPort);
