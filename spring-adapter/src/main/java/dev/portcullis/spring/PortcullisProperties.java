@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code CookieSpec}, {@code PortalLogin}, {@code AuditLog}, {@code AuditRules}, {@code RedisStoreConfig}); a property
  * left unset keeps the core default, and the core builder checks the values together when the application starts.
  *
- * <p><b>Security.</b> There is no default key: without {@code PORTCULLIS_KEYS}, {@code portcullis.keys.file} or
+ * <p><b>Security.</b> There is no default key: without {@code PORTCULLIS_KEY_RING}, {@code portcullis.keys.file} or
  * {@code portcullis.keys.pkcs12.path} the application does not start. This class has no {@code toString} that shows
  * values: the PKCS12 password and the Redis URI (which may hold a password) are never logged from here. The SSO
  * client secret has a setter but no getter, so neither this class nor the actuator's configuration report shows it.
@@ -93,7 +93,7 @@ public class PortcullisProperties {
      * The operating-system environment variable holding the key ring in text form, used when neither a file nor a
      * PKCS12 store is set. Read from the process environment only, never from application properties.
      */
-    private String environmentVariable = "PORTCULLIS_KEYS";
+    private String environmentVariable = "PORTCULLIS_KEY_RING";
 
     /** A key file in the text form written by KeyTool. */
     private Path file;

@@ -237,14 +237,14 @@ class PortcullisAutoConfigurationTest {
 
   @Test
   void withoutAnyKey_startUpFails_sayingThereIsNoDefaultKey() {
-    runner.run(failsWith("environment variable PORTCULLIS_KEYS is not set; Portcullis has no default key",
+    runner.run(failsWith("environment variable PORTCULLIS_KEY_RING is not set; Portcullis has no default key",
         "portcullis.keys.file"));
   }
 
   @Test
   void keysInApplicationProperties_areNotMistakenForTheEnvironmentVariable() {
-    runner.withPropertyValues("PORTCULLIS_KEYS=" + TestKeys.text(32))
-        .run(failsWith("PORTCULLIS_KEYS is not set", "KeyTool create"));
+    runner.withPropertyValues("PORTCULLIS_KEY_RING=" + TestKeys.text(32))
+        .run(failsWith("PORTCULLIS_KEY_RING is not set", "KeyTool create"));
   }
 
   @Test
@@ -259,7 +259,7 @@ class PortcullisAutoConfigurationTest {
     String text = TestKeys.text(16);
     String secret = text.substring(text.lastIndexOf(' ') + 1);
     runner.withPropertyValues("portcullis.keys.file=" + TestKeys.fileWithText(dir, text)).run(context -> {
-      failsWith("has 16 bytes; keys need at least 32 bytes", "PORTCULLIS_KEYS").accept(context);
+      failsWith("has 16 bytes; keys need at least 32 bytes", "PORTCULLIS_KEY_RING").accept(context);
       FailureAnalysis analysis = analysis(context.getStartupFailure());
       assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain(secret);
     });
