@@ -48,6 +48,7 @@ class PortcullisActuatorAutoConfigurationTest {
             PortcullisActuatorAutoConfiguration.class))
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class, Clock.class)
+        .withPropertyValues(TestUsers.ACCESS)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
             "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
   }

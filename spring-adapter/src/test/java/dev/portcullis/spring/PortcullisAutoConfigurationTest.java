@@ -58,6 +58,7 @@ class PortcullisAutoConfigurationTest {
       .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
       .withInitializer(processEnvironment(Map.of()))
       .withUserConfiguration(TestUsers.class)
+      .withPropertyValues(TestUsers.ACCESS)
       .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
           "portcullis.transport.canonical-host=portal.example");
 
@@ -122,7 +123,7 @@ class PortcullisAutoConfigurationTest {
       var response = new org.springframework.mock.web.MockHttpServletResponse();
       var chain = new org.springframework.mock.web.MockFilterChain();
       context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(
-          new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports"), response, chain);
+          new org.springframework.mock.web.MockHttpServletRequest("GET", "/login"), response, chain);
       assertThat(chain.getRequest()).as("passed on to the application").isNotNull();
     });
   }
@@ -133,6 +134,7 @@ class PortcullisAutoConfigurationTest {
         .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
         .withInitializer(processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
+        .withPropertyValues(TestUsers.ACCESS)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
             "portcullis.keys.file=" + TestKeys.file(dir))
         .run(failsWith("canonical host", "portcullis.transport.canonical-host"));
@@ -314,7 +316,7 @@ class PortcullisAutoConfigurationTest {
     withKeyFile().withPropertyValues("portcullis.session.idle-timeout=15m", "portcullis.session.absolute-timeout=10h",
         "portcullis.session.max-sessions=500", "portcullis.login.ticket-lifetime=4h",
         "portcullis.login.path=/signin", "portcullis.login.logout-path=/signout", "portcullis.login.terms-path=/tou",
-        "portcullis.login.after-login-path=/home",
+        "portcullis.login.after-login-path=/home", "portcullis.access.public-paths=/signin,/tou",
         "portcullis.audit.actions[0].pattern=/reports/{id}", "portcullis.audit.actions[0].action=report_view",
         "portcullis.audit.search-endpoints[0].path=/search", "portcullis.audit.search-endpoints[0].parameter=q")
         .run(context -> {
@@ -373,6 +375,7 @@ class PortcullisAutoConfigurationTest {
     new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
         .withUserConfiguration(TestUsers.class)
+        .withPropertyValues(TestUsers.ACCESS)
         .withPropertyValues("portcullis.keys.file=" + TestKeys.file(dir))
         .run(failsWith("the current terms-of-use version is required", "terms-version is required"));
   }

@@ -3,7 +3,7 @@ package dev.portcullis.spring.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.crypto.KeyRingSources;
-import dev.portcullis.spring.portal.child.ChildPortal;
+import dev.portcullis.spring.child.ChildPortal;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.util.Base64;

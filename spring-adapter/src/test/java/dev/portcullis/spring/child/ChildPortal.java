@@ -1,4 +1,4 @@
-package dev.portcullis.spring.portal.child;
+package dev.portcullis.spring.child;
 
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.spring.TestUsers;
