@@ -35,6 +35,7 @@ public class PortcullisProperties {
   private final Transport transport = new Transport();
   private final Access access = new Access();
   private final Sso sso = new Sso();
+  private final Security security = new Security();
 
   public boolean isEnabled() {
     return enabled;
@@ -82,6 +83,28 @@ public class PortcullisProperties {
 
   public Sso getSso() {
     return sso;
+  }
+
+  public Security getSecurity() {
+    return security;
+  }
+
+  /** The starter's default Spring Security chain, used when the application declares no chain of its own. */
+  public static class Security {
+    /**
+     * Let anonymous requests reach the actuator's health endpoint and its groups (/actuator/health/liveness,
+     * /actuator/health/readiness), as container probes need; the endpoint shows details only as configured under
+     * management.endpoint.health.*.
+     */
+    private boolean publicHealthProbes = true;
+
+    public boolean isPublicHealthProbes() {
+      return publicHealthProbes;
+    }
+
+    public void setPublicHealthProbes(boolean publicHealthProbes) {
+      this.publicHealthProbes = publicHealthProbes;
+    }
   }
 
   /**
