@@ -21,12 +21,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.core.GrantedAuthorityDefaults;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -40,7 +38,8 @@ import org.springframework.util.ClassUtils;
  *
  * <p>Portcullis owns login, logout, sessions, cookies and CSRF. The application's {@code SecurityFilterChain} must
  * therefore not enable Spring Security's own for the same paths, and must leave request attributes among the places
- * it loads the security context from (Spring Security's default does):
+ * it loads the security context from (Spring Security's default does). {@link PortcullisHttpConfigurer} switches them
+ * off in one call; written out, that is:
  *
  * <pre>{@code
  * @Bean
@@ -133,15 +132,7 @@ public final class PortcullisSecurityAutoConfiguration {
           && ClassUtils.isPresent(ENDPOINT_REQUEST, loader) && ClassUtils.isPresent(PATH_MAPPED_ENDPOINTS, loader)
           ? new OrRequestMatcher(portcullis, HealthProbes.matcher()) : portcullis;
       return http
-          .csrf(AbstractHttpConfigurer::disable)
-          .formLogin(AbstractHttpConfigurer::disable)
-          .httpBasic(AbstractHttpConfigurer::disable)
-          .logout(AbstractHttpConfigurer::disable)
-          .requestCache(AbstractHttpConfigurer::disable)
-          .sessionManagement(AbstractHttpConfigurer::disable)
-          .servletApi(AbstractHttpConfigurer::disable)
-          .headers(AbstractHttpConfigurer::disable) // Portcullis's transport stage writes the security headers
-          .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(paths.loginPath())))
+          .with(PortcullisHttpConfigurer.portcullis(), configurer -> configurer.loginPath(paths.loginPath()))
           .authorizeHttpRequests(auth -> auth
               .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
               .requestMatchers(endpoints).permitAll()
