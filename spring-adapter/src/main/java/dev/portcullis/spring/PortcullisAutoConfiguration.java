@@ -276,7 +276,8 @@ public final class PortcullisAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   AuditLog portcullisAuditLog(PortcullisProperties properties, InstantSource clock, SecureRandom random,
-      List<AuditSink> auditSinks, List<SearchDemandSink> demandSinks, ObjectProvider<AuditSinkWrapper> wrapper) {
+      List<AuditSink> auditSinks, List<SearchDemandSink> demandSinks, ObjectProvider<AuditSinkWrapper> wrapper,
+      ObjectProvider<AuditSinkContribution> contributions) {
     PortcullisProperties.Audit audit = properties.getAudit();
     List<AuditSink> sinks = new ArrayList<>(auditSinks);
     List<SearchDemandSink> demand = new ArrayList<>(demandSinks);
@@ -290,6 +291,7 @@ public final class PortcullisAutoConfiguration {
         + " is a separate object.", () -> {
           AuditLog.Builder builder = AuditLog.builder().clock(clock).random(random);
           sinks.forEach(builder::auditSink);
+          contributions.orderedStream().forEach(c -> builder.auditSink(c.sink()));
           demand.forEach(builder::demandSink);
           PropertyMapper map = PropertyMapper.get();
           map.from(audit::getQueueCapacity).to(builder::queueCapacity);

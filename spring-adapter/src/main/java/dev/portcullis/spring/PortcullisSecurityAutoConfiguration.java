@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.security.autoconfigure.web.servlet.ConditionalOnDefaultWebSecurity;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -71,6 +72,9 @@ import org.springframework.util.ClassUtils;
  * login page. Spring Boot's own default chain, which it would otherwise put in place (with the actuator, the one that
  * keeps health public), does not exist then, so this chain keeps the probes reachable itself.
  *
+ * <p>Portcullis logins are published as Spring Security authentication events ({@link AuthenticationEvents}), which
+ * Spring Boot's audit listener records in the application's {@code AuditEventRepository} when it has one.
+ *
  * <p><b>Security.</b> A bridge only: no login, session or cookie logic of its own. The bridge's filter order is the
  * Portcullis filter's plus one, and start-up fails if that is not before Spring Security's filter chain.
  */
@@ -107,6 +111,14 @@ public final class PortcullisSecurityAutoConfiguration {
     registration.setOrder(order);
     registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
     return registration;
+  }
+
+  /** Portcullis logins as Spring Security authentication events ({@link AuthenticationEvents}). */
+  @Bean
+  @ConditionalOnMissingBean(name = "portcullisAuthenticationEvents")
+  AuditSinkContribution portcullisAuthenticationEvents(ApplicationEventPublisher publisher) {
+    AuthenticationEvents events = new AuthenticationEvents(publisher);
+    return () -> events;
   }
 
   /** Replaces Spring Boot's default chain, which would bring its own login, session and CSRF handling. */
