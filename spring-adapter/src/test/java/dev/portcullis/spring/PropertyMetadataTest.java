@@ -27,8 +27,8 @@ class PropertyMetadataTest {
       "portcullis.login.terms-version", "portcullis.transport.canonical-host",
       "portcullis.audit.file", "portcullis.audit.search-demand.file", "portcullis.redis.uri",
       "portcullis.cookies.session.domain", "portcullis.cookies.auth.domain", "portcullis.cookies.cookie-check.domain",
-      "portcullis.sso.issuer", "portcullis.sso.client-id", "portcullis.sso.client-secret", "portcullis.sso.redirect-uri",
-      "portcullis.sso.callback-path");
+      "portcullis.sso.issuer", "portcullis.sso.client-id", "portcullis.sso.client-secret",
+      "portcullis.sso.redirect-uri", "portcullis.sso.callback-path");
 
   private static Map<String, JsonNode> properties() throws Exception {
     Map<String, JsonNode> properties = new LinkedHashMap<>();
