@@ -6,7 +6,8 @@
 #      skipped so that nothing reaches the shared local repository (~/.m2), and checks that the staging repository
 #      holds exactly the artifacts that bom/pom.xml lists (plus the parent POM and the BOM);
 #   2. builds and tests consumers/servlet-app (its own pom, not a reactor module: imports portcullis-bom, uses
-#      portcullis-servlet on embedded Jetty 12) with consumers/settings.xml and a fresh local repository
+#      portcullis-servlet on embedded Jetty 12) and consumers/spring-boot-app (the starter on Spring Boot 4.1) with
+#      consumers/settings.xml and a fresh local repository
 #      (target/consumer-repo): Portcullis only from the staging repository, third-party artifacts from
 #      CONSUMER_THIRD_PARTY_URL (default: the shared local repository read as a file repository, so no network);
 #   3. checks that every dev.portcullis artifact the consumer resolved came from the staging repository, byte for
@@ -28,6 +29,9 @@ case $third_party in file:*) checksums=ignore ;; *) checksums=fail ;; esac
 version=$(sed -n '/<artifactId>portcullis-parent<\/artifactId>/{n;s:.*<version>\(.*\)</version>.*:\1:p;q}' pom.xml)
 bom_version=$(sed -n '/<artifactId>portcullis-bom<\/artifactId>/{n;s:.*<version>\(.*\)</version>.*:\1:p;q}' bom/pom.xml)
 fail() { echo "consumer-check: $*" >&2; exit 1; }
+# servlet-app: portcullis-servlet on embedded Jetty; spring-boot-app: the README's Spring Boot quick start, started
+# in a child JVM with the key ring in PORTCULLIS_KEY_RING.
+CONSUMERS=(servlet-app spring-boot-app)
 
 [ -n "$version" ] || fail "cannot read the project version from pom.xml"
 [ "$version" = "$bom_version" ] || fail "bom/pom.xml has version $bom_version, the parent $version: keep them equal"
@@ -50,21 +54,23 @@ if [ "$staged" != "$listed" ]; then
   exit 1
 fi
 
-# 2. The consumer, against the staging repository and third-party artifacts only.
-./mvnw -B -ntp -f consumers/servlet-app/pom.xml -s consumers/settings.xml \
-  -Dmaven.repo.local="$consumer_repo" \
-  -Daether.offline.protocols=file \
-  -Dportcullis.version="$version" \
-  -Dportcullis.staging.url="file://$staging" \
-  -Dportcullis.thirdparty.url="$third_party" \
-  -Dportcullis.thirdparty.checksums="$checksums" \
-  clean verify
+# 2. The consumers, against the staging repository and third-party artifacts only.
+for consumer in "${CONSUMERS[@]}"; do
+  ./mvnw -B -ntp -f "consumers/$consumer/pom.xml" -s consumers/settings.xml \
+    -Dmaven.repo.local="$consumer_repo" \
+    -Daether.offline.protocols=file \
+    -Dportcullis.version="$version" \
+    -Dportcullis.staging.url="file://$staging" \
+    -Dportcullis.thirdparty.url="$third_party" \
+    -Dportcullis.thirdparty.checksums="$checksums" \
+    clean verify
+done
 
 # 3. Provenance: each resolved Portcullis file (the timestamped snapshot files, or the release files) is recorded as
 #    coming from the staging repository and is byte-identical to the deployed file of the same name.
 resolved=$(find "$consumer_repo/dev/portcullis" -type f \( -name '*.jar' -o -name '*.pom' \) ! -name '*-SNAPSHOT.*' \
   | sort)
-for needed in portcullis-parent portcullis-bom portcullis-core portcullis-servlet; do
+for needed in portcullis-parent portcullis-bom portcullis-core portcullis-servlet portcullis-spring-boot-starter; do
   echo "$resolved" | grep -q "/$needed/" || fail "the consumer did not resolve $needed"
 done
 for file in $resolved; do
@@ -75,5 +81,5 @@ for file in $resolved; do
   cmp -s "$file" "$staging/${dir#"$consumer_repo/"}/$name" || fail "$file differs from the deployed file"
 done
 echo "consumer-check: deployed $(echo "$staged" | wc -w) artifacts in $((deployed - start)) s;" \
-  "consumers/servlet-app resolved $(echo "$resolved" | wc -w) Portcullis files from the staging repository only" \
+  "consumers ${CONSUMERS[*]} resolved $(echo "$resolved" | wc -w) Portcullis files from the staging repository only" \
   "and passed ($((SECONDS - start)) s in all)"

@@ -29,7 +29,7 @@ import javax.crypto.SecretKey;
  */
 public final class KeyRingSources {
   /** The environment variable read by {@link #fromEnvironment(Map)}. */
-  public static final String ENV_VARIABLE = "PORTCULLIS_KEYS";
+  public static final String ENV_VARIABLE = "PORTCULLIS_KEY_RING";
 
   private KeyRingSources() {}
 

@@ -21,7 +21,7 @@ import java.util.Set;
  * java -cp ... KeyTool promote keys.txt ID       # ID becomes ACTIVE, the old active key DECRYPT_ONLY
  * java -cp ... KeyTool revoke  keys.txt ID       # ID opens nothing any more
  * java -cp ... KeyTool list    keys.txt [--max-age-days 90]
- * java -cp ... KeyTool env     keys.txt          # the PORTCULLIS_KEYS value of the file, and nothing else
+ * java -cp ... KeyTool env     keys.txt          # the PORTCULLIS_KEY_RING value of the file, and nothing else
  * </pre>
  *
  * Exit status: 0 done, 1 the key file or request was refused, 2 usage error.

@@ -41,7 +41,7 @@ class KeyRingSourcesTest {
   void environment_acceptsSemicolonSeparatedLines() {
     String value = "portcullis-keyring 1;key 00000001 ACTIVE 2026-01-01T00:00:00Z " + b64(key(1))
         + "; key 00000002 decrypt_only 2025-01-01T00:00:00Z " + b64(key(2));
-    KeyRing ring = KeyRingSources.fromEnvironment(Map.of("PORTCULLIS_KEYS", value));
+    KeyRing ring = KeyRingSources.fromEnvironment(Map.of("PORTCULLIS_KEY_RING", value));
     assertThat(ring.activeKey().id()).isEqualTo(1);
     assertThat(ring.keys()).hasSize(2);
   }
@@ -50,7 +50,7 @@ class KeyRingSourcesTest {
   void missingEnvironmentVariable_failsAndSaysThereIsNoDefaultKey() {
     assertThatThrownBy(() -> KeyRingSources.fromEnvironment(Map.of()))
         .isInstanceOf(InvalidKeyRingException.class)
-        .hasMessageContaining("PORTCULLIS_KEYS is not set").hasMessageContaining("no default key");
+        .hasMessageContaining("PORTCULLIS_KEY_RING is not set").hasMessageContaining("no default key");
   }
 
   @Test
@@ -67,11 +67,11 @@ class KeyRingSourcesTest {
         "portcullis-keyring 2\nkey 00000001 ACTIVE 2026-01-01T00:00:00Z " + secret, "format",
         "# only a comment", "no keys found");
     cases.forEach((text, expected) -> assertThatThrownBy(
-        () -> KeyRingSources.fromEnvironment(Map.of("PORTCULLIS_KEYS", text)))
+        () -> KeyRingSources.fromEnvironment(Map.of("PORTCULLIS_KEY_RING", text)))
         .as(text)
         .isInstanceOf(InvalidKeyRingException.class)
         .hasMessageContaining(expected)
-        .hasMessageContaining("environment variable PORTCULLIS_KEYS")
+        .hasMessageContaining("environment variable PORTCULLIS_KEY_RING")
         .hasMessageNotContaining(secret)
         .hasMessageNotContaining(shortSecret));
   }

@@ -129,7 +129,7 @@ class KeyToolTest {
     String cut = value.substring(0, value.length() - 10);
     assertThatThrownBy(() -> KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, cut)))
         .isInstanceOf(InvalidKeyRingException.class)
-        .hasMessageContaining("environment variable PORTCULLIS_KEYS");
+        .hasMessageContaining("environment variable PORTCULLIS_KEY_RING");
   }
 
   @Test

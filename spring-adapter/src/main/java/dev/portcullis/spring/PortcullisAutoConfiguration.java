@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -79,10 +80,11 @@ import org.springframework.util.ClassUtils;
  * {@link UserDirectory}, single sign-on is enabled without its provider settings or without the OpenID Connect SDK, or
  * any other core builder refuses its settings (the whole configuration is checked by the core, once). Keys come from
  * the process environment (not from application properties), a key file or a PKCS12 store; neither keys, passwords
- * nor the SSO client secret are logged. Access: {@code portcullis.access.*} when set; otherwise, with Spring
- * Security on the class path its filter chain decides (the starter's default chain needs a login everywhere but the
- * Portcullis endpoints), and without it the filter's secure default needs a login everywhere but the login and terms
- * pages.
+ * nor the SSO client secret are logged. Access: {@code portcullis.access.*} when set; otherwise a Spring Security
+ * {@code SecurityFilterChain} decides (the starter's default chain, when the application declares none, needs a login
+ * everywhere but the Portcullis endpoints and the health probes). With neither a policy nor a chain, start-up fails:
+ * nothing would protect the application's pages. (A {@link PortcullisCustomizer} may set the access itself; until it
+ * does, the filter's own default needs a login everywhere but the login and terms pages.)
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -95,9 +97,8 @@ public final class PortcullisAutoConfiguration {
   public static final int FILTER_ORDER = -110;
 
   /**
-   * Spring Security classes whose presence means Spring Security's filter chain decides access (the bridge puts the
-   * Portcullis user in its context); without them and without {@code portcullis.access.*}, the filter's secure
-   * default applies.
+   * Spring Security classes whose presence, with a {@code SecurityFilterChain} bean (the last of them), means Spring
+   * Security's filter chain decides access (the bridge puts the Portcullis user in its context).
    */
   private static final String[] SPRING_SECURITY_CLASSES = {
       "org.springframework.security.core.context.SecurityContextHolder",
@@ -116,6 +117,12 @@ public final class PortcullisAutoConfiguration {
       + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
       + " token-lifetime is above zero and at most 10 minutes; the upgrade, callback and login paths are distinct"
       + " lower-case paths. Or set portcullis.sso.enabled=false.";
+
+  private static final String NO_ACCESS_ACTION = "Say who may see what: either set portcullis.access.public-paths"
+      + " (at least the login and terms pages, e.g. /login,/terms) with portcullis.access.authenticated-paths=/**"
+      + " and, for role-only pages, portcullis.access.rules[0].pattern and .roles; or add"
+      + " spring-boot-starter-security, whose chain then decides (the starter's default chain needs a login everywhere"
+      + " but the Portcullis endpoints, or declare your own SecurityFilterChain bean).";
 
   private static final Logger log = LoggerFactory.getLogger(PortcullisAutoConfiguration.class);
 
@@ -197,13 +204,17 @@ public final class PortcullisAutoConfiguration {
         SessionConfig.defaultCookie(SessionConfig.DEFAULT_COOKIE_NAME));
     PortcullisProperties.Session session = properties.getSession();
     return building("portcullis.session", "Fix portcullis.session.*: the idle timeout must be above zero and shorter"
-        + " than the absolute timeout, and max-sessions at least 1.", () -> {
+        + " than the absolute timeout, max-sessions at least 1, and the anonymous-session limit, its window and"
+        + " tracked-addresses above zero.", () -> {
           SessionConfig.Builder builder = SessionConfig.builder().cookie(cookie);
-          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          PropertyMapper map = PropertyMapper.get();
           map.from(session::getIdleTimeout).to(builder::idleTimeout);
           map.from(session::getAbsoluteTimeout).to(builder::absoluteTimeout);
           map.from(session::getMaxSessions).to(builder::maxSessions);
           map.from(session::getIdFormat).to(builder::idFormat);
+          map.from(session::getAnonymousSessionsPerAddress).to(builder::anonymousSessionsPerAddress);
+          map.from(session::getAnonymousSessionWindow).to(builder::anonymousSessionWindow);
+          map.from(session::getTrackedAddresses).to(builder::trackedAddresses);
           return builder.build();
         });
   }
@@ -213,7 +224,7 @@ public final class PortcullisAutoConfiguration {
     return building(prefix, "Fix " + prefix + ".*: a __Host- name needs secure=true, path=/ and no domain; a"
         + " __Secure- name needs secure=true; same-site=none needs secure=true; names are RFC 6265 tokens.", () -> {
           CookieSpec.Builder builder = defaults.toBuilder();
-          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          PropertyMapper map = PropertyMapper.get();
           map.from(properties::getName).to(builder::name);
           map.from(properties::getSecure).to(builder::secure);
           map.from(properties::getHttpOnly).to(builder::httpOnly);
@@ -269,7 +280,8 @@ public final class PortcullisAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   AuditLog portcullisAuditLog(PortcullisProperties properties, InstantSource clock, SecureRandom random,
-      List<AuditSink> auditSinks, List<SearchDemandSink> demandSinks, ObjectProvider<AuditSinkWrapper> wrapper) {
+      List<AuditSink> auditSinks, List<SearchDemandSink> demandSinks, ObjectProvider<AuditSinkWrapper> wrapper,
+      ObjectProvider<AuditSinkContribution> contributions) {
     PortcullisProperties.Audit audit = properties.getAudit();
     List<AuditSink> sinks = new ArrayList<>(auditSinks);
     List<SearchDemandSink> demand = new ArrayList<>(demandSinks);
@@ -283,8 +295,9 @@ public final class PortcullisAutoConfiguration {
         + " is a separate object.", () -> {
           AuditLog.Builder builder = AuditLog.builder().clock(clock).random(random);
           sinks.forEach(builder::auditSink);
+          contributions.orderedStream().forEach(c -> builder.auditSink(c.sink()));
           demand.forEach(builder::demandSink);
-          PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+          PropertyMapper map = PropertyMapper.get();
           map.from(audit::getQueueCapacity).to(builder::queueCapacity);
           map.from(audit::getWhenFull).to(builder::whenFull);
           map.from(audit.getSearchDemand()::getBucket).to(builder::demandBucket);
@@ -334,7 +347,7 @@ public final class PortcullisAutoConfiguration {
     PortalLogin.Builder builder = PortalLogin.builder().keyRing(keyRing).users(directory).revocations(revocations)
         .clock(clock).random(random);
     throttle.ifAvailable(builder::throttle);
-    PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+    PropertyMapper map = PropertyMapper.get();
     map.from(login::getTermsVersion).to(builder::termsVersion);
     map.from(login::getTicketLifetime).to(builder::ticketLifetime);
     map.from(login::getPath).to(builder::loginPath);
@@ -377,7 +390,7 @@ public final class PortcullisAutoConfiguration {
     }
     SsoConfig.Builder builder = SsoConfig.builder().links(links).replay(replay)
         .provider(sso.getIssuer(), sso.getClientId(), sso.clientSecretForConfig());
-    PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+    PropertyMapper map = PropertyMapper.get();
     map.from(sso::getRedirectUri).to(builder::redirectUri);
     map.from(sso::getScopes).to(builder::scopes);
     map.from(sso::getTokenLifetime).to(builder::tokenLifetime);
@@ -400,7 +413,8 @@ public final class PortcullisAutoConfiguration {
   @ConditionalOnMissingBean
   PortcullisFilter portcullisFilter(SessionRegistry sessions, PortalLogin login, SecureRandom random, AuditLog audit,
       AuditRules rules, PortcullisProperties properties, ObjectProvider<PortcullisCustomizer> customizers,
-      ObjectProvider<SsoConfig> ssoConfig, KeyRing keyRing, InstantSource clock, ResourceLoader resources) {
+      ObjectProvider<SsoConfig> ssoConfig, KeyRing keyRing, InstantSource clock, ResourceLoader resources,
+      ListableBeanFactory beans) {
     SsoConfig sso = ssoConfig.getIfAvailable();
     PortcullisFilter.Builder builder = PortcullisFilter.builder().sessions(sessions).login(login, random)
         .audit(audit, rules);
@@ -413,7 +427,7 @@ public final class PortcullisAutoConfiguration {
         + " set portcullis.transport.redirect-plain-http=false to refuse plain HTTP.", () -> {
       TransportConfig.Builder tb = TransportConfig.builder().developmentMode(t.isDevelopmentMode())
           .trustedProxies(t.getTrustedProxies());
-      PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+      PropertyMapper map = PropertyMapper.get();
       map.from(t::getHstsMaxAge).to(tb::hstsMaxAge);
       map.from(t::getHstsIncludeSubdomains).to(tb::hstsIncludeSubDomains);
       map.from(t::getHttpsPort).to(tb::httpsPort);
@@ -430,12 +444,28 @@ public final class PortcullisAutoConfiguration {
         }
         return ab.authenticated(a.getAuthenticatedPaths().toArray(String[]::new)).build();
       }), login.endpoints().loginPath());
-    } else if (Arrays.stream(SPRING_SECURITY_CLASSES)
-        .allMatch(name -> ClassUtils.isPresent(name, resources.getClassLoader()))) {
+    } else if (securityFilterChainDeclared(beans, resources.getClassLoader())) {
       builder.accessDecidedByApplication();
+    } else if (customizers.orderedStream().findAny().isEmpty()) {
+      throw new PortcullisConfigurationException("nothing decides who may see which page: portcullis.access.* is not"
+          + " set and there is no Spring Security SecurityFilterChain bean", NO_ACCESS_ACTION);
     }
+    // With a customizer and neither a policy nor a chain, the filter's own default needs a login everywhere but the
+    // login and terms pages, unless the customizer sets the access itself.
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return building("PortcullisFilter", FILTER_ACTION, builder::build);
+  }
+
+  /**
+   * Whether Spring Security is on the class path and the context declares a {@code SecurityFilterChain} (the
+   * application's or the starter's default one), checked without creating any bean.
+   */
+  static boolean securityFilterChainDeclared(ListableBeanFactory beans, ClassLoader loader) {
+    if (!Arrays.stream(SPRING_SECURITY_CLASSES).allMatch(name -> ClassUtils.isPresent(name, loader))) {
+      return false;
+    }
+    Class<?> chain = ClassUtils.resolveClassName(SPRING_SECURITY_CLASSES[2], loader);
+    return beans.getBeanNamesForType(chain, true, false).length > 0;
   }
 
   @Bean

@@ -1,16 +1,30 @@
 package dev.portcullis.spring;
 
 import dev.portcullis.crypto.InvalidKeyRingException;
+import dev.portcullis.crypto.KeyRingSources;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * Puts a Portcullis configuration problem first in the start-up failure report, with what to change, instead of a
  * bean-creation stack trace.
+ *
+ * <p>One binding failure is recognised as well: an environment variable {@value #OLD_VARIABLE}, which relaxed binding
+ * maps onto the {@code portcullis.keys} property group (the key ring's variable is {@value
+ * KeyRingSources#ENV_VARIABLE}).
+ * Ordered first, so that this analysis, not Spring Boot's generic one for binding failures, is shown.
  */
+@Order(Ordered.HIGHEST_PRECEDENCE)
 final class PortcullisFailureAnalyzer implements FailureAnalyzer {
-  static final String KEYS_ACTION = "Supply the key ring: set the environment variable PORTCULLIS_KEYS (or the one"
-      + " named by portcullis.keys.environment-variable), or portcullis.keys.file, or portcullis.keys.pkcs12.path"
+  /** A variable name that cannot hold the key ring in Spring: it names the {@code portcullis.keys} group. */
+  static final String OLD_VARIABLE = "PORTCULLIS_KEYS";
+
+  static final String KEYS_ACTION = "Supply the key ring: set the environment variable " + KeyRingSources.ENV_VARIABLE
+      + " (or the one named by portcullis.keys.environment-variable), or portcullis.keys.file, or"
+      + " portcullis.keys.pkcs12.path"
       + " with portcullis.keys.pkcs12.password. Create a key file with"
       + " 'java -cp portcullis-core.jar dev.portcullis.crypto.KeyTool create FILE'. Portcullis has no default key.";
 
@@ -20,6 +34,13 @@ final class PortcullisFailureAnalyzer implements FailureAnalyzer {
       if (t instanceof PortcullisConfigurationException config) {
         return new FailureAnalysis("Portcullis is not configured correctly: " + config.getMessage(), config.action(),
             config);
+      }
+      if (t instanceof BindException bind && bind.getName().toString().equals("portcullis.keys")) {
+        return new FailureAnalysis("Portcullis cannot bind portcullis.keys: a value was given for the property group"
+            + " itself, usually by an environment variable " + OLD_VARIABLE + " (relaxed binding reads it as"
+            + " portcullis.keys). The key ring's variable is " + KeyRingSources.ENV_VARIABLE + ".",
+            "Rename the environment variable " + OLD_VARIABLE + " to " + KeyRingSources.ENV_VARIABLE + " (same value),"
+                + " or set portcullis.keys.file or portcullis.keys.pkcs12.path instead.", bind);
       }
       if (t instanceof InvalidKeyRingException keys) {
         return new FailureAnalysis("Portcullis cannot use its key ring: " + keys.getMessage(), KEYS_ACTION, keys);

@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code CookieSpec}, {@code PortalLogin}, {@code AuditLog}, {@code AuditRules}, {@code RedisStoreConfig}); a property
  * left unset keeps the core default, and the core builder checks the values together when the application starts.
  *
- * <p><b>Security.</b> There is no default key: without {@code PORTCULLIS_KEYS}, {@code portcullis.keys.file} or
+ * <p><b>Security.</b> There is no default key: without {@code PORTCULLIS_KEY_RING}, {@code portcullis.keys.file} or
  * {@code portcullis.keys.pkcs12.path} the application does not start. This class has no {@code toString} that shows
  * values: the PKCS12 password and the Redis URI (which may hold a password) are never logged from here. The SSO
  * client secret has a setter but no getter, so neither this class nor the actuator's configuration report shows it.
@@ -35,6 +35,7 @@ public class PortcullisProperties {
   private final Transport transport = new Transport();
   private final Access access = new Access();
   private final Sso sso = new Sso();
+  private final Security security = new Security();
 
   public boolean isEnabled() {
     return enabled;
@@ -84,6 +85,28 @@ public class PortcullisProperties {
     return sso;
   }
 
+  public Security getSecurity() {
+    return security;
+  }
+
+  /** The starter's default Spring Security chain, used when the application declares no chain of its own. */
+  public static class Security {
+    /**
+     * Let anonymous requests reach the actuator's health endpoint and its groups (/actuator/health/liveness,
+     * /actuator/health/readiness), as container probes need; the endpoint shows details only as configured under
+     * management.endpoint.health.*.
+     */
+    private boolean publicHealthProbes = true;
+
+    public boolean isPublicHealthProbes() {
+      return publicHealthProbes;
+    }
+
+    public void setPublicHealthProbes(boolean publicHealthProbes) {
+      this.publicHealthProbes = publicHealthProbes;
+    }
+  }
+
   /**
    * Where the key ring comes from: exactly one of the environment variable (the default), a key file or a PKCS12 key
    * store. Key files are made and rotated with {@code dev.portcullis.crypto.KeyTool}.
@@ -93,7 +116,7 @@ public class PortcullisProperties {
      * The operating-system environment variable holding the key ring in text form, used when neither a file nor a
      * PKCS12 store is set. Read from the process environment only, never from application properties.
      */
-    private String environmentVariable = "PORTCULLIS_KEYS";
+    private String environmentVariable = "PORTCULLIS_KEY_RING";
 
     /** A key file in the text form written by KeyTool. */
     private Path file;
@@ -171,6 +194,18 @@ public class PortcullisProperties {
     /** The session id format: base64url (43 characters, the default) or aspnet (24, for a ported portal). */
     private SessionIdFormat idFormat;
 
+    /**
+     * New sessions without a login that one client address (an IPv6 /64) may start per window; past it the request is
+     * served without a session. Core default: 60.
+     */
+    private Integer anonymousSessionsPerAddress;
+
+    /** The window of {@code anonymous-sessions-per-address}. Core default: 1 minute. */
+    private Duration anonymousSessionWindow;
+
+    /** How many client addresses the anonymous-session limit remembers. Core default: 100,000. */
+    private Long trackedAddresses;
+
     public Duration getIdleTimeout() {
       return idleTimeout;
     }
@@ -201,6 +236,30 @@ public class PortcullisProperties {
 
     public void setIdFormat(SessionIdFormat idFormat) {
       this.idFormat = idFormat;
+    }
+
+    public Integer getAnonymousSessionsPerAddress() {
+      return anonymousSessionsPerAddress;
+    }
+
+    public void setAnonymousSessionsPerAddress(Integer anonymousSessionsPerAddress) {
+      this.anonymousSessionsPerAddress = anonymousSessionsPerAddress;
+    }
+
+    public Duration getAnonymousSessionWindow() {
+      return anonymousSessionWindow;
+    }
+
+    public void setAnonymousSessionWindow(Duration anonymousSessionWindow) {
+      this.anonymousSessionWindow = anonymousSessionWindow;
+    }
+
+    public Long getTrackedAddresses() {
+      return trackedAddresses;
+    }
+
+    public void setTrackedAddresses(Long trackedAddresses) {
+      this.trackedAddresses = trackedAddresses;
     }
   }
 

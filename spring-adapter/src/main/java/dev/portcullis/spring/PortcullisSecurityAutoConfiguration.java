@@ -7,25 +7,29 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.autoconfigure.security.ConditionalOnDefaultWebSecurity;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.boot.security.autoconfigure.web.servlet.ConditionalOnDefaultWebSecurity;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.core.GrantedAuthorityDefaults;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.util.ClassUtils;
 
 /**
  * The Spring Security bridge, active when Spring Security is on the class path: after the Portcullis filter, a filter
@@ -35,7 +39,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *
  * <p>Portcullis owns login, logout, sessions, cookies and CSRF. The application's {@code SecurityFilterChain} must
  * therefore not enable Spring Security's own for the same paths, and must leave request attributes among the places
- * it loads the security context from (Spring Security's default does):
+ * it loads the security context from (Spring Security's default does). {@link PortcullisHttpConfigurer} switches them
+ * off in one call; written out, that is:
  *
  * <pre>{@code
  * @Bean
@@ -62,13 +67,19 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *
  * When the application declares no {@code SecurityFilterChain}, this configuration declares one like it in place of
  * Spring Boot's default (whose form login, HTTP Basic and CSRF would collide with Portcullis): everything needs a
- * logged-in user except the Portcullis endpoints and error pages; anonymous visitors are sent to the login page.
+ * logged-in user except the Portcullis endpoints, error pages and, with the actuator, the health endpoint and its
+ * probe groups ({@code portcullis.security.public-health-probes}, on by default); anonymous visitors are sent to the
+ * login page. Spring Boot's own default chain, which it would otherwise put in place (with the actuator, the one that
+ * keeps health public), does not exist then, so this chain keeps the probes reachable itself.
+ *
+ * <p>Portcullis logins are published as Spring Security authentication events ({@link AuthenticationEvents}), which
+ * Spring Boot's audit listener records in the application's {@code AuditEventRepository} when it has one.
  *
  * <p><b>Security.</b> A bridge only: no login, session or cookie logic of its own. The bridge's filter order is the
  * Portcullis filter's plus one, and start-up fails if that is not before Spring Security's filter chain.
  */
 @AutoConfiguration(after = PortcullisAutoConfiguration.class,
-    beforeName = "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration")
+    beforeName = "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({SecurityContextHolder.class, RequestAttributeSecurityContextRepository.class,
     PortcullisFilter.class})
@@ -102,27 +113,38 @@ public final class PortcullisSecurityAutoConfiguration {
     return registration;
   }
 
+  /** Portcullis logins as Spring Security authentication events ({@link AuthenticationEvents}). */
+  @Bean
+  @ConditionalOnMissingBean(name = "portcullisAuthenticationEvents")
+  AuditSinkContribution portcullisAuthenticationEvents(ApplicationEventPublisher publisher) {
+    AuthenticationEvents events = new AuthenticationEvents(publisher);
+    return () -> events;
+  }
+
   /** Replaces Spring Boot's default chain, which would bring its own login, session and CSRF handling. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(HttpSecurity.class)
   @ConditionalOnDefaultWebSecurity
   static class DefaultChain {
+    /** Spring Boot's matcher of actuator endpoints (spring-boot-security), and the actuator it needs. */
+    private static final String ENDPOINT_REQUEST =
+        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest";
+    private static final String PATH_MAPPED_ENDPOINTS =
+        "org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints";
+
     @Bean
-    SecurityFilterChain portcullisSecurityFilterChain(HttpSecurity http, PortalLogin login) throws Exception {
+    SecurityFilterChain portcullisSecurityFilterChain(HttpSecurity http, PortalLogin login,
+        PortcullisProperties properties, ResourceLoader resources) throws Exception {
       LoginEndpoints paths = login.endpoints();
       Set<String> open = Set.of(paths.loginPath(), paths.logoutPath(), paths.logoutEverywherePath(),
           paths.termsPath());
-      RequestMatcher endpoints = request -> open.contains(path(request));
+      RequestMatcher portcullis = request -> open.contains(path(request));
+      ClassLoader loader = resources.getClassLoader();
+      RequestMatcher endpoints = properties.getSecurity().isPublicHealthProbes()
+          && ClassUtils.isPresent(ENDPOINT_REQUEST, loader) && ClassUtils.isPresent(PATH_MAPPED_ENDPOINTS, loader)
+          ? new OrRequestMatcher(portcullis, HealthProbes.matcher()) : portcullis;
       return http
-          .csrf(AbstractHttpConfigurer::disable)
-          .formLogin(AbstractHttpConfigurer::disable)
-          .httpBasic(AbstractHttpConfigurer::disable)
-          .logout(AbstractHttpConfigurer::disable)
-          .requestCache(AbstractHttpConfigurer::disable)
-          .sessionManagement(AbstractHttpConfigurer::disable)
-          .servletApi(AbstractHttpConfigurer::disable)
-          .headers(AbstractHttpConfigurer::disable) // Portcullis's transport stage writes the security headers
-          .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(paths.loginPath())))
+          .with(PortcullisHttpConfigurer.portcullis(), configurer -> configurer.loginPath(paths.loginPath()))
           .authorizeHttpRequests(auth -> auth
               .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
               .requestMatchers(endpoints).permitAll()
@@ -134,6 +156,18 @@ public final class PortcullisSecurityAutoConfiguration {
       String uri = request.getRequestURI();
       String context = request.getContextPath();
       return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+    }
+  }
+
+  /** The health endpoint and its groups, on the actuator's paths; loaded only when the actuator is present. */
+  static final class HealthProbes {
+    private static final String HEALTH_ENDPOINT = "health";
+
+    private HealthProbes() {}
+
+    static RequestMatcher matcher() {
+      return new OrRequestMatcher(EndpointRequest.to(HEALTH_ENDPOINT),
+          EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, HEALTH_ENDPOINT));
     }
   }
 }

@@ -38,7 +38,7 @@ final class PortcullisStores {
           + " redis-sentinel:// URI; command-timeout is above zero and at most 30 s; clock-skew at most 10 minutes;"
           + " key-prefix is 1 to 64 printable characters.", () -> {
             RedisStoreConfig.Builder builder = RedisStoreConfig.builder().uri(redis.getUri());
-            PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
+            PropertyMapper map = PropertyMapper.get();
             map.from(redis::getKeyPrefix).to(builder::keyPrefix);
             map.from(redis::getCommandTimeout).to(builder::commandTimeout);
             map.from(redis::getClockSkew).to(builder::clockSkew);

@@ -58,6 +58,7 @@ class PortcullisAutoConfigurationTest {
       .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
       .withInitializer(processEnvironment(Map.of()))
       .withUserConfiguration(TestUsers.class)
+      .withPropertyValues(TestUsers.ACCESS)
       .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
           "portcullis.transport.canonical-host=portal.example");
 
@@ -122,7 +123,7 @@ class PortcullisAutoConfigurationTest {
       var response = new org.springframework.mock.web.MockHttpServletResponse();
       var chain = new org.springframework.mock.web.MockFilterChain();
       context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(
-          new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports"), response, chain);
+          new org.springframework.mock.web.MockHttpServletRequest("GET", "/login"), response, chain);
       assertThat(chain.getRequest()).as("passed on to the application").isNotNull();
     });
   }
@@ -133,6 +134,7 @@ class PortcullisAutoConfigurationTest {
         .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
         .withInitializer(processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
+        .withPropertyValues(TestUsers.ACCESS)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
             "portcullis.keys.file=" + TestKeys.file(dir))
         .run(failsWith("canonical host", "portcullis.transport.canonical-host"));
@@ -237,14 +239,14 @@ class PortcullisAutoConfigurationTest {
 
   @Test
   void withoutAnyKey_startUpFails_sayingThereIsNoDefaultKey() {
-    runner.run(failsWith("environment variable PORTCULLIS_KEYS is not set; Portcullis has no default key",
+    runner.run(failsWith("environment variable PORTCULLIS_KEY_RING is not set; Portcullis has no default key",
         "portcullis.keys.file"));
   }
 
   @Test
   void keysInApplicationProperties_areNotMistakenForTheEnvironmentVariable() {
-    runner.withPropertyValues("PORTCULLIS_KEYS=" + TestKeys.text(32))
-        .run(failsWith("PORTCULLIS_KEYS is not set", "KeyTool create"));
+    runner.withPropertyValues("PORTCULLIS_KEY_RING=" + TestKeys.text(32))
+        .run(failsWith("PORTCULLIS_KEY_RING is not set", "KeyTool create"));
   }
 
   @Test
@@ -259,7 +261,7 @@ class PortcullisAutoConfigurationTest {
     String text = TestKeys.text(16);
     String secret = text.substring(text.lastIndexOf(' ') + 1);
     runner.withPropertyValues("portcullis.keys.file=" + TestKeys.fileWithText(dir, text)).run(context -> {
-      failsWith("has 16 bytes; keys need at least 32 bytes", "PORTCULLIS_KEYS").accept(context);
+      failsWith("has 16 bytes; keys need at least 32 bytes", "PORTCULLIS_KEY_RING").accept(context);
       FailureAnalysis analysis = analysis(context.getStartupFailure());
       assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain(secret);
     });
@@ -312,9 +314,11 @@ class PortcullisAutoConfigurationTest {
   @Test
   void sessionLoginAndAuditProperties_mapOntoTheCoreBuilders() throws Exception {
     withKeyFile().withPropertyValues("portcullis.session.idle-timeout=15m", "portcullis.session.absolute-timeout=10h",
-        "portcullis.session.max-sessions=500", "portcullis.login.ticket-lifetime=4h",
+        "portcullis.session.max-sessions=500", "portcullis.session.anonymous-sessions-per-address=7",
+        "portcullis.session.anonymous-session-window=90s", "portcullis.session.tracked-addresses=2000",
+        "portcullis.login.ticket-lifetime=4h",
         "portcullis.login.path=/signin", "portcullis.login.logout-path=/signout", "portcullis.login.terms-path=/tou",
-        "portcullis.login.after-login-path=/home",
+        "portcullis.login.after-login-path=/home", "portcullis.access.public-paths=/signin,/tou",
         "portcullis.audit.actions[0].pattern=/reports/{id}", "portcullis.audit.actions[0].action=report_view",
         "portcullis.audit.search-endpoints[0].path=/search", "portcullis.audit.search-endpoints[0].parameter=q")
         .run(context -> {
@@ -323,6 +327,9 @@ class PortcullisAutoConfigurationTest {
           assertThat(sessions.idleTimeout()).isEqualTo(Duration.ofMinutes(15));
           assertThat(sessions.absoluteTimeout()).isEqualTo(Duration.ofHours(10));
           assertThat(sessions.maxSessions()).isEqualTo(500);
+          assertThat(sessions.anonymousSessionsPerAddress()).isEqualTo(7);
+          assertThat(sessions.anonymousSessionWindow()).isEqualTo(Duration.ofSeconds(90));
+          assertThat(sessions.trackedAddresses()).isEqualTo(2000);
           PortalLogin login = context.getBean(PortalLogin.class);
           assertThat(login.endpoints().loginPath()).isEqualTo("/signin");
           assertThat(login.endpoints().logoutPath()).isEqualTo("/signout");
@@ -373,6 +380,7 @@ class PortcullisAutoConfigurationTest {
     new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
         .withUserConfiguration(TestUsers.class)
+        .withPropertyValues(TestUsers.ACCESS)
         .withPropertyValues("portcullis.keys.file=" + TestKeys.file(dir))
         .run(failsWith("the current terms-of-use version is required", "terms-version is required"));
   }

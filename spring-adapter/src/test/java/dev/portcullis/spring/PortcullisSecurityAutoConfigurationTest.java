@@ -2,18 +2,25 @@ package dev.portcullis.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.DispatcherType;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
@@ -26,7 +33,7 @@ class PortcullisSecurityAutoConfigurationTest {
   private WebApplicationContextRunner runner() throws Exception {
     return new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class,
-            PortcullisSecurityAutoConfiguration.class, SecurityAutoConfiguration.class))
+            PortcullisSecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class))
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
@@ -77,8 +84,57 @@ class PortcullisSecurityAutoConfigurationTest {
 
   @Test
   void withoutSpringSecurity_thereIsNoBridge() throws Exception {
-    runner().withClassLoader(new FilteredClassLoader(SecurityContextHolder.class)).run(context -> assertThat(context)
-        .hasNotFailed().doesNotHaveBean("portcullisSecurityBridgeRegistration").hasBean("portcullisFilter"));
+    runner().withClassLoader(new FilteredClassLoader(SecurityContextHolder.class)).withPropertyValues(TestUsers.ACCESS)
+        .run(context -> assertThat(context)
+            .hasNotFailed().doesNotHaveBean("portcullisSecurityBridgeRegistration").hasBean("portcullisFilter"));
+  }
+
+  /** A secure GET of {@code path} through the Portcullis filter: whether it reached the rest of the chain. */
+  private static boolean passesPortcullis(AssertableWebApplicationContext context, String path) throws Exception {
+    MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
+    request.setScheme("https");
+    request.setSecure(true);
+    request.setServerName("portal.example");
+    request.setServerPort(443);
+    request.addHeader("Host", "portal.example");
+    MockFilterChain chain = new MockFilterChain();
+    context.getBean(PortcullisFilter.class).doFilter(request, new MockHttpServletResponse(), chain);
+    return chain.getRequest() != null;
+  }
+
+  @Test
+  void neitherAnAccessPolicyNorAChain_failsStartUp_sayingWhatToSet() throws Exception {
+    ContextConsumer<AssertableWebApplicationContext> refused = context -> {
+      assertThat(context).hasFailed();
+      FailureAnalysis analysis = PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
+      assertThat(analysis.getDescription()).contains("nothing decides who may see which page")
+          .contains("portcullis.access.* is not set").contains("no Spring Security SecurityFilterChain bean");
+      assertThat(analysis.getAction()).contains("portcullis.access.public-paths")
+          .contains("portcullis.access.authenticated-paths=/**").contains("spring-boot-starter-security");
+    };
+    // Spring Security on the class path, but its auto-configuration (and so any chain) absent.
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
+        .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
+        .withUserConfiguration(TestUsers.class)
+        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example")
+        .run(refused);
+    // Spring Security not on the class path at all.
+    runner().withClassLoader(new FilteredClassLoader(SecurityContextHolder.class)).run(refused);
+  }
+
+  @Test
+  void aChainWithoutAnAccessPolicy_leavesAccessToSpringSecurity_andAPolicyIsEnforcedByPortcullis() throws Exception {
+    runner().withUserConfiguration(OwnChain.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(passesPortcullis(context, "/secret")).as("Portcullis decides nothing").isTrue();
+    });
+    runner().withUserConfiguration(OwnChain.class).withPropertyValues(TestUsers.ACCESS).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(passesPortcullis(context, "/secret")).as("the policy sends anonymous visitors to login").isFalse();
+      assertThat(passesPortcullis(context, "/login")).isTrue();
+    });
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.portcullis.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.sso.AccountLinkStore;
@@ -27,6 +26,7 @@ import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
 
 /** {@code portcullis.sso.*}: off by default, mapped onto {@code SsoConfig}, refused clearly, secret never shown. */
 class SsoAutoConfigurationTest {
@@ -40,6 +40,7 @@ class SsoAutoConfigurationTest {
         .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
+        .withPropertyValues(TestUsers.ACCESS)
         .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
             "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
   }
@@ -179,7 +180,7 @@ class SsoAutoConfigurationTest {
           assertThat(context).hasNotFailed();
           assertThat(context.getBean(SsoConfig.class).toString()).doesNotContain(SECRET).contains("portal");
           assertThat(context.getBean(PortcullisProperties.class).toString()).doesNotContain(SECRET);
-          ObjectMapper json = new ObjectMapper().findAndRegisterModules();
+          JsonMapper json = JsonMapper.builder().findAndAddModules().build();
           String env = json.writeValueAsString(context.getBean(EnvironmentEndpoint.class).environment(null));
           assertThat(env).as("values are shown").contains("https://portal.example/sso/callback")
               .contains("portcullis.sso.client-secret").doesNotContain(SECRET);

@@ -16,6 +16,13 @@ import org.springframework.context.annotation.Configuration;
 public class TestUsers {
   public static final String TERMS = "2026-01";
 
+  /**
+   * An access policy in properties (login and terms public, a login everywhere else), for contexts without a Spring
+   * Security chain: without one of the two the starter refuses to start.
+   */
+  public static final String[] ACCESS = {"portcullis.access.public-paths=/login,/terms",
+      "portcullis.access.authenticated-paths=/**"};
+
   @Bean
   UserDirectory testUserDirectory() {
     return new InMemoryUserDirectory(PasswordHasher.forTests())

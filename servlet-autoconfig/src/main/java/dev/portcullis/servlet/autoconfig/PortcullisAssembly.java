@@ -89,6 +89,9 @@ final class PortcullisAssembly {
       s.duration("portcullis.session.absolute-timeout").ifPresent(b::absoluteTimeout);
       s.longValue("portcullis.session.max-sessions").ifPresent(b::maxSessions);
       s.choice("portcullis.session.id-format", SessionIdFormat.class).ifPresent(b::idFormat);
+      s.integer("portcullis.session.anonymous-sessions-per-address").ifPresent(b::anonymousSessionsPerAddress);
+      s.duration("portcullis.session.anonymous-session-window").ifPresent(b::anonymousSessionWindow);
+      s.longValue("portcullis.session.tracked-addresses").ifPresent(b::trackedAddresses);
       return b.build();
     });
     CookieSpec auth = cookie(s, "portcullis.cookies.auth",

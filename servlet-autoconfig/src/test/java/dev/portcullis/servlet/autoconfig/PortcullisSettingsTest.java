@@ -104,6 +104,19 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void anonymousSessionLimit_mapsOntoTheSessionConfig() throws Exception {
+    PortcullisSettings s = read("portcullis.session.anonymous-sessions-per-address=5\n"
+        + "portcullis.session.anonymous-session-window=2m\nportcullis.session.tracked-addresses=300\n"
+        + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n", Map.of());
+    PortcullisAssembly.Prepared prepared = PortcullisAssembly.prepare(s,
+        Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
+    assertThat(s.problems()).isEmpty();
+    assertThat(prepared.sessions().anonymousSessionsPerAddress()).isEqualTo(5);
+    assertThat(prepared.sessions().anonymousSessionWindow()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(prepared.sessions().trackedAddresses()).isEqualTo(300);
+  }
+
+  @Test
   void durations_takeUnitsOrIso8601() throws Exception {
     PortcullisSettings s = PortcullisSettings.of(Map.of("portcullis.session.idle-timeout", "PT20M",
         "portcullis.session.absolute-timeout", "8h", "portcullis.keys.max-age", "90d"));

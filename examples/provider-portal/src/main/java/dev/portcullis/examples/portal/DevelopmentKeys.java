@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the portal's key ring comes from. {@code PORTCULLIS_KEYS} in the environment wins, as it would in production;
+ * Where the portal's key ring comes from. {@code PORTCULLIS_KEY_RING} in the environment wins, as it would in production;
  * otherwise the portal uses the development key file in its data folder, made on first start and reused after.
  *
  * <p><b>Security.</b> There is no key in the code. The development key file is created owner-readable only and never

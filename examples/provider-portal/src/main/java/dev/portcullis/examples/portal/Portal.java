@@ -95,7 +95,7 @@ final class Portal implements AutoCloseable {
   /**
    * Prepares the data folder (development keys and certificate on first start), builds Portcullis and starts Jetty.
    *
-   * @param env the environment: {@code PORTCULLIS_KEYS} there replaces the development key file
+   * @param env the environment: {@code PORTCULLIS_KEY_RING} there replaces the development key file
    */
   static Portal start(PortalOptions options, Map<String, String> env, InstantSource clock, SecureRandom random)
       throws Exception {

@@ -63,7 +63,7 @@ class PortalStartTest {
     String line = Files.readAllLines(makeKeyFile()).stream().filter(l -> l.startsWith("key ")).findFirst()
         .orElseThrow();
     Path fresh = dataDir.resolve("fresh");
-    try (Portal portal = Portal.start(new PortalOptions(0, 0, fresh), Map.of("PORTCULLIS_KEYS", line),
+    try (Portal portal = Portal.start(new PortalOptions(0, 0, fresh), Map.of("PORTCULLIS_KEY_RING", line),
         InstantSource.system(), new SecureRandom())) {
       assertThat(portal.httpsPort()).isPositive();
     }

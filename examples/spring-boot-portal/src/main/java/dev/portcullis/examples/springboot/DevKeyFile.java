@@ -12,7 +12,7 @@ import java.time.InstantSource;
 
 /**
  * Creates the example's development key file on first start. For this example only: a production portal supplies
- * its own keys (a key file made with {@code KeyTool create}, the {@code PORTCULLIS_KEYS} variable or a PKCS12 store)
+ * its own keys (a key file made with {@code KeyTool create}, the {@code PORTCULLIS_KEY_RING} variable or a PKCS12 store)
  * and never makes one at start-up.
  */
 final class DevKeyFile {

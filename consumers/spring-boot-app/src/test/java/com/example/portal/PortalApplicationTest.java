@@ -1,0 +1,171 @@
+package com.example.portal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The application in its own JVM, as an operator starts it: the key ring in the real environment variable
+ * {@code PORTCULLIS_KEY_RING}, behind a TLS-terminating proxy on this machine. A protected page sends an anonymous
+ * visitor to the login page, and the right password logs in.
+ */
+class PortalApplicationTest {
+  private static final Pattern STARTED = Pattern.compile("started on port (\\d+)");
+  private static final Pattern CSRF = Pattern.compile("name=_csrf value=([A-Za-z0-9_-]+)");
+
+  private Process process;
+  private final List<String> output = new ArrayList<>();
+  private URI base;
+  private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final Map<String, String> jar = new LinkedHashMap<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    String ring = "key 0a1b2c3d ACTIVE 2026-01-01T00:00:00Z "
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), PortalApplication.class.getName(),
+        "--server.port=0", "--server.address=127.0.0.1", "--portcullis.transport.trusted-proxies=127.0.0.1")
+        .redirectErrorStream(true);
+    builder.environment().keySet().removeIf(name -> name.startsWith("PORTCULLIS"));
+    builder.environment().put("PORTCULLIS_KEY_RING", ring);
+    process = builder.start();
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          synchronized (output) {
+            output.add(line);
+          }
+          Matcher m = STARTED.matcher(line);
+          if (m.find()) {
+            port.complete(Integer.parseInt(m.group(1)));
+          }
+        }
+      } catch (Exception e) {
+        // the process ended
+      }
+      port.completeExceptionally(new AssertionError("the application did not start:\n" + output()));
+    });
+    reader.setDaemon(true);
+    reader.start();
+    base = URI.create("http://127.0.0.1:" + port.get(3, TimeUnit.MINUTES) + "/");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  private String output() {
+    synchronized (output) {
+      return String.join("\n", output);
+    }
+  }
+
+  @Test
+  void anonymousVisitor_isSentToLogin_andTheRightPasswordLogsIn() throws Exception {
+    HttpResponse<String> home = send(get("/"));
+    assertEquals(303, home.statusCode(), output());
+    assertTrue(home.headers().firstValue("Location").orElse("").startsWith("/login"));
+
+    HttpResponse<String> wrong = send(post("/login", csrf(), "alice", "not-the-password"));
+    assertEquals(303, wrong.statusCode());
+    assertEquals(303, send(get("/")).statusCode(), "still anonymous after a wrong password");
+
+    HttpResponse<String> right = send(post("/login", csrf(), "alice", "alice-consumer-pass"));
+    assertEquals(303, right.statusCode());
+    HttpResponse<String> page = send(get("/"));
+    assertEquals(200, page.statusCode());
+    assertEquals("Hello Alice Example", page.body());
+  }
+
+  @Test
+  void plainHttpWithoutTheProxy_isSentToTheCanonicalHost() throws Exception {
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(308, response.statusCode());
+    assertEquals("https://portal.example/", response.headers().firstValue("Location").orElse(""));
+  }
+
+  private String csrf() throws Exception {
+    Matcher m = CSRF.matcher(send(get("/login")).body());
+    assertTrue(m.find(), "the login form has a CSRF token");
+    return m.group(1);
+  }
+
+  private HttpRequest.Builder get(String path) {
+    return request(path).GET();
+  }
+
+  private HttpRequest.Builder post(String path, String csrf, String username, String password) {
+    Map<String, String> fields = Map.of("username", username, "password", password, "acceptTerms", "yes",
+        "_csrf", csrf);
+    String form = fields.entrySet().stream()
+        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+            + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining("&"));
+    return request(path).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form));
+  }
+
+  /** What the TLS-terminating proxy in front of the application sends on, with the browser's cookies. */
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
+        .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "portal.example")
+        .header("X-Forwarded-For", "192.0.2.10");
+    if (!jar.isEmpty()) {
+      request.header("Cookie", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+          .collect(Collectors.joining("; ")));
+    }
+    return request;
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    for (String header : response.headers().allValues("Set-Cookie")) {
+      for (HttpCookie cookie : HttpCookie.parse(header)) {
+        if (cookie.getMaxAge() == 0 || cookie.getValue().isEmpty()) {
+          jar.remove(cookie.getName());
+        } else {
+          jar.put(cookie.getName(), cookie.getValue());
+        }
+      }
+    }
+    return response;
+  }
+}
