@@ -20,7 +20,8 @@ final class BlockCipher {
     this.transformation = decryption.jcaCipher() + "/CBC/PKCS5Padding";
     this.key = new SecretKeySpec(key, decryption.jcaCipher());
     this.blockLength = decryption.blockLength();
-    // Fails at configuration time, not on the first request, if this JDK lacks the cipher or refuses the key.
+    // Fails at configuration time, not on the first request, if this JDK lacks the cipher or
+    // refuses the key.
     init(Cipher.ENCRYPT_MODE, new byte[blockLength]);
   }
 
@@ -50,7 +51,9 @@ final class BlockCipher {
       Cipher cipher = Cipher.getInstance(transformation);
       cipher.init(mode, key, new IvParameterSpec(iv));
       return cipher;
-    } catch (NoSuchAlgorithmException | NoSuchPaddingException | InvalidKeyException
+    } catch (NoSuchAlgorithmException
+        | NoSuchPaddingException
+        | InvalidKeyException
         | InvalidAlgorithmParameterException e) {
       throw new IllegalStateException("this JDK cannot run " + transformation, e);
     }

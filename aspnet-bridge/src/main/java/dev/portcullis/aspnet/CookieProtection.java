@@ -19,7 +19,9 @@ abstract sealed class CookieProtection {
   }
 
   static CookieProtection of(MachineKey key, SecureRandom random) {
-    return key.compatibilityMode().isLegacy() ? new Legacy(key, random) : new Framework45(key, random);
+    return key.compatibilityMode().isLegacy()
+        ? new Legacy(key, random)
+        : new Framework45(key, random);
   }
 
   abstract byte[] protect(byte[] plaintext);
@@ -71,7 +73,9 @@ abstract sealed class CookieProtection {
         return Opened.failed(Reason.MAC_MISMATCH);
       }
       byte[] plaintext = cipher.decrypt(Arrays.copyOf(data, block), data, block, tagStart - block);
-      return plaintext == null ? Opened.failed(Reason.DECRYPTION_FAILED) : new Opened(plaintext, null);
+      return plaintext == null
+          ? Opened.failed(Reason.DECRYPTION_FAILED)
+          : new Opened(plaintext, null);
     }
   }
 

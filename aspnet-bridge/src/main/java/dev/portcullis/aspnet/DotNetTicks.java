@@ -9,6 +9,7 @@ final class DotNetTicks {
   private static final long UNIX_EPOCH_TICKS = 621_355_968_000_000_000L;
   /** Windows FILETIME counts from 1601-01-01, which is this many ticks after year 1. */
   private static final long FILETIME_EPOCH_TICKS = 504_911_232_000_000_000L;
+
   private static final Instant MIN_INSTANT = toInstant(0);
   private static final Instant MAX_INSTANT = toInstant(MAX_TICKS);
 
@@ -22,7 +23,8 @@ final class DotNetTicks {
   static Instant toInstant(long ticks) {
     long sinceEpoch = ticks - UNIX_EPOCH_TICKS;
     return Instant.ofEpochSecond(
-        Math.floorDiv(sinceEpoch, TICKS_PER_SECOND), Math.floorMod(sinceEpoch, TICKS_PER_SECOND) * 100);
+        Math.floorDiv(sinceEpoch, TICKS_PER_SECOND),
+        Math.floorMod(sinceEpoch, TICKS_PER_SECOND) * 100);
   }
 
   /**
@@ -32,7 +34,8 @@ final class DotNetTicks {
    */
   static long fromInstant(Instant instant) {
     if (instant.isBefore(MIN_INSTANT) || instant.isAfter(MAX_INSTANT)) {
-      throw new IllegalArgumentException("time is outside the .NET DateTime range (years 1 to 9999)");
+      throw new IllegalArgumentException(
+          "time is outside the .NET DateTime range (years 1 to 9999)");
     }
     return instant.getEpochSecond() * TICKS_PER_SECOND + instant.getNano() / 100 + UNIX_EPOCH_TICKS;
   }

@@ -42,7 +42,8 @@ public final class FormsAuthentication {
 
   private FormsAuthentication(Builder b) {
     this.protection = CookieProtection.of(b.machineKey, b.random);
-    this.format = b.legacyTicketCompatibility ? TicketFormat.LEGACY_NATIVE : TicketFormat.SERIALIZED;
+    this.format =
+        b.legacyTicketCompatibility ? TicketFormat.LEGACY_NATIVE : TicketFormat.SERIALIZED;
     this.clock = b.clock;
     this.random = b.random;
     this.maxCookieLength = b.maxCookieLength;
@@ -80,7 +81,9 @@ public final class FormsAuthentication {
       return new NotValid(Reason.MALFORMED_TICKET);
     }
     Instant now = clock.instant();
-    return now.isBefore(ticket.expiration()) ? new TicketResult.Valid(ticket) : new TicketResult.Expired(ticket);
+    return now.isBefore(ticket.expiration())
+        ? new TicketResult.Valid(ticket)
+        : new TicketResult.Expired(ticket);
   }
 
   /**
@@ -165,14 +168,16 @@ public final class FormsAuthentication {
      */
     public FormsAuthentication build() {
       if (clock == null) {
-        throw new IllegalStateException("FormsAuthentication needs a clock (InstantSource) to check expiry");
+        throw new IllegalStateException(
+            "FormsAuthentication needs a clock (InstantSource) to check expiry");
       }
       if (random == null) {
-        throw new IllegalStateException("FormsAuthentication needs a SecureRandom for IVs and random prefixes");
+        throw new IllegalStateException(
+            "FormsAuthentication needs a SecureRandom for IVs and random prefixes");
       }
       if (maxCookieLength < MIN_COOKIE_LENGTH_LIMIT || maxCookieLength > MAX_COOKIE_LENGTH_LIMIT) {
-        throw new IllegalStateException("maxCookieLength must be between " + MIN_COOKIE_LENGTH_LIMIT + " and "
-            + MAX_COOKIE_LENGTH_LIMIT + ", not " + maxCookieLength);
+        throw new IllegalStateException("maxCookieLength must be between " + MIN_COOKIE_LENGTH_LIMIT
+            + " and " + MAX_COOKIE_LENGTH_LIMIT + ", not " + maxCookieLength);
       }
       return new FormsAuthentication(this);
     }

@@ -161,10 +161,12 @@ public final class FormsAuthenticationLegacyLogin implements LegacyLogin {
     /** @throws IllegalStateException if the user mapping or the sunset is missing */
     public FormsAuthenticationLegacyLogin build() {
       if (users == null) {
-        throw new IllegalStateException("a user mapping is required: which portal account is a legacy user name?");
+        throw new IllegalStateException(
+            "a user mapping is required: which portal account is a legacy user name?");
       }
       if (sunset == null) {
-        throw new IllegalStateException("a sunset is required: the legacy login must end on a known date");
+        throw new IllegalStateException(
+            "a sunset is required: the legacy login must end on a known date");
       }
       if (cookie == null) {
         cookie = declaration(DEFAULT_COOKIE_NAME).build();
@@ -174,7 +176,8 @@ public final class FormsAuthenticationLegacyLogin implements LegacyLogin {
 
     private static CookieSpec.Builder declaration(String name) {
       return CookieSpec.builder(name)
-          .purpose("Kept you logged in on the previous version of this portal; removed on your first visit")
+          .purpose(
+              "Kept you logged in on the previous version of this portal; removed on your first visit")
           .dataStored("An encrypted login ticket of the previous portal")
           .duration("Removed on your first visit");
     }

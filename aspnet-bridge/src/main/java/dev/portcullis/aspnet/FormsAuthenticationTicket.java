@@ -89,8 +89,9 @@ public final class FormsAuthenticationTicket {
   /** Omits the user name and the user data, which may be personal. */
   @Override
   public String toString() {
-    return "FormsAuthenticationTicket[version=" + version + ", issueDate=" + issueDate + ", expiration=" + expiration
-        + ", persistent=" + persistent + ", cookiePath=" + cookiePath + "]";
+    return "FormsAuthenticationTicket[version=" + version + ", issueDate=" + issueDate
+        + ", expiration=" + expiration + ", persistent=" + persistent + ", cookiePath=" + cookiePath
+        + "]";
   }
 
   /** Sets the optional parts of a ticket; {@link #build()} checks ranges and lengths. */
@@ -147,7 +148,8 @@ public final class FormsAuthenticationTicket {
 
     private static void checkLength(String what, String value) {
       if (value.length() > MAX_STRING_LENGTH) {
-        throw new IllegalArgumentException("ticket " + what + " is longer than " + MAX_STRING_LENGTH + " characters");
+        throw new IllegalArgumentException(
+            "ticket " + what + " is longer than " + MAX_STRING_LENGTH + " characters");
       }
     }
   }

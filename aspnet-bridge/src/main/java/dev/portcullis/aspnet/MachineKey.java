@@ -61,8 +61,8 @@ public final class MachineKey {
           return candidate;
         }
       }
-      throw new IllegalArgumentException(
-          "machineKey validation \"" + value + "\" is not supported; use SHA1, MD5, HMACSHA256, HMACSHA384 or HMACSHA512");
+      throw new IllegalArgumentException("machineKey validation \"" + value
+          + "\" is not supported; use SHA1, MD5, HMACSHA256, HMACSHA384 or HMACSHA512");
     }
 
     String jcaMac() {
@@ -219,8 +219,8 @@ public final class MachineKey {
   /** Names the algorithms and mode; never the keys. */
   @Override
   public String toString() {
-    return "MachineKey[validation=" + validation + ", decryption=" + decryption + ", compatibilityMode="
-        + compatibilityMode + "]";
+    return "MachineKey[validation=" + validation + ", decryption=" + decryption
+        + ", compatibilityMode=" + compatibilityMode + "]";
   }
 
   /** Collects the attributes of a {@code <machineKey>}; {@link #build()} checks them together. */
@@ -276,26 +276,41 @@ public final class MachineKey {
     public MachineKey build() {
       require(validationKey != null, "machineKey validationKey is not set");
       require(decryptionKey != null, "machineKey decryptionKey is not set");
-      require(validation != null, "machineKey validation is not set (the .NET 4 default is HMACSHA256)");
-      require(decryption != null, "machineKey decryption is not set (the .NET default, Auto, is AES)");
-      require(compatibilityMode != null, "machineKey compatibilityMode is not set (the .NET default is Framework20SP1;"
-          + " <httpRuntime targetFramework=\"4.5\"/> or later implies Framework45)");
-      require(validationKey.length >= MIN_VALIDATION_KEY_BYTES && validationKey.length <= MAX_VALIDATION_KEY_BYTES,
+      require(
+          validation != null,
+          "machineKey validation is not set (the .NET 4 default is HMACSHA256)");
+      require(
+          decryption != null, "machineKey decryption is not set (the .NET default, Auto, is AES)");
+      require(
+          compatibilityMode != null,
+          "machineKey compatibilityMode is not set (the .NET default is Framework20SP1;"
+              + " <httpRuntime targetFramework=\"4.5\"/> or later implies Framework45)");
+      require(
+          validationKey.length >= MIN_VALIDATION_KEY_BYTES
+              && validationKey.length <= MAX_VALIDATION_KEY_BYTES,
           "machineKey validationKey must have between " + (2 * MIN_VALIDATION_KEY_BYTES) + " and "
               + (2 * MAX_VALIDATION_KEY_BYTES) + " hex digits, not " + (2 * validationKey.length));
       int n = decryptionKey.length;
       switch (decryption) {
-        case AES -> require(n == 16 || n == 24 || n == 32,
-            "machineKey decryptionKey for AES must have 32, 48 or 64 hex digits, not " + (2 * n));
-        case TRIPLE_DES -> require(n == 24,
-            "machineKey decryptionKey for 3DES must have 48 hex digits, not " + (2 * n));
+        case AES ->
+          require(
+              n == 16 || n == 24 || n == 32,
+              "machineKey decryptionKey for AES must have 32, 48 or 64 hex digits, not " + (2 * n));
+        case TRIPLE_DES ->
+          require(
+              n == 24, "machineKey decryptionKey for 3DES must have 48 hex digits, not " + (2 * n));
         case DES -> {
           if (compatibilityMode.isLegacy()) {
-            require(n == 8 || n == 24,
-                "machineKey decryptionKey for DES must have 16 (or, legacy, 48) hex digits, not " + (2 * n));
+            require(
+                n == 8 || n == 24,
+                "machineKey decryptionKey for DES must have 16 (or, legacy, 48) hex digits, not "
+                    + (2 * n));
           } else {
             // Framework45 derives a key as long as the configured one, and DES takes only 8 bytes.
-            require(n == 8, "machineKey decryptionKey for DES in Framework45 must have 16 hex digits, not " + (2 * n));
+            require(
+                n == 8,
+                "machineKey decryptionKey for DES in Framework45 must have 16 hex digits, not "
+                    + (2 * n));
           }
         }
         default -> throw new AssertionError(decryption);
@@ -313,19 +328,22 @@ public final class MachineKey {
       Objects.requireNonNull(hex, attribute);
       String v = hex.trim();
       if (v.toUpperCase(Locale.ROOT).startsWith("AUTOGENERATE")) {
-        throw new IllegalArgumentException("machineKey " + attribute + " is AutoGenerate: that key exists only inside"
-            + " the Windows server that made it, so Java cannot read its cookies. Set an explicit " + attribute
-            + " on the .NET side first and wait for the old cookies to expire.");
+        throw new IllegalArgumentException(
+            "machineKey " + attribute + " is AutoGenerate: that key exists only inside"
+                + " the Windows server that made it, so Java cannot read its cookies. Set an explicit "
+                + attribute
+                + " on the .NET side first and wait for the old cookies to expire.");
       }
       if (v.isEmpty() || v.length() % 2 != 0) {
-        throw new IllegalArgumentException(
-            "machineKey " + attribute + " must be an even number of hex digits (" + v.length() + " given)");
+        throw new IllegalArgumentException("machineKey " + attribute
+            + " must be an even number of hex digits (" + v.length() + " given)");
       }
       try {
         return HexFormat.of().parseHex(v);
       } catch (IllegalArgumentException e) {
         // The message of the hex parser would quote the key.
-        throw new IllegalArgumentException("machineKey " + attribute + " must contain only hex digits", null);
+        throw new IllegalArgumentException(
+            "machineKey " + attribute + " must contain only hex digits", null);
       }
     }
   }

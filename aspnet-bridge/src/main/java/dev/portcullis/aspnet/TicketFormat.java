@@ -110,8 +110,15 @@ enum TicketFormat {
   /** The ticket, or {@code null} if the bytes are not exactly one well-formed ticket. */
   abstract FormsAuthenticationTicket read(byte[] data);
 
-  private static FormsAuthenticationTicket ticket(int version, String name, long issueTicks, long expirationTicks,
-      boolean persistent, String userData, String cookiePath) throws Malformed {
+  private static FormsAuthenticationTicket ticket(
+      int version,
+      String name,
+      long issueTicks,
+      long expirationTicks,
+      boolean persistent,
+      String userData,
+      String cookiePath)
+      throws Malformed {
     if (!DotNetTicks.inRange(issueTicks) || !DotNetTicks.inRange(expirationTicks)) {
       throw Malformed.INSTANCE;
     }
@@ -143,7 +150,8 @@ enum TicketFormat {
 
   private static void writeTerminatedString(ByteArrayOutputStream out, String what, String s) {
     if (s.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException("a legacy ticket cannot hold a NUL character in its " + what);
+      throw new IllegalArgumentException(
+          "a legacy ticket cannot hold a NUL character in its " + what);
     }
     writeUnits(out, s);
     out.write(0);
@@ -243,7 +251,8 @@ enum TicketFormat {
 
     String countedString() throws Malformed {
       int count = count();
-      if (count > FormsAuthenticationTicket.MAX_STRING_LENGTH || (long) count * 2 > data.length - pos) {
+      if (count > FormsAuthenticationTicket.MAX_STRING_LENGTH
+          || (long) count * 2 > data.length - pos) {
         throw Malformed.INSTANCE;
       }
       char[] chars = new char[count];

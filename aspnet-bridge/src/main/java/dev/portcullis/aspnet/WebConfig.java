@@ -32,13 +32,15 @@ import org.xml.sax.SAXParseException;
  */
 public final class WebConfig {
   private static final String DEFAULT_COOKIE_NAME = ".ASPXAUTH";
-  private static final String LEGACY_TICKET_SETTING = "aspnet:UseLegacyFormsAuthenticationTicketCompatibility";
+  private static final String LEGACY_TICKET_SETTING =
+      "aspnet:UseLegacyFormsAuthenticationTicketCompatibility";
 
   private final MachineKey machineKey;
   private final boolean legacyTicketCompatibility;
   private final String formsCookieName;
 
-  private WebConfig(MachineKey machineKey, boolean legacyTicketCompatibility, String formsCookieName) {
+  private WebConfig(
+      MachineKey machineKey, boolean legacyTicketCompatibility, String formsCookieName) {
     this.machineKey = machineKey;
     this.legacyTicketCompatibility = legacyTicketCompatibility;
     this.formsCookieName = formsCookieName;
@@ -59,30 +61,35 @@ public final class WebConfig {
 
     List<Element> machineKeys = elements(doc, "machineKey");
     if (machineKeys.size() != 1) {
-      throw new IllegalArgumentException("web.config must contain exactly one <machineKey> element, found "
-          + machineKeys.size());
+      throw new IllegalArgumentException(
+          "web.config must contain exactly one <machineKey> element, found " + machineKeys.size());
     }
     Element mk = machineKeys.get(0);
     if (mk.hasAttribute("configSource")) {
-      throw new IllegalArgumentException("<machineKey configSource=...> points to another file; read that file instead");
+      throw new IllegalArgumentException(
+          "<machineKey configSource=...> points to another file; read that file instead");
     }
 
     String decryptionKey = required(mk, "decryptionKey");
     String mode = mk.getAttribute("compatibilityMode").trim();
     MachineKey.CompatibilityMode compatibilityMode = mode.isEmpty()
-        ? (targetsFramework45(doc) ? MachineKey.CompatibilityMode.FRAMEWORK45
+        ? (targetsFramework45(doc)
+            ? MachineKey.CompatibilityMode.FRAMEWORK45
             : MachineKey.CompatibilityMode.FRAMEWORK20SP1)
         : MachineKey.CompatibilityMode.fromConfigValue(mode);
     String decryption = attribute(mk, "decryption", "Auto");
     MachineKey.Decryption cipher = MachineKey.Decryption.fromConfigValue(decryption);
-    if (decryption.equalsIgnoreCase("Auto") && compatibilityMode.isLegacy() && decryptionKey.trim().length() == 16) {
+    if (decryption.equalsIgnoreCase("Auto")
+        && compatibilityMode.isLegacy()
+        && decryptionKey.trim().length() == 16) {
       // The legacy modes pick DES for Auto when the key has 8 bytes, AES otherwise.
       cipher = MachineKey.Decryption.DES;
     }
     MachineKey.Builder key = MachineKey.builder()
         .validationKey(required(mk, "validationKey"))
         .decryptionKey(decryptionKey)
-        .validation(MachineKey.Validation.fromConfigValue(attribute(mk, "validation", "HMACSHA256")))
+        .validation(
+            MachineKey.Validation.fromConfigValue(attribute(mk, "validation", "HMACSHA256")))
         .decryption(cipher)
         .compatibilityMode(compatibilityMode);
 
@@ -95,8 +102,9 @@ public final class WebConfig {
       Element f = forms.get(0);
       String protection = attribute(f, "protection", "All");
       if (!protection.equalsIgnoreCase("All")) {
-        throw new IllegalArgumentException("<forms protection=\"" + protection + "\"> is not supported: only All"
-            + " (encrypted and validated) tickets can be trusted");
+        throw new IllegalArgumentException(
+            "<forms protection=\"" + protection + "\"> is not supported: only All"
+                + " (encrypted and validated) tickets can be trusted");
       }
       cookieName = attribute(f, "name", DEFAULT_COOKIE_NAME);
     }
@@ -159,7 +167,8 @@ public final class WebConfig {
       throw new IllegalStateException("this JDK's XML parser cannot be made safe against XXE", e);
     } catch (SAXException e) {
       // The parser's message names the problem (e.g. a DOCTYPE), not the content of the document.
-      throw new IllegalArgumentException("web.config is not safe, well-formed XML: " + e.getMessage(), null);
+      throw new IllegalArgumentException(
+          "web.config is not safe, well-formed XML: " + e.getMessage(), null);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read web.config", e);
     }
@@ -176,8 +185,8 @@ public final class WebConfig {
 
   private static String required(Element e, String name) {
     if (!e.hasAttribute(name)) {
-      throw new IllegalArgumentException("<machineKey> has no " + name + " attribute; without it .NET generates a"
-          + " machine-local key that Java cannot know");
+      throw new IllegalArgumentException("<machineKey> has no " + name
+          + " attribute; without it .NET generates a" + " machine-local key that Java cannot know");
     }
     return e.getAttribute(name);
   }
@@ -202,7 +211,8 @@ public final class WebConfig {
           return true;
         }
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("<httpRuntime targetFramework=\"" + target + "\"> is not a version", null);
+        throw new IllegalArgumentException(
+            "<httpRuntime targetFramework=\"" + target + "\"> is not a version", null);
       }
     }
     return false;
@@ -211,7 +221,8 @@ public final class WebConfig {
   private static boolean legacyTicketSetting(Document doc) {
     for (Element add : elements(doc, "add")) {
       Node parent = add.getParentNode();
-      if (parent instanceof Element p && p.getLocalName().equals("appSettings")
+      if (parent instanceof Element p
+          && p.getLocalName().equals("appSettings")
           && LEGACY_TICKET_SETTING.equalsIgnoreCase(add.getAttribute("key").trim())) {
         return add.getAttribute("value").trim().toLowerCase(Locale.ROOT).equals("true");
       }

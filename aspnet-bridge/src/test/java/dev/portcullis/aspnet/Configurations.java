@@ -18,7 +18,11 @@ final class Configurations {
   private Configurations() {}
 
   /** One configuration: algorithms, key length and ticket layout. */
-  record Config(CompatibilityMode mode, Validation validation, Decryption decryption, int decryptionKeyBytes,
+  record Config(
+      CompatibilityMode mode,
+      Validation validation,
+      Decryption decryption,
+      int decryptionKeyBytes,
       boolean legacyTicketLayout) {
 
     MachineKey machineKey() {
@@ -72,7 +76,8 @@ final class Configurations {
   }
 
   static FormsAuthenticationTicket ticket() {
-    return FormsAuthenticationTicket.builder("alice@example.org", NOW.minusSeconds(600), NOW.plusSeconds(3600))
+    return FormsAuthenticationTicket.builder(
+            "alice@example.org", NOW.minusSeconds(600), NOW.plusSeconds(3600))
         .version(2)
         .persistent(true)
         .userData("roles=reader;org=42")

@@ -20,14 +20,22 @@ import org.junit.jupiter.api.Test;
 
 class FormsAuthenticationLegacyLoginTest {
   private static final Instant SUNSET = Instant.parse("2026-06-30T00:00:00Z");
-  private static final PortalUser ALICE = new PortalUser("u-alice", "Alice Adams", "alice@example.org",
-      Set.of("PROVIDER"), "riverside", true, "2026-01");
+  private static final PortalUser ALICE = new PortalUser(
+      "u-alice",
+      "Alice Adams",
+      "alice@example.org",
+      Set.of("PROVIDER"),
+      "riverside",
+      true,
+      "2026-01");
 
   private final MutableClock clock = new MutableClock(Configurations.NOW);
   private final Configurations.Config config = Configurations.all().stream()
       .filter(c -> c.mode() == MachineKey.CompatibilityMode.FRAMEWORK45
-          && c.validation() == MachineKey.Validation.HMACSHA256 && c.decryption() == MachineKey.Decryption.AES)
-      .findFirst().orElseThrow();
+          && c.validation() == MachineKey.Validation.HMACSHA256
+          && c.decryption() == MachineKey.Decryption.AES)
+      .findFirst()
+      .orElseThrow();
   private final FormsAuthentication forms = config.forms(clock);
 
   private FormsAuthenticationLegacyLogin legacy() {
@@ -57,7 +65,8 @@ class FormsAuthenticationLegacyLoginTest {
 
     String id = ((Result.Valid) legacy().open(cookie)).cookieId();
 
-    assertThat(((Result.Valid) legacy().open(cookie.toLowerCase(Locale.ROOT))).cookieId()).isEqualTo(id);
+    assertThat(((Result.Valid) legacy().open(cookie.toLowerCase(Locale.ROOT))).cookieId())
+        .isEqualTo(id);
     assertThat(((Result.Valid) legacy().open(again)).cookieId()).isNotEqualTo(id);
   }
 
@@ -85,8 +94,9 @@ class FormsAuthenticationLegacyLoginTest {
 
   @Test
   void ticketWithoutAUserName_isNotValid() {
-    FormsAuthenticationTicket blank = FormsAuthenticationTicket.builder(" ", Configurations.NOW.minusSeconds(5),
-        Configurations.NOW.plusSeconds(600)).build();
+    FormsAuthenticationTicket blank = FormsAuthenticationTicket.builder(
+            " ", Configurations.NOW.minusSeconds(5), Configurations.NOW.plusSeconds(600))
+        .build();
 
     assertThat(legacy().open(forms.seal(blank))).isInstanceOf(Result.NotValid.class);
   }
@@ -102,7 +112,9 @@ class FormsAuthenticationLegacyLoginTest {
   void userMapping_findsTheAccount_andAnUnknownOrNullAnswerIsEmpty() {
     assertThat(legacy().findUser("alice@example.org")).contains(ALICE);
     assertThat(legacy().findUser("mallory")).isEmpty();
-    LegacyLogin nullMapping = FormsAuthenticationLegacyLogin.builder(forms).users(name -> null).sunset(SUNSET)
+    LegacyLogin nullMapping = FormsAuthenticationLegacyLogin.builder(forms)
+        .users(name -> null)
+        .sunset(SUNSET)
         .build();
     assertThat(nullMapping.findUser("alice@example.org")).isEmpty();
   }
@@ -121,39 +133,61 @@ class FormsAuthenticationLegacyLoginTest {
 
   @Test
   void cookieNameFromWebConfig_isUsed() {
-    String xml = "<configuration><system.web><machineKey validationKey=\"" + Configurations.randomHex(64)
-        + "\" decryptionKey=\"" + Configurations.randomHex(32) + "\" validation=\"HMACSHA256\" decryption=\"AES\""
-        + " compatibilityMode=\"Framework45\"/><authentication mode=\"Forms\"><forms name=\"PORTALAUTH\"/>"
-        + "</authentication></system.web></configuration>";
-    WebConfig config = WebConfig.read(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    String xml =
+        "<configuration><system.web><machineKey validationKey=\"" + Configurations.randomHex(64)
+            + "\" decryptionKey=\"" + Configurations.randomHex(32)
+            + "\" validation=\"HMACSHA256\" decryption=\"AES\""
+            + " compatibilityMode=\"Framework45\"/><authentication mode=\"Forms\"><forms name=\"PORTALAUTH\"/>"
+            + "</authentication></system.web></configuration>";
+    WebConfig config =
+        WebConfig.read(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     FormsAuthentication fromConfig = FormsAuthentication.builder(config.machineKey())
-        .legacyTicketCompatibility(config.legacyTicketCompatibility()).clock(clock)
-        .random(new java.security.SecureRandom()).build();
+        .legacyTicketCompatibility(config.legacyTicketCompatibility())
+        .clock(clock)
+        .random(new java.security.SecureRandom())
+        .build();
 
-    LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(fromConfig).cookieName(config.formsCookieName())
-        .users(name -> Optional.empty()).sunset(SUNSET).build();
+    LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(fromConfig)
+        .cookieName(config.formsCookieName())
+        .users(name -> Optional.empty())
+        .sunset(SUNSET)
+        .build();
 
     assertThat(legacy.cookie().name()).isEqualTo("PORTALAUTH");
-    assertThat(legacy.open(fromConfig.seal(Configurations.ticket()))).isInstanceOf(Result.Valid.class);
+    assertThat(legacy.open(fromConfig.seal(Configurations.ticket())))
+        .isInstanceOf(Result.Valid.class);
   }
 
   @Test
   void declaredCookie_keepsThePathAndDomainTheOldPortalUsed() {
-    CookieSpec spec = CookieSpec.builder(".ASPXAUTH").path("/portal").domain("portal.example.org")
-        .purpose("p").dataStored("d").duration("t").build();
+    CookieSpec spec = CookieSpec.builder(".ASPXAUTH")
+        .path("/portal")
+        .domain("portal.example.org")
+        .purpose("p")
+        .dataStored("d")
+        .duration("t")
+        .build();
 
-    LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(forms).cookie(spec)
-        .users(name -> Optional.empty()).sunset(SUNSET).build();
+    LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(forms)
+        .cookie(spec)
+        .users(name -> Optional.empty())
+        .sunset(SUNSET)
+        .build();
 
     assertThat(legacy.cookie()).isSameAs(spec);
   }
 
   @Test
   void builder_refusesAMissingSunsetOrUserMapping() {
-    assertThatThrownBy(() -> FormsAuthenticationLegacyLogin.builder(forms).users(name -> Optional.empty()).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("sunset");
-    assertThatThrownBy(() -> FormsAuthenticationLegacyLogin.builder(forms).sunset(SUNSET).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("user mapping");
+    assertThatThrownBy(() -> FormsAuthenticationLegacyLogin.builder(forms)
+            .users(name -> Optional.empty())
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("sunset");
+    assertThatThrownBy(
+            () -> FormsAuthenticationLegacyLogin.builder(forms).sunset(SUNSET).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("user mapping");
   }
 
   @Test

@@ -18,7 +18,8 @@ import net.jqwik.api.constraints.IntRange;
 class FormsAuthenticationPropertiesTest {
 
   @Property(tries = 300)
-  void anyTicket_roundTripsUnchanged(@ForAll("configs") Config config, @ForAll("tickets") FormsAuthenticationTicket t) {
+  void anyTicket_roundTripsUnchanged(
+      @ForAll("configs") Config config, @ForAll("tickets") FormsAuthenticationTicket t) {
     FormsAuthentication forms = config.forms(new MutableClock(t.expiration().minusNanos(100)));
 
     TicketResult result = forms.open(forms.seal(t));
@@ -28,18 +29,22 @@ class FormsAuthenticationPropertiesTest {
   }
 
   @Property(tries = 300)
-  void anyChangedByte_isRejected(@ForAll("configs") Config config, @ForAll("tickets") FormsAuthenticationTicket t,
-      @ForAll @IntRange(min = 0, max = 10_000) int position, @ForAll @IntRange(min = 1, max = 255) int mask) {
+  void anyChangedByte_isRejected(
+      @ForAll("configs") Config config,
+      @ForAll("tickets") FormsAuthenticationTicket t,
+      @ForAll @IntRange(min = 0, max = 10_000) int position,
+      @ForAll @IntRange(min = 1, max = 255) int mask) {
     FormsAuthentication forms = config.forms(new MutableClock(t.expiration().minusNanos(100)));
     byte[] cookie = HexFormat.of().parseHex(forms.seal(t));
     cookie[position % cookie.length] ^= (byte) mask;
 
-    assertThat(forms.open(HexFormat.of().formatHex(cookie))).isInstanceOf(TicketResult.NotValid.class);
+    assertThat(forms.open(HexFormat.of().formatHex(cookie)))
+        .isInstanceOf(TicketResult.NotValid.class);
   }
 
   @Property(tries = 500)
-  void anyShortGarbage_isRejectedWithoutException(@ForAll("configs") Config config,
-      @ForAll("garbage") String value) {
+  void anyShortGarbage_isRejectedWithoutException(
+      @ForAll("configs") Config config, @ForAll("garbage") String value) {
     FormsAuthentication forms = config.forms(new MutableClock(Instant.EPOCH));
 
     assertThat(forms.open(value)).isInstanceOf(TicketResult.NotValid.class);
@@ -60,11 +65,20 @@ class FormsAuthenticationPropertiesTest {
   @Provide
   Arbitrary<FormsAuthenticationTicket> tickets() {
     // Any UTF-16 code units except NUL, which the legacy native layout cannot hold.
-    Arbitrary<String> text = Arbitraries.strings().withCharRange('\u0001', '\uffff').ofMaxLength(60);
+    Arbitrary<String> text =
+        Arbitraries.strings().withCharRange('\u0001', '\uffff').ofMaxLength(60);
     Arbitrary<Instant> time = Arbitraries.longs()
-        .between(DotNetTicks.fromInstant(Instant.parse("1601-01-01T00:00:00Z")), DotNetTicks.MAX_TICKS - 1)
+        .between(
+            DotNetTicks.fromInstant(Instant.parse("1601-01-01T00:00:00Z")),
+            DotNetTicks.MAX_TICKS - 1)
         .map(DotNetTicks::toInstant);
-    return Combinators.combine(text, text, text, time, time, Arbitraries.integers().between(0, 255),
+    return Combinators.combine(
+            text,
+            text,
+            text,
+            time,
+            time,
+            Arbitraries.integers().between(0, 255),
             Arbitraries.of(true, false))
         .as((name, data, path, issue, expiration, version, persistent) ->
             FormsAuthenticationTicket.builder(name, issue, expiration)

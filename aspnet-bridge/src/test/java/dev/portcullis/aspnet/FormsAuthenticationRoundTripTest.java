@@ -37,7 +37,8 @@ class FormsAuthenticationRoundTripTest {
   void sealingTwice_givesDifferentCookies(Config config) {
     FormsAuthentication forms = config.forms(new MutableClock(Configurations.NOW));
 
-    assertThat(forms.seal(Configurations.ticket())).isNotEqualTo(forms.seal(Configurations.ticket()));
+    assertThat(forms.seal(Configurations.ticket()))
+        .isNotEqualTo(forms.seal(Configurations.ticket()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -51,7 +52,9 @@ class FormsAuthenticationRoundTripTest {
         byte[] changed = cookie.clone();
         changed[i] ^= (byte) mask;
         TicketResult result = forms.open(HexFormat.of().formatHex(changed));
-        assertThat(result).as("byte %d xor %02x", i, mask).isInstanceOf(TicketResult.NotValid.class);
+        assertThat(result)
+            .as("byte %d xor %02x", i, mask)
+            .isInstanceOf(TicketResult.NotValid.class);
       }
     }
   }
@@ -78,6 +81,7 @@ class FormsAuthenticationRoundTripTest {
     TicketResult result = config.forms(clock).open(cookie);
 
     assertThat(result).isInstanceOf(TicketResult.NotValid.class);
-    assertThat(((TicketResult.NotValid) result).reason()).isEqualTo(TicketResult.NotValid.Reason.MAC_MISMATCH);
+    assertThat(((TicketResult.NotValid) result).reason())
+        .isEqualTo(TicketResult.NotValid.Reason.MAC_MISMATCH);
   }
 }

@@ -33,7 +33,10 @@ class FormsAuthenticationTest {
   }
 
   private FormsAuthentication forms(CompatibilityMode mode) {
-    return FormsAuthentication.builder(key(mode)).clock(clock).random(new SecureRandom()).build();
+    return FormsAuthentication.builder(key(mode))
+        .clock(clock)
+        .random(new SecureRandom())
+        .build();
   }
 
   private static Reason reason(TicketResult result) {
@@ -80,23 +83,31 @@ class FormsAuthenticationTest {
   @Test
   void configuredMaximum_limitsBothOpenAndSeal() {
     FormsAuthentication small = FormsAuthentication.builder(key(CompatibilityMode.FRAMEWORK45))
-        .clock(clock).random(new SecureRandom()).maxCookieLength(256).build();
+        .clock(clock)
+        .random(new SecureRandom())
+        .maxCookieLength(256)
+        .build();
     FormsAuthentication large = forms(CompatibilityMode.FRAMEWORK45);
-    FormsAuthenticationTicket big = FormsAuthenticationTicket.builder("bob", Configurations.NOW,
-        Configurations.NOW.plusSeconds(60)).userData("x".repeat(200)).build();
+    FormsAuthenticationTicket big = FormsAuthenticationTicket.builder(
+            "bob", Configurations.NOW, Configurations.NOW.plusSeconds(60))
+        .userData("x".repeat(200))
+        .build();
 
     String cookie = large.seal(big);
 
     assertThat(large.open(cookie)).isInstanceOf(TicketResult.Valid.class);
     assertThat(reason(small.open(cookie))).isEqualTo(Reason.TOO_LONG);
-    assertThatThrownBy(() -> small.seal(big)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> small.seal(big))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("more than the maximum of 256");
   }
 
   @Test
   void ticketTooBigForAnyCookie_isRefusedWhenSealing() {
-    FormsAuthenticationTicket huge = FormsAuthenticationTicket.builder("bob", Configurations.NOW,
-        Configurations.NOW.plusSeconds(60)).userData("x".repeat(2000)).build();
+    FormsAuthenticationTicket huge = FormsAuthenticationTicket.builder(
+            "bob", Configurations.NOW, Configurations.NOW.plusSeconds(60))
+        .userData("x".repeat(2000))
+        .build();
 
     assertThatThrownBy(() -> forms(CompatibilityMode.FRAMEWORK45).seal(huge))
         .isInstanceOf(IllegalArgumentException.class);
@@ -130,8 +141,8 @@ class FormsAuthenticationTest {
    */
   @Test
   void badPadding_isOnlyReachedBehindACorrectMac_framework45() {
-    CookieProtection.Framework45 protection = new CookieProtection.Framework45(key(CompatibilityMode.FRAMEWORK45),
-        new SecureRandom());
+    CookieProtection.Framework45 protection =
+        new CookieProtection.Framework45(key(CompatibilityMode.FRAMEWORK45), new SecureRandom());
     FormsAuthentication forms = forms(CompatibilityMode.FRAMEWORK45);
     byte[] cookie = HexFormat.of().parseHex(forms.seal(Configurations.ticket()));
     int tagStart = cookie.length - 32;
@@ -163,9 +174,11 @@ class FormsAuthenticationTest {
     byte[] ticket = TicketFormat.SERIALIZED.write(Configurations.ticket(), new SecureRandom());
     byte[] innerTag = legacyTagger().tag(ticket, 0, ticket.length);
 
-    assertThat(forms.open(legacyCookie(32, ticket, innerTag))).isInstanceOf(TicketResult.Valid.class);
+    assertThat(forms.open(legacyCookie(32, ticket, innerTag)))
+        .isInstanceOf(TicketResult.Valid.class);
     innerTag[0] ^= 1;
-    assertThat(reason(forms.open(legacyCookie(32, ticket, innerTag)))).isEqualTo(Reason.INNER_MAC_MISMATCH);
+    assertThat(reason(forms.open(legacyCookie(32, ticket, innerTag))))
+        .isEqualTo(Reason.INNER_MAC_MISMATCH);
   }
 
   /** Some third-party encoders leave out .NET's random prefix; .NET itself rejects their cookies, and so do we. */
@@ -175,13 +188,16 @@ class FormsAuthenticationTest {
     byte[] ticket = TicketFormat.SERIALIZED.write(Configurations.ticket(), new SecureRandom());
     byte[] innerTag = legacyTagger().tag(ticket, 0, ticket.length);
 
-    assertThat(reason(forms.open(legacyCookie(0, ticket, innerTag)))).isEqualTo(Reason.INNER_MAC_MISMATCH);
-    assertThat(reason(forms.open(legacyCookie(16, ticket, innerTag)))).isEqualTo(Reason.INNER_MAC_MISMATCH);
+    assertThat(reason(forms.open(legacyCookie(0, ticket, innerTag))))
+        .isEqualTo(Reason.INNER_MAC_MISMATCH);
+    assertThat(reason(forms.open(legacyCookie(16, ticket, innerTag))))
+        .isEqualTo(Reason.INNER_MAC_MISMATCH);
   }
 
   @Test
   void authenticButMalformedTicket_isNotValid() {
-    CookieProtection protection = CookieProtection.of(key(CompatibilityMode.FRAMEWORK45), new SecureRandom());
+    CookieProtection protection =
+        CookieProtection.of(key(CompatibilityMode.FRAMEWORK45), new SecureRandom());
     FormsAuthentication forms = forms(CompatibilityMode.FRAMEWORK45);
 
     String cookie = hex(protection.protect(new byte[] {1, 2, 3}));
@@ -191,8 +207,12 @@ class FormsAuthenticationTest {
 
   @Test
   void legacyLayoutCookie_isNotValidWhereTheSerializedLayoutIsConfigured() {
-    FormsAuthentication legacyLayout = FormsAuthentication.builder(key(CompatibilityMode.FRAMEWORK20SP2))
-        .clock(clock).random(new SecureRandom()).legacyTicketCompatibility(true).build();
+    FormsAuthentication legacyLayout = FormsAuthentication.builder(
+            key(CompatibilityMode.FRAMEWORK20SP2))
+        .clock(clock)
+        .random(new SecureRandom())
+        .legacyTicketCompatibility(true)
+        .build();
     FormsAuthentication serializedLayout = forms(CompatibilityMode.FRAMEWORK20SP2);
     String cookie = legacyLayout.seal(Configurations.ticket());
 
@@ -205,7 +225,8 @@ class FormsAuthenticationTest {
     String sp1 = forms(CompatibilityMode.FRAMEWORK20SP1).seal(Configurations.ticket());
     String fx45 = forms(CompatibilityMode.FRAMEWORK45).seal(Configurations.ticket());
 
-    assertThat(forms(CompatibilityMode.FRAMEWORK20SP2).open(sp1)).isInstanceOf(TicketResult.Valid.class);
+    assertThat(forms(CompatibilityMode.FRAMEWORK20SP2).open(sp1))
+        .isInstanceOf(TicketResult.Valid.class);
     assertThat(forms(CompatibilityMode.FRAMEWORK20SP2).open(fx45)).isInstanceOf(NotValid.class);
     assertThat(forms(CompatibilityMode.FRAMEWORK45).open(sp1)).isInstanceOf(NotValid.class);
   }
@@ -214,13 +235,24 @@ class FormsAuthenticationTest {
   void builder_requiresClockAndRandom_andASaneMaximum() {
     MachineKey key = key(CompatibilityMode.FRAMEWORK45);
 
-    assertThatThrownBy(() -> FormsAuthentication.builder(key).random(new SecureRandom()).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("clock");
+    assertThatThrownBy(
+            () -> FormsAuthentication.builder(key).random(new SecureRandom()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("clock");
     assertThatThrownBy(() -> FormsAuthentication.builder(key).clock(clock).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("SecureRandom");
-    assertThatThrownBy(() -> FormsAuthentication.builder(key).clock(clock).random(new SecureRandom())
-        .maxCookieLength(100_000).build()).isInstanceOf(IllegalStateException.class);
-    assertThat(FormsAuthentication.builder(key).clock(clock).random(new SecureRandom()).build().maxCookieLength())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("SecureRandom");
+    assertThatThrownBy(() -> FormsAuthentication.builder(key)
+            .clock(clock)
+            .random(new SecureRandom())
+            .maxCookieLength(100_000)
+            .build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(FormsAuthentication.builder(key)
+            .clock(clock)
+            .random(new SecureRandom())
+            .build()
+            .maxCookieLength())
         .isEqualTo(4096);
   }
 
@@ -261,8 +293,10 @@ class FormsAuthenticationTest {
   }
 
   private static Tagger fx45Tagger() {
-    return Tagger.hmac("HmacSHA256",
-        Sp800108.deriveSameLength(HexFormat.of().parseHex(VALIDATION_KEY), "FormsAuthentication.Ticket"));
+    return Tagger.hmac(
+        "HmacSHA256",
+        Sp800108.deriveSameLength(
+            HexFormat.of().parseHex(VALIDATION_KEY), "FormsAuthentication.Ticket"));
   }
 
   private static byte[] resign(byte[] cookie, int tagStart, Tagger tagger) {

@@ -1,12 +1,12 @@
 package dev.portcullis.aspnet;
 
-import dev.portcullis.testing.TestVectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.aspnet.TicketResult.NotValid.Reason;
 import dev.portcullis.testing.MutableClock;
+import dev.portcullis.testing.TestVectors;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -26,7 +26,8 @@ class FormsAuthenticationVectorsTest {
   @Test
   void vectorFile_holdsAcceptedAndRejectedCookies() throws IOException {
     List<JsonNode> records = records();
-    long accepted = records.stream().filter(r -> r.path("expected").path("ok").asBoolean()).count();
+    long accepted =
+        records.stream().filter(r -> r.path("expected").path("ok").asBoolean()).count();
     long rejected = records.size() - accepted;
     // Pinned so that a shrinking or unreadable file cannot pass silently.
     assertThat(accepted).isEqualTo(15);
@@ -83,7 +84,8 @@ class FormsAuthenticationVectorsTest {
       JsonNode expected = record.path("expected");
       if (expected.path("ok").asBoolean()) {
         tests.add(dynamicTest(record.path("id").asText(), () -> {
-          byte[] dotnet = HexFormat.of().parseHex(expected.path("serializedTicketHex").asText());
+          byte[] dotnet =
+              HexFormat.of().parseHex(expected.path("serializedTicketHex").asText());
           TicketFormat format = format(expected);
           byte[] java = format.write(expectedTicket(expected), new SecureRandom());
           if (format == TicketFormat.LEGACY_NATIVE) {
@@ -114,10 +116,13 @@ class FormsAuthenticationVectorsTest {
     assertThat(ticket.cookiePath()).isEqualTo(expected.path("cookiePath").asText());
     assertThat(ticket.persistent()).isEqualTo(expected.path("isPersistent").asBoolean());
     assertThat(ticket.version()).isEqualTo(expected.path("version").asInt());
-    assertThat(ticket.issueDate()).isEqualTo(Instant.parse(expected.path("issueDateUtc").asText()));
-    assertThat(ticket.expiration()).isEqualTo(Instant.parse(expected.path("expirationUtc").asText()));
+    assertThat(ticket.issueDate())
+        .isEqualTo(Instant.parse(expected.path("issueDateUtc").asText()));
+    assertThat(ticket.expiration())
+        .isEqualTo(Instant.parse(expected.path("expirationUtc").asText()));
     if (expected.has("issueDateUtcTicks")) {
-      assertThat(DotNetTicks.fromInstant(ticket.issueDate())).isEqualTo(expected.path("issueDateUtcTicks").asLong());
+      assertThat(DotNetTicks.fromInstant(ticket.issueDate()))
+          .isEqualTo(expected.path("issueDateUtcTicks").asLong());
       assertThat(DotNetTicks.fromInstant(ticket.expiration()))
           .isEqualTo(expected.path("expirationUtcTicks").asLong());
     }
@@ -170,11 +175,13 @@ class FormsAuthenticationVectorsTest {
   }
 
   private static MutableClock clockBefore(JsonNode expected) {
-    return new MutableClock(Instant.parse(expected.path("expirationUtc").asText()).minusSeconds(1));
+    return new MutableClock(
+        Instant.parse(expected.path("expirationUtc").asText()).minusSeconds(1));
   }
 
   private static FormsAuthenticationTicket expectedTicket(JsonNode expected) {
-    return FormsAuthenticationTicket.builder(expected.path("name").asText(),
+    return FormsAuthenticationTicket.builder(
+            expected.path("name").asText(),
             Instant.parse(expected.path("issueDateUtc").asText()),
             Instant.parse(expected.path("expirationUtc").asText()))
         .version(expected.path("version").asInt())

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MachineKeyTest {
   private static final String VALIDATION_KEY = Configurations.randomHex(64);
 
-  private static MachineKey.Builder complete(Decryption decryption, int keyBytes, CompatibilityMode mode) {
+  private static MachineKey.Builder complete(
+      Decryption decryption, int keyBytes, CompatibilityMode mode) {
     return MachineKey.builder()
         .validationKey(VALIDATION_KEY)
         .decryptionKey(Configurations.randomHex(keyBytes))
@@ -42,7 +43,8 @@ class MachineKeyTest {
         .hasMessageNotContaining(almostHex)
         .hasMessageContaining("hex digits");
     assertThatThrownBy(() -> MachineKey.builder().validationKey("ABC"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("even");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("even");
     assertThatThrownBy(() -> MachineKey.builder().validationKey(""))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -52,51 +54,63 @@ class MachineKeyTest {
     MachineKey.Builder b = complete(Decryption.AES, 32, CompatibilityMode.FRAMEWORK45)
         .validationKey(Configurations.randomHex(19));
 
-    assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("validationKey");
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("validationKey");
     assertThat(b.validationKey(Configurations.randomHex(20)).build()).isNotNull();
   }
 
   @ParameterizedTest(name = "{0} with {1} key bytes in {2}: accepted={3}")
   @CsvSource({
-      "AES, 16, FRAMEWORK45, true",
-      "AES, 24, FRAMEWORK45, true",
-      "AES, 32, FRAMEWORK45, true",
-      "AES, 20, FRAMEWORK45, false",
-      "AES, 8, FRAMEWORK20SP1, false",
-      "TRIPLE_DES, 24, FRAMEWORK20SP1, true",
-      "TRIPLE_DES, 16, FRAMEWORK20SP1, false",
-      "DES, 8, FRAMEWORK45, true",
-      "DES, 24, FRAMEWORK20SP1, true",
-      "DES, 24, FRAMEWORK20SP2, true",
-      "DES, 24, FRAMEWORK45, false",
-      "DES, 16, FRAMEWORK20SP1, false",
+    "AES, 16, FRAMEWORK45, true",
+    "AES, 24, FRAMEWORK45, true",
+    "AES, 32, FRAMEWORK45, true",
+    "AES, 20, FRAMEWORK45, false",
+    "AES, 8, FRAMEWORK20SP1, false",
+    "TRIPLE_DES, 24, FRAMEWORK20SP1, true",
+    "TRIPLE_DES, 16, FRAMEWORK20SP1, false",
+    "DES, 8, FRAMEWORK45, true",
+    "DES, 24, FRAMEWORK20SP1, true",
+    "DES, 24, FRAMEWORK20SP2, true",
+    "DES, 24, FRAMEWORK45, false",
+    "DES, 16, FRAMEWORK20SP1, false",
   })
-  void decryptionKeyLength_mustSuitTheCipher(Decryption decryption, int bytes, CompatibilityMode mode,
-      boolean accepted) {
+  void decryptionKeyLength_mustSuitTheCipher(
+      Decryption decryption, int bytes, CompatibilityMode mode, boolean accepted) {
     MachineKey.Builder b = complete(decryption, bytes, mode);
     if (accepted) {
       assertThat(b.build().decryption()).isEqualTo(decryption);
     } else {
-      assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("decryptionKey");
+      assertThatThrownBy(b::build)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("decryptionKey");
     }
   }
 
   @Test
   void legacyDesKey_usesItsFirstEightBytes() {
     MachineKey key = complete(Decryption.DES, 24, CompatibilityMode.FRAMEWORK20SP1)
-        .decryptionKey("0102030405060708" + "AA".repeat(16)).build();
+        .decryptionKey("0102030405060708" + "AA".repeat(16))
+        .build();
 
     assertThat(key.decryptionKeyBytes()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
   }
 
   @Test
   void everyPropertyIsRequired() {
-    assertThatThrownBy(() -> MachineKey.builder().build()).hasMessageContaining("validationKey is not set");
-    assertThatThrownBy(() -> complete(Decryption.AES, 32, CompatibilityMode.FRAMEWORK45).compatibilityMode(null))
+    assertThatThrownBy(() -> MachineKey.builder().build())
+        .hasMessageContaining("validationKey is not set");
+    assertThatThrownBy(() ->
+            complete(Decryption.AES, 32, CompatibilityMode.FRAMEWORK45).compatibilityMode(null))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> MachineKey.builder().validationKey(VALIDATION_KEY).decryptionKey(VALIDATION_KEY)
-        .validation(Validation.SHA1).decryption(Decryption.AES).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("compatibilityMode is not set");
+    assertThatThrownBy(() -> MachineKey.builder()
+            .validationKey(VALIDATION_KEY)
+            .decryptionKey(VALIDATION_KEY)
+            .validation(Validation.SHA1)
+            .decryption(Decryption.AES)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("compatibilityMode is not set");
   }
 
   @Test
@@ -106,9 +120,12 @@ class MachineKeyTest {
     assertThat(Validation.fromConfigValue("3DES")).isEqualTo(Validation.SHA1);
     assertThat(Decryption.fromConfigValue("Auto")).isEqualTo(Decryption.AES);
     assertThat(Decryption.fromConfigValue("3DES")).isEqualTo(Decryption.TRIPLE_DES);
-    assertThat(CompatibilityMode.fromConfigValue("framework45")).isEqualTo(CompatibilityMode.FRAMEWORK45);
-    assertThatThrownBy(() -> Validation.fromConfigValue("alg:HMACSHA3")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Decryption.fromConfigValue("alg:Rijndael")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(CompatibilityMode.fromConfigValue("framework45"))
+        .isEqualTo(CompatibilityMode.FRAMEWORK45);
+    assertThatThrownBy(() -> Validation.fromConfigValue("alg:HMACSHA3"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Decryption.fromConfigValue("alg:Rijndael"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> CompatibilityMode.fromConfigValue("Framework40"))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -116,7 +133,9 @@ class MachineKeyTest {
   @Test
   void toString_namesAlgorithms_neverKeys() {
     String decryptionKey = Configurations.randomHex(32);
-    MachineKey key = complete(Decryption.AES, 32, CompatibilityMode.FRAMEWORK45).decryptionKey(decryptionKey).build();
+    MachineKey key = complete(Decryption.AES, 32, CompatibilityMode.FRAMEWORK45)
+        .decryptionKey(decryptionKey)
+        .build();
 
     assertThat(key.toString())
         .contains("HMACSHA256", "AES", "FRAMEWORK45")

@@ -1,10 +1,10 @@
 package dev.portcullis.aspnet;
 
-import dev.portcullis.testing.TestVectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.testing.TestVectors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +21,8 @@ class Sp800108Test {
   @TestFactory
   List<DynamicTest> matchesAspNetCoreKnownAnswers() throws IOException {
     JsonNode cases = TestVectors.json("aspnet/aspnetcore-dataprotection-kats.json")
-        .path("sp800_108_ctr_hmacsha512").path("cases");
+        .path("sp800_108_ctr_hmacsha512")
+        .path("cases");
     List<DynamicTest> tests = new ArrayList<>();
     for (JsonNode c : cases) {
       byte[] kdk = kdk(c);
@@ -29,7 +30,8 @@ class Sp800108Test {
       byte[] context = concat(utf8(c, "contextHeader_utf8"), utf8(c, "context_utf8"));
       int n = c.path("numBytes").asInt();
       byte[] expected = Base64.getDecoder().decode(c.path("expectedBase64").asText());
-      tests.add(dynamicTest(kdk.length + "-byte key, " + n + " bytes",
+      tests.add(dynamicTest(
+          kdk.length + "-byte key, " + n + " bytes",
           () -> assertThat(Sp800108.derive(kdk, label, context, n)).isEqualTo(expected)));
     }
     assertThat(tests).hasSize(8);
@@ -46,7 +48,8 @@ class Sp800108Test {
 
     assertThat(a).hasSize(64);
     assertThat(b).hasSize(32).isNotEqualTo(java.util.Arrays.copyOf(a, 32));
-    assertThat(Sp800108.deriveSameLength(key, "FormsAuthentication.Ticket")).hasSize(16)
+    assertThat(Sp800108.deriveSameLength(key, "FormsAuthentication.Ticket"))
+        .hasSize(16)
         .isNotEqualTo(Sp800108.deriveSameLength(key, "Other.Purpose"));
   }
 

@@ -26,19 +26,19 @@ class WebConfigTest {
   }
 
   private static String machineKey(String extraAttributes) {
-    return "<machineKey validationKey=\"" + VALIDATION_KEY + "\" decryptionKey=\"" + DECRYPTION_KEY + "\" "
-        + extraAttributes + "/>";
+    return "<machineKey validationKey=\"" + VALIDATION_KEY + "\" decryptionKey=\"" + DECRYPTION_KEY
+        + "\" " + extraAttributes + "/>";
   }
 
   private static String webConfig(String systemWeb) {
-    return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <system.web>\n    " + systemWeb
-        + "\n  </system.web>\n</configuration>\n";
+    return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <system.web>\n    "
+        + systemWeb + "\n  </system.web>\n</configuration>\n";
   }
 
   @Test
   void explicitMachineKey_isReadWithAllAttributes() {
     WebConfig config = read(webConfig(machineKey(
-        "validation=\"HMACSHA512\" decryption=\"AES\" compatibilityMode=\"Framework20SP2\"")
+            "validation=\"HMACSHA512\" decryption=\"AES\" compatibilityMode=\"Framework20SP2\"")
         + "<authentication mode=\"Forms\"><forms name=\"PORTALAUTH\" loginUrl=\"~/login\" protection=\"All\"/>"
         + "</authentication>"));
 
@@ -63,25 +63,34 @@ class WebConfigTest {
   @Test
   void httpRuntimeTargeting45OrLater_impliesFramework45_unlessTheModeIsExplicit() {
     assertThat(read(webConfig("<httpRuntime targetFramework=\"4.7.2\"/>" + machineKey("")))
-        .machineKey().compatibilityMode()).isEqualTo(CompatibilityMode.FRAMEWORK45);
+            .machineKey()
+            .compatibilityMode())
+        .isEqualTo(CompatibilityMode.FRAMEWORK45);
     assertThat(read(webConfig("<httpRuntime targetFramework=\"4.0\"/>" + machineKey("")))
-        .machineKey().compatibilityMode()).isEqualTo(CompatibilityMode.FRAMEWORK20SP1);
-    assertThat(read(webConfig("<httpRuntime targetFramework=\"4.8\"/>"
-        + machineKey("compatibilityMode=\"Framework20SP1\""))).machineKey().compatibilityMode())
+            .machineKey()
+            .compatibilityMode())
         .isEqualTo(CompatibilityMode.FRAMEWORK20SP1);
-    assertThatThrownBy(() -> read(webConfig("<httpRuntime targetFramework=\"four\"/>" + machineKey(""))))
+    assertThat(read(webConfig("<httpRuntime targetFramework=\"4.8\"/>"
+                + machineKey("compatibilityMode=\"Framework20SP1\"")))
+            .machineKey()
+            .compatibilityMode())
+        .isEqualTo(CompatibilityMode.FRAMEWORK20SP1);
+    assertThatThrownBy(
+            () -> read(webConfig("<httpRuntime targetFramework=\"four\"/>" + machineKey(""))))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void autoDecryptionWithAnEightByteKey_isDesInTheLegacyModes_only() {
     String desKey = Configurations.randomHex(8);
-    String legacy = webConfig("<machineKey validationKey=\"" + VALIDATION_KEY + "\" decryptionKey=\"" + desKey
-        + "\" decryption=\"Auto\"/>");
-    String fx45 = legacy.replace("decryption=\"Auto\"", "decryption=\"Auto\" compatibilityMode=\"Framework45\"");
+    String legacy = webConfig("<machineKey validationKey=\"" + VALIDATION_KEY
+        + "\" decryptionKey=\"" + desKey + "\" decryption=\"Auto\"/>");
+    String fx45 = legacy.replace(
+        "decryption=\"Auto\"", "decryption=\"Auto\" compatibilityMode=\"Framework45\"");
 
     assertThat(read(legacy).machineKey().decryption()).isEqualTo(Decryption.DES);
-    assertThatThrownBy(() -> read(fx45)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> read(fx45))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("for AES must have 32, 48 or 64 hex digits");
     assertThat(read(webConfig(machineKey(""))).machineKey().decryption()).isEqualTo(Decryption.AES);
   }
@@ -97,23 +106,36 @@ class WebConfigTest {
 
   @Test
   void namespacedConfiguration_isRead() {
-    String xml = "<configuration xmlns=\"http://schemas.microsoft.com/.NetConfiguration/v2.0\"><system.web>"
-        + machineKey("validation=\"SHA1\"") + "</system.web></configuration>";
+    String xml =
+        "<configuration xmlns=\"http://schemas.microsoft.com/.NetConfiguration/v2.0\"><system.web>"
+            + machineKey("validation=\"SHA1\"") + "</system.web></configuration>";
 
     assertThat(read(xml).machineKey().validation()).isEqualTo(Validation.SHA1);
   }
 
   @Test
   void readKey_opensCookiesSealedWithTheSameAttributes() {
-    MachineKey fromConfig = read(webConfig(machineKey("compatibilityMode=\"Framework45\""))).machineKey();
-    MachineKey fromBuilder = MachineKey.builder().validationKey(VALIDATION_KEY).decryptionKey(DECRYPTION_KEY)
-        .validation(Validation.HMACSHA256).decryption(Decryption.AES)
-        .compatibilityMode(CompatibilityMode.FRAMEWORK45).build();
+    MachineKey fromConfig =
+        read(webConfig(machineKey("compatibilityMode=\"Framework45\""))).machineKey();
+    MachineKey fromBuilder = MachineKey.builder()
+        .validationKey(VALIDATION_KEY)
+        .decryptionKey(DECRYPTION_KEY)
+        .validation(Validation.HMACSHA256)
+        .decryption(Decryption.AES)
+        .compatibilityMode(CompatibilityMode.FRAMEWORK45)
+        .build();
     MutableClock clock = new MutableClock(Configurations.NOW);
-    String cookie = FormsAuthentication.builder(fromBuilder).clock(clock).random(new SecureRandom()).build()
+    String cookie = FormsAuthentication.builder(fromBuilder)
+        .clock(clock)
+        .random(new SecureRandom())
+        .build()
         .seal(Configurations.ticket());
 
-    assertThat(FormsAuthentication.builder(fromConfig).clock(clock).random(new SecureRandom()).build().open(cookie))
+    assertThat(FormsAuthentication.builder(fromConfig)
+            .clock(clock)
+            .random(new SecureRandom())
+            .build()
+            .open(cookie))
         .isInstanceOf(TicketResult.Valid.class);
   }
 
@@ -123,7 +145,8 @@ class WebConfigTest {
     Files.writeString(secret, "TOP-SECRET-CONTENT");
     String xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE configuration [\n"
         + "  <!ENTITY xxe SYSTEM \"" + secret.toUri() + "\">\n]>\n"
-        + "<configuration><system.web><machineKey validationKey=\"&xxe;\" decryptionKey=\"" + DECRYPTION_KEY
+        + "<configuration><system.web><machineKey validationKey=\"&xxe;\" decryptionKey=\""
+        + DECRYPTION_KEY
         + "\"/></system.web></configuration>";
 
     assertThatThrownBy(() -> read(xml))
@@ -134,10 +157,13 @@ class WebConfigTest {
 
   @Test
   void externalParameterEntityAndDtd_areRefused() {
-    String xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE configuration SYSTEM \"http://127.0.0.1:1/evil.dtd\">\n"
-        + "<configuration/>";
+    String xml =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE configuration SYSTEM \"http://127.0.0.1:1/evil.dtd\">\n"
+            + "<configuration/>";
 
-    assertThatThrownBy(() -> read(xml)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DOCTYPE");
+    assertThatThrownBy(() -> read(xml))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DOCTYPE");
   }
 
   @Test
@@ -150,37 +176,49 @@ class WebConfigTest {
 
   @Test
   void malformedXml_isRefused() {
-    assertThatThrownBy(() -> read("<configuration><system.web>")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> read("<configuration><system.web>"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("well-formed");
   }
 
   @Test
   void missingOrRepeatedMachineKey_isRefused() {
     assertThatThrownBy(() -> read(webConfig("")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("found 0");
     assertThatThrownBy(() -> read(webConfig(machineKey("") + machineKey(""))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 2");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("found 2");
   }
 
   @Test
   void autoGenerateOrAbsentKeys_areRefused() {
-    assertThatThrownBy(() -> read(webConfig("<machineKey validationKey=\"AutoGenerate,IsolateApps\" decryptionKey=\""
-        + DECRYPTION_KEY + "\"/>"))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() ->
+            read(webConfig("<machineKey validationKey=\"AutoGenerate,IsolateApps\" decryptionKey=\""
+                + DECRYPTION_KEY + "\"/>")))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("AutoGenerate");
-    assertThatThrownBy(() -> read(webConfig("<machineKey decryptionKey=\"" + DECRYPTION_KEY + "\"/>")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no validationKey");
+    assertThatThrownBy(
+            () -> read(webConfig("<machineKey decryptionKey=\"" + DECRYPTION_KEY + "\"/>")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no validationKey");
   }
 
   @Test
   void formsProtectionOtherThanAll_isRefused() {
-    assertThatThrownBy(() -> read(webConfig(machineKey("")
-        + "<authentication mode=\"Forms\"><forms protection=\"Validation\"/></authentication>")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("protection");
+    assertThatThrownBy(
+            () -> read(
+                webConfig(
+                    machineKey("")
+                        + "<authentication mode=\"Forms\"><forms protection=\"Validation\"/></authentication>")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("protection");
   }
 
   @Test
   void configSource_isRefusedWithAPointer() {
     assertThatThrownBy(() -> read(webConfig("<machineKey configSource=\"machineKey.config\"/>")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("configSource");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("configSource");
   }
 }

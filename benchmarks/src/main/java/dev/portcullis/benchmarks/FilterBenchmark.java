@@ -111,8 +111,11 @@ import org.springframework.web.context.support.AnnotationConfigWebApplicationCon
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
-// A fixed, pre-touched heap: otherwise first touches of newly grown heap pages (kernel time) land on the requests.
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+// A fixed, pre-touched heap: otherwise first touches of newly grown heap pages (kernel time) land
+// on the requests.
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 public class FilterBenchmark {
   static final String PROTECTED_PAGE = "/home";
   static final String PUBLIC_PAGE = "/public";
@@ -255,27 +258,41 @@ public class FilterBenchmark {
     void checkOutcomes() throws IOException, ServletException {
       for (int round = 0; round < 2; round++) {
         Outcome in = send(authenticated(PROTECTED_PAGE));
-        require(in.reached() && Objects.equals(in.user(), expectedUser()) && in.response().getStatus() == 200,
-            "authenticated GET " + PROTECTED_PAGE + " must reach the page as " + expectedUser(), in);
+        require(
+            in.reached()
+                && Objects.equals(in.user(), expectedUser())
+                && in.response().getStatus() == 200,
+            "authenticated GET " + PROTECTED_PAGE + " must reach the page as " + expectedUser(),
+            in);
         Outcome anon = send(anonymous(PUBLIC_PAGE));
-        require(anon.reached() && anon.user() == null && anon.response().getStatus() == 200,
-            "anonymous GET " + PUBLIC_PAGE + " must reach the page as nobody", anon);
+        require(
+            anon.reached() && anon.user() == null && anon.response().getStatus() == 200,
+            "anonymous GET " + PUBLIC_PAGE + " must reach the page as nobody",
+            anon);
         Outcome denied = send(anonymous(PROTECTED_PAGE));
         if (guardsProtectedPage()) {
           int status = denied.response().getStatus();
-          require(!denied.reached() && (status == 302 || status == 303) && denied.location() != null
-              && denied.location().contains(LOGIN_PAGE),
-              "anonymous GET " + PROTECTED_PAGE + " must be redirected to the login page", denied);
+          require(
+              !denied.reached()
+                  && (status == 302 || status == 303)
+                  && denied.location() != null
+                  && denied.location().contains(LOGIN_PAGE),
+              "anonymous GET " + PROTECTED_PAGE + " must be redirected to the login page",
+              denied);
         } else {
-          require(denied.reached() && denied.user() == null, "the no-op filter lets everything through", denied);
+          require(
+              denied.reached() && denied.user() == null,
+              "the no-op filter lets everything through",
+              denied);
         }
       }
     }
 
     static void require(boolean ok, String what, Outcome outcome) {
       if (!ok) {
-        throw new IllegalStateException(what + "; got status " + outcome.response().getStatus() + ", page reached: "
-            + outcome.reached() + ", user " + outcome.user() + ", Location " + outcome.location());
+        throw new IllegalStateException(what + "; got status "
+            + outcome.response().getStatus() + ", page reached: " + outcome.reached() + ", user "
+            + outcome.user() + ", Location " + outcome.location());
       }
     }
 
@@ -312,26 +329,60 @@ public class FilterBenchmark {
       SecureRandom random = new SecureRandom();
       byte[] key = new byte[32];
       random.nextBytes(key);
-      KeyRing ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
+      KeyRing ring = KeyRing.builder()
+          .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
+          .build();
       InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.standard(random))
-          .add("alice", "alice-pw".toCharArray(), new PortalUser("u-alice", "Alice Adams",
-              "alice@riverside.example", Set.of("PROVIDER"), "riverside", true, TERMS));
-      audit = AuditLog.builder().clock(clock).random(random).auditSink(event -> auditEvents.increment())
-          .demandSink(event -> { }).build();
+          .add(
+              "alice",
+              "alice-pw".toCharArray(),
+              new PortalUser(
+                  "u-alice",
+                  "Alice Adams",
+                  "alice@riverside.example",
+                  Set.of("PROVIDER"),
+                  "riverside",
+                  true,
+                  TERMS));
+      audit = AuditLog.builder()
+          .clock(clock)
+          .random(random)
+          .auditSink(event -> auditEvents.increment())
+          .demandSink(event -> {})
+          .build();
       SessionConfig sessionConfig = SessionConfig.defaults();
-      SessionRegistry sessions = SessionRegistry.create(sessionConfig,
-          CaffeineSessionStore.builder(sessionConfig, clock).listener(new SessionAudit(audit)).build(), random, clock,
+      SessionRegistry sessions = SessionRegistry.create(
+          sessionConfig,
+          CaffeineSessionStore.builder(sessionConfig, clock)
+              .listener(new SessionAudit(audit))
+              .build(),
+          random,
+          clock,
           new SessionAudit(audit));
-      PortalLogin login = PortalLogin.builder().keyRing(ring).users(users)
-          .revocations(RevocationStore.inMemory(clock)).clock(clock).random(random).termsVersion(TERMS).build();
+      PortalLogin login = PortalLogin.builder()
+          .keyRing(ring)
+          .users(users)
+          .revocations(RevocationStore.inMemory(clock))
+          .clock(clock)
+          .random(random)
+          .termsVersion(TERMS)
+          .build();
       filter = PortcullisFilter.builder()
           .transport(TransportConfig.defaults())
           .sessions(sessions)
           .login(login, random)
-          .access(AccessPolicy.builder().permitAll(LOGIN_PAGE, "/terms", PUBLIC_PAGE, "/assets/**")
-              .requireAnyRole("/council/**", "COUNCIL_OFFICER").build(), LOGIN_PAGE)
-          .audit(audit, AuditRules.builder().action("/reports/{org}/{id}", "report_view")
-              .searchEndpoint("/search", "q").build())
+          .access(
+              AccessPolicy.builder()
+                  .permitAll(LOGIN_PAGE, "/terms", PUBLIC_PAGE, "/assets/**")
+                  .requireAnyRole("/council/**", "COUNCIL_OFFICER")
+                  .build(),
+              LOGIN_PAGE)
+          .audit(
+              audit,
+              AuditRules.builder()
+                  .action("/reports/{org}/{id}", "report_view")
+                  .searchEndpoint("/search", "q")
+                  .build())
           .build();
       logIn();
       audit.flush(Duration.ofSeconds(10));
@@ -345,7 +396,10 @@ public class FilterBenchmark {
       MockHttpServletRequest form = anonymous(LOGIN_PAGE);
       Outcome shown = send(form);
       Object csrf = form.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-      require(shown.reached() && csrf instanceof String, "GET " + LOGIN_PAGE + " must offer a CSRF token", shown);
+      require(
+          shown.reached() && csrf instanceof String,
+          "GET " + LOGIN_PAGE + " must offer a CSRF token",
+          shown);
       remember(shown.response());
       MockHttpServletRequest post = request("POST", LOGIN_PAGE);
       withBrowserState(post);
@@ -355,7 +409,10 @@ public class FilterBenchmark {
       post.addParameter("acceptTerms", "yes");
       post.addParameter("_csrf", (String) csrf);
       Outcome done = send(post);
-      require(done.response().getStatus() == 303 && "/".equals(done.location()), "the login must succeed", done);
+      require(
+          done.response().getStatus() == 303 && "/".equals(done.location()),
+          "the login must succeed",
+          done);
       remember(done.response());
     }
 
@@ -372,7 +429,8 @@ public class FilterBenchmark {
 
   /** Spring Security's chain from {@code @EnableWebSecurity}, logged in through its form login. */
   static final class SpringSecurityContender extends Contender {
-    final AnnotationConfigWebApplicationContext context = new AnnotationConfigWebApplicationContext();
+    final AnnotationConfigWebApplicationContext context =
+        new AnnotationConfigWebApplicationContext();
 
     SpringSecurityContender() throws IOException, ServletException {
       context.setServletContext(servletContext);
@@ -387,8 +445,13 @@ public class FilterBenchmark {
       Outcome shown = send(form);
       CsrfToken csrf = (CsrfToken) form.getAttribute(CsrfToken.class.getName());
       MockHttpSession session = (MockHttpSession) form.getSession(false);
-      require(!shown.reached() && shown.response().getStatus() == 200 && csrf != null && session != null,
-          "GET " + LOGIN_PAGE + " must render the login form with a CSRF token in a new session", shown);
+      require(
+          !shown.reached()
+              && shown.response().getStatus() == 200
+              && csrf != null
+              && session != null,
+          "GET " + LOGIN_PAGE + " must render the login form with a CSRF token in a new session",
+          shown);
       MockHttpServletRequest post = request("POST", LOGIN_PAGE);
       post.setSession(session);
       post.setCookies(new Cookie("JSESSIONID", session.getId()));
@@ -397,8 +460,12 @@ public class FilterBenchmark {
       post.addParameter("password", "alice-pw");
       post.addParameter(csrf.getParameterName(), csrf.getToken());
       Outcome done = send(post);
-      require(done.response().getStatus() == 302 && done.location() != null && !done.location().contains("error"),
-          "the form login must succeed", done);
+      require(
+          done.response().getStatus() == 302
+              && done.location() != null
+              && !done.location().contains("error"),
+          "the form login must succeed",
+          done);
       containerSession = (MockHttpSession) post.getSession(false);
       browserCookies.put("JSESSIONID", new Cookie("JSESSIONID", containerSession.getId()));
     }
@@ -420,8 +487,8 @@ public class FilterBenchmark {
   public static class SpringSecurityPortal {
     @Bean
     public SecurityFilterChain portalChain(HttpSecurity http) throws Exception {
-      http.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC_PAGE).permitAll()
-          .anyRequest().authenticated());
+      http.authorizeHttpRequests(requests ->
+          requests.requestMatchers(PUBLIC_PAGE).permitAll().anyRequest().authenticated());
       http.formLogin(Customizer.withDefaults());
       http.httpBasic(Customizer.withDefaults());
       return http.build();
@@ -434,8 +501,10 @@ public class FilterBenchmark {
 
     @Bean
     public UserDetailsService users(PasswordEncoder encoder) {
-      return new InMemoryUserDetailsManager(
-          User.withUsername("alice").password(encoder.encode("alice-pw")).roles("PROVIDER").build());
+      return new InMemoryUserDetailsManager(User.withUsername("alice")
+          .password(encoder.encode("alice-pw"))
+          .roles("PROVIDER")
+          .build());
     }
   }
 
@@ -445,7 +514,8 @@ public class FilterBenchmark {
       SimpleAccountRealm realm = new SimpleAccountRealm("portal");
       realm.addAccount("alice", "alice-pw", "PROVIDER");
       DefaultWebSecurityManager securityManager = new DefaultWebSecurityManager(realm);
-      // Session-based only: Shiro's remember-me cookie is a Java-serialized principal (see CVE-2016-4437).
+      // Session-based only: Shiro's remember-me cookie is a Java-serialized principal (see
+      // CVE-2016-4437).
       securityManager.setRememberMeManager(null);
       MockFilterConfig config = new MockFilterConfig(servletContext, "shiro");
       DefaultFilterChainManager chains = new DefaultFilterChainManager(config);
@@ -455,7 +525,7 @@ public class FilterBenchmark {
       chains.createChain("/**", "authc");
       PathMatchingFilterChainResolver resolver = new PathMatchingFilterChainResolver(config);
       resolver.setFilterChainManager(chains);
-      AbstractShiroFilter shiro = new AbstractShiroFilter() { };
+      AbstractShiroFilter shiro = new AbstractShiroFilter() {};
       shiro.setSecurityManager(securityManager);
       shiro.setFilterChainResolver(resolver);
       shiro.init(config);
@@ -470,7 +540,10 @@ public class FilterBenchmark {
       post.addParameter("password", "alice-pw");
       Outcome done = send(post);
       MockHttpSession session = (MockHttpSession) post.getSession(false);
-      require(done.response().getStatus() == 302 && session != null, "the form login must succeed", done);
+      require(
+          done.response().getStatus() == 302 && session != null,
+          "the form login must succeed",
+          done);
       containerSession = session;
       browserCookies.put("JSESSIONID", new Cookie("JSESSIONID", session.getId()));
     }

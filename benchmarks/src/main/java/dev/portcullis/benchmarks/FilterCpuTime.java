@@ -47,20 +47,31 @@ public final class FilterCpuTime {
       }
     }
     for (Map.Entry<String, double[]> e : medians.entrySet()) {
-      System.out.printf(Locale.ROOT, "%-38s %8.0f ns CPU/request (elapsed %8.0f ns)%n", e.getKey(), e.getValue()[0],
+      System.out.printf(
+          Locale.ROOT,
+          "%-38s %8.0f ns CPU/request (elapsed %8.0f ns)%n",
+          e.getKey(),
+          e.getValue()[0],
           e.getValue()[1]);
     }
     for (String request : requests) {
       double[] noop = medians.get("noop " + request);
       double[] portcullis = medians.get("portcullis " + request);
       if (noop != null && portcullis != null) {
-        System.out.printf(Locale.ROOT, "%s: Portcullis adds %.0f ns CPU over the no-op filter%n", request,
+        System.out.printf(
+            Locale.ROOT,
+            "%s: Portcullis adds %.0f ns CPU over the no-op filter%n",
+            request,
             portcullis[0] - noop[0]);
       }
       for (String peer : new String[] {"springSecurity", "shiro"}) {
         double[] other = medians.get(peer + " " + request);
         if (portcullis != null && other != null) {
-          System.out.printf(Locale.ROOT, "%s: %s / Portcullis %.2f (CPU time)%n", request, peer,
+          System.out.printf(
+              Locale.ROOT,
+              "%s: %s / Portcullis %.2f (CPU time)%n",
+              request,
+              peer,
               other[0] / portcullis[0]);
         }
       }
@@ -68,16 +79,23 @@ public final class FilterCpuTime {
   }
 
   /** Runs {@link One} in a JVM of its own; returns its medians (CPU, elapsed). */
-  private static double[] measure(String filter, String request, String rounds, String batch) throws Exception {
+  private static double[] measure(String filter, String request, String rounds, String batch)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), One.class.getName(), filter, request, rounds,
+    command.addAll(List.of(
+        "-cp",
+        System.getProperty("java.class.path"),
+        One.class.getName(),
+        filter,
+        request,
+        rounds,
         batch));
     Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
     double[] result = null;
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
         if (line.startsWith(RESULT)) {
           String[] f = line.substring(RESULT.length()).split(" ");
@@ -86,7 +104,8 @@ public final class FilterCpuTime {
       }
     }
     if (child.waitFor() != 0 || result == null) {
-      throw new IllegalStateException(filter + " " + request + " failed with exit code " + child.exitValue());
+      throw new IllegalStateException(
+          filter + " " + request + " failed with exit code " + child.exitValue());
     }
     return result;
   }
@@ -126,7 +145,8 @@ public final class FilterCpuTime {
       if (sink == null) {
         throw new IllegalStateException("no outcome");
       }
-      System.out.printf(Locale.ROOT, "%s%.1f %.1f%n", RESULT, median(samples, 0), median(samples, 1));
+      System.out.printf(
+          Locale.ROOT, "%s%.1f %.1f%n", RESULT, median(samples, 0), median(samples, 1));
     }
 
     private static double median(List<double[]> values, int column) {

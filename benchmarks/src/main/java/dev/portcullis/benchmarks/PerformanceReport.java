@@ -34,7 +34,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code benchmarks/performance.sh} runs this and the HTTP load test in one go.
  */
 public final class PerformanceReport {
-  private static final Pattern BYTES_PER_SESSION = Pattern.compile("bytes per idle session: ([0-9.]+)");
+  private static final Pattern BYTES_PER_SESSION =
+      Pattern.compile("bytes per idle session: ([0-9.]+)");
 
   /** Mean and error (99.9%) in the benchmark's own unit. */
   private record Score(double mean, double error, String unit) {
@@ -59,44 +60,92 @@ public final class PerformanceReport {
   private void run() throws RunnerException, IOException, InterruptedException {
     measure(SealBenchmark.class.getSimpleName(), 1, "");
     measure(FilterBenchmark.class.getSimpleName(), 1, "");
-    measure(SessionStoreBenchmark.class.getSimpleName() + "\\.(bareCaffeineGet|caffeineGetWithIdleExpiry|storeLoad)",
-        1, "@1");
-    measure(SessionStoreBenchmark.class.getSimpleName() + "\\.(bareCaffeineGet|caffeineGetWithIdleExpiry|storeLoad)",
-        2, "@2");
+    measure(
+        SessionStoreBenchmark.class.getSimpleName()
+            + "\\.(bareCaffeineGet|caffeineGetWithIdleExpiry|storeLoad)",
+        1,
+        "@1");
+    measure(
+        SessionStoreBenchmark.class.getSimpleName()
+            + "\\.(bareCaffeineGet|caffeineGetWithIdleExpiry|storeLoad)",
+        2,
+        "@2");
 
     String seal = "SealBenchmark.";
-    floor("auth cookie seal + open", seal + "portcullisSealAndOpen", "raw JCA AES-256-GCM", seal + "rawGcmSealAndOpen",
+    floor(
+        "auth cookie seal + open",
+        seal + "portcullisSealAndOpen",
+        "raw JCA AES-256-GCM",
+        seal + "rawGcmSealAndOpen",
         1.3);
-    floor("auth cookie open", seal + "portcullisOpen", "raw JCA AES-256-GCM", seal + "rawGcmOpen", 1.3);
-    faster("auth cookie seal + open", seal + "portcullisSealAndOpen", "Apache Shiro remember-me",
+    floor(
+        "auth cookie open",
+        seal + "portcullisOpen",
+        "raw JCA AES-256-GCM",
+        seal + "rawGcmOpen",
+        1.3);
+    faster(
+        "auth cookie seal + open",
+        seal + "portcullisSealAndOpen",
+        "Apache Shiro remember-me",
         seal + "shiroSealAndOpen");
-    faster("auth cookie open", seal + "portcullisOpen", "Apache Shiro remember-me", seal + "shiroOpen");
-    faster("auth cookie seal + open", seal + "portcullisSealAndOpen", "Spring Security remember-me (signed only)",
+    faster(
+        "auth cookie open",
+        seal + "portcullisOpen",
+        "Apache Shiro remember-me",
+        seal + "shiroOpen");
+    faster(
+        "auth cookie seal + open",
+        seal + "portcullisSealAndOpen",
+        "Spring Security remember-me (signed only)",
         seal + "springRememberMeSignAndCheck");
-    faster("auth cookie open", seal + "portcullisOpen", "Spring Security remember-me (signed only)",
+    faster(
+        "auth cookie open",
+        seal + "portcullisOpen",
+        "Spring Security remember-me (signed only)",
         seal + "springRememberMeCheck");
-    faster("auth cookie seal + open", seal + "portcullisSealAndOpen", "Google Tink AEAD", seal + "tinkSealAndOpen");
+    faster(
+        "auth cookie seal + open",
+        seal + "portcullisSealAndOpen",
+        "Google Tink AEAD",
+        seal + "tinkSealAndOpen");
     faster("auth cookie open", seal + "portcullisOpen", "Google Tink AEAD", seal + "tinkOpen");
 
     for (String request : List.of("authenticatedGet", "anonymousGet", "anonymousProtectedGet")) {
       String f = "FilterBenchmark." + request + "[";
       added("filter, " + request, f + "portcullis]", f + "noop]", 5_000);
-      faster("filter, " + request, f + "portcullis]", "Spring Security filter chain", f + "springSecurity]", 0.5);
+      faster(
+          "filter, " + request,
+          f + "portcullis]",
+          "Spring Security filter chain",
+          f + "springSecurity]",
+          0.5);
       faster("filter, " + request, f + "portcullis]", "Apache Shiro filter", f + "shiro]");
     }
 
     for (String threads : List.of("@1", "@2")) {
       String s = "SessionStoreBenchmark.";
-      floor("session lookup + touch, " + threads.substring(1) + " thread(s)", s + "storeLoad" + threads,
-          "bare Caffeine get", s + "bareCaffeineGet" + threads, 2.0);
-      context("session lookup + touch, " + threads.substring(1) + " thread(s)", s + "storeLoad" + threads,
-          "Caffeine get with the same idle expiry", s + "caffeineGetWithIdleExpiry" + threads);
+      floor(
+          "session lookup + touch, " + threads.substring(1) + " thread(s)",
+          s + "storeLoad" + threads,
+          "bare Caffeine get",
+          s + "bareCaffeineGet" + threads,
+          2.0);
+      context(
+          "session lookup + touch, " + threads.substring(1) + " thread(s)",
+          s + "storeLoad" + threads,
+          "Caffeine get with the same idle expiry",
+          s + "caffeineGetWithIdleExpiry" + threads);
     }
     sessionMemory();
 
     System.out.println();
-    System.out.printf(Locale.ROOT, "Java %s (%s), %d processors%n", System.getProperty("java.version"),
-        System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        Locale.ROOT,
+        "Java %s (%s), %d processors%n",
+        System.getProperty("java.version"),
+        System.getProperty("java.vm.name"),
+        Runtime.getRuntime().availableProcessors());
     System.out.println();
     System.out.println("| what | Portcullis | baseline, same run | ratio | target | met |");
     System.out.println("| --- | --- | --- | --- | --- | --- |");
@@ -104,23 +153,33 @@ public final class PerformanceReport {
   }
 
   private void measure(String include, int threads, String suffix) throws RunnerException {
-    ChainedOptionsBuilder options = new OptionsBuilder().include(include).threads(threads).forks(1);
+    ChainedOptionsBuilder options =
+        new OptionsBuilder().include(include).threads(threads).forks(1);
     if (quick) {
-      options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.seconds(1))
+      options
+          .warmupIterations(1)
+          .measurementIterations(1)
+          .warmupTime(TimeValue.seconds(1))
           .measurementTime(TimeValue.seconds(1));
     } else {
-      options.warmupIterations(4).measurementIterations(6).warmupTime(TimeValue.seconds(2))
+      options
+          .warmupIterations(4)
+          .measurementIterations(6)
+          .warmupTime(TimeValue.seconds(2))
           .measurementTime(TimeValue.seconds(2));
     }
     for (RunResult run : new Runner(options.build()).run()) {
       String benchmark = run.getParams().getBenchmark();
-      String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+      String name =
+          benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
       String filter = run.getParams().getParam("filter");
       if (filter != null) {
         name += "[" + filter + "]";
       }
       Result<?> primary = run.getPrimaryResult();
-      scores.put(name + suffix, new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit()));
+      scores.put(
+          name + suffix,
+          new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit()));
     }
   }
 
@@ -133,12 +192,18 @@ public final class PerformanceReport {
   }
 
   /** Portcullis within {@code maxRatio} times a floor that does less. */
-  private void floor(String what, String portcullis, String baselineName, String baseline, double maxRatio) {
+  private void floor(
+      String what, String portcullis, String baselineName, String baseline, double maxRatio) {
     Score p = score(portcullis);
     Score b = score(baseline);
     double ratio = p.mean() / b.mean();
-    row(what, p, baselineName + ": " + b.show(), String.format(Locale.ROOT, "%.2fx", ratio),
-        String.format(Locale.ROOT, "≤ %.1fx", maxRatio), ratio <= maxRatio);
+    row(
+        what,
+        p,
+        baselineName + ": " + b.show(),
+        String.format(Locale.ROOT, "%.2fx", ratio),
+        String.format(Locale.ROOT, "≤ %.1fx", maxRatio),
+        ratio <= maxRatio);
   }
 
   /** Portcullis beside a baseline shown for context, without a target. */
@@ -150,12 +215,19 @@ public final class PerformanceReport {
   }
 
   /** Portcullis faster than a peer (its time at most {@code maxShare} of the peer's). */
-  private void faster(String what, String portcullis, String peerName, String peer, double maxShare) {
+  private void faster(
+      String what, String portcullis, String peerName, String peer, double maxShare) {
     Score p = score(portcullis);
     Score b = score(peer);
     double ratio = b.mean() / p.mean();
-    String target = maxShare == 1.0 ? "faster" : String.format(Locale.ROOT, "≥ %.0fx faster", 1 / maxShare);
-    row(what, p, peerName + ": " + b.show(), String.format(Locale.ROOT, "peer takes %.2fx", ratio), target,
+    String target =
+        maxShare == 1.0 ? "faster" : String.format(Locale.ROOT, "≥ %.0fx faster", 1 / maxShare);
+    row(
+        what,
+        p,
+        peerName + ": " + b.show(),
+        String.format(Locale.ROOT, "peer takes %.2fx", ratio),
+        target,
         p.mean() <= b.mean() * maxShare);
   }
 
@@ -168,20 +240,32 @@ public final class PerformanceReport {
     Score p = score(portcullis);
     Score b = score(baseline);
     double added = p.mean() - b.mean();
-    row(what, p, "no-op filter: " + b.show(), String.format(Locale.ROOT, "+%,.0f ns", added),
-        String.format(Locale.ROOT, "≤ +%,.0f ns", maxAddedNanos), added <= maxAddedNanos);
+    row(
+        what,
+        p,
+        "no-op filter: " + b.show(),
+        String.format(Locale.ROOT, "+%,.0f ns", added),
+        String.format(Locale.ROOT, "≤ +%,.0f ns", maxAddedNanos),
+        added <= maxAddedNanos);
   }
 
-  private void row(String what, Score p, String baseline, String ratio, String target, boolean met) {
-    rows.add("| " + what + " | " + p.show() + " | " + baseline + " | " + ratio + " | " + target + " | "
-        + (met ? "yes" : "**no**") + " |");
+  private void row(
+      String what, Score p, String baseline, String ratio, String target, boolean met) {
+    rows.add("| " + what + " | " + p.show() + " | " + baseline + " | " + ratio + " | " + target
+        + " | " + (met ? "yes" : "**no**") + " |");
   }
 
   /** {@link SessionMemory} in a JVM of its own, so the heap it measures holds nothing else of this run. */
   private void sessionMemory() throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process process = new ProcessBuilder(java.toString(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-        SessionMemory.class.getName()).redirectErrorStream(true).start();
+    Process process = new ProcessBuilder(
+            java.toString(),
+            "-Xmx1g",
+            "-cp",
+            System.getProperty("java.class.path"),
+            SessionMemory.class.getName())
+        .redirectErrorStream(true)
+        .start();
     Double bytes = null;
     try (BufferedReader out = new BufferedReader(
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -195,7 +279,10 @@ public final class PerformanceReport {
     if (process.waitFor() != 0 || bytes == null) {
       throw new IllegalStateException("SessionMemory failed (exit " + process.exitValue() + ")");
     }
-    rows.add(String.format(Locale.ROOT, "| memory per idle session, 1,000,000 sessions | %.0f B | | | ≤ 400 B | %s |",
-        bytes, bytes <= 400 ? "yes" : "**no**"));
+    rows.add(String.format(
+        Locale.ROOT,
+        "| memory per idle session, 1,000,000 sessions | %.0f B | | | ≤ 400 B | %s |",
+        bytes,
+        bytes <= 400 ? "yes" : "**no**"));
   }
 }

@@ -62,11 +62,16 @@ public class RedisStoreBenchmark {
   public void fill() {
     String port = System.getProperty("portcullis.redis.port");
     if (port == null) {
-      throw new IllegalStateException("set -Dportcullis.redis.port to the port of a loopback redis-server");
+      throw new IllegalStateException(
+          "set -Dportcullis.redis.port to the port of a loopback redis-server");
     }
     clock = InstantSource.system();
-    redis = RedisStores.connect(RedisStoreConfig.builder().uri("redis://127.0.0.1:" + port)
-        .keyPrefix("portcullis-bench:").build(), clock);
+    redis = RedisStores.connect(
+        RedisStoreConfig.builder()
+            .uri("redis://127.0.0.1:" + port)
+            .keyPrefix("portcullis-bench:")
+            .build(),
+        clock);
     onRedis = redis.revocationStore();
     inCaffeine = RevocationStore.inMemory(clock);
     Instant later = clock.instant().plus(Duration.ofHours(1));

@@ -152,12 +152,19 @@ public class SealBenchmark {
     key = new SecretKeySpec(raw, "AES");
     cipher = Cipher.getInstance("AES/GCM/NoPadding");
     plaintext = TicketEncoding.encode(ticket);
-    // Same size as Portcullis' associated data: version, purpose and cookie name, each length-prefixed.
-    aad = new byte[1 + 2 + Purpose.AUTH_TICKET.name().length() + 2 + COOKIE.getBytes(StandardCharsets.UTF_8).length];
+    // Same size as Portcullis' associated data: version, purpose and cookie name, each
+    // length-prefixed.
+    aad = new byte
+        [1
+            + 2
+            + Purpose.AUTH_TICKET.name().length()
+            + 2
+            + COOKIE.getBytes(StandardCharsets.UTF_8).length];
     sealedNonce = new byte[NONCE_BYTES];
     random.nextBytes(sealedNonce);
     sealedCiphertext = rawSeal(sealedNonce);
-    if (!(verifier.verify(cookie) instanceof TicketCheck.Valid valid) || !valid.ticket().userHandle().equals(USER)) {
+    if (!(verifier.verify(cookie) instanceof TicketCheck.Valid valid)
+        || !valid.ticket().userHandle().equals(USER)) {
       throw new IllegalStateException("set-up cookie does not verify");
     }
     if (!Arrays.equals(rawGcmOpen(), plaintext)) {
@@ -185,25 +192,31 @@ public class SealBenchmark {
   private void setUpSpring(SecureRandom keys, InstantSource clock) {
     byte[] password = new byte[16];
     keys.nextBytes(password);
-    // The stored hash, as Spring's default delegating encoder writes it ("{bcrypt}$2a$10$..."), enters the signature.
+    // The stored hash, as Spring's default delegating encoder writes it ("{bcrypt}$2a$10$..."),
+    // enters the signature.
     springUser = User.withUsername(USER)
-        .password(PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(BASE64URL.encodeToString(password)))
+        .password(PasswordEncoderFactories.createDelegatingPasswordEncoder()
+            .encode(BASE64URL.encodeToString(password)))
         .authorities(new SimpleGrantedAuthority("org:" + ORGANISATION))
         .build();
     Map<String, UserDetails> users = Map.of(USER, springUser);
     byte[] serverKey = new byte[32];
     keys.nextBytes(serverKey);
-    spring = new SpringRememberMeCookie(BASE64URL.encodeToString(serverKey), name -> {
-      UserDetails user = users.get(name);
-      if (user == null) {
-        throw new UsernameNotFoundException("unknown user");
-      }
-      return user;
-    }, clock);
+    spring = new SpringRememberMeCookie(
+        BASE64URL.encodeToString(serverKey),
+        name -> {
+          UserDetails user = users.get(name);
+          if (user == null) {
+            throw new UsernameNotFoundException("unknown user");
+          }
+          return user;
+        },
+        clock);
     springExpiry = ticket.expiresAt().toEpochMilli();
     springCookie = spring.sign(springUser, springExpiry);
     UserDetails checked = spring.check(springCookie);
-    if (!checked.getUsername().equals(USER) || !checked.getAuthorities().equals(springUser.getAuthorities())) {
+    if (!checked.getUsername().equals(USER)
+        || !checked.getAuthorities().equals(springUser.getAuthorities())) {
       throw new IllegalStateException("Spring's remember-me cookie does not check out to its user");
     }
   }
@@ -223,7 +236,8 @@ public class SealBenchmark {
   public Map<String, Integer> cookieLengths() {
     return Map.of(
         "portcullis", cookie.length(),
-        "rawGcm", BASE64URL.encodeToString(concat(sealedNonce, sealedCiphertext)).length(),
+        "rawGcm",
+            BASE64URL.encodeToString(concat(sealedNonce, sealedCiphertext)).length(),
         "shiro", shiroCookie.length(),
         "springRememberMe", springCookie.length(),
         "tink", tinkCookie.length());
@@ -319,18 +333,21 @@ public class SealBenchmark {
   static final class ShiroRememberMeCookie extends CookieRememberMeManager {
     ShiroRememberMeCookie(Supplier<byte[]> key, SecureRandom random) {
       super(key);
-      if (!(getCipherService() instanceof AesCipherService aes) || !"GCM".equals(aes.getModeName())) {
+      if (!(getCipherService() instanceof AesCipherService aes)
+          || !"GCM".equals(aes.getModeName())) {
         throw new IllegalStateException("Shiro's remember-me cipher is not AES-GCM");
       }
       aes.setSecureRandom(random);
     }
 
     String seal(PrincipalCollection principals) {
-      return org.apache.shiro.lang.codec.Base64.encodeToString(convertPrincipalsToBytes(principals));
+      return org.apache.shiro.lang.codec.Base64.encodeToString(
+          convertPrincipalsToBytes(principals));
     }
 
     PrincipalCollection open(String value) {
-      return convertBytesToPrincipals(org.apache.shiro.lang.codec.Base64.decode(ensurePadding(value)), null);
+      return convertBytesToPrincipals(
+          org.apache.shiro.lang.codec.Base64.decode(ensurePadding(value)), null);
     }
   }
 
@@ -349,8 +366,12 @@ public class SealBenchmark {
 
     String sign(UserDetails user, long expiryMillis) {
       RememberMeTokenAlgorithm algorithm = RememberMeTokenAlgorithm.SHA256;
-      return encodeCookie(new String[] {user.getUsername(), Long.toString(expiryMillis), algorithm.name(),
-          makeTokenSignature(expiryMillis, user.getUsername(), user.getPassword(), algorithm)});
+      return encodeCookie(new String[] {
+        user.getUsername(),
+        Long.toString(expiryMillis),
+        algorithm.name(),
+        makeTokenSignature(expiryMillis, user.getUsername(), user.getPassword(), algorithm)
+      });
     }
 
     UserDetails check(String value) {

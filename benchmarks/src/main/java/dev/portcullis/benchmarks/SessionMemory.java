@@ -31,8 +31,8 @@ public final class SessionMemory {
 
     long before = heapAfterGc();
     CaffeineSessionStore store = CaffeineSessionStore.builder(config, clock).build();
-    SessionRegistry registry = SessionRegistry.create(config, store, new SecureRandom(), clock,
-        SessionListener.noop());
+    SessionRegistry registry =
+        SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
     for (int i = 0; i < count; i++) {
       registry.save(registry.create());
     }
@@ -41,8 +41,12 @@ public final class SessionMemory {
 
     long held = store.estimatedSize();
     System.out.printf(Locale.ROOT, "sessions held: %d%n", held);
-    System.out.printf(Locale.ROOT, "heap after GC: %,d bytes before, %,d bytes after%n", before, after);
-    System.out.printf(Locale.ROOT, "bytes per idle session: %.1f (target <= 400)%n", (after - before) / (double) held);
+    System.out.printf(
+        Locale.ROOT, "heap after GC: %,d bytes before, %,d bytes after%n", before, after);
+    System.out.printf(
+        Locale.ROOT,
+        "bytes per idle session: %.1f (target <= 400)%n",
+        (after - before) / (double) held);
     if (store.estimatedSize() != held) {
       throw new AssertionError("the store must stay reachable until measured");
     }

@@ -72,10 +72,14 @@ public class SessionStoreBenchmark {
     InstantSource clock = InstantSource.system();
     SessionConfig config = SessionConfig.builder().maxSessions(sessions * 2L).build();
     store = CaffeineSessionStore.builder(config, clock).build();
-    registry = SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
+    registry =
+        SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
     bare = Caffeine.newBuilder().maximumSize(sessions * 2L).build();
-    idleExpiring = Caffeine.newBuilder().maximumSize(sessions * 2L).expireAfterAccess(config.idleTimeout())
-        .ticker(() -> clock.millis() * 1_000_000L).build();
+    idleExpiring = Caffeine.newBuilder()
+        .maximumSize(sessions * 2L)
+        .expireAfterAccess(config.idleTimeout())
+        .ticker(() -> clock.millis() * 1_000_000L)
+        .build();
     keys = new SessionKey[MASK + 1];
     cookies = new String[MASK + 1];
     for (int i = 0; i <= MASK; i++) {

@@ -30,14 +30,17 @@ class SealBenchmarkTest {
 
   @Test
   void portcullis_opensItsOwnTicket() {
-    assertThat(bench.portcullisSealAndOpen()).isInstanceOfSatisfying(TicketCheck.Valid.class,
-        v -> assertThat(v.ticket().userHandle()).isEqualTo(SealBenchmark.USER));
+    assertThat(bench.portcullisSealAndOpen())
+        .isInstanceOfSatisfying(
+            TicketCheck.Valid.class,
+            v -> assertThat(v.ticket().userHandle()).isEqualTo(SealBenchmark.USER));
     assertThat(bench.portcullisOpen()).isInstanceOf(TicketCheck.Valid.class);
   }
 
   @Test
   void rawGcm_opensToTheTicketPlaintext() throws GeneralSecurityException {
-    assertThat(TicketEncoding.decode(bench.rawGcmSealAndOpen())).map(AuthTicket::userHandle)
+    assertThat(TicketEncoding.decode(bench.rawGcmSealAndOpen()))
+        .map(AuthTicket::userHandle)
         .contains(SealBenchmark.USER);
     assertThat(TicketEncoding.decode(bench.rawGcmOpen()).flatMap(AuthTicket::organisationHandle))
         .contains(SealBenchmark.ORGANISATION);
@@ -47,7 +50,10 @@ class SealBenchmarkTest {
   void shiro_opensToTheSamePrincipals() {
     // Shiro's asList() is a raw List.
     assertThat(bench.shiroSealAndOpen().asList().toArray())
-        .containsExactly(SealBenchmark.USER, SealBenchmark.ORGANISATION, bench.ticket.issuedAt(),
+        .containsExactly(
+            SealBenchmark.USER,
+            SealBenchmark.ORGANISATION,
+            bench.ticket.issuedAt(),
             bench.ticket.expiresAt());
     assertThat(bench.shiroOpen().getPrimaryPrincipal()).isEqualTo(SealBenchmark.USER);
   }
@@ -55,7 +61,8 @@ class SealBenchmarkTest {
   @Test
   void springRememberMe_checksOutToTheSameUser() {
     assertThat(bench.springRememberMeSignAndCheck().getUsername()).isEqualTo(SealBenchmark.USER);
-    assertThat(bench.springRememberMeCheck().getAuthorities()).extracting(Object::toString)
+    assertThat(bench.springRememberMeCheck().getAuthorities())
+        .extracting(Object::toString)
         .containsExactly("org:" + SealBenchmark.ORGANISATION);
   }
 
@@ -67,15 +74,19 @@ class SealBenchmarkTest {
 
   @Test
   void changedCookie_isRejectedByEveryVariant() {
-    assertThat(bench.verifier.verify(changed(bench.cookie))).isInstanceOf(TicketCheck.NotValid.class);
-    assertThatThrownBy(() -> bench.shiro.open(changed(bench.shiroCookie))).isInstanceOf(CryptoException.class);
-    assertThatThrownBy(() -> bench.tink.decrypt(Base64.getUrlDecoder().decode(changed(bench.tinkCookie)), bench.aad))
+    assertThat(bench.verifier.verify(changed(bench.cookie)))
+        .isInstanceOf(TicketCheck.NotValid.class);
+    assertThatThrownBy(() -> bench.shiro.open(changed(bench.shiroCookie)))
+        .isInstanceOf(CryptoException.class);
+    assertThatThrownBy(() ->
+            bench.tink.decrypt(Base64.getUrlDecoder().decode(changed(bench.tinkCookie)), bench.aad))
         .isInstanceOf(GeneralSecurityException.class);
   }
 
   @Test
   void springCookieSignedOverAnotherPassword_isRejected() {
-    UserDetails impostor = User.withUserDetails(bench.springUser).password("{noop}guessed").build();
+    UserDetails impostor =
+        User.withUserDetails(bench.springUser).password("{noop}guessed").build();
     String forged = bench.spring.sign(impostor, bench.ticket.expiresAt().toEpochMilli());
 
     assertThatThrownBy(() -> bench.spring.check(forged)).isInstanceOf(InvalidCookieException.class);
@@ -86,10 +97,13 @@ class SealBenchmarkTest {
     long expiry = bench.ticket.issuedAt().toEpochMilli() - 1;
     String expired = bench.spring.sign(bench.springUser, expiry);
     SealBenchmark.SpringRememberMeCookie atExpiry = new SealBenchmark.SpringRememberMeCookie(
-        bench.spring.getKey(), name -> bench.springUser, InstantSource.fixed(Instant.ofEpochMilli(expiry)));
+        bench.spring.getKey(),
+        name -> bench.springUser,
+        InstantSource.fixed(Instant.ofEpochMilli(expiry)));
 
     assertThat(atExpiry.check(expired).getUsername()).isEqualTo(SealBenchmark.USER);
-    assertThatThrownBy(() -> bench.spring.check(expired)).isInstanceOf(InvalidCookieException.class);
+    assertThatThrownBy(() -> bench.spring.check(expired))
+        .isInstanceOf(InvalidCookieException.class);
   }
 
   @Test
@@ -97,13 +111,18 @@ class SealBenchmarkTest {
     Map<String, Integer> lengths = bench.cookieLengths();
     int plaintext = TicketEncoding.encode(bench.ticket).length;
 
-    // Raw: 12-byte nonce and 16-byte tag around the plaintext; Tink adds its 5-byte key-id prefix to that.
-    assertThat(lengths).containsEntry("rawGcm", base64UrlLength(plaintext + 12 + 16))
+    // Raw: 12-byte nonce and 16-byte tag around the plaintext; Tink adds its 5-byte key-id prefix
+    // to that.
+    assertThat(lengths)
+        .containsEntry("rawGcm", base64UrlLength(plaintext + 12 + 16))
         .containsEntry("tink", base64UrlLength(plaintext + 5 + 12 + 16));
-    // Spring's cookie is user name, expiry, algorithm and hex SHA-256 signature, readable once base64-decoded.
-    String spring = new String(Base64.getDecoder().decode(padded(bench.springCookie)), StandardCharsets.UTF_8);
-    assertThat(spring).matches(SealBenchmark.USER + ":" + bench.ticket.expiresAt().toEpochMilli()
-        + ":SHA256:[0-9a-f]{64}");
+    // Spring's cookie is user name, expiry, algorithm and hex SHA-256 signature, readable once
+    // base64-decoded.
+    String spring =
+        new String(Base64.getDecoder().decode(padded(bench.springCookie)), StandardCharsets.UTF_8);
+    assertThat(spring)
+        .matches(SealBenchmark.USER + ":" + bench.ticket.expiresAt().toEpochMilli()
+            + ":SHA256:[0-9a-f]{64}");
     // Java serialization costs Shiro's cookie several times the size of a codec's ticket.
     assertThat(lengths.get("shiro")).isGreaterThan(2 * lengths.get("portcullis"));
   }

@@ -20,16 +20,24 @@ public final class AccessPolicy {
 
   private record Rule(String pattern, Kind kind, Set<String> anyOfRoles, Match match, String base) {
     Rule(String pattern, Kind kind, Set<String> anyOfRoles) {
-      this(pattern, kind, anyOfRoles,
-          pattern.endsWith("/**") ? Match.SUBTREE : pattern.endsWith("/*") ? Match.ONE_MORE : Match.EXACT,
-          pattern.endsWith("/**") ? pattern.substring(0, pattern.length() - 3)
+      this(
+          pattern,
+          kind,
+          anyOfRoles,
+          pattern.endsWith("/**")
+              ? Match.SUBTREE
+              : pattern.endsWith("/*") ? Match.ONE_MORE : Match.EXACT,
+          pattern.endsWith("/**")
+              ? pattern.substring(0, pattern.length() - 3)
               : pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 1) : pattern);
     }
 
     boolean matches(String path) {
       return switch (match) {
         // "/a/**": "/a" itself and anything below "/a/"; "/**": every path
-        case SUBTREE -> path.startsWith(base) && (path.length() == base.length() || path.charAt(base.length()) == '/');
+        case SUBTREE ->
+          path.startsWith(base)
+              && (path.length() == base.length() || path.charAt(base.length()) == '/');
         // "/a/*": "/a/" plus one segment without a further slash
         case ONE_MORE -> path.startsWith(base) && path.indexOf('/', base.length()) < 0;
         case EXACT -> path.equals(base);
@@ -37,9 +45,17 @@ public final class AccessPolicy {
     }
   }
 
-  private enum Match { EXACT, ONE_MORE, SUBTREE }
+  private enum Match {
+    EXACT,
+    ONE_MORE,
+    SUBTREE
+  }
 
-  private enum Kind { PUBLIC, AUTHENTICATED, ROLES }
+  private enum Kind {
+    PUBLIC,
+    AUTHENTICATED,
+    ROLES
+  }
 
   private AccessPolicy(List<Rule> rules) {
     this.rules = List.copyOf(rules);
@@ -119,12 +135,15 @@ public final class AccessPolicy {
 
     private static String check(String pattern) {
       Objects.requireNonNull(pattern, "pattern");
-      String base = pattern.endsWith("/**") ? pattern.substring(0, pattern.length() - 3)
+      String base = pattern.endsWith("/**")
+          ? pattern.substring(0, pattern.length() - 3)
           : pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : pattern;
-      if (!pattern.equals("/**") && (base.isEmpty() || base.contains("*")
-          || PathNormaliser.normalise(base).filter(n -> n.equals(base)).isEmpty())) {
-        throw new IllegalArgumentException("access pattern '" + pattern + "' must be a lower-case normalised path,"
-            + " optionally ending in /* or /**");
+      if (!pattern.equals("/**")
+          && (base.isEmpty()
+              || base.contains("*")
+              || PathNormaliser.normalise(base).filter(n -> n.equals(base)).isEmpty())) {
+        throw new IllegalArgumentException("access pattern '" + pattern
+            + "' must be a lower-case normalised path," + " optionally ending in /* or /**");
       }
       return pattern.toLowerCase(Locale.ROOT);
     }

@@ -51,7 +51,12 @@ public final class AuditChainVerifier {
    * @param tornRecordsCut how many {@link AuditEventType#AUDIT_RECORD_TORN} records the good records hold: torn
    *     records that the sink cut from the end of the file after an interrupted write
    */
-  public record Result(boolean intact, long records, long firstBadLine, String problem, String head,
+  public record Result(
+      boolean intact,
+      long records,
+      long firstBadLine,
+      String problem,
+      String head,
       long tornRecordsCut) {
     public Result {
       Objects.requireNonNull(problem, "problem");
@@ -69,9 +74,12 @@ public final class AuditChainVerifier {
         return "NOT INTACT: line " + firstBadLine + ": " + problem;
       }
       String described = "intact: " + records + " records, head " + head;
-      return tornRecordsCut == 0 ? described : described + "; " + tornRecordsCut + " torn record"
-          + (tornRecordsCut == 1 ? "" : "s") + " cut (see the " + AuditEventType.AUDIT_RECORD_TORN.name()
-          + " records)";
+      return tornRecordsCut == 0
+          ? described
+          : described + "; " + tornRecordsCut + " torn record"
+              + (tornRecordsCut == 1 ? "" : "s") + " cut (see the "
+              + AuditEventType.AUDIT_RECORD_TORN.name()
+              + " records)";
     }
   }
 
@@ -82,7 +90,8 @@ public final class AuditChainVerifier {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length != 1) {
-      err.println("usage: java -cp portcullis-core.jar " + AuditChainVerifier.class.getName() + " AUDIT_FILE");
+      err.println("usage: java -cp portcullis-core.jar " + AuditChainVerifier.class.getName()
+          + " AUDIT_FILE");
       return 2;
     }
     Result result;
@@ -111,8 +120,11 @@ public final class AuditChainVerifier {
       while ((line = lines.next()) != null) {
         lineNumber++;
         if (!lines.lastHadNewline()) {
-          return bad(lineNumber, "incomplete record (the file does not end with a newline): a torn write, which the "
-              + "sink cuts off and records as " + AuditEventType.AUDIT_RECORD_TORN.name() + " when it next opens the file",
+          return bad(
+              lineNumber,
+              "incomplete record (the file does not end with a newline): a torn write, which the "
+                  + "sink cuts off and records as " + AuditEventType.AUDIT_RECORD_TORN.name()
+                  + " when it next opens the file",
               prevHash);
         }
         HashChain.Link link = HashChain.parse(line);
@@ -120,25 +132,34 @@ public final class AuditChainVerifier {
           return bad(lineNumber, "not a chain record: altered or inserted", prevHash);
         }
         if (!link.selfConsistent()) {
-          return bad(lineNumber, "record altered (seq " + link.seq() + "): its hash does not match its content",
+          return bad(
+              lineNumber,
+              "record altered (seq " + link.seq() + "): its hash does not match its content",
               prevHash);
         }
         if (link.seq() > expectedSeq) {
           String what = appearsLater(file, lineNumber, expectedSeq)
               ? "records out of order: expected seq " + expectedSeq + " here, found " + link.seq()
-              : "missing record" + (link.seq() - expectedSeq > 1 ? "s" : "") + ": seq " + expectedSeq
-                  + (link.seq() - expectedSeq > 1 ? " to " + (link.seq() - 1) : "") + " deleted before seq "
+              : "missing record" + (link.seq() - expectedSeq > 1 ? "s" : "") + ": seq "
+                  + expectedSeq
+                  + (link.seq() - expectedSeq > 1 ? " to " + (link.seq() - 1) : "")
+                  + " deleted before seq "
                   + link.seq();
           return bad(lineNumber, what, prevHash);
         }
         if (link.seq() < expectedSeq) {
-          return bad(lineNumber,
-              "record seq " + link.seq() + " is inserted, repeated or out of order: expected seq " + expectedSeq,
+          return bad(
+              lineNumber,
+              "record seq " + link.seq() + " is inserted, repeated or out of order: expected seq "
+                  + expectedSeq,
               prevHash);
         }
         if (!link.prev().equals(prevHash)) {
-          return bad(lineNumber, "chain broken (seq " + link.seq() + "): it does not follow line " + (lineNumber - 1)
-              + ", which was replaced, or this record was", prevHash);
+          return bad(
+              lineNumber,
+              "chain broken (seq " + link.seq() + "): it does not follow line " + (lineNumber - 1)
+                  + ", which was replaced, or this record was",
+              prevHash);
         }
         prevHash = link.hash();
         expectedSeq++;
@@ -154,18 +175,21 @@ public final class AuditChainVerifier {
     return new Result(false, line, line, problem, head);
   }
 
-  private static final String TORN_TYPE = ",\"type\":\"" + AuditEventType.AUDIT_RECORD_TORN.name() + "\",";
+  private static final String TORN_TYPE =
+      ",\"type\":\"" + AuditEventType.AUDIT_RECORD_TORN.name() + "\",";
 
   /**
    * Whether the record's type is the torn-record marker. The type is the fourth field, after the kind, the id and the
    * time, which the code fills with fixed shapes: it starts within the first 200 bytes.
    */
   private static boolean isTornMarker(byte[] line) {
-    return new String(line, 0, Math.min(line.length, 200), StandardCharsets.ISO_8859_1).contains(TORN_TYPE);
+    return new String(line, 0, Math.min(line.length, 200), StandardCharsets.ISO_8859_1)
+        .contains(TORN_TYPE);
   }
 
   private static boolean startsAsAuditRecord(byte[] line) {
-    byte[] prefix = ("{\"kind\":\"" + EventFormat.KIND_AUDIT + "\",").getBytes(StandardCharsets.US_ASCII);
+    byte[] prefix =
+        ("{\"kind\":\"" + EventFormat.KIND_AUDIT + "\",").getBytes(StandardCharsets.US_ASCII);
     if (line.length < prefix.length) {
       return false;
     }

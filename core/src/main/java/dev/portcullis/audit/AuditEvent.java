@@ -168,7 +168,8 @@ public final class AuditEvent {
         throw new IllegalArgumentException(what + " must be 1-" + MAX_HANDLE + " characters");
       }
       if (handle.indexOf('@') >= 0) {
-        throw new IllegalArgumentException(what + " looks like an e-mail address; audit takes the opaque handle");
+        throw new IllegalArgumentException(
+            what + " looks like an e-mail address; audit takes the opaque handle");
       }
       if (SecretShapes.looksSecret(handle)) {
         throw new IllegalArgumentException(what + " looks like a credential");
@@ -298,7 +299,8 @@ public final class AuditEvent {
      */
     public AuditEvent build() {
       if (id == null || time == null) {
-        throw new IllegalStateException("an audit event needs an id and a time: use AuditLog.event(type)");
+        throw new IllegalStateException(
+            "an audit event needs an id and a time: use AuditLog.event(type)");
       }
       return new AuditEvent(this);
     }
@@ -312,7 +314,8 @@ public final class AuditEvent {
       }
       if (SecretShapes.looksSecret(value)) {
         // The message never repeats the value: it may be the very secret.
-        throw new IllegalArgumentException(what + " looks like it holds a credential; audit events never do");
+        throw new IllegalArgumentException(
+            what + " looks like it holds a credential; audit events never do");
       }
       return value;
     }

@@ -18,7 +18,8 @@ public record AuditEventType(String name) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
   /** A user logged in: with the password form, or through single sign-on ({@code action: sso_login}). */
-  public static final AuditEventType AUTHN_LOGIN_SUCCESS = new AuditEventType("authn_login_success");
+  public static final AuditEventType AUTHN_LOGIN_SUCCESS =
+      new AuditEventType("authn_login_success");
   /**
    * A login did not happen: wrong credentials or unknown account (not told apart), an account that may not log in
    * (the reason names the missing name, email or role, or the disabled account), terms not accepted, a browser that
@@ -39,7 +40,8 @@ public record AuditEventType(String name) {
    * allowed to log in, a store or directory that could not answer, or an upgrade token that is missing, duplicated,
    * not valid, or another user's. The reason says which.
    */
-  public static final AuditEventType AUTHN_TOKEN_INVALID = new AuditEventType("authn_token_invalid");
+  public static final AuditEventType AUTHN_TOKEN_INVALID =
+      new AuditEventType("authn_token_invalid");
   /** A server-side session was created. */
   public static final AuditEventType SESSION_CREATED = new AuditEventType("session_created");
   /** A session id was rotated (login) or an auth ticket re-issued at half its lifetime (sliding expiry). */
@@ -61,7 +63,8 @@ public record AuditEventType(String name) {
    * After a local login, the single-sign-on upgrade cookie was offered; a failure means the link store could not
    * say whether the account is already linked, and nothing was offered.
    */
-  public static final AuditEventType SSO_UPGRADE_OFFERED = new AuditEventType("sso_upgrade_offered");
+  public static final AuditEventType SSO_UPGRADE_OFFERED =
+      new AuditEventType("sso_upgrade_offered");
   /** A portal account was linked to a single sign-on identity, or the link was refused (the reason says why). */
   public static final AuditEventType SSO_LINK = new AuditEventType("sso_link");
   /**
@@ -83,7 +86,8 @@ public record AuditEventType(String name) {
    */
   public static final AuditEventType CRYPT_DECRYPT_FAIL = new AuditEventType("crypt_decrypt_fail");
   /** A legacy (for example ASP.NET) login cookie was accepted and replaced by a Portcullis login. */
-  public static final AuditEventType LEGACY_TICKET_UPGRADED = new AuditEventType("legacy_ticket_upgraded");
+  public static final AuditEventType LEGACY_TICKET_UPGRADED =
+      new AuditEventType("legacy_ticket_upgraded");
   /** A state-changing request came without the session's CSRF token, or with another one. */
   public static final AuditEventType CSRF_FAIL = new AuditEventType("csrf_fail");
   /**
@@ -101,7 +105,8 @@ public record AuditEventType(String name) {
     Objects.requireNonNull(name, "name");
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "audit event type must be 1-64 of [a-z0-9_] starting with a letter: \"" + Json.escaped(name) + "\"");
+          "audit event type must be 1-64 of [a-z0-9_] starting with a letter: \""
+              + Json.escaped(name) + "\"");
     }
   }
 

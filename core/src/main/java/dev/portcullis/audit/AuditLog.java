@@ -3,10 +3,10 @@ package dev.portcullis.audit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * with {@code 503} while {@link #health()} is not healthy and lets logins and other pages go on. A sink that throws
  * anything else (a bug, an event it can't represent) is reported and counted, and that event is skipped for that sink:
  * retrying would fail the same way. Search-demand sinks are not retried: a failure is counted and reported.
-
+ *
  * <p><b>Searches.</b> {@link #searched} does not queue an event: it normalises and redacts the query and counts it
  * in its time bucket (one hour unless {@link Builder#demandBucket set}). The demand sinks get nothing about a search
  * until its bucket has closed by the injected clock; then the dispatcher hands them the bucket's
@@ -101,6 +101,7 @@ public final class AuditLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   /** The longest the dispatcher sleeps before looking at the clock again for a closing search-demand bucket. */
   private static final long DEMAND_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final Object STOP = new Object();
 
@@ -119,7 +120,8 @@ public final class AuditLog implements AutoCloseable {
   private boolean closed; // guarded by intake
   private volatile boolean closing;
   private volatile Health health = Health.HEALTHY;
-  private long nextRetry; // System.nanoTime() of the next retry of failing sinks; the dispatcher's only
+  private long
+      nextRetry; // System.nanoTime() of the next retry of failing sinks; the dispatcher's only
 
   private final LongAdder emitted = new LongAdder();
   private final LongAdder dropped = new LongAdder();
@@ -129,8 +131,10 @@ public final class AuditLog implements AutoCloseable {
   private AuditLog(Builder b) {
     this.clock = b.clock;
     this.random = b.random;
-    this.auditSinks = List.copyOf(b.auditSinks.isEmpty() ? List.of(AuditSink.slf4j()) : b.auditSinks);
-    this.demandSinks = List.copyOf(b.demandSinks.isEmpty() ? List.of(SearchDemandSink.slf4j()) : b.demandSinks);
+    this.auditSinks =
+        List.copyOf(b.auditSinks.isEmpty() ? List.of(AuditSink.slf4j()) : b.auditSinks);
+    this.demandSinks =
+        List.copyOf(b.demandSinks.isEmpty() ? List.of(SearchDemandSink.slf4j()) : b.demandSinks);
     this.demand = new SearchDemandTally(b.demandBucket, b.demandMaxTerms, b.demandMinimumCount);
     this.outlets = auditSinks.stream().map(Outlet::new).toList();
     this.whenFull = b.whenFull;
@@ -232,7 +236,8 @@ public final class AuditLog implements AutoCloseable {
       intake.readLock().unlock();
     }
     LockSupport.unpark(dispatcher); // and answers this request if it still can't take events
-    return request.done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) && request.healthy;
+    return request.done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+        && request.healthy;
   }
 
   /**
@@ -245,7 +250,8 @@ public final class AuditLog implements AutoCloseable {
 
   /** The counters so far. */
   public Stats stats() {
-    return new Stats(emitted.sum(), dropped.sum(), delivered.get(), sinkFailures.get(), queue.size());
+    return new Stats(
+        emitted.sum(), dropped.sum(), delivered.get(), sinkFailures.get(), queue.size());
   }
 
   /**
@@ -260,7 +266,9 @@ public final class AuditLog implements AutoCloseable {
         return;
       }
       closed = true;
-      closing = true; // a dispatcher holding back for a failing sink takes the queue again, so STOP gets in
+      closing =
+          true; // a dispatcher holding back for a failing sink takes the queue again, so STOP gets
+      // in
       LockSupport.unpark(dispatcher);
       putUninterruptibly(STOP);
     } finally {
@@ -299,7 +307,10 @@ public final class AuditLog implements AutoCloseable {
     dropped.increment();
     long total = dropped.sum();
     if (total == 1 || total % 1000 == 0) {
-      LOG.error("Audit queue full: dropped a {} event ({} dropped so far); the sinks are not keeping up", what, total);
+      LOG.error(
+          "Audit queue full: dropped a {} event ({} dropped so far); the sinks are not keeping up",
+          what,
+          total);
     }
   }
 
@@ -315,7 +326,8 @@ public final class AuditLog implements AutoCloseable {
 
   private void checkOpen(String what) {
     if (closed) {
-      throw new IllegalStateException("AuditLog is closed: the " + what + " event was not recorded");
+      throw new IllegalStateException(
+          "AuditLog is closed: the " + what + " event was not recorded");
     }
   }
 
@@ -326,7 +338,8 @@ public final class AuditLog implements AutoCloseable {
         queue.put(item);
         break;
       } catch (InterruptedException e) {
-        // Blocking, not dropping, is the contract; the caller gets its interrupt back once the event is queued.
+        // Blocking, not dropping, is the contract; the caller gets its interrupt back once the
+        // event is queued.
         interrupted = true;
       }
     }
@@ -343,11 +356,13 @@ public final class AuditLog implements AutoCloseable {
         Object first;
         if (!health.healthy()) {
           if (holdingBack()) {
-            // A failing sink's backlog is full: leave events in the queue, so emitters feel it as a full queue.
+            // A failing sink's backlog is full: leave events in the queue, so emitters feel it as a
+            // full queue.
             LockSupport.parkNanos(this, retryNanos);
             retryFailing();
             if (!health.healthy()) {
-              answerFlushes(); // they can't get past the events ahead of them: tell them the sink is failing
+              answerFlushes(); // they can't get past the events ahead of them: tell them the sink
+              // is failing
             }
             continue;
           }
@@ -365,7 +380,8 @@ public final class AuditLog implements AutoCloseable {
       } catch (InterruptedException e) {
         continue; // only close() ends the dispatcher, through STOP
       }
-      // Before the batch, so that a flush queued after the clock passed a bucket's end finds the bucket published.
+      // Before the batch, so that a flush queued after the clock passed a bucket's end finds the
+      // bucket published.
       boolean published = publish(demand.takeClosed(clock.instant()));
       if (batch.isEmpty() && !published) {
         continue;
@@ -396,7 +412,9 @@ public final class AuditLog implements AutoCloseable {
     retryFailing();
     for (Outlet outlet : outlets) {
       if (outlet.failing) {
-        LOG.error("Audit sink {} is still failing at close: {} events it did not take are lost", outlet.sink,
+        LOG.error(
+            "Audit sink {} is still failing at close: {} events it did not take are lost",
+            outlet.sink,
             outlet.backlog.size());
       }
     }
@@ -482,22 +500,33 @@ public final class AuditLog implements AutoCloseable {
           } catch (IOException | UncheckedIOException e) {
             throw e;
           } catch (Throwable t) {
-            failed(outlet.sink, "deliver a " + event.type().name() + " event", t); // not an outage: skipped
+            failed(
+                outlet.sink,
+                "deliver a " + event.type().name() + " event",
+                t); // not an outage: skipped
           }
           outlet.backlog.removeFirst();
         }
         outlet.sink.flush();
         outlet.failing = false;
         outlet.recovered += written;
-        LOG.warn("Audit sink {} recovered after {} failed attempts and took the events kept for it: {}",
-            outlet.sink, outlet.attempts, outlet.recovered);
+        LOG.warn(
+            "Audit sink {} recovered after {} failed attempts and took the events kept for it: {}",
+            outlet.sink,
+            outlet.attempts,
+            outlet.recovered);
       } catch (Throwable t) {
         outlet.recovered += written;
         outlet.attempts++;
         long count = sinkFailures.incrementAndGet();
         if (outlet.attempts % 60 == 0) {
-          LOG.error("Audit sink {} is still failing: {} ({} attempts, {} events kept; {} sink failures so far)",
-              outlet.sink, t.getClass().getName(), outlet.attempts, outlet.backlog.size(), count);
+          LOG.error(
+              "Audit sink {} is still failing: {} ({} attempts, {} events kept; {} sink failures so far)",
+              outlet.sink,
+              t.getClass().getName(),
+              outlet.attempts,
+              outlet.backlog.size(),
+              count);
         }
       }
     }
@@ -511,9 +540,14 @@ public final class AuditLog implements AutoCloseable {
     nextRetry = System.nanoTime() + retryNanos;
     long count = sinkFailures.incrementAndGet();
     publishHealth();
-    LOG.error("Audit sink {} failed to {}: {}; it is out of service: its events are kept and offered again every {} "
-        + "until it takes them ({} sink failures so far)", outlet.sink, what, t.getClass().getName(),
-        Duration.ofNanos(retryNanos), count);
+    LOG.error(
+        "Audit sink {} failed to {}: {}; it is out of service: its events are kept and offered again every {} "
+            + "until it takes them ({} sink failures so far)",
+        outlet.sink,
+        what,
+        t.getClass().getName(),
+        Duration.ofNanos(retryNanos),
+        count);
   }
 
   private void publishHealth() {
@@ -581,8 +615,14 @@ public final class AuditLog implements AutoCloseable {
 
   private void failed(Object sink, String what, Throwable t) {
     long count = sinkFailures.incrementAndGet();
-    // The exception's message and stack may quote the event; the class name is enough to start looking.
-    LOG.error("Audit sink {} failed to {}: {} ({} sink failures so far)", sink, what, t.getClass().getName(), count);
+    // The exception's message and stack may quote the event; the class name is enough to start
+    // looking.
+    LOG.error(
+        "Audit sink {} failed to {}: {} ({} sink failures so far)",
+        sink,
+        what,
+        t.getClass().getName(),
+        count);
   }
 
   /** One audit sink and what the dispatcher keeps for it while it is out of service. */
@@ -698,8 +738,10 @@ public final class AuditLog implements AutoCloseable {
      */
     public Builder retryInterval(Duration interval) {
       Objects.requireNonNull(interval, "interval");
-      if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException("retry interval must be 10 ms to 10 minutes, got " + interval);
+      if (interval.compareTo(Duration.ofMillis(10)) < 0
+          || interval.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "retry interval must be 10 ms to 10 minutes, got " + interval);
       }
       this.retryInterval = interval;
       return this;
@@ -747,13 +789,16 @@ public final class AuditLog implements AutoCloseable {
         throw new IllegalStateException("AuditLog needs an injected clock and SecureRandom");
       }
       if (queueCapacity < 1 || queueCapacity > (1 << 20)) {
-        throw new IllegalStateException("queue capacity must be 1 to 1048576, got " + queueCapacity);
+        throw new IllegalStateException(
+            "queue capacity must be 1 to 1048576, got " + queueCapacity);
       }
       if (demandMaxTerms < 1 || demandMaxTerms > 1_000_000) {
-        throw new IllegalStateException("search-demand max terms must be 1 to 1000000, got " + demandMaxTerms);
+        throw new IllegalStateException(
+            "search-demand max terms must be 1 to 1000000, got " + demandMaxTerms);
       }
       if (demandMinimumCount < 1 || demandMinimumCount > 1000) {
-        throw new IllegalStateException("search-demand minimum count must be 1 to 1000, got " + demandMinimumCount);
+        throw new IllegalStateException(
+            "search-demand minimum count must be 1 to 1000, got " + demandMinimumCount);
       }
       Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
       for (Object sink : auditSinks) {
@@ -764,7 +809,8 @@ public final class AuditLog implements AutoCloseable {
       for (Object sink : demandSinks) {
         if (!seen.add(sink)) {
           throw new IllegalStateException(
-              "a sink may take identified or search-demand events, not both, and only once: " + sink);
+              "a sink may take identified or search-demand events, not both, and only once: "
+                  + sink);
         }
       }
       return new AuditLog(this);

@@ -82,7 +82,8 @@ public final class AuditMetrics {
     }
   }
 
-  private static final class CountingDemand extends ForwardingSink<SearchDemandSink> implements SearchDemandSink {
+  private static final class CountingDemand extends ForwardingSink<SearchDemandSink>
+      implements SearchDemandSink {
     private final MeterRegistry registry;
 
     CountingDemand(SearchDemandSink delegate, MeterRegistry registry) {
@@ -93,7 +94,8 @@ public final class AuditMetrics {
     @Override
     public void accept(SearchDemandEvent event) throws IOException {
       Counter.builder(SEARCH_DEMAND_EVENTS)
-          .description("Anonymous searches by endpoint, counted when their time bucket is published")
+          .description(
+              "Anonymous searches by endpoint, counted when their time bucket is published")
           .tag("endpoint", event.endpoint())
           .register(registry)
           .increment(event.searches());
@@ -112,7 +114,8 @@ public final class AuditMetrics {
         .description("Sessions without a user that expired or were evicted (counted, not audited)")
         .register(registry);
     FunctionCounter.builder(ANONYMOUS_SESSIONS_REFUSED, sessions, SessionAudit::anonymousRefused)
-        .description("New sessions without a user that were not stored: their client address had made too many")
+        .description(
+            "New sessions without a user that were not stored: their client address had made too many")
         .register(registry);
   }
 
@@ -132,7 +135,8 @@ public final class AuditMetrics {
     FunctionCounter.builder("portcullis.audit.delivered", log, l -> l.stats().delivered())
         .description("Events handed to a sink without error")
         .register(registry);
-    FunctionCounter.builder("portcullis.audit.sink.failures", log, l -> l.stats().sinkFailures())
+    FunctionCounter.builder(
+            "portcullis.audit.sink.failures", log, l -> l.stats().sinkFailures())
         .description("Sink calls that failed")
         .register(registry);
     Gauge.builder("portcullis.audit.queued", log, l -> l.stats().queued())

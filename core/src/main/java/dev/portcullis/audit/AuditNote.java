@@ -13,7 +13,10 @@ import java.util.Optional;
  * @param action what was done, for example {@code sso_login}
  * @param reason why, for the operator only; for a failure, always present
  */
-public record AuditNote(AuditEventType type, AuditEvent.Outcome outcome, Optional<String> action,
+public record AuditNote(
+    AuditEventType type,
+    AuditEvent.Outcome outcome,
+    Optional<String> action,
     Optional<String> reason) {
 
   public AuditNote {

@@ -51,7 +51,8 @@ public final class AuditRules {
     }
     String[] parts = normal.get().substring(1).split("/", -1);
     for (Action a : actions) {
-      if (parts.length < a.segments().length || (!a.tail() && parts.length != a.segments().length)) {
+      if (parts.length < a.segments().length
+          || (!a.tail() && parts.length != a.segments().length)) {
         continue;
       }
       String resource = normal.get();
@@ -108,7 +109,8 @@ public final class AuditRules {
       for (int i = 0; i < segments.length; i++) {
         String s = segments[i];
         boolean placeholder = PLACEHOLDER.matcher(s).matches();
-        if (!placeholder && PathNormaliser.normalise("/" + s).filter(n -> n.equals("/" + s)).isEmpty()) {
+        if (!placeholder
+            && PathNormaliser.normalise("/" + s).filter(n -> n.equals("/" + s)).isEmpty()) {
           throw new IllegalArgumentException("audited path pattern '" + pattern
               + "' must use lower-case literal segments and {name} placeholders");
         }
@@ -123,7 +125,8 @@ public final class AuditRules {
     /** Requests to {@code path} with query parameter {@code parameter} go to the search-demand log. */
     public Builder searchEndpoint(String path, String parameter) {
       if (PathNormaliser.normalise(path).filter(n -> n.equals(path)).isEmpty()) {
-        throw new IllegalArgumentException("a search endpoint is a lower-case normalised path: " + path);
+        throw new IllegalArgumentException(
+            "a search endpoint is a lower-case normalised path: " + path);
       }
       if (parameter == null || parameter.isBlank()) {
         throw new IllegalArgumentException("a search endpoint needs its query parameter name");

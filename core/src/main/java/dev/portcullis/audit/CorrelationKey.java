@@ -95,7 +95,8 @@ public final class CorrelationKey {
 
   private Mac newMac() {
     try {
-      // Mac is not thread-safe; a fresh instance costs about a microsecond, far below an audit event's budget.
+      // Mac is not thread-safe; a fresh instance costs about a microsecond, far below an audit
+      // event's budget.
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
       return mac;

@@ -21,8 +21,8 @@ final class HashChain {
   /** {@code ,"hash":"} + 64 hex + {@code "}}: the fixed-length end of every chained record. */
   static final int HASH_SUFFIX_BYTES = 9 + 64 + 2;
 
-  private static final Pattern TAIL =
-      Pattern.compile(",\"seq\":(0|[1-9][0-9]{0,18}),\"prev\":\"([0-9a-f]{64})\",\"hash\":\"([0-9a-f]{64})\"}$");
+  private static final Pattern TAIL = Pattern.compile(
+      ",\"seq\":(0|[1-9][0-9]{0,18}),\"prev\":\"([0-9a-f]{64})\",\"hash\":\"([0-9a-f]{64})\"}$");
   private static final HexFormat HEX = HexFormat.of();
 
   private HashChain() {}
@@ -38,7 +38,8 @@ final class HashChain {
     if (line.length < HASH_SUFFIX_BYTES) {
       return null;
     }
-    // The tail is ASCII by construction; decode only the end (at most 7+19+9+64+1+75 = 175 bytes) so a long record
+    // The tail is ASCII by construction; decode only the end (at most 7+19+9+64+1+75 = 175 bytes)
+    // so a long record
     // costs nothing extra.
     int tailStart = Math.max(0, line.length - 192);
     String tail = new String(line, tailStart, line.length - tailStart, StandardCharsets.ISO_8859_1);

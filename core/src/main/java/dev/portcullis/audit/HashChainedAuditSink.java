@@ -58,7 +58,8 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
         HashChain.Link link = HashChain.parse(last);
         if (link == null || !link.selfConsistent()) {
           throw new IOException(
-              path + ": the last record is not an intact chain record; run AuditChainVerifier before appending");
+              path
+                  + ": the last record is not an intact chain record; run AuditChainVerifier before appending");
         }
         sink = new HashChainedAuditSink(file, link.seq() + 1, link.hash());
       }
@@ -78,13 +79,19 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     StringBuilder record = new StringBuilder(384);
     EventFormat.appendJson(record, event);
     byte[] line = chained(record);
-    target.append(line); // throws before taking the line, so the chain only moves when the file has it
+    target.append(
+        line); // throws before taking the line, so the chain only moves when the file has it
     advance(line);
   }
 
   /** The record's bytes with {@code seq}, {@code prev} and {@code hash} added; the chain does not move yet. */
   private byte[] chained(StringBuilder record) {
-    record.append(",\"seq\":").append(nextSeq).append(",\"prev\":\"").append(prev).append('"');
+    record
+        .append(",\"seq\":")
+        .append(nextSeq)
+        .append(",\"prev\":\"")
+        .append(prev)
+        .append('"');
     byte[] content = record.toString().getBytes(StandardCharsets.UTF_8);
     String hash = HEX.formatHex(digest.digest(content));
     byte[] suffix = (",\"hash\":\"" + hash + "\"}").getBytes(StandardCharsets.US_ASCII);
@@ -96,14 +103,20 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
 
   private void advance(byte[] line) {
     nextSeq++;
-    prev = new String(line, line.length - HashChain.HASH_SUFFIX_BYTES + 9, 64, StandardCharsets.US_ASCII);
+    prev = new String(
+        line, line.length - HashChain.HASH_SUFFIX_BYTES + 9, 64, StandardCharsets.US_ASCII);
   }
 
   private void repair(byte[] torn) throws IOException {
     Path path = target.path();
     HashChain.Link link = HashChain.parse(torn);
-    if (link != null && link.selfConsistent() && link.seq() == nextSeq && link.prev().equals(prev)) {
-      LOG.warn("Audit file {} ended in a whole record (seq {}) without its newline: the newline was added", path,
+    if (link != null
+        && link.selfConsistent()
+        && link.seq() == nextSeq
+        && link.prev().equals(prev)) {
+      LOG.warn(
+          "Audit file {} ended in a whole record (seq {}) without its newline: the newline was added",
+          path,
           link.seq());
       target.replaceTornTail(torn);
       advance(torn);
@@ -111,22 +124,37 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     }
     String sha256 = HashChain.sha256Hex(torn, torn.length);
     Path kept = path.resolveSibling(path.getFileName() + TORN_SUFFIX);
-    LOG.error("Audit file {} ends in a torn record ({} bytes after seq {}, SHA-256 {}), left by an interrupted write: "
-        + "it is moved to {} and the chain continues from seq {} with an {} record", path, torn.length, nextSeq - 1,
-        sha256, kept, nextSeq, AuditEventType.AUDIT_RECORD_TORN.name());
+    LOG.error(
+        "Audit file {} ends in a torn record ({} bytes after seq {}, SHA-256 {}), left by an interrupted write: "
+            + "it is moved to {} and the chain continues from seq {} with an {} record",
+        path,
+        torn.length,
+        nextSeq - 1,
+        sha256,
+        kept,
+        nextSeq,
+        AuditEventType.AUDIT_RECORD_TORN.name());
     byte[] keptLine = new byte[torn.length + 1];
     System.arraycopy(torn, 0, keptLine, 0, torn.length);
     keptLine[torn.length] = '\n';
-    // Kept, and on disk, before the file is cut: a crash in between leaves the torn bytes in both places, not none.
-    Files.write(kept, keptLine, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+    // Kept, and on disk, before the file is cut: a crash in between leaves the torn bytes in both
+    // places, not none.
+    Files.write(
+        kept,
+        keptLine,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND,
         StandardOpenOption.SYNC);
-    // The torn write was the file's last change, so its modification time is when the record was torn.
+    // The torn write was the file's last change, so its modification time is when the record was
+    // torn.
     Instant tornAt = Files.getLastModifiedTime(path).toInstant();
     AuditEvent marker = AuditEvent.builder(AuditEventType.AUDIT_RECORD_TORN)
         .id("torn-" + nextSeq + "-" + sha256.substring(0, 16))
         .time(tornAt)
-        .failure("a record torn by an interrupted write was cut from the end of this file: " + torn.length
-            + " bytes after seq " + (nextSeq - 1) + ", SHA-256 starting " + sha256.substring(0, 16))
+        .failure("a record torn by an interrupted write was cut from the end of this file: "
+            + torn.length + " bytes after seq " + (nextSeq - 1) + ", SHA-256 starting "
+            + sha256.substring(0, 16))
         .resource(kept.getFileName().toString())
         .build();
     StringBuilder record = new StringBuilder(384);

@@ -40,7 +40,8 @@ final class LineFile implements Closeable, Flushable {
   /** Opens the channel the lines are written through; a test seam for failing disks. */
   @FunctionalInterface
   interface Opener {
-    Opener FILE = path -> FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Opener FILE =
+        path -> FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 
     FileChannel open(Path path) throws IOException;
   }
@@ -52,6 +53,7 @@ final class LineFile implements Closeable, Flushable {
   private byte[] tornTail;
   /** The length of the whole lines written: where the next write starts. */
   private long end;
+
   private byte[] pending = new byte[8192];
   private int pendingLength;
   /** A failed write could not be cut back: the file may hold bytes after {@link #end}. */
@@ -76,7 +78,8 @@ final class LineFile implements Closeable, Flushable {
     LineFile file = open(path, kind, Opener.FILE);
     if (file.tornTail != null) {
       file.channel.close();
-      throw new IOException(path + " ends in a partial record; check it (and verify a chained file) before appending");
+      throw new IOException(path
+          + " ends in a partial record; check it (and verify a chained file) before appending");
     }
     return file;
   }
@@ -135,7 +138,8 @@ final class LineFile implements Closeable, Flushable {
     if (tornTail == null || pendingLength > 0) {
       throw new IllegalStateException("no torn tail to replace");
     }
-    ByteBuffer bytes = ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
+    ByteBuffer bytes =
+        ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
     long at = end;
     while (bytes.hasRemaining()) {
       at += channel.write(bytes, at);
@@ -226,13 +230,16 @@ final class LineFile implements Closeable, Flushable {
       byte[] prefix = ("{\"kind\":\"" + kind + "\",").getBytes(StandardCharsets.US_ASCII);
       ByteBuffer head = ByteBuffer.allocate((int) Math.min(prefix.length, size));
       readFully(read, head, 0);
-      // A file shorter than the prefix can only be a torn first record: it must be a start of the prefix.
+      // A file shorter than the prefix can only be a torn first record: it must be a start of the
+      // prefix.
       if (!Arrays.equals(head.array(), Arrays.copyOf(prefix, head.capacity()))) {
-        throw new IOException(path + " does not hold " + kind + " records; each kind of event has a file of its own");
+        throw new IOException(
+            path + " does not hold " + kind + " records; each kind of event has a file of its own");
       }
       long whole = afterLastNewline(read, size);
       if (size - whole > MAX_TORN_TAIL) {
-        throw new IOException(path + " ends in " + (size - whole) + " bytes without a newline, more than a torn write "
+        throw new IOException(path + " ends in " + (size - whole)
+            + " bytes without a newline, more than a torn write "
             + "leaves; check it before appending");
       }
       byte[] torn = null;
@@ -270,7 +277,8 @@ final class LineFile implements Closeable, Flushable {
     return 0;
   }
 
-  private static void readFully(FileChannel read, ByteBuffer into, long position) throws IOException {
+  private static void readFully(FileChannel read, ByteBuffer into, long position)
+      throws IOException {
     int base = into.position();
     while (into.hasRemaining()) {
       if (read.read(into, position + into.position() - base) < 0) {

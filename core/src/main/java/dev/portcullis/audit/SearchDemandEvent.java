@@ -31,7 +31,12 @@ import java.util.regex.Pattern;
  * @param bucket the bucket length: whole seconds, from one minute to one day, dividing a day evenly
  */
 public record SearchDemandEvent(
-    String terms, long searches, long withoutResults, String endpoint, Instant bucketStart, Duration bucket) {
+    String terms,
+    long searches,
+    long withoutResults,
+    String endpoint,
+    Instant bucketStart,
+    Duration bucket) {
   /** One hour: the default bucket. */
   public static final Duration DEFAULT_BUCKET = Duration.ofHours(1);
 
@@ -57,12 +62,15 @@ public record SearchDemandEvent(
     checkEndpoint(endpoint);
     checkBucket(bucket);
     if (!terms.equals(OTHER_TERMS) && !terms.equals(SearchTerms.normalise(terms))) {
-      throw new IllegalArgumentException("terms are not normalised: record searches with AuditLog.searched");
+      throw new IllegalArgumentException(
+          "terms are not normalised: record searches with AuditLog.searched");
     }
     if (searches < 1 || withoutResults < 0 || withoutResults > searches) {
-      throw new IllegalArgumentException("searches must be at least 1 and withoutResults from 0 to searches");
+      throw new IllegalArgumentException(
+          "searches must be at least 1 and withoutResults from 0 to searches");
     }
-    if (bucketStart.getNano() != 0 || Math.floorMod(bucketStart.getEpochSecond(), bucket.getSeconds()) != 0) {
+    if (bucketStart.getNano() != 0
+        || Math.floorMod(bucketStart.getEpochSecond(), bucket.getSeconds()) != 0) {
       throw new IllegalArgumentException("bucket start must be on a bucket boundary");
     }
   }
@@ -86,14 +94,16 @@ public record SearchDemandEvent(
         || bucket.getSeconds() > SECONDS_PER_DAY
         || SECONDS_PER_DAY % bucket.getSeconds() != 0) {
       throw new IllegalArgumentException(
-          "bucket must be whole seconds from one minute to one day and divide a day evenly: " + bucket);
+          "bucket must be whole seconds from one minute to one day and divide a day evenly: "
+              + bucket);
     }
   }
 
   /** The start of the bucket of length {@code bucket} that {@code time} falls in. */
   static Instant bucketStart(Instant time, Duration bucket) {
     long seconds = bucket.getSeconds();
-    return Instant.ofEpochSecond(time.getEpochSecond() - Math.floorMod(time.getEpochSecond(), seconds));
+    return Instant.ofEpochSecond(
+        time.getEpochSecond() - Math.floorMod(time.getEpochSecond(), seconds));
   }
 
   /** The record as one JSON line, as the file sink writes it. */

@@ -29,6 +29,7 @@ final class SearchDemandTally {
   private final TreeMap<Instant, Map<Key, Counts>> open = new TreeMap<>();
   /** Every bucket that starts before this has been handed out. */
   private Instant handedOutUpTo = Instant.MIN;
+
   private int held;
 
   SearchDemandTally(Duration bucket, int maxTerms, int minimumCount) {
@@ -97,7 +98,8 @@ final class SearchDemandTally {
     Instant start = first.getKey();
     held -= first.getValue().size();
     handedOutUpTo = start.plus(bucket);
-    // Sorted by endpoint and terms: the order says nothing about when or in which order the searches came.
+    // Sorted by endpoint and terms: the order says nothing about when or in which order the
+    // searches came.
     TreeMap<Key, Counts> sorted = new TreeMap<>();
     for (Map.Entry<Key, Counts> e : first.getValue().entrySet()) {
       Key key = e.getKey();
@@ -108,8 +110,8 @@ final class SearchDemandTally {
     }
     for (Map.Entry<Key, Counts> e : sorted.entrySet()) {
       Counts c = e.getValue();
-      out.add(new SearchDemandEvent(e.getKey().terms(), c.searches, c.withoutResults, e.getKey().endpoint(), start,
-          bucket));
+      out.add(new SearchDemandEvent(
+          e.getKey().terms(), c.searches, c.withoutResults, e.getKey().endpoint(), start, bucket));
     }
   }
 

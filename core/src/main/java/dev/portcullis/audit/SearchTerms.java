@@ -56,42 +56,53 @@ import java.util.regex.Pattern;
  */
 final class SearchTerms {
   static final int MAX_LENGTH = 100;
-  static final Set<String> MARKERS = Set.of("[email]", "[ni-number]", "[postcode]", "[phone]", "[number]",
-      "[ip-address]", "[user-handle]", "[token]");
+  static final Set<String> MARKERS = Set.of(
+      "[email]",
+      "[ni-number]",
+      "[postcode]",
+      "[phone]",
+      "[number]",
+      "[ip-address]",
+      "[user-handle]",
+      "[token]");
 
   private static final String IP_MARKER = " [ip-address] ";
   private static final String TOKEN_MARKER = " [token] ";
 
   // Before lower-casing and punctuation removal.
-  // Not inside a longer word or colon sequence ("ip:2001:db8::1" starts after "ip:"); validated by isIpv6.
-  private static final Pattern IPV6_CANDIDATE = Pattern.compile("(?<![0-9A-Za-z.]|[0-9A-Fa-f]:)"
-      + "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\\.[0-9]{1,3}){0,3}(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:])");
-  private static final Pattern JWT =
-      Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]*)?");
+  // Not inside a longer word or colon sequence ("ip:2001:db8::1" starts after "ip:"); validated by
+  // isIpv6.
+  private static final Pattern IPV6_CANDIDATE = Pattern.compile(
+      "(?<![0-9A-Za-z.]|[0-9A-Fa-f]:)"
+          + "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\\.[0-9]{1,3}){0,3}(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:])");
+  private static final Pattern JWT = Pattern.compile(
+      "(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]*)?");
   private static final Pattern UUID = Pattern.compile(
       "(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Za-z])");
-  private static final Pattern ASSIGNMENT = Pattern.compile("(?i)(?<![A-Za-z0-9])"
-      + "(password|passwd|pwd|secret|token|access[_-]?token|api[_-]?key|session[_-]?id|sid)\\s*[=:]\\s*[^\\s&;,]+");
+  private static final Pattern ASSIGNMENT = Pattern.compile(
+      "(?i)(?<![A-Za-z0-9])"
+          + "(password|passwd|pwd|secret|token|access[_-]?token|api[_-]?key|session[_-]?id|sid)\\s*[=:]\\s*[^\\s&;,]+");
   private static final Pattern USER_HANDLE = Pattern.compile(
       "(?<![\\p{L}\\p{N}'-])[A-Za-z]{1,2}[-_](?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{3,}(?![\\p{L}\\p{N}-])",
       Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern AWS_KEY_ID = Pattern.compile("(?<![A-Za-z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])");
-  private static final Pattern TOKEN_RUN = Pattern.compile("(?<![A-Za-z0-9_+/-])[A-Za-z0-9_+/-]{16,}={0,2}");
+  private static final Pattern AWS_KEY_ID =
+      Pattern.compile("(?<![A-Za-z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])");
+  private static final Pattern TOKEN_RUN =
+      Pattern.compile("(?<![A-Za-z0-9_+/-])[A-Za-z0-9_+/-]{16,}={0,2}");
 
   // After lower-casing, on the kept characters.
   private static final Pattern EMAIL = Pattern.compile("\\S*@\\S*");
-  private static final Pattern NI_NUMBER =
-      Pattern.compile(
-          "(?<![\\p{L}\\p{N}])[a-z]{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?[a-d](?![\\p{L}\\p{N}])",
-          Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern IPV4 =
-      Pattern.compile("(?<![\\p{L}\\p{N}.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\p{L}\\p{N}]|\\.\\d)",
-          Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern POSTCODE =
-      Pattern.compile(
-          "(?<![\\p{L}\\p{N}])[a-z]{1,2}\\d[a-z\\d]? ?\\d[a-z]{2}(?![\\p{L}\\p{N}])",
-          Pattern.UNICODE_CHARACTER_CLASS);
-  // A separator inside a number: kept punctuation, a space, or a letter standing alone between digits.
+  private static final Pattern NI_NUMBER = Pattern.compile(
+      "(?<![\\p{L}\\p{N}])[a-z]{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?[a-d](?![\\p{L}\\p{N}])",
+      Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern IPV4 = Pattern.compile(
+      "(?<![\\p{L}\\p{N}.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\p{L}\\p{N}]|\\.\\d)",
+      Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern POSTCODE = Pattern.compile(
+      "(?<![\\p{L}\\p{N}])[a-z]{1,2}\\d[a-z\\d]? ?\\d[a-z]{2}(?![\\p{L}\\p{N}])",
+      Pattern.UNICODE_CHARACTER_CLASS);
+  // A separator inside a number: kept punctuation, a space, or a letter standing alone between
+  // digits.
   private static final String NUMBER_SEPARATOR = "(?:[ .\\-'&+]|(?<![\\p{L}])\\p{L}(?![\\p{L}]))";
   private static final Pattern DIGIT_RUN =
       Pattern.compile("\\+?\\d(?:" + NUMBER_SEPARATOR + "*\\d)*", Pattern.UNICODE_CHARACTER_CLASS);
@@ -108,12 +119,16 @@ final class SearchTerms {
     text = redactTokens(text);
     text = USER_HANDLE.matcher(text).replaceAll(" [user-handle] ");
     text = text.toLowerCase(Locale.ROOT);
-    // Lower-casing can add combining marks (İ becomes i + U+0307); normalising again keeps them in canonical order.
+    // Lower-casing can add combining marks (İ becomes i + U+0307); normalising again keeps them in
+    // canonical order.
     text = Normalizer.normalize(text, Normalizer.Form.NFKC);
-    // Collapsed before matching: the patterns allow one space inside a postcode or an NI number, not a run.
+    // Collapsed before matching: the patterns allow one space inside a postcode or an NI number,
+    // not a run.
     text = SPACES.matcher(keepSearchCharacters(text)).replaceAll(" ");
-    // This order makes normalising twice a no-op: postcodes go after digit runs, whose removal can free a
-    // postcode's neighbours; national insurance numbers and addresses go before, because digit runs would eat their
+    // This order makes normalising twice a no-op: postcodes go after digit runs, whose removal can
+    // free a
+    // postcode's neighbours; national insurance numbers and addresses go before, because digit runs
+    // would eat their
     // digits.
     text = EMAIL.matcher(text).replaceAll(" [email] ");
     text = NI_NUMBER.matcher(text).replaceAll(" [ni-number] ");
@@ -156,7 +171,9 @@ final class SearchTerms {
     if (gap >= 0 && tail.indexOf("::", gap + 1) >= 0) {
       return false;
     }
-    String[] halves = gap >= 0 ? new String[] {tail.substring(0, gap), tail.substring(gap + 2)} : new String[] {tail};
+    String[] halves = gap >= 0
+        ? new String[] {tail.substring(0, gap), tail.substring(gap + 2)}
+        : new String[] {tail};
     for (String half : halves) {
       if (half.isEmpty()) {
         continue;
@@ -198,7 +215,8 @@ final class SearchTerms {
     int previous = 0; // 0: not alphanumeric, 1: letter, 2: digit
     for (int i = 0; i < run.length(); i++) {
       char c = run.charAt(i);
-      int kind = c >= '0' && c <= '9' ? 2 : (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? 1 : 0;
+      int kind =
+          c >= '0' && c <= '9' ? 2 : (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? 1 : 0;
       stretch = kind == 0 ? 0 : stretch + 1;
       longest = Math.max(longest, stretch);
       if (kind != 0 && previous != 0 && kind != previous) {
@@ -215,14 +233,13 @@ final class SearchTerms {
       if (MARKERS.contains(token)) {
         out.append(token);
       } else {
-        token.codePoints()
-            .forEach(cp -> {
-              if (Character.isLetterOrDigit(cp) || isMark(cp) || "@.-'&+".indexOf(cp) >= 0) {
-                out.appendCodePoint(cp);
-              } else {
-                out.append(' ');
-              }
-            });
+        token.codePoints().forEach(cp -> {
+          if (Character.isLetterOrDigit(cp) || isMark(cp) || "@.-'&+".indexOf(cp) >= 0) {
+            out.appendCodePoint(cp);
+          } else {
+            out.append(' ');
+          }
+        });
       }
       out.append(' ');
     }
@@ -275,7 +292,8 @@ final class SearchTerms {
       return false;
     }
     int next = Integer.parseInt(groups[0]) + 1;
-    return groups[1].equals(Integer.toString(next)) || groups[1].equals(String.format(Locale.ROOT, "%02d", next % 100));
+    return groups[1].equals(Integer.toString(next))
+        || groups[1].equals(String.format(Locale.ROOT, "%02d", next % 100));
   }
 
   private static boolean isYear(String group) {
@@ -286,7 +304,8 @@ final class SearchTerms {
     if (text.length() <= MAX_LENGTH) {
       return text;
     }
-    // Whole tokens only: cutting inside one could turn the rest of it into something a pattern would have caught.
+    // Whole tokens only: cutting inside one could turn the rest of it into something a pattern
+    // would have caught.
     int cut = text.lastIndexOf(' ', MAX_LENGTH);
     return cut <= 0 ? "" : text.substring(0, cut);
   }

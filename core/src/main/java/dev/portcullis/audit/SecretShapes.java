@@ -19,9 +19,10 @@ import java.util.regex.Pattern;
  */
 final class SecretShapes {
   private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9_-]{40,}");
-  private static final Pattern HEX_RUN = Pattern.compile("(?<![0-9A-Za-z])[0-9A-Fa-f]{40,}(?![0-9A-Za-z])");
-  private static final Pattern ASSIGNMENT =
-      Pattern.compile("(?i)\\b(pass(word|wd)?|pwd|secret|token|api[_-]?key|session[_-]?id)\\s*[=:]\\s*\\S");
+  private static final Pattern HEX_RUN =
+      Pattern.compile("(?<![0-9A-Za-z])[0-9A-Fa-f]{40,}(?![0-9A-Za-z])");
+  private static final Pattern ASSIGNMENT = Pattern.compile(
+      "(?i)\\b(pass(word|wd)?|pwd|secret|token|api[_-]?key|session[_-]?id)\\s*[=:]\\s*\\S");
   static final String MASK = "[redacted]";
 
   private SecretShapes() {}

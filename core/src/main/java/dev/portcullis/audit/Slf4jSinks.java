@@ -21,7 +21,8 @@ final class Slf4jSinks {
   private static Logger checked(Logger logger) {
     Objects.requireNonNull(logger, "logger");
     if (!logger.isInfoEnabled()) {
-      logger.warn("INFO is off for logger {}: events sent to it are not recorded", logger.getName());
+      logger.warn(
+          "INFO is off for logger {}: events sent to it are not recorded", logger.getName());
     }
     return logger;
   }

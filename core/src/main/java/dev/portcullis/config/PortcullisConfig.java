@@ -47,7 +47,8 @@ import java.util.Set;
  */
 public final class PortcullisConfig {
   /** The class single sign-on needs from its optional dependency, {@code com.nimbusds:oauth2-oidc-sdk}. */
-  static final String OIDC_SDK_CLASS = "com.nimbusds.openid.connect.sdk.validators.IDTokenValidator";
+  static final String OIDC_SDK_CLASS =
+      "com.nimbusds.openid.connect.sdk.validators.IDTokenValidator";
 
   private final TransportConfig transport;
   private final SessionRegistry sessions;
@@ -58,7 +59,12 @@ public final class PortcullisConfig {
   private final Access access;
   private final List<CookieSpec> cookies;
 
-  private PortcullisConfig(Builder b, Login login, LegacyUpgrade legacyUpgrade, Sso sso, Access access,
+  private PortcullisConfig(
+      Builder b,
+      Login login,
+      LegacyUpgrade legacyUpgrade,
+      Sso sso,
+      Access access,
       List<CookieSpec> cookies) {
     this.transport = b.transport;
     this.sessions = b.sessions;
@@ -251,24 +257,33 @@ public final class PortcullisConfig {
      *     the message says what to change
      */
     public PortcullisConfig build() {
-      require(accessPolicy == null || !accessDecidedByApplication, "access(...) and accessDecidedByApplication()"
-          + " contradict each other: give the access policy, or let the application decide, not both");
-      require(login == null || sessions != null, "login needs sessions: the auth cookie is bound to the session;"
-          + " add sessions(...)");
-      require(ssoConfig == null || login != null, "the SSO upgrade needs login: it is offered after a local login");
-      require(legacyLogin == null || login != null,
+      require(
+          accessPolicy == null || !accessDecidedByApplication,
+          "access(...) and accessDecidedByApplication()"
+              + " contradict each other: give the access policy, or let the application decide, not both");
+      require(
+          login == null || sessions != null,
+          "login needs sessions: the auth cookie is bound to the session;" + " add sessions(...)");
+      require(
+          ssoConfig == null || login != null,
+          "the SSO upgrade needs login: it is offered after a local login");
+      require(
+          legacyLogin == null || login != null,
           "the legacy login upgrade needs login: it starts a Portcullis login");
       List<CookieSpec> cookies = uniqueCookies();
       if (ssoConfig != null) {
-        require(oidcSdkPresent(), "single sign-on needs the OpenID Connect SDK on the class path: add the dependency"
-            + " com.nimbusds:oauth2-oidc-sdk, or leave single sign-on out");
+        require(
+            oidcSdkPresent(),
+            "single sign-on needs the OpenID Connect SDK on the class path: add the dependency"
+                + " com.nimbusds:oauth2-oidc-sdk, or leave single sign-on out");
       }
       Access access = effectiveAccess();
       Sso sso = ssoConfig == null ? null : new Sso(ssoConfig, ssoKeys, random, ssoClock);
-      LegacyUpgrade legacy = legacyLogin == null ? null
+      LegacyUpgrade legacy = legacyLogin == null
+          ? null
           : new LegacyUpgrade(legacyLogin, legacyUpgraded, legacyClock, login);
-      return new PortcullisConfig(this, login == null ? null : new Login(login, random), legacy, sso, access,
-          cookies);
+      return new PortcullisConfig(
+          this, login == null ? null : new Login(login, random), legacy, sso, access, cookies);
     }
 
     /** Every declared cookie, in a fixed order; refuses two with one name, naming both. */
@@ -291,8 +306,10 @@ public final class PortcullisConfig {
       for (Map.Entry<String, CookieSpec> e : declared.entrySet()) {
         String name = e.getValue().name();
         String earlier = byName.putIfAbsent(name, e.getKey());
-        require(earlier == null, "two Portcullis cookies have the same name '" + name + "' (" + earlier + " and "
-            + e.getKey() + "): give each cookie a name of its own");
+        require(
+            earlier == null,
+            "two Portcullis cookies have the same name '" + name + "' (" + earlier + " and "
+                + e.getKey() + "): give each cookie a name of its own");
       }
       return new ArrayList<>(declared.values());
     }
@@ -307,8 +324,10 @@ public final class PortcullisConfig {
         checkPublic("login page", accessLoginPath);
         if (login != null) {
           String handlers = login.endpoints().loginPath();
-          require(handlers.equals(accessLoginPath), "the access policy's login page '" + accessLoginPath
-              + "' is not the login handler's '" + handlers + "': pass the same path to both");
+          require(
+              handlers.equals(accessLoginPath),
+              "the access policy's login page '" + accessLoginPath
+                  + "' is not the login handler's '" + handlers + "': pass the same path to both");
           checkPlain("terms page", login.endpoints().termsPath());
           checkPublic("terms page", login.endpoints().termsPath());
         }
@@ -330,22 +349,30 @@ public final class PortcullisConfig {
       for (String page : requiredPublic) {
         checkPlain("page", page);
       }
-      AccessPolicy secure = AccessPolicy.builder().permitAll(open.toArray(String[]::new)).authenticated("/**")
+      AccessPolicy secure = AccessPolicy.builder()
+          .permitAll(open.toArray(String[]::new))
+          .authenticated("/**")
           .build();
       return new Access(secure, open.get(0), true);
     }
 
     private static void checkPlain(String what, String path) {
-      require(path.indexOf('?') < 0 && path.indexOf('#') < 0
-          && PathNormaliser.normalise(path).filter(path::equals).isPresent(), what + " '" + path + "' must be a"
-          + " plain lower-case path relative to the context path, such as /login: no query or fragment, no '..', ';',"
-          + " '%' or '//'");
+      require(
+          path.indexOf('?') < 0
+              && path.indexOf('#') < 0
+              && PathNormaliser.normalise(path).filter(path::equals).isPresent(),
+          what + " '" + path + "' must be a"
+              + " plain lower-case path relative to the context path, such as /login: no query or fragment, no '..', ';',"
+              + " '%' or '//'");
     }
 
     private void checkPublic(String what, String path) {
-      require(accessPolicy.isPublic(path), what + " '" + path + "' needs a login under the access policy, so"
-          + " visitors could never reach it: add permitAll(\"" + path + "\") to the policy, ahead of any rule that"
-          + " covers it");
+      require(
+          accessPolicy.isPublic(path),
+          what + " '" + path + "' needs a login under the access policy, so"
+              + " visitors could never reach it: add permitAll(\"" + path
+              + "\") to the policy, ahead of any rule that"
+              + " covers it");
     }
 
     /** Whether the OpenID Connect SDK is visible both to Portcullis and to the application's class loader. */

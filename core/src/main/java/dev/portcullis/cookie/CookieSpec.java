@@ -197,13 +197,17 @@ public final class CookieSpec {
      * @throws IllegalStateException when the name, the flags or the notice text are missing or contradict each other
      */
     public CookieSpec build() {
-      require(name != null && isToken(name), "cookie name must be a non-empty RFC 6265 token: " + name);
+      require(
+          name != null && isToken(name), "cookie name must be a non-empty RFC 6265 token: " + name);
       require(notBlank(purpose), name + ": purpose is required for the cookie notice");
       require(notBlank(dataStored), name + ": data stored is required for the cookie notice");
       require(notBlank(duration), name + ": duration is required for the cookie notice");
-      require(path != null && path.startsWith("/") && isAttributeValue(path), name + ": path must start with '/'"
-          + " and hold no control character or ';'");
-      require(domain == null || (!domain.isEmpty() && isAttributeValue(domain)), name + ": invalid domain");
+      require(
+          path != null && path.startsWith("/") && isAttributeValue(path),
+          name + ": path must start with '/'" + " and hold no control character or ';'");
+      require(
+          domain == null || (!domain.isEmpty() && isAttributeValue(domain)),
+          name + ": invalid domain");
       require(maxAge == null || !maxAge.isNegative(), name + ": max-age must not be negative");
       require(sameSite != SameSite.NONE || secure, name + ": SameSite=None requires Secure");
       if (name.startsWith(SECURE_PREFIX)) {

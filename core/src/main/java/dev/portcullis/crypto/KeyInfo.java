@@ -27,8 +27,10 @@ public record KeyInfo(int id, KeyStatus status, Instant createdAt) {
   }
 
   static int parseId(String hex) {
-    if (hex.length() != 8 || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      throw new InvalidKeyRingException("a key id must be 8 lower-case hex digits, got " + hex.length() + " characters");
+    if (hex.length() != 8
+        || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      throw new InvalidKeyRingException(
+          "a key id must be 8 lower-case hex digits, got " + hex.length() + " characters");
     }
     return Integer.parseUnsignedInt(hex, 16);
   }

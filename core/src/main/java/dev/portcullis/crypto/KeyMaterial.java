@@ -26,8 +26,8 @@ public final class KeyMaterial {
   public static KeyMaterial copyOf(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
     if (bytes.length < MIN_LENGTH) {
-      throw new InvalidKeyRingException(
-          "a key has " + bytes.length + " bytes; keys need at least " + MIN_LENGTH + " bytes (256 bits)");
+      throw new InvalidKeyRingException("a key has " + bytes.length + " bytes; keys need at least "
+          + MIN_LENGTH + " bytes (256 bits)");
     }
     return new KeyMaterial(bytes.clone());
   }

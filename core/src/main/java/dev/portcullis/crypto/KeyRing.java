@@ -73,7 +73,8 @@ public final class KeyRing {
   public KeyRing promote(int id) {
     Entry target = require(id);
     if (target.info().status() == KeyStatus.REVOKED) {
-      throw new InvalidKeyRingException("key " + KeyInfo.formatId(id) + " is revoked and cannot be promoted");
+      throw new InvalidKeyRingException(
+          "key " + KeyInfo.formatId(id) + " is revoked and cannot be promoted");
     }
     Builder b = builder();
     for (Entry e : byId.values()) {
@@ -97,7 +98,11 @@ public final class KeyRing {
     }
     Builder b = builder();
     for (Entry e : byId.values()) {
-      b.add(e.info().id(), e == target ? KeyStatus.REVOKED : e.info().status(), e.info().createdAt(), e.material());
+      b.add(
+          e.info().id(),
+          e == target ? KeyStatus.REVOKED : e.info().status(),
+          e.info().createdAt(),
+          e.material());
     }
     return b.build();
   }
@@ -105,7 +110,8 @@ public final class KeyRing {
   /** A builder holding this ring's keys. */
   public Builder toBuilder() {
     Builder b = builder();
-    byId.values().forEach(e -> b.add(e.info().id(), e.info().status(), e.info().createdAt(), e.material()));
+    byId.values()
+        .forEach(e -> b.add(e.info().id(), e.info().status(), e.info().createdAt(), e.material()));
     return b;
   }
 
@@ -163,7 +169,8 @@ public final class KeyRing {
      */
     public KeyRing build() {
       if (entries.isEmpty()) {
-        throw new InvalidKeyRingException("the key ring is empty; configure at least one ACTIVE key");
+        throw new InvalidKeyRingException(
+            "the key ring is empty; configure at least one ACTIVE key");
       }
       Map<Integer, Entry> byId = new LinkedHashMap<>();
       Entry active = null;
@@ -171,7 +178,8 @@ public final class KeyRing {
       for (Entry e : entries) {
         String id = e.info().idHex();
         if (e.material().length() < KeyMaterial.MIN_LENGTH) {
-          throw new InvalidKeyRingException("key " + id + " is shorter than " + KeyMaterial.MIN_LENGTH + " bytes");
+          throw new InvalidKeyRingException(
+              "key " + id + " is shorter than " + KeyMaterial.MIN_LENGTH + " bytes");
         }
         if (byId.putIfAbsent(e.info().id(), e) != null) {
           throw new InvalidKeyRingException("key id " + id + " appears twice");

@@ -41,7 +41,8 @@ public final class KeyRingSources {
   public static KeyRing fromEnvironment(Map<String, String> env, String variable) {
     String value = env.get(variable);
     if (value == null || value.isBlank()) {
-      throw new InvalidKeyRingException("environment variable " + variable + " is not set; Portcullis has no default key");
+      throw new InvalidKeyRingException(
+          "environment variable " + variable + " is not set; Portcullis has no default key");
     }
     return KeyRingText.parse(value, "environment variable " + variable);
   }
@@ -62,7 +63,8 @@ public final class KeyRingSources {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new InvalidKeyRingException("cannot read key file " + file + ": " + e.getClass().getSimpleName(), e);
+      throw new InvalidKeyRingException(
+          "cannot read key file " + file + ": " + e.getClass().getSimpleName(), e);
     }
     return KeyRingText.parse(text, "key file " + file);
   }
@@ -104,7 +106,9 @@ public final class KeyRingSources {
       store.load(in, password);
     } catch (IOException | GeneralSecurityException e) {
       throw new InvalidKeyRingException(
-          "cannot open " + source + " (wrong password or not PKCS12): " + e.getClass().getSimpleName(), e);
+          "cannot open " + source + " (wrong password or not PKCS12): "
+              + e.getClass().getSimpleName(),
+          e);
     }
     KeyRing.Builder builder = KeyRing.builder();
     boolean any = false;
@@ -115,21 +119,23 @@ public final class KeyRingSources {
         }
         String[] parts = alias.toLowerCase(Locale.ROOT).split("\\.", -1);
         if (parts.length != 2) {
-          throw new InvalidKeyRingException(source + ": alias '" + alias + "' is not '<8 hex id>.<status>'");
+          throw new InvalidKeyRingException(
+              source + ": alias '" + alias + "' is not '<8 hex id>.<status>'");
         }
         int id = KeyInfo.parseId(parts[0]);
         KeyStatus status;
         try {
           status = KeyStatus.valueOf(parts[1].toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-          throw new InvalidKeyRingException(source + ": alias '" + alias + "' has an unknown status");
+          throw new InvalidKeyRingException(
+              source + ": alias '" + alias + "' has an unknown status");
         }
         KeyStore.Entry entry = store.getEntry(alias, new KeyStore.PasswordProtection(password));
         SecretKey key = ((KeyStore.SecretKeyEntry) entry).getSecretKey();
         byte[] secret = key.getEncoded();
         if (secret == null || secret.length < KeyMaterial.MIN_LENGTH) {
-          throw new InvalidKeyRingException(source + ": key " + alias + " is shorter than "
-              + KeyMaterial.MIN_LENGTH + " bytes");
+          throw new InvalidKeyRingException(
+              source + ": key " + alias + " is shorter than " + KeyMaterial.MIN_LENGTH + " bytes");
         }
         Date created = store.getCreationDate(alias);
         builder.add(id, status, created.toInstant(), KeyMaterial.copyOf(secret));
@@ -137,7 +143,8 @@ public final class KeyRingSources {
         any = true;
       }
     } catch (GeneralSecurityException e) {
-      throw new InvalidKeyRingException("cannot read " + source + ": " + e.getClass().getSimpleName(), e);
+      throw new InvalidKeyRingException(
+          "cannot read " + source + ": " + e.getClass().getSimpleName(), e);
     }
     if (!any) {
       throw new InvalidKeyRingException(source + ": no secret-key entries found");

@@ -34,14 +34,16 @@ final class KeyRingText {
       }
       if (line.startsWith("portcullis-keyring")) {
         if (!line.equals(HEADER)) {
-          throw new InvalidKeyRingException(where + ": unsupported key ring format (this version reads format 1)");
+          throw new InvalidKeyRingException(
+              where + ": unsupported key ring format (this version reads format 1)");
         }
         continue;
       }
       String[] f = line.split("\\s+");
       if (f.length != 5 || !f[0].equals("key")) {
         throw new InvalidKeyRingException(
-            where + ": expected 'key <8 hex id> <ACTIVE|DECRYPT_ONLY|REVOKED> <ISO-8601 time> <base64url secret>'");
+            where
+                + ": expected 'key <8 hex id> <ACTIVE|DECRYPT_ONLY|REVOKED> <ISO-8601 time> <base64url secret>'");
       }
       int id;
       try {
@@ -53,13 +55,15 @@ final class KeyRingText {
       try {
         status = KeyStatus.valueOf(f[2].toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new InvalidKeyRingException(where + ": unknown status; use ACTIVE, DECRYPT_ONLY or REVOKED");
+        throw new InvalidKeyRingException(
+            where + ": unknown status; use ACTIVE, DECRYPT_ONLY or REVOKED");
       }
       Instant created;
       try {
         created = Instant.parse(f[3]);
       } catch (DateTimeParseException e) {
-        throw new InvalidKeyRingException(where + ": creation time is not an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+        throw new InvalidKeyRingException(
+            where + ": creation time is not an ISO-8601 instant such as 2026-01-01T00:00:00Z");
       }
       byte[] secret;
       try {
@@ -88,7 +92,8 @@ final class KeyRingText {
 
   static String format(KeyRing ring) {
     StringBuilder sb = new StringBuilder();
-    sb.append("# Portcullis key ring. Secret: readable by the service account only. Manage with KeyTool.\n");
+    sb.append(
+        "# Portcullis key ring. Secret: readable by the service account only. Manage with KeyTool.\n");
     sb.append(HEADER).append('\n');
     for (KeyInfo k : ring.keys()) {
       appendKey(sb, ring, k);
@@ -110,9 +115,16 @@ final class KeyRingText {
   }
 
   private static void appendKey(StringBuilder sb, KeyRing ring, KeyInfo k) {
-    byte[] secret = ring.material(k.id(), SecretAccess.insecure()).toByteArray(SecretAccess.insecure());
-    sb.append("key ").append(k.idHex()).append(' ').append(k.status()).append(' ').append(k.createdAt())
-        .append(' ').append(Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+    byte[] secret =
+        ring.material(k.id(), SecretAccess.insecure()).toByteArray(SecretAccess.insecure());
+    sb.append("key ")
+        .append(k.idHex())
+        .append(' ')
+        .append(k.status())
+        .append(' ')
+        .append(k.createdAt())
+        .append(' ')
+        .append(Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
     java.util.Arrays.fill(secret, (byte) 0);
   }
 }

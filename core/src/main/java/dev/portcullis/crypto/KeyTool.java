@@ -44,9 +44,11 @@ public final class KeyTool {
     this.random = random;
   }
 
-  @SuppressForbidden(reason = "a command-line entry point: the one place this tool takes the system clock")
+  @SuppressForbidden(
+      reason = "a command-line entry point: the one place this tool takes the system clock")
   public static void main(String[] args) {
-    int status = new KeyTool(System.out, System.err, InstantSource.system(), new SecureRandom()).run(args);
+    int status =
+        new KeyTool(System.out, System.err, InstantSource.system(), new SecureRandom()).run(args);
     System.exit(status);
   }
 
@@ -76,8 +78,10 @@ public final class KeyTool {
           Set<Integer> taken = new HashSet<>();
           ring.keys().forEach(k -> taken.add(k.id()));
           int id = newId(taken);
-          KeyRingSources.writeFile(ring.withNewKey(id, KeyMaterial.generate(random), clock.instant()), file);
-          out.println("added key " + KeyInfo.formatId(id) + " as DECRYPT_ONLY; copy the file to every node, then promote it");
+          KeyRingSources.writeFile(
+              ring.withNewKey(id, KeyMaterial.generate(random), clock.instant()), file);
+          out.println("added key " + KeyInfo.formatId(id)
+              + " as DECRYPT_ONLY; copy the file to every node, then promote it");
         }
         case "promote", "revoke" -> {
           if (args.length != 3) {
@@ -87,7 +91,8 @@ public final class KeyTool {
           int id = KeyInfo.parseId(args[2].toLowerCase(Locale.ROOT));
           KeyRing next = args[0].equals("promote") ? ring.promote(id) : ring.revoke(id);
           KeyRingSources.writeFile(next, file);
-          out.println((args[0].equals("promote") ? "promoted " : "revoked ") + KeyInfo.formatId(id));
+          out.println(
+              (args[0].equals("promote") ? "promoted " : "revoked ") + KeyInfo.formatId(id));
         }
         case "env" -> {
           if (args.length != 2) {
@@ -108,8 +113,14 @@ public final class KeyTool {
           ring.keysOlderThan(maxAge, now).forEach(k -> old.add(k.id()));
           out.println("id        status        age(days)  created");
           for (KeyInfo k : ring.keys()) {
-            out.println(String.format(Locale.ROOT, "%s  %-12s  %9d  %s%s", k.idHex(), k.status(), k.age(now).toDays(),
-                k.createdAt(), old.contains(k.id()) ? "  OLDER THAN " + maxAge.toDays() + " DAYS: rotate" : ""));
+            out.println(String.format(
+                Locale.ROOT,
+                "%s  %-12s  %9d  %s%s",
+                k.idHex(),
+                k.status(),
+                k.age(now).toDays(),
+                k.createdAt(),
+                old.contains(k.id()) ? "  OLDER THAN " + maxAge.toDays() + " DAYS: rotate" : ""));
           }
         }
         default -> {
@@ -137,7 +148,8 @@ public final class KeyTool {
   }
 
   private int usage() {
-    err.println("usage: KeyTool create|add|env FILE | promote|revoke FILE ID | list FILE [--max-age-days N]");
+    err.println(
+        "usage: KeyTool create|add|env FILE | promote|revoke FILE ID | list FILE [--max-age-days N]");
     return 2;
   }
 }

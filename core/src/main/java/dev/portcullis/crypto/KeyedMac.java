@@ -58,7 +58,8 @@ public final class KeyedMac {
 
   /** A MAC for {@code purpose} over {@code ring}. */
   public static KeyedMac create(KeyRing ring, Purpose purpose) {
-    return new KeyedMac(Objects.requireNonNull(ring, "ring"), Objects.requireNonNull(purpose, "purpose"));
+    return new KeyedMac(
+        Objects.requireNonNull(ring, "ring"), Objects.requireNonNull(purpose, "purpose"));
   }
 
   public Purpose purpose() {

@@ -23,7 +23,8 @@ public record Purpose(String name) {
   public Purpose {
     Objects.requireNonNull(name, "name");
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("a purpose is 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit");
+      throw new IllegalArgumentException(
+          "a purpose is 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit");
     }
   }
 

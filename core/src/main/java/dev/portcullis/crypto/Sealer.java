@@ -48,7 +48,8 @@ public final class Sealer {
   private final Subkey active;
   private final Subkey[] openable;
   private final int[] revoked;
-  // One pool per direction: a Cipher kept in one mode is re-initialised more cheaply than one switching modes.
+  // One pool per direction: a Cipher kept in one mode is re-initialised more cheaply than one
+  // switching modes.
   private final CipherPool sealing = new CipherPool();
   private final CipherPool opening = new CipherPool();
 
@@ -72,7 +73,10 @@ public final class Sealer {
     this.subkeys = Map.copyOf(map);
     this.openable = subkeys.values().toArray(new Subkey[0]);
     this.active = subkeys.get(ring.activeKey().id());
-    this.revoked = ring.keys().stream().filter(k -> k.status() == KeyStatus.REVOKED).mapToInt(KeyInfo::id).toArray();
+    this.revoked = ring.keys().stream()
+        .filter(k -> k.status() == KeyStatus.REVOKED)
+        .mapToInt(KeyInfo::id)
+        .toArray();
   }
 
   /** A sealer for {@code purpose} over {@code ring}; nonces come from {@code random}. */
@@ -103,7 +107,8 @@ public final class Sealer {
       cipher.updateAAD(aad);
       cipher.doFinal(plaintext, 0, plaintext.length, out, HEADER_LEN);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM sealing failed", e); // the cipher is not returned to the pool
+      throw new IllegalStateException(
+          "AES-GCM sealing failed", e); // the cipher is not returned to the pool
     }
     sealing.release(cipher);
     return ENCODER.encodeToString(out);
@@ -125,7 +130,10 @@ public final class Sealer {
     if (raw[0] != VERSION) {
       return new Opened.Failed(Opened.Reason.UNSUPPORTED_VERSION);
     }
-    int keyId = ((raw[1] & 0xFF) << 24) | ((raw[2] & 0xFF) << 16) | ((raw[3] & 0xFF) << 8) | (raw[4] & 0xFF);
+    int keyId = ((raw[1] & 0xFF) << 24)
+        | ((raw[2] & 0xFF) << 16)
+        | ((raw[3] & 0xFF) << 8)
+        | (raw[4] & 0xFF);
     Subkey key = find(keyId);
     if (key == null) {
       for (int r : revoked) {
@@ -137,7 +145,10 @@ public final class Sealer {
     }
     Cipher cipher = opening.borrow();
     try {
-      cipher.init(Cipher.DECRYPT_MODE, key.spec(), new GCMParameterSpec(TAG_LEN * 8, raw, 1 + KEY_ID_LEN, NONCE_LEN));
+      cipher.init(
+          Cipher.DECRYPT_MODE,
+          key.spec(),
+          new GCMParameterSpec(TAG_LEN * 8, raw, 1 + KEY_ID_LEN, NONCE_LEN));
       cipher.updateAAD(aad);
       byte[] plaintext = cipher.doFinal(raw, HEADER_LEN, raw.length - HEADER_LEN);
       return new Opened.Ok(plaintext, key.info());
@@ -180,8 +191,10 @@ public final class Sealer {
   private static byte[] decodeCanonical(CharSequence text) {
     String s = text.toString();
     int n = s.length();
-    // The JDK decoder refuses every character outside the URL alphabet (a non-Latin-1 one becomes '?' on its way in),
-    // a dangling sixth bit group and padding followed by anything; it accepts padding at the very end, so refuse that.
+    // The JDK decoder refuses every character outside the URL alphabet (a non-Latin-1 one becomes
+    // '?' on its way in),
+    // a dangling sixth bit group and padding followed by anything; it accepts padding at the very
+    // end, so refuse that.
     if (n == 0 || n % 4 == 1 || s.charAt(n - 1) == '=') {
       return null;
     }

@@ -58,7 +58,8 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
     }
 
     static Anonymous refused(AuditEventType type, String reason, String userHandle) {
-      return new Anonymous(Optional.of(AuditNote.failure(type, reason)), Optional.ofNullable(userHandle));
+      return new Anonymous(
+          Optional.of(AuditNote.failure(type, reason)), Optional.ofNullable(userHandle));
     }
 
     /** Whether there was a cookie that must now be expired in the browser. */

@@ -31,10 +31,16 @@ final class InMemoryLoginAttemptStore implements LoginAttemptStore {
     if (maxEntries < 1) {
       throw new IllegalArgumentException("maxEntries must be positive");
     }
-    this.budgets = Caffeine.newBuilder().ticker(Tickers.of(clock))
-        .expireAfter(new UntilMillis<String, Slots>(clock, Slots::expiresAtMillis)).maximumSize(maxEntries).build();
-    this.known = Caffeine.newBuilder().ticker(Tickers.of(clock))
-        .expireAfter(new UntilMillis<String, Long>(clock, until -> until)).maximumSize(maxEntries).build();
+    this.budgets = Caffeine.newBuilder()
+        .ticker(Tickers.of(clock))
+        .expireAfter(new UntilMillis<String, Slots>(clock, Slots::expiresAtMillis))
+        .maximumSize(maxEntries)
+        .build();
+    this.known = Caffeine.newBuilder()
+        .ticker(Tickers.of(clock))
+        .expireAfter(new UntilMillis<String, Long>(clock, until -> until))
+        .maximumSize(maxEntries)
+        .build();
   }
 
   @Override
@@ -81,7 +87,9 @@ final class InMemoryLoginAttemptStore implements LoginAttemptStore {
     if (d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException("the duration must be positive");
     }
-    return d.compareTo(Duration.ofMillis(LONGEST_MILLIS)) > 0 ? LONGEST_MILLIS : Math.max(1, d.toMillis());
+    return d.compareTo(Duration.ofMillis(LONGEST_MILLIS)) > 0
+        ? LONGEST_MILLIS
+        : Math.max(1, d.toMillis());
   }
 
   /** Slots taken in one budget, oldest first; never modified, so a reader never sees a half-made change. */
@@ -117,8 +125,12 @@ final class InMemoryLoginAttemptStore implements LoginAttemptStore {
       while (first < times.length && times[first] <= cutOff) {
         first++;
       }
-      return first == 0 ? this : new Slots(Arrays.copyOfRange(times, first, times.length),
-          Arrays.copyOfRange(ids, first, ids.length), expiresAtMillis);
+      return first == 0
+          ? this
+          : new Slots(
+              Arrays.copyOfRange(times, first, times.length),
+              Arrays.copyOfRange(ids, first, ids.length),
+              expiresAtMillis);
     }
 
     Slots plus(long now, long id, long windowMillis) {

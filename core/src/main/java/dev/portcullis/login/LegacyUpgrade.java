@@ -37,7 +37,8 @@ public final class LegacyUpgrade {
    * @param clock decides whether the sunset has passed
    * @param login starts the Portcullis login
    */
-  public LegacyUpgrade(LegacyLogin legacy, ReplayStore upgraded, InstantSource clock, PortalLogin login) {
+  public LegacyUpgrade(
+      LegacyLogin legacy, ReplayStore upgraded, InstantSource clock, PortalLogin login) {
     this.legacy = Objects.requireNonNull(legacy, "legacy");
     this.upgraded = Objects.requireNonNull(upgraded, "upgraded");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -68,54 +69,63 @@ public final class LegacyUpgrade {
 
   private LoginDecision decide(List<String> sent, LoginSession session) {
     if (sent.size() > 1) {
-      return LoginDecision.Refused.of(AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate legacy cookies", null);
+      return LoginDecision.Refused.of(
+          AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate legacy cookies", null);
     }
     LegacyLogin.Result opened;
     try {
       opened = legacy.open(sent.get(0));
     } catch (RuntimeException e) {
-      opened = new LegacyLogin.Result.NotValid("legacy cookie unreadable: " + e.getClass().getSimpleName());
+      opened = new LegacyLogin.Result.NotValid(
+          "legacy cookie unreadable: " + e.getClass().getSimpleName());
     }
     if (opened instanceof LegacyLogin.Result.NotValid notValid) {
       return LoginDecision.Refused.of(AuditEventType.CRYPT_DECRYPT_FAIL, notValid.reason(), null);
     }
     if (opened instanceof LegacyLogin.Result.Expired expired) {
-      return LoginDecision.Refused.of(AuditEventType.SESSION_EXPIRED, "legacy ticket expired",
-          actor(expired.legacyName()));
+      return LoginDecision.Refused.of(
+          AuditEventType.SESSION_EXPIRED, "legacy ticket expired", actor(expired.legacyName()));
     }
     LegacyLogin.Result.Valid valid = (LegacyLogin.Result.Valid) opened;
     Optional<PortalUser> found;
     try {
       found = Optional.ofNullable(legacy.findUser(valid.legacyName())).flatMap(u -> u);
     } catch (RuntimeException e) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: user directory unavailable",
-          null);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: user directory unavailable", null);
     }
     if (found.isEmpty()) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL,
-          "legacy ticket: no portal account for its user", null);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: no portal account for its user", null);
     }
     PortalUser user = found.get();
     LoginResult.Reason problem = LoginService.accountProblem(user);
     if (problem != null) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: account " + problem.name(),
-          user);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: account " + problem.name(), user);
     }
     boolean first;
     try {
-      Instant keepUntil = valid.expiresAt().isBefore(legacy.sunset()) ? valid.expiresAt() : legacy.sunset();
+      Instant keepUntil =
+          valid.expiresAt().isBefore(legacy.sunset()) ? valid.expiresAt() : legacy.sunset();
       first = upgraded.markUsed(REPLAY_PREFIX + valid.cookieId(), keepUntil);
     } catch (RuntimeException e) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: replay store unavailable",
-          user);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: replay store unavailable", user);
     }
     if (!first) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_TOKEN_REUSE,
-          "legacy cookie presented again after its upgrade", user);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_TOKEN_REUSE,
+          "legacy cookie presented again after its upgrade",
+          user);
     }
-    return login.start(user, session, "legacy ticket: login could not start: ",
-        List.of(AuditNote.success(AuditEventType.LEGACY_TICKET_UPGRADED).withReason("legacy cookie "
-            + legacy.cookie().name() + " replaced by a Portcullis login")));
+    return login.start(
+        user,
+        session,
+        "legacy ticket: login could not start: ",
+        List.of(AuditNote.success(AuditEventType.LEGACY_TICKET_UPGRADED)
+            .withReason(
+                "legacy cookie " + legacy.cookie().name() + " replaced by a Portcullis login")));
   }
 
   /** The account for the audit log's actor only; any failure just leaves the actor out. */

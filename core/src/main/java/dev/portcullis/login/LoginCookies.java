@@ -41,8 +41,9 @@ public record LoginCookies(CookieSpec authCookie, CookieSpec cookieCheckCookie) 
   public static CookieSpec defaultAuthCookie(String name) {
     return CookieSpec.builder(name)
         .purpose("Says that this browser is logged in; encrypted, so only the portal can read it")
-        .dataStored("An encrypted authentication key: an opaque account reference, times and a session binding;"
-            + " no personal data")
+        .dataStored(
+            "An encrypted authentication key: an opaque account reference, times and a session binding;"
+                + " no personal data")
         .duration("Until you log out or close the browser")
         .build();
   }
@@ -50,8 +51,9 @@ public record LoginCookies(CookieSpec authCookie, CookieSpec cookieCheckCookie) 
   /** The cookie-check cookie as declared by default, named {@code name}. */
   public static CookieSpec defaultCookieCheckCookie(String name) {
     return CookieSpec.builder(name)
-        .purpose("Checks that the browser accepts cookies before a login is attempted, and ties the login form to"
-            + " this browser against forgery")
+        .purpose(
+            "Checks that the browser accepts cookies before a login is attempted, and ties the login form to"
+                + " this browser against forgery")
         .dataStored("A random value; no personal data")
         .duration("Until you close the browser")
         .build();

@@ -23,7 +23,8 @@ public sealed interface LoginDecision permits LoginDecision.Accepted, LoginDecis
    * @param ticket the new auth ticket and its cookie value
    * @param audit the events to record, in order
    */
-  record Accepted(PortalUser user, IssuedTicket ticket, List<AuditNote> audit) implements LoginDecision {
+  record Accepted(PortalUser user, IssuedTicket ticket, List<AuditNote> audit)
+      implements LoginDecision {
     public Accepted {
       Objects.requireNonNull(user, "user");
       Objects.requireNonNull(ticket, "ticket");

@@ -13,7 +13,11 @@ import java.util.Set;
  * @param termsPath the terms of use; {@code POST} accepts them (default {@code /terms})
  * @param afterLoginPath where a login goes without a safe {@code returnTo} (default {@code /})
  */
-public record LoginEndpoints(String loginPath, String logoutPath, String logoutEverywherePath, String termsPath,
+public record LoginEndpoints(
+    String loginPath,
+    String logoutPath,
+    String logoutEverywherePath,
+    String termsPath,
     String afterLoginPath) {
 
   /**
@@ -23,13 +27,16 @@ public record LoginEndpoints(String loginPath, String logoutPath, String logoutE
    *     one path
    */
   public LoginEndpoints {
-    for (String p : new String[] {loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath}) {
+    for (String p :
+        new String[] {loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath}) {
       if (!SafeRedirect.isSafe(p)) {
-        throw new IllegalStateException("endpoint paths must be relative paths such as /login, got '" + p + "'");
+        throw new IllegalStateException(
+            "endpoint paths must be relative paths such as /login, got '" + p + "'");
       }
     }
     if (Set.of(loginPath, logoutPath, logoutEverywherePath, termsPath).size() != 4) {
-      throw new IllegalStateException("the login, logout, logout-everywhere and terms paths must differ");
+      throw new IllegalStateException(
+          "the login, logout, logout-everywhere and terms paths must differ");
     }
   }
 

@@ -44,7 +44,10 @@ public final class LoginFormTokens {
     }
     for (int i = 0; i < VALUE_LENGTH; i++) {
       char c = value.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+      boolean ok = (c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
           || c == '_';
       if (!ok) {
         return false;
@@ -55,7 +58,9 @@ public final class LoginFormTokens {
 
   /** The form token for the cookie-check value {@code cookieValue}, or null when the value is not well formed. */
   public String tokenFor(String cookieValue) {
-    return isWellFormed(cookieValue) ? mac.tag(cookieValue.getBytes(StandardCharsets.US_ASCII)) : null;
+    return isWellFormed(cookieValue)
+        ? mac.tag(cookieValue.getBytes(StandardCharsets.US_ASCII))
+        : null;
   }
 
   /** Whether {@code presented} is the form token of {@code cookieValue}; false when either is missing or malformed. */

@@ -32,7 +32,8 @@ final class LoginService {
     }
   }
 
-  public LoginResult login(String username, char[] password, boolean acceptsTerms, String clientAddress) {
+  public LoginResult login(
+      String username, char[] password, boolean acceptsTerms, String clientAddress) {
     LoginThrottle.Attempt attempt = throttle.reserve(username, clientAddress);
     if (!attempt.admitted()) {
       return new LoginResult.Refused(attempt.refusal(), Optional.empty());

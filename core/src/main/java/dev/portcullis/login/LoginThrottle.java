@@ -82,13 +82,15 @@ public final class LoginThrottle {
   Attempt reserve(String username, String clientAddress) {
     String account = username == null ? "" : username.toLowerCase(Locale.ROOT);
     long id = random.nextLong();
-    String knownKey = clientAddress == null || knownAddressFor.isZero() ? null : "k:" + hash("known", account,
-        clientAddress);
+    String knownKey = clientAddress == null || knownAddressFor.isZero()
+        ? null
+        : "k:" + hash("known", account, clientAddress);
     String accountBudget = null;
     String addressBudget = null;
     try {
-      accountBudget = knownKey != null && store.isKnownAddress(knownKey) ? "kb:" + hash("known-budget", account,
-          clientAddress) : "a:" + hash("account", account, null);
+      accountBudget = knownKey != null && store.isKnownAddress(knownKey)
+          ? "kb:" + hash("known-budget", account, clientAddress)
+          : "a:" + hash("account", account, null);
       if (!store.reserve(accountBudget, id, maxPerAccount, window)) {
         return new Attempt(LoginResult.Reason.THROTTLED);
       }
@@ -279,7 +281,8 @@ public final class LoginThrottle {
 
     public LoginThrottle build() {
       if (maxPerAccount < 1 || maxPerAccount > 100) {
-        throw new IllegalStateException("failures per account must be 1..100 (ASVS 2.2.1), got " + maxPerAccount);
+        throw new IllegalStateException(
+            "failures per account must be 1..100 (ASVS 2.2.1), got " + maxPerAccount);
       }
       if (maxPerAddress < 1) {
         throw new IllegalStateException("failures per address must be positive");
@@ -288,23 +291,27 @@ public final class LoginThrottle {
         throw new IllegalStateException("the throttle window must be positive");
       }
       if (knownAddressFor.isNegative() || knownAddressFor.compareTo(Duration.ofDays(400)) > 0) {
-        throw new IllegalStateException("an address can be known for 0 to 400 days, got " + knownAddressFor);
+        throw new IllegalStateException(
+            "an address can be known for 0 to 400 days, got " + knownAddressFor);
       }
       if (random == null) {
-        throw new IllegalStateException("a SecureRandom is required (random(...)): attempt ids and hash keys");
+        throw new IllegalStateException(
+            "a SecureRandom is required (random(...)): attempt ids and hash keys");
       }
       if (store != null && hashKey == null) {
-        throw new IllegalStateException("a login-attempt store needs a hashKey(...), the same on every node that"
-            + " shares it, so that the store holds no usernames or addresses");
+        throw new IllegalStateException(
+            "a login-attempt store needs a hashKey(...), the same on every node that"
+                + " shares it, so that the store holds no usernames or addresses");
       }
       if (store != null && maxTracked != null) {
-        throw new IllegalStateException("maxTracked bounds the default in-memory store; bound the given store"
-            + " itself");
+        throw new IllegalStateException(
+            "maxTracked bounds the default in-memory store; bound the given store" + " itself");
       }
       if (maxTracked != null && maxTracked < 1) {
         throw new IllegalStateException("maxTracked must be positive");
       }
-      LoginAttemptStore s = store != null ? store
+      LoginAttemptStore s = store != null
+          ? store
           : LoginAttemptStore.inMemory(clock, maxTracked != null ? maxTracked : 100_000);
       byte[] key = hashKey != null ? hashKey.toByteArray(SecretAccess.insecure()) : new byte[32];
       if (hashKey == null) {

@@ -7,7 +7,8 @@ import java.util.Objects;
  * What {@link PortalLogin#logout} did. Either way the request's session has ended and the caller expires every
  * Portcullis cookie, asks the browser to clear the site's cookies and sends it to the login page.
  */
-public sealed interface LogoutDecision permits LogoutDecision.LoggedOut, LogoutDecision.NotLoggedIn {
+public sealed interface LogoutDecision
+    permits LogoutDecision.LoggedOut, LogoutDecision.NotLoggedIn {
 
   /**
    * A logged-in user logged out: the ticket (and with "log out everywhere", every ticket and session of the user) no

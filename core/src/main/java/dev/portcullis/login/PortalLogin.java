@@ -47,6 +47,7 @@ import java.util.Optional;
 public final class PortalLogin {
   /** Credentials longer than these are refused before anything else is asked. */
   static final int MAX_USERNAME = 256;
+
   static final int MAX_PASSWORD = 1024;
 
   private final TicketVerifier tickets;
@@ -67,8 +68,12 @@ public final class PortalLogin {
     this.tickets = TicketVerifier.create(b.keyRing, cookies.authCookie().name(), b.clock, b.random);
     this.users = b.users;
     this.revocations = b.revocations;
-    this.passwords = new LoginService(b.users, b.throttle != null ? b.throttle : LoginThrottle.builder(b.clock)
-        .random(b.random).build(), b.termsVersion);
+    this.passwords = new LoginService(
+        b.users,
+        b.throttle != null
+            ? b.throttle
+            : LoginThrottle.builder(b.clock).random(b.random).build(),
+        b.termsVersion);
     this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
     this.formTokens = new LoginFormTokens(b.keyRing);
@@ -112,41 +117,50 @@ public final class PortalLogin {
       return AuthCheck.Anonymous.noCookie();
     }
     if (cookieValues.size() > 1) {
-      return AuthCheck.Anonymous.refused(AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies", null);
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies", null);
     }
     TicketCheck result = tickets.verify(cookieValues.get(0));
     if (result instanceof TicketCheck.NotValid notValid) {
-      return AuthCheck.Anonymous.refused(AuditEventType.CRYPT_DECRYPT_FAIL, "auth cookie " + notValid.reason(), null);
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.CRYPT_DECRYPT_FAIL, "auth cookie " + notValid.reason(), null);
     }
     if (result instanceof TicketCheck.Expired expired) {
-      return AuthCheck.Anonymous.refused(AuditEventType.SESSION_EXPIRED, "auth ticket expired",
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.SESSION_EXPIRED,
+          "auth ticket expired",
           expired.ticket().userHandle());
     }
     AuthTicket ticket = ((TicketCheck.Valid) result).ticket();
     String user = ticket.userHandle();
     if (sessionId == null || !ticket.isBoundTo(SessionBinding.of(sessionId))) {
-      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "auth ticket not bound to this session",
-          user);
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.AUTHN_TOKEN_INVALID, "auth ticket not bound to this session", user);
     }
     try {
       if (revocations.isRevoked(ticket.ticketIdHex(), user, ticket.issuedAt())) {
-        return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_REUSE, "revoked auth ticket presented", user);
+        return AuthCheck.Anonymous.refused(
+            AuditEventType.AUTHN_TOKEN_REUSE, "revoked auth ticket presented", user);
       }
     } catch (StoreUnavailableException e) {
-      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "revocation store unavailable", user);
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.AUTHN_TOKEN_INVALID, "revocation store unavailable", user);
     }
     Optional<PortalUser> found;
     try {
       found = users.findByHandle(user);
     } catch (RuntimeException e) {
-      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "user directory unavailable", user);
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.AUTHN_TOKEN_INVALID, "user directory unavailable", user);
     }
     if (found.isEmpty()) {
-      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "user no longer exists", user);
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.AUTHN_TOKEN_INVALID, "user no longer exists", user);
     }
     LoginResult.Reason problem = LoginService.accountProblem(found.get());
     if (problem != null) {
-      return AuthCheck.Anonymous.refused(AuditEventType.AUTHN_TOKEN_INVALID, "account " + problem, user);
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.AUTHN_TOKEN_INVALID, "account " + problem, user);
     }
     String renewed = null;
     if (ticket.isPastHalfLife(clock.instant())) {
@@ -165,17 +179,27 @@ public final class PortalLogin {
    * @param acceptsTerms whether the form accepted the current terms of use
    * @param clientAddress the client's address, for the per-address throttle; null when unknown
    */
-  public LoginDecision passwordLogin(String username, char[] password, boolean acceptsTerms, String clientAddress,
+  public LoginDecision passwordLogin(
+      String username,
+      char[] password,
+      boolean acceptsTerms,
+      String clientAddress,
       LoginSession session) {
-    if (username == null || password == null || username.isBlank() || username.length() > MAX_USERNAME
+    if (username == null
+        || password == null
+        || username.isBlank()
+        || username.length() > MAX_USERNAME
         || password.length > MAX_PASSWORD) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "missing or oversized credentials", null);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL, "missing or oversized credentials", null);
     }
     LoginResult result = passwords.login(username, password, acceptsTerms, clientAddress);
     if (result instanceof LoginResult.Refused refused) {
       AuditEventType type = refused.reason() == LoginResult.Reason.THROTTLED
-          ? AuditEventType.AUTHN_LOGIN_LOCK : AuditEventType.AUTHN_LOGIN_FAIL;
-      return LoginDecision.Refused.of(type, refused.reason().name(), refused.user().orElse(null));
+          ? AuditEventType.AUTHN_LOGIN_LOCK
+          : AuditEventType.AUTHN_LOGIN_FAIL;
+      return LoginDecision.Refused.of(
+          type, refused.reason().name(), refused.user().orElse(null));
     }
     LoginResult.Success ok = (LoginResult.Success) result;
     List<AuditNote> notes = new ArrayList<>(2);
@@ -194,19 +218,28 @@ public final class PortalLogin {
    * @param issuer the verified ID token's issuer
    * @param subject the verified ID token's subject
    */
-  public LoginDecision ssoLogin(AccountLinkStore links, String issuer, String subject, LoginSession session) {
+  public LoginDecision ssoLogin(
+      AccountLinkStore links, String issuer, String subject, LoginSession session) {
     Optional<PortalUser> user;
     try {
-      user = links.userFor(issuer, subject).flatMap(users::findByHandle)
+      user = links
+          .userFor(issuer, subject)
+          .flatMap(users::findByHandle)
           .filter(u -> LoginService.accountProblem(u) == null);
     } catch (RuntimeException e) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login: store failed: "
-          + e.getClass().getSimpleName(), null);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          "SSO login: store failed: " + e.getClass().getSimpleName(),
+          null);
     }
     if (user.isEmpty()) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login: no usable linked account", null);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL, "SSO login: no usable linked account", null);
     }
-    return start(user.get(), session, "SSO login could not start: ",
+    return start(
+        user.get(),
+        session,
+        "SSO login could not start: ",
         List.of(AuditNote.success(AuditEventType.AUTHN_LOGIN_SUCCESS).withAction("sso_login")));
   }
 
@@ -216,14 +249,16 @@ public final class PortalLogin {
    *
    * @param ticket the ticket the request was authenticated with; empty when it was anonymous
    */
-  public LogoutDecision logout(Optional<AuthTicket> ticket, boolean everywhere, LoginSession session) {
+  public LogoutDecision logout(
+      Optional<AuthTicket> ticket, boolean everywhere, LoginSession session) {
     String failure = null;
     if (ticket.isPresent()) {
       AuthTicket t = ticket.get();
       try {
         revocations.revoke(t.ticketIdHex(), t.expiresAt());
         if (everywhere) {
-          revocations.revokeAllIssuedBefore(t.userHandle(), clock.instant(), clock.instant().plus(ticketLifetime));
+          revocations.revokeAllIssuedBefore(
+              t.userHandle(), clock.instant(), clock.instant().plus(ticketLifetime));
           session.endAllOf(t.userHandle());
         }
       } catch (RuntimeException e) {
@@ -235,9 +270,11 @@ public final class PortalLogin {
       return new LogoutDecision.NotLoggedIn();
     }
     AuditEventType type = everywhere ? AuditEventType.SESSION_REVOKED : AuditEventType.LOGOUT;
-    AuditNote note = failure == null ? AuditNote.success(type)
+    AuditNote note = failure == null
+        ? AuditNote.success(type)
         : AuditNote.failure(type, "revocation store failed: " + failure);
-    return new LogoutDecision.LoggedOut(note.withAction(everywhere ? "logout_everywhere" : "logout"));
+    return new LogoutDecision.LoggedOut(
+        note.withAction(everywhere ? "logout_everywhere" : "logout"));
   }
 
   /**
@@ -245,15 +282,17 @@ public final class PortalLogin {
    * the user and a ticket bound to the new id is issued. A failure refuses the login with {@code failurePrefix} and
    * the exception's type as the reason.
    */
-  LoginDecision start(PortalUser user, LoginSession session, String failurePrefix, List<AuditNote> notes) {
+  LoginDecision start(
+      PortalUser user, LoginSession session, String failurePrefix, List<AuditNote> notes) {
     IssuedTicket issued;
     try {
       String sessionId = session.rotateTo(user.handle());
-      AuthTicket t = tickets.newTicket(user.handle(), user.organisation(), sessionId, ticketLifetime);
+      AuthTicket t =
+          tickets.newTicket(user.handle(), user.organisation(), sessionId, ticketLifetime);
       issued = new IssuedTicket(t, tickets.seal(t));
     } catch (RuntimeException e) {
-      return LoginDecision.Refused.of(AuditEventType.AUTHN_LOGIN_FAIL, failurePrefix + e.getClass().getSimpleName(),
-          user);
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL, failurePrefix + e.getClass().getSimpleName(), user);
     }
     return new LoginDecision.Accepted(user, issued, notes);
   }
@@ -373,19 +412,29 @@ public final class PortalLogin {
     public PortalLogin build() {
       require(keyRing != null, "a key ring is required: Portcullis has no default key");
       require(users != null, "a user directory is required");
-      require(revocations != null, "a revocation store is required (RevocationStore.inMemory(clock) on one node)");
+      require(
+          revocations != null,
+          "a revocation store is required (RevocationStore.inMemory(clock) on one node)");
       require(clock != null, "a clock is required");
       require(random != null, "a SecureRandom is required");
-      require(termsVersion != null && !termsVersion.isBlank(), "the current terms-of-use version is required");
-      require(ticketLifetime != null && !ticketLifetime.isNegative() && !ticketLifetime.isZero()
-          && ticketLifetime.compareTo(Duration.ofDays(1)) <= 0, "the ticket lifetime must be between 1 ms and 1 day");
-      LoginEndpoints endpoints = new LoginEndpoints(loginPath, logoutPath, logoutEverywherePath, termsPath,
-          afterLoginPath);
+      require(
+          termsVersion != null && !termsVersion.isBlank(),
+          "the current terms-of-use version is required");
+      require(
+          ticketLifetime != null
+              && !ticketLifetime.isNegative()
+              && !ticketLifetime.isZero()
+              && ticketLifetime.compareTo(Duration.ofDays(1)) <= 0,
+          "the ticket lifetime must be between 1 ms and 1 day");
+      LoginEndpoints endpoints = new LoginEndpoints(
+          loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath);
       LoginCookies cookies = new LoginCookies(
-          Objects.requireNonNullElseGet(authCookie,
-              () -> LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE)),
-          Objects.requireNonNullElseGet(cookieCheckCookie,
-              () -> LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE)));
+          Objects.requireNonNullElseGet(
+              authCookie, () -> LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE)),
+          Objects.requireNonNullElseGet(
+              cookieCheckCookie,
+              () ->
+                  LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE)));
       return new PortalLogin(this, cookies, endpoints);
     }
 

@@ -1,9 +1,9 @@
 package dev.portcullis.revocation;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.portcullis.internal.Tickers;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.portcullis.internal.Tickers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -41,8 +41,16 @@ final class CaffeineRevocationStore implements RevocationStore {
         return currentDuration;
       }
     };
-    this.tickets = Caffeine.newBuilder().ticker(Tickers.of(clock)).expireAfter(untilKeep).maximumSize(maximumSize).build();
-    this.users = Caffeine.newBuilder().ticker(Tickers.of(clock)).expireAfter(untilKeep).maximumSize(maximumSize).build();
+    this.tickets = Caffeine.newBuilder()
+        .ticker(Tickers.of(clock))
+        .expireAfter(untilKeep)
+        .maximumSize(maximumSize)
+        .build();
+    this.users = Caffeine.newBuilder()
+        .ticker(Tickers.of(clock))
+        .expireAfter(untilKeep)
+        .maximumSize(maximumSize)
+        .build();
   }
 
   private long nanosUntil(Instant t) {
@@ -57,9 +65,14 @@ final class CaffeineRevocationStore implements RevocationStore {
 
   @Override
   public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
-    users.asMap().merge(userHandle, new Entry(cutOff, keepUntil), (old, neu) -> new Entry(
-        old.value().isAfter(neu.value()) ? old.value() : neu.value(),
-        old.keepUntil().isAfter(neu.keepUntil()) ? old.keepUntil() : neu.keepUntil()));
+    users
+        .asMap()
+        .merge(
+            userHandle,
+            new Entry(cutOff, keepUntil),
+            (old, neu) -> new Entry(
+                old.value().isAfter(neu.value()) ? old.value() : neu.value(),
+                old.keepUntil().isAfter(neu.keepUntil()) ? old.keepUntil() : neu.keepUntil()));
   }
 
   @Override

@@ -30,7 +30,8 @@ final class AnonymousSessionLimit {
     this.limit = config.anonymousSessionsPerAddress();
     this.counts = Caffeine.newBuilder()
         .maximumSize(config.trackedAddresses())
-        // A count is created once and only ever incremented: expire-after-write is a fixed window from the first.
+        // A count is created once and only ever incremented: expire-after-write is a fixed window
+        // from the first.
         .expireAfterWrite(config.anonymousSessionWindow())
         .ticker(Tickers.of(clock))
         .executor(Runnable::run)
@@ -44,7 +45,8 @@ final class AnonymousSessionLimit {
   }
 
   private static ByteBuffer key(String clientAddress) {
-    IpAddress address = clientAddress == null ? null : IpAddress.parse(clientAddress).orElse(null);
+    IpAddress address =
+        clientAddress == null ? null : IpAddress.parse(clientAddress).orElse(null);
     if (address == null) {
       return UNKNOWN;
     }

@@ -62,7 +62,8 @@ public final class AttributeCodec {
     out.write(VERSION);
     writeMap(out, attributes, 0);
     if (out.size() > MAX_BYTES) {
-      throw new IllegalArgumentException("session attributes exceed " + MAX_BYTES + " bytes when encoded");
+      throw new IllegalArgumentException(
+          "session attributes exceed " + MAX_BYTES + " bytes when encoded");
     }
     return out.toByteArray();
   }
@@ -126,7 +127,8 @@ public final class AttributeCodec {
     } else if (value instanceof Map<?, ?> map) {
       for (Object key : map.keySet()) {
         if (!(key instanceof String)) {
-          throw new IllegalArgumentException("session attribute '" + name + "' has a non-String map key");
+          throw new IllegalArgumentException(
+              "session attribute '" + name + "' has a non-String map key");
         }
       }
       out.write(MAP);
@@ -212,7 +214,8 @@ public final class AttributeCodec {
     slice.limit(length);
     in.position(in.position() + length);
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(slice)

@@ -28,9 +28,13 @@ final class AttributeValues {
 
   private static Object freeze(String name, Object value, int depth) {
     if (depth > MAX_DEPTH) {
-      throw new IllegalArgumentException("session attribute '" + name + "' is nested deeper than " + MAX_DEPTH);
+      throw new IllegalArgumentException(
+          "session attribute '" + name + "' is nested deeper than " + MAX_DEPTH);
     }
-    if (value instanceof String || value instanceof Integer || value instanceof Long || value instanceof Boolean
+    if (value instanceof String
+        || value instanceof Integer
+        || value instanceof Long
+        || value instanceof Boolean
         || value instanceof Double) {
       return value;
     }
@@ -45,15 +49,16 @@ final class AttributeValues {
       Map<String, Object> copy = new LinkedHashMap<>();
       for (Map.Entry<?, ?> entry : map.entrySet()) {
         if (!(entry.getKey() instanceof String key)) {
-          throw new IllegalArgumentException("session attribute '" + name + "' holds a Map with a key that is not a"
-              + " String");
+          throw new IllegalArgumentException(
+              "session attribute '" + name + "' holds a Map with a key that is not a" + " String");
         }
         copy.put(key, freeze(name, entry.getValue(), depth + 1));
       }
       return Collections.unmodifiableMap(copy);
     }
     String type = value == null ? "null" : value.getClass().getName();
-    throw new IllegalArgumentException("session attribute '" + name + "' holds a " + type + "; sessions keep only"
-        + " String, Integer, Long, Boolean, Double, and Lists and Maps of them");
+    throw new IllegalArgumentException(
+        "session attribute '" + name + "' holds a " + type + "; sessions keep only"
+            + " String, Integer, Long, Boolean, Double, and Lists and Maps of them");
   }
 }

@@ -1,9 +1,9 @@
 package dev.portcullis.session;
 
-import dev.portcullis.internal.Tickers;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.portcullis.internal.Tickers;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashSet;
@@ -36,6 +36,7 @@ public final class CaffeineSessionStore implements SessionStore {
   private final ConcurrentMap<SessionKey, Entry> map;
   /** User handle to the keys of its sessions. May hold dead keys; every reader checks the cache. */
   private final ConcurrentMap<String, Set<SessionKey>> byUser = new ConcurrentHashMap<>();
+
   private final InstantSource clock;
   private final long idleMillis;
   private final long absoluteMillis;
@@ -50,10 +51,12 @@ public final class CaffeineSessionStore implements SessionStore {
         // Only anonymous sessions weigh anything: the size bound never evicts a logged-in session.
         .maximumWeight(b.config.maxSessions())
         .weigher((SessionKey k, Entry e) -> e.userHandle == null ? 1 : 0)
-        // Idle expiry is Caffeine's own (cheap on reads); the absolute timeout is checked on every read and write,
+        // Idle expiry is Caffeine's own (cheap on reads); the absolute timeout is checked on every
+        // read and write,
         // and a session past it that nobody reads goes at its idle expiry.
         .expireAfterAccess(b.config.idleTimeout())
-        // Millisecond resolution is plenty for timeouts of minutes, and reading it allocates nothing.
+        // Millisecond resolution is plenty for timeouts of minutes, and reading it allocates
+        // nothing.
         .ticker(Tickers.of(clock))
         .executor(b.executor)
         .removalListener(this::removed)
@@ -88,9 +91,12 @@ public final class CaffeineSessionStore implements SessionStore {
     long now = clock.millis();
     String newUser = changes.userHandleChanged() ? changes.userHandle().orElse(null) : null;
     if (newUser == null) {
-      return changes.creates() ? map.putIfAbsent(key, Entry.create(now, changes)) == null : update(key, changes, now);
+      return changes.creates()
+          ? map.putIfAbsent(key, Entry.create(now, changes)) == null
+          : update(key, changes, now);
     }
-    // Logging in: add to the user's index under its lock, so deleteByUser sees the key or runs before the login.
+    // Logging in: add to the user's index under its lock, so deleteByUser sees the key or runs
+    // before the login.
     boolean[] saved = {false};
     byUser.compute(newUser, (user, keys) -> {
       Set<SessionKey> set = keys != null ? keys : ConcurrentHashMap.newKeySet();
@@ -146,7 +152,8 @@ public final class CaffeineSessionStore implements SessionStore {
     if (e.userHandle == null) {
       return map.putIfAbsent(to, e) == null;
     }
-    // The old key must still be indexed: if deleteByUser took the user's keys meanwhile, the session stays dead.
+    // The old key must still be indexed: if deleteByUser took the user's keys meanwhile, the
+    // session stays dead.
     boolean[] moved = {false};
     byUser.computeIfPresent(e.userHandle, (user, keys) -> {
       if (keys.remove(from) && map.putIfAbsent(to, e) == null) {
@@ -223,12 +230,16 @@ public final class CaffeineSessionStore implements SessionStore {
 
   private void reportExpired(Entry e, long now) {
     boolean absolute = now - e.created >= absoluteMillis;
-    report(e, absolute ? SessionEvent.Reason.ABSOLUTE_TIMEOUT : SessionEvent.Reason.IDLE_TIMEOUT, now);
+    report(
+        e, absolute ? SessionEvent.Reason.ABSOLUTE_TIMEOUT : SessionEvent.Reason.IDLE_TIMEOUT, now);
   }
 
   private void report(Entry e, SessionEvent.Reason reason, long now) {
-    listener.sessionExpired(new SessionEvent(SessionEvent.Type.EXPIRED, Optional.ofNullable(e.userHandle),
-        Instant.ofEpochMilli(now), reason));
+    listener.sessionExpired(new SessionEvent(
+        SessionEvent.Type.EXPIRED,
+        Optional.ofNullable(e.userHandle),
+        Instant.ofEpochMilli(now),
+        reason));
   }
 
   /**
@@ -257,13 +268,16 @@ public final class CaffeineSessionStore implements SessionStore {
     }
 
     private static Entry of(SessionRecord r) {
-      return new Entry(r.created().toEpochMilli(), r.lastAccess().toEpochMilli(), r.userHandle().orElse(null),
+      return new Entry(
+          r.created().toEpochMilli(),
+          r.lastAccess().toEpochMilli(),
+          r.userHandle().orElse(null),
           r.attributes());
     }
 
     SessionRecord toRecord() {
-      return SessionRecord.trusted(Instant.ofEpochMilli(created), Instant.ofEpochMilli(lastAccess), userHandle,
-          attributes);
+      return SessionRecord.trusted(
+          Instant.ofEpochMilli(created), Instant.ofEpochMilli(lastAccess), userHandle, attributes);
     }
   }
 

@@ -26,6 +26,7 @@ public final class Session {
   private final Instant lastAccess;
   /** What the store holds: the record's own immutable map, replaced (never changed) when this session saves. */
   private Map<String, Object> stored;
+
   private final Map<String, Object> puts = new LinkedHashMap<>();
   private final Set<String> removals = new LinkedHashSet<>();
   private String userHandle;

@@ -20,7 +20,11 @@ public final class SessionChanges {
   private final Map<String, Object> puts;
   private final Set<String> removals;
 
-  SessionChanges(boolean creates, boolean userHandleChanged, String userHandle, Map<String, Object> puts,
+  SessionChanges(
+      boolean creates,
+      boolean userHandleChanged,
+      String userHandle,
+      Map<String, Object> puts,
       Set<String> removals) {
     this.creates = creates;
     this.userHandleChanged = userHandleChanged;

@@ -49,7 +49,8 @@ public final class SessionConfig {
   /** The default declaration of the session cookie, named {@code name}. */
   public static CookieSpec defaultCookie(String name) {
     return CookieSpec.builder(name)
-        .purpose("Lets the portal recognise your browser from one page to the next, so your choices carry over.")
+        .purpose(
+            "Lets the portal recognise your browser from one page to the next, so your choices carry over.")
         .dataStored("A random session identifier. No personal data.")
         .duration("Until you close the browser.")
         .build();
@@ -163,12 +164,16 @@ public final class SessionConfig {
      * @throws IllegalStateException when a value is missing, out of range or contradicts another
      */
     public SessionConfig build() {
-      require(idleTimeout != null && idleTimeout.toMillis() > 0, "idle timeout must be at least 1 ms");
-      require(absoluteTimeout != null && absoluteTimeout.compareTo(idleTimeout) > 0,
+      require(
+          idleTimeout != null && idleTimeout.toMillis() > 0, "idle timeout must be at least 1 ms");
+      require(
+          absoluteTimeout != null && absoluteTimeout.compareTo(idleTimeout) > 0,
           "absolute timeout must be longer than the idle timeout");
       require(maxSessions >= 1, "max sessions must be at least 1");
-      require(anonymousSessionsPerAddress >= 1, "anonymous sessions per address must be at least 1");
-      require(anonymousSessionWindow != null && anonymousSessionWindow.toMillis() > 0,
+      require(
+          anonymousSessionsPerAddress >= 1, "anonymous sessions per address must be at least 1");
+      require(
+          anonymousSessionWindow != null && anonymousSessionWindow.toMillis() > 0,
           "the anonymous session window must be at least 1 ms");
       require(trackedAddresses >= 1, "tracked addresses must be at least 1");
       require(idFormat != null, "id format is required");

@@ -27,13 +27,17 @@ public enum SessionIdFormat {
     boolean accepts(String value) {
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
-        boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+        boolean ok = (c >= 'A' && c <= 'Z')
+            || (c >= 'a' && c <= 'z')
+            || (c >= '0' && c <= '9')
+            || c == '-'
             || c == '_';
         if (!ok) {
           return false;
         }
       }
-      // 256 bits fill 42 characters and 4 bits of the 43rd: its two low bits are zero in the canonical form.
+      // 256 bits fill 42 characters and 4 bits of the 43rd: its two low bits are zero in the
+      // canonical form.
       return (base64UrlIndex(value.charAt(value.length() - 1)) & 3) == 0;
     }
   },
@@ -105,7 +109,10 @@ public enum SessionIdFormat {
     }
     StringBuilder out = new StringBuilder(bytes.length / 5 * 8);
     for (int g = 0; g < bytes.length; g += 5) {
-      int n = (bytes[g] & 0xff) | (bytes[g + 1] & 0xff) << 8 | (bytes[g + 2] & 0xff) << 16 | (bytes[g + 3] & 0xff) << 24;
+      int n = (bytes[g] & 0xff)
+          | (bytes[g + 1] & 0xff) << 8
+          | (bytes[g + 2] & 0xff) << 16
+          | (bytes[g + 3] & 0xff) << 24;
       for (int shift = 0; shift <= 25; shift += 5) {
         out.append(ASPNET_ALPHABET.charAt((n >>> shift) & 31));
       }

@@ -18,7 +18,8 @@ public final class SessionRecord {
   private final String userHandle;
   private final Map<String, Object> attributes;
 
-  private SessionRecord(Instant created, Instant lastAccess, String userHandle, Map<String, Object> attributes) {
+  private SessionRecord(
+      Instant created, Instant lastAccess, String userHandle, Map<String, Object> attributes) {
     this.created = created;
     this.lastAccess = lastAccess;
     this.userHandle = userHandle;
@@ -29,14 +30,21 @@ public final class SessionRecord {
    * A record read back from a store that keeps the fields apart. The attributes must be immutable values as
    * {@link AttributeCodec#decode} returns them.
    */
-  public static SessionRecord of(Instant created, Instant lastAccess, Optional<String> userHandle,
+  public static SessionRecord of(
+      Instant created,
+      Instant lastAccess,
+      Optional<String> userHandle,
       Map<String, Object> attributes) {
-    return new SessionRecord(Objects.requireNonNull(created), Objects.requireNonNull(lastAccess),
-        userHandle.orElse(null), Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
+    return new SessionRecord(
+        Objects.requireNonNull(created),
+        Objects.requireNonNull(lastAccess),
+        userHandle.orElse(null),
+        Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
   }
 
   /** A record from parts that are already immutable; no copy. */
-  static SessionRecord trusted(Instant created, Instant lastAccess, String userHandle, Map<String, Object> attributes) {
+  static SessionRecord trusted(
+      Instant created, Instant lastAccess, String userHandle, Map<String, Object> attributes) {
     return new SessionRecord(created, lastAccess, userHandle, attributes);
   }
 
@@ -89,7 +97,7 @@ public final class SessionRecord {
 
   @Override
   public String toString() {
-    return "SessionRecord[created=" + created + ", lastAccess=" + lastAccess + ", attributes=" + attributes.size()
-        + "]";
+    return "SessionRecord[created=" + created + ", lastAccess=" + lastAccess + ", attributes="
+        + attributes.size() + "]";
   }
 }

@@ -29,7 +29,11 @@ public final class SessionRegistry {
   private final SessionListener listener;
   private final AnonymousSessionLimit anonymousLimit;
 
-  private SessionRegistry(SessionConfig config, SessionStore store, SecureRandom random, InstantSource clock,
+  private SessionRegistry(
+      SessionConfig config,
+      SessionStore store,
+      SecureRandom random,
+      InstantSource clock,
       SessionListener listener) {
     this.config = Objects.requireNonNull(config, "config");
     this.store = Objects.requireNonNull(store, "store");
@@ -46,8 +50,12 @@ public final class SessionRegistry {
    * @param clock the time source; the store should use the same one
    * @param listener hears {@code session_created} and {@code session_renewed}; called guarded
    */
-  public static SessionRegistry create(SessionConfig config, SessionStore store, SecureRandom random,
-      InstantSource clock, SessionListener listener) {
+  public static SessionRegistry create(
+      SessionConfig config,
+      SessionStore store,
+      SecureRandom random,
+      InstantSource clock,
+      SessionListener listener) {
     return new SessionRegistry(config, store, random, clock, listener);
   }
 
@@ -71,7 +79,8 @@ public final class SessionRegistry {
       log.warn("session store failed on load; treating the request as having no session", e);
       return new SessionLookup.Absent();
     }
-    return record.<SessionLookup>map(r -> new SessionLookup.Found(Session.loaded(id, r)))
+    return record
+        .<SessionLookup>map(r -> new SessionLookup.Found(Session.loaded(id, r)))
         .orElseGet(SessionLookup.Absent::new);
   }
 
@@ -109,7 +118,10 @@ public final class SessionRegistry {
       }
       if (!anonymousLimit.tryAcquire(clientAddress)) {
         session.refused();
-        listener.sessionRefused(new SessionEvent(SessionEvent.Type.REFUSED, session.userHandle(), clock.instant(),
+        listener.sessionRefused(new SessionEvent(
+            SessionEvent.Type.REFUSED,
+            session.userHandle(),
+            clock.instant(),
             SessionEvent.Reason.RATE_LIMITED));
         return true;
       }

@@ -46,10 +46,15 @@ public final class AccountLinking {
     try {
       removed = links.unlink(issuer, subject, userHandle);
     } catch (RuntimeException e) {
-      record(userHandle, administrator, "link store failed: " + e.getClass().getSimpleName(), false);
+      record(
+          userHandle, administrator, "link store failed: " + e.getClass().getSimpleName(), false);
       throw e;
     }
-    record(userHandle, administrator, removed ? "1 identity" : "identity not linked to this user", removed);
+    record(
+        userHandle,
+        administrator,
+        removed ? "1 identity" : "identity not linked to this user",
+        removed);
     return removed;
   }
 
@@ -65,7 +70,8 @@ public final class AccountLinking {
     try {
       removed = links.unlinkAll(userHandle);
     } catch (RuntimeException e) {
-      record(userHandle, administrator, "link store failed: " + e.getClass().getSimpleName(), false);
+      record(
+          userHandle, administrator, "link store failed: " + e.getClass().getSimpleName(), false);
       throw e;
     }
     record(userHandle, administrator, removed + (removed == 1 ? " identity" : " identities"), true);
@@ -74,7 +80,9 @@ public final class AccountLinking {
 
   private void record(String userHandle, String administrator, String what, boolean success) {
     String reason = what + ", by administrator " + administrator;
-    AuditEvent.Builder b = audit.event(AuditEventType.SSO_UNLINK).actor(AuditEvent.Actor.of(userHandle, null))
+    AuditEvent.Builder b = audit
+        .event(AuditEventType.SSO_UNLINK)
+        .actor(AuditEvent.Actor.of(userHandle, null))
         .action("admin_unlink");
     audit.emit((success ? b.reason(reason) : b.failure(reason)).build());
   }

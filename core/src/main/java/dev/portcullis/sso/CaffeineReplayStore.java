@@ -1,9 +1,9 @@
 package dev.portcullis.sso;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.portcullis.internal.Tickers;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.portcullis.internal.Tickers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -26,12 +26,14 @@ final class CaffeineReplayStore implements ReplayStore {
           }
 
           @Override
-          public long expireAfterUpdate(String key, Instant v, long currentTime, long currentDuration) {
+          public long expireAfterUpdate(
+              String key, Instant v, long currentTime, long currentDuration) {
             return currentDuration;
           }
 
           @Override
-          public long expireAfterRead(String key, Instant v, long currentTime, long currentDuration) {
+          public long expireAfterRead(
+              String key, Instant v, long currentTime, long currentDuration) {
             return currentDuration;
           }
         })

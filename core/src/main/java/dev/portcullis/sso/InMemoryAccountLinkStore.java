@@ -40,7 +40,8 @@ final class InMemoryAccountLinkStore implements AccountLinkStore {
 
   @Override
   public synchronized List<LinkedIdentity> linksOf(String userHandle) {
-    return List.copyOf(identities.getOrDefault(Objects.requireNonNull(userHandle, "userHandle"), Set.of()));
+    return List.copyOf(
+        identities.getOrDefault(Objects.requireNonNull(userHandle, "userHandle"), Set.of()));
   }
 
   @Override

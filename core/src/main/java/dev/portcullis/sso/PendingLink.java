@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param label the ID token's {@code email}, {@code name} or {@code preferred_username}, for display; may be null
  * @param expiresAt when the pending link lapses
  */
-public record PendingLink(String userHandle, String issuer, String subject, String label, Instant expiresAt) {
+public record PendingLink(
+    String userHandle, String issuer, String subject, String label, Instant expiresAt) {
   /** The longest label kept. */
   public static final int MAX_LABEL = 200;
 
@@ -62,14 +63,20 @@ public record PendingLink(String userHandle, String issuer, String subject, Stri
 
   /** The pending link a session attribute holds, or empty when the value is missing or not one. */
   public static Optional<PendingLink> fromAttribute(Object value) {
-    if (!(value instanceof Map<?, ?> m) || !(m.get("user") instanceof String user)
-        || !(m.get("iss") instanceof String iss) || !(m.get("sub") instanceof String sub)
+    if (!(value instanceof Map<?, ?> m)
+        || !(m.get("user") instanceof String user)
+        || !(m.get("iss") instanceof String iss)
+        || !(m.get("sub") instanceof String sub)
         || !(m.get("exp") instanceof Number exp)) {
       return Optional.empty();
     }
     Object label = m.get("label");
     try {
-      return Optional.of(new PendingLink(user, iss, sub, label instanceof String s ? s : null,
+      return Optional.of(new PendingLink(
+          user,
+          iss,
+          sub,
+          label instanceof String s ? s : null,
           Instant.ofEpochMilli(exp.longValue())));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
@@ -81,8 +88,11 @@ public record PendingLink(String userHandle, String issuer, String subject, Stri
       return null;
     }
     StringBuilder b = new StringBuilder();
-    label.codePoints().filter(c -> !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT)
-        .limit(MAX_LABEL).forEach(b::appendCodePoint);
+    label
+        .codePoints()
+        .filter(c -> !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT)
+        .limit(MAX_LABEL)
+        .forEach(b::appendCodePoint);
     String s = b.toString().strip();
     return s.isEmpty() ? null : s;
   }

@@ -72,9 +72,11 @@ public final class SsoConfig {
    */
   public static CookieSpec defaultCookie(String name) {
     return CookieSpec.builder(name)
-        .purpose("Lets this browser link its portal account to a single sign-on account shortly after logging in")
-        .dataStored("An encrypted, single-use upgrade token: an opaque account reference, a session binding and"
-            + " an expiry time; no personal data")
+        .purpose(
+            "Lets this browser link its portal account to a single sign-on account shortly after logging in")
+        .dataStored(
+            "An encrypted, single-use upgrade token: an opaque account reference, a session binding and"
+                + " an expiry time; no personal data")
         .duration("At most 10 minutes, or until you log out or close the browser")
         .build();
   }
@@ -198,8 +200,8 @@ public final class SsoConfig {
 
   @Override
   public String toString() {
-    return "SsoConfig[issuer=" + issuer + ", clientId=" + clientId + ", redirectUri=" + redirectUri + ", scopes="
-        + scopes + ", cookie=" + cookie.name() + "]";
+    return "SsoConfig[issuer=" + issuer + ", clientId=" + clientId + ", redirectUri=" + redirectUri
+        + ", scopes=" + scopes + ", cookie=" + cookie.name() + "]";
   }
 
   /** Collects the settings; not thread-safe. */
@@ -348,66 +350,97 @@ public final class SsoConfig {
      */
     public SsoConfig build() {
       require(links != null, "the account link store is required");
-      require(replay != null, "the replay store is required: each upgrade token may be redeemed once");
-      require(!tokenLifetime.isNegative() && !tokenLifetime.isZero()
-          && tokenLifetime.compareTo(UpgradeTokens.MAX_LIFETIME) <= 0,
-          "the upgrade token lifetime must be above zero and at most 10 minutes, got " + tokenLifetime);
+      require(
+          replay != null, "the replay store is required: each upgrade token may be redeemed once");
+      require(
+          !tokenLifetime.isNegative()
+              && !tokenLifetime.isZero()
+              && tokenLifetime.compareTo(UpgradeTokens.MAX_LIFETIME) <= 0,
+          "the upgrade token lifetime must be above zero and at most 10 minutes, got "
+              + tokenLifetime);
       if (cookie == null) {
         cookie = defaultCookie(DEFAULT_COOKIE);
       }
       require(cookie.maxAge().isEmpty(), "the upgrade cookie must be session-scoped (no Max-Age)");
       String callback = checkRedirect();
-      require(plainPath(upgradePath) && plainPath(loginPath) && plainPath(linkPath) && plainPath(unlinkPath),
+      require(
+          plainPath(upgradePath)
+              && plainPath(loginPath)
+              && plainPath(linkPath)
+              && plainPath(unlinkPath),
           "the SSO paths must be plain absolute paths such as /sso/upgrade");
-      require(new HashSet<>(List.of(upgradePath, callback, loginPath, linkPath, unlinkPath)).size() == 5,
+      require(
+          new HashSet<>(List.of(upgradePath, callback, loginPath, linkPath, unlinkPath)).size()
+              == 5,
           "the upgrade, callback, SSO login, link and unlink paths must differ");
-      require(pendingLinkLifetime.compareTo(Duration.ofMinutes(1)) >= 0
-          && pendingLinkLifetime.compareTo(Duration.ofMinutes(10)) <= 0,
+      require(
+          pendingLinkLifetime.compareTo(Duration.ofMinutes(1)) >= 0
+              && pendingLinkLifetime.compareTo(Duration.ofMinutes(10)) <= 0,
           "the pending link lifetime must be between 1 and 10 minutes, got " + pendingLinkLifetime);
       require(issuer != null, "the OpenID provider (issuer, client id, client secret) is required");
-      require(httpsEndpoint(issuer),
+      require(
+          httpsEndpoint(issuer),
           "the issuer must be an https URL without query or fragment (plain http only on loopback)");
       require(!clientId.isBlank(), "the client id must not be blank");
       require(!clientSecret.isBlank(), "the client secret must not be blank");
-      require(!scopes.isEmpty() && scopes.stream().allMatch(Builder::scopeToken),
+      require(
+          !scopes.isEmpty() && scopes.stream().allMatch(Builder::scopeToken),
           "each scope must be a non-empty OAuth scope token (printable ASCII without space, '\"' or '\\'), got "
               + scopes);
       require(scopes.contains("openid"), "the scopes must include openid, got " + scopes);
-      require(new LinkedHashSet<>(scopes).size() == scopes.size(), "the scopes must not repeat, got " + scopes);
-      require(trustedAudiences.stream().noneMatch(a -> a == null || a.isBlank() || a.equals(clientId)),
-          "trusted audiences must be non-blank and other than the client id, got " + trustedAudiences);
-      require(linkReauthentication.compareTo(Duration.ofMinutes(1)) >= 0
-          && linkReauthentication.compareTo(Duration.ofHours(1)) <= 0,
-          "the link re-authentication age must be between 1 minute and 1 hour, got " + linkReauthentication);
+      require(
+          new LinkedHashSet<>(scopes).size() == scopes.size(),
+          "the scopes must not repeat, got " + scopes);
+      require(
+          trustedAudiences.stream().noneMatch(a -> a == null || a.isBlank() || a.equals(clientId)),
+          "trusted audiences must be non-blank and other than the client id, got "
+              + trustedAudiences);
+      require(
+          linkReauthentication.compareTo(Duration.ofMinutes(1)) >= 0
+              && linkReauthentication.compareTo(Duration.ofHours(1)) <= 0,
+          "the link re-authentication age must be between 1 minute and 1 hour, got "
+              + linkReauthentication);
       return new SsoConfig(this, callback);
     }
 
     /** Checks the redirect URI and returns the callback path: derived from it, or checked to agree with it. */
     private String checkRedirect() {
-      require(redirectUri != null, "the redirect URI (this portal's callback URL registered at the OpenID provider,"
-          + " such as https://portal.example/sso/callback) is required");
-      require(httpsEndpoint(redirectUri) && redirectUri.getRawUserInfo() == null,
+      require(
+          redirectUri != null,
+          "the redirect URI (this portal's callback URL registered at the OpenID provider,"
+              + " such as https://portal.example/sso/callback) is required");
+      require(
+          httpsEndpoint(redirectUri) && redirectUri.getRawUserInfo() == null,
           "the redirect URI must be an absolute https URL with a host and without user info, query or fragment"
               + " (plain http only on loopback), got " + redirectUri);
       String redirectPath = redirectUri.getRawPath();
-      require(plainPath(redirectPath), "the redirect URI's path must be a plain absolute path such as"
-          + " /sso/callback, got " + redirectUri);
+      require(
+          plainPath(redirectPath),
+          "the redirect URI's path must be a plain absolute path such as" + " /sso/callback, got "
+              + redirectUri);
       String callback = callbackPath == null ? redirectPath : callbackPath;
-      require(plainPath(callback) && redirectPath.endsWith(callback),
-          "the callback path " + callback + " must be the end of the redirect URI's path " + redirectPath
-              + " (what comes before it is the context path)");
+      require(
+          plainPath(callback) && redirectPath.endsWith(callback),
+          "the callback path " + callback + " must be the end of the redirect URI's path "
+              + redirectPath + " (what comes before it is the context path)");
       return callback;
     }
 
     private static boolean scopeToken(String scope) {
-      return scope != null && !scope.isEmpty()
-          && scope.chars().allMatch(c -> c == 0x21 || c >= 0x23 && c <= 0x5B || c >= 0x5D && c <= 0x7E);
+      return scope != null
+          && !scope.isEmpty()
+          && scope
+              .chars()
+              .allMatch(c -> c == 0x21 || c >= 0x23 && c <= 0x5B || c >= 0x5D && c <= 0x7E);
     }
 
     /** Absolute, with a host, no query or fragment, https (plain http only on a loopback host). */
     private static boolean httpsEndpoint(URI uri) {
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      return uri.isAbsolute() && uri.getHost() != null && uri.getRawQuery() == null && uri.getRawFragment() == null
+      return uri.isAbsolute()
+          && uri.getHost() != null
+          && uri.getRawQuery() == null
+          && uri.getRawFragment() == null
           && (scheme.equals("https") || scheme.equals("http") && loopback(uri));
     }
 
@@ -417,9 +450,13 @@ public final class SsoConfig {
     }
 
     private static boolean plainPath(String p) {
-      return p != null && p.startsWith("/") && !p.startsWith("//") && p.length() < 200
-          && p.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '/' || c == '-'
-              || c == '_')
+      return p != null
+          && p.startsWith("/")
+          && !p.startsWith("//")
+          && p.length() < 200
+          && p.chars()
+              .allMatch(c ->
+                  c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '/' || c == '-' || c == '_')
           && !p.contains("//");
     }
 

@@ -36,8 +36,14 @@ public final class AuthTicket {
    * @throws IllegalArgumentException on wrong lengths, an empty or oversized handle, or times out of order
    *     ({@code authTime <= issuedAt < expiresAt})
    */
-  public AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, Instant issuedAt,
-      Instant expiresAt, Instant authTime, byte[] sessionBinding) {
+  public AuthTicket(
+      byte[] ticketId,
+      String userHandle,
+      String organisationHandle,
+      Instant issuedAt,
+      Instant expiresAt,
+      Instant authTime,
+      byte[] sessionBinding) {
     Objects.requireNonNull(ticketId, "ticketId");
     Objects.requireNonNull(userHandle, "userHandle");
     Objects.requireNonNull(organisationHandle, "organisationHandle");
@@ -57,7 +63,8 @@ public final class AuthTicket {
     this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt").toEpochMilli();
     this.authTime = Objects.requireNonNull(authTime, "authTime").toEpochMilli();
     if (this.expiresAt <= this.issuedAt || this.authTime > this.issuedAt) {
-      throw new IllegalArgumentException("times out of order: need authTime <= issuedAt < expiresAt");
+      throw new IllegalArgumentException(
+          "times out of order: need authTime <= issuedAt < expiresAt");
     }
     this.ticketId = ticketId.clone();
     this.userHandle = userHandle;
@@ -70,8 +77,14 @@ public final class AuthTicket {
    * everything the public constructor checks: lengths, UTF-8 and control characters of the handles, a non-empty user
    * handle, and {@code authTime <= issuedAt < expiresAt}.
    */
-  AuthTicket(byte[] ticketId, String userHandle, String organisationHandle, long issuedAt, long expiresAt,
-      long authTime, byte[] sessionBinding) {
+  AuthTicket(
+      byte[] ticketId,
+      String userHandle,
+      String organisationHandle,
+      long issuedAt,
+      long expiresAt,
+      long authTime,
+      byte[] sessionBinding) {
     this.ticketId = ticketId;
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
@@ -160,9 +173,13 @@ public final class AuthTicket {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AuthTicket t && Arrays.equals(ticketId, t.ticketId) && userHandle.equals(t.userHandle)
-        && organisationHandle.equals(t.organisationHandle) && issuedAt == t.issuedAt
-        && expiresAt == t.expiresAt && authTime == t.authTime
+    return o instanceof AuthTicket t
+        && Arrays.equals(ticketId, t.ticketId)
+        && userHandle.equals(t.userHandle)
+        && organisationHandle.equals(t.organisationHandle)
+        && issuedAt == t.issuedAt
+        && expiresAt == t.expiresAt
+        && authTime == t.authTime
         && Arrays.equals(sessionBinding, t.sessionBinding);
   }
 
@@ -174,6 +191,7 @@ public final class AuthTicket {
   /** Shows the ticket id and times; not the handles, which are for the audit log's structured fields. */
   @Override
   public String toString() {
-    return "AuthTicket[" + ticketIdHex() + ", issued " + issuedAt() + ", expires " + expiresAt() + "]";
+    return "AuthTicket[" + ticketIdHex() + ", issued " + issuedAt() + ", expires " + expiresAt()
+        + "]";
   }
 }

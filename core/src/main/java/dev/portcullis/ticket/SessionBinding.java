@@ -11,7 +11,8 @@ import java.util.Arrays;
  * session's cookie does not match.
  */
 public final class SessionBinding {
-  private static final byte[] LABEL = "portcullis session binding\0".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LABEL =
+      "portcullis session binding\0".getBytes(StandardCharsets.US_ASCII);
 
   private SessionBinding() {}
 

@@ -9,7 +9,8 @@ import java.util.Objects;
  * Valid} means one thing: not logged in. The detail ({@link NotValid#reason()}, the expired ticket) is for the audit
  * log.
  */
-public sealed interface TicketCheck permits TicketCheck.Valid, TicketCheck.Expired, TicketCheck.NotValid {
+public sealed interface TicketCheck
+    permits TicketCheck.Valid, TicketCheck.Expired, TicketCheck.NotValid {
 
   /** An authentic, unexpired ticket. Revocation and session binding are the caller's next checks. */
   final class Valid implements TicketCheck {

@@ -32,13 +32,18 @@ final class TicketCodec {
   static final byte VERSION = 2;
   /** Encoded tickets are padded to a multiple of this many bytes. */
   static final int BUCKET = 32;
+
   private static final int MAX_VARINT = 9;
   /** The largest encoded ticket; anything longer is refused before parsing. */
-  static final int MAX_ENCODED = padded(1 + AuthTicket.ID_LENGTH + 2 * (1 + AuthTicket.MAX_HANDLE_BYTES)
-      + 3 * MAX_VARINT + AuthTicket.BINDING_LENGTH);
+  static final int MAX_ENCODED = padded(1
+      + AuthTicket.ID_LENGTH
+      + 2 * (1 + AuthTicket.MAX_HANDLE_BYTES)
+      + 3 * MAX_VARINT
+      + AuthTicket.BINDING_LENGTH);
 
   /** The shortest possible ticket: one-byte user handle, empty organisation, one-byte varints; padded. */
-  private static final int MIN_ENCODED = padded(1 + AuthTicket.ID_LENGTH + 2 + 1 + 3 + AuthTicket.BINDING_LENGTH);
+  private static final int MIN_ENCODED =
+      padded(1 + AuthTicket.ID_LENGTH + 2 + 1 + 3 + AuthTicket.BINDING_LENGTH);
 
   private TicketCodec() {}
 
@@ -51,8 +56,17 @@ final class TicketCodec {
     if (issued < 0 || authAge < 0) {
       throw new IllegalArgumentException("ticket times before 1970 cannot be encoded");
     }
-    byte[] out = new byte[padded(1 + AuthTicket.ID_LENGTH + 1 + user.length + 1 + org.length + varintLength(issued)
-        + varintLength(lifetime) + varintLength(authAge) + AuthTicket.BINDING_LENGTH)];
+    byte[] out = new byte
+        [padded(1
+            + AuthTicket.ID_LENGTH
+            + 1
+            + user.length
+            + 1
+            + org.length
+            + varintLength(issued)
+            + varintLength(lifetime)
+            + varintLength(authAge)
+            + AuthTicket.BINDING_LENGTH)];
     out[0] = VERSION;
     int pos = put(out, 1, t.ticketIdRaw());
     out[pos++] = (byte) user.length;
@@ -96,7 +110,10 @@ final class TicketCodec {
 
   /** {@link #decode} without the {@code Optional}, for the verifier's per-request path. */
   static AuthTicket decodeOrNull(byte[] bytes) {
-    if (bytes == null || bytes.length > MAX_ENCODED || bytes.length < MIN_ENCODED || bytes.length % BUCKET != 0
+    if (bytes == null
+        || bytes.length > MAX_ENCODED
+        || bytes.length < MIN_ENCODED
+        || bytes.length % BUCKET != 0
         || bytes[0] != VERSION) {
       return null;
     }
@@ -108,8 +125,14 @@ final class TicketCodec {
     long lifetime = r.varint();
     long authAge = r.varint();
     byte[] binding = r.bytes(AuthTicket.BINDING_LENGTH);
-    if (r.failed || padded(r.pos) != bytes.length || !zeroFrom(bytes, r.pos) || issued < 0 || lifetime <= 0
-        || authAge < 0 || user.isEmpty() || issued > Long.MAX_VALUE - lifetime) {
+    if (r.failed
+        || padded(r.pos) != bytes.length
+        || !zeroFrom(bytes, r.pos)
+        || issued < 0
+        || lifetime <= 0
+        || authAge < 0
+        || user.isEmpty()
+        || issued > Long.MAX_VALUE - lifetime) {
       return null;
     }
     return new AuthTicket(id, user, org, issued, issued + lifetime, issued - authAge, binding);
@@ -186,7 +209,8 @@ final class TicketCodec {
         return new String(in, from, len, StandardCharsets.ISO_8859_1);
       }
       try {
-        String s = StandardCharsets.UTF_8.newDecoder()
+        String s = StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)
             .decode(ByteBuffer.wrap(in, from, len))
@@ -205,15 +229,18 @@ final class TicketCodec {
   static void checkHandle(String handle, String what) {
     int bytes;
     try {
-      bytes = StandardCharsets.UTF_8.newEncoder()
+      bytes = StandardCharsets.UTF_8
+          .newEncoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(handle)).remaining();
+          .encode(CharBuffer.wrap(handle))
+          .remaining();
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("the " + what + " is not valid Unicode");
     }
     if (bytes > AuthTicket.MAX_HANDLE_BYTES) {
-      throw new IllegalArgumentException("the " + what + " exceeds " + AuthTicket.MAX_HANDLE_BYTES + " UTF-8 bytes");
+      throw new IllegalArgumentException(
+          "the " + what + " exceeds " + AuthTicket.MAX_HANDLE_BYTES + " UTF-8 bytes");
     }
     if (hasControl(handle)) {
       throw new IllegalArgumentException("the " + what + " contains a control character");

@@ -24,7 +24,8 @@ public final class TicketVerifier {
   private final InstantSource clock;
   private final SecureRandom random;
 
-  private TicketVerifier(Sealer sealer, String cookieName, InstantSource clock, SecureRandom random) {
+  private TicketVerifier(
+      Sealer sealer, String cookieName, InstantSource clock, SecureRandom random) {
     this.sealer = sealer;
     this.cookieName = cookieName;
     this.clock = clock;
@@ -34,34 +35,45 @@ public final class TicketVerifier {
   /**
    * @param cookieName bound into every seal, so a ticket only opens under the cookie name it was issued for
    */
-  public static TicketVerifier create(KeyRing ring, String cookieName, InstantSource clock, SecureRandom random) {
+  public static TicketVerifier create(
+      KeyRing ring, String cookieName, InstantSource clock, SecureRandom random) {
     Objects.requireNonNull(cookieName, "cookieName");
     Objects.requireNonNull(clock, "clock");
     if (cookieName.isEmpty() || cookieName.length() > 256) {
       throw new IllegalArgumentException("a cookie name has 1 to 256 characters");
     }
-    return new TicketVerifier(Sealer.create(ring, Purpose.AUTH_TICKET, random), cookieName, clock, random);
+    return new TicketVerifier(
+        Sealer.create(ring, Purpose.AUTH_TICKET, random), cookieName, clock, random);
   }
 
   /** A new ticket for {@code userHandle}, bound to {@code sessionId}, issued now and valid for {@code lifetime}. */
-  public AuthTicket newTicket(String userHandle, String organisationHandle, String sessionId, Duration lifetime) {
+  public AuthTicket newTicket(
+      String userHandle, String organisationHandle, String sessionId, Duration lifetime) {
     Instant now = clock.instant();
     return newTicket(userHandle, organisationHandle, sessionId, lifetime, now);
   }
 
   /** A renewal of {@code old}: new id, times and binding, the same user, organisation and auth time. */
   public AuthTicket renew(AuthTicket old, String sessionId) {
-    return newTicket(old.userHandle(), old.organisationHandleRaw(), sessionId, old.lifetime(), old.authTime());
+    return newTicket(
+        old.userHandle(), old.organisationHandleRaw(), sessionId, old.lifetime(), old.authTime());
   }
 
-  private AuthTicket newTicket(String user, String org, String sessionId, Duration lifetime, Instant authTime) {
+  private AuthTicket newTicket(
+      String user, String org, String sessionId, Duration lifetime, Instant authTime) {
     if (lifetime.isNegative() || lifetime.isZero()) {
       throw new IllegalArgumentException("a ticket lifetime must be positive");
     }
     byte[] id = new byte[AuthTicket.ID_LENGTH];
     random.nextBytes(id);
     Instant now = clock.instant();
-    return new AuthTicket(id, user, org == null ? "" : org, now, now.plus(lifetime), authTime,
+    return new AuthTicket(
+        id,
+        user,
+        org == null ? "" : org,
+        now,
+        now.plus(lifetime),
+        authTime,
         SessionBinding.of(sessionId));
   }
 

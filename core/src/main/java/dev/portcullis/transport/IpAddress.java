@@ -32,7 +32,10 @@ import java.util.Optional;
 public final class IpAddress {
   /** The longest IPv6 text form (eight groups with an embedded IPv4 address). */
   private static final int MAX_TEXT = 45;
-  private static final byte[] MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF};
+
+  private static final byte[] MAPPED_PREFIX = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF
+  };
 
   private final byte[] bytes;
   private final String text;
@@ -72,7 +75,8 @@ public final class IpAddress {
       throw new IllegalArgumentException("an IP address has 4 or 16 bytes");
     }
     byte[] b = address.length == 16 && Arrays.equals(address, 0, 12, MAPPED_PREFIX, 0, 12)
-        ? Arrays.copyOfRange(address, 12, 16) : address.clone();
+        ? Arrays.copyOfRange(address, 12, 16)
+        : address.clone();
     return new IpAddress(b);
   }
 

@@ -37,9 +37,11 @@ public final class TransportConfig {
   /** The canonical host in development mode when none is configured. */
   public static final String DEVELOPMENT_HOST = "localhost";
 
-  // RFC 3986 reg-name limited to letters, digits, '.' and '-' (a DNS name), without a port. Anything else (userinfo,
+  // RFC 3986 reg-name limited to letters, digits, '.' and '-' (a DNS name), without a port.
+  // Anything else (userinfo,
   // percent-escapes, sub-delims) is refused rather than copied into a Location header.
-  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
 
   private final List<String> trustedProxies;
   private final Duration hstsMaxAge;
@@ -48,6 +50,7 @@ public final class TransportConfig {
   private final boolean developmentMode;
   /** {@code https://host[:port]}, or null when plain HTTP is refused rather than redirected. */
   private final String httpsOrigin;
+
   private final String canonicalHost;
 
   private TransportConfig(Builder b, String canonicalHost) {
@@ -58,7 +61,8 @@ public final class TransportConfig {
     this.developmentMode = b.developmentMode;
     this.canonicalHost = canonicalHost;
     this.httpsOrigin = b.redirectPlainHttp
-        ? "https://" + canonicalHost + (httpsPort == 443 ? "" : ":" + httpsPort) : null;
+        ? "https://" + canonicalHost + (httpsPort == 443 ? "" : ":" + httpsPort)
+        : null;
   }
 
   public static Builder builder() {
@@ -114,7 +118,11 @@ public final class TransportConfig {
    * @param clientAddress the client's address after trusted-proxy resolution
    */
   public boolean allowsPlainHttp(String peer, String clientAddress) {
-    return developmentMode && peer != null && clientAddress != null && isLoopback(peer) && isLoopback(clientAddress);
+    return developmentMode
+        && peer != null
+        && clientAddress != null
+        && isLoopback(peer)
+        && isLoopback(clientAddress);
   }
 
   private static boolean isLoopback(String address) {
@@ -132,7 +140,10 @@ public final class TransportConfig {
    *     visible ASCII; the request should then be refused
    */
   public Optional<String> httpsUrl(String pathAndQuery) {
-    if (httpsOrigin == null || pathAndQuery == null || !pathAndQuery.startsWith("/") || pathAndQuery.length() > 8192) {
+    if (httpsOrigin == null
+        || pathAndQuery == null
+        || !pathAndQuery.startsWith("/")
+        || pathAndQuery.length() > 8192) {
       return Optional.empty();
     }
     for (int i = 0; i < pathAndQuery.length(); i++) {
@@ -224,11 +235,16 @@ public final class TransportConfig {
      *     or CIDR block, or plain HTTP is redirected but no canonical host is set (outside development mode)
      */
     public TransportConfig build() {
-      require(trustedProxies != null && trustedProxies.stream().allMatch(c -> c != null),
+      require(
+          trustedProxies != null && trustedProxies.stream().allMatch(c -> c != null),
           "trusted proxies must be a list of IP addresses or CIDR blocks, without nulls");
-      require(hstsMaxAge != null, "HSTS max-age is required (Duration.ZERO to switch browsers' HSTS off)");
+      require(
+          hstsMaxAge != null,
+          "HSTS max-age is required (Duration.ZERO to switch browsers' HSTS off)");
       require(!hstsMaxAge.isNegative(), "HSTS max-age cannot be negative: " + hstsMaxAge);
-      require(httpsPort >= 1 && httpsPort <= 65535, "HTTPS port must be between 1 and 65535: " + httpsPort);
+      require(
+          httpsPort >= 1 && httpsPort <= 65535,
+          "HTTPS port must be between 1 and 65535: " + httpsPort);
       try {
         TrustedProxies.of(trustedProxies);
       } catch (IllegalArgumentException e) {
@@ -236,10 +252,12 @@ public final class TransportConfig {
       }
       String host = hostForRedirect(canonicalHost);
       if (redirectPlainHttp && host == null) {
-        require(developmentMode, "plain-HTTP requests are redirected to HTTPS, which needs the portal's canonical host:"
-            + " set canonicalHost(\"portal.example\") (the name in its certificate; httpsPort(...) unless 443), or"
-            + " redirectPlainHttp(false) to refuse plain HTTP with 403. The redirect is never built from the"
-            + " request's Host header.");
+        require(
+            developmentMode,
+            "plain-HTTP requests are redirected to HTTPS, which needs the portal's canonical host:"
+                + " set canonicalHost(\"portal.example\") (the name in its certificate; httpsPort(...) unless 443), or"
+                + " redirectPlainHttp(false) to refuse plain HTTP with 403. The redirect is never built from the"
+                + " request's Host header.");
         host = DEVELOPMENT_HOST;
       }
       return new TransportConfig(this, host);
@@ -256,10 +274,14 @@ public final class TransportConfig {
       if (ip != null) {
         return ip.isIpv4() ? ip.toString() : "[" + ip + "]";
       }
-      require(HOST_NAME.matcher(h).matches(), "the canonical host must be a host name or IP address, without scheme,"
-          + " port or path (the port is httpsPort(...)): '" + host + "'");
-      require(!h.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')), "the canonical host '" + host
-          + "' looks like an IPv4 address but is not one (no leading zeros)");
+      require(
+          HOST_NAME.matcher(h).matches(),
+          "the canonical host must be a host name or IP address, without scheme,"
+              + " port or path (the port is httpsPort(...)): '" + host + "'");
+      require(
+          !h.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')),
+          "the canonical host '" + host
+              + "' looks like an IPv4 address but is not one (no leading zeros)");
       return h.toLowerCase(Locale.ROOT);
     }
 

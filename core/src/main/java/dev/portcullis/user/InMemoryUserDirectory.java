@@ -54,7 +54,8 @@ public final class InMemoryUserDirectory implements UserDirectory {
   @Override
   public void recordTermsAcceptance(String handle, String version) {
     byHandle.computeIfPresent(handle, (h, a) -> {
-      Account updated = new Account(a.username(), a.passwordHash(), a.user().withAcceptedTerms(version));
+      Account updated =
+          new Account(a.username(), a.passwordHash(), a.user().withAcceptedTerms(version));
       byUsername.put(a.username(), updated);
       return updated;
     });

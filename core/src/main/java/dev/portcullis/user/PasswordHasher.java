@@ -90,7 +90,11 @@ public final class PasswordHasher {
     Argon2BytesGenerator gen = new Argon2BytesGenerator();
     gen.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
-        .withMemoryAsKB(mem).withIterations(t).withParallelism(p).withSalt(salt).build());
+        .withMemoryAsKB(mem)
+        .withIterations(t)
+        .withParallelism(p)
+        .withSalt(salt)
+        .build());
     ByteBuffer utf8 = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
     byte[] pw = new byte[utf8.remaining()];
     utf8.get(pw);

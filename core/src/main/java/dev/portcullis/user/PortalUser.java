@@ -15,8 +15,14 @@ import java.util.Set;
  * @param enabled disabled accounts cannot log in
  * @param acceptedTermsVersion the terms-of-use version the user last accepted; empty when never
  */
-public record PortalUser(String handle, String displayName, String email, Set<String> roles, String organisation,
-    boolean enabled, String acceptedTermsVersion) {
+public record PortalUser(
+    String handle,
+    String displayName,
+    String email,
+    Set<String> roles,
+    String organisation,
+    boolean enabled,
+    String acceptedTermsVersion) {
 
   public PortalUser {
     Objects.requireNonNull(handle, "handle");

@@ -22,30 +22,85 @@ class AccessPolicyTest {
 
   /** Variants of /reports/1 and /admin that an anonymous user must never get through as public. */
   static List<String> trickyPaths() {
-    return List.of("/reports/1", "/REPORTS/1", "/Reports/1", "/reports/1/", "/reports//1", "//reports/1",
-        "/reports/./1", "/reports/../reports/1", "/assets/../reports/1", "/assets/..;/reports/1",
-        "/assets/%2e%2e/reports/1", "/assets/%2E%2E/reports/1", "/assets/.%2e/reports/1", "/assets%2f..%2freports/1",
-        "/assets%2F..%2Freports/1", "/assets/%252e%252e/reports/1", "/assets%252f..%252freports/1",
-        "/reports;jsessionid=x/1", "/reports/1;jsessionid=abc", "/reports/1;", "/assets;/../reports/1",
-        "/reports/1.", "/reports/1%2e", "/reports/1 ", "/reports/1%20", "/reports/1%00", "/reports/1%0a",
-        "/reports/1%0d%0a", "/reports\\1", "/assets\\..\\reports\\1", "/assets/%5c../reports/1", "/reports/%31",
-        "/%72eports/1", "/assets/..%00/reports/1", "/login/../reports/1", "/login;/../reports/1",
-        "/login%3b/../reports/1", "/privacy/..%2freports/1", "/assets/%c0%ae%c0%ae/reports/1", "/rep%6frts/1",
-        "/reports/\u00e9", "/reports%2f1", "/./reports/1", "/.reports/1", "/reports/1/.", "/reports/1/..",
-        "/admin", "/ADMIN", "/admin/", "/admin.", "/admin%20", "/admin;x", "/assets/../admin", "/Admin/Users");
+    return List.of(
+        "/reports/1",
+        "/REPORTS/1",
+        "/Reports/1",
+        "/reports/1/",
+        "/reports//1",
+        "//reports/1",
+        "/reports/./1",
+        "/reports/../reports/1",
+        "/assets/../reports/1",
+        "/assets/..;/reports/1",
+        "/assets/%2e%2e/reports/1",
+        "/assets/%2E%2E/reports/1",
+        "/assets/.%2e/reports/1",
+        "/assets%2f..%2freports/1",
+        "/assets%2F..%2Freports/1",
+        "/assets/%252e%252e/reports/1",
+        "/assets%252f..%252freports/1",
+        "/reports;jsessionid=x/1",
+        "/reports/1;jsessionid=abc",
+        "/reports/1;",
+        "/assets;/../reports/1",
+        "/reports/1.",
+        "/reports/1%2e",
+        "/reports/1 ",
+        "/reports/1%20",
+        "/reports/1%00",
+        "/reports/1%0a",
+        "/reports/1%0d%0a",
+        "/reports\\1",
+        "/assets\\..\\reports\\1",
+        "/assets/%5c../reports/1",
+        "/reports/%31",
+        "/%72eports/1",
+        "/assets/..%00/reports/1",
+        "/login/../reports/1",
+        "/login;/../reports/1",
+        "/login%3b/../reports/1",
+        "/privacy/..%2freports/1",
+        "/assets/%c0%ae%c0%ae/reports/1",
+        "/rep%6frts/1",
+        "/reports/\u00e9",
+        "/reports%2f1",
+        "/./reports/1",
+        "/.reports/1",
+        "/reports/1/.",
+        "/reports/1/..",
+        "/admin",
+        "/ADMIN",
+        "/admin/",
+        "/admin.",
+        "/admin%20",
+        "/admin;x",
+        "/assets/../admin",
+        "/Admin/Users");
   }
 
   @Test
   void noVariantOfAProtectedPath_isAllowedAnonymously() {
     for (String p : trickyPaths()) {
-      assertThat(policy.decide(p, ANON)).as(p).isIn(AccessDecision.LOGIN_REQUIRED, AccessDecision.BAD_PATH);
+      assertThat(policy.decide(p, ANON))
+          .as(p)
+          .isIn(AccessDecision.LOGIN_REQUIRED, AccessDecision.BAD_PATH);
     }
   }
 
   @Test
   void ambiguousPaths_areRefusedNotGuessed() {
-    for (String p : List.of("/assets/..;/reports/1", "/assets/%2e%2e/reports/1", "/assets%2f..%2freports/1",
-        "/assets/%252e%252e/reports/1", "/reports//1", "/reports/1.", "/reports\\1", "/reports/1%00", "x", "",
+    for (String p : List.of(
+        "/assets/..;/reports/1",
+        "/assets/%2e%2e/reports/1",
+        "/assets%2f..%2freports/1",
+        "/assets/%252e%252e/reports/1",
+        "/reports//1",
+        "/reports/1.",
+        "/reports\\1",
+        "/reports/1%00",
+        "x",
+        "",
         "/reports/" + "a".repeat(PathNormaliser.MAX_LENGTH))) {
       assertThat(policy.decide(p, PROVIDER)).as(p).isEqualTo(AccessDecision.BAD_PATH);
     }
@@ -58,10 +113,13 @@ class AccessPolicyTest {
     assertThat(policy.decide("/assets", ANON)).isEqualTo(AccessDecision.ALLOW);
     assertThat(policy.decide("/reports/1", PROVIDER)).isEqualTo(AccessDecision.ALLOW);
     assertThat(policy.decide("/REPORTS/1", PROVIDER)).isEqualTo(AccessDecision.ALLOW);
-    assertThat(policy.decide("/reports/1", Optional.of(Set.of("OTHER")))).isEqualTo(AccessDecision.FORBIDDEN);
+    assertThat(policy.decide("/reports/1", Optional.of(Set.of("OTHER"))))
+        .isEqualTo(AccessDecision.FORBIDDEN);
     assertThat(policy.decide("/admin/x", PROVIDER)).isEqualTo(AccessDecision.FORBIDDEN);
     assertThat(policy.decide("/account", Optional.of(Set.of()))).isEqualTo(AccessDecision.ALLOW);
-    assertThat(policy.decide("/unlisted", ANON)).as("fail closed").isEqualTo(AccessDecision.LOGIN_REQUIRED);
+    assertThat(policy.decide("/unlisted", ANON))
+        .as("fail closed")
+        .isEqualTo(AccessDecision.LOGIN_REQUIRED);
     assertThat(policy.decide("/unlisted", PROVIDER)).isEqualTo(AccessDecision.ALLOW);
     assertThat(policy.decide("/loginx", ANON)).isEqualTo(AccessDecision.LOGIN_REQUIRED);
   }
@@ -75,17 +133,22 @@ class AccessPolicyTest {
 
   @Test
   void badPatterns_failAtBuildTime() {
-    assertThatThrownBy(() -> AccessPolicy.builder().permitAll("/Reports")).hasMessageContaining("lower-case");
-    assertThatThrownBy(() -> AccessPolicy.builder().permitAll("reports")).hasMessageContaining("normalised");
-    assertThatThrownBy(() -> AccessPolicy.builder().permitAll("/a/**/b")).hasMessageContaining("/**");
-    assertThatThrownBy(() -> AccessPolicy.builder().requireAnyRole("/a")).hasMessageContaining("at least one role");
+    assertThatThrownBy(() -> AccessPolicy.builder().permitAll("/Reports"))
+        .hasMessageContaining("lower-case");
+    assertThatThrownBy(() -> AccessPolicy.builder().permitAll("reports"))
+        .hasMessageContaining("normalised");
+    assertThatThrownBy(() -> AccessPolicy.builder().permitAll("/a/**/b"))
+        .hasMessageContaining("/**");
+    assertThatThrownBy(() -> AccessPolicy.builder().requireAnyRole("/a"))
+        .hasMessageContaining("at least one role");
   }
 
   @Test
   void organisationScope_ownOrganisationOrCrossOrganisationRole() {
     OrganisationScope scope = new OrganisationScope(Set.of("COUNCIL_OFFICER"));
     PortalUser alice = new PortalUser("u-a", "A", "a@x", Set.of("PROVIDER"), "riverside", true, "");
-    PortalUser carol = new PortalUser("u-c", "C", "c@x", Set.of("COUNCIL_OFFICER"), "council", true, "");
+    PortalUser carol =
+        new PortalUser("u-c", "C", "c@x", Set.of("COUNCIL_OFFICER"), "council", true, "");
     PortalUser orphan = new PortalUser("u-o", "O", "o@x", Set.of("PROVIDER"), "", true, "");
     assertThat(scope.permits(alice, "riverside")).isTrue();
     assertThat(scope.permits(alice, "hillview")).isFalse();

@@ -22,9 +22,11 @@ class AnonymityTest {
   private static final String USER_HANDLE = "u-5f3a9c";
   private static final String ORGANISATION = "org-leeds-17";
   private static final String ADDRESS = "203.0.113.77";
-  private static final String QUERY = "Jane Doe " + EMAIL + " " + PHONE + " care homes near LS1 1AA";
+  private static final String QUERY =
+      "Jane Doe " + EMAIL + " " + PHONE + " care homes near LS1 1AA";
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void searchByALoggedInUser_leavesNoTraceOfThemInTheDemandLog() throws IOException {
@@ -54,7 +56,8 @@ class AnonymityTest {
 
     String demandJson = Files.readString(demandFile);
     String demandSlf4j = demandLogger.output();
-    String demandSimple = simpleOutput.lines()
+    String demandSimple = simpleOutput
+        .lines()
         .filter(l -> l.contains(SearchDemandSink.LOGGER_NAME))
         .reduce("", (a, b) -> a + b + "\n");
     assertThat(demandSimple).as("slf4j-simple wrote the demand line").contains("terms=");
@@ -75,17 +78,24 @@ class AnonymityTest {
     }
 
     JsonNode demand = Fixtures.JSON.readTree(demandJson);
-    assertThat(demand.get("terms").asText()).isEqualTo("jane doe [email] [phone] care homes near [postcode]");
+    assertThat(demand.get("terms").asText())
+        .isEqualTo("jane doe [email] [phone] care homes near [postcode]");
     assertThat(demand.get("searches").asInt()).isEqualTo(1);
     assertThat(demand.get("without_results").asInt()).isZero();
     assertThat(demand.get("bucket_start").asText()).isEqualTo("2026-03-04T10:00:00Z");
-    assertThat(fieldNames(demand)).containsExactlyInAnyOrder(
-        "kind", "bucket_start", "bucket", "endpoint", "terms", "searches", "without_results");
+    assertThat(fieldNames(demand))
+        .containsExactlyInAnyOrder(
+            "kind", "bucket_start", "bucket", "endpoint", "terms", "searches", "without_results");
     assertThat(demandSlf4j).doesNotContain("jane.doe").contains("[phone]");
 
-    // The negative case: the same identifiers do reach the identified audit log, so the checks above could fail.
+    // The negative case: the same identifiers do reach the identified audit log, so the checks
+    // above could fail.
     String audit = Files.readString(auditFile);
-    assertThat(audit).contains(USER_HANDLE).contains(ADDRESS).doesNotContain(SESSION_ID).doesNotContain("care homes");
+    assertThat(audit)
+        .contains(USER_HANDLE)
+        .contains(ADDRESS)
+        .doesNotContain(SESSION_ID)
+        .doesNotContain("care homes");
     assertThat(auditLogger.output()).contains(USER_HANDLE);
   }
 

@@ -24,11 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
  * this process may mount one, on a real 400 KB tmpfs.
  */
 class AuditDiskFullTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static AuditEvent event(int i) {
-    return Fixtures.event(AuditEventType.of("report_view")).id(String.format(Locale.ROOT, "evt-%010d", i))
-        .actor(AuditEvent.Actor.of("u-alice", "riverside")).action("report_view").resource("/reports/" + i).build();
+    return Fixtures.event(AuditEventType.of("report_view"))
+        .id(String.format(Locale.ROOT, "evt-%010d", i))
+        .actor(AuditEvent.Actor.of("u-alice", "riverside"))
+        .action("report_view")
+        .resource("/reports/" + i)
+        .build();
   }
 
   private static List<String> ids(Path file) {
@@ -39,13 +44,16 @@ class AuditDiskFullTest {
 
   private static void assertWholeRecordsOnly(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
-    assertThat(bytes.length == 0 || bytes[bytes.length - 1] == '\n').as("ends with a whole record").isTrue();
+    assertThat(bytes.length == 0 || bytes[bytes.length - 1] == '\n')
+        .as("ends with a whole record")
+        .isTrue();
     AuditChainVerifier.Result r = AuditChainVerifier.verify(file);
     assertThat(r.intact()).as(r.describe()).isTrue();
   }
 
   @Test
-  void failedFlush_isCutBackToTheLastWholeRecord_andTheNextFlushWritesTheRestOnce() throws IOException {
+  void failedFlush_isCutBackToTheLastWholeRecord_andTheNextFlushWritesTheRestOnce()
+      throws IOException {
     FakeDisk disk = new FakeDisk();
     Path file = dir.resolve("audit.jsonl");
     try (AuditSink sink = disk.hashChained(file)) {
@@ -57,24 +65,33 @@ class AuditDiskFullTest {
       disk.fill(100); // part of the next record fits: the write tears
       sink.accept(event(4));
       sink.accept(event(5));
-      assertThatThrownBy(sink::flush).isInstanceOf(IOException.class).hasMessageContaining("No space left");
+      assertThatThrownBy(sink::flush)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("No space left");
       assertThat(disk.refusedWrites()).isEqualTo(1);
       assertThat(Files.size(file)).as("the torn 100 bytes were cut off").isEqualTo(before);
       assertWholeRecordsOnly(file);
-      assertThatThrownBy(sink::flush).isInstanceOf(IOException.class); // still full: still nothing torn
+      assertThatThrownBy(sink::flush)
+          .isInstanceOf(IOException.class); // still full: still nothing torn
       assertWholeRecordsOnly(file);
 
       disk.free();
       sink.flush();
       assertWholeRecordsOnly(file);
-      assertThat(ids(file)).containsExactly("evt-0000000001", "evt-0000000002", "evt-0000000003",
-          "evt-0000000004", "evt-0000000005");
+      assertThat(ids(file))
+          .containsExactly(
+              "evt-0000000001",
+              "evt-0000000002",
+              "evt-0000000003",
+              "evt-0000000004",
+              "evt-0000000005");
     }
     assertThat(AuditChainVerifier.verify(file).records()).isEqualTo(5);
   }
 
   @Test
-  void eventRefusedForLackOfSpace_isNotChained_soOfferingItAgainGivesTheSameRecord() throws IOException {
+  void eventRefusedForLackOfSpace_isNotChained_soOfferingItAgainGivesTheSameRecord()
+      throws IOException {
     FakeDisk disk = new FakeDisk();
     Path file = dir.resolve("audit.jsonl");
     int refusedAt = 0;
@@ -82,7 +99,8 @@ class AuditDiskFullTest {
       sink.accept(event(1));
       sink.flush();
       disk.fill(0);
-      // Lines collect in memory until the buffer is full; the one that needs the buffer written is refused.
+      // Lines collect in memory until the buffer is full; the one that needs the buffer written is
+      // refused.
       for (int i = 2; refusedAt == 0; i++) {
         try {
           sink.accept(event(i));
@@ -122,24 +140,34 @@ class AuditDiskFullTest {
   }
 
   @Test
-  void auditLog_onAFullDisk_keepsEveryEvent_reportsTheSinkOutOfService_andRecoversWithoutRestart() throws Exception {
+  void auditLog_onAFullDisk_keepsEveryEvent_reportsTheSinkOutOfService_andRecoversWithoutRestart()
+      throws Exception {
     FakeDisk disk = new FakeDisk();
     Path file = dir.resolve("audit.jsonl");
     RecordingAuditSink copy = new RecordingAuditSink();
     String report;
-    try (AuditLog log = Fixtures.log().retryInterval(Duration.ofMinutes(10)).auditSink(disk.hashChained(file))
-        .auditSink(copy).build()) {
+    try (AuditLog log = Fixtures.log()
+        .retryInterval(Duration.ofMinutes(10))
+        .auditSink(disk.hashChained(file))
+        .auditSink(copy)
+        .build()) {
       for (int i = 0; i < 9; i++) {
-        log.emit(log.event(AuditEventType.of("report_view")).resource("/reports/" + i).build());
+        log.emit(log.event(AuditEventType.of("report_view"))
+            .resource("/reports/" + i)
+            .build());
       }
       assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
       disk.fill(150);
       report = Fixtures.capturingStderr(() -> {
         try {
           for (int i = 9; i < 29; i++) {
-            log.emit(log.event(AuditEventType.of("report_view")).resource("/reports/" + i).build());
+            log.emit(log.event(AuditEventType.of("report_view"))
+                .resource("/reports/" + i)
+                .build());
           }
-          assertThat(log.flush(Duration.ofSeconds(10))).as("flush says the sink is failing").isFalse();
+          assertThat(log.flush(Duration.ofSeconds(10)))
+              .as("flush says the sink is failing")
+              .isFalse();
           assertThat(log.health().healthy()).isFalse();
           assertThat(log.health().failingSinks()).isEqualTo(1);
           assertWholeRecordsOnly(file);
@@ -155,10 +183,15 @@ class AuditDiskFullTest {
       });
     }
     assertWholeRecordsOnly(file);
-    assertThat(ids(file)).as("every accepted event, once, in order")
+    assertThat(ids(file))
+        .as("every accepted event, once, in order")
         .containsExactlyElementsOf(copy.events().stream().map(AuditEvent::id).toList());
-    assertThat(report).contains("ERROR").contains("failed to flush: java.io.IOException; it is out of service")
-        .contains("WARN").contains("recovered").doesNotContain("/reports/");
+    assertThat(report)
+        .contains("ERROR")
+        .contains("failed to flush: java.io.IOException; it is out of service")
+        .contains("WARN")
+        .contains("recovered")
+        .doesNotContain("/reports/");
   }
 
   /**
@@ -171,17 +204,22 @@ class AuditDiskFullTest {
     String refused = mount(mountPoint);
     if (refused != null) {
       Files.delete(mountPoint);
-      System.out.println("SKIPPED realSmallFileSystem test: cannot mount a 400 KB tmpfs here (" + refused
-          + "); the FakeDisk tests above cover the same promises");
+      System.out.println("SKIPPED realSmallFileSystem test: cannot mount a 400 KB tmpfs here ("
+          + refused + "); the FakeDisk tests above cover the same promises");
       Assumptions.abort("cannot mount a tmpfs: " + refused);
     }
     try {
       Path file = mountPoint.resolve("audit.jsonl");
       RecordingAuditSink copy = new RecordingAuditSink();
-      try (AuditLog log = Fixtures.log().retryInterval(Duration.ofMinutes(10)).auditSink(AuditSink.hashChained(file))
-          .auditSink(copy).build()) {
+      try (AuditLog log = Fixtures.log()
+          .retryInterval(Duration.ofMinutes(10))
+          .auditSink(AuditSink.hashChained(file))
+          .auditSink(copy)
+          .build()) {
         for (int i = 0; i < 9; i++) {
-          log.emit(log.event(AuditEventType.LOGOUT).actor(AuditEvent.Actor.of("u-alice", "riverside")).build());
+          log.emit(log.event(AuditEventType.LOGOUT)
+              .actor(AuditEvent.Actor.of("u-alice", "riverside"))
+              .build());
         }
         assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
         Path filler = mountPoint.resolve("filler");
@@ -189,14 +227,20 @@ class AuditDiskFullTest {
         Fixtures.capturingStderr(() -> {
           try {
             for (int i = 0; i < 20; i++) {
-              log.emit(log.event(AuditEventType.of("report_view")).actor(AuditEvent.Actor.of("u-alice", "riverside"))
-                  .resource("/reports/" + i).build());
+              log.emit(log.event(AuditEventType.of("report_view"))
+                  .actor(AuditEvent.Actor.of("u-alice", "riverside"))
+                  .resource("/reports/" + i)
+                  .build());
             }
-            assertThat(log.flush(Duration.ofSeconds(10))).as("the full disk is noticed").isFalse();
+            assertThat(log.flush(Duration.ofSeconds(10)))
+                .as("the full disk is noticed")
+                .isFalse();
             assertThat(log.health().healthy()).isFalse();
             assertWholeRecordsOnly(file);
             Files.delete(filler);
-            assertThat(log.flush(Duration.ofSeconds(10))).as("and recovered from").isTrue();
+            assertThat(log.flush(Duration.ofSeconds(10)))
+                .as("and recovered from")
+                .isTrue();
             assertThat(log.health().healthy()).isTrue();
           } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
@@ -206,7 +250,8 @@ class AuditDiskFullTest {
       AuditChainVerifier.Result r = AuditChainVerifier.verify(file);
       assertThat(r.intact()).as(r.describe()).isTrue();
       assertThat(r.records()).isEqualTo(29);
-      assertThat(ids(file)).containsExactlyElementsOf(copy.events().stream().map(AuditEvent::id).toList());
+      assertThat(ids(file))
+          .containsExactlyElementsOf(copy.events().stream().map(AuditEvent::id).toList());
     } finally {
       unmount(mountPoint);
     }
@@ -215,8 +260,10 @@ class AuditDiskFullTest {
   /** Null if mounted, else why not. */
   private static String mount(Path at) throws InterruptedException {
     try {
-      Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", at.toString())
-          .redirectErrorStream(true).start();
+      Process p = new ProcessBuilder(
+              "mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", at.toString())
+          .redirectErrorStream(true)
+          .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -230,7 +277,9 @@ class AuditDiskFullTest {
 
   private static void unmount(Path at) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("umount", at.toString()).inheritIO().start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("umount " + at).isTrue();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0)
+        .as("umount " + at)
+        .isTrue();
     Files.delete(at);
   }
 

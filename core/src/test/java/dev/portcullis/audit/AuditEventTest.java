@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class AuditEventTest {
   private static final String TOKEN = "eyJhbGciOiJIUzI1NiJ9x4Fq8ZpLm2Rt7Vw0Ks9Jd3Hb";
-  private static final String SHA256_HEX = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  private static final String SHA256_HEX =
+      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
   @Test
   void fullEvent_writesEveryFieldAsJson() throws Exception {
@@ -44,7 +45,9 @@ class AuditEventTest {
 
   @Test
   void failure_setsOutcomeAndReason() {
-    AuditEvent e = Fixtures.event(AuditEventType.AUTHN_TOKEN_INVALID).failure("ticket expired").build();
+    AuditEvent e = Fixtures.event(AuditEventType.AUTHN_TOKEN_INVALID)
+        .failure("ticket expired")
+        .build();
     assertThat(e.outcome()).isEqualTo(Outcome.FAILURE);
     assertThat(e.reason()).contains("ticket expired");
     assertThat(e.actor()).isEmpty();
@@ -54,15 +57,19 @@ class AuditEventTest {
   void eventWithoutIdOrTime_isRefused() {
     assertThatThrownBy(() -> AuditEvent.builder(AuditEventType.LOGOUT).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> AuditEvent.builder(AuditEventType.LOGOUT).id("abcdefgh12").build())
+    assertThatThrownBy(
+            () -> AuditEvent.builder(AuditEventType.LOGOUT).id("abcdefgh12").build())
         .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void eventTypeNames_followTheVocabularyShape() {
     assertThat(AuditEventType.of("report_view").name()).isEqualTo("report_view");
-    for (String bad : new String[] {"", "Report_View", "report view", "1report", "report-view", "a".repeat(65)}) {
-      assertThatThrownBy(() -> AuditEventType.of(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    for (String bad :
+        new String[] {"", "Report_View", "report view", "1report", "report-view", "a".repeat(65)}) {
+      assertThatThrownBy(() -> AuditEventType.of(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -71,21 +78,26 @@ class AuditEventTest {
     assertThatThrownBy(() -> Actor.of("jane.doe@example.org", "org-1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining("jane");
-    assertThatThrownBy(() -> Actor.of("u-1", "council@example.gov.uk")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Actor.of("u-1", "council@example.gov.uk"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(Actor.of("u-1", null).organisation()).isNull();
   }
 
   @Test
   void credentialInCodeFilledFields_isRefused_withoutRepeatingIt() {
-    assertThatThrownBy(() -> Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL).reason("password=hunter2"))
+    assertThatThrownBy(
+            () -> Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL).reason("password=hunter2"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining("hunter2");
-    assertThatThrownBy(() -> Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL).reason("cookie " + TOKEN))
+    assertThatThrownBy(
+            () -> Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL).reason("cookie " + TOKEN))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining(TOKEN);
-    assertThatThrownBy(() -> Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL).reason("sha " + SHA256_HEX))
+    assertThatThrownBy(
+            () -> Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL).reason("sha " + SHA256_HEX))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Fixtures.event(AuditEventType.of("access_granted")).action("token: abc"))
+    assertThatThrownBy(
+            () -> Fixtures.event(AuditEventType.of("access_granted")).action("token: abc"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Actor.of(TOKEN, null)).isInstanceOf(IllegalArgumentException.class);
   }
@@ -93,7 +105,8 @@ class AuditEventTest {
   @Test
   void ordinaryText_isNotMistakenForACredential() {
     AuditEvent e = Fixtures.event(AuditEventType.AUTHN_TOKEN_INVALID)
-        .reason("auth ticket expired at 2026-03-04T10:00:00Z; request 123e4567-e89b-12d3-a456-426614174000")
+        .reason(
+            "auth ticket expired at 2026-03-04T10:00:00Z; request 123e4567-e89b-12d3-a456-426614174000")
         .action("Quarterly-Report-2024-North-Region-Providers-Download")
         .requestId("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
         .build();
@@ -114,18 +127,39 @@ class AuditEventTest {
 
   @Test
   void longResource_isCut_butNeverThrows() {
-    AuditEvent e = Fixtures.event(AuditEventType.ACCESS_DENIED).resource("/x".repeat(2000)).build();
+    AuditEvent e =
+        Fixtures.event(AuditEventType.ACCESS_DENIED).resource("/x".repeat(2000)).build();
     assertThat(e.resource().orElseThrow()).hasSize(AuditEvent.MAX_RESOURCE);
   }
 
   @Test
   void clientAddress_mustBeAnIpLiteral() {
-    assertThat(Fixtures.event(AuditEventType.LOGOUT).clientAddress("2001:db8::1").build().clientAddress())
+    assertThat(Fixtures.event(AuditEventType.LOGOUT)
+            .clientAddress("2001:db8::1")
+            .build()
+            .clientAddress())
         .contains("2001:db8::1");
-    assertThat(Fixtures.event(AuditEventType.LOGOUT).clientAddress("::ffff:192.0.2.1").build().clientAddress())
+    assertThat(Fixtures.event(AuditEventType.LOGOUT)
+            .clientAddress("::ffff:192.0.2.1")
+            .build()
+            .clientAddress())
         .isPresent();
-    for (String bad : new String[] {"example.org", "203.0.113.9:443", "256.1.1.1", "1.2.3", "[2001:db8::1]", "", "1:2:3:4:5:6:7:8:9",
-      "2001:db8:::1", "12345::1", "::1::2", "fe80::1%eth0", ":", "a:b", "010.0.0.1"}) {
+    for (String bad : new String[] {
+      "example.org",
+      "203.0.113.9:443",
+      "256.1.1.1",
+      "1.2.3",
+      "[2001:db8::1]",
+      "",
+      "1:2:3:4:5:6:7:8:9",
+      "2001:db8:::1",
+      "12345::1",
+      "::1::2",
+      "fe80::1%eth0",
+      ":",
+      "a:b",
+      "010.0.0.1"
+    }) {
       assertThatThrownBy(() -> Fixtures.event(AuditEventType.LOGOUT).clientAddress(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class);
@@ -135,8 +169,9 @@ class AuditEventTest {
   @Test
   void clientAddress_isReadByTheSameRuleAsTrustedProxies_andKeptCanonical() {
     TrustedProxies proxies = TrustedProxies.of(List.of("10.0.0.0/8"));
-    for (String address : new String[] {"010.0.0.1", "10.0.0.1", "2001:DB8:0::1", "::ffff:10.0.0.1", "10.0.0.01",
-        "fe80::1%eth0"}) {
+    for (String address : new String[] {
+      "010.0.0.1", "10.0.0.1", "2001:DB8:0::1", "::ffff:10.0.0.1", "10.0.0.01", "fe80::1%eth0"
+    }) {
       boolean proxyTakesIt = IpAddress.parse(address).isPresent();
       boolean auditTakesIt;
       try {
@@ -146,19 +181,30 @@ class AuditEventTest {
         auditTakesIt = false;
       }
       assertThat(auditTakesIt).as(address).isEqualTo(proxyTakesIt);
-      assertThat(proxies.isTrusted(address)).as(address).isEqualTo(proxyTakesIt && address.contains("10.0.0.1"));
+      assertThat(proxies.isTrusted(address))
+          .as(address)
+          .isEqualTo(proxyTakesIt && address.contains("10.0.0.1"));
     }
     assertThatThrownBy(() -> Fixtures.event(AuditEventType.LOGOUT).clientAddress("010.0.0.1"))
-        .as("ambiguous: octal 8.0.0.1 or decimal 10.0.0.1").isInstanceOf(IllegalArgumentException.class);
-    assertThat(Fixtures.event(AuditEventType.LOGOUT).clientAddress("2001:DB8:0::1").build().clientAddress())
+        .as("ambiguous: octal 8.0.0.1 or decimal 10.0.0.1")
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(Fixtures.event(AuditEventType.LOGOUT)
+            .clientAddress("2001:DB8:0::1")
+            .build()
+            .clientAddress())
         .contains("2001:db8::1");
-    assertThat(Fixtures.event(AuditEventType.LOGOUT).clientAddress("::ffff:10.0.0.1").build().clientAddress())
+    assertThat(Fixtures.event(AuditEventType.LOGOUT)
+            .clientAddress("::ffff:10.0.0.1")
+            .build()
+            .clientAddress())
         .contains("10.0.0.1");
   }
 
   @Test
   void controlCharacters_areKeptInTheEvent_andEscapedInItsJson() {
-    AuditEvent e = Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL).actor(Actor.of("u\r\nforged", null)).build();
+    AuditEvent e = Fixtures.event(AuditEventType.AUTHN_LOGIN_FAIL)
+        .actor(Actor.of("u\r\nforged", null))
+        .build();
     assertThat(e.actor().orElseThrow().userHandle()).isEqualTo("u\r\nforged");
     assertThat(e.toString()).contains("u\\r\\nforged").doesNotContain("\r").doesNotContain("\n");
   }

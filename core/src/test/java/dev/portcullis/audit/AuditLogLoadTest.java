@@ -24,7 +24,8 @@ class AuditLogLoadTest {
   private static final int THREADS = 2;
   private static final int PER_THREAD = 100_000;
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** Counts at the sink and checks that each producer's events arrive once and in order. */
   private static final class CountingSink implements AuditSink {
@@ -52,23 +53,25 @@ class AuditLogLoadTest {
     List<Thread> producers = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       int thread = t;
-      Thread p = new Thread(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          throw new AssertionError(e);
-        }
-        AuditEvent.Actor actor = AuditEvent.Actor.of("u-" + thread, "org-1");
-        for (int i = 0; i < PER_THREAD; i++) {
-          log.emit(log.event(AuditEventType.of("access_granted"))
-              .actor(actor)
-              .action("report_view")
-              .resource("/reports/" + i)
-              .requestId("t" + thread + "-" + i)
-              .clientAddress("203.0.113.9")
-              .build());
-        }
-      }, "producer-" + t);
+      Thread p = new Thread(
+          () -> {
+            try {
+              start.await();
+            } catch (InterruptedException e) {
+              throw new AssertionError(e);
+            }
+            AuditEvent.Actor actor = AuditEvent.Actor.of("u-" + thread, "org-1");
+            for (int i = 0; i < PER_THREAD; i++) {
+              log.emit(log.event(AuditEventType.of("access_granted"))
+                  .actor(actor)
+                  .action("report_view")
+                  .resource("/reports/" + i)
+                  .requestId("t" + thread + "-" + i)
+                  .clientAddress("203.0.113.9")
+                  .build());
+            }
+          },
+          "producer-" + t);
       producers.add(p);
       p.start();
     }
@@ -85,15 +88,19 @@ class AuditLogLoadTest {
   @Test
   void twoThreadsTimesOneHundredThousandEvents_loseNone() throws InterruptedException {
     CountingSink sink = new CountingSink();
-    AuditLog log = Fixtures.log().auditSink(sink).demandSink(SearchDemandSink.noop()).build();
+    AuditLog log =
+        Fixtures.log().auditSink(sink).demandSink(SearchDemandSink.noop()).build();
     double perSecond = run(log);
-    System.out.printf(Locale.ROOT, "LOAD counting sink: %d events, %.0f events/s%n", sink.count, perSecond);
+    System.out.printf(
+        Locale.ROOT, "LOAD counting sink: %d events, %.0f events/s%n", sink.count, perSecond);
 
     assertThat(sink.count).isEqualTo((long) THREADS * PER_THREAD);
     for (BitSet s : sink.seen) {
       assertThat(s.cardinality()).isEqualTo(PER_THREAD);
     }
-    assertThat(sink.outOfOrder).as("events of one thread arrive in emission order").isZero();
+    assertThat(sink.outOfOrder)
+        .as("events of one thread arrive in emission order")
+        .isZero();
     assertThat(log.stats().emitted()).isEqualTo((long) THREADS * PER_THREAD);
     assertThat(log.stats().delivered()).isEqualTo((long) THREADS * PER_THREAD);
     assertThat(log.stats().dropped()).isZero();
@@ -104,11 +111,18 @@ class AuditLogLoadTest {
   void twoThreadsTimesOneHundredThousandEvents_intoTheHashChainedFile_loseNoneAndVerify()
       throws InterruptedException, IOException {
     Path file = dir.resolve("audit.jsonl");
-    AuditLog log = Fixtures.log().auditSink(AuditSink.hashChained(file)).demandSink(SearchDemandSink.noop()).build();
+    AuditLog log = Fixtures.log()
+        .auditSink(AuditSink.hashChained(file))
+        .demandSink(SearchDemandSink.noop())
+        .build();
     double perSecond = run(log);
     AuditChainVerifier.Result verified = AuditChainVerifier.verify(file);
-    System.out.printf(Locale.ROOT, "LOAD hash-chained file sink: %d records, %.0f events/s; verify: %s%n",
-        verified.records(), perSecond, verified.describe());
+    System.out.printf(
+        Locale.ROOT,
+        "LOAD hash-chained file sink: %d records, %.0f events/s; verify: %s%n",
+        verified.records(),
+        perSecond,
+        verified.describe());
 
     assertThat(verified.intact()).as(verified.describe()).isTrue();
     assertThat(verified.records()).isEqualTo((long) THREADS * PER_THREAD);

@@ -3,7 +3,6 @@ package dev.portcullis.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portcullis.testing.CapturingLogger;
 import dev.portcullis.testing.DeterministicRandom;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
@@ -25,14 +24,21 @@ class AuditLogTest {
   void event_isStampedWithTheInjectedClockAndARandomId() {
     MutableClock clock = Fixtures.clock();
     RecordingAuditSink sink = new RecordingAuditSink();
-    try (AuditLog log = AuditLog.builder().clock(clock).random(new SecureRandom()).auditSink(sink).build()) {
+    try (AuditLog log = AuditLog.builder()
+        .clock(clock)
+        .random(new SecureRandom())
+        .auditSink(sink)
+        .build()) {
       log.emit(log.event(AuditEventType.LOGOUT).build());
       clock.advance(Duration.ofMinutes(5));
       log.emit(log.event(AuditEventType.LOGOUT).build());
     }
-    assertThat(sink.events()).extracting(AuditEvent::time)
+    assertThat(sink.events())
+        .extracting(AuditEvent::time)
         .containsExactly(Fixtures.T0, Fixtures.T0.plus(Duration.ofMinutes(5)));
-    assertThat(sink.events()).extracting(AuditEvent::id).allMatch(id -> id.matches("[A-Za-z0-9_-]{22}"))
+    assertThat(sink.events())
+        .extracting(AuditEvent::id)
+        .allMatch(id -> id.matches("[A-Za-z0-9_-]{22}"))
         .doesNotHaveDuplicates();
   }
 
@@ -40,17 +46,26 @@ class AuditLogTest {
   void requestIds_areRandomUuidsDrawnFromTheInjectedRandom() {
     String first;
     String second;
-    try (AuditLog log = AuditLog.builder().clock(Fixtures.clock()).random(new DeterministicRandom(7))
-        .auditSink(new RecordingAuditSink()).build()) {
+    try (AuditLog log = AuditLog.builder()
+        .clock(Fixtures.clock())
+        .random(new DeterministicRandom(7))
+        .auditSink(new RecordingAuditSink())
+        .build()) {
       first = log.newRequestId();
       second = log.newRequestId();
     }
-    try (AuditLog same = AuditLog.builder().clock(Fixtures.clock()).random(new DeterministicRandom(7))
-        .auditSink(new RecordingAuditSink()).build()) {
+    try (AuditLog same = AuditLog.builder()
+        .clock(Fixtures.clock())
+        .random(new DeterministicRandom(7))
+        .auditSink(new RecordingAuditSink())
+        .build()) {
       assertThat(same.newRequestId()).as("the same random gives the same id").isEqualTo(first);
     }
-    try (AuditLog other = AuditLog.builder().clock(Fixtures.clock()).random(new DeterministicRandom(8))
-        .auditSink(new RecordingAuditSink()).build()) {
+    try (AuditLog other = AuditLog.builder()
+        .clock(Fixtures.clock())
+        .random(new DeterministicRandom(8))
+        .auditSink(new RecordingAuditSink())
+        .build()) {
       assertThat(other.newRequestId()).isNotEqualTo(first);
     }
     String uuid4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
@@ -64,50 +79,70 @@ class AuditLogTest {
     RecordingSearchDemandSink demand = new RecordingSearchDemandSink();
     AuditLog log = Fixtures.log().auditSink(sink).demandSink(demand).build();
     for (int i = 0; i < 1000; i++) {
-      log.emit(log.event(AuditEventType.of("access_granted")).resource("/r/" + i).build());
+      log.emit(
+          log.event(AuditEventType.of("access_granted")).resource("/r/" + i).build());
     }
     log.searched("/search", "care homes", 3);
     log.close();
     assertThat(sink.events()).hasSize(1000);
     assertThat(sink.isClosed()).isTrue();
-    demand.assertOnce(e -> e.terms().equals("care homes") && e.searches() == 1 && e.withoutResults() == 0);
-    assertThat(log.stats().emitted()).as("searches are not counted as they come").isEqualTo(1000);
+    demand.assertOnce(
+        e -> e.terms().equals("care homes") && e.searches() == 1 && e.withoutResults() == 0);
+    assertThat(log.stats().emitted())
+        .as("searches are not counted as they come")
+        .isEqualTo(1000);
     assertThat(log.stats().delivered()).as("the published search record is").isEqualTo(1001);
     log.close(); // again: nothing happens
   }
 
   @Test
   void emitAfterClose_isAClearError() {
-    AuditLog log = Fixtures.log().auditSink(AuditSink.noop()).demandSink(SearchDemandSink.noop()).build();
+    AuditLog log = Fixtures.log()
+        .auditSink(AuditSink.noop())
+        .demandSink(SearchDemandSink.noop())
+        .build();
     AuditEvent e = log.event(AuditEventType.LOGOUT).build();
     log.close();
-    assertThatThrownBy(() -> log.emit(e)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("closed").hasMessageContaining("logout");
-    assertThatThrownBy(() -> log.searched("/search", "q", 1)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> log.flush(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> log.emit(e))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed")
+        .hasMessageContaining("logout");
+    assertThatThrownBy(() -> log.searched("/search", "q", 1))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> log.flush(Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
-  void sinkThatThrowsIOException_isOutOfService_keepsItsEventsInOrder_whileTheOthersGoOn() throws Exception {
+  void sinkThatThrowsIOException_isOutOfService_keepsItsEventsInOrder_whileTheOthersGoOn()
+      throws Exception {
     RecordingAuditSink healthy = new RecordingAuditSink();
     SwitchedSink switched = new SwitchedSink();
     String report;
     // No retries on the clock here: only the flushes retry, so the counts below are exact.
-    try (AuditLog log = Fixtures.log().retryInterval(Duration.ofMinutes(10)).auditSink(switched).auditSink(healthy)
+    try (AuditLog log = Fixtures.log()
+        .retryInterval(Duration.ofMinutes(10))
+        .auditSink(switched)
+        .auditSink(healthy)
         .build()) {
       for (int i = 0; i < 3; i++) {
-        log.emit(log.event(AuditEventType.of("access_granted")).resource("/r/" + i).build());
+        log.emit(
+            log.event(AuditEventType.of("access_granted")).resource("/r/" + i).build());
       }
       assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
       switched.down = true;
       // Capture from before the first emit: the dispatcher thread reports the failure at once.
       report = Fixtures.capturingStderr(() -> {
         for (int i = 3; i < 8; i++) {
-          log.emit(log.event(AuditEventType.of("access_granted")).actor(AuditEvent.Actor.of("u-1", null))
-              .resource("/r/secret-" + i).build());
+          log.emit(log.event(AuditEventType.of("access_granted"))
+              .actor(AuditEvent.Actor.of("u-1", null))
+              .resource("/r/secret-" + i)
+              .build());
         }
         try {
-          assertThat(log.flush(Duration.ofSeconds(10))).as("a failing sink fails the flush").isFalse();
+          assertThat(log.flush(Duration.ofSeconds(10)))
+              .as("a failing sink fails the flush")
+              .isFalse();
         } catch (InterruptedException e) {
           throw new AssertionError(e);
         }
@@ -126,23 +161,37 @@ class AuditLogTest {
         }
       });
       assertThat(log.health()).isEqualTo(AuditLog.Health.HEALTHY);
-      assertThat(switched.taken).extracting(e -> e.resource().orElseThrow())
-          .containsExactly("/r/0", "/r/1", "/r/2", "/r/secret-3", "/r/secret-4", "/r/secret-5", "/r/secret-6",
+      assertThat(switched.taken)
+          .extracting(e -> e.resource().orElseThrow())
+          .containsExactly(
+              "/r/0",
+              "/r/1",
+              "/r/2",
+              "/r/secret-3",
+              "/r/secret-4",
+              "/r/secret-5",
+              "/r/secret-6",
               "/r/secret-7");
-      assertThat(log.stats().sinkFailures()).as("the first failure and the retry of the first flush").isEqualTo(2);
+      assertThat(log.stats().sinkFailures())
+          .as("the first failure and the retry of the first flush")
+          .isEqualTo(2);
       assertThat(log.stats().delivered()).isEqualTo(16);
     }
     assertThat(report)
-        .contains("ERROR").contains("failed to write: java.io.IOException; it is out of service")
+        .contains("ERROR")
+        .contains("failed to write: java.io.IOException; it is out of service")
         .contains("recovered after 2 failed attempts and took the events kept for it: 5")
         .doesNotContain("secret")
         .doesNotContain("u-1")
         .doesNotContain("disk full");
-    assertThat(report.lines().filter(l -> l.contains("ERROR"))).as("one ERROR line per outage").hasSize(1);
+    assertThat(report.lines().filter(l -> l.contains("ERROR")))
+        .as("one ERROR line per outage")
+        .hasSize(1);
   }
 
   @Test
-  void sinkThatThrowsSomethingElse_skipsThatEvent_isCountedAndReported_andStaysInService() throws Exception {
+  void sinkThatThrowsSomethingElse_skipsThatEvent_isCountedAndReported_andStaysInService()
+      throws Exception {
     RecordingAuditSink healthy = new RecordingAuditSink();
     RecordingAuditSink behind = new RecordingAuditSink();
     AuditSink picky = event -> {
@@ -154,9 +203,11 @@ class AuditLogTest {
     String report;
     try (AuditLog log = Fixtures.log().auditSink(picky).auditSink(healthy).build()) {
       report = Fixtures.capturingStderr(() -> {
-        log.emit(log.event(AuditEventType.of("access_granted")).resource("/before").build());
+        log.emit(
+            log.event(AuditEventType.of("access_granted")).resource("/before").build());
         log.emit(log.event(AuditEventType.LOGOUT).build());
-        log.emit(log.event(AuditEventType.of("access_granted")).resource("/after").build());
+        log.emit(
+            log.event(AuditEventType.of("access_granted")).resource("/after").build());
         try {
           assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
         } catch (InterruptedException e) {
@@ -168,16 +219,21 @@ class AuditLogTest {
       assertThat(log.stats().delivered()).isEqualTo(5);
     }
     assertThat(healthy.events()).hasSize(3);
-    assertThat(behind.events()).extracting(e -> e.resource().orElseThrow()).containsExactly("/before", "/after");
-    assertThat(report).contains("failed to deliver a logout event: java.lang.IllegalStateException")
-        .doesNotContain("u-1").doesNotContain("boom");
+    assertThat(behind.events())
+        .extracting(e -> e.resource().orElseThrow())
+        .containsExactly("/before", "/after");
+    assertThat(report)
+        .contains("failed to deliver a logout event: java.lang.IllegalStateException")
+        .doesNotContain("u-1")
+        .doesNotContain("boom");
   }
 
   @Test
   void failingSink_isRetriedOnTheInterval_withoutAFlush() throws Exception {
     SwitchedSink switched = new SwitchedSink();
     switched.down = true;
-    try (AuditLog log = Fixtures.log().retryInterval(Duration.ofMillis(10)).auditSink(switched).build()) {
+    try (AuditLog log =
+        Fixtures.log().retryInterval(Duration.ofMillis(10)).auditSink(switched).build()) {
       Fixtures.capturingStderr(() -> log.emit(log.event(AuditEventType.LOGOUT).build()));
       awaitUpTo30s("the dispatcher meets the failure", () -> !log.health().healthy());
       int attempts = switched.attempts.get();
@@ -215,9 +271,13 @@ class AuditLogTest {
   }
 
   @Test
-  void failingSinkWithAFullBacklog_holdsTheQueue_soEmittersFeelIt_andNothingTakenIsLost() throws Exception {
+  void failingSinkWithAFullBacklog_holdsTheQueue_soEmittersFeelIt_andNothingTakenIsLost()
+      throws Exception {
     SwitchedSink switched = new SwitchedSink();
-    try (AuditLog log = Fixtures.log().queueCapacity(2).whenFull(AuditLog.WhenFull.DROP).auditSink(switched)
+    try (AuditLog log = Fixtures.log()
+        .queueCapacity(2)
+        .whenFull(AuditLog.WhenFull.DROP)
+        .auditSink(switched)
         .build()) {
       switched.down = true;
       String report = Fixtures.capturingStderr(() -> {
@@ -239,14 +299,16 @@ class AuditLogTest {
       switched.down = false;
       assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
     }
-    assertThat(switched.taken).extracting(e -> e.resource().orElseThrow())
+    assertThat(switched.taken)
+        .extracting(e -> e.resource().orElseThrow())
         .containsExactly("/kept-1", "/kept-2", "/queued-0", "/queued-1");
   }
 
   /** Takes events while up; throws IOException while down. */
   private static final class SwitchedSink implements AuditSink {
     final java.util.List<AuditEvent> taken = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger attempts =
+        new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean down;
 
     @Override
@@ -295,7 +357,10 @@ class AuditLogTest {
         throw new IOException("close");
       }
     };
-    AuditLog log = Fixtures.log().auditSink(failingFlush).demandSink(SearchDemandSink.noop()).build();
+    AuditLog log = Fixtures.log()
+        .auditSink(failingFlush)
+        .demandSink(SearchDemandSink.noop())
+        .build();
     Fixtures.capturingStderr(() -> {
       log.emit(log.event(AuditEventType.LOGOUT).build());
       log.close();
@@ -325,7 +390,9 @@ class AuditLogTest {
       emitted.countDown();
     });
     producer.start();
-    assertThat(emitted.await(300, TimeUnit.MILLISECONDS)).as("emitter waits for room").isFalse();
+    assertThat(emitted.await(300, TimeUnit.MILLISECONDS))
+        .as("emitter waits for room")
+        .isFalse();
     producer.interrupt(); // an interrupt does not turn blocking into dropping
     release.countDown();
     assertThat(emitted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -346,7 +413,11 @@ class AuditLogTest {
       }
       sink.accept(event);
     };
-    AuditLog log = Fixtures.log().queueCapacity(2).whenFull(AuditLog.WhenFull.DROP).auditSink(slow).build();
+    AuditLog log = Fixtures.log()
+        .queueCapacity(2)
+        .whenFull(AuditLog.WhenFull.DROP)
+        .auditSink(slow)
+        .build();
     String report = Fixtures.capturingStderr(() -> {
       for (int i = 0; i < 50; i++) {
         log.emit(log.event(AuditEventType.LOGOUT).build());
@@ -355,7 +426,9 @@ class AuditLogTest {
     release.countDown();
     log.close();
     AuditLog.Stats stats = log.stats();
-    assertThat(stats.dropped()).as("at most a batch of 3 and a queue of 2 got in").isGreaterThanOrEqualTo(45);
+    assertThat(stats.dropped())
+        .as("at most a batch of 3 and a queue of 2 got in")
+        .isGreaterThanOrEqualTo(45);
     assertThat(stats.emitted() + stats.dropped()).isEqualTo(50);
     assertThat(sink.events()).hasSize((int) stats.emitted());
     assertThat(report).contains("Audit queue full: dropped a logout event");
@@ -377,11 +450,17 @@ class AuditLogTest {
   void searched_usesTheClockTruncatedToTheConfiguredBucket() {
     RecordingSearchDemandSink demand = new RecordingSearchDemandSink();
     MutableClock clock = new MutableClock(Instant.parse("2026-03-04T10:59:59.999Z"));
-    try (AuditLog log = AuditLog.builder().clock(clock).random(new SecureRandom()).auditSink(AuditSink.noop())
-        .demandSink(demand).demandBucket(Duration.ofMinutes(30)).build()) {
+    try (AuditLog log = AuditLog.builder()
+        .clock(clock)
+        .random(new SecureRandom())
+        .auditSink(AuditSink.noop())
+        .demandSink(demand)
+        .demandBucket(Duration.ofMinutes(30))
+        .build()) {
       log.searched("/search", "q", 0);
     }
-    assertThat(demand.events().get(0).bucketStart()).isEqualTo(Instant.parse("2026-03-04T10:30:00Z"));
+    assertThat(demand.events().get(0).bucketStart())
+        .isEqualTo(Instant.parse("2026-03-04T10:30:00Z"));
   }
 
   @Test
@@ -390,13 +469,15 @@ class AuditLogTest {
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> AuditLog.builder().clock(Fixtures.clock()).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> Fixtures.log().queueCapacity(0).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Fixtures.log().queueCapacity(0).build())
+        .isInstanceOf(IllegalStateException.class);
     AuditSink once = AuditSink.noop();
     assertThatThrownBy(() -> Fixtures.log().auditSink(once).auditSink(once).build())
         .isInstanceOf(IllegalStateException.class);
     BothKinds both = new BothKinds();
     assertThatThrownBy(() -> Fixtures.log().auditSink(both).demandSink(both).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not both");
     assertThatThrownBy(() -> Fixtures.log().demandBucket(Duration.ofMinutes(7)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Fixtures.log().retryInterval(Duration.ofMillis(9)))
@@ -407,12 +488,16 @@ class AuditLogTest {
 
   @Test
   void dispatcherThread_isNamedAndEndsOnClose() {
-    AuditLog log = Fixtures.log().auditSink(AuditSink.noop()).demandSink(SearchDemandSink.noop()).build();
+    AuditLog log = Fixtures.log()
+        .auditSink(AuditSink.noop())
+        .demandSink(SearchDemandSink.noop())
+        .build();
     Set<String> names = new HashSet<>();
     Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
     assertThat(names).contains("portcullis-audit");
     log.close();
-    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("portcullis-audit"));
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().equals("portcullis-audit"));
   }
 
   private static final class BothKinds implements AuditSink, SearchDemandSink {

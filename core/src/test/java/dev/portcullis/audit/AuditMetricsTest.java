@@ -25,29 +25,48 @@ class AuditMetricsTest {
     AuditMetrics.bind(log, registry);
     log.emit(log.event(AuditEventType.of("access_granted")).build());
     log.emit(log.event(AuditEventType.of("access_granted")).build());
-    log.emit(log.event(AuditEventType.AUTHN_LOGIN_FAIL).failure("unknown account").build());
+    log.emit(
+        log.event(AuditEventType.AUTHN_LOGIN_FAIL).failure("unknown account").build());
     log.searched("/search", "jane@example.org", 0);
     log.close();
 
-    assertThat(registry.get(AuditMetrics.AUDIT_EVENTS).tags("type", "access_granted", "outcome", "success")
-        .counter().count()).isEqualTo(2);
-    assertThat(registry.get(AuditMetrics.AUDIT_EVENTS).tags("type", "authn_login_fail", "outcome", "failure")
-        .counter().count()).isEqualTo(1);
-    assertThat(registry.find(AuditMetrics.AUDIT_EVENTS).tags("type", "logout").counter()).isNull();
-    assertThat(registry.get(AuditMetrics.SEARCH_DEMAND_EVENTS).tags("endpoint", "/search").counter().count())
+    assertThat(registry
+            .get(AuditMetrics.AUDIT_EVENTS)
+            .tags("type", "access_granted", "outcome", "success")
+            .counter()
+            .count())
+        .isEqualTo(2);
+    assertThat(registry
+            .get(AuditMetrics.AUDIT_EVENTS)
+            .tags("type", "authn_login_fail", "outcome", "failure")
+            .counter()
+            .count())
         .isEqualTo(1);
-    assertThat(registry.get("portcullis.audit.delivered").functionCounter().count()).isEqualTo(4);
-    assertThat(registry.get("portcullis.audit.sink.failures").functionCounter().count()).isZero();
+    assertThat(registry.find(AuditMetrics.AUDIT_EVENTS).tags("type", "logout").counter())
+        .isNull();
+    assertThat(registry
+            .get(AuditMetrics.SEARCH_DEMAND_EVENTS)
+            .tags("endpoint", "/search")
+            .counter()
+            .count())
+        .isEqualTo(1);
+    assertThat(registry.get("portcullis.audit.delivered").functionCounter().count())
+        .isEqualTo(4);
+    assertThat(registry.get("portcullis.audit.sink.failures").functionCounter().count())
+        .isZero();
     assertThat(audit.events()).hasSize(3);
     assertThat(demand.events()).hasSize(1);
-    assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getTags().toString())
-        .doesNotContain("jane").doesNotContain("example.org"));
+    assertThat(registry.getMeters())
+        .allSatisfy(m -> assertThat(m.getId().getTags().toString())
+            .doesNotContain("jane")
+            .doesNotContain("example.org"));
   }
 
   @Test
   void failingSink_showsInTheHealthGauges_andAnEventTakenOnRetryCountsOnce() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean down =
+        new java.util.concurrent.atomic.AtomicBoolean();
     RecordingAuditSink taken = new RecordingAuditSink();
     AuditSink switched = event -> {
       if (down.get()) {
@@ -55,8 +74,10 @@ class AuditMetricsTest {
       }
       taken.accept(event);
     };
-    try (AuditLog log = Fixtures.log().retryInterval(java.time.Duration.ofMinutes(10))
-        .auditSink(AuditMetrics.counting(switched, registry)).build()) {
+    try (AuditLog log = Fixtures.log()
+        .retryInterval(java.time.Duration.ofMinutes(10))
+        .auditSink(AuditMetrics.counting(switched, registry))
+        .build()) {
       AuditMetrics.bind(log, registry);
       assertThat(registry.get(AuditMetrics.FAILING_SINKS).gauge().value()).isZero();
       down.set(true);
@@ -71,7 +92,9 @@ class AuditMetricsTest {
       });
       assertThat(registry.get(AuditMetrics.FAILING_SINKS).gauge().value()).isEqualTo(1);
       assertThat(registry.get(AuditMetrics.KEPT_EVENTS).gauge().value()).isEqualTo(2);
-      assertThat(registry.find(AuditMetrics.AUDIT_EVENTS).counter()).as("nothing taken, nothing counted").isNull();
+      assertThat(registry.find(AuditMetrics.AUDIT_EVENTS).counter())
+          .as("nothing taken, nothing counted")
+          .isNull();
       down.set(false);
       Fixtures.capturingStderr(() -> {
         try {
@@ -82,7 +105,12 @@ class AuditMetricsTest {
       });
       assertThat(registry.get(AuditMetrics.FAILING_SINKS).gauge().value()).isZero();
       assertThat(registry.get(AuditMetrics.KEPT_EVENTS).gauge().value()).isZero();
-      assertThat(registry.get(AuditMetrics.AUDIT_EVENTS).tags("type", "logout").counter().count()).isEqualTo(2);
+      assertThat(registry
+              .get(AuditMetrics.AUDIT_EVENTS)
+              .tags("type", "logout")
+              .counter()
+              .count())
+          .isEqualTo(2);
       assertThat(taken.events()).hasSize(2);
     }
   }
@@ -90,11 +118,20 @@ class AuditMetricsTest {
   @Test
   void auditWorksWithoutMicrometerOnTheClassPath() throws Exception {
     URL core = AuditLog.class.getProtectionDomain().getCodeSource().getLocation();
-    URL slf4j = org.slf4j.LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation();
-    try (URLClassLoader isolated = new URLClassLoader(new URL[] {core, slf4j}, ClassLoader.getPlatformClassLoader())) {
-      assertThat(Arrays.stream(isolated.getURLs()).map(URL::toString)).noneMatch(u -> u.contains("micrometer"));
-      Class<?> probe = Class.forName(NoMicrometerProbe.class.getName(), true, new ChildFirst(
-          new URL[] {NoMicrometerProbe.class.getProtectionDomain().getCodeSource().getLocation()}, isolated));
+    URL slf4j =
+        org.slf4j.LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation();
+    try (URLClassLoader isolated =
+        new URLClassLoader(new URL[] {core, slf4j}, ClassLoader.getPlatformClassLoader())) {
+      assertThat(Arrays.stream(isolated.getURLs()).map(URL::toString))
+          .noneMatch(u -> u.contains("micrometer"));
+      Class<?> probe = Class.forName(
+          NoMicrometerProbe.class.getName(),
+          true,
+          new ChildFirst(
+              new URL[] {
+                NoMicrometerProbe.class.getProtectionDomain().getCodeSource().getLocation()
+              },
+              isolated));
       Object result = probe.getMethod("run").invoke(null);
       assertThat(result).isEqualTo(1L);
       // The negative case: the metrics class itself does need Micrometer.

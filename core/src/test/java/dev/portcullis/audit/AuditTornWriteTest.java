@@ -21,11 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * (NOT INTACT, the torn line) and after (intact, one torn record cut).
  */
 class AuditTornWriteTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static AuditEvent event(int i) {
-    return Fixtures.event(AuditEventType.of("report_view")).id(String.format(Locale.ROOT, "evt-%010d", i))
-        .actor(AuditEvent.Actor.of("u-alice", "riverside")).resource("/reports/" + i).build();
+    return Fixtures.event(AuditEventType.of("report_view"))
+        .id(String.format(Locale.ROOT, "evt-%010d", i))
+        .actor(AuditEvent.Actor.of("u-alice", "riverside"))
+        .resource("/reports/" + i)
+        .build();
   }
 
   /** A chained file of {@code records} records, and the whole line record {@code records + 1} would have been. */
@@ -47,7 +51,8 @@ class AuditTornWriteTest {
   }
 
   @Test
-  void killedMidWrite_tornLineIsReported_keptAside_markedInTheChain_andTheChainContinues() throws IOException {
+  void killedMidWrite_tornLineIsReported_keptAside_markedInTheChain_andTheChainContinues()
+      throws IOException {
     Path file = dir.resolve("audit.jsonl");
     byte[] next = writeChainAndNextLine(file, 5);
     String lastHash = Fixtures.parsed(file).get(4).get("hash").asText();
@@ -57,7 +62,9 @@ class AuditTornWriteTest {
     AuditChainVerifier.Result before = AuditChainVerifier.verify(file);
     assertThat(before.intact()).isFalse();
     assertThat(before.firstBadLine()).isEqualTo(6);
-    assertThat(before.describe()).contains("NOT INTACT: line 6: incomplete record").contains("torn write");
+    assertThat(before.describe())
+        .contains("NOT INTACT: line 6: incomplete record")
+        .contains("torn write");
 
     String log = Fixtures.capturingStderr(() -> {
       try (AuditSink sink = AuditSink.hashChained(file)) {
@@ -68,8 +75,11 @@ class AuditTornWriteTest {
       }
     });
     String sha256 = HashChain.sha256Hex(torn, torn.length);
-    assertThat(log).contains("ERROR").contains("ends in a torn record (150 bytes after seq 5, SHA-256 " + sha256)
-        .contains("audit.jsonl.torn").doesNotContain("u-alice");
+    assertThat(log)
+        .contains("ERROR")
+        .contains("ends in a torn record (150 bytes after seq 5, SHA-256 " + sha256)
+        .contains("audit.jsonl.torn")
+        .doesNotContain("u-alice");
 
     // The torn bytes are kept, byte for byte, beside the file.
     byte[] kept = Files.readAllBytes(dir.resolve("audit.jsonl.torn"));
@@ -81,9 +91,12 @@ class AuditTornWriteTest {
     assertThat(marker.get("type").asText()).isEqualTo("audit_record_torn");
     assertThat(marker.get("outcome").asText()).isEqualTo("failure");
     assertThat(marker.get("seq").asLong()).isEqualTo(6);
-    assertThat(marker.get("prev").asText()).as("chained to the last whole record").isEqualTo(lastHash);
+    assertThat(marker.get("prev").asText())
+        .as("chained to the last whole record")
+        .isEqualTo(lastHash);
     assertThat(marker.get("resource").asText()).isEqualTo("audit.jsonl.torn");
-    assertThat(marker.get("reason").asText()).contains("150 bytes after seq 5")
+    assertThat(marker.get("reason").asText())
+        .contains("150 bytes after seq 5")
         .contains(sha256.substring(0, 16));
     assertThat(records.get(6).get("id").asText()).isEqualTo("evt-0000000100");
     assertThat(records.get(6).get("seq").asLong()).isEqualTo(7);
@@ -92,7 +105,8 @@ class AuditTornWriteTest {
     assertThat(after.intact()).as(after.describe()).isTrue();
     assertThat(after.records()).isEqualTo(8);
     assertThat(after.tornRecordsCut()).isEqualTo(1);
-    assertThat(after.describe()).endsWith("; 1 torn record cut (see the audit_record_torn records)");
+    assertThat(after.describe())
+        .endsWith("; 1 torn record cut (see the audit_record_torn records)");
 
     // The repair is a record like any other: removing it breaks the chain.
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -116,7 +130,8 @@ class AuditTornWriteTest {
     assertThat(r.tornRecordsCut()).isZero();
     assertThat(r.describe()).doesNotContain("torn");
     assertThat(dir.resolve("audit.jsonl.torn")).doesNotExist();
-    assertThat(Fixtures.parsed(file)).noneMatch(n -> n.get("type").asText().equals("audit_record_torn"));
+    assertThat(Fixtures.parsed(file))
+        .noneMatch(n -> n.get("type").asText().equals("audit_record_torn"));
   }
 
   @Test
@@ -169,14 +184,16 @@ class AuditTornWriteTest {
     long size = Files.size(file);
     FakeDisk disk = new FakeDisk();
     disk.fill(0); // the marker is longer than the torn bytes: it does not fit
-    String log = Fixtures.capturingStderr(() ->
-        assertThatThrownBy(() -> disk.hashChained(file)).isInstanceOf(IOException.class)
-            .hasMessageContaining("No space left"));
+    String log = Fixtures.capturingStderr(() -> assertThatThrownBy(() -> disk.hashChained(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("No space left"));
     assertThat(log).contains("ends in a torn record");
     // What fitted of the marker overwrote the torn bytes; the file still ends in a partial line.
     assertThat(Files.size(file)).isEqualTo(size);
     byte[] after = Files.readAllBytes(file);
-    assertThat(after[after.length - 1]).as("still torn: found again at the next open").isNotEqualTo((byte) '\n');
+    assertThat(after[after.length - 1])
+        .as("still torn: found again at the next open")
+        .isNotEqualTo((byte) '\n');
     assertThat(AuditChainVerifier.verify(file).intact()).isFalse();
 
     Fixtures.capturingStderr(() -> {
@@ -191,7 +208,8 @@ class AuditTornWriteTest {
     assertThat(r.records()).isEqualTo(5);
     assertThat(r.tornRecordsCut()).isEqualTo(1);
     assertThat(Files.readAllLines(dir.resolve("audit.jsonl.torn"), StandardCharsets.UTF_8))
-        .as("each attempt kept what it cut").hasSize(2);
+        .as("each attempt kept what it cut")
+        .hasSize(2);
   }
 
   @Test
@@ -203,7 +221,8 @@ class AuditTornWriteTest {
     Files.write(file, lines, StandardCharsets.UTF_8);
     append(file, Arrays.copyOf(next, 50));
     byte[] before = Files.readAllBytes(file);
-    assertThatThrownBy(() -> AuditSink.hashChained(file)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> AuditSink.hashChained(file))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("not an intact chain record");
     assertThat(Files.readAllBytes(file)).as("left as found").isEqualTo(before);
     assertThat(dir.resolve("audit.jsonl.torn")).doesNotExist();
@@ -216,7 +235,8 @@ class AuditTornWriteTest {
     byte[] junk = new byte[LineFile.MAX_TORN_TAIL + 1];
     Arrays.fill(junk, (byte) 'x');
     append(file, junk);
-    assertThatThrownBy(() -> AuditSink.hashChained(file)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> AuditSink.hashChained(file))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("more than a torn write leaves");
     assertThat(dir.resolve("audit.jsonl.torn")).doesNotExist();
   }
@@ -225,7 +245,8 @@ class AuditTornWriteTest {
   void plainJsonLinesFile_stillRefusesATornLine() throws IOException {
     Path file = dir.resolve("plain.jsonl");
     Files.writeString(file, "{\"kind\":\"audit\",\"id\":\"x\"", StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> AuditSink.jsonLines(file)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> AuditSink.jsonLines(file))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("partial record");
   }
 

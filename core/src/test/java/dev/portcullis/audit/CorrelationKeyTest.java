@@ -12,7 +12,8 @@ class CorrelationKeyTest {
   @Test
   void sameSessionAndKey_giveTheSameReference() {
     CorrelationKey key = Fixtures.correlationKey();
-    assertThat(key.sessionRef(SESSION_ID)).isEqualTo(Fixtures.correlationKey().sessionRef(SESSION_ID));
+    assertThat(key.sessionRef(SESSION_ID))
+        .isEqualTo(Fixtures.correlationKey().sessionRef(SESSION_ID));
   }
 
   @Test
@@ -30,7 +31,8 @@ class CorrelationKeyTest {
     }
     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
     mac.init(new javax.crypto.spec.SecretKeySpec(keyBytes, "HmacSHA256"));
-    byte[] expected = Arrays.copyOf(mac.doFinal("session\0abc".getBytes(java.nio.charset.StandardCharsets.UTF_8)), 16);
+    byte[] expected = Arrays.copyOf(
+        mac.doFinal("session\0abc".getBytes(java.nio.charset.StandardCharsets.UTF_8)), 16);
     assertThat(CorrelationKey.of(keyBytes).sessionRef("abc").value())
         .isEqualTo(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(expected));
   }
@@ -41,18 +43,24 @@ class CorrelationKeyTest {
     byte[] other = new byte[32];
     other[0] = 1;
     assertThat(key.sessionRef(SESSION_ID)).isNotEqualTo(key.sessionRef(SESSION_ID + "x"));
-    assertThat(key.sessionRef(SESSION_ID)).isNotEqualTo(CorrelationKey.of(other).sessionRef(SESSION_ID));
-    assertThat(key.hash("session", SESSION_ID)).isEqualTo(key.sessionRef(SESSION_ID).value());
-    assertThat(key.hash("ticket", SESSION_ID)).isNotEqualTo(key.sessionRef(SESSION_ID).value());
+    assertThat(key.sessionRef(SESSION_ID))
+        .isNotEqualTo(CorrelationKey.of(other).sessionRef(SESSION_ID));
+    assertThat(key.hash("session", SESSION_ID))
+        .isEqualTo(key.sessionRef(SESSION_ID).value());
+    assertThat(key.hash("ticket", SESSION_ID))
+        .isNotEqualTo(key.sessionRef(SESSION_ID).value());
   }
 
   @Test
   void keyOfWrongLengthOrOneRepeatedByte_isRefused() {
-    assertThatThrownBy(() -> CorrelationKey.of(new byte[16])).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> CorrelationKey.of(new byte[32])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CorrelationKey.of(new byte[16]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CorrelationKey.of(new byte[32]))
+        .isInstanceOf(IllegalArgumentException.class);
     byte[] sevens = new byte[32];
     Arrays.fill(sevens, (byte) 7);
-    assertThatThrownBy(() -> CorrelationKey.of(sevens)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CorrelationKey.of(sevens))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -69,7 +77,8 @@ class CorrelationKeyTest {
   void emptyValueOrBadPurpose_isRefused() {
     CorrelationKey key = Fixtures.correlationKey();
     assertThatThrownBy(() -> key.sessionRef("")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> key.hash("Session Id", "x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> key.hash("Session Id", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -77,7 +86,8 @@ class CorrelationKeyTest {
     SessionRef ref = Fixtures.correlationKey().sessionRef(SESSION_ID);
     AuditEvent e = Fixtures.event(AuditEventType.SESSION_CREATED).session(ref).build();
     assertThat(e.toString()).contains(ref.value()).doesNotContain(SESSION_ID);
-    assertThatThrownBy(() -> Fixtures.event(AuditEventType.SESSION_CREATED).reason("session " + SESSION_ID))
+    assertThatThrownBy(
+            () -> Fixtures.event(AuditEventType.SESSION_CREATED).reason("session " + SESSION_ID))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining(SESSION_ID);
   }

@@ -39,7 +39,8 @@ public final class FakeDisk {
 
   /** A {@link AuditSink#jsonLines(Path)} sink whose file is on this disk. */
   public AuditSink jsonLines(Path file) throws IOException {
-    return new JsonLinesSinks.Audit(refusingTornTail(LineFile.open(file, EventFormat.KIND_AUDIT, this::open)));
+    return new JsonLinesSinks.Audit(
+        refusingTornTail(LineFile.open(file, EventFormat.KIND_AUDIT, this::open)));
   }
 
   /**
@@ -192,12 +193,14 @@ public final class FakeDisk {
     }
 
     @Override
-    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+    public long transferTo(long position, long count, WritableByteChannel target)
+        throws IOException {
       return file.transferTo(position, count, target);
     }
 
     @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+    public long transferFrom(ReadableByteChannel src, long position, long count)
+        throws IOException {
       throw new UnsupportedOperationException("the sinks write through write()");
     }
 

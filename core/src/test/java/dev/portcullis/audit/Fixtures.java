@@ -28,7 +28,12 @@ final class Fixtures {
 
   /** A published search-demand record of T0's hour at {@code /search}. */
   static SearchDemandEvent demand(String terms, long searches, long withoutResults) {
-    return new SearchDemandEvent(terms, searches, withoutResults, "/search", Instant.parse("2026-03-04T10:00:00Z"),
+    return new SearchDemandEvent(
+        terms,
+        searches,
+        withoutResults,
+        "/search",
+        Instant.parse("2026-03-04T10:00:00Z"),
         SearchDemandEvent.DEFAULT_BUCKET);
   }
 

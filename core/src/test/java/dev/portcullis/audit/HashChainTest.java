@@ -19,7 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class HashChainTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private Path writeChain(int records) throws IOException {
     Path file = dir.resolve("audit.jsonl");
@@ -58,15 +59,18 @@ class HashChainTest {
     List<JsonNode> records = Fixtures.parsed(writeChain(3));
     assertThat(records.get(0).get("seq").asLong()).isEqualTo(1);
     assertThat(records.get(0).get("prev").asText()).isEqualTo("0".repeat(64));
-    assertThat(records.get(1).get("prev").asText()).isEqualTo(records.get(0).get("hash").asText());
-    assertThat(records.get(2).get("prev").asText()).isEqualTo(records.get(1).get("hash").asText());
-    assertThat(records.get(1).get("reason").asText()).isEqualTo("line\nbreak \u001b[2J and \"quotes\" é");
+    assertThat(records.get(1).get("prev").asText())
+        .isEqualTo(records.get(0).get("hash").asText());
+    assertThat(records.get(2).get("prev").asText())
+        .isEqualTo(records.get(1).get("hash").asText());
+    assertThat(records.get(1).get("reason").asText())
+        .isEqualTo("line\nbreak \u001b[2J and \"quotes\" é");
   }
 
   @Test
   void longSequenceNumbers_stillParse() {
-    String content = "{\"kind\":\"audit\",\"id\":\"evt-1\",\"seq\":" + Long.MAX_VALUE + ",\"prev\":\""
-        + "a".repeat(64) + "\"";
+    String content = "{\"kind\":\"audit\",\"id\":\"evt-1\",\"seq\":" + Long.MAX_VALUE
+        + ",\"prev\":\"" + "a".repeat(64) + "\"";
     byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
     String line = content + ",\"hash\":\"" + HashChain.sha256Hex(bytes, bytes.length) + "\"}";
     HashChain.Link link = HashChain.parse(line.getBytes(StandardCharsets.UTF_8));
@@ -103,8 +107,11 @@ class HashChainTest {
     String forged = lines.get(2).replace("\"u-3\"", "\"u-9\"");
     int cut = forged.lastIndexOf(",\"hash\":\"");
     String content = forged.substring(0, cut);
-    forged = content + ",\"hash\":\"" + HashChain.sha256Hex(content.getBytes(StandardCharsets.UTF_8),
-        content.getBytes(StandardCharsets.UTF_8).length) + "\"}";
+    forged = content + ",\"hash\":\""
+        + HashChain.sha256Hex(
+            content.getBytes(StandardCharsets.UTF_8),
+            content.getBytes(StandardCharsets.UTF_8).length)
+        + "\"}";
     lines.set(2, forged);
     rewrite(file, lines);
     AuditChainVerifier.Result r = AuditChainVerifier.verify(file);
@@ -179,7 +186,10 @@ class HashChainTest {
     AuditChainVerifier.Result r = AuditChainVerifier.verify(file);
     assertThat(r.intact()).isFalse();
     assertThat(r.firstBadLine()).isEqualTo(3);
-    assertThat(r.problem()).contains("incomplete").contains("torn write").contains("audit_record_torn");
+    assertThat(r.problem())
+        .contains("incomplete")
+        .contains("torn write")
+        .contains("audit_record_torn");
     // The sink's repair on open is AuditTornWriteTest's subject.
   }
 
@@ -190,14 +200,16 @@ class HashChainTest {
       sink.accept(Fixtures.event(AuditEventType.LOGOUT).id("evt-after-restart").build());
     }
     try (AuditSink sink = AuditSink.hashChained(file)) {
-      sink.accept(Fixtures.event(AuditEventType.LOGOUT).id("evt-after-second-restart").build());
+      sink.accept(
+          Fixtures.event(AuditEventType.LOGOUT).id("evt-after-second-restart").build());
     }
     AuditChainVerifier.Result r = AuditChainVerifier.verify(file);
     assertThat(r.intact()).as(r.describe()).isTrue();
     assertThat(r.records()).isEqualTo(6);
     List<JsonNode> records = Fixtures.parsed(file);
     assertThat(records.get(4).get("seq").asLong()).isEqualTo(5);
-    assertThat(records.get(4).get("prev").asText()).isEqualTo(records.get(3).get("hash").asText());
+    assertThat(records.get(4).get("prev").asText())
+        .isEqualTo(records.get(3).get("hash").asText());
   }
 
   @Test
@@ -206,7 +218,8 @@ class HashChainTest {
     List<String> lines = lines(file);
     lines.set(2, lines.get(2).replace("\"u-3\"", "\"u-7\""));
     rewrite(file, lines);
-    assertThatThrownBy(() -> AuditSink.hashChained(file)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> AuditSink.hashChained(file))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("not an intact chain record");
   }
 
@@ -225,9 +238,11 @@ class HashChainTest {
     rewrite(file, lines);
     out.reset();
     assertThat(AuditChainVerifier.run(new String[] {file.toString()}, o, e)).isEqualTo(1);
-    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("NOT INTACT: line 2: missing record: seq 2");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .startsWith("NOT INTACT: line 2: missing record: seq 2");
 
     assertThat(AuditChainVerifier.run(new String[] {}, o, e)).isEqualTo(2);
-    assertThat(AuditChainVerifier.run(new String[] {dir.resolve("absent").toString()}, o, e)).isEqualTo(2);
+    assertThat(AuditChainVerifier.run(new String[] {dir.resolve("absent").toString()}, o, e))
+        .isEqualTo(2);
   }
 }

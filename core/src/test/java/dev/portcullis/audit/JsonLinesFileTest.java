@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JsonLinesFileTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static SearchDemandEvent demand() {
     return Fixtures.demand("care homes", 2, 0);
@@ -21,13 +22,16 @@ class JsonLinesFileTest {
   void auditAndDemandFiles_refuseEachOthersRecords() throws IOException {
     Path audit = dir.resolve("audit.jsonl");
     Path demand = dir.resolve("search-demand.jsonl");
-    try (AuditSink a = AuditSink.jsonLines(audit); SearchDemandSink d = SearchDemandSink.jsonLines(demand)) {
+    try (AuditSink a = AuditSink.jsonLines(audit);
+        SearchDemandSink d = SearchDemandSink.jsonLines(demand)) {
       a.accept(Fixtures.event(AuditEventType.LOGOUT).build());
       d.accept(demand());
     }
-    assertThatThrownBy(() -> SearchDemandSink.jsonLines(audit)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> SearchDemandSink.jsonLines(audit))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("does not hold search_demand records");
-    assertThatThrownBy(() -> AuditSink.jsonLines(demand)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> AuditSink.jsonLines(demand))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("does not hold audit records");
     assertThatThrownBy(() -> AuditSink.hashChained(demand)).isInstanceOf(IOException.class);
   }
@@ -36,7 +40,8 @@ class JsonLinesFileTest {
   void fileOpenInOneSink_isRefusedToASecond() throws IOException {
     Path audit = dir.resolve("audit.jsonl");
     try (AuditSink first = AuditSink.jsonLines(audit)) {
-      assertThatThrownBy(() -> AuditSink.jsonLines(audit)).isInstanceOf(IOException.class)
+      assertThatThrownBy(() -> AuditSink.jsonLines(audit))
+          .isInstanceOf(IOException.class)
           .hasMessageContaining("already open");
       assertThatThrownBy(() -> SearchDemandSink.jsonLines(audit)).isInstanceOf(IOException.class);
       first.accept(Fixtures.event(AuditEventType.LOGOUT).build());
@@ -55,14 +60,17 @@ class JsonLinesFileTest {
         d.accept(demand());
       }
     }
-    assertThat(Fixtures.parsed(demand)).hasSize(3).allMatch(n -> n.get("terms").asText().equals("care homes"));
+    assertThat(Fixtures.parsed(demand))
+        .hasSize(3)
+        .allMatch(n -> n.get("terms").asText().equals("care homes"));
   }
 
   @Test
   void fileEndingInAPartialLine_isRefused() throws IOException {
     Path audit = dir.resolve("audit.jsonl");
     Files.writeString(audit, "{\"kind\":\"audit\",\"id\":\"x\"", StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> AuditSink.jsonLines(audit)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> AuditSink.jsonLines(audit))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("partial record");
   }
 

@@ -28,9 +28,17 @@ class JsonTest {
   @Test
   void trickyStrings_roundTripThroughARealParser() throws Exception {
     String[] values = {
-      "", "plain", "quote \" and backslash \\", "cr\r lf\n tab\t bs\b ff\f", "esc \u001b[31mred\u001b[0m",
-      "nul \u0000 del \u007f nel \u0085 c1 \u009b", "ls \u2028 ps \u2029", "emoji \ud83d\ude00", "é ñ 中文",
-      "} ] \", \"x\":\"y", "</script>"
+      "",
+      "plain",
+      "quote \" and backslash \\",
+      "cr\r lf\n tab\t bs\b ff\f",
+      "esc \u001b[31mred\u001b[0m",
+      "nul \u0000 del \u007f nel \u0085 c1 \u009b",
+      "ls \u2028 ps \u2029",
+      "emoji \ud83d\ude00",
+      "é ñ 中文",
+      "} ] \", \"x\":\"y",
+      "</script>"
     };
     for (String v : values) {
       assertThat(roundTrip(v)).isEqualTo(v);
@@ -63,14 +71,18 @@ class JsonTest {
   }
 
   @Property(tries = 2000)
-  void anyText_roundTrips_andStaysOneSafeLine(@ForAll @StringLength(max = 60) String value) throws Exception {
+  void anyText_roundTrips_andStaysOneSafeLine(@ForAll @StringLength(max = 60) String value)
+      throws Exception {
     assertThat(roundTrip(value)).isEqualTo(value);
     assertSafeLine(Json.escaped(value));
   }
 
   @Property(tries = 1000)
   void controlHeavyText_roundTrips(
-      @ForAll @StringLength(max = 30) @CharRange(from = '\u0000', to = '\u00a0') @Chars({'\u2028', '\u2029', '"'})
+      @ForAll
+          @StringLength(max = 30)
+          @CharRange(from = '\u0000', to = '\u00a0')
+          @Chars({'\u2028', '\u2029', '"'})
           String value)
       throws Exception {
     assertThat(roundTrip(value)).isEqualTo(value);

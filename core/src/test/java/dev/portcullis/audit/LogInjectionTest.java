@@ -21,13 +21,17 @@ class LogInjectionTest {
   private static final String FORGED_REASON = "cookie refused\r\nsecond line\u001b[31m";
   private static final String FORGED_QUERY = "care\r\nhomes\u001b[2J\u001b[H fake=1\n";
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static void assertOneCleanLine(String output) {
-    assertThat(output.split("\n", -1)).as("exactly one line, ending in a newline").hasSize(2);
+    assertThat(output.split("\n", -1))
+        .as("exactly one line, ending in a newline")
+        .hasSize(2);
     assertThat(output.substring(0, output.length() - 1).chars())
         .as("no CR, LF, ESC, BEL, NEL or line separator in %s", output)
-        .noneMatch(c -> c == '\r' || c == '\n' || c == 0x1b || c == 0x07 || c == 0x85 || c == 0x2028);
+        .noneMatch(
+            c -> c == '\r' || c == '\n' || c == 0x1b || c == 0x07 || c == 0x85 || c == 0x2028);
   }
 
   private AuditEvent hostileEvent(AuditLog log) {
@@ -65,10 +69,13 @@ class LogInjectionTest {
     }
     assertOneCleanLine(auditLogger.output());
     assertOneCleanLine(demandLogger.output());
-    String simpleAuditLines = simple.lines().filter(l -> l.contains(" " + AuditSink.LOGGER_NAME + " "))
+    String simpleAuditLines = simple
+        .lines()
+        .filter(l -> l.contains(" " + AuditSink.LOGGER_NAME + " "))
         .reduce("", (a, b) -> a + b + "\n");
     assertOneCleanLine(simpleAuditLines);
-    assertThat(simple.lines().filter(l -> l.contains("authn_login_success"))).hasSize(1); // the escaped forgery only
+    assertThat(simple.lines().filter(l -> l.contains("authn_login_success")))
+        .hasSize(1); // the escaped forgery only
 
     for (KeyValuePair kv : auditLogger.events().get(0).keyValues()) {
       assertThat(kv.value.toString()).doesNotContain("\r", "\n", "\u001b");
@@ -82,6 +89,7 @@ class LogInjectionTest {
     assertThat(event.get("reason").asText()).isEqualTo(FORGED_REASON);
     assertThat(Fixtures.parsed(chained).get(0).get("user").asText()).isEqualTo(FORGED_HANDLE);
     assertThat(AuditChainVerifier.verify(chained).intact()).isTrue();
-    assertThat(Fixtures.parsed(demandFile).get(0).get("terms").asText()).isEqualTo("care homes 2j h fake 1");
+    assertThat(Fixtures.parsed(demandFile).get(0).get("terms").asText())
+        .isEqualTo("care homes 2j h fake 1");
   }
 }

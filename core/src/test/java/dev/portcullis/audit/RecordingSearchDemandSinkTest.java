@@ -18,9 +18,12 @@ class RecordingSearchDemandSinkTest {
     assertThat(sink.events()).hasSize(3);
     assertThat(sink.assertOnce(e -> e.searches() == 5).terms()).contains("day");
     assertThatThrownBy(() -> sink.assertOnce(e -> e.terms().contains("care")))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("found 2").hasMessageContaining("centres");
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("found 2")
+        .hasMessageContaining("centres");
     assertThatThrownBy(() -> sink.assertOnce(e -> e.searches() == 9))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("found 0");
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("found 0");
   }
 
   @Test
@@ -28,6 +31,7 @@ class RecordingSearchDemandSinkTest {
     RecordingSearchDemandSink sink = new RecordingSearchDemandSink();
     sink.close();
     assertThat(sink.isClosed()).isTrue();
-    assertThatThrownBy(() -> sink.accept(Fixtures.demand("q", 1, 0))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> sink.accept(Fixtures.demand("q", 1, 0)))
+        .isInstanceOf(IllegalStateException.class);
   }
 }

@@ -30,18 +30,23 @@ class SearchDemandEventTest {
 
   @Test
   void typeHasNoFieldThatCouldHoldAPersonSessionOrAddress() {
-    List<String> components =
-        Arrays.stream(SearchDemandEvent.class.getRecordComponents()).map(RecordComponent::getName).toList();
+    List<String> components = Arrays.stream(SearchDemandEvent.class.getRecordComponents())
+        .map(RecordComponent::getName)
+        .toList();
     assertThat(components)
-        .containsExactly("terms", "searches", "withoutResults", "endpoint", "bucketStart", "bucket");
+        .containsExactly(
+            "terms", "searches", "withoutResults", "endpoint", "bucketStart", "bucket");
     List<Field> instanceFields = Arrays.stream(SearchDemandEvent.class.getDeclaredFields())
         .filter(f -> !Modifier.isStatic(f.getModifiers()))
         .toList();
-    assertThat(instanceFields).extracting(Field::getName)
-        .containsExactlyInAnyOrder("terms", "searches", "withoutResults", "endpoint", "bucketStart", "bucket");
+    assertThat(instanceFields)
+        .extracting(Field::getName)
+        .containsExactlyInAnyOrder(
+            "terms", "searches", "withoutResults", "endpoint", "bucketStart", "bucket");
     for (Field f : instanceFields) {
       String name = f.getName().toLowerCase(Locale.ROOT);
-      assertThat(name).doesNotContain("user", "actor", "session", "address", "ip", "org", "request", "id");
+      assertThat(name)
+          .doesNotContain("user", "actor", "session", "address", "ip", "org", "request", "id");
       assertThat(f.getType()).isIn(String.class, long.class, Instant.class, Duration.class);
     }
   }
@@ -63,7 +68,8 @@ class SearchDemandEventTest {
 
   @Test
   void punctuationAndControlCharacters_becomeSpaces() {
-    assertThat(terms("day-care, \"respite\"; (overnight)!\u001b[31m")).isEqualTo("day-care respite overnight 31m");
+    assertThat(terms("day-care, \"respite\"; (overnight)!\u001b[31m"))
+        .isEqualTo("day-care respite overnight 31m");
     assertThat(terms("o'brien & sons")).isEqualTo("o'brien & sons");
   }
 
@@ -76,8 +82,14 @@ class SearchDemandEventTest {
   @Test
   void phoneNumbers_areRedacted_inTheUsualWritings() {
     for (String phone : new String[] {
-      "07700 900123", "07700900123", "+44 7700 900123", "+447700900123", "(0113) 496 0000", "0113-496-0000",
-      "0113.496.0000", "０７７００９００１２３"
+      "07700 900123",
+      "07700900123",
+      "+44 7700 900123",
+      "+447700900123",
+      "(0113) 496 0000",
+      "0113-496-0000",
+      "0113.496.0000",
+      "０７７００９００１２３"
     }) {
       assertThat(terms("call " + phone + " today")).as(phone).isEqualTo("call [phone] today");
     }
@@ -112,24 +124,34 @@ class SearchDemandEventTest {
 
   @Test
   void time_isTruncatedToTheBucket() {
-    assertThat(SearchDemandEvent.bucketStart(T, SearchDemandEvent.DEFAULT_BUCKET)).isEqualTo(HOUR);
+    assertThat(SearchDemandEvent.bucketStart(T, SearchDemandEvent.DEFAULT_BUCKET))
+        .isEqualTo(HOUR);
     assertThat(SearchDemandEvent.bucketStart(T, Duration.ofMinutes(15)))
         .isEqualTo(Instant.parse("2026-03-04T10:15:00Z"));
-    assertThat(SearchDemandEvent.bucketStart(T, Duration.ofDays(1))).isEqualTo(Instant.parse("2026-03-04T00:00:00Z"));
-    SearchDemandEvent record = new SearchDemandEvent("q", 3, 1, "/search", HOUR, SearchDemandEvent.DEFAULT_BUCKET);
+    assertThat(SearchDemandEvent.bucketStart(T, Duration.ofDays(1)))
+        .isEqualTo(Instant.parse("2026-03-04T00:00:00Z"));
+    SearchDemandEvent record =
+        new SearchDemandEvent("q", 3, 1, "/search", HOUR, SearchDemandEvent.DEFAULT_BUCKET);
     assertThat(record.bucketEnd()).isEqualTo(Instant.parse("2026-03-04T11:00:00Z"));
-    assertThat(record.toString()).isEqualTo("{\"kind\":\"search_demand\",\"bucket_start\":\"2026-03-04T10:00:00Z\","
-        + "\"bucket\":\"PT1H\",\"endpoint\":\"/search\",\"terms\":\"q\",\"searches\":3,\"without_results\":1}");
+    assertThat(record.toString())
+        .isEqualTo(
+            "{\"kind\":\"search_demand\",\"bucket_start\":\"2026-03-04T10:00:00Z\","
+                + "\"bucket\":\"PT1H\",\"endpoint\":\"/search\",\"terms\":\"q\",\"searches\":3,\"without_results\":1}");
   }
 
   @Test
   void bucketsThatDoNotDivideADay_orAreTooFineOrCoarse_areRefused() {
     for (Duration bad : new Duration[] {
-      Duration.ofSeconds(30), Duration.ofMinutes(7), Duration.ofDays(2), Duration.ofMillis(3_600_500)
+      Duration.ofSeconds(30),
+      Duration.ofMinutes(7),
+      Duration.ofDays(2),
+      Duration.ofMillis(3_600_500)
     }) {
-      assertThatThrownBy(() -> SearchDemandEvent.checkBucket(bad)).as(bad.toString())
+      assertThatThrownBy(() -> SearchDemandEvent.checkBucket(bad))
+          .as(bad.toString())
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> new SearchDemandEvent("q", 1, 0, "/s", Instant.EPOCH, bad)).as(bad.toString())
+      assertThatThrownBy(() -> new SearchDemandEvent("q", 1, 0, "/s", Instant.EPOCH, bad))
+          .as(bad.toString())
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
@@ -140,7 +162,9 @@ class SearchDemandEventTest {
     Duration h = Duration.ofHours(1);
     assertThat(new SearchDemandEvent("care homes [postcode]", 1, 0, "/search", hour, h).terms())
         .isEqualTo("care homes [postcode]");
-    assertThat(new SearchDemandEvent(SearchDemandEvent.OTHER_TERMS, 7, 7, "/search", hour, h).searches()).isEqualTo(7);
+    assertThat(new SearchDemandEvent(SearchDemandEvent.OTHER_TERMS, 7, 7, "/search", hour, h)
+            .searches())
+        .isEqualTo(7);
     assertThatThrownBy(() -> new SearchDemandEvent("jane@example.org", 1, 0, "/search", hour, h))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new SearchDemandEvent("from 10.0.0.1", 1, 0, "/search", hour, h))
@@ -168,13 +192,36 @@ class SearchDemandEventTest {
   @Provide
   Arbitrary<String> queries() {
     Arbitrary<String> pieces = Arbitraries.oneOf(
-        Arbitraries.strings().withChars("abcSWLS01239 @.+-()/'&[]#:=_x\t\n\u001b").ofMaxLength(12),
-        Arbitraries.of("jane@example.org", "07700 900123", "+44 7700 900123", "sw1a 1aa", "ab 12 34 56 c",
-            "[email]", "[number]", "[token]", "[ip-address]", "[user-handle]", "01/02/1980", "care homes",
-            "０７７００", "x".repeat(120), "10.0.0.1", "2001:db8::1", "::ffff:10.0.0.1", "u-1001", "U_5f3a9c",
+        Arbitraries.strings()
+            .withChars("abcSWLS01239 @.+-()/'&[]#:=_x\t\n\u001b")
+            .ofMaxLength(12),
+        Arbitraries.of(
+            "jane@example.org",
+            "07700 900123",
+            "+44 7700 900123",
+            "sw1a 1aa",
+            "ab 12 34 56 c",
+            "[email]",
+            "[number]",
+            "[token]",
+            "[ip-address]",
+            "[user-handle]",
+            "01/02/1980",
+            "care homes",
+            "０７７００",
+            "x".repeat(120),
+            "10.0.0.1",
+            "2001:db8::1",
+            "::ffff:10.0.0.1",
+            "u-1001",
+            "U_5f3a9c",
             "07700x900x123",
-            "q0C9xJ3mZ7yS2bVw8KfLrT5nPdHa1GjE4uYoXiWcBvN", "sid=", "password:", "fz3mbl55ibqdo2q1ewvyfj45",
-            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "123e4567-e89b-12d3-a456-426614174000"),
+            "q0C9xJ3mZ7yS2bVw8KfLrT5nPdHa1GjE4uYoXiWcBvN",
+            "sid=",
+            "password:",
+            "fz3mbl55ibqdo2q1ewvyfj45",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+            "123e4567-e89b-12d3-a456-426614174000"),
         Arbitraries.strings().ofMaxLength(10));
     return pieces.list().ofMaxSize(12).map(l -> String.join(" ", l));
   }
@@ -186,12 +233,17 @@ class SearchDemandEventTest {
   }
 
   @Property(tries = 3000)
-  void normalisedTerms_holdNoEmailAddressOrLongDigitRun_andFitTheCap(@ForAll("queries") String raw) {
+  void normalisedTerms_holdNoEmailAddressOrLongDigitRun_andFitTheCap(
+      @ForAll("queries") String raw) {
     String t = SearchTerms.normalise(raw);
     assertThat(t).doesNotContain("@");
-    assertThat(t.replaceAll("[^0-9 .\\-'&+]", "|")).doesNotContainPattern("[0-9](?:[ .\\-'&+]*[0-9]){5}");
-    assertThat(t).doesNotContainPattern("[0-9]{1,3}(?:\\.[0-9]{1,3}){3}").doesNotContain("db8")
-        .doesNotContain("u-1001").doesNotContain("5f3a9c");
+    assertThat(t.replaceAll("[^0-9 .\\-'&+]", "|"))
+        .doesNotContainPattern("[0-9](?:[ .\\-'&+]*[0-9]){5}");
+    assertThat(t)
+        .doesNotContainPattern("[0-9]{1,3}(?:\\.[0-9]{1,3}){3}")
+        .doesNotContain("db8")
+        .doesNotContain("u-1001")
+        .doesNotContain("5f3a9c");
     assertThat(t.length()).isLessThanOrEqualTo(SearchTerms.MAX_LENGTH);
     assertThat(t).isEqualTo(t.strip()).doesNotContain("  ");
   }

@@ -24,7 +24,11 @@ class SearchDemandPublicationTest {
   private final RecordingSearchDemandSink demand = new RecordingSearchDemandSink();
 
   private AuditLog.Builder log() {
-    return AuditLog.builder().clock(clock).random(new SecureRandom()).auditSink(AuditSink.noop()).demandSink(demand);
+    return AuditLog.builder()
+        .clock(clock)
+        .random(new SecureRandom())
+        .auditSink(AuditSink.noop())
+        .demandSink(demand);
   }
 
   private static boolean flushed(AuditLog log) throws InterruptedException {
@@ -32,7 +36,8 @@ class SearchDemandPublicationTest {
   }
 
   @Test
-  void searches_areHeldUntilTheirBucketCloses_thenPublishedTogether_sortedAndCounted() throws Exception {
+  void searches_areHeldUntilTheirBucketCloses_thenPublishedTogether_sortedAndCounted()
+      throws Exception {
     try (AuditLog log = log().build()) {
       log.searched("/search", "Zinnia House", 4);
       log.searched("/search", "respite care", 0);
@@ -44,10 +49,11 @@ class SearchDemandPublicationTest {
 
       clock.advance(Duration.ofSeconds(18)); // 11:00:00, the hour closed
       assertThat(flushed(log)).isTrue();
-      assertThat(demand.events()).containsExactly(
-          new SearchDemandEvent("nursing", 1, 0, "/providers", HOUR, Duration.ofHours(1)),
-          new SearchDemandEvent("respite care", 2, 1, "/search", HOUR, Duration.ofHours(1)),
-          new SearchDemandEvent("zinnia house", 1, 0, "/search", HOUR, Duration.ofHours(1)));
+      assertThat(demand.events())
+          .containsExactly(
+              new SearchDemandEvent("nursing", 1, 0, "/providers", HOUR, Duration.ofHours(1)),
+              new SearchDemandEvent("respite care", 2, 1, "/search", HOUR, Duration.ofHours(1)),
+              new SearchDemandEvent("zinnia house", 1, 0, "/search", HOUR, Duration.ofHours(1)));
       assertThat(log.stats().emitted()).isZero();
       assertThat(log.stats().delivered()).isEqualTo(3);
     }
@@ -60,10 +66,12 @@ class SearchDemandPublicationTest {
     log.searched("/search", "day centres", 0);
     assertThat(demand.events()).isEmpty();
     log.close();
-    assertThat(demand.events()).containsExactly(
-        new SearchDemandEvent("day centres", 1, 1, "/search", HOUR, Duration.ofHours(1)));
+    assertThat(demand.events())
+        .containsExactly(
+            new SearchDemandEvent("day centres", 1, 1, "/search", HOUR, Duration.ofHours(1)));
     assertThat(demand.isClosed()).isTrue();
-    assertThatThrownBy(() -> log.searched("/search", "q", 1)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> log.searched("/search", "q", 1))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
 
@@ -71,11 +79,17 @@ class SearchDemandPublicationTest {
   void closedBucket_isPublishedByTheDispatcherItself_withoutAFlush() throws Exception {
     CountDownLatch published = new CountDownLatch(1);
     SearchDemandSink signalling = event -> published.countDown();
-    try (AuditLog log = AuditLog.builder().clock(clock).random(new SecureRandom()).auditSink(AuditSink.noop())
-        .demandSink(signalling).build()) {
+    try (AuditLog log = AuditLog.builder()
+        .clock(clock)
+        .random(new SecureRandom())
+        .auditSink(AuditSink.noop())
+        .demandSink(signalling)
+        .build()) {
       log.searched("/search", "care", 1);
       clock.advance(Duration.ofHours(1));
-      assertThat(published.await(30, TimeUnit.SECONDS)).as("the dispatcher looks at the clock on its own").isTrue();
+      assertThat(published.await(30, TimeUnit.SECONDS))
+          .as("the dispatcher looks at the clock on its own")
+          .isTrue();
     }
   }
 
@@ -89,14 +103,19 @@ class SearchDemandPublicationTest {
       assertThat(demand.events()).extracting(SearchDemandEvent::terms).containsExactly("first");
       clock.advance(Duration.ofHours(2));
       assertThat(flushed(log)).isTrue();
-      assertThat(demand.events()).extracting(SearchDemandEvent::terms).containsExactly("first", "second");
-      assertThat(demand.events()).extracting(SearchDemandEvent::bucketStart)
-          .containsExactly(Instant.parse("2026-03-04T10:15:00Z"), Instant.parse("2026-03-04T10:30:00Z"));
+      assertThat(demand.events())
+          .extracting(SearchDemandEvent::terms)
+          .containsExactly("first", "second");
+      assertThat(demand.events())
+          .extracting(SearchDemandEvent::bucketStart)
+          .containsExactly(
+              Instant.parse("2026-03-04T10:15:00Z"), Instant.parse("2026-03-04T10:30:00Z"));
     }
   }
 
   @Test
-  void searchAfterItsBucketWasPublished_isCountedInTheNextBucket_neverPublishedAlone() throws Exception {
+  void searchAfterItsBucketWasPublished_isCountedInTheNextBucket_neverPublishedAlone()
+      throws Exception {
     try (AuditLog log = log().build()) {
       log.searched("/search", "early", 1);
       clock.set(Instant.parse("2026-03-04T11:00:05Z"));
@@ -105,11 +124,14 @@ class SearchDemandPublicationTest {
       clock.set(Instant.parse("2026-03-04T10:59:59Z")); // the clock steps back
       log.searched("/search", "late", 1);
       assertThat(flushed(log)).isTrue();
-      assertThat(demand.events()).as("the 10:00 bucket is not published a second time").hasSize(1);
+      assertThat(demand.events())
+          .as("the 10:00 bucket is not published a second time")
+          .hasSize(1);
       clock.set(Instant.parse("2026-03-04T12:00:00Z"));
       assertThat(flushed(log)).isTrue();
       assertThat(demand.events().get(1).terms()).isEqualTo("late");
-      assertThat(demand.events().get(1).bucketStart()).isEqualTo(Instant.parse("2026-03-04T11:00:00Z"));
+      assertThat(demand.events().get(1).bucketStart())
+          .isEqualTo(Instant.parse("2026-03-04T11:00:00Z"));
     }
   }
 
@@ -122,7 +144,8 @@ class SearchDemandPublicationTest {
       log.searched("/search", "term 0", 1); // already held: still counted under its own terms
     }
     List<SearchDemandEvent> records = demand.events();
-    assertThat(records).extracting(SearchDemandEvent::terms)
+    assertThat(records)
+        .extracting(SearchDemandEvent::terms)
         .containsExactly(SearchDemandEvent.OTHER_TERMS, "term 0", "term 1", "term 2");
     assertThat(records.get(0).searches()).isEqualTo(997);
     assertThat(records.get(0).withoutResults()).isEqualTo(498);
@@ -138,24 +161,32 @@ class SearchDemandPublicationTest {
       log.searched("/search", "Quillfeather Lodge", 0);
       log.searched("/search", "nursing", 1);
     }
-    assertThat(demand.events()).containsExactly(
-        new SearchDemandEvent(SearchDemandEvent.OTHER_TERMS, 2, 1, "/search", HOUR, Duration.ofHours(1)),
-        new SearchDemandEvent("respite care", 2, 0, "/search", HOUR, Duration.ofHours(1)));
+    assertThat(demand.events())
+        .containsExactly(
+            new SearchDemandEvent(
+                SearchDemandEvent.OTHER_TERMS, 2, 1, "/search", HOUR, Duration.ofHours(1)),
+            new SearchDemandEvent("respite care", 2, 0, "/search", HOUR, Duration.ofHours(1)));
     assertThat(demand.events().toString()).doesNotContain("quillfeather");
   }
 
   @Test
   void searched_refusesABadEndpointOrCount_andTheBuilderBadLimits() {
     try (AuditLog log = log().build()) {
-      assertThatThrownBy(() -> log.searched("/search?q=x", "q", 0)).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> log.searched("/search", "q", -1)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> log.searched("/search?q=x", "q", 0))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> log.searched("/search", "q", -1))
+          .isInstanceOf(IllegalArgumentException.class);
       log.searched("/search", null, 0);
     }
-    assertThat(demand.events()).containsExactly(new SearchDemandEvent("", 1, 1, "/search", HOUR,
-        Duration.ofHours(1)));
-    assertThatThrownBy(() -> log().demandMaxTerms(0).build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> log().demandMaxTerms(1_000_001).build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> log().demandMinimumCount(0).build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> log().demandMinimumCount(1001).build()).isInstanceOf(IllegalStateException.class);
+    assertThat(demand.events())
+        .containsExactly(new SearchDemandEvent("", 1, 1, "/search", HOUR, Duration.ofHours(1)));
+    assertThatThrownBy(() -> log().demandMaxTerms(0).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> log().demandMaxTerms(1_000_001).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> log().demandMinimumCount(0).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> log().demandMinimumCount(1001).build())
+        .isInstanceOf(IllegalStateException.class);
   }
 }

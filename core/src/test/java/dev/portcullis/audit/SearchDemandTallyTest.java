@@ -17,7 +17,8 @@ class SearchDemandTallyTest {
       tally.add(T.plus(Duration.ofHours((i * 7919L) % 1000)), "/search", "care " + i, i % 3 == 0);
     }
     List<SearchDemandEvent> all = tally.takeAll();
-    assertThat(all.stream().map(SearchDemandEvent::bucketStart).distinct()).hasSizeLessThanOrEqualTo(5);
+    assertThat(all.stream().map(SearchDemandEvent::bucketStart).distinct())
+        .hasSizeLessThanOrEqualTo(5);
     assertThat(all).hasSizeLessThanOrEqualTo(5 + 5);
     assertThat(all.stream().mapToLong(SearchDemandEvent::searches).sum()).isEqualTo(1000);
     assertThat(all.stream().mapToLong(SearchDemandEvent::withoutResults).sum()).isEqualTo(666);
@@ -32,7 +33,8 @@ class SearchDemandTallyTest {
     tally.add(T.plus(Duration.ofMinutes(30)), "/search", "b", true); // 10:30 bucket
     assertThat(tally.nextClose()).isEqualTo(Instant.parse("2026-03-04T10:30:00Z"));
     assertThat(tally.takeClosed(Instant.parse("2026-03-04T10:29:59.999Z"))).isEmpty();
-    assertThat(tally.takeClosed(Instant.parse("2026-03-04T10:30:00Z"))).extracting(SearchDemandEvent::terms)
+    assertThat(tally.takeClosed(Instant.parse("2026-03-04T10:30:00Z")))
+        .extracting(SearchDemandEvent::terms)
         .containsExactly("a");
     assertThat(tally.nextClose()).isEqualTo(Instant.parse("2026-03-04T11:00:00Z"));
   }

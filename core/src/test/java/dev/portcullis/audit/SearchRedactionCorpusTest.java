@@ -33,8 +33,11 @@ class SearchRedactionCorpusTest {
           continue;
         }
         String[] columns = line.split("\t", -1);
-        assertThat(columns).as("line %d has a query, a tab and the expected terms", number).hasSize(2);
-        corpus.add(new String[] {unescape(columns[0]), unescape(columns[1]), Integer.toString(number)});
+        assertThat(columns)
+            .as("line %d has a query, a tab and the expected terms", number)
+            .hasSize(2);
+        corpus.add(
+            new String[] {unescape(columns[0]), unescape(columns[1]), Integer.toString(number)});
       }
     }
   }
@@ -45,11 +48,13 @@ class SearchRedactionCorpusTest {
     for (String[] entry : corpus) {
       String got = SearchTerms.normalise(entry[0]);
       if (!got.equals(entry[1])) {
-        misses.add("line " + entry[2] + ": " + entry[0] + " -> " + got + " (expected " + entry[1] + ")");
+        misses.add(
+            "line " + entry[2] + ": " + entry[0] + " -> " + got + " (expected " + entry[1] + ")");
       }
     }
     long redacted = corpus.stream().filter(e -> hasMarker(e[1])).count();
-    System.out.printf("search redaction corpus: %d queries, %d with placeholders, %d kept without, %d misses%n",
+    System.out.printf(
+        "search redaction corpus: %d queries, %d with placeholders, %d kept without, %d misses%n",
         corpus.size(), redacted, corpus.size() - redacted, misses.size());
     assertThat(misses).as("queries whose terms differ from the corpus").isEmpty();
     assertThat(corpus).hasSizeGreaterThanOrEqualTo(150);
@@ -74,10 +79,13 @@ class SearchRedactionCorpusTest {
 
   @Test
   void theAttacksOwnQueries_keepNoIdentifier() {
-    String terms = SearchTerms.normalise("respite 10.0.0.1 8.8.8.8 2001:db8::1 07700x900x123 u-1001 "
-        + "q0C9xJ3mZ7yS2bVw8KfLrT5nPdHa1GjE4uYoXiWcBvN");
-    assertThat(terms).isEqualTo("respite [ip-address] [ip-address] [ip-address] [phone] [user-handle] [token]");
-    // The negative case: the words around them are still there, so the check above could see a leak.
+    String terms =
+        SearchTerms.normalise("respite 10.0.0.1 8.8.8.8 2001:db8::1 07700x900x123 u-1001 "
+            + "q0C9xJ3mZ7yS2bVw8KfLrT5nPdHa1GjE4uYoXiWcBvN");
+    assertThat(terms)
+        .isEqualTo("respite [ip-address] [ip-address] [ip-address] [phone] [user-handle] [token]");
+    // The negative case: the words around them are still there, so the check above could see a
+    // leak.
     assertThat(SearchTerms.normalise("respite 10 0 8")).isEqualTo("respite 10 0 8");
   }
 

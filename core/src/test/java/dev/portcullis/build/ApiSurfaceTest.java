@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ApiSurfaceTest {
   private static final ApiSurface CORE = ApiSurface.of(KeyRing.class);
-  private static final ApiSurface FIXTURE = ApiSurface.of(Exposed.class, "dev.portcullis.apifixture");
+  private static final ApiSurface FIXTURE =
+      ApiSurface.of(Exposed.class, "dev.portcullis.apifixture");
 
   @Test
   void publicTypes_areExactlyThoseListedInPublicApiTxt() {
@@ -37,43 +38,62 @@ class ApiSurfaceTest {
 
   @Test
   void fixture_surfaceHasPublicTypesOnly_andNothingFromInternalPackages() {
-    assertThat(FIXTURE.typeNames()).containsExactly("dev.portcullis.apifixture.Exposed",
-        "dev.portcullis.apifixture.Exposed.Failure", "dev.portcullis.apifixture.Exposed.Nested");
+    assertThat(FIXTURE.typeNames())
+        .containsExactly(
+            "dev.portcullis.apifixture.Exposed",
+            "dev.portcullis.apifixture.Exposed.Failure",
+            "dev.portcullis.apifixture.Exposed.Nested");
     assertThat(FIXTURE.topLevelCount()).isEqualTo(1);
   }
 
   @Test
   void fixture_everyPublicOrProtectedMentionOfAnInternalType_isALeak() {
     String hidden = "dev.portcullis.apifixture.internal.Hidden";
-    assertThat(FIXTURE.leaks()).containsExactly(
-        "dev.portcullis.apifixture.Exposed.<init>(Hidden): " + hidden,
-        "dev.portcullis.apifixture.Exposed.Failure.<init>(Hidden): " + hidden,
-        "dev.portcullis.apifixture.Exposed.bounded(): " + hidden,
-        "dev.portcullis.apifixture.Exposed.compareTo(Hidden): " + hidden,
-        "dev.portcullis.apifixture.Exposed.field: " + hidden,
-        "dev.portcullis.apifixture.Exposed.find(): " + hidden,
-        "dev.portcullis.apifixture.Exposed.list: " + hidden,
-        "dev.portcullis.apifixture.Exposed.take(Hidden[]): " + hidden,
-        "dev.portcullis.apifixture.Exposed: " + hidden);
+    assertThat(FIXTURE.leaks())
+        .containsExactly(
+            "dev.portcullis.apifixture.Exposed.<init>(Hidden): " + hidden,
+            "dev.portcullis.apifixture.Exposed.Failure.<init>(Hidden): " + hidden,
+            "dev.portcullis.apifixture.Exposed.bounded(): " + hidden,
+            "dev.portcullis.apifixture.Exposed.compareTo(Hidden): " + hidden,
+            "dev.portcullis.apifixture.Exposed.field: " + hidden,
+            "dev.portcullis.apifixture.Exposed.find(): " + hidden,
+            "dev.portcullis.apifixture.Exposed.list: " + hidden,
+            "dev.portcullis.apifixture.Exposed.take(Hidden[]): " + hidden,
+            "dev.portcullis.apifixture.Exposed: " + hidden);
   }
 
   @Test
-  void fixture_aListThatDiffers_failsWithTheLinesToAddAndRemove(@TempDir Path dir) throws Exception {
+  void fixture_aListThatDiffers_failsWithTheLinesToAddAndRemove(@TempDir Path dir)
+      throws Exception {
     Path list = dir.resolve("public-api.txt");
-    Files.write(list, List.of("# a comment", "dev.portcullis.apifixture.Exposed", "dev.portcullis.apifixture.Gone",
-        "dev.portcullis.apifixture.Exposed.Nested"));
+    Files.write(
+        list,
+        List.of(
+            "# a comment",
+            "dev.portcullis.apifixture.Exposed",
+            "dev.portcullis.apifixture.Gone",
+            "dev.portcullis.apifixture.Exposed.Nested"));
 
-    assertThatThrownBy(() -> FIXTURE.assertMatches(list)).isInstanceOf(AssertionError.class)
+    assertThatThrownBy(() -> FIXTURE.assertMatches(list))
+        .isInstanceOf(AssertionError.class)
         .hasMessageContaining("+ dev.portcullis.apifixture.Exposed.Failure\n")
         .hasMessageContaining("- dev.portcullis.apifixture.Gone\n")
         .hasMessageNotContaining("+ dev.portcullis.apifixture.Exposed\n")
         .hasMessageNotContaining("Nested");
 
-    Files.write(list, List.of("dev.portcullis.apifixture.Exposed", "dev.portcullis.apifixture.Exposed.Failure",
-        "dev.portcullis.apifixture.Exposed.Nested"));
+    Files.write(
+        list,
+        List.of(
+            "dev.portcullis.apifixture.Exposed",
+            "dev.portcullis.apifixture.Exposed.Failure",
+            "dev.portcullis.apifixture.Exposed.Nested"));
     FIXTURE.assertMatches(list);
-    Files.write(list, List.of("dev.portcullis.apifixture.Exposed.Failure", "dev.portcullis.apifixture.Exposed",
-        "dev.portcullis.apifixture.Exposed.Nested"));
+    Files.write(
+        list,
+        List.of(
+            "dev.portcullis.apifixture.Exposed.Failure",
+            "dev.portcullis.apifixture.Exposed",
+            "dev.portcullis.apifixture.Exposed.Nested"));
     assertThatThrownBy(() -> FIXTURE.assertMatches(list)).hasMessageContaining("not sorted");
   }
 

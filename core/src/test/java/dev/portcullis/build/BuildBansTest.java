@@ -39,7 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BuildBansTest {
   /** As {@code maven.compiler.release}: selects the bundled signature lists for that JDK. */
   private static final String TARGET_RELEASE = "17";
-  private static final List<String> BUNDLED = List.of("jdk-unsafe", "jdk-deprecated", "jdk-non-portable");
+
+  private static final List<String> BUNDLED =
+      List.of("jdk-unsafe", "jdk-deprecated", "jdk-non-portable");
 
   @ParameterizedTest(name = "{0} is flagged as {1}")
   @CsvSource(delimiter = '|', textBlock = """
@@ -64,14 +66,18 @@ class BuildBansTest {
 
   @Test
   void coreMainClasses_breakNoBan() throws Exception {
-    Path classes = Path.of(Sealer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path classes =
+        Path.of(Sealer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     List<String> names;
     try (Stream<Path> files = Files.walk(classes)) {
-      names = files.filter(p -> p.toString().endsWith(".class"))
+      names = files
+          .filter(p -> p.toString().endsWith(".class"))
           .map(p -> classes.relativize(p).toString().replace(File.separatorChar, '/'))
           .collect(Collectors.toList());
     }
-    assertThat(names).as("core main classes under " + classes).contains("dev/portcullis/crypto/Sealer.class");
+    assertThat(names)
+        .as("core main classes under " + classes)
+        .contains("dev/portcullis/crypto/Sealer.class");
     Checker checker = checker();
     checker.addClassesToCheck(classes.toFile(), names.toArray(String[]::new));
     Map<String, List<String>> found = new LinkedHashMap<>();
@@ -84,15 +90,17 @@ class BuildBansTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "jakarta.servlet.Filter",
-      "jakarta.servlet.http.HttpServletRequest",
-      "javax.servlet.Filter",
-      "javax.servlet.http.HttpServletRequest",
-      "org.springframework.core.SpringVersion",
-      "org.springframework.context.ApplicationContext",
-      "org.springframework.boot.SpringApplication",
-      "org.springframework.security.core.Authentication"})
+  @ValueSource(
+      strings = {
+        "jakarta.servlet.Filter",
+        "jakarta.servlet.http.HttpServletRequest",
+        "javax.servlet.Filter",
+        "javax.servlet.http.HttpServletRequest",
+        "org.springframework.core.SpringVersion",
+        "org.springframework.context.ApplicationContext",
+        "org.springframework.boot.SpringApplication",
+        "org.springframework.security.core.Authentication"
+      })
   void frameworkClass_isNotOnCoreClasspath(String className) {
     assertThatThrownBy(() -> Class.forName(className, false, getClass().getClassLoader()))
         .isInstanceOf(ClassNotFoundException.class);
@@ -136,7 +144,8 @@ class BuildBansTest {
   private List<String> violationsIn(String fixture) throws Exception {
     String binaryName = BanFixtures.class.getName() + "$" + fixture;
     Checker checker = checker();
-    try (var in = getClass().getClassLoader().getResourceAsStream(binaryName.replace('.', '/') + ".class")) {
+    try (var in =
+        getClass().getClassLoader().getResourceAsStream(binaryName.replace('.', '/') + ".class")) {
       assertThat(in).as("compiled fixture " + binaryName).isNotNull();
       checker.addClassToCheck(in, fixture);
     }
@@ -147,8 +156,12 @@ class BuildBansTest {
 
   /** The same signatures, bundled lists and suppression annotation as the parent pom's forbiddenapis plugin. */
   private Checker checker() throws Exception {
-    Checker checker = new Checker(new QuietLogger(), getClass().getClassLoader(),
-        EnumSet.of(Checker.Option.FAIL_ON_MISSING_CLASSES, Checker.Option.IGNORE_SIGNATURES_OF_MISSING_CLASSES));
+    Checker checker = new Checker(
+        new QuietLogger(),
+        getClass().getClassLoader(),
+        EnumSet.of(
+            Checker.Option.FAIL_ON_MISSING_CLASSES,
+            Checker.Option.IGNORE_SIGNATURES_OF_MISSING_CLASSES));
     assertThat(checker.isSupportedJDK).as("forbiddenapis supports this JDK").isTrue();
     checker.addSuppressAnnotation("**.SuppressForbidden");
     for (String bundled : BUNDLED) {

@@ -34,19 +34,29 @@ class PortcullisConfigTest {
   private final SecureRandom random = new SecureRandom();
 
   private SessionRegistry sessions(String cookieName) {
-    SessionConfig config = SessionConfig.builder().cookie(SessionConfig.defaultCookie(cookieName)).build();
-    return SessionRegistry.create(config, CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build(),
-        random, clock, SessionListener.noop());
+    SessionConfig config =
+        SessionConfig.builder().cookie(SessionConfig.defaultCookie(cookieName)).build();
+    return SessionRegistry.create(
+        config,
+        CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build(),
+        random,
+        clock,
+        SessionListener.noop());
   }
 
   private PortalLogin.Builder login() {
-    return PortalLogin.builder().keyRing(TestKeyRings.current())
-        .users(new InMemoryUserDirectory(PasswordHasher.forTests())).revocations(RevocationStore.inMemory(clock))
-        .clock(clock).random(random).termsVersion("t1");
+    return PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(new InMemoryUserDirectory(PasswordHasher.forTests()))
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(random)
+        .termsVersion("t1");
   }
 
   private PortcullisConfig.Builder withLogin() {
-    return PortcullisConfig.builder().sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
+    return PortcullisConfig.builder()
+        .sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
         .login(login().build(), random);
   }
 
@@ -54,8 +64,11 @@ class PortcullisConfigTest {
     return new LegacyLogin() {
       @Override
       public CookieSpec cookie() {
-        return CookieSpec.builder(cookieName).purpose("the old portal's login").dataStored("a ticket")
-            .duration("until logout").build();
+        return CookieSpec.builder(cookieName)
+            .purpose("the old portal's login")
+            .dataStored("a ticket")
+            .duration("until logout")
+            .build();
       }
 
       @Override
@@ -76,18 +89,23 @@ class PortcullisConfigTest {
   }
 
   private SsoConfig sso(String cookieName) {
-    return SsoConfig.builder().links(AccountLinkStore.inMemory()).replay(ReplayStore.inMemory(clock))
+    return SsoConfig.builder()
+        .links(AccountLinkStore.inMemory())
+        .replay(ReplayStore.inMemory(clock))
         .provider(URI.create("https://login.example"), "portal", "a-client-secret")
         .redirectUri(URI.create("https://portal.example/sso/callback"))
-        .cookie(SsoConfig.defaultCookie(cookieName)).build();
+        .cookie(SsoConfig.defaultCookie(cookieName))
+        .build();
   }
 
   @Test
   void coreBuilder_refusesTwoCookiesWithTheSameName_namingBothAndWhatToChange() {
     PortcullisConfig.Builder sessionAsAuth = PortcullisConfig.builder()
-        .sessions(sessions(LoginCookies.DEFAULT_AUTH_COOKIE)).login(login().build(), random);
+        .sessions(sessions(LoginCookies.DEFAULT_AUTH_COOKIE))
+        .login(login().build(), random);
 
-    assertThatThrownBy(sessionAsAuth::build).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(sessionAsAuth::build)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("two Portcullis cookies have the same name '__Host-portcullis-auth'")
         .hasMessageContaining("the session cookie and the auth cookie")
         .hasMessageContaining("give each cookie a name of its own");
@@ -95,43 +113,65 @@ class PortcullisConfigTest {
 
   @Test
   void everyCookiePortcullisWrites_isComparedWithEveryOther() {
-    assertThatThrownBy(() -> withLogin().legacyLogin(legacy(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE),
-        ReplayStore.inMemory(clock), clock).build())
+    assertThatThrownBy(() -> withLogin()
+            .legacyLogin(
+                legacy(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE),
+                ReplayStore.inMemory(clock),
+                clock)
+            .build())
         .hasMessageContaining("the cookie-check cookie and the legacy login cookie");
-    assertThatThrownBy(() -> withLogin().sso(sso(SessionConfig.DEFAULT_COOKIE_NAME), TestKeyRings.current(), clock)
-        .build())
+    assertThatThrownBy(() -> withLogin()
+            .sso(sso(SessionConfig.DEFAULT_COOKIE_NAME), TestKeyRings.current(), clock)
+            .build())
         .hasMessageContaining("the session cookie and the SSO-upgrade cookie");
-    assertThatThrownBy(() -> withLogin().legacyLogin(legacy("portal-old"), ReplayStore.inMemory(clock), clock)
-        .sso(sso("portal-old"), TestKeyRings.current(), clock).build())
+    assertThatThrownBy(() -> withLogin()
+            .legacyLogin(legacy("portal-old"), ReplayStore.inMemory(clock), clock)
+            .sso(sso("portal-old"), TestKeyRings.current(), clock)
+            .build())
         .hasMessageContaining("the legacy login cookie and the SSO-upgrade cookie");
   }
 
   @Test
   void distinctNames_build_andEveryCookieIsDeclaredOnce() {
-    PortcullisConfig config = withLogin().legacyLogin(legacy(".ASPXAUTH"), ReplayStore.inMemory(clock), clock)
+    PortcullisConfig config = withLogin()
+        .legacyLogin(legacy(".ASPXAUTH"), ReplayStore.inMemory(clock), clock)
         .build();
 
-    assertThat(config.cookies()).extracting(CookieSpec::name).containsExactly(SessionConfig.DEFAULT_COOKIE_NAME,
-        LoginCookies.DEFAULT_AUTH_COOKIE, LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE, ".ASPXAUTH");
+    assertThat(config.cookies())
+        .extracting(CookieSpec::name)
+        .containsExactly(
+            SessionConfig.DEFAULT_COOKIE_NAME,
+            LoginCookies.DEFAULT_AUTH_COOKIE,
+            LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE,
+            ".ASPXAUTH");
     assertThat(config.legacyUpgrade()).isPresent();
   }
 
   @Test
   void partsThatNeedAnother_areRefusedSayingWhatToAdd() {
-    assertThatThrownBy(() -> PortcullisConfig.builder().login(login().build(), random).build())
-        .hasMessageContaining("login needs sessions").hasMessageContaining("add sessions(");
-    assertThatThrownBy(() -> PortcullisConfig.builder().sso(sso("sso"), TestKeyRings.current(), clock).build())
+    assertThatThrownBy(
+            () -> PortcullisConfig.builder().login(login().build(), random).build())
+        .hasMessageContaining("login needs sessions")
+        .hasMessageContaining("add sessions(");
+    assertThatThrownBy(() -> PortcullisConfig.builder()
+            .sso(sso("sso"), TestKeyRings.current(), clock)
+            .build())
         .hasMessageContaining("the SSO upgrade needs login");
-    assertThatThrownBy(() -> PortcullisConfig.builder().legacyLogin(legacy("old"), ReplayStore.inMemory(clock), clock)
-        .build()).hasMessageContaining("the legacy login upgrade needs login");
+    assertThatThrownBy(() -> PortcullisConfig.builder()
+            .legacyLogin(legacy("old"), ReplayStore.inMemory(clock), clock)
+            .build())
+        .hasMessageContaining("the legacy login upgrade needs login");
   }
 
   @Test
   void singleSignOn_withoutTheOpenIdConnectSdk_isRefusedNamingTheDependency() {
     // Core's own test class path has no Nimbus SDK, as an application that forgot it would not.
-    assertThatThrownBy(() -> withLogin().sso(sso("__Host-portcullis-sso"), TestKeyRings.current(), clock).build())
+    assertThatThrownBy(() -> withLogin()
+            .sso(sso("__Host-portcullis-sso"), TestKeyRings.current(), clock)
+            .build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("OpenID Connect SDK").hasMessageContaining("com.nimbusds:oauth2-oidc-sdk");
+        .hasMessageContaining("OpenID Connect SDK")
+        .hasMessageContaining("com.nimbusds:oauth2-oidc-sdk");
   }
 
   @Test
@@ -145,24 +185,33 @@ class PortcullisConfigTest {
     for (String open : new String[] {"/login", "/terms", "/privacy"}) {
       assertThat(policy.decide(open, Optional.empty())).as(open).isEqualTo(AccessDecision.ALLOW);
     }
-    for (String closed : new String[] {"/", "/secret", "/reports/1", "/privacy/more", "/login/x", "/logout"}) {
-      assertThat(policy.decide(closed, Optional.empty())).as(closed).isEqualTo(AccessDecision.LOGIN_REQUIRED);
-      assertThat(policy.decide(closed, Optional.of(Set.of("PROVIDER")))).as(closed).isEqualTo(AccessDecision.ALLOW);
+    for (String closed :
+        new String[] {"/", "/secret", "/reports/1", "/privacy/more", "/login/x", "/logout"}) {
+      assertThat(policy.decide(closed, Optional.empty()))
+          .as(closed)
+          .isEqualTo(AccessDecision.LOGIN_REQUIRED);
+      assertThat(policy.decide(closed, Optional.of(Set.of("PROVIDER"))))
+          .as(closed)
+          .isEqualTo(AccessDecision.ALLOW);
     }
   }
 
   @Test
   void defaultPolicy_followsTheLoginsOwnPaths_andRefusesOnesItCannotMatch() {
-    PortcullisConfig config = PortcullisConfig.builder().sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
-        .login(login().loginPath("/signin").termsPath("/tou").build(), random).build();
+    PortcullisConfig config = PortcullisConfig.builder()
+        .sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
+        .login(login().loginPath("/signin").termsPath("/tou").build(), random)
+        .build();
     AccessPolicy policy = config.access().orElseThrow().policy();
     assertThat(policy.isPublic("/signin")).isTrue();
     assertThat(policy.isPublic("/tou")).isTrue();
     assertThat(policy.isPublic("/login")).isFalse();
     assertThat(config.access().orElseThrow().loginPath()).isEqualTo("/signin");
 
-    assertThatThrownBy(() -> PortcullisConfig.builder().sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
-        .login(login().loginPath("/SignIn").build(), random).build())
+    assertThatThrownBy(() -> PortcullisConfig.builder()
+            .sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
+            .login(login().loginPath("/SignIn").build(), random)
+            .build())
         .hasMessageContaining("login page '/SignIn' must be a plain lower-case path");
     assertThatThrownBy(() -> withLogin().requirePublic("/privacy?x=1").build())
         .hasMessageContaining("'/privacy?x=1' must be a plain lower-case path");
@@ -172,20 +221,25 @@ class PortcullisConfigTest {
   void accessDecidedByApplication_isExplicit_andExcludesAPolicy() {
     assertThat(withLogin().accessDecidedByApplication().build().access()).isEmpty();
     AccessPolicy policy = AccessPolicy.builder().permitAll("/login", "/terms").build();
-    assertThatThrownBy(() -> withLogin().access(policy, "/login").accessDecidedByApplication().build())
+    assertThatThrownBy(() ->
+            withLogin().access(policy, "/login").accessDecidedByApplication().build())
         .hasMessageContaining("contradict each other");
-    PortcullisConfig.Access given = withLogin().access(policy, "/login").build().access().orElseThrow();
+    PortcullisConfig.Access given =
+        withLogin().access(policy, "/login").build().access().orElseThrow();
     assertThat(given.byDefault()).isFalse();
     assertThat(given.policy()).isSameAs(policy);
   }
 
   @Test
   void withoutLogin_thereIsNothingToLogInWith_soNoDefaultPolicy() {
-    PortcullisConfig config = PortcullisConfig.builder().sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
+    PortcullisConfig config = PortcullisConfig.builder()
+        .sessions(sessions(SessionConfig.DEFAULT_COOKIE_NAME))
         .build();
 
     assertThat(config.access()).isEmpty();
     assertThat(config.login()).isEmpty();
-    assertThat(config.cookies()).extracting(CookieSpec::name).containsExactly(SessionConfig.DEFAULT_COOKIE_NAME);
+    assertThat(config.cookies())
+        .extracting(CookieSpec::name)
+        .containsExactly(SessionConfig.DEFAULT_COOKIE_NAME);
   }
 }

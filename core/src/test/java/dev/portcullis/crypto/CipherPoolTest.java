@@ -39,7 +39,8 @@ class CipherPoolTest {
 
   @Test
   void concurrentBorrowers_neverHoldTheSameCipher() throws Exception {
-    Set<Cipher> held = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    Set<Cipher> held =
+        Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
     int threads = 8;
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService executor = Executors.newFixedThreadPool(threads);

@@ -17,22 +17,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class KeyRingSourcesTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static String b64(KeyMaterial k) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(k.toByteArray(SecretAccess.insecure()));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(k.toByteArray(SecretAccess.insecure()));
   }
 
   @Test
   void file_roundTrips_andIsOwnerOnly() throws Exception {
-    KeyRing ring = TestKeys.single(0x11223344, 1).withNewKey(0x55667788, key(2), CREATED.plusSeconds(5));
+    KeyRing ring =
+        TestKeys.single(0x11223344, 1).withNewKey(0x55667788, key(2), CREATED.plusSeconds(5));
     Path file = dir.resolve("keys.txt");
     KeyRingSources.createFile(ring, file);
 
     KeyRing read = KeyRingSources.fromFile(file);
     assertThat(read.keys()).isEqualTo(ring.keys());
     assertThat(read.material(0x55667788, SecretAccess.insecure())).isEqualTo(key(2));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     assertThatThrownBy(() -> KeyRingSources.createFile(ring, file))
         .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
   }
@@ -50,7 +55,8 @@ class KeyRingSourcesTest {
   void missingEnvironmentVariable_failsAndSaysThereIsNoDefaultKey() {
     assertThatThrownBy(() -> KeyRingSources.fromEnvironment(Map.of()))
         .isInstanceOf(InvalidKeyRingException.class)
-        .hasMessageContaining("PORTCULLIS_KEY_RING is not set").hasMessageContaining("no default key");
+        .hasMessageContaining("PORTCULLIS_KEY_RING is not set")
+        .hasMessageContaining("no default key");
   }
 
   @Test
@@ -58,16 +64,24 @@ class KeyRingSourcesTest {
     String secret = b64(key(7));
     String shortSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[16]);
     Map<String, String> cases = Map.of(
-        "key 00000001 ACTIVE 2026-01-01T00:00:00Z", "expected 'key",
-        "key 1 ACTIVE 2026-01-01T00:00:00Z " + secret, "8 lower-case hex digits",
-        "key 00000001 SOMETIMES 2026-01-01T00:00:00Z " + secret, "unknown status",
-        "key 00000001 ACTIVE yesterday " + secret, "ISO-8601",
-        "key 00000001 ACTIVE 2026-01-01T00:00:00Z " + secret.replace('A', '!') + "!", "not base64url",
-        "key 00000001 ACTIVE 2026-01-01T00:00:00Z " + shortSecret, "16 bytes",
-        "portcullis-keyring 2\nkey 00000001 ACTIVE 2026-01-01T00:00:00Z " + secret, "format",
-        "# only a comment", "no keys found");
+        "key 00000001 ACTIVE 2026-01-01T00:00:00Z",
+        "expected 'key",
+        "key 1 ACTIVE 2026-01-01T00:00:00Z " + secret,
+        "8 lower-case hex digits",
+        "key 00000001 SOMETIMES 2026-01-01T00:00:00Z " + secret,
+        "unknown status",
+        "key 00000001 ACTIVE yesterday " + secret,
+        "ISO-8601",
+        "key 00000001 ACTIVE 2026-01-01T00:00:00Z " + secret.replace('A', '!') + "!",
+        "not base64url",
+        "key 00000001 ACTIVE 2026-01-01T00:00:00Z " + shortSecret,
+        "16 bytes",
+        "portcullis-keyring 2\nkey 00000001 ACTIVE 2026-01-01T00:00:00Z " + secret,
+        "format",
+        "# only a comment",
+        "no keys found");
     cases.forEach((text, expected) -> assertThatThrownBy(
-        () -> KeyRingSources.fromEnvironment(Map.of("PORTCULLIS_KEY_RING", text)))
+            () -> KeyRingSources.fromEnvironment(Map.of("PORTCULLIS_KEY_RING", text)))
         .as(text)
         .isInstanceOf(InvalidKeyRingException.class)
         .hasMessageContaining(expected)
@@ -79,7 +93,8 @@ class KeyRingSourcesTest {
   @Test
   void missingFile_isAClearStartupError() {
     assertThatThrownBy(() -> KeyRingSources.fromFile(dir.resolve("absent.txt")))
-        .isInstanceOf(InvalidKeyRingException.class).hasMessageContaining("cannot read key file");
+        .isInstanceOf(InvalidKeyRingException.class)
+        .hasMessageContaining("cannot read key file");
   }
 
   @Test
@@ -88,11 +103,15 @@ class KeyRingSourcesTest {
     Path file = dir.resolve("keys.p12");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, password);
-    ks.setEntry("0a0b0c0d.active",
-        new KeyStore.SecretKeyEntry(new SecretKeySpec(key(3).toByteArray(SecretAccess.insecure()), "AES")),
+    ks.setEntry(
+        "0a0b0c0d.active",
+        new KeyStore.SecretKeyEntry(
+            new SecretKeySpec(key(3).toByteArray(SecretAccess.insecure()), "AES")),
         new KeyStore.PasswordProtection(password));
-    ks.setEntry("01020304.decrypt_only",
-        new KeyStore.SecretKeyEntry(new SecretKeySpec(key(4).toByteArray(SecretAccess.insecure()), "AES")),
+    ks.setEntry(
+        "01020304.decrypt_only",
+        new KeyStore.SecretKeyEntry(
+            new SecretKeySpec(key(4).toByteArray(SecretAccess.insecure()), "AES")),
         new KeyStore.PasswordProtection(password));
     try (OutputStream out = Files.newOutputStream(file)) {
       ks.store(out, password);
@@ -103,7 +122,8 @@ class KeyRingSourcesTest {
     assertThat(ring.material(0x01020304, SecretAccess.insecure())).isEqualTo(key(4));
 
     assertThatThrownBy(() -> KeyRingSources.fromPkcs12(file, "wrong".toCharArray()))
-        .isInstanceOf(InvalidKeyRingException.class).hasMessageContaining("wrong password");
+        .isInstanceOf(InvalidKeyRingException.class)
+        .hasMessageContaining("wrong password");
   }
 
   @Test
@@ -112,13 +132,16 @@ class KeyRingSourcesTest {
     Path file = dir.resolve("bad.p12");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, password);
-    ks.setEntry("my-key", new KeyStore.SecretKeyEntry(
-        new SecretKeySpec(key(5).toByteArray(SecretAccess.insecure()), "AES")),
+    ks.setEntry(
+        "my-key",
+        new KeyStore.SecretKeyEntry(
+            new SecretKeySpec(key(5).toByteArray(SecretAccess.insecure()), "AES")),
         new KeyStore.PasswordProtection(password));
     try (OutputStream out = Files.newOutputStream(file)) {
       ks.store(out, password);
     }
     assertThatThrownBy(() -> KeyRingSources.fromPkcs12(file, password))
-        .isInstanceOf(InvalidKeyRingException.class).hasMessageContaining("'my-key'");
+        .isInstanceOf(InvalidKeyRingException.class)
+        .hasMessageContaining("'my-key'");
   }
 }

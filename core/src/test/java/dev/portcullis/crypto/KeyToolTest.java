@@ -17,12 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class KeyToolTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   private final MutableClock clock = MutableClock.startingAt2026();
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final KeyTool tool = new KeyTool(new PrintStream(out, true, StandardCharsets.UTF_8),
-      new PrintStream(err, true, StandardCharsets.UTF_8), clock, new SecureRandom());
+  private final KeyTool tool = new KeyTool(
+      new PrintStream(out, true, StandardCharsets.UTF_8),
+      new PrintStream(err, true, StandardCharsets.UTF_8),
+      clock,
+      new SecureRandom());
 
   private int run(String... args) {
     return tool.run(args);
@@ -51,7 +56,8 @@ class KeyToolTest {
     assertThat(run("list", file.toString(), "--max-age-days", "50")).isZero();
     String listing = out.toString(StandardCharsets.UTF_8);
     assertThat(listing).contains(first + "  REVOKED", second + "  ACTIVE");
-    assertThat(listing).doesNotContain("OLDER THAN"); // the old key is revoked, the active one is new
+    assertThat(listing)
+        .doesNotContain("OLDER THAN"); // the old key is revoked, the active one is new
   }
 
   @Test
@@ -75,10 +81,12 @@ class KeyToolTest {
     run("revoke", file.toString(), "00000000");
     KeyRing ring = KeyRingSources.fromFile(file);
     for (KeyInfo k : ring.keys()) {
-      byte[] secret = ring.material(k.id(), SecretAccess.insecure()).toByteArray(SecretAccess.insecure());
+      byte[] secret =
+          ring.material(k.id(), SecretAccess.insecure()).toByteArray(SecretAccess.insecure());
       String b64 = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
       assertThat(Files.readString(file)).contains(b64);
-      assertThat(out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)).doesNotContain(b64);
+      assertThat(out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8))
+          .doesNotContain(b64);
     }
   }
 
@@ -88,7 +96,10 @@ class KeyToolTest {
     run("create", file.toString());
     run("add", file.toString());
     KeyRing fromFile = KeyRingSources.fromFile(file);
-    run("revoke", file.toString(), fromFile.keys().get(1).idHex()); // every status survives the trip
+    run(
+        "revoke",
+        file.toString(),
+        fromFile.keys().get(1).idHex()); // every status survives the trip
     fromFile = KeyRingSources.fromFile(file);
     out.reset();
     err.reset();
@@ -97,13 +108,17 @@ class KeyToolTest {
     String printed = out.toString(StandardCharsets.UTF_8);
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     assertThat(printed).endsWith(System.lineSeparator());
-    String value = printed.substring(0, printed.length() - System.lineSeparator().length());
-    assertThat(value).doesNotContain("\n", "\r", "#", "created", "added")
+    String value =
+        printed.substring(0, printed.length() - System.lineSeparator().length());
+    assertThat(value)
+        .doesNotContain("\n", "\r", "#", "created", "added")
         .startsWith("portcullis-keyring 1;key ");
 
     KeyRing fromEnv = KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, value));
     assertThat(fromEnv.keys()).isEqualTo(fromFile.keys());
-    assertThat(fromEnv.keys()).extracting(KeyInfo::status).containsExactly(KeyStatus.ACTIVE, KeyStatus.REVOKED);
+    assertThat(fromEnv.keys())
+        .extracting(KeyInfo::status)
+        .containsExactly(KeyStatus.ACTIVE, KeyStatus.REVOKED);
     for (KeyInfo k : fromFile.keys()) {
       assertThat(fromEnv.material(k.id(), SecretAccess.insecure()))
           .isEqualTo(fromFile.material(k.id(), SecretAccess.insecure()));
@@ -121,13 +136,16 @@ class KeyToolTest {
     int id = original.activeKey().id();
 
     char last = value.charAt(value.length() - 2);
-    String changed = value.substring(0, value.length() - 2) + (last == 'A' ? 'B' : 'A') + value.charAt(value.length() - 1);
+    String changed = value.substring(0, value.length() - 2)
+        + (last == 'A' ? 'B' : 'A')
+        + value.charAt(value.length() - 1);
     KeyRing other = KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, changed));
     assertThat(other.material(id, SecretAccess.insecure()))
         .isNotEqualTo(original.material(id, SecretAccess.insecure()));
 
     String cut = value.substring(0, value.length() - 10);
-    assertThatThrownBy(() -> KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, cut)))
+    assertThatThrownBy(
+            () -> KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, cut)))
         .isInstanceOf(InvalidKeyRingException.class)
         .hasMessageContaining("environment variable PORTCULLIS_KEY_RING");
   }
@@ -152,7 +170,8 @@ class KeyToolTest {
     assertThat(run("create", file.toString())).isEqualTo(1);
     String active = KeyRingSources.fromFile(file).activeKey().idHex();
     assertThat(run("revoke", file.toString(), active)).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("promote another key before revoking");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("promote another key before revoking");
     assertThat(run("explode", file.toString())).isEqualTo(2);
     assertThat(run("list")).isEqualTo(2);
   }

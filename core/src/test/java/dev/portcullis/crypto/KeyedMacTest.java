@@ -31,8 +31,15 @@ class KeyedMacTest {
   void malformedTags_areRefusedWithoutThrowing() {
     KeyedMac mac = KeyedMac.create(TestKeys.single(1, 7), Purpose.LOGIN_FORM);
     String tag = mac.tag(DATA);
-    for (String bad : new String[] {null, "", tag.substring(1), tag + "A", tag.substring(1) + "=", "!".repeat(43),
-        "A".repeat(4096)}) {
+    for (String bad : new String[] {
+      null,
+      "",
+      tag.substring(1),
+      tag + "A",
+      tag.substring(1) + "=",
+      "!".repeat(43),
+      "A".repeat(4096)
+    }) {
       assertThat(mac.verify(DATA, bad)).as(String.valueOf(bad)).isFalse();
     }
   }
@@ -43,7 +50,8 @@ class KeyedMacTest {
     String tag = KeyedMac.create(ring, Purpose.LOGIN_FORM).tag(DATA);
 
     assertThat(KeyedMac.create(ring, new Purpose("other")).verify(DATA, tag)).isFalse();
-    assertThat(KeyedMac.create(TestKeys.single(1, 8), Purpose.LOGIN_FORM).verify(DATA, tag)).isFalse();
+    assertThat(KeyedMac.create(TestKeys.single(1, 8), Purpose.LOGIN_FORM).verify(DATA, tag))
+        .isFalse();
   }
 
   @Test
@@ -55,7 +63,8 @@ class KeyedMacTest {
 
     assertThat(mac.verify(DATA, oldTag)).isTrue();
     assertThat(mac.tag(DATA)).as("new tags use the new active key").isNotEqualTo(oldTag);
-    assertThat(KeyedMac.create(rotated.revoke(1), Purpose.LOGIN_FORM).verify(DATA, oldTag)).isFalse();
+    assertThat(KeyedMac.create(rotated.revoke(1), Purpose.LOGIN_FORM).verify(DATA, oldTag))
+        .isFalse();
   }
 
   @Test

@@ -29,10 +29,14 @@ class KnownAnswerTest {
 
   @Test
   void hkdf_rfc5869_case1_basic() {
-    byte[] okm = Hkdf.sha256(HEX.parseHex("0b".repeat(22)), HEX.parseHex("000102030405060708090a0b0c"),
-        HEX.parseHex("f0f1f2f3f4f5f6f7f8f9"), 42);
-    assertThat(HEX.formatHex(okm)).isEqualTo(
-        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    byte[] okm = Hkdf.sha256(
+        HEX.parseHex("0b".repeat(22)),
+        HEX.parseHex("000102030405060708090a0b0c"),
+        HEX.parseHex("f0f1f2f3f4f5f6f7f8f9"),
+        42);
+    assertThat(HEX.formatHex(okm))
+        .isEqualTo(
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
   }
 
   @Test
@@ -40,16 +44,18 @@ class KnownAnswerTest {
     byte[] ikm = range(0x00, 80);
     byte[] salt = range(0x60, 80);
     byte[] info = range(0xb0, 80);
-    assertThat(HEX.formatHex(Hkdf.sha256(ikm, salt, info, 82))).isEqualTo(
-        "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f"
-            + "09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
+    assertThat(HEX.formatHex(Hkdf.sha256(ikm, salt, info, 82)))
+        .isEqualTo(
+            "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f"
+                + "09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
   }
 
   @Test
   void hkdf_rfc5869_case3_noSaltNoInfo() {
     byte[] okm = Hkdf.sha256(HEX.parseHex("0b".repeat(22)), new byte[0], new byte[0], 42);
-    assertThat(HEX.formatHex(okm)).isEqualTo(
-        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+    assertThat(HEX.formatHex(okm))
+        .isEqualTo(
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
   }
 
   @Test
@@ -65,15 +71,18 @@ class KnownAnswerTest {
     byte[] key = HEX.parseHex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
     byte[] iv = HEX.parseHex("cafebabefacedbaddecaf888");
     byte[] aad = HEX.parseHex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
-    byte[] pt = HEX.parseHex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
-        + "49a6b525b16aedf5aa0de657ba637b39");
-    String expected = "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5"
-        + "f61e6393ba7a0abcc9f662" + "76fc6ece0f4e1768cddf8853bb2d551b";
+    byte[] pt = HEX.parseHex(
+        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
+            + "49a6b525b16aedf5aa0de657ba637b39");
+    String expected =
+        "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5"
+            + "f61e6393ba7a0abcc9f662" + "76fc6ece0f4e1768cddf8853bb2d551b";
     assertThat(HEX.formatHex(gcm(Cipher.ENCRYPT_MODE, key, iv, aad, pt))).isEqualTo(expected);
     assertThat(gcm(Cipher.DECRYPT_MODE, key, iv, aad, HEX.parseHex(expected))).isEqualTo(pt);
     byte[] tampered = HEX.parseHex(expected);
     tampered[tampered.length - 1] ^= 1;
-    assertThatThrownBy(() -> gcm(Cipher.DECRYPT_MODE, key, iv, aad, tampered)).isInstanceOf(AEADBadTagException.class);
+    assertThatThrownBy(() -> gcm(Cipher.DECRYPT_MODE, key, iv, aad, tampered))
+        .isInstanceOf(AEADBadTagException.class);
   }
 
   @Test
@@ -81,7 +90,8 @@ class KnownAnswerTest {
     JsonNode root = TestVectors.json("wycheproof/aes_gcm_test.json");
     int checked = 0;
     for (JsonNode group : root.get("testGroups")) {
-      if (group.get("keySize").asInt() != 256 || group.get("ivSize").asInt() != 96
+      if (group.get("keySize").asInt() != 256
+          || group.get("ivSize").asInt() != 96
           || group.get("tagSize").asInt() != 128) {
         continue;
       }
@@ -163,10 +173,13 @@ class KnownAnswerTest {
         jdk.init(new SecretKeySpec(key.length == 0 ? new byte[1] : key, "HmacSHA256"));
         byte[] jdkOut = key.length == 0 ? null : jdk.doFinal(msg);
 
-        assertThat(MessageDigest.isEqual(Arrays.copyOf(bcOut, tagBytes), tag)).as(id + " (Bouncy Castle)")
+        assertThat(MessageDigest.isEqual(Arrays.copyOf(bcOut, tagBytes), tag))
+            .as(id + " (Bouncy Castle)")
             .isEqualTo(valid);
         if (jdkOut != null) {
-          assertThat(MessageDigest.isEqual(Arrays.copyOf(jdkOut, tagBytes), tag)).as(id + " (JDK)").isEqualTo(valid);
+          assertThat(MessageDigest.isEqual(Arrays.copyOf(jdkOut, tagBytes), tag))
+              .as(id + " (JDK)")
+              .isEqualTo(valid);
         }
         checked++;
       }
@@ -182,7 +195,8 @@ class KnownAnswerTest {
     }
   }
 
-  private static byte[] gcm(int mode, byte[] key, byte[] iv, byte[] aad, byte[] input) throws GeneralSecurityException {
+  private static byte[] gcm(int mode, byte[] key, byte[] iv, byte[] aad, byte[] input)
+      throws GeneralSecurityException {
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
     c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
     c.updateAAD(aad);

@@ -48,6 +48,7 @@ class SealerFuzzTest {
   private static final Map<Sealed, byte[]> LEGITIMATE = new LinkedHashMap<>();
   /** Every seed file: the legitimate values and values that must fail (revoked key, foreign ring). */
   private static final Map<String, byte[]> SEEDS = new LinkedHashMap<>();
+
   private static final Map<Purpose, Sealer> OPENERS = new LinkedHashMap<>();
 
   static {
@@ -58,18 +59,27 @@ class SealerFuzzTest {
       OPENERS.put(purpose, sealer);
       for (String context : CONTEXTS) {
         for (int i = 0; i < PLAINTEXTS.size(); i++) {
-          legitimate("current-" + purpose.name() + "-" + context + "-" + i, sealer, context, PLAINTEXTS.get(i));
+          legitimate(
+              "current-" + purpose.name() + "-" + context + "-" + i,
+              sealer,
+              context,
+              PLAINTEXTS.get(i));
         }
       }
     }
     // Sealed before the rotation: the previous key is decrypt-only now and must still open it.
     Sealer previous = Sealer.create(TestKeyRings.beforeRotation(), Purpose.AUTH_TICKET, random);
     legitimate("previous-key-auth", previous, AUTH_COOKIE, PLAINTEXTS.get(1));
-    // Must never open: sealed under the key that is revoked now, and by another ring that reuses our key ids.
-    seed("revoked-key-auth", Sealer.create(TestKeyRings.beforeRevocation(), Purpose.AUTH_TICKET, random)
-        .seal(PLAINTEXTS.get(1), AUTH_COOKIE));
-    seed("foreign-ring-auth", Sealer.create(TestKeyRings.foreign(), Purpose.AUTH_TICKET, random)
-        .seal(PLAINTEXTS.get(1), AUTH_COOKIE));
+    // Must never open: sealed under the key that is revoked now, and by another ring that reuses
+    // our key ids.
+    seed(
+        "revoked-key-auth",
+        Sealer.create(TestKeyRings.beforeRevocation(), Purpose.AUTH_TICKET, random)
+            .seal(PLAINTEXTS.get(1), AUTH_COOKIE));
+    seed(
+        "foreign-ring-auth",
+        Sealer.create(TestKeyRings.foreign(), Purpose.AUTH_TICKET, random)
+            .seal(PLAINTEXTS.get(1), AUTH_COOKIE));
   }
 
   private static void legitimate(String name, Sealer sealer, String context, byte[] plaintext) {
@@ -84,19 +94,24 @@ class SealerFuzzTest {
 
   @FuzzTest(maxDuration = "60s")
   void openAnyText_opensOnlyWhatThisTestSealed(byte[] input) {
-    // ISO-8859-1 maps every byte to one char, so seeds are the cookie text itself and non-ASCII chars get tried too.
+    // ISO-8859-1 maps every byte to one char, so seeds are the cookie text itself and non-ASCII
+    // chars get tried too.
     String text = new String(input, StandardCharsets.ISO_8859_1);
     for (Purpose purpose : PURPOSES) {
       for (String context : CONTEXTS) {
         Opened opened = OPENERS.get(purpose).open(text, context);
         byte[] expected = LEGITIMATE.get(new Sealed(purpose, context, text));
         if (opened instanceof Opened.Ok ok) {
-          assertNotNull(expected, () -> "opened a value this test never sealed for " + purpose.name() + "/"
-              + context + ": " + text);
+          assertNotNull(
+              expected,
+              () -> "opened a value this test never sealed for " + purpose.name() + "/" + context
+                  + ": " + text);
           assertArrayEquals(expected, ok.plaintext(), "opened to other bytes than were sealed");
         } else {
-          assertTrue(expected == null, () -> "a value sealed for " + purpose.name() + "/" + context
-              + " did not open: " + opened);
+          assertTrue(
+              expected == null,
+              () -> "a value sealed for " + purpose.name() + "/" + context + " did not open: "
+                  + opened);
         }
       }
     }
@@ -110,8 +125,10 @@ class SealerFuzzTest {
   @Test
   void mustFailSeeds_areRefusedForTheRightReason() {
     Sealer auth = OPENERS.get(Purpose.AUTH_TICKET);
-    Opened revoked = auth.open(new String(SEEDS.get("revoked-key-auth"), StandardCharsets.US_ASCII), AUTH_COOKIE);
-    Opened foreign = auth.open(new String(SEEDS.get("foreign-ring-auth"), StandardCharsets.US_ASCII), AUTH_COOKIE);
+    Opened revoked = auth.open(
+        new String(SEEDS.get("revoked-key-auth"), StandardCharsets.US_ASCII), AUTH_COOKIE);
+    Opened foreign = auth.open(
+        new String(SEEDS.get("foreign-ring-auth"), StandardCharsets.US_ASCII), AUTH_COOKIE);
     assertEquals(new Opened.Failed(Opened.Reason.REVOKED_KEY), revoked);
     assertEquals(new Opened.Failed(Opened.Reason.AUTHENTICATION_FAILED), foreign);
   }

@@ -30,7 +30,8 @@ class SealerPropertiesTest {
   }
 
   @Property(tries = 10_000)
-  void everySingleBitFlip_isRejected(@ForAll @Size(max = 200) byte[] plaintext, @ForAll @IntRange(min = 0) int pick) {
+  void everySingleBitFlip_isRejected(
+      @ForAll @Size(max = 200) byte[] plaintext, @ForAll @IntRange(min = 0) int pick) {
     byte[] raw = Base64.getUrlDecoder().decode(AUTH.seal(plaintext, COOKIE));
     int bit = pick % (raw.length * 8);
     raw[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -39,8 +40,10 @@ class SealerPropertiesTest {
   }
 
   @Property(tries = 10_000)
-  void everySingleCharacterChange_isRejected(@ForAll @Size(max = 200) byte[] plaintext,
-      @ForAll @IntRange(min = 0) int position, @ForAll("base64urlChar") char replacement) {
+  void everySingleCharacterChange_isRejected(
+      @ForAll @Size(max = 200) byte[] plaintext,
+      @ForAll @IntRange(min = 0) int position,
+      @ForAll("base64urlChar") char replacement) {
     String sealed = AUTH.seal(plaintext, COOKIE);
     int i = position % sealed.length();
     if (sealed.charAt(i) == replacement) {
@@ -51,21 +54,25 @@ class SealerPropertiesTest {
   }
 
   @Property(tries = 10_000)
-  void truncation_isRejected(@ForAll @Size(max = 200) byte[] plaintext, @ForAll @IntRange(min = 1) int cut) {
+  void truncation_isRejected(
+      @ForAll @Size(max = 200) byte[] plaintext, @ForAll @IntRange(min = 1) int cut) {
     String sealed = AUTH.seal(plaintext, COOKIE);
     int keep = sealed.length() - 1 - (cut % sealed.length());
-    assertThat(AUTH.open(sealed.substring(0, Math.max(keep, 0)), COOKIE)).isInstanceOf(Opened.Failed.class);
+    assertThat(AUTH.open(sealed.substring(0, Math.max(keep, 0)), COOKIE))
+        .isInstanceOf(Opened.Failed.class);
   }
 
   @Property(tries = 10_000)
-  void extension_isRejected(@ForAll @Size(max = 200) byte[] plaintext,
+  void extension_isRejected(
+      @ForAll @Size(max = 200) byte[] plaintext,
       @ForAll @StringLength(min = 1, max = 20) String suffix) {
     String sealed = AUTH.seal(plaintext, COOKIE);
     assertThat(AUTH.open(sealed + suffix, COOKIE)).isInstanceOf(Opened.Failed.class);
   }
 
   @Property(tries = 10_000)
-  void sealedForOnePurposeOrCookie_neverOpensUnderAnother(@ForAll @Size(max = 100) byte[] plaintext,
+  void sealedForOnePurposeOrCookie_neverOpensUnderAnother(
+      @ForAll @Size(max = 100) byte[] plaintext,
       @ForAll @StringLength(min = 1, max = 40) String otherCookie) {
     String sealed = AUTH.seal(plaintext, COOKIE);
     assertThat(SSO.open(sealed, COOKIE)).isInstanceOf(Opened.Failed.class);
@@ -88,13 +95,18 @@ class SealerPropertiesTest {
 
   @Provide
   Arbitrary<Character> base64urlChar() {
-    return Arbitraries.of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray());
+    return Arbitraries.of(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray());
   }
 
   @Provide
   Arbitrary<String> base64urlText() {
-    // Long enough to pass the length checks and, with the right first characters, reach the tag check.
-    Arbitrary<String> body = base64urlChar().list().ofMinSize(40).ofMaxSize(300)
+    // Long enough to pass the length checks and, with the right first characters, reach the tag
+    // check.
+    Arbitrary<String> body = base64urlChar()
+        .list()
+        .ofMinSize(40)
+        .ofMaxSize(300)
         .map(cs -> cs.stream().map(String::valueOf).reduce("", String::concat));
     return Arbitraries.oneOf(body, body.map(s -> "AQutyv4" + s));
   }

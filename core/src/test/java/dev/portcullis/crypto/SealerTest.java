@@ -66,19 +66,30 @@ class SealerTest {
     byte[] pt = "ticket bytes".getBytes(StandardCharsets.UTF_8);
     String sealed = Sealer.create(ring, Purpose.AUTH_TICKET, fixed).seal(pt, "__Host-auth");
 
-    byte[] subkey = Hkdf.sha256(key(1).toByteArray(SecretAccess.insecure()), null,
-        "portcullis/auth-ticket".getBytes(StandardCharsets.US_ASCII), 32);
+    byte[] subkey = Hkdf.sha256(
+        key(1).toByteArray(SecretAccess.insecure()),
+        null,
+        "portcullis/auth-ticket".getBytes(StandardCharsets.US_ASCII),
+        32);
     byte[] purpose = "auth-ticket".getBytes(StandardCharsets.US_ASCII);
     byte[] context = "__Host-auth".getBytes(StandardCharsets.US_ASCII);
     byte[] aad = ByteBuffer.allocate(1 + 2 + purpose.length + 2 + context.length)
-        .put((byte) 1).putShort((short) purpose.length).put(purpose).putShort((short) context.length).put(context)
+        .put((byte) 1)
+        .putShort((short) purpose.length)
+        .put(purpose)
+        .putShort((short) context.length)
+        .put(context)
         .array();
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
     c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(subkey, "AES"), new GCMParameterSpec(128, nonce));
     c.updateAAD(aad);
     byte[] ctTag = c.doFinal(pt);
     byte[] expected = ByteBuffer.allocate(1 + 4 + 12 + ctTag.length)
-        .put((byte) 1).putInt(0x01020304).put(nonce).put(ctTag).array();
+        .put((byte) 1)
+        .putInt(0x01020304)
+        .put(nonce)
+        .put(ctTag)
+        .array();
 
     assertThat(sealed).isEqualTo(Base64.getUrlEncoder().withoutPadding().encodeToString(expected));
   }
@@ -87,16 +98,20 @@ class SealerTest {
   void valueSealedForOnePurpose_neverOpensForAnother() {
     String sealed = sealer.seal(new byte[10], "cookie");
     Sealer sso = Sealer.create(ring, Purpose.SSO_UPGRADE, RANDOM);
-    assertThat(failed(sso.open(sealed, "cookie")).reason()).isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
-    assertThat(failed(Sealer.create(ring, new Purpose("other"), RANDOM).open(sealed, "cookie")).reason())
+    assertThat(failed(sso.open(sealed, "cookie")).reason())
+        .isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
+    assertThat(failed(Sealer.create(ring, new Purpose("other"), RANDOM).open(sealed, "cookie"))
+            .reason())
         .isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
   }
 
   @Test
   void valueSealedForOneCookieName_neverOpensUnderAnother() {
     String sealed = sealer.seal(new byte[10], "validPSuser");
-    assertThat(failed(sealer.open(sealed, "user_name")).reason()).isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
-    assertThat(failed(sealer.open(sealed, "")).reason()).isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
+    assertThat(failed(sealer.open(sealed, "user_name")).reason())
+        .isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
+    assertThat(failed(sealer.open(sealed, "")).reason())
+        .isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
     assertThat(opened(sealer.open(sealed, "validPSuser"))).hasSize(10);
   }
 
@@ -104,7 +119,8 @@ class SealerTest {
   void anotherRingWithTheSameKeyId_cannotOpen() {
     String sealed = sealer.seal(new byte[10], "c");
     Sealer other = Sealer.create(TestKeys.single(0x01020304, 2), Purpose.AUTH_TICKET, RANDOM);
-    assertThat(failed(other.open(sealed, "c")).reason()).isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
+    assertThat(failed(other.open(sealed, "c")).reason())
+        .isEqualTo(Opened.Reason.AUTHENTICATION_FAILED);
   }
 
   @Test
@@ -127,12 +143,21 @@ class SealerTest {
   void nonCanonicalOrForeignText_isMalformed() {
     String sealed = sealer.seal(new byte[10], "c");
     List<String> bad = new ArrayList<>(List.of(
-        "", "A", "AAAA", sealed + "=", sealed.replace('-', '+').replace('_', '/') + "+/", sealed + " ",
-        " " + sealed, sealed.substring(0, 10) + "\u00e9" + sealed.substring(11), sealed + "\n",
-        // A character whose low byte is 'A' must not pass as 'A'; padding inside the text is not base64url either.
+        "",
+        "A",
+        "AAAA",
+        sealed + "=",
+        sealed.replace('-', '+').replace('_', '/') + "+/",
+        sealed + " ",
+        " " + sealed,
+        sealed.substring(0, 10) + "\u00e9" + sealed.substring(11),
+        sealed + "\n",
+        // A character whose low byte is 'A' must not pass as 'A'; padding inside the text is not
+        // base64url either.
         sealed.substring(0, 10) + "\u0141" + sealed.substring(11),
         sealed.substring(0, 8) + "AA==" + sealed.substring(12)));
-    // Flip the unused low bits of the last character: decodes to the same bytes, so it must be refused.
+    // Flip the unused low bits of the last character: decodes to the same bytes, so it must be
+    // refused.
     int rem = sealed.length() % 4;
     if (rem != 0) {
       char last = sealed.charAt(sealed.length() - 1);
@@ -151,7 +176,8 @@ class SealerTest {
     byte[] raw = Base64.getUrlDecoder().decode(sealer.seal(new byte[10], "c"));
     raw[0] = 2;
     String text = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    assertThat(failed(sealer.open(text, "c")).reason()).isEqualTo(Opened.Reason.UNSUPPORTED_VERSION);
+    assertThat(failed(sealer.open(text, "c")).reason())
+        .isEqualTo(Opened.Reason.UNSUPPORTED_VERSION);
   }
 
   @Test
@@ -161,12 +187,15 @@ class SealerTest {
     sealedUnder.add(Sealer.create(r, Purpose.AUTH_TICKET, RANDOM).seal(new byte[] {1}, "c"));
     for (int k = 2; k <= 4; k++) {
       r = r.withNewKey(k, key(k), CREATED.plusSeconds(k));
-      // Phase one: the new key opens nothing yet sealed, but every node can already open what it will seal.
+      // Phase one: the new key opens nothing yet sealed, but every node can already open what it
+      // will seal.
       r = r.promote(k);
-      sealedUnder.add(Sealer.create(r, Purpose.AUTH_TICKET, RANDOM).seal(new byte[] {(byte) k}, "c"));
+      sealedUnder.add(
+          Sealer.create(r, Purpose.AUTH_TICKET, RANDOM).seal(new byte[] {(byte) k}, "c"));
       Sealer now = Sealer.create(r, Purpose.AUTH_TICKET, RANDOM);
       for (int i = 0; i < sealedUnder.size(); i++) {
-        assertThat(opened(now.open(sealedUnder.get(i), "c"))).as("value %d after rotation to key %d", i + 1, k)
+        assertThat(opened(now.open(sealedUnder.get(i), "c")))
+            .as("value %d after rotation to key %d", i + 1, k)
             .containsExactly((byte) (i + 1));
         assertThat(((Opened.Ok) now.open(sealedUnder.get(i), "c")).key().id()).isEqualTo(i + 1);
       }
@@ -176,7 +205,8 @@ class SealerTest {
     }
     Sealer after = Sealer.create(r, Purpose.AUTH_TICKET, RANDOM);
     for (int i = 0; i < 3; i++) {
-      assertThat(failed(after.open(sealedUnder.get(i), "c")).reason()).isEqualTo(Opened.Reason.REVOKED_KEY);
+      assertThat(failed(after.open(sealedUnder.get(i), "c")).reason())
+          .isEqualTo(Opened.Reason.REVOKED_KEY);
     }
     assertThat(opened(after.open(sealedUnder.get(3), "c"))).containsExactly((byte) 4);
   }
@@ -185,10 +215,14 @@ class SealerTest {
   void decryptOnlyKey_opensButNeverSeals() {
     KeyRing r = TestKeys.single(1, 1).withNewKey(2, key(2), CREATED);
     String sealed = Sealer.create(r, Purpose.AUTH_TICKET, RANDOM).seal(new byte[3], "c");
-    assertThat(ByteBuffer.wrap(Base64.getUrlDecoder().decode(sealed), 1, 4).getInt()).isEqualTo(1);
-    // A node that already promoted key 2 seals under it; this node, still in phase one, opens that value.
-    String fromPromotedNode = Sealer.create(r.promote(2), Purpose.AUTH_TICKET, RANDOM).seal(new byte[] {9}, "c");
-    assertThat(opened(Sealer.create(r, Purpose.AUTH_TICKET, RANDOM).open(fromPromotedNode, "c"))).containsExactly(9);
+    assertThat(ByteBuffer.wrap(Base64.getUrlDecoder().decode(sealed), 1, 4).getInt())
+        .isEqualTo(1);
+    // A node that already promoted key 2 seals under it; this node, still in phase one, opens that
+    // value.
+    String fromPromotedNode =
+        Sealer.create(r.promote(2), Purpose.AUTH_TICKET, RANDOM).seal(new byte[] {9}, "c");
+    assertThat(opened(Sealer.create(r, Purpose.AUTH_TICKET, RANDOM).open(fromPromotedNode, "c")))
+        .containsExactly(9);
   }
 
   @Test
@@ -203,7 +237,9 @@ class SealerTest {
       assertThat(sealer.open(bad, "c")).as("position %d", i).isInstanceOf(Opened.Failed.class);
       assertThat(opened(sealer.open(good, "c"))).as("after position %d", i).isEqualTo(pt);
       String fresh = sealer.seal(pt, "c");
-      assertThat(opened(sealer.open(fresh, "c"))).as("fresh seal after position %d", i).isEqualTo(pt);
+      assertThat(opened(sealer.open(fresh, "c")))
+          .as("fresh seal after position %d", i)
+          .isEqualTo(pt);
     }
   }
 
@@ -216,10 +252,12 @@ class SealerTest {
       String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
       for (int i = 0; i < good.length(); i++) {
         char other = alphabet.charAt((alphabet.indexOf(good.charAt(i)) + 1 + i % 63) % 64);
-        assertThat(sealer.open(good.substring(0, i) + other + good.substring(i + 1), "__Host-portcullis-auth"))
+        assertThat(sealer.open(
+                good.substring(0, i) + other + good.substring(i + 1), "__Host-portcullis-auth"))
             .isInstanceOf(Opened.Failed.class);
       }
-      assertThat(sealer.open(good, "__Host-portcullis-auth")).as("round %d: %s", round, good)
+      assertThat(sealer.open(good, "__Host-portcullis-auth"))
+          .as("round %d: %s", round, good)
           .isInstanceOf(Opened.Ok.class);
     }
   }

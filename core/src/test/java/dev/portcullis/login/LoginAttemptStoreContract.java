@@ -163,8 +163,10 @@ public abstract class LoginAttemptStoreContract {
   @Test
   void nonsenseLimitsAndDurations_areRefused() {
     LoginAttemptStore s = store();
-    assertThatThrownBy(() -> s.reserve("x", 1, 0, HOUR)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> s.reserve("x", 1, 1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> s.reserve("x", 1, 0, HOUR))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> s.reserve("x", 1, 1, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> s.rememberAddress("x", Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(s.reserve("x", 1, 1, HOUR)).isTrue();

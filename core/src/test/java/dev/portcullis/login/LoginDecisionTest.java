@@ -30,14 +30,20 @@ class LoginDecisionTest {
       .add("newbie", "n".toCharArray(), user("u-newbie", "nia@example.org", true, ""))
       .add("dave", "d".toCharArray(), user("u-dave", "", true, "t1"))
       .add("eve", "e".toCharArray(), user("u-eve", "eve@example.org", false, "t1"));
-  private final PortalLogin login = PortalLogin.builder().keyRing(TestKeyRings.current()).users(users)
-      .revocations(RevocationStore.inMemory(clock)).clock(clock).random(new SecureRandom()).termsVersion("t1")
+  private final PortalLogin login = PortalLogin.builder()
+      .keyRing(TestKeyRings.current())
+      .users(users)
+      .revocations(RevocationStore.inMemory(clock))
+      .clock(clock)
+      .random(new SecureRandom())
+      .termsVersion("t1")
       .build();
   private final RecordingSession session = new RecordingSession();
   private final AccountLinkStore links = AccountLinkStore.inMemory();
 
   private static PortalUser user(String handle, String email, boolean enabled, String terms) {
-    return new PortalUser(handle, "Name of " + handle, email, Set.of("PROVIDER"), "riverside", enabled, terms);
+    return new PortalUser(
+        handle, "Name of " + handle, email, Set.of("PROVIDER"), "riverside", enabled, terms);
   }
 
   /** Rotates to ids sid-1, sid-2, ...; ends and "ends everywhere" only by recording. */
@@ -80,18 +86,21 @@ class LoginDecisionTest {
     assertThat(types(ok.audit())).containsExactly(AuditEventType.AUTHN_LOGIN_SUCCESS);
     assertThat(ok.termsAcceptedNow()).isFalse();
     String newId = "sid-1-" + "x".repeat(40);
-    assertThat(login.check(List.of(ok.ticket().cookieValue()), newId)).isInstanceOf(AuthCheck.Authenticated.class);
+    assertThat(login.check(List.of(ok.ticket().cookieValue()), newId))
+        .isInstanceOf(AuthCheck.Authenticated.class);
     AuthCheck other = login.check(List.of(ok.ticket().cookieValue()), "sid-2-" + "x".repeat(40));
-    assertThat(((AuthCheck.Anonymous) other).audit()).map(AuditNote::type)
+    assertThat(((AuthCheck.Anonymous) other).audit())
+        .map(AuditNote::type)
         .contains(AuditEventType.AUTHN_TOKEN_INVALID);
   }
 
   @Test
   void passwordLogin_thatAcceptsTheTermsNow_recordsThemBeforeTheLogin() {
-    LoginDecision.Accepted ok = (LoginDecision.Accepted) login.passwordLogin("newbie", "n".toCharArray(), true,
-        null, session);
+    LoginDecision.Accepted ok = (LoginDecision.Accepted)
+        login.passwordLogin("newbie", "n".toCharArray(), true, null, session);
 
-    assertThat(types(ok.audit())).containsExactly(AuditEventType.TERMS_ACCEPTED, AuditEventType.AUTHN_LOGIN_SUCCESS);
+    assertThat(types(ok.audit()))
+        .containsExactly(AuditEventType.TERMS_ACCEPTED, AuditEventType.AUTHN_LOGIN_SUCCESS);
     assertThat(ok.audit().get(0).reason()).contains("terms version t1");
     assertThat(ok.termsAcceptedNow()).isTrue();
     assertThat(login.terms().needsAcceptance(ok.user())).isFalse();
@@ -99,20 +108,22 @@ class LoginDecisionTest {
 
   @Test
   void refusedPasswordLogins_touchNoSession_andSayWhyInTheNoteOnly() {
-    LoginDecision.Refused wrong = (LoginDecision.Refused) login.passwordLogin("alice", "b".toCharArray(), true,
-        null, session);
-    assertThat(wrong.audit()).isEqualTo(AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "BAD_CREDENTIALS"));
+    LoginDecision.Refused wrong = (LoginDecision.Refused)
+        login.passwordLogin("alice", "b".toCharArray(), true, null, session);
+    assertThat(wrong.audit())
+        .isEqualTo(AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "BAD_CREDENTIALS"));
     assertThat(wrong.user()).isEmpty();
 
-    LoginDecision.Refused noTerms = (LoginDecision.Refused) login.passwordLogin("newbie", "n".toCharArray(), false,
-        null, session);
+    LoginDecision.Refused noTerms = (LoginDecision.Refused)
+        login.passwordLogin("newbie", "n".toCharArray(), false, null, session);
     assertThat(noTerms.audit().reason()).contains("TERMS_NOT_ACCEPTED");
     assertThat(noTerms.user()).map(PortalUser::handle).contains("u-newbie");
 
-    for (String[] bad : new String[][] {{null, "a"}, {"alice", null}, {" ", "a"}, {"a".repeat(257), "a"},
-        {"alice", "a".repeat(1025)}}) {
-      LoginDecision.Refused r = (LoginDecision.Refused) login.passwordLogin(bad[0],
-          bad[1] == null ? null : bad[1].toCharArray(), true, null, session);
+    for (String[] bad : new String[][] {
+      {null, "a"}, {"alice", null}, {" ", "a"}, {"a".repeat(257), "a"}, {"alice", "a".repeat(1025)}
+    }) {
+      LoginDecision.Refused r = (LoginDecision.Refused) login.passwordLogin(
+          bad[0], bad[1] == null ? null : bad[1].toCharArray(), true, null, session);
       assertThat(r.audit().reason()).contains("missing or oversized credentials");
     }
     assertThat(session.calls).isEmpty();
@@ -120,15 +131,24 @@ class LoginDecisionTest {
 
   @Test
   void throttledPasswordLogin_isALock_notAFailure() {
-    PortalLogin strict = PortalLogin.builder().keyRing(TestKeyRings.current()).users(users)
-        .revocations(RevocationStore.inMemory(clock)).clock(clock).random(new SecureRandom()).termsVersion("t1")
-        .throttle(LoginThrottle.builder(clock).random(new SecureRandom())
-            .maxFailuresPerAccount(1).build()).build();
+    PortalLogin strict = PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(users)
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .throttle(LoginThrottle.builder(clock)
+            .random(new SecureRandom())
+            .maxFailuresPerAccount(1)
+            .build())
+        .build();
     strict.passwordLogin("alice", "wrong".toCharArray(), true, null, session);
 
-    LoginDecision.Refused r = (LoginDecision.Refused) strict.passwordLogin("alice", "a".toCharArray(), true, null,
-        session);
-    assertThat(r.audit()).isEqualTo(AuditNote.failure(AuditEventType.AUTHN_LOGIN_LOCK, "THROTTLED"));
+    LoginDecision.Refused r = (LoginDecision.Refused)
+        strict.passwordLogin("alice", "a".toCharArray(), true, null, session);
+    assertThat(r.audit())
+        .isEqualTo(AuditNote.failure(AuditEventType.AUTHN_LOGIN_LOCK, "THROTTLED"));
     assertThat(session.calls).isEmpty();
   }
 
@@ -136,10 +156,11 @@ class LoginDecisionTest {
   void aSessionThatCannotRotate_refusesTheLogin_naming_theUser() {
     session.failure = new IllegalStateException("store down");
 
-    LoginDecision.Refused r = (LoginDecision.Refused) login.passwordLogin("alice", "a".toCharArray(), false, null,
-        session);
-    assertThat(r.audit()).isEqualTo(AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL,
-        "login could not start: IllegalStateException"));
+    LoginDecision.Refused r = (LoginDecision.Refused)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, session);
+    assertThat(r.audit())
+        .isEqualTo(AuditNote.failure(
+            AuditEventType.AUTHN_LOGIN_FAIL, "login could not start: IllegalStateException"));
     assertThat(r.user()).map(PortalUser::handle).contains("u-alice");
   }
 
@@ -147,18 +168,19 @@ class LoginDecisionTest {
   void ssoLogin_logsInTheLinkedAccount_only() {
     links.link("https://login.example", "sub-a", "u-alice");
 
-    LoginDecision.Accepted ok = (LoginDecision.Accepted) login.ssoLogin(links, "https://login.example", "sub-a",
-        session);
+    LoginDecision.Accepted ok =
+        (LoginDecision.Accepted) login.ssoLogin(links, "https://login.example", "sub-a", session);
     assertThat(ok.user().handle()).isEqualTo("u-alice");
-    assertThat(ok.audit()).containsExactly(AuditNote.success(AuditEventType.AUTHN_LOGIN_SUCCESS)
-        .withAction("sso_login"));
+    assertThat(ok.audit())
+        .containsExactly(
+            AuditNote.success(AuditEventType.AUTHN_LOGIN_SUCCESS).withAction("sso_login"));
     assertThat(session.calls).containsExactly("rotateTo u-alice");
 
-    LoginDecision.Refused unknown = (LoginDecision.Refused) login.ssoLogin(links, "https://login.example",
-        "sub-nobody", session);
+    LoginDecision.Refused unknown = (LoginDecision.Refused)
+        login.ssoLogin(links, "https://login.example", "sub-nobody", session);
     assertThat(unknown.audit().reason()).contains("SSO login: no usable linked account");
-    LoginDecision.Refused otherIssuer = (LoginDecision.Refused) login.ssoLogin(links, "https://evil.example",
-        "sub-a", session);
+    LoginDecision.Refused otherIssuer =
+        (LoginDecision.Refused) login.ssoLogin(links, "https://evil.example", "sub-a", session);
     assertThat(refusal(otherIssuer)).isEqualTo("SSO login: no usable linked account");
     assertThat(session.calls).hasSize(1);
   }
@@ -196,8 +218,8 @@ class LoginDecisionTest {
         throw new IllegalStateException("down");
       }
     };
-    LoginDecision.Refused r = (LoginDecision.Refused) login.ssoLogin(broken, "https://login.example", "sub-a",
-        session);
+    LoginDecision.Refused r =
+        (LoginDecision.Refused) login.ssoLogin(broken, "https://login.example", "sub-a", session);
     assertThat(r.audit().reason()).contains("SSO login: store failed: IllegalStateException");
     assertThat(session.calls).isEmpty();
   }
@@ -207,32 +229,43 @@ class LoginDecisionTest {
   void anAccountThatMayNotLogIn_isRefusedByEveryKindOfLogin_andByTheCheckOfEveryRequest() {
     links.link("https://login.example", "sub-dave", "u-dave");
     links.link("https://login.example", "sub-eve", "u-eve");
-    LegacyUpgrade legacy = new LegacyUpgrade(fakeLegacy(), ReplayStore.inMemory(clock), clock, login);
+    LegacyUpgrade legacy =
+        new LegacyUpgrade(fakeLegacy(), ReplayStore.inMemory(clock), clock, login);
 
-    assertThat(refusal(login.passwordLogin("dave", "d".toCharArray(), true, null, session))).contains("MISSING_EMAIL");
-    assertThat(refusal(login.passwordLogin("eve", "e".toCharArray(), true, null, session))).contains("DISABLED");
+    assertThat(refusal(login.passwordLogin("dave", "d".toCharArray(), true, null, session)))
+        .contains("MISSING_EMAIL");
+    assertThat(refusal(login.passwordLogin("eve", "e".toCharArray(), true, null, session)))
+        .contains("DISABLED");
     assertThat(refusal(login.ssoLogin(links, "https://login.example", "sub-dave", session)))
         .contains("no usable linked account");
     assertThat(refusal(login.ssoLogin(links, "https://login.example", "sub-eve", session)))
         .contains("no usable linked account");
     assertThat(refusal(legacy.upgrade(List.of("dave.dunn:1"), session).orElseThrow()))
         .contains("account MISSING_EMAIL");
-    assertThat(refusal(legacy.upgrade(List.of("eve.evans:2"), session).orElseThrow())).contains("account DISABLED");
+    assertThat(refusal(legacy.upgrade(List.of("eve.evans:2"), session).orElseThrow()))
+        .contains("account DISABLED");
     assertThat(session.calls).isEmpty();
 
-    // Alice logs in, then her account loses its email: her next request is anonymous for the same reason.
-    LoginDecision.Accepted ok = (LoginDecision.Accepted) login.passwordLogin("alice", "a".toCharArray(), false, null,
-        session);
-    PortalLogin afterTheChange = PortalLogin.builder().keyRing(TestKeyRings.current())
+    // Alice logs in, then her account loses its email: her next request is anonymous for the same
+    // reason.
+    LoginDecision.Accepted ok = (LoginDecision.Accepted)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, session);
+    PortalLogin afterTheChange = PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
         .users(new InMemoryUserDirectory(PasswordHasher.forTests())
             .add("alice", "a".toCharArray(), user("u-alice", "", true, "t1")))
-        .revocations(RevocationStore.inMemory(clock)).clock(clock).random(new SecureRandom()).termsVersion("t1")
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1")
         .build();
     assertThat(afterTheChange.check(List.of(ok.ticket().cookieValue()), "sid-1-" + "x".repeat(40)))
         .isInstanceOf(AuthCheck.Anonymous.class);
-    AuthCheck later = afterTheChange.check(List.of(ok.ticket().cookieValue()), "sid-1-" + "x".repeat(40));
-    assertThat(((AuthCheck.Anonymous) later).audit()).map(AuditNote::reason).contains(Optional.of(
-        "account MISSING_EMAIL"));
+    AuthCheck later =
+        afterTheChange.check(List.of(ok.ticket().cookieValue()), "sid-1-" + "x".repeat(40));
+    assertThat(((AuthCheck.Anonymous) later).audit())
+        .map(AuditNote::reason)
+        .contains(Optional.of("account MISSING_EMAIL"));
   }
 
   private static String refusal(LoginDecision d) {
@@ -242,17 +275,19 @@ class LoginDecisionTest {
 
   @Test
   void legacyUpgrade_logsInOncePerCookie_andNeverPastTheSunset() {
-    LegacyUpgrade legacy = new LegacyUpgrade(fakeLegacy(), ReplayStore.inMemory(clock), clock, login);
+    LegacyUpgrade legacy =
+        new LegacyUpgrade(fakeLegacy(), ReplayStore.inMemory(clock), clock, login);
 
-    LoginDecision.Accepted ok = (LoginDecision.Accepted) legacy.upgrade(List.of("alice.adams:7"), session)
-        .orElseThrow();
+    LoginDecision.Accepted ok = (LoginDecision.Accepted)
+        legacy.upgrade(List.of("alice.adams:7"), session).orElseThrow();
     assertThat(ok.user().handle()).isEqualTo("u-alice");
     assertThat(types(ok.audit())).containsExactly(AuditEventType.LEGACY_TICKET_UPGRADED);
 
-    LoginDecision.Refused again = (LoginDecision.Refused) legacy.upgrade(List.of("alice.adams:7"), session)
-        .orElseThrow();
+    LoginDecision.Refused again = (LoginDecision.Refused)
+        legacy.upgrade(List.of("alice.adams:7"), session).orElseThrow();
     assertThat(again.audit().type()).isEqualTo(AuditEventType.AUTHN_TOKEN_REUSE);
-    assertThat(refusal(legacy.upgrade(List.of("alice.adams:8", "alice.adams:9"), session).orElseThrow()))
+    assertThat(refusal(
+            legacy.upgrade(List.of("alice.adams:8", "alice.adams:9"), session).orElseThrow()))
         .contains("duplicate legacy cookies");
     assertThat(legacy.upgrade(List.of(), session)).isEmpty();
 
@@ -267,8 +302,11 @@ class LoginDecisionTest {
     return new LegacyLogin() {
       @Override
       public CookieSpec cookie() {
-        return CookieSpec.builder(".ASPXAUTH").purpose("the old portal's login").dataStored("a ticket")
-            .duration("until logout").build();
+        return CookieSpec.builder(".ASPXAUTH")
+            .purpose("the old portal's login")
+            .dataStored("a ticket")
+            .duration("until logout")
+            .build();
       }
 
       @Override
@@ -284,44 +322,50 @@ class LoginDecisionTest {
 
       @Override
       public Optional<PortalUser> findUser(String legacyName) {
-        return users.findByHandle("u-" + legacyName.substring(0, legacyName.indexOf('.')).replace("nia", "newbie"));
+        return users.findByHandle(
+            "u-" + legacyName.substring(0, legacyName.indexOf('.')).replace("nia", "newbie"));
       }
     };
   }
 
   @Test
   void logout_revokesTheTicket_endsTheSession_andSaysWhatToRecord() {
-    LoginDecision.Accepted ok = (LoginDecision.Accepted) login.passwordLogin("alice", "a".toCharArray(), false, null,
-        session);
+    LoginDecision.Accepted ok = (LoginDecision.Accepted)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, session);
     String sid = "sid-1-" + "x".repeat(40);
 
     LogoutDecision out = login.logout(Optional.of(ok.ticket().ticket()), false, session);
-    assertThat(out).isEqualTo(new LogoutDecision.LoggedOut(AuditNote.success(AuditEventType.LOGOUT)
-        .withAction("logout")));
+    assertThat(out)
+        .isEqualTo(new LogoutDecision.LoggedOut(
+            AuditNote.success(AuditEventType.LOGOUT).withAction("logout")));
     assertThat(session.calls).containsExactly("rotateTo u-alice", "end");
     AuthCheck after = login.check(List.of(ok.ticket().cookieValue()), sid);
-    assertThat(((AuthCheck.Anonymous) after).audit()).map(AuditNote::type).contains(AuditEventType.AUTHN_TOKEN_REUSE);
+    assertThat(((AuthCheck.Anonymous) after).audit())
+        .map(AuditNote::type)
+        .contains(AuditEventType.AUTHN_TOKEN_REUSE);
   }
 
   @Test
   void logoutEverywhere_endsEverySessionOfTheUser_andAnonymousLogout_recordsNothing() {
-    LoginDecision.Accepted ok = (LoginDecision.Accepted) login.passwordLogin("alice", "a".toCharArray(), false, null,
-        session);
+    LoginDecision.Accepted ok = (LoginDecision.Accepted)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, session);
 
     LogoutDecision out = login.logout(Optional.of(ok.ticket().ticket()), true, session);
-    assertThat(((LogoutDecision.LoggedOut) out).audit()).isEqualTo(AuditNote.success(AuditEventType.SESSION_REVOKED)
-        .withAction("logout_everywhere"));
+    assertThat(((LogoutDecision.LoggedOut) out).audit())
+        .isEqualTo(
+            AuditNote.success(AuditEventType.SESSION_REVOKED).withAction("logout_everywhere"));
     assertThat(session.calls).containsExactly("rotateTo u-alice", "endAllOf u-alice", "end");
 
-    assertThat(login.logout(Optional.empty(), true, session)).isEqualTo(new LogoutDecision.NotLoggedIn());
+    assertThat(login.logout(Optional.empty(), true, session))
+        .isEqualTo(new LogoutDecision.NotLoggedIn());
     assertThat(session.calls).endsWith("end", "end");
   }
 
   @Test
   void check_refusesDuplicateAuthCookies_withATypedEvent() {
     AuthCheck.Anonymous twice = (AuthCheck.Anonymous) login.check(List.of("a", "b"), null);
-    assertThat(twice.audit()).contains(AuditNote.failure(AuditEventType.CRYPT_DECRYPT_FAIL,
-        "duplicate auth cookies"));
+    assertThat(twice.audit())
+        .contains(AuditNote.failure(AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies"));
     assertThat(twice.cookieToClear()).isTrue();
     AuthCheck.Anonymous none = (AuthCheck.Anonymous) login.check(List.of(), null);
     assertThat(none.cookieToClear()).isFalse();

@@ -23,7 +23,9 @@ class LoginFormTokensTest {
     assertThat(tokens.matches(value, tokens.tokenFor(other))).isFalse();
     assertThat(tokens.matches(value, null)).isFalse();
     assertThat(tokens.matches(null, token)).isFalse();
-    assertThat(tokens.matches(value, value)).as("the cookie value is not its own token").isFalse();
+    assertThat(tokens.matches(value, value))
+        .as("the cookie value is not its own token")
+        .isFalse();
   }
 
   @Test
@@ -36,8 +38,16 @@ class LoginFormTokensTest {
 
   @Test
   void malformedCookieValues_haveNoToken() {
-    for (String bad : new String[] {null, "", "1", "A".repeat(42), "A".repeat(44), "A".repeat(42) + "=",
-        "A".repeat(42) + "+", "A".repeat(42) + "é"}) {
+    for (String bad : new String[] {
+      null,
+      "",
+      "1",
+      "A".repeat(42),
+      "A".repeat(44),
+      "A".repeat(42) + "=",
+      "A".repeat(42) + "+",
+      "A".repeat(42) + "é"
+    }) {
       assertThat(tokens.isWellFormed(bad)).as(String.valueOf(bad)).isFalse();
       assertThat(tokens.tokenFor(bad)).as(String.valueOf(bad)).isNull();
       assertThat(tokens.matches(bad, "A".repeat(43))).isFalse();

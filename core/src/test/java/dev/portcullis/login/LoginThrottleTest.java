@@ -33,11 +33,12 @@ class LoginThrottleTest {
 
   private final MutableClock clock = MutableClock.startingAt2026();
   private final SecureRandom random = new SecureRandom();
-  private final CountingUserDirectory users = new CountingUserDirectory(new InMemoryUserDirectory(
-      PasswordHasher.forTests())
-      .add("alice", "a".toCharArray(), user("u-a", "alice@example.org"))
-      .add("bob", "b".toCharArray(), user("u-b", "bob@example.org"))
-      .add("dave", "d".toCharArray(), user("u-d", "")), Duration.ZERO);
+  private final CountingUserDirectory users = new CountingUserDirectory(
+      new InMemoryUserDirectory(PasswordHasher.forTests())
+          .add("alice", "a".toCharArray(), user("u-a", "alice@example.org"))
+          .add("bob", "b".toCharArray(), user("u-b", "bob@example.org"))
+          .add("dave", "d".toCharArray(), user("u-d", "")),
+      Duration.ZERO);
 
   private static PortalUser user(String handle, String email) {
     return new PortalUser(handle, "Name", email, Set.of("PROVIDER"), "org", true, "v1");
@@ -55,7 +56,8 @@ class LoginThrottleTest {
     return r instanceof LoginResult.Refused refused ? refused.reason() : null;
   }
 
-  private static LoginResult.Reason attempt(LoginService s, String user, String password, String address) {
+  private static LoginResult.Reason attempt(
+      LoginService s, String user, String password, String address) {
     return outcome(s.login(user, password.toCharArray(), true, address));
   }
 
@@ -92,7 +94,8 @@ class LoginThrottleTest {
     LoginService s = service(throttle().maxFailuresPerAccount(3));
     assertThat(attempt(s, "alice", "x", ATTACKER)).isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);
     assertThat(attempt(s, "alice", "x", ATTACKER)).isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);
-    // Successes from a new place use the account budget and give their slot back, however many there are.
+    // Successes from a new place use the account budget and give their slot back, however many
+    // there are.
     for (int i = 0; i < 10; i++) {
       assertThat(attempt(s, "alice", "a", "10.9.9." + i)).isNull();
     }
@@ -108,7 +111,8 @@ class LoginThrottleTest {
     assertThat(attempt(s, "alice", "a", HOME)).isNull();
     clock.advance(Duration.ofDays(3));
     for (int i = 0; i < 100; i++) {
-      assertThat(attempt(s, "alice", "guess" + i, ATTACKER)).isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);
+      assertThat(attempt(s, "alice", "guess" + i, ATTACKER))
+          .isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);
     }
     assertThat(attempt(s, "alice", "a", ATTACKER)).isEqualTo(LoginResult.Reason.THROTTLED);
     assertThat(attempt(s, "alice", "a", NEW_PLACE)).isEqualTo(LoginResult.Reason.THROTTLED);
@@ -136,7 +140,8 @@ class LoginThrottleTest {
 
   @Test
   void aKnownAddress_isForgottenWhenItsTimeRunsOut_andAFailedOrRefusedLoginMakesNone() {
-    LoginService s = service(throttle().knownAddressFor(Duration.ofDays(7)).maxFailuresPerAccount(2));
+    LoginService s =
+        service(throttle().knownAddressFor(Duration.ofDays(7)).maxFailuresPerAccount(2));
     attempt(s, "alice", "a", HOME);
     attempt(s, "alice", "wrong", NEW_PLACE);
     attempt(s, "dave", "d", NEW_PLACE); // right password, but dave may not log in
@@ -239,10 +244,18 @@ class LoginThrottleTest {
     attempt(s, "alice", "a", HOME);
     attempt(s, "alice", "x", "2001:db8::7");
     attempt(s, "alice", "a", HOME);
-    assertThat(keys).isNotEmpty().allSatisfy(k -> assertThat(k).matches("(a|ip|k|kb):[A-Za-z0-9_-]{43}")
-        .doesNotContainIgnoringCase("alice").doesNotContain("198.51").doesNotContain("2001"));
-    assertThat(keys).anyMatch(k -> k.startsWith("k:")).anyMatch(k -> k.startsWith("kb:"))
-        .anyMatch(k -> k.startsWith("ip:")).anyMatch(k -> k.startsWith("a:"));
+    assertThat(keys)
+        .isNotEmpty()
+        .allSatisfy(k -> assertThat(k)
+            .matches("(a|ip|k|kb):[A-Za-z0-9_-]{43}")
+            .doesNotContainIgnoringCase("alice")
+            .doesNotContain("198.51")
+            .doesNotContain("2001"));
+    assertThat(keys)
+        .anyMatch(k -> k.startsWith("k:"))
+        .anyMatch(k -> k.startsWith("kb:"))
+        .anyMatch(k -> k.startsWith("ip:"))
+        .anyMatch(k -> k.startsWith("a:"));
   }
 
   @Test
@@ -257,8 +270,8 @@ class LoginThrottleTest {
     }
     assertThat(attempt(a, "alice", "a", NEW_PLACE)).isEqualTo(LoginResult.Reason.THROTTLED);
     assertThat(attempt(b, "alice", "a", NEW_PLACE)).isEqualTo(LoginResult.Reason.THROTTLED);
-    LoginService otherKey = service(throttle().store(shared).hashKey(KeyMaterial.generate(random))
-        .maxFailuresPerAccount(4));
+    LoginService otherKey = service(
+        throttle().store(shared).hashKey(KeyMaterial.generate(random)).maxFailuresPerAccount(4));
     assertThat(attempt(otherKey, "alice", "a", NEW_PLACE)).isNull();
   }
 
@@ -293,14 +306,23 @@ class LoginThrottleTest {
 
   @Test
   void builder_refusesContradictionsAndMissingParts() {
-    assertThatThrownBy(() -> LoginThrottle.builder(clock).build()).hasMessageContaining("SecureRandom");
+    assertThatThrownBy(() -> LoginThrottle.builder(clock).build())
+        .hasMessageContaining("SecureRandom");
     assertThatThrownBy(() -> throttle().store(LoginAttemptStore.inMemory(clock)).build())
         .hasMessageContaining("hashKey");
-    assertThatThrownBy(() -> throttle().store(LoginAttemptStore.inMemory(clock)).hashKey(KeyMaterial.generate(random))
-        .maxTracked(10).build()).hasMessageContaining("maxTracked");
-    assertThatThrownBy(() -> throttle().knownAddressFor(Duration.ofDays(401)).build()).hasMessageContaining("400");
-    assertThatThrownBy(() -> throttle().knownAddressFor(Duration.ofDays(-1)).build()).hasMessageContaining("400");
-    assertThatThrownBy(() -> throttle().maxFailuresPerAccount(0).build()).hasMessageContaining("ASVS");
-    assertThat(throttle().knownAddressFor(Duration.ofDays(400)).maxTracked(10).build()).isNotNull();
+    assertThatThrownBy(() -> throttle()
+            .store(LoginAttemptStore.inMemory(clock))
+            .hashKey(KeyMaterial.generate(random))
+            .maxTracked(10)
+            .build())
+        .hasMessageContaining("maxTracked");
+    assertThatThrownBy(() -> throttle().knownAddressFor(Duration.ofDays(401)).build())
+        .hasMessageContaining("400");
+    assertThatThrownBy(() -> throttle().knownAddressFor(Duration.ofDays(-1)).build())
+        .hasMessageContaining("400");
+    assertThatThrownBy(() -> throttle().maxFailuresPerAccount(0).build())
+        .hasMessageContaining("ASVS");
+    assertThat(throttle().knownAddressFor(Duration.ofDays(400)).maxTracked(10).build())
+        .isNotNull();
   }
 }

@@ -16,31 +16,42 @@ class PortalLoginDefaultCookiesTest {
   private final MutableClock clock = MutableClock.startingAt2026();
 
   private PortalLogin.Builder valid() {
-    return PortalLogin.builder().keyRing(TestKeyRings.current())
-        .users(new InMemoryUserDirectory(PasswordHasher.forTests())).revocations(RevocationStore.inMemory(clock))
-        .clock(clock).random(new SecureRandom()).termsVersion("t1");
+    return PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(new InMemoryUserDirectory(PasswordHasher.forTests()))
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1");
   }
 
   @Test
   void builderWithoutCookies_declaresTheDefaults_underTheDefaultNames() {
     PortalLogin login = valid().build();
-    assertThat(login.cookies().authCookie()).usingRecursiveComparison()
+    assertThat(login.cookies().authCookie())
+        .usingRecursiveComparison()
         .isEqualTo(LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
-    assertThat(login.cookies().cookieCheckCookie()).usingRecursiveComparison()
+    assertThat(login.cookies().cookieCheckCookie())
+        .usingRecursiveComparison()
         .isEqualTo(LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
     assertThat(login.cookies().authCookie().name()).isEqualTo("__Host-portcullis-auth");
     assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("__Host-portcullis-cc");
   }
 
   @Test
-  void defaultCookies_underAnotherName_keepEveryOtherAttribute_andTheAuthCookieStaysSessionScoped() {
+  void
+      defaultCookies_underAnotherName_keepEveryOtherAttribute_andTheAuthCookieStaysSessionScoped() {
     CookieSpec auth = LoginCookies.defaultAuthCookie("validPSuser");
     CookieSpec check = LoginCookies.defaultCookieCheckCookie("user_name");
     assertThat(auth.name()).isEqualTo("validPSuser");
     assertThat(check.name()).isEqualTo("user_name");
-    assertThat(auth).usingRecursiveComparison().ignoringFields("name")
+    assertThat(auth)
+        .usingRecursiveComparison()
+        .ignoringFields("name")
         .isEqualTo(LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
-    assertThat(check).usingRecursiveComparison().ignoringFields("name")
+    assertThat(check)
+        .usingRecursiveComparison()
+        .ignoringFields("name")
         .isEqualTo(LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
     assertThat(auth.sessionScoped()).isTrue();
     assertThat(auth.purpose()).isNotEqualTo(check.purpose());
@@ -52,15 +63,20 @@ class PortalLoginDefaultCookiesTest {
 
   @Test
   void defaultCookies_underAnInvalidName_areRefused() {
-    assertThatThrownBy(() -> LoginCookies.defaultAuthCookie("bad name")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> LoginCookies.defaultAuthCookie("bad name"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("RFC 6265 token");
-    assertThatThrownBy(() -> LoginCookies.defaultCookieCheckCookie("")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> LoginCookies.defaultCookieCheckCookie(""))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void oneNameForBothCookies_isRefused() {
-    assertThatThrownBy(() -> valid().authCookie(LoginCookies.defaultAuthCookie("portal"))
-        .cookieCheckCookie(LoginCookies.defaultCookieCheckCookie("portal")).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("two names");
+    assertThatThrownBy(() -> valid()
+            .authCookie(LoginCookies.defaultAuthCookie("portal"))
+            .cookieCheckCookie(LoginCookies.defaultCookieCheckCookie("portal"))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("two names");
   }
 }

@@ -86,33 +86,55 @@ class AttributeCodecTest {
   void unknownVersion_isMalformed() {
     byte[] bytes = AttributeCodec.encode(SAMPLE);
     bytes[0] = 2;
-    assertThat(AttributeCodec.decode(bytes)).isEqualTo(new AttributeCodec.Decoded.Malformed("unknown version 2"));
+    assertThat(AttributeCodec.decode(bytes))
+        .isEqualTo(new AttributeCodec.Decoded.Malformed("unknown version 2"));
   }
 
   @Test
   void hugeCount_isMalformedWithoutAllocating() {
-    byte[] bytes = ByteBuffer.allocate(5).put((byte) 1).putInt(Integer.MAX_VALUE).array();
+    byte[] bytes =
+        ByteBuffer.allocate(5).put((byte) 1).putInt(Integer.MAX_VALUE).array();
     assertThat(AttributeCodec.decode(bytes)).isInstanceOf(AttributeCodec.Decoded.Malformed.class);
     byte[] negative = ByteBuffer.allocate(5).put((byte) 1).putInt(-1).array();
-    assertThat(AttributeCodec.decode(negative)).isInstanceOf(AttributeCodec.Decoded.Malformed.class);
+    assertThat(AttributeCodec.decode(negative))
+        .isInstanceOf(AttributeCodec.Decoded.Malformed.class);
   }
 
   @Test
   void unknownTag_invalidUtf8_andDuplicateNames_areMalformed() {
     // one pair: name "a", tag 99
-    byte[] unknownTag = ByteBuffer.allocate(11).put((byte) 1).putInt(1).putInt(1).put((byte) 'a').put((byte) 99)
+    byte[] unknownTag = ByteBuffer.allocate(11)
+        .put((byte) 1)
+        .putInt(1)
+        .putInt(1)
+        .put((byte) 'a')
+        .put((byte) 99)
         .array();
-    assertThat(AttributeCodec.decode(unknownTag)).isEqualTo(new AttributeCodec.Decoded.Malformed("unknown tag 99"));
+    assertThat(AttributeCodec.decode(unknownTag))
+        .isEqualTo(new AttributeCodec.Decoded.Malformed("unknown tag 99"));
 
-    byte[] badUtf8 = ByteBuffer.allocate(11).put((byte) 1).putInt(1).putInt(1).put((byte) 0xC3).put((byte) 5)
+    byte[] badUtf8 = ByteBuffer.allocate(11)
+        .put((byte) 1)
+        .putInt(1)
+        .putInt(1)
+        .put((byte) 0xC3)
+        .put((byte) 5)
         .array();
-    assertThat(AttributeCodec.decode(badUtf8)).isEqualTo(new AttributeCodec.Decoded.Malformed("invalid UTF-8"));
+    assertThat(AttributeCodec.decode(badUtf8))
+        .isEqualTo(new AttributeCodec.Decoded.Malformed("invalid UTF-8"));
 
-    byte[] duplicate = ByteBuffer.allocate(17).put((byte) 1).putInt(2)
-        .putInt(1).put((byte) 'a').put((byte) 5)
-        .putInt(1).put((byte) 'a').put((byte) 6)
+    byte[] duplicate = ByteBuffer.allocate(17)
+        .put((byte) 1)
+        .putInt(2)
+        .putInt(1)
+        .put((byte) 'a')
+        .put((byte) 5)
+        .putInt(1)
+        .put((byte) 'a')
+        .put((byte) 6)
         .array();
-    assertThat(AttributeCodec.decode(duplicate)).isEqualTo(new AttributeCodec.Decoded.Malformed("duplicate name"));
+    assertThat(AttributeCodec.decode(duplicate))
+        .isEqualTo(new AttributeCodec.Decoded.Malformed("duplicate name"));
   }
 
   @Test
@@ -131,7 +153,8 @@ class AttributeCodecTest {
       buf.put((byte) 7).putInt(1);
     }
     buf.put((byte) 5);
-    assertThat(AttributeCodec.decode(buf.array())).isEqualTo(new AttributeCodec.Decoded.Malformed("nested too deep"));
+    assertThat(AttributeCodec.decode(buf.array()))
+        .isEqualTo(new AttributeCodec.Decoded.Malformed("nested too deep"));
   }
 
   @Test
@@ -145,7 +168,8 @@ class AttributeCodecTest {
 
   @Test
   void emptyOrOversizedInput_isMalformed() {
-    assertThat(AttributeCodec.decode(new byte[0])).isInstanceOf(AttributeCodec.Decoded.Malformed.class);
+    assertThat(AttributeCodec.decode(new byte[0]))
+        .isInstanceOf(AttributeCodec.Decoded.Malformed.class);
     assertThat(AttributeCodec.decode(new byte[AttributeCodec.MAX_BYTES + 1]))
         .isEqualTo(new AttributeCodec.Decoded.Malformed("too large"));
   }

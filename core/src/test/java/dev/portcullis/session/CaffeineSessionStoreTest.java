@@ -40,7 +40,8 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
     caffeine().cleanUp();
     assertThat(expired).isEmpty();
 
-    // Maintenance works in timer-wheel buckets of about a second; reads are exact (see the contract tests).
+    // Maintenance works in timer-wheel buckets of about a second; reads are exact (see the contract
+    // tests).
     advance(Duration.ofMillis(1).plus(TIMER_WHEEL_SLACK));
     caffeine().cleanUp();
 
@@ -62,7 +63,9 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
     advance(IDLE.plus(TIMER_WHEEL_SLACK));
     caffeine().cleanUp();
 
-    assertThat(expired).extracting(SessionEvent::reason).containsExactly(SessionEvent.Reason.ABSOLUTE_TIMEOUT);
+    assertThat(expired)
+        .extracting(SessionEvent::reason)
+        .containsExactly(SessionEvent.Reason.ABSOLUTE_TIMEOUT);
   }
 
   @Test
@@ -90,7 +93,11 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
 
   @Test
   void fullStore_dropsSessionsAndReportsCapacity() {
-    SessionConfig small = SessionConfig.builder().idleTimeout(IDLE).absoluteTimeout(ABSOLUTE).maxSessions(10).build();
+    SessionConfig small = SessionConfig.builder()
+        .idleTimeout(IDLE)
+        .absoluteTimeout(ABSOLUTE)
+        .maxSessions(10)
+        .build();
     store = createStore(small, clock);
     for (int i = 0; i < 100; i++) {
       storedSession(Map.of());
@@ -104,7 +111,11 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
   /** The anonymous-flood attack: a full store makes room by evicting anonymous sessions, never a logged-in one. */
   @Test
   void anonymousFlood_neverEvictsALoggedInSession() {
-    SessionConfig small = SessionConfig.builder().idleTimeout(IDLE).absoluteTimeout(ABSOLUTE).maxSessions(10).build();
+    SessionConfig small = SessionConfig.builder()
+        .idleTimeout(IDLE)
+        .absoluteTimeout(ABSOLUTE)
+        .maxSessions(10)
+        .build();
     store = createStore(small, clock);
     List<SessionKey> loggedIn = new java.util.ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -121,8 +132,10 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
       assertThat(store.load(key)).isPresent();
     }
     assertThat(caffeine().estimatedSize()).isLessThanOrEqualTo(10 + loggedIn.size());
-    assertThat(expired).hasSizeGreaterThanOrEqualTo(10_000 - 10)
-        .allMatch(e -> e.reason() == SessionEvent.Reason.CAPACITY && e.userHandle().isEmpty());
+    assertThat(expired)
+        .hasSizeGreaterThanOrEqualTo(10_000 - 10)
+        .allMatch(
+            e -> e.reason() == SessionEvent.Reason.CAPACITY && e.userHandle().isEmpty());
   }
 
   @Test

@@ -23,11 +23,18 @@ class SessionConfigTest {
 
   @Test
   void absoluteTimeout_mustExceedIdleTimeout() {
-    assertThatThrownBy(() -> SessionConfig.builder().idleTimeout(Duration.ofHours(1))
-        .absoluteTimeout(Duration.ofHours(1)).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("absolute");
-    assertThat(SessionConfig.builder().idleTimeout(Duration.ofHours(1)).absoluteTimeout(Duration.ofMinutes(61))
-        .build().absoluteTimeout()).isEqualTo(Duration.ofMinutes(61));
+    assertThatThrownBy(() -> SessionConfig.builder()
+            .idleTimeout(Duration.ofHours(1))
+            .absoluteTimeout(Duration.ofHours(1))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("absolute");
+    assertThat(SessionConfig.builder()
+            .idleTimeout(Duration.ofHours(1))
+            .absoluteTimeout(Duration.ofMinutes(61))
+            .build()
+            .absoluteTimeout())
+        .isEqualTo(Duration.ofMinutes(61));
   }
 
   @Test
@@ -38,9 +45,11 @@ class SessionConfigTest {
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> SessionConfig.builder().maxSessions(0).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> SessionConfig.builder().anonymousSessionsPerAddress(0).build())
+    assertThatThrownBy(
+            () -> SessionConfig.builder().anonymousSessionsPerAddress(0).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> SessionConfig.builder().anonymousSessionWindow(Duration.ZERO).build())
+    assertThatThrownBy(
+            () -> SessionConfig.builder().anonymousSessionWindow(Duration.ZERO).build())
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> SessionConfig.builder().trackedAddresses(0).build())
         .isInstanceOf(IllegalStateException.class);
@@ -52,10 +61,13 @@ class SessionConfigTest {
 
   @Test
   void persistentSessionCookie_isRefused() {
-    CookieSpec persistent = SessionConfig.defaultCookie("sid").toBuilder().maxAge(Duration.ofDays(30)).build();
+    CookieSpec persistent = SessionConfig.defaultCookie("sid").toBuilder()
+        .maxAge(Duration.ofDays(30))
+        .build();
 
     assertThatThrownBy(() -> SessionConfig.builder().cookie(persistent).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("session-scoped");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("session-scoped");
   }
 
   @Test

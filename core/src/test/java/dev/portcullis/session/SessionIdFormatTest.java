@@ -37,9 +37,11 @@ class SessionIdFormatTest {
     assertThat(SessionIdFormat.BASE64URL.isWellFormed(good + "A")).isFalse();
     assertThat(SessionIdFormat.BASE64URL.isWellFormed("+" + good.substring(1))).isFalse();
     assertThat(SessionIdFormat.BASE64URL.isWellFormed("/" + good.substring(1))).isFalse();
-    assertThat(SessionIdFormat.BASE64URL.isWellFormed(good.substring(0, 42) + "=")).isFalse();
+    assertThat(SessionIdFormat.BASE64URL.isWellFormed(good.substring(0, 42) + "="))
+        .isFalse();
     assertThat(SessionIdFormat.BASE64URL.isWellFormed(good.substring(0, 42) + "B"))
-        .as("non-canonical last character").isFalse();
+        .as("non-canonical last character")
+        .isFalse();
     assertThat(SessionIdFormat.BASE64URL.isWellFormed("é" + good.substring(1))).isFalse();
   }
 

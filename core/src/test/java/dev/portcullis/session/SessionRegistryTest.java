@@ -19,8 +19,8 @@ class SessionRegistryTest {
   private final CountingSessionStore store = new CountingSessionStore(
       CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build());
   private final List<SessionEvent> events = new CopyOnWriteArrayList<>();
-  private final SessionRegistry registry = SessionRegistry.create(config, store, new SecureRandom(), clock,
-      new SessionListener() {
+  private final SessionRegistry registry =
+      SessionRegistry.create(config, store, new SecureRandom(), clock, new SessionListener() {
         @Override
         public void sessionCreated(SessionEvent event) {
           events.add(event);
@@ -47,7 +47,9 @@ class SessionRegistryTest {
 
     Session again = reopen(session);
     assertThat(again.isNew()).isFalse();
-    assertThat(events).extracting(e -> e.type().vocabularyName()).containsExactly("session_created");
+    assertThat(events)
+        .extracting(e -> e.type().vocabularyName())
+        .containsExactly("session_created");
   }
 
   @Test
@@ -143,7 +145,8 @@ class SessionRegistryTest {
     assertThat(session.id().cookieValue()).isNotEqualTo(oldValue);
     assertThat(registry.open(oldValue)).isInstanceOf(SessionLookup.Absent.class);
     assertThat(reopen(session).getAttribute("k")).isEqualTo("v");
-    assertThat(events).extracting(SessionEvent::type)
+    assertThat(events)
+        .extracting(SessionEvent::type)
         .containsExactly(SessionEvent.Type.CREATED, SessionEvent.Type.RENEWED);
   }
 
@@ -208,7 +211,8 @@ class SessionRegistryTest {
 
   /** A registry whose listener records refusals, with {@code perAddress} new anonymous sessions per minute. */
   private SessionRegistry limited(int perAddress, List<SessionEvent> refused) {
-    SessionConfig small = SessionConfig.builder().anonymousSessionsPerAddress(perAddress).build();
+    SessionConfig small =
+        SessionConfig.builder().anonymousSessionsPerAddress(perAddress).build();
     return SessionRegistry.create(small, store, new SecureRandom(), clock, new SessionListener() {
       @Override
       public void sessionRefused(SessionEvent event) {
@@ -233,13 +237,20 @@ class SessionRegistryTest {
     assertThat(over.isValid()).isTrue();
     assertThat(over.getAttribute("cart")).isEqualTo("1");
     assertThat(r.save(over, "203.0.113.7")).isTrue();
-    assertThat(r.open(over.id().cookieValue())).as("never stored").isInstanceOf(SessionLookup.Absent.class);
-    assertThat(refused).hasSize(1).allMatch(e -> e.type() == SessionEvent.Type.REFUSED
-        && e.reason() == SessionEvent.Reason.RATE_LIMITED && e.userHandle().isEmpty());
+    assertThat(r.open(over.id().cookieValue()))
+        .as("never stored")
+        .isInstanceOf(SessionLookup.Absent.class);
+    assertThat(refused)
+        .hasSize(1)
+        .allMatch(e -> e.type() == SessionEvent.Type.REFUSED
+            && e.reason() == SessionEvent.Reason.RATE_LIMITED
+            && e.userHandle().isEmpty());
 
     Session elsewhere = r.create();
     assertThat(r.save(elsewhere, "198.51.100.1")).isTrue();
-    assertThat(elsewhere.requestScoped()).as("another address has its own share").isFalse();
+    assertThat(elsewhere.requestScoped())
+        .as("another address has its own share")
+        .isFalse();
 
     clock.advance(Duration.ofMinutes(1));
     Session later = r.create();

@@ -30,8 +30,11 @@ import org.junit.jupiter.api.Test;
 public abstract class SessionStoreContractTest {
   protected static final Duration IDLE = Duration.ofMinutes(30);
   protected static final Duration ABSOLUTE = Duration.ofHours(8);
-  protected static final SessionConfig CONFIG =
-      SessionConfig.builder().idleTimeout(IDLE).absoluteTimeout(ABSOLUTE).maxSessions(10_000).build();
+  protected static final SessionConfig CONFIG = SessionConfig.builder()
+      .idleTimeout(IDLE)
+      .absoluteTimeout(ABSOLUTE)
+      .maxSessions(10_000)
+      .build();
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -87,7 +90,8 @@ public abstract class SessionStoreContractTest {
     Optional<SessionRecord> loaded = store.load(key);
 
     assertThat(loaded).isPresent();
-    assertThat(loaded.get().attributes()).containsExactlyInAnyOrderEntriesOf(Map.of("theme", "dark", "visits", 3L));
+    assertThat(loaded.get().attributes())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("theme", "dark", "visits", 3L));
     assertThat(loaded.get().created()).isEqualTo(clock.instant());
     assertThat(loaded.get().userHandle()).isEmpty();
   }
@@ -176,7 +180,9 @@ public abstract class SessionStoreContractTest {
   public void update_mergesOntoTheStoredAttributes() {
     SessionKey key = storedSession(Map.of("keep", "yes", "drop", "me", "change", 1));
 
-    store.save(key, new SessionChanges(false, false, null, Map.of("change", 2, "add", 2.5), Set.of("drop")));
+    store.save(
+        key,
+        new SessionChanges(false, false, null, Map.of("change", 2, "add", 2.5), Set.of("drop")));
 
     assertThat(store.load(key).orElseThrow().attributes())
         .containsExactlyInAnyOrderEntriesOf(Map.of("keep", "yes", "change", 2, "add", 2.5));
@@ -196,7 +202,8 @@ public abstract class SessionStoreContractTest {
         done.add(pool.submit(() -> {
           start.await();
           for (int i = 0; i < perThread; i++) {
-            assertThat(store.save(key, puts(Map.of("t" + thread + "-" + i, (long) i)))).isTrue();
+            assertThat(store.save(key, puts(Map.of("t" + thread + "-" + i, (long) i))))
+                .isTrue();
           }
           return null;
         }));
@@ -220,8 +227,11 @@ public abstract class SessionStoreContractTest {
     assertThat(store.rotate(old, next)).isTrue();
 
     assertThat(store.load(old)).isEmpty();
-    assertThat(store.load(next).orElseThrow().attributes()).containsEntry("cart", List.of("a", "b"));
-    assertThat(store.save(old, puts(Map.of("x", "y")))).as("a save on the old key").isFalse();
+    assertThat(store.load(next).orElseThrow().attributes())
+        .containsEntry("cart", List.of("a", "b"));
+    assertThat(store.save(old, puts(Map.of("x", "y"))))
+        .as("a save on the old key")
+        .isFalse();
     assertThat(store.load(old)).isEmpty();
   }
 
@@ -351,7 +361,9 @@ public abstract class SessionStoreContractTest {
       store.deleteByUser("racer");
       rotator.join(10_000);
 
-      assertThat(store.load(current[0])).as("round %d after %d rotations", round, rotations.get()).isEmpty();
+      assertThat(store.load(current[0]))
+          .as("round %d after %d rotations", round, rotations.get())
+          .isEmpty();
     }
   }
 
@@ -361,8 +373,14 @@ public abstract class SessionStoreContractTest {
     SessionRegistry registry =
         SessionRegistry.create(CONFIG, counting, RANDOM, clock, SessionListener.noop());
 
-    for (String bad : List.of("x", "../../etc/passwd", "A".repeat(44), "A".repeat(42) + "B", "A".repeat(4096),
-        "A".repeat(42) + "=", "A+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")) {
+    for (String bad : List.of(
+        "x",
+        "../../etc/passwd",
+        "A".repeat(44),
+        "A".repeat(42) + "B",
+        "A".repeat(4096),
+        "A".repeat(42) + "=",
+        "A+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")) {
       assertThat(registry.open(bad)).as(bad).isInstanceOf(SessionLookup.Malformed.class);
     }
     assertThat(counting.calls()).isZero();
@@ -373,7 +391,8 @@ public abstract class SessionStoreContractTest {
 
   @Test
   public void absentOrExpiredCookie_neverBecomesTheSessionId() {
-    SessionRegistry registry = SessionRegistry.create(CONFIG, store, RANDOM, clock, SessionListener.noop());
+    SessionRegistry registry =
+        SessionRegistry.create(CONFIG, store, RANDOM, clock, SessionListener.noop());
     Session first = registry.create();
     registry.save(first);
     String oldValue = first.id().cookieValue();

@@ -12,10 +12,12 @@ public abstract class AccountLinkStoreContract {
   @Test
   void identity_linksToOneUserOnly() {
     AccountLinkStore s = store();
-    assertThat(s.link("https://idp.example", "sub-1", "u-alice")).isEqualTo(AccountLinkStore.LinkResult.LINKED);
+    assertThat(s.link("https://idp.example", "sub-1", "u-alice"))
+        .isEqualTo(AccountLinkStore.LinkResult.LINKED);
     assertThat(s.link("https://idp.example", "sub-1", "u-alice"))
         .isEqualTo(AccountLinkStore.LinkResult.ALREADY_LINKED);
-    assertThat(s.link("https://idp.example", "sub-1", "u-bob")).isEqualTo(AccountLinkStore.LinkResult.CONFLICT);
+    assertThat(s.link("https://idp.example", "sub-1", "u-bob"))
+        .isEqualTo(AccountLinkStore.LinkResult.CONFLICT);
     assertThat(s.userFor("https://idp.example", "sub-1")).contains("u-alice");
     assertThat(s.isLinked("u-alice")).isTrue();
     assertThat(s.isLinked("u-bob")).isFalse();
@@ -26,7 +28,8 @@ public abstract class AccountLinkStoreContract {
     AccountLinkStore s = store();
     s.link("https://idp-a.example", "sub-9", "u-a");
     assertThat(s.userFor("https://idp-b.example", "sub-9")).isEmpty();
-    assertThat(s.link("https://idp-b.example", "sub-9", "u-b")).isEqualTo(AccountLinkStore.LinkResult.LINKED);
+    assertThat(s.link("https://idp-b.example", "sub-9", "u-b"))
+        .isEqualTo(AccountLinkStore.LinkResult.LINKED);
   }
 
   @Test
@@ -36,9 +39,12 @@ public abstract class AccountLinkStoreContract {
     s.link("https://idp-a.example", "sub-1", "u-alice");
     s.link("https://idp-b.example", "sub-2", "u-alice");
     s.link("https://idp-a.example", "sub-3", "u-bob");
-    assertThat(s.linksOf("u-alice")).containsExactlyInAnyOrder(new LinkedIdentity("https://idp-a.example", "sub-1"),
-        new LinkedIdentity("https://idp-b.example", "sub-2"));
-    assertThat(s.linksOf("u-bob")).containsExactly(new LinkedIdentity("https://idp-a.example", "sub-3"));
+    assertThat(s.linksOf("u-alice"))
+        .containsExactlyInAnyOrder(
+            new LinkedIdentity("https://idp-a.example", "sub-1"),
+            new LinkedIdentity("https://idp-b.example", "sub-2"));
+    assertThat(s.linksOf("u-bob"))
+        .containsExactly(new LinkedIdentity("https://idp-a.example", "sub-3"));
   }
 
   @Test
@@ -46,12 +52,17 @@ public abstract class AccountLinkStoreContract {
     AccountLinkStore s = store();
     s.link("https://idp.example", "sub-1", "u-alice");
     s.link("https://idp.example", "sub-2", "u-alice");
-    assertThat(s.unlink("https://idp.example", "sub-1", "u-bob")).as("another user's identity").isFalse();
+    assertThat(s.unlink("https://idp.example", "sub-1", "u-bob"))
+        .as("another user's identity")
+        .isFalse();
     assertThat(s.userFor("https://idp.example", "sub-1")).contains("u-alice");
     assertThat(s.unlink("https://idp.example", "sub-1", "u-alice")).isTrue();
-    assertThat(s.unlink("https://idp.example", "sub-1", "u-alice")).as("already gone").isFalse();
+    assertThat(s.unlink("https://idp.example", "sub-1", "u-alice"))
+        .as("already gone")
+        .isFalse();
     assertThat(s.userFor("https://idp.example", "sub-1")).isEmpty();
-    assertThat(s.linksOf("u-alice")).containsExactly(new LinkedIdentity("https://idp.example", "sub-2"));
+    assertThat(s.linksOf("u-alice"))
+        .containsExactly(new LinkedIdentity("https://idp.example", "sub-2"));
     assertThat(s.isLinked("u-alice")).isTrue();
     assertThat(s.unlink("https://idp.example", "sub-2", "u-alice")).isTrue();
     assertThat(s.isLinked("u-alice")).as("no identity left").isFalse();
@@ -63,7 +74,8 @@ public abstract class AccountLinkStoreContract {
     AccountLinkStore s = store();
     s.link("https://idp.example", "sub-1", "u-alice");
     s.unlink("https://idp.example", "sub-1", "u-alice");
-    assertThat(s.link("https://idp.example", "sub-1", "u-bob")).isEqualTo(AccountLinkStore.LinkResult.LINKED);
+    assertThat(s.link("https://idp.example", "sub-1", "u-bob"))
+        .isEqualTo(AccountLinkStore.LinkResult.LINKED);
     assertThat(s.userFor("https://idp.example", "sub-1")).contains("u-bob");
   }
 
@@ -80,6 +92,7 @@ public abstract class AccountLinkStoreContract {
     assertThat(s.userFor("https://idp-a.example", "sub-1")).isEmpty();
     assertThat(s.userFor("https://idp-b.example", "sub-1")).isEmpty();
     assertThat(s.userFor("https://idp-a.example", "sub-2")).contains("u-bob");
-    assertThat(s.link("https://idp-a.example", "sub-1", "u-alice")).isEqualTo(AccountLinkStore.LinkResult.LINKED);
+    assertThat(s.link("https://idp-a.example", "sub-1", "u-alice"))
+        .isEqualTo(AccountLinkStore.LinkResult.LINKED);
   }
 }

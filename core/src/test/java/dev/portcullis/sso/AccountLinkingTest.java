@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class AccountLinkingTest {
   private final MutableClock clock = MutableClock.startingAt2026();
   private final RecordingAuditSink sink = new RecordingAuditSink();
-  private final AuditLog audit = AuditLog.builder().clock(clock).random(new SecureRandom()).auditSink(sink).build();
+  private final AuditLog audit =
+      AuditLog.builder().clock(clock).random(new SecureRandom()).auditSink(sink).build();
   private final AccountLinkStore links = AccountLinkStore.inMemory();
   private final AccountLinking linking = new AccountLinking(links, audit);
 
@@ -31,15 +32,20 @@ class AccountLinkingTest {
 
   private List<AuditEvent> unlinks() throws Exception {
     assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
-    return sink.events().stream().filter(e -> e.type().equals(AuditEventType.SSO_UNLINK)).toList();
+    return sink.events().stream()
+        .filter(e -> e.type().equals(AuditEventType.SSO_UNLINK))
+        .toList();
   }
 
   @Test
   void administratorUnlinksOneIdentity_auditedWithTheUserAsActor() throws Exception {
     links.link("https://idp.example", "sub-1", "u-alice");
     links.link("https://idp.example", "sub-2", "u-alice");
-    assertThat(linking.unlink("u-alice", "https://idp.example", "sub-1", "u-admin")).isTrue();
-    assertThat(linking.unlink("u-bob", "https://idp.example", "sub-2", "u-admin")).as("not bob's").isFalse();
+    assertThat(linking.unlink("u-alice", "https://idp.example", "sub-1", "u-admin"))
+        .isTrue();
+    assertThat(linking.unlink("u-bob", "https://idp.example", "sub-2", "u-admin"))
+        .as("not bob's")
+        .isFalse();
     assertThat(linking.linksOf("u-alice"))
         .containsExactly(new AccountLinkStore.LinkedIdentity("https://idp.example", "sub-2"));
     List<AuditEvent> events = unlinks();
@@ -59,8 +65,10 @@ class AccountLinkingTest {
     assertThat(linking.unlinkAll("u-alice", "u-admin")).isEqualTo(2);
     assertThat(links.isLinked("u-alice")).isFalse();
     assertThat(links.isLinked("u-bob")).isTrue();
-    assertThat(unlinks()).singleElement().satisfies(e -> assertThat(e.reason())
-        .hasValueSatisfying(r -> assertThat(r).startsWith("2 identities")));
+    assertThat(unlinks())
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason())
+            .hasValueSatisfying(r -> assertThat(r).startsWith("2 identities")));
   }
 
   @Test
@@ -97,15 +105,18 @@ class AccountLinkingTest {
       }
     };
     AccountLinking failing = new AccountLinking(broken, audit);
-    assertThatThrownBy(() -> failing.unlinkAll("u-alice", "u-admin")).isInstanceOf(IllegalStateException.class);
-    assertThat(unlinks()).singleElement().satisfies(e -> assertThat(e.outcome())
-        .isEqualTo(AuditEvent.Outcome.FAILURE));
+    assertThatThrownBy(() -> failing.unlinkAll("u-alice", "u-admin"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(unlinks())
+        .singleElement()
+        .satisfies(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE));
   }
 
   @Test
   void pendingLink_roundTripsThroughItsSessionAttribute_andExpires() {
     Instant expires = clock.instant().plus(Duration.ofMinutes(5));
-    PendingLink p = new PendingLink("u-alice", "https://idp.example", "sub-1", "Alice\u0000\u202e <a@b>", expires);
+    PendingLink p = new PendingLink(
+        "u-alice", "https://idp.example", "sub-1", "Alice\u0000\u202e <a@b>", expires);
     assertThat(p.label()).isEqualTo("Alice <a@b>");
     assertThat(PendingLink.fromAttribute(p.toAttribute())).contains(p);
     assertThat(PendingLink.fromAttribute(Map.of("user", "u-alice"))).isEmpty();
@@ -113,6 +124,7 @@ class AccountLinkingTest {
     assertThat(p.expired(clock.instant())).isFalse();
     clock.advance(Duration.ofMinutes(5));
     assertThat(p.expired(clock.instant())).isTrue();
-    assertThat(new PendingLink("u", "i", "s", "x".repeat(500), expires).label()).hasSize(PendingLink.MAX_LABEL);
+    assertThat(new PendingLink("u", "i", "s", "x".repeat(500), expires).label())
+        .hasSize(PendingLink.MAX_LABEL);
   }
 }

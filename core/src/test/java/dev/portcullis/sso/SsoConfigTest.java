@@ -14,7 +14,9 @@ class SsoConfigTest {
   private final MutableClock clock = MutableClock.startingAt2026();
 
   private SsoConfig.Builder valid() {
-    return SsoConfig.builder().links(AccountLinkStore.inMemory()).replay(ReplayStore.inMemory(clock))
+    return SsoConfig.builder()
+        .links(AccountLinkStore.inMemory())
+        .replay(ReplayStore.inMemory(clock))
         .provider(URI.create("https://login.example"), "portal", "s3cret-value")
         .redirectUri(URI.create("https://portal.example/sso/callback"));
   }
@@ -36,52 +38,75 @@ class SsoConfigTest {
 
   @Test
   void defaultCookie_isWhatTheBuilderDeclares_andKeepsEveryAttributeButTheNameWhenRenamed() {
-    assertThat(valid().build().cookie()).usingRecursiveComparison()
+    assertThat(valid().build().cookie())
+        .usingRecursiveComparison()
         .isEqualTo(SsoConfig.defaultCookie(SsoConfig.DEFAULT_COOKIE));
     CookieSpec renamed = SsoConfig.defaultCookie("portal_sso");
     assertThat(renamed.name()).isEqualTo("portal_sso");
-    assertThat(renamed).usingRecursiveComparison().ignoringFields("name")
+    assertThat(renamed)
+        .usingRecursiveComparison()
+        .ignoringFields("name")
         .isEqualTo(SsoConfig.defaultCookie(SsoConfig.DEFAULT_COOKIE));
     assertThat(valid().cookie(renamed).build().cookie().name()).isEqualTo("portal_sso");
-    assertThatThrownBy(() -> SsoConfig.defaultCookie("bad name")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> SsoConfig.defaultCookie("bad name"))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void missingRedirectUri_isRefused() {
-    assertThatThrownBy(() -> SsoConfig.builder().links(AccountLinkStore.inMemory())
-        .replay(ReplayStore.inMemory(clock)).provider(URI.create("https://login.example"), "portal", "x").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("redirect URI")
+    assertThatThrownBy(() -> SsoConfig.builder()
+            .links(AccountLinkStore.inMemory())
+            .replay(ReplayStore.inMemory(clock))
+            .provider(URI.create("https://login.example"), "portal", "x")
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("redirect URI")
         .hasMessageContaining("required");
   }
 
   @Test
   void redirectUri_mustBeHttpsWithoutQueryFragmentOrUserInfo_httpOnlyOnLoopback() {
-    for (String bad : List.of("http://portal.example/sso/callback", "https://portal.example/sso/callback?x=1",
-        "https://portal.example/sso/callback#f", "https://user@portal.example/sso/callback", "/sso/callback",
-        "ftp://portal.example/sso/callback", "https://portal.example", "https://portal.example/SSO/Callback",
+    for (String bad : List.of(
+        "http://portal.example/sso/callback",
+        "https://portal.example/sso/callback?x=1",
+        "https://portal.example/sso/callback#f",
+        "https://user@portal.example/sso/callback",
+        "/sso/callback",
+        "ftp://portal.example/sso/callback",
+        "https://portal.example",
+        "https://portal.example/SSO/Callback",
         "https://portal.example/sso/../callback")) {
-      assertThatThrownBy(() -> valid().redirectUri(URI.create(bad)).build()).as(bad)
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("redirect URI");
+      assertThatThrownBy(() -> valid().redirectUri(URI.create(bad)).build())
+          .as(bad)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("redirect URI");
     }
-    for (String loopback : List.of("http://127.0.0.1:8080/sso/callback", "http://localhost/sso/callback",
+    for (String loopback : List.of(
+        "http://127.0.0.1:8080/sso/callback",
+        "http://localhost/sso/callback",
         "http://[::1]:9000/sso/callback")) {
-      assertThat(valid().redirectUri(URI.create(loopback)).build().redirectUri()).hasToString(loopback);
+      assertThat(valid().redirectUri(URI.create(loopback)).build().redirectUri())
+          .hasToString(loopback);
     }
   }
 
   @Test
   void callbackPath_isDerivedFromTheRedirectUri() {
-    SsoConfig c = valid().redirectUri(URI.create("https://portal.example/oidc/return")).build();
+    SsoConfig c =
+        valid().redirectUri(URI.create("https://portal.example/oidc/return")).build();
     assertThat(c.callbackPath()).isEqualTo("/oidc/return");
   }
 
   @Test
   void explicitCallbackPath_mustBeTheEndOfTheRedirectUrisPath() {
-    SsoConfig underContext = valid().redirectUri(URI.create("https://portal.example/portal/sso/callback"))
-        .callbackPath("/sso/callback").build();
+    SsoConfig underContext = valid()
+        .redirectUri(URI.create("https://portal.example/portal/sso/callback"))
+        .callbackPath("/sso/callback")
+        .build();
     assertThat(underContext.callbackPath()).isEqualTo("/sso/callback");
     assertThatThrownBy(() -> valid().callbackPath("/sso/return").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("callback path /sso/return")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("callback path /sso/return")
         .hasMessageContaining("/sso/callback");
   }
 
@@ -89,19 +114,25 @@ class SsoConfigTest {
   void scopes_mustIncludeOpenid_andBeScopeTokens() {
     assertThat(valid().scopes("openid", "profile", "email").build().scopes())
         .containsExactly("openid", "profile", "email");
-    assertThatThrownBy(() -> valid().scopes("profile").build()).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> valid().scopes("profile").build())
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("must include openid");
-    assertThatThrownBy(() -> valid().scopes(List.of()).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().scopes(List.of()).build())
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> valid().scopes("openid", "two words").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("scope token");
-    assertThatThrownBy(() -> valid().scopes("openid", "").build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().scopes("openid", "openid").build()).isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("scope token");
+    assertThatThrownBy(() -> valid().scopes("openid", "").build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().scopes("openid", "openid").build())
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("repeat");
   }
 
   @Test
   void toString_neverShowsTheClientSecret() {
-    assertThat(valid().build().toString()).doesNotContain("s3cret")
+    assertThat(valid().build().toString())
+        .doesNotContain("s3cret")
         .contains("https://portal.example/sso/callback");
   }
 
@@ -109,39 +140,64 @@ class SsoConfigTest {
   void lifetimeAboveTenMinutes_orZero_isRefused() {
     assertThat(valid().tokenLifetime(Duration.ofMinutes(10)).build().tokenLifetime())
         .isEqualTo(Duration.ofMinutes(10));
-    assertThatThrownBy(() -> valid().tokenLifetime(Duration.ofMinutes(10).plusSeconds(1)).build())
+    assertThatThrownBy(
+            () -> valid().tokenLifetime(Duration.ofMinutes(10).plusSeconds(1)).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().tokenLifetime(Duration.ZERO).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().tokenLifetime(Duration.ZERO).build())
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void missingStoresOrProvider_areRefused() {
-    assertThatThrownBy(() -> SsoConfig.builder().replay(ReplayStore.inMemory(clock))
-        .provider(URI.create("https://login.example"), "portal", "x").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("link store");
-    assertThatThrownBy(() -> SsoConfig.builder().links(AccountLinkStore.inMemory())
-        .provider(URI.create("https://login.example"), "portal", "x").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("replay");
-    assertThatThrownBy(() -> SsoConfig.builder().links(AccountLinkStore.inMemory())
-        .replay(ReplayStore.inMemory(clock)).redirectUri(URI.create("https://portal.example/sso/callback")).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("provider");
+    assertThatThrownBy(() -> SsoConfig.builder()
+            .replay(ReplayStore.inMemory(clock))
+            .provider(URI.create("https://login.example"), "portal", "x")
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("link store");
+    assertThatThrownBy(() -> SsoConfig.builder()
+            .links(AccountLinkStore.inMemory())
+            .provider(URI.create("https://login.example"), "portal", "x")
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("replay");
+    assertThatThrownBy(() -> SsoConfig.builder()
+            .links(AccountLinkStore.inMemory())
+            .replay(ReplayStore.inMemory(clock))
+            .redirectUri(URI.create("https://portal.example/sso/callback"))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("provider");
   }
 
   @Test
   void plainHttpIssuer_onlyOnLoopback() {
-    assertThat(valid().provider(URI.create("http://127.0.0.1:8080/default"), "portal", "x").build().issuer())
+    assertThat(valid()
+            .provider(URI.create("http://127.0.0.1:8080/default"), "portal", "x")
+            .build()
+            .issuer())
         .hasHost("127.0.0.1");
-    assertThatThrownBy(() -> valid().provider(URI.create("http://login.example"), "portal", "x").build())
+    assertThatThrownBy(() ->
+            valid().provider(URI.create("http://login.example"), "portal", "x").build())
         .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void persistentCookie_orOddPaths_areRefused() {
-    CookieSpec lasting = CookieSpec.builder("user_name").purpose("p").dataStored("d").duration("a day")
-        .maxAge(Duration.ofDays(1)).build();
-    assertThatThrownBy(() -> valid().cookie(lasting).build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().upgradePath("/sso/../x").build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().redirectUri(URI.create("https://portal.example/sso/upgrade")).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("must differ");
+    CookieSpec lasting = CookieSpec.builder("user_name")
+        .purpose("p")
+        .dataStored("d")
+        .duration("a day")
+        .maxAge(Duration.ofDays(1))
+        .build();
+    assertThatThrownBy(() -> valid().cookie(lasting).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().upgradePath("/sso/../x").build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid()
+            .redirectUri(URI.create("https://portal.example/sso/upgrade"))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("must differ");
   }
 }

@@ -64,8 +64,12 @@ public final class ApiSurface {
       return new ApiSurface(found);
     }
     try (Stream<Path> files = Files.walk(start)) {
-      for (Path file : files.filter(p -> p.toString().endsWith(".class")).sorted().collect(Collectors.toList())) {
-        String name = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
+      for (Path file : files
+          .filter(p -> p.toString().endsWith(".class"))
+          .sorted()
+          .collect(Collectors.toList())) {
+        String name =
+            root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
         name = name.substring(0, name.length() - ".class".length());
         if (name.endsWith("package-info") || name.endsWith("module-info") || isInternal(name)) {
           continue;
@@ -91,7 +95,9 @@ public final class ApiSurface {
 
   private static boolean isExported(Class<?> type) {
     for (Class<?> c = type; c != null; c = c.getEnclosingClass()) {
-      if (c.isAnonymousClass() || c.isLocalClass() || c.isSynthetic()
+      if (c.isAnonymousClass()
+          || c.isLocalClass()
+          || c.isSynthetic()
           || !(Modifier.isPublic(c.getModifiers()) || Modifier.isProtected(c.getModifiers()))) {
         return false;
       }
@@ -135,7 +141,10 @@ public final class ApiSurface {
       }
       for (Method m : type.getDeclaredMethods()) {
         if (visible(m.getModifiers()) && !m.isSynthetic() && !m.isBridge()) {
-          report(owner + "." + m.getName() + paramList(m), signature(m, m.getGenericReturnType()), leaks);
+          report(
+              owner + "." + m.getName() + paramList(m),
+              signature(m, m.getGenericReturnType()),
+              leaks);
         }
       }
     }
@@ -147,7 +156,9 @@ public final class ApiSurface {
   }
 
   private static String paramList(Executable e) {
-    return Arrays.stream(e.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+    return Arrays.stream(e.getParameterTypes())
+        .map(Class::getSimpleName)
+        .collect(Collectors.joining(", ", "(", ")"));
   }
 
   private static List<Type> signature(Executable e, Type result) {
@@ -209,15 +220,20 @@ public final class ApiSurface {
   public void assertMatches(Path listFile) {
     List<String> expected;
     try {
-      expected = Files.readAllLines(listFile, StandardCharsets.UTF_8).stream().map(String::strip)
-          .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.toList());
+      expected = Files.readAllLines(listFile, StandardCharsets.UTF_8).stream()
+          .map(String::strip)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+          .collect(Collectors.toList());
     } catch (IOException e) {
-      throw new AssertionError("cannot read the public API list " + listFile.toAbsolutePath() + ": " + e, e);
+      throw new AssertionError(
+          "cannot read the public API list " + listFile.toAbsolutePath() + ": " + e, e);
     }
     String diff = diff(expected, typeNames());
     if (!diff.isEmpty()) {
-      throw new AssertionError("The public types differ from " + listFile + ". If the change is meant, edit the list"
-          + " (lines with + are public now but not listed, lines with - are listed but not public):\n" + diff);
+      throw new AssertionError(
+          "The public types differ from " + listFile + ". If the change is meant, edit the list"
+              + " (lines with + are public now but not listed, lines with - are listed but not public):\n"
+              + diff);
     }
   }
 
@@ -227,10 +243,17 @@ public final class ApiSurface {
    */
   public static List<String> packagesWithoutInfo(Path sourceRoot) {
     try (Stream<Path> files = Files.walk(sourceRoot)) {
-      return files.filter(p -> p.toString().endsWith(".java")).map(Path::getParent).distinct()
+      return files
+          .filter(p -> p.toString().endsWith(".java"))
+          .map(Path::getParent)
+          .distinct()
           .filter(dir -> !Files.exists(dir.resolve("package-info.java")))
-          .map(dir -> sourceRoot.relativize(dir).toString().replace(dir.getFileSystem().getSeparator(), "."))
-          .sorted().collect(Collectors.toList());
+          .map(dir -> sourceRoot
+              .relativize(dir)
+              .toString()
+              .replace(dir.getFileSystem().getSeparator(), "."))
+          .sorted()
+          .collect(Collectors.toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -53,16 +53,20 @@ public final class CapturingLogger extends LegacyAbstractLogger implements Loggi
 
   @Override
   public synchronized void log(LoggingEvent event) {
-    List<KeyValuePair> kvs = event.getKeyValuePairs() == null ? List.of() : List.copyOf(event.getKeyValuePairs());
+    List<KeyValuePair> kvs =
+        event.getKeyValuePairs() == null ? List.of() : List.copyOf(event.getKeyValuePairs());
     Object[] args = event.getArgumentArray();
-    String message = args == null ? event.getMessage() : MessageFormatter.basicArrayFormat(event.getMessage(), args);
+    String message = args == null
+        ? event.getMessage()
+        : MessageFormatter.basicArrayFormat(event.getMessage(), args);
     events.add(new Captured(event.getLevel(), message, kvs));
   }
 
   @Override
   protected synchronized void handleNormalizedLoggingCall(
       Level level, Marker marker, String messagePattern, Object[] arguments, Throwable throwable) {
-    events.add(new Captured(level, MessageFormatter.basicArrayFormat(messagePattern, arguments), List.of()));
+    events.add(new Captured(
+        level, MessageFormatter.basicArrayFormat(messagePattern, arguments), List.of()));
   }
 
   @Override

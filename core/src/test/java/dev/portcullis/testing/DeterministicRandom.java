@@ -44,7 +44,8 @@ public final class DeterministicRandom extends SecureRandom {
 
     @Override
     protected void engineSetSeed(byte[] seed) {
-      throw new UnsupportedOperationException("a DeterministicRandom is fixed by its constructor seed");
+      throw new UnsupportedOperationException(
+          "a DeterministicRandom is fixed by its constructor seed");
     }
 
     @Override

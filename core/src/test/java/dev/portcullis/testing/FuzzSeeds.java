@@ -31,7 +31,10 @@ public final class FuzzSeeds {
     }
     seeds.forEach((name, expected) -> {
       try (InputStream in = testClass.getResourceAsStream(folder + name)) {
-        assertNotNull(in, () -> "missing seed " + folder + name + "; rerun with -Dportcullis.fuzz.writeSeeds=true");
+        assertNotNull(
+            in,
+            () ->
+                "missing seed " + folder + name + "; rerun with -Dportcullis.fuzz.writeSeeds=true");
         assertArrayEquals(expected, in.readAllBytes(), () -> "seed " + folder + name + " is stale");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -40,11 +43,14 @@ public final class FuzzSeeds {
   }
 
   private static void write(Class<?> testClass, String folder, Map<String, byte[]> seeds) {
-    Path sources = Path.of(System.getProperty("portcullis.root.dir"), "core", "src", "test", "resources")
+    Path sources = Path.of(
+            System.getProperty("portcullis.root.dir"), "core", "src", "test", "resources")
         .resolve(testClass.getPackageName().replace('.', '/'));
     try {
       // Also into the compiled test resources, so that this run already reads what it wrote.
-      Path compiled = Path.of(testClass.getResource(testClass.getSimpleName() + ".class").toURI()).getParent();
+      Path compiled = Path.of(
+              testClass.getResource(testClass.getSimpleName() + ".class").toURI())
+          .getParent();
       for (Path base : new Path[] {sources, compiled}) {
         Path dir = base.resolve(folder);
         Files.createDirectories(dir);

@@ -27,7 +27,8 @@ public final class RecordingAuditSink extends RecordingSink<AuditEvent> implemen
    * what was recorded.
    */
   public AuditEvent assertOnce(AuditEventType type, Predicate<? super AuditEvent> fields) {
-    return single(e -> e.type().equals(type) && fields.test(e), type + " event with the given fields");
+    return single(
+        e -> e.type().equals(type) && fields.test(e), type + " event with the given fields");
   }
 
   /** Fails if any event of {@code type} was recorded. */

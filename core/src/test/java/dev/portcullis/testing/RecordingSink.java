@@ -45,7 +45,8 @@ public abstract class RecordingSink<E> {
   final synchronized E single(Predicate<? super E> matching, String what) {
     List<E> found = events.stream().filter(matching).toList();
     if (found.size() != 1) {
-      throw new AssertionError("expected exactly one " + what + ", found " + found.size() + recorded());
+      throw new AssertionError(
+          "expected exactly one " + what + ", found " + found.size() + recorded());
     }
     return found.get(0);
   }

@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
 public class TestBrowser {
   /** How long one request may take before the test fails. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   private final String base;
@@ -50,8 +51,12 @@ public class TestBrowser {
 
   /** A browser on {@code base} (scheme, host and port, such as {@code http://127.0.0.1:8080}). */
   public TestBrowser(String base) {
-    this(base, HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(CONNECT_TIMEOUT)
-        .build());
+    this(
+        base,
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .build());
   }
 
   /**
@@ -63,11 +68,16 @@ public class TestBrowser {
   public TestBrowser(String base, HttpClient client) {
     this(base, client, new LinkedHashMap<>(), new ArrayList<>(), false);
     if (client.followRedirects() != HttpClient.Redirect.NEVER) {
-      throw new IllegalArgumentException("a test browser must see every redirect: use HttpClient.Redirect.NEVER");
+      throw new IllegalArgumentException(
+          "a test browser must see every redirect: use HttpClient.Redirect.NEVER");
     }
   }
 
-  private TestBrowser(String base, HttpClient client, Map<String, String> jar, List<String> setCookieHeaders,
+  private TestBrowser(
+      String base,
+      HttpClient client,
+      Map<String, String> jar,
+      List<String> setCookieHeaders,
       boolean cookiesBlocked) {
     this.base = Objects.requireNonNull(base, "base");
     this.client = Objects.requireNonNull(client, "client");
@@ -100,8 +110,8 @@ public class TestBrowser {
       return "";
     }
     StringBuilder header = new StringBuilder();
-    jar.forEach((name, value) -> header.append(header.length() == 0 ? "" : "; ").append(name).append('=')
-        .append(value));
+    jar.forEach((name, value) ->
+        header.append(header.length() == 0 ? "" : "; ").append(name).append('=').append(value));
     return header.toString();
   }
 
@@ -127,7 +137,8 @@ public class TestBrowser {
   /** POSTs {@code fields} as an HTML form would ({@code application/x-www-form-urlencoded}, UTF-8). */
   public final HttpResponse<String> post(String path, Map<String, String> fields)
       throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
+    return send(HttpRequest.newBuilder(uri(path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form(fields))));
   }
 
@@ -135,7 +146,8 @@ public class TestBrowser {
    * Sends any request through the jar: adds the {@code Cookie} header and the {@linkplain #REQUEST_TIMEOUT timeout},
    * then records and keeps the response's cookies. The body is read as a string.
    */
-  public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+  public HttpResponse<String> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
     String cookie = cookieHeader();
     if (!cookie.isEmpty()) {
       request.header("Cookie", cookie);
@@ -155,7 +167,8 @@ public class TestBrowser {
   public static String form(Map<String, String> fields) {
     StringBuilder body = new StringBuilder();
     fields.forEach((name, value) -> body.append(body.length() == 0 ? "" : "&")
-        .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+        .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+        .append('=')
         .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
     return body.toString();
   }
@@ -166,8 +179,10 @@ public class TestBrowser {
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
-  // Parsed by hand rather than with java.net.HttpCookie.parse, which follows RFC 2965 (splits a header on commas
-  // when it sees Max-Age, strips quotes), while the jar must keep exactly the value the server sent.
+  // Parsed by hand rather than with java.net.HttpCookie.parse, which follows RFC 2965 (splits a
+  // header on commas
+  // when it sees Max-Age, strips quotes), while the jar must keep exactly the value the server
+  // sent.
   private void keep(String header) {
     String[] parts = header.split(";");
     int eq = parts[0].indexOf('=');

@@ -66,7 +66,8 @@ class TestBrowserTest {
     try (InputStream in = exchange.getRequestBody()) {
       body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    byte[] out = ("cookie=" + cookie + " body=" + body + " csrf=tok-" + path.length()).getBytes(StandardCharsets.UTF_8);
+    byte[] out = ("cookie=" + cookie + " body=" + body + " csrf=tok-" + path.length())
+        .getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(200, out.length);
     exchange.getResponseBody().write(out);
     exchange.close();
@@ -91,10 +92,12 @@ class TestBrowserTest {
   }
 
   @Test
-  void maxAgeZeroOrNegative_orAnEmptyValue_removesTheCookie_butAPositiveOrUnreadableMaxAgeDoesNot() throws Exception {
+  void maxAgeZeroOrNegative_orAnEmptyValue_removesTheCookie_butAPositiveOrUnreadableMaxAgeDoesNot()
+      throws Exception {
     TestBrowser b = new TestBrowser(base);
     b.get("/set?h=a=1&h=b=2&h=c=3&h=d=4&h=e=5");
-    b.get("/set?h=a=x;%20Max-Age=0&h=b=;%20Path=/&h=c=y;%20max-age=-1&h=d=z;%20Max-Age=60&h=e=w;%20Max-Age=soon");
+    b.get(
+        "/set?h=a=x;%20Max-Age=0&h=b=;%20Path=/&h=c=y;%20max-age=-1&h=d=z;%20Max-Age=60&h=e=w;%20Max-Age=soon");
 
     assertThat(b.cookies()).containsExactly(Map.entry("d", "z"), Map.entry("e", "w"));
     b.get("/page");
@@ -133,7 +136,8 @@ class TestBrowserTest {
     b.cookies().clear();
     b.get("/page");
     assertThat(lastCookieHeader()).isEmpty();
-    assertThatThrownBy(() -> b.setCookieHeaders().add("x=1")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> b.setCookieHeaders().add("x=1"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -145,8 +149,10 @@ class TestBrowserTest {
 
   @Test
   void aClientThatFollowsRedirects_isRefused() {
-    HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-    assertThatThrownBy(() -> new TestBrowser(base, following)).isInstanceOf(IllegalArgumentException.class);
+    HttpClient following =
+        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    assertThatThrownBy(() -> new TestBrowser(base, following))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -155,7 +161,8 @@ class TestBrowserTest {
     fields.put("user name", "a&b=c");
     fields.put("_csrf", "é");
     assertThat(TestBrowser.form(fields)).isEqualTo("user+name=a%26b%3Dc&_csrf=%C3%A9");
-    assertThat(new TestBrowser(base).post("/form", fields).body()).contains("body=user+name=a%26b%3Dc&_csrf=%C3%A9");
+    assertThat(new TestBrowser(base).post("/form", fields).body())
+        .contains("body=user+name=a%26b%3Dc&_csrf=%C3%A9");
   }
 
   @Test
@@ -171,7 +178,8 @@ class TestBrowserTest {
   @Test
   void aSetCookieWithoutANameValuePair_failsTheRequest() {
     TestBrowser b = new TestBrowser(base);
-    assertThatThrownBy(() -> b.get("/set?h=nonsense")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> b.get("/set?h=nonsense"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("nonsense");
   }
 

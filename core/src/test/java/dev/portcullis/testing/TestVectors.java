@@ -40,10 +40,12 @@ public final class TestVectors {
   /** The vectors folder; skips the calling test when none is configured. */
   public static Path dir() {
     String configured = System.getProperty("portcullis.vectors.dir", "");
-    assumeTrue(!configured.isBlank(), "portcullis.vectors.dir is not set: public test vectors skipped");
+    assumeTrue(
+        !configured.isBlank(), "portcullis.vectors.dir is not set: public test vectors skipped");
     Path path = Path.of(configured);
     if (!path.isAbsolute()) {
-      path = Path.of(System.getProperty("portcullis.root.dir", ".")).resolve(path).normalize();
+      path =
+          Path.of(System.getProperty("portcullis.root.dir", ".")).resolve(path).normalize();
     }
     assertThat(path).as("portcullis.vectors.dir").isDirectory();
     return path;

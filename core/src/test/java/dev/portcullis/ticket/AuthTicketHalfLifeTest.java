@@ -22,7 +22,8 @@ class AuthTicketHalfLifeTest {
   }
 
   @Property(tries = 2_000)
-  void halfLife_isExactlyHalfTheLifetime(@ForAll @LongRange(min = 0, max = 4_000_000_000_000L) long issued,
+  void halfLife_isExactlyHalfTheLifetime(
+      @ForAll @LongRange(min = 0, max = 4_000_000_000_000L) long issued,
       @ForAll @LongRange(min = 1, max = 400L * 86_400_000) long lifetime) {
     AuthTicket t = ticket(issued, lifetime);
     Instant start = Instant.ofEpochMilli(issued);

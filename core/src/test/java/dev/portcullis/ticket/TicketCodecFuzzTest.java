@@ -34,10 +34,15 @@ class TicketCodecFuzzTest {
       return;
     }
     AuthTicket ticket = decoded.get();
-    assertArrayEquals(input, TicketCodec.encode(ticket), "decoded ticket re-encodes to other bytes");
+    assertArrayEquals(
+        input, TicketCodec.encode(ticket), "decoded ticket re-encodes to other bytes");
     assertEquals(decoded, TicketCodec.decode(TicketCodec.encode(ticket)));
-    assertTrue(TicketCodec.decode(Arrays.copyOf(input, input.length + 1)).isEmpty(), "trailing byte accepted");
-    assertTrue(TicketCodec.decode(Arrays.copyOf(input, input.length - 1)).isEmpty(), "truncated ticket accepted");
+    assertTrue(
+        TicketCodec.decode(Arrays.copyOf(input, input.length + 1)).isEmpty(),
+        "trailing byte accepted");
+    assertTrue(
+        TicketCodec.decode(Arrays.copyOf(input, input.length - 1)).isEmpty(),
+        "truncated ticket accepted");
   }
 
   @Test
@@ -47,8 +52,9 @@ class TicketCodecFuzzTest {
 
   @Test
   void validSeeds_decode_andBrokenSeeds_doNot() {
-    seeds().forEach((name, bytes) -> assertEquals(name.startsWith("valid-"), TicketCodec.decode(bytes).isPresent(),
-        name));
+    seeds()
+        .forEach((name, bytes) ->
+            assertEquals(name.startsWith("valid-"), TicketCodec.decode(bytes).isPresent(), name));
   }
 
   /** Seeds named {@code valid-*} decode; the others are near misses that must not. */
@@ -57,7 +63,9 @@ class TicketCodecFuzzTest {
     byte[] plain = TicketCodec.encode(ticket("u-1001", ""));
     seeds.put("valid-no-organisation", plain);
     seeds.put("valid-with-organisation", TicketCodec.encode(ticket("u-1001", "org-7")));
-    seeds.put("valid-multibyte-handles", TicketCodec.encode(ticket("\u00e9l\u00e8ve-\uD83D\uDD11", "\u7d44\u7e54")));
+    seeds.put(
+        "valid-multibyte-handles",
+        TicketCodec.encode(ticket("\u00e9l\u00e8ve-\uD83D\uDD11", "\u7d44\u7e54")));
     seeds.put("valid-longest-handles", TicketCodec.encode(ticket("u".repeat(64), "o".repeat(64))));
     seeds.put("broken-version-1", with(plain, 0, (byte) 1));
     seeds.put("broken-unpadded", Arrays.copyOf(plain, contentLength(plain)));
@@ -67,8 +75,10 @@ class TicketCodecFuzzTest {
     seeds.put("broken-trailing-byte", Arrays.copyOf(plain, plain.length + 1));
     seeds.put("broken-user-length-past-end", with(plain, 1 + AuthTicket.ID_LENGTH, (byte) 0xFF));
     seeds.put("broken-empty-user", emptyUser(plain));
-    seeds.put("broken-control-char-in-user", with(plain, 1 + AuthTicket.ID_LENGTH + 1, (byte) 0x07));
-    seeds.put("broken-invalid-utf8-in-user", with(plain, 1 + AuthTicket.ID_LENGTH + 1, (byte) 0xC0));
+    seeds.put(
+        "broken-control-char-in-user", with(plain, 1 + AuthTicket.ID_LENGTH + 1, (byte) 0x07));
+    seeds.put(
+        "broken-invalid-utf8-in-user", with(plain, 1 + AuthTicket.ID_LENGTH + 1, (byte) 0xC0));
     seeds.put("broken-zero-lifetime", zeroLifetime(plain));
     return seeds;
   }
@@ -76,7 +86,13 @@ class TicketCodecFuzzTest {
   private static AuthTicket ticket(String user, String org) {
     byte[] id = new byte[AuthTicket.ID_LENGTH];
     Arrays.fill(id, (byte) 0x1D);
-    return new AuthTicket(id, user, org, ISSUED, ISSUED.plusSeconds(8 * 3600), ISSUED.minusSeconds(60),
+    return new AuthTicket(
+        id,
+        user,
+        org,
+        ISSUED,
+        ISSUED.plusSeconds(8 * 3600),
+        ISSUED.minusSeconds(60),
         SessionBinding.of("session-0001"));
   }
 
@@ -93,7 +109,8 @@ class TicketCodecFuzzTest {
     byte[] out = new byte[plain.length - userLen];
     System.arraycopy(plain, 0, out, 0, userAt);
     out[userAt] = 0;
-    System.arraycopy(plain, userAt + 1 + userLen, out, userAt + 1, plain.length - userAt - 1 - userLen);
+    System.arraycopy(
+        plain, userAt + 1 + userLen, out, userAt + 1, plain.length - userAt - 1 - userLen);
     return Arrays.copyOf(out, plain.length); // padded back, so that only the empty handle is wrong
   }
 

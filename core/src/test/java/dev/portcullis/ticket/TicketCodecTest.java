@@ -23,12 +23,20 @@ class TicketCodecTest {
     Arrays.fill(id, (byte) 0x11);
     byte[] binding = new byte[16];
     Arrays.fill(binding, (byte) 0x22);
-    return new AuthTicket(id, user, org, Instant.ofEpochMilli(issued), Instant.ofEpochMilli(issued + lifetime),
-        Instant.ofEpochMilli(issued - authBefore), binding);
+    return new AuthTicket(
+        id,
+        user,
+        org,
+        Instant.ofEpochMilli(issued),
+        Instant.ofEpochMilli(issued + lifetime),
+        Instant.ofEpochMilli(issued - authBefore),
+        binding);
   }
 
   @Property(tries = 2_000)
-  void roundTrip_acrossFieldRanges(@ForAll("handle") String user, @ForAll("orgHandle") String org,
+  void roundTrip_acrossFieldRanges(
+      @ForAll("handle") String user,
+      @ForAll("orgHandle") String org,
       @ForAll @LongRange(min = 0, max = 253_402_300_799_000L) long issued,
       @ForAll @LongRange(min = 1, max = 10L * 365 * 86_400_000) long lifetime,
       @ForAll @LongRange(min = 0, max = 86_400_000) long authBefore) {
@@ -38,10 +46,13 @@ class TicketCodecTest {
   }
 
   @Property(tries = 2_000)
-  void truncatedOrExtended_neverDecodes(@ForAll("handle") String user, @ForAll @IntRange(min = 1, max = 40) int delta,
+  void truncatedOrExtended_neverDecodes(
+      @ForAll("handle") String user,
+      @ForAll @IntRange(min = 1, max = 40) int delta,
       @ForAll boolean extend) {
     byte[] encoded = TicketCodec.encode(ticket(user, "org", 1_000_000, 60_000, 0));
-    byte[] changed = extend ? Arrays.copyOf(encoded, encoded.length + delta)
+    byte[] changed = extend
+        ? Arrays.copyOf(encoded, encoded.length + delta)
         : Arrays.copyOf(encoded, Math.max(0, encoded.length - delta));
     assertThat(TicketCodec.decode(changed)).isEmpty();
   }
@@ -70,12 +81,14 @@ class TicketCodecTest {
     badUtf8[1 + 16 + 1] = (byte) 0xC3; // a lone lead byte in the user handle
     assertThat(TicketCodec.decode(badUtf8)).isEmpty();
 
-    // issuedAt 1,000,000 ms takes 3 varint bytes; the lifetime 60,000 ms follows. A zero lifetime is out of order.
+    // issuedAt 1,000,000 ms takes 3 varint bytes; the lifetime 60,000 ms follows. A zero lifetime
+    // is out of order.
     int lifetimeAt = 1 + 16 + 1 + 3 + 1 + 3 + 3;
     byte[] zeroLifetime = new byte[good.length - 2];
     System.arraycopy(good, 0, zeroLifetime, 0, lifetimeAt);
     zeroLifetime[lifetimeAt] = 0;
-    System.arraycopy(good, lifetimeAt + 3, zeroLifetime, lifetimeAt + 1, good.length - lifetimeAt - 3);
+    System.arraycopy(
+        good, lifetimeAt + 3, zeroLifetime, lifetimeAt + 1, good.length - lifetimeAt - 3);
     assertThat(TicketCodec.decode(samePaddedLength(zeroLifetime, good.length))).isEmpty();
 
     // The same lifetime as a non-minimal (overlong) varint: one ticket, one encoding.
@@ -99,8 +112,11 @@ class TicketCodecTest {
     nonZero[good.length - 1] = 1;
     assertThat(TicketCodec.decode(nonZero)).isEmpty();
     assertThat(TicketCodec.decode(Arrays.copyOf(good, good.length + TicketCodec.BUCKET)))
-        .as("a whole bucket too many").isEmpty();
-    assertThat(TicketCodec.decode(Arrays.copyOf(good, 48))).as("unpadded, as version 1 was").isEmpty();
+        .as("a whole bucket too many")
+        .isEmpty();
+    assertThat(TicketCodec.decode(Arrays.copyOf(good, 48)))
+        .as("unpadded, as version 1 was")
+        .isEmpty();
   }
 
   @Test
@@ -113,13 +129,15 @@ class TicketCodecTest {
 
   @Property(tries = 1_000)
   void everyEncoding_fillsWholeBuckets_andHandlesWithinABucketGiveOneLength(
-      @ForAll @IntRange(min = 1, max = 36) int userLength, @ForAll @IntRange(min = 0, max = 11) int orgLength,
+      @ForAll @IntRange(min = 1, max = 36) int userLength,
+      @ForAll @IntRange(min = 0, max = 11) int orgLength,
       @ForAll @LongRange(min = 0, max = 86_400_000) long authAge) {
     long eightHours = 8L * 3_600_000;
-    byte[] encoded = TicketCodec.encode(ticket("u".repeat(userLength), "o".repeat(orgLength), 1_790_000_000_000L,
-        eightHours, authAge));
+    byte[] encoded = TicketCodec.encode(ticket(
+        "u".repeat(userLength), "o".repeat(orgLength), 1_790_000_000_000L, eightHours, authAge));
     assertThat(encoded.length % TicketCodec.BUCKET).isZero();
-    // With today's times and a lifetime of hours, the fixed fields take 46 to 49 bytes: handles of up to 15 bytes
+    // With today's times and a lifetime of hours, the fixed fields take 46 to 49 bytes: handles of
+    // up to 15 bytes
     // together fit the first bucket whatever the auth age, from 19 to 47 bytes the second.
     int handles = userLength + orgLength;
     if (handles <= 15) {
@@ -135,22 +153,29 @@ class TicketCodecTest {
     long now = 1_790_000_000_000L;
     for (long authAge : new long[] {0, 4 * 3_600_000L}) {
       int[] lengths = List.of("riverside", "hillview", "council", "o").stream()
-          .mapToInt(org -> TicketCodec.encode(ticket("u-1001", org, now, 28_800_000, authAge)).length).toArray();
+          .mapToInt(
+              org -> TicketCodec.encode(ticket("u-1001", org, now, 28_800_000, authAge)).length)
+          .toArray();
       assertThat(lengths).as("auth age %d", authAge).containsOnly(64);
     }
     assertThat(TicketCodec.encode(ticket("u".repeat(64), "o".repeat(64), now, 28_800_000, 0)))
-        .as("the largest ticket").hasSize(TicketCodec.MAX_ENCODED);
+        .as("the largest ticket")
+        .hasSize(TicketCodec.MAX_ENCODED);
   }
 
   @Test
   void decode_refusesControlCharactersAndEmptyOrOversizedHandles() {
     byte[] good = TicketCodec.encode(ticket("u-1", "o-1", 1_000_000, 60_000, 0));
     int userAt = 1 + 16 + 1;
-    for (byte[] user : List.of(new byte[] {'u', '\n', '1'}, new byte[] {'u', 0x7F, '1'},
+    for (byte[] user : List.of(
+        new byte[] {'u', '\n', '1'},
+        new byte[] {'u', 0x7F, '1'},
         new byte[] {'u', (byte) 0xC2, (byte) 0x85})) { // U+0085, a C1 control, as UTF-8
       byte[] changed = good.clone();
       System.arraycopy(user, 0, changed, userAt, 3);
-      assertThat(TicketCodec.decode(changed)).as("user %s", Arrays.toString(user)).isEmpty();
+      assertThat(TicketCodec.decode(changed))
+          .as("user %s", Arrays.toString(user))
+          .isEmpty();
     }
     byte[] emptyUser = new byte[good.length - 3];
     System.arraycopy(good, 0, emptyUser, 0, userAt);
@@ -170,13 +195,24 @@ class TicketCodecTest {
     assertThatThrownBy(() -> ticket("a\nb", "o", 1000, 1, 0)).hasMessageContaining("control");
     assertThatThrownBy(() -> ticket("a\ud800", "o", 1000, 1, 0)).hasMessageContaining("Unicode");
     assertThatThrownBy(() -> ticket("u", "o", 1000, 0, 0)).hasMessageContaining("order");
-    assertThatThrownBy(() -> new AuthTicket(new byte[15], "u", "", Instant.EPOCH, Instant.EPOCH.plusMillis(1),
-        Instant.EPOCH, new byte[16])).hasMessageContaining("16 bytes");
+    assertThatThrownBy(() -> new AuthTicket(
+            new byte[15],
+            "u",
+            "",
+            Instant.EPOCH,
+            Instant.EPOCH.plusMillis(1),
+            Instant.EPOCH,
+            new byte[16]))
+        .hasMessageContaining("16 bytes");
   }
 
   @Provide
   Arbitrary<String> handle() {
-    return Arbitraries.strings().withCharRange('!', '~').withChars('é', 'ß', '中').ofMinLength(1).ofMaxLength(20);
+    return Arbitraries.strings()
+        .withCharRange('!', '~')
+        .withChars('é', 'ß', '中')
+        .ofMinLength(1)
+        .ofMaxLength(20);
   }
 
   @Provide

@@ -42,25 +42,45 @@ class TicketVerifierFuzzTest {
     DeterministicRandom random = new DeterministicRandom(0x71C4_E7L);
     KeyRing ring = TestKeyRings.current();
     VERIFIER = TicketVerifier.create(ring, COOKIE, clock, random);
-    TicketVerifier beforeRotation = TicketVerifier.create(TestKeyRings.beforeRotation(), COOKIE, clock, random);
+    TicketVerifier beforeRotation =
+        TicketVerifier.create(TestKeyRings.beforeRotation(), COOKIE, clock, random);
 
-    issue("valid-with-organisation", VERIFIER, VERIFIER.newTicket("u-1001", "org-7", "s-1", Duration.ofHours(8)),
+    issue(
+        "valid-with-organisation",
+        VERIFIER,
+        VERIFIER.newTicket("u-1001", "org-7", "s-1", Duration.ofHours(8)),
         false);
-    issue("valid-no-organisation", VERIFIER, VERIFIER.newTicket("u-1002", null, "s-2", Duration.ofHours(8)), false);
-    issue("valid-previous-key", beforeRotation,
-        beforeRotation.newTicket("u-1003", "org-7", "s-3", Duration.ofHours(8)), false);
+    issue(
+        "valid-no-organisation",
+        VERIFIER,
+        VERIFIER.newTicket("u-1002", null, "s-2", Duration.ofHours(8)),
+        false);
+    issue(
+        "valid-previous-key",
+        beforeRotation,
+        beforeRotation.newTicket("u-1003", "org-7", "s-3", Duration.ofHours(8)),
+        false);
     issue("expired", VERIFIER, VERIFIER.newTicket("u-1004", "", "s-4", Duration.ofHours(1)), true);
     // Authentic seals that are not auth tickets of this verifier: they must be NotValid.
-    seed("not-a-ticket", Sealer.create(ring, Purpose.AUTH_TICKET, random)
-        .seal("not a ticket".getBytes(StandardCharsets.UTF_8), COOKIE));
-    seed("other-cookie-name", TicketVerifier.create(ring, "__Host-pc-other", clock, random)
-        .seal(VERIFIER.newTicket("u-1005", "", "s-5", Duration.ofHours(8))));
-    seed("other-purpose", Sealer.create(ring, Purpose.SSO_UPGRADE, random)
-        .seal(TicketCodec.encode(VERIFIER.newTicket("u-1006", "", "s-6", Duration.ofHours(8))), COOKIE));
+    seed(
+        "not-a-ticket",
+        Sealer.create(ring, Purpose.AUTH_TICKET, random)
+            .seal("not a ticket".getBytes(StandardCharsets.UTF_8), COOKIE));
+    seed(
+        "other-cookie-name",
+        TicketVerifier.create(ring, "__Host-pc-other", clock, random)
+            .seal(VERIFIER.newTicket("u-1005", "", "s-5", Duration.ofHours(8))));
+    seed(
+        "other-purpose",
+        Sealer.create(ring, Purpose.SSO_UPGRADE, random)
+            .seal(
+                TicketCodec.encode(VERIFIER.newTicket("u-1006", "", "s-6", Duration.ofHours(8))),
+                COOKIE));
     clock.advance(Duration.ofHours(2));
   }
 
-  private static void issue(String name, TicketVerifier issuer, AuthTicket ticket, boolean expired) {
+  private static void issue(
+      String name, TicketVerifier issuer, AuthTicket ticket, boolean expired) {
     String cookie = issuer.seal(ticket);
     ISSUED.put(cookie, new Issued(ticket, expired));
     seed(name, cookie);
@@ -95,7 +115,8 @@ class TicketVerifierFuzzTest {
   @Test
   void authenticSealsThatAreNotOurTickets_areNotValid() {
     assertEquals("NotValid[MALFORMED]", VERIFIER.verify(cookie("not-a-ticket")).toString());
-    assertEquals("NotValid[TAMPERED]", VERIFIER.verify(cookie("other-cookie-name")).toString());
+    assertEquals(
+        "NotValid[TAMPERED]", VERIFIER.verify(cookie("other-cookie-name")).toString());
     assertEquals("NotValid[TAMPERED]", VERIFIER.verify(cookie("other-purpose")).toString());
   }
 

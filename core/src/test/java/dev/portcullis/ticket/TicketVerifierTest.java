@@ -26,12 +26,15 @@ class TicketVerifierTest {
   static KeyRing ring(int id, int seed) {
     byte[] k = new byte[32];
     Arrays.fill(k, (byte) seed);
-    return KeyRing.builder().add(id, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(k)).build();
+    return KeyRing.builder()
+        .add(id, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(k))
+        .build();
   }
 
   @Test
   void issuedTicket_verifiesAsValid_withAllFields() {
-    AuthTicket t = verifier.newTicket("u-7f3a9c", "org-riverside", "session-id-1", Duration.ofHours(8));
+    AuthTicket t =
+        verifier.newTicket("u-7f3a9c", "org-riverside", "session-id-1", Duration.ofHours(8));
     TicketCheck check = verifier.verify(verifier.seal(t));
     assertThat(check).isInstanceOf(TicketCheck.Valid.class);
     AuthTicket back = ((TicketCheck.Valid) check).ticket();
@@ -56,7 +59,8 @@ class TicketVerifierTest {
   }
 
   @Test
-  void sealedTicket_forAUuidAndAShortOrganisation_staysUnder200Characters_andHoldsNoHandleInClear() {
+  void
+      sealedTicket_forAUuidAndAShortOrganisation_staysUnder200Characters_andHoldsNoHandleInClear() {
     String user = "3f2a9c1e-77b4-4d0e-9a61-5b2c8d4e1f00";
     String org = "riverside";
     String sealed = verifier.seal(verifier.newTicket(user, org, "sid", Duration.ofHours(8)));
@@ -64,18 +68,26 @@ class TicketVerifierTest {
     String twoUuids = verifier.seal(verifier.newTicket(user, user, "sid", Duration.ofHours(8)));
     assertThat(twoUuids).hasSize(215); // the next bucket, 128 bytes
     byte[] raw = Base64.getUrlDecoder().decode(sealed);
-    assertThat(new String(raw, StandardCharsets.ISO_8859_1)).doesNotContain(user).doesNotContain("riverside");
+    assertThat(new String(raw, StandardCharsets.ISO_8859_1))
+        .doesNotContain(user)
+        .doesNotContain("riverside");
   }
 
   @Test
   void cookieLength_doesNotShowTheOrganisation_whenTheHandlesShareABucket() {
     List<Integer> lengths = new ArrayList<>();
     for (String org : List.of("riverside", "hillview", "council", "")) {
-      lengths.add(verifier.seal(verifier.newTicket("u-1001", org, "sid", Duration.ofHours(8))).length());
+      lengths.add(verifier
+          .seal(verifier.newTicket("u-1001", org, "sid", Duration.ofHours(8)))
+          .length());
     }
     assertThat(lengths).containsOnly(lengths.get(0));
-    assertThat(verifier.seal(verifier.newTicket("u-1001", "riverside-care-and-support-services", "sid",
-        Duration.ofHours(8))).length()).as("a handle 26 bytes longer is in the next bucket").isGreaterThan(lengths.get(0));
+    assertThat(verifier
+            .seal(verifier.newTicket(
+                "u-1001", "riverside-care-and-support-services", "sid", Duration.ofHours(8)))
+            .length())
+        .as("a handle 26 bytes longer is in the next bucket")
+        .isGreaterThan(lengths.get(0));
   }
 
   @Test
@@ -96,7 +108,8 @@ class TicketVerifierTest {
 
   @Test
   void sealedValueThatIsNotATicket_isMalformed() {
-    var sealer = dev.portcullis.crypto.Sealer.create(ring, dev.portcullis.crypto.Purpose.AUTH_TICKET, RANDOM);
+    var sealer = dev.portcullis.crypto.Sealer.create(
+        ring, dev.portcullis.crypto.Purpose.AUTH_TICKET, RANDOM);
     assertThat(reason(verifier.verify(sealer.seal(new byte[] {1, 2, 3}, COOKIE))))
         .isEqualTo(TicketCheck.Reason.MALFORMED);
   }
@@ -104,7 +117,8 @@ class TicketVerifierTest {
   @Test
   void renewal_keepsUserAndAuthTime_withNewIdTimesAndBinding() {
     AuthTicket first = verifier.newTicket("u", "o", "s1", Duration.ofHours(2));
-    assertThat(first.isPastHalfLife(clock.instant().plus(Duration.ofMinutes(59)))).isFalse();
+    assertThat(first.isPastHalfLife(clock.instant().plus(Duration.ofMinutes(59))))
+        .isFalse();
     clock.advance(Duration.ofHours(1));
     assertThat(first.isPastHalfLife(clock.instant())).isTrue();
     AuthTicket renewed = verifier.renew(first, "s2");

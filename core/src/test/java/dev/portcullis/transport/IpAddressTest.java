@@ -18,8 +18,8 @@ import net.jqwik.api.constraints.Size;
 
 class IpAddressTest {
   /** The IPv4 rule in its plainest form: four parts, each 0 or 1-3 digits without a leading zero, at most 255. */
-  private static final Pattern DOTTED_QUAD =
-      Pattern.compile("(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})");
+  private static final Pattern DOTTED_QUAD = Pattern.compile(
+      "(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})");
 
   private static Optional<byte[]> reference(String s) {
     Matcher m = DOTTED_QUAD.matcher(s);
@@ -46,8 +46,11 @@ class IpAddressTest {
   }
 
   @Property(tries = 1_000)
-  void everyIpv4Address_roundTripsThroughItsCanonicalText(@ForAll @IntRange(max = 255) int a,
-      @ForAll @IntRange(max = 255) int b, @ForAll @IntRange(max = 255) int c, @ForAll @IntRange(max = 255) int d) {
+  void everyIpv4Address_roundTripsThroughItsCanonicalText(
+      @ForAll @IntRange(max = 255) int a,
+      @ForAll @IntRange(max = 255) int b,
+      @ForAll @IntRange(max = 255) int c,
+      @ForAll @IntRange(max = 255) int d) {
     String text = a + "." + b + "." + c + "." + d;
     IpAddress ip = IpAddress.parse(text).orElseThrow();
     assertThat(ip.bytes()).isEqualTo(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
@@ -55,8 +58,11 @@ class IpAddressTest {
   }
 
   @Property(tries = 2_000)
-  void everyIpv6Address_roundTrips_andAgreesWithTheJdkOnItsBytes(@ForAll @Size(8) int[] groups,
-      @ForAll @IntRange(max = 7) int zeroFrom, @ForAll @IntRange(max = 4) int zeroCount) throws Exception {
+  void everyIpv6Address_roundTrips_andAgreesWithTheJdkOnItsBytes(
+      @ForAll @Size(8) int[] groups,
+      @ForAll @IntRange(max = 7) int zeroFrom,
+      @ForAll @IntRange(max = 4) int zeroCount)
+      throws Exception {
     byte[] bytes = new byte[16];
     for (int g = 0; g < 8; g++) {
       int v = g >= zeroFrom && g < zeroFrom + zeroCount ? 0 : groups[g] & 0xFFFF;
@@ -74,21 +80,49 @@ class IpAddressTest {
 
   @Example
   void leadingZeros_areRefusedInIpv4_andInAnIpv4TailOfIpv6_butNotInHexGroups() {
-    for (String s : new String[] {"010.0.0.1", "10.0.0.01", "00.0.0.0", "01.02.03.004", "::ffff:010.0.0.1",
-        "1.2.3.00"}) {
+    for (String s : new String[] {
+      "010.0.0.1", "10.0.0.01", "00.0.0.0", "01.02.03.004", "::ffff:010.0.0.1", "1.2.3.00"
+    }) {
       assertThat(IpAddress.parse(s)).as("'%s'", s).isEmpty();
     }
     assertThat(IpAddress.parse("0.0.0.0")).isPresent();
     assertThat(IpAddress.parse("10.0.0.100")).isPresent();
-    assertThat(IpAddress.parse("2001:0db8:0000::0001").map(IpAddress::toString)).contains("2001:db8::1");
+    assertThat(IpAddress.parse("2001:0db8:0000::0001").map(IpAddress::toString))
+        .contains("2001:db8::1");
   }
 
   @Example
   void nonAsciiDigitsSignsNamesShortFormsZonesBracketsAndPorts_areNotAddresses() {
-    for (String s : new String[] {"\u0661.2.3.4", "+1.2.3.4", "1.2.3.4 ", " 1.2.3.4", "localhost", "", "1.2.3.4.",
-        "0x7f.0.0.1", "127.1", "2130706433", "1.2.3.4:80", "[::1]", "::1%eth0", "fe80::1%1", "1:2:3:4:5:6:7:8:9",
-        "1::2::3", ":1", "1:", "1:::2", "12345::", "::1.2.3", "1.2.3.4::", "::ffff:1.2.3.4.5", "g::1", "::1:",
-        "1:2:3:4:5:6:7:1.2.3.4", "\uFF11.2.3.4", "::" + "1".repeat(50)}) {
+    for (String s : new String[] {
+      "\u0661.2.3.4",
+      "+1.2.3.4",
+      "1.2.3.4 ",
+      " 1.2.3.4",
+      "localhost",
+      "",
+      "1.2.3.4.",
+      "0x7f.0.0.1",
+      "127.1",
+      "2130706433",
+      "1.2.3.4:80",
+      "[::1]",
+      "::1%eth0",
+      "fe80::1%1",
+      "1:2:3:4:5:6:7:8:9",
+      "1::2::3",
+      ":1",
+      "1:",
+      "1:::2",
+      "12345::",
+      "::1.2.3",
+      "1.2.3.4::",
+      "::ffff:1.2.3.4.5",
+      "g::1",
+      "::1:",
+      "1:2:3:4:5:6:7:1.2.3.4",
+      "\uFF11.2.3.4",
+      "::" + "1".repeat(50)
+    }) {
       assertThat(IpAddress.parse(s)).as("'%s'", s).isEmpty();
     }
     assertThat(IpAddress.parse(null)).isEmpty();
@@ -97,9 +131,13 @@ class IpAddressTest {
   @Example
   void canonicalText_followsRfc5952() {
     assertThat(text("2001:DB8:0:0:0:0:2:1")).isEqualTo("2001:db8::2:1");
-    assertThat(text("2001:db8:0:1:1:1:1:1")).as("one zero group stays").isEqualTo("2001:db8:0:1:1:1:1:1");
+    assertThat(text("2001:db8:0:1:1:1:1:1"))
+        .as("one zero group stays")
+        .isEqualTo("2001:db8:0:1:1:1:1:1");
     assertThat(text("2001:0:0:1:0:0:0:1")).as("the longer run").isEqualTo("2001:0:0:1::1");
-    assertThat(text("2001:db8:0:0:1:0:0:1")).as("the first of equal runs").isEqualTo("2001:db8::1:0:0:1");
+    assertThat(text("2001:db8:0:0:1:0:0:1"))
+        .as("the first of equal runs")
+        .isEqualTo("2001:db8::1:0:0:1");
     assertThat(text("0:0:0:0:0:0:0:0")).isEqualTo("::");
     assertThat(text("0:0:0:0:0:0:0:1")).isEqualTo("::1");
     assertThat(text("1:0:0:0:0:0:0:0")).isEqualTo("1::");
@@ -131,16 +169,23 @@ class IpAddressTest {
   @Example
   void of_takesFourOrSixteenBytesOnly() {
     assertThat(IpAddress.of(new byte[] {10, 0, 0, 1}).toString()).isEqualTo("10.0.0.1");
-    assertThatThrownBy(() -> IpAddress.of(new byte[5])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> IpAddress.of(new byte[5]))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> IpAddress.of(null)).isInstanceOf(IllegalArgumentException.class);
   }
 
   private static String text(String s) {
-    return IpAddress.parse(s).orElseThrow(() -> new AssertionError("not parsed: " + s)).toString();
+    return IpAddress.parse(s)
+        .orElseThrow(() -> new AssertionError("not parsed: " + s))
+        .toString();
   }
 
   @Provide
   Arbitrary<String> quadLike() {
-    return Arbitraries.strings().withChars("0123456789.").withChars('a', ' ', '-').ofMinLength(0).ofMaxLength(19);
+    return Arbitraries.strings()
+        .withChars("0123456789.")
+        .withChars('a', ' ', '-')
+        .ofMinLength(0)
+        .ofMaxLength(19);
   }
 }

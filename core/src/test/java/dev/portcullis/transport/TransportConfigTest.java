@@ -26,31 +26,50 @@ class TransportConfigTest {
 
   @Test
   void negativeHstsMaxAge_isRefused() {
-    assertThatThrownBy(() -> TransportConfig.builder().hstsMaxAge(Duration.ofSeconds(-1)).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("negative");
+    assertThatThrownBy(
+            () -> TransportConfig.builder().hstsMaxAge(Duration.ofSeconds(-1)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("negative");
     assertThatThrownBy(() -> TransportConfig.builder().hstsMaxAge(null).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThat(TransportConfig.builder().redirectPlainHttp(false).hstsMaxAge(Duration.ZERO).build().hstsMaxAge())
+    assertThat(TransportConfig.builder()
+            .redirectPlainHttp(false)
+            .hstsMaxAge(Duration.ZERO)
+            .build()
+            .hstsMaxAge())
         .isZero();
-    assertThat(TransportConfig.builder().redirectPlainHttp(false).hstsMaxAge(Duration.ofMillis(1500)).build()
-        .hstsMaxAge())
+    assertThat(TransportConfig.builder()
+            .redirectPlainHttp(false)
+            .hstsMaxAge(Duration.ofMillis(1500))
+            .build()
+            .hstsMaxAge())
         .isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
   void badTrustedProxiesOrPorts_areRefusedAtBuild() {
-    assertThatThrownBy(() -> TransportConfig.builder().trustedProxies("proxy.internal").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("proxy.internal");
-    assertThatThrownBy(() -> TransportConfig.builder().trustedProxies("10.0.0.0/33").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("prefix");
-    assertThatThrownBy(() -> TransportConfig.builder().trustedProxies(Arrays.asList("10.0.0.1", null)).build())
+    assertThatThrownBy(
+            () -> TransportConfig.builder().trustedProxies("proxy.internal").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("proxy.internal");
+    assertThatThrownBy(
+            () -> TransportConfig.builder().trustedProxies("10.0.0.0/33").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("prefix");
+    assertThatThrownBy(() -> TransportConfig.builder()
+            .trustedProxies(Arrays.asList("10.0.0.1", null))
+            .build())
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> TransportConfig.builder().httpsPort(0).build())
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> TransportConfig.builder().httpsPort(65536).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThat(TransportConfig.builder().redirectPlainHttp(false).trustedProxies(List.of("10.0.0.0/8")).build()
-        .trustedProxies()).containsExactly("10.0.0.0/8");
+    assertThat(TransportConfig.builder()
+            .redirectPlainHttp(false)
+            .trustedProxies(List.of("10.0.0.0/8"))
+            .build()
+            .trustedProxies())
+        .containsExactly("10.0.0.0/8");
   }
 
   @Test
@@ -61,33 +80,46 @@ class TransportConfigTest {
     assertThat(dev.allowsPlainHttp("::1", "::1")).isTrue();
     assertThat(dev.allowsPlainHttp("192.0.2.10", "192.0.2.10")).isFalse();
     assertThat(dev.allowsPlainHttp("127.0.0.1", "203.0.113.9"))
-        .as("a local proxy forwarding for a remote client").isFalse();
-    assertThat(dev.allowsPlainHttp("192.0.2.10", LOOPBACK)).as("a remote proxy claiming loopback").isFalse();
+        .as("a local proxy forwarding for a remote client")
+        .isFalse();
+    assertThat(dev.allowsPlainHttp("192.0.2.10", LOOPBACK))
+        .as("a remote proxy claiming loopback")
+        .isFalse();
     assertThat(dev.allowsPlainHttp("localhost", "localhost"))
-        .as("names are never resolved").isFalse();
+        .as("names are never resolved")
+        .isFalse();
   }
 
   @Test
   void httpsUrl_isTheCanonicalHostAndPort_followedByTheTarget() {
-    TransportConfig config = TransportConfig.builder().canonicalHost("portal.example").build();
+    TransportConfig config =
+        TransportConfig.builder().canonicalHost("portal.example").build();
 
-    assertThat(config.httpsUrl("/a/b%20c?x=1&y=%2F")).contains("https://portal.example/a/b%20c?x=1&y=%2F");
+    assertThat(config.httpsUrl("/a/b%20c?x=1&y=%2F"))
+        .contains("https://portal.example/a/b%20c?x=1&y=%2F");
     assertThat(config.httpsUrl("/")).contains("https://portal.example/");
-    assertThat(TransportConfig.builder().canonicalHost("Portal.Example").httpsPort(8443).build().httpsUrl("/x?q"))
+    assertThat(TransportConfig.builder()
+            .canonicalHost("Portal.Example")
+            .httpsPort(8443)
+            .build()
+            .httpsUrl("/x?q"))
         .contains("https://portal.example:8443/x?q");
     assertThat(TransportConfig.builder().canonicalHost("2001:db8::1").build().httpsUrl("/x"))
         .contains("https://[2001:db8::1]/x");
-    assertThat(TransportConfig.builder().canonicalHost("[2001:DB8:0::1]").build().httpsUrl("/x"))
+    assertThat(
+            TransportConfig.builder().canonicalHost("[2001:DB8:0::1]").build().httpsUrl("/x"))
         .contains("https://[2001:db8::1]/x");
-    assertThat(TransportConfig.builder().canonicalHost("192.0.2.1").build().canonicalHost()).contains("192.0.2.1");
+    assertThat(TransportConfig.builder().canonicalHost("192.0.2.1").build().canonicalHost())
+        .contains("192.0.2.1");
   }
 
   @Test
   void httpsUrl_refusesTargetsThatCouldBendTheLocation() {
-    TransportConfig config = TransportConfig.builder().canonicalHost("portal.example").build();
+    TransportConfig config =
+        TransportConfig.builder().canonicalHost("portal.example").build();
 
-    for (String target : Arrays.asList(null, "", "x", "http://evil.example/", "/a b", "/a\r\nX: y", "/a#frag",
-        "/caf\u00e9")) {
+    for (String target : Arrays.asList(
+        null, "", "x", "http://evil.example/", "/a b", "/a\r\nX: y", "/a#frag", "/caf\u00e9")) {
       assertThat(config.httpsUrl(target)).as(String.valueOf(target)).isEqualTo(Optional.empty());
     }
   }
@@ -99,35 +131,63 @@ class TransportConfigTest {
         .hasMessageContaining("canonicalHost(")
         .hasMessageContaining("redirectPlainHttp(false)")
         .hasMessageContaining("never built from the request's Host header");
-    assertThatThrownBy(() -> TransportConfig.builder().trustedProxies("10.0.0.0/8").httpsPort(8443).build())
+    assertThatThrownBy(() -> TransportConfig.builder()
+            .trustedProxies("10.0.0.0/8")
+            .httpsPort(8443)
+            .build())
         .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void refusingPlainHttp_needsNoHost_andBuildsNoUrl() {
-    TransportConfig refusing = TransportConfig.builder().redirectPlainHttp(false).build();
+    TransportConfig refusing =
+        TransportConfig.builder().redirectPlainHttp(false).build();
 
     assertThat(refusing.redirectsPlainHttp()).isFalse();
     assertThat(refusing.canonicalHost()).isEmpty();
     assertThat(refusing.httpsUrl("/x")).isEmpty();
-    assertThat(TransportConfig.defaults().redirectsPlainHttp()).as("defaults() knows no host").isFalse();
+    assertThat(TransportConfig.defaults().redirectsPlainHttp())
+        .as("defaults() knows no host")
+        .isFalse();
   }
 
   @Test
   void developmentMode_redirectsToLoopbackUnlessAHostIsGiven() {
-    assertThat(TransportConfig.builder().developmentMode(true).httpsPort(8443).build().httpsUrl("/x"))
+    assertThat(TransportConfig.builder()
+            .developmentMode(true)
+            .httpsPort(8443)
+            .build()
+            .httpsUrl("/x"))
         .contains("https://localhost:8443/x");
-    assertThat(TransportConfig.builder().developmentMode(true).canonicalHost("dev.example").build().httpsUrl("/x"))
+    assertThat(TransportConfig.builder()
+            .developmentMode(true)
+            .canonicalHost("dev.example")
+            .build()
+            .httpsUrl("/x"))
         .contains("https://dev.example/x");
   }
 
   @Test
   void canonicalHostsThatAreNotPlainHostNamesOrAddresses_areRefusedAtBuild() {
-    for (String host : List.of("", "evil.example@portal.example", "portal.example/evil", "a b",
-        "portal.example\r\nSet-Cookie: x=1", "%65vil.example", "[::1", "-portal.example", "portal.example:8443",
-        "https://portal.example", "portal.example\\evil", "010.0.0.1", "1.2.3", "[portal.example]")) {
-      assertThatThrownBy(() -> TransportConfig.builder().canonicalHost(host).build()).as(host)
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("canonical host");
+    for (String host : List.of(
+        "",
+        "evil.example@portal.example",
+        "portal.example/evil",
+        "a b",
+        "portal.example\r\nSet-Cookie: x=1",
+        "%65vil.example",
+        "[::1",
+        "-portal.example",
+        "portal.example:8443",
+        "https://portal.example",
+        "portal.example\\evil",
+        "010.0.0.1",
+        "1.2.3",
+        "[portal.example]")) {
+      assertThatThrownBy(() -> TransportConfig.builder().canonicalHost(host).build())
+          .as(host)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("canonical host");
     }
   }
 }

@@ -20,8 +20,13 @@ class PasswordHasherTest {
 
   @Test
   void malformedOrForeignHashes_neverVerify() {
-    for (String bad : new String[] {null, "", "plain", "$argon2i$v=19$m=64,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-        "$argon2id$v=19$m=1,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"}) {
+    for (String bad : new String[] {
+      null,
+      "",
+      "plain",
+      "$argon2i$v=19$m=64,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+      "$argon2id$v=19$m=1,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"
+    }) {
       assertThat(hasher.verify("x".toCharArray(), bad)).as(String.valueOf(bad)).isFalse();
     }
   }
@@ -34,9 +39,15 @@ class PasswordHasherTest {
 
   @Test
   void directory_matchesUsernamesCaseInsensitively_andRecordsTerms() {
-    InMemoryUserDirectory dir = new InMemoryUserDirectory(hasher).add("Alice", "pw".toCharArray(),
-        new PortalUser("u-1", "Alice A", "alice@example.org", Set.of("PROVIDER"), "org-1", true, ""));
-    assertThat(dir.authenticate("alice", "pw".toCharArray())).map(PortalUser::handle).contains("u-1");
+    InMemoryUserDirectory dir = new InMemoryUserDirectory(hasher)
+        .add(
+            "Alice",
+            "pw".toCharArray(),
+            new PortalUser(
+                "u-1", "Alice A", "alice@example.org", Set.of("PROVIDER"), "org-1", true, ""));
+    assertThat(dir.authenticate("alice", "pw".toCharArray()))
+        .map(PortalUser::handle)
+        .contains("u-1");
     assertThat(dir.authenticate("ALICE", "pw".toCharArray())).isPresent();
     assertThat(dir.authenticate("alice", "PW".toCharArray())).isEmpty();
     assertThat(dir.authenticate("bob", "pw".toCharArray())).isEmpty();
@@ -44,14 +55,16 @@ class PasswordHasherTest {
 
     dir.recordTermsAcceptance("u-1", "2026-01");
     assertThat(dir.findByHandle("u-1")).map(PortalUser::acceptedTermsVersion).contains("2026-01");
-    assertThat(dir.authenticate("alice", "pw".toCharArray())).map(PortalUser::acceptedTermsVersion)
+    assertThat(dir.authenticate("alice", "pw".toCharArray()))
+        .map(PortalUser::acceptedTermsVersion)
         .contains("2026-01");
     assertThat(dir.findByHandle("nobody")).isEmpty();
   }
 
   @Test
   void portalUser_toStringNamesOnlyTheHandle() {
-    PortalUser u = new PortalUser("u-9", "Carol Council", "carol@example.org", Set.of("X"), "", true, "");
+    PortalUser u =
+        new PortalUser("u-9", "Carol Council", "carol@example.org", Set.of("X"), "", true, "");
     assertThat(u.toString()).contains("u-9").doesNotContain("Carol").doesNotContain("carol@");
   }
 }

@@ -80,8 +80,13 @@ final class RedisAccountLinkStore implements AccountLinkStore {
   public LinkResult link(String issuer, String subject, String userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
     String identity = keys.identity(check(issuer), check(subject));
-    Long outcome = redis.script("link an identity", LINK, ScriptOutputType.INTEGER,
-        new String[] {identity, keys.linkedUser(userHandle)}, Keys.utf8(userHandle), member(issuer, subject));
+    Long outcome = redis.script(
+        "link an identity",
+        LINK,
+        ScriptOutputType.INTEGER,
+        new String[] {identity, keys.linkedUser(userHandle)},
+        Keys.utf8(userHandle),
+        member(issuer, subject));
     return switch (outcome.intValue()) {
       case 0 -> LinkResult.LINKED;
       case 1 -> LinkResult.ALREADY_LINKED;
@@ -105,7 +110,8 @@ final class RedisAccountLinkStore implements AccountLinkStore {
   @Override
   public List<LinkedIdentity> linksOf(String userHandle) {
     String user = keys.linkedUser(Objects.requireNonNull(userHandle, "userHandle"));
-    List<byte[]> members = redis.call("list a user's linked identities",
+    List<byte[]> members = redis.call(
+        "list a user's linked identities",
         c -> "hash".equals(c.type(user)) ? c.hvals(user) : List.of());
     List<LinkedIdentity> out = new ArrayList<>();
     for (byte[] m : members) {
@@ -120,7 +126,10 @@ final class RedisAccountLinkStore implements AccountLinkStore {
   @Override
   public boolean unlink(String issuer, String subject, String userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
-    Long removed = redis.script("unlink an identity", UNLINK, ScriptOutputType.INTEGER,
+    Long removed = redis.script(
+        "unlink an identity",
+        UNLINK,
+        ScriptOutputType.INTEGER,
         new String[] {keys.identity(check(issuer), check(subject)), keys.linkedUser(userHandle)},
         Keys.utf8(userHandle));
     return removed > 0;
@@ -129,8 +138,12 @@ final class RedisAccountLinkStore implements AccountLinkStore {
   @Override
   public int unlinkAll(String userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
-    Long removed = redis.script("unlink every identity of a user", UNLINK_ALL, ScriptOutputType.INTEGER,
-        new String[] {keys.linkedUser(userHandle)}, Keys.utf8(userHandle));
+    Long removed = redis.script(
+        "unlink every identity of a user",
+        UNLINK_ALL,
+        ScriptOutputType.INTEGER,
+        new String[] {keys.linkedUser(userHandle)},
+        Keys.utf8(userHandle));
     return removed.intValue();
   }
 

@@ -44,20 +44,25 @@ final class RedisCalls {
     try {
       result = command.apply(commands);
     } catch (RedisException | IllegalStateException e) {
-      // IllegalStateException: Lettuce's timers and event loops refuse work while the stores are being closed.
+      // IllegalStateException: Lettuce's timers and event loops refuse work while the stores are
+      // being closed.
       throw failed(operation, e);
     }
     if (failuresInRow.get() != 0) {
       long failed = failuresInRow.getAndSet(0);
       if (failed != 0) {
-        LOG.info("Portcullis Redis stores at {} answer again, after {} failed call(s)", endpoint, failed);
+        LOG.info(
+            "Portcullis Redis stores at {} answer again, after {} failed call(s)",
+            endpoint,
+            failed);
       }
     }
     return result;
   }
 
   /** Runs a Lua script by its digest, sending its text only when Redis does not have it yet (new or restarted). */
-  <T> T script(String operation, LuaScript script, ScriptOutputType type, String[] keys, byte[]... args) {
+  <T> T script(
+      String operation, LuaScript script, ScriptOutputType type, String[] keys, byte[]... args) {
     return call(operation, c -> {
       try {
         return c.<T>evalsha(script.sha1(), type, keys, args);
@@ -78,10 +83,16 @@ final class RedisCalls {
     long last = lastWarnNanos.get();
     boolean warn = n == 1 || now - last >= TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS);
     if (warn && lastWarnNanos.compareAndSet(last, now)) {
-      LOG.warn("Portcullis Redis store at {} could not {} ({}: {}); failing closed, {} failed call(s) in a row",
-          endpoint, operation, e.getClass().getSimpleName(), e.getMessage(), n);
+      LOG.warn(
+          "Portcullis Redis store at {} could not {} ({}: {}); failing closed, {} failed call(s) in a row",
+          endpoint,
+          operation,
+          e.getClass().getSimpleName(),
+          e.getMessage(),
+          n);
     } else {
-      LOG.debug("Portcullis Redis store could not {} ({})", operation, e.getClass().getSimpleName());
+      LOG.debug(
+          "Portcullis Redis store could not {} ({})", operation, e.getClass().getSimpleName());
     }
     return new StoreUnavailableException("Redis store unavailable: " + operation, e);
   }

@@ -39,6 +39,7 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
       end
       return 1
       """);
+
   private static final long LONGEST_MILLIS = Duration.ofDays(3650).toMillis();
 
   private final RedisCalls redis;
@@ -59,9 +60,16 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
     }
     long windowMillis = millis(window);
     long now = keys.now().toEpochMilli();
-    Long taken = redis.script("reserve a login attempt", RESERVE, ScriptOutputType.INTEGER,
-        new String[] {keys.loginBudget(key)}, Keys.ascii(now), Keys.ascii(windowMillis), Keys.ascii(limit),
-        Keys.ascii(attemptId), Keys.ascii(windowMillis + skewMillis));
+    Long taken = redis.script(
+        "reserve a login attempt",
+        RESERVE,
+        ScriptOutputType.INTEGER,
+        new String[] {keys.loginBudget(key)},
+        Keys.ascii(now),
+        Keys.ascii(windowMillis),
+        Keys.ascii(limit),
+        Keys.ascii(attemptId),
+        Keys.ascii(windowMillis + skewMillis));
     return taken != null && taken == 1L;
   }
 
@@ -79,7 +87,9 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
     long keep = millis(keepFor);
     String known = keys.knownAddress(key);
     byte[] until = Keys.ascii(keys.now().toEpochMilli() + keep);
-    redis.call("remember a known address", c -> c.set(known, until, SetArgs.Builder.px(keep + skewMillis)));
+    redis.call(
+        "remember a known address",
+        c -> c.set(known, until, SetArgs.Builder.px(keep + skewMillis)));
   }
 
   @Override
@@ -90,7 +100,8 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
       return false;
     }
     try {
-      return keys.now().toEpochMilli() < Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+      return keys.now().toEpochMilli()
+          < Long.parseLong(new String(value, StandardCharsets.US_ASCII));
     } catch (NumberFormatException e) {
       return false;
     }
@@ -101,6 +112,8 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
     if (d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException("the duration must be positive");
     }
-    return d.compareTo(Duration.ofMillis(LONGEST_MILLIS)) > 0 ? LONGEST_MILLIS : Math.max(1, d.toMillis());
+    return d.compareTo(Duration.ofMillis(LONGEST_MILLIS)) > 0
+        ? LONGEST_MILLIS
+        : Math.max(1, d.toMillis());
   }
 }

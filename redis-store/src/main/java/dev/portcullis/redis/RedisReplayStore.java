@@ -34,7 +34,8 @@ final class RedisReplayStore implements ReplayStore {
       return false;
     }
     String key = keys.usedToken(tokenId);
-    String reply = redis.call("mark a token used", c -> c.set(key, USED, SetArgs.Builder.nx().px(ttl)));
+    String reply = redis.call(
+        "mark a token used", c -> c.set(key, USED, SetArgs.Builder.nx().px(ttl)));
     return "OK".equals(reply);
   }
 }

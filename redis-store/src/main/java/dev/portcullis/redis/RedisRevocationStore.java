@@ -70,9 +70,14 @@ final class RedisRevocationStore implements RevocationStore {
     if (ttl <= 0) {
       return;
     }
-    redis.script("revoke a user's tickets", LATER_CUT_OFF, ScriptOutputType.INTEGER,
+    redis.script(
+        "revoke a user's tickets",
+        LATER_CUT_OFF,
+        ScriptOutputType.INTEGER,
         new String[] {keys.userCutOff(userHandle)},
-        Keys.ascii(cutOff.getEpochSecond()), Keys.ascii(cutOff.getNano()), Keys.ascii(Keys.ceilMillis(keepUntil)),
+        Keys.ascii(cutOff.getEpochSecond()),
+        Keys.ascii(cutOff.getNano()),
+        Keys.ascii(Keys.ceilMillis(keepUntil)),
         Keys.ascii(ttl));
   }
 
@@ -81,7 +86,8 @@ final class RedisRevocationStore implements RevocationStore {
     Objects.requireNonNull(issuedAt, "issuedAt");
     String ticketKey = keys.revokedTicket(Objects.requireNonNull(ticketId, "ticketId"));
     String userKey = keys.userCutOff(Objects.requireNonNull(userHandle, "userHandle"));
-    List<KeyValue<String, byte[]>> found = redis.call("check a revocation", c -> c.mget(ticketKey, userKey));
+    List<KeyValue<String, byte[]>> found =
+        redis.call("check a revocation", c -> c.mget(ticketKey, userKey));
     long now = keys.now().toEpochMilli();
     if (found.get(0).hasValue() && ticketStillRevoked(found.get(0).getValue(), now)) {
       return true;

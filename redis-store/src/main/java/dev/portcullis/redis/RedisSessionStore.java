@@ -193,8 +193,8 @@ final class RedisSessionStore implements SessionStore {
   @Override
   public Optional<SessionRecord> load(SessionKey key) {
     Instant now = now();
-    List<Object> fields = redis.script("load a session", LOAD, ScriptOutputType.MULTI,
-        new String[] {sessionKey(key)}, times(now));
+    List<Object> fields = redis.script(
+        "load a session", LOAD, ScriptOutputType.MULTI, new String[] {sessionKey(key)}, times(now));
     if (fields.isEmpty()) {
       return Optional.empty();
     }
@@ -212,7 +212,8 @@ final class RedisSessionStore implements SessionStore {
         String attribute = name.substring(ATTRIBUTE.length());
         if (!(AttributeCodec.decode(value) instanceof AttributeCodec.Decoded.Ok ok)
             || !ok.attributes().containsKey(attribute)) {
-          LOG.warn("Portcullis Redis session store: a stored session attribute does not decode; session ignored");
+          LOG.warn(
+              "Portcullis Redis session store: a stored session attribute does not decode; session ignored");
           return Optional.empty();
         }
         attributes.put(attribute, ok.attributes().get(attribute));
@@ -221,8 +222,8 @@ final class RedisSessionStore implements SessionStore {
     if (created == null) {
       return Optional.empty();
     }
-    return Optional.of(SessionRecord.of(created, Instant.ofEpochMilli(now.toEpochMilli()), Optional.ofNullable(user),
-        attributes));
+    return Optional.of(SessionRecord.of(
+        created, Instant.ofEpochMilli(now.toEpochMilli()), Optional.ofNullable(user), attributes));
   }
 
   @Override
@@ -251,22 +252,34 @@ final class RedisSessionStore implements SessionStore {
       args.add(Keys.utf8(ATTRIBUTE + put.getKey()));
       args.add(AttributeCodec.encode(Map.of(put.getKey(), put.getValue())));
     }
-    Long saved = redis.script("save a session", SAVE, ScriptOutputType.INTEGER, keyList.toArray(new String[0]),
+    Long saved = redis.script(
+        "save a session",
+        SAVE,
+        ScriptOutputType.INTEGER,
+        keyList.toArray(new String[0]),
         args.toArray(new byte[0][]));
     return saved == 1;
   }
 
   @Override
   public boolean delete(SessionKey key) {
-    Long deleted = redis.script("delete a session", DELETE, ScriptOutputType.INTEGER,
-        new String[] {sessionKey(key)}, times(now()));
+    Long deleted = redis.script(
+        "delete a session",
+        DELETE,
+        ScriptOutputType.INTEGER,
+        new String[] {sessionKey(key)},
+        times(now()));
     return deleted == 1;
   }
 
   @Override
   public boolean rotate(SessionKey from, SessionKey to) {
-    Long moved = redis.script("rotate a session id", ROTATE, ScriptOutputType.INTEGER,
-        new String[] {sessionKey(from), sessionKey(to)}, times(now()));
+    Long moved = redis.script(
+        "rotate a session id",
+        ROTATE,
+        ScriptOutputType.INTEGER,
+        new String[] {sessionKey(from), sessionKey(to)},
+        times(now()));
     return moved == 1;
   }
 
@@ -283,13 +296,23 @@ final class RedisSessionStore implements SessionStore {
   private Set<SessionKey> byUser(String operation, String userHandle, String mode) {
     Objects.requireNonNull(userHandle, "userHandle");
     byte[][] t = times(now());
-    List<Object> found = redis.script(operation, BY_USER, ScriptOutputType.MULTI,
-        new String[] {keys.sessionsOf(userHandle)}, t[0], t[1], t[2], t[3], Keys.utf8(userHandle), Keys.ascii(mode));
+    List<Object> found = redis.script(
+        operation,
+        BY_USER,
+        ScriptOutputType.MULTI,
+        new String[] {keys.sessionsOf(userHandle)},
+        t[0],
+        t[1],
+        t[2],
+        t[3],
+        Keys.utf8(userHandle),
+        Keys.ascii(mode));
     Set<SessionKey> result = new HashSet<>();
     String sessionPrefix = keys.session(new byte[0]);
     for (Object member : found) {
       String name = text(member);
-      result.add(SessionKey.fromBytes(Base64.getUrlDecoder().decode(name.substring(sessionPrefix.length()))));
+      result.add(SessionKey.fromBytes(
+          Base64.getUrlDecoder().decode(name.substring(sessionPrefix.length()))));
     }
     return result;
   }

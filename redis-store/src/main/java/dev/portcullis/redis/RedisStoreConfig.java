@@ -79,8 +79,9 @@ public final class RedisStoreConfig {
 
   @Override
   public String toString() {
-    return "RedisStoreConfig[" + endpoint() + ", keyPrefix=" + keyPrefix + ", commandTimeout=" + commandTimeout
-        + ", clockSkew=" + clockSkew + ", maxPendingCommands=" + maxPendingCommands + "]";
+    return "RedisStoreConfig[" + endpoint() + ", keyPrefix=" + keyPrefix + ", commandTimeout="
+        + commandTimeout + ", clockSkew=" + clockSkew + ", maxPendingCommands=" + maxPendingCommands
+        + "]";
   }
 
   /** Collects the settings; {@link #build()} refuses missing or out-of-range values. */
@@ -110,7 +111,8 @@ public final class RedisStoreConfig {
       try {
         this.uri = RedisURI.create(uri);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("not a Redis URI (redis://, rediss://, redis-sentinel://)");
+        throw new IllegalArgumentException(
+            "not a Redis URI (redis://, rediss://, redis-sentinel://)");
       }
       return this;
     }
@@ -162,14 +164,21 @@ public final class RedisStoreConfig {
      */
     public RedisStoreConfig build() {
       requireState(uri != null, "a Redis URI is required");
-      requireState(!keyPrefix.isEmpty() && keyPrefix.length() <= LONGEST_PREFIX
-          && keyPrefix.chars().allMatch(c -> c > 0x20 && c < 0x7f),
+      requireState(
+          !keyPrefix.isEmpty()
+              && keyPrefix.length() <= LONGEST_PREFIX
+              && keyPrefix.chars().allMatch(c -> c > 0x20 && c < 0x7f),
           "the key prefix must be 1 to 64 printable ASCII characters without spaces");
-      requireState(!commandTimeout.isNegative() && !commandTimeout.isZero()
-          && commandTimeout.compareTo(LONGEST_TIMEOUT) <= 0, "the command timeout must be above zero and at most 30 s");
-      requireState(!clockSkew.isNegative() && clockSkew.compareTo(LONGEST_SKEW) <= 0,
+      requireState(
+          !commandTimeout.isNegative()
+              && !commandTimeout.isZero()
+              && commandTimeout.compareTo(LONGEST_TIMEOUT) <= 0,
+          "the command timeout must be above zero and at most 30 s");
+      requireState(
+          !clockSkew.isNegative() && clockSkew.compareTo(LONGEST_SKEW) <= 0,
           "the clock skew must be between zero and 10 minutes");
-      requireState(maxPendingCommands >= 1 && maxPendingCommands <= 65_536,
+      requireState(
+          maxPendingCommands >= 1 && maxPendingCommands <= 65_536,
           "the pending-command bound must be 1 to 65536");
       return new RedisStoreConfig(this);
     }

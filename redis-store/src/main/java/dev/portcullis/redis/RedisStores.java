@@ -17,8 +17,8 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -61,8 +61,12 @@ public final class RedisStores implements AutoCloseable {
   private final Keys keys;
   private final long clockSkewMillis;
 
-  private RedisStores(ClientResources resources, RedisClient client, StatefulRedisConnection<String, byte[]> connection,
-      RedisStoreConfig config, InstantSource clock) {
+  private RedisStores(
+      ClientResources resources,
+      RedisClient client,
+      StatefulRedisConnection<String, byte[]> connection,
+      RedisStoreConfig config,
+      InstantSource clock) {
     this.resources = resources;
     this.client = client;
     this.connection = connection;
@@ -85,18 +89,24 @@ public final class RedisStores implements AutoCloseable {
     ClientResources resources = DefaultClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), LONGEST_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+        .reconnectDelay(Delay.exponential(
+            Duration.ofMillis(10), LONGEST_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
         .build();
     RedisClient client = RedisClient.create(resources);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
-        // A command issued while disconnected fails at once rather than waiting in a queue for a reconnect.
+        // A command issued while disconnected fails at once rather than waiting in a queue for a
+        // reconnect.
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        // While Redis is slow, timed-out commands still wait for their answers; past this bound calls fail at once.
+        // While Redis is slow, timed-out commands still wait for their answers; past this bound
+        // calls fail at once.
         .requestQueueSize(config.maxPendingCommands())
         .timeoutOptions(TimeoutOptions.enabled(timeout))
         .socketOptions(SocketOptions.builder()
-            .connectTimeout(timeout.compareTo(SHORTEST_CONNECT_TIMEOUT) > 0 ? timeout : SHORTEST_CONNECT_TIMEOUT)
+            .connectTimeout(
+                timeout.compareTo(SHORTEST_CONNECT_TIMEOUT) > 0
+                    ? timeout
+                    : SHORTEST_CONNECT_TIMEOUT)
             .keepAlive(true)
             .build())
         .build());
@@ -107,8 +117,10 @@ public final class RedisStores implements AutoCloseable {
       return new RedisStores(resources, client, connection, config, clock);
     } catch (RedisException e) {
       shutdown(client, resources);
-      throw new StoreUnavailableException("cannot connect to Redis at " + config.endpoint() + " ("
-          + e.getClass().getSimpleName() + ")", e);
+      throw new StoreUnavailableException(
+          "cannot connect to Redis at " + config.endpoint() + " ("
+              + e.getClass().getSimpleName() + ")",
+          e);
     }
   }
 
@@ -140,7 +152,8 @@ public final class RedisStores implements AutoCloseable {
    * own memory limit does). One round trip per request that reads its session; one more only when it changed it.
    */
   public SessionStore sessionStore(SessionConfig config) {
-    return new RedisSessionStore(calls, keys, Objects.requireNonNull(config, "config"), clockSkewMillis);
+    return new RedisSessionStore(
+        calls, keys, Objects.requireNonNull(config, "config"), clockSkewMillis);
   }
 
   /** Closes the connection and releases the client's threads; again does nothing. The stores fail closed afterwards. */

@@ -25,9 +25,13 @@ class RedisAccountLinkStoreTest extends AccountLinkStoreContract {
   private final String prefix = SharedRedis.freshPrefix();
 
   RedisAccountLinkStoreTest(RedisServer server) {
-    redis = RedisStores.connect(RedisStoreConfig.builder().uri(server.uri())
-        .commandTimeout(SharedRedis.PATIENT).keyPrefix(prefix)
-        .build(), MutableClock.startingAt2026());
+    redis = RedisStores.connect(
+        RedisStoreConfig.builder()
+            .uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT)
+            .keyPrefix(prefix)
+            .build(),
+        MutableClock.startingAt2026());
     store = redis.accountLinkStore();
     inspector = new RedisInspector(server);
   }
@@ -46,8 +50,12 @@ class RedisAccountLinkStoreTest extends AccountLinkStoreContract {
   @Test
   void keys_nameNoIssuerSubjectOrUser() {
     store.link("https://idp.example", "sub-secret", "u-alice");
-    assertThat(inspector.keys(prefix)).hasSize(2)
-        .allSatisfy(k -> assertThat(k).doesNotContain("idp.example").doesNotContain("sub-secret").doesNotContain("u-alice"));
+    assertThat(inspector.keys(prefix))
+        .hasSize(2)
+        .allSatisfy(k -> assertThat(k)
+            .doesNotContain("idp.example")
+            .doesNotContain("sub-secret")
+            .doesNotContain("u-alice"));
   }
 
   @Test
@@ -56,8 +64,10 @@ class RedisAccountLinkStoreTest extends AccountLinkStoreContract {
     inspector.commands().set(marker, "1");
     assertThat(store.isLinked("u-old")).isTrue();
     assertThat(store.linksOf("u-old")).isEmpty();
-    assertThat(store.link("https://idp.example", "sub-new", "u-old")).isEqualTo(AccountLinkStore.LinkResult.LINKED);
-    assertThat(store.linksOf("u-old")).containsExactly(new LinkedIdentity("https://idp.example", "sub-new"));
+    assertThat(store.link("https://idp.example", "sub-new", "u-old"))
+        .isEqualTo(AccountLinkStore.LinkResult.LINKED);
+    assertThat(store.linksOf("u-old"))
+        .containsExactly(new LinkedIdentity("https://idp.example", "sub-new"));
     assertThat(store.unlinkAll("u-old")).isEqualTo(1);
     assertThat(store.isLinked("u-old")).isFalse();
   }
@@ -91,7 +101,8 @@ class RedisAccountLinkStoreTest extends AccountLinkStoreContract {
     for (int t = 0; t < 3; t++) {
       for (int i = 0; i < 40; i++) {
         LinkedIdentity id = new LinkedIdentity("https://idp.example", "sub-" + t + "-" + i);
-        assertThat(store.userFor(id.issuer(), id.subject()).isPresent()).as(id.toString())
+        assertThat(store.userFor(id.issuer(), id.subject()).isPresent())
+            .as(id.toString())
             .isEqualTo(listed.contains(id));
       }
     }

@@ -40,8 +40,13 @@ class RedisExpiryTest {
 
   private RedisStores stores(java.time.InstantSource time, Duration skew) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT).keyPrefix(prefix).clockSkew(skew).build(), time);
+        RedisStoreConfig.builder()
+            .uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT)
+            .keyPrefix(prefix)
+            .clockSkew(skew)
+            .build(),
+        time);
     return redis;
   }
 
@@ -94,12 +99,19 @@ class RedisExpiryTest {
     Instant soon = wall.instant().plusMillis(300);
     stores.revocationStore().revoke("short-lived", soon);
     assertThat(stores.replayStore().markUsed("short-lived", soon)).isTrue();
-    assertThat(inspector.commands().exists(names.revokedTicket("short-lived"), names.usedToken("short-lived")))
+    assertThat(inspector
+            .commands()
+            .exists(names.revokedTicket("short-lived"), names.usedToken("short-lived")))
         .isEqualTo(2);
 
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (inspector.commands().exists(names.revokedTicket("short-lived"), names.usedToken("short-lived")) > 0) {
-      assertThat(System.nanoTime()).as("Redis dropped both records within 5 s").isLessThan(deadline);
+    while (inspector
+            .commands()
+            .exists(names.revokedTicket("short-lived"), names.usedToken("short-lived"))
+        > 0) {
+      assertThat(System.nanoTime())
+          .as("Redis dropped both records within 5 s")
+          .isLessThan(deadline);
       Thread.sleep(50);
     }
     assertThat(wall.instant()).isAfterOrEqualTo(soon);
@@ -109,7 +121,9 @@ class RedisExpiryTest {
   void tokenWhoseKeepUntilIsLongPast_isRefusedWithoutAWrite() {
     Keys names = new Keys(prefix, clock, SKEW);
 
-    boolean used = stores(clock, SKEW).replayStore().markUsed("old", clock.instant().minus(Duration.ofMinutes(5)));
+    boolean used = stores(clock, SKEW)
+        .replayStore()
+        .markUsed("old", clock.instant().minus(Duration.ofMinutes(5)));
 
     assertThat(used).isFalse();
     assertThat(inspector.commands().exists(names.usedToken("old"))).isZero();

@@ -26,7 +26,8 @@ final class RedisInspector implements AutoCloseable {
   /** Every key under {@code prefix}, by SCAN. */
   List<String> keys(String prefix) {
     List<String> keys = new ArrayList<>();
-    ScanIterator.scan(commands(), ScanArgs.Builder.matches(prefix + "*").limit(500)).forEachRemaining(keys::add);
+    ScanIterator.scan(commands(), ScanArgs.Builder.matches(prefix + "*").limit(500))
+        .forEachRemaining(keys::add);
     return keys;
   }
 

@@ -27,8 +27,13 @@ class RedisKeyspaceTest {
 
   RedisKeyspaceTest(RedisServer server) {
     inspector = new RedisInspector(server);
-    redis = RedisStores.connect(RedisStoreConfig.builder().uri(server.uri())
-        .commandTimeout(SharedRedis.PATIENT).keyPrefix(prefix).build(), clock);
+    redis = RedisStores.connect(
+        RedisStoreConfig.builder()
+            .uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT)
+            .keyPrefix(prefix)
+            .build(),
+        clock);
   }
 
   @AfterEach
@@ -48,10 +53,26 @@ class RedisKeyspaceTest {
     List<String> keys = inspector.keys(prefix);
 
     Keys names = new Keys(prefix, clock, Duration.ZERO);
-    assertThat(keys).containsExactlyInAnyOrder(names.revokedTicket(TICKET), names.userCutOff(USER),
-        names.usedToken(TOKEN), names.identity(ISSUER, SUBJECT), names.linkedUser(LINKED_USER));
-    for (String raw : List.of(TICKET, USER, TOKEN, ISSUER, SUBJECT, LINKED_USER, "AAAAAAAA", "BBBBBBBB", "CCCCCCCC",
-        "idp.example", "EEEEEEEE", "FFFFFFFF")) {
+    assertThat(keys)
+        .containsExactlyInAnyOrder(
+            names.revokedTicket(TICKET),
+            names.userCutOff(USER),
+            names.usedToken(TOKEN),
+            names.identity(ISSUER, SUBJECT),
+            names.linkedUser(LINKED_USER));
+    for (String raw : List.of(
+        TICKET,
+        USER,
+        TOKEN,
+        ISSUER,
+        SUBJECT,
+        LINKED_USER,
+        "AAAAAAAA",
+        "BBBBBBBB",
+        "CCCCCCCC",
+        "idp.example",
+        "EEEEEEEE",
+        "FFFFFFFF")) {
       assertThat(keys).noneMatch(k -> k.contains(raw));
     }
     assertThat(keys).allMatch(k -> k.matches("\\Q" + prefix + "\\E[a-z:]+[A-Za-z0-9_-]{43}"));
@@ -61,7 +82,8 @@ class RedisKeyspaceTest {
   void sameStringAsTicketAndAsToken_givesDifferentKeys() {
     Keys names = new Keys(prefix, clock, Duration.ZERO);
 
-    assertThat(names.revokedTicket("same")).doesNotEndWith(names.usedToken("same").substring(prefix.length() + 3));
+    assertThat(names.revokedTicket("same"))
+        .doesNotEndWith(names.usedToken("same").substring(prefix.length() + 3));
     assertThat(names.identity("ab", "c")).isNotEqualTo(names.identity("a", "bc"));
   }
 }

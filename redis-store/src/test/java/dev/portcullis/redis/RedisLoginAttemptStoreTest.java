@@ -26,8 +26,11 @@ class RedisLoginAttemptStoreTest extends LoginAttemptStoreContract {
   private final LoginAttemptStore store;
 
   RedisLoginAttemptStoreTest(RedisServer server) {
-    RedisStoreConfig config = RedisStoreConfig.builder().uri(server.uri())
-        .commandTimeout(SharedRedis.PATIENT).keyPrefix(prefix).build();
+    RedisStoreConfig config = RedisStoreConfig.builder()
+        .uri(server.uri())
+        .commandTimeout(SharedRedis.PATIENT)
+        .keyPrefix(prefix)
+        .build();
     inspector = new RedisInspector(server);
     nodeA = RedisStores.connect(config, clock);
     nodeB = RedisStores.connect(config, clock);
@@ -61,14 +64,19 @@ class RedisLoginAttemptStoreTest extends LoginAttemptStoreContract {
     store.reserve("a:budget-AAAAAAAA", 7, 10, Duration.ofMinutes(30));
     store.rememberAddress("k:known-BBBBBBBB", Duration.ofDays(30));
     List<String> keys = inspector.keys(prefix);
-    assertThat(keys).hasSize(2).noneMatch(k -> k.contains("AAAAAAAA") || k.contains("BBBBBBBB"))
+    assertThat(keys)
+        .hasSize(2)
+        .noneMatch(k -> k.contains("AAAAAAAA") || k.contains("BBBBBBBB"))
         .allMatch(k -> k.matches("\\Q" + prefix + "\\Ela:[bk]:[A-Za-z0-9_-]{43}"));
     Keys names = new Keys(prefix, clock, Duration.ZERO);
     long budgetTtl = inspector.commands().pttl(names.loginBudget("a:budget-AAAAAAAA"));
     long knownTtl = inspector.commands().pttl(names.knownAddress("k:known-BBBBBBBB"));
     // Kept one window (or the known time) plus the default clock skew (30 s), not forever.
-    assertThat(budgetTtl).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(30).plusSeconds(30).toMillis());
-    assertThat(knownTtl).isGreaterThan(Duration.ofDays(29).toMillis())
+    assertThat(budgetTtl)
+        .isPositive()
+        .isLessThanOrEqualTo(Duration.ofMinutes(30).plusSeconds(30).toMillis());
+    assertThat(knownTtl)
+        .isGreaterThan(Duration.ofDays(29).toMillis())
         .isLessThanOrEqualTo(Duration.ofDays(30).plusSeconds(30).toMillis());
   }
 }

@@ -28,6 +28,7 @@ class RedisOutageTest {
   private static final Duration TIMEOUT = Duration.ofMillis(500);
   /** The timeout plus generous slack for a loaded two-core machine. */
   private static final Duration UPPER_BOUND = Duration.ofSeconds(2);
+
   private static final Path LOG = Path.of("target/redis-store-tests.log");
 
   private final MutableClock clock = MutableClock.startingAt2026();
@@ -40,7 +41,8 @@ class RedisOutageTest {
   @BeforeEach
   void start() throws Exception {
     server = RedisServer.start();
-    redis = RedisStores.connect(RedisStoreConfig.builder().uri(server.uri()).commandTimeout(TIMEOUT).build(), clock);
+    redis = RedisStores.connect(
+        RedisStoreConfig.builder().uri(server.uri()).commandTimeout(TIMEOUT).build(), clock);
     revocations = redis.revocationStore();
     replays = redis.replayStore();
     links = redis.accountLinkStore();
@@ -56,8 +58,9 @@ class RedisOutageTest {
   }
 
   @Test
-  void frozenRedis_failsEveryCallClosedWithinTheTimeout_andTheSameStoresResumeWithTheirDataWhenItThaws()
-      throws Exception {
+  void
+      frozenRedis_failsEveryCallClosedWithinTheTimeout_andTheSameStoresResumeWithTheirDataWhenItThaws()
+          throws Exception {
     Instant later = clock.instant().plus(Duration.ofHours(1));
     revocations.revoke("ticket-before-outage", later);
     assertThat(replays.markUsed("token-before-outage", later)).isTrue();
@@ -66,46 +69,68 @@ class RedisOutageTest {
     server.freeze();
     try {
       Duration slowest = Duration.ZERO;
-      slowest = max(slowest, failsWithin(() -> revocations.isRevoked("ticket-before-outage", "u", clock.instant())));
+      slowest = max(
+          slowest,
+          failsWithin(() -> revocations.isRevoked("ticket-before-outage", "u", clock.instant())));
       slowest = max(slowest, failsWithin(() -> revocations.revoke("ticket-during-outage", later)));
-      slowest = max(slowest, failsWithin(() -> revocations.revokeAllIssuedBefore("u", clock.instant(), later)));
+      slowest = max(
+          slowest,
+          failsWithin(() -> revocations.revokeAllIssuedBefore("u", clock.instant(), later)));
       slowest = max(slowest, failsWithin(() -> replays.markUsed("token-during-outage", later)));
-      slowest = max(slowest, failsWithin(() -> links.link("https://idp.example", "subject-x", "u-x")));
-      slowest = max(slowest, failsWithin(() -> links.userFor("https://idp.example", "subject-before-outage")));
-      assertThat(slowest).as("a frozen Redis is waited for about the command timeout").isGreaterThanOrEqualTo(
-          TIMEOUT.minusMillis(50));
-      System.out.println("[RedisOutageTest] frozen Redis: slowest failing call took " + slowest.toMillis() + " ms");
+      slowest =
+          max(slowest, failsWithin(() -> links.link("https://idp.example", "subject-x", "u-x")));
+      slowest = max(
+          slowest,
+          failsWithin(() -> links.userFor("https://idp.example", "subject-before-outage")));
+      assertThat(slowest)
+          .as("a frozen Redis is waited for about the command timeout")
+          .isGreaterThanOrEqualTo(TIMEOUT.minusMillis(50));
+      System.out.println("[RedisOutageTest] frozen Redis: slowest failing call took "
+          + slowest.toMillis() + " ms");
     } finally {
       server.thaw();
     }
 
-    Duration back = eventually(() -> answers(() -> revocations.isRevoked("x", "u", clock.instant())));
-    System.out.println("[RedisOutageTest] thawed Redis answered again after " + back.toMillis() + " ms");
-    assertThat(revocations.isRevoked("ticket-before-outage", "u", clock.instant())).isTrue();
-    assertThat(revocations.isRevoked("ticket-never-revoked", "u", clock.instant())).isFalse();
-    assertThat(replays.markUsed("token-before-outage", later)).as("a used token stays used").isFalse();
+    Duration back =
+        eventually(() -> answers(() -> revocations.isRevoked("x", "u", clock.instant())));
+    System.out.println(
+        "[RedisOutageTest] thawed Redis answered again after " + back.toMillis() + " ms");
+    assertThat(revocations.isRevoked("ticket-before-outage", "u", clock.instant()))
+        .isTrue();
+    assertThat(revocations.isRevoked("ticket-never-revoked", "u", clock.instant()))
+        .isFalse();
+    assertThat(replays.markUsed("token-before-outage", later))
+        .as("a used token stays used")
+        .isFalse();
     assertThat(links.userFor("https://idp.example", "subject-before-outage")).contains("u-outage");
   }
 
   @Test
-  void killedRedis_refusesCallsAtOnce_andTheSameStoresReconnectWhenItIsBackOnTheSamePort() throws Exception {
+  void killedRedis_refusesCallsAtOnce_andTheSameStoresReconnectWhenItIsBackOnTheSamePort()
+      throws Exception {
     Instant later = clock.instant().plus(Duration.ofHours(1));
     revocations.revoke("ticket-1", later);
     server.kill();
 
-    // The first call may still be on its way when the socket closes; once the client knows, it refuses at once.
+    // The first call may still be on its way when the socket closes; once the client knows, it
+    // refuses at once.
     Duration slowest = Duration.ZERO;
     for (int i = 0; i < 5; i++) {
-      slowest = max(slowest, failsWithin(() -> revocations.isRevoked("ticket-1", "u", clock.instant())));
+      slowest =
+          max(slowest, failsWithin(() -> revocations.isRevoked("ticket-1", "u", clock.instant())));
     }
-    System.out.println("[RedisOutageTest] killed Redis: slowest failing call took " + slowest.toMillis() + " ms");
+    System.out.println(
+        "[RedisOutageTest] killed Redis: slowest failing call took " + slowest.toMillis() + " ms");
 
     server.restart();
-    Duration back = eventually(() -> answers(() -> revocations.isRevoked("x", "u", clock.instant())));
-    System.out.println("[RedisOutageTest] restarted Redis answered again after " + back.toMillis() + " ms");
+    Duration back =
+        eventually(() -> answers(() -> revocations.isRevoked("x", "u", clock.instant())));
+    System.out.println(
+        "[RedisOutageTest] restarted Redis answered again after " + back.toMillis() + " ms");
 
     assertThat(revocations.isRevoked("ticket-1", "u", clock.instant()))
-        .as("the new server started empty (no persistence in tests)").isFalse();
+        .as("the new server started empty (no persistence in tests)")
+        .isFalse();
     revocations.revoke("ticket-2", later);
     assertThat(revocations.isRevoked("ticket-2", "u", clock.instant())).isTrue();
     assertThat(replays.markUsed("token-after-restart", later)).isTrue();
@@ -127,7 +152,10 @@ class RedisOutageTest {
     }
 
     String log = Files.readString(LOG);
-    assertThat(log).contains("WARN").contains("could not check a revocation").contains("127.0.0.1:" + server.port());
+    assertThat(log)
+        .contains("WARN")
+        .contains("could not check a revocation")
+        .contains("127.0.0.1:" + server.port());
     assertThat(log).doesNotContain(ticketId).doesNotContain(userHandle);
   }
 
@@ -147,7 +175,7 @@ class RedisOutageTest {
 
     long start = System.nanoTime();
     assertThatThrownBy(() -> RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri()).commandTimeout(TIMEOUT).build(), clock))
+            RedisStoreConfig.builder().uri(server.uri()).commandTimeout(TIMEOUT).build(), clock))
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("127.0.0.1:" + server.port());
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));

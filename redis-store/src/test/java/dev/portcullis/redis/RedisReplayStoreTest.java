@@ -16,8 +16,12 @@ class RedisReplayStoreTest extends ReplayStoreContract {
 
   RedisReplayStoreTest(RedisServer server) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
+        RedisStoreConfig.builder()
+            .uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT)
+            .keyPrefix(SharedRedis.freshPrefix())
+            .build(),
+        clock);
     store = redis.replayStore();
   }
 

@@ -21,8 +21,12 @@ class RedisRevocationStoreTest extends RevocationStoreContract {
 
   RedisRevocationStoreTest(RedisServer server) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
+        RedisStoreConfig.builder()
+            .uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT)
+            .keyPrefix(SharedRedis.freshPrefix())
+            .build(),
+        clock);
     store = redis.revocationStore();
   }
 

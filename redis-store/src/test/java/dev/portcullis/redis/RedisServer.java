@@ -37,18 +37,22 @@ final class RedisServer implements AutoCloseable {
   /** The {@code redis-server} on the PATH, if any. */
   static Optional<Path> binary() {
     String path = System.getenv().getOrDefault("PATH", "");
-    return Stream.concat(Stream.of(path.split(java.io.File.pathSeparator)), Stream.of("/usr/bin", "/usr/local/bin"))
+    return Stream.concat(
+            Stream.of(path.split(java.io.File.pathSeparator)),
+            Stream.of("/usr/bin", "/usr/local/bin"))
         .filter(d -> !d.isEmpty())
         .map(d -> Path.of(d, "redis-server"))
         .filter(Files::isExecutable)
         .findFirst();
   }
 
-  static final String MISSING = "redis-server is not installed (apt-get install redis-server): Redis store tests skipped";
+  static final String MISSING =
+      "redis-server is not installed (apt-get install redis-server): Redis store tests skipped";
 
   static RedisServer start() throws IOException {
     Path binary = binary().orElseThrow(() -> new IllegalStateException(MISSING));
-    RedisServer server = new RedisServer(binary, Files.createTempDirectory("redis-test"), freePort());
+    RedisServer server =
+        new RedisServer(binary, Files.createTempDirectory("redis-test"), freePort());
     server.launch();
     return server;
   }
@@ -82,15 +86,28 @@ final class RedisServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    process = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
+    process = new ProcessBuilder(
+            binary.toString(),
+            "--port",
+            Integer.toString(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            dir.toString(),
+            "--daemonize",
+            "no")
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile())
         .start();
     long deadline = System.nanoTime() + STARTUP.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
+        throw new IllegalStateException(
+            "redis-server exited: " + Files.readString(dir.resolve("redis.log")));
       }
       if (answersPing()) {
         return;
@@ -122,7 +139,9 @@ final class RedisServer implements AutoCloseable {
   }
 
   private void signal(String signal) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder(List.of("kill", signal, Long.toString(process.pid()))).inheritIO().start();
+    Process kill = new ProcessBuilder(List.of("kill", signal, Long.toString(process.pid())))
+        .inheritIO()
+        .start();
     if (kill.waitFor() != 0) {
       throw new IllegalStateException("kill " + signal + " failed");
     }

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedRedis.class)
 class RedisSessionRoundTripTest {
-  private static final SessionConfig CONFIG =
-      SessionConfig.builder().idleTimeout(Duration.ofMinutes(30)).absoluteTimeout(Duration.ofHours(8)).build();
+  private static final SessionConfig CONFIG = SessionConfig.builder()
+      .idleTimeout(Duration.ofMinutes(30))
+      .absoluteTimeout(Duration.ofHours(8))
+      .build();
 
   private final MutableClock clock = MutableClock.startingAt2026();
   private final String prefix = SharedRedis.freshPrefix();
@@ -37,10 +39,16 @@ class RedisSessionRoundTripTest {
 
   RedisSessionRoundTripTest(RedisServer server) {
     inspector = new RedisInspector(server);
-    redis = RedisStores.connect(RedisStoreConfig.builder().uri(server.uri())
-        .commandTimeout(SharedRedis.PATIENT).keyPrefix(prefix).build(), clock);
+    redis = RedisStores.connect(
+        RedisStoreConfig.builder()
+            .uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT)
+            .keyPrefix(prefix)
+            .build(),
+        clock);
     store = redis.sessionStore(CONFIG);
-    registry = SessionRegistry.create(CONFIG, store, new SecureRandom(), clock, SessionListener.noop());
+    registry =
+        SessionRegistry.create(CONFIG, store, new SecureRandom(), clock, SessionListener.noop());
   }
 
   @AfterEach
@@ -55,7 +63,8 @@ class RedisSessionRoundTripTest {
     for (String line : inspector.commands().info("commandstats").split("\r?\n")) {
       if (line.startsWith("cmdstat_")) {
         String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-        String calls = line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls=")));
+        String calls =
+            line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls=")));
         counts.put(name, Long.parseLong(calls));
       }
     }
@@ -84,8 +93,11 @@ class RedisSessionRoundTripTest {
     registry.save(session);
 
     Map<String, Long> counts = commandCounts();
-    assertThat(counts).containsEntry("evalsha", 1L).doesNotContainKeys("eval", "get", "mget", "set");
-    assertThat(counts.keySet()).containsExactlyInAnyOrder("evalsha", "hmget", "hset", "pexpire", "hgetall");
+    assertThat(counts)
+        .containsEntry("evalsha", 1L)
+        .doesNotContainKeys("eval", "get", "mget", "set");
+    assertThat(counts.keySet())
+        .containsExactlyInAnyOrder("evalsha", "hmget", "hset", "pexpire", "hgetall");
   }
 
   @Test
@@ -98,7 +110,9 @@ class RedisSessionRoundTripTest {
     assertThat(registry.save(session)).isTrue();
 
     assertThat(commandCounts()).containsEntry("evalsha", 2L);
-    assertThat(((SessionLookup.Found) registry.open(stored.id().cookieValue())).session().getAttribute("theme"))
+    assertThat(((SessionLookup.Found) registry.open(stored.id().cookieValue()))
+            .session()
+            .getAttribute("theme"))
         .isEqualTo("light");
   }
 
@@ -111,10 +125,15 @@ class RedisSessionRoundTripTest {
 
     List<String> keys = inspector.keys(prefix);
 
-    assertThat(keys).hasSize(2).allMatch(k -> k.startsWith(prefix + "s:") || k.startsWith(prefix + "su:"));
-    assertThat(keys).noneMatch(k -> k.contains(session.id().cookieValue())).noneMatch(k -> k.contains(user));
+    assertThat(keys)
+        .hasSize(2)
+        .allMatch(k -> k.startsWith(prefix + "s:") || k.startsWith(prefix + "su:"));
+    assertThat(keys)
+        .noneMatch(k -> k.contains(session.id().cookieValue()))
+        .noneMatch(k -> k.contains(user));
     assertThat(store.findByUser(user)).containsExactly(session.id().storeKey());
     assertThat(inspector.commands().pttl(prefix + "su:" + Keys.hash("user", user)))
-        .as("the user index lives as long as the session can").isGreaterThan(Duration.ofHours(7).toMillis());
+        .as("the user index lives as long as the session can")
+        .isGreaterThan(Duration.ofHours(7).toMillis());
   }
 }

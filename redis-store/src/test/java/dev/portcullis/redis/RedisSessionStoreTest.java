@@ -26,8 +26,12 @@ class RedisSessionStoreTest extends SessionStoreContractTest {
       redis.close();
     }
     redis = RedisStores.connect(
-        RedisStoreConfig.builder().uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
+        RedisStoreConfig.builder()
+            .uri(server.uri())
+            .commandTimeout(SharedRedis.PATIENT)
+            .keyPrefix(SharedRedis.freshPrefix())
+            .build(),
+        clock);
     return redis.sessionStore(config);
   }
 

@@ -40,8 +40,9 @@ class RedisSlowTest {
   /** The timeout plus generous slack: a bound, not a measurement. */
   private static final Duration UPPER_BOUND = TIMEOUT.plusMillis(1_500);
   /** Keeps Redis busy for ARGV[1] milliseconds: the server runs one command at a time, so everyone else waits. */
-  private static final String BUSY = "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + ARGV[1] * 1000"
-      + " while true do local n = redis.call('TIME') if n[1] * 1000000 + n[2] >= stop then break end end return 1";
+  private static final String BUSY =
+      "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + ARGV[1] * 1000"
+          + " while true do local n = redis.call('TIME') if n[1] * 1000000 + n[2] >= stop then break end end return 1";
 
   private final MutableClock clock = MutableClock.startingAt2026();
   private final List<RedisStores> stores = new ArrayList<>();
@@ -65,7 +66,8 @@ class RedisSlowTest {
   }
 
   private RedisStores connect(RedisStoreConfig.Builder config) {
-    RedisStores s = RedisStores.connect(config.uri(server.uri()).commandTimeout(TIMEOUT).build(), clock);
+    RedisStores s =
+        RedisStores.connect(config.uri(server.uri()).commandTimeout(TIMEOUT).build(), clock);
     stores.add(s);
     return s;
   }
@@ -75,31 +77,43 @@ class RedisSlowTest {
    * once that client is connected and about to send its first script: connecting a fresh client can take longer than
    * any fixed pause on a loaded machine, and a test that starts before Redis is busy measures nothing.
    */
-  private Thread slowDown(Duration busy, Duration gap, AtomicBoolean stop) throws InterruptedException {
+  private Thread slowDown(Duration busy, Duration gap, AtomicBoolean stop)
+      throws InterruptedException {
     CountDownLatch connected = new CountDownLatch(1);
-    Thread t = new Thread(() -> {
-      try (RedisInspector slow = new RedisInspector(server)) {
-        connected.countDown();
-        do {
-          slow.commands().eval(BUSY, ScriptOutputType.INTEGER, new String[0], Long.toString(busy.toMillis()));
-          Thread.sleep(gap.toMillis());
-        } while (!stop.get());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "slow-redis");
+    Thread t = new Thread(
+        () -> {
+          try (RedisInspector slow = new RedisInspector(server)) {
+            connected.countDown();
+            do {
+              slow.commands()
+                  .eval(
+                      BUSY,
+                      ScriptOutputType.INTEGER,
+                      new String[0],
+                      Long.toString(busy.toMillis()));
+              Thread.sleep(gap.toMillis());
+            } while (!stop.get());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        },
+        "slow-redis");
     t.start();
-    assertThat(connected.await(30, TimeUnit.SECONDS)).as("the slow client connected").isTrue();
+    assertThat(connected.await(30, TimeUnit.SECONDS))
+        .as("the slow client connected")
+        .isTrue();
     return t;
   }
 
   private int clients() {
-    return (int) inspector.commands().clientList().lines().filter(l -> !l.isBlank()).count();
+    return (int)
+        inspector.commands().clientList().lines().filter(l -> !l.isBlank()).count();
   }
 
   @Test
-  void slowRedis_everyConcurrentCallEndsWithinTheTimeout_failsClosed_andTheNodeKeepsItsOneConnection()
-      throws Exception {
+  void
+      slowRedis_everyConcurrentCallEndsWithinTheTimeout_failsClosed_andTheNodeKeepsItsOneConnection()
+          throws Exception {
     RedisStores redis = connect(RedisStoreConfig.builder());
     RevocationStore revocations = redis.revocationStore();
     SessionStore sessions = redis.sessionStore(SessionConfig.defaults());
@@ -160,21 +174,30 @@ class RedisSlowTest {
     }
 
     Duration slowest = Duration.ofNanos(slowestNanos.get());
-    System.out.printf("[RedisSlowTest] %d answered, %d failed closed, slowest call %d ms, clients %d before, %s during%n",
+    System.out.printf(
+        "[RedisSlowTest] %d answered, %d failed closed, slowest call %d ms, clients %d before, %s during%n",
         answered.get(), failedClosed.get(), slowest.toMillis(), before, clientsDuring);
     assertThat(unexpected).as("only answers or StoreUnavailableException").isEmpty();
     assertThat(revokedReadAsValid).as("a revoked ticket never reads as valid").hasValue(0);
     assertThat(slowest).as("every call ends within the timeout plus slack").isLessThan(UPPER_BOUND);
-    assertThat(failedClosed.get()).as("Redis was slow enough to miss the timeout").isPositive();
-    assertThat(answered.get()).as("and still answered between its busy spells: slow, not down").isPositive();
-    // The node's one connection, the inspector and the slow client: nothing was added to wait for Redis.
+    assertThat(failedClosed.get())
+        .as("Redis was slow enough to miss the timeout")
+        .isPositive();
+    assertThat(answered.get())
+        .as("and still answered between its busy spells: slow, not down")
+        .isPositive();
+    // The node's one connection, the inspector and the slow client: nothing was added to wait for
+    // Redis.
     assertThat(clientsDuring).allMatch(n -> n <= before + 1);
     assertThat(clients()).isLessThanOrEqualTo(before);
-    assertThat(revocations.isRevoked("revoked-ticket", "u-1", clock.instant())).as("and it answers again").isTrue();
+    assertThat(revocations.isRevoked("revoked-ticket", "u-1", clock.instant()))
+        .as("and it answers again")
+        .isTrue();
   }
 
   @Test
-  void slowRedis_commandsWaitingForAnswersStayBounded_andCallsPastTheBoundFailClosed() throws Exception {
+  void slowRedis_commandsWaitingForAnswersStayBounded_andCallsPastTheBoundFailClosed()
+      throws Exception {
     int bound = 8;
     RedisStores redis = connect(RedisStoreConfig.builder().maxPendingCommands(bound));
     RevocationStore revocations = redis.revocationStore();
@@ -219,13 +242,22 @@ class RedisSlowTest {
     // Once Redis is free again it runs what was queued; count what reached it.
     Thread.sleep(500);
     long ran = revocationChecks() - checksBefore;
-    System.out.printf("[RedisSlowTest] %d calls: %d timed out, %d refused by the bound of %d; Redis ran %d%n",
+    System.out.printf(
+        "[RedisSlowTest] %d calls: %d timed out, %d refused by the bound of %d; Redis ran %d%n",
         threads * callsEach, timedOut.get(), refusedByTheBound.get(), bound, ran);
-    // Whether a call past the bound is refused at once or waits out its timeout unsent depends on where Lettuce's
-    // write is when the bound is reached; both fail closed, neither reaches Redis, and neither waits past the timeout.
-    assertThat(timedOut.get() + refusedByTheBound.get()).as("every call failed closed").isEqualTo(threads * callsEach);
-    assertThat(Duration.ofNanos(slowestNanos.get())).as("no call waits past its timeout").isLessThan(UPPER_BOUND);
-    assertThat(ran).as("Redis never receives more than the bound of late work").isLessThanOrEqualTo(bound);
+    // Whether a call past the bound is refused at once or waits out its timeout unsent depends on
+    // where Lettuce's
+    // write is when the bound is reached; both fail closed, neither reaches Redis, and neither
+    // waits past the timeout.
+    assertThat(timedOut.get() + refusedByTheBound.get())
+        .as("every call failed closed")
+        .isEqualTo(threads * callsEach);
+    assertThat(Duration.ofNanos(slowestNanos.get()))
+        .as("no call waits past its timeout")
+        .isLessThan(UPPER_BOUND);
+    assertThat(ran)
+        .as("Redis never receives more than the bound of late work")
+        .isLessThanOrEqualTo(bound);
   }
 
   /** How many revocation checks (one {@code MGET} each) Redis has run, by its own command statistics. */
@@ -238,5 +270,4 @@ class RedisSlowTest {
     }
     return 0;
   }
-
 }

@@ -26,7 +26,10 @@ class RedisStoreConfigTest {
   @Test
   void commandTimeout_replacesTheUrisOwnTimeout() {
     RedisStoreConfig config = RedisStoreConfig.builder()
-        .uri(RedisURI.builder().withHost("redis.internal").withTimeout(Duration.ofSeconds(60)).build())
+        .uri(RedisURI.builder()
+            .withHost("redis.internal")
+            .withTimeout(Duration.ofSeconds(60))
+            .build())
         .commandTimeout(Duration.ofMillis(250))
         .build();
 
@@ -36,15 +39,20 @@ class RedisStoreConfigTest {
   @Test
   void missingUri_isRefused() {
     assertThatThrownBy(() -> RedisStoreConfig.builder().build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("URI");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("URI");
   }
 
   @Test
   void outOfRangeValues_areRefusedAtBuild() {
-    assertThatThrownBy(() -> valid().keyPrefix("").build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().keyPrefix("has space:").build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().keyPrefix("x".repeat(65)).build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().commandTimeout(Duration.ZERO).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().keyPrefix("").build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().keyPrefix("has space:").build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().keyPrefix("x".repeat(65)).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().commandTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> valid().commandTimeout(Duration.ofMillis(-1)).build())
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> valid().commandTimeout(Duration.ofSeconds(31)).build())
@@ -53,19 +61,30 @@ class RedisStoreConfigTest {
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> valid().clockSkew(Duration.ofMinutes(11)).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().maxPendingCommands(0).build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> valid().maxPendingCommands(65_537).build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().maxPendingCommands(0).build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> valid().maxPendingCommands(65_537).build())
+        .isInstanceOf(IllegalStateException.class);
     assertThat(valid().maxPendingCommands(1).build().maxPendingCommands()).isEqualTo(1);
 
-    assertThat(valid().keyPrefix("x".repeat(64)).commandTimeout(Duration.ofSeconds(30))
-        .clockSkew(Duration.ZERO).build().keyPrefix()).hasSize(64);
+    assertThat(valid()
+            .keyPrefix("x".repeat(64))
+            .commandTimeout(Duration.ofSeconds(30))
+            .clockSkew(Duration.ZERO)
+            .build()
+            .keyPrefix())
+        .hasSize(64);
   }
 
   @Test
   void password_neverAppearsInToStringOrErrors() {
-    RedisStoreConfig config = RedisStoreConfig.builder().uri("rediss://:s3cret-pw@redis.internal:6380/2").build();
+    RedisStoreConfig config = RedisStoreConfig.builder()
+        .uri("rediss://:s3cret-pw@redis.internal:6380/2")
+        .build();
 
-    assertThat(config.toString()).contains("rediss://redis.internal:6380").doesNotContain("s3cret-pw");
+    assertThat(config.toString())
+        .contains("rediss://redis.internal:6380")
+        .doesNotContain("s3cret-pw");
     assertThat(config.uri().isSsl()).isTrue();
     assertThatThrownBy(() -> RedisStoreConfig.builder().uri("http://:s3cret-pw@nowhere"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -34,14 +34,19 @@ final class SharedRedis implements BeforeAllCallback, ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return context.getRoot().getStore(ExtensionContext.Namespace.create(SharedRedis.class))
-        .getOrComputeIfAbsent(RedisServer.class, k -> {
-          try {
-            return RedisServer.start();
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }, RedisServer.class);
+    return context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.create(SharedRedis.class))
+        .getOrComputeIfAbsent(
+            RedisServer.class,
+            k -> {
+              try {
+                return RedisServer.start();
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            RedisServer.class);
   }
 
   /** A key prefix no other test in this run uses. */

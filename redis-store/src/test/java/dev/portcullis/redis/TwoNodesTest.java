@@ -32,8 +32,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,13 +60,27 @@ class TwoNodesTest {
   private static final Duration FAIL_FAST = Duration.ofMillis(500);
   /** The other tests' command timeout: a thousand requests at once on two busy cores must not time out. */
   private static final Duration PATIENT = Duration.ofSeconds(10);
+
   private final SecureRandom random = new SecureRandom();
-  private final CountingUserDirectory users = new CountingUserDirectory(new InMemoryUserDirectory(
-      PasswordHasher.forTests())
-      .add("alice", "alice-pw".toCharArray(), new PortalUser("u-alice", "Alice", "alice@example.org",
-          Set.of("PROVIDER"), "riverside", true, "t1"))
-      .add("bob", "bob-pw".toCharArray(), new PortalUser("u-bob", "Bob", "bob@example.org",
-          Set.of("PROVIDER"), "hillview", true, "t1")), Duration.ofMillis(20));
+  private final CountingUserDirectory users = new CountingUserDirectory(
+      new InMemoryUserDirectory(PasswordHasher.forTests())
+          .add(
+              "alice",
+              "alice-pw".toCharArray(),
+              new PortalUser(
+                  "u-alice",
+                  "Alice",
+                  "alice@example.org",
+                  Set.of("PROVIDER"),
+                  "riverside",
+                  true,
+                  "t1"))
+          .add(
+              "bob",
+              "bob-pw".toCharArray(),
+              new PortalUser(
+                  "u-bob", "Bob", "bob@example.org", Set.of("PROVIDER"), "hillview", true, "t1")),
+      Duration.ofMillis(20));
   private RedisServer redis;
   private KeyRing ring;
   private Node a;
@@ -78,7 +92,9 @@ class TwoNodesTest {
     redis = RedisServer.start();
     byte[] key = new byte[32];
     random.nextBytes(key);
-    KeyRing ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
+    KeyRing ring = KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
+        .build();
     this.ring = ring;
     a = new Node(ring, users, (t, stores) -> t.build(), PATIENT);
     b = new Node(ring, users, (t, stores) -> t.build(), PATIENT);
@@ -101,7 +117,9 @@ class TwoNodesTest {
     login(onA, "alice", "alice-pw");
     TestBrowser onB = b.sameBrowser(onA);
     assertThat(whoami(onA)).isEqualTo("u-alice");
-    assertThat(whoami(onB)).as("node B reads the session and ticket from Redis").isEqualTo("u-alice");
+    assertThat(whoami(onB))
+        .as("node B reads the session and ticket from Redis")
+        .isEqualTo("u-alice");
     Map<String, String> saved = new LinkedHashMap<>(onA.cookies());
 
     HttpResponse<String> out = onB.post("/logout", Map.of("_csrf", csrf(onB)));
@@ -125,7 +143,8 @@ class TwoNodesTest {
       HttpResponse<String> r = a.browser(saved).get("/whoami");
       assertThat(r.statusCode()).isLessThan(500);
       assertThat(r.body()).startsWith("anonymous");
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("fails closed within the bounded time")
+      assertThat(Duration.ofNanos(System.nanoTime() - t0))
+          .as("fails closed within the bounded time")
           .isLessThan(Duration.ofSeconds(3));
       assertThat(whoami(b.browser(saved))).isEqualTo("anonymous");
     } finally {
@@ -136,12 +155,15 @@ class TwoNodesTest {
   }
 
   @Test
-  void aThousandConcurrentWrongPasswords_splitAcrossTwoNodes_getOneHundredPasswordChecks() throws Exception {
+  void aThousandConcurrentWrongPasswords_splitAcrossTwoNodes_getOneHundredPasswordChecks()
+      throws Exception {
     // One limit for both nodes: the Redis store and a hash key they share.
     KeyMaterial hashKey = KeyMaterial.generate(random);
     restart((t, stores) -> t.store(stores.loginAttemptStore()).hashKey(hashKey).build(), PATIENT);
     assertThat(wrongPasswordsOnBothNodes(1_000)).isEqualTo(100);
-    assertThat(whoami(loggedIn(b.browser(), "bob"))).as("other accounts are not held back").isEqualTo("u-bob");
+    assertThat(whoami(loggedIn(b.browser(), "bob")))
+        .as("other accounts are not held back")
+        .isEqualTo("u-bob");
     TestBrowser owner = a.browser();
     String token = csrfOf(owner.get("/login").body());
     owner.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
@@ -154,8 +176,10 @@ class TwoNodesTest {
   }
 
   /** Both nodes again, with the login limit {@code throttle} makes and this Redis command timeout. */
-  private void restart(BiFunction<LoginThrottle.Builder, RedisStores, LoginThrottle> throttle,
-      Duration commandTimeout) throws Exception {
+  private void restart(
+      BiFunction<LoginThrottle.Builder, RedisStores, LoginThrottle> throttle,
+      Duration commandTimeout)
+      throws Exception {
     a.close();
     b.close();
     a = new Node(ring, users, throttle, commandTimeout);
@@ -170,18 +194,23 @@ class TwoNodesTest {
     TestBrowser onB = b.sameBrowser(attacker);
     users.reset();
     // Patient with a machine that many builds share: the burst is about counts, not speed.
-    HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofMinutes(2)).build();
+    HttpClient client = HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofMinutes(2))
+        .build();
     ExecutorService pool = Executors.newFixedThreadPool(100);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<HttpResponse<String>>> sent = new ArrayList<>();
     try {
       for (int i = 0; i < attempts; i++) {
         TestBrowser node = i % 2 == 0 ? attacker : onB;
-        HttpRequest request = HttpRequest.newBuilder(node.uri("/login")).timeout(Duration.ofMinutes(2))
-            .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookies)
-            .POST(HttpRequest.BodyPublishers.ofString(TestBrowser.form(Map.of("username", "alice",
-                "password", "guess-" + i, "_csrf", token)))).build();
+        HttpRequest request = HttpRequest.newBuilder(node.uri("/login"))
+            .timeout(Duration.ofMinutes(2))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Cookie", cookies)
+            .POST(HttpRequest.BodyPublishers.ofString(TestBrowser.form(
+                Map.of("username", "alice", "password", "guess-" + i, "_csrf", token))))
+            .build();
         sent.add(pool.submit(() -> {
           start.await();
           return client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -189,13 +218,15 @@ class TwoNodesTest {
       }
       start.countDown();
       for (Future<HttpResponse<String>> f : sent) {
-        assertThat(f.get(3, TimeUnit.MINUTES).headers().firstValue("Location")).contains("/login?error=1");
+        assertThat(f.get(3, TimeUnit.MINUTES).headers().firstValue("Location"))
+            .contains("/login?error=1");
       }
     } finally {
       pool.shutdownNow();
     }
-    System.out.printf("login race over two nodes: %d concurrent wrong passwords -> %d password checks%n", attempts,
-        users.passwordChecks());
+    System.out.printf(
+        "login race over two nodes: %d concurrent wrong passwords -> %d password checks%n",
+        attempts, users.passwordChecks());
     return users.passwordChecks();
   }
 
@@ -206,7 +237,8 @@ class TwoNodesTest {
 
   private static void login(TestBrowser browser, String user, String password) throws Exception {
     String token = csrfOf(browser.get("/login").body());
-    HttpResponse<String> r = browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
+    HttpResponse<String> r =
+        browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(r.headers().firstValue("Location")).contains("/");
   }
@@ -237,29 +269,50 @@ class TwoNodesTest {
      *     this node's Redis store
      */
     @dev.portcullis.internal.SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
-    Node(KeyRing ring, UserDirectory users, BiFunction<LoginThrottle.Builder, RedisStores, LoginThrottle> throttle,
-        Duration commandTimeout) throws Exception {
+    Node(
+        KeyRing ring,
+        UserDirectory users,
+        BiFunction<LoginThrottle.Builder, RedisStores, LoginThrottle> throttle,
+        Duration commandTimeout)
+        throws Exception {
       InstantSource clock = InstantSource.system();
-      stores = RedisStores.connect(RedisStoreConfig.builder().uri(redis.uri()).commandTimeout(commandTimeout)
-          .keyPrefix("two-nodes:").build(), clock);
+      stores = RedisStores.connect(
+          RedisStoreConfig.builder()
+              .uri(redis.uri())
+              .commandTimeout(commandTimeout)
+              .keyPrefix("two-nodes:")
+              .build(),
+          clock);
       SessionConfig config = SessionConfig.defaults();
-      SessionRegistry sessions = SessionRegistry.create(config, stores.sessionStore(config), random, clock,
-          SessionListener.noop());
-      PortalLogin login = PortalLogin.builder().keyRing(ring).users(users).revocations(stores.revocationStore())
-          .clock(clock).random(random).termsVersion("t1")
-          .throttle(throttle.apply(LoginThrottle.builder(clock).random(random), stores)).build();
+      SessionRegistry sessions = SessionRegistry.create(
+          config, stores.sessionStore(config), random, clock, SessionListener.noop());
+      PortalLogin login = PortalLogin.builder()
+          .keyRing(ring)
+          .users(users)
+          .revocations(stores.revocationStore())
+          .clock(clock)
+          .random(random)
+          .termsVersion("t1")
+          .throttle(throttle.apply(LoginThrottle.builder(clock).random(random), stores))
+          .build();
       PortcullisFilter filter = PortcullisFilter.builder()
           .transport(TransportConfig.builder().developmentMode(true).build())
-          .sessions(sessions).login(login, random).accessDecidedByApplication().build();
+          .sessions(sessions)
+          .login(login, random)
+          .accessDecidedByApplication()
+          .build();
       jetty = TestJetty.builder().open();
       jetty.context("/").filter(filter).servlet(new HttpServlet() {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        protected void service(HttpServletRequest req, HttpServletResponse resp)
+            throws IOException {
           resp.setContentType("text/plain;charset=utf-8");
           Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-          String who = req.getUserPrincipal() == null ? "anonymous" : req.getUserPrincipal().getName();
+          String who = req.getUserPrincipal() == null
+              ? "anonymous"
+              : req.getUserPrincipal().getName();
           resp.getWriter().print(who + " csrf=" + csrf);
         }
       });

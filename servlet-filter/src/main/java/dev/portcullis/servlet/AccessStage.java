@@ -52,14 +52,17 @@ final class AccessStage implements Stage {
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     HttpServletRequest original = exchange.original();
     PortalPrincipal principal = exchange.principal();
-    Optional<Set<String>> roles = principal == null ? Optional.empty() : Optional.of(principal.user().roles());
+    Optional<Set<String>> roles =
+        principal == null ? Optional.empty() : Optional.of(principal.user().roles());
     String path = Paths.inContext(original);
     AccessDecision decision;
     try {
       decision = path == null ? AccessDecision.BAD_PATH : policy.decide(path, roles);
     } catch (RuntimeException e) {
       log.error("the access policy failed; request refused", e);
-      Pages.plain(exchange.response(), HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
+      Pages.plain(
+          exchange.response(),
+          HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
           "The request could not be handled.");
       return;
     }
@@ -68,13 +71,19 @@ final class AccessStage implements Stage {
       case LOGIN_REQUIRED -> loginRequired(exchange);
       case FORBIDDEN -> {
         log.debug("access denied: {} lacks a role for this path", principal);
-        audit.emit(exchange, AuditEventType.ACCESS_DENIED, b -> b.failure("missing role for this path"));
-        Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, "You do not have access to this page.");
+        audit.emit(
+            exchange, AuditEventType.ACCESS_DENIED, b -> b.failure("missing role for this path"));
+        Pages.plain(
+            exchange.response(),
+            HttpServletResponse.SC_FORBIDDEN,
+            "You do not have access to this page.");
       }
       default -> {
-        log.debug("ambiguous or malformed request path refused ({} characters)",
+        log.debug(
+            "ambiguous or malformed request path refused ({} characters)",
             original.getRequestURI() == null ? 0 : original.getRequestURI().length());
-        audit.emit(exchange, AuditEventType.ACCESS_DENIED, b -> b.failure("ambiguous or malformed path"));
+        audit.emit(
+            exchange, AuditEventType.ACCESS_DENIED, b -> b.failure("ambiguous or malformed path"));
         Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
       }
     }
@@ -90,7 +99,10 @@ final class AccessStage implements Stage {
     String query = original.getQueryString();
     String target = Paths.inContext(original) + (query == null ? "" : "?" + query);
     // The login handler only follows safe targets; others are left out rather than sent in vain.
-    Pages.seeOther(exchange, SafeRedirect.isSafe(target)
-        ? loginPath + "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8) : loginPath);
+    Pages.seeOther(
+        exchange,
+        SafeRedirect.isSafe(target)
+            ? loginPath + "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8)
+            : loginPath);
   }
 }

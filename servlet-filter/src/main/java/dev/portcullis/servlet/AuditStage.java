@@ -38,9 +38,13 @@ final class AuditStage implements Stage {
     Optional<AuditRules.Match> action = rules.action(path);
     if (action.isPresent() && !audit.writable()) {
       AuditRules.Match m = action.get();
-      audit.emit(exchange, AuditEventType.of(m.action()),
+      audit.emit(
+          exchange,
+          AuditEventType.of(m.action()),
           b -> b.action(m.action()).resource(m.resource()).failure("audit log unavailable"));
-      Pages.plain(exchange.response(), HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+      Pages.plain(
+          exchange.response(),
+          HttpServletResponse.SC_SERVICE_UNAVAILABLE,
           "Service unavailable. Please try again later.");
       return;
     }
@@ -60,7 +64,8 @@ final class AuditStage implements Stage {
           try {
             b.failure(refused);
           } catch (IllegalArgumentException e) {
-            b.failure("refused by the application (" + (byStatus == null ? "status " + status : byStatus) + ")");
+            b.failure("refused by the application ("
+                + (byStatus == null ? "status " + status : byStatus) + ")");
           }
         } else if (byStatus != null) {
           b.failure(byStatus);
@@ -87,7 +92,8 @@ final class AuditStage implements Stage {
     Object count = exchange.request().getAttribute(PortcullisFilter.SEARCH_RESULT_COUNT_ATTRIBUTE);
     int results = count instanceof Integer n && n >= 0 ? n : 0;
     try {
-      // Counted, not logged: the demand log gets the hour's totals when the hour closes, nothing about who searched.
+      // Counted, not logged: the demand log gets the hour's totals when the hour closes, nothing
+      // about who searched.
       audit.log().searched(endpoint, query, results);
     } catch (RuntimeException e) {
       log.error("could not record a search-demand event: {}", e.getClass().getName());

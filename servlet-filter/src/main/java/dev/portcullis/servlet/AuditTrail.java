@@ -39,7 +39,11 @@ final class AuditTrail {
   /**
    * @param userHandle the actor when the principal is not (yet or any more) set; null to use the principal
    */
-  void emit(Exchange exchange, AuditEventType type, String userHandle, String organisation,
+  void emit(
+      Exchange exchange,
+      AuditEventType type,
+      String userHandle,
+      String organisation,
       Consumer<AuditEvent.Builder> details) {
     if (audit == null) {
       return;
@@ -80,7 +84,11 @@ final class AuditTrail {
 
   /** Records a core decision's note with {@code user} as actor, or the principal (if any) when null. */
   void emit(Exchange exchange, AuditNote note, PortalUser user) {
-    emit(exchange, note.type(), user == null ? null : user.handle(), user == null ? null : user.organisation(),
+    emit(
+        exchange,
+        note.type(),
+        user == null ? null : user.handle(),
+        user == null ? null : user.organisation(),
         note::applyTo);
   }
 

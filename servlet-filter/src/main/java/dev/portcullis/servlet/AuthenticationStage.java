@@ -28,13 +28,17 @@ final class AuthenticationStage implements Stage {
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     SessionState sessions = exchange.sessions();
     Session session = sessions.requestedSessionValid() ? sessions.requestedSession() : null;
-    AuthCheck check = login.check(Cookies.values(exchange, authCookie.name()),
+    AuthCheck check = login.check(
+        Cookies.values(exchange, authCookie.name()),
         session == null ? null : session.id().cookieValue());
     if (check instanceof AuthCheck.Authenticated ok) {
       exchange.principal(new PortalPrincipal(ok.user(), ok.ticket()));
       if (ok.renewedCookie().isPresent()) {
         exchange.setCookie(SetCookie.set(authCookie, ok.renewedCookie().get()));
-        audit.emit(exchange, AuditEventType.SESSION_RENEWED, b -> b.reason("auth ticket renewed at half life"));
+        audit.emit(
+            exchange,
+            AuditEventType.SESSION_RENEWED,
+            b -> b.reason("auth ticket renewed at half life"));
       }
     } else {
       AuthCheck.Anonymous anonymous = (AuthCheck.Anonymous) check;

@@ -28,7 +28,11 @@ final class CookieCheckStage implements Stage {
   private final SecureRandom random;
   private final AuditTrail audit;
 
-  CookieCheckStage(CookieSpec cookie, LoginFormTokens formTokens, String loginPath, SecureRandom random,
+  CookieCheckStage(
+      CookieSpec cookie,
+      LoginFormTokens formTokens,
+      String loginPath,
+      SecureRandom random,
       AuditTrail audit) {
     this.cookie = cookie;
     this.formTokens = formTokens;
@@ -48,7 +52,8 @@ final class CookieCheckStage implements Stage {
           exchange.setCookie(SetCookie.set(cookie, value));
         }
       } else if (exchange.method().equals("POST") && sent.isEmpty()) {
-        audit.emit(exchange, AuditEventType.AUTHN_LOGIN_FAIL, b -> b.failure("browser blocks cookies"));
+        audit.emit(
+            exchange, AuditEventType.AUTHN_LOGIN_FAIL, b -> b.failure("browser blocks cookies"));
         Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, COOKIES_BLOCKED);
         return;
       }

@@ -1,11 +1,11 @@
 package dev.portcullis.servlet;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Reads request cookies straight from the {@code Cookie} headers (RFC 6265 {@code name=value} pairs separated by
@@ -49,7 +49,8 @@ final class Cookies {
           if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
             value = value.substring(1, value.length() - 1);
           }
-          out.computeIfAbsent(header.substring(start, eq).strip(), k -> new ArrayList<>(1)).add(value);
+          out.computeIfAbsent(header.substring(start, eq).strip(), k -> new ArrayList<>(1))
+              .add(value);
         }
         start = end + 1;
       }

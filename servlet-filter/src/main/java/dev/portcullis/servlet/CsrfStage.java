@@ -47,7 +47,8 @@ final class CsrfStage implements Stage {
       }
     }
     Session session = exchange.sessions().session(false);
-    String token = session != null ? CsrfTokens.tokenFor(session, random)
+    String token = session != null
+        ? CsrfTokens.tokenFor(session, random)
         : formTokens.tokenFor(exchange.cookieCheckValue());
     if (token != null) {
       exchange.request().setAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE, token);

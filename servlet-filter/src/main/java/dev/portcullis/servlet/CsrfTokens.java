@@ -1,7 +1,7 @@
 package dev.portcullis.servlet;
 
-import dev.portcullis.login.internal.CsrfToken;
 import dev.portcullis.login.LoginFormTokens;
+import dev.portcullis.login.internal.CsrfToken;
 import dev.portcullis.session.Session;
 import java.security.SecureRandom;
 
@@ -54,6 +54,8 @@ final class CsrfTokens {
     if (presented == null) {
       return "no CSRF token";
     }
-    return session == null && cookieValue == null ? "no session or cookie-check cookie" : "CSRF token mismatch";
+    return session == null && cookieValue == null
+        ? "no session or cookie-check cookie"
+        : "CSRF token mismatch";
   }
 }

@@ -36,7 +36,10 @@ final class Exchange {
   private Map<String, List<String>> requestCookies;
 
   /** @param loginListeners hear about every login this request makes, in order */
-  Exchange(HttpServletRequest request, HttpServletResponse response, List<LoginListener> loginListeners) {
+  Exchange(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      List<LoginListener> loginListeners) {
     this.original = request;
     String m = request.getMethod();
     this.method = m == null ? "" : m.toUpperCase(Locale.ROOT);

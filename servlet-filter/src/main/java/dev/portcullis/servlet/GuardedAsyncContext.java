@@ -92,7 +92,8 @@ final class GuardedAsyncContext implements AsyncContext {
   }
 
   @Override
-  public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
+  public void addListener(
+      AsyncListener listener, ServletRequest request, ServletResponse response) {
     delegate.addListener(listener, request, response);
   }
 

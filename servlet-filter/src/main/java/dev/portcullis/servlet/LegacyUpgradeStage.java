@@ -28,8 +28,11 @@ final class LegacyUpgradeStage implements Stage {
     this.upgrade = upgrade;
     this.effects = effects;
     if (upgrade.pastSunset()) {
-      log.warn("the legacy login cookie {} reached its sunset at {}: it is no longer read, only removed; take the"
-          + " legacy login out of the configuration", upgrade.legacy().cookie().name(), upgrade.legacy().sunset());
+      log.warn(
+          "the legacy login cookie {} reached its sunset at {}: it is no longer read, only removed; take the"
+              + " legacy login out of the configuration",
+          upgrade.legacy().cookie().name(),
+          upgrade.legacy().sunset());
     }
   }
 

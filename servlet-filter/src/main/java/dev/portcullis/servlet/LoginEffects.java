@@ -1,8 +1,8 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.audit.AuditNote;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LoginDecision;
-import dev.portcullis.audit.AuditNote;
 import dev.portcullis.session.Session;
 import java.security.SecureRandom;
 

@@ -26,7 +26,11 @@ final class LogoutStage implements Stage {
   /** Whose identities "log out everywhere" unlinks; null to keep them (or without single sign-on). */
   private final AccountLinkStore linksToDrop;
 
-  LogoutStage(PortalLogin login, List<CookieSpec> allCookies, AuditTrail audit, AccountLinkStore linksToDrop) {
+  LogoutStage(
+      PortalLogin login,
+      List<CookieSpec> allCookies,
+      AuditTrail audit,
+      AccountLinkStore linksToDrop) {
     this.login = login;
     this.endpoints = login.endpoints();
     this.allCookies = List.copyOf(allCookies);
@@ -42,15 +46,19 @@ final class LogoutStage implements Stage {
       return;
     }
     PortalPrincipal principal = exchange.principal();
-    LogoutDecision decision = login.logout(Optional.ofNullable(principal).map(PortalPrincipal::ticket),
-        path.equals(endpoints.logoutEverywherePath()), exchange.sessions());
+    LogoutDecision decision = login.logout(
+        Optional.ofNullable(principal).map(PortalPrincipal::ticket),
+        path.equals(endpoints.logoutEverywherePath()),
+        exchange.sessions());
     for (CookieSpec spec : allCookies) {
       exchange.setCookie(SetCookie.expire(spec));
     }
     exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
     if (decision instanceof LogoutDecision.LoggedOut out) {
       audit.emit(exchange, out.audit());
-      if (linksToDrop != null && principal != null && path.equals(endpoints.logoutEverywherePath())) {
+      if (linksToDrop != null
+          && principal != null
+          && path.equals(endpoints.logoutEverywherePath())) {
         unlinkAll(exchange, principal.getName());
       }
     }
@@ -62,12 +70,18 @@ final class LogoutStage implements Stage {
     try {
       int removed = linksToDrop.unlinkAll(userHandle);
       if (removed > 0) {
-        audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("logout_everywhere")
-            .reason(removed + (removed == 1 ? " identity" : " identities")));
+        audit.emit(
+            exchange,
+            AuditEventType.SSO_UNLINK,
+            b -> b.action("logout_everywhere")
+                .reason(removed + (removed == 1 ? " identity" : " identities")));
       }
     } catch (RuntimeException e) {
-      audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("logout_everywhere")
-          .failure("link store failed: " + e.getClass().getSimpleName()));
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UNLINK,
+          b -> b.action("logout_everywhere")
+              .failure("link store failed: " + e.getClass().getSimpleName()));
     }
   }
 }

@@ -104,7 +104,8 @@ final class OidcClient {
   private final ClientID clientId;
   private final Scope scope;
   private final int timeoutMs;
-  private final AtomicReference<Discovery> discovery = new AtomicReference<>(new Discovery.NotYet());
+  private final AtomicReference<Discovery> discovery =
+      new AtomicReference<>(new Discovery.NotYet());
 
   private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
 
@@ -138,13 +139,15 @@ final class OidcClient {
    * met by requests start the back-off.
    */
   void startDiscovery() {
-    Thread t = new Thread(() -> {
-      try {
-        provider(false);
-      } catch (IOException | RuntimeException e) {
-        // Reported by the request that next needs the provider, which tries again.
-      }
-    }, "portcullis-oidc-discovery");
+    Thread t = new Thread(
+        () -> {
+          try {
+            provider(false);
+          } catch (IOException | RuntimeException e) {
+            // Reported by the request that next needs the provider, which tries again.
+          }
+        },
+        "portcullis-oidc-discovery");
     t.setDaemon(true);
     t.start();
   }
@@ -160,12 +163,12 @@ final class OidcClient {
     State state = new State();
     Nonce nonce = new Nonce();
     CodeVerifier verifier = new CodeVerifier();
-    AuthenticationRequest.Builder request =
-        new AuthenticationRequest.Builder(ResponseType.CODE, scope, clientId, config.redirectUri())
-            .endpointURI(p.metadata().getAuthorizationEndpointURI())
-            .state(state)
-            .nonce(nonce)
-            .codeChallenge(verifier, CodeChallengeMethod.S256);
+    AuthenticationRequest.Builder request = new AuthenticationRequest.Builder(
+            ResponseType.CODE, scope, clientId, config.redirectUri())
+        .endpointURI(p.metadata().getAuthorizationEndpointURI())
+        .state(state)
+        .nonce(nonce)
+        .codeChallenge(verifier, CodeChallengeMethod.S256);
     if (reauthenticate != null) {
       request.prompt(new Prompt(Prompt.Type.LOGIN)).maxAge((int) reauthenticate.toSeconds());
     }
@@ -182,20 +185,22 @@ final class OidcClient {
   Outcome finish(String code, String verifier, String nonce, Instant authenticatedAfter) {
     try {
       Provider p = provider();
-      TokenRequest request = new TokenRequest(p.metadata().getTokenEndpointURI(),
+      TokenRequest request = new TokenRequest(
+          p.metadata().getTokenEndpointURI(),
           new ClientSecretBasic(clientId, new Secret(config.clientSecretForTokenRequest())),
-          new AuthorizationCodeGrant(new AuthorizationCode(code), config.redirectUri(),
-              new CodeVerifier(verifier)));
+          new AuthorizationCodeGrant(
+              new AuthorizationCode(code), config.redirectUri(), new CodeVerifier(verifier)));
       HTTPRequest http = request.toHTTPRequest();
       http.setConnectTimeout(timeoutMs);
       http.setReadTimeout(timeoutMs);
       TokenResponse response = OIDCTokenResponseParser.parse(http.send());
       if (!response.indicatesSuccess()) {
         ErrorObject error = response.toErrorResponse().getErrorObject();
-        return new Outcome.Failed("token request refused: HTTP " + error.getHTTPStatusCode() + ", error "
-            + errorCode(error.getCode()));
+        return new Outcome.Failed("token request refused: HTTP " + error.getHTTPStatusCode()
+            + ", error " + errorCode(error.getCode()));
       }
-      JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
+      JWT idToken =
+          ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
       if (idToken == null) {
         return new Outcome.Failed("no ID token");
       }
@@ -214,17 +219,21 @@ final class OidcClient {
           return new Outcome.Failed("ID token not valid: no auth_time for an account link");
         }
         if (authTime.toInstant().isBefore(authenticatedAfter.minus(SKEW))) {
-          return new Outcome.Failed("ID token not valid: the provider did not authenticate the user again for the"
-              + " account link");
+          return new Outcome.Failed(
+              "ID token not valid: the provider did not authenticate the user again for the"
+                  + " account link");
         }
       }
-      return new Outcome.Identity(claims.getIssuer().getValue(), claims.getSubject().getValue(), label(claims));
+      return new Outcome.Identity(
+          claims.getIssuer().getValue(), claims.getSubject().getValue(), label(claims));
     } catch (BadJOSEException | JOSEException e) {
-      return new Outcome.Failed("ID token not valid: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      return new Outcome.Failed(
+          "ID token not valid: " + e.getClass().getSimpleName() + ": " + e.getMessage());
     } catch (ParseException | ClassCastException e) {
       return new Outcome.Failed("token response not valid: " + e.getClass().getSimpleName());
     } catch (IOException | RuntimeException e) {
-      return new Outcome.Failed("provider unreachable or failing: " + e.getClass().getSimpleName());
+      return new Outcome.Failed(
+          "provider unreachable or failing: " + e.getClass().getSimpleName());
     }
   }
 
@@ -246,8 +255,14 @@ final class OidcClient {
     if (code == null || code.isEmpty()) {
       return "(none)";
     }
-    boolean plain = code.length() <= 64 && code.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-        || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.');
+    boolean plain = code.length() <= 64
+        && code.chars()
+            .allMatch(c -> c >= 'a' && c <= 'z'
+                || c >= 'A' && c <= 'Z'
+                || c >= '0' && c <= '9'
+                || c == '_'
+                || c == '-'
+                || c == '.');
     return plain ? code : "(unrecognised)";
   }
 
@@ -302,8 +317,8 @@ final class OidcClient {
       Duration wait = FIRST_BACKOFF;
       if (d instanceof Discovery.Failed failed) {
         if (clock.instant().isBefore(failed.retryAt())) {
-          throw new IOException("OpenID provider discovery failed (" + failed.reason() + "); next try after "
-              + failed.retryAt());
+          throw new IOException("OpenID provider discovery failed (" + failed.reason()
+              + "); next try after " + failed.retryAt());
         }
         wait = failed.backoff().multipliedBy(2);
         if (wait.compareTo(MAX_BACKOFF) > 0) {
@@ -320,8 +335,11 @@ final class OidcClient {
         mine.result().complete(p);
         return p;
       } catch (IOException | RuntimeException e) {
-        discovery.set(backoff ? new Discovery.Failed(clock.instant().plus(wait), wait, e.getClass().getSimpleName())
-            : d);
+        discovery.set(
+            backoff
+                ? new Discovery.Failed(
+                    clock.instant().plus(wait), wait, e.getClass().getSimpleName())
+                : d);
         mine.result().completeExceptionally(e);
         throw e;
       }
@@ -330,7 +348,8 @@ final class OidcClient {
 
   private Provider await(CompletableFuture<Provider> result) throws IOException {
     try {
-      // About as long as one discovery may take: its connect and read timeouts, and the time to set up its client.
+      // About as long as one discovery may take: its connect and read timeouts, and the time to set
+      // up its client.
       return result.get(3L * timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new IOException("OpenID provider discovery still under way", e);
@@ -350,20 +369,26 @@ final class OidcClient {
     } catch (com.nimbusds.oauth2.sdk.GeneralException e) {
       throw new IOException("OpenID provider metadata not usable", e);
     }
-    if (!metadata.getIssuer().equals(issuer) || metadata.getJWKSetURI() == null
-        || metadata.getTokenEndpointURI() == null || metadata.getAuthorizationEndpointURI() == null) {
+    if (!metadata.getIssuer().equals(issuer)
+        || metadata.getJWKSetURI() == null
+        || metadata.getTokenEndpointURI() == null
+        || metadata.getAuthorizationEndpointURI() == null) {
       throw new IOException("OpenID provider metadata incomplete or for another issuer");
     }
-    for (URI endpoint : List.of(metadata.getAuthorizationEndpointURI(), metadata.getTokenEndpointURI(),
+    for (URI endpoint : List.of(
+        metadata.getAuthorizationEndpointURI(),
+        metadata.getTokenEndpointURI(),
         metadata.getJWKSetURI())) {
       if (!secureEndpoint(endpoint)) {
         throw new IOException("OpenID provider metadata names an endpoint that is not https");
       }
     }
-    JWKSource<SecurityContext> keys = JWKSourceBuilder.create(metadata.getJWKSetURI().toURL(),
-        new DefaultResourceRetriever(timeoutMs, timeoutMs, 512 * 1024)).build();
-    IDTokenValidator validator = new IDTokenValidator(issuer, clientId,
-        new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys), null);
+    JWKSource<SecurityContext> keys = JWKSourceBuilder.create(
+            metadata.getJWKSetURI().toURL(),
+            new DefaultResourceRetriever(timeoutMs, timeoutMs, 512 * 1024))
+        .build();
+    IDTokenValidator validator = new IDTokenValidator(
+        issuer, clientId, new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys), null);
     validator.setMaxClockSkew((int) SKEW.toSeconds());
     return new Provider(metadata, validator);
   }
@@ -375,7 +400,8 @@ final class OidcClient {
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost();
-    return scheme.equals("https") || scheme.equals("http")
-        && (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"));
+    return scheme.equals("https")
+        || scheme.equals("http")
+            && (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"));
   }
 }

@@ -69,6 +69,9 @@ final class Pages {
 
   /** A 303 to {@code path} on this site (context path prepended). */
   static void seeOther(Exchange exchange, String pathAndQuery) throws IOException {
-    redirect(exchange, HttpServletResponse.SC_SEE_OTHER, exchange.original().getContextPath() + pathAndQuery);
+    redirect(
+        exchange,
+        HttpServletResponse.SC_SEE_OTHER,
+        exchange.original().getContextPath() + pathAndQuery);
   }
 }

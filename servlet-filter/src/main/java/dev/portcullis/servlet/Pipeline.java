@@ -28,36 +28,61 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
     AuditTrail trail = config.audit().map(a -> new AuditTrail(a.log())).orElse(AuditTrail.NONE);
     List<Stage> stages = new ArrayList<>();
     List<LoginListener> listeners = new ArrayList<>();
-    // 1. Where the request came from, HTTPS or not (plain HTTP is redirected or refused), security headers.
+    // 1. Where the request came from, HTTPS or not (plain HTTP is redirected or refused), security
+    // headers.
     stages.add(new TransportStage(config.transport()));
-    // 2. The session cookie: which server-side session, if any; saved and its cookie queued before the commit.
+    // 2. The session cookie: which server-side session, if any; saved and its cookie queued before
+    // the commit.
     config.sessions().ifPresent(registry -> stages.add(new SessionStage(registry)));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();
       LoginEffects effects = new LoginEffects(login.cookies().authCookie(), l.random(), trail);
       // 3. The auth-key cookie: who is logged in (PortalLogin.check).
       stages.add(new AuthenticationStage(login, trail));
-      // 4. The replaced portal's login cookie: a one-time login for an anonymous request, until the sunset.
+      // 4. The replaced portal's login cookie: a one-time login for an anonymous request, until the
+      // sunset.
       config.legacyUpgrade().ifPresent(u -> stages.add(new LegacyUpgradeStage(u, effects)));
-      // 5. The blocked-cookie check: the login page sets the cookie-check cookie (a random value the anonymous form
+      // 5. The blocked-cookie check: the login page sets the cookie-check cookie (a random value
+      // the anonymous form
       // token is bound to), the login form requires it.
-      stages.add(new CookieCheckStage(login.cookies().cookieCheckCookie(), login.formTokens(),
-          login.endpoints().loginPath(), l.random(), trail));
-      // 6. CSRF, for every state-changing request (the login form and logout included), and the token to render: the
+      stages.add(new CookieCheckStage(
+          login.cookies().cookieCheckCookie(),
+          login.formTokens(),
+          login.endpoints().loginPath(),
+          l.random(),
+          trail));
+      // 6. CSRF, for every state-changing request (the login form and logout included), and the
+      // token to render: the
       // session's, or without a session the one bound to the cookie-check cookie.
       stages.add(new CsrfStage(l.random(), login.formTokens(), trail));
       // 7. The login form's POST (PortalLogin.passwordLogin).
       stages.add(new LoginStage(login, effects));
       // 8. Logout and "log out everywhere" (PortalLogin.logout).
-      stages.add(new LogoutStage(login, config.cookies(), trail, config.sso().map(PortcullisConfig.Sso::config)
-          .filter(c -> !c.keepLinksOnLogoutEverywhere()).map(SsoConfig::links).orElse(null)));
-      // 9. The terms gate: a user who has not accepted the current terms reaches only the terms page.
+      stages.add(new LogoutStage(
+          login,
+          config.cookies(),
+          trail,
+          config
+              .sso()
+              .map(PortcullisConfig.Sso::config)
+              .filter(c -> !c.keepLinksOnLogoutEverywhere())
+              .map(SsoConfig::links)
+              .orElse(null)));
+      // 9. The terms gate: a user who has not accepted the current terms reaches only the terms
+      // page.
       stages.add(new TermsStage(login.terms(), login.endpoints(), trail));
-      // 10. Single sign-on endpoints (PortalLogin.ssoLogin); the upgrade cookie is offered by a login listener.
+      // 10. Single sign-on endpoints (PortalLogin.ssoLogin); the upgrade cookie is offered by a
+      // login listener.
       config.sso().ifPresent(sso -> {
-        UpgradeTokens tokens = UpgradeTokens.create(sso.keys(), sso.config().cookie().name(), sso.clock(),
-            sso.random(), sso.config().replay(), sso.config().tokenLifetime());
-        listeners.add(new SsoUpgradeOffer(sso.config().links(), tokens, sso.config().cookie(), trail));
+        UpgradeTokens tokens = UpgradeTokens.create(
+            sso.keys(),
+            sso.config().cookie().name(),
+            sso.clock(),
+            sso.random(),
+            sso.config().replay(),
+            sso.config().tokenLifetime());
+        listeners.add(
+            new SsoUpgradeOffer(sso.config().links(), tokens, sso.config().cookie(), trail));
         OidcClient oidc = new OidcClient(sso.config(), sso.clock());
         oidc.startDiscovery();
         stages.add(new SsoStage(sso.config(), tokens, oidc, login, effects, sso.clock(), trail));

@@ -78,7 +78,8 @@ public final class Portcullis implements AutoCloseable {
   private final List<AutoCloseable> owned;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Portcullis(PortcullisFilter.Builder filterBuilder, AuditLog audit, List<AutoCloseable> owned) {
+  private Portcullis(
+      PortcullisFilter.Builder filterBuilder, AuditLog audit, List<AutoCloseable> owned) {
     this.audit = audit;
     this.owned = List.copyOf(owned);
     this.filter = filterBuilder.buildClosingWith(this::close);
@@ -114,12 +115,13 @@ public final class Portcullis implements AutoCloseable {
     Objects.requireNonNull(context, "context");
     try {
       if (closed.get()) {
-        throw new IllegalStateException("this Portcullis is closed: build a new one for the new context");
+        throw new IllegalStateException(
+            "this Portcullis is closed: build a new one for the new context");
       }
       FilterRegistration.Dynamic registration = context.addFilter(FILTER_NAME, filter);
       if (registration == null) {
-        throw new IllegalStateException("a filter named '" + FILTER_NAME + "' is already registered in this"
-            + " context: register Portcullis once per context");
+        throw new IllegalStateException("a filter named '" + FILTER_NAME
+            + "' is already registered in this" + " context: register Portcullis once per context");
       }
       registration.setAsyncSupported(true);
       registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
@@ -147,7 +149,10 @@ public final class Portcullis implements AutoCloseable {
       try {
         part.close();
       } catch (Exception e) {
-        LOG.error("Portcullis could not close {}: {}", part.getClass().getName(), e.getClass().getName());
+        LOG.error(
+            "Portcullis could not close {}: {}",
+            part.getClass().getName(),
+            e.getClass().getName());
       }
     }
   }
@@ -174,8 +179,8 @@ public final class Portcullis implements AutoCloseable {
     private String accessLoginPath;
     private boolean accessDecidedByApplication;
     private final List<String> requiredPublic = new ArrayList<>();
-    private Consumer<PortalLogin.Builder> loginSettings = b -> { };
-    private Consumer<PortcullisFilter.Builder> filterSettings = b -> { };
+    private Consumer<PortalLogin.Builder> loginSettings = b -> {};
+    private Consumer<PortcullisFilter.Builder> filterSettings = b -> {};
 
     private Builder() {}
 
@@ -323,14 +328,21 @@ public final class Portcullis implements AutoCloseable {
       owned.addAll(demandSinks);
       try {
         if (auditLog != null && !(auditSinks.isEmpty() && demandSinks.isEmpty())) {
-          throw new IllegalStateException("auditLog(...) and auditSink(...)/demandSink(...) contradict each other:"
-              + " add the sinks to your own audit log, or let Portcullis make the log");
+          throw new IllegalStateException(
+              "auditLog(...) and auditSink(...)/demandSink(...) contradict each other:"
+                  + " add the sinks to your own audit log, or let Portcullis make the log");
         }
         InstantSource time = clock != null ? clock : systemClock();
         SecureRandom shared = random != null ? random : new SecureRandom();
-        RevocationStore revoked = revocations != null ? revocations : RevocationStore.inMemory(time);
-        PortalLogin.Builder loginBuilder = PortalLogin.builder().keyRing(keyRing).users(users)
-            .termsVersion(termsVersion).revocations(revoked).clock(time).random(shared);
+        RevocationStore revoked =
+            revocations != null ? revocations : RevocationStore.inMemory(time);
+        PortalLogin.Builder loginBuilder = PortalLogin.builder()
+            .keyRing(keyRing)
+            .users(users)
+            .termsVersion(termsVersion)
+            .revocations(revoked)
+            .clock(time)
+            .random(shared);
         loginSettings.accept(loginBuilder);
         PortalLogin login = loginBuilder.build();
 
@@ -344,18 +356,23 @@ public final class Portcullis implements AutoCloseable {
           owned.add(audit);
         }
         SessionAudit sessionAudit = new SessionAudit(audit);
-        SessionStore store = sessionStore != null ? sessionStore
-            : CaffeineSessionStore.builder(sessionConfig, time).listener(sessionAudit).build();
+        SessionStore store = sessionStore != null
+            ? sessionStore
+            : CaffeineSessionStore.builder(sessionConfig, time)
+                .listener(sessionAudit)
+                .build();
         if (sessionStore == null && store instanceof AutoCloseable made) {
           owned.add(made);
         }
         if (revocations == null && revoked instanceof AutoCloseable made) {
           owned.add(made);
         }
-        SessionRegistry registry = SessionRegistry.create(sessionConfig, store, shared, time, sessionAudit);
+        SessionRegistry registry =
+            SessionRegistry.create(sessionConfig, store, shared, time, sessionAudit);
 
         PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
-            .sessions(registry).login(login, shared)
+            .sessions(registry)
+            .login(login, shared)
             .audit(audit, auditRules != null ? auditRules : AuditRules.none())
             .requirePublic(requiredPublic.toArray(String[]::new));
         if (transport != null) {
@@ -375,8 +392,9 @@ public final class Portcullis implements AutoCloseable {
       }
     }
 
-    @SuppressForbidden(reason = "the entry point's default clock; every part gets this one, and builder().clock"
-        + " replaces it")
+    @SuppressForbidden(
+        reason = "the entry point's default clock; every part gets this one, and builder().clock"
+            + " replaces it")
     private static InstantSource systemClock() {
       return InstantSource.system();
     }

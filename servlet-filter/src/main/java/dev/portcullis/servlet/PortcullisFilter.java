@@ -116,7 +116,7 @@ public final class PortcullisFilter implements Filter {
 
   /** Package-private so that tests in this package can assemble a pipeline; applications use {@link #builder()}. */
   PortcullisFilter(List<Stage> stages) {
-    this(new Pipeline(stages, List.of()), List.of(), () -> { });
+    this(new Pipeline(stages, List.of()), List.of(), () -> {});
   }
 
   public static Builder builder() {
@@ -125,7 +125,7 @@ public final class PortcullisFilter implements Filter {
 
   /** The filter for a configuration that has already been built (and so checked). */
   public static PortcullisFilter from(PortcullisConfig config) {
-    return new PortcullisFilter(Pipeline.of(config), config.cookies(), () -> { });
+    return new PortcullisFilter(Pipeline.of(config), config.cookies(), () -> {});
   }
 
   /**
@@ -148,7 +148,8 @@ public final class PortcullisFilter implements Filter {
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse httpResponse)
+    if (!(request instanceof HttpServletRequest http)
+        || !(response instanceof HttpServletResponse httpResponse)
         || request.getAttribute(Exchange.ATTRIBUTE) != null) {
       // Not HTTP, or a forward, include or async dispatch of a request this filter already wraps.
       chain.doFilter(request, response);
@@ -158,7 +159,8 @@ public final class PortcullisFilter implements Filter {
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
     new Run(exchange, chain).proceed();
     if (!exchange.request().isAsyncStarted()) {
-      // A response that never filled its buffer commits after the filter returns: write what is pending now.
+      // A response that never filled its buffer commits after the filter returns: write what is
+      // pending now.
       exchange.committing();
     }
   }
@@ -269,7 +271,8 @@ public final class PortcullisFilter implements Filter {
      *     {@link #build()} checks that it is public under {@code policy}
      */
     public Builder access(AccessPolicy policy, String loginPath) {
-      config.access(Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(loginPath, "loginPath"));
+      config.access(
+          Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(loginPath, "loginPath"));
       return this;
     }
 
@@ -304,7 +307,8 @@ public final class PortcullisFilter implements Filter {
     /** As {@link #build()}, for a filter whose {@link #destroy()} runs {@code onDestroy}. */
     PortcullisFilter buildClosingWith(Runnable onDestroy) {
       PortcullisConfig built = config.build();
-      return new PortcullisFilter(Pipeline.of(built), built.cookies(), Objects.requireNonNull(onDestroy));
+      return new PortcullisFilter(
+          Pipeline.of(built), built.cookies(), Objects.requireNonNull(onDestroy));
     }
   }
 }

@@ -184,8 +184,11 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
       return UTF_8_MAX_BYTES_PER_CHAR;
     }
     try {
-      return (int) Math.ceil(Charset.forName(getCharacterEncoding()).newEncoder().maxBytesPerChar());
-    } catch (IllegalCharsetNameException | UnsupportedCharsetException | UnsupportedOperationException e) {
+      return (int)
+          Math.ceil(Charset.forName(getCharacterEncoding()).newEncoder().maxBytesPerChar());
+    } catch (IllegalCharsetNameException
+        | UnsupportedCharsetException
+        | UnsupportedOperationException e) {
       return 4;
     }
   }

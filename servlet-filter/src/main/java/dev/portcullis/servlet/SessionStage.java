@@ -56,7 +56,8 @@ final class SessionStage implements Stage {
   }
 
   private SessionState readCookie(Exchange exchange) {
-    // Straight from the headers: never a container's cached parse of an earlier request on the connection.
+    // Straight from the headers: never a container's cached parse of an earlier request on the
+    // connection.
     List<String> sent = Cookies.values(exchange, cookieName);
     int found = sent.size();
     String value = found == 0 ? null : sent.get(found - 1);

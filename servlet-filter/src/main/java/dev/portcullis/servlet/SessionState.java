@@ -25,9 +25,14 @@ class SessionState implements LoginSession {
   private Session current;
   /** The id whose cookie the browser holds or has been sent in this response; null for none. */
   private SessionId cookieId;
+
   private boolean expiredCookieSent;
 
-  SessionState(SessionRegistry registry, Exchange exchange, SessionLookup requested, boolean cookiePresented) {
+  SessionState(
+      SessionRegistry registry,
+      Exchange exchange,
+      SessionLookup requested,
+      boolean cookiePresented) {
     this.registry = registry;
     this.exchange = exchange;
     this.requested = requested;
@@ -50,7 +55,8 @@ class SessionState implements LoginSession {
       throw new IllegalStateException("sessions are not enabled in this PortcullisFilter");
     }
     if (exchange.response().isCommitted()) {
-      throw new IllegalStateException("cannot create a session after the response has been committed");
+      throw new IllegalStateException(
+          "cannot create a session after the response has been committed");
     }
     current = registry.create();
     return current;
@@ -58,7 +64,9 @@ class SessionState implements LoginSession {
 
   /** The session the cookie named, if it is still valid. */
   synchronized boolean requestedSessionValid() {
-    return requested instanceof SessionLookup.Found found && found.session() == current && current.isValid();
+    return requested instanceof SessionLookup.Found found
+        && found.session() == current
+        && current.isValid();
   }
 
   synchronized Session requestedSession() {
@@ -71,7 +79,8 @@ class SessionState implements LoginSession {
       throw new IllegalStateException("there is no session to change the id of");
     }
     if (exchange.response().isCommitted()) {
-      throw new IllegalStateException("cannot change the session id after the response has been committed");
+      throw new IllegalStateException(
+          "cannot change the session id after the response has been committed");
     }
     registry.changeId(session);
   }
@@ -127,14 +136,16 @@ class SessionState implements LoginSession {
     }
     CookieSpec cookie = registry.config().cookie();
     if (current != null && current.isValid() && !current.requestScoped()) {
-      // The same object is the common case (no new session, no rotation): no need for the constant-time compare.
+      // The same object is the common case (no new session, no rotation): no need for the
+      // constant-time compare.
       SessionId id = current.id();
       if (id != cookieId && !id.equals(cookieId)) {
         exchange.setCookie(SetCookie.set(cookie, id.cookieValue()));
         cookieId = id;
       }
     } else if ((cookieId != null || cookiePresented) && !expiredCookieSent) {
-      // The browser holds a cookie naming no live session (invalidated, expired, unknown or malformed): drop it. A
+      // The browser holds a cookie naming no live session (invalidated, expired, unknown or
+      // malformed): drop it. A
       // request-scoped session (its client had made too many anonymous ones) gets no cookie either.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;

@@ -50,10 +50,14 @@ import java.util.List;
  * {@code Host} header or scheme.
  */
 final class SsoStage implements Stage {
-  static final String REFUSED = "This link has expired or is not valid. Log in again to link your account.";
-  static final String SSO_FAILED = "Single sign-on did not work. Go back to the login page and try again.";
-  static final String ALREADY_LOGGED_IN = "You are already logged in. Log out first to log in as someone else.";
-  static final String NO_PENDING_LINK = "No account link is waiting for your confirmation. Log in and start again.";
+  static final String REFUSED =
+      "This link has expired or is not valid. Log in again to link your account.";
+  static final String SSO_FAILED =
+      "Single sign-on did not work. Go back to the login page and try again.";
+  static final String ALREADY_LOGGED_IN =
+      "You are already logged in. Log out first to log in as someone else.";
+  static final String NO_PENDING_LINK =
+      "No account link is waiting for your confirmation. Log in and start again.";
   static final String NOT_UNLINKED = "That single sign-on account is not linked to your account.";
   /** The session attribute holding the {@link PendingLink}, one per session. */
   static final String PENDING = "portcullis.sso.pending";
@@ -61,11 +65,13 @@ final class SsoStage implements Stage {
   static final String DECISION = "decision";
   /** Session attributes of an authorization under way; removed, all together, by the callback. */
   private static final String STATE = "portcullis.sso.state";
+
   private static final String NONCE = "portcullis.sso.nonce";
   private static final String VERIFIER = "portcullis.sso.verifier";
   private static final String STARTED = "portcullis.sso.started";
   /** {@code link:<user handle>} or {@code login}. */
   private static final String INTENT = "portcullis.sso.intent";
+
   private static final String LINK = "link:";
   private static final Duration AUTHORIZATION_LIFETIME = Duration.ofMinutes(10);
 
@@ -77,8 +83,14 @@ final class SsoStage implements Stage {
   private final InstantSource clock;
   private final AuditTrail audit;
 
-  SsoStage(SsoConfig config, UpgradeTokens tokens, OidcClient oidc, PortalLogin login, LoginEffects effects,
-      InstantSource clock, AuditTrail audit) {
+  SsoStage(
+      SsoConfig config,
+      UpgradeTokens tokens,
+      OidcClient oidc,
+      PortalLogin login,
+      LoginEffects effects,
+      InstantSource clock,
+      AuditTrail audit) {
     this.config = config;
     this.tokens = tokens;
     this.oidc = oidc;
@@ -136,14 +148,21 @@ final class SsoStage implements Stage {
   private void startLogin(Exchange exchange) throws IOException {
     PortalPrincipal principal = exchange.principal();
     if (principal != null) {
-      audit.emit(exchange, AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login while logged in"));
+      audit.emit(
+          exchange,
+          AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login while logged in"));
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, ALREADY_LOGGED_IN);
       return;
     }
     Session existing = exchange.sessions().session(false);
-    if (existing != null && (existing.getAttribute(PENDING) != null
-        || existing.getAttribute(INTENT) instanceof String intent && intent.startsWith(LINK))) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO login while an account link is under way");
+    if (existing != null
+        && (existing.getAttribute(PENDING) != null
+            || existing.getAttribute(INTENT) instanceof String intent && intent.startsWith(LINK))) {
+      ssoFailed(
+          exchange,
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          null,
+          "SSO login while an account link is under way");
       return;
     }
     toProvider(exchange, exchange.sessions().session(true), "login");
@@ -151,7 +170,8 @@ final class SsoStage implements Stage {
 
   private static void notAllowed(Exchange exchange, String allow) throws IOException {
     exchange.response().setHeader("Allow", allow);
-    Pages.plain(exchange.response(), HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method not allowed.");
+    Pages.plain(
+        exchange.response(), HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method not allowed.");
   }
 
   /**
@@ -163,8 +183,12 @@ final class SsoStage implements Stage {
     if ((contextPath + config.callbackPath()).equals(config.redirectUri().getRawPath())) {
       return true;
     }
-    ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO misconfigured: the redirect URI's path is not"
-        + " the context path plus the callback path");
+    ssoFailed(
+        exchange,
+        AuditEventType.AUTHN_LOGIN_FAIL,
+        null,
+        "SSO misconfigured: the redirect URI's path is not"
+            + " the context path plus the callback path");
     return false;
   }
 
@@ -176,8 +200,11 @@ final class SsoStage implements Stage {
     try {
       a = oidc.authorize(intent.startsWith(LINK) ? config.linkReauthentication() : null);
     } catch (IOException | RuntimeException e) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "OpenID provider unavailable: "
-          + e.getClass().getSimpleName());
+      ssoFailed(
+          exchange,
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          null,
+          "OpenID provider unavailable: " + e.getClass().getSimpleName());
       return;
     }
     session.setAttribute(STATE, a.state());
@@ -191,7 +218,11 @@ final class SsoStage implements Stage {
   private void callback(Exchange exchange) throws IOException {
     Session session = exchange.sessions().session(false);
     if (session == null || !(session.getAttribute(STATE) instanceof String expectedState)) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback without an authorization under way");
+      ssoFailed(
+          exchange,
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          null,
+          "SSO callback without an authorization under way");
       return;
     }
     String nonce = (String) session.getAttribute(NONCE);
@@ -209,29 +240,35 @@ final class SsoStage implements Stage {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback without a state");
       return;
     }
-    if (!MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
-        expectedState.getBytes(StandardCharsets.UTF_8))) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback with the wrong state");
+    if (!MessageDigest.isEqual(
+        state.getBytes(StandardCharsets.UTF_8), expectedState.getBytes(StandardCharsets.UTF_8))) {
+      ssoFailed(
+          exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback with the wrong state");
       return;
     }
     String error = req.getParameter("error");
     if (error != null) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "provider returned an error: "
-          + OidcClient.errorCode(error));
+      ssoFailed(
+          exchange,
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          null,
+          "provider returned an error: " + OidcClient.errorCode(error));
       return;
     }
     if (code == null || code.isEmpty()) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "provider returned no code");
       return;
     }
-    if (started == null || !clock.instant().isBefore(Instant.ofEpochMilli(Long.parseLong(started))
-        .plus(AUTHORIZATION_LIFETIME))) {
+    if (started == null
+        || !clock
+            .instant()
+            .isBefore(Instant.ofEpochMilli(Long.parseLong(started)).plus(AUTHORIZATION_LIFETIME))) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO authorization took too long");
       return;
     }
     boolean linking = intent != null && intent.startsWith(LINK);
-    OidcClient.Outcome outcome = oidc.finish(code, verifier, nonce,
-        linking ? Instant.ofEpochMilli(Long.parseLong(started)) : null);
+    OidcClient.Outcome outcome = oidc.finish(
+        code, verifier, nonce, linking ? Instant.ofEpochMilli(Long.parseLong(started)) : null);
     if (outcome instanceof OidcClient.Outcome.Failed failed) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, failed.reason());
       return;
@@ -245,18 +282,29 @@ final class SsoStage implements Stage {
   }
 
   /** Keeps the authenticated identity as the session's pending link and sends the browser to confirm it. */
-  private void pend(Exchange exchange, Session session, OidcClient.Outcome.Identity id, String userHandle)
+  private void pend(
+      Exchange exchange, Session session, OidcClient.Outcome.Identity id, String userHandle)
       throws IOException {
     PortalPrincipal principal = exchange.principal();
     if (principal == null || !principal.getName().equals(userHandle)) {
-      ssoFailed(exchange, AuditEventType.SSO_LINK, userHandle, "no longer logged in as the user who asked to link");
+      ssoFailed(
+          exchange,
+          AuditEventType.SSO_LINK,
+          userHandle,
+          "no longer logged in as the user who asked to link");
       return;
     }
-    PendingLink pending = new PendingLink(userHandle, id.issuer(), id.subject(), id.label(),
+    PendingLink pending = new PendingLink(
+        userHandle,
+        id.issuer(),
+        id.subject(),
+        id.label(),
         clock.instant().plus(config.pendingLinkLifetime()));
     session.setAttribute(PENDING, pending.toAttribute());
-    audit.emit(exchange, AuditEventType.SSO_LINK_PENDING, b -> b.reason("identity at " + id.issuer()
-        + " waits for confirmation"));
+    audit.emit(
+        exchange,
+        AuditEventType.SSO_LINK_PENDING,
+        b -> b.reason("identity at " + id.issuer() + " waits for confirmation"));
     Pages.seeOther(exchange, config.linkPath());
   }
 
@@ -267,35 +315,43 @@ final class SsoStage implements Stage {
       return null;
     }
     return PendingLink.fromAttribute(session.getAttribute(PENDING))
-        .filter(p -> p.userHandle().equals(principal.getName())).orElse(null);
+        .filter(p -> p.userHandle().equals(principal.getName()))
+        .orElse(null);
   }
 
   /** {@code GET} link path: the confirmation page, naming the identity the provider authenticated. */
   private void showPending(Exchange exchange) throws IOException {
     Session session = exchange.sessions().session(false);
     PendingLink pending = pendingOf(exchange, session);
-    if (pending == null || pending.expired(clock.instant())
-        || !(exchange.request().getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) instanceof String token)) {
+    if (pending == null
+        || pending.expired(clock.instant())
+        || !(exchange.request().getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE)
+            instanceof String token)) {
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, NO_PENDING_LINK);
       return;
     }
     HttpServletResponse response = exchange.response();
     response.setHeader("Cache-Control", "no-store");
-    Pages.html(response, HttpServletResponse.SC_OK, confirmationPage(pending, token,
-        exchange.original().getContextPath() + config.linkPath()));
+    Pages.html(
+        response,
+        HttpServletResponse.SC_OK,
+        confirmationPage(pending, token, exchange.original().getContextPath() + config.linkPath()));
   }
 
   private static String confirmationPage(PendingLink p, String csrfToken, String action) {
     String account = p.label() == null ? p.subject() : p.label();
     return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link a single sign-on account"
         + "</title></head><body>\n<h1>Link this single sign-on account to your portal account?</h1>\n"
-        + "<p>The provider signed you in as:</p>\n<dl>\n<dt>Account</dt><dd id=\"account\">" + Pages.escape(account)
+        + "<p>The provider signed you in as:</p>\n<dl>\n<dt>Account</dt><dd id=\"account\">"
+        + Pages.escape(account)
         + "</dd>\n<dt>Subject</dt><dd id=\"subject\">" + Pages.escape(p.subject()) + "</dd>\n"
         + "<dt>Provider</dt><dd id=\"issuer\">" + Pages.escape(p.issuer()) + "</dd>\n</dl>\n"
         + "<p>Once linked, this account can log you in to the portal. If it is not yours, cancel.</p>\n"
         + "<form method=\"post\" action=\"" + Pages.escape(action) + "\">\n"
-        + "<input type=\"hidden\" name=\"" + CsrfTokens.FIELD + "\" value=\"" + Pages.escape(csrfToken) + "\">\n"
-        + "<button type=\"submit\" name=\"" + DECISION + "\" value=\"confirm\">Link this account</button>\n"
+        + "<input type=\"hidden\" name=\"" + CsrfTokens.FIELD + "\" value=\""
+        + Pages.escape(csrfToken) + "\">\n"
+        + "<button type=\"submit\" name=\"" + DECISION
+        + "\" value=\"confirm\">Link this account</button>\n"
         + "<button type=\"submit\" name=\"" + DECISION + "\" value=\"cancel\">Cancel</button>\n"
         + "</form>\n</body></html>\n";
   }
@@ -304,7 +360,10 @@ final class SsoStage implements Stage {
   private void decide(Exchange exchange) throws IOException {
     String decision = FormFields.fromBody(exchange.request(), DECISION);
     if (!"confirm".equals(decision) && !"cancel".equals(decision)) {
-      Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Choose to link the account or cancel.");
+      Pages.plain(
+          exchange.response(),
+          HttpServletResponse.SC_BAD_REQUEST,
+          "Choose to link the account or cancel.");
       return;
     }
     Session session = exchange.sessions().session(false);
@@ -315,34 +374,50 @@ final class SsoStage implements Stage {
     PortalPrincipal principal = exchange.principal();
     String user = principal == null ? null : principal.getName();
     if (pending == null) {
-      audit.emit(exchange, AuditNote.failure(AuditEventType.SSO_LINK, "no pending account link of this user"), user);
+      audit.emit(
+          exchange,
+          AuditNote.failure(AuditEventType.SSO_LINK, "no pending account link of this user"),
+          user);
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, NO_PENDING_LINK);
       return;
     }
     exchange.setCookie(SetCookie.expire(config.cookie()));
     if (decision.equals("cancel")) {
-      audit.emit(exchange, AuditEventType.SSO_LINK_CANCELLED, b -> b.reason("identity at " + pending.issuer()
-          + " not linked"));
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK_CANCELLED,
+          b -> b.reason("identity at " + pending.issuer() + " not linked"));
       Pages.seeOther(exchange, login.endpoints().afterLoginPath());
       return;
     }
     if (pending.expired(clock.instant())) {
-      ssoFailed(exchange, AuditEventType.SSO_LINK, user, "pending account link expired before it was confirmed");
+      ssoFailed(
+          exchange,
+          AuditEventType.SSO_LINK,
+          user,
+          "pending account link expired before it was confirmed");
       return;
     }
     AccountLinkStore.LinkResult result;
     try {
       result = config.links().link(pending.issuer(), pending.subject(), user);
     } catch (RuntimeException e) {
-      ssoFailed(exchange, AuditEventType.SSO_LINK, user, "link store failed: " + e.getClass().getSimpleName());
+      ssoFailed(
+          exchange,
+          AuditEventType.SSO_LINK,
+          user,
+          "link store failed: " + e.getClass().getSimpleName());
       return;
     }
     if (result == AccountLinkStore.LinkResult.CONFLICT) {
-      ssoFailed(exchange, AuditEventType.SSO_LINK, user, "SSO identity already linked to another user");
+      ssoFailed(
+          exchange, AuditEventType.SSO_LINK, user, "SSO identity already linked to another user");
       return;
     }
-    audit.emit(exchange, AuditEventType.SSO_LINK, b -> b.reason(result == AccountLinkStore.LinkResult.LINKED
-        ? "linked" : "already linked"));
+    audit.emit(
+        exchange,
+        AuditEventType.SSO_LINK,
+        b -> b.reason(result == AccountLinkStore.LinkResult.LINKED ? "linked" : "already linked"));
     Pages.seeOther(exchange, login.endpoints().afterLoginPath());
   }
 
@@ -357,31 +432,42 @@ final class SsoStage implements Stage {
       return;
     }
     if (issuer == null || issuer.isEmpty() || subject == null || subject.isEmpty()) {
-      Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Name the account to unlink.");
+      Pages.plain(
+          exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Name the account to unlink.");
       return;
     }
     boolean removed;
     try {
       removed = config.links().unlink(issuer, subject, principal.getName());
     } catch (RuntimeException e) {
-      audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("unlink")
-          .failure("link store failed: " + e.getClass().getSimpleName()));
-      Pages.plain(exchange.response(), HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UNLINK,
+          b -> b.action("unlink").failure("link store failed: " + e.getClass().getSimpleName()));
+      Pages.plain(
+          exchange.response(),
+          HttpServletResponse.SC_SERVICE_UNAVAILABLE,
           "The account could not be unlinked just now. Try again later.");
       return;
     }
     if (!removed) {
-      audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("unlink")
-          .failure("identity not linked to this user"));
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UNLINK,
+          b -> b.action("unlink").failure("identity not linked to this user"));
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, NOT_UNLINKED);
       return;
     }
-    audit.emit(exchange, AuditEventType.SSO_UNLINK, b -> b.action("unlink").reason("identity at " + issuer));
+    audit.emit(
+        exchange,
+        AuditEventType.SSO_UNLINK,
+        b -> b.action("unlink").reason("identity at " + issuer));
     Pages.seeOther(exchange, login.endpoints().afterLoginPath());
   }
 
   private void ssoLogin(Exchange exchange, OidcClient.Outcome.Identity id) throws IOException {
-    LoginDecision decision = login.ssoLogin(config.links(), id.issuer(), id.subject(), exchange.sessions());
+    LoginDecision decision =
+        login.ssoLogin(config.links(), id.issuer(), id.subject(), exchange.sessions());
     if (decision instanceof LoginDecision.Refused refused) {
       effects.refused(exchange, refused);
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
@@ -406,8 +492,10 @@ final class SsoStage implements Stage {
       return;
     }
     if (values.size() != 1) {
-      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, values.isEmpty() ? "no upgrade cookie"
-          : "duplicate upgrade cookies");
+      refuse(
+          exchange,
+          AuditEventType.AUTHN_TOKEN_INVALID,
+          values.isEmpty() ? "no upgrade cookie" : "duplicate upgrade cookies");
       return;
     }
     if (!callbackReachable(exchange)) {
@@ -417,7 +505,10 @@ final class SsoStage implements Stage {
     try {
       r = tokens.redeem(values.get(0), session.id().cookieValue());
     } catch (RuntimeException e) {
-      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "replay store failed: " + e.getClass().getSimpleName());
+      refuse(
+          exchange,
+          AuditEventType.AUTHN_TOKEN_INVALID,
+          "replay store failed: " + e.getClass().getSimpleName());
       return;
     }
     if (r instanceof UpgradeTokens.Redemption.Replayed) {
@@ -425,7 +516,10 @@ final class SsoStage implements Stage {
       return;
     }
     if (r instanceof UpgradeTokens.Redemption.Refused refused) {
-      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "upgrade token refused: " + refused.reason());
+      refuse(
+          exchange,
+          AuditEventType.AUTHN_TOKEN_INVALID,
+          "upgrade token refused: " + refused.reason());
       return;
     }
     String tokenUser = ((UpgradeTokens.Redemption.Redeemed) r).token().userHandle();

@@ -18,7 +18,8 @@ final class SsoUpgradeOffer implements LoginListener {
   private final CookieSpec cookie;
   private final AuditTrail audit;
 
-  SsoUpgradeOffer(AccountLinkStore links, UpgradeTokens tokens, CookieSpec cookie, AuditTrail audit) {
+  SsoUpgradeOffer(
+      AccountLinkStore links, UpgradeTokens tokens, CookieSpec cookie, AuditTrail audit) {
     this.links = links;
     this.tokens = tokens;
     this.cookie = cookie;
@@ -34,8 +35,10 @@ final class SsoUpgradeOffer implements LoginListener {
     try {
       linked = links.isLinked(user.handle());
     } catch (RuntimeException e) {
-      audit.emit(exchange, AuditEventType.SSO_UPGRADE_OFFERED, b -> b.failure("link store failed: "
-          + e.getClass().getSimpleName()));
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UPGRADE_OFFERED,
+          b -> b.failure("link store failed: " + e.getClass().getSimpleName()));
       return;
     }
     if (linked) {
@@ -45,7 +48,8 @@ final class SsoUpgradeOffer implements LoginListener {
     if (session == null) {
       return;
     }
-    exchange.setCookie(SetCookie.set(cookie, tokens.issue(user.handle(), session.id().cookieValue())));
-    audit.emit(exchange, AuditEventType.SSO_UPGRADE_OFFERED, b -> { });
+    exchange.setCookie(
+        SetCookie.set(cookie, tokens.issue(user.handle(), session.id().cookieValue())));
+    audit.emit(exchange, AuditEventType.SSO_UPGRADE_OFFERED, b -> {});
   }
 }

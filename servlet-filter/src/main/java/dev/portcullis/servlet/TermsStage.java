@@ -44,7 +44,9 @@ final class TermsStage implements Stage {
     } else if (method.equals("GET") || method.equals("HEAD")) {
       Pages.seeOther(exchange, endpoints.termsPath());
     } else {
-      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN,
+      Pages.plain(
+          exchange.response(),
+          HttpServletResponse.SC_FORBIDDEN,
           "Please accept the current terms of use first.");
     }
   }

@@ -56,13 +56,15 @@ final class TransportStage implements Stage {
 
   TransportStage(TransportConfig config) {
     this.config = Objects.requireNonNull(config, "transport");
-    this.proxies = config.trustedProxies().isEmpty() ? TrustedProxies.none()
+    this.proxies = config.trustedProxies().isEmpty()
+        ? TrustedProxies.none()
         : TrustedProxies.of(config.trustedProxies());
     this.hsts = "max-age=" + config.hstsMaxAge().getSeconds()
         + (config.hstsIncludeSubDomains() ? "; includeSubDomains" : "");
     if (config.developmentMode()) {
-      log.warn("*** Portcullis DEVELOPMENT MODE: plain HTTP is accepted from loopback clients. Passwords and cookies"
-          + " may travel unencrypted. Never use this setting on a server others can reach. ***");
+      log.warn(
+          "*** Portcullis DEVELOPMENT MODE: plain HTTP is accepted from loopback clients. Passwords and cookies"
+              + " may travel unencrypted. Never use this setting on a server others can reach. ***");
     }
   }
 
@@ -101,11 +103,16 @@ final class TransportStage implements Stage {
       return new TrustedProxies.Client(peer, request.isSecure());
     }
     try {
-      return proxies.resolve(peer, request.isSecure(), headers(request, "Forwarded"),
-          headers(request, "X-Forwarded-For"), headers(request, "X-Forwarded-Proto"));
+      return proxies.resolve(
+          peer,
+          request.isSecure(),
+          headers(request, "Forwarded"),
+          headers(request, "X-Forwarded-For"),
+          headers(request, "X-Forwarded-Proto"));
     } catch (RuntimeException e) {
       // TrustedProxies falls back by itself on malformed headers; this is the belt to its braces.
-      log.debug("forwarding headers could not be read; using the connection's own address and security");
+      log.debug(
+          "forwarding headers could not be read; using the connection's own address and security");
       return new TrustedProxies.Client(peer, request.isSecure());
     }
   }
@@ -128,7 +135,8 @@ final class TransportStage implements Stage {
     if (config.redirectsPlainHttp() && (method.equals("GET") || method.equals("HEAD"))) {
       String query = original.getQueryString();
       // The canonical host is configuration: nothing of the Host header goes into the Location.
-      Optional<String> https = config.httpsUrl(original.getRequestURI() + (query == null ? "" : "?" + query));
+      Optional<String> https =
+          config.httpsUrl(original.getRequestURI() + (query == null ? "" : "?" + query));
       if (https.isPresent()) {
         exchange.response().setHeader("Cache-Control", "no-store");
         Pages.redirect(exchange, 308, https.get());
@@ -139,7 +147,8 @@ final class TransportStage implements Stage {
     } else {
       // The body is never read; closing the connection keeps the container from reading it either.
       exchange.response().setHeader("Connection", "close");
-      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, "This portal only accepts HTTPS.");
+      Pages.plain(
+          exchange.response(), HttpServletResponse.SC_FORBIDDEN, "This portal only accepts HTTPS.");
     }
   }
 
@@ -148,7 +157,9 @@ final class TransportStage implements Stage {
     StringBuilder out = new StringBuilder(allow.length());
     for (String m : allow.split(",", -1)) {
       String method = m.strip();
-      if (method.isEmpty() || method.equalsIgnoreCase("TRACE") || method.equalsIgnoreCase("TRACK")) {
+      if (method.isEmpty()
+          || method.equalsIgnoreCase("TRACE")
+          || method.equalsIgnoreCase("TRACK")) {
         continue;
       }
       if (out.length() > 0) {
@@ -185,7 +196,8 @@ final class TransportStage implements Stage {
       boolean loggedIn = exchange.principal() != null;
       if (written && response.headerChanges() == changesWhenWritten) {
         if (loggedIn && !loggedInWhenWritten) {
-          // The usual authenticated request: the stage wrote the headers before the login stage found the user.
+          // The usual authenticated request: the stage wrote the headers before the login stage
+          // found the user.
           response.setHeader("Cache-Control", "no-store");
           changesWhenWritten = response.headerChanges();
           loggedInWhenWritten = true;
@@ -194,7 +206,8 @@ final class TransportStage implements Stage {
       }
       response.setHeader("X-Content-Type-Options", "nosniff");
       response.setHeader("X-Frame-Options", "DENY");
-      if (response.getHeaders("Content-Security-Policy").stream().noneMatch(v -> v.contains(FRAME_ANCESTORS))) {
+      if (response.getHeaders("Content-Security-Policy").stream()
+          .noneMatch(v -> v.contains(FRAME_ANCESTORS))) {
         response.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
       }
       response.setHeader("Referrer-Policy", REFERRER_POLICY);
@@ -205,8 +218,9 @@ final class TransportStage implements Stage {
         response.setHeader("Cache-Control", "no-store");
       }
       String allow = response.getHeader("Allow");
-      if (allow != null && (allow.toUpperCase(Locale.ROOT).contains("TRACE")
-          || allow.toUpperCase(Locale.ROOT).contains("TRACK"))) {
+      if (allow != null
+          && (allow.toUpperCase(Locale.ROOT).contains("TRACE")
+              || allow.toUpperCase(Locale.ROOT).contains("TRACK"))) {
         response.setHeader("Allow", withoutTrace(allow));
       }
       written = true;

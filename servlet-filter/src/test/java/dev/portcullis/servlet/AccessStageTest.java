@@ -25,18 +25,27 @@ class AccessStageTest {
       .build();
 
   private final SecretServlet servlet = new SecretServlet();
-  private final dev.portcullis.testing.MutableClock clock = dev.portcullis.testing.MutableClock.startingAt2026();
-  private final dev.portcullis.testing.RecordingAuditSink sink = new dev.portcullis.testing.RecordingAuditSink();
-  private final dev.portcullis.audit.AuditLog audit = dev.portcullis.audit.AuditLog.builder().clock(clock)
-      .random(new java.security.SecureRandom()).auditSink(sink).build();
+  private final dev.portcullis.testing.MutableClock clock =
+      dev.portcullis.testing.MutableClock.startingAt2026();
+  private final dev.portcullis.testing.RecordingAuditSink sink =
+      new dev.portcullis.testing.RecordingAuditSink();
+  private final dev.portcullis.audit.AuditLog audit = dev.portcullis.audit.AuditLog.builder()
+      .clock(clock)
+      .random(new java.security.SecureRandom())
+      .auditSink(sink)
+      .build();
   private SecuredPortal portal;
 
   @BeforeEach
   void start() throws Exception {
-    portal = new SecuredPortal(ports -> new PortcullisFilter(List.of(
-        new TransportStage(TransportConfig.builder().developmentMode(true).build()),
-        new HeaderLoginStage(),
-        new AccessStage(POLICY, "/login", new AuditTrail(audit)))), servlet, false, SecuredPortal.Uris.JETTY_DEFAULT);
+    portal = new SecuredPortal(
+        ports -> new PortcullisFilter(List.of(
+            new TransportStage(TransportConfig.builder().developmentMode(true).build()),
+            new HeaderLoginStage(),
+            new AccessStage(POLICY, "/login", new AuditTrail(audit)))),
+        servlet,
+        false,
+        SecuredPortal.Uris.JETTY_DEFAULT);
   }
 
   @AfterEach
@@ -47,14 +56,20 @@ class AccessStageTest {
 
   @Test
   void refusals_areAuditedOnceEach_asAccessDenied() throws Exception {
-    assertThat(get("/app/admin/x", HeaderLoginStage.HEADER, "PROVIDER").statusCode()).isEqualTo(403);
-    // Jetty passes an encoded trailing space; Portcullis refuses the segment (Windows back ends drop it).
+    assertThat(get("/app/admin/x", HeaderLoginStage.HEADER, "PROVIDER").statusCode())
+        .isEqualTo(403);
+    // Jetty passes an encoded trailing space; Portcullis refuses the segment (Windows back ends
+    // drop it).
     assertThat(get("/app/admin%20").statusCode()).isEqualTo(400);
-    assertThat(get("/app/reports/1").statusCode()).as("login required is not a denial").isEqualTo(303);
+    assertThat(get("/app/reports/1").statusCode())
+        .as("login required is not a denial")
+        .isEqualTo(303);
     audit.flush(java.time.Duration.ofSeconds(10));
-    sink.assertOnce(dev.portcullis.audit.AuditEventType.ACCESS_DENIED,
+    sink.assertOnce(
+        dev.portcullis.audit.AuditEventType.ACCESS_DENIED,
         e -> e.reason().orElse("").equals("missing role for this path"));
-    sink.assertOnce(dev.portcullis.audit.AuditEventType.ACCESS_DENIED,
+    sink.assertOnce(
+        dev.portcullis.audit.AuditEventType.ACCESS_DENIED,
         e -> e.reason().orElse("").equals("ambiguous or malformed path"));
     assertThat(sink.events()).hasSize(2);
   }
@@ -64,8 +79,12 @@ class AccessStageTest {
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {
-    return portal.send(HttpRequest.newBuilder(portal.http(path)).method(method, method.equals("HEAD")
-        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("a=b")));
+    return portal.send(HttpRequest.newBuilder(portal.http(path))
+        .method(
+            method,
+            method.equals("HEAD")
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString("a=b")));
   }
 
   private static String loginFor(String target) {
@@ -86,7 +105,8 @@ class AccessStageTest {
     HttpResponse<String> r = get("/app/reports/1?year=2026&q=a%20b");
 
     assertThat(r.statusCode()).isEqualTo(303);
-    assertThat(r.headers().firstValue("Location")).contains(loginFor("/reports/1?year=2026&q=a%20b"));
+    assertThat(r.headers().firstValue("Location"))
+        .contains(loginFor("/reports/1?year=2026&q=a%20b"));
     assertThat(r.headers().firstValue("Location").orElseThrow())
         .isEqualTo("/app/login?returnTo=%2Freports%2F1%3Fyear%3D2026%26q%3Da%2520b");
     assertThat(r.body()).doesNotContain(SecretServlet.MARKER);
@@ -108,7 +128,8 @@ class AccessStageTest {
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(r.headers().firstValue("Location")).contains(loginFor("/unlisted/page"));
     assertThat(get("/app/unlisted/page", HeaderLoginStage.HEADER, "").statusCode())
-        .as("any logged-in user").isEqualTo(200);
+        .as("any logged-in user")
+        .isEqualTo(200);
   }
 
   @Test
@@ -125,7 +146,8 @@ class AccessStageTest {
   @Test
   void loggedInUserWithoutTheRole_gets403_withTheRoleGets200() throws Exception {
     HttpResponse<String> provider = get("/app/admin/users", HeaderLoginStage.HEADER, "PROVIDER");
-    HttpResponse<String> admin = get("/app/admin/users", HeaderLoginStage.HEADER, "PROVIDER, ADMIN");
+    HttpResponse<String> admin =
+        get("/app/admin/users", HeaderLoginStage.HEADER, "PROVIDER, ADMIN");
     HttpResponse<String> reports = get("/app/reports/1", HeaderLoginStage.HEADER, "PROVIDER");
 
     assertThat(provider.statusCode()).isEqualTo(403);
@@ -133,15 +155,18 @@ class AccessStageTest {
     assertThat(provider.headers().firstValue("Cache-Control")).contains("no-store");
     assertThat(admin.statusCode()).isEqualTo(200);
     assertThat(admin.body()).isEqualTo(SecretServlet.MARKER);
-    assertThat(reports.body()).as("the marker the corpus looks for does appear when access is right")
+    assertThat(reports.body())
+        .as("the marker the corpus looks for does appear when access is right")
         .isEqualTo(SecretServlet.MARKER);
   }
 
   @Test
   void ambiguousPath_gets400WithAGenericBody_evenWhenLoggedIn() throws Exception {
-    for (String path : List.of("/app/reports/1.", "/app/reports%20/1", "/app/REPORTS%3bx=%3Cb%3E/1")) {
+    for (String path :
+        List.of("/app/reports/1.", "/app/reports%20/1", "/app/REPORTS%3bx=%3Cb%3E/1")) {
       for (String roles : new String[] {null, "ADMIN"}) {
-        HttpResponse<String> r = roles == null ? get(path) : get(path, HeaderLoginStage.HEADER, roles);
+        HttpResponse<String> r =
+            roles == null ? get(path) : get(path, HeaderLoginStage.HEADER, roles);
         assertThat(r.statusCode()).as(path).isEqualTo(400);
         assertThat(r.body()).as(path).isEqualTo("Bad request.\n");
       }
@@ -151,11 +176,13 @@ class AccessStageTest {
 
   /** The method is upper-cased once for every stage: "get" is GET to the access stage, as it is to the others. */
   @Test
-  void lowerCaseGet_isSentToTheLoginPageLikeGet_andLowerCasePost_getsA401LikePost() throws Exception {
+  void lowerCaseGet_isSentToTheLoginPageLikeGet_andLowerCasePost_getsA401LikePost()
+      throws Exception {
     SecuredPortal.RawResponse get = portal.raw("get", "/app/reports/1");
     assertThat(get.status()).isEqualTo(303);
     assertThat(get.headers().get("location")).startsWith("/app/login?returnTo=");
-    assertThat(portal.raw("post", "/app/reports/1", "Content-Length: 0").status()).isEqualTo(401);
+    assertThat(portal.raw("post", "/app/reports/1", "Content-Length: 0").status())
+        .isEqualTo(401);
     assertThat(servlet.calls).hasValue(0);
   }
 
@@ -173,7 +200,10 @@ class AccessStageTest {
 
     assertThat(longQuery.statusCode()).isEqualTo(303);
     assertThat(longQuery.headers().firstValue("Location")).contains("/app/login");
-    assertThat(get("/app/reports/1?q=" + "a".repeat(900)).headers().firstValue("Location").orElseThrow())
+    assertThat(get("/app/reports/1?q=" + "a".repeat(900))
+            .headers()
+            .firstValue("Location")
+            .orElseThrow())
         .startsWith("/app/login?returnTo=%2Freports%2F1%3Fq%3Daaa");
   }
 }

@@ -25,7 +25,8 @@ class AccountLockoutByStrangerTest {
 
   @BeforeEach
   void start() throws Exception {
-    portal = new ProxiedLogins(p -> LoginThrottle.builder(p.clock).random(p.random).build());
+    portal =
+        new ProxiedLogins(p -> LoginThrottle.builder(p.clock).random(p.random).build());
   }
 
   @AfterEach
@@ -34,7 +35,8 @@ class AccountLockoutByStrangerTest {
   }
 
   @Test
-  void strangerLocksTheAccount_butTheOwnerStillLogsInFromAnAddressThatLoggedInBefore() throws Exception {
+  void strangerLocksTheAccount_butTheOwnerStillLogsInFromAnAddressThatLoggedInBefore()
+      throws Exception {
     // The owner logged in from home yesterday, then logged out.
     Browser owner = portal.portal.browser();
     ProxiedLogins.login(owner, OWNER, "alice", "alice-pw");
@@ -45,48 +47,66 @@ class AccountLockoutByStrangerTest {
 
     // A stranger spends the account's whole budget in one burst, and more.
     Browser attacker = portal.loginPage();
-    List<HttpResponse<String>> burst = portal.concurrently(attacker, 150, 100,
+    List<HttpResponse<String>> burst = portal.concurrently(
+        attacker,
+        150,
+        100,
         i -> ProxiedLogins.loginPost(attacker, ATTACKER, "alice", "guess-" + i));
-    assertThat(burst).allSatisfy(r -> assertThat(r.headers().firstValue("Location")).contains("/login?error=1"));
+    assertThat(burst)
+        .allSatisfy(r -> assertThat(r.headers().firstValue("Location")).contains("/login?error=1"));
     assertThat(portal.users.passwordChecks()).isEqualTo(1 + 100);
 
     // The account is locked against the stranger, even with the right password...
     Browser stranger = portal.portal.browser();
     ProxiedLogins.login(stranger, ATTACKER, "alice", "alice-pw");
     assertThat(stranger.whoami()).isEqualTo("anonymous");
-    // ...and against a place the owner never logged in from (a new device has to wait out the window)...
+    // ...and against a place the owner never logged in from (a new device has to wait out the
+    // window)...
     Browser newPlace = portal.portal.browser();
     ProxiedLogins.login(newPlace, NEW_PLACE, "alice", "alice-pw");
     assertThat(newPlace.whoami()).isEqualTo("anonymous");
-    assertThat(portal.users.passwordChecks()).as("locked out without a password check").isEqualTo(1 + 100);
+    assertThat(portal.users.passwordChecks())
+        .as("locked out without a password check")
+        .isEqualTo(1 + 100);
     var sink = portal.portal.flushedSink();
-    sink.assertOnce(AuditEventType.AUTHN_LOGIN_LOCK, e -> e.clientAddress().orElse("").equals(NEW_PLACE));
+    sink.assertOnce(
+        AuditEventType.AUTHN_LOGIN_LOCK, e -> e.clientAddress().orElse("").equals(NEW_PLACE));
 
     // ...but the owner, back home, logs in.
     HttpResponse<String> home = ProxiedLogins.login(owner, OWNER, "alice", "alice-pw");
     assertThat(home.headers().firstValue("Location")).contains("/");
     assertThat(owner.whoami()).isEqualTo("u-alice");
-    portal.portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS,
-        e -> e.clientAddress().orElse("").equals(OWNER) && e.time().isAfter(portal.portal.clock.instant()
-            .minus(Duration.ofHours(1))));
+    portal
+        .portal
+        .flushedSink()
+        .assertOnce(
+            AuditEventType.AUTHN_LOGIN_SUCCESS,
+            e -> e.clientAddress().orElse("").equals(OWNER)
+                && e.time().isAfter(portal.portal.clock.instant().minus(Duration.ofHours(1))));
   }
 
   @Test
-  void anAddressThatNeverLoggedIn_getsNoBudgetOfItsOwn_andThePortalSetsNoNewCookie() throws Exception {
+  void anAddressThatNeverLoggedIn_getsNoBudgetOfItsOwn_andThePortalSetsNoNewCookie()
+      throws Exception {
     Browser attacker = portal.loginPage();
-    portal.concurrently(attacker, 120, 100, i -> ProxiedLogins.loginPost(attacker, ATTACKER, "alice", "guess"));
+    portal.concurrently(
+        attacker, 120, 100, i -> ProxiedLogins.loginPost(attacker, ATTACKER, "alice", "guess"));
     // An address where only wrong passwords were tried is not a known address.
     Browser triedBefore = portal.portal.browser();
     ProxiedLogins.login(triedBefore, NEW_PLACE, "alice", "wrong");
     ProxiedLogins.login(triedBefore, NEW_PLACE, "alice", "alice-pw");
     assertThat(triedBefore.whoami()).isEqualTo("anonymous");
 
-    // Being known is kept on the server: the owner's browser gets the same, session-scoped, cookies as before.
+    // Being known is kept on the server: the owner's browser gets the same, session-scoped, cookies
+    // as before.
     Browser owner = portal.portal.browser();
     portal.portal.clock.advance(Duration.ofHours(2));
     ProxiedLogins.login(owner, "198.51.100.21", "bob", "bob-pw");
     assertThat(owner.whoami()).isEqualTo("u-bob");
-    assertThat(owner.setCookieHeaders()).isNotEmpty().allSatisfy(h -> assertThat(h.toLowerCase(java.util.Locale.ROOT))
-        .doesNotContain("max-age=").doesNotContain("expires="));
+    assertThat(owner.setCookieHeaders())
+        .isNotEmpty()
+        .allSatisfy(h -> assertThat(h.toLowerCase(java.util.Locale.ROOT))
+            .doesNotContain("max-age=")
+            .doesNotContain("expires="));
   }
 }

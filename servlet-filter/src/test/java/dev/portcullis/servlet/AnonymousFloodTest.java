@@ -40,10 +40,12 @@ class AnonymousFloodTest {
   private static final long MAX_AUDIT_GROWTH = 1024 * 1024;
   private static final String[] PAGES = {"/login", "/remember"};
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
-  void anonymousFlood_fromOneAddress_keepsAliceLoggedIn_theStoreBounded_andTheAuditLogSmall() throws Exception {
+  void anonymousFlood_fromOneAddress_keepsAliceLoggedIn_theStoreBounded_andTheAuditLogSmall()
+      throws Exception {
     Path auditFile = dir.resolve("audit.jsonl");
     try (LoginPortal portal = new LoginPortal(AuditSink.hashChained(auditFile))) {
       Browser alice = portal.browser();
@@ -61,18 +63,34 @@ class AnonymousFloodTest {
       portal.sessionStore.cleanUp();
       long stored = portal.sessionStore.estimatedSize();
       String aliceAfter = alice.whoami();
-      System.out.printf(Locale.ROOT, "anonymous flood: %d requests in %d ms, %d answered 200, %d session cookies"
-          + " handed out, %d sessions stored, audit file +%d bytes, alice after: %s%n", flood.requests(), millis,
-          flood.ok(), flood.sessionCookies(), stored, auditGrowth, aliceAfter);
+      System.out.printf(
+          Locale.ROOT,
+          "anonymous flood: %d requests in %d ms, %d answered 200, %d session cookies"
+              + " handed out, %d sessions stored, audit file +%d bytes, alice after: %s%n",
+          flood.requests(),
+          millis,
+          flood.ok(),
+          flood.sessionCookies(),
+          stored,
+          auditGrowth,
+          aliceAfter);
 
       int share = portal.sessionConfig.anonymousSessionsPerAddress();
       assertThat(flood.requests()).isEqualTo(REQUESTS);
-      assertThat(flood.ok()).as("every request is answered, past the limit too").isEqualTo(REQUESTS);
+      assertThat(flood.ok())
+          .as("every request is answered, past the limit too")
+          .isEqualTo(REQUESTS);
       assertThat(aliceAfter).as("alice is still logged in").isEqualTo("u-alice");
-      assertThat(stored).as("stored sessions: alice's and the address's share").isLessThanOrEqualTo(share + 1);
-      assertThat(flood.sessionCookies()).as("session cookies handed out to the flood").isLessThanOrEqualTo(share);
+      assertThat(stored)
+          .as("stored sessions: alice's and the address's share")
+          .isLessThanOrEqualTo(share + 1);
+      assertThat(flood.sessionCookies())
+          .as("session cookies handed out to the flood")
+          .isLessThanOrEqualTo(share);
       assertThat(auditGrowth).as("audit file growth in bytes").isLessThan(MAX_AUDIT_GROWTH);
-      assertThat(alice.logout().statusCode()).as("alice's session still works for a state change").isEqualTo(303);
+      assertThat(alice.logout().statusCode())
+          .as("alice's session still works for a state change")
+          .isEqualTo(303);
     }
   }
 
@@ -176,7 +194,8 @@ class AnonymousFloodTest {
         }
       }
       if (chunked) {
-        for (long size = Long.parseLong(line().split(";")[0].strip(), 16); size > 0;
+        for (long size = Long.parseLong(line().split(";")[0].strip(), 16);
+            size > 0;
             size = Long.parseLong(line().split(";")[0].strip(), 16)) {
           skip(size);
           line();

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditDiskFullTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static boolean reportView(AuditEvent e, String id) {
     return e.type().name().equals("report_view") && e.resource().orElse("").equals(id);
@@ -47,21 +48,33 @@ class AuditDiskFullTest {
       assertThat(portal.audit.flush(Duration.ofSeconds(10))).isTrue();
 
       disk.fill(120); // less than one record: the next write tears and fails
-      // This view's event is the first write to meet the full disk: the view itself had already been allowed.
+      // This view's event is the first write to meet the full disk: the view itself had already
+      // been allowed.
       assertThat(alice.get("/reports/riverside/2").statusCode()).isEqualTo(200);
-      assertThat(portal.audit.flush(Duration.ofSeconds(10))).as("the failing sink is noticed").isFalse();
+      assertThat(portal.audit.flush(Duration.ofSeconds(10)))
+          .as("the failing sink is noticed")
+          .isFalse();
       assertThat(portal.audit.health().healthy()).isFalse();
 
       for (int i = 0; i < 20; i++) {
         HttpResponse<String> refused = alice.get("/reports/riverside/" + (100 + i));
-        assertThat(refused.statusCode()).as("audited action while the audit log can't write").isEqualTo(503);
-        assertThat(refused.body()).doesNotContain("report").doesNotContain("audit").doesNotContain("IOException");
+        assertThat(refused.statusCode())
+            .as("audited action while the audit log can't write")
+            .isEqualTo(503);
+        assertThat(refused.body())
+            .doesNotContain("report")
+            .doesNotContain("audit")
+            .doesNotContain("IOException");
       }
-      assertThat(alice.get("/reports/hillview/7").statusCode()).as("refused before the application").isEqualTo(503);
+      assertThat(alice.get("/reports/hillview/7").statusCode())
+          .as("refused before the application")
+          .isEqualTo(503);
       assertThat(alice.whoami()).as("unaudited pages go on").isEqualTo("u-alice");
       assertThat(alice.get("/search?q=day+care").statusCode()).isEqualTo(200);
       Browser bob = portal.browser();
-      assertThat(bob.login("bob", "bob-pw", false).statusCode()).as("logins go on").isEqualTo(303);
+      assertThat(bob.login("bob", "bob-pw", false).statusCode())
+          .as("logins go on")
+          .isEqualTo(303);
       assertThat(bob.whoami()).isEqualTo("u-bob");
       assertThat(bob.logout().statusCode()).isEqualTo(303);
       // Whatever was written so far is whole records only: no torn line that reads as tampering.
@@ -70,7 +83,9 @@ class AuditDiskFullTest {
       assertThat(disk.refusedWrites()).isPositive();
 
       disk.free();
-      assertThat(portal.audit.flush(Duration.ofSeconds(10))).as("caught up without a restart").isTrue();
+      assertThat(portal.audit.flush(Duration.ofSeconds(10)))
+          .as("caught up without a restart")
+          .isTrue();
       assertThat(portal.audit.health().healthy()).isTrue();
       assertThat(alice.get("/reports/riverside/3").statusCode()).isEqualTo(200);
     } finally {
@@ -84,18 +99,26 @@ class AuditDiskFullTest {
       JsonNode record = JSON.readTree(line);
       written.add(record.get("id").asText());
     }
-    // The recording sink beside the file got every accepted event at once, in order: the file has the same ones.
+    // The recording sink beside the file got every accepted event at once, in order: the file has
+    // the same ones.
     List<AuditEvent> accepted = portal.sink.events();
-    assertThat(written).doesNotHaveDuplicates()
+    assertThat(written)
+        .doesNotHaveDuplicates()
         .containsExactlyElementsOf(accepted.stream().map(AuditEvent::id).toList());
-    portal.sink.assertOnce(AuditEventType.of("report_view"), e -> reportView(e, "2")
-        && e.outcome() == AuditEvent.Outcome.SUCCESS);
-    portal.sink.assertOnce(AuditEventType.of("report_view"), e -> reportView(e, "3")
-        && e.outcome() == AuditEvent.Outcome.SUCCESS);
-    assertThat(accepted).as("each refusal is recorded, as a failure").filteredOn(e -> e.type().name()
-        .equals("report_view") && e.reason().orElse("").equals("audit log unavailable")).hasSize(21);
-    portal.sink.assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS, e -> e.actor().orElseThrow().userHandle()
-        .equals("u-bob"));
+    portal.sink.assertOnce(
+        AuditEventType.of("report_view"),
+        e -> reportView(e, "2") && e.outcome() == AuditEvent.Outcome.SUCCESS);
+    portal.sink.assertOnce(
+        AuditEventType.of("report_view"),
+        e -> reportView(e, "3") && e.outcome() == AuditEvent.Outcome.SUCCESS);
+    assertThat(accepted)
+        .as("each refusal is recorded, as a failure")
+        .filteredOn(e -> e.type().name().equals("report_view")
+            && e.reason().orElse("").equals("audit log unavailable"))
+        .hasSize(21);
+    portal.sink.assertOnce(
+        AuditEventType.AUTHN_LOGIN_SUCCESS,
+        e -> e.actor().orElseThrow().userHandle().equals("u-bob"));
     portal.sink.assertOnce(AuditEventType.LOGOUT);
   }
 }

@@ -8,9 +8,9 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandEvent;
 import dev.portcullis.transport.TransportConfig;
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -32,15 +32,17 @@ class AuditStageTest {
       assertThat(alice.get("/reports/riverside/41").statusCode()).isEqualTo(200);
       assertThat(alice.get("/reports/hillview/42").statusCode()).isEqualTo(403);
       var sink = portal.flushedSink();
-      AuditEvent ok = sink.assertOnce(AuditEventType.of("report_view"),
-          e -> e.resource().orElse("").equals("41"));
+      AuditEvent ok = sink.assertOnce(
+          AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("41"));
       assertThat(actor(ok, "u-alice")).isTrue();
       assertThat(ok.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
-      AuditEvent denied = sink.assertOnce(AuditEventType.of("report_view"),
-          e -> e.resource().orElse("").equals("42"));
+      AuditEvent denied = sink.assertOnce(
+          AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("42"));
       assertThat(denied.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
       assertThat(denied.reason()).contains("status 403");
-      assertThat(sink.events()).filteredOn(e -> e.type().name().equals("report_view")).hasSize(2);
+      assertThat(sink.events())
+          .filteredOn(e -> e.type().name().equals("report_view"))
+          .hasSize(2);
     }
   }
 
@@ -55,33 +57,44 @@ class AuditStageTest {
       assertThat(refused.statusCode()).isEqualTo(404);
       assertThat(ownReport.statusCode()).isEqualTo(200);
       var sink = portal.flushedSink();
-      AuditEvent denied = sink.assertOnce(AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("43"));
+      AuditEvent denied = sink.assertOnce(
+          AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("43"));
       assertThat(denied.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
       assertThat(denied.reason()).contains("denied: another organisation");
-      assertThat(sink.assertOnce(AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("44"))
-          .outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+      assertThat(sink.assertOnce(
+                  AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("44"))
+              .outcome())
+          .isEqualTo(AuditEvent.Outcome.SUCCESS);
     }
   }
 
   @Test
-  void forwardedForWithALeadingZero_isReadAlikeByProxyAndAudit_soNoServedRequestLosesItsAddress() throws Exception {
-    try (LoginPortal portal = new LoginPortal((p, filter) -> filter.transport(TransportConfig.builder()
-        .canonicalHost("127.0.0.1").trustedProxies("127.0.0.0/8").build()))) {
+  void forwardedForWithALeadingZero_isReadAlikeByProxyAndAudit_soNoServedRequestLosesItsAddress()
+      throws Exception {
+    try (LoginPortal portal =
+        new LoginPortal((p, filter) -> filter.transport(TransportConfig.builder()
+            .canonicalHost("127.0.0.1")
+            .trustedProxies("127.0.0.0/8")
+            .build()))) {
       Browser b = portal.browser();
       HttpResponse<String> plain = b.send(HttpRequest.newBuilder(b.uri("/reports/riverside/7"))
           .headers("X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9"));
-      // 010.0.0.1 is 10.0.0.1 to some readers and 8.0.0.1 to others: the proxy handling refuses the hop, so the
-      // request counts as the proxy's own (plain HTTP) and is redirected, exactly as the audit would refuse it.
+      // 010.0.0.1 is 10.0.0.1 to some readers and 8.0.0.1 to others: the proxy handling refuses the
+      // hop, so the
+      // request counts as the proxy's own (plain HTTP) and is redirected, exactly as the audit
+      // would refuse it.
       HttpResponse<String> octal = b.send(HttpRequest.newBuilder(b.uri("/reports/riverside/8"))
           .headers("X-Forwarded-Proto", "https", "X-Forwarded-For", "010.0.0.1"));
 
       assertThat(plain.statusCode()).isEqualTo(401);
       assertThat(octal.statusCode()).isEqualTo(308);
       var sink = portal.flushedSink();
-      AuditEvent seven = sink.assertOnce(AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("7"));
+      AuditEvent seven = sink.assertOnce(
+          AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("7"));
       assertThat(seven.clientAddress()).contains("203.0.113.9");
       assertThat(sink.events()).noneMatch(e -> e.resource().orElse("").equals("8"));
-      assertThat(sink.events()).as("every event carries the address it was served for")
+      assertThat(sink.events())
+          .as("every event carries the address it was served for")
           .allMatch(e -> e.clientAddress().isPresent());
     }
   }
@@ -93,7 +106,8 @@ class AuditStageTest {
       b.login("bob", "bob-pw", false);
       b.logout();
       var sink = portal.flushedSink();
-      // The login page makes no session: the login makes bob's, audited as created with him as the actor. No
+      // The login page makes no session: the login makes bob's, audited as created with him as the
+      // actor. No
       // anonymous session was ever written to the audit log (an anonymous flood must not fill it).
       sink.assertOnce(AuditEventType.SESSION_CREATED, e -> actor(e, "u-bob"));
       sink.assertNone(AuditEventType.SESSION_RENEWED);
@@ -108,7 +122,9 @@ class AuditStageTest {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
       String q = "Alice Adams alice@riverside.example 07700 900123 u-alice day care";
-      assertThat(alice.get("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)).statusCode())
+      assertThat(alice
+              .get("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8))
+              .statusCode())
           .isEqualTo(200);
       portal.clock.advance(Duration.ofHours(1)); // searches are published when their hour closes
       portal.flushedSink();
@@ -116,14 +132,20 @@ class AuditStageTest {
       assertThat(event.searches()).isEqualTo(1);
       assertThat(event.withoutResults()).isZero();
       String recorded = event.toString() + event.terms();
-      for (String trace : new String[] {"alice@riverside.example", "07700", "900123", "127.0.0.1",
-          alice.cookies().get(dev.portcullis.session.SessionConfig.DEFAULT_COOKIE_NAME)}) {
+      for (String trace : new String[] {
+        "alice@riverside.example",
+        "07700",
+        "900123",
+        "127.0.0.1",
+        alice.cookies().get(dev.portcullis.session.SessionConfig.DEFAULT_COOKIE_NAME)
+      }) {
         assertThat(recorded).doesNotContain(trace);
       }
       assertThat(event.terms()).contains("day care");
       // The identified log has no search event: demand is counted anonymously only.
-      assertThat(portal.sink.events()).noneMatch(e -> e.resource().orElse("").startsWith("/search")
-          && !e.type().equals(AuditEventType.SESSION_CREATED));
+      assertThat(portal.sink.events())
+          .noneMatch(e -> e.resource().orElse("").startsWith("/search")
+              && !e.type().equals(AuditEventType.SESSION_CREATED));
     }
   }
 
@@ -141,8 +163,9 @@ class AuditStageTest {
   }
 
   @Test
-  void sinkThatThrows_loginLogoutAndUnauditedPagesStillWork_auditedActionsAre503_andTheFailureIsCounted()
-      throws Exception {
+  void
+      sinkThatThrows_loginLogoutAndUnauditedPagesStillWork_auditedActionsAre503_andTheFailureIsCounted()
+          throws Exception {
     AtomicInteger calls = new AtomicInteger();
     AuditSink broken = event -> {
       calls.incrementAndGet();
@@ -158,8 +181,9 @@ class AuditStageTest {
       assertThat(b.logout().statusCode()).isEqualTo(303);
       assertThat(b.whoami()).isEqualTo("anonymous");
       portal.flushedSink().assertOnce(AuditEventType.LOGOUT);
-      portal.sink.assertOnce(AuditEventType.of("report_view"), e -> e.reason().orElse("")
-          .equals("audit log unavailable"));
+      portal.sink.assertOnce(
+          AuditEventType.of("report_view"),
+          e -> e.reason().orElse("").equals("audit log unavailable"));
       assertThat(calls.get()).isPositive();
     }
     // Each call threw once (the retries too); compared once the dispatcher has stopped.
@@ -171,8 +195,15 @@ class AuditStageTest {
     try (LoginPortal portal = new LoginPortal()) {
       Browser b = portal.browser();
       b.openLoginPage();
-      b.post("/login", Map.of("username", "alice\r\n{\"type\":\"authn_login_success\"}", "password", "x",
-          "_csrf", b.csrf));
+      b.post(
+          "/login",
+          Map.of(
+              "username",
+              "alice\r\n{\"type\":\"authn_login_success\"}",
+              "password",
+              "x",
+              "_csrf",
+              b.csrf));
       var sink = portal.flushedSink();
       sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
       sink.assertNone(AuditEventType.AUTHN_LOGIN_SUCCESS);

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  */
 final class Browser extends TestBrowser {
   private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
-  private static final Pattern FORM_CSRF = Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
+  private static final Pattern FORM_CSRF =
+      Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
   /** The token the last {@link #openLoginPage()} showed, or null if it showed none. */
   String csrf;
 
@@ -64,8 +65,9 @@ final class Browser extends TestBrowser {
       throws IOException, InterruptedException {
     if (callback.statusCode() != 303
         || !callback.headers().firstValue("Location").orElse("").endsWith("/sso/link")) {
-      throw new AssertionError("expected a redirect to the link confirmation page, got " + callback.statusCode()
-          + " " + callback.headers().firstValue("Location").orElse(""));
+      throw new AssertionError(
+          "expected a redirect to the link confirmation page, got " + callback.statusCode() + " "
+              + callback.headers().firstValue("Location").orElse(""));
     }
     HttpResponse<String> page = get("/sso/link");
     if (page.statusCode() != 200) {

@@ -48,17 +48,33 @@ import org.junit.jupiter.api.Test;
  */
 class DocumentationSnippetsTest {
   private static final Pattern FENCE = Pattern.compile("^```java\\s*$");
-  private static final Pattern NOT_COMPILED = Pattern.compile("^<!--\\s*not compiled:\\s*(.+?)\\s*-->\\s*$");
+  private static final Pattern NOT_COMPILED =
+      Pattern.compile("^<!--\\s*not compiled:\\s*(.+?)\\s*-->\\s*$");
   private static final Pattern GIVEN = Pattern.compile("^<!--\\s*given:\\s*(.+?)\\s*-->\\s*$");
   private static final Pattern TYPE = Pattern.compile(
       "^(?:(?:public|final|abstract|sealed|non-sealed)\\s+)*(?:class|interface|record|enum)\\s+(\\w+)",
       Pattern.MULTILINE);
   private static final Pattern IMPORT = Pattern.compile("^import\\s", Pattern.MULTILINE);
-  private static final List<String> FRAGMENT_PACKAGES = List.of("dev.portcullis.access", "dev.portcullis.audit",
-      "dev.portcullis.config", "dev.portcullis.cookie", "dev.portcullis.crypto", "dev.portcullis.login",
-      "dev.portcullis.revocation", "dev.portcullis.servlet", "dev.portcullis.session", "dev.portcullis.sso",
-      "dev.portcullis.ticket", "dev.portcullis.transport", "dev.portcullis.user", "java.io", "java.net",
-      "java.nio.file", "java.security", "java.time", "java.util");
+  private static final List<String> FRAGMENT_PACKAGES = List.of(
+      "dev.portcullis.access",
+      "dev.portcullis.audit",
+      "dev.portcullis.config",
+      "dev.portcullis.cookie",
+      "dev.portcullis.crypto",
+      "dev.portcullis.login",
+      "dev.portcullis.revocation",
+      "dev.portcullis.servlet",
+      "dev.portcullis.session",
+      "dev.portcullis.sso",
+      "dev.portcullis.ticket",
+      "dev.portcullis.transport",
+      "dev.portcullis.user",
+      "java.io",
+      "java.net",
+      "java.nio.file",
+      "java.security",
+      "java.time",
+      "java.util");
 
   /** One {@code ```java} block: where it is, its text, and the marker before it (null if none). */
   record Snippet(String where, String code, String notCompiled, String given) {}
@@ -83,28 +99,50 @@ class DocumentationSnippetsTest {
         compiled++;
       }
     }
-    assertThat(compiled).as("java blocks compiled (of %d found)", snippets.size()).isGreaterThanOrEqualTo(3);
-    assertThat(failures).as("java blocks that do not compile; fix them or mark them <!-- not compiled: why -->")
+    assertThat(compiled)
+        .as("java blocks compiled (of %d found)", snippets.size())
+        .isGreaterThanOrEqualTo(3);
+    assertThat(failures)
+        .as("java blocks that do not compile; fix them or mark them <!-- not compiled: why -->")
         .isEmpty();
   }
 
   @Test
   void aBlockThatDoesNotCompile_isReported() {
     String broken = "Portcullis.builder().keyRing(null).noSuchSetting(true).build();";
-    assertThat(compile(new Snippet("broken.md:1", broken, null, null))).hasValueSatisfying(
-        message -> assertThat(message).contains("broken.md:1").contains("noSuchSetting"));
-    assertThat(compile(new Snippet("given.md:1", "Duration d = lifetime.plusMinutes(1);", null, "Duration lifetime")))
+    assertThat(compile(new Snippet("broken.md:1", broken, null, null)))
+        .hasValueSatisfying(
+            message -> assertThat(message).contains("broken.md:1").contains("noSuchSetting"));
+    assertThat(compile(new Snippet(
+            "given.md:1", "Duration d = lifetime.plusMinutes(1);", null, "Duration lifetime")))
         .isEmpty();
-    assertThat(compile(new Snippet("unit.md:1", "import java.util.List;\nclass Unit { List<String> names; }", null,
-        null))).isEmpty();
+    assertThat(compile(new Snippet(
+            "unit.md:1", "import java.util.List;\nclass Unit { List<String> names; }", null, null)))
+        .isEmpty();
   }
 
   @Test
   void markersAreReadFromTheLineBeforeTheFence() {
-    String markdown = String.join("\n", "text", "<!-- not compiled: Spring Boot -->", "", "```java", "a();", "```",
-        "<!-- given: int x -->", "```java", "x++;", "```", "```java", "b();", "```", "");
+    String markdown = String.join(
+        "\n",
+        "text",
+        "<!-- not compiled: Spring Boot -->",
+        "",
+        "```java",
+        "a();",
+        "```",
+        "<!-- given: int x -->",
+        "```java",
+        "x++;",
+        "```",
+        "```java",
+        "b();",
+        "```",
+        "");
     List<Snippet> found = snippets("doc.md", markdown);
-    assertThat(found).extracting(Snippet::where).containsExactly("doc.md:4", "doc.md:8", "doc.md:11");
+    assertThat(found)
+        .extracting(Snippet::where)
+        .containsExactly("doc.md:4", "doc.md:8", "doc.md:11");
     assertThat(found).extracting(Snippet::notCompiled).containsExactly("Spring Boot", null, null);
     assertThat(found).extracting(Snippet::given).containsExactly(null, "int x", null);
     assertThat(found.get(1).code()).isEqualTo("x++;\n");
@@ -124,7 +162,9 @@ class DocumentationSnippetsTest {
         }
         Matcher skip = marker == null ? null : NOT_COMPILED.matcher(marker);
         Matcher given = marker == null ? null : GIVEN.matcher(marker);
-        found.add(new Snippet(name + ":" + (start + 1), code.toString(),
+        found.add(new Snippet(
+            name + ":" + (start + 1),
+            code.toString(),
             skip != null && skip.matches() ? skip.group(1) : null,
             given != null && given.matches() ? given.group(1) : null));
         marker = null;
@@ -167,19 +207,25 @@ class DocumentationSnippetsTest {
     }
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-    try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+    try (StandardJavaFileManager files =
+        compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
       Path out = Files.createTempDirectory("doc-snippet");
-      String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      List<String> options = List.of("--release", "17", "-proc:none", "-classpath", classPath, "-d", out.toString());
-      JavaFileObject unit = new SimpleJavaFileObject(URI.create("string:///" + className + ".java"),
-          JavaFileObject.Kind.SOURCE) {
-        @Override
-        public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-          return source;
-        }
-      };
+      String classPath =
+          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+      List<String> options =
+          List.of("--release", "17", "-proc:none", "-classpath", classPath, "-d", out.toString());
+      JavaFileObject unit =
+          new SimpleJavaFileObject(
+              URI.create("string:///" + className + ".java"), JavaFileObject.Kind.SOURCE) {
+            @Override
+            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+              return source;
+            }
+          };
       StringWriter output = new StringWriter();
-      boolean ok = compiler.getTask(output, files, diagnostics, options, null, List.of(unit)).call();
+      boolean ok = compiler
+          .getTask(output, files, diagnostics, options, null, List.of(unit))
+          .call();
       if (ok) {
         return Optional.empty();
       }
@@ -189,7 +235,11 @@ class DocumentationSnippetsTest {
     StringBuilder message = new StringBuilder(snippet.where()).append(" does not compile:");
     for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
       if (d.getKind() == Diagnostic.Kind.ERROR) {
-        message.append("\n  line ").append(d.getLineNumber()).append(": ").append(d.getMessage(Locale.ROOT));
+        message
+            .append("\n  line ")
+            .append(d.getLineNumber())
+            .append(": ")
+            .append(d.getMessage(Locale.ROOT));
       }
     }
     message.append("\n--- as compiled ---\n").append(source);

@@ -49,7 +49,8 @@ class FormFieldsFromQueryStringTest {
     AuditEvent refused = portal.flushedSink().assertOnce(AuditEventType.CSRF_FAIL);
     assertThat(refused.reason()).contains("no CSRF token");
 
-    // The same token in the body, with a wrong one in the query string, logs out: the body's counts.
+    // The same token in the body, with a wrong one in the query string, logs out: the body's
+    // counts.
     HttpResponse<String> viaBody = b.post("/logout?_csrf=wrong", Map.of("_csrf", token));
     assertThat(viaBody.statusCode()).isEqualTo(303);
     assertThat(b.whoami()).isEqualTo("anonymous");
@@ -62,14 +63,21 @@ class FormFieldsFromQueryStringTest {
     String token = b.pageCsrf();
 
     assertThat(b.post("/action?_csrf=" + q(token), Map.of()).statusCode()).isEqualTo(403);
-    assertThat(b.post("/action?%5Fcsrf=" + q(token), Map.of()).statusCode()).as("encoded name").isEqualTo(403);
-    assertThat(b.post("/action?_csrf=" + q(token) + "&_csrf=" + q(token), Map.of("x", "1")).statusCode())
-        .as("repeated").isEqualTo(403);
-    HttpResponse<String> header = b.send(HttpRequest.newBuilder(b.uri("/action")).header("X-CSRF-Token", token)
+    assertThat(b.post("/action?%5Fcsrf=" + q(token), Map.of()).statusCode())
+        .as("encoded name")
+        .isEqualTo(403);
+    assertThat(b.post("/action?_csrf=" + q(token) + "&_csrf=" + q(token), Map.of("x", "1"))
+            .statusCode())
+        .as("repeated")
+        .isEqualTo(403);
+    HttpResponse<String> header = b.send(HttpRequest.newBuilder(b.uri("/action"))
+        .header("X-CSRF-Token", token)
         .POST(HttpRequest.BodyPublishers.noBody()));
     assertThat(header.statusCode()).as("the header still counts").isEqualTo(200);
     assertThat(header.body()).isEqualTo("done");
-    assertThat(b.post("/action", Map.of("_csrf", token)).body()).as("the body still counts").isEqualTo("done");
+    assertThat(b.post("/action", Map.of("_csrf", token)).body())
+        .as("the body still counts")
+        .isEqualTo("done");
   }
 
   @Test
@@ -96,11 +104,13 @@ class FormFieldsFromQueryStringTest {
 
     HttpResponse<String> r = b.post("/login?acceptTerms=yes", form);
     assertThat(r.statusCode()).isEqualTo(303);
-    assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("error=1"));
+    assertThat(r.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).contains("error=1"));
     assertThat(b.whoami()).isEqualTo("anonymous");
     AuditEvent refused = portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
     assertThat(refused.reason()).contains("TERMS_NOT_ACCEPTED");
-    assertThat(portal.users.findByHandle("u-newbie").orElseThrow().acceptedTermsVersion()).isEmpty();
+    assertThat(portal.users.findByHandle("u-newbie").orElseThrow().acceptedTermsVersion())
+        .isEmpty();
 
     form.put("acceptTerms", "yes");
     assertThat(b.post("/login?acceptTerms=no", form).statusCode()).isEqualTo(303);

@@ -12,14 +12,19 @@ class FormFieldsTest {
     assertThat(FormFields.countInQuery("", "_csrf")).isZero();
     assertThat(FormFields.countInQuery("_csrf=a", "_csrf")).isEqualTo(1);
     assertThat(FormFields.countInQuery("x=1&_csrf=a&_csrf=b", "_csrf")).isEqualTo(2);
-    assertThat(FormFields.countInQuery("%5Fcsrf=a&%5fcsrf", "_csrf")).as("encoded, and without a value").isEqualTo(2);
-    assertThat(FormFields.countInQuery("accept+Terms=yes&acceptTerms", "accept Terms")).isEqualTo(1);
+    assertThat(FormFields.countInQuery("%5Fcsrf=a&%5fcsrf", "_csrf"))
+        .as("encoded, and without a value")
+        .isEqualTo(2);
+    assertThat(FormFields.countInQuery("accept+Terms=yes&acceptTerms", "accept Terms"))
+        .isEqualTo(1);
     assertThat(FormFields.countInQuery("_csrfx=a&x_csrf=b&=c&&", "_csrf")).isZero();
   }
 
   @Test
   void aNameThatDoesNotDecode_countsSoThatNoQueryValueIsTakenForTheBodys() {
     assertThat(FormFields.countInQuery("%zz=a", "_csrf")).isEqualTo(1);
-    assertThat(FormFields.countInQuery("ok=%zz", "_csrf")).as("only names are decoded").isZero();
+    assertThat(FormFields.countInQuery("ok=%zz", "_csrf"))
+        .as("only names are decoded")
+        .isZero();
   }
 }

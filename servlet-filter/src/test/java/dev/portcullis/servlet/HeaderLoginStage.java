@@ -18,19 +18,29 @@ final class HeaderLoginStage implements Stage {
   private static final Instant ISSUED = Instant.parse("2026-01-05T09:00:00Z");
 
   @Override
-  public void handle(Exchange exchange, Next next) throws java.io.IOException, jakarta.servlet.ServletException {
+  public void handle(Exchange exchange, Next next)
+      throws java.io.IOException, jakarta.servlet.ServletException {
     String roles = exchange.original().getHeader(HEADER);
     if (roles != null) {
-      exchange.principal(principal(roles.isBlank() ? Set.of()
-          : Arrays.stream(roles.split(",")).map(String::strip).collect(Collectors.toSet())));
+      exchange.principal(principal(
+          roles.isBlank()
+              ? Set.of()
+              : Arrays.stream(roles.split(",")).map(String::strip).collect(Collectors.toSet())));
     }
     next.proceed();
   }
 
   static PortalPrincipal principal(Set<String> roles) {
-    PortalUser user = new PortalUser("u-test", "Test User", "test@example.org", roles, "org-1", true, "1");
-    AuthTicket ticket = new AuthTicket(new byte[AuthTicket.ID_LENGTH], "u-test", "org-1", ISSUED,
-        ISSUED.plus(Duration.ofHours(1)), ISSUED, new byte[AuthTicket.BINDING_LENGTH]);
+    PortalUser user =
+        new PortalUser("u-test", "Test User", "test@example.org", roles, "org-1", true, "1");
+    AuthTicket ticket = new AuthTicket(
+        new byte[AuthTicket.ID_LENGTH],
+        "u-test",
+        "org-1",
+        ISSUED,
+        ISSUED.plus(Duration.ofHours(1)),
+        ISSUED,
+        new byte[AuthTicket.BINDING_LENGTH]);
     return new PortalPrincipal(user, ticket);
   }
 }

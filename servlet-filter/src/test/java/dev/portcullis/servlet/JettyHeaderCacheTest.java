@@ -31,23 +31,30 @@ class JettyHeaderCacheTest {
   private static List<String> received(ServerConnector connector, Server server) throws Exception {
     server.addConnector(connector);
     ServletContextHandler ctx = new ServletContextHandler();
-    ctx.addServlet(new ServletHolder(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
+    ctx.addServlet(
+        new ServletHolder(new HttpServlet() {
+          private static final long serialVersionUID = 1L;
 
-      @Override
-      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.getWriter().print(req.getHeader("Cookie"));
-      }
-    }), "/*");
+          @Override
+          protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+              throws IOException {
+            resp.getWriter().print(req.getHeader("Cookie"));
+          }
+        }),
+        "/*");
     server.setHandler(ctx);
     server.start();
     try {
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      HttpClient client =
+          HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
       List<String> got = new ArrayList<>();
       for (String cookie : SENT) {
-        got.add(client.send(HttpRequest.newBuilder(uri).header("Cookie", cookie).build(),
-            HttpResponse.BodyHandlers.ofString()).body());
+        got.add(client
+            .send(
+                HttpRequest.newBuilder(uri).header("Cookie", cookie).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body());
       }
       return got;
     } finally {
@@ -67,6 +74,7 @@ class JettyHeaderCacheTest {
     Server server = new Server();
     ServerConnector plain = new ServerConnector(server);
     plain.setHost("127.0.0.1");
-    assertThat(received(plain, server)).containsExactly("a=AbCdEf", "a=AbCdEf", "a=AbCdEf", "a=AbCdEf");
+    assertThat(received(plain, server))
+        .containsExactly("a=AbCdEf", "a=AbCdEf", "a=AbCdEf", "a=AbCdEf");
   }
 }

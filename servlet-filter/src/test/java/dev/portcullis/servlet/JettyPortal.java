@@ -51,14 +51,21 @@ final class JettyPortal implements AutoCloseable {
         .sessions(registry)
         .build();
     jetty = TestJetty.builder().open();
-    app = jetty.context("/app").containerSessions().filter(filter).asyncServlet(servlet).handler();
+    app = jetty
+        .context("/app")
+        .containerSessions()
+        .filter(filter)
+        .asyncServlet(servlet)
+        .handler();
     raw = jetty.context("/raw").containerSessions().servlet(servlet).handler();
     jetty.start();
     base = jetty.baseUri().toString();
   }
 
-  HttpResponse<String> get(String path, String... cookies) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+  HttpResponse<String> get(String path, String... cookies)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
     if (cookies.length > 0) {
       request.header("Cookie", String.join("; ", cookies));
     }

@@ -38,8 +38,17 @@ class LegacyUpgradeTest {
   private static final String AUTH = LoginCookies.DEFAULT_AUTH_COOKIE;
   private static final String SID = SessionConfig.defaults().cookie().name();
   /** Legacy user names as the old portal wrote them, and the portal accounts they stand for. */
-  private static final Map<String, String> HANDLES = Map.of("alice.adams", "u-alice", "eve.evans", "u-eve",
-      "dave.dunn", "u-dave", "nia.new", "u-newbie", "3178092", "u-carol");
+  private static final Map<String, String> HANDLES = Map.of(
+      "alice.adams",
+      "u-alice",
+      "eve.evans",
+      "u-eve",
+      "dave.dunn",
+      "u-dave",
+      "nia.new",
+      "u-newbie",
+      "3178092",
+      "u-carol");
 
   private LoginPortal portal;
   private FormsAuthentication forms;
@@ -69,8 +78,11 @@ class LegacyUpgradeTest {
       if (clockAt != null) {
         p.clock.set(clockAt);
       }
-      forms = FormsAuthentication.builder(key).clock(p.clock).random(p.random)
-          .legacyTicketCompatibility(legacyTicketLayout).build();
+      forms = FormsAuthentication.builder(key)
+          .clock(p.clock)
+          .random(p.random)
+          .legacyTicketCompatibility(legacyTicketLayout)
+          .build();
       LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(forms)
           .users(name -> Optional.ofNullable(HANDLES.get(name)).flatMap(p.users::findByHandle))
           .sunset(p.clock.instant().plus(sunsetIn))
@@ -82,8 +94,9 @@ class LegacyUpgradeTest {
   /** A cookie as the old portal would have written it for {@code legacyName}: issued 10 minutes ago. */
   private String legacyCookie(String legacyName, Duration validFor) {
     Instant now = portal.clock.instant();
-    return forms.seal(FormsAuthenticationTicket.builder(legacyName, now.minus(Duration.ofMinutes(10)),
-        now.plus(validFor)).build());
+    return forms.seal(FormsAuthenticationTicket.builder(
+            legacyName, now.minus(Duration.ofMinutes(10)), now.plus(validFor))
+        .build());
   }
 
   private Browser browserWithLegacyCookie(String value) {
@@ -93,7 +106,9 @@ class LegacyUpgradeTest {
   }
 
   private static boolean expiresLegacyCookie(String setCookie) {
-    return setCookie.startsWith(LEGACY + "=;") && setCookie.contains("Max-Age=0") && setCookie.contains("Path=/");
+    return setCookie.startsWith(LEGACY + "=;")
+        && setCookie.contains("Max-Age=0")
+        && setCookie.contains("Path=/");
   }
 
   private static boolean actorIs(AuditEvent e, String handle) {
@@ -101,7 +116,8 @@ class LegacyUpgradeTest {
   }
 
   @Test
-  void validLegacyCookie_logsIn_withPortcullisCookies_andTheLegacyCookieIsRemoved() throws Exception {
+  void validLegacyCookie_logsIn_withPortcullisCookies_andTheLegacyCookieIsRemoved()
+      throws Exception {
     start(Duration.ofDays(90));
     Browser b = browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofMinutes(30)));
 
@@ -110,7 +126,8 @@ class LegacyUpgradeTest {
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.body()).startsWith("u-alice ");
     assertThat(b.cookies()).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
-    assertThat(first.headers().allValues("Set-Cookie")).filteredOn(LegacyUpgradeTest::expiresLegacyCookie)
+    assertThat(first.headers().allValues("Set-Cookie"))
+        .filteredOn(LegacyUpgradeTest::expiresLegacyCookie)
         .hasSize(1);
     // Only the Portcullis cookies from now on.
     assertThat(b.whoami()).isEqualTo("u-alice");
@@ -150,7 +167,8 @@ class LegacyUpgradeTest {
 
     HttpResponse<String> out = b.logout();
 
-    assertThat(out.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie);
+    assertThat(out.headers().allValues("Set-Cookie"))
+        .anyMatch(LegacyUpgradeTest::expiresLegacyCookie);
     b.cookies().put(LEGACY, legacy);
     assertThat(b.whoami()).isEqualTo("anonymous");
     assertThat(b.cookies()).doesNotContainKeys(AUTH, LEGACY);
@@ -164,13 +182,17 @@ class LegacyUpgradeTest {
     assertThat(browserWithLegacyCookie(legacy).whoami()).isEqualTo("u-alice");
 
     assertThat(browserWithLegacyCookie(legacy).whoami()).isEqualTo("anonymous");
-    assertThat(browserWithLegacyCookie(legacy.toLowerCase(Locale.ROOT)).whoami()).isEqualTo("anonymous");
+    assertThat(browserWithLegacyCookie(legacy.toLowerCase(Locale.ROOT)).whoami())
+        .isEqualTo("anonymous");
 
     var sink = portal.flushedSink();
     sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED);
-    assertThat(sink.events()).filteredOn(e -> e.type().equals(AuditEventType.AUTHN_TOKEN_REUSE)).hasSize(2);
+    assertThat(sink.events())
+        .filteredOn(e -> e.type().equals(AuditEventType.AUTHN_TOKEN_REUSE))
+        .hasSize(2);
     // A new cookie for the same user is a new login.
-    assertThat(browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofMinutes(30))).whoami())
+    assertThat(browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofMinutes(30)))
+            .whoami())
         .isEqualTo("u-alice");
   }
 
@@ -179,7 +201,8 @@ class LegacyUpgradeTest {
     start(Duration.ofDays(90));
     String good = legacyCookie("alice.adams", Duration.ofMinutes(30));
     int i = good.length() / 2;
-    String tampered = good.substring(0, i) + (good.charAt(i) == 'A' ? 'B' : 'A') + good.substring(i + 1);
+    String tampered =
+        good.substring(0, i) + (good.charAt(i) == 'A' ? 'B' : 'A') + good.substring(i + 1);
     Browser b = browserWithLegacyCookie(tampered);
 
     HttpResponse<String> r = b.get("/whoami");
@@ -187,10 +210,12 @@ class LegacyUpgradeTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("anonymous");
     assertThat(b.cookies()).doesNotContainKeys(AUTH, LEGACY);
-    assertThat(r.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie)
+    assertThat(r.headers().allValues("Set-Cookie"))
+        .anyMatch(LegacyUpgradeTest::expiresLegacyCookie)
         .noneMatch(h -> h.startsWith(AUTH + "="));
     var sink = portal.flushedSink();
-    sink.assertOnce(AuditEventType.CRYPT_DECRYPT_FAIL, e -> e.reason().orElse("").contains("MAC_MISMATCH"));
+    sink.assertOnce(
+        AuditEventType.CRYPT_DECRYPT_FAIL, e -> e.reason().orElse("").contains("MAC_MISMATCH"));
     sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
     assertThat(sink.events()).allSatisfy(e -> assertThat(e.toString()).doesNotContain(tampered));
   }
@@ -206,7 +231,8 @@ class LegacyUpgradeTest {
     assertThat(r.body()).isEqualTo("anonymous");
     assertThat(b.cookies()).doesNotContainKeys(AUTH, LEGACY);
     var sink = portal.flushedSink();
-    sink.assertOnce(AuditEventType.SESSION_EXPIRED,
+    sink.assertOnce(
+        AuditEventType.SESSION_EXPIRED,
         e -> actorIs(e, "u-alice") && e.reason().orElse("").contains("legacy ticket expired"));
     sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
   }
@@ -220,7 +246,8 @@ class LegacyUpgradeTest {
 
     assertThat(b.cookies()).doesNotContainKeys(AUTH, LEGACY);
     var sink = portal.flushedSink();
-    sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL, e -> e.reason().orElse("").contains("no portal account"));
+    sink.assertOnce(
+        AuditEventType.AUTHN_LOGIN_FAIL, e -> e.reason().orElse("").contains("no portal account"));
     sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
   }
 
@@ -235,9 +262,11 @@ class LegacyUpgradeTest {
       assertThat(b.cookies()).as(c.getKey()).doesNotContainKeys(AUTH, LEGACY);
     }
     var sink = portal.flushedSink();
-    sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL,
+    sink.assertOnce(
+        AuditEventType.AUTHN_LOGIN_FAIL,
         e -> actorIs(e, "u-eve") && e.reason().orElse("").endsWith("DISABLED"));
-    sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL,
+    sink.assertOnce(
+        AuditEventType.AUTHN_LOGIN_FAIL,
         e -> actorIs(e, "u-dave") && e.reason().orElse("").endsWith("MISSING_EMAIL"));
     sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
   }
@@ -252,7 +281,8 @@ class LegacyUpgradeTest {
 
     assertThat(r.body()).isEqualTo("anonymous");
     assertThat(b.cookies()).doesNotContainKeys(AUTH, SID, LEGACY);
-    assertThat(r.headers().allValues("Set-Cookie")).anyMatch(LegacyUpgradeTest::expiresLegacyCookie);
+    assertThat(r.headers().allValues("Set-Cookie"))
+        .anyMatch(LegacyUpgradeTest::expiresLegacyCookie);
     var sink = portal.flushedSink();
     sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
     sink.assertNone(AuditEventType.CRYPT_DECRYPT_FAIL);
@@ -278,7 +308,9 @@ class LegacyUpgradeTest {
     assertThat(r.headers().firstValue("Location")).contains("/terms");
     assertThat(b.cookies()).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
     assertThat(b.get("/terms").body()).startsWith("terms page");
-    portal.flushedSink().assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-newbie"));
+    portal
+        .flushedSink()
+        .assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-newbie"));
   }
 
   @Test
@@ -298,20 +330,27 @@ class LegacyUpgradeTest {
   void twoLegacyCookies_areAnonymous() throws Exception {
     start(Duration.ofDays(90));
     Browser b = portal.browser();
-    b.cookies().put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)) + "; " + LEGACY + "="
-        + legacyCookie("eve.evans", Duration.ofMinutes(30)));
+    b.cookies()
+        .put(
+            LEGACY,
+            legacyCookie("alice.adams", Duration.ofMinutes(30)) + "; " + LEGACY + "="
+                + legacyCookie("eve.evans", Duration.ofMinutes(30)));
 
     assertThat(b.whoami()).isEqualTo("anonymous");
 
-    portal.flushedSink().assertOnce(AuditEventType.CRYPT_DECRYPT_FAIL,
-        e -> e.reason().orElse("").contains("duplicate"));
+    portal
+        .flushedSink()
+        .assertOnce(
+            AuditEventType.CRYPT_DECRYPT_FAIL, e -> e.reason().orElse("").contains("duplicate"));
   }
 
   @Test
   void realDotNetCookie_upgrades() throws Exception {
-    JsonNode record = StreamSupport.stream(TestVectors.json("aspnet/formsauth-vectors.json").spliterator(), false)
+    JsonNode record = StreamSupport.stream(
+            TestVectors.json("aspnet/formsauth-vectors.json").spliterator(), false)
         .filter(r -> r.path("id").asText().equals("julianmaughan-fx45-hmacsha256"))
-        .findFirst().orElseThrow();
+        .findFirst()
+        .orElseThrow();
     JsonNode mk = record.path("machineKey");
     MachineKey key = MachineKey.builder()
         .validationKey(mk.path("validationKey").asText())
@@ -329,7 +368,9 @@ class LegacyUpgradeTest {
     assertThat(b.whoami()).isEqualTo("u-carol");
 
     assertThat(b.cookies()).containsKeys(SID, AUTH).doesNotContainKey(LEGACY);
-    portal.flushedSink().assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-carol"));
+    portal
+        .flushedSink()
+        .assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-carol"));
   }
 
   @Test
@@ -338,7 +379,11 @@ class LegacyUpgradeTest {
     LegacyLogin legacy = new LegacyLogin() {
       @Override
       public dev.portcullis.cookie.CookieSpec cookie() {
-        return dev.portcullis.cookie.CookieSpec.builder(LEGACY).purpose("p").dataStored("d").duration("t").build();
+        return dev.portcullis.cookie.CookieSpec.builder(LEGACY)
+            .purpose("p")
+            .dataStored("d")
+            .duration("t")
+            .build();
       }
 
       @Override
@@ -356,8 +401,11 @@ class LegacyUpgradeTest {
         return Optional.empty();
       }
     };
-    assertThatThrownBy(() -> PortcullisFilter.builder().legacyLogin(legacy, ReplayStore.inMemory(clock), clock)
-        .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("needs login");
+    assertThatThrownBy(() -> PortcullisFilter.builder()
+            .legacyLogin(legacy, ReplayStore.inMemory(clock), clock)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("needs login");
   }
 
   private static String randomHex(int bytes) {

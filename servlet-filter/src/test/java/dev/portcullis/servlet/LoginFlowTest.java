@@ -63,9 +63,12 @@ class LoginFlowTest {
     thief.cookies().put(authName, b.cookies().get(authName));
     assertThat(thief.whoami()).isEqualTo("anonymous");
 
-    portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS,
-        e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-alice")
-            && e.clientAddress().orElse("").equals("127.0.0.1"));
+    portal
+        .flushedSink()
+        .assertOnce(
+            AuditEventType.AUTHN_LOGIN_SUCCESS,
+            e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-alice")
+                && e.clientAddress().orElse("").equals("127.0.0.1"));
   }
 
   @Test
@@ -82,32 +85,41 @@ class LoginFlowTest {
     String firstValue = b.cookies().get(ccName);
     String firstToken = b.csrf;
     b.openLoginPage();
-    assertThat(b.cookies().get(ccName)).as("a second login page keeps the cookie").isEqualTo(firstValue);
+    assertThat(b.cookies().get(ccName))
+        .as("a second login page keeps the cookie")
+        .isEqualTo(firstValue);
     assertThat(b.csrf).as("and so the token").isEqualTo(firstToken);
 
     // Another browser's token does not fit this browser's cookie, nor this token another cookie.
     Browser other = portal.browser();
     other.openLoginPage();
-    Map<String, String> form = Map.of("username", "alice", "password", "alice-pw", "_csrf", other.csrf);
+    Map<String, String> form =
+        Map.of("username", "alice", "password", "alice-pw", "_csrf", other.csrf);
     assertThat(b.post("/login", form).statusCode()).isEqualTo(403);
     Browser swapped = portal.browser();
     swapped.cookies().put(ccName, other.cookies().get(ccName));
-    assertThat(swapped.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", firstToken))
-        .statusCode()).isEqualTo(403);
+    assertThat(swapped
+            .post(
+                "/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", firstToken))
+            .statusCode())
+        .isEqualTo(403);
     assertThat(b.cookies()).doesNotContainKey(authName);
 
     // The page's own token logs in.
-    HttpResponse<String> ok = b.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf",
-        firstToken));
+    HttpResponse<String> ok =
+        b.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", firstToken));
     assertThat(ok.statusCode()).isEqualTo(303);
     assertThat(ok.headers().firstValue("Location")).hasValue("/");
     assertThat(b.whoami()).isEqualTo("u-alice");
     assertThat(b.cookies()).containsKey(sidName);
 
-    // Logged in, only the session's own token counts: the form token from before the login is refused.
+    // Logged in, only the session's own token counts: the form token from before the login is
+    // refused.
     assertThat(b.post("/action", Map.of("_csrf", firstToken)).statusCode()).isEqualTo(403);
     assertThat(b.post("/action", Map.of("_csrf", b.pageCsrf())).body()).isEqualTo("done");
-    assertThat(portal.flushedSink().events()).filteredOn(e -> e.type().equals(AuditEventType.CSRF_FAIL)).hasSize(3);
+    assertThat(portal.flushedSink().events())
+        .filteredOn(e -> e.type().equals(AuditEventType.CSRF_FAIL))
+        .hasSize(3);
   }
 
   @Test
@@ -123,15 +135,30 @@ class LoginFlowTest {
   void returnTo_isHonouredOnlyWhenRelative() throws Exception {
     Browser b = portal.browser();
     b.openLoginPage();
-    HttpResponse<String> ok = b.post("/login", Map.of("username", "alice", "password", "alice-pw",
-        "_csrf", b.csrf, "returnTo", "/reports/riverside/7"));
+    HttpResponse<String> ok = b.post(
+        "/login",
+        Map.of(
+            "username",
+            "alice",
+            "password",
+            "alice-pw",
+            "_csrf",
+            b.csrf,
+            "returnTo",
+            "/reports/riverside/7"));
     assertThat(ok.headers().firstValue("Location")).contains("/reports/riverside/7");
-    for (String evil : new String[] {"//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x",
-        "/ok\r\nSet-Cookie: x=y"}) {
+    for (String evil : new String[] {
+      "//evil.example/x",
+      "https://evil.example/",
+      "/\\evil.example",
+      "javascript:x",
+      "/ok\r\nSet-Cookie: x=y"
+    }) {
       Browser c = portal.browser();
       c.openLoginPage();
-      HttpResponse<String> r = c.post("/login", Map.of("username", "bob", "password", "bob-pw",
-          "_csrf", c.csrf, "returnTo", evil));
+      HttpResponse<String> r = c.post(
+          "/login",
+          Map.of("username", "bob", "password", "bob-pw", "_csrf", c.csrf, "returnTo", evil));
       assertThat(r.statusCode()).as(evil).isEqualTo(303);
       assertThat(r.headers().firstValue("Location")).as(evil).contains("/");
     }
@@ -150,13 +177,16 @@ class LoginFlowTest {
     assertThat(b.cookies()).doesNotContainKey(authName);
     assertThat(c.cookies()).doesNotContainKey(authName);
     var sink = portal.flushedSink();
-    assertThat(sink.events()).filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_FAIL)
-        && isFailureFor(e, "BAD_CREDENTIALS")).hasSize(2);
+    assertThat(sink.events())
+        .filteredOn(e ->
+            e.type().equals(AuditEventType.AUTHN_LOGIN_FAIL) && isFailureFor(e, "BAD_CREDENTIALS"))
+        .hasSize(2);
   }
 
   @Test
   void incompleteDisabledAndUnacceptedTerms_areRefused_withTheReasonAudited() throws Exception {
-    Map<String, String> cases = Map.of("dave", "MISSING_EMAIL", "eve", "DISABLED", "newbie", "TERMS_NOT_ACCEPTED");
+    Map<String, String> cases =
+        Map.of("dave", "MISSING_EMAIL", "eve", "DISABLED", "newbie", "TERMS_NOT_ACCEPTED");
     for (var c : cases.entrySet()) {
       Browser b = portal.browser();
       HttpResponse<String> r = b.login(c.getKey(), c.getKey() + "-pw", false);
@@ -166,8 +196,10 @@ class LoginFlowTest {
     }
     var sink = portal.flushedSink();
     for (var c : cases.entrySet()) {
-      sink.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL, e -> isFailureFor(e, c.getValue())
-          && e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-" + c.getKey()));
+      sink.assertOnce(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          e -> isFailureFor(e, c.getValue())
+              && e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-" + c.getKey()));
     }
   }
 
@@ -195,10 +227,11 @@ class LoginFlowTest {
   void missingOrWrongCsrf_isRefused() throws Exception {
     Browser b = portal.browser();
     b.openLoginPage();
-    HttpResponse<String> none = b.post("/login", Map.of("username", "alice", "password", "alice-pw"));
+    HttpResponse<String> none =
+        b.post("/login", Map.of("username", "alice", "password", "alice-pw"));
     assertThat(none.statusCode()).isEqualTo(403);
-    HttpResponse<String> wrong = b.post("/login", Map.of("username", "alice", "password", "alice-pw",
-        "_csrf", "A".repeat(43)));
+    HttpResponse<String> wrong = b.post(
+        "/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", "A".repeat(43)));
     assertThat(wrong.statusCode()).isEqualTo(403);
     assertThat(b.cookies()).doesNotContainKey(authName);
 
@@ -206,7 +239,9 @@ class LoginFlowTest {
     b.login("alice", "alice-pw", false);
     assertThat(b.post("/action", Map.of()).statusCode()).isEqualTo(403);
     assertThat(b.post("/action", Map.of("_csrf", b.pageCsrf())).body()).isEqualTo("done");
-    assertThat(portal.flushedSink().events()).filteredOn(e -> e.type().equals(AuditEventType.CSRF_FAIL)).hasSize(3);
+    assertThat(portal.flushedSink().events())
+        .filteredOn(e -> e.type().equals(AuditEventType.CSRF_FAIL))
+        .hasSize(3);
   }
 
   @Test
@@ -226,7 +261,8 @@ class LoginFlowTest {
     // Same keep-alive connection as the tampered requests: the original must still be seen exactly.
     assertThat(b.whoami()).isEqualTo("u-alice");
     long tampered = portal.flushedSink().events().stream()
-        .filter(e -> e.type().equals(AuditEventType.CRYPT_DECRYPT_FAIL)).count();
+        .filter(e -> e.type().equals(AuditEventType.CRYPT_DECRYPT_FAIL))
+        .count();
     assertThat(tampered).isEqualTo(good.length());
   }
 
@@ -240,8 +276,10 @@ class LoginFlowTest {
     mixed.cookies().put(sidName, bob.cookies().get(sidName));
     mixed.cookies().put(authName, alice.cookies().get(authName));
     assertThat(mixed.whoami()).isEqualTo("anonymous");
-    portal.flushedSink().assertOnce(AuditEventType.AUTHN_TOKEN_INVALID,
-        e -> e.reason().orElse("").contains("not bound"));
+    portal
+        .flushedSink()
+        .assertOnce(
+            AuditEventType.AUTHN_TOKEN_INVALID, e -> e.reason().orElse("").contains("not bound"));
   }
 
   @Test
@@ -281,7 +319,8 @@ class LoginFlowTest {
     Browser two = portal.browser();
     two.login("alice", "alice-pw", false);
     assertThat(two.whoami()).isEqualTo("u-alice");
-    assertThat(one.post("/logout-everywhere", Map.of("_csrf", one.pageCsrf())).statusCode()).isEqualTo(303);
+    assertThat(one.post("/logout-everywhere", Map.of("_csrf", one.pageCsrf())).statusCode())
+        .isEqualTo(303);
     assertThat(one.whoami()).isEqualTo("anonymous");
     assertThat(two.whoami()).isEqualTo("anonymous");
     portal.flushedSink().assertOnce(AuditEventType.SESSION_REVOKED);
@@ -299,20 +338,26 @@ class LoginFlowTest {
   }
 
   @Test
-  void everySetCookie_isSecureHttpOnlySameSitePathRoot_andAuthAndSessionAreSessionScoped() throws Exception {
+  void everySetCookie_isSecureHttpOnlySameSitePathRoot_andAuthAndSessionAreSessionScoped()
+      throws Exception {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
     b.logout();
     assertThat(b.setCookieHeaders()).isNotEmpty();
     for (String h : b.setCookieHeaders()) {
-      assertThat(h).as(h).contains("; Secure", "; HttpOnly", "; SameSite=", "; Path=/").doesNotContain("Domain=");
+      assertThat(h)
+          .as(h)
+          .contains("; Secure", "; HttpOnly", "; SameSite=", "; Path=/")
+          .doesNotContain("Domain=");
       boolean deletion = h.contains("Max-Age=0");
       if ((h.startsWith(authName + "=") || h.startsWith(sidName + "=")) && !deletion) {
         assertThat(h).as(h).doesNotContain("Max-Age").doesNotContain("Expires");
       }
     }
-    String auth = b.setCookieHeaders().stream().filter(h -> h.startsWith(authName + "=") && !h.contains("Max-Age=0"))
-        .findFirst().orElseThrow();
+    String auth = b.setCookieHeaders().stream()
+        .filter(h -> h.startsWith(authName + "=") && !h.contains("Max-Age=0"))
+        .findFirst()
+        .orElseThrow();
     String value = auth.substring(authName.length() + 1, auth.indexOf(';'));
     String decoded = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.ISO_8859_1);
     for (String secret : new String[] {"alice", "Alice", "riverside.example", "u-alice"}) {
@@ -328,14 +373,17 @@ class LoginFlowTest {
     for (int i = 0; i < 100; i++) {
       b.post("/login", Map.of("username", "bob", "password", "wrong-" + i, "_csrf", b.csrf));
     }
-    HttpResponse<String> r = b.post("/login", Map.of("username", "bob", "password", "bob-pw", "_csrf", b.csrf));
+    HttpResponse<String> r =
+        b.post("/login", Map.of("username", "bob", "password", "bob-pw", "_csrf", b.csrf));
     assertThat(r.headers().firstValue("Location")).contains("/login?error=1");
     assertThat(b.cookies()).doesNotContainKey(authName);
     portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_LOCK);
     portal.clock.advance(Duration.ofHours(1).plusSeconds(1));
     b.openLoginPage(); // the old session has timed out meanwhile
-    assertThat(b.post("/login", Map.of("username", "bob", "password", "bob-pw", "_csrf", b.csrf)).headers()
-        .firstValue("Location")).contains("/");
+    assertThat(b.post("/login", Map.of("username", "bob", "password", "bob-pw", "_csrf", b.csrf))
+            .headers()
+            .firstValue("Location"))
+        .contains("/");
     assertThat(b.whoami()).isEqualTo("u-bob");
   }
 
@@ -344,7 +392,8 @@ class LoginFlowTest {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
     String first = b.cookies().get(authName);
-    // Active use keeps the session alive (idle timeout 30 min); the ticket lives 8 h and renews at 4 h.
+    // Active use keeps the session alive (idle timeout 30 min); the ticket lives 8 h and renews at
+    // 4 h.
     for (int i = 0; i < 11; i++) {
       portal.clock.advance(Duration.ofMinutes(20));
       assertThat(b.whoami()).isEqualTo("u-alice");
@@ -355,7 +404,9 @@ class LoginFlowTest {
     assertThat(b.cookies().get(authName)).as("4 h: renewed").isNotEqualTo(first);
     for (int i = 0; i < 15; i++) {
       portal.clock.advance(Duration.ofMinutes(20));
-      assertThat(b.whoami()).as("renewed ticket still valid %d min after login", 260 + 20 * i).isEqualTo("u-alice");
+      assertThat(b.whoami())
+          .as("renewed ticket still valid %d min after login", 260 + 20 * i)
+          .isEqualTo("u-alice");
     }
     // Without renewal, the first cookie is dead by now.
     Browser old = portal.browser();
@@ -376,7 +427,8 @@ class LoginFlowTest {
     String termsPage = b.get("/terms").body();
     assertThat(termsPage).startsWith("terms page csrf=");
     String token = termsPage.substring("terms page csrf=".length());
-    assertThat(b.post("/terms", Map.of("acceptTerms", "no", "_csrf", token)).body()).startsWith("terms page");
+    assertThat(b.post("/terms", Map.of("acceptTerms", "no", "_csrf", token)).body())
+        .startsWith("terms page");
     assertThat(b.get("/reports/riverside/1").statusCode()).isEqualTo(303);
     r = b.post("/terms", Map.of("acceptTerms", "yes", "_csrf", token));
     assertThat(r.statusCode()).isEqualTo(303);

@@ -34,31 +34,46 @@ class LoginLimitRaceTest {
   }
 
   @Test
-  void aThousandConcurrentWrongPasswordsForOneAccount_fromAThousandAddresses_getAtMostOneHundredPasswordChecks()
-      throws Exception {
+  void
+      aThousandConcurrentWrongPasswordsForOneAccount_fromAThousandAddresses_getAtMostOneHundredPasswordChecks()
+          throws Exception {
     start(p -> LoginThrottle.builder(p.clock).random(p.random).build());
     Browser attacker = portal.loginPage();
-    List<HttpResponse<String>> responses = portal.concurrently(attacker, ATTEMPTS, 100,
-        i -> ProxiedLogins.loginPost(attacker, "10.1." + (i / 250) + "." + (i % 250 + 1), "alice", "guess-" + i));
+    List<HttpResponse<String>> responses = portal.concurrently(
+        attacker,
+        ATTEMPTS,
+        100,
+        i -> ProxiedLogins.loginPost(
+            attacker, "10.1." + (i / 250) + "." + (i % 250 + 1), "alice", "guess-" + i));
 
     int checks = portal.users.passwordChecks();
-    System.out.printf("login race, one account: %d concurrent wrong passwords -> %d password checks"
-        + " (at most %d at once)%n", ATTEMPTS, checks, portal.users.mostConcurrentChecks());
+    System.out.printf(
+        "login race, one account: %d concurrent wrong passwords -> %d password checks"
+            + " (at most %d at once)%n",
+        ATTEMPTS, checks, portal.users.mostConcurrentChecks());
     assertThat(responses).allSatisfy(r -> {
       assertThat(r.statusCode()).isEqualTo(303);
       assertThat(r.headers().firstValue("Location")).contains("/login?error=1");
     });
-    assertThat(portal.users.mostConcurrentChecks()).as("the attempts overlapped").isGreaterThan(1);
+    assertThat(portal.users.mostConcurrentChecks())
+        .as("the attempts overlapped")
+        .isGreaterThan(1);
     assertThat(checks).isEqualTo(100);
     var sink = portal.portal.flushedSink();
-    assertThat(sink.events()).filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_FAIL)).hasSize(100);
-    assertThat(sink.events()).filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_LOCK))
+    assertThat(sink.events())
+        .filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_FAIL))
+        .hasSize(100);
+    assertThat(sink.events())
+        .filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_LOCK))
         .hasSize(ATTEMPTS - 100);
 
-    // The limit holds afterwards, even for the right password from a new address, without a password check...
+    // The limit holds afterwards, even for the right password from a new address, without a
+    // password check...
     portal.users.reset();
     Browser late = portal.portal.browser();
-    assertThat(ProxiedLogins.login(late, "192.0.2.200", "alice", "alice-pw").headers().firstValue("Location"))
+    assertThat(ProxiedLogins.login(late, "192.0.2.200", "alice", "alice-pw")
+            .headers()
+            .firstValue("Location"))
         .contains("/login?error=1");
     assertThat(late.whoami()).isEqualTo("anonymous");
     assertThat(portal.users.passwordChecks()).isZero();
@@ -69,26 +84,40 @@ class LoginLimitRaceTest {
   }
 
   @Test
-  void aThousandConcurrentWrongPasswordsFromOneAddress_overManyAccounts_getAtMostTheAddressLimitOfPasswordChecks()
-      throws Exception {
-    start(p -> LoginThrottle.builder(p.clock).random(p.random).maxFailuresPerAddress(100).build());
+  void
+      aThousandConcurrentWrongPasswordsFromOneAddress_overManyAccounts_getAtMostTheAddressLimitOfPasswordChecks()
+          throws Exception {
+    start(p -> LoginThrottle.builder(p.clock)
+        .random(p.random)
+        .maxFailuresPerAddress(100)
+        .build());
     Browser attacker = portal.loginPage();
     String address = "203.0.113.66";
-    List<HttpResponse<String>> responses = portal.concurrently(attacker, ATTEMPTS, 100,
+    List<HttpResponse<String>> responses = portal.concurrently(
+        attacker,
+        ATTEMPTS,
+        100,
         i -> ProxiedLogins.loginPost(attacker, address, "user-" + i, "guess-" + i));
 
     int checks = portal.users.passwordChecks();
-    System.out.printf("login race, one address: %d concurrent wrong passwords -> %d password checks"
-        + " (at most %d at once)%n", ATTEMPTS, checks, portal.users.mostConcurrentChecks());
-    assertThat(responses).allSatisfy(r -> assertThat(r.headers().firstValue("Location")).contains("/login?error=1"));
-    assertThat(portal.users.mostConcurrentChecks()).as("the attempts overlapped").isGreaterThan(1);
+    System.out.printf(
+        "login race, one address: %d concurrent wrong passwords -> %d password checks"
+            + " (at most %d at once)%n",
+        ATTEMPTS, checks, portal.users.mostConcurrentChecks());
+    assertThat(responses)
+        .allSatisfy(r -> assertThat(r.headers().firstValue("Location")).contains("/login?error=1"));
+    assertThat(portal.users.mostConcurrentChecks())
+        .as("the attempts overlapped")
+        .isGreaterThan(1);
     assertThat(checks).isEqualTo(100);
     var sink = portal.portal.flushedSink();
-    assertThat(sink.events()).filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_LOCK))
+    assertThat(sink.events())
+        .filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_LOCK))
         .hasSize(ATTEMPTS - 100)
         .allSatisfy(e -> assertThat(e.clientAddress()).contains(address));
 
-    // The address is held back for every account, without a password check; other addresses are not.
+    // The address is held back for every account, without a password check; other addresses are
+    // not.
     portal.users.reset();
     Browser same = portal.portal.browser();
     ProxiedLogins.login(same, address, "alice", "alice-pw");
@@ -97,8 +126,10 @@ class LoginLimitRaceTest {
     Browser elsewhere = portal.portal.browser();
     ProxiedLogins.login(elsewhere, "203.0.113.67", "alice", "alice-pw");
     assertThat(elsewhere.whoami()).isEqualTo("u-alice");
-    assertThat(portal.portal.flushedSink().events()).filteredOn(e -> e.type().equals(AuditEventType
-        .AUTHN_LOGIN_SUCCESS)).singleElement().satisfies(e -> assertThat(e.actor().map(AuditEvent.Actor::userHandle))
-        .contains("u-alice"));
+    assertThat(portal.portal.flushedSink().events())
+        .filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_SUCCESS))
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e.actor().map(AuditEvent.Actor::userHandle)).contains("u-alice"));
   }
 }

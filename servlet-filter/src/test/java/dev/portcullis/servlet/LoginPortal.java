@@ -5,7 +5,6 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SessionAudit;
-import dev.portcullis.testing.RecordingSearchDemandSink;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
@@ -17,10 +16,11 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
+import dev.portcullis.testing.RecordingSearchDemandSink;
+import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
-import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -54,21 +54,25 @@ final class LoginPortal implements AutoCloseable {
   final InMemoryUserDirectory users;
   /** The portal's revocation store, for revoking a ticket out of band (as another node's logout would). */
   final RevocationStore revocations = RevocationStore.inMemory(clock);
-  final SessionConfig sessionConfig = SessionConfig.builder().idleTimeout(Duration.ofMinutes(30))
-      .absoluteTimeout(Duration.ofHours(12)).build();
+
+  final SessionConfig sessionConfig = SessionConfig.builder()
+      .idleTimeout(Duration.ofMinutes(30))
+      .absoluteTimeout(Duration.ofHours(12))
+      .build();
   final PortalLogin login;
   /** The portal's session store, for counting what it holds. */
   final CaffeineSessionStore sessionStore;
+
   final String base;
   private final TestJetty jetty;
 
   LoginPortal() throws Exception {
-    this(AuditSink.noop(), (portal, filter) -> { });
+    this(AuditSink.noop(), (portal, filter) -> {});
   }
 
   /** @param extraSink a second audit sink beside the recording one (e.g. one that throws) */
   LoginPortal(AuditSink extraSink) throws Exception {
-    this(extraSink, (portal, filter) -> { });
+    this(extraSink, (portal, filter) -> {});
   }
 
   /** A portal whose filter {@code configure} may add to, with the portal's clock, users and audit log at hand. */
@@ -76,8 +80,9 @@ final class LoginPortal implements AutoCloseable {
     this(AuditSink.noop(), configure);
   }
 
-  LoginPortal(AuditSink extraSink, BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
-    this(extraSink, audit -> { }, configure, true);
+  LoginPortal(AuditSink extraSink, BiConsumer<LoginPortal, PortcullisFilter.Builder> configure)
+      throws Exception {
+    this(extraSink, audit -> {}, configure, true);
   }
 
   /**
@@ -85,8 +90,11 @@ final class LoginPortal implements AutoCloseable {
    * @param auditOptions adds to the audit log's builder (more sinks, a demand bucket) before it is built
    * @param configure adds to the filter's builder
    */
-  LoginPortal(AuditSink extraSink, Consumer<AuditLog.Builder> auditOptions,
-      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
+  LoginPortal(
+      AuditSink extraSink,
+      Consumer<AuditLog.Builder> auditOptions,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure)
+      throws Exception {
     this(extraSink, auditOptions, configure, true);
   }
 
@@ -94,48 +102,102 @@ final class LoginPortal implements AutoCloseable {
    * A portal whose filter makes its own access decisions: no access policy is given, so the secure default applies
    * (everything but the login and terms pages, and pages {@code configure} requires public, needs a login).
    */
-  static LoginPortal withDefaultAccess(BiConsumer<LoginPortal, PortcullisFilter.Builder> configure) throws Exception {
-    return new LoginPortal(AuditSink.noop(), audit -> { }, configure, false);
+  static LoginPortal withDefaultAccess(BiConsumer<LoginPortal, PortcullisFilter.Builder> configure)
+      throws Exception {
+    return new LoginPortal(AuditSink.noop(), audit -> {}, configure, false);
   }
 
-  private LoginPortal(AuditSink extraSink, Consumer<AuditLog.Builder> auditOptions,
-      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure, boolean applicationDecidesAccess)
+  private LoginPortal(
+      AuditSink extraSink,
+      Consumer<AuditLog.Builder> auditOptions,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
+      boolean applicationDecidesAccess)
       throws Exception {
     byte[] key = new byte[32];
     random.nextBytes(key);
-    ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build();
+    ring = KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
+        .build();
     users = new InMemoryUserDirectory(PasswordHasher.forTests())
-        .add("alice", "alice-pw".toCharArray(), user("u-alice", "Alice Adams", "alice@riverside.example",
-            "PROVIDER", "riverside", true, TERMS))
-        .add("bob", "bob-pw".toCharArray(), user("u-bob", "Bob Brown", "bob@hillview.example", "PROVIDER",
-            "hillview", true, TERMS))
-        .add("carol", "carol-pw".toCharArray(), user("u-carol", "Carol Clark", "carol@council.example",
-            "COUNCIL_OFFICER", "council", true, TERMS))
-        .add("dave", "dave-pw".toCharArray(), user("u-dave", "Dave Dunn", "", "PROVIDER", "riverside", true, TERMS))
-        .add("eve", "eve-pw".toCharArray(), user("u-eve", "Eve Evans", "eve@x.example", "PROVIDER", "riverside",
-            false, TERMS))
-        .add("newbie", "newbie-pw".toCharArray(), user("u-newbie", "Nia New", "nia@riverside.example", "PROVIDER",
-            "riverside", true, ""));
-    AuditLog.Builder auditBuilder = AuditLog.builder().clock(clock).random(random).auditSink(sink)
-        .auditSink(extraSink).demandSink(demand);
+        .add(
+            "alice",
+            "alice-pw".toCharArray(),
+            user(
+                "u-alice",
+                "Alice Adams",
+                "alice@riverside.example",
+                "PROVIDER",
+                "riverside",
+                true,
+                TERMS))
+        .add(
+            "bob",
+            "bob-pw".toCharArray(),
+            user("u-bob", "Bob Brown", "bob@hillview.example", "PROVIDER", "hillview", true, TERMS))
+        .add(
+            "carol",
+            "carol-pw".toCharArray(),
+            user(
+                "u-carol",
+                "Carol Clark",
+                "carol@council.example",
+                "COUNCIL_OFFICER",
+                "council",
+                true,
+                TERMS))
+        .add(
+            "dave",
+            "dave-pw".toCharArray(),
+            user("u-dave", "Dave Dunn", "", "PROVIDER", "riverside", true, TERMS))
+        .add(
+            "eve",
+            "eve-pw".toCharArray(),
+            user("u-eve", "Eve Evans", "eve@x.example", "PROVIDER", "riverside", false, TERMS))
+        .add(
+            "newbie",
+            "newbie-pw".toCharArray(),
+            user(
+                "u-newbie", "Nia New", "nia@riverside.example", "PROVIDER", "riverside", true, ""));
+    AuditLog.Builder auditBuilder = AuditLog.builder()
+        .clock(clock)
+        .random(random)
+        .auditSink(sink)
+        .auditSink(extraSink)
+        .demandSink(demand);
     auditOptions.accept(auditBuilder);
     audit = auditBuilder.build();
-    sessionStore = CaffeineSessionStore.builder(sessionConfig, clock).executor(Runnable::run)
-        .listener(new SessionAudit(audit)).build();
-    SessionRegistry sessions = SessionRegistry.create(sessionConfig, sessionStore, random, clock,
-        new SessionAudit(audit));
-    login = PortalLogin.builder().keyRing(ring).users(users).revocations(revocations)
-        .clock(clock).random(random).termsVersion(TERMS).ticketLifetime(Duration.ofHours(8)).build();
-    // The port is known before the filter is built, so a configuration may name this portal's own URLs.
+    sessionStore = CaffeineSessionStore.builder(sessionConfig, clock)
+        .executor(Runnable::run)
+        .listener(new SessionAudit(audit))
+        .build();
+    SessionRegistry sessions =
+        SessionRegistry.create(sessionConfig, sessionStore, random, clock, new SessionAudit(audit));
+    login = PortalLogin.builder()
+        .keyRing(ring)
+        .users(users)
+        .revocations(revocations)
+        .clock(clock)
+        .random(random)
+        .termsVersion(TERMS)
+        .ticketLifetime(Duration.ofHours(8))
+        .build();
+    // The port is known before the filter is built, so a configuration may name this portal's own
+    // URLs.
     jetty = TestJetty.builder().open();
     base = jetty.baseUri().toString();
-    AuditRules rules = AuditRules.builder().action("/reports/{org}/{id}", "report_view")
-        .searchEndpoint("/search", "q").build();
-    // Plain HTTP on loopback: development mode lets it through the transport stage. Unless asked otherwise the pages
-    // below decide who may see them (the access stage has tests of its own), so anonymous visitors reach them.
+    AuditRules rules = AuditRules.builder()
+        .action("/reports/{org}/{id}", "report_view")
+        .searchEndpoint("/search", "q")
+        .build();
+    // Plain HTTP on loopback: development mode lets it through the transport stage. Unless asked
+    // otherwise the pages
+    // below decide who may see them (the access stage has tests of its own), so anonymous visitors
+    // reach them.
     PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
-        .sessions(sessions).login(login, random).audit(audit, rules);
+        .sessions(sessions)
+        .login(login, random)
+        .audit(audit, rules);
     if (applicationDecidesAccess) {
       filterBuilder.accessDecidedByApplication();
     }
@@ -151,7 +213,13 @@ final class LoginPortal implements AutoCloseable {
     jetty.start();
   }
 
-  static PortalUser user(String handle, String name, String email, String role, String org, boolean enabled,
+  static PortalUser user(
+      String handle,
+      String name,
+      String email,
+      String role,
+      String org,
+      boolean enabled,
       String terms) {
     return new PortalUser(handle, name, email, Set.of(role), org, enabled, terms);
   }
@@ -182,17 +250,25 @@ final class LoginPortal implements AutoCloseable {
       String path = req.getRequestURI();
       PortalPrincipal p = (PortalPrincipal) req.getUserPrincipal();
       if (path.equals("/login")) {
-        resp.getWriter().print("login page csrf=" + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
+        resp.getWriter()
+            .print("login page csrf=" + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
       } else if (path.equals("/whoami")) {
-        resp.getWriter().print(p == null ? "anonymous" : p.getName() + " csrf="
-            + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
+        resp.getWriter()
+            .print(
+                p == null
+                    ? "anonymous"
+                    : p.getName() + " csrf="
+                        + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
       } else if (path.startsWith("/reports/")) {
         String[] parts = path.split("/");
         if (p == null) {
           resp.sendError(401);
-        } else if (!scope.permits(p.user(), parts[2]) && "404".equals(req.getParameter("refuse-as"))) {
-          // Refused like a missing report, so that ids cannot be enumerated; the audit still says why.
-          req.setAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, "denied: another organisation");
+        } else if (!scope.permits(p.user(), parts[2])
+            && "404".equals(req.getParameter("refuse-as"))) {
+          // Refused like a missing report, so that ids cannot be enumerated; the audit still says
+          // why.
+          req.setAttribute(
+              PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, "denied: another organisation");
           resp.sendError(404);
         } else if (!scope.permits(p.user(), parts[2])) {
           resp.sendError(403);
@@ -200,7 +276,8 @@ final class LoginPortal implements AutoCloseable {
           resp.getWriter().print("report " + parts[3] + " of " + parts[2]);
         }
       } else if (path.equals("/terms")) {
-        resp.getWriter().print("terms page csrf=" + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
+        resp.getWriter()
+            .print("terms page csrf=" + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
       } else if (path.equals("/search")) {
         req.setAttribute(PortcullisFilter.SEARCH_RESULT_COUNT_ATTRIBUTE, 3);
         resp.getWriter().print("3 results");

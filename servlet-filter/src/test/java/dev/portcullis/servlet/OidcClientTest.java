@@ -14,9 +14,13 @@ import org.junit.jupiter.api.Test;
 /** The ID token's times against the injected clock (Nimbus checks them again against the system clock). */
 class OidcClientTest {
   private final MutableClock clock = MutableClock.startingAt2026();
-  private final OidcClient client = new OidcClient(SsoConfig.builder().links(AccountLinkStore.inMemory())
-      .replay(ReplayStore.inMemory(clock)).provider(URI.create("https://login.example"), "portal", "secret")
-      .redirectUri(URI.create("https://portal.example/sso/callback")).build(),
+  private final OidcClient client = new OidcClient(
+      SsoConfig.builder()
+          .links(AccountLinkStore.inMemory())
+          .replay(ReplayStore.inMemory(clock))
+          .provider(URI.create("https://login.example"), "portal", "secret")
+          .redirectUri(URI.create("https://portal.example/sso/callback"))
+          .build(),
       clock);
 
   private Date in(Duration d) {
@@ -25,7 +29,8 @@ class OidcClientTest {
 
   @Test
   void currentToken_hasNoTimeProblem() {
-    assertThat(client.timeProblem(in(Duration.ofMinutes(5)), in(Duration.ofMinutes(-1)))).isNull();
+    assertThat(client.timeProblem(in(Duration.ofMinutes(5)), in(Duration.ofMinutes(-1))))
+        .isNull();
   }
 
   @Test

@@ -49,9 +49,16 @@ class OidcDiscoveryTest {
   }
 
   private OidcClient client(int timeoutMs, URI issuer, String... trustedAudiences) {
-    return new OidcClient(SsoConfig.builder().links(AccountLinkStore.inMemory()).replay(ReplayStore.inMemory(clock))
-        .provider(issuer, "portal", "secret").redirectUri(URI.create("https://portal.example/sso/callback"))
-        .trustedAudiences(trustedAudiences).build(), clock, timeoutMs);
+    return new OidcClient(
+        SsoConfig.builder()
+            .links(AccountLinkStore.inMemory())
+            .replay(ReplayStore.inMemory(clock))
+            .provider(issuer, "portal", "secret")
+            .redirectUri(URI.create("https://portal.example/sso/callback"))
+            .trustedAudiences(trustedAudiences)
+            .build(),
+        clock,
+        timeoutMs);
   }
 
   /** An issuer that accepts connections and never answers; counts the connections. */
@@ -79,7 +86,8 @@ class OidcDiscoveryTest {
   }
 
   @Test
-  void hangingIssuer_concurrentRequestsShareOneDiscovery_andTheFailureIsRememberedWithABackoff() throws Exception {
+  void hangingIssuer_concurrentRequestsShareOneDiscovery_andTheFailureIsRememberedWithABackoff()
+      throws Exception {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     closing.add(server);
     AtomicInteger connections = hangingIssuer(server);
@@ -104,7 +112,8 @@ class OidcDiscoveryTest {
     assertThat(connections).as("three concurrent requests, one discovery").hasValue(1);
 
     // Within the back-off nobody connects again: the failure is answered at once.
-    assertThatThrownBy(() -> client.authorize(null)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> client.authorize(null))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("next try after");
     clock.advance(Duration.ofMillis(999));
     assertThatThrownBy(() -> client.authorize(null)).isInstanceOf(IOException.class);
@@ -125,18 +134,26 @@ class OidcDiscoveryTest {
   /** A discovery document whose issuer is right but whose endpoints are plain http on a public host. */
   @Test
   void discoveredEndpointOutsideLoopbackWithoutHttps_isRefused() throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     closing.add(() -> server.stop(0));
     String issuer = "http://127.0.0.1:" + server.getAddress().getPort() + "/realm";
     AtomicInteger plainEndpoint = new AtomicInteger(-1);
     List<String> endpoints = List.of("authorization_endpoint", "token_endpoint", "jwks_uri");
     server.createContext("/realm/.well-known/openid-configuration", exchange -> {
-      StringBuilder json = new StringBuilder("{\"issuer\":\"" + issuer + "\",\"subject_types_supported\":"
-          + "[\"public\"],\"response_types_supported\":[\"code\"],\"id_token_signing_alg_values_supported\":"
-          + "[\"RS256\"]");
+      StringBuilder json =
+          new StringBuilder("{\"issuer\":\"" + issuer + "\",\"subject_types_supported\":"
+              + "[\"public\"],\"response_types_supported\":[\"code\"],\"id_token_signing_alg_values_supported\":"
+              + "[\"RS256\"]");
       for (int i = 0; i < endpoints.size(); i++) {
         String base = i == plainEndpoint.get() ? "http://login.example" : issuer;
-        json.append(",\"").append(endpoints.get(i)).append("\":\"").append(base).append("/").append(i).append('"');
+        json.append(",\"")
+            .append(endpoints.get(i))
+            .append("\":\"")
+            .append(base)
+            .append("/")
+            .append(i)
+            .append('"');
       }
       byte[] body = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -148,12 +165,15 @@ class OidcDiscoveryTest {
     server.start();
 
     // Loopback http is the development allowance: accepted.
-    assertThat(client(10_000, URI.create(issuer)).authorize(null).location().toString()).startsWith(issuer + "/0?");
+    assertThat(client(10_000, URI.create(issuer)).authorize(null).location().toString())
+        .startsWith(issuer + "/0?");
     for (int i = 0; i < endpoints.size(); i++) {
       plainEndpoint.set(i);
       OidcClient client = client(10_000, URI.create(issuer));
-      assertThatThrownBy(() -> client.authorize(null)).as(endpoints.get(plainEndpoint.get()))
-          .isInstanceOf(IOException.class).hasMessageContaining("not https");
+      assertThatThrownBy(() -> client.authorize(null))
+          .as(endpoints.get(plainEndpoint.get()))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("not https");
     }
   }
 

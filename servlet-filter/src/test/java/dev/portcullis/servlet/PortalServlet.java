@@ -30,9 +30,11 @@ final class PortalServlet extends HttpServlet {
       }
       case "/get" -> {
         HttpSession session = req.getSession(false);
-        resp.getWriter().write(session == null ? "no session" : String.valueOf(session.getAttribute(name)));
+        resp.getWriter()
+            .write(session == null ? "no session" : String.valueOf(session.getAttribute(name)));
       }
-      case "/peek" -> resp.getWriter().write(req.getSession(false) == null ? "no session" : "session");
+      case "/peek" ->
+        resp.getWriter().write(req.getSession(false) == null ? "no session" : "session");
       case "/set-then-reset" -> {
         req.getSession().setAttribute(name, value);
         resp.setHeader("X-Before-Reset", "1");

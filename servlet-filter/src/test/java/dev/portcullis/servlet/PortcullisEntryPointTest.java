@@ -45,13 +45,25 @@ import org.junit.jupiter.api.io.TempDir;
 class PortcullisEntryPointTest {
   private static final String TERMS = "2026-01";
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   private final SecureRandom random = new SecureRandom();
-  private final KeyRing ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
+  private final KeyRing ring = KeyRing.builder()
+      .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
       .build();
   private final InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
-      .add("alice", "alice-pw".toCharArray(), LoginPortal.user("u-alice", "Alice Adams", "alice@riverside.example",
-          "PROVIDER", "riverside", true, TERMS));
+      .add(
+          "alice",
+          "alice-pw".toCharArray(),
+          LoginPortal.user(
+              "u-alice",
+              "Alice Adams",
+              "alice@riverside.example",
+              "PROVIDER",
+              "riverside",
+              true,
+              TERMS));
   private final List<AutoCloseable> toClose = new java.util.ArrayList<>();
 
   @AfterEach
@@ -63,7 +75,8 @@ class PortcullisEntryPointTest {
 
   @Test
   void threeInputs_registeredOnTheContext_requireHttpsAndALogin_andLogAUserIn() throws Exception {
-    Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    Portcullis portcullis =
+        Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
     toClose.add(portcullis);
     Site site = Site.start(portcullis::register);
     toClose.add(site);
@@ -71,14 +84,21 @@ class PortcullisEntryPointTest {
 
     HttpResponse<String> anonymous = browser.get("/reports/1");
     assertThat(anonymous.statusCode()).isEqualTo(303);
-    assertThat(anonymous.headers().firstValue("Location")).hasValue("/login?returnTo=%2Freports%2F1");
+    assertThat(anonymous.headers().firstValue("Location"))
+        .hasValue("/login?returnTo=%2Freports%2F1");
     assertThat(anonymous.body()).doesNotContain("page ");
     assertThat(anonymous.headers().firstValue("Strict-Transport-Security")).isPresent();
 
     HttpResponse<String> plain = new Browser(site.http).get("/login");
-    assertThat(plain.statusCode()).as("plain HTTP is refused: no canonical host to redirect to").isEqualTo(403);
+    assertThat(plain.statusCode())
+        .as("plain HTTP is refused: no canonical host to redirect to")
+        .isEqualTo(403);
 
-    assertThat(browser.login("alice", "wrong-pw", true).headers().firstValue("Location").orElse(""))
+    assertThat(browser
+            .login("alice", "wrong-pw", true)
+            .headers()
+            .firstValue("Location")
+            .orElse(""))
         .startsWith("/login?error=1");
     HttpResponse<String> login = browser.login("alice", "alice-pw", true);
     assertThat(login.statusCode()).isEqualTo(303);
@@ -90,7 +110,8 @@ class PortcullisEntryPointTest {
 
   @Test
   void embeddedJetty_registersBeforeTheServerStarts() throws Exception {
-    Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    Portcullis portcullis =
+        Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
     toClose.add(portcullis);
     Site site = Site.startRegisteredBefore(portcullis::register);
     toClose.add(site);
@@ -103,62 +124,100 @@ class PortcullisEntryPointTest {
   @Test
   void close_releasesTheAuditFile_soARedeployedInstanceOpensIt() throws Exception {
     Path file = dir.resolve("audit.jsonl");
-    Portcullis first = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
-        .auditSink(AuditSink.hashChained(file)).build();
+    Portcullis first = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .auditSink(AuditSink.hashChained(file))
+        .build();
     toClose.add(first);
-    assertThatThrownBy(() -> AuditSink.hashChained(file)).as("held while the first instance is open")
+    assertThatThrownBy(() -> AuditSink.hashChained(file))
+        .as("held while the first instance is open")
         .isInstanceOf(IOException.class);
 
     first.close();
     first.close(); // again: nothing more to do
-    Portcullis second = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
-        .auditSink(AuditSink.hashChained(file)).build();
+    Portcullis second = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .auditSink(AuditSink.hashChained(file))
+        .build();
     second.close();
   }
 
   @Test
-  void theContainerClosesARegisteredInstanceAtShutdown_andTheNextDeploymentLogsIn() throws Exception {
+  void theContainerClosesARegisteredInstanceAtShutdown_andTheNextDeploymentLogsIn()
+      throws Exception {
     Path file = dir.resolve("audit.jsonl");
     for (int deployment = 1; deployment <= 2; deployment++) {
-      Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
-          .auditSink(AuditSink.hashChained(file)).build();
+      Portcullis portcullis = Portcullis.builder()
+          .keyRing(ring)
+          .users(users)
+          .termsVersion(TERMS)
+          .auditSink(AuditSink.hashChained(file))
+          .build();
       toClose.add(portcullis); // only if the test fails: close() is idempotent
       try (Site site = Site.start(portcullis::register)) {
         Browser browser = new Browser(site.https, site.client);
-        assertThat(browser.login("alice", "alice-pw", true).headers().firstValue("Location")).hasValue("/");
+        assertThat(browser.login("alice", "alice-pw", true).headers().firstValue("Location"))
+            .hasValue("/");
         assertThat(browser.whoami()).as("deployment " + deployment).isEqualTo("u-alice");
       }
-      // No close() here: stopping the context took the filter out of service, which closed the instance.
+      // No close() here: stopping the context took the filter out of service, which closed the
+      // instance.
     }
-    assertThat(java.nio.file.Files.readAllLines(file).stream().filter(l -> l.contains("\"authn_login_success\"")))
+    assertThat(java.nio.file.Files.readAllLines(file).stream()
+            .filter(l -> l.contains("\"authn_login_success\"")))
         .hasSize(2);
   }
 
   @Test
   void aMissingRequiredInput_isNamed_andNothingIsLeftOpen() throws Exception {
     Path file = dir.resolve("audit.jsonl");
-    assertThatThrownBy(() -> Portcullis.builder().users(users).termsVersion(TERMS)
-        .auditSink(AuditSink.hashChained(file)).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("key ring is required");
-    assertThatCode(() -> AuditSink.hashChained(file).close()).as("the handed-over sink was closed")
+    assertThatThrownBy(() -> Portcullis.builder()
+            .users(users)
+            .termsVersion(TERMS)
+            .auditSink(AuditSink.hashChained(file))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("key ring is required");
+    assertThatCode(() -> AuditSink.hashChained(file).close())
+        .as("the handed-over sink was closed")
         .doesNotThrowAnyException();
-    assertThatThrownBy(() -> Portcullis.builder().keyRing(ring).termsVersion(TERMS).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("user directory is required");
+    assertThatThrownBy(
+            () -> Portcullis.builder().keyRing(ring).termsVersion(TERMS).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("user directory is required");
     assertThatThrownBy(() -> Portcullis.builder().keyRing(ring).users(users).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("terms-of-use version is required");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("terms-of-use version is required");
   }
 
   @Test
   void theWholeConfigurationIsCheckedByTheCore() {
-    assertThatThrownBy(() -> Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
-        .sessions(SessionConfig.builder().cookie(SessionConfig.defaultCookie("__Host-portcullis-auth")).build())
-        .build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("same name '__Host-portcullis-auth'");
-    AuditLog own = AuditLog.builder().clock(MutableClock.startingAt2026()).random(random).build();
+    assertThatThrownBy(() -> Portcullis.builder()
+            .keyRing(ring)
+            .users(users)
+            .termsVersion(TERMS)
+            .sessions(SessionConfig.builder()
+                .cookie(SessionConfig.defaultCookie("__Host-portcullis-auth"))
+                .build())
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("same name '__Host-portcullis-auth'");
+    AuditLog own =
+        AuditLog.builder().clock(MutableClock.startingAt2026()).random(random).build();
     try {
-      assertThatThrownBy(() -> Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).auditLog(own)
-          .auditSink(AuditSink.noop()).build())
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("auditLog(...) and auditSink(...)");
+      assertThatThrownBy(() -> Portcullis.builder()
+              .keyRing(ring)
+              .users(users)
+              .termsVersion(TERMS)
+              .auditLog(own)
+              .auditSink(AuditSink.noop())
+              .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("auditLog(...) and auditSink(...)");
     } finally {
       own.close();
     }
@@ -168,19 +227,30 @@ class PortcullisEntryPointTest {
   void overrides_takeEffect_andWhatTheApplicationPassedInStaysOpen() throws Exception {
     MutableClock clock = MutableClock.startingAt2026();
     RecordingAuditSink recorded = new RecordingAuditSink();
-    AuditLog own = AuditLog.builder().clock(clock).random(random).auditSink(recorded).build();
+    AuditLog own =
+        AuditLog.builder().clock(clock).random(random).auditSink(recorded).build();
     toClose.add(own);
-    SessionConfig sessions = SessionConfig.builder().cookie(SessionConfig.defaultCookie("__Host-portal-sid"))
+    SessionConfig sessions = SessionConfig.builder()
+        .cookie(SessionConfig.defaultCookie("__Host-portal-sid"))
         .build();
-    Portcullis portcullis = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
-        .clock(clock).random(random).auditLog(own).sessions(sessions)
-        .transport(TransportConfig.builder().developmentMode(true).build())  // plain HTTP from loopback
+    Portcullis portcullis = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .clock(clock)
+        .random(random)
+        .auditLog(own)
+        .sessions(sessions)
+        .transport(
+            TransportConfig.builder().developmentMode(true).build()) // plain HTTP from loopback
         .requirePublic("/privacy")
         .login(login -> login.ticketLifetime(Duration.ofHours(1)))
         .build();
     toClose.add(portcullis);
     assertThat(portcullis.audit()).isSameAs(own);
-    assertThat(portcullis.filter().cookies()).extracting(c -> c.name()).contains("__Host-portal-sid");
+    assertThat(portcullis.filter().cookies())
+        .extracting(c -> c.name())
+        .contains("__Host-portal-sid");
     Site site = Site.start(portcullis::register);
     toClose.add(site);
 
@@ -191,21 +261,30 @@ class PortcullisEntryPointTest {
     assertThat(browser.cookies()).containsKey("__Host-portal-sid");
     assertThat(browser.whoami()).isEqualTo("u-alice");
     clock.advance(Duration.ofHours(2)); // past the one-hour ticket, by the injected clock
-    assertThat(browser.get("/reports/1").statusCode()).as("the ticket expired by the clock given").isEqualTo(303);
+    assertThat(browser.get("/reports/1").statusCode())
+        .as("the ticket expired by the clock given")
+        .isEqualTo(303);
 
     portcullis.close();
-    assertThat(own.flush(Duration.ofSeconds(10))).as("the application's own audit log is still open").isTrue();
+    assertThat(own.flush(Duration.ofSeconds(10)))
+        .as("the application's own audit log is still open")
+        .isTrue();
     recorded.assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS);
     assertThat(recorded.isClosed()).isFalse();
   }
 
   @Test
   void registeringTwiceInOneContext_isRefused_andClosesTheSecond() throws Exception {
-    Portcullis first = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    Portcullis first =
+        Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
     toClose.add(first);
     Path file = dir.resolve("audit.jsonl");
-    Portcullis second = Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS)
-        .auditSink(AuditSink.hashChained(file)).build();
+    Portcullis second = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .auditSink(AuditSink.hashChained(file))
+        .build();
     toClose.add(second);
     List<Throwable> refused = new java.util.ArrayList<>();
     Site site = Site.start(context -> {
@@ -217,7 +296,10 @@ class PortcullisEntryPointTest {
       }
     });
     toClose.add(site);
-    assertThat(refused).singleElement().extracting(Throwable::getMessage).asString()
+    assertThat(refused)
+        .singleElement()
+        .extracting(Throwable::getMessage)
+        .asString()
         .contains("already registered");
     assertThatCode(() -> AuditSink.hashChained(file).close()).doesNotThrowAnyException();
   }
@@ -232,7 +314,8 @@ class PortcullisEntryPointTest {
     final String https;
     final HttpClient client;
 
-    private Site(Consumer<jakarta.servlet.ServletContext> register, boolean beforeStart) throws Exception {
+    private Site(Consumer<jakarta.servlet.ServletContext> register, boolean beforeStart)
+        throws Exception {
       jetty = TestJetty.builder().https().open();
       ServletContextHandler context = jetty.context("/").servlet(new Pages()).handler();
       if (beforeStart) {
@@ -248,8 +331,11 @@ class PortcullisEntryPointTest {
       jetty.start();
       http = jetty.baseUri().toString();
       https = jetty.httpsBaseUri().toString();
-      client = HttpClient.newBuilder().sslContext(jetty.clientTls()).followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5)).build();
+      client = HttpClient.newBuilder()
+          .sslContext(jetty.clientTls())
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
     }
 
     /** Registers from a context listener, as in a container. */
@@ -258,7 +344,8 @@ class PortcullisEntryPointTest {
     }
 
     /** Registers on embedded Jetty's context before the server starts. */
-    static Site startRegisteredBefore(Consumer<jakarta.servlet.ServletContext> register) throws Exception {
+    static Site startRegisteredBefore(Consumer<jakarta.servlet.ServletContext> register)
+        throws Exception {
       return new Site(register, true);
     }
 
@@ -280,8 +367,11 @@ class PortcullisEntryPointTest {
       if (path.equals("/login")) {
         resp.getWriter().print("login page csrf=" + csrf);
       } else if (path.equals("/whoami")) {
-        resp.getWriter().print(req.getUserPrincipal() == null ? "anonymous"
-            : req.getUserPrincipal().getName() + " csrf=" + csrf);
+        resp.getWriter()
+            .print(
+                req.getUserPrincipal() == null
+                    ? "anonymous"
+                    : req.getUserPrincipal().getName() + " csrf=" + csrf);
       } else {
         resp.getWriter().print("page " + path);
       }

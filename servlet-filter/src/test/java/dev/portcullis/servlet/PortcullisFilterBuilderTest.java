@@ -28,7 +28,8 @@ class PortcullisFilterBuilderTest {
 
   @Test
   void loginPathThatNeedsALogin_isRefusedWithWhatToFix() {
-    assertThatThrownBy(() -> PortcullisFilter.builder().access(POLICY, "/signin").build())
+    assertThatThrownBy(
+            () -> PortcullisFilter.builder().access(POLICY, "/signin").build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'/signin'")
         .hasMessageContaining("add permitAll(\"/signin\")");
@@ -36,28 +37,47 @@ class PortcullisFilterBuilderTest {
 
   @Test
   void loginPathShadowedByAnEarlierRule_isRefused() {
-    AccessPolicy shadowed = AccessPolicy.builder().authenticated("/**").permitAll("/login").build();
+    AccessPolicy shadowed =
+        AccessPolicy.builder().authenticated("/**").permitAll("/login").build();
 
-    assertThatThrownBy(() -> PortcullisFilter.builder().access(shadowed, "/login").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("ahead of any rule");
+    assertThatThrownBy(
+            () -> PortcullisFilter.builder().access(shadowed, "/login").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("ahead of any rule");
   }
 
   @Test
   void loginPathThatIsNotAPlainPath_isRefused() {
-    for (String bad : new String[] {"login", "/Login", "/login?x=1", "/a/../login", "/login;x", "//login",
-        "https://evil.example/login", "/%6cogin"}) {
-      assertThatThrownBy(() -> PortcullisFilter.builder().access(POLICY, bad).build()).as(bad)
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("plain lower-case path");
+    for (String bad : new String[] {
+      "login",
+      "/Login",
+      "/login?x=1",
+      "/a/../login",
+      "/login;x",
+      "//login",
+      "https://evil.example/login",
+      "/%6cogin"
+    }) {
+      assertThatThrownBy(() -> PortcullisFilter.builder().access(POLICY, bad).build())
+          .as(bad)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("plain lower-case path");
     }
   }
 
   @Test
   void requiredPublicPages_mustBePublicUnderThePolicy() {
-    assertThatThrownBy(() -> PortcullisFilter.builder().access(POLICY, "/login").requirePublic("/privacy", "/terms")
-        .build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("'/terms'");
-    assertThat(PortcullisFilter.builder().access(POLICY, "/login").requirePublic("/privacy", "/static/cookies")
-        .build()).isNotNull();
+    assertThatThrownBy(() -> PortcullisFilter.builder()
+            .access(POLICY, "/login")
+            .requirePublic("/privacy", "/terms")
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'/terms'");
+    assertThat(PortcullisFilter.builder()
+            .access(POLICY, "/login")
+            .requirePublic("/privacy", "/static/cookies")
+            .build())
+        .isNotNull();
   }
 
   @Test
@@ -67,19 +87,24 @@ class PortcullisFilterBuilderTest {
 
   @Test
   void withLogin_theAccessLoginPageMustBeTheLoginHandlers() {
-    AccessPolicy policy = AccessPolicy.builder().permitAll("/signin", "/login", "/terms").build();
+    AccessPolicy policy =
+        AccessPolicy.builder().permitAll("/signin", "/login", "/terms").build();
 
     assertThatThrownBy(() -> withLogin().access(policy, "/signin").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("'/signin'").hasMessageContaining("'/login'");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'/signin'")
+        .hasMessageContaining("'/login'");
     assertThat(withLogin().access(policy, "/login").build()).isNotNull();
   }
 
   @Test
   void withLogin_theTermsPageMustBePublic() {
-    AccessPolicy policy = AccessPolicy.builder().permitAll("/login").authenticated("/**").build();
+    AccessPolicy policy =
+        AccessPolicy.builder().permitAll("/login").authenticated("/**").build();
 
     assertThatThrownBy(() -> withLogin().access(policy, "/login").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("terms page '/terms'");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("terms page '/terms'");
   }
 
   /** A builder with sessions and login configured (login at {@code /login}, terms at {@code /terms}). */
@@ -89,14 +114,22 @@ class PortcullisFilterBuilderTest {
     byte[] key = new byte[32];
     random.nextBytes(key);
     SessionConfig config = SessionConfig.defaults();
-    SessionRegistry sessions = SessionRegistry.create(config,
-        CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build(), random, clock,
+    SessionRegistry sessions = SessionRegistry.create(
+        config,
+        CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build(),
+        random,
+        clock,
         SessionListener.noop());
     PortalLogin login = PortalLogin.builder()
-        .keyRing(KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key)).build())
+        .keyRing(KeyRing.builder()
+            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
+            .build())
         .users(new InMemoryUserDirectory(PasswordHasher.forTests()))
         .revocations(RevocationStore.inMemory(clock))
-        .clock(clock).random(random).termsVersion("1").build();
+        .clock(clock)
+        .random(random)
+        .termsVersion("1")
+        .build();
     return PortcullisFilter.builder().sessions(sessions).login(login, random);
   }
 }

@@ -52,7 +52,9 @@ class PortcullisFilterSessionTest {
     assertThat(read("theme", sid)).isEqualTo("dark");
     assertThat(read("other", sid)).isEqualTo("null");
     assertThat(portal.get("/app/get?name=theme").body()).isEqualTo("no session");
-    assertThat(read("theme", "A".repeat(43))).as("a well-formed but unknown id").isEqualTo("no session");
+    assertThat(read("theme", "A".repeat(43)))
+        .as("a well-formed but unknown id")
+        .isEqualTo("no session");
   }
 
   @Test
@@ -61,8 +63,11 @@ class PortcullisFilterSessionTest {
 
     List<String> cookies = JettyPortal.setCookies(r);
     assertThat(cookies).hasSize(1);
-    assertThat(cookies.get(0)).matches(COOKIE + "=[A-Za-z0-9_-]{43}; Path=/; Secure; HttpOnly; SameSite=Lax");
-    assertThat(cookies.get(0)).doesNotContainIgnoringCase("expires").doesNotContainIgnoringCase("max-age")
+    assertThat(cookies.get(0))
+        .matches(COOKIE + "=[A-Za-z0-9_-]{43}; Path=/; Secure; HttpOnly; SameSite=Lax");
+    assertThat(cookies.get(0))
+        .doesNotContainIgnoringCase("expires")
+        .doesNotContainIgnoringCase("max-age")
         .doesNotContainIgnoringCase("domain");
   }
 
@@ -109,7 +114,8 @@ class PortcullisFilterSessionTest {
     HttpResponse<String> r = portal.get("/app/get?name=a", portal.cookie(sid));
 
     assertThat(r.body()).isEqualTo("no session");
-    assertThat(JettyPortal.setCookies(r)).containsExactly(COOKIE + "=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax");
+    assertThat(JettyPortal.setCookies(r))
+        .containsExactly(COOKIE + "=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax");
   }
 
   @Test
@@ -171,8 +177,14 @@ class PortcullisFilterSessionTest {
     String sid = sessionWith("a", "b");
     portal.store.reset();
 
-    for (String bad : List.of("x", sid + "A", sid.substring(1), sid.substring(0, 42) + "!", "%00" + sid.substring(3),
-        "A".repeat(4000), sid + "=")) {
+    for (String bad : List.of(
+        "x",
+        sid + "A",
+        sid.substring(1),
+        sid.substring(0, 42) + "!",
+        "%00" + sid.substring(3),
+        "A".repeat(4000),
+        sid + "=")) {
       HttpResponse<String> r = portal.get("/app/get?name=a", portal.cookie(bad));
       assertThat(r.statusCode()).as(bad).isEqualTo(200);
       assertThat(r.body()).as(bad).isEqualTo("no session");
@@ -191,8 +203,10 @@ class PortcullisFilterSessionTest {
     String second = sessionWith("a", "second");
     portal.store.reset();
 
-    HttpResponse<String> r = portal.get("/app/get?name=a", portal.cookie(first), portal.cookie(second));
-    HttpResponse<String> same = portal.get("/app/get?name=a", portal.cookie(first), portal.cookie(first));
+    HttpResponse<String> r =
+        portal.get("/app/get?name=a", portal.cookie(first), portal.cookie(second));
+    HttpResponse<String> same =
+        portal.get("/app/get?name=a", portal.cookie(first), portal.cookie(first));
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("no session");
@@ -205,11 +219,12 @@ class PortcullisFilterSessionTest {
   void containerSession_isNeverCreated() throws Exception {
     String sid = sessionWith("a", "b");
     HttpResponse<String> rotated = portal.get("/app/rotate", portal.cookie(sid));
-    HttpResponse<String> invalidated =
-        portal.get("/app/invalidate", portal.cookie(portal.sessionCookieValue(rotated).orElseThrow()));
+    HttpResponse<String> invalidated = portal.get(
+        "/app/invalidate", portal.cookie(portal.sessionCookieValue(rotated).orElseThrow()));
 
     for (HttpResponse<String> r : List.of(rotated, invalidated)) {
-      assertThat(JettyPortal.setCookies(r)).noneMatch(c -> c.toUpperCase(java.util.Locale.ROOT).contains("JSESSIONID"));
+      assertThat(JettyPortal.setCookies(r))
+          .noneMatch(c -> c.toUpperCase(java.util.Locale.ROOT).contains("JSESSIONID"));
     }
     assertThat(portal.app.getSessionHandler().getSessionsCreated()).isZero();
 
@@ -242,7 +257,8 @@ class PortcullisFilterSessionTest {
 
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).hasSize(PortalServlet.LARGE_BODY);
-      assertThat(read("via", portal.sessionCookieValue(r).orElseThrow())).isEqualTo(path.substring(5));
+      assertThat(read("via", portal.sessionCookieValue(r).orElseThrow()))
+          .isEqualTo(path.substring(5));
     }
   }
 
@@ -284,8 +300,10 @@ class PortcullisFilterSessionTest {
     String sid = sessionWith("start", "yes");
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      Future<HttpResponse<String>> a = pool.submit(() -> portal.get("/app/parallel?name=a&value=1", portal.cookie(sid)));
-      Future<HttpResponse<String>> b = pool.submit(() -> portal.get("/app/parallel?name=b&value=2", portal.cookie(sid)));
+      Future<HttpResponse<String>> a =
+          pool.submit(() -> portal.get("/app/parallel?name=a&value=1", portal.cookie(sid)));
+      Future<HttpResponse<String>> b =
+          pool.submit(() -> portal.get("/app/parallel?name=b&value=2", portal.cookie(sid)));
       assertThat(a.get(30, TimeUnit.SECONDS).body()).isEqualTo("ok");
       assertThat(b.get(30, TimeUnit.SECONDS).body()).isEqualTo("ok");
     } finally {
@@ -308,10 +326,12 @@ class PortcullisFilterSessionTest {
   @Test
   void portedPortal_usesTheAspNetCookieNameAndIdShape() throws Exception {
     portal.close();
-    portal = new JettyPortal(SessionConfig.builder()
-        .cookie(SessionConfig.defaultCookie("ASP.NET_SessionId"))
-        .idFormat(SessionIdFormat.ASPNET)
-        .build(), servlet);
+    portal = new JettyPortal(
+        SessionConfig.builder()
+            .cookie(SessionConfig.defaultCookie("ASP.NET_SessionId"))
+            .idFormat(SessionIdFormat.ASPNET)
+            .build(),
+        servlet);
 
     HttpResponse<String> r = portal.get("/app/set?name=a&value=b");
 
@@ -319,6 +339,8 @@ class PortcullisFilterSessionTest {
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .matches("ASP\\.NET_SessionId=[a-z0-5]{24}; Path=/; Secure; HttpOnly; SameSite=Lax");
     assertThat(read("a", portal.sessionCookieValue(r).orElseThrow())).isEqualTo("b");
-    assertThat(read("a", "A".repeat(43))).as("a default-format id is malformed here").isEqualTo("no session");
+    assertThat(read("a", "A".repeat(43)))
+        .as("a default-format id is malformed here")
+        .isEqualTo("no session");
   }
 }

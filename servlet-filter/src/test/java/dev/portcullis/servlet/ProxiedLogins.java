@@ -48,10 +48,20 @@ final class ProxiedLogins implements AutoCloseable {
   ProxiedLogins(Function<LoginPortal, LoginThrottle> throttle) throws Exception {
     portal = new LoginPortal((p, filter) -> {
       users = new CountingUserDirectory(p.users, CHECK_TIME);
-      PortalLogin login = PortalLogin.builder().keyRing(p.ring).users(users)
-          .revocations(RevocationStore.inMemory(p.clock)).clock(p.clock).random(p.random)
-          .termsVersion(LoginPortal.TERMS).throttle(throttle.apply(p)).build();
-      filter.transport(TransportConfig.builder().developmentMode(true).trustedProxies("127.0.0.0/8").build())
+      PortalLogin login = PortalLogin.builder()
+          .keyRing(p.ring)
+          .users(users)
+          .revocations(RevocationStore.inMemory(p.clock))
+          .clock(p.clock)
+          .random(p.random)
+          .termsVersion(LoginPortal.TERMS)
+          .throttle(throttle.apply(p))
+          .build();
+      filter
+          .transport(TransportConfig.builder()
+              .developmentMode(true)
+              .trustedProxies("127.0.0.0/8")
+              .build())
           .login(login, p.random);
     });
   }
@@ -64,7 +74,8 @@ final class ProxiedLogins implements AutoCloseable {
   }
 
   /** The login POST of {@code browser} as the proxy forwards it from {@code address}; does not change its cookies. */
-  static HttpRequest.Builder loginPost(Browser browser, String address, String username, String password) {
+  static HttpRequest.Builder loginPost(
+      Browser browser, String address, String username, String password) {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("username", username);
     form.put("password", password);
@@ -78,7 +89,8 @@ final class ProxiedLogins implements AutoCloseable {
   }
 
   /** One login from {@code address} through {@code browser}, keeping the cookies it gets (a real user's login). */
-  static HttpResponse<String> login(Browser browser, String address, String username, String password)
+  static HttpResponse<String> login(
+      Browser browser, String address, String username, String password)
       throws IOException, InterruptedException {
     browser.openLoginPage();
     return browser.send(loginPost(browser, address, username, password));
@@ -89,7 +101,8 @@ final class ProxiedLogins implements AutoCloseable {
    * {@code browser}'s cookies, each password check held until {@code limit + 1} run at once; returns the responses in
    * order.
    */
-  List<HttpResponse<String>> concurrently(Browser browser, int n, int limit, IntFunction<HttpRequest.Builder> attempt)
+  List<HttpResponse<String>> concurrently(
+      Browser browser, int n, int limit, IntFunction<HttpRequest.Builder> attempt)
       throws Exception {
     users.holdChecksUntil(limit + 1, HOLD);
     try {
@@ -99,17 +112,20 @@ final class ProxiedLogins implements AutoCloseable {
     }
   }
 
-  private static List<HttpResponse<String>> send(Browser browser, int n, IntFunction<HttpRequest.Builder> attempt)
-      throws Exception {
+  private static List<HttpResponse<String>> send(
+      Browser browser, int n, IntFunction<HttpRequest.Builder> attempt) throws Exception {
     String cookies = browser.cookieHeader();
-    HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(BURST_TIMEOUT).build();
+    HttpClient client = HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(BURST_TIMEOUT)
+        .build();
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<HttpResponse<String>>> sent = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        HttpRequest request = attempt.apply(i).header("Cookie", cookies).timeout(BURST_TIMEOUT).build();
+        HttpRequest request =
+            attempt.apply(i).header("Cookie", cookies).timeout(BURST_TIMEOUT).build();
         sent.add(pool.submit(() -> {
           start.await();
           return client.send(request, HttpResponse.BodyHandlers.ofString());

@@ -28,24 +28,30 @@ import org.junit.jupiter.api.io.TempDir;
 class SearchRedactionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
-  void searchHoldingAddressesPhoneHandleAndAPastedSessionId_reachesEveryOutputWithPlaceholdersOnly() throws Exception {
+  void searchHoldingAddressesPhoneHandleAndAPastedSessionId_reachesEveryOutputWithPlaceholdersOnly()
+      throws Exception {
     Path demandFile = dir.resolve("search-demand.jsonl");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     CapturingLogger demandLogger = new CapturingLogger(SearchDemandSink.LOGGER_NAME);
     SearchDemandSink file = AuditMetrics.counting(SearchDemandSink.jsonLines(demandFile), meters);
     String sessionId;
     String query;
-    try (LoginPortal portal = new LoginPortal(dev.portcullis.audit.AuditSink.noop(),
-        audit -> audit.demandSink(file).demandSink(SearchDemandSink.slf4j(demandLogger)), (p, f) -> { })) {
+    try (LoginPortal portal = new LoginPortal(
+        dev.portcullis.audit.AuditSink.noop(),
+        audit -> audit.demandSink(file).demandSink(SearchDemandSink.slf4j(demandLogger)),
+        (p, f) -> {})) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
       sessionId = alice.cookies().get(SessionConfig.DEFAULT_COOKIE_NAME);
       assertThat(sessionId).hasSize(43);
       query = "respite 10.0.0.1, 8.8.8.8 [2001:db8::1] ring 07700x900x123 u-1001 sid=" + sessionId;
-      assertThat(alice.get("/search?q=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).statusCode())
+      assertThat(alice
+              .get("/search?q=" + URLEncoder.encode(query, StandardCharsets.UTF_8))
+              .statusCode())
           .isEqualTo(200);
       portal.clock.advance(Duration.ofHours(1));
       portal.flushedSink();
@@ -53,13 +59,27 @@ class SearchRedactionTest {
       List<String> lines = Files.readAllLines(demandFile, StandardCharsets.UTF_8);
       assertThat(lines).hasSize(1);
       JsonNode record = JSON.readTree(lines.get(0));
-      assertThat(record.get("terms").asText()).isEqualTo(
-          "respite [ip-address] [ip-address] [ip-address] ring [phone] [user-handle] sid [token]");
-      String everything = String.join("\n", lines) + demandLogger.output() + portal.demand.events()
+      assertThat(record.get("terms").asText())
+          .isEqualTo(
+              "respite [ip-address] [ip-address] [ip-address] ring [phone] [user-handle] sid [token]");
+      String everything = String.join("\n", lines)
+          + demandLogger.output()
+          + portal.demand.events()
           + meters.getMeters().stream().map(Meter::getId).toList();
       assertThat(demandLogger.output()).contains("[ip-address]").contains("[token]");
-      for (String personal : new String[] {"10.0.0.1", "8.8.8.8", "2001", "db8", "07700", "900", "123", "1001",
-          sessionId, sessionId.toLowerCase(java.util.Locale.ROOT), sessionId.substring(0, 16)}) {
+      for (String personal : new String[] {
+        "10.0.0.1",
+        "8.8.8.8",
+        "2001",
+        "db8",
+        "07700",
+        "900",
+        "123",
+        "1001",
+        sessionId,
+        sessionId.toLowerCase(java.util.Locale.ROOT),
+        sessionId.substring(0, 16)
+      }) {
         assertThat(everything).as(personal).doesNotContainIgnoringCase(personal);
       }
     }

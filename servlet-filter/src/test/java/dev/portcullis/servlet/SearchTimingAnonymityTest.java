@@ -9,8 +9,8 @@ import dev.portcullis.audit.AuditMetrics;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.testing.CapturingLogger;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -36,7 +36,8 @@ class SearchTimingAnonymityTest {
   private static final String UNIQUE = "Quillfeather Respite";
   private static final String UNIQUE_TERMS = "quillfeather respite";
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final CapturingLogger demandLogger = new CapturingLogger(SearchDemandSink.LOGGER_NAME);
@@ -47,8 +48,10 @@ class SearchTimingAnonymityTest {
   private LoginPortal portal() throws Exception {
     demandFile = dir.resolve("search-demand.jsonl");
     SearchDemandSink file = AuditMetrics.counting(SearchDemandSink.jsonLines(demandFile), meters);
-    LoginPortal portal = new LoginPortal(AuditSink.slf4j(auditLogger),
-        audit -> audit.demandSink(file).demandSink(SearchDemandSink.slf4j(demandLogger)), (p, f) -> { });
+    LoginPortal portal = new LoginPortal(
+        AuditSink.slf4j(auditLogger),
+        audit -> audit.demandSink(file).demandSink(SearchDemandSink.slf4j(demandLogger)),
+        (p, f) -> {});
     AuditMetrics.bind(portal.audit, meters);
     return portal;
   }
@@ -71,7 +74,10 @@ class SearchTimingAnonymityTest {
   }
 
   private double searchCounter() {
-    var counter = meters.find(AuditMetrics.SEARCH_DEMAND_EVENTS).tags("endpoint", "/search").counter();
+    var counter = meters
+        .find(AuditMetrics.SEARCH_DEMAND_EVENTS)
+        .tags("endpoint", "/search")
+        .counter();
     return counter == null ? 0 : counter.count();
   }
 
@@ -84,7 +90,8 @@ class SearchTimingAnonymityTest {
   }
 
   @Test
-  void uniqueSearch_reachesNoOutputBeforeItsHourCloses_thenEveryOutputHoldsItWithItsCount() throws Exception {
+  void uniqueSearch_reachesNoOutputBeforeItsHourCloses_thenEveryOutputHoldsItWithItsCount()
+      throws Exception {
     try (LoginPortal portal = portal()) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
@@ -95,7 +102,8 @@ class SearchTimingAnonymityTest {
 
       // The identified outputs are live: the report views around the search are there already.
       assertThat(auditLogger.output()).contains("report_view").contains("u-alice");
-      assertThat(portal.sink.events()).filteredOn(e -> e.type().equals(AuditEventType.of("report_view")))
+      assertThat(portal.sink.events())
+          .filteredOn(e -> e.type().equals(AuditEventType.of("report_view")))
           .hasSize(2);
       // No demand output holds the search, or anything at all, while its hour is open.
       assertThat(Files.readString(demandFile)).isEmpty();
@@ -103,7 +111,8 @@ class SearchTimingAnonymityTest {
       assertThat(portal.demand.events()).isEmpty();
       assertThat(scrape()).doesNotContainIgnoringCase("quillfeather");
       assertThat(searchCounter()).isZero();
-      // Not even a counter moved when the search came in: the log's own counters count identified events only.
+      // Not even a counter moved when the search came in: the log's own counters count identified
+      // events only.
       assertThat(meters.get("portcullis.audit.emitted").functionCounter().count())
           .isEqualTo(portal.sink.events().size());
 
@@ -118,7 +127,9 @@ class SearchTimingAnonymityTest {
       assertThat(record.get("searches").asLong()).isEqualTo(1);
       assertThat(record.get("bucket_start").asText()).isEqualTo("2026-01-01T00:00:00Z");
       assertThat(demandLogger.events()).hasSize(1);
-      assertThat(demandLogger.output()).contains("terms=\"" + UNIQUE_TERMS + "\"").contains("searches=\"1\"")
+      assertThat(demandLogger.output())
+          .contains("terms=\"" + UNIQUE_TERMS + "\"")
+          .contains("searches=\"1\"")
           .doesNotContain("next hour");
       assertThat(portal.demand.events()).hasSize(1);
       assertThat(searchCounter()).isEqualTo(1.0);
@@ -126,13 +137,16 @@ class SearchTimingAnonymityTest {
       assertThat(published).doesNotContain("alice", "riverside", "127.0.0.1", "next hour");
     }
     // Closing publishes the second, still open hour.
-    assertThat(demandRecords()).extracting(r -> r.get("terms").asText())
+    assertThat(demandRecords())
+        .extracting(r -> r.get("terms").asText())
         .containsExactly(UNIQUE_TERMS, "next hour only");
   }
 
   @Test
-  void searchesOfOneHour_arePublishedTogether_sortedByTerm_notInTheOrderTheyCame() throws Exception {
-    List<String> arrival = List.of("Zinnia House", "alpha care", "Mistral Lodge", "ALPHA  care", "beech court");
+  void searchesOfOneHour_arePublishedTogether_sortedByTerm_notInTheOrderTheyCame()
+      throws Exception {
+    List<String> arrival =
+        List.of("Zinnia House", "alpha care", "Mistral Lodge", "ALPHA  care", "beech court");
     try (LoginPortal portal = portal()) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
@@ -148,9 +162,12 @@ class SearchTimingAnonymityTest {
       portal.flushedSink();
 
       List<JsonNode> records = demandRecords();
-      assertThat(records).extracting(r -> r.get("terms").asText())
+      assertThat(records)
+          .extracting(r -> r.get("terms").asText())
           .containsExactly("alpha care", "beech court", "mistral lodge", "zinnia house");
-      assertThat(records).extracting(r -> r.get("searches").asLong()).containsExactly(2L, 1L, 1L, 1L);
+      assertThat(records)
+          .extracting(r -> r.get("searches").asLong())
+          .containsExactly(2L, 1L, 1L, 1L);
       assertThat(demandLogger.events()).hasSize(4);
       assertThat(demandLogger.events().get(0).message()).contains("alpha care");
       assertThat(demandLogger.events().get(3).message()).contains("zinnia house");

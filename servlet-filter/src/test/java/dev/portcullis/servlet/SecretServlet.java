@@ -63,7 +63,9 @@ final class SecretServlet extends HttpServlet {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '%' && i + 5 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U')
+      if (c == '%'
+          && i + 5 < s.length()
+          && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U')
           && hex(s, i + 2, 4) >= 0) {
         appendUtf8(bytes, hex(s, i + 2, 4));
         i += 5;
@@ -102,7 +104,9 @@ final class SecretServlet extends HttpServlet {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < b.length; i++) {
       int b0 = b[i] & 0xff;
-      int extra = b0 >= 0xf0 && b0 < 0xf8 ? 3 : b0 >= 0xe0 && b0 < 0xf0 ? 2 : b0 >= 0xc0 && b0 < 0xe0 ? 1 : 0;
+      int extra = b0 >= 0xf0 && b0 < 0xf8
+          ? 3
+          : b0 >= 0xe0 && b0 < 0xf0 ? 2 : b0 >= 0xc0 && b0 < 0xe0 ? 1 : 0;
       int cp = extra == 3 ? b0 & 0x07 : extra == 2 ? b0 & 0x0f : b0 & 0x1f;
       boolean ok = extra > 0 && i + extra < b.length;
       for (int k = 1; ok && k <= extra; k++) {

@@ -29,15 +29,19 @@ class SecureDefaultAccessTest {
   @Test
   void loginWithoutAnAccessPolicy_doesNotLetAnonymousVisitorsThrough() throws Exception {
     Browser anonymous = portal.browser();
-    for (String page : new String[] {"/whoami", "/", "/secret", "/reports/riverside/1", "/privacy/more", "/terms/x"}) {
+    for (String page :
+        new String[] {"/whoami", "/", "/secret", "/reports/riverside/1", "/privacy/more", "/terms/x"
+        }) {
       HttpResponse<String> r = anonymous.get(page);
       assertThat(r.statusCode()).as(page).isEqualTo(303);
-      assertThat(r.headers().firstValue("Location")).as(page).hasValueSatisfying(l -> assertThat(l)
-          .startsWith("/login"));
+      assertThat(r.headers().firstValue("Location"))
+          .as(page)
+          .hasValueSatisfying(l -> assertThat(l).startsWith("/login"));
       assertThat(r.body()).as(page).doesNotContain("page ");
     }
     HttpResponse<String> post = anonymous.send(HttpRequest.newBuilder(anonymous.uri("/whoami"))
-        .header("X-CSRF-Token", "none").POST(HttpRequest.BodyPublishers.noBody()));
+        .header("X-CSRF-Token", "none")
+        .POST(HttpRequest.BodyPublishers.noBody()));
     assertThat(post.statusCode()).isIn(401, 403);
   }
 

@@ -46,7 +46,8 @@ final class SecuredPortal implements AutoCloseable {
   private final TestJetty jetty;
   private final HttpClient client;
 
-  SecuredPortal(Function<Ports, Filter> filter, HttpServlet servlet, boolean tls, Uris uris) throws Exception {
+  SecuredPortal(Function<Ports, Filter> filter, HttpServlet servlet, boolean tls, Uris uris)
+      throws Exception {
     TestJetty.Builder setup = TestJetty.builder();
     if (tls) {
       setup.https();
@@ -84,7 +85,8 @@ final class SecuredPortal implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    return client.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> get(URI uri, String... headers) throws IOException, InterruptedException {
@@ -101,7 +103,8 @@ final class SecuredPortal implements AutoCloseable {
    * response until the server closes the connection.
    */
   RawResponse raw(String method, String target, String... extraHeaders) throws IOException {
-    StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+    StringBuilder head =
+        new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
     if (Arrays.stream(extraHeaders).noneMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5))) {
       head.append("Host: 127.0.0.1:").append(ports.http()).append("\r\n");
     }
@@ -150,12 +153,15 @@ final class SecuredPortal implements AutoCloseable {
       got.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
     } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       ByteArrayOutputStream body = new ByteArrayOutputStream();
-      for (int size = Integer.parseInt(line(in).trim(), 16); size > 0; size = Integer.parseInt(line(in).trim(), 16)) {
+      for (int size = Integer.parseInt(line(in).trim(), 16);
+          size > 0;
+          size = Integer.parseInt(line(in).trim(), 16)) {
         body.write(in.readNBytes(size));
         line(in);
       }
       return (new String(got.toByteArray(), StandardCharsets.ISO_8859_1)
-          + new String(body.toByteArray(), StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+              + new String(body.toByteArray(), StandardCharsets.ISO_8859_1))
+          .getBytes(StandardCharsets.ISO_8859_1);
     } else {
       got.write(in.readAllBytes());
     }

@@ -32,11 +32,15 @@ class SsoEndToEndTest {
   }
 
   private static Optional<String> setCookie(HttpResponse<String> r, String name) {
-    return r.headers().allValues("Set-Cookie").stream().filter(h -> h.startsWith(name + "=")).findFirst();
+    return r.headers().allValues("Set-Cookie").stream()
+        .filter(h -> h.startsWith(name + "="))
+        .findFirst();
   }
 
   private static boolean expires(HttpResponse<String> r, String name) {
-    return setCookie(r, name).filter(h -> h.startsWith(name + "=;") && h.contains("Max-Age=0")).isPresent();
+    return setCookie(r, name)
+        .filter(h -> h.startsWith(name + "=;") && h.contains("Max-Age=0"))
+        .isPresent();
   }
 
   @Test
@@ -47,7 +51,8 @@ class SsoEndToEndTest {
     HttpResponse<String> loggedIn = b.login("alice", "alice-pw", false);
     assertThat(loggedIn.statusCode()).isEqualTo(303);
     assertThat(b.cookies()).containsKeys(sso.authCookie().name(), SSO);
-    assertThat(setCookie(loggedIn, SSO)).hasValueSatisfying(h -> assertThat(h).doesNotContain("Max-Age"));
+    assertThat(setCookie(loggedIn, SSO))
+        .hasValueSatisfying(h -> assertThat(h).doesNotContain("Max-Age"));
     AuditEvent offered = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_UPGRADE_OFFERED);
     assertThat(offered.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
     String localSession = b.cookies().get(sso.sessionCookie());
@@ -55,11 +60,14 @@ class SsoEndToEndTest {
     // 2. POST the upgrade with the CSRF token, through the provider, back to the callback: linked.
     HttpResponse<String> toProvider = sso.upgrade(b);
     String authorize = sso.authorizeUrl(toProvider);
-    assertThat(SsoPortal.queryParameter(authorize, "redirect_uri")).isEqualTo(sso.portal.base + "/sso/callback");
+    assertThat(SsoPortal.queryParameter(authorize, "redirect_uri"))
+        .isEqualTo(sso.portal.base + "/sso/callback");
     assertThat(SsoPortal.queryParameter(authorize, "client_id")).isEqualTo(SsoPortal.CLIENT);
     sso.providerSignsIn("sub-alice");
     HttpResponse<String> callback = b.get(sso.callbackFrom(authorize));
-    assertThat(sso.links.isLinked("u-alice")).as("nothing linked before the user confirms").isFalse();
+    assertThat(sso.links.isLinked("u-alice"))
+        .as("nothing linked before the user confirms")
+        .isFalse();
     HttpResponse<String> linked = b.answerLinkPage(callback, "confirm");
     assertThat(linked.statusCode()).isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
@@ -69,7 +77,9 @@ class SsoEndToEndTest {
     assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
     assertThat(link.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
     assertThat(b.whoami()).isEqualTo("u-alice");
-    assertThat(b.cookies().get(sso.sessionCookie())).as("linking keeps the session").isEqualTo(localSession);
+    assertThat(b.cookies().get(sso.sessionCookie()))
+        .as("linking keeps the session")
+        .isEqualTo(localSession);
 
     // 3. Logout deletes every Portcullis cookie.
     HttpResponse<String> loggedOut = b.logout();
@@ -90,27 +100,38 @@ class SsoEndToEndTest {
     sso.providerSignsIn("sub-alice");
     HttpResponse<String> ssoDone = sso.viaProvider(b, ssoStart);
     assertThat(ssoDone.statusCode()).isEqualTo(303);
-    assertThat(setCookie(ssoDone, sso.authCookie().name())).hasValueSatisfying(h -> assertThat(h)
-        .endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax").doesNotContain("Max-Age"));
-    assertThat(b.cookies().get(sso.sessionCookie())).as("session id rotated").isNotNull().isNotEqualTo(anonymousSession)
+    assertThat(setCookie(ssoDone, sso.authCookie().name()))
+        .hasValueSatisfying(h -> assertThat(h)
+            .endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax")
+            .doesNotContain("Max-Age"));
+    assertThat(b.cookies().get(sso.sessionCookie()))
+        .as("session id rotated")
+        .isNotNull()
+        .isNotEqualTo(anonymousSession)
         .isNotEqualTo(localSession);
     assertThat(b.cookies()).doesNotContainKey(SSO);
     List<AuditEvent> successes = sso.events(AuditEventType.AUTHN_LOGIN_SUCCESS);
     assertThat(successes).hasSize(2);
     assertThat(successes.get(1).action()).contains("sso_login");
     assertThat(successes.get(1).actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
-    // The local login made alice's session (the login page makes none); the SSO login renewed the anonymous session
+    // The local login made alice's session (the login page makes none); the SSO login renewed the
+    // anonymous session
     // that held the authorization.
-    assertThat(sso.events(AuditEventType.SESSION_CREATED)).isNotEmpty()
-        .allMatch(e -> e.actor().map(AuditEvent.Actor::userHandle).equals(java.util.Optional.of("u-alice")));
+    assertThat(sso.events(AuditEventType.SESSION_CREATED))
+        .isNotEmpty()
+        .allMatch(e ->
+            e.actor().map(AuditEvent.Actor::userHandle).equals(java.util.Optional.of("u-alice")));
     assertThat(sso.events(AuditEventType.SESSION_RENEWED)).hasSizeGreaterThanOrEqualTo(1);
     HttpResponse<String> report = b.get("/reports/riverside/1");
     assertThat(report.statusCode()).as("terms gate").isEqualTo(303);
-    assertThat(report.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("/terms"));
+    assertThat(report.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).contains("/terms"));
     HttpResponse<String> terms = b.get("/terms");
     assertThat(terms.statusCode()).isEqualTo(200);
     String termsCsrf = terms.body().replaceFirst("(?s).*csrf=([A-Za-z0-9_-]{43}).*", "$1");
-    assertThat(b.post("/terms", Map.of("acceptTerms", "yes", "_csrf", termsCsrf)).statusCode()).isEqualTo(303);
+    assertThat(
+            b.post("/terms", Map.of("acceptTerms", "yes", "_csrf", termsCsrf)).statusCode())
+        .isEqualTo(303);
     assertThat(b.get("/reports/riverside/1").statusCode()).as("terms accepted").isEqualTo(200);
     sso.portal.flushedSink().assertOnce(AuditEventType.TERMS_ACCEPTED);
 

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * OpenID provider. Each test is named after what the attacker tries.
  */
 class SsoLinkAttacksTest {
-  private final HttpClient providerClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-      .build();
+  private final HttpClient providerClient =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   private SsoPortal sso;
 
   @BeforeEach
@@ -45,7 +45,8 @@ class SsoLinkAttacksTest {
   private Browser linkedAlice() throws Exception {
     Browser b = loggedIn("alice");
     sso.providerSignsIn("sub-alice");
-    assertThat(b.answerLinkPage(sso.viaProvider(b, sso.upgrade(b)), "confirm").statusCode()).isEqualTo(303);
+    assertThat(b.answerLinkPage(sso.viaProvider(b, sso.upgrade(b)), "confirm").statusCode())
+        .isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
     return b;
   }
@@ -57,7 +58,8 @@ class SsoLinkAttacksTest {
   }
 
   private static boolean toProvider(HttpResponse<String> r, String issuer) {
-    return r.statusCode() == 303 && r.headers().firstValue("Location").orElse("").startsWith(issuer);
+    return r.statusCode() == 303
+        && r.headers().firstValue("Location").orElse("").startsWith(issuer);
   }
 
   /**
@@ -113,11 +115,13 @@ class SsoLinkAttacksTest {
 
   /** The anonymous SSO login takes its CSRF token from the login page, as the login form does. */
   @Test
-  void anonymousSsoLogin_withTheLoginPagesToken_reachesTheProvider_andWithoutIt_doesNot() throws Exception {
+  void anonymousSsoLogin_withTheLoginPagesToken_reachesTheProvider_andWithoutIt_doesNot()
+      throws Exception {
     sso.links.link(sso.issuer, "sub-alice", "u-alice");
     Browser b = sso.browser();
     b.openLoginPage();
-    assertThat(b.post("/sso/login", Map.of("_csrf", "x".repeat(43))).statusCode()).isEqualTo(403);
+    assertThat(b.post("/sso/login", Map.of("_csrf", "x".repeat(43))).statusCode())
+        .isEqualTo(403);
     HttpResponse<String> started = b.startSsoLogin();
     sso.providerSignsIn("sub-alice");
     assertThat(sso.viaProvider(b, started).statusCode()).isEqualTo(303);
@@ -133,9 +137,14 @@ class SsoLinkAttacksTest {
       String authorize = sso.authorizeUrl(sso.upgrade(alice));
       assertThat(SsoPortal.queryParameter(authorize, "prompt")).isEqualTo("login");
       assertThat(SsoPortal.queryParameter(authorize, "max_age")).isEqualTo("300");
-      HttpResponse<String> back = ProviderLogin.signIn(providerClient, authorize, providerClient.send(
-          HttpRequest.newBuilder(URI.create(authorize)).GET().build(), HttpResponse.BodyHandlers.ofString()),
-          "sub-alice", authTime);
+      HttpResponse<String> back = ProviderLogin.signIn(
+          providerClient,
+          authorize,
+          providerClient.send(
+              HttpRequest.newBuilder(URI.create(authorize)).GET().build(),
+              HttpResponse.BodyHandlers.ofString()),
+          "sub-alice",
+          authTime);
       URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
       HttpResponse<String> r = alice.get(callback.getRawPath() + "?" + callback.getRawQuery());
       assertThat(r.statusCode()).as("auth_time %s", authTime).isEqualTo(403);
@@ -150,41 +159,61 @@ class SsoLinkAttacksTest {
    * links nothing, and the pending link cannot be confirmed afterwards.
    */
   @Test
-  void linkConfirmationPage_showsTheIdentityEscaped_andNothingIsLinkedBeforeThePost() throws Exception {
+  void linkConfirmationPage_showsTheIdentityEscaped_andNothingIsLinkedBeforeThePost()
+      throws Exception {
     Browser alice = loggedIn("alice");
     String authorize = sso.authorizeUrl(sso.upgrade(alice));
     String label = "<img src=x onerror=alert(1)>\"mallory\"@idp.example";
-    HttpResponse<String> back = ProviderLogin.signIn(providerClient, authorize, providerClient.send(
-        HttpRequest.newBuilder(URI.create(authorize)).GET().build(), HttpResponse.BodyHandlers.ofString()),
-        "sub-mallory", System.currentTimeMillis() / 1000, Map.of("email", label));
+    HttpResponse<String> back = ProviderLogin.signIn(
+        providerClient,
+        authorize,
+        providerClient.send(
+            HttpRequest.newBuilder(URI.create(authorize)).GET().build(),
+            HttpResponse.BodyHandlers.ofString()),
+        "sub-mallory",
+        System.currentTimeMillis() / 1000,
+        Map.of("email", label));
     URI callbackUri = URI.create(back.headers().firstValue("Location").orElseThrow());
-    HttpResponse<String> callback = alice.get(callbackUri.getRawPath() + "?" + callbackUri.getRawQuery());
+    HttpResponse<String> callback =
+        alice.get(callbackUri.getRawPath() + "?" + callbackUri.getRawQuery());
     assertThat(callback.statusCode()).isEqualTo(303);
     assertThat(callback.headers().firstValue("Location")).contains("/sso/link");
     assertThat(sso.links.isLinked("u-alice")).as("not linked by the callback").isFalse();
 
     HttpResponse<String> page = alice.get("/sso/link");
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(
-        "text/html"));
+    assertThat(page.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
     assertThat(page.headers().firstValue("Cache-Control")).contains("no-store");
-    assertThat(page.body()).contains("&lt;img src=x onerror=alert(1)&gt;&quot;mallory&quot;@idp.example")
-        .doesNotContain("<img").contains(">sub-mallory<").contains(">" + sso.issuer + "<");
-    assertThat(sso.links.isLinked("u-alice")).as("not linked by showing the page").isFalse();
+    assertThat(page.body())
+        .contains("&lt;img src=x onerror=alert(1)&gt;&quot;mallory&quot;@idp.example")
+        .doesNotContain("<img")
+        .contains(">sub-mallory<")
+        .contains(">" + sso.issuer + "<");
+    assertThat(sso.links.isLinked("u-alice"))
+        .as("not linked by showing the page")
+        .isFalse();
     AuditEvent pending = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK_PENDING);
     assertThat(pending.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
 
-    assertThat(alice.post("/sso/link", Map.of("decision", "confirm")).statusCode()).as("no CSRF token")
+    assertThat(alice.post("/sso/link", Map.of("decision", "confirm")).statusCode())
+        .as("no CSRF token")
         .isEqualTo(403);
     assertThat(sso.links.isLinked("u-alice")).isFalse();
     String csrf = Browser.formCsrf(page.body());
-    assertThat(alice.post("/sso/link", Map.of("_csrf", csrf, "decision", "cancel")).statusCode()).isEqualTo(303);
-    assertThat(alice.post("/sso/link", Map.of("_csrf", csrf, "decision", "confirm")).statusCode())
-        .as("cancelled: nothing left to confirm").isEqualTo(403);
+    assertThat(
+            alice.post("/sso/link", Map.of("_csrf", csrf, "decision", "cancel")).statusCode())
+        .isEqualTo(303);
+    assertThat(alice
+            .post("/sso/link", Map.of("_csrf", csrf, "decision", "confirm"))
+            .statusCode())
+        .as("cancelled: nothing left to confirm")
+        .isEqualTo(403);
     assertThat(sso.links.isLinked("u-alice")).isFalse();
     assertThat(sso.links.userFor(sso.issuer, "sub-mallory")).isEmpty();
     sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK_CANCELLED);
-    assertThat(sso.events(AuditEventType.SSO_LINK)).singleElement()
+    assertThat(sso.events(AuditEventType.SSO_LINK))
+        .singleElement()
         .satisfies(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE));
   }
 
@@ -197,7 +226,10 @@ class SsoLinkAttacksTest {
     assertThat(callback.statusCode()).isEqualTo(303);
     String csrf = Browser.formCsrf(alice.get("/sso/link").body());
     sso.portal.clock.advance(Duration.ofMinutes(6));
-    assertThat(alice.post("/sso/link", Map.of("_csrf", csrf, "decision", "confirm")).statusCode()).isEqualTo(403);
+    assertThat(alice
+            .post("/sso/link", Map.of("_csrf", csrf, "decision", "confirm"))
+            .statusCode())
+        .isEqualTo(403);
     assertThat(sso.links.isLinked("u-alice")).isFalse();
   }
 
@@ -205,18 +237,24 @@ class SsoLinkAttacksTest {
   void unlink_byTheUser_removesTheLink_andIsAudited_butNotAnotherUsersLink() throws Exception {
     Browser alice = aliceWithALink();
     sso.links.link(sso.issuer, "sub-bob", "u-bob");
-    Map<String, String> bobs = Map.of("issuer", sso.issuer, "subject", "sub-bob", "_csrf", alice.pageCsrf());
+    Map<String, String> bobs =
+        Map.of("issuer", sso.issuer, "subject", "sub-bob", "_csrf", alice.pageCsrf());
     assertThat(alice.post("/sso/unlink", bobs).statusCode()).isEqualTo(403);
     assertThat(sso.links.userFor(sso.issuer, "sub-bob")).contains("u-bob");
-    assertThat(alice.post("/sso/unlink", Map.of("issuer", sso.issuer, "subject", "sub-alice")).statusCode())
-        .as("no CSRF token").isEqualTo(403);
+    assertThat(alice
+            .post("/sso/unlink", Map.of("issuer", sso.issuer, "subject", "sub-alice"))
+            .statusCode())
+        .as("no CSRF token")
+        .isEqualTo(403);
     assertThat(sso.links.isLinked("u-alice")).isTrue();
 
-    HttpResponse<String> r = alice.post("/sso/unlink", Map.of("issuer", sso.issuer, "subject", "sub-alice",
-        "_csrf", alice.pageCsrf()));
+    HttpResponse<String> r = alice.post(
+        "/sso/unlink",
+        Map.of("issuer", sso.issuer, "subject", "sub-alice", "_csrf", alice.pageCsrf()));
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(sso.links.isLinked("u-alice")).isFalse();
-    assertThat(sso.links.linksOf("u-bob")).containsExactly(new LinkedIdentity(sso.issuer, "sub-bob"));
+    assertThat(sso.links.linksOf("u-bob"))
+        .containsExactly(new LinkedIdentity(sso.issuer, "sub-bob"));
     List<AuditEvent> unlinks = sso.events(AuditEventType.SSO_UNLINK);
     assertThat(unlinks).hasSize(2);
     assertThat(unlinks).allSatisfy(e -> {
@@ -238,7 +276,9 @@ class SsoLinkAttacksTest {
   @Test
   void logOutEverywhere_removesTheLinks() throws Exception {
     Browser alice = aliceWithALink();
-    assertThat(alice.post("/logout-everywhere", Map.of("_csrf", alice.pageCsrf())).statusCode()).isEqualTo(303);
+    assertThat(
+            alice.post("/logout-everywhere", Map.of("_csrf", alice.pageCsrf())).statusCode())
+        .isEqualTo(303);
     assertThat(sso.links.isLinked("u-alice")).isFalse();
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).isEmpty();
     assertThat(sso.events(AuditEventType.SSO_UNLINK)).singleElement().satisfies(e -> {
@@ -252,7 +292,9 @@ class SsoLinkAttacksTest {
     sso.close();
     sso = new SsoPortal(b -> b.keepLinksOnLogoutEverywhere(true));
     Browser alice = linkedAlice();
-    assertThat(alice.post("/logout-everywhere", Map.of("_csrf", alice.pageCsrf())).statusCode()).isEqualTo(303);
+    assertThat(
+            alice.post("/logout-everywhere", Map.of("_csrf", alice.pageCsrf())).statusCode())
+        .isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
     assertThat(sso.events(AuditEventType.SSO_UNLINK)).isEmpty();
   }

@@ -21,18 +21,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
-import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import java.util.concurrent.atomic.AtomicReference;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
 import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
 import no.nav.security.mock.oauth2.http.Route;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import org.junit.jupiter.api.AfterEach;
@@ -45,11 +44,13 @@ class SsoOidcTest {
   private static final String CLIENT = "portal";
   private static final String SECRET = "a-client-secret-of-more-than-32-bytes";
   private final AccountLinkStore links = AccountLinkStore.inMemory();
-  private final HttpClient provider = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient provider =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   /** An ID token the provider's token endpoint answers with once, instead of its own. */
   private final AtomicReference<String> forgedIdToken = new AtomicReference<>();
   /** The form bodies of every token request the provider received. */
   private final List<String> tokenRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private MockOAuth2Server server;
   private String issuer;
   private LoginPortal portal;
@@ -59,12 +60,20 @@ class SsoOidcTest {
     server = new MockOAuth2Server(new ForgedTokenRoute());
     server.start(InetAddress.getLoopbackAddress(), 0);
     issuer = server.issuerUrl("default").toString();
-    // The provider signs with the real time; the portal's clock starts there and moves only when a test moves it.
+    // The provider signs with the real time; the portal's clock starts there and moves only when a
+    // test moves it.
     portal = new LoginPortal((p, filter) -> {
       p.clock.set(Instant.ofEpochMilli(System.currentTimeMillis()));
-      filter.sso(SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
-          .provider(URI.create(issuer), CLIENT, SECRET).redirectUri(URI.create(p.base + "/sso/callback"))
-          .scopes("openid", "profile").build(), p.ring, p.clock);
+      filter.sso(
+          SsoConfig.builder()
+              .links(links)
+              .replay(ReplayStore.inMemory(p.clock))
+              .provider(URI.create(issuer), CLIENT, SECRET)
+              .redirectUri(URI.create(p.base + "/sso/callback"))
+              .scopes("openid", "profile")
+              .build(),
+          p.ring,
+          p.clock);
     });
   }
 
@@ -79,20 +88,27 @@ class SsoOidcTest {
 
   private void providerSignsIn(String subject, List<String> audience, Map<String, Object> claims) {
     reauthenticatingSubject = subject;
-    server.enqueueCallback(new DefaultOAuth2TokenCallback("default", subject, "JWT", audience, claims, 3600));
+    server.enqueueCallback(
+        new DefaultOAuth2TokenCallback("default", subject, "JWT", audience, claims, 3600));
   }
 
   /** Follows the portal's redirect to the provider and the provider's back to the portal's callback. */
-  private HttpResponse<String> viaProvider(Browser b, HttpResponse<String> toProvider) throws Exception {
+  private HttpResponse<String> viaProvider(Browser b, HttpResponse<String> toProvider)
+      throws Exception {
     assertThat(toProvider.statusCode()).isEqualTo(303);
     String location = toProvider.headers().firstValue("Location").orElseThrow();
-    assertThat(location).startsWith(issuer + "/authorize?").contains("code_challenge_method=S256")
-        .contains("state=").contains("nonce=").doesNotContain(SECRET);
+    assertThat(location)
+        .startsWith(issuer + "/authorize?")
+        .contains("code_challenge_method=S256")
+        .contains("state=")
+        .contains("nonce=")
+        .doesNotContain(SECRET);
     return b.get(callbackFrom(location));
   }
 
   private String callbackFrom(String authorizeUrl) throws Exception {
-    HttpResponse<String> back = provider.send(HttpRequest.newBuilder(URI.create(authorizeUrl)).GET().build(),
+    HttpResponse<String> back = provider.send(
+        HttpRequest.newBuilder(URI.create(authorizeUrl)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     if (SsoPortal.queryParameter(authorizeUrl, "prompt") != null) {
       back = ProviderLogin.signIn(provider, authorizeUrl, back, reauthenticatingSubject);
@@ -111,12 +127,15 @@ class SsoOidcTest {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
-    assertThat(b.answerLinkPage(viaProvider(b, upgrade(b)), "confirm").statusCode()).isEqualTo(303);
+    assertThat(b.answerLinkPage(viaProvider(b, upgrade(b)), "confirm").statusCode())
+        .isEqualTo(303);
     return b;
   }
 
   private List<AuditEvent> events(AuditEventType type) throws Exception {
-    return portal.flushedSink().events().stream().filter(e -> e.type().equals(type)).toList();
+    return portal.flushedSink().events().stream()
+        .filter(e -> e.type().equals(type))
+        .toList();
   }
 
   @Test
@@ -140,7 +159,9 @@ class SsoOidcTest {
     HttpResponse<String> done = viaProvider(b, toProvider);
     assertThat(done.statusCode()).isEqualTo(303);
     assertThat(b.whoami()).isEqualTo("u-alice");
-    assertThat(b.cookies().get(SessionConfig.defaults().cookie().name())).isNotNull().isNotEqualTo(sessionBefore);
+    assertThat(b.cookies().get(SessionConfig.defaults().cookie().name()))
+        .isNotNull()
+        .isNotEqualTo(sessionBefore);
     assertThat(events(AuditEventType.AUTHN_LOGIN_SUCCESS))
         .anyMatch(e -> e.action().equals(java.util.Optional.of("sso_login")));
     assertThat(b.cookies()).doesNotContainKey(SSO);
@@ -162,7 +183,8 @@ class SsoOidcTest {
     Browser b = portal.browser();
     b.login("alice", "alice-pw", false);
     providerSignsIn("sub-shared", List.of(CLIENT), Map.of());
-    assertThat(b.answerLinkPage(viaProvider(b, upgrade(b)), "confirm").statusCode()).isEqualTo(403);
+    assertThat(b.answerLinkPage(viaProvider(b, upgrade(b)), "confirm").statusCode())
+        .isEqualTo(403);
     assertThat(links.isLinked("u-alice")).isFalse();
     AuditEvent link = portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
     assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
@@ -175,7 +197,8 @@ class SsoOidcTest {
     String link = upgrade(b).headers().firstValue("Location").orElseThrow();
     assertThat(SsoPortal.queryParameter(link, "prompt")).isEqualTo("login");
     assertThat(SsoPortal.queryParameter(link, "max_age")).isEqualTo("300");
-    String login = portal.browser().startSsoLogin().headers().firstValue("Location").orElseThrow();
+    String login =
+        portal.browser().startSsoLogin().headers().firstValue("Location").orElseThrow();
     assertThat(SsoPortal.queryParameter(login, "prompt")).isNull();
     assertThat(SsoPortal.queryParameter(login, "max_age")).isNull();
   }
@@ -189,18 +212,23 @@ class SsoOidcTest {
       b.login("alice", "alice-pw", false);
       providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
       String location = upgrade(b).headers().firstValue("Location").orElseThrow();
-      HttpResponse<String> page = provider.send(HttpRequest.newBuilder(URI.create(location)).GET().build(),
+      HttpResponse<String> page = provider.send(
+          HttpRequest.newBuilder(URI.create(location)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
-      HttpResponse<String> back = ProviderLogin.signIn(provider, location, page, "sub-alice", authTime);
+      HttpResponse<String> back =
+          ProviderLogin.signIn(provider, location, page, "sub-alice", authTime);
       URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
       HttpResponse<String> r = b.get(callback.getRawPath() + "?" + callback.getRawQuery());
       assertThat(r.statusCode()).as("auth_time " + authTime).isEqualTo(403);
       assertThat(links.isLinked("u-alice")).as("auth_time " + authTime).isFalse();
     }
-    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).extracting(e -> e.reason().orElse(""))
-        .containsExactly("ID token not valid: no auth_time for an account link",
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL))
+        .extracting(e -> e.reason().orElse(""))
+        .containsExactly(
+            "ID token not valid: no auth_time for an account link",
             "ID token not valid: the provider did not authenticate the user again for the account link");
-    // The same steps with a fresh authentication link the account: the refusals above were about auth_time alone.
+    // The same steps with a fresh authentication link the account: the refusals above were about
+    // auth_time alone.
     linkedAlice();
     assertThat(links.userFor(issuer, "sub-alice")).contains("u-alice");
   }
@@ -216,16 +244,19 @@ class SsoOidcTest {
     for (Map<String, Object> variant : variants) {
       Browser b = portal.browser();
       String[] started = startSsoLogin(b);
-      Map<String, Object> claims = new java.util.HashMap<>(Map.of("sub", "sub-alice", "aud", CLIENT,
-          "nonce", started[1]));
+      Map<String, Object> claims =
+          new java.util.HashMap<>(Map.of("sub", "sub-alice", "aud", CLIENT, "nonce", started[1]));
       claims.putAll(variant);
       forgedIdToken.set(server.anyToken(server.issuerUrl("default"), claims).serialize());
       assertThat(b.get(started[0]).statusCode()).as(variant.toString()).isEqualTo(403);
       assertThat(b.whoami()).as(variant.toString()).isEqualTo("anonymous");
     }
-    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).extracting(e -> e.reason().orElse(""))
-        .containsExactly("ID token not valid: untrusted extra audience",
-            "ID token not valid: untrusted extra audience", "ID token not valid: azp is another client");
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL))
+        .extracting(e -> e.reason().orElse(""))
+        .containsExactly(
+            "ID token not valid: untrusted extra audience",
+            "ID token not valid: untrusted extra audience",
+            "ID token not valid: azp is another client");
   }
 
   /** Answers the token request with {@link #forgedIdToken} when one is set. */
@@ -235,22 +266,26 @@ class SsoOidcTest {
       if (request.getMethod().equals("POST") && request.getUrl().encodedPath().endsWith("/token")) {
         tokenRequests.add(request.getBody());
       }
-      return forgedIdToken.get() != null && request.getMethod().equals("POST")
+      return forgedIdToken.get() != null
+          && request.getMethod().equals("POST")
           && request.getUrl().encodedPath().endsWith("/token");
     }
 
     @Override
     public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
-      String body = "{\"access_token\":\"at\",\"token_type\":\"Bearer\",\"expires_in\":60,\"id_token\":\""
-          + forgedIdToken.getAndSet(null) + "\"}";
-      return new OAuth2HttpResponse(Headers.of("Content-Type", "application/json"), 200, body, null);
+      String body =
+          "{\"access_token\":\"at\",\"token_type\":\"Bearer\",\"expires_in\":60,\"id_token\":\""
+              + forgedIdToken.getAndSet(null) + "\"}";
+      return new OAuth2HttpResponse(
+          Headers.of("Content-Type", "application/json"), 200, body, null);
     }
   }
 
   /** Starts an SSO login and returns the callback URL and the nonce the portal sent. */
   private String[] startSsoLogin(Browser b) throws Exception {
     String location = b.startSsoLogin().headers().firstValue("Location").orElseThrow();
-    String nonce = URLDecoder.decode(location.replaceFirst(".*[?&]nonce=([^&]+).*", "$1"), StandardCharsets.UTF_8);
+    String nonce = URLDecoder.decode(
+        location.replaceFirst(".*[?&]nonce=([^&]+).*", "$1"), StandardCharsets.UTF_8);
     return new String[] {callbackFrom(location), nonce};
   }
 
@@ -266,8 +301,8 @@ class SsoOidcTest {
     for (Map.Entry<HttpUrl, Map<String, Object>> variant : variants) {
       Browser b = portal.browser();
       String[] started = startSsoLogin(b);
-      Map<String, Object> claims = new java.util.HashMap<>(Map.of("sub", "sub-alice", "aud", CLIENT,
-          "nonce", started[1]));
+      Map<String, Object> claims =
+          new java.util.HashMap<>(Map.of("sub", "sub-alice", "aud", CLIENT, "nonce", started[1]));
       claims.putAll(variant.getValue());
       SignedJWT token = server.anyToken(variant.getKey(), claims);
       assertThat(token.getJWTClaimsSet().getIssuer()).isEqualTo(variant.getKey().toString());
@@ -275,7 +310,8 @@ class SsoOidcTest {
       assertThat(b.get(started[0]).statusCode()).as(variant.toString()).isEqualTo(403);
       assertThat(b.whoami()).as(variant.toString()).isEqualTo("anonymous");
     }
-    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).hasSize(3)
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL))
+        .hasSize(3)
         .allMatch(e -> e.reason().orElse("").startsWith("ID token not valid"));
   }
 
@@ -295,8 +331,11 @@ class SsoOidcTest {
     linkedAlice();
     Browser b = portal.browser();
     String[] started = startSsoLogin(b);
-    forgedIdToken.set(server.anyToken(server.issuerUrl("default"), Map.of("sub", "sub-alice", "aud", CLIENT,
-        "nonce", started[1])).serialize());
+    forgedIdToken.set(server
+        .anyToken(
+            server.issuerUrl("default"),
+            Map.of("sub", "sub-alice", "aud", CLIENT, "nonce", started[1]))
+        .serialize());
     assertThat(b.get(started[0]).statusCode()).isEqualTo(303);
     assertThat(b.whoami()).isEqualTo("u-alice");
   }
@@ -307,7 +346,8 @@ class SsoOidcTest {
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
     String location = b.startSsoLogin().headers().firstValue("Location").orElseThrow();
     String callback = callbackFrom(location);
-    assertThat(b.get(callback.replaceFirst("state=[^&]+", "state=forged")).statusCode()).isEqualTo(403);
+    assertThat(b.get(callback.replaceFirst("state=[^&]+", "state=forged")).statusCode())
+        .isEqualTo(403);
     // The forged attempt used up the authorization: the genuine callback no longer works either.
     assertThat(b.get(callback).statusCode()).isEqualTo(403);
     assertThat(b.whoami()).isEqualTo("anonymous");
@@ -321,9 +361,14 @@ class SsoOidcTest {
       String[] started = startSsoLogin(b);
       String callback = started[0];
       String nonce = started[1];
-      JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject("sub-alice").audience(CLIENT)
-          .issueTime(new Date()).expirationTime(new Date(System.currentTimeMillis() + 600_000))
-          .claim("nonce", nonce).build();
+      JWTClaimsSet claims = new JWTClaimsSet.Builder()
+          .issuer(issuer)
+          .subject("sub-alice")
+          .audience(CLIENT)
+          .issueTime(new Date())
+          .expirationTime(new Date(System.currentTimeMillis() + 600_000))
+          .claim("nonce", nonce)
+          .build();
       String idToken;
       if (alg.equals("none")) {
         idToken = new PlainJWT(claims).serialize();
@@ -336,7 +381,8 @@ class SsoOidcTest {
       assertThat(b.get(callback).statusCode()).as(alg).isEqualTo(403);
       assertThat(b.whoami()).as(alg).isEqualTo("anonymous");
     }
-    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).hasSize(2)
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL))
+        .hasSize(2)
         .allMatch(e -> e.reason().orElse("").startsWith("ID token not valid"));
   }
 
@@ -344,7 +390,8 @@ class SsoOidcTest {
   private static String parameter(String query, String name) {
     for (String pair : query.split("&")) {
       int eq = pair.indexOf('=');
-      if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+      if (eq > 0
+          && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
         return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       }
     }
@@ -355,21 +402,27 @@ class SsoOidcTest {
    * Sends {@code POST path} with the given Host header, cookies and form body over a raw socket (HttpClient will not
    * forge Host).
    */
-  private Map<String, List<String>> postWithHost(String path, String host, String cookies, String form)
-      throws Exception {
+  private Map<String, List<String>> postWithHost(
+      String path, String host, String cookies, String form) throws Exception {
     URI base = URI.create(portal.base);
     try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nCookie: " + cookies
-          + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length()
-          + "\r\nConnection: close\r\n\r\n" + form).getBytes(StandardCharsets.US_ASCII));
-      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      socket
+          .getOutputStream()
+          .write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nCookie: " + cookies
+                  + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                  + form.length()
+                  + "\r\nConnection: close\r\n\r\n" + form)
+              .getBytes(StandardCharsets.US_ASCII));
+      String response =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       String[] lines = response.substring(0, response.indexOf("\r\n\r\n")).split("\r\n");
       Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       headers.put(":status", List.of(lines[0].split(" ")[1]));
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
-        headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
+        headers
+            .computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
             .add(lines[i].substring(colon + 1).trim());
       }
       return headers;
@@ -383,17 +436,24 @@ class SsoOidcTest {
     Browser b = portal.browser();
     b.openLoginPage();
     String sid = SessionConfig.defaults().cookie().name();
-    Map<String, List<String>> started = postWithHost("/sso/login", "attacker.example:8443",
-        b.cookies().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-            .collect(java.util.stream.Collectors.joining("; ")), "_csrf=" + b.csrf);
+    Map<String, List<String>> started = postWithHost(
+        "/sso/login",
+        "attacker.example:8443",
+        b.cookies().entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .collect(java.util.stream.Collectors.joining("; ")),
+        "_csrf=" + b.csrf);
     assertThat(started.get(":status")).containsExactly("303");
     URI location = URI.create(started.get("Location").get(0));
     assertThat(location.toString()).startsWith(issuer + "/authorize?").doesNotContain("attacker");
     assertThat(parameter(location.getRawQuery(), "redirect_uri")).isEqualTo(configured);
     assertThat(parameter(location.getRawQuery(), "scope")).isEqualTo("openid profile");
 
-    // The same browser finishes the login: the token request names the configured redirect URI as well.
-    started.getOrDefault("Set-Cookie", List.of()).stream().filter(h -> h.startsWith(sid + "=")).findFirst()
+    // The same browser finishes the login: the token request names the configured redirect URI as
+    // well.
+    started.getOrDefault("Set-Cookie", List.of()).stream()
+        .filter(h -> h.startsWith(sid + "="))
+        .findFirst()
         .ifPresent(h -> b.cookies().put(sid, h.substring(sid.length() + 1, h.indexOf(';'))));
     providerSignsIn("sub-alice", List.of(CLIENT), Map.of());
     tokenRequests.clear();
@@ -405,10 +465,16 @@ class SsoOidcTest {
 
   @Test
   void redirectUriOutsideThisContext_isRefusedBeforeReachingTheProvider() throws Exception {
-    try (LoginPortal other = new LoginPortal((p, filter) -> filter.sso(SsoConfig.builder().links(links)
-        .replay(ReplayStore.inMemory(p.clock)).provider(URI.create(issuer), CLIENT, SECRET)
-        .redirectUri(URI.create(p.base + "/portal/sso/callback")).callbackPath("/sso/callback").build(),
-        p.ring, p.clock))) {
+    try (LoginPortal other = new LoginPortal((p, filter) -> filter.sso(
+        SsoConfig.builder()
+            .links(links)
+            .replay(ReplayStore.inMemory(p.clock))
+            .provider(URI.create(issuer), CLIENT, SECRET)
+            .redirectUri(URI.create(p.base + "/portal/sso/callback"))
+            .callbackPath("/sso/callback")
+            .build(),
+        p.ring,
+        p.clock))) {
       HttpResponse<String> r = other.browser().startSsoLogin();
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(r.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
@@ -422,14 +488,19 @@ class SsoOidcTest {
     AtomicInteger redemptions = new AtomicInteger();
     try (LoginPortal other = new LoginPortal((p, filter) -> {
       ReplayStore replay = ReplayStore.inMemory(p.clock);
-      filter.sso(SsoConfig.builder().links(links)
-          .replay((id, keepUntil) -> {
-            redemptions.incrementAndGet();
-            return replay.markUsed(id, keepUntil);
-          })
-          .provider(URI.create(issuer), CLIENT, SECRET)
-          .redirectUri(URI.create(p.base + "/portal/sso/callback")).callbackPath("/sso/callback").build(),
-          p.ring, p.clock);
+      filter.sso(
+          SsoConfig.builder()
+              .links(links)
+              .replay((id, keepUntil) -> {
+                redemptions.incrementAndGet();
+                return replay.markUsed(id, keepUntil);
+              })
+              .provider(URI.create(issuer), CLIENT, SECRET)
+              .redirectUri(URI.create(p.base + "/portal/sso/callback"))
+              .callbackPath("/sso/callback")
+              .build(),
+          p.ring,
+          p.clock);
     })) {
       Browser b = other.browser();
       b.login("alice", "alice-pw", false);

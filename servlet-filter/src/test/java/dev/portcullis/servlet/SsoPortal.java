@@ -34,8 +34,8 @@ final class SsoPortal implements AutoCloseable {
   final MockOAuth2Server provider;
   final String issuer;
   final LoginPortal portal;
-  private final HttpClient providerClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-      .build();
+  private final HttpClient providerClient =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   /** @param routes answer some provider requests instead of the mock server's own handlers */
   SsoPortal(Route... routes) throws Exception {
@@ -46,7 +46,8 @@ final class SsoPortal implements AutoCloseable {
    * @param settings adds to the SSO configuration's builder
    * @param routes answer some provider requests instead of the mock server's own handlers
    */
-  SsoPortal(java.util.function.UnaryOperator<SsoConfig.Builder> settings, Route... routes) throws Exception {
+  SsoPortal(java.util.function.UnaryOperator<SsoConfig.Builder> settings, Route... routes)
+      throws Exception {
     provider = new MockOAuth2Server(routes);
     provider.start(InetAddress.getLoopbackAddress(), 0);
     issuer = provider.issuerUrl("default").toString();
@@ -54,9 +55,16 @@ final class SsoPortal implements AutoCloseable {
     try {
       portal = new LoginPortal((p, filter) -> {
         p.clock.set(Instant.ofEpochMilli(System.currentTimeMillis()));
-        filter.sso(settings.apply(SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
-            .provider(URI.create(issuer), CLIENT, SECRET).redirectUri(URI.create(p.base + "/sso/callback")))
-            .build(), p.ring, p.clock);
+        filter.sso(
+            settings
+                .apply(SsoConfig.builder()
+                    .links(links)
+                    .replay(ReplayStore.inMemory(p.clock))
+                    .provider(URI.create(issuer), CLIENT, SECRET)
+                    .redirectUri(URI.create(p.base + "/sso/callback")))
+                .build(),
+            p.ring,
+            p.clock);
       });
     } catch (Exception | Error e) {
       provider.shutdown();
@@ -70,8 +78,11 @@ final class SsoPortal implements AutoCloseable {
 
   /** Every Portcullis cookie name: session, auth, cookie check and SSO upgrade. */
   List<String> cookieNames() {
-    return List.of(portal.sessionConfig.cookie().name(), portal.login.cookies().authCookie().name(),
-        portal.login.cookies().cookieCheckCookie().name(), SsoConfig.DEFAULT_COOKIE);
+    return List.of(
+        portal.sessionConfig.cookie().name(),
+        portal.login.cookies().authCookie().name(),
+        portal.login.cookies().cookieCheckCookie().name(),
+        SsoConfig.DEFAULT_COOKIE);
   }
 
   String sessionCookie() {
@@ -91,8 +102,8 @@ final class SsoPortal implements AutoCloseable {
   /** The provider's next token request signs {@code subject} in, for {@code CLIENT}, expiring in the given time. */
   void providerSignsIn(String subject, long expirySeconds) {
     reauthenticatingSubject = subject;
-    provider.enqueueCallback(new DefaultOAuth2TokenCallback("default", subject, "JWT", List.of(CLIENT), Map.of(),
-        expirySeconds));
+    provider.enqueueCallback(new DefaultOAuth2TokenCallback(
+        "default", subject, "JWT", List.of(CLIENT), Map.of(), expirySeconds));
   }
 
   void providerSignsIn(String subject) {
@@ -103,14 +114,19 @@ final class SsoPortal implements AutoCloseable {
   String authorizeUrl(HttpResponse<String> toProvider) {
     assertThat(toProvider.statusCode()).as(toProvider.body()).isEqualTo(303);
     String location = toProvider.headers().firstValue("Location").orElseThrow();
-    assertThat(location).startsWith(issuer + "/authorize?").contains("code_challenge_method=S256")
-        .contains("state=").contains("nonce=").doesNotContain(SECRET);
+    assertThat(location)
+        .startsWith(issuer + "/authorize?")
+        .contains("code_challenge_method=S256")
+        .contains("state=")
+        .contains("nonce=")
+        .doesNotContain(SECRET);
     return location;
   }
 
   /** What the provider sends the browser back to: the callback's path and query, as the browser would follow it. */
   String callbackFrom(String authorizeUrl) throws Exception {
-    HttpResponse<String> back = providerClient.send(HttpRequest.newBuilder(URI.create(authorizeUrl)).GET().build(),
+    HttpResponse<String> back = providerClient.send(
+        HttpRequest.newBuilder(URI.create(authorizeUrl)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     if (queryParameter(authorizeUrl, "prompt") != null) {
       back = ProviderLogin.signIn(providerClient, authorizeUrl, back, reauthenticatingSubject);
@@ -132,7 +148,9 @@ final class SsoPortal implements AutoCloseable {
   }
 
   List<AuditEvent> events(AuditEventType type) throws Exception {
-    return portal.flushedSink().events().stream().filter(e -> e.type().equals(type)).toList();
+    return portal.flushedSink().events().stream()
+        .filter(e -> e.type().equals(type))
+        .toList();
   }
 
   /** One decoded query parameter of {@code url}, or null. */

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class SsoProviderFailureTest {
   /** What a failing provider might put in an error body; it must reach neither the browser nor the audit log. */
-  private static final String PROVIDER_DETAIL = "NullPointerException at db.example:5432 password=hunter2";
+  private static final String PROVIDER_DETAIL =
+      "NullPointerException at db.example:5432 password=hunter2";
+
   private final AtomicBoolean tokenEndpointFails = new AtomicBoolean();
   private SsoPortal sso;
 
@@ -43,7 +45,10 @@ class SsoProviderFailureTest {
   private LoggedIn alice() throws Exception {
     Browser b = sso.browser();
     assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-    return new LoggedIn(b, b.cookies().get(sso.sessionCookie()), b.cookies().get(sso.authCookie().name()));
+    return new LoggedIn(
+        b,
+        b.cookies().get(sso.sessionCookie()),
+        b.cookies().get(sso.authCookie().name()));
   }
 
   /** Alice asks to link her account; returns the provider's authorization URL. */
@@ -70,8 +75,11 @@ class SsoProviderFailureTest {
     assertThat(failures).hasSize(1);
     AuditEvent e = failures.get(0);
     assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
-    assertThat(e.reason()).hasValueSatisfying(r -> assertThat(r).contains(reason).doesNotContain("hunter2")
-        .doesNotContain(SsoPortal.SECRET));
+    assertThat(e.reason())
+        .hasValueSatisfying(r -> assertThat(r)
+            .contains(reason)
+            .doesNotContain("hunter2")
+            .doesNotContain(SsoPortal.SECRET));
     assertThat(sso.events(AuditEventType.SSO_LINK)).isEmpty();
     return e;
   }
@@ -81,7 +89,8 @@ class SsoProviderFailureTest {
     LoggedIn alice = alice();
     String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
     sso.providerSignsIn("sub-alice", 60);
-    // Beyond the token's minute and the minute of tolerated skew, well inside the authorization's ten minutes.
+    // Beyond the token's minute and the minute of tolerated skew, well inside the authorization's
+    // ten minutes.
     sso.portal.clock.advance(Duration.ofMinutes(3));
     assertGenericRefusal(alice.browser().get(callback));
     AuditEvent e = assertAuditedOnce("ID token not valid: expired");
@@ -94,7 +103,10 @@ class SsoProviderFailureTest {
     LoggedIn alice = alice();
     String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
     sso.providerSignsIn("sub-alice", 60);
-    assertThat(alice.browser().answerLinkPage(alice.browser().get(callback), "confirm").statusCode())
+    assertThat(alice
+            .browser()
+            .answerLinkPage(alice.browser().get(callback), "confirm")
+            .statusCode())
         .isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
   }
@@ -103,8 +115,10 @@ class SsoProviderFailureTest {
   void providerAnswersAccessDenied_isRefused() throws Exception {
     LoggedIn alice = alice();
     String state = SsoPortal.queryParameter(aliceStartsUpgrade(alice), "state");
-    HttpResponse<String> r = alice.browser().get("/sso/callback?error=access_denied&error_description="
-        + "hunter2+was+wrong&state=" + state);
+    HttpResponse<String> r = alice
+        .browser()
+        .get("/sso/callback?error=access_denied&error_description=" + "hunter2+was+wrong&state="
+            + state);
     assertGenericRefusal(r);
     assertThat(r.body()).doesNotContain("access_denied").doesNotContain("hunter2");
     assertAuditedOnce("provider returned an error: access_denied");
@@ -142,8 +156,10 @@ class SsoProviderFailureTest {
     sso.providerSignsIn("sub-alice");
     String code = SsoPortal.queryParameter(callback, "code");
     assertThat(code).isNotBlank();
-    assertGenericRefusal(alice.browser().get("/sso/callback?code="
-        + java.net.URLEncoder.encode(code, java.nio.charset.StandardCharsets.UTF_8)));
+    assertGenericRefusal(alice
+        .browser()
+        .get("/sso/callback?code="
+            + java.net.URLEncoder.encode(code, java.nio.charset.StandardCharsets.UTF_8)));
     assertAuditedOnce("without a state");
     assertStillLoggedInAsBefore(alice);
   }
@@ -153,7 +169,8 @@ class SsoProviderFailureTest {
     LoggedIn alice = alice();
     String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
     sso.providerSignsIn("sub-alice");
-    assertGenericRefusal(alice.browser().get(callback.replaceFirst("state=[^&]+", "state=another-state")));
+    assertGenericRefusal(
+        alice.browser().get(callback.replaceFirst("state=[^&]+", "state=another-state")));
     assertAuditedOnce("wrong state");
     assertStillLoggedInAsBefore(alice);
   }
@@ -163,7 +180,10 @@ class SsoProviderFailureTest {
     LoggedIn alice = alice();
     String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
     sso.providerSignsIn("sub-alice");
-    assertThat(alice.browser().answerLinkPage(alice.browser().get(callback), "confirm").statusCode())
+    assertThat(alice
+            .browser()
+            .answerLinkPage(alice.browser().get(callback), "confirm")
+            .statusCode())
         .isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
     sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
@@ -171,8 +191,10 @@ class SsoProviderFailureTest {
     sso.providerSignsIn("sub-alice");
     assertGenericRefusal(alice.browser().get(callback));
     List<AuditEvent> failures = sso.events(AuditEventType.AUTHN_LOGIN_FAIL);
-    assertThat(failures).singleElement().satisfies(e -> assertThat(e.reason())
-        .hasValueSatisfying(r -> assertThat(r).contains("without an authorization under way")));
+    assertThat(failures)
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason())
+            .hasValueSatisfying(r -> assertThat(r).contains("without an authorization under way")));
     assertThat(alice.browser().cookies().get(sso.sessionCookie())).isEqualTo(alice.session());
     assertThat(alice.browser().whoami()).isEqualTo("u-alice");
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
@@ -190,7 +212,8 @@ class SsoProviderFailureTest {
     assertThat(b.cookies().get(sso.sessionCookie())).isEqualTo(session);
     assertThat(b.whoami()).isEqualTo("anonymous");
     assertThat(sso.events(AuditEventType.AUTHN_LOGIN_SUCCESS)).isEmpty();
-    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL)).singleElement()
+    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL))
+        .singleElement()
         .satisfies(e -> assertThat(e.actor()).isEmpty());
   }
 
@@ -198,13 +221,15 @@ class SsoProviderFailureTest {
   private final class FailingTokenEndpoint implements Route {
     @Override
     public boolean match(OAuth2HttpRequest request) {
-      return tokenEndpointFails.get() && request.getMethod().equals("POST")
+      return tokenEndpointFails.get()
+          && request.getMethod().equals("POST")
           && request.getUrl().encodedPath().endsWith("/token");
     }
 
     @Override
     public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
-      return new OAuth2HttpResponse(Headers.of("Content-Type", "text/plain"), 500, PROVIDER_DETAIL, null);
+      return new OAuth2HttpResponse(
+          Headers.of("Content-Type", "text/plain"), 500, PROVIDER_DETAIL, null);
     }
   }
 }

@@ -39,8 +39,11 @@ class SsoUpgradeTest {
     URI issuer = URI.create(provider.issuerUrl("default").toString());
     ProviderLogin.warmUp(issuer);
     portal = new LoginPortal((p, filter) -> {
-      SsoConfig.Builder sso = SsoConfig.builder().links(links).replay(ReplayStore.inMemory(p.clock))
-          .provider(issuer, "portal", "client-secret-value").redirectUri(URI.create(p.base + "/sso/callback"));
+      SsoConfig.Builder sso = SsoConfig.builder()
+          .links(links)
+          .replay(ReplayStore.inMemory(p.clock))
+          .provider(issuer, "portal", "client-secret-value")
+          .redirectUri(URI.create(p.base + "/sso/callback"));
       if (cookie != null) {
         sso.cookie(cookie);
       }
@@ -61,12 +64,15 @@ class SsoUpgradeTest {
   /** A successful redemption sends the browser to the provider. */
   private void assertSentToProvider(HttpResponse<String> r) {
     assertThat(r.statusCode()).isEqualTo(303);
-    assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l)
-        .startsWith(provider.issuerUrl("default") + "/authorize?"));
+    assertThat(r.headers().firstValue("Location"))
+        .hasValueSatisfying(
+            l -> assertThat(l).startsWith(provider.issuerUrl("default") + "/authorize?"));
   }
 
   private List<AuditEvent> events(AuditEventType type) throws Exception {
-    return portal.flushedSink().events().stream().filter(e -> e.type().equals(type)).toList();
+    return portal.flushedSink().events().stream()
+        .filter(e -> e.type().equals(type))
+        .toList();
   }
 
   @Test
@@ -74,8 +80,13 @@ class SsoUpgradeTest {
     start(null);
     Browser b = loggedIn("alice");
     assertThat(b.cookies()).containsKey(SSO);
-    String header = b.setCookieHeaders().stream().filter(h -> h.startsWith(SSO + "=")).findFirst().orElseThrow();
-    assertThat(header).endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax").doesNotContain("Max-Age")
+    String header = b.setCookieHeaders().stream()
+        .filter(h -> h.startsWith(SSO + "="))
+        .findFirst()
+        .orElseThrow();
+    assertThat(header)
+        .endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax")
+        .doesNotContain("Max-Age")
         .doesNotContain("Domain");
     AuditEvent offered = portal.flushedSink().assertOnce(AuditEventType.SSO_UPGRADE_OFFERED);
     assertThat(offered.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
@@ -106,13 +117,17 @@ class SsoUpgradeTest {
     Browser b = loggedIn("alice");
     b.logout();
     assertThat(b.cookies()).doesNotContainKey(SSO);
-    assertThat(b.setCookieHeaders()).anyMatch(h -> h.startsWith(SSO + "=; Max-Age=0; Path=/; Secure; HttpOnly"));
+    assertThat(b.setCookieHeaders())
+        .anyMatch(h -> h.startsWith(SSO + "=; Max-Age=0; Path=/; Secure; HttpOnly"));
   }
 
   @Test
   void configuredCookieName_isUsedAndDeclared() throws Exception {
-    start(CookieSpec.builder("user_name").purpose("SSO upgrade").dataStored("a sealed token")
-        .duration("minutes").build());
+    start(CookieSpec.builder("user_name")
+        .purpose("SSO upgrade")
+        .dataStored("a sealed token")
+        .duration("minutes")
+        .build());
     Browser b = loggedIn("alice");
     assertThat(b.cookies()).containsKey("user_name").doesNotContainKey(SSO);
     b.logout();

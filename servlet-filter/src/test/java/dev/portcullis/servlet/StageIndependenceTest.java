@@ -28,15 +28,28 @@ import org.junit.jupiter.api.Test;
  */
 class StageIndependenceTest {
   private static final String PACKAGE = "dev/portcullis/servlet/";
-  private static final Pattern TYPE_IN_CLASS = Pattern.compile(Pattern.quote(PACKAGE) + "([A-Za-z0-9_]+)");
+  private static final Pattern TYPE_IN_CLASS =
+      Pattern.compile(Pattern.quote(PACKAGE) + "([A-Za-z0-9_]+)");
   private static final Pattern WORD = Pattern.compile("\\b([A-Z][A-Za-z0-9_]*)\\b");
 
   @Test
   void noStageReferencesAnotherStage() throws Exception {
     Set<String> stages = stageTypes();
-    assertThat(stages).as("the pipeline's stages were found").contains("TransportStage", "SessionStage",
-        "AuthenticationStage", "LegacyUpgradeStage", "CookieCheckStage", "CsrfStage", "LoginStage", "LogoutStage",
-        "TermsStage", "SsoStage", "AccessStage", "AuditStage");
+    assertThat(stages)
+        .as("the pipeline's stages were found")
+        .contains(
+            "TransportStage",
+            "SessionStage",
+            "AuthenticationStage",
+            "LegacyUpgradeStage",
+            "CookieCheckStage",
+            "CsrfStage",
+            "LoginStage",
+            "LogoutStage",
+            "TermsStage",
+            "SsoStage",
+            "AccessStage",
+            "AuditStage");
     TreeMap<String, Set<String>> violations = new TreeMap<>();
     for (String stage : stages) {
       Set<String> others = new TreeSet<>(stages);
@@ -61,24 +74,28 @@ class StageIndependenceTest {
     Set<String> stages = stageTypes();
     stages.remove("CrossReferencingStage");
     byte[] compiled;
-    try (InputStream in = CrossReferencingStage.class.getResourceAsStream("CrossReferencingStage.class")) {
+    try (InputStream in =
+        CrossReferencingStage.class.getResourceAsStream("CrossReferencingStage.class")) {
       compiled = in.readAllBytes();
     }
     assertThat(namedIn(compiled, stages)).contains("CsrfStage").doesNotContain("TermsStage");
-    String source = Files.readString(Path.of("src/test/java", PACKAGE, "CrossReferencingStage.java"));
+    String source =
+        Files.readString(Path.of("src/test/java", PACKAGE, "CrossReferencingStage.java"));
     assertThat(namedIn(source, stages)).contains("CsrfStage", "CookieCheckStage");
     assertThat(namedIn(source, Set.of("TermsStage"))).isEmpty();
   }
 
   /** The top-level classes of this package's main code that implement {@link Stage}. */
-  private static Set<String> stageTypes() throws IOException, URISyntaxException, ClassNotFoundException {
+  private static Set<String> stageTypes()
+      throws IOException, URISyntaxException, ClassNotFoundException {
     Set<String> out = new TreeSet<>();
     for (Path file : mainClassFiles()) {
       String name = file.getFileName().toString().replace(".class", "");
       if (name.contains("$") || name.equals("Stage")) {
         continue;
       }
-      Class<?> type = Class.forName("dev.portcullis.servlet." + name, false, Stage.class.getClassLoader());
+      Class<?> type =
+          Class.forName("dev.portcullis.servlet." + name, false, Stage.class.getClassLoader());
       if (Stage.class.isAssignableFrom(type)) {
         out.add(name);
       }
@@ -87,7 +104,9 @@ class StageIndependenceTest {
   }
 
   private static List<Path> mainClassFiles() throws IOException, URISyntaxException {
-    Path dir = Path.of(Stage.class.getProtectionDomain().getCodeSource().getLocation().toURI()).resolve(PACKAGE);
+    Path dir = Path.of(
+            Stage.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .resolve(PACKAGE);
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(f -> f.toString().endsWith(".class")).sorted().toList();
     }

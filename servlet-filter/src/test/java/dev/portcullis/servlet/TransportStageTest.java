@@ -33,8 +33,10 @@ class TransportStageTest {
     }
   }
 
-  private SecuredPortal portal(Function<SecuredPortal.Ports, PortcullisFilter> filter, boolean tls) throws Exception {
-    SecuredPortal p = new SecuredPortal(filter::apply, servlet, tls, SecuredPortal.Uris.JETTY_DEFAULT);
+  private SecuredPortal portal(Function<SecuredPortal.Ports, PortcullisFilter> filter, boolean tls)
+      throws Exception {
+    SecuredPortal p =
+        new SecuredPortal(filter::apply, servlet, tls, SecuredPortal.Uris.JETTY_DEFAULT);
     portals.add(p);
     return p;
   }
@@ -45,15 +47,23 @@ class TransportStageTest {
 
   /** TLS and plain connectors; plain HTTP is redirected to the real TLS port. */
   private SecuredPortal tlsPortal() throws Exception {
-    return portal(ports -> PortcullisFilter.builder()
-        .transport(TransportConfig.builder().canonicalHost("127.0.0.1").httpsPort(ports.https()).build()).build(),
+    return portal(
+        ports -> PortcullisFilter.builder()
+            .transport(TransportConfig.builder()
+                .canonicalHost("127.0.0.1")
+                .httpsPort(ports.https())
+                .build())
+            .build(),
         true);
   }
 
   /** A portal whose application is a plain {@link HttpServlet} with the servlet API's own TRACE and OPTIONS. */
   private SecuredPortal pagePortal(TransportConfig config, boolean tls) throws Exception {
-    SecuredPortal p = new SecuredPortal(ports -> PortcullisFilter.builder().transport(config).build(),
-        new PageServlet(), tls, SecuredPortal.Uris.JETTY_DEFAULT);
+    SecuredPortal p = new SecuredPortal(
+        ports -> PortcullisFilter.builder().transport(config).build(),
+        new PageServlet(),
+        tls,
+        SecuredPortal.Uris.JETTY_DEFAULT);
     portals.add(p);
     return p;
   }
@@ -64,38 +74,53 @@ class TransportStageTest {
   }
 
   private static HttpRequest.Builder request(java.net.URI uri, String method) {
-    return HttpRequest.newBuilder(uri).method(method, method.equals("GET") || method.equals("HEAD")
-        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("name=value"));
+    return HttpRequest.newBuilder(uri)
+        .method(
+            method,
+            method.equals("GET") || method.equals("HEAD")
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString("name=value"));
   }
 
   private static void assertFrameAndSniffingHeaders(HttpResponse<?> r) {
     assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
     assertThat(r.headers().firstValue("X-Frame-Options")).contains("DENY");
     assertThat(r.headers().allValues("Content-Security-Policy")).contains("frame-ancestors 'none'");
-    assertThat(r.headers().firstValue("Referrer-Policy")).contains("strict-origin-when-cross-origin");
+    assertThat(r.headers().firstValue("Referrer-Policy"))
+        .contains("strict-origin-when-cross-origin");
   }
 
   @Test
-  void plainGet_isRedirectedWith308ToTheCanonicalHost_withTheSamePathAndQuery_andNoStore() throws Exception {
+  void plainGet_isRedirectedWith308ToTheCanonicalHost_withTheSamePathAndQuery_andNoStore()
+      throws Exception {
     SecuredPortal p = portal(redirecting());
 
     HttpResponse<String> r = p.get(p.http("/app/reports/1?year=2026&q=a%2Fb%20c"));
 
     assertThat(r.statusCode()).isEqualTo(308);
-    assertThat(r.headers().firstValue("Location")).contains("https://portal.example/app/reports/1?year=2026&q=a%2Fb%20c");
+    assertThat(r.headers().firstValue("Location"))
+        .contains("https://portal.example/app/reports/1?year=2026&q=a%2Fb%20c");
     assertThat(r.headers().allValues("Cache-Control")).containsExactly("no-store");
     assertThat(r.body()).isEmpty();
     assertThat(servlet.calls).hasValue(0);
     assertFrameAndSniffingHeaders(r);
-    assertThat(r.headers().firstValue(HSTS)).as("never over plain HTTP (RFC 6797 8.1)").isEmpty();
+    assertThat(r.headers().firstValue(HSTS))
+        .as("never over plain HTTP (RFC 6797 8.1)")
+        .isEmpty();
   }
 
   @Test
-  void plainGet_withAForgedHostHeader_isRedirectedToTheCanonicalHost_neverToTheForgedOne() throws Exception {
+  void plainGet_withAForgedHostHeader_isRedirectedToTheCanonicalHost_neverToTheForgedOne()
+      throws Exception {
     SecuredPortal p = portal(redirecting().httpsPort(9443));
 
-    for (String host : List.of("Host: evil.example", "Host: evil.example:80", "Host: [2001:db8::1]:8080",
-        "Host: evil.example@portal.example", "Host: portal.example%2f.evil.example", "Host: portal.example,evil")) {
+    for (String host : List.of(
+        "Host: evil.example",
+        "Host: evil.example:80",
+        "Host: [2001:db8::1]:8080",
+        "Host: evil.example@portal.example",
+        "Host: portal.example%2f.evil.example",
+        "Host: portal.example,evil")) {
       SecuredPortal.RawResponse r = p.raw("GET", "/app/x?y=1", host);
       if (r.status() == 400) {
         // Jetty itself refuses some Host values before any filter runs; no Location either way.
@@ -103,7 +128,9 @@ class TransportStageTest {
         continue;
       }
       assertThat(r.status()).as(host).isEqualTo(308);
-      assertThat(r.headers().get("location")).as(host).isEqualTo("https://portal.example:9443/app/x?y=1");
+      assertThat(r.headers().get("location"))
+          .as(host)
+          .isEqualTo("https://portal.example:9443/app/x?y=1");
       assertThat(r.headers().get("cache-control")).as(host).isEqualTo("no-store");
     }
     SecuredPortal.RawResponse forged = p.raw("GET", "/app/x", "Host: evil.example");
@@ -113,7 +140,8 @@ class TransportStageTest {
   }
 
   @Test
-  void plainGet_withDefaultTransport_orRedirectsOff_isRefusedWith403_withoutALocation() throws Exception {
+  void plainGet_withDefaultTransport_orRedirectsOff_isRefusedWith403_withoutALocation()
+      throws Exception {
     SecuredPortal byDefault = portal(ports -> PortcullisFilter.builder().build(), false);
     SecuredPortal off = portal(TransportConfig.builder().redirectPlainHttp(false));
 
@@ -138,7 +166,8 @@ class TransportStageTest {
   }
 
   @Test
-  void redirect_leadsToTheConfiguredHttpsPort_whereTheRealTlsPageIsServedWithHsts() throws Exception {
+  void redirect_leadsToTheConfiguredHttpsPort_whereTheRealTlsPageIsServedWithHsts()
+      throws Exception {
     SecuredPortal p = tlsPortal();
 
     HttpResponse<String> redirect = p.get(p.http("/app/echo?x=1"));
@@ -160,7 +189,8 @@ class TransportStageTest {
         + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 50000000\r\n\r\n";
     byte[] start = "name=".concat("x".repeat(16_000)).getBytes(StandardCharsets.US_ASCII);
 
-    // Only the start of a 50 MB body is ever sent: a server that read the body would still be waiting for it.
+    // Only the start of a 50 MB body is ever sent: a server that read the body would still be
+    // waiting for it.
     SecuredPortal.RawResponse r = p.rawPartial(head, start, Duration.ofSeconds(10));
 
     assertThat(r.status()).isEqualTo(403);
@@ -187,7 +217,13 @@ class TransportStageTest {
       throws Exception {
     SecuredPortal p = tlsPortal();
 
-    for (String path : List.of("/app/echo", "/app/reset", "/app/error", "/app/throw", "/app/large", "/app/csp",
+    for (String path : List.of(
+        "/app/echo",
+        "/app/reset",
+        "/app/error",
+        "/app/throw",
+        "/app/large",
+        "/app/csp",
         "/app/async")) {
       HttpResponse<String> r = p.get(p.https(path));
       assertThat(r.headers().firstValue(HSTS)).as(path).contains("max-age=31536000");
@@ -207,12 +243,14 @@ class TransportStageTest {
     assertThat(r.body()).isEqualTo("override");
     assertThat(r.headers().allValues("X-Frame-Options")).containsExactly("DENY");
     assertThat(r.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
-    assertThat(r.headers().allValues("Referrer-Policy")).containsExactly(TransportStage.REFERRER_POLICY);
+    assertThat(r.headers().allValues("Referrer-Policy"))
+        .containsExactly(TransportStage.REFERRER_POLICY);
     assertThat(r.headers().allValues(HSTS)).containsExactly("max-age=31536000");
   }
 
   @Test
-  void applicationsOwnContentSecurityPolicy_isKept_andFrameAncestorsIsAddedBesideIt() throws Exception {
+  void applicationsOwnContentSecurityPolicy_isKept_andFrameAncestorsIsAddedBesideIt()
+      throws Exception {
     SecuredPortal p = tlsPortal();
 
     HttpResponse<String> r = p.get(p.https("/app/csp"));
@@ -222,7 +260,8 @@ class TransportStageTest {
   }
 
   @Test
-  void applicationsOwnSecurityHeaders_setAfterTheFilterWroteItsOwn_areOverriddenBeforeCommit() throws Exception {
+  void applicationsOwnSecurityHeaders_setAfterTheFilterWroteItsOwn_areOverriddenBeforeCommit()
+      throws Exception {
     SecuredPortal p = tlsPortal();
 
     HttpResponse<String> flushed = p.get(p.https("/app/weaker-headers"));
@@ -230,15 +269,20 @@ class TransportStageTest {
 
     for (HttpResponse<String> r : List.of(flushed, returned)) {
       assertThat(r.headers().allValues("X-Frame-Options")).containsExactly("DENY");
-      assertThat(r.headers().allValues("Referrer-Policy")).containsExactly(TransportStage.REFERRER_POLICY);
-      assertThat(r.headers().allValues("Strict-Transport-Security")).containsExactly("max-age=31536000");
+      assertThat(r.headers().allValues("Referrer-Policy"))
+          .containsExactly(TransportStage.REFERRER_POLICY);
+      assertThat(r.headers().allValues("Strict-Transport-Security"))
+          .containsExactly("max-age=31536000");
     }
   }
 
   @Test
   void hsts_isSentOnlyOnSecureRequests_withTheConfiguredMaxAgeAndSubdomains() throws Exception {
-    SecuredPortal p = portal(TransportConfig.builder().developmentMode(true).trustedProxies("127.0.0.0/8")
-        .hstsMaxAge(Duration.ofDays(2)).hstsIncludeSubDomains(true));
+    SecuredPortal p = portal(TransportConfig.builder()
+        .developmentMode(true)
+        .trustedProxies("127.0.0.0/8")
+        .hstsMaxAge(Duration.ofDays(2))
+        .hstsIncludeSubDomains(true));
 
     HttpResponse<String> secure = p.get(p.http("/app/echo"), "X-Forwarded-Proto", "https");
     HttpResponse<String> plain = p.get(p.http("/app/echo"));
@@ -255,8 +299,8 @@ class TransportStageTest {
     SecuredPortal dev = portal(TransportConfig.builder().developmentMode(true));
     SecuredPortal strict = portal(redirecting());
     String[][] claims = {
-        {"X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9"},
-        {"Forwarded", "for=203.0.113.9;proto=https"},
+      {"X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9"},
+      {"Forwarded", "for=203.0.113.9;proto=https"},
     };
 
     for (String[] claim : claims) {
@@ -273,7 +317,8 @@ class TransportStageTest {
 
     HttpResponse<String> xForwarded =
         p.get(p.http("/app/echo"), "X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9");
-    HttpResponse<String> forwarded = p.get(p.http("/app/echo"), "Forwarded", "for=\"[2001:db8::7]:4711\";proto=https");
+    HttpResponse<String> forwarded =
+        p.get(p.http("/app/echo"), "Forwarded", "for=\"[2001:db8::7]:4711\";proto=https");
     HttpResponse<String> plainAtTheProxy =
         p.get(p.http("/app/echo"), "X-Forwarded-Proto", "http", "X-Forwarded-For", "203.0.113.9");
 
@@ -286,10 +331,12 @@ class TransportStageTest {
 
   @Test
   void developmentMode_letsPlainHttpThroughFromLoopbackOnly() throws Exception {
-    SecuredPortal p = portal(TransportConfig.builder().developmentMode(true).trustedProxies("127.0.0.0/8"));
+    SecuredPortal p =
+        portal(TransportConfig.builder().developmentMode(true).trustedProxies("127.0.0.0/8"));
 
     HttpResponse<String> local = p.get(p.http("/app/echo"));
-    // The test client can only connect from loopback; a local proxy forwarding for a remote client stands in for
+    // The test client can only connect from loopback; a local proxy forwarding for a remote client
+    // stands in for
     // a remote peer.
     HttpResponse<String> remoteGet = p.get(p.http("/app/echo"), "X-Forwarded-For", "203.0.113.9");
     HttpResponse<String> remotePost =
@@ -303,16 +350,34 @@ class TransportStageTest {
 
   @Test
   void malformedForwardingHeaders_neverCauseAServerError() throws Exception {
-    List<String> bad = List.of("Forwarded: for=", "Forwarded: ;;;", "Forwarded: for=\"[::1", "Forwarded: ,,,",
-        "Forwarded: proto=https;proto=http", "Forwarded: for=999.1.1.1;proto=https",
+    List<String> bad = List.of(
+        "Forwarded: for=",
+        "Forwarded: ;;;",
+        "Forwarded: for=\"[::1",
+        "Forwarded: ,,,",
+        "Forwarded: proto=https;proto=http",
+        "Forwarded: for=999.1.1.1;proto=https",
         "Forwarded: for=unknown;proto=https",
-        "Forwarded: for=_hidden;proto=https", "Forwarded: for=\"\\\"\";proto=https", "Forwarded: proto",
-        "Forwarded: for=1.2.3.4;proto=\"\"", "Forwarded: =", "Forwarded: " + "for=1.2.3.4,".repeat(400),
-        "Forwarded: for=[::1]]:80;proto=https", "Forwarded: for=\"[zz::1]\";proto=https",
-        "X-Forwarded-For: ,,,,", "X-Forwarded-For: " + "10.0.0.1,".repeat(400), "X-Forwarded-For: [::1]:80",
-        "X-Forwarded-For: 1.2.3.4%eth0", "X-Forwarded-For: ::ffff:999.0.0.1", "X-Forwarded-For: 1.2.3.4:99999",
-        "X-Forwarded-For: 01.02.03.004", "X-Forwarded-For: \u00e9\u00e9", "X-Forwarded-Proto: javascript",
-        "X-Forwarded-Proto: HTTPS", "X-Forwarded-Proto: https, http, https", "X-Forwarded-Proto: ",
+        "Forwarded: for=_hidden;proto=https",
+        "Forwarded: for=\"\\\"\";proto=https",
+        "Forwarded: proto",
+        "Forwarded: for=1.2.3.4;proto=\"\"",
+        "Forwarded: =",
+        "Forwarded: " + "for=1.2.3.4,".repeat(400),
+        "Forwarded: for=[::1]]:80;proto=https",
+        "Forwarded: for=\"[zz::1]\";proto=https",
+        "X-Forwarded-For: ,,,,",
+        "X-Forwarded-For: " + "10.0.0.1,".repeat(400),
+        "X-Forwarded-For: [::1]:80",
+        "X-Forwarded-For: 1.2.3.4%eth0",
+        "X-Forwarded-For: ::ffff:999.0.0.1",
+        "X-Forwarded-For: 1.2.3.4:99999",
+        "X-Forwarded-For: 01.02.03.004",
+        "X-Forwarded-For: \u00e9\u00e9",
+        "X-Forwarded-Proto: javascript",
+        "X-Forwarded-Proto: HTTPS",
+        "X-Forwarded-Proto: https, http, https",
+        "X-Forwarded-Proto: ",
         "X-Forwarded-Proto: " + "https".repeat(1000));
     SecuredPortal trusted = portal(redirecting().trustedProxies("127.0.0.0/8"));
     SecuredPortal untrusted = portal(redirecting());
@@ -322,44 +387,64 @@ class TransportStageTest {
       for (String header : bad) {
         SecuredPortal.RawResponse r = p.raw("GET", "/app/echo", header);
         assertThat(r.status()).as(header).isBetween(200, 499);
-        assertThat(r.body()).as(header).doesNotContain("Exception").doesNotContain("at dev.portcullis");
+        assertThat(r.body())
+            .as(header)
+            .doesNotContain("Exception")
+            .doesNotContain("at dev.portcullis");
         seen.add(r.status());
       }
     }
-    assertThat(seen).as("the requests were answered, not dropped").isNotEmpty().allMatch(s -> s > 0);
+    assertThat(seen)
+        .as("the requests were answered, not dropped")
+        .isNotEmpty()
+        .allMatch(s -> s > 0);
   }
 
   @Test
-  void authenticatedResponses_areMarkedNoStore_anonymousOnesKeepTheApplicationsCaching() throws Exception {
-    SecuredPortal p = portal(ports -> new PortcullisFilter(List.of(
-        new TransportStage(TransportConfig.builder().developmentMode(true).build()), new HeaderLoginStage())), false);
+  void authenticatedResponses_areMarkedNoStore_anonymousOnesKeepTheApplicationsCaching()
+      throws Exception {
+    SecuredPortal p = portal(
+        ports -> new PortcullisFilter(List.of(
+            new TransportStage(TransportConfig.builder().developmentMode(true).build()),
+            new HeaderLoginStage())),
+        false);
 
-    HttpResponse<String> loggedIn = p.get(p.http("/app/cacheable"), HeaderLoginStage.HEADER, "PROVIDER");
-    HttpResponse<String> loggedInAfterReset = p.get(p.http("/app/reset"), HeaderLoginStage.HEADER, "PROVIDER");
+    HttpResponse<String> loggedIn =
+        p.get(p.http("/app/cacheable"), HeaderLoginStage.HEADER, "PROVIDER");
+    HttpResponse<String> loggedInAfterReset =
+        p.get(p.http("/app/reset"), HeaderLoginStage.HEADER, "PROVIDER");
     HttpResponse<String> anonymous = p.get(p.http("/app/cacheable"));
     HttpResponse<String> anonymousEcho = p.get(p.http("/app/echo"));
 
     assertThat(loggedIn.headers().allValues("Cache-Control")).containsExactly("no-store");
     assertThat(loggedInAfterReset.headers().allValues("Cache-Control")).containsExactly("no-store");
-    assertThat(anonymous.headers().allValues("Cache-Control")).containsExactly("public, max-age=3600");
+    assertThat(anonymous.headers().allValues("Cache-Control"))
+        .containsExactly("public, max-age=3600");
     assertThat(anonymousEcho.headers().firstValue("Cache-Control")).isEmpty();
   }
 
   @Test
-  void traceRequest_isRefusedWith405BeforeTheApplication_andNeverEchoesTheHttpOnlyCookies() throws Exception {
-    SecuredPortal p = pagePortal(TransportConfig.builder().canonicalHost("127.0.0.1").build(), true);
-    String cookies = "__Host-portcullis-auth=sealed-auth-value; __Host-portcullis-sid=session-id-value";
+  void traceRequest_isRefusedWith405BeforeTheApplication_andNeverEchoesTheHttpOnlyCookies()
+      throws Exception {
+    SecuredPortal p =
+        pagePortal(TransportConfig.builder().canonicalHost("127.0.0.1").build(), true);
+    String cookies =
+        "__Host-portcullis-auth=sealed-auth-value; __Host-portcullis-sid=session-id-value";
 
-    // The control: without Portcullis the servlet API's own TRACE answer echoes the cookies (here over plain HTTP).
+    // The control: without Portcullis the servlet API's own TRACE answer echoes the cookies (here
+    // over plain HTTP).
     SecuredPortal.RawResponse unprotected = p.raw("TRACE", "/raw/account", "Cookie: " + cookies);
     assertThat(unprotected.status()).isEqualTo(200);
     assertThat(unprotected.body()).contains("sealed-auth-value");
 
     HttpResponse<String> traced = p.send(HttpRequest.newBuilder(p.https("/app/account"))
-        .method("TRACE", HttpRequest.BodyPublishers.noBody()).header("Cookie", cookies));
+        .method("TRACE", HttpRequest.BodyPublishers.noBody())
+        .header("Cookie", cookies));
 
     assertThat(traced.statusCode()).isEqualTo(405);
-    assertThat(traced.body()).isEqualTo("Method not allowed.\n").doesNotContain("sealed-auth-value", "session-id");
+    assertThat(traced.body())
+        .isEqualTo("Method not allowed.\n")
+        .doesNotContain("sealed-auth-value", "session-id");
     assertThat(traced.headers().firstValue("Allow")).contains(TransportStage.ALLOWED_METHODS);
     assertThat(traced.headers().firstValue("Allow").orElseThrow()).doesNotContain("TRACE");
     assertThat(traced.headers().firstValue(HSTS)).contains("max-age=31536000");
@@ -371,13 +456,16 @@ class TransportStageTest {
     SecuredPortal p = pagePortal(TransportConfig.builder().developmentMode(true).build(), false);
 
     for (String method : List.of("TRACE", "TRACK", "trace", "Track")) {
-      SecuredPortal.RawResponse r = p.raw(method, "/app/account", "Cookie: __Host-portcullis-auth=sealed-auth-value");
+      SecuredPortal.RawResponse r =
+          p.raw(method, "/app/account", "Cookie: __Host-portcullis-auth=sealed-auth-value");
       assertThat(r.status()).as(method).isEqualTo(405);
       assertThat(r.body()).as(method).doesNotContain("sealed-auth-value");
       assertThat(r.headers().get("allow")).as(method).isEqualTo(TransportStage.ALLOWED_METHODS);
       assertThat(r.headers().get("x-frame-options")).as(method).isEqualTo("DENY");
     }
-    assertThat(p.raw("GET", "/app/account").body()).as("other methods still reach the application").isEqualTo("page");
+    assertThat(p.raw("GET", "/app/account").body())
+        .as("other methods still reach the application")
+        .isEqualTo("page");
   }
 
   @Test
@@ -387,10 +475,16 @@ class TransportStageTest {
     SecuredPortal.RawResponse unprotected = p.raw("OPTIONS", "/raw/account");
     SecuredPortal.RawResponse options = p.raw("OPTIONS", "/app/account");
 
-    assertThat(unprotected.headers().get("allow")).as("the servlet API lists TRACE by itself").contains("TRACE");
+    assertThat(unprotected.headers().get("allow"))
+        .as("the servlet API lists TRACE by itself")
+        .contains("TRACE");
     assertThat(options.status()).isEqualTo(200);
-    assertThat(options.headers().get("allow")).contains("GET").doesNotContain("TRACE").doesNotContain("TRACK");
-    assertThat(TransportStage.withoutTrace("GET, HEAD, TRACE, OPTIONS")).isEqualTo("GET, HEAD, OPTIONS");
+    assertThat(options.headers().get("allow"))
+        .contains("GET")
+        .doesNotContain("TRACE")
+        .doesNotContain("TRACK");
+    assertThat(TransportStage.withoutTrace("GET, HEAD, TRACE, OPTIONS"))
+        .isEqualTo("GET, HEAD, OPTIONS");
     assertThat(TransportStage.withoutTrace("trace,GET,track")).isEqualTo("GET");
   }
 
@@ -416,7 +510,8 @@ class TransportStageTest {
       String op = req.getPathInfo() == null ? "/" : req.getPathInfo();
       resp.setContentType("text/plain;charset=utf-8");
       switch (op) {
-        case "/echo" -> resp.getWriter().write("addr=" + req.getRemoteAddr() + " secure=" + req.isSecure());
+        case "/echo" ->
+          resp.getWriter().write("addr=" + req.getRemoteAddr() + " secure=" + req.isSecure());
         case "/reset" -> {
           resp.setHeader("X-Frame-Options", "SAMEORIGIN");
           resp.getWriter().write("lost");

@@ -53,17 +53,20 @@ final class AuthenticationEvents implements AuditSink {
     String user = event.actor().map(AuditEvent.Actor::userHandle).orElse(UNKNOWN);
     String reason = event.reason().orElse("login refused");
     if (type.equals(AuditEventType.AUTHN_LOGIN_SUCCESS)) {
-      UsernamePasswordAuthenticationToken token = UsernamePasswordAuthenticationToken.authenticated(user, null,
-          List.of());
+      UsernamePasswordAuthenticationToken token =
+          UsernamePasswordAuthenticationToken.authenticated(user, null, List.of());
       token.setDetails(details(event));
       return new AuthenticationSuccessEvent(token);
     }
-    if (type.equals(AuditEventType.AUTHN_LOGIN_FAIL) || type.equals(AuditEventType.AUTHN_LOGIN_LOCK)) {
-      UsernamePasswordAuthenticationToken token = UsernamePasswordAuthenticationToken.unauthenticated(user, null);
+    if (type.equals(AuditEventType.AUTHN_LOGIN_FAIL)
+        || type.equals(AuditEventType.AUTHN_LOGIN_LOCK)) {
+      UsernamePasswordAuthenticationToken token =
+          UsernamePasswordAuthenticationToken.unauthenticated(user, null);
       token.setDetails(details(event));
       return type.equals(AuditEventType.AUTHN_LOGIN_LOCK)
           ? new AuthenticationFailureLockedEvent(token, new LockedException(reason))
-          : new AuthenticationFailureBadCredentialsEvent(token, new BadCredentialsException(reason));
+          : new AuthenticationFailureBadCredentialsEvent(
+              token, new BadCredentialsException(reason));
     }
     return null;
   }

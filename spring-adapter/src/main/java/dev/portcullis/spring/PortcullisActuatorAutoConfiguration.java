@@ -12,13 +12,13 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.InstantSource;
 import java.util.Locale;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -29,10 +29,13 @@ import org.springframework.context.annotation.Configuration;
  * The {@code env} and {@code configprops} endpoints always mask the SSO client secret and the PKCS12 key-store
  * password, in whatever form (property, environment variable) they were given, even with {@code show-values=always}.
  */
-@AutoConfiguration(after = PortcullisAutoConfiguration.class, afterName = {
-    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@AutoConfiguration(
+    after = PortcullisAutoConfiguration.class,
+    afterName = {
+      "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+    })
 @ConditionalOnBean(KeyRing.class)
 public final class PortcullisActuatorAutoConfiguration {
   PortcullisActuatorAutoConfiguration() {}
@@ -43,9 +46,17 @@ public final class PortcullisActuatorAutoConfiguration {
   static class Health {
     @Bean
     @ConditionalOnMissingBean(name = "portcullisHealthIndicator")
-    HealthIndicator portcullisHealthIndicator(KeyRing keys, InstantSource clock, PortcullisProperties properties,
-        ObjectProvider<SessionStore> sessions, ObjectProvider<RevocationStore> revocations) {
-      return new PortcullisHealthIndicator(keys, clock, properties.getKeys().getMaxAge(), sessions.getIfUnique(),
+    HealthIndicator portcullisHealthIndicator(
+        KeyRing keys,
+        InstantSource clock,
+        PortcullisProperties properties,
+        ObjectProvider<SessionStore> sessions,
+        ObjectProvider<RevocationStore> revocations) {
+      return new PortcullisHealthIndicator(
+          keys,
+          clock,
+          properties.getKeys().getMaxAge(),
+          sessions.getIfUnique(),
           revocations.getIfUnique());
     }
   }
@@ -68,7 +79,8 @@ public final class PortcullisActuatorAutoConfiguration {
       return false;
     }
     String plain = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-    return plain.endsWith("portcullisssoclientsecret") || plain.endsWith("portculliskeyspkcs12password");
+    return plain.endsWith("portcullisssoclientsecret")
+        || plain.endsWith("portculliskeyspkcs12password");
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -19,7 +19,8 @@ final class PortcullisAuthentication extends AbstractAuthenticationToken {
 
   private final PortalPrincipal principal;
 
-  PortcullisAuthentication(PortalPrincipal principal, Collection<? extends GrantedAuthority> authorities) {
+  PortcullisAuthentication(
+      PortalPrincipal principal, Collection<? extends GrantedAuthority> authorities) {
     super(authorities);
     this.principal = principal;
     setAuthenticated(true);

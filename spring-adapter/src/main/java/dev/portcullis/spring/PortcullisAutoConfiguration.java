@@ -2,6 +2,7 @@ package dev.portcullis.spring;
 
 import static dev.portcullis.spring.PortcullisConfigurationException.building;
 
+import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
@@ -16,15 +17,14 @@ import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
-import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
+import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
@@ -89,7 +89,11 @@ import org.springframework.util.ClassUtils;
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(PortcullisFilter.class)
-@ConditionalOnProperty(prefix = "portcullis", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(
+    prefix = "portcullis",
+    name = "enabled",
+    havingValue = "true",
+    matchIfMissing = true)
 @EnableConfigurationProperties(PortcullisProperties.class)
 @Import({PortcullisStores.Redis.class, PortcullisStores.InMemory.class})
 public final class PortcullisAutoConfiguration {
@@ -101,28 +105,32 @@ public final class PortcullisAutoConfiguration {
    * Security's filter chain decides access (the bridge puts the Portcullis user in its context).
    */
   private static final String[] SPRING_SECURITY_CLASSES = {
-      "org.springframework.security.core.context.SecurityContextHolder",
-      "org.springframework.security.web.context.RequestAttributeSecurityContextRepository",
-      "org.springframework.security.web.SecurityFilterChain"};
+    "org.springframework.security.core.context.SecurityContextHolder",
+    "org.springframework.security.web.context.RequestAttributeSecurityContextRepository",
+    "org.springframework.security.web.SecurityFilterChain"
+  };
 
   /** What to change when the core refuses the configuration as a whole (its message says which mistake). */
-  private static final String FILTER_ACTION = "Give portcullis.cookies.session.name, portcullis.cookies.auth.name"
-      + " and portcullis.cookies.cookie-check.name three different values, and portcullis.sso.cookie-name a fourth"
-      + " when single sign-on is on; single sign-on needs the dependency com.nimbusds:oauth2-oidc-sdk (or set"
-      + " portcullis.sso.enabled=false); the login and terms pages and portcullis.access.public-paths must be public"
-      + " under portcullis.access.*. Check what the PortcullisCustomizer beans set.";
+  private static final String FILTER_ACTION =
+      "Give portcullis.cookies.session.name, portcullis.cookies.auth.name"
+          + " and portcullis.cookies.cookie-check.name three different values, and portcullis.sso.cookie-name a fourth"
+          + " when single sign-on is on; single sign-on needs the dependency com.nimbusds:oauth2-oidc-sdk (or set"
+          + " portcullis.sso.enabled=false); the login and terms pages and portcullis.access.public-paths must be public"
+          + " under portcullis.access.*. Check what the PortcullisCustomizer beans set.";
 
-  private static final String SSO_ACTION = "Fix portcullis.sso.*: issuer, client-id, client-secret and redirect-uri"
-      + " are required when enabled; issuer and redirect-uri are https URLs (http only on loopback) without query or"
-      + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
-      + " token-lifetime is above zero and at most 10 minutes; the upgrade, callback and login paths are distinct"
-      + " lower-case paths. Or set portcullis.sso.enabled=false.";
+  private static final String SSO_ACTION =
+      "Fix portcullis.sso.*: issuer, client-id, client-secret and redirect-uri"
+          + " are required when enabled; issuer and redirect-uri are https URLs (http only on loopback) without query or"
+          + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
+          + " token-lifetime is above zero and at most 10 minutes; the upgrade, callback and login paths are distinct"
+          + " lower-case paths. Or set portcullis.sso.enabled=false.";
 
-  private static final String NO_ACCESS_ACTION = "Say who may see what: either set portcullis.access.public-paths"
-      + " (at least the login and terms pages, e.g. /login,/terms) with portcullis.access.authenticated-paths=/**"
-      + " and, for role-only pages, portcullis.access.rules[0].pattern and .roles; or add"
-      + " spring-boot-starter-security, whose chain then decides (the starter's default chain needs a login everywhere"
-      + " but the Portcullis endpoints, or declare your own SecurityFilterChain bean).";
+  private static final String NO_ACCESS_ACTION =
+      "Say who may see what: either set portcullis.access.public-paths"
+          + " (at least the login and terms pages, e.g. /login,/terms) with portcullis.access.authenticated-paths=/**"
+          + " and, for role-only pages, portcullis.access.rules[0].pattern and .roles; or add"
+          + " spring-boot-starter-security, whose chain then decides (the starter's default chain needs a login everywhere"
+          + " but the Portcullis endpoints, or declare your own SecurityFilterChain bean).";
 
   private static final Logger log = LoggerFactory.getLogger(PortcullisAutoConfiguration.class);
 
@@ -130,7 +138,8 @@ public final class PortcullisAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  @SuppressForbidden(reason = "the one place the starter takes the system clock; everything else gets this bean")
+  @SuppressForbidden(
+      reason = "the one place the starter takes the system clock; everything else gets this bean")
   InstantSource portcullisClock() {
     return InstantSource.system();
   }
@@ -143,13 +152,16 @@ public final class PortcullisAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  KeyRing portcullisKeyRing(PortcullisProperties properties, Environment environment, InstantSource clock) {
+  KeyRing portcullisKeyRing(
+      PortcullisProperties properties, Environment environment, InstantSource clock) {
     PortcullisProperties.Keys keys = properties.getKeys();
     KeyRing ring = loadKeyRing(keys, environment);
     List<KeyInfo> old = ring.keysOlderThan(keys.getMaxAge(), clock.instant());
     if (!old.isEmpty()) {
-      log.warn("Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
-          old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")), keys.getMaxAge());
+      log.warn(
+          "Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
+          old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")),
+          keys.getMaxAge());
     }
     return ring;
   }
@@ -158,7 +170,8 @@ public final class PortcullisAutoConfiguration {
     Path file = keys.getFile();
     Path store = keys.getPkcs12().getPath();
     if (file != null && store != null) {
-      throw new PortcullisConfigurationException("both portcullis.keys.file and portcullis.keys.pkcs12.path are set",
+      throw new PortcullisConfigurationException(
+          "both portcullis.keys.file and portcullis.keys.pkcs12.path are set",
           "Configure one key source: a key file or a PKCS12 key store.");
     }
     if (file != null) {
@@ -167,7 +180,8 @@ public final class PortcullisAutoConfiguration {
     if (store != null) {
       String password = keys.getPkcs12().getPassword();
       if (password == null) {
-        throw new PortcullisConfigurationException("portcullis.keys.pkcs12.path is set without a password",
+        throw new PortcullisConfigurationException(
+            "portcullis.keys.pkcs12.path is set without a password",
             "Set portcullis.keys.pkcs12.password, preferably from the environment"
                 + " (PORTCULLIS_KEYS_PKCS12_PASSWORD).");
       }
@@ -191,8 +205,9 @@ public final class PortcullisAutoConfiguration {
       String value = System.getenv(variable);
       return value == null ? Map.of() : Map.of(variable, value);
     }
-    PropertySource<?> source =
-        configurable.getPropertySources().get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+    PropertySource<?> source = configurable
+        .getPropertySources()
+        .get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
     Object value = source == null ? null : source.getProperty(variable);
     return value == null ? Map.of() : Map.of(variable, value.toString());
   }
@@ -200,19 +215,25 @@ public final class PortcullisAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   SessionConfig portcullisSessionConfig(PortcullisProperties properties) {
-    CookieSpec cookie = cookie("portcullis.cookies.session", properties.getCookies().getSession(),
+    CookieSpec cookie = cookie(
+        "portcullis.cookies.session",
+        properties.getCookies().getSession(),
         SessionConfig.defaultCookie(SessionConfig.DEFAULT_COOKIE_NAME));
     PortcullisProperties.Session session = properties.getSession();
-    return building("portcullis.session", "Fix portcullis.session.*: the idle timeout must be above zero and shorter"
-        + " than the absolute timeout, max-sessions at least 1, and the anonymous-session limit, its window and"
-        + " tracked-addresses above zero.", () -> {
+    return building(
+        "portcullis.session",
+        "Fix portcullis.session.*: the idle timeout must be above zero and shorter"
+            + " than the absolute timeout, max-sessions at least 1, and the anonymous-session limit, its window and"
+            + " tracked-addresses above zero.",
+        () -> {
           SessionConfig.Builder builder = SessionConfig.builder().cookie(cookie);
           PropertyMapper map = PropertyMapper.get();
           map.from(session::getIdleTimeout).to(builder::idleTimeout);
           map.from(session::getAbsoluteTimeout).to(builder::absoluteTimeout);
           map.from(session::getMaxSessions).to(builder::maxSessions);
           map.from(session::getIdFormat).to(builder::idFormat);
-          map.from(session::getAnonymousSessionsPerAddress).to(builder::anonymousSessionsPerAddress);
+          map.from(session::getAnonymousSessionsPerAddress)
+              .to(builder::anonymousSessionsPerAddress);
           map.from(session::getAnonymousSessionWindow).to(builder::anonymousSessionWindow);
           map.from(session::getTrackedAddresses).to(builder::trackedAddresses);
           return builder.build();
@@ -220,9 +241,13 @@ public final class PortcullisAutoConfiguration {
   }
 
   /** The declaration {@code defaults} with the properties' changes, checked by {@link CookieSpec.Builder#build()}. */
-  static CookieSpec cookie(String prefix, PortcullisProperties.Cookie properties, CookieSpec defaults) {
-    return building(prefix, "Fix " + prefix + ".*: a __Host- name needs secure=true, path=/ and no domain; a"
-        + " __Secure- name needs secure=true; same-site=none needs secure=true; names are RFC 6265 tokens.", () -> {
+  static CookieSpec cookie(
+      String prefix, PortcullisProperties.Cookie properties, CookieSpec defaults) {
+    return building(
+        prefix,
+        "Fix " + prefix + ".*: a __Host- name needs secure=true, path=/ and no domain; a"
+            + " __Secure- name needs secure=true; same-site=none needs secure=true; names are RFC 6265 tokens.",
+        () -> {
           CookieSpec.Builder builder = defaults.toBuilder();
           PropertyMapper map = PropertyMapper.get();
           map.from(properties::getName).to(builder::name);
@@ -254,7 +279,8 @@ public final class PortcullisAutoConfiguration {
   SearchDemandSink portcullisSearchDemandSink(PortcullisProperties properties) {
     PortcullisProperties.SearchDemand demand = properties.getAudit().getSearchDemand();
     if (demand.getSink() == PortcullisProperties.DemandSinkType.JSON_LINES) {
-      return open("portcullis.audit.search-demand.file", demand.getFile(), SearchDemandSink::jsonLines);
+      return open(
+          "portcullis.audit.search-demand.file", demand.getFile(), SearchDemandSink::jsonLines);
     }
     return SearchDemandSink.slf4j();
   }
@@ -265,22 +291,31 @@ public final class PortcullisAutoConfiguration {
 
   private static <T> T open(String property, Path file, FileSink<T> sink) {
     if (file == null) {
-      throw new PortcullisConfigurationException(property + " is not set, and the chosen sink writes to a file",
+      throw new PortcullisConfigurationException(
+          property + " is not set, and the chosen sink writes to a file",
           "Set " + property + " to a file in a writable directory.");
     }
     try {
       return sink.open(file);
     } catch (IOException e) {
-      throw new PortcullisConfigurationException("cannot open " + property + " " + file + ": " + e.getMessage(),
-          "Check " + property + ": its directory must exist and be writable, no other process may hold the file,"
-              + " and it must hold records of this kind only.", e);
+      throw new PortcullisConfigurationException(
+          "cannot open " + property + " " + file + ": " + e.getMessage(),
+          "Check " + property
+              + ": its directory must exist and be writable, no other process may hold the file,"
+              + " and it must hold records of this kind only.",
+          e);
     }
   }
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  AuditLog portcullisAuditLog(PortcullisProperties properties, InstantSource clock, SecureRandom random,
-      List<AuditSink> auditSinks, List<SearchDemandSink> demandSinks, ObjectProvider<AuditSinkWrapper> wrapper,
+  AuditLog portcullisAuditLog(
+      PortcullisProperties properties,
+      InstantSource clock,
+      SecureRandom random,
+      List<AuditSink> auditSinks,
+      List<SearchDemandSink> demandSinks,
+      ObjectProvider<AuditSinkWrapper> wrapper,
       ObjectProvider<AuditSinkContribution> contributions) {
     PortcullisProperties.Audit audit = properties.getAudit();
     List<AuditSink> sinks = new ArrayList<>(auditSinks);
@@ -290,9 +325,12 @@ public final class PortcullisAutoConfiguration {
       sinks.set(0, w.wrap(sinks.get(0)));
       demand.set(0, w.wrap(demand.get(0)));
     });
-    return building("portcullis.audit", "Fix portcullis.audit.*: queue-capacity is 1 to 1048576, the"
-        + " search-demand bucket divides a day, max-terms is 1 to 1000000, minimum-count is 1 to 1000, and each sink"
-        + " is a separate object.", () -> {
+    return building(
+        "portcullis.audit",
+        "Fix portcullis.audit.*: queue-capacity is 1 to 1048576, the"
+            + " search-demand bucket divides a day, max-terms is 1 to 1000000, minimum-count is 1 to 1000, and each sink"
+            + " is a separate object.",
+        () -> {
           AuditLog.Builder builder = AuditLog.builder().clock(clock).random(random);
           sinks.forEach(builder::auditSink);
           contributions.orderedStream().forEach(c -> builder.auditSink(c.sink()));
@@ -311,9 +349,12 @@ public final class PortcullisAutoConfiguration {
   @ConditionalOnMissingBean
   AuditRules portcullisAuditRules(PortcullisProperties properties) {
     PortcullisProperties.Audit audit = properties.getAudit();
-    return building("portcullis.audit.actions / portcullis.audit.search-endpoints", "Use path patterns of lower-case"
-        + " literal segments and {name} placeholders (optionally ending in /**), actions named in lower_snake_case,"
-        + " and search endpoints as normalised lower-case paths with their query parameter.", () -> {
+    return building(
+        "portcullis.audit.actions / portcullis.audit.search-endpoints",
+        "Use path patterns of lower-case"
+            + " literal segments and {name} placeholders (optionally ending in /**), actions named in lower_snake_case,"
+            + " and search endpoints as normalised lower-case paths with their query parameter.",
+        () -> {
           AuditRules.Builder builder = AuditRules.builder();
           for (PortcullisProperties.Action a : audit.getActions()) {
             builder.action(a.getPattern(), a.getAction());
@@ -327,25 +368,40 @@ public final class PortcullisAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  SessionRegistry portcullisSessionRegistry(SessionConfig config, SessionStore store, SecureRandom random,
-      InstantSource clock, AuditLog audit) {
+  SessionRegistry portcullisSessionRegistry(
+      SessionConfig config,
+      SessionStore store,
+      SecureRandom random,
+      InstantSource clock,
+      AuditLog audit) {
     return SessionRegistry.create(config, store, random, clock, new SessionAudit(audit));
   }
 
   @Bean
   @ConditionalOnMissingBean
-  PortalLogin portcullisLogin(PortcullisProperties properties, KeyRing keyRing, ObjectProvider<UserDirectory> users,
-      RevocationStore revocations, InstantSource clock, SecureRandom random, ObjectProvider<LoginThrottle> throttle) {
+  PortalLogin portcullisLogin(
+      PortcullisProperties properties,
+      KeyRing keyRing,
+      ObjectProvider<UserDirectory> users,
+      RevocationStore revocations,
+      InstantSource clock,
+      SecureRandom random,
+      ObjectProvider<LoginThrottle> throttle) {
     UserDirectory directory = users.getIfAvailable();
     if (directory == null) {
-      throw new PortcullisConfigurationException("there is no UserDirectory bean, so nobody could log in",
+      throw new PortcullisConfigurationException(
+          "there is no UserDirectory bean, so nobody could log in",
           "Declare a @Bean of type dev.portcullis.user.UserDirectory: an adapter over your user store, or an"
               + " InMemoryUserDirectory for a small portal. Portcullis has no built-in accounts.");
     }
     PortcullisProperties.Login login = properties.getLogin();
     PortcullisProperties.Cookies cookies = properties.getCookies();
-    PortalLogin.Builder builder = PortalLogin.builder().keyRing(keyRing).users(directory).revocations(revocations)
-        .clock(clock).random(random);
+    PortalLogin.Builder builder = PortalLogin.builder()
+        .keyRing(keyRing)
+        .users(directory)
+        .revocations(revocations)
+        .clock(clock)
+        .random(random);
     throttle.ifAvailable(builder::throttle);
     PropertyMapper map = PropertyMapper.get();
     map.from(login::getTermsVersion).to(builder::termsVersion);
@@ -355,21 +411,29 @@ public final class PortcullisAutoConfiguration {
     map.from(login::getLogoutEverywherePath).to(builder::logoutEverywherePath);
     map.from(login::getTermsPath).to(builder::termsPath);
     map.from(login::getAfterLoginPath).to(builder::afterLoginPath);
-    // The core's own cookie declarations (with their cookie-notice text) are the base the properties change.
-    builder.authCookie(cookie("portcullis.cookies.auth", cookies.getAuth(),
+    // The core's own cookie declarations (with their cookie-notice text) are the base the
+    // properties change.
+    builder.authCookie(cookie(
+        "portcullis.cookies.auth",
+        cookies.getAuth(),
         LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE)));
-    builder.cookieCheckCookie(cookie("portcullis.cookies.cookie-check", cookies.getCookieCheck(),
+    builder.cookieCheckCookie(cookie(
+        "portcullis.cookies.cookie-check",
+        cookies.getCookieCheck(),
         LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE)));
-    return building("portcullis.login", "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at"
-        + " most 1 day; the endpoint paths are distinct relative paths such as /login. Give"
-        + " portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name two different values.",
+    return building(
+        "portcullis.login",
+        "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at"
+            + " most 1 day; the endpoint paths are distinct relative paths such as /login. Give"
+            + " portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name two different values.",
         builder::build);
   }
 
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnProperty(prefix = "portcullis.sso", name = "enabled", havingValue = "true")
-  SsoConfig portcullisSsoConfig(PortcullisProperties properties, AccountLinkStore links, ReplayStore replay) {
+  SsoConfig portcullisSsoConfig(
+      PortcullisProperties properties, AccountLinkStore links, ReplayStore replay) {
     PortcullisProperties.Sso sso = properties.getSso();
     List<String> missing = new ArrayList<>();
     if (sso.getIssuer() == null) {
@@ -385,10 +449,14 @@ public final class PortcullisAutoConfiguration {
       missing.add("portcullis.sso.redirect-uri");
     }
     if (!missing.isEmpty()) {
-      throw new PortcullisConfigurationException("single sign-on is enabled but " + String.join(", ", missing)
-          + (missing.size() == 1 ? " is" : " are") + " not set", SSO_ACTION);
+      throw new PortcullisConfigurationException(
+          "single sign-on is enabled but " + String.join(", ", missing)
+              + (missing.size() == 1 ? " is" : " are") + " not set",
+          SSO_ACTION);
     }
-    SsoConfig.Builder builder = SsoConfig.builder().links(links).replay(replay)
+    SsoConfig.Builder builder = SsoConfig.builder()
+        .links(links)
+        .replay(replay)
         .provider(sso.getIssuer(), sso.getClientId(), sso.clientSecretForConfig());
     PropertyMapper map = PropertyMapper.get();
     map.from(sso::getRedirectUri).to(builder::redirectUri);
@@ -403,7 +471,9 @@ public final class PortcullisAutoConfiguration {
     map.from(sso::getKeepLinksOnLogoutEverywhere).to(builder::keepLinksOnLogoutEverywhere);
     if (sso.getCookieName() != null) {
       // The core's own cookie declaration (with its cookie-notice text), renamed.
-      builder.cookie(building("portcullis.sso.cookie-name", "Use an RFC 6265 token as the cookie name.",
+      builder.cookie(building(
+          "portcullis.sso.cookie-name",
+          "Use an RFC 6265 token as the cookie name.",
           () -> SsoConfig.defaultCookie(sso.getCookieName())));
     }
     return building("portcullis.sso", SSO_ACTION, builder::build);
@@ -411,46 +481,66 @@ public final class PortcullisAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  PortcullisFilter portcullisFilter(SessionRegistry sessions, PortalLogin login, SecureRandom random, AuditLog audit,
-      AuditRules rules, PortcullisProperties properties, ObjectProvider<PortcullisCustomizer> customizers,
-      ObjectProvider<SsoConfig> ssoConfig, KeyRing keyRing, InstantSource clock, ResourceLoader resources,
+  PortcullisFilter portcullisFilter(
+      SessionRegistry sessions,
+      PortalLogin login,
+      SecureRandom random,
+      AuditLog audit,
+      AuditRules rules,
+      PortcullisProperties properties,
+      ObjectProvider<PortcullisCustomizer> customizers,
+      ObjectProvider<SsoConfig> ssoConfig,
+      KeyRing keyRing,
+      InstantSource clock,
+      ResourceLoader resources,
       ListableBeanFactory beans) {
     SsoConfig sso = ssoConfig.getIfAvailable();
-    PortcullisFilter.Builder builder = PortcullisFilter.builder().sessions(sessions).login(login, random)
-        .audit(audit, rules);
+    PortcullisFilter.Builder builder =
+        PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit, rules);
     if (sso != null) {
       builder.sso(sso, keyRing, clock);
     }
     PortcullisProperties.Transport t = properties.getTransport();
-    builder.transport(building("TransportConfig", "Check the portcullis.transport.* properties: plain-HTTP"
-        + " redirects need portcullis.transport.canonical-host (the portal's host name, as in its certificate), or"
-        + " set portcullis.transport.redirect-plain-http=false to refuse plain HTTP.", () -> {
-      TransportConfig.Builder tb = TransportConfig.builder().developmentMode(t.isDevelopmentMode())
-          .trustedProxies(t.getTrustedProxies());
-      PropertyMapper map = PropertyMapper.get();
-      map.from(t::getHstsMaxAge).to(tb::hstsMaxAge);
-      map.from(t::getHstsIncludeSubdomains).to(tb::hstsIncludeSubDomains);
-      map.from(t::getHttpsPort).to(tb::httpsPort);
-      map.from(t::getCanonicalHost).to(tb::canonicalHost);
-      map.from(t::getRedirectPlainHttp).to(tb::redirectPlainHttp);
-      return tb.build();
-    }));
+    builder.transport(building(
+        "TransportConfig",
+        "Check the portcullis.transport.* properties: plain-HTTP"
+            + " redirects need portcullis.transport.canonical-host (the portal's host name, as in its certificate), or"
+            + " set portcullis.transport.redirect-plain-http=false to refuse plain HTTP.",
+        () -> {
+          TransportConfig.Builder tb = TransportConfig.builder()
+              .developmentMode(t.isDevelopmentMode())
+              .trustedProxies(t.getTrustedProxies());
+          PropertyMapper map = PropertyMapper.get();
+          map.from(t::getHstsMaxAge).to(tb::hstsMaxAge);
+          map.from(t::getHstsIncludeSubdomains).to(tb::hstsIncludeSubDomains);
+          map.from(t::getHttpsPort).to(tb::httpsPort);
+          map.from(t::getCanonicalHost).to(tb::canonicalHost);
+          map.from(t::getRedirectPlainHttp).to(tb::redirectPlainHttp);
+          return tb.build();
+        }));
     PortcullisProperties.Access a = properties.getAccess();
     if (a.isConfigured()) {
-      builder.access(building("AccessPolicy", "Check the portcullis.access.* properties.", () -> {
-        AccessPolicy.Builder ab = AccessPolicy.builder().permitAll(a.getPublicPaths().toArray(String[]::new));
-        for (PortcullisProperties.RoleRule r : a.getRules()) {
-          ab.requireAnyRole(r.getPattern(), r.getRoles().toArray(String[]::new));
-        }
-        return ab.authenticated(a.getAuthenticatedPaths().toArray(String[]::new)).build();
-      }), login.endpoints().loginPath());
+      builder.access(
+          building("AccessPolicy", "Check the portcullis.access.* properties.", () -> {
+            AccessPolicy.Builder ab =
+                AccessPolicy.builder().permitAll(a.getPublicPaths().toArray(String[]::new));
+            for (PortcullisProperties.RoleRule r : a.getRules()) {
+              ab.requireAnyRole(r.getPattern(), r.getRoles().toArray(String[]::new));
+            }
+            return ab.authenticated(a.getAuthenticatedPaths().toArray(String[]::new))
+                .build();
+          }),
+          login.endpoints().loginPath());
     } else if (securityFilterChainDeclared(beans, resources.getClassLoader())) {
       builder.accessDecidedByApplication();
     } else if (customizers.orderedStream().findAny().isEmpty()) {
-      throw new PortcullisConfigurationException("nothing decides who may see which page: portcullis.access.* is not"
-          + " set and there is no Spring Security SecurityFilterChain bean", NO_ACCESS_ACTION);
+      throw new PortcullisConfigurationException(
+          "nothing decides who may see which page: portcullis.access.* is not"
+              + " set and there is no Spring Security SecurityFilterChain bean",
+          NO_ACCESS_ACTION);
     }
-    // With a customizer and neither a policy nor a chain, the filter's own default needs a login everywhere but the
+    // With a customizer and neither a policy nor a chain, the filter's own default needs a login
+    // everywhere but the
     // login and terms pages, unless the customizer sets the access itself.
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return building("PortcullisFilter", FILTER_ACTION, builder::build);
@@ -461,7 +551,8 @@ public final class PortcullisAutoConfiguration {
    * application's or the starter's default one), checked without creating any bean.
    */
   static boolean securityFilterChainDeclared(ListableBeanFactory beans, ClassLoader loader) {
-    if (!Arrays.stream(SPRING_SECURITY_CLASSES).allMatch(name -> ClassUtils.isPresent(name, loader))) {
+    if (!Arrays.stream(SPRING_SECURITY_CLASSES)
+        .allMatch(name -> ClassUtils.isPresent(name, loader))) {
       return false;
     }
     Class<?> chain = ClassUtils.resolveClassName(SPRING_SECURITY_CLASSES[2], loader);
@@ -470,12 +561,13 @@ public final class PortcullisAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(name = "portcullisFilterRegistration")
-  FilterRegistrationBean<PortcullisFilter> portcullisFilterRegistration(PortcullisFilter filter,
-      PortcullisProperties properties) {
+  FilterRegistrationBean<PortcullisFilter> portcullisFilterRegistration(
+      PortcullisFilter filter, PortcullisProperties properties) {
     FilterRegistrationBean<PortcullisFilter> registration = new FilterRegistrationBean<>(filter);
     registration.setName("portcullisFilter");
     registration.setOrder(properties.getFilter().getOrder());
-    registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+    registration.setDispatcherTypes(
+        DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
     return registration;
   }
 }

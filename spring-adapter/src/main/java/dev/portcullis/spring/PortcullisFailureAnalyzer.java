@@ -22,28 +22,37 @@ final class PortcullisFailureAnalyzer implements FailureAnalyzer {
   /** A variable name that cannot hold the key ring in Spring: it names the {@code portcullis.keys} group. */
   static final String OLD_VARIABLE = "PORTCULLIS_KEYS";
 
-  static final String KEYS_ACTION = "Supply the key ring: set the environment variable " + KeyRingSources.ENV_VARIABLE
-      + " (or the one named by portcullis.keys.environment-variable), or portcullis.keys.file, or"
-      + " portcullis.keys.pkcs12.path"
-      + " with portcullis.keys.pkcs12.password. Create a key file with"
-      + " 'java -cp portcullis-core.jar dev.portcullis.crypto.KeyTool create FILE'. Portcullis has no default key.";
+  static final String KEYS_ACTION =
+      "Supply the key ring: set the environment variable " + KeyRingSources.ENV_VARIABLE
+          + " (or the one named by portcullis.keys.environment-variable), or portcullis.keys.file, or"
+          + " portcullis.keys.pkcs12.path"
+          + " with portcullis.keys.pkcs12.password. Create a key file with"
+          + " 'java -cp portcullis-core.jar dev.portcullis.crypto.KeyTool create FILE'. Portcullis has no default key.";
 
   @Override
   public FailureAnalysis analyze(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof PortcullisConfigurationException config) {
-        return new FailureAnalysis("Portcullis is not configured correctly: " + config.getMessage(), config.action(),
+        return new FailureAnalysis(
+            "Portcullis is not configured correctly: " + config.getMessage(),
+            config.action(),
             config);
       }
       if (t instanceof BindException bind && bind.getName().toString().equals("portcullis.keys")) {
-        return new FailureAnalysis("Portcullis cannot bind portcullis.keys: a value was given for the property group"
-            + " itself, usually by an environment variable " + OLD_VARIABLE + " (relaxed binding reads it as"
-            + " portcullis.keys). The key ring's variable is " + KeyRingSources.ENV_VARIABLE + ".",
-            "Rename the environment variable " + OLD_VARIABLE + " to " + KeyRingSources.ENV_VARIABLE + " (same value),"
-                + " or set portcullis.keys.file or portcullis.keys.pkcs12.path instead.", bind);
+        return new FailureAnalysis(
+            "Portcullis cannot bind portcullis.keys: a value was given for the property group"
+                + " itself, usually by an environment variable " + OLD_VARIABLE
+                + " (relaxed binding reads it as"
+                + " portcullis.keys). The key ring's variable is " + KeyRingSources.ENV_VARIABLE
+                + ".",
+            "Rename the environment variable " + OLD_VARIABLE + " to " + KeyRingSources.ENV_VARIABLE
+                + " (same value),"
+                + " or set portcullis.keys.file or portcullis.keys.pkcs12.path instead.",
+            bind);
       }
       if (t instanceof InvalidKeyRingException keys) {
-        return new FailureAnalysis("Portcullis cannot use its key ring: " + keys.getMessage(), KEYS_ACTION, keys);
+        return new FailureAnalysis(
+            "Portcullis cannot use its key ring: " + keys.getMessage(), KEYS_ACTION, keys);
       }
     }
     return null;

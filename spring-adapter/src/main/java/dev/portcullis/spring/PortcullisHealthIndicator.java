@@ -33,7 +33,11 @@ final class PortcullisHealthIndicator implements HealthIndicator {
   private final SessionStore sessions;
   private final RevocationStore revocations;
 
-  PortcullisHealthIndicator(KeyRing keys, InstantSource clock, Duration maxAge, SessionStore sessions,
+  PortcullisHealthIndicator(
+      KeyRing keys,
+      InstantSource clock,
+      Duration maxAge,
+      SessionStore sessions,
       RevocationStore revocations) {
     this.keys = keys;
     this.clock = clock;
@@ -50,7 +54,9 @@ final class PortcullisHealthIndicator implements HealthIndicator {
       down |= !probe("sessionStore", details, () -> sessions.load(PROBE_SESSION));
     }
     if (revocations != null) {
-      down |= !probe("revocationStore", details,
+      down |= !probe(
+          "revocationStore",
+          details,
           () -> revocations.isRevoked(PROBE_TICKET, "portcullis-health-probe", Instant.EPOCH));
     }
     Instant now = clock.instant();
@@ -60,7 +66,9 @@ final class PortcullisHealthIndicator implements HealthIndicator {
     List<KeyInfo> old = keys.keysOlderThan(maxAge, now);
     if (!old.isEmpty()) {
       details.put("keysDueForRotation", old.stream().map(KeyInfo::idHex).toList());
-      details.put("oldestKeyAgeDays", old.stream().mapToLong(k -> k.age(now).toDays()).max().orElse(0));
+      details.put(
+          "oldestKeyAgeDays",
+          old.stream().mapToLong(k -> k.age(now).toDays()).max().orElse(0));
     }
     Status status = down ? Status.DOWN : old.isEmpty() ? Status.UP : Status.UNKNOWN;
     return Health.status(status).withDetails(details).build();

@@ -33,7 +33,8 @@ import org.springframework.security.web.authentication.LoginUrlAuthenticationEnt
  * with Portcullis's (a second CSRF token, a session-fixation step that changes the Portcullis session id, a
  * Java-serialized saved request in the session). It grants nothing: the application's rules decide access.
  */
-public final class PortcullisHttpConfigurer extends AbstractHttpConfigurer<PortcullisHttpConfigurer, HttpSecurity> {
+public final class PortcullisHttpConfigurer
+    extends AbstractHttpConfigurer<PortcullisHttpConfigurer, HttpSecurity> {
   private String loginPath;
 
   private PortcullisHttpConfigurer() {}
@@ -51,8 +52,7 @@ public final class PortcullisHttpConfigurer extends AbstractHttpConfigurer<Portc
 
   @Override
   public void init(HttpSecurity http) {
-    http
-        .csrf(AbstractHttpConfigurer::disable)
+    http.csrf(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
         .logout(AbstractHttpConfigurer::disable)
@@ -60,7 +60,8 @@ public final class PortcullisHttpConfigurer extends AbstractHttpConfigurer<Portc
         .sessionManagement(AbstractHttpConfigurer::disable)
         .servletApi(AbstractHttpConfigurer::disable)
         .headers(AbstractHttpConfigurer::disable)
-        .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(loginPath(http))));
+        .exceptionHandling(
+            e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(loginPath(http))));
   }
 
   private String loginPath(HttpSecurity http) {
@@ -68,7 +69,8 @@ public final class PortcullisHttpConfigurer extends AbstractHttpConfigurer<Portc
       return loginPath;
     }
     ApplicationContext context = http.getSharedObject(ApplicationContext.class);
-    PortalLogin login = context == null ? null : context.getBeanProvider(PortalLogin.class).getIfAvailable();
+    PortalLogin login =
+        context == null ? null : context.getBeanProvider(PortalLogin.class).getIfAvailable();
     return login == null ? "/login" : login.endpoints().loginPath();
   }
 }

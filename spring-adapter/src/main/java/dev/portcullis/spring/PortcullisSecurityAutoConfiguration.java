@@ -78,11 +78,16 @@ import org.springframework.util.ClassUtils;
  * <p><b>Security.</b> A bridge only: no login, session or cookie logic of its own. The bridge's filter order is the
  * Portcullis filter's plus one, and start-up fails if that is not before Spring Security's filter chain.
  */
-@AutoConfiguration(after = PortcullisAutoConfiguration.class,
-    beforeName = "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration")
+@AutoConfiguration(
+    after = PortcullisAutoConfiguration.class,
+    beforeName =
+        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({SecurityContextHolder.class, RequestAttributeSecurityContextRepository.class,
-    PortcullisFilter.class})
+@ConditionalOnClass({
+  SecurityContextHolder.class,
+  RequestAttributeSecurityContextRepository.class,
+  PortcullisFilter.class
+})
 @ConditionalOnBean(PortcullisFilter.class)
 public final class PortcullisSecurityAutoConfiguration {
   /** Spring Boot's default order for Spring Security's filter chain. */
@@ -93,23 +98,31 @@ public final class PortcullisSecurityAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean(name = "portcullisSecurityBridgeRegistration")
   FilterRegistrationBean<PortcullisSecurityBridge> portcullisSecurityBridgeRegistration(
-      PortcullisProperties properties, Environment environment,
-      ObjectProvider<SecurityContextHolderStrategy> strategy, ObjectProvider<GrantedAuthorityDefaults> defaults) {
+      PortcullisProperties properties,
+      Environment environment,
+      ObjectProvider<SecurityContextHolderStrategy> strategy,
+      ObjectProvider<GrantedAuthorityDefaults> defaults) {
     int order = properties.getFilter().getOrder() + 1;
-    int securityOrder = environment.getProperty("spring.security.filter.order", Integer.class, SPRING_SECURITY_ORDER);
+    int securityOrder = environment.getProperty(
+        "spring.security.filter.order", Integer.class, SPRING_SECURITY_ORDER);
     if (order >= securityOrder) {
-      throw new PortcullisConfigurationException("portcullis.filter.order (" + properties.getFilter().getOrder()
-          + ") does not leave room before Spring Security's filter chain (" + securityOrder + ")",
+      throw new PortcullisConfigurationException(
+          "portcullis.filter.order (" + properties.getFilter().getOrder()
+              + ") does not leave room before Spring Security's filter chain (" + securityOrder
+              + ")",
           "Set portcullis.filter.order below " + (securityOrder - 1) + "; the default is "
               + PortcullisAutoConfiguration.FILTER_ORDER + ".");
     }
-    String prefix = defaults.getIfAvailable(() -> new GrantedAuthorityDefaults("ROLE_")).getRolePrefix();
+    String prefix =
+        defaults.getIfAvailable(() -> new GrantedAuthorityDefaults("ROLE_")).getRolePrefix();
     PortcullisSecurityBridge bridge = new PortcullisSecurityBridge(
         strategy.getIfAvailable(SecurityContextHolder::getContextHolderStrategy), prefix);
-    FilterRegistrationBean<PortcullisSecurityBridge> registration = new FilterRegistrationBean<>(bridge);
+    FilterRegistrationBean<PortcullisSecurityBridge> registration =
+        new FilterRegistrationBean<>(bridge);
     registration.setName("portcullisSecurityBridge");
     registration.setOrder(order);
-    registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+    registration.setDispatcherTypes(
+        DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
     return registration;
   }
 
@@ -129,33 +142,45 @@ public final class PortcullisSecurityAutoConfiguration {
     /** Spring Boot's matcher of actuator endpoints (spring-boot-security), and the actuator it needs. */
     private static final String ENDPOINT_REQUEST =
         "org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest";
+
     private static final String PATH_MAPPED_ENDPOINTS =
         "org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints";
 
     @Bean
-    SecurityFilterChain portcullisSecurityFilterChain(HttpSecurity http, PortalLogin login,
-        PortcullisProperties properties, ResourceLoader resources) throws Exception {
+    SecurityFilterChain portcullisSecurityFilterChain(
+        HttpSecurity http,
+        PortalLogin login,
+        PortcullisProperties properties,
+        ResourceLoader resources)
+        throws Exception {
       LoginEndpoints paths = login.endpoints();
-      Set<String> open = Set.of(paths.loginPath(), paths.logoutPath(), paths.logoutEverywherePath(),
-          paths.termsPath());
+      Set<String> open = Set.of(
+          paths.loginPath(), paths.logoutPath(), paths.logoutEverywherePath(), paths.termsPath());
       RequestMatcher portcullis = request -> open.contains(path(request));
       ClassLoader loader = resources.getClassLoader();
       RequestMatcher endpoints = properties.getSecurity().isPublicHealthProbes()
-          && ClassUtils.isPresent(ENDPOINT_REQUEST, loader) && ClassUtils.isPresent(PATH_MAPPED_ENDPOINTS, loader)
-          ? new OrRequestMatcher(portcullis, HealthProbes.matcher()) : portcullis;
-      return http
-          .with(PortcullisHttpConfigurer.portcullis(), configurer -> configurer.loginPath(paths.loginPath()))
-          .authorizeHttpRequests(auth -> auth
-              .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-              .requestMatchers(endpoints).permitAll()
-              .anyRequest().authenticated())
+              && ClassUtils.isPresent(ENDPOINT_REQUEST, loader)
+              && ClassUtils.isPresent(PATH_MAPPED_ENDPOINTS, loader)
+          ? new OrRequestMatcher(portcullis, HealthProbes.matcher())
+          : portcullis;
+      return http.with(
+              PortcullisHttpConfigurer.portcullis(),
+              configurer -> configurer.loginPath(paths.loginPath()))
+          .authorizeHttpRequests(auth -> auth.dispatcherTypeMatchers(DispatcherType.ERROR)
+              .permitAll()
+              .requestMatchers(endpoints)
+              .permitAll()
+              .anyRequest()
+              .authenticated())
           .build();
     }
 
     private static String path(HttpServletRequest request) {
       String uri = request.getRequestURI();
       String context = request.getContextPath();
-      return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+      return context != null && !context.isEmpty() && uri.startsWith(context)
+          ? uri.substring(context.length())
+          : uri;
     }
   }
 
@@ -166,7 +191,8 @@ public final class PortcullisSecurityAutoConfiguration {
     private HealthProbes() {}
 
     static RequestMatcher matcher() {
-      return new OrRequestMatcher(EndpointRequest.to(HEALTH_ENDPOINT),
+      return new OrRequestMatcher(
+          EndpointRequest.to(HEALTH_ENDPOINT),
           EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, HEALTH_ENDPOINT));
     }
   }

@@ -30,7 +30,8 @@ import org.springframework.security.web.context.SecurityContextRepository;
 final class PortcullisSecurityBridge implements Filter {
   private final SecurityContextHolderStrategy contexts;
   private final String rolePrefix;
-  private final SecurityContextRepository requestContexts = new RequestAttributeSecurityContextRepository();
+  private final SecurityContextRepository requestContexts =
+      new RequestAttributeSecurityContextRepository();
 
   PortcullisSecurityBridge(SecurityContextHolderStrategy contexts, String rolePrefix) {
     this.contexts = Objects.requireNonNull(contexts, "contexts");
@@ -40,7 +41,8 @@ final class PortcullisSecurityBridge implements Filter {
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse httpResponse)
+    if (!(request instanceof HttpServletRequest http)
+        || !(response instanceof HttpServletResponse httpResponse)
         || !(http.getUserPrincipal() instanceof PortalPrincipal principal)) {
       chain.doFilter(request, response);
       return;
@@ -57,7 +59,8 @@ final class PortcullisSecurityBridge implements Filter {
   }
 
   private List<GrantedAuthority> authorities(PortalPrincipal principal) {
-    return principal.user().roles().stream().sorted()
+    return principal.user().roles().stream()
+        .sorted()
         .<GrantedAuthority>map(role -> new SimpleGrantedAuthority(rolePrefix + role))
         .toList();
   }

@@ -34,9 +34,12 @@ final class PortcullisStores {
     @ConditionalOnMissingBean
     RedisStores portcullisRedisStores(PortcullisProperties properties, InstantSource clock) {
       PortcullisProperties.Redis redis = properties.getRedis();
-      RedisStoreConfig config = building("portcullis.redis", "Fix portcullis.redis.*: uri is a redis://, rediss:// or"
-          + " redis-sentinel:// URI; command-timeout is above zero and at most 30 s; clock-skew at most 10 minutes;"
-          + " key-prefix is 1 to 64 printable characters.", () -> {
+      RedisStoreConfig config = building(
+          "portcullis.redis",
+          "Fix portcullis.redis.*: uri is a redis://, rediss:// or"
+              + " redis-sentinel:// URI; command-timeout is above zero and at most 30 s; clock-skew at most 10 minutes;"
+              + " key-prefix is 1 to 64 printable characters.",
+          () -> {
             RedisStoreConfig.Builder builder = RedisStoreConfig.builder().uri(redis.getUri());
             PropertyMapper map = PropertyMapper.get();
             map.from(redis::getKeyPrefix).to(builder::keyPrefix);
@@ -47,8 +50,11 @@ final class PortcullisStores {
       try {
         return RedisStores.connect(config, clock);
       } catch (StoreUnavailableException e) {
-        throw new PortcullisConfigurationException(e.getMessage(), "Check portcullis.redis.uri (host, port, password,"
-            + " TLS) and that Redis is reachable: a node does not start without its stores.", e);
+        throw new PortcullisConfigurationException(
+            e.getMessage(),
+            "Check portcullis.redis.uri (host, port, password,"
+                + " TLS) and that Redis is reachable: a node does not start without its stores.",
+            e);
       }
     }
 
@@ -83,7 +89,9 @@ final class PortcullisStores {
     @Bean
     @ConditionalOnMissingBean
     SessionStore portcullisSessionStore(SessionConfig config, InstantSource clock, AuditLog audit) {
-      return CaffeineSessionStore.builder(config, clock).listener(new SessionAudit(audit)).build();
+      return CaffeineSessionStore.builder(config, clock)
+          .listener(new SessionAudit(audit))
+          .build();
     }
 
     @Bean

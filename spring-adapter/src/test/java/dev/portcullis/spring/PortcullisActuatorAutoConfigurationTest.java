@@ -17,12 +17,12 @@ import java.time.InstantSource;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -44,13 +44,15 @@ class PortcullisActuatorAutoConfigurationTest {
 
   private WebApplicationContextRunner runner() throws Exception {
     return new WebApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class,
-            PortcullisActuatorAutoConfiguration.class))
+        .withConfiguration(AutoConfigurations.of(
+            PortcullisAutoConfiguration.class, PortcullisActuatorAutoConfiguration.class))
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class, Clock.class)
         .withPropertyValues(TestUsers.ACCESS)
-        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
+        .withPropertyValues(
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir),
+            "portcullis.transport.canonical-host=portal.example");
   }
 
   private static Health health(org.springframework.context.ApplicationContext context) {
@@ -62,8 +64,11 @@ class PortcullisActuatorAutoConfigurationTest {
     runner().run(context -> {
       Health health = health(context);
       assertThat(health.getStatus()).isEqualTo(Status.UP);
-      assertThat(health.getDetails()).containsEntry("activeKey", "0a1b2c3d").containsEntry("keys", 1)
-          .containsEntry("sessionStore", "reachable").containsEntry("revocationStore", "reachable")
+      assertThat(health.getDetails())
+          .containsEntry("activeKey", "0a1b2c3d")
+          .containsEntry("keys", 1)
+          .containsEntry("sessionStore", "reachable")
+          .containsEntry("revocationStore", "reachable")
           .doesNotContainKey("keysDueForRotation");
     });
   }
@@ -74,7 +79,8 @@ class PortcullisActuatorAutoConfigurationTest {
       ((MutableClock) context.getBean(InstantSource.class)).advance(Duration.ofDays(1));
       Health health = health(context);
       assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
-      assertThat(health.getDetails()).containsEntry("keysDueForRotation", java.util.List.of("0a1b2c3d"))
+      assertThat(health.getDetails())
+          .containsEntry("keysDueForRotation", java.util.List.of("0a1b2c3d"))
           .containsEntry("oldestKeyAgeDays", 32L);
     });
   }
@@ -107,36 +113,48 @@ class PortcullisActuatorAutoConfigurationTest {
     runner().withUserConfiguration(BrokenRevocations.class).run(context -> {
       Health health = health(context);
       assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-      assertThat(health.getDetails()).containsEntry("revocationStore", "unreachable (StoreUnavailableException)")
+      assertThat(health.getDetails())
+          .containsEntry("revocationStore", "unreachable (StoreUnavailableException)")
           .containsEntry("sessionStore", "reachable");
     });
   }
 
   @Test
   void healthIndicator_canBeSwitchedOff() throws Exception {
-    runner().withPropertyValues("management.health.portcullis.enabled=false")
+    runner()
+        .withPropertyValues("management.health.portcullis.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean("portcullisHealthIndicator"));
   }
 
   @Test
   void withAMeterRegistry_auditEventsAndTheLogsCountersAreMetrics() throws Exception {
-    runner().withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-        SimpleMetricsExportAutoConfiguration.class)).run(context -> {
+    runner()
+        .withConfiguration(AutoConfigurations.of(
+            MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+        .run(context -> {
           assertThat(context).hasNotFailed();
           MeterRegistry registry = context.getBean(MeterRegistry.class);
           AuditLog log = context.getBean(AuditLog.class);
           log.emit(log.event(AuditEventType.LOGOUT).build());
           log.emit(log.event(AuditEventType.LOGOUT).build());
           assertThat(log.flush(Duration.ofSeconds(5))).isTrue();
-          assertThat(registry.get(AuditMetrics.AUDIT_EVENTS).tag("type", "logout").counter().count()).isEqualTo(2.0);
-          assertThat(registry.get("portcullis.audit.emitted").functionCounter().count()).isEqualTo(2.0);
+          assertThat(registry
+                  .get(AuditMetrics.AUDIT_EVENTS)
+                  .tag("type", "logout")
+                  .counter()
+                  .count())
+              .isEqualTo(2.0);
+          assertThat(registry.get("portcullis.audit.emitted").functionCounter().count())
+              .isEqualTo(2.0);
         });
   }
 
   @Test
   void withoutMicrometer_thereAreNoMetricBeans_andTheLogStillWorks() throws Exception {
-    runner().withClassLoader(new FilteredClassLoader(SimpleMeterRegistry.class.getPackageName(),
-        MeterRegistry.class.getPackageName())).run(context -> {
+    runner()
+        .withClassLoader(new FilteredClassLoader(
+            SimpleMeterRegistry.class.getPackageName(), MeterRegistry.class.getPackageName()))
+        .run(context -> {
           assertThat(context).hasNotFailed().doesNotHaveBean("portcullisAuditMetricsWrapper");
           assertThat(context).hasSingleBean(AuditLog.class);
         });

@@ -59,14 +59,20 @@ class PortcullisAutoConfigurationTest {
       .withInitializer(processEnvironment(Map.of()))
       .withUserConfiguration(TestUsers.class)
       .withPropertyValues(TestUsers.ACCESS)
-      .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
+      .withPropertyValues(
+          "portcullis.login.terms-version=" + TestUsers.TERMS,
           "portcullis.transport.canonical-host=portal.example");
 
   /** Replaces the operating-system environment the context sees, so tests neither read nor need the real one. */
-  static ApplicationContextInitializer<ConfigurableApplicationContext> processEnvironment(Map<String, Object> env) {
-    return context -> context.getEnvironment().getPropertySources().replace(
-        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env));
+  static ApplicationContextInitializer<ConfigurableApplicationContext> processEnvironment(
+      Map<String, Object> env) {
+    return context -> context
+        .getEnvironment()
+        .getPropertySources()
+        .replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env));
   }
 
   private WebApplicationContextRunner withKeyFile() throws Exception {
@@ -76,12 +82,18 @@ class PortcullisAutoConfigurationTest {
   /** The analysis the failure analyzer registered in spring.factories gives for the start-up failure. */
   static FailureAnalysis analysis(Throwable failure) {
     List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-        .load(FailureAnalyzer.class, (type, name, error) -> { }); // Boot's own analyzers need arguments
-    return analyzers.stream().filter(a -> a instanceof PortcullisFailureAnalyzer).findFirst()
-        .map(a -> a.analyze(failure)).orElseThrow(() -> new AssertionError("analyzer not registered"));
+        .load(
+            FailureAnalyzer.class,
+            (type, name, error) -> {}); // Boot's own analyzers need arguments
+    return analyzers.stream()
+        .filter(a -> a instanceof PortcullisFailureAnalyzer)
+        .findFirst()
+        .map(a -> a.analyze(failure))
+        .orElseThrow(() -> new AssertionError("analyzer not registered"));
   }
 
-  private static ContextConsumer<AssertableWebApplicationContext> failsWith(String description, String action) {
+  private static ContextConsumer<AssertableWebApplicationContext> failsWith(
+      String description, String action) {
     return context -> {
       assertThat(context).hasFailed();
       FailureAnalysis analysis = analysis(context.getStartupFailure());
@@ -92,20 +104,22 @@ class PortcullisAutoConfigurationTest {
   }
 
   /** Runs a plain-HTTP GET for {@code /reports} with the given Host header through the context's filter. */
-  private static org.springframework.mock.web.MockHttpServletResponse plainGet(AssertableWebApplicationContext context,
-      String host) throws Exception {
+  private static org.springframework.mock.web.MockHttpServletResponse plainGet(
+      AssertableWebApplicationContext context, String host) throws Exception {
     var response = new org.springframework.mock.web.MockHttpServletResponse();
     var request = new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports");
     request.setServerName(host);
     request.addHeader("Host", host);
-    context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(request, response,
-        new org.springframework.mock.web.MockFilterChain());
+    context
+        .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+        .doFilter(request, response, new org.springframework.mock.web.MockFilterChain());
     return response;
   }
 
   @Test
-  void plainHttp_isRedirectedToTheCanonicalHost_neverToTheRequestsHost_unlessDevelopmentModeAllowsLoopback()
-      throws Exception {
+  void
+      plainHttp_isRedirectedToTheCanonicalHost_neverToTheRequestsHost_unlessDevelopmentModeAllowsLoopback()
+          throws Exception {
     withKeyFile().withPropertyValues("portcullis.transport.https-port=8443").run(context -> {
       for (String host : List.of("portal.example", "evil.example")) {
         var response = plainGet(context, host);
@@ -114,18 +128,26 @@ class PortcullisAutoConfigurationTest {
         assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
       }
     });
-    withKeyFile().withPropertyValues("portcullis.transport.redirect-plain-http=false").run(context -> {
-      var response = plainGet(context, "portal.example");
-      assertThat(response.getStatus()).isEqualTo(403);
-      assertThat(response.getHeader("Location")).isNull();
-    });
-    withKeyFile().withPropertyValues("portcullis.transport.development-mode=true").run(context -> {
-      var response = new org.springframework.mock.web.MockHttpServletResponse();
-      var chain = new org.springframework.mock.web.MockFilterChain();
-      context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(
-          new org.springframework.mock.web.MockHttpServletRequest("GET", "/login"), response, chain);
-      assertThat(chain.getRequest()).as("passed on to the application").isNotNull();
-    });
+    withKeyFile()
+        .withPropertyValues("portcullis.transport.redirect-plain-http=false")
+        .run(context -> {
+          var response = plainGet(context, "portal.example");
+          assertThat(response.getStatus()).isEqualTo(403);
+          assertThat(response.getHeader("Location")).isNull();
+        });
+    withKeyFile()
+        .withPropertyValues("portcullis.transport.development-mode=true")
+        .run(context -> {
+          var response = new org.springframework.mock.web.MockHttpServletResponse();
+          var chain = new org.springframework.mock.web.MockFilterChain();
+          context
+              .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+              .doFilter(
+                  new org.springframework.mock.web.MockHttpServletRequest("GET", "/login"),
+                  response,
+                  chain);
+          assertThat(chain.getRequest()).as("passed on to the application").isNotNull();
+        });
   }
 
   @Test
@@ -135,26 +157,36 @@ class PortcullisAutoConfigurationTest {
         .withInitializer(processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
         .withPropertyValues(TestUsers.ACCESS)
-        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
+        .withPropertyValues(
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
             "portcullis.keys.file=" + TestKeys.file(dir))
         .run(failsWith("canonical host", "portcullis.transport.canonical-host"));
-    withKeyFile().withPropertyValues("portcullis.transport.canonical-host=portal.example:8443")
+    withKeyFile()
+        .withPropertyValues("portcullis.transport.canonical-host=portal.example:8443")
         .run(failsWith("canonical host", "portcullis.transport"));
   }
 
   @Test
   void accessRules_andTrustedProxies_areBound_andBadOnesFailStartup() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.transport.development-mode=true",
-        "portcullis.access.public-paths=/login,/terms", "portcullis.access.rules[0].pattern=/council/**",
-        "portcullis.access.rules[0].roles=COUNCIL_OFFICER").run(context -> {
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.transport.development-mode=true",
+            "portcullis.access.public-paths=/login,/terms",
+            "portcullis.access.rules[0].pattern=/council/**",
+            "portcullis.access.rules[0].roles=COUNCIL_OFFICER")
+        .run(context -> {
           var response = new org.springframework.mock.web.MockHttpServletResponse();
-          context.getBean(dev.portcullis.servlet.PortcullisFilter.class).doFilter(
-              new org.springframework.mock.web.MockHttpServletRequest("GET", "/council/x"), response,
-              new org.springframework.mock.web.MockFilterChain());
+          context
+              .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+              .doFilter(
+                  new org.springframework.mock.web.MockHttpServletRequest("GET", "/council/x"),
+                  response,
+                  new org.springframework.mock.web.MockFilterChain());
           assertThat(response.getStatus()).as("anonymous: to the login page").isEqualTo(303);
           assertThat(response.getHeader("Location")).startsWith("/login?returnTo=");
         });
-    withKeyFile().withPropertyValues("portcullis.transport.trusted-proxies=proxy.internal")
+    withKeyFile()
+        .withPropertyValues("portcullis.transport.trusted-proxies=proxy.internal")
         .run(failsWith("proxy.internal", "portcullis.transport"));
   }
 
@@ -162,9 +194,21 @@ class PortcullisAutoConfigurationTest {
   void withKeysAndUsers_everySpiAndCoreObjectIsABean() throws Exception {
     withKeyFile().run(context -> {
       assertThat(context).hasNotFailed();
-      for (Class<?> type : List.of(KeyRing.class, InstantSource.class, SecureRandom.class, SessionConfig.class,
-          SessionStore.class, RevocationStore.class, ReplayStore.class, AccountLinkStore.class, AuditSink.class,
-          SearchDemandSink.class, AuditLog.class, AuditRules.class, SessionRegistry.class, PortalLogin.class,
+      for (Class<?> type : List.of(
+          KeyRing.class,
+          InstantSource.class,
+          SecureRandom.class,
+          SessionConfig.class,
+          SessionStore.class,
+          RevocationStore.class,
+          ReplayStore.class,
+          AccountLinkStore.class,
+          AuditSink.class,
+          SearchDemandSink.class,
+          AuditLog.class,
+          AuditRules.class,
+          SessionRegistry.class,
+          PortalLogin.class,
           PortcullisFilter.class)) {
         assertThat(context).as(type.getSimpleName()).hasSingleBean(type);
       }
@@ -174,14 +218,16 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
-  void filter_isRegisteredBeforeSpringSecurity_forRequestAsyncAndErrorDispatches() throws Exception {
+  void filter_isRegisteredBeforeSpringSecurity_forRequestAsyncAndErrorDispatches()
+      throws Exception {
     withKeyFile().run(context -> {
       FilterRegistrationBean<?> registration =
           context.getBean("portcullisFilterRegistration", FilterRegistrationBean.class);
       assertThat(registration.getFilter()).isSameAs(context.getBean(PortcullisFilter.class));
       assertThat(registration.getOrder()).isEqualTo(-110).isLessThan(-100);
       assertThat(registration.determineDispatcherTypes())
-          .containsExactlyInAnyOrder(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+          .containsExactlyInAnyOrder(
+              DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
       assertThat(registration.getUrlPatterns()).isEmpty(); // Boot's default: every path
     });
   }
@@ -220,12 +266,15 @@ class PortcullisAutoConfigurationTest {
       assertThat(context.getBean(InstantSource.class)).isSameAs(OwnParts.CLOCK);
       assertThat(context.getBean(RevocationStore.class)).isSameAs(OwnParts.REVOCATIONS);
       assertThat(context.getBean(AuditSink.class)).isSameAs(OwnParts.SINK);
-      assertThat(context).doesNotHaveBean("portcullisKeyRing").doesNotHaveBean("portcullisAuditSink")
+      assertThat(context)
+          .doesNotHaveBean("portcullisKeyRing")
+          .doesNotHaveBean("portcullisAuditSink")
           .doesNotHaveBean("portcullisClock");
       AuditLog log = context.getBean(AuditLog.class);
       log.emit(log.event(AuditEventType.of("key_rotated")).build());
       assertThat(log.flush(Duration.ofSeconds(5))).isTrue();
-      OwnParts.SINK.assertOnce(AuditEventType.of("key_rotated"), e -> e.time().equals(OwnParts.CLOCK.instant()));
+      OwnParts.SINK.assertOnce(
+          AuditEventType.of("key_rotated"), e -> e.time().equals(OwnParts.CLOCK.instant()));
     });
   }
 
@@ -233,68 +282,93 @@ class PortcullisAutoConfigurationTest {
   void withoutUserDirectory_startUpFails_askingForOne() throws Exception {
     new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
-        .withPropertyValues("portcullis.login.terms-version=1", "portcullis.keys.file=" + TestKeys.file(dir))
-        .run(failsWith("there is no UserDirectory bean", "Declare a @Bean of type dev.portcullis.user.UserDirectory"));
+        .withPropertyValues(
+            "portcullis.login.terms-version=1", "portcullis.keys.file=" + TestKeys.file(dir))
+        .run(failsWith(
+            "there is no UserDirectory bean",
+            "Declare a @Bean of type dev.portcullis.user.UserDirectory"));
   }
 
   @Test
   void withoutAnyKey_startUpFails_sayingThereIsNoDefaultKey() {
-    runner.run(failsWith("environment variable PORTCULLIS_KEY_RING is not set; Portcullis has no default key",
+    runner.run(failsWith(
+        "environment variable PORTCULLIS_KEY_RING is not set; Portcullis has no default key",
         "portcullis.keys.file"));
   }
 
   @Test
   void keysInApplicationProperties_areNotMistakenForTheEnvironmentVariable() {
-    runner.withPropertyValues("PORTCULLIS_KEY_RING=" + TestKeys.text(32))
+    runner
+        .withPropertyValues("PORTCULLIS_KEY_RING=" + TestKeys.text(32))
         .run(failsWith("PORTCULLIS_KEY_RING is not set", "KeyTool create"));
   }
 
   @Test
   void keysFromTheProcessEnvironment_areUsed_underTheConfiguredVariable() {
-    runner.withInitializer(processEnvironment(Map.of("PORTAL_KEYS", TestKeys.text(32))))
+    runner
+        .withInitializer(processEnvironment(Map.of("PORTAL_KEYS", TestKeys.text(32))))
         .withPropertyValues("portcullis.keys.environment-variable=PORTAL_KEYS")
-        .run(context -> assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d"));
+        .run(context ->
+            assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d"));
   }
 
   @Test
   void shortKey_failsStartUp_withoutShowingTheKey() throws Exception {
     String text = TestKeys.text(16);
     String secret = text.substring(text.lastIndexOf(' ') + 1);
-    runner.withPropertyValues("portcullis.keys.file=" + TestKeys.fileWithText(dir, text)).run(context -> {
-      failsWith("has 16 bytes; keys need at least 32 bytes", "PORTCULLIS_KEY_RING").accept(context);
-      FailureAnalysis analysis = analysis(context.getStartupFailure());
-      assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain(secret);
-    });
+    runner
+        .withPropertyValues("portcullis.keys.file=" + TestKeys.fileWithText(dir, text))
+        .run(context -> {
+          failsWith("has 16 bytes; keys need at least 32 bytes", "PORTCULLIS_KEY_RING")
+              .accept(context);
+          FailureAnalysis analysis = analysis(context.getStartupFailure());
+          assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain(secret);
+        });
   }
 
   @Test
   void pkcs12KeyStore_isRead_andNeedsItsPassword() throws Exception {
     Path store = TestKeys.pkcs12(dir, "store-pw".toCharArray());
-    runner.withPropertyValues("portcullis.keys.pkcs12.path=" + store, "portcullis.keys.pkcs12.password=store-pw")
-        .run(context -> assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d"));
-    runner.withPropertyValues("portcullis.keys.pkcs12.path=" + store)
+    runner
+        .withPropertyValues(
+            "portcullis.keys.pkcs12.path=" + store, "portcullis.keys.pkcs12.password=store-pw")
+        .run(context ->
+            assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d"));
+    runner
+        .withPropertyValues("portcullis.keys.pkcs12.path=" + store)
         .run(failsWith("without a password", "portcullis.keys.pkcs12.password"));
-    runner.withPropertyValues("portcullis.keys.pkcs12.path=" + store, "portcullis.keys.pkcs12.password=Tr0ub4dor-x")
+    runner
+        .withPropertyValues(
+            "portcullis.keys.pkcs12.path=" + store, "portcullis.keys.pkcs12.password=Tr0ub4dor-x")
         .run(context -> {
-          failsWith("wrong password or not PKCS12", "portcullis.keys.pkcs12.path").accept(context);
-          assertThat(analysis(context.getStartupFailure()).getDescription()).doesNotContain("Tr0ub4dor");
+          failsWith("wrong password or not PKCS12", "portcullis.keys.pkcs12.path")
+              .accept(context);
+          assertThat(analysis(context.getStartupFailure()).getDescription())
+              .doesNotContain("Tr0ub4dor");
         });
   }
 
   @Test
   void keyFileAndPkcs12Together_failStartUp() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.keys.pkcs12.path=" + dir.resolve("x.p12"))
-        .run(failsWith("both portcullis.keys.file and portcullis.keys.pkcs12.path", "one key source"));
+    withKeyFile()
+        .withPropertyValues("portcullis.keys.pkcs12.path=" + dir.resolve("x.p12"))
+        .run(failsWith(
+            "both portcullis.keys.file and portcullis.keys.pkcs12.path", "one key source"));
   }
 
   @Test
   void portedPortalCookieNamesAndIdFormat_areBound() throws Exception {
-    withKeyFile().withPropertyValues(
-        "portcullis.cookies.session.name=ASP.NET_SessionId", "portcullis.cookies.session.secure=false",
-        "portcullis.cookies.session.same-site=strict",
-        "portcullis.cookies.auth.name=validPSuser", "portcullis.cookies.auth.path=/portal",
-        "portcullis.cookies.cookie-check.name=user_name", "portcullis.cookies.cookie-check.http-only=false",
-        "portcullis.session.id-format=aspnet").run(context -> {
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.cookies.session.name=ASP.NET_SessionId",
+            "portcullis.cookies.session.secure=false",
+            "portcullis.cookies.session.same-site=strict",
+            "portcullis.cookies.auth.name=validPSuser",
+            "portcullis.cookies.auth.path=/portal",
+            "portcullis.cookies.cookie-check.name=user_name",
+            "portcullis.cookies.cookie-check.http-only=false",
+            "portcullis.session.id-format=aspnet")
+        .run(context -> {
           assertThat(context).hasNotFailed();
           SessionConfig sessions = context.getBean(SessionConfig.class);
           assertThat(sessions.cookie().name()).isEqualTo("ASP.NET_SessionId");
@@ -305,7 +379,8 @@ class PortcullisAutoConfigurationTest {
           assertThat(login.cookies().authCookie().name()).isEqualTo("validPSuser");
           assertThat(login.cookies().authCookie().path()).isEqualTo("/portal");
           assertThat(login.cookies().authCookie().secure()).isTrue();
-          assertThat(login.cookies().authCookie().purpose()).isNotBlank(); // the core's cookie-notice text is kept
+          assertThat(login.cookies().authCookie().purpose())
+              .isNotBlank(); // the core's cookie-notice text is kept
           assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("user_name");
           assertThat(login.cookies().cookieCheckCookie().httpOnly()).isFalse();
         });
@@ -313,14 +388,24 @@ class PortcullisAutoConfigurationTest {
 
   @Test
   void sessionLoginAndAuditProperties_mapOntoTheCoreBuilders() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.session.idle-timeout=15m", "portcullis.session.absolute-timeout=10h",
-        "portcullis.session.max-sessions=500", "portcullis.session.anonymous-sessions-per-address=7",
-        "portcullis.session.anonymous-session-window=90s", "portcullis.session.tracked-addresses=2000",
-        "portcullis.login.ticket-lifetime=4h",
-        "portcullis.login.path=/signin", "portcullis.login.logout-path=/signout", "portcullis.login.terms-path=/tou",
-        "portcullis.login.after-login-path=/home", "portcullis.access.public-paths=/signin,/tou",
-        "portcullis.audit.actions[0].pattern=/reports/{id}", "portcullis.audit.actions[0].action=report_view",
-        "portcullis.audit.search-endpoints[0].path=/search", "portcullis.audit.search-endpoints[0].parameter=q")
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.session.idle-timeout=15m",
+            "portcullis.session.absolute-timeout=10h",
+            "portcullis.session.max-sessions=500",
+            "portcullis.session.anonymous-sessions-per-address=7",
+            "portcullis.session.anonymous-session-window=90s",
+            "portcullis.session.tracked-addresses=2000",
+            "portcullis.login.ticket-lifetime=4h",
+            "portcullis.login.path=/signin",
+            "portcullis.login.logout-path=/signout",
+            "portcullis.login.terms-path=/tou",
+            "portcullis.login.after-login-path=/home",
+            "portcullis.access.public-paths=/signin,/tou",
+            "portcullis.audit.actions[0].pattern=/reports/{id}",
+            "portcullis.audit.actions[0].action=report_view",
+            "portcullis.audit.search-endpoints[0].path=/search",
+            "portcullis.audit.search-endpoints[0].parameter=q")
         .run(context -> {
           assertThat(context).hasNotFailed();
           SessionConfig sessions = context.getBean(SessionConfig.class);
@@ -341,37 +426,50 @@ class PortcullisAutoConfigurationTest {
             assertThat(m.action()).isEqualTo("report_view");
             assertThat(m.resource()).isEqualTo("42");
           });
-          assertThat(rules.search("/search")).hasValueSatisfying(s -> assertThat(s).contains("q"));
+          assertThat(rules.search("/search"))
+              .hasValueSatisfying(s -> assertThat(s).contains("q"));
         });
   }
 
   @Test
   void unknownSameSite_failsBinding_listingTheValidValues() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.cookies.auth.same-site=sometimes").run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sometimes");
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("portcullis.cookies.auth.same-site");
-    });
+    withKeyFile()
+        .withPropertyValues("portcullis.cookies.auth.same-site=sometimes")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sometimes");
+          assertThat(context.getStartupFailure())
+              .hasStackTraceContaining("portcullis.cookies.auth.same-site");
+        });
   }
 
   @Test
   void hostPrefixedCookieWithoutSecure_failsStartUp() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.cookies.auth.secure=false")
-        .run(failsWith("portcullis.cookies.auth: __Host-portcullis-auth: a __Host- cookie requires Secure",
+    withKeyFile()
+        .withPropertyValues("portcullis.cookies.auth.secure=false")
+        .run(failsWith(
+            "portcullis.cookies.auth: __Host-portcullis-auth: a __Host- cookie requires Secure",
             "a __Host- name needs secure=true"));
   }
 
   @Test
   void sameSiteNoneWithoutSecure_failsStartUp() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.cookies.session.name=sid", "portcullis.cookies.session.secure=false",
-        "portcullis.cookies.session.same-site=none")
-        .run(failsWith("portcullis.cookies.session: sid: SameSite=None requires Secure", "same-site=none"));
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.cookies.session.name=sid",
+            "portcullis.cookies.session.secure=false",
+            "portcullis.cookies.session.same-site=none")
+        .run(failsWith(
+            "portcullis.cookies.session: sid: SameSite=None requires Secure", "same-site=none"));
   }
 
   @Test
   void idleTimeoutNotShorterThanAbsolute_failsStartUp() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.session.idle-timeout=8h", "portcullis.session.absolute-timeout=8h")
-        .run(failsWith("portcullis.session: absolute timeout must be longer than the idle timeout",
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.session.idle-timeout=8h", "portcullis.session.absolute-timeout=8h")
+        .run(failsWith(
+            "portcullis.session: absolute timeout must be longer than the idle timeout",
             "portcullis.session.*"));
   }
 
@@ -382,40 +480,48 @@ class PortcullisAutoConfigurationTest {
         .withUserConfiguration(TestUsers.class)
         .withPropertyValues(TestUsers.ACCESS)
         .withPropertyValues("portcullis.keys.file=" + TestKeys.file(dir))
-        .run(failsWith("the current terms-of-use version is required", "terms-version is required"));
+        .run(
+            failsWith("the current terms-of-use version is required", "terms-version is required"));
   }
 
   @Test
   void ticketLifetimeOverADay_failsStartUp() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.login.ticket-lifetime=2d")
+    withKeyFile()
+        .withPropertyValues("portcullis.login.ticket-lifetime=2d")
         .run(failsWith("ticket lifetime must be between 1 ms and 1 day", "portcullis.login.*"));
   }
 
   @Test
   void twoCookiesWithOneName_failStartUp() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.cookies.session.name=portal",
-        "portcullis.cookies.auth.name=portal")
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.cookies.session.name=portal", "portcullis.cookies.auth.name=portal")
         .run(failsWith("two Portcullis cookies have the same name", "three different values"));
   }
 
   @Test
   void authAndCookieCheckCookiesWithOneName_failStartUp_namingBothProperties() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.cookies.auth.name=portal",
-        "portcullis.cookies.cookie-check.name=portal")
-        .run(failsWith("portcullis.login: the auth and cookie-check cookies need two names",
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.cookies.auth.name=portal", "portcullis.cookies.cookie-check.name=portal")
+        .run(failsWith(
+            "portcullis.login: the auth and cookie-check cookies need two names",
             "portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name"));
   }
 
   @Test
   void invalidAuditPattern_failsStartUp() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.audit.actions[0].pattern=/Reports/{id}",
-        "portcullis.audit.actions[0].action=report_view")
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.audit.actions[0].pattern=/Reports/{id}",
+            "portcullis.audit.actions[0].action=report_view")
         .run(failsWith("must use lower-case literal segments", "lower-case"));
   }
 
   @Test
   void fileSinkWithoutFile_failsStartUp() throws Exception {
-    withKeyFile().withPropertyValues("portcullis.audit.sink=hash-chained")
+    withKeyFile()
+        .withPropertyValues("portcullis.audit.sink=hash-chained")
         .run(failsWith("portcullis.audit.file is not set", "Set portcullis.audit.file"));
   }
 
@@ -423,33 +529,47 @@ class PortcullisAutoConfigurationTest {
   void hashChainedAndJsonLinesSinks_writeTheConfiguredFiles() throws Exception {
     Path audit = dir.resolve("audit.jsonl");
     Path demand = dir.resolve("demand.jsonl");
-    withKeyFile().withPropertyValues("portcullis.audit.sink=hash-chained", "portcullis.audit.file=" + audit,
-        "portcullis.audit.search-demand.sink=json-lines", "portcullis.audit.search-demand.file=" + demand)
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.audit.sink=hash-chained",
+            "portcullis.audit.file=" + audit,
+            "portcullis.audit.search-demand.sink=json-lines",
+            "portcullis.audit.search-demand.file=" + demand)
         .run(context -> {
           AuditLog log = context.getBean(AuditLog.class);
           log.emit(log.event(AuditEventType.of("key_rotated")).build());
           log.searched("/search", "care homes", 3);
           assertThat(log.flush(Duration.ofSeconds(5))).isTrue();
         });
-    assertThat(Files.readString(audit, StandardCharsets.UTF_8)).contains("key_rotated").contains("\"hash\":");
-    assertThat(Files.readString(demand, StandardCharsets.UTF_8)).contains("care").doesNotContain("key_rotated");
+    assertThat(Files.readString(audit, StandardCharsets.UTF_8))
+        .contains("key_rotated")
+        .contains("\"hash\":");
+    assertThat(Files.readString(demand, StandardCharsets.UTF_8))
+        .contains("care")
+        .doesNotContain("key_rotated");
   }
 
   @Test
   void searchDemandMinimumCount_foldsRareTermsIntoOther_andABadOneFailsStartUp() throws Exception {
     Path demand = dir.resolve("demand.jsonl");
-    withKeyFile().withPropertyValues("portcullis.audit.search-demand.sink=json-lines",
-        "portcullis.audit.search-demand.file=" + demand, "portcullis.audit.search-demand.minimum-count=2",
-        "portcullis.audit.search-demand.max-terms=50")
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.audit.search-demand.sink=json-lines",
+            "portcullis.audit.search-demand.file=" + demand,
+            "portcullis.audit.search-demand.minimum-count=2",
+            "portcullis.audit.search-demand.max-terms=50")
         .run(context -> {
           AuditLog log = context.getBean(AuditLog.class);
           log.searched("/search", "respite care", 1);
           log.searched("/search", "respite care", 1);
           log.searched("/search", "quillfeather lodge", 1);
         });
-    assertThat(Files.readString(demand, StandardCharsets.UTF_8)).contains("\"terms\":\"respite care\",\"searches\":2")
-        .contains("\"terms\":\"[other]\",\"searches\":1").doesNotContain("quillfeather");
-    withKeyFile().withPropertyValues("portcullis.audit.search-demand.minimum-count=0")
+    assertThat(Files.readString(demand, StandardCharsets.UTF_8))
+        .contains("\"terms\":\"respite care\",\"searches\":2")
+        .contains("\"terms\":\"[other]\",\"searches\":1")
+        .doesNotContain("quillfeather");
+    withKeyFile()
+        .withPropertyValues("portcullis.audit.search-demand.minimum-count=0")
         .run(failsWith("portcullis.audit", "minimum-count is 1 to 1000"));
   }
 
@@ -474,19 +594,24 @@ class PortcullisAutoConfigurationTest {
 
   @Test
   void disabled_installsNothing_andNeedsNoKeys() {
-    runner.withPropertyValues("portcullis.enabled=false")
-        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PortcullisFilter.class)
+    runner
+        .withPropertyValues("portcullis.enabled=false")
+        .run(context -> assertThat(context)
+            .hasNotFailed()
+            .doesNotHaveBean(PortcullisFilter.class)
             .doesNotHaveBean(KeyRing.class));
   }
 
   @Test
   void outsideAServletApplication_installsNothing() {
-    new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PortcullisFilter.class));
   }
 
   @Test
   void failureAnalyzer_leavesOtherFailuresToSpringBoot() {
-    assertThat(new PortcullisFailureAnalyzer().analyze(new IllegalStateException("unrelated"))).isNull();
+    assertThat(new PortcullisFailureAnalyzer().analyze(new IllegalStateException("unrelated")))
+        .isNull();
   }
 }

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ContextConsumer;
@@ -32,38 +32,54 @@ class PortcullisSecurityAutoConfigurationTest {
 
   private WebApplicationContextRunner runner() throws Exception {
     return new WebApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class,
-            PortcullisSecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class))
+        .withConfiguration(AutoConfigurations.of(
+            PortcullisAutoConfiguration.class,
+            PortcullisSecurityAutoConfiguration.class,
+            ServletWebSecurityAutoConfiguration.class))
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
-        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
+        .withPropertyValues(
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir),
+            "portcullis.transport.canonical-host=portal.example");
   }
 
   @Test
-  void bridge_runsRightAfterPortcullis_andBeforeSpringSecurity_onEveryDispatchPortcullisSees() throws Exception {
+  void bridge_runsRightAfterPortcullis_andBeforeSpringSecurity_onEveryDispatchPortcullisSees()
+      throws Exception {
     runner().run(context -> {
       assertThat(context).hasNotFailed();
-      FilterRegistrationBean<?> bridge = context.getBean("portcullisSecurityBridgeRegistration",
-          FilterRegistrationBean.class);
+      FilterRegistrationBean<?> bridge =
+          context.getBean("portcullisSecurityBridgeRegistration", FilterRegistrationBean.class);
       assertThat(bridge.getFilter()).isInstanceOf(PortcullisSecurityBridge.class);
       assertThat(bridge.getOrder()).isEqualTo(-109).isLessThan(-100);
       assertThat(bridge.determineDispatcherTypes())
-          .containsExactlyInAnyOrder(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+          .containsExactlyInAnyOrder(
+              DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
     });
   }
 
   @Test
   void withoutAnApplicationChain_portcullisReplacesBootsDefaultChain() throws Exception {
     runner().run(context -> {
-      assertThat(context).hasSingleBean(SecurityFilterChain.class).hasBean("portcullisSecurityFilterChain")
+      assertThat(context)
+          .hasSingleBean(SecurityFilterChain.class)
+          .hasBean("portcullisSecurityFilterChain")
           .doesNotHaveBean("defaultSecurityFilterChain");
       SecurityFilterChain chain = context.getBean(SecurityFilterChain.class);
-      assertThat(chain.getFilters()).extracting(f -> f.getClass().getSimpleName())
-          .doesNotContain("CsrfFilter", "UsernamePasswordAuthenticationFilter", "BasicAuthenticationFilter",
-              "LogoutFilter", "DefaultLoginPageGeneratingFilter", "SecurityContextHolderAwareRequestFilter",
-              "RequestCacheAwareFilter", "SessionManagementFilter")
-          .contains("SecurityContextHolderFilter", "AuthorizationFilter", "ExceptionTranslationFilter");
+      assertThat(chain.getFilters())
+          .extracting(f -> f.getClass().getSimpleName())
+          .doesNotContain(
+              "CsrfFilter",
+              "UsernamePasswordAuthenticationFilter",
+              "BasicAuthenticationFilter",
+              "LogoutFilter",
+              "DefaultLoginPageGeneratingFilter",
+              "SecurityContextHolderAwareRequestFilter",
+              "RequestCacheAwareFilter",
+              "SessionManagementFilter")
+          .contains(
+              "SecurityContextHolderFilter", "AuthorizationFilter", "ExceptionTranslationFilter");
     });
   }
 
@@ -77,20 +93,29 @@ class PortcullisSecurityAutoConfigurationTest {
 
   @Test
   void anApplicationChain_isLeftAlone() throws Exception {
-    runner().withUserConfiguration(OwnChain.class).run(context -> assertThat(context)
-        .hasSingleBean(SecurityFilterChain.class).hasBean("ownChain").doesNotHaveBean("portcullisSecurityFilterChain")
-        .hasBean("portcullisSecurityBridgeRegistration"));
+    runner()
+        .withUserConfiguration(OwnChain.class)
+        .run(context -> assertThat(context)
+            .hasSingleBean(SecurityFilterChain.class)
+            .hasBean("ownChain")
+            .doesNotHaveBean("portcullisSecurityFilterChain")
+            .hasBean("portcullisSecurityBridgeRegistration"));
   }
 
   @Test
   void withoutSpringSecurity_thereIsNoBridge() throws Exception {
-    runner().withClassLoader(new FilteredClassLoader(SecurityContextHolder.class)).withPropertyValues(TestUsers.ACCESS)
+    runner()
+        .withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+        .withPropertyValues(TestUsers.ACCESS)
         .run(context -> assertThat(context)
-            .hasNotFailed().doesNotHaveBean("portcullisSecurityBridgeRegistration").hasBean("portcullisFilter"));
+            .hasNotFailed()
+            .doesNotHaveBean("portcullisSecurityBridgeRegistration")
+            .hasBean("portcullisFilter"));
   }
 
   /** A secure GET of {@code path} through the Portcullis filter: whether it reached the rest of the chain. */
-  private static boolean passesPortcullis(AssertableWebApplicationContext context, String path) throws Exception {
+  private static boolean passesPortcullis(AssertableWebApplicationContext context, String path)
+      throws Exception {
     MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
     request.setScheme("https");
     request.setSecure(true);
@@ -106,35 +131,52 @@ class PortcullisSecurityAutoConfigurationTest {
   void neitherAnAccessPolicyNorAChain_failsStartUp_sayingWhatToSet() throws Exception {
     ContextConsumer<AssertableWebApplicationContext> refused = context -> {
       assertThat(context).hasFailed();
-      FailureAnalysis analysis = PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
-      assertThat(analysis.getDescription()).contains("nothing decides who may see which page")
-          .contains("portcullis.access.* is not set").contains("no Spring Security SecurityFilterChain bean");
-      assertThat(analysis.getAction()).contains("portcullis.access.public-paths")
-          .contains("portcullis.access.authenticated-paths=/**").contains("spring-boot-starter-security");
+      FailureAnalysis analysis =
+          PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
+      assertThat(analysis.getDescription())
+          .contains("nothing decides who may see which page")
+          .contains("portcullis.access.* is not set")
+          .contains("no Spring Security SecurityFilterChain bean");
+      assertThat(analysis.getAction())
+          .contains("portcullis.access.public-paths")
+          .contains("portcullis.access.authenticated-paths=/**")
+          .contains("spring-boot-starter-security");
     };
     // Spring Security on the class path, but its auto-configuration (and so any chain) absent.
     new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
-        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example")
+        .withPropertyValues(
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir),
+            "portcullis.transport.canonical-host=portal.example")
         .run(refused);
     // Spring Security not on the class path at all.
-    runner().withClassLoader(new FilteredClassLoader(SecurityContextHolder.class)).run(refused);
+    runner()
+        .withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+        .run(refused);
   }
 
   @Test
-  void aChainWithoutAnAccessPolicy_leavesAccessToSpringSecurity_andAPolicyIsEnforcedByPortcullis() throws Exception {
+  void aChainWithoutAnAccessPolicy_leavesAccessToSpringSecurity_andAPolicyIsEnforcedByPortcullis()
+      throws Exception {
     runner().withUserConfiguration(OwnChain.class).run(context -> {
       assertThat(context).hasNotFailed();
-      assertThat(passesPortcullis(context, "/secret")).as("Portcullis decides nothing").isTrue();
+      assertThat(passesPortcullis(context, "/secret"))
+          .as("Portcullis decides nothing")
+          .isTrue();
     });
-    runner().withUserConfiguration(OwnChain.class).withPropertyValues(TestUsers.ACCESS).run(context -> {
-      assertThat(context).hasNotFailed();
-      assertThat(passesPortcullis(context, "/secret")).as("the policy sends anonymous visitors to login").isFalse();
-      assertThat(passesPortcullis(context, "/login")).isTrue();
-    });
+    runner()
+        .withUserConfiguration(OwnChain.class)
+        .withPropertyValues(TestUsers.ACCESS)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(passesPortcullis(context, "/secret"))
+              .as("the policy sends anonymous visitors to login")
+              .isFalse();
+          assertThat(passesPortcullis(context, "/login")).isTrue();
+        });
   }
 
   @Test
@@ -149,8 +191,10 @@ class PortcullisSecurityAutoConfigurationTest {
 
   @Test
   void portcullisDisabled_disablesTheBridgeToo() throws Exception {
-    runner().withPropertyValues("portcullis.enabled=false")
-        .run(context -> assertThat(context).doesNotHaveBean("portcullisSecurityBridgeRegistration")
+    runner()
+        .withPropertyValues("portcullis.enabled=false")
+        .run(context -> assertThat(context)
+            .doesNotHaveBean("portcullisSecurityBridgeRegistration")
             .doesNotHaveBean("portcullisSecurityFilterChain"));
   }
 }

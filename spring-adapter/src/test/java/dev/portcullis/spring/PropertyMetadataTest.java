@@ -23,17 +23,27 @@ import tools.jackson.databind.json.JsonMapper;
 class PropertyMetadataTest {
   /** Properties without a default: key material, the application's own values, and settings unset by default. */
   private static final Set<String> WITHOUT_DEFAULT = Set.of(
-      "portcullis.keys.file", "portcullis.keys.pkcs12.path", "portcullis.keys.pkcs12.password",
-      "portcullis.login.terms-version", "portcullis.transport.canonical-host",
-      "portcullis.audit.file", "portcullis.audit.search-demand.file", "portcullis.redis.uri",
-      "portcullis.cookies.session.domain", "portcullis.cookies.auth.domain", "portcullis.cookies.cookie-check.domain",
-      "portcullis.sso.issuer", "portcullis.sso.client-id", "portcullis.sso.client-secret",
-      "portcullis.sso.redirect-uri", "portcullis.sso.callback-path");
+      "portcullis.keys.file",
+      "portcullis.keys.pkcs12.path",
+      "portcullis.keys.pkcs12.password",
+      "portcullis.login.terms-version",
+      "portcullis.transport.canonical-host",
+      "portcullis.audit.file",
+      "portcullis.audit.search-demand.file",
+      "portcullis.redis.uri",
+      "portcullis.cookies.session.domain",
+      "portcullis.cookies.auth.domain",
+      "portcullis.cookies.cookie-check.domain",
+      "portcullis.sso.issuer",
+      "portcullis.sso.client-id",
+      "portcullis.sso.client-secret",
+      "portcullis.sso.redirect-uri",
+      "portcullis.sso.callback-path");
 
   private static Map<String, JsonNode> properties() throws Exception {
     Map<String, JsonNode> properties = new LinkedHashMap<>();
-    try (InputStream in =
-        PropertyMetadataTest.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+    try (InputStream in = PropertyMetadataTest.class.getResourceAsStream(
+        "/META-INF/spring-configuration-metadata.json")) {
       assertThat(in).as("generated metadata on the class path").isNotNull();
       for (JsonNode p : JsonMapper.builder().build().readTree(in).get("properties")) {
         properties.put(p.get("name").asString(), p);
@@ -53,29 +63,51 @@ class PropertyMetadataTest {
       }
     });
     assertThat(missing).as("properties without a default in the metadata").isEmpty();
-    assertThat(properties.keySet()).as("the without-default list names real properties").containsAll(WITHOUT_DEFAULT);
-    assertThat(WITHOUT_DEFAULT).allSatisfy(name -> assertThat(properties.get(name).has("defaultValue")).isFalse());
+    assertThat(properties.keySet())
+        .as("the without-default list names real properties")
+        .containsAll(WITHOUT_DEFAULT);
+    assertThat(WITHOUT_DEFAULT)
+        .allSatisfy(name -> assertThat(properties.get(name).has("defaultValue")).isFalse());
   }
 
   @Test
   void statedDefaults_areTheCoreDefaults() throws Exception {
     Map<String, JsonNode> properties = properties();
-    assertThat(properties.get("portcullis.keys.environment-variable").get("defaultValue").asString())
+    assertThat(properties
+            .get("portcullis.keys.environment-variable")
+            .get("defaultValue")
+            .asString())
         .isEqualTo("PORTCULLIS_KEY_RING");
-    assertThat(properties.get("portcullis.cookies.session.name").get("defaultValue").asString())
+    assertThat(properties
+            .get("portcullis.cookies.session.name")
+            .get("defaultValue")
+            .asString())
         .isEqualTo(SessionConfig.DEFAULT_COOKIE_NAME);
-    assertThat(properties.get("portcullis.cookies.auth.name").get("defaultValue").asString())
+    assertThat(
+            properties.get("portcullis.cookies.auth.name").get("defaultValue").asString())
         .isEqualTo(LoginCookies.DEFAULT_AUTH_COOKIE);
-    assertThat(properties.get("portcullis.cookies.cookie-check.name").get("defaultValue").asString())
+    assertThat(properties
+            .get("portcullis.cookies.cookie-check.name")
+            .get("defaultValue")
+            .asString())
         .isEqualTo(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE);
     assertThat(duration(properties, "portcullis.transport.hsts-max-age"))
         .isEqualTo(TransportConfig.DEFAULT_HSTS_MAX_AGE);
     SessionConfig sessions = SessionConfig.builder().build();
-    assertThat(duration(properties, "portcullis.session.idle-timeout")).isEqualTo(sessions.idleTimeout());
-    assertThat(duration(properties, "portcullis.session.absolute-timeout")).isEqualTo(sessions.absoluteTimeout());
-    assertThat(properties.get("portcullis.session.max-sessions").get("defaultValue").asLong())
+    assertThat(duration(properties, "portcullis.session.idle-timeout"))
+        .isEqualTo(sessions.idleTimeout());
+    assertThat(duration(properties, "portcullis.session.absolute-timeout"))
+        .isEqualTo(sessions.absoluteTimeout());
+    assertThat(properties
+            .get("portcullis.session.max-sessions")
+            .get("defaultValue")
+            .asLong())
         .isEqualTo(sessions.maxSessions());
-    assertThat(properties.get("portcullis.security.public-health-probes").get("defaultValue").asBoolean()).isTrue();
+    assertThat(properties
+            .get("portcullis.security.public-health-probes")
+            .get("defaultValue")
+            .asBoolean())
+        .isTrue();
   }
 
   private static Duration duration(Map<String, JsonNode> properties, String name) {

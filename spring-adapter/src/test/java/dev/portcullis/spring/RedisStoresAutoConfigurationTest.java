@@ -43,14 +43,20 @@ class RedisStoresAutoConfigurationTest {
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
         .withPropertyValues(TestUsers.ACCESS)
-        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
+        .withPropertyValues(
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir),
+            "portcullis.transport.canonical-host=portal.example");
   }
 
   private static Optional<Path> redisServer() {
     String path = System.getenv().getOrDefault("PATH", "");
-    return Stream.concat(Stream.of(path.split(File.pathSeparator)), Stream.of("/usr/bin", "/usr/local/bin"))
-        .filter(d -> !d.isEmpty()).map(d -> Path.of(d, "redis-server")).filter(Files::isExecutable).findFirst();
+    return Stream.concat(
+            Stream.of(path.split(File.pathSeparator)), Stream.of("/usr/bin", "/usr/local/bin"))
+        .filter(d -> !d.isEmpty())
+        .map(d -> Path.of(d, "redis-server"))
+        .filter(Files::isExecutable)
+        .findFirst();
   }
 
   @Test
@@ -61,26 +67,47 @@ class RedisStoresAutoConfigurationTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
-    Process redis = new ProcessBuilder(binary.get().toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis.log").toFile()).start();
+    Process redis = new ProcessBuilder(
+            binary.get().toString(),
+            "--port",
+            String.valueOf(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            dir.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("redis.log").toFile())
+        .start();
     try {
       awaitPort(port);
-      runner().withPropertyValues("portcullis.redis.uri=redis://127.0.0.1:" + port,
-          "portcullis.redis.key-prefix=portal-a:", "portcullis.sso.enabled=true",
-          "portcullis.sso.issuer=https://login.example", "portcullis.sso.client-id=portal",
-          "portcullis.sso.client-secret=secret-value",
-          "portcullis.sso.redirect-uri=https://portal.example/sso/callback")
+      runner()
+          .withPropertyValues(
+              "portcullis.redis.uri=redis://127.0.0.1:" + port,
+              "portcullis.redis.key-prefix=portal-a:",
+              "portcullis.sso.enabled=true",
+              "portcullis.sso.issuer=https://login.example",
+              "portcullis.sso.client-id=portal",
+              "portcullis.sso.client-secret=secret-value",
+              "portcullis.sso.redirect-uri=https://portal.example/sso/callback")
           .run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
-            for (Class<?> store : new Class<?>[] {SessionStore.class, RevocationStore.class, ReplayStore.class,
-                AccountLinkStore.class}) {
-              assertThat(context.getBean(store).getClass().getSimpleName()).as(store.getSimpleName())
+            for (Class<?> store : new Class<?>[] {
+              SessionStore.class, RevocationStore.class, ReplayStore.class, AccountLinkStore.class
+            }) {
+              assertThat(context.getBean(store).getClass().getSimpleName())
+                  .as(store.getSimpleName())
                   .startsWith("Redis");
             }
             RevocationStore revocations = context.getBean(RevocationStore.class);
-            revocations.revoke("00112233445566778899aabbccddeeff", Instant.parse("2100-01-01T00:00:00Z"));
-            assertThat(revocations.isRevoked("00112233445566778899aabbccddeeff", "u-1", Instant.EPOCH)).isTrue();
+            revocations.revoke(
+                "00112233445566778899aabbccddeeff", Instant.parse("2100-01-01T00:00:00Z"));
+            assertThat(
+                    revocations.isRevoked("00112233445566778899aabbccddeeff", "u-1", Instant.EPOCH))
+                .isTrue();
             SsoConfig sso = context.getBean(SsoConfig.class);
             assertThat(sso.links()).isSameAs(context.getBean(AccountLinkStore.class));
             assertThat(sso.replay()).isSameAs(context.getBean(ReplayStore.class));
@@ -110,19 +137,26 @@ class RedisStoresAutoConfigurationTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
-    runner().withPropertyValues("portcullis.redis.uri=redis://:hunter2secret@127.0.0.1:" + port,
-        "portcullis.redis.command-timeout=200ms").run(context -> {
+    runner()
+        .withPropertyValues(
+            "portcullis.redis.uri=redis://:hunter2secret@127.0.0.1:" + port,
+            "portcullis.redis.command-timeout=200ms")
+        .run(context -> {
           assertThat(context).hasFailed();
           var analysis = PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
-          assertThat(analysis.getDescription()).contains("127.0.0.1:" + port).doesNotContain("hunter2secret");
+          assertThat(analysis.getDescription())
+              .contains("127.0.0.1:" + port)
+              .doesNotContain("hunter2secret");
           assertThat(analysis.getAction()).contains("portcullis.redis.uri");
         });
   }
 
   @Test
   void withoutTheRedisModule_theUriIsIgnored_andStoresStayInMemory() throws Exception {
-    runner().withClassLoader(new FilteredClassLoader(RedisStores.class))
-        .withPropertyValues("portcullis.redis.uri=redis://127.0.0.1:1").run(context -> {
+    runner()
+        .withClassLoader(new FilteredClassLoader(RedisStores.class))
+        .withPropertyValues("portcullis.redis.uri=redis://127.0.0.1:1")
+        .run(context -> {
           assertThat(context).hasNotFailed().doesNotHaveBean("portcullisRedisStores");
           assertThat(context.getBean(SessionStore.class)).isInstanceOf(CaffeineSessionStore.class);
         });

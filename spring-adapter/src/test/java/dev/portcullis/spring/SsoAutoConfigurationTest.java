@@ -41,21 +41,29 @@ class SsoAutoConfigurationTest {
         .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
         .withUserConfiguration(TestUsers.class)
         .withPropertyValues(TestUsers.ACCESS)
-        .withPropertyValues("portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir), "portcullis.transport.canonical-host=portal.example");
+        .withPropertyValues(
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir),
+            "portcullis.transport.canonical-host=portal.example");
   }
 
   private WebApplicationContextRunner enabled() throws Exception {
-    return runner().withPropertyValues("portcullis.sso.enabled=true",
-        "portcullis.sso.issuer=https://login.example/realms/portal", "portcullis.sso.client-id=portal",
-        "portcullis.sso.client-secret=" + SECRET, "portcullis.sso.redirect-uri=https://portal.example/sso/callback");
+    return runner()
+        .withPropertyValues(
+            "portcullis.sso.enabled=true",
+            "portcullis.sso.issuer=https://login.example/realms/portal",
+            "portcullis.sso.client-id=portal",
+            "portcullis.sso.client-secret=" + SECRET,
+            "portcullis.sso.redirect-uri=https://portal.example/sso/callback");
   }
 
   /** Start-up failed, and neither the analysis nor any message in the failure's chain shows the secret. */
-  private static ContextConsumer<AssertableWebApplicationContext> failsWith(String description, String action) {
+  private static ContextConsumer<AssertableWebApplicationContext> failsWith(
+      String description, String action) {
     return context -> {
       assertThat(context).hasFailed();
-      FailureAnalysis analysis = PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
+      FailureAnalysis analysis =
+          PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
       assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
       assertThat(analysis.getDescription()).contains(description).doesNotContain(SECRET);
       assertThat(analysis.getAction()).contains(action).doesNotContain(SECRET);
@@ -69,24 +77,33 @@ class SsoAutoConfigurationTest {
   void offByDefault_noSsoConfig_andNoUpgradeCookieDeclared() throws Exception {
     runner().withPropertyValues("portcullis.sso.issuer=https://login.example").run(context -> {
       assertThat(context).hasNotFailed().doesNotHaveBean(SsoConfig.class);
-      assertThat(context.getBean(PortcullisFilter.class).cookies()).extracting(CookieSpec::name)
+      assertThat(context.getBean(PortcullisFilter.class).cookies())
+          .extracting(CookieSpec::name)
           .doesNotContain(SsoConfig.DEFAULT_COOKIE);
     });
   }
 
   @Test
   void enabled_mapsEveryPropertyOntoSsoConfig_withTheConfiguredStores() throws Exception {
-    enabled().withPropertyValues("portcullis.sso.scopes=openid,profile", "portcullis.sso.cookie-name=portal_sso",
-        "portcullis.sso.token-lifetime=3m", "portcullis.sso.upgrade-path=/account/sso-upgrade",
-        "portcullis.sso.login-path=/account/sso-login", "portcullis.sso.link-path=/account/sso-link",
-        "portcullis.sso.unlink-path=/account/sso-unlink", "portcullis.sso.pending-link-lifetime=2m",
-        "portcullis.sso.keep-links-on-logout-everywhere=true").run(context -> {
+    enabled()
+        .withPropertyValues(
+            "portcullis.sso.scopes=openid,profile",
+            "portcullis.sso.cookie-name=portal_sso",
+            "portcullis.sso.token-lifetime=3m",
+            "portcullis.sso.upgrade-path=/account/sso-upgrade",
+            "portcullis.sso.login-path=/account/sso-login",
+            "portcullis.sso.link-path=/account/sso-link",
+            "portcullis.sso.unlink-path=/account/sso-unlink",
+            "portcullis.sso.pending-link-lifetime=2m",
+            "portcullis.sso.keep-links-on-logout-everywhere=true")
+        .run(context -> {
           assertThat(context).hasNotFailed();
           SsoConfig sso = context.getBean(SsoConfig.class);
           assertThat(sso.issuer()).isEqualTo(URI.create("https://login.example/realms/portal"));
           assertThat(sso.clientId()).isEqualTo("portal");
           assertThat(sso.clientSecretForTokenRequest()).isEqualTo(SECRET);
-          assertThat(sso.redirectUri()).isEqualTo(URI.create("https://portal.example/sso/callback"));
+          assertThat(sso.redirectUri())
+              .isEqualTo(URI.create("https://portal.example/sso/callback"));
           assertThat(sso.callbackPath()).isEqualTo("/sso/callback");
           assertThat(sso.scopes()).containsExactly("openid", "profile");
           assertThat(sso.tokenLifetime()).isEqualTo(Duration.ofMinutes(3));
@@ -101,7 +118,8 @@ class SsoAutoConfigurationTest {
           assertThat(sso.cookie().purpose()).as("the core's cookie-notice text").isNotBlank();
           assertThat(sso.links()).isSameAs(context.getBean(AccountLinkStore.class));
           assertThat(sso.replay()).isSameAs(context.getBean(ReplayStore.class));
-          assertThat(context.getBean(PortcullisFilter.class).cookies()).extracting(CookieSpec::name)
+          assertThat(context.getBean(PortcullisFilter.class).cookies())
+              .extracting(CookieSpec::name)
               .contains("portal_sso");
         });
   }
@@ -132,75 +150,111 @@ class SsoAutoConfigurationTest {
 
   @Test
   void applicationsOwnLinkStore_isTheOneSsoUses() throws Exception {
-    enabled().withUserConfiguration(OwnLinkStore.class).run(context -> assertThat(
-        context.getBean(SsoConfig.class).links()).isSameAs(context.getBean("myLinks")));
+    enabled()
+        .withUserConfiguration(OwnLinkStore.class)
+        .run(context -> assertThat(context.getBean(SsoConfig.class).links())
+            .isSameAs(context.getBean("myLinks")));
   }
 
   @Test
   void enabledWithoutProviderSettings_failsNamingEveryMissingProperty() throws Exception {
-    runner().withPropertyValues("portcullis.sso.enabled=true", "portcullis.sso.client-id=portal").run(failsWith(
-        "portcullis.sso.issuer, portcullis.sso.client-secret, portcullis.sso.redirect-uri are not set",
-        "portcullis.sso.enabled=false"));
-    enabled().withPropertyValues("portcullis.sso.client-secret=").run(failsWith(
-        "portcullis.sso.client-secret is not set", "client-secret"));
+    runner()
+        .withPropertyValues("portcullis.sso.enabled=true", "portcullis.sso.client-id=portal")
+        .run(failsWith(
+            "portcullis.sso.issuer, portcullis.sso.client-secret, portcullis.sso.redirect-uri are not set",
+            "portcullis.sso.enabled=false"));
+    enabled()
+        .withPropertyValues("portcullis.sso.client-secret=")
+        .run(failsWith("portcullis.sso.client-secret is not set", "client-secret"));
   }
 
   @Test
   void invalidSettings_failStartUp_withTheCoreReason() throws Exception {
-    enabled().withPropertyValues("portcullis.sso.redirect-uri=http://portal.example/sso/callback")
+    enabled()
+        .withPropertyValues("portcullis.sso.redirect-uri=http://portal.example/sso/callback")
         .run(failsWith("redirect URI must be an absolute https URL", "redirect-uri"));
-    enabled().withPropertyValues("portcullis.sso.scopes=profile,email")
+    enabled()
+        .withPropertyValues("portcullis.sso.scopes=profile,email")
         .run(failsWith("scopes must include openid", "scopes include openid"));
-    enabled().withPropertyValues("portcullis.sso.token-lifetime=11m")
+    enabled()
+        .withPropertyValues("portcullis.sso.token-lifetime=11m")
         .run(failsWith("at most 10 minutes", "token-lifetime"));
-    enabled().withPropertyValues("portcullis.sso.issuer=http://login.example")
+    enabled()
+        .withPropertyValues("portcullis.sso.issuer=http://login.example")
         .run(failsWith("issuer must be an https URL", "issuer"));
-    enabled().withPropertyValues("portcullis.sso.callback-path=/oidc/return")
+    enabled()
+        .withPropertyValues("portcullis.sso.callback-path=/oidc/return")
         .run(failsWith("callback path /oidc/return", "redirect-uri"));
-    enabled().withPropertyValues("portcullis.sso.cookie-name=bad name")
+    enabled()
+        .withPropertyValues("portcullis.sso.cookie-name=bad name")
         .run(failsWith("portcullis.sso.cookie-name", "cookie name"));
-    enabled().withPropertyValues("portcullis.sso.cookie-name=" + "__Host-portcullis-sid")
+    enabled()
+        .withPropertyValues("portcullis.sso.cookie-name=" + "__Host-portcullis-sid")
         .run(failsWith("two Portcullis cookies have the same name", "portcullis.sso.cookie-name"));
   }
 
   @Test
   void enabledWithoutTheOidcSdk_failsSayingWhichDependencyToAdd() throws Exception {
-    enabled().withClassLoader(new FilteredClassLoader("com.nimbusds.openid"))
+    enabled()
+        .withClassLoader(new FilteredClassLoader("com.nimbusds.openid"))
         .run(failsWith("OpenID Connect SDK", "com.nimbusds:oauth2-oidc-sdk"));
   }
 
   @Test
-  void clientSecret_isNotInToString_norInTheActuatorsEnvOrConfigprops_evenWithValuesShown() throws Exception {
-    enabled().withConfiguration(AutoConfigurations.of(PortcullisActuatorAutoConfiguration.class,
-            EndpointAutoConfiguration.class, EnvironmentEndpointAutoConfiguration.class,
+  void clientSecret_isNotInToString_norInTheActuatorsEnvOrConfigprops_evenWithValuesShown()
+      throws Exception {
+    enabled()
+        .withConfiguration(AutoConfigurations.of(
+            PortcullisActuatorAutoConfiguration.class,
+            EndpointAutoConfiguration.class,
+            EnvironmentEndpointAutoConfiguration.class,
             ConfigurationPropertiesReportEndpointAutoConfiguration.class))
-        .withPropertyValues("management.endpoints.web.exposure.include=env,configprops",
-            "management.endpoint.env.show-values=always", "management.endpoint.configprops.show-values=always")
+        .withPropertyValues(
+            "management.endpoints.web.exposure.include=env,configprops",
+            "management.endpoint.env.show-values=always",
+            "management.endpoint.configprops.show-values=always")
         .run(context -> {
           assertThat(context).hasNotFailed();
-          assertThat(context.getBean(SsoConfig.class).toString()).doesNotContain(SECRET).contains("portal");
+          assertThat(context.getBean(SsoConfig.class).toString())
+              .doesNotContain(SECRET)
+              .contains("portal");
           assertThat(context.getBean(PortcullisProperties.class).toString()).doesNotContain(SECRET);
           JsonMapper json = JsonMapper.builder().findAndAddModules().build();
-          String env = json.writeValueAsString(context.getBean(EnvironmentEndpoint.class).environment(null));
-          assertThat(env).as("values are shown").contains("https://portal.example/sso/callback")
-              .contains("portcullis.sso.client-secret").doesNotContain(SECRET);
-          assertThat(json.writeValueAsString(context.getBean(EnvironmentEndpoint.class)
-              .environmentEntry("portcullis.sso.client-secret"))).doesNotContain(SECRET);
-          String configprops = json.writeValueAsString(
-              context.getBean(ConfigurationPropertiesReportEndpoint.class).configurationProperties());
-          assertThat(configprops).as("values are shown").contains("https://portal.example/sso/callback")
+          String env =
+              json.writeValueAsString(context.getBean(EnvironmentEndpoint.class).environment(null));
+          assertThat(env)
+              .as("values are shown")
+              .contains("https://portal.example/sso/callback")
+              .contains("portcullis.sso.client-secret")
+              .doesNotContain(SECRET);
+          assertThat(json.writeValueAsString(context
+                  .getBean(EnvironmentEndpoint.class)
+                  .environmentEntry("portcullis.sso.client-secret")))
+              .doesNotContain(SECRET);
+          String configprops = json.writeValueAsString(context
+              .getBean(ConfigurationPropertiesReportEndpoint.class)
+              .configurationProperties());
+          assertThat(configprops)
+              .as("values are shown")
+              .contains("https://portal.example/sso/callback")
               .doesNotContain(SECRET);
         });
   }
 
   @Test
   void secretSanitizer_matchesEveryFormOfTheKey_andNothingElse() {
-    for (String key : new String[] {"portcullis.sso.client-secret", "portcullis.sso.clientSecret",
-        "PORTCULLIS_SSO_CLIENT_SECRET", "PORTCULLIS_SSO_CLIENTSECRET", "portcullis.keys.pkcs12.password"}) {
+    for (String key : new String[] {
+      "portcullis.sso.client-secret",
+      "portcullis.sso.clientSecret",
+      "PORTCULLIS_SSO_CLIENT_SECRET",
+      "PORTCULLIS_SSO_CLIENTSECRET",
+      "portcullis.keys.pkcs12.password"
+    }) {
       assertThat(PortcullisActuatorAutoConfiguration.isSecret(key)).as(key).isTrue();
     }
-    for (String key : new String[] {"portcullis.sso.client-id", "portcullis.sso.redirect-uri", "client-secret",
-        null}) {
+    for (String key : new String[] {
+      "portcullis.sso.client-id", "portcullis.sso.redirect-uri", "client-secret", null
+    }) {
       assertThat(PortcullisActuatorAutoConfiguration.isSecret(key)).as(key).isFalse();
     }
   }

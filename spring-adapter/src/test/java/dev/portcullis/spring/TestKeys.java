@@ -24,7 +24,9 @@ final class TestKeys {
   private TestKeys() {}
 
   static KeyRing ring() {
-    return KeyRing.builder().add(0x0a1b2c3d, KeyStatus.ACTIVE, CREATED, KeyMaterial.generate(RANDOM)).build();
+    return KeyRing.builder()
+        .add(0x0a1b2c3d, KeyStatus.ACTIVE, CREATED, KeyMaterial.generate(RANDOM))
+        .build();
   }
 
   /** A new key file with one fresh active key. */
@@ -38,7 +40,8 @@ final class TestKeys {
   static String text(int bytes) {
     byte[] secret = new byte[bytes];
     RANDOM.nextBytes(secret);
-    return "key 0a1b2c3d ACTIVE 2026-01-01T00:00:00Z " + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    return "key 0a1b2c3d ACTIVE 2026-01-01T00:00:00Z "
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
   }
 
   static Path fileWithText(Path dir, String text) throws IOException {
@@ -53,7 +56,9 @@ final class TestKeys {
     store.load(null, password);
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
-    store.setEntry("0a1b2c3d.active", new KeyStore.SecretKeyEntry(new SecretKeySpec(secret, "AES")),
+    store.setEntry(
+        "0a1b2c3d.active",
+        new KeyStore.SecretKeyEntry(new SecretKeySpec(secret, "AES")),
         new KeyStore.PasswordProtection(password));
     Path file = dir.resolve("keys-" + System.nanoTime() + ".p12");
     try (OutputStream out = Files.newOutputStream(file)) {

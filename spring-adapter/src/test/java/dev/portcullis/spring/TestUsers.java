@@ -20,15 +20,34 @@ public class TestUsers {
    * An access policy in properties (login and terms public, a login everywhere else), for contexts without a Spring
    * Security chain: without one of the two the starter refuses to start.
    */
-  public static final String[] ACCESS = {"portcullis.access.public-paths=/login,/terms",
-      "portcullis.access.authenticated-paths=/**"};
+  public static final String[] ACCESS = {
+    "portcullis.access.public-paths=/login,/terms", "portcullis.access.authenticated-paths=/**"
+  };
 
   @Bean
   UserDirectory testUserDirectory() {
     return new InMemoryUserDirectory(PasswordHasher.forTests())
-        .add("alice", "alice-pw".toCharArray(), new PortalUser("u-alice", "Alice Adams", "alice@riverside.example",
-            Set.of("PROVIDER"), "riverside", true, TERMS))
-        .add("carol", "carol-pw".toCharArray(), new PortalUser("u-carol", "Carol Clark", "carol@council.example",
-            Set.of("COUNCIL_OFFICER"), "council", true, TERMS));
+        .add(
+            "alice",
+            "alice-pw".toCharArray(),
+            new PortalUser(
+                "u-alice",
+                "Alice Adams",
+                "alice@riverside.example",
+                Set.of("PROVIDER"),
+                "riverside",
+                true,
+                TERMS))
+        .add(
+            "carol",
+            "carol-pw".toCharArray(),
+            new PortalUser(
+                "u-carol",
+                "Carol Clark",
+                "carol@council.example",
+                Set.of("COUNCIL_OFFICER"),
+                "council",
+                true,
+                TERMS));
   }
 }

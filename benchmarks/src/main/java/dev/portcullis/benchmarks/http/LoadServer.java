@@ -78,6 +78,7 @@ public final class LoadServer implements AutoCloseable {
   public static final String PROTECTED_PATH = "/account";
   /** A page anyone may see. */
   public static final String PUBLIC_PATH = "/privacy";
+
   static final String LOGIN_PATH = "/login";
   /**
    * What a TLS-terminating proxy in front of the app adds to every request; sent to both apps alike. The client
@@ -115,10 +116,14 @@ public final class LoadServer implements AutoCloseable {
    * @param barePort the bare app's port, 0 for a free one
    * @param portcullisPort the Portcullis app's port, 0 for a free one
    */
-  public static LoadServer start(InstantSource clock, SecureRandom random, int barePort, int portcullisPort)
-      throws Exception {
-    AuditLog audit = AuditLog.builder().clock(clock).random(random)
-        .auditSink(AuditSink.noop()).demandSink(SearchDemandSink.noop()).build();
+  public static LoadServer start(
+      InstantSource clock, SecureRandom random, int barePort, int portcullisPort) throws Exception {
+    AuditLog audit = AuditLog.builder()
+        .clock(clock)
+        .random(random)
+        .auditSink(AuditSink.noop())
+        .demandSink(SearchDemandSink.noop())
+        .build();
     char[] password = randomPassword(random);
     Server bare = null;
     Server portcullis = null;
@@ -169,18 +174,35 @@ public final class LoadServer implements AutoCloseable {
     }
   }
 
-  private static PortcullisFilter filter(InstantSource clock, SecureRandom random, AuditLog audit, char[] password) {
+  private static PortcullisFilter filter(
+      InstantSource clock, SecureRandom random, AuditLog audit, char[] password) {
     KeyRing keys = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, clock.instant(), KeyMaterial.generate(random))
         .build();
     PasswordHasher hasher = PasswordHasher.standard(random);
     InMemoryUserDirectory users = new InMemoryUserDirectory(hasher)
-        .add("load", password, new PortalUser(USER_HANDLE, "Load Tester", "load@riverside.example",
-            Set.of("PROVIDER"), "riverside", true, TERMS_VERSION));
+        .add(
+            "load",
+            password,
+            new PortalUser(
+                USER_HANDLE,
+                "Load Tester",
+                "load@riverside.example",
+                Set.of("PROVIDER"),
+                "riverside",
+                true,
+                TERMS_VERSION));
     SessionConfig sessionConfig = SessionConfig.builder()
-        .idleTimeout(Duration.ofMinutes(30)).absoluteTimeout(Duration.ofHours(12)).build();
-    SessionRegistry sessions = SessionRegistry.create(sessionConfig,
-        CaffeineSessionStore.builder(sessionConfig, clock).listener(new SessionAudit(audit)).build(), random, clock,
+        .idleTimeout(Duration.ofMinutes(30))
+        .absoluteTimeout(Duration.ofHours(12))
+        .build();
+    SessionRegistry sessions = SessionRegistry.create(
+        sessionConfig,
+        CaffeineSessionStore.builder(sessionConfig, clock)
+            .listener(new SessionAudit(audit))
+            .build(),
+        random,
+        clock,
         new SessionAudit(audit));
     PortalLogin login = PortalLogin.builder()
         .keyRing(keys)
@@ -194,17 +216,24 @@ public final class LoadServer implements AutoCloseable {
         .afterLoginPath(PROTECTED_PATH)
         .build();
     return PortcullisFilter.builder()
-        .transport(TransportConfig.builder().trustedProxies(HOST).canonicalHost(HOST).build())
+        .transport(
+            TransportConfig.builder().trustedProxies(HOST).canonicalHost(HOST).build())
         .sessions(sessions)
         .login(login, random)
-        .access(AccessPolicy.builder()
-            .permitAll("/", LOGIN_PATH, "/terms", PUBLIC_PATH, "/search", "/assets/**")
-            .requireAnyRole("/council/**", "COUNCIL_OFFICER")
-            .authenticated("/**")
-            .build(), LOGIN_PATH)
+        .access(
+            AccessPolicy.builder()
+                .permitAll("/", LOGIN_PATH, "/terms", PUBLIC_PATH, "/search", "/assets/**")
+                .requireAnyRole("/council/**", "COUNCIL_OFFICER")
+                .authenticated("/**")
+                .build(),
+            LOGIN_PATH)
         .requirePublic(PUBLIC_PATH, "/terms")
-        .audit(audit, AuditRules.builder().action("/reports/{id}", "report_view")
-            .searchEndpoint("/search", "q").build())
+        .audit(
+            audit,
+            AuditRules.builder()
+                .action("/reports/{id}", "report_view")
+                .searchEndpoint("/search", "q")
+                .build())
         .build();
   }
 
@@ -212,7 +241,8 @@ public final class LoadServer implements AutoCloseable {
   private static Server server(int port, Filter filter) {
     Server server = new Server();
     HttpConfiguration config = new HttpConfiguration();
-    // Jetty's header cache otherwise matches Cookie values case-insensitively per connection (see the README).
+    // Jetty's header cache otherwise matches Cookie values case-insensitively per connection (see
+    // the README).
     config.setHeaderCacheCaseSensitive(true);
     config.setSendServerVersion(false);
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
@@ -236,37 +266,57 @@ public final class LoadServer implements AutoCloseable {
    * @return the Cookie header value
    */
   private static String logIn(URI base, char[] password) throws IOException, InterruptedException {
-    HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient client = HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
     Map<String, String> jar = new LinkedHashMap<>();
 
     HttpResponse<String> page = send(client, request(base, LOGIN_PATH, jar).GET(), jar);
-    String csrf = page.body().lines().filter(l -> l.startsWith("csrf=")).map(l -> l.substring(5)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the login page (" + page.statusCode() + ") offers no CSRF"
-            + " token"));
-    String form = Map.of("username", "load", "password", new String(password), "acceptTerms", "yes", "_csrf", csrf)
-        .entrySet().stream()
+    String csrf = page.body()
+        .lines()
+        .filter(l -> l.startsWith("csrf="))
+        .map(l -> l.substring(5))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException(
+            "the login page (" + page.statusCode() + ") offers no CSRF" + " token"));
+    String form = Map.of(
+            "username",
+            "load",
+            "password",
+            new String(password),
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            csrf)
+        .entrySet()
+        .stream()
         .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
             + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));
-    HttpResponse<String> posted = send(client, request(base, LOGIN_PATH, jar)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)), jar);
+    HttpResponse<String> posted = send(
+        client,
+        request(base, LOGIN_PATH, jar)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form)),
+        jar);
     if (posted.statusCode() != 303
         || !posted.headers().firstValue("Location").orElse("").equals(PROTECTED_PATH)) {
       throw new IllegalStateException("login was refused: " + posted.statusCode() + " to "
           + posted.headers().firstValue("Location").orElse("nowhere"));
     }
     HttpResponse<String> check = send(client, request(base, PROTECTED_PATH, jar).GET(), jar);
-    if (check.statusCode() != 200 || !check.body().startsWith(PrincipalPage.principalLine(USER_HANDLE))) {
-      throw new IllegalStateException("the login's cookies do not open " + PROTECTED_PATH + ": "
-          + check.statusCode());
+    if (check.statusCode() != 200
+        || !check.body().startsWith(PrincipalPage.principalLine(USER_HANDLE))) {
+      throw new IllegalStateException(
+          "the login's cookies do not open " + PROTECTED_PATH + ": " + check.statusCode());
     }
     return cookieHeader(jar);
   }
 
   private static HttpRequest.Builder request(URI base, String path, Map<String, String> jar) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
     PROXY_HEADERS.forEach(request::header);
     if (!jar.isEmpty()) {
       request.header("Cookie", cookieHeader(jar));
@@ -275,13 +325,17 @@ public final class LoadServer implements AutoCloseable {
   }
 
   private static String cookieHeader(Map<String, String> jar) {
-    return jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; "));
+    return jar.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining("; "));
   }
 
   /** Sends and keeps the response's cookies, dropping the ones it expires. */
-  private static HttpResponse<String> send(HttpClient client, HttpRequest.Builder request, Map<String, String> jar)
+  private static HttpResponse<String> send(
+      HttpClient client, HttpRequest.Builder request, Map<String, String> jar)
       throws IOException, InterruptedException {
-    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     for (String header : response.headers().allValues("Set-Cookie")) {
       for (HttpCookie cookie : HttpCookie.parse(header)) {
         if (cookie.getMaxAge() == 0 || cookie.getValue().isEmpty()) {
@@ -301,7 +355,8 @@ public final class LoadServer implements AutoCloseable {
   }
 
   private static URI uri(Server server) {
-    return URI.create("http://" + HOST + ":" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+    return URI.create(
+        "http://" + HOST + ":" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
   }
 
   private static void stopQuietly(Server server) {
@@ -315,7 +370,8 @@ public final class LoadServer implements AutoCloseable {
   }
 
   /** Starts the apps, writes the cookie header to {@code --cookie-file}, prints the URLs and serves until killed. */
-  @SuppressForbidden(reason = "the load server's composition root: the one place it takes the system clock")
+  @SuppressForbidden(
+      reason = "the load server's composition root: the one place it takes the system clock")
   public static void main(String[] args) throws Exception {
     Path cookieFile = null;
     int barePort = 0;
@@ -326,25 +382,33 @@ public final class LoadServer implements AutoCloseable {
         case "--cookie-file" -> cookieFile = Path.of(required(args[i], value));
         case "--bare-port" -> barePort = Integer.parseInt(required(args[i], value));
         case "--portcullis-port" -> portcullisPort = Integer.parseInt(required(args[i], value));
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: LoadServer"
-            + " --cookie-file FILE [--bare-port N] [--portcullis-port N]");
+        default ->
+          throw new IllegalArgumentException("unknown option " + args[i] + "; usage: LoadServer"
+              + " --cookie-file FILE [--bare-port N] [--portcullis-port N]");
       }
       i++;
     }
     if (cookieFile == null) {
-      throw new IllegalArgumentException("--cookie-file FILE is required: the logged-in browser's Cookie header goes"
-          + " there, never to the console");
+      throw new IllegalArgumentException(
+          "--cookie-file FILE is required: the logged-in browser's Cookie header goes"
+              + " there, never to the console");
     }
     LoadServer server = start(InstantSource.system(), new SecureRandom(), barePort, portcullisPort);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.close();
-      } catch (Exception e) {
-        System.err.println("the load server did not stop cleanly: " + e.getClass().getName());
-      }
-    }, "load-server-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(
+            () -> {
+              try {
+                server.close();
+              } catch (Exception e) {
+                System.err.println(
+                    "the load server did not stop cleanly: " + e.getClass().getName());
+              }
+            },
+            "load-server-stop"));
     Files.deleteIfExists(cookieFile);
-    Files.createFile(cookieFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        cookieFile,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(cookieFile, server.cookieHeader());
     System.out.println("bare " + server.bareUri());
     System.out.println("portcullis " + server.portcullisUri());

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class LoadServerTest {
   private static LoadServer server;
-  private static final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient client = HttpClient.newBuilder()
+      .followRedirects(HttpClient.Redirect.NEVER)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -33,9 +35,10 @@ class LoadServerTest {
     server.close();
   }
 
-  private static HttpResponse<String> get(URI base, String path, String cookies, boolean proxyHeaders)
-      throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5));
+  private static HttpResponse<String> get(
+      URI base, String path, String cookies, boolean proxyHeaders) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5));
     if (proxyHeaders) {
       LoadServer.PROXY_HEADERS.forEach(request::header);
     }
@@ -47,9 +50,12 @@ class LoadServerTest {
 
   @Test
   void protectedPage_withTheLoginsCookies_isAnsweredAsTheUser() throws Exception {
-    HttpResponse<String> r = get(server.portcullisUri(), LoadServer.PROTECTED_PATH, server.cookieHeader(), true);
+    HttpResponse<String> r =
+        get(server.portcullisUri(), LoadServer.PROTECTED_PATH, server.cookieHeader(), true);
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).startsWith("principal=" + LoadServer.USER_HANDLE + "\n").contains("csrf=");
+    assertThat(r.body())
+        .startsWith("principal=" + LoadServer.USER_HANDLE + "\n")
+        .contains("csrf=");
     // Treated as HTTPS behind the trusted proxy: the same headers as over TLS.
     assertThat(r.headers().firstValue("Strict-Transport-Security")).isPresent();
     assertThat(r.headers().firstValue("Cache-Control")).contains("no-store");
@@ -57,7 +63,9 @@ class LoadServerTest {
 
   @Test
   void cookieHeader_holdsTheSessionAndAuthCookies() {
-    assertThat(server.cookieHeader()).contains("__Host-portcullis-sid=").contains("__Host-portcullis-auth=");
+    assertThat(server.cookieHeader())
+        .contains("__Host-portcullis-sid=")
+        .contains("__Host-portcullis-auth=");
   }
 
   @Test
@@ -72,7 +80,9 @@ class LoadServerTest {
   void protectedPage_withATamperedAuthCookie_isRedirectedToLogin() throws Exception {
     String cookies = server.cookieHeader();
     int at = cookies.indexOf("__Host-portcullis-auth=") + "__Host-portcullis-auth=".length() + 10;
-    String tampered = cookies.substring(0, at) + (cookies.charAt(at) == 'A' ? 'B' : 'A') + cookies.substring(at + 1);
+    String tampered = cookies.substring(0, at)
+        + (cookies.charAt(at) == 'A' ? 'B' : 'A')
+        + cookies.substring(at + 1);
     HttpResponse<String> r = get(server.portcullisUri(), LoadServer.PROTECTED_PATH, tampered, true);
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(r.headers().firstValue("Location").orElse("")).startsWith("/login");
@@ -80,9 +90,11 @@ class LoadServerTest {
 
   @Test
   void plainHttpWithoutTheProxyHeaders_isSentToHttps() throws Exception {
-    HttpResponse<String> r = get(server.portcullisUri(), LoadServer.PROTECTED_PATH, server.cookieHeader(), false);
+    HttpResponse<String> r =
+        get(server.portcullisUri(), LoadServer.PROTECTED_PATH, server.cookieHeader(), false);
     assertThat(r.statusCode()).isEqualTo(308);
-    assertThat(r.headers().firstValue("Location").orElse("")).startsWith("https://" + LoadServer.HOST + "/");
+    assertThat(r.headers().firstValue("Location").orElse(""))
+        .startsWith("https://" + LoadServer.HOST + "/");
   }
 
   @Test
@@ -96,7 +108,8 @@ class LoadServerTest {
 
   @Test
   void bareApp_answersTheProtectedPage_withoutKnowingTheUser() throws Exception {
-    HttpResponse<String> r = get(server.bareUri(), LoadServer.PROTECTED_PATH, server.cookieHeader(), true);
+    HttpResponse<String> r =
+        get(server.bareUri(), LoadServer.PROTECTED_PATH, server.cookieHeader(), true);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("principal=anonymous\n");
     assertThat(r.headers().firstValue("Strict-Transport-Security")).isEmpty();

@@ -24,13 +24,19 @@ public final class PathNormaliser {
   private PathNormaliser() {}
 
   public static Optional<String> normalise(String rawPath) {
-    if (rawPath == null || rawPath.isEmpty() || rawPath.length() > MAX_LENGTH || rawPath.charAt(0) != '/') {
+    if (rawPath == null
+        || rawPath.isEmpty()
+        || rawPath.length() > MAX_LENGTH
+        || rawPath.charAt(0) != '/') {
       return Optional.empty();
     }
-    // One pass: decode, refuse bad characters, and check each segment as it ends. Without escapes the decoded path is
-    // the raw one, so the common request allocates nothing until the lower-casing (which returns the same string
+    // One pass: decode, refuse bad characters, and check each segment as it ends. Without escapes
+    // the decoded path is
+    // the raw one, so the common request allocates nothing until the lower-casing (which returns
+    // the same string
     // when there is nothing to lower).
-    StringBuilder decoded = rawPath.indexOf('%') < 0 ? null : new StringBuilder(rawPath.length()).append('/');
+    StringBuilder decoded =
+        rawPath.indexOf('%') < 0 ? null : new StringBuilder(rawPath.length()).append('/');
     int segmentLength = 0;
     char first = 0;
     char previous = '/';

@@ -23,10 +23,14 @@ public final class CsrfToken {
 
   /** Whether {@code presented} equals {@code expected}; false when either is missing. */
   public static boolean matches(String expected, String presented) {
-    if (expected == null || presented == null || presented.length() > MAX_PRESENTED || expected.isEmpty()) {
+    if (expected == null
+        || presented == null
+        || presented.length() > MAX_PRESENTED
+        || expected.isEmpty()) {
       return false;
     }
-    return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+    return MessageDigest.isEqual(
+        expected.getBytes(StandardCharsets.US_ASCII),
         presented.getBytes(StandardCharsets.US_ASCII));
   }
 }

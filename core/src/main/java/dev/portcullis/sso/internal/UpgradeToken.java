@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param sessionBinding hex of {@link dev.portcullis.ticket.SessionBinding#of} for the session it was issued to
  * @param expiresAt at most ten minutes after issue
  */
-public record UpgradeToken(String tokenId, String userHandle, String sessionBinding, Instant expiresAt) {
+public record UpgradeToken(
+    String tokenId, String userHandle, String sessionBinding, Instant expiresAt) {
   public UpgradeToken {
     Objects.requireNonNull(tokenId, "tokenId");
     Objects.requireNonNull(userHandle, "userHandle");

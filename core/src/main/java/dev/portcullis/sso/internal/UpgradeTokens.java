@@ -30,6 +30,7 @@ import java.util.Objects;
 public final class UpgradeTokens {
   /** The longest lifetime a token may be given. */
   public static final Duration MAX_LIFETIME = Duration.ofMinutes(10);
+
   public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
   private static final byte VERSION = 1;
   private static final HexFormat HEX = HexFormat.of();
@@ -41,7 +42,12 @@ public final class UpgradeTokens {
   private final ReplayStore replay;
   private final Duration lifetime;
 
-  private UpgradeTokens(KeyRing ring, String cookieName, InstantSource clock, SecureRandom random, ReplayStore replay,
+  private UpgradeTokens(
+      KeyRing ring,
+      String cookieName,
+      InstantSource clock,
+      SecureRandom random,
+      ReplayStore replay,
       Duration lifetime) {
     this.sealer = Sealer.create(ring, Purpose.SSO_UPGRADE, random);
     this.cookieName = cookieName;
@@ -51,14 +57,25 @@ public final class UpgradeTokens {
     this.lifetime = lifetime;
   }
 
-  public static UpgradeTokens create(KeyRing ring, String cookieName, InstantSource clock, SecureRandom random,
-      ReplayStore replay, Duration lifetime) {
+  public static UpgradeTokens create(
+      KeyRing ring,
+      String cookieName,
+      InstantSource clock,
+      SecureRandom random,
+      ReplayStore replay,
+      Duration lifetime) {
     Objects.requireNonNull(lifetime, "lifetime");
     if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(MAX_LIFETIME) > 0) {
-      throw new IllegalArgumentException("an SSO-upgrade token lives between 1 ms and 10 minutes, got " + lifetime);
+      throw new IllegalArgumentException(
+          "an SSO-upgrade token lives between 1 ms and 10 minutes, got " + lifetime);
     }
-    return new UpgradeTokens(ring, Objects.requireNonNull(cookieName), Objects.requireNonNull(clock),
-        Objects.requireNonNull(random), Objects.requireNonNull(replay), lifetime);
+    return new UpgradeTokens(
+        ring,
+        Objects.requireNonNull(cookieName),
+        Objects.requireNonNull(clock),
+        Objects.requireNonNull(random),
+        Objects.requireNonNull(replay),
+        lifetime);
   }
 
   /** A sealed token for {@code userHandle} in session {@code sessionId}: the cookie value. */
@@ -108,11 +125,13 @@ public final class UpgradeTokens {
     if (!clock.instant().isBefore(token.expiresAt())) {
       return new Redemption.Refused("EXPIRED");
     }
-    if (!java.security.MessageDigest.isEqual(HEX.parseHex(token.sessionBinding()), SessionBinding.of(sessionId))) {
+    if (!java.security.MessageDigest.isEqual(
+        HEX.parseHex(token.sessionBinding()), SessionBinding.of(sessionId))) {
       return new Redemption.Refused("OTHER_SESSION");
     }
     return replay.markUsed(token.tokenId(), token.expiresAt())
-        ? new Redemption.Redeemed(token) : new Redemption.Replayed(token);
+        ? new Redemption.Redeemed(token)
+        : new Redemption.Replayed(token);
   }
 
   private static UpgradeToken decode(byte[] b) {
@@ -131,7 +150,10 @@ public final class UpgradeTokens {
       if (in.hasRemaining() || user.length == 0) {
         return null;
       }
-      return new UpgradeToken(HEX.formatHex(id), new String(user, StandardCharsets.UTF_8), HEX.formatHex(binding),
+      return new UpgradeToken(
+          HEX.formatHex(id),
+          new String(user, StandardCharsets.UTF_8),
+          HEX.formatHex(binding),
           Instant.ofEpochMilli(expires));
     } catch (BufferUnderflowException | IllegalArgumentException | java.time.DateTimeException e) {
       return null;

@@ -70,8 +70,8 @@ public final class TrustedProxies {
       int slash = s.indexOf('/');
       IpAddress parsed = IpAddress.parse(slash < 0 ? s : s.substring(0, slash)).orElse(null);
       if (parsed == null) {
-        throw new IllegalArgumentException("trusted proxy '" + c + "' is not an IP address or CIDR (IPv4 parts"
-            + " without leading zeros)");
+        throw new IllegalArgumentException("trusted proxy '" + c
+            + "' is not an IP address or CIDR (IPv4 parts" + " without leading zeros)");
       }
       byte[] addr = parsed.bytes();
       int prefix = addr.length * 8;
@@ -101,7 +101,11 @@ public final class TrustedProxies {
    * @param xForwardedFor the {@code X-Forwarded-For} header values
    * @param xForwardedProto the {@code X-Forwarded-Proto} header values
    */
-  public Client resolve(String peer, boolean connectionSecure, List<String> forwarded, List<String> xForwardedFor,
+  public Client resolve(
+      String peer,
+      boolean connectionSecure,
+      List<String> forwarded,
+      List<String> xForwardedFor,
       List<String> xForwardedProto) {
     Objects.requireNonNull(peer, "peer");
     if (!isTrusted(peer)) {
@@ -197,7 +201,9 @@ public final class TrustedProxies {
   }
 
   private static String unquote(String v) {
-    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+        ? v.substring(1, v.length() - 1)
+        : v;
   }
 
   private static String stripPort(String addr) {

@@ -36,15 +36,20 @@ class PathNormaliserTest {
   @Provide
   Arbitrary<String> pathLike() {
     Arbitrary<String> pieces = Arbitraries.oneOf(
-        Arbitraries.of("/", "//", ".", "..", "%2e", "%2E", "%2f", "%25", "%41", "%7e", "%20", "%", "%4", "%zz", ";",
-            "\\", " ", "A", "b", "z", "0", "-", "_", "~", "\u00e9", "\t", "%00", "%7f", "%C3%A9"),
+        Arbitraries.of(
+            "/", "//", ".", "..", "%2e", "%2E", "%2f", "%25", "%41", "%7e", "%20", "%", "%4", "%zz",
+            ";", "\\", " ", "A", "b", "z", "0", "-", "_", "~", "\u00e9", "\t", "%00", "%7f",
+            "%C3%A9"),
         Arbitraries.strings().withCharRange('a', 'e').ofMinLength(1).ofMaxLength(3));
     return pieces.list().ofMaxSize(8).map(l -> "/" + String.join("", l));
   }
 
   /** The earlier two-pass implementation (decode, then split into segments), kept as the oracle. */
   private static Optional<String> reference(String rawPath) {
-    if (rawPath == null || rawPath.isEmpty() || rawPath.length() > PathNormaliser.MAX_LENGTH || rawPath.charAt(0) != '/') {
+    if (rawPath == null
+        || rawPath.isEmpty()
+        || rawPath.length() > PathNormaliser.MAX_LENGTH
+        || rawPath.charAt(0) != '/') {
       return Optional.empty();
     }
     StringBuilder out = new StringBuilder(rawPath.length());
@@ -78,7 +83,11 @@ class PathNormaliserTest {
       if (seg.isEmpty() && !last) {
         return Optional.empty(); // "//"
       }
-      if (seg.equals(".") || seg.equals("..") || seg.endsWith(".") || seg.endsWith(" ") || seg.startsWith(" ")) {
+      if (seg.equals(".")
+          || seg.equals("..")
+          || seg.endsWith(".")
+          || seg.endsWith(" ")
+          || seg.startsWith(" ")) {
         return Optional.empty();
       }
     }

@@ -25,9 +25,16 @@ class UpgradeTokensConcurrencyTest {
   void concurrentDoubleRedemptions_redeemEachTokenExactlyOnce() throws Exception {
     MutableClock clock = MutableClock.startingAt2026();
     SecureRandom random = new SecureRandom();
-    KeyRing ring = KeyRing.builder().add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random)).build();
-    UpgradeTokens tokens = UpgradeTokens.create(ring, SsoConfig.DEFAULT_COOKIE, clock, random,
-        ReplayStore.inMemory(clock), UpgradeTokens.DEFAULT_LIFETIME);
+    KeyRing ring = KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
+        .build();
+    UpgradeTokens tokens = UpgradeTokens.create(
+        ring,
+        SsoConfig.DEFAULT_COOKIE,
+        clock,
+        random,
+        ReplayStore.inMemory(clock),
+        UpgradeTokens.DEFAULT_LIFETIME);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       for (int i = 0; i < TOKENS; i++) {

@@ -7,42 +7,54 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TrustedProxiesTest {
-  private final TrustedProxies proxies = TrustedProxies.of(List.of("10.0.0.0/8", "192.0.2.7", "fd00::/8"));
+  private final TrustedProxies proxies =
+      TrustedProxies.of(List.of("10.0.0.0/8", "192.0.2.7", "fd00::/8"));
 
   @Test
   void headersFromAnUntrustedPeer_areIgnored() {
-    var c = proxies.resolve("203.0.113.5", false, List.of("for=198.51.100.1;proto=https"),
-        List.of("198.51.100.1"), List.of("https"));
+    var c = proxies.resolve(
+        "203.0.113.5",
+        false,
+        List.of("for=198.51.100.1;proto=https"),
+        List.of("198.51.100.1"),
+        List.of("https"));
     assertThat(c).isEqualTo(new TrustedProxies.Client("203.0.113.5", false));
-    assertThat(TrustedProxies.none().resolve("10.1.1.1", false, List.of(), List.of("1.2.3.4"), List.of("https")))
+    assertThat(TrustedProxies.none()
+            .resolve("10.1.1.1", false, List.of(), List.of("1.2.3.4"), List.of("https")))
         .isEqualTo(new TrustedProxies.Client("10.1.1.1", false));
   }
 
   @Test
   void xForwarded_fromTrustedPeer_skipsTrustedHopsFromTheRight() {
-    var c = proxies.resolve("10.0.0.2", false, List.of(), List.of("6.6.6.6, 198.51.100.1, 10.0.0.9"),
-        List.of("https"));
+    var c = proxies.resolve(
+        "10.0.0.2", false, List.of(), List.of("6.6.6.6, 198.51.100.1, 10.0.0.9"), List.of("https"));
     assertThat(c).isEqualTo(new TrustedProxies.Client("198.51.100.1", true));
   }
 
   @Test
   void forwardedHeader_isPreferred_withQuotedIpv6AndPorts() {
-    var c = proxies.resolve("192.0.2.7", false,
-        List.of("for=\"[2001:db8::1]:4711\";proto=https, for=10.9.9.9;proto=https"), List.of("6.6.6.6"),
+    var c = proxies.resolve(
+        "192.0.2.7",
+        false,
+        List.of("for=\"[2001:db8::1]:4711\";proto=https, for=10.9.9.9;proto=https"),
+        List.of("6.6.6.6"),
         List.of("http"));
     assertThat(c).isEqualTo(new TrustedProxies.Client("2001:db8::1", true));
   }
 
   @Test
   void malformedForwardingFromTrustedPeer_fallsBackToThePeer() {
-    assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("not-an-ip"), List.of("https")))
+    assertThat(
+            proxies.resolve("10.0.0.2", false, List.of(), List.of("not-an-ip"), List.of("https")))
         .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
     assertThat(proxies.resolve("10.0.0.2", true, List.of("garbage"), List.of(), List.of()))
         .isEqualTo(new TrustedProxies.Client("10.0.0.2", true));
     assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("1.2.3.4"), List.of("gopher")))
         .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
-    assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("evil.example.com"), List.of("https")))
-        .as("names are never resolved").isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+    assertThat(proxies.resolve(
+            "10.0.0.2", false, List.of(), List.of("evil.example.com"), List.of("https")))
+        .as("names are never resolved")
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
   }
 
   @Test
@@ -53,34 +65,45 @@ class TrustedProxiesTest {
     assertThat(proxies.isTrusted("192.0.2.8")).isFalse();
     assertThat(proxies.isTrusted("fd12::1")).isTrue();
     assertThat(proxies.isTrusted("fe80::1")).isFalse();
-    assertThat(TrustedProxies.of(List.of("172.16.0.0/12")).isTrusted("172.31.255.255")).isTrue();
-    assertThat(TrustedProxies.of(List.of("172.16.0.0/12")).isTrusted("172.32.0.0")).isFalse();
+    assertThat(TrustedProxies.of(List.of("172.16.0.0/12")).isTrusted("172.31.255.255"))
+        .isTrue();
+    assertThat(TrustedProxies.of(List.of("172.16.0.0/12")).isTrusted("172.32.0.0"))
+        .isFalse();
   }
 
   @Test
   void badConfiguration_namesTheEntry() {
-    assertThatThrownBy(() -> TrustedProxies.of(List.of("proxy.internal"))).hasMessageContaining("'proxy.internal'");
-    assertThatThrownBy(() -> TrustedProxies.of(List.of("10.0.0.0/33"))).hasMessageContaining("prefix");
-    assertThatThrownBy(() -> TrustedProxies.of(List.of("300.0.0.1"))).hasMessageContaining("'300.0.0.1'");
+    assertThatThrownBy(() -> TrustedProxies.of(List.of("proxy.internal")))
+        .hasMessageContaining("'proxy.internal'");
+    assertThatThrownBy(() -> TrustedProxies.of(List.of("10.0.0.0/33")))
+        .hasMessageContaining("prefix");
+    assertThatThrownBy(() -> TrustedProxies.of(List.of("300.0.0.1")))
+        .hasMessageContaining("'300.0.0.1'");
   }
 
   @Test
   void leadingZeros_areNotAddresses_inTheHeaderOrTheConfiguration() {
-    assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("010.0.0.1"), List.of("https")))
+    assertThat(
+            proxies.resolve("10.0.0.2", false, List.of(), List.of("010.0.0.1"), List.of("https")))
         .as("ambiguous (octal or decimal?): the proxy's own address, as for any malformed hop")
         .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
-    assertThat(proxies.resolve("10.0.0.2", false, List.of("for=010.0.0.1;proto=https"), List.of(), List.of()))
+    assertThat(proxies.resolve(
+            "10.0.0.2", false, List.of("for=010.0.0.1;proto=https"), List.of(), List.of()))
         .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
     assertThat(proxies.isTrusted("010.0.0.1")).isFalse();
     assertThat(proxies.isTrusted("10.0.0.1")).isTrue();
-    assertThatThrownBy(() -> TrustedProxies.of(List.of("010.0.0.0/8"))).hasMessageContaining("'010.0.0.0/8'");
+    assertThatThrownBy(() -> TrustedProxies.of(List.of("010.0.0.0/8")))
+        .hasMessageContaining("'010.0.0.0/8'");
   }
 
   @Test
   void clientAddress_isTheCanonicalTextOfTheHop() {
-    assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("2001:DB8:0:0::1"), List.of("https")))
+    assertThat(proxies.resolve(
+            "10.0.0.2", false, List.of(), List.of("2001:DB8:0:0::1"), List.of("https")))
         .isEqualTo(new TrustedProxies.Client("2001:db8::1", true));
-    assertThat(proxies.resolve("10.0.0.2", false, List.of(), List.of("::ffff:198.51.100.1"), List.of("https")))
-        .as("an IPv4-mapped address is its IPv4 address").isEqualTo(new TrustedProxies.Client("198.51.100.1", true));
+    assertThat(proxies.resolve(
+            "10.0.0.2", false, List.of(), List.of("::ffff:198.51.100.1"), List.of("https")))
+        .as("an IPv4-mapped address is its IPv4 address")
+        .isEqualTo(new TrustedProxies.Client("198.51.100.1", true));
   }
 }

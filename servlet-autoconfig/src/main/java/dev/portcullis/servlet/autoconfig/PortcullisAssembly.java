@@ -59,8 +59,14 @@ final class PortcullisAssembly {
   }
 
   /** Everything checked at deployment; immutable, holds no resource. */
-  record Prepared(KeyRing keyRing, SessionConfig sessions, CookieSpec authCookie, CookieSpec cookieCheckCookie,
-      TransportConfig transport, Optional<AccessPolicy> access, PortcullisSettings settings,
+  record Prepared(
+      KeyRing keyRing,
+      SessionConfig sessions,
+      CookieSpec authCookie,
+      CookieSpec cookieCheckCookie,
+      TransportConfig transport,
+      Optional<AccessPolicy> access,
+      PortcullisSettings settings,
       Optional<String> userDirectoryClass) {}
 
   /** The built filter and what to close, in order, when the context stops. */
@@ -75,11 +81,16 @@ final class PortcullisAssembly {
    * @param environment the process environment, for the key ring variable
    * @param loader the web application's class loader, for {@code portcullis.user-directory}
    */
-  static Prepared prepare(PortcullisSettings s, Map<String, String> environment, InstantSource clock,
+  static Prepared prepare(
+      PortcullisSettings s,
+      Map<String, String> environment,
+      InstantSource clock,
       ClassLoader loader) {
     KeyRing keyRing = keyRing(s, environment, clock);
     SessionConfig sessions = part(s, "portcullis.session", () -> {
-      CookieSpec cookie = cookie(s, "portcullis.cookies.session",
+      CookieSpec cookie = cookie(
+          s,
+          "portcullis.cookies.session",
           SessionConfig.defaultCookie(SessionConfig.DEFAULT_COOKIE_NAME));
       SessionConfig.Builder b = SessionConfig.builder();
       if (cookie != null) {
@@ -89,16 +100,23 @@ final class PortcullisAssembly {
       s.duration("portcullis.session.absolute-timeout").ifPresent(b::absoluteTimeout);
       s.longValue("portcullis.session.max-sessions").ifPresent(b::maxSessions);
       s.choice("portcullis.session.id-format", SessionIdFormat.class).ifPresent(b::idFormat);
-      s.integer("portcullis.session.anonymous-sessions-per-address").ifPresent(b::anonymousSessionsPerAddress);
-      s.duration("portcullis.session.anonymous-session-window").ifPresent(b::anonymousSessionWindow);
+      s.integer("portcullis.session.anonymous-sessions-per-address")
+          .ifPresent(b::anonymousSessionsPerAddress);
+      s.duration("portcullis.session.anonymous-session-window")
+          .ifPresent(b::anonymousSessionWindow);
       s.longValue("portcullis.session.tracked-addresses").ifPresent(b::trackedAddresses);
       return b.build();
     });
-    CookieSpec auth = cookie(s, "portcullis.cookies.auth",
+    CookieSpec auth = cookie(
+        s,
+        "portcullis.cookies.auth",
         LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
-    CookieSpec check = cookie(s, "portcullis.cookies.cookie-check",
+    CookieSpec check = cookie(
+        s,
+        "portcullis.cookies.cookie-check",
         LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
-    String transportPrefix = "portcullis.transport (canonical-host, https-port, redirect-plain-http)";
+    String transportPrefix =
+        "portcullis.transport (canonical-host, https-port, redirect-plain-http)";
     TransportConfig transport = part(s, transportPrefix, () -> {
       TransportConfig.Builder b = TransportConfig.builder();
       s.bool("portcullis.transport.development-mode").ifPresent(b::developmentMode);
@@ -116,7 +134,8 @@ final class PortcullisAssembly {
     Optional<AccessPolicy> access = Optional.empty();
     if (!publicPaths.isEmpty() || !authenticated.isEmpty() || !rules.isEmpty()) {
       access = Optional.ofNullable(part(s, "portcullis.access", () -> {
-        AccessPolicy.Builder b = AccessPolicy.builder().permitAll(publicPaths.toArray(String[]::new));
+        AccessPolicy.Builder b =
+            AccessPolicy.builder().permitAll(publicPaths.toArray(String[]::new));
         for (PortcullisSettings.RoleRule r : rules) {
           b.requireAnyRole(r.pattern(), r.roles().toArray(String[]::new));
         }
@@ -124,14 +143,17 @@ final class PortcullisAssembly {
       }));
     }
     if (s.string("portcullis.login.terms-version").isEmpty()) {
-      s.problem("portcullis.login.terms-version is not set: give the current terms-of-use version (logging in"
-          + " means accepting it), for example 2026-01");
+      s.problem(
+          "portcullis.login.terms-version is not set: give the current terms-of-use version (logging in"
+              + " means accepting it), for example 2026-01");
     }
     // Read now so that a value that does not parse is reported at deployment.
     s.duration("portcullis.login.ticket-lifetime");
     Optional<AuditSinkType> sink = s.choice("portcullis.audit.sink", AuditSinkType.class);
-    if (sink.filter(t -> t != AuditSinkType.SLF4J).isPresent() && s.path("portcullis.audit.file").isEmpty()) {
-      s.problem("portcullis.audit.sink is " + sink.get().name().toLowerCase(Locale.ROOT).replace('_', '-')
+    if (sink.filter(t -> t != AuditSinkType.SLF4J).isPresent()
+        && s.path("portcullis.audit.file").isEmpty()) {
+      s.problem("portcullis.audit.sink is "
+          + sink.get().name().toLowerCase(Locale.ROOT).replace('_', '-')
           + ", which writes to a file, but portcullis.audit.file is not set");
     }
     s.integer("portcullis.audit.queue-capacity");
@@ -141,7 +163,8 @@ final class PortcullisAssembly {
     return new Prepared(keyRing, sessions, auth, check, transport, access, s, directory);
   }
 
-  private static KeyRing keyRing(PortcullisSettings s, Map<String, String> environment, InstantSource clock) {
+  private static KeyRing keyRing(
+      PortcullisSettings s, Map<String, String> environment, InstantSource clock) {
     Optional<Path> file = s.path("portcullis.keys.file");
     Duration maxAge = s.duration("portcullis.keys.max-age").orElse(KeyRing.DEFAULT_MAX_KEY_AGE);
     KeyRing ring;
@@ -151,19 +174,26 @@ final class PortcullisAssembly {
       } else if (environment.containsKey(KeyRingSources.ENV_VARIABLE)) {
         ring = KeyRingSources.fromEnvironment(environment);
       } else {
-        s.problem("there is no key ring, and Portcullis has no default key: set the environment variable "
-            + KeyRingSources.ENV_VARIABLE + " or portcullis.keys.file (make either with dev.portcullis.crypto.KeyTool)");
+        s.problem(
+            "there is no key ring, and Portcullis has no default key: set the environment variable "
+                + KeyRingSources.ENV_VARIABLE
+                + " or portcullis.keys.file (make either with dev.portcullis.crypto.KeyTool)");
         return null;
       }
     } catch (RuntimeException e) {
-      s.problem("the key ring (" + (file.isPresent() ? "portcullis.keys.file, " + s.sourceOf("portcullis.keys.file")
-          : "environment variable " + KeyRingSources.ENV_VARIABLE) + ") cannot be used: " + e.getMessage());
+      s.problem("the key ring ("
+          + (file.isPresent()
+              ? "portcullis.keys.file, " + s.sourceOf("portcullis.keys.file")
+              : "environment variable " + KeyRingSources.ENV_VARIABLE)
+          + ") cannot be used: " + e.getMessage());
       return null;
     }
     List<KeyInfo> old = ring.keysOlderThan(maxAge, clock.instant());
     if (!old.isEmpty()) {
-      log.warn("Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
-          old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")), maxAge);
+      log.warn(
+          "Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
+          old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")),
+          maxAge);
     }
     return ring;
   }
@@ -190,20 +220,27 @@ final class PortcullisAssembly {
       } else if (!Modifier.isPublic(type.getModifiers())) {
         s.problem("portcullis.user-directory names " + name + ", which is not a public class");
       } else {
-        Object unused = type.getConstructor(); // NoSuchMethodException without a public no-argument constructor
+        Object unused =
+            type.getConstructor(); // NoSuchMethodException without a public no-argument constructor
       }
     } catch (ClassNotFoundException e) {
-      s.problem("portcullis.user-directory names the class " + name + ", which is not on the class path");
+      s.problem(
+          "portcullis.user-directory names the class " + name + ", which is not on the class path");
     } catch (NoSuchMethodException e) {
-      s.problem("portcullis.user-directory names " + name + ", which has no public constructor without parameters");
+      s.problem("portcullis.user-directory names " + name
+          + ", which has no public constructor without parameters");
     } catch (LinkageError e) {
       s.problem("portcullis.user-directory names " + name + ", which cannot be loaded: " + e);
     }
   }
 
   /** Makes the user directory {@code portcullis.user-directory} names (checked by {@link #prepare}). */
-  static UserDirectory instantiate(String name, ClassLoader loader) throws ReflectiveOperationException {
-    return Class.forName(name, true, loader).asSubclass(UserDirectory.class).getConstructor().newInstance();
+  static UserDirectory instantiate(String name, ClassLoader loader)
+      throws ReflectiveOperationException {
+    return Class.forName(name, true, loader)
+        .asSubclass(UserDirectory.class)
+        .getConstructor()
+        .newInstance();
   }
 
   /**
@@ -211,20 +248,29 @@ final class PortcullisAssembly {
    *
    * @throws IllegalStateException with every mistake found, one a line
    */
-  static Assembled assemble(Prepared p, UserDirectory users, InstantSource clock, SecureRandom random) {
+  static Assembled assemble(
+      Prepared p, UserDirectory users, InstantSource clock, SecureRandom random) {
     PortcullisSettings s = p.settings();
     AuditLog audit = auditLog(s, clock, random);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
-      SessionStore store = CaffeineSessionStore.builder(p.sessions(), clock).listener(new SessionAudit(audit))
+      SessionStore store = CaffeineSessionStore.builder(p.sessions(), clock)
+          .listener(new SessionAudit(audit))
           .build();
-      SessionRegistry registry = SessionRegistry.create(p.sessions(), store, random, clock, new SessionAudit(audit));
+      SessionRegistry registry =
+          SessionRegistry.create(p.sessions(), store, random, clock, new SessionAudit(audit));
       RevocationStore revocations = RevocationStore.inMemory(clock);
       closeIfCloseable(store, resources::add);
       closeIfCloseable(revocations, resources::add);
       PortalLogin login = part(s, "portcullis.login", () -> {
-        PortalLogin.Builder b = PortalLogin.builder().keyRing(p.keyRing()).users(users).revocations(revocations)
-            .clock(clock).random(random).authCookie(p.authCookie()).cookieCheckCookie(p.cookieCheckCookie());
+        PortalLogin.Builder b = PortalLogin.builder()
+            .keyRing(p.keyRing())
+            .users(users)
+            .revocations(revocations)
+            .clock(clock)
+            .random(random)
+            .authCookie(p.authCookie())
+            .cookieCheckCookie(p.cookieCheckCookie());
         s.string("portcullis.login.terms-version").ifPresent(b::termsVersion);
         s.duration("portcullis.login.ticket-lifetime").ifPresent(b::ticketLifetime);
         s.string("portcullis.login.path").ifPresent(b::loginPath);
@@ -234,12 +280,17 @@ final class PortcullisAssembly {
         s.string("portcullis.login.after-login-path").ifPresent(b::afterLoginPath);
         return b.build();
       });
-      PortcullisFilter filter = login == null ? null : part(s, "portcullis.access, portcullis.login and the cookie names together", () -> {
-        PortcullisFilter.Builder b = PortcullisFilter.builder().transport(p.transport()).sessions(registry)
-            .login(login, random).audit(audit);
-        p.access().ifPresent(policy -> b.access(policy, login.endpoints().loginPath()));
-        return b.build();
-      });
+      PortcullisFilter filter = login == null
+          ? null
+          : part(s, "portcullis.access, portcullis.login and the cookie names together", () -> {
+            PortcullisFilter.Builder b = PortcullisFilter.builder()
+                .transport(p.transport())
+                .sessions(registry)
+                .login(login, random)
+                .audit(audit);
+            p.access().ifPresent(policy -> b.access(policy, login.endpoints().loginPath()));
+            return b.build();
+          });
       if (!s.problems().isEmpty()) {
         throw new IllegalStateException(report(s.problems()));
       }
@@ -253,7 +304,8 @@ final class PortcullisAssembly {
   }
 
   private static AuditLog auditLog(PortcullisSettings s, InstantSource clock, SecureRandom random) {
-    AuditSinkType type = s.choice("portcullis.audit.sink", AuditSinkType.class).orElse(AuditSinkType.SLF4J);
+    AuditSinkType type =
+        s.choice("portcullis.audit.sink", AuditSinkType.class).orElse(AuditSinkType.SLF4J);
     AuditSink sink;
     Optional<Path> file = s.path("portcullis.audit.file");
     try {
@@ -268,12 +320,19 @@ final class PortcullisAssembly {
           sink = AuditSink.slf4j();
       }
     } catch (IOException e) {
-      throw new IllegalStateException(report(List.of("cannot open portcullis.audit.file " + file.orElseThrow()
-          + " (" + s.sourceOf("portcullis.audit.file") + "): " + e.getMessage()
-          + "; its directory must exist and be writable, and no other process may hold the file")), e);
+      throw new IllegalStateException(
+          report(
+              List.of(
+                  "cannot open portcullis.audit.file " + file.orElseThrow()
+                      + " (" + s.sourceOf("portcullis.audit.file") + "): " + e.getMessage()
+                      + "; its directory must exist and be writable, and no other process may hold the file")),
+          e);
     }
     try {
-      AuditLog.Builder b = AuditLog.builder().clock(clock).random(random).auditSink(sink)
+      AuditLog.Builder b = AuditLog.builder()
+          .clock(clock)
+          .random(random)
+          .auditSink(sink)
           .demandSink(SearchDemandSink.slf4j());
       s.integer("portcullis.audit.queue-capacity").ifPresent(b::queueCapacity);
       s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class).ifPresent(b::whenFull);
@@ -296,7 +355,8 @@ final class PortcullisAssembly {
       try {
         resource.close();
       } catch (Exception e) {
-        log.error("Portcullis could not close {} at shutdown", resource.getClass().getName(), e);
+        log.error(
+            "Portcullis could not close {} at shutdown", resource.getClass().getName(), e);
       }
     }
   }
@@ -313,8 +373,9 @@ final class PortcullisAssembly {
 
   /** The deployment error: every problem, one a line. */
   static String report(List<String> problems) {
-    StringBuilder sb = new StringBuilder("Portcullis is not configured correctly, so the application does not start ("
-        + problems.size() + (problems.size() == 1 ? " mistake" : " mistakes") + "):");
+    StringBuilder sb = new StringBuilder(
+        "Portcullis is not configured correctly, so the application does not start ("
+            + problems.size() + (problems.size() == 1 ? " mistake" : " mistakes") + "):");
     for (String problem : problems) {
       sb.append("\n  - ").append(problem);
     }

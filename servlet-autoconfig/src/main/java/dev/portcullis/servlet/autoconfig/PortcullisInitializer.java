@@ -59,12 +59,18 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
   private final InstantSource clock;
 
   /** The initializer the container makes: reads the process environment and the system clock. */
-  @SuppressForbidden(reason = "the composition root of a zero-config deployment: the one place the clock is chosen")
+  @SuppressForbidden(
+      reason =
+          "the composition root of a zero-config deployment: the one place the clock is chosen")
   public PortcullisInitializer() {
-    this(System.getProperty(PortcullisSettings.CONFIG_PROPERTY), System.getenv(), InstantSource.system());
+    this(
+        System.getProperty(PortcullisSettings.CONFIG_PROPERTY),
+        System.getenv(),
+        InstantSource.system());
   }
 
-  PortcullisInitializer(String configProperty, Map<String, String> environment, InstantSource clock) {
+  PortcullisInitializer(
+      String configProperty, Map<String, String> environment, InstantSource clock) {
     this.configProperty = configProperty;
     this.environment = Map.copyOf(environment);
     this.clock = clock;
@@ -80,35 +86,47 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
       loader = PortcullisInitializer.class.getClassLoader();
     }
     PortcullisSettings settings = PortcullisSettings.read(loader, configProperty, environment);
-    if (settings.problems().isEmpty() && !settings.bool("portcullis.enabled").orElse(Boolean.TRUE)) {
-      log.warn("Portcullis is installed but turned off by portcullis.enabled=false ({}): nothing is protected",
+    if (settings.problems().isEmpty()
+        && !settings.bool("portcullis.enabled").orElse(Boolean.TRUE)) {
+      log.warn(
+          "Portcullis is installed but turned off by portcullis.enabled=false ({}): nothing is protected",
           settings.sourceOf("portcullis.enabled"));
       return;
     }
-    PortcullisAssembly.Prepared prepared = PortcullisAssembly.prepare(settings, environment, clock, loader);
+    PortcullisAssembly.Prepared prepared =
+        PortcullisAssembly.prepare(settings, environment, clock, loader);
     if (!settings.problems().isEmpty()) {
       throw new ServletException(PortcullisAssembly.report(settings.problems()));
     }
     ContextShutdown shutdown = new ContextShutdown();
-    context.setAttribute(StartingFilter.STATE_ATTRIBUTE, new StartingFilter.State(prepared, clock, new SecureRandom(),
-        loader, shutdown));
+    context.setAttribute(
+        StartingFilter.STATE_ATTRIBUTE,
+        new StartingFilter.State(prepared, clock, new SecureRandom(), loader, shutdown));
     FilterRegistration.Dynamic registration = context.addFilter(FILTER_NAME, new StartingFilter());
     if (registration != null) {
       registration.setAsyncSupported(true);
       registration.addMappingForUrlPatterns(
-          EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR), false, "/*");
+          EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR),
+          false,
+          "/*");
     } else if (!isStartingFilter(context.getFilterRegistration(FILTER_NAME))) {
       throw new ServletException("the application already declares a filter named " + FILTER_NAME
           + "; Portcullis installs its own under that name: rename the application's filter, or remove"
           + " portcullis-servlet-autoconfig and register PortcullisFilter yourself");
-    } // else: a container that keeps programmatic filters over a stop and start (Jetty) still has this one
+    } // else: a container that keeps programmatic filters over a stop and start (Jetty) still has
+    // this one
     context.addListener(shutdown);
-    log.info("Portcullis filter registered for /* in {}; settings from {}", contextName(context),
-        settings.sources().isEmpty() ? "the environment only" : String.join(", ", settings.sources()));
+    log.info(
+        "Portcullis filter registered for /* in {}; settings from {}",
+        contextName(context),
+        settings.sources().isEmpty()
+            ? "the environment only"
+            : String.join(", ", settings.sources()));
   }
 
   private static boolean isStartingFilter(FilterRegistration registration) {
-    return registration != null && StartingFilter.class.getName().equals(registration.getClassName());
+    return registration != null
+        && StartingFilter.class.getName().equals(registration.getClassName());
   }
 
   private static String contextName(ServletContext context) {

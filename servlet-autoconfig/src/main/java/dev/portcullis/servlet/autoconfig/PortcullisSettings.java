@@ -59,13 +59,24 @@ final class PortcullisSettings {
       "portcullis.session.anonymous-sessions-per-address",
       "portcullis.session.anonymous-session-window",
       "portcullis.session.tracked-addresses",
-      "portcullis.cookies.session.name", "portcullis.cookies.session.secure", "portcullis.cookies.session.http-only",
-      "portcullis.cookies.session.same-site", "portcullis.cookies.session.path", "portcullis.cookies.session.domain",
-      "portcullis.cookies.auth.name", "portcullis.cookies.auth.secure", "portcullis.cookies.auth.http-only",
-      "portcullis.cookies.auth.same-site", "portcullis.cookies.auth.path", "portcullis.cookies.auth.domain",
-      "portcullis.cookies.cookie-check.name", "portcullis.cookies.cookie-check.secure",
-      "portcullis.cookies.cookie-check.http-only", "portcullis.cookies.cookie-check.same-site",
-      "portcullis.cookies.cookie-check.path", "portcullis.cookies.cookie-check.domain",
+      "portcullis.cookies.session.name",
+      "portcullis.cookies.session.secure",
+      "portcullis.cookies.session.http-only",
+      "portcullis.cookies.session.same-site",
+      "portcullis.cookies.session.path",
+      "portcullis.cookies.session.domain",
+      "portcullis.cookies.auth.name",
+      "portcullis.cookies.auth.secure",
+      "portcullis.cookies.auth.http-only",
+      "portcullis.cookies.auth.same-site",
+      "portcullis.cookies.auth.path",
+      "portcullis.cookies.auth.domain",
+      "portcullis.cookies.cookie-check.name",
+      "portcullis.cookies.cookie-check.secure",
+      "portcullis.cookies.cookie-check.http-only",
+      "portcullis.cookies.cookie-check.same-site",
+      "portcullis.cookies.cookie-check.path",
+      "portcullis.cookies.cookie-check.domain",
       "portcullis.login.terms-version",
       "portcullis.login.ticket-lifetime",
       "portcullis.login.path",
@@ -88,8 +99,11 @@ final class PortcullisSettings {
       "portcullis.audit.when-full")));
 
   /** {@code portcullis.access.rules[0].pattern} and {@code portcullis.access.rules[0].roles}. */
-  private static final Pattern RULE = Pattern.compile("portcullis\\.access\\.rules\\[(\\d{1,3})]\\.(pattern|roles)");
-  private static final Pattern RULE_VARIABLE = Pattern.compile("PORTCULLIS_ACCESS_RULES_(\\d{1,3})_(PATTERN|ROLES)");
+  private static final Pattern RULE =
+      Pattern.compile("portcullis\\.access\\.rules\\[(\\d{1,3})]\\.(pattern|roles)");
+
+  private static final Pattern RULE_VARIABLE =
+      Pattern.compile("PORTCULLIS_ACCESS_RULES_(\\d{1,3})_(PATTERN|ROLES)");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ns|us|ms|s|m|h|d)");
 
   /** A value and where it was read, for messages. */
@@ -108,7 +122,8 @@ final class PortcullisSettings {
    * @param configProperty the system property {@value #CONFIG_PROPERTY}, or null
    * @param environment the process environment
    */
-  static PortcullisSettings read(ClassLoader loader, String configProperty, Map<String, String> environment) {
+  static PortcullisSettings read(
+      ClassLoader loader, String configProperty, Map<String, String> environment) {
     PortcullisSettings settings = new PortcullisSettings();
     settings.readClassPath(loader);
     String named = configProperty;
@@ -142,20 +157,22 @@ final class PortcullisSettings {
       return;
     }
     if (found.size() > 1) {
-      problems.add("the class path holds " + found.size() + " files named " + RESOURCE + " (" + found
-          + "); keep one, so that it is clear which settings apply");
+      problems.add("the class path holds " + found.size() + " files named " + RESOURCE + " ("
+          + found + "); keep one, so that it is clear which settings apply");
       return;
     }
     if (found.isEmpty()) {
       return;
     }
     URL url = found.get(0);
-    try (InputStream in = url.openStream(); Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+    try (InputStream in = url.openStream();
+        Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
       Properties p = new Properties();
       p.load(reader);
       add(p, RESOURCE + " on the class path");
     } catch (IOException | IllegalArgumentException e) {
-      problems.add("cannot read " + RESOURCE + " from the class path (" + url + "): " + e.getMessage());
+      problems.add(
+          "cannot read " + RESOURCE + " from the class path (" + url + "): " + e.getMessage());
     }
   }
 
@@ -184,8 +201,8 @@ final class PortcullisSettings {
         continue; // the file may hold the application's own settings
       }
       if (!NAMES.contains(key) && !RULE.matcher(key).matches()) {
-        problems.add("unknown setting " + key + " in " + source + ": there is no such Portcullis property"
-            + suggestion(key));
+        problems.add("unknown setting " + key + " in " + source
+            + ": there is no such Portcullis property" + suggestion(key));
         continue;
       }
       values.put(key, new Value(value, source));
@@ -200,7 +217,8 @@ final class PortcullisSettings {
     boolean any = false;
     for (Map.Entry<String, String> e : new TreeMap<>(environment).entrySet()) {
       String variable = e.getKey();
-      if (!variable.startsWith("PORTCULLIS_") || variable.equals(KeyRingSources.ENV_VARIABLE)
+      if (!variable.startsWith("PORTCULLIS_")
+          || variable.equals(KeyRingSources.ENV_VARIABLE)
           || variable.equals(CONFIG_VARIABLE)) {
         continue;
       }
@@ -211,8 +229,10 @@ final class PortcullisSettings {
             + rule.group(2).toLowerCase(Locale.ROOT);
       }
       if (key == null) {
-        problems.add("unknown environment variable " + variable + ": no Portcullis property has this name (the key"
-            + " ring is read from " + KeyRingSources.ENV_VARIABLE + ", the settings file from " + CONFIG_VARIABLE
+        problems.add("unknown environment variable " + variable
+            + ": no Portcullis property has this name (the key"
+            + " ring is read from " + KeyRingSources.ENV_VARIABLE + ", the settings file from "
+            + CONFIG_VARIABLE
             + ")");
         continue;
       }
@@ -379,10 +399,11 @@ final class PortcullisSettings {
       String pattern = e.getValue()[0];
       List<String> roles = e.getValue()[1] == null ? List.of() : split(e.getValue()[1]);
       if (pattern == null || pattern.isBlank()) {
-        problems.add(prefix + ".pattern is not set, but " + prefix + ".roles is: give the rule its path pattern");
+        problems.add(prefix + ".pattern is not set, but " + prefix
+            + ".roles is: give the rule its path pattern");
       } else if (roles.isEmpty()) {
-        problems.add(prefix + ".roles is not set: give the roles, one of which a user needs for " + prefix
-            + ".pattern");
+        problems.add(prefix + ".roles is not set: give the roles, one of which a user needs for "
+            + prefix + ".pattern");
       } else {
         rules.add(new RoleRule(pattern, roles));
       }

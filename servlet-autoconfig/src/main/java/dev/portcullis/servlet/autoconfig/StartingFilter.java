@@ -34,7 +34,11 @@ final class StartingFilter implements Filter {
   static final String STATE_ATTRIBUTE = StartingFilter.class.getName() + ".state";
 
   /** What the initializer prepared at this start of the context; taken (and removed) by the filter's start. */
-  record State(PortcullisAssembly.Prepared prepared, InstantSource clock, SecureRandom random, ClassLoader loader,
+  record State(
+      PortcullisAssembly.Prepared prepared,
+      InstantSource clock,
+      SecureRandom random,
+      ClassLoader loader,
       ContextShutdown shutdown) {}
 
   private volatile PortcullisFilter filter;
@@ -52,18 +56,21 @@ final class StartingFilter implements Filter {
 
   private static PortcullisFilter build(FilterConfig config, State state) throws ServletException {
     PortcullisAssembly.Prepared prepared = state.prepared();
-    Object attribute = config.getServletContext().getAttribute(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE);
+    Object attribute =
+        config.getServletContext().getAttribute(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE);
     Optional<String> className = prepared.userDirectoryClass();
     List<AutoCloseable> created = new ArrayList<>();
     UserDirectory users;
     if (attribute != null && className.isPresent()) {
-      throw failure("both portcullis.user-directory (" + prepared.settings().sourceOf("portcullis.user-directory")
+      throw failure("both portcullis.user-directory ("
+          + prepared.settings().sourceOf("portcullis.user-directory")
           + ") and the context attribute " + PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE
           + " name a user directory: use one");
     } else if (attribute != null) {
       if (!(attribute instanceof UserDirectory directory)) {
-        throw failure("the context attribute " + PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE + " holds a "
-            + attribute.getClass().getName() + ", not a " + UserDirectory.class.getName());
+        throw failure(
+            "the context attribute " + PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE + " holds a "
+                + attribute.getClass().getName() + ", not a " + UserDirectory.class.getName());
       }
       users = directory;
     } else if (className.isPresent()) {
@@ -71,15 +78,17 @@ final class StartingFilter implements Filter {
         users = PortcullisAssembly.instantiate(className.get(), state.loader());
       } catch (ReflectiveOperationException | RuntimeException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        throw failure("portcullis.user-directory: " + className.get() + " could not be made: " + cause);
+        throw failure(
+            "portcullis.user-directory: " + className.get() + " could not be made: " + cause);
       }
       if (users instanceof AutoCloseable closeable) {
         created.add(closeable);
       }
     } else {
-      throw failure("there is no user directory, so nobody could log in: set portcullis.user-directory to the name"
-          + " of your UserDirectory class, or put your UserDirectory in the context attribute "
-          + PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE + " from a ServletContextListener");
+      throw failure(
+          "there is no user directory, so nobody could log in: set portcullis.user-directory to the name"
+              + " of your UserDirectory class, or put your UserDirectory in the context attribute "
+              + PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE + " from a ServletContextListener");
     }
     PortcullisAssembly.Assembled assembled;
     try {

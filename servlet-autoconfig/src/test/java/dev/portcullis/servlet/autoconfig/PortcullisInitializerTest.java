@@ -27,32 +27,49 @@ import java.time.InstantSource;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The initializer in a real Jetty servlet context, over HTTP on loopback (development mode). */
 class PortcullisInitializerTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private Map<String, String> environment(Path audit) throws Exception {
     Path keys = dir.resolve("keys.txt");
-    KeyRingSources.createFile(KeyRing.builder().add(0x0a1b2c3d, KeyStatus.ACTIVE,
-        Instant.parse("2026-11-01T00:00:00Z"), KeyMaterial.generate(new SecureRandom())).build(), keys);
-    return Map.of(KeyRingSources.ENV_VARIABLE, Files.readString(keys),
-        "PORTCULLIS_LOGIN_TERMS_VERSION", "2026-01",
-        "PORTCULLIS_TRANSPORT_DEVELOPMENT_MODE", "true",
-        "PORTCULLIS_AUDIT_SINK", "json-lines",
-        "PORTCULLIS_AUDIT_FILE", audit.toString());
+    KeyRingSources.createFile(
+        KeyRing.builder()
+            .add(
+                0x0a1b2c3d,
+                KeyStatus.ACTIVE,
+                Instant.parse("2026-11-01T00:00:00Z"),
+                KeyMaterial.generate(new SecureRandom()))
+            .build(),
+        keys);
+    return Map.of(
+        KeyRingSources.ENV_VARIABLE,
+        Files.readString(keys),
+        "PORTCULLIS_LOGIN_TERMS_VERSION",
+        "2026-01",
+        "PORTCULLIS_TRANSPORT_DEVELOPMENT_MODE",
+        "true",
+        "PORTCULLIS_AUDIT_SINK",
+        "json-lines",
+        "PORTCULLIS_AUDIT_FILE",
+        audit.toString());
   }
 
   /** The application's listener puts its user directory in the context, as the initializer's javadoc says. */
   static final class ProvidesUsers implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
-      event.getServletContext().setAttribute(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE,
-          new InMemoryUserDirectory(PasswordHasher.standard(new SecureRandom())));
+      event
+          .getServletContext()
+          .setAttribute(
+              PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE,
+              new InMemoryUserDirectory(PasswordHasher.standard(new SecureRandom())));
     }
   }
 
@@ -60,16 +77,18 @@ class PortcullisInitializerTest {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
       response.getWriter().print("secret page");
     }
   }
 
   @Test
-  void userDirectoryFromTheContext_protectsEveryPath_andStoppingFreesTheAuditFile() throws Exception {
+  void userDirectoryFromTheContext_protectsEveryPath_andStoppingFreesTheAuditFile()
+      throws Exception {
     Path audit = dir.resolve("audit.jsonl");
-    PortcullisInitializer initializer = new PortcullisInitializer(null, environment(audit),
-        InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
+    PortcullisInitializer initializer = new PortcullisInitializer(
+        null, environment(audit), InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1"); // development mode lets plain HTTP through from loopback only
@@ -82,9 +101,12 @@ class PortcullisInitializerTest {
     server.setHandler(context);
     server.start();
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/secret")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/secret"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(303);
       assertThat(response.headers().firstValue("Location")).contains("/login?returnTo=%2Fsecret");
       assertThat(response.body()).doesNotContain("secret page");
@@ -98,8 +120,8 @@ class PortcullisInitializerTest {
   @Test
   void noUserDirectory_failsTheStart_withWhatToDo() throws Exception {
     Path audit = dir.resolve("audit.jsonl");
-    PortcullisInitializer initializer = new PortcullisInitializer(null, environment(audit),
-        InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
+    PortcullisInitializer initializer = new PortcullisInitializer(
+        null, environment(audit), InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
     Server server = new Server();
     ServletContextHandler context = new ServletContextHandler();
     context.addServletContainerInitializer(initializer);
@@ -107,7 +129,8 @@ class PortcullisInitializerTest {
     server.setHandler(context);
     try {
       Throwable failure = org.assertj.core.api.Assertions.catchThrowable(server::start);
-      assertThat(failure).hasMessageContaining("there is no user directory")
+      assertThat(failure)
+          .hasMessageContaining("there is no user directory")
           .hasMessageContaining(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE);
       AuditSink.jsonLines(audit).close(); // nothing was left open by the failed start
     } finally {

@@ -17,17 +17,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PortcullisSettingsTest {
-  private static final InstantSource CLOCK = InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z"));
+  private static final InstantSource CLOCK =
+      InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z"));
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private String keyRingText() throws Exception {
     Path file = dir.resolve("keys.txt");
     if (Files.exists(file)) {
       return Files.readString(file);
     }
-    KeyRingSources.createFile(KeyRing.builder().add(0x0a1b2c3d, KeyStatus.ACTIVE,
-        Instant.parse("2026-11-01T00:00:00Z"), KeyMaterial.generate(new SecureRandom())).build(), file);
+    KeyRingSources.createFile(
+        KeyRing.builder()
+            .add(
+                0x0a1b2c3d,
+                KeyStatus.ACTIVE,
+                Instant.parse("2026-11-01T00:00:00Z"),
+                KeyMaterial.generate(new SecureRandom()))
+            .build(),
+        file);
     return Files.readString(file);
   }
 
@@ -39,77 +48,111 @@ class PortcullisSettingsTest {
 
   @Test
   void misspeltSetting_isRefusedByName() throws Exception {
-    PortcullisSettings s = read("portcullis.session.idle-timout=5m\nportcullis.transport.developmentmode=true\n"
-        + "app.own.setting=kept\n", Map.of());
+    PortcullisSettings s = read(
+        "portcullis.session.idle-timout=5m\nportcullis.transport.developmentmode=true\n"
+            + "app.own.setting=kept\n",
+        Map.of());
     assertThat(s.problems()).hasSize(2);
     assertThat(s.problems().get(0)).contains("unknown setting portcullis.session.idle-timout");
-    assertThat(s.problems().get(1)).contains("portcullis.transport.developmentmode")
+    assertThat(s.problems().get(1))
+        .contains("portcullis.transport.developmentmode")
         .contains("did you mean portcullis.transport.development-mode?");
   }
 
   @Test
   void environmentVariable_overridesTheFile_withSpringBootNames() throws Exception {
-    PortcullisSettings s = read("portcullis.session.idle-timeout=5m\n",
-        Map.of("PORTCULLIS_SESSION_IDLE_TIMEOUT", "7m", "PORTCULLIS_ACCESS_RULES_0_PATTERN", "/admin/**",
-            "PORTCULLIS_ACCESS_RULES_0_ROLES", "ADMIN, AUDITOR"));
+    PortcullisSettings s = read(
+        "portcullis.session.idle-timeout=5m\n",
+        Map.of(
+            "PORTCULLIS_SESSION_IDLE_TIMEOUT",
+            "7m",
+            "PORTCULLIS_ACCESS_RULES_0_PATTERN",
+            "/admin/**",
+            "PORTCULLIS_ACCESS_RULES_0_ROLES",
+            "ADMIN, AUDITOR"));
     assertThat(s.problems()).isEmpty();
     assertThat(s.duration("portcullis.session.idle-timeout")).contains(Duration.ofMinutes(7));
     assertThat(s.sourceOf("portcullis.session.idle-timeout"))
         .isEqualTo("environment variable PORTCULLIS_SESSION_IDLE_TIMEOUT");
-    assertThat(s.rules()).containsExactly(
-        new PortcullisSettings.RoleRule("/admin/**", java.util.List.of("ADMIN", "AUDITOR")));
+    assertThat(s.rules())
+        .containsExactly(
+            new PortcullisSettings.RoleRule("/admin/**", java.util.List.of("ADMIN", "AUDITOR")));
   }
 
   @Test
-  void unknownPortcullisEnvironmentVariable_isRefused_butTheKeyRingVariableIsNot() throws Exception {
-    PortcullisSettings s = read("", Map.of("PORTCULLIS_SESION_IDLE_TIMEOUT", "7m",
-        KeyRingSources.ENV_VARIABLE, "x", "PATH", "/usr/bin"));
-    assertThat(s.problems()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+  void unknownPortcullisEnvironmentVariable_isRefused_butTheKeyRingVariableIsNot()
+      throws Exception {
+    PortcullisSettings s = read(
+        "",
+        Map.of(
+            "PORTCULLIS_SESION_IDLE_TIMEOUT",
+            "7m",
+            KeyRingSources.ENV_VARIABLE,
+            "x",
+            "PATH",
+            "/usr/bin"));
+    assertThat(s.problems())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .contains("unknown environment variable PORTCULLIS_SESION_IDLE_TIMEOUT");
   }
 
   @Test
   void valuesThatDoNotParse_areEachReported_withoutTheirValue() throws Exception {
-    PortcullisSettings s = read("portcullis.session.idle-timeout=1200\nportcullis.transport.development-mode=yes\n"
-        + "portcullis.cookies.session.same-site=sometimes\nportcullis.login.terms-version=2026-01\n"
-        + "portcullis.transport.canonical-host=portal.example\n",
+    PortcullisSettings s = read(
+        "portcullis.session.idle-timeout=1200\nportcullis.transport.development-mode=yes\n"
+            + "portcullis.cookies.session.same-site=sometimes\nportcullis.login.terms-version=2026-01\n"
+            + "portcullis.transport.canonical-host=portal.example\n",
         Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()));
-    PortcullisAssembly.prepare(s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass()
-        .getClassLoader());
+    PortcullisAssembly.prepare(
+        s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
     assertThat(s.problems()).hasSize(3);
     assertThat(String.join("\n", s.problems()))
-        .contains("portcullis.session.idle-timeout", "portcullis.transport.development-mode",
+        .contains(
+            "portcullis.session.idle-timeout",
+            "portcullis.transport.development-mode",
             "portcullis.cookies.session.same-site")
         .doesNotContain("sometimes");
   }
 
   @Test
-  void noKeyRing_noTermsVersion_noCanonicalHost_andNoSuchUserDirectory_areFourMistakes() throws Exception {
+  void noKeyRing_noTermsVersion_noCanonicalHost_andNoSuchUserDirectory_areFourMistakes()
+      throws Exception {
     PortcullisSettings s = read("portcullis.user-directory=com.example.Missing\n", Map.of());
     PortcullisAssembly.prepare(s, Map.of(), CLOCK, getClass().getClassLoader());
     assertThat(s.problems()).hasSize(4);
     String all = String.join("\n", s.problems());
-    assertThat(all).contains("there is no key ring", KeyRingSources.ENV_VARIABLE, "portcullis.keys.file",
-        "portcullis.login.terms-version is not set", "com.example.Missing", "portcullis.transport");
+    assertThat(all)
+        .contains(
+            "there is no key ring",
+            KeyRingSources.ENV_VARIABLE,
+            "portcullis.keys.file",
+            "portcullis.login.terms-version is not set",
+            "com.example.Missing",
+            "portcullis.transport");
   }
 
   @Test
   void contradictoryTimeouts_areRefusedByTheCoreBuilder() throws Exception {
-    PortcullisSettings s = read("portcullis.session.idle-timeout=9h\nportcullis.session.absolute-timeout=8h\n"
-        + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n", Map.of());
-    PortcullisAssembly.prepare(s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK,
-        getClass().getClassLoader());
-    assertThat(s.problems()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+    PortcullisSettings s = read(
+        "portcullis.session.idle-timeout=9h\nportcullis.session.absolute-timeout=8h\n"
+            + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    PortcullisAssembly.prepare(
+        s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
+    assertThat(s.problems())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .startsWith("portcullis.session:");
   }
 
   @Test
   void anonymousSessionLimit_mapsOntoTheSessionConfig() throws Exception {
-    PortcullisSettings s = read("portcullis.session.anonymous-sessions-per-address=5\n"
-        + "portcullis.session.anonymous-session-window=2m\nportcullis.session.tracked-addresses=300\n"
-        + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n", Map.of());
-    PortcullisAssembly.Prepared prepared = PortcullisAssembly.prepare(s,
-        Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
+    PortcullisSettings s = read(
+        "portcullis.session.anonymous-sessions-per-address=5\n"
+            + "portcullis.session.anonymous-session-window=2m\nportcullis.session.tracked-addresses=300\n"
+            + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    PortcullisAssembly.Prepared prepared = PortcullisAssembly.prepare(
+        s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
     assertThat(s.problems()).isEmpty();
     assertThat(prepared.sessions().anonymousSessionsPerAddress()).isEqualTo(5);
     assertThat(prepared.sessions().anonymousSessionWindow()).isEqualTo(Duration.ofMinutes(2));
@@ -118,8 +161,13 @@ class PortcullisSettingsTest {
 
   @Test
   void durations_takeUnitsOrIso8601() throws Exception {
-    PortcullisSettings s = PortcullisSettings.of(Map.of("portcullis.session.idle-timeout", "PT20M",
-        "portcullis.session.absolute-timeout", "8h", "portcullis.keys.max-age", "90d"));
+    PortcullisSettings s = PortcullisSettings.of(Map.of(
+        "portcullis.session.idle-timeout",
+        "PT20M",
+        "portcullis.session.absolute-timeout",
+        "8h",
+        "portcullis.keys.max-age",
+        "90d"));
     assertThat(s.duration("portcullis.session.idle-timeout")).contains(Duration.ofMinutes(20));
     assertThat(s.duration("portcullis.session.absolute-timeout")).contains(Duration.ofHours(8));
     assertThat(s.duration("portcullis.keys.max-age")).contains(Duration.ofDays(90));

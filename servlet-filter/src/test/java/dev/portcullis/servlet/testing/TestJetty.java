@@ -84,7 +84,8 @@ public final class TestJetty implements AutoCloseable {
       SecureRequestCustomizer secure = new SecureRequestCustomizer();
       secure.setSniHostCheck(false); // clients connect to an IP literal, which SNI cannot carry
       https.addCustomizer(secure);
-      encrypted = connector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+      encrypted = connector(
+          server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
       server.addConnector(encrypted);
       clientTls = trusting(keys.getCertificate(KEY_ALIAS));
     } else {
@@ -176,7 +177,8 @@ public final class TestJetty implements AutoCloseable {
 
   private void requireHttps() {
     if (encrypted == null) {
-      throw new IllegalStateException("this server has no HTTPS connector (TestJetty.builder().https())");
+      throw new IllegalStateException(
+          "this server has no HTTPS connector (TestJetty.builder().https())");
     }
   }
 
@@ -189,17 +191,21 @@ public final class TestJetty implements AutoCloseable {
 
   private static HttpConfiguration httpConfiguration() {
     HttpConfiguration config = new HttpConfiguration();
-    // Jetty's per-connection header cache matches values case-insensitively by default, which would hand a
-    // cookie that differs only in case to the application as an earlier value (see JettyHeaderCacheTest).
+    // Jetty's per-connection header cache matches values case-insensitively by default, which would
+    // hand a
+    // cookie that differs only in case to the application as an earlier value (see
+    // JettyHeaderCacheTest).
     config.setHeaderCacheCaseSensitive(true);
     return config;
   }
 
-  private static ServerConnector connector(Server server, org.eclipse.jetty.server.ConnectionFactory... factories) {
+  private static ServerConnector connector(
+      Server server, org.eclipse.jetty.server.ConnectionFactory... factories) {
     ServerConnector connector = new ServerConnector(server, factories);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
-    // A full listen queue makes the kernel drop connection attempts, which the client then retries only after a
+    // A full listen queue makes the kernel drop connection attempts, which the client then retries
+    // only after a
     // second or more.
     connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
     return connector;
@@ -209,7 +215,8 @@ public final class TestJetty implements AutoCloseable {
     KeyStore trusted = KeyStore.getInstance("PKCS12");
     trusted.load(null, null);
     trusted.setCertificateEntry(KEY_ALIAS, certificate);
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(trusted);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, trust.getTrustManagers(), new SecureRandom());
@@ -301,15 +308,25 @@ public final class TestJetty implements AutoCloseable {
         KeyPair pair = generator.generateKeyPair();
         X500Name name = new X500Name("CN=portcullis test");
         long now = System.currentTimeMillis();
-        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now),
-            new Date(now - 86_400_000L), new Date(now + 86_400_000L), name, pair.getPublic());
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+            name,
+            BigInteger.valueOf(now),
+            new Date(now - 86_400_000L),
+            new Date(now + 86_400_000L),
+            name,
+            pair.getPublic());
+        builder.addExtension(
+            Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+              new GeneralName(GeneralName.dNSName, "localhost")
+            }));
         X509Certificate certificate = new JcaX509CertificateConverter()
-            .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+            .getCertificate(builder.build(
+                new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
-        store.setKeyEntry(KEY_ALIAS, pair.getPrivate(), KEY_STORE_PASSWORD, new Certificate[] {certificate});
+        store.setKeyEntry(
+            KEY_ALIAS, pair.getPrivate(), KEY_STORE_PASSWORD, new Certificate[] {certificate});
         return store;
       } catch (Exception e) {
         throw new IllegalStateException("cannot make the test certificate", e);

@@ -24,11 +24,14 @@ import org.springframework.security.authentication.event.AuthenticationSuccessEv
  * Portcullis logins over HTTP reach Spring Security's authentication event listeners and, through Spring Boot's
  * audit listener, the application's {@link AuditEventRepository}.
  */
-@SpringBootTest(classes = {TestPortal.class, AuthenticationEventsOverHttpTest.Listening.class},
-    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "server.address=127.0.0.1",
-        "portcullis.transport.development-mode=true",
-        "portcullis.login.terms-version=2026-01"})
+@SpringBootTest(
+    classes = {TestPortal.class, AuthenticationEventsOverHttpTest.Listening.class},
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "server.address=127.0.0.1",
+      "portcullis.transport.development-mode=true",
+      "portcullis.login.terms-version=2026-01"
+    })
 class AuthenticationEventsOverHttpTest {
   @Configuration(proxyBeanMethods = false)
   static class Listening {
@@ -61,15 +64,23 @@ class AuthenticationEventsOverHttpTest {
     assertThat(alice.login("alice", "alice-pw").statusCode()).isEqualTo(303);
     assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
 
-    assertThat(Listening.EVENTS).filteredOn(e -> e instanceof AuthenticationSuccessEvent)
-        .extracting(e -> e.getAuthentication().getName()).contains("u-alice");
-    assertThat(Listening.EVENTS).filteredOn(e -> e instanceof AuthenticationFailureBadCredentialsEvent)
-        .isNotEmpty().allSatisfy(e -> assertThat(e.getAuthentication().getCredentials()).isNull());
+    assertThat(Listening.EVENTS)
+        .filteredOn(e -> e instanceof AuthenticationSuccessEvent)
+        .extracting(e -> e.getAuthentication().getName())
+        .contains("u-alice");
+    assertThat(Listening.EVENTS)
+        .filteredOn(e -> e instanceof AuthenticationFailureBadCredentialsEvent)
+        .isNotEmpty()
+        .allSatisfy(e -> assertThat(e.getAuthentication().getCredentials()).isNull());
 
     List<AuditEvent> recorded = repository.find(null, null, null);
-    assertThat(recorded).filteredOn(e -> e.getType().equals("AUTHENTICATION_SUCCESS"))
-        .extracting(AuditEvent::getPrincipal).contains("u-alice");
-    assertThat(recorded).filteredOn(e -> e.getType().equals("AUTHENTICATION_FAILURE")).isNotEmpty()
+    assertThat(recorded)
+        .filteredOn(e -> e.getType().equals("AUTHENTICATION_SUCCESS"))
+        .extracting(AuditEvent::getPrincipal)
+        .contains("u-alice");
+    assertThat(recorded)
+        .filteredOn(e -> e.getType().equals("AUTHENTICATION_FAILURE"))
+        .isNotEmpty()
         .allSatisfy(e -> assertThat(e.getData().toString()).doesNotContain("wrong-pw"));
   }
 }

@@ -19,7 +19,8 @@ final class Browser extends TestBrowser {
   }
 
   /** GET /login for the cookie-check cookie and the form's CSRF token, then POST /login. */
-  HttpResponse<String> login(String user, String password) throws IOException, InterruptedException {
+  HttpResponse<String> login(String user, String password)
+      throws IOException, InterruptedException {
     String csrf = csrfIn(get("/login").body());
     Map<String, String> form = new LinkedHashMap<>();
     form.put("username", user);

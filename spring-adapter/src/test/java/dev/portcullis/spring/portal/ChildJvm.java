@@ -36,8 +36,13 @@ final class ChildJvm implements AutoCloseable {
   /** Starts {@code main} with {@code env} added to the environment and {@code args} as its arguments. */
   static ChildJvm start(Class<?> main, Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), main.getName(), "--spring.main.banner-mode=off"));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m",
+        "-XX:TieredStopAtLevel=1",
+        "-cp",
+        System.getProperty("java.class.path"),
+        main.getName(),
+        "--spring.main.banner-mode=off"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().keySet().removeIf(name -> name.startsWith("PORTCULLIS"));

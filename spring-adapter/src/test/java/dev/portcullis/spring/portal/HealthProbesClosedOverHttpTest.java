@@ -8,12 +8,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** {@code portcullis.security.public-health-probes=false}: the health endpoint needs a login like every page. */
-@SpringBootTest(classes = TestPortal.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "server.address=127.0.0.1",
-    "portcullis.transport.development-mode=true",
-    "portcullis.login.terms-version=2026-01",
-    "management.endpoint.health.probes.enabled=true",
-    "portcullis.security.public-health-probes=false"})
+@SpringBootTest(
+    classes = TestPortal.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "server.address=127.0.0.1",
+      "portcullis.transport.development-mode=true",
+      "portcullis.login.terms-version=2026-01",
+      "management.endpoint.health.probes.enabled=true",
+      "portcullis.security.public-health-probes=false"
+    })
 class HealthProbesClosedOverHttpTest {
   @LocalServerPort
   int port;
@@ -24,7 +28,8 @@ class HealthProbesClosedOverHttpTest {
     for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health"}) {
       HttpResponse<String> r = anonymous.get(probe);
       assertThat(r.statusCode()).as(probe).isEqualTo(302);
-      assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+      assertThat(r.headers().firstValue("Location"))
+          .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
     }
   }
 }

@@ -32,8 +32,8 @@ final class KeepAliveConnection implements AutoCloseable {
   }
 
   Response get(String path, String cookieHeader) throws IOException {
-    String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nCookie: " + cookieHeader
-        + "\r\n\r\n";
+    String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nCookie: "
+        + cookieHeader + "\r\n\r\n";
     out.write(request.getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
     String head = readHead();
@@ -46,8 +46,10 @@ final class KeepAliveConnection implements AutoCloseable {
       body = readChunked();
     } else {
       int at = lower.indexOf("content-length:");
-      int length = at < 0 ? 0
-          : Integer.parseInt(headers.substring(at + 15, headers.indexOf("\r\n", at)).trim());
+      int length = at < 0
+          ? 0
+          : Integer.parseInt(
+              headers.substring(at + 15, headers.indexOf("\r\n", at)).trim());
       body = in.readNBytes(length);
     }
     if (lower.contains("connection: close")) {
@@ -65,8 +67,10 @@ final class KeepAliveConnection implements AutoCloseable {
         throw new IOException("connection closed");
       }
       head.write(b);
-      matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-          ? matched + 1 : 0;
+      matched = (b == '\r' && (matched == 0 || matched == 2))
+              || (b == '\n' && (matched == 1 || matched == 3))
+          ? matched + 1
+          : 0;
     }
     return head.toString(StandardCharsets.ISO_8859_1);
   }

@@ -20,23 +20,28 @@ import org.springframework.security.web.SecurityFilterChain;
  * Security's rules decide, Portcullis logs in, and none of Spring Security's own login, session or CSRF handling
  * remains.
  */
-@SpringBootTest(classes = {TestPortal.class, OwnChainOverHttpTest.Chain.class},
-    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "server.address=127.0.0.1",
-        "portcullis.transport.development-mode=true",
-        "portcullis.login.terms-version=2026-01"})
+@SpringBootTest(
+    classes = {TestPortal.class, OwnChainOverHttpTest.Chain.class},
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "server.address=127.0.0.1",
+      "portcullis.transport.development-mode=true",
+      "portcullis.login.terms-version=2026-01"
+    })
 class OwnChainOverHttpTest {
   @Configuration(proxyBeanMethods = false)
   static class Chain {
     @Bean
     SecurityFilterChain portalChain(HttpSecurity http) throws Exception {
-      return http
-          .with(PortcullisHttpConfigurer.portcullis(), portcullis -> { })
-          .authorizeHttpRequests(auth -> auth
-              .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-              .requestMatchers("/login", "/terms").permitAll()
-              .requestMatchers("/council/**", "/council").hasRole("COUNCIL_OFFICER")
-              .anyRequest().authenticated())
+      return http.with(PortcullisHttpConfigurer.portcullis(), portcullis -> {})
+          .authorizeHttpRequests(auth -> auth.dispatcherTypeMatchers(DispatcherType.ERROR)
+              .permitAll()
+              .requestMatchers("/login", "/terms")
+              .permitAll()
+              .requestMatchers("/council/**", "/council")
+              .hasRole("COUNCIL_OFFICER")
+              .anyRequest()
+              .authenticated())
           .build();
     }
   }
@@ -53,11 +58,15 @@ class OwnChainOverHttpTest {
     Browser alice = new Browser("http://127.0.0.1:" + port);
     HttpResponse<String> anonymous = alice.get("/whoami");
     assertThat(anonymous.statusCode()).isEqualTo(302);
-    assertThat(anonymous.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    assertThat(anonymous.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
     assertThat(alice.login("alice", "alice-pw").statusCode()).isEqualTo(303);
-    assertThat(alice.get("/whoami").body()).as("the servlet API's principal stays Portcullis's")
+    assertThat(alice.get("/whoami").body())
+        .as("the servlet API's principal stays Portcullis's")
         .startsWith("u-alice csrf=");
-    assertThat(alice.get("/council").statusCode()).as("alice is no council officer").isEqualTo(403);
+    assertThat(alice.get("/council").statusCode())
+        .as("alice is no council officer")
+        .isEqualTo(403);
     assertThat(alice.cookies()).doesNotContainKey("JSESSIONID");
 
     Browser carol = new Browser("http://127.0.0.1:" + port);
@@ -69,10 +78,19 @@ class OwnChainOverHttpTest {
 
   @Test
   void springSecuritysOwnLoginSessionAndCsrfHandling_areSwitchedOff() {
-    assertThat(chain.getFilters()).extracting(f -> f.getClass().getSimpleName())
-        .doesNotContain("CsrfFilter", "UsernamePasswordAuthenticationFilter", "BasicAuthenticationFilter",
-            "LogoutFilter", "DefaultLoginPageGeneratingFilter", "SecurityContextHolderAwareRequestFilter",
-            "RequestCacheAwareFilter", "SessionManagementFilter", "HeaderWriterFilter")
-        .contains("SecurityContextHolderFilter", "AuthorizationFilter", "ExceptionTranslationFilter");
+    assertThat(chain.getFilters())
+        .extracting(f -> f.getClass().getSimpleName())
+        .doesNotContain(
+            "CsrfFilter",
+            "UsernamePasswordAuthenticationFilter",
+            "BasicAuthenticationFilter",
+            "LogoutFilter",
+            "DefaultLoginPageGeneratingFilter",
+            "SecurityContextHolderAwareRequestFilter",
+            "RequestCacheAwareFilter",
+            "SessionManagementFilter",
+            "HeaderWriterFilter")
+        .contains(
+            "SecurityContextHolderFilter", "AuthorizationFilter", "ExceptionTranslationFilter");
   }
 }

@@ -22,12 +22,16 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * The starter in a Spring MVC application with Spring Security, on embedded Tomcat over real HTTP: login, a
  * {@code @PreAuthorize} page, logout, audit, and how Tomcat hands cookies to Portcullis.
  */
-@SpringBootTest(classes = TestPortal.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "server.address=127.0.0.1",
-    "portcullis.transport.development-mode=true",
-    "portcullis.login.terms-version=2026-01",
-    "portcullis.audit.actions[0].pattern=/reports/{id}",
-    "portcullis.audit.actions[0].action=report_view"})
+@SpringBootTest(
+    classes = TestPortal.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "server.address=127.0.0.1",
+      "portcullis.transport.development-mode=true",
+      "portcullis.login.terms-version=2026-01",
+      "portcullis.audit.actions[0].pattern=/reports/{id}",
+      "portcullis.audit.actions[0].action=report_view"
+    })
 class PortalOverHttpTest {
   private static final String SID = SessionConfig.DEFAULT_COOKIE_NAME;
   private static final String AUTH = LoginCookies.DEFAULT_AUTH_COOKIE;
@@ -50,8 +54,12 @@ class PortalOverHttpTest {
     return (RecordingAuditSink) sink;
   }
 
-  private long count(AuditEventType type, Predicate<AuditEvent> fields) throws InterruptedException {
-    return flushed().events().stream().filter(e -> e.type().equals(type)).filter(fields).count();
+  private long count(AuditEventType type, Predicate<AuditEvent> fields)
+      throws InterruptedException {
+    return flushed().events().stream()
+        .filter(e -> e.type().equals(type))
+        .filter(fields)
+        .count();
   }
 
   /**
@@ -78,11 +86,16 @@ class PortalOverHttpTest {
     HttpResponse<String> page = b.get("/login");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(Browser.csrfIn(page.body())).hasSize(43);
-    // An anonymous visit to the login page costs the server nothing to keep: the form token is bound to the
+    // An anonymous visit to the login page costs the server nothing to keep: the form token is
+    // bound to the
     // cookie-check cookie, not to a session.
     assertThat(b.cookies()).containsOnlyKeys(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE);
-    assertThat(b.setCookieHeaders()).allSatisfy(c -> assertThat(c).contains("Secure").contains("HttpOnly")
-        .contains("SameSite=Lax").contains("Path=/"));
+    assertThat(b.setCookieHeaders())
+        .allSatisfy(c -> assertThat(c)
+            .contains("Secure")
+            .contains("HttpOnly")
+            .contains("SameSite=Lax")
+            .contains("Path=/"));
   }
 
   @Test
@@ -101,17 +114,20 @@ class PortalOverHttpTest {
   }
 
   @Test
-  void providerWithoutTheRole_isForbiddenThePreAuthorizedPage_andStaysLoggedInAfterTheErrorDispatch()
-      throws Exception {
+  void
+      providerWithoutTheRole_isForbiddenThePreAuthorizedPage_andStaysLoggedInAfterTheErrorDispatch()
+          throws Exception {
     Browser alice = browser();
     alice.login("alice", "alice-pw");
     String sid = alice.cookies().get(SID);
     HttpResponse<String> council = alice.get("/council");
     assertThat(council.statusCode()).isEqualTo(403);
     assertThat(council.body()).doesNotContain("council page");
-    // The error page ran in an ERROR dispatch of the same request: Portcullis neither re-ran nor wrote cookies twice.
+    // The error page ran in an ERROR dispatch of the same request: Portcullis neither re-ran nor
+    // wrote cookies twice.
     List<String> names = council.headers().allValues("Set-Cookie").stream()
-        .map(c -> c.substring(0, c.indexOf('='))).toList();
+        .map(c -> c.substring(0, c.indexOf('=')))
+        .toList();
     assertThat(names).doesNotHaveDuplicates();
     assertThat(alice.cookies().get(SID)).isEqualTo(sid);
     assertThat(alice.get("/whoami").body()).startsWith("u-alice ");
@@ -121,7 +137,8 @@ class PortalOverHttpTest {
   void anonymousVisitor_isSentToTheLoginPage() throws Exception {
     HttpResponse<String> r = browser().get("/council");
     assertThat(r.statusCode()).isEqualTo(302);
-    assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    assertThat(r.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
   }
 
   @Test
@@ -133,7 +150,8 @@ class PortalOverHttpTest {
     String oldCookies = carol.cookieHeader();
     HttpResponse<String> out = carol.logout();
     assertThat(out.statusCode()).isEqualTo(303);
-    assertThat(out.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    assertThat(out.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
     assertThat(out.headers().allValues("Set-Cookie"))
         .anySatisfy(c -> assertThat(c).startsWith(AUTH + "=").contains("Max-Age=0"));
     assertThat(carol.cookies()).doesNotContainKeys(AUTH, SID);
@@ -148,7 +166,8 @@ class PortalOverHttpTest {
   void logoutWithoutTheCsrfToken_isRefused() throws Exception {
     Browser carol = browser();
     carol.login("carol", "carol-pw");
-    assertThat(carol.post("/logout", java.util.Map.of("_csrf", "x".repeat(43))).statusCode()).isEqualTo(403);
+    assertThat(carol.post("/logout", java.util.Map.of("_csrf", "x".repeat(43))).statusCode())
+        .isEqualTo(403);
     assertThat(carol.get("/whoami").body()).startsWith("u-carol ");
   }
 
@@ -157,8 +176,12 @@ class PortalOverHttpTest {
     Browser carol = browser();
     carol.login("carol", "carol-pw");
     assertThat(carol.get("/reports/7").body()).isEqualTo("report 7");
-    awaitOneMore(0, AuditEventType.of("report_view"), e -> by(e, "u-carol") && e.resource().orElse("").equals("7")
-        && e.outcome() == AuditEvent.Outcome.SUCCESS);
+    awaitOneMore(
+        0,
+        AuditEventType.of("report_view"),
+        e -> by(e, "u-carol")
+            && e.resource().orElse("").equals("7")
+            && e.outcome() == AuditEvent.Outcome.SUCCESS);
   }
 
   @Test
@@ -186,7 +209,8 @@ class PortalOverHttpTest {
       at++;
     }
     char c0 = sid.charAt(at);
-    char flipped = Character.isUpperCase(c0) ? Character.toLowerCase(c0) : Character.toUpperCase(c0);
+    char flipped =
+        Character.isUpperCase(c0) ? Character.toLowerCase(c0) : Character.toUpperCase(c0);
     String otherSid = sid.substring(0, at) + flipped + sid.substring(at + 1);
     String real = SID + "=" + sid + "; " + AUTH + "=" + carol.cookies().get(AUTH);
     String changed = SID + "=" + otherSid + "; " + AUTH + "=" + carol.cookies().get(AUTH);

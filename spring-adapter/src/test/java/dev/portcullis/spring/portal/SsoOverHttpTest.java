@@ -35,9 +35,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * Single sign-on switched on by {@code portcullis.sso.*} alone, in the Spring MVC test portal on embedded Tomcat, with
  * mock-oauth2-server as the provider over HTTP: local login, upgrade, link, logout, SSO login.
  */
-@SpringBootTest(classes = TestPortal.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
-    properties = {"server.address=127.0.0.1", "portcullis.transport.development-mode=true",
-        "portcullis.login.terms-version=2026-01"})
+@SpringBootTest(
+    classes = TestPortal.class,
+    webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
+    properties = {
+      "server.address=127.0.0.1",
+      "portcullis.transport.development-mode=true",
+      "portcullis.login.terms-version=2026-01"
+    })
 @ExtendWith(OutputCaptureExtension.class)
 class SsoOverHttpTest {
   private static final String SECRET = "client-secret-from-the-environment-42";
@@ -77,12 +82,13 @@ class SsoOverHttpTest {
   @Autowired
   AccountLinkStore links;
 
-  private final HttpClient providerClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-      .build();
+  private final HttpClient providerClient =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   private List<AuditEvent> events(AuditEventType type) throws InterruptedException {
     assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
-    return ((RecordingAuditSink) sink).events().stream().filter(e -> e.type().equals(type)).toList();
+    return ((RecordingAuditSink) sink)
+        .events().stream().filter(e -> e.type().equals(type)).toList();
   }
 
   private static String query(String url, String name) {
@@ -98,23 +104,31 @@ class SsoOverHttpTest {
   private String throughProvider(HttpResponse<String> toProvider, String subject) throws Exception {
     assertThat(toProvider.statusCode()).as(toProvider.body()).isEqualTo(303);
     String authorize = toProvider.headers().firstValue("Location").orElseThrow();
-    assertThat(authorize).startsWith(provider.issuerUrl("default") + "/authorize?").doesNotContain(SECRET);
-    assertThat(query(authorize, "redirect_uri")).isEqualTo("http://127.0.0.1:" + port + "/sso/callback");
+    assertThat(authorize)
+        .startsWith(provider.issuerUrl("default") + "/authorize?")
+        .doesNotContain(SECRET);
+    assertThat(query(authorize, "redirect_uri"))
+        .isEqualTo("http://127.0.0.1:" + port + "/sso/callback");
     assertThat(query(authorize, "scope")).isEqualTo("openid profile");
-    provider.enqueueCallback(new DefaultOAuth2TokenCallback("default", subject, "JWT", List.of("portal"), Map.of(),
-        3600));
-    HttpResponse<String> back = providerClient.send(HttpRequest.newBuilder(URI.create(authorize)).GET().build(),
+    provider.enqueueCallback(new DefaultOAuth2TokenCallback(
+        "default", subject, "JWT", List.of("portal"), Map.of(), 3600));
+    HttpResponse<String> back = providerClient.send(
+        HttpRequest.newBuilder(URI.create(authorize)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     if ("login".equals(query(authorize, "prompt"))) {
-      // An account link makes the provider authenticate the user again: its login page, signed in as the subject,
+      // An account link makes the provider authenticate the user again: its login page, signed in
+      // as the subject,
       // with the real time as auth_time.
       assertThat(back.statusCode()).isEqualTo(200);
       String claims = "{\"auth_time\":" + System.currentTimeMillis() / 1000 + "}";
-      back = providerClient.send(HttpRequest.newBuilder(URI.create(authorize))
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString("username=" + java.net.URLEncoder.encode(subject,
-              StandardCharsets.UTF_8) + "&claims=" + java.net.URLEncoder.encode(claims, StandardCharsets.UTF_8)))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      back = providerClient.send(
+          HttpRequest.newBuilder(URI.create(authorize))
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .POST(HttpRequest.BodyPublishers.ofString(
+                  "username=" + java.net.URLEncoder.encode(subject, StandardCharsets.UTF_8)
+                      + "&claims=" + java.net.URLEncoder.encode(claims, StandardCharsets.UTF_8)))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     }
     assertThat(back.statusCode()).isEqualTo(302);
     URI callback = URI.create(back.headers().firstValue("Location").orElseThrow());
@@ -122,26 +136,34 @@ class SsoOverHttpTest {
   }
 
   @Test
-  void upgrade_link_logout_ssoLogin_throughTheStartersProperties(CapturedOutput output) throws Exception {
+  void upgrade_link_logout_ssoLogin_throughTheStartersProperties(CapturedOutput output)
+      throws Exception {
     Browser b = new Browser("http://127.0.0.1:" + port);
     assertThat(b.login("alice", "alice-pw").statusCode()).isEqualTo(303);
     assertThat(b.cookies()).containsKey(UPGRADE_COOKIE);
     assertThat(events(AuditEventType.SSO_UPGRADE_OFFERED)).hasSize(1);
 
-    HttpResponse<String> upgrade = b.post("/sso/upgrade", Map.of("_csrf", Browser.csrfIn(b.get("/whoami").body())));
+    HttpResponse<String> upgrade =
+        b.post("/sso/upgrade", Map.of("_csrf", Browser.csrfIn(b.get("/whoami").body())));
     HttpResponse<String> callback = b.get(throughProvider(upgrade, "sub-alice"));
     assertThat(callback.statusCode()).isEqualTo(303);
-    assertThat(links.isLinked("u-alice")).as("linked only once the user confirms").isFalse();
+    assertThat(links.isLinked("u-alice"))
+        .as("linked only once the user confirms")
+        .isFalse();
     HttpResponse<String> confirmation = b.get("/sso/link");
     assertThat(confirmation.statusCode()).isEqualTo(200);
     assertThat(confirmation.body()).contains("sub-alice");
-    String formCsrf = confirmation.body().replaceFirst("(?s).*name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\".*",
-        "$1");
-    HttpResponse<String> linked = b.post("/sso/link", Map.of("_csrf", formCsrf, "decision", "confirm"));
+    String formCsrf = confirmation
+        .body()
+        .replaceFirst("(?s).*name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\".*", "$1");
+    HttpResponse<String> linked =
+        b.post("/sso/link", Map.of("_csrf", formCsrf, "decision", "confirm"));
     assertThat(linked.statusCode()).isEqualTo(303);
-    assertThat(links.userFor(provider.issuerUrl("default").toString(), "sub-alice")).contains("u-alice");
+    assertThat(links.userFor(provider.issuerUrl("default").toString(), "sub-alice"))
+        .contains("u-alice");
     assertThat(b.cookies()).doesNotContainKey(UPGRADE_COOKIE);
-    assertThat(events(AuditEventType.SSO_LINK)).singleElement()
+    assertThat(events(AuditEventType.SSO_LINK))
+        .singleElement()
         .satisfies(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS));
 
     assertThat(b.logout().statusCode()).isEqualTo(303);
@@ -149,13 +171,16 @@ class SsoOverHttpTest {
 
     // The SSO login is a POST with the CSRF token the login page shows, as the login form is.
     String loginCsrf = Browser.csrfIn(b.get("/login").body());
-    HttpResponse<String> ssoLogin = b.get(throughProvider(b.post("/sso/login", Map.of("_csrf", loginCsrf)),
-        "sub-alice"));
+    HttpResponse<String> ssoLogin =
+        b.get(throughProvider(b.post("/sso/login", Map.of("_csrf", loginCsrf)), "sub-alice"));
     assertThat(ssoLogin.statusCode()).isEqualTo(303);
     assertThat(b.get("/whoami").body()).startsWith("u-alice ");
     assertThat(events(AuditEventType.AUTHN_LOGIN_SUCCESS))
         .anyMatch(e -> e.action().equals(java.util.Optional.of("sso_login")));
 
-    assertThat(output.getAll()).as("start-up and requests logged").isNotEmpty().doesNotContain(SECRET);
+    assertThat(output.getAll())
+        .as("start-up and requests logged")
+        .isNotEmpty()
+        .doesNotContain(SECRET);
   }
 }

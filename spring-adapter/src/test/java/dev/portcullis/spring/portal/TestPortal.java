@@ -49,7 +49,8 @@ public class TestPortal {
 
     @GetMapping(value = "/whoami", produces = "text/plain")
     String whoami(HttpServletRequest request) {
-      // The servlet API's principal stays the Portcullis one (the default chain leaves the request unwrapped).
+      // The servlet API's principal stays the Portcullis one (the default chain leaves the request
+      // unwrapped).
       return request.getUserPrincipal() instanceof PortalPrincipal p
           ? p.getName() + " csrf=" + request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE)
           : "not a PortalPrincipal: " + request.getUserPrincipal();

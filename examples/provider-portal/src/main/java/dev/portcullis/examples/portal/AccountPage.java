@@ -20,16 +20,19 @@ final class AccountPage extends HttpServlet {
       return;
     }
     PortalUser u = principal.user();
-    String body = "<dl class=\"facts\">\n<dt>Name</dt><dd>" + Html.escape(u.displayName()) + "</dd>\n"
-        + "<dt>Email address</dt><dd>" + Html.escape(u.email()) + "</dd>\n"
-        + "<dt>Organisation</dt><dd>" + Html.escape(DemoData.organisationName(u.organisation())) + "</dd>\n"
-        + "<dt>Role</dt><dd>" + Html.escape(String.join(", ", new TreeSet<>(u.roles()))) + "</dd>\n</dl>\n"
-        + "<h2>Log out</h2>\n<form method=\"post\" action=\"/logout\">" + Html.csrfField(req)
-        + "<button type=\"submit\">Log out of this browser</button></form>\n"
-        + "<h2>Log out everywhere</h2>\n<p>If you used the portal on another computer, or think someone else may"
-        + " be logged in as you, end every session of your account at once.</p>\n"
-        + "<form method=\"post\" action=\"/logout-everywhere\">" + Html.csrfField(req)
-        + "<button type=\"submit\">Log out everywhere</button></form>\n";
+    String body =
+        "<dl class=\"facts\">\n<dt>Name</dt><dd>" + Html.escape(u.displayName()) + "</dd>\n"
+            + "<dt>Email address</dt><dd>" + Html.escape(u.email()) + "</dd>\n"
+            + "<dt>Organisation</dt><dd>" + Html.escape(DemoData.organisationName(u.organisation()))
+            + "</dd>\n"
+            + "<dt>Role</dt><dd>" + Html.escape(String.join(", ", new TreeSet<>(u.roles())))
+            + "</dd>\n</dl>\n"
+            + "<h2>Log out</h2>\n<form method=\"post\" action=\"/logout\">" + Html.csrfField(req)
+            + "<button type=\"submit\">Log out of this browser</button></form>\n"
+            + "<h2>Log out everywhere</h2>\n<p>If you used the portal on another computer, or think someone else may"
+            + " be logged in as you, end every session of your account at once.</p>\n"
+            + "<form method=\"post\" action=\"/logout-everywhere\">" + Html.csrfField(req)
+            + "<button type=\"submit\">Log out everywhere</button></form>\n";
     Html.send(req, resp, HttpServletResponse.SC_OK, "Your account", body);
   }
 }

@@ -32,17 +32,24 @@ final class CookieNotice {
   static String moreInformation(CookieSpec c) {
     StringBuilder b = new StringBuilder();
     b.append(c.secure() ? "Sent only over HTTPS (Secure). " : "Also sent over plain HTTP. ");
-    b.append(c.httpOnly() ? "Hidden from scripts in the page (HttpOnly). " : "Readable by scripts in the page. ");
+    b.append(
+        c.httpOnly()
+            ? "Hidden from scripts in the page (HttpOnly). "
+            : "Readable by scripts in the page. ");
     if (c.sameSite() == SameSite.STRICT) {
       b.append("Sent only with requests from this site (SameSite=Strict). ");
     } else if (c.sameSite() == SameSite.LAX) {
-      b.append("Sent with requests from this site and when you follow a link to it (SameSite=Lax). ");
+      b.append(
+          "Sent with requests from this site and when you follow a link to it (SameSite=Lax). ");
     } else {
       b.append("Sent with requests from other sites too (SameSite=None). ");
     }
     b.append(c.domain().map(d -> "For " + d + " and its subdomains").orElse("For this site only"))
-        .append(" (Path=").append(c.path()).append("). ");
-    b.append(c.maxAge().map(a -> "Kept for " + a.toSeconds() + " seconds (Max-Age).")
+        .append(" (Path=")
+        .append(c.path())
+        .append("). ");
+    b.append(c.maxAge()
+        .map(a -> "Kept for " + a.toSeconds() + " seconds (Max-Age).")
         .orElse("Deleted when you close the browser or log out."));
     return b.toString();
   }
@@ -50,14 +57,24 @@ final class CookieNotice {
   /** The cookie table for the privacy page: one row per declared cookie, every cell escaped. */
   String htmlTable() {
     StringBuilder b = new StringBuilder(2048)
-        .append("<table class=\"cookies\">\n<caption>Cookies this portal sets</caption>\n<thead><tr>")
-        .append("<th scope=\"col\">Name</th><th scope=\"col\">Purpose</th><th scope=\"col\">Data stored</th>")
-        .append("<th scope=\"col\">Duration</th><th scope=\"col\">More information</th></tr></thead>\n<tbody>\n");
+        .append(
+            "<table class=\"cookies\">\n<caption>Cookies this portal sets</caption>\n<thead><tr>")
+        .append(
+            "<th scope=\"col\">Name</th><th scope=\"col\">Purpose</th><th scope=\"col\">Data stored</th>")
+        .append(
+            "<th scope=\"col\">Duration</th><th scope=\"col\">More information</th></tr></thead>\n<tbody>\n");
     for (CookieSpec c : cookies) {
-      b.append("<tr><th scope=\"row\"><code>").append(Html.escape(c.name())).append("</code></th><td>")
-          .append(Html.escape(c.purpose())).append("</td><td>").append(Html.escape(c.dataStored()))
-          .append("</td><td>").append(Html.escape(c.duration())).append("</td><td>")
-          .append(Html.escape(moreInformation(c))).append("</td></tr>\n");
+      b.append("<tr><th scope=\"row\"><code>")
+          .append(Html.escape(c.name()))
+          .append("</code></th><td>")
+          .append(Html.escape(c.purpose()))
+          .append("</td><td>")
+          .append(Html.escape(c.dataStored()))
+          .append("</td><td>")
+          .append(Html.escape(c.duration()))
+          .append("</td><td>")
+          .append(Html.escape(moreInformation(c)))
+          .append("</td></tr>\n");
     }
     return b.append("</tbody>\n</table>\n").toString();
   }
@@ -67,18 +84,32 @@ final class CookieNotice {
     StringBuilder b = new StringBuilder(2048).append("{\"cookies\":[");
     for (int i = 0; i < cookies.size(); i++) {
       CookieSpec c = cookies.get(i);
-      b.append(i == 0 ? "\n" : ",\n").append("{\"name\":").append(string(c.name()))
-          .append(",\"purpose\":").append(string(c.purpose()))
-          .append(",\"dataStored\":").append(string(c.dataStored()))
-          .append(",\"duration\":").append(string(c.duration()))
-          .append(",\"moreInformation\":").append(string(moreInformation(c)))
-          .append(",\"secure\":").append(c.secure())
-          .append(",\"httpOnly\":").append(c.httpOnly())
-          .append(",\"sameSite\":").append(string(c.sameSite().attributeValue()))
-          .append(",\"path\":").append(string(c.path()))
-          .append(",\"domain\":").append(c.domain().map(CookieNotice::string).orElse("null"))
-          .append(",\"maxAgeSeconds\":").append(c.maxAge().map(a -> Long.toString(a.toSeconds())).orElse("null"))
-          .append(",\"sessionScoped\":").append(c.sessionScoped()).append('}');
+      b.append(i == 0 ? "\n" : ",\n")
+          .append("{\"name\":")
+          .append(string(c.name()))
+          .append(",\"purpose\":")
+          .append(string(c.purpose()))
+          .append(",\"dataStored\":")
+          .append(string(c.dataStored()))
+          .append(",\"duration\":")
+          .append(string(c.duration()))
+          .append(",\"moreInformation\":")
+          .append(string(moreInformation(c)))
+          .append(",\"secure\":")
+          .append(c.secure())
+          .append(",\"httpOnly\":")
+          .append(c.httpOnly())
+          .append(",\"sameSite\":")
+          .append(string(c.sameSite().attributeValue()))
+          .append(",\"path\":")
+          .append(string(c.path()))
+          .append(",\"domain\":")
+          .append(c.domain().map(CookieNotice::string).orElse("null"))
+          .append(",\"maxAgeSeconds\":")
+          .append(c.maxAge().map(a -> Long.toString(a.toSeconds())).orElse("null"))
+          .append(",\"sessionScoped\":")
+          .append(c.sessionScoped())
+          .append('}');
     }
     return b.append("\n]}\n").toString();
   }

@@ -94,7 +94,8 @@ final class DevelopmentCertificate {
       if (cert != null && cert.getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE))) {
         return existing;
       }
-      log.info("The development certificate in {} expires soon or has expired: making a new one", store);
+      log.info(
+          "The development certificate in {} expires soon or has expired: making a new one", store);
     }
     DevelopmentCertificate made = create(now, random);
     writeOwnerOnly(passwordFile, new String(made.password).getBytes(StandardCharsets.UTF_8));
@@ -106,14 +107,17 @@ final class DevelopmentCertificate {
       w.writeObject(made.certificate());
     }
     Files.writeString(dataDir.resolve(CERTIFICATE_PEM), pem.toString(), StandardCharsets.US_ASCII);
-    log.warn("Created a self-signed DEVELOPMENT certificate for localhost in {}; browsers will warn about it."
-        + " Production needs a real certificate.", store);
+    log.warn(
+        "Created a self-signed DEVELOPMENT certificate for localhost in {}; browsers will warn about it."
+            + " Production needs a real certificate.",
+        store);
     return made;
   }
 
   private static DevelopmentCertificate open(Path store, Path passwordFile) throws IOException {
     try {
-      char[] password = Files.readString(passwordFile, StandardCharsets.UTF_8).trim().toCharArray();
+      char[] password =
+          Files.readString(passwordFile, StandardCharsets.UTF_8).trim().toCharArray();
       KeyStore ks = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(store)) {
         ks.load(in, password);
@@ -123,35 +127,54 @@ final class DevelopmentCertificate {
       }
       return new DevelopmentCertificate(ks, password);
     } catch (IOException | GeneralSecurityException e) {
-      throw new IOException("cannot open the development certificate " + store + " with " + passwordFile + " ("
-          + e.getClass().getSimpleName() + "). Delete both files to have new ones made.", e);
+      throw new IOException(
+          "cannot open the development certificate " + store + " with " + passwordFile + " ("
+              + e.getClass().getSimpleName() + "). Delete both files to have new ones made.",
+          e);
     }
   }
 
-  static DevelopmentCertificate create(Instant now, SecureRandom random) throws GeneralSecurityException {
+  static DevelopmentCertificate create(Instant now, SecureRandom random)
+      throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"), random);
     KeyPair pair = generator.generateKeyPair();
     X500Name name = new X500Name("CN=localhost, O=Portcullis example portal (development only)");
     byte[] serial = new byte[16];
     random.nextBytes(serial);
-    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, new BigInteger(1, serial).setBit(0),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), name, pair.getPublic());
+    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+        name,
+        new BigInteger(1, serial).setBit(0),
+        Date.from(now.minus(Duration.ofHours(1))),
+        Date.from(now.plus(VALIDITY)),
+        name,
+        pair.getPublic());
     try {
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+      builder
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "localhost"),
-              new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-              new GeneralName(GeneralName.iPAddress, "::1")}))
-          .addExtension(Extension.subjectKeyIdentifier, false,
+          .addExtension(
+              Extension.extendedKeyUsage,
+              false,
+              new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+          .addExtension(
+              Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                new GeneralName(GeneralName.iPAddress, "::1")
+              }))
+          .addExtension(
+              Extension.subjectKeyIdentifier,
+              false,
               new JcaX509ExtensionUtils().createSubjectKeyIdentifier(pair.getPublic()));
-      X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(
-          new JcaContentSignerBuilder("SHA256withECDSA").setSecureRandom(random).build(pair.getPrivate())));
+      X509Certificate cert = new JcaX509CertificateConverter()
+          .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA")
+              .setSecureRandom(random)
+              .build(pair.getPrivate())));
       byte[] secret = new byte[24];
       random.nextBytes(secret);
-      char[] password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret).toCharArray();
+      char[] password =
+          Base64.getUrlEncoder().withoutPadding().encodeToString(secret).toCharArray();
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       ks.setKeyEntry(ALIAS, pair.getPrivate(), password, new Certificate[] {cert});
@@ -169,7 +192,8 @@ final class DevelopmentCertificate {
     Path tmp = temp(file);
     Files.deleteIfExists(tmp);
     if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } else {
       Files.createFile(tmp);
     }

@@ -27,7 +27,8 @@ final class DevelopmentKeys {
 
   private DevelopmentKeys() {}
 
-  static KeyRing load(Path dataDir, Map<String, String> env, InstantSource clock, SecureRandom random)
+  static KeyRing load(
+      Path dataDir, Map<String, String> env, InstantSource clock, SecureRandom random)
       throws IOException {
     String fromEnv = env.get(KeyRingSources.ENV_VARIABLE);
     if (fromEnv != null && !fromEnv.isBlank()) {
@@ -36,16 +37,22 @@ final class DevelopmentKeys {
     }
     Path file = dataDir.resolve(FILE_NAME);
     if (Files.exists(file)) {
-      log.warn("Using the DEVELOPMENT key ring {}. Production must supply its own keys ({} or a key file made"
-          + " with KeyTool).", file, KeyRingSources.ENV_VARIABLE);
+      log.warn(
+          "Using the DEVELOPMENT key ring {}. Production must supply its own keys ({} or a key file made"
+              + " with KeyTool).",
+          file,
+          KeyRingSources.ENV_VARIABLE);
       return KeyRingSources.fromFile(file);
     }
     KeyRing ring = KeyRing.builder()
         .add(newKeyId(random), KeyStatus.ACTIVE, clock.instant(), KeyMaterial.generate(random))
         .build();
     KeyRingSources.createFile(ring, file);
-    log.warn("Created a DEVELOPMENT key ring in {}. It is for this machine only: production must supply its own keys"
-        + " ({} or a key file made with KeyTool).", file, KeyRingSources.ENV_VARIABLE);
+    log.warn(
+        "Created a DEVELOPMENT key ring in {}. It is for this machine only: production must supply its own keys"
+            + " ({} or a key file made with KeyTool).",
+        file,
+        KeyRingSources.ENV_VARIABLE);
     return ring;
   }
 

@@ -14,7 +14,11 @@ final class HomePage extends HttpServlet {
     String start = Html.principal(req) == null
         ? "<p><a href=\"/login\">Log in</a> to see your organisation's reports.</p>\n"
         : "<p><a href=\"/reports\">See your organisation's reports</a>.</p>\n";
-    Html.send(req, resp, HttpServletResponse.SC_OK, "Provider portal",
+    Html.send(
+        req,
+        resp,
+        HttpServletResponse.SC_OK,
+        "Provider portal",
         "<p>Care providers see their own organisation's reports here; council officers see them all. Anyone can"
             + " <a href=\"/search\">find a care service</a>.</p>\n" + start);
   }

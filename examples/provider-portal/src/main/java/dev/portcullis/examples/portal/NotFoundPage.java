@@ -11,7 +11,11 @@ final class NotFoundPage extends HttpServlet {
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    Html.send(req, resp, HttpServletResponse.SC_NOT_FOUND, "Page not found",
+    Html.send(
+        req,
+        resp,
+        HttpServletResponse.SC_NOT_FOUND,
+        "Page not found",
         "<p>There is no page at this address. <a href=\"/\">Go to the start page</a>.</p>");
   }
 }

@@ -25,12 +25,12 @@ import org.eclipse.jetty.util.Callback;
 final class PlainErrorPages {
   /** The headers of every error page: the filter's, plus a policy that allows nothing, and no caching. */
   private static final HttpField[] HEADERS = {
-      new HttpField("X-Content-Type-Options", "nosniff"),
-      new HttpField("X-Frame-Options", "DENY"),
-      new HttpField("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
-      new HttpField("Referrer-Policy", "strict-origin-when-cross-origin"),
-      new HttpField(HttpHeader.CACHE_CONTROL, "no-store"),
-      new HttpField(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8"),
+    new HttpField("X-Content-Type-Options", "nosniff"),
+    new HttpField("X-Frame-Options", "DENY"),
+    new HttpField("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    new HttpField("Referrer-Policy", "strict-origin-when-cross-origin"),
+    new HttpField(HttpHeader.CACHE_CONTROL, "no-store"),
+    new HttpField(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8"),
   };
 
   private final String hsts;

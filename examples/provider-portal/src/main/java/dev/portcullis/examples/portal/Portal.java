@@ -2,8 +2,10 @@ package dev.portcullis.examples.portal;
 
 import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandSink;
+import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.login.PortalLogin;
@@ -11,10 +13,8 @@ import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
-import dev.portcullis.audit.AuditRules;
-import dev.portcullis.audit.SessionAudit;
-import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.PasswordHasher;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -63,15 +63,27 @@ final class Portal implements AutoCloseable {
    * AEAD cipher suites only (AES-GCM, ChaCha20-Poly1305) with forward secrecy: TLS 1.2's CBC suites (MAC-then-encrypt,
    * the padding-oracle family) are not offered. TLS 1.3 has nothing else.
    */
-  static final String[] TLS_CIPHER_SUITES = {"^TLS_AES_(128|256)_GCM_SHA(256|384)$", "^TLS_CHACHA20_POLY1305_SHA256$",
-      "^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128_GCM_SHA256|256_GCM_SHA384)|CHACHA20_POLY1305_SHA256)$"};
+  static final String[] TLS_CIPHER_SUITES = {
+    "^TLS_AES_(128|256)_GCM_SHA(256|384)$",
+    "^TLS_CHACHA20_POLY1305_SHA256$",
+    "^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128_GCM_SHA256|256_GCM_SHA384)|CHACHA20_POLY1305_SHA256)$"
+  };
+
   static final String AUDIT_FILE = "audit.jsonl";
   static final String SEARCH_DEMAND_FILE = "search-demand.jsonl";
   static final String LOGIN_PATH = "/login";
 
   /** Who may see what, enforced by the filter's access stage. Anything not listed needs a login. */
   static final AccessPolicy ACCESS = AccessPolicy.builder()
-      .permitAll("/", LOGIN_PATH, "/terms", "/privacy", "/cookies.json", "/search", "/portal.css", "/favicon.ico")
+      .permitAll(
+          "/",
+          LOGIN_PATH,
+          "/terms",
+          "/privacy",
+          "/cookies.json",
+          "/search",
+          "/portal.css",
+          "/favicon.ico")
       .authenticated("/**")
       .build();
 
@@ -82,7 +94,12 @@ final class Portal implements AutoCloseable {
   private final List<CookieSpec> cookies;
   private final Path dataDir;
 
-  private Portal(Server server, ServerConnector https, ServerConnector http, AuditLog audit, List<CookieSpec> cookies,
+  private Portal(
+      Server server,
+      ServerConnector https,
+      ServerConnector http,
+      AuditLog audit,
+      List<CookieSpec> cookies,
       Path dataDir) {
     this.server = server;
     this.https = https;
@@ -97,14 +114,18 @@ final class Portal implements AutoCloseable {
    *
    * @param env the environment: {@code PORTCULLIS_KEY_RING} there replaces the development key file
    */
-  static Portal start(PortalOptions options, Map<String, String> env, InstantSource clock, SecureRandom random)
+  static Portal start(
+      PortalOptions options, Map<String, String> env, InstantSource clock, SecureRandom random)
       throws Exception {
     Path dataDir = options.dataDir().toAbsolutePath().normalize();
     Files.createDirectories(dataDir);
     KeyRing keys = DevelopmentKeys.load(dataDir, env, clock, random);
-    DevelopmentCertificate certificate = DevelopmentCertificate.loadOrCreate(dataDir, clock, random);
+    DevelopmentCertificate certificate =
+        DevelopmentCertificate.loadOrCreate(dataDir, clock, random);
 
-    AuditLog audit = AuditLog.builder().clock(clock).random(random)
+    AuditLog audit = AuditLog.builder()
+        .clock(clock)
+        .random(random)
         .auditSink(AuditSink.hashChained(dataDir.resolve(AUDIT_FILE)))
         .auditSink(AuditSink.slf4j())
         .demandSink(SearchDemandSink.jsonLines(dataDir.resolve(SEARCH_DEMAND_FILE)))
@@ -113,10 +134,17 @@ final class Portal implements AutoCloseable {
     Server server = new Server();
     try {
       SessionConfig sessionConfig = SessionConfig.builder()
-          .idleTimeout(Duration.ofMinutes(30)).absoluteTimeout(Duration.ofHours(12)).build();
-      SessionRegistry sessions = SessionRegistry.create(sessionConfig,
-          CaffeineSessionStore.builder(sessionConfig, clock).listener(new SessionAudit(audit)).build(), random,
-          clock, new SessionAudit(audit));
+          .idleTimeout(Duration.ofMinutes(30))
+          .absoluteTimeout(Duration.ofHours(12))
+          .build();
+      SessionRegistry sessions = SessionRegistry.create(
+          sessionConfig,
+          CaffeineSessionStore.builder(sessionConfig, clock)
+              .listener(new SessionAudit(audit))
+              .build(),
+          random,
+          clock,
+          new SessionAudit(audit));
       PortalLogin login = PortalLogin.builder()
           .keyRing(keys)
           .users(DemoData.users(PasswordHasher.standard(random)))
@@ -129,31 +157,42 @@ final class Portal implements AutoCloseable {
           .afterLoginPath("/reports")
           .build();
 
-      ServerConnector httpsConnector = new ServerConnector(server,
+      ServerConnector httpsConnector = new ServerConnector(
+          server,
           new SslConnectionFactory(tls(certificate), HttpVersion.HTTP_1_1.asString()),
           new HttpConnectionFactory(httpConfiguration(true)));
       httpsConnector.setHost(HOST);
       httpsConnector.setPort(options.httpsPort());
-      ServerConnector httpConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration(false)));
+      ServerConnector httpConnector =
+          new ServerConnector(server, new HttpConnectionFactory(httpConfiguration(false)));
       httpConnector.setHost(HOST);
       httpConnector.setPort(options.httpPort());
       server.addConnector(httpsConnector);
       server.addConnector(httpConnector);
-      // Bound before the filter is built: its HTTPS redirect needs the real port (tests ask for port 0).
+      // Bound before the filter is built: its HTTPS redirect needs the real port (tests ask for
+      // port 0).
       httpsConnector.open();
       httpConnector.open();
 
       PortcullisFilter filter = PortcullisFilter.builder()
-          // Plain HTTP goes to https://localhost:<port>, the name in the development certificate, whatever Host
+          // Plain HTTP goes to https://localhost:<port>, the name in the development certificate,
+          // whatever Host
           // header the request carried.
-          .transport(TransportConfig.builder().canonicalHost(CANONICAL_HOST).httpsPort(httpsConnector.getLocalPort())
-              .hstsMaxAge(HSTS_MAX_AGE).build())
+          .transport(TransportConfig.builder()
+              .canonicalHost(CANONICAL_HOST)
+              .httpsPort(httpsConnector.getLocalPort())
+              .hstsMaxAge(HSTS_MAX_AGE)
+              .build())
           .sessions(sessions)
           .login(login, random)
           .access(ACCESS, LOGIN_PATH)
           .requirePublic("/privacy", "/cookies.json", "/terms")
-          .audit(audit, AuditRules.builder().action("/reports/{id}", "report_view")
-              .searchEndpoint("/search", "q").build())
+          .audit(
+              audit,
+              AuditRules.builder()
+                  .action("/reports/{id}", "report_view")
+                  .searchEndpoint("/search", "q")
+                  .build())
           .build();
       List<CookieSpec> cookies = filter.cookies();
       CookieNotice notice = new CookieNotice(cookies);
@@ -171,7 +210,8 @@ final class Portal implements AutoCloseable {
       add(app, "/terms", new TermsPage(login));
       add(app, "/portal.css", new Stylesheet());
       add(app, "/", new NotFoundPage());
-      // Jetty's own error pages echo the URI and carry none of the filter's headers: plain ones instead.
+      // Jetty's own error pages echo the URI and carry none of the filter's headers: plain ones
+      // instead.
       PlainErrorPages errors = new PlainErrorPages("max-age=" + HSTS_MAX_AGE.getSeconds());
       app.setErrorHandler(errors.contextErrors());
       server.setErrorHandler(errors.serverErrors());
@@ -194,14 +234,17 @@ final class Portal implements AutoCloseable {
 
   private static HttpConfiguration httpConfiguration(boolean secure) {
     HttpConfiguration config = new HttpConfiguration();
-    // Jetty's per-connection header cache otherwise matches header values case-insensitively and can hand the
-    // application an earlier Cookie header that differs only in letter case. Base64url cookie values are
+    // Jetty's per-connection header cache otherwise matches header values case-insensitively and
+    // can hand the
+    // application an earlier Cookie header that differs only in letter case. Base64url cookie
+    // values are
     // case-sensitive, so a changed auth or session cookie could be read as the original one.
     config.setHeaderCacheCaseSensitive(true);
     config.setSendServerVersion(false);
     config.setSendXPoweredBy(false);
     if (secure) {
-      // Marks requests on this connector as HTTPS (request.isSecure()) and checks SNI against the certificate.
+      // Marks requests on this connector as HTTPS (request.isSecure()) and checks SNI against the
+      // certificate.
       config.addCustomizer(new SecureRequestCustomizer());
     }
     return config;

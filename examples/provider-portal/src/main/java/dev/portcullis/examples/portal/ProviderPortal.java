@@ -18,7 +18,8 @@ import java.time.InstantSource;
 public final class ProviderPortal {
   private ProviderPortal() {}
 
-  @SuppressForbidden(reason = "the example's composition root: the one place the portal takes the system clock")
+  @SuppressForbidden(
+      reason = "the example's composition root: the one place the portal takes the system clock")
   public static void main(String[] args) throws Exception {
     PortalOptions options;
     try {
@@ -28,12 +29,14 @@ public final class ProviderPortal {
       System.exit(2);
       return;
     }
-    Portal portal = Portal.start(options, System.getenv(), InstantSource.system(), new SecureRandom());
+    Portal portal =
+        Portal.start(options, System.getenv(), InstantSource.system(), new SecureRandom());
     Runtime.getRuntime().addShutdownHook(new Thread(portal::close, "portal-shutdown"));
     String https = "https://localhost:" + portal.httpsPort() + "/";
     System.out.println();
     System.out.println("Provider portal (development) is running on this machine only:");
-    System.out.println("  " + https + "   (self-signed development certificate: the browser warns once)");
+    System.out.println(
+        "  " + https + "   (self-signed development certificate: the browser warns once)");
     System.out.println("  http://localhost:" + portal.httpPort() + "/ redirects there");
     System.out.println("  Log in as alice, bob, carol or dave with the password <name>-demo-pass");
     System.out.println("  Data folder: " + portal.dataDir() + " (development keys and certificate, "

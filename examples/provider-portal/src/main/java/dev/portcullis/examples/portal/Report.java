@@ -9,7 +9,13 @@ import java.util.List;
  * @param organisation the handle of the organisation it belongs to
  * @param findings one line per finding
  */
-record Report(String id, String organisation, String title, String period, String summary, List<String> findings) {
+record Report(
+    String id,
+    String organisation,
+    String title,
+    String period,
+    String summary,
+    List<String> findings) {
   Report {
     findings = List.copyOf(findings);
   }

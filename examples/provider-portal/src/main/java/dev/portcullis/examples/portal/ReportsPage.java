@@ -23,7 +23,8 @@ final class ReportsPage extends HttpServlet {
   /** The audit reason for a report of another organisation. */
   static final String DENIED = "denied: report of another organisation";
 
-  private final transient OrganisationScope scope = new OrganisationScope(Set.of(DemoData.COUNCIL_OFFICER));
+  private final transient OrganisationScope scope =
+      new OrganisationScope(Set.of(DemoData.COUNCIL_OFFICER));
 
   ReportsPage() {}
 
@@ -31,7 +32,8 @@ final class ReportsPage extends HttpServlet {
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     PortalPrincipal user = Html.principal(req);
     if (user == null) {
-      // The access rules send anonymous visitors to the login page first; never show a report without a user.
+      // The access rules send anonymous visitors to the login page first; never show a report
+      // without a user.
       resp.sendRedirect("/login");
       return;
     }
@@ -40,25 +42,38 @@ final class ReportsPage extends HttpServlet {
       list(req, resp, user);
       return;
     }
-    // The filter's audit stage records report_view with this response's outcome (AuditRules in Portal).
+    // The filter's audit stage records report_view with this response's outcome (AuditRules in
+    // Portal).
     one(req, resp, user, rest.substring(1));
   }
 
-  private void list(HttpServletRequest req, HttpServletResponse resp, PortalPrincipal user) throws IOException {
+  private void list(HttpServletRequest req, HttpServletResponse resp, PortalPrincipal user)
+      throws IOException {
     boolean all = user.user().hasRole(DemoData.COUNCIL_OFFICER);
-    StringBuilder b = new StringBuilder(2048).append("<p>")
-        .append(all ? "As a council officer you can see the reports of every organisation."
-            : "Reports about " + Html.escape(DemoData.organisationName(user.user().organisation())) + ".")
-        .append("</p>\n<table class=\"reports\">\n<caption>Reports you can open</caption>\n<thead><tr><th scope=\"col\">Report</th>")
-        .append("<th scope=\"col\">Organisation</th><th scope=\"col\">Period</th></tr></thead>\n<tbody>\n");
+    StringBuilder b = new StringBuilder(2048)
+        .append("<p>")
+        .append(
+            all
+                ? "As a council officer you can see the reports of every organisation."
+                : "Reports about "
+                    + Html.escape(DemoData.organisationName(user.user().organisation())) + ".")
+        .append(
+            "</p>\n<table class=\"reports\">\n<caption>Reports you can open</caption>\n<thead><tr><th scope=\"col\">Report</th>")
+        .append(
+            "<th scope=\"col\">Organisation</th><th scope=\"col\">Period</th></tr></thead>\n<tbody>\n");
     int shown = 0;
     for (Report r : DemoData.REPORTS) {
       if (scope.permits(user.user(), r.organisation())) {
         shown++;
-        b.append("<tr><th scope=\"row\"><a href=\"/reports/").append(Html.escape(r.id())).append("\">")
-            .append(Html.escape(r.title())).append("</a></th><td>")
-            .append(Html.escape(DemoData.organisationName(r.organisation()))).append("</td><td>")
-            .append(Html.escape(r.period())).append("</td></tr>\n");
+        b.append("<tr><th scope=\"row\"><a href=\"/reports/")
+            .append(Html.escape(r.id()))
+            .append("\">")
+            .append(Html.escape(r.title()))
+            .append("</a></th><td>")
+            .append(Html.escape(DemoData.organisationName(r.organisation())))
+            .append("</td><td>")
+            .append(Html.escape(r.period()))
+            .append("</td></tr>\n");
       }
     }
     b.append("</tbody>\n</table>\n");
@@ -73,22 +88,32 @@ final class ReportsPage extends HttpServlet {
       throws IOException {
     Optional<Report> found = ID.matcher(id).matches() ? DemoData.report(id) : Optional.empty();
     if (found.isPresent() && !scope.permits(user.user(), found.get().organisation())) {
-      // Answered exactly like a missing report, so that nobody learns which ids other organisations use; the audit
+      // Answered exactly like a missing report, so that nobody learns which ids other organisations
+      // use; the audit
       // log still records the denial.
       req.setAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, DENIED);
       found = Optional.empty();
     }
     if (found.isEmpty()) {
-      Html.send(req, resp, HttpServletResponse.SC_NOT_FOUND, "Report not found",
+      Html.send(
+          req,
+          resp,
+          HttpServletResponse.SC_NOT_FOUND,
+          "Report not found",
           "<p>There is no such report among the ones you can see. <a href=\"/reports\">Back to the reports</a>."
               + "</p>");
       return HttpServletResponse.SC_NOT_FOUND;
     }
     Report r = found.get();
-    StringBuilder b = new StringBuilder(1024).append("<dl class=\"facts\"><dt>Organisation</dt><dd>")
-        .append(Html.escape(DemoData.organisationName(r.organisation()))).append("</dd><dt>Period</dt><dd>")
-        .append(Html.escape(r.period())).append("</dd><dt>Report number</dt><dd>").append(Html.escape(r.id()))
-        .append("</dd></dl>\n<h2>Summary</h2>\n<p>").append(Html.escape(r.summary()))
+    StringBuilder b = new StringBuilder(1024)
+        .append("<dl class=\"facts\"><dt>Organisation</dt><dd>")
+        .append(Html.escape(DemoData.organisationName(r.organisation())))
+        .append("</dd><dt>Period</dt><dd>")
+        .append(Html.escape(r.period()))
+        .append("</dd><dt>Report number</dt><dd>")
+        .append(Html.escape(r.id()))
+        .append("</dd></dl>\n<h2>Summary</h2>\n<p>")
+        .append(Html.escape(r.summary()))
         .append("</p>\n<h2>Findings</h2>\n<ul>\n");
     for (String f : r.findings()) {
       b.append("<li>").append(Html.escape(f)).append("</li>\n");

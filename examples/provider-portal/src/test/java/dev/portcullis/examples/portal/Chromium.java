@@ -24,7 +24,8 @@ final class Chromium {
 
   /** Skips the calling test (or class, from {@code @BeforeAll}) when Chromium or its driver is missing. */
   static void assumeInstalled() {
-    assumeTrue(Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER),
+    assumeTrue(
+        Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER),
         "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
   }
 
@@ -34,16 +35,26 @@ final class Chromium {
    * @param blockCookies whether the profile refuses every cookie, as a user's privacy setting would
    */
   static ChromeDriver start(Path profileParent, boolean blockCookies) throws Exception {
-    Path profile = Files.createTempDirectory(Files.createDirectories(profileParent), "chromium-profile");
+    Path profile =
+        Files.createTempDirectory(Files.createDirectories(profileParent), "chromium-profile");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BROWSER.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1200,900", "--user-data-dir=" + profile,
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1200,900",
+        "--user-data-dir=" + profile,
         // The portal's development certificate is self-signed: trusted by this test browser only.
         "--ignore-certificate-errors");
     if (blockCookies) {
-      options.setExperimentalOption("prefs", Map.of("profile.default_content_setting_values.cookies", 2));
+      options.setExperimentalOption(
+          "prefs", Map.of("profile.default_content_setting_values.cookies", 2));
     }
     options.setExperimentalOption("excludeSwitches", List.of("enable-automation"));
     ChromeDriverService service = new ChromeDriverService.Builder()

@@ -19,30 +19,47 @@ class CookieNoticeTest {
       .sameSite(SameSite.STRICT)
       .maxAge(Duration.ofDays(30))
       .build();
-  private static final CookieSpec PLAIN = CookieSpec.builder("prefs").purpose("Remembers the layout")
-      .dataStored("A layout name").duration("One year").secure(false).httpOnly(false).domain("example.org")
-      .path("/app").build();
+  private static final CookieSpec PLAIN = CookieSpec.builder("prefs")
+      .purpose("Remembers the layout")
+      .dataStored("A layout name")
+      .duration("One year")
+      .secure(false)
+      .httpOnly(false)
+      .domain("example.org")
+      .path("/app")
+      .build();
 
   @Test
   void table_escapesEveryDeclaredText() {
     String html = new CookieNotice(List.of(HOSTILE)).htmlTable();
-    assertThat(html).doesNotContain("<script>", "</td>\n</td>")
-        .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;", "line two \u2028 &lt;/td&gt;");
+    assertThat(html)
+        .doesNotContain("<script>", "</td>\n</td>")
+        .contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;",
+            "line two \u2028 &lt;/td&gt;");
   }
 
   @Test
   void table_hasOneRowPerDeclaration_inOrder() {
     String html = new CookieNotice(List.of(PLAIN, HOSTILE)).htmlTable();
-    assertThat(html.indexOf("<code>prefs</code>")).isPositive().isLessThan(html.indexOf("<code>__Host-x</code>"));
+    assertThat(html.indexOf("<code>prefs</code>"))
+        .isPositive()
+        .isLessThan(html.indexOf("<code>__Host-x</code>"));
     assertThat(html.split("<tr><th scope=\"row\">", -1)).hasSize(3);
   }
 
   @Test
   void moreInformation_describesTheFlagsInWords() {
-    assertThat(CookieNotice.moreInformation(HOSTILE)).contains("HTTPS", "HttpOnly", "SameSite=Strict",
-        "this site only", "2592000 seconds");
-    assertThat(CookieNotice.moreInformation(PLAIN)).contains("plain HTTP", "Readable by scripts", "SameSite=Lax",
-        "example.org and its subdomains", "Path=/app", "close the browser");
+    assertThat(CookieNotice.moreInformation(HOSTILE))
+        .contains("HTTPS", "HttpOnly", "SameSite=Strict", "this site only", "2592000 seconds");
+    assertThat(CookieNotice.moreInformation(PLAIN))
+        .contains(
+            "plain HTTP",
+            "Readable by scripts",
+            "SameSite=Lax",
+            "example.org and its subdomains",
+            "Path=/app",
+            "close the browser");
   }
 
   @Test
@@ -67,6 +84,7 @@ class CookieNoticeTest {
 
   @Test
   void noticeWithoutDeclarations_isRefused() {
-    assertThatThrownBy(() -> new CookieNotice(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CookieNotice(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -98,7 +98,8 @@ class PortalBrowserTest {
     try {
       element.isEnabled();
       return false;
-    } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+    } catch (org.openqa.selenium.StaleElementReferenceException
+        | org.openqa.selenium.NoSuchElementException e) {
       return true;
     } catch (org.openqa.selenium.WebDriverException e) {
       if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
@@ -124,8 +125,10 @@ class PortalBrowserTest {
     logIn(browser, "alice", "alice-demo-pass");
     assertThat(path(browser)).isEqualTo("/reports");
     assertThat(browser.findElement(By.cssSelector("table.reports")).getText())
-        .contains("Annual quality review", "Riverside Care").doesNotContain("Hillview Homes");
-    assertThat(browser.findElement(By.cssSelector(".who")).getText()).contains("Alice Adams", "Riverside Care");
+        .contains("Annual quality review", "Riverside Care")
+        .doesNotContain("Hillview Homes");
+    assertThat(browser.findElement(By.cssSelector(".who")).getText())
+        .contains("Alice Adams", "Riverside Care");
     screenshot(browser, "reports");
 
     clickAndWait(browser, By.linkText("Staff training audit"));
@@ -136,7 +139,8 @@ class PortalBrowserTest {
     browser.findElement(By.id("q")).sendKeys("home care");
     clickAndWait(browser, By.cssSelector("form.search button"));
     assertThat(path(browser)).isEqualTo("/search?q=home+care");
-    assertThat(browser.findElement(By.cssSelector("ul.results")).getText()).contains("Riverside Home Care");
+    assertThat(browser.findElement(By.cssSelector("ul.results")).getText())
+        .contains("Riverside Home Care");
 
     clickAndWait(browser, By.cssSelector(".who button"));
     assertThat(path(browser)).isEqualTo("/login");
@@ -151,20 +155,33 @@ class PortalBrowserTest {
     assertThat(path(browser)).isEqualTo("/reports");
 
     Set<Cookie> held = browser.manage().getCookies();
-    assertThat(held).extracting(Cookie::getName).containsExactlyInAnyOrderElementsOf(
-        portal.portal.cookies().stream().map(CookieSpec::name).toList());
+    assertThat(held)
+        .extracting(Cookie::getName)
+        .containsExactlyInAnyOrderElementsOf(
+            portal.portal.cookies().stream().map(CookieSpec::name).toList());
     for (Cookie c : held) {
-      CookieSpec spec = portal.portal.cookies().stream().filter(s -> s.name().equals(c.getName())).findFirst()
+      CookieSpec spec = portal.portal.cookies().stream()
+          .filter(s -> s.name().equals(c.getName()))
+          .findFirst()
           .orElseThrow();
-      assertThat(c.isSecure()).as(c.getName() + " Secure").isEqualTo(spec.secure()).isTrue();
-      assertThat(c.isHttpOnly()).as(c.getName() + " HttpOnly").isEqualTo(spec.httpOnly()).isTrue();
-      assertThat(c.getSameSite()).as(c.getName() + " SameSite").isEqualTo(spec.sameSite().attributeValue());
+      assertThat(c.isSecure())
+          .as(c.getName() + " Secure")
+          .isEqualTo(spec.secure())
+          .isTrue();
+      assertThat(c.isHttpOnly())
+          .as(c.getName() + " HttpOnly")
+          .isEqualTo(spec.httpOnly())
+          .isTrue();
+      assertThat(c.getSameSite())
+          .as(c.getName() + " SameSite")
+          .isEqualTo(spec.sameSite().attributeValue());
       assertThat(c.getPath()).as(c.getName() + " Path").isEqualTo("/");
       assertThat(c.getDomain()).as(c.getName() + " host-only").isEqualTo("127.0.0.1");
       assertThat(c.getExpiry()).as(c.getName() + " session-scoped").isNull();
     }
 
-    // Every value is random: the session and auth values, and the cookie-check value the login form's token is bound
+    // Every value is random: the session and auth values, and the cookie-check value the login
+    // form's token is bound
     // to.
     List<String> valuesBefore = held.stream().map(Cookie::getValue).toList();
     open(browser, "/account");
@@ -172,10 +189,13 @@ class PortalBrowserTest {
     assertThat(path(browser)).isEqualTo("/login");
     Set<Cookie> after = browser.manage().getCookies();
     assertThat(after).extracting(Cookie::getName).doesNotContain("__Host-portcullis-auth");
-    // Every cookie of the logged-in visit is gone; the login page it lands on sets a fresh cookie-check value and
+    // Every cookie of the logged-in visit is gone; the login page it lands on sets a fresh
+    // cookie-check value and
     // makes no session.
     assertThat(after).extracting(Cookie::getValue).doesNotContainAnyElementsOf(valuesBefore);
-    assertThat(after).extracting(Cookie::getName).isSubsetOf("__Host-portcullis-cc", "__Host-portcullis-sid");
+    assertThat(after)
+        .extracting(Cookie::getName)
+        .isSubsetOf("__Host-portcullis-cc", "__Host-portcullis-sid");
   }
 
   @Test
@@ -194,7 +214,8 @@ class PortalBrowserTest {
     assertThat(path(browser)).isEqualTo("/login?error=1");
     assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText())
         .contains("You could not be logged in");
-    assertThat(browser.manage().getCookies()).extracting(Cookie::getName)
+    assertThat(browser.manage().getCookies())
+        .extracting(Cookie::getName)
         .doesNotContain("__Host-portcullis-auth");
   }
 
@@ -203,8 +224,11 @@ class PortalBrowserTest {
     open(browser, "/privacy");
     assertThat(heading(browser)).isEqualTo("Privacy and cookies");
     List<String> names = browser.findElements(By.cssSelector("table.cookies tbody th")).stream()
-        .map(e -> e.getText()).toList();
-    assertThat(names).containsExactlyElementsOf(portal.portal.cookies().stream().map(CookieSpec::name).toList());
+        .map(e -> e.getText())
+        .toList();
+    assertThat(names)
+        .containsExactlyElementsOf(
+            portal.portal.cookies().stream().map(CookieSpec::name).toList());
     browser.manage().window().setSize(new org.openqa.selenium.Dimension(1200, 1500));
     try {
       screenshot(browser, "privacy");
@@ -219,7 +243,8 @@ class PortalBrowserTest {
     try {
       blocking.get(portal.https("/login"));
       logIn(blocking, "alice", "alice-demo-pass");
-      assertThat(blocking.findElement(By.tagName("body")).getText()).contains("Your browser is blocking cookies");
+      assertThat(blocking.findElement(By.tagName("body")).getText())
+          .contains("Your browser is blocking cookies");
       assertThat(blocking.manage().getCookies()).isEmpty();
     } finally {
       blocking.quit();

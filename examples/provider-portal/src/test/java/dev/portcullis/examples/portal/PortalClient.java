@@ -34,19 +34,27 @@ final class PortalClient extends TestBrowser {
     this.portal = portal;
   }
 
-  private static HttpClient trustingTheDevelopmentCertificate(RunningPortal portal) throws Exception {
-    return HttpClient.newBuilder().sslContext(tls(portal)).followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static HttpClient trustingTheDevelopmentCertificate(RunningPortal portal)
+      throws Exception {
+    return HttpClient.newBuilder()
+        .sslContext(tls(portal))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
   }
 
   /** A TLS context that trusts exactly the portal's development certificate. */
   static SSLContext tls(RunningPortal portal) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    try (InputStream in = Files.newInputStream(portal.dataDir.resolve(DevelopmentCertificate.CERTIFICATE_PEM))) {
-      trust.setCertificateEntry("portal", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    try (InputStream in =
+        Files.newInputStream(portal.dataDir.resolve(DevelopmentCertificate.CERTIFICATE_PEM))) {
+      trust.setCertificateEntry(
+          "portal", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, tmf.getTrustManagers(), null);
@@ -55,15 +63,24 @@ final class PortalClient extends TestBrowser {
 
   /** A plain-HTTP request to the redirect connector, without cookies. */
   HttpResponse<String> plainHttp(String method, String path) throws Exception {
-    return client().send(HttpRequest.newBuilder(URI.create(portal.http(path)))
-        .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString("username=alice&password=alice-demo-pass"))
-        .header("Content-Type", "application/x-www-form-urlencoded").timeout(REQUEST_TIMEOUT).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return client()
+        .send(
+            HttpRequest.newBuilder(URI.create(portal.http(path)))
+                .method(
+                    method,
+                    method.equals("GET")
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(
+                            "username=alice&password=alice-demo-pass"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .timeout(REQUEST_TIMEOUT)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   /** Opens the login page and sends the form; returns the login POST's response. */
-  HttpResponse<String> login(String username, String password, boolean acceptTerms) throws Exception {
+  HttpResponse<String> login(String username, String password, boolean acceptTerms)
+      throws Exception {
     get("/login");
     Map<String, String> form = new LinkedHashMap<>();
     form.put("username", username);
@@ -85,7 +102,8 @@ final class PortalClient extends TestBrowser {
   }
 
   @Override
-  public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+  public HttpResponse<String> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
     HttpResponse<String> r = super.send(request);
     csrfToken(CSRF, r.body()).ifPresent(token -> lastCsrf = token);
     return r;

@@ -58,13 +58,16 @@ class PortalHardeningTest {
 
   private static Map<String, String> headers(HttpResponse<?> r) {
     Map<String, String> headers = new java.util.HashMap<>();
-    r.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT),
-        String.join(", ", values)));
+    r.headers()
+        .map()
+        .forEach((name, values) ->
+            headers.put(name.toLowerCase(java.util.Locale.ROOT), String.join(", ", values)));
     return headers;
   }
 
   @Test
-  void traceOfTheAccountPage_isRefusedWith405_andNeverEchoesTheAuthAndSessionCookies() throws Exception {
+  void traceOfTheAccountPage_isRefusedWith405_andNeverEchoesTheAuthAndSessionCookies()
+      throws Exception {
     PortalClient alice = portal.client();
     alice.loginAs("alice");
     String auth = alice.cookies().get(AUTH);
@@ -76,12 +79,18 @@ class PortalHardeningTest {
 
     assertThat(traced.statusCode()).isEqualTo(405);
     assertThat(traced.body()).doesNotContain(auth).doesNotContain(session).doesNotContain("Cookie");
-    assertThat(traced.headers().firstValue("Allow")).hasValueSatisfying(allow ->
-        assertThat(allow).contains("GET", "POST").doesNotContain("TRACE"));
+    assertThat(traced.headers().firstValue("Allow"))
+        .hasValueSatisfying(
+            allow -> assertThat(allow).contains("GET", "POST").doesNotContain("TRACE"));
     assertSecurityHeaders(headers(traced));
     for (String method : List.of("TRACK", "trace")) {
-      RawHttp.Response r = RawHttp.tls(tls, portal.portal.httpsPort(), "localhost", null, method
-          + " /account HTTP/1.1\r\nHost: localhost\r\nCookie: " + alice.cookieHeader() + "\r\nConnection: close\r\n\r\n");
+      RawHttp.Response r = RawHttp.tls(
+          tls,
+          portal.portal.httpsPort(),
+          "localhost",
+          null,
+          method + " /account HTTP/1.1\r\nHost: localhost\r\nCookie: " + alice.cookieHeader()
+              + "\r\nConnection: close\r\n\r\n");
       assertThat(r.status()).as(method).isEqualTo(405);
       assertThat(r.body()).as(method).doesNotContain(auth);
     }
@@ -96,12 +105,14 @@ class PortalHardeningTest {
         .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
 
     assertThat(options.statusCode()).isEqualTo(200);
-    assertThat(options.headers().firstValue("Allow")).hasValueSatisfying(allow ->
-        assertThat(allow).contains("GET").doesNotContain("TRACE").doesNotContain("TRACK"));
+    assertThat(options.headers().firstValue("Allow"))
+        .hasValueSatisfying(allow ->
+            assertThat(allow).contains("GET").doesNotContain("TRACE").doesNotContain("TRACK"));
   }
 
   @Test
-  void authCookiesOfAliceBobAndCarol_haveOneLength_soTheLengthDoesNotTellTheirOrganisations() throws Exception {
+  void authCookiesOfAliceBobAndCarol_haveOneLength_soTheLengthDoesNotTellTheirOrganisations()
+      throws Exception {
     List<Integer> lengths = new ArrayList<>();
     for (String user : List.of("alice", "bob", "carol")) {
       PortalClient c = portal.client();
@@ -114,11 +125,23 @@ class PortalHardeningTest {
   @Test
   void jettysOwnErrorPages_carryTheSecurityHeaders_andEchoNothingOfTheRequest() throws Exception {
     int port = portal.portal.httpsPort();
-    RawHttp.Response ambiguous = RawHttp.tls(tls, port, "localhost", null,
+    RawHttp.Response ambiguous = RawHttp.tls(
+        tls,
+        port,
+        "localhost",
+        null,
         "GET /reports/probe-xyz%2f..%2fsecret HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    RawHttp.Response badSni = RawHttp.tls(tls, port, "evil-probe.example", null,
+    RawHttp.Response badSni = RawHttp.tls(
+        tls,
+        port,
+        "evil-probe.example",
+        null,
         "GET /probe-xyz HTTP/1.1\r\nHost: evil-probe.example\r\nConnection: close\r\n\r\n");
-    RawHttp.Response badRequest = RawHttp.tls(tls, port, "localhost", null,
+    RawHttp.Response badRequest = RawHttp.tls(
+        tls,
+        port,
+        "localhost",
+        null,
         "GET /probe-xyz HTTP/1.1\r\nHost: localhost\r\nBad header probe-xyz\r\nConnection: close\r\n\r\n");
 
     assertSecurityHeaders(ambiguous.headers());
@@ -126,21 +149,32 @@ class PortalHardeningTest {
     assertSecurityHeadersBesideHsts(badRequest.headers());
     for (RawHttp.Response r : List.of(ambiguous, badSni, badRequest)) {
       assertThat(r.status()).as(r.toString()).isEqualTo(400);
-      assertThat(r.body()).as(r.toString()).isEqualTo("400 Bad Request\n")
-          .doesNotContain("probe").doesNotContain("<");
+      assertThat(r.body())
+          .as(r.toString())
+          .isEqualTo("400 Bad Request\n")
+          .doesNotContain("probe")
+          .doesNotContain("<");
     }
   }
 
   @Test
   void clientOfferingOnlyTls12CbcSuites_failsTheHandshake_andAeadSuitesSucceed() throws Exception {
     int port = portal.portal.httpsPort();
-    for (String cbc : List.of("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+    for (String cbc : List.of(
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
         "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA")) {
-      assertThatThrownBy(() -> RawHttp.handshake(tls, port, "localhost", List.of(cbc)).close()).as(cbc)
+      assertThatThrownBy(
+              () -> RawHttp.handshake(tls, port, "localhost", List.of(cbc)).close())
+          .as(cbc)
           .isInstanceOf(SSLException.class);
     }
-    for (String aead : List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384")) {
+    for (String aead : List.of(
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384")) {
       try (SSLSocket socket = RawHttp.handshake(tls, port, "localhost", List.of(aead))) {
         assertThat(socket.getSession().getCipherSuite()).as(aead).isEqualTo(aead);
       }

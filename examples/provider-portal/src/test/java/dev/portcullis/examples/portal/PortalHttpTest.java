@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The portal over real HTTPS with a plain HTTP client: everything that needs no rendering. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortalHttpTest {
-  private static final Pattern COOKIE_ROW = Pattern.compile("<tr><th scope=\"row\"><code>(.*?)</code></th><td>(.*?)"
-      + "</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>");
+  private static final Pattern COOKIE_ROW =
+      Pattern.compile("<tr><th scope=\"row\"><code>(.*?)</code></th><td>(.*?)"
+          + "</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>");
 
   Path dataDir;
   RunningPortal portal;
@@ -45,19 +46,23 @@ class PortalHttpTest {
   }
 
   @Test
-  void plainHttpGet_isRedirectedToTheSamePathOnHttps_atTheCanonicalHost_uncached() throws Exception {
+  void plainHttpGet_isRedirectedToTheSamePathOnHttps_atTheCanonicalHost_uncached()
+      throws Exception {
     HttpResponse<String> r = portal.client().plainHttp("GET", "/reports/101?view=full");
     assertThat(r.statusCode()).isEqualTo(308);
-    assertThat(location(r)).isEqualTo("https://localhost:" + portal.portal.httpsPort() + "/reports/101?view=full");
+    assertThat(location(r))
+        .isEqualTo("https://localhost:" + portal.portal.httpsPort() + "/reports/101?view=full");
     assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
   }
 
   @Test
   void plainHttpGet_withAForgedHostHeader_isNeverRedirectedToTheForgedHost() throws Exception {
-    RawHttp.Response r = RawHttp.plain(portal.portal.httpPort(), "GET / HTTP/1.1\r\nHost: evil.example\r\n"
-        + "Connection: close\r\n\r\n");
+    RawHttp.Response r = RawHttp.plain(
+        portal.portal.httpPort(),
+        "GET / HTTP/1.1\r\nHost: evil.example\r\n" + "Connection: close\r\n\r\n");
     assertThat(r.status()).isEqualTo(308);
-    assertThat(r.header("location")).isEqualTo("https://localhost:" + portal.portal.httpsPort() + "/")
+    assertThat(r.header("location"))
+        .isEqualTo("https://localhost:" + portal.portal.httpsPort() + "/")
         .doesNotContain("evil");
     assertThat(r.header("cache-control")).isEqualTo("no-store");
   }
@@ -83,7 +88,8 @@ class PortalHttpTest {
   @Test
   void publicPages_needNoLogin() throws Exception {
     PortalClient c = portal.client();
-    for (String page : List.of("/", "/login", "/privacy", "/cookies.json", "/search?q=home", "/terms")) {
+    for (String page :
+        List.of("/", "/login", "/privacy", "/cookies.json", "/search?q=home", "/terms")) {
       assertThat(c.get(page).statusCode()).as(page).isEqualTo(200);
     }
   }
@@ -105,10 +111,17 @@ class PortalHttpTest {
     PortalClient c = portal.client();
     HttpResponse<String> r = c.get("/login?returnTo=%2Freports%2F102");
     String body = r.body();
-    assertThat(body).contains("<form method=\"post\" action=\"/login\"", "<label for=\"username\">",
-        "name=\"username\"", "<label for=\"password\">", "name=\"password\" type=\"password\"",
-        "name=\"acceptTerms\" type=\"checkbox\" value=\"yes\"", "<label for=\"acceptTerms\">", "href=\"/terms\"",
-        "name=\"returnTo\" value=\"/reports/102\"");
+    assertThat(body)
+        .contains(
+            "<form method=\"post\" action=\"/login\"",
+            "<label for=\"username\">",
+            "name=\"username\"",
+            "<label for=\"password\">",
+            "name=\"password\" type=\"password\"",
+            "name=\"acceptTerms\" type=\"checkbox\" value=\"yes\"",
+            "<label for=\"acceptTerms\">",
+            "href=\"/terms\"",
+            "name=\"returnTo\" value=\"/reports/102\"");
     assertThat(c.lastCsrf).hasSize(43);
     assertThat(c.cookies()).containsKey("__Host-portcullis-cc");
     assertThat(body).doesNotContain("could not be logged in");
@@ -124,8 +137,19 @@ class PortalHttpTest {
   void login_goesToTheReturnToPage() throws Exception {
     PortalClient c = portal.client();
     c.get("/login");
-    HttpResponse<String> r = c.post("/login", Map.of("username", "alice", "password", "alice-demo-pass",
-        "acceptTerms", "yes", "_csrf", c.lastCsrf, "returnTo", "/reports/102"));
+    HttpResponse<String> r = c.post(
+        "/login",
+        Map.of(
+            "username",
+            "alice",
+            "password",
+            "alice-demo-pass",
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            c.lastCsrf,
+            "returnTo",
+            "/reports/102"));
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(location(r)).isEqualTo("/reports/102");
     assertThat(c.get("/reports/102").statusCode()).isEqualTo(200);
@@ -144,20 +168,22 @@ class PortalHttpTest {
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(location(r)).isEqualTo("/login?error=1");
     assertThat(c.cookies()).doesNotContainKey("__Host-portcullis-auth");
-    assertThat(c.get("/login?error=1").body()).contains("role=\"alert\"", "You could not be logged in");
+    assertThat(c.get("/login?error=1").body())
+        .contains("role=\"alert\"", "You could not be logged in");
     assertThat(c.get("/reports").statusCode()).isEqualTo(303);
   }
 
   @Test
-  void firstLogin_withoutAcceptingTheTerms_isRefused_andOnceAcceptedTheyNeedNoSecondTick(@TempDir Path own)
-      throws Exception {
+  void firstLogin_withoutAcceptingTheTerms_isRefused_andOnceAcceptedTheyNeedNoSecondTick(
+      @TempDir Path own) throws Exception {
     // A portal of its own: the other tests' logins have accepted the terms for their users already.
     try (RunningPortal fresh = new RunningPortal(own)) {
       PortalClient c = fresh.client();
       assertThat(location(c.login("alice", "alice-demo-pass", false))).isEqualTo("/login?error=1");
       assertThat(c.cookies()).doesNotContainKey("__Host-portcullis-auth");
       assertThat(location(c.login("alice", "alice-demo-pass", true))).isEqualTo("/reports");
-      assertThat(location(fresh.client().login("alice", "alice-demo-pass", false))).isEqualTo("/reports");
+      assertThat(location(fresh.client().login("alice", "alice-demo-pass", false)))
+          .isEqualTo("/reports");
     }
   }
 
@@ -174,8 +200,17 @@ class PortalHttpTest {
     c.get("/login");
     String csrf = c.lastCsrf;
     c.cookies().clear();
-    HttpResponse<String> r = c.post("/login", Map.of("username", "alice", "password", "alice-demo-pass",
-        "acceptTerms", "yes", "_csrf", csrf));
+    HttpResponse<String> r = c.post(
+        "/login",
+        Map.of(
+            "username",
+            "alice",
+            "password",
+            "alice-demo-pass",
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            csrf));
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("blocking cookies");
     assertThat(c.cookies()).doesNotContainKey("__Host-portcullis-auth");
@@ -186,7 +221,8 @@ class PortalHttpTest {
     PortalClient alice = portal.client();
     alice.loginAs("alice");
     String body = alice.get("/reports").body();
-    assertThat(body).contains("href=\"/reports/101\"", "href=\"/reports/102\"", "href=\"/reports/103\"")
+    assertThat(body)
+        .contains("href=\"/reports/101\"", "href=\"/reports/102\"", "href=\"/reports/103\"")
         .doesNotContain("/reports/201", "/reports/202", "/reports/203", "Hillview Homes</td>");
   }
 
@@ -194,14 +230,15 @@ class PortalHttpTest {
   void councilOfficer_seesEveryOrganisationsReports() throws Exception {
     PortalClient carol = portal.client();
     carol.loginAs("carol");
-    assertThat(carol.get("/reports").body()).contains("/reports/101", "/reports/103", "/reports/201",
-        "/reports/203");
+    assertThat(carol.get("/reports").body())
+        .contains("/reports/101", "/reports/103", "/reports/201", "/reports/203");
     assertThat(carol.get("/reports/201").statusCode()).isEqualTo(200);
     assertThat(carol.get("/reports/102").statusCode()).isEqualTo(200);
   }
 
   @Test
-  void report_isShownInItsOwnOrganisation_andAnotherOrganisationsIsAnsweredExactlyLikeAMissingOne() throws Exception {
+  void report_isShownInItsOwnOrganisation_andAnotherOrganisationsIsAnsweredExactlyLikeAMissingOne()
+      throws Exception {
     PortalClient alice = portal.client();
     alice.loginAs("alice");
     HttpResponse<String> own = alice.get("/reports/101");
@@ -209,10 +246,13 @@ class PortalHttpTest {
     assertThat(own.body()).contains("<h1>Annual quality review</h1>", "Riverside Care");
     HttpResponse<String> other = alice.get("/reports/201");
     HttpResponse<String> missing = alice.get("/reports/999");
-    // Enumerating ids must not tell another organisation's reports from unused ids: same status, same page.
+    // Enumerating ids must not tell another organisation's reports from unused ids: same status,
+    // same page.
     assertThat(other.statusCode()).isEqualTo(404);
     assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(other.body()).isEqualTo(missing.body()).doesNotContain("fluid intake", "another organisation");
+    assertThat(other.body())
+        .isEqualTo(missing.body())
+        .doesNotContain("fluid intake", "another organisation");
     assertThat(alice.get("/reports/abc").statusCode()).isEqualTo(404);
 
     PortalClient bob = portal.client();
@@ -226,8 +266,15 @@ class PortalHttpTest {
     PortalClient carol = portal.client();
     carol.loginAs("carol");
     String body = carol.get("/account").body();
-    assertThat(body).contains("Carol Clark", "carol@westmoor.example", "Westmoor Council", "COUNCIL_OFFICER",
-        "action=\"/logout\"", "action=\"/logout-everywhere\"", "name=\"_csrf\"");
+    assertThat(body)
+        .contains(
+            "Carol Clark",
+            "carol@westmoor.example",
+            "Westmoor Council",
+            "COUNCIL_OFFICER",
+            "action=\"/logout\"",
+            "action=\"/logout-everywhere\"",
+            "name=\"_csrf\"");
   }
 
   @Test
@@ -241,9 +288,13 @@ class PortalHttpTest {
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(location(r)).isEqualTo("/login");
     assertThat(r.headers().firstValue("Clear-Site-Data")).hasValue("\"cookies\"");
-    List<String> expired = alice.setCookieHeaders().subList(seen, alice.setCookieHeaders().size()).stream()
-        .filter(h -> h.contains("Max-Age=0")).map(h -> h.substring(0, h.indexOf('='))).toList();
-    assertThat(expired).containsAll(portal.portal.cookies().stream().map(CookieSpec::name).toList());
+    List<String> expired =
+        alice.setCookieHeaders().subList(seen, alice.setCookieHeaders().size()).stream()
+            .filter(h -> h.contains("Max-Age=0"))
+            .map(h -> h.substring(0, h.indexOf('=')))
+            .toList();
+    assertThat(expired)
+        .containsAll(portal.portal.cookies().stream().map(CookieSpec::name).toList());
     assertThat(alice.cookies()).isEmpty();
     // The old cookies, replayed, open nothing.
     alice.cookies().putAll(before);
@@ -257,7 +308,8 @@ class PortalHttpTest {
     first.loginAs("bob");
     second.loginAs("bob");
     first.get("/account");
-    assertThat(first.post("/logout-everywhere", Map.of("_csrf", first.lastCsrf)).statusCode()).isEqualTo(303);
+    assertThat(first.post("/logout-everywhere", Map.of("_csrf", first.lastCsrf)).statusCode())
+        .isEqualTo(303);
     assertThat(second.get("/reports").statusCode()).isEqualTo(303);
   }
 
@@ -267,20 +319,24 @@ class PortalHttpTest {
     String found = c.get("/search?q=home+care").body();
     assertThat(found).contains("Riverside Home Care").doesNotContain("Westmoor Day Centre");
     String hostile = c.get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22").body();
-    assertThat(hostile).doesNotContain("<script>").contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;");
+    assertThat(hostile)
+        .doesNotContain("<script>")
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;");
   }
 
   @Test
   void htmlPages_forbidScriptsAndCaching() throws Exception {
     HttpResponse<String> r = portal.client().get("/login");
-    assertThat(r.headers().firstValue("Content-Security-Policy")).hasValue(Html.CONTENT_SECURITY_POLICY);
+    assertThat(r.headers().firstValue("Content-Security-Policy"))
+        .hasValue(Html.CONTENT_SECURITY_POLICY);
     assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
     assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     assertThat(r.body()).doesNotContain("<script");
   }
 
   @Test
-  void privacyPage_cookieTable_isGeneratedFromTheDeclarations_ofEveryCookieTheFilterSets() throws Exception {
+  void privacyPage_cookieTable_isGeneratedFromTheDeclarations_ofEveryCookieTheFilterSets()
+      throws Exception {
     PortalClient c = portal.client();
     c.loginAs("alice");
     Set<String> actuallySet = new LinkedHashSet<>();
@@ -289,15 +345,19 @@ class PortalHttpTest {
     Matcher m = COOKIE_ROW.matcher(c.get("/privacy").body());
     List<String> rows = new ArrayList<>();
     while (m.find()) {
-      CookieSpec spec = portal.portal.cookies().stream().filter(s -> Html.escape(s.name()).equals(m.group(1)))
-          .findFirst().orElseThrow(() -> new AssertionError("row for an undeclared cookie " + m.group(1)));
+      CookieSpec spec = portal.portal.cookies().stream()
+          .filter(s -> Html.escape(s.name()).equals(m.group(1)))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("row for an undeclared cookie " + m.group(1)));
       assertThat(m.group(2)).isEqualTo(Html.escape(spec.purpose()));
       assertThat(m.group(3)).isEqualTo(Html.escape(spec.dataStored()));
       assertThat(m.group(4)).isEqualTo(Html.escape(spec.duration()));
       assertThat(m.group(5)).isEqualTo(Html.escape(CookieNotice.moreInformation(spec)));
       rows.add(m.group(1));
     }
-    assertThat(rows).containsExactlyElementsOf(portal.portal.cookies().stream().map(CookieSpec::name).toList());
+    assertThat(rows)
+        .containsExactlyElementsOf(
+            portal.portal.cookies().stream().map(CookieSpec::name).toList());
     assertThat(rows).containsAll(actuallySet);
   }
 
@@ -332,10 +392,17 @@ class PortalHttpTest {
     assertThat(c.setCookieHeaders()).isNotEmpty();
     for (String header : c.setCookieHeaders()) {
       String name = header.substring(0, header.indexOf('='));
-      CookieSpec spec = portal.portal.cookies().stream().filter(s -> s.name().equals(name)).findFirst()
+      CookieSpec spec = portal.portal.cookies().stream()
+          .filter(s -> s.name().equals(name))
+          .findFirst()
           .orElseThrow(() -> new AssertionError("undeclared cookie " + name));
-      assertThat(header).contains("; Path=/", "; Secure", "; HttpOnly",
-          "; SameSite=" + spec.sameSite().attributeValue()).doesNotContain("Domain=", "Max-Age", "Expires");
+      assertThat(header)
+          .contains(
+              "; Path=/",
+              "; Secure",
+              "; HttpOnly",
+              "; SameSite=" + spec.sameSite().attributeValue())
+          .doesNotContain("Domain=", "Max-Age", "Expires");
     }
   }
 }

@@ -58,13 +58,15 @@ class PortalLogsTest {
       anonymous.get("/search?q=home+care");
       portal.client().loginAs("dave");
       assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
-      demandLinesWhileRunning = Files.readAllLines(dataDir.resolve(Portal.SEARCH_DEMAND_FILE), StandardCharsets.UTF_8);
+      demandLinesWhileRunning =
+          Files.readAllLines(dataDir.resolve(Portal.SEARCH_DEMAND_FILE), StandardCharsets.UTF_8);
       Instant check = InstantSource.system().instant();
       searchesAndCheckInOneHour =
           firstSearch.truncatedTo(ChronoUnit.HOURS).equals(check.truncatedTo(ChronoUnit.HOURS));
     }
     auditLines = Files.readAllLines(dataDir.resolve(Portal.AUDIT_FILE), StandardCharsets.UTF_8);
-    demandLines = Files.readAllLines(dataDir.resolve(Portal.SEARCH_DEMAND_FILE), StandardCharsets.UTF_8);
+    demandLines =
+        Files.readAllLines(dataDir.resolve(Portal.SEARCH_DEMAND_FILE), StandardCharsets.UTF_8);
     audit = new ArrayList<>();
     for (String line : auditLines) {
       audit.add(JSON.readTree(line));
@@ -77,7 +79,8 @@ class PortalLogsTest {
 
   @Test
   void auditLog_isAnIntactHashChain() throws Exception {
-    AuditChainVerifier.Result result = AuditChainVerifier.verify(dataDir.resolve(Portal.AUDIT_FILE));
+    AuditChainVerifier.Result result =
+        AuditChainVerifier.verify(dataDir.resolve(Portal.AUDIT_FILE));
     assertThat(result.intact()).as(result.describe()).isTrue();
     assertThat(result.records()).isEqualTo(auditLines.size()).isGreaterThanOrEqualTo(5);
   }
@@ -92,14 +95,19 @@ class PortalLogsTest {
     assertThat(views.get(0).get("outcome").asText()).isEqualTo("success");
     assertThat(views.get(1).get("resource").asText()).isEqualTo("201");
     assertThat(views.get(1).get("outcome").asText()).isEqualTo("failure");
-    assertThat(views.get(1).get("reason").asText()).as("answered 404, audited as the denial it is")
+    assertThat(views.get(1).get("reason").asText())
+        .as("answered 404, audited as the denial it is")
         .isEqualTo(ReportsPage.DENIED);
   }
 
   @Test
   void auditLog_recordsLoginsRefusalsAndLogout() {
-    assertThat(events("authn_login_success")).extracting(e -> e.get("user").asText()).containsExactly("u-1001");
-    assertThat(events("authn_login_fail")).extracting(e -> e.get("user").asText()).containsExactly("u-1004");
+    assertThat(events("authn_login_success"))
+        .extracting(e -> e.get("user").asText())
+        .containsExactly("u-1001");
+    assertThat(events("authn_login_fail"))
+        .extracting(e -> e.get("user").asText())
+        .containsExactly("u-1004");
     assertThat(events("logout")).hasSize(1);
   }
 
@@ -108,7 +116,9 @@ class PortalLogsTest {
     String all = String.join("\n", auditLines);
     assertThat(all).doesNotContain("demo-pass", "Day Centre", "day centre", "nursing");
     assertThat(cookieValuesSeen).isNotEmpty();
-    cookieValuesSeen.values().stream().filter(v -> v.length() > 8).forEach(v -> assertThat(all).doesNotContain(v));
+    cookieValuesSeen.values().stream()
+        .filter(v -> v.length() > 8)
+        .forEach(v -> assertThat(all).doesNotContain(v));
   }
 
   @Test
@@ -118,24 +128,29 @@ class PortalLogsTest {
   }
 
   @Test
-  void searchDemandLog_holdsEverySearchAfterTheStop_withNormalisedTermsAndCountsOnly() throws Exception {
+  void searchDemandLog_holdsEverySearchAfterTheStop_withNormalisedTermsAndCountsOnly()
+      throws Exception {
     Map<String, JsonNode> byTerms = new java.util.HashMap<>();
     Map<String, List<String>> termsByHour = new java.util.TreeMap<>();
     for (String line : demandLines) {
       JsonNode record = JSON.readTree(line);
       byTerms.put(record.get("terms").asText(), record);
-      termsByHour.computeIfAbsent(record.get("bucket_start").asText(), h -> new ArrayList<>())
+      termsByHour
+          .computeIfAbsent(record.get("bucket_start").asText(), h -> new ArrayList<>())
           .add(record.get("terms").asText());
     }
     assertThat(byTerms).containsOnlyKeys("day centre [email]", "nursing", "home care");
-    assertThat(byTerms.values()).allSatisfy(r -> assertThat(r.get("searches").asLong()).isEqualTo(1));
-    assertThat(byTerms.get("day centre [email]").get("without_results").asLong()).isEqualTo(1);
+    assertThat(byTerms.values())
+        .allSatisfy(r -> assertThat(r.get("searches").asLong()).isEqualTo(1));
+    assertThat(byTerms.get("day centre [email]").get("without_results").asLong())
+        .isEqualTo(1);
     assertThat(byTerms.get("nursing").get("without_results").asLong()).isZero();
     assertThat(byTerms.get("home care").get("without_results").asLong()).isZero();
     // Within an hour the records are sorted by terms, not in the order the searches came.
     termsByHour.values().forEach(terms -> assertThat(terms).isSorted());
     if (termsByHour.size() == 1) {
-      assertThat(termsByHour.values().iterator().next()).containsExactly("day centre [email]", "home care", "nursing");
+      assertThat(termsByHour.values().iterator().next())
+          .containsExactly("day centre [email]", "home care", "nursing");
     }
   }
 
@@ -146,11 +161,15 @@ class PortalLogsTest {
     for (String line : demandLines) {
       JSON.readTree(line).fieldNames().forEachRemaining(fields::add);
     }
-    assertThat(fields).containsExactlyInAnyOrder("kind", "bucket_start", "bucket", "endpoint", "terms",
-        "searches", "without_results");
+    assertThat(fields)
+        .containsExactlyInAnyOrder(
+            "kind", "bucket_start", "bucket", "endpoint", "terms", "searches", "without_results");
     String all = String.join("\n", demandLines);
-    assertThat(all).doesNotContain("u-1001", "alice", "riverside", "127.0.0.1", "request_id", "session");
-    cookieValuesSeen.values().stream().filter(v -> v.length() > 8).forEach(v -> assertThat(all).doesNotContain(v));
+    assertThat(all)
+        .doesNotContain("u-1001", "alice", "riverside", "127.0.0.1", "request_id", "session");
+    cookieValuesSeen.values().stream()
+        .filter(v -> v.length() > 8)
+        .forEach(v -> assertThat(all).doesNotContain(v));
     for (String line : demandLines) {
       assertThat(JSON.readTree(line).get("bucket_start").asText()).endsWith(":00:00Z");
     }

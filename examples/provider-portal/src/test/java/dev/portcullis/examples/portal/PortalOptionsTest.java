@@ -16,22 +16,31 @@ class PortalOptionsTest {
 
   @Test
   void environmentVariables_replaceTheDefaults() {
-    assertThat(PortalOptions.parse(new String[0],
-        Map.of("PORTAL_HTTPS_PORT", "9443", "PORTAL_HTTP_PORT", "9080", "PORTAL_DATA_DIR", "/var/tmp/p")))
+    assertThat(PortalOptions.parse(
+            new String[0],
+            Map.of(
+                "PORTAL_HTTPS_PORT",
+                "9443",
+                "PORTAL_HTTP_PORT",
+                "9080",
+                "PORTAL_DATA_DIR",
+                "/var/tmp/p")))
         .isEqualTo(new PortalOptions(9443, 9080, Path.of("/var/tmp/p")));
   }
 
   @Test
   void arguments_winOverTheEnvironment_inBothSpellings() {
-    assertThat(PortalOptions.parse(new String[] {"--https-port", "7443", "--http-port=7080", "--data-dir", "d"},
-        Map.of("PORTAL_HTTPS_PORT", "9443", "PORTAL_DATA_DIR", "e")))
+    assertThat(PortalOptions.parse(
+            new String[] {"--https-port", "7443", "--http-port=7080", "--data-dir", "d"},
+            Map.of("PORTAL_HTTPS_PORT", "9443", "PORTAL_DATA_DIR", "e")))
         .isEqualTo(new PortalOptions(7443, 7080, Path.of("d")));
   }
 
   @Test
   void unknownOption_isRefusedWithTheUsage() {
     assertThatThrownBy(() -> PortalOptions.parse(new String[] {"--port", "1"}, Map.of()))
-        .hasMessageContaining("unknown option --port").hasMessageContaining("--https-port");
+        .hasMessageContaining("unknown option --port")
+        .hasMessageContaining("--https-port");
   }
 
   @Test

@@ -26,7 +26,8 @@ class PortalStartTest {
   Path dataDir;
 
   @Test
-  void firstStart_createsTheDevelopmentKeysAndCertificate_andLaterStartsReuseThem() throws Exception {
+  void firstStart_createsTheDevelopmentKeysAndCertificate_andLaterStartsReuseThem()
+      throws Exception {
     try (RunningPortal first = new RunningPortal(dataDir)) {
       assertThat(first.client().get("/login").statusCode()).isEqualTo(200);
     }
@@ -36,10 +37,10 @@ class PortalStartTest {
     assertThat(store).exists();
     assertThat(dataDir.resolve(Portal.AUDIT_FILE)).exists();
     assertThat(dataDir.resolve(Portal.SEARCH_DEMAND_FILE)).exists();
-    assertThat(Files.getPosixFilePermissions(keys)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
-        PosixFilePermission.OWNER_WRITE);
-    assertThat(Files.getPosixFilePermissions(store)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
-        PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.getPosixFilePermissions(keys))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.getPosixFilePermissions(store))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     byte[] keyFile = Files.readAllBytes(keys);
     byte[] storeFile = Files.readAllBytes(store);
 
@@ -54,17 +55,23 @@ class PortalStartTest {
   void unreadableKeyFile_stopsTheStart_andIsLeftAsItWas() throws Exception {
     Path keys = dataDir.resolve(DevelopmentKeys.FILE_NAME);
     Files.writeString(keys, "not a key ring\n");
-    assertThatThrownBy(() -> new RunningPortal(dataDir)).isInstanceOf(InvalidKeyRingException.class);
+    assertThatThrownBy(() -> new RunningPortal(dataDir))
+        .isInstanceOf(InvalidKeyRingException.class);
     assertThat(Files.readString(keys)).isEqualTo("not a key ring\n");
   }
 
   @Test
   void keysInTheEnvironment_winOverTheDevelopmentKeyFile() throws Exception {
-    String line = Files.readAllLines(makeKeyFile()).stream().filter(l -> l.startsWith("key ")).findFirst()
+    String line = Files.readAllLines(makeKeyFile()).stream()
+        .filter(l -> l.startsWith("key "))
+        .findFirst()
         .orElseThrow();
     Path fresh = dataDir.resolve("fresh");
-    try (Portal portal = Portal.start(new PortalOptions(0, 0, fresh), Map.of("PORTCULLIS_KEY_RING", line),
-        InstantSource.system(), new SecureRandom())) {
+    try (Portal portal = Portal.start(
+        new PortalOptions(0, 0, fresh),
+        Map.of("PORTCULLIS_KEY_RING", line),
+        InstantSource.system(),
+        new SecureRandom())) {
       assertThat(portal.httpsPort()).isPositive();
     }
     assertThat(fresh.resolve(DevelopmentKeys.FILE_NAME)).doesNotExist();
@@ -74,21 +81,25 @@ class PortalStartTest {
   void secondPortalOnTheSameDataFolder_isRefused() throws Exception {
     try (RunningPortal first = new RunningPortal(dataDir)) {
       // The audit file is locked by its writer: two portals must not interleave one hash chain.
-      assertThatThrownBy(() -> new RunningPortal(dataDir)).hasMessageContaining("already open for writing");
+      assertThatThrownBy(() -> new RunningPortal(dataDir))
+          .hasMessageContaining("already open for writing");
       assertThat(first.client().get("/login").statusCode()).isEqualTo(200);
     }
   }
 
   @Test
-  void portalKilledWhileWritingAnAuditRecord_startsAgain_cutsTheTornRecordVisibly_andTheChainVerifies()
-      throws Exception {
+  void
+      portalKilledWhileWritingAnAuditRecord_startsAgain_cutsTheTornRecordVisibly_andTheChainVerifies()
+          throws Exception {
     try (RunningPortal first = new RunningPortal(dataDir)) {
       first.client().loginAs("alice");
     }
     Path audit = dataDir.resolve(Portal.AUDIT_FILE);
     List<String> lines = Files.readAllLines(audit, StandardCharsets.UTF_8);
     // What a kill 90 bytes into the next record leaves.
-    Files.write(audit, lines.get(lines.size() - 1).substring(0, 90).getBytes(StandardCharsets.UTF_8),
+    Files.write(
+        audit,
+        lines.get(lines.size() - 1).substring(0, 90).getBytes(StandardCharsets.UTF_8),
         StandardOpenOption.APPEND);
     assertThat(AuditChainVerifier.verify(audit).intact()).isFalse();
 

@@ -41,7 +41,8 @@ final class RawHttp {
    * Over TLS to the portal's HTTPS port, trusting {@code tls}; {@code sniName} is sent as the server name (none when
    * null), and only {@code cipherSuites} are offered when given.
    */
-  static Response tls(SSLContext tls, int port, String sniName, List<String> cipherSuites, String request)
+  static Response tls(
+      SSLContext tls, int port, String sniName, List<String> cipherSuites, String request)
       throws IOException {
     try (SSLSocket socket = handshake(tls, port, sniName, cipherSuites)) {
       return exchange(socket, request);
@@ -49,16 +50,21 @@ final class RawHttp {
   }
 
   /** A finished TLS handshake with the portal, or the exception that ended it. */
-  static SSLSocket handshake(SSLContext tls, int port, String sniName, List<String> cipherSuites) throws IOException {
-    SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getByName(Portal.HOST), port);
+  static SSLSocket handshake(SSLContext tls, int port, String sniName, List<String> cipherSuites)
+      throws IOException {
+    SSLSocket socket =
+        (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getByName(Portal.HOST), port);
     try {
       socket.setSoTimeout(10_000);
       SSLParameters parameters = socket.getSSLParameters();
       parameters.setServerNames(sniName == null ? List.of() : List.of(new SNIHostName(sniName)));
       if (cipherSuites != null) {
         parameters.setCipherSuites(cipherSuites.toArray(String[]::new));
-        parameters.setProtocols(cipherSuites.stream().anyMatch(s -> s.startsWith("TLS_AES_")
-            || s.startsWith("TLS_CHACHA20_")) ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.2"});
+        parameters.setProtocols(
+            cipherSuites.stream()
+                    .anyMatch(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_"))
+                ? new String[] {"TLSv1.3"}
+                : new String[] {"TLSv1.2"});
       }
       socket.setSSLParameters(parameters);
       socket.startHandshake();
@@ -101,15 +107,19 @@ final class RawHttp {
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
-      headers.merge(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip(),
+      headers.merge(
+          lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+          lines[i].substring(colon + 1).strip(),
           (a, b) -> a + ", " + b);
     }
     String body = text.substring(end + 4);
     if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       body = unchunk(body);
     }
-    return new Response(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1),
-        StandardCharsets.UTF_8));
+    return new Response(
+        status,
+        headers,
+        new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
   }
 
   private static String unchunk(String chunked) {

@@ -13,7 +13,8 @@ final class RunningPortal implements AutoCloseable {
 
   RunningPortal(Path dataDir) throws Exception {
     this.dataDir = dataDir;
-    this.portal = Portal.start(new PortalOptions(0, 0, dataDir), Map.of(), InstantSource.system(), new SecureRandom());
+    this.portal = Portal.start(
+        new PortalOptions(0, 0, dataDir), Map.of(), InstantSource.system(), new SecureRandom());
   }
 
   /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */

@@ -27,8 +27,9 @@ final class DevKeyFile {
         .add(random.nextInt() | 1, KeyStatus.ACTIVE, clock.instant(), KeyMaterial.generate(random))
         .build();
     KeyRingSources.createFile(ring, file);
-    System.err.println("Created a DEVELOPMENT key file at " + file.toAbsolutePath() + " (active key "
-        + ring.activeKey().idHex() + "). Production must supply its own keys: this file is for this example only.");
+    System.err.println("Created a DEVELOPMENT key file at " + file.toAbsolutePath()
+        + " (active key " + ring.activeKey().idHex()
+        + "). Production must supply its own keys: this file is for this example only.");
     return true;
   }
 }

@@ -26,27 +26,50 @@ class PortalConfiguration {
   UserDirectory portalUsers(SecureRandom random) {
     PasswordHasher hasher = PasswordHasher.standard(random);
     return new InMemoryUserDirectory(hasher)
-        .add("alice", "alice-demo-pw".toCharArray(), new PortalUser("u-alice", "Alice Adams",
-            "alice@riverside.example", Set.of("PROVIDER"), "riverside", true, ""))
-        .add("carol", "carol-demo-pw".toCharArray(), new PortalUser("u-carol", "Carol Clark",
-            "carol@council.example", Set.of("COUNCIL_OFFICER"), "council", true, ""));
+        .add(
+            "alice",
+            "alice-demo-pw".toCharArray(),
+            new PortalUser(
+                "u-alice",
+                "Alice Adams",
+                "alice@riverside.example",
+                Set.of("PROVIDER"),
+                "riverside",
+                true,
+                ""))
+        .add(
+            "carol",
+            "carol-demo-pw".toCharArray(),
+            new PortalUser(
+                "u-carol",
+                "Carol Clark",
+                "carol@council.example",
+                Set.of("COUNCIL_OFFICER"),
+                "council",
+                true,
+                ""));
   }
 
   @Bean
   SecurityFilterChain portal(HttpSecurity http) throws Exception {
-    return http
-        .csrf(AbstractHttpConfigurer::disable) // Portcullis checks the _csrf field on every POST
+    return http.csrf(
+            AbstractHttpConfigurer::disable) // Portcullis checks the _csrf field on every POST
         .formLogin(AbstractHttpConfigurer::disable) // Portcullis answers POST /login
         .httpBasic(AbstractHttpConfigurer::disable)
         .logout(AbstractHttpConfigurer::disable) // Portcullis answers POST /logout
         .requestCache(AbstractHttpConfigurer::disable)
-        .sessionManagement(AbstractHttpConfigurer::disable) // it would rename the Portcullis session
-        .servletApi(AbstractHttpConfigurer::disable) // request.getUserPrincipal() stays the PortalPrincipal
-        .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")))
-        .authorizeHttpRequests(auth -> auth
-            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-            .requestMatchers("/", "/login", "/terms", "/actuator/health").permitAll()
-            .anyRequest().authenticated())
+        .sessionManagement(
+            AbstractHttpConfigurer::disable) // it would rename the Portcullis session
+        .servletApi(
+            AbstractHttpConfigurer::disable) // request.getUserPrincipal() stays the PortalPrincipal
+        .exceptionHandling(
+            e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")))
+        .authorizeHttpRequests(auth -> auth.dispatcherTypeMatchers(DispatcherType.ERROR)
+            .permitAll()
+            .requestMatchers("/", "/login", "/terms", "/actuator/health")
+            .permitAll()
+            .anyRequest()
+            .authenticated())
         .build();
   }
 }

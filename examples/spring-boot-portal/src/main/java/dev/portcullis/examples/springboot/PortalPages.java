@@ -20,23 +20,37 @@ import org.springframework.web.server.ResponseStatusException;
 @RestController
 class PortalPages {
   private static final Map<String, String> REPORTS = new TreeMap<>(Map.of(
-      "1", "Riverside care home inspection, March", "2", "Hillview day centre inspection, April",
-      "3", "Council summary, first quarter"));
+      "1",
+      "Riverside care home inspection, March",
+      "2",
+      "Hillview day centre inspection, April",
+      "3",
+      "Council summary, first quarter"));
 
   @GetMapping(value = "/", produces = "text/html;charset=UTF-8")
   String home(HttpServletRequest request) {
     if (!(request.getUserPrincipal() instanceof PortalPrincipal p)) {
-      return page("Provider portal", "<p>Welcome. <a href=\"/login\">Log in</a> to see the reports.</p>", request);
+      return page(
+          "Provider portal",
+          "<p>Welcome. <a href=\"/login\">Log in</a> to see the reports.</p>",
+          request);
     }
-    return page("Provider portal", "<p>Logged in as " + htmlEscape(p.user().displayName()) + ".</p>"
-        + "<ul><li><a href=\"/reports\">Reports</a></li><li><a href=\"/council\">Council page</a>"
-        + " (council officers only)</li></ul>", request);
+    return page(
+        "Provider portal",
+        "<p>Logged in as " + htmlEscape(p.user().displayName()) + ".</p>"
+            + "<ul><li><a href=\"/reports\">Reports</a></li><li><a href=\"/council\">Council page</a>"
+            + " (council officers only)</li></ul>",
+        request);
   }
 
   @GetMapping(value = "/login", produces = "text/html;charset=UTF-8")
-  String login(HttpServletRequest request, @RequestParam(name = "error", required = false) String error,
+  String login(
+      HttpServletRequest request,
+      @RequestParam(name = "error", required = false) String error,
       @RequestParam(name = "returnTo", required = false) String returnTo) {
-    String body = (error != null ? "<p role=\"alert\">That did not work. Check your username and password.</p>" : "")
+    String body = (error != null
+            ? "<p role=\"alert\">That did not work. Check your username and password.</p>"
+            : "")
         + "<form method=\"post\" action=\"/login\">"
         + "<label>Username <input name=\"username\" autocomplete=\"username\" required></label><br>"
         + "<label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required>"
@@ -51,16 +65,24 @@ class PortalPages {
 
   @GetMapping(value = "/terms", produces = "text/html;charset=UTF-8")
   String terms(HttpServletRequest request) {
-    return page("Terms of use", "<p>Version 2026-01. Use the portal for your work only.</p>"
-        + (csrf(request).isEmpty() ? "" : "<form method=\"post\" action=\"/terms\">" + hidden("_csrf", csrf(request))
-            + hidden("acceptTerms", "yes") + "<button>I accept</button></form>"), request);
+    return page(
+        "Terms of use",
+        "<p>Version 2026-01. Use the portal for your work only.</p>"
+            + (csrf(request).isEmpty()
+                ? ""
+                : "<form method=\"post\" action=\"/terms\">" + hidden("_csrf", csrf(request))
+                    + hidden("acceptTerms", "yes") + "<button>I accept</button></form>"),
+        request);
   }
 
   @GetMapping(value = "/reports", produces = "text/html;charset=UTF-8")
   String reports(HttpServletRequest request) {
     StringBuilder list = new StringBuilder("<ul>");
-    REPORTS.forEach((id, title) -> list.append("<li><a href=\"/reports/").append(id).append("\">")
-        .append(htmlEscape(title)).append("</a></li>"));
+    REPORTS.forEach((id, title) -> list.append("<li><a href=\"/reports/")
+        .append(id)
+        .append("\">")
+        .append(htmlEscape(title))
+        .append("</a></li>"));
     return page("Reports", list.append("</ul>").toString(), request);
   }
 
@@ -76,8 +98,11 @@ class PortalPages {
   @PreAuthorize("hasRole('COUNCIL_OFFICER')")
   @GetMapping(value = "/council", produces = "text/html;charset=UTF-8")
   String council(@AuthenticationPrincipal PortalPrincipal principal, HttpServletRequest request) {
-    return page("Council", "<p>Council officers only. Hello, " + htmlEscape(principal.user().displayName())
-        + " (" + htmlEscape(principal.user().organisation()) + ").</p>", request);
+    return page(
+        "Council",
+        "<p>Council officers only. Hello, " + htmlEscape(principal.user().displayName()) + " ("
+            + htmlEscape(principal.user().organisation()) + ").</p>",
+        request);
   }
 
   private static String csrf(HttpServletRequest request) {
@@ -91,11 +116,13 @@ class PortalPages {
 
   private static String page(String title, String body, HttpServletRequest request) {
     String logout = request.getUserPrincipal() instanceof PortalPrincipal
-        ? "<form method=\"post\" action=\"/logout\">" + hidden("_csrf", csrf(request)) + "<button>Log out</button>"
-            + "</form>"
+        ? "<form method=\"post\" action=\"/logout\">" + hidden("_csrf", csrf(request))
+            + "<button>Log out</button>" + "</form>"
         : "";
-    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + htmlEscape(title)
-        + "</title></head><body><nav><a href=\"/\">Home</a></nav>" + logout + "<h1>" + htmlEscape(title) + "</h1>"
+    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+        + htmlEscape(title)
+        + "</title></head><body><nav><a href=\"/\">Home</a></nav>" + logout + "<h1>"
+        + htmlEscape(title) + "</h1>"
         + body + "</body></html>";
   }
 }

@@ -19,7 +19,8 @@ public class SpringBootPortal {
   /** Where the development key file goes unless {@code PORTAL_KEY_FILE} names another (see application.properties). */
   static final Path DEV_KEY_FILE = Path.of("target", "dev-keys", "portcullis-keys.txt");
 
-  @SuppressForbidden(reason = "the example's entry point dates its development key with the system clock")
+  @SuppressForbidden(
+      reason = "the example's entry point dates its development key with the system clock")
   public static void main(String[] args) throws IOException {
     if (System.getenv("PORTAL_KEY_FILE") == null) {
       DevKeyFile.ensure(DEV_KEY_FILE, InstantSource.system(), new SecureRandom());

@@ -23,7 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The example portal as a browser uses it, on its own development key file. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SpringBootPortalTest {
-  private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
+  private static final Pattern CSRF =
+      Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
 
   @LocalServerPort
   int port;
@@ -33,7 +34,9 @@ class SpringBootPortalTest {
     Path file = Files.createTempDirectory("portal-keys").resolve("keys.txt");
     InstantSource clock = InstantSource.fixed(Instant.parse("2026-11-01T00:00:00Z"));
     assertThat(DevKeyFile.ensure(file, clock, new SecureRandom())).isTrue();
-    assertThat(DevKeyFile.ensure(file, clock, new SecureRandom())).as("an existing file is kept").isFalse();
+    assertThat(DevKeyFile.ensure(file, clock, new SecureRandom()))
+        .as("an existing file is kept")
+        .isFalse();
     assertThat(KeyRingSources.fromFile(file).keys()).hasSize(1);
     registry.add("portcullis.keys.file", file::toString);
   }
@@ -44,7 +47,8 @@ class SpringBootPortalTest {
       super("http://127.0.0.1:" + port);
     }
 
-    HttpResponse<String> logIn(String user, String password) throws IOException, InterruptedException {
+    HttpResponse<String> logIn(String user, String password)
+        throws IOException, InterruptedException {
       Map<String, String> form = new LinkedHashMap<>();
       form.put("username", user);
       form.put("password", password);
@@ -64,7 +68,9 @@ class SpringBootPortalTest {
     assertThat(carol.logIn("carol", "carol-demo-pw").statusCode()).isEqualTo(303);
     HttpResponse<String> council = carol.get("/council");
     assertThat(council.statusCode()).isEqualTo(200);
-    assertThat(council.body()).contains("Hello, Carol Clark (council)").contains("action=\"/logout\"");
+    assertThat(council.body())
+        .contains("Hello, Carol Clark (council)")
+        .contains("action=\"/logout\"");
     HttpResponse<String> out = carol.post("/logout", Map.of("_csrf", csrf(council.body())));
     assertThat(out.statusCode()).isEqualTo(303);
     assertThat(carol.get("/council").statusCode()).isEqualTo(302);
@@ -84,9 +90,11 @@ class SpringBootPortalTest {
     Visitor v = new Visitor();
     HttpResponse<String> reports = v.get("/reports");
     assertThat(reports.statusCode()).isEqualTo(302);
-    assertThat(reports.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    assertThat(reports.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
     HttpResponse<String> wrong = v.logIn("alice", "not-her-password");
-    assertThat(wrong.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("error=1"));
+    assertThat(wrong.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).contains("error=1"));
     assertThat(v.get("/login?error=1").body()).contains("That did not work");
   }
 
@@ -94,6 +102,9 @@ class SpringBootPortalTest {
   void health_isUp_andNamesTheActiveKeyOnly() throws Exception {
     HttpResponse<String> health = new Visitor().get("/actuator/health");
     assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body()).contains("\"portcullis\"").contains("activeKey").contains("\"status\":\"UP\"");
+    assertThat(health.body())
+        .contains("\"portcullis\"")
+        .contains("activeKey")
+        .contains("\"status\":\"UP\"");
   }
 }

@@ -16,16 +16,17 @@ public final class AccountPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
 
   @Override
-  protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void doGet(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     Principal principal = request.getUserPrincipal();
     if (!(principal instanceof PortalPrincipal user)) {
       response.sendError(HttpServletResponse.SC_FORBIDDEN);
       return;
     }
     PrintWriter out = Pages.html(response, "Your account");
-    out.println("<h1>Your account</h1><p>Logged in as <span id=\"user\">" + Pages.escape(user.getName())
-        + "</span>.</p>");
-    out.println("<form method=\"post\" action=\"" + request.getContextPath() + "/logout\">" + Pages.csrfField(request)
-        + "<button>Log out</button></form></body></html>");
+    out.println("<h1>Your account</h1><p>Logged in as <span id=\"user\">"
+        + Pages.escape(user.getName()) + "</span>.</p>");
+    out.println("<form method=\"post\" action=\"" + request.getContextPath() + "/logout\">"
+        + Pages.csrfField(request) + "<button>Log out</button></form></body></html>");
   }
 }

@@ -19,13 +19,23 @@ public final class ExampleUsers implements UserDirectory {
   /** The system property holding the demonstration account's password. */
   public static final String PASSWORD_PROPERTY = "war-portal.demo-password";
 
-  private final InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.standard(new SecureRandom()));
+  private final InMemoryUserDirectory users =
+      new InMemoryUserDirectory(PasswordHasher.standard(new SecureRandom()));
 
   public ExampleUsers() {
     String password = System.getProperty(PASSWORD_PROPERTY);
     if (password != null && !password.isEmpty()) {
-      users.add("alice", password.toCharArray(), new PortalUser("u-alice", "Alice Example",
-          "alice@riverside.example", Set.of("PROVIDER"), "riverside", true, null));
+      users.add(
+          "alice",
+          password.toCharArray(),
+          new PortalUser(
+              "u-alice",
+              "Alice Example",
+              "alice@riverside.example",
+              Set.of("PROVIDER"),
+              "riverside",
+              true,
+              null));
     }
   }
 

@@ -14,15 +14,20 @@ public final class LoginPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
 
   @Override
-  protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void doGet(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     PrintWriter out = Pages.html(response, "Log in");
     out.println("<h1>Log in</h1>");
     if (request.getParameter("error") != null) {
-      out.println("<p role=\"alert\">The username or password is not right, or the account may not log in.</p>");
+      out.println(
+          "<p role=\"alert\">The username or password is not right, or the account may not log in.</p>");
     }
     String returnTo = request.getParameter("returnTo");
-    out.println("<form method=\"post\" action=\"" + request.getContextPath() + "/login\">" + Pages.csrfField(request)
-        + (returnTo == null ? "" : "<input type=\"hidden\" name=\"returnTo\" value=\"" + Pages.escape(returnTo) + "\">")
+    out.println("<form method=\"post\" action=\"" + request.getContextPath() + "/login\">"
+        + Pages.csrfField(request)
+        + (returnTo == null
+            ? ""
+            : "<input type=\"hidden\" name=\"returnTo\" value=\"" + Pages.escape(returnTo) + "\">")
         + "<label>Username <input name=\"username\" autocomplete=\"username\"></label>"
         + "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\"></label>"
         + "<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\"> I accept the terms of use</label>"

@@ -14,15 +14,17 @@ final class Pages {
     response.setContentType("text/html;charset=utf-8");
     response.setHeader("Cache-Control", "no-store");
     PrintWriter out = response.getWriter();
-    out.println("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title)
-        + "</title></head><body>");
+    out.println("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+        + escape(title) + "</title></head><body>");
     return out;
   }
 
   /** A hidden form field with the session's CSRF token, which every POST needs. */
   static String csrfField(HttpServletRequest request) {
     Object token = request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-    return token == null ? "" : "<input type=\"hidden\" name=\"_csrf\" value=\"" + escape(token.toString()) + "\">";
+    return token == null
+        ? ""
+        : "<input type=\"hidden\" name=\"_csrf\" value=\"" + escape(token.toString()) + "\">";
   }
 
   static String escape(String text) {

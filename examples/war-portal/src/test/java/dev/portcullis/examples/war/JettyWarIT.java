@@ -39,7 +39,8 @@ class JettyWarIT extends WarPortalScenario {
 
       @Override
       public void redeploy() throws Exception {
-        // As Jetty's deployer redeploys a WAR: the old context is stopped and removed, a new one is deployed.
+        // As Jetty's deployer redeploys a WAR: the old context is stopped and removed, a new one is
+        // deployed.
         contexts.removeHandler(webapp[0]);
         webapp[0].stop();
         webapp[0] = webapp(war, temp);

@@ -19,11 +19,14 @@ class TomcatWarIT extends WarPortalScenario {
     tomcat.setHostname("127.0.0.1");
     tomcat.setPort(0);
     tomcat.getConnector().setProperty("address", "127.0.0.1");
-    // Tomcat's own conf/web.xml, less the JSP servlet (no Jasper here): the default servlet mapped to "/". Without a
-    // servlet for a URL, Tomcat answers 404 before any filter runs, so POST /logout would never reach Portcullis.
+    // Tomcat's own conf/web.xml, less the JSP servlet (no Jasper here): the default servlet mapped
+    // to "/". Without a
+    // servlet for a URL, Tomcat answers 404 before any filter runs, so POST /logout would never
+    // reach Portcullis.
     tomcat.setAddDefaultWebXmlToWebapp(false);
     Context context = tomcat.addWebapp("", war.toString());
-    Tomcat.addServlet(context, "default", "org.apache.catalina.servlets.DefaultServlet").setLoadOnStartup(1);
+    Tomcat.addServlet(context, "default", "org.apache.catalina.servlets.DefaultServlet")
+        .setLoadOnStartup(1);
     context.addServletMappingDecoded("/", "default");
     // Only the WAR's own jars are scanned, not the test class path.
     StandardJarScanner scanner = new StandardJarScanner();

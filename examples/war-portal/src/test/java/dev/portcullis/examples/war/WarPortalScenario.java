@@ -41,12 +41,16 @@ abstract class WarPortalScenario {
   private static final String PASSWORD = "alice-war-portal-pass";
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   private Path auditFile;
   private Path settings;
   private DeployedWar war;
-  private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient client = HttpClient.newBuilder()
+      .followRedirects(HttpClient.Redirect.NEVER)
+      .connectTimeout(Duration.ofSeconds(10))
+      .build();
   /** The browser's cookies. */
   private final Map<String, String> jar = new LinkedHashMap<>();
 
@@ -56,12 +60,21 @@ abstract class WarPortalScenario {
   @BeforeEach
   void settings() throws Exception {
     Path keys = dir.resolve("keys.txt");
-    KeyRingSources.createFile(KeyRing.builder().add(0x0a1b2c3d, KeyStatus.ACTIVE,
-        Instant.parse("2026-11-01T00:00:00Z"), KeyMaterial.generate(new SecureRandom())).build(), keys);
+    KeyRingSources.createFile(
+        KeyRing.builder()
+            .add(
+                0x0a1b2c3d,
+                KeyStatus.ACTIVE,
+                Instant.parse("2026-11-01T00:00:00Z"),
+                KeyMaterial.generate(new SecureRandom()))
+            .build(),
+        keys);
     auditFile = dir.resolve("logs").resolve("audit.jsonl");
     settings = dir.resolve("deployment.properties");
-    Files.writeString(settings, "portcullis.keys.file=" + keys.toString().replace("\\", "/") + "\n"
-        + "portcullis.audit.file=" + auditFile.toString().replace("\\", "/") + "\n");
+    Files.writeString(
+        settings,
+        "portcullis.keys.file=" + keys.toString().replace("\\", "/") + "\n"
+            + "portcullis.audit.file=" + auditFile.toString().replace("\\", "/") + "\n");
     System.setProperty("portcullis.config", settings.toString());
     System.setProperty(ExampleUsers.PASSWORD_PROPERTY, PASSWORD);
   }
@@ -80,7 +93,9 @@ abstract class WarPortalScenario {
 
   private DeployedWar deployBuiltWar() throws Exception {
     Path file = Path.of(System.getProperty("war.file", "target/war-portal.war"));
-    assertTrue(Files.isRegularFile(file), "the WAR is built first (mvn verify runs the ITs after package): " + file);
+    assertTrue(
+        Files.isRegularFile(file),
+        "the WAR is built first (mvn verify runs the ITs after package): " + file);
     return deploy(file, dir);
   }
 
@@ -93,15 +108,21 @@ abstract class WarPortalScenario {
     HttpResponse<String> account = send(get("/account"));
     assertEquals(200, account.statusCode());
     assertTrue(account.body().contains("<span id=\"user\">u-alice</span>"), account.body());
-    assertTrue(account.headers().firstValue("Strict-Transport-Security").isPresent(), "Portcullis answered");
+    assertTrue(
+        account.headers().firstValue("Strict-Transport-Security").isPresent(),
+        "Portcullis answered");
 
     HttpResponse<String> logout = send(post("/logout", Map.of("_csrf", csrf(account))));
     assertEquals(303, logout.statusCode());
-    assertEquals(303, send(get("/account")).statusCode(), "logged out: the protected page sends to the login");
+    assertEquals(
+        303,
+        send(get("/account")).statusCode(),
+        "logged out: the protected page sends to the login");
 
     for (int i = 1; i <= 2; i++) {
       war.redeploy();
-      assertTrue(war.running(), "redeploy " + i + " starts (the audit file was closed by the stop)");
+      assertTrue(
+          war.running(), "redeploy " + i + " starts (the audit file was closed by the stop)");
       assertEquals(200, send(get("/login")).statusCode(), "redeploy " + i);
     }
 
@@ -125,22 +146,26 @@ abstract class WarPortalScenario {
     war = deployBuiltWar();
     HttpResponse<String> page = send(get("/account"));
     assertEquals(303, page.statusCode());
-    assertEquals("/login?returnTo=%2Faccount", page.headers().firstValue("Location").orElse(""));
+    assertEquals(
+        "/login?returnTo=%2Faccount", page.headers().firstValue("Location").orElse(""));
     assertFalse(page.body().contains("Your account"));
 
     HttpResponse<String> post = send(post("/account", Map.of()));
     assertTrue(post.statusCode() == 401 || post.statusCode() == 403, "POST: " + post.statusCode());
 
     // Plain HTTP that did not come through the proxy goes to the canonical host over HTTPS.
-    HttpResponse<String> plain = client.send(HttpRequest.newBuilder(war.uri().resolve("/account")).GET().build(),
+    HttpResponse<String> plain = client.send(
+        HttpRequest.newBuilder(war.uri().resolve("/account")).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(308, plain.statusCode());
-    assertEquals("https://portal.example/account", plain.headers().firstValue("Location").orElse(""));
+    assertEquals(
+        "https://portal.example/account", plain.headers().firstValue("Location").orElse(""));
   }
 
   @Test
   void misspeltSetting_failsTheDeployment() throws Exception {
-    Files.writeString(settings, "portcullis.sesion.idle-timeout=1m\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        settings, "portcullis.sesion.idle-timeout=1m\n", java.nio.file.StandardOpenOption.APPEND);
     try {
       war = deployBuiltWar();
     } catch (Exception e) {
@@ -154,13 +179,35 @@ abstract class WarPortalScenario {
   private void logIn() throws Exception {
     HttpResponse<String> loginPage = send(get("/login?returnTo=%2Faccount"));
     assertEquals(200, loginPage.statusCode(), loginPage.body());
-    HttpResponse<String> wrong = send(post("/login", Map.of("username", "alice", "password", "not-the-password",
-        "acceptTerms", "yes", "_csrf", csrf(loginPage), "returnTo", "/account")));
+    HttpResponse<String> wrong = send(post(
+        "/login",
+        Map.of(
+            "username",
+            "alice",
+            "password",
+            "not-the-password",
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            csrf(loginPage),
+            "returnTo",
+            "/account")));
     assertEquals(303, wrong.statusCode());
     assertTrue(wrong.headers().firstValue("Location").orElse("").startsWith("/login?error=1"));
     HttpResponse<String> again = send(get("/login"));
-    HttpResponse<String> right = send(post("/login", Map.of("username", "alice", "password", PASSWORD,
-        "acceptTerms", "yes", "_csrf", csrf(again), "returnTo", "/account")));
+    HttpResponse<String> right = send(post(
+        "/login",
+        Map.of(
+            "username",
+            "alice",
+            "password",
+            PASSWORD,
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            csrf(again),
+            "returnTo",
+            "/account")));
     assertEquals(303, right.statusCode());
     assertEquals("/account", right.headers().firstValue("Location").orElse(""));
   }
@@ -174,26 +221,32 @@ abstract class WarPortalScenario {
         .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
             + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));
-    return request(path).header("Content-Type", "application/x-www-form-urlencoded")
+    return request(path)
+        .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form));
   }
 
   /** What the TLS-terminating proxy sends on, with the browser's cookies. */
   private HttpRequest.Builder request(String pathAndQuery) {
     URI uri = war.uri().resolve(pathAndQuery);
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofSeconds(30))
         .header("X-Forwarded-Proto", "https")
         .header("X-Forwarded-For", "192.0.2.10");
     if (!jar.isEmpty()) {
-      request.header("Cookie", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-          .collect(Collectors.joining("; ")));
+      request.header(
+          "Cookie",
+          jar.entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue())
+              .collect(Collectors.joining("; ")));
     }
     return request;
   }
 
   /** Sends and keeps the response's cookies, as a browser would (an expired cookie is dropped). */
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     for (String header : response.headers().allValues("Set-Cookie")) {
       for (HttpCookie cookie : HttpCookie.parse(header)) {
         if (cookie.getMaxAge() == 0 || cookie.getValue().isEmpty()) {
