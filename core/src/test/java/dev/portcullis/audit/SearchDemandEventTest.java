@@ -226,6 +226,14 @@ class SearchDemandEventTest {
     return pieces.list().ofMaxSize(12).map(l -> String.join(" ", l));
   }
 
+  @Test
+  void aHandleLeftAloneByAPhoneNumbersRedaction_isRedactedInTheSamePass() {
+    // Found by normalising_isIdempotent: the phone number took the handle's leading digit with it.
+    String once = SearchTerms.normalise("07700 900123 0a-aa0");
+    assertThat(once).isEqualTo("[phone] [user-handle]");
+    assertThat(SearchTerms.normalise(once)).isEqualTo(once);
+  }
+
   @Property(tries = 3000)
   void normalising_isIdempotent(@ForAll("queries") String raw) {
     String once = SearchTerms.normalise(raw);
