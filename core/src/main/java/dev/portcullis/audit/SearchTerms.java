@@ -135,7 +135,8 @@ final class SearchTerms {
     text = IPV4.matcher(text).replaceAll(IP_MARKER);
     text = redactDigitRuns(text);
     text = POSTCODE.matcher(text).replaceAll(" [postcode] ");
-    // A digit run's removal can leave a handle standing alone ("0a-aa0" after a phone number becomes
+    // A digit run's removal can leave a handle standing alone ("0a-aa0" after a phone number
+    // becomes
     // "a-aa0"), which a second normalisation would redact: look for handles once more.
     text = USER_HANDLE.matcher(text).replaceAll(" [user-handle] ");
     return capped(SPACES.matcher(text).replaceAll(" ").strip());

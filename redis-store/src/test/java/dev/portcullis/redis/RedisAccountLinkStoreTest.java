@@ -26,12 +26,7 @@ class RedisAccountLinkStoreTest extends AccountLinkStoreContract {
 
   RedisAccountLinkStoreTest(RedisServer server) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder()
-            .uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT)
-            .keyPrefix(prefix)
-            .build(),
-        MutableClock.startingAt2026());
+        SharedRedis.patientConfig(server).keyPrefix(prefix).build(), MutableClock.startingAt2026());
     store = redis.accountLinkStore();
     inspector = new RedisInspector(server);
   }

@@ -40,13 +40,7 @@ class RedisExpiryTest {
 
   private RedisStores stores(java.time.InstantSource time, Duration skew) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder()
-            .uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT)
-            .keyPrefix(prefix)
-            .clockSkew(skew)
-            .build(),
-        time);
+        SharedRedis.patientConfig(server).keyPrefix(prefix).clockSkew(skew).build(), time);
     return redis;
   }
 

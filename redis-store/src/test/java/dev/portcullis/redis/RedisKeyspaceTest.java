@@ -27,13 +27,8 @@ class RedisKeyspaceTest {
 
   RedisKeyspaceTest(RedisServer server) {
     inspector = new RedisInspector(server);
-    redis = RedisStores.connect(
-        RedisStoreConfig.builder()
-            .uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT)
-            .keyPrefix(prefix)
-            .build(),
-        clock);
+    redis =
+        RedisStores.connect(SharedRedis.patientConfig(server).keyPrefix(prefix).build(), clock);
   }
 
   @AfterEach

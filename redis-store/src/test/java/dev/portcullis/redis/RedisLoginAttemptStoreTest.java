@@ -26,11 +26,8 @@ class RedisLoginAttemptStoreTest extends LoginAttemptStoreContract {
   private final LoginAttemptStore store;
 
   RedisLoginAttemptStoreTest(RedisServer server) {
-    RedisStoreConfig config = RedisStoreConfig.builder()
-        .uri(server.uri())
-        .commandTimeout(SharedRedis.PATIENT)
-        .keyPrefix(prefix)
-        .build();
+    RedisStoreConfig config =
+        SharedRedis.patientConfig(server).keyPrefix(prefix).build();
     inspector = new RedisInspector(server);
     nodeA = RedisStores.connect(config, clock);
     nodeB = RedisStores.connect(config, clock);

@@ -16,12 +16,7 @@ class RedisReplayStoreTest extends ReplayStoreContract {
 
   RedisReplayStoreTest(RedisServer server) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder()
-            .uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT)
-            .keyPrefix(SharedRedis.freshPrefix())
-            .build(),
-        clock);
+        SharedRedis.patientConfig(server).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
     store = redis.replayStore();
   }
 

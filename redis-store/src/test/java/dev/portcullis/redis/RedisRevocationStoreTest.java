@@ -21,12 +21,7 @@ class RedisRevocationStoreTest extends RevocationStoreContract {
 
   RedisRevocationStoreTest(RedisServer server) {
     redis = RedisStores.connect(
-        RedisStoreConfig.builder()
-            .uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT)
-            .keyPrefix(SharedRedis.freshPrefix())
-            .build(),
-        clock);
+        SharedRedis.patientConfig(server).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
     store = redis.revocationStore();
   }
 

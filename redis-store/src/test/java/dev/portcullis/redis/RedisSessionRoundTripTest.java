@@ -39,13 +39,8 @@ class RedisSessionRoundTripTest {
 
   RedisSessionRoundTripTest(RedisServer server) {
     inspector = new RedisInspector(server);
-    redis = RedisStores.connect(
-        RedisStoreConfig.builder()
-            .uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT)
-            .keyPrefix(prefix)
-            .build(),
-        clock);
+    redis =
+        RedisStores.connect(SharedRedis.patientConfig(server).keyPrefix(prefix).build(), clock);
     store = redis.sessionStore(CONFIG);
     registry =
         SessionRegistry.create(CONFIG, store, new SecureRandom(), clock, SessionListener.noop());

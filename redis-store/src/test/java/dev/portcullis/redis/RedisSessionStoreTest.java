@@ -26,12 +26,7 @@ class RedisSessionStoreTest extends SessionStoreContractTest {
       redis.close();
     }
     redis = RedisStores.connect(
-        RedisStoreConfig.builder()
-            .uri(server.uri())
-            .commandTimeout(SharedRedis.PATIENT)
-            .keyPrefix(SharedRedis.freshPrefix())
-            .build(),
-        clock);
+        SharedRedis.patientConfig(server).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
     return redis.sessionStore(config);
   }
 

@@ -49,6 +49,11 @@ final class SharedRedis implements BeforeAllCallback, ParameterResolver {
             RedisServer.class);
   }
 
+  /** A store configuration for {@code server} with the {@link #PATIENT} command timeout; the test adds the rest. */
+  static RedisStoreConfig.Builder patientConfig(RedisServer server) {
+    return RedisStoreConfig.builder().uri(server.uri()).commandTimeout(PATIENT);
+  }
+
   /** A key prefix no other test in this run uses. */
   static String freshPrefix() {
     return "test" + PREFIXES.incrementAndGet() + ":";

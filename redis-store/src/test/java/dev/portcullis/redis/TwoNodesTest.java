@@ -59,9 +59,8 @@ class TwoNodesTest {
   /** The command timeout of the outage test: short, so that failing closed is quick. */
   private static final Duration FAIL_FAST = Duration.ofMillis(500);
   /** The other tests' command timeout: a thousand requests at once on two busy cores must not time out. */
-  private static final Duration PATIENT = Duration.ofSeconds(10);
-
   private final SecureRandom random = new SecureRandom();
+
   private final CountingUserDirectory users = new CountingUserDirectory(
       new InMemoryUserDirectory(PasswordHasher.forTests())
           .add(
@@ -96,8 +95,8 @@ class TwoNodesTest {
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
         .build();
     this.ring = ring;
-    a = new Node(ring, users, (t, stores) -> t.build(), PATIENT);
-    b = new Node(ring, users, (t, stores) -> t.build(), PATIENT);
+    a = new Node(ring, users, (t, stores) -> t.build(), SharedRedis.PATIENT);
+    b = new Node(ring, users, (t, stores) -> t.build(), SharedRedis.PATIENT);
   }
 
   @AfterEach
@@ -159,7 +158,9 @@ class TwoNodesTest {
       throws Exception {
     // One limit for both nodes: the Redis store and a hash key they share.
     KeyMaterial hashKey = KeyMaterial.generate(random);
-    restart((t, stores) -> t.store(stores.loginAttemptStore()).hashKey(hashKey).build(), PATIENT);
+    restart(
+        (t, stores) -> t.store(stores.loginAttemptStore()).hashKey(hashKey).build(),
+        SharedRedis.PATIENT);
     assertThat(wrongPasswordsOnBothNodes(1_000)).isEqualTo(100);
     assertThat(whoami(loggedIn(b.browser(), "bob")))
         .as("other accounts are not held back")
