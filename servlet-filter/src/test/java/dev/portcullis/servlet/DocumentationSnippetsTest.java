@@ -22,6 +22,7 @@ import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every {@code ```java} block of {@code README.md} and {@code docs/*.md} compiles against this module's test class
@@ -41,6 +42,9 @@ import org.junit.jupiter.api.Test;
  *       class.
  *   <li>{@code <!-- not compiled: why -->} skips a block that cannot compile here (Spring Boot code, a class of the
  *       example portal); the reason says where it is compiled instead, if anywhere.
+ *   <li>{@code <!-- copy of: path/to/File.java -->} (a path from the repository's root) says the block is a verbatim
+ *       part of that file, which another build compiles (a consumer project, an example): the test checks that the
+ *       file still contains the block, character for character.
  * </ul>
  *
  * <p>An unmarked block that does not compile fails the test with the file, the line of its fence and the compiler's
@@ -51,6 +55,7 @@ class DocumentationSnippetsTest {
   private static final Pattern NOT_COMPILED =
       Pattern.compile("^<!--\\s*not compiled:\\s*(.+?)\\s*-->\\s*$");
   private static final Pattern GIVEN = Pattern.compile("^<!--\\s*given:\\s*(.+?)\\s*-->\\s*$");
+  private static final Pattern COPY_OF = Pattern.compile("^<!--\\s*copy of:\\s*(\\S+)\\s*-->\\s*$");
   private static final Pattern TYPE = Pattern.compile(
       "^(?:(?:public|final|abstract|sealed|non-sealed)\\s+)*(?:class|interface|record|enum)\\s+(\\w+)",
       Pattern.MULTILINE);
@@ -77,7 +82,11 @@ class DocumentationSnippetsTest {
       "java.util");
 
   /** One {@code ```java} block: where it is, its text, and the marker before it (null if none). */
-  record Snippet(String where, String code, String notCompiled, String given) {}
+  record Snippet(String where, String code, String notCompiled, String given, String copyOf) {
+    Snippet(String where, String code, String notCompiled, String given) {
+      this(where, code, notCompiled, given, null);
+    }
+  }
 
   @Test
   void everyJavaBlockInTheDocumentation_compilesOrSaysWhyNot() throws IOException {
@@ -94,7 +103,9 @@ class DocumentationSnippetsTest {
     List<String> failures = new ArrayList<>();
     int compiled = 0;
     for (Snippet snippet : snippets) {
-      if (snippet.notCompiled() == null) {
+      if (snippet.copyOf() != null) {
+        copied(root, snippet).ifPresent(failures::add);
+      } else if (snippet.notCompiled() == null) {
         compile(snippet).ifPresent(failures::add);
         compiled++;
       }
@@ -103,7 +114,9 @@ class DocumentationSnippetsTest {
         .as("java blocks compiled (of %d found)", snippets.size())
         .isGreaterThanOrEqualTo(3);
     assertThat(failures)
-        .as("java blocks that do not compile; fix them or mark them <!-- not compiled: why -->")
+        .as(
+            "java blocks that do not compile or are no longer what they say they copy; fix them or mark them"
+                + " <!-- not compiled: why -->")
         .isEmpty();
   }
 
@@ -119,6 +132,18 @@ class DocumentationSnippetsTest {
     assertThat(compile(new Snippet(
             "unit.md:1", "import java.util.List;\nclass Unit { List<String> names; }", null, null)))
         .isEmpty();
+  }
+
+  @Test
+  void aCopyThatDriftedFromItsFile_isReported(@TempDir Path root) throws IOException {
+    Files.writeString(root.resolve("App.java"), "class App {\n  void run() {}\n}\n");
+    assertThat(copied(root, new Snippet("doc.md:1", "  void run() {}\n", null, null, "App.java")))
+        .isEmpty();
+    assertThat(
+            copied(root, new Snippet("doc.md:1", "  void run(int n) {}\n", null, null, "App.java")))
+        .hasValueSatisfying(m -> assertThat(m).contains("doc.md:1").contains("App.java"));
+    assertThat(copied(root, new Snippet("doc.md:1", "x", null, null, "Gone.java")))
+        .hasValueSatisfying(m -> assertThat(m).contains("Gone.java"));
   }
 
   @Test
@@ -138,13 +163,22 @@ class DocumentationSnippetsTest {
         "```java",
         "b();",
         "```",
+        "<!-- copy of: consumers/App.java -->",
+        "```java",
+        "c();",
+        "```",
         "");
     List<Snippet> found = snippets("doc.md", markdown);
     assertThat(found)
         .extracting(Snippet::where)
-        .containsExactly("doc.md:4", "doc.md:8", "doc.md:11");
-    assertThat(found).extracting(Snippet::notCompiled).containsExactly("Spring Boot", null, null);
-    assertThat(found).extracting(Snippet::given).containsExactly(null, "int x", null);
+        .containsExactly("doc.md:4", "doc.md:8", "doc.md:11", "doc.md:15");
+    assertThat(found)
+        .extracting(Snippet::notCompiled)
+        .containsExactly("Spring Boot", null, null, null);
+    assertThat(found).extracting(Snippet::given).containsExactly(null, "int x", null, null);
+    assertThat(found)
+        .extracting(Snippet::copyOf)
+        .containsExactly(null, null, null, "consumers/App.java");
     assertThat(found.get(1).code()).isEqualTo("x++;\n");
   }
 
@@ -162,11 +196,13 @@ class DocumentationSnippetsTest {
         }
         Matcher skip = marker == null ? null : NOT_COMPILED.matcher(marker);
         Matcher given = marker == null ? null : GIVEN.matcher(marker);
+        Matcher copy = marker == null ? null : COPY_OF.matcher(marker);
         found.add(new Snippet(
             name + ":" + (start + 1),
             code.toString(),
             skip != null && skip.matches() ? skip.group(1) : null,
-            given != null && given.matches() ? given.group(1) : null));
+            given != null && given.matches() ? given.group(1) : null,
+            copy != null && copy.matches() ? copy.group(1) : null));
         marker = null;
       } else if (line.startsWith("```")) {
         // Another language's block: skip to its end.
@@ -179,6 +215,20 @@ class DocumentationSnippetsTest {
       }
     }
     return found;
+  }
+
+  /** Checks that a {@code copy of} block is still a verbatim part of its file; what differs, or empty. */
+  static Optional<String> copied(Path root, Snippet snippet) throws IOException {
+    Path file = root.resolve(snippet.copyOf());
+    if (!Files.isRegularFile(file)) {
+      return Optional.of(
+          snippet.where() + " says it is a copy of " + snippet.copyOf() + ", which does not exist");
+    }
+    if (!Files.readString(file).contains(snippet.code())) {
+      return Optional.of(snippet.where() + " is no longer a verbatim part of " + snippet.copyOf()
+          + ": change both, or the marker");
+    }
+    return Optional.empty();
   }
 
   /** Compiles one block; the compiler's errors, with the block's place, or empty if it compiled. */
