@@ -39,8 +39,7 @@ final class HashChain {
       return null;
     }
     // The tail is ASCII by construction; decode only the end (at most 7+19+9+64+1+75 = 175 bytes)
-    // so a long record
-    // costs nothing extra.
+    // so a long record costs nothing extra.
     int tailStart = Math.max(0, line.length - 192);
     String tail = new String(line, tailStart, line.length - tailStart, StandardCharsets.ISO_8859_1);
     Matcher m = TAIL.matcher(tail);

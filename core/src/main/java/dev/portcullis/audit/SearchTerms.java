@@ -126,18 +126,15 @@ final class SearchTerms {
     // not a run.
     text = SPACES.matcher(keepSearchCharacters(text)).replaceAll(" ");
     // This order makes normalising twice a no-op: postcodes go after digit runs, whose removal can
-    // free a
-    // postcode's neighbours; national insurance numbers and addresses go before, because digit runs
-    // would eat their
-    // digits.
+    // free a postcode's neighbours; national insurance numbers and addresses go before, because
+    // digit runs would eat their digits.
     text = EMAIL.matcher(text).replaceAll(" [email] ");
     text = NI_NUMBER.matcher(text).replaceAll(" [ni-number] ");
     text = IPV4.matcher(text).replaceAll(IP_MARKER);
     text = redactDigitRuns(text);
     text = POSTCODE.matcher(text).replaceAll(" [postcode] ");
     // A digit run's removal can leave a handle standing alone ("0a-aa0" after a phone number
-    // becomes
-    // "a-aa0"), which a second normalisation would redact: look for handles once more.
+    // becomes "a-aa0"), which a second normalisation would redact: look for handles once more.
     text = USER_HANDLE.matcher(text).replaceAll(" [user-handle] ");
     return capped(SPACES.matcher(text).replaceAll(" ").strip());
   }

@@ -192,9 +192,8 @@ public final class Sealer {
     String s = text.toString();
     int n = s.length();
     // The JDK decoder refuses every character outside the URL alphabet (a non-Latin-1 one becomes
-    // '?' on its way in),
-    // a dangling sixth bit group and padding followed by anything; it accepts padding at the very
-    // end, so refuse that.
+    // '?' on its way in), a dangling sixth bit group and padding followed by anything; it accepts
+    // padding at the very end, so refuse that.
     if (n == 0 || n % 4 == 1 || s.charAt(n - 1) == '=') {
       return null;
     }

@@ -52,8 +52,7 @@ public final class CaffeineSessionStore implements SessionStore {
         .maximumWeight(b.config.maxSessions())
         .weigher((SessionKey k, Entry e) -> e.userHandle == null ? 1 : 0)
         // Idle expiry is Caffeine's own (cheap on reads); the absolute timeout is checked on every
-        // read and write,
-        // and a session past it that nobody reads goes at its idle expiry.
+        // read and write, and a session past it that nobody reads goes at its idle expiry.
         .expireAfterAccess(b.config.idleTimeout())
         // Millisecond resolution is plenty for timeouts of minutes, and reading it allocates
         // nothing.

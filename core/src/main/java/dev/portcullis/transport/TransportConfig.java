@@ -38,8 +38,8 @@ public final class TransportConfig {
   public static final String DEVELOPMENT_HOST = "localhost";
 
   // RFC 3986 reg-name limited to letters, digits, '.' and '-' (a DNS name), without a port.
-  // Anything else (userinfo,
-  // percent-escapes, sub-delims) is refused rather than copied into a Location header.
+  // Anything else (userinfo, percent-escapes, sub-delims) is refused rather than copied into a
+  // Location header.
   private static final Pattern HOST_NAME =
       Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
 

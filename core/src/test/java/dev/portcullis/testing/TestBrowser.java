@@ -180,9 +180,8 @@ public class TestBrowser {
   }
 
   // Parsed by hand rather than with java.net.HttpCookie.parse, which follows RFC 2965 (splits a
-  // header on commas
-  // when it sees Max-Age, strips quotes), while the jar must keep exactly the value the server
-  // sent.
+  // header on commas when it sees Max-Age, strips quotes), while the jar must keep exactly the
+  // value the server sent.
   private void keep(String header) {
     String[] parts = header.split(";");
     int eq = parts[0].indexOf('=');

@@ -137,8 +137,8 @@ class TicketCodecTest {
         "u".repeat(userLength), "o".repeat(orgLength), 1_790_000_000_000L, eightHours, authAge));
     assertThat(encoded.length % TicketCodec.BUCKET).isZero();
     // With today's times and a lifetime of hours, the fixed fields take 46 to 49 bytes: handles of
-    // up to 15 bytes
-    // together fit the first bucket whatever the auth age, from 19 to 47 bytes the second.
+    // up to 15 bytes together fit the first bucket whatever the auth age, from 19 to 47 bytes the
+    // second.
     int handles = userLength + orgLength;
     if (handles <= 15) {
       assertThat(encoded).hasSize(64);

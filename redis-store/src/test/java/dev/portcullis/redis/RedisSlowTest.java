@@ -246,9 +246,8 @@ class RedisSlowTest {
         "[RedisSlowTest] %d calls: %d timed out, %d refused by the bound of %d; Redis ran %d%n",
         threads * callsEach, timedOut.get(), refusedByTheBound.get(), bound, ran);
     // Whether a call past the bound is refused at once or waits out its timeout unsent depends on
-    // where Lettuce's
-    // write is when the bound is reached; both fail closed, neither reaches Redis, and neither
-    // waits past the timeout.
+    // where Lettuce's write is when the bound is reached; both fail closed, neither reaches Redis,
+    // and neither waits past the timeout.
     assertThat(timedOut.get() + refusedByTheBound.get())
         .as("every call failed closed")
         .isEqualTo(threads * callsEach);

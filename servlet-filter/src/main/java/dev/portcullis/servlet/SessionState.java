@@ -145,8 +145,8 @@ class SessionState implements LoginSession {
       }
     } else if ((cookieId != null || cookiePresented) && !expiredCookieSent) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or
-      // malformed): drop it. A
-      // request-scoped session (its client had made too many anonymous ones) gets no cookie either.
+      // malformed): drop it. A request-scoped session (its client had made too many anonymous ones)
+      // gets no cookie either.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;

@@ -80,9 +80,8 @@ class AuditStageTest {
       HttpResponse<String> plain = b.send(HttpRequest.newBuilder(b.uri("/reports/riverside/7"))
           .headers("X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9"));
       // 010.0.0.1 is 10.0.0.1 to some readers and 8.0.0.1 to others: the proxy handling refuses the
-      // hop, so the
-      // request counts as the proxy's own (plain HTTP) and is redirected, exactly as the audit
-      // would refuse it.
+      // hop, so the request counts as the proxy's own (plain HTTP) and is redirected, exactly as
+      // the audit would refuse it.
       HttpResponse<String> octal = b.send(HttpRequest.newBuilder(b.uri("/reports/riverside/8"))
           .headers("X-Forwarded-Proto", "https", "X-Forwarded-For", "010.0.0.1"));
 
@@ -107,8 +106,8 @@ class AuditStageTest {
       b.logout();
       var sink = portal.flushedSink();
       // The login page makes no session: the login makes bob's, audited as created with him as the
-      // actor. No
-      // anonymous session was ever written to the audit log (an anonymous flood must not fill it).
+      // actor. No anonymous session was ever written to the audit log (an anonymous flood must not
+      // fill it).
       sink.assertOnce(AuditEventType.SESSION_CREATED, e -> actor(e, "u-bob"));
       sink.assertNone(AuditEventType.SESSION_RENEWED);
       sink.assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS, e -> actor(e, "u-bob"));

@@ -190,9 +190,8 @@ final class LoginPortal implements AutoCloseable {
         .searchEndpoint("/search", "q")
         .build();
     // Plain HTTP on loopback: development mode lets it through the transport stage. Unless asked
-    // otherwise the pages
-    // below decide who may see them (the access stage has tests of its own), so anonymous visitors
-    // reach them.
+    // otherwise the pages below decide who may see them (the access stage has tests of its own), so
+    // anonymous visitors reach them.
     PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
         .sessions(sessions)

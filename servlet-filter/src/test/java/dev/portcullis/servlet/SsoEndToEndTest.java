@@ -115,8 +115,7 @@ class SsoEndToEndTest {
     assertThat(successes.get(1).action()).contains("sso_login");
     assertThat(successes.get(1).actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
     // The local login made alice's session (the login page makes none); the SSO login renewed the
-    // anonymous session
-    // that held the authorization.
+    // anonymous session that held the authorization.
     assertThat(sso.events(AuditEventType.SESSION_CREATED))
         .isNotEmpty()
         .allMatch(e ->

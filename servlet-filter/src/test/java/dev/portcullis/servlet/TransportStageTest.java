@@ -336,8 +336,7 @@ class TransportStageTest {
 
     HttpResponse<String> local = p.get(p.http("/app/echo"));
     // The test client can only connect from loopback; a local proxy forwarding for a remote client
-    // stands in for
-    // a remote peer.
+    // stands in for a remote peer.
     HttpResponse<String> remoteGet = p.get(p.http("/app/echo"), "X-Forwarded-For", "203.0.113.9");
     HttpResponse<String> remotePost =
         p.send(request(p.http("/app/echo"), "POST").header("X-Forwarded-For", "203.0.113.9"));

@@ -540,8 +540,7 @@ public final class PortcullisAutoConfiguration {
           NO_ACCESS_ACTION);
     }
     // With a customizer and neither a policy nor a chain, the filter's own default needs a login
-    // everywhere but the
-    // login and terms pages, unless the customizer sets the access itself.
+    // everywhere but the login and terms pages, unless the customizer sets the access itself.
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return building("PortcullisFilter", FILTER_ACTION, builder::build);
   }

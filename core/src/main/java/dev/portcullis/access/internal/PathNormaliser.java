@@ -31,10 +31,8 @@ public final class PathNormaliser {
       return Optional.empty();
     }
     // One pass: decode, refuse bad characters, and check each segment as it ends. Without escapes
-    // the decoded path is
-    // the raw one, so the common request allocates nothing until the lower-casing (which returns
-    // the same string
-    // when there is nothing to lower).
+    // the decoded path is the raw one, so the common request allocates nothing until the
+    // lower-casing (which returns the same string when there is nothing to lower).
     StringBuilder decoded =
         rawPath.indexOf('%') < 0 ? null : new StringBuilder(rawPath.length()).append('/');
     int segmentLength = 0;

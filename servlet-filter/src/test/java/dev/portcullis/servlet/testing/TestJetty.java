@@ -192,8 +192,7 @@ public final class TestJetty implements AutoCloseable {
   private static HttpConfiguration httpConfiguration() {
     HttpConfiguration config = new HttpConfiguration();
     // Jetty's per-connection header cache matches values case-insensitively by default, which would
-    // hand a
-    // cookie that differs only in case to the application as an earlier value (see
+    // hand a cookie that differs only in case to the application as an earlier value (see
     // JettyHeaderCacheTest).
     config.setHeaderCacheCaseSensitive(true);
     return config;
@@ -205,8 +204,7 @@ public final class TestJetty implements AutoCloseable {
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     // A full listen queue makes the kernel drop connection attempts, which the client then retries
-    // only after a
-    // second or more.
+    // only after a second or more.
     connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
     return connector;
   }

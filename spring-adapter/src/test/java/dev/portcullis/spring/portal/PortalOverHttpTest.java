@@ -87,8 +87,7 @@ class PortalOverHttpTest {
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(Browser.csrfIn(page.body())).hasSize(43);
     // An anonymous visit to the login page costs the server nothing to keep: the form token is
-    // bound to the
-    // cookie-check cookie, not to a session.
+    // bound to the cookie-check cookie, not to a session.
     assertThat(b.cookies()).containsOnlyKeys(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE);
     assertThat(b.setCookieHeaders())
         .allSatisfy(c -> assertThat(c)

@@ -117,8 +117,7 @@ class SsoOverHttpTest {
         HttpResponse.BodyHandlers.ofString());
     if ("login".equals(query(authorize, "prompt"))) {
       // An account link makes the provider authenticate the user again: its login page, signed in
-      // as the subject,
-      // with the real time as auth_time.
+      // as the subject, with the real time as auth_time.
       assertThat(back.statusCode()).isEqualTo(200);
       String claims = "{\"auth_time\":" + System.currentTimeMillis() / 1000 + "}";
       back = providerClient.send(

@@ -176,8 +176,7 @@ final class Portal implements AutoCloseable {
 
       PortcullisFilter filter = PortcullisFilter.builder()
           // Plain HTTP goes to https://localhost:<port>, the name in the development certificate,
-          // whatever Host
-          // header the request carried.
+          // whatever Host header the request carried.
           .transport(TransportConfig.builder()
               .canonicalHost(CANONICAL_HOST)
               .httpsPort(httpsConnector.getLocalPort())
@@ -235,10 +234,9 @@ final class Portal implements AutoCloseable {
   private static HttpConfiguration httpConfiguration(boolean secure) {
     HttpConfiguration config = new HttpConfiguration();
     // Jetty's per-connection header cache otherwise matches header values case-insensitively and
-    // can hand the
-    // application an earlier Cookie header that differs only in letter case. Base64url cookie
-    // values are
-    // case-sensitive, so a changed auth or session cookie could be read as the original one.
+    // can hand the application an earlier Cookie header that differs only in letter case. Base64url
+    // cookie values are case-sensitive, so a changed auth or session cookie could be read as the
+    // original one.
     config.setHeaderCacheCaseSensitive(true);
     config.setSendServerVersion(false);
     config.setSendXPoweredBy(false);

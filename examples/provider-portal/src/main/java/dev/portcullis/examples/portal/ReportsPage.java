@@ -89,8 +89,7 @@ final class ReportsPage extends HttpServlet {
     Optional<Report> found = ID.matcher(id).matches() ? DemoData.report(id) : Optional.empty();
     if (found.isPresent() && !scope.permits(user.user(), found.get().organisation())) {
       // Answered exactly like a missing report, so that nobody learns which ids other organisations
-      // use; the audit
-      // log still records the denial.
+      // use; the audit log still records the denial.
       req.setAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, DENIED);
       found = Optional.empty();
     }

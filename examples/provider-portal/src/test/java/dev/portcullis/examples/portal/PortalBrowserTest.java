@@ -181,8 +181,7 @@ class PortalBrowserTest {
     }
 
     // Every value is random: the session and auth values, and the cookie-check value the login
-    // form's token is bound
-    // to.
+    // form's token is bound to.
     List<String> valuesBefore = held.stream().map(Cookie::getValue).toList();
     open(browser, "/account");
     clickAndWait(browser, By.cssSelector("form[action='/logout'] button"));
@@ -190,8 +189,7 @@ class PortalBrowserTest {
     Set<Cookie> after = browser.manage().getCookies();
     assertThat(after).extracting(Cookie::getName).doesNotContain("__Host-portcullis-auth");
     // Every cookie of the logged-in visit is gone; the login page it lands on sets a fresh
-    // cookie-check value and
-    // makes no session.
+    // cookie-check value and makes no session.
     assertThat(after).extracting(Cookie::getValue).doesNotContainAnyElementsOf(valuesBefore);
     assertThat(after)
         .extracting(Cookie::getName)

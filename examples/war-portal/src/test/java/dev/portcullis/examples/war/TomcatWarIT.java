@@ -20,9 +20,8 @@ class TomcatWarIT extends WarPortalScenario {
     tomcat.setPort(0);
     tomcat.getConnector().setProperty("address", "127.0.0.1");
     // Tomcat's own conf/web.xml, less the JSP servlet (no Jasper here): the default servlet mapped
-    // to "/". Without a
-    // servlet for a URL, Tomcat answers 404 before any filter runs, so POST /logout would never
-    // reach Portcullis.
+    // to "/". Without a servlet for a URL, Tomcat answers 404 before any filter runs, so POST
+    // /logout would never reach Portcullis.
     tomcat.setAddDefaultWebXmlToWebapp(false);
     Context context = tomcat.addWebapp("", war.toString());
     Tomcat.addServlet(context, "default", "org.apache.catalina.servlets.DefaultServlet")
