@@ -76,8 +76,7 @@ final class JdbcAccountLinkStore implements AccountLinkStore {
     return db.call("look up a linked identity", c -> userFor(c, identity));
   }
 
-  private Optional<String> userFor(Connection c, byte[] identity)
-      throws SQLException {
+  private Optional<String> userFor(Connection c, byte[] identity) throws SQLException {
     try (PreparedStatement s = db.prepare(c, USER_FOR)) {
       s.setBytes(1, identity);
       try (ResultSet r = s.executeQuery()) {

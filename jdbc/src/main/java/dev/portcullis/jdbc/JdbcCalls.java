@@ -46,7 +46,8 @@ final class JdbcCalls {
   JdbcCalls(DataSource dataSource, InstantSource clock, Duration queryTimeout, Duration skew) {
     this.dataSource = dataSource;
     this.clock = clock;
-    // JDBC counts query timeouts in whole seconds; round up so that no call is cut shorter than asked.
+    // JDBC counts query timeouts in whole seconds; round up so that no call is cut shorter than
+    // asked.
     this.timeoutSeconds = (int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000);
     this.skewMillis = skew.toMillis();
   }

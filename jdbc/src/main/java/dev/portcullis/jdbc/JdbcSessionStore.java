@@ -47,10 +47,11 @@ final class JdbcSessionStore implements SessionStore {
   /** The stored expiry after an access at the first parameter. */
   private static final String EXPIRES = "LEAST(?::bigint + ?, created_ms + ?)";
 
-  private static final String LOAD = "WITH s AS (UPDATE portcullis_session SET accessed_ms = ?, expires_ms = "
-      + EXPIRES + " WHERE id = ? AND " + LIVE + " RETURNING id, created_ms, user_handle)"
-      + " SELECT s.created_ms, s.user_handle, a.name, a.value FROM s"
-      + " LEFT JOIN portcullis_session_attribute a ON a.session_id = s.id";
+  private static final String LOAD =
+      "WITH s AS (UPDATE portcullis_session SET accessed_ms = ?, expires_ms = "
+          + EXPIRES + " WHERE id = ? AND " + LIVE + " RETURNING id, created_ms, user_handle)"
+          + " SELECT s.created_ms, s.user_handle, a.name, a.value FROM s"
+          + " LEFT JOIN portcullis_session_attribute a ON a.session_id = s.id";
   private static final String DELETE_IF_DEAD =
       "DELETE FROM portcullis_session WHERE id = ? AND NOT " + LIVE;
   private static final String INSERT =
@@ -68,10 +69,11 @@ final class JdbcSessionStore implements SessionStore {
           + " ON CONFLICT (session_id, name) DO UPDATE SET value = EXCLUDED.value";
   private static final String DELETE =
       "DELETE FROM portcullis_session WHERE id = ? RETURNING " + LIVE;
-  private static final String MOVE = "UPDATE portcullis_session SET id = ?, accessed_ms = ?, expires_ms = "
-      + EXPIRES + " WHERE id = ? AND " + LIVE;
-  private static final String FIND_BY_USER = "SELECT id FROM portcullis_session"
-      + " WHERE user_hash = ? AND user_handle = ? AND " + LIVE;
+  private static final String MOVE =
+      "UPDATE portcullis_session SET id = ?, accessed_ms = ?, expires_ms = " + EXPIRES
+          + " WHERE id = ? AND " + LIVE;
+  private static final String FIND_BY_USER =
+      "SELECT id FROM portcullis_session" + " WHERE user_hash = ? AND user_handle = ? AND " + LIVE;
   private static final String DELETE_BY_USER = "DELETE FROM portcullis_session"
       + " WHERE user_hash = ? AND user_handle = ? RETURNING " + LIVE;
 

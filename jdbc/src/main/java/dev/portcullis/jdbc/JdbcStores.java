@@ -232,7 +232,8 @@ public final class JdbcStores implements AutoCloseable {
       if (queryTimeout.isNegative()
           || queryTimeout.isZero()
           || queryTimeout.compareTo(LONGEST_TIMEOUT) > 0) {
-        throw new IllegalArgumentException("queryTimeout must be more than 0 and at most 30 seconds");
+        throw new IllegalArgumentException(
+            "queryTimeout must be more than 0 and at most 30 seconds");
       }
       if (clockSkew.isNegative() || clockSkew.compareTo(LONGEST_SKEW) > 0) {
         throw new IllegalArgumentException("clockSkew must be from 0 to 10 minutes");
