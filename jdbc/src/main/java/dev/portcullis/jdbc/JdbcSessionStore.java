@@ -69,9 +69,12 @@ final class JdbcSessionStore implements SessionStore {
           + " ON CONFLICT (session_id, name) DO UPDATE SET value = EXCLUDED.value";
   private static final String DELETE =
       "DELETE FROM portcullis_session WHERE id = ? RETURNING " + LIVE;
+  /** The new key's row, if any, is dead and deleted by then; a concurrent creation under it fails the update. */
   private static final String MOVE =
       "UPDATE portcullis_session SET id = ?, accessed_ms = ?, expires_ms = " + EXPIRES
-          + " WHERE id = ? AND " + LIVE;
+          + " WHERE id = ? AND " + LIVE
+          + " AND NOT EXISTS (SELECT 1 FROM portcullis_session WHERE id = ?)";
+
   private static final String FIND_BY_USER =
       "SELECT id FROM portcullis_session" + " WHERE user_hash = ? AND user_handle = ? AND " + LIVE;
   private static final String DELETE_BY_USER = "DELETE FROM portcullis_session"
@@ -231,7 +234,7 @@ final class JdbcSessionStore implements SessionStore {
         s.setLong(2, now);
         int next = expires(s, 3, now);
         s.setBytes(next, fromId);
-        live(s, next + 1, now);
+        s.setBytes(live(s, next + 1, now), toId);
         if (s.executeUpdate() == 1) {
           return true;
         }
@@ -239,7 +242,7 @@ final class JdbcSessionStore implements SessionStore {
         if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
           throw e;
         }
-        // A live session holds the new key: refused, nothing changes.
+        // A session was created under the new key meanwhile: refused, nothing changes.
       }
       c.rollback();
       return false;

@@ -66,17 +66,22 @@ public final class JdbcStores implements AutoCloseable {
   private JdbcStores(Builder b) {
     this.calls = new JdbcCalls(b.dataSource, b.clock, b.queryTimeout, b.clockSkew);
     this.cleanUpBatchSize = b.cleanUpBatchSize;
-    if (b.cleanUpEvery == null) {
-      this.cleaner = null;
-    } else {
-      this.cleaner = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "portcullis-jdbc-clean-up");
-        t.setDaemon(true);
-        return t;
-      });
-      long period = b.cleanUpEvery.toMillis();
+    this.cleaner = b.cleanUpEvery == null
+        ? null
+        : Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "portcullis-jdbc-clean-up");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Schedules the clean-up once the stores are constructed, so that the thread never sees them half made. */
+  private JdbcStores startCleanUp(Duration every) {
+    if (cleaner != null) {
+      long period = every.toMillis();
       cleaner.scheduleWithFixedDelay(this::scheduledCleanUp, period, period, TimeUnit.MILLISECONDS);
     }
+    return this;
   }
 
   /**
@@ -244,7 +249,7 @@ public final class JdbcStores implements AutoCloseable {
       if (cleanUpEvery != null && cleanUpEvery.compareTo(SHORTEST_CLEAN_UP_PERIOD) < 0) {
         throw new IllegalArgumentException("cleanUpEvery must be at least a second");
       }
-      return new JdbcStores(this);
+      return new JdbcStores(this).startCleanUp(cleanUpEvery);
     }
   }
 }
