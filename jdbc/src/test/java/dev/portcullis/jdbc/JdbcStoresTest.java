@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
+import dev.portcullis.session.AttributeCodec;
 import dev.portcullis.session.Session;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionKey;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -141,6 +143,55 @@ class JdbcStoresTest {
       assertThat(links.userFor("https://idp.example", "sub"))
           .as("links never expire")
           .contains("u-alice");
+    }
+  }
+
+  @Test
+  void attributes_areStoredOneByOneInAttributeCodecForm_andOneThatDoesNotDecodeHidesTheSession()
+      throws SQLException {
+    try (JdbcStores jdbc = JdbcStores.builder(dataSource, clock).build()) {
+      SessionStore sessions = jdbc.sessionStore(SESSIONS);
+      SessionKey key = newSession(sessions);
+      byte[] stored;
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT value FROM portcullis_session_attribute")) {
+        assertThat(r.next()).isTrue();
+        stored = r.getBytes(1);
+      }
+      assertThat(AttributeCodec.decode(stored))
+          .isEqualTo(AttributeCodec.decode(AttributeCodec.encode(Map.of("theme", "dark"))));
+
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement()) {
+        s.executeUpdate("UPDATE portcullis_session_attribute SET value = '\\xaced0005'");
+      }
+
+      assertThat(sessions.load(key)).isEmpty();
+    }
+  }
+
+  @Test
+  void usedToken_staysUsedThroughTheSkew_andMayBeUsedAgainOnlyAfterIt() {
+    try (JdbcStores jdbc =
+        JdbcStores.builder(dataSource, clock).clockSkew(Duration.ofSeconds(30)).build()) {
+      ReplayStore replay = jdbc.replayStore();
+      Instant keep = clock.instant().plus(Duration.ofMinutes(1));
+      assertThat(replay.markUsed("tok", keep)).isTrue();
+
+      clock.advance(Duration.ofMinutes(1).plusSeconds(29));
+      assertThat(replay.markUsed("tok", clock.instant().plus(Duration.ofMinutes(1))))
+          .isFalse();
+
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(replay.markUsed("tok", clock.instant().plus(Duration.ofMinutes(1))))
+          .as("the old row is past its time and the skew: taken over")
+          .isTrue();
+      assertThat(replay.markUsed("tok", clock.instant().plus(Duration.ofMinutes(1))))
+          .isFalse();
+      assertThat(replay.markUsed("late", clock.instant().minus(Duration.ofSeconds(31))))
+          .as("a token every node already lets go")
+          .isFalse();
     }
   }
 
