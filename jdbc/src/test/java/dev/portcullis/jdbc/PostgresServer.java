@@ -53,7 +53,7 @@ final class PostgresServer implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final List<String> runAs;
-  private Process process;
+  private volatile Process process;
 
   private PostgresServer(Path bin, Path dir, int port, List<String> runAs) {
     this.bin = bin;
@@ -107,6 +107,13 @@ final class PostgresServer implements AutoCloseable {
     PostgresServer server = new PostgresServer(bin, dir, freePort(), runAs);
     server.initdb();
     server.start();
+    // Should the test JVM end without closing the server (a killed fork), stop it anyway.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Process p = server.process;
+      if (p != null && p.isAlive()) {
+        p.destroy();
+      }
+    }));
     return server;
   }
 
