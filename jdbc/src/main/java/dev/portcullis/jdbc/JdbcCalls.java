@@ -1,0 +1,182 @@
+package dev.portcullis.jdbc;
+
+import dev.portcullis.revocation.StoreUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every database call of the stores: borrows a connection from the {@link DataSource}, gives each statement the
+ * query timeout, and turns any {@link SQLException} (no connection, timeout, server error) into
+ * {@link StoreUnavailableException}, so that callers fail closed.
+ *
+ * <p>Logs a warning with the operation and the kind of failure, never a key, value or parameter; during an outage at
+ * most one warning per {@value #WARN_EVERY_SECONDS} seconds (the rest go to debug), and one line when the database
+ * answers again.
+ */
+final class JdbcCalls {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcStores.class);
+  private static final long WARN_EVERY_SECONDS = 10;
+  /** Longest a record is kept, whatever the caller asks; keeps the millisecond arithmetic far from overflow. */
+  private static final long LONGEST_MILLIS = Duration.ofDays(3650).toMillis();
+
+  /** One unit of work on a borrowed connection. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private final DataSource dataSource;
+  private final InstantSource clock;
+  private final int timeoutSeconds;
+  private final long skewMillis;
+  private final AtomicLong failuresInRow = new AtomicLong();
+  private final AtomicLong lastWarnNanos = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  JdbcCalls(DataSource dataSource, InstantSource clock, Duration queryTimeout, Duration skew) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+    // JDBC counts query timeouts in whole seconds; round up so that no call is cut shorter than
+    // asked.
+    this.timeoutSeconds = (int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000);
+    this.skewMillis = skew.toMillis();
+  }
+
+  /** Runs {@code work} in auto-commit mode; {@code operation} names it in logs and exceptions and holds no data. */
+  <T> T call(String operation, Work<T> work) {
+    return run(operation, false, work);
+  }
+
+  /**
+   * Runs {@code work} in one transaction, committed when it returns and rolled back when it throws. Work that decides
+   * to change nothing rolls back itself ({@link Connection#rollback()}) before returning.
+   */
+  <T> T transaction(String operation, Work<T> work) {
+    return run(operation, true, work);
+  }
+
+  /** A statement with the query timeout set. */
+  PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    statement.setQueryTimeout(timeoutSeconds);
+    return statement;
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  long nowMillis() {
+    return clock.instant().toEpochMilli();
+  }
+
+  long skewMillis() {
+    return skewMillis;
+  }
+
+  /**
+   * True when a record the SPI lets go at {@code until} is already gone for every node, even one whose clock is behind
+   * by the clock skew: nothing would ever read it, so it need not be written.
+   */
+  boolean goneEverywhere(Instant until) {
+    return ceilMillis(until) + skewMillis <= nowMillis();
+  }
+
+  /** {@code t} in epoch milliseconds, rounded up (so that a record never ends before its instant) and bounded. */
+  long ceilMillis(Instant t) {
+    long now = nowMillis();
+    long ms;
+    try {
+      ms = t.toEpochMilli();
+      if (t.getNano() % 1_000_000 != 0) {
+        ms++;
+      }
+    } catch (ArithmeticException e) {
+      ms = t.isAfter(Instant.EPOCH) ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    return Math.max(now - LONGEST_MILLIS, Math.min(now + LONGEST_MILLIS, ms));
+  }
+
+  /** Every later call fails closed at once. True the first time only. */
+  boolean close() {
+    return closed.compareAndSet(false, true);
+  }
+
+  private <T> T run(String operation, boolean transaction, Work<T> work) {
+    if (closed.get()) {
+      throw new StoreUnavailableException("JDBC stores closed: " + operation, null);
+    }
+    T result;
+    try (Connection connection = dataSource.getConnection()) {
+      if (transaction) {
+        result = inTransaction(connection, work);
+      } else {
+        if (!connection.getAutoCommit()) {
+          connection.setAutoCommit(true);
+        }
+        result = work.run(connection);
+      }
+    } catch (SQLException e) {
+      throw failed(operation, e);
+    }
+    if (failuresInRow.get() != 0) {
+      long failed = failuresInRow.getAndSet(0);
+      if (failed != 0) {
+        LOG.info("Portcullis JDBC stores answer again, after {} failed call(s)", failed);
+      }
+    }
+    return result;
+  }
+
+  private static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run(connection);
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      // A pooled connection goes back as it came; a broken one throws here, and the pool drops it.
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the connection is closed next; the pool discards a broken one
+      }
+    }
+  }
+
+  private StoreUnavailableException failed(String operation, SQLException e) {
+    long n = failuresInRow.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastWarnNanos.get();
+    boolean warn = n == 1 || now - last >= TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS);
+    // The SQLState, never the message: a server message can quote the values of a statement.
+    String kind = e.getClass().getSimpleName() + ", SQLState " + e.getSQLState();
+    if (warn && lastWarnNanos.compareAndSet(last, now)) {
+      LOG.warn(
+          "Portcullis JDBC store could not {} ({}); failing closed, {} failed call(s) in a row",
+          operation,
+          kind,
+          n);
+    } else {
+      LOG.debug("Portcullis JDBC store could not {} ({})", operation, kind);
+    }
+    return new StoreUnavailableException("JDBC store unavailable: " + operation, e);
+  }
+}
