@@ -37,6 +37,10 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
  * the refusal is recorded with the reason {@code missing route role}. A route without roles is left to
  * the Portcullis access policy alone.
  *
+ * <p><b>Form bodies.</b> The filter reads a form's CSRF token through the servlet parameters, which consumes a
+ * URL-encoded body; behind it the plugin hands Javalin that body again, re-encoded from the form's own fields (not
+ * the query string's), so that {@code ctx.formParam} and {@code ctx.body()} work as without the filter.
+ *
  * <p><b>Lifecycle.</b> The filter is registered as {@link Portcullis#register} does, when Javalin builds its server,
  * and Jetty closes the {@code Portcullis} when the server stops. A {@code Portcullis} serves one Javalin instance.
  *

@@ -82,6 +82,10 @@ class PortcullisPluginTest {
       config.routes.get("/admin", ctx -> ctx.result("admin page"), Role.ADMIN);
       config.routes.get("/staff-api", ctx -> ctx.result("staff data"), Role.STAFF, Role.ADMIN);
       config.routes.post("/notes", ctx -> ctx.result("saved " + ctx.formParam("text")));
+      config.routes.post(
+          "/echo",
+          ctx -> ctx.result(
+              ctx.formParams("text") + " query=" + ctx.queryParam("text") + " body=" + ctx.body()));
     });
     app.start("127.0.0.1", 0);
     base = "http://127.0.0.1:" + app.port();
@@ -179,6 +183,20 @@ class PortcullisPluginTest {
 
     assertThat(flush().events().stream().filter(e -> e.type().equals(AuditEventType.CSRF_FAIL)))
         .hasSize(2);
+  }
+
+  @Test
+  void formFields_reachTheHandler_afterTheFilterReadTheToken_withoutTheQueryString()
+      throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    login(browser, "alice", "alice-pw");
+    Map<String, String> form = new java.util.LinkedHashMap<>();
+    form.put("text", "caf\u00e9 & co");
+    form.put("_csrf", pageCsrf(browser));
+    HttpResponse<String> echoed = browser.post("/echo?text=from-link", form);
+    assertThat(echoed.statusCode()).isEqualTo(200);
+    assertThat(echoed.body())
+        .startsWith("[caf\u00e9 & co] query=from-link body=text=caf%C3%A9+%26+co&_csrf=");
   }
 
   @Test
