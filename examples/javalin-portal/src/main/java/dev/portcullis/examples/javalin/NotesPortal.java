@@ -1,0 +1,127 @@
+package dev.portcullis.examples.javalin;
+
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.javalin.PortcullisPlugin;
+import dev.portcullis.servlet.PortalPrincipal;
+import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.security.RouteRole;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Shared notes on Javalin behind Portcullis: everyone who logs in reads the notes, editors add them. The login page,
+ * the notes form and the logout button carry the request's CSRF token; adding a note is a route for the
+ * {@link Role#EDITOR} role.
+ *
+ * <p>Run on a developer's machine, plain HTTP on loopback, with the key ring in {@code PORTCULLIS_KEY_RING}
+ * ({@code KeyTool env FILE} prints it) and the two demo accounts' password in {@code NOTES_PASSWORD}:
+ * {@code java dev.portcullis.examples.javalin.NotesPortal}, then open {@code http://127.0.0.1:7070/} and log in as
+ * {@code editor} or {@code reader}.
+ */
+public final class NotesPortal {
+  /** The version of the terms of use that logging in accepts. */
+  public static final String TERMS = "2026-01";
+
+  /** The route roles of this portal: each is the portal role of the same name. */
+  enum Role implements RouteRole {
+    EDITOR
+  }
+
+  private final List<String> notes = new CopyOnWriteArrayList<>();
+
+  private NotesPortal() {}
+
+  /** The portal's Javalin application with {@code portcullis} in front; not started. */
+  public static Javalin create(Portcullis portcullis) {
+    NotesPortal portal = new NotesPortal();
+    return Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.registerPlugin(new PortcullisPlugin(portcullis));
+      config.routes.get("/login", portal::login);
+      config.routes.get("/", portal::home);
+      config.routes.post("/notes", portal::addNote, Role.EDITOR);
+    });
+  }
+
+  public static void main(String[] args) {
+    String password = Objects.requireNonNull(
+        System.getenv("NOTES_PASSWORD"), "set NOTES_PASSWORD to the demo accounts' password");
+    SecureRandom random = new SecureRandom();
+    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.standard(random))
+        .add("editor", password.toCharArray(), user("u-editor", "Edith Editor", "EDITOR"))
+        .add("reader", password.toCharArray(), user("u-reader", "Reggie Reader", "READER"));
+    Portcullis portcullis = Portcullis.builder()
+        .keyRing(KeyRingSources.fromEnvironment(System.getenv()))
+        .users(users)
+        .termsVersion(TERMS)
+        .random(random)
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .build();
+    create(portcullis).start("127.0.0.1", 7070);
+  }
+
+  /** A demo account (with the e-mail address a login requires) that has accepted the current terms. */
+  static PortalUser user(String handle, String name, String role) {
+    return new PortalUser(
+        handle, name, handle + "@notes.example", Set.of(role), "demo", true, TERMS);
+  }
+
+  private void login(Context ctx) {
+    String error = ctx.queryParam("error") == null ? "" : "<p>Those details did not work.</p>";
+    ctx.html("<h1>Log in</h1>" + error + "<form method=\"post\" action=\"/login\">"
+        + "<input name=\"username\" autocomplete=\"username\">"
+        + "<input name=\"password\" type=\"password\" autocomplete=\"current-password\">"
+        + hiddenToken(ctx) + "<button>Log in</button></form>");
+  }
+
+  private void home(Context ctx) {
+    PortalPrincipal me = PortcullisPlugin.principal(ctx).orElseThrow();
+    StringBuilder page = new StringBuilder("<h1>Notes</h1><p>Hello ")
+        .append(escape(me.user().displayName()))
+        .append("</p><ul>");
+    notes.forEach(n -> page.append("<li>").append(escape(n)).append("</li>"));
+    page.append("</ul>");
+    if (me.user().hasRole(Role.EDITOR.name())) {
+      page.append("<form method=\"post\" action=\"/notes\"><input name=\"text\">")
+          .append(hiddenToken(ctx))
+          .append("<button>Add</button></form>");
+    }
+    page.append("<form method=\"post\" action=\"/logout\">")
+        .append(hiddenToken(ctx))
+        .append("<button>Log out</button></form>");
+    ctx.html(page.toString());
+  }
+
+  private void addNote(Context ctx) {
+    String text = ctx.formParam("text");
+    if (text == null || text.isBlank() || text.length() > 500) {
+      ctx.status(400).result("A note has 1 to 500 characters.");
+      return;
+    }
+    notes.add(text);
+    ctx.redirect("/", HttpStatus.SEE_OTHER);
+  }
+
+  private static String hiddenToken(Context ctx) {
+    return "<input type=\"hidden\" name=\"_csrf\" value=\""
+        + escape(PortcullisPlugin.csrfToken(ctx)) + "\">";
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;")
+        .replace("'", "&#39;");
+  }
+}

@@ -1,0 +1,250 @@
+package dev.portcullis.javalin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEvent.Outcome;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditRules;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.testing.RecordingAuditSink;
+import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.security.RouteRole;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plugin on a real Javalin server over HTTP on loopback (development mode lets plain HTTP from loopback through):
+ * the application's login page shows the token, a login signs in and handlers see the principal, route roles give
+ * 200, 403 and (anonymous on a public route) 401, a POST without the token is refused, logout ends the login, the
+ * audit log records each step, and stopping Javalin closes Portcullis.
+ */
+class PortcullisPluginTest {
+  private static final String TERMS = "2026-01";
+  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+
+  enum Role implements RouteRole {
+    ADMIN,
+    STAFF
+  }
+
+  private final RecordingAuditSink sink = new RecordingAuditSink();
+  private Portcullis portcullis;
+  private Javalin app;
+  private String base;
+
+  @BeforeEach
+  void start() {
+    SecureRandom random = new SecureRandom();
+    KeyRing ring = KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
+        .build();
+    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
+        .add("alice", "alice-pw".toCharArray(), user("u-alice", "STAFF"))
+        .add("bob", "bob-pw".toCharArray(), user("u-bob", "ADMIN"));
+    portcullis = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .random(random)
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .auditSink(sink)
+        .auditRules(AuditRules.builder().action("/admin", "admin_view").build())
+        .requirePublic("/staff-api")
+        .build();
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.registerPlugin(new PortcullisPlugin(portcullis));
+      config.routes.get("/login", ctx -> ctx.result("login page csrf=" + csrf(ctx)));
+      config.routes.get(
+          "/whoami",
+          ctx -> ctx.result(PortcullisPlugin.principal(ctx)
+              .map(p -> p.getName() + " " + p.user().displayName() + " csrf=" + csrf(ctx))
+              .orElse("anonymous")));
+      config.routes.get("/admin", ctx -> ctx.result("admin page"), Role.ADMIN);
+      config.routes.get("/staff-api", ctx -> ctx.result("staff data"), Role.STAFF, Role.ADMIN);
+      config.routes.post("/notes", ctx -> ctx.result("saved " + ctx.formParam("text")));
+      config.routes.post(
+          "/echo",
+          ctx -> ctx.result(
+              ctx.formParams("text") + " query=" + ctx.queryParam("text") + " body=" + ctx.body()));
+    });
+    app.start("127.0.0.1", 0);
+    base = "http://127.0.0.1:" + app.port();
+  }
+
+  @AfterEach
+  void stop() {
+    app.stop();
+    portcullis.close();
+  }
+
+  @Test
+  void login_withTheTokenFromTheLoginPage_signsIn_andHandlersSeeThePrincipal() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    HttpResponse<String> anonymous = browser.get("/whoami");
+    assertThat(anonymous.statusCode()).isEqualTo(303);
+    assertThat(anonymous.headers().firstValue("Location")).hasValue("/login?returnTo=%2Fwhoami");
+
+    HttpResponse<String> login = login(browser, "alice", "alice-pw");
+    assertThat(login.statusCode()).isEqualTo(303);
+    assertThat(login.headers().firstValue("Location")).hasValue("/");
+    String page = browser.get("/whoami").body();
+    assertThat(page).startsWith("u-alice Person u-alice csrf=");
+    assertThat(TestBrowser.csrfToken(CSRF, page)).isPresent();
+
+    flush().assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS);
+  }
+
+  @Test
+  void wrongPassword_isRefused_andAudited() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    assertThat(login(browser, "alice", "wrong").headers().firstValue("Location").orElse(""))
+        .startsWith("/login?error=1");
+    assertThat(browser.get("/whoami").statusCode()).isEqualTo(303);
+    flush().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
+  }
+
+  @Test
+  void routeRoles_serveTheRole_refuseOthers_andSendAnonymousVisitorsToLogIn() throws Exception {
+    TestBrowser bob = new TestBrowser(base);
+    login(bob, "bob", "bob-pw");
+    HttpResponse<String> allowed = bob.get("/admin");
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    assertThat(allowed.body()).isEqualTo("admin page");
+
+    TestBrowser alice = new TestBrowser(base);
+    login(alice, "alice", "alice-pw");
+    HttpResponse<String> refused = alice.get("/admin");
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).doesNotContain("admin page");
+    assertThat(alice.get("/staff-api").body())
+        .as("any one of the route's roles")
+        .isEqualTo("staff data");
+    assertThat(bob.get("/staff-api").statusCode()).isEqualTo(200);
+
+    TestBrowser anonymous = new TestBrowser(base);
+    HttpResponse<String> toLogin = anonymous.get("/admin");
+    assertThat(toLogin.statusCode())
+        .as("the access policy sends them to log in")
+        .isEqualTo(303);
+    assertThat(toLogin.headers().firstValue("Location")).hasValue("/login?returnTo=%2Fadmin");
+    HttpResponse<String> publicButRoled = anonymous.get("/staff-api");
+    assertThat(publicButRoled.statusCode())
+        .as("a public path with route roles: the plugin refuses the anonymous visitor")
+        .isEqualTo(401);
+    assertThat(publicButRoled.body()).doesNotContain("staff data");
+
+    RecordingAuditSink events = flush();
+    AuditEventType adminView = AuditEventType.of("admin_view");
+    assertThat(events.events().stream().filter(e -> e.type().equals(adminView)))
+        .extracting(AuditEvent::outcome, e -> e.actor().orElseThrow().userHandle())
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(Outcome.SUCCESS, "u-bob"),
+            org.assertj.core.groups.Tuple.tuple(Outcome.FAILURE, "u-alice"));
+    assertThat(events.assertOnce(adminView, e -> e.outcome() == Outcome.FAILURE).reason())
+        .hasValue("missing route role");
+  }
+
+  @Test
+  void postWithoutTheToken_isRefused_withIt_isServed() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    login(browser, "alice", "alice-pw");
+
+    HttpResponse<String> forged = browser.post("/notes", Map.of("text", "forged"));
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(forged.body()).doesNotContain("saved");
+    HttpResponse<String> tokenInQuery =
+        browser.post("/notes?_csrf=" + pageCsrf(browser), Map.of("text", "query"));
+    assertThat(tokenInQuery.statusCode()).as("never from the query string").isEqualTo(403);
+
+    HttpResponse<String> genuine =
+        browser.post("/notes", Map.of("text", "hello", "_csrf", pageCsrf(browser)));
+    assertThat(genuine.statusCode()).isEqualTo(200);
+    assertThat(genuine.body()).isEqualTo("saved hello");
+
+    assertThat(flush().events().stream().filter(e -> e.type().equals(AuditEventType.CSRF_FAIL)))
+        .hasSize(2);
+  }
+
+  @Test
+  void formFields_reachTheHandler_afterTheFilterReadTheToken_withoutTheQueryString()
+      throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    login(browser, "alice", "alice-pw");
+    Map<String, String> form = new java.util.LinkedHashMap<>();
+    form.put("text", "caf\u00e9 & co");
+    form.put("_csrf", pageCsrf(browser));
+    HttpResponse<String> echoed = browser.post("/echo?text=from-link", form);
+    assertThat(echoed.statusCode()).isEqualTo(200);
+    assertThat(echoed.body())
+        .startsWith("[caf\u00e9 & co] query=from-link body=text=caf%C3%A9+%26+co&_csrf=");
+  }
+
+  @Test
+  void logout_endsTheLogin_andIsAudited() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    login(browser, "alice", "alice-pw");
+    assertThat(browser.get("/whoami").statusCode()).isEqualTo(200);
+
+    assertThat(browser.post("/logout", Map.of()).statusCode())
+        .as("logout needs the token too")
+        .isEqualTo(403);
+    HttpResponse<String> out = browser.post("/logout", Map.of("_csrf", pageCsrf(browser)));
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(browser.get("/whoami").statusCode()).isEqualTo(303);
+
+    flush().assertOnce(AuditEventType.LOGOUT);
+  }
+
+  @Test
+  void stoppingJavalin_closesPortcullis_andItsAuditSinks() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    login(browser, "alice", "alice-pw");
+    app.stop();
+    assertThat(sink.isClosed()).isTrue();
+    sink.assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS);
+  }
+
+  private static String csrf(Context ctx) {
+    return PortcullisPlugin.csrfToken(ctx);
+  }
+
+  private static HttpResponse<String> login(TestBrowser browser, String user, String password)
+      throws IOException, InterruptedException {
+    String token = TestBrowser.csrfToken(CSRF, browser.get("/login").body()).orElseThrow();
+    return browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
+  }
+
+  private String pageCsrf(TestBrowser browser) throws IOException, InterruptedException {
+    return TestBrowser.csrfToken(CSRF, browser.get("/whoami").body()).orElseThrow();
+  }
+
+  private RecordingAuditSink flush() throws InterruptedException {
+    portcullis.audit().flush(Duration.ofSeconds(10));
+    return sink;
+  }
+
+  private static PortalUser user(String handle, String role) {
+    return new PortalUser(
+        handle, "Person " + handle, handle + "@example.org", Set.of(role), "org", true, TERMS);
+  }
+}
