@@ -18,7 +18,9 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import java.time.Instant;
 import java.util.Set;
@@ -70,9 +72,27 @@ public class PortalApp extends Application<PortalApp.Config> {
 
   @Override
   public void run(Config configuration, Environment environment) {
+    environment.jersey().register(new LoginPage());
     environment.jersey().register(new Reports());
     environment.jersey().register(new Admin());
     environment.jersey().register(new Status());
+  }
+
+  /**
+   * The login form: the application draws it, Portcullis handles its POST. The CSRF token of the visitor's session
+   * is a request attribute.
+   */
+  @Path("/login")
+  public static class LoginPage {
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public String form(@Context HttpServletRequest request) {
+      return "<form method=\"post\" action=\"/login\">"
+          + "<input name=\"username\"><input name=\"password\" type=\"password\">"
+          + "<input type=\"hidden\" name=\"_csrf\" value=\""
+          + request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE)
+          + "\"><button>Log in</button></form>";
+    }
   }
 
   /** Pages for providers. */
