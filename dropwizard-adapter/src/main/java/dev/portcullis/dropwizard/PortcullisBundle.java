@@ -83,31 +83,36 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   public void run(C configuration, Environment environment) {
     PortcullisFactory config = factory.apply(configuration);
     InstantSource time = clock != null ? clock : systemClock();
-    Portcullis.Builder builder = config.toBuilder().clock(time);
-    builder.users(users.apply(configuration, environment));
+    UserDirectory accounts = users.apply(configuration, environment);
+    Portcullis.Builder builder = config.toBuilder().clock(time).users(accounts);
     settings.accept(configuration, builder);
     Portcullis built = builder.build();
-    environment.lifecycle().manage(new Managed() {
-      @Override
-      public void stop() {
-        built.close();
-      }
-    });
+    try {
+      FilterRegistration.Dynamic registration =
+          environment.servlets().addFilter(Portcullis.FILTER_NAME, built.filter());
+      registration.setAsyncSupported(true);
+      registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+      environment.jersey().register(RolesAllowedDynamicFeature.class);
+      environment
+          .healthChecks()
+          .register(
+              HEALTH_CHECK,
+              new PortcullisHealthCheck(
+                  config.keyRing(),
+                  config.getKeys().getMaxAge().toJavaDuration(),
+                  built.audit(),
+                  time));
+      environment.lifecycle().manage(new Managed() {
+        @Override
+        public void stop() {
+          built.close(); // also closed when Jetty takes the filter out of service; idempotent
+        }
+      });
+    } catch (RuntimeException e) {
+      built.close();
+      throw e;
+    }
     portcullis = built;
-    FilterRegistration.Dynamic registration =
-        environment.servlets().addFilter(Portcullis.FILTER_NAME, built.filter());
-    registration.setAsyncSupported(true);
-    registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-    environment.jersey().register(RolesAllowedDynamicFeature.class);
-    environment
-        .healthChecks()
-        .register(
-            HEALTH_CHECK,
-            new PortcullisHealthCheck(
-                config.keyRing(),
-                config.getKeys().getMaxAge().toJavaDuration(),
-                built.audit(),
-                time));
   }
 
   @SuppressForbidden(reason = "the bundle's default clock; clock(...) replaces it")
