@@ -1,5 +1,6 @@
 package dev.portcullis.dropwizard;
 
+import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.user.UserDirectory;
@@ -84,7 +85,8 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     PortcullisFactory config = factory.apply(configuration);
     InstantSource time = clock != null ? clock : systemClock();
     UserDirectory accounts = users.apply(configuration, environment);
-    Portcullis.Builder builder = config.toBuilder().clock(time).users(accounts);
+    KeyRing ring = config.keyRing();
+    Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
     settings.accept(configuration, builder);
     Portcullis built = builder.build();
     try {
@@ -98,10 +100,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
           .register(
               HEALTH_CHECK,
               new PortcullisHealthCheck(
-                  config.keyRing(),
-                  config.getKeys().getMaxAge().toJavaDuration(),
-                  built.audit(),
-                  time));
+                  ring, config.getKeys().getMaxAge().toJavaDuration(), built.audit(), time));
       environment.lifecycle().manage(new Managed() {
         @Override
         public void stop() {

@@ -91,7 +91,12 @@ public class PortcullisFactory {
    * @throws IllegalStateException if the key ring cannot be read or the core refuses a setting
    */
   public Portcullis.Builder toBuilder() {
-    Portcullis.Builder b = Portcullis.builder().keyRing(keyRing()).termsVersion(login.termsVersion);
+    return toBuilder(keyRing());
+  }
+
+  /** As {@link #toBuilder()}, with the key ring already read. */
+  Portcullis.Builder toBuilder(KeyRing ring) {
+    Portcullis.Builder b = Portcullis.builder().keyRing(ring).termsVersion(login.termsVersion);
     SessionConfig.Builder s = SessionConfig.builder();
     if (session.idleTimeout != null) {
       s.idleTimeout(session.idleTimeout.toJavaDuration());
