@@ -1,0 +1,121 @@
+package dev.portcullis.dropwizard;
+
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.user.UserDirectory;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.core.ConfiguredBundle;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import java.time.InstantSource;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
+
+/**
+ * Puts Portcullis in front of a Dropwizard application: builds it from the configuration's {@link PortcullisFactory}
+ * and the application's user directory, registers the filter for every path ahead of Jersey, turns on
+ * {@code @RolesAllowed} in resources (their {@code SecurityContext} is the Portcullis login), adds the health check
+ * {@value #HEALTH_CHECK} and closes the audit log and stores when the application stops.
+ *
+ * <pre>{@code
+ * bootstrap.addBundle(new PortcullisBundle<MyConfiguration>(
+ *     MyConfiguration::getPortcullis, (configuration, environment) -> users));
+ * }</pre>
+ *
+ * <p><b>Security.</b> The filter sees every request before Jersey and the application's servlets; a configuration
+ * mistake stops the application at start-up. The health check names no key material, only key ids and ages.
+ */
+public final class PortcullisBundle<C extends Configuration> implements ConfiguredBundle<C> {
+  /** The name of the health check the bundle registers. */
+  public static final String HEALTH_CHECK = "portcullis";
+
+  private final Function<? super C, PortcullisFactory> factory;
+  private final BiFunction<? super C, ? super Environment, ? extends UserDirectory> users;
+  private BiConsumer<? super C, Portcullis.Builder> settings = (c, b) -> {};
+  private InstantSource clock;
+  private Portcullis portcullis;
+
+  /**
+   * @param factory the configuration's {@code portcullis:} block
+   * @param users the application's accounts, asked for once when the application starts
+   */
+  public PortcullisBundle(
+      Function<? super C, PortcullisFactory> factory,
+      BiFunction<? super C, ? super Environment, ? extends UserDirectory> users) {
+    this.factory = Objects.requireNonNull(factory, "factory");
+    this.users = Objects.requireNonNull(users, "users");
+  }
+
+  /**
+   * Settings the YAML block does not hold (audit sinks, a Redis session store, single sign-on), applied to the
+   * {@link Portcullis.Builder} after the block's; replaces an earlier call.
+   */
+  public PortcullisBundle<C> customize(BiConsumer<? super C, Portcullis.Builder> settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    return this;
+  }
+
+  /** The clock of Portcullis and its health check; the system clock unless set. */
+  public PortcullisBundle<C> clock(InstantSource clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * The running Portcullis (its filter and audit log).
+   *
+   * @throws IllegalStateException before the application has run the bundle
+   */
+  public Portcullis portcullis() {
+    if (portcullis == null) {
+      throw new IllegalStateException("Portcullis is built when the application runs");
+    }
+    return portcullis;
+  }
+
+  @Override
+  public void run(C configuration, Environment environment) {
+    PortcullisFactory config = factory.apply(configuration);
+    InstantSource time = clock != null ? clock : systemClock();
+    UserDirectory accounts = users.apply(configuration, environment);
+    KeyRing ring = config.keyRing();
+    Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
+    settings.accept(configuration, builder);
+    Portcullis built = builder.build();
+    try {
+      FilterRegistration.Dynamic registration =
+          environment.servlets().addFilter(Portcullis.FILTER_NAME, built.filter());
+      registration.setAsyncSupported(true);
+      registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+      environment.jersey().register(RolesAllowedDynamicFeature.class);
+      environment
+          .healthChecks()
+          .register(
+              HEALTH_CHECK,
+              new PortcullisHealthCheck(
+                  ring, config.getKeys().getMaxAge().toJavaDuration(), built.audit(), time));
+      environment.lifecycle().manage(new Managed() {
+        @Override
+        public void stop() {
+          built.close(); // also closed when Jetty takes the filter out of service; idempotent
+        }
+      });
+    } catch (RuntimeException e) {
+      built.close();
+      throw e;
+    }
+    portcullis = built;
+  }
+
+  @SuppressForbidden(reason = "the bundle's default clock; clock(...) replaces it")
+  private static InstantSource systemClock() {
+    return InstantSource.system();
+  }
+}

@@ -1,0 +1,418 @@
+package dev.portcullis.dropwizard;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.transport.TransportConfig;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
+import io.dropwizard.validation.ValidationMethod;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code portcullis:} block of a Dropwizard configuration, with the names of the Spring Boot starter's
+ * {@code portcullis.*} properties (kebab case):
+ *
+ * <pre>{@code
+ * portcullis:
+ *   keys:
+ *     file: /etc/portal/keys.txt        # required; made with dev.portcullis.crypto.KeyTool
+ *     max-age: 90 days                  # the health check turns unhealthy past it
+ *   login:
+ *     terms-version: "2026-01"          # required
+ *   session:
+ *     idle-timeout: 30 minutes
+ *   transport:
+ *     canonical-host: portal.example    # plain GETs are redirected there
+ *   access:
+ *     public-paths: [/privacy]
+ *     rules:
+ *       - pattern: /admin/**
+ *         roles: [ADMIN]
+ *   audit:
+ *     sink: json-lines                  # slf4j (default), json-lines or hash-chained
+ *     file: /var/log/portal/audit.jsonl
+ * }</pre>
+ *
+ * <p>Dropwizard validates the block at start-up: a missing required value or a contradiction stops the application
+ * with the setting named. What the core refuses when {@link #toBuilder} builds the parts stops it as well.
+ *
+ * <p><b>Security.</b> There is no default key and no default terms version; plain HTTP is served only in
+ * development mode, and then only from loopback. Without {@code access} every page but the login and terms pages needs
+ * a login.
+ */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+public class PortcullisFactory {
+  @Valid
+  @NotNull
+  private Keys keys = new Keys();
+
+  @Valid
+  @NotNull
+  private Login login = new Login();
+
+  @Valid
+  @NotNull
+  private Session session = new Session();
+
+  @Valid
+  @NotNull
+  private Transport transport = new Transport();
+
+  @Valid
+  @NotNull
+  private Access access = new Access();
+
+  @Valid
+  @NotNull
+  private Audit audit = new Audit();
+
+  /**
+   * A {@link Portcullis.Builder} with the key ring, the terms version and every setting of this block; the
+   * application adds its user directory.
+   *
+   * @throws IllegalStateException if the key ring cannot be read or the core refuses a setting
+   */
+  public Portcullis.Builder toBuilder() {
+    return toBuilder(keyRing());
+  }
+
+  /** As {@link #toBuilder()}, with the key ring already read. */
+  Portcullis.Builder toBuilder(KeyRing ring) {
+    Portcullis.Builder b = Portcullis.builder().keyRing(ring).termsVersion(login.termsVersion);
+    SessionConfig.Builder s = SessionConfig.builder();
+    if (session.idleTimeout != null) {
+      s.idleTimeout(session.idleTimeout.toJavaDuration());
+    }
+    if (session.absoluteTimeout != null) {
+      s.absoluteTimeout(session.absoluteTimeout.toJavaDuration());
+    }
+    b.sessions(s.build());
+    TransportConfig.Builder t = TransportConfig.builder()
+        .developmentMode(transport.developmentMode)
+        .trustedProxies(transport.trustedProxies);
+    if (transport.canonicalHost != null) {
+      t.canonicalHost(transport.canonicalHost).redirectPlainHttp(true);
+    }
+    if (transport.httpsPort != null) {
+      t.httpsPort(transport.httpsPort);
+    }
+    b.transport(t.build());
+    if (!access.publicPaths.isEmpty()
+        || !access.authenticatedPaths.isEmpty()
+        || !access.rules.isEmpty()) {
+      AccessPolicy.Builder a =
+          AccessPolicy.builder().permitAll(access.publicPaths.toArray(String[]::new));
+      for (RoleRule rule : access.rules) {
+        a.requireAnyRole(rule.pattern, rule.roles.toArray(String[]::new));
+      }
+      b.access(
+          a.authenticated(access.authenticatedPaths.toArray(String[]::new)).build(), login.path);
+    }
+    b.login(l -> l.loginPath(login.path));
+    if (!"slf4j".equals(audit.sink)) {
+      try {
+        b.auditSink(
+            "json-lines".equals(audit.sink)
+                ? AuditSink.jsonLines(audit.file)
+                : AuditSink.hashChained(audit.file));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open portcullis.audit.file " + audit.file, e);
+      }
+    }
+    return b;
+  }
+
+  /** The key ring {@code keys.file} holds. */
+  public KeyRing keyRing() {
+    return KeyRingSources.fromFile(keys.file);
+  }
+
+  public Keys getKeys() {
+    return keys;
+  }
+
+  public void setKeys(Keys keys) {
+    this.keys = keys;
+  }
+
+  public Login getLogin() {
+    return login;
+  }
+
+  public void setLogin(Login login) {
+    this.login = login;
+  }
+
+  public Session getSession() {
+    return session;
+  }
+
+  public void setSession(Session session) {
+    this.session = session;
+  }
+
+  public Transport getTransport() {
+    return transport;
+  }
+
+  public void setTransport(Transport transport) {
+    this.transport = transport;
+  }
+
+  public Access getAccess() {
+    return access;
+  }
+
+  public void setAccess(Access access) {
+    this.access = access;
+  }
+
+  public Audit getAudit() {
+    return audit;
+  }
+
+  public void setAudit(Audit audit) {
+    this.audit = audit;
+  }
+
+  /** {@code keys}: where the key ring is, and how old its keys may get. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Keys {
+    @NotNull
+    private Path file;
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.DAYS)
+    private Duration maxAge = Duration.days(KeyRing.DEFAULT_MAX_KEY_AGE.toDays());
+
+    public Path getFile() {
+      return file;
+    }
+
+    public void setFile(Path file) {
+      this.file = file;
+    }
+
+    public Duration getMaxAge() {
+      return maxAge;
+    }
+
+    public void setMaxAge(Duration maxAge) {
+      this.maxAge = maxAge;
+    }
+  }
+
+  /** {@code login}: the terms-of-use version and the login page's path. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Login {
+    @NotBlank
+    private String termsVersion;
+
+    @NotBlank
+    private String path = "/login";
+
+    public String getTermsVersion() {
+      return termsVersion;
+    }
+
+    public void setTermsVersion(String termsVersion) {
+      this.termsVersion = termsVersion;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+  }
+
+  /** {@code session}: timeouts; the core's defaults where unset. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Session {
+    @MinDuration(value = 1, unit = TimeUnit.MINUTES)
+    private Duration idleTimeout;
+
+    @MinDuration(value = 1, unit = TimeUnit.MINUTES)
+    private Duration absoluteTimeout;
+
+    public Duration getIdleTimeout() {
+      return idleTimeout;
+    }
+
+    public void setIdleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+    }
+
+    public Duration getAbsoluteTimeout() {
+      return absoluteTimeout;
+    }
+
+    public void setAbsoluteTimeout(Duration absoluteTimeout) {
+      this.absoluteTimeout = absoluteTimeout;
+    }
+  }
+
+  /** {@code transport}: HTTPS, the canonical host plain GETs are redirected to, development mode. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Transport {
+    private boolean developmentMode;
+    private String canonicalHost;
+
+    @Min(1)
+    @Max(65535)
+    private Integer httpsPort;
+
+    @NotNull
+    private List<String> trustedProxies = new ArrayList<>();
+
+    public boolean isDevelopmentMode() {
+      return developmentMode;
+    }
+
+    public void setDevelopmentMode(boolean developmentMode) {
+      this.developmentMode = developmentMode;
+    }
+
+    public String getCanonicalHost() {
+      return canonicalHost;
+    }
+
+    public void setCanonicalHost(String canonicalHost) {
+      this.canonicalHost = canonicalHost;
+    }
+
+    public Integer getHttpsPort() {
+      return httpsPort;
+    }
+
+    public void setHttpsPort(Integer httpsPort) {
+      this.httpsPort = httpsPort;
+    }
+
+    public List<String> getTrustedProxies() {
+      return trustedProxies;
+    }
+
+    public void setTrustedProxies(List<String> trustedProxies) {
+      this.trustedProxies = trustedProxies;
+    }
+  }
+
+  /** {@code access}: public pages, pages for any logged-in user, and role rules in order. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Access {
+    @NotNull
+    private List<@NotBlank String> publicPaths = new ArrayList<>();
+
+    @NotNull
+    private List<@NotBlank String> authenticatedPaths = new ArrayList<>();
+
+    @Valid
+    @NotNull
+    private List<RoleRule> rules = new ArrayList<>();
+
+    public List<String> getPublicPaths() {
+      return publicPaths;
+    }
+
+    public void setPublicPaths(List<String> publicPaths) {
+      this.publicPaths = publicPaths;
+    }
+
+    public List<String> getAuthenticatedPaths() {
+      return authenticatedPaths;
+    }
+
+    public void setAuthenticatedPaths(List<String> authenticatedPaths) {
+      this.authenticatedPaths = authenticatedPaths;
+    }
+
+    public List<RoleRule> getRules() {
+      return rules;
+    }
+
+    public void setRules(List<RoleRule> rules) {
+      this.rules = rules;
+    }
+  }
+
+  /** One access rule: a path pattern and the roles, one of which a user needs. */
+  public static class RoleRule {
+    @NotBlank
+    private String pattern;
+
+    @NotEmpty
+    private List<@NotBlank String> roles = new ArrayList<>();
+
+    public String getPattern() {
+      return pattern;
+    }
+
+    public void setPattern(String pattern) {
+      this.pattern = pattern;
+    }
+
+    public List<String> getRoles() {
+      return roles;
+    }
+
+    public void setRoles(List<String> roles) {
+      this.roles = roles;
+    }
+  }
+
+  /** {@code audit}: where identified audit events go. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Audit {
+    @NotNull
+    @jakarta.validation.constraints.Pattern(regexp = "slf4j|json-lines|hash-chained")
+    private String sink = "slf4j";
+
+    private Path file;
+
+    /** A file sink needs {@code file}. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.audit.sink names a file sink (json-lines or hash-chained) but portcullis.audit.file is not set")
+    public boolean isFileGivenForAFileSink() {
+      return "slf4j".equals(sink) || file != null;
+    }
+
+    public String getSink() {
+      return sink;
+    }
+
+    public void setSink(String sink) {
+      this.sink = sink;
+    }
+
+    public Path getFile() {
+      return file;
+    }
+
+    public void setFile(Path file) {
+      this.file = file;
+    }
+  }
+}

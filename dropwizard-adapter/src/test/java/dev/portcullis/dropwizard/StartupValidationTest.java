@@ -1,0 +1,28 @@
+package dev.portcullis.dropwizard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import org.junit.jupiter.api.Test;
+
+/** A wrong {@code portcullis:} block stops the application at start-up, and the message names each mistake. */
+class StartupValidationTest {
+  @Test
+  void badPortcullisBlock_stopsTheStart_namingEverySetting() {
+    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
+        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-bad.yml"));
+    try {
+      Throwable failure = catchThrowable(support::before);
+      assertThat(failure).isNotNull();
+      assertThat(failure.getMessage())
+          .contains("portcullis.keys.file")
+          .contains("portcullis.login.termsVersion")
+          .contains("portcullis.access.rules[0].roles")
+          .contains("portcullis.audit.file is not set");
+    } finally {
+      support.after();
+    }
+  }
+}
