@@ -1,30 +1,10 @@
 package dev.portcullis.servlet.autoconfig;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.portcullis.testing.PublicSurfaceContract;
 
-import dev.portcullis.testing.ApiSurface;
-import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-
-/**
- * The public surface of portcullis-servlet-autoconfig is exactly {@code public-api.txt}: the initializer the container
- * finds, nothing else. No public signature names an internal type, and every package says what it is for.
- */
-class ApiSurfaceTest {
-  private static final ApiSurface SURFACE = ApiSurface.of(PortcullisInitializer.class);
-
-  @Test
-  void publicTypes_areExactlyThoseListedInPublicApiTxt() {
-    SURFACE.assertMatches(Path.of("public-api.txt"));
-  }
-
-  @Test
-  void noPublicSignature_namesAnInternalType() {
-    assertThat(SURFACE.leaks()).isEmpty();
-  }
-
-  @Test
-  void everyPackage_hasAPackageInfo() {
-    assertThat(ApiSurface.packagesWithoutInfo(Path.of("src/main/java"))).isEmpty();
+/** The public surface of portcullis-servlet-autoconfig, as {@link PublicSurfaceContract} checks it: the initializer the container finds, nothing else. */
+class ApiSurfaceTest extends PublicSurfaceContract {
+  ApiSurfaceTest() {
+    super(PortcullisInitializer.class);
   }
 }
