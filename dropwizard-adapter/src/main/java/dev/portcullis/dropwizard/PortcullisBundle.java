@@ -100,7 +100,12 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
           .register(
               HEALTH_CHECK,
               new PortcullisHealthCheck(
-                  ring, config.getKeys().getMaxAge().toJavaDuration(), built.audit(), time));
+                  ring,
+                  config.getKeys().getMaxAge().toJavaDuration(),
+                  built.audit(),
+                  built.sessionStore(),
+                  built.revocations(),
+                  time));
       environment.lifecycle().manage(new Managed() {
         @Override
         public void stop() {

@@ -4,31 +4,60 @@ import com.codahale.metrics.health.HealthCheck;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.SessionKey;
+import dev.portcullis.session.SessionStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Healthy when no key of the ring is older than the configured maximum age (rotate: add a key,
- * roll it out, promote it) and every audit sink takes events; the message names the active key and its age. Names key
- * ids and ages, never key material.
+ * Healthy when the session and revocation stores answer, no key of the ring is older than the configured maximum age
+ * (rotate: add a key, roll it out, promote it) and every audit sink takes events; the message names the active key
+ * and its age. Names key ids, ages and a failing store's exception class, never key material or a session id; the
+ * store probes look up a key that cannot exist.
  */
 final class PortcullisHealthCheck extends HealthCheck {
+  private static final SessionKey PROBE_SESSION = SessionKey.fromBytes(new byte[32]);
+  private static final String PROBE_TICKET = "00000000000000000000000000000000";
+
   private final KeyRing keys;
   private final Duration maxAge;
   private final AuditLog audit;
+  private final SessionStore sessions;
+  private final RevocationStore revocations;
   private final InstantSource clock;
 
-  PortcullisHealthCheck(KeyRing keys, Duration maxAge, AuditLog audit, InstantSource clock) {
+  PortcullisHealthCheck(
+      KeyRing keys,
+      Duration maxAge,
+      AuditLog audit,
+      SessionStore sessions,
+      RevocationStore revocations,
+      InstantSource clock) {
     this.keys = keys;
     this.maxAge = maxAge;
     this.audit = audit;
+    this.sessions = sessions;
+    this.revocations = revocations;
     this.clock = clock;
   }
 
   @Override
   protected Result check() {
+    try {
+      sessions.load(PROBE_SESSION);
+    } catch (RuntimeException e) {
+      return Result.unhealthy("session store unreachable (" + e.getClass().getSimpleName() + ")");
+    }
+    try {
+      revocations.isRevoked(PROBE_TICKET, "portcullis-health-probe", Instant.EPOCH);
+    } catch (RuntimeException e) {
+      return Result.unhealthy(
+          "revocation store unreachable (" + e.getClass().getSimpleName() + ")");
+    }
     KeyInfo active = keys.activeKey(); // a key ring always has one; reported so that rotation shows
     List<KeyInfo> old = keys.keysOlderThan(maxAge, clock.instant());
     if (!old.isEmpty()) {

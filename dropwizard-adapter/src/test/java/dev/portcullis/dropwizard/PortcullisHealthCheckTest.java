@@ -7,13 +7,22 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.revocation.StoreUnavailableException;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The health check turns unhealthy when a key outlives the maximum age, and names the key without its material. */
+/**
+ * The health check turns unhealthy when a key outlives the maximum age or a store does not answer, and names the key
+ * or the store without key material or the store's detail.
+ */
 class PortcullisHealthCheckTest {
   @Test
   void keyOlderThanTheMaximumAge_isUnhealthy() {
@@ -27,8 +36,13 @@ class PortcullisHealthCheckTest {
         .random(random)
         .auditSink(new RecordingAuditSink())
         .build()) {
-      PortcullisHealthCheck check =
-          new PortcullisHealthCheck(ring, Duration.ofDays(90), audit, clock);
+      PortcullisHealthCheck check = new PortcullisHealthCheck(
+          ring,
+          Duration.ofDays(90),
+          audit,
+          CaffeineSessionStore.builder(SessionConfig.defaults(), clock).build(),
+          RevocationStore.inMemory(clock),
+          clock);
       HealthCheck.Result young = check.execute();
       assertThat(young.isHealthy()).isTrue();
       assertThat(young.getMessage()).contains("active key " + ring.activeKey().idHex());
@@ -39,6 +53,46 @@ class PortcullisHealthCheckTest {
       assertThat(old.getMessage())
           .contains("older than")
           .contains(ring.activeKey().idHex());
+    }
+  }
+
+  @Test
+  void aStoreThatDoesNotAnswer_isUnhealthy_andNamedWithoutDetail() {
+    MutableClock clock = MutableClock.startingAt2026();
+    SecureRandom random = new SecureRandom();
+    KeyRing ring = KeyRing.builder()
+        .add(7, KeyStatus.ACTIVE, clock.instant(), KeyMaterial.generate(random))
+        .build();
+    SessionStore sessions =
+        CaffeineSessionStore.builder(SessionConfig.defaults(), clock).build();
+    RevocationStore down = new RevocationStore() {
+      @Override
+      public void revoke(String ticketId, Instant expiresAt) {
+        throw new StoreUnavailableException("revocation store down: secret detail", null);
+      }
+
+      @Override
+      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
+        throw new StoreUnavailableException("revocation store down: secret detail", null);
+      }
+
+      @Override
+      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
+        throw new StoreUnavailableException("revocation store down: secret detail", null);
+      }
+    };
+    try (AuditLog audit = AuditLog.builder()
+        .clock(clock)
+        .random(random)
+        .auditSink(new RecordingAuditSink())
+        .build()) {
+      HealthCheck.Result result = new PortcullisHealthCheck(
+              ring, Duration.ofDays(90), audit, sessions, down, clock)
+          .execute();
+      assertThat(result.isHealthy()).isFalse();
+      assertThat(result.getMessage())
+          .contains("revocation store unreachable (StoreUnavailableException)")
+          .doesNotContain("secret detail");
     }
   }
 }

@@ -75,12 +75,20 @@ public final class Portcullis implements AutoCloseable {
 
   private final PortcullisFilter filter;
   private final AuditLog audit;
+  private final SessionStore sessionStore;
+  private final RevocationStore revocations;
   private final List<AutoCloseable> owned;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Portcullis(
-      PortcullisFilter.Builder filterBuilder, AuditLog audit, List<AutoCloseable> owned) {
+      PortcullisFilter.Builder filterBuilder,
+      AuditLog audit,
+      SessionStore sessionStore,
+      RevocationStore revocations,
+      List<AutoCloseable> owned) {
     this.audit = audit;
+    this.sessionStore = sessionStore;
+    this.revocations = revocations;
     this.owned = List.copyOf(owned);
     this.filter = filterBuilder.buildClosingWith(this::close);
   }
@@ -97,6 +105,16 @@ public final class Portcullis implements AutoCloseable {
   /** The audit log Portcullis records to: the one passed in, or the one it made. */
   public AuditLog audit() {
     return audit;
+  }
+
+  /** The session store the filter uses (the one passed in, or the one it made), for health checks. */
+  public SessionStore sessionStore() {
+    return sessionStore;
+  }
+
+  /** The revocation store the filter uses (the one passed in, or the one it made), for health checks. */
+  public RevocationStore revocations() {
+    return revocations;
   }
 
   /**
@@ -385,7 +403,7 @@ public final class Portcullis implements AutoCloseable {
           filterBuilder.accessDecidedByApplication();
         }
         filterSettings.accept(filterBuilder);
-        return new Portcullis(filterBuilder, audit, owned);
+        return new Portcullis(filterBuilder, audit, store, revoked, owned);
       } catch (RuntimeException | Error e) {
         closeAll(owned);
         throw e;
