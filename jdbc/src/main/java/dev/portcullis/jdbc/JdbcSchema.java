@@ -34,7 +34,8 @@ public final class JdbcSchema {
   public static final String LOCATION = "dev/portcullis/jdbc";
 
   /** The files, oldest first. */
-  private static final List<String> VERSIONS = List.of("V1__portcullis.sql");
+  private static final List<String> VERSIONS =
+      List.of("V1__portcullis.sql", "V2__login_attempts.sql");
 
   /** Any fixed number: nodes applying the schema at once wait for each other on it. */
   private static final long ADVISORY_LOCK = 0x706f7274L;

@@ -1,5 +1,6 @@
 package dev.portcullis.jdbc;
 
+import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionConfig;
@@ -19,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL stores of one portal node, on the application's {@link DataSource}: sessions, revocation, replay and
- * account links. The tables are those of {@link JdbcSchema}; create them first, with a migration tool or
+ * The PostgreSQL stores of one portal node, on the application's {@link DataSource}: sessions, revocation, replay,
+ * account links and login attempts. The tables are those of {@link JdbcSchema}; create them first, with a migration tool or
  * {@link JdbcSchema#apply}.
  *
  * <pre>{@code
@@ -57,7 +58,9 @@ public final class JdbcStores implements AutoCloseable {
       new String[] {"portcullis_session", "id", "expires_ms"},
       new String[] {"portcullis_revoked_ticket", "ticket_hash", "expires_ms"},
       new String[] {"portcullis_user_cutoff", "user_hash", "keep_until_ms"},
-      new String[] {"portcullis_used_token", "token_hash", "keep_until_ms"});
+      new String[] {"portcullis_used_token", "token_hash", "keep_until_ms"},
+      new String[] {"portcullis_login_budget", "budget_hash", "keep_until_ms"},
+      new String[] {"portcullis_known_address", "address_hash", "keep_until_ms"});
 
   private final JdbcCalls calls;
   private final int cleanUpBatchSize;
@@ -102,6 +105,15 @@ public final class JdbcStores implements AutoCloseable {
   /** Single-use token ids (SSO-upgrade tokens); one atomic statement per redemption. */
   public ReplayStore replayStore() {
     return new JdbcReplayStore(calls);
+  }
+
+  /**
+   * The login limit's state, shared by every node on this database: pass it to
+   * {@code LoginThrottle.Builder#store}, with the same {@code hashKey} on every node, for one limit for all of them.
+   * One transaction per reservation, locking the budget's row.
+   */
+  public LoginAttemptStore loginAttemptStore() {
+    return new JdbcLoginAttemptStore(calls);
   }
 
   /** Links from SSO identities to portal users. These never expire. */
