@@ -1,0 +1,348 @@
+package dev.portcullis.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.aspnet.password.AspNetPasswords;
+import dev.portcullis.login.LoginDecision;
+import dev.portcullis.login.LoginSession;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.testing.MutableClock;
+import dev.portcullis.testing.TestKeyRings;
+import dev.portcullis.testing.TestVectors;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link JdbcUserDirectory}'s default ASP.NET Membership mapping on a real PostgreSQL, with SqlMembershipProvider
+ * hashes from {@code aspnet/password-hashes.json} in the shared vectors folder.
+ */
+@ExtendWith(SharedPostgres.class)
+class JdbcUserDirectoryTest {
+  private static final String APP = "00000000-0000-0000-0000-0000000000a1";
+  private static final String PROVIDER = "00000000-0000-0000-0000-0000000000b1";
+  private static final String AUDITOR = "00000000-0000-0000-0000-0000000000b2";
+  private static final PasswordHasher HASHER = PasswordHasher.forTests();
+
+  private final HikariDataSource dataSource;
+  private final String password;
+  private final String salt;
+  private final String sha1Hash;
+
+  JdbcUserDirectoryTest(PostgresServer server) throws SQLException, IOException {
+    JsonNode membership = TestVectors.json("aspnet/password-hashes.json").get("membership");
+    password = membership.get("password").asText();
+    salt = membership.get("salt").asText();
+    String found = null;
+    for (JsonNode c : membership.get("cases")) {
+      if (c.get("algorithm").asText().equals("SHA1") && c.get("verify").asBoolean()) {
+        found = c.get("hash").asText();
+      }
+    }
+    assertThat(found).as("a matching SHA1 membership case").isNotNull();
+    sha1Hash = found;
+    dataSource = server.freshDataSource();
+    try (InputStream in = JdbcUserDirectoryTest.class.getResourceAsStream("aspnet-membership.sql");
+        Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      for (String sql :
+          JdbcSchema.statements(new String(in.readAllBytes(), StandardCharsets.UTF_8))) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  @AfterEach
+  void close() {
+    dataSource.close();
+  }
+
+  private JdbcUserDirectory directory() {
+    return JdbcUserDirectory.builder(dataSource, HASHER)
+        .aspNetPasswords(
+            AspNetPasswords.builder(HASHER)
+                .dummyLike(sha1Hash, salt, membershipSha1())
+                .build(),
+            "SHA1")
+        .displayNameByHandle("SELECT FullName FROM portal_people WHERE CAST(UserId AS text) = ?")
+        .organisationByHandle(
+            "SELECT OrganisationCode FROM portal_people WHERE CAST(UserId AS text) = ?")
+        .build();
+  }
+
+  private static dev.portcullis.aspnet.password.AspNetHashFormat membershipSha1() {
+    return dev.portcullis.aspnet.password.AspNetHashFormat.membership(1, "SHA1");
+  }
+
+  /** Inserts a membership user; returns its handle. */
+  private String insertUser(
+      String name,
+      String hash,
+      String hashSalt,
+      int format,
+      String email,
+      boolean approved,
+      boolean lockedOut,
+      List<String> roles)
+      throws SQLException {
+    String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    try (Connection c = dataSource.getConnection()) {
+      execute(
+          c,
+          "INSERT INTO aspnet_Users (ApplicationId, UserId, UserName, LoweredUserName)"
+              + " VALUES (CAST(? AS uuid), CAST(? AS uuid), ?, ?)",
+          APP,
+          id,
+          name,
+          name.toLowerCase());
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO aspnet_Membership (ApplicationId,"
+          + " UserId, Password, PasswordFormat, PasswordSalt, Email, LoweredEmail, IsApproved,"
+          + " IsLockedOut) VALUES (CAST(? AS uuid), CAST(? AS uuid), ?, ?, ?, ?, ?, ?, ?)")) {
+        s.setString(1, APP);
+        s.setString(2, id);
+        s.setString(3, hash);
+        s.setInt(4, format);
+        s.setString(5, hashSalt);
+        s.setString(6, email);
+        s.setString(7, email == null ? null : email.toLowerCase());
+        s.setBoolean(8, approved);
+        s.setBoolean(9, lockedOut);
+        s.executeUpdate();
+      }
+      for (String role : roles) {
+        execute(
+            c,
+            "INSERT INTO aspnet_UsersInRoles VALUES (CAST(? AS uuid), CAST(? AS uuid))",
+            id,
+            role);
+      }
+      execute(
+          c,
+          "INSERT INTO portal_people VALUES (CAST(? AS uuid), ?, ?)",
+          id,
+          "Name of " + name,
+          "org-" + name);
+    }
+    return id;
+  }
+
+  private static void execute(Connection c, String sql, String... parameters) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        s.setString(i + 1, parameters[i]);
+      }
+      s.executeUpdate();
+    }
+  }
+
+  /** Password, PasswordSalt, PasswordFormat of a user. */
+  private List<String> stored(String handle) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement("SELECT Password, PasswordSalt, PasswordFormat"
+            + " FROM aspnet_Membership WHERE CAST(UserId AS text) = ?")) {
+      s.setString(1, handle);
+      try (ResultSet rs = s.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        return List.of(rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3)));
+      }
+    }
+  }
+
+  private String legacyUser(String name) throws SQLException {
+    return insertUser(
+        name, sha1Hash, salt, 1, name + "@example.org", true, false, List.of(PROVIDER, AUDITOR));
+  }
+
+  @Test
+  void rightPassword_givesTheUser_andReplacesTheLegacyHashWithArgon2id() throws SQLException {
+    String handle = legacyUser("Alice");
+    JdbcUserDirectory users = directory();
+
+    Optional<PortalUser> user = users.authenticate("ALICE", password.toCharArray());
+
+    assertThat(user).isPresent();
+    assertThat(user.get().handle()).isEqualTo(handle);
+    assertThat(user.get().displayName()).isEqualTo("Name of Alice");
+    assertThat(user.get().email()).isEqualTo("Alice@example.org");
+    assertThat(user.get().roles()).containsExactlyInAnyOrder("PROVIDER", "AUDITOR");
+    assertThat(user.get().organisation()).isEqualTo("org-Alice");
+    assertThat(user.get().enabled()).isTrue();
+    List<String> row = stored(handle);
+    assertThat(row.get(0)).startsWith("$argon2id$").isNotEqualTo(sha1Hash);
+    assertThat(row.get(1)).isEmpty();
+    assertThat(row.get(2)).isEqualTo("1");
+    assertThat(HASHER.verify(password.toCharArray(), row.get(0))).isTrue();
+    // The next login goes through the new hash, and a wrong password still fails on it.
+    assertThat(users.authenticate("alice", password.toCharArray())).contains(user.get());
+    assertThat(users.authenticate("alice", "wrong".toCharArray())).isEmpty();
+    assertThat(stored(handle)).isEqualTo(row);
+  }
+
+  @Test
+  void wrongPassword_givesNothing_andLeavesTheRowAlone() throws SQLException {
+    String handle = legacyUser("Bob");
+    List<String> before = stored(handle);
+
+    assertThat(directory().authenticate("bob", (password + "x").toCharArray())).isEmpty();
+
+    assertThat(stored(handle)).isEqualTo(before);
+  }
+
+  @Test
+  void unknownUser_givesNothing() throws SQLException {
+    legacyUser("Carol");
+    assertThat(directory().authenticate("mallory", password.toCharArray())).isEmpty();
+    assertThat(directory().authenticate(null, password.toCharArray())).isEmpty();
+    assertThat(directory().findByHandle("not-a-handle")).isEmpty();
+  }
+
+  @Test
+  void lockedOutOrUnapprovedAccounts_areDisabled_andRefusedByTheLogin() throws SQLException {
+    String locked =
+        insertUser("locked", sha1Hash, salt, 1, "l@example.org", true, true, List.of(PROVIDER));
+    String pending =
+        insertUser("pending", sha1Hash, salt, 1, "p@example.org", false, false, List.of(PROVIDER));
+    JdbcUserDirectory users = directory();
+
+    assertThat(users.authenticate("locked", "wrong".toCharArray())).isEmpty();
+    assertThat(users.findByHandle(locked).orElseThrow().enabled()).isFalse();
+    assertThat(users.findByHandle(pending).orElseThrow().enabled()).isFalse();
+    assertThat(refusal(users, "locked")).isEqualTo("DISABLED");
+    assertThat(refusal(users, "pending")).isEqualTo("DISABLED");
+  }
+
+  @Test
+  void userWithoutEmail_isReturnedAsItIs_andRefusedByTheCoreLogin() throws SQLException {
+    String handle = insertUser(
+        "noemail",
+        HASHER.hash(password.toCharArray()),
+        "",
+        1,
+        null,
+        true,
+        false,
+        List.of(PROVIDER));
+    JdbcUserDirectory users = directory();
+
+    PortalUser user = users.authenticate("noemail", password.toCharArray()).orElseThrow();
+
+    assertThat(user.handle()).isEqualTo(handle);
+    assertThat(user.email()).isEmpty();
+    assertThat(refusal(users, "noemail")).isEqualTo("MISSING_EMAIL");
+  }
+
+  @Test
+  void userWithoutRole_isRefusedByTheCoreLogin() throws SQLException {
+    insertUser("norole", sha1Hash, salt, 1, "n@example.org", true, false, List.of());
+    JdbcUserDirectory users = directory();
+
+    assertThat(refusal(users, "norole")).isEqualTo("MISSING_ROLE");
+  }
+
+  @Test
+  void termsAcceptance_isRecorded_andReadBack() throws SQLException {
+    String handle = legacyUser("Dora");
+    JdbcUserDirectory users = directory();
+    assertThat(users.findByHandle(handle).orElseThrow().acceptedTermsVersion()).isEmpty();
+
+    users.recordTermsAcceptance(handle, "t1");
+    assertThat(users.findByHandle(handle).orElseThrow().acceptedTermsVersion()).isEqualTo("t1");
+    users.recordTermsAcceptance(handle, "t2");
+    assertThat(
+            users.authenticate("dora", password.toCharArray()).orElseThrow().acceptedTermsVersion())
+        .isEqualTo("t2");
+  }
+
+  @Test
+  void theLogin_recordsTermsAcceptedOnTheForm() throws SQLException {
+    String handle = legacyUser("Emil");
+    JdbcUserDirectory users = directory();
+
+    LoginDecision decision =
+        login(users).passwordLogin("emil", password.toCharArray(), true, null, new Session());
+
+    assertThat(decision).isInstanceOf(LoginDecision.Accepted.class);
+    assertThat(users.findByHandle(handle).orElseThrow().acceptedTermsVersion()).isEqualTo("t1");
+  }
+
+  @Test
+  void withoutAnAspNetVerifier_legacyRowsNeverMatch_andStayAsTheyAre() throws SQLException {
+    String handle = legacyUser("Finn");
+    List<String> before = stored(handle);
+    JdbcUserDirectory users = JdbcUserDirectory.builder(dataSource, HASHER).build();
+
+    assertThat(users.authenticate("finn", password.toCharArray())).isEmpty();
+    assertThat(stored(handle)).isEqualTo(before);
+  }
+
+  @Test
+  void clearTextRows_areRefused() throws SQLException {
+    String handle =
+        insertUser("clear", password, "", 0, "c@example.org", true, false, List.of(PROVIDER));
+
+    assertThat(directory().authenticate("clear", password.toCharArray())).isEmpty();
+    assertThat(stored(handle).get(0)).isEqualTo(password);
+  }
+
+  @Test
+  void statements_mustHaveTheirParameters() {
+    JdbcUserDirectory.Builder builder = JdbcUserDirectory.builder(dataSource, HASHER);
+    assertThatThrownBy(() -> builder.userByName("SELECT * FROM aspnet_Users WHERE UserName = 'x'"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder.rehash("UPDATE aspnet_Membership SET Password = ?"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static PortalLogin login(JdbcUserDirectory users) {
+    MutableClock clock = MutableClock.startingAt2026();
+    return PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(users)
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .build();
+  }
+
+  /** The reason the core login gives for refusing {@code username} with the right password. */
+  private String refusal(JdbcUserDirectory users, String username) {
+    LoginDecision decision =
+        login(users).passwordLogin(username, password.toCharArray(), true, null, new Session());
+    assertThat(decision).isInstanceOf(LoginDecision.Refused.class);
+    return ((LoginDecision.Refused) decision).audit().reason().orElseThrow();
+  }
+
+  private static final class Session implements LoginSession {
+    private int rotations;
+
+    @Override
+    public String rotateTo(String userHandle) {
+      return "sid-" + ++rotations + "-" + "x".repeat(40);
+    }
+
+    @Override
+    public void end() {}
+
+    @Override
+    public void endAllOf(String userHandle) {}
+  }
+}
