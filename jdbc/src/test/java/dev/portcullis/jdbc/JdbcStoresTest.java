@@ -211,6 +211,14 @@ class JdbcStoresTest {
     } finally {
       jdbc.close();
     }
+    // The executor counts as terminated just before its thread has finished exiting: give it a
+    // bounded moment.
+    // A thread that close() did not stop waits for work forever and is still alive afterwards.
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("portcullis-jdbc-clean-up")) {
+        t.join(Duration.ofSeconds(10).toMillis());
+      }
+    }
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().equals("portcullis-jdbc-clean-up") && t.isAlive());
   }
