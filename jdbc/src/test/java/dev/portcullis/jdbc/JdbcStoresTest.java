@@ -212,8 +212,8 @@ class JdbcStoresTest {
       jdbc.close();
     }
     // The executor counts as terminated just before its thread has finished exiting: give it a
-    // bounded moment.
-    // A thread that close() did not stop waits for work forever and is still alive afterwards.
+    // bounded moment. A thread that close() did not stop waits for work forever and is still alive
+    // afterwards.
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().equals("portcullis-jdbc-clean-up")) {
         t.join(Duration.ofSeconds(10).toMillis());
