@@ -1,12 +1,15 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
@@ -180,7 +183,7 @@ public final class Portcullis implements AutoCloseable {
    * Not thread-safe.
    */
   public static final class Builder {
-    private KeyRing keyRing;
+    private KeyRingSource keyRing;
     private UserDirectory users;
     private String termsVersion;
     private InstantSource clock;
@@ -202,8 +205,12 @@ public final class Portcullis implements AutoCloseable {
 
     private Builder() {}
 
-    /** Required: the keys that seal the auth cookie. Portcullis has no default key. */
-    public Builder keyRing(KeyRing keyRing) {
+    /**
+     * Required: the keys that seal the auth cookie, as a {@link KeyRing} or a source that reloads one ({@link
+     * dev.portcullis.crypto.KeyRingSources#watchFile}); each reload and each refused file is audited as {@code
+     * key_ring_reloaded}. A reloading ring stays the application's to close. Portcullis has no default key.
+     */
+    public Builder keyRing(KeyRingSource keyRing) {
       this.keyRing = Objects.requireNonNull(keyRing, "keyRing");
       return this;
     }
@@ -373,6 +380,9 @@ public final class Portcullis implements AutoCloseable {
           owned.clear(); // the log closes its sinks
           owned.add(audit);
         }
+        if (keyRing instanceof ReloadingKeyRing reloading) {
+          owned.add(auditReloads(reloading, audit));
+        }
         SessionAudit sessionAudit = new SessionAudit(audit);
         SessionStore store = sessionStore != null
             ? sessionStore
@@ -408,6 +418,36 @@ public final class Portcullis implements AutoCloseable {
         closeAll(owned);
         throw e;
       }
+    }
+
+    /**
+     * Records each reload of {@code ring} (and each refused file) in {@code audit}, until the returned handle is
+     * closed.
+     */
+    private static AutoCloseable auditReloads(ReloadingKeyRing ring, AuditLog audit) {
+      ReloadingKeyRing.Listener listener = new ReloadingKeyRing.Listener() {
+        @Override
+        public void reloaded(KeyRing previous, KeyRing current) {
+          audit.emit(audit
+              .event(AuditEventType.KEY_RING_RELOADED)
+              .reason(brief(current + " (was " + previous + ")"))
+              .build());
+        }
+
+        @Override
+        public void refused(String reason) {
+          audit.emit(audit
+              .event(AuditEventType.KEY_RING_RELOADED)
+              .failure(brief(reason))
+              .build());
+        }
+      };
+      ring.addListener(listener);
+      return () -> ring.removeListener(listener);
+    }
+
+    private static String brief(String text) {
+      return text.length() <= 500 ? text : text.substring(0, 497) + "...";
     }
 
     @SuppressForbidden(
