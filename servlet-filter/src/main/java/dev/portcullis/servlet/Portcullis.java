@@ -1,10 +1,10 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.access.AccessPolicy;
-import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.crypto.KeyRing;
@@ -381,7 +381,7 @@ public final class Portcullis implements AutoCloseable {
           owned.add(audit);
         }
         if (keyRing instanceof ReloadingKeyRing reloading) {
-          owned.add(auditReloads(reloading, audit));
+          owned.add(KeyRingAudit.attach(reloading, audit));
         }
         SessionAudit sessionAudit = new SessionAudit(audit);
         SessionStore store = sessionStore != null
@@ -418,36 +418,6 @@ public final class Portcullis implements AutoCloseable {
         closeAll(owned);
         throw e;
       }
-    }
-
-    /**
-     * Records each reload of {@code ring} (and each refused file) in {@code audit}, until the returned handle is
-     * closed.
-     */
-    private static AutoCloseable auditReloads(ReloadingKeyRing ring, AuditLog audit) {
-      ReloadingKeyRing.Listener listener = new ReloadingKeyRing.Listener() {
-        @Override
-        public void reloaded(KeyRing previous, KeyRing current) {
-          audit.emit(audit
-              .event(AuditEventType.KEY_RING_RELOADED)
-              .reason(brief(current + " (was " + previous + ")"))
-              .build());
-        }
-
-        @Override
-        public void refused(String reason) {
-          audit.emit(audit
-              .event(AuditEventType.KEY_RING_RELOADED)
-              .failure(brief(reason))
-              .build());
-        }
-      };
-      ring.addListener(listener);
-      return () -> ring.removeListener(listener);
-    }
-
-    private static String brief(String text) {
-      return text.length() <= 500 ? text : text.substring(0, 497) + "...";
     }
 
     @SuppressForbidden(
