@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * portcullis:
  *   keys:
  *     file: /etc/portal/keys.txt        # required; made with dev.portcullis.crypto.KeyTool
+ *     reload-interval: 10s              # the file is read again when it changes
  *     max-age: 90 days                  # the health check turns unhealthy past it
  *   login:
  *     terms-version: "2026-01"          # required
@@ -143,7 +144,7 @@ public class PortcullisFactory {
   }
 
   /**
-   * The key ring {@code keys.file} holds, read again every {@code keys.reloadInterval} so that rotations and
+   * The key ring {@code keys.file} holds, read again every {@code keys.reload-interval} so that rotations and
    * revocations take effect without a restart; close it to stop reading.
    */
   public ReloadingKeyRing keyRing() {
