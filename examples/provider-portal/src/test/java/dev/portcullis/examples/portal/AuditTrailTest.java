@@ -75,7 +75,8 @@ class AuditTrailTest {
     assertThat(all.stream().filter(new AuditTrail.Filter("u-1001", "", null, null)::matches))
         .extracting(AuditTrail.Entry::line)
         .containsExactly(1L, 3L);
-    assertThat(all.stream().filter(new AuditTrail.Filter("u-1001", "report_view", null, null)::matches))
+    assertThat(all.stream()
+            .filter(new AuditTrail.Filter("u-1001", "report_view", null, null)::matches))
         .extracting(AuditTrail.Entry::line)
         .containsExactly(3L);
     assertThat(all.stream().filter(new AuditTrail.Filter("", "", day2, day2)::matches))
@@ -100,11 +101,12 @@ class AuditTrailTest {
   }
 
   @Test
-  void recordBeingWritten_isLeftOut_andTheChainStillVerifies(@TempDir Path dir)
-      throws Exception {
+  void recordBeingWritten_isLeftOut_andTheChainStillVerifies(@TempDir Path dir) throws Exception {
     Path file = writeLog(dir);
     Files.writeString(
-        file, "{\"kind\":\"audit\",\"id\":\"half", StandardCharsets.UTF_8,
+        file,
+        "{\"kind\":\"audit\",\"id\":\"half",
+        StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.APPEND);
     AuditTrail.Snapshot s = AuditTrail.read(file, dir);
     assertThat(s.chain().intact()).isTrue();

@@ -111,7 +111,8 @@ class DemandSummaryTest {
     assertThat(svg)
         .startsWith("<svg class=\"chart\" role=\"img\"")
         .contains("aria-labelledby=\"c-title c-desc\"")
-        .contains("<title id=\"c-title\">Searches per day, Tue 1 Dec 2026 to Thu 3 Dec 2026</title>")
+        .contains(
+            "<title id=\"c-title\">Searches per day, Tue 1 Dec 2026 to Thu 3 Dec 2026</title>")
         .contains("7 searches in all, the most (5) on Thu 3 Dec 2026")
         .doesNotContain("<script", "style=");
     assertThat(svg.split("<rect ", -1)).hasSize(3);

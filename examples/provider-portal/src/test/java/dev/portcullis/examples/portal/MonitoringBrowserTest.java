@@ -36,7 +36,8 @@ class MonitoringBrowserTest {
   private static final Path TARGET = Path.of(System.getProperty("java.io.tmpdir"));
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   /** The visitor's searches, as typed; their normalised terms and counts are what the officer should see. */
-  private static final List<String> SEARCHES = List.of("home care", "Home care", "nursing", "submarine");
+  private static final List<String> SEARCHES =
+      List.of("home care", "Home care", "nursing", "submarine");
 
   private final ShiftableClock clock = new ShiftableClock();
   private RunningPortal portal;
@@ -53,7 +54,8 @@ class MonitoringBrowserTest {
       browser.findElement(By.id("q")).sendKeys(q);
       clickAndWait(By.cssSelector("form.search button"));
     }
-    // Past the end of the searches' hour (and the next, should they straddle two): the search-demand log
+    // Past the end of the searches' hour (and the next, should they straddle two): the
+    // search-demand log
     // publishes them.
     clock.advance(Duration.ofHours(2));
     assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
@@ -160,8 +162,9 @@ class MonitoringBrowserTest {
           Long.parseLong(row.findElements(By.tagName("td")).get(0).getText()),
           Long::sum);
     }
-    assertThat(terms).containsOnly(
-        Map.entry("home care", 2L), Map.entry("nursing", 1L), Map.entry("submarine", 1L));
+    assertThat(terms)
+        .containsOnly(
+            Map.entry("home care", 2L), Map.entry("nursing", 1L), Map.entry("submarine", 1L));
     screenshot("service-demand");
     assertAxeClean(Monitoring.SERVICE_DEMAND_PATH);
   }
@@ -223,6 +226,14 @@ class MonitoringBrowserTest {
     assertAxeClean("/");
     open("/login");
     assertAxeClean("/login");
+  }
+
+  @Test
+  void axe_reportsTheViolations_ofAPageThatHasSome() throws Exception {
+    browser.get("data:text/html,<title>t</title><img src=\"x.png\"><input type=\"text\">");
+    assertThat(Axe.violations(browser))
+        .anyMatch(v -> v.startsWith("image-alt "))
+        .anyMatch(v -> v.startsWith("label "));
   }
 
   private List<String> texts(By what) {

@@ -48,7 +48,8 @@ class MonitoringHttpTest {
     PortalClient carol = portal.client();
     carol.loginAs("carol");
     demandPageWhileTheHourWasOpen = carol.get(Monitoring.SERVICE_DEMAND_PATH).body();
-    // Past the end of the searches' hour (and the next, should they straddle two): the log publishes them.
+    // Past the end of the searches' hour (and the next, should they straddle two): the log
+    // publishes them.
     clock.advance(Duration.ofHours(2));
     assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
   }
@@ -71,7 +72,8 @@ class MonitoringHttpTest {
   }
 
   private static boolean is(JsonNode record, String type, String user) {
-    return record.path("type").asText().equals(type) && record.path("user").asText().equals(user);
+    return record.path("type").asText().equals(type)
+        && record.path("user").asText().equals(user);
   }
 
   @Test
@@ -169,14 +171,16 @@ class MonitoringHttpTest {
     // Newest first: the report was opened after the login.
     assertThat(types.indexOf("report_view")).isLessThan(types.lastIndexOf("authn_login_success"));
 
-    String reportViews =
-        carol.get(Monitoring.AUDIT_PATH + "?user=" + aliceHandle + "&type=report_view").body();
+    String reportViews = carol
+        .get(Monitoring.AUDIT_PATH + "?user=" + aliceHandle + "&type=report_view")
+        .body();
     assertThat(cells(reportViews, "type")).isNotEmpty().containsOnly("report_view");
-    String today = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC)
-        .toString();
+    String today =
+        java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC).toString();
     String tomorrow = java.time.LocalDate.parse(today).plusDays(1).toString();
     assertThat(cells(
-            carol.get(Monitoring.AUDIT_PATH + "?user=" + aliceHandle + "&from=" + tomorrow)
+            carol
+                .get(Monitoring.AUDIT_PATH + "?user=" + aliceHandle + "&from=" + tomorrow)
                 .body(),
             "type"))
         .isEmpty();
