@@ -19,6 +19,9 @@ import java.util.List;
  * Every record goes through the event's own checks (normalised terms, counts in range, bucket boundaries), so what
  * comes out is exactly what the portal could have published: terms, counts, endpoints and time buckets, nothing
  * about any person. A line that is not such a record is counted, not shown.
+ *
+ * <p>It lives here rather than in core because reading JSON needs a parser: core writes its logs with its own escaper
+ * and has none, and the example already has Jackson.
  */
 final class DemandLog {
   private static final ObjectMapper JSON =
