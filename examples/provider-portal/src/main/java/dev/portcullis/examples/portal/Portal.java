@@ -84,6 +84,7 @@ final class Portal implements AutoCloseable {
           "/search",
           "/portal.css",
           "/favicon.ico")
+      .requireAnyRole(Monitoring.PATHS, Monitoring.ROLE)
       .authenticated("/**")
       .build();
 
@@ -190,6 +191,8 @@ final class Portal implements AutoCloseable {
               audit,
               AuditRules.builder()
                   .action("/reports/{id}", "report_view")
+                  .action(Monitoring.SERVICE_DEMAND_PATH, Monitoring.SERVICE_DEMAND_ACTION)
+                  .action(Monitoring.AUDIT_PATH, Monitoring.AUDIT_ACTION)
                   .searchEndpoint("/search", "q")
                   .build())
           .build();
@@ -208,6 +211,7 @@ final class Portal implements AutoCloseable {
       add(app, "/cookies.json", new CookiesJson(notice));
       add(app, "/terms", new TermsPage(login));
       add(app, "/portal.css", new Stylesheet());
+      Monitoring.addPages(app, dataDir, audit, clock);
       add(app, "/", new NotFoundPage());
       // Jetty's own error pages echo the URI and carry none of the filter's headers: plain ones
       // instead.

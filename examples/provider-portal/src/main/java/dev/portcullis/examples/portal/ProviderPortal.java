@@ -39,6 +39,8 @@ public final class ProviderPortal {
         "  " + https + "   (self-signed development certificate: the browser warns once)");
     System.out.println("  http://localhost:" + portal.httpPort() + "/ redirects there");
     System.out.println("  Log in as alice, bob, carol or dave with the password <name>-demo-pass");
+    System.out.println("  carol, a council officer, also sees " + Monitoring.SERVICE_DEMAND_PATH
+        + " and " + Monitoring.AUDIT_PATH);
     System.out.println("  Data folder: " + portal.dataDir() + " (development keys and certificate, "
         + Portal.AUDIT_FILE + ", " + Portal.SEARCH_DEMAND_FILE + ")");
     System.out.println("  Ctrl-C stops it.");

@@ -12,9 +12,14 @@ final class RunningPortal implements AutoCloseable {
   private boolean closed;
 
   RunningPortal(Path dataDir) throws Exception {
+    this(dataDir, InstantSource.system());
+  }
+
+  /** A portal on {@code clock}, for tests that move time on (a {@link ShiftableClock}). */
+  RunningPortal(Path dataDir, InstantSource clock) throws Exception {
     this.dataDir = dataDir;
-    this.portal = Portal.start(
-        new PortalOptions(0, 0, dataDir), Map.of(), InstantSource.system(), new SecureRandom());
+    this.portal =
+        Portal.start(new PortalOptions(0, 0, dataDir), Map.of(), clock, new SecureRandom());
   }
 
   /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */
