@@ -12,9 +12,16 @@ final class RunningPortal implements AutoCloseable {
   private boolean closed;
 
   RunningPortal(Path dataDir) throws Exception {
+    this(dataDir, PortalProfile.STANDARD);
+  }
+
+  RunningPortal(Path dataDir, PortalProfile profile) throws Exception {
     this.dataDir = dataDir;
     this.portal = Portal.start(
-        new PortalOptions(0, 0, dataDir), Map.of(), InstantSource.system(), new SecureRandom());
+        new PortalOptions(0, 0, dataDir, profile),
+        Map.of(),
+        InstantSource.system(),
+        new SecureRandom());
   }
 
   /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */
