@@ -1,6 +1,6 @@
 package dev.portcullis.login;
 
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyedMac;
 import dev.portcullis.crypto.Purpose;
 import dev.portcullis.session.SessionIdFormat;
@@ -38,7 +38,7 @@ public final class LoginFormTokens {
   /** The session ids the values are, or null for cookie-check values. */
   private final SessionIdFormat sessionIds;
 
-  LoginFormTokens(KeyRing ring) {
+  LoginFormTokens(KeyRingSource ring) {
     this(KeyedMac.create(Objects.requireNonNull(ring, "ring"), Purpose.LOGIN_FORM), null);
   }
 
