@@ -36,6 +36,9 @@ import java.util.Set;
  *   <li>each part has what it needs: login needs sessions (the auth cookie is bound to the session); single sign-on
  *       and the legacy upgrade need login; single sign-on needs the OpenID Connect SDK on the class path;
  *   <li>every cookie Portcullis writes (session, auth, cookie check, legacy, SSO upgrade) has a name of its own;
+ *   <li>when the session cookie does the blocked-cookie check ({@link PortalLogin.Builder#cookieCheckBySessionCookie()},
+ *       no cookie-check cookie), the session cookie is Secure: the login form's token is bound to its value, which
+ *       a plain-HTTP response must not be able to plant;
  *   <li>the login page, the terms page and every page named in {@link Builder#requirePublic} are plain paths that
  *       anonymous visitors can reach.
  * </ul>
@@ -266,6 +269,13 @@ public final class PortcullisConfig {
           login == null || sessions != null,
           "login needs sessions: the auth cookie is bound to the session;" + " add sessions(...)");
       require(
+          login == null
+              || !login.cookies().cookieCheckBySessionCookie()
+              || sessions.config().cookie().secure(),
+          "the cookie check by the session cookie needs a Secure session cookie: the login form's token is"
+              + " bound to its value, which a plain-HTTP response could otherwise plant; make the session cookie"
+              + " Secure, or keep a separate cookie-check cookie");
+      require(
           ssoConfig == null || login != null,
           "the SSO upgrade needs login: it is offered after a local login");
       require(
@@ -295,7 +305,10 @@ public final class PortcullisConfig {
       }
       if (login != null) {
         declared.put("the auth cookie", login.cookies().authCookie());
-        declared.put("the cookie-check cookie", login.cookies().cookieCheckCookie());
+        login
+            .cookies()
+            .cookieCheckCookie()
+            .ifPresent(c -> declared.put("the cookie-check cookie", c));
       }
       if (legacyLogin != null) {
         declared.put("the legacy login cookie", legacyLogin.cookie());

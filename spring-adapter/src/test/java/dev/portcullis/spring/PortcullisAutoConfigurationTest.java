@@ -411,8 +411,10 @@ class PortcullisAutoConfigurationTest {
           assertThat(login.cookies().authCookie().secure()).isTrue();
           assertThat(login.cookies().authCookie().purpose())
               .isNotBlank(); // the core's cookie-notice text is kept
-          assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("user_name");
-          assertThat(login.cookies().cookieCheckCookie().httpOnly()).isFalse();
+          assertThat(login.cookies().cookieCheckCookie().orElseThrow().name())
+              .isEqualTo("user_name");
+          assertThat(login.cookies().cookieCheckCookie().orElseThrow().httpOnly())
+              .isFalse();
         });
   }
 

@@ -134,9 +134,12 @@ final class Portal implements AutoCloseable {
         .build();
     Server server = new Server();
     try {
-      SessionConfig sessionConfig = SessionConfig.builder()
-          .idleTimeout(Duration.ofMinutes(30))
-          .absoluteTimeout(Duration.ofHours(12))
+      // The profile names the cookies (and, for a ported portal, the session id format).
+      SessionConfig sessionConfig = options
+          .profile()
+          .sessions(SessionConfig.builder()
+              .idleTimeout(Duration.ofMinutes(30))
+              .absoluteTimeout(Duration.ofHours(12)))
           .build();
       SessionRegistry sessions = SessionRegistry.create(
           sessionConfig,
@@ -146,7 +149,7 @@ final class Portal implements AutoCloseable {
           random,
           clock,
           new SessionAudit(audit));
-      PortalLogin login = PortalLogin.builder()
+      PortalLogin.Builder loginSettings = PortalLogin.builder()
           .keyRing(keys)
           .users(DemoData.users(PasswordHasher.standard(random)))
           .revocations(RevocationStore.inMemory(clock))
@@ -155,8 +158,8 @@ final class Portal implements AutoCloseable {
           .termsVersion(DemoData.TERMS_VERSION)
           .ticketLifetime(Duration.ofHours(8))
           .loginPath(LOGIN_PATH)
-          .afterLoginPath("/reports")
-          .build();
+          .afterLoginPath("/reports");
+      PortalLogin login = options.profile().login(loginSettings).build();
 
       ServerConnector httpsConnector = new ServerConnector(
           server,

@@ -12,14 +12,22 @@ final class RunningPortal implements AutoCloseable {
   private boolean closed;
 
   RunningPortal(Path dataDir) throws Exception {
-    this(dataDir, InstantSource.system());
+    this(dataDir, PortalProfile.STANDARD, InstantSource.system());
   }
 
   /** A portal on {@code clock}, for tests that move time on (a {@link ShiftableClock}). */
   RunningPortal(Path dataDir, InstantSource clock) throws Exception {
+    this(dataDir, PortalProfile.STANDARD, clock);
+  }
+
+  RunningPortal(Path dataDir, PortalProfile profile) throws Exception {
+    this(dataDir, profile, InstantSource.system());
+  }
+
+  RunningPortal(Path dataDir, PortalProfile profile, InstantSource clock) throws Exception {
     this.dataDir = dataDir;
-    this.portal =
-        Portal.start(new PortalOptions(0, 0, dataDir), Map.of(), clock, new SecureRandom());
+    this.portal = Portal.start(
+        new PortalOptions(0, 0, dataDir, profile), Map.of(), clock, new SecureRandom());
   }
 
   /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */
