@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  *       the pool knows it: set it near the query timeout (HikariCP's {@code connectionTimeout}, for example 1 s,
  *       rather than its 30 s default), or a pool exhausted by slow queries holds request threads that long.
  * </ul>
+ * PostgreSQL's driver also waits, after a query timeout, for the cancel request it sends: up to its
+ * {@code cancelSignalTimeout} (10 s unless set), on the request's thread. Set it to 1 (seconds) with the pool's
+ * data-source properties or in the URL, or a database that stops answering holds requests that long.
  *
  * <p><b>Security.</b> Fails closed within a bounded time: any {@link java.sql.SQLException} (no connection, timeout,
  * server error) becomes {@link StoreUnavailableException}, which callers treat as "not authenticated". Service resumes

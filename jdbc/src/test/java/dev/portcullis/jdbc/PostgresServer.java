@@ -194,11 +194,31 @@ public final class PostgresServer implements AutoCloseable {
     if (process == null || !process.isAlive()) {
       return;
     }
+    signalAll("-CONT"); // a paused server cannot shut down
     exitCode("kill", "-INT", Long.toString(process.pid()));
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Freezes the server and every backend (SIGSTOP): connections stay open and nothing answers, as with a database
+   * host that hangs or a network that drops packets. {@link #resume()} undoes it.
+   */
+  public void pause() throws IOException, InterruptedException {
+    signalAll("-STOP");
+  }
+
+  /** Lets a {@linkplain #pause() paused} server run on (SIGCONT). */
+  public void resume() throws IOException, InterruptedException {
+    signalAll("-CONT");
+  }
+
+  private void signalAll(String signal) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(process.pid())));
+    process.descendants().forEach(p -> command.add(Long.toString(p.pid())));
+    exitCode(command.toArray(String[]::new));
   }
 
   private void initdb() throws IOException, InterruptedException {

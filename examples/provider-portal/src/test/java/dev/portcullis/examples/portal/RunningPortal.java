@@ -12,9 +12,13 @@ final class RunningPortal implements AutoCloseable {
   private boolean closed;
 
   RunningPortal(Path dataDir) throws Exception {
-    this.dataDir = dataDir;
-    this.portal = Portal.start(
-        new PortalOptions(0, 0, dataDir), Map.of(), InstantSource.system(), new SecureRandom());
+    this(new PortalOptions(0, 0, dataDir), Map.of());
+  }
+
+  /** A portal with these options (their ports should be 0) and environment. */
+  RunningPortal(PortalOptions options, Map<String, String> env) throws Exception {
+    this.dataDir = options.dataDir();
+    this.portal = Portal.start(options, env, InstantSource.system(), new SecureRandom());
   }
 
   /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */
