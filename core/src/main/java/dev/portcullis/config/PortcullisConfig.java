@@ -5,7 +5,7 @@ import dev.portcullis.access.internal.PathNormaliser;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.cookie.CookieSpec;
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LegacyUpgrade;
 import dev.portcullis.login.PortalLogin;
@@ -87,7 +87,8 @@ public final class PortcullisConfig {
    * Single sign-on: its settings, the key ring its upgrade tokens are sealed under, the randomness they are drawn
    * from, and the clock that decides when they and the provider's answers expire.
    */
-  public record Sso(SsoConfig config, KeyRing keys, SecureRandom random, InstantSource clock) {}
+  public record Sso(
+      SsoConfig config, KeyRingSource keys, SecureRandom random, InstantSource clock) {}
 
   /** The audit log and the application's audited actions and searches. */
   public record Audit(AuditLog log, AuditRules rules) {}
@@ -152,7 +153,7 @@ public final class PortcullisConfig {
     private ReplayStore legacyUpgraded;
     private InstantSource legacyClock;
     private SsoConfig ssoConfig;
-    private KeyRing ssoKeys;
+    private KeyRingSource ssoKeys;
     private InstantSource ssoClock;
 
     private Builder() {}
@@ -200,7 +201,7 @@ public final class PortcullisConfig {
      * @param keys seals the upgrade tokens (under their own purpose, so no other cookie opens as one)
      * @param clock decides when a token expires
      */
-    public Builder sso(SsoConfig sso, KeyRing keys, InstantSource clock) {
+    public Builder sso(SsoConfig sso, KeyRingSource keys, InstantSource clock) {
       this.ssoConfig = Objects.requireNonNull(sso, "sso");
       this.ssoKeys = Objects.requireNonNull(keys, "keys");
       this.ssoClock = Objects.requireNonNull(clock, "clock");

@@ -1,6 +1,6 @@
 package dev.portcullis.login;
 
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyedMac;
 import dev.portcullis.crypto.Purpose;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ public final class LoginFormTokens {
 
   private final KeyedMac mac;
 
-  LoginFormTokens(KeyRing ring) {
+  LoginFormTokens(KeyRingSource ring) {
     this.mac = KeyedMac.create(Objects.requireNonNull(ring, "ring"), Purpose.LOGIN_FORM);
   }
 

@@ -3,7 +3,7 @@ package dev.portcullis.login;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
 import dev.portcullis.cookie.CookieSpec;
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.sso.AccountLinkStore;
@@ -299,7 +299,7 @@ public final class PortalLogin {
 
   /** Collects the settings; {@link #build()} checks them and leaves the builder as it was. Not thread-safe. */
   public static final class Builder {
-    private KeyRing keyRing;
+    private KeyRingSource keyRing;
     private UserDirectory users;
     private RevocationStore revocations;
     private LoginThrottle throttle;
@@ -317,7 +317,7 @@ public final class PortalLogin {
 
     private Builder() {}
 
-    public Builder keyRing(KeyRing keyRing) {
+    public Builder keyRing(KeyRingSource keyRing) {
       this.keyRing = keyRing;
       return this;
     }

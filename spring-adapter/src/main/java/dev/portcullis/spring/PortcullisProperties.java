@@ -128,6 +128,12 @@ public class PortcullisProperties {
 
     private final Pkcs12 pkcs12 = new Pkcs12();
 
+    /**
+     * How often a key file or PKCS12 store is read again, so that added, promoted, retired and revoked keys take
+     * effect without a restart (a changed file that is not a valid ring is refused, and the ring in use kept).
+     */
+    private Duration reloadInterval = Duration.ofSeconds(10);
+
     /** Keys older than this are reported by the health indicator and at start-up, as due for rotation. */
     private Duration maxAge = Duration.ofDays(90);
 
@@ -149,6 +155,14 @@ public class PortcullisProperties {
 
     public Pkcs12 getPkcs12() {
       return pkcs12;
+    }
+
+    public Duration getReloadInterval() {
+      return reloadInterval;
+    }
+
+    public void setReloadInterval(Duration reloadInterval) {
+      this.reloadInterval = reloadInterval;
     }
 
     public Duration getMaxAge() {
