@@ -6,6 +6,7 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.SecretAccess;
 import dev.portcullis.jdbc.JdbcSchema;
 import dev.portcullis.jdbc.JdbcStores;
@@ -138,17 +139,17 @@ final class PortcullisStores {
 
     /**
      * The login limit with its budgets in PostgreSQL, so that all nodes share one limit. The store's hash key is
-     * derived from the key ring's active key, which every node shares; promoting a new key starts fresh budgets (the
-     * old ones run out within the window).
+     * derived from the key ring's active key at start-up, which every node shares; nodes started after a new key was
+     * promoted keep fresh budgets (the old ones run out within the window).
      */
     @Bean
     @ConditionalOnMissingBean
     LoginThrottle portcullisLoginThrottle(
-        JdbcStores jdbc, KeyRing keyRing, InstantSource clock, SecureRandom random) {
+        JdbcStores jdbc, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
       return LoginThrottle.builder(clock)
           .random(random)
           .store(jdbc.loginAttemptStore())
-          .hashKey(loginHashKey(keyRing))
+          .hashKey(loginHashKey(keyRing.current()))
           .build();
     }
   }
