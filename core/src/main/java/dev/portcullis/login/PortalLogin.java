@@ -144,7 +144,7 @@ public final class PortalLogin {
             AuditEventType.AUTHN_TOKEN_REUSE, "revoked auth ticket presented", user);
       }
     } catch (StoreUnavailableException e) {
-      return AuthCheck.Anonymous.refused(
+      return AuthCheck.Anonymous.unavailable(
           AuditEventType.AUTHN_TOKEN_INVALID, "revocation store unavailable", user);
     }
     Optional<PortalUser> found;

@@ -84,6 +84,14 @@ class SessionState implements LoginSession {
         && current.isValid();
   }
 
+  /**
+   * Whether the session store did not answer for the cookie's session: the request has none, and the browser keeps
+   * its cookies for when the store answers again.
+   */
+  synchronized boolean requestedSessionUnavailable() {
+    return requested instanceof SessionLookup.Unavailable;
+  }
+
   synchronized Session requestedSession() {
     return requested instanceof SessionLookup.Found found ? found.session() : null;
   }
@@ -175,10 +183,13 @@ class SessionState implements LoginSession {
     } else if (cookieId == null && (unstoredIdGiven || keepUnknownCookie)) {
       // The browser keeps (or has just been given) an id that names no stored session: when the
       // session cookie does the cookie check, the login form's token is bound to it.
-    } else if ((cookieId != null || cookiePresented) && !expiredCookieSent) {
+    } else if ((cookieId != null || cookiePresented)
+        && !expiredCookieSent
+        && !(requested instanceof SessionLookup.Unavailable && current == null)) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or
       // malformed): drop it. A request-scoped session (its client had made too many anonymous ones)
-      // gets no cookie either.
+      // gets no cookie either. A cookie the store could not look up stays: its session may be
+      // alive once the store answers.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;

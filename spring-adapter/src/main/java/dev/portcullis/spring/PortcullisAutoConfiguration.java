@@ -71,7 +71,9 @@ import org.springframework.util.ClassUtils;
  * {@link AuditRules}, {@link SessionRegistry}, {@link PortalLogin}, {@link SsoConfig} (with {@code
  * portcullis.sso.enabled=true}) and {@link PortcullisFilter}. The one bean the
  * application must declare is its {@link UserDirectory}. Setting {@code portcullis.redis.uri} (with {@code
- * portcullis-redis} on the class path) puts the stores in Redis. A {@link PortcullisCustomizer} bean gets the filter's
+ * portcullis-redis} on the class path) puts the stores in Redis; {@code portcullis.jdbc.enabled=true} (with {@code
+ * portcullis-jdbc} and the application's {@code DataSource}) puts them, and the login limit's budgets, in
+ * PostgreSQL. A {@link PortcullisCustomizer} bean gets the filter's
  * builder last. Every {@link AuditSink} bean receives every audit event; the audit log closes them at shutdown.
  *
  * <p>The filter is registered for the REQUEST, ASYNC and ERROR dispatches. On an error dispatch of a request it has
@@ -98,7 +100,12 @@ import org.springframework.util.ClassUtils;
     havingValue = "true",
     matchIfMissing = true)
 @EnableConfigurationProperties(PortcullisProperties.class)
-@Import({PortcullisStores.Redis.class, PortcullisStores.InMemory.class})
+@Import({
+  PortcullisStores.JdbcMissing.class,
+  PortcullisStores.Jdbc.class,
+  PortcullisStores.Redis.class,
+  PortcullisStores.InMemory.class
+})
 public final class PortcullisAutoConfiguration {
   /** The filter's default order: before Spring Security's filter chain, which Spring Boot puts at -100. */
   public static final int FILTER_ORDER = -110;

@@ -9,9 +9,7 @@ import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.login.PortalLogin;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
@@ -36,6 +34,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,18 +140,21 @@ final class Portal implements AutoCloseable {
               .idleTimeout(Duration.ofMinutes(30))
               .absoluteTimeout(Duration.ofHours(12)))
           .build();
+      PortalStores stores =
+          PortalStores.open(options, env, sessionConfig, keys, audit, clock, random);
+      server.addEventListener(new LifeCycle.Listener() {
+        @Override
+        public void lifeCycleStopped(LifeCycle event) {
+          stores.close();
+        }
+      });
       SessionRegistry sessions = SessionRegistry.create(
-          sessionConfig,
-          CaffeineSessionStore.builder(sessionConfig, clock)
-              .listener(new SessionAudit(audit))
-              .build(),
-          random,
-          clock,
-          new SessionAudit(audit));
+          sessionConfig, stores.sessions(), random, clock, new SessionAudit(audit));
       PortalLogin.Builder loginSettings = PortalLogin.builder()
           .keyRing(keys)
           .users(DemoData.users(PasswordHasher.standard(random)))
-          .revocations(RevocationStore.inMemory(clock))
+          .revocations(stores.revocations())
+          .throttle(stores.throttle())
           .clock(clock)
           .random(random)
           .termsVersion(DemoData.TERMS_VERSION)

@@ -10,19 +10,36 @@ import java.util.Objects;
  * portal's cookies: {@link PortalProfile}), or the environment variables {@code PORTAL_HTTPS_PORT},
  * {@code PORTAL_HTTP_PORT}, {@code PORTAL_DATA_DIR} and {@code PORTAL_PROFILE}. Arguments win over the environment.
  * Port 0 picks a free port.
+ *
+ * <p>{@code --database-url} ({@code PORTAL_DATABASE_URL}), a {@code jdbc:postgresql://} URL, keeps sessions,
+ * revocations and login budgets in PostgreSQL (see {@link PortalStores}); null keeps them in memory. The database
+ * user and password come from the environment only, never from the command line or the URL.
  */
-record PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile profile) {
+record PortalOptions(
+    int httpsPort, int httpPort, Path dataDir, PortalProfile profile, String databaseUrl) {
   static final String USAGE = "options: [--https-port N] [--http-port N] [--data-dir DIR]"
-      + " [--profile standard|aspnet]"
-      + " (or PORTAL_HTTPS_PORT, PORTAL_HTTP_PORT, PORTAL_DATA_DIR, PORTAL_PROFILE)";
+      + " [--profile standard|aspnet] [--database-url jdbc:postgresql://HOST:PORT/DB]"
+      + " (or PORTAL_HTTPS_PORT, PORTAL_HTTP_PORT, PORTAL_DATA_DIR, PORTAL_PROFILE,"
+      + " PORTAL_DATABASE_URL)";
+
+  /** The standard profile, in memory. */
+  PortalOptions(int httpsPort, int httpPort, Path dataDir) {
+    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, null);
+  }
+
+  /** In memory. */
+  PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile profile) {
+    this(httpsPort, httpPort, dataDir, profile, null);
+  }
 
   /** The standard profile. */
-  PortalOptions(int httpsPort, int httpPort, Path dataDir) {
-    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD);
+  PortalOptions(int httpsPort, int httpPort, Path dataDir, String databaseUrl) {
+    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, databaseUrl);
   }
 
   PortalOptions {
     Objects.requireNonNull(profile, "profile");
+    PortalStores.checkDatabaseUrl(databaseUrl);
     checkPort("https port", httpsPort);
     checkPort("http port", httpPort);
     if (httpsPort != 0 && httpsPort == httpPort) {
@@ -36,6 +53,7 @@ record PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile pr
     String http = env.getOrDefault("PORTAL_HTTP_PORT", "8080");
     String dir = env.getOrDefault("PORTAL_DATA_DIR", "portal-data");
     String profile = env.getOrDefault("PORTAL_PROFILE", PortalProfile.STANDARD.optionName());
+    String database = env.get("PORTAL_DATABASE_URL");
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value;
@@ -53,6 +71,7 @@ record PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile pr
         case "--http-port" -> http = value;
         case "--data-dir" -> dir = value;
         case "--profile" -> profile = value;
+        case "--database-url" -> database = value;
         default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
       }
     }
@@ -66,7 +85,11 @@ record PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile pr
       throw new IllegalArgumentException(e.getMessage() + "; " + USAGE, e);
     }
     return new PortalOptions(
-        port("https port", https), port("http port", http), Path.of(dir), chosen);
+        port("https port", https),
+        port("http port", http),
+        Path.of(dir),
+        chosen,
+        database == null || database.isBlank() ? null : database.strip());
   }
 
   private static int port(String what, String text) {

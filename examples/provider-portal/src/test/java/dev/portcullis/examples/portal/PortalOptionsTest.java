@@ -87,4 +87,30 @@ class PortalOptionsTest {
     assertThatThrownBy(() -> PortalOptions.parse(new String[0], Map.of("PORTAL_PROFILE", "")))
         .hasMessageContaining("unknown profile");
   }
+
+  @Test
+  void databaseUrl_fromTheArgumentOrTheEnvironment_defaultsToNone() {
+    assertThat(PortalOptions.parse(new String[0], Map.of()).databaseUrl()).isNull();
+    assertThat(PortalOptions.parse(
+                new String[0], Map.of("PORTAL_DATABASE_URL", "jdbc:postgresql://db:5432/portal"))
+            .databaseUrl())
+        .isEqualTo("jdbc:postgresql://db:5432/portal");
+    assertThat(PortalOptions.parse(
+                new String[] {"--database-url", "jdbc:postgresql://other/portal"},
+                Map.of("PORTAL_DATABASE_URL", "jdbc:postgresql://db:5432/portal"))
+            .databaseUrl())
+        .isEqualTo("jdbc:postgresql://other/portal");
+  }
+
+  @Test
+  void databaseUrl_thatIsNotPostgres_orHoldsAPassword_isRefused() {
+    assertThatThrownBy(() -> PortalOptions.parse(
+            new String[] {"--database-url", "jdbc:mysql://db/portal"}, Map.of()))
+        .hasMessageContaining("jdbc:postgresql://");
+    assertThatThrownBy(() -> PortalOptions.parse(
+            new String[] {"--database-url", "jdbc:postgresql://db/portal?user=p&password=s3cret"},
+            Map.of()))
+        .hasMessageContaining("PORTAL_DATABASE_PASSWORD")
+        .hasMessageNotContaining("s3cret");
+  }
 }

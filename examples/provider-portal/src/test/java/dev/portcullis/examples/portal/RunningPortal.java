@@ -30,6 +30,12 @@ final class RunningPortal implements AutoCloseable {
         new PortalOptions(0, 0, dataDir, profile), Map.of(), clock, new SecureRandom());
   }
 
+  /** A portal with these options (their ports should be 0) and environment. */
+  RunningPortal(PortalOptions options, Map<String, String> env) throws Exception {
+    this.dataDir = options.dataDir();
+    this.portal = Portal.start(options, env, InstantSource.system(), new SecureRandom());
+  }
+
   /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */
   String https(String path) {
     return "https://127.0.0.1:" + portal.httpsPort() + path;
