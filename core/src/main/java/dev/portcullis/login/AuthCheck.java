@@ -48,13 +48,15 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
    * @param userHandle the user named by an authentic ticket, when there was one: the event's actor
    */
   record Anonymous(Optional<AuditNote> audit, Optional<String> userHandle) implements AuthCheck {
+    private static final Anonymous NO_COOKIE = new Anonymous(Optional.empty(), Optional.empty());
+
     public Anonymous {
       Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(userHandle, "userHandle");
     }
 
     static Anonymous noCookie() {
-      return new Anonymous(Optional.empty(), Optional.empty());
+      return NO_COOKIE;
     }
 
     static Anonymous refused(AuditEventType type, String reason, String userHandle) {

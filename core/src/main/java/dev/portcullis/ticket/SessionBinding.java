@@ -1,8 +1,8 @@
 package dev.portcullis.ticket;
 
+import dev.portcullis.internal.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
@@ -17,13 +17,9 @@ public final class SessionBinding {
   private SessionBinding() {}
 
   public static byte[] of(String sessionId) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(LABEL);
-      sha.update(sessionId.getBytes(StandardCharsets.US_ASCII));
-      return Arrays.copyOf(sha.digest(), AuthTicket.BINDING_LENGTH);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    MessageDigest sha = Sha256.newDigest();
+    sha.update(LABEL);
+    sha.update(sessionId.getBytes(StandardCharsets.US_ASCII));
+    return Arrays.copyOf(sha.digest(), AuthTicket.BINDING_LENGTH);
   }
 }

@@ -23,6 +23,7 @@ final class CookieCheckStage implements Stage {
       + "Allow cookies for this site, then go back to the login page and try again.";
 
   private final CookieSpec cookie;
+  private final SetCookie header;
   private final LoginFormTokens formTokens;
   private final String loginPath;
   private final SecureRandom random;
@@ -35,6 +36,7 @@ final class CookieCheckStage implements Stage {
       SecureRandom random,
       AuditTrail audit) {
     this.cookie = cookie;
+    this.header = SetCookie.of(cookie);
     this.formTokens = formTokens;
     this.loginPath = loginPath;
     this.random = random;
@@ -49,7 +51,7 @@ final class CookieCheckStage implements Stage {
       if (exchange.method().equals("GET")) {
         if (value == null) {
           value = formTokens.newCookieValue(random);
-          exchange.setCookie(SetCookie.set(cookie, value));
+          exchange.setCookie(header.set(value));
         }
       } else if (exchange.method().equals("POST") && sent.isEmpty()) {
         audit.emit(
