@@ -29,7 +29,7 @@ public final class SessionKey {
   }
 
   static SessionKey of(SessionId id) {
-    return fromBytes(Sha256.newDigest().digest(id.bytes()));
+    return Sha256.ofAscii(null, id.cookieValue(), SessionKey::new);
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.login.LoginFormTokens;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 
@@ -63,6 +63,22 @@ final class Cookies {
     return all != null ? all : first != null ? List.of(first) : List.of();
   }
 
+  /** The first value sent for cookie {@code name}, or null. */
+  String first(String name) {
+    for (int i = 0; i < count; i += 4) {
+      if (nameIs(i, name)) {
+        return text.substring(pairs[i + 2], pairs[i + 3]);
+      }
+    }
+    return null;
+  }
+
+  /** The one value sent for cookie {@code name} if it is well formed for {@code format}; null otherwise. */
+  static String wellFormedSingle(Cookies cookies, String name, LoginFormTokens format) {
+    String value = cookies.count(name) == 1 ? cookies.first(name) : null;
+    return format.isWellFormed(value) ? value : null;
+  }
+
   /** How many values the request sent for cookie {@code name}. */
   int count(String name) {
     int n = 0;
@@ -116,7 +132,15 @@ final class Cookies {
   }
 
   static Cookies parse(String text) {
-    int[] pairs = new int[32];
+    // At most one pair per ';'-separated part: count them, so the offsets take one exact
+    // allocation.
+    int parts = 1;
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == ';') {
+        parts++;
+      }
+    }
+    int[] pairs = new int[4 * parts];
     int count = 0;
     int length = text.length();
     int start = 0;
@@ -142,9 +166,6 @@ final class Cookies {
             && text.charAt(valueEnd - 1) == '"') {
           valueStart++;
           valueEnd--;
-        }
-        if (count == pairs.length) {
-          pairs = Arrays.copyOf(pairs, count * 2);
         }
         pairs[count++] = nameStart;
         pairs[count++] = nameEnd;

@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.transport.internal.TrustedProxies;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.http.HttpServletRequest;
@@ -33,7 +34,11 @@ final class Exchange {
   private volatile SessionState sessions = SessionState.NONE;
   private volatile TrustedProxies.Client client;
   private volatile PortalPrincipal principal;
-  private volatile String cookieCheckValue;
+  /** Guarded by {@code this}, as are the two fields it may be read from on first use. */
+  private String cookieCheckValue;
+
+  private String cookieCheckName;
+  private LoginFormTokens cookieCheckFormat;
   /** The queued {@code Set-Cookie} values, made on the first; guarded by {@code this}. */
   private List<String> cookies;
 
@@ -119,12 +124,30 @@ final class Exchange {
    * The browser's cookie-check value, well formed, as the request sent it or as the login page has just set it; null
    * when it has none. The anti-forgery token of a request without a session is bound to it.
    */
-  String cookieCheckValue() {
+  synchronized String cookieCheckValue() {
+    if (cookieCheckName != null) {
+      cookieCheckValue =
+          Cookies.wellFormedSingle(requestCookies(), cookieCheckName, cookieCheckFormat);
+      cookieCheckName = null;
+      cookieCheckFormat = null;
+    }
     return cookieCheckValue;
   }
 
-  void cookieCheckValue(String value) {
+  synchronized void cookieCheckValue(String value) {
     this.cookieCheckValue = value;
+    this.cookieCheckName = null;
+    this.cookieCheckFormat = null;
+  }
+
+  /**
+   * The cookie-check value is what the request sent as cookie {@code name}, if it sent exactly one and it is well
+   * formed for {@code format}; read when first asked for (most requests never ask).
+   */
+  synchronized void cookieCheckValueFromRequest(String name, LoginFormTokens format) {
+    this.cookieCheckValue = null;
+    this.cookieCheckName = name;
+    this.cookieCheckFormat = format;
   }
 
   /** Tells the login listeners that {@code user} has just logged in during this request, the {@code kind} way. */
