@@ -164,21 +164,34 @@ label_of() { # case -> the table's row label
   esac
 }
 
+target_of() { # case -> the least Portcullis / bare req/s ratio the performance targets allow; none for the page
+  case $1 in
+    auth) echo 0.9 ;;
+    anon) echo 0.95 ;;
+    page) echo "" ;;
+  esac
+}
+
 median() { # case app column(4 = req/s, 5 = p99 us, 6 = server CPU us per request)
   awk -v c="$1" -v a="$2" -v col="$3" '$1 == c && $2 == a { print $col }' "$results" | sort -n |
     awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 echo
-echo "| case | bare req/s | Portcullis req/s | ratio | bare p99 | Portcullis p99 |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| case | bare req/s | Portcullis req/s | ratio | target | met | bare p99 | Portcullis p99 |"
+echo "| --- | ---: | ---: | ---: | --- | --- | ---: | ---: |"
 for case in "${cases[@]}"; do
   label=$(label_of "$case")
   bare_rps=$(median "$case" bare 4)
   portcullis_rps=$(median "$case" portcullis 4)
+  target=$(target_of "$case")
   awk -v l="$label" -v b="$bare_rps" -v p="$portcullis_rps" -v bp="$(median "$case" bare 5)" \
-    -v pp="$(median "$case" portcullis 5)" \
-    'BEGIN { printf "| %s | %.0f | %.0f | %.2f | %.2f ms | %.2f ms |\n", l, b, p, p / b, bp / 1000, pp / 1000 }'
+    -v pp="$(median "$case" portcullis 5)" -v t="$target" \
+    'BEGIN {
+      met = t == "" ? "" : (p / b >= t ? "yes" : "**no**")
+      printf "| %s | %.0f | %.0f | %.2f | %s | %s | %.2f ms | %.2f ms |\n", l, b, p, p / b,
+        t == "" ? "" : "≥ " t, met, bp / 1000, pp / 1000
+    }'
 done
 echo
 echo "| case | bare server CPU per request | Portcullis server CPU per request | Portcullis adds |"
