@@ -40,7 +40,6 @@ public final class Sealer {
   private static final int MIN_SEALED_BYTES = HEADER_LEN + TAG_LEN;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   private final Purpose purpose;
   private final SecureRandom random;
@@ -223,37 +222,45 @@ public final class Sealer {
     return b.array();
   }
 
-  /** Decodes unpadded base64url, refusing any text that would not re-encode to itself. */
+  /**
+   * Decodes unpadded base64url, refusing any text that would not re-encode to itself: a character outside the URL
+   * alphabet (padding included), a dangling sixth bit group, or unused low bits that are not zero. Decodes straight
+   * from the characters: the JDK's decoder takes bytes, which would copy every cookie once more per request.
+   */
   private static byte[] decodeCanonical(CharSequence text) {
-    String s = text.toString();
-    int n = s.length();
-    // The JDK decoder refuses every character outside the URL alphabet (a non-Latin-1 one becomes
-    // '?' on its way in), a dangling sixth bit group and padding followed by anything; it accepts
-    // padding at the very end, so refuse that.
-    if (n == 0 || n % 4 == 1 || s.charAt(n - 1) == '=') {
+    int n = text.length();
+    if (n == 0 || n % 4 == 1) {
       return null;
     }
-    byte[] raw;
-    try {
-      raw = DECODER.decode(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-    // Unused low bits of the last character must be zero, or two texts would carry the same bytes.
-    int rem = n % 4;
-    if (rem != 0) {
-      int last = DECODE_TABLE[s.charAt(n - 1)];
-      int unusedMask = rem == 2 ? 0x0F : 0x03;
-      if ((last & unusedMask) != 0) {
+    byte[] raw = new byte[n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1)];
+    int bits = 0;
+    int buffer = 0;
+    int out = 0;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      int v = c < DECODE_TABLE.length ? DECODE_TABLE[c] : -1;
+      if (v < 0) {
         return null;
       }
+      buffer = (buffer << 6) | v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        raw[out++] = (byte) (buffer >>> bits);
+      }
+    }
+    // Unused low bits of the last character must be zero, or two texts would carry the same bytes.
+    if ((buffer & ((1 << bits) - 1)) != 0) {
+      return null;
     }
     return raw;
   }
 
+  /** The value of each base64url character; -1 for every other character. */
   private static final int[] DECODE_TABLE = new int[128];
 
   static {
+    java.util.Arrays.fill(DECODE_TABLE, -1);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (int i = 0; i < alphabet.length(); i++) {
       DECODE_TABLE[alphabet.charAt(i)] = i;

@@ -51,6 +51,9 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
    */
   record Anonymous(Optional<AuditNote> audit, Optional<String> userHandle, boolean storeUnavailable)
       implements AuthCheck {
+    private static final Anonymous NO_COOKIE =
+        new Anonymous(Optional.empty(), Optional.empty(), false);
+
     public Anonymous {
       Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(userHandle, "userHandle");
@@ -62,7 +65,7 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
     }
 
     static Anonymous noCookie() {
-      return new Anonymous(Optional.empty(), Optional.empty());
+      return NO_COOKIE;
     }
 
     static Anonymous refused(AuditEventType type, String reason, String userHandle) {

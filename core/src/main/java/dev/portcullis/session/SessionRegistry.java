@@ -79,9 +79,9 @@ public final class SessionRegistry {
       log.warn("session store failed on load; treating the request as having no session", e);
       return new SessionLookup.Unavailable();
     }
-    return record
-        .<SessionLookup>map(r -> new SessionLookup.Found(Session.loaded(id, r)))
-        .orElseGet(SessionLookup.Absent::new);
+    return record.isPresent()
+        ? new SessionLookup.Found(Session.loaded(id, record.get()))
+        : new SessionLookup.Absent();
   }
 
   /** A new session with a fresh id. It reaches the store on the first {@link #save}. */

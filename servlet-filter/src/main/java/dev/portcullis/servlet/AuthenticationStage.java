@@ -17,11 +17,13 @@ import java.io.IOException;
 final class AuthenticationStage implements Stage {
   private final PortalLogin login;
   private final CookieSpec authCookie;
+  private final SetCookie authCookieHeader;
   private final AuditTrail audit;
 
   AuthenticationStage(PortalLogin login, AuditTrail audit) {
     this.login = login;
     this.authCookie = login.cookies().authCookie();
+    this.authCookieHeader = SetCookie.of(authCookie);
     this.audit = audit;
   }
 
@@ -40,7 +42,7 @@ final class AuthenticationStage implements Stage {
     if (check instanceof AuthCheck.Authenticated ok) {
       exchange.principal(new PortalPrincipal(ok.user(), ok.ticket()));
       if (ok.renewedCookie().isPresent()) {
-        exchange.setCookie(SetCookie.set(authCookie, ok.renewedCookie().get()));
+        exchange.setCookie(authCookieHeader.set(ok.renewedCookie().get()));
         audit.emit(
             exchange,
             AuditEventType.SESSION_RENEWED,
@@ -49,7 +51,7 @@ final class AuthenticationStage implements Stage {
     } else {
       AuthCheck.Anonymous anonymous = (AuthCheck.Anonymous) check;
       if (anonymous.cookieToClear()) {
-        exchange.setCookie(SetCookie.expire(authCookie));
+        exchange.setCookie(authCookieHeader.expire());
       }
       if (anonymous.audit().isPresent()) {
         audit.emit(exchange, anonymous.audit().get(), anonymous.userHandle().orElse(null));

@@ -7,7 +7,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.List;
 
 /**
  * The blocked-cookie check, and the value anonymous form tokens are bound to. {@code GET} of the login page sets the
@@ -28,6 +27,7 @@ final class CookieCheckStage implements Stage {
 
   private final CookieSpec cookie;
   private final boolean sessionCookie;
+  private final SetCookie header;
   private final LoginFormTokens formTokens;
   private final String loginPath;
   private final SecureRandom random;
@@ -42,6 +42,7 @@ final class CookieCheckStage implements Stage {
       AuditTrail audit) {
     this.cookie = cookie;
     this.sessionCookie = sessionCookie;
+    this.header = SetCookie.of(cookie);
     this.formTokens = formTokens;
     this.loginPath = loginPath;
     this.random = random;
@@ -50,24 +51,29 @@ final class CookieCheckStage implements Stage {
 
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
-    List<String> sent = Cookies.values(exchange, cookie.name());
-    String value = sent.size() == 1 && formTokens.isWellFormed(sent.get(0)) ? sent.get(0) : null;
-    if (Paths.path(exchange).equals(loginPath)) {
-      if (exchange.method().equals("GET")) {
-        if (value == null) {
-          value = formTokens.newCookieValue(random);
-          if (sessionCookie) {
-            exchange.sessions().giveUnstoredId(value);
-          } else {
-            exchange.setCookie(SetCookie.set(cookie, value));
-          }
+    if (!Paths.path(exchange).equals(loginPath)) {
+      // Elsewhere the value only matters to a request without a session: read it if asked.
+      exchange.cookieCheckValueFromRequest(cookie.name(), formTokens);
+      next.proceed();
+      return;
+    }
+    Cookies cookies = exchange.requestCookies();
+    int sent = cookies.count(cookie.name());
+    String value = Cookies.wellFormedSingle(cookies, cookie.name(), formTokens);
+    if (exchange.method().equals("GET")) {
+      if (value == null) {
+        value = formTokens.newCookieValue(random);
+        if (sessionCookie) {
+          exchange.sessions().giveUnstoredId(value);
+        } else {
+          exchange.setCookie(header.set(value));
         }
-      } else if (exchange.method().equals("POST") && sent.isEmpty()) {
-        audit.emit(
-            exchange, AuditEventType.AUTHN_LOGIN_FAIL, b -> b.failure("browser blocks cookies"));
-        Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, COOKIES_BLOCKED);
-        return;
       }
+    } else if (exchange.method().equals("POST") && sent == 0) {
+      audit.emit(
+          exchange, AuditEventType.AUTHN_LOGIN_FAIL, b -> b.failure("browser blocks cookies"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, COOKIES_BLOCKED);
+      return;
     }
     exchange.cookieCheckValue(value);
     next.proceed();

@@ -33,7 +33,7 @@ final class SessionStage implements Stage {
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     SessionState state = readCookie(exchange);
     exchange.sessions(state);
-    exchange.beforeCommit(state::beforeCommit);
+    exchange.beforeCommit(state);
     boolean done = false;
     try {
       next.proceed();

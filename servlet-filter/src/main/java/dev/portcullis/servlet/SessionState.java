@@ -14,7 +14,7 @@ import java.time.Duration;
  * core's login and logout decisions rotate and end sessions. Thread-safe (an async request may touch it from another
  * thread).
  */
-class SessionState implements LoginSession {
+class SessionState implements LoginSession, Runnable {
   /** The state before (or without) a session stage: no session, and none can be made. */
   static final SessionState NONE =
       new SessionState(null, null, new SessionLookup.Absent(), false, false);
@@ -154,6 +154,12 @@ class SessionState implements LoginSession {
 
   synchronized void invalidate(Session session) {
     registry.invalidate(session);
+  }
+
+  /** As {@link #beforeCommit()}: the exchange runs it before the response commits. */
+  @Override
+  public void run() {
+    beforeCommit();
   }
 
   /**
