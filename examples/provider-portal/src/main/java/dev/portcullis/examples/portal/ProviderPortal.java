@@ -10,10 +10,12 @@ import java.time.InstantSource;
  * <pre>
  * ./mvnw -q -pl examples/provider-portal -am compile exec:java
  * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--https-port 9443 --http-port 9080"
+ * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--sso dev"
  * </pre>
  *
- * <p>Options: {@code --https-port} (8443), {@code --http-port} (8080), {@code --data-dir} (./portal-data); see
- * {@link PortalOptions}. Ctrl-C stops it and closes the audit log cleanly.
+ * <p>Options: {@code --https-port} (8443), {@code --http-port} (8080), {@code --data-dir} (./portal-data),
+ * {@code --sso} (off; {@code dev} starts a development OpenID provider on loopback); see {@link PortalOptions} and
+ * {@link SsoOptions}. Ctrl-C stops it and closes the audit log cleanly.
  */
 public final class ProviderPortal {
   private ProviderPortal() {}
@@ -39,6 +41,14 @@ public final class ProviderPortal {
         "  " + https + "   (self-signed development certificate: the browser warns once)");
     System.out.println("  http://localhost:" + portal.httpPort() + "/ redirects there");
     System.out.println("  Log in as alice, bob, carol or dave with the password <name>-demo-pass");
+    portal
+        .sso()
+        .issuer()
+        .ifPresent(issuer -> System.out.println("  Single sign-on through "
+            + issuer
+            + (portal.sso().developmentIssuer().isPresent()
+                ? " (development provider: its login page signs in any name you type)"
+                : "")));
     System.out.println("  Data folder: " + portal.dataDir() + " (development keys and certificate, "
         + Portal.AUDIT_FILE + ", " + Portal.SEARCH_DEMAND_FILE + ")");
     System.out.println("  Ctrl-C stops it.");

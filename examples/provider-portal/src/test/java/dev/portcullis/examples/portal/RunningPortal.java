@@ -12,9 +12,17 @@ final class RunningPortal implements AutoCloseable {
   private boolean closed;
 
   RunningPortal(Path dataDir) throws Exception {
+    this(dataDir, SsoOptions.OFF);
+  }
+
+  /** With single sign-on as {@code sso} says ({@link SsoOptions#DEV}: the development provider on loopback). */
+  RunningPortal(Path dataDir, SsoOptions sso) throws Exception {
     this.dataDir = dataDir;
     this.portal = Portal.start(
-        new PortalOptions(0, 0, dataDir), Map.of(), InstantSource.system(), new SecureRandom());
+        new PortalOptions(0, 0, dataDir, sso),
+        Map.of(),
+        InstantSource.system(),
+        new SecureRandom());
   }
 
   /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */
