@@ -2,11 +2,15 @@ package dev.portcullis.examples.portal;
 
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -19,8 +23,10 @@ import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 
 /**
- * The OpenID provider of {@code --sso dev}: mock-oauth2-server on loopback, with its interactive login page on every
- * authorization, where whatever name is typed becomes the signed-in subject. Its ID tokens are signed with a key it
+ * The OpenID provider of {@code --sso dev}: mock-oauth2-server on loopback, with a login page on every authorization,
+ * where whatever name is typed becomes the signed-in subject. The login page is the example's own, written to the data
+ * folder at each start ({@value #LOGIN_PAGE}): the mock server's page loads a web font from the internet, and a
+ * development provider should not make the browser call anywhere but this machine. Its ID tokens are signed with a key it
  * makes at start, name this portal's client as their audience and carry {@code auth_time} (the time of the token
  * request, from the portal's clock), which the portal needs to accept an account link.
  *
@@ -35,6 +41,8 @@ final class DevelopmentProvider implements AutoCloseable {
   static final String CLIENT_ID = "provider-portal";
   /** The mock server accepts any secret; the portal still needs one to send. */
   static final String CLIENT_SECRET = "development-provider-accepts-any-secret";
+  /** The login page's file in the data folder. */
+  static final String LOGIN_PAGE = "dev-provider-login.html";
 
   private final MockOAuth2Server server;
   private final URI issuer;
@@ -48,19 +56,27 @@ final class DevelopmentProvider implements AutoCloseable {
    * Starts the provider on a free loopback port and waits until it answers its discovery document and key set, so the
    * portal's first discovery does not meet its cold start.
    *
+   * @param dataDir where the login page is written
    * @param clock the {@code auth_time} of each sign-in
    */
-  static DevelopmentProvider start(InstantSource clock) throws IOException, InterruptedException {
+  static DevelopmentProvider start(Path dataDir, InstantSource clock)
+      throws IOException, InterruptedException {
+    Path loginPage = dataDir.resolve(LOGIN_PAGE);
+    try (InputStream page = DevelopmentProvider.class.getResourceAsStream(LOGIN_PAGE)) {
+      if (page == null) {
+        throw new IOException(LOGIN_PAGE + " is missing from the class path");
+      }
+      Files.copy(page, loginPage, StandardCopyOption.REPLACE_EXISTING);
+    }
     OAuth2Config config = new OAuth2Config(
         true,
-        null,
+        loginPage.toString(),
         null,
         false,
         new OAuth2TokenProvider(),
-        Set.of(new SignedInNow(clock)),
-        new no.nav.security.mock.oauth2.http.MockWebServerWrapper());
+        Set.of(new SignedInNow(clock)));
     MockOAuth2Server server = new MockOAuth2Server(config);
-    server.start(InetAddress.getByName(Portal.HOST), 0);
+    server.start(InetAddress.getLoopbackAddress(), 0);
     DevelopmentProvider provider =
         new DevelopmentProvider(server, URI.create(server.issuerUrl(ISSUER_ID).toString()));
     try {

@@ -185,6 +185,7 @@ final class Portal implements AutoCloseable {
       httpConnector.open();
       sso = PortalSso.start(
           options.sso(),
+          dataDir,
           PortalSso.UPGRADE_COOKIE,
           URI.create("https://" + CANONICAL_HOST + ":" + httpsConnector.getLocalPort()),
           clock);

@@ -10,6 +10,7 @@ import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
@@ -47,19 +48,20 @@ final class PortalSso implements AutoCloseable {
   /**
    * Sets single sign-on up as {@code options} say, starting the development provider for {@code dev}.
    *
+   * @param dataDir the portal's data folder, where the development provider's login page goes
    * @param upgradeCookie the upgrade cookie's name
    * @param portalHttps the portal's HTTPS address, such as {@code https://localhost:8443}: the redirect URI is
    *     {@link #CALLBACK_PATH} there
    * @throws IllegalStateException when the settings do not make a valid SSO configuration
    */
   static PortalSso start(
-      SsoOptions options, String upgradeCookie, URI portalHttps, InstantSource clock)
+      SsoOptions options, Path dataDir, String upgradeCookie, URI portalHttps, InstantSource clock)
       throws IOException, InterruptedException {
     if (!options.enabled()) {
       return OFF;
     }
     DevelopmentProvider provider =
-        options.mode() == SsoOptions.Mode.DEV ? DevelopmentProvider.start(clock) : null;
+        options.mode() == SsoOptions.Mode.DEV ? DevelopmentProvider.start(dataDir, clock) : null;
     try {
       SsoConfig.Builder b = SsoConfig.builder()
           .cookie(SsoConfig.defaultCookie(upgradeCookie))

@@ -105,8 +105,8 @@ record SsoOptions(Mode mode, URI issuer, String clientId, String clientSecret) {
     }
     if (!uri.isAbsolute()
         || uri.getHost() == null
-        || !"https".equalsIgnoreCase(uri.getScheme())
-            && !"http".equalsIgnoreCase(uri.getScheme())) {
+        || (!"https".equalsIgnoreCase(uri.getScheme())
+            && !"http".equalsIgnoreCase(uri.getScheme()))) {
       throw new IllegalArgumentException(
           "the issuer must be an https URL such as https://login.example/realm, got '" + text
               + "'");

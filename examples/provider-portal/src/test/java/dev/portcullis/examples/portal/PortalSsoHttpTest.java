@@ -102,7 +102,7 @@ class PortalSsoHttpTest {
   }
 
   private static String query(String url, String name) {
-    for (String pair : URI.create(url).getRawQuery().split("&")) {
+    for (String pair : URI.create(url).getRawQuery().split("&", -1)) {
       int eq = pair.indexOf('=');
       if (eq > 0 && pair.substring(0, eq).equals(name)) {
         return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
