@@ -128,7 +128,7 @@ class SsoBrowserTest {
   /** Every cookie the browser holds, on every host and port (the provider's page cannot see the portal's). */
   @SuppressWarnings("unchecked")
   private static Map<String, String> allCookies(ChromeDriver b) {
-    Map<String, Object> answer = b.executeCdpCommand("Network.getAllCookies", Map.of());
+    Map<String, Object> answer = b.executeCdpCommand("Storage.getCookies", Map.of());
     Map<String, String> cookies = new java.util.HashMap<>();
     for (Object c : (List<Object>) answer.get("cookies")) {
       Map<String, Object> cookie = (Map<String, Object>) c;
