@@ -126,11 +126,15 @@ final class PortalSso implements AutoCloseable {
     return false;
   }
 
-  /** The "link your account to single sign-on" offer, or nothing when the browser has no offer. */
+  /**
+   * The "link your account to single sign-on" offer, or nothing when the browser has no offer. The form's answer
+   * redirects to the provider, so the page's {@code form-action} policy names the provider's origin.
+   */
   String offer(HttpServletRequest request) {
     if (!upgradeOffered(request)) {
       return "";
     }
+    allowFormsToProvider(request);
     return "<section class=\"offer\" aria-labelledby=\"sso-offer\">\n"
         + "<h2 id=\"sso-offer\">Link your account to single sign-on</h2>\n"
         + "<p>You logged in with your password. Link your portal account to your single sign-on account,"
@@ -150,6 +154,7 @@ final class PortalSso implements AutoCloseable {
     if (config == null || Html.principal(request) != null) {
       return "";
     }
+    allowFormsToProvider(request);
     return "<section class=\"aside\" aria-labelledby=\"sso-login\">\n"
         + "<h2 id=\"sso-login\">Single sign-on</h2>\n"
         + "<p>If you have linked your account to single sign-on, log in with it instead of a password.</p>\n"
@@ -201,6 +206,16 @@ final class PortalSso implements AutoCloseable {
           .append("\"><button type=\"submit\">Unlink</button></form></td></tr>\n");
     }
     return b.append("</tbody>\n</table>\n").toString();
+  }
+
+  /**
+   * Lets this page's forms lead to the provider: its origin, where the authorization endpoint is expected (as at the
+   * development provider and the usual providers), joins the page's {@code form-action} policy.
+   */
+  private void allowFormsToProvider(HttpServletRequest request) {
+    URI issuer = config.issuer();
+    String origin = issuer.getScheme() + "://" + issuer.getRawAuthority();
+    request.setAttribute(Html.FORM_TARGET_ATTRIBUTE, origin);
   }
 
   /** Stops the development provider, if one was started. */
