@@ -77,7 +77,7 @@ public final class SessionRegistry {
       record = store.load(id.storeKey());
     } catch (RuntimeException e) {
       log.warn("session store failed on load; treating the request as having no session", e);
-      return new SessionLookup.Absent();
+      return new SessionLookup.Unavailable();
     }
     return record
         .<SessionLookup>map(r -> new SessionLookup.Found(Session.loaded(id, r)))

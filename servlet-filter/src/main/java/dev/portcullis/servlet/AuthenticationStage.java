@@ -11,7 +11,8 @@ import java.io.IOException;
 /**
  * Asks {@link PortalLogin#check} who the auth-key cookie says is logged in, and makes the request authenticated when
  * it says so. Any refusal leaves the request anonymous, clears the cookie in the browser and records the core's note
- * in the audit log; it never produces an error page.
+ * in the audit log; it never produces an error page. When a store did not answer (the session's or the revocation
+ * store) the request is anonymous too, but the cookie stays, so that the login works again when the store answers.
  */
 final class AuthenticationStage implements Stage {
   private final PortalLogin login;
@@ -27,6 +28,11 @@ final class AuthenticationStage implements Stage {
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     SessionState sessions = exchange.sessions();
+    if (sessions.requestedSessionUnavailable()) {
+      // Fail closed for this request; the session store has logged the outage.
+      next.proceed();
+      return;
+    }
     Session session = sessions.requestedSessionValid() ? sessions.requestedSession() : null;
     AuthCheck check = login.check(
         Cookies.values(exchange, authCookie.name()),
@@ -44,6 +50,8 @@ final class AuthenticationStage implements Stage {
       AuthCheck.Anonymous anonymous = (AuthCheck.Anonymous) check;
       if (anonymous.cookieToClear()) {
         exchange.setCookie(SetCookie.expire(authCookie));
+      }
+      if (anonymous.audit().isPresent()) {
         audit.emit(exchange, anonymous.audit().get(), anonymous.userHandle().orElse(null));
       }
     }

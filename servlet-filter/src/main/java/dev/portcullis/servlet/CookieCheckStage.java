@@ -17,12 +17,17 @@ import java.util.List;
  * well-formed value (exactly one cookie) is put on the exchange, where the CSRF stage binds the token of a request
  * without a session to it ({@link LoginFormTokens}). Runs before the CSRF stage: a browser that blocks cookies would
  * otherwise only ever see "this form has expired". No server-side session is made here.
+ *
+ * <p>When the session cookie does the check, the cookie is the session cookie and the value a session id: the login
+ * page gives a browser without a well-formed one a fresh id that names no stored session, through the request's
+ * {@link SessionState} (which then keeps such an id in the browser instead of dropping it as unknown).
  */
 final class CookieCheckStage implements Stage {
   static final String COOKIES_BLOCKED = "Your browser is blocking cookies, so you cannot log in. "
       + "Allow cookies for this site, then go back to the login page and try again.";
 
   private final CookieSpec cookie;
+  private final boolean sessionCookie;
   private final LoginFormTokens formTokens;
   private final String loginPath;
   private final SecureRandom random;
@@ -30,11 +35,13 @@ final class CookieCheckStage implements Stage {
 
   CookieCheckStage(
       CookieSpec cookie,
+      boolean sessionCookie,
       LoginFormTokens formTokens,
       String loginPath,
       SecureRandom random,
       AuditTrail audit) {
     this.cookie = cookie;
+    this.sessionCookie = sessionCookie;
     this.formTokens = formTokens;
     this.loginPath = loginPath;
     this.random = random;
@@ -49,7 +56,11 @@ final class CookieCheckStage implements Stage {
       if (exchange.method().equals("GET")) {
         if (value == null) {
           value = formTokens.newCookieValue(random);
-          exchange.setCookie(SetCookie.set(cookie, value));
+          if (sessionCookie) {
+            exchange.sessions().giveUnstoredId(value);
+          } else {
+            exchange.setCookie(SetCookie.set(cookie, value));
+          }
         }
       } else if (exchange.method().equals("POST") && sent.isEmpty()) {
         audit.emit(

@@ -17,10 +17,16 @@ final class SessionStage implements Stage {
 
   private final SessionRegistry registry;
   private final String cookieName;
+  private final boolean keepUnknownIds;
 
-  SessionStage(SessionRegistry registry) {
+  /**
+   * @param keepUnknownIds whether a well-formed id that names no stored session stays in the browser (when the session
+   *     cookie does the cookie check, it is the value the login form's token is bound to); otherwise it is dropped
+   */
+  SessionStage(SessionRegistry registry, boolean keepUnknownIds) {
     this.registry = registry;
     this.cookieName = registry.config().cookie().name();
+    this.keepUnknownIds = keepUnknownIds;
   }
 
   @Override
@@ -71,6 +77,10 @@ final class SessionStage implements Stage {
         log.debug("malformed session cookie ({} characters); ignored", value.length());
       }
     }
-    return new SessionState(registry, exchange, lookup, found > 0);
+    boolean keep = keepUnknownIds
+        && found == 1
+        && lookup instanceof SessionLookup.Absent
+        && registry.config().idFormat().isWellFormed(value);
+    return new SessionState(registry, exchange, lookup, found > 0, keep);
   }
 }

@@ -9,9 +9,7 @@ import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.login.PortalLogin;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
@@ -38,6 +36,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +85,7 @@ final class Portal implements AutoCloseable {
           "/search",
           "/portal.css",
           "/favicon.ico")
+      .requireAnyRole(Monitoring.PATHS, Monitoring.ROLE)
       .authenticated("/**")
       .build();
 
@@ -142,30 +142,36 @@ final class Portal implements AutoCloseable {
     Server server = new Server();
     PortalSso sso = PortalSso.OFF;
     try {
-      SessionConfig sessionConfig = SessionConfig.builder()
-          .idleTimeout(Duration.ofMinutes(30))
-          .absoluteTimeout(Duration.ofHours(12))
+      // The profile names the cookies (and, for a ported portal, the session id format).
+      SessionConfig sessionConfig = options
+          .profile()
+          .sessions(SessionConfig.builder()
+              .idleTimeout(Duration.ofMinutes(30))
+              .absoluteTimeout(Duration.ofHours(12)))
           .build();
+      PortalStores stores =
+          PortalStores.open(options, env, sessionConfig, keys, audit, clock, random);
+      server.addEventListener(new LifeCycle.Listener() {
+        @Override
+        public void lifeCycleStopped(LifeCycle event) {
+          stores.close();
+        }
+      });
       SessionRegistry sessions = SessionRegistry.create(
-          sessionConfig,
-          CaffeineSessionStore.builder(sessionConfig, clock)
-              .listener(new SessionAudit(audit))
-              .build(),
-          random,
-          clock,
-          new SessionAudit(audit));
+          sessionConfig, stores.sessions(), random, clock, new SessionAudit(audit));
       UserDirectory users = DemoData.users(PasswordHasher.standard(random));
-      PortalLogin login = PortalLogin.builder()
+      PortalLogin.Builder loginSettings = PortalLogin.builder()
           .keyRing(keys)
           .users(users)
-          .revocations(RevocationStore.inMemory(clock))
+          .revocations(stores.revocations())
+          .throttle(stores.throttle())
           .clock(clock)
           .random(random)
           .termsVersion(DemoData.TERMS_VERSION)
           .ticketLifetime(Duration.ofHours(8))
           .loginPath(LOGIN_PATH)
-          .afterLoginPath("/reports")
-          .build();
+          .afterLoginPath("/reports");
+      PortalLogin login = options.profile().login(loginSettings).build();
 
       ServerConnector httpsConnector = new ServerConnector(
           server,
@@ -186,7 +192,7 @@ final class Portal implements AutoCloseable {
       sso = PortalSso.start(
           options.sso(),
           dataDir,
-          PortalSso.UPGRADE_COOKIE,
+          options.profile().ssoUpgradeCookie(),
           URI.create("https://" + CANONICAL_HOST + ":" + httpsConnector.getLocalPort()),
           clock);
 
@@ -206,6 +212,8 @@ final class Portal implements AutoCloseable {
               audit,
               AuditRules.builder()
                   .action("/reports/{id}", "report_view")
+                  .action(Monitoring.SERVICE_DEMAND_PATH, Monitoring.SERVICE_DEMAND_ACTION)
+                  .action(Monitoring.AUDIT_PATH, Monitoring.AUDIT_ACTION)
                   .searchEndpoint("/search", "q")
                   .build());
       PortcullisFilter filter = sso.addTo(filterBuilder, keys, clock).build();
@@ -224,6 +232,7 @@ final class Portal implements AutoCloseable {
       add(app, "/cookies.json", new CookiesJson(notice));
       add(app, "/terms", new TermsPage(login));
       add(app, "/portal.css", new Stylesheet());
+      Monitoring.addPages(app, dataDir, audit, clock);
       add(app, "/", new NotFoundPage());
       // Jetty's own error pages echo the URI and carry none of the filter's headers: plain ones
       // instead.

@@ -1,5 +1,6 @@
 package dev.portcullis.examples.portal;
 
+import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.PortcullisFilter;
@@ -28,8 +29,9 @@ import java.util.Optional;
  */
 final class PortalSso implements AutoCloseable {
   /**
-   * The SSO-upgrade cookie's name in this portal: the one place it is named. The filter declares, sets and clears the
-   * cookie under this name; pages ask {@link #upgradeOffered} rather than naming it again.
+   * The SSO-upgrade cookie's name in the standard profile ({@link PortalProfile#ssoUpgradeCookie()} names it for each
+   * profile). The filter declares, sets and clears the cookie under the profile's name; pages ask
+   * {@link #upgradeOffered} rather than naming it again.
    */
   static final String UPGRADE_COOKIE = SsoConfig.DEFAULT_COOKIE;
   /** Where the provider sends the browser back; the redirect URI is this path on the portal's HTTPS address. */
@@ -49,13 +51,17 @@ final class PortalSso implements AutoCloseable {
    * Sets single sign-on up as {@code options} say, starting the development provider for {@code dev}.
    *
    * @param dataDir the portal's data folder, where the development provider's login page goes
-   * @param upgradeCookie the upgrade cookie's name
+   * @param upgradeCookie the upgrade cookie, named by the portal's profile
    * @param portalHttps the portal's HTTPS address, such as {@code https://localhost:8443}: the redirect URI is
    *     {@link #CALLBACK_PATH} there
    * @throws IllegalStateException when the settings do not make a valid SSO configuration
    */
   static PortalSso start(
-      SsoOptions options, Path dataDir, String upgradeCookie, URI portalHttps, InstantSource clock)
+      SsoOptions options,
+      Path dataDir,
+      CookieSpec upgradeCookie,
+      URI portalHttps,
+      InstantSource clock)
       throws IOException, InterruptedException {
     if (!options.enabled()) {
       return OFF;
@@ -64,7 +70,7 @@ final class PortalSso implements AutoCloseable {
         options.mode() == SsoOptions.Mode.DEV ? DevelopmentProvider.start(dataDir, clock) : null;
     try {
       SsoConfig.Builder b = SsoConfig.builder()
-          .cookie(SsoConfig.defaultCookie(upgradeCookie))
+          .cookie(upgradeCookie)
           .links(AccountLinkStore.inMemory())
           .replay(ReplayStore.inMemory(clock))
           .redirectUri(portalHttps.resolve(CALLBACK_PATH))

@@ -101,6 +101,39 @@ class PortalSsoHttpTest {
     }
   }
 
+  @Test
+  void aspnetProfile_namesTheUpgradeCookieUserName(@TempDir Path dir) throws Exception {
+    PortalOptions options = new PortalOptions(0, 0, dir, PortalProfile.ASPNET, SsoOptions.DEV);
+    try (RunningPortal portal = new RunningPortal(options, Map.of())) {
+      assertThat(portal.portal.sso().config().orElseThrow().cookie().name())
+          .isEqualTo(PortalProfile.ASPNET_SSO_UPGRADE_COOKIE)
+          .isEqualTo("user_name");
+      assertThat(portal.portal.cookies())
+          .extracting(CookieSpec::name)
+          .contains("user_name")
+          .doesNotContain(PortalSso.UPGRADE_COOKIE);
+      assertThat(portal.client().get("/privacy").body()).contains("user_name");
+
+      PortalClient alice = portal.client();
+      assertThat(alice.loginAs("alice").statusCode()).isEqualTo(303);
+      assertThat(alice.setCookieHeaders())
+          .filteredOn(h -> h.startsWith("user_name="))
+          .as("upgrade cookie offered after a password login, under the profile's name")
+          .singleElement()
+          .satisfies(h -> assertThat(h.toLowerCase(Locale.ROOT))
+              .contains("; secure", "; httponly", "; path=/")
+              .doesNotContain("domain="));
+      assertThat(anySetCookieNamed(alice, PortalSso.UPGRADE_COOKIE)).isFalse();
+      assertThat(alice.get("/").body())
+          .contains("Link your account to single sign-on", "action=\"/sso/upgrade\"");
+
+      HttpResponse<String> toProvider = alice.post("/sso/upgrade", Map.of("_csrf", alice.lastCsrf));
+      assertThat(toProvider.statusCode()).isEqualTo(303);
+      assertThat(toProvider.headers().firstValue("Location").orElseThrow())
+          .startsWith(portal.portal.sso().developmentIssuer().orElseThrow() + "/authorize?");
+    }
+  }
+
   private static String query(String url, String name) {
     for (String pair : URI.create(url).getRawQuery().split("&", -1)) {
       int eq = pair.indexOf('=');
