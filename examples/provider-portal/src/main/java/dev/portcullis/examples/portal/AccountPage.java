@@ -8,9 +8,18 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.TreeSet;
 
-/** {@code GET /account}: who you are, your organisation and role, and the two ways to log out. */
+/**
+ * {@code GET /account}: who you are, your organisation and role, your single sign-on links (when single sign-on is
+ * on), and the two ways to log out.
+ */
 final class AccountPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
+
+  private final transient PortalSso sso;
+
+  AccountPage(PortalSso sso) {
+    this.sso = sso;
+  }
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -27,6 +36,7 @@ final class AccountPage extends HttpServlet {
             + "</dd>\n"
             + "<dt>Role</dt><dd>" + Html.escape(String.join(", ", new TreeSet<>(u.roles())))
             + "</dd>\n</dl>\n"
+            + sso.accountSection(req)
             + "<h2>Log out</h2>\n<form method=\"post\" action=\"/logout\">" + Html.csrfField(req)
             + "<button type=\"submit\">Log out of this browser</button></form>\n"
             + "<h2>Log out everywhere</h2>\n<p>If you used the portal on another computer, or think someone else may"

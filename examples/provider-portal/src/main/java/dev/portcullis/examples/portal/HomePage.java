@@ -5,9 +5,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** {@code GET /}: what the portal is and where to start. */
+/**
+ * {@code GET /}: what the portal is and where to start; after a password login, the offer to link the account to
+ * single sign-on when the filter made one.
+ */
 final class HomePage extends HttpServlet {
   private static final long serialVersionUID = 1L;
+
+  private final transient PortalSso sso;
+
+  HomePage(PortalSso sso) {
+    this.sso = sso;
+  }
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -20,6 +29,6 @@ final class HomePage extends HttpServlet {
         HttpServletResponse.SC_OK,
         "Provider portal",
         "<p>Care providers see their own organisation's reports here; council officers see them all. Anyone can"
-            + " <a href=\"/search\">find a care service</a>.</p>\n" + start);
+            + " <a href=\"/search\">find a care service</a>.</p>\n" + start + sso.offer(req));
   }
 }

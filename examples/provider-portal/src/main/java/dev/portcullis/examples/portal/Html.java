@@ -21,7 +21,20 @@ final class Html {
       "default-src 'none'; style-src 'self'; img-src 'self'; "
           + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+  /**
+   * A request attribute naming one more origin the page's forms may lead to, such as the single sign-on provider that
+   * a form's redirect goes on to: {@code form-action} also applies to the redirects after a form is sent.
+   */
+  static final String FORM_TARGET_ATTRIBUTE = "dev.portcullis.examples.portal.formTarget";
+
   private Html() {}
+
+  /** The page's policy: {@link #CONTENT_SECURITY_POLICY}, with the page's {@link #FORM_TARGET_ATTRIBUTE} if any. */
+  static String contentSecurityPolicy(HttpServletRequest request) {
+    return request.getAttribute(FORM_TARGET_ATTRIBUTE) instanceof String origin
+        ? CONTENT_SECURITY_POLICY.replace("form-action 'self'", "form-action 'self' " + origin)
+        : CONTENT_SECURITY_POLICY;
+  }
 
   /** Escapes {@code text} for HTML element content and double- or single-quoted attribute values. */
   static String escape(String text) {
@@ -71,7 +84,7 @@ final class Html {
       throws IOException {
     response.setStatus(status);
     response.setContentType("text/html;charset=utf-8");
-    response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    response.setHeader("Content-Security-Policy", contentSecurityPolicy(request));
     // Pages show a person's organisation and reports: no copy in shared or browser caches.
     response.setHeader("Cache-Control", "no-store");
     PortalPrincipal user = principal(request);

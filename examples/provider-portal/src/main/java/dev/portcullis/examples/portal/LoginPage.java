@@ -10,10 +10,17 @@ import java.io.IOException;
 /**
  * {@code GET /login}: the login form. The filter has already set the cookie-check cookie (in the ported profile, the
  * session cookie) and put the CSRF token on the request; it also handles the form's {@code POST /login} itself, so this
- * page only draws the form. It must not make a session: the form's token is bound to the cookie the filter set.
+ * page only draws the form. It must not make a session: the form's token is bound to the cookie the filter set. With
+ * single sign-on on, a second form posts to the filter's SSO login.
  */
 final class LoginPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
+
+  private final transient PortalSso sso;
+
+  LoginPage(PortalSso sso) {
+    this.sso = sso;
+  }
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -55,6 +62,7 @@ final class LoginPage extends HttpServlet {
         .append(
             "<label for=\"acceptTerms\">I accept the <a href=\"/terms\">terms of use</a></label></div>\n")
         .append("<button type=\"submit\">Log in</button>\n</form>\n")
+        .append(sso.loginForm(req))
         .append("<section aria-labelledby=\"demo-accounts\" class=\"aside\">\n")
         .append("<h2 id=\"demo-accounts\">Demonstration accounts</h2>\n")
         .append("<p>The password of each is its username followed by <code>-demo-pass</code>,")

@@ -14,8 +14,10 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.UserDirectory;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -93,6 +95,8 @@ final class Portal implements AutoCloseable {
   private final AuditLog audit;
   private final List<CookieSpec> cookies;
   private final Path dataDir;
+  private final PortalSso sso;
+  private final UserDirectory users;
 
   private Portal(
       Server server,
@@ -100,13 +104,17 @@ final class Portal implements AutoCloseable {
       ServerConnector http,
       AuditLog audit,
       List<CookieSpec> cookies,
-      Path dataDir) {
+      Path dataDir,
+      PortalSso sso,
+      UserDirectory users) {
     this.server = server;
     this.https = https;
     this.http = http;
     this.audit = audit;
     this.cookies = cookies;
     this.dataDir = dataDir;
+    this.sso = sso;
+    this.users = users;
   }
 
   /**
@@ -132,6 +140,7 @@ final class Portal implements AutoCloseable {
         .demandSink(SearchDemandSink.slf4j())
         .build();
     Server server = new Server();
+    PortalSso sso = PortalSso.OFF;
     try {
       // The profile names the cookies (and, for a ported portal, the session id format).
       SessionConfig sessionConfig = options
@@ -150,9 +159,10 @@ final class Portal implements AutoCloseable {
       });
       SessionRegistry sessions = SessionRegistry.create(
           sessionConfig, stores.sessions(), random, clock, new SessionAudit(audit));
+      UserDirectory users = DemoData.users(PasswordHasher.standard(random));
       PortalLogin.Builder loginSettings = PortalLogin.builder()
           .keyRing(keys)
-          .users(DemoData.users(PasswordHasher.standard(random)))
+          .users(users)
           .revocations(stores.revocations())
           .throttle(stores.throttle())
           .clock(clock)
@@ -179,8 +189,14 @@ final class Portal implements AutoCloseable {
       // port 0).
       httpsConnector.open();
       httpConnector.open();
+      sso = PortalSso.start(
+          options.sso(),
+          dataDir,
+          options.profile().ssoUpgradeCookie(),
+          URI.create("https://" + CANONICAL_HOST + ":" + httpsConnector.getLocalPort()),
+          clock);
 
-      PortcullisFilter filter = PortcullisFilter.builder()
+      PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
           // Plain HTTP goes to https://localhost:<port>, the name in the development certificate,
           // whatever Host header the request carried.
           .transport(TransportConfig.builder()
@@ -199,19 +215,19 @@ final class Portal implements AutoCloseable {
                   .action(Monitoring.SERVICE_DEMAND_PATH, Monitoring.SERVICE_DEMAND_ACTION)
                   .action(Monitoring.AUDIT_PATH, Monitoring.AUDIT_ACTION)
                   .searchEndpoint("/search", "q")
-                  .build())
-          .build();
+                  .build());
+      PortcullisFilter filter = sso.addTo(filterBuilder, keys, clock).build();
       List<CookieSpec> cookies = filter.cookies();
       CookieNotice notice = new CookieNotice(cookies);
 
       ServletContextHandler app = new ServletContextHandler();
       app.setContextPath("/");
       app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-      add(app, "", new HomePage());
-      add(app, LOGIN_PATH, new LoginPage());
+      add(app, "", new HomePage(sso));
+      add(app, LOGIN_PATH, new LoginPage(sso));
       add(app, "/reports/*", new ReportsPage());
       add(app, "/search", new SearchPage());
-      add(app, "/account", new AccountPage());
+      add(app, "/account", new AccountPage(sso));
       add(app, "/privacy", new PrivacyPage(notice));
       add(app, "/cookies.json", new CookiesJson(notice));
       add(app, "/terms", new TermsPage(login));
@@ -225,12 +241,16 @@ final class Portal implements AutoCloseable {
       server.setErrorHandler(errors.serverErrors());
       server.setHandler(app);
       server.start();
-      return new Portal(server, httpsConnector, httpConnector, audit, cookies, dataDir);
+      return new Portal(server, httpsConnector, httpConnector, audit, cookies, dataDir, sso, users);
     } catch (Exception | Error e) {
       try {
         server.stop();
       } finally {
-        audit.close();
+        try {
+          audit.close();
+        } finally {
+          sso.close();
+        }
       }
       throw e;
     }
@@ -284,12 +304,25 @@ final class Portal implements AutoCloseable {
     return cookies;
   }
 
+  /** Single sign-on as the portal runs it: off, or the filter's configuration and the development provider. */
+  PortalSso sso() {
+    return sso;
+  }
+
+  /** The accounts the portal logs in; tests change what an account has accepted through it. */
+  UserDirectory users() {
+    return users;
+  }
+
   /** Waits until every audit and search-demand event so far is in its files. */
   boolean flushAudit(Duration timeout) throws InterruptedException {
     return audit.flush(timeout);
   }
 
-  /** Stops Jetty, then delivers the queued audit events and closes the log files. */
+  /**
+   * Stops Jetty, then delivers the queued audit events and closes the log files, then stops the development OpenID
+   * provider if one runs.
+   */
   @Override
   public void close() {
     try {
@@ -300,7 +333,11 @@ final class Portal implements AutoCloseable {
       }
       log.warn("Jetty did not stop cleanly: {}", e.getClass().getName());
     } finally {
-      audit.close();
+      try {
+        audit.close();
+      } finally {
+        sso.close();
+      }
     }
   }
 }

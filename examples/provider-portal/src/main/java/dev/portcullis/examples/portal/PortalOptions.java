@@ -1,6 +1,7 @@
 package dev.portcullis.examples.portal;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,27 +15,50 @@ import java.util.Objects;
  * <p>{@code --database-url} ({@code PORTAL_DATABASE_URL}), a {@code jdbc:postgresql://} URL, keeps sessions,
  * revocations and login budgets in PostgreSQL (see {@link PortalStores}); null keeps them in memory. The database
  * user and password come from the environment only, never from the command line or the URL.
+ *
+ * <p>Single sign-on is off unless {@link SsoOptions} says otherwise.
  */
 record PortalOptions(
-    int httpsPort, int httpPort, Path dataDir, PortalProfile profile, String databaseUrl) {
+    int httpsPort,
+    int httpPort,
+    Path dataDir,
+    PortalProfile profile,
+    String databaseUrl,
+    SsoOptions sso) {
   static final String USAGE = "options: [--https-port N] [--http-port N] [--data-dir DIR]"
       + " [--profile standard|aspnet] [--database-url jdbc:postgresql://HOST:PORT/DB]"
       + " (or PORTAL_HTTPS_PORT, PORTAL_HTTP_PORT, PORTAL_DATA_DIR, PORTAL_PROFILE,"
-      + " PORTAL_DATABASE_URL)";
+      + " PORTAL_DATABASE_URL) " + SsoOptions.USAGE;
+
+  /** Without single sign-on. */
+  PortalOptions(
+      int httpsPort, int httpPort, Path dataDir, PortalProfile profile, String databaseUrl) {
+    this(httpsPort, httpPort, dataDir, profile, databaseUrl, SsoOptions.OFF);
+  }
+
+  /** The standard profile, in memory, without single sign-on. */
+  PortalOptions(int httpsPort, int httpPort, Path dataDir) {
+    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, null, SsoOptions.OFF);
+  }
+
+  /** In memory, without single sign-on. */
+  PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile profile) {
+    this(httpsPort, httpPort, dataDir, profile, null, SsoOptions.OFF);
+  }
+
+  /** The standard profile, without single sign-on. */
+  PortalOptions(int httpsPort, int httpPort, Path dataDir, String databaseUrl) {
+    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, databaseUrl, SsoOptions.OFF);
+  }
 
   /** The standard profile, in memory. */
-  PortalOptions(int httpsPort, int httpPort, Path dataDir) {
-    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, null);
+  PortalOptions(int httpsPort, int httpPort, Path dataDir, SsoOptions sso) {
+    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, null, sso);
   }
 
   /** In memory. */
-  PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile profile) {
-    this(httpsPort, httpPort, dataDir, profile, null);
-  }
-
-  /** The standard profile. */
-  PortalOptions(int httpsPort, int httpPort, Path dataDir, String databaseUrl) {
-    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, databaseUrl);
+  PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile profile, SsoOptions sso) {
+    this(httpsPort, httpPort, dataDir, profile, null, sso);
   }
 
   PortalOptions {
@@ -42,6 +66,7 @@ record PortalOptions(
     PortalStores.checkDatabaseUrl(databaseUrl);
     checkPort("https port", httpsPort);
     checkPort("http port", httpPort);
+    Objects.requireNonNull(sso, "sso");
     if (httpsPort != 0 && httpsPort == httpPort) {
       throw new IllegalArgumentException("the HTTPS and HTTP ports must differ");
     }
@@ -54,6 +79,7 @@ record PortalOptions(
     String dir = env.getOrDefault("PORTAL_DATA_DIR", "portal-data");
     String profile = env.getOrDefault("PORTAL_PROFILE", PortalProfile.STANDARD.optionName());
     String database = env.get("PORTAL_DATABASE_URL");
+    Map<String, String> sso = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value;
@@ -72,6 +98,7 @@ record PortalOptions(
         case "--data-dir" -> dir = value;
         case "--profile" -> profile = value;
         case "--database-url" -> database = value;
+        case "--sso", "--sso-issuer", "--sso-client-id" -> sso.put(arg, value);
         default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
       }
     }
@@ -89,7 +116,8 @@ record PortalOptions(
         port("http port", http),
         Path.of(dir),
         chosen,
-        database == null || database.isBlank() ? null : database.strip());
+        database == null || database.isBlank() ? null : database.strip(),
+        SsoOptions.parse(sso, env));
   }
 
   private static int port(String what, String text) {

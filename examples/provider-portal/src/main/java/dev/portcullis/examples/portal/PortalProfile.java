@@ -96,6 +96,6 @@ enum PortalProfile {
               "Records a login that may upgrade your account to an external single sign-on account")
           .build();
     }
-    return SsoConfig.defaultCookie(SsoConfig.DEFAULT_COOKIE);
+    return SsoConfig.defaultCookie(PortalSso.UPGRADE_COOKIE);
   }
 }

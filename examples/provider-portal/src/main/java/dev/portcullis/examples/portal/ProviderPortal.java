@@ -12,11 +12,13 @@ import java.time.InstantSource;
  * ./mvnw -q -pl examples/provider-portal -am compile exec:java
  * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--https-port 9443 --http-port 9080"
  * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--profile aspnet"
+ * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--sso dev"
  * </pre>
  *
  * <p>Options: {@code --https-port} (8443), {@code --http-port} (8080), {@code --data-dir} (./portal-data),
- * {@code --profile} ({@code standard}, or {@code aspnet} for a ported ASP.NET portal's cookie names); see
- * {@link PortalOptions}. Ctrl-C stops it and closes the audit log cleanly.
+ * {@code --profile} ({@code standard}, or {@code aspnet} for a ported ASP.NET portal's cookie names), {@code --sso}
+ * (off; {@code dev} starts a development OpenID provider on loopback); see {@link PortalOptions} and
+ * {@link SsoOptions}. Ctrl-C stops it and closes the audit log cleanly.
  */
 public final class ProviderPortal {
   private ProviderPortal() {}
@@ -46,6 +48,14 @@ public final class ProviderPortal {
     System.out.println("  Log in as alice, bob, carol or dave with the password <name>-demo-pass");
     System.out.println("  carol, a council officer, also sees " + Monitoring.SERVICE_DEMAND_PATH
         + " and " + Monitoring.AUDIT_PATH);
+    portal
+        .sso()
+        .issuer()
+        .ifPresent(issuer -> System.out.println("  Single sign-on through "
+            + issuer
+            + (portal.sso().developmentIssuer().isPresent()
+                ? " (development provider: its login page signs in any name you type)"
+                : "")));
     System.out.println("  Data folder: " + portal.dataDir() + " (development keys and certificate, "
         + Portal.AUDIT_FILE + ", " + Portal.SEARCH_DEMAND_FILE + ")");
     System.out.println("  Ctrl-C stops it.");

@@ -1,5 +1,6 @@
 package dev.portcullis.examples.portal;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -14,7 +15,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * Debian's Chromium driven through Debian's chromedriver, headless, with a fresh profile under {@code target/}.
  * Selenium never downloads a driver or a browser (the build sets {@code SE_OFFLINE=true}). Tests that need it are
- * skipped, not passed, on a machine without Chromium.
+ * skipped, not passed, on a developer's machine without Chromium, and fail in CI ({@code CI=true}), which installs it.
  */
 final class Chromium {
   static final Path BROWSER = Path.of("/usr/bin/chromium");
@@ -22,8 +23,16 @@ final class Chromium {
 
   private Chromium() {}
 
-  /** Skips the calling test (or class, from {@code @BeforeAll}) when Chromium or its driver is missing. */
+  /**
+   * Skips the calling test (or class, from {@code @BeforeAll}) when Chromium or its driver is missing; fails instead
+   * in CI, where a skipped browser test would pass unseen.
+   */
   static void assumeInstalled() {
+    if ("true".equals(System.getenv("CI"))) {
+      assertThat(Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER))
+          .as("CI installs chromium and chromium-driver; the browser tests must run there")
+          .isTrue();
+    }
     assumeTrue(
         Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER),
         "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");

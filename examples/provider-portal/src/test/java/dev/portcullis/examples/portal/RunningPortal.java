@@ -25,15 +25,23 @@ final class RunningPortal implements AutoCloseable {
   }
 
   RunningPortal(Path dataDir, PortalProfile profile, InstantSource clock) throws Exception {
-    this.dataDir = dataDir;
-    this.portal = Portal.start(
-        new PortalOptions(0, 0, dataDir, profile), Map.of(), clock, new SecureRandom());
+    this(new PortalOptions(0, 0, dataDir, profile), Map.of(), clock);
+  }
+
+  /** With single sign-on as {@code sso} says ({@link SsoOptions#DEV}: the development provider on loopback). */
+  RunningPortal(Path dataDir, SsoOptions sso) throws Exception {
+    this(new PortalOptions(0, 0, dataDir, sso), Map.of());
   }
 
   /** A portal with these options (their ports should be 0) and environment. */
   RunningPortal(PortalOptions options, Map<String, String> env) throws Exception {
+    this(options, env, InstantSource.system());
+  }
+
+  private RunningPortal(PortalOptions options, Map<String, String> env, InstantSource clock)
+      throws Exception {
     this.dataDir = options.dataDir();
-    this.portal = Portal.start(options, env, InstantSource.system(), new SecureRandom());
+    this.portal = Portal.start(options, env, clock, new SecureRandom());
   }
 
   /** The HTTPS address of {@code path} on this portal, by IP (the certificate names 127.0.0.1). */
