@@ -33,6 +33,8 @@ final class Exchange {
   private final List<String> cookies = new CopyOnWriteArrayList<>();
   private int cookiesWritten;
   private String requestId;
+  private String traceId;
+  private boolean traceIdRead;
   private Map<String, List<String>> requestCookies;
 
   /** @param loginListeners hear about every login this request makes, in order */
@@ -153,6 +155,18 @@ final class Exchange {
       requestId = audit.newRequestId();
     }
     return requestId;
+  }
+
+  /**
+   * The request's W3C trace id for audit events, read from its {@code traceparent} header the first time it is asked
+   * for (see {@link TraceParent}); null when the request is not traced.
+   */
+  synchronized String traceId() {
+    if (!traceIdRead) {
+      traceId = TraceParent.traceId(original);
+      traceIdRead = true;
+    }
+    return traceId;
   }
 
   /** Runs the registered hooks, in pipeline order, then writes the queued cookies. Possibly called often. */
