@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.session.CaffeineSessionStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -42,6 +43,9 @@ public final class AuditMetrics {
   /** Counter name for new anonymous sessions not stored because their client address had made too many. */
   public static final String ANONYMOUS_SESSIONS_REFUSED = "portcullis.sessions.anonymous.refused";
   /** Counter name for searches, counted per published search-demand bucket. */
+  /** Gauge of the sessions a Caffeine store holds, tagged {@code kind} {@code user} or {@code anonymous}. */
+  public static final String ACTIVE_SESSIONS = "portcullis.sessions.active";
+
   public static final String SEARCH_DEMAND_EVENTS = "portcullis.search.demand.events";
   /** Gauge name: identified-event sinks out of service; see {@link AuditLog#health()}. */
   public static final String FAILING_SINKS = "portcullis.audit.sinks.failing";
@@ -116,6 +120,26 @@ public final class AuditMetrics {
     FunctionCounter.builder(ANONYMOUS_SESSIONS_REFUSED, sessions, SessionAudit::anonymousRefused)
         .description(
             "New sessions without a user that were not stored: their client address had made too many")
+        .register(registry);
+  }
+
+  /**
+   * Publishes the sessions {@code store} holds as the gauge {@value #ACTIVE_SESSIONS}, tagged {@code kind}
+   * {@code user} (logged-in sessions) or {@code anonymous}, from the cache's own estimates (no scan).
+   */
+  public static void bind(CaffeineSessionStore store, MeterRegistry registry) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(registry, "registry");
+    Gauge.builder(
+            ACTIVE_SESSIONS,
+            store,
+            s -> Math.max(0, s.estimatedSize() - s.estimatedAnonymousSize()))
+        .tag("kind", "user")
+        .description("Sessions with a logged-in user held by the store (estimate)")
+        .register(registry);
+    Gauge.builder(ACTIVE_SESSIONS, store, CaffeineSessionStore::estimatedAnonymousSize)
+        .tag("kind", "anonymous")
+        .description("Sessions without a user held by the store (estimate)")
         .register(registry);
   }
 
