@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  */
 public final class AuditEvent {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+  private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
+  private static final String ZERO_TRACE_ID = "0".repeat(32);
   static final int MAX_HANDLE = 128;
   static final int MAX_ACTION = 128;
   static final int MAX_RESOURCE = 1024;
@@ -45,6 +47,7 @@ public final class AuditEvent {
   private final String action;
   private final String resource;
   private final String requestId;
+  private final String traceId;
   private final String clientAddress;
   private final SessionRef session;
   private final String reason;
@@ -58,6 +61,7 @@ public final class AuditEvent {
     this.action = b.action;
     this.resource = b.resource;
     this.requestId = b.requestId;
+    this.traceId = b.traceId;
     this.clientAddress = b.clientAddress;
     this.session = b.session;
     this.reason = b.reason;
@@ -103,6 +107,14 @@ public final class AuditEvent {
 
   public Optional<String> requestId() {
     return Optional.ofNullable(requestId);
+  }
+
+  /**
+   * The W3C trace id of the request (32 lower-case hex digits, not all zero), from its {@code traceparent} header or
+   * the tracing context, for joining the event to the request's trace; empty when the request was not traced.
+   */
+  public Optional<String> traceId() {
+    return Optional.ofNullable(traceId);
   }
 
   /** The client's IP address after trusted proxies. */
@@ -187,6 +199,7 @@ public final class AuditEvent {
     private String action;
     private String resource;
     private String requestId;
+    private String traceId;
     private String clientAddress;
     private SessionRef session;
     private String reason;
@@ -250,6 +263,22 @@ public final class AuditEvent {
     /** The request id; credential-shaped runs become {@code [redacted]}, cut to 128 characters. */
     public Builder requestId(String requestId) {
       this.requestId = requestId == null ? null : sanitised(requestId, MAX_REQUEST_ID);
+      return this;
+    }
+
+    /**
+     * The request's W3C trace id, or null for none. The caller checks a client's {@code traceparent} header before
+     * passing its trace id here.
+     *
+     * @throws IllegalArgumentException if not 32 lower-case hex digits, or all zero (the W3C invalid trace id)
+     */
+    public Builder traceId(String traceId) {
+      if (traceId != null
+          && (!TRACE_ID.matcher(traceId).matches() || traceId.equals(ZERO_TRACE_ID))) {
+        throw new IllegalArgumentException(
+            "trace id must be 32 lower-case hex digits, not all zero");
+      }
+      this.traceId = traceId;
       return this;
     }
 

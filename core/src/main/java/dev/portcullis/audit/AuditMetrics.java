@@ -1,5 +1,8 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -42,6 +45,12 @@ public final class AuditMetrics {
   /** Counter name for new anonymous sessions not stored because their client address had made too many. */
   public static final String ANONYMOUS_SESSIONS_REFUSED = "portcullis.sessions.anonymous.refused";
   /** Counter name for searches, counted per published search-demand bucket. */
+  /** Counter of store calls that threw, tagged {@code store}, {@code operation} and {@code kind} (error, timeout). */
+  public static final String STORE_ERRORS = "portcullis.store.errors";
+
+  /** Gauge of the sessions a Caffeine store holds, tagged {@code kind} {@code user} or {@code anonymous}. */
+  public static final String ACTIVE_SESSIONS = "portcullis.sessions.active";
+
   public static final String SEARCH_DEMAND_EVENTS = "portcullis.search.demand.events";
   /** Gauge name: identified-event sinks out of service; see {@link AuditLog#health()}. */
   public static final String FAILING_SINKS = "portcullis.audit.sinks.failing";
@@ -116,6 +125,43 @@ public final class AuditMetrics {
     FunctionCounter.builder(ANONYMOUS_SESSIONS_REFUSED, sessions, SessionAudit::anonymousRefused)
         .description(
             "New sessions without a user that were not stored: their client address had made too many")
+        .register(registry);
+  }
+
+  /**
+   * {@code store}, counting each call that throws in {@value #STORE_ERRORS}, tagged {@code store} (the kind, from the
+   * class name: {@code caffeine}, {@code redis}, {@code jdbc}, ...), {@code operation} ({@code load}, {@code save},
+   * ...) and {@code kind} ({@code timeout} when the exception or a cause is a timeout, {@code error} otherwise). The
+   * exception goes on to the caller unchanged.
+   */
+  public static SessionStore counting(SessionStore store, MeterRegistry registry) {
+    return new StoreErrorCounting.Sessions(
+        Objects.requireNonNull(store, "store"), Objects.requireNonNull(registry, "registry"));
+  }
+
+  /** As {@link #counting(SessionStore, MeterRegistry)}, for a revocation store. */
+  public static RevocationStore counting(RevocationStore store, MeterRegistry registry) {
+    return new StoreErrorCounting.Revocations(
+        Objects.requireNonNull(store, "store"), Objects.requireNonNull(registry, "registry"));
+  }
+
+  /**
+   * Publishes the sessions {@code store} holds as the gauge {@value #ACTIVE_SESSIONS}, tagged {@code kind}
+   * {@code user} (logged-in sessions) or {@code anonymous}, from the cache's own estimates (no scan).
+   */
+  public static void bind(CaffeineSessionStore store, MeterRegistry registry) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(registry, "registry");
+    Gauge.builder(
+            ACTIVE_SESSIONS,
+            store,
+            s -> Math.max(0, s.estimatedSize() - s.estimatedAnonymousSize()))
+        .tag("kind", "user")
+        .description("Sessions with a logged-in user held by the store (estimate)")
+        .register(registry);
+    Gauge.builder(ACTIVE_SESSIONS, store, CaffeineSessionStore::estimatedAnonymousSize)
+        .tag("kind", "anonymous")
+        .description("Sessions without a user held by the store (estimate)")
         .register(registry);
   }
 

@@ -46,8 +46,11 @@ public interface AuditSink extends Closeable, Flushable {
 
   /**
    * The default sink: one INFO line per event on the logger {@value #LOGGER_NAME}, through the SLF4J 2 fluent API.
-   * The message is {@code key="value"} pairs (values escaped as JSON string bodies) so that it is complete on any
-   * backend; the same fields are attached as key-values, escaped alike, for structured encoders.
+   * The message is {@code key="value"} pairs (values escaped as JSON string bodies) so that it is complete and on one
+   * line on any backend. The same fields are attached as key-values: raw for a backend that takes SLF4J 2 logging
+   * events (Logback, Log4j), so that a JSON encoder escapes them once; escaped like the message for any other, where
+   * SLF4J writes them into the text. <b>Security:</b> a raw value may hold a line break or a control character from
+   * the request: a text layout must print the message, not the key-values (Logback's {@code %kvp}).
    */
   static AuditSink slf4j() {
     return slf4j(LoggerFactory.getLogger(LOGGER_NAME));

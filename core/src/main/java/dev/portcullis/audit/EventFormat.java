@@ -16,7 +16,7 @@ final class EventFormat {
 
   /** The event's fields in output order, values raw (not yet escaped); absent optional fields are left out. */
   static List<Map.Entry<String, String>> fields(AuditEvent e) {
-    List<Map.Entry<String, String>> f = new ArrayList<>(13);
+    List<Map.Entry<String, String>> f = new ArrayList<>(14);
     f.add(Map.entry("kind", KIND_AUDIT));
     f.add(Map.entry("id", e.id()));
     f.add(Map.entry("time", e.time().toString()));
@@ -32,6 +32,7 @@ final class EventFormat {
     e.action().ifPresent(v -> f.add(Map.entry("action", v)));
     e.resource().ifPresent(v -> f.add(Map.entry("resource", v)));
     e.requestId().ifPresent(v -> f.add(Map.entry("request_id", v)));
+    e.traceId().ifPresent(v -> f.add(Map.entry("trace_id", v)));
     e.clientAddress().ifPresent(v -> f.add(Map.entry("client_address", v)));
     e.reason().ifPresent(v -> f.add(Map.entry("reason", v)));
     return f;

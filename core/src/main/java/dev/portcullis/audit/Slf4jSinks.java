@@ -4,16 +4,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
+import org.slf4j.spi.LoggingEventAware;
 import org.slf4j.spi.LoggingEventBuilder;
 
-/** The SLF4J sinks: one escaped line per event, fields also as key-values. */
+/**
+ * The SLF4J sinks: one escaped line per event, fields also as key-values. A backend that implements
+ * {@link LoggingEventAware} (Logback, Log4j's SLF4J 2 provider) gets the raw values, so that a structured encoder
+ * escapes them once instead of escaping an already escaped string again; for any other backend SLF4J renders the
+ * key-values into the message text, so they are escaped like the message.
+ */
 final class Slf4jSinks {
   private Slf4jSinks() {}
 
   static void log(Logger logger, List<Map.Entry<String, String>> fields) {
+    // A backend that takes logging events gets the key-values as data, for its encoder to escape;
+    // for any other SLF4J itself writes them into the message text, so they go escaped.
+    boolean raw = logger instanceof LoggingEventAware;
     LoggingEventBuilder builder = logger.atInfo();
     for (Map.Entry<String, String> field : fields) {
-      builder = builder.addKeyValue(field.getKey(), Json.escaped(field.getValue()));
+      builder = builder.addKeyValue(
+          field.getKey(), raw ? field.getValue() : Json.escaped(field.getValue()));
     }
     builder.log(EventFormat.logLine(fields));
   }

@@ -212,6 +212,14 @@ public final class CaffeineSessionStore implements SessionStore {
     return cache.estimatedSize();
   }
 
+  /**
+   * About how many of the held sessions are anonymous (have no user): the store's weighted size, kept by the cache
+   * without a scan. Like {@link #estimatedSize()}, an estimate that may count sessions not yet cleaned up.
+   */
+  public long estimatedAnonymousSize() {
+    return cache.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+
   private boolean expired(Entry e, long now) {
     return now - e.lastAccess >= idleMillis || now - e.created >= absoluteMillis;
   }

@@ -17,6 +17,27 @@ class AuditEventTest {
       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
   @Test
+  void traceId_isWrittenAsTraceId_andOnlyAValidW3cTraceIdIsTaken() throws Exception {
+    AuditEvent e = Fixtures.event(AuditEventType.LOGOUT)
+        .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
+        .build();
+    assertThat(e.traceId()).contains("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(Fixtures.JSON.readTree(e.toString()).get("trace_id").asText())
+        .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(Fixtures.event(AuditEventType.LOGOUT).build().traceId()).isEmpty();
+    for (String bad : List.of(
+        "0".repeat(32),
+        "4BF92F3577B34DA6A3CE929D0E0E4736",
+        "4bf92f3577b34da6a3ce929d0e0e473",
+        "4bf92f3577b34da6a3ce929d0e0e47360",
+        "4bf92f3577b34da6a3ce929d0e0e473g")) {
+      assertThatThrownBy(() -> Fixtures.event(AuditEventType.LOGOUT).traceId(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
   void fullEvent_writesEveryFieldAsJson() throws Exception {
     SessionRef ref = Fixtures.correlationKey().sessionRef("some-session");
     AuditEvent e = Fixtures.event(AuditEventType.of("report_view"))

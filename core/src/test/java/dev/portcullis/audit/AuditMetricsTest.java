@@ -173,4 +173,67 @@ class AuditMetricsTest {
       return log.stats().delivered();
     }
   }
+
+  @Test
+  void storeErrors_areCountedByStoreOperationAndKind_andRethrown() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    dev.portcullis.testing.MutableClock clock =
+        dev.portcullis.testing.MutableClock.startingAt2026();
+    dev.portcullis.revocation.RevocationStore healthy =
+        AuditMetrics.counting(dev.portcullis.revocation.RevocationStore.inMemory(clock), registry);
+    healthy.revoke("ticket-1", java.time.Instant.parse("2027-01-01T00:00:00Z"));
+    assertThat(healthy.isRevoked("ticket-1", "u-1", clock.instant())).isTrue();
+    assertThat(registry.find(AuditMetrics.STORE_ERRORS).counters()).isEmpty();
+
+    RuntimeException timeout = new IllegalStateException(
+        "redis", new java.util.concurrent.TimeoutException("no answer in 2s"));
+    RuntimeException down = new IllegalStateException("connection refused");
+    java.util.List<RuntimeException> failures =
+        new java.util.ArrayList<>(java.util.List.of(timeout, down, down));
+    dev.portcullis.revocation.RevocationStore failing =
+        new dev.portcullis.revocation.RevocationStore() {
+          @Override
+          public void revoke(String ticketId, java.time.Instant expiresAt) {
+            throw failures.remove(0);
+          }
+
+          @Override
+          public void revokeAllIssuedBefore(
+              String userHandle, java.time.Instant cutOff, java.time.Instant keepUntil) {
+            throw failures.remove(0);
+          }
+
+          @Override
+          public boolean isRevoked(String ticketId, String userHandle, java.time.Instant issuedAt) {
+            throw failures.remove(0);
+          }
+        };
+    dev.portcullis.revocation.RevocationStore counted = AuditMetrics.counting(failing, registry);
+    java.time.Instant t = clock.instant();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> counted.isRevoked("t", "u", t))
+        .isSameAs(timeout);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> counted.isRevoked("t", "u", t))
+        .isSameAs(down);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> counted.revoke("t", t))
+        .isSameAs(down);
+
+    assertThat(registry
+            .get(AuditMetrics.STORE_ERRORS)
+            .tags("store", "custom", "operation", "is_revoked", "kind", "timeout")
+            .counter()
+            .count())
+        .isEqualTo(1.0);
+    assertThat(registry
+            .get(AuditMetrics.STORE_ERRORS)
+            .tags("store", "custom", "operation", "is_revoked", "kind", "error")
+            .counter()
+            .count())
+        .isEqualTo(1.0);
+    assertThat(registry
+            .get(AuditMetrics.STORE_ERRORS)
+            .tags("store", "custom", "operation", "revoke", "kind", "error")
+            .counter()
+            .count())
+        .isEqualTo(1.0);
+  }
 }

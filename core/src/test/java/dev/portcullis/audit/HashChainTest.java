@@ -194,6 +194,31 @@ class HashChainTest {
   }
 
   @Test
+  void fileWithoutTraceIds_continuesWithTraceIds_andStillVerifies() throws IOException {
+    // Records without a trace id are byte for byte what the format wrote before the field existed.
+    Path file = writeChain(3);
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    try (AuditSink sink = AuditSink.hashChained(file)) {
+      sink.accept(Fixtures.event(AuditEventType.LOGOUT)
+          .id("evt-with-trace")
+          .requestId("req-1")
+          .traceId(traceId)
+          .build());
+    }
+    AuditChainVerifier.Result r = AuditChainVerifier.verify(file);
+    assertThat(r.intact()).as(r.describe()).isTrue();
+    assertThat(r.records()).isEqualTo(4);
+    List<JsonNode> records = Fixtures.parsed(file);
+    assertThat(records.get(0).has("trace_id")).isFalse();
+    assertThat(records.get(3).get("trace_id").asText()).isEqualTo(traceId);
+
+    List<String> lines = lines(file);
+    lines.set(3, lines.get(3).replace(traceId, "00f92f3577b34da6a3ce929d0e0e4736"));
+    rewrite(file, lines);
+    assertThat(AuditChainVerifier.verify(file).firstBadLine()).isEqualTo(4);
+  }
+
+  @Test
   void reopenedSink_continuesTheChainFromTheLastRecord() throws IOException {
     Path file = writeChain(4);
     try (AuditSink sink = AuditSink.hashChained(file)) {

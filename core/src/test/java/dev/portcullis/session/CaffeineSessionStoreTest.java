@@ -156,4 +156,29 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
     caffeine().cleanUp();
     assertThat(store.save(newKey(), creation(Map.of()))).isTrue();
   }
+
+  @Test
+  void activeSessionGauges_splitUserAndAnonymousSessions() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    dev.portcullis.audit.AuditMetrics.bind(caffeine(), registry);
+    storedSession(Map.of());
+    storedSession(Map.of());
+    SessionKey alice = storedSession(Map.of());
+    store.save(alice, login("alice"));
+    caffeine().cleanUp();
+
+    assertThat(registry
+            .get("portcullis.sessions.active")
+            .tag("kind", "user")
+            .gauge()
+            .value())
+        .isEqualTo(1.0);
+    assertThat(registry
+            .get("portcullis.sessions.active")
+            .tag("kind", "anonymous")
+            .gauge()
+            .value())
+        .isEqualTo(2.0);
+  }
 }

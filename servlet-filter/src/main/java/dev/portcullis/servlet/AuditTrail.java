@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Emits the filter's audit events with the request's context: actor, request id, client address (after trusted
+ * Emits the filter's audit events with the request's context: actor, request id, trace id, client address (after trusted
  * proxies). Never throws: auditing must not break a login, a logout or a page.
  */
 final class AuditTrail {
@@ -49,7 +49,8 @@ final class AuditTrail {
       return;
     }
     try {
-      AuditEvent.Builder b = audit.event(type).requestId(exchange.requestId(audit));
+      AuditEvent.Builder b =
+          audit.event(type).requestId(exchange.requestId(audit)).traceId(exchange.traceId());
       PortalPrincipal p = exchange.principal();
       if (userHandle != null) {
         b.actor(AuditEvent.Actor.of(userHandle, orNull(organisation)));

@@ -48,6 +48,9 @@ final class Exchange {
   /** The path in context (see {@link Paths}), read once; {@link #NO_PATH} when the request has none. */
   private volatile String path;
 
+  private String traceId;
+  private boolean traceIdRead;
+
   /** @param loginListeners hear about every login this request makes, in order */
   Exchange(
       HttpServletRequest request,
@@ -204,6 +207,18 @@ final class Exchange {
       requestId = audit.newRequestId();
     }
     return requestId;
+  }
+
+  /**
+   * The request's W3C trace id for audit events, read from its {@code traceparent} header the first time it is asked
+   * for (see {@link TraceParent}); null when the request is not traced.
+   */
+  synchronized String traceId() {
+    if (!traceIdRead) {
+      traceId = TraceParent.traceId(original);
+      traceIdRead = true;
+    }
+    return traceId;
   }
 
   /** Runs the registered hooks, in pipeline order, then writes the queued cookies. Possibly called often. */

@@ -5,6 +5,7 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LoginDecision;
 import dev.portcullis.session.Session;
 import java.security.SecureRandom;
+import java.util.function.Supplier;
 
 /**
  * Carries out a core {@link LoginDecision} on the request, the same way for every kind of login (form, legacy
@@ -16,11 +17,23 @@ final class LoginEffects {
   private final SetCookie authCookie;
   private final SecureRandom random;
   private final AuditTrail audit;
+  private final FilterObservations observations;
 
-  LoginEffects(CookieSpec authCookie, SecureRandom random, AuditTrail audit) {
+  /** @param observations observes each login, or null for none */
+  LoginEffects(
+      CookieSpec authCookie,
+      SecureRandom random,
+      AuditTrail audit,
+      FilterObservations observations) {
     this.authCookie = SetCookie.of(authCookie);
     this.random = random;
     this.audit = audit;
+    this.observations = observations;
+  }
+
+  /** Asks the core for a {@code kind} login decision, observed when the filter has observations. */
+  LoginDecision decide(LoginListener.Kind kind, Supplier<LoginDecision> login) {
+    return observations == null ? login.get() : observations.login(kind, login);
   }
 
   void accepted(Exchange exchange, LoginDecision.Accepted accepted, LoginListener.Kind kind) {

@@ -39,12 +39,14 @@ final class LoginStage implements Stage {
     String password = req.getParameter("password");
     boolean acceptsTerms = FormFields.acceptsTerms(exchange.original());
     String returnTo = req.getParameter("returnTo");
-    LoginDecision decision = login.passwordLogin(
-        username,
-        password == null ? null : password.toCharArray(),
-        acceptsTerms,
-        exchange.client().address(),
-        exchange.sessions());
+    LoginDecision decision = effects.decide(
+        LoginListener.Kind.PASSWORD,
+        () -> login.passwordLogin(
+            username,
+            password == null ? null : password.toCharArray(),
+            acceptsTerms,
+            exchange.client().address(),
+            exchange.sessions()));
     if (decision instanceof LoginDecision.Accepted accepted) {
       effects.accepted(exchange, accepted, LoginListener.Kind.PASSWORD);
       Pages.seeOther(

@@ -27,6 +27,13 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
 
   /** The pipeline for {@code config}; a part that is not configured has no stage. */
   static Pipeline of(PortcullisConfig config) {
+    return of(config, null);
+  }
+
+  /**
+   * The pipeline for {@code config}, its logins observed by {@code observations} (or not, when null).
+   */
+  static Pipeline of(PortcullisConfig config, FilterObservations observations) {
     AuditTrail trail = config.audit().map(a -> new AuditTrail(a.log())).orElse(AuditTrail.NONE);
     List<Stage> stages = new ArrayList<>();
     List<LoginListener> listeners = new ArrayList<>();
@@ -46,7 +53,8 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
         .ifPresent(registry -> stages.add(new SessionStage(registry, sessionCookieChecks)));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();
-      LoginEffects effects = new LoginEffects(login.cookies().authCookie(), l.random(), trail);
+      LoginEffects effects =
+          new LoginEffects(login.cookies().authCookie(), l.random(), trail, observations);
       // 3. The auth-key cookie: who is logged in (PortalLogin.check).
       stages.add(new AuthenticationStage(login, trail));
       // 4. The replaced portal's login cookie: a one-time login for an anonymous request, until the

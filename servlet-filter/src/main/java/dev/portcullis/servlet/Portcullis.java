@@ -19,6 +19,7 @@ import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
+import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
@@ -202,6 +203,7 @@ public final class Portcullis implements AutoCloseable {
     private final List<String> requiredPublic = new ArrayList<>();
     private Consumer<PortalLogin.Builder> loginSettings = b -> {};
     private Consumer<PortcullisFilter.Builder> filterSettings = b -> {};
+    private ObservationRegistry observationRegistry;
 
     private Builder() {}
 
@@ -342,6 +344,17 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
+     * Observes requests and logins as {@link PortcullisFilter.Builder#observationRegistry} does, and every call to the
+     * session store and the revocation store ({@code portcullis.store}, key values {@code store} and
+     * {@code operation}). Needs {@code io.micrometer:micrometer-observation} on the class path; not called (the
+     * default), nothing is observed.
+     */
+    public Builder observationRegistry(ObservationRegistry registry) {
+      this.observationRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
      * Fills in the defaults, builds the parts and checks the whole configuration.
      *
      * @throws IllegalStateException for a missing required input or a configuration mistake; the message says what
@@ -359,8 +372,11 @@ public final class Portcullis implements AutoCloseable {
         }
         InstantSource time = clock != null ? clock : systemClock();
         SecureRandom shared = random != null ? random : new SecureRandom();
-        RevocationStore revoked =
+        RevocationStore revocationStore =
             revocations != null ? revocations : RevocationStore.inMemory(time);
+        RevocationStore revoked = observationRegistry == null
+            ? revocationStore
+            : StoreObservations.revocations(revocationStore, observationRegistry);
         PortalLogin.Builder loginBuilder = PortalLogin.builder()
             .keyRing(keyRing)
             .users(users)
@@ -392,8 +408,11 @@ public final class Portcullis implements AutoCloseable {
         if (sessionStore == null && store instanceof AutoCloseable made) {
           owned.add(made);
         }
-        if (revocations == null && revoked instanceof AutoCloseable made) {
+        if (revocations == null && revocationStore instanceof AutoCloseable made) {
           owned.add(made);
+        }
+        if (observationRegistry != null) {
+          store = StoreObservations.sessionStore(store, observationRegistry);
         }
         SessionRegistry registry =
             SessionRegistry.create(sessionConfig, store, shared, time, sessionAudit);
@@ -411,6 +430,9 @@ public final class Portcullis implements AutoCloseable {
         }
         if (accessDecidedByApplication) {
           filterBuilder.accessDecidedByApplication();
+        }
+        if (observationRegistry != null) {
+          filterBuilder.observationRegistry(observationRegistry);
         }
         filterSettings.accept(filterBuilder);
         return new Portcullis(filterBuilder, audit, store, revoked, owned);

@@ -12,6 +12,7 @@ import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.transport.TransportConfig;
+import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -107,11 +108,22 @@ public final class PortcullisFilter implements Filter {
   private final List<CookieSpec> cookies;
   /** What taking the filter out of service releases: the {@link Portcullis} that made it, or nothing. */
   private final Runnable onDestroy;
+  /** Observes each request, or null: without an observation registry nothing is observed. */
+  private final FilterObservations observations;
 
   private PortcullisFilter(Pipeline pipeline, List<CookieSpec> cookies, Runnable onDestroy) {
+    this(pipeline, cookies, onDestroy, null);
+  }
+
+  private PortcullisFilter(
+      Pipeline pipeline,
+      List<CookieSpec> cookies,
+      Runnable onDestroy,
+      FilterObservations observations) {
     this.pipeline = pipeline;
     this.cookies = List.copyOf(cookies);
     this.onDestroy = onDestroy;
+    this.observations = observations;
   }
 
   /** Package-private so that tests in this package can assemble a pipeline; applications use {@link #builder()}. */
@@ -157,7 +169,11 @@ public final class PortcullisFilter implements Filter {
     }
     Exchange exchange = new Exchange(http, httpResponse, pipeline.loginListeners());
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
-    new Run(exchange, chain).proceed();
+    if (observations == null) {
+      new Run(exchange, chain).proceed();
+    } else {
+      observations.request(exchange, new Run(exchange, chain));
+    }
     if (!exchange.request().isAsyncStarted()) {
       // A response that never filled its buffer commits after the filter returns: write what is
       // pending now.
@@ -192,6 +208,7 @@ public final class PortcullisFilter implements Filter {
    */
   public static final class Builder {
     private final PortcullisConfig.Builder config = PortcullisConfig.builder();
+    private ObservationRegistry observationRegistry;
 
     private Builder() {}
 
@@ -296,19 +313,37 @@ public final class PortcullisFilter implements Filter {
     }
 
     /**
+     * Observes each request ({@code portcullis.request}, key value {@code outcome}: {@code authenticated},
+     * {@code anonymous} or {@code refused}) and each password or single-sign-on login ({@code portcullis.login}, key
+     * values {@code method} and {@code outcome}) with Micrometer's Observation API, so that the application's
+     * handlers make timers and, with Micrometer Tracing, spans. The request observation continues the trace of the
+     * request's {@code traceparent} header. Needs {@code io.micrometer:micrometer-observation} on the class path; not
+     * called (the default), nothing is observed and nothing is allocated for it.
+     */
+    public Builder observationRegistry(ObservationRegistry registry) {
+      this.observationRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
      * Checks the whole configuration ({@link PortcullisConfig.Builder#build()}) and returns the filter.
      *
      * @throws IllegalStateException for a configuration mistake; the message says what to change
      */
     public PortcullisFilter build() {
-      return from(config.build());
+      return buildClosingWith(() -> {});
     }
 
     /** As {@link #build()}, for a filter whose {@link #destroy()} runs {@code onDestroy}. */
     PortcullisFilter buildClosingWith(Runnable onDestroy) {
       PortcullisConfig built = config.build();
+      FilterObservations observations =
+          observationRegistry == null ? null : new FilterObservations(observationRegistry);
       return new PortcullisFilter(
-          Pipeline.of(built), built.cookies(), Objects.requireNonNull(onDestroy));
+          Pipeline.of(built, observations),
+          built.cookies(),
+          Objects.requireNonNull(onDestroy),
+          observations);
     }
   }
 }

@@ -466,8 +466,9 @@ final class SsoStage implements Stage {
   }
 
   private void ssoLogin(Exchange exchange, OidcClient.Outcome.Identity id) throws IOException {
-    LoginDecision decision =
-        login.ssoLogin(config.links(), id.issuer(), id.subject(), exchange.sessions());
+    LoginDecision decision = effects.decide(
+        LoginListener.Kind.SSO,
+        () -> login.ssoLogin(config.links(), id.issuer(), id.subject(), exchange.sessions()));
     if (decision instanceof LoginDecision.Refused refused) {
       effects.refused(exchange, refused);
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);

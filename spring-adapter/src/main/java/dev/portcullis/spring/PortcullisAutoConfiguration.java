@@ -29,6 +29,7 @@ import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
+import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -516,6 +517,7 @@ public final class PortcullisAutoConfiguration {
       PortcullisProperties properties,
       ObjectProvider<PortcullisCustomizer> customizers,
       ObjectProvider<SsoConfig> ssoConfig,
+      ObjectProvider<ObservationRegistry> observations,
       KeyRingSource keyRing,
       InstantSource clock,
       ResourceLoader resources,
@@ -526,6 +528,7 @@ public final class PortcullisAutoConfiguration {
     if (sso != null) {
       builder.sso(sso, keyRing, clock);
     }
+    observations.ifUnique(builder::observationRegistry);
     PortcullisProperties.Transport t = properties.getTransport();
     builder.transport(building(
         "TransportConfig",

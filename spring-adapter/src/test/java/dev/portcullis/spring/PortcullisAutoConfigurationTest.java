@@ -108,6 +108,32 @@ class PortcullisAutoConfigurationTest {
     };
   }
 
+  @Test
+  void applicationsObservationRegistry_observesTheFiltersRequests() throws Exception {
+    List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.micrometer.observation.ObservationRegistry registry =
+        io.micrometer.observation.ObservationRegistry.create();
+    registry
+        .observationConfig()
+        .observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+          @Override
+          public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+            return true;
+          }
+
+          @Override
+          public void onStop(io.micrometer.observation.Observation.Context context) {
+            observed.add(context.getName());
+          }
+        });
+    withKeyFile()
+        .withBean(io.micrometer.observation.ObservationRegistry.class, () -> registry)
+        .run(context -> {
+          plainGet(context, "portal.example");
+          assertThat(observed).containsExactly("portcullis.request");
+        });
+  }
+
   /** Runs a plain-HTTP GET for {@code /reports} with the given Host header through the context's filter. */
   private static org.springframework.mock.web.MockHttpServletResponse plainGet(
       AssertableWebApplicationContext context, String host) throws Exception {

@@ -1,0 +1,87 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.login.LoginDecision;
+import io.micrometer.common.KeyValue;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.RequestReplyReceiverContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The filter's Micrometer {@link Observation}s: {@value #REQUEST} around each request and {@value #LOGIN} around each
+ * password or single-sign-on login. Made only when the application gives an {@link ObservationRegistry}; without one
+ * the filter holds null instead and Micrometer need not be on the class path.
+ *
+ * <p>The request observation is a receiver context whose carrier is the request, so a tracing handler continues the
+ * trace of the request's {@code traceparent} header. Key values are low-cardinality only: no path, user or address.
+ */
+final class FilterObservations {
+  static final String REQUEST = "portcullis.request";
+  static final String LOGIN = "portcullis.login";
+  static final String OUTCOME = "outcome";
+  static final String METHOD = "method";
+
+  private final ObservationRegistry registry;
+
+  FilterObservations(ObservationRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** Runs the rest of the pipeline inside a {@value #REQUEST} observation. */
+  void request(Exchange exchange, Stage.Next run) throws IOException, ServletException {
+    RequestReplyReceiverContext<HttpServletRequest, HttpServletResponse> context =
+        new RequestReplyReceiverContext<>(HttpServletRequest::getHeader);
+    context.setCarrier(exchange.original());
+    Observation observation = Observation.createNotStarted(REQUEST, () -> context, registry)
+        .contextualName("portcullis " + exchange.method())
+        .start();
+    try (Observation.Scope scope = observation.openScope()) {
+      run.proceed();
+    } catch (IOException | ServletException | RuntimeException | Error e) {
+      observation.error(e);
+      throw e;
+    } finally {
+      context.setResponse(exchange.response());
+      observation.lowCardinalityKeyValue(KeyValue.of(OUTCOME, requestOutcome(exchange)));
+      observation.stop();
+    }
+  }
+
+  /**
+   * {@code refused} when the response says 401, 403 or 405 (the filter's and the application's refusals);
+   * otherwise {@code authenticated} when the request has a logged-in user, {@code anonymous} when not.
+   */
+  static String requestOutcome(Exchange exchange) {
+    int status = exchange.response().getStatus();
+    if (status == HttpServletResponse.SC_UNAUTHORIZED
+        || status == HttpServletResponse.SC_FORBIDDEN
+        || status == HttpServletResponse.SC_METHOD_NOT_ALLOWED) {
+      return "refused";
+    }
+    return exchange.principal() != null ? "authenticated" : "anonymous";
+  }
+
+  /** Asks {@code login} inside a {@value #LOGIN} observation keyed by the login's method and outcome. */
+  LoginDecision login(LoginListener.Kind kind, Supplier<LoginDecision> login) {
+    Observation observation = Observation.createNotStarted(LOGIN, registry)
+        .lowCardinalityKeyValue(METHOD, kind.name().toLowerCase(java.util.Locale.ROOT))
+        .start();
+    try (Observation.Scope scope = observation.openScope()) {
+      LoginDecision decision = login.get();
+      observation.lowCardinalityKeyValue(
+          OUTCOME, decision instanceof LoginDecision.Accepted ? "accepted" : "refused");
+      return decision;
+    } catch (RuntimeException | Error e) {
+      observation.lowCardinalityKeyValue(OUTCOME, "error");
+      observation.error(e);
+      throw e;
+    } finally {
+      observation.stop();
+    }
+  }
+}

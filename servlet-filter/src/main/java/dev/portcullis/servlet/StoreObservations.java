@@ -1,0 +1,133 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.SessionChanges;
+import dev.portcullis.session.SessionKey;
+import dev.portcullis.session.SessionRecord;
+import dev.portcullis.session.SessionStore;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Decorators of the store SPIs that put a {@value #STORE} Micrometer {@link Observation} around every call, with the
+ * low-cardinality key values {@code store} (the kind of store: {@code caffeine}, {@code redis}, {@code jdbc}, ...,
+ * from its class name) and {@code operation} (the SPI method: {@code load}, {@code save}, {@code is_revoked}, ...).
+ * A call that throws is recorded as the observation's error and rethrown unchanged. The decorators add nothing else:
+ * what the store answers is what the caller gets.
+ */
+final class StoreObservations {
+  static final String STORE = "portcullis.store";
+
+  private StoreObservations() {}
+
+  static SessionStore sessionStore(SessionStore store, ObservationRegistry registry) {
+    return new ObservedSessionStore(store, new Observer(kind(store, "SessionStore"), registry));
+  }
+
+  static RevocationStore revocations(RevocationStore store, ObservationRegistry registry) {
+    return new ObservedRevocationStore(
+        store, new Observer(kind(store, "RevocationStore"), registry));
+  }
+
+  /** {@code CaffeineSessionStore} → {@code caffeine}; a name that is only the suffix (or none) → {@code custom}. */
+  static String kind(Object store, String suffix) {
+    String name = store.getClass().getSimpleName();
+    if (name.endsWith(suffix)) {
+      name = name.substring(0, name.length() - suffix.length());
+    }
+    return name.isEmpty() ? "custom" : name.toLowerCase(Locale.ROOT);
+  }
+
+  private record Observer(String kind, ObservationRegistry registry) {
+    <T> T observe(String operation, Supplier<T> call) {
+      return Observation.createNotStarted(STORE, registry)
+          .lowCardinalityKeyValue("store", kind)
+          .lowCardinalityKeyValue("operation", operation)
+          .observe(call);
+    }
+
+    void run(String operation, Runnable call) {
+      Observation.createNotStarted(STORE, registry)
+          .lowCardinalityKeyValue("store", kind)
+          .lowCardinalityKeyValue("operation", operation)
+          .observe(call);
+    }
+  }
+
+  private record ObservedSessionStore(SessionStore store, Observer observer)
+      implements SessionStore {
+    ObservedSessionStore {
+      Objects.requireNonNull(store, "store");
+    }
+
+    @Override
+    public Optional<SessionRecord> load(SessionKey key) {
+      return observer.observe("load", () -> store.load(key));
+    }
+
+    @Override
+    public boolean save(SessionKey key, SessionChanges changes) {
+      return observer.observe("save", () -> store.save(key, changes));
+    }
+
+    @Override
+    public boolean delete(SessionKey key) {
+      return observer.observe("delete", () -> store.delete(key));
+    }
+
+    @Override
+    public boolean rotate(SessionKey from, SessionKey to) {
+      return observer.observe("rotate", () -> store.rotate(from, to));
+    }
+
+    @Override
+    public Set<SessionKey> findByUser(String userHandle) {
+      return observer.observe("find_by_user", () -> store.findByUser(userHandle));
+    }
+
+    @Override
+    public int deleteByUser(String userHandle) {
+      return observer.observe("delete_by_user", () -> store.deleteByUser(userHandle));
+    }
+
+    @Override
+    public String toString() {
+      return "observed " + store;
+    }
+  }
+
+  private record ObservedRevocationStore(RevocationStore store, Observer observer)
+      implements RevocationStore {
+    ObservedRevocationStore {
+      Objects.requireNonNull(store, "store");
+    }
+
+    @Override
+    public void revoke(String ticketId, Instant expiresAt) {
+      observer.run("revoke", () -> store.revoke(ticketId, expiresAt));
+    }
+
+    @Override
+    public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
+      observer.run(
+          "revoke_all_issued_before",
+          () -> store.revokeAllIssuedBefore(userHandle, cutOff, keepUntil));
+    }
+
+    @Override
+    public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
+      return observer.observe("is_revoked", () -> store.isRevoked(ticketId, userHandle, issuedAt));
+    }
+
+    @Override
+    public String toString() {
+      return "observed " + store;
+    }
+  }
+}
