@@ -9,8 +9,8 @@ import jakarta.servlet.ServletException;
 import java.io.IOException;
 
 /**
- * Asks {@link PortalLogin#check} who the auth-key cookie says is logged in, and makes the request authenticated when
- * it says so. Any refusal leaves the request anonymous, clears the cookie in the browser and records the core's note
+ * Asks {@link PortalLogin#check} who the auth-key cookie says is logged in (unless the session stage has already
+ * asked, together with the session lookup), and makes the request authenticated when it says so. Any refusal leaves the request anonymous, clears the cookie in the browser and records the core's note
  * in the audit log; it never produces an error page.
  */
 final class AuthenticationStage implements Stage {
@@ -26,11 +26,14 @@ final class AuthenticationStage implements Stage {
 
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
-    SessionState sessions = exchange.sessions();
-    Session session = sessions.requestedSessionValid() ? sessions.requestedSession() : null;
-    AuthCheck check = login.check(
-        Cookies.values(exchange, authCookie.name()),
-        session == null ? null : session.id().cookieValue());
+    AuthCheck check = exchange.authCheck();
+    if (check == null) {
+      SessionState sessions = exchange.sessions();
+      Session session = sessions.requestedSessionValid() ? sessions.requestedSession() : null;
+      check = login.check(
+          Cookies.values(exchange, authCookie.name()),
+          session == null ? null : session.id().cookieValue());
+    }
     if (check instanceof AuthCheck.Authenticated ok) {
       exchange.principal(new PortalPrincipal(ok.user(), ok.ticket()));
       if (ok.renewedCookie().isPresent()) {

@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.login.AuthCheck;
 import dev.portcullis.transport.internal.TrustedProxies;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,6 +30,7 @@ final class Exchange {
   private volatile SessionState sessions = SessionState.NONE;
   private volatile TrustedProxies.Client client;
   private volatile PortalPrincipal principal;
+  private volatile AuthCheck authCheck;
   private volatile String cookieCheckValue;
   private final List<String> cookies = new CopyOnWriteArrayList<>();
   private int cookiesWritten;
@@ -105,6 +107,18 @@ final class Exchange {
 
   void principal(PortalPrincipal principal) {
     this.principal = principal;
+  }
+
+  /**
+   * The auth check made together with the session lookup (one store round trip for both); null when the session
+   * stage made none and the authentication stage asks for itself.
+   */
+  AuthCheck authCheck() {
+    return authCheck;
+  }
+
+  void authCheck(AuthCheck check) {
+    this.authCheck = check;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SessionLoginCheck;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.sso.internal.UpgradeTokens;
 import java.util.ArrayList;
@@ -33,7 +34,17 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
     stages.add(new TransportStage(config.transport()));
     // 2. The session cookie: which server-side session, if any; saved and its cookie queued before
     // the commit.
-    config.sessions().ifPresent(registry -> stages.add(new SessionStage(registry)));
+    // With login, the session and the auth check are found together: one store round trip for the
+    // session and the revocation check.
+    config
+        .sessions()
+        .ifPresent(registry -> stages.add(config
+            .login()
+            .map(l -> new SessionStage(
+                registry,
+                SessionLoginCheck.create(registry, l.login()),
+                l.login().cookies().authCookie().name()))
+            .orElseGet(() -> new SessionStage(registry))));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();
       LoginEffects effects = new LoginEffects(login.cookies().authCookie(), l.random(), trail);

@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.login.SessionLoginCheck;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.ServletException;
@@ -10,17 +11,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the session cookie, asks the core for the session it names, and makes sure state and cookie are written
- * before the response commits. Duplicated cookies are refused: neither is used.
+ * before the response commits. Duplicated cookies are refused: neither is used. With login, a request that also
+ * sends the auth cookie has its session and its auth check found together ({@link SessionLoginCheck}: one store round
+ * trip for the session and the revocation check), and the check waits on the exchange for the authentication stage.
  */
 final class SessionStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(SessionStage.class);
 
   private final SessionRegistry registry;
   private final String cookieName;
+  private final SessionLoginCheck withLogin;
+  private final String authCookieName;
 
   SessionStage(SessionRegistry registry) {
+    this(registry, null, null);
+  }
+
+  /**
+   * @param withLogin the session and auth check together; null without login
+   * @param authCookieName the auth cookie's name; null without login
+   */
+  SessionStage(SessionRegistry registry, SessionLoginCheck withLogin, String authCookieName) {
     this.registry = registry;
     this.cookieName = registry.config().cookie().name();
+    this.withLogin = withLogin;
+    this.authCookieName = authCookieName;
   }
 
   @Override
@@ -66,7 +81,15 @@ final class SessionStage implements Stage {
       log.debug("{} session cookies in one request; none is used", found);
       lookup = new SessionLookup.Malformed();
     } else {
-      lookup = registry.open(value);
+      List<String> auth =
+          withLogin == null || found == 0 ? List.of() : Cookies.values(exchange, authCookieName);
+      if (auth.isEmpty()) {
+        lookup = registry.open(value);
+      } else {
+        SessionLoginCheck.Result both = withLogin.check(value, auth);
+        lookup = both.session();
+        exchange.authCheck(both.auth());
+      }
       if (lookup instanceof SessionLookup.Malformed) {
         log.debug("malformed session cookie ({} characters); ignored", value.length());
       }
