@@ -22,7 +22,9 @@ class InMemorySessionAndRevocationLookupTest extends SessionAndRevocationLookupC
   @Override
   protected Stores createStores(SessionConfig config, InstantSource clock) {
     return new Stores(
-        CaffeineSessionStore.builder(config, clock).build(), RevocationStore.inMemory(clock), () -> {});
+        CaffeineSessionStore.builder(config, clock).build(),
+        RevocationStore.inMemory(clock),
+        () -> {});
   }
 
   @Override

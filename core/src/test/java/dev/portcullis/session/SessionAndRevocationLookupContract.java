@@ -38,7 +38,8 @@ public abstract class SessionAndRevocationLookupContract {
   private SessionAndRevocationLookup lookup;
 
   /** A session store and a revocation store of one backend, and what closes them. */
-  protected record Stores(SessionStore sessions, RevocationStore revocations, AutoCloseable closer) {}
+  protected record Stores(
+      SessionStore sessions, RevocationStore revocations, AutoCloseable closer) {}
 
   /** New, empty stores of the backend for {@code config}, reading time from {@code clock}. */
   protected abstract Stores createStores(SessionConfig config, InstantSource clock);
@@ -62,7 +63,8 @@ public abstract class SessionAndRevocationLookupContract {
 
   private SessionKey storedSession(String user) {
     SessionKey key = SessionIdFormat.BASE64URL.generate(RANDOM).storeKey();
-    assertThat(stores.sessions()
+    assertThat(stores
+            .sessions()
             .save(key, new SessionChanges(true, true, user, Map.of("theme", "dark"), Set.of())))
         .isTrue();
     return key;
@@ -100,7 +102,8 @@ public abstract class SessionAndRevocationLookupContract {
   void offersItsOwnLookup_onlyForARevocationStoreOfTheSameBackend() {
     assertThat(stores.sessions().withRevocations(stores.revocations()).isPresent())
         .isEqualTo(answersInOneCall());
-    assertThat(stores.sessions().withRevocations(RevocationStore.inMemory(clock))).isEmpty();
+    assertThat(stores.sessions().withRevocations(RevocationStore.inMemory(clock)))
+        .isEmpty();
   }
 
   @Test
@@ -168,8 +171,7 @@ public abstract class SessionAndRevocationLookupContract {
     assertThat(after.revocation()).isEqualTo(SessionAndRevocationLookup.Revocation.NOT_REVOKED);
     assertSameAnswer(after, separately(key, "t-new", "u-4", cutOff.plusMillis(1)));
     SessionAndRevocationLookup.Result otherUser = lookup.load(key, "t-any", "u-other", before);
-    assertThat(otherUser.revocation())
-        .isEqualTo(SessionAndRevocationLookup.Revocation.NOT_REVOKED);
+    assertThat(otherUser.revocation()).isEqualTo(SessionAndRevocationLookup.Revocation.NOT_REVOKED);
   }
 
   @Test
@@ -221,8 +223,8 @@ public abstract class SessionAndRevocationLookupContract {
   @Test
   void storeDown_throws_andTheRegistryFailsClosed() throws Exception {
     SessionKey key = storedSession("u-8");
-    SessionRegistry registry = SessionRegistry.create(
-        CONFIG, stores.sessions(), RANDOM, clock, SessionListener.noop());
+    SessionRegistry registry =
+        SessionRegistry.create(CONFIG, stores.sessions(), RANDOM, clock, SessionListener.noop());
     Session session = registry.create();
     session.setUserHandle("u-9");
     assertThat(registry.save(session)).isTrue();
@@ -234,8 +236,8 @@ public abstract class SessionAndRevocationLookupContract {
     assertThatThrownBy(() -> stores.sessions().load(key))
         .as("the separate load fails the same way")
         .isInstanceOf(RuntimeException.class);
-    SessionRegistry.Opened opened = registry.open(
-        session.id().cookieValue(), viaRegistry, "t-9", "u-9", clock.instant());
+    SessionRegistry.Opened opened =
+        registry.open(session.id().cookieValue(), viaRegistry, "t-9", "u-9", clock.instant());
     assertThat(opened.session()).isInstanceOf(SessionLookup.Absent.class);
     assertThat(opened.revocation()).isEqualTo(SessionAndRevocationLookup.Revocation.UNAVAILABLE);
   }

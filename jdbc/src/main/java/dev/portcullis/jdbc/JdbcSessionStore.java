@@ -63,6 +63,7 @@ final class JdbcSessionStore implements SessionStore {
           + " SELECT s.created_ms, s.user_handle, a.name, a.value, "
           + JdbcRevocationStore.REVOKED + " FROM s"
           + " LEFT JOIN portcullis_session_attribute a ON a.session_id = s.id";
+
   private static final String DELETE_IF_DEAD =
       "DELETE FROM portcullis_session WHERE id = ? AND NOT " + LIVE;
   private static final String INSERT =

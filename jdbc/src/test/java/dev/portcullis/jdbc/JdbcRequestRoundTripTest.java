@@ -103,12 +103,12 @@ class JdbcRequestRoundTripTest {
       private static final long serialVersionUID = 1L;
 
       @Override
-      protected void service(HttpServletRequest req, HttpServletResponse resp)
-          throws IOException {
+      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setContentType("text/plain;charset=utf-8");
         Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-        String who =
-            req.getUserPrincipal() == null ? "anonymous" : req.getUserPrincipal().getName();
+        String who = req.getUserPrincipal() == null
+            ? "anonymous"
+            : req.getUserPrincipal().getName();
         resp.getWriter().print(who + " csrf=" + csrf);
       }
     });
@@ -172,8 +172,8 @@ class JdbcRequestRoundTripTest {
   private TestBrowser loggedInAsAlice() throws Exception {
     TestBrowser browser = new TestBrowser(base);
     String token = csrfOf(browser.get("/login").body());
-    HttpResponse<String> r = browser.post(
-        "/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+    HttpResponse<String> r =
+        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
     assertThat(r.statusCode()).isEqualTo(303);
     return browser;
   }
