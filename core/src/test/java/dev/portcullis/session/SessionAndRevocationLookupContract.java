@@ -38,7 +38,7 @@ public abstract class SessionAndRevocationLookupContract {
   private SessionAndRevocationLookup lookup;
 
   /** A session store and a revocation store of one backend, and what closes them. */
-  protected record Stores(
+  public record Stores(
       SessionStore sessions, RevocationStore revocations, AutoCloseable closer) {}
 
   /** New, empty stores of the backend for {@code config}, reading time from {@code clock}. */
