@@ -38,8 +38,7 @@ public abstract class SessionAndRevocationLookupContract {
   private SessionAndRevocationLookup lookup;
 
   /** A session store and a revocation store of one backend, and what closes them. */
-  public record Stores(
-      SessionStore sessions, RevocationStore revocations, AutoCloseable closer) {}
+  public record Stores(SessionStore sessions, RevocationStore revocations, AutoCloseable closer) {}
 
   /** New, empty stores of the backend for {@code config}, reading time from {@code clock}. */
   protected abstract Stores createStores(SessionConfig config, InstantSource clock);
