@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens and seals .NET Framework Forms Authentication cookies ({@code .ASPXAUTH} or whatever the portal named it), so
@@ -125,6 +127,8 @@ public final class FormsAuthentication {
 
   /** Configures a {@link FormsAuthentication}; {@link #build()} checks it and prepares the keys. */
   public static final class Builder {
+    private static final Logger LOG = LoggerFactory.getLogger(MachineKey.class);
+
     private final MachineKey machineKey;
     private InstantSource clock;
     private SecureRandom random;
@@ -167,6 +171,10 @@ public final class FormsAuthentication {
      *     this JDK lacks one of the configured algorithms
      */
     public FormsAuthentication build() {
+      return build(LOG);
+    }
+
+    FormsAuthentication build(Logger log) {
       if (clock == null) {
         throw new IllegalStateException(
             "FormsAuthentication needs a clock (InstantSource) to check expiry");
@@ -178,6 +186,11 @@ public final class FormsAuthentication {
       if (maxCookieLength < MIN_COOKIE_LENGTH_LIMIT || maxCookieLength > MAX_COOKIE_LENGTH_LIMIT) {
         throw new IllegalStateException("maxCookieLength must be between " + MIN_COOKIE_LENGTH_LIMIT
             + " and " + MAX_COOKIE_LENGTH_LIMIT + ", not " + maxCookieLength);
+      }
+      if (machineKey.disclosedKeysAllowed()) {
+        log.warn("TESTS ONLY: FormsAuthentication starts with a machineKey built with"
+            + " allowPubliclyDisclosedKeysForTestsOnly(): a publicly disclosed key would be"
+            + " accepted, and anyone could forge cookies under it. Never in production.");
       }
       return new FormsAuthentication(this);
     }

@@ -1,10 +1,14 @@
 package dev.portcullis.aspnet;
 
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The keys and algorithms of a .NET Framework {@code <machineKey>} element, as far as Forms Authentication uses them.
@@ -16,6 +20,13 @@ import java.util.Objects;
  * strong: DES, 3DES, MD5 and SHA1 are accepted only so that cookies issued by the old .NET portal can be read during
  * a cut-over. New cookies should be written with {@link CompatibilityMode#FRAMEWORK45}, {@link Validation#HMACSHA256}
  * (or stronger) and {@link Decryption#AES}.
+ *
+ * <p>{@link Builder#build()} also refuses a key that has been disclosed publicly: Microsoft Threat Intelligence's
+ * list of 3,713 {@code <machineKey>} pairs copied from samples and web answers, which attackers use to forge
+ * cookies, ships in this jar as SHA-256 hashes. The error names the key (validation or decryption) and its entry on
+ * the list, never the key. With such a key anyone could log in as anyone through the legacy upgrade, so the only way
+ * past the check is {@link Builder#allowPubliclyDisclosedKeysForTestsOnly()}, which logs a WARN each time a key or a
+ * {@link FormsAuthentication} is built with it.
  */
 public final class MachineKey {
 
@@ -174,6 +185,7 @@ public final class MachineKey {
   private final Validation validation;
   private final Decryption decryption;
   private final CompatibilityMode compatibilityMode;
+  private final boolean disclosedKeysAllowed;
 
   private MachineKey(Builder b) {
     this.validationKey = b.validationKey.clone();
@@ -181,6 +193,7 @@ public final class MachineKey {
     this.validation = b.validation;
     this.decryption = b.decryption;
     this.compatibilityMode = b.compatibilityMode;
+    this.disclosedKeysAllowed = b.disclosedKeysAllowed;
   }
 
   /** Starts a machine key; every property must be set. */
@@ -198,6 +211,11 @@ public final class MachineKey {
 
   public CompatibilityMode compatibilityMode() {
     return compatibilityMode;
+  }
+
+  /** Whether this key was built with {@link Builder#allowPubliclyDisclosedKeysForTestsOnly()}. */
+  boolean disclosedKeysAllowed() {
+    return disclosedKeysAllowed;
   }
 
   /** A copy of the validation key bytes as configured. */
@@ -225,11 +243,14 @@ public final class MachineKey {
 
   /** Collects the attributes of a {@code <machineKey>}; {@link #build()} checks them together. */
   public static final class Builder {
+    private static final Logger LOG = LoggerFactory.getLogger(MachineKey.class);
+
     private byte[] validationKey;
     private byte[] decryptionKey;
     private Validation validation;
     private Decryption decryption;
     private CompatibilityMode compatibilityMode;
+    private boolean disclosedKeysAllowed;
 
     private Builder() {}
 
@@ -269,11 +290,28 @@ public final class MachineKey {
     }
 
     /**
-     * Checks that everything is set and that the key lengths suit the algorithms.
+     * Lets {@link #build()} accept a key from the list of publicly disclosed machine keys, for tests that must read
+     * cookies made under a published sample key. Every {@link #build()} with this set, and every {@link
+     * FormsAuthentication} built from the key, logs a WARN on {@code dev.portcullis.aspnet.MachineKey}. Never in
+     * production: whoever knows such a key can forge a cookie for any user.
+     */
+    public Builder allowPubliclyDisclosedKeysForTestsOnly() {
+      this.disclosedKeysAllowed = true;
+      return this;
+    }
+
+    /**
+     * Checks that everything is set, that the key lengths suit the algorithms, and that neither key is on the list
+     * of publicly disclosed machine keys.
      *
-     * @throws IllegalStateException if a property is missing or a key length does not fit
+     * @throws IllegalStateException if a property is missing, a key length does not fit, or a key is publicly
+     *     disclosed (the message names which key and its entry on the list, never the key)
      */
     public MachineKey build() {
+      return build(LOG);
+    }
+
+    MachineKey build(Logger log) {
       require(validationKey != null, "machineKey validationKey is not set");
       require(decryptionKey != null, "machineKey decryptionKey is not set");
       require(
@@ -315,7 +353,30 @@ public final class MachineKey {
         }
         default -> throw new AssertionError(decryption);
       }
+      refuseDisclosed(log);
       return new MachineKey(this);
+    }
+
+    private void refuseDisclosed(Logger log) {
+      DisclosedMachineKeys list = DisclosedMachineKeys.shipped();
+      List<String> listed = new ArrayList<>(2);
+      list.find(validationKey).ifPresent(l -> listed.add("validationKey is " + l.describe()));
+      list.find(decryptionKey).ifPresent(l -> listed.add("decryptionKey is " + l.describe()));
+      String where = String.join(" and its ", listed) + " " + DisclosedMachineKeys.SOURCE;
+      if (disclosedKeysAllowed) {
+        log.warn(
+            "TESTS ONLY: allowPubliclyDisclosedKeysForTestsOnly() turns off the refusal of"
+                + " publicly disclosed machine keys ({}). Anyone can forge cookies for any user"
+                + " under a disclosed key: never use this setting in production.",
+            listed.isEmpty() ? "neither key is listed" : "its " + where);
+        return;
+      }
+      if (!listed.isEmpty()) {
+        throw new IllegalStateException("machineKey is publicly disclosed: its " + where
+            + ". Attackers use these keys to forge cookies for any user, so cookies made under"
+            + " it prove nothing. Give the old portal freshly generated keys, wait for the old"
+            + " cookies to expire, and configure the new keys here.");
+      }
     }
 
     private static void require(boolean condition, String message) {

@@ -52,10 +52,24 @@ public final class WebConfig {
    * @throws IllegalArgumentException if the XML is malformed or declares a DTD, there is not exactly one
    *     {@code <machineKey>}, or the configuration is one this bridge cannot read (AutoGenerate keys, a custom
    *     algorithm, forms protection other than All, ...); the message says which
-   * @throws IllegalStateException if a key does not suit its algorithm
+   * @throws IllegalStateException if a key does not suit its algorithm, or is on the list of publicly disclosed
+   *     machine keys (see {@link MachineKey}; the message names which key and its entry, never the key)
    * @throws UncheckedIOException if the stream fails
    */
   public static WebConfig read(InputStream in) {
+    return read(in, false);
+  }
+
+  /**
+   * {@link #read(InputStream)} for tests that must use a web.config with a publicly disclosed sample key: the
+   * machine key is built with {@link MachineKey.Builder#allowPubliclyDisclosedKeysForTestsOnly()}, which logs a WARN
+   * each time. Never in production.
+   */
+  public static WebConfig readAllowingPubliclyDisclosedKeysForTestsOnly(InputStream in) {
+    return read(in, true);
+  }
+
+  private static WebConfig read(InputStream in, boolean allowDisclosedKeys) {
     Objects.requireNonNull(in, "in");
     Document doc = parse(in);
 
@@ -92,6 +106,9 @@ public final class WebConfig {
             MachineKey.Validation.fromConfigValue(attribute(mk, "validation", "HMACSHA256")))
         .decryption(cipher)
         .compatibilityMode(compatibilityMode);
+    if (allowDisclosedKeys) {
+      key.allowPubliclyDisclosedKeysForTestsOnly();
+    }
 
     String cookieName = DEFAULT_COOKIE_NAME;
     List<Element> forms = elements(doc, "forms");

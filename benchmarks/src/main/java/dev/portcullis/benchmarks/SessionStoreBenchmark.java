@@ -70,7 +70,11 @@ public class SessionStoreBenchmark {
   @SuppressForbidden(reason = "a benchmark measures against the real clock")
   public void fill() {
     InstantSource clock = InstantSource.system();
-    SessionConfig config = SessionConfig.builder().maxSessions(sessions * 2L).build();
+    // One client fills the store: no per-address limit on new anonymous sessions.
+    SessionConfig config = SessionConfig.builder()
+        .maxSessions(sessions * 2L)
+        .anonymousSessionsPerAddress(Integer.MAX_VALUE)
+        .build();
     store = CaffeineSessionStore.builder(config, clock).build();
     registry =
         SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());

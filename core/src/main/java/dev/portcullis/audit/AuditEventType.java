@@ -97,6 +97,12 @@ public record AuditEventType(String name) {
   public static final AuditEventType AUDIT_RECORD_TORN = new AuditEventType("audit_record_torn");
 
   /**
+   * A key ring that reloads its file read a changed file: on success the reason lists the new ring's key ids and
+   * statuses; a failure means the file was refused and the ring in use kept (the reason says why, never a secret).
+   */
+  public static final AuditEventType KEY_RING_RELOADED = new AuditEventType("key_ring_reloaded");
+
+  /**
    * Checks the name.
    *
    * @throws IllegalArgumentException if the name is not 1 to 64 of {@code [a-z0-9_]} starting with a letter

@@ -45,28 +45,47 @@ public final class AuditRules {
 
   /** The action a request path is audited as, with the resource (the placeholder's value, or the path). */
   public Optional<Match> action(String rawPath) {
-    Optional<String> normal = PathNormaliser.normalise(rawPath);
-    if (normal.isEmpty() || actions.isEmpty()) {
+    if (actions.isEmpty()) {
       return Optional.empty();
     }
-    String[] parts = normal.get().substring(1).split("/", -1);
+    Optional<String> normal = PathNormaliser.normalise(rawPath);
+    if (normal.isEmpty()) {
+      return Optional.empty();
+    }
+    // Segment by segment in place: every request asks, and most match no rule.
+    String path = normal.get();
+    int parts = 0;
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) == '/') {
+        parts++;
+      }
+    }
     for (Action a : actions) {
-      if (parts.length < a.segments().length
-          || (!a.tail() && parts.length != a.segments().length)) {
+      String[] segments = a.segments();
+      if (parts < segments.length || (!a.tail() && parts != segments.length)) {
         continue;
       }
-      String resource = normal.get();
+      int start = 1;
+      int resourceStart = -1;
+      int resourceEnd = -1;
       boolean ok = true;
-      for (int i = 0; i < a.segments().length && ok; i++) {
-        String s = a.segments()[i];
-        if (s == null) {
-          ok = !parts[i].isEmpty();
-          resource = parts[i];
-        } else {
-          ok = s.equals(parts[i]);
+      for (int i = 0; i < segments.length && ok; i++) {
+        int end = path.indexOf('/', start);
+        if (end < 0) {
+          end = path.length();
         }
+        String s = segments[i];
+        if (s == null) {
+          ok = end > start;
+          resourceStart = start;
+          resourceEnd = end;
+        } else {
+          ok = end - start == s.length() && path.regionMatches(start, s, 0, s.length());
+        }
+        start = end + 1;
       }
       if (ok) {
+        String resource = resourceStart < 0 ? path : path.substring(resourceStart, resourceEnd);
         return Optional.of(new Match(a.action(), resource));
       }
     }
@@ -75,6 +94,9 @@ public final class AuditRules {
 
   /** The search endpoint a path is, and the query parameter that holds the search. */
   public Optional<String[]> search(String rawPath) {
+    if (searches.isEmpty()) {
+      return Optional.empty();
+    }
     Optional<String> normal = PathNormaliser.normalise(rawPath);
     if (normal.isEmpty()) {
       return Optional.empty();

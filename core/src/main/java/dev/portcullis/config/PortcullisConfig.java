@@ -5,7 +5,7 @@ import dev.portcullis.access.internal.PathNormaliser;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.cookie.CookieSpec;
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LegacyUpgrade;
 import dev.portcullis.login.PortalLogin;
@@ -36,6 +36,9 @@ import java.util.Set;
  *   <li>each part has what it needs: login needs sessions (the auth cookie is bound to the session); single sign-on
  *       and the legacy upgrade need login; single sign-on needs the OpenID Connect SDK on the class path;
  *   <li>every cookie Portcullis writes (session, auth, cookie check, legacy, SSO upgrade) has a name of its own;
+ *   <li>when the session cookie does the blocked-cookie check ({@link PortalLogin.Builder#cookieCheckBySessionCookie()},
+ *       no cookie-check cookie), the session cookie is Secure: the login form's token is bound to its value, which
+ *       a plain-HTTP response must not be able to plant;
  *   <li>the login page, the terms page and every page named in {@link Builder#requirePublic} are plain paths that
  *       anonymous visitors can reach.
  * </ul>
@@ -87,7 +90,8 @@ public final class PortcullisConfig {
    * Single sign-on: its settings, the key ring its upgrade tokens are sealed under, the randomness they are drawn
    * from, and the clock that decides when they and the provider's answers expire.
    */
-  public record Sso(SsoConfig config, KeyRing keys, SecureRandom random, InstantSource clock) {}
+  public record Sso(
+      SsoConfig config, KeyRingSource keys, SecureRandom random, InstantSource clock) {}
 
   /** The audit log and the application's audited actions and searches. */
   public record Audit(AuditLog log, AuditRules rules) {}
@@ -152,7 +156,7 @@ public final class PortcullisConfig {
     private ReplayStore legacyUpgraded;
     private InstantSource legacyClock;
     private SsoConfig ssoConfig;
-    private KeyRing ssoKeys;
+    private KeyRingSource ssoKeys;
     private InstantSource ssoClock;
 
     private Builder() {}
@@ -200,7 +204,7 @@ public final class PortcullisConfig {
      * @param keys seals the upgrade tokens (under their own purpose, so no other cookie opens as one)
      * @param clock decides when a token expires
      */
-    public Builder sso(SsoConfig sso, KeyRing keys, InstantSource clock) {
+    public Builder sso(SsoConfig sso, KeyRingSource keys, InstantSource clock) {
       this.ssoConfig = Objects.requireNonNull(sso, "sso");
       this.ssoKeys = Objects.requireNonNull(keys, "keys");
       this.ssoClock = Objects.requireNonNull(clock, "clock");
@@ -265,6 +269,13 @@ public final class PortcullisConfig {
           login == null || sessions != null,
           "login needs sessions: the auth cookie is bound to the session;" + " add sessions(...)");
       require(
+          login == null
+              || !login.cookies().cookieCheckBySessionCookie()
+              || sessions.config().cookie().secure(),
+          "the cookie check by the session cookie needs a Secure session cookie: the login form's token is"
+              + " bound to its value, which a plain-HTTP response could otherwise plant; make the session cookie"
+              + " Secure, or keep a separate cookie-check cookie");
+      require(
           ssoConfig == null || login != null,
           "the SSO upgrade needs login: it is offered after a local login");
       require(
@@ -294,7 +305,10 @@ public final class PortcullisConfig {
       }
       if (login != null) {
         declared.put("the auth cookie", login.cookies().authCookie());
-        declared.put("the cookie-check cookie", login.cookies().cookieCheckCookie());
+        login
+            .cookies()
+            .cookieCheckCookie()
+            .ifPresent(c -> declared.put("the cookie-check cookie", c));
       }
       if (legacyLogin != null) {
         declared.put("the legacy login cookie", legacyLogin.cookie());

@@ -22,7 +22,7 @@ import java.util.Objects;
  * name the problem and the key id, never the key. A ring does not limit how much one key seals: rotate before a key
  * seals 2<sup>32</sup> values (random 96-bit nonces), which {@link #keysOlderThan} helps to schedule.
  */
-public final class KeyRing {
+public final class KeyRing implements KeyRingSource {
   /** The key age after which {@link #keysOlderThan} reports a key by default: 90 days. */
   public static final Duration DEFAULT_MAX_KEY_AGE = Duration.ofDays(90);
 
@@ -38,6 +38,12 @@ public final class KeyRing {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** This ring: a ring is a key ring source that never changes. */
+  @Override
+  public KeyRing current() {
+    return this;
   }
 
   /** Every key, in the order added, without secrets. */

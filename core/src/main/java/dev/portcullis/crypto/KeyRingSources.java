@@ -1,5 +1,6 @@
 package dev.portcullis.crypto;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Date;
 import java.util.Locale;
@@ -99,9 +101,53 @@ public final class KeyRingSources {
   public static KeyRing fromPkcs12(Path file, char[] password) {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(password, "password");
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new InvalidKeyRingException(
+          "cannot read PKCS12 key store " + file + ": " + e.getClass().getSimpleName(), e);
+    }
+    return parsePkcs12(bytes, password, "PKCS12 key store " + file);
+  }
+
+  /**
+   * The key file's ring, read again every {@link ReloadingKeyRing#DEFAULT_INTERVAL} and whenever {@link
+   * ReloadingKeyRing#reload()} is called; see {@link ReloadingKeyRing}. Close it to stop reading.
+   *
+   * @throws InvalidKeyRingException if the file cannot be read now or does not hold a valid ring
+   */
+  public static ReloadingKeyRing watchFile(Path file) {
+    return watchFile(file, ReloadingKeyRing.DEFAULT_INTERVAL);
+  }
+
+  /** As {@link #watchFile(Path)}, reading the file every {@code interval}. */
+  public static ReloadingKeyRing watchFile(Path file, Duration interval) {
+    Objects.requireNonNull(file, "file");
+    String source = "key file " + file;
+    return new ReloadingKeyRing(
+        file,
+        source,
+        bytes -> KeyRingText.parse(new String(bytes, StandardCharsets.UTF_8), source),
+        interval);
+  }
+
+  /**
+   * The PKCS12 key store's ring, read again every {@code interval}; see {@link ReloadingKeyRing}. The password is
+   * copied and kept for the reads.
+   *
+   * @throws InvalidKeyRingException if the store cannot be read now or does not hold a valid ring
+   */
+  public static ReloadingKeyRing watchPkcs12(Path file, char[] password, Duration interval) {
+    Objects.requireNonNull(file, "file");
+    char[] kept = Objects.requireNonNull(password, "password").clone();
     String source = "PKCS12 key store " + file;
+    return new ReloadingKeyRing(file, source, bytes -> parsePkcs12(bytes, kept, source), interval);
+  }
+
+  private static KeyRing parsePkcs12(byte[] bytes, char[] password, String source) {
     KeyStore store;
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = new ByteArrayInputStream(bytes)) {
       store = KeyStore.getInstance("PKCS12");
       store.load(in, password);
     } catch (IOException | GeneralSecurityException e) {

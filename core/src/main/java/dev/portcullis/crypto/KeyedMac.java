@@ -35,31 +35,58 @@ public final class KeyedMac {
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   private final Purpose purpose;
-  private final SecretKeySpec active;
-  private final SecretKeySpec[] verifying;
+  private final KeyRingSource source;
+  // The keys of the ring last seen, derived for this purpose; replaced as a whole on a new ring.
+  private volatile Keys keys;
 
-  private KeyedMac(KeyRing ring, Purpose purpose) {
-    this.purpose = purpose;
-    List<SecretKeySpec> keys = new ArrayList<>();
-    SecretKeySpec activeSpec = null;
-    for (KeyInfo info : ring.keys()) {
-      if (info.status() == KeyStatus.REVOKED) {
-        continue; // a revoked key's subkey is never derived, so nothing verifies under it
+  /** One ring's MAC keys for one purpose. */
+  private static final class Keys {
+    final KeyRing ring;
+    final SecretKeySpec active;
+    final SecretKeySpec[] verifying;
+
+    Keys(KeyRing ring, Purpose purpose) {
+      this.ring = ring;
+      List<SecretKeySpec> specs = new ArrayList<>();
+      SecretKeySpec activeSpec = null;
+      for (KeyInfo info : ring.keys()) {
+        if (info.status() == KeyStatus.REVOKED) {
+          continue; // a revoked key's subkey is never derived, so nothing verifies under it
+        }
+        SecretKeySpec spec = derive(ring.entry(info.id()).material(), purpose);
+        specs.add(spec);
+        if (info.id() == ring.activeKey().id()) {
+          activeSpec = spec;
+        }
       }
-      SecretKeySpec spec = derive(ring.entry(info.id()).material(), purpose);
-      keys.add(spec);
-      if (info.id() == ring.activeKey().id()) {
-        activeSpec = spec;
-      }
+      this.active = activeSpec;
+      this.verifying = specs.toArray(new SecretKeySpec[0]);
     }
-    this.active = activeSpec;
-    this.verifying = keys.toArray(new SecretKeySpec[0]);
   }
 
-  /** A MAC for {@code purpose} over {@code ring}. */
-  public static KeyedMac create(KeyRing ring, Purpose purpose) {
+  private KeyedMac(KeyRingSource source, Purpose purpose) {
+    this.purpose = purpose;
+    this.source = source;
+    this.keys = new Keys(Objects.requireNonNull(source.current(), "source.current()"), purpose);
+  }
+
+  /**
+   * A MAC for {@code purpose} over the keys of {@code keys} (a {@link KeyRing}, or a source that reloads one). Each
+   * call uses the ring the source holds at that moment.
+   */
+  public static KeyedMac create(KeyRingSource keys, Purpose purpose) {
     return new KeyedMac(
-        Objects.requireNonNull(ring, "ring"), Objects.requireNonNull(purpose, "purpose"));
+        Objects.requireNonNull(keys, "keys"), Objects.requireNonNull(purpose, "purpose"));
+  }
+
+  private Keys keys() {
+    Keys k = keys;
+    KeyRing ring = source.current();
+    if (ring != k.ring && ring != null) {
+      k = new Keys(ring, purpose);
+      keys = k;
+    }
+    return k;
   }
 
   public Purpose purpose() {
@@ -69,7 +96,7 @@ public final class KeyedMac {
   /** The tag of {@code data} under the active key: {@value #TAG_LENGTH} characters of base64url. */
   public String tag(byte[] data) {
     Objects.requireNonNull(data, "data");
-    return ENCODER.encodeToString(mac(active, data));
+    return ENCODER.encodeToString(mac(keys().active, data));
   }
 
   /** Whether {@code tag} is the tag of {@code data} under a key of the ring that is not revoked; never throws. */
@@ -85,7 +112,7 @@ public final class KeyedMac {
       return false;
     }
     boolean ok = false;
-    for (SecretKeySpec key : verifying) {
+    for (SecretKeySpec key : keys().verifying) {
       // Every key is tried, so the time taken does not say which one matched.
       ok |= MessageDigest.isEqual(mac(key, data), presented);
     }

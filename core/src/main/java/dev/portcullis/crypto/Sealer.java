@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -40,14 +40,13 @@ public final class Sealer {
   private static final int MIN_SEALED_BYTES = HEADER_LEN + TAG_LEN;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   private final Purpose purpose;
   private final SecureRandom random;
-  private final Map<Integer, Subkey> subkeys;
-  private final Subkey active;
-  private final Subkey[] openable;
-  private final int[] revoked;
+  private final KeyRingSource source;
+  // The keys of the ring last seen, derived for this purpose; replaced as a whole when the source
+  // hands out another ring, so a call never mixes two rings.
+  private volatile Keys keys;
   // One pool per direction: a Cipher kept in one mode is re-initialised more cheaply than one
   // switching modes.
   private final CipherPool sealing = new CipherPool();
@@ -60,29 +59,63 @@ public final class Sealer {
 
   private volatile Aad lastAad = new Aad("", null);
 
-  private Sealer(KeyRing ring, Purpose purpose, SecureRandom random) {
-    this.purpose = purpose;
-    this.random = random;
-    Map<Integer, Subkey> map = new HashMap<>();
-    for (KeyInfo info : ring.keys()) {
-      if (info.status() == KeyStatus.REVOKED) {
-        continue; // a revoked key's subkey is never derived, so nothing can open under it
+  /** One ring's keys for one purpose. */
+  private static final class Keys {
+    final KeyRing ring;
+    final Subkey active;
+    final Subkey[] openable;
+    final int[] revoked;
+
+    Keys(KeyRing ring, Purpose purpose) {
+      this.ring = ring;
+      List<Subkey> open = new ArrayList<>();
+      List<Integer> gone = new ArrayList<>();
+      Subkey activeKey = null;
+      for (KeyInfo info : ring.keys()) {
+        if (info.status() == KeyStatus.REVOKED) {
+          gone.add(info.id()); // a revoked key's subkey is never derived, so nothing opens under it
+          continue;
+        }
+        Subkey k = new Subkey(info, derive(ring.entry(info.id()).material(), purpose));
+        open.add(k);
+        if (info.id() == ring.activeKey().id()) {
+          activeKey = k;
+        }
       }
-      map.put(info.id(), new Subkey(info, derive(ring.entry(info.id()).material(), purpose)));
+      this.active = activeKey;
+      this.openable = open.toArray(new Subkey[0]);
+      this.revoked = new int[gone.size()];
+      for (int i = 0; i < revoked.length; i++) {
+        revoked[i] = gone.get(i);
+      }
     }
-    this.subkeys = Map.copyOf(map);
-    this.openable = subkeys.values().toArray(new Subkey[0]);
-    this.active = subkeys.get(ring.activeKey().id());
-    this.revoked = ring.keys().stream()
-        .filter(k -> k.status() == KeyStatus.REVOKED)
-        .mapToInt(KeyInfo::id)
-        .toArray();
   }
 
-  /** A sealer for {@code purpose} over {@code ring}; nonces come from {@code random}. */
-  public static Sealer create(KeyRing ring, Purpose purpose, SecureRandom random) {
+  private Sealer(KeyRingSource source, Purpose purpose, SecureRandom random) {
+    this.purpose = purpose;
+    this.random = random;
+    this.source = source;
+    this.keys = new Keys(Objects.requireNonNull(source.current(), "source.current()"), purpose);
+  }
+
+  /** The keys of the source's current ring, derived again only when the ring changed. */
+  private Keys keys() {
+    Keys k = keys;
+    KeyRing ring = source.current();
+    if (ring != k.ring && ring != null) {
+      k = new Keys(ring, purpose);
+      keys = k;
+    }
+    return k;
+  }
+
+  /**
+   * A sealer for {@code purpose} over the keys of {@code keys} (a {@link KeyRing}, or a source that reloads one);
+   * nonces come from {@code random}. Each call uses the ring the source holds at that moment.
+   */
+  public static Sealer create(KeyRingSource keys, Purpose purpose, SecureRandom random) {
     return new Sealer(
-        Objects.requireNonNull(ring, "ring"),
+        Objects.requireNonNull(keys, "keys"),
         Objects.requireNonNull(purpose, "purpose"),
         Objects.requireNonNull(random, "random"));
   }
@@ -95,6 +128,7 @@ public final class Sealer {
   public String seal(byte[] plaintext, String context) {
     Objects.requireNonNull(plaintext, "plaintext");
     byte[] aad = associatedData(context);
+    Subkey active = keys().active;
     byte[] out = new byte[HEADER_LEN + plaintext.length + TAG_LEN];
     out[0] = VERSION;
     ByteBuffer.wrap(out, 1, KEY_ID_LEN).putInt(active.info().id());
@@ -134,9 +168,10 @@ public final class Sealer {
         | ((raw[2] & 0xFF) << 16)
         | ((raw[3] & 0xFF) << 8)
         | (raw[4] & 0xFF);
-    Subkey key = find(keyId);
+    Keys ring = keys();
+    Subkey key = find(ring.openable, keyId);
     if (key == null) {
-      for (int r : revoked) {
+      for (int r : ring.revoked) {
         if (r == keyId) {
           return new Opened.Failed(Opened.Reason.REVOKED_KEY);
         }
@@ -187,37 +222,45 @@ public final class Sealer {
     return b.array();
   }
 
-  /** Decodes unpadded base64url, refusing any text that would not re-encode to itself. */
+  /**
+   * Decodes unpadded base64url, refusing any text that would not re-encode to itself: a character outside the URL
+   * alphabet (padding included), a dangling sixth bit group, or unused low bits that are not zero. Decodes straight
+   * from the characters: the JDK's decoder takes bytes, which would copy every cookie once more per request.
+   */
   private static byte[] decodeCanonical(CharSequence text) {
-    String s = text.toString();
-    int n = s.length();
-    // The JDK decoder refuses every character outside the URL alphabet (a non-Latin-1 one becomes
-    // '?' on its way in), a dangling sixth bit group and padding followed by anything; it accepts
-    // padding at the very end, so refuse that.
-    if (n == 0 || n % 4 == 1 || s.charAt(n - 1) == '=') {
+    int n = text.length();
+    if (n == 0 || n % 4 == 1) {
       return null;
     }
-    byte[] raw;
-    try {
-      raw = DECODER.decode(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-    // Unused low bits of the last character must be zero, or two texts would carry the same bytes.
-    int rem = n % 4;
-    if (rem != 0) {
-      int last = DECODE_TABLE[s.charAt(n - 1)];
-      int unusedMask = rem == 2 ? 0x0F : 0x03;
-      if ((last & unusedMask) != 0) {
+    byte[] raw = new byte[n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1)];
+    int bits = 0;
+    int buffer = 0;
+    int out = 0;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      int v = c < DECODE_TABLE.length ? DECODE_TABLE[c] : -1;
+      if (v < 0) {
         return null;
       }
+      buffer = (buffer << 6) | v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        raw[out++] = (byte) (buffer >>> bits);
+      }
+    }
+    // Unused low bits of the last character must be zero, or two texts would carry the same bytes.
+    if ((buffer & ((1 << bits) - 1)) != 0) {
+      return null;
     }
     return raw;
   }
 
+  /** The value of each base64url character; -1 for every other character. */
   private static final int[] DECODE_TABLE = new int[128];
 
   static {
+    java.util.Arrays.fill(DECODE_TABLE, -1);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (int i = 0; i < alphabet.length(); i++) {
       DECODE_TABLE[alphabet.charAt(i)] = i;
@@ -232,7 +275,7 @@ public final class Sealer {
   }
 
   /** A ring holds a handful of keys: a scan beats boxing the id for a map lookup. */
-  private Subkey find(int keyId) {
+  private static Subkey find(Subkey[] openable, int keyId) {
     for (Subkey k : openable) {
       if (k.info().id() == keyId) {
         return k;
@@ -243,6 +286,6 @@ public final class Sealer {
 
   @Override
   public String toString() {
-    return "Sealer[" + purpose.name() + ", active key " + active.info().idHex() + "]";
+    return "Sealer[" + purpose.name() + ", active key " + keys.active.info().idHex() + "]";
   }
 }

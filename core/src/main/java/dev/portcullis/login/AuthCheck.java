@@ -46,15 +46,26 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
    *
    * @param audit the event to record, or empty when there was simply no cookie
    * @param userHandle the user named by an authentic ticket, when there was one: the event's actor
+   * @param storeUnavailable whether a store needed for the check did not answer: the request is anonymous, but the
+   *     cookie is kept, so that the login works again once the store answers
    */
-  record Anonymous(Optional<AuditNote> audit, Optional<String> userHandle) implements AuthCheck {
+  record Anonymous(Optional<AuditNote> audit, Optional<String> userHandle, boolean storeUnavailable)
+      implements AuthCheck {
+    private static final Anonymous NO_COOKIE =
+        new Anonymous(Optional.empty(), Optional.empty(), false);
+
     public Anonymous {
       Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(userHandle, "userHandle");
     }
 
+    /** Anonymous for a reason other than an outage. */
+    public Anonymous(Optional<AuditNote> audit, Optional<String> userHandle) {
+      this(audit, userHandle, false);
+    }
+
     static Anonymous noCookie() {
-      return new Anonymous(Optional.empty(), Optional.empty());
+      return NO_COOKIE;
     }
 
     static Anonymous refused(AuditEventType type, String reason, String userHandle) {
@@ -62,9 +73,15 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
           Optional.of(AuditNote.failure(type, reason)), Optional.ofNullable(userHandle));
     }
 
-    /** Whether there was a cookie that must now be expired in the browser. */
+    /** A store did not answer; the cookie is kept. */
+    static Anonymous unavailable(AuditEventType type, String reason, String userHandle) {
+      return new Anonymous(
+          Optional.of(AuditNote.failure(type, reason)), Optional.ofNullable(userHandle), true);
+    }
+
+    /** Whether there was a cookie that must now be expired in the browser: refused, and not for an outage. */
     public boolean cookieToClear() {
-      return audit.isPresent();
+      return audit.isPresent() && !storeUnavailable;
     }
   }
 }

@@ -2,17 +2,24 @@ package dev.portcullis.login;
 
 import dev.portcullis.cookie.CookieSpec;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The two cookies of logging in: the auth-key cookie that says the browser is logged in, and the cookie-check cookie
- * that the login page sets and the login form requires (a browser that blocks cookies is told so before it tries to
- * log in). The cookie-check cookie holds a random value to which the anti-forgery token of a visitor without a
- * session is bound ({@link LoginFormTokens}), so the login page needs no server-side session.
+ * The cookies of logging in: the auth-key cookie that says the browser is logged in, and the cookie the blocked-cookie
+ * check uses. By default that is a cookie-check cookie of its own, which the login page sets and the login form
+ * requires (a browser that blocks cookies is told so before it tries to log in); it holds a random value to which the
+ * anti-forgery token of a visitor without a session is bound ({@link LoginFormTokens}), so the login page needs no
+ * server-side session.
+ *
+ * <p>A portal that must set no cookie beyond its session and auth cookies (a ported portal whose privacy notice lists
+ * exactly those) lets the session cookie do that check instead ({@link PortalLogin.Builder#cookieCheckBySessionCookie()}):
+ * then {@link #cookieCheckCookie()} is empty, the login page gives a browser without a session cookie a fresh session
+ * id that names no stored session, and the login form's token is bound to that id.
  *
  * @param authCookie the auth-key cookie; session-scoped
- * @param cookieCheckCookie the cookie-check cookie
+ * @param cookieCheckCookie the separate cookie-check cookie, or empty when the session cookie does the check
  */
-public record LoginCookies(CookieSpec authCookie, CookieSpec cookieCheckCookie) {
+public record LoginCookies(CookieSpec authCookie, Optional<CookieSpec> cookieCheckCookie) {
   /** The default auth cookie's name: {@code __Host-portcullis-auth}. */
   public static final String DEFAULT_AUTH_COOKIE = "__Host-portcullis-auth";
   /** The default cookie-check cookie's name: {@code __Host-portcullis-cc}. */
@@ -29,9 +36,14 @@ public record LoginCookies(CookieSpec authCookie, CookieSpec cookieCheckCookie) 
     if (authCookie.maxAge().isPresent()) {
       throw new IllegalStateException("the auth cookie must be session-scoped (no Max-Age)");
     }
-    if (authCookie.name().equals(cookieCheckCookie.name())) {
+    if (cookieCheckCookie.filter(c -> c.name().equals(authCookie.name())).isPresent()) {
       throw new IllegalStateException("the auth and cookie-check cookies need two names");
     }
+  }
+
+  /** True when the session cookie does the blocked-cookie check and there is no separate cookie-check cookie. */
+  public boolean cookieCheckBySessionCookie() {
+    return cookieCheckCookie.isEmpty();
   }
 
   /**

@@ -3,7 +3,7 @@ package dev.portcullis.login;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
 import dev.portcullis.cookie.CookieSpec;
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionAndRevocationLookup;
@@ -89,14 +89,15 @@ public final class PortalLogin {
     return endpoints;
   }
 
-  /** The auth and cookie-check cookies. */
+  /** The auth cookie, and the cookie-check cookie unless the session cookie does that check. */
   public LoginCookies cookies() {
     return cookies;
   }
 
   /**
    * The anti-forgery tokens of visitors without a session (the login form's), bound to the cookie-check cookie under
-   * the key ring.
+   * the key ring. When the session cookie does the cookie check, the adapter binds them to session ids instead
+   * ({@link LoginFormTokens#forSessionIds}).
    */
   public LoginFormTokens formTokens() {
     return formTokens;
@@ -135,11 +136,13 @@ public final class PortalLogin {
   }
 
   /** A request's auth cookie opened (crypto only, no store): the ticket, or the answer when there is none. */
-  record OpenedTicket(AuthTicket ticket, AuthCheck.Anonymous refusal) {}
+  record OpenedTicket(AuthTicket ticket, AuthCheck.Anonymous refusal) {
+    static final OpenedTicket NO_COOKIE = new OpenedTicket(null, AuthCheck.Anonymous.noCookie());
+  }
 
   OpenedTicket openTicket(List<String> cookieValues) {
     if (cookieValues.isEmpty()) {
-      return new OpenedTicket(null, AuthCheck.Anonymous.noCookie());
+      return OpenedTicket.NO_COOKIE;
     }
     if (cookieValues.size() > 1) {
       return new OpenedTicket(
@@ -192,7 +195,8 @@ public final class PortalLogin {
           AuditEventType.AUTHN_TOKEN_REUSE, "revoked auth ticket presented", user);
     }
     if (revocation != SessionAndRevocationLookup.Revocation.NOT_REVOKED) {
-      return AuthCheck.Anonymous.refused(
+      // The store did not answer: anonymous for now, but the cookie is kept.
+      return AuthCheck.Anonymous.unavailable(
           AuditEventType.AUTHN_TOKEN_INVALID, "revocation store unavailable", user);
     }
     Optional<PortalUser> found;
@@ -348,7 +352,7 @@ public final class PortalLogin {
 
   /** Collects the settings; {@link #build()} checks them and leaves the builder as it was. Not thread-safe. */
   public static final class Builder {
-    private KeyRing keyRing;
+    private KeyRingSource keyRing;
     private UserDirectory users;
     private RevocationStore revocations;
     private LoginThrottle throttle;
@@ -357,6 +361,7 @@ public final class PortalLogin {
     private String termsVersion;
     private CookieSpec authCookie;
     private CookieSpec cookieCheckCookie;
+    private boolean cookieCheckBySessionCookie;
     private Duration ticketLifetime = Duration.ofHours(8);
     private String loginPath = "/login";
     private String logoutPath = "/logout";
@@ -366,7 +371,7 @@ public final class PortalLogin {
 
     private Builder() {}
 
-    public Builder keyRing(KeyRing keyRing) {
+    public Builder keyRing(KeyRingSource keyRing) {
       this.keyRing = keyRing;
       return this;
     }
@@ -418,6 +423,24 @@ public final class PortalLogin {
      */
     public Builder cookieCheckCookie(CookieSpec cookieCheckCookie) {
       this.cookieCheckCookie = cookieCheckCookie;
+      return this;
+    }
+
+    /**
+     * No cookie-check cookie: the session cookie does the blocked-cookie check. The login page gives a browser that
+     * sends no well-formed session cookie a fresh session id that names no stored session (nothing is stored for it,
+     * so a flood of login pages still fills no store), the login form's token is bound to that id, and a login
+     * {@code POST} without the session cookie gets the blocked-cookie page. A login still moves the session to a new
+     * id. For a portal that must set no cookie beyond the session and auth cookies (and the SSO-upgrade cookie where
+     * single sign-on is on). Cannot be combined with {@link #cookieCheckCookie}.
+     *
+     * <p><b>Security.</b> The login form's token is then bound to a cookie value the browser holds, as with the
+     * cookie-check cookie; a session cookie without the {@code __Host-} prefix can be set by a sibling host of the
+     * same site (cookie tossing), which would let that host plant a value whose token it knows and forge a login
+     * form. The session itself is never taken from that value.
+     */
+    public Builder cookieCheckBySessionCookie() {
+      this.cookieCheckBySessionCookie = true;
       return this;
     }
 
@@ -477,13 +500,19 @@ public final class PortalLogin {
           "the ticket lifetime must be between 1 ms and 1 day");
       LoginEndpoints endpoints = new LoginEndpoints(
           loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath);
+      require(
+          !cookieCheckBySessionCookie || cookieCheckCookie == null,
+          "cookieCheckBySessionCookie() and cookieCheckCookie(...) contradict each other: the session cookie"
+              + " does the cookie check, so there is no cookie-check cookie to declare; drop one of them");
       LoginCookies cookies = new LoginCookies(
           Objects.requireNonNullElseGet(
               authCookie, () -> LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE)),
-          Objects.requireNonNullElseGet(
-              cookieCheckCookie,
-              () ->
-                  LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE)));
+          cookieCheckBySessionCookie
+              ? Optional.empty()
+              : Optional.of(Objects.requireNonNullElseGet(
+                  cookieCheckCookie,
+                  () -> LoginCookies.defaultCookieCheckCookie(
+                      LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE))));
       return new PortalLogin(this, cookies, endpoints);
     }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.login;
 
+import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
@@ -20,7 +21,9 @@ import java.util.Objects;
  * <p><b>Security.</b> Every check of {@link PortalLogin#check} stays, in its order of precedence: the cookie opens and
  * has not expired, is bound to a session the store holds, is not revoked (the ticket, or its user's tickets issued
  * before a cut-off), and names an account that may still log in. A store that cannot answer means no session and no
- * login (fail closed); a revocation store that cannot answer (stores apart) means no login.
+ * login (fail closed). An outage is not a refusal, though: the session is {@link SessionLookup.Unavailable}, and a
+ * bound ticket's check is an {@link AuthCheck.Anonymous} with {@code storeUnavailable}, which keeps the auth cookie;
+ * likewise when a revocation store apart from the session store cannot answer.
  */
 public final class SessionLoginCheck {
   private final SessionRegistry sessions;
@@ -57,6 +60,15 @@ public final class SessionLoginCheck {
     }
     SessionRegistry.Opened found = sessions.open(
         sessionCookieValue, lookup, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
+    if (found.session() instanceof SessionLookup.Unavailable) {
+      // The store did not answer: the session may be alive, so the auth cookie is kept.
+      return new Result(
+          found.session(),
+          AuthCheck.Anonymous.unavailable(
+              AuditEventType.AUTHN_TOKEN_INVALID,
+              "session store unavailable",
+              ticket.userHandle()));
+    }
     if (!(found.session() instanceof SessionLookup.Found session)) {
       return new Result(found.session(), PortalLogin.notBound(ticket));
     }

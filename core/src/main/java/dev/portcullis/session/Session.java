@@ -27,8 +27,9 @@ public final class Session {
   /** What the store holds: the record's own immutable map, replaced (never changed) when this session saves. */
   private Map<String, Object> stored;
 
-  private final Map<String, Object> puts = new LinkedHashMap<>();
-  private final Set<String> removals = new LinkedHashSet<>();
+  // The request's changes; made on the first change (most requests only read).
+  private Map<String, Object> puts = Map.of();
+  private Set<String> removals = Set.of();
   private String userHandle;
   private boolean userHandleChanged;
   private final boolean isNew;
@@ -87,10 +88,10 @@ public final class Session {
   public synchronized Object getAttribute(String name) {
     checkValid();
     Objects.requireNonNull(name, "name");
-    if (removals.contains(name)) {
+    if (!removals.isEmpty() && removals.contains(name)) {
       return null;
     }
-    Object v = puts.get(name);
+    Object v = puts.isEmpty() ? null : puts.get(name);
     return v != null ? v : stored.get(name);
   }
 
@@ -109,10 +110,17 @@ public final class Session {
       return;
     }
     Object frozen = AttributeValues.freeze(name, value);
-    removals.remove(name);
+    if (!removals.isEmpty()) {
+      removals.remove(name);
+    }
     if (frozen.equals(stored.get(name))) {
-      puts.remove(name);
+      if (!puts.isEmpty()) {
+        puts.remove(name);
+      }
     } else {
+      if (puts.isEmpty()) {
+        puts = new LinkedHashMap<>();
+      }
       puts.put(name, frozen);
     }
   }
@@ -120,8 +128,13 @@ public final class Session {
   public synchronized void removeAttribute(String name) {
     checkValid();
     Objects.requireNonNull(name, "name");
-    puts.remove(name);
+    if (!puts.isEmpty()) {
+      puts.remove(name);
+    }
     if (stored.containsKey(name)) {
+      if (removals.isEmpty()) {
+        removals = new LinkedHashSet<>();
+      }
       removals.add(name);
     }
   }
@@ -169,8 +182,8 @@ public final class Session {
       next.putAll(puts);
       stored = next;
     }
-    puts.clear();
-    removals.clear();
+    puts = Map.of();
+    removals = Set.of();
     userHandleChanged = false;
     inStore = true;
   }

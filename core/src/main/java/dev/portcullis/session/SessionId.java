@@ -12,6 +12,8 @@ import java.security.MessageDigest;
  */
 public final class SessionId {
   private final String value;
+  /** The store key, hashed once: a request asks for it to load, to save and to compare. */
+  private volatile SessionKey storeKey;
 
   SessionId(String value) {
     this.value = value;
@@ -24,7 +26,12 @@ public final class SessionId {
 
   /** The key a store files this session under: SHA-256 of the identifier. */
   public SessionKey storeKey() {
-    return SessionKey.of(this);
+    SessionKey key = storeKey;
+    if (key == null) {
+      key = SessionKey.of(this);
+      storeKey = key;
+    }
+    return key;
   }
 
   byte[] bytes() {

@@ -94,6 +94,15 @@ public enum SessionIdFormat {
     return new SessionId(encode(bytes));
   }
 
+  /**
+   * A fresh identifier of this format from {@code random}, as cookie text, that names no session: for a session cookie
+   * that must exist before any session does (the login page's, when the session cookie does the cookie check). It
+   * never becomes a session's id: {@link SessionRegistry#create()} draws its own.
+   */
+  public String newCookieValue(SecureRandom random) {
+    return generate(random).cookieValue();
+  }
+
   /** True when {@code value} has exactly this format's shape. Never touches a store. */
   public boolean isWellFormed(String value) {
     return value != null && value.length() == length && accepts(value);

@@ -1,8 +1,9 @@
 package dev.portcullis.session;
 
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.portcullis.internal.Sha256;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * What a {@link SessionStore} files a session under: the SHA-256 of its {@link SessionId}. Held as four longs so that
@@ -12,6 +13,9 @@ import java.security.NoSuchAlgorithmException;
  * from its hash. {@link #toString()} still shows only a short prefix, enough to correlate log lines.
  */
 public final class SessionKey {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
   private final long a;
   private final long b;
   private final long c;
@@ -25,7 +29,7 @@ public final class SessionKey {
   }
 
   static SessionKey of(SessionId id) {
-    return fromBytes(sha256().digest(id.bytes()));
+    return Sha256.ofAscii(null, id.cookieValue(), SessionKey::new);
   }
 
   /**
@@ -37,21 +41,21 @@ public final class SessionKey {
     if (digest.length != 32) {
       throw new IllegalArgumentException("a session key is 32 bytes");
     }
-    ByteBuffer buf = ByteBuffer.wrap(digest);
-    return new SessionKey(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong());
+    return new SessionKey(
+        (long) LONGS.get(digest, 0),
+        (long) LONGS.get(digest, 8),
+        (long) LONGS.get(digest, 16),
+        (long) LONGS.get(digest, 24));
   }
 
   /** The 32 bytes of the key, for stores that keep bytes. A fresh copy each call. */
   public byte[] toBytes() {
-    return ByteBuffer.allocate(32).putLong(a).putLong(b).putLong(c).putLong(d).array();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
+    byte[] out = new byte[32];
+    LONGS.set(out, 0, a);
+    LONGS.set(out, 8, b);
+    LONGS.set(out, 16, c);
+    LONGS.set(out, 24, d);
+    return out;
   }
 
   @Override

@@ -2,8 +2,9 @@ package dev.portcullis.session;
 
 /**
  * What a session cookie led to: {@link Found}, {@link Absent} (no cookie, or a well-formed id the store does not
- * hold: unknown, expired or logged out), or {@link Malformed} (not an id of the configured format; the store was not
- * asked). Only {@link Found} carries a session; the other two never become a session id.
+ * hold: unknown, expired or logged out), {@link Malformed} (not an id of the configured format; the store was not
+ * asked), or {@link Unavailable} (the store did not answer). Only {@link Found} carries a session; the others never
+ * become a session id.
  */
 public sealed interface SessionLookup {
   /** The cookie names a live session. */
@@ -14,4 +15,10 @@ public sealed interface SessionLookup {
 
   /** The cookie value is not an id of the configured format. */
   record Malformed() implements SessionLookup {}
+
+  /**
+   * The store did not answer (an outage or a timeout). The request has no session, as with {@link Absent}, but the
+   * browser keeps its cookie: the session may well be alive, and works again once the store answers.
+   */
+  record Unavailable() implements SessionLookup {}
 }

@@ -79,11 +79,11 @@ public final class SessionRegistry {
       record = store.load(id.storeKey());
     } catch (RuntimeException e) {
       log.warn("session store failed on load; treating the request as having no session", e);
-      return new SessionLookup.Absent();
+      return new SessionLookup.Unavailable();
     }
-    return record
-        .<SessionLookup>map(r -> new SessionLookup.Found(Session.loaded(id, r)))
-        .orElseGet(SessionLookup.Absent::new);
+    return record.isPresent()
+        ? new SessionLookup.Found(Session.loaded(id, record.get()))
+        : new SessionLookup.Absent();
   }
 
   /**
@@ -100,8 +100,9 @@ public final class SessionRegistry {
    * auth ticket ({@code ticketId}, {@code userHandle}, {@code issuedAt}) is revoked, both through {@code lookup}.
    * Without a session there is no revocation answer ({@link SessionAndRevocationLookup.Revocation#UNAVAILABLE}).
    *
-   * <p><b>Security.</b> A lookup that fails is logged and reads as "no session", as in {@link #open(String)}; the
-   * caller then has no session to bind the ticket to, so the request is not authenticated (fail closed).
+   * <p><b>Security.</b> A lookup that fails is logged and reads as {@link SessionLookup.Unavailable}, as in
+   * {@link #open(String)}: the request has no session to bind the ticket to, so it is not authenticated (fail
+   * closed), but its cookies are not treated as dead.
    *
    * @param lookup from {@link #lookupWith}
    */
@@ -126,7 +127,7 @@ public final class SessionRegistry {
     } catch (RuntimeException e) {
       log.warn("session store failed on load; treating the request as having no session", e);
       return new Opened(
-          new SessionLookup.Absent(), SessionAndRevocationLookup.Revocation.UNAVAILABLE);
+          new SessionLookup.Unavailable(), SessionAndRevocationLookup.Revocation.UNAVAILABLE);
     }
     if (result.session().isEmpty()) {
       return new Opened(

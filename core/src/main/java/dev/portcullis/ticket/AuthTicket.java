@@ -15,6 +15,8 @@ import java.util.Optional;
  * <p>Times have millisecond precision (the codec stores epoch milliseconds).
  */
 public final class AuthTicket {
+  private static final HexFormat HEX = HexFormat.of();
+
   /** Length of {@link #ticketId()} in bytes. */
   public static final int ID_LENGTH = 16;
   /** Length of {@link #sessionBinding()} in bytes. */
@@ -30,6 +32,8 @@ public final class AuthTicket {
   private final long expiresAt;
   private final long authTime;
   private final byte[] sessionBinding;
+  /** {@link #ticketIdHex()}, made on first use (the revocation check asks on every request). */
+  private String ticketIdHex;
 
   /**
    * @param organisationHandle empty string when the user belongs to no organisation
@@ -101,7 +105,12 @@ public final class AuthTicket {
 
   /** {@link #ticketId()} as 32 lower-case hex digits: the key for revocation stores. */
   public String ticketIdHex() {
-    return HexFormat.of().formatHex(ticketId);
+    String hex = ticketIdHex;
+    if (hex == null) {
+      hex = HEX.formatHex(ticketId);
+      ticketIdHex = hex;
+    }
+    return hex;
   }
 
   public String userHandle() {

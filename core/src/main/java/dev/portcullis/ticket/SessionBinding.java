@@ -1,9 +1,7 @@
 package dev.portcullis.ticket;
 
+import dev.portcullis.internal.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 
 /**
  * The value that ties an auth ticket to one session: the first 16 bytes of SHA-256 over a domain label and the
@@ -17,13 +15,16 @@ public final class SessionBinding {
   private SessionBinding() {}
 
   public static byte[] of(String sessionId) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(LABEL);
-      sha.update(sessionId.getBytes(StandardCharsets.US_ASCII));
-      return Arrays.copyOf(sha.digest(), AuthTicket.BINDING_LENGTH);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    return Sha256.ofAscii(LABEL, sessionId, (a, b, c, d) -> firstHalf(a, b));
+  }
+
+  /** The first {@value AuthTicket#BINDING_LENGTH} bytes of the digest. */
+  private static byte[] firstHalf(long a, long b) {
+    byte[] out = new byte[AuthTicket.BINDING_LENGTH];
+    for (int i = 0; i < 8; i++) {
+      out[i] = (byte) (a >>> (56 - 8 * i));
+      out[8 + i] = (byte) (b >>> (56 - 8 * i));
     }
+    return out;
   }
 }

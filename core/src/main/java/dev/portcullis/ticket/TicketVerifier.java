@@ -1,6 +1,6 @@
 package dev.portcullis.ticket;
 
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.Opened;
 import dev.portcullis.crypto.Purpose;
 import dev.portcullis.crypto.Sealer;
@@ -36,7 +36,7 @@ public final class TicketVerifier {
    * @param cookieName bound into every seal, so a ticket only opens under the cookie name it was issued for
    */
   public static TicketVerifier create(
-      KeyRing ring, String cookieName, InstantSource clock, SecureRandom random) {
+      KeyRingSource ring, String cookieName, InstantSource clock, SecureRandom random) {
     Objects.requireNonNull(cookieName, "cookieName");
     Objects.requireNonNull(clock, "clock");
     if (cookieName.isEmpty() || cookieName.length() > 256) {

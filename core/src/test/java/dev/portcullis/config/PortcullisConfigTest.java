@@ -132,6 +132,47 @@ class PortcullisConfigTest {
   }
 
   @Test
+  void cookieCheckBySessionCookie_declaresNoCookieCheckCookie_andNeedsASecureSessionCookie() {
+    PortcullisConfig config = PortcullisConfig.builder()
+        .sessions(sessions("ASP.NET_SessionId"))
+        .login(
+            login()
+                .authCookie(LoginCookies.defaultAuthCookie("validPSuser"))
+                .cookieCheckBySessionCookie()
+                .build(),
+            random)
+        .build();
+    assertThat(config.cookies())
+        .extracting(CookieSpec::name)
+        .containsExactly("ASP.NET_SessionId", "validPSuser");
+
+    SessionConfig plain = SessionConfig.builder()
+        .cookie(SessionConfig.defaultCookie("ASP.NET_SessionId").toBuilder()
+            .secure(false)
+            .build())
+        .build();
+    SessionRegistry plainSessions = SessionRegistry.create(
+        plain,
+        CaffeineSessionStore.builder(plain, clock).executor(Runnable::run).build(),
+        random,
+        clock,
+        SessionListener.noop());
+    assertThatThrownBy(() -> PortcullisConfig.builder()
+            .sessions(plainSessions)
+            .login(login().cookieCheckBySessionCookie().build(), random)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("needs a Secure session cookie");
+    // A separate cookie-check cookie keeps its own value, so the same session cookie is accepted.
+    assertThat(PortcullisConfig.builder()
+            .sessions(plainSessions)
+            .login(login().build(), random)
+            .build()
+            .cookies())
+        .hasSize(3);
+  }
+
+  @Test
   void distinctNames_build_andEveryCookieIsDeclaredOnce() {
     PortcullisConfig config = withLogin()
         .legacyLogin(legacy(".ASPXAUTH"), ReplayStore.inMemory(clock), clock)

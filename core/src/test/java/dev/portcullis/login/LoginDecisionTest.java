@@ -6,6 +6,7 @@ import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.MutableClock;
@@ -369,5 +370,46 @@ class LoginDecisionTest {
     assertThat(twice.cookieToClear()).isTrue();
     AuthCheck.Anonymous none = (AuthCheck.Anonymous) login.check(List.of(), null);
     assertThat(none.cookieToClear()).isFalse();
+  }
+
+  @Test
+  void check_whenTheRevocationStoreDoesNotAnswer_isAnonymous_butKeepsTheCookie() {
+    RevocationStore down = new RevocationStore() {
+      @Override
+      public void revoke(String ticketId, Instant expiresAt) {
+        throw new StoreUnavailableException("down", null);
+      }
+
+      @Override
+      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
+        throw new StoreUnavailableException("down", null);
+      }
+
+      @Override
+      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
+        throw new StoreUnavailableException("down", null);
+      }
+    };
+    PortalLogin outage = PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(users)
+        .revocations(down)
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .build();
+    LoginDecision.Accepted ok = (LoginDecision.Accepted)
+        outage.passwordLogin("alice", "a".toCharArray(), false, null, session);
+    String sid = "sid-1-" + "x".repeat(40);
+
+    AuthCheck.Anonymous check =
+        (AuthCheck.Anonymous) outage.check(List.of(ok.ticket().cookieValue()), sid);
+    assertThat(check.storeUnavailable()).isTrue();
+    assertThat(check.cookieToClear())
+        .as("an outage must not log the browser out")
+        .isFalse();
+    assertThat(check.audit())
+        .map(AuditNote::reason)
+        .contains(Optional.of("revocation store unavailable"));
   }
 }

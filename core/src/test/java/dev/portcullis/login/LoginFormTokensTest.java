@@ -2,6 +2,7 @@ package dev.portcullis.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.session.SessionIdFormat;
 import dev.portcullis.testing.TestKeyRings;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
@@ -52,5 +53,29 @@ class LoginFormTokensTest {
       assertThat(tokens.tokenFor(bad)).as(String.valueOf(bad)).isNull();
       assertThat(tokens.matches(bad, "A".repeat(43))).isFalse();
     }
+  }
+
+  @Test
+  void sessionIdTokens_bindToSessionIdsOfTheirFormat_andDifferFromCookieCheckTokens() {
+    LoginFormTokens aspnet = tokens.forSessionIds(SessionIdFormat.ASPNET);
+    String id = aspnet.newCookieValue(random);
+    String token = aspnet.tokenFor(id);
+
+    assertThat(id).matches("[a-z0-5]{24}").isNotEqualTo(aspnet.newCookieValue(random));
+    assertThat(aspnet.matches(id, token)).isTrue();
+    assertThat(aspnet.matches(aspnet.newCookieValue(random), token)).isFalse();
+    assertThat(aspnet.isWellFormed(tokens.newCookieValue(random)))
+        .as("a cookie-check value is not an ASP.NET session id")
+        .isFalse();
+    assertThat(aspnet.tokenFor("ABCDEFGHIJKLMNOPQRSTUVWX")).isNull();
+
+    // A default-format session id is also a well-formed cookie-check value: the same text gets
+    // another token in each role.
+    LoginFormTokens base64 = tokens.forSessionIds(SessionIdFormat.BASE64URL);
+    String sid = base64.newCookieValue(random);
+    assertThat(tokens.isWellFormed(sid)).isTrue();
+    assertThat(base64.tokenFor(sid)).isNotNull().isNotEqualTo(tokens.tokenFor(sid));
+    assertThat(tokens.matches(sid, base64.tokenFor(sid))).isFalse();
+    assertThat(base64.matches(sid, tokens.tokenFor(sid))).isFalse();
   }
 }

@@ -31,11 +31,12 @@ class PortalLoginDefaultCookiesTest {
     assertThat(login.cookies().authCookie())
         .usingRecursiveComparison()
         .isEqualTo(LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
-    assertThat(login.cookies().cookieCheckCookie())
+    assertThat(login.cookies().cookieCheckCookie().orElseThrow())
         .usingRecursiveComparison()
         .isEqualTo(LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
     assertThat(login.cookies().authCookie().name()).isEqualTo("__Host-portcullis-auth");
-    assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("__Host-portcullis-cc");
+    assertThat(login.cookies().cookieCheckCookie().orElseThrow().name())
+        .isEqualTo("__Host-portcullis-cc");
   }
 
   @Test
@@ -58,7 +59,7 @@ class PortalLoginDefaultCookiesTest {
 
     PortalLogin login = valid().authCookie(auth).cookieCheckCookie(check).build();
     assertThat(login.cookies().authCookie().name()).isEqualTo("validPSuser");
-    assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("user_name");
+    assertThat(login.cookies().cookieCheckCookie().orElseThrow().name()).isEqualTo("user_name");
   }
 
   @Test

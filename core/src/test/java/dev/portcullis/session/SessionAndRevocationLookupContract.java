@@ -237,7 +237,9 @@ public abstract class SessionAndRevocationLookupContract {
         .isInstanceOf(RuntimeException.class);
     SessionRegistry.Opened opened =
         registry.open(session.id().cookieValue(), viaRegistry, "t-9", "u-9", clock.instant());
-    assertThat(opened.session()).isInstanceOf(SessionLookup.Absent.class);
+    assertThat(opened.session())
+        .as("an outage is not an absent session: the cookie is kept")
+        .isInstanceOf(SessionLookup.Unavailable.class);
     assertThat(opened.revocation()).isEqualTo(SessionAndRevocationLookup.Revocation.UNAVAILABLE);
   }
 }

@@ -37,6 +37,22 @@ class SessionRegistryTest {
   }
 
   @Test
+  void storeThatDoesNotAnswer_givesUnavailable_notAbsent() {
+    Session session = registry.create();
+    assertThat(registry.save(session)).isTrue();
+    SessionStore down = (SessionStore) java.lang.reflect.Proxy.newProxyInstance(
+        SessionStore.class.getClassLoader(), new Class<?>[] {SessionStore.class}, (p, m, a) -> {
+          throw new dev.portcullis.revocation.StoreUnavailableException("down", null);
+        });
+    SessionRegistry outage =
+        SessionRegistry.create(config, down, new SecureRandom(), clock, SessionListener.noop());
+
+    assertThat(outage.open(session.id().cookieValue()))
+        .isInstanceOf(SessionLookup.Unavailable.class);
+    assertThat(registry.open(session.id().cookieValue())).isInstanceOf(SessionLookup.Found.class);
+  }
+
+  @Test
   void newSession_reachesTheStoreOnlyWhenSaved() {
     Session session = registry.create();
     assertThat(session.isNew()).isTrue();

@@ -1,6 +1,6 @@
 package dev.portcullis.dropwizard;
 
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.user.UserDirectory;
@@ -85,10 +85,16 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     PortcullisFactory config = factory.apply(configuration);
     InstantSource time = clock != null ? clock : systemClock();
     UserDirectory accounts = users.apply(configuration, environment);
-    KeyRing ring = config.keyRing();
-    Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
-    settings.accept(configuration, builder);
-    Portcullis built = builder.build();
+    ReloadingKeyRing ring = config.keyRing();
+    Portcullis built;
+    try {
+      Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
+      settings.accept(configuration, builder);
+      built = builder.build();
+    } catch (RuntimeException e) {
+      ring.close();
+      throw e;
+    }
     try {
       FilterRegistration.Dynamic registration =
           environment.servlets().addFilter(Portcullis.FILTER_NAME, built.filter());
@@ -110,10 +116,12 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
         @Override
         public void stop() {
           built.close(); // also closed when Jetty takes the filter out of service; idempotent
+          ring.close();
         }
       });
     } catch (RuntimeException e) {
       built.close();
+      ring.close();
       throw e;
     }
     portcullis = built;

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.transport.TransportConfig;
@@ -34,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * portcullis:
  *   keys:
  *     file: /etc/portal/keys.txt        # required; made with dev.portcullis.crypto.KeyTool
+ *     reload-interval: 10s              # the file is read again when it changes
  *     max-age: 90 days                  # the health check turns unhealthy past it
  *   login:
  *     terms-version: "2026-01"          # required
@@ -95,7 +98,7 @@ public class PortcullisFactory {
   }
 
   /** As {@link #toBuilder()}, with the key ring already read. */
-  Portcullis.Builder toBuilder(KeyRing ring) {
+  Portcullis.Builder toBuilder(KeyRingSource ring) {
     Portcullis.Builder b = Portcullis.builder().keyRing(ring).termsVersion(login.termsVersion);
     SessionConfig.Builder s = SessionConfig.builder();
     if (session.idleTimeout != null) {
@@ -140,9 +143,12 @@ public class PortcullisFactory {
     return b;
   }
 
-  /** The key ring {@code keys.file} holds. */
-  public KeyRing keyRing() {
-    return KeyRingSources.fromFile(keys.file);
+  /**
+   * The key ring {@code keys.file} holds, read again every {@code keys.reload-interval} so that rotations and
+   * revocations take effect without a restart; close it to stop reading.
+   */
+  public ReloadingKeyRing keyRing() {
+    return KeyRingSources.watchFile(keys.file, keys.reloadInterval.toJavaDuration());
   }
 
   public Keys getKeys() {
@@ -202,6 +208,20 @@ public class PortcullisFactory {
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.DAYS)
     private Duration maxAge = Duration.days(KeyRing.DEFAULT_MAX_KEY_AGE.toDays());
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    private Duration reloadInterval =
+        Duration.seconds(ReloadingKeyRing.DEFAULT_INTERVAL.toSeconds());
+
+    /** How often the key file is read again; a changed file that is not a valid ring is refused. */
+    public Duration getReloadInterval() {
+      return reloadInterval;
+    }
+
+    public void setReloadInterval(Duration reloadInterval) {
+      this.reloadInterval = reloadInterval;
+    }
 
     public Path getFile() {
       return file;

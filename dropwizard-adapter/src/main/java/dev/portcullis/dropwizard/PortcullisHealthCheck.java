@@ -4,6 +4,7 @@ import com.codahale.metrics.health.HealthCheck;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionStore;
@@ -23,7 +24,7 @@ final class PortcullisHealthCheck extends HealthCheck {
   private static final SessionKey PROBE_SESSION = SessionKey.fromBytes(new byte[32]);
   private static final String PROBE_TICKET = "00000000000000000000000000000000";
 
-  private final KeyRing keys;
+  private final KeyRingSource keys;
   private final Duration maxAge;
   private final AuditLog audit;
   private final SessionStore sessions;
@@ -31,7 +32,7 @@ final class PortcullisHealthCheck extends HealthCheck {
   private final InstantSource clock;
 
   PortcullisHealthCheck(
-      KeyRing keys,
+      KeyRingSource keys,
       Duration maxAge,
       AuditLog audit,
       SessionStore sessions,
@@ -58,8 +59,9 @@ final class PortcullisHealthCheck extends HealthCheck {
       return Result.unhealthy(
           "revocation store unreachable (" + e.getClass().getSimpleName() + ")");
     }
-    KeyInfo active = keys.activeKey(); // a key ring always has one; reported so that rotation shows
-    List<KeyInfo> old = keys.keysOlderThan(maxAge, clock.instant());
+    KeyRing ring = keys.current();
+    KeyInfo active = ring.activeKey(); // a key ring always has one; reported so that rotation shows
+    List<KeyInfo> old = ring.keysOlderThan(maxAge, clock.instant());
     if (!old.isEmpty()) {
       return Result.unhealthy("keys older than " + maxAge + ": "
           + old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")));

@@ -4,6 +4,7 @@ import dev.portcullis.revocation.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -15,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every database call of the stores: borrows a connection from the {@link DataSource}, gives each statement the
- * query timeout, and turns any {@link SQLException} (no connection, timeout, server error) into
+ * Runs every database call of the stores: borrows a connection from the {@link DataSource}, gives it the network
+ * timeout and each statement the query timeout, and turns any {@link SQLException} (no connection, timeout, server error) into
  * {@link StoreUnavailableException}, so that callers fail closed.
  *
  * <p>Logs a warning with the operation and the kind of failure, never a key, value or parameter; during an outage at
@@ -38,17 +39,24 @@ final class JdbcCalls {
   private final DataSource dataSource;
   private final InstantSource clock;
   private final int timeoutSeconds;
+  private final int networkTimeoutMillis;
   private final long skewMillis;
   private final AtomicLong failuresInRow = new AtomicLong();
   private final AtomicLong lastWarnNanos = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  JdbcCalls(DataSource dataSource, InstantSource clock, Duration queryTimeout, Duration skew) {
+  JdbcCalls(
+      DataSource dataSource,
+      InstantSource clock,
+      Duration queryTimeout,
+      Duration networkTimeout,
+      Duration skew) {
     this.dataSource = dataSource;
     this.clock = clock;
     // JDBC counts query timeouts in whole seconds; round up so that no call is cut shorter than
     // asked.
     this.timeoutSeconds = (int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000);
+    this.networkTimeoutMillis = (int) networkTimeout.toMillis();
     this.skewMillis = skew.toMillis();
   }
 
@@ -118,6 +126,16 @@ final class JdbcCalls {
     }
     T result;
     try (Connection connection = dataSource.getConnection()) {
+      // Bounds every read on the socket, so that a database that stops answering altogether (where
+      // the query
+      // timeout's cancel request gets no answer either) fails the call instead of holding the
+      // thread. A pool puts
+      // its own value back when the connection returns.
+      try {
+        connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+      } catch (SQLFeatureNotSupportedException unsupported) {
+        // A driver without it: its own socket timeout setting is the bound (see JdbcStores).
+      }
       if (transaction) {
         result = inTransaction(connection, work);
       } else {

@@ -42,12 +42,23 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#cleanUpBatchSize} rows per table per call, each batch one short transaction, so that it never holds
  * long locks. Run it from the application's scheduler or let {@link Builder#cleanUpEvery} run it.
  *
- * <p><b>Security.</b> Fails closed within a bounded time: each statement carries the query timeout, and any
- * {@link java.sql.SQLException} (no connection, timeout, server error) becomes {@link StoreUnavailableException},
- * which callers treat as "not authenticated". The wait for a connection and for a database that stops answering
- * altogether are the {@code DataSource}'s to bound: set the pool's connection timeout and the driver's socket timeout
- * (PostgreSQL's {@code socketTimeout}) near the query timeout. Service resumes when the database returns, without a
- * restart. Rows are keyed by SHA-256 hashes of identifiers, never the identifiers; logs name the operation and the
+ * <p><b>Timeouts.</b> Three bound how long a request waits for the database:
+ * <ul>
+ *   <li>the <em>query timeout</em> ({@link Builder#queryTimeout}, default 1 s): each statement is cancelled after it;
+ *   <li>the <em>network timeout</em> ({@link Builder#networkTimeout}, default the query timeout plus 1 s): set on
+ *       each borrowed connection ({@link java.sql.Connection#setNetworkTimeout}), it ends a call whose database has
+ *       stopped answering altogether (where the cancel request of the query timeout gets no answer either);
+ *   <li>the <em>connection timeout</em>: how long the call waits for a connection from the {@code DataSource}. Only
+ *       the pool knows it: set it near the query timeout (HikariCP's {@code connectionTimeout}, for example 1 s,
+ *       rather than its 30 s default), or a pool exhausted by slow queries holds request threads that long.
+ * </ul>
+ * PostgreSQL's driver also waits, after a query timeout, for the cancel request it sends: up to its
+ * {@code cancelSignalTimeout} (10 s unless set), on the request's thread. Set it to 1 (seconds) with the pool's
+ * data-source properties or in the URL, or a database that stops answering holds requests that long.
+ *
+ * <p><b>Security.</b> Fails closed within a bounded time: any {@link java.sql.SQLException} (no connection, timeout,
+ * server error) becomes {@link StoreUnavailableException}, which callers treat as "not authenticated". Service resumes
+ * when the database returns, without a restart. Rows are keyed by SHA-256 hashes of identifiers, never the identifiers; logs name the operation and the
  * failure's SQLState, never a key, value or server message.
  */
 public final class JdbcStores implements AutoCloseable {
@@ -67,7 +78,8 @@ public final class JdbcStores implements AutoCloseable {
   private final ScheduledExecutorService cleaner;
 
   private JdbcStores(Builder b) {
-    this.calls = new JdbcCalls(b.dataSource, b.clock, b.queryTimeout, b.clockSkew);
+    this.calls = new JdbcCalls(
+        b.dataSource, b.clock, b.queryTimeout, b.effectiveNetworkTimeout(), b.clockSkew);
     this.cleanUpBatchSize = b.cleanUpBatchSize;
     this.cleaner = b.cleanUpEvery == null
         ? null
@@ -192,12 +204,14 @@ public final class JdbcStores implements AutoCloseable {
     public static final int DEFAULT_CLEAN_UP_BATCH_SIZE = 1000;
 
     private static final Duration LONGEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration LONGEST_NETWORK_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LONGEST_SKEW = Duration.ofMinutes(10);
     private static final Duration SHORTEST_CLEAN_UP_PERIOD = Duration.ofSeconds(1);
 
     private final DataSource dataSource;
     private final InstantSource clock;
     private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+    private Duration networkTimeout;
     private Duration clockSkew = DEFAULT_CLOCK_SKEW;
     private int cleanUpBatchSize = DEFAULT_CLEAN_UP_BATCH_SIZE;
     private Duration cleanUpEvery;
@@ -214,6 +228,26 @@ public final class JdbcStores implements AutoCloseable {
     public Builder queryTimeout(Duration timeout) {
       this.queryTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
+    }
+
+    /**
+     * How long a call waits for any answer from the database on its connection before the call fails closed and the
+     * connection is dropped; at least the query timeout (so that a cancelled statement can report back) and at most
+     * 60 seconds. Default: the query timeout, in whole seconds, plus one second.
+     */
+    public Builder networkTimeout(Duration timeout) {
+      this.networkTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    private Duration effectiveNetworkTimeout() {
+      return networkTimeout != null
+          ? networkTimeout
+          : Duration.ofSeconds(wholeSeconds(queryTimeout) + 1);
+    }
+
+    private static long wholeSeconds(Duration d) {
+      return (d.toMillis() + 999) / 1000;
     }
 
     /**
@@ -252,6 +286,12 @@ public final class JdbcStores implements AutoCloseable {
           || queryTimeout.compareTo(LONGEST_TIMEOUT) > 0) {
         throw new IllegalArgumentException(
             "queryTimeout must be more than 0 and at most 30 seconds");
+      }
+      if (networkTimeout != null
+          && (networkTimeout.compareTo(Duration.ofSeconds(wholeSeconds(queryTimeout))) < 0
+              || networkTimeout.compareTo(LONGEST_NETWORK_TIMEOUT) > 0)) {
+        throw new IllegalArgumentException(
+            "networkTimeout must be at least the query timeout and at most 60 seconds");
       }
       if (clockSkew.isNegative() || clockSkew.compareTo(LONGEST_SKEW) > 0) {
         throw new IllegalArgumentException("clockSkew must be from 0 to 10 minutes");

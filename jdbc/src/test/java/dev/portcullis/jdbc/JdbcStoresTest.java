@@ -244,6 +244,15 @@ class JdbcStoresTest {
             .build())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> JdbcStores.builder(dataSource, clock)
+            .queryTimeout(Duration.ofSeconds(3))
+            .networkTimeout(Duration.ofSeconds(2))
+            .build())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> JdbcStores.builder(dataSource, clock)
+            .networkTimeout(Duration.ofMinutes(2))
+            .build())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> JdbcStores.builder(dataSource, clock)
             .clockSkew(Duration.ofSeconds(-1))
             .build())
         .isInstanceOf(IllegalArgumentException.class);

@@ -39,12 +39,14 @@ import java.util.stream.Stream;
  * <p>{@link #stop()} shuts the server down fast (SIGINT: running statements are cancelled, clients disconnected) and
  * {@link #start()} brings it back on the same port with its data; {@link #close()} stops it and deletes the folder.
  * Tests keep apart by schema ({@link #freshDataSource()}), not by server.
+ *
+ * <p>Shared with other modules' tests through this module's test-jar (which holds only this class).
  */
-final class PostgresServer implements AutoCloseable {
-  static final String MISSING =
+public final class PostgresServer implements AutoCloseable {
+  public static final String MISSING =
       "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin with initdb and"
           + " postgres; apt-get install postgresql): JDBC store tests skipped";
-  static final String USER = "portcullis";
+  public static final String USER = "portcullis";
   private static final Path INSTALLS = Path.of("/usr/lib/postgresql");
   private static final Duration STARTUP = Duration.ofSeconds(30);
   private static final AtomicInteger SCHEMAS = new AtomicInteger();
@@ -63,7 +65,7 @@ final class PostgresServer implements AutoCloseable {
   }
 
   /** The newest installed {@code bin} folder with {@code initdb} and {@code postgres}, if any. */
-  static Optional<Path> binaries() {
+  public static Optional<Path> binaries() {
     if (!Files.isDirectory(INSTALLS)) {
       return Optional.empty();
     }
@@ -87,7 +89,7 @@ final class PostgresServer implements AutoCloseable {
   }
 
   /** Makes a fresh cluster and starts it. */
-  static PostgresServer create() throws IOException, InterruptedException {
+  public static PostgresServer create() throws IOException, InterruptedException {
     Path bin = binaries().orElseThrow(() -> new IllegalStateException(MISSING));
     Path target = Path.of("target").toAbsolutePath();
     Files.createDirectories(target);
@@ -117,18 +119,18 @@ final class PostgresServer implements AutoCloseable {
     return server;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String jdbcUrl(String database) {
+  public String jdbcUrl(String database) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
   }
 
   /**
    * A pool on a schema of its own, made for the caller, with the Portcullis tables applied. The caller closes it.
    */
-  HikariDataSource freshDataSource() throws SQLException {
+  public HikariDataSource freshDataSource() throws SQLException {
     String schema = "test" + SCHEMAS.incrementAndGet();
     try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), USER, "");
         Statement s = c.createStatement()) {
@@ -147,7 +149,7 @@ final class PostgresServer implements AutoCloseable {
   }
 
   /** Starts the server on its port, with the data it had. */
-  void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(runAs);
     command.addAll(List.of(
         bin.resolve("postgres").toString(),
@@ -188,15 +190,35 @@ final class PostgresServer implements AutoCloseable {
   }
 
   /** Fast shutdown: running statements are cancelled and clients disconnected; the data stays. */
-  void stop() throws IOException, InterruptedException {
+  public void stop() throws IOException, InterruptedException {
     if (process == null || !process.isAlive()) {
       return;
     }
+    signalAll("-CONT"); // a paused server cannot shut down
     exitCode("kill", "-INT", Long.toString(process.pid()));
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Freezes the server and every backend (SIGSTOP): connections stay open and nothing answers, as with a database
+   * host that hangs or a network that drops packets. {@link #resume()} undoes it.
+   */
+  public void pause() throws IOException, InterruptedException {
+    signalAll("-STOP");
+  }
+
+  /** Lets a {@linkplain #pause() paused} server run on (SIGCONT). */
+  public void resume() throws IOException, InterruptedException {
+    signalAll("-CONT");
+  }
+
+  private void signalAll(String signal) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(process.pid())));
+    process.descendants().forEach(p -> command.add(Long.toString(p.pid())));
+    exitCode(command.toArray(String[]::new));
   }
 
   private void initdb() throws IOException, InterruptedException {

@@ -54,7 +54,7 @@ final class AccessStage implements Stage {
     PortalPrincipal principal = exchange.principal();
     Optional<Set<String>> roles =
         principal == null ? Optional.empty() : Optional.of(principal.user().roles());
-    String path = Paths.inContext(original);
+    String path = exchange.pathInContext();
     AccessDecision decision;
     try {
       decision = path == null ? AccessDecision.BAD_PATH : policy.decide(path, roles);
@@ -97,7 +97,7 @@ final class AccessStage implements Stage {
       return;
     }
     String query = original.getQueryString();
-    String target = Paths.inContext(original) + (query == null ? "" : "?" + query);
+    String target = exchange.pathInContext() + (query == null ? "" : "?" + query);
     // The login handler only follows safe targets; others are left out rather than sent in vain.
     Pages.seeOther(
         exchange,

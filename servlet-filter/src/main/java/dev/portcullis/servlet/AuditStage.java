@@ -56,23 +56,34 @@ final class AuditStage implements Stage {
     } finally {
       int status = exchange.response().getStatus();
       boolean ok = done && status < 400;
-      String byStatus = ok ? null : done ? "status " + status : "application error";
-      action.ifPresent(m -> audit.emit(exchange, AuditEventType.of(m.action()), b -> {
-        b.action(m.action()).resource(m.resource());
-        String refused = applicationsFailure(exchange);
-        if (refused != null) {
-          try {
-            b.failure(refused);
-          } catch (IllegalArgumentException e) {
-            b.failure("refused by the application ("
-                + (byStatus == null ? "status " + status : byStatus) + ")");
-          }
-        } else if (byStatus != null) {
-          b.failure(byStatus);
-        }
-      }));
-      search.ifPresent(s -> searched(exchange, s[0], s[1], ok));
+      if (action.isPresent()) {
+        actionDone(exchange, action.get(), status, ok, done);
+      }
+      if (search.isPresent()) {
+        String[] s = search.get();
+        searched(exchange, s[0], s[1], ok);
+      }
     }
+  }
+
+  /** Records an audited action with the response's outcome, or the refusal the application recorded. */
+  private void actionDone(
+      Exchange exchange, AuditRules.Match m, int status, boolean ok, boolean done) {
+    String byStatus = ok ? null : done ? "status " + status : "application error";
+    audit.emit(exchange, AuditEventType.of(m.action()), b -> {
+      b.action(m.action()).resource(m.resource());
+      String refused = applicationsFailure(exchange);
+      if (refused != null) {
+        try {
+          b.failure(refused);
+        } catch (IllegalArgumentException e) {
+          b.failure("refused by the application ("
+              + (byStatus == null ? "status " + status : byStatus) + ")");
+        }
+      } else if (byStatus != null) {
+        b.failure(byStatus);
+      }
+    });
   }
 
   /** The reason the application gave for refusing the action, if it gave one. */

@@ -7,7 +7,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.List;
 
 /**
  * The blocked-cookie check, and the value anonymous form tokens are bound to. {@code GET} of the login page sets the
@@ -17,12 +16,18 @@ import java.util.List;
  * well-formed value (exactly one cookie) is put on the exchange, where the CSRF stage binds the token of a request
  * without a session to it ({@link LoginFormTokens}). Runs before the CSRF stage: a browser that blocks cookies would
  * otherwise only ever see "this form has expired". No server-side session is made here.
+ *
+ * <p>When the session cookie does the check, the cookie is the session cookie and the value a session id: the login
+ * page gives a browser without a well-formed one a fresh id that names no stored session, through the request's
+ * {@link SessionState} (which then keeps such an id in the browser instead of dropping it as unknown).
  */
 final class CookieCheckStage implements Stage {
   static final String COOKIES_BLOCKED = "Your browser is blocking cookies, so you cannot log in. "
       + "Allow cookies for this site, then go back to the login page and try again.";
 
   private final CookieSpec cookie;
+  private final boolean sessionCookie;
+  private final SetCookie header;
   private final LoginFormTokens formTokens;
   private final String loginPath;
   private final SecureRandom random;
@@ -30,11 +35,14 @@ final class CookieCheckStage implements Stage {
 
   CookieCheckStage(
       CookieSpec cookie,
+      boolean sessionCookie,
       LoginFormTokens formTokens,
       String loginPath,
       SecureRandom random,
       AuditTrail audit) {
     this.cookie = cookie;
+    this.sessionCookie = sessionCookie;
+    this.header = SetCookie.of(cookie);
     this.formTokens = formTokens;
     this.loginPath = loginPath;
     this.random = random;
@@ -43,20 +51,29 @@ final class CookieCheckStage implements Stage {
 
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
-    List<String> sent = Cookies.values(exchange, cookie.name());
-    String value = sent.size() == 1 && formTokens.isWellFormed(sent.get(0)) ? sent.get(0) : null;
-    if (Paths.path(exchange).equals(loginPath)) {
-      if (exchange.method().equals("GET")) {
-        if (value == null) {
-          value = formTokens.newCookieValue(random);
-          exchange.setCookie(SetCookie.set(cookie, value));
+    if (!Paths.path(exchange).equals(loginPath)) {
+      // Elsewhere the value only matters to a request without a session: read it if asked.
+      exchange.cookieCheckValueFromRequest(cookie.name(), formTokens);
+      next.proceed();
+      return;
+    }
+    Cookies cookies = exchange.requestCookies();
+    int sent = cookies.count(cookie.name());
+    String value = Cookies.wellFormedSingle(cookies, cookie.name(), formTokens);
+    if (exchange.method().equals("GET")) {
+      if (value == null) {
+        value = formTokens.newCookieValue(random);
+        if (sessionCookie) {
+          exchange.sessions().giveUnstoredId(value);
+        } else {
+          exchange.setCookie(header.set(value));
         }
-      } else if (exchange.method().equals("POST") && sent.isEmpty()) {
-        audit.emit(
-            exchange, AuditEventType.AUTHN_LOGIN_FAIL, b -> b.failure("browser blocks cookies"));
-        Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, COOKIES_BLOCKED);
-        return;
       }
+    } else if (exchange.method().equals("POST") && sent == 0) {
+      audit.emit(
+          exchange, AuditEventType.AUTHN_LOGIN_FAIL, b -> b.failure("browser blocks cookies"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, COOKIES_BLOCKED);
+      return;
     }
     exchange.cookieCheckValue(value);
     next.proceed();

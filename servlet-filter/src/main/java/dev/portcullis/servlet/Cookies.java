@@ -1,64 +1,193 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.login.LoginFormTokens;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Reads request cookies straight from the {@code Cookie} headers (RFC 6265 {@code name=value} pairs separated by
+ * The request's cookies, read straight from its {@code Cookie} headers (RFC 6265 {@code name=value} pairs separated by
  * {@code ;}), not through the container's parsed and cached cookie list: the security decisions see exactly what this
  * request sent. Malformed pairs are skipped; a malformed header never fails the request.
+ *
+ * <p>The headers are parsed once per request into the positions of each pair's name and value; a value becomes a
+ * string only when a stage asks for its cookie, and names are compared as sent (cookie names are case-sensitive).
  */
 final class Cookies {
   /** Headers longer than this are ignored whole. */
   static final int MAX_HEADER = 16 * 1024;
 
-  private Cookies() {}
+  private static final Cookies NONE = new Cookies("", new int[0], 0);
+
+  /** The {@code Cookie} headers, joined with {@code ;} when the request sent more than one. */
+  private final String text;
+  /** Per pair, four offsets into {@link #text}: name start and end, value start and end (trimmed, unquoted). */
+  private final int[] pairs;
+
+  private final int count;
+
+  private Cookies(String text, int[] pairs, int count) {
+    this.text = text;
+    this.pairs = pairs;
+    this.count = count;
+  }
 
   /** Every value sent for cookie {@code name}, in order (more than one means duplicates). */
   static List<String> values(Exchange exchange, String name) {
-    return exchange.requestCookies().getOrDefault(name, List.of());
+    return exchange.requestCookies().values(name);
   }
 
-  /** Every cookie pair of the request's {@code Cookie} headers, by name, values in the order sent. */
-  static Map<String, List<String>> parse(HttpServletRequest request) {
-    Map<String, List<String>> out = new HashMap<>();
+  static boolean has(Exchange exchange, String name) {
+    return exchange.requestCookies().count(name) > 0;
+  }
+
+  /** Every value sent for cookie {@code name}, in order; an empty list when there is none. */
+  List<String> values(String name) {
+    String first = null;
+    List<String> all = null;
+    for (int i = 0; i < count; i += 4) {
+      if (nameIs(i, name)) {
+        String value = text.substring(pairs[i + 2], pairs[i + 3]);
+        if (first == null) {
+          first = value;
+        } else {
+          if (all == null) {
+            all = new ArrayList<>(4);
+            all.add(first);
+          }
+          all.add(value);
+        }
+      }
+    }
+    return all != null ? all : first != null ? List.of(first) : List.of();
+  }
+
+  /** The first value sent for cookie {@code name}, or null. */
+  String first(String name) {
+    for (int i = 0; i < count; i += 4) {
+      if (nameIs(i, name)) {
+        return text.substring(pairs[i + 2], pairs[i + 3]);
+      }
+    }
+    return null;
+  }
+
+  /** The one value sent for cookie {@code name} if it is well formed for {@code format}; null otherwise. */
+  static String wellFormedSingle(Cookies cookies, String name, LoginFormTokens format) {
+    String value = cookies.count(name) == 1 ? cookies.first(name) : null;
+    return format.isWellFormed(value) ? value : null;
+  }
+
+  /** How many values the request sent for cookie {@code name}. */
+  int count(String name) {
+    int n = 0;
+    for (int i = 0; i < count; i += 4) {
+      if (nameIs(i, name)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private boolean nameIs(int pair, String name) {
+    int start = pairs[pair];
+    int length = pairs[pair + 1] - start;
+    return length == name.length() && text.regionMatches(start, name, 0, length);
+  }
+
+  /** Reads the request's {@code Cookie} headers once. */
+  static Cookies parse(HttpServletRequest request) {
     Enumeration<String> headers;
     try {
       headers = request.getHeaders("Cookie");
     } catch (RuntimeException e) {
-      return out;
+      return NONE;
     }
+    String text = null;
+    StringBuilder joined = null;
     while (headers != null && headers.hasMoreElements()) {
       String header = headers.nextElement();
       if (header == null || header.length() > MAX_HEADER) {
         continue;
       }
-      int start = 0;
-      while (start <= header.length()) {
-        int end = header.indexOf(';', start);
-        if (end < 0) {
-          end = header.length();
+      if (text == null) {
+        text = header;
+      } else {
+        // Rare (HTTP/2 may split cookies over headers): pairs never span a ';', so joining with
+        // one reads each header's pairs exactly as reading the headers one by one would.
+        if (joined == null) {
+          joined = new StringBuilder(text.length() + header.length() + 1).append(text);
         }
-        int eq = header.indexOf('=', start);
-        if (eq > start && eq < end) {
-          String value = header.substring(eq + 1, end).strip();
-          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            value = value.substring(1, value.length() - 1);
-          }
-          out.computeIfAbsent(header.substring(start, eq).strip(), k -> new ArrayList<>(1))
-              .add(value);
-        }
-        start = end + 1;
+        joined.append(';').append(header);
       }
     }
-    return out;
+    if (text == null) {
+      return NONE;
+    }
+    if (joined != null) {
+      text = joined.toString();
+    }
+    return parse(text);
   }
 
-  static boolean has(Exchange exchange, String name) {
-    return !values(exchange, name).isEmpty();
+  static Cookies parse(String text) {
+    // At most one pair per ';'-separated part: count them, so the offsets take one exact
+    // allocation.
+    int parts = 1;
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == ';') {
+        parts++;
+      }
+    }
+    int[] pairs = new int[4 * parts];
+    int count = 0;
+    int length = text.length();
+    int start = 0;
+    while (start <= length) {
+      int end = start;
+      int eq = -1;
+      for (; end < length; end++) {
+        char c = text.charAt(end);
+        if (c == ';') {
+          break;
+        }
+        if (c == '=' && eq < 0) {
+          eq = end;
+        }
+      }
+      if (eq > start) {
+        int nameStart = skipSpace(text, start, eq);
+        int nameEnd = trimSpace(text, nameStart, eq);
+        int valueStart = skipSpace(text, eq + 1, end);
+        int valueEnd = trimSpace(text, valueStart, end);
+        if (valueEnd - valueStart >= 2
+            && text.charAt(valueStart) == '"'
+            && text.charAt(valueEnd - 1) == '"') {
+          valueStart++;
+          valueEnd--;
+        }
+        pairs[count++] = nameStart;
+        pairs[count++] = nameEnd;
+        pairs[count++] = valueStart;
+        pairs[count++] = valueEnd;
+      }
+      start = end + 1;
+    }
+    return count == 0 ? NONE : new Cookies(text, pairs, count);
+  }
+
+  private static int skipSpace(String s, int from, int to) {
+    while (from < to && Character.isWhitespace(s.charAt(from))) {
+      from++;
+    }
+    return from;
+  }
+
+  private static int trimSpace(String s, int from, int to) {
+    while (to > from && Character.isWhitespace(s.charAt(to - 1))) {
+      to--;
+    }
+    return to;
   }
 }

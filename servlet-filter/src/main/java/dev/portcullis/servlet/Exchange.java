@@ -2,14 +2,15 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.login.AuthCheck;
+import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.transport.internal.TrustedProxies;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One request on its way through the pipeline: the wrapped request and response and what the stages found out. The
@@ -20,22 +21,34 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class Exchange {
   static final String ATTRIBUTE = Exchange.class.getName();
+  private static final String NO_PATH = new String("");
 
   private final HttpServletRequest original;
   private final PortcullisRequest request;
   private final PortcullisResponse response;
   private final String method;
   private final List<LoginListener> loginListeners;
-  private final List<Runnable> beforeCommit = new CopyOnWriteArrayList<>();
+  /** The hooks of {@link #beforeCommit}, in order; guarded by {@code this}. */
+  private Runnable[] hooks = new Runnable[2];
+
+  private int hookCount;
   private volatile SessionState sessions = SessionState.NONE;
   private volatile TrustedProxies.Client client;
   private volatile PortalPrincipal principal;
   private volatile AuthCheck authCheck;
-  private volatile String cookieCheckValue;
-  private final List<String> cookies = new CopyOnWriteArrayList<>();
+  /** Guarded by {@code this}, as are the two fields it may be read from on first use. */
+  private String cookieCheckValue;
+
+  private String cookieCheckName;
+  private LoginFormTokens cookieCheckFormat;
+  /** The queued {@code Set-Cookie} values, made on the first; guarded by {@code this}. */
+  private List<String> cookies;
+
   private int cookiesWritten;
   private String requestId;
-  private Map<String, List<String>> requestCookies;
+  private Cookies requestCookies;
+  /** The path in context (see {@link Paths}), read once; {@link #NO_PATH} when the request has none. */
+  private volatile String path;
 
   /** @param loginListeners hear about every login this request makes, in order */
   Exchange(
@@ -125,12 +138,30 @@ final class Exchange {
    * The browser's cookie-check value, well formed, as the request sent it or as the login page has just set it; null
    * when it has none. The anti-forgery token of a request without a session is bound to it.
    */
-  String cookieCheckValue() {
+  synchronized String cookieCheckValue() {
+    if (cookieCheckName != null) {
+      cookieCheckValue =
+          Cookies.wellFormedSingle(requestCookies(), cookieCheckName, cookieCheckFormat);
+      cookieCheckName = null;
+      cookieCheckFormat = null;
+    }
     return cookieCheckValue;
   }
 
-  void cookieCheckValue(String value) {
+  synchronized void cookieCheckValue(String value) {
     this.cookieCheckValue = value;
+    this.cookieCheckName = null;
+    this.cookieCheckFormat = null;
+  }
+
+  /**
+   * The cookie-check value is what the request sent as cookie {@code name}, if it sent exactly one and it is well
+   * formed for {@code format}; read when first asked for (most requests never ask).
+   */
+  synchronized void cookieCheckValueFromRequest(String name, LoginFormTokens format) {
+    this.cookieCheckValue = null;
+    this.cookieCheckName = name;
+    this.cookieCheckFormat = format;
   }
 
   /** Tells the login listeners that {@code user} has just logged in during this request, the {@code kind} way. */
@@ -141,20 +172,40 @@ final class Exchange {
   }
 
   /** Registers work (session state, headers) that must happen before the response commits. Must be idempotent. */
-  void beforeCommit(Runnable hook) {
-    beforeCommit.add(hook);
+  synchronized void beforeCommit(Runnable hook) {
+    if (hookCount == hooks.length) {
+      hooks = Arrays.copyOf(hooks, hookCount * 2);
+    }
+    hooks[hookCount++] = hook;
   }
 
   /**
    * Queues a {@code Set-Cookie} header value (see {@link SetCookie}); it is written before the response commits, and
    * again if the application resets the headers. The one way a cookie leaves the filter.
    */
-  void setCookie(String headerValue) {
+  synchronized void setCookie(String headerValue) {
+    if (cookies == null) {
+      cookies = new ArrayList<>(4);
+    }
     cookies.add(headerValue);
   }
 
+  /**
+   * The still-encoded request path after the context path, read once for every stage; null when the raw URI does not
+   * start with the context path as sent (see {@link Paths#inContext}).
+   */
+  String pathInContext() {
+    String p = path;
+    if (p == null) {
+      String read = Paths.inContext(original);
+      p = read == null ? NO_PATH : read;
+      path = p;
+    }
+    return p == NO_PATH ? null : p;
+  }
+
   /** The request's cookies, read from its Cookie headers once (see {@link Cookies}). */
-  synchronized Map<String, List<String>> requestCookies() {
+  synchronized Cookies requestCookies() {
     if (requestCookies == null) {
       requestCookies = Cookies.parse(original);
     }
@@ -171,27 +222,30 @@ final class Exchange {
 
   /** Runs the registered hooks, in pipeline order, then writes the queued cookies. Possibly called often. */
   void committing() {
-    for (Runnable hook : beforeCommit) {
-      hook.run();
+    Runnable[] registered;
+    int count;
+    synchronized (this) {
+      registered = hooks;
+      count = hookCount;
+    }
+    // Hooks only ever append, so the first count entries of the array read under the lock are set.
+    for (int i = 0; i < count; i++) {
+      registered[i].run();
     }
     writeCookies();
   }
 
   /** Writes the cookies queued since the last write, unless the response has committed. */
-  void writeCookies() {
-    synchronized (cookies) {
-      if (!response.isCommitted()) {
-        for (; cookiesWritten < cookies.size(); cookiesWritten++) {
-          response.addHeader(SetCookie.HEADER, cookies.get(cookiesWritten));
-        }
+  synchronized void writeCookies() {
+    if (cookies != null && !response.isCommitted()) {
+      for (; cookiesWritten < cookies.size(); cookiesWritten++) {
+        response.addHeader(SetCookie.HEADER, cookies.get(cookiesWritten));
       }
     }
   }
 
   /** The response's headers were reset: every cookie queued so far must be written again. */
-  void headersReset() {
-    synchronized (cookies) {
-      cookiesWritten = 0;
-    }
+  synchronized void headersReset() {
+    cookiesWritten = 0;
   }
 }

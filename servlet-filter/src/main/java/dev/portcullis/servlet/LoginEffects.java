@@ -13,12 +13,12 @@ import java.security.SecureRandom;
  * of it. Refused: the decision's event is recorded; the request stays as it was. What to answer is the caller's.
  */
 final class LoginEffects {
-  private final CookieSpec authCookie;
+  private final SetCookie authCookie;
   private final SecureRandom random;
   private final AuditTrail audit;
 
   LoginEffects(CookieSpec authCookie, SecureRandom random, AuditTrail audit) {
-    this.authCookie = authCookie;
+    this.authCookie = SetCookie.of(authCookie);
     this.random = random;
     this.audit = audit;
   }
@@ -28,7 +28,7 @@ final class LoginEffects {
     if (session != null) {
       CsrfTokens.renew(session, random);
     }
-    exchange.setCookie(SetCookie.set(authCookie, accepted.ticket().cookieValue()));
+    exchange.setCookie(authCookie.set(accepted.ticket().cookieValue()));
     exchange.principal(new PortalPrincipal(accepted.user(), accepted.ticket().ticket()));
     for (AuditNote note : accepted.audit()) {
       audit.emit(exchange, note);

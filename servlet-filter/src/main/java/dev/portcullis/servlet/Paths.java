@@ -6,7 +6,7 @@ final class Paths {
 
   /** The path in context, or {@code ""} when the request has none (so it equals no endpoint path). */
   static String path(Exchange exchange) {
-    String path = inContext(exchange.original());
+    String path = exchange.pathInContext();
     return path == null ? "" : path;
   }
 

@@ -1,8 +1,10 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLoginCheck;
+import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.sso.internal.UpgradeTokens;
 import java.util.ArrayList;
@@ -34,17 +36,23 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
     stages.add(new TransportStage(config.transport()));
     // 2. The session cookie: which server-side session, if any; saved and its cookie queued before
     // the commit.
-    // With login, the session and the auth check are found together: one store round trip for the
-    // session and the revocation check.
+    // A well-formed id naming no stored session stays in the browser when the session cookie does
+    // the cookie check (stage 5). With login, the session and the auth check are found together:
+    // one store round trip for the session and the revocation check.
+    boolean sessionCookieChecks = config
+        .login()
+        .map(l -> l.login().cookies().cookieCheckBySessionCookie())
+        .orElse(false);
     config
         .sessions()
         .ifPresent(registry -> stages.add(config
             .login()
             .map(l -> new SessionStage(
                 registry,
+                sessionCookieChecks,
                 SessionLoginCheck.create(registry, l.login()),
                 l.login().cookies().authCookie().name()))
-            .orElseGet(() -> new SessionStage(registry))));
+            .orElseGet(() -> new SessionStage(registry, sessionCookieChecks))));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();
       LoginEffects effects = new LoginEffects(login.cookies().authCookie(), l.random(), trail);
@@ -54,18 +62,25 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
       // sunset.
       config.legacyUpgrade().ifPresent(u -> stages.add(new LegacyUpgradeStage(u, effects)));
       // 5. The blocked-cookie check: the login page sets the cookie-check cookie (a random value
-      // the anonymous form
-      // token is bound to), the login form requires it.
+      // the anonymous form token is bound to), the login form requires it. Or, when the session
+      // cookie does that check, the login page gives a browser without one an id that names no
+      // stored session.
+      SessionRegistry registry = config.sessions().orElseThrow();
+      boolean bySessionCookie = login.cookies().cookieCheckBySessionCookie();
+      LoginFormTokens formTokens = bySessionCookie
+          ? login.formTokens().forSessionIds(registry.config().idFormat())
+          : login.formTokens();
       stages.add(new CookieCheckStage(
-          login.cookies().cookieCheckCookie(),
-          login.formTokens(),
+          login.cookies().cookieCheckCookie().orElse(registry.config().cookie()),
+          bySessionCookie,
+          formTokens,
           login.endpoints().loginPath(),
           l.random(),
           trail));
       // 6. CSRF, for every state-changing request (the login form and logout included), and the
-      // token to render: the
-      // session's, or without a session the one bound to the cookie-check cookie.
-      stages.add(new CsrfStage(l.random(), login.formTokens(), trail));
+      // token to render: the session's, or without a session the one bound to the cookie-check
+      // value.
+      stages.add(new CsrfStage(l.random(), formTokens, trail));
       // 7. The login form's POST (PortalLogin.passwordLogin).
       stages.add(new LoginStage(login, effects));
       // 8. Logout and "log out everywhere" (PortalLogin.logout).

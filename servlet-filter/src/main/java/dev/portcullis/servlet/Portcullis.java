@@ -4,9 +4,12 @@ import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
@@ -180,7 +183,7 @@ public final class Portcullis implements AutoCloseable {
    * Not thread-safe.
    */
   public static final class Builder {
-    private KeyRing keyRing;
+    private KeyRingSource keyRing;
     private UserDirectory users;
     private String termsVersion;
     private InstantSource clock;
@@ -202,8 +205,12 @@ public final class Portcullis implements AutoCloseable {
 
     private Builder() {}
 
-    /** Required: the keys that seal the auth cookie. Portcullis has no default key. */
-    public Builder keyRing(KeyRing keyRing) {
+    /**
+     * Required: the keys that seal the auth cookie, as a {@link KeyRing} or a source that reloads one ({@link
+     * dev.portcullis.crypto.KeyRingSources#watchFile}); each reload and each refused file is audited as {@code
+     * key_ring_reloaded}. A reloading ring stays the application's to close. Portcullis has no default key.
+     */
+    public Builder keyRing(KeyRingSource keyRing) {
       this.keyRing = Objects.requireNonNull(keyRing, "keyRing");
       return this;
     }
@@ -372,6 +379,9 @@ public final class Portcullis implements AutoCloseable {
           audit = auditBuilder.build();
           owned.clear(); // the log closes its sinks
           owned.add(audit);
+        }
+        if (keyRing instanceof ReloadingKeyRing reloading) {
+          owned.add(KeyRingAudit.attach(reloading, audit));
         }
         SessionAudit sessionAudit = new SessionAudit(audit);
         SessionStore store = sessionStore != null

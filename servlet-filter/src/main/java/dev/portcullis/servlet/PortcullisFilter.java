@@ -5,7 +5,7 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.cookie.CookieSpec;
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
@@ -205,7 +205,7 @@ public final class PortcullisFilter implements Filter {
      * @param keys seals the upgrade tokens (under their own purpose, so no other cookie opens as one)
      * @param clock decides when a token expires
      */
-    public Builder sso(SsoConfig sso, KeyRing keys, InstantSource clock) {
+    public Builder sso(SsoConfig sso, KeyRingSource keys, InstantSource clock) {
       config.sso(sso, keys, clock);
       return this;
     }

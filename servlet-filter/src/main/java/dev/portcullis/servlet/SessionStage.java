@@ -20,20 +20,28 @@ final class SessionStage implements Stage {
 
   private final SessionRegistry registry;
   private final String cookieName;
+  private final boolean keepUnknownIds;
   private final SessionLoginCheck withLogin;
   private final String authCookieName;
 
-  SessionStage(SessionRegistry registry) {
-    this(registry, null, null);
+  SessionStage(SessionRegistry registry, boolean keepUnknownIds) {
+    this(registry, keepUnknownIds, null, null);
   }
 
   /**
+   * @param keepUnknownIds whether a well-formed id that names no stored session stays in the browser (when the session
+   *     cookie does the cookie check, it is the value the login form's token is bound to); otherwise it is dropped
    * @param withLogin the session and auth check together; null without login
    * @param authCookieName the auth cookie's name; null without login
    */
-  SessionStage(SessionRegistry registry, SessionLoginCheck withLogin, String authCookieName) {
+  SessionStage(
+      SessionRegistry registry,
+      boolean keepUnknownIds,
+      SessionLoginCheck withLogin,
+      String authCookieName) {
     this.registry = registry;
     this.cookieName = registry.config().cookie().name();
+    this.keepUnknownIds = keepUnknownIds;
     this.withLogin = withLogin;
     this.authCookieName = authCookieName;
   }
@@ -42,7 +50,7 @@ final class SessionStage implements Stage {
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     SessionState state = readCookie(exchange);
     exchange.sessions(state);
-    exchange.beforeCommit(state::beforeCommit);
+    exchange.beforeCommit(state);
     boolean done = false;
     try {
       next.proceed();
@@ -94,6 +102,10 @@ final class SessionStage implements Stage {
         log.debug("malformed session cookie ({} characters); ignored", value.length());
       }
     }
-    return new SessionState(registry, exchange, lookup, found > 0);
+    boolean keep = keepUnknownIds
+        && found == 1
+        && lookup instanceof SessionLookup.Absent
+        && registry.config().idFormat().isWellFormed(value);
+    return new SessionState(registry, exchange, lookup, found > 0, keep);
   }
 }

@@ -14,29 +14,44 @@ import java.time.Duration;
  * core's login and logout decisions rotate and end sessions. Thread-safe (an async request may touch it from another
  * thread).
  */
-class SessionState implements LoginSession {
+class SessionState implements LoginSession, Runnable {
   /** The state before (or without) a session stage: no session, and none can be made. */
-  static final SessionState NONE = new SessionState(null, null, new SessionLookup.Absent(), false);
+  static final SessionState NONE =
+      new SessionState(null, null, new SessionLookup.Absent(), false, false);
 
   private final SessionRegistry registry;
   private final Exchange exchange;
   private final SessionLookup requested;
   private final boolean cookiePresented;
+  /**
+   * Whether the browser's cookie, a well-formed id naming no stored session, stays: when the session cookie does the
+   * cookie check, it is the value the login form's token is bound to.
+   */
+  private final boolean keepUnknownCookie;
+
   private Session current;
   /** The id whose cookie the browser holds or has been sent in this response; null for none. */
   private SessionId cookieId;
 
   private boolean expiredCookieSent;
+  /** Whether this response gives the browser an id that names no stored session ({@link #giveUnstoredId}). */
+  private boolean unstoredIdGiven;
 
+  /**
+   * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
+   *     sent when the session cookie does the cookie check)
+   */
   SessionState(
       SessionRegistry registry,
       Exchange exchange,
       SessionLookup requested,
-      boolean cookiePresented) {
+      boolean cookiePresented,
+      boolean keepUnknownCookie) {
     this.registry = registry;
     this.exchange = exchange;
     this.requested = requested;
     this.cookiePresented = cookiePresented;
+    this.keepUnknownCookie = keepUnknownCookie;
     if (requested instanceof SessionLookup.Found found) {
       this.current = found.session();
       this.cookieId = found.session().id();
@@ -67,6 +82,14 @@ class SessionState implements LoginSession {
     return requested instanceof SessionLookup.Found found
         && found.session() == current
         && current.isValid();
+  }
+
+  /**
+   * Whether the session store did not answer for the cookie's session: the request has none, and the browser keeps
+   * its cookies for when the store answers again.
+   */
+  synchronized boolean requestedSessionUnavailable() {
+    return requested instanceof SessionLookup.Unavailable;
   }
 
   synchronized Session requestedSession() {
@@ -111,12 +134,32 @@ class SessionState implements LoginSession {
     }
   }
 
+  /**
+   * Queues the session cookie with {@code id}, a fresh id of the session format that names no stored session and
+   * never becomes a session's id (a session made later draws its own, and its cookie replaces this one). For the login
+   * page when the session cookie does the cookie check: the browser gets a value to bind the login form's token to,
+   * and nothing is stored.
+   */
+  synchronized void giveUnstoredId(String id) {
+    if (registry == null) {
+      throw new IllegalStateException("sessions are not enabled in this PortcullisFilter");
+    }
+    exchange.setCookie(SetCookie.set(registry.config().cookie(), id));
+    unstoredIdGiven = true;
+  }
+
   Duration idleTimeout() {
     return registry.config().idleTimeout();
   }
 
   synchronized void invalidate(Session session) {
     registry.invalidate(session);
+  }
+
+  /** As {@link #beforeCommit()}: the exchange runs it before the response commits. */
+  @Override
+  public void run() {
+    beforeCommit();
   }
 
   /**
@@ -143,10 +186,16 @@ class SessionState implements LoginSession {
         exchange.setCookie(SetCookie.set(cookie, id.cookieValue()));
         cookieId = id;
       }
-    } else if ((cookieId != null || cookiePresented) && !expiredCookieSent) {
+    } else if (cookieId == null && (unstoredIdGiven || keepUnknownCookie)) {
+      // The browser keeps (or has just been given) an id that names no stored session: when the
+      // session cookie does the cookie check, the login form's token is bound to it.
+    } else if ((cookieId != null || cookiePresented)
+        && !expiredCookieSent
+        && !(requested instanceof SessionLookup.Unavailable && current == null)) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or
       // malformed): drop it. A request-scoped session (its client had made too many anonymous ones)
-      // gets no cookie either.
+      // gets no cookie either. A cookie the store could not look up stays: its session may be
+      // alive once the store answers.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -77,7 +76,7 @@ final class TransportStage implements Stage {
 
     SecurityHeaders headers = new SecurityHeaders(exchange, client.secure() ? hsts : null);
     headers.apply();
-    exchange.beforeCommit(headers::apply);
+    exchange.beforeCommit(headers);
 
     String method = exchange.method();
     if (method.equals("TRACE") || method.equals("TRACK")) {
@@ -152,6 +151,30 @@ final class TransportStage implements Stage {
     }
   }
 
+  /** Whether a {@code Content-Security-Policy} header of {@code response} already has the frame-ancestors policy. */
+  private static boolean hasFrameAncestors(PortcullisResponse response) {
+    // The common response has none: one lookup, no list of values.
+    if (response.getHeader("Content-Security-Policy") == null) {
+      return false;
+    }
+    for (String value : response.getHeaders("Content-Security-Policy")) {
+      if (value.contains(FRAME_ANCESTORS)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code text} contains {@code upper} (upper-case ASCII) in any letter case, without a copy. */
+  static boolean containsIgnoreCase(String text, String upper) {
+    for (int i = 0; i + upper.length() <= text.length(); i++) {
+      if (text.regionMatches(true, i, upper, 0, upper.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** An {@code Allow} value without {@code TRACE} and {@code TRACK}. */
   static String withoutTrace(String allow) {
     StringBuilder out = new StringBuilder(allow.length());
@@ -176,7 +199,7 @@ final class TransportStage implements Stage {
    * own value or a reset), and adds {@code Cache-Control} alone if the request has become logged in, so the checks
    * before every possible commit stay cheap.
    */
-  private static final class SecurityHeaders {
+  private static final class SecurityHeaders implements Runnable {
     private final Exchange exchange;
     private final String hsts;
     private boolean written;
@@ -186,6 +209,11 @@ final class TransportStage implements Stage {
     SecurityHeaders(Exchange exchange, String hsts) {
       this.exchange = exchange;
       this.hsts = hsts;
+    }
+
+    @Override
+    public void run() {
+      apply();
     }
 
     synchronized void apply() {
@@ -206,8 +234,7 @@ final class TransportStage implements Stage {
       }
       response.setHeader("X-Content-Type-Options", "nosniff");
       response.setHeader("X-Frame-Options", "DENY");
-      if (response.getHeaders("Content-Security-Policy").stream()
-          .noneMatch(v -> v.contains(FRAME_ANCESTORS))) {
+      if (!hasFrameAncestors(response)) {
         response.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
       }
       response.setHeader("Referrer-Policy", REFERRER_POLICY);
@@ -219,8 +246,7 @@ final class TransportStage implements Stage {
       }
       String allow = response.getHeader("Allow");
       if (allow != null
-          && (allow.toUpperCase(Locale.ROOT).contains("TRACE")
-              || allow.toUpperCase(Locale.ROOT).contains("TRACK"))) {
+          && (containsIgnoreCase(allow, "TRACE") || containsIgnoreCase(allow, "TRACK"))) {
         response.setHeader("Allow", withoutTrace(allow));
       }
       written = true;

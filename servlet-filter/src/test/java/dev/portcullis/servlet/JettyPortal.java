@@ -1,15 +1,19 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.CountingSessionStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.http.HttpServlet;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +22,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 
 /**
@@ -29,6 +34,9 @@ final class JettyPortal implements AutoCloseable {
   final MutableClock clock = MutableClock.startingAt2026();
   final SessionConfig config;
   final CountingSessionStore store;
+  /** While true, every call to the store fails as a store that does not answer. */
+  final AtomicBoolean storeDown = new AtomicBoolean();
+
   final ServletContextHandler app;
   final ServletContextHandler raw;
   private final TestJetty jetty;
@@ -40,8 +48,8 @@ final class JettyPortal implements AutoCloseable {
 
   JettyPortal(SessionConfig config, HttpServlet servlet) throws Exception {
     this.config = config;
-    this.store = new CountingSessionStore(
-        CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build());
+    this.store = new CountingSessionStore(outageSwitch(
+        CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build(), storeDown));
     SessionRegistry registry =
         SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
 
@@ -60,6 +68,20 @@ final class JettyPortal implements AutoCloseable {
     raw = jetty.context("/raw").containerSessions().servlet(servlet).handler();
     jetty.start();
     base = jetty.baseUri().toString();
+  }
+
+  private static SessionStore outageSwitch(SessionStore store, AtomicBoolean down) {
+    return (SessionStore) Proxy.newProxyInstance(
+        SessionStore.class.getClassLoader(), new Class<?>[] {SessionStore.class}, (p, m, args) -> {
+          if (down.get()) {
+            throw new StoreUnavailableException("session store down (test)", null);
+          }
+          try {
+            return m.invoke(store, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   HttpResponse<String> get(String path, String... cookies)

@@ -105,6 +105,22 @@ class PortcullisFilterSessionTest {
   }
 
   @Test
+  void sessionStoreOutage_leavesTheRequestWithoutASession_butKeepsTheBrowsersCookie()
+      throws Exception {
+    String sid = sessionWith("theme", "dark");
+    portal.storeDown.set(true);
+
+    HttpResponse<String> r = portal.get("/app/get?name=theme", portal.cookie(sid));
+
+    assertThat(r.body()).isEqualTo("no session");
+    assertThat(JettyPortal.setCookies(r))
+        .as("an outage must not make the browser forget its session")
+        .isEmpty();
+    portal.storeDown.set(false);
+    assertThat(read("theme", sid)).isEqualTo("dark");
+  }
+
+  @Test
   void idleSession_expiresOnTheServer() throws Exception {
     String sid = sessionWith("a", "b");
     portal.clock.advance(IDLE.minusSeconds(1));

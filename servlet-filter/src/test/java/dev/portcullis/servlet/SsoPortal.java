@@ -81,7 +81,7 @@ final class SsoPortal implements AutoCloseable {
     return List.of(
         portal.sessionConfig.cookie().name(),
         portal.login.cookies().authCookie().name(),
-        portal.login.cookies().cookieCheckCookie().name(),
+        portal.login.cookies().cookieCheckCookie().orElseThrow().name(),
         SsoConfig.DEFAULT_COOKIE);
   }
 

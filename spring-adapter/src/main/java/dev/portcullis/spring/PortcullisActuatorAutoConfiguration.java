@@ -4,7 +4,7 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditMetrics;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandSink;
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.SessionStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +36,7 @@ import org.springframework.context.annotation.Configuration;
       "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
       "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
     })
-@ConditionalOnBean(KeyRing.class)
+@ConditionalOnBean(KeyRingSource.class)
 public final class PortcullisActuatorAutoConfiguration {
   PortcullisActuatorAutoConfiguration() {}
 
@@ -47,7 +47,7 @@ public final class PortcullisActuatorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "portcullisHealthIndicator")
     HealthIndicator portcullisHealthIndicator(
-        KeyRing keys,
+        KeyRingSource keys,
         InstantSource clock,
         PortcullisProperties properties,
         ObjectProvider<SessionStore> sessions,

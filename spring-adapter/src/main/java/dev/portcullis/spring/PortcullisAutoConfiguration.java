@@ -6,12 +6,15 @@ import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginThrottle;
@@ -62,13 +65,15 @@ import org.springframework.util.ClassUtils;
  * each made from the {@code portcullis.*} properties ({@link PortcullisProperties}) and registered at {@link
  * #FILTER_ORDER}, ahead of Spring Security.
  *
- * <p>Every core object and SPI is a bean that the application can replace by declaring its own: {@link KeyRing},
+ * <p>Every core object and SPI is a bean that the application can replace by declaring its own: {@link KeyRingSource} (a {@link KeyRing} or one that reloads),
  * {@link InstantSource}, {@link SecureRandom}, {@link SessionConfig}, {@code SessionStore}, {@link RevocationStore},
  * {@code ReplayStore}, {@code AccountLinkStore}, {@link AuditSink}, {@link SearchDemandSink}, {@link AuditLog},
  * {@link AuditRules}, {@link SessionRegistry}, {@link PortalLogin}, {@link SsoConfig} (with {@code
  * portcullis.sso.enabled=true}) and {@link PortcullisFilter}. The one bean the
  * application must declare is its {@link UserDirectory}. Setting {@code portcullis.redis.uri} (with {@code
- * portcullis-redis} on the class path) puts the stores in Redis. A {@link PortcullisCustomizer} bean gets the filter's
+ * portcullis-redis} on the class path) puts the stores in Redis; {@code portcullis.jdbc.enabled=true} (with {@code
+ * portcullis-jdbc} and the application's {@code DataSource}) puts them, and the login limit's budgets, in
+ * PostgreSQL. A {@link PortcullisCustomizer} bean gets the filter's
  * builder last. Every {@link AuditSink} bean receives every audit event; the audit log closes them at shutdown.
  *
  * <p>The filter is registered for the REQUEST, ASYNC and ERROR dispatches. On an error dispatch of a request it has
@@ -95,7 +100,12 @@ import org.springframework.util.ClassUtils;
     havingValue = "true",
     matchIfMissing = true)
 @EnableConfigurationProperties(PortcullisProperties.class)
-@Import({PortcullisStores.Redis.class, PortcullisStores.InMemory.class})
+@Import({
+  PortcullisStores.JdbcMissing.class,
+  PortcullisStores.Jdbc.class,
+  PortcullisStores.Redis.class,
+  PortcullisStores.InMemory.class
+})
 public final class PortcullisAutoConfiguration {
   /** The filter's default order: before Spring Security's filter chain, which Spring Boot puts at -100. */
   public static final int FILTER_ORDER = -110;
@@ -152,10 +162,11 @@ public final class PortcullisAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  KeyRing portcullisKeyRing(
+  KeyRingSource portcullisKeyRing(
       PortcullisProperties properties, Environment environment, InstantSource clock) {
     PortcullisProperties.Keys keys = properties.getKeys();
-    KeyRing ring = loadKeyRing(keys, environment);
+    KeyRingSource source = loadKeyRing(keys, environment);
+    KeyRing ring = source.current();
     List<KeyInfo> old = ring.keysOlderThan(keys.getMaxAge(), clock.instant());
     if (!old.isEmpty()) {
       log.warn(
@@ -163,10 +174,15 @@ public final class PortcullisAutoConfiguration {
           old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")),
           keys.getMaxAge());
     }
-    return ring;
+    return source;
   }
 
-  static KeyRing loadKeyRing(PortcullisProperties.Keys keys, Environment environment) {
+  /**
+   * The configured key ring: a key file or PKCS12 store watched for changes every {@code
+   * portcullis.keys.reload-interval} (closed with the context), or the environment variable's ring, which cannot
+   * change.
+   */
+  static KeyRingSource loadKeyRing(PortcullisProperties.Keys keys, Environment environment) {
     Path file = keys.getFile();
     Path store = keys.getPkcs12().getPath();
     if (file != null && store != null) {
@@ -175,7 +191,7 @@ public final class PortcullisAutoConfiguration {
           "Configure one key source: a key file or a PKCS12 key store.");
     }
     if (file != null) {
-      return KeyRingSources.fromFile(file);
+      return KeyRingSources.watchFile(file, keys.getReloadInterval());
     }
     if (store != null) {
       String password = keys.getPkcs12().getPassword();
@@ -187,7 +203,7 @@ public final class PortcullisAutoConfiguration {
       }
       char[] chars = password.toCharArray();
       try {
-        return KeyRingSources.fromPkcs12(store, chars);
+        return KeyRingSources.watchPkcs12(store, chars, keys.getReloadInterval());
       } finally {
         Arrays.fill(chars, '\0');
       }
@@ -377,11 +393,21 @@ public final class PortcullisAutoConfiguration {
     return SessionRegistry.create(config, store, random, clock, new SessionAudit(audit));
   }
 
+  /** Audits each reload of a watched key file or PKCS12 store, and each changed file it refused. */
+  @Bean
+  KeyRingAudit portcullisKeyRingAudit(KeyRingSource keyRing, AuditLog audit) {
+    KeyRingAudit listener = new KeyRingAudit(audit);
+    if (keyRing instanceof ReloadingKeyRing reloading) {
+      reloading.addListener(listener);
+    }
+    return listener;
+  }
+
   @Bean
   @ConditionalOnMissingBean
   PortalLogin portcullisLogin(
       PortcullisProperties properties,
-      KeyRing keyRing,
+      KeyRingSource keyRing,
       ObjectProvider<UserDirectory> users,
       RevocationStore revocations,
       InstantSource clock,
@@ -490,7 +516,7 @@ public final class PortcullisAutoConfiguration {
       PortcullisProperties properties,
       ObjectProvider<PortcullisCustomizer> customizers,
       ObjectProvider<SsoConfig> ssoConfig,
-      KeyRing keyRing,
+      KeyRingSource keyRing,
       InstantSource clock,
       ResourceLoader resources,
       ListableBeanFactory beans) {

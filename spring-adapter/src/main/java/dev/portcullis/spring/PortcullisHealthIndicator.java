@@ -2,6 +2,7 @@ package dev.portcullis.spring;
 
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionStore;
@@ -27,14 +28,14 @@ final class PortcullisHealthIndicator implements HealthIndicator {
   private static final SessionKey PROBE_SESSION = SessionKey.fromBytes(new byte[32]);
   private static final String PROBE_TICKET = "00000000000000000000000000000000";
 
-  private final KeyRing keys;
+  private final KeyRingSource keys;
   private final InstantSource clock;
   private final Duration maxAge;
   private final SessionStore sessions;
   private final RevocationStore revocations;
 
   PortcullisHealthIndicator(
-      KeyRing keys,
+      KeyRingSource keys,
       InstantSource clock,
       Duration maxAge,
       SessionStore sessions,
@@ -60,10 +61,11 @@ final class PortcullisHealthIndicator implements HealthIndicator {
           () -> revocations.isRevoked(PROBE_TICKET, "portcullis-health-probe", Instant.EPOCH));
     }
     Instant now = clock.instant();
-    details.put("activeKey", keys.activeKey().idHex());
-    details.put("keys", keys.keys().size());
+    KeyRing ring = keys.current();
+    details.put("activeKey", ring.activeKey().idHex());
+    details.put("keys", ring.keys().size());
     details.put("keyMaxAge", maxAge.toString());
-    List<KeyInfo> old = keys.keysOlderThan(maxAge, now);
+    List<KeyInfo> old = ring.keysOlderThan(maxAge, now);
     if (!old.isEmpty()) {
       details.put("keysDueForRotation", old.stream().map(KeyInfo::idHex).toList());
       details.put(

@@ -31,6 +31,7 @@ public class PortcullisProperties {
   private final Login login = new Login();
   private final Audit audit = new Audit();
   private final Redis redis = new Redis();
+  private final Jdbc jdbc = new Jdbc();
   private final Filter filter = new Filter();
   private final Transport transport = new Transport();
   private final Access access = new Access();
@@ -67,6 +68,10 @@ public class PortcullisProperties {
 
   public Redis getRedis() {
     return redis;
+  }
+
+  public Jdbc getJdbc() {
+    return jdbc;
   }
 
   public Transport getTransport() {
@@ -123,6 +128,12 @@ public class PortcullisProperties {
 
     private final Pkcs12 pkcs12 = new Pkcs12();
 
+    /**
+     * How often a key file or PKCS12 store is read again, so that added, promoted, retired and revoked keys take
+     * effect without a restart (a changed file that is not a valid ring is refused, and the ring in use kept).
+     */
+    private Duration reloadInterval = Duration.ofSeconds(10);
+
     /** Keys older than this are reported by the health indicator and at start-up, as due for rotation. */
     private Duration maxAge = Duration.ofDays(90);
 
@@ -144,6 +155,14 @@ public class PortcullisProperties {
 
     public Pkcs12 getPkcs12() {
       return pkcs12;
+    }
+
+    public Duration getReloadInterval() {
+      return reloadInterval;
+    }
+
+    public void setReloadInterval(Duration reloadInterval) {
+      this.reloadInterval = reloadInterval;
     }
 
     public Duration getMaxAge() {
@@ -682,6 +701,94 @@ public class PortcullisProperties {
 
     public void setClockSkew(Duration clockSkew) {
       this.clockSkew = clockSkew;
+    }
+  }
+
+  /**
+   * PostgreSQL stores for portals on more than one node, on the application's {@code DataSource} (needs
+   * {@code portcullis-jdbc} on the class path). Enabling them switches the session, revocation, replay and
+   * account-link stores and the login limit's budgets to the database. The wait for a connection is the pool's: set
+   * {@code spring.datasource.hikari.connection-timeout} near the query timeout (for example 1s).
+   */
+  public static class Jdbc {
+    /** Whether to keep the stores in the application's DataSource. Not together with portcullis.redis.uri. */
+    private boolean enabled;
+
+    /** Whether to create the missing tables at start-up; off when a migration tool (Flyway) applies them. */
+    private boolean applySchema;
+
+    /** The longest one statement runs before it is cancelled and the request fails closed. Core default: 1 s. */
+    private Duration queryTimeout;
+
+    /**
+     * The longest a call waits for any answer on its connection (a database that stopped answering). Core default:
+     * the query timeout plus 1 s.
+     */
+    private Duration networkTimeout;
+
+    /** The largest clock difference expected between nodes. Core default: 30 s. */
+    private Duration clockSkew = Duration.ofSeconds(30);
+
+    /** How often the node deletes expired rows (a bounded batch per table). */
+    private Duration cleanUpEvery = Duration.ofMinutes(5);
+
+    /** Most rows one clean-up deletes per table. Core default: 1000. */
+    private Integer cleanUpBatchSize;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public boolean isApplySchema() {
+      return applySchema;
+    }
+
+    public void setApplySchema(boolean applySchema) {
+      this.applySchema = applySchema;
+    }
+
+    public Duration getQueryTimeout() {
+      return queryTimeout;
+    }
+
+    public void setQueryTimeout(Duration queryTimeout) {
+      this.queryTimeout = queryTimeout;
+    }
+
+    public Duration getNetworkTimeout() {
+      return networkTimeout;
+    }
+
+    public void setNetworkTimeout(Duration networkTimeout) {
+      this.networkTimeout = networkTimeout;
+    }
+
+    public Duration getClockSkew() {
+      return clockSkew;
+    }
+
+    public void setClockSkew(Duration clockSkew) {
+      this.clockSkew = clockSkew;
+    }
+
+    public Duration getCleanUpEvery() {
+      return cleanUpEvery;
+    }
+
+    public void setCleanUpEvery(Duration cleanUpEvery) {
+      this.cleanUpEvery = cleanUpEvery;
+    }
+
+    public Integer getCleanUpBatchSize() {
+      return cleanUpBatchSize;
+    }
+
+    public void setCleanUpBatchSize(Integer cleanUpBatchSize) {
+      this.cleanUpBatchSize = cleanUpBatchSize;
     }
   }
 

@@ -4,6 +4,13 @@ import static dev.portcullis.spring.PortcullisConfigurationException.building;
 
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.SecretAccess;
+import dev.portcullis.jdbc.JdbcSchema;
+import dev.portcullis.jdbc.JdbcStores;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.redis.RedisStoreConfig;
 import dev.portcullis.redis.RedisStores;
 import dev.portcullis.revocation.RevocationStore;
@@ -13,22 +20,180 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The store beans: Redis when {@code portcullis.redis.uri} is set, in memory (one node) otherwise. */
+/**
+ * The store beans: PostgreSQL when {@code portcullis.jdbc.enabled=true}, Redis when {@code portcullis.redis.uri} is
+ * set, in memory (one node) otherwise. Both shared stores at once is a start-up failure.
+ */
 final class PortcullisStores {
+  private static final String JDBC_ACTION =
+      "Fix portcullis.jdbc.*: query-timeout is above zero and at most 30 s;"
+          + " network-timeout is at least the query timeout and at most 60 s; clock-skew is at most 10 minutes;"
+          + " clean-up-every is at least 1 s; clean-up-batch-size is 1 to 100000.";
+
+  private static final String BOTH_ACTION =
+      "Choose one shared store for the nodes: remove portcullis.redis.uri to"
+          + " keep the stores in PostgreSQL, or set portcullis.jdbc.enabled=false to keep them in Redis.";
+
+  /** The label that separates the login-attempt store's hash key from the key ring's other uses. */
+  private static final byte[] LOGIN_HASH_LABEL =
+      "portcullis login-attempt store hash key v1".getBytes(StandardCharsets.UTF_8);
+
   private PortcullisStores() {}
+
+  /**
+   * The application's {@code DataSource} (PostgreSQL), for every store and the login limit. Registered first, so that
+   * the Redis and in-memory stores back off.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(JdbcStores.class)
+  @ConditionalOnBooleanProperty("portcullis.jdbc.enabled")
+  static class Jdbc {
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    JdbcStores portcullisJdbcStores(
+        PortcullisProperties properties,
+        ObjectProvider<DataSource> dataSources,
+        InstantSource clock) {
+      if (properties.getRedis().getUri() != null) {
+        throw new PortcullisConfigurationException(
+            "both portcullis.jdbc.enabled=true and portcullis.redis.uri are set", BOTH_ACTION);
+      }
+      DataSource dataSource = dataSources.getIfUnique();
+      if (dataSource == null) {
+        throw new PortcullisConfigurationException(
+            "portcullis.jdbc.enabled=true but the application has no single DataSource bean",
+            "Declare the PostgreSQL DataSource (spring.datasource.url with"
+                + " spring-boot-starter-jdbc, or a @Bean; mark one @Primary if there are several), or set"
+                + " portcullis.jdbc.enabled=false.");
+      }
+      PortcullisProperties.Jdbc jdbc = properties.getJdbc();
+      JdbcStores.Builder builder = building("portcullis.jdbc", JDBC_ACTION, () -> {
+        JdbcStores.Builder b = JdbcStores.builder(dataSource, clock);
+        PropertyMapper map = PropertyMapper.get();
+        map.from(jdbc::getQueryTimeout).to(b::queryTimeout);
+        map.from(jdbc::getNetworkTimeout).to(b::networkTimeout);
+        map.from(jdbc::getClockSkew).to(b::clockSkew);
+        map.from(jdbc::getCleanUpBatchSize).to(b::cleanUpBatchSize);
+        map.from(jdbc::getCleanUpEvery).to(b::cleanUpEvery);
+        return b;
+      });
+      if (jdbc.isApplySchema()) {
+        try {
+          JdbcSchema.apply(dataSource);
+        } catch (StoreUnavailableException e) {
+          throw new PortcullisConfigurationException(
+              e.getMessage(),
+              "Check that the DataSource reaches PostgreSQL and that its user may"
+                  + " create tables, or apply the schema with your migration tool (Flyway location"
+                  + " classpath:" + JdbcSchema.LOCATION
+                  + ") and set portcullis.jdbc.apply-schema=false.",
+              e);
+        }
+      }
+      // Settings are checked here; the database is not: one that is down makes requests fail closed
+      // until it answers.
+      return building("portcullis.jdbc", JDBC_ACTION, builder::build);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SessionStore portcullisSessionStore(JdbcStores jdbc, SessionConfig config) {
+      return jdbc.sessionStore(config);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RevocationStore portcullisRevocationStore(JdbcStores jdbc) {
+      return jdbc.revocationStore();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ReplayStore portcullisReplayStore(JdbcStores jdbc) {
+      return jdbc.replayStore();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AccountLinkStore portcullisAccountLinkStore(JdbcStores jdbc) {
+      return jdbc.accountLinkStore();
+    }
+
+    /**
+     * The login limit with its budgets in PostgreSQL, so that all nodes share one limit. The store's hash key is
+     * derived from the key ring's active key at start-up, which every node shares; nodes started after a new key was
+     * promoted keep fresh budgets (the old ones run out within the window).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    LoginThrottle portcullisLoginThrottle(
+        JdbcStores jdbc, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
+      return LoginThrottle.builder(clock)
+          .random(random)
+          .store(jdbc.loginAttemptStore())
+          .hashKey(loginHashKey(keyRing.current()))
+          .build();
+    }
+  }
+
+  /** {@code portcullis.jdbc.enabled=true} without the module: refused rather than silently kept in memory. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingClass("dev.portcullis.jdbc.JdbcStores")
+  @ConditionalOnBooleanProperty("portcullis.jdbc.enabled")
+  static class JdbcMissing {
+    JdbcMissing() {
+      throw new PortcullisConfigurationException(
+          "portcullis.jdbc.enabled=true but dev.portcullis:portcullis-jdbc is not on the class path",
+          "Add the dependency dev.portcullis:portcullis-jdbc, or set portcullis.jdbc.enabled=false.");
+    }
+  }
+
+  /** HMAC-SHA256 of a fixed label under the key ring's active key: the same on every node with the same ring. */
+  static KeyMaterial loginHashKey(KeyRing ring) {
+    byte[] key = ring.material(ring.activeKey().id(), SecretAccess.insecure())
+        .toByteArray(SecretAccess.insecure());
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      byte[] derived = mac.doFinal(LOGIN_HASH_LABEL);
+      try {
+        return KeyMaterial.copyOf(derived);
+      } finally {
+        Arrays.fill(derived, (byte) 0);
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
+  }
 
   /** Registered first, so that the in-memory defaults back off. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(RedisStores.class)
   @ConditionalOnProperty(prefix = "portcullis.redis", name = "uri")
+  @ConditionalOnBooleanProperty(
+      name = "portcullis.jdbc.enabled",
+      havingValue = false,
+      matchIfMissing = true)
   static class Redis {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean

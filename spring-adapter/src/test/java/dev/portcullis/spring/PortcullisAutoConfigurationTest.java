@@ -8,7 +8,11 @@ import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.cookie.SameSite;
+import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
@@ -27,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -195,7 +200,7 @@ class PortcullisAutoConfigurationTest {
     withKeyFile().run(context -> {
       assertThat(context).hasNotFailed();
       for (Class<?> type : List.of(
-          KeyRing.class,
+          KeyRingSource.class,
           InstantSource.class,
           SecureRandom.class,
           SessionConfig.class,
@@ -213,7 +218,8 @@ class PortcullisAutoConfigurationTest {
         assertThat(context).as(type.getSimpleName()).hasSingleBean(type);
       }
       assertThat(context.getBean(SessionStore.class)).isInstanceOf(CaffeineSessionStore.class);
-      assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d");
+      assertThat(context.getBean(KeyRingSource.class).current().activeKey().idHex())
+          .isEqualTo("0a1b2c3d");
     });
   }
 
@@ -297,6 +303,28 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void aKeyFile_isReadAgainWhenItChanges_withoutARestart() throws Exception {
+    Path file = TestKeys.file(dir);
+    runner
+        .withPropertyValues("portcullis.keys.file=" + file, "portcullis.keys.reload-interval=50ms")
+        .run(context -> {
+          KeyRingSource keys = context.getBean(KeyRingSource.class);
+          assertThat(keys).isInstanceOf(ReloadingKeyRing.class);
+          KeyRing before = keys.current();
+          KeyRingSources.writeFile(
+              before.withNewKey(
+                  0x0b0b0b0b, KeyMaterial.generate(new SecureRandom()), Instant.EPOCH),
+              file);
+          long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+          while (keys.current().keys().size() != 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+          }
+          assertThat(keys.current().keys()).hasSize(2);
+          assertThat(keys.current().activeKey()).isEqualTo(before.activeKey());
+        });
+  }
+
+  @Test
   void keysInApplicationProperties_areNotMistakenForTheEnvironmentVariable() {
     runner
         .withPropertyValues("PORTCULLIS_KEY_RING=" + TestKeys.text(32))
@@ -308,8 +336,9 @@ class PortcullisAutoConfigurationTest {
     runner
         .withInitializer(processEnvironment(Map.of("PORTAL_KEYS", TestKeys.text(32))))
         .withPropertyValues("portcullis.keys.environment-variable=PORTAL_KEYS")
-        .run(context ->
-            assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d"));
+        .run(context -> assertThat(
+                context.getBean(KeyRingSource.class).current().activeKey().idHex())
+            .isEqualTo("0a1b2c3d"));
   }
 
   @Test
@@ -332,8 +361,9 @@ class PortcullisAutoConfigurationTest {
     runner
         .withPropertyValues(
             "portcullis.keys.pkcs12.path=" + store, "portcullis.keys.pkcs12.password=store-pw")
-        .run(context ->
-            assertThat(context.getBean(KeyRing.class).activeKey().idHex()).isEqualTo("0a1b2c3d"));
+        .run(context -> assertThat(
+                context.getBean(KeyRingSource.class).current().activeKey().idHex())
+            .isEqualTo("0a1b2c3d"));
     runner
         .withPropertyValues("portcullis.keys.pkcs12.path=" + store)
         .run(failsWith("without a password", "portcullis.keys.pkcs12.password"));
@@ -381,8 +411,10 @@ class PortcullisAutoConfigurationTest {
           assertThat(login.cookies().authCookie().secure()).isTrue();
           assertThat(login.cookies().authCookie().purpose())
               .isNotBlank(); // the core's cookie-notice text is kept
-          assertThat(login.cookies().cookieCheckCookie().name()).isEqualTo("user_name");
-          assertThat(login.cookies().cookieCheckCookie().httpOnly()).isFalse();
+          assertThat(login.cookies().cookieCheckCookie().orElseThrow().name())
+              .isEqualTo("user_name");
+          assertThat(login.cookies().cookieCheckCookie().orElseThrow().httpOnly())
+              .isFalse();
         });
   }
 
@@ -599,7 +631,7 @@ class PortcullisAutoConfigurationTest {
         .run(context -> assertThat(context)
             .hasNotFailed()
             .doesNotHaveBean(PortcullisFilter.class)
-            .doesNotHaveBean(KeyRing.class));
+            .doesNotHaveBean(KeyRingSource.class));
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.portcullis.sso.internal;
 
-import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.Opened;
 import dev.portcullis.crypto.Purpose;
 import dev.portcullis.crypto.Sealer;
@@ -43,7 +43,7 @@ public final class UpgradeTokens {
   private final Duration lifetime;
 
   private UpgradeTokens(
-      KeyRing ring,
+      KeyRingSource ring,
       String cookieName,
       InstantSource clock,
       SecureRandom random,
@@ -58,7 +58,7 @@ public final class UpgradeTokens {
   }
 
   public static UpgradeTokens create(
-      KeyRing ring,
+      KeyRingSource ring,
       String cookieName,
       InstantSource clock,
       SecureRandom random,

@@ -3,13 +3,16 @@ package dev.portcullis.servlet.autoconfig;
 import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.cookie.SameSite;
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
@@ -167,6 +170,10 @@ final class PortcullisAssembly {
       PortcullisSettings s, Map<String, String> environment, InstantSource clock) {
     Optional<Path> file = s.path("portcullis.keys.file");
     Duration maxAge = s.duration("portcullis.keys.max-age").orElse(KeyRing.DEFAULT_MAX_KEY_AGE);
+    s.duration("portcullis.keys.reload-interval")
+        .filter(d -> d.isNegative() || d.isZero())
+        .ifPresent(d -> s.problem("portcullis.keys.reload-interval must be positive ("
+            + s.sourceOf("portcullis.keys.reload-interval") + ")"));
     KeyRing ring;
     try {
       if (file.isPresent()) {
@@ -262,9 +269,21 @@ final class PortcullisAssembly {
       RevocationStore revocations = RevocationStore.inMemory(clock);
       closeIfCloseable(store, resources::add);
       closeIfCloseable(revocations, resources::add);
+      KeyRingSource keys = p.keyRing();
+      Optional<Path> keyFile = s.path("portcullis.keys.file");
+      if (keyFile.isPresent()) {
+        ReloadingKeyRing watched = KeyRingSources.watchFile(
+            keyFile.get(),
+            s.duration("portcullis.keys.reload-interval")
+                .orElse(ReloadingKeyRing.DEFAULT_INTERVAL));
+        resources.add(watched);
+        resources.add(KeyRingAudit.attach(watched, audit));
+        keys = watched;
+      }
+      KeyRingSource keyRing = keys;
       PortalLogin login = part(s, "portcullis.login", () -> {
         PortalLogin.Builder b = PortalLogin.builder()
-            .keyRing(p.keyRing())
+            .keyRing(keyRing)
             .users(users)
             .revocations(revocations)
             .clock(clock)

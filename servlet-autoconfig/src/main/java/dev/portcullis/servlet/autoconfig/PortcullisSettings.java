@@ -52,6 +52,7 @@ final class PortcullisSettings {
       "portcullis.user-directory",
       "portcullis.keys.file",
       "portcullis.keys.max-age",
+      "portcullis.keys.reload-interval",
       "portcullis.session.idle-timeout",
       "portcullis.session.absolute-timeout",
       "portcullis.session.max-sessions",

@@ -6,6 +6,9 @@ import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -157,6 +160,51 @@ class PortcullisSettingsTest {
     assertThat(prepared.sessions().anonymousSessionsPerAddress()).isEqualTo(5);
     assertThat(prepared.sessions().anonymousSessionWindow()).isEqualTo(Duration.ofMinutes(2));
     assertThat(prepared.sessions().trackedAddresses()).isEqualTo(300);
+  }
+
+  @Test
+  void aKeyFile_isWatched_andClosedWithTheFilter() throws Exception {
+    keyRingText();
+    Path keys = dir.resolve("keys.txt");
+    PortcullisSettings s = read(
+        "portcullis.keys.file=" + keys + "\nportcullis.keys.reload-interval=50ms\n"
+            + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    PortcullisAssembly.Prepared prepared =
+        PortcullisAssembly.prepare(s, Map.of(), CLOCK, getClass().getClassLoader());
+    assertThat(s.problems()).isEmpty();
+    PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
+        prepared, new InMemoryUserDirectory(PasswordHasher.forTests()), CLOCK, new SecureRandom());
+    ReloadingKeyRing watched = assembled.resources().stream()
+        .filter(ReloadingKeyRing.class::isInstance)
+        .map(ReloadingKeyRing.class::cast)
+        .findFirst()
+        .orElseThrow();
+    KeyRing before = watched.current();
+    KeyRingSources.writeFile(
+        before.withNewKey(0x0b0b0b0b, KeyMaterial.generate(new SecureRandom()), Instant.EPOCH),
+        keys);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (watched.current().keys().size() != 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(watched.current().keys()).hasSize(2);
+    for (AutoCloseable r : assembled.resources()) {
+      r.close();
+    }
+  }
+
+  @Test
+  void aReloadIntervalOfZero_isRefused() throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.keys.reload-interval=0s\nportcullis.login.terms-version=2026-01\n"
+            + "portcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    PortcullisAssembly.prepare(
+        s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
+    assertThat(s.problems())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("portcullis.keys.reload-interval must be positive");
   }
 
   @Test

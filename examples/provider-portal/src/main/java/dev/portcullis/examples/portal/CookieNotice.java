@@ -28,6 +28,24 @@ final class CookieNotice {
     return cookies.stream().allMatch(CookieSpec::sessionScoped);
   }
 
+  private static final String[] NUMBERS = {
+    "", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven",
+    "Twelve"
+  };
+
+  /**
+   * How many cookies the site needs, as a sentence: "Two cookies are required for the operation of this site." Every
+   * declared cookie is one the portal cannot work without (there are no optional ones), so the count is the number of
+   * declarations, spelled out up to twelve.
+   */
+  String requiredSentence() {
+    int n = cookies.size();
+    String count = n < NUMBERS.length ? NUMBERS[n] : Integer.toString(n);
+    return n == 1
+        ? "One cookie is required for the operation of this site."
+        : count + " cookies are required for the operation of this site.";
+  }
+
   /** The flags of a declaration in words, for the "more information" column. */
   static String moreInformation(CookieSpec c) {
     StringBuilder b = new StringBuilder();

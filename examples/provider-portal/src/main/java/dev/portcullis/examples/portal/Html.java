@@ -89,6 +89,11 @@ final class Html {
     if (user != null) {
       page.append("<li><a href=\"/reports\">Reports</a></li>\n");
     }
+    if (user != null && user.user().hasRole(Monitoring.ROLE)) {
+      page.append(
+              "<li><a href=\"" + Monitoring.SERVICE_DEMAND_PATH + "\">Service demand</a></li>\n")
+          .append("<li><a href=\"" + Monitoring.AUDIT_PATH + "\">Audit log</a></li>\n");
+    }
     page.append("<li><a href=\"/search\">Find a care service</a></li>\n");
     if (user != null) {
       page.append("<li><a href=\"/account\">Your account</a></li>\n");

@@ -8,8 +8,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * {@code GET /login}: the login form. The filter has already set the cookie-check cookie and put the CSRF token on
- * the request; it also handles the form's {@code POST /login} itself, so this page only draws the form.
+ * {@code GET /login}: the login form. The filter has already set the cookie-check cookie (in the ported profile, the
+ * session cookie) and put the CSRF token on the request; it also handles the form's {@code POST /login} itself, so this
+ * page only draws the form. It must not make a session: the form's token is bound to the cookie the filter set.
  */
 final class LoginPage extends HttpServlet {
   private static final long serialVersionUID = 1L;

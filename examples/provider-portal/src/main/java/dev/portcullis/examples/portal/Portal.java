@@ -9,9 +9,7 @@ import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.login.PortalLogin;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
@@ -36,6 +34,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +83,7 @@ final class Portal implements AutoCloseable {
           "/search",
           "/portal.css",
           "/favicon.ico")
+      .requireAnyRole(Monitoring.PATHS, Monitoring.ROLE)
       .authenticated("/**")
       .build();
 
@@ -133,29 +133,35 @@ final class Portal implements AutoCloseable {
         .build();
     Server server = new Server();
     try {
-      SessionConfig sessionConfig = SessionConfig.builder()
-          .idleTimeout(Duration.ofMinutes(30))
-          .absoluteTimeout(Duration.ofHours(12))
+      // The profile names the cookies (and, for a ported portal, the session id format).
+      SessionConfig sessionConfig = options
+          .profile()
+          .sessions(SessionConfig.builder()
+              .idleTimeout(Duration.ofMinutes(30))
+              .absoluteTimeout(Duration.ofHours(12)))
           .build();
+      PortalStores stores =
+          PortalStores.open(options, env, sessionConfig, keys, audit, clock, random);
+      server.addEventListener(new LifeCycle.Listener() {
+        @Override
+        public void lifeCycleStopped(LifeCycle event) {
+          stores.close();
+        }
+      });
       SessionRegistry sessions = SessionRegistry.create(
-          sessionConfig,
-          CaffeineSessionStore.builder(sessionConfig, clock)
-              .listener(new SessionAudit(audit))
-              .build(),
-          random,
-          clock,
-          new SessionAudit(audit));
-      PortalLogin login = PortalLogin.builder()
+          sessionConfig, stores.sessions(), random, clock, new SessionAudit(audit));
+      PortalLogin.Builder loginSettings = PortalLogin.builder()
           .keyRing(keys)
           .users(DemoData.users(PasswordHasher.standard(random)))
-          .revocations(RevocationStore.inMemory(clock))
+          .revocations(stores.revocations())
+          .throttle(stores.throttle())
           .clock(clock)
           .random(random)
           .termsVersion(DemoData.TERMS_VERSION)
           .ticketLifetime(Duration.ofHours(8))
           .loginPath(LOGIN_PATH)
-          .afterLoginPath("/reports")
-          .build();
+          .afterLoginPath("/reports");
+      PortalLogin login = options.profile().login(loginSettings).build();
 
       ServerConnector httpsConnector = new ServerConnector(
           server,
@@ -190,6 +196,8 @@ final class Portal implements AutoCloseable {
               audit,
               AuditRules.builder()
                   .action("/reports/{id}", "report_view")
+                  .action(Monitoring.SERVICE_DEMAND_PATH, Monitoring.SERVICE_DEMAND_ACTION)
+                  .action(Monitoring.AUDIT_PATH, Monitoring.AUDIT_ACTION)
                   .searchEndpoint("/search", "q")
                   .build())
           .build();
@@ -208,6 +216,7 @@ final class Portal implements AutoCloseable {
       add(app, "/cookies.json", new CookiesJson(notice));
       add(app, "/terms", new TermsPage(login));
       add(app, "/portal.css", new Stylesheet());
+      Monitoring.addPages(app, dataDir, audit, clock);
       add(app, "/", new NotFoundPage());
       // Jetty's own error pages echo the URI and carry none of the filter's headers: plain ones
       // instead.

@@ -2,17 +2,44 @@ package dev.portcullis.examples.portal;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * How to start the portal: {@code --https-port} (8443), {@code --http-port} (8080, redirects to HTTPS) and
- * {@code --data-dir} (./portal-data), or the environment variables {@code PORTAL_HTTPS_PORT}, {@code PORTAL_HTTP_PORT}
- * and {@code PORTAL_DATA_DIR}. Arguments win over the environment. Port 0 picks a free port.
+ * How to start the portal: {@code --https-port} (8443), {@code --http-port} (8080, redirects to HTTPS),
+ * {@code --data-dir} (./portal-data) and {@code --profile} ({@code standard}, or {@code aspnet} for a ported
+ * portal's cookies: {@link PortalProfile}), or the environment variables {@code PORTAL_HTTPS_PORT},
+ * {@code PORTAL_HTTP_PORT}, {@code PORTAL_DATA_DIR} and {@code PORTAL_PROFILE}. Arguments win over the environment.
+ * Port 0 picks a free port.
+ *
+ * <p>{@code --database-url} ({@code PORTAL_DATABASE_URL}), a {@code jdbc:postgresql://} URL, keeps sessions,
+ * revocations and login budgets in PostgreSQL (see {@link PortalStores}); null keeps them in memory. The database
+ * user and password come from the environment only, never from the command line or the URL.
  */
-record PortalOptions(int httpsPort, int httpPort, Path dataDir) {
+record PortalOptions(
+    int httpsPort, int httpPort, Path dataDir, PortalProfile profile, String databaseUrl) {
   static final String USAGE = "options: [--https-port N] [--http-port N] [--data-dir DIR]"
-      + " (or PORTAL_HTTPS_PORT, PORTAL_HTTP_PORT, PORTAL_DATA_DIR)";
+      + " [--profile standard|aspnet] [--database-url jdbc:postgresql://HOST:PORT/DB]"
+      + " (or PORTAL_HTTPS_PORT, PORTAL_HTTP_PORT, PORTAL_DATA_DIR, PORTAL_PROFILE,"
+      + " PORTAL_DATABASE_URL)";
+
+  /** The standard profile, in memory. */
+  PortalOptions(int httpsPort, int httpPort, Path dataDir) {
+    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, null);
+  }
+
+  /** In memory. */
+  PortalOptions(int httpsPort, int httpPort, Path dataDir, PortalProfile profile) {
+    this(httpsPort, httpPort, dataDir, profile, null);
+  }
+
+  /** The standard profile. */
+  PortalOptions(int httpsPort, int httpPort, Path dataDir, String databaseUrl) {
+    this(httpsPort, httpPort, dataDir, PortalProfile.STANDARD, databaseUrl);
+  }
 
   PortalOptions {
+    Objects.requireNonNull(profile, "profile");
+    PortalStores.checkDatabaseUrl(databaseUrl);
     checkPort("https port", httpsPort);
     checkPort("http port", httpPort);
     if (httpsPort != 0 && httpsPort == httpPort) {
@@ -25,6 +52,8 @@ record PortalOptions(int httpsPort, int httpPort, Path dataDir) {
     String https = env.getOrDefault("PORTAL_HTTPS_PORT", "8443");
     String http = env.getOrDefault("PORTAL_HTTP_PORT", "8080");
     String dir = env.getOrDefault("PORTAL_DATA_DIR", "portal-data");
+    String profile = env.getOrDefault("PORTAL_PROFILE", PortalProfile.STANDARD.optionName());
+    String database = env.get("PORTAL_DATABASE_URL");
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value;
@@ -41,13 +70,26 @@ record PortalOptions(int httpsPort, int httpPort, Path dataDir) {
         case "--https-port" -> https = value;
         case "--http-port" -> http = value;
         case "--data-dir" -> dir = value;
+        case "--profile" -> profile = value;
+        case "--database-url" -> database = value;
         default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
       }
     }
     if (dir.isBlank()) {
       throw new IllegalArgumentException("the data folder must not be empty; " + USAGE);
     }
-    return new PortalOptions(port("https port", https), port("http port", http), Path.of(dir));
+    PortalProfile chosen;
+    try {
+      chosen = PortalProfile.named(profile);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + "; " + USAGE, e);
+    }
+    return new PortalOptions(
+        port("https port", https),
+        port("http port", http),
+        Path.of(dir),
+        chosen,
+        database == null || database.isBlank() ? null : database.strip());
   }
 
   private static int port(String what, String text) {

@@ -29,7 +29,8 @@ final class PrivacyPage extends HttpServlet {
             + " about who searched: not your account, session or address, nor the moment you searched. Email and IP"
             + " addresses, phone numbers, postcodes, account handles, pasted codes and long numbers in a search are"
             + " replaced by placeholders.</li>\n"
-            + "</ul>\n<h2 id=\"cookies\">Cookies</h2>\n<p>The portal sets only the cookies it needs to keep you logged"
+            + "</ul>\n<h2 id=\"cookies\">Cookies</h2>\n<p>" + Html.escape(notice.requiredSentence())
+            + " The portal sets only the cookies it needs to keep you logged"
             + " in safely. There are no advertising or analytics cookies."
             + (notice.allEndWithTheBrowser()
                 ? " All of them end when you log out or close the browser."

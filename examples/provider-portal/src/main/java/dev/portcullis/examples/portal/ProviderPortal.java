@@ -1,5 +1,6 @@
 package dev.portcullis.examples.portal;
 
+import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.internal.SuppressForbidden;
 import java.security.SecureRandom;
 import java.time.InstantSource;
@@ -10,9 +11,11 @@ import java.time.InstantSource;
  * <pre>
  * ./mvnw -q -pl examples/provider-portal -am compile exec:java
  * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--https-port 9443 --http-port 9080"
+ * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--profile aspnet"
  * </pre>
  *
- * <p>Options: {@code --https-port} (8443), {@code --http-port} (8080), {@code --data-dir} (./portal-data); see
+ * <p>Options: {@code --https-port} (8443), {@code --http-port} (8080), {@code --data-dir} (./portal-data),
+ * {@code --profile} ({@code standard}, or {@code aspnet} for a ported ASP.NET portal's cookie names); see
  * {@link PortalOptions}. Ctrl-C stops it and closes the audit log cleanly.
  */
 public final class ProviderPortal {
@@ -38,7 +41,11 @@ public final class ProviderPortal {
     System.out.println(
         "  " + https + "   (self-signed development certificate: the browser warns once)");
     System.out.println("  http://localhost:" + portal.httpPort() + "/ redirects there");
+    System.out.println("  Cookies (" + options.profile().optionName() + " profile): "
+        + String.join(", ", portal.cookies().stream().map(CookieSpec::name).toList()));
     System.out.println("  Log in as alice, bob, carol or dave with the password <name>-demo-pass");
+    System.out.println("  carol, a council officer, also sees " + Monitoring.SERVICE_DEMAND_PATH
+        + " and " + Monitoring.AUDIT_PATH);
     System.out.println("  Data folder: " + portal.dataDir() + " (development keys and certificate, "
         + Portal.AUDIT_FILE + ", " + Portal.SEARCH_DEMAND_FILE + ")");
     System.out.println("  Ctrl-C stops it.");

@@ -87,4 +87,17 @@ class CookieNoticeTest {
     assertThatThrownBy(() -> new CookieNotice(List.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void requiredSentence_spellsTheNumberOfDeclarations() {
+    assertThat(new CookieNotice(List.of(PLAIN)).requiredSentence())
+        .isEqualTo("One cookie is required for the operation of this site.");
+    assertThat(new CookieNotice(List.of(PLAIN, HOSTILE)).requiredSentence())
+        .isEqualTo("Two cookies are required for the operation of this site.");
+    assertThat(new CookieNotice(List.of(PLAIN, HOSTILE, PLAIN)).requiredSentence())
+        .isEqualTo("Three cookies are required for the operation of this site.");
+    List<CookieSpec> many = java.util.Collections.nCopies(13, PLAIN);
+    assertThat(new CookieNotice(many).requiredSentence())
+        .isEqualTo("13 cookies are required for the operation of this site.");
+  }
 }

@@ -54,4 +54,63 @@ class PortalOptionsTest {
     assertThatThrownBy(() -> PortalOptions.parse(new String[] {"--data-dir"}, Map.of()))
         .hasMessageContaining("missing value");
   }
+
+  @Test
+  void profile_isStandardByDefault_andAspnetFromTheArgumentOrTheEnvironment() {
+    assertThat(PortalOptions.parse(new String[0], Map.of()).profile())
+        .isEqualTo(PortalProfile.STANDARD);
+    assertThat(
+            PortalOptions.parse(new String[] {"--profile", "aspnet"}, Map.of()).profile())
+        .isEqualTo(PortalProfile.ASPNET);
+    assertThat(PortalOptions.parse(new String[] {"--profile=aspnet"}, Map.of()).profile())
+        .isEqualTo(PortalProfile.ASPNET);
+    assertThat(PortalOptions.parse(new String[0], Map.of("PORTAL_PROFILE", "aspnet"))
+            .profile())
+        .isEqualTo(PortalProfile.ASPNET);
+    assertThat(PortalOptions.parse(
+                new String[] {"--profile", "standard"}, Map.of("PORTAL_PROFILE", "aspnet"))
+            .profile())
+        .as("the argument wins")
+        .isEqualTo(PortalProfile.STANDARD);
+    assertThat(PortalOptions.parse(
+            new String[] {"--profile", "aspnet", "--https-port", "7443"}, Map.of()))
+        .isEqualTo(new PortalOptions(7443, 8080, Path.of("portal-data"), PortalProfile.ASPNET));
+  }
+
+  @Test
+  void unknownProfile_isRefusedNamingTheProfilesThereAre() {
+    assertThatThrownBy(() -> PortalOptions.parse(new String[] {"--profile", "iis"}, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown profile 'iis'")
+        .hasMessageContaining("standard, aspnet")
+        .hasMessageContaining("--profile");
+    assertThatThrownBy(() -> PortalOptions.parse(new String[0], Map.of("PORTAL_PROFILE", "")))
+        .hasMessageContaining("unknown profile");
+  }
+
+  @Test
+  void databaseUrl_fromTheArgumentOrTheEnvironment_defaultsToNone() {
+    assertThat(PortalOptions.parse(new String[0], Map.of()).databaseUrl()).isNull();
+    assertThat(PortalOptions.parse(
+                new String[0], Map.of("PORTAL_DATABASE_URL", "jdbc:postgresql://db:5432/portal"))
+            .databaseUrl())
+        .isEqualTo("jdbc:postgresql://db:5432/portal");
+    assertThat(PortalOptions.parse(
+                new String[] {"--database-url", "jdbc:postgresql://other/portal"},
+                Map.of("PORTAL_DATABASE_URL", "jdbc:postgresql://db:5432/portal"))
+            .databaseUrl())
+        .isEqualTo("jdbc:postgresql://other/portal");
+  }
+
+  @Test
+  void databaseUrl_thatIsNotPostgres_orHoldsAPassword_isRefused() {
+    assertThatThrownBy(() -> PortalOptions.parse(
+            new String[] {"--database-url", "jdbc:mysql://db/portal"}, Map.of()))
+        .hasMessageContaining("jdbc:postgresql://");
+    assertThatThrownBy(() -> PortalOptions.parse(
+            new String[] {"--database-url", "jdbc:postgresql://db/portal?user=p&password=s3cret"},
+            Map.of()))
+        .hasMessageContaining("PORTAL_DATABASE_PASSWORD")
+        .hasMessageNotContaining("s3cret");
+  }
 }

@@ -1,0 +1,144 @@
+package dev.portcullis.examples.portal;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.audit.AuditChainVerifier;
+import dev.portcullis.audit.AuditSink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The portal's hash-chained audit file ({@link AuditSink#hashChained(Path)}) as the audit page reads it: the
+ * complete records at the moment of reading, parsed, and the verdict of {@link AuditChainVerifier} on exactly those
+ * bytes. The sink may be appending meanwhile; the verifier wants a file nobody writes to, so it checks a private copy
+ * of the complete lines, deleted afterwards.
+ *
+ * <p>Reads the whole file on every call: right for a demonstration, not for years of records, where an index (or a
+ * log store) belongs.
+ */
+final class AuditTrail {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final String KIND = "audit";
+
+  /**
+   * One audit record, the fields the page shows. Optional fields absent from the record are empty strings.
+   *
+   * @param line the record's 1-based line in the file
+   */
+  record Entry(
+      long line,
+      Instant time,
+      String type,
+      String outcome,
+      String user,
+      String organisation,
+      String resource,
+      String reason) {}
+
+  /**
+   * The file as read.
+   *
+   * @param entries the records in file order (oldest first)
+   * @param chain the verifier's verdict on the same records
+   * @param unreadableLines lines that are not audit records (the chain verdict says what is wrong with them)
+   */
+  record Snapshot(List<Entry> entries, AuditChainVerifier.Result chain, int unreadableLines) {
+    Snapshot {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /**
+   * What the audit page asks for; an empty or null criterion matches everything.
+   *
+   * @param user a user handle, matched exactly
+   * @param type an event type, matched exactly
+   * @param from the first day (UTC), included
+   * @param to the last day (UTC), included
+   */
+  record Filter(String user, String type, LocalDate from, LocalDate to) {
+    boolean matches(Entry e) {
+      LocalDate day = LocalDate.ofInstant(e.time(), ZoneOffset.UTC);
+      return (user == null || user.isEmpty() || user.equals(e.user()))
+          && (type == null || type.isEmpty() || type.equals(e.type()))
+          && (from == null || !day.isBefore(from))
+          && (to == null || !day.isAfter(to));
+    }
+  }
+
+  private AuditTrail() {}
+
+  /**
+   * Reads and checks the file.
+   *
+   * @param scratchDir where the private copy for the verifier goes (the portal's data folder)
+   */
+  static Snapshot read(Path file, Path scratchDir) throws IOException {
+    byte[] complete = LogLines.completeLines(file);
+    AuditChainVerifier.Result chain;
+    Path copy = Files.createTempFile(scratchDir, "audit-check-", ".jsonl");
+    try {
+      Files.write(copy, complete);
+      chain = AuditChainVerifier.verify(copy);
+    } finally {
+      Files.deleteIfExists(copy);
+    }
+    List<Entry> entries = new ArrayList<>();
+    int unreadable = 0;
+    long number = 0;
+    for (String line : LogLines.split(complete)) {
+      number++;
+      try {
+        entries.add(parse(number, line));
+      } catch (JsonProcessingException | IllegalArgumentException | DateTimeParseException e) {
+        unreadable++;
+      }
+    }
+    return new Snapshot(entries, chain, unreadable);
+  }
+
+  static Entry parse(long number, String line) throws JsonProcessingException {
+    JsonNode n = JSON.readTree(line);
+    if (n == null || !n.isObject() || !KIND.equals(n.path("kind").textValue())) {
+      throw new IllegalArgumentException("not an audit record");
+    }
+    return new Entry(
+        number,
+        Instant.parse(required(n, "time")),
+        required(n, "type"),
+        required(n, "outcome"),
+        optional(n, "user"),
+        optional(n, "organisation"),
+        optional(n, "resource"),
+        optional(n, "reason"));
+  }
+
+  private static String required(JsonNode record, String field) {
+    String v = optional(record, field);
+    if (v.isEmpty()) {
+      throw new IllegalArgumentException("missing field " + field);
+    }
+    return v;
+  }
+
+  private static String optional(JsonNode record, String field) {
+    JsonNode v = record.get(field);
+    if (v == null) {
+      return "";
+    }
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("field " + field + " is not text");
+    }
+    return v.textValue();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.portcullis.examples.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit page on a live audit file that someone altered: it names the first broken record. */
+class MonitoringTamperTest {
+  @Test
+  void alteredRecord_inTheLiveAuditFile_isNamedOnTheAuditPage(@TempDir Path dataDir)
+      throws Exception {
+    try (RunningPortal portal = new RunningPortal(dataDir)) {
+      PortalClient carol = portal.client();
+      carol.loginAs("carol");
+      assertThat(carol.get(Monitoring.AUDIT_PATH).body()).contains("Hash chain verified:");
+      assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
+
+      // Rewrite the first successful record's outcome in place, same length, while the portal
+      // runs.
+      Path file = dataDir.resolve(Portal.AUDIT_FILE);
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      String success = "\"outcome\":\"success\"";
+      long offset = 0;
+      int line = 0;
+      while (!lines.get(line).contains(success)) {
+        offset += lines.get(line).getBytes(StandardCharsets.UTF_8).length + 1;
+        line++;
+      }
+      String head = lines.get(line).substring(0, lines.get(line).indexOf(success));
+      offset += head.getBytes(StandardCharsets.UTF_8).length + "\"outcome\":\"".length();
+      try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+        raf.seek(offset);
+        raf.write("failure".getBytes(StandardCharsets.US_ASCII));
+      }
+
+      String page = carol.get(Monitoring.AUDIT_PATH).body();
+      assertThat(page)
+          .contains("Hash chain broken")
+          .contains("The record on line " + (line + 1) + " fails the check: record altered")
+          .doesNotContain("Hash chain verified");
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.portcullis.examples.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.jdbc.PostgresServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The portal started with {@code --database-url} on a real PostgreSQL (started by the test): it creates its tables,
+ * serves a login over HTTPS with the session kept in the database, and a portal started again on the same database
+ * and key ring (as a second node would be) accepts the same cookies.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@EnabledIf(value = "postgresInstalled", disabledReason = PostgresServer.MISSING)
+class PortalOnPostgresTest {
+  PostgresServer database;
+
+  static boolean postgresInstalled() {
+    return PostgresServer.binaries().isPresent();
+  }
+
+  @BeforeAll
+  void startDatabase() throws Exception {
+    database = PostgresServer.create();
+  }
+
+  @AfterAll
+  void stopDatabase() throws Exception {
+    database.close();
+  }
+
+  /** A portal on the test's database, the user from the environment as in production. */
+  static RunningPortal onDatabase(PostgresServer database, Path dataDir) throws Exception {
+    return new RunningPortal(
+        PortalOptions.parse(
+            new String[] {
+              "--https-port",
+              "0",
+              "--http-port",
+              "0",
+              "--data-dir",
+              dataDir.toString(),
+              "--database-url",
+              database.jdbcUrl("postgres")
+            },
+            Map.of()),
+        Map.of(
+            PortalStores.USER_VARIABLE,
+            PostgresServer.USER,
+            PortalStores.PASSWORD_VARIABLE,
+            "not-checked-by-the-test-server"));
+  }
+
+  @Test
+  void login_keepsTheSessionInPostgres_andASecondStartOnTheSameDatabaseAcceptsTheCookies(
+      @TempDir Path dataDir) throws Exception {
+    Map<String, String> cookies;
+    try (RunningPortal first = onDatabase(database, dataDir)) {
+      PortalClient alice = first.client();
+      HttpResponse<String> login = alice.loginAs("alice");
+      assertThat(login.statusCode()).isEqualTo(303);
+      assertThat(login.headers().firstValue("Location")).hasValue("/reports");
+      assertThat(alice.get("/reports").statusCode()).isEqualTo(200);
+      assertThat(count("portcullis_session")).as("sessions in PostgreSQL").isPositive();
+      cookies = Map.copyOf(alice.cookies());
+    }
+
+    try (RunningPortal second = onDatabase(database, dataDir)) {
+      PortalClient sameBrowser = second.client();
+      sameBrowser.cookies().putAll(cookies);
+      HttpResponse<String> reports = sameBrowser.get("/reports");
+      // The demo users' terms acceptance lives in the first portal's memory: the second one knows
+      // alice (session and ticket are in the database) and asks her to accept the terms again.
+      assertThat(reports.statusCode()).isEqualTo(303);
+      assertThat(reports.headers().firstValue("Location"))
+          .as("the session and ticket live in the database, not in the first portal's memory")
+          .hasValueSatisfying(l -> assertThat(l).startsWith("/terms"));
+      assertThat(second.client().get("/reports").headers().firstValue("Location"))
+          .as("without the cookies: sent to log in")
+          .hasValueSatisfying(l -> assertThat(l).startsWith("/login"));
+    }
+  }
+
+  private long count(String table) throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(database.jdbcUrl("postgres"), PostgresServer.USER, "");
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM " + table)) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+}

@@ -1,0 +1,322 @@
+package dev.portcullis.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * Database faults through the real filter on Jetty, with a HikariCP pool as a portal would configure it (1 s to get a
+ * connection) and the stores' default timeouts (1 s per statement, 2 s for any answer): while a logged-in user's
+ * requests cannot reach the database they are anonymous (sent to the login page, never a server error), none waits
+ * past the timeouts, and the browser keeps its cookies, which work again once the database answers. On a server of
+ * its own, since it freezes it.
+ *
+ * <p>Each test prints how long the slowest request took and how soon service came back: run {@code ./mvnw -pl jdbc
+ * -am verify -Dtest=JdbcFaultsOverHttpTest -Dsurefire.failIfNoSpecifiedTests=false} and read
+ * {@code jdbc/target/surefire-reports/dev.portcullis.jdbc.JdbcFaultsOverHttpTest-output.txt}.
+ */
+@EnabledIf(value = "postgresInstalled", disabledReason = PostgresServer.MISSING)
+class JdbcFaultsOverHttpTest {
+  /** Far above the timeouts: a guard against hanging, not a speed measurement. */
+  private static final Duration HANG = Duration.ofSeconds(20);
+
+  private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
+  private static final int POOL_SIZE = 2;
+  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+
+  private final SecureRandom random = new SecureRandom();
+  private PostgresServer server;
+  private HikariDataSource pool;
+  private JdbcStores stores;
+  private TestJetty jetty;
+
+  static boolean postgresInstalled() {
+    return PostgresServer.binaries().isPresent();
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    server = PostgresServer.create();
+    try (HikariDataSource setup = server.freshDataSource()) {
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(setup.getJdbcUrl());
+      config.setUsername(PostgresServer.USER);
+      config.setMaximumPoolSize(POOL_SIZE);
+      config.setMinimumIdle(0);
+      config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+      config.setValidationTimeout(CONNECTION_TIMEOUT.toMillis() / 2);
+      config.setInitializationFailTimeout(-1);
+      // PostgreSQL's driver waits this long (10 s by default) for the cancel of a timed-out
+      // statement, on the request's thread.
+      config.addDataSourceProperty("cancelSignalTimeout", "1");
+      pool = new HikariDataSource(config);
+    }
+    InstantSource clock = InstantSource.system();
+    stores = JdbcStores.builder(pool, clock).build();
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    KeyRing ring = KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
+        .build();
+    SessionConfig config = SessionConfig.defaults();
+    SessionRegistry sessions = SessionRegistry.create(
+        config, stores.sessionStore(config), random, clock, SessionListener.noop());
+    PortalLogin login = PortalLogin.builder()
+        .keyRing(ring)
+        .users(new InMemoryUserDirectory(PasswordHasher.forTests())
+            .add(
+                "alice",
+                "alice-pw".toCharArray(),
+                new PortalUser(
+                    "u-alice",
+                    "Alice",
+                    "alice@example.org",
+                    Set.of("PROVIDER"),
+                    "riverside",
+                    true,
+                    "t1")))
+        .revocations(stores.revocationStore())
+        .clock(clock)
+        .random(random)
+        .termsVersion("t1")
+        .build();
+    PortcullisFilter filter = PortcullisFilter.builder()
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .sessions(sessions)
+        .login(login, random)
+        .access(
+            AccessPolicy.builder()
+                .permitAll("/login", "/terms")
+                .authenticated("/**")
+                .build(),
+            "/login")
+        .build();
+    jetty = TestJetty.builder().open();
+    jetty.context("/").filter(filter).servlet(new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.setContentType("text/plain;charset=utf-8");
+        Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
+        String who = req.getUserPrincipal() == null
+            ? "anonymous"
+            : req.getUserPrincipal().getName();
+        resp.getWriter().print(who + " csrf=" + csrf);
+      }
+    });
+    jetty.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (jetty != null) {
+      jetty.close();
+    }
+    if (stores != null) {
+      stores.close();
+    }
+    if (pool != null) {
+      pool.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void poolTakenBySlowQueries_requestsFailClosedWithinTheConnectionTimeout_andRecover()
+      throws Exception {
+    TestBrowser alice = loggedIn();
+    ExecutorService holders = Executors.newFixedThreadPool(POOL_SIZE);
+    List<Future<Object>> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < POOL_SIZE; i++) {
+        slow.add(holders.submit(() -> {
+          try (Connection c = pool.getConnection();
+              Statement s = c.createStatement()) {
+            s.execute("SELECT pg_sleep(6)");
+          }
+          return null;
+        }));
+      }
+      awaitPoolTaken();
+
+      long slowest = failsClosed(alice, 4);
+      System.out.printf(
+          "pool of %d taken by pg_sleep: slowest of 4 parallel requests answered (anonymous) in %d"
+              + " ms; connection timeout %d ms%n",
+          POOL_SIZE, slowest, CONNECTION_TIMEOUT.toMillis());
+
+      for (Future<Object> f : slow) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      long back = System.nanoTime();
+      assertThat(whoami(alice)).as("the same cookies, once the pool is free").isEqualTo("u-alice");
+      System.out.printf(
+          "pool free: the same cookies served again in %d ms%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back));
+    } finally {
+      holders.shutdownNow();
+    }
+  }
+
+  @Test
+  void databaseFrozen_requestsFailClosedWithinTheTimeouts_andTheSameCookiesWorkWhenItThaws()
+      throws Exception {
+    TestBrowser alice = loggedIn();
+
+    server.pause();
+    long slowest;
+    try {
+      slowest = failsClosed(alice, 3);
+    } finally {
+      server.resume();
+    }
+    System.out.printf(
+        "database frozen (SIGSTOP): slowest of 3 parallel requests answered (anonymous) in %d ms%n",
+        slowest);
+
+    long back = System.nanoTime();
+    assertTimeoutPreemptively(HANG, () -> {
+      while (!whoami(alice).equals("u-alice")) {
+        Thread.sleep(50);
+      }
+    });
+    System.out.printf(
+        "database thawed: the same cookies served again in %d ms%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back));
+  }
+
+  @Test
+  void databaseStopped_requestsFailClosed_andTheSameCookiesWorkWhenItIsBack() throws Exception {
+    TestBrowser alice = loggedIn();
+
+    server.stop();
+    long slowest = failsClosed(alice, 3);
+    System.out.printf(
+        "database stopped: slowest of 3 parallel requests answered (anonymous) in %d ms%n",
+        slowest);
+
+    server.start();
+    long back = System.nanoTime();
+    assertTimeoutPreemptively(HANG, () -> {
+      while (!whoami(alice).equals("u-alice")) {
+        Thread.sleep(50);
+      }
+    });
+    System.out.printf(
+        "database restarted: the same cookies served again %d ms after it answered%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back));
+  }
+
+  /**
+   * Sends {@code parallel} requests with the browser's cookies at once: each is sent to the login page, none is a
+   * server error, and the browser is told to drop no cookie. Returns the slowest one's time in milliseconds.
+   */
+  private long failsClosed(TestBrowser browser, int parallel) throws Exception {
+    Map<String, String> before = Map.copyOf(browser.cookies());
+    ExecutorService clients = Executors.newFixedThreadPool(parallel);
+    try {
+      List<Callable<Long>> requests = new ArrayList<>();
+      for (int i = 0; i < parallel; i++) {
+        requests.add(() -> {
+          TestBrowser same = new TestBrowser(jetty.baseUri().toString());
+          same.cookies().putAll(before);
+          long start = System.nanoTime();
+          HttpResponse<String> r = same.get("/whoami");
+          long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          assertThat(r.statusCode()).as("anonymous: sent to log in").isEqualTo(303);
+          assertThat(r.headers().firstValue("Location"))
+              .hasValueSatisfying(l -> assertThat(l).contains("/login"));
+          assertThat(r.headers().allValues("Set-Cookie"))
+              .as("an outage logs nobody out")
+              .noneMatch(c -> c.contains("Max-Age=0"));
+          assertThat(same.cookies()).isEqualTo(before);
+          return took;
+        });
+      }
+      long slowest = 0;
+      for (Future<Long> f : assertTimeoutPreemptively(HANG, () -> clients.invokeAll(requests))) {
+        slowest = Math.max(slowest, f.get());
+      }
+      return slowest;
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  private void awaitPoolTaken() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (pool.getHikariPoolMXBean().getActiveConnections() < POOL_SIZE) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the slow queries did not take the pool");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private TestBrowser loggedIn() throws Exception {
+    TestBrowser browser = new TestBrowser(jetty.baseUri().toString());
+    String token = csrf(browser.get("/login").body());
+    HttpResponse<String> r =
+        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+    return browser;
+  }
+
+  private static String whoami(TestBrowser browser) throws Exception {
+    HttpResponse<String> r = browser.get("/whoami");
+    if (r.statusCode() != 200) {
+      return "status " + r.statusCode();
+    }
+    return r.body().substring(0, r.body().indexOf(' '));
+  }
+
+  private static String csrf(String body) {
+    return TestBrowser.csrfToken(CSRF, body).orElseThrow();
+  }
+}
