@@ -8,6 +8,7 @@ import dev.portcullis.redis.RedisStores;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.Session;
+import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionListener;
@@ -34,8 +35,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The store work of one authenticated request, on each store in the same run: the session lookup ({@code load}, which
- * also touches the session), the revocation check ({@code isRevoked}: the ticket and its user's cut-off) and both in a
- * row ({@link #perRequest}). {@code caffeine} is the single-node in-memory stores, the baseline; {@code redis} one
+ * also touches the session), the revocation check ({@code isRevoked}: the ticket and its user's cut-off), both in a
+ * row ({@link #perRequest}, two store calls) and both through the combined lookup the filter uses
+ * ({@link #perRequestCombined}: one script call on Redis, one statement on PostgreSQL, the same two calls on
+ * Caffeine). {@code caffeine} is the single-node in-memory stores, the baseline; {@code redis} one
  * round trip per call over loopback; {@code postgres} one statement per call through HikariCP over loopback. The same
  * 1,024 signed-in sessions and ticket ids on every store, one ticket in eight revoked.
  *
@@ -62,6 +65,7 @@ public class StoreBenchmark {
   private HikariDataSource pool;
   SessionStore sessions;
   RevocationStore revocations;
+  SessionAndRevocationLookup lookup;
   Instant issuedAt;
   final SessionKey[] keys = new SessionKey[MASK + 1];
   final String[] ticketIds = new String[MASK + 1];
@@ -114,6 +118,7 @@ public class StoreBenchmark {
     }
     SessionRegistry registry =
         SessionRegistry.create(config, sessions, new SecureRandom(), clock, SessionListener.noop());
+    lookup = registry.lookupWith(revocations);
     Instant later = clock.instant().plus(Duration.ofHours(1));
     issuedAt = clock.instant();
     for (int i = 0; i <= MASK; i++) {
@@ -162,5 +167,18 @@ public class StoreBenchmark {
     int i = cursor.next++ & MASK;
     return sessions.load(keys[i]).isPresent()
         && !revocations.isRevoked(ticketIds[i], users[i], issuedAt);
+  }
+
+  /**
+   * The same work through {@link SessionAndRevocationLookup}, as the filter does it for an authenticated request: one
+   * store round trip on Redis and PostgreSQL.
+   */
+  @Benchmark
+  public boolean perRequestCombined(Cursor cursor) {
+    int i = cursor.next++ & MASK;
+    SessionAndRevocationLookup.Result found =
+        lookup.load(keys[i], ticketIds[i], users[i], issuedAt);
+    return found.session().isPresent()
+        && found.revocation() == SessionAndRevocationLookup.Revocation.NOT_REVOKED;
   }
 }

@@ -6,6 +6,7 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
+import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.ticket.SessionBinding;
@@ -114,36 +115,87 @@ public final class PortalLogin {
    * @param sessionId the raw id of the request's valid session, or null when it has none
    */
   public AuthCheck check(List<String> cookieValues, String sessionId) {
+    OpenedTicket opened = openTicket(cookieValues);
+    if (opened.refusal() != null) {
+      return opened.refusal();
+    }
+    AuthTicket ticket = opened.ticket();
+    if (sessionId == null || !isBoundTo(ticket, sessionId)) {
+      return notBound(ticket);
+    }
+    SessionAndRevocationLookup.Revocation revocation;
+    try {
+      revocation =
+          revocations.isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt())
+              ? SessionAndRevocationLookup.Revocation.REVOKED
+              : SessionAndRevocationLookup.Revocation.NOT_REVOKED;
+    } catch (StoreUnavailableException e) {
+      revocation = SessionAndRevocationLookup.Revocation.UNAVAILABLE;
+    }
+    return checkBound(ticket, sessionId, revocation);
+  }
+
+  /** A request's auth cookie opened (crypto only, no store): the ticket, or the answer when there is none. */
+  record OpenedTicket(AuthTicket ticket, AuthCheck.Anonymous refusal) {
+    static final OpenedTicket NO_COOKIE = new OpenedTicket(null, AuthCheck.Anonymous.noCookie());
+  }
+
+  OpenedTicket openTicket(List<String> cookieValues) {
     if (cookieValues.isEmpty()) {
-      return AuthCheck.Anonymous.noCookie();
+      return OpenedTicket.NO_COOKIE;
     }
     if (cookieValues.size() > 1) {
-      return AuthCheck.Anonymous.refused(
-          AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies", null);
+      return new OpenedTicket(
+          null,
+          AuthCheck.Anonymous.refused(
+              AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies", null));
     }
     TicketCheck result = tickets.verify(cookieValues.get(0));
     if (result instanceof TicketCheck.NotValid notValid) {
-      return AuthCheck.Anonymous.refused(
-          AuditEventType.CRYPT_DECRYPT_FAIL, "auth cookie " + notValid.reason(), null);
+      return new OpenedTicket(
+          null,
+          AuthCheck.Anonymous.refused(
+              AuditEventType.CRYPT_DECRYPT_FAIL, "auth cookie " + notValid.reason(), null));
     }
     if (result instanceof TicketCheck.Expired expired) {
-      return AuthCheck.Anonymous.refused(
-          AuditEventType.SESSION_EXPIRED,
-          "auth ticket expired",
-          expired.ticket().userHandle());
+      return new OpenedTicket(
+          null,
+          AuthCheck.Anonymous.refused(
+              AuditEventType.SESSION_EXPIRED,
+              "auth ticket expired",
+              expired.ticket().userHandle()));
     }
-    AuthTicket ticket = ((TicketCheck.Valid) result).ticket();
+    return new OpenedTicket(((TicketCheck.Valid) result).ticket(), null);
+  }
+
+  static boolean isBoundTo(AuthTicket ticket, String sessionId) {
+    return ticket.isBoundTo(SessionBinding.of(sessionId));
+  }
+
+  static AuthCheck notBound(AuthTicket ticket) {
+    return AuthCheck.Anonymous.refused(
+        AuditEventType.AUTHN_TOKEN_INVALID,
+        "auth ticket not bound to this session",
+        ticket.userHandle());
+  }
+
+  RevocationStore revocations() {
+    return revocations;
+  }
+
+  /**
+   * The checks after the binding: the revocation answer, then the account. {@code sessionId} is the raw id of the
+   * request's valid session, to which the ticket is bound.
+   */
+  AuthCheck checkBound(
+      AuthTicket ticket, String sessionId, SessionAndRevocationLookup.Revocation revocation) {
     String user = ticket.userHandle();
-    if (sessionId == null || !ticket.isBoundTo(SessionBinding.of(sessionId))) {
+    if (revocation == SessionAndRevocationLookup.Revocation.REVOKED) {
       return AuthCheck.Anonymous.refused(
-          AuditEventType.AUTHN_TOKEN_INVALID, "auth ticket not bound to this session", user);
+          AuditEventType.AUTHN_TOKEN_REUSE, "revoked auth ticket presented", user);
     }
-    try {
-      if (revocations.isRevoked(ticket.ticketIdHex(), user, ticket.issuedAt())) {
-        return AuthCheck.Anonymous.refused(
-            AuditEventType.AUTHN_TOKEN_REUSE, "revoked auth ticket presented", user);
-      }
-    } catch (StoreUnavailableException e) {
+    if (revocation != SessionAndRevocationLookup.Revocation.NOT_REVOKED) {
+      // The store did not answer: anonymous for now, but the cookie is kept.
       return AuthCheck.Anonymous.unavailable(
           AuditEventType.AUTHN_TOKEN_INVALID, "revocation store unavailable", user);
     }

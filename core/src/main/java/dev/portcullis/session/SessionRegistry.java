@@ -1,6 +1,8 @@
 package dev.portcullis.session;
 
+import dev.portcullis.revocation.RevocationStore;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.Optional;
@@ -82,6 +84,69 @@ public final class SessionRegistry {
     return record.isPresent()
         ? new SessionLookup.Found(Session.loaded(id, record.get()))
         : new SessionLookup.Absent();
+  }
+
+  /**
+   * The lookup that answers {@link #open(String, SessionAndRevocationLookup, String, String, Instant)} over this
+   * registry's store and {@code revocations}: one round trip when the store offers it for them
+   * ({@link SessionStore#withRevocations}), else the two calls. Build it once.
+   */
+  public SessionAndRevocationLookup lookupWith(RevocationStore revocations) {
+    return SessionAndRevocationLookup.of(store, revocations);
+  }
+
+  /**
+   * The session that {@code cookieValue} names, as {@link #open(String)} finds it, and with it whether the request's
+   * auth ticket ({@code ticketId}, {@code userHandle}, {@code issuedAt}) is revoked, both through {@code lookup}.
+   * Without a session there is no revocation answer ({@link SessionAndRevocationLookup.Revocation#UNAVAILABLE}).
+   *
+   * <p><b>Security.</b> A lookup that fails is logged and reads as {@link SessionLookup.Unavailable}, as in
+   * {@link #open(String)}: the request has no session to bind the ticket to, so it is not authenticated (fail
+   * closed), but its cookies are not treated as dead.
+   *
+   * @param lookup from {@link #lookupWith}
+   */
+  public Opened open(
+      String cookieValue,
+      SessionAndRevocationLookup lookup,
+      String ticketId,
+      String userHandle,
+      Instant issuedAt) {
+    if (cookieValue == null || cookieValue.isEmpty()) {
+      return new Opened(
+          new SessionLookup.Absent(), SessionAndRevocationLookup.Revocation.UNAVAILABLE);
+    }
+    if (!config.idFormat().isWellFormed(cookieValue)) {
+      return new Opened(
+          new SessionLookup.Malformed(), SessionAndRevocationLookup.Revocation.UNAVAILABLE);
+    }
+    SessionId id = new SessionId(cookieValue);
+    SessionAndRevocationLookup.Result result;
+    try {
+      result = lookup.load(id.storeKey(), ticketId, userHandle, issuedAt);
+    } catch (RuntimeException e) {
+      log.warn("session store failed on load; treating the request as having no session", e);
+      return new Opened(
+          new SessionLookup.Unavailable(), SessionAndRevocationLookup.Revocation.UNAVAILABLE);
+    }
+    if (result.session().isEmpty()) {
+      return new Opened(
+          new SessionLookup.Absent(), SessionAndRevocationLookup.Revocation.UNAVAILABLE);
+    }
+    return new Opened(
+        new SessionLookup.Found(Session.loaded(id, result.session().get())), result.revocation());
+  }
+
+  /**
+   * What {@link #open(String, SessionAndRevocationLookup, String, String, Instant)} found: the session lookup, and
+   * the revocation answer for the ticket ({@link SessionAndRevocationLookup.Revocation#UNAVAILABLE} unless a session
+   * was found).
+   */
+  public record Opened(SessionLookup session, SessionAndRevocationLookup.Revocation revocation) {
+    public Opened {
+      Objects.requireNonNull(session, "session");
+      Objects.requireNonNull(revocation, "revocation");
+    }
   }
 
   /** A new session with a fresh id. It reaches the store on the first {@link #save}. */

@@ -1,5 +1,6 @@
 package dev.portcullis.session;
 
+import dev.portcullis.revocation.RevocationStore;
 import java.util.Optional;
 import java.util.Set;
 
@@ -51,4 +52,13 @@ public interface SessionStore {
    * @return how many sessions were removed
    */
   int deleteByUser(String userHandle);
+
+  /**
+   * A lookup that loads a session and checks a ticket's revocation in one round trip, when this store and
+   * {@code revocations} are the same backend and the store can answer both at once; empty otherwise, and callers make
+   * the two calls ({@link SessionAndRevocationLookup#of} does the choosing). The default is empty.
+   */
+  default Optional<SessionAndRevocationLookup> withRevocations(RevocationStore revocations) {
+    return Optional.empty();
+  }
 }

@@ -3,6 +3,7 @@ package dev.portcullis.jdbc;
 import dev.portcullis.revocation.RevocationStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -12,7 +13,8 @@ import java.util.Objects;
  * <p>A revoked ticket is a row of {@code portcullis_revoked_ticket} holding the ticket's expiry; a user's cut-off is a
  * row of {@code portcullis_user_cutoff} holding the cut-off and how long it is kept. Expiry is decided by the injected
  * clock against the stored instants; the clean-up deletes a row once its instant lies more than the clock skew in the
- * past. {@link #isRevoked} is one statement: one round trip per authenticated request.
+ * past. {@link #isRevoked} is one statement; the session store of the same {@link JdbcStores} folds it into its session read
+ * (one statement for both per authenticated request).
  *
  * <p><b>Security.</b> Fails closed: when the database does not answer within the query timeout, every method throws
  * {@link dev.portcullis.revocation.StoreUnavailableException}, never "not revoked". Rows are keyed by hashes, never a
@@ -41,15 +43,44 @@ final class JdbcRevocationStore implements RevocationStore {
       + " keep_until_ms = CASE WHEN u.keep_until_ms > ?::bigint"
       + "   THEN GREATEST(u.keep_until_ms, EXCLUDED.keep_until_ms) ELSE EXCLUDED.keep_until_ms END";
 
-  private static final String IS_REVOKED = "SELECT EXISTS (SELECT 1 FROM portcullis_revoked_ticket"
+  /** Whether a ticket is revoked; its parameters are set by {@link #revokedParameters}. */
+  static final String REVOKED = "(EXISTS (SELECT 1 FROM portcullis_revoked_ticket"
       + "   WHERE ticket_hash = ? AND expires_ms > ?)"
       + " OR EXISTS (SELECT 1 FROM portcullis_user_cutoff WHERE user_hash = ? AND keep_until_ms > ?"
-      + "   AND (cut_off_seconds, cut_off_nanos) >= (?, ?))";
+      + "   AND (cut_off_seconds, cut_off_nanos) >= (?, ?)))";
+
+  private static final String IS_REVOKED = "SELECT " + REVOKED;
 
   private final JdbcCalls db;
 
   JdbcRevocationStore(JdbcCalls db) {
     this.db = db;
+  }
+
+  /** Whether this store runs its statements through {@code db}: the same database and settings. */
+  boolean sharesWith(JdbcCalls db) {
+    return this.db == db;
+  }
+
+  /**
+   * Sets the parameters of {@link #REVOKED} from {@code index} for the ticket with this id, user and issue time, at
+   * {@code nowMillis}; returns the index after them.
+   */
+  static int revokedParameters(
+      PreparedStatement s,
+      int index,
+      String ticketId,
+      String userHandle,
+      Instant issuedAt,
+      long nowMillis)
+      throws SQLException {
+    s.setBytes(index, Hashes.ticket(Objects.requireNonNull(ticketId, "ticketId")));
+    s.setLong(index + 1, nowMillis);
+    s.setBytes(index + 2, Hashes.user(Objects.requireNonNull(userHandle, "userHandle")));
+    s.setLong(index + 3, nowMillis);
+    s.setLong(index + 4, issuedAt.getEpochSecond());
+    s.setInt(index + 5, issuedAt.getNano());
+    return index + 6;
   }
 
   @Override
@@ -96,17 +127,12 @@ final class JdbcRevocationStore implements RevocationStore {
   @Override
   public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
     Objects.requireNonNull(issuedAt, "issuedAt");
-    byte[] ticket = Hashes.ticket(Objects.requireNonNull(ticketId, "ticketId"));
-    byte[] user = Hashes.user(Objects.requireNonNull(userHandle, "userHandle"));
+    Objects.requireNonNull(ticketId, "ticketId");
+    Objects.requireNonNull(userHandle, "userHandle");
     long now = db.nowMillis();
     return db.call("check a revocation", c -> {
       try (PreparedStatement s = db.prepare(c, IS_REVOKED)) {
-        s.setBytes(1, ticket);
-        s.setLong(2, now);
-        s.setBytes(3, user);
-        s.setLong(4, now);
-        s.setLong(5, issuedAt.getEpochSecond());
-        s.setInt(6, issuedAt.getNano());
+        revokedParameters(s, 1, ticketId, userHandle, issuedAt, now);
         try (ResultSet r = s.executeQuery()) {
           r.next();
           return r.getBoolean(1);

@@ -1,6 +1,8 @@
 package dev.portcullis.jdbc;
 
+import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.AttributeCodec;
+import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionChanges;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionKey;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * handle and its hash; each attribute is a row of {@code portcullis_session_attribute}, the attribute alone in
  * {@link AttributeCodec} form, as the Redis store keeps it.
  *
- * <p>{@link #load} reads and touches in one statement (the common case of an authenticated request: one round trip).
+ * <p>{@link #load} reads and touches in one statement; with the revocation store of the same {@link JdbcStores},
+ * {@link #withRevocations} adds the revocation check of the request's ticket to that statement (the common case of
+ * an authenticated request: one round trip for both).
  * {@link #save} locks the session row, then merges only the changed attributes onto what is stored, in one
  * transaction, so parallel requests keep each other's writes. {@link #rotate} changes the row's key (the attributes
  * follow by {@code ON UPDATE CASCADE}) in one transaction; a rotation counts as an access. Timeouts are decided by the
@@ -52,6 +56,14 @@ final class JdbcSessionStore implements SessionStore {
           + EXPIRES + " WHERE id = ? AND " + LIVE + " RETURNING id, created_ms, user_handle)"
           + " SELECT s.created_ms, s.user_handle, a.name, a.value FROM s"
           + " LEFT JOIN portcullis_session_attribute a ON a.session_id = s.id";
+  /** {@link #LOAD} with the revocation check of the request's ticket as one more column of every row. */
+  private static final String LOAD_AND_CHECK_REVOCATION =
+      "WITH s AS (UPDATE portcullis_session SET accessed_ms = ?, expires_ms = "
+          + EXPIRES + " WHERE id = ? AND " + LIVE + " RETURNING id, created_ms, user_handle)"
+          + " SELECT s.created_ms, s.user_handle, a.name, a.value, "
+          + JdbcRevocationStore.REVOKED + " FROM s"
+          + " LEFT JOIN portcullis_session_attribute a ON a.session_id = s.id";
+
   private static final String DELETE_IF_DEAD =
       "DELETE FROM portcullis_session WHERE id = ? AND NOT " + LIVE;
   private static final String INSERT =
@@ -96,40 +108,99 @@ final class JdbcSessionStore implements SessionStore {
     long now = db.nowMillis();
     return db.call("load a session", c -> {
       try (PreparedStatement s = db.prepare(c, LOAD)) {
-        s.setLong(1, now);
-        int next = expires(s, 2, now);
-        s.setBytes(next, id);
-        live(s, next + 1, now);
-        Long created = null;
-        String user = null;
-        Map<String, Object> attributes = new LinkedHashMap<>();
+        loadParameters(s, id, now);
         try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            created = r.getLong(1);
-            user = r.getString(2);
-            String name = r.getString(3);
-            if (name == null) {
-              continue;
-            }
-            if (!(AttributeCodec.decode(r.getBytes(4)) instanceof AttributeCodec.Decoded.Ok ok)
-                || !ok.attributes().containsKey(name)) {
-              LOG.warn(
-                  "Portcullis JDBC session store: a stored session attribute does not decode; session ignored");
-              return Optional.empty();
-            }
-            attributes.put(name, ok.attributes().get(name));
-          }
+          return record(r, now, null);
         }
-        if (created == null) {
-          return Optional.empty();
-        }
-        return Optional.of(SessionRecord.of(
-            Instant.ofEpochMilli(created),
-            Instant.ofEpochMilli(now),
-            Optional.ofNullable(user),
-            attributes));
       }
     });
+  }
+
+  /**
+   * The combined lookup when {@code revocations} is the revocation store of the same {@link JdbcStores}: the session
+   * read and the revocation check in one statement per authenticated request.
+   */
+  @Override
+  public Optional<SessionAndRevocationLookup> withRevocations(RevocationStore revocations) {
+    if (revocations instanceof JdbcRevocationStore inDatabase && inDatabase.sharesWith(db)) {
+      return Optional.of(this::loadAndCheckRevocation);
+    }
+    return Optional.empty();
+  }
+
+  private SessionAndRevocationLookup.Result loadAndCheckRevocation(
+      SessionKey key, String ticketId, String userHandle, Instant issuedAt) {
+    Objects.requireNonNull(ticketId, "ticketId");
+    Objects.requireNonNull(userHandle, "userHandle");
+    Objects.requireNonNull(issuedAt, "issuedAt");
+    byte[] id = id(key);
+    long now = db.nowMillis();
+    return db.call("load a session and check a revocation", c -> {
+      try (PreparedStatement s = db.prepare(c, LOAD_AND_CHECK_REVOCATION)) {
+        int next = loadParameters(s, id, now);
+        JdbcRevocationStore.revokedParameters(s, next, ticketId, userHandle, issuedAt, now);
+        boolean[] revoked = {false};
+        Optional<SessionRecord> session;
+        try (ResultSet r = s.executeQuery()) {
+          session = record(r, now, revoked);
+        }
+        if (session.isEmpty()) {
+          return SessionAndRevocationLookup.Result.NO_SESSION;
+        }
+        return new SessionAndRevocationLookup.Result(
+            session,
+            revoked[0]
+                ? SessionAndRevocationLookup.Revocation.REVOKED
+                : SessionAndRevocationLookup.Revocation.NOT_REVOKED);
+      }
+    });
+  }
+
+  /** Sets the parameters of {@link #LOAD} (the head of the combined statement too); returns the index after them. */
+  private int loadParameters(PreparedStatement s, byte[] id, long now) throws SQLException {
+    s.setLong(1, now);
+    int next = expires(s, 2, now);
+    s.setBytes(next, id);
+    return live(s, next + 1, now);
+  }
+
+  /**
+   * The session from the rows of a load: created, user, then one attribute per row (none: a row of nulls). With
+   * {@code revoked}, the fifth column is the revocation answer, the same on every row.
+   */
+  private static Optional<SessionRecord> record(ResultSet r, long now, boolean[] revoked)
+      throws SQLException {
+    Long created = null;
+    String user = null;
+    Map<String, Object> attributes = new LinkedHashMap<>();
+    boolean ignored = false;
+    while (r.next()) {
+      created = r.getLong(1);
+      user = r.getString(2);
+      if (revoked != null) {
+        revoked[0] = r.getBoolean(5);
+      }
+      String name = r.getString(3);
+      if (name == null || ignored) {
+        continue;
+      }
+      if (!(AttributeCodec.decode(r.getBytes(4)) instanceof AttributeCodec.Decoded.Ok ok)
+          || !ok.attributes().containsKey(name)) {
+        LOG.warn(
+            "Portcullis JDBC session store: a stored session attribute does not decode; session ignored");
+        ignored = true;
+        continue;
+      }
+      attributes.put(name, ok.attributes().get(name));
+    }
+    if (created == null || ignored) {
+      return Optional.empty();
+    }
+    return Optional.of(SessionRecord.of(
+        Instant.ofEpochMilli(created),
+        Instant.ofEpochMilli(now),
+        Optional.ofNullable(user),
+        attributes));
   }
 
   @Override

@@ -136,7 +136,8 @@ public final class JdbcStores implements AutoCloseable {
   /**
    * Sessions, with the idle and absolute timeouts of {@code config} (its {@code maxSessions} does not apply: the
    * database's size does). One statement per request that reads its session; one transaction more only when it
-   * changed it.
+   * changed it. With this object's {@link #revocationStore()}, the session read and the revocation check of an
+   * authenticated request are one statement together ({@link SessionStore#withRevocations}).
    */
   public SessionStore sessionStore(SessionConfig config) {
     return new JdbcSessionStore(calls, Objects.requireNonNull(config, "config"));

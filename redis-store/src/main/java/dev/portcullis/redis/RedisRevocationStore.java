@@ -50,6 +50,11 @@ final class RedisRevocationStore implements RevocationStore {
     this.keys = keys;
   }
 
+  /** Whether this store uses {@code redis} under {@code keys}: the same connection and key prefix. */
+  boolean sharesWith(RedisCalls redis, Keys keys) {
+    return this.redis == redis && this.keys == keys;
+  }
+
   @Override
   public void revoke(String ticketId, Instant expiresAt) {
     Objects.requireNonNull(ticketId, "ticketId");
@@ -88,11 +93,22 @@ final class RedisRevocationStore implements RevocationStore {
     String userKey = keys.userCutOff(Objects.requireNonNull(userHandle, "userHandle"));
     List<KeyValue<String, byte[]>> found =
         redis.call("check a revocation", c -> c.mget(ticketKey, userKey));
-    long now = keys.now().toEpochMilli();
-    if (found.get(0).hasValue() && ticketStillRevoked(found.get(0).getValue(), now)) {
+    return revoked(
+        found.get(0).getValueOrElse(null),
+        found.get(1).getValueOrElse(null),
+        issuedAt,
+        keys.now().toEpochMilli());
+  }
+
+  /**
+   * The answer from the stored values of the ticket's key and its user's cut-off key (null where there is none), as
+   * read by {@link #isRevoked} or by the session store's combined lookup.
+   */
+  static boolean revoked(byte[] ticketValue, byte[] cutOffValue, Instant issuedAt, long nowMillis) {
+    if (ticketValue != null && ticketStillRevoked(ticketValue, nowMillis)) {
       return true;
     }
-    return found.get(1).hasValue() && cutOffCovers(found.get(1).getValue(), issuedAt, now);
+    return cutOffValue != null && cutOffCovers(cutOffValue, issuedAt, nowMillis);
   }
 
   private static boolean ticketStillRevoked(byte[] value, long nowMillis) {

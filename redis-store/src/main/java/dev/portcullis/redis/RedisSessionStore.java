@@ -1,6 +1,8 @@
 package dev.portcullis.redis;
 
+import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.AttributeCodec;
+import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionChanges;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionKey;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every operation is one Lua script, so one round trip and atomic: {@link #load} reads and touches in one step (the
  * common case of an authenticated request), {@link #save} merges only the changed attributes onto what is stored, so
  * parallel requests keep each other's writes, and {@link #rotate} renames the hash and moves it in the user index in
- * one step; a rotation counts as an access. Timeouts are decided by the injected clock against the stored times;
+ * one step; a rotation counts as an access. With this node's Redis revocation store, {@link #withRevocations} offers
+ * the session read and the revocation check of an authenticated request as one script too. Timeouts are decided by the injected clock against the stored times;
  * Redis's TTL, the smaller of the idle timeout and the absolute time left, plus the clock skew, only clears dead
  * sessions away. Times are kept to the millisecond.
  *
@@ -63,6 +66,26 @@ final class RedisSessionStore implements SessionStore {
       redis.call('HSET', KEYS[1], 'a', ARGV[1])
       keep(KEYS[1], tonumber(t[1]))
       return redis.call('HGETALL', KEYS[1])
+      """);
+
+  /**
+   * {@link #LOAD} and the revocation check of the request's ticket in one step: KEYS[2] is the ticket's revocation key,
+   * KEYS[3] its user's cut-off key. Returns their values (false where absent) ahead of the session's fields, or nothing
+   * when the session is not live.
+   */
+  private static final LuaScript LOAD_AND_CHECK_REVOCATION = LuaScript.of(HEAD + """
+      local t = redis.call('HMGET', KEYS[1], 'c', 'a')
+      if not live(t) then
+        return {}
+      end
+      redis.call('HSET', KEYS[1], 'a', ARGV[1])
+      keep(KEYS[1], tonumber(t[1]))
+      local revoked = redis.call('MGET', KEYS[2], KEYS[3])
+      local out = {revoked[1], revoked[2]}
+      for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do
+        table.insert(out, v)
+      end
+      return out
       """);
 
   /**
@@ -195,13 +218,63 @@ final class RedisSessionStore implements SessionStore {
     Instant now = now();
     List<Object> fields = redis.script(
         "load a session", LOAD, ScriptOutputType.MULTI, new String[] {sessionKey(key)}, times(now));
-    if (fields.isEmpty()) {
+    return record(fields, 0, now);
+  }
+
+  /**
+   * The combined lookup when {@code revocations} is this node's Redis revocation store (the same connection and key
+   * prefix): one {@code EVALSHA} per authenticated request. The session key and the revocation keys hash to
+   * different Redis Cluster slots, so a cluster deployment would need the two calls; these stores support standalone
+   * Redis and Sentinel only.
+   */
+  @Override
+  public Optional<SessionAndRevocationLookup> withRevocations(RevocationStore revocations) {
+    if (revocations instanceof RedisRevocationStore onRedis && onRedis.sharesWith(redis, keys)) {
+      return Optional.of(this::loadAndCheckRevocation);
+    }
+    return Optional.empty();
+  }
+
+  private SessionAndRevocationLookup.Result loadAndCheckRevocation(
+      SessionKey key, String ticketId, String userHandle, Instant issuedAt) {
+    Objects.requireNonNull(issuedAt, "issuedAt");
+    String[] keyList = {
+      sessionKey(key),
+      keys.revokedTicket(Objects.requireNonNull(ticketId, "ticketId")),
+      keys.userCutOff(Objects.requireNonNull(userHandle, "userHandle"))
+    };
+    Instant now = now();
+    List<Object> found = redis.script(
+        "load a session and check a revocation",
+        LOAD_AND_CHECK_REVOCATION,
+        ScriptOutputType.MULTI,
+        keyList,
+        times(now));
+    if (found.size() < 2) {
+      return SessionAndRevocationLookup.Result.NO_SESSION;
+    }
+    Optional<SessionRecord> session = record(found, 2, now);
+    if (session.isEmpty()) {
+      return SessionAndRevocationLookup.Result.NO_SESSION;
+    }
+    boolean revoked = RedisRevocationStore.revoked(
+        (byte[]) found.get(0), (byte[]) found.get(1), issuedAt, now.toEpochMilli());
+    return new SessionAndRevocationLookup.Result(
+        session,
+        revoked
+            ? SessionAndRevocationLookup.Revocation.REVOKED
+            : SessionAndRevocationLookup.Revocation.NOT_REVOKED);
+  }
+
+  /** The session from a hash's field/value pairs, starting at {@code from}; empty when there are none. */
+  private static Optional<SessionRecord> record(List<Object> fields, int from, Instant now) {
+    if (fields.size() <= from) {
       return Optional.empty();
     }
     Instant created = null;
     String user = null;
     Map<String, Object> attributes = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < fields.size(); i += 2) {
+    for (int i = from; i + 1 < fields.size(); i += 2) {
       String name = text(fields.get(i));
       byte[] value = (byte[]) fields.get(i + 1);
       if (name.equals("c")) {

@@ -48,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  * the node keeps its one connection (no pool to grow), and at most {@link RedisStoreConfig#maxPendingCommands()}
  * commands wait for answers; past that, calls fail closed at once. Keys hold
  * SHA-256 hashes of identifiers, never the identifiers; logs name the operation and the failure, never a key or
- * value. Standalone Redis or Sentinel only: the scripts touch more than one key, which Redis Cluster would refuse.
+ * value. Standalone Redis or Sentinel only: the scripts touch more than one key, which Redis Cluster would refuse (the
+ * session key and the revocation keys of the combined lookup cannot share a slot either, so on a cluster the session
+ * read and the revocation check would be two calls).
  */
 public final class RedisStores implements AutoCloseable {
   private static final Duration LONGEST_RECONNECT_DELAY = Duration.ofSeconds(1);
@@ -149,7 +151,9 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Sessions, with the idle and absolute timeouts of {@code config} (its {@code maxSessions} does not apply: Redis's
-   * own memory limit does). One round trip per request that reads its session; one more only when it changed it.
+   * own memory limit does). One round trip per request that reads its session; one more only when it changed it. With
+   * this object's {@link #revocationStore()}, the session read and the revocation check of an authenticated request
+   * are one script call together ({@link SessionStore#withRevocations}).
    */
   public SessionStore sessionStore(SessionConfig config) {
     return new RedisSessionStore(

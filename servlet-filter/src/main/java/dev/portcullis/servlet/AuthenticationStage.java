@@ -9,10 +9,11 @@ import jakarta.servlet.ServletException;
 import java.io.IOException;
 
 /**
- * Asks {@link PortalLogin#check} who the auth-key cookie says is logged in, and makes the request authenticated when
- * it says so. Any refusal leaves the request anonymous, clears the cookie in the browser and records the core's note
- * in the audit log; it never produces an error page. When a store did not answer (the session's or the revocation
- * store) the request is anonymous too, but the cookie stays, so that the login works again when the store answers.
+ * Asks {@link PortalLogin#check} who the auth-key cookie says is logged in (unless the session stage has already
+ * asked, together with the session lookup), and makes the request authenticated when it says so. Any refusal leaves
+ * the request anonymous, clears the cookie in the browser and records the core's note in the audit log; it never
+ * produces an error page. When a store did not answer (the session's or the revocation store) the request is
+ * anonymous too, but the cookie stays, so that the login works again when the store answers.
  */
 final class AuthenticationStage implements Stage {
   private final PortalLogin login;
@@ -31,14 +32,19 @@ final class AuthenticationStage implements Stage {
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     SessionState sessions = exchange.sessions();
     if (sessions.requestedSessionUnavailable()) {
-      // Fail closed for this request; the session store has logged the outage.
+      // Fail closed for this request; the session store has logged the outage. Whatever the
+      // session stage found with the session lookup is not used: the cookie stays, nothing is
+      // audited.
       next.proceed();
       return;
     }
-    Session session = sessions.requestedSessionValid() ? sessions.requestedSession() : null;
-    AuthCheck check = login.check(
-        Cookies.values(exchange, authCookie.name()),
-        session == null ? null : session.id().cookieValue());
+    AuthCheck check = exchange.authCheck();
+    if (check == null) {
+      Session session = sessions.requestedSessionValid() ? sessions.requestedSession() : null;
+      check = login.check(
+          Cookies.values(exchange, authCookie.name()),
+          session == null ? null : session.id().cookieValue());
+    }
     if (check instanceof AuthCheck.Authenticated ok) {
       exchange.principal(new PortalPrincipal(ok.user(), ok.ticket()));
       if (ok.renewedCookie().isPresent()) {

@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.transport.internal.TrustedProxies;
 import dev.portcullis.user.PortalUser;
@@ -34,6 +35,7 @@ final class Exchange {
   private volatile SessionState sessions = SessionState.NONE;
   private volatile TrustedProxies.Client client;
   private volatile PortalPrincipal principal;
+  private volatile AuthCheck authCheck;
   /** Guarded by {@code this}, as are the two fields it may be read from on first use. */
   private String cookieCheckValue;
 
@@ -121,6 +123,18 @@ final class Exchange {
 
   void principal(PortalPrincipal principal) {
     this.principal = principal;
+  }
+
+  /**
+   * The auth check made together with the session lookup (one store round trip for both); null when the session
+   * stage made none and the authentication stage asks for itself.
+   */
+  AuthCheck authCheck() {
+    return authCheck;
+  }
+
+  void authCheck(AuthCheck check) {
+    this.authCheck = check;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.portcullis.servlet;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SessionLoginCheck;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.sso.internal.UpgradeTokens;
@@ -43,14 +44,22 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
     // 2. The session cookie: which server-side session, if any; saved and its cookie queued before
     // the commit.
     // A well-formed id naming no stored session stays in the browser when the session cookie does
-    // the cookie check (stage 5).
+    // the cookie check (stage 5). With login, the session and the auth check are found together:
+    // one store round trip for the session and the revocation check.
     boolean sessionCookieChecks = config
         .login()
         .map(l -> l.login().cookies().cookieCheckBySessionCookie())
         .orElse(false);
     config
         .sessions()
-        .ifPresent(registry -> stages.add(new SessionStage(registry, sessionCookieChecks)));
+        .ifPresent(registry -> stages.add(config
+            .login()
+            .map(l -> new SessionStage(
+                registry,
+                sessionCookieChecks,
+                SessionLoginCheck.create(registry, l.login()),
+                l.login().cookies().authCookie().name()))
+            .orElseGet(() -> new SessionStage(registry, sessionCookieChecks))));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();
       LoginEffects effects =

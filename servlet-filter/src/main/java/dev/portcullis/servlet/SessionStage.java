@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.login.SessionLoginCheck;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.ServletException;
@@ -10,7 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the session cookie, asks the core for the session it names, and makes sure state and cookie are written
- * before the response commits. Duplicated cookies are refused: neither is used.
+ * before the response commits. Duplicated cookies are refused: neither is used. With login, a request that also
+ * sends the auth cookie has its session and its auth check found together ({@link SessionLoginCheck}: one store round
+ * trip for the session and the revocation check), and the check waits on the exchange for the authentication stage.
  */
 final class SessionStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(SessionStage.class);
@@ -18,15 +21,29 @@ final class SessionStage implements Stage {
   private final SessionRegistry registry;
   private final String cookieName;
   private final boolean keepUnknownIds;
+  private final SessionLoginCheck withLogin;
+  private final String authCookieName;
+
+  SessionStage(SessionRegistry registry, boolean keepUnknownIds) {
+    this(registry, keepUnknownIds, null, null);
+  }
 
   /**
    * @param keepUnknownIds whether a well-formed id that names no stored session stays in the browser (when the session
    *     cookie does the cookie check, it is the value the login form's token is bound to); otherwise it is dropped
+   * @param withLogin the session and auth check together; null without login
+   * @param authCookieName the auth cookie's name; null without login
    */
-  SessionStage(SessionRegistry registry, boolean keepUnknownIds) {
+  SessionStage(
+      SessionRegistry registry,
+      boolean keepUnknownIds,
+      SessionLoginCheck withLogin,
+      String authCookieName) {
     this.registry = registry;
     this.cookieName = registry.config().cookie().name();
     this.keepUnknownIds = keepUnknownIds;
+    this.withLogin = withLogin;
+    this.authCookieName = authCookieName;
   }
 
   @Override
@@ -72,7 +89,15 @@ final class SessionStage implements Stage {
       log.debug("{} session cookies in one request; none is used", found);
       lookup = new SessionLookup.Malformed();
     } else {
-      lookup = registry.open(value);
+      List<String> auth =
+          withLogin == null || found == 0 ? List.of() : Cookies.values(exchange, authCookieName);
+      if (auth.isEmpty()) {
+        lookup = registry.open(value);
+      } else {
+        SessionLoginCheck.Result both = withLogin.check(value, auth);
+        lookup = both.session();
+        exchange.authCheck(both.auth());
+      }
       if (lookup instanceof SessionLookup.Malformed) {
         log.debug("malformed session cookie ({} characters); ignored", value.length());
       }

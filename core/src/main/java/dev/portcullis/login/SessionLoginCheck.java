@@ -1,0 +1,87 @@
+package dev.portcullis.login;
+
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.session.SessionAndRevocationLookup;
+import dev.portcullis.session.SessionLookup;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.ticket.AuthTicket;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The session lookup and the auth check of one request, together: {@link SessionRegistry#open(String)} and
+ * {@link PortalLogin#check} with the same answers, but with the session read and the revocation check in one store
+ * round trip when the session store and the revocation store are one backend
+ * ({@link SessionRegistry#lookupWith}), and the two calls otherwise.
+ *
+ * <p>The auth cookie is opened first (crypto only) and its binding to the session cookie checked before the store is
+ * asked; only a ticket bound to the cookie's session is checked for revocation, and only with a session found. A
+ * request without an authentic, bound ticket costs what {@link SessionRegistry#open(String)} costs.
+ *
+ * <p><b>Security.</b> Every check of {@link PortalLogin#check} stays, in its order of precedence: the cookie opens and
+ * has not expired, is bound to a session the store holds, is not revoked (the ticket, or its user's tickets issued
+ * before a cut-off), and names an account that may still log in. A store that cannot answer means no session and no
+ * login (fail closed). An outage is not a refusal, though: the session is {@link SessionLookup.Unavailable}, and a
+ * bound ticket's check is an {@link AuthCheck.Anonymous} with {@code storeUnavailable}, which keeps the auth cookie;
+ * likewise when a revocation store apart from the session store cannot answer.
+ */
+public final class SessionLoginCheck {
+  private final SessionRegistry sessions;
+  private final PortalLogin login;
+  private final SessionAndRevocationLookup lookup;
+
+  private SessionLoginCheck(SessionRegistry sessions, PortalLogin login) {
+    this.sessions = Objects.requireNonNull(sessions, "sessions");
+    this.login = Objects.requireNonNull(login, "login");
+    this.lookup = sessions.lookupWith(login.revocations());
+  }
+
+  /** The check over {@code sessions} and {@code login}'s revocation store; build it once. */
+  public static SessionLoginCheck create(SessionRegistry sessions, PortalLogin login) {
+    return new SessionLoginCheck(sessions, login);
+  }
+
+  /**
+   * The session the session cookie names and who the auth cookie says is logged in.
+   *
+   * @param sessionCookieValue the one session cookie value the request sent, or null for none
+   * @param authCookieValues every value the request sent for the auth cookie, in order; more than one is refused
+   */
+  public Result check(String sessionCookieValue, List<String> authCookieValues) {
+    PortalLogin.OpenedTicket opened = login.openTicket(authCookieValues);
+    if (opened.refusal() != null) {
+      return new Result(sessions.open(sessionCookieValue), opened.refusal());
+    }
+    AuthTicket ticket = opened.ticket();
+    if (sessionCookieValue == null
+        || sessionCookieValue.isEmpty()
+        || !PortalLogin.isBoundTo(ticket, sessionCookieValue)) {
+      return new Result(sessions.open(sessionCookieValue), PortalLogin.notBound(ticket));
+    }
+    SessionRegistry.Opened found = sessions.open(
+        sessionCookieValue, lookup, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
+    if (found.session() instanceof SessionLookup.Unavailable) {
+      // The store did not answer: the session may be alive, so the auth cookie is kept.
+      return new Result(
+          found.session(),
+          AuthCheck.Anonymous.unavailable(
+              AuditEventType.AUTHN_TOKEN_INVALID,
+              "session store unavailable",
+              ticket.userHandle()));
+    }
+    if (!(found.session() instanceof SessionLookup.Found session)) {
+      return new Result(found.session(), PortalLogin.notBound(ticket));
+    }
+    return new Result(
+        session,
+        login.checkBound(ticket, session.session().id().cookieValue(), found.revocation()));
+  }
+
+  /** What {@link #check} found: the session lookup and the auth check. */
+  public record Result(SessionLookup session, AuthCheck auth) {
+    public Result {
+      Objects.requireNonNull(session, "session");
+      Objects.requireNonNull(auth, "auth");
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package dev.portcullis.login;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditNote;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.revocation.StoreUnavailableException;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.Session;
+import dev.portcullis.session.SessionChanges;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionKey;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionLookup;
+import dev.portcullis.session.SessionRecord;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.session.SessionStore;
+import dev.portcullis.testing.MutableClock;
+import dev.portcullis.testing.TestKeyRings;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** {@link SessionLoginCheck} when a store does not answer: anonymous, but nothing that logs the browser out. */
+class SessionLoginCheckTest {
+  private final MutableClock clock = MutableClock.startingAt2026();
+  private final SessionConfig config = SessionConfig.defaults();
+  private final SwitchableSessionStore store = new SwitchableSessionStore(
+      CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build());
+  private final SessionRegistry registry =
+      SessionRegistry.create(config, store, new SecureRandom(), clock, SessionListener.noop());
+  private final InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
+      .add(
+          "alice",
+          "a".toCharArray(),
+          new PortalUser(
+              "u-alice",
+              "Alice",
+              "alice@example.org",
+              Set.of("PROVIDER"),
+              "riverside",
+              true,
+              "t1"));
+
+  private PortalLogin login(RevocationStore revocations) {
+    return PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(users)
+        .revocations(revocations)
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .build();
+  }
+
+  /** A stored session and an auth cookie bound to it. */
+  private String[] loggedIn(PortalLogin login) {
+    Session session = registry.create();
+    session.setUserHandle("u-alice");
+    assertThat(registry.save(session)).isTrue();
+    String sid = session.id().cookieValue();
+    LoginDecision.Accepted ok = (LoginDecision.Accepted)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, new FixedIdSession(sid));
+    return new String[] {sid, ok.ticket().cookieValue()};
+  }
+
+  @Test
+  void sessionStoreDown_sessionUnavailable_andTheAuthCookieIsKept() {
+    PortalLogin login = login(RevocationStore.inMemory(clock));
+    SessionLoginCheck check = SessionLoginCheck.create(registry, login);
+    String[] cookies = loggedIn(login);
+    assertThat(check.check(cookies[0], List.of(cookies[1])).auth())
+        .isInstanceOf(AuthCheck.Authenticated.class);
+
+    store.down = true;
+    SessionLoginCheck.Result result = check.check(cookies[0], List.of(cookies[1]));
+
+    assertThat(result.session()).isInstanceOf(SessionLookup.Unavailable.class);
+    AuthCheck.Anonymous anonymous = (AuthCheck.Anonymous) result.auth();
+    assertThat(anonymous.storeUnavailable()).isTrue();
+    assertThat(anonymous.cookieToClear())
+        .as("an outage must not log the browser out")
+        .isFalse();
+
+    store.down = false;
+    assertThat(check.check(cookies[0], List.of(cookies[1])).auth())
+        .as("the same cookies work once the store answers")
+        .isInstanceOf(AuthCheck.Authenticated.class);
+  }
+
+  @Test
+  void revocationStoreDown_sessionFound_andTheAuthCookieIsKept() {
+    RevocationStore down = new RevocationStore() {
+      @Override
+      public void revoke(String ticketId, Instant expiresAt) {
+        throw new StoreUnavailableException("down", null);
+      }
+
+      @Override
+      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
+        throw new StoreUnavailableException("down", null);
+      }
+
+      @Override
+      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
+        throw new StoreUnavailableException("down", null);
+      }
+    };
+    PortalLogin login = login(down);
+    String[] cookies = loggedIn(login);
+
+    SessionLoginCheck.Result result =
+        SessionLoginCheck.create(registry, login).check(cookies[0], List.of(cookies[1]));
+
+    assertThat(result.session()).isInstanceOf(SessionLookup.Found.class);
+    AuthCheck.Anonymous anonymous = (AuthCheck.Anonymous) result.auth();
+    assertThat(anonymous.storeUnavailable()).isTrue();
+    assertThat(anonymous.cookieToClear()).isFalse();
+    assertThat(anonymous.audit())
+        .map(AuditNote::reason)
+        .contains(Optional.of("revocation store unavailable"));
+  }
+
+  @Test
+  void ticketForAnotherSession_isStillRefused_andCleared() {
+    PortalLogin login = login(RevocationStore.inMemory(clock));
+    String[] cookies = loggedIn(login);
+    Session other = registry.create();
+    assertThat(registry.save(other)).isTrue();
+
+    AuthCheck.Anonymous anonymous = (AuthCheck.Anonymous) SessionLoginCheck.create(registry, login)
+        .check(other.id().cookieValue(), List.of(cookies[1]))
+        .auth();
+
+    assertThat(anonymous.storeUnavailable()).isFalse();
+    assertThat(anonymous.cookieToClear()).isTrue();
+  }
+
+  /** The login moves the session to the id of the stored session. */
+  private record FixedIdSession(String id) implements LoginSession {
+    @Override
+    public String rotateTo(String userHandle) {
+      return id;
+    }
+
+    @Override
+    public void end() {}
+
+    @Override
+    public void endAllOf(String userHandle) {}
+  }
+
+  /** A session store that stops answering while {@link #down} is set. */
+  private static final class SwitchableSessionStore implements SessionStore {
+    private final SessionStore delegate;
+    volatile boolean down;
+
+    SwitchableSessionStore(SessionStore delegate) {
+      this.delegate = delegate;
+    }
+
+    private void answerOrFail() {
+      if (down) {
+        throw new StoreUnavailableException("down", null);
+      }
+    }
+
+    @Override
+    public Optional<SessionRecord> load(SessionKey key) {
+      answerOrFail();
+      return delegate.load(key);
+    }
+
+    @Override
+    public boolean save(SessionKey key, SessionChanges changes) {
+      answerOrFail();
+      return delegate.save(key, changes);
+    }
+
+    @Override
+    public boolean delete(SessionKey key) {
+      answerOrFail();
+      return delegate.delete(key);
+    }
+
+    @Override
+    public boolean rotate(SessionKey from, SessionKey to) {
+      answerOrFail();
+      return delegate.rotate(from, to);
+    }
+
+    @Override
+    public Set<SessionKey> findByUser(String userHandle) {
+      answerOrFail();
+      return delegate.findByUser(userHandle);
+    }
+
+    @Override
+    public int deleteByUser(String userHandle) {
+      answerOrFail();
+      return delegate.deleteByUser(userHandle);
+    }
+  }
+}

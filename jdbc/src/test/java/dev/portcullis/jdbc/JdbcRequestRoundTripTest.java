@@ -1,0 +1,259 @@
+package dev.portcullis.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What an authenticated request costs in PostgreSQL, through the real filter on Jetty with the session and revocation
+ * stores of one {@link JdbcStores}: one statement per request, the session read with the revocation check folded in.
+ * The stores' {@link DataSource} is wrapped to record every statement they prepare.
+ */
+@ExtendWith(SharedPostgres.class)
+class JdbcRequestRoundTripTest {
+  private static final int REQUESTS = 25;
+  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+
+  private final HikariDataSource pool;
+  private final List<String> statements = new CopyOnWriteArrayList<>();
+  private final JdbcStores stores;
+  private final TestJetty jetty;
+  private final String base;
+
+  @SuppressForbidden(reason = "the stores run on the real clock here")
+  JdbcRequestRoundTripTest(PostgresServer server) throws Exception {
+    pool = server.freshDataSource();
+    SecureRandom random = new SecureRandom();
+    InstantSource clock = InstantSource.system();
+    stores = JdbcStores.builder(counting(pool), clock).build();
+    KeyRing ring = KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
+        .build();
+    SessionConfig config = SessionConfig.defaults();
+    SessionRegistry sessions = SessionRegistry.create(
+        config, stores.sessionStore(config), random, clock, SessionListener.noop());
+    PortalLogin login = PortalLogin.builder()
+        .keyRing(ring)
+        .users(new InMemoryUserDirectory(PasswordHasher.forTests())
+            .add(
+                "alice",
+                "alice-pw".toCharArray(),
+                new PortalUser(
+                    "u-alice",
+                    "Alice",
+                    "alice@example.org",
+                    Set.of("PROVIDER"),
+                    "riverside",
+                    true,
+                    "t1")))
+        .revocations(stores.revocationStore())
+        .clock(clock)
+        .random(random)
+        .termsVersion("t1")
+        .build();
+    PortcullisFilter filter = PortcullisFilter.builder()
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .sessions(sessions)
+        .login(login, random)
+        .accessDecidedByApplication()
+        .build();
+    jetty = TestJetty.builder().open();
+    jetty.context("/").filter(filter).servlet(new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.setContentType("text/plain;charset=utf-8");
+        Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
+        String who = req.getUserPrincipal() == null
+            ? "anonymous"
+            : req.getUserPrincipal().getName();
+        resp.getWriter().print(who + " csrf=" + csrf);
+      }
+    });
+    jetty.start();
+    base = jetty.baseUri().toString();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    jetty.close();
+    stores.close();
+    pool.close();
+  }
+
+  @Test
+  void authenticatedRequests_areOneStatementEach_readingSessionAndRevocationTogether()
+      throws Exception {
+    TestBrowser browser = loggedInAsAlice();
+    // The first requests after the login write the CSRF token once.
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+    statements.clear();
+
+    for (int i = 0; i < REQUESTS; i++) {
+      assertThat(whoami(browser)).isEqualTo("u-alice");
+    }
+
+    assertThat(statements)
+        .as("one statement per authenticated request")
+        .hasSize(REQUESTS)
+        .allMatch(sql -> sql.contains("UPDATE portcullis_session")
+            && sql.contains("portcullis_revoked_ticket")
+            && sql.contains("portcullis_user_cutoff"));
+  }
+
+  @Test
+  @SuppressForbidden(reason = "the stores run on the real clock here")
+  void userRevokedAfterLogin_isAnonymous_withTheSameOneStatement() throws Exception {
+    TestBrowser browser = loggedInAsAlice();
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+    Instant now = Instant.now();
+    stores.revocationStore().revokeAllIssuedBefore("u-alice", now, now.plusSeconds(3600));
+    statements.clear();
+
+    assertThat(whoami(browser)).isEqualTo("anonymous");
+
+    assertThat(statements).hasSize(1);
+    assertThat(statements.get(0)).contains("portcullis_user_cutoff");
+  }
+
+  @Test
+  void anonymousRequestWithoutCookies_runsNoStatement() throws Exception {
+    statements.clear();
+
+    assertThat(whoami(new TestBrowser(base))).isEqualTo("anonymous");
+
+    assertThat(statements).isEmpty();
+  }
+
+  private TestBrowser loggedInAsAlice() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    String token = csrfOf(browser.get("/login").body());
+    HttpResponse<String> r =
+        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+    assertThat(r.statusCode()).isEqualTo(303);
+    return browser;
+  }
+
+  private static String whoami(TestBrowser browser) throws Exception {
+    String body = browser.get("/whoami").body();
+    return body.substring(0, body.indexOf(' '));
+  }
+
+  private static String csrfOf(String body) {
+    Optional<String> token = TestBrowser.csrfToken(CSRF, body);
+    assertThat(token).as("page shows a CSRF token: %s", body).isPresent();
+    return token.orElseThrow();
+  }
+
+  /** {@code target}, recording the SQL of every statement its connections prepare or run. */
+  private DataSource counting(DataSource target) {
+    return new DataSource() {
+      @Override
+      public Connection getConnection() throws SQLException {
+        return recording(target.getConnection());
+      }
+
+      @Override
+      public Connection getConnection(String user, String password) throws SQLException {
+        return recording(target.getConnection(user, password));
+      }
+
+      @Override
+      public PrintWriter getLogWriter() throws SQLException {
+        return target.getLogWriter();
+      }
+
+      @Override
+      public void setLogWriter(PrintWriter out) throws SQLException {
+        target.setLogWriter(out);
+      }
+
+      @Override
+      public void setLoginTimeout(int seconds) throws SQLException {
+        target.setLoginTimeout(seconds);
+      }
+
+      @Override
+      public int getLoginTimeout() throws SQLException {
+        return target.getLoginTimeout();
+      }
+
+      @Override
+      public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return target.getParentLogger();
+      }
+
+      @Override
+      public <T> T unwrap(Class<T> type) throws SQLException {
+        return target.unwrap(type);
+      }
+
+      @Override
+      public boolean isWrapperFor(Class<?> type) throws SQLException {
+        return target.isWrapperFor(type);
+      }
+    };
+  }
+
+  private Connection recording(Connection connection) {
+    InvocationHandler handler = (proxy, method, args) -> {
+      String name = method.getName();
+      if (name.equals("prepareStatement") || name.equals("prepareCall")) {
+        statements.add((String) args[0]);
+      } else if (name.equals("createStatement")) {
+        statements.add("(plain statement)");
+      }
+      try {
+        return method.invoke(connection, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    };
+    return (Connection) Proxy.newProxyInstance(
+        Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+  }
+}

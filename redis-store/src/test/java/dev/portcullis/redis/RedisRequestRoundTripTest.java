@@ -1,0 +1,269 @@
+package dev.portcullis.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What an authenticated request costs in Redis, through the real filter on Jetty with the Redis session and revocation
+ * stores of one {@link RedisStores}: one command from the node per request ({@code EVALSHA} of the script that reads
+ * the session and the revocation keys together), counted by the server. {@code MONITOR} tells the node's own commands
+ * apart from those the script runs (which {@code INFO commandstats} counts too, under their own names).
+ */
+@ExtendWith(SharedRedis.class)
+class RedisRequestRoundTripTest {
+  private static final int REQUESTS = 25;
+  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+  /** The commands the combined script runs, once each per call. */
+  private static final Set<String> SCRIPT_COMMANDS =
+      Set.of("hmget", "hset", "pexpire", "mget", "hgetall");
+
+  private final RedisServer server;
+  private final RedisInspector inspector;
+  private final RedisStores stores;
+  private final TestJetty jetty;
+  private final String base;
+
+  @SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
+  RedisRequestRoundTripTest(RedisServer server) throws Exception {
+    this.server = server;
+    inspector = new RedisInspector(server);
+    SecureRandom random = new SecureRandom();
+    InstantSource clock = InstantSource.system();
+    stores = RedisStores.connect(
+        SharedRedis.patientConfig(server).keyPrefix(SharedRedis.freshPrefix()).build(), clock);
+    KeyRing ring = KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
+        .build();
+    SessionConfig config = SessionConfig.defaults();
+    SessionRegistry sessions = SessionRegistry.create(
+        config, stores.sessionStore(config), random, clock, SessionListener.noop());
+    PortalLogin login = PortalLogin.builder()
+        .keyRing(ring)
+        .users(new InMemoryUserDirectory(PasswordHasher.forTests())
+            .add(
+                "alice",
+                "alice-pw".toCharArray(),
+                new PortalUser(
+                    "u-alice",
+                    "Alice",
+                    "alice@example.org",
+                    Set.of("PROVIDER"),
+                    "riverside",
+                    true,
+                    "t1")))
+        .revocations(stores.revocationStore())
+        .clock(clock)
+        .random(random)
+        .termsVersion("t1")
+        .build();
+    PortcullisFilter filter = PortcullisFilter.builder()
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .sessions(sessions)
+        .login(login, random)
+        .accessDecidedByApplication()
+        .build();
+    jetty = TestJetty.builder().open();
+    jetty.context("/").filter(filter).servlet(new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.setContentType("text/plain;charset=utf-8");
+        Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
+        String who = req.getUserPrincipal() == null
+            ? "anonymous"
+            : req.getUserPrincipal().getName();
+        resp.getWriter().print(who + " csrf=" + csrf);
+      }
+    });
+    jetty.start();
+    base = jetty.baseUri().toString();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    jetty.close();
+    stores.close();
+    inspector.close();
+  }
+
+  @Test
+  void authenticatedRequests_areOneEvalshaEach_andNoOtherCommandFromTheNode() throws Exception {
+    TestBrowser browser = loggedInAsAlice();
+    // The first requests after the login load the script and write the CSRF token once.
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+
+    Counted counted = count(() -> {
+      for (int i = 0; i < REQUESTS; i++) {
+        assertThat(whoami(browser)).isEqualTo("u-alice");
+      }
+    });
+
+    assertThat(counted.fromNode())
+        .as("the node's own commands: one per authenticated request")
+        .hasSize(REQUESTS)
+        .allMatch(c -> c.equals("evalsha"));
+    Map<String, Long> stats = counted.stats();
+    assertThat(stats).containsEntry("evalsha", (long) REQUESTS).doesNotContainKey("eval");
+    assertThat(stats.keySet())
+        .as("besides the script call, only the commands the script runs")
+        .containsExactlyInAnyOrderElementsOf(union(Set.of("evalsha"), SCRIPT_COMMANDS));
+    for (String command : SCRIPT_COMMANDS) {
+      assertThat(stats).as(command).containsEntry(command, (long) REQUESTS);
+    }
+  }
+
+  @Test
+  @SuppressForbidden(reason = "the stores run on the real clock here")
+  void userRevokedAfterLogin_isAnonymous_withTheSameOneCommand() throws Exception {
+    TestBrowser browser = loggedInAsAlice();
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+    assertThat(whoami(browser)).isEqualTo("u-alice");
+    Instant now = Instant.now();
+    stores.revocationStore().revokeAllIssuedBefore("u-alice", now, now.plusSeconds(3600));
+
+    Counted counted = count(() -> assertThat(whoami(browser)).isEqualTo("anonymous"));
+
+    assertThat(counted.fromNode())
+        .as("the session is live; the one script call finds the user's cut-off")
+        .containsExactly("evalsha");
+  }
+
+  @Test
+  void anonymousRequestWithoutCookies_sendsNothingToRedis() throws Exception {
+    Counted counted = count(() -> assertThat(whoami(new TestBrowser(base))).isEqualTo("anonymous"));
+
+    assertThat(counted.fromNode()).isEmpty();
+    assertThat(counted.stats()).isEmpty();
+  }
+
+  private TestBrowser loggedInAsAlice() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    String token = csrfOf(browser.get("/login").body());
+    HttpResponse<String> r =
+        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+    assertThat(r.statusCode()).isEqualTo(303);
+    return browser;
+  }
+
+  private static String whoami(TestBrowser browser) throws Exception {
+    String body = browser.get("/whoami").body();
+    return body.substring(0, body.indexOf(' '));
+  }
+
+  private static String csrf(TestBrowser browser) throws Exception {
+    return csrfOf(browser.get("/whoami").body());
+  }
+
+  private static String csrfOf(String body) {
+    Optional<String> token = TestBrowser.csrfToken(CSRF, body);
+    assertThat(token).as("page shows a CSRF token: %s", body).isPresent();
+    return token.orElseThrow();
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  @FunctionalInterface
+  private interface Requests {
+    void run() throws Exception;
+  }
+
+  /**
+   * @param fromNode the commands clients other than Lua sent while the requests ran, lower-cased, in order
+   * @param stats {@code INFO commandstats} calls per command over the same span
+   */
+  private record Counted(List<String> fromNode, Map<String, Long> stats) {}
+
+  /** Runs {@code requests} with the server's statistics reset and {@code MONITOR} on. */
+  private Counted count(Requests requests) throws Exception {
+    String marker = "portcullis-marker-" + System.nanoTime();
+    try (Socket monitor = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      OutputStream out = monitor.getOutputStream();
+      BufferedReader in = new BufferedReader(
+          new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8));
+      out.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(in.readLine()).isEqualTo("+OK");
+      inspector.commands().configResetstat();
+      requests.run();
+      Map<String, Long> stats = commandCounts();
+      inspector.commands().echo(marker);
+      List<String> fromNode = new ArrayList<>();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        // +<time> [<db> <client>] "<COMMAND>" "<arg>" ...
+        int close = line.indexOf(']');
+        String client = line.substring(line.indexOf('[') + 1, close);
+        String command = line.substring(close + 3, line.indexOf('"', close + 3))
+            .toLowerCase(java.util.Locale.ROOT);
+        if (command.equals("echo") && line.contains(marker)) {
+          break;
+        }
+        // The inspector's own: resetting and reading the statistics.
+        if (!client.endsWith(" lua") && !command.equals("config") && !command.equals("info")) {
+          fromNode.add(command);
+        }
+      }
+      return new Counted(fromNode, stats);
+    }
+  }
+
+  /** Calls per command since the last reset, without the inspector's own. */
+  private Map<String, Long> commandCounts() {
+    Map<String, Long> counts = new TreeMap<>();
+    for (String line : inspector.commands().info("commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_")) {
+        String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+        String calls =
+            line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls=")));
+        counts.put(name, Long.parseLong(calls));
+      }
+    }
+    counts.remove("info");
+    counts.remove("config|resetstat");
+    return counts;
+  }
+}
