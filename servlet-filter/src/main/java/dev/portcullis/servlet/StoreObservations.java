@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionChanges;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionRecord;
@@ -19,7 +20,8 @@ import java.util.function.Supplier;
  * low-cardinality key values {@code store} (the kind of store: {@code caffeine}, {@code redis}, {@code jdbc}, ...,
  * from its class name) and {@code operation} (the SPI method: {@code load}, {@code save}, {@code is_revoked}, ...).
  * A call that throws is recorded as the observation's error and rethrown unchanged. The decorators add nothing else:
- * what the store answers is what the caller gets.
+ * what the store answers is what the caller gets, and a store's one-call session and revocation lookup stays one
+ * call ({@code load_with_revocation}).
  */
 final class StoreObservations {
   static final String STORE = "portcullis.store";
@@ -94,6 +96,20 @@ final class StoreObservations {
     @Override
     public int deleteByUser(String userHandle) {
       return observer.observe("delete_by_user", () -> store.deleteByUser(userHandle));
+    }
+
+    /**
+     * The store's own one-call lookup, observed as {@code load_with_revocation}: the revocation store is unwrapped
+     * first, so that a store that answers both at once when both are its own still recognises it.
+     */
+    @Override
+    public Optional<SessionAndRevocationLookup> withRevocations(RevocationStore revocations) {
+      RevocationStore inner =
+          revocations instanceof ObservedRevocationStore observed ? observed.store() : revocations;
+      return store
+          .withRevocations(inner)
+          .map(lookup -> (key, ticketId, userHandle, issuedAt) -> observer.observe(
+              "load_with_revocation", () -> lookup.load(key, ticketId, userHandle, issuedAt)));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionStore;
@@ -192,5 +193,70 @@ class ObservationTest {
     Seen seen = handler.named(StoreObservations.STORE).get(0);
     assertThat(seen.error()).isSameAs(outage);
     assertThat(seen.keyValues()).containsEntry("store", "custom");
+  }
+
+  @Test
+  void aStoresOneCallLookup_staysOneCall_whenBothStoresAreObserved() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+    RevocationStore own = RevocationStore.inMemory(clock);
+    SessionStore caffeine =
+        CaffeineSessionStore.builder(SessionConfig.defaults(), clock).build();
+    SessionAndRevocationLookup.Result answer = SessionAndRevocationLookup.Result.NO_SESSION;
+    // A store that answers both at once, but only together with its own revocation store.
+    SessionStore combined = new SessionStore() {
+      @Override
+      public java.util.Optional<dev.portcullis.session.SessionRecord> load(SessionKey key) {
+        return caffeine.load(key);
+      }
+
+      @Override
+      public boolean save(SessionKey key, dev.portcullis.session.SessionChanges changes) {
+        return caffeine.save(key, changes);
+      }
+
+      @Override
+      public boolean delete(SessionKey key) {
+        return caffeine.delete(key);
+      }
+
+      @Override
+      public boolean rotate(SessionKey from, SessionKey to) {
+        return caffeine.rotate(from, to);
+      }
+
+      @Override
+      public java.util.Set<SessionKey> findByUser(String userHandle) {
+        return caffeine.findByUser(userHandle);
+      }
+
+      @Override
+      public int deleteByUser(String userHandle) {
+        return caffeine.deleteByUser(userHandle);
+      }
+
+      @Override
+      public java.util.Optional<SessionAndRevocationLookup> withRevocations(
+          RevocationStore revocations) {
+        return revocations == own
+            ? java.util.Optional.of((key, ticketId, userHandle, issuedAt) -> answer)
+            : java.util.Optional.empty();
+      }
+    };
+    RecordingHandler handler = new RecordingHandler();
+    ObservationRegistry registry = registry(handler);
+    SessionStore sessions = StoreObservations.sessionStore(combined, registry);
+    RevocationStore revocations = StoreObservations.revocations(own, registry);
+
+    assertThat(sessions.withRevocations(revocations)).isPresent();
+    SessionAndRevocationLookup lookup = SessionAndRevocationLookup.of(sessions, revocations);
+    assertThat(lookup.load(SessionKey.fromBytes(new byte[32]), "t", "u-alice", Instant.EPOCH))
+        .isSameAs(answer);
+    assertThat(handler.named(StoreObservations.STORE))
+        .singleElement()
+        .satisfies(seen ->
+            assertThat(seen.keyValues()).containsEntry("operation", "load_with_revocation"));
+    assertThat(sessions.withRevocations(RevocationStore.inMemory(clock)))
+        .as("another revocation store gets the two calls")
+        .isEmpty();
   }
 }
