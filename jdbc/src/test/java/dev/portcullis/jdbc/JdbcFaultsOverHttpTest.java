@@ -9,21 +9,9 @@ import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
-import dev.portcullis.login.PortalLogin;
-import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionListener;
-import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.transport.TransportConfig;
-import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
-import dev.portcullis.user.PortalUser;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -34,13 +22,11 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,13 +50,12 @@ class JdbcFaultsOverHttpTest {
 
   private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
   private static final int POOL_SIZE = 2;
-  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
 
   private final SecureRandom random = new SecureRandom();
   private PostgresServer server;
   private HikariDataSource pool;
   private JdbcStores stores;
-  private TestJetty jetty;
+  private PortalNode node;
 
   static boolean postgresInstalled() {
     return PostgresServer.binaries().isPresent();
@@ -100,60 +85,25 @@ class JdbcFaultsOverHttpTest {
     KeyRing ring = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
         .build();
-    SessionConfig config = SessionConfig.defaults();
-    SessionRegistry sessions = SessionRegistry.create(
-        config, stores.sessionStore(config), random, clock, SessionListener.noop());
-    PortalLogin login = PortalLogin.builder()
+    node = PortalNode.builder(
+            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
         .keyRing(ring)
-        .users(new InMemoryUserDirectory(PasswordHasher.forTests())
-            .add(
-                "alice",
-                "alice-pw".toCharArray(),
-                new PortalUser(
-                    "u-alice",
-                    "Alice",
-                    "alice@example.org",
-                    Set.of("PROVIDER"),
-                    "riverside",
-                    true,
-                    "t1")))
-        .revocations(stores.revocationStore())
+        .users(PortalNode.aliceAndBob())
         .clock(clock)
         .random(random)
-        .termsVersion("t1")
-        .build();
-    PortcullisFilter filter = PortcullisFilter.builder()
-        .transport(TransportConfig.builder().developmentMode(true).build())
-        .sessions(sessions)
-        .login(login, random)
         .access(
             AccessPolicy.builder()
                 .permitAll("/login", "/terms")
                 .authenticated("/**")
                 .build(),
             "/login")
-        .build();
-    jetty = TestJetty.builder().open();
-    jetty.context("/").filter(filter).servlet(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("text/plain;charset=utf-8");
-        Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-        String who = req.getUserPrincipal() == null
-            ? "anonymous"
-            : req.getUserPrincipal().getName();
-        resp.getWriter().print(who + " csrf=" + csrf);
-      }
-    });
-    jetty.start();
+        .start();
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (jetty != null) {
-      jetty.close();
+    if (node != null) {
+      node.close();
     }
     if (stores != null) {
       stores.close();
@@ -263,8 +213,7 @@ class JdbcFaultsOverHttpTest {
       List<Callable<Long>> requests = new ArrayList<>();
       for (int i = 0; i < parallel; i++) {
         requests.add(() -> {
-          TestBrowser same = new TestBrowser(jetty.baseUri().toString());
-          same.cookies().putAll(before);
+          TestBrowser same = node.browser(before);
           long start = System.nanoTime();
           HttpResponse<String> r = same.get("/whoami");
           long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -299,10 +248,8 @@ class JdbcFaultsOverHttpTest {
   }
 
   private TestBrowser loggedIn() throws Exception {
-    TestBrowser browser = new TestBrowser(jetty.baseUri().toString());
-    String token = csrf(browser.get("/login").body());
-    HttpResponse<String> r =
-        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+    TestBrowser browser = node.browser();
+    HttpResponse<String> r = PortalNode.postLogin(browser, "alice", "alice-pw");
     assertThat(r.statusCode()).isEqualTo(303);
     assertThat(whoami(browser)).isEqualTo("u-alice");
     return browser;
@@ -314,9 +261,5 @@ class JdbcFaultsOverHttpTest {
       return "status " + r.statusCode();
     }
     return r.body().substring(0, r.body().indexOf(' '));
-  }
-
-  private static String csrf(String body) {
-    return TestBrowser.csrfToken(CSRF, body).orElseThrow();
   }
 }

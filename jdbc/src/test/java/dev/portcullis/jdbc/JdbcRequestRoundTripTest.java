@@ -1,5 +1,6 @@
 package dev.portcullis.jdbc;
 
+import static dev.portcullis.servlet.testing.PortalNode.whoami;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -7,21 +8,9 @@ import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.internal.SuppressForbidden;
-import dev.portcullis.login.PortalLogin;
-import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionListener;
-import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.transport.TransportConfig;
-import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
-import dev.portcullis.user.PortalUser;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -34,12 +23,8 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,13 +38,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedPostgres.class)
 class JdbcRequestRoundTripTest {
   private static final int REQUESTS = 25;
-  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
 
   private final HikariDataSource pool;
   private final List<String> statements = new CopyOnWriteArrayList<>();
   private final JdbcStores stores;
-  private final TestJetty jetty;
-  private final String base;
+  private final PortalNode node;
 
   @SuppressForbidden(reason = "the stores run on the real clock here")
   JdbcRequestRoundTripTest(PostgresServer server) throws Exception {
@@ -70,55 +53,18 @@ class JdbcRequestRoundTripTest {
     KeyRing ring = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
         .build();
-    SessionConfig config = SessionConfig.defaults();
-    SessionRegistry sessions = SessionRegistry.create(
-        config, stores.sessionStore(config), random, clock, SessionListener.noop());
-    PortalLogin login = PortalLogin.builder()
+    node = PortalNode.builder(
+            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
         .keyRing(ring)
-        .users(new InMemoryUserDirectory(PasswordHasher.forTests())
-            .add(
-                "alice",
-                "alice-pw".toCharArray(),
-                new PortalUser(
-                    "u-alice",
-                    "Alice",
-                    "alice@example.org",
-                    Set.of("PROVIDER"),
-                    "riverside",
-                    true,
-                    "t1")))
-        .revocations(stores.revocationStore())
+        .users(PortalNode.aliceAndBob())
         .clock(clock)
         .random(random)
-        .termsVersion("t1")
-        .build();
-    PortcullisFilter filter = PortcullisFilter.builder()
-        .transport(TransportConfig.builder().developmentMode(true).build())
-        .sessions(sessions)
-        .login(login, random)
-        .accessDecidedByApplication()
-        .build();
-    jetty = TestJetty.builder().open();
-    jetty.context("/").filter(filter).servlet(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("text/plain;charset=utf-8");
-        Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-        String who = req.getUserPrincipal() == null
-            ? "anonymous"
-            : req.getUserPrincipal().getName();
-        resp.getWriter().print(who + " csrf=" + csrf);
-      }
-    });
-    jetty.start();
-    base = jetty.baseUri().toString();
+        .start();
   }
 
   @AfterEach
   void close() throws Exception {
-    jetty.close();
+    node.close();
     stores.close();
     pool.close();
   }
@@ -164,29 +110,16 @@ class JdbcRequestRoundTripTest {
   void anonymousRequestWithoutCookies_runsNoStatement() throws Exception {
     statements.clear();
 
-    assertThat(whoami(new TestBrowser(base))).isEqualTo("anonymous");
+    assertThat(whoami(node.browser())).isEqualTo("anonymous");
 
     assertThat(statements).isEmpty();
   }
 
   private TestBrowser loggedInAsAlice() throws Exception {
-    TestBrowser browser = new TestBrowser(base);
-    String token = csrfOf(browser.get("/login").body());
-    HttpResponse<String> r =
-        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+    TestBrowser browser = node.browser();
+    HttpResponse<String> r = PortalNode.postLogin(browser, "alice", "alice-pw");
     assertThat(r.statusCode()).isEqualTo(303);
     return browser;
-  }
-
-  private static String whoami(TestBrowser browser) throws Exception {
-    String body = browser.get("/whoami").body();
-    return body.substring(0, body.indexOf(' '));
-  }
-
-  private static String csrfOf(String body) {
-    Optional<String> token = TestBrowser.csrfToken(CSRF, body);
-    assertThat(token).as("page shows a CSRF token: %s", body).isPresent();
-    return token.orElseThrow();
   }
 
   /** {@code target}, recording the SQL of every statement its connections prepare or run. */

@@ -1,36 +1,24 @@
 package dev.portcullis.jdbc;
 
+import static dev.portcullis.servlet.testing.PortalNode.csrf;
+import static dev.portcullis.servlet.testing.PortalNode.login;
+import static dev.portcullis.servlet.testing.PortalNode.whoami;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
-import dev.portcullis.login.PortalLogin;
-import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionListener;
-import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.transport.TransportConfig;
-import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
-import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,25 +30,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedPostgres.class)
 class JdbcTwoNodesTest {
-  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
-
   private final SecureRandom random = new SecureRandom();
   private final MutableClock clock = MutableClock.startingAt2026();
-  private final UserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
-      .add(
-          "alice",
-          "alice-pw".toCharArray(),
-          new PortalUser(
-              "u-alice", "Alice", "alice@example.org", Set.of("PROVIDER"), "riverside", true, "t1"))
-      .add(
-          "bob",
-          "bob-pw".toCharArray(),
-          new PortalUser(
-              "u-bob", "Bob", "bob@example.org", Set.of("PROVIDER"), "hillview", true, "t1"));
+  private final UserDirectory users = PortalNode.aliceAndBob();
   private final HikariDataSource poolA;
   private final HikariDataSource poolB;
-  private final Node a;
-  private final Node b;
+  private final PortalNode a;
+  private final PortalNode b;
 
   JdbcTwoNodesTest(PostgresServer server) throws Exception {
     poolA = server.freshDataSource();
@@ -70,8 +46,8 @@ class JdbcTwoNodesTest {
     KeyRing ring = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
         .build();
-    a = new Node(ring, poolA);
-    b = new Node(ring, poolB);
+    a = node(ring, poolA);
+    b = node(ring, poolB);
   }
 
   @AfterEach
@@ -127,94 +103,16 @@ class JdbcTwoNodesTest {
     assertThat(whoami(a.sameBrowser(other))).isEqualTo("u-bob");
   }
 
-  private static void login(TestBrowser browser, String user, String password) throws Exception {
-    String token = csrfOf(browser.get("/login").body());
-    HttpResponse<String> r =
-        browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
-    assertThat(r.statusCode()).isEqualTo(303);
-    assertThat(r.headers().firstValue("Location")).contains("/");
-  }
-
-  private static String whoami(TestBrowser browser) throws Exception {
-    String body = browser.get("/whoami").body();
-    return body.substring(0, body.indexOf(' '));
-  }
-
-  private static String csrf(TestBrowser browser) throws Exception {
-    return csrfOf(browser.get("/whoami").body());
-  }
-
-  private static String csrfOf(String body) {
-    Optional<String> token = TestBrowser.csrfToken(CSRF, body);
-    assertThat(token).as("page shows a CSRF token: %s", body).isPresent();
-    return token.orElseThrow();
-  }
-
-  /** One node: its own pool, stores, filter and Jetty. */
-  private final class Node implements AutoCloseable {
-    private final JdbcStores stores;
-    private final TestJetty jetty;
-    private final String base;
-
-    Node(KeyRing ring, HikariDataSource pool) throws Exception {
-      stores = JdbcStores.builder(pool, clock).build();
-      SessionConfig config = SessionConfig.defaults();
-      SessionRegistry sessions = SessionRegistry.create(
-          config, stores.sessionStore(config), random, clock, SessionListener.noop());
-      PortalLogin login = PortalLogin.builder()
-          .keyRing(ring)
-          .users(users)
-          .revocations(stores.revocationStore())
-          .clock(clock)
-          .random(random)
-          .termsVersion("t1")
-          .build();
-      PortcullisFilter filter = PortcullisFilter.builder()
-          .transport(TransportConfig.builder().developmentMode(true).build())
-          .sessions(sessions)
-          .login(login, random)
-          .accessDecidedByApplication()
-          .build();
-      jetty = TestJetty.builder().open();
-      jetty.context("/").filter(filter).servlet(new HttpServlet() {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void service(HttpServletRequest req, HttpServletResponse resp)
-            throws IOException {
-          resp.setContentType("text/plain;charset=utf-8");
-          Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-          String who = req.getUserPrincipal() == null
-              ? "anonymous"
-              : req.getUserPrincipal().getName();
-          resp.getWriter().print(who + " csrf=" + csrf);
-        }
-      });
-      jetty.start();
-      base = jetty.baseUri().toString();
-    }
-
-    /** A new browser on this node. */
-    TestBrowser browser() {
-      return new TestBrowser(base);
-    }
-
-    /** A new browser on this node holding {@code cookies}. */
-    TestBrowser browser(Map<String, String> cookies) {
-      TestBrowser browser = browser();
-      browser.cookies().putAll(cookies);
-      return browser;
-    }
-
-    /** {@code browser} addressing this node, sharing its cookies. */
-    TestBrowser sameBrowser(TestBrowser browser) {
-      return browser.on(base);
-    }
-
-    @Override
-    public void close() throws Exception {
-      jetty.close();
-      stores.close();
-    }
+  /** One node: its own pool and stores, filter and Jetty. */
+  private PortalNode node(KeyRing ring, HikariDataSource pool) throws Exception {
+    JdbcStores stores = JdbcStores.builder(pool, clock).build();
+    return PortalNode.builder(
+            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
+        .keyRing(ring)
+        .users(users)
+        .clock(clock)
+        .random(random)
+        .onClose(stores)
+        .start();
   }
 }

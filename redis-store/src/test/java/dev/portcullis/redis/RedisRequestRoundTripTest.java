@@ -1,27 +1,16 @@
 package dev.portcullis.redis;
 
+import static dev.portcullis.servlet.testing.PortalNode.whoami;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.internal.SuppressForbidden;
-import dev.portcullis.login.PortalLogin;
-import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionListener;
-import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.transport.TransportConfig;
-import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
-import dev.portcullis.user.PortalUser;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -34,10 +23,8 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,7 +38,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedRedis.class)
 class RedisRequestRoundTripTest {
   private static final int REQUESTS = 25;
-  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
   /** The commands the combined script runs, once each per call. */
   private static final Set<String> SCRIPT_COMMANDS =
       Set.of("hmget", "hset", "pexpire", "mget", "hgetall");
@@ -59,8 +45,7 @@ class RedisRequestRoundTripTest {
   private final RedisServer server;
   private final RedisInspector inspector;
   private final RedisStores stores;
-  private final TestJetty jetty;
-  private final String base;
+  private final PortalNode node;
 
   @SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
   RedisRequestRoundTripTest(RedisServer server) throws Exception {
@@ -73,55 +58,18 @@ class RedisRequestRoundTripTest {
     KeyRing ring = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
         .build();
-    SessionConfig config = SessionConfig.defaults();
-    SessionRegistry sessions = SessionRegistry.create(
-        config, stores.sessionStore(config), random, clock, SessionListener.noop());
-    PortalLogin login = PortalLogin.builder()
+    node = PortalNode.builder(
+            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
         .keyRing(ring)
-        .users(new InMemoryUserDirectory(PasswordHasher.forTests())
-            .add(
-                "alice",
-                "alice-pw".toCharArray(),
-                new PortalUser(
-                    "u-alice",
-                    "Alice",
-                    "alice@example.org",
-                    Set.of("PROVIDER"),
-                    "riverside",
-                    true,
-                    "t1")))
-        .revocations(stores.revocationStore())
+        .users(PortalNode.aliceAndBob())
         .clock(clock)
         .random(random)
-        .termsVersion("t1")
-        .build();
-    PortcullisFilter filter = PortcullisFilter.builder()
-        .transport(TransportConfig.builder().developmentMode(true).build())
-        .sessions(sessions)
-        .login(login, random)
-        .accessDecidedByApplication()
-        .build();
-    jetty = TestJetty.builder().open();
-    jetty.context("/").filter(filter).servlet(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("text/plain;charset=utf-8");
-        Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-        String who = req.getUserPrincipal() == null
-            ? "anonymous"
-            : req.getUserPrincipal().getName();
-        resp.getWriter().print(who + " csrf=" + csrf);
-      }
-    });
-    jetty.start();
-    base = jetty.baseUri().toString();
+        .start();
   }
 
   @AfterEach
   void close() throws Exception {
-    jetty.close();
+    node.close();
     stores.close();
     inspector.close();
   }
@@ -171,34 +119,17 @@ class RedisRequestRoundTripTest {
 
   @Test
   void anonymousRequestWithoutCookies_sendsNothingToRedis() throws Exception {
-    Counted counted = count(() -> assertThat(whoami(new TestBrowser(base))).isEqualTo("anonymous"));
+    Counted counted = count(() -> assertThat(whoami(node.browser())).isEqualTo("anonymous"));
 
     assertThat(counted.fromNode()).isEmpty();
     assertThat(counted.stats()).isEmpty();
   }
 
   private TestBrowser loggedInAsAlice() throws Exception {
-    TestBrowser browser = new TestBrowser(base);
-    String token = csrfOf(browser.get("/login").body());
-    HttpResponse<String> r =
-        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+    TestBrowser browser = node.browser();
+    HttpResponse<String> r = PortalNode.postLogin(browser, "alice", "alice-pw");
     assertThat(r.statusCode()).isEqualTo(303);
     return browser;
-  }
-
-  private static String whoami(TestBrowser browser) throws Exception {
-    String body = browser.get("/whoami").body();
-    return body.substring(0, body.indexOf(' '));
-  }
-
-  private static String csrf(TestBrowser browser) throws Exception {
-    return csrfOf(browser.get("/whoami").body());
-  }
-
-  private static String csrfOf(String body) {
-    Optional<String> token = TestBrowser.csrfToken(CSRF, body);
-    assertThat(token).as("page shows a CSRF token: %s", body).isPresent();
-    return token.orElseThrow();
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

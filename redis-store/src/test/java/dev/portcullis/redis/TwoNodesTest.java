@@ -1,5 +1,9 @@
 package dev.portcullis.redis;
 
+import static dev.portcullis.servlet.testing.PortalNode.csrf;
+import static dev.portcullis.servlet.testing.PortalNode.csrfOf;
+import static dev.portcullis.servlet.testing.PortalNode.login;
+import static dev.portcullis.servlet.testing.PortalNode.whoami;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,23 +11,10 @@ import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.login.LoginThrottle;
-import dev.portcullis.login.PortalLogin;
-import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionListener;
-import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.testing.CountingUserDirectory;
 import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.transport.TransportConfig;
-import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
-import dev.portcullis.user.PortalUser;
-import dev.portcullis.user.UserDirectory;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -35,15 +26,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,35 +43,17 @@ import org.junit.jupiter.api.Test;
  * of wrong passwords split across the nodes gets no more password checks than one node's limit.
  */
 class TwoNodesTest {
-  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
   /** The command timeout of the outage test: short, so that failing closed is quick. */
   private static final Duration FAIL_FAST = Duration.ofMillis(500);
   /** The other tests' command timeout: a thousand requests at once on two busy cores must not time out. */
   private final SecureRandom random = new SecureRandom();
 
-  private final CountingUserDirectory users = new CountingUserDirectory(
-      new InMemoryUserDirectory(PasswordHasher.forTests())
-          .add(
-              "alice",
-              "alice-pw".toCharArray(),
-              new PortalUser(
-                  "u-alice",
-                  "Alice",
-                  "alice@example.org",
-                  Set.of("PROVIDER"),
-                  "riverside",
-                  true,
-                  "t1"))
-          .add(
-              "bob",
-              "bob-pw".toCharArray(),
-              new PortalUser(
-                  "u-bob", "Bob", "bob@example.org", Set.of("PROVIDER"), "hillview", true, "t1")),
-      Duration.ofMillis(20));
+  private final CountingUserDirectory users =
+      new CountingUserDirectory(PortalNode.aliceAndBob(), Duration.ofMillis(20));
   private RedisServer redis;
   private KeyRing ring;
-  private Node a;
-  private Node b;
+  private PortalNode a;
+  private PortalNode b;
 
   @BeforeEach
   void start() throws Exception {
@@ -95,8 +65,8 @@ class TwoNodesTest {
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
         .build();
     this.ring = ring;
-    a = new Node(ring, users, (t, stores) -> t.build(), SharedRedis.PATIENT);
-    b = new Node(ring, users, (t, stores) -> t.build(), SharedRedis.PATIENT);
+    a = node((t, stores) -> t.build(), SharedRedis.PATIENT);
+    b = node((t, stores) -> t.build(), SharedRedis.PATIENT);
   }
 
   @AfterEach
@@ -183,8 +153,8 @@ class TwoNodesTest {
       throws Exception {
     a.close();
     b.close();
-    a = new Node(ring, users, throttle, commandTimeout);
-    b = new Node(ring, users, throttle, commandTimeout);
+    a = node(throttle, commandTimeout);
+    b = node(throttle, commandTimeout);
   }
 
   /** Wrong passwords for alice, half to each node, all at once; returns the password checks they got. */
@@ -236,112 +206,33 @@ class TwoNodesTest {
     return browser;
   }
 
-  private static void login(TestBrowser browser, String user, String password) throws Exception {
-    String token = csrfOf(browser.get("/login").body());
-    HttpResponse<String> r =
-        browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
-    assertThat(r.statusCode()).isEqualTo(303);
-    assertThat(r.headers().firstValue("Location")).contains("/");
-  }
-
-  private static String whoami(TestBrowser browser) throws Exception {
-    String body = browser.get("/whoami").body();
-    return body.substring(0, body.indexOf(' '));
-  }
-
-  private static String csrf(TestBrowser browser) throws Exception {
-    return csrfOf(browser.get("/whoami").body());
-  }
-
-  private static String csrfOf(String body) {
-    Optional<String> token = TestBrowser.csrfToken(CSRF, body);
-    assertThat(token).as("page shows a CSRF token: %s", body).isPresent();
-    return token.orElseThrow();
-  }
-
-  /** One node: its own Redis connection, filter and Jetty. */
-  private final class Node implements AutoCloseable {
-    private final RedisStores stores;
-    private final TestJetty jetty;
-    private final String base;
-
-    /**
-     * @param throttle finishes this node's login limit from a builder that has its clock and random; it may add
-     *     this node's Redis store
-     */
-    @dev.portcullis.internal.SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
-    Node(
-        KeyRing ring,
-        UserDirectory users,
-        BiFunction<LoginThrottle.Builder, RedisStores, LoginThrottle> throttle,
-        Duration commandTimeout)
-        throws Exception {
-      InstantSource clock = InstantSource.system();
-      stores = RedisStores.connect(
-          RedisStoreConfig.builder()
-              .uri(redis.uri())
-              .commandTimeout(commandTimeout)
-              .keyPrefix("two-nodes:")
-              .build(),
-          clock);
-      SessionConfig config = SessionConfig.defaults();
-      SessionRegistry sessions = SessionRegistry.create(
-          config, stores.sessionStore(config), random, clock, SessionListener.noop());
-      PortalLogin login = PortalLogin.builder()
-          .keyRing(ring)
-          .users(users)
-          .revocations(stores.revocationStore())
-          .clock(clock)
-          .random(random)
-          .termsVersion("t1")
-          .throttle(throttle.apply(LoginThrottle.builder(clock).random(random), stores))
-          .build();
-      PortcullisFilter filter = PortcullisFilter.builder()
-          .transport(TransportConfig.builder().developmentMode(true).build())
-          .sessions(sessions)
-          .login(login, random)
-          .accessDecidedByApplication()
-          .build();
-      jetty = TestJetty.builder().open();
-      jetty.context("/").filter(filter).servlet(new HttpServlet() {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void service(HttpServletRequest req, HttpServletResponse resp)
-            throws IOException {
-          resp.setContentType("text/plain;charset=utf-8");
-          Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-          String who = req.getUserPrincipal() == null
-              ? "anonymous"
-              : req.getUserPrincipal().getName();
-          resp.getWriter().print(who + " csrf=" + csrf);
-        }
-      });
-      jetty.start();
-      base = jetty.baseUri().toString();
-    }
-
-    /** A new browser on this node. */
-    TestBrowser browser() {
-      return new TestBrowser(base);
-    }
-
-    /** A new browser on this node holding {@code cookies}. */
-    TestBrowser browser(Map<String, String> cookies) {
-      TestBrowser browser = browser();
-      browser.cookies().putAll(cookies);
-      return browser;
-    }
-
-    /** {@code browser} addressing this node, sharing its cookies. */
-    TestBrowser sameBrowser(TestBrowser browser) {
-      return browser.on(base);
-    }
-
-    @Override
-    public void close() throws Exception {
-      jetty.close();
-      stores.close();
-    }
+  /**
+   * One node: its own Redis connection, filter and Jetty.
+   *
+   * @param throttle finishes this node's login limit from a builder that has its clock and random; it may add
+   *     this node's Redis store
+   */
+  @dev.portcullis.internal.SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
+  private PortalNode node(
+      BiFunction<LoginThrottle.Builder, RedisStores, LoginThrottle> throttle,
+      Duration commandTimeout)
+      throws Exception {
+    InstantSource clock = InstantSource.system();
+    RedisStores stores = RedisStores.connect(
+        RedisStoreConfig.builder()
+            .uri(redis.uri())
+            .commandTimeout(commandTimeout)
+            .keyPrefix("two-nodes:")
+            .build(),
+        clock);
+    return PortalNode.builder(
+            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
+        .keyRing(ring)
+        .users(users)
+        .clock(clock)
+        .random(random)
+        .throttle(throttle.apply(LoginThrottle.builder(clock).random(random), stores))
+        .onClose(stores)
+        .start();
   }
 }

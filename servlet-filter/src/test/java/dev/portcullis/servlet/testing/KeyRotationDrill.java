@@ -7,22 +7,12 @@ import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
-import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
-import dev.portcullis.servlet.PortcullisFilter;
-import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionListener;
-import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -39,8 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A key rotation on two running nodes under a steady login load, as an operator does it: a key file that both nodes
@@ -59,7 +47,6 @@ public final class KeyRotationDrill {
   private static final int NEW_KEY = 0x0b0b0b0b;
   private static final int WORKERS = 4;
   private static final int USERS = 6;
-  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
   private static final Duration AWAIT = Duration.ofSeconds(60);
 
   /** One node's stores, and what to close when the node stops. */
@@ -243,9 +230,7 @@ public final class KeyRotationDrill {
   }
 
   private static void login(TestBrowser browser, String user) throws Exception {
-    String token = csrf(browser.get("/login").body());
-    HttpResponse<String> r =
-        browser.post("/login", Map.of("username", user, "password", user + "-pw", "_csrf", token));
+    HttpResponse<String> r = PortalNode.postLogin(browser, user, user + "-pw");
     String location = r.headers().firstValue("Location").orElse("");
     if (r.statusCode() != 303 || location.contains("error")) {
       throw new AssertionError("login of " + user + " refused: " + r.statusCode() + " " + location);
@@ -253,77 +238,43 @@ public final class KeyRotationDrill {
   }
 
   private static String whoami(TestBrowser browser) throws Exception {
-    String body = browser.get("/whoami").body();
-    return body.substring(0, body.indexOf(' '));
-  }
-
-  private static String csrf(String body) {
-    Matcher m = CSRF.matcher(body);
-    if (!m.find()) {
-      throw new AssertionError("no CSRF token in " + body);
-    }
-    return m.group(1);
+    return PortalNode.whoami(browser);
   }
 
   /** One node: its own watched key ring, filter and Jetty, over the stores it was given. */
   private final class Node implements AutoCloseable {
     final ReloadingKeyRing ring;
-    final NodeStores stores;
-    final TestJetty jetty;
+    final PortalNode portal;
     final String base;
 
     @SuppressForbidden(reason = "the stores under test (Redis TTLs) run on the real clock")
     Node(Path keyFile, NodeStores stores) throws Exception {
-      this.stores = stores;
-      this.ring = KeyRingSources.watchFile(keyFile, RELOAD_INTERVAL);
-      InstantSource clock = InstantSource.system();
-      SessionConfig config = SessionConfig.defaults();
-      SessionRegistry sessions =
-          SessionRegistry.create(config, stores.sessions(), random, clock, SessionListener.noop());
-      PortalLogin login = PortalLogin.builder()
-          .keyRing(ring)
+      ReloadingKeyRing watched = KeyRingSources.watchFile(keyFile, RELOAD_INTERVAL);
+      this.ring = watched;
+      this.portal = PortalNode.builder(stores.sessions(), stores.revocations())
+          .keyRing(watched)
           .users(users)
-          .revocations(stores.revocations())
-          .clock(clock)
+          .clock(InstantSource.system())
           .random(random)
-          .termsVersion("t1")
-          .build();
-      PortcullisFilter filter = PortcullisFilter.builder()
-          .transport(TransportConfig.builder().developmentMode(true).build())
-          .sessions(sessions)
-          .login(login, random)
-          .accessDecidedByApplication()
-          .build();
-      jetty = TestJetty.builder().open();
-      jetty.context("/").filter(filter).servlet(new HttpServlet() {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void service(HttpServletRequest req, HttpServletResponse resp)
-            throws IOException {
-          resp.setContentType("text/plain;charset=utf-8");
-          Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
-          String who = req.getUserPrincipal() == null
-              ? "anonymous"
-              : req.getUserPrincipal().getName();
-          resp.getWriter().print(who + " csrf=" + csrf);
-        }
-      });
-      jetty.start();
-      base = jetty.baseUri().toString();
+          .client(client)
+          .onClose(() -> {
+            try {
+              watched.close();
+            } finally {
+              stores.closer().close();
+            }
+          })
+          .start();
+      this.base = portal.base();
     }
 
     TestBrowser browser(Map<String, String> cookies) {
-      TestBrowser browser = new TestBrowser(base, client);
-      browser.cookies().putAll(cookies);
-      return browser;
+      return portal.browser(cookies);
     }
 
     @Override
     public void close() throws Exception {
-      jetty.close();
-      ring.close();
-      stores.closer().close();
+      portal.close();
     }
   }
 }
