@@ -123,6 +123,14 @@ class SessionCookieCheckTest {
     return store.estimatedSize();
   }
 
+  /** Posts alice's login form, terms accepted, from {@code browser} with the form token {@code csrf}. */
+  private static HttpResponse<String> postAliceLogin(Browser browser, String csrf)
+      throws Exception {
+    return browser.post(
+        "/login",
+        Map.of("username", "alice", "password", "alice-pw", "acceptTerms", "yes", "_csrf", csrf));
+  }
+
   private static List<String> setCookieNames(HttpResponse<String> r) {
     return r.headers().allValues("Set-Cookie").stream()
         .map(h -> h.substring(0, h.indexOf('=')))
@@ -161,9 +169,7 @@ class SessionCookieCheckTest {
     assertThat(other.headers().allValues("Set-Cookie")).isEmpty();
     assertThat(b.cookies()).containsEntry(SESSION, before);
 
-    HttpResponse<String> login = b.post(
-        "/login",
-        Map.of("username", "alice", "password", "alice-pw", "acceptTerms", "yes", "_csrf", b.csrf));
+    HttpResponse<String> login = postAliceLogin(b, b.csrf);
     assertThat(login.statusCode()).isEqualTo(303);
     String after = b.cookies().get(SESSION);
     assertThat(after).matches(ASPNET_ID).isNotEqualTo(before);
@@ -189,9 +195,7 @@ class SessionCookieCheckTest {
     Browser b = new Browser(base);
     b.blockCookies(true);
     b.openLoginPage();
-    HttpResponse<String> post = b.post(
-        "/login",
-        Map.of("username", "alice", "password", "alice-pw", "acceptTerms", "yes", "_csrf", b.csrf));
+    HttpResponse<String> post = postAliceLogin(b, b.csrf);
     assertThat(post.statusCode()).isEqualTo(400);
     assertThat(post.body()).contains("Your browser is blocking cookies");
     assertThat(storedSessions()).isZero();
@@ -205,17 +209,7 @@ class SessionCookieCheckTest {
     second.openLoginPage();
     assertThat(second.cookies().get(SESSION)).isNotEqualTo(first.cookies().get(SESSION));
 
-    HttpResponse<String> crossed = second.post(
-        "/login",
-        Map.of(
-            "username",
-            "alice",
-            "password",
-            "alice-pw",
-            "acceptTerms",
-            "yes",
-            "_csrf",
-            first.csrf));
+    HttpResponse<String> crossed = postAliceLogin(second, first.csrf);
     assertThat(crossed.statusCode()).isEqualTo(403);
     assertThat(second.cookies()).doesNotContainKey(AUTH);
 
@@ -224,33 +218,8 @@ class SessionCookieCheckTest {
     forger.cookies().put(SESSION, "abcdefghijklmnopqrstuvwx");
     HttpResponse<String> page = forger.openLoginPage();
     assertThat(setCookieNames(page)).as("a well-formed id is kept").isEmpty();
-    assertThat(forger
-            .post(
-                "/login",
-                Map.of(
-                    "username",
-                    "alice",
-                    "password",
-                    "alice-pw",
-                    "acceptTerms",
-                    "yes",
-                    "_csrf",
-                    first.csrf))
-            .statusCode())
-        .isEqualTo(403);
-    assertThat(forger
-            .post(
-                "/login",
-                Map.of(
-                    "username",
-                    "alice",
-                    "password",
-                    "alice-pw",
-                    "acceptTerms",
-                    "yes",
-                    "_csrf",
-                    forger.csrf))
-            .statusCode())
+    assertThat(postAliceLogin(forger, first.csrf).statusCode()).isEqualTo(403);
+    assertThat(postAliceLogin(forger, forger.csrf).statusCode())
         .as("with the token the login page showed for that id")
         .isEqualTo(303);
     assertThat(forger.cookies().get(SESSION))

@@ -84,24 +84,40 @@ class SsoProviderFailureTest {
     return e;
   }
 
+  /**
+   * A failure answered as it should be: the generic refusal, one audited failure whose reason contains
+   * {@code reason}, and alice as she was. Returns the audit event.
+   */
+  private AuditEvent assertRefused(LoggedIn alice, HttpResponse<String> r, String reason)
+      throws Exception {
+    assertGenericRefusal(r);
+    AuditEvent e = assertAuditedOnce(reason);
+    assertStillLoggedInAsBefore(alice);
+    return e;
+  }
+
+  /** Alice starts to link her account and the provider sends her back: the callback the browser is sent to. */
+  private String callbackFor(LoggedIn alice) throws Exception {
+    return sso.callbackFrom(aliceStartsUpgrade(alice));
+  }
+
   @Test
   void idTokenExpiredByThePortalsClock_isRefused() throws Exception {
     LoggedIn alice = alice();
-    String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
+    String callback = callbackFor(alice);
     sso.providerSignsIn("sub-alice", 60);
     // Beyond the token's minute and the minute of tolerated skew, well inside the authorization's
     // ten minutes.
     sso.portal.clock.advance(Duration.ofMinutes(3));
-    assertGenericRefusal(alice.browser().get(callback));
-    AuditEvent e = assertAuditedOnce("ID token not valid: expired");
+    AuditEvent e =
+        assertRefused(alice, alice.browser().get(callback), "ID token not valid: expired");
     assertThat(e.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
-    assertStillLoggedInAsBefore(alice);
   }
 
   @Test
   void idTokenWithTheSameLifetime_beforeTheClockMoves_links() throws Exception {
     LoggedIn alice = alice();
-    String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
+    String callback = callbackFor(alice);
     sso.providerSignsIn("sub-alice", 60);
     assertThat(alice
             .browser()
@@ -119,66 +135,59 @@ class SsoProviderFailureTest {
         .browser()
         .get("/sso/callback?error=access_denied&error_description=" + "hunter2+was+wrong&state="
             + state);
-    assertGenericRefusal(r);
+    assertRefused(alice, r, "provider returned an error: access_denied");
     assertThat(r.body()).doesNotContain("access_denied").doesNotContain("hunter2");
-    assertAuditedOnce("provider returned an error: access_denied");
-    assertStillLoggedInAsBefore(alice);
   }
 
   @Test
   void tokenEndpointAnswering500_isRefused() throws Exception {
     LoggedIn alice = alice();
-    String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
+    String callback = callbackFor(alice);
     tokenEndpointFails.set(true);
     HttpResponse<String> r = alice.browser().get(callback);
-    assertGenericRefusal(r);
+    assertRefused(alice, r, "token");
     assertThat(r.body()).doesNotContain("hunter2").doesNotContain("Exception");
-    assertAuditedOnce("token");
-    assertStillLoggedInAsBefore(alice);
   }
 
   @Test
   void tokenEndpointUnreachable_isRefused() throws Exception {
     LoggedIn alice = alice();
-    String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
+    String callback = callbackFor(alice);
     sso.provider.shutdown();
     HttpResponse<String> r = alice.browser().get(callback);
-    assertGenericRefusal(r);
+    assertRefused(alice, r, "provider unreachable or failing");
     assertThat(r.body()).doesNotContain("Exception").doesNotContain("Connect");
-    assertAuditedOnce("provider unreachable or failing");
-    assertStillLoggedInAsBefore(alice);
   }
 
   @Test
   void callbackWithoutState_isRefused() throws Exception {
     LoggedIn alice = alice();
-    String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
+    String callback = callbackFor(alice);
     sso.providerSignsIn("sub-alice");
     String code = SsoPortal.queryParameter(callback, "code");
     assertThat(code).isNotBlank();
-    assertGenericRefusal(alice
+    HttpResponse<String> r = alice
         .browser()
         .get("/sso/callback?code="
-            + java.net.URLEncoder.encode(code, java.nio.charset.StandardCharsets.UTF_8)));
-    assertAuditedOnce("without a state");
-    assertStillLoggedInAsBefore(alice);
+            + java.net.URLEncoder.encode(code, java.nio.charset.StandardCharsets.UTF_8));
+    assertRefused(alice, r, "without a state");
   }
 
   @Test
   void callbackWithAnotherState_isRefused() throws Exception {
     LoggedIn alice = alice();
-    String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
+    String callback = callbackFor(alice);
     sso.providerSignsIn("sub-alice");
-    assertGenericRefusal(
-        alice.browser().get(callback.replaceFirst("state=[^&]+", "state=another-state")));
-    assertAuditedOnce("wrong state");
-    assertStillLoggedInAsBefore(alice);
+    assertRefused(
+        alice,
+        alice.browser().get(callback.replaceFirst("state=[^&]+", "state=another-state")),
+        "wrong state");
   }
 
   @Test
   void replayedCallback_isRefused_andLeavesTheLinkAndTheLoginAsTheyWere() throws Exception {
     LoggedIn alice = alice();
-    String callback = sso.callbackFrom(aliceStartsUpgrade(alice));
+    String callback = callbackFor(alice);
     sso.providerSignsIn("sub-alice");
     assertThat(alice
             .browser()
