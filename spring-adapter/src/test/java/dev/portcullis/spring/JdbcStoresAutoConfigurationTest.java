@@ -8,24 +8,17 @@ import dev.portcullis.jdbc.JdbcStores;
 import dev.portcullis.jdbc.PostgresServer;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
-import dev.portcullis.sso.AccountLinkStore;
-import dev.portcullis.sso.ReplayStore;
-import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.testing.TestKeyRings;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
@@ -66,15 +59,7 @@ class JdbcStoresAutoConfigurationTest {
   }
 
   private WebApplicationContextRunner runner() throws IOException {
-    return new WebApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
-        .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
-        .withUserConfiguration(TestUsers.class)
-        .withPropertyValues(TestUsers.ACCESS)
-        .withPropertyValues(
-            "portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir),
-            "portcullis.transport.canonical-host=portal.example");
+    return SharedStoresFixture.runner(dir);
   }
 
   private static DataSource database() {
@@ -90,32 +75,13 @@ class JdbcStoresAutoConfigurationTest {
         .withPropertyValues(
             "portcullis.jdbc.enabled=true",
             "portcullis.jdbc.apply-schema=true",
-            "portcullis.jdbc.query-timeout=2s",
-            "portcullis.sso.enabled=true",
-            "portcullis.sso.issuer=https://login.example",
-            "portcullis.sso.client-id=portal",
-            "portcullis.sso.client-secret=secret-value",
-            "portcullis.sso.redirect-uri=https://portal.example/sso/callback")
+            "portcullis.jdbc.query-timeout=2s")
+        .withPropertyValues(SharedStoresFixture.SSO)
         .run(context -> {
           assertThat(context).hasNotFailed().hasSingleBean(JdbcStores.class);
-          for (Class<?> store : new Class<?>[] {
-            SessionStore.class, RevocationStore.class, ReplayStore.class, AccountLinkStore.class
-          }) {
-            assertThat(context.getBean(store).getClass().getSimpleName())
-                .as(store.getSimpleName())
-                .startsWith("Jdbc");
-          }
+          SharedStoresFixture.assertEveryStoreFrom(context, "Jdbc");
           assertThat(context).hasSingleBean(LoginThrottle.class);
           assertThat(context.getBean(PortalLogin.class)).isNotNull();
-          RevocationStore revocations = context.getBean(RevocationStore.class);
-          revocations.revoke(
-              "00112233445566778899aabbccddeeff", Instant.parse("2100-01-01T00:00:00Z"));
-          assertThat(
-                  revocations.isRevoked("00112233445566778899aabbccddeeff", "u-1", Instant.EPOCH))
-              .isTrue();
-          SsoConfig sso = context.getBean(SsoConfig.class);
-          assertThat(sso.links()).isSameAs(context.getBean(AccountLinkStore.class));
-          assertThat(sso.replay()).isSameAs(context.getBean(ReplayStore.class));
         });
   }
 

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portcullis.redis.RedisStores;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
-import dev.portcullis.sso.AccountLinkStore;
-import dev.portcullis.sso.ReplayStore;
-import dev.portcullis.sso.SsoConfig;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,14 +14,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
@@ -38,15 +31,7 @@ class RedisStoresAutoConfigurationTest {
   Path dir;
 
   private WebApplicationContextRunner runner() throws IOException {
-    return new WebApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
-        .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of()))
-        .withUserConfiguration(TestUsers.class)
-        .withPropertyValues(TestUsers.ACCESS)
-        .withPropertyValues(
-            "portcullis.login.terms-version=" + TestUsers.TERMS,
-            "portcullis.keys.file=" + TestKeys.file(dir),
-            "portcullis.transport.canonical-host=portal.example");
+    return SharedStoresFixture.runner(dir);
   }
 
   private static Optional<Path> redisServer() {
@@ -87,30 +72,11 @@ class RedisStoresAutoConfigurationTest {
       runner()
           .withPropertyValues(
               "portcullis.redis.uri=redis://127.0.0.1:" + port,
-              "portcullis.redis.key-prefix=portal-a:",
-              "portcullis.sso.enabled=true",
-              "portcullis.sso.issuer=https://login.example",
-              "portcullis.sso.client-id=portal",
-              "portcullis.sso.client-secret=secret-value",
-              "portcullis.sso.redirect-uri=https://portal.example/sso/callback")
+              "portcullis.redis.key-prefix=portal-a:")
+          .withPropertyValues(SharedStoresFixture.SSO)
           .run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
-            for (Class<?> store : new Class<?>[] {
-              SessionStore.class, RevocationStore.class, ReplayStore.class, AccountLinkStore.class
-            }) {
-              assertThat(context.getBean(store).getClass().getSimpleName())
-                  .as(store.getSimpleName())
-                  .startsWith("Redis");
-            }
-            RevocationStore revocations = context.getBean(RevocationStore.class);
-            revocations.revoke(
-                "00112233445566778899aabbccddeeff", Instant.parse("2100-01-01T00:00:00Z"));
-            assertThat(
-                    revocations.isRevoked("00112233445566778899aabbccddeeff", "u-1", Instant.EPOCH))
-                .isTrue();
-            SsoConfig sso = context.getBean(SsoConfig.class);
-            assertThat(sso.links()).isSameAs(context.getBean(AccountLinkStore.class));
-            assertThat(sso.replay()).isSameAs(context.getBean(ReplayStore.class));
+            SharedStoresFixture.assertEveryStoreFrom(context, "Redis");
           });
     } finally {
       redis.destroy();
