@@ -1,10 +1,9 @@
 package dev.portcullis.examples.portal;
 
+import static dev.portcullis.examples.portal.BrowserSteps.heading;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,12 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The council officers' monitoring pages in headless Chromium: searches made by a visitor show on the service-demand
@@ -34,7 +30,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MonitoringBrowserTest {
   private static final Path TARGET = Path.of(System.getProperty("java.io.tmpdir"));
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   /** The visitor's searches, as typed; their normalised terms and counts are what the officer should see. */
   private static final List<String> SEARCHES =
       List.of("home care", "Home care", "nursing", "submarine");
@@ -85,51 +80,24 @@ class MonitoringBrowserTest {
   }
 
   private String path() {
-    String url = browser.getCurrentUrl();
-    return url.substring(url.indexOf('/', "https://".length()));
+    return BrowserSteps.path(browser);
   }
 
   private void logIn(String username) {
     open("/login");
-    browser.findElement(By.id("username")).sendKeys(username);
-    browser.findElement(By.id("password")).sendKeys(username + "-demo-pass");
-    browser.findElement(By.cssSelector("label[for=acceptTerms]")).click();
-    clickAndWait(By.cssSelector("form.login button[type=submit]"));
+    BrowserSteps.logIn(browser, username, username + "-demo-pass");
   }
 
   private void clickAndWait(By what) {
-    WebElement page = browser.findElement(By.tagName("html"));
-    browser.findElement(what).click();
-    new WebDriverWait(browser, Duration.ofSeconds(20)).until(driver -> isGone(page));
-  }
-
-  private static boolean isGone(WebElement element) {
-    try {
-      element.isEnabled();
-      return false;
-    } catch (org.openqa.selenium.StaleElementReferenceException
-        | org.openqa.selenium.NoSuchElementException e) {
-      return true;
-    } catch (org.openqa.selenium.WebDriverException e) {
-      if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
-        return true;
-      }
-      throw e;
-    }
+    BrowserSteps.clickAndWait(browser, what);
   }
 
   private void screenshot(String name) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    BrowserSteps.screenshot(browser, name);
   }
 
   private void assertAxeClean(String page) throws Exception {
     assertThat(Axe.violations(browser)).as("axe-core violations on " + page).isEmpty();
-  }
-
-  private static String heading(WebDriver b) {
-    return b.findElement(By.tagName("h1")).getText();
   }
 
   @Test

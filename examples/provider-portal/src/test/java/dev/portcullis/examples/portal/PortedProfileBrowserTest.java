@@ -1,11 +1,13 @@
 package dev.portcullis.examples.portal;
 
+import static dev.portcullis.examples.portal.BrowserSteps.clickAndWait;
+import static dev.portcullis.examples.portal.BrowserSteps.logIn;
+import static dev.portcullis.examples.portal.BrowserSteps.path;
+import static dev.portcullis.examples.portal.BrowserSteps.screenshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.cookie.CookieSpec;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -17,11 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The ported (ASP.NET) profile in headless Chromium, as a new user meets it: the browser ends up holding exactly
@@ -31,7 +30,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortedProfileBrowserTest {
   private static final Path TARGET = Path.of(System.getProperty("java.io.tmpdir"));
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final String SESSION = PortalProfile.ASPNET_SESSION_COOKIE;
   private static final String AUTH = PortalProfile.ASPNET_AUTH_COOKIE;
 
@@ -48,45 +46,6 @@ class PortedProfileBrowserTest {
     if (portal != null) {
       portal.close();
     }
-  }
-
-  private static String path(WebDriver b) {
-    String url = b.getCurrentUrl();
-    return url.substring(url.indexOf('/', "https://".length()));
-  }
-
-  private void logIn(WebDriver b, String username, String password) {
-    b.findElement(By.id("username")).sendKeys(username);
-    b.findElement(By.id("password")).sendKeys(password);
-    b.findElement(By.cssSelector("label[for=acceptTerms]")).click();
-    clickAndWait(b, By.cssSelector("form.login button[type=submit]"));
-  }
-
-  private static void clickAndWait(WebDriver b, By what) {
-    WebElement page = b.findElement(By.tagName("html"));
-    b.findElement(what).click();
-    new WebDriverWait(b, Duration.ofSeconds(20)).until(driver -> isGone(page));
-  }
-
-  private static boolean isGone(WebElement element) {
-    try {
-      element.isEnabled();
-      return false;
-    } catch (org.openqa.selenium.StaleElementReferenceException
-        | org.openqa.selenium.NoSuchElementException e) {
-      return true;
-    } catch (org.openqa.selenium.WebDriverException e) {
-      if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
-        return true;
-      }
-      throw e;
-    }
-  }
-
-  private static void screenshot(ChromeDriver b, String name) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Path shot = b.getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.portcullis.examples.portal;
 
+import static dev.portcullis.examples.portal.BrowserSteps.heading;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +11,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -43,7 +42,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SsoBrowserTest {
   private static final Path TARGET = Path.of(System.getProperty("java.io.tmpdir"));
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SESSION_COOKIE = SessionConfig.DEFAULT_COOKIE_NAME;
@@ -87,31 +85,9 @@ class SsoBrowserTest {
     return url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
   }
 
-  private static String heading(WebDriver b) {
-    return b.findElement(By.tagName("h1")).getText();
-  }
-
   /** Clicks and waits until the browser has left the current page and {@code arrived} holds. */
   private static void clickAndWait(WebDriver b, By what, Function<WebDriver, Boolean> arrived) {
-    WebElement page = b.findElement(By.tagName("html"));
-    b.findElement(what).click();
-    new WebDriverWait(b, WAIT).until(d -> isGone(page) && arrived.apply(d));
-  }
-
-  /** Whether {@code element}'s page has been replaced (Chromium may say so with a generic error mid-navigation). */
-  private static boolean isGone(WebElement element) {
-    try {
-      element.isEnabled();
-      return false;
-    } catch (org.openqa.selenium.StaleElementReferenceException
-        | org.openqa.selenium.NoSuchElementException e) {
-      return true;
-    } catch (org.openqa.selenium.WebDriverException e) {
-      if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
-        return true;
-      }
-      throw e;
-    }
+    BrowserSteps.clickAndWait(b, what, WAIT, arrived);
   }
 
   private static Function<WebDriver, Boolean> at(String pathPrefix) {
@@ -119,10 +95,7 @@ class SsoBrowserTest {
   }
 
   private static void screenshot(ChromeDriver b, String name) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Path shot = b.getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(
-        shot, SCREENSHOTS.resolve("sso-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    BrowserSteps.screenshot(b, "sso-" + name);
   }
 
   /** Every cookie the browser holds, on every host and port (the provider's page cannot see the portal's). */
