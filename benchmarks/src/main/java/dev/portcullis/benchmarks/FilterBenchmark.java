@@ -26,11 +26,13 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -78,6 +80,9 @@ import org.springframework.web.context.support.AnnotationConfigWebApplicationCon
  *
  * <ul>
  *   <li>{@code noop}: the baseline, a filter that only calls {@code chain.doFilter}.
+ *   <li>{@code checksOnly}: {@link ChecksOnlyFilter}, the checks Portcullis makes per request written inline for this
+ *       one configuration: the floor any filter making them can reach, so the run shows what the checks cost and what
+ *       the library adds around them.
  *   <li>{@code portcullis}: {@link PortcullisFilter} as a portal that terminates TLS itself configures it: HTTPS
  *       required (the default transport, with HSTS), sessions on the Caffeine store, login with the auth-key cookie and CSRF, an access policy under which
  *       everything but the login, terms and public pages needs a login, and an audit log (audited actions and a search
@@ -124,7 +129,7 @@ public class FilterBenchmark {
   static final String LOGIN_PAGE = "/login";
   static final String HOST = "portal.example";
 
-  @Param({"noop", "portcullis", "springSecurity", "shiro"})
+  @Param({"noop", "checksOnly", "portcullis", "springSecurity", "shiro"})
   String filter;
 
   private Contender contender;
@@ -133,6 +138,7 @@ public class FilterBenchmark {
   public void start() throws Exception {
     contender = switch (filter) {
       case "noop" -> new NoopContender();
+      case "checksOnly" -> new ChecksOnlyContender();
       case "portcullis" -> new PortcullisContender();
       case "springSecurity" -> new SpringSecurityContender();
       case "shiro" -> new ShiroContender();
@@ -316,6 +322,31 @@ public class FilterBenchmark {
     @Override
     boolean guardsProtectedPage() {
       return false;
+    }
+  }
+
+  /**
+   * {@link ChecksOnlyFilter}: Portcullis' per-request checks written inline, with no framework; the floor a filter
+   * making those checks can reach.
+   */
+  static final class ChecksOnlyContender extends Contender {
+    @SuppressForbidden(reason = "a benchmark measures against the real clock")
+    ChecksOnlyContender() throws GeneralSecurityException {
+      ChecksOnlyFilter checks = new ChecksOnlyFilter(
+          InstantSource.system(),
+          new SecureRandom(),
+          PortcullisContender.TERMS,
+          List.of(LOGIN_PAGE, "/terms", PUBLIC_PAGE),
+          LOGIN_PAGE);
+      for (Cookie cookie : checks.logIn("u-alice")) {
+        browserCookies.put(cookie.getName(), cookie);
+      }
+      filter = checks;
+    }
+
+    @Override
+    String expectedUser() {
+      return "u-alice";
     }
   }
 

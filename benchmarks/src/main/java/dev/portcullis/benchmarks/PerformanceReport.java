@@ -141,6 +141,23 @@ public final class PerformanceReport {
         1536);
     String anon = "FilterBenchmark.anonymousGet[";
     added("filter, anonymousGet (public page)", anon + "portcullis]", anon + "noop]", 500);
+    // The floor: the same checks written inline (ChecksOnlyFilter), so the rows above can be read
+    // as what the checks cost and what the library adds around them.
+    for (String request : List.of("authenticatedGet", "anonymousGet")) {
+      String f = "FilterBenchmark." + request + "[";
+      addedBeside(
+          "filter, " + request + ": cost over the no-op beside the checks alone",
+          f + "portcullis]",
+          f + "noop]",
+          "the checks alone",
+          f + "checksOnly]");
+      allocatedBeside(
+          "filter, " + request + ": allocation over the no-op beside the checks alone",
+          f + "portcullis]",
+          f + "noop]",
+          "the checks alone",
+          f + "checksOnly]");
+    }
     for (String request : List.of("authenticatedGet", "anonymousGet", "anonymousProtectedGet")) {
       String f = "FilterBenchmark." + request + "[";
       context("filter, " + request, f + "portcullis]", "Apache Shiro filter", f + "shiro]");
@@ -304,6 +321,43 @@ public final class PerformanceReport {
             ? "≤ the peer's"
             : String.format(Locale.ROOT, "≤ %.1f of the peer's", maxShare),
         added <= peerAdded * maxShare);
+  }
+
+  /** What Portcullis and another filter each add to a no-op baseline, for context, without a target. */
+  private void addedBeside(
+      String what, String portcullis, String baseline, String otherName, String other) {
+    Score p = score(portcullis);
+    Score b = score(baseline);
+    Score o = score(other);
+    rows.add(String.format(
+        Locale.ROOT,
+        "| %s | %s | no-op filter: %s; %s: %s (+%,.0f ns) | +%,.0f ns, %.2fx the other's | | |",
+        what,
+        p.show(),
+        b.show(),
+        otherName,
+        o.show(),
+        o.mean() - b.mean(),
+        p.mean() - b.mean(),
+        (p.mean() - b.mean()) / (o.mean() - b.mean())));
+  }
+
+  /** The bytes per operation Portcullis and another filter each add to a no-op baseline, for context. */
+  private void allocatedBeside(
+      String what, String portcullis, String baseline, String otherName, String other) {
+    Score p = score(portcullis + ALLOCATED);
+    Score b = score(baseline + ALLOCATED);
+    Score o = score(other + ALLOCATED);
+    rows.add(String.format(
+        Locale.ROOT,
+        "| %s | %s | no-op filter: %s; %s: %s (+%,.0f B) | +%,.0f B | | |",
+        what,
+        p.show(),
+        b.show(),
+        otherName,
+        o.show(),
+        o.mean() - b.mean(),
+        p.mean() - b.mean()));
   }
 
   /** Portcullis allocates at most {@code maxBytes} per operation more than a no-op baseline. */
