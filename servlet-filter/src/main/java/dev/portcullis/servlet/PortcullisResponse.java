@@ -7,9 +7,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
-import java.nio.charset.UnsupportedCharsetException;
 
 /**
  * The response the application sees. It notices every moment the container may commit the response (the buffer
@@ -179,16 +177,22 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   }
 
   private int maxBytesPerChar() {
-    if (StandardCharsets.UTF_8.name().equalsIgnoreCase(getCharacterEncoding())) {
-      // The usual case, without an encoder per response.
+    String encoding = getCharacterEncoding();
+    if (encoding == null) {
+      // No charset named: count the most any charset in use needs.
+      return 4;
+    }
+    // The usual case, without an encoder per response; the exact spellings first, as a
+    // case-insensitive compare costs more than the rest of the check.
+    if (encoding.equals("UTF-8")
+        || encoding.equals("utf-8")
+        || encoding.equalsIgnoreCase("UTF-8")) {
       return UTF_8_MAX_BYTES_PER_CHAR;
     }
     try {
-      return (int)
-          Math.ceil(Charset.forName(getCharacterEncoding()).newEncoder().maxBytesPerChar());
-    } catch (IllegalCharsetNameException
-        | UnsupportedCharsetException
-        | UnsupportedOperationException e) {
+      return (int) Math.ceil(Charset.forName(encoding).newEncoder().maxBytesPerChar());
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // IllegalCharsetNameException and UnsupportedCharsetException are IllegalArgumentExceptions.
       return 4;
     }
   }

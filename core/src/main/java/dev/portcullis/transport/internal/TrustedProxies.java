@@ -49,6 +49,12 @@ public final class TrustedProxies {
 
   private final List<Cidr> proxies;
 
+  /**
+   * The last peer address found trusted, exactly as the connection gave it: behind a proxy nearly every request comes
+   * from the same few addresses, and the configuration never changes, so a repeat needs no parse.
+   */
+  private volatile String lastTrustedPeer;
+
   private TrustedProxies(List<Cidr> proxies) {
     this.proxies = List.copyOf(proxies);
   }
@@ -108,16 +114,19 @@ public final class TrustedProxies {
       List<String> xForwardedFor,
       List<String> xForwardedProto) {
     Objects.requireNonNull(peer, "peer");
-    if (!isTrusted(peer)) {
-      return new Client(peer, connectionSecure);
+    if (!peer.equals(lastTrustedPeer)) {
+      if (!isTrusted(peer)) {
+        return new Client(peer, connectionSecure);
+      }
+      lastTrustedPeer = peer;
     }
     List<String[]> hops = new ArrayList<>(); // {for, proto}
     if (!forwarded.isEmpty()) {
       for (String header : forwarded) {
-        for (String element : header.split(",", -1)) {
+        for (String element : parts(header, ',')) {
           String forAddr = null;
           String proto = null;
-          for (String pair : element.split(";", -1)) {
+          for (String pair : parts(element, ';')) {
             int eq = pair.indexOf('=');
             if (eq < 0) {
               return new Client(peer, connectionSecure);
@@ -136,13 +145,13 @@ public final class TrustedProxies {
     } else {
       List<String> addrs = new ArrayList<>();
       for (String h : xForwardedFor) {
-        for (String a : h.split(",", -1)) {
+        for (String a : parts(h, ',')) {
           addrs.add(a.strip());
         }
       }
       List<String> protos = new ArrayList<>();
       for (String h : xForwardedProto) {
-        for (String p : h.split(",", -1)) {
+        for (String p : parts(h, ',')) {
           protos.add(p.strip().toLowerCase(Locale.ROOT));
         }
       }
@@ -198,6 +207,16 @@ public final class TrustedProxies {
       }
     }
     return false;
+  }
+
+  /**
+   * {@code text} split at every {@code separator}, empty parts kept (as {@code split} with a limit of -1 does); the
+   * usual header of one part is not copied.
+   */
+  private static String[] parts(String text, char separator) {
+    return text.indexOf(separator) < 0
+        ? new String[] {text}
+        : text.split(String.valueOf(separator), -1);
   }
 
   private static String unquote(String v) {

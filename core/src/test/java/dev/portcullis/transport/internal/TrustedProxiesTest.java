@@ -25,6 +25,36 @@ class TrustedProxiesTest {
   }
 
   @Test
+  void aPeerRememberedAsTrusted_neverVouchesForAnother() {
+    // Alternate a trusted and an untrusted peer: the remembered one answers as before, the other is
+    // still refused, however often either repeats.
+    for (int i = 0; i < 3; i++) {
+      assertThat(proxies.resolve(
+              "10.0.0.2", false, List.of(), List.of("198.51.100.1"), List.of("https")))
+          .isEqualTo(new TrustedProxies.Client("198.51.100.1", true));
+      assertThat(
+              proxies.resolve("10.0.0.2", false, List.of(), List.of("not-an-ip"), List.of("https")))
+          .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+      assertThat(proxies.resolve(
+              "203.0.113.5", false, List.of(), List.of("198.51.100.1"), List.of("https")))
+          .isEqualTo(new TrustedProxies.Client("203.0.113.5", false));
+      assertThat(proxies.resolve("10.0.0.20", false, List.of(), List.of("198.51.100.2"), List.of()))
+          .isEqualTo(new TrustedProxies.Client("198.51.100.2", false));
+    }
+  }
+
+  @Test
+  void emptyPartsOfAHeader_areKeptAndRefused() {
+    // An empty element between commas is a malformed chain, from a trusted peer as well.
+    assertThat(proxies.resolve(
+            "10.0.0.2", false, List.of(), List.of("198.51.100.1,,10.0.0.9"), List.of("https")))
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+    assertThat(
+            proxies.resolve("10.0.0.2", false, List.of("for=198.51.100.1;"), List.of(), List.of()))
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+  }
+
+  @Test
   void xForwarded_fromTrustedPeer_skipsTrustedHopsFromTheRight() {
     var c = proxies.resolve(
         "10.0.0.2", false, List.of(), List.of("6.6.6.6, 198.51.100.1, 10.0.0.9"), List.of("https"));
