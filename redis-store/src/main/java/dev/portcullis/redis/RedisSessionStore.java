@@ -10,8 +10,11 @@ import dev.portcullis.session.SessionRecord;
 import dev.portcullis.session.SessionStore;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +58,13 @@ final class RedisSessionStore implements SessionStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
   private static final byte[] EMPTY = new byte[0];
   private static final String ATTRIBUTE = "=";
+  /**
+   * Cluster only: how long a deletion of a user's sessions keeps a login or rotation it raced from writing, and how
+   * long a rotation's forwarding mark lasts; far longer than the calls of one save or rotation take.
+   */
+  private static final Duration GUARD = Duration.ofMinutes(10);
+  /** Cluster only: the most index entries one deletion of a user's sessions checks (forwarding marks included). */
+  private static final int MOST_INDEX_ENTRIES = 100_000;
 
   /** Shared head of every script: the times, and whether a hash {@code k} holds a live session at {@code now}. */
   private static final String HEAD = """
@@ -136,13 +146,16 @@ final class RedisSessionStore implements SessionStore {
    */
   private static final String SAVE_BODY = """
       local k = KEYS[1]
-      local t = redis.call('HMGET', k, 'c', 'a', 'x')
+      local t = redis.call('HMGET', k, 'c', 'a', 'x', 'g', 'gx')
+      if t[4] and now < tonumber(t[4]) and (ARGV[5] == 'c' or (ARGV[6] == 'L' and ARGV[8] == t[5])) then
+        return done(0)
+      end
       local created
       if ARGV[5] == 'c' then
         if live(t) then
           return done(0)
         end
-        if t[1] then
+        if t[1] or t[4] then
           redis.call('DEL', k)
           if t[3] then
             unindex(t[3], k)
@@ -224,29 +237,34 @@ final class RedisSessionStore implements SessionStore {
       """);
 
   /**
-   * Cluster rotation, first step: takes a live session away (deletes it) and returns its fields, or nothing when it
-   * is not live.
+   * Cluster rotation, first step: takes a live session away and returns its fields, or nothing when it is not live. In
+   * its place it leaves a forwarding mark to the new key (ARGV[5]) with the user, kept ARGV[6] milliseconds, so that a
+   * deletion of the user's sessions that comes upon the old key while the session is on its way follows it.
    */
   private static final LuaScript TAKE = LuaScript.of(HEAD + """
-      local t = redis.call('HMGET', KEYS[1], 'c', 'a')
+      local t = redis.call('HMGET', KEYS[1], 'c', 'a', 'u')
       if not live(t) then
         return {}
       end
       local fields = redis.call('HGETALL', KEYS[1])
       redis.call('DEL', KEYS[1])
+      if t[3] then
+        redis.call('HSET', KEYS[1], 'f', ARGV[5], 'u', t[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[6])
+      end
       return fields
       """);
 
   /**
    * Cluster rotation, second step: writes the fields {@link #TAKE} returned (ARGV[5] on, in pairs) under a new key,
-   * as accessed now, unless a live session holds that key.
+   * as accessed now, unless a live session holds that key or a deletion of the user's sessions guards it.
    */
   private static final LuaScript PUT = LuaScript.of(HEAD + INDEX_BY_CALLER + """
-      local to = redis.call('HMGET', KEYS[1], 'c', 'a', 'x')
-      if live(to) then
+      local to = redis.call('HMGET', KEYS[1], 'c', 'a', 'x', 'g')
+      if live(to) or (to[4] and now < tonumber(to[4])) then
         return done(0)
       end
-      if to[1] then
+      if to[1] or to[4] then
         redis.call('DEL', KEYS[1])
         if to[3] then
           unindex(to[3], KEYS[1])
@@ -270,21 +288,37 @@ final class RedisSessionStore implements SessionStore {
       """);
 
   /**
-   * Cluster only, one session of a user's index: 1 when it is live and the user's (and deleted, with ARGV[6] 'd'),
-   * else 0 (and deleted when it is the user's but no longer live).
+   * Cluster only, one entry of a user's index: ARGV[5] the user, ARGV[6] 'f' to find or 'd' to delete, ARGV[7] how long
+   * a guard lasts (milliseconds), ARGV[8] the index. Returns {1} when the entry is the user's live session (deleted
+   * with 'd'); {3} when it was the user's session but is no longer live (then deleted); {0} otherwise. With 'd', an entry that is not (or
+   * not yet) the user's live session is guarded: for ARGV[7] milliseconds no login as that user, creation or rotation
+   * may write it, so a login or rotation racing the deletion is refused rather than missed; and a forwarding mark of a
+   * rotation in flight returns {2, the new key} for the caller to follow.
    */
   private static final LuaScript OWNED = LuaScript.of(HEAD + """
-      local t = redis.call('HMGET', KEYS[1], 'c', 'a', 'u')
+      local t = redis.call('HMGET', KEYS[1], 'c', 'a', 'u', 'f')
       if t[3] == ARGV[5] and live(t) then
         if ARGV[6] == 'd' then
           redis.call('DEL', KEYS[1])
         end
-        return 1
+        return {1}
       end
-      if t[3] == ARGV[5] then
+      if t[3] == ARGV[5] and t[1] then
         redis.call('DEL', KEYS[1])
+        return {3}
       end
-      return 0
+      if ARGV[6] ~= 'd' then
+        return {0}
+      end
+      local existed = t[1] or t[4]
+      redis.call('HSET', KEYS[1], 'g', string.format('%d', now + tonumber(ARGV[7])), 'gx', ARGV[8])
+      if not existed then
+        redis.call('PEXPIRE', KEYS[1], string.format('%d', tonumber(ARGV[7]) + skew))
+      end
+      if t[4] and t[3] == ARGV[5] then
+        return {2, t[4]}
+      end
+      return {0}
       """);
 
   /** ARGV[5] the user handle; with ARGV[6] 'd', deletes the sessions too. Prunes dead members either way. */
@@ -314,6 +348,10 @@ final class RedisSessionStore implements SessionStore {
   private final byte[] skewMillis;
   /** How long a cluster keeps a user's index at least after a session joins it: the longest a session lives. */
   private final byte[] indexMillis;
+  /** How long a cluster's deletion of a user's sessions guards the keys it saw (see {@link #OWNED}). */
+  private final byte[] guardMillis;
+  /** How long a cluster keeps a rotation's forwarding mark: the guard and the clock skew. */
+  private final byte[] markMillis;
 
   RedisSessionStore(RedisCalls redis, Keys keys, SessionConfig config, long clockSkewMillis) {
     this.redis = redis;
@@ -322,6 +360,8 @@ final class RedisSessionStore implements SessionStore {
     this.absoluteMillis = Keys.ascii(config.absoluteTimeout().toMillis());
     this.skewMillis = Keys.ascii(clockSkewMillis);
     this.indexMillis = Keys.ascii(config.absoluteTimeout().toMillis() + clockSkewMillis);
+    this.guardMillis = Keys.ascii(GUARD.toMillis());
+    this.markMillis = Keys.ascii(GUARD.toMillis() + clockSkewMillis);
   }
 
   @Override
@@ -453,18 +493,15 @@ final class RedisSessionStore implements SessionStore {
       return saved == 1;
     }
     // On a cluster the user's index lies in another slot. The session joins it before it is
-    // written under the user, so that deleting the user's sessions never misses it; it joins
-    // again afterwards, in case that deletion pruned it meanwhile. An index entry whose session is
-    // not the user's is harmless: the index is only ever read against the sessions themselves.
+    // written under the user, so that a deletion of the user's sessions either finds it or
+    // guards its key against the write. An index entry whose session is not the user's is
+    // harmless: the index is only ever read against the sessions themselves.
     if (index != null) {
       addToIndex(index, sessionKey);
     }
     List<Object> outcome =
         redis.script("save a session", SAVE_ALONE, ScriptOutputType.MULTI, keyArray, argArray);
     boolean saved = (Long) outcome.get(0) == 1;
-    if (saved && index != null) {
-      addToIndex(index, sessionKey);
-    }
     removeFromIndex(text(outcome.get(1)), index, sessionKey);
     return saved;
   }
@@ -515,7 +552,12 @@ final class RedisSessionStore implements SessionStore {
         TAKE,
         ScriptOutputType.MULTI,
         new String[] {fromKey},
-        t);
+        t[0],
+        t[1],
+        t[2],
+        t[3],
+        Keys.utf8(toKey),
+        markMillis);
     if (fields.isEmpty()) {
       return false;
     }
@@ -541,9 +583,6 @@ final class RedisSessionStore implements SessionStore {
         args.toArray(new byte[0][]));
     boolean moved = (Long) outcome.get(0) == 1;
     if (index != null) {
-      if (moved) {
-        addToIndex(index, toKey);
-      }
       String oldIndex = index;
       redis.call(
           "remove a session from its user's index", c -> c.srem(oldIndex, Keys.utf8(fromKey)));
@@ -606,59 +645,56 @@ final class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * The cluster form of {@link #BY_USER}: the index is read, then each session checked (and deleted) on its own node.
-   * Members that are not the user's live sessions are pruned, then checked once more: a session that a concurrent
-   * login wrote meanwhile is then found (and deleted, or put back in the index), never lost from the index.
+   * The cluster form of {@link #BY_USER}: the index is read, then each entry checked (and deleted) on its own node.
+   * Finding prunes only the user's dead sessions: an entry whose session is absent or not the user's may be a login
+   * under way. Deleting prunes every entry it saw, guards those that were not the user's live sessions against a login
+   * or rotation racing it (their write is then refused), and follows a rotation in flight to its new key.
    */
   private Set<SessionKey> byUserOnCluster(String operation, String userHandle, String mode) {
     String index = keys.sessionsOf(userHandle);
     Set<byte[]> members = redis.call(operation, c -> c.smembers(index));
+    boolean deleting = mode.equals("d");
     Set<SessionKey> result = new HashSet<>();
     List<byte[]> pruned = new ArrayList<>();
-    List<byte[]> recheck = new ArrayList<>();
+    Deque<String> toCheck = new ArrayDeque<>();
+    Set<String> seen = new HashSet<>();
     for (byte[] member : members) {
-      boolean owned = owned(operation, text(member), userHandle, mode);
-      if (owned) {
-        result.add(SessionKey.fromBytes(keys.sessionKeyOf(text(member))));
-      }
-      if (!owned || mode.equals("d")) {
-        pruned.add(member);
-      }
-      if (!owned) {
-        recheck.add(member);
-      }
+      toCheck.add(text(member));
     }
-    if (pruned.isEmpty()) {
-      return result;
-    }
-    byte[][] gone = pruned.toArray(new byte[0][]);
-    redis.call(operation, c -> c.srem(index, gone));
-    for (byte[] member : recheck) {
-      String sessionKey = text(member);
-      if (owned(operation, sessionKey, userHandle, mode)) {
+    while (!toCheck.isEmpty() && seen.size() < MOST_INDEX_ENTRIES) {
+      String sessionKey = toCheck.poll();
+      if (!seen.add(sessionKey)) {
+        continue;
+      }
+      byte[][] t = times(now());
+      List<Object> owned = redis.script(
+          operation,
+          OWNED,
+          ScriptOutputType.MULTI,
+          new String[] {sessionKey},
+          t[0],
+          t[1],
+          t[2],
+          t[3],
+          Keys.utf8(userHandle),
+          Keys.ascii(mode),
+          guardMillis,
+          Keys.utf8(index));
+      long outcome = (Long) owned.get(0);
+      if (outcome == 1) {
         result.add(SessionKey.fromBytes(keys.sessionKeyOf(sessionKey)));
-        if (!mode.equals("d")) {
-          addToIndex(index, sessionKey);
-        }
+      } else if (outcome == 2) {
+        toCheck.add(text(owned.get(1)));
       }
+      if (deleting || outcome == 3) {
+        pruned.add(Keys.utf8(sessionKey));
+      }
+    }
+    if (!pruned.isEmpty()) {
+      byte[][] gone = pruned.toArray(new byte[0][]);
+      redis.call(operation, c -> c.srem(index, gone));
     }
     return result;
-  }
-
-  private boolean owned(String operation, String sessionKey, String userHandle, String mode) {
-    byte[][] t = times(now());
-    Long owned = redis.script(
-        operation,
-        OWNED,
-        ScriptOutputType.INTEGER,
-        new String[] {sessionKey},
-        t[0],
-        t[1],
-        t[2],
-        t[3],
-        Keys.utf8(userHandle),
-        Keys.ascii(mode));
-    return owned == 1;
   }
 
   private Instant now() {

@@ -20,6 +20,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -173,6 +174,15 @@ public final class RedisStores implements AutoCloseable {
     try {
       StatefulRedisClusterConnection<String, byte[]> connection = client.connect(CODEC);
       connection.setTimeout(timeout);
+      // Lettuce opens a node's connection on the first command for it, and the rejecting
+      // behaviour above refuses commands while that connection is being opened: open every
+      // master's connection now, by node id (slot routing) and by address (redirects).
+      for (RedisClusterNode node : connection.getPartitions()) {
+        if (node.getRole().isUpstream()) {
+          connection.getConnection(node.getNodeId());
+          connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+        }
+      }
       return new RedisStores(resources, client, connection, connection.sync(), config, clock);
     } catch (RedisException e) {
       shutdown(client, resources);
