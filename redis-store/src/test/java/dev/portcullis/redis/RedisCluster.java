@@ -165,7 +165,10 @@ final class RedisCluster implements AutoCloseable {
     for (int i = 0; i < servers.size(); i++) {
       for (String line : node(i).clusterNodes().lines().toList()) {
         if (line.contains("myself")) {
-          for (String range : line.split(" ")) {
+          // id, address, flags, master, ping sent, pong received, epoch, link state, slots...
+          String[] fields = line.split(" ");
+          for (int f = 8; f < fields.length; f++) {
+            String range = fields[f];
             if (range.matches("\\d+(-\\d+)?")) {
               String[] bounds = range.split("-");
               int from = Integer.parseInt(bounds[0]);
