@@ -67,7 +67,13 @@ public final class RedisStoreConfig {
   }
 
   private RedisURI withTimeout(RedisURI original) {
-    RedisURI copy = RedisURI.builder(original).build();
+    RedisURI.Builder builder = RedisURI.builder(original);
+    // Lettuce's copying builder leaves the Sentinel part out (and then has no host to build).
+    if (original.getSentinels() != null && !original.getSentinels().isEmpty()) {
+      builder.withSentinelMasterId(original.getSentinelMasterId());
+      original.getSentinels().forEach(builder::withSentinel);
+    }
+    RedisURI copy = builder.build();
     copy.setTimeout(commandTimeout);
     return copy;
   }
