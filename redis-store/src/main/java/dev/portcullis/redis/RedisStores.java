@@ -225,6 +225,12 @@ public final class RedisStores implements AutoCloseable {
    * own memory limit does). One round trip per request that reads its session; one more only when it changed it. With
    * this object's {@link #revocationStore()}, the session read and the revocation check of an authenticated request
    * are one script call together ({@link SessionStore#withRevocations}).
+   *
+   * <p>On a Redis Cluster the session's hash, the user's session index and the revocation keys lie in different
+   * slots, so: an authenticated request makes two calls (the session, then the revocation check); a login adds the
+   * session to the user's index in a call of its own before writing it; a rotation takes the old session away first
+   * and writes the new one second, so a failure in between logs the user out instead of leaving the old id valid;
+   * finding or deleting a user's sessions reads the index and then each session on its own node.
    */
   public SessionStore sessionStore(SessionConfig config) {
     return new RedisSessionStore(
