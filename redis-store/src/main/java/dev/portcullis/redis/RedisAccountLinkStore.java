@@ -14,8 +14,9 @@ import java.util.Optional;
  * identity (the issuer's length, a colon, the issuer and the subject). Linking, unlinking one identity and unlinking
  * every identity of a user are each one Lua script, so an identity and its user's hash always change together: an
  * identity links to one user only, whichever node asks, and a link made while a user's links are removed is either
- * removed with them or kept whole. The user's hash names the identity keys the last script deletes, as the session
- * store's per-user set does, so these keys must live on one Redis (no cluster slots).
+ * removed with them or kept whole. The user's hash names the identity keys the last script deletes, so on a Redis
+ * Cluster every account-link key carries one hash tag and all of them lie in one slot ({@link Keys}); each operation
+ * stays one atomic script there too.
  *
  * <p>Links do not expire. Redis must keep them: give it persistence (RDB or AOF) when it holds links. A user marker
  * written by an earlier version (a plain string, not a hash) still counts for {@link #isLinked} and is replaced by a

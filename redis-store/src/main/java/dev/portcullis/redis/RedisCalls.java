@@ -4,7 +4,7 @@ import dev.portcullis.revocation.StoreUnavailableException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,24 +19,28 @@ import org.slf4j.LoggerFactory;
  * <p>Logs a warning with the operation and the kind of failure, never a key, value or argument; during an outage at
  * most one warning per {@value #WARN_EVERY_SECONDS} seconds (the rest go to debug), and one line when Redis answers
  * again.
+ *
+ * <p>The commands are those common to one server and to a cluster ({@link RedisClusterCommands}, which both Lettuce's
+ * standalone and its cluster connection offer), so every store has one code path: on a cluster Lettuce sends each
+ * command, and each script by its first key, to the node that holds the slot, and follows {@code MOVED} redirects.
  */
 final class RedisCalls {
   private static final Logger LOG = LoggerFactory.getLogger(RedisStores.class);
   private static final long WARN_EVERY_SECONDS = 10;
 
-  private final RedisCommands<String, byte[]> commands;
+  private final RedisClusterCommands<String, byte[]> commands;
   private final String endpoint;
   private final AtomicLong failuresInRow = new AtomicLong();
   private final AtomicLong lastWarnNanos = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  RedisCalls(RedisCommands<String, byte[]> commands, String endpoint) {
+  RedisCalls(RedisClusterCommands<String, byte[]> commands, String endpoint) {
     this.commands = commands;
     this.endpoint = endpoint;
   }
 
   /** Runs {@code command}; {@code operation} names it in logs and exceptions and must not contain data. */
-  <T> T call(String operation, Function<RedisCommands<String, byte[]>, T> command) {
+  <T> T call(String operation, Function<RedisClusterCommands<String, byte[]>, T> command) {
     if (closed.get()) {
       throw new StoreUnavailableException("Redis stores closed: " + operation, null);
     }

@@ -15,7 +15,8 @@ import java.util.Objects;
  * <p>A revoked ticket is a key {@code <prefix>rv:t:<sha256>} holding its expiry; a user's cut-off is a key
  * {@code <prefix>rv:u:<sha256>} holding the cut-off and how long it is kept. Expiry is decided by the injected clock,
  * against the instant stored in the value; Redis's own TTL (the same expiry plus the configured clock skew) only
- * clears the record away. {@link #isRevoked} is one {@code MGET}: one round trip per authenticated request.
+ * clears the record away. {@link #isRevoked} is one {@code MGET}: one round trip per authenticated request (on a Redis
+ * Cluster, where the two keys lie in different slots, the client sends one {@code GET} to each key's node).
  *
  * <p><b>Security.</b> Fails closed: when Redis does not answer within the command timeout, every method throws
  * {@link dev.portcullis.revocation.StoreUnavailableException}, never "not revoked". A stored value that cannot be read

@@ -2,13 +2,19 @@ package dev.portcullis.redis;
 
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * How {@link RedisStores} reaches Redis and names its keys. Immutable; made by {@link #builder()}, which checks every
  * value in {@link Builder#build()}.
  *
- * <p><b>Security.</b> The URI may carry a password and ask for TLS ({@code rediss://}); Lettuce handles both. This
+ * <p>Redis is reached one of three ways: a standalone server or a Sentinel-watched master ({@link Builder#uri}: a
+ * {@code redis://}, {@code rediss://} or {@code redis-sentinel://} URI), or a Redis Cluster
+ * ({@link Builder#clusterNodes}: the URIs of some of its nodes, from which the client learns the rest).
+ *
+ * <p><b>Security.</b> The URIs may carry a password and ask for TLS ({@code rediss://}); Lettuce handles both. This
  * class never shows the password: {@link #toString()} names the endpoint only.
  */
 public final class RedisStoreConfig {
@@ -26,6 +32,7 @@ public final class RedisStoreConfig {
   private static final int LONGEST_PREFIX = 64;
 
   private final RedisURI uri;
+  private final List<RedisURI> clusterNodes;
   private final String keyPrefix;
   private final Duration commandTimeout;
   private final Duration clockSkew;
@@ -33,6 +40,7 @@ public final class RedisStoreConfig {
 
   private RedisStoreConfig(Builder b) {
     this.uri = b.uri;
+    this.clusterNodes = List.copyOf(b.clusterNodes);
     this.keyPrefix = b.keyPrefix;
     this.commandTimeout = b.commandTimeout;
     this.clockSkew = b.clockSkew;
@@ -43,15 +51,41 @@ public final class RedisStoreConfig {
     return new Builder();
   }
 
-  /** A copy of the URI, with {@link #commandTimeout()} as its timeout. */
+  /** Whether Redis is a cluster ({@link Builder#clusterNodes}) rather than one server or a Sentinel master. */
+  public boolean cluster() {
+    return !clusterNodes.isEmpty();
+  }
+
+  /** A copy of the URI, with {@link #commandTimeout()} as its timeout; null for a cluster. */
   RedisURI uri() {
-    RedisURI copy = RedisURI.builder(uri).build();
+    return uri == null ? null : withTimeout(uri);
+  }
+
+  /** Copies of the cluster's seed URIs, with {@link #commandTimeout()} as their timeout; empty unless a cluster. */
+  List<RedisURI> clusterNodes() {
+    return clusterNodes.stream().map(this::withTimeout).toList();
+  }
+
+  private RedisURI withTimeout(RedisURI original) {
+    RedisURI.Builder builder = RedisURI.builder(original);
+    // Lettuce's copying builder leaves the Sentinel part out (and then has no host to build).
+    if (original.getSentinels() != null && !original.getSentinels().isEmpty()) {
+      builder.withSentinelMasterId(original.getSentinelMasterId());
+      original.getSentinels().forEach(builder::withSentinel);
+    }
+    RedisURI copy = builder.build();
     copy.setTimeout(commandTimeout);
     return copy;
   }
 
   /** The endpoint, for logs: scheme, host and port, never credentials. */
   String endpoint() {
+    if (cluster()) {
+      RedisURI first = clusterNodes.get(0);
+      return (first.isSsl() ? "rediss" : "redis") + " cluster via " + first.getHost() + ":"
+          + first.getPort()
+          + (clusterNodes.size() > 1 ? " and " + (clusterNodes.size() - 1) + " more" : "");
+    }
     if (uri.getSentinels() != null && !uri.getSentinels().isEmpty()) {
       return "redis-sentinel master " + uri.getSentinelMasterId();
     }
@@ -87,6 +121,7 @@ public final class RedisStoreConfig {
   /** Collects the settings; {@link #build()} refuses missing or out-of-range values. */
   public static final class Builder {
     private RedisURI uri;
+    private final List<RedisURI> clusterNodes = new ArrayList<>();
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration clockSkew = DEFAULT_CLOCK_SKEW;
@@ -94,7 +129,10 @@ public final class RedisStoreConfig {
 
     private Builder() {}
 
-    /** Where Redis is: standalone or through Sentinel; TLS and password as the URI says. Required. */
+    /**
+     * Where Redis is: standalone or through Sentinel; TLS and password as the URI says. This or
+     * {@link #clusterNodes(List)} is required, not both.
+     */
     public Builder uri(RedisURI uri) {
       this.uri = Objects.requireNonNull(uri, "uri");
       return this;
@@ -118,8 +156,39 @@ public final class RedisStoreConfig {
     }
 
     /**
+     * A Redis Cluster, by the URIs of one or more of its nodes ({@code redis://host:port} or {@code rediss://...},
+     * with the password in the URI as for {@link #uri(String)}); the client asks them for the cluster's layout and
+     * reaches every other node with the same TLS setting and credentials. All seeds must agree on TLS. Replaces any
+     * earlier call; this or {@link #uri} is required, not both.
+     *
+     * @throws IllegalArgumentException when a string is not a {@code redis://} or {@code rediss://} URI of one host;
+     *     the message does not repeat the string, which may hold a password
+     */
+    public Builder clusterNodes(List<String> seedUris) {
+      Objects.requireNonNull(seedUris, "seedUris");
+      List<RedisURI> parsed = new ArrayList<>();
+      for (String s : seedUris) {
+        Objects.requireNonNull(s, "seed URI");
+        RedisURI node;
+        try {
+          node = RedisURI.create(s);
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException(
+              "not a Redis cluster node URI (redis://host:port, rediss://host:port)");
+        }
+        parsed.add(node);
+      }
+      clusterNodes.clear();
+      clusterNodes.addAll(parsed);
+      return this;
+    }
+
+    /**
      * Put before every key, so that several portals (or other applications) can share one Redis. Printable ASCII
      * without spaces, at most 64 characters. Default {@value RedisStoreConfig#DEFAULT_KEY_PREFIX}.
+     */
+    /**
+     * On a cluster the prefix must hold no {@code {}} or {@code }}}: the stores choose each key's hash tag themselves.
      */
     public Builder keyPrefix(String keyPrefix) {
       this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
@@ -160,10 +229,29 @@ public final class RedisStoreConfig {
     /**
      * The configuration.
      *
-     * @throws IllegalStateException when the URI is missing or a value is out of range
+     * @throws IllegalStateException when the URI (or the cluster's nodes) is missing, both are given, a value is out
+     *     of range, or the cluster's nodes are not plain node URIs that agree on TLS
      */
     public RedisStoreConfig build() {
-      requireState(uri != null, "a Redis URI is required");
+      requireState(
+          uri != null || !clusterNodes.isEmpty(),
+          "a Redis URI or the nodes of a Redis Cluster are required");
+      requireState(
+          uri == null || clusterNodes.isEmpty(),
+          "give either a Redis URI or the nodes of a Redis Cluster, not both");
+      for (RedisURI node : clusterNodes) {
+        requireState(
+            (node.getSentinels() == null || node.getSentinels().isEmpty())
+                && node.getSocket() == null
+                && node.getHost() != null,
+            "a Redis Cluster node is a redis:// or rediss:// URI of one host and port");
+        requireState(
+            node.isSsl() == clusterNodes.get(0).isSsl(),
+            "the nodes of a Redis Cluster must all use TLS (rediss://) or none");
+      }
+      requireState(
+          clusterNodes.isEmpty() || (keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0),
+          "on a Redis Cluster the key prefix must not hold { or }: the stores set the hash tags");
       requireState(
           !keyPrefix.isEmpty()
               && keyPrefix.length() <= LONGEST_PREFIX

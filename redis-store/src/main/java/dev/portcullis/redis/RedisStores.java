@@ -7,12 +7,20 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -48,37 +56,47 @@ import java.util.concurrent.TimeUnit;
  * the node keeps its one connection (no pool to grow), and at most {@link RedisStoreConfig#maxPendingCommands()}
  * commands wait for answers; past that, calls fail closed at once. Keys hold
  * SHA-256 hashes of identifiers, never the identifiers; logs name the operation and the failure, never a key or
- * value. Standalone Redis or Sentinel only: the scripts touch more than one key, which Redis Cluster would refuse (the
- * session key and the revocation keys of the combined lookup cannot share a slot either, so on a cluster the session
- * read and the revocation check would be two calls).
+ * value.
+ *
+ * <p><b>Deployments.</b> A standalone Redis, a master found through Sentinel ({@code redis-sentinel://} URI), or a
+ * Redis Cluster ({@link RedisStoreConfig.Builder#clusterNodes}). On a cluster the keys carry hash tags so that every
+ * script touches one slot, and the few operations whose keys cannot share a slot are split into calls made in the
+ * order that fails closed (see {@link #sessionStore}); the client follows the cluster's redirects and refreshes its
+ * view of the slots when they move. Standalone and Sentinel keep the key names of earlier versions.
  */
 public final class RedisStores implements AutoCloseable {
   private static final Duration LONGEST_RECONNECT_DELAY = Duration.ofSeconds(1);
   private static final Duration SHORTEST_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  /** How often a cluster connection re-reads the slot layout even when no redirect told it to. */
+  private static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(60);
+
+  private static final RedisCodec<String, byte[]> CODEC =
+      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private final ClientResources resources;
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, byte[]> connection;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, byte[]> connection;
   private final RedisCalls calls;
   private final Keys keys;
   private final long clockSkewMillis;
 
   private RedisStores(
       ClientResources resources,
-      RedisClient client,
-      StatefulRedisConnection<String, byte[]> connection,
+      AbstractRedisClient client,
+      StatefulConnection<String, byte[]> connection,
+      RedisClusterCommands<String, byte[]> commands,
       RedisStoreConfig config,
       InstantSource clock) {
     this.resources = resources;
     this.client = client;
     this.connection = connection;
-    this.calls = new RedisCalls(connection.sync(), config.endpoint());
-    this.keys = new Keys(config.keyPrefix(), clock, config.clockSkew());
+    this.calls = new RedisCalls(commands, config.endpoint());
+    this.keys = new Keys(config.keyPrefix(), clock, config.clockSkew(), config.cluster());
     this.clockSkewMillis = config.clockSkew().toMillis();
   }
 
   /**
-   * Connects to Redis.
+   * Connects to Redis, or to a Redis Cluster when the configuration names its nodes.
    *
    * @param clock the time the stores decide expiry by; the same source the rest of Portcullis uses
    * @throws StoreUnavailableException when Redis cannot be reached (or refuses the credentials) now; the node should
@@ -94,6 +112,22 @@ public final class RedisStores implements AutoCloseable {
         .reconnectDelay(Delay.exponential(
             Duration.ofMillis(10), LONGEST_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
         .build();
+    SocketOptions socket = SocketOptions.builder()
+        .connectTimeout(
+            timeout.compareTo(SHORTEST_CONNECT_TIMEOUT) > 0 ? timeout : SHORTEST_CONNECT_TIMEOUT)
+        .keepAlive(true)
+        .build();
+    return config.cluster()
+        ? connectCluster(config, clock, resources, socket)
+        : connectOne(config, clock, resources, socket);
+  }
+
+  private static RedisStores connectOne(
+      RedisStoreConfig config,
+      InstantSource clock,
+      ClientResources resources,
+      SocketOptions socket) {
+    Duration timeout = config.commandTimeout();
     RedisClient client = RedisClient.create(resources);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
@@ -104,26 +138,63 @@ public final class RedisStores implements AutoCloseable {
         // calls fail at once.
         .requestQueueSize(config.maxPendingCommands())
         .timeoutOptions(TimeoutOptions.enabled(timeout))
-        .socketOptions(SocketOptions.builder()
-            .connectTimeout(
-                timeout.compareTo(SHORTEST_CONNECT_TIMEOUT) > 0
-                    ? timeout
-                    : SHORTEST_CONNECT_TIMEOUT)
-            .keepAlive(true)
+        .socketOptions(socket)
+        .build());
+    try {
+      StatefulRedisConnection<String, byte[]> connection = client.connect(CODEC, config.uri());
+      connection.setTimeout(timeout);
+      return new RedisStores(resources, client, connection, connection.sync(), config, clock);
+    } catch (RedisException e) {
+      shutdown(client, resources);
+      throw unreachable(config, e);
+    }
+  }
+
+  private static RedisStores connectCluster(
+      RedisStoreConfig config,
+      InstantSource clock,
+      ClientResources resources,
+      SocketOptions socket) {
+    Duration timeout = config.commandTimeout();
+    RedisClusterClient client = RedisClusterClient.create(resources, config.clusterNodes());
+    client.setOptions(ClusterClientOptions.builder()
+        .autoReconnect(true)
+        // The same fail-closed bounds as on one server, for each node's connection.
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .requestQueueSize(config.maxPendingCommands())
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .socketOptions(socket)
+        // A MOVED or ASK redirect, or a node that cannot be reached, makes the client re-read
+        // the slot layout at once; the periodic refresh catches changes no call ran into.
+        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+            .enableAllAdaptiveRefreshTriggers()
+            .enablePeriodicRefresh(CLUSTER_REFRESH_PERIOD)
             .build())
         .build());
     try {
-      StatefulRedisConnection<String, byte[]> connection =
-          client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), config.uri());
+      StatefulRedisClusterConnection<String, byte[]> connection = client.connect(CODEC);
       connection.setTimeout(timeout);
-      return new RedisStores(resources, client, connection, config, clock);
+      // Lettuce opens a node's connection on the first command for it, and the rejecting
+      // behaviour above refuses commands while that connection is being opened: open every
+      // master's connection now, by node id (slot routing) and by address (redirects).
+      for (RedisClusterNode node : connection.getPartitions()) {
+        if (node.getRole().isUpstream()) {
+          connection.getConnection(node.getNodeId());
+          connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+        }
+      }
+      return new RedisStores(resources, client, connection, connection.sync(), config, clock);
     } catch (RedisException e) {
       shutdown(client, resources);
-      throw new StoreUnavailableException(
-          "cannot connect to Redis at " + config.endpoint() + " ("
-              + e.getClass().getSimpleName() + ")",
-          e);
+      throw unreachable(config, e);
     }
+  }
+
+  private static StoreUnavailableException unreachable(RedisStoreConfig config, RedisException e) {
+    return new StoreUnavailableException(
+        "cannot connect to Redis at " + config.endpoint() + " (" + e.getClass().getSimpleName()
+            + ")",
+        e);
   }
 
   /** Revoked tickets and per-user cut-offs; one round trip per check. */
@@ -154,6 +225,12 @@ public final class RedisStores implements AutoCloseable {
    * own memory limit does). One round trip per request that reads its session; one more only when it changed it. With
    * this object's {@link #revocationStore()}, the session read and the revocation check of an authenticated request
    * are one script call together ({@link SessionStore#withRevocations}).
+   *
+   * <p>On a Redis Cluster the session's hash, the user's session index and the revocation keys lie in different
+   * slots, so: an authenticated request makes two calls (the session, then the revocation check); a login adds the
+   * session to the user's index in a call of its own before writing it; a rotation takes the old session away first
+   * and writes the new one second, so a failure in between logs the user out instead of leaving the old id valid;
+   * finding or deleting a user's sessions reads the index and then each session on its own node.
    */
   public SessionStore sessionStore(SessionConfig config) {
     return new RedisSessionStore(
@@ -173,7 +250,7 @@ public final class RedisStores implements AutoCloseable {
     }
   }
 
-  private static void shutdown(RedisClient client, ClientResources resources) {
+  private static void shutdown(AbstractRedisClient client, ClientResources resources) {
     try {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     } finally {

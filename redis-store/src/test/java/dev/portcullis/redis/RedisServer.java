@@ -26,12 +26,14 @@ final class RedisServer implements AutoCloseable {
   private final Path binary;
   private final Path dir;
   private final int port;
+  private final List<String> extraArguments;
   private Process process;
 
-  private RedisServer(Path binary, Path dir, int port) {
+  private RedisServer(Path binary, Path dir, int port, List<String> extraArguments) {
     this.binary = binary;
     this.dir = dir;
     this.port = port;
+    this.extraArguments = List.copyOf(extraArguments);
   }
 
   /** The {@code redis-server} on the PATH, if any. */
@@ -50,11 +52,21 @@ final class RedisServer implements AutoCloseable {
       "redis-server is not installed (apt-get install redis-server): Redis store tests skipped";
 
   static RedisServer start() throws IOException {
+    return start(freePort(), List.of());
+  }
+
+  /** A server on {@code port} with {@code extraArguments} after the usual ones (cluster mode, for instance). */
+  static RedisServer start(int port, List<String> extraArguments) throws IOException {
     Path binary = binary().orElseThrow(() -> new IllegalStateException(MISSING));
     RedisServer server =
-        new RedisServer(binary, Files.createTempDirectory("redis-test"), freePort());
+        new RedisServer(binary, Files.createTempDirectory("redis-test"), port, extraArguments);
     server.launch();
     return server;
+  }
+
+  /** The folder the server runs in (its {@code nodes.conf} in cluster mode). */
+  Path dir() {
+    return dir;
   }
 
   int port() {
@@ -86,20 +98,22 @@ final class RedisServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    process = new ProcessBuilder(
-            binary.toString(),
-            "--port",
-            Integer.toString(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            dir.toString(),
-            "--daemonize",
-            "no")
+    List<String> command = new java.util.ArrayList<>(List.of(
+        binary.toString(),
+        "--port",
+        Integer.toString(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir.toString(),
+        "--daemonize",
+        "no"));
+    command.addAll(extraArguments);
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile())
         .start();
@@ -147,7 +161,7 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

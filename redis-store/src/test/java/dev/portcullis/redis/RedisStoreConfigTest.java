@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RedisStoreConfigTest {
@@ -89,5 +90,74 @@ class RedisStoreConfigTest {
     assertThatThrownBy(() -> RedisStoreConfig.builder().uri("http://:s3cret-pw@nowhere"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining("s3cret-pw");
+  }
+
+  @Test
+  void clusterNodes_makeAClusterConfig_withTheCommandTimeoutOnEverySeed() {
+    RedisStoreConfig config = RedisStoreConfig.builder()
+        .clusterNodes(List.of("rediss://:pw@10.0.0.1:7000", "rediss://:pw@10.0.0.2:7000"))
+        .commandTimeout(Duration.ofMillis(250))
+        .build();
+
+    assertThat(config.cluster()).isTrue();
+    assertThat(config.uri()).isNull();
+    assertThat(config.clusterNodes()).hasSize(2).allSatisfy(node -> {
+      assertThat(node.isSsl()).isTrue();
+      assertThat(node.getTimeout()).isEqualTo(Duration.ofMillis(250));
+    });
+    assertThat(config.toString())
+        .contains("cluster")
+        .contains("10.0.0.1:7000")
+        .doesNotContain("pw");
+    assertThat(valid().build().cluster()).isFalse();
+  }
+
+  @Test
+  void clusterContradictions_areRefusedAtBuild() {
+    assertThatThrownBy(
+            () -> valid().clusterNodes(List.of("redis://10.0.0.1:7000")).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not both");
+    assertThatThrownBy(() -> RedisStoreConfig.builder().clusterNodes(List.of()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("required");
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .clusterNodes(List.of("redis://10.0.0.1:7000", "rediss://10.0.0.2:7000"))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("TLS");
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .clusterNodes(List.of("redis-sentinel://10.0.0.1:26379#mymaster"))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("one host");
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .clusterNodes(List.of("redis://10.0.0.1:7000"))
+            .keyPrefix("{portal}:")
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hash tags");
+    // The same prefix is fine on one server, where keys have no slots.
+    assertThat(valid().keyPrefix("{portal}:").build().keyPrefix()).isEqualTo("{portal}:");
+  }
+
+  @Test
+  void badClusterNodeUri_isRefused_withoutRepeatingIt() {
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .clusterNodes(List.of("redis://10.0.0.1:7000", "http://:s3cret-pw@nowhere")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining("s3cret-pw");
+  }
+
+  @Test
+  void sentinelUri_namesTheMasterAndNotThePassword() {
+    RedisStoreConfig config = RedisStoreConfig.builder()
+        .uri("redis-sentinel://:s3cret-pw@10.0.0.1:26379,10.0.0.2:26379/0#portal-master")
+        .build();
+
+    assertThat(config.cluster()).isFalse();
+    assertThat(config.uri().getSentinels()).hasSize(2);
+    assertThat(config.uri().getSentinelMasterId()).isEqualTo("portal-master");
+    assertThat(config.toString()).contains("portal-master").doesNotContain("s3cret-pw");
   }
 }
