@@ -13,6 +13,7 @@ import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.internal.StoreObservations;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;

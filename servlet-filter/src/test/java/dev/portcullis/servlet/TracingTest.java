@@ -68,12 +68,13 @@ class TracingTest {
   private Portcullis portcullis;
 
   TracingTest() {
+    // The meter handler first: once a span has ended, its observation's timer has been recorded.
     observations
         .observationConfig()
+        .observationHandler(new DefaultMeterObservationHandler(meters))
         .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
             new PropagatingReceiverTracingObservationHandler<>(tracer, new W3cPropagator(tracer)),
-            new DefaultTracingObservationHandler(tracer)))
-        .observationHandler(new DefaultMeterObservationHandler(meters));
+            new DefaultTracingObservationHandler(tracer)));
   }
 
   @AfterEach
@@ -134,6 +135,27 @@ class TracingTest {
     return tracer.getSpans().stream().filter(s -> name.equals(s.getName())).toList();
   }
 
+  /**
+   * The ended spans named {@code name}, waiting for the first: the request's span ends after the response has been
+   * sent, so the client may see the response first.
+   */
+  private List<SimpleSpan> ended(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    List<SimpleSpan> found = endedNow(name);
+    while (found.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      found = endedNow(name);
+    }
+    assertThat(found).as("ended spans named " + name).isNotEmpty();
+    return found;
+  }
+
+  private List<SimpleSpan> endedNow(String name) {
+    return spans(name).stream()
+        .filter(s -> s.getEndTimestamp() != null && s.getEndTimestamp().toEpochMilli() > 0)
+        .toList();
+  }
+
   private AuditEvent flushedOnce(AuditEventType type) throws InterruptedException {
     assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
     return audited.assertOnce(type);
@@ -146,12 +168,12 @@ class TracingTest {
     alice.openLoginPage();
     tracer.getSpans().clear();
     assertThat(alice.login("alice", "alice-pw", true).statusCode()).isEqualTo(303);
-    SimpleSpan loginRequest = spans("portcullis POST").get(0);
+    SimpleSpan loginRequest = ended("portcullis POST").get(0);
     AuditEvent loggedIn = flushedOnce(AuditEventType.AUTHN_LOGIN_SUCCESS);
 
     tracer.getSpans().clear();
     assertThat(alice.get("/reports/41").statusCode()).isEqualTo(200);
-    SimpleSpan viewRequest = spans("portcullis GET").get(0);
+    SimpleSpan viewRequest = ended("portcullis GET").get(0);
     AuditEvent viewed = flushedOnce(REPORT_VIEW);
 
     // A new trace for each request (no traceparent): the audit events carry the span's trace id,
@@ -187,8 +209,8 @@ class TracingTest {
     tracer.getSpans().clear();
     alice.login("alice", "alice-pw", true);
 
-    SimpleSpan request = spans("portcullis POST").get(0);
-    SimpleSpan login = spans("portcullis.login").get(0);
+    SimpleSpan request = ended("portcullis POST").get(0);
+    SimpleSpan login = ended("portcullis.login").get(0);
     assertThat(login.getTraceId()).isEqualTo(request.getTraceId());
     assertThat(login.getParentId()).isEqualTo(request.getSpanId());
     assertThat(spans("portcullis.store"))
@@ -208,7 +230,7 @@ class TracingTest {
             .statusCode())
         .isEqualTo(200);
 
-    SimpleSpan request = spans("portcullis GET").get(0);
+    SimpleSpan request = ended("portcullis GET").get(0);
     assertThat(request.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(request.getParentId()).isEqualTo(CALLER_SPAN);
     assertThat(flushedOnce(REPORT_VIEW).traceId()).contains(TRACE_ID);
@@ -219,7 +241,7 @@ class TracingTest {
     Browser alice = start(null);
     alice.login("alice", "alice-pw", true);
     assertThat(alice.get("/reports/41").statusCode()).isEqualTo(200);
-    assertThat(spans("portcullis GET")).as("the tracer still makes spans").isNotEmpty();
+    assertThat(ended("portcullis GET")).as("the tracer still makes spans").isNotEmpty();
     assertThat(flushedOnce(REPORT_VIEW).traceId()).isEmpty();
   }
 
