@@ -34,10 +34,6 @@ final class FilterObservations {
   /** The tracer's current trace id, or null when the audit trace id comes from the header only. */
   private final Supplier<String> currentTraceId;
 
-  FilterObservations(ObservationRegistry registry) {
-    this(registry, null);
-  }
-
   /** @param currentTraceId asked for the trace id inside each request's observation scope; null for none */
   FilterObservations(ObservationRegistry registry, Supplier<String> currentTraceId) {
     this.registry = Objects.requireNonNull(registry, "registry");
