@@ -89,34 +89,41 @@ class TelemetryOverHttpTest {
             meters.get("portcullis.sessions.active").tag("kind", "user").gauge().value())
         .isPositive();
 
-    List<SimpleSpan> views = awaitEnded("portcullis GET");
     assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
     AuditEvent viewed = ((RecordingAuditSink) sink)
         .assertOnce(
             AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("7"));
     assertThat(viewed.traceId()).isPresent();
-    assertThat(views)
-        .extracting(
-            s -> s.getTraceId().length() == 16 ? "0".repeat(16) + s.getTraceId() : s.getTraceId())
-        .contains(viewed.traceId().orElseThrow());
+    assertThat(awaitEndedInTrace("portcullis GET", viewed.traceId().orElseThrow()))
+        .as("the request's span, in the audit event's trace")
+        .isNotEmpty();
     assertThat(tracer.getSpans())
         .filteredOn(s -> "portcullis.store".equals(s.getName()))
         .isNotEmpty();
   }
 
-  /** The ended spans named {@code name}: a request's span ends after the client has its response. */
-  private List<SimpleSpan> awaitEnded(String name) throws InterruptedException {
+  /**
+   * The ended spans named {@code name} in the trace {@code traceId} (W3C form), waiting for the first: a request's
+   * span ends after the client has its response.
+   */
+  private List<SimpleSpan> awaitEndedInTrace(String name, String traceId)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     List<SimpleSpan> ended;
     do {
       ended = tracer.getSpans().stream()
-          .filter(s -> name.equals(s.getName()) && s.getEndTimestamp().toEpochMilli() > 0)
+          .filter(s -> name.equals(s.getName())
+              && s.getEndTimestamp().toEpochMilli() > 0
+              && w3c(s.getTraceId()).equals(traceId))
           .toList();
       if (ended.isEmpty()) {
         Thread.sleep(10);
       }
     } while (ended.isEmpty() && System.nanoTime() < deadline);
-    assertThat(ended).as("ended spans named " + name).isNotEmpty();
     return ended;
+  }
+
+  private static String w3c(String tracerId) {
+    return tracerId.length() == 16 ? "0".repeat(16) + tracerId : tracerId;
   }
 }
