@@ -146,6 +146,15 @@ public final class AuditMetrics {
   }
 
   /**
+   * Whether {@code store} is already a decorator of {@link #counting(SessionStore, MeterRegistry)} or {@link
+   * #counting(RevocationStore, MeterRegistry)}: a framework that wraps the stores it is given wraps each once.
+   */
+  public static boolean isCounting(Object store) {
+    return store instanceof StoreErrorCounting.Sessions
+        || store instanceof StoreErrorCounting.Revocations;
+  }
+
+  /**
    * Publishes the sessions {@code store} holds as the gauge {@value #ACTIVE_SESSIONS}, tagged {@code kind}
    * {@code user} (logged-in sessions) or {@code anonymous}, from the cache's own estimates (no scan).
    */

@@ -1,6 +1,7 @@
 package dev.portcullis.audit;
 
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionChanges;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionRecord;
@@ -93,6 +94,20 @@ final class StoreErrorCounting {
     @Override
     public int deleteByUser(String userHandle) {
       return counting.call("delete_by_user", () -> target.deleteByUser(userHandle));
+    }
+
+    /**
+     * The store's own one-call lookup, its failures counted as {@code load_with_revocation}: a counted revocation store
+     * is unwrapped first, so that a store that answers both at once when both are its own still recognises it.
+     */
+    @Override
+    public Optional<SessionAndRevocationLookup> withRevocations(RevocationStore revocations) {
+      RevocationStore inner =
+          revocations instanceof Revocations counted ? counted.target() : revocations;
+      return target
+          .withRevocations(inner)
+          .map(lookup -> (key, ticketId, userHandle, issuedAt) -> counting.call(
+              "load_with_revocation", () -> lookup.load(key, ticketId, userHandle, issuedAt)));
     }
 
     @Override

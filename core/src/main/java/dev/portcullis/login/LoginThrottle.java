@@ -1,6 +1,8 @@
 package dev.portcullis.login;
 
 import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.SecretAccess;
 import dev.portcullis.revocation.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
@@ -54,7 +57,14 @@ public final class LoginThrottle {
   private final Duration knownAddressFor;
   private final LoginAttemptStore store;
   private final SecureRandom random;
+  /** The fixed hash key, or null when it follows {@link #hashKeyRing}. */
   private final SecretKeySpec hashKey;
+  /** The ring whose active key the hash key is derived from, or null for a fixed key. */
+  private final KeyRingSource hashKeyRing;
+  /** The hash key derived from the last ring seen; replaced when the source gives another ring. */
+  private volatile DerivedKey derived;
+
+  private record DerivedKey(KeyRing ring, SecretKeySpec key) {}
 
   private LoginThrottle(Builder b, LoginAttemptStore store, byte[] hashKey) {
     this.maxPerAccount = b.maxPerAccount;
@@ -63,7 +73,54 @@ public final class LoginThrottle {
     this.knownAddressFor = b.knownAddressFor;
     this.store = store;
     this.random = b.random;
-    this.hashKey = new SecretKeySpec(hashKey, "HmacSHA256");
+    this.hashKeyRing = b.hashKeyRing;
+    this.hashKey = hashKey == null ? null : new SecretKeySpec(hashKey, "HmacSHA256");
+  }
+
+  /** The label that separates the hash key derived from a key ring from the ring's other uses. */
+  private static final byte[] HASH_KEY_LABEL =
+      "portcullis login-attempt store hash key v1".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * The hash key derived from {@code ring}'s active key: HMAC-SHA256 of a fixed label under it, the same on every node
+   * with the same active key.
+   */
+  public static KeyMaterial hashKeyOf(KeyRing ring) {
+    byte[] key = ring.material(ring.activeKey().id(), SecretAccess.insecure())
+        .toByteArray(SecretAccess.insecure());
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      byte[] derivedKey = mac.doFinal(HASH_KEY_LABEL);
+      try {
+        return KeyMaterial.copyOf(derivedKey);
+      } finally {
+        Arrays.fill(derivedKey, (byte) 0);
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is required of every Java platform", e);
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
+  }
+
+  /** The key the store's keys are hashed with now: the fixed one, or the one of the ring's current active key. */
+  private SecretKeySpec currentHashKey() {
+    if (hashKeyRing == null) {
+      return hashKey;
+    }
+    KeyRing ring = hashKeyRing.current();
+    DerivedKey d = derived;
+    if (d == null || d.ring() != ring) {
+      byte[] bytes = hashKeyOf(ring).toByteArray(SecretAccess.insecure());
+      try {
+        d = new DerivedKey(ring, new SecretKeySpec(bytes, "HmacSHA256"));
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+      }
+      derived = d;
+    }
+    return d.key();
   }
 
   public static Builder builder(InstantSource clock) {
@@ -123,7 +180,7 @@ public final class LoginThrottle {
     Mac mac;
     try {
       mac = Mac.getInstance("HmacSHA256");
-      mac.init(hashKey);
+      mac.init(currentHashKey());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is required of every Java platform", e);
     }
@@ -216,6 +273,7 @@ public final class LoginThrottle {
     private LoginAttemptStore store;
     private SecureRandom random;
     private KeyMaterial hashKey;
+    private KeyRingSource hashKeyRing;
 
     private Builder(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -270,12 +328,24 @@ public final class LoginThrottle {
     }
 
     /**
-     * The key of the hashes the store is keyed by: required with a {@link #store}, and the same on every node that
+     * The key of the hashes the store is keyed by: required with a {@link #store} (or {@link #hashKeyFrom}), and the same on every node that
      * shares it (a secret, like the key ring: from the environment or a key file, never in code). Without a store,
      * the default in-memory one gets a fresh random key.
      */
     public Builder hashKey(KeyMaterial hashKey) {
       this.hashKey = Objects.requireNonNull(hashKey, "hashKey");
+      return this;
+    }
+
+    /**
+     * Derives the hash key from {@code ring}'s active key ({@link #hashKeyOf}), following the ring: once a reload
+     * promotes another key, the next attempt is hashed under the key derived from it, on every node, so that nodes
+     * started before and after the promotion share one limit. Budgets and known addresses recorded under the old key
+     * are not found any more (they leave the store with their window); a promotion is rare, and a retired or revoked
+     * key then no longer keys the store. Instead of {@link #hashKey}.
+     */
+    public Builder hashKeyFrom(KeyRingSource ring) {
+      this.hashKeyRing = Objects.requireNonNull(ring, "ring");
       return this;
     }
 
@@ -298,9 +368,12 @@ public final class LoginThrottle {
         throw new IllegalStateException(
             "a SecureRandom is required (random(...)): attempt ids and hash keys");
       }
-      if (store != null && hashKey == null) {
+      if (hashKey != null && hashKeyRing != null) {
+        throw new IllegalStateException("give a hashKey(...) or hashKeyFrom(...), not both");
+      }
+      if (store != null && hashKey == null && hashKeyRing == null) {
         throw new IllegalStateException(
-            "a login-attempt store needs a hashKey(...), the same on every node that"
+            "a login-attempt store needs a hashKey(...) or hashKeyFrom(...), the same on every node that"
                 + " shares it, so that the store holds no usernames or addresses");
       }
       if (store != null && maxTracked != null) {
@@ -313,6 +386,9 @@ public final class LoginThrottle {
       LoginAttemptStore s = store != null
           ? store
           : LoginAttemptStore.inMemory(clock, maxTracked != null ? maxTracked : 100_000);
+      if (hashKeyRing != null) {
+        return new LoginThrottle(this, s, null);
+      }
       byte[] key = hashKey != null ? hashKey.toByteArray(SecretAccess.insecure()) : new byte[32];
       if (hashKey == null) {
         random.nextBytes(key);

@@ -236,4 +236,90 @@ class AuditMetricsTest {
             .count())
         .isEqualTo(1.0);
   }
+
+  @Test
+  void countedStores_keepAStoresOneCallLookup_andCountItsFailures_andAreCountedOnce() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    dev.portcullis.testing.MutableClock clock =
+        dev.portcullis.testing.MutableClock.startingAt2026();
+    dev.portcullis.revocation.RevocationStore own =
+        dev.portcullis.revocation.RevocationStore.inMemory(clock);
+    dev.portcullis.session.SessionStore caffeine =
+        dev.portcullis.session.CaffeineSessionStore.builder(
+                dev.portcullis.session.SessionConfig.defaults(), clock)
+            .build();
+    IllegalStateException down = new IllegalStateException("connection refused");
+    // A store that answers both at once, but only together with its own revocation store.
+    dev.portcullis.session.SessionStore combined = new dev.portcullis.session.SessionStore() {
+      @Override
+      public java.util.Optional<dev.portcullis.session.SessionRecord> load(
+          dev.portcullis.session.SessionKey key) {
+        return caffeine.load(key);
+      }
+
+      @Override
+      public boolean save(
+          dev.portcullis.session.SessionKey key, dev.portcullis.session.SessionChanges changes) {
+        return caffeine.save(key, changes);
+      }
+
+      @Override
+      public boolean delete(dev.portcullis.session.SessionKey key) {
+        return caffeine.delete(key);
+      }
+
+      @Override
+      public boolean rotate(
+          dev.portcullis.session.SessionKey from, dev.portcullis.session.SessionKey to) {
+        return caffeine.rotate(from, to);
+      }
+
+      @Override
+      public java.util.Set<dev.portcullis.session.SessionKey> findByUser(String userHandle) {
+        return caffeine.findByUser(userHandle);
+      }
+
+      @Override
+      public int deleteByUser(String userHandle) {
+        return caffeine.deleteByUser(userHandle);
+      }
+
+      @Override
+      public java.util.Optional<dev.portcullis.session.SessionAndRevocationLookup> withRevocations(
+          dev.portcullis.revocation.RevocationStore revocations) {
+        return revocations == own
+            ? java.util.Optional.of((key, ticketId, userHandle, issuedAt) -> {
+              throw down;
+            })
+            : java.util.Optional.empty();
+      }
+    };
+    dev.portcullis.session.SessionStore sessions = AuditMetrics.counting(combined, registry);
+    dev.portcullis.revocation.RevocationStore revocations = AuditMetrics.counting(own, registry);
+
+    java.util.Optional<dev.portcullis.session.SessionAndRevocationLookup> lookup =
+        sessions.withRevocations(revocations);
+    assertThat(lookup).as("one call, as without counting").isPresent();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> lookup
+            .orElseThrow()
+            .load(
+                dev.portcullis.session.SessionKey.fromBytes(new byte[32]),
+                "t",
+                "u",
+                java.time.Instant.EPOCH))
+        .isSameAs(down);
+    assertThat(registry
+            .get(AuditMetrics.STORE_ERRORS)
+            .tags("operation", "load_with_revocation", "kind", "error")
+            .counter()
+            .count())
+        .isEqualTo(1.0);
+    assertThat(sessions.withRevocations(dev.portcullis.revocation.RevocationStore.inMemory(clock)))
+        .as("another revocation store gets the two calls")
+        .isEmpty();
+    assertThat(AuditMetrics.isCounting(sessions)).isTrue();
+    assertThat(AuditMetrics.isCounting(revocations)).isTrue();
+    assertThat(AuditMetrics.isCounting(combined)).isFalse();
+    assertThat(AuditMetrics.isCounting(own)).isFalse();
+  }
 }

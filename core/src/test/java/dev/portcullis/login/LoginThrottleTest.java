@@ -325,4 +325,52 @@ class LoginThrottleTest {
     assertThat(throttle().knownAddressFor(Duration.ofDays(400)).maxTracked(10).build())
         .isNotNull();
   }
+
+  @Test
+  void hashKeyFromARing_followsAPromotion_soThrottlesBuiltBeforeAndAfterShareOneBudget() {
+    dev.portcullis.crypto.KeyRing first = dev.portcullis.crypto.KeyRing.builder()
+        .add(
+            1,
+            dev.portcullis.crypto.KeyStatus.ACTIVE,
+            java.time.Instant.EPOCH,
+            KeyMaterial.generate(random))
+        .build();
+    dev.portcullis.crypto.KeyRing promoted = dev.portcullis.crypto.KeyRing.builder()
+        .add(
+            1,
+            dev.portcullis.crypto.KeyStatus.DECRYPT_ONLY,
+            java.time.Instant.EPOCH,
+            first.material(1, dev.portcullis.crypto.SecretAccess.insecure()))
+        .add(
+            2,
+            dev.portcullis.crypto.KeyStatus.ACTIVE,
+            java.time.Instant.EPOCH,
+            KeyMaterial.generate(random))
+        .build();
+    java.util.concurrent.atomic.AtomicReference<dev.portcullis.crypto.KeyRing> ring =
+        new java.util.concurrent.atomic.AtomicReference<>(first);
+    dev.portcullis.crypto.KeyRingSource source = ring::get;
+    LoginAttemptStore shared = LoginAttemptStore.inMemory(clock);
+    LoginThrottle startedBefore =
+        throttle().store(shared).hashKeyFrom(source).maxFailuresPerAccount(2).build();
+    assertThat(startedBefore.reserve("alice", null).admitted()).isTrue();
+
+    ring.set(promoted);
+    LoginThrottle startedAfter =
+        throttle().store(shared).hashKeyFrom(source).maxFailuresPerAccount(2).build();
+    assertThat(startedAfter.reserve("alice", null).admitted()).isTrue();
+    assertThat(startedBefore.reserve("alice", null).admitted()).isTrue();
+    assertThat(startedAfter.reserve("alice", null).refusal())
+        .as("both hash under the promoted key: one budget of two")
+        .isEqualTo(LoginResult.Reason.THROTTLED);
+    assertThat(startedBefore.reserve("alice", null).refusal())
+        .isEqualTo(LoginResult.Reason.THROTTLED);
+    assertThatThrownBy(() -> throttle()
+            .store(shared)
+            .hashKey(LoginThrottle.hashKeyOf(first))
+            .hashKeyFrom(source)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not both");
+  }
 }

@@ -235,6 +235,12 @@ final class Exchange {
     return traceId;
   }
 
+  /** The trace id of the span the tracer opened for this request: it takes the place of the header's. */
+  synchronized void traceId(String traceId) {
+    this.traceId = traceId;
+    this.traceIdRead = true;
+  }
+
   /** Runs the registered hooks, in pipeline order, then writes the queued cookies. Possibly called often. */
   void committing() {
     Runnable[] registered;

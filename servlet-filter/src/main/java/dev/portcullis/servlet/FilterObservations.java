@@ -11,6 +11,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The filter's Micrometer {@link Observation}s: {@value #REQUEST} around each request and {@value #LOGIN} around each
@@ -26,10 +28,16 @@ final class FilterObservations {
   static final String OUTCOME = "outcome";
   static final String METHOD = "method";
 
-  private final ObservationRegistry registry;
+  private static final Logger log = LoggerFactory.getLogger(FilterObservations.class);
 
-  FilterObservations(ObservationRegistry registry) {
+  private final ObservationRegistry registry;
+  /** The tracer's current trace id, or null when the audit trace id comes from the header only. */
+  private final Supplier<String> currentTraceId;
+
+  /** @param currentTraceId asked for the trace id inside each request's observation scope; null for none */
+  FilterObservations(ObservationRegistry registry, Supplier<String> currentTraceId) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.currentTraceId = currentTraceId;
   }
 
   /** Runs the rest of the pipeline inside a {@value #REQUEST} observation. */
@@ -41,6 +49,12 @@ final class FilterObservations {
         .contextualName("portcullis " + exchange.method())
         .start();
     try (Observation.Scope scope = observation.openScope()) {
+      if (currentTraceId != null) {
+        String traced = tracerTraceId();
+        if (traced != null) {
+          exchange.traceId(traced);
+        }
+      }
       run.proceed();
     } catch (IOException | ServletException | RuntimeException | Error e) {
       observation.error(e);
@@ -49,6 +63,19 @@ final class FilterObservations {
       context.setResponse(exchange.response());
       observation.lowCardinalityKeyValue(KeyValue.of(OUTCOME, requestOutcome(exchange)));
       observation.stop();
+    }
+  }
+
+  /**
+   * The tracer's trace id for the span now in scope, in its W3C form, or null when it gives none that is valid. A
+   * failing tracer is logged, never passed on: the request goes on with the header's trace id.
+   */
+  private String tracerTraceId() {
+    try {
+      return TraceParent.fromTracer(currentTraceId.get());
+    } catch (RuntimeException e) {
+      log.warn("the tracer's trace id could not be read: {}", e.getClass().getName());
+      return null;
     }
   }
 

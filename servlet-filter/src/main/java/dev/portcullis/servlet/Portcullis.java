@@ -13,6 +13,7 @@ import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.internal.StoreObservations;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,6 +206,7 @@ public final class Portcullis implements AutoCloseable {
     private Consumer<PortalLogin.Builder> loginSettings = b -> {};
     private Consumer<PortcullisFilter.Builder> filterSettings = b -> {};
     private ObservationRegistry observationRegistry;
+    private Supplier<String> currentTraceId;
 
     private Builder() {}
 
@@ -355,6 +358,15 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
+     * Takes the audit events' trace id from the application's tracer, as {@link
+     * PortcullisFilter.Builder#currentTraceId} does. Needs {@link #observationRegistry}.
+     */
+    public Builder currentTraceId(Supplier<String> currentTraceId) {
+      this.currentTraceId = Objects.requireNonNull(currentTraceId, "currentTraceId");
+      return this;
+    }
+
+    /**
      * Fills in the defaults, builds the parts and checks the whole configuration.
      *
      * @throws IllegalStateException for a missing required input or a configuration mistake; the message says what
@@ -433,6 +445,9 @@ public final class Portcullis implements AutoCloseable {
         }
         if (observationRegistry != null) {
           filterBuilder.observationRegistry(observationRegistry);
+        }
+        if (currentTraceId != null) {
+          filterBuilder.currentTraceId(currentTraceId);
         }
         filterSettings.accept(filterBuilder);
         return new Portcullis(filterBuilder, audit, store, revoked, owned);

@@ -25,6 +25,7 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (transport, sessions, login and
@@ -209,6 +210,7 @@ public final class PortcullisFilter implements Filter {
   public static final class Builder {
     private final PortcullisConfig.Builder config = PortcullisConfig.builder();
     private ObservationRegistry observationRegistry;
+    private Supplier<String> currentTraceId;
 
     private Builder() {}
 
@@ -326,6 +328,22 @@ public final class PortcullisFilter implements Filter {
     }
 
     /**
+     * Takes the audit events' trace id from the application's tracer: {@code currentTraceId} is asked once per
+     * request, inside the {@code portcullis.request} observation's scope, for the trace id of the current span, which
+     * is the span a tracing handler opened for that observation (with Micrometer Tracing: {@code () -> { Span s =
+     * tracer.currentSpan(); return s == null ? null : s.context().traceId(); }}). A trace id of 32 lower-case hex
+     * digits is used as it is; one of 16 (a 64-bit id) is left-padded with zeros to its W3C form. When it answers
+     * null, an id of another form or all zeros, or throws, the request's {@code traceparent} header decides, as
+     * without a tracer. Needs {@link #observationRegistry}: {@link #build()} refuses it without one.
+     *
+     * <p><b>Security.</b> The trace id only joins audit events to a trace; it never decides access.
+     */
+    public Builder currentTraceId(Supplier<String> currentTraceId) {
+      this.currentTraceId = Objects.requireNonNull(currentTraceId, "currentTraceId");
+      return this;
+    }
+
+    /**
      * Checks the whole configuration ({@link PortcullisConfig.Builder#build()}) and returns the filter.
      *
      * @throws IllegalStateException for a configuration mistake; the message says what to change
@@ -336,9 +354,15 @@ public final class PortcullisFilter implements Filter {
 
     /** As {@link #build()}, for a filter whose {@link #destroy()} runs {@code onDestroy}. */
     PortcullisFilter buildClosingWith(Runnable onDestroy) {
+      if (currentTraceId != null && observationRegistry == null) {
+        throw new IllegalStateException(
+            "currentTraceId needs an observationRegistry: the trace id is read inside the request's"
+                + " observation, whose span the tracer opens");
+      }
       PortcullisConfig built = config.build();
-      FilterObservations observations =
-          observationRegistry == null ? null : new FilterObservations(observationRegistry);
+      FilterObservations observations = observationRegistry == null
+          ? null
+          : new FilterObservations(observationRegistry, currentTraceId);
       return new PortcullisFilter(
           Pipeline.of(built, observations),
           built.cookies(),

@@ -46,6 +46,25 @@ final class TraceParent {
     return value.substring(3, 35);
   }
 
+  /**
+   * A tracer's trace id in the W3C form: 32 lower-case hex digits as they are, 16 (a 64-bit id) left-padded with
+   * zeros; null for null, all zeros or any other form.
+   */
+  static String fromTracer(String traceId) {
+    if (traceId == null) {
+      return null;
+    }
+    String id;
+    if (traceId.length() == 32) {
+      id = traceId;
+    } else if (traceId.length() == 16) {
+      id = "0000000000000000" + traceId;
+    } else {
+      return null;
+    }
+    return lowerHex(id, 0, 32) && !allZero(id, 0, 32) ? id : null;
+  }
+
   private static boolean lowerHex(String s, int from, int to) {
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);

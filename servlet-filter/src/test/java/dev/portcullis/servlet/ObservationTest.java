@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.internal.StoreObservations;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionConfig;

@@ -6,6 +6,7 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -105,6 +106,32 @@ public final class PortcullisActuatorAutoConfiguration {
     @Bean
     MeterBinder portcullisAuditLogMetrics(AuditLog audit) {
       return registry -> AuditMetrics.bind(audit, registry);
+    }
+
+    /** Counts the stores' failing calls in {@code portcullis.store.errors}, unless already counted. */
+    @Bean
+    StoreWrapper portcullisStoreMetricsWrapper(MeterRegistry registry) {
+      return new StoreWrapper() {
+        @Override
+        public SessionStore wrap(SessionStore store) {
+          return AuditMetrics.isCounting(store) ? store : AuditMetrics.counting(store, registry);
+        }
+
+        @Override
+        public RevocationStore wrap(RevocationStore store) {
+          return AuditMetrics.isCounting(store) ? store : AuditMetrics.counting(store, registry);
+        }
+      };
+    }
+
+    /** The {@code portcullis.sessions.active} gauges, for a Caffeine session store (the others would have to count). */
+    @Bean
+    MeterBinder portcullisSessionStoreMetrics(ObjectProvider<SessionStore> sessions) {
+      return registry -> {
+        if (sessions.getIfUnique() instanceof CaffeineSessionStore caffeine) {
+          AuditMetrics.bind(caffeine, registry);
+        }
+      };
     }
   }
 }

@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
@@ -390,8 +392,15 @@ public final class PortcullisAutoConfiguration {
       SessionStore store,
       SecureRandom random,
       InstantSource clock,
-      AuditLog audit) {
-    return SessionRegistry.create(config, store, random, clock, new SessionAudit(audit));
+      AuditLog audit,
+      ObjectProvider<StoreWrapper> storeMetrics,
+      ObjectProvider<ObservationRegistry> observations) {
+    return SessionRegistry.create(
+        config,
+        ObservedStores.sessions(store, storeMetrics, observations),
+        random,
+        clock,
+        new SessionAudit(audit));
   }
 
   /** Audits each reload of a watched key file or PKCS12 store, and each changed file it refused. */
@@ -413,7 +422,9 @@ public final class PortcullisAutoConfiguration {
       RevocationStore revocations,
       InstantSource clock,
       SecureRandom random,
-      ObjectProvider<LoginThrottle> throttle) {
+      ObjectProvider<LoginThrottle> throttle,
+      ObjectProvider<StoreWrapper> storeMetrics,
+      ObjectProvider<ObservationRegistry> observations) {
     UserDirectory directory = users.getIfAvailable();
     if (directory == null) {
       throw new PortcullisConfigurationException(
@@ -426,7 +437,7 @@ public final class PortcullisAutoConfiguration {
     PortalLogin.Builder builder = PortalLogin.builder()
         .keyRing(keyRing)
         .users(directory)
-        .revocations(revocations)
+        .revocations(ObservedStores.revocations(revocations, storeMetrics, observations))
         .clock(clock)
         .random(random);
     throttle.ifAvailable(builder::throttle);
@@ -518,6 +529,7 @@ public final class PortcullisAutoConfiguration {
       ObjectProvider<PortcullisCustomizer> customizers,
       ObjectProvider<SsoConfig> ssoConfig,
       ObjectProvider<ObservationRegistry> observations,
+      ObjectProvider<TracerTraceIds> tracerTraceIds,
       KeyRingSource keyRing,
       InstantSource clock,
       ResourceLoader resources,
@@ -528,7 +540,16 @@ public final class PortcullisAutoConfiguration {
     if (sso != null) {
       builder.sso(sso, keyRing, clock);
     }
-    observations.ifUnique(builder::observationRegistry);
+    observations.ifUnique(registry -> {
+      builder.observationRegistry(registry);
+      // With Micrometer Tracing, the audit trace id is the request span's, also for a new trace.
+      tracerTraceIds.ifUnique(ids -> {
+        Supplier<String> currentTraceId = ids.currentTraceId();
+        if (currentTraceId != null) {
+          builder.currentTraceId(currentTraceId);
+        }
+      });
+    });
     PortcullisProperties.Transport t = properties.getTransport();
     builder.transport(building(
         "TransportConfig",
@@ -585,6 +606,16 @@ public final class PortcullisAutoConfiguration {
     }
     Class<?> chain = ClassUtils.resolveClassName(SPRING_SECURITY_CLASSES[2], loader);
     return beans.getBeanNamesForType(chain, true, false).length > 0;
+  }
+
+  /** With Micrometer Tracing on the class path: the audit events' trace id from the application's tracer. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "io.micrometer.tracing.Tracer")
+  static class Tracing {
+    @Bean
+    TracerTraceIds portcullisTracerTraceIds(ObjectProvider<io.micrometer.tracing.Tracer> tracers) {
+      return new TracerTraceIds(tracers);
+    }
   }
 
   @Bean

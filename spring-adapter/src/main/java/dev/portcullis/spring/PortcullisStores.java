@@ -4,10 +4,7 @@ import static dev.portcullis.spring.PortcullisConfigurationException.building;
 
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.SessionAudit;
-import dev.portcullis.crypto.KeyMaterial;
-import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
-import dev.portcullis.crypto.SecretAccess;
 import dev.portcullis.jdbc.JdbcSchema;
 import dev.portcullis.jdbc.JdbcStores;
 import dev.portcullis.login.LoginThrottle;
@@ -20,13 +17,8 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
-import java.util.Arrays;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -51,10 +43,6 @@ final class PortcullisStores {
   private static final String BOTH_ACTION =
       "Choose one shared store for the nodes: remove portcullis.redis.uri to"
           + " keep the stores in PostgreSQL, or set portcullis.jdbc.enabled=false to keep them in Redis.";
-
-  /** The label that separates the login-attempt store's hash key from the key ring's other uses. */
-  private static final byte[] LOGIN_HASH_LABEL =
-      "portcullis login-attempt store hash key v1".getBytes(StandardCharsets.UTF_8);
 
   private PortcullisStores() {}
 
@@ -139,8 +127,9 @@ final class PortcullisStores {
 
     /**
      * The login limit with its budgets in PostgreSQL, so that all nodes share one limit. The store's hash key is
-     * derived from the key ring's active key at start-up, which every node shares; nodes started after a new key was
-     * promoted keep fresh budgets (the old ones run out within the window).
+     * derived from the key ring's active key and follows the ring: after a reload promotes a new key, every node
+     * hashes with the key derived from it, whether it started before or after the promotion (the budgets kept under the
+     * old key run out within the window).
      */
     @Bean
     @ConditionalOnMissingBean
@@ -149,7 +138,7 @@ final class PortcullisStores {
       return LoginThrottle.builder(clock)
           .random(random)
           .store(jdbc.loginAttemptStore())
-          .hashKey(loginHashKey(keyRing.current()))
+          .hashKeyFrom(keyRing)
           .build();
     }
   }
@@ -163,26 +152,6 @@ final class PortcullisStores {
       throw new PortcullisConfigurationException(
           "portcullis.jdbc.enabled=true but dev.portcullis:portcullis-jdbc is not on the class path",
           "Add the dependency dev.portcullis:portcullis-jdbc, or set portcullis.jdbc.enabled=false.");
-    }
-  }
-
-  /** HMAC-SHA256 of a fixed label under the key ring's active key: the same on every node with the same ring. */
-  static KeyMaterial loginHashKey(KeyRing ring) {
-    byte[] key = ring.material(ring.activeKey().id(), SecretAccess.insecure())
-        .toByteArray(SecretAccess.insecure());
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] derived = mac.doFinal(LOGIN_HASH_LABEL);
-      try {
-        return KeyMaterial.copyOf(derived);
-      } finally {
-        Arrays.fill(derived, (byte) 0);
-      }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    } finally {
-      Arrays.fill(key, (byte) 0);
     }
   }
 

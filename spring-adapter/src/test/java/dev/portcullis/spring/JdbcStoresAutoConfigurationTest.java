@@ -150,9 +150,114 @@ class JdbcStoresAutoConfigurationTest {
 
   @Test
   void loginHashKey_isTheSameForTheSameRing_andDiffersForAnother() {
-    assertThat(PortcullisStores.loginHashKey(TestKeyRings.current()))
-        .isEqualTo(PortcullisStores.loginHashKey(TestKeyRings.current()));
-    assertThat(PortcullisStores.loginHashKey(TestKeyRings.current()))
-        .isNotEqualTo(PortcullisStores.loginHashKey(TestKeyRings.beforeRotation()));
+    assertThat(LoginThrottle.hashKeyOf(TestKeyRings.current()))
+        .isEqualTo(LoginThrottle.hashKeyOf(TestKeyRings.current()));
+    assertThat(LoginThrottle.hashKeyOf(TestKeyRings.current()))
+        .isNotEqualTo(LoginThrottle.hashKeyOf(TestKeyRings.beforeRotation()));
+  }
+
+  /**
+   * Regression: the login limit's hash key was derived from the active key once, at start-up, so that after a reload
+   * promoted a new key a node started before the promotion and one started after kept separate budgets for the same
+   * account in the shared store.
+   */
+  @Test
+  void loginLimit_followsAPromotedKey_soNodesStartedBeforeAndAfterShareOneBudget()
+      throws Exception {
+    database();
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    dev.portcullis.crypto.KeyRing first = dev.portcullis.crypto.KeyRing.builder()
+        .add(
+            1,
+            dev.portcullis.crypto.KeyStatus.ACTIVE,
+            TestKeys.CREATED,
+            dev.portcullis.crypto.KeyMaterial.generate(random))
+        .build();
+    Path file = dir.resolve("rotating-keys.txt");
+    dev.portcullis.crypto.KeyRingSources.createFile(first, file);
+    // Each node has a pool of its own (a context closes its DataSource when it stops).
+    WebApplicationContextRunner node = runner()
+        .withBean(DataSource.class, JdbcStoresAutoConfigurationTest::newPool)
+        .withPropertyValues(
+            "portcullis.keys.file=" + file,
+            "portcullis.keys.reload-interval=100ms",
+            "portcullis.jdbc.enabled=true",
+            "portcullis.jdbc.apply-schema=true");
+    node.run(before -> {
+      assertThat(before).hasNotFailed();
+      // Add a key, then promote it, as a rotation does; the running node reloads the file.
+      dev.portcullis.crypto.KeyRing promoted = dev.portcullis.crypto.KeyRing.builder()
+          .add(
+              1,
+              dev.portcullis.crypto.KeyStatus.DECRYPT_ONLY,
+              TestKeys.CREATED,
+              first.material(1, dev.portcullis.crypto.SecretAccess.insecure()))
+          .add(
+              2,
+              dev.portcullis.crypto.KeyStatus.ACTIVE,
+              TestKeys.CREATED,
+              dev.portcullis.crypto.KeyMaterial.generate(random))
+          .build();
+      dev.portcullis.crypto.KeyRingSources.writeFile(promoted, file);
+      dev.portcullis.crypto.KeyRingSource keys =
+          before.getBean(dev.portcullis.crypto.KeyRingSource.class);
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      while (keys.current().activeKey().id() != 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(keys.current().activeKey().id()).as("the promotion was loaded").isEqualTo(2);
+
+      // The schema is there already: the second node only uses it.
+      node.withPropertyValues("portcullis.jdbc.apply-schema=false").run(after -> {
+        assertThat(after).hasNotFailed();
+        DataSource dataSource = after.getBean(DataSource.class);
+        long budgetsBefore = budgets(dataSource);
+        wrongPassword(before.getBean(PortalLogin.class));
+        wrongPassword(after.getBean(PortalLogin.class));
+        assertThat(budgets(dataSource) - budgetsBefore)
+            .as("one account budget and one address budget, shared by both nodes")
+            .isEqualTo(2);
+      });
+    });
+  }
+
+  private static HikariDataSource newPool() {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(server.jdbcUrl("postgres"));
+    config.setUsername(PostgresServer.USER);
+    config.setMaximumPoolSize(2);
+    config.setConnectionTimeout(5_000);
+    return new HikariDataSource(config);
+  }
+
+  private static void wrongPassword(PortalLogin login) {
+    dev.portcullis.login.LoginSession noSession = new dev.portcullis.login.LoginSession() {
+      @Override
+      public String rotateTo(String userHandle) {
+        throw new AssertionError("a refused login rotates no session");
+      }
+
+      @Override
+      public void end() {
+        throw new AssertionError("a refused login ends no session");
+      }
+
+      @Override
+      public void endAllOf(String userHandle) {
+        throw new AssertionError("a refused login ends no session");
+      }
+    };
+    assertThat(login.passwordLogin(
+            "alice", "not-the-password".toCharArray(), true, "203.0.113.9", noSession))
+        .isNotInstanceOf(dev.portcullis.login.LoginDecision.Accepted.class);
+  }
+
+  private static long budgets(DataSource dataSource) throws java.sql.SQLException {
+    try (java.sql.Connection c = dataSource.getConnection();
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM portcullis_login_budget")) {
+      r.next();
+      return r.getLong(1);
+    }
   }
 }

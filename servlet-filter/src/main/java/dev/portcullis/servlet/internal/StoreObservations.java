@@ -1,4 +1,4 @@
-package dev.portcullis.servlet;
+package dev.portcullis.servlet.internal;
 
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.SessionAndRevocationLookup;
@@ -21,24 +21,54 @@ import java.util.function.Supplier;
  * from its class name) and {@code operation} (the SPI method: {@code load}, {@code save}, {@code is_revoked}, ...).
  * A call that throws is recorded as the observation's error and rethrown unchanged. The decorators add nothing else:
  * what the store answers is what the caller gets, and a store's one-call session and revocation lookup stays one
- * call ({@code load_with_revocation}).
+ * call ({@code load_with_revocation}). A store that is already observed is returned as it is: a store is observed once.
+ *
+ * <p>Used by {@code Portcullis.builder()} and the framework adapters; internal, not supported API.
  */
-final class StoreObservations {
-  static final String STORE = "portcullis.store";
+public final class StoreObservations {
+  /** The observation's name. */
+  public static final String STORE = "portcullis.store";
 
   private StoreObservations() {}
 
-  static SessionStore sessionStore(SessionStore store, ObservationRegistry registry) {
-    return new ObservedSessionStore(store, new Observer(kind(store, "SessionStore"), registry));
+  /** {@code store}, each call observed, its kind from its class name; {@code store} itself if already observed. */
+  public static SessionStore sessionStore(SessionStore store, ObservationRegistry registry) {
+    return sessionStore(store, kind(store, "SessionStore"), registry);
   }
 
-  static RevocationStore revocations(RevocationStore store, ObservationRegistry registry) {
-    return new ObservedRevocationStore(
-        store, new Observer(kind(store, "RevocationStore"), registry));
+  /**
+   * {@code store}, each call observed with the key value {@code store} = {@code kind} (for a store that is itself a
+   * decorator of the store whose kind it names); {@code store} itself if already observed.
+   */
+  public static SessionStore sessionStore(
+      SessionStore store, String kind, ObservationRegistry registry) {
+    Objects.requireNonNull(store, "store");
+    return store instanceof ObservedSessionStore
+        ? store
+        : new ObservedSessionStore(store, new Observer(kind, registry));
+  }
+
+  /** As {@link #sessionStore(SessionStore, ObservationRegistry)}, for a revocation store. */
+  public static RevocationStore revocations(RevocationStore store, ObservationRegistry registry) {
+    return revocations(store, kind(store, "RevocationStore"), registry);
+  }
+
+  /** As {@link #sessionStore(SessionStore, String, ObservationRegistry)}, for a revocation store. */
+  public static RevocationStore revocations(
+      RevocationStore store, String kind, ObservationRegistry registry) {
+    Objects.requireNonNull(store, "store");
+    return store instanceof ObservedRevocationStore
+        ? store
+        : new ObservedRevocationStore(store, new Observer(kind, registry));
+  }
+
+  /** Whether {@code store} is one of these decorators. */
+  public static boolean isObserved(Object store) {
+    return store instanceof ObservedSessionStore || store instanceof ObservedRevocationStore;
   }
 
   /** {@code CaffeineSessionStore} → {@code caffeine}; a name that is only the suffix (or none) → {@code custom}. */
-  static String kind(Object store, String suffix) {
+  public static String kind(Object store, String suffix) {
     String name = store.getClass().getSimpleName();
     if (name.endsWith(suffix)) {
       name = name.substring(0, name.length() - suffix.length());
@@ -47,6 +77,11 @@ final class StoreObservations {
   }
 
   private record Observer(String kind, ObservationRegistry registry) {
+    Observer {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(registry, "registry");
+    }
+
     <T> T observe(String operation, Supplier<T> call) {
       return Observation.createNotStarted(STORE, registry)
           .lowCardinalityKeyValue("store", kind)
