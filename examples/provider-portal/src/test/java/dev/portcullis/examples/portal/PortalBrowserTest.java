@@ -213,7 +213,8 @@ class PortalBrowserTest {
         .contains("The session was ended");
     assertThat(browser.findElements(By.cssSelector("form[action='/account/sessions/end']")))
         .isEmpty();
-    assertThat(elsewhere.get("/account").statusCode()).as("the other client is logged out")
+    assertThat(elsewhere.get("/account").statusCode())
+        .as("the other client is logged out")
         .isEqualTo(303);
   }
 
