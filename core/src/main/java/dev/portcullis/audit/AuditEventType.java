@@ -55,6 +55,26 @@ public record AuditEventType(String name) {
   public static final AuditEventType SESSION_REVOKED = new AuditEventType("session_revoked");
   /** A user logged out ({@code action: logout}). */
   public static final AuditEventType LOGOUT = new AuditEventType("logout");
+
+  /**
+   * A logged-in user asked to end another of their own sessions (from the list of their sessions): on success the
+   * session was deleted and its browser is logged out on its next request; a failure means nothing was ended (the
+   * reason says why: an unknown or forged handle, the asking session itself). The actor is the user; the event names
+   * no session id.
+   */
+  public static final AuditEventType SESSION_ENDED_BY_USER =
+      new AuditEventType("session_ended_by_user");
+
+  /**
+   * A login went past the per-user limit of concurrent sessions and the user's oldest sessions were ended to make
+   * room; the reason says how many.
+   */
+  public static final AuditEventType SESSION_LIMIT_ENDED =
+      new AuditEventType("session_limit_ended");
+
+  /** A login was refused because the user already had the most concurrent sessions allowed. */
+  public static final AuditEventType SESSION_LIMIT_REFUSED =
+      new AuditEventType("session_limit_refused");
   /** The access rules refused a request: a role the user lacks, or an ambiguous or malformed path. */
   public static final AuditEventType ACCESS_DENIED = new AuditEventType("access_denied");
   /** A user accepted the current terms of use, on the login form or the terms page. */

@@ -72,6 +72,11 @@ final class StoreErrorCounting {
     }
 
     @Override
+    public Optional<SessionRecord> peek(SessionKey key) {
+      return counting.call("peek", () -> target.peek(key));
+    }
+
+    @Override
     public boolean save(SessionKey key, SessionChanges changes) {
       return counting.call("save", () -> target.save(key, changes));
     }

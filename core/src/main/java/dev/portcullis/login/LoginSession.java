@@ -1,5 +1,9 @@
 package dev.portcullis.login;
 
+import dev.portcullis.session.SessionKey;
+import dev.portcullis.session.StoredSession;
+import java.util.List;
+
 /**
  * The request's server-side session, as a login or a logout changes it. The servlet filter implements it over the
  * session of the request it is handling; {@link PortalLogin} calls it while it decides, and nothing else does.
@@ -27,4 +31,24 @@ public interface LoginSession {
    * @throws RuntimeException when the session store fails
    */
   void endAllOf(String userHandle);
+
+  /**
+   * The live sessions of {@code userHandle} other than the request's own, oldest first, for the concurrent-session
+   * limit. The default throws: a login session that cannot list fails a login that needs the limit (fail closed).
+   *
+   * @throws RuntimeException when the session store fails
+   */
+  default List<StoredSession> otherSessionsOf(String userHandle) {
+    throw new UnsupportedOperationException("this login session cannot list a user's sessions");
+  }
+
+  /**
+   * Ends the session filed under {@code key}, one of {@link #otherSessionsOf}. The default throws.
+   *
+   * @return whether a live session was removed
+   * @throws RuntimeException when the session store fails
+   */
+  default boolean endSession(SessionKey key) {
+    throw new UnsupportedOperationException("this login session cannot end other sessions");
+  }
 }

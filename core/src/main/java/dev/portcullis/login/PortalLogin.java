@@ -7,6 +7,7 @@ import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionAndRevocationLookup;
+import dev.portcullis.session.StoredSession;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.ticket.SessionBinding;
@@ -61,6 +62,8 @@ public final class PortalLogin {
   private final LoginEndpoints endpoints;
   private final Duration ticketLifetime;
   private final LoginFormTokens formTokens;
+  private final int maxSessionsPerUser;
+  private final SessionLimit whenSessionsExceeded;
 
   private PortalLogin(Builder b, LoginCookies cookies, LoginEndpoints endpoints) {
     this.clock = b.clock;
@@ -78,6 +81,8 @@ public final class PortalLogin {
     this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
     this.formTokens = new LoginFormTokens(b.keyRing);
+    this.maxSessionsPerUser = b.maxSessionsPerUser;
+    this.whenSessionsExceeded = b.whenSessionsExceeded;
   }
 
   public static Builder builder() {
@@ -330,13 +335,35 @@ public final class PortalLogin {
         note.withAction(everywhere ? "logout_everywhere" : "logout"));
   }
 
+  /** The most concurrent sessions a user may have; 0 for no limit (the default). */
+  public int maxSessionsPerUser() {
+    return maxSessionsPerUser;
+  }
+
+  /** What a login past {@link #maxSessionsPerUser()} does; null when there is no limit. */
+  public Optional<SessionLimit> whenSessionsExceeded() {
+    return Optional.ofNullable(whenSessionsExceeded);
+  }
+
   /**
-   * Starts the login of {@code user}, who has passed the checks of the kind of login asking: the session is rotated to
-   * the user and a ticket bound to the new id is issued. A failure refuses the login with {@code failurePrefix} and
-   * the exception's type as the reason.
+   * Starts the login of {@code user}, who has passed the checks of the kind of login asking: the concurrent-session
+   * limit is applied, the session is rotated to the user and a ticket bound to the new id is issued. A failure refuses
+   * the login with {@code failurePrefix} and the exception's type as the reason.
    */
   LoginDecision start(
       PortalUser user, LoginSession session, String failurePrefix, List<AuditNote> notes) {
+    if (maxSessionsPerUser > 0) {
+      LimitOutcome limited = applySessionLimit(user, session, failurePrefix);
+      if (limited.refusal() != null) {
+        return limited.refusal();
+      }
+      if (limited.note() != null) {
+        List<AuditNote> withLimit = new ArrayList<>(notes.size() + 1);
+        withLimit.add(limited.note());
+        withLimit.addAll(notes);
+        notes = withLimit;
+      }
+    }
     IssuedTicket issued;
     try {
       String sessionId = session.rotateTo(user.handle());
@@ -348,6 +375,61 @@ public final class PortalLogin {
           AuditEventType.AUTHN_LOGIN_FAIL, failurePrefix + e.getClass().getSimpleName(), user);
     }
     return new LoginDecision.Accepted(user, issued, notes);
+  }
+
+  /** The concurrent-session limit applied to one login: a refusal, or the note of what was ended, or neither. */
+  private record LimitOutcome(LoginDecision.Refused refusal, AuditNote note) {}
+
+  /**
+   * The user's other live sessions counted before the login: at the limit, the oldest are ended or the login refused.
+   * Without a lock across nodes, logins of one user racing each other can each see room and overshoot the limit by as
+   * many as race. A store that fails refuses the login (fail closed).
+   */
+  private LimitOutcome applySessionLimit(
+      PortalUser user, LoginSession session, String failurePrefix) {
+    List<StoredSession> others;
+    try {
+      others = session.otherSessionsOf(user.handle());
+    } catch (RuntimeException e) {
+      return new LimitOutcome(
+          LoginDecision.Refused.of(
+              AuditEventType.AUTHN_LOGIN_FAIL,
+              failurePrefix + "session limit: " + e.getClass().getSimpleName(),
+              user),
+          null);
+    }
+    int excess = others.size() - (maxSessionsPerUser - 1);
+    if (excess <= 0) {
+      return new LimitOutcome(null, null);
+    }
+    if (whenSessionsExceeded == SessionLimit.REFUSE_NEW) {
+      return new LimitOutcome(
+          LoginDecision.Refused.of(
+              AuditEventType.SESSION_LIMIT_REFUSED,
+              others.size() + " sessions open, at most " + maxSessionsPerUser + " allowed",
+              user),
+          null);
+    }
+    int ended = 0;
+    try {
+      for (int i = 0; i < excess; i++) {
+        if (session.endSession(others.get(i).key())) {
+          ended++;
+        }
+      }
+    } catch (RuntimeException e) {
+      return new LimitOutcome(
+          LoginDecision.Refused.of(
+              AuditEventType.AUTHN_LOGIN_FAIL,
+              failurePrefix + "session limit: " + e.getClass().getSimpleName(),
+              user),
+          null);
+    }
+    return new LimitOutcome(
+        null,
+        AuditNote.success(AuditEventType.SESSION_LIMIT_ENDED)
+            .withReason("ended " + ended + " oldest of " + others.size() + " sessions, at most "
+                + maxSessionsPerUser + " allowed"));
   }
 
   /** Collects the settings; {@link #build()} checks them and leaves the builder as it was. Not thread-safe. */
@@ -368,8 +450,27 @@ public final class PortalLogin {
     private String logoutEverywherePath = "/logout-everywhere";
     private String termsPath = "/terms";
     private String afterLoginPath = "/";
+    private int maxSessionsPerUser;
+    private SessionLimit whenSessionsExceeded;
 
     private Builder() {}
+
+    /**
+     * At most {@code max} concurrent sessions per user, enforced at every login (password, single sign-on, legacy
+     * upgrade): a login that would be the user's {@code max + 1}th live session ends the oldest ones
+     * ({@link SessionLimit#END_OLDEST}) or is refused ({@link SessionLimit#REFUSE_NEW}). Off by default.
+     *
+     * <p>The sessions are counted in the session store at login, with no lock across nodes: logins of one user that
+     * race each other may each see room, so the user can end up over the limit by as many logins as raced. A session
+     * store that fails at that count refuses the login.
+     *
+     * @param max at least 1
+     */
+    public Builder maxSessionsPerUser(int max, SessionLimit whenExceeded) {
+      this.maxSessionsPerUser = max;
+      this.whenSessionsExceeded = Objects.requireNonNull(whenExceeded, "whenExceeded");
+      return this;
+    }
 
     public Builder keyRing(KeyRingSource keyRing) {
       this.keyRing = keyRing;
@@ -498,6 +599,9 @@ public final class PortalLogin {
               && !ticketLifetime.isZero()
               && ticketLifetime.compareTo(Duration.ofDays(1)) <= 0,
           "the ticket lifetime must be between 1 ms and 1 day");
+      require(
+          whenSessionsExceeded == null || maxSessionsPerUser >= 1,
+          "maxSessionsPerUser must be at least 1");
       LoginEndpoints endpoints = new LoginEndpoints(
           loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath);
       require(

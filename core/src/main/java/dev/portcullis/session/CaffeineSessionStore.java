@@ -86,6 +86,15 @@ public final class CaffeineSessionStore implements SessionStore {
   }
 
   @Override
+  public Optional<SessionRecord> peek(SessionKey key) {
+    Entry e = cache.policy().getIfPresentQuietly(key);
+    if (e == null || expired(e, clock.millis())) {
+      return Optional.empty();
+    }
+    return Optional.of(e.toRecord());
+  }
+
+  @Override
   public boolean save(SessionKey key, SessionChanges changes) {
     long now = clock.millis();
     String newUser = changes.userHandleChanged() ? changes.userHandle().orElse(null) : null;

@@ -1,11 +1,22 @@
 package dev.portcullis.session;
 
 import dev.portcullis.revocation.RevocationStore;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +31,26 @@ import org.slf4j.LoggerFactory;
  * closed). New anonymous sessions are stored at most {@link SessionConfig#anonymousSessionsPerAddress()} times per
  * client address and window; past that a session serves its request only ({@link Session#requestScoped()}), so one
  * client cannot fill the store, and the listener hears {@code sessionRefused}.
+ *
+ * <p>A user's sessions can be listed and ended by the user ({@link #activeSessions}, {@link #endSession}): the list
+ * shows no session id or store key, only handles that mean something to the listing session alone. The client
+ * address and browser family a login recorded ({@link #recordClient}) are personal data; they live in the session, in
+ * attributes the application cannot set ({@link #isReserved}), and die with it.
  */
 public final class SessionRegistry {
   private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
+  /** The session attribute holding the client address recorded at login; reserved. */
+  public static final String CLIENT_ADDRESS_ATTRIBUTE = "portcullis.login.address";
+
+  /** The session attribute holding the browser family recorded at login; reserved. */
+  public static final String BROWSER_ATTRIBUTE = "portcullis.login.browser";
+
+  /** The length of a session handle's text: 16 bytes of tag in base64url. */
+  static final int HANDLE_LENGTH = 22;
+
+  private static final byte[] HANDLE_CONTEXT =
+      "portcullis/session-handle\0".getBytes(StandardCharsets.US_ASCII);
 
   private final SessionConfig config;
   private final SessionStore store;
@@ -260,6 +288,148 @@ public final class SessionRegistry {
    */
   public int deleteByUser(String userHandle) {
     return store.deleteByUser(Objects.requireNonNull(userHandle, "userHandle"));
+  }
+
+  /**
+   * Whether {@code attributeName} is one of the attributes Portcullis keeps in a session for its own decisions (the
+   * client and browser recorded at login): adapters refuse them to the application.
+   */
+  public static boolean isReserved(String attributeName) {
+    return CLIENT_ADDRESS_ATTRIBUTE.equals(attributeName)
+        || BROWSER_ATTRIBUTE.equals(attributeName);
+  }
+
+  /**
+   * Records in {@code session} the client address and the browser family of {@code userAgent} (only the family, never
+   * the header). Call at login, after the session was given to the user.
+   *
+   * @param clientAddress the client's address as the adapter resolved it (trusted proxies applied), or null
+   * @param userAgent the request's {@code User-Agent} header, or null
+   */
+  public void recordClient(Session session, String clientAddress, String userAgent) {
+    if (clientAddress == null || clientAddress.isEmpty()) {
+      session.removeAttribute(CLIENT_ADDRESS_ATTRIBUTE);
+    } else {
+      session.setAttribute(CLIENT_ADDRESS_ATTRIBUTE, clientAddress);
+    }
+    session.setAttribute(BROWSER_ATTRIBUTE, BrowserFamily.of(userAgent));
+  }
+
+  /**
+   * The live sessions of {@code userHandle}, oldest first, read without marking them as accessed
+   * ({@link SessionStore#peek}).
+   *
+   * @throws RuntimeException when the store fails
+   */
+  public List<StoredSession> sessionsOf(String userHandle) {
+    Objects.requireNonNull(userHandle, "userHandle");
+    Set<SessionKey> keys = store.findByUser(userHandle);
+    List<StoredSession> found = new ArrayList<>(keys.size());
+    for (SessionKey key : keys) {
+      Optional<SessionRecord> record = store.peek(key);
+      if (record.isPresent()
+          && record.get().userHandle().filter(userHandle::equals).isPresent()) {
+        found.add(new StoredSession(key, record.get()));
+      }
+    }
+    found.sort(Comparator.comparing((StoredSession s) -> s.record().created()));
+    return found;
+  }
+
+  /**
+   * Deletes the session filed under {@code key}. For decisions over a user's sessions ({@link #sessionsOf}).
+   *
+   * @return whether a live session was removed
+   * @throws RuntimeException when the store fails
+   */
+  public boolean end(SessionKey key) {
+    return store.delete(Objects.requireNonNull(key, "key"));
+  }
+
+  /**
+   * The live sessions of the user {@code current} is logged in as, oldest first, each with a handle that
+   * {@link #endSession} accepts from {@code current} only; empty when {@code current} is not logged in.
+   *
+   * @throws RuntimeException when the store fails
+   */
+  public List<ActiveSession> activeSessions(Session current) {
+    Optional<String> user = current.isValid() ? current.userHandle() : Optional.empty();
+    if (user.isEmpty()) {
+      return List.of();
+    }
+    SessionKey own = current.id().storeKey();
+    Mac mac = handleMac(current.id());
+    List<ActiveSession> list = new ArrayList<>();
+    for (StoredSession s : sessionsOf(user.get())) {
+      SessionRecord r = s.record();
+      Object address = r.attributes().get(CLIENT_ADDRESS_ATTRIBUTE);
+      Object browser = r.attributes().get(BROWSER_ATTRIBUTE);
+      list.add(new ActiveSession(
+          handle(mac, s.key()),
+          r.created(),
+          r.lastAccess(),
+          address instanceof String a ? Optional.of(a) : Optional.empty(),
+          browser instanceof String b ? b : BrowserFamily.OTHER,
+          s.key().equals(own)));
+    }
+    return List.copyOf(list);
+  }
+
+  /**
+   * Ends the session of {@code current}'s user that {@code handle} names, as {@link #activeSessions} listed it for
+   * {@code current}. The session is deleted from the store, so its browser is anonymous on its next request.
+   *
+   * <p><b>Security.</b> Only the user's own live sessions are candidates, and the handle is checked against each in
+   * constant time; a forged handle, another user's, one listed for another session, or the asking session's own is
+   * refused with the reason. The caller audits the outcome.
+   *
+   * @throws RuntimeException when the store fails
+   */
+  public SessionEnd endSession(Session current, String handle) {
+    Optional<String> user = current.isValid() ? current.userHandle() : Optional.empty();
+    if (user.isEmpty()) {
+      return new SessionEnd.Refused(SessionEnd.Reason.NOT_LOGGED_IN);
+    }
+    if (handle == null || handle.length() != HANDLE_LENGTH) {
+      return new SessionEnd.Refused(SessionEnd.Reason.UNKNOWN_HANDLE);
+    }
+    byte[] presented = handle.getBytes(StandardCharsets.US_ASCII);
+    SessionKey own = current.id().storeKey();
+    Mac mac = handleMac(current.id());
+    SessionKey match = null;
+    for (SessionKey key : store.findByUser(user.get())) {
+      byte[] expected = handle(mac, key).getBytes(StandardCharsets.US_ASCII);
+      if (MessageDigest.isEqual(expected, presented)) {
+        match = key;
+      }
+    }
+    if (match == null) {
+      return new SessionEnd.Refused(SessionEnd.Reason.UNKNOWN_HANDLE);
+    }
+    if (match.equals(own)) {
+      return new SessionEnd.Refused(SessionEnd.Reason.CURRENT_SESSION);
+    }
+    return store.delete(match)
+        ? new SessionEnd.Ended()
+        : new SessionEnd.Refused(SessionEnd.Reason.UNKNOWN_HANDLE);
+  }
+
+  /** HMAC-SHA256 keyed by the listing session's id: handles mean nothing to any other session. */
+  private static Mac handleMac(SessionId id) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(
+          new SecretKeySpec(id.cookieValue().getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is not available", e);
+    }
+  }
+
+  private static String handle(Mac mac, SessionKey key) {
+    mac.update(HANDLE_CONTEXT);
+    byte[] tag = mac.doFinal(key.toBytes());
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(tag, 16));
   }
 
   private SessionEvent event(SessionEvent.Type type, Session session) {

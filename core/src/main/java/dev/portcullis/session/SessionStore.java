@@ -24,6 +24,15 @@ public interface SessionStore {
   Optional<SessionRecord> load(SessionKey key);
 
   /**
+   * The live session under {@code key} without marking it as accessed: its last access stays as stored and its idle
+   * timeout is not restarted. For listing a user's sessions, which must neither keep them alive nor change when they
+   * were last seen. The default calls {@link #load}; a store that can read without touching overrides it.
+   */
+  default Optional<SessionRecord> peek(SessionKey key) {
+    return load(key);
+  }
+
+  /**
    * Applies one request's changes atomically onto the stored session ({@link SessionRecord#apply}), or creates the
    * session when {@link SessionChanges#creates()}.
    *

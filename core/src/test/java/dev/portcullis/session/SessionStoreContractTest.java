@@ -368,6 +368,85 @@ public abstract class SessionStoreContractTest {
   }
 
   @Test
+  public void peek_neitherRestartsTheIdleTimeoutNorChangesTheLastAccess() {
+    SessionKey key = storedSession(Map.of("theme", "dark"));
+    store.save(key, login("alice"));
+    java.time.Instant saved = clock.instant();
+    advance(IDLE.minusMinutes(10));
+
+    SessionRecord peeked = store.peek(key).orElseThrow();
+    assertThat(peeked.lastAccess()).isEqualTo(saved);
+    assertThat(peeked.userHandle()).hasValue("alice");
+    assertThat(peeked.attributes()).containsEntry("theme", "dark");
+
+    advance(Duration.ofMinutes(10));
+    assertThat(store.peek(key)).as("peeking kept nothing alive").isEmpty();
+    assertThat(store.load(key)).isEmpty();
+    assertThat(store.peek(newKey())).isEmpty();
+  }
+
+  /** A session of {@code user} saved as a login saves it, from {@code address} with {@code userAgent}. */
+  private static Session loggedIn(
+      SessionRegistry registry, String user, String address, String userAgent) {
+    Session s = registry.create();
+    s.setUserHandle(user);
+    registry.recordClient(s, address, userAgent);
+    assertThat(registry.save(s, address)).isTrue();
+    return s;
+  }
+
+  @Test
+  public void aUsersSessions_areListedWithTheirClients_andAnotherIsEndedByItsHandle() {
+    SessionRegistry registry =
+        SessionRegistry.create(CONFIG, store, RANDOM, clock, SessionListener.noop());
+    Session laptop = loggedIn(
+        registry,
+        "alice",
+        "192.0.2.10",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            + " Chrome/131.0.0.0 Safari/537.36");
+    advance(Duration.ofMinutes(1));
+    Session phone = loggedIn(
+        registry,
+        "alice",
+        "2001:db8::7",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML,"
+            + " like Gecko) Version/18.1 Mobile/15E148 Safari/604.1");
+    Session bob = loggedIn(registry, "bob", "198.51.100.3", null);
+
+    List<ActiveSession> seen = registry.activeSessions(laptop);
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0).current()).isTrue();
+    assertThat(seen.get(0).browser()).isEqualTo("Chrome on Windows");
+    assertThat(seen.get(0).clientAddress()).hasValue("192.0.2.10");
+    ActiveSession other = seen.get(1);
+    assertThat(other.current()).isFalse();
+    assertThat(other.browser()).isEqualTo("Safari on iOS");
+    assertThat(other.clientAddress()).hasValue("2001:db8::7");
+    assertThat(other.handle())
+        .doesNotContain(phone.id().cookieValue())
+        .isNotEqualTo(phone.opaqueId());
+
+    assertThat(registry.endSession(bob, other.handle()))
+        .as("another user's handle")
+        .isEqualTo(new SessionEnd.Refused(SessionEnd.Reason.UNKNOWN_HANDLE));
+    assertThat(registry.endSession(phone, other.handle()))
+        .as("a handle listed for another session")
+        .isEqualTo(new SessionEnd.Refused(SessionEnd.Reason.UNKNOWN_HANDLE));
+    assertThat(registry.endSession(laptop, seen.get(0).handle()))
+        .isEqualTo(new SessionEnd.Refused(SessionEnd.Reason.CURRENT_SESSION));
+    assertThat(store.peek(phone.id().storeKey())).isPresent();
+
+    assertThat(registry.endSession(laptop, other.handle())).isEqualTo(new SessionEnd.Ended());
+    assertThat(store.load(phone.id().storeKey())).isEmpty();
+    assertThat(registry.activeSessions(laptop)).singleElement().matches(ActiveSession::current);
+    assertThat(registry.endSession(laptop, other.handle()))
+        .as("ended once")
+        .isEqualTo(new SessionEnd.Refused(SessionEnd.Reason.UNKNOWN_HANDLE));
+    assertThat(registry.activeSessions(bob)).hasSize(1);
+  }
+
+  @Test
   public void malformedCookie_isRefusedWithoutAskingTheStore() {
     CountingSessionStore counting = new CountingSessionStore(store);
     SessionRegistry registry =

@@ -40,6 +40,12 @@ public final class CountingSessionStore implements SessionStore {
   }
 
   @Override
+  public Optional<SessionRecord> peek(SessionKey key) {
+    calls.incrementAndGet();
+    return delegate.peek(key);
+  }
+
+  @Override
   public boolean save(SessionKey key, SessionChanges changes) {
     calls.incrementAndGet();
     saves.incrementAndGet();

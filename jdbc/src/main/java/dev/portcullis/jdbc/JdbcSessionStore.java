@@ -64,6 +64,12 @@ final class JdbcSessionStore implements SessionStore {
           + JdbcRevocationStore.REVOKED + " FROM s"
           + " LEFT JOIN portcullis_session_attribute a ON a.session_id = s.id";
 
+  /** The session's row and attributes, with its last access as the fifth column; nothing is touched. */
+  private static final String PEEK =
+      "SELECT s.created_ms, s.user_handle, a.name, a.value, s.accessed_ms FROM portcullis_session s"
+          + " LEFT JOIN portcullis_session_attribute a ON a.session_id = s.id WHERE s.id = ? AND "
+          + LIVE;
+
   private static final String DELETE_IF_DEAD =
       "DELETE FROM portcullis_session WHERE id = ? AND NOT " + LIVE;
   private static final String INSERT =
@@ -112,6 +118,25 @@ final class JdbcSessionStore implements SessionStore {
         try (ResultSet r = s.executeQuery()) {
           return record(r, now, null);
         }
+      }
+    });
+  }
+
+  @Override
+  public Optional<SessionRecord> peek(SessionKey key) {
+    byte[] id = id(key);
+    long now = db.nowMillis();
+    return db.call("peek at a session", c -> {
+      try (PreparedStatement s = db.prepare(c, PEEK)) {
+        s.setBytes(1, id);
+        live(s, 2, now);
+        long[] accessed = {now};
+        Optional<SessionRecord> found;
+        try (ResultSet r = s.executeQuery()) {
+          found = record(r, now, null, accessed);
+        }
+        return found.map(f -> SessionRecord.of(
+            f.created(), Instant.ofEpochMilli(accessed[0]), f.userHandle(), f.attributes()));
       }
     });
   }
@@ -170,6 +195,12 @@ final class JdbcSessionStore implements SessionStore {
    */
   private static Optional<SessionRecord> record(ResultSet r, long now, boolean[] revoked)
       throws SQLException {
+    return record(r, now, revoked, null);
+  }
+
+  /** As {@link #record(ResultSet, long, boolean[])}; with {@code accessed}, the fifth column is the last access. */
+  private static Optional<SessionRecord> record(
+      ResultSet r, long now, boolean[] revoked, long[] accessed) throws SQLException {
     Long created = null;
     String user = null;
     Map<String, Object> attributes = new LinkedHashMap<>();
@@ -179,6 +210,9 @@ final class JdbcSessionStore implements SessionStore {
       user = r.getString(2);
       if (revoked != null) {
         revoked[0] = r.getBoolean(5);
+      }
+      if (accessed != null) {
+        accessed[0] = r.getLong(5);
       }
       String name = r.getString(3);
       if (name == null || ignored) {

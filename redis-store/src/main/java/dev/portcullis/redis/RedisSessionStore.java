@@ -87,6 +87,15 @@ final class RedisSessionStore implements SessionStore {
       return redis.call('HGETALL', KEYS[1])
       """);
 
+  /** {@link #LOAD} without the touch: the session's fields, its last access and timeouts left as they are. */
+  private static final LuaScript PEEK = LuaScript.of(HEAD + """
+      local t = redis.call('HMGET', KEYS[1], 'c', 'a')
+      if not live(t) then
+        return {}
+      end
+      return redis.call('HGETALL', KEYS[1])
+      """);
+
   /**
    * {@link #LOAD} and the revocation check of the request's ticket in one step: KEYS[2] is the ticket's revocation key,
    * KEYS[3] its user's cut-off key. Returns their values (false where absent) ahead of the session's fields, or nothing
@@ -370,6 +379,24 @@ final class RedisSessionStore implements SessionStore {
     List<Object> fields = redis.script(
         "load a session", LOAD, ScriptOutputType.MULTI, new String[] {sessionKey(key)}, times(now));
     return record(fields, 0, now);
+  }
+
+  @Override
+  public Optional<SessionRecord> peek(SessionKey key) {
+    Instant now = now();
+    List<Object> fields = redis.script(
+        "peek at a session",
+        PEEK,
+        ScriptOutputType.MULTI,
+        new String[] {sessionKey(key)},
+        times(now));
+    Instant lastAccess = now;
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      if (text(fields.get(i)).equals("a")) {
+        lastAccess = Instant.ofEpochMilli(Long.parseLong(text(fields.get(i + 1))));
+      }
+    }
+    return record(fields, 0, lastAccess);
   }
 
   /**

@@ -58,7 +58,8 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
                 registry,
                 sessionCookieChecks,
                 SessionLoginCheck.create(registry, l.login()),
-                l.login().cookies().authCookie().name()))
+                l.login().cookies().authCookie().name(),
+                trail))
             .orElseGet(() -> new SessionStage(registry, sessionCookieChecks))));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();

@@ -12,6 +12,7 @@ import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.internal.StoreObservations;
 import dev.portcullis.session.CaffeineSessionStore;
@@ -204,6 +205,8 @@ public final class Portcullis implements AutoCloseable {
     private boolean accessDecidedByApplication;
     private final List<String> requiredPublic = new ArrayList<>();
     private Consumer<PortalLogin.Builder> loginSettings = b -> {};
+    private int maxSessionsPerUser;
+    private SessionLimit whenSessionsExceeded;
     private Consumer<PortcullisFilter.Builder> filterSettings = b -> {};
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
@@ -338,6 +341,18 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
+     * At most {@code max} concurrent sessions per user, enforced at every login: past it the oldest sessions end
+     * ({@link SessionLimit#END_OLDEST}) or the login is refused ({@link SessionLimit#REFUSE_NEW}). Off by default. See
+     * {@link PortalLogin.Builder#maxSessionsPerUser}: logins of one user racing each other may overshoot the limit by
+     * as many as raced. A {@link #login} setting of the same applies after this one.
+     */
+    public Builder maxSessionsPerUser(int max, SessionLimit whenExceeded) {
+      this.maxSessionsPerUser = max;
+      this.whenSessionsExceeded = Objects.requireNonNull(whenExceeded, "whenExceeded");
+      return this;
+    }
+
+    /**
      * Further filter settings (single sign-on, the legacy login upgrade), applied to the
      * {@link PortcullisFilter.Builder} after everything else; replaces an earlier call.
      */
@@ -396,6 +411,9 @@ public final class Portcullis implements AutoCloseable {
             .revocations(revoked)
             .clock(time)
             .random(shared);
+        if (whenSessionsExceeded != null) {
+          loginBuilder.maxSessionsPerUser(maxSessionsPerUser, whenSessionsExceeded);
+        }
         loginSettings.accept(loginBuilder);
         PortalLogin login = loginBuilder.build();
 

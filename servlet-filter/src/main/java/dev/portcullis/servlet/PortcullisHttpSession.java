@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.session.Session;
+import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSession;
 import java.util.Collections;
@@ -63,14 +64,33 @@ final class PortcullisHttpSession implements HttpSession {
     return Collections.enumeration(session.attributeNames());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException for the attributes Portcullis keeps for itself (the client recorded at login)
+   */
   @Override
   public void setAttribute(String name, Object value) {
+    checkNotReserved(name);
     session.setAttribute(name, value);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException for the attributes Portcullis keeps for itself (the client recorded at login)
+   */
   @Override
   public void removeAttribute(String name) {
+    checkNotReserved(name);
     session.removeAttribute(name);
+  }
+
+  private static void checkNotReserved(String name) {
+    if (SessionRegistry.isReserved(name)) {
+      throw new IllegalArgumentException(
+          "session attribute " + name + " is reserved for Portcullis");
+    }
   }
 
   @Override

@@ -23,9 +23,10 @@ final class SessionStage implements Stage {
   private final boolean keepUnknownIds;
   private final SessionLoginCheck withLogin;
   private final String authCookieName;
+  private final AuditTrail audit;
 
   SessionStage(SessionRegistry registry, boolean keepUnknownIds) {
-    this(registry, keepUnknownIds, null, null);
+    this(registry, keepUnknownIds, null, null, AuditTrail.NONE);
   }
 
   /**
@@ -33,17 +34,20 @@ final class SessionStage implements Stage {
    *     cookie does the cookie check, it is the value the login form's token is bound to); otherwise it is dropped
    * @param withLogin the session and auth check together; null without login
    * @param authCookieName the auth cookie's name; null without login
+   * @param audit records what users do with their sessions ({@link UserSessions})
    */
   SessionStage(
       SessionRegistry registry,
       boolean keepUnknownIds,
       SessionLoginCheck withLogin,
-      String authCookieName) {
+      String authCookieName,
+      AuditTrail audit) {
     this.registry = registry;
     this.cookieName = registry.config().cookie().name();
     this.keepUnknownIds = keepUnknownIds;
     this.withLogin = withLogin;
     this.authCookieName = authCookieName;
+    this.audit = audit;
   }
 
   @Override
@@ -106,6 +110,6 @@ final class SessionStage implements Stage {
         && found == 1
         && lookup instanceof SessionLookup.Absent
         && registry.config().idFormat().isWellFormed(value);
-    return new SessionState(registry, exchange, lookup, found > 0, keep);
+    return new SessionState(registry, exchange, lookup, found > 0, keep, audit);
   }
 }

@@ -4,9 +4,13 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LoginSession;
 import dev.portcullis.session.Session;
 import dev.portcullis.session.SessionId;
+import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.session.StoredSession;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The session side of one request: what the cookie led to, the session the application uses, and the cookie that must
@@ -17,7 +21,7 @@ import java.time.Duration;
 class SessionState implements LoginSession, Runnable {
   /** The state before (or without) a session stage: no session, and none can be made. */
   static final SessionState NONE =
-      new SessionState(null, null, new SessionLookup.Absent(), false, false);
+      new SessionState(null, null, new SessionLookup.Absent(), false, false, AuditTrail.NONE);
 
   private final SessionRegistry registry;
   private final Exchange exchange;
@@ -28,6 +32,8 @@ class SessionState implements LoginSession, Runnable {
    * cookie check, it is the value the login form's token is bound to.
    */
   private final boolean keepUnknownCookie;
+
+  private final AuditTrail audit;
 
   private Session current;
   /** The id whose cookie the browser holds or has been sent in this response; null for none. */
@@ -40,18 +46,21 @@ class SessionState implements LoginSession, Runnable {
   /**
    * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
    *     sent when the session cookie does the cookie check)
+   * @param audit records what the user does with their sessions ({@link UserSessions})
    */
   SessionState(
       SessionRegistry registry,
       Exchange exchange,
       SessionLookup requested,
       boolean cookiePresented,
-      boolean keepUnknownCookie) {
+      boolean keepUnknownCookie,
+      AuditTrail audit) {
     this.registry = registry;
     this.exchange = exchange;
     this.requested = requested;
     this.cookiePresented = cookiePresented;
     this.keepUnknownCookie = keepUnknownCookie;
+    this.audit = audit;
     if (requested instanceof SessionLookup.Found found) {
       this.current = found.session();
       this.cookieId = found.session().id();
@@ -110,11 +119,15 @@ class SessionState implements LoginSession, Runnable {
 
   /**
    * {@inheritDoc} The user's handle goes in first, so that the rotation's {@code session_renewed} event names the
-   * user; the old id dies with the rotation.
+   * user; the old id dies with the rotation. The client's address and browser family are recorded with it, for the
+   * user's list of sessions.
    */
   @Override
   public synchronized String rotateTo(String userHandle) {
-    session(true).setUserHandle(userHandle);
+    Session session = session(true);
+    session.setUserHandle(userHandle);
+    registry.recordClient(
+        session, exchange.client().address(), exchange.original().getHeader("User-Agent"));
     changeId();
     return session(false).id().cookieValue();
   }
@@ -125,6 +138,36 @@ class SessionState implements LoginSession, Runnable {
     if (session != null) {
       invalidate(session);
     }
+  }
+
+  /** {@inheritDoc} The request's own session, if it is stored, is not among them. */
+  @Override
+  public List<StoredSession> otherSessionsOf(String userHandle) {
+    if (registry == null) {
+      return List.of();
+    }
+    Session own = session(false);
+    SessionKey ownKey = own == null ? null : own.id().storeKey();
+    List<StoredSession> others = new ArrayList<>();
+    for (StoredSession s : registry.sessionsOf(userHandle)) {
+      if (!s.key().equals(ownKey)) {
+        others.add(s);
+      }
+    }
+    return others;
+  }
+
+  @Override
+  public boolean endSession(SessionKey key) {
+    return registry != null && registry.end(key);
+  }
+
+  SessionRegistry registry() {
+    return registry;
+  }
+
+  AuditTrail audit() {
+    return audit;
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.session.ActiveSession;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
@@ -41,7 +42,9 @@ import java.util.function.Consumer;
  * {@code anonymous}; {@code /reports/<org>/<id>} answers only within the user's organisation (403 otherwise, or 404
  * with the refusal recorded for the audit when asked with {@code ?refuse-as=404});
  * {@code /terms} prints the terms page; {@code POST /action} prints {@code done}; {@code /remember} writes to the
- * session (making one if needed) and prints {@code remembered}.
+ * session (making one if needed) and prints {@code remembered}; {@code /my-sessions} lists the user's sessions
+ * ({@link UserSessions}), one line each: handle, {@code current} or {@code other}, address, browser family, created
+ * and last-seen epoch milliseconds; {@code POST /my-sessions/end} with {@code handle} prints the outcome.
  */
 final class LoginPortal implements AutoCloseable {
   static final String TERMS = "2026-01";
@@ -283,6 +286,32 @@ final class LoginPortal implements AutoCloseable {
       } else if (path.equals("/remember")) {
         req.getSession(true).setAttribute("seen", Boolean.TRUE);
         resp.getWriter().print("remembered");
+      } else if (path.equals("/my-sessions")) {
+        var sessions = UserSessions.of(req);
+        if (sessions.isEmpty()) {
+          resp.getWriter().print("none");
+        } else {
+          for (ActiveSession s : sessions.get().list()) {
+            resp.getWriter()
+                .println(s.handle() + " " + (s.current() ? "current" : "other") + " "
+                    + s.clientAddress().orElse("-") + " " + s.browser() + " "
+                    + s.created().toEpochMilli() + " " + s.lastSeen().toEpochMilli());
+          }
+        }
+      } else if (path.equals("/spoof-address")) {
+        try {
+          req.getSession(true).setAttribute(SessionRegistry.CLIENT_ADDRESS_ATTRIBUTE, "192.0.2.1");
+          resp.getWriter().print("accepted");
+        } catch (IllegalArgumentException e) {
+          resp.getWriter().print("refused");
+        }
+      } else if (path.equals("/my-sessions/end") && req.getMethod().equals("POST")) {
+        var sessions = UserSessions.of(req);
+        resp.getWriter()
+            .print(
+                sessions.isEmpty()
+                    ? "none"
+                    : sessions.get().end(req.getParameter("handle")).toString());
       } else if (path.equals("/action") && req.getMethod().equals("POST")) {
         resp.getWriter().print("done");
       } else {

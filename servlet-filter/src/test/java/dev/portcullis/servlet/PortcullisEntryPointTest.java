@@ -109,6 +109,29 @@ class PortcullisEntryPointTest {
   }
 
   @Test
+  void sessionLimit_onTheEntryPoint_refusesALoginPastIt() throws Exception {
+    Portcullis portcullis = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .maxSessionsPerUser(1, dev.portcullis.login.SessionLimit.REFUSE_NEW)
+        .build();
+    toClose.add(portcullis);
+    Site site = Site.start(portcullis::register);
+    toClose.add(site);
+    Browser first = new Browser(site.https, site.client);
+    assertThat(first.login("alice", "alice-pw", true).headers().firstValue("Location"))
+        .hasValue("/");
+    Browser second = new Browser(site.https, site.client);
+    assertThat(second.login("alice", "alice-pw", true).headers().firstValue("Location"))
+        .hasValue("/login?error=1");
+    assertThat(second.get("/reports/1").statusCode())
+        .as("the refused browser is sent to the login page")
+        .isEqualTo(303);
+    assertThat(first.whoami()).isEqualTo("u-alice");
+  }
+
+  @Test
   void embeddedJetty_registersBeforeTheServerStarts() throws Exception {
     Portcullis portcullis =
         Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();

@@ -19,6 +19,7 @@ import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.SessionConfig;
@@ -449,6 +450,17 @@ public final class PortcullisAutoConfiguration {
     map.from(login::getLogoutEverywherePath).to(builder::logoutEverywherePath);
     map.from(login::getTermsPath).to(builder::termsPath);
     map.from(login::getAfterLoginPath).to(builder::afterLoginPath);
+    PortcullisProperties.Session session = properties.getSession();
+    if (session.getMaxPerUser() != null) {
+      builder.maxSessionsPerUser(
+          session.getMaxPerUser(),
+          session.getWhenExceeded() != null ? session.getWhenExceeded() : SessionLimit.END_OLDEST);
+    } else if (session.getWhenExceeded() != null) {
+      throw new PortcullisConfigurationException(
+          "portcullis.session.when-exceeded is set without portcullis.session.max-per-user",
+          "Set portcullis.session.max-per-user to the most concurrent sessions a user may have, or remove"
+              + " portcullis.session.when-exceeded.");
+    }
     // The core's own cookie declarations (with their cookie-notice text) are the base the
     // properties change.
     builder.authCookie(cookie(

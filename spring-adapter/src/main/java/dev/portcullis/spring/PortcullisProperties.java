@@ -2,6 +2,7 @@ package dev.portcullis.spring;
 
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.cookie.SameSite;
+import dev.portcullis.login.SessionLimit;
 import dev.portcullis.session.SessionIdFormat;
 import java.net.URI;
 import java.nio.file.Path;
@@ -224,6 +225,31 @@ public class PortcullisProperties {
 
     /** How many client addresses the anonymous-session limit remembers. Core default: 100,000. */
     private Long trackedAddresses;
+
+    /**
+     * At most this many concurrent sessions per user, enforced at every login; unset, no limit. Logins of one user
+     * racing each other may overshoot it by as many as raced.
+     */
+    private Integer maxPerUser;
+
+    /** What a login past {@code max-per-user} does: end-oldest (the default) or refuse-new. */
+    private SessionLimit whenExceeded;
+
+    public Integer getMaxPerUser() {
+      return maxPerUser;
+    }
+
+    public void setMaxPerUser(Integer maxPerUser) {
+      this.maxPerUser = maxPerUser;
+    }
+
+    public SessionLimit getWhenExceeded() {
+      return whenExceeded;
+    }
+
+    public void setWhenExceeded(SessionLimit whenExceeded) {
+      this.whenExceeded = whenExceeded;
+    }
 
     public Duration getIdleTimeout() {
       return idleTimeout;

@@ -14,6 +14,7 @@ import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.CaffeineSessionStore;
@@ -442,6 +443,32 @@ class PortcullisAutoConfigurationTest {
           assertThat(login.cookies().cookieCheckCookie().orElseThrow().httpOnly())
               .isFalse();
         });
+  }
+
+  @Test
+  void sessionLimitProperties_mapOntoTheLogin() throws Exception {
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.session.max-per-user=3", "portcullis.session.when-exceeded=refuse-new")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          PortalLogin login = context.getBean(PortalLogin.class);
+          assertThat(login.maxSessionsPerUser()).isEqualTo(3);
+          assertThat(login.whenSessionsExceeded()).hasValue(SessionLimit.REFUSE_NEW);
+        });
+    withKeyFile().withPropertyValues("portcullis.session.max-per-user=2").run(context -> {
+      PortalLogin login = context.getBean(PortalLogin.class);
+      assertThat(login.maxSessionsPerUser()).isEqualTo(2);
+      assertThat(login.whenSessionsExceeded()).hasValue(SessionLimit.END_OLDEST);
+    });
+    withKeyFile().run(context -> {
+      PortalLogin login = context.getBean(PortalLogin.class);
+      assertThat(login.maxSessionsPerUser()).isZero();
+      assertThat(login.whenSessionsExceeded()).isEmpty();
+    });
+    withKeyFile()
+        .withPropertyValues("portcullis.session.when-exceeded=end-oldest")
+        .run(context -> assertThat(context).hasFailed());
   }
 
   @Test

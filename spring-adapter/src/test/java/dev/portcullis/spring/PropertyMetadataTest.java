@@ -38,7 +38,8 @@ class PropertyMetadataTest {
       "portcullis.sso.client-id",
       "portcullis.sso.client-secret",
       "portcullis.sso.redirect-uri",
-      "portcullis.sso.callback-path");
+      "portcullis.sso.callback-path",
+      "portcullis.session.max-per-user");
 
   private static Map<String, JsonNode> properties() throws Exception {
     Map<String, JsonNode> properties = new LinkedHashMap<>();

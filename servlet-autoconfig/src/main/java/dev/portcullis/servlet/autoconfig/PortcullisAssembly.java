@@ -15,6 +15,7 @@ import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.CaffeineSessionStore;
@@ -297,6 +298,15 @@ final class PortcullisAssembly {
         s.string("portcullis.login.logout-everywhere-path").ifPresent(b::logoutEverywherePath);
         s.string("portcullis.login.terms-path").ifPresent(b::termsPath);
         s.string("portcullis.login.after-login-path").ifPresent(b::afterLoginPath);
+        Optional<SessionLimit> whenExceeded =
+            s.choice("portcullis.session.when-exceeded", SessionLimit.class);
+        Optional<Integer> maxPerUser = s.integer("portcullis.session.max-per-user");
+        if (maxPerUser.isPresent()) {
+          b.maxSessionsPerUser(maxPerUser.get(), whenExceeded.orElse(SessionLimit.END_OLDEST));
+        } else if (whenExceeded.isPresent()) {
+          throw new IllegalStateException(
+              "portcullis.session.when-exceeded needs portcullis.session.max-per-user");
+        }
         return b.build();
       });
       PortcullisFilter filter = login == null

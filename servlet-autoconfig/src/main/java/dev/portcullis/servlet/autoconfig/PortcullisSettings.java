@@ -60,6 +60,8 @@ final class PortcullisSettings {
       "portcullis.session.anonymous-sessions-per-address",
       "portcullis.session.anonymous-session-window",
       "portcullis.session.tracked-addresses",
+      "portcullis.session.max-per-user",
+      "portcullis.session.when-exceeded",
       "portcullis.cookies.session.name",
       "portcullis.cookies.session.secure",
       "portcullis.cookies.session.http-only",

@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,6 +161,44 @@ class PortcullisSettingsTest {
     assertThat(prepared.sessions().anonymousSessionsPerAddress()).isEqualTo(5);
     assertThat(prepared.sessions().anonymousSessionWindow()).isEqualTo(Duration.ofMinutes(2));
     assertThat(prepared.sessions().trackedAddresses()).isEqualTo(300);
+  }
+
+  /** The problems of assembling a filter with {@code extra} settings. */
+  private List<String> assemblyProblems(String extra) throws Exception {
+    PortcullisSettings s = read(
+        extra
+            + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    PortcullisAssembly.Prepared prepared = PortcullisAssembly.prepare(
+        s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
+    assertThat(s.problems()).isEmpty();
+    try {
+      PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
+          prepared,
+          new InMemoryUserDirectory(PasswordHasher.forTests()),
+          CLOCK,
+          new SecureRandom());
+      for (AutoCloseable r : assembled.resources()) {
+        r.close();
+      }
+      return List.of();
+    } catch (IllegalStateException e) {
+      return s.problems();
+    }
+  }
+
+  @Test
+  void sessionLimit_isTakenByTheLogin_andItsMistakesAreReported() throws Exception {
+    assertThat(assemblyProblems(
+            "portcullis.session.max-per-user=3\nportcullis.session.when-exceeded=refuse-new\n"))
+        .isEmpty();
+    assertThat(assemblyProblems("portcullis.session.max-per-user=2\n")).isEmpty();
+    assertThat(assemblyProblems("portcullis.session.max-per-user=0\n"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.login", "at least 1");
+    assertThat(assemblyProblems("portcullis.session.when-exceeded=end-oldest\n"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.session.max-per-user");
   }
 
   @Test

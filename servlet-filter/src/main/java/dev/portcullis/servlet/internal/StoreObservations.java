@@ -109,6 +109,11 @@ public final class StoreObservations {
     }
 
     @Override
+    public Optional<SessionRecord> peek(SessionKey key) {
+      return observer.observe("peek", () -> store.peek(key));
+    }
+
+    @Override
     public boolean save(SessionKey key, SessionChanges changes) {
       return observer.observe("save", () -> store.save(key, changes));
     }

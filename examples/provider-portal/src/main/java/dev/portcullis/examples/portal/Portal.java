@@ -228,6 +228,7 @@ final class Portal implements AutoCloseable {
       add(app, "/reports/*", new ReportsPage());
       add(app, "/search", new SearchPage());
       add(app, "/account", new AccountPage(sso));
+      add(app, AccountPage.END_SESSION_PATH, new AccountPage(sso));
       add(app, "/privacy", new PrivacyPage(notice));
       add(app, "/cookies.json", new CookiesJson(notice));
       add(app, "/terms", new TermsPage(login));

@@ -148,6 +148,28 @@ class PortalBrowserTest {
   }
 
   @Test
+  void accountPage_listsTheSessions_andEndsTheOtherOne() throws Exception {
+    PortalClient elsewhere = portal.client();
+    elsewhere.loginAs("bob");
+    open(browser, "/login");
+    logIn(browser, "bob", "bob-demo-pass");
+    open(browser, "/account");
+    String table = browser.findElement(By.cssSelector("table.sessions")).getText();
+    assertThat(table).contains("Chrome on Linux", "This session", "other", "127.0.0.1");
+    screenshot(browser, "account-sessions");
+
+    clickAndWait(browser, By.cssSelector("form[action='/account/sessions/end'] button"));
+    assertThat(path(browser)).isEqualTo("/account?ended=1");
+    assertThat(browser.findElement(By.cssSelector("p.note")).getText())
+        .contains("The session was ended");
+    assertThat(browser.findElements(By.cssSelector("form[action='/account/sessions/end']")))
+        .isEmpty();
+    assertThat(elsewhere.get("/account").statusCode())
+        .as("the other client is logged out")
+        .isEqualTo(303);
+  }
+
+  @Test
   void anotherOrganisationsReport_isNotFound_likeAMissingOne() {
     open(browser, "/reports/201");
     logIn(browser, "alice", "alice-demo-pass");
