@@ -4,9 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.SessionAudit;
-import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.SecretAccess;
 import dev.portcullis.jdbc.JdbcSchema;
 import dev.portcullis.jdbc.JdbcStores;
 import dev.portcullis.login.LoginThrottle;
@@ -14,19 +12,12 @@ import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where the portal keeps what several nodes would share: sessions, revocations and the login limit's budgets. In memory
@@ -50,10 +41,6 @@ final class PortalStores implements AutoCloseable {
   static final Duration QUERY_TIMEOUT = Duration.ofSeconds(1);
   static final Duration NETWORK_TIMEOUT = Duration.ofSeconds(2);
   static final int POOL_SIZE = 10;
-
-  private static final Logger log = LoggerFactory.getLogger(PortalStores.class);
-  private static final byte[] LOGIN_HASH_LABEL =
-      "portcullis login-attempt store hash key v1".getBytes(StandardCharsets.UTF_8);
 
   private final SessionStore sessions;
   private final RevocationStore revocations;
@@ -136,7 +123,7 @@ final class PortalStores implements AutoCloseable {
       LoginThrottle throttle = LoginThrottle.builder(clock)
           .random(random)
           .store(jdbc.loginAttemptStore())
-          .hashKey(loginHashKey(keys))
+          .hashKey(LoginThrottle.hashKeyOf(keys))
           .build();
       log.info("Sessions, revocations and login budgets in PostgreSQL (pool of {})", POOL_SIZE);
       return new PortalStores(
@@ -161,20 +148,6 @@ final class PortalStores implements AutoCloseable {
   }
 
   /** HMAC-SHA256 of a fixed label under the active key: the same on every node with the same ring. */
-  private static KeyMaterial loginHashKey(KeyRing ring) {
-    byte[] key = ring.material(ring.activeKey().id(), SecretAccess.insecure())
-        .toByteArray(SecretAccess.insecure());
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return KeyMaterial.copyOf(mac.doFinal(LOGIN_HASH_LABEL));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    } finally {
-      Arrays.fill(key, (byte) 0);
-    }
-  }
-
   /** Stops the clean-up and closes the pool; again does nothing. */
   @Override
   public void close() {
