@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.redis.RedisCluster;
 import dev.portcullis.redis.RedisStores;
-import dev.portcullis.session.Session;
-import dev.portcullis.session.SessionLookup;
-import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,7 +15,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 /**
@@ -71,7 +67,7 @@ class RedisClusterStoresAutoConfigurationTest {
         .run(context -> {
           assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
           SharedStoresFixture.assertEveryStoreFrom(context, "Redis");
-          assertSessionRoundTrip(context);
+          SharedStoresFixture.assertSessionReadsBack(context);
           int keys = 0;
           for (int i = 0; i < redis.size(); i++) {
             keys += redis.keysOn(i, "portal-c:").size();
@@ -91,18 +87,8 @@ class RedisClusterStoresAutoConfigurationTest {
           assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
           assertThat(context.getBean(SessionStore.class).getClass().getSimpleName())
               .startsWith("Redis");
-          assertSessionRoundTrip(context);
+          SharedStoresFixture.assertSessionReadsBack(context);
         });
-  }
-
-  private static void assertSessionRoundTrip(AssertableWebApplicationContext context) {
-    SessionRegistry sessions = context.getBean(SessionRegistry.class);
-    Session session = sessions.create();
-    session.setAttribute("theme", "dark");
-    assertThat(sessions.save(session)).isTrue();
-    SessionLookup lookup = sessions.open(session.id().cookieValue());
-    assertThat(lookup).isInstanceOf(SessionLookup.Found.class);
-    assertThat(((SessionLookup.Found) lookup).session().getAttribute("theme")).isEqualTo("dark");
   }
 
   @Test
