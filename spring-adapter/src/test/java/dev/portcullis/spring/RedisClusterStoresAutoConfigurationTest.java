@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,6 +89,20 @@ class RedisClusterStoresAutoConfigurationTest {
           assertThat(context.getBean(SessionStore.class).getClass().getSimpleName())
               .startsWith("Redis");
           SharedStoresFixture.assertSessionReadsBack(context);
+        });
+  }
+
+  @Test
+  void clusterNodes_fromAnIndexedEnvironmentVariable_alsoSwitchTheStores() throws Exception {
+    List<String> uris = cluster().uris();
+    runner()
+        .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(
+            Map.of("PORTCULLIS_REDIS_CLUSTERNODES_0_", uris.get(2))))
+        .withPropertyValues("portcullis.redis.key-prefix=portal-e:")
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
+          assertThat(context.getBean(SessionStore.class).getClass().getSimpleName())
+              .startsWith("Redis");
         });
   }
 
