@@ -23,10 +23,16 @@ import java.util.Set;
  * ports (each with its own folder and {@code nodes.conf}, no replicas, no persistence), given a third of the 16384
  * slots each and joined with {@code CLUSTER MEET}. {@link #start()} returns once every node reports
  * {@code cluster_state:ok} and knows the other two.
+ *
+ * <p>Shared with other modules' tests through this module's test-jar (with {@link RedisServer}); they use
+ * {@link #installed()}, {@link #start()}, {@link #uris()}, {@link #keysOn} and {@link #close()}.
  */
-final class RedisCluster implements AutoCloseable {
+public final class RedisCluster implements AutoCloseable {
   static final int SLOTS = 16384;
   private static final Duration FORMING = Duration.ofSeconds(30);
+
+  /** Why a test that needs a cluster is skipped where {@link #installed()} is false. */
+  public static final String MISSING = RedisServer.MISSING;
 
   private final List<RedisServer> servers;
   private final List<Integer> busPorts;
@@ -43,7 +49,12 @@ final class RedisCluster implements AutoCloseable {
     }
   }
 
-  static RedisCluster start() throws IOException {
+  /** Whether {@code redis-server} is installed here; without it {@link #start()} cannot form a cluster. */
+  public static boolean installed() {
+    return RedisServer.binary().isPresent();
+  }
+
+  public static RedisCluster start() throws IOException {
     List<RedisServer> servers = new ArrayList<>();
     List<Integer> busPorts = new ArrayList<>();
     RedisCluster cluster = null;
@@ -143,11 +154,11 @@ final class RedisCluster implements AutoCloseable {
   }
 
   /** The seed URIs of every node, as {@link RedisStoreConfig.Builder#clusterNodes} takes them. */
-  List<String> uris() {
+  public List<String> uris() {
     return servers.stream().map(RedisServer::uri).toList();
   }
 
-  int size() {
+  public int size() {
     return servers.size();
   }
 
@@ -185,7 +196,7 @@ final class RedisCluster implements AutoCloseable {
   }
 
   /** Every key under {@code prefix} that node {@code i} holds, by SCAN. */
-  List<String> keysOn(int i, String prefix) {
+  public List<String> keysOn(int i, String prefix) {
     List<String> keys = new ArrayList<>();
     ScanIterator.scan(node(i), ScanArgs.Builder.matches(prefix + "*").limit(500))
         .forEachRemaining(keys::add);

@@ -18,7 +18,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * <p><b>Security.</b> There is no default key: without {@code PORTCULLIS_KEY_RING}, {@code portcullis.keys.file} or
  * {@code portcullis.keys.pkcs12.path} the application does not start. This class has no {@code toString} that shows
- * values: the PKCS12 password and the Redis URI (which may hold a password) are never logged from here. The SSO
+ * values: the PKCS12 password and the Redis URIs (which may hold a password) are never logged from here. The SSO
  * client secret has a setter but no getter, so neither this class nor the actuator's configuration report shows it.
  */
 @ConfigurationProperties("portcullis")
@@ -682,11 +682,23 @@ public class PortcullisProperties {
 
   /**
    * Redis stores for portals on more than one node (needs {@code portcullis-redis} on the class path). Setting the URI
-   * switches the session, revocation, replay and account-link stores to Redis.
+   * (one server, or a master watched by Sentinel) or the cluster nodes (a Redis Cluster) switches the session,
+   * revocation, replay and account-link stores to Redis; setting both is a start-up failure.
    */
   public static class Redis {
-    /** For example rediss://:password@redis.internal:6379/0. May hold a password: keep it out of files. */
+    /**
+     * For example rediss://:password@redis.internal:6379/0, or redis-sentinel://:password@sentinel-a:26379,
+     * sentinel-b:26379/0#portal-master for a master watched by Sentinel. May hold a password: keep it out of files.
+     * Not together with cluster-nodes.
+     */
     private String uri;
+
+    /**
+     * Seed nodes of a Redis Cluster, for example rediss://:password@redis-a:6379,rediss://:password@redis-b:6379: any
+     * one that answers is enough, the client learns the other nodes from it. All use TLS (rediss://) or none. May hold
+     * a password: keep it out of files. Not together with uri.
+     */
+    private List<String> clusterNodes = new ArrayList<>();
 
     /** Put before every key, so that several portals can share one Redis. Core default: portcullis: */
     private String keyPrefix;
@@ -703,6 +715,14 @@ public class PortcullisProperties {
 
     public void setUri(String uri) {
       this.uri = uri;
+    }
+
+    public List<String> getClusterNodes() {
+      return clusterNodes;
+    }
+
+    public void setClusterNodes(List<String> clusterNodes) {
+      this.clusterNodes = clusterNodes;
     }
 
     public String getKeyPrefix() {

@@ -21,18 +21,26 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionMessage;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The store beans: PostgreSQL when {@code portcullis.jdbc.enabled=true}, Redis when {@code portcullis.redis.uri} is
- * set, in memory (one node) otherwise. Both shared stores at once is a start-up failure.
+ * The store beans: PostgreSQL when {@code portcullis.jdbc.enabled=true}, Redis when {@code portcullis.redis.uri} or
+ * {@code portcullis.redis.cluster-nodes} is set, in memory (one node) otherwise. Both shared stores at once is a
+ * start-up failure, as are both Redis forms at once.
  */
 final class PortcullisStores {
   private static final String JDBC_ACTION =
@@ -41,8 +49,15 @@ final class PortcullisStores {
           + " clean-up-every is at least 1 s; clean-up-batch-size is 1 to 100000.";
 
   private static final String BOTH_ACTION =
-      "Choose one shared store for the nodes: remove portcullis.redis.uri to"
-          + " keep the stores in PostgreSQL, or set portcullis.jdbc.enabled=false to keep them in Redis.";
+      "Choose one shared store for the nodes: remove portcullis.redis.uri and"
+          + " portcullis.redis.cluster-nodes to keep the stores in PostgreSQL, or set portcullis.jdbc.enabled=false"
+          + " to keep them in Redis.";
+
+  private static final String REDIS_ACTION =
+      "Fix portcullis.redis.*: set either uri (a redis://, rediss:// or"
+          + " redis-sentinel:// URI) or cluster-nodes (redis:// or rediss:// URIs of one host and port each, all with"
+          + " TLS or none), not both; command-timeout is above zero and at most 30 s; clock-skew at most 10 minutes;"
+          + " key-prefix is 1 to 64 printable characters (on a cluster without { or }).";
 
   private PortcullisStores() {}
 
@@ -60,9 +75,11 @@ final class PortcullisStores {
         PortcullisProperties properties,
         ObjectProvider<DataSource> dataSources,
         InstantSource clock) {
-      if (properties.getRedis().getUri() != null) {
+      PortcullisProperties.Redis redis = properties.getRedis();
+      if (redis.getUri() != null || !redis.getClusterNodes().isEmpty()) {
         throw new PortcullisConfigurationException(
-            "both portcullis.jdbc.enabled=true and portcullis.redis.uri are set", BOTH_ACTION);
+            "both portcullis.jdbc.enabled=true and portcullis.redis.uri or portcullis.redis.cluster-nodes are set",
+            BOTH_ACTION);
       }
       DataSource dataSource = dataSources.getIfUnique();
       if (dataSource == null) {
@@ -155,10 +172,36 @@ final class PortcullisStores {
     }
   }
 
+  /**
+   * Matches when {@code portcullis.redis.uri} or {@code portcullis.redis.cluster-nodes} is set, in any form the binder
+   * reads (a comma-separated value, indexed entries, {@code PORTCULLIS_REDIS_CLUSTERNODES_0_}). Both set also
+   * matches, so that the stores refuse the contradiction at start-up rather than silently falling back to memory; so
+   * does an empty node list.
+   */
+  static final class RedisConfigured extends SpringBootCondition {
+    static final String URI = "portcullis.redis.uri";
+    static final String CLUSTER_NODES = "portcullis.redis.cluster-nodes";
+
+    @Override
+    public ConditionOutcome getMatchOutcome(
+        ConditionContext context, AnnotatedTypeMetadata metadata) {
+      ConditionMessage.Builder message = ConditionMessage.forCondition("Portcullis Redis stores");
+      Binder binder = Binder.get(context.getEnvironment());
+      if (binder.bind(URI, String.class).isBound()) {
+        return ConditionOutcome.match(message.foundExactly(URI));
+      }
+      if (binder.bind(CLUSTER_NODES, Bindable.listOf(String.class)).isBound()) {
+        return ConditionOutcome.match(message.foundExactly(CLUSTER_NODES));
+      }
+      return ConditionOutcome.noMatch(
+          message.didNotFind("property", "properties").items(URI, CLUSTER_NODES));
+    }
+  }
+
   /** Registered first, so that the in-memory defaults back off. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(RedisStores.class)
-  @ConditionalOnProperty(prefix = "portcullis.redis", name = "uri")
+  @Conditional(RedisConfigured.class)
   @ConditionalOnBooleanProperty(
       name = "portcullis.jdbc.enabled",
       havingValue = false,
@@ -168,26 +211,23 @@ final class PortcullisStores {
     @ConditionalOnMissingBean
     RedisStores portcullisRedisStores(PortcullisProperties properties, InstantSource clock) {
       PortcullisProperties.Redis redis = properties.getRedis();
-      RedisStoreConfig config = building(
-          "portcullis.redis",
-          "Fix portcullis.redis.*: uri is a redis://, rediss:// or"
-              + " redis-sentinel:// URI; command-timeout is above zero and at most 30 s; clock-skew at most 10 minutes;"
-              + " key-prefix is 1 to 64 printable characters.",
-          () -> {
-            RedisStoreConfig.Builder builder = RedisStoreConfig.builder().uri(redis.getUri());
-            PropertyMapper map = PropertyMapper.get();
-            map.from(redis::getKeyPrefix).to(builder::keyPrefix);
-            map.from(redis::getCommandTimeout).to(builder::commandTimeout);
-            map.from(redis::getClockSkew).to(builder::clockSkew);
-            return builder.build();
-          });
+      RedisStoreConfig config = building("portcullis.redis", REDIS_ACTION, () -> {
+        RedisStoreConfig.Builder builder = RedisStoreConfig.builder();
+        PropertyMapper map = PropertyMapper.get();
+        map.from(redis::getUri).to(builder::uri);
+        map.from(redis::getClusterNodes).when(nodes -> !nodes.isEmpty()).to(builder::clusterNodes);
+        map.from(redis::getKeyPrefix).to(builder::keyPrefix);
+        map.from(redis::getCommandTimeout).to(builder::commandTimeout);
+        map.from(redis::getClockSkew).to(builder::clockSkew);
+        return builder.build();
+      });
       try {
         return RedisStores.connect(config, clock);
       } catch (StoreUnavailableException e) {
         throw new PortcullisConfigurationException(
             e.getMessage(),
-            "Check portcullis.redis.uri (host, port, password,"
-                + " TLS) and that Redis is reachable: a node does not start without its stores.",
+            "Check portcullis.redis.uri or portcullis.redis.cluster-nodes (hosts, ports,"
+                + " password, TLS) and that Redis is reachable: a node does not start without its stores.",
             e);
       }
     }

@@ -3,6 +3,7 @@ package dev.portcullis.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portcullis.redis.RedisSentinel;
 import dev.portcullis.redis.RedisStores;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
@@ -23,8 +24,9 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 /**
- * {@code portcullis.redis.uri} switches every store to Redis. The Redis connection is made at start-up, so the test
- * that connects runs a loopback {@code redis-server} and is skipped where none is installed (CI installs it).
+ * {@code portcullis.redis.uri} switches every store to Redis: one server, or the master a sentinel names. The Redis
+ * connection is made at start-up, so the tests that connect run a loopback {@code redis-server} (and a sentinel) and
+ * are skipped where none is installed (CI installs it).
  */
 class RedisStoresAutoConfigurationTest {
   @TempDir
@@ -81,6 +83,27 @@ class RedisStoresAutoConfigurationTest {
     } finally {
       redis.destroy();
       redis.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void sentinelUri_putsEveryStoreInTheMasterTheSentinelNames() throws Exception {
+    assumeTrue(
+        RedisSentinel.installed(), "redis-server is not installed (apt-get install redis-server)");
+    try (RedisSentinel sentinel = RedisSentinel.start()) {
+      runner()
+          .withPropertyValues(
+              "portcullis.redis.uri=" + sentinel.uri(),
+              "portcullis.redis.key-prefix=portal-s:",
+              "portcullis.redis.command-timeout=5s")
+          .withPropertyValues(SharedStoresFixture.SSO)
+          .run(context -> {
+            // The sentinel itself refuses data commands: the stores work only through the master it
+            // names.
+            assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
+            SharedStoresFixture.assertEveryStoreFrom(context, "Redis");
+            SharedStoresFixture.assertSessionReadsBack(context);
+          });
     }
   }
 

@@ -3,6 +3,9 @@ package dev.portcullis.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.session.Session;
+import dev.portcullis.session.SessionLookup;
+import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
@@ -65,5 +68,16 @@ final class SharedStoresFixture {
     SsoConfig sso = context.getBean(SsoConfig.class);
     assertThat(sso.links()).isSameAs(context.getBean(AccountLinkStore.class));
     assertThat(sso.replay()).isSameAs(context.getBean(ReplayStore.class));
+  }
+
+  /** Checks that a session saved through the application's session registry reads back by its cookie value. */
+  static void assertSessionReadsBack(AssertableWebApplicationContext context) {
+    SessionRegistry sessions = context.getBean(SessionRegistry.class);
+    Session session = sessions.create();
+    session.setAttribute("theme", "dark");
+    assertThat(sessions.save(session)).isTrue();
+    SessionLookup lookup = sessions.open(session.id().cookieValue());
+    assertThat(lookup).isInstanceOf(SessionLookup.Found.class);
+    assertThat(((SessionLookup.Found) lookup).session().getAttribute("theme")).isEqualTo("dark");
   }
 }
