@@ -23,6 +23,38 @@ class SealerPropertiesTest {
   private static final String COOKIE = "__Host-portcullis-auth";
 
   @Property(tries = 10_000)
+  void decoding_agreesWithTheJdk_andRefusesEveryOtherSpelling(
+      @ForAll @Size(max = 100) byte[] bytes, @ForAll @IntRange(min = 0) int pick) {
+    String text = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    if (text.isEmpty()) {
+      assertThat(Sealer.decodeCanonical(text)).isNull();
+      return;
+    }
+    assertThat(Sealer.decodeCanonical(text)).isEqualTo(bytes);
+    // Any other last character decodes to other bytes or is refused: never to the same bytes.
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char other = alphabet.charAt(pick % 64);
+    String changed = text.substring(0, text.length() - 1) + other;
+    if (other != text.charAt(text.length() - 1)) {
+      byte[] decoded = Sealer.decodeCanonical(changed);
+      assertThat(decoded == null || !java.util.Arrays.equals(decoded, bytes)).isTrue();
+      if (decoded != null) {
+        assertThat(Base64.getUrlEncoder().withoutPadding().encodeToString(decoded))
+            .isEqualTo(changed);
+      }
+    }
+    // A character outside the alphabet anywhere, padding, or one character too many: refused.
+    int at = pick % text.length();
+    assertThat(Sealer.decodeCanonical(text.substring(0, at) + "=" + text.substring(at + 1)))
+        .isNull();
+    assertThat(Sealer.decodeCanonical(text.substring(0, at) + "\u0141" + text.substring(at + 1)))
+        .isNull();
+    if (text.length() % 4 == 0) {
+      assertThat(Sealer.decodeCanonical(text + "A")).isNull();
+    }
+  }
+
+  @Property(tries = 10_000)
   void sealed_opensToTheSameBytes(@ForAll @Size(max = 300) byte[] plaintext) {
     Opened o = AUTH.open(AUTH.seal(plaintext, COOKIE), COOKIE);
     assertThat(o).isInstanceOf(Opened.Ok.class);
