@@ -18,6 +18,8 @@ import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the portal keeps what several nodes would share: sessions, revocations and the login limit's budgets. In memory
@@ -41,6 +43,8 @@ final class PortalStores implements AutoCloseable {
   static final Duration QUERY_TIMEOUT = Duration.ofSeconds(1);
   static final Duration NETWORK_TIMEOUT = Duration.ofSeconds(2);
   static final int POOL_SIZE = 10;
+
+  private static final Logger log = LoggerFactory.getLogger(PortalStores.class);
 
   private final SessionStore sessions;
   private final RevocationStore revocations;
