@@ -145,14 +145,18 @@ public final class PerformanceReport {
     // as what the checks cost and what the library adds around them.
     for (String request : List.of("authenticatedGet", "anonymousGet")) {
       String f = "FilterBenchmark." + request + "[";
-      addedBeside(
+      beside(
           "filter, " + request + ": cost over the no-op beside the checks alone",
+          "",
+          "ns",
           f + "portcullis]",
           f + "noop]",
           "the checks alone",
           f + "checksOnly]");
-      allocatedBeside(
+      beside(
           "filter, " + request + ": allocation over the no-op beside the checks alone",
+          ALLOCATED,
+          "B",
           f + "portcullis]",
           f + "noop]",
           "the checks alone",
@@ -323,41 +327,34 @@ public final class PerformanceReport {
         added <= peerAdded * maxShare);
   }
 
-  /** What Portcullis and another filter each add to a no-op baseline, for context, without a target. */
-  private void addedBeside(
-      String what, String portcullis, String baseline, String otherName, String other) {
-    Score p = score(portcullis);
-    Score b = score(baseline);
-    Score o = score(other);
+  /**
+   * What Portcullis and another filter each add to a no-op baseline, for context, without a target: time ({@code
+   * metric} empty, in ns) or the allocation ({@link #ALLOCATED}, in B).
+   */
+  private void beside(
+      String what,
+      String metric,
+      String unit,
+      String portcullis,
+      String baseline,
+      String otherName,
+      String other) {
+    Score p = score(portcullis + metric);
+    Score b = score(baseline + metric);
+    Score o = score(other + metric);
     rows.add(String.format(
         Locale.ROOT,
-        "| %s | %s | no-op filter: %s; %s: %s (+%,.0f ns) | +%,.0f ns, %.2fx the other's | | |",
+        "| %s | %s | no-op filter: %s; %s: %s (+%,.0f %s) | +%,.0f %s, %.2fx the other's | | |",
         what,
         p.show(),
         b.show(),
         otherName,
         o.show(),
         o.mean() - b.mean(),
+        unit,
         p.mean() - b.mean(),
+        unit,
         (p.mean() - b.mean()) / (o.mean() - b.mean())));
-  }
-
-  /** The bytes per operation Portcullis and another filter each add to a no-op baseline, for context. */
-  private void allocatedBeside(
-      String what, String portcullis, String baseline, String otherName, String other) {
-    Score p = score(portcullis + ALLOCATED);
-    Score b = score(baseline + ALLOCATED);
-    Score o = score(other + ALLOCATED);
-    rows.add(String.format(
-        Locale.ROOT,
-        "| %s | %s | no-op filter: %s; %s: %s (+%,.0f B) | +%,.0f B | | |",
-        what,
-        p.show(),
-        b.show(),
-        otherName,
-        o.show(),
-        o.mean() - b.mean(),
-        p.mean() - b.mean()));
   }
 
   /** Portcullis allocates at most {@code maxBytes} per operation more than a no-op baseline. */
