@@ -18,37 +18,49 @@ import java.util.Locale;
  *
  * <p>Every {@code Set-Cookie} header of the response goes through {@link #setCookie}: queued here, written before the
  * response commits, and written again if the application resets the headers.
+ *
+ * <p><b>Threads.</b> Like the container's request and response, an exchange belongs to one thread at a time: the
+ * request's, then (after {@code startAsync}) the one the application hands the request to, through the container or an
+ * executor, which publish what the first thread wrote (the servlet specification leaves any other sharing of a request
+ * to the application). So its fields take no lock. The one overlap the specification allows is a {@code complete()} or
+ * {@code dispatch()} on the application's thread while the request's thread is still leaving the filter; the work both
+ * may do then, running the commit hooks and writing the queued cookies, takes this object's lock
+ * ({@link #committing()}, {@link #finish()}, {@link #locked(Runnable)}).
  */
 final class Exchange {
   static final String ATTRIBUTE = Exchange.class.getName();
   private static final String NO_PATH = new String("");
 
   private final HttpServletRequest original;
+  private final HttpServletResponse originalResponse;
   private final PortcullisRequest request;
   private final PortcullisResponse response;
   private final String method;
   private final List<LoginListener> loginListeners;
-  /** The hooks of {@link #beforeCommit}, in order; guarded by {@code this}. */
+  /** The hooks of {@link #beforeCommit}, in order. */
   private Runnable[] hooks = new Runnable[2];
 
   private int hookCount;
-  private volatile SessionState sessions = SessionState.NONE;
-  private volatile TrustedProxies.Client client;
-  private volatile PortalPrincipal principal;
-  private volatile AuthCheck authCheck;
-  /** Guarded by {@code this}, as are the two fields it may be read from on first use. */
+  private SessionState sessions = SessionState.NONE;
+  private TrustedProxies.Client client;
+  private PortalPrincipal principal;
+  private AuthCheck authCheck;
+  /** Read from the two fields below on first use. */
   private String cookieCheckValue;
 
   private String cookieCheckName;
   private LoginFormTokens cookieCheckFormat;
-  /** The queued {@code Set-Cookie} values, made on the first; guarded by {@code this}. */
+  /** The queued {@code Set-Cookie} values, made on the first. */
   private List<String> cookies;
 
   private int cookiesWritten;
+  /** Whether {@link #committing()} has seen the response committed: it then has nothing left to do. */
+  private boolean committed;
+
   private String requestId;
   private Cookies requestCookies;
   /** The path in context (see {@link Paths}), read once; {@link #NO_PATH} when the request has none. */
-  private volatile String path;
+  private String path;
 
   private String traceId;
   private boolean traceIdRead;
@@ -59,16 +71,33 @@ final class Exchange {
       HttpServletResponse response,
       List<LoginListener> loginListeners) {
     this.original = request;
+    this.originalResponse = response;
     String m = request.getMethod();
-    this.method = m == null ? "" : m.toUpperCase(Locale.ROOT);
+    this.method = m == null ? "" : upperCase(m);
     this.loginListeners = loginListeners;
     this.response = new PortcullisResponse(response, this);
     this.request = new PortcullisRequest(request, this);
   }
 
+  /** {@code method} upper-cased; the common methods, as sent, without a scan. */
+  private static String upperCase(String method) {
+    return switch (method) {
+      case "GET", "POST", "HEAD" -> method;
+      default -> method.toUpperCase(Locale.ROOT);
+    };
+  }
+
   /** The container's request, unwrapped: for the connection's own facts (peer address, TLS, raw headers). */
   HttpServletRequest original() {
     return original;
+  }
+
+  /**
+   * The container's response, unwrapped: for headers the pipeline writes itself, which need none of the wrapper's
+   * bookkeeping.
+   */
+  HttpServletResponse originalResponse() {
+    return originalResponse;
   }
 
   PortcullisRequest request() {
@@ -141,7 +170,7 @@ final class Exchange {
    * The browser's cookie-check value, well formed, as the request sent it or as the login page has just set it; null
    * when it has none. The anti-forgery token of a request without a session is bound to it.
    */
-  synchronized String cookieCheckValue() {
+  String cookieCheckValue() {
     if (cookieCheckName != null) {
       cookieCheckValue =
           Cookies.wellFormedSingle(requestCookies(), cookieCheckName, cookieCheckFormat);
@@ -151,7 +180,7 @@ final class Exchange {
     return cookieCheckValue;
   }
 
-  synchronized void cookieCheckValue(String value) {
+  void cookieCheckValue(String value) {
     this.cookieCheckValue = value;
     this.cookieCheckName = null;
     this.cookieCheckFormat = null;
@@ -161,7 +190,7 @@ final class Exchange {
    * The cookie-check value is what the request sent as cookie {@code name}, if it sent exactly one and it is well
    * formed for {@code format}; read when first asked for (most requests never ask).
    */
-  synchronized void cookieCheckValueFromRequest(String name, LoginFormTokens format) {
+  void cookieCheckValueFromRequest(String name, LoginFormTokens format) {
     this.cookieCheckValue = null;
     this.cookieCheckName = name;
     this.cookieCheckFormat = format;
@@ -175,7 +204,7 @@ final class Exchange {
   }
 
   /** Registers work (session state, headers) that must happen before the response commits. Must be idempotent. */
-  synchronized void beforeCommit(Runnable hook) {
+  void beforeCommit(Runnable hook) {
     if (hookCount == hooks.length) {
       hooks = Arrays.copyOf(hooks, hookCount * 2);
     }
@@ -186,7 +215,7 @@ final class Exchange {
    * Queues a {@code Set-Cookie} header value (see {@link SetCookie}); it is written before the response commits, and
    * again if the application resets the headers. The one way a cookie leaves the filter.
    */
-  synchronized void setCookie(String headerValue) {
+  void setCookie(String headerValue) {
     if (cookies == null) {
       cookies = new ArrayList<>(4);
     }
@@ -208,7 +237,7 @@ final class Exchange {
   }
 
   /** The request's cookies, read from its Cookie headers once (see {@link Cookies}). */
-  synchronized Cookies requestCookies() {
+  Cookies requestCookies() {
     if (requestCookies == null) {
       requestCookies = Cookies.parse(original);
     }
@@ -216,7 +245,7 @@ final class Exchange {
   }
 
   /** An id for this request in audit events, drawn once from {@code audit}'s random: never from the client. */
-  synchronized String requestId(AuditLog audit) {
+  String requestId(AuditLog audit) {
     if (requestId == null) {
       requestId = audit.newRequestId();
     }
@@ -227,7 +256,7 @@ final class Exchange {
    * The request's W3C trace id for audit events, read from its {@code traceparent} header the first time it is asked
    * for (see {@link TraceParent}); null when the request is not traced.
    */
-  synchronized String traceId() {
+  String traceId() {
     if (!traceIdRead) {
       traceId = TraceParent.traceId(original);
       traceIdRead = true;
@@ -236,31 +265,48 @@ final class Exchange {
   }
 
   /** The trace id of the span the tracer opened for this request: it takes the place of the header's. */
-  synchronized void traceId(String traceId) {
+  void traceId(String traceId) {
     this.traceId = traceId;
     this.traceIdRead = true;
   }
 
-  /** Runs the registered hooks, in pipeline order, then writes the queued cookies. Possibly called often. */
+  /**
+   * Runs the registered hooks, in pipeline order, then writes the queued cookies. Called before every possible commit;
+   * once the response has committed (nothing can be written any more) it returns at once.
+   */
   void committing() {
-    Runnable[] registered;
-    int count;
+    // Read without the lock: a stale false only means taking it.
+    if (committed) {
+      return;
+    }
     synchronized (this) {
-      registered = hooks;
-      count = hookCount;
+      for (int i = 0; i < hookCount; i++) {
+        hooks[i].run();
+      }
+      writeCookies();
+      committed = response.isCommitted();
     }
-    // Hooks only ever append, so the first count entries of the array read under the lock are set.
-    for (int i = 0; i < count; i++) {
-      registered[i].run();
-    }
+  }
+
+  /**
+   * The last save of the request and the last chance for its cookies: {@code sessions().beforeCommit()} whether or not
+   * the response has committed (a change made after the commit is still saved), then the queued cookies.
+   */
+  synchronized void finish() {
+    sessions.beforeCommit();
     writeCookies();
+  }
+
+  /** Runs {@code work} under the lock the commit work takes. */
+  synchronized void locked(Runnable work) {
+    work.run();
   }
 
   /** Writes the cookies queued since the last write, unless the response has committed. */
   synchronized void writeCookies() {
     if (cookies != null && !response.isCommitted()) {
       for (; cookiesWritten < cookies.size(); cookiesWritten++) {
-        response.addHeader(SetCookie.HEADER, cookies.get(cookiesWritten));
+        originalResponse.addHeader(SetCookie.HEADER, cookies.get(cookiesWritten));
       }
     }
   }

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Body size is counted conservatively: a character written through the writer counts as the most bytes the
  * response charset can need for it, so the hooks run no later than the container's own commit.
+ *
+ * <p>Not thread-safe, like the container's response it wraps (see {@link Exchange} on threads).
  */
 final class PortcullisResponse extends HttpServletResponseWrapper {
   private static final int UTF_8_MAX_BYTES_PER_CHAR =
@@ -40,12 +42,8 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
 
   /** Called before {@code bytes} more body bytes are written. */
   private void writing(long bytes) {
-    boolean full;
-    synchronized (this) {
-      written += bytes;
-      full = written >= getBufferSize() || (contentLength >= 0 && written >= contentLength);
-    }
-    if (full) {
+    written += bytes;
+    if (written >= getBufferSize() || (contentLength >= 0 && written >= contentLength)) {
       committing();
     }
   }
@@ -77,11 +75,9 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   @Override
   public void reset() {
     super.reset();
-    synchronized (this) {
-      written = 0;
-      contentLength = -1;
-      headerChanges++;
-    }
+    written = 0;
+    contentLength = -1;
+    headerChanges++;
     exchange.headersReset();
   }
 
@@ -90,24 +86,24 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
    * need not write them again while this number is unchanged. Changes made on the container's own response, past this
    * wrapper, are not counted.
    */
-  synchronized int headerChanges() {
+  int headerChanges() {
     return headerChanges;
   }
 
   @Override
-  public synchronized void resetBuffer() {
+  public void resetBuffer() {
     super.resetBuffer();
     written = 0;
   }
 
   @Override
-  public synchronized void setContentLength(int len) {
+  public void setContentLength(int len) {
     super.setContentLength(len);
     contentLength = len;
   }
 
   @Override
-  public synchronized void setContentLengthLong(long len) {
+  public void setContentLengthLong(long len) {
     super.setContentLengthLong(len);
     contentLength = len;
   }
@@ -149,7 +145,7 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   }
 
   /** Counts a header change, and follows {@code Content-Length} ({@code value} null for a date header). */
-  private synchronized void headerChanged(String name, String value) {
+  private void headerChanged(String name, String value) {
     headerChanges++;
     if ("Content-Length".equalsIgnoreCase(name)) {
       try {
@@ -161,7 +157,7 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   }
 
   @Override
-  public synchronized ServletOutputStream getOutputStream() throws IOException {
+  public ServletOutputStream getOutputStream() throws IOException {
     if (stream == null) {
       stream = new GuardedOutputStream(super.getOutputStream());
     }
@@ -169,7 +165,7 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   }
 
   @Override
-  public synchronized PrintWriter getWriter() throws IOException {
+  public PrintWriter getWriter() throws IOException {
     if (writer == null) {
       writer = new GuardedWriter(super.getWriter(), maxBytesPerChar());
     }

@@ -72,8 +72,7 @@ final class SessionStage implements Stage {
    */
   static void finish(Exchange exchange, boolean rethrow) {
     try {
-      exchange.sessions().beforeCommit();
-      exchange.writeCookies();
+      exchange.finish();
     } catch (RuntimeException e) {
       log.warn("saving the session at the end of the request failed", e);
       if (rethrow) {

@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * The session side of one request: what the cookie led to, the session the application uses, and the cookie that must
  * go out (queued on the {@link Exchange}, like every cookie). It is also the {@link LoginSession} through which the
- * core's login and logout decisions rotate and end sessions. Thread-safe (an async request may touch it from another
- * thread).
+ * core's login and logout decisions rotate and end sessions. Confined to one thread at a time like its
+ * {@link Exchange}; {@link #beforeCommit()} runs under the exchange's lock.
  */
 class SessionState implements LoginSession, Runnable {
   /** The state before (or without) a session stage: no session, and none can be made. */
@@ -68,7 +68,7 @@ class SessionState implements LoginSession, Runnable {
   }
 
   /** The session, making one if {@code create}; null when there is none and none was asked for. */
-  synchronized Session session(boolean create) {
+  Session session(boolean create) {
     if (current != null && current.isValid()) {
       return current;
     }
@@ -87,7 +87,7 @@ class SessionState implements LoginSession, Runnable {
   }
 
   /** The session the cookie named, if it is still valid. */
-  synchronized boolean requestedSessionValid() {
+  boolean requestedSessionValid() {
     return requested instanceof SessionLookup.Found found
         && found.session() == current
         && current.isValid();
@@ -97,15 +97,15 @@ class SessionState implements LoginSession, Runnable {
    * Whether the session store did not answer for the cookie's session: the request has none, and the browser keeps
    * its cookies for when the store answers again.
    */
-  synchronized boolean requestedSessionUnavailable() {
+  boolean requestedSessionUnavailable() {
     return requested instanceof SessionLookup.Unavailable;
   }
 
-  synchronized Session requestedSession() {
+  Session requestedSession() {
     return requested instanceof SessionLookup.Found found ? found.session() : null;
   }
 
-  synchronized void changeId() {
+  void changeId() {
     Session session = session(false);
     if (session == null) {
       throw new IllegalStateException("there is no session to change the id of");
@@ -123,7 +123,7 @@ class SessionState implements LoginSession, Runnable {
    * user's list of sessions.
    */
   @Override
-  public synchronized String rotateTo(String userHandle) {
+  public String rotateTo(String userHandle) {
     Session session = session(true);
     session.setUserHandle(userHandle);
     registry.recordClient(
@@ -133,7 +133,7 @@ class SessionState implements LoginSession, Runnable {
   }
 
   @Override
-  public synchronized void end() {
+  public void end() {
     Session session = session(false);
     if (session != null) {
       invalidate(session);
@@ -183,7 +183,7 @@ class SessionState implements LoginSession, Runnable {
    * page when the session cookie does the cookie check: the browser gets a value to bind the login form's token to,
    * and nothing is stored.
    */
-  synchronized void giveUnstoredId(String id) {
+  void giveUnstoredId(String id) {
     if (registry == null) {
       throw new IllegalStateException("sessions are not enabled in this PortcullisFilter");
     }
@@ -195,7 +195,7 @@ class SessionState implements LoginSession, Runnable {
     return registry.config().idleTimeout();
   }
 
-  synchronized void invalidate(Session session) {
+  void invalidate(Session session) {
     registry.invalidate(session);
   }
 
@@ -210,7 +210,7 @@ class SessionState implements LoginSession, Runnable {
    * runs before every possible commit and once more at the end. The client's address goes with the save: the registry
    * limits new anonymous sessions per address.
    */
-  synchronized void beforeCommit() {
+  void beforeCommit() {
     if (registry == null) {
       return;
     }

@@ -91,7 +91,7 @@ final class TransportStage implements Stage {
       next.proceed();
     } finally {
       if (!exchange.request().isAsyncStarted()) {
-        headers.apply();
+        exchange.locked(headers);
       }
     }
   }
@@ -117,6 +117,10 @@ final class TransportStage implements Stage {
   }
 
   private static List<String> headers(HttpServletRequest request, String name) {
+    // Most requests lack most of these headers: one lookup then, no enumeration and no list.
+    if (request.getHeader(name) == null) {
+      return List.of();
+    }
     Enumeration<String> values = request.getHeaders(name);
     return values == null ? List.of() : Collections.list(values);
   }
@@ -152,7 +156,7 @@ final class TransportStage implements Stage {
   }
 
   /** Whether a {@code Content-Security-Policy} header of {@code response} already has the frame-ancestors policy. */
-  private static boolean hasFrameAncestors(PortcullisResponse response) {
+  private static boolean hasFrameAncestors(HttpServletResponse response) {
     // The common response has none: one lookup, no list of values.
     if (response.getHeader("Content-Security-Policy") == null) {
       return false;
@@ -216,38 +220,40 @@ final class TransportStage implements Stage {
       apply();
     }
 
-    synchronized void apply() {
+    void apply() {
       PortcullisResponse response = exchange.response();
       if (response.isCommitted()) {
         return;
       }
+      // Written on the container's response: the pipeline's own headers are not changes the
+      // application made, so they need none of the wrapper's bookkeeping.
+      HttpServletResponse out = exchange.originalResponse();
       boolean loggedIn = exchange.principal() != null;
       if (written && response.headerChanges() == changesWhenWritten) {
         if (loggedIn && !loggedInWhenWritten) {
           // The usual authenticated request: the stage wrote the headers before the login stage
           // found the user.
-          response.setHeader("Cache-Control", "no-store");
-          changesWhenWritten = response.headerChanges();
+          out.setHeader("Cache-Control", "no-store");
           loggedInWhenWritten = true;
         }
         return;
       }
-      response.setHeader("X-Content-Type-Options", "nosniff");
-      response.setHeader("X-Frame-Options", "DENY");
-      if (!hasFrameAncestors(response)) {
-        response.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
+      out.setHeader("X-Content-Type-Options", "nosniff");
+      out.setHeader("X-Frame-Options", "DENY");
+      if (!hasFrameAncestors(out)) {
+        out.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
       }
-      response.setHeader("Referrer-Policy", REFERRER_POLICY);
+      out.setHeader("Referrer-Policy", REFERRER_POLICY);
       if (hsts != null) {
-        response.setHeader("Strict-Transport-Security", hsts);
+        out.setHeader("Strict-Transport-Security", hsts);
       }
       if (loggedIn) {
-        response.setHeader("Cache-Control", "no-store");
+        out.setHeader("Cache-Control", "no-store");
       }
-      String allow = response.getHeader("Allow");
+      String allow = out.getHeader("Allow");
       if (allow != null
           && (containsIgnoreCase(allow, "TRACE") || containsIgnoreCase(allow, "TRACK"))) {
-        response.setHeader("Allow", withoutTrace(allow));
+        out.setHeader("Allow", withoutTrace(allow));
       }
       written = true;
       changesWhenWritten = response.headerChanges();
