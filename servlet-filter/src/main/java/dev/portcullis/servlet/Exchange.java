@@ -30,6 +30,11 @@ import java.util.Locale;
 final class Exchange {
   static final String ATTRIBUTE = Exchange.class.getName();
   private static final String NO_PATH = new String("");
+  /** The states of {@link #pass}. */
+  private static final int NOT_IN_PASS = 0;
+
+  private static final int IN_PASS_OPEN = 1;
+  private static final int IN_PASS_COMMITTED = 2;
 
   private final HttpServletRequest original;
   private final HttpServletResponse originalResponse;
@@ -56,6 +61,9 @@ final class Exchange {
   private int cookiesWritten;
   /** Whether {@link #committing()} has seen the response committed: it then has nothing left to do. */
   private boolean committed;
+
+  /** Whether commit work is under way, and if so whether the response had committed when it began. */
+  private int pass;
 
   private String requestId;
   private Cookies requestCookies;
@@ -280,11 +288,16 @@ final class Exchange {
       return;
     }
     synchronized (this) {
-      for (int i = 0; i < hookCount; i++) {
-        hooks[i].run();
+      boolean was = startPass();
+      try {
+        for (int i = 0; i < hookCount; i++) {
+          hooks[i].run();
+        }
+        writeCookies();
+      } finally {
+        pass = NOT_IN_PASS;
       }
-      writeCookies();
-      committed = response.isCommitted();
+      committed = was;
     }
   }
 
@@ -293,18 +306,44 @@ final class Exchange {
    * the response has committed (a change made after the commit is still saved), then the queued cookies.
    */
   synchronized void finish() {
-    sessions.beforeCommit();
-    writeCookies();
+    startPass();
+    try {
+      sessions.beforeCommit();
+      writeCookies();
+    } finally {
+      pass = NOT_IN_PASS;
+    }
   }
 
-  /** Runs {@code work} under the lock the commit work takes. */
+  /** Runs {@code work} (commit work, such as a hook) as a pass of its own, under the lock the commit work takes. */
   synchronized void locked(Runnable work) {
-    work.run();
+    startPass();
+    try {
+      work.run();
+    } finally {
+      pass = NOT_IN_PASS;
+    }
+  }
+
+  /** Reads the response's commit state for a pass of commit work; whether it has committed. */
+  private boolean startPass() {
+    boolean was = response.isCommitted();
+    pass = was ? IN_PASS_COMMITTED : IN_PASS_OPEN;
+    return was;
+  }
+
+  /**
+   * Whether the response has committed. Within a pass of commit work (the hooks, the queued cookies) the answer is
+   * read once: that work writes headers and saves state, which cannot commit the response.
+   */
+  boolean responseCommitted() {
+    int p = pass;
+    return p == NOT_IN_PASS ? response.isCommitted() : p == IN_PASS_COMMITTED;
   }
 
   /** Writes the cookies queued since the last write, unless the response has committed. */
   synchronized void writeCookies() {
-    if (cookies != null && !response.isCommitted()) {
+    if (cookies != null && !responseCommitted()) {
       for (; cookiesWritten < cookies.size(); cookiesWritten++) {
         originalResponse.addHeader(SetCookie.HEADER, cookies.get(cookiesWritten));
       }

@@ -217,7 +217,7 @@ class SessionState implements LoginSession, Runnable {
     if (current != null && current.isValid()) {
       registry.save(current, exchange.client().address());
     }
-    if (exchange.response().isCommitted()) {
+    if (exchange.responseCommitted()) {
       return;
     }
     CookieSpec cookie = registry.config().cookie();

@@ -6,7 +6,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
@@ -117,12 +117,30 @@ final class TransportStage implements Stage {
   }
 
   private static List<String> headers(HttpServletRequest request, String name) {
-    // Most requests lack most of these headers: one lookup then, no enumeration and no list.
+    // Most requests lack most of these headers, and send the others once: one lookup then, and
+    // no list to grow.
     if (request.getHeader(name) == null) {
       return List.of();
     }
     Enumeration<String> values = request.getHeaders(name);
-    return values == null ? List.of() : Collections.list(values);
+    if (values == null || !values.hasMoreElements()) {
+      return List.of();
+    }
+    String first = values.nextElement();
+    if (!values.hasMoreElements()) {
+      return first == null ? List.of() : List.of(first);
+    }
+    List<String> all = new ArrayList<>(4);
+    if (first != null) {
+      all.add(first);
+    }
+    while (values.hasMoreElements()) {
+      String v = values.nextElement();
+      if (v != null) {
+        all.add(v);
+      }
+    }
+    return all;
   }
 
   private static void refuseTrace(Exchange exchange) throws IOException {
@@ -222,7 +240,7 @@ final class TransportStage implements Stage {
 
     void apply() {
       PortcullisResponse response = exchange.response();
-      if (response.isCommitted()) {
+      if (exchange.responseCommitted()) {
         return;
       }
       // Written on the container's response: the pipeline's own headers are not changes the

@@ -120,6 +120,18 @@ public final class TrustedProxies {
       }
       lastTrustedPeer = peer;
     }
+    if (forwarded.isEmpty() && xForwardedFor.size() <= 1 && xForwardedProto.size() <= 1) {
+      String xff = xForwardedFor.isEmpty() ? null : xForwardedFor.get(0);
+      String xfp = xForwardedProto.isEmpty() ? null : xForwardedProto.get(0);
+      if ((xff == null || xff.indexOf(',') < 0) && (xfp == null || xfp.indexOf(',') < 0)) {
+        // The usual request through one proxy: at most one hop, read without lists.
+        return oneHop(
+            peer,
+            connectionSecure,
+            xff == null ? null : xff.strip(),
+            xfp == null ? null : xfp.strip().toLowerCase(Locale.ROOT));
+      }
+    }
     List<String[]> hops = new ArrayList<>(); // {for, proto}
     if (!forwarded.isEmpty()) {
       for (String header : forwarded) {
@@ -187,6 +199,25 @@ public final class TrustedProxies {
       }
     }
     return new Client(client, secure);
+  }
+
+  /**
+   * {@link #resolve} for at most one forwarding hop (one address, one protocol, either possibly absent), with the
+   * same answers as the general path gives for it.
+   */
+  private static Client oneHop(String peer, boolean connectionSecure, String addr, String proto) {
+    if (addr == null && proto == null) {
+      return new Client(peer, connectionSecure);
+    }
+    if (proto != null && !proto.equals("https") && !proto.equals("http")) {
+      return new Client(peer, connectionSecure);
+    }
+    boolean secure = proto == null ? connectionSecure : proto.equals("https");
+    if (addr == null) {
+      return new Client(peer, secure);
+    }
+    IpAddress hop = IpAddress.parse(stripPort(addr)).orElse(null);
+    return hop == null ? new Client(peer, connectionSecure) : new Client(hop.toString(), secure);
   }
 
   /** Whether {@code address} is an IP address ({@link IpAddress}'s rule) inside a trusted block. */
