@@ -29,6 +29,11 @@ final class LoginStage implements Stage {
   }
 
   @Override
+  public boolean onlyForPost() {
+    return true;
+  }
+
+  @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     if (!exchange.method().equals("POST") || !Paths.path(exchange).equals(endpoints.loginPath())) {
       next.proceed();

@@ -39,6 +39,11 @@ final class LogoutStage implements Stage {
   }
 
   @Override
+  public boolean onlyForPost() {
+    return true;
+  }
+
+  @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     String path = Paths.path(exchange);
     if (!exchange.method().equals("POST") || !endpoints.isLogout(path)) {

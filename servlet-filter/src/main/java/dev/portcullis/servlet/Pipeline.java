@@ -26,6 +26,16 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
     loginListeners = List.copyOf(loginListeners);
   }
 
+  /** The stages a {@code POST} meets: all of them. */
+  Stage[] forPost() {
+    return stages.toArray(new Stage[0]);
+  }
+
+  /** The stages a request of any other method meets: all but those that act only on {@code POST}. */
+  Stage[] forOtherMethods() {
+    return stages.stream().filter(s -> !s.onlyForPost()).toArray(Stage[]::new);
+  }
+
   /** The pipeline for {@code config}; a part that is not configured has no stage. */
   static Pipeline of(PortcullisConfig config) {
     return of(config, null);

@@ -106,6 +106,10 @@ public final class PortcullisFilter implements Filter {
   public static final String AUDIT_FAILURE_ATTRIBUTE = "dev.portcullis.audit.failure";
 
   private final Pipeline pipeline;
+  /** The pipeline's stages for a {@code POST}, and for every other method (see {@link Stage#onlyForPost()}). */
+  private final Stage[] postStages;
+
+  private final Stage[] otherStages;
   private final List<CookieSpec> cookies;
   /** What taking the filter out of service releases: the {@link Portcullis} that made it, or nothing. */
   private final Runnable onDestroy;
@@ -122,6 +126,8 @@ public final class PortcullisFilter implements Filter {
       Runnable onDestroy,
       FilterObservations observations) {
     this.pipeline = pipeline;
+    this.postStages = pipeline.forPost();
+    this.otherStages = pipeline.forOtherMethods();
     this.cookies = List.copyOf(cookies);
     this.onDestroy = onDestroy;
     this.observations = observations;
@@ -186,17 +192,19 @@ public final class PortcullisFilter implements Filter {
   private final class Run implements Stage.Next {
     private final Exchange exchange;
     private final FilterChain chain;
+    private final Stage[] stages;
     private int next;
 
     Run(Exchange exchange, FilterChain chain) {
       this.exchange = exchange;
       this.chain = chain;
+      this.stages = exchange.method().equals("POST") ? postStages : otherStages;
     }
 
     @Override
     public void proceed() throws IOException, ServletException {
-      if (next < pipeline.stages().size()) {
-        pipeline.stages().get(next++).handle(exchange, this);
+      if (next < stages.length) {
+        stages[next++].handle(exchange, this);
       } else {
         chain.doFilter(exchange.request(), exchange.response());
       }

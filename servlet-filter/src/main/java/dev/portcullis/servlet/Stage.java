@@ -14,6 +14,14 @@ import java.io.IOException;
 interface Stage {
   void handle(Exchange exchange, Next next) throws IOException, ServletException;
 
+  /**
+   * Whether the stage acts only on {@code POST} requests, passing every other request straight on: the pipeline then
+   * leaves it out of the requests of other methods.
+   */
+  default boolean onlyForPost() {
+    return false;
+  }
+
   /** The rest of the pipeline, ending in the application. */
   @FunctionalInterface
   interface Next {
