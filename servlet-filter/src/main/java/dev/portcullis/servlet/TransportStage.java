@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * was given, so a {@code reset()} by the application cannot lose them, and they override the application's own values
  * for the same headers; an application's own {@code Content-Security-Policy} is kept, with the frame-ancestors policy
  * added as a second header (browsers enforce both). Headers changed on the container's own response, after unwrapping
- * the one Portcullis passed on, are not noticed.
+ * the one Portcullis passed on, are not noticed, nor are headers a filter ahead of Portcullis set (it should run
+ * first: {@link PortcullisFilter#DEFAULT_ORDER}).
  */
 final class TransportStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(TransportStage.class);
@@ -256,9 +257,13 @@ final class TransportStage implements Stage {
         }
         return;
       }
+      // The first write comes before the application has run, so no header of its own can be
+      // there yet: the checks for a Content-Security-Policy or an Allow header of the
+      // application's wait for a write after it has changed headers.
+      boolean first = !written;
       out.setHeader("X-Content-Type-Options", "nosniff");
       out.setHeader("X-Frame-Options", "DENY");
-      if (!hasFrameAncestors(out)) {
+      if (first || !hasFrameAncestors(out)) {
         out.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
       }
       out.setHeader("Referrer-Policy", REFERRER_POLICY);
@@ -268,7 +273,7 @@ final class TransportStage implements Stage {
       if (loggedIn) {
         out.setHeader("Cache-Control", "no-store");
       }
-      String allow = out.getHeader("Allow");
+      String allow = first ? null : out.getHeader("Allow");
       if (allow != null
           && (containsIgnoreCase(allow, "TRACE") || containsIgnoreCase(allow, "TRACK"))) {
         out.setHeader("Allow", withoutTrace(allow));
