@@ -306,13 +306,8 @@ final class Exchange {
    * the response has committed (a change made after the commit is still saved), then the queued cookies.
    */
   synchronized void finish() {
-    startPass();
-    try {
-      sessions.beforeCommit();
-      writeCookies();
-    } finally {
-      pass = NOT_IN_PASS;
-    }
+    locked(sessions);
+    writeCookies();
   }
 
   /** Runs {@code work} (commit work, such as a hook) as a pass of its own, under the lock the commit work takes. */
