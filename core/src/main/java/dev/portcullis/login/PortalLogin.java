@@ -10,7 +10,6 @@ import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.StoredSession;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.ticket.AuthTicket;
-import dev.portcullis.ticket.SessionBinding;
 import dev.portcullis.ticket.TicketCheck;
 import dev.portcullis.ticket.TicketVerifier;
 import dev.portcullis.user.PortalUser;
@@ -174,7 +173,7 @@ public final class PortalLogin {
   }
 
   static boolean isBoundTo(AuthTicket ticket, String sessionId) {
-    return ticket.isBoundTo(SessionBinding.of(sessionId));
+    return ticket.isBoundTo(sessionId);
   }
 
   static AuthCheck notBound(AuthTicket ticket) {

@@ -2,6 +2,7 @@ package dev.portcullis.login;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.session.SessionAndRevocationLookup;
+import dev.portcullis.session.SessionId;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.ticket.AuthTicket;
@@ -53,13 +54,14 @@ public final class SessionLoginCheck {
       return new Result(sessions.open(sessionCookieValue), opened.refusal());
     }
     AuthTicket ticket = opened.ticket();
-    if (sessionCookieValue == null
-        || sessionCookieValue.isEmpty()
-        || !PortalLogin.isBoundTo(ticket, sessionCookieValue)) {
+    // The id is hashed once: its store key is both the ticket's binding (current tickets) and
+    // what the store looks up.
+    SessionId id = sessions.idOf(sessionCookieValue);
+    if (id == null || !ticket.isBoundTo(id)) {
       return new Result(sessions.open(sessionCookieValue), PortalLogin.notBound(ticket));
     }
-    SessionRegistry.Opened found = sessions.open(
-        sessionCookieValue, lookup, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
+    SessionRegistry.Opened found =
+        sessions.open(id, lookup, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
     if (found.session() instanceof SessionLookup.Unavailable) {
       // The store did not answer: the session may be alive, so the auth cookie is kept.
       return new Result(

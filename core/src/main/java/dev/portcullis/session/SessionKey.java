@@ -58,6 +58,22 @@ public final class SessionKey {
     return out;
   }
 
+  /**
+   * Whether the key's first {@code prefix.length} bytes (at most 32) are {@code prefix}, compared in time that depends
+   * only on the length: how an auth ticket's session binding is checked.
+   */
+  public boolean startsWith(byte[] prefix) {
+    if (prefix.length > 32) {
+      return false;
+    }
+    int diff = 0;
+    for (int i = 0; i < prefix.length; i++) {
+      long word = i < 8 ? a : i < 16 ? b : i < 24 ? c : d;
+      diff |= ((byte) (word >>> (56 - 8 * (i & 7)))) ^ prefix[i];
+    }
+    return diff == 0;
+  }
+
   @Override
   public boolean equals(Object o) {
     // No early exit: the comparison takes the same time whichever long differs.

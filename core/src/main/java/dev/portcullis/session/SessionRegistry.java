@@ -115,7 +115,7 @@ public final class SessionRegistry {
   }
 
   /**
-   * The lookup that answers {@link #open(String, SessionAndRevocationLookup, String, String, Instant)} over this
+   * The lookup that answers {@link #open(SessionId, SessionAndRevocationLookup, String, String, Instant)} over this
    * registry's store and {@code revocations}: one round trip when the store offers it for them
    * ({@link SessionStore#withRevocations}), else the two calls. Build it once.
    */
@@ -124,9 +124,25 @@ public final class SessionRegistry {
   }
 
   /**
-   * The session that {@code cookieValue} names, as {@link #open(String)} finds it, and with it whether the request's
-   * auth ticket ({@code ticketId}, {@code userHandle}, {@code issuedAt}) is revoked, both through {@code lookup}.
-   * Without a session there is no revocation answer ({@link SessionAndRevocationLookup.Revocation#UNAVAILABLE}).
+   * The session id in {@code cookieValue}, when it is a well-formed id of this registry's format; null for no cookie
+   * ({@code null} or empty) or a malformed one. Nothing is looked up. A request that needs both the id's store key and
+   * a lookup (the auth ticket's binding is checked against the key) takes the id from here and hands it to
+   * {@link #open(SessionId, SessionAndRevocationLookup, String, String, Instant)}, so the id is hashed once.
+   */
+  public SessionId idOf(String cookieValue) {
+    if (cookieValue == null
+        || cookieValue.isEmpty()
+        || !config.idFormat().isWellFormed(cookieValue)) {
+      return null;
+    }
+    return new SessionId(cookieValue);
+  }
+
+  /**
+   * The session with id {@code id} (from {@link #idOf}), as {@link #open(String)} finds it, and with it whether the
+   * request's auth ticket ({@code ticketId}, {@code userHandle}, {@code issuedAt}) is revoked, both through
+   * {@code lookup}. Without a session there is no revocation answer
+   * ({@link SessionAndRevocationLookup.Revocation#UNAVAILABLE}).
    *
    * <p><b>Security.</b> A lookup that fails is logged and reads as {@link SessionLookup.Unavailable}, as in
    * {@link #open(String)}: the request has no session to bind the ticket to, so it is not authenticated (fail
@@ -135,20 +151,12 @@ public final class SessionRegistry {
    * @param lookup from {@link #lookupWith}
    */
   public Opened open(
-      String cookieValue,
+      SessionId id,
       SessionAndRevocationLookup lookup,
       String ticketId,
       String userHandle,
       Instant issuedAt) {
-    if (cookieValue == null || cookieValue.isEmpty()) {
-      return new Opened(
-          new SessionLookup.Absent(), SessionAndRevocationLookup.Revocation.UNAVAILABLE);
-    }
-    if (!config.idFormat().isWellFormed(cookieValue)) {
-      return new Opened(
-          new SessionLookup.Malformed(), SessionAndRevocationLookup.Revocation.UNAVAILABLE);
-    }
-    SessionId id = new SessionId(cookieValue);
+    Objects.requireNonNull(id, "id");
     SessionAndRevocationLookup.Result result;
     try {
       result = lookup.load(id.storeKey(), ticketId, userHandle, issuedAt);
@@ -166,7 +174,7 @@ public final class SessionRegistry {
   }
 
   /**
-   * What {@link #open(String, SessionAndRevocationLookup, String, String, Instant)} found: the session lookup, and
+   * What {@link #open(SessionId, SessionAndRevocationLookup, String, String, Instant)} found: the session lookup, and
    * the revocation answer for the ticket ({@link SessionAndRevocationLookup.Revocation#UNAVAILABLE} unless a session
    * was found).
    */

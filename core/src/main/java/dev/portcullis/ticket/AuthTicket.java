@@ -1,5 +1,6 @@
 package dev.portcullis.ticket;
 
+import dev.portcullis.session.SessionId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -32,6 +33,8 @@ public final class AuthTicket {
   private final long expiresAt;
   private final long authTime;
   private final byte[] sessionBinding;
+  /** Whether {@link #sessionBinding} is {@link SessionBinding#labelled} (a version-2 ticket), not {@link SessionBinding#of}. */
+  private final boolean labelledBinding;
   /** {@link #ticketIdHex()}, made on first use (the revocation check asks on every request). */
   private String ticketIdHex;
 
@@ -74,6 +77,7 @@ public final class AuthTicket {
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
     this.sessionBinding = sessionBinding.clone();
+    this.labelledBinding = false;
   }
 
   /**
@@ -88,7 +92,8 @@ public final class AuthTicket {
       long issuedAt,
       long expiresAt,
       long authTime,
-      byte[] sessionBinding) {
+      byte[] sessionBinding,
+      boolean labelledBinding) {
     this.ticketId = ticketId;
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
@@ -96,6 +101,7 @@ public final class AuthTicket {
     this.expiresAt = expiresAt;
     this.authTime = authTime;
     this.sessionBinding = sessionBinding;
+    this.labelledBinding = labelledBinding;
   }
 
   /** 16 random bytes naming this ticket, for revocation. */
@@ -139,9 +145,26 @@ public final class AuthTicket {
     return sessionBinding.clone();
   }
 
-  /** Whether this ticket is bound to {@code binding}, compared in constant time. */
-  public boolean isBoundTo(byte[] binding) {
-    return java.security.MessageDigest.isEqual(sessionBinding, binding);
+  /** Whether this ticket is bound to the session whose id is {@code sessionId}, compared in constant time. */
+  public boolean isBoundTo(String sessionId) {
+    return java.security.MessageDigest.isEqual(
+        sessionBinding,
+        labelledBinding ? SessionBinding.labelled(sessionId) : SessionBinding.of(sessionId));
+  }
+
+  /**
+   * {@link #isBoundTo(String)} for a session id whose store key the request has already computed: a ticket of the
+   * current format compares its binding with the key, with no second hash of the id.
+   */
+  public boolean isBoundTo(SessionId sessionId) {
+    return labelledBinding
+        ? isBoundTo(sessionId.cookieValue())
+        : sessionId.storeKey().startsWith(sessionBinding);
+  }
+
+  /** Whether the binding is {@link SessionBinding#labelled}: a ticket decoded from version 2, re-encoded as such. */
+  boolean labelledBinding() {
+    return labelledBinding;
   }
 
   public Duration lifetime() {
@@ -189,7 +212,8 @@ public final class AuthTicket {
         && issuedAt == t.issuedAt
         && expiresAt == t.expiresAt
         && authTime == t.authTime
-        && Arrays.equals(sessionBinding, t.sessionBinding);
+        && Arrays.equals(sessionBinding, t.sessionBinding)
+        && labelledBinding == t.labelledBinding;
   }
 
   @Override

@@ -8,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The binary plaintext of an auth ticket, version 2:
+ * The binary plaintext of an auth ticket, version 3:
  *
  * <pre>
- * version u8 = 2 | ticketId 16 | userLen u8 | user UTF-8 | orgLen u8 | org UTF-8
+ * version u8 = 3 | ticketId 16 | userLen u8 | user UTF-8 | orgLen u8 | org UTF-8
  *   | issuedAt varint ms since the epoch | lifetime varint ms | authAge varint ms (issuedAt - authTime) | binding 16
  *   | zero bytes up to the next multiple of 32
  * </pre>
@@ -27,9 +27,15 @@ import java.util.Optional;
  * zero and exactly as long as the encoder writes it, and the ticket's own invariants must hold, so that a ticket has
  * exactly one encoding. Anything else, including a version-1 ticket (unpadded, written before 0.1.0 had a release),
  * is {@link Optional#empty()}: such a cookie reads as "not valid" and its user logs in again.
+ *
+ * <p>Version 2 has the same layout; only its binding differs ({@link SessionBinding#labelled} rather than {@link
+ * SessionBinding#of}). It is still read, so that tickets issued before an upgrade keep their users logged in, and a
+ * ticket read from version 2 is written back as version 2.
  */
 final class TicketCodec {
-  static final byte VERSION = 2;
+  static final byte VERSION = 3;
+  /** The previous version: the same layout with a {@link SessionBinding#labelled} binding. */
+  static final byte LABELLED_BINDING_VERSION = 2;
   /** Encoded tickets are padded to a multiple of this many bytes. */
   static final int BUCKET = 32;
 
@@ -67,7 +73,7 @@ final class TicketCodec {
             + varintLength(lifetime)
             + varintLength(authAge)
             + AuthTicket.BINDING_LENGTH)];
-    out[0] = VERSION;
+    out[0] = t.labelledBinding() ? LABELLED_BINDING_VERSION : VERSION;
     int pos = put(out, 1, t.ticketIdRaw());
     out[pos++] = (byte) user.length;
     pos = put(out, pos, user);
@@ -103,7 +109,7 @@ final class TicketCodec {
     return pos;
   }
 
-  /** The ticket in {@code bytes}, or empty when they are not exactly one well-formed version-2 ticket. */
+  /** The ticket in {@code bytes}, or empty when they are not exactly one well-formed version-3 or version-2 ticket. */
   public static Optional<AuthTicket> decode(byte[] bytes) {
     return Optional.ofNullable(decodeOrNull(bytes));
   }
@@ -114,7 +120,7 @@ final class TicketCodec {
         || bytes.length > MAX_ENCODED
         || bytes.length < MIN_ENCODED
         || bytes.length % BUCKET != 0
-        || bytes[0] != VERSION) {
+        || (bytes[0] != VERSION && bytes[0] != LABELLED_BINDING_VERSION)) {
       return null;
     }
     Reader r = new Reader(bytes);
@@ -135,7 +141,15 @@ final class TicketCodec {
         || issued > Long.MAX_VALUE - lifetime) {
       return null;
     }
-    return new AuthTicket(id, user, org, issued, issued + lifetime, issued - authAge, binding);
+    return new AuthTicket(
+        id,
+        user,
+        org,
+        issued,
+        issued + lifetime,
+        issued - authAge,
+        binding,
+        bytes[0] == LABELLED_BINDING_VERSION);
   }
 
   private static boolean zeroFrom(byte[] bytes, int from) {

@@ -236,7 +236,7 @@ public abstract class SessionAndRevocationLookupContract {
         .as("the separate load fails the same way")
         .isInstanceOf(RuntimeException.class);
     SessionRegistry.Opened opened =
-        registry.open(session.id().cookieValue(), viaRegistry, "t-9", "u-9", clock.instant());
+        registry.open(session.id(), viaRegistry, "t-9", "u-9", clock.instant());
     assertThat(opened.session())
         .as("an outage is not an absent session: the cookie is kept")
         .isInstanceOf(SessionLookup.Unavailable.class);

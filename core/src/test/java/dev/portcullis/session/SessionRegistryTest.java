@@ -225,6 +225,39 @@ class SessionRegistryTest {
     assertThat(session.id()).isNotEqualTo(registry.create().id());
   }
 
+  @Test
+  void idOf_acceptsOnlyWellFormedIds_andTheKeyStartsWithTheIdsSha256() throws Exception {
+    String value = registry.create().id().cookieValue();
+    SessionId id = registry.idOf(value);
+    assertThat(id).isNotNull();
+    assertThat(id.cookieValue()).isEqualTo(value);
+    assertThat(registry.idOf(null)).isNull();
+    assertThat(registry.idOf("")).isNull();
+    assertThat(registry.idOf(value + "!")).isNull();
+    assertThat(registry.idOf(value.substring(1))).isNull();
+
+    byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+        .digest(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    SessionKey key = id.storeKey();
+    assertThat(key.toBytes()).isEqualTo(sha);
+    for (int n : new int[] {0, 1, 8, 15, 16, 17, 31, 32}) {
+      assertThat(key.startsWith(java.util.Arrays.copyOf(sha, n)))
+          .as("first %d bytes", n)
+          .isTrue();
+    }
+    for (int i = 0; i < 32; i++) {
+      byte[] other = sha.clone();
+      other[i] ^= 0x01;
+      assertThat(key.startsWith(other)).as("byte %d changed", i).isFalse();
+      assertThat(key.startsWith(java.util.Arrays.copyOf(other, i + 1)))
+          .as("prefix ending in the changed byte %d", i)
+          .isFalse();
+    }
+    assertThat(key.startsWith(java.util.Arrays.copyOf(sha, 33)))
+        .as("longer than a key")
+        .isFalse();
+  }
+
   /** A registry whose listener records refusals, with {@code perAddress} new anonymous sessions per minute. */
   private SessionRegistry limited(int perAddress, List<SessionEvent> refused) {
     SessionConfig small =

@@ -67,7 +67,9 @@ class TicketCodecFuzzTest {
         "valid-multibyte-handles",
         TicketCodec.encode(ticket("\u00e9l\u00e8ve-\uD83D\uDD11", "\u7d44\u7e54")));
     seeds.put("valid-longest-handles", TicketCodec.encode(ticket("u".repeat(64), "o".repeat(64))));
+    seeds.put("valid-version-2", with(plain, 0, (byte) 2));
     seeds.put("broken-version-1", with(plain, 0, (byte) 1));
+    seeds.put("broken-version-4", with(plain, 0, (byte) 4));
     seeds.put("broken-unpadded", Arrays.copyOf(plain, contentLength(plain)));
     seeds.put("broken-nonzero-padding", with(plain, plain.length - 1, (byte) 1));
     seeds.put("broken-extra-bucket", Arrays.copyOf(plain, plain.length + 32));

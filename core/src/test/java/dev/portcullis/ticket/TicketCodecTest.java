@@ -3,6 +3,8 @@ package dev.portcullis.ticket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +73,7 @@ class TicketCodecTest {
   void decode_refusesWrongVersionBadUtf8AndTimesOutOfOrder() {
     byte[] good = TicketCodec.encode(ticket("u-1", "o-1", 1_000_000, 60_000, 0));
     assertThat(good).hasSize(64);
-    for (byte v : new byte[] {0, 1, 3, (byte) 0xFF}) {
+    for (byte v : new byte[] {0, 1, 4, (byte) 0xFF}) {
       byte[] version = good.clone();
       version[0] = v;
       assertThat(TicketCodec.decode(version)).as("version %d", v).isEmpty();
@@ -117,6 +119,47 @@ class TicketCodecTest {
     assertThat(TicketCodec.decode(Arrays.copyOf(good, 48)))
         .as("unpadded, as version 1 was")
         .isEmpty();
+  }
+
+  @Test
+  void newTickets_areVersionThree_boundByTheSessionIdsPlainSha256() throws Exception {
+    AuthTicket t = new AuthTicket(
+        new byte[16],
+        "u-1",
+        "o-1",
+        Instant.ofEpochMilli(1_000_000),
+        Instant.ofEpochMilli(1_060_000),
+        Instant.ofEpochMilli(1_000_000),
+        SessionBinding.of("session-1"));
+    byte[] encoded = TicketCodec.encode(t);
+    assertThat(encoded[0]).isEqualTo((byte) 3);
+    byte[] sha = MessageDigest.getInstance("SHA-256")
+        .digest("session-1".getBytes(StandardCharsets.US_ASCII));
+    assertThat(t.sessionBinding()).isEqualTo(Arrays.copyOf(sha, 16));
+    AuthTicket back = TicketCodec.decode(encoded).orElseThrow();
+    assertThat(back).isEqualTo(t);
+    assertThat(back.isBoundTo("session-1")).isTrue();
+    assertThat(back.isBoundTo("session-2")).isFalse();
+  }
+
+  @Test
+  void versionTwoTickets_stillRead_withTheirLabelledBinding_andWriteBackAsVersionTwo() {
+    AuthTicket t = ticket("u-1", "o-1", 1_000_000, 60_000, 0);
+    byte[] v2 = TicketEncoding.asVersion2(t, "session-1");
+    assertThat(v2[0]).isEqualTo((byte) 2);
+    AuthTicket back = TicketCodec.decode(v2).orElseThrow();
+    assertThat(back.userHandle()).isEqualTo("u-1");
+    assertThat(back.sessionBinding()).isEqualTo(SessionBinding.labelled("session-1"));
+    assertThat(back.isBoundTo("session-1")).isTrue();
+    assertThat(back.isBoundTo("session-2")).isFalse();
+    assertThat(TicketCodec.encode(back)).isEqualTo(v2);
+
+    // The same bytes under the other version mean another binding: neither reads as the other's.
+    byte[] asV3 = v2.clone();
+    asV3[0] = 3;
+    AuthTicket misread = TicketCodec.decode(asV3).orElseThrow();
+    assertThat(misread.isBoundTo("session-1")).isFalse();
+    assertThat(misread).isNotEqualTo(back);
   }
 
   @Test

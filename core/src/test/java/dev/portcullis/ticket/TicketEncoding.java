@@ -18,4 +18,21 @@ public final class TicketEncoding {
   public static Optional<AuthTicket> decode(byte[] bytes) {
     return TicketCodec.decode(bytes);
   }
+
+  /**
+   * What an issuer of version-2 tickets sealed for {@code ticket} bound to {@code sessionId}: the same fields, the
+   * {@linkplain SessionBinding#labelled labelled} binding, version byte 2. For tests of tickets issued before the
+   * current format.
+   */
+  public static byte[] asVersion2(AuthTicket ticket, String sessionId) {
+    return TicketCodec.encode(new AuthTicket(
+        ticket.ticketIdRaw(),
+        ticket.userHandle(),
+        ticket.organisationHandleRaw(),
+        ticket.issuedAtMillis(),
+        ticket.expiresAtMillis(),
+        ticket.authTimeMillis(),
+        SessionBinding.labelled(sessionId),
+        true));
+  }
 }

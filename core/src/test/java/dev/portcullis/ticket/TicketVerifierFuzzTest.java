@@ -76,6 +76,14 @@ class TicketVerifierFuzzTest {
             .seal(
                 TicketCodec.encode(VERIFIER.newTicket("u-1006", "", "s-6", Duration.ofHours(8))),
                 COOKIE));
+    // A ticket issued before the current format (version 2, labelled binding) is still valid.
+    issue(
+        "valid-version-2",
+        VERIFIER,
+        TicketCodec.decode(TicketEncoding.asVersion2(
+                VERIFIER.newTicket("u-1007", "org-7", "s-7", Duration.ofHours(8)), "s-7"))
+            .orElseThrow(),
+        false);
     clock.advance(Duration.ofHours(2));
   }
 

@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.crypto.Opened;
+import dev.portcullis.crypto.Purpose;
+import dev.portcullis.crypto.Sealer;
 import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.ticket.AuthTicket;
+import dev.portcullis.ticket.TicketEncoding;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -280,6 +285,41 @@ class LoginFlowTest {
         .flushedSink()
         .assertOnce(
             AuditEventType.AUTHN_TOKEN_INVALID, e -> e.reason().orElse("").contains("not bound"));
+  }
+
+  @Test
+  void aVersionTwoAuthCookie_fromBeforeAnUpgrade_staysLoggedIn_andRenewsAsTheCurrentVersion()
+      throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    String session = b.cookies().get(sidName);
+    // What an earlier release sealed for this login: the same ticket, its binding labelled (v2).
+    Sealer sealer = Sealer.create(portal.ring, Purpose.AUTH_TICKET, new SecureRandom());
+    AuthTicket current = TicketEncoding.decode(
+            ((Opened.Ok) sealer.open(b.cookies().get(authName), authName)).plaintext())
+        .orElseThrow();
+    String v2 = sealer.seal(TicketEncoding.asVersion2(current, session), authName);
+    b.cookies().put(authName, v2);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+
+    // Bound to its own session only, as before.
+    Browser bob = portal.browser();
+    bob.login("bob", "bob-pw", false);
+    Browser mixed = portal.browser();
+    mixed.cookies().put(sidName, bob.cookies().get(sidName));
+    mixed.cookies().put(authName, v2);
+    assertThat(mixed.whoami()).isEqualTo("anonymous");
+
+    // Past half-life it is renewed as a current ticket, still bound to the session.
+    for (int i = 0; i < 12; i++) {
+      portal.clock.advance(Duration.ofMinutes(20));
+      assertThat(b.whoami()).isEqualTo("u-alice");
+    }
+    String renewed = b.cookies().get(authName);
+    assertThat(renewed).isNotEqualTo(v2);
+    byte[] plain = ((Opened.Ok) sealer.open(renewed, authName)).plaintext();
+    assertThat(plain[0]).as("version byte of the renewed ticket").isEqualTo((byte) 3);
+    assertThat(TicketEncoding.decode(plain).orElseThrow().isBoundTo(session)).isTrue();
   }
 
   @Test

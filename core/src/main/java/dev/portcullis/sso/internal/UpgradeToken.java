@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param tokenId 16 random bytes as 32 hex digits, for the replay store
  * @param userHandle the locally logged-in user
- * @param sessionBinding hex of {@link dev.portcullis.ticket.SessionBinding#of} for the session it was issued to
+ * @param sessionBinding hex of {@link dev.portcullis.ticket.SessionBinding#labelled} for the session it was issued to
  * @param expiresAt at most ten minutes after issue
  */
 public record UpgradeToken(

@@ -91,7 +91,7 @@ public final class UpgradeTokens {
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
       out.write(id);
-      out.write(SessionBinding.of(sessionId));
+      out.write(SessionBinding.labelled(sessionId));
       out.writeLong(expires.toEpochMilli());
       out.writeByte(user.length);
       out.write(user);
@@ -126,7 +126,7 @@ public final class UpgradeTokens {
       return new Redemption.Refused("EXPIRED");
     }
     if (!java.security.MessageDigest.isEqual(
-        HEX.parseHex(token.sessionBinding()), SessionBinding.of(sessionId))) {
+        HEX.parseHex(token.sessionBinding()), SessionBinding.labelled(sessionId))) {
       return new Redemption.Refused("OTHER_SESSION");
     }
     return replay.markUsed(token.tokenId(), token.expiresAt())
