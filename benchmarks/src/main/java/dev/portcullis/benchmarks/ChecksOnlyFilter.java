@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -42,19 +43,29 @@ import javax.crypto.spec.SecretKeySpec;
  * AES-256-GCM (the JDK's {@code Cipher}, 128-bit tag, a 48-byte context as associated data); the binding compared in
  * constant time; the ticket's revocation and the user's revocation cut-off looked up; the user still enabled and on the
  * current terms; the session's user the ticket's; the page refused to anonymous visitors (a redirect to the login
- * page) unless public; the user handed to the application as the remote user.
+ * page) unless public, by the path within the application as sent (the still-encoded request URI after the context
+ * path, as Portcullis compares it); the user handed to the application as the remote user and principal.
+ *
+ * <p>Thread-safe, so that it can also run in a container ({@code LoadServer}'s floor app): each thread has its own
+ * {@code MessageDigest} and {@code Cipher}, as a hand-written filter would keep them.
  *
  * <p>Not a reference implementation: no key rotation, no CSRF tokens, no audit, no cookie rotation or expiry, no
  * rejection reasons. Benchmarks only.
  */
-final class ChecksOnlyFilter implements Filter {
-  static final String AUTH_COOKIE = "__Host-auth";
-  static final String SESSION_COOKIE = "__Host-session";
+public final class ChecksOnlyFilter implements Filter {
+  /** The auth cookie's name. */
+  public static final String AUTH_COOKIE = "__Host-auth";
+  /** The session cookie's name. */
+  public static final String SESSION_COOKIE = "__Host-session";
+
   private static final String HSTS = "max-age=31536000; includeSubDomains";
   private static final int BINDING = 16;
   private static final int NONCE = 12;
   private static final long IDLE = Duration.ofMinutes(20).toMillis();
   private static final long ABSOLUTE = Duration.ofHours(8).toMillis();
+  // Neither a MessageDigest nor a Cipher may be shared between threads; a container serves from
+  // several.
+  private static final ThreadLocal<Tools> TOOLS = ThreadLocal.withInitial(Tools::new);
 
   /** One stored session: its user and times; the last access moves on each request. */
   private static final class Stored {
@@ -72,6 +83,21 @@ final class ChecksOnlyFilter implements Filter {
   /** A user as the directory knows them. */
   private record User(boolean enabled, String termsVersion) {}
 
+  /** One thread's SHA-256 and AES-GCM instances. */
+  private static final class Tools {
+    final MessageDigest sha256;
+    final Cipher cipher;
+
+    Tools() {
+      try {
+        this.sha256 = MessageDigest.getInstance("SHA-256");
+        this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   private final InstantSource clock;
   private final SecureRandom random;
   private final String termsVersion;
@@ -84,11 +110,14 @@ final class ChecksOnlyFilter implements Filter {
   private final Set<Long> revokedTickets = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> userCutoffs = new ConcurrentHashMap<>();
   private final Map<String, User> users = new ConcurrentHashMap<>();
-  // A benchmark runs one thread; a real filter would keep one of each per thread.
-  private final MessageDigest sha256;
-  private final Cipher cipher;
 
-  ChecksOnlyFilter(
+  /**
+   * A filter with a random key, no sessions and no users yet.
+   *
+   * @param publicPaths the paths (within the application, exact) anonymous visitors may see
+   * @param loginPage where anonymous visitors of any other page are redirected
+   */
+  public ChecksOnlyFilter(
       InstantSource clock,
       SecureRandom random,
       String termsVersion,
@@ -103,21 +132,19 @@ final class ChecksOnlyFilter implements Filter {
     random.nextBytes(keyBytes);
     this.key = new SecretKeySpec(keyBytes, "AES");
     random.nextBytes(context);
-    try {
-      this.sha256 = MessageDigest.getInstance("SHA-256");
-      this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    TOOLS.get();
   }
 
-  /** Adds an enabled user who accepted the current terms, and logs them in: their two cookies. */
-  List<Cookie> logIn(String user) throws GeneralSecurityException {
+  /**
+   * Adds an enabled user who accepted the current terms, and logs them in: their two cookies ({@link
+   * #SESSION_COOKIE} and {@link #AUTH_COOKIE}), a credential while this filter lives.
+   */
+  public List<Cookie> logIn(String user) throws GeneralSecurityException {
     users.put(user, new User(true, termsVersion));
     byte[] sessionBytes = new byte[32];
     random.nextBytes(sessionBytes);
     String sessionId = Base64.getUrlEncoder().withoutPadding().encodeToString(sessionBytes);
-    byte[] hash = sha256.digest(sessionId.getBytes(StandardCharsets.US_ASCII));
+    byte[] hash = TOOLS.get().sha256.digest(sessionId.getBytes(StandardCharsets.US_ASCII));
     long now = clock.millis();
     sessions.put(ByteBuffer.wrap(hash), new Stored(user, now));
     byte[] handle = user.getBytes(StandardCharsets.UTF_8);
@@ -154,7 +181,7 @@ final class ChecksOnlyFilter implements Filter {
     if (user != null) {
       response.setHeader("Cache-Control", "no-store");
       chain.doFilter(new AsUser(request, user), response);
-    } else if (publicPaths.contains(request.getServletPath())) {
+    } else if (publicPaths.contains(path(request))) {
       chain.doFilter(request, response);
     } else {
       response.sendRedirect(loginPage);
@@ -172,7 +199,8 @@ final class ChecksOnlyFilter implements Filter {
     if (sessionId == null || auth == null) {
       return null;
     }
-    byte[] hash = sha256.digest(sessionId.getBytes(StandardCharsets.US_ASCII));
+    Tools tools = TOOLS.get();
+    byte[] hash = tools.sha256.digest(sessionId.getBytes(StandardCharsets.US_ASCII));
     Stored stored = sessions.getIfPresent(ByteBuffer.wrap(hash));
     long now = clock.millis();
     if (stored == null || now - stored.lastAccess > IDLE || now - stored.created > ABSOLUTE) {
@@ -185,6 +213,7 @@ final class ChecksOnlyFilter implements Filter {
       if (sealed.length < NONCE + 16 + BINDING + 16) {
         return null;
       }
+      Cipher cipher = tools.cipher;
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, sealed, 0, NONCE));
       cipher.updateAAD(context);
       plain = cipher.doFinal(sealed, NONCE, sealed.length - NONCE);
@@ -215,6 +244,20 @@ final class ChecksOnlyFilter implements Filter {
       return null;
     }
     return user.equals(stored.user) ? user : null;
+  }
+
+  /**
+   * The path within the application as the client sent it (still encoded), as Portcullis compares it: the request URI
+   * after the context path. Not the servlet path, which is empty under a servlet mapped at {@code /*}. A URI that does
+   * not start with the context path as sent gives {@code ""}, which is no public page.
+   */
+  private static String path(HttpServletRequest request) {
+    String uri = request.getRequestURI();
+    String context = request.getContextPath();
+    if (uri == null || context == null || !uri.startsWith(context)) {
+      return "";
+    }
+    return uri.substring(context.length());
   }
 
   /** The value of the only cookie named {@code name} in {@code header}, or null when absent or sent twice. */
@@ -255,6 +298,19 @@ final class ChecksOnlyFilter implements Filter {
     @Override
     public String getRemoteUser() {
       return user;
+    }
+
+    @Override
+    public Principal getUserPrincipal() {
+      return new Handle(user);
+    }
+  }
+
+  /** The user's handle as a {@link Principal}; made only when the application asks for it. */
+  private record Handle(String name) implements Principal {
+    @Override
+    public String getName() {
+      return name;
     }
   }
 }
