@@ -6,21 +6,19 @@ import java.nio.ByteOrder;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * SHA-256 of short ASCII values (session ids), for hashing on every request: digests are kept in a small lock-free
- * pool instead of being looked up among the security providers and allocated afresh each time, which costs several
+ * pool ({@link ObjectPool}) instead of being looked up among the security providers and allocated afresh each time, which costs several
  * times the hash itself. Unsupported: for Portcullis' own modules.
  *
  * <p>A digest is held by one thread between its borrow and its release; a digest whose use failed is dropped.
  */
 public final class Sha256 {
-  private static final int SLOTS = 16; // a power of two
   /** Longer values are hashed through a temporary buffer. */
   private static final int SCRATCH = 128;
 
-  private static final AtomicReferenceArray<Slot> POOL = new AtomicReferenceArray<>(SLOTS);
+  private static final ObjectPool<Slot> POOL = new ObjectPool<>(Slot::new);
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
@@ -42,7 +40,7 @@ public final class Sha256 {
    * as an array, for callers that keep it in another form.
    */
   public static <T> T ofAscii(byte[] prefix, String ascii, Digest<T> result) {
-    Slot slot = borrow();
+    Slot slot = POOL.borrow();
     MessageDigest sha = slot.sha;
     int n = ascii.length();
     byte[] bytes = n <= SCRATCH ? slot.scratch : new byte[n];
@@ -63,7 +61,7 @@ public final class Sha256 {
     T value = result.of(
         (long) LONGS.get(out, 0), (long) LONGS.get(out, 8), (long) LONGS.get(out, 16), (long)
             LONGS.get(out, 24));
-    release(slot);
+    POOL.release(slot);
     return value;
   }
 
@@ -80,33 +78,6 @@ public final class Sha256 {
     LONGS.set(out, 16, c);
     LONGS.set(out, 24, d);
     return out;
-  }
-
-  private static Slot borrow() {
-    int start = probe();
-    for (int i = 0; i < SLOTS; i++) {
-      int index = (start + i) & (SLOTS - 1);
-      Slot s = POOL.get(index);
-      if (s != null && POOL.compareAndSet(index, s, null)) {
-        return s;
-      }
-    }
-    return new Slot();
-  }
-
-  private static void release(Slot slot) {
-    int start = probe();
-    for (int i = 0; i < SLOTS; i++) {
-      int index = (start + i) & (SLOTS - 1);
-      if (POOL.get(index) == null && POOL.compareAndSet(index, null, slot)) {
-        return;
-      }
-    }
-  }
-
-  private static int probe() {
-    int h = System.identityHashCode(Thread.currentThread());
-    return h ^ (h >>> 16);
   }
 
   private static final class Slot {
