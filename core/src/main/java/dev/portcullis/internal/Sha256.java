@@ -9,8 +9,8 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * SHA-256 of short ASCII values (session ids), for hashing on every request: digests are kept in a small lock-free
- * pool ({@link ObjectPool}) instead of being looked up among the security providers and allocated afresh each time, which costs several
- * times the hash itself. Unsupported: for Portcullis' own modules.
+ * pool ({@link ObjectPool}) instead of being looked up among the security providers and allocated afresh each time,
+ * which costs several times the hash itself. Unsupported: for Portcullis' own modules.
  *
  * <p>A digest is held by one thread between its borrow and its release; a digest whose use failed is dropped.
  */

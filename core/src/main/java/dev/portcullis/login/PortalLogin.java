@@ -124,7 +124,7 @@ public final class PortalLogin {
       return opened.refusal();
     }
     AuthTicket ticket = opened.ticket();
-    if (sessionId == null || !isBoundTo(ticket, sessionId)) {
+    if (sessionId == null || !ticket.isBoundTo(sessionId)) {
       return notBound(ticket);
     }
     SessionAndRevocationLookup.Revocation revocation;
@@ -170,10 +170,6 @@ public final class PortalLogin {
               expired.ticket().userHandle()));
     }
     return new OpenedTicket(((TicketCheck.Valid) result).ticket(), null);
-  }
-
-  static boolean isBoundTo(AuthTicket ticket, String sessionId) {
-    return ticket.isBoundTo(sessionId);
   }
 
   static AuthCheck notBound(AuthTicket ticket) {

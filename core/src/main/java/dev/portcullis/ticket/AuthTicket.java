@@ -33,7 +33,10 @@ public final class AuthTicket {
   private final long expiresAt;
   private final long authTime;
   private final byte[] sessionBinding;
-  /** Whether {@link #sessionBinding} is {@link SessionBinding#labelled} (a version-2 ticket), not {@link SessionBinding#of}. */
+  /**
+   * Whether {@link #sessionBinding} is {@link SessionBinding#labelled} (a version-2 ticket) rather than {@link
+   * SessionBinding#of}.
+   */
   private final boolean labelledBinding;
   /** {@link #ticketIdHex()}, made on first use (the revocation check asks on every request). */
   private String ticketIdHex;
