@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.servlet.http.Cookie;
 import java.util.Base64;
+import java.util.Collections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,6 +30,33 @@ class FilterBenchmarkTest {
         assertThat(in.user()).isNotNull();
         assertThat(bench.anonymousProtectedGet().reached()).isFalse();
       }
+    } finally {
+      bench.stop();
+    }
+  }
+
+  /**
+   * The harness costs every contender alike: each authenticated request carries one {@code Cookie} header with every
+   * cookie the browser holds (the no-op's container session cookie included), the same string each time, not a join
+   * per request whose cost grew with the number of cookies.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"noop", "checksOnly", "portcullis", "springSecurity", "shiro"})
+  void everyContender_sendsItsCookiesAsOneHeaderBuiltOnce(String filter) throws Exception {
+    FilterBenchmark bench = new FilterBenchmark();
+    bench.filter = filter;
+    bench.start();
+    try {
+      FilterBenchmark.Contender contender = bench.contender();
+      MockHttpServletRequest first = contender.authenticated("/home");
+      MockHttpServletRequest second = contender.authenticated("/home");
+      assertThat(Collections.list(first.getHeaders("Cookie"))).hasSize(1);
+      String header = first.getHeader("Cookie");
+      assertThat(contender.browserCookies).isNotEmpty();
+      for (Cookie c : contender.browserCookies.values()) {
+        assertThat(header).contains(c.getName() + "=" + c.getValue());
+      }
+      assertThat(second.getHeader("Cookie")).isSameAs(header);
     } finally {
       bench.stop();
     }
