@@ -41,8 +41,12 @@ public final class IpAddress {
   private final String text;
 
   private IpAddress(byte[] bytes) {
+    this(bytes, bytes.length == 4 ? ipv4Text(bytes) : ipv6Text(bytes));
+  }
+
+  private IpAddress(byte[] bytes, String text) {
     this.bytes = bytes;
-    this.text = bytes.length == 4 ? ipv4Text(bytes) : ipv6Text(bytes);
+    this.text = text;
   }
 
   /**
@@ -59,7 +63,13 @@ public final class IpAddress {
     if (text == null || text.isEmpty() || text.length() > MAX_TEXT) {
       return null;
     }
-    byte[] b = text.indexOf(':') < 0 ? ipv4(text, 0, text.length()) : ipv6(text);
+    if (text.indexOf(':') < 0) {
+      byte[] b = ipv4(text, 0, text.length());
+      // Dotted decimal without leading zeros is the only IPv4 text accepted, and it is the
+      // canonical text: kept as sent rather than formatted again.
+      return b == null ? null : new IpAddress(b, text);
+    }
+    byte[] b = ipv6(text);
     if (b == null) {
       return null;
     }

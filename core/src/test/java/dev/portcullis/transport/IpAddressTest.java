@@ -42,7 +42,12 @@ class IpAddressTest {
     Optional<byte[]> expected = reference(s);
     Optional<IpAddress> actual = IpAddress.parse(s);
     assertThat(actual.isPresent()).as("'%s'", s).isEqualTo(expected.isPresent());
-    expected.ifPresent(e -> assertThat(actual.get().bytes()).isEqualTo(e));
+    expected.ifPresent(e -> {
+      assertThat(actual.get().bytes()).isEqualTo(e);
+      // Parsed text is kept as the canonical text: it must be what the bytes format to.
+      assertThat(actual.get().toString()).isEqualTo(IpAddress.of(e).toString());
+      assertThat(actual.get()).isEqualTo(IpAddress.of(e));
+    });
   }
 
   @Property(tries = 1_000)
