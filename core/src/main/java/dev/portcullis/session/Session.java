@@ -21,7 +21,11 @@ import java.util.Set;
  * plain values ever reaches a store.
  */
 public final class Session {
-  private SessionId id;
+  // The fields read on every request (id, validity, store state) are volatile and read without the
+  // lock: each of those reads is one field, and an uncontended lock per read costs more than the
+  // rest of the session work of a request. Everything that reads or writes several fields together
+  // takes the lock.
+  private volatile SessionId id;
   private final Instant created;
   private final Instant lastAccess;
   /** What the store holds: the record's own immutable map, replaced (never changed) when this session saves. */
@@ -30,12 +34,12 @@ public final class Session {
   // The request's changes; made on the first change (most requests only read).
   private Map<String, Object> puts = Map.of();
   private Set<String> removals = Set.of();
-  private String userHandle;
+  private volatile String userHandle;
   private boolean userHandleChanged;
   private final boolean isNew;
-  private boolean inStore;
-  private boolean invalid;
-  private boolean requestScoped;
+  private volatile boolean inStore;
+  private volatile boolean invalid;
+  private volatile boolean requestScoped;
 
   private Session(SessionId id, SessionRecord record, boolean isNew) {
     this.id = id;
@@ -56,12 +60,12 @@ public final class Session {
   }
 
   /** The session id, for the cookie writer only. */
-  public synchronized SessionId id() {
+  public SessionId id() {
     return id;
   }
 
   /** A stable, non-secret identifier of this session (base64url of its store key); changes when the id does. */
-  public synchronized String opaqueId() {
+  public String opaqueId() {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(id.storeKey().toBytes());
   }
 
@@ -80,7 +84,7 @@ public final class Session {
   }
 
   /** False once invalidated, or once the store lost it (expired or logged out elsewhere). */
-  public synchronized boolean isValid() {
+  public boolean isValid() {
     return !invalid;
   }
 
@@ -149,7 +153,7 @@ public final class Session {
   }
 
   /** The logged-in user's opaque handle, if any. */
-  public synchronized Optional<String> userHandle() {
+  public Optional<String> userHandle() {
     return Optional.ofNullable(userHandle);
   }
 
@@ -188,7 +192,7 @@ public final class Session {
     inStore = true;
   }
 
-  synchronized boolean inStore() {
+  boolean inStore() {
     return inStore;
   }
 
@@ -196,7 +200,9 @@ public final class Session {
    * True when this anonymous session was refused a place in the store (its client made too many): it serves its own
    * request and is neither stored nor sent as a cookie, unless a login gives it a user.
    */
-  public synchronized boolean requestScoped() {
+  public boolean requestScoped() {
+    // Both only ever turn true, so reading them one after the other gives an answer that held at
+    // some point between the two reads.
     return requestScoped && !inStore;
   }
 

@@ -25,14 +25,10 @@ public enum SessionIdFormat {
 
     @Override
     boolean accepts(String value) {
+      boolean[] alphabet = BASE64URL_CHARS;
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
-        boolean ok = (c >= 'A' && c <= 'Z')
-            || (c >= 'a' && c <= 'z')
-            || (c >= '0' && c <= '9')
-            || c == '-'
-            || c == '_';
-        if (!ok) {
+        if (c >= alphabet.length || !alphabet[c]) {
           return false;
         }
       }
@@ -69,6 +65,16 @@ public enum SessionIdFormat {
   };
 
   static final String ASPNET_ALPHABET = "abcdefghijklmnopqrstuvwxyz012345";
+
+  /** Which ASCII characters are in the base64url alphabet: a table, as every request checks its session id. */
+  private static final boolean[] BASE64URL_CHARS = new boolean[128];
+
+  static {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) {
+      BASE64URL_CHARS[alphabet.charAt(i)] = true;
+    }
+  }
 
   private final int length;
 

@@ -1,10 +1,10 @@
 package dev.portcullis.ticket;
 
 import dev.portcullis.session.SessionId;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,7 +16,7 @@ import java.util.Optional;
  * <p>Times have millisecond precision (the codec stores epoch milliseconds).
  */
 public final class AuthTicket {
-  private static final HexFormat HEX = HexFormat.of();
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /** Length of {@link #ticketId()} in bytes. */
   public static final int ID_LENGTH = 16;
@@ -116,10 +116,24 @@ public final class AuthTicket {
   public String ticketIdHex() {
     String hex = ticketIdHex;
     if (hex == null) {
-      hex = HEX.formatHex(ticketId);
+      hex = lowerHex(ticketId);
       ticketIdHex = hex;
     }
     return hex;
+  }
+
+  /**
+   * {@code bytes} as lower-case hex, as {@code HexFormat.of().formatHex} writes it; by table into one array, as every
+   * authenticated request asks (the JDK 17 formatter appends digit by digit to a builder).
+   */
+  static String lowerHex(byte[] bytes) {
+    byte[] out = new byte[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xFF;
+      out[2 * i] = HEX_DIGITS[b >>> 4];
+      out[2 * i + 1] = HEX_DIGITS[b & 0x0F];
+    }
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   public String userHandle() {

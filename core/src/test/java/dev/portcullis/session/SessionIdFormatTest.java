@@ -46,6 +46,24 @@ class SessionIdFormatTest {
   }
 
   @Test
+  void defaultFormat_acceptsExactlyTheBase64UrlAlphabet_atEveryCharacter() {
+    String good = SessionIdFormat.BASE64URL.generate(random).cookieValue();
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (char c = 0; c < Character.MAX_VALUE; c++) {
+      // Position 0 and 41 (any character of the alphabet is canonical there).
+      String first = c + good.substring(1);
+      String inner = good.substring(0, 41) + c + good.substring(42);
+      boolean expected = alphabet.indexOf(c) >= 0;
+      assertThat(SessionIdFormat.BASE64URL.isWellFormed(first))
+          .as("U+%04X first", (int) c)
+          .isEqualTo(expected);
+      assertThat(SessionIdFormat.BASE64URL.isWellFormed(inner))
+          .as("U+%04X inner", (int) c)
+          .isEqualTo(expected);
+    }
+  }
+
+  @Test
   void aspNetIds_are24CharactersOfAToZAnd0To5() {
     for (int i = 0; i < 1000; i++) {
       String id = SessionIdFormat.ASPNET.generate(random).cookieValue();
