@@ -97,8 +97,8 @@ import org.springframework.web.context.support.AnnotationConfigWebApplicationCon
  * <p>Three requests, each built afresh per invocation with what a browser would send (HTTPS on port 443):
  * {@link #authenticatedGet} of a protected page, carrying the cookies (one {@code Cookie} header, joined once as a
  * browser keeps it; the no-op's browser has a container session cookie, so every contender's request has one) and
- * container session of a user who logged in through the same filter during setup; {@link #anonymousGet} of a public page; {@link #anonymousProtectedGet} of the
- * protected page without a login, which each security filter answers with a redirect to its login page (the no-op
+ * container session of a user who logged in through the same filter during setup; {@link #anonymousGet} of a public
+ * page; {@link #anonymousProtectedGet} of the protected page without a login, which each security filter answers with a redirect to its login page (the no-op
  * filter lets it through). The terminal servlet writes a short page and records the remote user it saw. Setup sends each
  * request once and throws unless the outcome is the expected one: the authenticated request reaches the servlet as the
  * logged-in user, the anonymous ones as nobody, and the anonymous protected one never (a redirect to the login page

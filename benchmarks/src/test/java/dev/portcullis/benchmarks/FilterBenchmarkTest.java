@@ -19,10 +19,7 @@ class FilterBenchmarkTest {
   @ParameterizedTest
   @ValueSource(strings = {"noop", "checksOnly", "portcullis", "springSecurity", "shiro"})
   void everyContender_takesTheMeasuredPath(String filter) throws Exception {
-    FilterBenchmark bench = new FilterBenchmark();
-    bench.filter = filter;
-    bench.start();
-    try {
+    withBenchmark(filter, bench -> {
       FilterBenchmark.Outcome in = bench.authenticatedGet();
       assertThat(in.reached()).isTrue();
       assertThat(bench.anonymousGet().user()).isNull();
@@ -30,6 +27,21 @@ class FilterBenchmarkTest {
         assertThat(in.user()).isNotNull();
         assertThat(bench.anonymousProtectedGet().reached()).isFalse();
       }
+    });
+  }
+
+  /** What a test does with a started benchmark. */
+  private interface BenchmarkCheck {
+    void check(FilterBenchmark bench) throws Exception;
+  }
+
+  /** Runs {@code check} on the benchmark of {@code filter}, started and stopped as JMH does. */
+  private static void withBenchmark(String filter, BenchmarkCheck check) throws Exception {
+    FilterBenchmark bench = new FilterBenchmark();
+    bench.filter = filter;
+    bench.start();
+    try {
+      check.check(bench);
     } finally {
       bench.stop();
     }
@@ -43,10 +55,7 @@ class FilterBenchmarkTest {
   @ParameterizedTest
   @ValueSource(strings = {"noop", "checksOnly", "portcullis", "springSecurity", "shiro"})
   void everyContender_sendsItsCookiesAsOneHeaderBuiltOnce(String filter) throws Exception {
-    FilterBenchmark bench = new FilterBenchmark();
-    bench.filter = filter;
-    bench.start();
-    try {
+    withBenchmark(filter, bench -> {
       FilterBenchmark.Contender contender = bench.contender();
       MockHttpServletRequest first = contender.authenticated("/home");
       MockHttpServletRequest second = contender.authenticated("/home");
@@ -57,9 +66,7 @@ class FilterBenchmarkTest {
         assertThat(header).contains(c.getName() + "=" + c.getValue());
       }
       assertThat(second.getHeader("Cookie")).isSameAs(header);
-    } finally {
-      bench.stop();
-    }
+    });
   }
 
   @Test

@@ -21,10 +21,10 @@ import java.util.Set;
  * plain values ever reaches a store.
  */
 public final class Session {
-  // The fields read on every request (id, validity, store state) are volatile and read without the
-  // lock: each of those reads is one field, and an uncontended lock per read costs more than the
-  // rest of the session work of a request. Everything that reads or writes several fields together
-  // takes the lock.
+  // The fields read on every request (id, user handle, validity, store state) are volatile and read
+  // without the lock: each of those reads is one field, and an uncontended lock per read costs more
+  // than the rest of the session work of a request. Everything that reads or writes several fields
+  // together takes the lock.
   private volatile SessionId id;
   private final Instant created;
   private final Instant lastAccess;
