@@ -40,6 +40,7 @@ public final class Sealer {
   private static final int MIN_SEALED_BYTES = HEADER_LEN + TAG_LEN;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   private final Purpose purpose;
   private final SecureRandom random;
@@ -225,8 +226,9 @@ public final class Sealer {
   /**
    * Decodes unpadded base64url, refusing any text that would not re-encode to itself: a character outside the URL
    * alphabet (padding included), a dangling sixth bit group, or unused low bits that are not zero (otherwise two texts
-   * would carry the same bytes). Decodes straight from the characters, four at a time: the JDK's decoder takes bytes,
-   * which would copy every cookie once more per request.
+   * would carry the same bytes). The JDK's decoder does the decoding (on current x86 and ARM JVMs an intrinsic, several
+   * times faster than a loop over the characters); it accepts padding and ignores unused bits, so the length of its
+   * output and the last character are checked here.
    */
   static byte[] decodeCanonical(CharSequence text) {
     int n = text.length();
@@ -234,42 +236,19 @@ public final class Sealer {
     if (n == 0 || rem == 1) {
       return null;
     }
+    int last = value(text.charAt(n - 1));
+    if (last < 0 || rem == 2 && (last & 0x0F) != 0 || rem == 3 && (last & 0x03) != 0) {
+      return null;
+    }
+    // A character beyond Latin-1 becomes '?', which is not in the alphabet.
+    byte[] chars = text.toString().getBytes(StandardCharsets.ISO_8859_1);
     byte[] raw = new byte[n / 4 * 3 + (rem == 0 ? 0 : rem - 1)];
-    int in = 0;
-    int out = 0;
-    for (int blocks = n / 4; blocks > 0; blocks--, in += 4) {
-      int a = value(text.charAt(in));
-      int b = value(text.charAt(in + 1));
-      int c = value(text.charAt(in + 2));
-      int d = value(text.charAt(in + 3));
-      if ((a | b | c | d) < 0) {
-        return null;
-      }
-      int bits = a << 18 | b << 12 | c << 6 | d;
-      raw[out] = (byte) (bits >> 16);
-      raw[out + 1] = (byte) (bits >> 8);
-      raw[out + 2] = (byte) bits;
-      out += 3;
+    try {
+      // Padding decodes to fewer bytes than the unpadded length promises.
+      return DECODER.decode(chars, raw) == raw.length ? raw : null;
+    } catch (IllegalArgumentException e) {
+      return null; // a character outside the alphabet, or misplaced padding
     }
-    if (rem == 2) {
-      int a = value(text.charAt(in));
-      int b = value(text.charAt(in + 1));
-      if ((a | b) < 0 || (b & 0x0F) != 0) {
-        return null;
-      }
-      raw[out] = (byte) (a << 2 | b >> 4);
-    } else if (rem == 3) {
-      int a = value(text.charAt(in));
-      int b = value(text.charAt(in + 1));
-      int c = value(text.charAt(in + 2));
-      if ((a | b | c) < 0 || (c & 0x03) != 0) {
-        return null;
-      }
-      int bits = a << 12 | b << 6 | c;
-      raw[out] = (byte) (bits >> 10);
-      raw[out + 1] = (byte) (bits >> 2);
-    }
-    return raw;
   }
 
   /** The value of base64url character {@code c}, or -1. */

@@ -43,6 +43,11 @@ class SealerPropertiesTest {
             .isEqualTo(changed);
       }
     }
+    // The padded spelling of the same bytes: refused.
+    String padded = Base64.getUrlEncoder().encodeToString(bytes);
+    if (!padded.equals(text)) {
+      assertThat(Sealer.decodeCanonical(padded)).isNull();
+    }
     // A character outside the alphabet anywhere, padding, or one character too many: refused.
     int at = pick % text.length();
     assertThat(Sealer.decodeCanonical(text.substring(0, at) + "=" + text.substring(at + 1)))
@@ -52,6 +57,34 @@ class SealerPropertiesTest {
     if (text.length() % 4 == 0) {
       assertThat(Sealer.decodeCanonical(text + "A")).isNull();
     }
+  }
+
+  @Property(tries = 10_000)
+  void decoding_acceptsExactlyTheTextsThatReEncodeToThemselves(
+      @ForAll("nearBase64url") @StringLength(max = 14) String text) {
+    byte[] reference;
+    try {
+      reference = Base64.getUrlDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      reference = null;
+    }
+    boolean canonical = !text.isEmpty()
+        && reference != null
+        && Base64.getUrlEncoder().withoutPadding().encodeToString(reference).equals(text);
+    if (canonical) {
+      assertThat(Sealer.decodeCanonical(text)).isEqualTo(reference);
+    } else {
+      assertThat(Sealer.decodeCanonical(text)).isNull();
+    }
+  }
+
+  /** Base64url text with padding, the standard alphabet's two characters and a non-Latin-1 letter mixed in. */
+  @Provide
+  Arbitrary<String> nearBase64url() {
+    return Arbitraries.strings()
+        .withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        .withChars("AQgw=+/\u0141")
+        .ofMaxLength(14);
   }
 
   @Property(tries = 10_000)
