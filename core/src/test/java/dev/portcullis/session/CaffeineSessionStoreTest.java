@@ -138,6 +138,69 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
             e -> e.reason() == SessionEvent.Reason.CAPACITY && e.userHandle().isEmpty());
   }
 
+  /**
+   * The cache's maintenance runs on the threads that use the store: an executor is given only the listener's calls.
+   * (Maintenance handed to a pool woke one of its threads every few reads.)
+   */
+  @Test
+  void maintenance_runsOnTheCallingThread_andOnlyListenerCallsReachTheExecutor() {
+    List<Runnable> handedOver = new CopyOnWriteArrayList<>();
+    store = CaffeineSessionStore.builder(CONFIG, clock)
+        .executor(handedOver::add)
+        .listener(new SessionListener() {
+          @Override
+          public void sessionExpired(SessionEvent event) {
+            expired.add(event);
+          }
+        })
+        .build();
+    SessionKey idle = storedSession(Map.of());
+    store.save(idle, login("alice"));
+    SessionKey busy = storedSession(Map.of());
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(store.load(busy)).isPresent();
+    }
+    assertThat(handedOver).as("reads and writes hand nothing to the executor").isEmpty();
+
+    for (int i = 0; i < 40; i++) {
+      advance(IDLE.dividedBy(20));
+      assertThat(store.load(busy)).isPresent();
+    }
+    caffeine().cleanUp();
+
+    assertThat(expired)
+        .as("the listener runs on the executor, not during maintenance")
+        .isEmpty();
+    assertThat(handedOver).hasSize(1);
+    handedOver.get(0).run();
+    assertThat(expired).singleElement().satisfies(e -> {
+      assertThat(e.userHandle()).contains("alice");
+      assertThat(e.reason()).isEqualTo(SessionEvent.Reason.IDLE_TIMEOUT);
+    });
+  }
+
+  @Test
+  void executorThatRefuses_stillDeliversTheExpiry() {
+    store = CaffeineSessionStore.builder(CONFIG, clock)
+        .executor(task -> {
+          throw new java.util.concurrent.RejectedExecutionException("shut down");
+        })
+        .listener(new SessionListener() {
+          @Override
+          public void sessionExpired(SessionEvent event) {
+            expired.add(event);
+          }
+        })
+        .build();
+    storedSession(Map.of());
+    advance(IDLE.plus(TIMER_WHEEL_SLACK));
+    caffeine().cleanUp();
+
+    assertThat(expired)
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo(SessionEvent.Reason.IDLE_TIMEOUT));
+  }
+
   @Test
   void throwingListener_neverBreaksTheStore() {
     store = CaffeineSessionStore.builder(CONFIG, clock)
