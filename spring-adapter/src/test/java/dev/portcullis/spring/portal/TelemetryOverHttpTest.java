@@ -89,7 +89,9 @@ class TelemetryOverHttpTest {
             meters.get("portcullis.sessions.active").tag("kind", "user").gauge().value())
         .isPositive();
 
-    assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+    // The filter audits the action after the application has answered, so the client can have
+    // its response before the event is queued: wait for it, then hold it to exactly one.
+    awaitRecorded(AuditEventType.of("report_view"));
     AuditEvent viewed = ((RecordingAuditSink) sink)
         .assertOnce(
             AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("7"));
@@ -100,6 +102,16 @@ class TelemetryOverHttpTest {
     assertThat(tracer.getSpans())
         .filteredOn(s -> "portcullis.store".equals(s.getName()))
         .isNotEmpty();
+  }
+
+  /** Waits up to 20 s until the audit sink has an event of {@code type}, flushing the log between looks. */
+  private void awaitRecorded(AuditEventType type) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (((RecordingAuditSink) sink).events().stream().noneMatch(e -> e.type().equals(type))
+        && System.nanoTime() < deadline) {
+      assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+      Thread.sleep(10);
+    }
   }
 
   /**
