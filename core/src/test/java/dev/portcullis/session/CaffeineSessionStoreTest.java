@@ -8,6 +8,8 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 class CaffeineSessionStoreTest extends SessionStoreContractTest {
@@ -17,8 +19,14 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
 
   @Override
   protected SessionStore createStore(SessionConfig config, InstantSource clock) {
+    return recording(config, clock, Runnable::run);
+  }
+
+  /** A store whose {@code session_expired} notices go to {@link #expired}, handed over by {@code executor}. */
+  private CaffeineSessionStore recording(
+      SessionConfig config, InstantSource clock, Executor executor) {
     return CaffeineSessionStore.builder(config, clock)
-        .executor(Runnable::run)
+        .executor(executor)
         .listener(new SessionListener() {
           @Override
           public void sessionExpired(SessionEvent event) {
@@ -145,15 +153,7 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
   @Test
   void maintenance_runsOnTheCallingThread_andOnlyListenerCallsReachTheExecutor() {
     List<Runnable> handedOver = new CopyOnWriteArrayList<>();
-    store = CaffeineSessionStore.builder(CONFIG, clock)
-        .executor(handedOver::add)
-        .listener(new SessionListener() {
-          @Override
-          public void sessionExpired(SessionEvent event) {
-            expired.add(event);
-          }
-        })
-        .build();
+    store = recording(CONFIG, clock, handedOver::add);
     SessionKey idle = storedSession(Map.of());
     store.save(idle, login("alice"));
     SessionKey busy = storedSession(Map.of());
@@ -181,17 +181,9 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
 
   @Test
   void executorThatRefuses_stillDeliversTheExpiry() {
-    store = CaffeineSessionStore.builder(CONFIG, clock)
-        .executor(task -> {
-          throw new java.util.concurrent.RejectedExecutionException("shut down");
-        })
-        .listener(new SessionListener() {
-          @Override
-          public void sessionExpired(SessionEvent event) {
-            expired.add(event);
-          }
-        })
-        .build();
+    store = recording(CONFIG, clock, task -> {
+      throw new RejectedExecutionException("shut down");
+    });
     storedSession(Map.of());
     advance(IDLE.plus(TIMER_WHEEL_SLACK));
     caffeine().cleanUp();
