@@ -5,13 +5,15 @@ import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
 
 /**
- * A small lock-free pool of AES-GCM {@link Cipher}s for one direction of one {@link Sealer} ({@link ObjectPool}).
+ * AES-GCM {@link Cipher}s for one direction of one {@link Sealer}: one per platform thread and a small lock-free pool
+ * ({@link ObjectPool}).
  * {@code Cipher.getInstance} costs several times a whole seal, and a {@code Cipher} is not thread-safe.
  */
 final class CipherPool {
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
 
-  private final ObjectPool<Cipher> pool = new ObjectPool<>(CipherPool::newCipher);
+  private final ObjectPool<Cipher> pool =
+      new ObjectPool<>(CipherPool::newCipher, cipher -> ObjectPool.fromJdk(cipher.getProvider()));
 
   Cipher borrow() {
     return pool.borrow();
@@ -22,7 +24,7 @@ final class CipherPool {
     pool.release(cipher);
   }
 
-  /** Ciphers currently pooled. */
+  /** Ciphers in the shared slots (not those kept by threads). */
   int size() {
     return pool.size();
   }

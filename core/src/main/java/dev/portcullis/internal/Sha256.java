@@ -8,9 +8,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * SHA-256 of short ASCII values (session ids), for hashing on every request: digests are kept in a small lock-free
- * pool ({@link ObjectPool}) instead of being looked up among the security providers and allocated afresh each time,
- * which costs several times the hash itself. Unsupported: for Portcullis' own modules.
+ * SHA-256 of short ASCII values (session ids), for hashing on every request: digests are kept, one per platform thread
+ * and the rest in a small lock-free pool ({@link ObjectPool}), instead of being looked up among the security providers
+ * and allocated afresh each time, which costs several times the hash itself. Unsupported: for Portcullis' own modules.
  *
  * <p>A digest is held by one thread between its borrow and its release; a digest whose use failed is dropped.
  */
@@ -18,7 +18,13 @@ public final class Sha256 {
   /** Longer values are hashed through a temporary buffer. */
   private static final int SCRATCH = 128;
 
-  private static final ObjectPool<Slot> POOL = new ObjectPool<>(Slot::new);
+  /**
+   * A pooled digest with its buffers: {@code {MessageDigest, byte[SCRATCH + 32]}} (the value's characters, then the
+   * digest). An array of JDK types rather than a class of this library's, so that a container thread may keep one.
+   */
+  private static final ObjectPool<Object[]> POOL =
+      new ObjectPool<>(Sha256::newSlot, slot -> ObjectPool.fromJdk(digest(slot).getProvider()));
+
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
@@ -40,10 +46,11 @@ public final class Sha256 {
    * as an array, for callers that keep it in another form.
    */
   public static <T> T ofAscii(byte[] prefix, String ascii, Digest<T> result) {
-    Slot slot = POOL.borrow();
-    MessageDigest sha = slot.sha;
+    Object[] slot = POOL.borrow();
+    MessageDigest sha = digest(slot);
+    byte[] buffer = (byte[]) slot[1];
     int n = ascii.length();
-    byte[] bytes = n <= SCRATCH ? slot.scratch : new byte[n];
+    byte[] bytes = n <= SCRATCH ? buffer : new byte[n];
     for (int i = 0; i < n; i++) {
       char c = ascii.charAt(i);
       bytes[i] = c < 0x80 ? (byte) c : (byte) '?';
@@ -52,15 +59,16 @@ public final class Sha256 {
       sha.update(prefix);
     }
     sha.update(bytes, 0, n);
-    byte[] out = slot.digest;
     try {
-      sha.digest(out, 0, out.length); // also resets the digest for its next use
+      sha.digest(buffer, SCRATCH, 32); // also resets the digest for its next use
     } catch (DigestException e) {
       throw new IllegalStateException("SHA-256 gives 32 bytes", e);
     }
     T value = result.of(
-        (long) LONGS.get(out, 0), (long) LONGS.get(out, 8), (long) LONGS.get(out, 16), (long)
-            LONGS.get(out, 24));
+        (long) LONGS.get(buffer, SCRATCH),
+        (long) LONGS.get(buffer, SCRATCH + 8),
+        (long) LONGS.get(buffer, SCRATCH + 16),
+        (long) LONGS.get(buffer, SCRATCH + 24));
     POOL.release(slot);
     return value;
   }
@@ -80,17 +88,15 @@ public final class Sha256 {
     return out;
   }
 
-  private static final class Slot {
-    final MessageDigest sha;
-    final byte[] scratch = new byte[SCRATCH];
-    final byte[] digest = new byte[32];
+  private static MessageDigest digest(Object[] slot) {
+    return (MessageDigest) slot[0];
+  }
 
-    Slot() {
-      try {
-        sha = MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-      }
+  private static Object[] newSlot() {
+    try {
+      return new Object[] {MessageDigest.getInstance("SHA-256"), new byte[SCRATCH + 32]};
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
     }
   }
 }
