@@ -9,7 +9,8 @@ import java.util.Optional;
  * check uses. By default that is a cookie-check cookie of its own, which the login page sets and the login form
  * requires (a browser that blocks cookies is told so before it tries to log in); it holds a random value to which the
  * anti-forgery token of a visitor without a session is bound ({@link LoginFormTokens}), so the login page needs no
- * server-side session.
+ * server-side session. A login removes it: a logged-in browser's forms are bound to its session, and the login page
+ * sets a fresh one when it is needed again.
  *
  * <p>A portal that must set no cookie beyond its session and auth cookies (a ported portal whose privacy notice lists
  * exactly those) lets the session cookie do that check instead ({@link PortalLogin.Builder#cookieCheckBySessionCookie()}):
@@ -67,7 +68,7 @@ public record LoginCookies(CookieSpec authCookie, Optional<CookieSpec> cookieChe
             "Checks that the browser accepts cookies before a login is attempted, and ties the login form to"
                 + " this browser against forgery")
         .dataStored("A random value; no personal data")
-        .duration("Until you close the browser")
+        .duration("Until you log in or close the browser")
         .build();
   }
 }

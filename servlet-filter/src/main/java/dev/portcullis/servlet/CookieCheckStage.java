@@ -11,8 +11,9 @@ import java.security.SecureRandom;
 /**
  * The blocked-cookie check, and the value anonymous form tokens are bound to. {@code GET} of the login page sets the
  * cookie-check cookie to 32 random bytes, unless the browser already holds a well-formed one (two open login pages
- * keep working); a {@code POST} of the login form without it gets a plain {@code 400} saying that the browser blocks
- * cookies (and {@code authn_login_fail}), before anything else is asked of the form. On every request the browser's
+ * keep working); a {@code POST} of the login form without it, and without any other cookie, gets a plain {@code 400}
+ * saying that the browser blocks cookies (and {@code authn_login_fail}), before anything else is asked of the form. A
+ * login expires the cookie ({@link LoginEffects}), so a form left open from before then is refused by the CSRF stage. On every request the browser's
  * well-formed value (exactly one cookie) is put on the exchange, where the CSRF stage binds the token of a request
  * without a session to it ({@link LoginFormTokens}). Runs before the CSRF stage: a browser that blocks cookies would
  * otherwise only ever see "this form has expired". No server-side session is made here.
@@ -69,7 +70,9 @@ final class CookieCheckStage implements Stage {
           exchange.setCookie(header.set(value));
         }
       }
-    } else if (exchange.method().equals("POST") && sent == 0) {
+    } else if (exchange.method().equals("POST") && sent == 0 && cookies.isEmpty()) {
+      // A browser that blocks cookies sends none. One that sends others has dropped this one at
+      // a login (a second login form, open from before it): the CSRF stage refuses its token.
       audit.emit(
           exchange, AuditEventType.AUTHN_LOGIN_FAIL, b -> b.failure("browser blocks cookies"));
       Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, COOKIES_BLOCKED);

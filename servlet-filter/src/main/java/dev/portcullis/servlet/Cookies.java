@@ -79,6 +79,11 @@ final class Cookies {
     return format.isWellFormed(value) ? value : null;
   }
 
+  /** Whether the request sent no cookie at all. */
+  boolean isEmpty() {
+    return count == 0;
+  }
+
   /** How many values the request sent for cookie {@code name}. */
   int count(String name) {
     int n = 0;

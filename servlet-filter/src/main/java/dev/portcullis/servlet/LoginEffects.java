@@ -10,22 +10,31 @@ import java.util.function.Supplier;
 /**
  * Carries out a core {@link LoginDecision} on the request, the same way for every kind of login (form, legacy
  * cookie, single sign-on). Accepted: the session (already rotated by the decision) gets a fresh CSRF token, the auth
- * cookie is queued, the user becomes the principal, the decision's events are recorded and the login listeners hear
- * of it. Refused: the decision's event is recorded; the request stays as it was. What to answer is the caller's.
+ * cookie is queued, the cookie-check cookie the browser sent is expired (it only serves requests nobody is logged in
+ * to, and the login page sets a fresh one when it is needed again), the user becomes the principal, the decision's
+ * events are recorded and the login listeners hear of it. Refused: the decision's event is recorded; the request stays as it was. What to answer is the caller's.
  */
 final class LoginEffects {
   private final SetCookie authCookie;
+  private final String cookieCheckName;
+  private final SetCookie cookieCheck;
   private final SecureRandom random;
   private final AuditTrail audit;
   private final FilterObservations observations;
 
-  /** @param observations observes each login, or null for none */
+  /**
+   * @param cookieCheckCookie the cookie-check cookie, or null when the session cookie does that check
+   * @param observations observes each login, or null for none
+   */
   LoginEffects(
       CookieSpec authCookie,
+      CookieSpec cookieCheckCookie,
       SecureRandom random,
       AuditTrail audit,
       FilterObservations observations) {
     this.authCookie = SetCookie.of(authCookie);
+    this.cookieCheckName = cookieCheckCookie == null ? null : cookieCheckCookie.name();
+    this.cookieCheck = cookieCheckCookie == null ? null : SetCookie.of(cookieCheckCookie);
     this.random = random;
     this.audit = audit;
     this.observations = observations;
@@ -42,6 +51,10 @@ final class LoginEffects {
       CsrfTokens.renew(session, random);
     }
     exchange.setCookie(authCookie.set(accepted.ticket().cookieValue()));
+    if (cookieCheck != null && Cookies.has(exchange, cookieCheckName)) {
+      // A logged-in browser would otherwise send it, unused, with every request.
+      exchange.setCookie(cookieCheck.expire());
+    }
     exchange.principal(new PortalPrincipal(accepted.user(), accepted.ticket().ticket()));
     for (AuditNote note : accepted.audit()) {
       audit.emit(exchange, note);

@@ -73,8 +73,12 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
             .orElseGet(() -> new SessionStage(registry, sessionCookieChecks))));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();
-      LoginEffects effects =
-          new LoginEffects(login.cookies().authCookie(), l.random(), trail, observations);
+      LoginEffects effects = new LoginEffects(
+          login.cookies().authCookie(),
+          login.cookies().cookieCheckCookie().orElse(null),
+          l.random(),
+          trail,
+          observations);
       // 3. The auth-key cookie: who is logged in (PortalLogin.check).
       stages.add(new AuthenticationStage(login, trail));
       // 4. The replaced portal's login cookie: a one-time login for an anonymous request, until the

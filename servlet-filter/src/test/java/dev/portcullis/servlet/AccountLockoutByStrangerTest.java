@@ -103,7 +103,9 @@ class AccountLockoutByStrangerTest {
     portal.portal.clock.advance(Duration.ofHours(2));
     ProxiedLogins.login(owner, "198.51.100.21", "bob", "bob-pw");
     assertThat(owner.whoami()).isEqualTo("u-bob");
+    // (The login also removes the cookie-check cookie, which a logged-in browser does not need.)
     assertThat(owner.setCookieHeaders())
+        .filteredOn(h -> !h.contains("=; Max-Age=0;"))
         .isNotEmpty()
         .allSatisfy(h -> assertThat(h.toLowerCase(java.util.Locale.ROOT))
             .doesNotContain("max-age=")

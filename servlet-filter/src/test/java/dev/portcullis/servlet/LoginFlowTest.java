@@ -128,6 +128,41 @@ class LoginFlowTest {
   }
 
   @Test
+  void login_expiresTheCookieCheckCookie_aFormOpenFromBeforeIsRefusedByCsrf_notAsBlockedCookies()
+      throws Exception {
+    String ccName = LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE;
+    Browser b = portal.browser();
+    b.openLoginPage();
+    String otherTabsToken = b.csrf; // a second login form, open in another tab
+    assertThat(b.login("alice", "wrong", false).statusCode()).isEqualTo(303);
+    assertThat(b.cookies()).as("a refused login keeps it").containsKey(ccName);
+
+    HttpResponse<String> ok = b.login("alice", "alice-pw", false);
+    assertThat(ok.statusCode()).isEqualTo(303);
+    assertThat(ok.headers().allValues("Set-Cookie"))
+        .anySatisfy(h -> assertThat(h).startsWith(ccName + "=; Max-Age=0; Path=/; Secure"));
+    assertThat(b.cookies())
+        .as("a logged-in browser holds the session and auth cookies only")
+        .containsOnlyKeys(sidName, authName);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+
+    HttpResponse<String> stale = b.post(
+        "/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", otherTabsToken));
+    assertThat(stale.statusCode()).isEqualTo(403);
+    assertThat(stale.body()).doesNotContain("blocking cookies");
+    assertThat(b.whoami()).as("still logged in").isEqualTo("u-alice");
+
+    // After the logout the login page sets a fresh one, and the next login works.
+    assertThat(b.logout().statusCode()).isEqualTo(303);
+    b.openLoginPage();
+    assertThat(b.cookies().get(ccName)).matches("[A-Za-z0-9_-]{43}");
+    assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    assertThat(b.cookies()).doesNotContainKey(ccName);
+    portal.flushedSink().assertOnce(AuditEventType.CSRF_FAIL);
+  }
+
+  @Test
   void anonymousStateChange_withTheLoginPagesToken_needsNoSession() throws Exception {
     Browser b = portal.browser();
     b.openLoginPage();
