@@ -38,11 +38,14 @@ public final class ObjectPool<T> {
   /** Array elements from one slot to the next: 128 bytes or more, which also covers adjacent-line prefetching. */
   static final int STRIDE = 32;
 
+  /** Thread.isVirtual, which Java 17 does not have; null there. */
+  private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+
   private final AtomicReferenceArray<T> slots = new AtomicReferenceArray<>((SLOTS + 2) * STRIDE);
   private final Supplier<T> factory;
   /** Each platform thread's kept object, in a one-element array (a JDK type); null when not per thread. */
   private final ThreadLocal<Object[]> kept;
-
+  /** Whether a thread may keep an object; null when not per thread. */
   private final Predicate<? super T> keepable;
 
   /** @param factory makes an object when the pool has none; it may throw, and the borrow then throws too */
@@ -130,9 +133,6 @@ public final class ObjectPool<T> {
   static int index(int slot) {
     return ((slot & (SLOTS - 1)) + 1) * STRIDE;
   }
-
-  /** Thread.isVirtual, which Java 17 does not have; null there. */
-  private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
   private static MethodHandle isVirtualHandle() {
     try {
