@@ -13,9 +13,9 @@ import java.security.SecureRandom;
  * cookie-check cookie to 32 random bytes, unless the browser already holds a well-formed one (two open login pages
  * keep working); a {@code POST} of the login form without it, and without any other cookie, gets a plain {@code 400}
  * saying that the browser blocks cookies (and {@code authn_login_fail}), before anything else is asked of the form. A
- * login expires the cookie ({@link LoginEffects}), so a form left open from before then is refused by the CSRF stage. On every request the browser's
- * well-formed value (exactly one cookie) is put on the exchange, where the CSRF stage binds the token of a request
- * without a session to it ({@link LoginFormTokens}). Runs before the CSRF stage: a browser that blocks cookies would
+ * login expires the cookie ({@link LoginEffects}), so a form left open from before then is refused by the CSRF stage.
+ * On every request the browser's well-formed value (exactly one cookie) is put on the exchange, where the CSRF stage
+ * binds the token of a request without a session to it ({@link LoginFormTokens}). Runs before the CSRF stage: a browser that blocks cookies would
  * otherwise only ever see "this form has expired". No server-side session is made here.
  *
  * <p>When the session cookie does the check, the cookie is the session cookie and the value a session id: the login
@@ -59,7 +59,6 @@ final class CookieCheckStage implements Stage {
       return;
     }
     Cookies cookies = exchange.requestCookies();
-    int sent = cookies.count(cookie.name());
     String value = Cookies.wellFormedSingle(cookies, cookie.name(), formTokens);
     if (exchange.method().equals("GET")) {
       if (value == null) {
@@ -70,7 +69,7 @@ final class CookieCheckStage implements Stage {
           exchange.setCookie(header.set(value));
         }
       }
-    } else if (exchange.method().equals("POST") && sent == 0 && cookies.isEmpty()) {
+    } else if (exchange.method().equals("POST") && cookies.isEmpty()) {
       // A browser that blocks cookies sends none. One that sends others has dropped this one at
       // a login (a second login form, open from before it): the CSRF stage refuses its token.
       audit.emit(

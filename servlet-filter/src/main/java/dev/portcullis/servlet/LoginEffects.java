@@ -12,12 +12,12 @@ import java.util.function.Supplier;
  * cookie, single sign-on). Accepted: the session (already rotated by the decision) gets a fresh CSRF token, the auth
  * cookie is queued, the cookie-check cookie the browser sent is expired (it only serves requests nobody is logged in
  * to, and the login page sets a fresh one when it is needed again), the user becomes the principal, the decision's
- * events are recorded and the login listeners hear of it. Refused: the decision's event is recorded; the request stays as it was. What to answer is the caller's.
+ * events are recorded and the login listeners hear of it. Refused: the decision's event is recorded; the request
+ * stays as it was. What to answer is the caller's.
  */
 final class LoginEffects {
   private final SetCookie authCookie;
-  private final String cookieCheckName;
-  private final SetCookie cookieCheck;
+  private final CookieSpec cookieCheck;
   private final SecureRandom random;
   private final AuditTrail audit;
   private final FilterObservations observations;
@@ -33,8 +33,7 @@ final class LoginEffects {
       AuditTrail audit,
       FilterObservations observations) {
     this.authCookie = SetCookie.of(authCookie);
-    this.cookieCheckName = cookieCheckCookie == null ? null : cookieCheckCookie.name();
-    this.cookieCheck = cookieCheckCookie == null ? null : SetCookie.of(cookieCheckCookie);
+    this.cookieCheck = cookieCheckCookie;
     this.random = random;
     this.audit = audit;
     this.observations = observations;
@@ -51,9 +50,10 @@ final class LoginEffects {
       CsrfTokens.renew(session, random);
     }
     exchange.setCookie(authCookie.set(accepted.ticket().cookieValue()));
-    if (cookieCheck != null && Cookies.has(exchange, cookieCheckName)) {
-      // A logged-in browser would otherwise send it, unused, with every request.
-      exchange.setCookie(cookieCheck.expire());
+    if (cookieCheck != null && Cookies.has(exchange, cookieCheck.name())) {
+      // A logged-in browser would otherwise send it, unused, with every request. Formatted here:
+      // a login is rare.
+      exchange.setCookie(SetCookie.expire(cookieCheck));
     }
     exchange.principal(new PortalPrincipal(accepted.user(), accepted.ticket().ticket()));
     for (AuditNote note : accepted.audit()) {

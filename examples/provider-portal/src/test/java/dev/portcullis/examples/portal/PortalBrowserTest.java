@@ -8,6 +8,7 @@ import static dev.portcullis.examples.portal.BrowserSteps.screenshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.LoginCookies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -112,7 +113,7 @@ class PortalBrowserTest {
         .extracting(Cookie::getName)
         .containsExactlyInAnyOrderElementsOf(portal.portal.cookies().stream()
             .map(CookieSpec::name)
-            .filter(name -> !name.equals("__Host-portcullis-cc"))
+            .filter(name -> !name.equals(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE))
             .toList());
     for (Cookie c : held) {
       CookieSpec spec = portal.portal.cookies().stream()

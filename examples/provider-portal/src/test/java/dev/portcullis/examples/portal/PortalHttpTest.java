@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.LoginCookies;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -405,7 +406,7 @@ class PortalHttpTest {
           .doesNotContain("Domain=", "Expires");
       if (header.startsWith(name + "=;")) {
         // A removal: the login removes the cookie-check cookie the login page set.
-        assertThat(name).isEqualTo("__Host-portcullis-cc");
+        assertThat(name).isEqualTo(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE);
         assertThat(header).startsWith(name + "=; Max-Age=0;");
       } else {
         assertThat(header).doesNotContain("Max-Age");
