@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request on its way through the pipeline: the wrapped request and response and what the stages found out. The
@@ -25,9 +27,10 @@ import java.util.Locale;
  * to the application). So its fields take no lock. The one overlap the specification allows is a {@code complete()} or
  * {@code dispatch()} on the application's thread while the request's thread is still leaving the filter; the work both
  * may do then, running the commit hooks and writing the queued cookies, takes this object's lock
- * ({@link #committing()}, {@link #finish()}, {@link #locked(Runnable)}).
+ * ({@link #committing()}, {@link #end(boolean)}).
  */
 final class Exchange {
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
   static final String ATTRIBUTE = Exchange.class.getName();
   private static final String NO_PATH = new String("");
   /** The states of {@link #pass}. */
@@ -290,9 +293,7 @@ final class Exchange {
     synchronized (this) {
       boolean was = startPass();
       try {
-        for (int i = 0; i < hookCount; i++) {
-          hooks[i].run();
-        }
+        runHooks();
         writeCookies();
       } finally {
         pass = NOT_IN_PASS;
@@ -302,21 +303,26 @@ final class Exchange {
   }
 
   /**
-   * The last save of the request and the last chance for its cookies: {@code sessions().beforeCommit()} whether or not
-   * the response has committed (a change made after the commit is still saved), then the queued cookies.
+   * The end of the request, with its last save and the last chance for its cookies: on the request's thread when the
+   * filter returns without an async cycle, else when the async cycle completes. Runs the hooks (the session is saved
+   * whether or not the response has committed; the headers only while it has not), then writes the queued cookies, in
+   * one pass under the lock. A failure is logged; it is thrown on only when {@code rethrow} (the application finished
+   * normally: an exception of its own is not replaced).
    */
-  synchronized void finish() {
-    locked(sessions);
-    writeCookies();
-  }
-
-  /** Runs {@code work} (commit work, such as a hook) as a pass of its own, under the lock the commit work takes. */
-  synchronized void locked(Runnable work) {
-    startPass();
+  synchronized void end(boolean rethrow) {
     try {
-      work.run();
-    } finally {
-      pass = NOT_IN_PASS;
+      startPass();
+      try {
+        runHooks();
+        writeCookies();
+      } finally {
+        pass = NOT_IN_PASS;
+      }
+    } catch (RuntimeException e) {
+      log.warn("saving the session at the end of the request failed", e);
+      if (rethrow) {
+        throw e;
+      }
     }
   }
 
@@ -336,8 +342,14 @@ final class Exchange {
     return p == NOT_IN_PASS ? response.isCommitted() : p == IN_PASS_COMMITTED;
   }
 
+  private void runHooks() {
+    for (int i = 0; i < hookCount; i++) {
+      hooks[i].run();
+    }
+  }
+
   /** Writes the cookies queued since the last write, unless the response has committed. */
-  synchronized void writeCookies() {
+  private void writeCookies() {
     if (cookies != null && !responseCommitted()) {
       for (; cookiesWritten < cookies.size(); cookiesWritten++) {
         originalResponse.addHeader(SetCookie.HEADER, cookies.get(cookiesWritten));

@@ -22,7 +22,7 @@ final class GuardedAsyncContext implements AsyncContext {
     delegate.addListener(new AsyncListener() {
       @Override
       public void onComplete(AsyncEvent event) {
-        SessionStage.finish(exchange, false);
+        exchange.end(false);
       }
 
       @Override

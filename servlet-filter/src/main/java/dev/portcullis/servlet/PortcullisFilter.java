@@ -176,15 +176,20 @@ public final class PortcullisFilter implements Filter {
     }
     Exchange exchange = new Exchange(http, httpResponse, pipeline.loginListeners());
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
-    if (observations == null) {
-      new Run(exchange, chain).proceed();
-    } else {
-      observations.request(exchange, new Run(exchange, chain));
-    }
-    if (!exchange.request().isAsyncStarted()) {
-      // A response that never filled its buffer commits after the filter returns: write what is
-      // pending now.
-      exchange.committing();
+    boolean done = false;
+    try {
+      if (observations == null) {
+        new Run(exchange, chain).proceed();
+      } else {
+        observations.request(exchange, new Run(exchange, chain));
+      }
+      done = true;
+    } finally {
+      if (!exchange.request().isAsyncStarted()) {
+        // The session saved, and what a response that never filled its buffer still needs (it
+        // commits after the filter returns) written now; with an async cycle, when it completes.
+        exchange.end(done);
+      }
     }
   }
 

@@ -55,30 +55,7 @@ final class SessionStage implements Stage {
     SessionState state = readCookie(exchange);
     exchange.sessions(state);
     exchange.beforeCommit(state);
-    boolean done = false;
-    try {
-      next.proceed();
-      done = true;
-    } finally {
-      if (!exchange.request().isAsyncStarted()) {
-        finish(exchange, done);
-      }
-    }
-  }
-
-  /**
-   * The last save of a request, and the last chance for its cookies; an exception here must not hide the
-   * application's own.
-   */
-  static void finish(Exchange exchange, boolean rethrow) {
-    try {
-      exchange.finish();
-    } catch (RuntimeException e) {
-      log.warn("saving the session at the end of the request failed", e);
-      if (rethrow) {
-        throw e;
-      }
-    }
+    next.proceed();
   }
 
   private SessionState readCookie(Exchange exchange) {

@@ -88,13 +88,7 @@ final class TransportStage implements Stage {
       refusePlainHttp(exchange);
       return;
     }
-    try {
-      next.proceed();
-    } finally {
-      if (!exchange.request().isAsyncStarted()) {
-        exchange.locked(headers);
-      }
-    }
+    next.proceed();
   }
 
   private TrustedProxies.Client resolve(HttpServletRequest request, String peer) {
