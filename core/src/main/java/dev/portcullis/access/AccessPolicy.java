@@ -13,7 +13,7 @@ import java.util.Set;
  * ({@code /account}), a prefix ending in {@code /*} (one more segment) or {@code /**} (the path itself and anything
  * below it). Paths that no rule matches need a logged-in user: the policy fails closed.
  *
- * <p>Rules match the output of {@link PathNormaliser}, so patterns are lower case.
+ * <p>Rules match a {@link RequestPath} (see {@link PathNormaliser}), so patterns are lower case.
  */
 public final class AccessPolicy {
   private final List<Rule> rules;
@@ -70,13 +70,20 @@ public final class AccessPolicy {
    * @param roles the user's roles, or empty when the request is anonymous
    */
   public AccessDecision decide(String rawPath, Optional<Set<String>> roles) {
-    Optional<String> path = PathNormaliser.normalise(rawPath);
-    if (path.isEmpty()) {
-      return AccessDecision.BAD_PATH;
-    }
+    Optional<RequestPath> path = RequestPath.of(rawPath);
+    return path.isEmpty() ? AccessDecision.BAD_PATH : decide(path.get(), roles);
+  }
+
+  /**
+   * As {@link #decide(String, Optional)}, for a path already read ({@link RequestPath#of}).
+   *
+   * @param roles the user's roles, or empty when the request is anonymous
+   */
+  public AccessDecision decide(RequestPath requestPath, Optional<Set<String>> roles) {
+    String path = requestPath.value();
     Rule rule = null;
     for (Rule r : rules) {
-      if (r.matches(path.get())) {
+      if (r.matches(path)) {
         rule = r;
         break;
       }

@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.access.RequestPath;
 import dev.portcullis.access.internal.PathNormaliser;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,12 +49,17 @@ public final class AuditRules {
     if (actions.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> normal = PathNormaliser.normalise(rawPath);
-    if (normal.isEmpty()) {
+    Optional<RequestPath> path = RequestPath.of(rawPath);
+    return path.isEmpty() ? Optional.empty() : action(path.get());
+  }
+
+  /** As {@link #action(String)}, for a path already read ({@link RequestPath#of}). */
+  public Optional<Match> action(RequestPath requestPath) {
+    if (actions.isEmpty()) {
       return Optional.empty();
     }
     // Segment by segment in place: every request asks, and most match no rule.
-    String path = normal.get();
+    String path = requestPath.value();
     int parts = 0;
     for (int i = 0; i < path.length(); i++) {
       if (path.charAt(i) == '/') {
@@ -97,12 +103,18 @@ public final class AuditRules {
     if (searches.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> normal = PathNormaliser.normalise(rawPath);
-    if (normal.isEmpty()) {
+    Optional<RequestPath> path = RequestPath.of(rawPath);
+    return path.isEmpty() ? Optional.empty() : search(path.get());
+  }
+
+  /** As {@link #search(String)}, for a path already read ({@link RequestPath#of}). */
+  public Optional<String[]> search(RequestPath requestPath) {
+    if (searches.isEmpty()) {
       return Optional.empty();
     }
+    String path = requestPath.value();
     for (Search s : searches) {
-      if (s.path().equals(normal.get())) {
+      if (s.path().equals(path)) {
         return Optional.of(new String[] {s.endpoint(), s.parameter()});
       }
     }

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.access.AccessDecision;
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.access.RequestPath;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.SafeRedirect;
 import jakarta.servlet.ServletException;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * context path) is refused, and so is anything the normaliser cannot read one way only. Refusals carry a fixed
  * sentence; the path, the query and the reason go to the debug log only, never to the client.
  */
-final class AccessStage implements Stage {
+final class AccessStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(AccessStage.class);
 
   private final AccessPolicy policy;
@@ -54,7 +55,7 @@ final class AccessStage implements Stage {
     PortalPrincipal principal = exchange.principal();
     Optional<Set<String>> roles =
         principal == null ? Optional.empty() : Optional.of(principal.user().roles());
-    String path = exchange.pathInContext();
+    RequestPath path = exchange.requestPath();
     AccessDecision decision;
     try {
       decision = path == null ? AccessDecision.BAD_PATH : policy.decide(path, roles);

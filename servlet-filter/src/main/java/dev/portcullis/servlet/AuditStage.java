@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.access.RequestPath;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditRules;
 import jakarta.servlet.ServletException;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * log unavailable}), kept with the others until the sink recovers. Everything else (logins, logouts, unaudited pages,
  * searches) goes on, and audited actions work again as soon as the sink has caught up, without a restart.
  */
-final class AuditStage implements Stage {
+final class AuditStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(AuditStage.class);
 
   private final AuditRules rules;
@@ -34,8 +35,8 @@ final class AuditStage implements Stage {
 
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
-    String path = Paths.path(exchange);
-    Optional<AuditRules.Match> action = rules.action(path);
+    RequestPath path = exchange.requestPath();
+    Optional<AuditRules.Match> action = path == null ? Optional.empty() : rules.action(path);
     if (action.isPresent() && !audit.writable()) {
       AuditRules.Match m = action.get();
       audit.emit(
@@ -48,7 +49,7 @@ final class AuditStage implements Stage {
           "Service unavailable. Please try again later.");
       return;
     }
-    Optional<String[]> search = rules.search(path);
+    Optional<String[]> search = path == null ? Optional.empty() : rules.search(path);
     boolean done = false;
     try {
       next.proceed();

@@ -15,7 +15,7 @@ import java.io.IOException;
  * produces an error page. When a store did not answer (the session's or the revocation store) the request is
  * anonymous too, but the cookie stays, so that the login works again when the store answers.
  */
-final class AuthenticationStage implements Stage {
+final class AuthenticationStage extends Stage {
   private final PortalLogin login;
   private final CookieSpec authCookie;
   private final SetCookie authCookieHeader;

@@ -22,7 +22,7 @@ import java.security.SecureRandom;
  * page gives a browser without a well-formed one a fresh id that names no stored session, through the request's
  * {@link SessionState} (which then keeps such an id in the browser instead of dropping it as unknown).
  */
-final class CookieCheckStage implements Stage {
+final class CookieCheckStage extends Stage {
   static final String COOKIES_BLOCKED = "Your browser is blocking cookies, so you cannot log in. "
       + "Allow cookies for this site, then go back to the login page and try again.";
 

@@ -22,7 +22,7 @@ import java.security.SecureRandom;
  * the session's when there is a session, otherwise the cookie-bound one when the browser has a cookie-check value
  * (the login page always has one). Offering a token never creates a session.
  */
-final class CsrfStage implements Stage {
+final class CsrfStage extends Stage {
   static final String REFUSED =
       "This form has expired or did not come from this site. Go back, reload the page and try again.";
 

@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.access.RequestPath;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginFormTokens;
@@ -73,6 +74,10 @@ final class Exchange {
   /** The path in context (see {@link Paths}), read once; {@link #NO_PATH} when the request has none. */
   private String path;
 
+  /** The path as access and audit rules match it, read from {@link #path} on first use; null when refused. */
+  private RequestPath requestPath;
+
+  private boolean requestPathRead;
   private String traceId;
   private boolean traceIdRead;
 
@@ -245,6 +250,19 @@ final class Exchange {
       path = p;
     }
     return p == NO_PATH ? null : p;
+  }
+
+  /**
+   * The path in context as access and audit rules match it ({@link RequestPath#of}), read once for every stage; null
+   * when the request has no path in context or one that is refused as ambiguous.
+   */
+  RequestPath requestPath() {
+    if (!requestPathRead) {
+      String raw = pathInContext();
+      requestPath = raw == null ? null : RequestPath.of(raw).orElse(null);
+      requestPathRead = true;
+    }
+    return requestPath;
   }
 
   /** The request's cookies, read from its Cookie headers once (see {@link Cookies}). */

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * whose accepted login is carried out like any other; a refusal leaves the request anonymous and goes to the audit
  * log; the client sees no difference and never an error page.
  */
-final class LegacyUpgradeStage implements Stage {
+final class LegacyUpgradeStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(LegacyUpgradeStage.class);
 
   private final LegacyUpgrade upgrade;

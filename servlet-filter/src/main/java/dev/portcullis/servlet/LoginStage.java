@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * after-login page. Refused: 303 back to the login page with {@code error=1}. Every other request goes on; the
  * application renders the login page.
  */
-final class LoginStage implements Stage {
+final class LoginStage extends Stage {
   private final PortalLogin login;
   private final LoginEndpoints endpoints;
   private final LoginEffects effects;

@@ -18,7 +18,7 @@ import java.util.Optional;
  * browser (303) to the login page. With single sign-on, "log out everywhere" also unlinks the user's SSO identities
  * ({@code sso_unlink}, {@code action: logout_everywhere}) unless the configuration keeps them.
  */
-final class LogoutStage implements Stage {
+final class LogoutStage extends Stage {
   private final PortalLogin login;
   private final LoginEndpoints endpoints;
   private final List<CookieSpec> allCookies;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * sends the auth cookie has its session and its auth check found together ({@link SessionLoginCheck}: one store round
  * trip for the session and the revocation check), and the check waits on the exchange for the authentication stage.
  */
-final class SessionStage implements Stage {
+final class SessionStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(SessionStage.class);
 
   private final SessionRegistry registry;

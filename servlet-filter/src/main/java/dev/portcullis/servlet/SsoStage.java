@@ -49,7 +49,7 @@ import java.util.List;
  * email. The redirect URI sent to the provider is {@link SsoConfig#redirectUri()}, never built from the request's
  * {@code Host} header or scheme.
  */
-final class SsoStage implements Stage {
+final class SsoStage extends Stage {
   static final String REFUSED =
       "This link has expired or is not valid. Log in again to link your account.";
   static final String SSO_FAILED =

@@ -13,7 +13,7 @@ import java.io.IOException;
  * acceptance; any other {@code GET} or {@code HEAD} is sent (303) to the terms page, and anything else is refused with
  * a {@code 403}. Login and logout were answered by the stages before this one.
  */
-final class TermsStage implements Stage {
+final class TermsStage extends Stage {
   private final TermsOfUse terms;
   private final LoginEndpoints endpoints;
   private final AuditTrail audit;

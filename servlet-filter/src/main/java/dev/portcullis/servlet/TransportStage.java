@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * the one Portcullis passed on, are not noticed, nor are headers a filter ahead of Portcullis set (it should run
  * first: {@link PortcullisFilter#DEFAULT_ORDER}).
  */
-final class TransportStage implements Stage {
+final class TransportStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(TransportStage.class);
 
   static final String REFERRER_POLICY = "strict-origin-when-cross-origin";

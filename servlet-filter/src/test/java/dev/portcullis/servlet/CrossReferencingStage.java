@@ -7,7 +7,7 @@ import java.io.IOException;
  * What {@link StageIndependenceTest} must catch: a stage that holds another stage and calls it, and that reads
  * another stage's constant.
  */
-final class CrossReferencingStage implements Stage {
+final class CrossReferencingStage extends Stage {
   private final CsrfStage csrf;
 
   CrossReferencingStage(CsrfStage csrf) {

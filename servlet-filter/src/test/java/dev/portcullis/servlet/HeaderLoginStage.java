@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * in front of the transport and access stages. A request carrying {@code X-Test-Roles} is logged in as user
  * {@code u-test} with those comma-separated roles (an empty value: no roles); any other request stays anonymous.
  */
-final class HeaderLoginStage implements Stage {
+final class HeaderLoginStage extends Stage {
   static final String HEADER = "X-Test-Roles";
   private static final Instant ISSUED = Instant.parse("2026-01-05T09:00:00Z");
 

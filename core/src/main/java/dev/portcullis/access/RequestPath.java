@@ -1,0 +1,51 @@
+package dev.portcullis.access;
+
+import dev.portcullis.access.internal.PathNormaliser;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A request path in the one form that access rules ({@link AccessPolicy}) and audit rules
+ * ({@link dev.portcullis.audit.AuditRules}) match: decoded once, lower case, a trailing slash kept. Made only by
+ * {@link #of}, which refuses any path that servers could read two ways (path parameters, encoded slashes, double
+ * encoding, dot segments, control and non-ASCII characters, more than 2,048 characters), so that a request's checks
+ * read its path once and agree on it.
+ */
+public final class RequestPath {
+  private final String value;
+
+  private RequestPath(String value) {
+    this.value = value;
+  }
+
+  /**
+   * The path as rules match it; empty when {@code rawPath} is refused (an access policy answers such a request with
+   * {@link AccessDecision#BAD_PATH}).
+   *
+   * @param rawPath the request path as sent (still percent-encoded), without context path or query; may be null
+   */
+  public static Optional<RequestPath> of(String rawPath) {
+    Optional<String> normal = PathNormaliser.normalise(rawPath);
+    return normal.isEmpty() ? Optional.empty() : Optional.of(new RequestPath(normal.get()));
+  }
+
+  /** The normalised path, e.g. {@code /reports/42}. */
+  public String value() {
+    return value;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RequestPath other && value.equals(other.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(value);
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}
