@@ -1,7 +1,6 @@
 package dev.portcullis.access;
 
 import dev.portcullis.access.internal.PathNormaliser;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -41,7 +40,7 @@ public final class RequestPath {
 
   @Override
   public int hashCode() {
-    return Objects.hash(value);
+    return value.hashCode();
   }
 
   @Override

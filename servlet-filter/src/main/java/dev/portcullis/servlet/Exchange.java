@@ -309,14 +309,7 @@ final class Exchange {
       return;
     }
     synchronized (this) {
-      boolean was = startPass();
-      try {
-        runHooks();
-        writeCookies();
-      } finally {
-        pass = NOT_IN_PASS;
-      }
-      committed = was;
+      committed = commitPass();
     }
   }
 
@@ -329,19 +322,25 @@ final class Exchange {
    */
   synchronized void end(boolean rethrow) {
     try {
-      startPass();
-      try {
-        runHooks();
-        writeCookies();
-      } finally {
-        pass = NOT_IN_PASS;
-      }
+      commitPass();
     } catch (RuntimeException e) {
       log.warn("saving the session at the end of the request failed", e);
       if (rethrow) {
         throw e;
       }
     }
+  }
+
+  /** One pass of commit work: the hooks, then the queued cookies; whether the response had committed before it. */
+  private boolean commitPass() {
+    boolean was = startPass();
+    try {
+      runHooks();
+      writeCookies();
+    } finally {
+      pass = NOT_IN_PASS;
+    }
+    return was;
   }
 
   /** Reads the response's commit state for a pass of commit work; whether it has committed. */
