@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +24,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the JMH suites behind the README's performance table and prints the table: each Portcullis figure beside the
- * baseline measured in the same run, their ratio, the target and whether this run met it. Then measures the bytes per
- * idle session in a JVM of its own.
+ * baseline measured in the same run, their ratio, the target and whether this run met it. The cookie and filter suites
+ * run in {@link #ROUNDS} rounds, each comparison taken within a round and reported as the median over them; the
+ * session suite runs once. Then measures the bytes per idle session in a JVM of its own.
  *
  * <pre>
  * ./mvnw -B -ntp -pl benchmarks -am package -DskipTests
@@ -41,11 +43,63 @@ public final class PerformanceReport {
   private static final Pattern BYTES_PER_SESSION =
       Pattern.compile("bytes per idle session: ([0-9.]+)");
 
-  /** Mean and error (99.9%) in the benchmark's own unit. */
-  private record Score(double mean, double error, String unit) {
+  /**
+   * Rounds of the cookie and filter suites. Each round runs every benchmark of the suite in a fresh fork, so the
+   * Portcullis fork and its baseline's sit minutes apart at most, and a comparison is taken within each round and then
+   * the median over the rounds: on this project's shared machine, forks of the same jar differ by 10 to 12% (within a
+   * fork, iterations by about 2%), which one fork per benchmark put straight into the ratios.
+   */
+  private static final int ROUNDS = 3;
+
+  /**
+   * A benchmark's score in each round (the mean of its one fork), in its own unit, and JMH's error (99.9%) of the
+   * single round when there is only one.
+   */
+  record Score(double[] rounds, double error, String unit) {
     String show() {
-      return String.format(Locale.ROOT, "%,.0f ± %,.0f %s", mean, error, unit);
+      if (rounds.length == 1) {
+        return String.format(Locale.ROOT, "%,.0f ± %,.0f %s", rounds[0], error, unit);
+      }
+      double[] sorted = rounds.clone();
+      Arrays.sort(sorted);
+      return String.format(
+          Locale.ROOT,
+          "%,.0f %s (%,.0f to %,.0f)",
+          median(sorted),
+          unit,
+          sorted[0],
+          sorted[sorted.length - 1]);
     }
+
+    Score plus(Score round) {
+      double[] all = Arrays.copyOf(rounds, rounds.length + 1);
+      all[rounds.length] = round.rounds[0];
+      return new Score(all, Double.NaN, unit);
+    }
+  }
+
+  /** The median over the rounds of {@code a - b}, each difference taken within its round. */
+  static double added(Score a, Score b) {
+    double[] d = new double[a.rounds().length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = a.rounds()[i] - b.rounds()[i];
+    }
+    return median(d);
+  }
+
+  /** The median over the rounds of {@code a / b}, each ratio taken within its round. */
+  static double ratio(Score a, Score b) {
+    double[] r = new double[a.rounds().length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = a.rounds()[i] / b.rounds()[i];
+    }
+    return median(r);
+  }
+
+  private static double median(double[] values) {
+    Arrays.sort(values);
+    int n = values.length;
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
   }
 
   private final Map<String, Score> scores = new HashMap<>();
@@ -62,20 +116,25 @@ public final class PerformanceReport {
   }
 
   private void run() throws RunnerException, IOException, InterruptedException {
-    measure(SealBenchmark.class.getSimpleName(), 1, "", false);
-    // With the GC profiler: its normalised allocation rate is the bytes each request allocates.
-    measure(FilterBenchmark.class.getSimpleName(), 1, "", true);
+    int rounds = quick ? 1 : ROUNDS;
+    for (int round = 0; round < rounds; round++) {
+      measure(SealBenchmark.class.getSimpleName(), 1, "", false, true);
+      // With the GC profiler: its normalised allocation rate is the bytes each request allocates.
+      measure(FilterBenchmark.class.getSimpleName(), 1, "", true, true);
+    }
     measure(
         SessionStoreBenchmark.class.getSimpleName()
             + "\\.(bareCaffeineGet|caffeineGetWithIdleExpiry|storeLoad)",
         1,
         "@1",
+        false,
         false);
     measure(
         SessionStoreBenchmark.class.getSimpleName()
             + "\\.(bareCaffeineGet|caffeineGetWithIdleExpiry|storeLoad)",
         2,
         "@2",
+        false,
         false);
 
     String seal = "SealBenchmark.";
@@ -201,7 +260,12 @@ public final class PerformanceReport {
     rows.forEach(System.out::println);
   }
 
-  private void measure(String include, int threads, String suffix, boolean allocation)
+  /**
+   * Runs the benchmarks {@code include} matches, one fork each, and adds their scores to {@link #scores}: as another
+   * round when {@code round} (short iterations, as the rounds make up for them), or as the only one.
+   */
+  private void measure(
+      String include, int threads, String suffix, boolean allocation, boolean round)
       throws RunnerException {
     ChainedOptionsBuilder options =
         new OptionsBuilder().include(include).threads(threads).forks(1);
@@ -212,6 +276,12 @@ public final class PerformanceReport {
       options
           .warmupIterations(1)
           .measurementIterations(1)
+          .warmupTime(TimeValue.seconds(1))
+          .measurementTime(TimeValue.seconds(1));
+    } else if (round) {
+      options
+          .warmupIterations(4)
+          .measurementIterations(4)
           .warmupTime(TimeValue.seconds(1))
           .measurementTime(TimeValue.seconds(1));
     } else {
@@ -230,16 +300,18 @@ public final class PerformanceReport {
         name += "[" + filter + "]";
       }
       Result<?> primary = run.getPrimaryResult();
-      scores.put(
-          name + suffix,
-          new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit()));
+      add(name + suffix, primary);
       Result<?> bytes = run.getSecondaryResults().get(ALLOCATED);
       if (bytes != null) {
-        scores.put(
-            name + suffix + ALLOCATED,
-            new Score(bytes.getScore(), bytes.getScoreError(), bytes.getScoreUnit()));
+        add(name + suffix + ALLOCATED, bytes);
       }
     }
+  }
+
+  private void add(String name, Result<?> result) {
+    Score round =
+        new Score(new double[] {result.getScore()}, result.getScoreError(), result.getScoreUnit());
+    scores.merge(name, round, Score::plus);
   }
 
   private Score score(String name) {
@@ -255,7 +327,7 @@ public final class PerformanceReport {
       String what, String portcullis, String baselineName, String baseline, double maxRatio) {
     Score p = score(portcullis);
     Score b = score(baseline);
-    double ratio = p.mean() / b.mean();
+    double ratio = ratio(p, b);
     row(
         what,
         p,
@@ -270,7 +342,7 @@ public final class PerformanceReport {
     Score p = score(portcullis);
     Score b = score(baseline);
     rows.add("| " + what + " | " + p.show() + " | " + baselineName + ": " + b.show() + " | "
-        + String.format(Locale.ROOT, "%.2fx", p.mean() / b.mean()) + " | | |");
+        + String.format(Locale.ROOT, "%.2fx", ratio(p, b)) + " | | |");
   }
 
   /** Portcullis faster than a peer (its time at most {@code maxShare} of the peer's). */
@@ -278,7 +350,7 @@ public final class PerformanceReport {
       String what, String portcullis, String peerName, String peer, double maxShare) {
     Score p = score(portcullis);
     Score b = score(peer);
-    double ratio = b.mean() / p.mean();
+    double ratio = ratio(b, p);
     String target =
         maxShare == 1.0 ? "faster" : String.format(Locale.ROOT, "≥ %.0fx faster", 1 / maxShare);
     row(
@@ -287,7 +359,7 @@ public final class PerformanceReport {
         peerName + ": " + b.show(),
         String.format(Locale.ROOT, "peer takes %.2fx", ratio),
         target,
-        p.mean() <= b.mean() * maxShare);
+        ratio >= 1 / maxShare);
   }
 
   private void faster(String what, String portcullis, String peerName, String peer) {
@@ -308,8 +380,8 @@ public final class PerformanceReport {
     Score p = score(portcullis);
     Score b = score(baseline);
     Score q = score(peer);
-    double added = p.mean() - b.mean();
-    double peerAdded = q.mean() - b.mean();
+    double added = added(p, b);
+    double peerAdded = added(q, b);
     row(
         what,
         p,
@@ -350,18 +422,18 @@ public final class PerformanceReport {
         b.show(),
         otherName,
         o.show(),
-        o.mean() - b.mean(),
+        added(o, b),
         unit,
-        p.mean() - b.mean(),
+        added(p, b),
         unit,
-        (p.mean() - b.mean()) / (o.mean() - b.mean())));
+        added(p, b) / added(o, b)));
   }
 
   /** Portcullis allocates at most {@code maxBytes} per operation more than a no-op baseline. */
   private void allocated(String what, String portcullis, String baseline, double maxBytes) {
     Score p = score(portcullis + ALLOCATED);
     Score b = score(baseline + ALLOCATED);
-    double added = p.mean() - b.mean();
+    double added = added(p, b);
     row(
         what,
         p,
@@ -375,7 +447,7 @@ public final class PerformanceReport {
   private void added(String what, String portcullis, String baseline, double maxAddedNanos) {
     Score p = score(portcullis);
     Score b = score(baseline);
-    double added = p.mean() - b.mean();
+    double added = added(p, b);
     row(
         what,
         p,
