@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's performance table in one command: builds the benchmarks jar, runs PerformanceReport (the cookie, filter
 # and session JMH suites, each Portcullis figure beside its same-run baseline, and the bytes per idle session), then
-# the HTTP load test on loopback (benchmarks/http-load.sh; needs wrk and curl). Takes about 25 minutes; on shared
+# the HTTP load test on loopback (benchmarks/http-load.sh; needs wrk and curl). Takes about 23 minutes; on shared
 # cores, keep the machine otherwise idle. Output goes to the terminal and to benchmarks/target/performance.md.
 #
 # Usage: benchmarks/performance.sh [quick]
