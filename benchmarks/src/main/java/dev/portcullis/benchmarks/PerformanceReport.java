@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleBinaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -80,20 +81,28 @@ public final class PerformanceReport {
 
   /** The median over the rounds of {@code a - b}, each difference taken within its round. */
   static double added(Score a, Score b) {
-    double[] d = new double[a.rounds().length];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = a.rounds()[i] - b.rounds()[i];
-    }
-    return median(d);
+    return medianPerRound(a, b, (x, y) -> x - y);
   }
 
   /** The median over the rounds of {@code a / b}, each ratio taken within its round. */
   static double ratio(Score a, Score b) {
-    double[] r = new double[a.rounds().length];
-    for (int i = 0; i < r.length; i++) {
-      r[i] = a.rounds()[i] / b.rounds()[i];
+    return medianPerRound(a, b, (x, y) -> x / y);
+  }
+
+  /**
+   * The median over the rounds of {@code op} applied to {@code a} and {@code b} of the same round. Both must have every
+   * round: a benchmark missing from one round would pair the rounds after it with the wrong ones.
+   */
+  private static double medianPerRound(Score a, Score b, DoubleBinaryOperator op) {
+    if (a.rounds().length != b.rounds().length) {
+      throw new IllegalStateException("scores of " + a.rounds().length + " and " + b.rounds().length
+          + " rounds cannot be paired: a benchmark failed in some round");
     }
-    return median(r);
+    double[] values = new double[a.rounds().length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = op.applyAsDouble(a.rounds()[i], b.rounds()[i]);
+    }
+    return median(values);
   }
 
   private static double median(double[] values) {
@@ -417,6 +426,8 @@ public final class PerformanceReport {
     Score p = score(portcullis + metric);
     Score b = score(baseline + metric);
     Score o = score(other + metric);
+    double added = added(p, b);
+    double otherAdded = added(o, b);
     rows.add(String.format(
         Locale.ROOT,
         "| %s | %s | no-op filter: %s; %s: %s (+%,.0f %s) | +%,.0f %s, %.2fx the other's | | |",
@@ -425,11 +436,11 @@ public final class PerformanceReport {
         b.show(),
         otherName,
         o.show(),
-        added(o, b),
+        otherAdded,
         unit,
-        added(p, b),
+        added,
         unit,
-        added(p, b) / added(o, b)));
+        added / otherAdded));
   }
 
   /** Portcullis allocates at most {@code maxBytes} per operation more than a no-op baseline. */

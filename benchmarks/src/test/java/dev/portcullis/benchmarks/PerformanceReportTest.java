@@ -1,6 +1,7 @@
 package dev.portcullis.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.benchmarks.PerformanceReport.Score;
 import org.junit.jupiter.api.Test;
@@ -43,5 +44,15 @@ class PerformanceReportTest {
   void anEvenNumberOfRounds_averagesTheMiddleTwo() {
     assertThat(PerformanceReport.added(rounds(10, 20, 30, 40), rounds(0, 0, 0, 0)))
         .isEqualTo(25);
+  }
+
+  @Test
+  void scoresWithDifferentRounds_areRefused_notPairedWrongly() {
+    // A benchmark that failed in one round has one score fewer than its baseline.
+    assertThatThrownBy(() -> PerformanceReport.added(rounds(10, 20), rounds(0, 0, 0)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot be paired");
+    assertThatThrownBy(() -> PerformanceReport.ratio(rounds(10, 20, 30), rounds(1, 1)))
+        .isInstanceOf(IllegalStateException.class);
   }
 }
