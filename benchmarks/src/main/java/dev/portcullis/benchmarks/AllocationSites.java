@@ -35,18 +35,18 @@ import jdk.jfr.consumer.RecordingFile;
  * java -cp benchmarks/target/benchmarks.jar dev.portcullis.benchmarks.AllocationSites RECORDING.jfr authenticatedGet
  * </pre>
  */
+// The whole class reads JFR recordings.
 @SuppressForbidden(
-    reason =
-        "jdk.jfr.consumer is the JDK's supported API for reading recordings (exported by the jdk.jfr module)")
+    reason = "jdk.jfr.consumer is the JDK's supported API for reading recordings (module jdk.jfr)")
 public final class AllocationSites {
   static final String EVENT = "jdk.ObjectAllocationOutsideTLAB";
 
   /**
    * What to count and how to name sites.
    *
-   * @param measuredMethod the benchmark method, as {@code Class.method} with the class's simple or full name
+   * @param measuredMethod the benchmark method: the class's full name, a dot and the method's name
    * @param perOperationClass a class each operation allocates exactly once (FilterBenchmark: the mock request)
-   * @param libraryPackage the package prefix whose first frame names a site
+   * @param libraryPackage the package prefix of the library's frames
    * @param harnessPackage a package prefix inside {@code libraryPackage} that is the harness, not the library
    */
   public record Options(
