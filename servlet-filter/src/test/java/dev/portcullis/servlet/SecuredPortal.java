@@ -88,9 +88,9 @@ final class SecuredPortal implements AutoCloseable {
 
   /**
    * Sends {@code request}; one with a body goes on a connection of its own. The filter refuses many such requests without
-   * reading the body, and the server may then close the connection after the response (Jetty does when the unread body
-   * has not all arrived). A client that has already pooled that connection sends the next request on it and does not
-   * retry a method that is not idempotent: "HTTP/1.1 header parser received no bytes" (seen once in AccessStageTest).
+   * reading the body, and the server may then close the connection after the response. A client that has already
+   * pooled that connection sends the next request on it and does not retry a method that is not idempotent: "HTTP/1.1
+   * header parser received no bytes" (seen once in AccessStageTest).
    */
   HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
     HttpRequest built = request.timeout(Duration.ofSeconds(20)).build();
