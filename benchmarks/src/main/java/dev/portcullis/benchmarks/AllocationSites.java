@@ -120,8 +120,9 @@ public final class AllocationSites {
         if (allocated.equals(options.perOperationClass())) {
           operations++;
         }
-        String site = site(frames, options);
-        boolean library = !site.startsWith("harness ");
+        RecordedFrame caller = caller(frames);
+        boolean library = caller != null && inLibrary(caller, options);
+        String site = site(frames, caller, library, options);
         String key = allocated + ' ' + site;
         Site before = sites.get(key);
         long bytes = event.getLong("allocationSize");
@@ -185,34 +186,35 @@ public final class AllocationSites {
     return false;
   }
 
-  /**
-   * The code that asked for the allocation: the first frame outside the JDK. When that is not the library's, the site
-   * says which library frame below it, if any, called it (the mock response writing a header the library set).
-   */
-  private static String site(List<RecordedFrame> frames, Options options) {
-    RecordedFrame caller = null;
+  /** The first frame outside the JDK: the code that asked for the allocation; null when the JDK alone did. */
+  private static RecordedFrame caller(List<RecordedFrame> frames) {
     for (RecordedFrame f : frames) {
       if (!inJdk(f.getMethod().getType().getName())) {
-        caller = f;
-        break;
+        return f;
       }
     }
+    return null;
+  }
+
+  /**
+   * The site of an allocation that {@code caller} asked for, by its name. When that is not the library's, the site
+   * says which library frame below it, if any, called it (the mock response writing a header the library set).
+   */
+  private static String site(
+      List<RecordedFrame> frames, RecordedFrame caller, boolean library, Options options) {
     if (caller == null) {
       return "harness (the JDK only)";
     }
-    if (inLibrary(caller, options)) {
-      return shortName(caller, options.libraryPackage());
+    String name = shortName(caller, options.libraryPackage());
+    if (library) {
+      return name;
     }
     for (RecordedFrame f : frames) {
       if (inLibrary(f, options)) {
-        return "harness "
-            + shortName(caller, options.libraryPackage())
-            + " (under "
-            + shortName(f, options.libraryPackage())
-            + ")";
+        return "harness " + name + " (under " + shortName(f, options.libraryPackage()) + ")";
       }
     }
-    return "harness " + shortName(caller, options.libraryPackage());
+    return "harness " + name;
   }
 
   private static boolean inJdk(String type) {
