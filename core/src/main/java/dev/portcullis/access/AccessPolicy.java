@@ -13,7 +13,10 @@ import java.util.Set;
  * ({@code /account}), a prefix ending in {@code /*} (one more segment) or {@code /**} (the path itself and anything
  * below it). Paths that no rule matches need a logged-in user: the policy fails closed.
  *
- * <p>Rules match a {@link RequestPath} (see {@link PathNormaliser}), so patterns are lower case.
+ * <p>Rules match a {@link RequestPath} (see {@link PathNormaliser}), so patterns are lower case. A trailing slash never
+ * widens access: a path ending in one is allowed only when the same path without it is allowed too, as many back ends
+ * (JAX-RS, Javalin) serve {@code /admin/} as {@code /admin}; for the same reason no pattern but {@code /} ends in a
+ * slash.
  */
 public final class AccessPolicy {
   private final List<Rule> rules;
@@ -81,6 +84,15 @@ public final class AccessPolicy {
    */
   public AccessDecision decide(RequestPath requestPath, Optional<Set<String>> roles) {
     String path = requestPath.value();
+    AccessDecision decision = decideNormalised(path, roles);
+    String bare = PathNormaliser.withoutTrailingSlash(path);
+    // "/admin/" must not get past a rule for "/admin" on a back end that serves both alike.
+    return decision == AccessDecision.ALLOW && bare.length() < path.length()
+        ? decideNormalised(bare, roles)
+        : decision;
+  }
+
+  private AccessDecision decideNormalised(String path, Optional<Set<String>> roles) {
     Rule rule = null;
     for (Rule r : rules) {
       if (r.matches(path)) {
@@ -151,6 +163,11 @@ public final class AccessPolicy {
               || PathNormaliser.normalise(base).filter(n -> n.equals(base)).isEmpty())) {
         throw new IllegalArgumentException("access pattern '" + pattern
             + "' must be a lower-case normalised path," + " optionally ending in /* or /**");
+      }
+      if (!pattern.equals("/") && pattern.endsWith("/")) {
+        // A rule for "/docs/" would not hold for "/docs", which many back ends serve alike.
+        throw new IllegalArgumentException("access pattern '" + pattern
+            + "' must not end in a slash: a rule for a path also holds for it with one");
       }
       return pattern.toLowerCase(Locale.ROOT);
     }

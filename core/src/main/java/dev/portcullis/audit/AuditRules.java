@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * {@code /reports/{id}} names an action such as {@code report_view} and where the resource id sits) and search
  * endpoints (a path and the query parameter that holds the search), which go to the anonymous search-demand log only.
  *
- * <p>Patterns are matched against the normalised path ({@link PathNormaliser}): literal segments, one {@code {name}}
- * placeholder per segment at most, and a trailing {@code /**}.
+ * <p>Patterns are matched against the normalised path ({@link PathNormaliser}) without its trailing slash
+ * ({@code /reports/7/} is audited as {@code /reports/7}, as many back ends serve both alike): literal segments, one
+ * {@code {name}} placeholder per segment at most, and a trailing {@code /**}. No pattern ends in a slash.
  */
 public final class AuditRules {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{[a-z][a-zA-Z0-9]*}");
@@ -59,7 +60,7 @@ public final class AuditRules {
       return Optional.empty();
     }
     // Segment by segment in place: every request asks, and most match no rule.
-    String path = requestPath.value();
+    String path = PathNormaliser.withoutTrailingSlash(requestPath.value());
     int parts = 0;
     for (int i = 0; i < path.length(); i++) {
       if (path.charAt(i) == '/') {
@@ -112,7 +113,7 @@ public final class AuditRules {
     if (searches.isEmpty()) {
       return Optional.empty();
     }
-    String path = requestPath.value();
+    String path = PathNormaliser.withoutTrailingSlash(requestPath.value());
     for (Search s : searches) {
       if (s.path().equals(path)) {
         return Optional.of(new String[] {s.endpoint(), s.parameter()});
@@ -139,6 +140,10 @@ public final class AuditRules {
       if (!body.startsWith("/") || body.length() < 2) {
         throw new IllegalArgumentException("an audited path pattern starts with '/': " + pattern);
       }
+      if (body.endsWith("/")) {
+        throw new IllegalArgumentException("audited path pattern '" + pattern
+            + "' must not end in a slash: a pattern for a path also matches it with one");
+      }
       String[] segments = body.substring(1).split("/", -1);
       for (int i = 0; i < segments.length; i++) {
         String s = segments[i];
@@ -161,6 +166,10 @@ public final class AuditRules {
       if (PathNormaliser.normalise(path).filter(n -> n.equals(path)).isEmpty()) {
         throw new IllegalArgumentException(
             "a search endpoint is a lower-case normalised path: " + path);
+      }
+      if (path.length() > 1 && path.endsWith("/")) {
+        throw new IllegalArgumentException("search endpoint '" + path
+            + "' must not end in a slash: the endpoint also matches its path with one");
       }
       if (parameter == null || parameter.isBlank()) {
         throw new IllegalArgumentException("a search endpoint needs its query parameter name");

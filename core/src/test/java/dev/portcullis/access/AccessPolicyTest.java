@@ -131,8 +131,39 @@ class AccessPolicyTest {
     assertThat(p.decide("/public/a/b", ANON)).isEqualTo(AccessDecision.LOGIN_REQUIRED);
   }
 
+  /**
+   * JAX-RS, Javalin and others serve {@code /admin/} as {@code /admin}: a trailing slash must not take a logged-in user
+   * past an exact or one-segment rule into the authenticated default.
+   */
+  @Test
+  void trailingSlash_isHeldToTheRuleForThePathWithoutIt() {
+    AccessPolicy p = AccessPolicy.builder()
+        .permitAll("/help", "/docs/*")
+        .requireAnyRole("/admin", "ADMIN")
+        .requireAnyRole("/reports/*", "MANAGER")
+        .requireAnyRole("/cases/**", "CASEWORKER")
+        .build();
+    Optional<Set<String>> nobody = Optional.of(Set.of("PROVIDER"));
+    for (String path : List.of("/admin", "/admin/", "/ADMIN/", "/reports/7", "/reports/7/")) {
+      assertThat(p.decide(path, nobody)).as(path).isEqualTo(AccessDecision.FORBIDDEN);
+    }
+    assertThat(p.decide("/cases/", nobody)).isEqualTo(AccessDecision.FORBIDDEN);
+    assertThat(p.decide("/admin/", Optional.of(Set.of("ADMIN")))).isEqualTo(AccessDecision.ALLOW);
+    assertThat(p.decide("/reports/7/", Optional.of(Set.of("MANAGER"))))
+        .isEqualTo(AccessDecision.ALLOW);
+    assertThat(p.decide("/docs/a/", ANON)).isEqualTo(AccessDecision.LOGIN_REQUIRED);
+    assertThat(p.decide("/docs/a", ANON)).isEqualTo(AccessDecision.ALLOW);
+    assertThat(p.decide("/help", ANON)).isEqualTo(AccessDecision.ALLOW);
+    assertThat(p.decide("/", nobody)).isEqualTo(AccessDecision.ALLOW);
+  }
+
   @Test
   void badPatterns_failAtBuildTime() {
+    assertThatThrownBy(() -> AccessPolicy.builder().requireAnyRole("/admin/", "ADMIN"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must not end in a slash");
+    assertThatThrownBy(() -> AccessPolicy.builder().permitAll("/docs/"))
+        .hasMessageContaining("must not end in a slash");
     assertThatThrownBy(() -> AccessPolicy.builder().permitAll("/Reports"))
         .hasMessageContaining("lower-case");
     assertThatThrownBy(() -> AccessPolicy.builder().permitAll("reports"))

@@ -21,6 +21,8 @@ class AccessStageTest {
   static final AccessPolicy POLICY = AccessPolicy.builder()
       .permitAll("/", "/login", "/public/**")
       .requireAnyRole("/admin/**", "ADMIN")
+      .requireAnyRole("/council", "COUNCIL_OFFICER")
+      .requireAnyRole("/cases/*", "CASEWORKER")
       .authenticated("/reports/**")
       .build();
 
@@ -158,6 +160,25 @@ class AccessStageTest {
     assertThat(reports.body())
         .as("the marker the corpus looks for does appear when access is right")
         .isEqualTo(SecretServlet.MARKER);
+  }
+
+  /**
+   * Jetty serves {@code /app/council/} to the same servlet as {@code /app/council}, as JAX-RS and Javalin serve both
+   * alike: a trailing slash must not take a user without the role past an exact or one-segment rule.
+   */
+  @Test
+  void trailingSlash_doesNotGetPastAnExactOrOneSegmentRule() throws Exception {
+    for (String path : List.of("/app/council", "/app/council/", "/app/cases/7", "/app/cases/7/")) {
+      HttpResponse<String> r = get(path, HeaderLoginStage.HEADER, "PROVIDER");
+      assertThat(r.statusCode()).as(path).isEqualTo(403);
+      assertThat(r.body()).as(path).isEqualTo("You do not have access to this page.\n");
+    }
+    assertThat(servlet.calls).as("no refused request reached the page").hasValue(0);
+    assertThat(get("/app/council/", HeaderLoginStage.HEADER, "COUNCIL_OFFICER").statusCode())
+        .isEqualTo(200);
+    assertThat(get("/app/cases/7/", HeaderLoginStage.HEADER, "CASEWORKER").statusCode())
+        .isEqualTo(200);
+    assertThat(servlet.calls).hasValue(2);
   }
 
   @Test

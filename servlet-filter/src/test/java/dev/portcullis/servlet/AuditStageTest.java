@@ -46,6 +46,35 @@ class AuditStageTest {
     }
   }
 
+  /**
+   * The page serves {@code /reports/riverside/41/} as {@code /reports/riverside/41}, as JAX-RS and Javalin do: the view
+   * is audited all the same, and refused while the audit log is down, rather than slipping past the action's pattern.
+   */
+  @Test
+  void reportViewWithATrailingSlash_isAuditedLikeWithout_andRefusedWhileTheLogIsDown()
+      throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      assertThat(alice.get("/reports/riverside/41/").statusCode()).isEqualTo(200);
+      AuditEvent view = portal
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("41"));
+      assertThat(actor(view, "u-alice")).isTrue();
+      assertThat(view.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+    }
+    AuditSink broken = event -> {
+      throw new IOException("disk full");
+    };
+    try (LoginPortal portal = new LoginPortal(broken)) {
+      Browser b = portal.browser();
+      assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
+      assertThat(portal.audit.flush(Duration.ofSeconds(10))).isFalse();
+      assertThat(b.get("/reports/riverside/1/").statusCode()).isEqualTo(503);
+    }
+  }
+
   @Test
   void refusalAnsweredAs404_isStillAuditedAsADenial_withTheApplicationsReason() throws Exception {
     try (LoginPortal portal = new LoginPortal()) {

@@ -16,7 +16,8 @@ import java.util.Optional;
  * </ul>
  *
  * Escapes of other printable characters are decoded once. The result is lower case ({@link Locale#ROOT}), so rules
- * also hold on case-insensitive back ends. A trailing slash is kept.
+ * also hold on case-insensitive back ends. A trailing slash is kept; rules that match a path decide its form without
+ * the slash too ({@link #withoutTrailingSlash}), as many back ends serve {@code /x/} as {@code /x}.
  */
 public final class PathNormaliser {
   public static final int MAX_LENGTH = 2048;
@@ -86,5 +87,15 @@ public final class PathNormaliser {
     }
     String path = decoded == null ? rawPath : decoded.toString();
     return Optional.of(path.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * {@code path} (normalised) without its trailing slash, or {@code path} itself when it has none or is the root:
+   * {@code /reports/7/} gives {@code /reports/7}. JAX-RS, Javalin and others serve both forms alike, so a rule that
+   * holds for one must hold for the other.
+   */
+  public static String withoutTrailingSlash(String path) {
+    int last = path.length() - 1;
+    return last > 0 && path.charAt(last) == '/' ? path.substring(0, last) : path;
   }
 }
