@@ -48,8 +48,13 @@ final class FormFields {
       if (end < 0) {
         end = query.length();
       }
-      int eq = query.indexOf('=', start);
-      String rawName = query.substring(start, eq >= start && eq < end ? eq : end);
+      // The '=' within this part only: a search to the end of the query for every part would take
+      // time quadratic in the number of parts without one.
+      int eq = start;
+      while (eq < end && query.charAt(eq) != '=') {
+        eq++;
+      }
+      String rawName = query.substring(start, eq);
       if (!rawName.isEmpty()) {
         try {
           if (URLDecoder.decode(rawName, StandardCharsets.UTF_8).equals(name)) {

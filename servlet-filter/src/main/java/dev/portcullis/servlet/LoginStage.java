@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code POST} of the login form (fields {@code username}, {@code password}, {@code acceptTerms=yes} from the form
- * body, optional {@code returnTo}; the cookie check and the CSRF token were checked by the stages before): asks
+ * body only, never the query string; optional {@code returnTo} from either, as a form without an action posts to the
+ * login page's own URL; the cookie check and the CSRF token were checked by the stages before): asks
  * {@link PortalLogin#passwordLogin} and translates the decision. Accepted: 303 to a safe {@code returnTo} or the
  * after-login page. Refused: 303 back to the login page with {@code error=1}. Every other request goes on; the
  * application renders the login page.
@@ -40,8 +41,9 @@ final class LoginStage extends Stage {
       return;
     }
     HttpServletRequest req = exchange.request();
-    String username = req.getParameter("username");
-    String password = req.getParameter("password");
+    // The credentials from the body only: a query string lands in access logs and Referer headers.
+    String username = FormFields.fromBody(exchange.original(), "username");
+    String password = FormFields.fromBody(exchange.original(), "password");
     boolean acceptsTerms = FormFields.acceptsTerms(exchange.original());
     String returnTo = req.getParameter("returnTo");
     LoginDecision decision = effects.decide(

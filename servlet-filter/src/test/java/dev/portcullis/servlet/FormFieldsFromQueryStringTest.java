@@ -93,6 +93,33 @@ class FormFieldsFromQueryStringTest {
     assertThat(b.whoami()).isEqualTo("anonymous");
   }
 
+  /**
+   * The credentials count only from the form body: a password in the query string would end up in access logs,
+   * proxies' logs and Referer headers, and a query value must not override what the user typed.
+   */
+  @Test
+  void credentialsInTheQueryString_doNotLogIn_andDoNotOverrideTheForm() throws Exception {
+    Browser b = portal.browser();
+    b.openLoginPage();
+
+    HttpResponse<String> viaQuery =
+        b.post("/login?username=alice&password=alice-pw", Map.of("_csrf", b.csrf));
+    assertThat(viaQuery.statusCode()).isEqualTo(303);
+    assertThat(viaQuery.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).contains("error=1"));
+    assertThat(b.whoami()).isEqualTo("anonymous");
+
+    b.openLoginPage();
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("username", "alice");
+    form.put("password", "alice-pw");
+    form.put("_csrf", b.csrf);
+    HttpResponse<String> typed = b.post("/login?username=bob&password=wrong", form);
+    assertThat(typed.statusCode()).isEqualTo(303);
+    assertThat(typed.headers().firstValue("Location")).contains("/");
+    assertThat(b.whoami()).as("what the user typed counts").isEqualTo("u-alice");
+  }
+
   @Test
   void acceptTermsInTheQueryString_doesNotAcceptTheTermsAtLogin() throws Exception {
     Browser b = portal.browser();

@@ -18,6 +18,8 @@ class FormFieldsTest {
     assertThat(FormFields.countInQuery("accept+Terms=yes&acceptTerms", "accept Terms"))
         .isEqualTo(1);
     assertThat(FormFields.countInQuery("_csrfx=a&x_csrf=b&=c&&", "_csrf")).isZero();
+    assertThat(FormFields.countInQuery("a&b=&_csrf&c=_csrf", "_csrf")).isEqualTo(1);
+    assertThat(FormFields.countInQuery("&".repeat(100_000) + "_csrf", "_csrf")).isEqualTo(1);
   }
 
   @Test
