@@ -11,6 +11,7 @@ import java.util.Objects;
 
 /** {@link ReplayStore} in Caffeine; entries expire at their {@code keepUntil}. */
 final class CaffeineReplayStore implements ReplayStore {
+  private static final Duration LONGEST = Duration.ofDays(3650);
   private final InstantSource clock;
   private final Cache<String, Instant> used;
 
@@ -21,8 +22,11 @@ final class CaffeineReplayStore implements ReplayStore {
         .expireAfter(new Expiry<String, Instant>() {
           @Override
           public long expireAfterCreate(String key, Instant keepUntil, long currentTime) {
+            // Kept until keepUntil, however far: a legacy cookie is used for as long as it is
+            // valid.
+            // Beyond LONGEST only so that the nanoseconds do not overflow.
             Duration d = Duration.between(clock.instant(), keepUntil);
-            return d.isNegative() ? 0 : Math.min(d.toNanos(), Duration.ofDays(1).toNanos());
+            return d.isNegative() ? 0 : d.compareTo(LONGEST) > 0 ? LONGEST.toNanos() : d.toNanos();
           }
 
           @Override

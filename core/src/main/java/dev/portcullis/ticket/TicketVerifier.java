@@ -49,24 +49,29 @@ public final class TicketVerifier {
   /** A new ticket for {@code userHandle}, bound to {@code sessionId}, issued now and valid for {@code lifetime}. */
   public AuthTicket newTicket(
       String userHandle, String organisationHandle, String sessionId, Duration lifetime) {
+    // One reading for both times: a second one could be earlier on a clock that steps back.
     Instant now = clock.instant();
-    return newTicket(userHandle, organisationHandle, sessionId, lifetime, now);
+    return newTicket(userHandle, organisationHandle, sessionId, lifetime, now, now);
   }
 
   /** A renewal of {@code old}: new id, times and binding, the same user, organisation and auth time. */
   public AuthTicket renew(AuthTicket old, String sessionId) {
     return newTicket(
-        old.userHandle(), old.organisationHandleRaw(), sessionId, old.lifetime(), old.authTime());
+        old.userHandle(),
+        old.organisationHandleRaw(),
+        sessionId,
+        old.lifetime(),
+        old.authTime(),
+        clock.instant());
   }
 
   private AuthTicket newTicket(
-      String user, String org, String sessionId, Duration lifetime, Instant authTime) {
+      String user, String org, String sessionId, Duration lifetime, Instant authTime, Instant now) {
     if (lifetime.isNegative() || lifetime.isZero()) {
       throw new IllegalArgumentException("a ticket lifetime must be positive");
     }
     byte[] id = new byte[AuthTicket.ID_LENGTH];
     random.nextBytes(id);
-    Instant now = clock.instant();
     return new AuthTicket(
         id,
         user,

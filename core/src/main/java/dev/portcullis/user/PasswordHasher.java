@@ -74,8 +74,16 @@ public final class PasswordHasher {
       verifyDummy(password);
       return false;
     }
-    byte[] salt = Base64.getDecoder().decode(m.group(4));
-    byte[] expected = Base64.getDecoder().decode(m.group(5));
+    byte[] salt;
+    byte[] expected;
+    try {
+      salt = Base64.getDecoder().decode(m.group(4));
+      expected = Base64.getDecoder().decode(m.group(5));
+    } catch (IllegalArgumentException e) {
+      // A length no encoder writes (one character past a whole group of four): malformed.
+      verifyDummy(password);
+      return false;
+    }
     byte[] actual = derive(password, salt, mem, t, p, expected.length);
     return MessageDigest.isEqual(actual, expected);
   }

@@ -1,8 +1,12 @@
 package dev.portcullis.sso;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portcullis.testing.MutableClock;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 class InMemoryStoresTest {
   @Nested
@@ -18,6 +22,18 @@ class InMemoryStoresTest {
     @Override
     protected Instant now() {
       return clock.instant();
+    }
+
+    @Test
+    void usedIds_areKeptUntilTheirKeepUntil_evenWeeksAhead_andForgottenAfter() {
+      Instant keep = clock.instant().plus(Duration.ofDays(30));
+      assertThat(store.markUsed("week-long", keep)).isTrue();
+      clock.advance(Duration.ofDays(2));
+      assertThat(store.markUsed("week-long", keep)).isFalse();
+      clock.advance(Duration.ofDays(27));
+      assertThat(store.markUsed("week-long", keep)).isFalse();
+      clock.advance(Duration.ofDays(1).plusSeconds(1));
+      assertThat(store.markUsed("week-long", keep)).as("past keepUntil").isTrue();
     }
   }
 

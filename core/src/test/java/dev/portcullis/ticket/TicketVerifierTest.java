@@ -47,6 +47,22 @@ class TicketVerifierTest {
     assertThat(back.isBoundTo("session-id-2")).isFalse();
   }
 
+  /** A login reads the clock once: a clock stepped back between two readings (an NTP correction) still issues. */
+  @Test
+  void newTicket_readsTheClockOnce_soAClockSteppingBackStillIssues() {
+    Instant start = clock.instant();
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.time.InstantSource steppingBack = () -> start.minusMillis(reads.getAndIncrement());
+    TicketVerifier v = TicketVerifier.create(ring, COOKIE, steppingBack, RANDOM);
+
+    AuthTicket t = v.newTicket("u-1", "org-1", "session-id-1", Duration.ofHours(8));
+
+    assertThat(reads).hasValue(1);
+    assertThat(t.issuedAt()).isEqualTo(start);
+    assertThat(t.authTime()).isEqualTo(start);
+  }
+
   @Test
   void expiry_boundaryAtPlusMinusOneMillisecond() {
     String sealed = verifier.seal(verifier.newTicket("u", "", "s", Duration.ofMinutes(30)));

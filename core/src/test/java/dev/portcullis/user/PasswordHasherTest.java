@@ -25,7 +25,10 @@ class PasswordHasherTest {
       "",
       "plain",
       "$argon2i$v=19$m=64,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-      "$argon2id$v=19$m=1,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"
+      "$argon2id$v=19$m=1,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+      // Base64 lengths no encoder writes (4n + 1 characters), in the salt and in the hash
+      "$argon2id$v=19$m=64,t=1,p=1$AAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+      "$argon2id$v=19$m=64,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAA"
     }) {
       assertThat(hasher.verify("x".toCharArray(), bad)).as(String.valueOf(bad)).isFalse();
     }

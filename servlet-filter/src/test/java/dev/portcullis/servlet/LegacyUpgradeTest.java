@@ -196,6 +196,25 @@ class LegacyUpgradeTest {
         .isEqualTo("u-alice");
   }
 
+  /** A used legacy cookie stays used for as long as it is valid, in the embedded replay store too, not for a day. */
+  @Test
+  void aCopiedWeekLongLegacyCookie_staysUsedForItsWholeLifetime() throws Exception {
+    start(Duration.ofDays(90));
+    String legacy = legacyCookie("alice.adams", Duration.ofDays(7));
+    assertThat(browserWithLegacyCookie(legacy).whoami()).isEqualTo("u-alice");
+
+    portal.clock.advance(Duration.ofHours(25));
+    assertThat(browserWithLegacyCookie(legacy).whoami()).isEqualTo("anonymous");
+    portal.clock.advance(Duration.ofDays(5));
+    assertThat(browserWithLegacyCookie(legacy).whoami()).isEqualTo("anonymous");
+
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED);
+    assertThat(sink.events())
+        .filteredOn(e -> e.type().equals(AuditEventType.AUTHN_TOKEN_REUSE))
+        .hasSize(2);
+  }
+
   @Test
   void tamperedLegacyCookie_isAnonymous_removed_andAudited_withoutAnErrorPage() throws Exception {
     start(Duration.ofDays(90));
