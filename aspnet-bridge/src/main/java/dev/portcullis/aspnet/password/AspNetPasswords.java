@@ -38,8 +38,9 @@ import javax.crypto.spec.SecretKeySpec;
  * new hash on a match, {@link PasswordHasher#verifyDummy} otherwise), so a legacy account with a wrong password costs
  * at least what an unknown username costs; {@link #verifyDummy} spends that Argon2id work plus, if configured with
  * {@link Builder#dummyLike}, the derivation of a typical legacy hash, so that unknown usernames cost what a legacy
- * account costs. Iteration counts above {@link #MAX_ITERATIONS} are refused, so a tampered row cannot make one login
- * run for minutes. Passwords are never logged, and results print no hashes. Identity V2, low iteration counts and the
+ * account costs. Iteration counts above {@link #MAX_ITERATIONS} are refused, and so is a V3 row whose iteration count
+ * times the PBKDF2 blocks of its subkey is above twice that (a 32-byte HMAC-SHA1 subkey at the cap), so a tampered row
+ * cannot make one login run for minutes. Passwords are never logged, and results print no hashes. Identity V2, low iteration counts and the
  * membership digests are weak: replace them at the first login, as above, and reset the accounts that never log in.
  */
 public final class AspNetPasswords {
@@ -58,6 +59,8 @@ public final class AspNetPasswords {
   private static final String[] V3_PRF = {
     "PBKDF2WithHmacSHA1", "PBKDF2WithHmacSHA256", "PBKDF2WithHmacSHA512"
   };
+  /** The output length of each of {@link #V3_PRF}'s PRFs, in bytes: one PBKDF2 block. */
+  private static final int[] V3_PRF_BYTES = {20, 32, 64};
 
   private final PasswordHasher hasher;
   private final String dummyHash;
@@ -160,6 +163,12 @@ public final class AspNetPasswords {
       return new PasswordCheck.Refused(Reason.UNSUPPORTED_PARAMETERS);
     }
     int saltEnd = V3_HEADER + (int) saltLength;
+    // PBKDF2 runs the iterations once per block of PRF output in the subkey: a long subkey would
+    // multiply the capped count. ASP.NET Identity writes 32 bytes: two blocks of HMAC-SHA1.
+    long blocks = (stored.length - saltEnd + V3_PRF_BYTES[(int) prf] - 1) / V3_PRF_BYTES[(int) prf];
+    if (iterations * blocks > 2L * MAX_ITERATIONS) {
+      return new PasswordCheck.Refused(Reason.UNSUPPORTED_PARAMETERS);
+    }
     byte[] salt = Arrays.copyOfRange(stored, V3_HEADER, saltEnd);
     byte[] expected = Arrays.copyOfRange(stored, saltEnd, stored.length);
     return compare(

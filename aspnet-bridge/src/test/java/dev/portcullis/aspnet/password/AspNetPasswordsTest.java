@@ -8,6 +8,7 @@ import dev.portcullis.user.PasswordHasher;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -105,7 +106,9 @@ class AspNetPasswordsTest {
         .isIn(Reason.MALFORMED, null);
   }
 
+  // The timeout only stops a regression from hanging the build: refused rows derive nothing.
   @Test
+  @Timeout(60)
   void identityV3_withParametersOutsideTheSupportedRange_isRefusedBeforeAnyDerivation() {
     char[] pw = PASSWORD.toCharArray();
     assertThat(reason(PASSWORDS.verify(pw, v3(3, 1000, 16, 32), null, AspNetHashFormat.IDENTITY)))
@@ -130,6 +133,14 @@ class AspNetPasswordsTest {
     assertThat(reason(PASSWORDS.verify(pw, v3(1, 1000, -1, 32), null, AspNetHashFormat.IDENTITY)))
         .as("a salt length past the end")
         .isEqualTo(Reason.MALFORMED);
+    assertThat(reason(PASSWORDS.verify(
+            pw, v3(0, AspNetPasswords.MAX_ITERATIONS, 16, 739), null, AspNetHashFormat.IDENTITY)))
+        .as("the capped count times 37 HMAC-SHA1 blocks of subkey (the longest a stored row holds)")
+        .isEqualTo(Reason.UNSUPPORTED_PARAMETERS);
+    assertThat(reason(PASSWORDS.verify(
+            pw, v3(2, AspNetPasswords.MAX_ITERATIONS, 16, 129), null, AspNetHashFormat.IDENTITY)))
+        .as("three HMAC-SHA512 blocks at the cap")
+        .isEqualTo(Reason.UNSUPPORTED_PARAMETERS);
     assertThat(PASSWORDS.verify(pw, v3(1, 1000, 16, 32), null, AspNetHashFormat.IDENTITY))
         .as("in range: derived and compared")
         .isInstanceOf(PasswordCheck.NotMatched.class);
