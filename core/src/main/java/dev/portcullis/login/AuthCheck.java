@@ -20,11 +20,13 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
   final class Authenticated implements AuthCheck {
     private final PortalUser user;
     private final AuthTicket ticket;
+    private final AuthTicket presented;
     private final String renewedCookie;
 
-    Authenticated(PortalUser user, AuthTicket ticket, String renewedCookie) {
+    Authenticated(PortalUser user, AuthTicket ticket, AuthTicket presented, String renewedCookie) {
       this.user = Objects.requireNonNull(user);
       this.ticket = Objects.requireNonNull(ticket);
+      this.presented = Objects.requireNonNull(presented);
       this.renewedCookie = renewedCookie;
     }
 
@@ -32,8 +34,17 @@ public sealed interface AuthCheck permits AuthCheck.Authenticated, AuthCheck.Ano
       return user;
     }
 
+    /** The ticket the request holds from now on: the renewal when there is one, else the one the cookie carried. */
     public AuthTicket ticket() {
       return ticket;
+    }
+
+    /**
+     * The ticket the request's auth cookie carried, which a copy of the cookie carries too: the one a logout revokes.
+     * The same as {@link #ticket()} unless the ticket was renewed.
+     */
+    public AuthTicket presentedTicket() {
+      return presented;
     }
 
     public Optional<String> renewedCookie() {

@@ -215,12 +215,11 @@ public final class PortalLogin {
       return AuthCheck.Anonymous.refused(
           AuditEventType.AUTHN_TOKEN_INVALID, "account " + problem, user);
     }
-    String renewed = null;
     if (ticket.isPastHalfLife(clock.instant())) {
-      ticket = tickets.renew(ticket, sessionId);
-      renewed = tickets.seal(ticket);
+      AuthTicket renewal = tickets.renew(ticket, sessionId);
+      return new AuthCheck.Authenticated(found.get(), renewal, ticket, tickets.seal(renewal));
     }
-    return new AuthCheck.Authenticated(found.get(), ticket, renewed);
+    return new AuthCheck.Authenticated(found.get(), ticket, ticket, null);
   }
 
   /**

@@ -46,7 +46,7 @@ final class AuthenticationStage extends Stage {
           session == null ? null : session.id().cookieValue());
     }
     if (check instanceof AuthCheck.Authenticated ok) {
-      exchange.principal(new PortalPrincipal(ok.user(), ok.ticket()));
+      exchange.principal(new PortalPrincipal(ok.user(), ok.ticket(), ok.presentedTicket()));
       if (ok.renewedCookie().isPresent()) {
         exchange.setCookie(authCookieHeader.set(ok.renewedCookie().get()));
         audit.emit(

@@ -238,6 +238,13 @@ final class Exchange {
     cookies.add(headerValue);
   }
 
+  /** Forgets every cookie queued so far (a logout's expiries replace them; a renewal must not leave). */
+  void dropQueuedCookies() {
+    if (cookies != null) {
+      cookies.clear();
+    }
+  }
+
   /**
    * The still-encoded request path after the context path, read once for every stage; null when the raw URI does not
    * start with the context path as sent (see {@link Paths#inContext}).

@@ -51,10 +51,13 @@ final class LogoutStage extends Stage {
       return;
     }
     PortalPrincipal principal = exchange.principal();
+    // The ticket the browser presented, which a copied cookie carries; a renewal minted for this
+    // request never leaves the server, as its cookie is dropped below.
     LogoutDecision decision = login.logout(
-        Optional.ofNullable(principal).map(PortalPrincipal::ticket),
+        Optional.ofNullable(principal).map(PortalPrincipal::presentedTicket),
         path.equals(endpoints.logoutEverywherePath()),
         exchange.sessions());
+    exchange.dropQueuedCookies();
     for (CookieSpec spec : allCookies) {
       exchange.setCookie(SetCookie.expire(spec));
     }

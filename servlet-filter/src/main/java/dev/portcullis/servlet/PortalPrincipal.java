@@ -12,10 +12,17 @@ import java.util.Objects;
 public final class PortalPrincipal implements Principal {
   private final PortalUser user;
   private final AuthTicket ticket;
+  private final AuthTicket presented;
 
   PortalPrincipal(PortalUser user, AuthTicket ticket) {
+    this(user, ticket, ticket);
+  }
+
+  /** @param presented the ticket the request's cookie carried, when {@code ticket} is its renewal */
+  PortalPrincipal(PortalUser user, AuthTicket ticket, AuthTicket presented) {
     this.user = Objects.requireNonNull(user, "user");
     this.ticket = Objects.requireNonNull(ticket, "ticket");
+    this.presented = Objects.requireNonNull(presented, "presented");
   }
 
   @Override
@@ -30,6 +37,11 @@ public final class PortalPrincipal implements Principal {
   /** The auth ticket this request was authenticated with (or the renewed one issued during it). */
   public AuthTicket ticket() {
     return ticket;
+  }
+
+  /** The ticket the request's auth cookie carried (a copy of the cookie carries it too): the one logout revokes. */
+  AuthTicket presentedTicket() {
+    return presented;
   }
 
   @Override

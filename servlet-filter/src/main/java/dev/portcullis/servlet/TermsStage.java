@@ -35,7 +35,8 @@ final class TermsStage extends Stage {
     if (Paths.path(exchange).equals(endpoints.termsPath())) {
       if (method.equals("POST") && FormFields.acceptsTerms(exchange.original())) {
         PortalUser updated = terms.accept(principal.user());
-        exchange.principal(new PortalPrincipal(updated, principal.ticket()));
+        exchange.principal(
+            new PortalPrincipal(updated, principal.ticket(), principal.presentedTicket()));
         audit.emit(exchange, terms.acceptedNote());
         Pages.seeOther(exchange, endpoints.afterLoginPath());
         return;

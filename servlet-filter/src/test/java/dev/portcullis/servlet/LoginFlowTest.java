@@ -490,6 +490,40 @@ class LoginFlowTest {
     assertThat(old.whoami()).isEqualTo("anonymous");
   }
 
+  /**
+   * A logout with a ticket past half life revokes the ticket the browser presented (which a copy of the cookie would
+   * carry), not only a renewal minted for the logout request, and sends no renewed cookie.
+   */
+  @Test
+  void logoutPastHalfLife_revokesThePresentedTicket_andSendsNoRenewedCookie() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    for (int i = 0; i < 11; i++) {
+      portal.clock.advance(Duration.ofMinutes(20));
+      assertThat(b.whoami()).isEqualTo("u-alice");
+    }
+    String token = b.pageCsrf();
+    String presented = b.cookies().get(authName);
+    portal.clock.advance(Duration.ofMinutes(21)); // 4 h 1 min: past half life, not renewed yet
+
+    HttpResponse<String> out = b.post("/logout", Map.of("_csrf", token));
+
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(out.headers().allValues("Set-Cookie"))
+        .filteredOn(c -> c.startsWith(authName + "="))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c).startsWith(authName + "=;").contains("Max-Age=0"));
+    AuthTicket ticket = ((dev.portcullis.ticket.TicketCheck.Valid)
+            dev.portcullis.ticket.TicketVerifier.create(
+                    portal.ring, authName, portal.clock, new SecureRandom())
+                .verify(presented))
+        .ticket();
+    assertThat(portal.revocations.isRevoked(
+            ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt()))
+        .as("the presented ticket is revoked")
+        .isTrue();
+  }
+
   @Test
   void newTermsVersion_sendsTheUserToTheTermsPage_untilAccepted() throws Exception {
     Browser b = portal.browser();
