@@ -32,7 +32,6 @@ public final class KeyedMac {
 
   private static final String ALGORITHM = "HmacSHA256";
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   private final Purpose purpose;
   private final KeyRingSource source;
@@ -105,10 +104,10 @@ public final class KeyedMac {
     if (tag == null || tag.length() != TAG_LENGTH) {
       return false;
     }
-    byte[] presented;
-    try {
-      presented = DECODER.decode(tag.toString());
-    } catch (IllegalArgumentException e) {
+    // Canonical base64url only: the JDK's decoder ignores the last character's unused bits, so four
+    // spellings of one tag would verify.
+    byte[] presented = Sealer.decodeCanonical(tag);
+    if (presented == null) {
       return false;
     }
     boolean ok = false;

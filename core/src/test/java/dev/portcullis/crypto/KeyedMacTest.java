@@ -44,6 +44,24 @@ class KeyedMacTest {
     }
   }
 
+  /** The last character of a 43-character tag carries two unused bits: each tag has one spelling only. */
+  @Test
+  void otherSpellingsOfATag_inItsUnusedBits_areRefused() {
+    KeyedMac mac = KeyedMac.create(TestKeys.single(1, 7), Purpose.LOGIN_FORM);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < 16; i++) {
+      byte[] data = ("form-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String tag = mac.tag(data);
+      assertThat(mac.verify(data, tag)).isTrue();
+      int last = alphabet.indexOf(tag.charAt(tag.length() - 1));
+      assertThat(last & 0x03).as("the encoder leaves the unused bits zero").isZero();
+      for (int unused = 1; unused < 4; unused++) {
+        String other = tag.substring(0, tag.length() - 1) + alphabet.charAt(last | unused);
+        assertThat(mac.verify(data, other)).as(other).isFalse();
+      }
+    }
+  }
+
   @Test
   void purposesAndKeys_areSeparate() {
     KeyRing ring = TestKeys.single(1, 7);
