@@ -5,6 +5,7 @@ import dev.portcullis.audit.AuditMetrics;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.InstantSource;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -27,8 +29,11 @@ import org.springframework.context.annotation.Configuration;
  * With Spring Boot Actuator: the {@code portcullis} health indicator ({@code management.health.portcullis.enabled}),
  * and with a Micrometer registry the audit counters of {@link AuditMetrics}: {@code portcullis.audit.events} by type
  * and outcome, {@code portcullis.search.demand.events} by endpoint, and the audit log's delivery counters and queue.
- * The {@code env} and {@code configprops} endpoints always mask the SSO client secret and the PKCS12 key-store
- * password, in whatever form (property, environment variable) they were given, even with {@code show-values=always}.
+ * The {@code env} and {@code configprops} endpoints always mask the SSO client secret, the PKCS12 key-store password,
+ * the Redis URIs ({@code portcullis.redis.uri}, {@code portcullis.redis.cluster-nodes}, which may hold a password) and
+ * the key ring's environment variable ({@code PORTCULLIS_KEY_RING}, and the one {@code
+ * portcullis.keys.environment-variable} names), in whatever form (property, environment variable) they were given,
+ * even with {@code show-values=always}.
  */
 @AutoConfiguration(
     after = PortcullisAutoConfiguration.class,
@@ -39,6 +44,10 @@ import org.springframework.context.annotation.Configuration;
     })
 @ConditionalOnBean(KeyRingSource.class)
 public final class PortcullisActuatorAutoConfiguration {
+  /** {@code portcullis.redis.cluster-nodes} and its entries: {@code cluster-nodes[0]}, {@code CLUSTERNODES_0_}. */
+  private static final Pattern CLUSTER_NODES =
+      Pattern.compile(".*portcullisredisclusternodes[0-9]*");
+
   PortcullisActuatorAutoConfiguration() {}
 
   @Configuration(proxyBeanMethods = false)
@@ -66,22 +75,44 @@ public final class PortcullisActuatorAutoConfiguration {
   @ConditionalOnClass(SanitizingFunction.class)
   static class Sanitizing {
     @Bean
-    SanitizingFunction portcullisSecretSanitizer() {
-      return data -> isSecret(data.getKey()) ? data.withSanitizedValue() : data;
+    SanitizingFunction portcullisSecretSanitizer(ObjectProvider<PortcullisProperties> properties) {
+      PortcullisProperties bound = properties.getIfAvailable();
+      String keyRingVariable =
+          bound == null ? KeyRingSources.ENV_VARIABLE : bound.getKeys().getEnvironmentVariable();
+      return data -> isSecret(data.getKey(), keyRingVariable) ? data.withSanitizedValue() : data;
     }
   }
 
   /**
    * Whether {@code key} names a Portcullis secret: {@code portcullis.sso.client-secret},
-   * {@code PORTCULLIS_SSO_CLIENT_SECRET}, {@code portcullis.sso.clientSecret} and the like.
+   * {@code PORTCULLIS_SSO_CLIENT_SECRET}, {@code portcullis.sso.clientSecret} and the like; the PKCS12 password; the
+   * Redis URIs ({@code portcullis.redis.cluster-nodes[0]}, {@code PORTCULLIS_REDIS_CLUSTERNODES_0_}, ...); and the
+   * key ring's variable {@code PORTCULLIS_KEY_RING}.
    */
   static boolean isSecret(String key) {
+    return isSecret(key, KeyRingSources.ENV_VARIABLE);
+  }
+
+  /** {@link #isSecret(String)}, and also the variable {@code keyRingVariable} names, in any case or punctuation. */
+  static boolean isSecret(String key, String keyRingVariable) {
     if (key == null) {
       return false;
     }
-    String plain = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-    return plain.endsWith("portcullisssoclientsecret")
-        || plain.endsWith("portculliskeyspkcs12password");
+    String plain = plain(key);
+    if (plain.endsWith("portcullisssoclientsecret")
+        || plain.endsWith("portculliskeyspkcs12password")
+        || plain.endsWith("portcullisredisuri")
+        || plain.endsWith("portculliskeyring")
+        || CLUSTER_NODES.matcher(plain).matches()) {
+      return true;
+    }
+    String variable = keyRingVariable == null ? "" : plain(keyRingVariable);
+    return !variable.isEmpty() && plain.equals(variable);
+  }
+
+  /** The key as Spring's relaxed binding sees it: lower case, without separators, dashes or brackets. */
+  private static String plain(String key) {
+    return key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
   }
 
   @Configuration(proxyBeanMethods = false)

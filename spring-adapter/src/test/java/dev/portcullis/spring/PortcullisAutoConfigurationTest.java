@@ -34,18 +34,25 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -685,6 +692,57 @@ class PortcullisAutoConfigurationTest {
             .hasNotFailed()
             .doesNotHaveBean(PortcullisFilter.class)
             .doesNotHaveBean(KeyRingSource.class));
+  }
+
+  /** The starter's auto-configurations, as Spring Boot finds them on the class path. */
+  private static Class<?>[] starterAutoConfigurations() throws ClassNotFoundException {
+    List<Class<?>> classes = new ArrayList<>();
+    ClassLoader loader = PortcullisAutoConfigurationTest.class.getClassLoader();
+    for (String name : ImportCandidates.load(AutoConfiguration.class, loader)) {
+      if (name.startsWith("dev.portcullis.spring.")) {
+        classes.add(Class.forName(name, false, loader));
+      }
+    }
+    return classes.toArray(new Class<?>[0]);
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void disabled_warnsOnceAtStartUpThatNothingIsProtected_andStillInstallsNothing(
+      CapturedOutput output) throws Exception {
+    String warning = "Portcullis is installed but turned off by portcullis.enabled=";
+    WebApplicationContextRunner starter = new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(starterAutoConfigurations()))
+        .withInitializer(processEnvironment(Map.of()))
+        .withUserConfiguration(TestUsers.class);
+    starter.withPropertyValues("portcullis.enabled=false").run(context -> {
+      assertThat(context)
+          .hasNotFailed()
+          .doesNotHaveBean(PortcullisFilter.class)
+          .doesNotHaveBean(KeyRingSource.class)
+          .doesNotHaveBean(FilterRegistrationBean.class);
+      assertThat(output.getAll())
+          .contains(warning + "false (\"portcullis.enabled\" from property source \"test\")")
+          .contains("nothing is protected");
+    });
+    assertThat(output.getAll().split(warning, -1)).as("warned once").hasSize(2);
+    // Any value but true turns the starter off, so it warns too.
+    starter
+        .withPropertyValues("portcullis.enabled=no")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PortcullisFilter.class));
+    assertThat(output.getAll()).contains(warning + "no (");
+    assertThat(output.getAll().split(warning, -1)).hasSize(3);
+    // On: no warning (without Spring Security, whose chain would need its own auto-configuration).
+    starter
+        .withClassLoader(new FilteredClassLoader("org.springframework.security"))
+        .withPropertyValues(TestUsers.ACCESS)
+        .withPropertyValues(
+            "portcullis.enabled=TRUE",
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.transport.canonical-host=portal.example",
+            "portcullis.keys.file=" + TestKeys.file(dir))
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(PortcullisFilter.class));
+    assertThat(output.getAll().split(warning, -1)).hasSize(3);
   }
 
   @Test

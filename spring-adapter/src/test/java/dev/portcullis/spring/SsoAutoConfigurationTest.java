@@ -3,6 +3,7 @@ package dev.portcullis.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.redis.RedisStores;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
@@ -248,14 +249,130 @@ class SsoAutoConfigurationTest {
       "portcullis.sso.clientSecret",
       "PORTCULLIS_SSO_CLIENT_SECRET",
       "PORTCULLIS_SSO_CLIENTSECRET",
-      "portcullis.keys.pkcs12.password"
+      "portcullis.keys.pkcs12.password",
+      "PORTCULLIS_KEYS_PKCS12_PASSWORD",
+      "PORTCULLIS_KEY_RING",
+      "portcullis_key_ring",
+      "portcullis.redis.uri",
+      "PORTCULLIS_REDIS_URI",
+      "portcullis.redis.cluster-nodes",
+      "portcullis.redis.clusterNodes",
+      "portcullis.redis.cluster-nodes[0]",
+      "portcullis.redis.cluster-nodes[12]",
+      "PORTCULLIS_REDIS_CLUSTER_NODES",
+      "PORTCULLIS_REDIS_CLUSTERNODES",
+      "PORTCULLIS_REDIS_CLUSTERNODES_0_",
+      "PORTCULLIS_REDIS_CLUSTERNODES_1"
     }) {
       assertThat(PortcullisActuatorAutoConfiguration.isSecret(key)).as(key).isTrue();
     }
     for (String key : new String[] {
-      "portcullis.sso.client-id", "portcullis.sso.redirect-uri", "client-secret", null
+      "portcullis.sso.client-id",
+      "portcullis.sso.redirect-uri",
+      "client-secret",
+      "portcullis.keys.environment-variable",
+      "PORTCULLIS_KEYS_ENVIRONMENT_VARIABLE",
+      "portcullis.keys.file",
+      "PORTCULLIS_KEY_RING_FILE",
+      "portcullis.redis.key-prefix",
+      "portcullis.redis.command-timeout",
+      "PORTCULLIS_REDIS_CLOCK_SKEW",
+      "PORTAL_KEYS",
+      "PATH",
+      null
     }) {
       assertThat(PortcullisActuatorAutoConfiguration.isSecret(key)).as(key).isFalse();
     }
+  }
+
+  @Test
+  void keyRingVariablesAndRedisUris_areMaskedInTheActuatorsEnv_evenWithValuesShown()
+      throws Exception {
+    String ring = TestKeys.text(32);
+    String ringKey = ring.substring(ring.lastIndexOf(' ') + 1);
+    String otherRing = TestKeys.text(32);
+    String otherRingKey = otherRing.substring(otherRing.lastIndexOf(' ') + 1);
+    String redisPassword = "r3dis-pass-0123456789";
+    WebApplicationContextRunner runner = new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(
+            PortcullisAutoConfiguration.class,
+            PortcullisActuatorAutoConfiguration.class,
+            EndpointAutoConfiguration.class,
+            EnvironmentEndpointAutoConfiguration.class,
+            ConfigurationPropertiesReportEndpointAutoConfiguration.class))
+        // No Redis client: the URIs are only shown, never connected to.
+        .withClassLoader(new FilteredClassLoader(RedisStores.class))
+        .withUserConfiguration(TestUsers.class)
+        .withPropertyValues(TestUsers.ACCESS)
+        .withPropertyValues(
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.transport.canonical-host=portal.example",
+            "portcullis.redis.uri=rediss://:" + redisPassword + "@redis.internal:6379/0",
+            "management.endpoints.web.exposure.include=env,configprops",
+            "management.endpoint.env.show-values=always",
+            "management.endpoint.configprops.show-values=always");
+    JsonMapper json = JsonMapper.builder().findAndAddModules().build();
+    // The default variable, and Redis Cluster seeds given in the environment as a list.
+    runner
+        .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of(
+            "PORTCULLIS_KEY_RING",
+            ring,
+            "PORTCULLIS_REDIS_CLUSTERNODES_0_",
+            "rediss://:" + redisPassword + "@redis-a:6379",
+            "PORTAL_GREETING",
+            "shown-value-42")))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          EnvironmentEndpoint endpoint = context.getBean(EnvironmentEndpoint.class);
+          String env = json.writeValueAsString(endpoint.environment(null));
+          assertThat(env)
+              .as("values are shown")
+              .contains("shown-value-42")
+              .contains("PORTCULLIS_KEY_RING")
+              .contains("PORTCULLIS_REDIS_CLUSTERNODES_0_")
+              .contains("portcullis.redis.uri")
+              .doesNotContain(ringKey)
+              .doesNotContain(redisPassword);
+          for (String key : new String[] {
+            "PORTCULLIS_KEY_RING", "portcullis.redis.uri", "portcullis.redis.cluster-nodes[0]"
+          }) {
+            assertThat(json.writeValueAsString(endpoint.environmentEntry(key)))
+                .as(key)
+                .doesNotContain(ringKey)
+                .doesNotContain(redisPassword);
+          }
+          String configprops = json.writeValueAsString(context
+              .getBean(ConfigurationPropertiesReportEndpoint.class)
+              .configurationProperties());
+          assertThat(configprops)
+              .as("values are shown")
+              .contains("portal.example")
+              .doesNotContain(redisPassword);
+        });
+    // A variable named by portcullis.keys.environment-variable, and the default one beside it.
+    runner
+        .withInitializer(PortcullisAutoConfigurationTest.processEnvironment(Map.of(
+            "PORTAL_KEYS",
+            ring,
+            "PORTCULLIS_KEY_RING",
+            otherRing,
+            "PORTAL_KEYS_NOTE",
+            "shown-note-7")))
+        .withPropertyValues("portcullis.keys.environment-variable=PORTAL_KEYS")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          EnvironmentEndpoint endpoint = context.getBean(EnvironmentEndpoint.class);
+          String env = json.writeValueAsString(endpoint.environment(null));
+          assertThat(env)
+              .as("values are shown")
+              .contains("shown-note-7")
+              .contains("PORTAL_KEYS")
+              .contains("PORTCULLIS_KEY_RING")
+              .doesNotContain(ringKey)
+              .doesNotContain(otherRingKey)
+              .doesNotContain(redisPassword);
+          assertThat(json.writeValueAsString(endpoint.environmentEntry("PORTAL_KEYS")))
+              .doesNotContain(ringKey);
+        });
   }
 }

@@ -2,10 +2,12 @@ package dev.portcullis.examples.springboot;
 
 import static org.springframework.web.util.HtmlUtils.htmlEscape;
 
+import dev.portcullis.access.OrganisationScope;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -16,16 +18,31 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
-/** The portal's pages, as plain HTML. Every value from a user or a store is HTML-escaped. */
+/**
+ * The portal's pages, as plain HTML. Every value from a user or a store is HTML-escaped. Reports belong to an
+ * organisation: a user sees and opens only their own organisation's (a council officer every organisation's), and
+ * another organisation's report is answered with the same 404 as a missing one, so that ids cannot be enumerated.
+ */
 @RestController
 class PortalPages {
-  private static final Map<String, String> REPORTS = new TreeMap<>(Map.of(
+  /** The audit reason for a report of another organisation (the response is a plain 404). */
+  static final String DENIED = "denied: report of another organisation";
+
+  private record Report(String organisation, String title) {}
+
+  private static final Map<String, Report> REPORTS = new TreeMap<>(Map.of(
       "1",
-      "Riverside care home inspection, March",
+      new Report("riverside", "Riverside care home inspection, March"),
       "2",
-      "Hillview day centre inspection, April",
+      new Report("hillview", "Hillview day centre inspection, April"),
       "3",
-      "Council summary, first quarter"));
+      new Report("council", "Council summary, first quarter")));
+
+  private static final Map<String, String> ORGANISATIONS = Map.of(
+      "riverside", "Riverside Care", "hillview", "Hillview Homes", "council", "Westmoor Council");
+
+  /** Council officers see every organisation's reports; everyone else their own organisation's only. */
+  private final OrganisationScope scope = new OrganisationScope(Set.of("COUNCIL_OFFICER"));
 
   @GetMapping(value = "/", produces = "text/html;charset=UTF-8")
   String home(HttpServletRequest request) {
@@ -76,23 +93,42 @@ class PortalPages {
   }
 
   @GetMapping(value = "/reports", produces = "text/html;charset=UTF-8")
-  String reports(HttpServletRequest request) {
+  String reports(@AuthenticationPrincipal PortalPrincipal principal, HttpServletRequest request) {
     StringBuilder list = new StringBuilder("<ul>");
-    REPORTS.forEach((id, title) -> list.append("<li><a href=\"/reports/")
-        .append(id)
-        .append("\">")
-        .append(htmlEscape(title))
-        .append("</a></li>"));
+    REPORTS.forEach((id, report) -> {
+      if (scope.permits(principal.user(), report.organisation())) {
+        list.append("<li><a href=\"/reports/")
+            .append(id)
+            .append("\">")
+            .append(htmlEscape(report.title()))
+            .append("</a> (")
+            .append(htmlEscape(organisationName(report.organisation())))
+            .append(")</li>");
+      }
+    });
     return page("Reports", list.append("</ul>").toString(), request);
   }
 
   @GetMapping(value = "/reports/{id}", produces = "text/html;charset=UTF-8")
-  String report(@PathVariable("id") String id, HttpServletRequest request) {
-    String title = REPORTS.get(id);
-    if (title == null) {
+  String report(
+      @PathVariable("id") String id,
+      @AuthenticationPrincipal PortalPrincipal principal,
+      HttpServletRequest request) {
+    Report report = REPORTS.get(id);
+    if (report != null && !scope.permits(principal.user(), report.organisation())) {
+      // The same 404 as a missing report, so that nobody learns which ids other organisations use;
+      // the audit log still records the denial.
+      request.setAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, DENIED);
+      report = null;
+    }
+    if (report == null) {
       throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     }
-    return page(title, "<p>The report's findings would be here.</p>", request);
+    return page(
+        report.title(),
+        "<p>" + htmlEscape(organisationName(report.organisation()))
+            + ". The report's findings would be here.</p>",
+        request);
   }
 
   @PreAuthorize("hasRole('COUNCIL_OFFICER')")
@@ -103,6 +139,10 @@ class PortalPages {
         "<p>Council officers only. Hello, " + htmlEscape(principal.user().displayName()) + " ("
             + htmlEscape(principal.user().organisation()) + ").</p>",
         request);
+  }
+
+  private static String organisationName(String organisation) {
+    return ORGANISATIONS.getOrDefault(organisation, organisation);
   }
 
   private static String csrf(HttpServletRequest request) {

@@ -13,9 +13,13 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -83,6 +87,59 @@ class SpringBootPortalTest {
     assertThat(alice.get("/reports").body()).contains("Riverside care home inspection");
     assertThat(alice.get("/reports/1").statusCode()).isEqualTo(200);
     assertThat(alice.get("/council").statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void provider_seesAndOpensOnlyHerOwnOrganisationsReports_anotherOrganisationsIsNotFound(
+      CapturedOutput output) throws Exception {
+    Visitor alice = new Visitor(); // riverside
+    alice.logIn("alice", "alice-demo-pw");
+    HttpResponse<String> list = alice.get("/reports");
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.body())
+        .contains("Riverside care home inspection")
+        .contains("href=\"/reports/1\"")
+        .doesNotContain("Hillview day centre inspection")
+        .doesNotContain("Council summary")
+        .doesNotContain("href=\"/reports/2\"")
+        .doesNotContain("href=\"/reports/3\"");
+    HttpResponse<String> own = alice.get("/reports/1");
+    assertThat(own.statusCode()).isEqualTo(200);
+    assertThat(own.body()).contains("Riverside care home inspection");
+    // Another organisation's report is answered as if there were none, so ids cannot be enumerated.
+    int missing = alice.get("/reports/99").statusCode();
+    assertThat(missing).isEqualTo(404);
+    for (String other : new String[] {"/reports/2", "/reports/3"}) {
+      HttpResponse<String> response = alice.get(other);
+      assertThat(response.statusCode()).as(other).isEqualTo(missing);
+      assertThat(response.body())
+          .as(other)
+          .doesNotContain("Hillview day centre inspection")
+          .doesNotContain("Council summary");
+    }
+    // The audit log writes on its own thread.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!output.getAll().contains("denied: report of another organisation")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(output.getAll())
+        .as("the denial is audited")
+        .contains("denied: report of another organisation");
+  }
+
+  @Test
+  void councilOfficer_seesAndOpensEveryOrganisationsReports() throws Exception {
+    Visitor carol = new Visitor();
+    carol.logIn("carol", "carol-demo-pw");
+    assertThat(carol.get("/reports").body())
+        .contains("Riverside care home inspection")
+        .contains("Hillview day centre inspection")
+        .contains("Council summary");
+    for (String id : new String[] {"1", "2", "3"}) {
+      assertThat(carol.get("/reports/" + id).statusCode()).as(id).isEqualTo(200);
+    }
   }
 
   @Test
