@@ -35,7 +35,9 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
  * {@code enum} and {@link Object#toString()} otherwise. Anonymous requests get {@code 401}, others {@code 403},
  * through Javalin's {@link UnauthorizedResponse} and {@link ForbiddenResponse}; on an audited action
  * the refusal is recorded with the reason {@code missing route role}. A route without roles is left to
- * the Portcullis access policy alone.
+ * the Portcullis access policy alone. WebSocket routes ({@code config.routes.ws(path, ws, roles...)}) are
+ * checked the same way, before the upgrade: a refused upgrade is answered {@code 401} or {@code 403} and no
+ * connection is opened.
  *
  * <p><b>Form bodies.</b> The filter reads a form's CSRF token through the servlet parameters, which consumes a
  * URL-encoded body; behind it the plugin hands Javalin that body again, re-encoded from the form's own fields (not
@@ -64,6 +66,8 @@ public final class PortcullisPlugin extends Plugin<Void> {
           new FilterHolder(new FormBodyFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
     });
     state.routes.beforeMatched(PortcullisPlugin::checkRouteRoles);
+    // A WebSocket upgrade runs the before-upgrade handlers, never the before-matched ones.
+    state.routes.wsBeforeUpgrade(PortcullisPlugin::checkRouteRoles);
   }
 
   @Override

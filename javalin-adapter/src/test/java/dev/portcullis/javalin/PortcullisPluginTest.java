@@ -20,12 +20,19 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.security.RouteRole;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,8 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The plugin on a real Javalin server over HTTP on loopback (development mode lets plain HTTP from loopback through):
  * the application's login page shows the token, a login signs in and handlers see the principal, route roles give
- * 200, 403 and (anonymous on a public route) 401, a POST without the token is refused, logout ends the login, the
- * audit log records each step, and stopping Javalin closes Portcullis.
+ * 200, 403 and (anonymous on a public route) 401, on HTTP routes and on WebSocket upgrades alike, a POST without the
+ * token is refused, logout ends the login, the audit log records each step, and stopping Javalin closes Portcullis.
  */
 class PortcullisPluginTest {
   private static final String TERMS = "2026-01";
@@ -67,8 +74,11 @@ class PortcullisPluginTest {
         .random(random)
         .transport(TransportConfig.builder().developmentMode(true).build())
         .auditSink(sink)
-        .auditRules(AuditRules.builder().action("/admin", "admin_view").build())
-        .requirePublic("/staff-api")
+        .auditRules(AuditRules.builder()
+            .action("/admin", "admin_view")
+            .action("/admin/feed", "admin_feed")
+            .build())
+        .requirePublic("/staff-api", "/staff-feed")
         .build();
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
@@ -81,6 +91,13 @@ class PortcullisPluginTest {
               .orElse("anonymous")));
       config.routes.get("/admin", ctx -> ctx.result("admin page"), Role.ADMIN);
       config.routes.get("/staff-api", ctx -> ctx.result("staff data"), Role.STAFF, Role.ADMIN);
+      config.routes.ws(
+          "/admin/feed", ws -> ws.onMessage(m -> m.send("admin feed " + m.message())), Role.ADMIN);
+      config.routes.ws(
+          "/staff-feed",
+          ws -> ws.onMessage(m -> m.send("staff feed " + m.message())),
+          Role.STAFF,
+          Role.ADMIN);
       config.routes.post("/notes", ctx -> ctx.result("saved " + ctx.formParam("text")));
       config.routes.post(
           "/echo",
@@ -165,6 +182,42 @@ class PortcullisPluginTest {
   }
 
   @Test
+  void webSocketRouteRoles_areCheckedAtTheUpgrade_likeThoseOfHttpRoutes() throws Exception {
+    TestBrowser bob = new TestBrowser(base);
+    login(bob, "bob", "bob-pw");
+    assertThat(exchange(bob, "/admin/feed", "hello"))
+        .as("a user with the route's role connects")
+        .isEqualTo("admin feed hello");
+
+    TestBrowser alice = new TestBrowser(base);
+    login(alice, "alice", "alice-pw");
+    assertThat(upgradeStatus(alice, "/admin/feed"))
+        .as("a logged-in user without the route's role is refused the upgrade")
+        .isEqualTo(403);
+    assertThat(exchange(alice, "/staff-feed", "hi"))
+        .as("any one of the route's roles")
+        .isEqualTo("staff feed hi");
+
+    TestBrowser anonymous = new TestBrowser(base);
+    assertThat(upgradeStatus(anonymous, "/admin/feed"))
+        .as("the access policy sends them to log in")
+        .isEqualTo(303);
+    assertThat(upgradeStatus(anonymous, "/staff-feed"))
+        .as("a public path with route roles: the plugin refuses the anonymous visitor")
+        .isEqualTo(401);
+
+    RecordingAuditSink events = flush();
+    AuditEventType adminFeed = AuditEventType.of("admin_feed");
+    assertThat(events.events().stream().filter(e -> e.type().equals(adminFeed)))
+        .extracting(AuditEvent::outcome, e -> e.actor().orElseThrow().userHandle())
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(Outcome.SUCCESS, "u-bob"),
+            org.assertj.core.groups.Tuple.tuple(Outcome.FAILURE, "u-alice"));
+    assertThat(events.assertOnce(adminFeed, e -> e.outcome() == Outcome.FAILURE).reason())
+        .hasValue("missing route role");
+  }
+
+  @Test
   void postWithoutTheToken_isRefused_withIt_isServed() throws Exception {
     TestBrowser browser = new TestBrowser(base);
     login(browser, "alice", "alice-pw");
@@ -232,6 +285,63 @@ class PortcullisPluginTest {
       throws IOException, InterruptedException {
     String token = TestBrowser.csrfToken(CSRF, browser.get("/login").body()).orElseThrow();
     return browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
+  }
+
+  /** Opens a WebSocket on {@code path} with the browser's cookies. */
+  private CompletableFuture<WebSocket> openSocket(
+      TestBrowser browser, String path, WebSocket.Listener listener) {
+    WebSocket.Builder builder =
+        browser.client().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    String cookie = browser.cookieHeader();
+    if (!cookie.isEmpty()) {
+      builder.header("Cookie", cookie);
+    }
+    return builder.buildAsync(URI.create("ws://127.0.0.1:" + app.port() + path), listener);
+  }
+
+  /** The status the upgrade to a WebSocket on {@code path} was answered with: 101 when it connected. */
+  private int upgradeStatus(TestBrowser browser, String path) throws Exception {
+    try {
+      WebSocket socket = openSocket(browser, path, new WebSocket.Listener() {})
+          .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      socket.abort();
+      return 101;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        return refused.getResponse().statusCode();
+      }
+      throw e;
+    }
+  }
+
+  /** Connects to {@code path}, sends {@code text} and returns the first text message received. */
+  private String exchange(TestBrowser browser, String path, String text) throws Exception {
+    CompletableFuture<String> reply = new CompletableFuture<>();
+    WebSocket socket = openSocket(browser, path, new WebSocket.Listener() {
+          private final StringBuilder message = new StringBuilder();
+
+          @Override
+          public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            message.append(data);
+            if (last) {
+              reply.complete(message.toString());
+            }
+            ws.request(1);
+            return null;
+          }
+
+          @Override
+          public void onError(WebSocket ws, Throwable error) {
+            reply.completeExceptionally(error);
+          }
+        })
+        .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    try {
+      socket.sendText(text, true).get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      return reply.get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } finally {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+    }
   }
 
   private String pageCsrf(TestBrowser browser) throws IOException, InterruptedException {
