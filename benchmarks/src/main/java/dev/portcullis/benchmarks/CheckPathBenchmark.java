@@ -1,8 +1,6 @@
 package dev.portcullis.benchmarks;
 
-import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginCookies;
@@ -20,14 +18,10 @@ import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.ticket.TicketCheck;
 import dev.portcullis.ticket.TicketVerifier;
 import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
-import dev.portcullis.user.PortalUser;
 import jakarta.servlet.http.Cookie;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -60,7 +54,7 @@ import org.openjdk.jmh.annotations.State;
     value = 1,
     jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 public class CheckPathBenchmark {
-  static final String TERMS = "2026-01";
+  static final String TERMS = BenchmarkUser.TERMS;
 
   private SessionLoginCheck check;
   private SessionRegistry sessions;
@@ -76,23 +70,8 @@ public class CheckPathBenchmark {
   public void start() throws Exception {
     InstantSource clock = InstantSource.system();
     SecureRandom random = new SecureRandom();
-    byte[] key = new byte[32];
-    random.nextBytes(key);
-    KeyRing ring = KeyRing.builder()
-        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
-        .build();
-    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.standard(random))
-        .add(
-            "alice",
-            "alice-pw".toCharArray(),
-            new PortalUser(
-                "u-alice",
-                "Alice Adams",
-                "alice@riverside.example",
-                Set.of("PROVIDER"),
-                "riverside",
-                true,
-                TERMS));
+    KeyRing ring = BenchmarkUser.randomRing(random);
+    InMemoryUserDirectory users = BenchmarkUser.directory(random);
     SessionConfig config = SessionConfig.defaults();
     SessionRegistry sessions = SessionRegistry.create(
         config,

@@ -4,9 +4,7 @@ import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.SessionAudit;
-import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
@@ -16,8 +14,6 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
-import dev.portcullis.user.PortalUser;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -29,13 +25,11 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.shiro.realm.SimpleAccountRealm;
@@ -391,7 +385,7 @@ public class FilterBenchmark {
 
   /** The Portcullis filter of a portal with one user, logged in through the filter's own login form. */
   static final class PortcullisContender extends Contender {
-    static final String TERMS = "2026-01";
+    static final String TERMS = BenchmarkUser.TERMS;
     final LongAdder auditEvents = new LongAdder();
     final AuditLog audit;
 
@@ -399,23 +393,8 @@ public class FilterBenchmark {
     PortcullisContender() throws IOException, ServletException, InterruptedException {
       InstantSource clock = InstantSource.system();
       SecureRandom random = new SecureRandom();
-      byte[] key = new byte[32];
-      random.nextBytes(key);
-      KeyRing ring = KeyRing.builder()
-          .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
-          .build();
-      InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.standard(random))
-          .add(
-              "alice",
-              "alice-pw".toCharArray(),
-              new PortalUser(
-                  "u-alice",
-                  "Alice Adams",
-                  "alice@riverside.example",
-                  Set.of("PROVIDER"),
-                  "riverside",
-                  true,
-                  TERMS));
+      KeyRing ring = BenchmarkUser.randomRing(random);
+      InMemoryUserDirectory users = BenchmarkUser.directory(random);
       audit = AuditLog.builder()
           .clock(clock)
           .random(random)

@@ -33,6 +33,15 @@ class FormFieldsFromQueryStringTest {
     portal.close();
   }
 
+  /** The login form's fields, in order, to add to. */
+  private static Map<String, String> loginForm(String username, String password, String csrf) {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("username", username);
+    form.put("password", password);
+    form.put("_csrf", csrf);
+    return form;
+  }
+
   private static String q(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
@@ -110,11 +119,8 @@ class FormFieldsFromQueryStringTest {
     assertThat(b.whoami()).isEqualTo("anonymous");
 
     b.openLoginPage();
-    Map<String, String> form = new LinkedHashMap<>();
-    form.put("username", "alice");
-    form.put("password", "alice-pw");
-    form.put("_csrf", b.csrf);
-    HttpResponse<String> typed = b.post("/login?username=bob&password=wrong", form);
+    HttpResponse<String> typed =
+        b.post("/login?username=bob&password=wrong", loginForm("alice", "alice-pw", b.csrf));
     assertThat(typed.statusCode()).isEqualTo(303);
     assertThat(typed.headers().firstValue("Location")).contains("/");
     assertThat(b.whoami()).as("what the user typed counts").isEqualTo("u-alice");
@@ -124,10 +130,7 @@ class FormFieldsFromQueryStringTest {
   void acceptTermsInTheQueryString_doesNotAcceptTheTermsAtLogin() throws Exception {
     Browser b = portal.browser();
     b.openLoginPage();
-    Map<String, String> form = new LinkedHashMap<>();
-    form.put("username", "newbie");
-    form.put("password", "newbie-pw");
-    form.put("_csrf", b.csrf);
+    Map<String, String> form = loginForm("newbie", "newbie-pw", b.csrf);
 
     HttpResponse<String> r = b.post("/login?acceptTerms=yes", form);
     assertThat(r.statusCode()).isEqualTo(303);

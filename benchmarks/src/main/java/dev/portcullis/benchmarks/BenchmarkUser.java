@@ -1,0 +1,47 @@
+package dev.portcullis.benchmarks;
+
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * The user the Portcullis benchmarks log in (alice of riverside, an enabled provider who accepted the current terms),
+ * and the key ring they seal her cookies under.
+ */
+final class BenchmarkUser {
+  /** The current terms of use, which alice accepted. */
+  static final String TERMS = "2026-01";
+
+  private BenchmarkUser() {}
+
+  /** A ring of one random active key. */
+  static KeyRing randomRing(SecureRandom random) {
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    return KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
+        .build();
+  }
+
+  /** A directory holding alice (user name {@code alice}, password {@code alice-pw}, handle {@code u-alice}). */
+  static InMemoryUserDirectory directory(SecureRandom random) {
+    return new InMemoryUserDirectory(PasswordHasher.standard(random))
+        .add(
+            "alice",
+            "alice-pw".toCharArray(),
+            new PortalUser(
+                "u-alice",
+                "Alice Adams",
+                "alice@riverside.example",
+                Set.of("PROVIDER"),
+                "riverside",
+                true,
+                TERMS));
+  }
+}
