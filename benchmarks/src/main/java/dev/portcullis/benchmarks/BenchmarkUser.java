@@ -3,11 +3,14 @@ package dev.portcullis.benchmarks;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Set;
 
 /**
@@ -26,6 +29,19 @@ final class BenchmarkUser {
     random.nextBytes(key);
     return KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
+        .build();
+  }
+
+  /** The login over {@code ring} and {@code users}, with an in-memory revocation store, on the current terms. */
+  static PortalLogin login(
+      KeyRing ring, InMemoryUserDirectory users, InstantSource clock, SecureRandom random) {
+    return PortalLogin.builder()
+        .keyRing(ring)
+        .users(users)
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(random)
+        .termsVersion(TERMS)
         .build();
   }
 

@@ -8,7 +8,6 @@ import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.LoginSession;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLoginCheck;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.Session;
 import dev.portcullis.session.SessionConfig;
@@ -79,14 +78,7 @@ public class CheckPathBenchmark {
         random,
         clock,
         SessionListener.noop());
-    PortalLogin login = PortalLogin.builder()
-        .keyRing(ring)
-        .users(users)
-        .revocations(RevocationStore.inMemory(clock))
-        .clock(clock)
-        .random(random)
-        .termsVersion(TERMS)
-        .build();
+    PortalLogin login = BenchmarkUser.login(ring, users, clock, random);
     check = SessionLoginCheck.create(sessions, login);
     this.sessions = sessions;
     tickets = TicketVerifier.create(ring, LoginCookies.DEFAULT_AUTH_COOKIE, clock, random);

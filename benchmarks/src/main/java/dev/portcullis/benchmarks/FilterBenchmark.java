@@ -7,7 +7,6 @@ import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.PortalLogin;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
@@ -410,14 +409,7 @@ public class FilterBenchmark {
           random,
           clock,
           new SessionAudit(audit));
-      PortalLogin login = PortalLogin.builder()
-          .keyRing(ring)
-          .users(users)
-          .revocations(RevocationStore.inMemory(clock))
-          .clock(clock)
-          .random(random)
-          .termsVersion(TERMS)
-          .build();
+      PortalLogin login = BenchmarkUser.login(ring, users, clock, random);
       filter = PortcullisFilter.builder()
           .transport(TransportConfig.defaults())
           .sessions(sessions)
