@@ -5,6 +5,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.SecretAccess;
 import dev.portcullis.revocation.StoreUnavailableException;
+import dev.portcullis.transport.IpAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -12,14 +13,15 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The login limit (ASVS 2.2.1): at most 100 password checks per account and 1,000 per client address in any hour
- * by default, whatever their outcome, and a budget of its own for each address the account's owner has logged in
+ * The login limit (ASVS 2.2.1): at most 100 password checks per account and 1,000 per client address (an IPv6
+ * address counted by its /64, like the known addresses below) in any hour by default, whatever their outcome, and a budget of its own for each address the account's owner has logged in
  * from.
  *
  * <p><b>Policy.</b>
@@ -136,8 +138,9 @@ public final class LoginThrottle {
    * @param clientAddress the client's address after trusted proxies, or null when there is none
    * @return an admitted attempt, or a refused one ({@link Attempt#refusal()}) that holds no slot
    */
-  Attempt reserve(String username, String clientAddress) {
+  Attempt reserve(String username, String rawClientAddress) {
     String account = username == null ? "" : username.toLowerCase(Locale.ROOT);
+    String clientAddress = clientOf(rawClientAddress);
     long id = random.nextLong();
     String knownKey = clientAddress == null || knownAddressFor.isZero()
         ? null
@@ -176,6 +179,26 @@ public final class LoginThrottle {
   }
 
   /** HMAC-SHA256 of the purpose and the length-prefixed values, so that no two inputs give the same message. */
+  /**
+   * The client an address stands for, as budgets and known addresses count it: an IPv4 address alone, an IPv6 address
+   * by its /64 (one subscriber's usual allocation, inside which a client may take a new address for every attempt),
+   * other text as given; null for none.
+   */
+  static String clientOf(String clientAddress) {
+    if (clientAddress == null) {
+      return null;
+    }
+    IpAddress address = IpAddress.parse(clientAddress).orElse(null);
+    if (address == null) {
+      return clientAddress;
+    }
+    if (address.isIpv4()) {
+      return address.toString();
+    }
+    byte[] b = address.bytes();
+    return HexFormat.of().formatHex(b, 0, 8) + "/64";
+  }
+
   private String hash(String purpose, String first, String second) {
     Mac mac;
     try {

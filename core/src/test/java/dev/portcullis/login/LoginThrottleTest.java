@@ -199,6 +199,53 @@ class LoginThrottleTest {
     assertThat(attempt(up, "alice", "a", NEW_PLACE)).isEqualTo(LoginResult.Reason.THROTTLED);
   }
 
+  /**
+   * A client that holds an IPv6 /64 (one subscriber's usual allocation) can send each attempt from a new address in
+   * it: the address budget counts the /64, so the spray across accounts still stops at the limit.
+   */
+  @Test
+  void ipv6AttemptsFromOneSlash64_shareOneAddressBudget() {
+    LoginService s = service(throttle().maxFailuresPerAddress(3).maxFailuresPerAccount(100));
+    String[] users = {"alice", "bob", "alice"};
+    for (int i = 0; i < 3; i++) {
+      assertThat(attempt(s, users[i], "x", "2001:db8:1:2::" + Integer.toHexString(i + 1)))
+          .isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);
+    }
+    assertThat(attempt(s, "bob", "x", "2001:db8:1:2:ffff:1:2:3"))
+        .as("another address in the same /64")
+        .isEqualTo(LoginResult.Reason.THROTTLED);
+    assertThat(attempt(s, "bob", "x", "2001:DB8:1:2:0:0:0:9"))
+        .as("the same /64 written another way")
+        .isEqualTo(LoginResult.Reason.THROTTLED);
+    assertThat(attempt(s, "bob", "x", "2001:db8:1:3::1"))
+        .as("the next /64 is another client")
+        .isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);
+  }
+
+  @Test
+  void theOwnersKnownAddress_isHerSlash64_soANewPrivacyAddressStaysKnown() {
+    LoginService s = service(throttle().maxFailuresPerAccount(2));
+    assertThat(attempt(s, "alice", "a", "2001:db8:aa:1::10")).isNull();
+    for (int i = 0; i < 3; i++) {
+      attempt(s, "alice", "x", ATTACKER);
+    }
+    assertThat(attempt(s, "alice", "a", "2001:db8:aa:1:8d2e:11ff:fe00:7"))
+        .as("a new temporary address in her /64 is still her known place")
+        .isNull();
+  }
+
+  @Test
+  void clientOf_groupsIpv6By64_andKeepsIpv4AndOtherText() {
+    assertThat(LoginThrottle.clientOf("2001:db8:1:2::1"))
+        .isEqualTo(LoginThrottle.clientOf("2001:0DB8:0001:0002:ffff::"))
+        .isNotEqualTo(LoginThrottle.clientOf("2001:db8:1:3::1"));
+    assertThat(LoginThrottle.clientOf("198.51.100.20")).isEqualTo("198.51.100.20");
+    assertThat(LoginThrottle.clientOf("198.51.100.20"))
+        .isNotEqualTo(LoginThrottle.clientOf("198.51.100.21"));
+    assertThat(LoginThrottle.clientOf("unknown")).isEqualTo("unknown");
+    assertThat(LoginThrottle.clientOf(null)).isNull();
+  }
+
   @Test
   void anAddressOverItsLimit_givesBackTheAccountSlotItTook() {
     LoginService s = service(throttle().maxFailuresPerAddress(1).maxFailuresPerAccount(2));
