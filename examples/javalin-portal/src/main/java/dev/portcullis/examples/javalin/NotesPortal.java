@@ -81,6 +81,9 @@ public final class NotesPortal {
     ctx.html("<h1>Log in</h1>" + error + "<form method=\"post\" action=\"/login\">"
         + "<input name=\"username\" autocomplete=\"username\">"
         + "<input name=\"password\" type=\"password\" autocomplete=\"current-password\">"
+        // Logging in accepts the current terms of use; a user who has not yet must tick it.
+        + "<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\">"
+        + " I accept the terms of use</label>"
         + hiddenToken(ctx) + "<button>Log in</button></form>");
   }
 

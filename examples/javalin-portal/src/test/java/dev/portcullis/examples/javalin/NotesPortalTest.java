@@ -12,6 +12,7 @@ import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -19,6 +20,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +45,12 @@ class NotesPortalTest {
             .build())
         .users(new InMemoryUserDirectory(PasswordHasher.forTests())
             .add("editor", "pw-e".toCharArray(), NotesPortal.user("u-e", "Edith <E>", "EDITOR"))
-            .add("reader", "pw-r".toCharArray(), NotesPortal.user("u-r", "Reggie", "READER")))
+            .add("reader", "pw-r".toCharArray(), NotesPortal.user("u-r", "Reggie", "READER"))
+            .add(
+                "newcomer",
+                "pw-n".toCharArray(),
+                new PortalUser(
+                    "u-n", "Nia", "nia@notes.example", Set.of("READER"), "demo", true, "")))
         .termsVersion(NotesPortal.TERMS)
         .random(random)
         .transport(TransportConfig.builder().developmentMode(true).build())
@@ -86,6 +93,34 @@ class NotesPortalTest {
     portcullis.audit().flush(Duration.ofSeconds(10));
     sink.assertOnce(AuditEventType.LOGOUT);
     sink.assertOnce(AuditEventType.CSRF_FAIL);
+  }
+
+  /** A user who has not accepted the current terms logs in by ticking the login form's box, and not without it. */
+  @Test
+  void aUserWhoHasNotAcceptedTheTerms_logsInByAcceptingThemOnTheLoginForm() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    HttpResponse<String> page = browser.get("/login");
+    assertThat(page.body()).contains("name=\"acceptTerms\" value=\"yes\"");
+
+    HttpResponse<String> unticked = browser.post(
+        "/login", Map.of("username", "newcomer", "password", "pw-n", "_csrf", token(page)));
+    assertThat(unticked.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).contains("error=1"));
+
+    page = browser.get("/login");
+    HttpResponse<String> ticked = browser.post(
+        "/login",
+        Map.of(
+            "username",
+            "newcomer",
+            "password",
+            "pw-n",
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            token(page)));
+    assertThat(ticked.headers().firstValue("Location")).hasValue("/");
+    assertThat(browser.get("/").body()).contains("Hello Nia");
   }
 
   private TestBrowser logIn(String user, String password) throws IOException, InterruptedException {
