@@ -1,6 +1,8 @@
 package dev.portcullis.internal;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 
 /**
@@ -11,9 +13,21 @@ import java.time.InstantSource;
  * <p>Unsupported outside Portcullis: this package is internal.
  */
 public final class Tickers {
+  /** The longest expiry given to Caffeine: beyond it the nanoseconds would soon overflow a {@code long}. */
+  private static final Duration LONGEST = Duration.ofDays(3650);
+
   private Tickers() {}
 
   public static Ticker of(InstantSource clock) {
     return () -> clock.millis() * 1_000_000L;
+  }
+
+  /**
+   * Nanoseconds from now on {@code clock} until {@code deadline}, for a Caffeine {@code Expiry}: 0 when it has passed,
+   * and at most ten years.
+   */
+  public static long nanosUntil(InstantSource clock, Instant deadline) {
+    Duration d = Duration.between(clock.instant(), deadline);
+    return d.isNegative() ? 0 : d.compareTo(LONGEST) > 0 ? LONGEST.toNanos() : d.toNanos();
   }
 }

@@ -21,8 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The login limit (ASVS 2.2.1): at most 100 password checks per account and 1,000 per client address (an IPv6
- * address counted by its /64, like the known addresses below) in any hour by default, whatever their outcome, and a budget of its own for each address the account's owner has logged in
- * from.
+ * address counted by its /64, like the known addresses below) in any hour by default, whatever their outcome, and a
+ * budget of its own for each address the account's owner has logged in from.
  *
  * <p><b>Policy.</b>
  * <ul>
@@ -135,7 +135,8 @@ public final class LoginThrottle {
    * log in (or when the check could not be made), {@link Attempt#succeeded()} for a login.
    *
    * @param username as typed; budgets ignore letter case
-   * @param clientAddress the client's address after trusted proxies, or null when there is none
+   * @param rawClientAddress the client's address after trusted proxies, or null when there is none; counted as
+   *     {@link #clientOf} reads it
    * @return an admitted attempt, or a refused one ({@link Attempt#refusal()}) that holds no slot
    */
   Attempt reserve(String username, String rawClientAddress) {
@@ -178,11 +179,9 @@ public final class LoginThrottle {
     }
   }
 
-  /** HMAC-SHA256 of the purpose and the length-prefixed values, so that no two inputs give the same message. */
   /**
    * The client an address stands for, as budgets and known addresses count it: an IPv4 address alone, an IPv6 address
-   * by its /64 (one subscriber's usual allocation, inside which a client may take a new address for every attempt),
-   * other text as given; null for none.
+   * by its /64 ({@link IpAddress#clientPrefix}), other text as given; null for none.
    */
   static String clientOf(String clientAddress) {
     if (clientAddress == null) {
@@ -192,13 +191,12 @@ public final class LoginThrottle {
     if (address == null) {
       return clientAddress;
     }
-    if (address.isIpv4()) {
-      return address.toString();
-    }
-    byte[] b = address.bytes();
-    return HexFormat.of().formatHex(b, 0, 8) + "/64";
+    return address.isIpv4()
+        ? address.toString()
+        : HexFormat.of().formatHex(address.clientPrefix()) + "/64";
   }
 
+  /** HMAC-SHA256 of the purpose and the length-prefixed values, so that no two inputs give the same message. */
   private String hash(String purpose, String first, String second) {
     Mac mac;
     try {

@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.portcullis.internal.Tickers;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -15,7 +14,6 @@ import java.util.Objects;
  * size it above the number of revocations expected within one ticket lifetime.
  */
 final class CaffeineRevocationStore implements RevocationStore {
-  private static final Duration LONGEST = Duration.ofDays(3650);
 
   private record Entry(Instant value, Instant keepUntil) {}
 
@@ -28,12 +26,12 @@ final class CaffeineRevocationStore implements RevocationStore {
     Expiry<String, Entry> untilKeep = new Expiry<>() {
       @Override
       public long expireAfterCreate(String key, Entry e, long currentTime) {
-        return nanosUntil(e.keepUntil());
+        return Tickers.nanosUntil(clock, e.keepUntil());
       }
 
       @Override
       public long expireAfterUpdate(String key, Entry e, long currentTime, long currentDuration) {
-        return nanosUntil(e.keepUntil());
+        return Tickers.nanosUntil(clock, e.keepUntil());
       }
 
       @Override
@@ -51,11 +49,6 @@ final class CaffeineRevocationStore implements RevocationStore {
         .expireAfter(untilKeep)
         .maximumSize(maximumSize)
         .build();
-  }
-
-  private long nanosUntil(Instant t) {
-    Duration d = Duration.between(clock.instant(), t);
-    return d.isNegative() ? 0 : d.compareTo(LONGEST) > 0 ? LONGEST.toNanos() : d.toNanos();
   }
 
   @Override

@@ -6,7 +6,6 @@ import dev.portcullis.internal.Tickers;
 import dev.portcullis.transport.IpAddress;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -50,7 +49,6 @@ final class AnonymousSessionLimit {
     if (address == null) {
       return UNKNOWN;
     }
-    byte[] b = address.bytes();
-    return ByteBuffer.wrap(address.isIpv4() ? b : Arrays.copyOf(b, 8));
+    return ByteBuffer.wrap(address.clientPrefix());
   }
 }

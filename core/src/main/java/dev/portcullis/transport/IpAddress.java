@@ -104,6 +104,15 @@ public final class IpAddress {
     return bytes.length == 4;
   }
 
+  /**
+   * The part of the address that stands for one client, as per-client limits count it: all 4 bytes of an IPv4
+   * address, the first 8 (the /64, one subscriber's usual allocation) of an IPv6 one, inside which a client can take a
+   * new address at will. A copy.
+   */
+  public byte[] clientPrefix() {
+    return Arrays.copyOf(bytes, bytes.length == 4 ? 4 : 8);
+  }
+
   /** Whether this is a loopback address: 127.0.0.0/8 or {@code ::1}. */
   public boolean isLoopback() {
     if (bytes.length == 4) {

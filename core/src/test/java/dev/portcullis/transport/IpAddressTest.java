@@ -84,6 +84,17 @@ class IpAddressTest {
   }
 
   @Example
+  void clientPrefix_isAllOfAnIpv4Address_andTheSlash64OfAnIpv6One() {
+    assertThat(IpAddress.parse("198.51.100.20").orElseThrow().clientPrefix())
+        .containsExactly(198, 51, 100, 20);
+    assertThat(IpAddress.parse("2001:db8:1:2:ffff::9").orElseThrow().clientPrefix())
+        .containsExactly(0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2);
+    assertThat(IpAddress.parse("::ffff:192.0.2.1").orElseThrow().clientPrefix())
+        .as("an IPv4-mapped address is its IPv4 address")
+        .containsExactly(192, 0, 2, 1);
+  }
+
+  @Example
   void leadingZeros_areRefusedInIpv4_andInAnIpv4TailOfIpv6_butNotInHexGroups() {
     for (String s : new String[] {
       "010.0.0.1", "10.0.0.01", "00.0.0.0", "01.02.03.004", "::ffff:010.0.0.1", "1.2.3.00"

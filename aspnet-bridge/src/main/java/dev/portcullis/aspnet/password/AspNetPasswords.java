@@ -40,8 +40,9 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link Builder#dummyLike}, the derivation of a typical legacy hash, so that unknown usernames cost what a legacy
  * account costs. Iteration counts above {@link #MAX_ITERATIONS} are refused, and so is a V3 row whose iteration count
  * times the PBKDF2 blocks of its subkey is above twice that (a 32-byte HMAC-SHA1 subkey at the cap), so a tampered row
- * cannot make one login run for minutes. Passwords are never logged, and results print no hashes. Identity V2, low iteration counts and the
- * membership digests are weak: replace them at the first login, as above, and reset the accounts that never log in.
+ * cannot make one login run for minutes. Passwords are never logged, and results print no hashes. Identity V2, low
+ * iteration counts and the membership digests are weak: replace them at the first login, as above, and reset the
+ * accounts that never log in.
  */
 public final class AspNetPasswords {
   /** The highest PBKDF2 iteration count an ASP.NET Identity V3 hash may name (ten million). */
@@ -165,7 +166,8 @@ public final class AspNetPasswords {
     int saltEnd = V3_HEADER + (int) saltLength;
     // PBKDF2 runs the iterations once per block of PRF output in the subkey: a long subkey would
     // multiply the capped count. ASP.NET Identity writes 32 bytes: two blocks of HMAC-SHA1.
-    long blocks = (stored.length - saltEnd + V3_PRF_BYTES[(int) prf] - 1) / V3_PRF_BYTES[(int) prf];
+    int block = V3_PRF_BYTES[(int) prf];
+    long blocks = (stored.length - saltEnd + block - 1) / block;
     if (iterations * blocks > 2L * MAX_ITERATIONS) {
       return new PasswordCheck.Refused(Reason.UNSUPPORTED_PARAMETERS);
     }
