@@ -50,7 +50,7 @@ class KeyedMacTest {
     KeyedMac mac = KeyedMac.create(TestKeys.single(1, 7), Purpose.LOGIN_FORM);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (int i = 0; i < 16; i++) {
-      byte[] data = ("form-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] data = ("form-" + i).getBytes(StandardCharsets.UTF_8);
       String tag = mac.tag(data);
       assertThat(mac.verify(data, tag)).isTrue();
       int last = alphabet.indexOf(tag.charAt(tag.length() - 1));

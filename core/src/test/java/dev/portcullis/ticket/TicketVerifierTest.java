@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class TicketVerifierTest {
@@ -51,9 +53,8 @@ class TicketVerifierTest {
   @Test
   void newTicket_readsTheClockOnce_soAClockSteppingBackStillIssues() {
     Instant start = clock.instant();
-    java.util.concurrent.atomic.AtomicInteger reads =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.time.InstantSource steppingBack = () -> start.minusMillis(reads.getAndIncrement());
+    AtomicInteger reads = new AtomicInteger();
+    InstantSource steppingBack = () -> start.minusMillis(reads.getAndIncrement());
     TicketVerifier v = TicketVerifier.create(ring, COOKIE, steppingBack, RANDOM);
 
     AuthTicket t = v.newTicket("u-1", "org-1", "session-id-1", Duration.ofHours(8));

@@ -12,7 +12,9 @@ import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.ticket.AuthTicket;
+import dev.portcullis.ticket.TicketCheck;
 import dev.portcullis.ticket.TicketEncoding;
+import dev.portcullis.ticket.TicketVerifier;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -513,9 +515,8 @@ class LoginFlowTest {
         .filteredOn(c -> c.startsWith(authName + "="))
         .isNotEmpty()
         .allSatisfy(c -> assertThat(c).startsWith(authName + "=;").contains("Max-Age=0"));
-    AuthTicket ticket = ((dev.portcullis.ticket.TicketCheck.Valid)
-            dev.portcullis.ticket.TicketVerifier.create(
-                    portal.ring, authName, portal.clock, new SecureRandom())
+    AuthTicket ticket = ((TicketCheck.Valid)
+            TicketVerifier.create(portal.ring, authName, portal.clock, new SecureRandom())
                 .verify(presented))
         .ticket();
     assertThat(portal.revocations.isRevoked(
