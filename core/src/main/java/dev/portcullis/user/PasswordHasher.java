@@ -12,6 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Argon2id password hashes (Bouncy Castle) in the PHC string format:
@@ -20,10 +22,23 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * <p><b>Security.</b> Salted, memory-hard, compared in constant time. {@link #verifyDummy} spends the same work as a
  * real check, so an unknown username costs what a wrong password costs. The default cost is OWASP's minimum for
  * Argon2id (19 MiB, 2 passes, 1 lane); {@link #forTests()} is cheap and must never reach production.
+ *
+ * <p>The cost of a stored hash is read from the hash itself, so {@link #verify} bounds it: at most {@value
+ * #MAX_MEMORY_KIB} KiB (256 MiB) of memory and {@value #MAX_WORK_KIB} KiB of memory passes (memory times passes;
+ * RFC 9106's 64 MiB with 3 passes is 192 MiB of passes). A hash asking for more never matches, costs a dummy check and
+ * is logged with its cost: otherwise one row changed in the user table (or a hash imported from elsewhere) would make
+ * every login attempt for that name allocate up to 4 GiB and run for minutes.
  */
 public final class PasswordHasher {
   private static final Pattern PHC = Pattern.compile(
       "\\$argon2id\\$v=19\\$m=(\\d{1,7}),t=(\\d{1,2}),p=(\\d{1,2})\\$([A-Za-z0-9+/]{11,86})\\$([A-Za-z0-9+/]{22,86})");
+  /** The most memory, in KiB, a stored hash may ask for: 256 MiB. */
+  public static final int MAX_MEMORY_KIB = 256 * 1024;
+
+  /** The most memory passes, in KiB (memory in KiB times passes), a stored hash may ask for: 256 MiB twice. */
+  public static final long MAX_WORK_KIB = 2L * MAX_MEMORY_KIB;
+
+  private static final Logger LOG = LoggerFactory.getLogger(PasswordHasher.class);
   private static final int SALT = 16;
   private static final int HASH = 32;
 
@@ -70,7 +85,18 @@ public final class PasswordHasher {
     int mem = Integer.parseInt(m.group(1));
     int t = Integer.parseInt(m.group(2));
     int p = Integer.parseInt(m.group(3));
-    if (mem < 8 * p || mem > 4 * 1024 * 1024 || t < 1 || p < 1) {
+    if (mem < 8 * p || t < 1 || p < 1) {
+      verifyDummy(password);
+      return false;
+    }
+    if (mem > MAX_MEMORY_KIB || (long) mem * t > MAX_WORK_KIB) {
+      LOG.warn(
+          "a stored password hash asks for m={} KiB and t={} passes, more than the {} KiB and {} KiB"
+              + " of passes allowed; it never matches",
+          mem,
+          t,
+          MAX_MEMORY_KIB,
+          MAX_WORK_KIB);
       verifyDummy(password);
       return false;
     }

@@ -2,7 +2,13 @@ package dev.portcullis.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Set;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.junit.jupiter.api.Test;
 
 class PasswordHasherTest {
@@ -34,9 +40,58 @@ class PasswordHasherTest {
     }
   }
 
+  /**
+   * A stored hash carries its own cost. One changed in the user table must not make a login attempt allocate
+   * gigabytes: it never matches, and checking it costs no more than a dummy check.
+   */
+  @Test
+  void storedHashAskingForMoreThanTheBound_neverMatches_andIsNotComputed() {
+    String real = hasher.hash("pw".toCharArray());
+    String rest = real.substring(real.indexOf("$", "$argon2id$v=19$".length()));
+    for (String cost : new String[] {
+      "m=" + (PasswordHasher.MAX_MEMORY_KIB + 1) + ",t=1,p=1",
+      "m=" + PasswordHasher.MAX_MEMORY_KIB + ",t=3,p=1",
+      "m=4194304,t=99,p=1"
+    }) {
+      String tampered = "$argon2id$v=19$" + cost + rest;
+      long before = allocatedBytes();
+      boolean matched = hasher.verify("pw".toCharArray(), tampered);
+      long allocated = allocatedBytes() - before;
+      assertThat(matched).as(cost).isFalse();
+      assertThat(allocated).as(cost + ": bytes allocated").isLessThan(16L << 20);
+    }
+  }
+
+  @Test
+  void storedHashWithinTheBound_stillMatches() {
+    // 64 KiB with 99 passes: the most passes the format allows, at a cost well inside the bound.
+    byte[] salt = new byte[16];
+    new SecureRandom().nextBytes(salt);
+    Argon2BytesGenerator gen = new Argon2BytesGenerator();
+    gen.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+        .withMemoryAsKB(64)
+        .withIterations(99)
+        .withParallelism(1)
+        .withSalt(salt)
+        .build());
+    byte[] out = new byte[32];
+    gen.generateBytes("pw".getBytes(StandardCharsets.UTF_8), out);
+    Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+    String phc =
+        "$argon2id$v=19$m=64,t=99,p=1$" + b64.encodeToString(salt) + "$" + b64.encodeToString(out);
+    assertThat(hasher.verify("pw".toCharArray(), phc)).isTrue();
+    assertThat(hasher.verify("pW".toCharArray(), phc)).isFalse();
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
   @Test
   void standardCost_isOwaspMinimum() {
-    String h = PasswordHasher.standard(new java.security.SecureRandom()).hash("pw".toCharArray());
+    String h = PasswordHasher.standard(new SecureRandom()).hash("pw".toCharArray());
     assertThat(h).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
   }
 
