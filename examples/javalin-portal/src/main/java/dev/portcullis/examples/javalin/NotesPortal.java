@@ -15,13 +15,16 @@ import io.javalin.security.RouteRole;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Shared notes on Javalin behind Portcullis: everyone who logs in reads the notes, editors add them. The login page,
  * the notes form and the logout button carry the request's CSRF token; adding a note is a route for the
- * {@link Role#EDITOR} role.
+ * {@link Role#EDITOR} role. The terms of use are at {@code /terms}, Portcullis' default terms path: open to everyone,
+ * and with the form that accepts them for a logged-in user who has not accepted the current version, whom Portcullis
+ * holds there until they do.
  *
  * <p>Run on a developer's machine, plain HTTP on loopback, with the key ring in {@code PORTCULLIS_KEY_RING}
  * ({@code KeyTool env FILE} prints it) and the two demo accounts' password in {@code NOTES_PASSWORD}:
@@ -48,6 +51,8 @@ public final class NotesPortal {
       config.startup.showJavalinBanner = false;
       config.registerPlugin(new PortcullisPlugin(portcullis));
       config.routes.get("/login", portal::login);
+      config.routes.get("/terms", portal::terms);
+      config.routes.post("/terms", portal::termsWithNothingToAccept);
       config.routes.get("/", portal::home);
       config.routes.post("/notes", portal::addNote, Role.EDITOR);
     });
@@ -83,8 +88,31 @@ public final class NotesPortal {
         + "<input name=\"password\" type=\"password\" autocomplete=\"current-password\">"
         // Logging in accepts the current terms of use; a user who has not yet must tick it.
         + "<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\">"
-        + " I accept the terms of use</label>"
+        + " I accept the <a href=\"/terms\">terms of use</a></label>"
         + hiddenToken(ctx) + "<button>Log in</button></form>");
+  }
+
+  private void terms(Context ctx) {
+    StringBuilder page = new StringBuilder("<h1>Terms of use</h1><p>Version ")
+        .append(escape(TERMS))
+        .append(".</p><ol><li>Write only notes that everyone with an account may read.</li>")
+        .append("<li>Keep your password to yourself and log out on shared computers.</li></ol>");
+    Optional<PortalPrincipal> me = PortcullisPlugin.principal(ctx);
+    if (me.isPresent() && !TERMS.equals(me.get().user().acceptedTermsVersion())) {
+      // Portcullis holds this user here, and records the acceptance this form posts.
+      page.append("<form method=\"post\" action=\"/terms\">")
+          .append("<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\" required>")
+          .append(" I accept these terms</label>")
+          .append(hiddenToken(ctx))
+          .append("<button>Continue</button></form>");
+    }
+    ctx.html(page.toString());
+  }
+
+  /** Reached only when there is nothing to accept (again): Portcullis answers a needed acceptance itself. */
+  private void termsWithNothingToAccept(Context ctx) {
+    ctx.redirect(
+        PortcullisPlugin.principal(ctx).isPresent() ? "/" : "/login", HttpStatus.SEE_OTHER);
   }
 
   private void home(Context ctx) {

@@ -6,17 +6,23 @@ import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
+import dev.portcullis.user.UserDirectory;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -26,7 +32,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The notes portal over HTTP on loopback: an editor adds a note, a reader sees it but may not add one. */
+/**
+ * The notes portal over HTTP on loopback: an editor adds a note, a reader sees it but may not add one; the terms of use
+ * are open to everyone, and a user who accepted older ones accepts the current ones there.
+ */
 class NotesPortalTest {
   private static final Pattern TOKEN =
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
@@ -38,22 +47,17 @@ class NotesPortalTest {
 
   @BeforeEach
   void start() {
-    SecureRandom random = new SecureRandom();
-    portcullis = Portcullis.builder()
-        .keyRing(KeyRing.builder()
-            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
-            .build())
-        .users(new InMemoryUserDirectory(PasswordHasher.forTests())
-            .add("editor", "pw-e".toCharArray(), NotesPortal.user("u-e", "Edith <E>", "EDITOR"))
-            .add("reader", "pw-r".toCharArray(), NotesPortal.user("u-r", "Reggie", "READER"))
-            .add(
-                "newcomer",
-                "pw-n".toCharArray(),
-                new PortalUser(
-                    "u-n", "Nia", "nia@notes.example", Set.of("READER"), "demo", true, "")))
-        .termsVersion(NotesPortal.TERMS)
-        .random(random)
-        .transport(TransportConfig.builder().developmentMode(true).build())
+    portcullis = builder(
+            keys(),
+            new InMemoryUserDirectory(PasswordHasher.forTests())
+                .add("editor", "pw-e".toCharArray(), NotesPortal.user("u-e", "Edith <E>", "EDITOR"))
+                .add("reader", "pw-r".toCharArray(), NotesPortal.user("u-r", "Reggie", "READER"))
+                .add(
+                    "newcomer",
+                    "pw-n".toCharArray(),
+                    new PortalUser(
+                        "u-n", "Nia", "nia@notes.example", Set.of("READER"), "demo", true, "")),
+            NotesPortal.TERMS)
         .auditSink(sink)
         .build();
     app = NotesPortal.create(portcullis).start("127.0.0.1", 0);
@@ -121,6 +125,108 @@ class NotesPortalTest {
             token(page)));
     assertThat(ticked.headers().firstValue("Location")).hasValue("/");
     assertThat(browser.get("/").body()).contains("Hello Nia");
+  }
+
+  @Test
+  void anAnonymousVisitorReadsTheTermsOfUse_linkedFromTheLoginForm() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    HttpResponse<String> terms = browser.get("/terms");
+    assertThat(terms.statusCode()).isEqualTo(200);
+    assertThat(terms.body())
+        .contains(
+            "<h1>Terms of use</h1>", "Version " + NotesPortal.TERMS + ".", "<li>Keep your password")
+        .doesNotContain("acceptTerms");
+
+    assertThat(browser.get("/login").body()).contains("<a href=\"/terms\">terms of use</a>");
+  }
+
+  /**
+   * The terms change while a user is logged in: the portal is deployed again with the current version, sharing the
+   * key ring and the session and revocation stores with the one before, and the user who accepted the older terms is
+   * held at the terms page until accepting the current ones there.
+   */
+  @Test
+  void aUserWhoAcceptedOlderTerms_isHeldAtTheTermsPage_untilAcceptingTheCurrentOnesThere()
+      throws Exception {
+    String olderTerms = "2025-06";
+    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
+        .add(
+            "olu",
+            "pw-o".toCharArray(),
+            new PortalUser(
+                "u-o", "Olu", "olu@notes.example", Set.of("READER"), "demo", true, olderTerms));
+    KeyRing keys = keys();
+    SessionStore sessions = CaffeineSessionStore.builder(
+            SessionConfig.defaults(), Clock.systemUTC())
+        .build();
+    RevocationStore revocations = RevocationStore.inMemory(Clock.systemUTC());
+
+    Javalin before = NotesPortal.create(builder(keys, users, olderTerms)
+            .sessionStore(sessions)
+            .revocations(revocations)
+            .build())
+        .start("127.0.0.1", 0);
+    TestBrowser browser = new TestBrowser("http://127.0.0.1:" + before.port());
+    try {
+      HttpResponse<String> page = browser.get("/login");
+      HttpResponse<String> login = browser.post(
+          "/login", Map.of("username", "olu", "password", "pw-o", "_csrf", token(page)));
+      assertThat(login.headers().firstValue("Location")).hasValue("/");
+    } finally {
+      before.stop();
+    }
+
+    Javalin after = NotesPortal.create(builder(keys, users, NotesPortal.TERMS)
+            .sessionStore(sessions)
+            .revocations(revocations)
+            .build())
+        .start("127.0.0.1", 0);
+    try {
+      browser = browser.on("http://127.0.0.1:" + after.port());
+      HttpResponse<String> home = browser.get("/");
+      assertThat(home.statusCode()).isEqualTo(303);
+      assertThat(home.headers().firstValue("Location")).hasValue("/terms");
+
+      HttpResponse<String> terms = browser.get("/terms");
+      assertThat(terms.statusCode()).isEqualTo(200);
+      assertThat(terms.body())
+          .contains(
+              "Version " + NotesPortal.TERMS + ".",
+              "<form method=\"post\" action=\"/terms\">",
+              "name=\"acceptTerms\" value=\"yes\"");
+      HttpResponse<String> accepted =
+          browser.post("/terms", Map.of("acceptTerms", "yes", "_csrf", token(terms)));
+      assertThat(accepted.statusCode()).isEqualTo(303);
+      assertThat(accepted.headers().firstValue("Location")).hasValue("/");
+
+      assertThat(browser.get("/").body()).contains("Hello Olu");
+      assertThat(users.findByHandle("u-o").orElseThrow().acceptedTermsVersion())
+          .isEqualTo(NotesPortal.TERMS);
+      assertThat(browser.get("/terms").body()).doesNotContain("acceptTerms");
+      HttpResponse<String> again =
+          browser.post("/terms", Map.of("acceptTerms", "yes", "_csrf", token(terms)));
+      assertThat(again.headers().firstValue("Location"))
+          .as("a second acceptance has nothing left to accept")
+          .hasValue("/");
+    } finally {
+      after.stop();
+    }
+  }
+
+  private static KeyRing keys() {
+    return KeyRing.builder()
+        .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(new SecureRandom()))
+        .build();
+  }
+
+  /** The portal's Portcullis on loopback over plain HTTP, as {@link NotesPortal#main} builds it. */
+  private static Portcullis.Builder builder(KeyRing keys, UserDirectory users, String terms) {
+    return Portcullis.builder()
+        .keyRing(keys)
+        .users(users)
+        .termsVersion(terms)
+        .random(new SecureRandom())
+        .transport(TransportConfig.builder().developmentMode(true).build());
   }
 
   private TestBrowser logIn(String user, String password) throws IOException, InterruptedException {
