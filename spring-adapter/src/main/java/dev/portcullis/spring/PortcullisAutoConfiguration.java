@@ -136,8 +136,8 @@ public final class PortcullisAutoConfiguration {
       "Fix portcullis.sso.*: issuer, client-id, client-secret and redirect-uri"
           + " are required when enabled; issuer and redirect-uri are https URLs (http only on loopback) without query or"
           + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
-          + " token-lifetime is above zero and at most 10 minutes; the upgrade, callback and login paths are distinct"
-          + " lower-case paths. Or set portcullis.sso.enabled=false.";
+          + " token-lifetime is above zero and at most 10 minutes; link-reauthentication is 1 minute to 1 hour; the"
+          + " upgrade, callback and login paths are distinct lower-case paths. Or set portcullis.sso.enabled=false.";
 
   private static final String NO_ACCESS_ACTION =
       "Say who may see what: either set portcullis.access.public-paths"
@@ -519,6 +519,9 @@ public final class PortcullisAutoConfiguration {
     map.from(sso::getUnlinkPath).to(builder::unlinkPath);
     map.from(sso::getPendingLinkLifetime).to(builder::pendingLinkLifetime);
     map.from(sso::getKeepLinksOnLogoutEverywhere).to(builder::keepLinksOnLogoutEverywhere);
+    map.from(sso::getTrustedAudiences)
+        .to(audiences -> builder.trustedAudiences(audiences.toArray(String[]::new)));
+    map.from(sso::getLinkReauthentication).to(builder::linkReauthentication);
     if (sso.getCookieName() != null) {
       // The core's own cookie declaration (with its cookie-notice text), renamed.
       builder.cookie(building(

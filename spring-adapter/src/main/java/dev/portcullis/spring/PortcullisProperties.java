@@ -1072,6 +1072,18 @@ public class PortcullisProperties {
     /** Keep the user's linked identities through "log out everywhere". Core default: false (they are removed). */
     private Boolean keepLinksOnLogoutEverywhere;
 
+    /**
+     * Audiences besides the client id that an ID token may also name (OpenID Connect Core 3.1.3.7). Core default: none,
+     * so a token issued to this client together with any other party is refused.
+     */
+    private List<String> trustedAudiences;
+
+    /**
+     * How recently the user must have signed in at the provider to link an account (sent as max_age with
+     * prompt=login); 1 minute to 1 hour. Core default: 5 minutes.
+     */
+    private Duration linkReauthentication;
+
     public boolean isEnabled() {
       return enabled;
     }
@@ -1192,6 +1204,22 @@ public class PortcullisProperties {
 
     public void setKeepLinksOnLogoutEverywhere(Boolean keepLinksOnLogoutEverywhere) {
       this.keepLinksOnLogoutEverywhere = keepLinksOnLogoutEverywhere;
+    }
+
+    public List<String> getTrustedAudiences() {
+      return trustedAudiences;
+    }
+
+    public void setTrustedAudiences(List<String> trustedAudiences) {
+      this.trustedAudiences = trustedAudiences;
+    }
+
+    public Duration getLinkReauthentication() {
+      return linkReauthentication;
+    }
+
+    public void setLinkReauthentication(Duration linkReauthentication) {
+      this.linkReauthentication = linkReauthentication;
     }
   }
 }

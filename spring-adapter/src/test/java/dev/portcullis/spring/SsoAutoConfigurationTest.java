@@ -96,7 +96,9 @@ class SsoAutoConfigurationTest {
             "portcullis.sso.link-path=/account/sso-link",
             "portcullis.sso.unlink-path=/account/sso-unlink",
             "portcullis.sso.pending-link-lifetime=2m",
-            "portcullis.sso.keep-links-on-logout-everywhere=true")
+            "portcullis.sso.keep-links-on-logout-everywhere=true",
+            "portcullis.sso.trusted-audiences=reports-api,case-api",
+            "portcullis.sso.link-reauthentication=2m")
         .run(context -> {
           assertThat(context).hasNotFailed();
           SsoConfig sso = context.getBean(SsoConfig.class);
@@ -114,6 +116,8 @@ class SsoAutoConfigurationTest {
           assertThat(sso.unlinkPath()).isEqualTo("/account/sso-unlink");
           assertThat(sso.pendingLinkLifetime()).isEqualTo(Duration.ofMinutes(2));
           assertThat(sso.keepLinksOnLogoutEverywhere()).isTrue();
+          assertThat(sso.trustedAudiences()).containsExactly("reports-api", "case-api");
+          assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(2));
           assertThat(sso.cookie().name()).isEqualTo("portal_sso");
           assertThat(sso.cookie().sessionScoped()).isTrue();
           assertThat(sso.cookie().purpose()).as("the core's cookie-notice text").isNotBlank();
@@ -138,6 +142,8 @@ class SsoAutoConfigurationTest {
       assertThat(sso.unlinkPath()).isEqualTo("/sso/unlink");
       assertThat(sso.pendingLinkLifetime()).isEqualTo(Duration.ofMinutes(5));
       assertThat(sso.keepLinksOnLogoutEverywhere()).isFalse();
+      assertThat(sso.trustedAudiences()).isEmpty();
+      assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(5));
     });
   }
 
@@ -180,6 +186,10 @@ class SsoAutoConfigurationTest {
     enabled()
         .withPropertyValues("portcullis.sso.token-lifetime=11m")
         .run(failsWith("at most 10 minutes", "token-lifetime"));
+    enabled()
+        .withPropertyValues("portcullis.sso.link-reauthentication=2h")
+        .run(failsWith(
+            "between 1 minute and 1 hour", "link-reauthentication is 1 minute to 1 hour"));
     enabled()
         .withPropertyValues("portcullis.sso.issuer=http://login.example")
         .run(failsWith("issuer must be an https URL", "issuer"));
