@@ -29,6 +29,8 @@ final class JdbcCalls {
   private static final long WARN_EVERY_SECONDS = 10;
   /** Longest a record is kept, whatever the caller asks; keeps the millisecond arithmetic far from overflow. */
   private static final long LONGEST_MILLIS = Duration.ofDays(3650).toMillis();
+  /** Longest network timeout a builder accepts. */
+  private static final Duration LONGEST_NETWORK_TIMEOUT = Duration.ofSeconds(60);
 
   /** One unit of work on a borrowed connection. */
   @FunctionalInterface
@@ -56,8 +58,57 @@ final class JdbcCalls {
     // JDBC counts query timeouts in whole seconds; round up so that no call is cut shorter than
     // asked.
     this.timeoutSeconds = (int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000);
-    this.networkTimeoutMillis = (int) networkTimeout.toMillis();
+    this.networkTimeoutMillis = networkTimeoutMillis(networkTimeout);
     this.skewMillis = skew.toMillis();
+  }
+
+  /**
+   * The network timeout a builder's settings give: {@code set}, checked, or when {@code null} the default, the query
+   * timeout in whole seconds plus one second. Shared by {@link JdbcStores.Builder} and {@link JdbcUserDirectory.Builder}
+   * so that both bound a call alike.
+   *
+   * @throws IllegalArgumentException when {@code set} is below the query timeout (in whole seconds, JDBC's unit: a
+   *     cancelled statement must be able to report back) or above 60 seconds
+   */
+  static Duration networkTimeout(Duration set, Duration queryTimeout) {
+    long querySeconds = (queryTimeout.toMillis() + 999) / 1000;
+    if (set == null) {
+      return Duration.ofSeconds(querySeconds + 1);
+    }
+    if (set.compareTo(Duration.ofSeconds(querySeconds)) < 0
+        || set.compareTo(LONGEST_NETWORK_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "networkTimeout must be at least the query timeout and at most 60 seconds");
+    }
+    return set;
+  }
+
+  /** {@code networkTimeout} in the milliseconds {@link Connection#setNetworkTimeout} takes, at most its largest. */
+  static int networkTimeoutMillis(Duration networkTimeout) {
+    return (int) Math.min(Integer.MAX_VALUE, networkTimeout.toMillis());
+  }
+
+  /**
+   * A connection from {@code dataSource} with the network timeout set ({@link Connection#setNetworkTimeout}). It bounds
+   * every read on the socket, so that a database that stops answering altogether (where the query timeout's cancel
+   * request gets no answer either) fails the call instead of holding the thread. A pool puts its own value back when
+   * the connection returns. The caller closes the connection; it is closed here when setting the timeout fails.
+   */
+  static Connection borrow(DataSource dataSource, int networkTimeoutMillis) throws SQLException {
+    Connection connection = dataSource.getConnection();
+    try {
+      connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+    } catch (SQLFeatureNotSupportedException unsupported) {
+      // A driver without it: its own socket timeout setting is the bound (see JdbcStores).
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return connection;
   }
 
   /** Runs {@code work} in auto-commit mode; {@code operation} names it in logs and exceptions and holds no data. */
@@ -125,17 +176,7 @@ final class JdbcCalls {
       throw new StoreUnavailableException("JDBC stores closed: " + operation, null);
     }
     T result;
-    try (Connection connection = dataSource.getConnection()) {
-      // Bounds every read on the socket, so that a database that stops answering altogether (where
-      // the query
-      // timeout's cancel request gets no answer either) fails the call instead of holding the
-      // thread. A pool puts
-      // its own value back when the connection returns.
-      try {
-        connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
-      } catch (SQLFeatureNotSupportedException unsupported) {
-        // A driver without it: its own socket timeout setting is the bound (see JdbcStores).
-      }
+    try (Connection connection = borrow(dataSource, networkTimeoutMillis)) {
       if (transaction) {
         result = inTransaction(connection, work);
       } else {

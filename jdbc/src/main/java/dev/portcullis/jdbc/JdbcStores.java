@@ -77,9 +77,8 @@ public final class JdbcStores implements AutoCloseable {
   private final int cleanUpBatchSize;
   private final ScheduledExecutorService cleaner;
 
-  private JdbcStores(Builder b) {
-    this.calls = new JdbcCalls(
-        b.dataSource, b.clock, b.queryTimeout, b.effectiveNetworkTimeout(), b.clockSkew);
+  private JdbcStores(Builder b, Duration networkTimeout) {
+    this.calls = new JdbcCalls(b.dataSource, b.clock, b.queryTimeout, networkTimeout, b.clockSkew);
     this.cleanUpBatchSize = b.cleanUpBatchSize;
     this.cleaner = b.cleanUpEvery == null
         ? null
@@ -204,7 +203,6 @@ public final class JdbcStores implements AutoCloseable {
     public static final int DEFAULT_CLEAN_UP_BATCH_SIZE = 1000;
 
     private static final Duration LONGEST_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration LONGEST_NETWORK_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LONGEST_SKEW = Duration.ofMinutes(10);
     private static final Duration SHORTEST_CLEAN_UP_PERIOD = Duration.ofSeconds(1);
 
@@ -238,16 +236,6 @@ public final class JdbcStores implements AutoCloseable {
     public Builder networkTimeout(Duration timeout) {
       this.networkTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
-    }
-
-    private Duration effectiveNetworkTimeout() {
-      return networkTimeout != null
-          ? networkTimeout
-          : Duration.ofSeconds(wholeSeconds(queryTimeout) + 1);
-    }
-
-    private static long wholeSeconds(Duration d) {
-      return (d.toMillis() + 999) / 1000;
     }
 
     /**
@@ -287,12 +275,7 @@ public final class JdbcStores implements AutoCloseable {
         throw new IllegalArgumentException(
             "queryTimeout must be more than 0 and at most 30 seconds");
       }
-      if (networkTimeout != null
-          && (networkTimeout.compareTo(Duration.ofSeconds(wholeSeconds(queryTimeout))) < 0
-              || networkTimeout.compareTo(LONGEST_NETWORK_TIMEOUT) > 0)) {
-        throw new IllegalArgumentException(
-            "networkTimeout must be at least the query timeout and at most 60 seconds");
-      }
+      Duration network = JdbcCalls.networkTimeout(networkTimeout, queryTimeout);
       if (clockSkew.isNegative() || clockSkew.compareTo(LONGEST_SKEW) > 0) {
         throw new IllegalArgumentException("clockSkew must be from 0 to 10 minutes");
       }
@@ -302,7 +285,7 @@ public final class JdbcStores implements AutoCloseable {
       if (cleanUpEvery != null && cleanUpEvery.compareTo(SHORTEST_CLEAN_UP_PERIOD) < 0) {
         throw new IllegalArgumentException("cleanUpEvery must be at least a second");
       }
-      return new JdbcStores(this).startCleanUp(cleanUpEvery);
+      return new JdbcStores(this, network).startCleanUp(cleanUpEvery);
     }
   }
 }

@@ -65,10 +65,24 @@ import org.slf4j.LoggerFactory;
  * as disabled ({@link PortalUser#enabled()} false), so that the core login refuses it with that reason in the audit
  * log. Accounts without a name, email or role are returned as they are, for the same reason.
  *
+ * <p><b>Timeouts.</b> Two bound how long a login or a request's user lookup waits for the database, as for {@link
+ * JdbcStores}:
+ * <ul>
+ *   <li>the <em>query timeout</em> ({@link Builder#queryTimeout}, default 5 s): each statement is cancelled after it;
+ *   <li>the <em>network timeout</em> ({@link Builder#networkTimeout}, default the query timeout plus 1 s): set on
+ *       each borrowed connection ({@link java.sql.Connection#setNetworkTimeout}), it ends a call whose database has
+ *       stopped answering altogether (where the cancel request of the query timeout gets no answer either), which
+ *       would otherwise hold the request's thread until the operating system gives up on the connection.
+ * </ul>
+ * Waiting for a connection is bounded by the pool's connection timeout, and PostgreSQL's driver waits for the cancel
+ * request of a timed-out statement up to its {@code cancelSignalTimeout}: set both near a second (see "Timeouts" in
+ * {@link JdbcStores}).
+ *
  * <p><b>Security.</b> Statements are prepared, and user input only ever reaches them as parameters. An unknown
  * username costs a dummy check ({@link AspNetPasswords#verifyDummy} when configured, else {@link
  * PasswordHasher#verifyDummy}), so timing does not tell users from non-users. Passwords and hashes are never logged;
- * log lines name the handle only. Database failures throw {@link StoreUnavailableException}, so a login fails closed.
+ * log lines name the handle only. Database failures, timeouts included, throw {@link StoreUnavailableException}, so a
+ * login or a request fails closed within a bounded time.
  */
 public final class JdbcUserDirectory implements UserDirectory {
   /** The table of the default terms statement. */
@@ -130,8 +144,9 @@ public final class JdbcUserDirectory implements UserDirectory {
   private final String rehash;
   private final String termsAcceptance;
   private final int timeoutSeconds;
+  private final int networkTimeoutMillis;
 
-  private JdbcUserDirectory(Builder b) {
+  private JdbcUserDirectory(Builder b, Duration networkTimeout) {
     this.dataSource = b.dataSource;
     this.hasher = b.hasher;
     this.legacy = b.legacy;
@@ -143,6 +158,7 @@ public final class JdbcUserDirectory implements UserDirectory {
     this.rehash = b.rehash;
     this.termsAcceptance = b.termsAcceptance;
     this.timeoutSeconds = (int) Math.max(1, (b.queryTimeout.toMillis() + 999) / 1000);
+    this.networkTimeoutMillis = JdbcCalls.networkTimeoutMillis(networkTimeout);
   }
 
   /**
@@ -160,7 +176,7 @@ public final class JdbcUserDirectory implements UserDirectory {
       dummy(typed);
       return Optional.empty();
     }
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connection()) {
       Row row = row(c, userByName, username.toLowerCase(Locale.ROOT));
       if (row == null || row.password() == null) {
         dummy(typed);
@@ -180,7 +196,7 @@ public final class JdbcUserDirectory implements UserDirectory {
     if (handle == null) {
       return Optional.empty();
     }
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connection()) {
       Row row = row(c, userByHandle, handle);
       return row == null ? Optional.empty() : Optional.of(user(c, row));
     } catch (SQLException e) {
@@ -192,7 +208,7 @@ public final class JdbcUserDirectory implements UserDirectory {
   public void recordTermsAcceptance(String handle, String version) {
     Objects.requireNonNull(handle, "handle");
     Objects.requireNonNull(version, "version");
-    try (Connection c = dataSource.getConnection();
+    try (Connection c = connection();
         PreparedStatement s = prepare(c, termsAcceptance)) {
       s.setString(1, handle);
       s.setString(2, version);
@@ -324,6 +340,11 @@ public final class JdbcUserDirectory implements UserDirectory {
     return columns.contains(name) ? rs.getString(name) : null;
   }
 
+  /** A connection from the data source with the network timeout set. */
+  private Connection connection() throws SQLException {
+    return JdbcCalls.borrow(dataSource, networkTimeoutMillis);
+  }
+
   private PreparedStatement prepare(Connection c, String sql) throws SQLException {
     PreparedStatement s = c.prepareStatement(sql);
     s.setQueryTimeout(timeoutSeconds);
@@ -348,6 +369,7 @@ public final class JdbcUserDirectory implements UserDirectory {
     private String rehash = MEMBERSHIP_REHASH;
     private String termsAcceptance = DEFAULT_TERMS;
     private Duration queryTimeout = Duration.ofSeconds(5);
+    private Duration networkTimeout;
 
     private Builder(DataSource dataSource, PasswordHasher hasher) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -417,8 +439,23 @@ public final class JdbcUserDirectory implements UserDirectory {
       return this;
     }
 
+    /**
+     * How long a call waits for any answer from the database on its connection before the call fails closed and the
+     * connection is dropped; at least the query timeout (so that a cancelled statement can report back) and at most
+     * 60 seconds. Default: the query timeout, in whole seconds, plus one second.
+     */
+    public Builder networkTimeout(Duration timeout) {
+      this.networkTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * The directory. Checks no connection.
+     *
+     * @throws IllegalArgumentException when the network timeout is out of range
+     */
     public JdbcUserDirectory build() {
-      return new JdbcUserDirectory(this);
+      return new JdbcUserDirectory(this, JdbcCalls.networkTimeout(networkTimeout, queryTimeout));
     }
 
     /** Checks the number of {@code ?} placeholders, so a statement built by concatenation stands out early. */

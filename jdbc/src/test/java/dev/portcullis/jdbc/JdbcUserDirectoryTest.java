@@ -1,7 +1,9 @@
 package dev.portcullis.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
@@ -10,6 +12,7 @@ import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.LoginSession;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestKeyRings;
 import dev.portcullis.testing.TestVectors;
@@ -17,16 +20,24 @@ import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,8 +52,16 @@ class JdbcUserDirectoryTest {
   private static final String PROVIDER = "00000000-0000-0000-0000-0000000000b1";
   private static final String AUDITOR = "00000000-0000-0000-0000-0000000000b2";
   private static final PasswordHasher HASHER = PasswordHasher.forTests();
+  /**
+   * Far above what a call on a database that stops answering takes with a 1 s query timeout (about 2 s: the network
+   * timeout, then the driver's 1 s wait for its cancel request): a guard against hanging, not a speed measurement.
+   */
+  private static final Duration HANG = Duration.ofSeconds(10);
 
+  private final PostgresServer server;
   private final HikariDataSource dataSource;
+  private StallingProxy proxy;
+  private Connection throughProxy;
   private final String password;
   private final String salt;
   private final String sha1Hash;
@@ -59,6 +78,7 @@ class JdbcUserDirectoryTest {
     }
     assertThat(found).as("a matching SHA1 membership case").isNotNull();
     sha1Hash = found;
+    this.server = server;
     dataSource = server.freshDataSource();
     try (InputStream in = JdbcUserDirectoryTest.class.getResourceAsStream("aspnet-membership.sql");
         Connection c = dataSource.getConnection();
@@ -71,7 +91,14 @@ class JdbcUserDirectoryTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws SQLException {
+    // The proxy first: closing its sockets ends any read still waiting on it.
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (throughProxy != null) {
+      throughProxy.close();
+    }
     dataSource.close();
   }
 
@@ -309,6 +336,193 @@ class JdbcUserDirectoryTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> builder.rehash("UPDATE aspnet_Membership SET Password = ?"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void databaseStopsAnswering_authenticateFailsClosedWithinTheNetworkTimeout() throws Exception {
+    insertUser(
+        "gina",
+        HASHER.hash(password.toCharArray()),
+        "",
+        1,
+        "g@example.org",
+        true,
+        false,
+        List.of(PROVIDER));
+    JdbcUserDirectory users = directoryThroughProxy();
+    assertThat(users.authenticate("gina", password.toCharArray())).isPresent();
+
+    proxy.stall();
+
+    Duration took = failsClosed(() -> users.authenticate("gina", password.toCharArray()));
+    System.out.printf(
+        "database stopped answering: authenticate failed closed in %d ms%n", took.toMillis());
+  }
+
+  @Test
+  void databaseStopsAnswering_findByHandleFailsClosedWithinTheNetworkTimeout() throws Exception {
+    String handle = insertUser(
+        "hugo",
+        HASHER.hash(password.toCharArray()),
+        "",
+        1,
+        "h@example.org",
+        true,
+        false,
+        List.of(PROVIDER));
+    JdbcUserDirectory users = directoryThroughProxy();
+    assertThat(users.findByHandle(handle)).isPresent();
+
+    proxy.stall();
+
+    Duration took = failsClosed(() -> users.findByHandle(handle));
+    System.out.printf(
+        "database stopped answering: findByHandle failed closed in %d ms%n", took.toMillis());
+  }
+
+  @Test
+  void everyCall_setsTheNetworkTimeoutOnItsConnection() throws SQLException {
+    String handle = legacyUser("Ida");
+    List<Integer> set = new CopyOnWriteArrayList<>();
+    DataSource recording = recordingNetworkTimeouts(dataSource, set);
+
+    JdbcUserDirectory byDefault = JdbcUserDirectory.builder(recording, HASHER).build();
+    byDefault.findByHandle(handle);
+    byDefault.authenticate("ida", "wrong".toCharArray());
+    byDefault.recordTermsAcceptance(handle, "t1");
+    assertThat(set)
+        .as("the default query timeout (5 s) plus 1 s")
+        .containsExactly(6000, 6000, 6000);
+
+    set.clear();
+    JdbcUserDirectory.builder(recording, HASHER)
+        .queryTimeout(Duration.ofMillis(1500))
+        .build()
+        .findByHandle(handle);
+    JdbcUserDirectory.builder(recording, HASHER)
+        .queryTimeout(Duration.ofSeconds(1))
+        .networkTimeout(Duration.ofMillis(1500))
+        .build()
+        .findByHandle(handle);
+    assertThat(set)
+        .as("the query timeout in whole seconds plus 1 s; the one set")
+        .containsExactly(3000, 1500);
+  }
+
+  @Test
+  void networkTimeout_outOfRange_isRefused() {
+    assertThatThrownBy(() -> JdbcUserDirectory.builder(dataSource, HASHER).networkTimeout(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("timeout");
+    String message = "networkTimeout must be at least the query timeout and at most 60 seconds";
+    for (Duration refused : List.of(
+        Duration.ZERO, Duration.ofSeconds(-1), Duration.ofMillis(999), Duration.ofSeconds(61))) {
+      assertThatThrownBy(() -> JdbcUserDirectory.builder(dataSource, HASHER)
+              .queryTimeout(Duration.ofSeconds(1))
+              .networkTimeout(refused)
+              .build())
+          .as("%s", refused)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(message);
+    }
+    assertThatThrownBy(() -> JdbcUserDirectory.builder(dataSource, HASHER)
+            .networkTimeout(Duration.ofSeconds(4))
+            .build())
+        .as("below the default query timeout, 5 s")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+    assertThatThrownBy(() -> JdbcUserDirectory.builder(dataSource, HASHER)
+            .networkTimeout(Duration.ofSeconds(2))
+            .queryTimeout(Duration.ofMillis(2001))
+            .build())
+        .as("below the query timeout in whole seconds, whatever the order of the settings")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+    assertThatCode(() -> JdbcUserDirectory.builder(dataSource, HASHER)
+            .queryTimeout(Duration.ofMillis(2001))
+            .networkTimeout(Duration.ofSeconds(3))
+            .build())
+        .doesNotThrowAnyException();
+    assertThatCode(() -> JdbcUserDirectory.builder(dataSource, HASHER)
+            .networkTimeout(Duration.ofSeconds(60))
+            .build())
+        .doesNotThrowAnyException();
+  }
+
+  /**
+   * A directory with a 1 s query timeout and the default network timeout, on one connection to this test's schema
+   * through a {@link StallingProxy}, with the driver's wait for a cancel request at 1 s as the README recommends. The
+   * connection is lent again at every call, as a pool lends an open connection without checking it first (HikariCP
+   * checks none used in the last half second): what a busy portal's calls meet when the database stops answering.
+   */
+  private JdbcUserDirectory directoryThroughProxy() throws Exception {
+    proxy = new StallingProxy(server.port());
+    String url = dataSource
+        .getJdbcUrl()
+        .replace("127.0.0.1:" + server.port() + "/", "127.0.0.1:" + proxy.port() + "/");
+    throughProxy =
+        DriverManager.getConnection(url + "&cancelSignalTimeout=1", PostgresServer.USER, "");
+    return JdbcUserDirectory.builder(lending(throughProxy), HASHER)
+        .queryTimeout(Duration.ofSeconds(1))
+        .build();
+  }
+
+  /** A data source that lends {@code connection} at every call; closing what it lent gives it back. */
+  private static DataSource lending(Connection connection) {
+    Connection lent = proxy(
+        Connection.class,
+        (method, args) ->
+            method.getName().equals("close") ? null : invoke(connection, method, args));
+    return proxy(DataSource.class, (method, args) -> {
+      if (method.getName().equals("getConnection")) {
+        return lent;
+      }
+      throw new UnsupportedOperationException(method.getName());
+    });
+  }
+
+  /** {@code dataSource}, adding the network timeout of every connection it gives to {@code set}. */
+  private static DataSource recordingNetworkTimeouts(DataSource dataSource, List<Integer> set) {
+    return proxy(DataSource.class, (method, args) -> {
+      Object result = invoke(dataSource, method, args);
+      if (!(result instanceof Connection connection)) {
+        return result;
+      }
+      return proxy(Connection.class, (m, a) -> {
+        if (m.getName().equals("setNetworkTimeout")) {
+          set.add((Integer) a[1]);
+        }
+        return invoke(connection, m, a);
+      });
+    });
+  }
+
+  private interface Handler {
+    Object handle(Method method, Object[] args) throws Throwable;
+  }
+
+  private static <T> T proxy(Class<T> type, Handler handler) {
+    return type.cast(Proxy.newProxyInstance(
+        type.getClassLoader(),
+        new Class<?>[] {type},
+        (self, method, args) -> handler.handle(method, args)));
+  }
+
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** Runs {@code call}, which must fail closed with {@link StoreUnavailableException} within {@link #HANG}. */
+  private static Duration failsClosed(ThrowingCallable call) {
+    return assertTimeoutPreemptively(HANG, () -> {
+      long start = System.nanoTime();
+      assertThatThrownBy(call).isInstanceOf(StoreUnavailableException.class);
+      return Duration.ofNanos(System.nanoTime() - start);
+    });
   }
 
   private static PortalLogin login(JdbcUserDirectory users) {
