@@ -11,7 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * An append-only file of JSON lines of one kind, locked while open, that holds whole lines only.
@@ -40,10 +44,28 @@ final class LineFile implements Closeable, Flushable {
   /** Opens the channel the lines are written through; a test seam for failing disks. */
   @FunctionalInterface
   interface Opener {
-    Opener FILE =
-        path -> FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Opener FILE = LineFile::openOwnerOnly;
 
     FileChannel open(Path path) throws IOException;
+  }
+
+  /** Read and write for the owner only, for a file this class creates. */
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
+
+  /**
+   * Opens {@code path} for writing; a file it creates is readable by its owner only where the file system has POSIX
+   * permissions (audit records name users, their organisations, their addresses and what they looked at). An existing
+   * file keeps the permissions it has, which an operator may have widened for a log shipper on purpose.
+   */
+  static FileChannel openOwnerOnly(Path path) throws IOException {
+    Set<StandardOpenOption> options =
+        EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return FileChannel.open(path, options);
+    }
+    // Applied only when the call creates the file.
+    return FileChannel.open(path, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
   }
 
   private final Path path;

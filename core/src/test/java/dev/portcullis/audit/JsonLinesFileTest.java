@@ -2,11 +2,13 @@ package dev.portcullis.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +36,41 @@ class JsonLinesFileTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("does not hold audit records");
     assertThatThrownBy(() -> AuditSink.hashChained(demand)).isInstanceOf(IOException.class);
+  }
+
+  /**
+   * Audit records name users, organisations, client addresses and what was looked at: a log file the sinks create is
+   * readable by its owner only, whatever the process's umask. One that exists keeps what the operator gave it.
+   */
+  @Test
+  void filesTheSinksCreate_areOwnerOnly_andAnExistingFileKeepsItsPermissions() throws IOException {
+    assumeTrue(
+        dir.getFileSystem().supportedFileAttributeViews().contains("posix"),
+        "POSIX file permissions are not supported by this file system");
+    Path audit = dir.resolve("logs/audit.jsonl");
+    Path chained = dir.resolve("logs/audit-chained.jsonl");
+    Path demand = dir.resolve("logs/search-demand.jsonl");
+    try (AuditSink a = AuditSink.jsonLines(audit);
+        AuditSink c = AuditSink.hashChained(chained);
+        SearchDemandSink d = SearchDemandSink.jsonLines(demand)) {
+      a.accept(Fixtures.event(AuditEventType.LOGOUT).build());
+      c.accept(Fixtures.event(AuditEventType.LOGOUT).build());
+      d.accept(demand());
+    }
+    for (Path file : new Path[] {audit, chained, demand}) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .as(file.getFileName().toString())
+          .isEqualTo("rw-------");
+    }
+
+    Path shipped = dir.resolve("shipped.jsonl");
+    Files.createFile(shipped);
+    Files.setPosixFilePermissions(shipped, PosixFilePermissions.fromString("rw-r-----"));
+    try (AuditSink a = AuditSink.jsonLines(shipped)) {
+      a.accept(Fixtures.event(AuditEventType.LOGOUT).build());
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shipped)))
+        .isEqualTo("rw-r-----");
   }
 
   @Test
