@@ -272,6 +272,31 @@ class SsoLinkAttacksTest {
     assertThat(stranger.whoami()).isEqualTo("anonymous");
   }
 
+  /**
+   * An audit reason the audit log refuses (here because the unlinked identity's issuer looks like a credential) costs
+   * the event its reason, not the event.
+   */
+  @Test
+  void unlink_ofAnIdentityWhoseIssuerLooksLikeACredential_isStillAudited() throws Exception {
+    String issuer = "https://idp.example/Fq7Lx2Vb9Nw4Rt6Yh1Kd8Sm3Pz5Cj0GaEuQiTo7WnXy";
+    sso.links.link(issuer, "sub-alice", "u-alice");
+    Browser alice = loggedIn("alice");
+
+    HttpResponse<String> r = alice.post(
+        "/sso/unlink", Map.of("issuer", issuer, "subject", "sub-alice", "_csrf", alice.pageCsrf()));
+
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+    AuditEvent unlink = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_UNLINK);
+    assertThat(unlink.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+    assertThat(unlink.action()).contains("unlink");
+    assertThat(unlink.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+    assertThat(unlink.reason())
+        .hasValueSatisfying(reason -> assertThat(reason)
+            .isEqualTo("reason withheld: not fit for the audit log")
+            .doesNotContain(issuer));
+  }
+
   /** Whoever linked an identity to a stolen session loses it when the owner logs out everywhere. */
   @Test
   void logOutEverywhere_removesTheLinks() throws Exception {
