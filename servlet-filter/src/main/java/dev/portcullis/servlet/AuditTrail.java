@@ -12,10 +12,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Emits the filter's audit events with the request's context: actor, request id, trace id, client address (after trusted
  * proxies). Never throws: auditing must not break a login, a logout or a page.
+ *
+ * <p>A detail the event builder refuses (a reason or action that looks like a credential or is too long, as text
+ * from a provider, a store or a request may be) does not cost the event: it is recorded with {@link #WITHHELD} as its
+ * reason instead, and a warning names the event type and why, never the refused text.
  */
 final class AuditTrail {
   private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
   static final AuditTrail NONE = new AuditTrail(null);
+  /** The reason of an event whose own reason or action the event builder refused. */
+  static final String WITHHELD = "reason withheld: not fit for the audit log";
 
   private final AuditLog audit;
 
@@ -63,7 +69,13 @@ final class AuditTrail {
         // Not an IP literal (a unix socket, a test container): the event goes out without it.
       }
       b.resource(exchange.original().getRequestURI());
-      details.accept(b);
+      try {
+        details.accept(b);
+      } catch (IllegalArgumentException e) {
+        // The builder's message never repeats the refused value.
+        log.warn("audit event {} recorded without a detail: {}", type.name(), e.getMessage());
+        b.reason(WITHHELD);
+      }
       audit.emit(b.build());
     } catch (RuntimeException e) {
       log.error("could not record audit event {}: {}", type.name(), e.getClass().getName());

@@ -9,6 +9,10 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
@@ -48,6 +52,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The OpenID Connect relying party: authorization-code flow with PKCE (S256), state and nonce, with the configured
@@ -70,14 +76,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * discovery document names must be https (plain http only on loopback). An account link asks the provider to
  * authenticate the user again ({@code prompt=login}, {@code max_age}) and requires an {@code auth_time} after the
  * link request, so an identity that merely has a session at the provider is not linked unseen. The client secret and
- * the tokens never go into a log or an audit reason.
+ * the tokens never go into a log or an audit reason, and neither do the validator's messages, which repeat the
+ * token's claims: a refused ID token's reason is a fixed {@link TokenProblem}, and a refusal by the provider or the
+ * browser names only a plain error code ({@link #errorCode}).
  */
 final class OidcClient {
+  private static final Logger log = LoggerFactory.getLogger(OidcClient.class);
   private static final int DEFAULT_TIMEOUT_MS = 5_000;
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   /** Tolerated difference between the provider's clock and ours. */
   private static final Duration SKEW = Duration.ofSeconds(60);
+  /**
+   * The longest error code an audit reason repeats: shorter than the shortest run of characters the audit log refuses
+   * as credential-shaped (40), and longer than every registered OAuth and OpenID Connect error code.
+   */
+  static final int MAX_ERROR_CODE = 39;
 
   /** What the browser must carry to the provider, and what the session keeps for the callback. */
   record Authorization(URI location, String state, String nonce, String verifier) {
@@ -95,8 +109,44 @@ final class OidcClient {
      */
     record Identity(String issuer, String subject, String label) implements Outcome {}
 
-    /** Why not, for the audit log only. */
+    /**
+     * Why not, for the audit log only: fixed text, with at most a plain error code ({@link OidcClient#errorCode});
+     * never a claim value or an exception's message.
+     */
     record Failed(String reason) implements Outcome {}
+  }
+
+  /**
+   * What was wrong with an ID token the validator refused: a fixed word for the audit reason, derived from the
+   * exception's type and, for a problem with the claims, from the claims themselves, never from the exception's
+   * message (Nimbus repeats the token's nonce, issuer and audiences there, which the provider or an attacker chose).
+   */
+  enum TokenProblem {
+    /** Not signed ({@code alg: none}), another algorithm than RS256, no key of the provider's, or a bad signature. */
+    SIGNATURE("signature"),
+    /** Not the configured issuer, or none. */
+    ISSUER("issuer"),
+    /** This client is not among the audiences, or {@code azp} is not a string. */
+    AUDIENCE("audience"),
+    /** No expiry, or expired beyond the clock skew. */
+    EXPIRED("expired"),
+    /** No issue time, or one in the future beyond the clock skew. */
+    ISSUED_IN_THE_FUTURE("issued in the future"),
+    /** Not the nonce of this browser's authorization, or none: a token from another login. */
+    NONCE("nonce"),
+    /** Anything else: an encrypted token, claims that cannot be read, no subject, the provider's keys unreachable. */
+    OTHER("other");
+
+    private final String label;
+
+    TokenProblem(String label) {
+      this.label = label;
+    }
+
+    /** The word for the audit reason. */
+    String label() {
+      return label;
+    }
   }
 
   private final SsoConfig config;
@@ -183,6 +233,7 @@ final class OidcClient {
    *     not be earlier (less the clock skew). Null for a login.
    */
   Outcome finish(String code, String verifier, String nonce, Instant authenticatedAfter) {
+    JWT idToken = null;
     try {
       Provider p = provider();
       TokenRequest request = new TokenRequest(
@@ -199,7 +250,7 @@ final class OidcClient {
         return new Outcome.Failed("token request refused: HTTP " + error.getHTTPStatusCode()
             + ", error " + errorCode(error.getCode()));
       }
-      JWT idToken =
+      idToken =
           ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
       if (idToken == null) {
         return new Outcome.Failed("no ID token");
@@ -227,14 +278,72 @@ final class OidcClient {
       return new Outcome.Identity(
           claims.getIssuer().getValue(), claims.getSubject().getValue(), label(claims));
     } catch (BadJOSEException | JOSEException e) {
-      return new Outcome.Failed(
-          "ID token not valid: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      TokenProblem problem = problemOf(idToken, e, nonce);
+      // Never the message: it repeats claim values the token chose.
+      log.info("ID token refused: {} ({})", problem.label(), e.getClass().getSimpleName());
+      return new Outcome.Failed("ID token not valid: " + problem.label());
     } catch (ParseException | ClassCastException e) {
       return new Outcome.Failed("token response not valid: " + e.getClass().getSimpleName());
     } catch (IOException | RuntimeException e) {
       return new Outcome.Failed(
           "provider unreachable or failing: " + e.getClass().getSimpleName());
     }
+  }
+
+  /**
+   * What the validator found wrong with {@code idToken}. A claims problem ({@link BadJWTException}) comes after a good
+   * signature; the claims are then checked here in the validator's order (issuer, subject, audience, {@code azp},
+   * expiry, issue time, nonce), so the first one it refused is the one named.
+   */
+  TokenProblem problemOf(JWT idToken, Exception e, String expectedNonce) {
+    if (idToken instanceof PlainJWT) {
+      return TokenProblem.SIGNATURE;
+    }
+    if (!(idToken instanceof SignedJWT)) {
+      return TokenProblem.OTHER;
+    }
+    if (e instanceof BadJOSEException && !(e instanceof BadJWTException)) {
+      // A bad signature (BadJWSException), another algorithm, no matching key of the provider's, an
+      // unexpected type.
+      return TokenProblem.SIGNATURE;
+    }
+    if (!(e instanceof BadJWTException)) {
+      return TokenProblem.OTHER; // a JOSEException: the provider's keys could not be fetched, say
+    }
+    JWTClaimsSet claims;
+    try {
+      claims = idToken.getJWTClaimsSet();
+    } catch (java.text.ParseException unreadable) {
+      return TokenProblem.OTHER;
+    }
+    if (!config.issuer().toString().equals(claims.getIssuer())) {
+      return TokenProblem.ISSUER;
+    }
+    if (claims.getSubject() == null) {
+      return TokenProblem.OTHER;
+    }
+    if (claims.getAudience() == null || !claims.getAudience().contains(clientId.getValue())) {
+      return TokenProblem.AUDIENCE;
+    }
+    Object azp = claims.getClaim("azp");
+    if (azp != null && !(azp instanceof String)) {
+      return TokenProblem.AUDIENCE;
+    }
+    // The validator reads the system clock; the injected one is that clock outside tests.
+    Instant now = clock.instant();
+    Date expires = claims.getExpirationTime();
+    if (expires == null || !now.isBefore(expires.toInstant().plus(SKEW))) {
+      return TokenProblem.EXPIRED;
+    }
+    Date issued = claims.getIssueTime();
+    if (issued == null || issued.toInstant().isAfter(now.plus(SKEW))) {
+      return TokenProblem.ISSUED_IN_THE_FUTURE;
+    }
+    if (!(claims.getClaim("nonce") instanceof String tokenNonce)
+        || !tokenNonce.equals(expectedNonce)) {
+      return TokenProblem.NONCE;
+    }
+    return TokenProblem.OTHER;
   }
 
   /** The first of the {@code email}, {@code name} and {@code preferred_username} claims that is a string, or null. */
@@ -249,13 +358,14 @@ final class OidcClient {
 
   /**
    * An OAuth error code from the provider or the browser, fit for the audit log: the code itself when it is a plain
-   * token (as every registered code is), otherwise a placeholder; never the provider's free-text description.
+   * token (as every registered code is) of at most {@link #MAX_ERROR_CODE} characters, so that it cannot look like a
+   * credential to the audit log, otherwise a placeholder; never the provider's free-text description.
    */
   static String errorCode(String code) {
     if (code == null || code.isEmpty()) {
       return "(none)";
     }
-    boolean plain = code.length() <= 64
+    boolean plain = code.length() <= MAX_ERROR_CODE
         && code.chars()
             .allMatch(c -> c >= 'a' && c <= 'z'
                 || c >= 'A' && c <= 'Z'

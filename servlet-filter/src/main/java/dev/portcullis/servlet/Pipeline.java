@@ -130,6 +130,8 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
             sso.random(),
             sso.config().replay(),
             sso.config().tokenLifetime());
+        // A login ends the single sign-on the session had under way, before the upgrade is offered.
+        listeners.add(SsoStage.endFlowsOnLogin());
         listeners.add(
             new SsoUpgradeOffer(sso.config().links(), tokens, sso.config().cookie(), trail));
         OidcClient oidc = new OidcClient(sso.config(), sso.clock());

@@ -35,13 +35,19 @@ import java.util.List;
  *   <li>{@code GET} callback path: checks state, exchanges the code (PKCE), validates the ID token with the nonce,
  *       then, for a link, keeps the identity as the session's {@link PendingLink} ({@code sso_link_pending}) and sends
  *       the browser to the confirmation page; for a login asks {@link PortalLogin#ssoLogin} to log the linked user in,
- *       and carries out its decision like every other login.
+ *       and carries out its decision like every other login. A login's callback is refused, as its {@code POST} is,
+ *       while a user is logged in, before the code is exchanged.
  *   <li>Link path: {@code GET} shows the pending identity (issuer, subject and the token's email or name, escaped)
  *       with a form; {@code POST decision=confirm} stores the link ({@code sso_link}), {@code decision=cancel}
  *       discards it ({@code sso_link_cancelled}). Either way the pending link is gone.
  *   <li>{@code POST} unlink path with {@code issuer} and {@code subject}: removes that identity from the logged-in
  *       user's links ({@code sso_unlink}).
  * </ul>
+ *
+ * <p>Any login (password, legacy cookie or single sign-on) ends what the session has under way here: the
+ * authorization's state, nonce, verifier and intent and a pending link are removed ({@link #endFlowsOnLogin}), so the
+ * provider's answer to a login or link started before cannot complete for whoever is logged in now. A link started
+ * after the login (the upgrade offered by that login) is not affected.
  *
  * <p>A redemption succeeds only for the browser's own session, once, before the token expires, with the logged-in
  * user the token was issued to. Every refusal answers a generic 403 and records the reason in the audit log; a
@@ -63,7 +69,10 @@ final class SsoStage extends Stage {
   static final String PENDING = "portcullis.sso.pending";
   /** The confirmation form's field: {@code confirm} or {@code cancel}. */
   static final String DECISION = "decision";
-  /** Session attributes of an authorization under way; removed, all together, by the callback. */
+  /**
+   * Session attributes of an authorization under way; removed, all together, by the callback and by any login
+   * ({@link #endFlowsOnLogin}).
+   */
   private static final String STATE = "portcullis.sso.state";
 
   private static final String NONCE = "portcullis.sso.nonce";
@@ -71,6 +80,10 @@ final class SsoStage extends Stage {
   private static final String STARTED = "portcullis.sso.started";
   /** {@code link:<user handle>} or {@code login}. */
   private static final String INTENT = "portcullis.sso.intent";
+
+  /** Every attribute of an authorization under way. */
+  private static final List<String> AUTHORIZATION =
+      List.of(STATE, NONCE, VERIFIER, INTENT, STARTED);
 
   private static final String LINK = "link:";
   private static final Duration AUTHORIZATION_LIFETIME = Duration.ofMinutes(10);
@@ -230,7 +243,7 @@ final class SsoStage extends Stage {
     String intent = (String) session.getAttribute(INTENT);
     String started = (String) session.getAttribute(STARTED);
     // Single use: whatever happens next, this authorization cannot be completed twice.
-    for (String name : List.of(STATE, NONCE, VERIFIER, INTENT, STARTED)) {
+    for (String name : AUTHORIZATION) {
       session.removeAttribute(name);
     }
     HttpServletRequest req = exchange.request();
@@ -244,6 +257,15 @@ final class SsoStage extends Stage {
         state.getBytes(StandardCharsets.UTF_8), expectedState.getBytes(StandardCharsets.UTF_8))) {
       ssoFailed(
           exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback with the wrong state");
+      return;
+    }
+    boolean linking = intent != null && intent.startsWith(LINK);
+    if (!linking && exchange.principal() != null) {
+      // Before the code is exchanged: no silent switch of user, whenever the login was started.
+      audit.emit(
+          exchange,
+          AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login callback while logged in"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, ALREADY_LOGGED_IN);
       return;
     }
     String error = req.getParameter("error");
@@ -266,7 +288,6 @@ final class SsoStage extends Stage {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO authorization took too long");
       return;
     }
-    boolean linking = intent != null && intent.startsWith(LINK);
     OidcClient.Outcome outcome = oidc.finish(
         code, verifier, nonce, linking ? Instant.ofEpochMilli(Long.parseLong(started)) : null);
     if (outcome instanceof OidcClient.Outcome.Failed failed) {
@@ -476,6 +497,23 @@ final class SsoStage extends Stage {
     }
     effects.accepted(exchange, (LoginDecision.Accepted) decision, LoginListener.Kind.SSO);
     Pages.seeOther(exchange, login.endpoints().afterLoginPath());
+  }
+
+  /**
+   * The login listener that ends the session's single sign-on under way whenever a user logs in: the authorization's
+   * attributes and a pending link. Registered with this stage.
+   */
+  static LoginListener endFlowsOnLogin() {
+    return (exchange, user, kind) -> {
+      Session session = exchange.sessions().session(false);
+      if (session == null) {
+        return;
+      }
+      for (String name : AUTHORIZATION) {
+        session.removeAttribute(name);
+      }
+      session.removeAttribute(PENDING);
+    };
   }
 
   private void ssoFailed(Exchange exchange, AuditEventType type, String userHandle, String reason)

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -233,6 +234,62 @@ class SsoLinkAttacksTest {
     assertThat(sso.links.isLinked("u-alice")).isFalse();
   }
 
+  /**
+   * The attacker starts an SSO login in the victim's browser while nobody is logged in there (or the victim starts one
+   * and leaves it); the victim then logs in with a password in another tab; the provider's answer to the old login,
+   * signed in as an identity linked to bob, arrives last. It must not make the browser bob's.
+   */
+  @Test
+  void ssoCallbackStartedBeforeAPasswordLogin_doesNotSwitchTheUser() throws Exception {
+    sso.links.link(sso.issuer, "sub-bob", "u-bob");
+    Browser b = sso.browser();
+    String authorize = sso.authorizeUrl(b.startSsoLogin());
+    assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    sso.providerSignsIn("sub-bob");
+
+    HttpResponse<String> callback = b.get(sso.callbackFrom(authorize));
+
+    assertThat(callback.statusCode()).isEqualTo(403);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_SUCCESS))
+        .noneMatch(e -> e.action().equals(Optional.of("sso_login")));
+    AuditEvent refused = sso.portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
+    assertThat(refused.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(refused.resource()).contains("/sso/callback");
+    assertThat(refused.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+    // The password login ended the authorization: the callback finds none under way.
+    assertThat(refused.reason()).contains("SSO callback without an authorization under way");
+  }
+
+  /**
+   * A logged-in browser's request that arrives without the auth cookie is anonymous, so it may start an SSO login
+   * (an auth cookie scoped tighter than the session cookie, or a revocation store that could not answer); when the
+   * provider's answer comes back with the auth cookie, alice is logged in without having logged in since, and the
+   * callback itself must refuse to switch her to bob.
+   */
+  @Test
+  void ssoLoginStartedWithoutTheAuthCookie_isRefusedAtTheCallback_whileLoggedIn() throws Exception {
+    sso.links.link(sso.issuer, "sub-bob", "u-bob");
+    Browser b = loggedIn("alice");
+    String authName = sso.authCookie().name();
+    String authCookie = b.cookies().remove(authName);
+    assertThat(authCookie).isNotNull();
+    String authorize = sso.authorizeUrl(b.startSsoLogin());
+    b.cookies().put(authName, authCookie);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    sso.providerSignsIn("sub-bob");
+
+    HttpResponse<String> callback = b.get(sso.callbackFrom(authorize));
+
+    assertThat(callback.statusCode()).isEqualTo(403);
+    assertThat(callback.body().strip()).isEqualTo(SsoStage.ALREADY_LOGGED_IN);
+    assertThat(b.whoami()).isEqualTo("u-alice");
+    AuditEvent refused = sso.portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
+    assertThat(refused.reason()).contains("SSO login callback while logged in");
+    assertThat(refused.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+  }
+
   @Test
   void unlink_byTheUser_removesTheLink_andIsAudited_butNotAnotherUsersLink() throws Exception {
     Browser alice = aliceWithALink();
@@ -270,6 +327,31 @@ class SsoLinkAttacksTest {
     sso.providerSignsIn("sub-alice");
     assertThat(sso.viaProvider(stranger, started).statusCode()).isEqualTo(403);
     assertThat(stranger.whoami()).isEqualTo("anonymous");
+  }
+
+  /**
+   * An audit reason the audit log refuses (here because the unlinked identity's issuer looks like a credential) costs
+   * the event its reason, not the event.
+   */
+  @Test
+  void unlink_ofAnIdentityWhoseIssuerLooksLikeACredential_isStillAudited() throws Exception {
+    String issuer = "https://idp.example/Fq7Lx2Vb9Nw4Rt6Yh1Kd8Sm3Pz5Cj0GaEuQiTo7WnXy";
+    sso.links.link(issuer, "sub-alice", "u-alice");
+    Browser alice = loggedIn("alice");
+
+    HttpResponse<String> r = alice.post(
+        "/sso/unlink", Map.of("issuer", issuer, "subject", "sub-alice", "_csrf", alice.pageCsrf()));
+
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+    AuditEvent unlink = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_UNLINK);
+    assertThat(unlink.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+    assertThat(unlink.action()).contains("unlink");
+    assertThat(unlink.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+    assertThat(unlink.reason())
+        .hasValueSatisfying(reason -> assertThat(reason)
+            .isEqualTo("reason withheld: not fit for the audit log")
+            .doesNotContain(issuer));
   }
 
   /** Whoever linked an identity to a stolen session loses it when the owner logs out everywhere. */
