@@ -6,13 +6,14 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 
 /**
- * Starts the example provider portal:
+ * Starts the example provider portal (the README's command; {@code package}, not {@code compile}, because the
+ * servlet filter's build needs the core test jar):
  *
  * <pre>
- * ./mvnw -q -pl examples/provider-portal -am compile exec:java
- * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--https-port 9443 --http-port 9080"
- * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--profile aspnet"
- * ./mvnw -q -pl examples/provider-portal -am compile exec:java -Dexec.args="--sso dev"
+ * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java
+ * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java -Dexec.args="--https-port 9443 --http-port 9080"
+ * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java -Dexec.args="--profile aspnet"
+ * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java -Dexec.args="--sso dev"
  * </pre>
  *
  * <p>Options: {@code --https-port} (8443), {@code --http-port} (8080), {@code --data-dir} (./portal-data),
