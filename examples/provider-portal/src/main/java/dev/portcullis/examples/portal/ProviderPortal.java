@@ -11,7 +11,7 @@ import java.time.InstantSource;
  *
  * <pre>
  * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java
- * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java -Dexec.args="--https-port 9443 --http-port 9080"
+ * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java -Dexec.args="--https-port 9443"
  * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java -Dexec.args="--profile aspnet"
  * ./mvnw -q -pl examples/provider-portal -am package -DskipTests exec:java -Dexec.args="--sso dev"
  * </pre>
