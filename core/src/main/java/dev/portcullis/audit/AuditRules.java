@@ -16,6 +16,25 @@ import java.util.regex.Pattern;
  * <p>Patterns are matched against the normalised path ({@link PathNormaliser}) without its trailing slash
  * ({@code /reports/7/} is audited as {@code /reports/7}, as many back ends serve both alike): literal segments, one
  * {@code {name}} placeholder per segment at most, and a trailing {@code /**}. No pattern ends in a slash.
+ *
+ * <p><b>Methods.</b> What the filter records depends on the request's method as well as its path
+ * ({@link #action(String, RequestPath)}, {@link #search(String, RequestPath)}; method names in any letter case):
+ *
+ * <ul>
+ *   <li>An action is any request to its path except {@code OPTIONS} and {@code TRACE}. Those two ask about the
+ *       communication options and the path, not the resource (RFC 9110, sections 9.3.7 and 9.3.8), and
+ *       {@code HttpServlet} answers them without running the page, so its access check never runs and a {@code 200}
+ *       would record a view that never happened. {@code HEAD} is recorded like {@code GET}: it is the same request
+ *       without the body, and {@code HttpServlet} answers it by running {@code doGet}, access check included, so
+ *       the outcome is the page's own; recording the attempt is the safer audit. Any other method ({@code POST},
+ *       {@code DELETE}, an unknown one) is recorded too, with whatever outcome the application gave it (a page
+ *       without the method answers {@code 405}, a failure).
+ *   <li>A search is counted for {@code GET} and {@code POST} only, the methods that carry a person's search. A
+ *       {@code HEAD} runs the search but shows nobody its results (link checkers and monitors send them), so
+ *       counting it would distort the demand figures.
+ * </ul>
+ *
+ * <p>The one-argument {@link #action(String)} and {@link #search(String)} match the path alone, whatever the method.
  */
 public final class AuditRules {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{[a-z][a-zA-Z0-9]*}");
@@ -45,7 +64,36 @@ public final class AuditRules {
     return builder().build();
   }
 
-  /** The action a request path is audited as, with the resource (the placeholder's value, or the path). */
+  /**
+   * The action a request is audited as, with the resource: as {@link #action(RequestPath)}, and none for
+   * {@code OPTIONS} and {@code TRACE}, which never act on the resource (see "Methods" above).
+   */
+  public Optional<Match> action(String method, RequestPath requestPath) {
+    return isAction(method) ? action(requestPath) : Optional.empty();
+  }
+
+  /**
+   * The search endpoint a request is counted for, and its query parameter: as {@link #search(RequestPath)}, for
+   * {@code GET} and {@code POST} only (see "Methods" above).
+   */
+  public Optional<String[]> search(String method, RequestPath requestPath) {
+    return isSearch(method) ? search(requestPath) : Optional.empty();
+  }
+
+  private static boolean isAction(String method) {
+    Objects.requireNonNull(method, "method");
+    return !method.equalsIgnoreCase("OPTIONS") && !method.equalsIgnoreCase("TRACE");
+  }
+
+  private static boolean isSearch(String method) {
+    Objects.requireNonNull(method, "method");
+    return method.equalsIgnoreCase("GET") || method.equalsIgnoreCase("POST");
+  }
+
+  /**
+   * The action a request path is audited as, with the resource (the placeholder's value, or the path), whatever the
+   * method; {@link #action(String, RequestPath)} is what the filter records.
+   */
   public Optional<Match> action(String rawPath) {
     if (actions.isEmpty()) {
       return Optional.empty();
@@ -99,7 +147,10 @@ public final class AuditRules {
     return Optional.empty();
   }
 
-  /** The search endpoint a path is, and the query parameter that holds the search. */
+  /**
+   * The search endpoint a path is, and the query parameter that holds the search, whatever the method;
+   * {@link #search(String, RequestPath)} is what the filter counts.
+   */
   public Optional<String[]> search(String rawPath) {
     if (searches.isEmpty()) {
       return Optional.empty();
@@ -130,7 +181,8 @@ public final class AuditRules {
 
     /**
      * Records requests to {@code pattern} (e.g. {@code /reports/{id}}) as {@code action} (e.g. {@code report_view},
-     * an {@link AuditEventType} name) with the placeholder's value as the resource.
+     * an {@link AuditEventType} name) with the placeholder's value as the resource: every method but {@code OPTIONS}
+     * and {@code TRACE}, {@code HEAD} included (see "Methods" above).
      */
     public Builder action(String pattern, String action) {
       AuditEventType.of(action); // validates the name
@@ -161,7 +213,10 @@ public final class AuditRules {
       return this;
     }
 
-    /** Requests to {@code path} with query parameter {@code parameter} go to the search-demand log. */
+    /**
+     * {@code GET} and {@code POST} requests to {@code path} with query parameter {@code parameter} go to the
+     * search-demand log (see "Methods" above).
+     */
     public Builder searchEndpoint(String path, String parameter) {
       if (PathNormaliser.normalise(path).filter(n -> n.equals(path)).isEmpty()) {
         throw new IllegalArgumentException(

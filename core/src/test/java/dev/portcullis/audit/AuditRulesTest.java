@@ -3,6 +3,7 @@ package dev.portcullis.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.access.RequestPath;
 import org.junit.jupiter.api.Test;
 
 /** Which paths {@link AuditRules} audits as actions and counts as searches. */
@@ -40,6 +41,41 @@ class AuditRulesTest {
     assertThat(rules.search("/search"))
         .hasValueSatisfying(s -> assertThat(s).containsExactly("/search", "q"));
     assertThat(rules.action("/reports/riverside//")).isEmpty();
+  }
+
+  /**
+   * An {@code OPTIONS} asks which methods the path allows and never runs the page: recorded as {@code report_view}, a
+   * provider's {@code OPTIONS} of another organisation's report was a successful view that never happened.
+   */
+  @Test
+  void optionsAndTrace_areNoAction_headAndEveryOtherMethodAre() {
+    RequestPath report = RequestPath.of("/reports/riverside/42").orElseThrow();
+    AuditRules.Match view = new AuditRules.Match("report_view", "42");
+    for (String method : new String[] {"OPTIONS", "options", "TRACE", "Trace"}) {
+      assertThat(rules.action(method, report)).as(method).isEmpty();
+    }
+    for (String method :
+        new String[] {"GET", "HEAD", "head", "POST", "PUT", "DELETE", "PROPFIND"}) {
+      assertThat(rules.action(method, report)).as(method).contains(view);
+    }
+    RequestPath other = RequestPath.of("/other/42").orElseThrow();
+    assertThat(rules.action("GET", other)).isEmpty();
+    assertThatThrownBy(() -> rules.action(null, report)).isInstanceOf(NullPointerException.class);
+  }
+
+  /** A {@code HEAD} of the search page runs the search but shows it to nobody: no person's search, not counted. */
+  @Test
+  void onlyGetAndPost_areSearches() {
+    RequestPath search = RequestPath.of("/search").orElseThrow();
+    for (String method : new String[] {"GET", "get", "POST"}) {
+      assertThat(rules.search(method, search))
+          .as(method)
+          .hasValueSatisfying(s -> assertThat(s).containsExactly("/search", "q"));
+    }
+    for (String method : new String[] {"HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"}) {
+      assertThat(rules.search(method, search)).as(method).isEmpty();
+    }
+    assertThat(rules.search("GET", RequestPath.of("/reports").orElseThrow())).isEmpty();
   }
 
   @Test

@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * configured searches in the anonymous search-demand log. Runs last before the application, so requests that an
  * earlier stage refused are recorded by that stage, once, and not here again.
  *
+ * <p><b>Methods.</b> The request's method decides with its path, by {@link AuditRules#action(String, RequestPath)}
+ * and {@link AuditRules#search(String, RequestPath)}: an {@code OPTIONS} of an audited path is no action (the servlet
+ * answers it with the allowed methods without running the page, so its status says nothing about an access), while a
+ * {@code HEAD} is recorded like the {@code GET} it runs; only {@code GET} and {@code POST} count as searches.
+ *
  * <p><b>When the audit log can't write.</b> An audited action is refused with a plain {@code 503}, before the
  * application sees it, while {@link dev.portcullis.audit.AuditLog#health()} reports a sink out of service: an action
  * that must be audited does not happen unaudited. The refusal is itself an event (outcome failure, reason {@code audit
@@ -36,7 +41,9 @@ final class AuditStage extends Stage {
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     RequestPath path = exchange.requestPath();
-    Optional<AuditRules.Match> action = path == null ? Optional.empty() : rules.action(path);
+    String method = exchange.method();
+    Optional<AuditRules.Match> action =
+        path == null ? Optional.empty() : rules.action(method, path);
     if (action.isPresent() && !audit.writable()) {
       AuditRules.Match m = action.get();
       audit.emit(
@@ -49,7 +56,7 @@ final class AuditStage extends Stage {
           "Service unavailable. Please try again later.");
       return;
     }
-    Optional<String[]> search = path == null ? Optional.empty() : rules.search(path);
+    Optional<String[]> search = path == null ? Optional.empty() : rules.search(method, path);
     boolean done = false;
     try {
       next.proceed();

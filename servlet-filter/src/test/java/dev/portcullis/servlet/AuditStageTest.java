@@ -75,6 +75,87 @@ class AuditStageTest {
     }
   }
 
+  private static HttpResponse<String> send(Browser b, String method, String path)
+      throws IOException, InterruptedException {
+    return b.send(
+        HttpRequest.newBuilder(b.uri(path)).method(method, HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /**
+   * The servlet answers {@code OPTIONS} with the methods it allows, {@code 200}, without running the page and so
+   * without its access check: an {@code OPTIONS} of another organisation's report is no view of it, and nothing is
+   * recorded (not even a refusal while the audit log can't write). A {@code HEAD} runs the page as a {@code GET}
+   * does, its refusal included, and is recorded like one.
+   */
+  @Test
+  void optionsOfAnAuditedPath_isNoAction_whileHeadAndGetAreRecordedWithThePagesOutcome()
+      throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser bob = portal.browser();
+      bob.login("bob", "bob-pw", false);
+      HttpResponse<String> optionsOther = send(bob, "OPTIONS", "/reports/riverside/41");
+      HttpResponse<String> optionsOwn = send(bob, "OPTIONS", "/reports/hillview/42");
+      HttpResponse<String> headOther = send(bob, "HEAD", "/reports/riverside/43");
+      HttpResponse<String> headOwn = send(bob, "HEAD", "/reports/hillview/44");
+      HttpResponse<String> getOwn = bob.get("/reports/hillview/45");
+
+      assertThat(optionsOther.statusCode()).isEqualTo(200);
+      assertThat(optionsOther.headers().firstValue("Allow"))
+          .hasValueSatisfying(allow -> assertThat(allow).contains("GET", "OPTIONS"));
+      assertThat(optionsOwn.statusCode()).isEqualTo(200);
+      assertThat(headOther.statusCode()).isEqualTo(403);
+      assertThat(headOwn.statusCode()).isEqualTo(200);
+      assertThat(getOwn.statusCode()).isEqualTo(200);
+      var sink = portal.flushedSink();
+      assertThat(sink.events())
+          .filteredOn(e -> e.type().name().equals("report_view"))
+          .extracting(e -> e.resource().orElse("") + " " + e.outcome())
+          .containsExactlyInAnyOrder("43 FAILURE", "44 SUCCESS", "45 SUCCESS");
+      assertThat(sink.events()).allMatch(e -> actor(e, "u-bob") || e.actor().isEmpty());
+    }
+    AuditSink broken = event -> {
+      throw new IOException("disk full");
+    };
+    try (LoginPortal portal = new LoginPortal(broken)) {
+      Browser bob = portal.browser();
+      assertThat(bob.login("bob", "bob-pw", false).statusCode()).isEqualTo(303);
+      assertThat(portal.audit.flush(Duration.ofSeconds(10))).isFalse();
+      assertThat(send(bob, "OPTIONS", "/reports/hillview/46").statusCode()).isEqualTo(200);
+      assertThat(send(bob, "HEAD", "/reports/hillview/47").statusCode()).isEqualTo(503);
+      portal.audit.flush(Duration.ofSeconds(10)); // false: the broken sink keeps failing
+      portal.sink.assertOnce(
+          AuditEventType.of("report_view"),
+          e -> e.resource().orElse("").equals("47")
+              && e.reason().orElse("").equals("audit log unavailable"));
+      assertThat(portal.sink.events()).noneMatch(e -> e.resource().orElse("").equals("46"));
+    }
+  }
+
+  /**
+   * Only {@code GET} and {@code POST} carry a person's search. An {@code OPTIONS} of the search page runs no search;
+   * a {@code HEAD} runs it but shows nobody the results (link checkers and monitors send them): neither is counted.
+   */
+  @Test
+  void optionsAndHeadOfTheSearchPage_areNoSearch_getAndPostAre() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      assertThat(send(alice, "OPTIONS", "/search?q=options+probe").statusCode()).isEqualTo(200);
+      assertThat(send(alice, "HEAD", "/search?q=head+probe").statusCode()).isEqualTo(200);
+      assertThat(alice.get("/search?q=care+homes").statusCode()).isEqualTo(200);
+      assertThat(alice
+              .post("/search", Map.of("q", "day care", "_csrf", alice.pageCsrf()))
+              .statusCode())
+          .isEqualTo(200);
+      portal.clock.advance(Duration.ofHours(1));
+      portal.flushedSink();
+      assertThat(portal.demand.events())
+          .extracting(SearchDemandEvent::terms)
+          .containsExactlyInAnyOrder("care homes", "day care");
+      assertThat(portal.demand.events()).allMatch(e -> e.searches() == 1);
+    }
+  }
+
   @Test
   void refusalAnsweredAs404_isStillAuditedAsADenial_withTheApplicationsReason() throws Exception {
     try (LoginPortal portal = new LoginPortal()) {

@@ -22,6 +22,7 @@ import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -44,7 +45,8 @@ import java.util.function.Consumer;
  * {@code /terms} prints the terms page; {@code POST /action} prints {@code done}; {@code /remember} writes to the
  * session (making one if needed) and prints {@code remembered}; {@code /my-sessions} lists the user's sessions
  * ({@link UserSessions}), one line each: handle, {@code current} or {@code other}, address, browser family, created
- * and last-seen epoch milliseconds; {@code POST /my-sessions/end} with {@code handle} prints the outcome.
+ * and last-seen epoch milliseconds; {@code POST /my-sessions/end} with {@code handle} prints the outcome. Every page
+ * answers {@code OPTIONS} and {@code HEAD} as {@link HttpServlet} does for a page with {@code doGet} only.
  */
 final class LoginPortal implements AutoCloseable {
   static final String TERMS = "2026-01";
@@ -246,8 +248,28 @@ final class LoginPortal implements AutoCloseable {
     private static final long serialVersionUID = 1L;
     private final OrganisationScope scope = new OrganisationScope(Set.of("COUNCIL_OFFICER"));
 
+    /**
+     * {@code OPTIONS} and {@code HEAD} as {@link HttpServlet} answers them for a page with {@code doGet} only: OPTIONS
+     * lists the allowed methods without running the page, HEAD runs {@code doGet} without the body. Every other
+     * method runs the page.
+     */
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void service(HttpServletRequest req, HttpServletResponse resp)
+        throws ServletException, IOException {
+      String method = req.getMethod();
+      if (method.equals("OPTIONS") || method.equals("HEAD")) {
+        super.service(req, resp);
+      } else {
+        page(req, resp);
+      }
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      page(req, resp);
+    }
+
+    private void page(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       resp.setContentType("text/plain;charset=utf-8");
       String path = req.getRequestURI();
       PortalPrincipal p = (PortalPrincipal) req.getUserPrincipal();

@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * {@code GET /reports}: the reports of the user's own organisation (a council officer sees all).
  * {@code GET /reports/{id}}: one report; 404 when there is none and, the same page, when it belongs to another
  * organisation (so that ids cannot be enumerated). Every request for one report is audited as {@code report_view},
- * with its outcome; a report of another organisation as a failure with the reason {@value #DENIED}.
+ * with its outcome; a report of another organisation as a failure with the reason {@value #DENIED}. A {@code HEAD}
+ * runs {@link #doGet} and is audited alike; an {@code OPTIONS}, which {@link HttpServlet} answers with the allowed
+ * methods without running this page, is no view and is not audited.
  */
 final class ReportsPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
