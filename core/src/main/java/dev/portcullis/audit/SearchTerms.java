@@ -1,6 +1,8 @@
 package dev.portcullis.audit;
 
 import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -10,7 +12,12 @@ import java.util.regex.Pattern;
  * Turns what a user typed into a search box into terms fit for an anonymous demand log. In order:
  *
  * <ol>
- *   <li>Unicode NFKC (full-width digits become digits, so they can't slip past the patterns).
+ *   <li>Unicode NFKC (full-width letters, digits and {@code @} become plain ones), then the folds that NFKC leaves
+ *       undone: a decimal digit of any script becomes its ASCII digit (Arabic-Indic {@code ٠٧٧٠٠} and Devanagari
+ *       {@code ०७७००} are {@code 07700}), a dash (Unicode category Pd: the non-breaking hyphen U+2011, the en and em
+ *       dashes and the others) and the minus sign U+2212 become {@code -}, and the ideographic full stop U+3002
+ *       becomes {@code .}. So no identifier slips past the patterns below written in other digits or with another
+ *       dash, and kept terms are written with ASCII digits ({@code ٢٠٢٤} is kept as {@code 2024}).
  *   <li>Shapes that need the punctuation or the letter case that the later steps remove, each replaced by a marker:
  *       <ul>
  *         <li>{@code [ip-address]}: an IPv6 address ({@code 2001:db8::1}, {@code ::ffff:10.0.0.1}, {@code
@@ -53,6 +60,11 @@ import java.util.regex.Pattern;
  * the redaction, is what keeps it anonymous. The redaction removes the identifiers that would make a single record
  * point at one person on their own. The rules are pinned by a corpus of queries with their expected terms
  * ({@code search-redaction-corpus.tsv} in the tests).
+ *
+ * <p>Not folded: look-alike characters of other kinds (a Cyrillic {@code а} for a Latin {@code a}, the ratio sign
+ * {@code ∶} for a colon). NFKC and the folds above cover what keyboards and input methods produce when a person types
+ * or pastes an identifier; someone set on getting one into the log can spell it out in words, which no redaction can
+ * tell from a search.
  */
 final class SearchTerms {
   static final int MAX_LENGTH = 100;
@@ -66,6 +78,9 @@ final class SearchTerms {
       "[user-handle]",
       "[token]");
 
+  private static final int MINUS_SIGN = 0x2212;
+  private static final int IDEOGRAPHIC_FULL_STOP = 0x3002;
+  private static final Pattern ASCII_DIGITS = Pattern.compile("[0-9]+");
   private static final String IP_MARKER = " [ip-address] ";
   private static final String TOKEN_MARKER = " [token] ";
 
@@ -114,14 +129,14 @@ final class SearchTerms {
     if (raw == null) {
       return "";
     }
-    String text = Normalizer.normalize(raw, Normalizer.Form.NFKC);
+    String text = compatible(raw);
     text = redactIpv6(text);
     text = redactTokens(text);
     text = USER_HANDLE.matcher(text).replaceAll(" [user-handle] ");
     text = text.toLowerCase(Locale.ROOT);
     // Lower-casing can add combining marks (İ becomes i + U+0307); normalising again keeps them in
     // canonical order.
-    text = Normalizer.normalize(text, Normalizer.Form.NFKC);
+    text = compatible(text);
     // Collapsed before matching: the patterns allow one space inside a postcode or an NI number,
     // not a run.
     text = SPACES.matcher(keepSearchCharacters(text)).replaceAll(" ");
@@ -137,6 +152,32 @@ final class SearchTerms {
     // becomes "a-aa0"), which a second normalisation would redact: look for handles once more.
     text = USER_HANDLE.matcher(text).replaceAll(" [user-handle] ");
     return capped(SPACES.matcher(text).replaceAll(" ").strip());
+  }
+
+  /** NFKC, then the folds NFKC does not make (see the class comment): digits, dashes, the ideographic full stop. */
+  private static String compatible(String raw) {
+    String text = Normalizer.normalize(raw, Normalizer.Form.NFKC);
+    int i = 0;
+    while (i < text.length() && text.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i == text.length()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length()).append(text, 0, i);
+    text.codePoints().skip(text.codePointCount(0, i)).forEach(cp -> {
+      int type = Character.getType(cp);
+      if (type == Character.DECIMAL_DIGIT_NUMBER) {
+        out.append((char) ('0' + Character.digit(cp, 10)));
+      } else if (type == Character.DASH_PUNCTUATION || cp == MINUS_SIGN) {
+        out.append('-');
+      } else if (cp == IDEOGRAPHIC_FULL_STOP) {
+        out.append('.');
+      } else {
+        out.appendCodePoint(cp);
+      }
+    });
+    return out.toString();
   }
 
   private static String redactIpv6(String text) {
@@ -266,7 +307,9 @@ final class SearchTerms {
       String replacement;
       if (digits >= 6 && isYears(run)) {
         replacement = run;
-      } else if (digits >= 10 && digits <= 15 && (run.charAt(0) == '+' || run.charAt(0) == '0')) {
+      } else if (digits >= 10
+          && digits <= 15
+          && (run.charAt(0) == '+' || Character.digit(run.charAt(0), 10) == 0)) {
         replacement = " [phone] ";
       } else if (digits >= 6) {
         replacement = " [number] ";
@@ -279,22 +322,32 @@ final class SearchTerms {
     return out.toString();
   }
 
-  /** Whether a digit run is a financial year ({@code 2025 26}, {@code 2024-2025}) or a list of years 1900-2099. */
+  /**
+   * Whether a digit run is a financial year ({@code 2025 26}, {@code 2024-2025}) or a list of years 1900-2099. Its
+   * digits are ASCII ({@link #compatible}); a run without a group of ASCII digits is no list of years, never vacuously
+   * one, and neither is one that starts with {@code +}, which marks a phone number.
+   */
   private static boolean isYears(String run) {
-    String[] groups = run.split("\\D+");
-    boolean allYears = true;
-    for (String g : groups) {
-      allYears &= isYear(g);
-    }
-    if (allYears) {
-      return true;
-    }
-    if (groups.length != 2 || !isYear(groups[0])) {
+    if (run.charAt(0) == '+') {
       return false;
     }
-    int next = Integer.parseInt(groups[0]) + 1;
-    return groups[1].equals(Integer.toString(next))
-        || groups[1].equals(String.format(Locale.ROOT, "%02d", next % 100));
+    List<String> groups = new ArrayList<>(4);
+    Matcher m = ASCII_DIGITS.matcher(run);
+    while (m.find()) {
+      groups.add(m.group());
+    }
+    if (groups.isEmpty()) {
+      return false;
+    }
+    if (groups.stream().allMatch(SearchTerms::isYear)) {
+      return true;
+    }
+    if (groups.size() != 2 || !isYear(groups.get(0))) {
+      return false;
+    }
+    int next = Integer.parseInt(groups.get(0)) + 1;
+    return groups.get(1).equals(Integer.toString(next))
+        || groups.get(1).equals(String.format(Locale.ROOT, "%02d", next % 100));
   }
 
   private static boolean isYear(String group) {

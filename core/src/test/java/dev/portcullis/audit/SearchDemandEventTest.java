@@ -95,6 +95,35 @@ class SearchDemandEventTest {
     }
   }
 
+  /**
+   * A phone or card number written only in digits of another script was kept as typed: the check for a list of years
+   * split the run on ASCII non-digits, found no group at all and took "every group is a year" to be true.
+   */
+  @Test
+  void numbersInDigitsOfOtherScripts_areRedactedLikeAsciiOnes_andYearsKeptInAsciiDigits() {
+    assertThat(terms("٠٧٧٠٠٩٠٠١٢٣")).isEqualTo("[phone]"); // 07700900123, Arabic-Indic
+    assertThat(terms("०७७००९००१२३")).isEqualTo("[phone]"); // Devanagari
+    assertThat(terms("card ٤١١١ ١١١١ ١١١١ ١١١١")).isEqualTo("card [number]");
+    assertThat(terms("ref ١٢٣٤٥٦")).isEqualTo("ref [number]");
+    assertThat(terms("homes ٢٠١٠ ٢٠٢٠")).isEqualTo("homes 2010 2020");
+    assertThat(terms("budget ٢٠٢٥/٢٦")).isEqualTo("budget 2025 26");
+    assertThat(terms("١٢ beds")).isEqualTo("12 beds");
+  }
+
+  /** NFKC makes U+2011 (non-breaking hyphen) U+2010 and leaves the other dashes alone: each is read as '-'. */
+  @Test
+  void dashesAndTheMinusSign_areHyphens_toEveryRule() {
+    for (String dash :
+        new String[] {"\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212", "\ufe63"}) {
+      assertThat(terms("u" + dash + "1001 respite")).as(dash).isEqualTo("[user-handle] respite");
+      assertThat(terms("day" + dash + "care")).as(dash).isEqualTo("day-care");
+    }
+    assertThat(terms("123e4567\u2013e89b\u201312d3\u2013a456\u2013426614174000"))
+        .isEqualTo("[token]");
+    assertThat(terms("ip 10\u30020\u30020\u30021")).isEqualTo("ip [ip-address]");
+    assertThat(terms("jane\uff20example.org")).isEqualTo("[email]");
+  }
+
   @Test
   void longDigitRuns_areRedacted_butShortNumbersKept() {
     assertThat(terms("nhs 943 476 5919")).isEqualTo("nhs [phone]".replace("[phone]", "[number]"));
@@ -254,6 +283,84 @@ class SearchDemandEventTest {
         .doesNotContain("5f3a9c");
     assertThat(t.length()).isLessThanOrEqualTo(SearchTerms.MAX_LENGTH);
     assertThat(t).isEqualTo(t.strip()).doesNotContain("  ");
+  }
+
+  /**
+   * Zero digits of scripts with decimal digits: NFKC leaves most of them alone (Arabic-Indic, Extended Arabic-Indic,
+   * NKo, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian, Osmanya,
+   * Brahmi) and folds the full-width and mathematical ones.
+   */
+  private static final List<Integer> ZEROS = List.of(
+      0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0BE6, 0x0E50, 0x0ED0, 0x0F20,
+      0x1040, 0x17E0, 0x1810, 0x104A0, 0x11066, 0xFF10, 0x1D7CE);
+
+  /** Dashes (Unicode category Pd) and the minus sign; NFKC folds only the small and full-width hyphen-minus. */
+  private static final List<Character> DASHES = List.of(
+      '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\u058A', '\u05BE',
+      '\u2E3A', '\u301C', '\uFE58', '\uFE63', '\uFF0D');
+
+  @Provide
+  Arbitrary<Integer> zeros() {
+    return Arbitraries.of(ZEROS);
+  }
+
+  @Provide
+  Arbitrary<Character> dashes() {
+    return Arbitraries.of(DASHES);
+  }
+
+  @Provide
+  Arbitrary<Character> fullStops() {
+    return Arbitraries.of('.', '\u3002', '\uFF61');
+  }
+
+  /** {@code text} with its ASCII digits in the script of {@code zero}, its hyphens as {@code dash}, its full stops as {@code stop}. */
+  private static String rewritten(String text, int zero, char dash, char stop) {
+    StringBuilder out = new StringBuilder(text.length() * 2);
+    text.codePoints().forEach(c -> {
+      if (c >= '0' && c <= '9') {
+        out.appendCodePoint(zero + c - '0');
+      } else if (c == '-') {
+        out.append(dash);
+      } else if (c == '.') {
+        out.append(stop);
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return out.toString();
+  }
+
+  /** Whatever digits, dashes or full stops a query is written in, it gives the terms of its ASCII form. */
+  @Property(tries = 3000)
+  void queryInOtherDigitsDashesAndFullStops_givesTheTermsOfItsAsciiForm(
+      @ForAll("queries") String raw,
+      @ForAll("zeros") int zero,
+      @ForAll("dashes") char dash,
+      @ForAll("fullStops") char stop) {
+    assertThat(SearchTerms.normalise(rewritten(raw, zero, dash, stop)))
+        .isEqualTo(SearchTerms.normalise(raw));
+  }
+
+  /** The redaction promises of the ASCII queries, for the same queries in other digits and dashes. */
+  @Property(tries = 3000)
+  void normalisedTerms_holdNoLongDigitRunHandleOrAddress_inAnyDigits(
+      @ForAll("queries") String ascii,
+      @ForAll("zeros") int zero,
+      @ForAll("dashes") char dash,
+      @ForAll("fullStops") char stop) {
+    String t = SearchTerms.normalise(rewritten(ascii, zero, dash, stop));
+    assertThat(t.codePoints().filter(Character::isDigit))
+        .as("kept digits are ASCII")
+        .allMatch(c -> c >= '0' && c <= '9');
+    assertThat(t).doesNotContain("@");
+    assertThat(t.replaceAll("[^0-9 .\\-'&+]", "|"))
+        .doesNotContainPattern("[0-9](?:[ .\\-'&+]*[0-9]){5}");
+    assertThat(t)
+        .doesNotContainPattern("[0-9]{1,3}(?:\\.[0-9]{1,3}){3}")
+        .doesNotContain("db8")
+        .doesNotContain("u-1001")
+        .doesNotContain("5f3a9c");
   }
 
   @Property(tries = 500)

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +83,51 @@ class SearchRedactionTest {
       }) {
         assertThat(everything).as(personal).doesNotContainIgnoringCase(personal);
       }
+    }
+  }
+
+  /**
+   * The same identifiers written in the digits of other scripts or with another dash: a phone number in Arabic-Indic
+   * and in Devanagari digits, a card number in Arabic-Indic digits and a handle with a non-breaking hyphen (U+2011)
+   * were written to the demand file as typed. Each is now redacted as its ASCII form is, and a year is kept in ASCII
+   * digits.
+   */
+  @Test
+  void numbersAndHandlesInOtherDigitsAndDashes_reachTheDemandFileRedacted() throws Exception {
+    Path demandFile = dir.resolve("search-demand.jsonl");
+    SearchDemandSink file = SearchDemandSink.jsonLines(demandFile);
+    try (LoginPortal portal = new LoginPortal(
+        dev.portcullis.audit.AuditSink.noop(), audit -> audit.demandSink(file), (p, f) -> {})) {
+      Browser visitor = portal.browser();
+      for (String query : List.of(
+          "\u0660\u0667\u0667\u0660\u0660\u0669\u0660\u0660\u0661\u0662\u0663",
+          "\u0966\u096d\u096d\u0966\u0966\u096f\u0966\u0966\u0967\u0968\u0969",
+          "card \u0664\u0661\u0661\u0661 \u0661\u0661\u0661\u0661 \u0661\u0661\u0661\u0661 \u0661\u0661\u0661\u0661",
+          "u\u20111001 respite",
+          "homes \u0662\u0660\u0662\u0664")) {
+        assertThat(visitor
+                .get("/search?q=" + URLEncoder.encode(query, StandardCharsets.UTF_8))
+                .statusCode())
+            .as(query)
+            .isEqualTo(200);
+      }
+      portal.clock.advance(Duration.ofHours(1));
+      portal.flushedSink();
+
+      List<String> lines = Files.readAllLines(demandFile, StandardCharsets.UTF_8);
+      Map<String, Long> searchesByTerms = new java.util.TreeMap<>();
+      for (String line : lines) {
+        JsonNode record = JSON.readTree(line);
+        searchesByTerms.put(record.get("terms").asText(), record.get("searches").asLong());
+      }
+      assertThat(searchesByTerms)
+          .containsExactlyInAnyOrderEntriesOf(Map.of(
+              "[phone]", 2L, "card [number]", 1L, "[user-handle] respite", 1L, "homes 2024", 1L));
+      String written = String.join("\n", lines);
+      assertThat(written.codePoints().filter(c -> Character.isDigit(c) && c > 127))
+          .as("digits of other scripts in the demand file")
+          .isEmpty();
+      assertThat(written).doesNotContain("1001", "1111", "07700");
     }
   }
 }
