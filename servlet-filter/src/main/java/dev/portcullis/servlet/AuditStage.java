@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * answers it with the allowed methods without running the page, so its status says nothing about an access), while a
  * {@code HEAD} is recorded like the {@code GET} it runs; only {@code GET} and {@code POST} count as searches.
  *
+ * <p><b>Outcome.</b> A status of 400 or more is a failure. So is a redirect of a {@code GET} or {@code HEAD} (the page
+ * was not shown: an application's own access control sending an anonymous visitor to the login page looks like this),
+ * and a redirect of any method when no user is logged in; a logged-in user's form answered with a redirect
+ * (post/redirect/get) is a success, as is a {@code 304}. A search counts when its request was answered in the same
+ * sense, logged in or not.
+ *
  * <p><b>When the audit log can't write.</b> An audited action is refused with a plain {@code 503}, before the
  * application sees it, while {@link dev.portcullis.audit.AuditLog#health()} reports a sink out of service: an action
  * that must be audited does not happen unaudited. The refusal is itself an event (outcome failure, reason {@code audit
@@ -63,15 +69,37 @@ final class AuditStage extends Stage {
       done = true;
     } finally {
       int status = exchange.response().getStatus();
-      boolean ok = done && status < 400;
+      boolean answered = done && answered(method, status);
       if (action.isPresent()) {
+        // A redirect of a form answered by a logged-in user is the form carried out; anyone else's
+        // redirect (an application's own access control sending the visitor to log in) is not.
+        boolean ok = answered && (!isRedirect(status) || exchange.principal() != null);
         actionDone(exchange, action.get(), status, ok, done);
       }
       if (search.isPresent()) {
         String[] s = search.get();
-        searched(exchange, s[0], s[1], ok);
+        searched(exchange, s[0], s[1], answered);
       }
     }
+  }
+
+  /**
+   * Whether the response to {@code method} answered the request: any status below 300, a {@code 304} (the browser shows
+   * the copy it has), or a redirect of anything but {@code GET} and {@code HEAD} (a form's post/redirect/get). A
+   * redirect of a {@code GET} or {@code HEAD} showed nothing: the page was not viewed.
+   */
+  static boolean answered(String method, int status) {
+    if (status < 300 || status == HttpServletResponse.SC_NOT_MODIFIED) {
+      return true;
+    }
+    if (status >= 400) {
+      return false;
+    }
+    return !method.equals("GET") && !method.equals("HEAD");
+  }
+
+  private static boolean isRedirect(int status) {
+    return status >= 300 && status < 400 && status != HttpServletResponse.SC_NOT_MODIFIED;
   }
 
   /** Records an audited action with the response's outcome, or the refusal the application recorded. */

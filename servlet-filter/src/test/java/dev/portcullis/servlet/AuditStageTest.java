@@ -47,6 +47,40 @@ class AuditStageTest {
   }
 
   /**
+   * Where the application decides access (Spring Security beside the starter), an anonymous visitor of an audited page
+   * is sent to the login page with a redirect: nothing was viewed, and the audit says so rather than recording a
+   * successful view by nobody.
+   */
+  @Test
+  void anonymousVisitorRedirectedToLogInByTheApplication_isAuditedAsAFailure_notAView()
+      throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser anonymous = portal.browser();
+      assertThat(anonymous.get("/reports/riverside/41?anonymous-as=redirect").statusCode())
+          .isEqualTo(302);
+      AuditEvent redirected = portal
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.of("report_view"), e -> e.resource().orElse("").equals("41"));
+      assertThat(redirected.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+      assertThat(redirected.reason()).contains("status 302");
+      assertThat(redirected.actor()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRedirectAnswersAFormButShowsNoPage() {
+    assertThat(AuditStage.answered("GET", 200)).isTrue();
+    assertThat(AuditStage.answered("GET", 304)).isTrue();
+    assertThat(AuditStage.answered("GET", 302)).isFalse();
+    assertThat(AuditStage.answered("HEAD", 303)).isFalse();
+    assertThat(AuditStage.answered("POST", 303)).isTrue();
+    assertThat(AuditStage.answered("DELETE", 302)).isTrue();
+    assertThat(AuditStage.answered("POST", 403)).isFalse();
+    assertThat(AuditStage.answered("GET", 404)).isFalse();
+  }
+
+  /**
    * The page serves {@code /reports/riverside/41/} as {@code /reports/riverside/41}, as JAX-RS and Javalin do: the view
    * is audited all the same, and refused while the audit log is down, rather than slipping past the action's pattern.
    */

@@ -285,7 +285,10 @@ final class LoginPortal implements AutoCloseable {
                         + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));
       } else if (path.startsWith("/reports/")) {
         String[] parts = path.split("/");
-        if (p == null) {
+        if (p == null && "redirect".equals(req.getParameter("anonymous-as"))) {
+          // As an application's own access control does (Spring Security's login entry point).
+          resp.sendRedirect("/login");
+        } else if (p == null) {
           resp.sendError(401);
         } else if (!scope.permits(p.user(), parts[2])
             && "404".equals(req.getParameter("refuse-as"))) {

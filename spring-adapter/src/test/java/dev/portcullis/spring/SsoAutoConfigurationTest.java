@@ -116,7 +116,7 @@ class SsoAutoConfigurationTest {
           assertThat(sso.unlinkPath()).isEqualTo("/account/sso-unlink");
           assertThat(sso.pendingLinkLifetime()).isEqualTo(Duration.ofMinutes(2));
           assertThat(sso.keepLinksOnLogoutEverywhere()).isTrue();
-          assertThat(sso.trustedAudiences()).containsExactly("reports-api", "case-api");
+          assertThat(sso.trustedAudiences()).containsExactlyInAnyOrder("reports-api", "case-api");
           assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(2));
           assertThat(sso.cookie().name()).isEqualTo("portal_sso");
           assertThat(sso.cookie().sessionScoped()).isTrue();
