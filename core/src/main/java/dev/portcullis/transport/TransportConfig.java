@@ -21,10 +21,16 @@ import java.util.regex.Pattern;
  * development mode, where it is {@code localhost}. {@link #defaults()} refuses plain HTTP, since it knows no host.
  *
  * <p>Defaults: no trusted proxy (forwarding headers are ignored), HSTS for one year without
- * {@code includeSubDomains}, HTTPS on port 443, development mode off.
+ * {@code includeSubDomains}, HTTPS on port 443, development mode off, the container's own view of HTTPS not believed.
  *
- * <p><b>Security.</b> A request is secure only when its own connection is TLS or when a configured trusted proxy says
- * so; nothing a client sends directly can make it secure. The redirect's address comes from this configuration only,
+ * <p><b>Security.</b> A request is secure only when its own network connection is TLS or when a configured trusted
+ * proxy says so; nothing a client sends directly can make it secure. The connection is what the servlet container
+ * says of it ({@code ServletRequest.getServletConnection().isSecure()}), not the request's scheme: a container's
+ * {@code isSecure()} may follow the scheme of an absolute-form request target ({@code GET https://portal/login} sent
+ * over plain HTTP, as Jetty 12 does) or its own forwarded-header handling, and neither can be told apart from a
+ * client's claim. A deployment whose container handles the proxy in front can let the container decide, by an
+ * explicit {@link Builder#containerDecidesHttps(boolean) choice}, when its plain port is reachable from that proxy
+ * alone. The redirect's address comes from this configuration only,
  * never from the request's {@code Host} header, so a forged {@code Host} cannot make the portal (or a cache in front
  * of it) send a browser elsewhere. Development mode lets plain HTTP through only when both the connection's peer and
  * the resolved client are loopback addresses, so it never opens the portal to the network, but it is still meant for
@@ -48,6 +54,7 @@ public final class TransportConfig {
   private final boolean hstsIncludeSubDomains;
   private final int httpsPort;
   private final boolean developmentMode;
+  private final boolean containerDecidesHttps;
   /** {@code https://host[:port]}, or null when plain HTTP is refused rather than redirected. */
   private final String httpsOrigin;
 
@@ -59,6 +66,7 @@ public final class TransportConfig {
     this.hstsIncludeSubDomains = b.hstsIncludeSubDomains;
     this.httpsPort = b.httpsPort;
     this.developmentMode = b.developmentMode;
+    this.containerDecidesHttps = b.containerDecidesHttps;
     this.canonicalHost = canonicalHost;
     this.httpsOrigin = b.redirectPlainHttp
         ? "https://" + canonicalHost + (httpsPort == 443 ? "" : ":" + httpsPort)
@@ -98,6 +106,15 @@ public final class TransportConfig {
 
   public boolean developmentMode() {
     return developmentMode;
+  }
+
+  /**
+   * Whether the servlet container's own {@code isSecure()} decides whether a request arrived over HTTPS ({@code
+   * true}: see {@link Builder#containerDecidesHttps(boolean)}), rather than the encryption of the request's network
+   * connection ({@code false}, the default).
+   */
+  public boolean containerDecidesHttps() {
+    return containerDecidesHttps;
   }
 
   /** Whether plain-HTTP {@code GET}/{@code HEAD} requests are redirected to HTTPS (otherwise they are refused). */
@@ -164,6 +181,7 @@ public final class TransportConfig {
     private boolean developmentMode;
     private String canonicalHost;
     private boolean redirectPlainHttp = true;
+    private boolean containerDecidesHttps;
 
     private Builder() {}
 
@@ -225,6 +243,26 @@ public final class TransportConfig {
      */
     public Builder developmentMode(boolean developmentMode) {
       this.developmentMode = developmentMode;
+      return this;
+    }
+
+    /**
+     * Whether the servlet container's own {@code isSecure()} decides that a request arrived over HTTPS, for a
+     * deployment whose container handles the TLS-terminating proxy in front of it: Jetty's {@code
+     * ForwardedRequestCustomizer}, Tomcat's {@code RemoteIpValve}, Spring Boot's {@code
+     * server.forward-headers-strategy} ({@code native} or {@code framework}). Off by default: a request is then
+     * secure only when its own network connection is TLS ({@code ServletConnection.isSecure()}) or a {@link
+     * #trustedProxies(List) trusted proxy} says so, and a request the container calls secure on a plain connection is
+     * treated as plain HTTP, with a warning logged once.
+     *
+     * <p><b>Only when the plain-HTTP port is reachable from the proxy alone.</b> The container's answer cannot be told
+     * apart from a client's claim: Jetty takes it from the scheme of an absolute-form request target ({@code GET
+     * https://portal/login} over plain HTTP), and forwarded-header handling from headers that any client reaching the
+     * port can send. Prefer {@link #trustedProxies(List)}, which believes only the proxies' addresses, with the
+     * container's own forwarded-header handling switched off.
+     */
+    public Builder containerDecidesHttps(boolean containerDecides) {
+      this.containerDecidesHttps = containerDecides;
       return this;
     }
 

@@ -21,7 +21,22 @@ class TransportConfigTest {
     assertThat(config.hstsIncludeSubDomains()).isFalse();
     assertThat(config.httpsPort()).isEqualTo(443);
     assertThat(config.developmentMode()).isFalse();
+    assertThat(config.containerDecidesHttps())
+        .as("the connection decides, not the container's isSecure()")
+        .isFalse();
     assertThat(config.allowsPlainHttp("127.0.0.1", LOOPBACK)).isFalse();
+  }
+
+  @Test
+  void containerDecidesHttps_isAnExplicitChoice_offInTheBuilderToo() {
+    assertThat(TransportConfig.builder().redirectPlainHttp(false).build().containerDecidesHttps())
+        .isFalse();
+    assertThat(TransportConfig.builder()
+            .redirectPlainHttp(false)
+            .containerDecidesHttps(true)
+            .build()
+            .containerDecidesHttps())
+        .isTrue();
   }
 
   @Test

@@ -150,11 +150,15 @@ final class Exchange {
 
   /**
    * Where the request came from and whether it arrived over HTTPS, after trusted-proxy resolution by the transport
-   * stage; without that stage, the connection's own peer address and security.
+   * stage; without that stage, the connection's own peer address and encryption ({@link
+   * TransportStage#connectionSecure}, never the request's scheme).
    */
   TrustedProxies.Client client() {
     TrustedProxies.Client c = client;
-    return c != null ? c : new TrustedProxies.Client(original.getRemoteAddr(), original.isSecure());
+    return c != null
+        ? c
+        : new TrustedProxies.Client(
+            original.getRemoteAddr(), TransportStage.connectionSecure(original));
   }
 
   void client(TrustedProxies.Client client) {

@@ -93,7 +93,10 @@ final class PortcullisRequest extends HttpServletRequestWrapper {
     return exchange.client().address();
   }
 
-  /** Whether the client's connection was HTTPS, after trusted-proxy resolution. */
+  /**
+   * Whether the client's connection was HTTPS: the transport stage's one decision (the connection's own encryption, or
+   * what a trusted proxy says), never the scheme of the request's target.
+   */
   @Override
   public boolean isSecure() {
     return exchange.client().secure();

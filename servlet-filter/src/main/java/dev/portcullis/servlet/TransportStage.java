@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.transport.internal.TrustedProxies;
+import jakarta.servlet.ServletConnection;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,6 +12,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,15 @@ import org.slf4j.LoggerFactory;
  * The first stage: decides where the request came from and whether it arrived over HTTPS (believing forwarding
  * headers only from {@link TransportConfig#trustedProxies() trusted proxies}), sends plain-HTTP requests to HTTPS, and
  * puts the security headers on every response.
+ *
+ * <p>Whether a request arrived over HTTPS is decided here once, and every later use (the HSTS header, the plain-HTTP
+ * refusal, development mode's loopback exception, the application's {@code isSecure()}) reads that one decision: the
+ * encryption of the request's own network connection ({@link #connectionSecure}), or what a trusted proxy says of the
+ * client's. Not the container's {@code isSecure()}: Jetty 12 derives it from the scheme of the request's URI, which for
+ * an absolute-form request target ({@code GET https://portal/login HTTP/1.1}) comes from the request line even on a
+ * plain connector, and a container's forwarded-header handling derives it from headers. A request the container calls
+ * secure on a plain connection is treated as plain HTTP, and a warning is logged once, unless the configuration lets
+ * {@linkplain TransportConfig#containerDecidesHttps() the container decide}.
  *
  * <p>Plain-HTTP {@code GET} and {@code HEAD} get a {@code 308} (with {@code Cache-Control: no-store}) to the same path
  * and query over HTTPS on the configured {@linkplain TransportConfig#canonicalHost() canonical host}, never on the
@@ -49,10 +60,14 @@ final class TransportStage extends Stage {
   static final String FRAME_ANCESTORS = "frame-ancestors 'none'";
   /** The methods the filter lets through to the application, for the {@code Allow} header of its {@code 405}. */
   static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
+  /** The request attribute a servlet container sets to the TLS cipher suite of an encrypted connection. */
+  private static final String CIPHER_SUITE = "jakarta.servlet.request.cipher_suite";
 
   private final TransportConfig config;
   private final TrustedProxies proxies;
   private final String hsts;
+  /** Whether the warning about a container that calls a plain connection secure has been logged. */
+  private final AtomicBoolean warnedOfContainer = new AtomicBoolean();
 
   TransportStage(TransportConfig config) {
     this.config = Objects.requireNonNull(config, "transport");
@@ -65,6 +80,12 @@ final class TransportStage extends Stage {
       log.warn(
           "*** Portcullis DEVELOPMENT MODE: plain HTTP is accepted from loopback clients. Passwords and cookies"
               + " may travel unencrypted. Never use this setting on a server others can reach. ***");
+    }
+    if (config.containerDecidesHttps()) {
+      log.warn(
+          "Portcullis believes the servlet container's isSecure() (containerDecidesHttps): a request the container"
+              + " calls HTTPS is served as HTTPS even when its own connection is plain. Safe only when the plain-HTTP"
+              + " port is reachable from the TLS-terminating proxy alone.");
     }
   }
 
@@ -92,14 +113,15 @@ final class TransportStage extends Stage {
   }
 
   private TrustedProxies.Client resolve(HttpServletRequest request, String peer) {
+    boolean secure = arrivedSecure(request);
     if (proxies.isEmpty()) {
       // No proxy is believed, so no forwarding header can change the answer: don't read them.
-      return new TrustedProxies.Client(peer, request.isSecure());
+      return new TrustedProxies.Client(peer, secure);
     }
     try {
       return proxies.resolve(
           peer,
-          request.isSecure(),
+          secure,
           headers(request, "Forwarded"),
           headers(request, "X-Forwarded-For"),
           headers(request, "X-Forwarded-Proto"));
@@ -107,8 +129,51 @@ final class TransportStage extends Stage {
       // TrustedProxies falls back by itself on malformed headers; this is the belt to its braces.
       log.debug(
           "forwarding headers could not be read; using the connection's own address and security");
-      return new TrustedProxies.Client(peer, request.isSecure());
+      return new TrustedProxies.Client(peer, secure);
     }
+  }
+
+  /**
+   * Whether the request reached this server over HTTPS, before any trusted proxy is heard: the connection's own
+   * encryption, or the container's {@code isSecure()} when the configuration lets the container decide.
+   */
+  private boolean arrivedSecure(HttpServletRequest request) {
+    if (config.containerDecidesHttps()) {
+      return request.isSecure();
+    }
+    boolean connection = connectionSecure(request);
+    if (!connection && request.isSecure() && !warnedOfContainer.getAndSet(true)) {
+      log.warn(
+          "The servlet container reports a request as HTTPS although its connection is not encrypted: Portcullis"
+              + " treats such requests as plain HTTP (redirected or refused). Either a client sent an absolute-form"
+              + " https:// request target over plain HTTP, or the container's forwarded-header handling is on (Jetty's"
+              + " ForwardedRequestCustomizer, Tomcat's RemoteIpValve, Spring Boot's server.forward-headers-strategy);"
+              + " the two cannot be told apart. Behind a TLS-terminating proxy, list it in TransportConfig"
+              + " trustedProxies (portcullis.transport.trusted-proxies) and switch the container's forwarded-header"
+              + " handling off; or, only when the plain-HTTP port is reachable from the proxy alone, set"
+              + " TransportConfig.Builder.containerDecidesHttps(true) (portcullis.transport.container-decides-https)."
+              + " Logged once.");
+    }
+    return connection;
+  }
+
+  /**
+   * Whether the request's own network connection is encrypted, as the container reports the connection ({@link
+   * ServletConnection#isSecure()}, Servlet 6.0): never the request's scheme or a header. A request (a mock, a wrapper
+   * written for an older servlet API) that reports no connection falls back to the container's TLS attribute
+   * ({@code jakarta.servlet.request.cipher_suite}), then to its own {@code isSecure()}.
+   */
+  static boolean connectionSecure(HttpServletRequest request) {
+    ServletConnection connection;
+    try {
+      connection = request.getServletConnection();
+    } catch (UnsupportedOperationException | AbstractMethodError e) {
+      connection = null;
+    }
+    if (connection != null) {
+      return connection.isSecure();
+    }
+    return request.getAttribute(CIPHER_SUITE) != null || request.isSecure();
   }
 
   private static List<String> headers(HttpServletRequest request, String name) {

@@ -39,6 +39,28 @@ final class InMemoryHttp {
   private InMemoryHttp() {}
 
   /** A request over HTTPS from one client, to the context root. */
+  private static final ServletConnection TLS_CONNECTION = new ServletConnection() {
+    @Override
+    public String getConnectionId() {
+      return "1";
+    }
+
+    @Override
+    public String getProtocol() {
+      return "http/1.1";
+    }
+
+    @Override
+    public String getProtocolConnectionId() {
+      return "";
+    }
+
+    @Override
+    public boolean isSecure() {
+      return true;
+    }
+  };
+
   static final class Request implements HttpServletRequest {
     private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private final Map<String, Object> attributes = new HashMap<>();
@@ -418,9 +440,10 @@ final class InMemoryHttp {
       return "";
     }
 
+    /** A TLS connection, as {@link #isSecure()} says: the transport stage asks the connection. */
     @Override
     public ServletConnection getServletConnection() {
-      throw unsupported();
+      return TLS_CONNECTION;
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A real Jetty 12 on loopback for the transport and access tests: {@code /app/*} behind the filter under test,
@@ -112,18 +113,37 @@ final class SecuredPortal implements AutoCloseable {
    * response until the server closes the connection.
    */
   RawResponse raw(String method, String target, String... extraHeaders) throws IOException {
+    return exchange(
+        new Socket(InetAddress.getLoopbackAddress(), ports.http()),
+        head(method, target, ports.http(), extraHeaders));
+  }
+
+  /** As {@link #raw}, over TLS to the HTTPS port (with a Host header naming it unless one is given). */
+  RawResponse rawTls(String method, String target, String... extraHeaders) throws IOException {
+    SSLSocket socket = (SSLSocket) jetty
+        .clientTls()
+        .getSocketFactory()
+        .createSocket(InetAddress.getLoopbackAddress(), ports.https());
+    return exchange(socket, head(method, target, ports.https(), extraHeaders));
+  }
+
+  private static String head(String method, String target, int port, String... extraHeaders) {
     StringBuilder head =
         new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
     if (Arrays.stream(extraHeaders).noneMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5))) {
-      head.append("Host: 127.0.0.1:").append(ports.http()).append("\r\n");
+      head.append("Host: 127.0.0.1:").append(port).append("\r\n");
     }
     for (String h : extraHeaders) {
       head.append(h).append("\r\n");
     }
     head.append("Connection: close\r\n\r\n");
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ports.http())) {
+    return head.toString();
+  }
+
+  private static RawResponse exchange(Socket connection, String head) throws IOException {
+    try (Socket socket = connection) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
       return parse(socket.getInputStream().readAllBytes());
     }

@@ -7,7 +7,9 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -400,6 +402,163 @@ class TransportStageTest {
         .as("the requests were answered, not dropped")
         .isNotEmpty()
         .allMatch(s -> s > 0);
+  }
+
+  // An absolute-form request target ("GET https://host/path HTTP/1.1") names a scheme of its own,
+  // and Jetty 12 calls such a request secure (isSecure(), getScheme()) even on its plain connector
+  // (JettyConnectionSecurityTest). Over plain HTTP it is plain HTTP all the same.
+
+  @Test
+  void plainGet_withAnAbsoluteFormHttpsTarget_isRedirectedWith308ToTheCanonicalHttpsUrl()
+      throws Exception {
+    SecuredPortal p = tlsPortal();
+
+    SecuredPortal.RawResponse local =
+        p.raw("GET", "https://localhost/app/echo?x=1", "Host: localhost");
+    SecuredPortal.RawResponse forged =
+        p.raw("GET", "https://evil.example/app/echo", "Host: evil.example");
+
+    assertThat(local.status()).isEqualTo(308);
+    assertThat(local.headers().get("location"))
+        .isEqualTo(p.https("/app/echo?x=1").toString());
+    assertThat(local.headers().get("cache-control")).isEqualTo("no-store");
+    assertThat(local.headers())
+        .as("never over plain HTTP (RFC 6797 8.1)")
+        .doesNotContainKey("strict-transport-security");
+    assertThat(forged.status()).isEqualTo(308);
+    assertThat(forged.headers().get("location")).isEqualTo(p.https("/app/echo").toString());
+    assertThat(servlet.calls).hasValue(0);
+  }
+
+  @Test
+  void plainPost_withAnAbsoluteFormHttpsTarget_isRefusedWith403_beforeTheBodyIsRead()
+      throws Exception {
+    SecuredPortal p = portal(redirecting());
+    String head = "POST https://portal.example/app/echo HTTP/1.1\r\nHost: portal.example\r\n"
+        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 50000000\r\n\r\n";
+    byte[] start = "name=".concat("x".repeat(16_000)).getBytes(StandardCharsets.US_ASCII);
+
+    SecuredPortal.RawResponse r = p.rawPartial(head, start, Duration.ofSeconds(10));
+
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.body()).isEqualTo("This portal only accepts HTTPS.\n");
+    assertThat(r.headers().get("connection")).isEqualTo("close");
+    assertThat(r.headers()).doesNotContainKey("strict-transport-security");
+    assertThat(servlet.calls).hasValue(0);
+  }
+
+  @Test
+  void developmentMode_absoluteFormHttpsTargetFromLoopback_isServedAsPlainHttp_withoutHsts()
+      throws Exception {
+    SecuredPortal p = portal(TransportConfig.builder().developmentMode(true));
+
+    SecuredPortal.RawResponse r = p.raw("GET", "https://localhost/app/echo", "Host: localhost");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("addr=127.0.0.1 secure=false");
+    assertThat(r.headers()).doesNotContainKey("strict-transport-security");
+  }
+
+  @Test
+  void trustedProxy_isBelievedFromItsHeaders_neverFromTheSchemeOfTheTarget() throws Exception {
+    SecuredPortal p = portal(redirecting().trustedProxies("127.0.0.0/8"));
+
+    SecuredPortal.RawResponse withoutProto =
+        p.raw("GET", "https://portal.example/app/echo", "Host: portal.example");
+    SecuredPortal.RawResponse proxySaysHttps = p.raw(
+        "GET",
+        "https://portal.example/app/echo",
+        "Host: portal.example",
+        "X-Forwarded-Proto: https",
+        "X-Forwarded-For: 203.0.113.9");
+    SecuredPortal.RawResponse proxySaysHttp = p.raw(
+        "GET",
+        "https://portal.example/app/echo",
+        "Host: portal.example",
+        "X-Forwarded-Proto: http");
+
+    assertThat(withoutProto.status()).isEqualTo(308);
+    assertThat(proxySaysHttps.status()).isEqualTo(200);
+    assertThat(proxySaysHttps.body()).isEqualTo("addr=203.0.113.9 secure=true");
+    assertThat(proxySaysHttp.status()).isEqualTo(308);
+  }
+
+  @Test
+  void tlsRequest_isHttps_whateverSchemeItsTargetNames() throws Exception {
+    SecuredPortal p = tlsPortal();
+
+    SecuredPortal.RawResponse originForm = p.rawTls("GET", "/app/echo");
+    SecuredPortal.RawResponse absoluteHttp =
+        p.rawTls("GET", "http://localhost/app/echo", "Host: localhost");
+
+    for (SecuredPortal.RawResponse r : List.of(originForm, absoluteHttp)) {
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("addr=127.0.0.1 secure=true");
+      assertThat(r.headers().get("strict-transport-security")).isEqualTo("max-age=31536000");
+    }
+  }
+
+  @Test
+  void containerDecidesHttps_believesTheContainersIsSecure_absoluteFormTargetsIncluded()
+      throws Exception {
+    SecuredPortal p = portal(redirecting().containerDecidesHttps(true));
+
+    SecuredPortal.RawResponse believed =
+        p.raw("GET", "https://portal.example/app/echo", "Host: portal.example");
+    SecuredPortal.RawResponse plain = p.raw("GET", "/app/echo");
+
+    assertThat(believed.status())
+        .as("what the opt-in is for: the container's word, here the request line's")
+        .isEqualTo(200);
+    assertThat(believed.body()).isEqualTo("addr=127.0.0.1 secure=true");
+    assertThat(believed.headers().get("strict-transport-security")).isEqualTo("max-age=31536000");
+    assertThat(plain.status()).isEqualTo(308);
+  }
+
+  @Test
+  void aContainerThatCallsAPlainConnectionSecure_isWarnedOfOnce_namingTheWayOut() throws Exception {
+    SecuredPortal p = portal(redirecting());
+
+    String logged = capturingStderr(() -> {
+      for (int i = 0; i < 3; i++) {
+        assertThat(p.raw("GET", "https://portal.example/app/echo", "Host: portal.example")
+                .status())
+            .isEqualTo(308);
+      }
+    });
+
+    assertThat(logged.split("reports a request as HTTPS although its connection", -1))
+        .as("one warning for three requests")
+        .hasSize(2);
+    assertThat(logged).contains("trustedProxies").contains("containerDecidesHttps(true)");
+  }
+
+  @Test
+  void withoutATransportStage_theApplicationSeesTheConnectionsSecurity_notTheTargetsScheme()
+      throws Exception {
+    SecuredPortal p = portal(ports -> new PortcullisFilter(List.of(new HeaderLoginStage())), false);
+
+    SecuredPortal.RawResponse r = p.raw("GET", "https://localhost/app/echo", "Host: localhost");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("addr=127.0.0.1 secure=false");
+  }
+
+  /** Runs {@code action} with System.err captured: slf4j-simple writes there, looked up on every call. */
+  private static synchronized String capturingStderr(ThrowingRunnable action) throws Exception {
+    PrintStream original = System.err;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    return buffer.toString(StandardCharsets.UTF_8);
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
   }
 
   @Test

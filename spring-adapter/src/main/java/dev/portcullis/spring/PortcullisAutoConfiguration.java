@@ -39,6 +39,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -51,8 +52,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -86,7 +89,9 @@ import org.springframework.util.ClassUtils;
  *
  * <p><b>Security.</b> Start-up fails, with a message saying what to change, when there is no key (there is no default
  * key), a key is short, a cookie declaration contradicts itself, the timeouts contradict each other, there is no
- * {@link UserDirectory}, single sign-on is enabled without its provider settings or without the OpenID Connect SDK, or
+ * {@link UserDirectory}, single sign-on is enabled without its provider settings or without the OpenID Connect SDK, {@code
+ * server.forward-headers-strategy} is {@code native} or {@code framework} while {@code
+ * portcullis.transport.container-decides-https} is unset, or
  * any other core builder refuses its settings (the whole configuration is checked by the core, once). Keys come from
  * the process environment (not from application properties), a key file or a PKCS12 store; neither keys, passwords
  * nor the SSO client secret are logged. Access: {@code portcullis.access.*} when set; otherwise a Spring Security
@@ -131,6 +136,16 @@ public final class PortcullisAutoConfiguration {
           + " when single sign-on is on; single sign-on needs the dependency com.nimbusds:oauth2-oidc-sdk (or set"
           + " portcullis.sso.enabled=false); the login and terms pages and portcullis.access.public-paths must be public"
           + " under portcullis.access.*. Check what the PortcullisCustomizer beans set.";
+
+  /** Spring Boot's property for the container's own handling of forwarding headers. */
+  static final String FORWARD_HEADERS_STRATEGY = "server.forward-headers-strategy";
+
+  private static final String FORWARD_HEADERS_ACTION =
+      "Behind a TLS-terminating proxy, set server.forward-headers-strategy=none and list the proxy's addresses in"
+          + " portcullis.transport.trusted-proxies (Portcullis then believes its X-Forwarded-Proto, X-Forwarded-For"
+          + " and Forwarded headers from those addresses only). Or, only when the plain-HTTP port is reachable from"
+          + " the proxy alone, keep the strategy and set portcullis.transport.container-decides-https=true; or set it"
+          + " to false to keep the strategy for other reasons and have HTTPS come from the connection alone.";
 
   private static final String SSO_ACTION =
       "Fix portcullis.sso.*: issuer, client-id, client-secret and redirect-uri"
@@ -548,7 +563,8 @@ public final class PortcullisAutoConfiguration {
       KeyRingSource keyRing,
       InstantSource clock,
       ResourceLoader resources,
-      ListableBeanFactory beans) {
+      ListableBeanFactory beans,
+      Environment environment) {
     SsoConfig sso = ssoConfig.getIfAvailable();
     PortcullisFilter.Builder builder =
         PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit, rules);
@@ -566,6 +582,7 @@ public final class PortcullisAutoConfiguration {
       });
     });
     PortcullisProperties.Transport t = properties.getTransport();
+    boolean containerDecidesHttps = containerDecidesHttps(t, environment);
     builder.transport(building(
         "TransportConfig",
         "Check the portcullis.transport.* properties: plain-HTTP"
@@ -581,6 +598,7 @@ public final class PortcullisAutoConfiguration {
           map.from(t::getHttpsPort).to(tb::httpsPort);
           map.from(t::getCanonicalHost).to(tb::canonicalHost);
           map.from(t::getRedirectPlainHttp).to(tb::redirectPlainHttp);
+          tb.containerDecidesHttps(containerDecidesHttps);
           return tb.build();
         }));
     PortcullisProperties.Access a = properties.getAccess();
@@ -608,6 +626,63 @@ public final class PortcullisAutoConfiguration {
     // everywhere but the login and terms pages, unless the customizer sets the access itself.
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return building("PortcullisFilter", FILTER_ACTION, builder::build);
+  }
+
+  /**
+   * {@code portcullis.transport.container-decides-https}, checked against Spring Boot's {@code
+   * server.forward-headers-strategy}. With {@code native} or {@code framework} the container (Tomcat's {@code
+   * RemoteIpValve}, Jetty's {@code ForwardedRequestCustomizer}, Spring's {@code ForwardedHeaderFilter}) makes a request
+   * secure from forwarding headers and rewrites its client address, so Portcullis' own trusted proxies no longer see
+   * the proxy: start-up fails unless the property says, either way, whether the container's word is believed. When
+   * the strategy is unset and Spring Boot applies {@code native} by itself on a detected cloud platform, a warning says
+   * the same.
+   */
+  static boolean containerDecidesHttps(PortcullisProperties.Transport t, Environment environment) {
+    Boolean chosen = t.getContainerDecidesHttps();
+    String strategy = Binder.get(environment)
+        .bind(FORWARD_HEADERS_STRATEGY, String.class)
+        .map(s -> s.strip().toLowerCase(Locale.ROOT))
+        .orElse(null);
+    boolean containerForwards = "native".equals(strategy) || "framework".equals(strategy);
+    if (containerForwards && chosen == null) {
+      throw new PortcullisConfigurationException(
+          FORWARD_HEADERS_STRATEGY + "=" + strategy
+              + " makes the container decide from forwarding headers whether a request used HTTPS, which Portcullis"
+              + " cannot tell apart from a client's own claim, and hides the proxy's address from"
+              + " portcullis.transport.trusted-proxies",
+          FORWARD_HEADERS_ACTION);
+    }
+    if (containerForwards && chosen) {
+      log.info(
+          "{}={} with portcullis.transport.container-decides-https=true: the container's forwarded-header handling"
+              + " decides which requests are HTTPS. Keep the plain-HTTP port reachable from the TLS-terminating proxy"
+              + " alone.",
+          FORWARD_HEADERS_STRATEGY,
+          strategy);
+    } else if (containerForwards) {
+      log.warn(
+          "{}={} with portcullis.transport.container-decides-https=false: Portcullis ignores the container's"
+              + " forwarded scheme, so requests through a TLS-terminating proxy count as plain HTTP (redirected or"
+              + " refused). Unless TLS ends at this server, set {}=none and list the proxy in"
+              + " portcullis.transport.trusted-proxies.",
+          FORWARD_HEADERS_STRATEGY,
+          strategy,
+          FORWARD_HEADERS_STRATEGY);
+    } else if (strategy == null && chosen == null) {
+      CloudPlatform platform = CloudPlatform.getActive(environment);
+      if (platform != null && platform.isUsingForwardHeaders()) {
+        log.warn(
+            "Spring Boot applies {}=native on {} (its default there): Portcullis does not believe the container's"
+                + " forwarded scheme, so requests through a TLS-terminating proxy count as plain HTTP (redirected or"
+                + " refused). Behind such a proxy set {}=none and list the proxy in"
+                + " portcullis.transport.trusted-proxies; or, only when the plain-HTTP port is reachable from the proxy"
+                + " alone, set portcullis.transport.container-decides-https=true.",
+            FORWARD_HEADERS_STRATEGY,
+            platform,
+            FORWARD_HEADERS_STRATEGY);
+      }
+    }
+    return Boolean.TRUE.equals(chosen);
   }
 
   /**

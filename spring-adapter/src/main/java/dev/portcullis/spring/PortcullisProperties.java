@@ -888,6 +888,16 @@ public class PortcullisProperties {
      */
     private Boolean redirectPlainHttp;
 
+    /**
+     * Whether the servlet container's own isSecure() decides that a request arrived over HTTPS (its forwarded-header
+     * handling, e.g. server.forward-headers-strategy=native or framework), instead of the encryption of the request's
+     * own connection and portcullis.transport.trusted-proxies. Only when the plain-HTTP port is reachable from the
+     * TLS-terminating proxy alone: the container's answer cannot be told apart from a client's claim (on Jetty an
+     * absolute-form https:// request target is enough). Must be set, true or false, when
+     * server.forward-headers-strategy is native or framework; start-up fails otherwise. Core default: false.
+     */
+    private Boolean containerDecidesHttps;
+
     public boolean isDevelopmentMode() {
       return developmentMode;
     }
@@ -942,6 +952,14 @@ public class PortcullisProperties {
 
     public void setRedirectPlainHttp(Boolean redirectPlainHttp) {
       this.redirectPlainHttp = redirectPlainHttp;
+    }
+
+    public Boolean getContainerDecidesHttps() {
+      return containerDecidesHttps;
+    }
+
+    public void setContainerDecidesHttps(Boolean containerDecidesHttps) {
+      this.containerDecidesHttps = containerDecidesHttps;
     }
   }
 

@@ -189,6 +189,104 @@ class PortcullisAutoConfigurationTest {
         });
   }
 
+  /** Runs {@code request} through the context's filter. */
+  private static org.springframework.mock.web.MockHttpServletResponse send(
+      AssertableWebApplicationContext context,
+      org.springframework.mock.web.MockHttpServletRequest request)
+      throws Exception {
+    var response = new org.springframework.mock.web.MockHttpServletResponse();
+    context
+        .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+        .doFilter(request, response, new org.springframework.mock.web.MockFilterChain());
+    return response;
+  }
+
+  /**
+   * A GET of {@code /reports} that the container calls secure ({@code isSecure()}) on a plain connection: what Spring
+   * Boot's forwarded-header handling, or Jetty for an absolute-form {@code https://} target, makes of a plain request.
+   */
+  private static org.springframework.mock.web.MockHttpServletRequest
+      containerSecuredOnPlainConnection() {
+    jakarta.servlet.ServletConnection plain =
+        new org.springframework.mock.web.MockHttpServletRequest().getServletConnection();
+    var request = new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports") {
+      @Override
+      public jakarta.servlet.ServletConnection getServletConnection() {
+        return plain;
+      }
+    };
+    request.setSecure(true);
+    request.setServerName("portal.example");
+    return request;
+  }
+
+  /** A GET of {@code /reports} over TLS, as {@code MockMvc}'s {@code secure(true)} makes it. */
+  private static org.springframework.mock.web.MockHttpServletRequest overTls() {
+    var request = new org.springframework.mock.web.MockHttpServletRequest("GET", "/reports");
+    request.setSecure(true);
+    request.setServerName("portal.example");
+    return request;
+  }
+
+  @Test
+  void containerForwardHeadersStrategy_withoutSayingWhoDecidesHttps_failsStartup()
+      throws Exception {
+    for (String strategy : List.of("native", "FRAMEWORK")) {
+      withKeyFile()
+          .withPropertyValues("server.forward-headers-strategy=" + strategy)
+          .run(failsWith(
+              "server.forward-headers-strategy",
+              "portcullis.transport.container-decides-https=true"));
+    }
+    withKeyFile()
+        .withPropertyValues("server.forward-headers-strategy=framework")
+        .run(failsWith("server.forward-headers-strategy", "portcullis.transport.trusted-proxies"));
+    withKeyFile()
+        .withPropertyValues("server.forward-headers-strategy=none")
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void https_isTheConnections_unlessContainerDecidesHttpsBelievesTheContainer() throws Exception {
+    withKeyFile().run(context -> {
+      var plain = send(context, containerSecuredOnPlainConnection());
+      assertThat(plain.getStatus()).as("fails closed by default").isEqualTo(308);
+      assertThat(plain.getHeader("Strict-Transport-Security")).isNull();
+      var tls = send(context, overTls());
+      assertThat(tls.getStatus()).as("the mock's connection follows setSecure").isEqualTo(303);
+      assertThat(tls.getHeader("Strict-Transport-Security")).isNotNull();
+    });
+    withKeyFile()
+        .withPropertyValues(
+            "server.forward-headers-strategy=native",
+            "portcullis.transport.container-decides-https=true")
+        .run(context -> {
+          var believed = send(context, containerSecuredOnPlainConnection());
+          assertThat(believed.getStatus()).isEqualTo(303);
+          assertThat(believed.getHeader("Strict-Transport-Security")).isNotNull();
+        });
+    withKeyFile()
+        .withPropertyValues(
+            "server.forward-headers-strategy=native",
+            "portcullis.transport.container-decides-https=false")
+        .run(context -> assertThat(
+                send(context, containerSecuredOnPlainConnection()).getStatus())
+            .isEqualTo(308));
+  }
+
+  @Test
+  void onACloudPlatform_whereSpringBootForwardsHeadersByItself_startsAndFailsClosed()
+      throws Exception {
+    withKeyFile()
+        .withInitializer(processEnvironment(
+            Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1", "KUBERNETES_SERVICE_PORT", "443")))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(send(context, containerSecuredOnPlainConnection()).getStatus())
+              .isEqualTo(308);
+        });
+  }
+
   @Test
   void redirectingPlainHttp_withoutACanonicalHost_failsStartup_sayingWhatToSet() throws Exception {
     new WebApplicationContextRunner()

@@ -130,6 +130,7 @@ final class PortcullisAssembly {
       s.integer("portcullis.transport.https-port").ifPresent(b::httpsPort);
       s.string("portcullis.transport.canonical-host").ifPresent(b::canonicalHost);
       s.bool("portcullis.transport.redirect-plain-http").ifPresent(b::redirectPlainHttp);
+      s.bool("portcullis.transport.container-decides-https").ifPresent(b::containerDecidesHttps);
       return b.build();
     });
     List<String> publicPaths = s.list("portcullis.access.public-paths");

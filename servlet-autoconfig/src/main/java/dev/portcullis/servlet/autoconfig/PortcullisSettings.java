@@ -94,6 +94,7 @@ final class PortcullisSettings {
       "portcullis.transport.https-port",
       "portcullis.transport.canonical-host",
       "portcullis.transport.redirect-plain-http",
+      "portcullis.transport.container-decides-https",
       "portcullis.access.public-paths",
       "portcullis.access.authenticated-paths",
       "portcullis.audit.sink",

@@ -163,6 +163,23 @@ class PortcullisSettingsTest {
     assertThat(prepared.sessions().trackedAddresses()).isEqualTo(300);
   }
 
+  @Test
+  void containerDecidesHttps_mapsOntoTheTransport_offUnlessSet() throws Exception {
+    for (boolean set : List.of(false, true)) {
+      PortcullisSettings s = read(
+          (set ? "portcullis.transport.container-decides-https=true\n" : "")
+              + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+          Map.of());
+      PortcullisAssembly.Prepared prepared = PortcullisAssembly.prepare(
+          s,
+          Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
+          CLOCK,
+          getClass().getClassLoader());
+      assertThat(s.problems()).isEmpty();
+      assertThat(prepared.transport().containerDecidesHttps()).isEqualTo(set);
+    }
+  }
+
   /** The problems of assembling a filter with {@code extra} settings. */
   private List<String> assemblyProblems(String extra) throws Exception {
     PortcullisSettings s = read(

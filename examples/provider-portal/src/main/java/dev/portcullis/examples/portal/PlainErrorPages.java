@@ -71,7 +71,9 @@ final class PlainErrorPages {
       response.setStatus(http.getCode());
     }
     int status = response.getStatus();
-    put(response.getHeaders(), request.isSecure());
+    // The connection, not request.isSecure(): Jetty takes that from the scheme of the request's
+    // URI, which an absolute-form target (GET https://host/path) names even over plain HTTP.
+    put(response.getHeaders(), request.getConnectionMetaData().isSecure());
     boolean noBody = HttpStatus.hasNoBody(status) || "HEAD".equals(request.getMethod());
     response.write(true, noBody ? ByteBuffer.allocate(0) : body(status), callback);
     return true;

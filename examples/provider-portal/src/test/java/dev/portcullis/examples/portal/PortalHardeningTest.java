@@ -158,6 +158,22 @@ class PortalHardeningTest {
   }
 
   @Test
+  void jettysOwnErrorPage_forARequestLineNamingAnHttpsUrlOverPlainHttp_hasNoHsts()
+      throws Exception {
+    RawHttp.Response r = RawHttp.plain(
+        portal.portal.httpPort(),
+        "GET https://localhost/reports/probe-xyz%2f..%2fsecret HTTP/1.1\r\nHost: localhost\r\n"
+            + "Connection: close\r\n\r\n");
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("400 Bad Request\n");
+    assertSecurityHeadersBesideHsts(r.headers());
+    assertThat(r.headers())
+        .as("never over plain HTTP")
+        .doesNotContainKey("strict-transport-security");
+  }
+
+  @Test
   void clientOfferingOnlyTls12CbcSuites_failsTheHandshake_andAeadSuitesSucceed() throws Exception {
     int port = portal.portal.httpsPort();
     for (String cbc : List.of(

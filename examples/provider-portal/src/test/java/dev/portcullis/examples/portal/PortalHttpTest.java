@@ -76,6 +76,49 @@ class PortalHttpTest {
     assertThat(r.headers().allValues("Set-Cookie")).isEmpty();
   }
 
+  /**
+   * A request line naming an https URL (an absolute-form target, which Jetty reports as {@code isSecure()}) over the
+   * plain-HTTP port is still plain HTTP: the login page is redirected, the login form is refused (no cookies, nobody
+   * logged in), and a logged-in user's report is redirected rather than served.
+   */
+  @Test
+  void plainHttp_withARequestLineNamingAnHttpsUrl_isRedirectedOrRefused_neverServed()
+      throws Exception {
+    PortalClient alice = portal.client();
+    alice.get("/login");
+    String form = "username=alice&password=alice-demo-pass&acceptTerms=yes&_csrf=" + alice.lastCsrf;
+    String https = "https://localhost:" + portal.portal.httpsPort();
+
+    RawHttp.Response loginPage = RawHttp.plain(
+        portal.portal.httpPort(),
+        "GET https://localhost/login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    RawHttp.Response loginPost = RawHttp.plain(
+        portal.portal.httpPort(),
+        "POST https://localhost/login HTTP/1.1\r\nHost: localhost\r\n"
+            + "Cookie: " + alice.cookieHeader() + "\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\n"
+            + "Content-Length: " + form.length() + "\r\nConnection: close\r\n\r\n" + form);
+
+    assertThat(loginPage.status()).isEqualTo(308);
+    assertThat(loginPage.header("location")).isEqualTo(https + "/login");
+    assertThat(loginPage.body()).doesNotContain("password");
+    assertThat(loginPost.status()).isEqualTo(403);
+    assertThat(loginPost.header("set-cookie")).isNull();
+    assertThat(loginPost.header("location")).isNull();
+
+    assertThat(alice.loginAs("alice").statusCode())
+        .as("the same login over HTTPS")
+        .isEqualTo(303);
+    assertThat(alice.get("/reports/101").statusCode()).isEqualTo(200);
+    RawHttp.Response report = RawHttp.plain(
+        portal.portal.httpPort(),
+        "GET https://localhost/reports/101 HTTP/1.1\r\nHost: localhost\r\n" + "Cookie: "
+            + alice.cookieHeader() + "\r\nConnection: close\r\n\r\n");
+    assertThat(report.status()).isEqualTo(308);
+    assertThat(report.header("location")).isEqualTo(https + "/reports/101");
+    assertThat(report.body()).doesNotContain("101");
+  }
+
   @Test
   void anonymousRequestForAProtectedPage_isSentToLoginWithReturnTo() throws Exception {
     PortalClient c = portal.client();
