@@ -55,7 +55,9 @@ import org.springframework.util.ClassUtils;
  *                                                  // session id under the auth cookie, logging the user out
  *       .servletApi(api -> api.disable())          // keep request.getUserPrincipal() the PortalPrincipal
  *       .headers(headers -> headers.disable())     // Portcullis's transport stage writes HSTS, nosniff, framing
- *       .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")))
+ *       .exceptionHandling(e -> e.authenticationEntryPoint(
+ *           PortcullisHttpConfigurer.loginEntryPoint("/login"))) // a relative 303 to /login?returnTo=...; not
+ *                                                  // LoginUrlAuthenticationEntryPoint: its URL takes the Host header
  *       .authorizeHttpRequests(auth -> auth
  *           .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
  *           .requestMatchers("/login", "/terms", "/").permitAll()
@@ -69,8 +71,9 @@ import org.springframework.util.ClassUtils;
  * Spring Boot's default (whose form login, HTTP Basic and CSRF would collide with Portcullis): everything needs a
  * logged-in user except the Portcullis endpoints, error pages and, with the actuator, the health endpoint and its
  * probe groups ({@code portcullis.security.public-health-probes}, on by default); anonymous visitors are sent to the
- * login page. Spring Boot's own default chain, which it would otherwise put in place (with the actuator, the one that
- * keeps health public), does not exist then, so this chain keeps the probes reachable itself.
+ * login page ({@link PortcullisHttpConfigurer#loginEntryPoint}). Spring Boot's own default chain, which it would
+ * otherwise put in place (with the actuator, the one that keeps health public), does not exist then, so this chain
+ * keeps the probes reachable itself.
  *
  * <p>Portcullis logins are published as Spring Security authentication events ({@link AuthenticationEvents}), which
  * Spring Boot's audit listener records in the application's {@code AuditEventRepository} when it has one.
