@@ -1,6 +1,7 @@
 package dev.portcullis.examples.springboot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.portcullis.crypto.KeyRingSources;
@@ -23,10 +24,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -45,6 +51,9 @@ class SpringBootPortalTest {
 
   @LocalServerPort
   int port;
+
+  @Autowired
+  ApplicationContext context;
 
   @DynamicPropertySource
   static void keys(DynamicPropertyRegistry registry) throws IOException {
@@ -218,6 +227,13 @@ class SpringBootPortalTest {
       int end = response.indexOf("\r\n\r\n");
       return end < 0 ? response : response.substring(0, end + 2);
     }
+  }
+
+  @Test
+  void springSecurityKnowsNoUsers_springBootsGeneratedUserIsNotCreated() {
+    assertThat(context.getBeansOfType(InMemoryUserDetailsManager.class)).isEmpty();
+    assertThatThrownBy(() -> context.getBean(UserDetailsService.class).loadUserByUsername("user"))
+        .isInstanceOf(UsernameNotFoundException.class);
   }
 
   @Test
