@@ -5,13 +5,14 @@ import java.util.Objects;
 import org.springframework.context.ApplicationContext;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
-import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.AuthenticationEntryPoint;
 
 /**
  * Makes an application's own {@code SecurityFilterChain} work with Portcullis, which owns login, logout, sessions,
  * cookies, CSRF and the security headers: it switches off Spring Security's form login, HTTP Basic, logout, CSRF,
  * request cache, session management, servlet API wrapping and header writing, and sends anonymous visitors of protected
- * pages to the Portcullis login page. Which pages need what stays with the application:
+ * pages to the Portcullis login page ({@link #loginEntryPoint(String)}: a relative redirect that carries the page as
+ * {@code returnTo}, as the Portcullis filter's own). Which pages need what stays with the application:
  *
  * <pre>{@code
  * @Bean
@@ -44,6 +45,24 @@ public final class PortcullisHttpConfigurer
     return new PortcullisHttpConfigurer();
   }
 
+  /**
+   * Sends anonymous visitors of protected pages to the login page at {@code loginPath} (in the context, such as
+   * {@code /login}), as the Portcullis filter does when its access policy asks for a login: {@code GET} and
+   * {@code HEAD} get a {@code 303} to {@code loginPath?returnTo=<the page's path and query, URL-encoded>}, other
+   * methods a {@code 401}. For a {@code SecurityFilterChain} written without this configurer:
+   * {@code .exceptionHandling(e -> e.authenticationEntryPoint(PortcullisHttpConfigurer.loginEntryPoint("/login")))}.
+   *
+   * <p><b>Security.</b> The {@code Location} is relative: the request's {@code Host} header, scheme and port never go
+   * into it, so a forged {@code Host} cannot redirect the browser elsewhere, and behind a TLS-terminating proxy the
+   * browser is not sent to plain HTTP. Spring Security's {@code new LoginUrlAuthenticationEntryPoint(path)} builds an
+   * absolute URL from the request instead.
+   *
+   * @throws IllegalArgumentException if {@code loginPath} is not a path on this site without a query
+   */
+  public static AuthenticationEntryPoint loginEntryPoint(String loginPath) {
+    return new LoginRedirect(Objects.requireNonNull(loginPath, "loginPath"));
+  }
+
   /** Where anonymous visitors of protected pages are sent; default: the {@link PortalLogin} bean's login path. */
   public PortcullisHttpConfigurer loginPath(String path) {
     this.loginPath = Objects.requireNonNull(path, "path");
@@ -60,8 +79,7 @@ public final class PortcullisHttpConfigurer
         .sessionManagement(AbstractHttpConfigurer::disable)
         .servletApi(AbstractHttpConfigurer::disable)
         .headers(AbstractHttpConfigurer::disable)
-        .exceptionHandling(
-            e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(loginPath(http))));
+        .exceptionHandling(e -> e.authenticationEntryPoint(loginEntryPoint(loginPath(http))));
   }
 
   private String loginPath(HttpSecurity http) {

@@ -12,19 +12,28 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.security.autoconfigure.web.servlet.ConditionalOnDefaultWebSecurity;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.core.GrantedAuthorityDefaults;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -55,7 +64,9 @@ import org.springframework.util.ClassUtils;
  *                                                  // session id under the auth cookie, logging the user out
  *       .servletApi(api -> api.disable())          // keep request.getUserPrincipal() the PortalPrincipal
  *       .headers(headers -> headers.disable())     // Portcullis's transport stage writes HSTS, nosniff, framing
- *       .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")))
+ *       .exceptionHandling(e -> e.authenticationEntryPoint(
+ *           PortcullisHttpConfigurer.loginEntryPoint("/login"))) // a relative 303 to /login?returnTo=...; not
+ *                                                  // LoginUrlAuthenticationEntryPoint: its URL takes the Host header
  *       .authorizeHttpRequests(auth -> auth
  *           .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
  *           .requestMatchers("/login", "/terms", "/").permitAll()
@@ -69,19 +80,29 @@ import org.springframework.util.ClassUtils;
  * Spring Boot's default (whose form login, HTTP Basic and CSRF would collide with Portcullis): everything needs a
  * logged-in user except the Portcullis endpoints, error pages and, with the actuator, the health endpoint and its
  * probe groups ({@code portcullis.security.public-health-probes}, on by default); anonymous visitors are sent to the
- * login page. Spring Boot's own default chain, which it would otherwise put in place (with the actuator, the one that
- * keeps health public), does not exist then, so this chain keeps the probes reachable itself.
+ * login page ({@link PortcullisHttpConfigurer#loginEntryPoint}). Spring Boot's own default chain, which it would
+ * otherwise put in place (with the actuator, the one that keeps health public), does not exist then, so this chain
+ * keeps the probes reachable itself.
  *
  * <p>Portcullis logins are published as Spring Security authentication events ({@link AuthenticationEvents}), which
  * Spring Boot's audit listener records in the application's {@code AuditEventRepository} when it has one.
+ *
+ * <p>Spring Boot's {@code UserDetailsServiceAutoConfiguration} would create an in-memory user {@code user} with a
+ * generated password, printed to the console: a second user store beside Portcullis's, and a credential in the logs.
+ * In its place, and under the same conditions, this configuration declares a {@code UserDetailsService} that knows no
+ * users. An application's own {@code UserDetailsService}, {@code AuthenticationManager}, {@code AuthenticationProvider}
+ * or {@code AuthenticationManagerResolver} bean, or {@code spring.security.user.name} or {@code .password}, makes it
+ * back off, as they do Spring Boot's.
  *
  * <p><b>Security.</b> A bridge only: no login, session or cookie logic of its own. The bridge's filter order is the
  * Portcullis filter's plus one, and start-up fails if that is not before Spring Security's filter chain.
  */
 @AutoConfiguration(
     after = PortcullisAutoConfiguration.class,
-    beforeName =
-        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration")
+    beforeName = {
+      "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+      "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration"
+    })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({
   SecurityContextHolder.class,
@@ -181,6 +202,54 @@ public final class PortcullisSecurityAutoConfiguration {
       return context != null && !context.isEmpty() && uri.startsWith(context)
           ? uri.substring(context.length())
           : uri;
+    }
+  }
+
+  /**
+   * A {@code UserDetailsService} that knows no users, declared exactly when Spring Boot's {@code
+   * UserDetailsServiceAutoConfiguration} would declare its in-memory user with a generated password (which it prints),
+   * so that it does not: Spring Boot's conditions, except that {@code spring.security.user.name} or {@code .password}
+   * leaves the user they configure to Spring Boot.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = NoUsers.BOOT_USERS)
+  @ConditionalOnMissingClass({
+    "org.springframework.security.oauth2.client.registration.ClientRegistrationRepository",
+    "org.springframework.security.oauth2.server.resource.introspection.OpaqueTokenIntrospector",
+    "org.springframework.security.saml2.provider.service.registration.RelyingPartyRegistrationRepository"
+  })
+  @Conditional(NoUsers.NoUserProperties.class)
+  static class NoUsers {
+    static final String BOOT_USERS =
+        "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration";
+
+    @Bean
+    @ConditionalOnMissingBean(
+        value = {
+          AuthenticationManager.class,
+          AuthenticationProvider.class,
+          UserDetailsService.class,
+          AuthenticationManagerResolver.class
+        },
+        type = "org.springframework.security.oauth2.jwt.JwtDecoder")
+    UserDetailsService portcullisNoUserDetailsService() {
+      return username -> {
+        throw new UsernameNotFoundException(
+            "Portcullis logs users in; Spring Security's user store is empty");
+      };
+    }
+
+    /** Neither {@code spring.security.user.name} nor {@code spring.security.user.password} is set. */
+    static final class NoUserProperties extends NoneNestedConditions {
+      NoUserProperties() {
+        super(ConfigurationPhase.PARSE_CONFIGURATION);
+      }
+
+      @ConditionalOnProperty("spring.security.user.name")
+      static final class Name {}
+
+      @ConditionalOnProperty("spring.security.user.password")
+      static final class Password {}
     }
   }
 

@@ -1,28 +1,40 @@
 package dev.portcullis.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.DispatcherType;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.TestingAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /** The Spring Security bridge's registration and the default chain that replaces Boot's. */
@@ -196,5 +208,100 @@ class PortcullisSecurityAutoConfigurationTest {
         .run(context -> assertThat(context)
             .doesNotHaveBean("portcullisSecurityBridgeRegistration")
             .doesNotHaveBean("portcullisSecurityFilterChain"));
+  }
+
+  /** {@link #runner()} with Spring Boot's user store auto-configuration, as in an application. */
+  private WebApplicationContextRunner withBootsUserStore() throws Exception {
+    return runner()
+        .withConfiguration(AutoConfigurations.of(
+            SecurityAutoConfiguration.class, UserDetailsServiceAutoConfiguration.class));
+  }
+
+  private static final String GENERATED_PASSWORD = "Using generated security password";
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void springBootsGeneratedUser_isNotCreated_andNoPasswordIsPrinted(CapturedOutput output)
+      throws Exception {
+    withBootsUserStore().run(context -> {
+      assertThat(context)
+          .hasNotFailed()
+          .doesNotHaveBean(InMemoryUserDetailsManager.class)
+          .hasSingleBean(UserDetailsService.class)
+          .hasBean("portcullisNoUserDetailsService");
+      UserDetailsService users = context.getBean(UserDetailsService.class);
+      assertThatThrownBy(() -> users.loadUserByUsername("user"))
+          .isInstanceOf(UsernameNotFoundException.class);
+    });
+    assertThat(output.getAll()).doesNotContain(GENERATED_PASSWORD);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnUsers {
+    @Bean
+    UserDetailsService ownUsers() {
+      return new InMemoryUserDetailsManager(
+          User.withUsername("ops").password("{noop}ops-pw").roles("OPS").build());
+    }
+  }
+
+  @Test
+  void anApplicationsOwnUserDetailsService_isKept() throws Exception {
+    withBootsUserStore().withUserConfiguration(OwnUsers.class).run(context -> {
+      assertThat(context)
+          .hasNotFailed()
+          .hasSingleBean(UserDetailsService.class)
+          .hasBean("ownUsers")
+          .doesNotHaveBean("portcullisNoUserDetailsService");
+      assertThat(context
+              .getBean(UserDetailsService.class)
+              .loadUserByUsername("ops")
+              .getUsername())
+          .isEqualTo("ops");
+    });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnProvider {
+    @Bean
+    AuthenticationProvider ownProvider() {
+      return new TestingAuthenticationProvider();
+    }
+  }
+
+  @Test
+  void anApplicationsOwnAuthenticationProvider_getsNoUserStoreBesideIt() throws Exception {
+    withBootsUserStore()
+        .withUserConfiguration(OwnProvider.class)
+        .run(context -> assertThat(context)
+            .hasNotFailed()
+            .hasSingleBean(AuthenticationProvider.class)
+            .doesNotHaveBean(UserDetailsService.class));
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void springSecurityUserProperties_leaveThatUserToSpringBoot(CapturedOutput output)
+      throws Exception {
+    withBootsUserStore()
+        .withPropertyValues("spring.security.user.name=ops", "spring.security.user.password=ops-pw")
+        .run(context -> {
+          assertThat(context)
+              .hasNotFailed()
+              .hasSingleBean(InMemoryUserDetailsManager.class)
+              .doesNotHaveBean("portcullisNoUserDetailsService");
+          assertThat(context.getBean(InMemoryUserDetailsManager.class).userExists("ops"))
+              .isTrue();
+        });
+    assertThat(output.getAll()).doesNotContain(GENERATED_PASSWORD);
+  }
+
+  @Test
+  void portcullisDisabled_leavesSpringBootsUserStoreAsItWas() throws Exception {
+    withBootsUserStore()
+        .withPropertyValues("portcullis.enabled=false")
+        .run(context -> assertThat(context)
+            .hasSingleBean(InMemoryUserDetailsManager.class)
+            .doesNotHaveBean("portcullisNoUserDetailsService"));
   }
 }

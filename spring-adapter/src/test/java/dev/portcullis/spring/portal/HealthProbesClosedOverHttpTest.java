@@ -2,7 +2,9 @@ package dev.portcullis.spring.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -27,9 +29,9 @@ class HealthProbesClosedOverHttpTest {
     Browser anonymous = new Browser("http://127.0.0.1:" + port);
     for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health"}) {
       HttpResponse<String> r = anonymous.get(probe);
-      assertThat(r.statusCode()).as(probe).isEqualTo(302);
+      assertThat(r.statusCode()).as(probe).isEqualTo(303);
       assertThat(r.headers().firstValue("Location"))
-          .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+          .hasValue("/login?returnTo=" + URLEncoder.encode(probe, StandardCharsets.UTF_8));
     }
   }
 }

@@ -34,9 +34,9 @@ class HealthProbesOverHttpTest {
       assertThat(r.statusCode()).as(probe).isEqualTo(200);
       assertThat(r.body()).as(probe).contains("\"status\":\"UP\"");
     }
-    assertThat(anonymous.get("/council").statusCode()).isEqualTo(302);
+    assertThat(anonymous.get("/council").statusCode()).isEqualTo(303);
     assertThat(anonymous.get("/actuator").statusCode())
         .as("other actuator paths need a login")
-        .isEqualTo(302);
+        .isEqualTo(303);
   }
 }

@@ -107,7 +107,7 @@ class JdbcPortalOverHttpTest {
     Browser replay = new Browser("http://127.0.0.1:" + port);
     replay.cookies().putAll(saved);
     HttpResponse<String> after = replay.get("/whoami");
-    assertThat(after.statusCode()).as("the logged-out cookies open nothing").isEqualTo(302);
+    assertThat(after.statusCode()).as("the logged-out cookies open nothing").isEqualTo(303);
   }
 
   @Test

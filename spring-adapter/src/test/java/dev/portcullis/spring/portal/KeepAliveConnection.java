@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /** One HTTP/1.1 connection, kept open across requests, so that a test knows every request used the same one. */
@@ -29,12 +30,29 @@ final class KeepAliveConnection implements AutoCloseable {
     int status() {
       return Integer.parseInt(statusLine.split(" ")[1]);
     }
+
+    /** The first header of that name (case-insensitive), or null. */
+    String header(String name) {
+      for (String line : headers.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+          return line.substring(colon + 1).trim();
+        }
+      }
+      return null;
+    }
   }
 
   Response get(String path, String cookieHeader) throws IOException {
-    String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nCookie: "
-        + cookieHeader + "\r\n\r\n";
-    out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+    return get(path, List.of("Host: 127.0.0.1:" + port, "Cookie: " + cookieHeader));
+  }
+
+  /** A GET with exactly these header lines ({@code Name: value}), the Host header among them. */
+  Response get(String path, List<String> headerLines) throws IOException {
+    StringBuilder request = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\n");
+    headerLines.forEach(line -> request.append(line).append("\r\n"));
+    request.append("\r\n");
+    out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
     String head = readHead();
     int eol = head.indexOf("\r\n");

@@ -135,9 +135,8 @@ class PortalOverHttpTest {
   @Test
   void anonymousVisitor_isSentToTheLoginPage() throws Exception {
     HttpResponse<String> r = browser().get("/council");
-    assertThat(r.statusCode()).isEqualTo(302);
-    assertThat(r.headers().firstValue("Location"))
-        .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).hasValue("/login?returnTo=%2Fcouncil");
   }
 
   @Test
@@ -154,9 +153,9 @@ class PortalOverHttpTest {
     assertThat(out.headers().allValues("Set-Cookie"))
         .anySatisfy(c -> assertThat(c).startsWith(AUTH + "=").contains("Max-Age=0"));
     assertThat(carol.cookies()).doesNotContainKeys(AUTH, SID);
-    assertThat(carol.get("/council").statusCode()).isEqualTo(302);
+    assertThat(carol.get("/council").statusCode()).isEqualTo(303);
     try (KeepAliveConnection c = new KeepAliveConnection(port)) {
-      assertThat(c.get("/council", oldCookies).status()).isEqualTo(302);
+      assertThat(c.get("/council", oldCookies).status()).isEqualTo(303);
     }
     awaitOneMore(before, AuditEventType.LOGOUT, carolsLogout);
   }
@@ -215,7 +214,7 @@ class PortalOverHttpTest {
     String changed = SID + "=" + otherSid + "; " + AUTH + "=" + carol.cookies().get(AUTH);
     try (KeepAliveConnection c = new KeepAliveConnection(port)) {
       assertThat(c.get("/whoami", real).body()).startsWith("u-carol ");
-      assertThat(c.get("/whoami", changed).status()).isEqualTo(302);
+      assertThat(c.get("/whoami", changed).status()).isEqualTo(303);
       assertThat(c.get("/whoami", real).body()).startsWith("u-carol ");
     }
   }

@@ -1,5 +1,6 @@
 package dev.portcullis.examples.springboot;
 
+import dev.portcullis.spring.PortcullisHttpConfigurer;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
@@ -12,7 +13,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 
 /**
  * The portal's accounts and its Spring Security rules. Portcullis owns login, logout, sessions, cookies and CSRF, so
@@ -62,8 +62,9 @@ class PortalConfiguration {
             AbstractHttpConfigurer::disable) // it would rename the Portcullis session
         .servletApi(
             AbstractHttpConfigurer::disable) // request.getUserPrincipal() stays the PortalPrincipal
+        // A relative 303 to /login?returnTo=<the page>, never built from the Host header.
         .exceptionHandling(
-            e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")))
+            e -> e.authenticationEntryPoint(PortcullisHttpConfigurer.loginEntryPoint("/login")))
         .authorizeHttpRequests(auth -> auth.dispatcherTypeMatchers(DispatcherType.ERROR)
             .permitAll()
             .requestMatchers("/", "/login", "/terms", "/actuator/health")

@@ -1,11 +1,17 @@
 package dev.portcullis.examples.springboot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.testing.TestBrowser;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -14,24 +20,40 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The example portal as a browser uses it, on its own development key file. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+/**
+ * The example portal as a browser uses it, on its own development key file, with the loopback address as a trusted
+ * proxy, as behind a TLS-terminating one.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "portcullis.transport.trusted-proxies=127.0.0.1")
 class SpringBootPortalTest {
+  private static final Pattern LOCATION =
+      Pattern.compile("\r\nLocation: ([^\r]*)\r\n", Pattern.CASE_INSENSITIVE);
   private static final Pattern CSRF =
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
 
   @LocalServerPort
   int port;
+
+  @Autowired
+  ApplicationContext context;
 
   @DynamicPropertySource
   static void keys(DynamicPropertyRegistry registry) throws IOException {
@@ -77,7 +99,7 @@ class SpringBootPortalTest {
         .contains("action=\"/logout\"");
     HttpResponse<String> out = carol.post("/logout", Map.of("_csrf", csrf(council.body())));
     assertThat(out.statusCode()).isEqualTo(303);
-    assertThat(carol.get("/council").statusCode()).isEqualTo(302);
+    assertThat(carol.get("/council").statusCode()).isEqualTo(303);
   }
 
   @Test
@@ -146,13 +168,72 @@ class SpringBootPortalTest {
   void visitor_isSentToTheLoginPage_andAWrongPasswordGoesBackThereWithAnError() throws Exception {
     Visitor v = new Visitor();
     HttpResponse<String> reports = v.get("/reports");
-    assertThat(reports.statusCode()).isEqualTo(302);
-    assertThat(reports.headers().firstValue("Location"))
-        .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    assertThat(reports.statusCode()).isEqualTo(303);
+    assertThat(reports.headers().firstValue("Location")).hasValue("/login?returnTo=%2Freports");
     HttpResponse<String> wrong = v.logIn("alice", "not-her-password");
     assertThat(wrong.headers().firstValue("Location"))
         .hasValueSatisfying(l -> assertThat(l).contains("error=1"));
     assertThat(v.get("/login?error=1").body()).contains("That did not work");
+  }
+
+  @Test
+  void visitor_behindTheProxy_isSentToARelativeLoginUrl_whateverTheHostHeader() throws Exception {
+    Map<String, String> answers = new LinkedHashMap<>();
+    for (String host : new String[] {"portal.example", "evil.example"}) {
+      String head = rawGet(
+          "/reports/1", "Host: " + host, "X-Forwarded-Proto: https", "X-Forwarded-Host: " + host);
+      Matcher location = LOCATION.matcher(head);
+      String status = head.split(" ")[1];
+      answers.put(host, status + " " + (location.find() ? location.group(1) : "no Location"));
+    }
+    assertThat(answers)
+        .containsExactly(
+            entry("portal.example", "303 /login?returnTo=%2Freports%2F1"),
+            entry("evil.example", "303 /login?returnTo=%2Freports%2F1"));
+  }
+
+  @Test
+  void visitor_sentToTheLoginPage_isBroughtBackToTheReportAfterLoggingIn() throws Exception {
+    Visitor alice = new Visitor();
+    String login = alice.get("/reports/1").headers().firstValue("Location").orElseThrow();
+    String page = alice.get(login).body();
+    assertThat(page).contains("name=\"returnTo\" value=\"/reports/1\"");
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("username", "alice");
+    form.put("password", "alice-demo-pw");
+    form.put("acceptTerms", "yes");
+    form.put("_csrf", csrf(page));
+    form.put("returnTo", "/reports/1");
+    HttpResponse<String> in = alice.post("/login", form);
+    assertThat(in.statusCode()).isEqualTo(303);
+    assertThat(in.headers().firstValue("Location")).hasValue("/reports/1");
+    assertThat(alice.get("/reports/1").body()).contains("Riverside care home inspection");
+  }
+
+  /** The status line and headers of a GET sent with exactly {@code headerLines} (the Host header among them). */
+  private String rawGet(String path, String... headerLines) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(10_000);
+      StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\n");
+      for (String line : headerLines) {
+        request.append(line).append("\r\n");
+      }
+      request.append("Connection: close\r\n\r\n");
+      OutputStream out = socket.getOutputStream();
+      out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      String response =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      int end = response.indexOf("\r\n\r\n");
+      return end < 0 ? response : response.substring(0, end + 2);
+    }
+  }
+
+  @Test
+  void springSecurityKnowsNoUsers_springBootsGeneratedUserIsNotCreated() {
+    assertThat(context.getBeansOfType(InMemoryUserDetailsManager.class)).isEmpty();
+    assertThatThrownBy(() -> context.getBean(UserDetailsService.class).loadUserByUsername("user"))
+        .isInstanceOf(UsernameNotFoundException.class);
   }
 
   @Test
