@@ -54,26 +54,6 @@ class ConnectionSecureTest {
   }
 
   private static ServletConnection connection(boolean secure) {
-    return new ServletConnection() {
-      @Override
-      public String getConnectionId() {
-        return "1";
-      }
-
-      @Override
-      public String getProtocol() {
-        return "http/1.1";
-      }
-
-      @Override
-      public String getProtocolConnectionId() {
-        return "";
-      }
-
-      @Override
-      public boolean isSecure() {
-        return secure;
-      }
-    };
+    return InMemoryHttp.connection(secure);
   }
 }

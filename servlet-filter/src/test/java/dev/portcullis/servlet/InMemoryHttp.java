@@ -38,28 +38,32 @@ import java.util.TreeMap;
 final class InMemoryHttp {
   private InMemoryHttp() {}
 
-  /** A request over HTTPS from one client, to the context root. */
-  private static final ServletConnection TLS_CONNECTION = new ServletConnection() {
-    @Override
-    public String getConnectionId() {
-      return "1";
-    }
+  private static final ServletConnection TLS_CONNECTION = connection(true);
 
-    @Override
-    public String getProtocol() {
-      return "http/1.1";
-    }
+  /** A connection of one client that used encryption, or not. */
+  static ServletConnection connection(boolean secure) {
+    return new ServletConnection() {
+      @Override
+      public String getConnectionId() {
+        return "1";
+      }
 
-    @Override
-    public String getProtocolConnectionId() {
-      return "";
-    }
+      @Override
+      public String getProtocol() {
+        return "http/1.1";
+      }
 
-    @Override
-    public boolean isSecure() {
-      return true;
-    }
-  };
+      @Override
+      public String getProtocolConnectionId() {
+        return "";
+      }
+
+      @Override
+      public boolean isSecure() {
+        return secure;
+      }
+    };
+  }
 
   static final class Request implements HttpServletRequest {
     private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
