@@ -1,5 +1,8 @@
 package dev.portcullis.login;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 /**
  * Where the browser may be sent after a login: a relative path on this site, never anywhere else.
  *
@@ -24,5 +27,15 @@ public final class SafeRedirect {
       }
     }
     return true;
+  }
+
+  /**
+   * {@code loginPage} (a path, without a query) with {@code returnTo=} {@code target}, URL-encoded, when the target is
+   * {@linkplain #isSafe safe}; the login page alone otherwise, since the login handler would not follow the target.
+   */
+  public static String withReturnTo(String loginPage, String target) {
+    return isSafe(target)
+        ? loginPage + "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8)
+        : loginPage;
   }
 }

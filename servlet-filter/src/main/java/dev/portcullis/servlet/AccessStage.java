@@ -9,8 +9,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -99,11 +97,6 @@ final class AccessStage extends Stage {
     }
     String query = original.getQueryString();
     String target = exchange.pathInContext() + (query == null ? "" : "?" + query);
-    // The login handler only follows safe targets; others are left out rather than sent in vain.
-    Pages.seeOther(
-        exchange,
-        SafeRedirect.isSafe(target)
-            ? loginPath + "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8)
-            : loginPath);
+    Pages.seeOther(exchange, SafeRedirect.withReturnTo(loginPath, target));
   }
 }

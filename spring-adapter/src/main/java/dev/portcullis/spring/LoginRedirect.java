@@ -5,8 +5,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 
@@ -56,12 +54,7 @@ final class LoginRedirect implements AuthenticationEntryPoint {
       return;
     }
     String context = request.getContextPath() == null ? "" : request.getContextPath();
-    String location = context + loginPath;
-    String target = target(request, context);
-    // The login handler only follows safe targets; others are left out rather than sent in vain.
-    if (SafeRedirect.isSafe(target)) {
-      location += "?returnTo=" + URLEncoder.encode(target, StandardCharsets.UTF_8);
-    }
+    String location = SafeRedirect.withReturnTo(context + loginPath, target(request, context));
     response.setStatus(HttpServletResponse.SC_SEE_OTHER);
     response.setHeader("Location", location);
     response.setContentLength(0);
