@@ -89,13 +89,10 @@ final class AuditStage extends Stage {
    * redirect of a {@code GET} or {@code HEAD} showed nothing: the page was not viewed.
    */
   static boolean answered(String method, int status) {
-    if (status < 300 || status == HttpServletResponse.SC_NOT_MODIFIED) {
-      return true;
+    if (isRedirect(status)) {
+      return !method.equals("GET") && !method.equals("HEAD");
     }
-    if (status >= 400) {
-      return false;
-    }
-    return !method.equals("GET") && !method.equals("HEAD");
+    return status < 400;
   }
 
   private static boolean isRedirect(int status) {
