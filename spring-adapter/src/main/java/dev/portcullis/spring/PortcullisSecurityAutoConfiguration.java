@@ -101,7 +101,7 @@ import org.springframework.util.ClassUtils;
     after = PortcullisAutoConfiguration.class,
     beforeName = {
       "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
-      "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration"
+      PortcullisSecurityAutoConfiguration.NoUsers.BOOT_USERS
     })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({
