@@ -1,8 +1,6 @@
 package dev.portcullis.audit;
 
 import java.text.Normalizer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -80,7 +78,6 @@ final class SearchTerms {
 
   private static final int MINUS_SIGN = 0x2212;
   private static final int IDEOGRAPHIC_FULL_STOP = 0x3002;
-  private static final Pattern ASCII_DIGITS = Pattern.compile("[0-9]+");
   private static final String IP_MARKER = " [ip-address] ";
   private static final String TOKEN_MARKER = " [token] ";
 
@@ -307,9 +304,7 @@ final class SearchTerms {
       String replacement;
       if (digits >= 6 && isYears(run)) {
         replacement = run;
-      } else if (digits >= 10
-          && digits <= 15
-          && (run.charAt(0) == '+' || Character.digit(run.charAt(0), 10) == 0)) {
+      } else if (digits >= 10 && digits <= 15 && (run.charAt(0) == '+' || run.charAt(0) == '0')) {
         replacement = " [phone] ";
       } else if (digits >= 6) {
         replacement = " [number] ";
@@ -324,30 +319,24 @@ final class SearchTerms {
 
   /**
    * Whether a digit run is a financial year ({@code 2025 26}, {@code 2024-2025}) or a list of years 1900-2099. Its
-   * digits are ASCII ({@link #compatible}); a run without a group of ASCII digits is no list of years, never vacuously
-   * one, and neither is one that starts with {@code +}, which marks a phone number.
+   * digits are ASCII by now ({@link #compatible}); a run that starts with {@code +}, which marks a phone number, splits
+   * into an empty first group and is no list of years.
    */
   private static boolean isYears(String run) {
-    if (run.charAt(0) == '+') {
-      return false;
+    String[] groups = run.split("\\D+");
+    boolean allYears = true;
+    for (String g : groups) {
+      allYears &= isYear(g);
     }
-    List<String> groups = new ArrayList<>(4);
-    Matcher m = ASCII_DIGITS.matcher(run);
-    while (m.find()) {
-      groups.add(m.group());
-    }
-    if (groups.isEmpty()) {
-      return false;
-    }
-    if (groups.stream().allMatch(SearchTerms::isYear)) {
+    if (allYears) {
       return true;
     }
-    if (groups.size() != 2 || !isYear(groups.get(0))) {
+    if (groups.length != 2 || !isYear(groups[0])) {
       return false;
     }
-    int next = Integer.parseInt(groups.get(0)) + 1;
-    return groups.get(1).equals(Integer.toString(next))
-        || groups.get(1).equals(String.format(Locale.ROOT, "%02d", next % 100));
+    int next = Integer.parseInt(groups[0]) + 1;
+    return groups[1].equals(Integer.toString(next))
+        || groups[1].equals(String.format(Locale.ROOT, "%02d", next % 100));
   }
 
   private static boolean isYear(String group) {
