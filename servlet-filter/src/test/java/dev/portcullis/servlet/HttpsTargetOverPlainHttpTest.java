@@ -11,7 +11,6 @@ import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -40,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * TransportConfig.Builder#containerDecidesHttps(boolean)} the container's word is believed, as before.
  */
 class HttpsTargetOverPlainHttpTest {
-  private static final String TERMS = "2026-01";
+  private static final String TERMS = LoginPortal.TERMS;
 
   private final SecureRandom random = new SecureRandom();
   private final InstantSource clock = InstantSource.system();
@@ -70,18 +69,7 @@ class HttpsTargetOverPlainHttpTest {
     KeyRing ring = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
         .build();
-    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
-        .add(
-            "alice",
-            "alice-pw".toCharArray(),
-            LoginPortal.user(
-                "u-alice",
-                "Alice Adams",
-                "alice@riverside.example",
-                "PROVIDER",
-                "riverside",
-                true,
-                TERMS));
+    InMemoryUserDirectory users = LoginPortal.alice();
     portcullis = Portcullis.builder()
         .keyRing(ring)
         .users(users)

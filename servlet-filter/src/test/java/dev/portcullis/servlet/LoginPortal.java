@@ -123,18 +123,7 @@ final class LoginPortal implements AutoCloseable {
     ring = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
         .build();
-    users = new InMemoryUserDirectory(PasswordHasher.forTests())
-        .add(
-            "alice",
-            "alice-pw".toCharArray(),
-            user(
-                "u-alice",
-                "Alice Adams",
-                "alice@riverside.example",
-                "PROVIDER",
-                "riverside",
-                true,
-                TERMS))
+    users = alice()
         .add(
             "bob",
             "bob-pw".toCharArray(),
@@ -215,6 +204,25 @@ final class LoginPortal implements AutoCloseable {
     }
     jetty.context("/").filter(filter).servlet(new Pages());
     jetty.start();
+  }
+
+  /**
+   * A directory holding alice alone: password {@code alice-pw}, handle {@code u-alice}, a provider of riverside who
+   * accepted the current {@link #TERMS}.
+   */
+  static InMemoryUserDirectory alice() {
+    return new InMemoryUserDirectory(PasswordHasher.forTests())
+        .add(
+            "alice",
+            "alice-pw".toCharArray(),
+            user(
+                "u-alice",
+                "Alice Adams",
+                "alice@riverside.example",
+                "PROVIDER",
+                "riverside",
+                true,
+                TERMS));
   }
 
   static PortalUser user(

@@ -16,7 +16,6 @@ import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.http.HttpServlet;
@@ -43,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * redeployed application opens it again; a missing input is named; overrides take effect.
  */
 class PortcullisEntryPointTest {
-  private static final String TERMS = "2026-01";
+  private static final String TERMS = LoginPortal.TERMS;
 
   @TempDir
   Path dir;
@@ -52,18 +51,7 @@ class PortcullisEntryPointTest {
   private final KeyRing ring = KeyRing.builder()
       .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
       .build();
-  private final InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
-      .add(
-          "alice",
-          "alice-pw".toCharArray(),
-          LoginPortal.user(
-              "u-alice",
-              "Alice Adams",
-              "alice@riverside.example",
-              "PROVIDER",
-              "riverside",
-              true,
-              TERMS));
+  private final InMemoryUserDirectory users = LoginPortal.alice();
   private final List<AutoCloseable> toClose = new java.util.ArrayList<>();
 
   @AfterEach

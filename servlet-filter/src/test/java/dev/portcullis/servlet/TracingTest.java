@@ -15,7 +15,6 @@ import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
-import dev.portcullis.user.PasswordHasher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,7 +49,7 @@ import org.junit.jupiter.api.Test;
  * tracing handlers are set up as an application sets up Micrometer Tracing.
  */
 class TracingTest {
-  private static final String TERMS = "2026-01";
+  private static final String TERMS = LoginPortal.TERMS;
   private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String CALLER_SPAN = "00f067aa0ba902b7";
   private static final String TRACEPARENT = "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01";
@@ -97,18 +96,7 @@ class TracingTest {
   }
 
   private Browser start(Supplier<String> currentTraceId) throws Exception {
-    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
-        .add(
-            "alice",
-            "alice-pw".toCharArray(),
-            LoginPortal.user(
-                "u-alice",
-                "Alice Adams",
-                "alice@riverside.example",
-                "PROVIDER",
-                "riverside",
-                true,
-                TERMS));
+    InMemoryUserDirectory users = LoginPortal.alice();
     Portcullis.Builder builder = Portcullis.builder()
         .keyRing(KeyRing.builder()
             .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
