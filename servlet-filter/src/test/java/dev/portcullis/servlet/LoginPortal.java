@@ -240,8 +240,9 @@ final class LoginPortal implements AutoCloseable {
     return new Browser(base);
   }
 
-  /** Waits until the audit log has handed every event to the sink. */
+  /** Waits until every request has left the filter and the audit log has handed every event to the sink. */
   RecordingAuditSink flushedSink() throws InterruptedException {
+    jetty.awaitIdle(Duration.ofSeconds(10));
     audit.flush(Duration.ofSeconds(10));
     return sink;
   }

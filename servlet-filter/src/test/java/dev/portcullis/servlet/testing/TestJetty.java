@@ -2,7 +2,12 @@ package dev.portcullis.servlet.testing;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.security.KeyPair;
@@ -11,8 +16,10 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Date;
 import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -65,6 +72,7 @@ public final class TestJetty implements AutoCloseable {
   private final ServerConnector plain;
   private final ServerConnector encrypted;
   private final SSLContext clientTls;
+  private final InFlight inFlight = new InFlight();
   private boolean started;
 
   private TestJetty(Builder builder) throws Exception {
@@ -159,6 +167,17 @@ public final class TestJetty implements AutoCloseable {
   public SSLContext clientTls() {
     requireHttps();
     return clientTls;
+  }
+
+  /**
+   * Waits until no request is inside any context's filter chain. A client can see the response before the chain has
+   * returned (Jetty completes it at {@code sendRedirect}), so what a filter does after the chain (an audit record) is
+   * only certain once this returns. Asynchronous requests count until their dispatch returns, not until they complete.
+   *
+   * @throws AssertionError if requests are still running after {@code timeout}
+   */
+  public void awaitIdle(Duration timeout) throws InterruptedException {
+    inFlight.awaitNone(timeout);
   }
 
   /** The Jetty server, for what the fixture does not offer. */
@@ -258,6 +277,8 @@ public final class TestJetty implements AutoCloseable {
       if (unsafeUris) {
         handler.getServletHandler().setDecodeAmbiguousURIs(true);
       }
+      // First, so that it wraps every filter the test adds.
+      filter(inFlight);
     }
 
     /** Gives the context the container's HTTP sessions (what {@code ServletContextHandler.SESSIONS} does). */
@@ -291,6 +312,38 @@ public final class TestJetty implements AutoCloseable {
     /** The Jetty context, for what the fixture does not offer (e.g. its session handler's counters). */
     public ServletContextHandler handler() {
       return handler;
+    }
+  }
+
+  /** Counts the requests inside a filter chain, for {@link #awaitIdle(Duration)}. */
+  private static final class InFlight implements Filter {
+    private int running;
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+        throws IOException, ServletException {
+      synchronized (this) {
+        running++;
+      }
+      try {
+        chain.doFilter(request, response);
+      } finally {
+        synchronized (this) {
+          running--;
+          notifyAll();
+        }
+      }
+    }
+
+    synchronized void awaitNone(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (running > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(running + " request(s) still running after " + timeout);
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
     }
   }
 
