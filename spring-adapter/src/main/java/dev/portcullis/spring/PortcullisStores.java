@@ -38,9 +38,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The store beans: PostgreSQL when {@code portcullis.jdbc.enabled=true}, Redis when {@code portcullis.redis.uri} or
- * {@code portcullis.redis.cluster-nodes} is set, in memory (one node) otherwise. Both shared stores at once is a
- * start-up failure, as are both Redis forms at once.
+ * The store beans, and the login limit's: PostgreSQL when {@code portcullis.jdbc.enabled=true}, Redis when
+ * {@code portcullis.redis.uri} or {@code portcullis.redis.cluster-nodes} is set, in memory (one node) otherwise. Both
+ * shared stores at once is a start-up failure, as are both Redis forms at once.
  */
 final class PortcullisStores {
   private static final String JDBC_ACTION =
@@ -254,6 +254,22 @@ final class PortcullisStores {
     @ConditionalOnMissingBean
     AccountLinkStore portcullisAccountLinkStore(RedisStores redis) {
       return redis.accountLinkStore();
+    }
+
+    /**
+     * The login limit with its budgets in Redis, so that all nodes share one limit (in memory, each node would grant an
+     * account its own budget, and a client spreading its guesses over the nodes would get that many budgets). The hash
+     * key follows the key ring's active key, as with PostgreSQL.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    LoginThrottle portcullisLoginThrottle(
+        RedisStores redis, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
+      return LoginThrottle.builder(clock)
+          .random(random)
+          .store(redis.loginAttemptStore())
+          .hashKeyFrom(keyRing)
+          .build();
     }
   }
 

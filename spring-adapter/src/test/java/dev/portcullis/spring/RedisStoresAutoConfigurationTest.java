@@ -3,6 +3,10 @@ package dev.portcullis.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.LoginDecision;
+import dev.portcullis.login.LoginSession;
+import dev.portcullis.login.PortalLogin;
 import dev.portcullis.redis.RedisSentinel;
 import dev.portcullis.redis.RedisStores;
 import dev.portcullis.session.CaffeineSessionStore;
@@ -15,6 +19,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -48,41 +53,108 @@ class RedisStoresAutoConfigurationTest {
 
   @Test
   void redisUri_putsEveryStoreInRedis() throws Exception {
-    Optional<Path> binary = redisServer();
-    assumeTrue(binary.isPresent(), "redis-server is not installed (apt-get install redis-server)");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    Process redis = new ProcessBuilder(
-            binary.get().toString(),
-            "--port",
-            String.valueOf(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            dir.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis.log").toFile())
-        .start();
-    try {
-      awaitPort(port);
+    try (LoopbackRedis redis = LoopbackRedis.start(dir)) {
       runner()
           .withPropertyValues(
-              "portcullis.redis.uri=redis://127.0.0.1:" + port,
+              "portcullis.redis.uri=redis://127.0.0.1:" + redis.port,
               "portcullis.redis.key-prefix=portal-a:")
           .withPropertyValues(SharedStoresFixture.SSO)
           .run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
             SharedStoresFixture.assertEveryStoreFrom(context, "Redis");
           });
-    } finally {
-      redis.destroy();
-      redis.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Regression: with the stores in Redis the login limit stayed in each node's memory, so an account had a budget of
+   * failed logins per node, and a client spreading its guesses over the nodes got that many budgets. Two nodes on one
+   * Redis now share it: after an account's 100 failures, half on each node, its right password is refused on both.
+   */
+  @Test
+  void redisUri_sharesTheLoginLimitBetweenNodes() throws Exception {
+    try (LoopbackRedis redis = LoopbackRedis.start(dir)) {
+      WebApplicationContextRunner node = runner()
+          .withPropertyValues(
+              "portcullis.redis.uri=redis://127.0.0.1:" + redis.port,
+              "portcullis.redis.key-prefix=portal-t:");
+      node.run(a -> node.run(b -> {
+        assertThat(a).hasNotFailed();
+        assertThat(b).hasNotFailed();
+        PortalLogin first = a.getBean(PortalLogin.class);
+        PortalLogin second = b.getBean(PortalLogin.class);
+        for (int i = 0; i < 50; i++) {
+          assertThat(logIn(first, "wrong-" + i)).isInstanceOf(LoginDecision.Refused.class);
+          assertThat(logIn(second, "wrong-" + i)).isInstanceOf(LoginDecision.Refused.class);
+        }
+        for (PortalLogin either : List.of(first, second)) {
+          assertThat(logIn(either, "alice-pw"))
+              .as("the right password after the account's budget was spent on both nodes")
+              .isInstanceOfSatisfying(
+                  LoginDecision.Refused.class,
+                  refused -> assertThat(refused.audit().type())
+                      .isEqualTo(AuditEventType.AUTHN_LOGIN_LOCK));
+        }
+      }));
+    }
+  }
+
+  /** A password login of alice from one address, with a session that only counts what is asked of it. */
+  private static LoginDecision logIn(PortalLogin login, String password) {
+    LoginSession session = new LoginSession() {
+      @Override
+      public String rotateTo(String userHandle) {
+        return "s-" + userHandle;
+      }
+
+      @Override
+      public void end() {}
+
+      @Override
+      public void endAllOf(String userHandle) {}
+    };
+    return login.passwordLogin("alice", password.toCharArray(), true, "203.0.113.9", session);
+  }
+
+  /** A {@code redis-server} on a free loopback port, without persistence; the test is skipped where none is installed. */
+  private record LoopbackRedis(Process process, int port) implements AutoCloseable {
+    static LoopbackRedis start(Path dir) throws IOException, InterruptedException {
+      Optional<Path> binary = redisServer();
+      assumeTrue(
+          binary.isPresent(), "redis-server is not installed (apt-get install redis-server)");
+      int port;
+      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = socket.getLocalPort();
+      }
+      Process redis = new ProcessBuilder(
+              binary.get().toString(),
+              "--port",
+              String.valueOf(port),
+              "--bind",
+              "127.0.0.1",
+              "--save",
+              "",
+              "--appendonly",
+              "no",
+              "--dir",
+              dir.toString())
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
+          .start();
+      LoopbackRedis started = new LoopbackRedis(redis, port);
+      try {
+        awaitPort(port);
+      } catch (RuntimeException | InterruptedException e) {
+        started.close();
+        throw e;
+      }
+      return started;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      process.waitFor(10, TimeUnit.SECONDS);
     }
   }
 
