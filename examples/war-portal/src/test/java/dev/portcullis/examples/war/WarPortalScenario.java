@@ -163,6 +163,23 @@ abstract class WarPortalScenario {
   }
 
   @Test
+  void malformedLoginForm_getsThePlainBadRequest_withoutTheContainersStackTrace() throws Exception {
+    war = deployBuiltWar();
+    HttpResponse<String> loginPage = send(get("/login"));
+    // A percent sign that starts no escape: the container cannot parse the form, and both Tomcat's
+    // and Jetty's error pages print the stack trace of the exception it throws.
+    HttpResponse<String> response = send(request("/login")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "username=alice&password=%zz&acceptTerms=yes&_csrf=" + csrf(loginPage))));
+    assertEquals(400, response.statusCode());
+    assertEquals("Bad request.", response.body().strip(), "Portcullis' own page");
+    assertTrue(
+        response.headers().firstValue("Strict-Transport-Security").isPresent(),
+        "Portcullis answered");
+  }
+
+  @Test
   void misspeltSetting_failsTheDeployment() throws Exception {
     Files.writeString(
         settings, "portcullis.sesion.idle-timeout=1m\n", java.nio.file.StandardOpenOption.APPEND);
