@@ -6,12 +6,18 @@ import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.user.UserDirectory;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.ConfiguredBundle;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.server.ServerFactory;
+import io.dropwizard.core.server.SimpleServerFactory;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jetty.ConnectorFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.lifecycle.Managed;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import java.time.InstantSource;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -30,7 +36,13 @@ import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
  * }</pre>
  *
  * <p><b>Security.</b> The filter sees every request before Jersey and the application's servlets; a configuration
- * mistake stops the application at start-up. The health check names no key material, only key ids and ages.
+ * mistake stops the application at start-up. So does an application connector with {@code useForwardedHeaders: true}:
+ * Jetty's forwarded-header handling then takes the client's address and scheme from {@code X-Forwarded-*} and
+ * {@code Forwarded} headers that any client can send, and Portcullis would take that address for the connection's own
+ * (trusted proxies, the login limit's address budgets, development mode's loopback exception, the audit log's client
+ * address). Behind a TLS-terminating proxy, leave it off and list the proxy in {@code
+ * portcullis.transport.trusted-proxies}. The health check names no key material, only key ids and ages. Dropwizard's
+ * admin servlets are not behind the filter.
  */
 public final class PortcullisBundle<C extends Configuration> implements ConfiguredBundle<C> {
   /** The name of the health check the bundle registers. */
@@ -82,6 +94,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
 
   @Override
   public void run(C configuration, Environment environment) {
+    refuseForwardedHeaders(configuration.getServerFactory());
     PortcullisFactory config = factory.apply(configuration);
     InstantSource time = clock != null ? clock : systemClock();
     UserDirectory accounts = users.apply(configuration, environment);
@@ -125,6 +138,35 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       throw e;
     }
     portcullis = built;
+  }
+
+  /**
+   * Stops the start when an application connector lets Jetty rewrite the client's address and scheme from forwarding
+   * headers, which Portcullis cannot tell apart from a client's own.
+   */
+  private static void refuseForwardedHeaders(ServerFactory server) {
+    List<ConnectorFactory> connectors;
+    String where;
+    if (server instanceof DefaultServerFactory d) {
+      connectors = d.getApplicationConnectors();
+      where = "server.applicationConnectors";
+    } else if (server instanceof SimpleServerFactory s) {
+      connectors = s.getConnector() == null ? List.of() : List.of(s.getConnector());
+      where = "server.connector";
+    } else {
+      return;
+    }
+    for (int i = 0; i < connectors.size(); i++) {
+      if (connectors.get(i) instanceof HttpConnectorFactory http && http.isUseForwardedHeaders()) {
+        String name = server instanceof SimpleServerFactory ? where : where + "[" + i + "]";
+        throw new IllegalStateException(
+            name
+                + ".useForwardedHeaders is true: Jetty then takes the client's address and HTTPS from X-Forwarded-For,"
+                + " X-Forwarded-Proto and Forwarded headers, which any client can send and Portcullis cannot tell apart"
+                + " from a proxy's. Set it to false, and behind a TLS-terminating proxy list the proxy's addresses in"
+                + " portcullis.transport.trusted-proxies: Portcullis then believes those headers from the proxy only.");
+      }
+    }
   }
 
   @SuppressForbidden(reason = "the bundle's default clock; clock(...) replaces it")

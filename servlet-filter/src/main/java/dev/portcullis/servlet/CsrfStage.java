@@ -7,6 +7,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * CSRF protection, decided here and nowhere else: every state-changing request (anything but GET, HEAD, OPTIONS and
@@ -21,10 +23,17 @@ import java.security.SecureRandom;
  * <p>The token is offered to the application as the request attribute {@link PortcullisFilter#CSRF_TOKEN_ATTRIBUTE}:
  * the session's when there is a session, otherwise the cookie-bound one when the browser has a cookie-check value
  * (the login page always has one). Offering a token never creates a session.
+ *
+ * <p>A form body the container cannot parse ({@link FormFields.UnreadableForm}), whether this stage reads it for the
+ * token or a later one for its fields (the login, the terms, single sign-on), gets a plain {@code 400} and
+ * {@code access_denied}, never the container's error page with its stack trace.
  */
 final class CsrfStage extends Stage {
+  private static final Logger log = LoggerFactory.getLogger(CsrfStage.class);
+
   static final String REFUSED =
       "This form has expired or did not come from this site. Go back, reload the page and try again.";
+  static final String BAD_FORM = "Bad request.";
 
   private final SecureRandom random;
   private final LoginFormTokens formTokens;
@@ -38,6 +47,17 @@ final class CsrfStage extends Stage {
 
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
+    try {
+      check(exchange, next);
+    } catch (FormFields.UnreadableForm e) {
+      log.debug("form body could not be read: {}", e.getCause().getClass().getName());
+      audit.emit(
+          exchange, AuditEventType.ACCESS_DENIED, b -> b.failure("form body could not be read"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, BAD_FORM);
+    }
+  }
+
+  private void check(Exchange exchange, Next next) throws IOException, ServletException {
     if (!exchange.safeMethod()) {
       String why = CsrfTokens.mismatch(exchange, formTokens);
       if (why != null) {

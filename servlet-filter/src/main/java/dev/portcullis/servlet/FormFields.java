@@ -25,7 +25,14 @@ final class FormFields {
    * {@link HttpServletRequest#getParameterValues}; they are counted here and skipped.
    */
   static String fromBody(HttpServletRequest request, String name) {
-    String[] all = request.getParameterValues(name);
+    String[] all;
+    try {
+      all = request.getParameterValues(name);
+    } catch (RuntimeException e) {
+      // Jetty's BadMessageException, Tomcat's InvalidParameterException (which Tomcat throws once,
+      // then answers from what it could parse): the request is refused, never read further.
+      throw new UnreadableForm(e);
+    }
     if (all == null) {
       return null;
     }
@@ -67,5 +74,17 @@ final class FormFields {
       start = end + 1;
     }
     return count;
+  }
+
+  /**
+   * The container could not parse the form body. Thrown through the stages after the CSRF stage, which refuses the
+   * request with a plain {@code 400}.
+   */
+  static final class UnreadableForm extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnreadableForm(RuntimeException cause) {
+      super("the form body could not be read", cause, false, false);
+    }
   }
 }

@@ -16,13 +16,16 @@ public final class LoginPage extends HttpServlet {
   @Override
   protected void doGet(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
+    // The parameters before the page starts: one that does not decode is an error page, not half a
+    // form.
+    boolean refused = request.getParameter("error") != null;
+    String returnTo = request.getParameter("returnTo");
     PrintWriter out = Pages.html(response, "Log in");
     out.println("<h1>Log in</h1>");
-    if (request.getParameter("error") != null) {
+    if (refused) {
       out.println(
           "<p role=\"alert\">The username or password is not right, or the account may not log in.</p>");
     }
-    String returnTo = request.getParameter("returnTo");
     out.println("<form method=\"post\" action=\"" + request.getContextPath() + "/login\">"
         + Pages.csrfField(request)
         + (returnTo == null

@@ -10,6 +10,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import java.net.HttpCookie;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -160,6 +161,48 @@ abstract class WarPortalScenario {
     assertEquals(308, plain.statusCode());
     assertEquals(
         "https://portal.example/account", plain.headers().firstValue("Location").orElse(""));
+  }
+
+  @Test
+  void malformedLoginForm_getsThePlainBadRequest_withoutTheContainersStackTrace() throws Exception {
+    war = deployBuiltWar();
+    HttpResponse<String> loginPage = send(get("/login"));
+    // A percent sign that starts no escape: the container cannot parse the form, and both Tomcat's
+    // and Jetty's error pages print the stack trace of the exception it throws.
+    HttpResponse<String> response = send(request("/login")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "username=alice&password=%zz&acceptTerms=yes&_csrf=" + csrf(loginPage))));
+    assertEquals(400, response.statusCode());
+    assertEquals("Bad request.", response.body().strip(), "Portcullis' own page");
+    assertTrue(
+        response.headers().firstValue("Strict-Transport-Security").isPresent(),
+        "Portcullis answered");
+  }
+
+  @Test
+  void malformedQueryString_getsTheApplicationsErrorPage_withoutAStackTrace() throws Exception {
+    war = deployBuiltWar();
+    // The login page reads returnTo with getParameter, which throws for a query string that does
+    // not decode; Jetty's error page of a web application prints that exception's stack trace.
+    // (java.net.URI refuses such a URI, so the request goes over a socket.)
+    String response = rawGet("/login?returnTo=%zz");
+    assertTrue(response.startsWith("HTTP/1.1 400"), response);
+    assertTrue(response.contains("The request could not be handled."), response);
+    assertFalse(response.contains("Exception"), response);
+  }
+
+  /** A GET of {@code target} exactly as written, as the proxy sends it; the whole response as text. */
+  private String rawGet(String target) throws Exception {
+    try (Socket socket = new Socket(war.uri().getHost(), war.uri().getPort())) {
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + "X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   @Test
