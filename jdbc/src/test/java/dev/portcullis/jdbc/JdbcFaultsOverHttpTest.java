@@ -244,6 +244,33 @@ class JdbcFaultsOverHttpTest {
   }
 
   /**
+   * A password login whose new session the database cannot store is refused: no auth cookie, back to the login page
+   * with the error, audited as a failed login. Before, the session was only written as the response committed, after
+   * the login had been decided and recorded: the browser got the auth cookie and a redirect into the portal, the audit
+   * log an {@code authn_login_success}, and yet no session existed, so the user was anonymous on the next request.
+   */
+  @Test
+  void databaseStopped_passwordLogin_isRefused_andNotRecordedAsASuccess() throws Exception {
+    TestBrowser browser = node.browser();
+    String token = PortalNode.csrfOf(browser.get("/login").body());
+
+    server.stop();
+    HttpResponse<String> login =
+        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+
+    assertThat(login.statusCode()).isEqualTo(303);
+    assertThat(login.headers().firstValue("Location"))
+        .as("refused: back to the login page")
+        .hasValueSatisfying(l -> assertThat(l).startsWith("/login?error=1"));
+    assertThat(browser.cookies()).doesNotContainKey("__Host-portcullis-auth");
+    assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+    audited.assertNone(AuditEventType.AUTHN_LOGIN_SUCCESS);
+    AuditEvent refused = audited.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
+    assertThat(refused.actor())
+        .hasValueSatisfying(a -> assertThat(a.userHandle()).isEqualTo("u-alice"));
+  }
+
+  /**
    * Sends {@code parallel} requests with the browser's cookies at once: each is sent to the login page, none is a
    * server error, and the browser is told to drop no cookie. Returns the slowest one's time in milliseconds.
    */
