@@ -10,22 +10,31 @@ import org.slf4j.spi.LoggingEventBuilder;
 /**
  * The SLF4J sinks: one escaped line per event, fields also as key-values. A backend that implements
  * {@link LoggingEventAware} (Logback, Log4j's SLF4J 2 provider) gets the raw values, so that a structured encoder
- * escapes them once instead of escaping an already escaped string again; for any other backend SLF4J renders the
- * key-values into the message text, so they are escaped like the message.
+ * escapes them once instead of escaping an already escaped string again; for any other backend (slf4j-simple, the JDK
+ * logging bridge) SLF4J renders the key-values into the message text as {@code key=value}, so they are written as the
+ * message writes them, quoted and escaped: unquoted, a value with spaces and {@code =} (a path a user asked for) would
+ * read as more fields.
  */
 final class Slf4jSinks {
   private Slf4jSinks() {}
 
   static void log(Logger logger, List<Map.Entry<String, String>> fields) {
     // A backend that takes logging events gets the key-values as data, for its encoder to escape;
-    // for any other SLF4J itself writes them into the message text, so they go escaped.
+    // for any other SLF4J itself writes them into the message text, so they go quoted and escaped.
     boolean raw = logger instanceof LoggingEventAware;
     LoggingEventBuilder builder = logger.atInfo();
     for (Map.Entry<String, String> field : fields) {
-      builder = builder.addKeyValue(
-          field.getKey(), raw ? field.getValue() : Json.escaped(field.getValue()));
+      builder =
+          builder.addKeyValue(field.getKey(), raw ? field.getValue() : quoted(field.getValue()));
     }
     builder.log(EventFormat.logLine(fields));
+  }
+
+  /** {@code value} as a JSON string: in double quotes, escaped. */
+  private static String quoted(String value) {
+    StringBuilder out = new StringBuilder(value.length() + 2);
+    Json.appendString(out, value);
+    return out.toString();
   }
 
   private static Logger checked(Logger logger) {

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditLog;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.TestBrowser;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
@@ -56,6 +60,8 @@ class JdbcFaultsOverHttpTest {
   private HikariDataSource pool;
   private JdbcStores stores;
   private PortalNode node;
+  private final RecordingAuditSink audited = new RecordingAuditSink();
+  private AuditLog audit;
 
   static boolean postgresInstalled() {
     return PostgresServer.binaries().isPresent();
@@ -80,6 +86,7 @@ class JdbcFaultsOverHttpTest {
     }
     InstantSource clock = InstantSource.system();
     stores = JdbcStores.builder(pool, clock).build();
+    audit = AuditLog.builder().clock(clock).random(random).auditSink(audited).build();
     byte[] key = new byte[32];
     random.nextBytes(key);
     KeyRing ring = KeyRing.builder()
@@ -97,6 +104,7 @@ class JdbcFaultsOverHttpTest {
                 .authenticated("/**")
                 .build(),
             "/login")
+        .audit(audit)
         .start();
   }
 
@@ -104,6 +112,9 @@ class JdbcFaultsOverHttpTest {
   void stop() throws Exception {
     if (node != null) {
       node.close();
+    }
+    if (audit != null) {
+      audit.close();
     }
     if (stores != null) {
       stores.close();
@@ -200,6 +211,63 @@ class JdbcFaultsOverHttpTest {
     System.out.printf(
         "database restarted: the same cookies served again %d ms after it answered%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back));
+  }
+
+  /**
+   * A user who logs out while the database is down gets the cookies expired in the browser, so the browser is logged
+   * out whatever happens to the database; the session, which the store cannot reach, is not ended. Before, the
+   * logout's CSRF token (kept in that session) could not be checked: the logout was refused with 403 and the browser
+   * kept both cookies, which logged it in again as soon as the database answered.
+   */
+  @Test
+  void databaseStopped_logout_expiresTheCookiesInTheBrowser_andIsAudited() throws Exception {
+    TestBrowser alice = loggedIn();
+    String token = PortalNode.csrf(alice);
+
+    server.stop();
+    HttpResponse<String> out = alice.post("/logout", Map.of("_csrf", token));
+
+    assertThat(out.statusCode()).as("logout during the outage: " + out.body()).isEqualTo(303);
+    assertThat(out.headers().firstValue("Location")).hasValue("/login");
+    assertThat(out.headers().allValues("Set-Cookie"))
+        .anyMatch(c -> c.startsWith("__Host-portcullis-sid=;") && c.contains("Max-Age=0"))
+        .anyMatch(c -> c.startsWith("__Host-portcullis-auth=;") && c.contains("Max-Age=0"));
+    assertThat(alice.cookies()).isEmpty();
+    assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+    AuditEvent logout = audited.assertOnce(AuditEventType.LOGOUT);
+    assertThat(logout.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(logout.actor())
+        .hasValueSatisfying(a -> assertThat(a.userHandle()).isEqualTo("u-alice"));
+    assertThat(logout.reason())
+        .hasValueSatisfying(r -> assertThat(r).contains("session store unavailable"));
+    audited.assertNone(AuditEventType.CSRF_FAIL);
+  }
+
+  /**
+   * A password login whose new session the database cannot store is refused: no auth cookie, back to the login page
+   * with the error, audited as a failed login. Before, the session was only written as the response committed, after
+   * the login had been decided and recorded: the browser got the auth cookie and a redirect into the portal, the audit
+   * log an {@code authn_login_success}, and yet no session existed, so the user was anonymous on the next request.
+   */
+  @Test
+  void databaseStopped_passwordLogin_isRefused_andNotRecordedAsASuccess() throws Exception {
+    TestBrowser browser = node.browser();
+    String token = PortalNode.csrfOf(browser.get("/login").body());
+
+    server.stop();
+    HttpResponse<String> login =
+        browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
+
+    assertThat(login.statusCode()).isEqualTo(303);
+    assertThat(login.headers().firstValue("Location"))
+        .as("refused: back to the login page")
+        .hasValueSatisfying(l -> assertThat(l).startsWith("/login?error=1"));
+    assertThat(browser.cookies()).doesNotContainKey("__Host-portcullis-auth");
+    assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+    audited.assertNone(AuditEventType.AUTHN_LOGIN_SUCCESS);
+    AuditEvent refused = audited.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
+    assertThat(refused.actor())
+        .hasValueSatisfying(a -> assertThat(a.userHandle()).isEqualTo("u-alice"));
   }
 
   /**

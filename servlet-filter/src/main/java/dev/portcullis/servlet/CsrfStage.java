@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.session.Session;
 import jakarta.servlet.ServletException;
@@ -38,11 +39,14 @@ final class CsrfStage extends Stage {
   private final SecureRandom random;
   private final LoginFormTokens formTokens;
   private final AuditTrail audit;
+  private final LoginEndpoints endpoints;
 
-  CsrfStage(SecureRandom random, LoginFormTokens formTokens, AuditTrail audit) {
+  CsrfStage(
+      SecureRandom random, LoginFormTokens formTokens, AuditTrail audit, LoginEndpoints endpoints) {
     this.random = random;
     this.formTokens = formTokens;
     this.audit = audit;
+    this.endpoints = endpoints;
   }
 
   @Override
@@ -60,7 +64,7 @@ final class CsrfStage extends Stage {
   private void check(Exchange exchange, Next next) throws IOException, ServletException {
     if (!exchange.safeMethod()) {
       String why = CsrfTokens.mismatch(exchange, formTokens);
-      if (why != null) {
+      if (why != null && !logoutWithoutReachableSession(exchange)) {
         audit.emit(exchange, AuditEventType.CSRF_FAIL, b -> b.failure(why));
         Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, REFUSED);
         return;
@@ -74,5 +78,13 @@ final class CsrfStage extends Stage {
       exchange.request().setAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE, token);
     }
     next.proceed();
+  }
+
+  /** A logout post of an anonymous request whose session the store could not look up. */
+  private boolean logoutWithoutReachableSession(Exchange exchange) {
+    return exchange.method().equals("POST")
+        && exchange.principal() == null
+        && exchange.sessions().requestedSessionUnavailable()
+        && endpoints.isLogout(Paths.path(exchange));
   }
 }

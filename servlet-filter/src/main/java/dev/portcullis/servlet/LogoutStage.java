@@ -1,7 +1,9 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.AuditNote;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.LogoutDecision;
 import dev.portcullis.login.PortalLogin;
@@ -17,6 +19,11 @@ import java.util.Optional;
  * attributes it was set with, sends {@code Clear-Site-Data: "cookies"}, records the decision's event and sends the
  * browser (303) to the login page. With single sign-on, "log out everywhere" also unlinks the user's SSO identities
  * ({@code sso_unlink}, {@code action: logout_everywhere}) unless the configuration keeps them.
+ *
+ * <p>When the session store could not look up the request's session (the CSRF stage lets such a logout through), the
+ * request is anonymous and nothing on the server can be ended: the browser's cookies are expired all the same, and the
+ * logout is recorded as a failure, with the user of the presented auth cookie, so that the operator knows the session
+ * and ticket outlive it until they time out.
  */
 final class LogoutStage extends Stage {
   private final PortalLogin login;
@@ -62,7 +69,20 @@ final class LogoutStage extends Stage {
       exchange.setCookie(SetCookie.expire(spec));
     }
     exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
-    if (decision instanceof LogoutDecision.LoggedOut out) {
+    if (principal == null && exchange.sessions().requestedSessionUnavailable()) {
+      boolean everywhere = path.equals(endpoints.logoutEverywherePath());
+      AuditEventType type = everywhere ? AuditEventType.SESSION_REVOKED : AuditEventType.LOGOUT;
+      audit.emit(
+          exchange,
+          AuditNote.failure(
+                  type,
+                  "session store unavailable: cookies expired in the browser only;"
+                      + " the session and auth ticket were not ended")
+              .withAction(everywhere ? "logout_everywhere" : "logout"),
+          exchange.authCheck() instanceof AuthCheck.Anonymous anonymous
+              ? anonymous.userHandle().orElse(null)
+              : null);
+    } else if (decision instanceof LogoutDecision.LoggedOut out) {
       audit.emit(exchange, out.audit());
       if (linksToDrop != null
           && principal != null

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LoginSession;
+import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.Session;
 import dev.portcullis.session.SessionId;
 import dev.portcullis.session.SessionKey;
@@ -121,6 +122,12 @@ class SessionState implements LoginSession, Runnable {
    * {@inheritDoc} The user's handle goes in first, so that the rotation's {@code session_renewed} event names the
    * user; the old id dies with the rotation. The client's address and browser family are recorded with it, for the
    * user's list of sessions.
+   *
+   * <p>The session is stored now, not only as the response commits: a store that cannot take it refuses the login
+   * (the login decides after this returns), rather than a login being recorded and answered as a success while no
+   * session exists for its auth cookie.
+   *
+   * @throws StoreUnavailableException when the store does not save the session
    */
   @Override
   public String rotateTo(String userHandle) {
@@ -129,7 +136,12 @@ class SessionState implements LoginSession, Runnable {
     registry.recordClient(
         session, exchange.client().address(), exchange.original().getHeader("User-Agent"));
     changeId();
-    return session(false).id().cookieValue();
+    Session rotated = session(false);
+    if (rotated == null || !registry.save(rotated, exchange.client().address())) {
+      throw new StoreUnavailableException(
+          "the session store did not save the logged-in session", null);
+    }
+    return rotated.id().cookieValue();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.portcullis.servlet.testing;
 
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditLog;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
@@ -70,6 +71,9 @@ public final class PortalNode implements AutoCloseable {
       filter.accessDecidedByApplication();
     } else {
       filter.access(b.access, b.loginPath);
+    }
+    if (b.audit != null) {
+      filter.audit(b.audit);
     }
     jetty = TestJetty.builder().open();
     jetty.context("/").filter(filter.build()).servlet(new WhoAmI());
@@ -188,6 +192,7 @@ public final class PortalNode implements AutoCloseable {
     private AccessPolicy access;
     private String loginPath;
     private HttpClient client;
+    private AuditLog audit;
     private AutoCloseable onClose;
 
     private Builder(SessionStore sessions, RevocationStore revocations) {
@@ -235,6 +240,12 @@ public final class PortalNode implements AutoCloseable {
     /** The HTTP client of the node's browsers; without one, each browser has its own. */
     public Builder client(HttpClient client) {
       this.client = client;
+      return this;
+    }
+
+    /** Where the filter records what happens; without one, nothing is recorded. The test closes it. */
+    public Builder audit(AuditLog audit) {
+      this.audit = audit;
       return this;
     }
 
