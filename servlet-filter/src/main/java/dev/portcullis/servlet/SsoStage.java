@@ -566,6 +566,9 @@ final class SsoStage extends Stage {
       refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "upgrade token of another user");
       return;
     }
+    // Spent: a browser that kept it would still show the offer, and a user back from the
+    // provider without a link who tried again would be recorded as replaying it.
+    exchange.setCookie(SetCookie.expire(config.cookie()));
     toProvider(exchange, session, LINK + tokenUser);
   }
 

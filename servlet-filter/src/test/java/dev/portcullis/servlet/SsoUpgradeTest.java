@@ -148,6 +148,26 @@ class SsoUpgradeTest {
     assertThat(b.cookies()).doesNotContainKey(SSO);
   }
 
+  /**
+   * Regression: the spent cookie stayed in the browser after its redemption, so the portal kept offering the upgrade,
+   * and a user who came back from the provider without linking (cancelled there, or the link failed) and clicked the
+   * offer again was recorded as {@code authn_token_reuse}, the audit event of a replay attack.
+   */
+  @Test
+  void redemption_expiresTheSpentCookie_soAnHonestRetryIsNotTokenReuse() throws Exception {
+    start(null);
+    Browser b = loggedIn("alice");
+    HttpResponse<String> sent = redeem(b);
+    assertSentToProvider(sent);
+    assertThat(sent.headers().allValues("Set-Cookie"))
+        .anySatisfy(h -> assertThat(h).startsWith(SSO + "=;").contains("Max-Age=0"));
+    assertThat(b.cookies()).as("the spent upgrade cookie").doesNotContainKey(SSO);
+
+    assertThat(redeem(b).statusCode()).isEqualTo(403);
+    assertThat(events(AuditEventType.AUTHN_TOKEN_REUSE)).isEmpty();
+    assertRefusedWith("no upgrade cookie");
+  }
+
   @Test
   void expiredToken_isRefused() throws Exception {
     start(null);
