@@ -2,10 +2,9 @@ package dev.portcullis.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.testing.CapturedStderr;
 import dev.portcullis.testing.MutableClock;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,16 +72,14 @@ final class Fixtures {
     return out;
   }
 
-  /** Runs {@code action} with System.err captured: slf4j-simple writes there, looked up on every call. */
-  static synchronized String capturingStderr(Runnable action) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+  /** Runs {@code action} with System.err captured ({@link CapturedStderr}), for code that throws nothing checked. */
+  static String capturingStderr(Runnable action) {
     try {
-      action.run();
-    } finally {
-      System.setErr(original);
+      return CapturedStderr.during(action::run);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new AssertionError("a Runnable threw a checked exception", e);
     }
-    return buffer.toString(StandardCharsets.UTF_8);
   }
 }

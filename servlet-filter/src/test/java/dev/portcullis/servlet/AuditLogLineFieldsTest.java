@@ -9,16 +9,14 @@ import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.testing.CapturedStderr;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +76,7 @@ class AuditLogLineFieldsTest {
     assertThat(browser.login("alice", "alice-pw", true).statusCode()).isEqualTo(303);
     assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
 
-    String logged = capturingStderr(() -> {
+    String logged = CapturedStderr.during(() -> {
       HttpResponse<String> r =
           browser.get("/reports/7%20outcome=failure%20user=u-carol%20type=authn_login_fail");
       assertThat(r.statusCode()).isEqualTo(200);
@@ -150,23 +148,6 @@ class AuditLogLineFieldsTest {
       fields.add(Map.entry(key, value.toString()));
     }
     return fields;
-  }
-
-  /** Runs {@code action} with System.err captured: slf4j-simple writes there, looked up on every call. */
-  private static synchronized String capturingStderr(ThrowingRunnable action) throws Exception {
-    PrintStream original = System.err;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      action.run();
-    } finally {
-      System.setErr(original);
-    }
-    return buffer.toString(StandardCharsets.UTF_8);
-  }
-
-  private interface ThrowingRunnable {
-    void run() throws Exception;
   }
 
   private static final class Page extends HttpServlet {

@@ -2,14 +2,13 @@ package dev.portcullis.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.CapturedStderr;
 import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -519,7 +518,7 @@ class TransportStageTest {
   void aContainerThatCallsAPlainConnectionSecure_isWarnedOfOnce_namingTheWayOut() throws Exception {
     SecuredPortal p = portal(redirecting());
 
-    String logged = capturingStderr(() -> {
+    String logged = CapturedStderr.during(() -> {
       for (int i = 0; i < 3; i++) {
         assertThat(p.raw("GET", "https://portal.example/app/echo", "Host: portal.example")
                 .status())
@@ -542,23 +541,6 @@ class TransportStageTest {
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("addr=127.0.0.1 secure=false");
-  }
-
-  /** Runs {@code action} with System.err captured: slf4j-simple writes there, looked up on every call. */
-  private static synchronized String capturingStderr(ThrowingRunnable action) throws Exception {
-    PrintStream original = System.err;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      action.run();
-    } finally {
-      System.setErr(original);
-    }
-    return buffer.toString(StandardCharsets.UTF_8);
-  }
-
-  private interface ThrowingRunnable {
-    void run() throws Exception;
   }
 
   @Test
