@@ -7,6 +7,7 @@ import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.jdbc.JdbcSchema;
 import dev.portcullis.jdbc.JdbcStores;
+import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.redis.RedisStoreConfig;
 import dev.portcullis.redis.RedisStores;
@@ -60,6 +61,20 @@ final class PortcullisStores {
           + " key-prefix is 1 to 64 printable characters (on a cluster without { or }).";
 
   private PortcullisStores() {}
+
+  /**
+   * The login limit of nodes that share {@code store}. The store's hash key is derived from the key ring's active key
+   * and follows the ring: after a reload promotes a new key, every node hashes with the key derived from it, whether it
+   * started before or after the promotion (the budgets kept under the old key run out within the window).
+   */
+  private static LoginThrottle sharedLoginThrottle(
+      LoginAttemptStore store, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
+    return LoginThrottle.builder(clock)
+        .random(random)
+        .store(store)
+        .hashKeyFrom(keyRing)
+        .build();
+  }
 
   /**
    * The application's {@code DataSource} (PostgreSQL), for every store and the login limit. Registered first, so that
@@ -142,21 +157,12 @@ final class PortcullisStores {
       return jdbc.accountLinkStore();
     }
 
-    /**
-     * The login limit with its budgets in PostgreSQL, so that all nodes share one limit. The store's hash key is
-     * derived from the key ring's active key and follows the ring: after a reload promotes a new key, every node
-     * hashes with the key derived from it, whether it started before or after the promotion (the budgets kept under the
-     * old key run out within the window).
-     */
+    /** The login limit with its budgets in PostgreSQL, so that all nodes share one limit. */
     @Bean
     @ConditionalOnMissingBean
     LoginThrottle portcullisLoginThrottle(
         JdbcStores jdbc, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
-      return LoginThrottle.builder(clock)
-          .random(random)
-          .store(jdbc.loginAttemptStore())
-          .hashKeyFrom(keyRing)
-          .build();
+      return sharedLoginThrottle(jdbc.loginAttemptStore(), keyRing, clock, random);
     }
   }
 
@@ -258,18 +264,13 @@ final class PortcullisStores {
 
     /**
      * The login limit with its budgets in Redis, so that all nodes share one limit (in memory, each node would grant an
-     * account its own budget, and a client spreading its guesses over the nodes would get that many budgets). The hash
-     * key follows the key ring's active key, as with PostgreSQL.
+     * account its own budget, and a client spreading its guesses over the nodes would get that many budgets).
      */
     @Bean
     @ConditionalOnMissingBean
     LoginThrottle portcullisLoginThrottle(
         RedisStores redis, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
-      return LoginThrottle.builder(clock)
-          .random(random)
-          .store(redis.loginAttemptStore())
-          .hashKeyFrom(keyRing)
-          .build();
+      return sharedLoginThrottle(redis.loginAttemptStore(), keyRing, clock, random);
     }
   }
 
