@@ -24,17 +24,10 @@ final class Slf4jSinks {
     boolean raw = logger instanceof LoggingEventAware;
     LoggingEventBuilder builder = logger.atInfo();
     for (Map.Entry<String, String> field : fields) {
-      builder =
-          builder.addKeyValue(field.getKey(), raw ? field.getValue() : quoted(field.getValue()));
+      builder = builder.addKeyValue(
+          field.getKey(), raw ? field.getValue() : Json.quoted(field.getValue()));
     }
     builder.log(EventFormat.logLine(fields));
-  }
-
-  /** {@code value} as a JSON string: in double quotes, escaped. */
-  private static String quoted(String value) {
-    StringBuilder out = new StringBuilder(value.length() + 2);
-    Json.appendString(out, value);
-    return out.toString();
   }
 
   private static Logger checked(Logger logger) {
