@@ -83,8 +83,7 @@ final class CsrfStage extends Stage {
   /** A logout post of an anonymous request whose session the store could not look up. */
   private boolean logoutWithoutReachableSession(Exchange exchange) {
     return exchange.method().equals("POST")
-        && exchange.principal() == null
-        && exchange.sessions().requestedSessionUnavailable()
+        && exchange.anonymousForAnUnreachableSession()
         && endpoints.isLogout(Paths.path(exchange));
   }
 }

@@ -175,6 +175,14 @@ final class Exchange {
   }
 
   /**
+   * Whether nobody is logged in because the store could not look up the request's session: a logout then cannot be
+   * checked against the session's CSRF token (the CSRF stage lets it through) and ends nothing on the server.
+   */
+  boolean anonymousForAnUnreachableSession() {
+    return principal == null && sessions.requestedSessionUnavailable();
+  }
+
+  /**
    * The auth check made together with the session lookup (one store round trip for both); null when the session
    * stage made none and the authentication stage asks for itself.
    */

@@ -69,7 +69,7 @@ final class LogoutStage extends Stage {
       exchange.setCookie(SetCookie.expire(spec));
     }
     exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
-    if (principal == null && exchange.sessions().requestedSessionUnavailable()) {
+    if (exchange.anonymousForAnUnreachableSession()) {
       boolean everywhere = path.equals(endpoints.logoutEverywherePath());
       AuditEventType type = everywhere ? AuditEventType.SESSION_REVOKED : AuditEventType.LOGOUT;
       audit.emit(
