@@ -18,9 +18,10 @@ import java.util.stream.Stream;
 
 /**
  * A real {@code redis-server} for tests: loopback only, no persistence, in a temporary folder, on a free port. It can
- * be frozen and thawed (SIGSTOP / SIGCONT, so its data survives), killed, and started again on the same port.
+ * be frozen and thawed (SIGSTOP / SIGCONT, so its data survives), killed, and started again on the same port. Other
+ * modules' tests start one through this module's test-jar.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(10);
 
   private final Path binary;
@@ -37,7 +38,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** The {@code redis-server} on the PATH, if any. */
-  static Optional<Path> binary() {
+  public static Optional<Path> binary() {
     String path = System.getenv().getOrDefault("PATH", "");
     return Stream.concat(
             Stream.of(path.split(java.io.File.pathSeparator)),
@@ -48,10 +49,10 @@ final class RedisServer implements AutoCloseable {
         .findFirst();
   }
 
-  static final String MISSING =
+  public static final String MISSING =
       "redis-server is not installed (apt-get install redis-server): Redis store tests skipped";
 
-  static RedisServer start() throws IOException {
+  public static RedisServer start() throws IOException {
     return start(freePort(), List.of());
   }
 
@@ -69,11 +70,11 @@ final class RedisServer implements AutoCloseable {
     return dir;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 

@@ -8,21 +8,15 @@ import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.LoginSession;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.redis.RedisSentinel;
+import dev.portcullis.redis.RedisServer;
 import dev.portcullis.redis.RedisStores;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -41,23 +35,13 @@ class RedisStoresAutoConfigurationTest {
     return SharedStoresFixture.runner(dir);
   }
 
-  private static Optional<Path> redisServer() {
-    String path = System.getenv().getOrDefault("PATH", "");
-    return Stream.concat(
-            Stream.of(path.split(File.pathSeparator)), Stream.of("/usr/bin", "/usr/local/bin"))
-        .filter(d -> !d.isEmpty())
-        .map(d -> Path.of(d, "redis-server"))
-        .filter(Files::isExecutable)
-        .findFirst();
-  }
-
   @Test
   void redisUri_putsEveryStoreInRedis() throws Exception {
-    try (LoopbackRedis redis = LoopbackRedis.start(dir)) {
+    assumeTrue(RedisServer.binary().isPresent(), RedisServer.MISSING);
+    try (RedisServer redis = RedisServer.start()) {
       runner()
           .withPropertyValues(
-              "portcullis.redis.uri=redis://127.0.0.1:" + redis.port,
-              "portcullis.redis.key-prefix=portal-a:")
+              "portcullis.redis.uri=" + redis.uri(), "portcullis.redis.key-prefix=portal-a:")
           .withPropertyValues(SharedStoresFixture.SSO)
           .run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
@@ -73,11 +57,11 @@ class RedisStoresAutoConfigurationTest {
    */
   @Test
   void redisUri_sharesTheLoginLimitBetweenNodes() throws Exception {
-    try (LoopbackRedis redis = LoopbackRedis.start(dir)) {
+    assumeTrue(RedisServer.binary().isPresent(), RedisServer.MISSING);
+    try (RedisServer redis = RedisServer.start()) {
       WebApplicationContextRunner node = runner()
           .withPropertyValues(
-              "portcullis.redis.uri=redis://127.0.0.1:" + redis.port,
-              "portcullis.redis.key-prefix=portal-t:");
+              "portcullis.redis.uri=" + redis.uri(), "portcullis.redis.key-prefix=portal-t:");
       node.run(a -> node.run(b -> {
         assertThat(a).hasNotFailed();
         assertThat(b).hasNotFailed();
@@ -116,48 +100,6 @@ class RedisStoresAutoConfigurationTest {
     return login.passwordLogin("alice", password.toCharArray(), true, "203.0.113.9", session);
   }
 
-  /** A {@code redis-server} on a free loopback port, without persistence; the test is skipped where none is installed. */
-  private record LoopbackRedis(Process process, int port) implements AutoCloseable {
-    static LoopbackRedis start(Path dir) throws IOException, InterruptedException {
-      Optional<Path> binary = redisServer();
-      assumeTrue(
-          binary.isPresent(), "redis-server is not installed (apt-get install redis-server)");
-      int port;
-      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        port = socket.getLocalPort();
-      }
-      Process redis = new ProcessBuilder(
-              binary.get().toString(),
-              "--port",
-              String.valueOf(port),
-              "--bind",
-              "127.0.0.1",
-              "--save",
-              "",
-              "--appendonly",
-              "no",
-              "--dir",
-              dir.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
-          .start();
-      LoopbackRedis started = new LoopbackRedis(redis, port);
-      try {
-        awaitPort(port);
-      } catch (RuntimeException | InterruptedException e) {
-        started.close();
-        throw e;
-      }
-      return started;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      process.destroy();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
   @Test
   void sentinelUri_putsEveryStoreInTheMasterTheSentinelNames() throws Exception {
     assumeTrue(
@@ -177,19 +119,6 @@ class RedisStoresAutoConfigurationTest {
             SharedStoresFixture.assertSessionReadsBack(context);
           });
     }
-  }
-
-  private static void awaitPort(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return;
-      } catch (IOException e) {
-        Thread.sleep(50);
-      }
-    }
-    throw new IllegalStateException("redis-server did not start on port " + port);
   }
 
   @Test
