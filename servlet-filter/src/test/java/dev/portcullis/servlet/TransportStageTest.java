@@ -189,19 +189,26 @@ class TransportStageTest {
   @Test
   void plainPost_isRefusedWith403_beforeTheBodyIsRead() throws Exception {
     SecuredPortal p = portal(redirecting());
-    String head = "POST /app/echo HTTP/1.1\r\nHost: 127.0.0.1:" + p.ports.http() + "\r\n"
-        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 50000000\r\n\r\n";
-    byte[] start = "name=".concat("x".repeat(16_000)).getBytes(StandardCharsets.US_ASCII);
 
-    // Only the start of a 50 MB body is ever sent: a server that read the body would still be
-    // waiting for it.
-    SecuredPortal.RawResponse r = p.rawPartial(head, start, Duration.ofSeconds(10));
+    SecuredPortal.RawResponse r = startOfA50MbForm(p, "/app/echo", "127.0.0.1:" + p.ports.http());
 
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.body()).isEqualTo("This portal only accepts HTTPS.\n");
     assertThat(r.headers().get("connection")).isEqualTo("close");
     assertThat(r.headers().get("x-frame-options")).isEqualTo("DENY");
     assertThat(servlet.calls).hasValue(0);
+  }
+
+  /**
+   * Posts the head of a 50 MB form to {@code target} over plain HTTP and only the start of its body: a server that read
+   * the body would still be waiting for the rest when the answer is due.
+   */
+  private static SecuredPortal.RawResponse startOfA50MbForm(
+      SecuredPortal p, String target, String host) throws IOException {
+    String head = "POST " + target + " HTTP/1.1\r\nHost: " + host + "\r\n"
+        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 50000000\r\n\r\n";
+    byte[] start = "name=".concat("x".repeat(16_000)).getBytes(StandardCharsets.US_ASCII);
+    return p.rawPartial(head, start, Duration.ofSeconds(10));
   }
 
   @Test
@@ -433,11 +440,9 @@ class TransportStageTest {
   void plainPost_withAnAbsoluteFormHttpsTarget_isRefusedWith403_beforeTheBodyIsRead()
       throws Exception {
     SecuredPortal p = portal(redirecting());
-    String head = "POST https://portal.example/app/echo HTTP/1.1\r\nHost: portal.example\r\n"
-        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 50000000\r\n\r\n";
-    byte[] start = "name=".concat("x".repeat(16_000)).getBytes(StandardCharsets.US_ASCII);
 
-    SecuredPortal.RawResponse r = p.rawPartial(head, start, Duration.ofSeconds(10));
+    SecuredPortal.RawResponse r =
+        startOfA50MbForm(p, "https://portal.example/app/echo", "portal.example");
 
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.body()).isEqualTo("This portal only accepts HTTPS.\n");
