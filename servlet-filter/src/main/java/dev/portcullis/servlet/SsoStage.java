@@ -32,7 +32,9 @@ import java.util.List;
  *   <li>{@code POST} SSO login path: sends the browser to the provider to log in with a linked identity; refused while
  *       a user is logged in (no silent switch of user) and while an account link is under way or pending in the
  *       session. A cross-site {@code GET} gets 405 and changes nothing.
- *   <li>{@code GET} callback path: checks state, exchanges the code (PKCE), validates the ID token with the nonce,
+ *   <li>{@code GET} callback path: checks state (a callback without the session's state is refused and leaves the
+ *       authorization under way as it was, so a cross-site {@code GET} cannot cancel it; the matching callback
+ *       consumes it), exchanges the code (PKCE), validates the ID token with the nonce,
  *       then, for a link, keeps the identity as the session's {@link PendingLink} ({@code sso_link_pending}) and sends
  *       the browser to the confirmation page; for a login asks {@link PortalLogin#ssoLogin} to log the linked user in,
  *       and carries out its decision like every other login. A login's callback is refused, as its {@code POST} is,
@@ -70,7 +72,8 @@ final class SsoStage extends Stage {
   /** The confirmation form's field: {@code confirm} or {@code cancel}. */
   static final String DECISION = "decision";
   /**
-   * Session attributes of an authorization under way; removed, all together, by the callback and by any login
+   * Session attributes of an authorization under way; removed, all together, by the callback that carries its state
+   * and by any login
    * ({@link #endFlowsOnLogin}).
    */
   private static final String STATE = "portcullis.sso.state";
@@ -238,17 +241,14 @@ final class SsoStage extends Stage {
           "SSO callback without an authorization under way");
       return;
     }
-    String nonce = (String) session.getAttribute(NONCE);
-    String verifier = (String) session.getAttribute(VERIFIER);
-    String intent = (String) session.getAttribute(INTENT);
-    String started = (String) session.getAttribute(STARTED);
-    // Single use: whatever happens next, this authorization cannot be completed twice.
-    for (String name : AUTHORIZATION) {
-      session.removeAttribute(name);
-    }
     HttpServletRequest req = exchange.request();
     String state = req.getParameter("state");
-    String code = req.getParameter("code");
+    // Compared before anything is consumed: a callback without this browser's state proves nothing
+    // about the authorization under way (a cross-site GET can send the browser here with any
+    // state),
+    // so it must not end it. The state stays single-use: only the callback that matches consumes
+    // it,
+    // and it still lapses after AUTHORIZATION_LIFETIME.
     if (state == null) {
       ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback without a state");
       return;
@@ -259,6 +259,15 @@ final class SsoStage extends Stage {
           exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback with the wrong state");
       return;
     }
+    String nonce = (String) session.getAttribute(NONCE);
+    String verifier = (String) session.getAttribute(VERIFIER);
+    String intent = (String) session.getAttribute(INTENT);
+    String started = (String) session.getAttribute(STARTED);
+    // Single use: whatever happens next, this authorization cannot be completed twice.
+    for (String name : AUTHORIZATION) {
+      session.removeAttribute(name);
+    }
+    String code = req.getParameter("code");
     boolean linking = intent != null && intent.startsWith(LINK);
     if (!linking && exchange.principal() != null) {
       // Before the code is exchanged: no silent switch of user, whenever the login was started.

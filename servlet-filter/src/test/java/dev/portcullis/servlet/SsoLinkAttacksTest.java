@@ -88,6 +88,39 @@ class SsoLinkAttacksTest {
   }
 
   /**
+   * A page on another site sends the victim's browser to the callback, with a made-up state or none, while the
+   * victim's account link is at the provider. Regression: the pending state was cleared before it was compared, so
+   * such a visit cancelled the link (denial of service). It is refused and audited, and the genuine callback still
+   * links; the genuine state is then spent.
+   */
+  @Test
+  void crossSiteGetOfTheCallbackWithAWrongState_doesNotCancelTheLinkUnderWay() throws Exception {
+    Browser alice = loggedIn("alice");
+    String authorize = sso.authorizeUrl(sso.upgrade(alice));
+
+    for (String forged : List.of("/sso/callback?state=x&code=y", "/sso/callback?code=y")) {
+      HttpResponse<String> crossSiteGet = alice.get(forged);
+      assertThat(crossSiteGet.statusCode()).as(forged).isEqualTo(403);
+      assertThat(crossSiteGet.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
+    }
+
+    sso.providerSignsIn("sub-alice");
+    String genuine = sso.callbackFrom(authorize);
+    HttpResponse<String> callback = alice.get(genuine);
+    assertThat(callback.statusCode()).as("the genuine callback still works").isEqualTo(303);
+    assertThat(alice.answerLinkPage(callback, "confirm").statusCode()).isEqualTo(303);
+    assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
+
+    assertThat(alice.get(genuine).statusCode()).as("the state is single-use").isEqualTo(403);
+    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL).stream()
+            .map(e -> e.reason().orElseThrow()))
+        .containsExactly(
+            "SSO callback with the wrong state",
+            "SSO callback without a state",
+            "SSO callback without an authorization under way");
+  }
+
+  /**
    * The attacker's identity (linked to bob) is pushed into alice's logged-in browser through /sso/login: she must stay
    * alice, never be switched silently to bob.
    */
