@@ -23,8 +23,9 @@ public record AuditEventType(String name) {
   /**
    * A login did not happen: wrong credentials or unknown account (not told apart), an account that may not log in
    * (the reason names the missing name, email or role, or the disabled account), terms not accepted, a browser that
-   * blocks cookies, missing or oversized credentials, a single sign-on that failed (provider error, state, code, ID
-   * token, no usable linked account, misconfiguration), a legacy cookie whose account may not log in, or a session
+   * blocks cookies, missing or oversized credentials, a single sign-on login that failed (provider error, state, code,
+   * ID token, no usable linked account, misconfiguration, or a provider's answer that came when no login or link was
+   * under way; a failed account link is {@link #SSO_LINK}), a legacy cookie whose account may not log in, or a session
    * store that could not start the login.
    */
   public static final AuditEventType AUTHN_LOGIN_FAIL = new AuditEventType("authn_login_fail");
@@ -85,14 +86,31 @@ public record AuditEventType(String name) {
    */
   public static final AuditEventType SSO_UPGRADE_OFFERED =
       new AuditEventType("sso_upgrade_offered");
-  /** A portal account was linked to a single sign-on identity, or the link was refused (the reason says why). */
+  /**
+   * The SSO-upgrade cookie was redeemed by the user it was issued to, and the browser is sent to the provider to link
+   * the account (nothing is linked yet; what becomes of the link is recorded as {@link #SSO_LINK}).
+   */
+  public static final AuditEventType SSO_UPGRADE_REDEEMED =
+      new AuditEventType("sso_upgrade_redeemed");
+  /**
+   * A portal account was linked to a single sign-on identity (the reason says {@code linked} or {@code already
+   * linked}), or an account link failed: at its start (provider unavailable, misconfiguration), at the provider's
+   * answer (provider error, wrong or missing state, code, ID token, too slow) or at its confirmation (expired, the
+   * identity already linked to another user, the link store). The actor is the user who asked to link; the reason
+   * says why; once the provider has authenticated an identity, the resource names it as {@code <subject> at
+   * <issuer>}.
+   */
   public static final AuditEventType SSO_LINK = new AuditEventType("sso_link");
   /**
    * The provider authenticated an identity for an account link, and the link waits for the user to confirm it on the
-   * confirmation page (nothing is linked yet); the reason names the provider.
+   * confirmation page (nothing is linked yet); the reason names the provider, the resource the identity
+   * ({@code <subject> at <issuer>}).
    */
   public static final AuditEventType SSO_LINK_PENDING = new AuditEventType("sso_link_pending");
-  /** The user cancelled a pending account link on the confirmation page; nothing was linked. */
+  /**
+   * The user cancelled a pending account link on the confirmation page; nothing was linked. The resource names the
+   * identity ({@code <subject> at <issuer>}).
+   */
   public static final AuditEventType SSO_LINK_CANCELLED = new AuditEventType("sso_link_cancelled");
   /**
    * Single sign-on identities were unlinked from the actor's account: by the user ({@code action: unlink}), by an

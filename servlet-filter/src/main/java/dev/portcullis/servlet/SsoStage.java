@@ -27,8 +27,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code POST} upgrade path: redeems the upgrade cookie (offered after a password login by
- *       {@link SsoUpgradeOffer}) and sends the browser to the provider to link the account, asking it to authenticate
- *       the user again.
+ *       {@link SsoUpgradeOffer}; {@code sso_upgrade_redeemed}) and sends the browser to the provider to link the
+ *       account, asking it to authenticate the user again.
  *   <li>{@code POST} SSO login path: sends the browser to the provider to log in with a linked identity; refused while
  *       a user is logged in (no silent switch of user) and while an account link is under way or pending in the
  *       session. A cross-site {@code GET} gets 405 and changes nothing.
@@ -53,7 +53,10 @@ import java.util.List;
  *
  * <p>A redemption succeeds only for the browser's own session, once, before the token expires, with the logged-in
  * user the token was issued to. Every refusal answers a generic 403 and records the reason in the audit log; a
- * replayed token is recorded as {@code authn_token_reuse}. Identities are matched by (issuer, subject) only, never by
+ * replayed token is recorded as {@code authn_token_reuse}. Whatever fails in an account link, from its start at the
+ * provider to its confirmation, is a failed {@code sso_link} with the user who asked to link as actor; whatever fails
+ * in a login is {@code authn_login_fail}. Once the provider has authenticated an identity, the link events name it
+ * as their resource ({@link #identity}); tokens, codes and secrets never reach the audit log. Identities are matched by (issuer, subject) only, never by
  * email. The redirect URI sent to the provider is {@link SsoConfig#redirectUri()}, never built from the request's
  * {@code Host} header or scheme.
  */
@@ -174,11 +177,7 @@ final class SsoStage extends Stage {
     if (existing != null
         && (existing.getAttribute(PENDING) != null
             || existing.getAttribute(INTENT) instanceof String intent && intent.startsWith(LINK))) {
-      ssoFailed(
-          exchange,
-          AuditEventType.AUTHN_LOGIN_FAIL,
-          null,
-          "SSO login while an account link is under way");
+      flowFailed(exchange, "login", "SSO login while an account link is under way");
       return;
     }
     toProvider(exchange, exchange.sessions().session(true), "login");
@@ -194,33 +193,29 @@ final class SsoStage extends Stage {
    * Whether the provider's redirect would come back to this stage; if not, refuses and audits the misconfiguration
    * (the provider would send the browser somewhere this stage does not answer: refuse rather than half-work).
    */
-  private boolean callbackReachable(Exchange exchange) throws IOException {
+  private boolean callbackReachable(Exchange exchange, String intent) throws IOException {
     String contextPath = exchange.original().getContextPath();
     if ((contextPath + config.callbackPath()).equals(config.redirectUri().getRawPath())) {
       return true;
     }
-    ssoFailed(
+    flowFailed(
         exchange,
-        AuditEventType.AUTHN_LOGIN_FAIL,
-        null,
+        intent,
         "SSO misconfigured: the redirect URI's path is not"
             + " the context path plus the callback path");
     return false;
   }
 
   private void toProvider(Exchange exchange, Session session, String intent) throws IOException {
-    if (!callbackReachable(exchange)) {
+    if (!callbackReachable(exchange, intent)) {
       return;
     }
     OidcClient.Authorization a;
     try {
       a = oidc.authorize(intent.startsWith(LINK) ? config.linkReauthentication() : null);
     } catch (IOException | RuntimeException e) {
-      ssoFailed(
-          exchange,
-          AuditEventType.AUTHN_LOGIN_FAIL,
-          null,
-          "OpenID provider unavailable: " + e.getClass().getSimpleName());
+      flowFailed(
+          exchange, intent, "OpenID provider unavailable: " + e.getClass().getSimpleName());
       return;
     }
     session.setAttribute(STATE, a.state());
@@ -234,13 +229,11 @@ final class SsoStage extends Stage {
   private void callback(Exchange exchange) throws IOException {
     Session session = exchange.sessions().session(false);
     if (session == null || !(session.getAttribute(STATE) instanceof String expectedState)) {
-      ssoFailed(
-          exchange,
-          AuditEventType.AUTHN_LOGIN_FAIL,
-          null,
-          "SSO callback without an authorization under way");
+      // Nothing tells whether this answers a login or a link: recorded as a login's failure.
+      flowFailed(exchange, null, "SSO callback without an authorization under way");
       return;
     }
+    String intent = (String) session.getAttribute(INTENT);
     HttpServletRequest req = exchange.request();
     String state = req.getParameter("state");
     // Compared before anything is consumed: a callback without this browser's state proves nothing
@@ -250,18 +243,16 @@ final class SsoStage extends Stage {
     // it,
     // and it still lapses after AUTHORIZATION_LIFETIME.
     if (state == null) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback without a state");
+      flowFailed(exchange, intent, "SSO callback without a state");
       return;
     }
     if (!MessageDigest.isEqual(
         state.getBytes(StandardCharsets.UTF_8), expectedState.getBytes(StandardCharsets.UTF_8))) {
-      ssoFailed(
-          exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO callback with the wrong state");
+      flowFailed(exchange, intent, "SSO callback with the wrong state");
       return;
     }
     String nonce = (String) session.getAttribute(NONCE);
     String verifier = (String) session.getAttribute(VERIFIER);
-    String intent = (String) session.getAttribute(INTENT);
     String started = (String) session.getAttribute(STARTED);
     // Single use: whatever happens next, this authorization cannot be completed twice.
     for (String name : AUTHORIZATION) {
@@ -279,28 +270,24 @@ final class SsoStage extends Stage {
     }
     String error = req.getParameter("error");
     if (error != null) {
-      ssoFailed(
-          exchange,
-          AuditEventType.AUTHN_LOGIN_FAIL,
-          null,
-          "provider returned an error: " + OidcClient.errorCode(error));
+      flowFailed(exchange, intent, "provider returned an error: " + OidcClient.errorCode(error));
       return;
     }
     if (code == null || code.isEmpty()) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "provider returned no code");
+      flowFailed(exchange, intent, "provider returned no code");
       return;
     }
     if (started == null
         || !clock
             .instant()
             .isBefore(Instant.ofEpochMilli(Long.parseLong(started)).plus(AUTHORIZATION_LIFETIME))) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, "SSO authorization took too long");
+      flowFailed(exchange, intent, "SSO authorization took too long");
       return;
     }
     OidcClient.Outcome outcome = oidc.finish(
         code, verifier, nonce, linking ? Instant.ofEpochMilli(Long.parseLong(started)) : null);
     if (outcome instanceof OidcClient.Outcome.Failed failed) {
-      ssoFailed(exchange, AuditEventType.AUTHN_LOGIN_FAIL, null, failed.reason());
+      flowFailed(exchange, intent, failed.reason());
       return;
     }
     OidcClient.Outcome.Identity id = (OidcClient.Outcome.Identity) outcome;
@@ -317,10 +304,10 @@ final class SsoStage extends Stage {
       throws IOException {
     PortalPrincipal principal = exchange.principal();
     if (principal == null || !principal.getName().equals(userHandle)) {
-      ssoFailed(
+      linkFailed(
           exchange,
-          AuditEventType.SSO_LINK,
           userHandle,
+          identity(id.issuer(), id.subject()),
           "no longer logged in as the user who asked to link");
       return;
     }
@@ -334,7 +321,8 @@ final class SsoStage extends Stage {
     audit.emit(
         exchange,
         AuditEventType.SSO_LINK_PENDING,
-        b -> b.reason("identity at " + id.issuer() + " waits for confirmation"));
+        b -> b.resource(identity(id.issuer(), id.subject()))
+            .reason("identity at " + id.issuer() + " waits for confirmation"));
     Pages.seeOther(exchange, config.linkPath());
   }
 
@@ -412,42 +400,35 @@ final class SsoStage extends Stage {
       return;
     }
     exchange.setCookie(SetCookie.expire(config.cookie()));
+    String identity = identity(pending.issuer(), pending.subject());
     if (decision.equals("cancel")) {
       audit.emit(
           exchange,
           AuditEventType.SSO_LINK_CANCELLED,
-          b -> b.reason("identity at " + pending.issuer() + " not linked"));
+          b -> b.resource(identity).reason("identity at " + pending.issuer() + " not linked"));
       Pages.seeOther(exchange, login.endpoints().afterLoginPath());
       return;
     }
     if (pending.expired(clock.instant())) {
-      ssoFailed(
-          exchange,
-          AuditEventType.SSO_LINK,
-          user,
-          "pending account link expired before it was confirmed");
+      linkFailed(exchange, user, identity, "pending account link expired before it was confirmed");
       return;
     }
     AccountLinkStore.LinkResult result;
     try {
       result = config.links().link(pending.issuer(), pending.subject(), user);
     } catch (RuntimeException e) {
-      ssoFailed(
-          exchange,
-          AuditEventType.SSO_LINK,
-          user,
-          "link store failed: " + e.getClass().getSimpleName());
+      linkFailed(exchange, user, identity, "link store failed: " + e.getClass().getSimpleName());
       return;
     }
     if (result == AccountLinkStore.LinkResult.CONFLICT) {
-      ssoFailed(
-          exchange, AuditEventType.SSO_LINK, user, "SSO identity already linked to another user");
+      linkFailed(exchange, user, identity, "SSO identity already linked to another user");
       return;
     }
     audit.emit(
         exchange,
         AuditEventType.SSO_LINK,
-        b -> b.reason(result == AccountLinkStore.LinkResult.LINKED ? "linked" : "already linked"));
+        b -> b.resource(identity)
+            .reason(result == AccountLinkStore.LinkResult.LINKED ? "linked" : "already linked"));
     Pages.seeOther(exchange, login.endpoints().afterLoginPath());
   }
 
@@ -525,10 +506,42 @@ final class SsoStage extends Stage {
     };
   }
 
-  private void ssoFailed(Exchange exchange, AuditEventType type, String userHandle, String reason)
-      throws IOException {
-    audit.emit(exchange, AuditNote.failure(type, reason), userHandle);
+  /**
+   * Refuses with the generic page and records why as the failure of the flow {@code intent}: {@code sso_link} with the
+   * user who asked to link as actor for a link, {@code authn_login_fail} for a login or a flow not known (null).
+   */
+  private void flowFailed(Exchange exchange, String intent, String reason) throws IOException {
+    if (intent != null && intent.startsWith(LINK)) {
+      linkFailed(exchange, intent.substring(LINK.length()), null, reason);
+      return;
+    }
+    audit.emit(exchange, AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, reason));
     Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
+  }
+
+  /**
+   * Refuses an account link with the generic page and records it as a failed {@code sso_link} of {@code userHandle}
+   * (or, when null, the logged-in user), naming the identity when the provider has authenticated one.
+   *
+   * @param identity {@link #identity}, or null before the provider has authenticated anyone
+   */
+  private void linkFailed(Exchange exchange, String userHandle, String identity, String reason)
+      throws IOException {
+    audit.emit(exchange, AuditEventType.SSO_LINK, userHandle, null, b -> {
+      if (identity != null) {
+        b.resource(identity);
+      }
+      b.failure(reason);
+    });
+    Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
+  }
+
+  /**
+   * An external identity as the resource of the link events: {@code <subject> at <issuer>}. Both are identifiers the
+   * provider assigns, not credentials; the event builder masks a subject shaped like one.
+   */
+  static String identity(String issuer, String subject) {
+    return subject + " at " + issuer;
   }
 
   private void redeem(Exchange exchange) throws IOException {
@@ -546,7 +559,7 @@ final class SsoStage extends Stage {
           values.isEmpty() ? "no upgrade cookie" : "duplicate upgrade cookies");
       return;
     }
-    if (!callbackReachable(exchange)) {
+    if (!callbackReachable(exchange, LINK + principal.getName())) {
       return; // before redeeming: a misconfigured portal must not spend the user's upgrade token
     }
     UpgradeTokens.Redemption r;
@@ -578,6 +591,10 @@ final class SsoStage extends Stage {
     // Spent: a browser that kept it would still show the offer, and a user back from the
     // provider without a link who tried again would be recorded as replaying it.
     exchange.setCookie(SetCookie.expire(config.cookie()));
+    audit.emit(
+        exchange,
+        AuditEventType.SSO_UPGRADE_REDEEMED,
+        b -> b.reason("upgrade token redeemed; account link started at the provider"));
     toProvider(exchange, session, LINK + tokenUser);
   }
 

@@ -111,13 +111,17 @@ class SsoLinkAttacksTest {
     assertThat(alice.answerLinkPage(callback, "confirm").statusCode()).isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
 
-    assertThat(alice.get(genuine).statusCode()).as("the state is single-use").isEqualTo(403);
-    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL).stream()
-            .map(e -> e.reason().orElseThrow()))
+    assertThat(sso.events(AuditEventType.SSO_LINK))
+        .extracting(e -> e.outcome() + " " + e.reason().orElseThrow())
         .containsExactly(
-            "SSO callback with the wrong state",
-            "SSO callback without a state",
-            "SSO callback without an authorization under way");
+            "FAILURE SSO callback with the wrong state",
+            "FAILURE SSO callback without a state",
+            "SUCCESS linked");
+
+    assertThat(alice.get(genuine).statusCode()).as("the state is single-use").isEqualTo(403);
+    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL))
+        .extracting(e -> e.reason().orElseThrow())
+        .containsExactly("SSO callback without an authorization under way");
   }
 
   /**

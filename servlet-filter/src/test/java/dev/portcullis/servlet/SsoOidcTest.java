@@ -224,7 +224,13 @@ class SsoOidcTest {
       assertThat(r.statusCode()).as("auth_time " + authTime).isEqualTo(403);
       assertThat(links.isLinked("u-alice")).as("auth_time " + authTime).isFalse();
     }
-    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL))
+    // A failed link is a failed sso_link of the user who asked, not a failed login.
+    assertThat(events(AuditEventType.AUTHN_LOGIN_FAIL)).isEmpty();
+    assertThat(events(AuditEventType.SSO_LINK))
+        .allSatisfy(e -> {
+          assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+          assertThat(e.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+        })
         .extracting(e -> e.reason().orElse(""))
         .containsExactly(
             "ID token not valid: no auth_time for an account link",
@@ -590,8 +596,14 @@ class SsoOidcTest {
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(r.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
       assertThat(redemptions).hasValue(0);
-      assertThat(other.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL).reason())
+      // The link could not start: a failed sso_link of alice, and no redemption recorded.
+      AuditEvent refused = other.flushedSink().assertOnce(AuditEventType.SSO_LINK);
+      assertThat(refused.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+      assertThat(refused.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+      assertThat(refused.reason())
           .hasValueSatisfying(reason -> assertThat(reason).contains("misconfigured"));
+      other.flushedSink().assertNone(AuditEventType.SSO_UPGRADE_REDEEMED);
+      other.flushedSink().assertNone(AuditEventType.AUTHN_LOGIN_FAIL);
     }
   }
 

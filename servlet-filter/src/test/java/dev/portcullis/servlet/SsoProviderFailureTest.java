@@ -69,18 +69,22 @@ class SsoProviderFailureTest {
     assertThat(sso.links.isLinked("u-alice")).isFalse();
   }
 
-  /** The one failed-login event; its reason contains {@code reason} and nothing from the provider's error body. */
+  /**
+   * The one event of alice's failed link: a failed {@code sso_link} (not a failed login) with alice as actor, whose
+   * reason contains {@code reason} and nothing from the provider's error body.
+   */
   private AuditEvent assertAuditedOnce(String reason) throws Exception {
-    List<AuditEvent> failures = sso.events(AuditEventType.AUTHN_LOGIN_FAIL);
+    List<AuditEvent> failures = sso.events(AuditEventType.SSO_LINK);
     assertThat(failures).hasSize(1);
     AuditEvent e = failures.get(0);
     assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(e.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
     assertThat(e.reason())
         .hasValueSatisfying(r -> assertThat(r)
             .contains(reason)
             .doesNotContain("hunter2")
             .doesNotContain(SsoPortal.SECRET));
-    assertThat(sso.events(AuditEventType.SSO_LINK)).isEmpty();
+    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL)).isEmpty();
     return e;
   }
 
