@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
@@ -24,6 +23,7 @@ import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.Issuer;
@@ -66,6 +66,9 @@ import org.slf4j.LoggerFactory;
  * discovery is remembered and not tried again before a back-off (1 second, doubling up to 5 minutes) has passed, so a
  * hanging or failing issuer cannot queue up requests or be hammered by them. The provider's signing keys come from its JWK set
  * through Nimbus' caching, rate-limited key source (a refresh at most every 30 seconds, for an unknown key id).
+ * Every exchange with the provider (discovery, token request, JWK set) goes through {@link ProviderHttp} and is
+ * bounded as a whole by the timeout, not per socket read, so a provider that drips its answer cannot hold a request
+ * thread longer.
  *
  * <p><b>Security.</b> ID tokens must be signed with RS256 by a key from the provider's JWK set, name the configured
  * issuer, have this client as audience, carry the session's nonce and be unexpired; unsigned ({@code alg: none}) and
@@ -154,6 +157,7 @@ final class OidcClient {
   private final ClientID clientId;
   private final Scope scope;
   private final int timeoutMs;
+  private final ProviderHttp http;
   private final AtomicReference<Discovery> discovery =
       new AtomicReference<>(new Discovery.NotYet());
 
@@ -174,13 +178,17 @@ final class OidcClient {
     this(config, clock, DEFAULT_TIMEOUT_MS);
   }
 
-  /** @param timeoutMs connect and read timeout of every call to the provider */
+  /**
+   * @param timeoutMs the longest one exchange with the provider (discovery, token request, JWK set) may take as a
+   *     whole, from connecting to the last byte of the answer ({@link ProviderHttp})
+   */
   OidcClient(SsoConfig config, InstantSource clock, int timeoutMs) {
     this.config = config;
     this.clock = clock;
     this.clientId = new ClientID(config.clientId());
     this.scope = new Scope(config.scopes().toArray(String[]::new));
     this.timeoutMs = timeoutMs;
+    this.http = new ProviderHttp(Duration.ofMillis(timeoutMs));
   }
 
   /**
@@ -241,10 +249,8 @@ final class OidcClient {
           new ClientSecretBasic(clientId, new Secret(config.clientSecretForTokenRequest())),
           new AuthorizationCodeGrant(
               new AuthorizationCode(code), config.redirectUri(), new CodeVerifier(verifier)));
-      HTTPRequest http = request.toHTTPRequest();
-      http.setConnectTimeout(timeoutMs);
-      http.setReadTimeout(timeoutMs);
-      TokenResponse response = OIDCTokenResponseParser.parse(http.send());
+      TokenResponse response =
+          OIDCTokenResponseParser.parse(request.toHTTPRequest().send(http));
       if (!response.indicatesSuccess()) {
         ErrorObject error = response.toErrorResponse().getErrorObject();
         return new Outcome.Failed("token request refused: HTTP " + error.getHTTPStatusCode()
@@ -458,8 +464,9 @@ final class OidcClient {
 
   private Provider await(CompletableFuture<Provider> result) throws IOException {
     try {
-      // About as long as one discovery may take: its connect and read timeouts, and the time to set
-      // up its client.
+      // About as long as one discovery may take: its one exchange with the provider, and the time
+      // to
+      // set up its key source.
       return result.get(3L * timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new IOException("OpenID provider discovery still under way", e);
@@ -475,7 +482,14 @@ final class OidcClient {
     Issuer issuer = new Issuer(config.issuer());
     OIDCProviderMetadata metadata;
     try {
-      metadata = OIDCProviderMetadata.resolve(issuer, timeoutMs, timeoutMs);
+      HTTPResponse response = new HTTPRequest(
+              HTTPRequest.Method.GET, OIDCProviderMetadata.resolveURL(issuer))
+          .send(http);
+      if (response.getStatusCode() != HTTPResponse.SC_OK) {
+        throw new IOException(
+            "OpenID provider metadata not available: HTTP " + response.getStatusCode());
+      }
+      metadata = OIDCProviderMetadata.parse(response.getBodyAsJSONObject());
     } catch (com.nimbusds.oauth2.sdk.GeneralException e) {
       throw new IOException("OpenID provider metadata not usable", e);
     }
@@ -493,10 +507,8 @@ final class OidcClient {
         throw new IOException("OpenID provider metadata names an endpoint that is not https");
       }
     }
-    JWKSource<SecurityContext> keys = JWKSourceBuilder.create(
-            metadata.getJWKSetURI().toURL(),
-            new DefaultResourceRetriever(timeoutMs, timeoutMs, 512 * 1024))
-        .build();
+    JWKSource<SecurityContext> keys =
+        JWKSourceBuilder.create(metadata.getJWKSetURI().toURL(), http).build();
     IDTokenValidator validator = new IDTokenValidator(
         issuer, clientId, new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys), null);
     validator.setMaxClockSkew((int) SKEW.toSeconds());

@@ -131,6 +131,28 @@ class OidcDiscoveryTest {
     assertThat(connections).hasValue(3);
   }
 
+  /**
+   * An issuer that drips its discovery document a byte at a time, each byte well within the timeout. Regression: the
+   * timeout applied per socket read, so the discovery (and the request waiting for it) lasted as long as the drip.
+   */
+  @Test
+  void drippingIssuer_discoveryFailsWithinAboutTheTimeout() throws Exception {
+    DrippingServer server =
+        new DrippingServer("{\"issuer\":\"" + "x".repeat(200) + "\"}", Duration.ofMillis(50));
+    closing.add(server);
+    int timeoutMs = 1_000;
+    assertThat(server.wholeAnswer()).isGreaterThan(Duration.ofMillis(10L * timeoutMs));
+    OidcClient client = client(timeoutMs, server.uri("/realm"));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> client.authorize(null))
+        .isInstanceOf(java.net.http.HttpTimeoutException.class);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(server.requests()).isOne();
+    assertThat(took).isLessThan(Duration.ofMillis(3L * timeoutMs));
+  }
+
   /** A discovery document whose issuer is right but whose endpoints are plain http on a public host. */
   @Test
   void discoveredEndpointOutsideLoopbackWithoutHttps_isRefused() throws Exception {

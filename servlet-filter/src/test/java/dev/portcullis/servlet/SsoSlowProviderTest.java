@@ -1,0 +1,99 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
+import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
+import no.nav.security.mock.oauth2.http.Route;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A token endpoint that drips its answer one byte at a time, over real HTTP: the filter on Jetty, mock-oauth2-server
+ * as the provider, whose discovery document names a {@link DrippingServer} as the token endpoint. Regression: the
+ * provider timeout applied to each socket read, so an answer that never paused as long as the timeout held the
+ * user's request thread for as long as the provider liked.
+ */
+class SsoSlowProviderTest {
+  /** The filter's timeout for one exchange with the provider ({@code OidcClient}'s default). */
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private DrippingServer tokenEndpoint;
+  private SsoPortal sso;
+
+  @BeforeEach
+  void start() throws Exception {
+    // A quarter of a second a byte: every read is answered well within the timeout, the whole
+    // answer takes several times as long.
+    tokenEndpoint = new DrippingServer(
+        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"x.y.z\"}",
+        Duration.ofMillis(250));
+    assertThat(tokenEndpoint.wholeAnswer()).isGreaterThan(TIMEOUT.multipliedBy(4));
+    sso = new SsoPortal(new TokenEndpointElsewhere());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try {
+      sso.close();
+    } finally {
+      tokenEndpoint.close();
+    }
+  }
+
+  @Test
+  void tokenEndpointDrippingItsAnswer_failsTheLinkWithinTheTimeout() throws Exception {
+    Browser alice = sso.browser();
+    assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
+    sso.providerSignsIn("sub-alice");
+    String callback = sso.callbackFrom(sso.authorizeUrl(sso.upgrade(alice)));
+
+    long start = System.nanoTime();
+    HttpResponse<String> r = alice.get(callback);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(tokenEndpoint.requests())
+        .as("the token request reached the slow endpoint")
+        .isOne();
+    // Generous margins for a loaded machine: the point is "about the timeout", not "the whole
+    // drip".
+    assertThat(took).as("the whole exchange is bounded").isLessThan(TIMEOUT.multipliedBy(3));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
+    AuditEvent failed = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
+    assertThat(failed.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(failed.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+    assertThat(failed.reason()).contains("provider unreachable or failing: HttpTimeoutException");
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+    assertThat(alice.whoami()).isEqualTo("u-alice");
+  }
+
+  /** The provider's discovery document, with the dripping server as its token endpoint. */
+  private final class TokenEndpointElsewhere implements Route {
+    @Override
+    public boolean match(OAuth2HttpRequest request) {
+      return request.getMethod().equals("GET")
+          && request.getUrl().encodedPath().endsWith("/.well-known/openid-configuration");
+    }
+
+    @Override
+    public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
+      HttpUrl url = request.getUrl();
+      String issuer = url.scheme() + "://" + url.host() + ":" + url.port() + "/default";
+      String metadata = ("{\"issuer\":\"%1$s\",\"authorization_endpoint\":\"%1$s/authorize\","
+              + "\"token_endpoint\":\"%2$s\",\"jwks_uri\":\"%1$s/jwks\","
+              + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
+              + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}")
+          .formatted(issuer, tokenEndpoint.uri("/token"));
+      return new OAuth2HttpResponse(
+          Headers.of("Content-Type", "application/json"), 200, metadata, null);
+    }
+  }
+}
