@@ -56,9 +56,9 @@ import java.util.List;
  * replayed token is recorded as {@code authn_token_reuse}. Whatever fails in an account link, from its start at the
  * provider to its confirmation, is a failed {@code sso_link} with the user who asked to link as actor; whatever fails
  * in a login is {@code authn_login_fail}. Once the provider has authenticated an identity, the link events name it
- * as their resource ({@link #identity}); tokens, codes and secrets never reach the audit log. Identities are matched by (issuer, subject) only, never by
- * email. The redirect URI sent to the provider is {@link SsoConfig#redirectUri()}, never built from the request's
- * {@code Host} header or scheme.
+ * as their resource ({@link #identity}); tokens, codes and secrets never reach the audit log. Identities are matched
+ * by (issuer, subject) only, never by email. The redirect URI sent to the provider is
+ * {@link SsoConfig#redirectUri()}, never built from the request's {@code Host} header or scheme.
  */
 final class SsoStage extends Stage {
   static final String REFUSED =
@@ -76,8 +76,7 @@ final class SsoStage extends Stage {
   static final String DECISION = "decision";
   /**
    * Session attributes of an authorization under way; removed, all together, by the callback that carries its state
-   * and by any login
-   * ({@link #endFlowsOnLogin}).
+   * and by any login ({@link #endFlowsOnLogin}).
    */
   private static final String STATE = "portcullis.sso.state";
 
@@ -236,12 +235,10 @@ final class SsoStage extends Stage {
     String intent = (String) session.getAttribute(INTENT);
     HttpServletRequest req = exchange.request();
     String state = req.getParameter("state");
-    // Compared before anything is consumed: a callback without this browser's state proves nothing
-    // about the authorization under way (a cross-site GET can send the browser here with any
-    // state),
-    // so it must not end it. The state stays single-use: only the callback that matches consumes
-    // it,
-    // and it still lapses after AUTHORIZATION_LIFETIME.
+    // Compared before anything is consumed: a callback without this browser's state proves
+    // nothing about the authorization under way (a cross-site GET can send the browser here with
+    // any state), so it must not end it. The state stays single-use (only the callback that
+    // matches consumes it) and still lapses after AUTHORIZATION_LIFETIME.
     if (state == null) {
       flowFailed(exchange, intent, "SSO callback without a state");
       return;
