@@ -136,12 +136,20 @@ public final class PortalLogin {
     } catch (StoreUnavailableException e) {
       revocation = SessionAndRevocationLookup.Revocation.UNAVAILABLE;
     }
-    return checkBound(ticket, sessionId, revocation);
+    return checkBound(ticket, sessionId, revocation, opened.pastHalfLife());
   }
 
-  /** A request's auth cookie opened (crypto only, no store): the ticket, or the answer when there is none. */
-  record OpenedTicket(AuthTicket ticket, AuthCheck.Anonymous refusal) {
-    static final OpenedTicket NO_COOKIE = new OpenedTicket(null, AuthCheck.Anonymous.noCookie());
+  /**
+   * A request's auth cookie opened (crypto only, no store): the ticket, or the answer when there is none; and whether
+   * the ticket was past its half-life when its expiry was checked ({@link TicketCheck.Valid#pastHalfLife}).
+   */
+  record OpenedTicket(AuthTicket ticket, AuthCheck.Anonymous refusal, boolean pastHalfLife) {
+    static final OpenedTicket NO_COOKIE =
+        new OpenedTicket(null, AuthCheck.Anonymous.noCookie(), false);
+
+    static OpenedTicket refused(AuthCheck.Anonymous refusal) {
+      return new OpenedTicket(null, refusal, false);
+    }
   }
 
   OpenedTicket openTicket(List<String> cookieValues) {
@@ -149,27 +157,22 @@ public final class PortalLogin {
       return OpenedTicket.NO_COOKIE;
     }
     if (cookieValues.size() > 1) {
-      return new OpenedTicket(
-          null,
-          AuthCheck.Anonymous.refused(
-              AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies", null));
+      return OpenedTicket.refused(AuthCheck.Anonymous.refused(
+          AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies", null));
     }
     TicketCheck result = tickets.verify(cookieValues.get(0));
     if (result instanceof TicketCheck.NotValid notValid) {
-      return new OpenedTicket(
-          null,
-          AuthCheck.Anonymous.refused(
-              AuditEventType.CRYPT_DECRYPT_FAIL, "auth cookie " + notValid.reason(), null));
+      return OpenedTicket.refused(AuthCheck.Anonymous.refused(
+          AuditEventType.CRYPT_DECRYPT_FAIL, "auth cookie " + notValid.reason(), null));
     }
     if (result instanceof TicketCheck.Expired expired) {
-      return new OpenedTicket(
-          null,
-          AuthCheck.Anonymous.refused(
-              AuditEventType.SESSION_EXPIRED,
-              "auth ticket expired",
-              expired.ticket().userHandle()));
+      return OpenedTicket.refused(AuthCheck.Anonymous.refused(
+          AuditEventType.SESSION_EXPIRED,
+          "auth ticket expired",
+          expired.ticket().userHandle()));
     }
-    return new OpenedTicket(((TicketCheck.Valid) result).ticket(), null);
+    TicketCheck.Valid valid = (TicketCheck.Valid) result;
+    return new OpenedTicket(valid.ticket(), null, valid.pastHalfLife());
   }
 
   static AuthCheck notBound(AuthTicket ticket) {
@@ -185,10 +188,14 @@ public final class PortalLogin {
 
   /**
    * The checks after the binding: the revocation answer, then the account. {@code sessionId} is the raw id of the
-   * request's valid session, to which the ticket is bound.
+   * request's valid session, to which the ticket is bound; {@code pastHalfLife} from {@link OpenedTicket}, judged with
+   * the ticket's expiry (one clock reading a request).
    */
   AuthCheck checkBound(
-      AuthTicket ticket, String sessionId, SessionAndRevocationLookup.Revocation revocation) {
+      AuthTicket ticket,
+      String sessionId,
+      SessionAndRevocationLookup.Revocation revocation,
+      boolean pastHalfLife) {
     String user = ticket.userHandle();
     if (revocation == SessionAndRevocationLookup.Revocation.REVOKED) {
       return AuthCheck.Anonymous.refused(
@@ -215,7 +222,7 @@ public final class PortalLogin {
       return AuthCheck.Anonymous.refused(
           AuditEventType.AUTHN_TOKEN_INVALID, "account " + problem, user);
     }
-    if (ticket.isPastHalfLife(clock.instant())) {
+    if (pastHalfLife) {
       AuthTicket renewal = tickets.renew(ticket, sessionId);
       return new AuthCheck.Authenticated(found.get(), renewal, ticket, tickets.seal(renewal));
     }

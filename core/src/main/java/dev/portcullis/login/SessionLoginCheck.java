@@ -76,7 +76,11 @@ public final class SessionLoginCheck {
     }
     return new Result(
         session,
-        login.checkBound(ticket, session.session().id().cookieValue(), found.revocation()));
+        login.checkBound(
+            ticket,
+            session.session().id().cookieValue(),
+            found.revocation(),
+            opened.pastHalfLife()));
   }
 
   /** What {@link #check} found: the session lookup and the auth check. */

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.portcullis.internal.Tickers;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashSet;
@@ -90,7 +92,7 @@ public final class CaffeineSessionStore implements SessionStore {
       }
       return Optional.empty();
     }
-    e.lastAccess = now;
+    e.touch(now);
     return Optional.of(e.toRecord());
   }
 
@@ -165,7 +167,7 @@ public final class CaffeineSessionStore implements SessionStore {
       reportExpired(e, now);
       return false;
     }
-    e.lastAccess = now;
+    e.touch(now);
     if (e.userHandle == null) {
       return map.putIfAbsent(to, e) == null;
     }
@@ -280,6 +282,16 @@ public final class CaffeineSessionStore implements SessionStore {
    * without a cache write, so a read stays a read.
    */
   static final class Entry {
+    private static final VarHandle LAST_ACCESS;
+
+    static {
+      try {
+        LAST_ACCESS = MethodHandles.lookup().findVarHandle(Entry.class, "lastAccess", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     final long created;
     volatile long lastAccess;
     final String userHandle;
@@ -290,6 +302,15 @@ public final class CaffeineSessionStore implements SessionStore {
       this.lastAccess = lastAccess;
       this.userHandle = userHandle;
       this.attributes = attributes;
+    }
+
+    /**
+     * Records a read at {@code now}. A release write, not a volatile one: nothing else is published with it, a reader
+     * on another thread sees it soon enough for an idle timeout of minutes, and a volatile write would cost a full
+     * fence on every request.
+     */
+    void touch(long now) {
+      LAST_ACCESS.setRelease(this, now);
     }
 
     static Entry create(long now, SessionChanges changes) {

@@ -1,5 +1,7 @@
 package dev.portcullis.session;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Collections;
@@ -40,15 +42,40 @@ public final class Session {
   private volatile boolean inStore;
   private volatile boolean invalid;
   private volatile boolean requestScoped;
+  /**
+   * Whether the request changed anything ({@code userHandleChanged}, {@code puts}, {@code removals}): written under
+   * the lock after every change, read without it by {@link #isDirty()}, which every request asks once.
+   */
+  private volatile boolean changed;
+
+  private static final VarHandle ID;
+  private static final VarHandle USER_HANDLE;
+  private static final VarHandle IN_STORE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      ID = lookup.findVarHandle(Session.class, "id", SessionId.class);
+      USER_HANDLE = lookup.findVarHandle(Session.class, "userHandle", String.class);
+      IN_STORE = lookup.findVarHandle(Session.class, "inStore", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private Session(SessionId id, SessionRecord record, boolean isNew) {
-    this.id = id;
+    // The volatile fields' first values are written plainly, then fenced once, as final fields
+    // would
+    // be: a volatile write costs a full fence each, three per request, and a session reaches other
+    // threads only through the request that made it.
+    ID.set(this, id);
     this.created = record.created();
     this.lastAccess = record.lastAccess();
     this.stored = record.attributes();
-    this.userHandle = record.userHandle().orElse(null);
+    USER_HANDLE.set(this, record.userHandle().orElse(null));
     this.isNew = isNew;
-    this.inStore = !isNew;
+    IN_STORE.set(this, !isNew);
+    VarHandle.releaseFence();
   }
 
   static Session loaded(SessionId id, SessionRecord record) {
@@ -127,6 +154,7 @@ public final class Session {
       }
       puts.put(name, frozen);
     }
+    noteChanges();
   }
 
   public synchronized void removeAttribute(String name) {
@@ -141,6 +169,12 @@ public final class Session {
       }
       removals.add(name);
     }
+    noteChanges();
+  }
+
+  /** After a change, under the lock: whether saving would now write a change. */
+  private void noteChanges() {
+    changed = userHandleChanged || !puts.isEmpty() || !removals.isEmpty();
   }
 
   /** The names of the attributes, as this request sees them. */
@@ -166,12 +200,16 @@ public final class Session {
     if (!Objects.equals(this.userHandle, userHandle)) {
       this.userHandle = userHandle;
       this.userHandleChanged = true;
+      changed = true;
     }
   }
 
-  /** True when saving would write something. */
-  public synchronized boolean isDirty() {
-    return !invalid && (!inStore || userHandleChanged || !puts.isEmpty() || !removals.isEmpty());
+  /**
+   * True when saving would write something. Read without the lock (each field it reads is written under it); a change
+   * another thread makes at the same moment may or may not be seen, as with the lock.
+   */
+  public boolean isDirty() {
+    return !invalid && (!inStore || changed);
   }
 
   synchronized SessionChanges changes() {
@@ -189,6 +227,7 @@ public final class Session {
     puts = Map.of();
     removals = Set.of();
     userHandleChanged = false;
+    changed = false;
     inStore = true;
   }
 

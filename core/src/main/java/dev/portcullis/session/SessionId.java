@@ -12,8 +12,12 @@ import java.security.MessageDigest;
  */
 public final class SessionId {
   private final String value;
-  /** The store key, hashed once: a request asks for it to load, to save and to compare. */
-  private volatile SessionKey storeKey;
+  /**
+   * The store key, hashed once: a request asks for it to load, to save and to compare. Not volatile: a key is
+   * immutable (final fields), so a thread that reads the field sees null or a whole key, and at worst hashes again,
+   * as {@code String.hashCode} does; a volatile write here cost a full fence on every request.
+   */
+  private SessionKey storeKey;
 
   SessionId(String value) {
     this.value = value;

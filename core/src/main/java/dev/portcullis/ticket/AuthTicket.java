@@ -196,6 +196,14 @@ public final class AuthTicket {
     return !now.isBefore(half);
   }
 
+  /** {@link #isPastHalfLife} at {@code nowMillis} (milliseconds since the epoch), without an {@code Instant}. */
+  boolean isPastHalfLifeAt(long nowMillis) {
+    long lifetime = expiresAt - issuedAt;
+    // Past the exact half: an odd lifetime halves to a half millisecond, which a whole millisecond
+    // reaches only at the next one, hence the rounding up.
+    return nowMillis - issuedAt >= lifetime / 2 + lifetime % 2;
+  }
+
   String organisationHandleRaw() {
     return organisationHandle;
   }

@@ -16,10 +16,12 @@ public sealed interface TicketCheck
   final class Valid implements TicketCheck {
     private final AuthTicket ticket;
     private final KeyInfo key;
+    private final boolean pastHalfLife;
 
-    Valid(AuthTicket ticket, KeyInfo key) {
+    Valid(AuthTicket ticket, KeyInfo key, boolean pastHalfLife) {
       this.ticket = ticket;
       this.key = key;
+      this.pastHalfLife = pastHalfLife;
     }
 
     public AuthTicket ticket() {
@@ -29,6 +31,14 @@ public sealed interface TicketCheck
     /** The key that sealed it: not the active key when the cookie predates a rotation. */
     public KeyInfo key() {
       return key;
+    }
+
+    /**
+     * Whether half the ticket's lifetime had passed when it was checked ({@link AuthTicket#isPastHalfLife}), judged at
+     * the same reading of the clock as its expiry: time to issue a renewal.
+     */
+    public boolean pastHalfLife() {
+      return pastHalfLife;
     }
 
     @Override

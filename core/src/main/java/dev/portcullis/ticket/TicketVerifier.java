@@ -87,7 +87,10 @@ public final class TicketVerifier {
     return sealer.seal(TicketCodec.encode(ticket), cookieName);
   }
 
-  /** Checks a cookie value. Never throws on bad input. */
+  /**
+   * Checks a cookie value: its expiry, and for a valid ticket whether it is past its half-life, at one reading of the
+   * clock. Never throws on bad input.
+   */
   public TicketCheck verify(CharSequence cookieValue) {
     Opened opened = sealer.open(cookieValue, cookieName);
     if (opened instanceof Opened.Failed failed) {
@@ -98,10 +101,11 @@ public final class TicketVerifier {
     if (t == null) {
       return new TicketCheck.NotValid(TicketCheck.Reason.MALFORMED);
     }
-    if (clock.millis() >= t.expiresAtMillis()) {
+    long now = clock.millis();
+    if (now >= t.expiresAtMillis()) {
       return new TicketCheck.Expired(t);
     }
-    return new TicketCheck.Valid(t, ok.key());
+    return new TicketCheck.Valid(t, ok.key(), t.isPastHalfLifeAt(now));
   }
 
   public String cookieName() {

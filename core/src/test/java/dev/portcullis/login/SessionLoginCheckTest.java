@@ -22,9 +22,11 @@ import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** {@link SessionLoginCheck} when a store does not answer: anonymous, but nothing that logs the browser out. */
@@ -140,6 +142,40 @@ class SessionLoginCheckTest {
 
     assertThat(anonymous.storeUnavailable()).isFalse();
     assertThat(anonymous.cookieToClear()).isTrue();
+  }
+
+  /**
+   * The ticket's expiry and its half-life (whether to renew it) are judged at one reading of the clock: a request reads
+   * it once for the login checks, besides what the session store reads for the session's timeouts.
+   */
+  @Test
+  void authenticatedCheck_readsTheLoginClockOnce() {
+    AtomicInteger reads = new AtomicInteger();
+    Thread test = Thread.currentThread();
+    InstantSource counting = () -> {
+      // The login limit's cache may tidy up on a pool thread meanwhile; only this thread's reads
+      // count.
+      if (Thread.currentThread() == test) {
+        reads.incrementAndGet();
+      }
+      return clock.instant();
+    };
+    PortalLogin login = PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(users)
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(counting)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .build();
+    String[] cookies = loggedIn(login);
+    SessionLoginCheck check = SessionLoginCheck.create(registry, login);
+    reads.set(0);
+
+    AuthCheck auth = check.check(cookies[0], List.of(cookies[1])).auth();
+
+    assertThat(auth).isInstanceOf(AuthCheck.Authenticated.class);
+    assertThat(reads).hasValue(1);
   }
 
   /** The login moves the session to the id of the stored session. */

@@ -32,4 +32,15 @@ class AuthTicketHalfLifeTest {
     assertThat(t.isPastHalfLife(start.plusNanos(halfNanos))).isTrue();
     assertThat(t.isPastHalfLife(start.plusNanos(halfNanos - 1))).isFalse();
   }
+
+  /** The verifier's millisecond form agrees with the exact one at every whole millisecond around the half. */
+  @Property(tries = 2_000)
+  void halfLifeInMilliseconds_agreesWithTheExactOne(
+      @ForAll @LongRange(min = 0, max = 4_000_000_000_000L) long issued,
+      @ForAll @LongRange(min = 1, max = 400L * 86_400_000) long lifetime,
+      @ForAll @LongRange(min = -2, max = 2) long around) {
+    AuthTicket t = ticket(issued, lifetime);
+    long now = issued + lifetime / 2 + around;
+    assertThat(t.isPastHalfLifeAt(now)).isEqualTo(t.isPastHalfLife(Instant.ofEpochMilli(now)));
+  }
 }

@@ -75,6 +75,26 @@ class TicketVerifierTest {
     assertThat(verifier.verify(sealed)).isInstanceOf(TicketCheck.Expired.class);
   }
 
+  /** Whether to renew is judged with the expiry: past half the lifetime, to the millisecond, and not before. */
+  @Test
+  void validTicket_saysWhetherItIsPastItsHalfLife() {
+    String sealed = verifier.seal(verifier.newTicket("u", "", "s", Duration.ofMinutes(30)));
+    clock.advance(Duration.ofMinutes(15).minusMillis(1));
+    assertThat(((TicketCheck.Valid) verifier.verify(sealed)).pastHalfLife()).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(((TicketCheck.Valid) verifier.verify(sealed)).pastHalfLife()).isTrue();
+  }
+
+  /** An odd lifetime halves to a half millisecond: the ticket is past it only at the next whole millisecond. */
+  @Test
+  void oddLifetime_isPastItsHalfLifeOnlyAtTheNextWholeMillisecond() {
+    String sealed = verifier.seal(verifier.newTicket("u", "", "s", Duration.ofMillis(60_001)));
+    clock.advance(Duration.ofMillis(30_000));
+    assertThat(((TicketCheck.Valid) verifier.verify(sealed)).pastHalfLife()).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(((TicketCheck.Valid) verifier.verify(sealed)).pastHalfLife()).isTrue();
+  }
+
   @Test
   void
       sealedTicket_forAUuidAndAShortOrganisation_staysUnder200Characters_andHoldsNoHandleInClear() {
