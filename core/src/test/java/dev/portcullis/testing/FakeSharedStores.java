@@ -18,8 +18,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * Portcullis.builder()....sessionStore(FakeSharedStores.sessions(caffeine))
- *     .loginThrottle(LoginThrottle.builder(clock).random(random)
- *         .store(FakeSharedStores.loginAttempts(LoginAttemptStore.inMemory(clock))).hashKeyFrom(ring).build())
+ *     .loginAttemptStore(FakeSharedStores.loginAttempts(LoginAttemptStore.inMemory(clock)))
  * }</pre>
  */
 public final class FakeSharedStores {
