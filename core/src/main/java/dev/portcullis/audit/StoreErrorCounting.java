@@ -115,6 +115,12 @@ final class StoreErrorCounting {
               "load_with_revocation", () -> lookup.load(key, ticketId, userHandle, issuedAt)));
     }
 
+    /** The counted store's answer; not counted, as it asks the store nothing. */
+    @Override
+    public boolean sharedBetweenNodes() {
+      return target.sharedBetweenNodes();
+    }
+
     @Override
     public String toString() {
       return "AuditMetrics.counting(" + target + ")";

@@ -40,6 +40,19 @@ public interface LoginAttemptStore {
   /** Whether {@code key} was {@linkplain #rememberAddress remembered} and its time has not run out. */
   boolean isKnownAddress(String key);
 
+  /**
+   * Whether several nodes can share this store, so that they count against one limit (Redis, PostgreSQL). The default
+   * is false, a store in one node's memory such as {@link #inMemory}; a store that nodes share overrides it, and a
+   * store that wraps another answers as the wrapped one does.
+   *
+   * <p><b>Security.</b> Builders that are given a session store shared between nodes refuse a login limit whose store
+   * answers false (see {@link PortalLogin#loginLimitSharedBetweenNodes()}): with N nodes, a guesser behind a load
+   * balancer would get N budgets.
+   */
+  default boolean sharedBetweenNodes() {
+    return false;
+  }
+
   /** The embedded default, for one node: in memory, at most 100,000 budgets and 100,000 known addresses. */
   static LoginAttemptStore inMemory(InstantSource clock) {
     return inMemory(clock, 100_000);

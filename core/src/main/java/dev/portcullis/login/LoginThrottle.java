@@ -129,6 +129,11 @@ public final class LoginThrottle {
     return new Builder(clock);
   }
 
+  /** Whether the budgets are kept in a store that nodes share ({@link LoginAttemptStore#sharedBetweenNodes()}). */
+  boolean sharedBetweenNodes() {
+    return store.sharedBetweenNodes();
+  }
+
   /**
    * Reserves this attempt's slots, before the password is checked. The caller then checks the password and settles
    * the attempt: nothing for a wrong password, {@link Attempt#release()} for a right one on an account that may not

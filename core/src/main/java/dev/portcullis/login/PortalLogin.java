@@ -63,6 +63,7 @@ public final class PortalLogin {
   private final LoginFormTokens formTokens;
   private final int maxSessionsPerUser;
   private final SessionLimit whenSessionsExceeded;
+  private final boolean loginLimitShared;
 
   private PortalLogin(Builder b, LoginCookies cookies, LoginEndpoints endpoints) {
     this.clock = b.clock;
@@ -71,12 +72,11 @@ public final class PortalLogin {
     this.tickets = TicketVerifier.create(b.keyRing, cookies.authCookie().name(), b.clock, b.random);
     this.users = b.users;
     this.revocations = b.revocations;
-    this.passwords = new LoginService(
-        b.users,
-        b.throttle != null
-            ? b.throttle
-            : LoginThrottle.builder(b.clock).random(b.random).build(),
-        b.termsVersion);
+    LoginThrottle throttle = b.throttle != null
+        ? b.throttle
+        : LoginThrottle.builder(b.clock).random(b.random).build();
+    this.passwords = new LoginService(b.users, throttle, b.termsVersion);
+    this.loginLimitShared = throttle.sharedBetweenNodes();
     this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
     this.formTokens = new LoginFormTokens(b.keyRing);
@@ -110,6 +110,14 @@ public final class PortalLogin {
   /** The current terms of use. */
   public TermsOfUse terms() {
     return terms;
+  }
+
+  /**
+   * Whether the login limit is kept in a store that nodes share ({@link LoginAttemptStore#sharedBetweenNodes()}), so
+   * that every node counts against one budget per account and address; false for the default, in this node's memory.
+   */
+  public boolean loginLimitSharedBetweenNodes() {
+    return loginLimitShared;
   }
 
   /**

@@ -70,4 +70,17 @@ public interface SessionStore {
   default Optional<SessionAndRevocationLookup> withRevocations(RevocationStore revocations) {
     return Optional.empty();
   }
+
+  /**
+   * Whether several nodes can share this store, so that a session started on one node is found on the others (Redis,
+   * PostgreSQL). The default is false, a store in one node's memory such as {@link CaffeineSessionStore}; a store
+   * that nodes share overrides it, and a store that wraps another answers as the wrapped one does.
+   *
+   * <p><b>Security.</b> Builders read it to refuse a configuration that shares sessions between nodes while the login
+   * limit stays in each node's memory, one budget per node for a password guesser behind a load balancer. A shared
+   * store that answers false loses that check; nothing else depends on the answer.
+   */
+  default boolean sharedBetweenNodes() {
+    return false;
+  }
 }

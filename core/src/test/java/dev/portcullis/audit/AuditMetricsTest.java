@@ -175,6 +175,22 @@ class AuditMetricsTest {
   }
 
   @Test
+  void aCountedSessionStore_isSharedBetweenNodesExactlyWhenItsStoreIs() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    dev.portcullis.session.SessionStore inMemory =
+        dev.portcullis.session.CaffeineSessionStore.builder(
+                dev.portcullis.session.SessionConfig.defaults(),
+                dev.portcullis.testing.MutableClock.startingAt2026())
+            .build();
+
+    assertThat(AuditMetrics.counting(inMemory, registry).sharedBetweenNodes()).isFalse();
+    assertThat(AuditMetrics.counting(
+                dev.portcullis.testing.FakeSharedStores.sessions(inMemory), registry)
+            .sharedBetweenNodes())
+        .isTrue();
+  }
+
+  @Test
   void storeErrors_areCountedByStoreOperationAndKind_andRethrown() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     dev.portcullis.testing.MutableClock clock =

@@ -14,6 +14,11 @@ class InMemoryLoginAttemptStoreTest extends LoginAttemptStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return false;
+  }
+
+  @Override
   protected void advance(Duration by) {
     clock.advance(by);
   }

@@ -30,6 +30,18 @@ public abstract class LoginAttemptStoreContract {
     return store();
   }
 
+  /**
+   * What {@link LoginAttemptStore#sharedBetweenNodes()} must answer: true for a store that several nodes can share
+   * (Redis, PostgreSQL), false for one in a node's memory.
+   */
+  protected abstract boolean expectSharedBetweenNodes();
+
+  @Test
+  void sharedBetweenNodes_isAnsweredAsTheStoreIsDeployed() {
+    assertThat(store().sharedBetweenNodes()).isEqualTo(expectSharedBetweenNodes());
+    assertThat(sameStoreOnAnotherNode().sharedBetweenNodes()).isEqualTo(expectSharedBetweenNodes());
+  }
+
   @Test
   void reservations_upToTheLimit_areTaken_andTheNextIsRefused_perKey() {
     LoginAttemptStore s = store();

@@ -22,6 +22,11 @@ class CaffeineSessionStoreTest extends SessionStoreContractTest {
     return recording(config, clock, Runnable::run);
   }
 
+  @Override
+  protected boolean expectSharedBetweenNodes() {
+    return false;
+  }
+
   /** A store whose {@code session_expired} notices go to {@link #expired}, handed over by {@code executor}. */
   private CaffeineSessionStore recording(
       SessionConfig config, InstantSource clock, Executor executor) {

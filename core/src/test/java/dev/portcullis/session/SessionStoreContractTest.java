@@ -49,6 +49,12 @@ public abstract class SessionStoreContractTest {
     clock.advance(by);
   }
 
+  /**
+   * What {@link SessionStore#sharedBetweenNodes()} must answer: true for a store that several nodes can share (Redis,
+   * PostgreSQL), false for one in a node's memory.
+   */
+  protected abstract boolean expectSharedBetweenNodes();
+
   @BeforeEach
   public void createStoreUnderTest() {
     store = createStore(CONFIG, clock);
@@ -81,6 +87,13 @@ public abstract class SessionStoreContractTest {
     SessionKey key = newKey();
     assertThat(store.save(key, creation(attributes))).isTrue();
     return key;
+  }
+
+  @Test
+  void sharedBetweenNodes_isAnsweredAsTheStoreIsDeployed_andAWrapperAnswersAsItsStore() {
+    assertThat(store.sharedBetweenNodes()).isEqualTo(expectSharedBetweenNodes());
+    assertThat(new CountingSessionStore(store).sharedBetweenNodes())
+        .isEqualTo(expectSharedBetweenNodes());
   }
 
   @Test

@@ -75,4 +75,10 @@ public final class CountingSessionStore implements SessionStore {
     calls.incrementAndGet();
     return delegate.deleteByUser(userHandle);
   }
+
+  /** The wrapped store's answer; not a call that reaches the store. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return delegate.sharedBetweenNodes();
+  }
 }

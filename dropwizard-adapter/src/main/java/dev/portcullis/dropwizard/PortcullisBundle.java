@@ -67,7 +67,9 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
 
   /**
    * Settings the YAML block does not hold (audit sinks, a Redis session store, single sign-on), applied to the
-   * {@link Portcullis.Builder} after the block's; replaces an earlier call.
+   * {@link Portcullis.Builder} after the block's; replaces an earlier call. A session store shared between nodes
+   * comes with the login limit's store ({@link Portcullis.Builder#loginAttemptStore}): without it the application
+   * stops at start-up, as {@link Portcullis.Builder#build()} refuses a limit per node behind shared sessions.
    */
   public PortcullisBundle<C> customize(BiConsumer<? super C, Portcullis.Builder> settings) {
     this.settings = Objects.requireNonNull(settings, "settings");

@@ -132,6 +132,12 @@ final class JdbcLoginAttemptStore implements LoginAttemptStore {
     });
   }
 
+  /** True: every node with the same PostgreSQL sees the same budgets and known addresses. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return true;
+  }
+
   @Override
   public boolean isKnownAddress(String key) {
     byte[] address = addressHash(Objects.requireNonNull(key, "key"));

@@ -141,6 +141,12 @@ final class JdbcSessionStore implements SessionStore {
     });
   }
 
+  /** True: every node with the same PostgreSQL sees the same sessions. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return true;
+  }
+
   /**
    * The combined lookup when {@code revocations} is the revocation store of the same {@link JdbcStores}: the session
    * read and the revocation check in one statement per authenticated request.

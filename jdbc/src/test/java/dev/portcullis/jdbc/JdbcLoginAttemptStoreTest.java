@@ -71,6 +71,11 @@ class JdbcLoginAttemptStoreTest extends LoginAttemptStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected LoginAttemptStore sameStoreOnAnotherNode() {
     return nodeB.loginAttemptStore();
   }

@@ -35,6 +35,11 @@ class JdbcSessionStoreTest extends SessionStoreContractTest {
     return jdbc.sessionStore(config);
   }
 
+  @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
   @AfterEach
   void closeStores() {
     if (jdbc != null) {

@@ -92,6 +92,12 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
         c -> c.set(known, until, SetArgs.Builder.px(keep + skewMillis)));
   }
 
+  /** True: every node with the same Redis and key prefix sees the same budgets and known addresses. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return true;
+  }
+
   @Override
   public boolean isKnownAddress(String key) {
     String known = keys.knownAddress(Objects.requireNonNull(key, "key"));

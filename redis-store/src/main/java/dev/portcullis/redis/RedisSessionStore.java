@@ -399,6 +399,12 @@ final class RedisSessionStore implements SessionStore {
     return record(fields, 0, lastAccess);
   }
 
+  /** True: every node with the same Redis and key prefix sees the same sessions. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return true;
+  }
+
   /**
    * The combined lookup when {@code revocations} is this node's Redis revocation store (the same connection and key
    * prefix): one {@code EVALSHA} per authenticated request. Not on a Redis Cluster, where the session key and the

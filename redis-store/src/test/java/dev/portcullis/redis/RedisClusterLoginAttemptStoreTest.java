@@ -34,6 +34,11 @@ class RedisClusterLoginAttemptStoreTest extends LoginAttemptStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected LoginAttemptStore sameStoreOnAnotherNode() {
     return nodeB.loginAttemptStore();
   }

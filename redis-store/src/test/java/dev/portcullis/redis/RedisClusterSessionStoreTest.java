@@ -57,6 +57,11 @@ class RedisClusterSessionStoreTest extends SessionStoreContractTest {
     return redis.sessionStore(config);
   }
 
+  @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
   @AfterEach
   void closeRedis() {
     redis.close();

@@ -47,6 +47,11 @@ class RedisLoginAttemptStoreTest extends LoginAttemptStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected LoginAttemptStore sameStoreOnAnotherNode() {
     return nodeB.loginAttemptStore();
   }

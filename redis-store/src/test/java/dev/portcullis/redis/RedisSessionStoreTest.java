@@ -30,6 +30,11 @@ class RedisSessionStoreTest extends SessionStoreContractTest {
     return redis.sessionStore(config);
   }
 
+  @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
   @AfterEach
   void closeRedis() {
     redis.close();

@@ -11,6 +11,8 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.login.LoginAttemptStore;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
@@ -59,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * {@code TransportConfig} with the portal's {@code canonicalHost}); and the secure default for access: every path
  * but the login page, the terms page and the {@link Builder#requirePublic} pages needs a login. The pieces are the
  * ones {@link PortcullisFilter#builder()} and {@link PortalLogin#builder()} take, and the whole configuration is
- * checked by the core ({@code PortcullisConfig}), as for a filter built by hand.
+ * checked by the core ({@code PortcullisConfig}), as for a filter built by hand. The login limit is in memory too,
+ * so a {@link Builder#sessionStore} shared between nodes needs a {@link Builder#loginAttemptStore} they share as well;
+ * {@link Builder#build()} refuses the pair otherwise (see {@link Builder#perNodeLoginLimit()}).
  *
  * <p><b>Lifecycle.</b> A {@code Portcullis} owns what its builder created: the audit log (and with it the sinks
  * handed to {@link Builder#auditSink}/{@link Builder#demandSink}) and the default stores. {@link #close()} delivers
@@ -205,6 +209,8 @@ public final class Portcullis implements AutoCloseable {
     private boolean accessDecidedByApplication;
     private final List<String> requiredPublic = new ArrayList<>();
     private Consumer<PortalLogin.Builder> loginSettings = b -> {};
+    private LoginAttemptStore loginAttemptStore;
+    private boolean perNodeLoginLimit;
     private int maxSessionsPerUser;
     private SessionLimit whenSessionsExceeded;
     private Consumer<PortcullisFilter.Builder> filterSettings = b -> {};
@@ -285,7 +291,8 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * Where sessions live (a Redis store for many nodes, built with the same {@link SessionConfig}); a Caffeine store
-     * in memory unless set.
+     * in memory unless set. A store that nodes share ({@link SessionStore#sharedBetweenNodes()}) needs a login limit
+     * that they share too ({@link #loginAttemptStore}), or {@link #perNodeLoginLimit()}.
      */
     public Builder sessionStore(SessionStore store) {
       this.sessionStore = Objects.requireNonNull(store, "store");
@@ -337,6 +344,33 @@ public final class Portcullis implements AutoCloseable {
      */
     public Builder login(Consumer<PortalLogin.Builder> settings) {
       this.loginSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /**
+     * Keeps the login limit's budgets and known addresses in {@code store}, which nodes share
+     * ({@code redis.loginAttemptStore()}, {@code jdbc.loginAttemptStore()}), so that they count against one limit: the
+     * default {@link LoginThrottle} (100 password checks per account and 1,000 per address per hour) over it, its hash
+     * key derived from the {@link #keyRing} ({@link LoginThrottle.Builder#hashKeyFrom}), the same on every node with
+     * the same ring. Without it, the limit is kept in this node's memory. For other limits give a whole throttle
+     * through {@link #login} ({@link PortalLogin.Builder#throttle}), which applies after this.
+     */
+    public Builder loginAttemptStore(LoginAttemptStore store) {
+      this.loginAttemptStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Accepts a login limit kept in each node's memory although the {@link #sessionStore} is shared between nodes:
+     * behind a load balancer, a password guesser then gets one budget per node. Without it, {@link #build()} refuses
+     * that combination. {@link #build()} logs a warning that says so; a limit shared between nodes contradicts it.
+     *
+     * <p>Whether a store is shared is its own answer: {@link SessionStore#sharedBetweenNodes()} and
+     * {@link LoginAttemptStore#sharedBetweenNodes()}, true for the Redis and PostgreSQL stores. A
+     * store of the application's own that nodes share answers true to both.
+     */
+    public Builder perNodeLoginLimit() {
+      this.perNodeLoginLimit = true;
       return this;
     }
 
@@ -414,8 +448,18 @@ public final class Portcullis implements AutoCloseable {
         if (whenSessionsExceeded != null) {
           loginBuilder.maxSessionsPerUser(maxSessionsPerUser, whenSessionsExceeded);
         }
+        // Without a key ring there is no hash key to derive; the login's build then names the
+        // missing ring.
+        if (loginAttemptStore != null && keyRing != null) {
+          loginBuilder.throttle(LoginThrottle.builder(time)
+              .random(shared)
+              .store(loginAttemptStore)
+              .hashKeyFrom(keyRing)
+              .build());
+        }
         loginSettings.accept(loginBuilder);
         PortalLogin login = loginBuilder.build();
+        checkLoginLimit(login);
 
         AuditLog audit = auditLog;
         if (audit == null) {
@@ -472,6 +516,36 @@ public final class Portcullis implements AutoCloseable {
       } catch (RuntimeException | Error e) {
         closeAll(owned);
         throw e;
+      }
+    }
+
+    /**
+     * Refuses sessions shared between nodes with a login limit per node, unless {@link #perNodeLoginLimit()} accepts
+     * it; then warns once.
+     */
+    private void checkLoginLimit(PortalLogin login) {
+      boolean limitShared = login.loginLimitSharedBetweenNodes();
+      if (perNodeLoginLimit) {
+        if (limitShared) {
+          throw new IllegalStateException(
+              "perNodeLoginLimit() and a login limit shared between nodes contradict each other:"
+                  + " remove perNodeLoginLimit()");
+        }
+        LOG.warn(
+            "The login limit is kept in this node's memory (perNodeLoginLimit()): behind a load balancer,"
+                + " each node gives a password guesser a budget of its own. Give loginAttemptStore(...) a store the"
+                + " nodes share to make it one limit.");
+        return;
+      }
+      if (sessionStore != null && sessionStore.sharedBetweenNodes() && !limitShared) {
+        throw new IllegalStateException(
+            "the session store is shared between nodes, but the login limit is kept in this node's memory:"
+                + " behind a load balancer, N nodes would give a password guesser N budgets. Keep the limit in a"
+                + " store the nodes share: loginAttemptStore(redis.loginAttemptStore()), or"
+                + " loginAttemptStore(jdbc.loginAttemptStore()) for PostgreSQL; or give PortalLogin.Builder a"
+                + " LoginThrottle over it, login(l -> l.throttle(LoginThrottle.builder(clock).random(random)"
+                + ".store(redis.loginAttemptStore()).hashKeyFrom(keyRing).build())). To accept one limit per node"
+                + " instead, call perNodeLoginLimit().");
       }
     }
 

@@ -11,6 +11,7 @@ import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.testing.FakeSharedStores;
 import dev.portcullis.testing.MutableClock;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
@@ -151,6 +152,20 @@ class ObservationTest {
             "caffeine revoke",
             "caffeine is_revoked",
             "caffeine is_revoked");
+  }
+
+  @Test
+  void anObservedStore_isSharedBetweenNodesExactlyWhenItsStoreIs() {
+    ObservationRegistry registry = registry(new RecordingHandler());
+    SessionStore inMemory = CaffeineSessionStore.builder(
+            SessionConfig.defaults(), MutableClock.startingAt2026())
+        .build();
+
+    assertThat(StoreObservations.sessionStore(inMemory, registry).sharedBetweenNodes())
+        .isFalse();
+    assertThat(StoreObservations.sessionStore(FakeSharedStores.sessions(inMemory), registry)
+            .sharedBetweenNodes())
+        .isTrue();
   }
 
   @Test

@@ -152,6 +152,12 @@ public final class StoreObservations {
               "load_with_revocation", () -> lookup.load(key, ticketId, userHandle, issuedAt)));
     }
 
+    /** The observed store's answer: observing it changes nothing about which nodes share it. Not observed. */
+    @Override
+    public boolean sharedBetweenNodes() {
+      return store.sharedBetweenNodes();
+    }
+
     @Override
     public String toString() {
       return "observed " + store;

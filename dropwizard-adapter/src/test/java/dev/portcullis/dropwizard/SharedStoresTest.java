@@ -1,0 +1,100 @@
+package dev.portcullis.dropwizard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.portcullis.login.LoginAttemptStore;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
+import dev.portcullis.testing.FakeSharedStores;
+import dev.portcullis.testing.TestBrowser;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression: the bundle took a session store shared between nodes through {@code customize} and kept the login
+ * limit in each node's memory, one budget per node for a password guesser behind a load balancer. Such an application
+ * now stops at start-up with what to do, and starts once the login limit is in a store the nodes share too.
+ */
+class SharedStoresTest {
+  private static final Pattern FORM_CSRF =
+      Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
+
+  /** The example application with its sessions in a store nodes share, and the login limit left as it was. */
+  public static class SharedSessionsApp extends PortalApp {
+    final SessionStore sessions = FakeSharedStores.sessions(
+        CaffeineSessionStore.builder(SessionConfig.defaults(), clock).build());
+
+    public SharedSessionsApp() {
+      bundle.customize((config, builder) -> builder.auditSink(sink).sessionStore(sessions));
+    }
+  }
+
+  /** The same, with the login limit in a store the nodes share as well. */
+  public static class SharedSessionsAndLoginLimitApp extends PortalApp {
+    final SessionStore sessions = FakeSharedStores.sessions(
+        CaffeineSessionStore.builder(SessionConfig.defaults(), clock).build());
+    final LoginAttemptStore attempts =
+        FakeSharedStores.loginAttempts(LoginAttemptStore.inMemory(clock));
+
+    public SharedSessionsAndLoginLimitApp() {
+      bundle.customize((config, builder) ->
+          builder.auditSink(sink).sessionStore(sessions).loginAttemptStore(attempts));
+    }
+  }
+
+  private static DropwizardTestSupport<PortalApp.Config> support(Class<? extends PortalApp> app) {
+    return new DropwizardTestSupport<>(
+        app,
+        ResourceHelpers.resourceFilePath("portcullis-app.yml"),
+        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()));
+  }
+
+  @Test
+  void aSharedSessionStore_withTheLoginLimitInMemory_stopsTheStart_sayingWhatToDo() {
+    DropwizardTestSupport<PortalApp.Config> support = support(SharedSessionsApp.class);
+    try {
+      Throwable failure = catchThrowable(support::before);
+
+      assertThat(failure)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the session store is shared between nodes")
+          .hasMessageContaining("loginAttemptStore(redis.loginAttemptStore())")
+          .hasMessageContaining("perNodeLoginLimit()");
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void aSharedSessionStore_withTheLoginLimitInASharedStore_starts_andLogsIn() throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support = support(SharedSessionsAndLoginLimitApp.class);
+    support.before();
+    try {
+      SharedSessionsAndLoginLimitApp app =
+          (SharedSessionsAndLoginLimitApp) support.getApplication();
+      assertThat(app.bundle.portcullis().sessionStore()).isSameAs(app.sessions);
+
+      TestBrowser browser = new TestBrowser("http://127.0.0.1:" + support.getLocalPort());
+      String csrf =
+          TestBrowser.csrfToken(FORM_CSRF, browser.get("/login").body()).orElse("");
+      Map<String, String> form = new LinkedHashMap<>();
+      form.put("username", "alice");
+      form.put("password", "alice-pw");
+      form.put("_csrf", csrf);
+      HttpResponse<String> login = browser.post("/login", form);
+
+      assertThat(login.headers().firstValue("Location")).hasValue("/");
+      assertThat(browser.get("/reports").body()).isEqualTo("reports for u-alice");
+    } finally {
+      support.after();
+    }
+  }
+}
