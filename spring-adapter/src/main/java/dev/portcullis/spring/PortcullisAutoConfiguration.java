@@ -91,7 +91,9 @@ import org.springframework.util.ClassUtils;
  * key), a key is short, a cookie declaration contradicts itself, the timeouts contradict each other, there is no
  * {@link UserDirectory}, single sign-on is enabled without its provider settings or without the OpenID Connect SDK, {@code
  * server.forward-headers-strategy} is {@code native} or {@code framework} while {@code
- * portcullis.transport.container-decides-https} is unset, or
+ * portcullis.transport.container-decides-https} is unset, the application's own {@code SessionStore} bean is shared
+ * between nodes while the login limit stays in each node's memory (unless {@code
+ * portcullis.login.per-node-login-limit=true} accepts it, with a warning), or
  * any other core builder refuses its settings (the whole configuration is checked by the core, once). Keys come from
  * the process environment (not from application properties), a key file or a PKCS12 store; neither keys, passwords
  * nor the SSO client secret are logged. Access: {@code portcullis.access.*} when set; otherwise a Spring Security
@@ -160,6 +162,17 @@ public final class PortcullisAutoConfiguration {
           + " and, for role-only pages, portcullis.access.rules[0].pattern and .roles; or add"
           + " spring-boot-starter-security, whose chain then decides (the starter's default chain needs a login everywhere"
           + " but the Portcullis endpoints, or declare your own SecurityFilterChain bean).";
+
+  /** The property that accepts a login limit per node beside a session store that nodes share. */
+  static final String PER_NODE_LOGIN_LIMIT = "portcullis.login.per-node-login-limit";
+
+  private static final String SHARED_LOGIN_LIMIT_ACTION =
+      "Keep the login limit in a store the nodes share: declare a LoginThrottle bean over it,"
+          + " LoginThrottle.builder(clock).random(random).store(redis.loginAttemptStore()).hashKeyFrom(keyRing).build()"
+          + " (jdbc.loginAttemptStore() for PostgreSQL; a PortalLogin bean of your own takes it in"
+          + " PortalLogin.builder().throttle(...)), or let the starter make the stores and the limit with"
+          + " portcullis.redis.uri, portcullis.redis.cluster-nodes or portcullis.jdbc.enabled=true. To accept one"
+          + " limit per node instead, set " + PER_NODE_LOGIN_LIMIT + "=true.";
 
   private static final Logger log = LoggerFactory.getLogger(PortcullisAutoConfiguration.class);
 
@@ -560,11 +573,13 @@ public final class PortcullisAutoConfiguration {
       ObjectProvider<SsoConfig> ssoConfig,
       ObjectProvider<ObservationRegistry> observations,
       ObjectProvider<TracerTraceIds> tracerTraceIds,
+      ObjectProvider<SessionStore> sessionStores,
       KeyRingSource keyRing,
       InstantSource clock,
       ResourceLoader resources,
       ListableBeanFactory beans,
       Environment environment) {
+    checkLoginLimit(sessionStores.getIfUnique(), login, properties.getLogin());
     SsoConfig sso = ssoConfig.getIfAvailable();
     PortcullisFilter.Builder builder =
         PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit, rules);
@@ -626,6 +641,40 @@ public final class PortcullisAutoConfiguration {
     // everywhere but the login and terms pages, unless the customizer sets the access itself.
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return building("PortcullisFilter", FILTER_ACTION, builder::build);
+  }
+
+  /**
+   * Refuses a session store that nodes share ({@link SessionStore#sharedBetweenNodes()}) beside a login limit kept in
+   * this node's memory, as {@code Portcullis.builder()} does: behind a load balancer, N nodes would give a password
+   * guesser N budgets. The starter's own Redis and PostgreSQL stores come with a shared limit; the application's own
+   * {@code SessionStore} bean needs a {@link LoginThrottle} bean over a shared store (or its {@link PortalLogin} bean
+   * one), or {@value #PER_NODE_LOGIN_LIMIT}, which is logged. That property beside a shared limit is a contradiction.
+   */
+  static void checkLoginLimit(
+      SessionStore store, PortalLogin login, PortcullisProperties.Login properties) {
+    boolean limitShared = login.loginLimitSharedBetweenNodes();
+    if (properties.isPerNodeLoginLimit()) {
+      if (limitShared) {
+        throw new PortcullisConfigurationException(
+            PER_NODE_LOGIN_LIMIT + "=true, but the login limit is kept in a store the nodes share",
+            "Remove " + PER_NODE_LOGIN_LIMIT
+                + ": the nodes already count logins against one limit.");
+      }
+      log.warn(
+          "The login limit is kept in this node's memory ({}=true): behind a load balancer, each node gives a"
+              + " password guesser a budget of its own. Declare a LoginThrottle bean over a store the nodes share"
+              + " to make it one limit.",
+          PER_NODE_LOGIN_LIMIT);
+      return;
+    }
+    if (store != null && store.sharedBetweenNodes() && !limitShared) {
+      throw new PortcullisConfigurationException(
+          "the session store (" + store.getClass().getName()
+              + ") is shared between nodes, but the login limit"
+              + " is kept in this node's memory: behind a load balancer, N nodes would give a password guesser N"
+              + " budgets",
+          SHARED_LOGIN_LIMIT_ACTION);
+    }
   }
 
   /**

@@ -427,6 +427,14 @@ public class PortcullisProperties {
     /** Where a login without a safe return target goes. Core default: /. */
     private String afterLoginPath;
 
+    /**
+     * Whether to accept a login limit kept in each node's memory beside a session store that nodes share (the
+     * application's own Redis or PostgreSQL SessionStore bean): behind a load balancer, each node then gives a
+     * password guesser a budget of its own, and start-up logs a warning. Off: with such a store, start-up fails until
+     * a LoginThrottle bean keeps the limit in a store the nodes share.
+     */
+    private boolean perNodeLoginLimit;
+
     public String getTermsVersion() {
       return termsVersion;
     }
@@ -481,6 +489,14 @@ public class PortcullisProperties {
 
     public void setAfterLoginPath(String afterLoginPath) {
       this.afterLoginPath = afterLoginPath;
+    }
+
+    public boolean isPerNodeLoginLimit() {
+      return perNodeLoginLimit;
+    }
+
+    public void setPerNodeLoginLimit(boolean perNodeLoginLimit) {
+      this.perNodeLoginLimit = perNodeLoginLimit;
     }
   }
 

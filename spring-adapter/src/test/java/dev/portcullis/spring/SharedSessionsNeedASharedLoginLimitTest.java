@@ -1,0 +1,264 @@
+package dev.portcullis.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.login.LoginAttemptStore;
+import dev.portcullis.login.LoginThrottle;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.redis.RedisServer;
+import dev.portcullis.redis.RedisStoreConfig;
+import dev.portcullis.redis.RedisStores;
+import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.session.CaffeineSessionStore;
+import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
+import dev.portcullis.testing.FakeSharedStores;
+import dev.portcullis.user.UserDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.runner.ContextConsumer;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Regression: an application that declared its own session store bean shared between nodes (a {@code
+ * RedisSessionStore} built by hand, without {@code portcullis.redis.*} or {@code portcullis.jdbc.enabled}) got the
+ * login limit in each node's memory without a word, so that a password guesser spreading guesses over N nodes behind a
+ * load balancer got N budgets. Start-up now fails and says what to do, unless {@code
+ * portcullis.login.per-node-login-limit=true} accepts a limit per node, which is logged; the starter's own shared
+ * stores come with a shared limit and start as before.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class SharedSessionsNeedASharedLoginLimitTest {
+  private static final String WARNING = "The login limit is kept in this node's memory";
+
+  private static final String REFUSED =
+      "is shared between nodes, but the login limit is kept in this node's memory";
+
+  @TempDir
+  Path dir;
+
+  private WebApplicationContextRunner runner() throws IOException {
+    return SharedStoresFixture.runner(dir);
+  }
+
+  /** The application's own session store, which the nodes share. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnSharedSessionStore {
+    @Bean
+    SessionStore ownSessionStore(SessionConfig config, InstantSource clock) {
+      return FakeSharedStores.sessions(
+          CaffeineSessionStore.builder(config, clock).build());
+    }
+  }
+
+  /** What the failure says to do: a login limit over a login-attempt store the nodes share. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnSharedLoginThrottle {
+    @Bean
+    LoginThrottle ownLoginThrottle(
+        InstantSource clock, SecureRandom random, KeyRingSource keyRing) {
+      return LoginThrottle.builder(clock)
+          .random(random)
+          .store(FakeSharedStores.loginAttempts(LoginAttemptStore.inMemory(clock)))
+          .hashKeyFrom(keyRing)
+          .build();
+    }
+  }
+
+  /** The application's own {@link PortalLogin}, with the default limit in this node's memory. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnPortalLogin {
+    @Bean
+    PortalLogin ownPortalLogin(
+        KeyRingSource keyRing,
+        UserDirectory users,
+        RevocationStore revocations,
+        InstantSource clock,
+        SecureRandom random) {
+      return PortalLogin.builder()
+          .keyRing(keyRing)
+          .users(users)
+          .revocations(revocations)
+          .clock(clock)
+          .random(random)
+          .termsVersion(TestUsers.TERMS)
+          .build();
+    }
+  }
+
+  /** Redis stores built by hand, as an application does without {@code portcullis.redis.*}. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnRedisSessionStore {
+    @Bean(destroyMethod = "close")
+    RedisStores ownRedisStores(Environment environment, InstantSource clock) {
+      return RedisStores.connect(
+          RedisStoreConfig.builder()
+              .uri(environment.getRequiredProperty("test.redis.uri"))
+              .keyPrefix("own:")
+              .build(),
+          clock);
+    }
+
+    @Bean
+    SessionStore ownSessionStore(RedisStores redis, SessionConfig config) {
+      return redis.sessionStore(config);
+    }
+  }
+
+  /** The README's login limit for hand-built Redis stores. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnRedisLoginThrottle {
+    @Bean
+    LoginThrottle ownLoginThrottle(
+        RedisStores redis, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
+      return LoginThrottle.builder(clock)
+          .random(random)
+          .store(redis.loginAttemptStore())
+          .hashKeyFrom(keyRing)
+          .build();
+    }
+  }
+
+  private static ContextConsumer<AssertableWebApplicationContext> failsWith(
+      String description, String action) {
+    return context -> {
+      assertThat(context).hasFailed();
+      FailureAnalysis analysis =
+          PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
+      assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
+      assertThat(analysis.getDescription()).contains(description);
+      assertThat(analysis.getAction()).contains(action);
+    };
+  }
+
+  private static int warnings(CapturedOutput output) {
+    return output.getAll().split(WARNING, -1).length - 1;
+  }
+
+  @Test
+  void ownSharedSessionStore_withTheLoginLimitInMemory_failsStartUp_withWhatToDo()
+      throws Exception {
+    runner().withUserConfiguration(OwnSharedSessionStore.class).run(context -> {
+      failsWith(REFUSED, "portcullis.login.per-node-login-limit=true").accept(context);
+      FailureAnalysis analysis =
+          PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
+      assertThat(analysis.getDescription())
+          .contains("N nodes would give a password guesser N budgets");
+      assertThat(analysis.getAction())
+          .contains("declare a LoginThrottle bean")
+          .contains("LoginThrottle.builder(clock).random(random).store(redis.loginAttemptStore())"
+              + ".hashKeyFrom(keyRing).build()")
+          .contains("jdbc.loginAttemptStore()");
+    });
+  }
+
+  @Test
+  void ownSharedSessionStore_withPerNodeLoginLimit_starts_andWarnsOnce(CapturedOutput output)
+      throws Exception {
+    runner()
+        .withUserConfiguration(OwnSharedSessionStore.class)
+        .withPropertyValues("portcullis.login.per-node-login-limit=true")
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(PortcullisFilter.class);
+          assertThat(context.getBean(PortalLogin.class).loginLimitSharedBetweenNodes())
+              .isFalse();
+        });
+    assertThat(warnings(output)).as("warned once").isEqualTo(1);
+    assertThat(output.getAll().lines().filter(line -> line.contains(WARNING)))
+        .singleElement(InstanceOfAssertFactories.STRING)
+        .contains("WARN")
+        .contains("portcullis.login.per-node-login-limit=true")
+        .contains("a budget of its own");
+  }
+
+  @Test
+  void ownSharedSessionStore_withALoginThrottleBeanOverASharedStore_startsQuietly(
+      CapturedOutput output) throws Exception {
+    runner()
+        .withUserConfiguration(OwnSharedSessionStore.class, OwnSharedLoginThrottle.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(PortcullisFilter.class);
+          assertThat(context.getBean(PortalLogin.class).loginLimitSharedBetweenNodes())
+              .isTrue();
+        });
+    assertThat(warnings(output)).isZero();
+  }
+
+  @Test
+  void perNodeLoginLimit_besideASharedLoginLimit_isAContradiction_failsStartUp() throws Exception {
+    runner()
+        .withUserConfiguration(OwnSharedSessionStore.class, OwnSharedLoginThrottle.class)
+        .withPropertyValues("portcullis.login.per-node-login-limit=true")
+        .run(failsWith(
+            "portcullis.login.per-node-login-limit=true, but the login limit is kept in a store the nodes share",
+            "Remove portcullis.login.per-node-login-limit"));
+  }
+
+  @Test
+  void ownPortalLoginBean_withTheLoginLimitInMemory_besideASharedSessionStore_failsStartUp()
+      throws Exception {
+    runner()
+        .withUserConfiguration(OwnSharedSessionStore.class, OwnPortalLogin.class)
+        .run(failsWith(REFUSED, "PortalLogin.builder().throttle(...)"));
+  }
+
+  @Test
+  void ownRedisSessionStore_failsStartUp_untilTheReadmesLoginThrottleBeanSharesTheLimit(
+      CapturedOutput output) throws Exception {
+    assumeTrue(RedisServer.binary().isPresent(), RedisServer.MISSING);
+    try (RedisServer redis = RedisServer.start()) {
+      WebApplicationContextRunner node = runner()
+          .withUserConfiguration(OwnRedisSessionStore.class)
+          .withPropertyValues("test.redis.uri=" + redis.uri());
+      node.run(failsWith(
+          "the session store (dev.portcullis.redis.RedisSessionStore) " + REFUSED,
+          "declare a LoginThrottle bean"));
+      node.withUserConfiguration(OwnRedisLoginThrottle.class).run(context -> {
+        assertThat(context).hasNotFailed().hasSingleBean(PortcullisFilter.class);
+        assertThat(context.getBean(PortalLogin.class).loginLimitSharedBetweenNodes())
+            .isTrue();
+        SharedStoresFixture.assertSessionReadsBack(context);
+      });
+    }
+    assertThat(warnings(output)).isZero();
+  }
+
+  @Test
+  void starterRedisUri_startsWithItsSharedLimit_andRefusesPerNodeLoginLimit(CapturedOutput output)
+      throws Exception {
+    assumeTrue(RedisServer.binary().isPresent(), RedisServer.MISSING);
+    try (RedisServer redis = RedisServer.start()) {
+      WebApplicationContextRunner node = runner()
+          .withPropertyValues(
+              "portcullis.redis.uri=" + redis.uri(), "portcullis.redis.key-prefix=portal-l:");
+      node.run(context -> {
+        assertThat(context).hasNotFailed().hasSingleBean(PortcullisFilter.class);
+        assertThat(context.getBean(SessionStore.class).sharedBetweenNodes()).isTrue();
+        assertThat(context.getBean(PortalLogin.class).loginLimitSharedBetweenNodes())
+            .isTrue();
+      });
+      assertThat(warnings(output)).isZero();
+      node.withPropertyValues("portcullis.login.per-node-login-limit=true")
+          .run(failsWith(
+              "portcullis.login.per-node-login-limit=true, but the login limit is kept in a store"
+                  + " the nodes share",
+              "Remove portcullis.login.per-node-login-limit"));
+    }
+  }
+}
