@@ -36,15 +36,9 @@ class SsoLinkAttacksTest {
     sso.close();
   }
 
-  private Browser loggedIn(String user) throws Exception {
-    Browser b = sso.browser();
-    assertThat(b.login(user, user + "-pw", false).statusCode()).isEqualTo(303);
-    return b;
-  }
-
   /** Alice links sub-alice, confirming on the confirmation page. */
   private Browser linkedAlice() throws Exception {
-    Browser b = loggedIn("alice");
+    Browser b = sso.loggedIn("alice");
     sso.providerSignsIn("sub-alice");
     assertThat(b.answerLinkPage(sso.viaProvider(b, sso.upgrade(b)), "confirm").statusCode())
         .isEqualTo(303);
@@ -55,7 +49,7 @@ class SsoLinkAttacksTest {
   /** Alice logged in, with sub-alice already linked in the store (however it was linked). */
   private Browser aliceWithALink() throws Exception {
     sso.links.link(sso.issuer, "sub-alice", "u-alice");
-    return loggedIn("alice");
+    return sso.loggedIn("alice");
   }
 
   private static boolean toProvider(HttpResponse<String> r, String issuer) {
@@ -69,7 +63,7 @@ class SsoLinkAttacksTest {
    */
   @Test
   void crossSiteGetOfSsoLogin_duringALink_doesNotDisturbThePendingLink() throws Exception {
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     String authorize = sso.authorizeUrl(sso.upgrade(alice));
 
     HttpResponse<String> crossSiteGet = alice.get("/sso/login");
@@ -95,7 +89,7 @@ class SsoLinkAttacksTest {
    */
   @Test
   void crossSiteGetOfTheCallbackWithAWrongState_doesNotCancelTheLinkUnderWay() throws Exception {
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     String authorize = sso.authorizeUrl(sso.upgrade(alice));
 
     for (String forged : List.of("/sso/callback?state=x&code=y", "/sso/callback?code=y")) {
@@ -131,7 +125,7 @@ class SsoLinkAttacksTest {
   @Test
   void ssoLoginWhileLoggedIn_isRefused_andDoesNotSwitchTheUser() throws Exception {
     sso.links.link(sso.issuer, "sub-bob", "u-bob");
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     String session = alice.cookies().get(sso.sessionCookie());
     HttpResponse<String> viaGet = alice.get("/sso/login");
     HttpResponse<String> viaPost = alice.post("/sso/login", Map.of("_csrf", alice.pageCsrf()));
@@ -171,7 +165,7 @@ class SsoLinkAttacksTest {
   void linkingWithoutAFreshAuthTime_isRefused() throws Exception {
     long now = System.currentTimeMillis() / 1000;
     for (long authTime : new long[] {-1, now - 3600}) {
-      Browser alice = loggedIn("alice");
+      Browser alice = sso.loggedIn("alice");
       String authorize = sso.authorizeUrl(sso.upgrade(alice));
       assertThat(SsoPortal.queryParameter(authorize, "prompt")).isEqualTo("login");
       assertThat(SsoPortal.queryParameter(authorize, "max_age")).isEqualTo("300");
@@ -199,7 +193,7 @@ class SsoLinkAttacksTest {
   @Test
   void linkConfirmationPage_showsTheIdentityEscaped_andNothingIsLinkedBeforeThePost()
       throws Exception {
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     String authorize = sso.authorizeUrl(sso.upgrade(alice));
     String label = "<img src=x onerror=alert(1)>\"mallory\"@idp.example";
     HttpResponse<String> back = ProviderLogin.signIn(
@@ -258,7 +252,7 @@ class SsoLinkAttacksTest {
   /** A pending link left on the page is not confirmed after its lifetime. */
   @Test
   void pendingLink_confirmedTooLate_isRefused() throws Exception {
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     sso.providerSignsIn("sub-alice");
     HttpResponse<String> callback = sso.viaProvider(alice, sso.upgrade(alice));
     assertThat(callback.statusCode()).isEqualTo(303);
@@ -308,7 +302,7 @@ class SsoLinkAttacksTest {
   @Test
   void ssoLoginStartedWithoutTheAuthCookie_isRefusedAtTheCallback_whileLoggedIn() throws Exception {
     sso.links.link(sso.issuer, "sub-bob", "u-bob");
-    Browser b = loggedIn("alice");
+    Browser b = sso.loggedIn("alice");
     String authName = sso.authCookie().name();
     String authCookie = b.cookies().remove(authName);
     assertThat(authCookie).isNotNull();
@@ -374,7 +368,7 @@ class SsoLinkAttacksTest {
   void unlink_ofAnIdentityWhoseIssuerLooksLikeACredential_isStillAudited() throws Exception {
     String issuer = "https://idp.example/Fq7Lx2Vb9Nw4Rt6Yh1Kd8Sm3Pz5Cj0GaEuQiTo7WnXy";
     sso.links.link(issuer, "sub-alice", "u-alice");
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
 
     HttpResponse<String> r = alice.post(
         "/sso/unlink", Map.of("issuer", issuer, "subject", "sub-alice", "_csrf", alice.pageCsrf()));

@@ -29,19 +29,13 @@ class SsoLinkAuditTest {
     sso.close();
   }
 
-  private Browser loggedIn(String user) throws Exception {
-    Browser b = sso.browser();
-    assertThat(b.login(user, user + "-pw", false).statusCode()).isEqualTo(303);
-    return b;
-  }
-
   private String identity(String subject) {
     return subject + " at " + sso.issuer;
   }
 
   @Test
   void failedLink_isAFailedSsoLinkOfTheUser_notAFailedLogin() throws Exception {
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     String state = SsoPortal.queryParameter(sso.authorizeUrl(sso.upgrade(alice)), "state");
 
     HttpResponse<String> r =
@@ -58,7 +52,7 @@ class SsoLinkAuditTest {
 
   @Test
   void redemptionOfTheUpgradeCookie_isAudited() throws Exception {
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     String token = alice.cookies().get(SsoConfig.DEFAULT_COOKIE);
     assertThat(token).isNotBlank();
 
@@ -72,7 +66,7 @@ class SsoLinkAuditTest {
 
   @Test
   void linkEvents_nameTheLinkedIdentity_butNoCodeOrState() throws Exception {
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     sso.providerSignsIn("sub-alice");
     String callback = sso.callbackFrom(sso.authorizeUrl(sso.upgrade(alice)));
 
@@ -98,7 +92,7 @@ class SsoLinkAuditTest {
   @Test
   void linkOfAnIdentityLinkedToAnotherUser_isAFailedSsoLink_namingTheIdentity() throws Exception {
     sso.links.link(sso.issuer, "sub-shared", "u-bob");
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     sso.providerSignsIn("sub-shared");
 
     HttpResponse<String> r =
@@ -116,7 +110,7 @@ class SsoLinkAuditTest {
 
   @Test
   void cancelledLink_namesTheIdentity() throws Exception {
-    Browser alice = loggedIn("alice");
+    Browser alice = sso.loggedIn("alice");
     sso.providerSignsIn("sub-alice");
 
     alice.answerLinkPage(sso.viaProvider(alice, sso.upgrade(alice)), "cancel");

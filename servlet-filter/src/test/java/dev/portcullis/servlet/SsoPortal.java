@@ -76,6 +76,13 @@ final class SsoPortal implements AutoCloseable {
     return portal.browser();
   }
 
+  /** A browser in which {@code user} logged in with the password form (password {@code <user>-pw}). */
+  Browser loggedIn(String user) throws Exception {
+    Browser b = browser();
+    assertThat(b.login(user, user + "-pw", false).statusCode()).isEqualTo(303);
+    return b;
+  }
+
   /** Every Portcullis cookie name: session, auth, cookie check and SSO upgrade. */
   List<String> cookieNames() {
     return List.of(

@@ -105,7 +105,8 @@ class PortcullisAutoConfigurationTest {
         .orElseThrow(() -> new AssertionError("analyzer not registered"));
   }
 
-  private static ContextConsumer<AssertableWebApplicationContext> failsWith(
+  /** Start-up failed, and the failure analyzer's description and action contain what is given. */
+  static ContextConsumer<AssertableWebApplicationContext> failsWith(
       String description, String action) {
     return context -> {
       assertThat(context).hasFailed();

@@ -26,8 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
-import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -135,18 +133,6 @@ class SharedSessionsNeedASharedLoginLimitTest {
     }
   }
 
-  private static ContextConsumer<AssertableWebApplicationContext> failsWith(
-      String description, String action) {
-    return context -> {
-      assertThat(context).hasFailed();
-      FailureAnalysis analysis =
-          PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
-      assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
-      assertThat(analysis.getDescription()).contains(description);
-      assertThat(analysis.getAction()).contains(action);
-    };
-  }
-
   private static int warnings(CapturedOutput output) {
     return output.getAll().split(WARNING, -1).length - 1;
   }
@@ -155,7 +141,9 @@ class SharedSessionsNeedASharedLoginLimitTest {
   void ownSharedSessionStore_withTheLoginLimitInMemory_failsStartUp_withWhatToDo()
       throws Exception {
     runner().withUserConfiguration(OwnSharedSessionStore.class).run(context -> {
-      failsWith(REFUSED, "portcullis.login.per-node-login-limit=true").accept(context);
+      PortcullisAutoConfigurationTest.failsWith(
+              REFUSED, "portcullis.login.per-node-login-limit=true")
+          .accept(context);
       FailureAnalysis analysis =
           PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
       assertThat(analysis.getDescription())
@@ -205,7 +193,7 @@ class SharedSessionsNeedASharedLoginLimitTest {
     runner()
         .withUserConfiguration(OwnSharedSessionStore.class, OwnSharedLoginThrottle.class)
         .withPropertyValues("portcullis.login.per-node-login-limit=true")
-        .run(failsWith(
+        .run(PortcullisAutoConfigurationTest.failsWith(
             "portcullis.login.per-node-login-limit=true, but the login limit is kept in a store the nodes share",
             "Remove portcullis.login.per-node-login-limit"));
   }
@@ -215,7 +203,8 @@ class SharedSessionsNeedASharedLoginLimitTest {
       throws Exception {
     runner()
         .withUserConfiguration(OwnSharedSessionStore.class, OwnPortalLogin.class)
-        .run(failsWith(REFUSED, "PortalLogin.builder().throttle(...)"));
+        .run(PortcullisAutoConfigurationTest.failsWith(
+            REFUSED, "PortalLogin.builder().throttle(...)"));
   }
 
   @Test
@@ -226,7 +215,7 @@ class SharedSessionsNeedASharedLoginLimitTest {
       WebApplicationContextRunner node = runner()
           .withUserConfiguration(OwnRedisSessionStore.class)
           .withPropertyValues("test.redis.uri=" + redis.uri());
-      node.run(failsWith(
+      node.run(PortcullisAutoConfigurationTest.failsWith(
           "the session store (dev.portcullis.redis.RedisSessionStore) " + REFUSED,
           "declare a LoginThrottle bean"));
       node.withUserConfiguration(OwnRedisLoginThrottle.class).run(context -> {
@@ -255,7 +244,7 @@ class SharedSessionsNeedASharedLoginLimitTest {
       });
       assertThat(warnings(output)).isZero();
       node.withPropertyValues("portcullis.login.per-node-login-limit=true")
-          .run(failsWith(
+          .run(PortcullisAutoConfigurationTest.failsWith(
               "portcullis.login.per-node-login-limit=true, but the login limit is kept in a store"
                   + " the nodes share",
               "Remove portcullis.login.per-node-login-limit"));
