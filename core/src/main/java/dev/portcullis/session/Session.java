@@ -65,9 +65,8 @@ public final class Session {
 
   private Session(SessionId id, SessionRecord record, boolean isNew) {
     // The volatile fields' first values are written plainly, then fenced once, as final fields
-    // would
-    // be: a volatile write costs a full fence each, three per request, and a session reaches other
-    // threads only through the request that made it.
+    // are: a volatile write costs a full fence each, three a request, and a session reaches
+    // other threads only through the request that made it.
     ID.set(this, id);
     this.created = record.created();
     this.lastAccess = record.lastAccess();

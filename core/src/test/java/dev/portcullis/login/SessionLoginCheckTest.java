@@ -153,8 +153,8 @@ class SessionLoginCheckTest {
     AtomicInteger reads = new AtomicInteger();
     Thread test = Thread.currentThread();
     InstantSource counting = () -> {
-      // The login limit's cache may tidy up on a pool thread meanwhile; only this thread's reads
-      // count.
+      // The login limit's cache may tidy up on a pool thread meanwhile: only this thread's
+      // reads count.
       if (Thread.currentThread() == test) {
         reads.incrementAndGet();
       }

@@ -464,9 +464,8 @@ final class OidcClient {
 
   private Provider await(CompletableFuture<Provider> result) throws IOException {
     try {
-      // About as long as one discovery may take: its one exchange with the provider, and the time
-      // to
-      // set up its key source.
+      // About as long as one discovery may take: its one exchange with the provider, and the
+      // time to set up its key source.
       return result.get(3L * timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new IOException("OpenID provider discovery still under way", e);

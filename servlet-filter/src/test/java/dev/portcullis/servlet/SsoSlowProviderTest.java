@@ -62,8 +62,8 @@ class SsoSlowProviderTest {
     assertThat(tokenEndpoint.requests())
         .as("the token request reached the slow endpoint")
         .isOne();
-    // Generous margins for a loaded machine: the point is "about the timeout", not "the whole
-    // drip".
+    // Generous margins for a loaded machine: the point is "about the timeout", not "the
+    // whole drip".
     assertThat(took).as("the whole exchange is bounded").isLessThan(TIMEOUT.multipliedBy(3));
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(r.body().strip()).isEqualTo(SsoStage.SSO_FAILED);
