@@ -68,6 +68,7 @@ final class LogoutStage extends Stage {
     for (CookieSpec spec : allCookies) {
       exchange.setCookie(SetCookie.expire(spec));
     }
+    exchange.sessions().cookiesExpiredByLogout(allCookies);
     exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
     if (exchange.anonymousForAnUnreachableSession()) {
       boolean everywhere = path.equals(endpoints.logoutEverywherePath());

@@ -203,6 +203,24 @@ class SessionState implements LoginSession, Runnable {
     unstoredIdGiven = true;
   }
 
+  /**
+   * The logout stage has expired {@code expired}, every Portcullis cookie: when the session cookie is among them,
+   * nothing more is sent for it in this response.
+   */
+  void cookiesExpiredByLogout(List<CookieSpec> expired) {
+    if (registry == null) {
+      return; // NONE, shared by every request without sessions
+    }
+    String name = registry.config().cookie().name();
+    for (CookieSpec spec : expired) {
+      if (spec.name().equals(name)) {
+        expiredCookieSent = true;
+        cookieId = null;
+        return;
+      }
+    }
+  }
+
   Duration idleTimeout() {
     return registry.config().idleTimeout();
   }

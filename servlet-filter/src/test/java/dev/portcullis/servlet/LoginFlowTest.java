@@ -376,6 +376,23 @@ class LoginFlowTest {
     sink.assertOnce(AuditEventType.LOGOUT);
   }
 
+  /** A logout expires each Portcullis cookie once: one Set-Cookie a name, not the session cookie's expiry twice. */
+  @Test
+  void logout_expiresEachCookieOnce() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+
+    HttpResponse<String> out = b.logout();
+
+    assertThat(out.statusCode()).isEqualTo(303);
+    List<String> names = out.headers().allValues("Set-Cookie").stream()
+        .map(c -> c.substring(0, c.indexOf('=')))
+        .toList();
+    assertThat(names).contains(sidName, authName).doesNotHaveDuplicates();
+    assertThat(out.headers().allValues("Set-Cookie"))
+        .allSatisfy(c -> assertThat(c).contains("Max-Age=0"));
+  }
+
   @Test
   void revokedTicket_withItsSessionStillAlive_isReuse() throws Exception {
     Browser b = portal.browser();
