@@ -89,7 +89,18 @@ public final class NotesPortal {
         // Logging in accepts the current terms of use; a user who has not yet must tick it.
         + "<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\">"
         + " I accept the <a href=\"/terms\">terms of use</a></label>"
-        + hiddenToken(ctx) + "<button>Log in</button></form>");
+        + returnTo(ctx) + hiddenToken(ctx) + "<button>Log in</button></form>");
+  }
+
+  /**
+   * The page Portcullis sent the visitor here from ({@code ?returnTo=}), carried through the form: the login goes there
+   * afterwards when it is a path of this site (Portcullis checks), else to {@code /}.
+   */
+  private static String returnTo(Context ctx) {
+    String target = ctx.queryParam("returnTo");
+    return target == null
+        ? ""
+        : "<input type=\"hidden\" name=\"returnTo\" value=\"" + escape(target) + "\">";
   }
 
   private void terms(Context ctx) {

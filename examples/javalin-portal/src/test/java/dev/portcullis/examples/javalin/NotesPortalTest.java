@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,6 +126,32 @@ class NotesPortalTest {
             token(page)));
     assertThat(ticked.headers().firstValue("Location")).hasValue("/");
     assertThat(browser.get("/").body()).contains("Hello Nia");
+  }
+
+  /** A visitor sent to the login page from a page of the portal is taken back there after logging in. */
+  @Test
+  void aVisitorSentToLogIn_returnsToThePageAskedFor() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    HttpResponse<String> asked = browser.get("/?view=mine");
+    String loginPage = asked.headers().firstValue("Location").orElseThrow();
+    assertThat(loginPage).startsWith("/login?returnTo=");
+
+    HttpResponse<String> page = browser.get(loginPage);
+    Matcher returnTo = Pattern.compile("name=\"returnTo\" value=\"([^\"]*)\"").matcher(page.body());
+    assertThat(returnTo.find()).as("the form carries returnTo").isTrue();
+    HttpResponse<String> login = browser.post(
+        "/login",
+        Map.of(
+            "username",
+            "editor",
+            "password",
+            "pw-e",
+            "returnTo",
+            returnTo.group(1),
+            "_csrf",
+            token(page)));
+
+    assertThat(login.headers().firstValue("Location")).hasValue("/?view=mine");
   }
 
   @Test
