@@ -11,13 +11,12 @@ import java.util.Set;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * The portal's accounts and its Spring Security rules. Portcullis owns login, logout, sessions, cookies and CSRF, so
- * Spring Security's own versions of these are switched off; Spring Security only authorizes, with the user the
- * Portcullis bridge gives it.
+ * The portal's accounts and its Spring Security rules. Portcullis owns login, logout, sessions, cookies, CSRF and the
+ * security headers, so Spring Security's own versions of these are switched off ({@link PortcullisHttpConfigurer});
+ * Spring Security only authorizes, with the user the Portcullis bridge gives it.
  */
 @Configuration(proxyBeanMethods = false)
 class PortalConfiguration {
@@ -52,19 +51,11 @@ class PortalConfiguration {
 
   @Bean
   SecurityFilterChain portal(HttpSecurity http) throws Exception {
-    return http.csrf(
-            AbstractHttpConfigurer::disable) // Portcullis checks the _csrf field on every POST
-        .formLogin(AbstractHttpConfigurer::disable) // Portcullis answers POST /login
-        .httpBasic(AbstractHttpConfigurer::disable)
-        .logout(AbstractHttpConfigurer::disable) // Portcullis answers POST /logout
-        .requestCache(AbstractHttpConfigurer::disable)
-        .sessionManagement(
-            AbstractHttpConfigurer::disable) // it would rename the Portcullis session
-        .servletApi(
-            AbstractHttpConfigurer::disable) // request.getUserPrincipal() stays the PortalPrincipal
-        // A relative 303 to /login?returnTo=<the page>, never built from the Host header.
-        .exceptionHandling(
-            e -> e.authenticationEntryPoint(PortcullisHttpConfigurer.loginEntryPoint("/login")))
+    // The configurer switches off what Portcullis does itself (form login, HTTP Basic, logout,
+    // CSRF, the request cache, session management, the servlet API integration and the security
+    // headers), and sends visitors of protected pages to a relative 303 /login?returnTo=<the page>,
+    // never built from the Host header.
+    return http.with(PortcullisHttpConfigurer.portcullis(), portcullis -> {})
         .authorizeHttpRequests(auth -> auth.dispatcherTypeMatchers(DispatcherType.ERROR)
             .permitAll()
             .requestMatchers("/", "/login", "/terms", "/actuator/health")

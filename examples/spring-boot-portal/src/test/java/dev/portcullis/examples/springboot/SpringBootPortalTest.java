@@ -102,6 +102,21 @@ class SpringBootPortalTest {
     assertThat(carol.get("/council").statusCode()).isEqualTo(303);
   }
 
+  /**
+   * The security headers are Portcullis' alone, each once: the portal's own chain switches Spring Security's header
+   * writer off, as {@code PortcullisHttpConfigurer} does (its cache and XSS-filter headers would sit beside them).
+   */
+  @Test
+  void securityHeaders_arePortcullisOwn_eachOnce() throws Exception {
+    HttpResponse<String> login = new Visitor().get("/login");
+
+    assertThat(login.statusCode()).isEqualTo(200);
+    assertThat(login.headers().allValues("X-Frame-Options")).containsExactly("DENY");
+    assertThat(login.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
+    assertThat(login.headers().firstValue("X-XSS-Protection")).isEmpty();
+    assertThat(login.headers().firstValue("Pragma")).isEmpty();
+  }
+
   @Test
   void provider_readsReports_butIsForbiddenTheCouncilPage() throws Exception {
     Visitor alice = new Visitor();
