@@ -128,7 +128,9 @@ public class CheckPathBenchmark {
     }
 
     @Override
-    public void end() {}
+    public boolean end() {
+      return true;
+    }
 
     @Override
     public void endAllOf(String userHandle) {}

@@ -22,8 +22,13 @@ public interface LoginSession {
    */
   String rotateTo(String userHandle);
 
-  /** Ends the request's session, if it has one. Never throws for a store failure; the cookie is cleared anyway. */
-  void end();
+  /**
+   * Ends the request's session, if it has one. Never throws for a store failure; the cookie is cleared anyway.
+   *
+   * @return false when the session store failed to delete the session, which then lives on the server until it times
+   *     out; true when it ended or there was none
+   */
+  boolean end();
 
   /**
    * Ends every session of {@code userHandle} ("log out everywhere").

@@ -332,14 +332,21 @@ public final class PortalLogin {
         failure = e.getClass().getSimpleName();
       }
     }
-    session.end();
+    boolean sessionEnded = session.end();
     if (ticket.isEmpty()) {
       return new LogoutDecision.NotLoggedIn();
     }
     AuditEventType type = everywhere ? AuditEventType.SESSION_REVOKED : AuditEventType.LOGOUT;
-    AuditNote note = failure == null
-        ? AuditNote.success(type)
-        : AuditNote.failure(type, "revocation store failed: " + failure);
+    AuditNote note;
+    if (failure != null) {
+      note = AuditNote.failure(type, "revocation store failed: " + failure);
+    } else if (!sessionEnded) {
+      // The ticket is revoked, so the session no longer logs anyone in; but it and what it
+      // remembers outlive the logout on the server until they time out.
+      note = AuditNote.failure(type, "session store failed to delete the session");
+    } else {
+      note = AuditNote.success(type);
+    }
     return new LogoutDecision.LoggedOut(
         note.withAction(everywhere ? "logout_everywhere" : "logout"));
   }

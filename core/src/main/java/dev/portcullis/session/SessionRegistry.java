@@ -274,18 +274,25 @@ public final class SessionRegistry {
     session.newId(next);
   }
 
-  /** Ends the session in the store; the session object is invalid from now on. */
-  public void invalidate(Session session) {
+  /**
+   * Ends the session in the store; the session object is invalid from now on.
+   *
+   * @return false when the store failed on the delete (logged): the store's entry then lives until it times out, and a
+   *     caller that reports the end (a logout's audit event) must not report success; true otherwise, including for a
+   *     session the store never held
+   */
+  public boolean invalidate(Session session) {
     boolean stored = session.inStore();
     session.invalidated();
     if (stored) {
       try {
         store.delete(session.id().storeKey());
       } catch (RuntimeException e) {
-        // The cookie is still cleared; the store entry then dies by timeout.
         log.warn("session store failed on delete", e);
+        return false;
       }
     }
+    return true;
   }
 
   /**

@@ -51,6 +51,9 @@ class LoginDecisionTest {
   static final class RecordingSession implements LoginSession {
     final List<String> calls = new ArrayList<>();
     RuntimeException failure;
+    /** What {@link #end()} answers: false as a store that failed to delete the session. */
+    boolean endSucceeds = true;
+
     int rotations;
 
     @Override
@@ -63,8 +66,9 @@ class LoginDecisionTest {
     }
 
     @Override
-    public void end() {
+    public boolean end() {
       calls.add("end");
+      return endSucceeds;
     }
 
     @Override
@@ -344,6 +348,22 @@ class LoginDecisionTest {
     assertThat(((AuthCheck.Anonymous) after).audit())
         .map(AuditNote::type)
         .contains(AuditEventType.AUTHN_TOKEN_REUSE);
+  }
+
+  @Test
+  void logout_whoseSessionOutlivesIt_isRecordedAsAFailure_withTheTicketRevoked() {
+    LoginDecision.Accepted ok = (LoginDecision.Accepted)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, session);
+    String sid = "sid-1-" + "x".repeat(40);
+    session.endSucceeds = false;
+
+    LogoutDecision out = login.logout(Optional.of(ok.ticket().ticket()), false, session);
+    assertThat(out)
+        .isEqualTo(new LogoutDecision.LoggedOut(
+            AuditNote.failure(AuditEventType.LOGOUT, "session store failed to delete the session")
+                .withAction("logout")));
+    AuthCheck after = login.check(List.of(ok.ticket().cookieValue()), sid);
+    assertThat(after).isInstanceOf(AuthCheck.Anonymous.class);
   }
 
   @Test

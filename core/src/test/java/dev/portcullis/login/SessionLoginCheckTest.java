@@ -186,7 +186,9 @@ class SessionLoginCheckTest {
     }
 
     @Override
-    public void end() {}
+    public boolean end() {
+      return true;
+    }
 
     @Override
     public void endAllOf(String userHandle) {}

@@ -554,7 +554,9 @@ class JdbcUserDirectoryTest {
     }
 
     @Override
-    public void end() {}
+    public boolean end() {
+      return true;
+    }
 
     @Override
     public void endAllOf(String userHandle) {}

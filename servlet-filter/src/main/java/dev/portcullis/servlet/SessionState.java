@@ -145,11 +145,9 @@ class SessionState implements LoginSession, Runnable {
   }
 
   @Override
-  public void end() {
+  public boolean end() {
     Session session = session(false);
-    if (session != null) {
-      invalidate(session);
-    }
+    return session == null || invalidate(session);
   }
 
   /** {@inheritDoc} The request's own session, if it is stored, is not among them. */
@@ -225,8 +223,8 @@ class SessionState implements LoginSession, Runnable {
     return registry.config().idleTimeout();
   }
 
-  void invalidate(Session session) {
-    registry.invalidate(session);
+  boolean invalidate(Session session) {
+    return registry.invalidate(session);
   }
 
   /** As {@link #beforeCommit()}: the exchange runs it before the response commits. */

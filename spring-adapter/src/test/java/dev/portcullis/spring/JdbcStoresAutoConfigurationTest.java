@@ -238,7 +238,7 @@ class JdbcStoresAutoConfigurationTest {
       }
 
       @Override
-      public void end() {
+      public boolean end() {
         throw new AssertionError("a refused login ends no session");
       }
 

@@ -92,7 +92,9 @@ class RedisStoresAutoConfigurationTest {
       }
 
       @Override
-      public void end() {}
+      public boolean end() {
+        return true;
+      }
 
       @Override
       public void endAllOf(String userHandle) {}
