@@ -55,6 +55,7 @@ public final class TransportConfig {
   private final int httpsPort;
   private final boolean developmentMode;
   private final boolean containerDecidesHttps;
+  private final boolean containerDecidesHttpsChosen;
   /** {@code https://host[:port]}, or null when plain HTTP is refused rather than redirected. */
   private final String httpsOrigin;
 
@@ -66,7 +67,8 @@ public final class TransportConfig {
     this.hstsIncludeSubDomains = b.hstsIncludeSubDomains;
     this.httpsPort = b.httpsPort;
     this.developmentMode = b.developmentMode;
-    this.containerDecidesHttps = b.containerDecidesHttps;
+    this.containerDecidesHttps = Boolean.TRUE.equals(b.containerDecidesHttps);
+    this.containerDecidesHttpsChosen = b.containerDecidesHttps != null;
     this.canonicalHost = canonicalHost;
     this.httpsOrigin = b.redirectPlainHttp
         ? "https://" + canonicalHost + (httpsPort == 443 ? "" : ":" + httpsPort)
@@ -115,6 +117,16 @@ public final class TransportConfig {
    */
   public boolean containerDecidesHttps() {
     return containerDecidesHttps;
+  }
+
+  /**
+   * Whether {@link Builder#containerDecidesHttps(boolean)} was called, either way. An adapter that sees the container
+   * rewrite requests from forwarding headers (Jetty's {@code ForwardedRequestCustomizer}, Dropwizard's {@code
+   * useForwardedHeaders}) refuses to start until it was: left unsaid, the default would silently turn the proxy's
+   * HTTPS requests into plain ones, and saying {@code true} is a statement about who can reach the plain-HTTP port.
+   */
+  public boolean containerDecidesHttpsChosen() {
+    return containerDecidesHttpsChosen;
   }
 
   /** Whether plain-HTTP {@code GET}/{@code HEAD} requests are redirected to HTTPS (otherwise they are refused). */
@@ -181,7 +193,8 @@ public final class TransportConfig {
     private boolean developmentMode;
     private String canonicalHost;
     private boolean redirectPlainHttp = true;
-    private boolean containerDecidesHttps;
+    /** Null until {@link #containerDecidesHttps(boolean)} is called: not believed, and not chosen either. */
+    private Boolean containerDecidesHttps;
 
     private Builder() {}
 
@@ -260,6 +273,9 @@ public final class TransportConfig {
      * https://portal/login} over plain HTTP), and forwarded-header handling from headers that any client reaching the
      * port can send. Prefer {@link #trustedProxies(List)}, which believes only the proxies' addresses, with the
      * container's own forwarded-header handling switched off.
+     *
+     * <p>Calling it with {@code false} says so explicitly ({@link TransportConfig#containerDecidesHttpsChosen()}),
+     * which the Dropwizard bundle and the Javalin plugin require when the container's forwarded-header handling is on.
      */
     public Builder containerDecidesHttps(boolean containerDecides) {
       this.containerDecidesHttps = containerDecides;

@@ -40,6 +40,28 @@ class TransportConfigTest {
   }
 
   @Test
+  void containerDecidesHttpsChosen_saysWhetherItWasSet_eitherWay() {
+    assertThat(TransportConfig.defaults().containerDecidesHttpsChosen()).isFalse();
+    assertThat(TransportConfig.builder()
+            .redirectPlainHttp(false)
+            .build()
+            .containerDecidesHttpsChosen())
+        .isFalse();
+    TransportConfig no = TransportConfig.builder()
+        .redirectPlainHttp(false)
+        .containerDecidesHttps(false)
+        .build();
+    assertThat(no.containerDecidesHttpsChosen()).isTrue();
+    assertThat(no.containerDecidesHttps()).isFalse();
+    TransportConfig yes = TransportConfig.builder()
+        .redirectPlainHttp(false)
+        .containerDecidesHttps(true)
+        .build();
+    assertThat(yes.containerDecidesHttpsChosen()).isTrue();
+    assertThat(yes.containerDecidesHttps()).isTrue();
+  }
+
+  @Test
   void negativeHstsMaxAge_isRefused() {
     assertThatThrownBy(
             () -> TransportConfig.builder().hstsMaxAge(Duration.ofSeconds(-1)).build())

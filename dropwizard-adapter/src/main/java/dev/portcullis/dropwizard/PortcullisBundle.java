@@ -3,6 +3,7 @@ package dev.portcullis.dropwizard;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.ConfiguredBundle;
@@ -16,6 +17,7 @@ import io.dropwizard.lifecycle.Managed;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +25,8 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts Portcullis in front of a Dropwizard application: builds it from the configuration's {@link PortcullisFactory}
@@ -36,17 +40,29 @@ import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
  * }</pre>
  *
  * <p><b>Security.</b> The filter sees every request before Jersey and the application's servlets; a configuration
- * mistake stops the application at start-up. So does an application connector with {@code useForwardedHeaders: true}:
- * Jetty's forwarded-header handling then takes the client's address and scheme from {@code X-Forwarded-*} and
- * {@code Forwarded} headers that any client can send, and Portcullis would take that address for the connection's own
- * (trusted proxies, the login limit's address budgets, development mode's loopback exception, the audit log's client
- * address). Behind a TLS-terminating proxy, leave it off and list the proxy in {@code
- * portcullis.transport.trusted-proxies}. The health check names no key material, only key ids and ages. Dropwizard's
- * admin servlets are not behind the filter.
+ * mistake stops the application at start-up. An application connector with {@code useForwardedHeaders: true} (off by
+ * default in Dropwizard 5) makes Jetty take the client's address and scheme from {@code X-Forwarded-*} and {@code
+ * Forwarded} headers that any client can send: the start stops unless {@code
+ * portcullis.transport.container-decides-https} says, either way, whether Jetty's view of HTTPS is believed, and it
+ * stops whatever that says when {@code portcullis.transport.trusted-proxies} are listed or development mode is on,
+ * since a client could then pass for a listed proxy or for loopback. The rule is the Spring Boot starter's for {@code
+ * server.forward-headers-strategy}. Behind a TLS-terminating proxy, leave {@code useForwardedHeaders} off and list the
+ * proxy in {@code portcullis.transport.trusted-proxies}. The health check names no key material, only key ids and
+ * ages. Dropwizard's admin servlets are not behind the filter.
  */
 public final class PortcullisBundle<C extends Configuration> implements ConfiguredBundle<C> {
   /** The name of the health check the bundle registers. */
   public static final String HEALTH_CHECK = "portcullis";
+
+  private static final Logger log = LoggerFactory.getLogger(PortcullisBundle.class);
+
+  /** What to change when an application connector forwards headers and the transport does not fit it. */
+  private static final String FORWARDED_HEADERS_ACTION =
+      "Behind a TLS-terminating proxy, set useForwardedHeaders to false and list the proxy's addresses in"
+          + " portcullis.transport.trusted-proxies (Portcullis then believes its X-Forwarded-Proto, X-Forwarded-For"
+          + " and Forwarded headers from those addresses only). Or, only when the application connectors are"
+          + " reachable from the proxy alone, keep it and set portcullis.transport.container-decides-https: true;"
+          + " or set it to false to keep it for other reasons and have HTTPS come from the connection alone.";
 
   private final Function<? super C, PortcullisFactory> factory;
   private final BiFunction<? super C, ? super Environment, ? extends UserDirectory> users;
@@ -96,7 +112,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
 
   @Override
   public void run(C configuration, Environment environment) {
-    refuseForwardedHeaders(configuration.getServerFactory());
+    List<String> forwarding = forwardingConnectors(configuration.getServerFactory());
     PortcullisFactory config = factory.apply(configuration);
     InstantSource time = clock != null ? clock : systemClock();
     UserDirectory accounts = users.apply(configuration, environment);
@@ -111,6 +127,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       throw e;
     }
     try {
+      checkForwardedHeaders(forwarding, built.filter().transport());
       FilterRegistration.Dynamic registration =
           environment.servlets().addFilter(Portcullis.FILTER_NAME, built.filter());
       registration.setAsyncSupported(true);
@@ -143,10 +160,11 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   }
 
   /**
-   * Stops the start when an application connector lets Jetty rewrite the client's address and scheme from forwarding
-   * headers, which Portcullis cannot tell apart from a client's own.
+   * The application connectors that let Jetty rewrite the client's address and scheme from forwarding headers
+   * ({@code useForwardedHeaders: true}), named as in the YAML. Empty for a server factory other than Dropwizard's own
+   * two, whose connectors the bundle cannot read.
    */
-  private static void refuseForwardedHeaders(ServerFactory server) {
+  static List<String> forwardingConnectors(ServerFactory server) {
     List<ConnectorFactory> connectors;
     String where;
     if (server instanceof DefaultServerFactory d) {
@@ -156,18 +174,63 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       connectors = s.getConnector() == null ? List.of() : List.of(s.getConnector());
       where = "server.connector";
     } else {
-      return;
+      return List.of();
     }
+    List<String> forwarding = new ArrayList<>();
     for (int i = 0; i < connectors.size(); i++) {
       if (connectors.get(i) instanceof HttpConnectorFactory http && http.isUseForwardedHeaders()) {
-        String name = server instanceof SimpleServerFactory ? where : where + "[" + i + "]";
-        throw new IllegalStateException(
-            name
-                + ".useForwardedHeaders is true: Jetty then takes the client's address and HTTPS from X-Forwarded-For,"
-                + " X-Forwarded-Proto and Forwarded headers, which any client can send and Portcullis cannot tell apart"
-                + " from a proxy's. Set it to false, and behind a TLS-terminating proxy list the proxy's addresses in"
-                + " portcullis.transport.trusted-proxies: Portcullis then believes those headers from the proxy only.");
+        forwarding.add(server instanceof SimpleServerFactory ? where : where + "[" + i + "]");
       }
+    }
+    return List.copyOf(forwarding);
+  }
+
+  /**
+   * With Jetty's forwarded-header handling on, the start stops unless the transport says whether Jetty's view of HTTPS
+   * is believed, as the Spring Boot starter does for {@code server.forward-headers-strategy}; and it stops whatever
+   * it says beside trusted proxies or development mode, whose checks would then read the client's own {@code
+   * X-Forwarded-For} as the connection's address.
+   */
+  static void checkForwardedHeaders(List<String> forwarding, TransportConfig transport) {
+    if (forwarding.isEmpty()) {
+      return;
+    }
+    String setting = forwarding.get(0) + ".useForwardedHeaders";
+    if (!transport.containerDecidesHttpsChosen()) {
+      throw new IllegalStateException(setting
+          + " is true: Jetty then decides from X-Forwarded-Proto and Forwarded headers whether a request used HTTPS,"
+          + " which Portcullis cannot tell apart from a client's own claim, and takes the client's address from"
+          + " X-Forwarded-For, which hides the proxy's address from portcullis.transport.trusted-proxies. "
+          + FORWARDED_HEADERS_ACTION);
+    }
+    if (!transport.trustedProxies().isEmpty()) {
+      throw new IllegalStateException(setting
+          + " is true beside portcullis.transport.trusted-proxies: Jetty replaces the proxy's address with the first"
+          + " X-Forwarded-For value, which any client sends as it likes, so a client could pass for a listed proxy"
+          + " and have its X-Forwarded-Proto believed. Set useForwardedHeaders to false and keep the trusted proxies"
+          + " (recommended), or leave portcullis.transport.trusted-proxies empty.");
+    }
+    if (transport.developmentMode()) {
+      throw new IllegalStateException(setting
+          + " is true in development mode: Jetty takes the client's address from X-Forwarded-For, so any client"
+          + " could pass for loopback and be served over plain HTTP. Set useForwardedHeaders to false on a"
+          + " developer's machine.");
+    }
+    if (transport.containerDecidesHttps()) {
+      log.info(
+          "{} is true with portcullis.transport.container-decides-https: true: Jetty's forwarded-header handling"
+              + " decides which requests are HTTPS and what each client's address is. Keep the application"
+              + " connectors reachable from the TLS-terminating proxy alone.",
+          setting);
+    } else {
+      log.warn(
+          "{} is true with portcullis.transport.container-decides-https: false: Portcullis ignores the scheme"
+              + " Jetty takes from forwarding headers, so requests through a TLS-terminating proxy count as plain"
+              + " HTTP (redirected or refused). Jetty still takes the client's address from X-Forwarded-For, which"
+              + " any client reaching the connector can send: the audit log's client addresses and the login"
+              + " limit's address budgets follow it. Unless TLS ends at this server, set useForwardedHeaders to false"
+              + " and list the proxy in portcullis.transport.trusted-proxies.",
+          setting);
     }
   }
 

@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  *     idle-timeout: 30 minutes
  *   transport:
  *     canonical-host: portal.example    # plain GETs are redirected there
+ *     trusted-proxies: [10.0.0.0/8]     # the TLS-terminating proxy; its X-Forwarded-* headers are believed
  *   access:
  *     public-paths: [/privacy]
  *     rules:
@@ -116,6 +117,9 @@ public class PortcullisFactory {
     }
     if (transport.httpsPort != null) {
       t.httpsPort(transport.httpsPort);
+    }
+    if (transport.containerDecidesHttps != null) {
+      t.containerDecidesHttps(transport.containerDecidesHttps);
     }
     b.transport(t.build());
     if (!access.publicPaths.isEmpty()
@@ -292,11 +296,15 @@ public class PortcullisFactory {
     }
   }
 
-  /** {@code transport}: HTTPS, the canonical host plain GETs are redirected to, development mode. */
+  /**
+   * {@code transport}: HTTPS, the canonical host plain GETs are redirected to, trusted proxies, development mode, and
+   * whether Jetty's own view of HTTPS is believed ({@code container-decides-https}).
+   */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Transport {
     private boolean developmentMode;
     private String canonicalHost;
+    private Boolean containerDecidesHttps;
 
     @Min(1)
     @Max(65535)
@@ -331,6 +339,22 @@ public class PortcullisFactory {
 
     public List<String> getTrustedProxies() {
       return trustedProxies;
+    }
+
+    /**
+     * {@code true}: Jetty's {@code isSecure()} decides which requests arrived over HTTPS, as its forwarded-header
+     * handling ({@code useForwardedHeaders: true} on an application connector) makes it; only when the application
+     * connectors are reachable from the TLS-terminating proxy alone. {@code false}: the connection's own TLS decides
+     * (or a trusted proxy). Unset: as {@code false}, and the bundle stops the start when an application connector has
+     * {@code useForwardedHeaders: true}, as the choice then has to be made. See {@link
+     * TransportConfig.Builder#containerDecidesHttps(boolean)}.
+     */
+    public Boolean getContainerDecidesHttps() {
+      return containerDecidesHttps;
+    }
+
+    public void setContainerDecidesHttps(Boolean containerDecidesHttps) {
+      this.containerDecidesHttps = containerDecidesHttps;
     }
 
     public void setTrustedProxies(List<String> trustedProxies) {

@@ -15,6 +15,7 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,5 +176,19 @@ class PortcullisBundleTest {
             .runHealthCheck(PortcullisBundle.HEALTH_CHECK)
             .isHealthy())
         .isTrue();
+  }
+
+  @Test
+  void aClientClaimingHttps_onDropwizardsDefaultConnector_isServedAsPlainHttp() throws Exception {
+    TestBrowser browser = browser();
+    HttpResponse<String> claimed = browser.send(HttpRequest.newBuilder(browser.uri("/status"))
+        .header("X-Forwarded-Proto", "https")
+        .header("Forwarded", "proto=https"));
+    assertThat(claimed.statusCode())
+        .as("development mode serves loopback over plain HTTP")
+        .isEqualTo(200);
+    assertThat(claimed.headers().firstValue("Strict-Transport-Security"))
+        .as("the connection is plain, whatever the client says: no HSTS")
+        .isEmpty();
   }
 }

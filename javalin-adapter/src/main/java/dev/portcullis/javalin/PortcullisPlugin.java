@@ -3,6 +3,7 @@ package dev.portcullis.javalin;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.transport.TransportConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
@@ -15,6 +16,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts Portcullis in front of a Javalin application: registers the Portcullis filter on Javalin's servlet context,
@@ -46,11 +54,32 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
  * <p><b>Lifecycle.</b> The filter is registered as {@link Portcullis#register} does, when Javalin builds its server,
  * and Jetty closes the {@code Portcullis} when the server stops. A {@code Portcullis} serves one Javalin instance.
  *
+ * <p><b>Forwarded headers.</b> Jetty's {@link ForwardedRequestCustomizer} on one of Javalin's connectors (added through
+ * {@code config.jetty.modifyHttpConfiguration} or a connector of the application's own) takes the client's scheme and
+ * address from {@code X-Forwarded-*} and {@code Forwarded} headers that any client can send. The server then does not
+ * start unless the {@link TransportConfig} given to the {@link Portcullis} builder says, either way, whether the
+ * container's view of HTTPS is believed ({@link TransportConfig.Builder#containerDecidesHttps(boolean)}), the rule the
+ * Spring Boot starter applies to {@code server.forward-headers-strategy}; and whatever it says, not beside {@link
+ * TransportConfig#trustedProxies() trusted proxies} or development mode, whose checks would read a client's own
+ * {@code X-Forwarded-For} as the connection's address. Behind a TLS-terminating proxy, leave the customizer out and
+ * list the proxy in {@link TransportConfig.Builder#trustedProxies(String...)}.
+ *
  * <p><b>Security.</b> The plugin decides nothing that the filter decides: HTTPS, logins, CSRF and the access policy
  * are the filter's, configured on the {@link Portcullis} builder. Route roles only narrow access further; a request
  * the access policy refuses never reaches them.
  */
 public final class PortcullisPlugin extends Plugin<Void> {
+  private static final Logger log = LoggerFactory.getLogger(PortcullisPlugin.class);
+
+  /** What to change when a connector forwards headers and the transport does not fit it. */
+  private static final String FORWARDED_HEADERS_ACTION =
+      "Behind a TLS-terminating proxy, leave the ForwardedRequestCustomizer out and list the proxy's addresses in"
+          + " TransportConfig.builder().trustedProxies(...) (Portcullis then believes its X-Forwarded-Proto,"
+          + " X-Forwarded-For and Forwarded headers from those addresses only). Or, only when the connector is"
+          + " reachable from the proxy alone, keep it and give Portcullis.builder() a TransportConfig with"
+          + " containerDecidesHttps(true); or containerDecidesHttps(false) to keep it for other reasons and have"
+          + " HTTPS come from the connection alone.";
+
   private final Portcullis portcullis;
 
   /** A plugin that registers {@code portcullis}'s filter; the plugin owns it from then on. */
@@ -60,6 +89,19 @@ public final class PortcullisPlugin extends Plugin<Void> {
 
   @Override
   public void onInitialize(JavalinState state) {
+    // Checked as the server starts, when Javalin has added every connector and its HTTP
+    // configuration.
+    state.jetty.modifyServer(server -> server.addEventListener(new LifeCycle.Listener() {
+      @Override
+      public void lifeCycleStarting(LifeCycle event) {
+        try {
+          checkForwardedHeaders(server, portcullis.filter().transport());
+        } catch (RuntimeException e) {
+          portcullis.close(); // the filter never starts, so Jetty would not close it
+          throw e;
+        }
+      }
+    }));
     state.jetty.modifyServletContextHandler(handler -> {
       portcullis.register(handler.getServletContext());
       handler.addFilter(
@@ -90,6 +132,63 @@ public final class PortcullisPlugin extends Plugin<Void> {
     return ctx.req().getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) instanceof String token
         ? token
         : "";
+  }
+
+  /**
+   * With Jetty's forwarded-header handling on a connector, refuses to start unless the transport says whether the
+   * container's view of HTTPS is believed, and beside trusted proxies or development mode whatever it says.
+   */
+  static void checkForwardedHeaders(Server server, TransportConfig transport) {
+    String forwarding = null;
+    for (Connector connector : server.getConnectors()) {
+      for (Object factory : connector.getConnectionFactories()) {
+        if (factory instanceof HttpConfiguration.ConnectionFactory http
+            && http.getHttpConfiguration().getCustomizer(ForwardedRequestCustomizer.class)
+                != null) {
+          forwarding = connector.getName() == null ? connector.toString() : connector.getName();
+        }
+      }
+    }
+    if (forwarding == null) {
+      return;
+    }
+    String where = "Jetty's ForwardedRequestCustomizer on the connector " + forwarding;
+    if (!transport.containerDecidesHttpsChosen()) {
+      throw new IllegalStateException(where
+          + " decides from X-Forwarded-Proto and Forwarded headers whether a request used HTTPS, which Portcullis"
+          + " cannot tell apart from a client's own claim, and takes the client's address from X-Forwarded-For,"
+          + " which hides the proxy's address from TransportConfig trustedProxies. "
+          + FORWARDED_HEADERS_ACTION);
+    }
+    if (!transport.trustedProxies().isEmpty()) {
+      throw new IllegalStateException(where
+          + " beside TransportConfig trustedProxies: Jetty replaces the proxy's address with the first"
+          + " X-Forwarded-For value, which any client sends as it likes, so a client could pass for a listed proxy"
+          + " and have its X-Forwarded-Proto believed. Leave the customizer out and keep the trusted proxies"
+          + " (recommended), or list none.");
+    }
+    if (transport.developmentMode()) {
+      throw new IllegalStateException(
+          where
+              + " in development mode: Jetty takes the client's address from X-Forwarded-For, so any client could"
+              + " pass for loopback and be served over plain HTTP. Leave the customizer out on a developer's machine.");
+    }
+    if (transport.containerDecidesHttps()) {
+      log.info(
+          "{} with containerDecidesHttps(true): Jetty's forwarded-header handling decides which requests are"
+              + " HTTPS and what each client's address is. Keep the connector reachable from the TLS-terminating"
+              + " proxy alone.",
+          where);
+    } else {
+      log.warn(
+          "{} with containerDecidesHttps(false): Portcullis ignores the scheme Jetty takes from forwarding"
+              + " headers, so requests through a TLS-terminating proxy count as plain HTTP (redirected or refused)."
+              + " Jetty still takes the client's address from X-Forwarded-For, which any client reaching the"
+              + " connector can send: the audit log's client addresses and the login limit's address budgets follow"
+              + " it. Unless TLS ends at this server, leave the customizer out and list the proxy in"
+              + " TransportConfig trustedProxies.",
+          where);
+    }
   }
 
   private static void checkRouteRoles(Context ctx) {

@@ -111,31 +111,35 @@ public final class PortcullisFilter implements Filter {
 
   private final Stage[] otherStages;
   private final List<CookieSpec> cookies;
+  private final TransportConfig transport;
   /** What taking the filter out of service releases: the {@link Portcullis} that made it, or nothing. */
   private final Runnable onDestroy;
   /** Observes each request, or null: without an observation registry nothing is observed. */
   private final FilterObservations observations;
 
-  private PortcullisFilter(Pipeline pipeline, List<CookieSpec> cookies, Runnable onDestroy) {
-    this(pipeline, cookies, onDestroy, null);
+  private PortcullisFilter(
+      Pipeline pipeline, List<CookieSpec> cookies, TransportConfig transport, Runnable onDestroy) {
+    this(pipeline, cookies, transport, onDestroy, null);
   }
 
   private PortcullisFilter(
       Pipeline pipeline,
       List<CookieSpec> cookies,
+      TransportConfig transport,
       Runnable onDestroy,
       FilterObservations observations) {
     this.pipeline = pipeline;
     this.postStages = pipeline.forPost();
     this.otherStages = pipeline.forOtherMethods();
     this.cookies = List.copyOf(cookies);
+    this.transport = transport;
     this.onDestroy = onDestroy;
     this.observations = observations;
   }
 
   /** Package-private so that tests in this package can assemble a pipeline; applications use {@link #builder()}. */
   PortcullisFilter(List<Stage> stages) {
-    this(new Pipeline(stages, List.of()), List.of(), () -> {});
+    this(new Pipeline(stages, List.of()), List.of(), TransportConfig.defaults(), () -> {});
   }
 
   public static Builder builder() {
@@ -144,7 +148,8 @@ public final class PortcullisFilter implements Filter {
 
   /** The filter for a configuration that has already been built (and so checked). */
   public static PortcullisFilter from(PortcullisConfig config) {
-    return new PortcullisFilter(Pipeline.of(config), config.cookies(), () -> {});
+    return new PortcullisFilter(
+        Pipeline.of(config), config.cookies(), config.transport(), () -> {});
   }
 
   /**
@@ -153,6 +158,15 @@ public final class PortcullisFilter implements Filter {
    */
   public List<CookieSpec> cookies() {
     return cookies;
+  }
+
+  /**
+   * How this filter treats the connection a request arrived on, as configured: for adapters that check the container
+   * they run in against it (the Dropwizard bundle and the Javalin plugin, when the container's forwarded-header
+   * handling is on).
+   */
+  public TransportConfig transport() {
+    return transport;
   }
 
   /**
@@ -379,6 +393,7 @@ public final class PortcullisFilter implements Filter {
       return new PortcullisFilter(
           Pipeline.of(built, observations),
           built.cookies(),
+          built.transport(),
           Objects.requireNonNull(onDestroy),
           observations);
     }

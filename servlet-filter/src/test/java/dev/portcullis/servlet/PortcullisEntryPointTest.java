@@ -285,6 +285,37 @@ class PortcullisEntryPointTest {
   }
 
   @Test
+  void filterTransport_isTheOneInEffect_setOnTheEntryPointOrTheFilterBuilder() {
+    Portcullis defaults =
+        Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    toClose.add(defaults);
+    assertThat(defaults.filter().transport().containerDecidesHttpsChosen()).isFalse();
+    assertThat(defaults.filter().transport().redirectsPlainHttp()).isFalse();
+    TransportConfig believing = TransportConfig.builder()
+        .redirectPlainHttp(false)
+        .containerDecidesHttps(true)
+        .build();
+    Portcullis given = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .transport(believing)
+        .build();
+    toClose.add(given);
+    assertThat(given.filter().transport()).isSameAs(believing);
+    TransportConfig last = TransportConfig.builder().developmentMode(true).build();
+    Portcullis replaced = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .transport(believing)
+        .filter(f -> f.transport(last))
+        .build();
+    toClose.add(replaced);
+    assertThat(replaced.filter().transport()).isSameAs(last);
+  }
+
+  @Test
   void registeringTwiceInOneContext_isRefused_andClosesTheSecond() throws Exception {
     Portcullis first =
         Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();

@@ -35,6 +35,13 @@ public final class NotesPortal {
   /** The version of the terms of use that logging in accepts. */
   public static final String TERMS = "2026-01";
 
+  /**
+   * The page for any address the portal has no page at: the same for every request, with nothing of the request in it
+   * (Javalin's own 404 names the method and path it could not route).
+   */
+  static final String NOT_FOUND_PAGE =
+      "<h1>Not found</h1><p>There is no page at this address.</p><p><a href=\"/\">Notes</a></p>";
+
   /** The route roles of this portal: each is the portal role of the same name. */
   enum Role implements RouteRole {
     EDITOR
@@ -55,6 +62,7 @@ public final class NotesPortal {
       config.routes.post("/terms", portal::termsWithNothingToAccept);
       config.routes.get("/", portal::home);
       config.routes.post("/notes", portal::addNote, Role.EDITOR);
+      config.routes.error(HttpStatus.NOT_FOUND, ctx -> ctx.html(NOT_FOUND_PAGE));
     });
   }
 

@@ -20,11 +20,13 @@ import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -237,6 +239,41 @@ class NotesPortalTest {
           .hasValue("/");
     } finally {
       after.stop();
+    }
+  }
+
+  /**
+   * A page that does not exist gets the portal's own plain {@code 404}, whatever the method and the {@code Accept}
+   * header: Javalin's default names the method and path it could not route ("Endpoint GET /... not found"), which
+   * puts request data into the answer.
+   */
+  @Test
+  void anUnknownPage_getsAGenericNotFound_thatEchoesNothingOfTheRequest() throws Exception {
+    TestBrowser reader = logIn("reader", "pw-r");
+    String path = "/no-such-page-q7x";
+
+    HttpResponse<String> get = reader.get(path + "?term=%3Cb%3Ezz9%3C%2Fb%3E");
+    assertThat(get.statusCode()).isEqualTo(404);
+    assertThat(get.body()).isEqualTo(NotesPortal.NOT_FOUND_PAGE);
+    assertThat(get.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+
+    HttpResponse<String> json =
+        reader.send(HttpRequest.newBuilder(reader.uri(path)).header("Accept", "application/json"));
+    assertThat(json.statusCode()).isEqualTo(404);
+    assertThat(json.body()).isEqualTo(NotesPortal.NOT_FOUND_PAGE);
+
+    HttpResponse<String> post =
+        reader.post(path, Map.of("text", "x", "_csrf", token(reader.get("/"))));
+    assertThat(post.statusCode()).isEqualTo(404);
+    assertThat(post.body()).isEqualTo(NotesPortal.NOT_FOUND_PAGE);
+
+    for (HttpResponse<String> answer : List.of(get, json, post)) {
+      assertThat(answer.body())
+          .doesNotContain("no-such-page")
+          .doesNotContain("zz9")
+          .doesNotContain("GET")
+          .doesNotContain("POST");
     }
   }
 
