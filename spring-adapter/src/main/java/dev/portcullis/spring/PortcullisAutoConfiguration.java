@@ -684,7 +684,9 @@ public final class PortcullisAutoConfiguration {
    * secure from forwarding headers and rewrites its client address, so Portcullis' own trusted proxies no longer see
    * the proxy: start-up fails unless the property says, either way, whether the container's word is believed. When
    * the strategy is unset and Spring Boot applies {@code native} by itself on a detected cloud platform, a warning says
-   * the same.
+   * the same. Either way, start-up fails beside {@code portcullis.transport.trusted-proxies} or development mode: the
+   * client's address is then one taken from {@code X-Forwarded-For} (Jetty and the filter take the left-most value,
+   * which the client writes), so a client could pass for a trusted proxy or for loopback.
    */
   static boolean containerDecidesHttps(PortcullisProperties.Transport t, Environment environment) {
     Boolean chosen = t.getContainerDecidesHttps();
@@ -693,6 +695,34 @@ public final class PortcullisAutoConfiguration {
         .map(s -> s.strip().toLowerCase(Locale.ROOT))
         .orElse(null);
     boolean containerForwards = "native".equals(strategy) || "framework".equals(strategy);
+    CloudPlatform platform = strategy == null ? CloudPlatform.getActive(environment) : null;
+    boolean forwardsOnThisPlatform = platform != null && platform.isUsingForwardHeaders();
+    if ((containerForwards || forwardsOnThisPlatform)
+        && (!t.getTrustedProxies().isEmpty() || t.isDevelopmentMode())) {
+      // The container (or Spring's ForwardedHeaderFilter) replaces the client's address with one
+      // taken
+      // from X-Forwarded-For or Forwarded before Portcullis sees the request; Jetty and the filter
+      // take
+      // the left-most value, which the client writes. A client could pass for a trusted proxy (and
+      // have its X-Forwarded-Proto believed) or, in development mode, for loopback.
+      String setting = containerForwards
+          ? FORWARD_HEADERS_STRATEGY + "=" + strategy
+          : FORWARD_HEADERS_STRATEGY + "=native (Spring Boot's default on " + platform + ")";
+      throw new PortcullisConfigurationException(
+          setting
+              + " rewrites each request's client address from forwarding headers before Portcullis sees it,"
+              + " so "
+              + (t.isDevelopmentMode()
+                  ? "portcullis.transport.development-mode would accept plain HTTP from any client that claims to"
+                      + " be loopback"
+                  : "portcullis.transport.trusted-proxies would be matched against an address the client can"
+                      + " choose"),
+          "Set " + FORWARD_HEADERS_STRATEGY
+              + "=none: Portcullis then reads the forwarding headers itself, from"
+              + " the addresses in portcullis.transport.trusted-proxies only. Or, to keep the container's handling,"
+              + " remove portcullis.transport.trusted-proxies and portcullis.transport.development-mode, and set"
+              + " portcullis.transport.container-decides-https.");
+    }
     if (containerForwards && chosen == null) {
       throw new PortcullisConfigurationException(
           FORWARD_HEADERS_STRATEGY + "=" + strategy
@@ -718,8 +748,7 @@ public final class PortcullisAutoConfiguration {
           strategy,
           FORWARD_HEADERS_STRATEGY);
     } else if (strategy == null && chosen == null) {
-      CloudPlatform platform = CloudPlatform.getActive(environment);
-      if (platform != null && platform.isUsingForwardHeaders()) {
+      if (forwardsOnThisPlatform) {
         log.warn(
             "Spring Boot applies {}=native on {} (its default there): Portcullis does not believe the container's"
                 + " forwarded scheme, so requests through a TLS-terminating proxy count as plain HTTP (redirected or"

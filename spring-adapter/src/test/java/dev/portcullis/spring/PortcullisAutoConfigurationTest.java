@@ -247,6 +247,44 @@ class PortcullisAutoConfigurationTest {
         .run(context -> assertThat(context).hasNotFailed());
   }
 
+  /**
+   * With the container's forwarded-header handling on, the request's client address is one taken from {@code
+   * X-Forwarded-For}: Portcullis' trusted proxies and development mode would then trust what the client writes.
+   */
+  @Test
+  void containerForwarding_besideTrustedProxiesOrDevelopmentMode_failsStartup() throws Exception {
+    for (String strategy : List.of("native", "framework")) {
+      for (String chosen : List.of("true", "false")) {
+        withKeyFile()
+            .withPropertyValues(
+                "server.forward-headers-strategy=" + strategy,
+                "portcullis.transport.container-decides-https=" + chosen,
+                "portcullis.transport.trusted-proxies=10.0.0.5")
+            .run(failsWith(
+                "portcullis.transport.trusted-proxies would be matched against an address the client can"
+                    + " choose",
+                "server.forward-headers-strategy=none"));
+      }
+      withKeyFile()
+          .withPropertyValues(
+              "server.forward-headers-strategy=" + strategy,
+              "portcullis.transport.container-decides-https=false",
+              "portcullis.transport.development-mode=true")
+          .run(failsWith(
+              "development-mode would accept plain HTTP from any client that claims",
+              "server.forward-headers-strategy=none"));
+    }
+    withKeyFile()
+        .withInitializer(processEnvironment(
+            Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1", "KUBERNETES_SERVICE_PORT", "443")))
+        .withPropertyValues("portcullis.transport.trusted-proxies=10.0.0.5")
+        .run(failsWith("Spring Boot's default on KUBERNETES", "trusted-proxies"));
+    withKeyFile()
+        .withPropertyValues(
+            "server.forward-headers-strategy=none", "portcullis.transport.trusted-proxies=10.0.0.5")
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
   @Test
   void https_isTheConnections_unlessContainerDecidesHttpsBelievesTheContainer() throws Exception {
     withKeyFile().run(context -> {
