@@ -121,6 +121,20 @@ public final class PortalLogin {
   }
 
   /**
+   * Whether this login's limit suits the session store beside it; see {@link LoginLimitCheck}. Adapters ask it once,
+   * when they start.
+   *
+   * @param sessionsSharedBetweenNodes the session store's
+   *     {@link dev.portcullis.session.SessionStore#sharedBetweenNodes()}; false for the default store in this node's
+   *     memory
+   * @param perNodeLimitAccepted whether the application explicitly accepted one login limit per node
+   */
+  public LoginLimitCheck loginLimitCheck(
+      boolean sessionsSharedBetweenNodes, boolean perNodeLimitAccepted) {
+    return LoginLimitCheck.of(sessionsSharedBetweenNodes, loginLimitShared, perNodeLimitAccepted);
+  }
+
+  /**
    * Who the request's auth cookie says is logged in.
    *
    * @param cookieValues every value the request sent for the auth cookie, in order; more than one is refused

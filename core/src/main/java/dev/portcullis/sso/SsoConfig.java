@@ -26,6 +26,9 @@ public final class SsoConfig {
   /** The upgrade cookie's default name. */
   public static final String DEFAULT_COOKIE = "__Host-portcullis-sso";
 
+  /** The longest {@link Builder#providerTimeout} the builder accepts. */
+  private static final Duration MAX_PROVIDER_TIMEOUT = Duration.ofSeconds(60);
+
   private final CookieSpec cookie;
   private final Duration tokenLifetime;
   private final AccountLinkStore links;
@@ -44,6 +47,7 @@ public final class SsoConfig {
   private final String unlinkPath;
   private final Duration pendingLinkLifetime;
   private final boolean keepLinksOnLogoutEverywhere;
+  private final Duration providerTimeout;
 
   private SsoConfig(Builder b, String callbackPath) {
     this.cookie = b.cookie;
@@ -64,6 +68,7 @@ public final class SsoConfig {
     this.unlinkPath = b.unlinkPath;
     this.pendingLinkLifetime = b.pendingLinkLifetime;
     this.keepLinksOnLogoutEverywhere = b.keepLinksOnLogoutEverywhere;
+    this.providerTimeout = b.providerTimeout;
   }
 
   /**
@@ -191,6 +196,15 @@ public final class SsoConfig {
   }
 
   /**
+   * The longest one exchange with the OpenID provider (discovery, token request, JWK set) may take as a whole, from
+   * connecting to the last byte of the answer; a user's request waits for the provider no longer than about this.
+   * Default 5 seconds.
+   */
+  public Duration providerTimeout() {
+    return providerTimeout;
+  }
+
+  /**
    * The client secret, for the token request only; never log it. Deliberately not a plain getter name so that every
    * use is easy to find.
    */
@@ -224,6 +238,7 @@ public final class SsoConfig {
     private String unlinkPath = "/sso/unlink";
     private Duration pendingLinkLifetime = Duration.ofMinutes(5);
     private boolean keepLinksOnLogoutEverywhere;
+    private Duration providerTimeout = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -248,6 +263,16 @@ public final class SsoConfig {
     /** Keep linked identities through "log out everywhere" (by default they are removed). */
     public Builder keepLinksOnLogoutEverywhere(boolean keep) {
       this.keepLinksOnLogoutEverywhere = keep;
+      return this;
+    }
+
+    /**
+     * The longest one exchange with the OpenID provider (discovery, token request, JWK set) may take as a whole, from
+     * connecting to the last byte of the answer: above zero and at most 60 seconds; default 5 seconds. A provider that
+     * answers slowly, or drips its answer, holds a user's request no longer than about this.
+     */
+    public Builder providerTimeout(Duration timeout) {
+      this.providerTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
@@ -347,8 +372,16 @@ public final class SsoConfig {
      * Checks the settings and returns the configuration.
      *
      * @throws IllegalStateException when something required is missing or the settings contradict each other
+     * @throws IllegalArgumentException when the provider timeout is not above zero or longer than 60 seconds
      */
     public SsoConfig build() {
+      if (providerTimeout.isNegative()
+          || providerTimeout.isZero()
+          || providerTimeout.compareTo(MAX_PROVIDER_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            "the OpenID provider timeout must be above zero and at most 60 seconds, got "
+                + providerTimeout);
+      }
       require(links != null, "the account link store is required");
       require(
           replay != null, "the replay store is required: each upgrade token may be redeemed once");

@@ -137,6 +137,36 @@ class SsoConfigTest {
   }
 
   @Test
+  void providerTimeout_isFiveSecondsByDefault_andWhatIsSetUpToSixtySeconds() {
+    assertThat(valid().build().providerTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(valid().providerTimeout(Duration.ofSeconds(1)).build().providerTimeout())
+        .isEqualTo(Duration.ofSeconds(1));
+    assertThat(valid().providerTimeout(Duration.ofMillis(1)).build().providerTimeout())
+        .isEqualTo(Duration.ofMillis(1));
+    assertThat(valid().providerTimeout(Duration.ofSeconds(60)).build().providerTimeout())
+        .isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void providerTimeout_zeroNegativeOrAboveSixtySeconds_isRefusedAtBuild() {
+    for (Duration bad : List.of(
+        Duration.ZERO,
+        Duration.ofSeconds(-5),
+        Duration.ofNanos(-1),
+        Duration.ofSeconds(60).plusNanos(1),
+        Duration.ofMinutes(5))) {
+      SsoConfig.Builder builder = valid().providerTimeout(bad);
+      assertThatThrownBy(builder::build)
+          .as(bad.toString())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "the OpenID provider timeout must be above zero and at most 60 seconds, got " + bad);
+    }
+    assertThatThrownBy(() -> valid().providerTimeout(null))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void lifetimeAboveTenMinutes_orZero_isRefused() {
     assertThat(valid().tokenLifetime(Duration.ofMinutes(10)).build().tokenLifetime())
         .isEqualTo(Duration.ofMinutes(10));

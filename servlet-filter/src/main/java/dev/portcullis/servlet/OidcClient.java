@@ -67,8 +67,8 @@ import org.slf4j.LoggerFactory;
  * hanging or failing issuer cannot queue up requests or be hammered by them. The provider's signing keys come from its JWK set
  * through Nimbus' caching, rate-limited key source (a refresh at most every 30 seconds, for an unknown key id).
  * Every exchange with the provider (discovery, token request, JWK set) goes through {@link ProviderHttp} and is
- * bounded as a whole by the timeout, not per socket read, so a provider that drips its answer cannot hold a request
- * thread longer.
+ * bounded as a whole by the timeout ({@link SsoConfig#providerTimeout()}, 5 seconds unless set), not per socket read,
+ * so a provider that drips its answer cannot hold a request thread longer.
  *
  * <p><b>Security.</b> ID tokens must be signed with RS256 by a key from the provider's JWK set, name the configured
  * issuer, have this client as audience, carry the session's nonce and be unexpired; unsigned ({@code alg: none}) and
@@ -85,7 +85,6 @@ import org.slf4j.LoggerFactory;
  */
 final class OidcClient {
   private static final Logger log = LoggerFactory.getLogger(OidcClient.class);
-  private static final int DEFAULT_TIMEOUT_MS = 5_000;
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   /** Tolerated difference between the provider's clock and ours. */
@@ -156,7 +155,7 @@ final class OidcClient {
   private final InstantSource clock;
   private final ClientID clientId;
   private final Scope scope;
-  private final int timeoutMs;
+  private final Duration timeout;
   private final ProviderHttp http;
   private final AtomicReference<Discovery> discovery =
       new AtomicReference<>(new Discovery.NotYet());
@@ -174,21 +173,17 @@ final class OidcClient {
     record Failed(Instant retryAt, Duration backoff, String reason) implements Discovery {}
   }
 
-  OidcClient(SsoConfig config, InstantSource clock) {
-    this(config, clock, DEFAULT_TIMEOUT_MS);
-  }
-
   /**
-   * @param timeoutMs the longest one exchange with the provider (discovery, token request, JWK set) may take as a
-   *     whole, from connecting to the last byte of the answer ({@link ProviderHttp})
+   * @param config the provider and client settings; its {@link SsoConfig#providerTimeout()} is the longest one exchange
+   *     with the provider (discovery, token request, JWK set) may take as a whole ({@link ProviderHttp})
    */
-  OidcClient(SsoConfig config, InstantSource clock, int timeoutMs) {
+  OidcClient(SsoConfig config, InstantSource clock) {
     this.config = config;
     this.clock = clock;
     this.clientId = new ClientID(config.clientId());
     this.scope = new Scope(config.scopes().toArray(String[]::new));
-    this.timeoutMs = timeoutMs;
-    this.http = new ProviderHttp(Duration.ofMillis(timeoutMs));
+    this.timeout = config.providerTimeout();
+    this.http = new ProviderHttp(timeout);
   }
 
   /**
@@ -466,7 +461,7 @@ final class OidcClient {
     try {
       // About as long as one discovery may take: its one exchange with the provider, and the
       // time to set up its key source.
-      return result.get(3L * timeoutMs, TimeUnit.MILLISECONDS);
+      return result.get(3 * timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       throw new IOException("OpenID provider discovery still under way", e);
     } catch (ExecutionException e) {

@@ -521,31 +521,31 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * Refuses sessions shared between nodes with a login limit per node, unless {@link #perNodeLoginLimit()} accepts
-     * it; then warns once.
+     * it; then warns once. The decision is the core's ({@link PortalLogin#loginLimitCheck}); this says it in the
+     * builder's words.
      */
     private void checkLoginLimit(PortalLogin login) {
-      boolean limitShared = login.loginLimitSharedBetweenNodes();
-      if (perNodeLoginLimit) {
-        if (limitShared) {
+      boolean sessionsShared = sessionStore != null && sessionStore.sharedBetweenNodes();
+      switch (login.loginLimitCheck(sessionsShared, perNodeLoginLimit)) {
+        case FINE -> {}
+        case PER_NODE_ACCEPTED ->
+          LOG.warn(
+              "The login limit is kept in this node's memory (perNodeLoginLimit()): behind a load balancer,"
+                  + " each node gives a password guesser a budget of its own. Give loginAttemptStore(...) a store"
+                  + " the nodes share to make it one limit.");
+        case CONTRADICTION ->
           throw new IllegalStateException(
               "perNodeLoginLimit() and a login limit shared between nodes contradict each other:"
                   + " remove perNodeLoginLimit()");
-        }
-        LOG.warn(
-            "The login limit is kept in this node's memory (perNodeLoginLimit()): behind a load balancer,"
-                + " each node gives a password guesser a budget of its own. Give loginAttemptStore(...) a store the"
-                + " nodes share to make it one limit.");
-        return;
-      }
-      if (sessionStore != null && sessionStore.sharedBetweenNodes() && !limitShared) {
-        throw new IllegalStateException(
-            "the session store is shared between nodes, but the login limit is kept in this node's memory:"
-                + " behind a load balancer, N nodes would give a password guesser N budgets. Keep the limit in a"
-                + " store the nodes share: loginAttemptStore(redis.loginAttemptStore()), or"
-                + " loginAttemptStore(jdbc.loginAttemptStore()) for PostgreSQL; or give PortalLogin.Builder a"
-                + " LoginThrottle over it, login(l -> l.throttle(LoginThrottle.builder(clock).random(random)"
-                + ".store(redis.loginAttemptStore()).hashKeyFrom(keyRing).build())). To accept one limit per node"
-                + " instead, call perNodeLoginLimit().");
+        case REFUSED ->
+          throw new IllegalStateException(
+              "the session store is shared between nodes, but the login limit is kept in this node's memory:"
+                  + " behind a load balancer, N nodes would give a password guesser N budgets. Keep the limit in"
+                  + " a store the nodes share: loginAttemptStore(redis.loginAttemptStore()), or"
+                  + " loginAttemptStore(jdbc.loginAttemptStore()) for PostgreSQL; or give PortalLogin.Builder a"
+                  + " LoginThrottle over it, login(l -> l.throttle(LoginThrottle.builder(clock).random(random)"
+                  + ".store(redis.loginAttemptStore()).hashKeyFrom(keyRing).build())). To accept one limit per"
+                  + " node instead, call perNodeLoginLimit().");
       }
     }
 

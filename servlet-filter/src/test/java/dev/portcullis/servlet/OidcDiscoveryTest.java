@@ -56,9 +56,9 @@ class OidcDiscoveryTest {
             .provider(issuer, "portal", "secret")
             .redirectUri(URI.create("https://portal.example/sso/callback"))
             .trustedAudiences(trustedAudiences)
+            .providerTimeout(Duration.ofMillis(timeoutMs))
             .build(),
-        clock,
-        timeoutMs);
+        clock);
   }
 
   /** An issuer that accepts connections and never answers; counts the connections. */
@@ -133,10 +133,12 @@ class OidcDiscoveryTest {
 
   /**
    * An issuer that drips its discovery document a byte at a time, each byte well within the timeout. Regression: the
-   * timeout applied per socket read, so the discovery (and the request waiting for it) lasted as long as the drip.
+   * timeout applied per socket read, so the discovery (and the request waiting for it) lasted as long as the drip. The
+   * timeout is the configured one ({@link SsoConfig#providerTimeout()}, here 1 second), well below the 5-second
+   * default.
    */
   @Test
-  void drippingIssuer_discoveryFailsWithinAboutTheTimeout() throws Exception {
+  void drippingIssuer_discoveryFailsWithinAboutTheConfiguredTimeout() throws Exception {
     DrippingServer server =
         new DrippingServer("{\"issuer\":\"" + "x".repeat(200) + "\"}", Duration.ofMillis(50));
     closing.add(server);
@@ -150,7 +152,10 @@ class OidcDiscoveryTest {
     Duration took = Duration.ofNanos(System.nanoTime() - start);
 
     assertThat(server.requests()).isOne();
-    assertThat(took).isLessThan(Duration.ofMillis(3L * timeoutMs));
+    assertThat(took)
+        .as("the configured timeout, not the default")
+        .isGreaterThan(Duration.ofMillis(timeoutMs - 100L))
+        .isLessThan(Duration.ofMillis(3L * timeoutMs));
   }
 
   /** A discovery document whose issuer is right but whose endpoints are plain http on a public host. */

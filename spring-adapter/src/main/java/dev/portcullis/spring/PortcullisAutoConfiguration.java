@@ -153,8 +153,9 @@ public final class PortcullisAutoConfiguration {
       "Fix portcullis.sso.*: issuer, client-id, client-secret and redirect-uri"
           + " are required when enabled; issuer and redirect-uri are https URLs (http only on loopback) without query or"
           + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
-          + " token-lifetime is above zero and at most 10 minutes; link-reauthentication is 1 minute to 1 hour; the"
-          + " upgrade, callback and login paths are distinct lower-case paths. Or set portcullis.sso.enabled=false.";
+          + " token-lifetime is above zero and at most 10 minutes; link-reauthentication is 1 minute to 1 hour;"
+          + " provider-timeout is above zero and at most 60 seconds; the upgrade, callback and login paths are"
+          + " distinct lower-case paths. Or set portcullis.sso.enabled=false.";
 
   private static final String NO_ACCESS_ACTION =
       "Say who may see what: either set portcullis.access.public-paths"
@@ -550,6 +551,7 @@ public final class PortcullisAutoConfiguration {
     map.from(sso::getTrustedAudiences)
         .to(audiences -> builder.trustedAudiences(audiences.toArray(String[]::new)));
     map.from(sso::getLinkReauthentication).to(builder::linkReauthentication);
+    map.from(sso::getProviderTimeout).to(builder::providerTimeout);
     if (sso.getCookieName() != null) {
       // The core's own cookie declaration (with its cookie-notice text), renamed.
       builder.cookie(building(
@@ -649,31 +651,31 @@ public final class PortcullisAutoConfiguration {
    * guesser N budgets. The starter's own Redis and PostgreSQL stores come with a shared limit; the application's own
    * {@code SessionStore} bean needs a {@link LoginThrottle} bean over a shared store (or its {@link PortalLogin} bean
    * one), or {@value #PER_NODE_LOGIN_LIMIT}, which is logged. That property beside a shared limit is a contradiction.
+   * The decision is the core's ({@link PortalLogin#loginLimitCheck}); this says it in the starter's property names.
    */
   static void checkLoginLimit(
       SessionStore store, PortalLogin login, PortcullisProperties.Login properties) {
-    boolean limitShared = login.loginLimitSharedBetweenNodes();
-    if (properties.isPerNodeLoginLimit()) {
-      if (limitShared) {
+    boolean sessionsShared = store != null && store.sharedBetweenNodes();
+    switch (login.loginLimitCheck(sessionsShared, properties.isPerNodeLoginLimit())) {
+      case FINE -> {}
+      case PER_NODE_ACCEPTED ->
+        log.warn(
+            "The login limit is kept in this node's memory ({}=true): behind a load balancer, each node gives a"
+                + " password guesser a budget of its own. Declare a LoginThrottle bean over a store the nodes"
+                + " share to make it one limit.",
+            PER_NODE_LOGIN_LIMIT);
+      case CONTRADICTION ->
         throw new PortcullisConfigurationException(
             PER_NODE_LOGIN_LIMIT + "=true, but the login limit is kept in a store the nodes share",
             "Remove " + PER_NODE_LOGIN_LIMIT
                 + ": the nodes already count logins against one limit.");
-      }
-      log.warn(
-          "The login limit is kept in this node's memory ({}=true): behind a load balancer, each node gives a"
-              + " password guesser a budget of its own. Declare a LoginThrottle bean over a store the nodes share"
-              + " to make it one limit.",
-          PER_NODE_LOGIN_LIMIT);
-      return;
-    }
-    if (store != null && store.sharedBetweenNodes() && !limitShared) {
-      throw new PortcullisConfigurationException(
-          "the session store (" + store.getClass().getName()
-              + ") is shared between nodes, but the login limit"
-              + " is kept in this node's memory: behind a load balancer, N nodes would give a password guesser N"
-              + " budgets",
-          SHARED_LOGIN_LIMIT_ACTION);
+      case REFUSED ->
+        throw new PortcullisConfigurationException(
+            "the session store (" + store.getClass().getName()
+                + ") is shared between nodes, but the login limit"
+                + " is kept in this node's memory: behind a load balancer, N nodes would give a password guesser"
+                + " N budgets",
+            SHARED_LOGIN_LIMIT_ACTION);
     }
   }
 

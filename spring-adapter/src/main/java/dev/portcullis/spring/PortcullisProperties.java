@@ -1118,6 +1118,12 @@ public class PortcullisProperties {
      */
     private Duration linkReauthentication;
 
+    /**
+     * The longest one exchange with the OpenID provider (discovery, token request, JWK set) may take as a whole, from
+     * connecting to the last byte of the answer; above zero and at most 60 seconds. Core default: 5 seconds.
+     */
+    private Duration providerTimeout;
+
     public boolean isEnabled() {
       return enabled;
     }
@@ -1254,6 +1260,14 @@ public class PortcullisProperties {
 
     public void setLinkReauthentication(Duration linkReauthentication) {
       this.linkReauthentication = linkReauthentication;
+    }
+
+    public Duration getProviderTimeout() {
+      return providerTimeout;
+    }
+
+    public void setProviderTimeout(Duration providerTimeout) {
+      this.providerTimeout = providerTimeout;
     }
   }
 }

@@ -98,7 +98,8 @@ class SsoAutoConfigurationTest {
             "portcullis.sso.pending-link-lifetime=2m",
             "portcullis.sso.keep-links-on-logout-everywhere=true",
             "portcullis.sso.trusted-audiences=reports-api,case-api",
-            "portcullis.sso.link-reauthentication=2m")
+            "portcullis.sso.link-reauthentication=2m",
+            "portcullis.sso.provider-timeout=2s")
         .run(context -> {
           assertThat(context).hasNotFailed();
           SsoConfig sso = context.getBean(SsoConfig.class);
@@ -118,6 +119,7 @@ class SsoAutoConfigurationTest {
           assertThat(sso.keepLinksOnLogoutEverywhere()).isTrue();
           assertThat(sso.trustedAudiences()).containsExactlyInAnyOrder("reports-api", "case-api");
           assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(2));
+          assertThat(sso.providerTimeout()).isEqualTo(Duration.ofSeconds(2));
           assertThat(sso.cookie().name()).isEqualTo("portal_sso");
           assertThat(sso.cookie().sessionScoped()).isTrue();
           assertThat(sso.cookie().purpose()).as("the core's cookie-notice text").isNotBlank();
@@ -144,6 +146,7 @@ class SsoAutoConfigurationTest {
       assertThat(sso.keepLinksOnLogoutEverywhere()).isFalse();
       assertThat(sso.trustedAudiences()).isEmpty();
       assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(5));
+      assertThat(sso.providerTimeout()).isEqualTo(Duration.ofSeconds(5));
     });
   }
 
@@ -190,6 +193,16 @@ class SsoAutoConfigurationTest {
         .withPropertyValues("portcullis.sso.link-reauthentication=2h")
         .run(failsWith(
             "between 1 minute and 1 hour", "link-reauthentication is 1 minute to 1 hour"));
+    enabled()
+        .withPropertyValues("portcullis.sso.provider-timeout=61s")
+        .run(failsWith(
+            "OpenID provider timeout must be above zero and at most 60 seconds",
+            "provider-timeout is above zero and at most 60 seconds"));
+    enabled()
+        .withPropertyValues("portcullis.sso.provider-timeout=0s")
+        .run(failsWith(
+            "OpenID provider timeout must be above zero and at most 60 seconds",
+            "provider-timeout"));
     enabled()
         .withPropertyValues("portcullis.sso.issuer=http://login.example")
         .run(failsWith("issuer must be an https URL", "issuer"));
