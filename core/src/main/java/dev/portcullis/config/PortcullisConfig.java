@@ -145,6 +145,7 @@ public final class PortcullisConfig {
     private TransportConfig transport = TransportConfig.defaults();
     private SessionRegistry sessions;
     private PortalLogin login;
+    private boolean perNodeLoginLimit;
     private SecureRandom random;
     private AuditLog audit;
     private AuditRules auditRules = AuditRules.none();
@@ -243,6 +244,16 @@ public final class PortcullisConfig {
     }
 
     /**
+     * Accepts a login limit kept in this node's memory beside sessions that nodes share: behind a load balancer, each
+     * node then gives a password guesser a budget of its own. Without it {@link #build()} refuses that pair; with a
+     * login limit the nodes share, it is refused as a contradiction.
+     */
+    public Builder perNodeLoginLimit() {
+      this.perNodeLoginLimit = true;
+      return this;
+    }
+
+    /**
      * Pages that must stay reachable without logging in, such as the privacy and cookie notices. Under the default
      * policy they are public; an explicit policy must already make them public.
      */
@@ -275,6 +286,9 @@ public final class PortcullisConfig {
           "the cookie check by the session cookie needs a Secure session cookie: the login form's token is"
               + " bound to its value, which a plain-HTTP response could otherwise plant; make the session cookie"
               + " Secure, or keep a separate cookie-check cookie");
+      if (login != null) {
+        checkLoginLimit();
+      }
       require(
           ssoConfig == null || login != null,
           "the SSO upgrade needs login: it is offered after a local login");
@@ -402,6 +416,28 @@ public final class PortcullisConfig {
         return true;
       } catch (ClassNotFoundException | LinkageError e) {
         return false;
+      }
+    }
+
+    /**
+     * The entry points ({@code Portcullis.builder()}, the Spring Boot starter) make this check first in their own words;
+     * here it holds for every other way of building a filter, such as an application's own.
+     */
+    private void checkLoginLimit() {
+      switch (login.loginLimitCheck(sessions.sharedBetweenNodes(), perNodeLoginLimit)) {
+        case REFUSED ->
+          throw new IllegalStateException(
+              "the session store is shared between nodes, but the login limit is kept in this node's memory:"
+                  + " behind a load balancer, N nodes would give a password guesser N budgets. Give PortalLogin a"
+                  + " LoginThrottle over a store the nodes share (LoginThrottle.Builder.store), or accept one limit"
+                  + " per node with perNodeLoginLimit()");
+        case CONTRADICTION ->
+          throw new IllegalStateException(
+              "perNodeLoginLimit() and a login limit shared between nodes contradict each other:"
+                  + " remove perNodeLoginLimit()");
+        case FINE, PER_NODE_ACCEPTED -> {
+          // The entry points log the accepted case.
+        }
       }
     }
 

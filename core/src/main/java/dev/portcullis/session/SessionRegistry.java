@@ -93,6 +93,11 @@ public final class SessionRegistry {
     return config;
   }
 
+  /** Whether the sessions live in a store that the nodes share ({@link SessionStore#sharedBetweenNodes()}). */
+  public boolean sharedBetweenNodes() {
+    return store.sharedBetweenNodes();
+  }
+
   /** The session that {@code cookieValue} names; {@code null} or empty means no cookie. */
   public SessionLookup open(String cookieValue) {
     if (cookieValue == null || cookieValue.isEmpty()) {

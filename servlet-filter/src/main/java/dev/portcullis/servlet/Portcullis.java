@@ -496,6 +496,9 @@ public final class Portcullis implements AutoCloseable {
             .login(login, shared)
             .audit(audit, auditRules != null ? auditRules : AuditRules.none())
             .requirePublic(requiredPublic.toArray(String[]::new));
+        if (perNodeLoginLimit) {
+          filterBuilder.perNodeLoginLimit();
+        }
         if (transport != null) {
           filterBuilder.transport(transport);
         }

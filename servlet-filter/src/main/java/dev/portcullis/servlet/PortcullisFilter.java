@@ -332,6 +332,16 @@ public final class PortcullisFilter implements Filter {
     }
 
     /**
+     * Accepts a login limit kept in this node's memory beside sessions that nodes share (a Redis or PostgreSQL session
+     * store): behind a load balancer, each node then gives a password guesser a budget of its own. Without it {@link
+     * #build()} refuses that pair: give {@link PortalLogin} a {@code LoginThrottle} over a store the nodes share.
+     */
+    public Builder perNodeLoginLimit() {
+      config.perNodeLoginLimit();
+      return this;
+    }
+
+    /**
      * Pages that must stay reachable without logging in, such as the terms, privacy and cookie notices. Under the
      * default policy they are public; an explicit policy must already make them public ({@link #build()} refuses it
      * otherwise).

@@ -8,11 +8,14 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.login.LoginThrottle;
+import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.CapturedStderr;
 import dev.portcullis.testing.FakeSharedStores;
@@ -28,6 +31,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +153,49 @@ class SharedSessionsNeedASharedLoginLimitTest {
     });
 
     assertThat(logged).doesNotContain(PORTCULLIS_WARNING);
+  }
+
+  /**
+   * The filter's own builder, which an application uses when it assembles the core objects itself (or declares its own
+   * filter bean under the Spring Boot starter), makes the same decision: the rule does not depend on the entry point.
+   */
+  @Test
+  void theFiltersOwnBuilder_refusesASharedSessionStoreWithAPerNodeLimit_unlessAccepted() {
+    SessionRegistry sessions = SessionRegistry.create(
+        SessionConfig.defaults(), sharedSessions, random, clock, SessionListener.noop());
+    PortalLogin perNode = PortalLogin.builder()
+        .keyRing(ring)
+        .users(users)
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(random)
+        .termsVersion(LoginPortal.TERMS)
+        .build();
+    PortalLogin shared = PortalLogin.builder()
+        .keyRing(ring)
+        .users(users)
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(random)
+        .termsVersion(LoginPortal.TERMS)
+        .throttle(sharedThrottle().build())
+        .build();
+    Function<PortalLogin, PortcullisFilter.Builder> filter = login -> PortcullisFilter.builder()
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .sessions(sessions)
+        .login(login, random)
+        .accessDecidedByApplication();
+
+    assertThatThrownBy(() -> filter.apply(perNode).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the session store is shared between nodes")
+        .hasMessageContaining("LoginThrottle.Builder.store")
+        .hasMessageContaining("perNodeLoginLimit()");
+    assertThat(filter.apply(perNode).perNodeLoginLimit().build()).isNotNull();
+    assertThat(filter.apply(shared).build()).isNotNull();
+    assertThatThrownBy(() -> filter.apply(shared).perNodeLoginLimit().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("contradict each other");
   }
 
   /**

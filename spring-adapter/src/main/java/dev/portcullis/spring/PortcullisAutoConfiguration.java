@@ -585,6 +585,9 @@ public final class PortcullisAutoConfiguration {
     SsoConfig sso = ssoConfig.getIfAvailable();
     PortcullisFilter.Builder builder =
         PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit, rules);
+    if (properties.getLogin().isPerNodeLoginLimit()) {
+      builder.perNodeLoginLimit();
+    }
     if (sso != null) {
       builder.sso(sso, keyRing, clock);
     }

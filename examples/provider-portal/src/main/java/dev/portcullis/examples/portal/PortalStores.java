@@ -151,7 +151,6 @@ final class PortalStores implements AutoCloseable {
     return throttle;
   }
 
-  /** HMAC-SHA256 of a fixed label under the active key: the same on every node with the same ring. */
   /** Stops the clean-up and closes the pool; again does nothing. */
   @Override
   public void close() {
