@@ -368,6 +368,7 @@ public final class JdbcUserDirectory implements UserDirectory {
     private String organisationByHandle;
     private String rehash = MEMBERSHIP_REHASH;
     private String termsAcceptance = DEFAULT_TERMS;
+    private static final Duration LONGEST_QUERY_TIMEOUT = Duration.ofSeconds(30);
     private Duration queryTimeout = Duration.ofSeconds(5);
     private Duration networkTimeout;
 
@@ -430,10 +431,16 @@ public final class JdbcUserDirectory implements UserDirectory {
       return this;
     }
 
-    /** How long one statement may run; 5 seconds unless set. Rounded up to whole seconds. */
+    /**
+     * How long one statement may run; 5 seconds unless set, at most 30 seconds (as for {@link JdbcStores}: a login
+     * waits for it, and a slow database must not hold request threads longer). Rounded up to whole seconds.
+     */
     public Builder queryTimeout(Duration queryTimeout) {
-      if (queryTimeout.isNegative() || queryTimeout.isZero()) {
-        throw new IllegalArgumentException("the query timeout must be positive");
+      if (queryTimeout.isNegative()
+          || queryTimeout.isZero()
+          || queryTimeout.compareTo(LONGEST_QUERY_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            "queryTimeout must be more than 0 and at most 30 seconds");
       }
       this.queryTimeout = queryTimeout;
       return this;

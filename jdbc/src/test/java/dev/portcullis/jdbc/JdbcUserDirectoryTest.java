@@ -32,6 +32,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -407,6 +408,29 @@ class JdbcUserDirectoryTest {
     assertThat(set)
         .as("the query timeout in whole seconds plus 1 s; the one set")
         .containsExactly(3000, 1500);
+  }
+
+  /** The query timeout had no upper bound, so a login could wait on a slow database for as long as it was set. */
+  @Test
+  void queryTimeout_outOfRange_isRefused_asTheStoresRefuseIt() {
+    String message = "queryTimeout must be more than 0 and at most 30 seconds";
+    for (Duration refused : List.of(
+        Duration.ZERO, Duration.ofSeconds(-1), Duration.ofMillis(30_001), Duration.ofHours(1))) {
+      assertThatThrownBy(() -> JdbcUserDirectory.builder(dataSource, HASHER).queryTimeout(refused))
+          .as("%s", refused)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(message);
+      assertThatThrownBy(() -> JdbcStores.builder(dataSource, InstantSource.system())
+              .queryTimeout(refused)
+              .build())
+          .as("the stores, %s", refused)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(message);
+    }
+    assertThat(JdbcUserDirectory.builder(dataSource, HASHER)
+            .queryTimeout(Duration.ofSeconds(30))
+            .build())
+        .isNotNull();
   }
 
   @Test
