@@ -310,7 +310,8 @@ public final class TransportConfig {
             developmentMode,
             "plain-HTTP requests are redirected to HTTPS, which needs the portal's canonical host:"
                 + " set canonicalHost(\"portal.example\") (the name in its certificate; httpsPort(...) unless 443), or"
-                + " redirectPlainHttp(false) to refuse plain HTTP with 403. The redirect is never built from the"
+                + " redirectPlainHttp(false) to refuse plain HTTP with 403; on a developer's own machine only,"
+                + " developmentMode(true) serves plain HTTP to loopback clients. The redirect is never built from the"
                 + " request's Host header.");
         host = DEVELOPMENT_HOST;
       }

@@ -167,7 +167,9 @@ class TransportConfigTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("canonicalHost(")
         .hasMessageContaining("redirectPlainHttp(false)")
-        .hasMessageContaining("never built from the request's Host header");
+        .hasMessageContaining("never built from the request's Host header")
+        .as("a developer trying the portal over plain HTTP on localhost learns of development mode")
+        .hasMessageContaining("developmentMode(true)");
     assertThatThrownBy(() -> TransportConfig.builder()
             .trustedProxies("10.0.0.0/8")
             .httpsPort(8443)

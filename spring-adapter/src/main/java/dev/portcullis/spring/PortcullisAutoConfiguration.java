@@ -607,7 +607,8 @@ public final class PortcullisAutoConfiguration {
         "TransportConfig",
         "Check the portcullis.transport.* properties: plain-HTTP"
             + " redirects need portcullis.transport.canonical-host (the portal's host name, as in its certificate), or"
-            + " set portcullis.transport.redirect-plain-http=false to refuse plain HTTP.",
+            + " set portcullis.transport.redirect-plain-http=false to refuse plain HTTP; on a developer's own machine"
+            + " only, portcullis.transport.development-mode=true serves plain HTTP to loopback clients.",
         () -> {
           TransportConfig.Builder tb = TransportConfig.builder()
               .developmentMode(t.isDevelopmentMode())

@@ -2,19 +2,27 @@ package dev.portcullis.spring;
 
 import dev.portcullis.crypto.InvalidKeyRingException;
 import dev.portcullis.crypto.KeyRingSources;
+import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.PropertySourceOrigin;
+import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.PropertySource;
 
 /**
  * Puts a Portcullis configuration problem first in the start-up failure report, with what to change, instead of a
  * bean-creation stack trace.
  *
- * <p>One binding failure is recognised as well: an environment variable {@value #OLD_VARIABLE}, which relaxed binding
- * maps onto the {@code portcullis.keys} property group (the key ring's variable is {@value
- * KeyRingSources#ENV_VARIABLE}).
+ * <p>Two binding failures are recognised as well: an environment variable {@value #OLD_VARIABLE}, which relaxed
+ * binding maps onto the {@code portcullis.keys} property group (the key ring's variable is {@value
+ * KeyRingSources#ENV_VARIABLE}); and {@code portcullis.*} names that no property has, which are listed with where
+ * they were set but without their values (Spring Boot's own report shows the value, which may be a secret).
  * Ordered first, so that this analysis, not Spring Boot's generic one for binding failures, is shown.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -50,11 +58,39 @@ final class PortcullisFailureAnalyzer implements FailureAnalyzer {
                 + " or set portcullis.keys.file or portcullis.keys.pkcs12.path instead.",
             bind);
       }
+      if (t instanceof UnboundConfigurationPropertiesException unknown) {
+        return new FailureAnalysis(
+            "Portcullis has no such setting: "
+                + unknown.getUnboundProperties().stream()
+                    .map(PortcullisFailureAnalyzer::nameAndOrigin)
+                    .collect(Collectors.joining("; "))
+                + ". A misspelt name would leave the default in place, so the application does not start.",
+            "Correct or remove these settings. The portcullis.* properties are listed in the starter's"
+                + " configuration metadata (an IDE completes them) and in the README.",
+            unknown);
+      }
       if (t instanceof InvalidKeyRingException keys) {
         return new FailureAnalysis(
             "Portcullis cannot use its key ring: " + keys.getMessage(), KEYS_ACTION, keys);
       }
     }
     return null;
+  }
+
+  /** The property's name and where it was set (a file and line, or a property source); never its value. */
+  private static String nameAndOrigin(ConfigurationProperty property) {
+    Origin origin = property.getOrigin();
+    if (origin instanceof PropertySourceOrigin wrapped && wrapped.getOrigin() != null) {
+      origin = wrapped.getOrigin();
+    }
+    if (origin instanceof TextResourceOrigin file) {
+      return property.getName() + " (" + file + ")";
+    }
+    Object source =
+        property.getSource() == null ? null : property.getSource().getUnderlyingSource();
+    if (source instanceof PropertySource<?> named) {
+      return property.getName() + " (property source " + named.getName() + ")";
+    }
+    return property.getName().toString();
   }
 }

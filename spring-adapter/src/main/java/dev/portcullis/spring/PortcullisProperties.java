@@ -20,8 +20,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code portcullis.keys.pkcs12.path} the application does not start. This class has no {@code toString} that shows
  * values: the PKCS12 password and the Redis URIs (which may hold a password) are never logged from here. The SSO
  * client secret has a setter but no getter, so neither this class nor the actuator's configuration report shows it.
+ *
+ * <p>A {@code portcullis.*} name this class does not have, set in the application's configuration files, on the
+ * command line or in another property source the application adds, stops start-up ({@link PortcullisFailureAnalyzer}
+ * names it, never its value): a misspelt setting would otherwise leave its default in place unnoticed. Environment
+ * variables and system properties are not checked (Spring Boot leaves them out of this check, as the process
+ * environment holds names such as {@code PORTCULLIS_KEY_RING} that are not properties).
  */
-@ConfigurationProperties("portcullis")
+@ConfigurationProperties(prefix = "portcullis", ignoreUnknownFields = false)
 public class PortcullisProperties {
   /** Whether to install Portcullis at all. */
   private boolean enabled = true;

@@ -337,6 +337,15 @@ class PortcullisAutoConfigurationTest {
             "portcullis.login.terms-version=" + TestUsers.TERMS,
             "portcullis.keys.file=" + TestKeys.file(dir))
         .run(failsWith("canonical host", "portcullis.transport.canonical-host"));
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PortcullisAutoConfiguration.class))
+        .withInitializer(processEnvironment(Map.of()))
+        .withUserConfiguration(TestUsers.class)
+        .withPropertyValues(TestUsers.ACCESS)
+        .withPropertyValues(
+            "portcullis.login.terms-version=" + TestUsers.TERMS,
+            "portcullis.keys.file=" + TestKeys.file(dir))
+        .run(failsWith("canonical host", "portcullis.transport.development-mode=true"));
     withKeyFile()
         .withPropertyValues("portcullis.transport.canonical-host=portal.example:8443")
         .run(failsWith("canonical host", "portcullis.transport"));

@@ -120,7 +120,7 @@ final class PortcullisAssembly {
         "portcullis.cookies.cookie-check",
         LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
     String transportPrefix =
-        "portcullis.transport (canonical-host, https-port, redirect-plain-http)";
+        "portcullis.transport (canonical-host, https-port, redirect-plain-http, development-mode)";
     TransportConfig transport = part(s, transportPrefix, () -> {
       TransportConfig.Builder b = TransportConfig.builder();
       s.bool("portcullis.transport.development-mode").ifPresent(b::developmentMode);

@@ -132,7 +132,8 @@ class PortcullisSettingsTest {
             "portcullis.keys.file",
             "portcullis.login.terms-version is not set",
             "com.example.Missing",
-            "portcullis.transport");
+            "portcullis.transport",
+            "development-mode");
   }
 
   @Test

@@ -88,6 +88,29 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits for an application that must not start to end, and returns its exit code; fails with the output at once if
+   * it starts instead.
+   */
+  int awaitFailedStart() throws InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    synchronized (lines) {
+      while (process.isAlive() || reader.isAlive()) {
+        for (String line : lines) {
+          if (STARTED.matcher(line).find()) {
+            throw new AssertionError("the application started:\n" + output());
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("the application is still running:\n" + output());
+        }
+        lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 200_000_000L))));
+      }
+    }
+    return awaitExit();
+  }
+
   /** Waits for the process to end and returns its exit code. */
   int awaitExit() throws InterruptedException {
     if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {

@@ -1,0 +1,55 @@
+package dev.portcullis.spring.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.spring.child.ChildPortal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@code portcullis.*} property the starter does not know, set where an application sets its configuration, stops
+ * start-up and is named, so that a misspelt setting cannot leave its default in place unnoticed; its value is never
+ * shown, as it may be a secret.
+ */
+class UnknownPropertyTest {
+  private static Map<String, String> keyRing() {
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    return Map.of(
+        "PORTCULLIS_KEY_RING",
+        "key 0a1b2c3d ACTIVE 2026-01-01T00:00:00Z "
+            + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+  }
+
+  @Test
+  void misspeltProperty_failsStartUp_namingIt_andWhereItWasSet_withoutItsValue(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("application.properties");
+    Files.writeString(
+        file,
+        "portcullis.login.terms-version=2026-01\nportcullis.cookies.session.same-sit=strict\n");
+    try (ChildJvm app = ChildJvm.start(
+        ChildPortal.class,
+        keyRing(),
+        "--server.port=0",
+        "--server.address=127.0.0.1",
+        "--spring.config.additional-location=file:" + file,
+        "--portcullis.transport.development-mode=true",
+        "--portcullis.session.idle-timout=5m",
+        "--portcullis.sso.client-secrett=not-for-the-log-4711")) {
+      assertThat(app.awaitFailedStart()).as(app.output()).isNotZero();
+      String output = app.output();
+      assertThat(output)
+          .contains("APPLICATION FAILED TO START")
+          .contains("portcullis.session.idle-timout (property source commandLineArgs)")
+          .contains("portcullis.sso.client-secrett (property source commandLineArgs)")
+          .contains("portcullis.cookies.session.same-sit (URL [file:" + file + "] - 2:")
+          .doesNotContain("not-for-the-log-4711");
+    }
+  }
+}
