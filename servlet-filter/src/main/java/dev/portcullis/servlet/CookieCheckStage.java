@@ -61,6 +61,8 @@ final class CookieCheckStage extends Stage {
     Cookies cookies = exchange.requestCookies();
     String value = Cookies.wellFormedSingle(cookies, cookie.name(), formTokens);
     if (exchange.method().equals("GET")) {
+      // The page shows a form token bound to this browser's cookie: no cache may keep it.
+      exchange.notToBeStored();
       if (value == null) {
         value = formTokens.newCookieValue(random);
         if (sessionCookie) {

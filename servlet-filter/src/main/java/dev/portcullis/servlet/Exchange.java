@@ -53,6 +53,9 @@ final class Exchange {
   private SessionState sessions = SessionState.NONE;
   private TrustedProxies.Client client;
   private PortalPrincipal principal;
+  /** Whether the response is for this browser alone although nobody is logged in (the login page). */
+  private boolean notToBeStored;
+
   private AuthCheck authCheck;
   /** Read from the two fields below on first use. */
   private String cookieCheckValue;
@@ -163,6 +166,20 @@ final class Exchange {
 
   void client(TrustedProxies.Client client) {
     this.client = client;
+  }
+
+  /**
+   * Marks the response as one no cache may keep although nobody is logged in: the login page, whose form token is
+   * bound to this browser's cookie. The security headers then say {@code Cache-Control: no-store}, as for a logged-in
+   * user's pages.
+   */
+  void notToBeStored() {
+    notToBeStored = true;
+  }
+
+  /** Whether the response must not be kept by any cache: a logged-in user's, or one marked {@link #notToBeStored()}. */
+  boolean noStore() {
+    return principal != null || notToBeStored;
   }
 
   /** The logged-in user, set by the authentication stage or a login; null when anonymous. */
@@ -386,10 +403,13 @@ final class Exchange {
 
   /** Writes the cookies queued since the last write, unless the response has committed. */
   private void writeCookies() {
-    if (cookies != null && !responseCommitted()) {
+    if (cookies != null && !responseCommitted() && cookiesWritten < cookies.size()) {
       for (; cookiesWritten < cookies.size(); cookiesWritten++) {
         originalResponse.addHeader(SetCookie.HEADER, cookies.get(cookiesWritten));
       }
+      // A cache that kept a response setting a session or auth cookie would hand that cookie to
+      // every browser it serves the response to.
+      originalResponse.setHeader("Cache-Control", "no-store");
     }
   }
 

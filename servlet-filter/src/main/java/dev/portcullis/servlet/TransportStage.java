@@ -286,7 +286,7 @@ final class TransportStage extends Stage {
     private final String hsts;
     private boolean written;
     private int changesWhenWritten;
-    private boolean loggedInWhenWritten;
+    private boolean noStoreWhenWritten;
 
     SecurityHeaders(Exchange exchange, String hsts) {
       this.exchange = exchange;
@@ -306,13 +306,13 @@ final class TransportStage extends Stage {
       // Written on the container's response: the pipeline's own headers are not changes the
       // application made, so they need none of the wrapper's bookkeeping.
       HttpServletResponse out = exchange.originalResponse();
-      boolean loggedIn = exchange.principal() != null;
+      boolean noStore = exchange.noStore();
       if (written && response.headerChanges() == changesWhenWritten) {
-        if (loggedIn && !loggedInWhenWritten) {
+        if (noStore && !noStoreWhenWritten) {
           // The usual authenticated request: the stage wrote the headers before the login stage
           // found the user.
           out.setHeader("Cache-Control", "no-store");
-          loggedInWhenWritten = true;
+          noStoreWhenWritten = true;
         }
         return;
       }
@@ -329,7 +329,7 @@ final class TransportStage extends Stage {
       if (hsts != null) {
         out.setHeader("Strict-Transport-Security", hsts);
       }
-      if (loggedIn) {
+      if (noStore) {
         out.setHeader("Cache-Control", "no-store");
       }
       String allow = first ? null : out.getHeader("Allow");
@@ -339,7 +339,7 @@ final class TransportStage extends Stage {
       }
       written = true;
       changesWhenWritten = response.headerChanges();
-      loggedInWhenWritten = loggedIn;
+      noStoreWhenWritten = noStore;
     }
   }
 }

@@ -78,6 +78,34 @@ class LoginFlowTest {
                 && e.clientAddress().orElse("").equals("127.0.0.1"));
   }
 
+  /**
+   * Regression: only a logged-in user's pages said {@code Cache-Control: no-store}. A shared cache could keep the login
+   * page (its form token bound to one browser's cookie) and a response that sets a session cookie, and hand the cookie
+   * to every browser it served. A page that sets no cookie for an anonymous visitor is left to the application.
+   */
+  @Test
+  void loginPage_andAnyResponseThatSetsACookie_areNotToBeStored() throws Exception {
+    Browser b = portal.browser();
+    HttpResponse<String> first = b.openLoginPage();
+    assertThat(first.headers().allValues("Set-Cookie")).isNotEmpty();
+    assertThat(first.headers().allValues("Cache-Control")).containsExactly("no-store");
+    HttpResponse<String> again = b.openLoginPage();
+    assertThat(again.headers().allValues("Set-Cookie")).as("the cookie is kept").isEmpty();
+    assertThat(again.headers().allValues("Cache-Control"))
+        .as("the page still shows this browser's token")
+        .containsExactly("no-store");
+
+    Browser visitor = portal.browser();
+    HttpResponse<String> anonymous = visitor.get("/whoami");
+    assertThat(anonymous.body()).isEqualTo("anonymous");
+    assertThat(anonymous.headers().allValues("Set-Cookie")).isEmpty();
+    assertThat(anonymous.headers().allValues("Cache-Control")).isEmpty();
+    HttpResponse<String> remembered = visitor.get("/remember");
+    assertThat(remembered.headers().allValues("Set-Cookie"))
+        .anySatisfy(c -> assertThat(c).startsWith(sidName + "="));
+    assertThat(remembered.headers().allValues("Cache-Control")).containsExactly("no-store");
+  }
+
   @Test
   void loginPage_makesNoSession_andItsTokenIsBoundToTheCookieCheckCookie() throws Exception {
     String ccName = LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE;
