@@ -29,7 +29,11 @@ public record AuditEventType(String name) {
    * store that could not start the login.
    */
   public static final AuditEventType AUTHN_LOGIN_FAIL = new AuditEventType("authn_login_fail");
-  /** A login was refused without checking the password: the failure limit of the account or address is reached. */
+  /**
+   * A login was refused without checking the password: the failure limit of the account or address is reached
+   * (reason {@code THROTTLED}), or as many logins as may be checked at once were under way (reason {@code BUSY}, see
+   * {@code PortalLogin.Builder.maxConcurrentPasswordChecks}).
+   */
   public static final AuditEventType AUTHN_LOGIN_LOCK = new AuditEventType("authn_login_lock");
   /**
    * A credential that may be used once, or no more, was presented again: a revoked auth cookie, an SSO-upgrade token

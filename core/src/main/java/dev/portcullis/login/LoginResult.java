@@ -28,6 +28,11 @@ sealed interface LoginResult permits LoginResult.Success, LoginResult.Refused {
   enum Reason {
     /** The login limit: the account's or the address's budget is spent for now (see {@link LoginThrottle}). */
     THROTTLED,
+    /**
+     * As many logins as may be checked at once were being checked, and as many waiting: refused without a store call
+     * or password check (see {@link PasswordCheckLimit}).
+     */
+    BUSY,
     /** The login limit's store could not answer, so the password was not checked (fail closed). */
     UNAVAILABLE,
     /** Unknown username or wrong password: the two are not told apart. */

@@ -9,23 +9,40 @@ import java.util.Optional;
  * The password part of a login: throttle, credentials, account completeness and the terms of use. It issues no
  * ticket and touches no session; {@link PortalLogin#passwordLogin} does that on {@link LoginResult.Success}.
  *
- * <p><b>Security.</b> Each attempt reserves its place in the login limit before the password is checked, so
- * concurrent attempts cannot outrun it; throttled attempts are refused without a password check (see
- * {@link LoginThrottle} for what a success gives back). Unknown usernames and wrong
+ * <p><b>Security.</b> At most so many logins are checked at once ({@link PasswordCheckLimit}); the rest are
+ * refused, or wait briefly, before any store call or password check. Each attempt reserves its place in the login
+ * limit before the password is checked, so concurrent attempts cannot outrun it; throttled attempts are refused
+ * without a password check (see {@link LoginThrottle} for what a success gives back). Unknown usernames and wrong
  * passwords give the same result and, through the directory's dummy check, cost the same time. An account needs a
  * name, an email and at least one role, and must be enabled.
  */
 final class LoginService {
   private final UserDirectory directory;
   private final LoginThrottle throttle;
+  private final PasswordCheckLimit checks;
   private final String termsVersion;
 
   /**
+   * With the default number of password checks at once ({@link PasswordCheckLimit#defaultPlaces()}).
+   *
    * @param termsVersion the current terms-of-use version; a login must accept it unless the user already has
    */
   public LoginService(UserDirectory directory, LoginThrottle throttle, String termsVersion) {
+    this(
+        directory,
+        throttle,
+        termsVersion,
+        new PasswordCheckLimit(PasswordCheckLimit.defaultPlaces()));
+  }
+
+  LoginService(
+      UserDirectory directory,
+      LoginThrottle throttle,
+      String termsVersion,
+      PasswordCheckLimit checks) {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.throttle = Objects.requireNonNull(throttle, "throttle");
+    this.checks = Objects.requireNonNull(checks, "checks");
     this.termsVersion = Objects.requireNonNull(termsVersion, "termsVersion");
     if (termsVersion.isBlank()) {
       throw new IllegalArgumentException("the terms-of-use version cannot be blank");
@@ -33,6 +50,18 @@ final class LoginService {
   }
 
   public LoginResult login(
+      String username, char[] password, boolean acceptsTerms, String clientAddress) {
+    if (!checks.enter()) {
+      return new LoginResult.Refused(LoginResult.Reason.BUSY, Optional.empty());
+    }
+    try {
+      return check(username, password, acceptsTerms, clientAddress);
+    } finally {
+      checks.leave();
+    }
+  }
+
+  private LoginResult check(
       String username, char[] password, boolean acceptsTerms, String clientAddress) {
     LoginThrottle.Attempt attempt = throttle.reserve(username, clientAddress);
     if (!attempt.admitted()) {

@@ -75,7 +75,14 @@ public final class PortalLogin {
     LoginThrottle throttle = b.throttle != null
         ? b.throttle
         : LoginThrottle.builder(b.clock).random(b.random).build();
-    this.passwords = new LoginService(b.users, throttle, b.termsVersion);
+    this.passwords = new LoginService(
+        b.users,
+        throttle,
+        b.termsVersion,
+        new PasswordCheckLimit(
+            b.maxConcurrentPasswordChecks != null
+                ? b.maxConcurrentPasswordChecks
+                : PasswordCheckLimit.defaultPlaces()));
     this.loginLimitShared = throttle.sharedBetweenNodes();
     this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
@@ -277,6 +284,7 @@ public final class PortalLogin {
     LoginResult result = passwords.login(username, password, acceptsTerms, clientAddress);
     if (result instanceof LoginResult.Refused refused) {
       AuditEventType type = refused.reason() == LoginResult.Reason.THROTTLED
+              || refused.reason() == LoginResult.Reason.BUSY
           ? AuditEventType.AUTHN_LOGIN_LOCK
           : AuditEventType.AUTHN_LOGIN_FAIL;
       return LoginDecision.Refused.of(
@@ -482,8 +490,34 @@ public final class PortalLogin {
     private String afterLoginPath = "/";
     private int maxSessionsPerUser;
     private SessionLimit whenSessionsExceeded;
+    private Integer maxConcurrentPasswordChecks;
 
     private Builder() {}
+
+    /**
+     * At most {@code max} password logins checked at once on this node: the login limit's reservation, the password
+     * check and the directory's calls. Default: half the processors the JVM may use
+     * ({@link Runtime#availableProcessors()}), at least one; the checks are bound by the processors, so more at once
+     * would check no faster. A login that finds every place taken waits for one, in turn, for at most a second while
+     * fewer than 16 logins per place wait; otherwise it is refused at once without a store call or password check,
+     * like a throttled one: audited as {@code authn_login_lock} with the reason {@code BUSY}, and answered as any
+     * refused login.
+     *
+     * <p><b>Security.</b> Without a bound, anyone posting many logins at once (wrong passwords, unknown or random
+     * names) ran as many Argon2id checks at once as the container had threads: every processor and 19 MiB a check
+     * taken, and the pooled connections of the login's database stores held by threads waiting for a processor, so
+     * that logged-in users' requests waited for a connection past its timeout and were sent to log in. With it, a
+     * flood costs at most {@code max} checks' worth of processors and memory and at most {@code max} of the login's
+     * database calls at once, none held across a check ({@code JdbcUserDirectory} gives its connection back before
+     * the password is checked), whatever the pool's size. While a flood keeps the places full, other visitors' logins
+     * may be refused too (they try again later); users who are logged in carry on.
+     *
+     * @param max at least 1
+     */
+    public Builder maxConcurrentPasswordChecks(int max) {
+      this.maxConcurrentPasswordChecks = max;
+      return this;
+    }
 
     /**
      * At most {@code max} concurrent sessions per user, enforced at every login (password, single sign-on, legacy
@@ -632,6 +666,9 @@ public final class PortalLogin {
       require(
           whenSessionsExceeded == null || maxSessionsPerUser >= 1,
           "maxSessionsPerUser must be at least 1");
+      require(
+          maxConcurrentPasswordChecks == null || maxConcurrentPasswordChecks >= 1,
+          "maxConcurrentPasswordChecks must be at least 1");
       LoginEndpoints endpoints = new LoginEndpoints(
           loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath);
       require(

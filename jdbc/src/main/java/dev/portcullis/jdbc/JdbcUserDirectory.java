@@ -81,8 +81,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Security.</b> Statements are prepared, and user input only ever reaches them as parameters. An unknown
  * username costs a dummy check ({@link AspNetPasswords#verifyDummy} when configured, else {@link
  * PasswordHasher#verifyDummy}), so timing does not tell users from non-users. Passwords and hashes are never logged;
- * log lines name the handle only. Database failures, timeouts included, throw {@link StoreUnavailableException}, so a
- * login or a request fails closed within a bounded time.
+ * log lines name the handle only. No connection is held while a password is checked ({@link #authenticate}): a
+ * check costs far more than the statements, and a flood of logins must not keep the pool from the requests of users
+ * who are logged in. Database failures, timeouts included, throw {@link StoreUnavailableException}, so a login or a
+ * request fails closed within a bounded time.
  */
 public final class JdbcUserDirectory implements UserDirectory {
   /** The table of the default terms statement. */
@@ -169,6 +171,13 @@ public final class JdbcUserDirectory implements UserDirectory {
     return new Builder(dataSource, hasher);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Three steps, so that no pooled connection is held while the password is checked (a check costs far more than
+   * the statements): the user row on one connection, given back; the check; then, on a match only, the legacy hash
+   * replaced and the roles read on another.
+   */
   @Override
   public Optional<PortalUser> authenticate(String username, char[] password) {
     char[] typed = password == null ? new char[0] : password;
@@ -176,14 +185,23 @@ public final class JdbcUserDirectory implements UserDirectory {
       dummy(typed);
       return Optional.empty();
     }
+    Row row;
     try (Connection c = connection()) {
-      Row row = row(c, userByName, username.toLowerCase(Locale.ROOT));
-      if (row == null || row.password() == null) {
-        dummy(typed);
-        return Optional.empty();
-      }
-      if (!matches(c, row, typed)) {
-        return Optional.empty();
+      row = row(c, userByName, username.toLowerCase(Locale.ROOT));
+    } catch (SQLException e) {
+      throw unavailable("authenticate", e);
+    }
+    if (row == null || row.password() == null) {
+      dummy(typed);
+      return Optional.empty();
+    }
+    Match match = matches(row, typed);
+    if (!match.matched()) {
+      return Optional.empty();
+    }
+    try (Connection c = connection()) {
+      if (match.freshHash() != null) {
+        rehash(c, row, match.freshHash());
       }
       return Optional.of(user(c, row));
     } catch (SQLException e) {
@@ -226,9 +244,16 @@ public final class JdbcUserDirectory implements UserDirectory {
     }
   }
 
-  private boolean matches(Connection c, Row row, char[] password) throws SQLException {
+  /** A password check's outcome: no match, or a match with the Argon2id hash to store instead of a legacy one. */
+  private record Match(boolean matched, String freshHash) {
+    static final Match NO = new Match(false, null);
+    static final Match CURRENT = new Match(true, null);
+  }
+
+  /** Checks the password against the row's hash; reads and writes nothing. */
+  private Match matches(Row row, char[] password) {
     if (row.password().startsWith(PHC_PREFIX)) {
-      return hasher.verify(password, row.password());
+      return hasher.verify(password, row.password()) ? Match.CURRENT : Match.NO;
     }
     if (legacy == null) {
       LOG.warn(
@@ -236,12 +261,14 @@ public final class JdbcUserDirectory implements UserDirectory {
               + " login refused",
           row.handle());
       hasher.verifyDummy(password);
-      return false;
+      return Match.NO;
     }
     String fresh = legacy.verify(password, row.password(), row.salt(), row.format(), row.handle());
-    if (fresh == null) {
-      return false;
-    }
+    return fresh == null ? Match.NO : new Match(true, fresh);
+  }
+
+  /** Replaces the row's legacy hash with {@code fresh}; the password did match, so a failure only logs. */
+  private void rehash(Connection c, Row row, String fresh) {
     try (PreparedStatement s = prepare(c, rehash)) {
       s.setString(1, fresh);
       s.setString(2, row.handle());
@@ -250,13 +277,12 @@ public final class JdbcUserDirectory implements UserDirectory {
         LOG.warn("user {}: the legacy hash changed during login; not replaced", row.handle());
       }
     } catch (SQLException e) {
-      // The password did match; the legacy hash stays until the next login.
+      // The legacy hash stays until the next login.
       LOG.warn(
           "user {}: the legacy hash could not be replaced (SQLState {})",
           row.handle(),
           e.getSQLState());
     }
-    return true;
   }
 
   private PortalUser user(Connection c, Row row) throws SQLException {

@@ -135,6 +135,8 @@ class JdbcLoginRaceTest {
             .store(stores.loginAttemptStore())
             .hashKey(hashKey)
             .build())
+        // As many checks at once as the burst's threads: the login limit alone decides here.
+        .maxConcurrentPasswordChecks(32)
         .build();
   }
 }

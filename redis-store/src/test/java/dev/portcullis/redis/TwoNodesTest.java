@@ -232,6 +232,8 @@ class TwoNodesTest {
         .clock(clock)
         .random(random)
         .throttle(throttle.apply(LoginThrottle.builder(clock).random(random), stores))
+        // As many checks at once as the burst's clients: the login limit alone decides here.
+        .maxConcurrentPasswordChecks(100)
         .onClose(stores)
         .start();
   }

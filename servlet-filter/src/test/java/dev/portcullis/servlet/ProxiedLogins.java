@@ -56,6 +56,8 @@ final class ProxiedLogins implements AutoCloseable {
           .random(p.random)
           .termsVersion(LoginPortal.TERMS)
           .throttle(throttle.apply(p))
+          // As many checks at once as clients: the login limit alone decides in these races.
+          .maxConcurrentPasswordChecks(CLIENTS)
           .build();
       filter
           .transport(TransportConfig.builder()

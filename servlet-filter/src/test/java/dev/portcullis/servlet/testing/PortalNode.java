@@ -63,6 +63,9 @@ public final class PortalNode implements AutoCloseable {
     if (b.throttle != null) {
       login.throttle(b.throttle);
     }
+    if (b.maxConcurrentPasswordChecks != null) {
+      login.maxConcurrentPasswordChecks(b.maxConcurrentPasswordChecks);
+    }
     PortcullisFilter.Builder filter = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
         .sessions(sessions)
@@ -189,6 +192,7 @@ public final class PortalNode implements AutoCloseable {
     private InstantSource clock;
     private SecureRandom random;
     private LoginThrottle throttle;
+    private Integer maxConcurrentPasswordChecks;
     private AccessPolicy access;
     private String loginPath;
     private HttpClient client;
@@ -227,6 +231,15 @@ public final class PortalNode implements AutoCloseable {
     /** The login limit; without one, the login's own default. */
     public Builder throttle(LoginThrottle throttle) {
       this.throttle = throttle;
+      return this;
+    }
+
+    /**
+     * The most password logins checked at once ({@link PortalLogin.Builder#maxConcurrentPasswordChecks}); without it,
+     * the login's default. Tests of the login limit's races set it to their number of clients.
+     */
+    public Builder maxConcurrentPasswordChecks(int max) {
+      this.maxConcurrentPasswordChecks = max;
       return this;
     }
 

@@ -36,7 +36,8 @@ final class LoginPage extends HttpServlet {
       b.append(
           "<div class=\"error\" role=\"alert\"><h2>You could not be logged in</h2>\n<p>Check your username and"
               + " password, and tick the box to accept the terms of use. An account also needs a name, an email"
-              + " address and a role before it can be used.</p></div>\n");
+              + " address and a role before it can be used. If all of that is right, the portal may be busy:"
+              + " try again in a few minutes.</p></div>\n");
     }
     b.append(
             "<p>This portal needs cookies to keep you logged in. See <a href=\"/privacy\">privacy and cookies</a>.")

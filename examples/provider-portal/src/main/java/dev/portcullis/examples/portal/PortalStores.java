@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Timeouts.</b> A request waits at most {@link #CONNECTION_TIMEOUT} for a connection from the pool, and each
  * statement at most {@link #QUERY_TIMEOUT} ({@link #NETWORK_TIMEOUT} for any answer at all). A database that stops,
  * or a pool taken up by slow queries, therefore makes requests anonymous (sent to the login page) within about two
- * seconds instead of holding them; the same cookies work again once the database answers.
+ * seconds instead of holding them; the same cookies work again once the database answers. A flood of anonymous logins
+ * takes no more connections than the logins checked at once ({@link
+ * dev.portcullis.login.PortalLogin.Builder#maxConcurrentPasswordChecks}, half the processors by default), each only
+ * for its statements, so logged-in users' session lookups still find one ({@code PortalLoginFloodTest}).
  *
  * <p><b>Security.</b> The database user and password come from {@code PORTAL_DATABASE_USER} and
  * {@code PORTAL_DATABASE_PASSWORD} only; a URL holding a password is refused, and neither is logged. The login
