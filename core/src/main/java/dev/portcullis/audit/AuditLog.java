@@ -216,7 +216,7 @@ public final class AuditLog implements AutoCloseable {
     long total = withheld.sum();
     if (total == 1 || total % 1000 == 0) {
       LOG.warn(
-          "Anonymous audit events past their client address's share: withheld a {} event ({} withheld"
+          "Anonymous audit events past their client address's share: withheld an anonymous {} event ({} withheld"
               + " so far); some address is flooding the portal with refused requests",
           what,
           total);
