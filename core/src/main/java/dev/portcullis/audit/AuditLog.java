@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.internal.PerAddressLimit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -84,6 +85,17 @@ import org.slf4j.LoggerFactory;
  * publishes the open buckets as well, so a clean stop loses no search. Searches are not counted in {@link #stats()}
  * as they come; the published records count as delivered. Memory is bounded by {@link Builder#demandMaxTerms}.
  *
+ * <p><b>Anonymous events.</b> An event with a client address and no actor (a refused CSRF token, a malformed path or
+ * cookie, a failed login for an unknown name: what anyone can cause without logging in) counts against its address's
+ * share of its type: at most {@link Builder#anonymousEventsPerAddress} such events of one type per
+ * {@link Builder#anonymousEventWindow} from one address (an IPv6 address by its /64), for at most 100,000 address and
+ * type pairs at once. Each type has its own share, so a flood of one kind of refusal cannot hide another (the lock of
+ * an account after a run of failed logins). Past the share {@code emit} withholds the event: it is not queued or
+ * written, only counted ({@link Stats#withheld()}), with a WARN line at the first and every 1,000th. So a client
+ * flooding the portal with refused requests writes a bounded number of lines, and cannot fill the disk under the
+ * audit file or bury its other entries. Events with an actor, and events without a client
+ * address (the log's own, a key ring reload), are never withheld.
+ *
  * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, publishes the search counts
  * of every bucket, closed or not, flushes and closes the sinks and waits for the dispatcher to finish. Emitting after
  * that throws {@link IllegalStateException}: an event that can't be recorded is an error the caller must see, not a
@@ -104,6 +116,8 @@ public final class AuditLog implements AutoCloseable {
 
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final Object STOP = new Object();
+  /** How many client address and event type pairs the share of anonymous events is counted for at once. */
+  private static final long TRACKED_PAIRS = 100_000;
 
   private final InstantSource clock;
   private final SecureRandom random;
@@ -125,6 +139,8 @@ public final class AuditLog implements AutoCloseable {
 
   private final LongAdder emitted = new LongAdder();
   private final LongAdder dropped = new LongAdder();
+  private final LongAdder withheld = new LongAdder();
+  private final PerAddressLimit anonymousLimit;
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong sinkFailures = new AtomicLong();
 
@@ -141,6 +157,8 @@ public final class AuditLog implements AutoCloseable {
     this.capacity = b.queueCapacity;
     this.retryNanos = b.retryInterval.toNanos();
     this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+    this.anonymousLimit =
+        new PerAddressLimit(b.anonymousPerAddress, b.anonymousWindow, TRACKED_PAIRS, b.clock);
     this.dispatcher = new Thread(this::dispatch, "portcullis-audit");
     this.dispatcher.setDaemon(true);
     this.dispatcher.start();
@@ -171,12 +189,38 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Queues an identified event for the audit sinks.
+   * Queues an identified event for the audit sinks; withholds it instead when it has a client address, no actor, and
+   * its address has had its share of such events of its type in the current window (see the class comment).
    *
    * @throws IllegalStateException if the log is closed
    */
   public void emit(AuditEvent event) {
-    enqueue(Objects.requireNonNull(event, "event"), event.type().name());
+    Objects.requireNonNull(event, "event");
+    if (event.actor().isEmpty()
+        && event.clientAddress().isPresent()
+        && !anonymousLimit.tryAcquire(event.clientAddress().get(), event.type().name())) {
+      withhold(event.type().name());
+      return;
+    }
+    enqueue(event, event.type().name());
+  }
+
+  private void withhold(String what) {
+    intake.readLock().lock();
+    try {
+      checkOpen(what);
+    } finally {
+      intake.readLock().unlock();
+    }
+    withheld.increment();
+    long total = withheld.sum();
+    if (total == 1 || total % 1000 == 0) {
+      LOG.warn(
+          "Anonymous audit events past their client address's share: withheld an anonymous {} event ({} withheld"
+              + " so far); some address is flooding the portal with refused requests",
+          what,
+          total);
+    }
   }
 
   /**
@@ -251,7 +295,12 @@ public final class AuditLog implements AutoCloseable {
   /** The counters so far. */
   public Stats stats() {
     return new Stats(
-        emitted.sum(), dropped.sum(), delivered.get(), sinkFailures.get(), queue.size());
+        emitted.sum(),
+        dropped.sum(),
+        delivered.get(),
+        sinkFailures.get(),
+        queue.size(),
+        withheld.sum());
   }
 
   /**
@@ -678,8 +727,11 @@ public final class AuditLog implements AutoCloseable {
    *     search-demand records included
    * @param sinkFailures sink calls that threw: deliveries, flushes and closes
    * @param queued events waiting in the queue now
+   * @param withheld anonymous events not queued because their client address had had its share of their type (see
+   *     {@link Builder#anonymousEventsPerAddress})
    */
-  public record Stats(long emitted, long dropped, long delivered, long sinkFailures, int queued) {}
+  public record Stats(
+      long emitted, long dropped, long delivered, long sinkFailures, int queued, long withheld) {}
 
   /** Configures an {@link AuditLog}; {@link #build()} checks the whole. */
   public static final class Builder {
@@ -693,6 +745,8 @@ public final class AuditLog implements AutoCloseable {
     private Duration retryInterval = Duration.ofSeconds(1);
     private int demandMaxTerms = 10_000;
     private int demandMinimumCount = 1;
+    private int anonymousPerAddress = 60;
+    private Duration anonymousWindow = Duration.ofMinutes(1);
 
     private Builder() {}
 
@@ -779,10 +833,30 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
+     * How many events of one type with a client address and no actor one address may have written per
+     * {@link #anonymousEventWindow}: 60 unless set, from 1 to 1,000,000. Past that they are withheld and counted
+     * ({@link Stats#withheld()}); events with an actor never are.
+     */
+    public Builder anonymousEventsPerAddress(int perWindow) {
+      this.anonymousPerAddress = perWindow;
+      return this;
+    }
+
+    /**
+     * The window of {@link #anonymousEventsPerAddress}, from an address's first such event of the type: one minute
+     * unless set, from one second to one day.
+     */
+    public Builder anonymousEventWindow(Duration window) {
+      this.anonymousWindow = Objects.requireNonNull(window, "window");
+      return this;
+    }
+
+    /**
      * Starts the dispatcher.
      *
-     * @throws IllegalStateException if the clock or random is missing, the capacity, the search-demand cap or the
-     *     minimum count is out of range, or one sink object is added twice or as both an audit and a demand sink
+     * @throws IllegalStateException if the clock or random is missing, the capacity, the search-demand cap, the
+     *     minimum count or the share of anonymous events is out of range, or one sink object is added twice or as
+     *     both an audit and a demand sink
      */
     public AuditLog build() {
       if (clock == null || random == null) {
@@ -795,6 +869,15 @@ public final class AuditLog implements AutoCloseable {
       if (demandMaxTerms < 1 || demandMaxTerms > 1_000_000) {
         throw new IllegalStateException(
             "search-demand max terms must be 1 to 1000000, got " + demandMaxTerms);
+      }
+      if (anonymousPerAddress < 1 || anonymousPerAddress > 1_000_000) {
+        throw new IllegalStateException(
+            "anonymous events per address must be 1 to 1000000, got " + anonymousPerAddress);
+      }
+      if (anonymousWindow.compareTo(Duration.ofSeconds(1)) < 0
+          || anonymousWindow.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalStateException(
+            "the anonymous event window must be one second to one day, got " + anonymousWindow);
       }
       if (demandMinimumCount < 1 || demandMinimumCount > 1000) {
         throw new IllegalStateException(

@@ -23,7 +23,7 @@ import java.util.Objects;
  *       the searches of each published record, counted when the record's bucket is published (not as each search
  *       comes, which would time it);
  *   <li>{@link #bind(AuditLog, MeterRegistry)}: the log's own counters ({@code portcullis.audit.emitted}, {@code
- *       .dropped}, {@code .delivered}, {@code .sink.failures}), the queue length ({@code
+ *       .dropped}, {@code .withheld}, {@code .delivered}, {@code .sink.failures}), the queue length ({@code
  *       portcullis.audit.queued}) and the sinks' health: {@value #FAILING_SINKS} (identified-event sinks out of
  *       service, 0 when all is well: alert on anything else) and {@value #KEPT_EVENTS} (events kept for them);
  *   <li>{@link #bind(SessionAudit, MeterRegistry)}: anonymous session churn, which is counted instead of audited line
@@ -186,6 +186,9 @@ public final class AuditMetrics {
         .register(registry);
     FunctionCounter.builder("portcullis.audit.dropped", log, l -> l.stats().dropped())
         .description("Events dropped because the audit queue was full")
+        .register(registry);
+    FunctionCounter.builder("portcullis.audit.withheld", log, l -> l.stats().withheld())
+        .description("Anonymous events not written because their client address had had its share")
         .register(registry);
     FunctionCounter.builder("portcullis.audit.delivered", log, l -> l.stats().delivered())
         .description("Events handed to a sink without error")

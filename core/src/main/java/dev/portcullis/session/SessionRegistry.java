@@ -1,5 +1,6 @@
 package dev.portcullis.session;
 
+import dev.portcullis.internal.PerAddressLimit;
 import dev.portcullis.revocation.RevocationStore;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -57,7 +58,12 @@ public final class SessionRegistry {
   private final SecureRandom random;
   private final InstantSource clock;
   private final SessionListener listener;
-  private final AnonymousSessionLimit anonymousLimit;
+  /**
+   * New anonymous sessions per client address ({@link SessionConfig#anonymousSessionsPerAddress()} per
+   * {@link SessionConfig#anonymousSessionWindow()}); past that a session serves its request only, and the store's own
+   * bound (anonymous sessions go first, logged-in ones never) still holds for a client with very many addresses.
+   */
+  private final PerAddressLimit anonymousLimit;
 
   private SessionRegistry(
       SessionConfig config,
@@ -70,7 +76,11 @@ public final class SessionRegistry {
     this.random = Objects.requireNonNull(random, "random");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listener = SessionListener.guarded(listener);
-    this.anonymousLimit = new AnonymousSessionLimit(config, clock);
+    this.anonymousLimit = new PerAddressLimit(
+        config.anonymousSessionsPerAddress(),
+        config.anonymousSessionWindow(),
+        config.trackedAddresses(),
+        clock);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.session.SessionConfig;
 import java.io.BufferedInputStream;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -91,6 +93,82 @@ class AnonymousFloodTest {
       assertThat(alice.logout().statusCode())
           .as("alice's session still works for a state change")
           .isEqualTo(303);
+    }
+  }
+
+  /**
+   * Regression, attack "an anonymous flood fills the audit log": every refused anonymous request (a state change
+   * without a CSRF token, a path that could be read two ways, an auth cookie that does not open) wrote an audit line,
+   * about 660 a second from one connection to the example portal, so one client could fill the disk under the audit
+   * file (and with it stop every audited page, refused with 503 while the log cannot write) and bury the log's other
+   * entries. Now the address writes its share of each event type ({@code AuditLog.Builder.anonymousEventsPerAddress},
+   * 60 a minute); the rest are counted as withheld, and a logged-in user's events are all written.
+   */
+  @Test
+  void refusedAnonymousFlood_fromOneAddress_writesItsShareOfAuditLines_andAlicesEventsStill()
+      throws Exception {
+    try (LoginPortal portal = LoginPortal.withDefaultAccess((p, filter) -> {})) {
+      Browser alice = portal.browser();
+      assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
+      int before = portal.flushedSink().events().size();
+
+      String authCookie = portal.login.cookies().authCookie().name();
+      URI base = URI.create(portal.base);
+      String[][] requests = {
+        {"POST", "/action", "Content-Length: 0\r\n", "403"},
+        {"GET", "/reports;x=1", "", "400"},
+        {"GET", "/whoami", "Cookie: " + authCookie + "=not-a-ticket\r\n", "303"},
+      };
+      Connection c = new Connection(base);
+      try {
+        for (int i = 0; i < 900; i++) {
+          String[] r = requests[i % requests.length];
+          Connection.Response response = c.send(r[0], r[1], r[2]);
+          assertThat(response.status()).isEqualTo(Integer.parseInt(r[3]));
+          if (response.closed()) {
+            c.close();
+            c = new Connection(base);
+          }
+        }
+      } finally {
+        c.close();
+      }
+      assertThat(alice.get("/reports/riverside/7").statusCode()).isEqualTo(200);
+      assertThat(alice.post("/action", Map.of()).statusCode())
+          .as("alice's own refused request")
+          .isEqualTo(403);
+
+      List<AuditEvent> flood =
+          portal.flushedSink().events().subList(before, portal.sink.events().size());
+      assertThat(flood.stream().filter(e -> e.actor().isEmpty()))
+          .as("anonymous audit lines written for 900 refused requests from one address")
+          .extracting(e -> e.type().name())
+          .hasSize(3 * 60)
+          .containsOnly("csrf_fail", "access_denied", "crypt_decrypt_fail")
+          .filteredOn("csrf_fail"::equals)
+          .hasSize(60);
+      assertThat(portal.audit.stats().withheld()).isEqualTo(900 - 3 * 60);
+      assertThat(flood)
+          .as("alice's events after the flood")
+          .filteredOn(e -> e.actor().isPresent())
+          .extracting(e -> e.type().name())
+          .containsExactly("report_view", "csrf_fail");
+
+      portal.clock.advance(Duration.ofMinutes(1));
+      Connection later = new Connection(base);
+      try {
+        assertThat(later.send("POST", "/action", "Content-Length: 0\r\n").status())
+            .isEqualTo(403);
+      } finally {
+        later.close();
+      }
+      assertThat(portal.flushedSink().events())
+          .as("a minute later the address has a new share")
+          .last()
+          .satisfies(e -> {
+            assertThat(e.type().name()).isEqualTo("csrf_fail");
+            assertThat(e.actor()).isEmpty();
+          });
     }
   }
 
@@ -173,7 +251,13 @@ class AnonymousFloodTest {
     }
 
     Response get(String path) throws IOException {
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: flood\r\n\r\n")
+      return send("GET", path, "");
+    }
+
+    /** @param extraHeaders more header lines, each ending in CRLF */
+    Response send(String method, String path, String extraHeaders) throws IOException {
+      out.write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: flood\r\n"
+              + extraHeaders + "\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String statusLine = line();

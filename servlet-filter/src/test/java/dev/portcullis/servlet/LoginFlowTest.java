@@ -333,7 +333,10 @@ class LoginFlowTest {
     long tampered = portal.flushedSink().events().stream()
         .filter(e -> e.type().equals(AuditEventType.CRYPT_DECRYPT_FAIL))
         .count();
-    assertThat(tampered).isEqualTo(good.length());
+    // Each refusal is anonymous: the audit log writes the address's share (60 a minute) and counts
+    // the rest as withheld.
+    assertThat(tampered).isEqualTo(Math.min(60, good.length()));
+    assertThat(tampered + portal.audit.stats().withheld()).isEqualTo(good.length());
   }
 
   @Test
