@@ -66,10 +66,16 @@ public final class PortalNode implements AutoCloseable {
     if (b.maxConcurrentPasswordChecks != null) {
       login.maxConcurrentPasswordChecks(b.maxConcurrentPasswordChecks);
     }
+    PortalLogin portalLogin = login.build();
     PortcullisFilter.Builder filter = PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
         .sessions(sessions)
-        .login(login.build(), b.random);
+        .login(portalLogin, b.random);
+    if (sessions.sharedBetweenNodes() && !portalLogin.loginLimitSharedBetweenNodes()) {
+      // A node given no shared throttle tests something other than the login limit: it accepts one
+      // limit per node, as the filter requires beside shared sessions.
+      filter.perNodeLoginLimit();
+    }
     if (b.access == null) {
       filter.accessDecidedByApplication();
     } else {
