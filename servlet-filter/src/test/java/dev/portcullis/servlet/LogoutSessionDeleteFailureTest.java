@@ -26,12 +26,7 @@ class LogoutSessionDeleteFailureTest {
   void logout_whenTheStoreFailsToDeleteTheSession_isAuditedAsAFailure_andStillRevokesTheTicket()
       throws Exception {
     AtomicBoolean deletesFail = new AtomicBoolean();
-    try (LoginPortal portal = new LoginPortal((p, filter) -> filter.sessions(SessionRegistry.create(
-        p.sessionConfig,
-        failingDeletes(p.sessionStore, deletesFail),
-        p.random,
-        p.clock,
-        new SessionAudit(p.audit))))) {
+    try (LoginPortal portal = portal(deletesFail)) {
       Browser b = portal.browser();
       b.openLoginPage();
       assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
@@ -60,12 +55,7 @@ class LogoutSessionDeleteFailureTest {
   @Test
   void logout_whenTheStoreDeletes_isAuditedAsASuccess() throws Exception {
     AtomicBoolean deletesFail = new AtomicBoolean();
-    try (LoginPortal portal = new LoginPortal((p, filter) -> filter.sessions(SessionRegistry.create(
-        p.sessionConfig,
-        failingDeletes(p.sessionStore, deletesFail),
-        p.random,
-        p.clock,
-        new SessionAudit(p.audit))))) {
+    try (LoginPortal portal = portal(deletesFail)) {
       Browser b = portal.browser();
       b.openLoginPage();
       assertThat(b.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
@@ -75,6 +65,16 @@ class LogoutSessionDeleteFailureTest {
       assertThat(logout.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
       assertThat(logout.reason()).isEmpty();
     }
+  }
+
+  /** The login portal over its own session store, whose deletes throw while {@code deletesFail} is set. */
+  private static LoginPortal portal(AtomicBoolean deletesFail) throws Exception {
+    return new LoginPortal((p, filter) -> filter.sessions(SessionRegistry.create(
+        p.sessionConfig,
+        failingDeletes(p.sessionStore, deletesFail),
+        p.random,
+        p.clock,
+        new SessionAudit(p.audit))));
   }
 
   /** {@code store}, whose deletes throw while {@code fail} is set. */

@@ -75,6 +75,16 @@ class SharedSessionsNeedASharedLoginLimitTest {
         .accessDecidedByApplication();
   }
 
+  private PortalLogin.Builder portalLogin() {
+    return PortalLogin.builder()
+        .keyRing(ring)
+        .users(users)
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(random)
+        .termsVersion(LoginPortal.TERMS);
+  }
+
   private LoginThrottle.Builder sharedThrottle() {
     return LoginThrottle.builder(clock).random(random).store(sharedAttempts).hashKeyFrom(ring);
   }
@@ -163,23 +173,8 @@ class SharedSessionsNeedASharedLoginLimitTest {
   void theFiltersOwnBuilder_refusesASharedSessionStoreWithAPerNodeLimit_unlessAccepted() {
     SessionRegistry sessions = SessionRegistry.create(
         SessionConfig.defaults(), sharedSessions, random, clock, SessionListener.noop());
-    PortalLogin perNode = PortalLogin.builder()
-        .keyRing(ring)
-        .users(users)
-        .revocations(RevocationStore.inMemory(clock))
-        .clock(clock)
-        .random(random)
-        .termsVersion(LoginPortal.TERMS)
-        .build();
-    PortalLogin shared = PortalLogin.builder()
-        .keyRing(ring)
-        .users(users)
-        .revocations(RevocationStore.inMemory(clock))
-        .clock(clock)
-        .random(random)
-        .termsVersion(LoginPortal.TERMS)
-        .throttle(sharedThrottle().build())
-        .build();
+    PortalLogin perNode = portalLogin().build();
+    PortalLogin shared = portalLogin().throttle(sharedThrottle().build()).build();
     Function<PortalLogin, PortcullisFilter.Builder> filter = login -> PortcullisFilter.builder()
         .transport(TransportConfig.builder().developmentMode(true).build())
         .sessions(sessions)
