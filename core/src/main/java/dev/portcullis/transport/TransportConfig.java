@@ -129,6 +129,15 @@ public final class TransportConfig {
     return containerDecidesHttpsChosen;
   }
 
+  /** What this configuration means beside a container that rewrites requests from forwarding headers. */
+  public ContainerForwarding containerForwarding() {
+    return ContainerForwarding.of(
+        containerDecidesHttpsChosen,
+        containerDecidesHttps,
+        !trustedProxies().isEmpty(),
+        developmentMode);
+  }
+
   /** Whether plain-HTTP {@code GET}/{@code HEAD} requests are redirected to HTTPS (otherwise they are refused). */
   public boolean redirectsPlainHttp() {
     return httpsOrigin != null;

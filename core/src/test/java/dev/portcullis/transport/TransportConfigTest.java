@@ -39,6 +39,38 @@ class TransportConfigTest {
         .isTrue();
   }
 
+  /** Beside a forwarding container, trusted proxies and development mode are refused whatever else is set. */
+  @Test
+  void containerForwarding_refusesTrustedProxiesAndDevelopmentMode_thenNeedsAChoice() {
+    for (boolean chosen : new boolean[] {false, true}) {
+      for (boolean believed : new boolean[] {false, true}) {
+        assertThat(ContainerForwarding.of(chosen, believed, true, true))
+            .isEqualTo(ContainerForwarding.REFUSED_BESIDE_TRUSTED_PROXIES);
+        assertThat(ContainerForwarding.of(chosen, believed, true, false))
+            .isEqualTo(ContainerForwarding.REFUSED_BESIDE_TRUSTED_PROXIES);
+        assertThat(ContainerForwarding.of(chosen, believed, false, true))
+            .isEqualTo(ContainerForwarding.REFUSED_IN_DEVELOPMENT_MODE);
+      }
+    }
+    assertThat(ContainerForwarding.of(false, false, false, false))
+        .isEqualTo(ContainerForwarding.UNDECIDED);
+    assertThat(ContainerForwarding.of(true, true, false, false))
+        .isEqualTo(ContainerForwarding.BELIEVED);
+    assertThat(ContainerForwarding.of(true, false, false, false))
+        .isEqualTo(ContainerForwarding.IGNORED);
+
+    TransportConfig.Builder redirecting = TransportConfig.builder().canonicalHost("portal.example");
+    assertThat(redirecting.build().containerForwarding()).isEqualTo(ContainerForwarding.UNDECIDED);
+    assertThat(redirecting.containerDecidesHttps(false).build().containerForwarding())
+        .isEqualTo(ContainerForwarding.IGNORED);
+    assertThat(redirecting.containerDecidesHttps(true).build().containerForwarding())
+        .isEqualTo(ContainerForwarding.BELIEVED);
+    assertThat(redirecting.trustedProxies(List.of("10.0.0.5")).build().containerForwarding())
+        .isEqualTo(ContainerForwarding.REFUSED_BESIDE_TRUSTED_PROXIES);
+    assertThat(TransportConfig.builder().developmentMode(true).build().containerForwarding())
+        .isEqualTo(ContainerForwarding.REFUSED_IN_DEVELOPMENT_MODE);
+  }
+
   @Test
   void containerDecidesHttpsChosen_saysWhetherItWasSet_eitherWay() {
     assertThat(TransportConfig.defaults().containerDecidesHttpsChosen()).isFalse();

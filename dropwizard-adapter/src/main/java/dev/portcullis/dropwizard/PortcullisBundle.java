@@ -196,41 +196,39 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       return;
     }
     String setting = forwarding.get(0) + ".useForwardedHeaders";
-    if (!transport.containerDecidesHttpsChosen()) {
-      throw new IllegalStateException(setting
-          + " is true: Jetty then decides from X-Forwarded-Proto and Forwarded headers whether a request used HTTPS,"
-          + " which Portcullis cannot tell apart from a client's own claim, and takes the client's address from"
-          + " X-Forwarded-For, which hides the proxy's address from portcullis.transport.trusted-proxies. "
-          + FORWARDED_HEADERS_ACTION);
-    }
-    if (!transport.trustedProxies().isEmpty()) {
-      throw new IllegalStateException(setting
-          + " is true beside portcullis.transport.trusted-proxies: Jetty replaces the proxy's address with the first"
-          + " X-Forwarded-For value, which any client sends as it likes, so a client could pass for a listed proxy"
-          + " and have its X-Forwarded-Proto believed. Set useForwardedHeaders to false and keep the trusted proxies"
-          + " (recommended), or leave portcullis.transport.trusted-proxies empty.");
-    }
-    if (transport.developmentMode()) {
-      throw new IllegalStateException(setting
-          + " is true in development mode: Jetty takes the client's address from X-Forwarded-For, so any client"
-          + " could pass for loopback and be served over plain HTTP. Set useForwardedHeaders to false on a"
-          + " developer's machine.");
-    }
-    if (transport.containerDecidesHttps()) {
-      log.info(
-          "{} is true with portcullis.transport.container-decides-https: true: Jetty's forwarded-header handling"
-              + " decides which requests are HTTPS and what each client's address is. Keep the application"
-              + " connectors reachable from the TLS-terminating proxy alone.",
-          setting);
-    } else {
-      log.warn(
-          "{} is true with portcullis.transport.container-decides-https: false: Portcullis ignores the scheme"
-              + " Jetty takes from forwarding headers, so requests through a TLS-terminating proxy count as plain"
-              + " HTTP (redirected or refused). Jetty still takes the client's address from X-Forwarded-For, which"
-              + " any client reaching the connector can send: the audit log's client addresses and the login"
-              + " limit's address budgets follow it. Unless TLS ends at this server, set useForwardedHeaders to false"
-              + " and list the proxy in portcullis.transport.trusted-proxies.",
-          setting);
+    switch (transport.containerForwarding()) {
+      case REFUSED_BESIDE_TRUSTED_PROXIES ->
+        throw new IllegalStateException(setting
+            + " is true beside portcullis.transport.trusted-proxies: Jetty replaces the proxy's address with the first"
+            + " X-Forwarded-For value, which any client sends as it likes, so a client could pass for a listed proxy"
+            + " and have its X-Forwarded-Proto believed. Set useForwardedHeaders to false and keep the trusted proxies"
+            + " (recommended), or leave portcullis.transport.trusted-proxies empty.");
+      case REFUSED_IN_DEVELOPMENT_MODE ->
+        throw new IllegalStateException(setting
+            + " is true in development mode: Jetty takes the client's address from X-Forwarded-For, so any client"
+            + " could pass for loopback and be served over plain HTTP. Set useForwardedHeaders to false on a"
+            + " developer's machine.");
+      case UNDECIDED ->
+        throw new IllegalStateException(setting
+            + " is true: Jetty then decides from X-Forwarded-Proto and Forwarded headers whether a request used HTTPS,"
+            + " which Portcullis cannot tell apart from a client's own claim, and takes the client's address from"
+            + " X-Forwarded-For, which hides the proxy's address from portcullis.transport.trusted-proxies. "
+            + FORWARDED_HEADERS_ACTION);
+      case BELIEVED ->
+        log.info(
+            "{} is true with portcullis.transport.container-decides-https: true: Jetty's forwarded-header handling"
+                + " decides which requests are HTTPS and what each client's address is. Keep the application"
+                + " connectors reachable from the TLS-terminating proxy alone.",
+            setting);
+      case IGNORED ->
+        log.warn(
+            "{} is true with portcullis.transport.container-decides-https: false: Portcullis ignores the scheme"
+                + " Jetty takes from forwarding headers, so requests through a TLS-terminating proxy count as plain"
+                + " HTTP (redirected or refused). Jetty still takes the client's address from X-Forwarded-For, which"
+                + " any client reaching the connector can send: the audit log's client addresses and the login"
+                + " limit's address budgets follow it. Unless TLS ends at this server, set useForwardedHeaders to false"
+                + " and list the proxy in portcullis.transport.trusted-proxies.",
+            setting);
     }
   }
 

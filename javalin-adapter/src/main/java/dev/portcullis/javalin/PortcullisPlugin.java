@@ -153,41 +153,39 @@ public final class PortcullisPlugin extends Plugin<Void> {
       return;
     }
     String where = "Jetty's ForwardedRequestCustomizer on the connector " + forwarding;
-    if (!transport.containerDecidesHttpsChosen()) {
-      throw new IllegalStateException(where
-          + " decides from X-Forwarded-Proto and Forwarded headers whether a request used HTTPS, which Portcullis"
-          + " cannot tell apart from a client's own claim, and takes the client's address from X-Forwarded-For,"
-          + " which hides the proxy's address from TransportConfig trustedProxies. "
-          + FORWARDED_HEADERS_ACTION);
-    }
-    if (!transport.trustedProxies().isEmpty()) {
-      throw new IllegalStateException(where
-          + " beside TransportConfig trustedProxies: Jetty replaces the proxy's address with the first"
-          + " X-Forwarded-For value, which any client sends as it likes, so a client could pass for a listed proxy"
-          + " and have its X-Forwarded-Proto believed. Leave the customizer out and keep the trusted proxies"
-          + " (recommended), or list none.");
-    }
-    if (transport.developmentMode()) {
-      throw new IllegalStateException(
-          where
-              + " in development mode: Jetty takes the client's address from X-Forwarded-For, so any client could"
-              + " pass for loopback and be served over plain HTTP. Leave the customizer out on a developer's machine.");
-    }
-    if (transport.containerDecidesHttps()) {
-      log.info(
-          "{} with containerDecidesHttps(true): Jetty's forwarded-header handling decides which requests are"
-              + " HTTPS and what each client's address is. Keep the connector reachable from the TLS-terminating"
-              + " proxy alone.",
-          where);
-    } else {
-      log.warn(
-          "{} with containerDecidesHttps(false): Portcullis ignores the scheme Jetty takes from forwarding"
-              + " headers, so requests through a TLS-terminating proxy count as plain HTTP (redirected or refused)."
-              + " Jetty still takes the client's address from X-Forwarded-For, which any client reaching the"
-              + " connector can send: the audit log's client addresses and the login limit's address budgets follow"
-              + " it. Unless TLS ends at this server, leave the customizer out and list the proxy in"
-              + " TransportConfig trustedProxies.",
-          where);
+    switch (transport.containerForwarding()) {
+      case REFUSED_BESIDE_TRUSTED_PROXIES ->
+        throw new IllegalStateException(where
+            + " beside TransportConfig trustedProxies: Jetty replaces the proxy's address with the first"
+            + " X-Forwarded-For value, which any client sends as it likes, so a client could pass for a listed proxy"
+            + " and have its X-Forwarded-Proto believed. Leave the customizer out and keep the trusted proxies"
+            + " (recommended), or list none.");
+      case REFUSED_IN_DEVELOPMENT_MODE ->
+        throw new IllegalStateException(
+            where
+                + " in development mode: Jetty takes the client's address from X-Forwarded-For, so any client could"
+                + " pass for loopback and be served over plain HTTP. Leave the customizer out on a developer's machine.");
+      case UNDECIDED ->
+        throw new IllegalStateException(where
+            + " decides from X-Forwarded-Proto and Forwarded headers whether a request used HTTPS, which Portcullis"
+            + " cannot tell apart from a client's own claim, and takes the client's address from X-Forwarded-For,"
+            + " which hides the proxy's address from TransportConfig trustedProxies. "
+            + FORWARDED_HEADERS_ACTION);
+      case BELIEVED ->
+        log.info(
+            "{} with containerDecidesHttps(true): Jetty's forwarded-header handling decides which requests are"
+                + " HTTPS and what each client's address is. Keep the connector reachable from the TLS-terminating"
+                + " proxy alone.",
+            where);
+      case IGNORED ->
+        log.warn(
+            "{} with containerDecidesHttps(false): Portcullis ignores the scheme Jetty takes from forwarding"
+                + " headers, so requests through a TLS-terminating proxy count as plain HTTP (redirected or refused)."
+                + " Jetty still takes the client's address from X-Forwarded-For, which any client reaching the"
+                + " connector can send: the audit log's client addresses and the login limit's address budgets follow"
+                + " it. Unless TLS ends at this server, leave the customizer out and list the proxy in"
+                + " TransportConfig trustedProxies.",
+            where);
     }
   }
 

@@ -28,6 +28,7 @@ import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
+import dev.portcullis.transport.ContainerForwarding;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
 import io.micrometer.observation.ObservationRegistry;
@@ -703,58 +704,38 @@ public final class PortcullisAutoConfiguration {
     boolean containerForwards = "native".equals(strategy) || "framework".equals(strategy);
     CloudPlatform platform = strategy == null ? CloudPlatform.getActive(environment) : null;
     boolean forwardsOnThisPlatform = platform != null && platform.isUsingForwardHeaders();
-    if ((containerForwards || forwardsOnThisPlatform)
-        && (!t.getTrustedProxies().isEmpty() || t.isDevelopmentMode())) {
-      // The container (or Spring's ForwardedHeaderFilter) replaces the client's address with one
-      // taken
-      // from X-Forwarded-For or Forwarded before Portcullis sees the request; Jetty and the filter
-      // take
-      // the left-most value, which the client writes. A client could pass for a trusted proxy (and
-      // have its X-Forwarded-Proto believed) or, in development mode, for loopback.
-      String setting = containerForwards
-          ? FORWARD_HEADERS_STRATEGY + "=" + strategy
-          : FORWARD_HEADERS_STRATEGY + "=native (Spring Boot's default on " + platform + ")";
-      throw new PortcullisConfigurationException(
-          setting
-              + " rewrites each request's client address from forwarding headers before Portcullis sees it,"
-              + " so "
-              + (t.isDevelopmentMode()
-                  ? "portcullis.transport.development-mode would accept plain HTTP from any client that claims to"
-                      + " be loopback"
-                  : "portcullis.transport.trusted-proxies would be matched against an address the client can"
-                      + " choose"),
-          "Set " + FORWARD_HEADERS_STRATEGY
-              + "=none: Portcullis then reads the forwarding headers itself, from"
-              + " the addresses in portcullis.transport.trusted-proxies only. Or, to keep the container's handling,"
-              + " remove portcullis.transport.trusted-proxies and portcullis.transport.development-mode, and set"
-              + " portcullis.transport.container-decides-https.");
+    if (!containerForwards && !forwardsOnThisPlatform) {
+      return Boolean.TRUE.equals(chosen);
     }
-    if (containerForwards && chosen == null) {
-      throw new PortcullisConfigurationException(
-          FORWARD_HEADERS_STRATEGY + "=" + strategy
-              + " makes the container decide from forwarding headers whether a request used HTTPS, which Portcullis"
-              + " cannot tell apart from a client's own claim, and hides the proxy's address from"
-              + " portcullis.transport.trusted-proxies",
-          FORWARD_HEADERS_ACTION);
-    }
-    if (containerForwards && chosen) {
-      log.info(
-          "{}={} with portcullis.transport.container-decides-https=true: the container's forwarded-header handling"
-              + " decides which requests are HTTPS. Keep the plain-HTTP port reachable from the TLS-terminating proxy"
-              + " alone.",
-          FORWARD_HEADERS_STRATEGY,
-          strategy);
-    } else if (containerForwards) {
-      log.warn(
-          "{}={} with portcullis.transport.container-decides-https=false: Portcullis ignores the container's"
-              + " forwarded scheme, so requests through a TLS-terminating proxy count as plain HTTP (redirected or"
-              + " refused). Unless TLS ends at this server, set {}=none and list the proxy in"
-              + " portcullis.transport.trusted-proxies.",
-          FORWARD_HEADERS_STRATEGY,
-          strategy,
-          FORWARD_HEADERS_STRATEGY);
-    } else if (strategy == null && chosen == null) {
-      if (forwardsOnThisPlatform) {
+    // The container (or Spring's ForwardedHeaderFilter) replaces the client's address with one
+    // taken
+    // from X-Forwarded-For or Forwarded before Portcullis sees the request.
+    String setting = containerForwards
+        ? FORWARD_HEADERS_STRATEGY + "=" + strategy
+        : FORWARD_HEADERS_STRATEGY + "=native (Spring Boot's default on " + platform + ")";
+    switch (ContainerForwarding.of(
+        chosen != null,
+        Boolean.TRUE.equals(chosen),
+        !t.getTrustedProxies().isEmpty(),
+        t.isDevelopmentMode())) {
+      case REFUSED_BESIDE_TRUSTED_PROXIES ->
+        throw forwardingBeside(
+            setting,
+            "portcullis.transport.trusted-proxies would be matched against an address the client can choose");
+      case REFUSED_IN_DEVELOPMENT_MODE ->
+        throw forwardingBeside(
+            setting,
+            "portcullis.transport.development-mode would accept plain HTTP from any client that claims to be"
+                + " loopback");
+      case UNDECIDED -> {
+        if (containerForwards) {
+          throw new PortcullisConfigurationException(
+              setting
+                  + " makes the container decide from forwarding headers whether a request used HTTPS, which"
+                  + " Portcullis cannot tell apart from a client's own claim, and hides the proxy's address from"
+                  + " portcullis.transport.trusted-proxies",
+              FORWARD_HEADERS_ACTION);
+        }
         log.warn(
             "Spring Boot applies {}=native on {} (its default there): Portcullis does not believe the container's"
                 + " forwarded scheme, so requests through a TLS-terminating proxy count as plain HTTP (redirected or"
@@ -765,8 +746,45 @@ public final class PortcullisAutoConfiguration {
             platform,
             FORWARD_HEADERS_STRATEGY);
       }
+      case BELIEVED -> {
+        if (containerForwards) {
+          log.info(
+              "{} with portcullis.transport.container-decides-https=true: the container's forwarded-header handling"
+                  + " decides which requests are HTTPS. Keep the plain-HTTP port reachable from the TLS-terminating"
+                  + " proxy alone.",
+              setting);
+        }
+      }
+      case IGNORED -> {
+        if (containerForwards) {
+          log.warn(
+              "{} with portcullis.transport.container-decides-https=false: Portcullis ignores the container's"
+                  + " forwarded scheme, so requests through a TLS-terminating proxy count as plain HTTP (redirected or"
+                  + " refused). Unless TLS ends at this server, set {}=none and list the proxy in"
+                  + " portcullis.transport.trusted-proxies.",
+              setting,
+              FORWARD_HEADERS_STRATEGY);
+        }
+      }
     }
     return Boolean.TRUE.equals(chosen);
+  }
+
+  /**
+   * The container's forwarded-header handling beside a setting whose check would read the client's own {@code
+   * X-Forwarded-For} as the connection's address.
+   */
+  private static PortcullisConfigurationException forwardingBeside(
+      String setting, String consequence) {
+    return new PortcullisConfigurationException(
+        setting
+            + " rewrites each request's client address from forwarding headers before Portcullis sees it, so "
+            + consequence,
+        "Set " + FORWARD_HEADERS_STRATEGY
+            + "=none: Portcullis then reads the forwarding headers itself, from"
+            + " the addresses in portcullis.transport.trusted-proxies only. Or, to keep the container's handling,"
+            + " remove portcullis.transport.trusted-proxies and portcullis.transport.development-mode, and set"
+            + " portcullis.transport.container-decides-https.");
   }
 
   /**
