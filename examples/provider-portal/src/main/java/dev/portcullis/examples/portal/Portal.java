@@ -216,6 +216,13 @@ final class Portal implements AutoCloseable {
                   .action(Monitoring.AUDIT_PATH, Monitoring.AUDIT_ACTION)
                   .searchEndpoint("/search", "q")
                   .build());
+      if (options.legacy() != null) {
+        // The cut-over from the ASP.NET portal: its login cookie read once, until the sunset.
+        filterBuilder.legacyLogin(
+            LegacyCutOver.login(options.legacy(), users, clock, random),
+            stores.replay(clock),
+            clock);
+      }
       PortcullisFilter filter = sso.addTo(filterBuilder, keys, clock).build();
       List<CookieSpec> cookies = filter.cookies();
       CookieNotice notice = new CookieNotice(cookies);

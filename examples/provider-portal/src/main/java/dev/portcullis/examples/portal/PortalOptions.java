@@ -16,7 +16,8 @@ import java.util.Objects;
  * revocations and login budgets in PostgreSQL (see {@link PortalStores}); null keeps them in memory. The database
  * user and password come from the environment only, never from the command line or the URL.
  *
- * <p>Single sign-on is off unless {@link SsoOptions} says otherwise.
+ * <p>Single sign-on is off unless {@link SsoOptions} says otherwise; so is the cut-over from an ASP.NET portal's
+ * login cookie, unless {@link LegacyOptions} (null when off) says otherwise.
  */
 record PortalOptions(
     int httpsPort,
@@ -24,11 +25,23 @@ record PortalOptions(
     Path dataDir,
     PortalProfile profile,
     String databaseUrl,
-    SsoOptions sso) {
+    SsoOptions sso,
+    LegacyOptions legacy) {
   static final String USAGE = "options: [--https-port N] [--http-port N] [--data-dir DIR]"
       + " [--profile standard|aspnet] [--database-url jdbc:postgresql://HOST:PORT/DB]"
       + " (or PORTAL_HTTPS_PORT, PORTAL_HTTP_PORT, PORTAL_DATA_DIR, PORTAL_PROFILE,"
-      + " PORTAL_DATABASE_URL) " + SsoOptions.USAGE;
+      + " PORTAL_DATABASE_URL) " + SsoOptions.USAGE + " " + LegacyOptions.USAGE;
+
+  /** Without the legacy cut-over. */
+  PortalOptions(
+      int httpsPort,
+      int httpPort,
+      Path dataDir,
+      PortalProfile profile,
+      String databaseUrl,
+      SsoOptions sso) {
+    this(httpsPort, httpPort, dataDir, profile, databaseUrl, sso, null);
+  }
 
   /** Without single sign-on. */
   PortalOptions(
@@ -61,6 +74,11 @@ record PortalOptions(
     this(httpsPort, httpPort, dataDir, profile, null, sso);
   }
 
+  /** These options with the legacy cut-over {@code legacy} (null for none). */
+  PortalOptions withLegacy(LegacyOptions legacy) {
+    return new PortalOptions(httpsPort, httpPort, dataDir, profile, databaseUrl, sso, legacy);
+  }
+
   PortalOptions {
     Objects.requireNonNull(profile, "profile");
     PortalStores.checkDatabaseUrl(databaseUrl);
@@ -80,6 +98,7 @@ record PortalOptions(
     String profile = env.getOrDefault("PORTAL_PROFILE", PortalProfile.STANDARD.optionName());
     String database = env.get("PORTAL_DATABASE_URL");
     Map<String, String> sso = new HashMap<>();
+    Map<String, String> legacy = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value;
@@ -99,6 +118,7 @@ record PortalOptions(
         case "--profile" -> profile = value;
         case "--database-url" -> database = value;
         case "--sso", "--sso-issuer", "--sso-client-id" -> sso.put(arg, value);
+        case "--legacy-web-config", "--legacy-sunset" -> legacy.put(arg, value);
         default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
       }
     }
@@ -117,7 +137,8 @@ record PortalOptions(
         Path.of(dir),
         chosen,
         database == null || database.isBlank() ? null : database.strip(),
-        SsoOptions.parse(sso, env));
+        SsoOptions.parse(sso, env),
+        LegacyOptions.parse(legacy, env));
   }
 
   private static int port(String what, String text) {

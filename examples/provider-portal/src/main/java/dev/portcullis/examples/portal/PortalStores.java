@@ -12,6 +12,7 @@ import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.ReplayStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -147,6 +148,14 @@ final class PortalStores implements AutoCloseable {
 
   RevocationStore revocations() {
     return revocations;
+  }
+
+  /**
+   * Where the legacy cut-over remembers which old cookies it upgraded (each at most once): the database's table when
+   * there is one, so that every node refuses a second use, or memory.
+   */
+  ReplayStore replay(InstantSource clock) {
+    return jdbc != null ? jdbc.replayStore() : ReplayStore.inMemory(clock);
   }
 
   /** The login limit on the database, or null for the login's own in-memory one. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -112,5 +113,37 @@ class PortalOptionsTest {
             Map.of()))
         .hasMessageContaining("PORTAL_DATABASE_PASSWORD")
         .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void legacyCutOver_isOffByDefault_andNeedsTheWebConfigAndASunsetTogether() {
+    assertThat(PortalOptions.parse(new String[0], Map.of()).legacy()).isNull();
+    assertThat(PortalOptions.parse(
+                new String[] {
+                  "--legacy-web-config", "/etc/portal/web.config", "--legacy-sunset=2027-04-01"
+                },
+                Map.of())
+            .legacy())
+        .isEqualTo(new LegacyOptions(
+            Path.of("/etc/portal/web.config"), Instant.parse("2027-04-01T00:00:00Z")));
+    assertThat(PortalOptions.parse(
+                new String[] {"--legacy-sunset", "2027-05-01"},
+                Map.of(
+                    "PORTAL_LEGACY_WEB_CONFIG", "w.config", "PORTAL_LEGACY_SUNSET", "2027-04-01"))
+            .legacy())
+        .isEqualTo(new LegacyOptions(Path.of("w.config"), Instant.parse("2027-05-01T00:00:00Z")));
+    assertThatThrownBy(() -> PortalOptions.parse(
+            new String[] {"--legacy-web-config", "/etc/portal/web.config"}, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--legacy-sunset");
+    assertThatThrownBy(
+            () -> PortalOptions.parse(new String[0], Map.of("PORTAL_LEGACY_SUNSET", "2027-04-01")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--legacy-web-config");
+    assertThatThrownBy(() -> PortalOptions.parse(
+            new String[] {"--legacy-web-config", "w.config", "--legacy-sunset", "1 April 2027"},
+            Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("2027-04-01");
   }
 }
