@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LegacyCutOverHttpTest {
-  private static final String LEGACY_COOKIE = ".ASPXAUTH";
+  static final String LEGACY_COOKIE = ".ASPXAUTH";
 
   private final SecureRandom random = new SecureRandom();
   private Path dataDir;
@@ -47,20 +47,8 @@ class LegacyCutOverHttpTest {
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
     dataDir = dir.resolve("data");
-    webConfig = dir.resolve("web.config");
-    HexFormat hex = HexFormat.of().withUpperCase();
-    byte[] validationKey = new byte[64];
-    byte[] decryptionKey = new byte[32];
-    random.nextBytes(validationKey);
-    random.nextBytes(decryptionKey);
-    Files.writeString(
-        webConfig, webConfig(hex.formatHex(validationKey), hex.formatHex(decryptionKey)));
-    try (InputStream in = Files.newInputStream(webConfig)) {
-      oldPortal = FormsAuthentication.builder(WebConfig.read(in).machineKey())
-          .clock(InstantSource.system())
-          .random(random)
-          .build();
-    }
+    webConfig = freshWebConfig(dir, random);
+    oldPortal = oldPortal(webConfig, random);
     LegacyOptions legacy = LegacyOptions.parse(
         Map.of("--legacy-web-config", webConfig.toString(), "--legacy-sunset", "2099-01-01"),
         Map.of());
@@ -73,6 +61,36 @@ class LegacyCutOverHttpTest {
     if (portal != null) {
       portal.close();
     }
+  }
+
+  /** A web.config with freshly made keys (HMACSHA256 and AES-256) in {@code dir}. */
+  static Path freshWebConfig(Path dir, SecureRandom random) throws Exception {
+    HexFormat hex = HexFormat.of().withUpperCase();
+    byte[] validationKey = new byte[64];
+    byte[] decryptionKey = new byte[32];
+    random.nextBytes(validationKey);
+    random.nextBytes(decryptionKey);
+    Path file = dir.resolve("web.config");
+    Files.writeString(file, webConfig(hex.formatHex(validationKey), hex.formatHex(decryptionKey)));
+    return file;
+  }
+
+  /** The replaced portal's Forms Authentication, to make its cookies. */
+  static FormsAuthentication oldPortal(Path webConfig, SecureRandom random) throws Exception {
+    try (InputStream in = Files.newInputStream(webConfig)) {
+      return FormsAuthentication.builder(WebConfig.read(in).machineKey())
+          .clock(InstantSource.system())
+          .random(random)
+          .build();
+    }
+  }
+
+  /** The cookie {@code oldPortal} gave {@code userName} at login. */
+  static String oldCookie(FormsAuthentication oldPortal, String userName) {
+    Instant now = InstantSource.system().instant();
+    return oldPortal.seal(
+        FormsAuthenticationTicket.builder(userName, now, now.plus(Duration.ofMinutes(30)))
+            .build());
   }
 
   private static String webConfig(String validationKey, String decryptionKey) {
@@ -90,12 +108,8 @@ class LegacyCutOverHttpTest {
         + "</configuration>\n";
   }
 
-  /** The cookie the old portal gave {@code userName} at login. */
   private String oldCookie(String userName) {
-    Instant now = InstantSource.system().instant();
-    return oldPortal.seal(
-        FormsAuthenticationTicket.builder(userName, now, now.plus(Duration.ofMinutes(30)))
-            .build());
+    return oldCookie(oldPortal, userName);
   }
 
   private List<JsonNode> audited(String type) throws Exception {

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.jdbc.PostgresServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @EnabledIf(value = "postgresInstalled", disabledReason = PostgresServer.MISSING)
 class PortalOnPostgresTest {
+  private static final String AUTH_COOKIE = "__Host-portcullis-auth";
   PostgresServer database;
 
   static boolean postgresInstalled() {
@@ -44,19 +47,26 @@ class PortalOnPostgresTest {
 
   /** A portal on the test's database, the user from the environment as in production. */
   static RunningPortal onDatabase(PostgresServer database, Path dataDir) throws Exception {
+    return onDatabase(database, dataDir, null);
+  }
+
+  /** {@link #onDatabase(PostgresServer, Path)} with the legacy cut-over {@code legacy} (null for none). */
+  static RunningPortal onDatabase(PostgresServer database, Path dataDir, LegacyOptions legacy)
+      throws Exception {
     return new RunningPortal(
         PortalOptions.parse(
-            new String[] {
-              "--https-port",
-              "0",
-              "--http-port",
-              "0",
-              "--data-dir",
-              dataDir.toString(),
-              "--database-url",
-              database.jdbcUrl("postgres")
-            },
-            Map.of()),
+                new String[] {
+                  "--https-port",
+                  "0",
+                  "--http-port",
+                  "0",
+                  "--data-dir",
+                  dataDir.toString(),
+                  "--database-url",
+                  database.jdbcUrl("postgres")
+                },
+                Map.of())
+            .withLegacy(legacy),
         Map.of(
             PortalStores.USER_VARIABLE,
             PostgresServer.USER,
@@ -91,6 +101,32 @@ class PortalOnPostgresTest {
       assertThat(second.client().get("/reports").headers().firstValue("Location"))
           .as("without the cookies: sent to log in")
           .hasValueSatisfying(l -> assertThat(l).startsWith("/login"));
+    }
+  }
+
+  @Test
+  void legacyCutOver_upgradesEachOldCookieOnce_acrossPortalsOnTheDatabase(@TempDir Path dir)
+      throws Exception {
+    SecureRandom random = new SecureRandom();
+    Path webConfig = LegacyCutOverHttpTest.freshWebConfig(dir, random);
+    String cookie = LegacyCutOverHttpTest.oldCookie(
+        LegacyCutOverHttpTest.oldPortal(webConfig, random), "carol");
+    LegacyOptions legacy = new LegacyOptions(webConfig, Instant.parse("2099-01-01T00:00:00Z"));
+    try (RunningPortal first = onDatabase(database, dir.resolve("first"), legacy);
+        RunningPortal second = onDatabase(database, dir.resolve("second"), legacy)) {
+      PortalClient owner = first.client();
+      owner.cookies().put(LegacyCutOverHttpTest.LEGACY_COOKIE, cookie);
+      HttpResponse<String> upgraded = owner.get("/reports");
+      assertThat(upgraded.headers().firstValue("Location").orElse("")).contains("/terms");
+      assertThat(owner.cookies()).containsKey(AUTH_COOKIE);
+
+      PortalClient copy = second.client();
+      copy.cookies().put(LegacyCutOverHttpTest.LEGACY_COOKIE, cookie);
+      HttpResponse<String> refused = copy.get("/reports");
+      assertThat(refused.headers().firstValue("Location").orElse(""))
+          .as("the other portal knows from the database that the cookie was upgraded")
+          .contains("/login");
+      assertThat(copy.cookies()).doesNotContainKey(AUTH_COOKIE);
     }
   }
 
