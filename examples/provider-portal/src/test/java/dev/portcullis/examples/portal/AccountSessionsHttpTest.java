@@ -3,12 +3,8 @@ package dev.portcullis.examples.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,16 +86,7 @@ class AccountSessionsHttpTest {
       assertThat(loggedOut.headers().firstValue("Location").orElse("")).contains("/login");
       assertThat(laptop.get("/account").statusCode()).isEqualTo(200);
 
-      assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
-      ObjectMapper json = new ObjectMapper();
-      List<JsonNode> events = new ArrayList<>();
-      for (String line :
-          Files.readAllLines(dataDir.resolve(Portal.AUDIT_FILE), StandardCharsets.UTF_8)) {
-        JsonNode node = json.readTree(line);
-        if ("session_ended_by_user".equals(node.path("type").asText())) {
-          events.add(node);
-        }
-      }
+      List<JsonNode> events = portal.audited("session_ended_by_user");
       assertThat(events).hasSize(2);
       assertThat(events.toString()).doesNotContain(others.get(0));
     }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.aspnet.FormsAuthentication;
 import dev.portcullis.aspnet.FormsAuthenticationTicket;
 import dev.portcullis.aspnet.WebConfig;
@@ -18,7 +16,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -112,20 +109,6 @@ class LegacyCutOverHttpTest {
     return oldCookie(oldPortal, userName);
   }
 
-  private List<JsonNode> audited(String type) throws Exception {
-    assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
-    ObjectMapper json = new ObjectMapper();
-    List<JsonNode> events = new ArrayList<>();
-    for (String line :
-        Files.readAllLines(dataDir.resolve(Portal.AUDIT_FILE), StandardCharsets.UTF_8)) {
-      JsonNode node = json.readTree(line);
-      if (type.equals(node.path("type").asText())) {
-        events.add(node);
-      }
-    }
-    return events;
-  }
-
   private static boolean removes(HttpResponse<String> response, String cookie) {
     return response.headers().allValues("Set-Cookie").stream()
         .anyMatch(h -> h.startsWith(cookie + "=;") && h.contains("Max-Age=0"));
@@ -133,7 +116,7 @@ class LegacyCutOverHttpTest {
 
   @Test
   void theOldPortalsCookie_logsItsUserIn_throughTheTermsGate_andIsRemoved() throws Exception {
-    int upgradedBefore = audited("legacy_ticket_upgraded").size();
+    int upgradedBefore = portal.audited("legacy_ticket_upgraded").size();
     PortalClient browser = portal.client();
     browser.cookies().put(LEGACY_COOKIE, oldCookie("Alice"));
 
@@ -154,7 +137,7 @@ class LegacyCutOverHttpTest {
     HttpResponse<String> account = browser.get("/account");
     assertThat(account.statusCode()).isEqualTo(200);
     assertThat(account.body()).contains("Alice Adams");
-    assertThat(audited("legacy_ticket_upgraded")).hasSize(upgradedBefore + 1);
+    assertThat(portal.audited("legacy_ticket_upgraded")).hasSize(upgradedBefore + 1);
   }
 
   @Test
@@ -164,7 +147,7 @@ class LegacyCutOverHttpTest {
     owner.cookies().put(LEGACY_COOKIE, cookie);
     owner.get("/reports");
     assertThat(owner.cookies()).containsKey(PortalProfile.ASPNET_AUTH_COOKIE);
-    int upgraded = audited("legacy_ticket_upgraded").size();
+    int upgraded = portal.audited("legacy_ticket_upgraded").size();
 
     String tampered =
         cookie.substring(0, cookie.length() - 2) + (cookie.endsWith("00") ? "11" : "00");
@@ -177,7 +160,7 @@ class LegacyCutOverHttpTest {
       assertThat(removes(r, LEGACY_COOKIE)).as(value).isTrue();
       assertThat(other.cookies()).as(value).doesNotContainKey(PortalProfile.ASPNET_AUTH_COOKIE);
     }
-    assertThat(audited("legacy_ticket_upgraded")).hasSize(upgraded);
+    assertThat(portal.audited("legacy_ticket_upgraded")).hasSize(upgraded);
   }
 
   @Test

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,13 +60,7 @@ class MonitoringHttpTest {
   }
 
   private List<JsonNode> auditRecords() throws Exception {
-    assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
-    List<JsonNode> records = new ArrayList<>();
-    for (String line :
-        Files.readAllLines(dataDir.resolve(Portal.AUDIT_FILE), StandardCharsets.UTF_8)) {
-      records.add(JSON.readTree(line));
-    }
-    return records;
+    return portal.auditRecords();
   }
 
   private static boolean is(JsonNode record, String type, String user) {

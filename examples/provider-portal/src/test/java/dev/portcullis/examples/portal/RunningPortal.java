@@ -1,8 +1,15 @@
 package dev.portcullis.examples.portal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** A portal started for a test: free ports on loopback, its own data folder, the system clock, no key variable. */
@@ -55,6 +62,27 @@ final class RunningPortal implements AutoCloseable {
 
   PortalClient client() throws Exception {
     return new PortalClient(this);
+  }
+
+  /** Every record of the hash-chained audit log, oldest first, once the queue is written out (at most 10 s). */
+  List<JsonNode> auditRecords() throws Exception {
+    if (!portal.flushAudit(Duration.ofSeconds(10))) {
+      throw new AssertionError("the audit log was not written out within 10 s");
+    }
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> records = new ArrayList<>();
+    for (String line :
+        Files.readAllLines(dataDir.resolve(Portal.AUDIT_FILE), StandardCharsets.UTF_8)) {
+      records.add(json.readTree(line));
+    }
+    return records;
+  }
+
+  /** The records of {@link #auditRecords()} of event type {@code type}. */
+  List<JsonNode> audited(String type) throws Exception {
+    List<JsonNode> records = auditRecords();
+    records.removeIf(r -> !type.equals(r.path("type").asText()));
+    return records;
   }
 
   @Override
