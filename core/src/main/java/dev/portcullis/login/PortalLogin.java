@@ -41,8 +41,8 @@ import java.util.Optional;
  * cookie name), has not expired, is bound to the request's session, is not revoked, and names a user who still
  * exists and may log in. Past half its lifetime a ticket is renewed.
  *
- * <p><b>Security.</b> Fails closed: a revocation store or directory that cannot answer means anonymous, a session
- * that cannot be rotated means no login. An account may log in only when it is enabled and has a name, an email and
+ * <p><b>Security.</b> Fails closed: a revocation store or directory that cannot answer means anonymous (keeping the
+ * auth cookie, so that the login works again once it answers), a session that cannot be rotated means no login. An account may log in only when it is enabled and has a name, an email and
  * a role. The cookie carries no personal data. Nothing here logs a cookie value or session id.
  */
 public final class PortalLogin {
@@ -239,8 +239,12 @@ public final class PortalLogin {
     try {
       found = users.findByHandle(user);
     } catch (RuntimeException e) {
-      return AuthCheck.Anonymous.refused(
-          AuditEventType.AUTHN_TOKEN_INVALID, "user directory unavailable", user);
+      // The directory did not answer (a database outage, say): the ticket is authentic and bound,
+      // so the cookie is kept and the login works again once the directory answers.
+      return AuthCheck.Anonymous.unavailable(
+          AuditEventType.AUTHN_TOKEN_INVALID,
+          "user directory unavailable: " + e.getClass().getSimpleName(),
+          user);
     }
     if (found.isEmpty()) {
       return AuthCheck.Anonymous.refused(
