@@ -15,6 +15,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginThrottle;
@@ -206,7 +207,7 @@ public final class PortcullisAutoConfiguration {
       log.warn(
           "Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
           old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")),
-          keys.getMaxAge());
+          KeyAgeText.of(keys.getMaxAge()));
     }
     return source;
   }
