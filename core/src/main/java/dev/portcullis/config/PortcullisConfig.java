@@ -8,6 +8,7 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LegacyUpgrade;
+import dev.portcullis.login.LoginLimitCheck;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.ReplayStore;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The whole configuration of one portal's Portcullis, checked as a whole: transport, sessions, login, the legacy
@@ -146,6 +148,7 @@ public final class PortcullisConfig {
     private SessionRegistry sessions;
     private PortalLogin login;
     private boolean perNodeLoginLimit;
+    private Consumer<LoginLimitCheck> loginLimitWording = answer -> {};
     private SecureRandom random;
     private AuditLog audit;
     private AuditRules auditRules = AuditRules.none();
@@ -250,6 +253,18 @@ public final class PortcullisConfig {
      */
     public Builder perNodeLoginLimit() {
       this.perNodeLoginLimit = true;
+      return this;
+    }
+
+    /**
+     * Hands the answer of the login-limit check ({@link PortalLogin#loginLimitCheck}) to {@code wording} when {@link
+     * #build()} makes the check, once, before acting on it, so that an entry point says it in its own words: it throws
+     * its own exception for a refusal and logs {@link LoginLimitCheck#PER_NODE_ACCEPTED}. It cannot waive a refusal:
+     * when it returns for {@link LoginLimitCheck#REFUSED} or {@link LoginLimitCheck#CONTRADICTION}, {@link #build()}
+     * refuses with its own message. Replaces an earlier call; without one, nothing is logged.
+     */
+    public Builder onLoginLimitCheck(Consumer<LoginLimitCheck> wording) {
+      this.loginLimitWording = Objects.requireNonNull(wording, "wording");
       return this;
     }
 
@@ -420,11 +435,15 @@ public final class PortcullisConfig {
     }
 
     /**
-     * The entry points ({@code Portcullis.builder()}, the Spring Boot starter) make this check first in their own words;
-     * here it holds for every other way of building a filter, such as an application's own.
+     * The one login-limit check of every way of building a filter; the entry points ({@code Portcullis.builder()}, the
+     * Spring Boot starter) word its answer through {@link #onLoginLimitCheck}, and these messages stand when they do
+     * not refuse, or for an application's own filter.
      */
     private void checkLoginLimit() {
-      switch (login.loginLimitCheck(sessions.sharedBetweenNodes(), perNodeLoginLimit)) {
+      LoginLimitCheck answer =
+          login.loginLimitCheck(sessions.sharedBetweenNodes(), perNodeLoginLimit);
+      loginLimitWording.accept(answer);
+      switch (answer) {
         case REFUSED ->
           throw new IllegalStateException(
               "the session store is shared between nodes, but the login limit is kept in this node's memory:"
@@ -436,7 +455,7 @@ public final class PortcullisConfig {
               "perNodeLoginLimit() and a login limit shared between nodes contradict each other:"
                   + " remove perNodeLoginLimit()");
         case FINE, PER_NODE_ACCEPTED -> {
-          // The entry points log the accepted case.
+          // The entry points log the accepted case through their wording.
         }
       }
     }

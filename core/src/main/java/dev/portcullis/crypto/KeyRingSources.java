@@ -61,6 +61,7 @@ public final class KeyRingSources {
    */
   public static KeyRing fromFile(Path file) {
     Objects.requireNonNull(file, "file");
+    KeyFilePermissions.warnIfOthersCanRead(file, "key file " + file);
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -101,6 +102,7 @@ public final class KeyRingSources {
   public static KeyRing fromPkcs12(Path file, char[] password) {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(password, "password");
+    KeyFilePermissions.warnIfOthersCanRead(file, "PKCS12 key store " + file);
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);

@@ -69,6 +69,8 @@ public final class ReloadingKeyRing implements KeyRingSource, AutoCloseable {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("the reload interval must be positive, got " + interval);
     }
+    // At the first read only: the reads that follow would repeat the warning every interval.
+    KeyFilePermissions.warnIfOthersCanRead(file, description);
     byte[] bytes = read();
     this.current = parser.apply(bytes);
     this.lastDigest = sha256(bytes);

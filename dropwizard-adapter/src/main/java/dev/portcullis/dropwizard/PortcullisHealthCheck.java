@@ -5,6 +5,7 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionStore;
@@ -63,7 +64,7 @@ final class PortcullisHealthCheck extends HealthCheck {
     KeyInfo active = ring.activeKey(); // a key ring always has one; reported so that rotation shows
     List<KeyInfo> old = ring.keysOlderThan(maxAge, clock.instant());
     if (!old.isEmpty()) {
-      return Result.unhealthy("keys older than " + maxAge + ": "
+      return Result.unhealthy("keys older than " + KeyAgeText.of(maxAge) + ": "
           + old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")));
     }
     AuditLog.Health health = audit.health();

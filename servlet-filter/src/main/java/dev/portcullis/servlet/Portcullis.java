@@ -12,6 +12,7 @@ import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.LoginAttemptStore;
+import dev.portcullis.login.LoginLimitCheck;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
@@ -459,7 +460,6 @@ public final class Portcullis implements AutoCloseable {
         }
         loginSettings.accept(loginBuilder);
         PortalLogin login = loginBuilder.build();
-        checkLoginLimit(login);
 
         AuditLog audit = auditLog;
         if (audit == null) {
@@ -494,6 +494,7 @@ public final class Portcullis implements AutoCloseable {
         PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
             .sessions(registry)
             .login(login, shared)
+            .onLoginLimitCheck(Builder::sayLoginLimit)
             .audit(audit, auditRules != null ? auditRules : AuditRules.none())
             .requirePublic(requiredPublic.toArray(String[]::new));
         if (perNodeLoginLimit) {
@@ -524,12 +525,11 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * Refuses sessions shared between nodes with a login limit per node, unless {@link #perNodeLoginLimit()} accepts
-     * it; then warns once. The decision is the core's ({@link PortalLogin#loginLimitCheck}); this says it in the
-     * builder's words.
+     * it; then warns once. The decision, and the one check, are the core's ({@link PortalLogin#loginLimitCheck}, made
+     * when the filter is built); this says the answer in the builder's words.
      */
-    private void checkLoginLimit(PortalLogin login) {
-      boolean sessionsShared = sessionStore != null && sessionStore.sharedBetweenNodes();
-      switch (login.loginLimitCheck(sessionsShared, perNodeLoginLimit)) {
+    private static void sayLoginLimit(LoginLimitCheck answer) {
+      switch (answer) {
         case FINE -> {}
         case PER_NODE_ACCEPTED ->
           LOG.warn(

@@ -7,6 +7,7 @@ import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.login.LegacyLogin;
+import dev.portcullis.login.LoginLimitCheck;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.ReplayStore;
@@ -25,6 +26,7 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -338,6 +340,16 @@ public final class PortcullisFilter implements Filter {
      */
     public Builder perNodeLoginLimit() {
       config.perNodeLoginLimit();
+      return this;
+    }
+
+    /**
+     * Hands the answer of the login-limit check to {@code wording} once, when {@link #build()} makes the check, so
+     * that an entry point refuses or warns in its own words; a refusal stands whatever it does. See {@link
+     * PortcullisConfig.Builder#onLoginLimitCheck}.
+     */
+    public Builder onLoginLimitCheck(Consumer<LoginLimitCheck> wording) {
+      config.onLoginLimitCheck(wording);
       return this;
     }
 

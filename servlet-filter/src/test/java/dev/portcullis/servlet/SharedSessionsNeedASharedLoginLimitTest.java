@@ -27,10 +27,13 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -125,6 +128,45 @@ class SharedSessionsNeedASharedLoginLimitTest {
         .contains(PORTCULLIS_WARNING
             + "The login limit is kept in this node's memory (perNodeLoginLimit())");
     assertThat(built[0].sessionStore()).isSameAs(sharedSessions);
+  }
+
+  /**
+   * Regression: {@code Portcullis.builder()} made the check in its own words and the filter's builder made it again.
+   * It is made once, when the filter is built (the session store is asked once whether it is shared), and still
+   * refuses in the entry point's words, or warns once.
+   */
+  @Test
+  void theLoginLimitCheck_runsOnce_refusingOrWarningInTheEntryPointsWords() throws Exception {
+    AtomicInteger refusedAsked = new AtomicInteger();
+    assertThatThrownBy(() -> node().sessionStore(countingShared(refusedAsked)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("loginAttemptStore(redis.loginAttemptStore())");
+    assertThat(refusedAsked).as("whether the sessions are shared, asked").hasValue(1);
+
+    AtomicInteger acceptedAsked = new AtomicInteger();
+    Portcullis[] built = new Portcullis[1];
+    String logged = CapturedStderr.during(() -> built[0] =
+        node().sessionStore(countingShared(acceptedAsked)).perNodeLoginLimit().build());
+    toClose.add(built[0]);
+    assertThat(acceptedAsked).as("whether the sessions are shared, asked").hasValue(1);
+    assertThat(logged.split(PORTCULLIS_WARNING, -1)).as("one warning").hasSize(2);
+  }
+
+  /** The shared session store, counting how often it is asked whether it is shared. */
+  private SessionStore countingShared(AtomicInteger asked) {
+    return (SessionStore) Proxy.newProxyInstance(
+        SessionStore.class.getClassLoader(),
+        new Class<?>[] {SessionStore.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("sharedBetweenNodes")) {
+            asked.incrementAndGet();
+          }
+          try {
+            return method.invoke(sharedSessions, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   @Test

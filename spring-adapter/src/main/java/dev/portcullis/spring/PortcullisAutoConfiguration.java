@@ -15,8 +15,10 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.LoginCookies;
+import dev.portcullis.login.LoginLimitCheck;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
@@ -206,7 +208,7 @@ public final class PortcullisAutoConfiguration {
       log.warn(
           "Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
           old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")),
-          keys.getMaxAge());
+          KeyAgeText.of(keys.getMaxAge()));
     }
     return source;
   }
@@ -582,10 +584,13 @@ public final class PortcullisAutoConfiguration {
       ResourceLoader resources,
       ListableBeanFactory beans,
       Environment environment) {
-    checkLoginLimit(sessionStores.getIfUnique(), login, properties.getLogin());
     SsoConfig sso = ssoConfig.getIfAvailable();
-    PortcullisFilter.Builder builder =
-        PortcullisFilter.builder().sessions(sessions).login(login, random).audit(audit, rules);
+    SessionStore store = sessionStores.getIfUnique();
+    PortcullisFilter.Builder builder = PortcullisFilter.builder()
+        .sessions(sessions)
+        .login(login, random)
+        .audit(audit, rules)
+        .onLoginLimitCheck(answer -> sayLoginLimit(answer, store));
     if (properties.getLogin().isPerNodeLoginLimit()) {
       builder.perNodeLoginLimit();
     }
@@ -656,12 +661,11 @@ public final class PortcullisAutoConfiguration {
    * guesser N budgets. The starter's own Redis and PostgreSQL stores come with a shared limit; the application's own
    * {@code SessionStore} bean needs a {@link LoginThrottle} bean over a shared store (or its {@link PortalLogin} bean
    * one), or {@value #PER_NODE_LOGIN_LIMIT}, which is logged. That property beside a shared limit is a contradiction.
-   * The decision is the core's ({@link PortalLogin#loginLimitCheck}); this says it in the starter's property names.
+   * The decision, and the one check, are the core's ({@link PortalLogin#loginLimitCheck}, made when the filter is
+   * built); this says its answer in the starter's property names.
    */
-  static void checkLoginLimit(
-      SessionStore store, PortalLogin login, PortcullisProperties.Login properties) {
-    boolean sessionsShared = store != null && store.sharedBetweenNodes();
-    switch (login.loginLimitCheck(sessionsShared, properties.isPerNodeLoginLimit())) {
+  static void sayLoginLimit(LoginLimitCheck answer, SessionStore store) {
+    switch (answer) {
       case FINE -> {}
       case PER_NODE_ACCEPTED ->
         log.warn(
@@ -676,7 +680,8 @@ public final class PortcullisAutoConfiguration {
                 + ": the nodes already count logins against one limit.");
       case REFUSED ->
         throw new PortcullisConfigurationException(
-            "the session store (" + store.getClass().getName()
+            "the session store ("
+                + (store != null ? store.getClass().getName() : SessionStore.class.getName())
                 + ") is shared between nodes, but the login limit"
                 + " is kept in this node's memory: behind a load balancer, N nodes would give a password guesser"
                 + " N budgets",

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
@@ -25,6 +26,8 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -82,6 +85,28 @@ class PortcullisActuatorAutoConfigurationTest {
       assertThat(health.getDetails())
           .containsEntry("keysDueForRotation", java.util.List.of("0a1b2c3d"))
           .containsEntry("oldestKeyAgeDays", 32L);
+    });
+  }
+
+  /**
+   * Regression: the start-up warning gave the maximum age as Java's ISO-8601 duration ({@code PT720H}) rather than in
+   * days.
+   */
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void keysOlderThanTheMaxAge_areNamedAtStartUp_withTheAgeInDaysOrHours(CapturedOutput output)
+      throws Exception {
+    runner().withPropertyValues("portcullis.keys.max-age=30d").run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(output.getAll())
+          .contains("Portcullis keys 0a1b2c3d are older than 30 days: add a new key")
+          .doesNotContain("PT720H");
+    });
+    runner().withPropertyValues("portcullis.keys.max-age=12h").run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(output.getAll())
+          .contains("Portcullis keys 0a1b2c3d are older than 12 hours: add a new key")
+          .doesNotContain("PT12H");
     });
   }
 

@@ -18,9 +18,12 @@ import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.FakeSharedStores;
 import dev.portcullis.user.UserDirectory;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -62,6 +65,31 @@ class SharedSessionsNeedASharedLoginLimitTest {
     SessionStore ownSessionStore(SessionConfig config, InstantSource clock) {
       return FakeSharedStores.sessions(
           CaffeineSessionStore.builder(config, clock).build());
+    }
+  }
+
+  /** A shared session store that counts how often it is asked whether it is shared. */
+  @Configuration(proxyBeanMethods = false)
+  static class CountingSharedSessionStore {
+    static final AtomicInteger ASKED = new AtomicInteger();
+
+    @Bean
+    SessionStore ownSessionStore(SessionConfig config, InstantSource clock) {
+      SessionStore shared =
+          FakeSharedStores.sessions(CaffeineSessionStore.builder(config, clock).build());
+      return (SessionStore) Proxy.newProxyInstance(
+          SessionStore.class.getClassLoader(),
+          new Class<?>[] {SessionStore.class},
+          (proxy, method, args) -> {
+            if (method.getName().equals("sharedBetweenNodes")) {
+              ASKED.incrementAndGet();
+            }
+            try {
+              return method.invoke(shared, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
     }
   }
 
@@ -173,6 +201,34 @@ class SharedSessionsNeedASharedLoginLimitTest {
         .contains("WARN")
         .contains("portcullis.login.per-node-login-limit=true")
         .contains("a budget of its own");
+  }
+
+  /**
+   * Regression: the starter made the check in its own words and the filter's builder made it again. It is made once,
+   * when the filter is built (the session store is asked once whether it is shared), and still fails start-up in the
+   * starter's words, or warns once.
+   */
+  @Test
+  void theLoginLimitCheck_runsOnce_failingOrWarningInTheStartersWords(CapturedOutput output)
+      throws Exception {
+    CountingSharedSessionStore.ASKED.set(0);
+    runner()
+        .withUserConfiguration(CountingSharedSessionStore.class)
+        .run(PortcullisAutoConfigurationTest.failsWith(
+            REFUSED, "portcullis.login.per-node-login-limit=true"));
+    assertThat(CountingSharedSessionStore.ASKED)
+        .as("whether the sessions are shared, asked")
+        .hasValue(1);
+
+    CountingSharedSessionStore.ASKED.set(0);
+    runner()
+        .withUserConfiguration(CountingSharedSessionStore.class)
+        .withPropertyValues("portcullis.login.per-node-login-limit=true")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(PortcullisFilter.class));
+    assertThat(CountingSharedSessionStore.ASKED)
+        .as("whether the sessions are shared, asked")
+        .hasValue(1);
+    assertThat(warnings(output)).as("warned once").isEqualTo(1);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package com.example.portal;
 
+import dev.portcullis.login.SafeRedirect;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.user.InMemoryUserDirectory;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.HtmlUtils;
 
 @SpringBootApplication
 public class PortalApplication {
@@ -31,11 +33,17 @@ public class PortalApplication {
 
   @RestController
   static class Pages {
-    /** GET /login is the application's form; Portcullis answers the POST. */
+    /**
+     * GET /login is the application's form; Portcullis answers the POST. The form carries on returnTo, the page the
+     * visitor asked for, where Portcullis sends them after logging in.
+     */
     @GetMapping(value = "/login", produces = "text/html")
     String login(HttpServletRequest request) {
+      String returnTo = request.getParameter("returnTo");
       return "<form method=post action=/login>"
           + "<input type=hidden name=_csrf value=" + request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) + ">"
+          + (SafeRedirect.isSafe(returnTo)
+              ? "<input type=hidden name=returnTo value=\"" + HtmlUtils.htmlEscape(returnTo) + "\">" : "")
           + "<input name=username> <input name=password type=password>"
           + "<label><input type=checkbox name=acceptTerms value=yes> I accept the <a href=/terms>terms</a></label>"
           + "<button>Log in</button></form>";

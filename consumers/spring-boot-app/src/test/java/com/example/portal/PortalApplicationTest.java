@@ -37,6 +37,8 @@ import org.junit.jupiter.api.Test;
 class PortalApplicationTest {
   private static final Pattern STARTED = Pattern.compile("started on port (\\d+)");
   private static final Pattern CSRF = Pattern.compile("name=_csrf value=([A-Za-z0-9_-]+)");
+  private static final Pattern HIDDEN =
+      Pattern.compile("<input type=hidden name=(\\w+) value=(?:\"([^\"]*)\"|([^\\s>\"]+))>");
 
   private Process process;
   private final List<String> output = new ArrayList<>();
@@ -114,6 +116,43 @@ class PortalApplicationTest {
     assertEquals("Hello Alice Example", page.body());
   }
 
+  /**
+   * Regression: the quick start's login form dropped {@code returnTo}, so a visitor who logged in from a protected
+   * page landed on {@code /} instead of the page they asked for.
+   */
+  @Test
+  void loginFromAProtectedPage_withTheFormAsRendered_landsOnThatPage() throws Exception {
+    String asked = "/?tab=reports&page=2";
+    HttpResponse<String> protectedPage = send(get(asked));
+    assertEquals(303, protectedPage.statusCode(), output());
+    String loginPage = protectedPage.headers().firstValue("Location").orElseThrow();
+    assertTrue(loginPage.startsWith("/login?returnTo="), loginPage);
+
+    Map<String, String> fields = hiddenFields(send(get(loginPage)).body());
+    assertEquals(asked, fields.get("returnTo"), "the form carries returnTo on");
+    fields.put("username", "alice");
+    fields.put("password", "alice-consumer-pass");
+    fields.put("acceptTerms", "yes");
+    HttpResponse<String> login = send(post("/login", fields));
+    assertEquals(303, login.statusCode(), output());
+    assertEquals(asked, login.headers().firstValue("Location").orElse(""));
+    HttpResponse<String> page = send(get(asked));
+    assertEquals(200, page.statusCode());
+    assertEquals("Hello Alice Example", page.body());
+  }
+
+  /** The hidden fields of the page's form, as a browser would post them (HTML character references decoded). */
+  private static Map<String, String> hiddenFields(String html) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    Matcher m = HIDDEN.matcher(html);
+    while (m.find()) {
+      String value = m.group(2) != null ? m.group(2) : m.group(3);
+      fields.put(m.group(1), value.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<")
+          .replace("&gt;", ">").replace("&amp;", "&"));
+    }
+    return fields;
+  }
+
   @Test
   void plainHttpWithoutTheProxy_isSentToTheCanonicalHost() throws Exception {
     HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/")).GET().build(),
@@ -133,8 +172,10 @@ class PortalApplicationTest {
   }
 
   private HttpRequest.Builder post(String path, String csrf, String username, String password) {
-    Map<String, String> fields = Map.of("username", username, "password", password, "acceptTerms", "yes",
-        "_csrf", csrf);
+    return post(path, Map.of("username", username, "password", password, "acceptTerms", "yes", "_csrf", csrf));
+  }
+
+  private HttpRequest.Builder post(String path, Map<String, String> fields) {
     String form = fields.entrySet().stream()
         .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
             + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))

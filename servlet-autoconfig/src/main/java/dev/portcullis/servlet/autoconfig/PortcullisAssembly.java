@@ -13,6 +13,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
@@ -202,7 +203,7 @@ final class PortcullisAssembly {
       log.warn(
           "Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
           old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")),
-          maxAge);
+          KeyAgeText.of(maxAge));
     }
     return ring;
   }

@@ -7,6 +7,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.testing.CapturedStderr;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import java.nio.file.Files;
@@ -249,6 +250,37 @@ class PortcullisSettingsTest {
     for (AutoCloseable r : assembled.resources()) {
       r.close();
     }
+  }
+
+  /**
+   * Regression: the start-up warning gave the maximum age as Java's ISO-8601 duration ({@code PT2160H}) rather than
+   * in days.
+   */
+  @Test
+  void keysOlderThanTheMaximumAge_areNamedAtStartUp_withTheAgeInDays() throws Exception {
+    keyRingText();
+    PortcullisSettings s = read(
+        "portcullis.keys.file=" + dir.resolve("keys.txt")
+            + "\nportcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    InstantSource later = InstantSource.fixed(Instant.parse("2027-03-01T00:00:00Z"));
+    String defaultAge = CapturedStderr.during(
+        () -> PortcullisAssembly.prepare(s, Map.of(), later, getClass().getClassLoader()));
+    assertThat(defaultAge)
+        .contains(
+            "WARN dev.portcullis.servlet.autoconfig.PortcullisAssembly - Portcullis keys 0a1b2c3d are"
+                + " older than 90 days: add a new key")
+        .doesNotContain("PT2160H");
+
+    PortcullisSettings hours = read(
+        "portcullis.keys.file=" + dir.resolve("keys.txt") + "\nportcullis.keys.max-age=12h"
+            + "\nportcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    String underADay = CapturedStderr.during(
+        () -> PortcullisAssembly.prepare(hours, Map.of(), CLOCK, getClass().getClassLoader()));
+    assertThat(underADay).contains("are older than 12 hours:");
+    assertThat(s.problems()).isEmpty();
+    assertThat(hours.problems()).isEmpty();
   }
 
   @Test

@@ -1,0 +1,47 @@
+package dev.portcullis.crypto;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warns, once per start, when a key file or PKCS12 store can be read by the file's group or by others: anyone who can
+ * read the keys can forge every cookie. Only a warning, as mounted secrets (a Kubernetes secret volume, a Docker
+ * secret) are often {@code 0644} inside a container whose only process is the application; {@code KeyTool} writes
+ * files readable by their owner only.
+ *
+ * <p><b>Security.</b> The warning names the file and its permission string, never a secret. Nothing is said on a file
+ * system without POSIX permissions (the directory's access control applies there) or when the permissions cannot be
+ * read (reading the file then reports the problem).
+ */
+final class KeyFilePermissions {
+  private static final Logger LOG = LoggerFactory.getLogger(KeyFilePermissions.class);
+
+  private static final Set<PosixFilePermission> OTHERS_MAY_READ =
+      EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+
+  private KeyFilePermissions() {}
+
+  /** Warns when group or others may read {@code file}, which {@code description} names (for example "key file x"). */
+  static void warnIfOthersCanRead(Path file, String description) {
+    Set<PosixFilePermission> permissions;
+    try {
+      permissions = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException | IOException e) {
+      return;
+    }
+    if (permissions.stream().anyMatch(OTHERS_MAY_READ::contains)) {
+      LOG.warn(
+          "{} can be read by its group or by others ({}): whoever can read the keys can forge every cookie."
+              + " Let only the account that runs the application read it (chmod 600).",
+          description,
+          PosixFilePermissions.toString(permissions));
+    }
+  }
+}
