@@ -251,11 +251,34 @@ class SpringBootPortalTest {
         .isInstanceOf(UsernameNotFoundException.class);
   }
 
+  /**
+   * Regression: the example showed every visitor the health details ({@code show-details=always}): the active key's id,
+   * the stores, the disk's size and the folder the portal runs in. Anyone may still see the status, as probes need;
+   * only a council officer sees the details.
+   */
   @Test
-  void health_isUp_andNamesTheActiveKeyOnly() throws Exception {
-    HttpResponse<String> health = new Visitor().get("/actuator/health");
-    assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body())
+  void health_isUpForEveryone_andItsDetailsAreForCouncilOfficersOnly() throws Exception {
+    HttpResponse<String> anonymous = new Visitor().get("/actuator/health");
+    assertThat(anonymous.statusCode()).isEqualTo(200);
+    assertThat(anonymous.body())
+        .contains("\"status\":\"UP\"")
+        .doesNotContain("activeKey")
+        .doesNotContain("portcullis")
+        .doesNotContain("diskSpace")
+        .doesNotContain("\"path\"");
+
+    Visitor alice = new Visitor();
+    alice.logIn("alice", "alice-demo-pw");
+    assertThat(alice.get("/actuator/health").body())
+        .contains("\"status\":\"UP\"")
+        .doesNotContain("activeKey")
+        .doesNotContain("diskSpace");
+
+    Visitor carol = new Visitor();
+    carol.logIn("carol", "carol-demo-pw");
+    HttpResponse<String> officer = carol.get("/actuator/health");
+    assertThat(officer.statusCode()).isEqualTo(200);
+    assertThat(officer.body())
         .contains("\"portcullis\"")
         .contains("activeKey")
         .contains("\"status\":\"UP\"");
