@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.audit.AuditChainVerifier;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -140,6 +142,38 @@ abstract class WarPortalScenario {
     assertEquals(2, count(audit, "\"authn_login_success\""), audit);
     assertTrue(audit.contains("\"logout\""), "the logout is audited");
     assertFalse(audit.contains(PASSWORD), "no password in the audit log");
+  }
+
+  /**
+   * Regression: a second container given the same audit file (a second process) opened it and appended to the WAR's
+   * hash chain, because the writer's lock was released as soon as the file was opened.
+   */
+  @Test
+  void secondProcess_isRefusedTheAuditFile_whileTheWarWritesIt() throws Exception {
+    war = deployBuiltWar();
+    logIn();
+    HttpResponse<String> account = send(get("/account"));
+    assertEquals(200, account.statusCode());
+
+    Process other = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            SecondAuditWriter.class.getName(),
+            auditFile.toString())
+        .redirectErrorStream(true)
+        .start();
+    other.getOutputStream().close();
+    String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(other.waitFor(60, TimeUnit.SECONDS), "the second process ends");
+    assertEquals(SecondAuditWriter.REFUSED, other.exitValue(), output);
+    assertTrue(output.contains("already open for writing"), output);
+
+    assertEquals(303, send(post("/logout", Map.of("_csrf", csrf(account)))).statusCode());
+    war.stopContext();
+    AuditChainVerifier.Result chain = AuditChainVerifier.verify(auditFile);
+    assertTrue(chain.intact(), "the WAR's chain is unbroken: " + chain);
+    assertFalse(Files.readString(auditFile).contains("evt-second-container"));
   }
 
   @Test
