@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -249,6 +250,30 @@ class SpringBootPortalTest {
     assertThat(context.getBeansOfType(InMemoryUserDetailsManager.class)).isEmpty();
     assertThatThrownBy(() -> context.getBean(UserDetailsService.class).loadUserByUsername("user"))
         .isInstanceOf(UsernameNotFoundException.class);
+  }
+
+  /**
+   * Regression: a browser's error page was Spring Boot's "Whitelabel Error Page", which names the framework and says
+   * the application maps no error page. The portal's own fixed pages answer instead, with nothing of the request in
+   * them.
+   */
+  @Test
+  void browsersErrorPages_areThePortalsOwn_notSpringBootsWhitelabelPage() throws Exception {
+    Visitor alice = new Visitor();
+    alice.logIn("alice", "alice-demo-pw");
+    for (String path : new String[] {"/no-such-page", "/council", "/reports/2"}) {
+      HttpResponse<String> page = alice.send(HttpRequest.newBuilder(alice.uri(path))
+          .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+          .GET());
+      assertThat(page.statusCode()).as(path).isIn(403, 404);
+      assertThat(page.body())
+          .as(path)
+          .doesNotContain("Whitelabel")
+          .doesNotContain("no explicit mapping")
+          .doesNotContain(path)
+          .contains("<h1>");
+      assertThat(page.headers().firstValue("Cache-Control")).as(path).contains("no-store");
+    }
   }
 
   /**
