@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An append-only file of JSON lines of one kind, locked while open, that holds whole lines only.
@@ -28,9 +29,17 @@ import java.util.Set;
  * the file after itself.
  *
  * <p><b>Opening.</b> Refuses a file that another writer holds, or whose first record is of the other kind (audit and
- * search demand never share a file). A file that ends in a partial line (the process died mid-write) is opened with
- * {@link #tornTailAtOpen()} set; {@link #open(Path, String)} refuses it, so that someone looks before more is
- * appended, and the hash-chained sink repairs it with {@link #replaceTornTail(byte[])}.
+ * search demand never share a file). The writer holds a lock on a file of its own beside the log ({@code
+ * audit.jsonl.lock} for {@code audit.jsonl}), never on the log: a POSIX lock belongs to the process and goes when the
+ * process closes any descriptor of the locked file, so a lock on the log itself went as soon as anything in the same
+ * process read the log (this class's own check of the existing lines did), and a second process could then append to
+ * the same hash chain. Nothing but this class opens the lock file, and a second writer in the same process is refused
+ * before it opens it ({@link #HELD}). The lock file is left in place when the writer closes: deleting it could let
+ * two writers each lock a different file of the same name.
+ *
+ * <p>A file that ends in a partial line (the process died mid-write) is opened with {@link #tornTailAtOpen()} set;
+ * {@link #open(Path, String)} refuses it, so that someone looks before more is appended, and the hash-chained sink
+ * repairs it with {@link #replaceTornTail(byte[])}.
  */
 final class LineFile implements Closeable, Flushable {
   /** How many bytes of lines are collected before they are written without waiting for a flush. */
@@ -68,9 +77,15 @@ final class LineFile implements Closeable, Flushable {
     return FileChannel.open(path, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
   }
 
+  /**
+   * The lock files this process holds, by real path. A second writer in the same process must be refused without
+   * opening the lock file at all: closing its own descriptor after the refusal would release the first writer's lock.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
   private final Path path;
   private final FileChannel channel;
-  private final FileLock lock;
+  private final WriterLock lock;
   private final byte[] lastLine;
   private byte[] tornTail;
   /** The length of the whole lines written: where the next write starts. */
@@ -81,7 +96,7 @@ final class LineFile implements Closeable, Flushable {
   /** A failed write could not be cut back: the file may hold bytes after {@link #end}. */
   private boolean uncut;
 
-  private LineFile(Path path, FileChannel channel, FileLock lock, Existing existing) {
+  private LineFile(Path path, FileChannel channel, WriterLock lock, Existing existing) {
     this.path = path;
     this.channel = channel;
     this.lock = lock;
@@ -99,7 +114,11 @@ final class LineFile implements Closeable, Flushable {
   static LineFile open(Path path, String kind) throws IOException {
     LineFile file = open(path, kind, Opener.FILE);
     if (file.tornTail != null) {
-      file.channel.close();
+      try {
+        file.channel.close();
+      } finally {
+        file.lock.release();
+      }
       throw new IOException(path
           + " ends in a partial record; check it (and verify a chained file) before appending");
     }
@@ -117,21 +136,83 @@ final class LineFile implements Closeable, Flushable {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    FileChannel channel = opener.open(path);
+    WriterLock lock = WriterLock.acquire(path);
     try {
-      FileLock lock;
+      FileChannel channel = opener.open(path);
       try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null;
+        return new LineFile(path, channel, lock, checkExisting(path, kind));
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
       }
-      if (lock == null) {
-        throw new IOException(path + " is already open for writing by another sink or process");
-      }
-      return new LineFile(path, channel, lock, checkExisting(path, kind));
     } catch (IOException | RuntimeException e) {
-      channel.close();
+      lock.release();
       throw e;
+    }
+  }
+
+  /** The lock file of one writer: {@code <log file name>.lock} beside the log, locked while the writer is open. */
+  private static final class WriterLock {
+    private final Path key;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private WriterLock(Path key, FileChannel channel, FileLock lock) {
+      this.key = key;
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    static WriterLock acquire(Path log) throws IOException {
+      Path file = log.resolveSibling(log.getFileName() + ".lock");
+      Path key = realPath(file);
+      if (!HELD.add(key)) {
+        throw refused(log);
+      }
+      try {
+        FileChannel channel = openOwnerOnly(file);
+        try {
+          FileLock lock;
+          try {
+            lock = channel.tryLock();
+          } catch (OverlappingFileLockException e) {
+            lock = null;
+          }
+          if (lock == null) {
+            throw refused(log);
+          }
+          return new WriterLock(key, channel, lock);
+        } catch (IOException | RuntimeException e) {
+          channel.close();
+          throw e;
+        }
+      } catch (IOException | RuntimeException e) {
+        HELD.remove(key);
+        throw e;
+      }
+    }
+
+    /** The lock file's path with links resolved, found without opening it (opening and closing would unlock it). */
+    private static Path realPath(Path file) throws IOException {
+      if (Files.exists(file)) {
+        return file.toRealPath();
+      }
+      Path parent = file.toAbsolutePath().getParent();
+      return parent == null
+          ? file.toAbsolutePath()
+          : parent.toRealPath().resolve(file.getFileName());
+    }
+
+    private static IOException refused(Path log) {
+      return new IOException(log + " is already open for writing by another sink or process");
+    }
+
+    void release() throws IOException {
+      try (channel) {
+        lock.release();
+      } finally {
+        HELD.remove(key);
+      }
     }
   }
 
@@ -200,9 +281,12 @@ final class LineFile implements Closeable, Flushable {
   /** Writes the collected lines, forces the file to disk and releases it; lines that can't be written are lost. */
   @Override
   public void close() throws IOException {
-    try (channel) {
-      writePending();
-      channel.force(true);
+    try {
+      try (channel) {
+        writePending();
+        channel.force(true);
+      }
+    } finally {
       lock.release();
     }
   }

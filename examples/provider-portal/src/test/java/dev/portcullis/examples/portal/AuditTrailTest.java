@@ -61,9 +61,10 @@ class AuditTrailTest {
             org.assertj.core.groups.Tuple.tuple("u-1001", "report_view", "<b>101</b>"));
     assertThat(s.entries().get(2).outcome()).isEqualTo("failure");
     assertThat(s.entries().get(2).reason()).isEqualTo("denied");
-    // The verifier's private copy is gone.
+    // The verifier's private copy is gone; the writer's lock file stays beside the log.
     try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("audit.jsonl");
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("audit.jsonl", "audit.jsonl.lock");
     }
   }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -251,11 +252,58 @@ class SpringBootPortalTest {
         .isInstanceOf(UsernameNotFoundException.class);
   }
 
+  /**
+   * Regression: a browser's error page was Spring Boot's "Whitelabel Error Page", which names the framework and says
+   * the application maps no error page. The portal's own fixed pages answer instead, with nothing of the request in
+   * them.
+   */
   @Test
-  void health_isUp_andNamesTheActiveKeyOnly() throws Exception {
-    HttpResponse<String> health = new Visitor().get("/actuator/health");
-    assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body())
+  void browsersErrorPages_areThePortalsOwn_notSpringBootsWhitelabelPage() throws Exception {
+    Visitor alice = new Visitor();
+    alice.logIn("alice", "alice-demo-pw");
+    for (String path : new String[] {"/no-such-page", "/council", "/reports/2"}) {
+      HttpResponse<String> page = alice.send(HttpRequest.newBuilder(alice.uri(path))
+          .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+          .GET());
+      assertThat(page.statusCode()).as(path).isIn(403, 404);
+      assertThat(page.body())
+          .as(path)
+          .doesNotContain("Whitelabel")
+          .doesNotContain("no explicit mapping")
+          .doesNotContain(path)
+          .contains("<h1>");
+      assertThat(page.headers().firstValue("Cache-Control")).as(path).contains("no-store");
+    }
+  }
+
+  /**
+   * Regression: the example showed every visitor the health details ({@code show-details=always}): the active key's id,
+   * the stores, the disk's size and the folder the portal runs in. Anyone may still see the status, as probes need;
+   * only a council officer sees the details.
+   */
+  @Test
+  void health_isUpForEveryone_andItsDetailsAreForCouncilOfficersOnly() throws Exception {
+    HttpResponse<String> anonymous = new Visitor().get("/actuator/health");
+    assertThat(anonymous.statusCode()).isEqualTo(200);
+    assertThat(anonymous.body())
+        .contains("\"status\":\"UP\"")
+        .doesNotContain("activeKey")
+        .doesNotContain("portcullis")
+        .doesNotContain("diskSpace")
+        .doesNotContain("\"path\"");
+
+    Visitor alice = new Visitor();
+    alice.logIn("alice", "alice-demo-pw");
+    assertThat(alice.get("/actuator/health").body())
+        .contains("\"status\":\"UP\"")
+        .doesNotContain("activeKey")
+        .doesNotContain("diskSpace");
+
+    Visitor carol = new Visitor();
+    carol.logIn("carol", "carol-demo-pw");
+    HttpResponse<String> officer = carol.get("/actuator/health");
+    assertThat(officer.statusCode()).isEqualTo(200);
+    assertThat(officer.body())
         .contains("\"portcullis\"")
         .contains("activeKey")
         .contains("\"status\":\"UP\"");

@@ -33,7 +33,8 @@ public final class LoginPage extends HttpServlet {
             : "<input type=\"hidden\" name=\"returnTo\" value=\"" + Pages.escape(returnTo) + "\">")
         + "<label>Username <input name=\"username\" autocomplete=\"username\"></label>"
         + "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\"></label>"
-        + "<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\"> I accept the terms of use</label>"
+        + "<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\"> I accept the <a href=\""
+        + request.getContextPath() + "/terms\">terms of use</a></label>"
         + "<button>Log in</button></form></body></html>");
   }
 }

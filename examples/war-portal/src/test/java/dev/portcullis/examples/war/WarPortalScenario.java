@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.audit.AuditChainVerifier;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -140,6 +142,84 @@ abstract class WarPortalScenario {
     assertEquals(2, count(audit, "\"authn_login_success\""), audit);
     assertTrue(audit.contains("\"logout\""), "the logout is audited");
     assertFalse(audit.contains(PASSWORD), "no password in the audit log");
+  }
+
+  /**
+   * Regression: the WAR had no terms page and nothing at its root. Its login form asks to accept terms that were not
+   * there ({@code /terms} answered 404), and Portcullis, which holds a user who has not accepted the current version
+   * at {@code /terms} and sends a user to {@code /} after a login without {@code returnTo} or after accepting, sent
+   * them to a 404.
+   */
+  @Test
+  void loginWithoutReturnTo_landsOnTheAccount_andTheTermsPageIsThere() throws Exception {
+    war = deployBuiltWar();
+    HttpResponse<String> anonymousTerms = send(get("/terms"));
+    assertEquals(200, anonymousTerms.statusCode(), anonymousTerms.body());
+    assertTrue(anonymousTerms.body().contains("Terms of use"), anonymousTerms.body());
+    assertFalse(anonymousTerms.body().contains("acceptTerms"), "the form is for logged-in users");
+
+    HttpResponse<String> loginPage = send(get("/login"));
+    assertTrue(loginPage.body().contains("href=\"/terms\""), "the login form links the terms");
+    HttpResponse<String> login = send(post(
+        "/login",
+        Map.of(
+            "username",
+            "alice",
+            "password",
+            PASSWORD,
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            csrf(loginPage))));
+    assertEquals(303, login.statusCode());
+    String next = login.headers().firstValue("Location").orElse("");
+    assertEquals("/", next);
+    HttpResponse<String> home = send(get(next));
+    assertEquals(200, home.statusCode(), home.body());
+    assertTrue(home.body().contains("<span id=\"user\">u-alice</span>"), home.body());
+
+    // A logged-in user gets the form that accepts the terms (Portcullis answers its POST when there
+    // is
+    // something to accept); with nothing to accept the page's POST goes to the account.
+    HttpResponse<String> terms = send(get("/terms"));
+    assertEquals(200, terms.statusCode());
+    assertTrue(terms.body().contains("name=\"acceptTerms\""), terms.body());
+    HttpResponse<String> again =
+        send(post("/terms", Map.of("acceptTerms", "yes", "_csrf", csrf(terms))));
+    assertEquals(303, again.statusCode());
+    assertEquals("/account", again.headers().firstValue("Location").orElse(""));
+  }
+
+  /**
+   * Regression: a second container given the same audit file (a second process) opened it and appended to the WAR's
+   * hash chain, because the writer's lock was released as soon as the file was opened.
+   */
+  @Test
+  void secondProcess_isRefusedTheAuditFile_whileTheWarWritesIt() throws Exception {
+    war = deployBuiltWar();
+    logIn();
+    HttpResponse<String> account = send(get("/account"));
+    assertEquals(200, account.statusCode());
+
+    Process other = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            SecondAuditWriter.class.getName(),
+            auditFile.toString())
+        .redirectErrorStream(true)
+        .start();
+    other.getOutputStream().close();
+    String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(other.waitFor(60, TimeUnit.SECONDS), "the second process ends");
+    assertEquals(SecondAuditWriter.REFUSED, other.exitValue(), output);
+    assertTrue(output.contains("already open for writing"), output);
+
+    assertEquals(303, send(post("/logout", Map.of("_csrf", csrf(account)))).statusCode());
+    war.stopContext();
+    AuditChainVerifier.Result chain = AuditChainVerifier.verify(auditFile);
+    assertTrue(chain.intact(), "the WAR's chain is unbroken: " + chain);
+    assertFalse(Files.readString(auditFile).contains("evt-second-container"));
   }
 
   @Test
