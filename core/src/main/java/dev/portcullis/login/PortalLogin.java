@@ -260,7 +260,10 @@ public final class PortalLogin {
 
   /**
    * A login with the password form: size limits, then {@link LoginService#login} (throttle, credentials, account,
-   * terms), then the login itself.
+   * terms), then the login itself. When the user directory or the login limit's store does not answer, the login is
+   * refused as {@linkplain LoginDecision.Refused#unavailable() unavailable} ({@code authn_login_fail}, the reason
+   * {@code DIRECTORY_UNAVAILABLE} with the exception's type, or {@code UNAVAILABLE}); such an attempt counts against
+   * no limit.
    *
    * @param username as typed; null when the form had none
    * @param password as typed; null when the form had none
@@ -283,12 +286,16 @@ public final class PortalLogin {
     }
     LoginResult result = passwords.login(username, password, acceptsTerms, clientAddress);
     if (result instanceof LoginResult.Refused refused) {
-      AuditEventType type = refused.reason() == LoginResult.Reason.THROTTLED
-              || refused.reason() == LoginResult.Reason.BUSY
-          ? AuditEventType.AUTHN_LOGIN_LOCK
-          : AuditEventType.AUTHN_LOGIN_FAIL;
-      return LoginDecision.Refused.of(
-          type, refused.reason().name(), refused.user().orElse(null));
+      LoginResult.Reason reason = refused.reason();
+      AuditEventType type =
+          reason == LoginResult.Reason.THROTTLED || reason == LoginResult.Reason.BUSY
+              ? AuditEventType.AUTHN_LOGIN_LOCK
+              : AuditEventType.AUTHN_LOGIN_FAIL;
+      String why =
+          refused.detail() == null ? reason.name() : reason.name() + ": " + refused.detail();
+      boolean outage = reason == LoginResult.Reason.UNAVAILABLE
+          || reason == LoginResult.Reason.DIRECTORY_UNAVAILABLE;
+      return new LoginDecision.Refused(AuditNote.failure(type, why), refused.user(), outage);
     }
     LoginResult.Success ok = (LoginResult.Success) result;
     List<AuditNote> notes = new ArrayList<>(2);
