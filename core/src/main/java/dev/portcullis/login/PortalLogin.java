@@ -64,6 +64,7 @@ public final class PortalLogin {
   private final int maxSessionsPerUser;
   private final SessionLimit whenSessionsExceeded;
   private final boolean loginLimitShared;
+  private final int maxConcurrentPasswordChecks;
 
   private PortalLogin(Builder b, LoginCookies cookies, LoginEndpoints endpoints) {
     this.clock = b.clock;
@@ -75,14 +76,11 @@ public final class PortalLogin {
     LoginThrottle throttle = b.throttle != null
         ? b.throttle
         : LoginThrottle.builder(b.clock).random(b.random).build();
+    this.maxConcurrentPasswordChecks = b.maxConcurrentPasswordChecks != null
+        ? b.maxConcurrentPasswordChecks
+        : PasswordCheckLimit.defaultPlaces();
     this.passwords = new LoginService(
-        b.users,
-        throttle,
-        b.termsVersion,
-        new PasswordCheckLimit(
-            b.maxConcurrentPasswordChecks != null
-                ? b.maxConcurrentPasswordChecks
-                : PasswordCheckLimit.defaultPlaces()));
+        b.users, throttle, b.termsVersion, new PasswordCheckLimit(maxConcurrentPasswordChecks));
     this.loginLimitShared = throttle.sharedBetweenNodes();
     this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
@@ -378,6 +376,14 @@ public final class PortalLogin {
     }
     return new LogoutDecision.LoggedOut(
         note.withAction(everywhere ? "logout_everywhere" : "logout"));
+  }
+
+  /**
+   * How many password logins this node checks at once ({@link Builder#maxConcurrentPasswordChecks}): the value set, or
+   * the default the node worked out when this was built.
+   */
+  public int maxConcurrentPasswordChecks() {
+    return maxConcurrentPasswordChecks;
   }
 
   /** The most concurrent sessions a user may have; 0 for no limit (the default). */
