@@ -42,11 +42,20 @@ public sealed interface LoginDecision permits LoginDecision.Accepted, LoginDecis
    *
    * @param audit the event to record; its type says what kind of refusal, its reason why
    * @param user the account the attempt named, when it is known: the actor of the event
+   * @param unavailable whether the login could not be decided because a store did not answer (the user directory,
+   *     the login limit's store): the adapter answers that the service is unavailable for now, not that the
+   *     credentials were refused, as the visitor did nothing wrong and would otherwise try other passwords
    */
-  record Refused(AuditNote audit, Optional<PortalUser> user) implements LoginDecision {
+  record Refused(AuditNote audit, Optional<PortalUser> user, boolean unavailable)
+      implements LoginDecision {
     public Refused {
       Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(user, "user");
+    }
+
+    /** A refusal of the login itself, not an outage. */
+    public Refused(AuditNote audit, Optional<PortalUser> user) {
+      this(audit, user, false);
     }
 
     static Refused of(AuditEventType type, String reason, PortalUser user) {

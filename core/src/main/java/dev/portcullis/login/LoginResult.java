@@ -16,12 +16,17 @@ sealed interface LoginResult permits LoginResult.Success, LoginResult.Refused {
 
   /**
    * The login was refused. {@link #user()} is present when the credentials matched an account that may not log in,
-   * so the audit event can name it.
+   * so the audit event can name it. {@link #detail()} says more for the audit log (the type of a store's failure), or
+   * is null.
    */
-  record Refused(Reason reason, Optional<PortalUser> user) implements LoginResult {
+  record Refused(Reason reason, Optional<PortalUser> user, String detail) implements LoginResult {
     public Refused {
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(user, "user");
+    }
+
+    Refused(Reason reason, Optional<PortalUser> user) {
+      this(reason, user, null);
     }
   }
 
@@ -35,6 +40,11 @@ sealed interface LoginResult permits LoginResult.Success, LoginResult.Refused {
     BUSY,
     /** The login limit's store could not answer, so the password was not checked (fail closed). */
     UNAVAILABLE,
+    /**
+     * The user directory could not answer: the password was not checked, or the acceptance of the terms not recorded
+     * (fail closed). Not a wrong password: the attempt counts against no limit.
+     */
+    DIRECTORY_UNAVAILABLE,
     /** Unknown username or wrong password: the two are not told apart. */
     BAD_CREDENTIALS,
     DISABLED,

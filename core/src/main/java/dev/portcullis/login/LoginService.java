@@ -14,7 +14,8 @@ import java.util.Optional;
  * limit before the password is checked, so concurrent attempts cannot outrun it; throttled attempts are refused
  * without a password check (see {@link LoginThrottle} for what a success gives back). Unknown usernames and wrong
  * passwords give the same result and, through the directory's dummy check, cost the same time. An account needs a
- * name, an email and at least one role, and must be enabled.
+ * name, an email and at least one role, and must be enabled. A directory that throws refuses the login as
+ * {@link LoginResult.Reason#DIRECTORY_UNAVAILABLE}, with the attempt's slots given back: an outage locks no account.
  */
 final class LoginService {
   private final UserDirectory directory;
@@ -71,8 +72,9 @@ final class LoginService {
     try {
       found = directory.authenticate(username, password);
     } catch (RuntimeException e) {
+      // An outage says nothing about the password: the slots go back, so that it locks no account.
       attempt.release();
-      throw e;
+      return directoryUnavailable(e, Optional.empty());
     }
     if (found.isEmpty()) {
       // The attempt keeps its slots: a failure counts until it leaves the window.
@@ -90,10 +92,20 @@ final class LoginService {
       return new LoginResult.Refused(LoginResult.Reason.TERMS_NOT_ACCEPTED, found);
     }
     if (needsTerms) {
-      directory.recordTermsAcceptance(user.handle(), termsVersion);
+      try {
+        directory.recordTermsAcceptance(user.handle(), termsVersion);
+      } catch (RuntimeException e) {
+        return directoryUnavailable(e, found);
+      }
       user = user.withAcceptedTerms(termsVersion);
     }
     return new LoginResult.Success(user, needsTerms);
+  }
+
+  /** The directory threw: refused as an outage, with the exception's type (never its message) for the audit log. */
+  private static LoginResult directoryUnavailable(RuntimeException e, Optional<PortalUser> user) {
+    return new LoginResult.Refused(
+        LoginResult.Reason.DIRECTORY_UNAVAILABLE, user, e.getClass().getSimpleName());
   }
 
   /**

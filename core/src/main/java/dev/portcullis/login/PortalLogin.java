@@ -64,6 +64,7 @@ public final class PortalLogin {
   private final int maxSessionsPerUser;
   private final SessionLimit whenSessionsExceeded;
   private final boolean loginLimitShared;
+  private final int maxConcurrentPasswordChecks;
 
   private PortalLogin(Builder b, LoginCookies cookies, LoginEndpoints endpoints) {
     this.clock = b.clock;
@@ -75,14 +76,11 @@ public final class PortalLogin {
     LoginThrottle throttle = b.throttle != null
         ? b.throttle
         : LoginThrottle.builder(b.clock).random(b.random).build();
+    this.maxConcurrentPasswordChecks = b.maxConcurrentPasswordChecks != null
+        ? b.maxConcurrentPasswordChecks
+        : PasswordCheckLimit.defaultPlaces();
     this.passwords = new LoginService(
-        b.users,
-        throttle,
-        b.termsVersion,
-        new PasswordCheckLimit(
-            b.maxConcurrentPasswordChecks != null
-                ? b.maxConcurrentPasswordChecks
-                : PasswordCheckLimit.defaultPlaces()));
+        b.users, throttle, b.termsVersion, new PasswordCheckLimit(maxConcurrentPasswordChecks));
     this.loginLimitShared = throttle.sharedBetweenNodes();
     this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
@@ -264,7 +262,10 @@ public final class PortalLogin {
 
   /**
    * A login with the password form: size limits, then {@link LoginService#login} (throttle, credentials, account,
-   * terms), then the login itself.
+   * terms), then the login itself. When the user directory or the login limit's store does not answer, the login is
+   * refused as {@linkplain LoginDecision.Refused#unavailable() unavailable} ({@code authn_login_fail}, the reason
+   * {@code DIRECTORY_UNAVAILABLE} with the exception's type, or {@code UNAVAILABLE}); such an attempt counts against
+   * no limit.
    *
    * @param username as typed; null when the form had none
    * @param password as typed; null when the form had none
@@ -287,12 +288,16 @@ public final class PortalLogin {
     }
     LoginResult result = passwords.login(username, password, acceptsTerms, clientAddress);
     if (result instanceof LoginResult.Refused refused) {
-      AuditEventType type = refused.reason() == LoginResult.Reason.THROTTLED
-              || refused.reason() == LoginResult.Reason.BUSY
-          ? AuditEventType.AUTHN_LOGIN_LOCK
-          : AuditEventType.AUTHN_LOGIN_FAIL;
-      return LoginDecision.Refused.of(
-          type, refused.reason().name(), refused.user().orElse(null));
+      LoginResult.Reason reason = refused.reason();
+      AuditEventType type =
+          reason == LoginResult.Reason.THROTTLED || reason == LoginResult.Reason.BUSY
+              ? AuditEventType.AUTHN_LOGIN_LOCK
+              : AuditEventType.AUTHN_LOGIN_FAIL;
+      String why =
+          refused.detail() == null ? reason.name() : reason.name() + ": " + refused.detail();
+      boolean outage = reason == LoginResult.Reason.UNAVAILABLE
+          || reason == LoginResult.Reason.DIRECTORY_UNAVAILABLE;
+      return new LoginDecision.Refused(AuditNote.failure(type, why), refused.user(), outage);
     }
     LoginResult.Success ok = (LoginResult.Success) result;
     List<AuditNote> notes = new ArrayList<>(2);
@@ -375,6 +380,14 @@ public final class PortalLogin {
     }
     return new LogoutDecision.LoggedOut(
         note.withAction(everywhere ? "logout_everywhere" : "logout"));
+  }
+
+  /**
+   * How many password logins this node checks at once ({@link Builder#maxConcurrentPasswordChecks}): the value set, or
+   * the default the node worked out when this was built.
+   */
+  public int maxConcurrentPasswordChecks() {
+    return maxConcurrentPasswordChecks;
   }
 
   /** The most concurrent sessions a user may have; 0 for no limit (the default). */

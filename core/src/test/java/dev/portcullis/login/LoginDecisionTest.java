@@ -14,6 +14,7 @@ import dev.portcullis.testing.TestKeyRings;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
+import dev.portcullis.user.UserDirectory;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,6 +110,43 @@ class LoginDecisionTest {
     assertThat(ok.audit().get(0).reason()).contains("terms version t1");
     assertThat(ok.termsAcceptedNow()).isTrue();
     assertThat(login.terms().needsAcceptance(ok.user())).isFalse();
+  }
+
+  @Test
+  void passwordLogin_whileTheDirectoryThrows_isRefusedAsUnavailable_notAsWrongCredentials() {
+    PortalLogin down = PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(new UserDirectory() {
+          @Override
+          public Optional<PortalUser> authenticate(String username, char[] password) {
+            throw new StoreUnavailableException("directory down (test)", null);
+          }
+
+          @Override
+          public Optional<PortalUser> findByHandle(String handle) {
+            return Optional.empty();
+          }
+
+          @Override
+          public void recordTermsAcceptance(String handle, String version) {}
+        })
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .build();
+
+    LoginDecision.Refused r = (LoginDecision.Refused)
+        down.passwordLogin("alice", "a".toCharArray(), false, null, session);
+
+    assertThat(r.unavailable()).isTrue();
+    assertThat(r.audit().type()).isEqualTo(AuditEventType.AUTHN_LOGIN_FAIL);
+    assertThat(r.audit().reason()).contains("DIRECTORY_UNAVAILABLE: StoreUnavailableException");
+    assertThat(r.user()).isEmpty();
+    assertThat(session.calls).isEmpty();
+    LoginDecision.Refused wrong = (LoginDecision.Refused)
+        login.passwordLogin("alice", "wrong".toCharArray(), false, null, session);
+    assertThat(wrong.unavailable()).isFalse();
   }
 
   @Test

@@ -192,8 +192,9 @@ class LoginThrottleTest {
     LoginThrottle shared = throttle().maxFailuresPerAccount(1).build();
     LoginService down = new LoginService(failing, shared, "v1");
     for (int i = 0; i < 3; i++) {
-      assertThatThrownBy(() -> down.login("alice", "a".toCharArray(), true, NEW_PLACE))
-          .hasMessage("directory down");
+      assertThat(down.login("alice", "a".toCharArray(), true, NEW_PLACE))
+          .isEqualTo(new LoginResult.Refused(
+              LoginResult.Reason.DIRECTORY_UNAVAILABLE, Optional.empty(), "IllegalStateException"));
     }
     LoginService up = new LoginService(users, shared, "v1");
     assertThat(attempt(up, "alice", "x", NEW_PLACE)).isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);

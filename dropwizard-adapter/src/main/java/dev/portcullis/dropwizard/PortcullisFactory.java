@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
  *     max-age: 90 days                  # the health check turns unhealthy past it
  *   login:
  *     terms-version: "2026-01"          # required
+ *     max-concurrent-password-checks: 2 # password logins checked at once; default half the processors
  *   session:
  *     idle-timeout: 30 minutes
  *   transport:
@@ -133,7 +134,12 @@ public class PortcullisFactory {
       b.access(
           a.authenticated(access.authenticatedPaths.toArray(String[]::new)).build(), login.path);
     }
-    b.login(l -> l.loginPath(login.path));
+    b.login(l -> {
+      l.loginPath(login.path);
+      if (login.maxConcurrentPasswordChecks != null) {
+        l.maxConcurrentPasswordChecks(login.maxConcurrentPasswordChecks);
+      }
+    });
     if (!"slf4j".equals(audit.sink)) {
       try {
         b.auditSink(
@@ -244,7 +250,10 @@ public class PortcullisFactory {
     }
   }
 
-  /** {@code login}: the terms-of-use version and the login page's path. */
+  /**
+   * {@code login}: the terms-of-use version, the login page's path, and how many password logins are checked at once
+   * ({@code max-concurrent-password-checks}, at least 1; unset: the core's default, half the processors).
+   */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Login {
     @NotBlank
@@ -252,6 +261,9 @@ public class PortcullisFactory {
 
     @NotBlank
     private String path = "/login";
+
+    @Min(1)
+    private Integer maxConcurrentPasswordChecks;
 
     public String getTermsVersion() {
       return termsVersion;
@@ -267,6 +279,14 @@ public class PortcullisFactory {
 
     public void setPath(String path) {
       this.path = path;
+    }
+
+    public Integer getMaxConcurrentPasswordChecks() {
+      return maxConcurrentPasswordChecks;
+    }
+
+    public void setMaxConcurrentPasswordChecks(Integer maxConcurrentPasswordChecks) {
+      this.maxConcurrentPasswordChecks = maxConcurrentPasswordChecks;
     }
   }
 

@@ -6,6 +6,7 @@ import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SafeRedirect;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,10 @@ import java.nio.charset.StandardCharsets;
  * body only, never the query string; optional {@code returnTo} from either, as a form without an action posts to the
  * login page's own URL; the cookie check and the CSRF token were checked by the stages before): asks
  * {@link PortalLogin#passwordLogin} and translates the decision. Accepted: 303 to a safe {@code returnTo} or the
- * after-login page. Refused: 303 back to the login page with {@code error=1}. Every other request goes on; the
- * application renders the login page.
+ * after-login page. Refused: 303 back to the login page with {@code error=1}. Not decided because the user directory
+ * or the login limit's store did not answer: a plain {@code 503}, as the audit stage answers while the audit log
+ * cannot write, with the reason in the audit event only. Every other request goes on; the application renders the
+ * login page.
  */
 final class LoginStage extends Stage {
   private final PortalLogin login;
@@ -58,6 +61,12 @@ final class LoginStage extends Stage {
       effects.accepted(exchange, accepted, LoginListener.Kind.PASSWORD);
       Pages.seeOther(
           exchange, SafeRedirect.isSafe(returnTo) ? returnTo : endpoints.afterLoginPath());
+    } else if (decision instanceof LoginDecision.Refused refused && refused.unavailable()) {
+      effects.refused(exchange, refused);
+      Pages.plain(
+          exchange.response(),
+          HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+          "Service unavailable. Please try again later.");
     } else {
       effects.refused(exchange, (LoginDecision.Refused) decision);
       String query = "?error=1";

@@ -86,6 +86,7 @@ public final class Portcullis implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);
 
   private final PortcullisFilter filter;
+  private final PortalLogin login;
   private final AuditLog audit;
   private final SessionStore sessionStore;
   private final RevocationStore revocations;
@@ -94,10 +95,12 @@ public final class Portcullis implements AutoCloseable {
 
   private Portcullis(
       PortcullisFilter.Builder filterBuilder,
+      PortalLogin login,
       AuditLog audit,
       SessionStore sessionStore,
       RevocationStore revocations,
       List<AutoCloseable> owned) {
+    this.login = login;
     this.audit = audit;
     this.sessionStore = sessionStore;
     this.revocations = revocations;
@@ -112,6 +115,11 @@ public final class Portcullis implements AutoCloseable {
   /** The filter, for containers that register filters their own way; registered, it closes this on destroy. */
   public PortcullisFilter filter() {
     return filter;
+  }
+
+  /** The login the filter uses, as built from the defaults and {@link Builder#login} (its endpoints and limits). */
+  public PortalLogin login() {
+    return login;
   }
 
   /** The audit log Portcullis records to: the one passed in, or the one it made. */
@@ -516,7 +524,7 @@ public final class Portcullis implements AutoCloseable {
           filterBuilder.currentTraceId(currentTraceId);
         }
         filterSettings.accept(filterBuilder);
-        return new Portcullis(filterBuilder, audit, store, revoked, owned);
+        return new Portcullis(filterBuilder, login, audit, store, revoked, owned);
       } catch (RuntimeException | Error e) {
         closeAll(owned);
         throw e;

@@ -482,6 +482,7 @@ public final class PortcullisAutoConfiguration {
     map.from(login::getLogoutEverywherePath).to(builder::logoutEverywherePath);
     map.from(login::getTermsPath).to(builder::termsPath);
     map.from(login::getAfterLoginPath).to(builder::afterLoginPath);
+    map.from(login::getMaxConcurrentPasswordChecks).to(builder::maxConcurrentPasswordChecks);
     PortcullisProperties.Session session = properties.getSession();
     if (session.getMaxPerUser() != null) {
       builder.maxSessionsPerUser(
@@ -506,7 +507,8 @@ public final class PortcullisAutoConfiguration {
     return building(
         "portcullis.login",
         "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at"
-            + " most 1 day; the endpoint paths are distinct relative paths such as /login. Give"
+            + " most 1 day; the endpoint paths are distinct relative paths such as /login;"
+            + " max-concurrent-password-checks is at least 1. Give"
             + " portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name two different values.",
         builder::build);
   }

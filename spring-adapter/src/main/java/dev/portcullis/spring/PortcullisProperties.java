@@ -441,6 +441,13 @@ public class PortcullisProperties {
      */
     private boolean perNodeLoginLimit;
 
+    /**
+     * At most this many password logins checked at once on this node (the login limit's reservation, the password
+     * check and the user directory's calls); at least 1. Past it a login waits up to a second for a place, else it is
+     * refused as authn_login_lock with the reason BUSY. Core default: half the processors the JVM may use, at least 1.
+     */
+    private Integer maxConcurrentPasswordChecks;
+
     public String getTermsVersion() {
       return termsVersion;
     }
@@ -503,6 +510,14 @@ public class PortcullisProperties {
 
     public void setPerNodeLoginLimit(boolean perNodeLoginLimit) {
       this.perNodeLoginLimit = perNodeLoginLimit;
+    }
+
+    public Integer getMaxConcurrentPasswordChecks() {
+      return maxConcurrentPasswordChecks;
+    }
+
+    public void setMaxConcurrentPasswordChecks(Integer maxConcurrentPasswordChecks) {
+      this.maxConcurrentPasswordChecks = maxConcurrentPasswordChecks;
     }
   }
 

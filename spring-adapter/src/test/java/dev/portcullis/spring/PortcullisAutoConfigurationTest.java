@@ -625,6 +625,26 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void maxConcurrentPasswordChecks_mapsOntoTheLogin_andBelowOneStopsStartUp() throws Exception {
+    withKeyFile()
+        .withPropertyValues("portcullis.login.max-concurrent-password-checks=3")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(PortalLogin.class).maxConcurrentPasswordChecks())
+              .isEqualTo(3);
+        });
+    withKeyFile()
+        .run(context -> assertThat(context.getBean(PortalLogin.class).maxConcurrentPasswordChecks())
+            .as("the core default")
+            .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)));
+    withKeyFile()
+        .withPropertyValues("portcullis.login.max-concurrent-password-checks=0")
+        .run(failsWith(
+            "maxConcurrentPasswordChecks must be at least 1",
+            "max-concurrent-password-checks is at least 1"));
+  }
+
+  @Test
   void sessionLoginAndAuditProperties_mapOntoTheCoreBuilders() throws Exception {
     withKeyFile()
         .withPropertyValues(

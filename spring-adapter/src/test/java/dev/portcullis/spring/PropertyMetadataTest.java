@@ -21,7 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
  * default, except those that have none by design.
  */
 class PropertyMetadataTest {
-  /** Properties without a default: key material, the application's own values, and settings unset by default. */
+  /**
+   * Properties without a default: key material, the application's own values, settings unset by default, and those
+   * whose default depends on the machine (the processors).
+   */
   private static final Set<String> WITHOUT_DEFAULT = Set.of(
       "portcullis.keys.file",
       "portcullis.keys.pkcs12.path",
@@ -39,7 +42,8 @@ class PropertyMetadataTest {
       "portcullis.sso.client-secret",
       "portcullis.sso.redirect-uri",
       "portcullis.sso.callback-path",
-      "portcullis.session.max-per-user");
+      "portcullis.session.max-per-user",
+      "portcullis.login.max-concurrent-password-checks");
 
   private static Map<String, JsonNode> properties() throws Exception {
     Map<String, JsonNode> properties = new LinkedHashMap<>();

@@ -75,7 +75,7 @@ final class PortcullisAssembly {
       Optional<String> userDirectoryClass) {}
 
   /** The built filter and what to close, in order, when the context stops. */
-  record Assembled(PortcullisFilter filter, List<AutoCloseable> resources) {}
+  record Assembled(PortcullisFilter filter, PortalLogin login, List<AutoCloseable> resources) {}
 
   private PortcullisAssembly() {}
 
@@ -300,6 +300,8 @@ final class PortcullisAssembly {
         s.string("portcullis.login.logout-everywhere-path").ifPresent(b::logoutEverywherePath);
         s.string("portcullis.login.terms-path").ifPresent(b::termsPath);
         s.string("portcullis.login.after-login-path").ifPresent(b::afterLoginPath);
+        s.integer("portcullis.login.max-concurrent-password-checks")
+            .ifPresent(b::maxConcurrentPasswordChecks);
         Optional<SessionLimit> whenExceeded =
             s.choice("portcullis.session.when-exceeded", SessionLimit.class);
         Optional<Integer> maxPerUser = s.integer("portcullis.session.max-per-user");
@@ -326,7 +328,7 @@ final class PortcullisAssembly {
         throw new IllegalStateException(report(s.problems()));
       }
       resources.add(audit); // last: the stores may still audit while they close
-      return new Assembled(filter, List.copyOf(resources));
+      return new Assembled(filter, login, List.copyOf(resources));
     } catch (RuntimeException | Error e) {
       resources.add(audit);
       closeAll(resources);

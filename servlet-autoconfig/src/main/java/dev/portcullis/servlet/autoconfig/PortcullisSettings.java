@@ -87,6 +87,7 @@ final class PortcullisSettings {
       "portcullis.login.logout-everywhere-path",
       "portcullis.login.terms-path",
       "portcullis.login.after-login-path",
+      "portcullis.login.max-concurrent-password-checks",
       "portcullis.transport.development-mode",
       "portcullis.transport.trusted-proxies",
       "portcullis.transport.hsts-max-age",

@@ -221,6 +221,36 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void maxConcurrentPasswordChecks_boundsTheLogin_andBelowOneIsReported() throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
+            + "portcullis.login.max-concurrent-password-checks=3\n",
+        Map.of());
+    PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
+        PortcullisAssembly.prepare(
+            s,
+            Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
+            CLOCK,
+            getClass().getClassLoader()),
+        new InMemoryUserDirectory(PasswordHasher.forTests()),
+        CLOCK,
+        new SecureRandom());
+    try {
+      assertThat(assembled.login().maxConcurrentPasswordChecks()).isEqualTo(3);
+    } finally {
+      for (AutoCloseable r : assembled.resources()) {
+        r.close();
+      }
+    }
+    assertThat(assemblyProblems("portcullis.login.max-concurrent-password-checks=0\n"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.login", "maxConcurrentPasswordChecks must be at least 1");
+    assertThat(assemblyProblems("portcullis.login.max-concurrent-password-checks=two\n"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.login.max-concurrent-password-checks", "a whole number");
+  }
+
+  @Test
   void aKeyFile_isWatched_andClosedWithTheFilter() throws Exception {
     keyRingText();
     Path keys = dir.resolve("keys.txt");
