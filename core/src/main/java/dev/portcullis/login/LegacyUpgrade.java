@@ -21,7 +21,9 @@ import java.util.Optional;
  *
  * <p><b>Security.</b> A legacy cookie is a bearer credential without revocation, so the upgrade is single-use, ends at
  * the sunset, applies Portcullis's own account rule to the mapped user, and treats any failure of the implementation
- * or the stores as a refusal. The caller removes every legacy cookie it sees, whatever the outcome.
+ * or the stores as a refusal. The caller removes every legacy cookie it sees, whatever the outcome, except when the
+ * user directory or the replay store did not answer ({@link LoginDecision.Refused#unavailable()}): that cookie has
+ * not been used, and is kept so that it logs its holder in once the stores answer again.
  */
 public final class LegacyUpgrade {
   /** Keeps the legacy cookie ids apart from other single-use ids in a shared replay store. */
@@ -91,8 +93,10 @@ public final class LegacyUpgrade {
     try {
       found = Optional.ofNullable(legacy.findUser(valid.legacyName())).flatMap(u -> u);
     } catch (RuntimeException e) {
-      return LoginDecision.Refused.of(
-          AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: user directory unavailable", null);
+      return LoginDecision.Refused.unavailable(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          "legacy ticket: user directory unavailable: " + e.getClass().getSimpleName(),
+          null);
     }
     if (found.isEmpty()) {
       return LoginDecision.Refused.of(
@@ -110,8 +114,10 @@ public final class LegacyUpgrade {
           valid.expiresAt().isBefore(legacy.sunset()) ? valid.expiresAt() : legacy.sunset();
       first = upgraded.markUsed(REPLAY_PREFIX + valid.cookieId(), keepUntil);
     } catch (RuntimeException e) {
-      return LoginDecision.Refused.of(
-          AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: replay store unavailable", user);
+      return LoginDecision.Refused.unavailable(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          "legacy ticket: replay store unavailable: " + e.getClass().getSimpleName(),
+          user);
     }
     if (!first) {
       return LoginDecision.Refused.of(

@@ -61,5 +61,10 @@ public sealed interface LoginDecision permits LoginDecision.Accepted, LoginDecis
     static Refused of(AuditEventType type, String reason, PortalUser user) {
       return new Refused(AuditNote.failure(type, reason), Optional.ofNullable(user));
     }
+
+    /** Not decided: a store did not answer. */
+    static Refused unavailable(AuditEventType type, String reason, PortalUser user) {
+      return new Refused(AuditNote.failure(type, reason), Optional.ofNullable(user), true);
+    }
   }
 }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * stage, so a request with a valid Portcullis login never opens the legacy cookie.
  *
  * <p>Every legacy cookie this stage sees is removed from the browser, whatever the outcome: upgraded, refused,
- * expired, not valid, past the sunset, or beside a Portcullis login. An anonymous request with one goes to the core,
+ * expired, not valid, past the sunset, or beside a Portcullis login; only when the user directory or the replay store
+ * did not answer is it kept (the request stays anonymous), since it was not used and logs in once they answer. An anonymous request with one goes to the core,
  * whose accepted login is carried out like any other; a refusal leaves the request anonymous and goes to the audit
  * log; the client sees no difference and never an error page.
  */
@@ -40,14 +41,20 @@ final class LegacyUpgradeStage extends Stage {
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     List<String> sent = Cookies.values(exchange, upgrade.legacy().cookie().name());
     if (!sent.isEmpty()) {
-      exchange.setCookie(SetCookie.expire(upgrade.legacy().cookie()));
+      boolean keep = false;
       if (exchange.principal() == null) {
         Optional<LoginDecision> decision = upgrade.upgrade(sent, exchange.sessions());
         if (decision.isPresent() && decision.get() instanceof LoginDecision.Accepted accepted) {
           effects.accepted(exchange, accepted, LoginListener.Kind.LEGACY_COOKIE);
         } else if (decision.isPresent()) {
-          effects.refused(exchange, (LoginDecision.Refused) decision.get());
+          LoginDecision.Refused refused = (LoginDecision.Refused) decision.get();
+          effects.refused(exchange, refused);
+          // A store did not answer: the cookie was not used, and logs in once they answer.
+          keep = refused.unavailable();
         }
+      }
+      if (!keep) {
+        exchange.setCookie(SetCookie.expire(upgrade.legacy().cookie()));
       }
     }
     next.proceed();

@@ -12,6 +12,7 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LoginCookies;
+import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.MutableClock;
@@ -25,6 +26,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,8 @@ class LegacyUpgradeTest {
 
   private LoginPortal portal;
   private FormsAuthentication forms;
+  /** While set, the user mapping throws as a directory whose database is down would. */
+  private final AtomicBoolean directoryDown = new AtomicBoolean();
 
   @AfterEach
   void stop() throws Exception {
@@ -84,7 +88,12 @@ class LegacyUpgradeTest {
           .legacyTicketCompatibility(legacyTicketLayout)
           .build();
       LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(forms)
-          .users(name -> Optional.ofNullable(HANDLES.get(name)).flatMap(p.users::findByHandle))
+          .users(name -> {
+            if (directoryDown.get()) {
+              throw new StoreUnavailableException("user directory unavailable (test)", null);
+            }
+            return Optional.ofNullable(HANDLES.get(name)).flatMap(p.users::findByHandle);
+          })
           .sunset(p.clock.instant().plus(sunsetIn))
           .build();
       filter.legacyLogin(legacy, ReplayStore.inMemory(p.clock), p.clock);
@@ -268,6 +277,31 @@ class LegacyUpgradeTest {
     sink.assertOnce(
         AuditEventType.AUTHN_LOGIN_FAIL, e -> e.reason().orElse("").contains("no portal account"));
     sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
+  void whileTheDirectoryIsDown_theLegacyCookieIsKept_andLogsInOnceItAnswers() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofMinutes(30)));
+
+    directoryDown.set(true);
+    HttpResponse<String> during = b.get("/whoami");
+    assertThat(during.body()).startsWith("anonymous");
+    assertThat(during.headers().allValues("Set-Cookie"))
+        .as("the unused legacy cookie is not removed for an outage")
+        .noneMatch(LegacyUpgradeTest::expiresLegacyCookie);
+    assertThat(b.cookies()).containsKey(LEGACY).doesNotContainKey(AUTH);
+
+    directoryDown.set(false);
+    assertThat(b.whoami()).as("upgraded once the directory answers").isEqualTo("u-alice");
+    assertThat(b.cookies()).containsKey(AUTH).doesNotContainKey(LEGACY);
+    var sink = portal.flushedSink();
+    sink.assertOnce(
+        AuditEventType.AUTHN_LOGIN_FAIL,
+        e -> e.reason()
+            .orElse("")
+            .equals("legacy ticket: user directory unavailable: StoreUnavailableException"));
+    sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-alice"));
   }
 
   @Test
