@@ -139,6 +139,16 @@ public record AuditEventType(String name) {
   public static final AuditEventType AUDIT_RECORD_TORN = new AuditEventType("audit_record_torn");
 
   /**
+   * Written by {@link AuditLog} for anonymous events it withheld (see {@link
+   * AuditLog.Builder#anonymousEventsPerAddress}): one when an address's window for an event type closes with events
+   * withheld, the action naming their type, the client address the one that opened the window and the reason how many
+   * were withheld, from which address (an IPv6 address's /64) and in which window; at most 100 a minute, and one more
+   * without an address for the windows past those (the reason says how many events in how many windows). Always a
+   * failure.
+   */
+  public static final AuditEventType AUDIT_WITHHELD = new AuditEventType("audit_withheld");
+
+  /**
    * A key ring that reloads its file read a changed file: on success the reason lists the new ring's key ids and
    * statuses; a failure means the file was refused and the ring in use kept (the reason says why, never a secret).
    */

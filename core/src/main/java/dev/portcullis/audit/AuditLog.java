@@ -96,6 +96,16 @@ import org.slf4j.LoggerFactory;
  * audit file or bury its other entries. Events with an actor, and events without a client
  * address (the log's own, a key ring reload), are never withheld.
  *
+ * <p><b>Withheld, not hidden.</b> When an address's window for a type closes with events withheld, the audit log
+ * itself says so with one {@link AuditEventType#AUDIT_WITHHELD} event: its action is the withheld type, its client
+ * address the one that opened the window, its reason how many were withheld, from which address (an IPv6 address's
+ * /64) and the window's start and end. The dispatcher writes it within a second of the clock passing the window's end
+ * (and before answering a {@link #flush}); {@link #close()} writes those of the windows still open, marked cut short,
+ * so an orderly stop loses none. The summaries are bounded in turn: at most 100 windows a minute get their own; the
+ * windows past that, from an attacker rotating addresses, are counted together in one more {@code audit_withheld}
+ * event without an address when the minute is over (or at close). So they add at most 101 lines a minute. A withheld
+ * event racing its window's close may be missing from the window's summary, never from {@link Stats#withheld()}.
+ *
  * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, publishes the search counts
  * of every bucket, closed or not, flushes and closes the sinks and waits for the dispatcher to finish. Emitting after
  * that throws {@link IllegalStateException}: an event that can't be recorded is an error the caller must see, not a
@@ -141,6 +151,7 @@ public final class AuditLog implements AutoCloseable {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder withheld = new LongAdder();
   private final PerAddressLimit anonymousLimit;
+  private final WithheldSummaries withheldSummaries;
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong sinkFailures = new AtomicLong();
 
@@ -157,8 +168,9 @@ public final class AuditLog implements AutoCloseable {
     this.capacity = b.queueCapacity;
     this.retryNanos = b.retryInterval.toNanos();
     this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
-    this.anonymousLimit =
-        new PerAddressLimit(b.anonymousPerAddress, b.anonymousWindow, TRACKED_PAIRS, b.clock);
+    this.withheldSummaries = new WithheldSummaries(b.anonymousPerAddress);
+    this.anonymousLimit = new PerAddressLimit(
+        b.anonymousPerAddress, b.anonymousWindow, TRACKED_PAIRS, b.clock, withheldSummaries::offer);
     this.dispatcher = new Thread(this::dispatch, "portcullis-audit");
     this.dispatcher.setDaemon(true);
     // Portcullis' own class loader, not the one of the thread that builds the log: a container
@@ -437,9 +449,11 @@ public final class AuditLog implements AutoCloseable {
       } catch (InterruptedException e) {
         continue; // only close() ends the dispatcher, through STOP
       }
-      // Before the batch, so that a flush queued after the clock passed a bucket's end finds the
-      // bucket published.
-      boolean published = publish(demand.takeClosed(clock.instant()));
+      // Before the batch, so that a flush queued after the clock passed a bucket's end (or a
+      // window's) finds the bucket published (and the window's summary written).
+      Instant now = clock.instant();
+      boolean published = publish(demand.takeClosed(now));
+      published |= summariseWithheld(now);
       if (batch.isEmpty() && !published) {
         continue;
       }
@@ -452,6 +466,9 @@ public final class AuditLog implements AutoCloseable {
             deliver(outlet, event);
           }
         } else if (item instanceof FlushRequest flush) {
+          // The clock may have passed a window's end since the sweep above, and before this flush
+          // was queued.
+          summariseWithheld(clock.instant());
           retryFailing();
           flushSinks();
           flush.healthy = health.healthy();
@@ -466,6 +483,9 @@ public final class AuditLog implements AutoCloseable {
         flushSinks();
       }
     }
+    Instant now = clock.instant();
+    anonymousLimit.expire();
+    deliverSummaries(withheldSummaries.takeAll(now, anonymousLimit.openOverflows(), this::event));
     retryFailing();
     for (Outlet outlet : outlets) {
       if (outlet.failing) {
@@ -487,6 +507,32 @@ public final class AuditLog implements AutoCloseable {
     }
     Duration until = Duration.between(clock.instant(), next);
     return until.isNegative() || until.isZero() ? 1 : Math.min(DEMAND_CHECK_NANOS, until.toNanos());
+  }
+
+  /**
+   * Closes the windows of anonymous events whose time is up and hands the summaries due to every audit sink; whether
+   * there were any.
+   */
+  private boolean summariseWithheld(Instant now) {
+    List<AuditEvent> summaries;
+    try {
+      anonymousLimit.expire();
+      summaries = withheldSummaries.take(now, this::event);
+    } catch (RuntimeException e) { // a summary must never stop the dispatcher
+      LOG.error(
+          "Could not summarise withheld anonymous events: {}", e.getClass().getName());
+      return false;
+    }
+    return deliverSummaries(summaries);
+  }
+
+  private boolean deliverSummaries(List<AuditEvent> summaries) {
+    for (AuditEvent summary : summaries) {
+      for (Outlet outlet : outlets) {
+        deliver(outlet, summary);
+      }
+    }
+    return !summaries.isEmpty();
   }
 
   /** Hands search-demand records to every demand sink; whether there were any. */
@@ -732,7 +778,8 @@ public final class AuditLog implements AutoCloseable {
    * @param emitted identified events accepted onto the queue (searches are not counted as they come)
    * @param dropped identified events refused because the queue was full ({@link WhenFull#DROP} only)
    * @param delivered successful hand-overs to a sink (an event with two sinks counts twice), published
-   *     search-demand records included
+   *     search-demand records and {@link AuditEventType#AUDIT_WITHHELD} summaries (not queued, so not in {@code
+   *     emitted}) included
    * @param sinkFailures sink calls that threw: deliveries, flushes and closes
    * @param queued events waiting in the queue now
    * @param withheld anonymous events not queued because their client address had had its share of their type (see
@@ -843,7 +890,8 @@ public final class AuditLog implements AutoCloseable {
     /**
      * How many events of one type with a client address and no actor one address may have written per
      * {@link #anonymousEventWindow}: 60 unless set, from 1 to 1,000,000. Past that they are withheld and counted
-     * ({@link Stats#withheld()}); events with an actor never are.
+     * ({@link Stats#withheld()}), and summarised in an {@link AuditEventType#AUDIT_WITHHELD} event when the window
+     * closes; events with an actor never are.
      */
     public Builder anonymousEventsPerAddress(int perWindow) {
       this.anonymousPerAddress = perWindow;

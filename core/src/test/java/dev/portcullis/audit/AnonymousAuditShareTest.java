@@ -109,8 +109,11 @@ class AnonymousAuditShareTest {
       clock.advance(Duration.ofSeconds(2));
       anonymous(log, "203.0.113.7", 5);
       assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
-      assertThat(sink.events()).hasSize(4);
+      assertThat(sink.events()).filteredOn(e -> e.type() == REFUSED).hasSize(4);
       assertThat(log.stats().withheld()).isEqualTo(7);
+      assertThat(sink.assertOnce(AuditEventType.AUDIT_WITHHELD).reason().orElseThrow())
+          .as("the first window's summary; the second is still open")
+          .startsWith("4 csrf_fail events from 203.0.113.7 withheld");
     }
   }
 

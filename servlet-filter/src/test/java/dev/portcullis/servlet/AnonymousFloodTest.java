@@ -2,6 +2,9 @@ package dev.portcullis.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.audit.AuditChainVerifier;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.session.SessionConfig;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +45,7 @@ class AnonymousFloodTest {
   private static final int THREADS = 4;
   private static final long MAX_AUDIT_GROWTH = 1024 * 1024;
   private static final String[] PAGES = {"/login", "/remember"};
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dir;
@@ -170,6 +175,77 @@ class AnonymousFloodTest {
             assertThat(e.actor()).isEmpty();
           });
     }
+  }
+
+  /**
+   * Regression, "withheld audit events leave no trace in the audit log": past an address's share its refused
+   * anonymous requests were only counted (a metric, a WARN line in the application log), so an operator reading the
+   * audit trail could not see that a flood had happened, from where or of what. Now, when the address's window
+   * closes, the hash-chained audit file itself gets one {@code audit_withheld} record naming the event type, the
+   * address, how many were withheld and the window.
+   */
+  @Test
+  void refusedAnonymousFlood_leavesItsShareAndOneSummaryOfTheRest_inTheAuditFile()
+      throws Exception {
+    Path auditFile = dir.resolve("audit.jsonl");
+    try (LoginPortal portal = new LoginPortal(AuditSink.hashChained(auditFile))) {
+      Instant windowStart = portal.clock.instant();
+      URI base = URI.create(portal.base);
+      Connection c = new Connection(base);
+      try {
+        for (int i = 0; i < 200; i++) {
+          Connection.Response response = c.send("POST", "/action", "Content-Length: 0\r\n");
+          assertThat(response.status()).isEqualTo(403);
+          if (response.closed()) {
+            c.close();
+            c = new Connection(base);
+          }
+        }
+      } finally {
+        c.close();
+      }
+      portal.flushedSink();
+      assertThat(records(auditFile))
+          .as("while the window is open")
+          .noneMatch(r -> r.get("type").asText().equals("audit_withheld"));
+
+      portal.clock.advance(Duration.ofMinutes(1));
+      portal.flushedSink();
+
+      List<JsonNode> records = records(auditFile);
+      assertThat(records)
+          .filteredOn(r -> r.get("type").asText().equals("csrf_fail"))
+          .as("the address's share of refusals, written as they came")
+          .hasSize(60)
+          .allSatisfy(r -> {
+            assertThat(r.get("client_address").asText()).isEqualTo("127.0.0.1");
+            assertThat(r.has("user")).isFalse();
+          });
+      assertThat(records)
+          .filteredOn(r -> r.get("type").asText().equals("audit_withheld"))
+          .as("one summary of the rest")
+          .singleElement()
+          .satisfies(r -> {
+            assertThat(r.get("action").asText()).isEqualTo("csrf_fail");
+            assertThat(r.get("client_address").asText()).isEqualTo("127.0.0.1");
+            assertThat(r.get("outcome").asText()).isEqualTo("failure");
+            assertThat(r.get("reason").asText())
+                .isEqualTo(
+                    "140 csrf_fail events from 127.0.0.1 withheld past its share of 60 in the"
+                        + " window " + windowStart + " to "
+                        + windowStart.plus(Duration.ofMinutes(1)));
+          });
+      assertThat(portal.audit.stats().withheld()).isEqualTo(140);
+      assertThat(AuditChainVerifier.verify(auditFile).intact()).isTrue();
+    }
+  }
+
+  private static List<JsonNode> records(Path file) throws IOException {
+    List<JsonNode> records = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      records.add(JSON.readTree(line));
+    }
+    return records;
   }
 
   @Test
