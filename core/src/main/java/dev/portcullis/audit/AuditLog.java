@@ -174,12 +174,10 @@ public final class AuditLog implements AutoCloseable {
     this.dispatcher = new Thread(this::dispatch, "portcullis-audit");
     this.dispatcher.setDaemon(true);
     // Portcullis' own class loader, not the one of the thread that builds the log: a container
-    // starting a web
-    // application (embedded Tomcat under Spring Boot) builds it with the application's loader as
-    // the context loader,
-    // which the thread would then hold, and a failed start reported the thread as the application's
-    // leak because the
-    // container checks before the log is closed.
+    // starting a web application (embedded Tomcat under Spring Boot) builds it with the
+    // application's loader as the context loader, which the thread would then hold, and a failed
+    // start reported the thread as the application's leak, as the container checks before the log
+    // is closed.
     this.dispatcher.setContextClassLoader(AuditLog.class.getClassLoader());
     this.dispatcher.start();
   }

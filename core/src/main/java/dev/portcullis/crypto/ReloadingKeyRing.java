@@ -78,6 +78,9 @@ public final class ReloadingKeyRing implements KeyRingSource, AutoCloseable {
     this.poller = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread t = new Thread(task, "portcullis-key-ring-reload");
       t.setDaemon(true);
+      // Portcullis' own class loader as the context loader, as for the audit log's thread: not the
+      // web application's, which a container would report as held by a leaked thread.
+      t.setContextClassLoader(ReloadingKeyRing.class.getClassLoader());
       return t;
     });
     long millis = Math.max(1, interval.toMillis());

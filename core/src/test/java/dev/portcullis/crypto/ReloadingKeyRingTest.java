@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.OutputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,6 +155,43 @@ class ReloadingKeyRingTest {
     assertThat(ring.reload()).isFalse();
     assertThat(ring.current().activeKey().id()).isEqualTo(K1);
     assertThat(events).singleElement().asString().contains("NoSuchFileException");
+  }
+
+  @Test
+  void theWatchingThread_holdsPortcullisClassLoader_notTheBuildingThreadsContextLoader()
+      throws Exception {
+    Path file = keyFile(TestKeys.single(K1, 1));
+    Thread builder = Thread.currentThread();
+    ClassLoader before = builder.getContextClassLoader();
+    AtomicReference<ClassLoader> seen = new AtomicReference<>();
+    // A web application's loader, as a container sets it while it starts the application.
+    try (URLClassLoader webApp = new URLClassLoader(new URL[0], before)) {
+      builder.setContextClassLoader(webApp);
+      ReloadingKeyRing ring;
+      try {
+        ring = watch(file, Duration.ofMillis(20));
+      } finally {
+        builder.setContextClassLoader(before);
+      }
+      ring.addListener(new ReloadingKeyRing.Listener() {
+        @Override
+        public void reloaded(KeyRing previous, KeyRing current) {
+          seen.set(Thread.currentThread().getContextClassLoader());
+        }
+
+        @Override
+        public void refused(String reason) {}
+      });
+      KeyRingSources.writeFile(TestKeys.single(K1, 1).withNewKey(K2, key(2), CREATED), file);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (seen.get() == null && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(seen.get())
+          .as("the reload thread's context loader")
+          .isSameAs(ReloadingKeyRing.class.getClassLoader())
+          .isNotSameAs(webApp);
+    }
   }
 
   @Test

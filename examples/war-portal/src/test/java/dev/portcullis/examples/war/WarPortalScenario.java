@@ -179,8 +179,7 @@ abstract class WarPortalScenario {
     assertTrue(home.body().contains("<span id=\"user\">u-alice</span>"), home.body());
 
     // A logged-in user gets the form that accepts the terms (Portcullis answers its POST when there
-    // is
-    // something to accept); with nothing to accept the page's POST goes to the account.
+    // is something to accept); with nothing to accept the page's POST goes to the account.
     HttpResponse<String> terms = send(get("/terms"));
     assertEquals(200, terms.statusCode());
     assertTrue(terms.body().contains("name=\"acceptTerms\""), terms.body());
