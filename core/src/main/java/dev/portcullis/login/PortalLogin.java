@@ -42,8 +42,9 @@ import java.util.Optional;
  * exists and may log in. Past half its lifetime a ticket is renewed.
  *
  * <p><b>Security.</b> Fails closed: a revocation store or directory that cannot answer means anonymous (keeping the
- * auth cookie, so that the login works again once it answers), a session that cannot be rotated means no login. An account may log in only when it is enabled and has a name, an email and
- * a role. The cookie carries no personal data. Nothing here logs a cookie value or session id.
+ * auth cookie, so that the login works again once it answers), a session that cannot be rotated means no login. An
+ * account may log in only when it is enabled and has a name, an email and a role. The cookie carries no personal data.
+ * Nothing here logs a cookie value or session id.
  */
 public final class PortalLogin {
   /** Credentials longer than these are refused before anything else is asked. */

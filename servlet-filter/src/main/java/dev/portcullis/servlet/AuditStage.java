@@ -56,10 +56,7 @@ final class AuditStage extends Stage {
           exchange,
           AuditEventType.of(m.action()),
           b -> b.action(m.action()).resource(m.resource()).failure("audit log unavailable"));
-      Pages.plain(
-          exchange.response(),
-          HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-          "Service unavailable. Please try again later.");
+      Pages.serviceUnavailable(exchange.response());
       return;
     }
     Optional<String[]> search = path == null ? Optional.empty() : rules.search(method, path);

@@ -6,7 +6,6 @@ import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SafeRedirect;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -63,10 +62,7 @@ final class LoginStage extends Stage {
           exchange, SafeRedirect.isSafe(returnTo) ? returnTo : endpoints.afterLoginPath());
     } else if (decision instanceof LoginDecision.Refused refused && refused.unavailable()) {
       effects.refused(exchange, refused);
-      Pages.plain(
-          exchange.response(),
-          HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-          "Service unavailable. Please try again later.");
+      Pages.serviceUnavailable(exchange.response());
     } else {
       effects.refused(exchange, (LoginDecision.Refused) decision);
       String query = "?error=1";

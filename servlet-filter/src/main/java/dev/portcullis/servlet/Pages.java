@@ -22,6 +22,14 @@ final class Pages {
     w.flush();
   }
 
+  /** The one page for "not now, a store or the audit log cannot answer": a plain 503, the same words everywhere. */
+  static void serviceUnavailable(HttpServletResponse response) throws IOException {
+    plain(
+        response,
+        HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+        "Service unavailable. Please try again later.");
+  }
+
   /** An HTML page the filter built itself, every untrusted part of it passed through {@link #escape}. */
   static void html(HttpServletResponse response, int status, String page) throws IOException {
     if (response.isCommitted()) {

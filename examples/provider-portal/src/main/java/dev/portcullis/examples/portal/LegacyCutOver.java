@@ -14,7 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -67,8 +66,7 @@ final class LegacyCutOver {
   }
 
   private static Optional<PortalUser> account(String legacyName, UserDirectory users) {
-    Map<String, PortalUser> accounts = DemoData.ACCOUNTS;
-    PortalUser known = accounts.get(legacyName.toLowerCase(Locale.ROOT));
+    PortalUser known = DemoData.ACCOUNTS.get(legacyName.toLowerCase(Locale.ROOT));
     return known == null ? Optional.empty() : users.findByHandle(known.handle());
   }
 }
