@@ -30,11 +30,17 @@ public record AuditEventType(String name) {
    */
   public static final AuditEventType AUTHN_LOGIN_FAIL = new AuditEventType("authn_login_fail");
   /**
-   * A login was refused without checking the password: the failure limit of the account or address is reached
-   * (reason {@code THROTTLED}), or as many logins as may be checked at once were under way (reason {@code BUSY}, see
-   * {@code PortalLogin.Builder.maxConcurrentPasswordChecks}).
+   * A login was refused without checking the password because the failure limit of the account or address is reached
+   * (reason {@code THROTTLED}).
    */
   public static final AuditEventType AUTHN_LOGIN_LOCK = new AuditEventType("authn_login_lock");
+  /**
+   * A login was refused without checking the password because as many logins as the node checks at once were under
+   * way (reason {@code BUSY}, see {@code PortalLogin.Builder.maxConcurrentPasswordChecks}): the node's load, not the
+   * account's. A type of its own, so that an anonymous flood of these cannot use up a client address's share of
+   * {@link #AUTHN_LOGIN_LOCK} events and hide an account's lock.
+   */
+  public static final AuditEventType AUTHN_LOGIN_BUSY = new AuditEventType("authn_login_busy");
   /**
    * A credential that may be used once, or no more, was presented again: a revoked auth cookie, an SSO-upgrade token
    * already redeemed, a legacy cookie already upgraded.

@@ -290,9 +290,10 @@ public final class PortalLogin {
     LoginResult result = passwords.login(username, password, acceptsTerms, clientAddress);
     if (result instanceof LoginResult.Refused refused) {
       LoginResult.Reason reason = refused.reason();
-      AuditEventType type =
-          reason == LoginResult.Reason.THROTTLED || reason == LoginResult.Reason.BUSY
-              ? AuditEventType.AUTHN_LOGIN_LOCK
+      AuditEventType type = reason == LoginResult.Reason.THROTTLED
+          ? AuditEventType.AUTHN_LOGIN_LOCK
+          : reason == LoginResult.Reason.BUSY
+              ? AuditEventType.AUTHN_LOGIN_BUSY
               : AuditEventType.AUTHN_LOGIN_FAIL;
       String why =
           refused.detail() == null ? reason.name() : reason.name() + ": " + refused.detail();
@@ -518,8 +519,8 @@ public final class PortalLogin {
      * ({@link Runtime#availableProcessors()}), at least one; the checks are bound by the processors, so more at once
      * would check no faster. A login that finds every place taken waits for one, in turn, for at most a second while
      * fewer than 16 logins per place wait; otherwise it is refused at once without a store call or password check,
-     * like a throttled one: audited as {@code authn_login_lock} with the reason {@code BUSY}, and answered as any
-     * refused login.
+     * audited as {@code authn_login_busy} with the reason {@code BUSY} (the node's load, not the account's, so a type
+     * apart from {@code authn_login_lock}), and answered as any refused login.
      *
      * <p><b>Security.</b> Without a bound, anyone posting many logins at once (wrong passwords, unknown or random
      * names) ran as many Argon2id checks at once as the container had threads: every processor and 19 MiB a check

@@ -135,7 +135,7 @@ class PasswordCheckLimitTest {
 
     assertThat(waited).isInstanceOf(LoginDecision.Refused.class);
     LoginDecision.Refused busy = (LoginDecision.Refused) waited;
-    assertThat(busy.audit().type()).isEqualTo(AuditEventType.AUTHN_LOGIN_LOCK);
+    assertThat(busy.audit().type()).isEqualTo(AuditEventType.AUTHN_LOGIN_BUSY);
     assertThat(busy.audit().outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
     assertThat(busy.audit().reason()).hasValue("BUSY");
     assertThat(busy.user()).isEmpty();

@@ -57,7 +57,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * checks ran as many at once as there were requests, on two cores, and {@link JdbcUserDirectory} held its connection
  * through each: the pool was taken by logins that were waiting for a core, and a logged-in user's requests waited for
  * it until they were anonymous. Now at most so many logins are checked at once (the rest are refused at once as
- * {@code authn_login_lock}, reason {@code BUSY}), and no connection is held while a password is checked.
+ * {@code authn_login_busy}, reason {@code BUSY}), and no connection is held while a password is checked.
  */
 @ExtendWith(SharedPostgres.class)
 class JdbcLoginFloodTest {
@@ -245,7 +245,7 @@ class JdbcLoginFloodTest {
     assertThat(audit.flush(Duration.ofSeconds(30))).isTrue();
     assertThat(audited.events())
         .as("the logins past the limit were refused without a check, and audited")
-        .anyMatch(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_LOCK)
+        .anyMatch(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_BUSY)
             && e.reason().orElse("").equals("BUSY")
             && e.outcome() == AuditEvent.Outcome.FAILURE);
   }

@@ -46,6 +46,16 @@ final class ProxiedLogins implements AutoCloseable {
 
   /** @param throttle the login limit, made from the portal (its clock and random) */
   ProxiedLogins(Function<LoginPortal, LoginThrottle> throttle) throws Exception {
+    // As many checks at once as clients: the login limit alone decides in these races.
+    this(throttle, CLIENTS);
+  }
+
+  /**
+   * @param throttle the login limit, made from the portal (its clock and random)
+   * @param maxConcurrentPasswordChecks the node's bound on password checks at once
+   */
+  ProxiedLogins(Function<LoginPortal, LoginThrottle> throttle, int maxConcurrentPasswordChecks)
+      throws Exception {
     portal = new LoginPortal((p, filter) -> {
       users = new CountingUserDirectory(p.users, CHECK_TIME);
       PortalLogin login = PortalLogin.builder()
@@ -56,8 +66,7 @@ final class ProxiedLogins implements AutoCloseable {
           .random(p.random)
           .termsVersion(LoginPortal.TERMS)
           .throttle(throttle.apply(p))
-          // As many checks at once as clients: the login limit alone decides in these races.
-          .maxConcurrentPasswordChecks(CLIENTS)
+          .maxConcurrentPasswordChecks(maxConcurrentPasswordChecks)
           .build();
       filter
           .transport(TransportConfig.builder()

@@ -8,18 +8,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.authentication.event.AbstractAuthenticationEvent;
 import org.springframework.security.authentication.event.AuthenticationFailureBadCredentialsEvent;
 import org.springframework.security.authentication.event.AuthenticationFailureLockedEvent;
+import org.springframework.security.authentication.event.AuthenticationFailureServiceExceptionEvent;
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
 
 /**
  * Publishes Portcullis logins as Spring Security authentication events: a successful login (password or single
  * sign-on) as {@link AuthenticationSuccessEvent}, a refused one as {@link AuthenticationFailureBadCredentialsEvent},
- * and one refused by the login limit as {@link AuthenticationFailureLockedEvent}. The authentication's name is the
+ * one refused by the login limit as {@link AuthenticationFailureLockedEvent}, and one refused because the node was
+ * checking as many logins as it may at once ({@code authn_login_busy}) as {@link
+ * AuthenticationFailureServiceExceptionEvent}, which is not an account's lock. The authentication's name is the
  * opaque user handle ({@value #UNKNOWN} when the audit event names no user); its details hold the client address and
  * request id when known. With Spring Boot's actuator and an {@code AuditEventRepository} bean, Boot's audit listener
  * records them there as {@code AUTHENTICATION_SUCCESS} and {@code AUTHENTICATION_FAILURE}.
@@ -59,14 +63,20 @@ final class AuthenticationEvents implements AuditSink {
       return new AuthenticationSuccessEvent(token);
     }
     if (type.equals(AuditEventType.AUTHN_LOGIN_FAIL)
-        || type.equals(AuditEventType.AUTHN_LOGIN_LOCK)) {
+        || type.equals(AuditEventType.AUTHN_LOGIN_LOCK)
+        || type.equals(AuditEventType.AUTHN_LOGIN_BUSY)) {
       UsernamePasswordAuthenticationToken token =
           UsernamePasswordAuthenticationToken.unauthenticated(user, null);
       token.setDetails(details(event));
-      return type.equals(AuditEventType.AUTHN_LOGIN_LOCK)
-          ? new AuthenticationFailureLockedEvent(token, new LockedException(reason))
-          : new AuthenticationFailureBadCredentialsEvent(
-              token, new BadCredentialsException(reason));
+      if (type.equals(AuditEventType.AUTHN_LOGIN_LOCK)) {
+        return new AuthenticationFailureLockedEvent(token, new LockedException(reason));
+      }
+      if (type.equals(AuditEventType.AUTHN_LOGIN_BUSY)) {
+        return new AuthenticationFailureServiceExceptionEvent(
+            token, new AuthenticationServiceException(reason));
+      }
+      return new AuthenticationFailureBadCredentialsEvent(
+          token, new BadCredentialsException(reason));
     }
     return null;
   }

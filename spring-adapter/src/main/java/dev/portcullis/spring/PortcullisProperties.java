@@ -444,7 +444,7 @@ public class PortcullisProperties {
     /**
      * At most this many password logins checked at once on this node (the login limit's reservation, the password
      * check and the user directory's calls); at least 1. Past it a login waits up to a second for a place, else it is
-     * refused as authn_login_lock with the reason BUSY. Core default: half the processors the JVM may use, at least 1.
+     * refused as authn_login_busy with the reason BUSY. Core default: half the processors the JVM may use, at least 1.
      */
     private Integer maxConcurrentPasswordChecks;
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the processors, and the threads holding a pooled connection for the login limit (whose reservations from one
  * address take turns on one row) waited for a core with it: every connection taken, twenty requests waiting for one,
  * and the logged-in user's pages took 5 to 9 s. Now the login checks so many passwords at once and refuses the rest
- * at once, audited as {@code authn_login_lock} with the reason {@code BUSY}.
+ * at once, audited as {@code authn_login_busy} with the reason {@code BUSY}.
  *
  * <p>Prints the figures: run with {@code -Dtest=PortalLoginFloodTest} and read
  * {@code target/surefire-reports/*PortalLoginFloodTest-output.txt}.
@@ -151,7 +151,7 @@ class PortalLoginFloodTest {
     for (String line :
         Files.readAllLines(dataDir.resolve(Portal.AUDIT_FILE), StandardCharsets.UTF_8)) {
       JsonNode event = json.readTree(line);
-      if (event.path("type").asText().equals("authn_login_lock")
+      if (event.path("type").asText().equals("authn_login_busy")
           && event.path("reason").asText().equals("BUSY")) {
         busy++;
       }
