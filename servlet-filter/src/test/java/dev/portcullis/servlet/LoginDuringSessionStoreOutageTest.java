@@ -9,6 +9,7 @@ import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
+import io.micrometer.observation.ObservationRegistry;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,14 +19,16 @@ import org.junit.jupiter.api.Test;
  * outage between the password check and the answer) was answered like a wrong password, {@code 303} to
  * {@code /login?error=1}, although the visitor did nothing wrong. Through the real filter on a real Jetty it is now
  * answered as the directory's outage is: the plain {@code 503}, no cookie for the login that did not happen, a failed
- * login in the audit log naming the outage, and nothing counted against the account.
+ * login in the audit log naming the outage, the login observation's outcome {@code unavailable}, and nothing counted
+ * against the account.
  */
 class LoginDuringSessionStoreOutageTest {
 
   @Test
   void login_whoseSessionTheStoreCannotSave_isA503_withNoCookie_andLocksNoAccount()
       throws Exception {
-    try (Portal p = new Portal()) {
+    ObservationTest.RecordingHandler observed = new ObservationTest.RecordingHandler();
+    try (Portal p = new Portal(observed)) {
       Browser b = p.portal.browser();
       b.openLoginPage();
       p.outage.fail("save");
@@ -58,13 +61,16 @@ class LoginDuringSessionStoreOutageTest {
       assertThat(back.headers().firstValue("Location")).hasValue("/");
       assertThat(b.whoami()).isEqualTo("u-alice");
       p.portal.flushedSink().assertNone(AuditEventType.AUTHN_LOGIN_LOCK);
+      assertThat(observed.named(FilterObservations.LOGIN))
+          .extracting(s -> s.keyValues().get("outcome"))
+          .containsExactly("unavailable", "unavailable", "unavailable", "accepted");
     }
   }
 
   @Test
   void login_whoseSessionTheStoreCannotRotate_isA503_andTheBrowserKeepsItsSessionCookie()
       throws Exception {
-    try (Portal p = new Portal()) {
+    try (Portal p = new Portal(null)) {
       Browser b = p.portal.browser();
       assertThat(b.get("/remember").body()).isEqualTo("remembered");
       String sessionCookie = p.portal.sessionConfig.cookie().name();
@@ -90,15 +96,29 @@ class LoginDuringSessionStoreOutageTest {
     }
   }
 
+  @Test
+  void wrongPassword_isStillObservedAsRefused_notUnavailable() throws Exception {
+    ObservationTest.RecordingHandler observed = new ObservationTest.RecordingHandler();
+    try (Portal p = new Portal(observed)) {
+      HttpResponse<String> r = p.portal.browser().login("alice", "wrong", false);
+
+      assertThat(r.statusCode()).isEqualTo(303);
+      assertThat(r.headers().firstValue("Location")).hasValue("/login?error=1");
+      assertThat(observed.named(FilterObservations.LOGIN))
+          .singleElement()
+          .satisfies(s -> assertThat(s.keyValues()).containsEntry("outcome", "refused"));
+    }
+  }
+
   /**
    * The login portal over a session store that {@link #outage} can switch off, with a login limit of one failure per
-   * account, so that a counted failure shows at the next login.
+   * account, so that a counted failure shows at the next login, and the filter's observations when given a handler.
    */
   private static final class Portal implements AutoCloseable {
     final LoginPortal portal;
     StoreOutage<SessionStore> outage;
 
-    Portal() throws Exception {
+    Portal(ObservationTest.RecordingHandler observed) throws Exception {
       portal = new LoginPortal((p, filter) -> {
         outage = StoreOutage.of(SessionStore.class, p.sessionStore);
         filter
@@ -119,6 +139,11 @@ class LoginDuringSessionStoreOutageTest {
                         .build())
                     .build(),
                 p.random);
+        if (observed != null) {
+          ObservationRegistry registry = ObservationRegistry.create();
+          registry.observationConfig().observationHandler(observed);
+          filter.observationRegistry(registry);
+        }
       });
     }
 

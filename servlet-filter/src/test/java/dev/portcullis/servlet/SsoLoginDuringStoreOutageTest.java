@@ -10,6 +10,7 @@ import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.user.UserDirectory;
+import io.micrometer.observation.ObservationRegistry;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -22,11 +23,12 @@ import org.junit.jupiter.api.Test;
  * with the generic {@code 403} "Single sign-on did not work", as if the provider's answer had been wrong. Through the
  * real filter on a real Jetty against a real OpenID provider, the callback is now answered as the password login's
  * outage is: the plain {@code 503}, no cookie, a failed login in the audit log naming the store and the exception's
- * type; and the same login works once the store answers.
+ * type, the login observation's outcome {@code unavailable}; and the same login works once the store answers.
  */
 class SsoLoginDuringStoreOutageTest {
   private final StoreOutage<AccountLinkStore> links =
       StoreOutage.of(AccountLinkStore.class, AccountLinkStore.inMemory());
+  private final ObservationTest.RecordingHandler observed = new ObservationTest.RecordingHandler();
   private StoreOutage<UserDirectory> directory;
   private StoreOutage<SessionStore> sessions;
   private SsoPortal sso;
@@ -36,6 +38,8 @@ class SsoLoginDuringStoreOutageTest {
     sso = new SsoPortal(b -> b.links(links.store()), (p, filter) -> {
       directory = StoreOutage.of(UserDirectory.class, p.users);
       sessions = StoreOutage.of(SessionStore.class, p.sessionStore);
+      ObservationRegistry registry = ObservationRegistry.create();
+      registry.observationConfig().observationHandler(observed);
       filter
           .sessions(SessionRegistry.create(
               p.sessionConfig, sessions.store(), p.random, p.clock, new SessionAudit(p.audit)))
@@ -49,7 +53,8 @@ class SsoLoginDuringStoreOutageTest {
                   .termsVersion(LoginPortal.TERMS)
                   .ticketLifetime(Duration.ofHours(8))
                   .build(),
-              p.random);
+              p.random)
+          .observationRegistry(registry);
     });
     links.store().link(sso.issuer, "sub-alice", "u-alice");
   }
@@ -126,7 +131,7 @@ class SsoLoginDuringStoreOutageTest {
 
   /**
    * The callback's answer and what it left: the plain 503, no cookie, one failed login whose reason is exactly
-   * {@code reason} and nobody logged in.
+   * {@code reason}, nobody logged in, and the SSO login observed as {@code unavailable}.
    */
   private void assertOutage(HttpResponse<String> r, String reason) throws Exception {
     assertThat(r.statusCode()).isEqualTo(503);
@@ -140,6 +145,11 @@ class SsoLoginDuringStoreOutageTest {
     assertThat(fail.reason()).hasValue(reason);
     assertThat(fail.toString()).doesNotContain("(test)");
     sso.portal.sink.assertNone(AuditEventType.AUTHN_LOGIN_SUCCESS);
+    assertThat(observed.named(FilterObservations.LOGIN))
+        .singleElement()
+        .satisfies(s -> assertThat(s.keyValues())
+            .containsEntry("method", "sso")
+            .containsEntry("outcome", "unavailable"));
   }
 
   /** Once the store answers, alice's next single sign-on login in the same browser logs her in. */
