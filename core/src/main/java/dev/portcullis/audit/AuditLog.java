@@ -481,9 +481,7 @@ public final class AuditLog implements AutoCloseable {
         flushSinks();
       }
     }
-    Instant now = clock.instant();
-    anonymousLimit.expire();
-    deliverSummaries(withheldSummaries.takeAll(now, anonymousLimit.openOverflows(), this::event));
+    summariseWithheldAtClose();
     retryFailing();
     for (Outlet outlet : outlets) {
       if (outlet.failing) {
@@ -522,6 +520,26 @@ public final class AuditLog implements AutoCloseable {
       return false;
     }
     return deliverSummaries(summaries);
+  }
+
+  /**
+   * At close: the summaries of every window still open, cut short, handed to every audit sink. Guarded as
+   * {@link #summariseWithheld} is: a summary that cannot be made is logged, and the close goes on to retry the failing
+   * sinks' kept events and to close every sink.
+   */
+  private void summariseWithheldAtClose() {
+    List<AuditEvent> summaries;
+    try {
+      Instant now = clock.instant();
+      anonymousLimit.expire();
+      summaries = withheldSummaries.takeAll(now, anonymousLimit.openOverflows(), this::event);
+    } catch (RuntimeException e) { // a summary must never cost the events kept or the sinks' close
+      LOG.error(
+          "Could not summarise withheld anonymous events at close: {}",
+          e.getClass().getName());
+      return;
+    }
+    deliverSummaries(summaries);
   }
 
   private boolean deliverSummaries(List<AuditEvent> summaries) {

@@ -125,13 +125,19 @@ public final class LegacyUpgrade {
           "legacy cookie presented again after its upgrade",
           user);
     }
-    return login.start(
+    LoginDecision started = login.start(
         user,
         session,
         "legacy ticket: login could not start: ",
         List.of(AuditNote.success(AuditEventType.LEGACY_TICKET_UPGRADED)
             .withReason(
                 "legacy cookie " + legacy.cookie().name() + " replaced by a Portcullis login")));
+    if (started instanceof LoginDecision.Refused refused && refused.unavailable()) {
+      // The session store did not answer, but the cookie's one use is spent: kept, it would come
+      // back as presented again (authn_token_reuse) once the store answers. Removed, as before.
+      return new LoginDecision.Refused(refused.audit(), refused.user());
+    }
+    return started;
   }
 
   /** The account for the audit log's actor only; any failure just leaves the actor out. */

@@ -43,7 +43,8 @@ public sealed interface LoginDecision permits LoginDecision.Accepted, LoginDecis
    * @param audit the event to record; its type says what kind of refusal, its reason why
    * @param user the account the attempt named, when it is known: the actor of the event
    * @param unavailable whether the login could not be decided because a store did not answer (the user directory,
-   *     the login limit's store): the adapter answers that the service is unavailable for now, not that the
+   *     the login limit's store, the account-link store, the session store as the login rotates the session, the
+   *     replay store of a legacy login): the adapter answers that the service is unavailable for now, not that the
    *     credentials were refused, as the visitor did nothing wrong and would otherwise try other passwords
    */
   record Refused(AuditNote audit, Optional<PortalUser> user, boolean unavailable)

@@ -17,8 +17,10 @@ public interface LoginSession {
    * Gives the request's session (made now if the request has none) to {@code userHandle} under a new id.
    *
    * @return the new id's cookie value, which the auth ticket is bound to
-   * @throws RuntimeException when the session cannot be rotated (a store that fails, a response already sent): the
-   *     login is then refused
+   * @throws dev.portcullis.revocation.StoreUnavailableException when the session store does not answer: the login is
+   *     then refused as {@linkplain LoginDecision.Refused#unavailable() unavailable}
+   * @throws RuntimeException when the session cannot be rotated otherwise (it ended meanwhile, a response already
+   *     sent): the login is then refused
    */
   String rotateTo(String userHandle);
 
@@ -41,7 +43,8 @@ public interface LoginSession {
    * The live sessions of {@code userHandle} other than the request's own, oldest first, for the concurrent-session
    * limit. The default throws: a login session that cannot list fails a login that needs the limit (fail closed).
    *
-   * @throws RuntimeException when the session store fails
+   * @throws RuntimeException when the session store fails ({@code StoreUnavailableException} when it does not answer,
+   *     which refuses the login as unavailable)
    */
   default List<StoredSession> otherSessionsOf(String userHandle) {
     throw new UnsupportedOperationException("this login session cannot list a user's sessions");

@@ -52,6 +52,9 @@ public final class PortalLogin {
 
   static final int MAX_PASSWORD = 1024;
 
+  /** In a refusal's reason, before the exception's type: the session store did not answer. */
+  private static final String SESSION_STORE_UNAVAILABLE = "session store unavailable: ";
+
   private final TicketVerifier tickets;
   private final UserDirectory users;
   private final RevocationStore revocations;
@@ -312,7 +315,9 @@ public final class PortalLogin {
 
   /**
    * A login through single sign-on, by an identity the OpenID provider has just verified: the account linked to it
-   * logs in if it may.
+   * logs in if it may. When the account-link store, the user directory or the session store does not answer, the
+   * login is refused as {@linkplain LoginDecision.Refused#unavailable() unavailable} ({@code authn_login_fail}, the
+   * reason naming the store and the exception's type, never its message).
    *
    * @param links where identities are linked to accounts
    * @param issuer the verified ID token's issuer
@@ -320,16 +325,23 @@ public final class PortalLogin {
    */
   public LoginDecision ssoLogin(
       AccountLinkStore links, String issuer, String subject, LoginSession session) {
+    Optional<String> handle;
+    try {
+      handle = links.userFor(issuer, subject);
+    } catch (RuntimeException e) {
+      return LoginDecision.Refused.unavailable(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          "SSO login: account-link store unavailable: " + e.getClass().getSimpleName(),
+          null);
+    }
     Optional<PortalUser> user;
     try {
-      user = links
-          .userFor(issuer, subject)
-          .flatMap(users::findByHandle)
-          .filter(u -> LoginService.accountProblem(u) == null);
+      user =
+          handle.flatMap(users::findByHandle).filter(u -> LoginService.accountProblem(u) == null);
     } catch (RuntimeException e) {
-      return LoginDecision.Refused.of(
+      return LoginDecision.Refused.unavailable(
           AuditEventType.AUTHN_LOGIN_FAIL,
-          "SSO login: store failed: " + e.getClass().getSimpleName(),
+          "SSO login: user directory unavailable: " + e.getClass().getSimpleName(),
           null);
     }
     if (user.isEmpty()) {
@@ -405,7 +417,9 @@ public final class PortalLogin {
   /**
    * Starts the login of {@code user}, who has passed the checks of the kind of login asking: the concurrent-session
    * limit is applied, the session is rotated to the user and a ticket bound to the new id is issued. A failure refuses
-   * the login with {@code failurePrefix} and the exception's type as the reason.
+   * the login with {@code failurePrefix} and the exception's type as the reason; a session store that does not answer
+   * ({@link StoreUnavailableException}, as {@link LoginSession#rotateTo} throws it) refuses it as
+   * {@linkplain LoginDecision.Refused#unavailable() unavailable}, the reason saying so.
    */
   LoginDecision start(
       PortalUser user, LoginSession session, String failurePrefix, List<AuditNote> notes) {
@@ -427,11 +441,29 @@ public final class PortalLogin {
       AuthTicket t =
           tickets.newTicket(user.handle(), user.organisation(), sessionId, ticketLifetime);
       issued = new IssuedTicket(t, tickets.seal(t));
+    } catch (StoreUnavailableException e) {
+      return LoginDecision.Refused.unavailable(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          failurePrefix + SESSION_STORE_UNAVAILABLE + e.getClass().getSimpleName(),
+          user);
     } catch (RuntimeException e) {
       return LoginDecision.Refused.of(
           AuditEventType.AUTHN_LOGIN_FAIL, failurePrefix + e.getClass().getSimpleName(), user);
     }
     return new LoginDecision.Accepted(user, issued, notes);
+  }
+
+  /**
+   * The session store did not answer the concurrent-session limit's questions: the login is not decided, as for any
+   * store outage.
+   */
+  private static LoginDecision.Refused sessionLimitUnavailable(
+      StoreUnavailableException e, PortalUser user, String failurePrefix) {
+    return LoginDecision.Refused.unavailable(
+        AuditEventType.AUTHN_LOGIN_FAIL,
+        failurePrefix + "session limit: " + SESSION_STORE_UNAVAILABLE
+            + e.getClass().getSimpleName(),
+        user);
   }
 
   /** The concurrent-session limit applied to one login: a refusal, or the note of what was ended, or neither. */
@@ -440,13 +472,16 @@ public final class PortalLogin {
   /**
    * The user's other live sessions counted before the login: at the limit, the oldest are ended or the login refused.
    * Without a lock across nodes, logins of one user racing each other can each see room and overshoot the limit by as
-   * many as race. A store that fails refuses the login (fail closed).
+   * many as race. A store that fails refuses the login (fail closed), as unavailable when it does not answer
+   * ({@link StoreUnavailableException}).
    */
   private LimitOutcome applySessionLimit(
       PortalUser user, LoginSession session, String failurePrefix) {
     List<StoredSession> others;
     try {
       others = session.otherSessionsOf(user.handle());
+    } catch (StoreUnavailableException e) {
+      return new LimitOutcome(sessionLimitUnavailable(e, user, failurePrefix), null);
     } catch (RuntimeException e) {
       return new LimitOutcome(
           LoginDecision.Refused.of(
@@ -474,6 +509,8 @@ public final class PortalLogin {
           ended++;
         }
       }
+    } catch (StoreUnavailableException e) {
+      return new LimitOutcome(sessionLimitUnavailable(e, user, failurePrefix), null);
     } catch (RuntimeException e) {
       return new LimitOutcome(
           LoginDecision.Refused.of(

@@ -2,6 +2,7 @@ package dev.portcullis.session;
 
 import dev.portcullis.internal.PerAddressLimit;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.revocation.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -266,6 +267,8 @@ public final class SessionRegistry {
    *
    * @throws IllegalStateException when the session is no longer valid, or the store no longer holds it (the session
    *     is then invalid)
+   * @throws StoreUnavailableException when the store fails on the rotation (the session is then invalid): an outage,
+   *     which a login answers differently from a session that is gone
    */
   public void changeId(Session session) {
     if (!session.isValid()) {
@@ -278,7 +281,8 @@ public final class SessionRegistry {
         moved = store.rotate(session.id().storeKey(), next.storeKey());
       } catch (RuntimeException e) {
         log.warn("session store failed on rotate", e);
-        moved = false;
+        session.invalidated();
+        throw new StoreUnavailableException("session store failed on rotate", e);
       }
       if (!moved) {
         session.invalidated();

@@ -304,12 +304,86 @@ class AuditLogTest {
         .containsExactly("/kept-1", "/kept-2", "/queued-0", "/queued-1");
   }
 
-  /** Takes events while up; throws IOException while down. */
+  /**
+   * Regression: at close, the summaries of the windows still open were made outside the guard the dispatcher's
+   * periodic pass has, so one that threw ended the dispatcher there: the events kept for a failing sink were never
+   * offered again and no sink was closed.
+   */
+  @Test
+  void summaryThatThrowsAtClose_losesNoKeptEvent_andStillClosesTheSinks() throws Exception {
+    SwitchedSink switched = new SwitchedSink();
+    RecordingSearchDemandSink demand = new RecordingSearchDemandSink();
+    FailingRandom random = new FailingRandom();
+    // No retries on the clock: only the close offers the kept events again.
+    AuditLog log = AuditLog.builder()
+        .clock(Fixtures.clock())
+        .random(random)
+        .retryInterval(Duration.ofMinutes(10))
+        .anonymousEventsPerAddress(1)
+        .auditSink(switched)
+        .demandSink(demand)
+        .build();
+    switched.down = true;
+    String report = Fixtures.capturingStderr(() -> {
+      try {
+        for (int i = 0; i < 3; i++) {
+          // One within the address's share, two withheld: the window, still open at close, needs
+          // a summary.
+          log.emit(log.event(AuditEventType.CSRF_FAIL)
+              .clientAddress("203.0.113.7")
+              .resource("/form/" + i)
+              .failure("refused")
+              .build());
+        }
+        awaitUpTo30s("the sink fails", () -> !log.health().healthy());
+        log.emit(log.event(AuditEventType.LOGOUT)
+            .actor(AuditEvent.Actor.of("u-1", null))
+            .resource("/kept")
+            .build());
+        assertThat(log.flush(Duration.ofSeconds(10)))
+            .as("the sink is still failing")
+            .isFalse();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      switched.down = false;
+      random.fail = true; // the summary's event id can't be drawn
+      log.close();
+    });
+
+    assertThat(switched.taken)
+        .as("the kept events reach the sink at close")
+        .extracting(e -> e.resource().orElseThrow())
+        .containsExactly("/form/0", "/kept");
+    assertThat(switched.closed).as("the audit sink is closed").isTrue();
+    assertThat(demand.isClosed()).as("the demand sink is closed").isTrue();
+    assertThat(report)
+        .contains("Could not summarise withheld anonymous events at close")
+        .doesNotContain("random source failed (test)");
+    assertThat(log.stats().withheld()).isEqualTo(2);
+  }
+
+  /** A {@link SecureRandom} that throws while {@link #fail} is set: the audit log draws event ids from it. */
+  private static final class FailingRandom extends SecureRandom {
+    private static final long serialVersionUID = 1L;
+    volatile boolean fail;
+
+    @Override
+    public void nextBytes(byte[] bytes) {
+      if (fail) {
+        throw new IllegalStateException("random source failed (test)");
+      }
+      super.nextBytes(bytes);
+    }
+  }
+
+  /** Takes events while up; throws IOException while down. Records its close. */
   private static final class SwitchedSink implements AuditSink {
     final java.util.List<AuditEvent> taken = new java.util.concurrent.CopyOnWriteArrayList<>();
     final java.util.concurrent.atomic.AtomicInteger attempts =
         new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean down;
+    volatile boolean closed;
 
     @Override
     public void accept(AuditEvent event) throws IOException {
@@ -318,6 +392,11 @@ class AuditLogTest {
         throw new IOException("disk full while writing " + event);
       }
       taken.add(event);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
     }
   }
 

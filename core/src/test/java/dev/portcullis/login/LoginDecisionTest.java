@@ -205,6 +205,66 @@ class LoginDecisionTest {
         .isEqualTo(AuditNote.failure(
             AuditEventType.AUTHN_LOGIN_FAIL, "login could not start: IllegalStateException"));
     assertThat(r.user()).map(PortalUser::handle).contains("u-alice");
+    assertThat(r.unavailable()).as("a session that is gone is no outage").isFalse();
+  }
+
+  @Test
+  void aSessionStoreThatDoesNotAnswer_atTheRotation_refusesEveryKindOfLogin_asUnavailable() {
+    session.failure = new StoreUnavailableException("session store down (test)", null);
+    links.link("https://login.example", "sub-a", "u-alice");
+
+    LoginDecision.Refused password = (LoginDecision.Refused)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, session);
+    LoginDecision.Refused sso =
+        (LoginDecision.Refused) login.ssoLogin(links, "https://login.example", "sub-a", session);
+
+    assertThat(password.unavailable()).isTrue();
+    assertThat(password.audit())
+        .isEqualTo(AuditNote.failure(
+            AuditEventType.AUTHN_LOGIN_FAIL,
+            "login could not start: session store unavailable: StoreUnavailableException"));
+    assertThat(password.user()).map(PortalUser::handle).contains("u-alice");
+    assertThat(sso.unavailable()).isTrue();
+    assertThat(sso.audit().reason())
+        .contains(
+            "SSO login could not start: session store unavailable: StoreUnavailableException");
+    assertThat(sso.audit().toString()).doesNotContain("down (test)");
+  }
+
+  @Test
+  void ssoLogin_whoseDirectoryDoesNotAnswer_isRefusedAsUnavailable() {
+    links.link("https://login.example", "sub-a", "u-alice");
+    PortalLogin down = PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(new UserDirectory() {
+          @Override
+          public Optional<PortalUser> authenticate(String username, char[] password) {
+            return Optional.empty();
+          }
+
+          @Override
+          public Optional<PortalUser> findByHandle(String handle) {
+            throw new StoreUnavailableException("directory down (test)", null);
+          }
+
+          @Override
+          public void recordTermsAcceptance(String handle, String version) {}
+        })
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .build();
+
+    LoginDecision.Refused r =
+        (LoginDecision.Refused) down.ssoLogin(links, "https://login.example", "sub-a", session);
+
+    assertThat(r.unavailable()).isTrue();
+    assertThat(r.audit())
+        .isEqualTo(AuditNote.failure(
+            AuditEventType.AUTHN_LOGIN_FAIL,
+            "SSO login: user directory unavailable: StoreUnavailableException"));
+    assertThat(session.calls).isEmpty();
   }
 
   @Test
@@ -229,7 +289,7 @@ class LoginDecisionTest {
   }
 
   @Test
-  void ssoLogin_withAFailingLinkStore_isRefused() {
+  void ssoLogin_withAFailingLinkStore_isRefusedAsUnavailable() {
     AccountLinkStore broken = new AccountLinkStore() {
       @Override
       public LinkResult link(String issuer, String subject, String userHandle) {
@@ -263,7 +323,9 @@ class LoginDecisionTest {
     };
     LoginDecision.Refused r =
         (LoginDecision.Refused) login.ssoLogin(broken, "https://login.example", "sub-a", session);
-    assertThat(r.audit().reason()).contains("SSO login: store failed: IllegalStateException");
+    assertThat(r.audit().reason())
+        .hasValue("SSO login: account-link store unavailable: IllegalStateException");
+    assertThat(r.unavailable()).isTrue();
     assertThat(session.calls).isEmpty();
   }
 
@@ -334,10 +396,22 @@ class LoginDecisionTest {
         .contains("duplicate legacy cookies");
     assertThat(legacy.upgrade(List.of(), session)).isEmpty();
 
+    // The session store does not answer after the cookie's one use was spent: refused, and not as
+    // an outage, so that the filter removes the cookie rather than keep it to be refused as
+    // presented again.
+    session.failure = new StoreUnavailableException("session store down (test)", null);
+    LoginDecision.Refused spent = (LoginDecision.Refused)
+        legacy.upgrade(List.of("alice.adams:11"), session).orElseThrow();
+    assertThat(spent.audit().reason())
+        .contains(
+            "legacy ticket: login could not start: session store unavailable: StoreUnavailableException");
+    assertThat(spent.unavailable()).isFalse();
+    session.failure = null;
+
     clock.set(Instant.parse("2030-01-01T00:00:00Z"));
     assertThat(legacy.pastSunset()).isTrue();
     assertThat(legacy.upgrade(List.of("alice.adams:10"), session)).isEmpty();
-    assertThat(session.calls).containsExactly("rotateTo u-alice");
+    assertThat(session.calls).containsExactly("rotateTo u-alice", "rotateTo u-alice");
   }
 
   /** Cookie values {@code <legacy name>:<id>}; names map to handles by their first letter. Sunset in 2030. */

@@ -178,6 +178,28 @@ class SessionRegistryTest {
   }
 
   @Test
+  void changeId_whenTheStoreFails_isAnOutage_notALostSession() {
+    Session session = registry.create();
+    registry.save(session);
+    Session open = reopen(session);
+    IllegalStateException cause = new IllegalStateException("connection refused (test)");
+    SessionStore failing = (SessionStore) java.lang.reflect.Proxy.newProxyInstance(
+        SessionStore.class.getClassLoader(), new Class<?>[] {SessionStore.class}, (p, m, a) -> {
+          if (m.getName().equals("rotate")) {
+            throw cause;
+          }
+          return m.invoke(store, a);
+        });
+    SessionRegistry outage =
+        SessionRegistry.create(config, failing, new SecureRandom(), clock, SessionListener.noop());
+
+    assertThatThrownBy(() -> outage.changeId(open))
+        .isInstanceOf(dev.portcullis.revocation.StoreUnavailableException.class)
+        .hasCause(cause);
+    assertThat(open.isValid()).isFalse();
+  }
+
+  @Test
   void invalidatedSession_isGoneAndRefusesUse() {
     Session session = registry.create();
     registry.save(session);

@@ -244,10 +244,11 @@ class JdbcFaultsOverHttpTest {
   }
 
   /**
-   * A password login whose new session the database cannot store is refused: no auth cookie, back to the login page
-   * with the error, audited as a failed login. Before, the session was only written as the response committed, after
-   * the login had been decided and recorded: the browser got the auth cookie and a redirect into the portal, the audit
-   * log an {@code authn_login_success}, and yet no session existed, so the user was anonymous on the next request.
+   * A password login whose new session the database cannot store is refused as an outage: the plain {@code 503}, no
+   * auth cookie, audited as a failed login naming the session store. Before, the session was only written as the
+   * response committed, after the login had been decided and recorded: the browser got the auth cookie and a redirect
+   * into the portal, the audit log an {@code authn_login_success}, and yet no session existed, so the user was
+   * anonymous on the next request. Then it was answered like a wrong password, back to the login page with the error.
    */
   @Test
   void databaseStopped_passwordLogin_isRefused_andNotRecordedAsASuccess() throws Exception {
@@ -258,16 +259,17 @@ class JdbcFaultsOverHttpTest {
     HttpResponse<String> login =
         browser.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", token));
 
-    assertThat(login.statusCode()).isEqualTo(303);
-    assertThat(login.headers().firstValue("Location"))
-        .as("refused: back to the login page")
-        .hasValueSatisfying(l -> assertThat(l).startsWith("/login?error=1"));
+    assertThat(login.statusCode()).as("not now, rather than a wrong password").isEqualTo(503);
+    assertThat(login.body().strip()).isEqualTo("Service unavailable. Please try again later.");
+    assertThat(login.headers().firstValue("Location")).isEmpty();
     assertThat(browser.cookies()).doesNotContainKey("__Host-portcullis-auth");
     assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
     audited.assertNone(AuditEventType.AUTHN_LOGIN_SUCCESS);
     AuditEvent refused = audited.assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
     assertThat(refused.actor())
         .hasValueSatisfying(a -> assertThat(a.userHandle()).isEqualTo("u-alice"));
+    assertThat(refused.reason())
+        .hasValue("login could not start: session store unavailable: StoreUnavailableException");
   }
 
   /**

@@ -93,15 +93,26 @@ final class FilterObservations {
     return exchange.principal() != null ? "authenticated" : "anonymous";
   }
 
-  /** Asks {@code login} inside a {@value #LOGIN} observation keyed by the login's method and outcome. */
+  /** The login observation's outcome for {@code decision}: a store's outage is not a refused credential. */
+  static String loginOutcome(LoginDecision decision) {
+    if (decision instanceof LoginDecision.Refused refused) {
+      return refused.unavailable() ? "unavailable" : "refused";
+    }
+    return "accepted";
+  }
+
+  /**
+   * Asks {@code login} inside a {@value #LOGIN} observation keyed by the login's method and outcome:
+   * {@code accepted}, {@code refused}, {@code unavailable} (not decided because a store did not answer,
+   * {@link LoginDecision.Refused#unavailable()}) or {@code error} (the decision threw).
+   */
   LoginDecision login(LoginListener.Kind kind, Supplier<LoginDecision> login) {
     Observation observation = Observation.createNotStarted(LOGIN, registry)
         .lowCardinalityKeyValue(METHOD, kind.name().toLowerCase(java.util.Locale.ROOT))
         .start();
     try (Observation.Scope scope = observation.openScope()) {
       LoginDecision decision = login.get();
-      observation.lowCardinalityKeyValue(
-          OUTCOME, decision instanceof LoginDecision.Accepted ? "accepted" : "refused");
+      observation.lowCardinalityKeyValue(OUTCOME, loginOutcome(decision));
       return decision;
     } catch (RuntimeException | Error e) {
       observation.lowCardinalityKeyValue(OUTCOME, "error");

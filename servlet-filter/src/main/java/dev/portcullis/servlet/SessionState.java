@@ -43,6 +43,11 @@ class SessionState implements LoginSession, Runnable {
   private boolean expiredCookieSent;
   /** Whether this response gives the browser an id that names no stored session ({@link #giveUnstoredId}). */
   private boolean unstoredIdGiven;
+  /**
+   * Whether the store did not answer as a login rotated the session: the login did not happen, and the browser keeps
+   * the cookie it sent, as it does when the store cannot look the session up.
+   */
+  private boolean rotationUnavailable;
 
   /**
    * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
@@ -125,9 +130,10 @@ class SessionState implements LoginSession, Runnable {
    *
    * <p>The session is stored now, not only as the response commits: a store that cannot take it refuses the login
    * (the login decides after this returns), rather than a login being recorded and answered as a success while no
-   * session exists for its auth cookie.
+   * session exists for its auth cookie. The session is then invalid, so no cookie goes out for it, and the browser
+   * keeps the cookie it sent.
    *
-   * @throws StoreUnavailableException when the store does not save the session
+   * @throws StoreUnavailableException when the store does not rotate or save the session
    */
   @Override
   public String rotateTo(String userHandle) {
@@ -135,9 +141,15 @@ class SessionState implements LoginSession, Runnable {
     session.setUserHandle(userHandle);
     registry.recordClient(
         session, exchange.client().address(), exchange.original().getHeader("User-Agent"));
-    changeId();
+    try {
+      changeId();
+    } catch (StoreUnavailableException e) {
+      rotationUnavailable = true;
+      throw e;
+    }
     Session rotated = session(false);
     if (rotated == null || !registry.save(rotated, exchange.client().address())) {
+      rotationUnavailable = true;
       throw new StoreUnavailableException(
           "the session store did not save the logged-in session", null);
     }
@@ -262,11 +274,12 @@ class SessionState implements LoginSession, Runnable {
       // session cookie does the cookie check, the login form's token is bound to it.
     } else if ((cookieId != null || cookiePresented)
         && !expiredCookieSent
+        && !rotationUnavailable
         && !(requested instanceof SessionLookup.Unavailable && current == null)) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or
       // malformed): drop it. A request-scoped session (its client had made too many anonymous ones)
-      // gets no cookie either. A cookie the store could not look up stays: its session may be
-      // alive once the store answers.
+      // gets no cookie either. A cookie the store could not look up, or whose session it could
+      // not rotate at a login, stays: its session may be alive once the store answers.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;

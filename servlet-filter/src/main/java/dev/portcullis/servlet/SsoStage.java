@@ -38,7 +38,10 @@ import java.util.List;
  *       then, for a link, keeps the identity as the session's {@link PendingLink} ({@code sso_link_pending}) and sends
  *       the browser to the confirmation page; for a login asks {@link PortalLogin#ssoLogin} to log the linked user in,
  *       and carries out its decision like every other login. A login's callback is refused, as its {@code POST} is,
- *       while a user is logged in, before the code is exchanged.
+ *       while a user is logged in, before the code is exchanged. When a store does not answer (the session store for
+ *       the callback's session or as the login rotates it, the account-link store, the user directory), the callback
+ *       is not refused but answered with the plain {@code 503} of the password login's outage, audited as
+ *       {@code authn_login_fail} with the store and the exception's type.
  *   <li>Link path: {@code GET} shows the pending identity (issuer, subject and the token's email or name, escaped)
  *       with a form; {@code POST decision=confirm} stores the link ({@code sso_link}), {@code decision=cancel}
  *       discards it ({@code sso_link_cancelled}). Either way the pending link is gone.
@@ -227,6 +230,16 @@ final class SsoStage extends Stage {
 
   private void callback(Exchange exchange) throws IOException {
     Session session = exchange.sessions().session(false);
+    if (session == null && exchange.sessions().requestedSessionUnavailable()) {
+      // The authorization under way may be in the session the store could not look up: not now,
+      // rather than refused. Nothing tells whether it is a login or a link.
+      audit.emit(
+          exchange,
+          AuditNote.failure(
+              AuditEventType.AUTHN_LOGIN_FAIL, "SSO callback: session store unavailable"));
+      Pages.serviceUnavailable(exchange.response());
+      return;
+    }
     if (session == null || !(session.getAttribute(STATE) instanceof String expectedState)) {
       // Nothing tells whether this answers a login or a link: recorded as a login's failure.
       flowFailed(exchange, null, "SSO callback without an authorization under way");
@@ -479,7 +492,11 @@ final class SsoStage extends Stage {
         () -> login.ssoLogin(config.links(), id.issuer(), id.subject(), exchange.sessions()));
     if (decision instanceof LoginDecision.Refused refused) {
       effects.refused(exchange, refused);
-      Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
+      if (refused.unavailable()) {
+        Pages.serviceUnavailable(exchange.response());
+      } else {
+        Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
+      }
       return;
     }
     effects.accepted(exchange, (LoginDecision.Accepted) decision, LoginListener.Kind.SSO);

@@ -48,6 +48,19 @@ final class SsoPortal implements AutoCloseable {
    */
   SsoPortal(java.util.function.UnaryOperator<SsoConfig.Builder> settings, Route... routes)
       throws Exception {
+    this(settings, (p, filter) -> {}, routes);
+  }
+
+  /**
+   * @param settings adds to the SSO configuration's builder
+   * @param more adds to the filter's builder after single sign-on (other stores, a login, observations)
+   * @param routes answer some provider requests instead of the mock server's own handlers
+   */
+  SsoPortal(
+      java.util.function.UnaryOperator<SsoConfig.Builder> settings,
+      java.util.function.BiConsumer<LoginPortal, PortcullisFilter.Builder> more,
+      Route... routes)
+      throws Exception {
     provider = new MockOAuth2Server(routes);
     provider.start(InetAddress.getLoopbackAddress(), 0);
     issuer = provider.issuerUrl("default").toString();
@@ -65,6 +78,7 @@ final class SsoPortal implements AutoCloseable {
                 .build(),
             p.ring,
             p.clock);
+        more.accept(p, filter);
       });
     } catch (Exception | Error e) {
       provider.shutdown();
