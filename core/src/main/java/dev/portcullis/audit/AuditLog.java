@@ -451,7 +451,7 @@ public final class AuditLog implements AutoCloseable {
       // window's) finds the bucket published (and the window's summary written).
       Instant now = clock.instant();
       boolean published = publish(demand.takeClosed(now));
-      published |= summariseWithheld(now);
+      published |= summariseWithheld();
       if (batch.isEmpty() && !published) {
         continue;
       }
@@ -466,7 +466,7 @@ public final class AuditLog implements AutoCloseable {
         } else if (item instanceof FlushRequest flush) {
           // The clock may have passed a window's end since the sweep above, and before this flush
           // was queued.
-          summariseWithheld(clock.instant());
+          summariseWithheld();
           retryFailing();
           flushSinks();
           flush.healthy = health.healthy();
@@ -507,13 +507,14 @@ public final class AuditLog implements AutoCloseable {
 
   /**
    * Closes the windows of anonymous events whose time is up and hands the summaries due to every audit sink; whether
-   * there were any.
+   * there were any. The summaries' time is read after the windows are closed, which reads the clock too: a time read
+   * before could be older than a window just closed, and count it in the minute before.
    */
-  private boolean summariseWithheld(Instant now) {
+  private boolean summariseWithheld() {
     List<AuditEvent> summaries;
     try {
       anonymousLimit.expire();
-      summaries = withheldSummaries.take(now, this::event);
+      summaries = withheldSummaries.take(clock.instant(), this::event);
     } catch (RuntimeException e) { // a summary must never stop the dispatcher
       LOG.error(
           "Could not summarise withheld anonymous events: {}", e.getClass().getName());
@@ -530,9 +531,9 @@ public final class AuditLog implements AutoCloseable {
   private void summariseWithheldAtClose() {
     List<AuditEvent> summaries;
     try {
-      Instant now = clock.instant();
       anonymousLimit.expire();
-      summaries = withheldSummaries.takeAll(now, anonymousLimit.openOverflows(), this::event);
+      summaries =
+          withheldSummaries.takeAll(clock.instant(), anonymousLimit.openOverflows(), this::event);
     } catch (RuntimeException e) { // a summary must never cost the events kept or the sinks' close
       LOG.error(
           "Could not summarise withheld anonymous events at close: {}",
