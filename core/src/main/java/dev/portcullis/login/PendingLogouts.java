@@ -426,7 +426,7 @@ public final class PendingLogouts implements AutoCloseable {
     /** When the entry is no longer needed: the ticket's expiry, or the latest expiry the cut-off covers. */
     final Instant expiresAt;
 
-    SessionKey sessionKey;
+    volatile SessionKey sessionKey;
     volatile boolean ticketRevoked;
     volatile boolean cutOffStored;
     volatile boolean userSessionsEnded;
