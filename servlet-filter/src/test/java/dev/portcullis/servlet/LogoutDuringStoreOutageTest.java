@@ -106,6 +106,31 @@ class LogoutDuringStoreOutageTest {
   }
 
   @Test
+  void logoutWhileTheRevocationStoreCannotCheckTheTicket_isRecordedWithItsUser_andFinishedLater()
+      throws Exception {
+    Outage outage = new Outage();
+    try (LoginPortal portal = portal(outage)) {
+      Browser alice = portal.browser();
+      alice.openLoginPage();
+      assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
+      String token = alice.pageCsrf();
+
+      outage.revocations.set(true);
+      assertThat(alice.post("/logout", Map.of("_csrf", token)).statusCode()).isEqualTo(303);
+      outage.revocations.set(false);
+      portal.clock.advance(Duration.ofSeconds(2));
+
+      AuditEvent completed = awaitCompletion(portal, AuditEventType.LOGOUT);
+      assertThat(completed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+      assertThat(outage.revoked).as("the ticket is revoked in the store").hasSize(1);
+      AuditEvent failed = portal.sink.assertOnce(
+          AuditEventType.LOGOUT, e -> e.outcome() == AuditEvent.Outcome.FAILURE);
+      assertThat(failed.reason())
+          .hasValueSatisfying(r -> assertThat(r).startsWith("revocation store unavailable"));
+    }
+  }
+
+  @Test
   void logoutEverywhereWhileTheStoresAreDown_endsTheUsersOtherSessions_onceTheyAnswer()
       throws Exception {
     Outage outage = new Outage();
