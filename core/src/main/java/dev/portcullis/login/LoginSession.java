@@ -33,6 +33,15 @@ public interface LoginSession {
   boolean end();
 
   /**
+   * The store key of the request's session, or of the session its cookie names when the store could not look it up:
+   * what a logout that {@link #end()} could not finish deletes later ({@link PendingLogouts}). Never the id itself.
+   * The default, and a request without a session, gives null.
+   */
+  default SessionKey storeKey() {
+    return null;
+  }
+
+  /**
    * Ends every session of {@code userHandle} ("log out everywhere").
    *
    * @throws RuntimeException when the session store fails

@@ -7,6 +7,8 @@ import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionAndRevocationLookup;
+import dev.portcullis.session.SessionId;
+import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.StoredSession;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.ticket.AuthTicket;
@@ -16,6 +18,7 @@ import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +35,8 @@ import java.util.Optional;
  *       whether a login happens, as a {@link LoginDecision}. Each asks the same question, "may this account log in?",
  *       of the same rule, and starts an accepted login the same way: the session rotated through
  *       {@link LoginSession}, a new ticket bound to the new id.
- *   <li>{@link #logout}: revocation, as a {@link LogoutDecision}.
+ *   <li>{@link #logout}: revocation, as a {@link LogoutDecision}; what a store could not end is finished later by
+ *       {@link PendingLogouts}.
  * </ul>
  *
  * <p>Its settings are parts with one job each: {@link #endpoints()}, {@link #cookies()} and {@link #terms()}.
@@ -69,6 +73,7 @@ public final class PortalLogin {
   private final SessionLimit whenSessionsExceeded;
   private final boolean loginLimitShared;
   private final int maxConcurrentPasswordChecks;
+  private final int maxPendingLogouts;
 
   private PortalLogin(Builder b, LoginCookies cookies, LoginEndpoints endpoints) {
     this.clock = b.clock;
@@ -91,6 +96,7 @@ public final class PortalLogin {
     this.formTokens = new LoginFormTokens(b.keyRing);
     this.maxSessionsPerUser = b.maxSessionsPerUser;
     this.whenSessionsExceeded = b.whenSessionsExceeded;
+    this.maxPendingLogouts = b.maxPendingLogouts;
   }
 
   public static Builder builder() {
@@ -215,6 +221,10 @@ public final class PortalLogin {
 
   RevocationStore revocations() {
     return revocations;
+  }
+
+  InstantSource clock() {
+    return clock;
   }
 
   /**
@@ -357,43 +367,107 @@ public final class PortalLogin {
 
   /**
    * Logs out: the ticket is revoked (on every node sharing the revocation store), with {@code everywhere} every
-   * ticket the user holds now and every session of theirs end too, and the request's session ends.
+   * ticket the user holds now and every session of theirs end too, and the request's session ends. A store that
+   * fails makes the logout a failure in the audit log, and what it could not end lives until it times out; use
+   * {@link #logout(Optional, boolean, LoginSession, PendingLogouts)} to finish it once the store answers.
    *
    * @param ticket the ticket the request was authenticated with; empty when it was anonymous
    */
   public LogoutDecision logout(
       Optional<AuthTicket> ticket, boolean everywhere, LoginSession session) {
+    return logout(ticket, everywhere, session, null);
+  }
+
+  /**
+   * Logs out as {@link #logout(Optional, boolean, LoginSession)} does, and when a store fails keeps what is left to
+   * do in {@code pending}, which finishes it in the background once the store answers: the ticket's revocation (and
+   * with {@code everywhere} the user's cut-off and sessions) and the deletion of the request's session, by its store
+   * key ({@link LoginSession#storeKey()}). The decision's note is then a failure that says so; the finished logout is
+   * recorded by {@code pending}.
+   *
+   * <p><b>Security.</b> Never throws for a store failure: the caller still expires the browser's cookies. While the
+   * entry is pending, {@link PendingLogouts#holds} refuses the ticket on this node.
+   *
+   * @param ticket the ticket the request presented: the authenticated one, or for a request left anonymous by a store
+   *     that did not answer, {@link #ticketForLogout}; empty when there is none
+   * @param pending where unfinished work is kept; null to keep none
+   */
+  public LogoutDecision logout(
+      Optional<AuthTicket> ticket,
+      boolean everywhere,
+      LoginSession session,
+      PendingLogouts pending) {
+    if (ticket.isEmpty()) {
+      session.end();
+      return new LogoutDecision.NotLoggedIn();
+    }
+    AuthTicket t = ticket.get();
+    Instant cutOff = everywhere ? clock.instant() : null;
+    PendingLogouts.Entry work = new PendingLogouts.Entry(
+        t, cutOff, cutOff == null ? null : cutOff.plus(ticketLifetime), null);
     String failure = null;
-    if (ticket.isPresent()) {
-      AuthTicket t = ticket.get();
+    try {
+      revocations.revoke(t.ticketIdHex(), t.expiresAt());
+      work.ticketRevoked = true;
+    } catch (RuntimeException e) {
+      failure = "revocation store failed: " + e.getClass().getSimpleName();
+    }
+    if (everywhere) {
       try {
-        revocations.revoke(t.ticketIdHex(), t.expiresAt());
-        if (everywhere) {
-          revocations.revokeAllIssuedBefore(
-              t.userHandle(), clock.instant(), clock.instant().plus(ticketLifetime));
-          session.endAllOf(t.userHandle());
-        }
+        revocations.revokeAllIssuedBefore(t.userHandle(), cutOff, work.expiresAt);
+        work.cutOffStored = true;
       } catch (RuntimeException e) {
-        failure = e.getClass().getSimpleName();
+        failure = "revocation store failed: " + e.getClass().getSimpleName();
+      }
+      try {
+        session.endAllOf(t.userHandle());
+        work.userSessionsEnded = true;
+      } catch (RuntimeException e) {
+        failure = failure != null
+            ? failure
+            : "session store failed to end the user's sessions: " + e.getClass().getSimpleName();
       }
     }
-    boolean sessionEnded = session.end();
-    if (ticket.isEmpty()) {
-      return new LogoutDecision.NotLoggedIn();
+    SessionKey key = session.storeKey();
+    if (!session.end()) {
+      // The session and what it remembers outlive the logout on the server until they time out,
+      // unless the pending logout deletes it.
+      work.sessionKey = key;
+      work.sessionEnded = key == null;
+      failure = failure != null ? failure : "session store failed to delete the session";
     }
     AuditEventType type = everywhere ? AuditEventType.SESSION_REVOKED : AuditEventType.LOGOUT;
     AuditNote note;
-    if (failure != null) {
-      note = AuditNote.failure(type, "revocation store failed: " + failure);
-    } else if (!sessionEnded) {
-      // The ticket is revoked, so the session no longer logs anyone in; but it and what it
-      // remembers outlive the logout on the server until they time out.
-      note = AuditNote.failure(type, "session store failed to delete the session");
-    } else {
+    if (failure == null) {
       note = AuditNote.success(type);
+    } else if (pending != null && !work.done() && pending.keep(work)) {
+      note = AuditNote.failure(
+          type, failure + "; ending the rest on the server is pending until the store answers");
+    } else {
+      note = AuditNote.failure(type, failure);
     }
     return new LogoutDecision.LoggedOut(
         note.withAction(everywhere ? "logout_everywhere" : "logout"));
+  }
+
+  /**
+   * The ticket of a request that is anonymous only because a store did not answer when its auth cookie was checked
+   * (the session store, or the revocation store), for {@link #logout(Optional, boolean, LoginSession,
+   * PendingLogouts)}: the cookie opens under the key ring, has not expired and is bound to {@code sessionId}, the
+   * request's session id. Empty otherwise. No store is asked.
+   *
+   * <p><b>Security.</b> For logout only: the ticket was not checked for revocation nor its account, so it must never
+   * make a request authenticated. Revoking it can only end access.
+   *
+   * @param cookieValues every value the request sent for the auth cookie; more than one gives none
+   * @param sessionId the id the request's session cookie carries; null for none
+   */
+  public Optional<AuthTicket> ticketForLogout(List<String> cookieValues, SessionId sessionId) {
+    OpenedTicket opened = openTicket(cookieValues);
+    if (opened.ticket() == null || sessionId == null || !opened.ticket().isBoundTo(sessionId)) {
+      return Optional.empty();
+    }
+    return Optional.of(opened.ticket());
   }
 
   /**
@@ -402,6 +476,11 @@ public final class PortalLogin {
    */
   public int maxConcurrentPasswordChecks() {
     return maxConcurrentPasswordChecks;
+  }
+
+  /** How many unfinished logouts this node keeps for the background ({@link Builder#maxPendingLogouts}). */
+  public int maxPendingLogouts() {
+    return maxPendingLogouts;
   }
 
   /** The most concurrent sessions a user may have; 0 for no limit (the default). */
@@ -547,8 +626,21 @@ public final class PortalLogin {
     private int maxSessionsPerUser;
     private SessionLimit whenSessionsExceeded;
     private Integer maxConcurrentPasswordChecks;
+    private int maxPendingLogouts = PendingLogouts.DEFAULT_CAPACITY;
 
     private Builder() {}
+
+    /**
+     * At most {@code max} logouts that a store could not finish are kept on this node to finish once it answers
+     * ({@link PendingLogouts}); default {@value PendingLogouts#DEFAULT_CAPACITY}. When that many are pending, the
+     * oldest is dropped unfinished, counted and recorded in the audit log.
+     *
+     * @param max from 1 to 1,000,000
+     */
+    public Builder maxPendingLogouts(int max) {
+      this.maxPendingLogouts = max;
+      return this;
+    }
 
     /**
      * At most {@code max} password logins checked at once on this node: the login limit's reservation, the password
@@ -725,6 +817,9 @@ public final class PortalLogin {
       require(
           maxConcurrentPasswordChecks == null || maxConcurrentPasswordChecks >= 1,
           "maxConcurrentPasswordChecks must be at least 1");
+      require(
+          maxPendingLogouts >= 1 && maxPendingLogouts <= 1_000_000,
+          "maxPendingLogouts must be between 1 and 1,000,000");
       LoginEndpoints endpoints = new LoginEndpoints(
           loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath);
       require(

@@ -24,22 +24,54 @@ import java.util.Objects;
  * before a cut-off), and names an account that may still log in. A store that cannot answer means no session and no
  * login (fail closed). An outage is not a refusal, though: the session is {@link SessionLookup.Unavailable}, and a
  * bound ticket's check is an {@link AuthCheck.Anonymous} with {@code storeUnavailable}, which keeps the auth cookie;
- * likewise when a revocation store apart from the session store cannot answer.
+ * likewise when a revocation store apart from the session store cannot answer. With {@link PendingLogouts}, the
+ * ticket and session of a logout a store could not finish are refused until it is finished.
  */
 public final class SessionLoginCheck {
   private final SessionRegistry sessions;
   private final PortalLogin login;
   private final SessionAndRevocationLookup lookup;
+  /** This node's unfinished logouts, whose tickets and sessions are refused; null for none. */
+  private final PendingLogouts pending;
 
-  private SessionLoginCheck(SessionRegistry sessions, PortalLogin login) {
+  private SessionLoginCheck(SessionRegistry sessions, PortalLogin login, PendingLogouts pending) {
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.login = Objects.requireNonNull(login, "login");
     this.lookup = sessions.lookupWith(login.revocations());
+    this.pending = pending;
   }
 
   /** The check over {@code sessions} and {@code login}'s revocation store; build it once. */
   public static SessionLoginCheck create(SessionRegistry sessions, PortalLogin login) {
-    return new SessionLoginCheck(sessions, login);
+    return new SessionLoginCheck(sessions, login, null);
+  }
+
+  /**
+   * As {@link #create(SessionRegistry, PortalLogin)}, refusing besides the tickets and sessions of {@code pending}'s
+   * unfinished logouts ({@link PendingLogouts#holds}, {@link PendingLogouts#holdsSession}), even once the store
+   * answers again and before they are finished. While nothing is pending that costs a request one volatile read.
+   */
+  public static SessionLoginCheck create(
+      SessionRegistry sessions, PortalLogin login, PendingLogouts pending) {
+    return new SessionLoginCheck(sessions, login, Objects.requireNonNull(pending, "pending"));
+  }
+
+  /**
+   * The session {@code cookieValue} names, as {@link SessionRegistry#open(String)} finds it, for a request without an
+   * auth cookie: {@link SessionLookup.Absent} when an unfinished logout ends that session.
+   */
+  public SessionLookup open(String cookieValue) {
+    return screened(sessions.open(cookieValue));
+  }
+
+  private SessionLookup screened(SessionLookup found) {
+    if (pending != null
+        && !pending.isEmpty()
+        && found instanceof SessionLookup.Found f
+        && pending.holdsSession(f.session().id().storeKey())) {
+      return new SessionLookup.Absent();
+    }
+    return found;
   }
 
   /**
@@ -51,14 +83,14 @@ public final class SessionLoginCheck {
   public Result check(String sessionCookieValue, List<String> authCookieValues) {
     PortalLogin.OpenedTicket opened = login.openTicket(authCookieValues);
     if (opened.refusal() != null) {
-      return new Result(sessions.open(sessionCookieValue), opened.refusal());
+      return new Result(open(sessionCookieValue), opened.refusal());
     }
     AuthTicket ticket = opened.ticket();
     // The id is hashed once: its store key is both the ticket's binding (current tickets) and
     // what the store looks up.
     SessionId id = sessions.idOf(sessionCookieValue);
     if (id == null || !ticket.isBoundTo(id)) {
-      return new Result(sessions.open(sessionCookieValue), PortalLogin.notBound(ticket));
+      return new Result(open(sessionCookieValue), PortalLogin.notBound(ticket));
     }
     SessionRegistry.Opened found =
         sessions.open(id, lookup, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
@@ -73,6 +105,18 @@ public final class SessionLoginCheck {
     }
     if (!(found.session() instanceof SessionLookup.Found session)) {
       return new Result(found.session(), PortalLogin.notBound(ticket));
+    }
+    if (pending != null
+        && !pending.isEmpty()
+        && (pending.holdsSession(id.storeKey()) || pending.holds(ticket))) {
+      // A logout of this ticket or session is not finished yet: the store answers again, but
+      // the ticket is not yet revoked or the session not yet deleted.
+      return new Result(
+          new SessionLookup.Absent(),
+          AuthCheck.Anonymous.refused(
+              AuditEventType.AUTHN_TOKEN_REUSE,
+              "auth ticket or session of a pending logout presented",
+              ticket.userHandle()));
     }
     return new Result(
         session,

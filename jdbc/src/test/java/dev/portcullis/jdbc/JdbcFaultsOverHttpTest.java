@@ -215,7 +215,8 @@ class JdbcFaultsOverHttpTest {
 
   /**
    * A user who logs out while the database is down gets the cookies expired in the browser, so the browser is logged
-   * out whatever happens to the database; the session, which the store cannot reach, is not ended. Before, the
+   * out whatever happens to the database; the session and ticket, which the store cannot reach, are ended once it
+   * answers (a pending logout, {@code LogoutDuringStoreOutageTest} in servlet-filter). Before, the
    * logout's CSRF token (kept in that session) could not be checked: the logout was refused with 403 and the browser
    * kept both cookies, which logged it in again as soon as the database answered.
    */

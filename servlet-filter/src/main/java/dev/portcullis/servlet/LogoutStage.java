@@ -6,8 +6,10 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.LogoutDecision;
+import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.ticket.AuthTicket;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.util.List;
@@ -15,21 +17,30 @@ import java.util.Optional;
 
 /**
  * {@code POST} of logout or "log out everywhere" (the CSRF token was checked by the CSRF stage): asks
- * {@link PortalLogin#logout} (which revokes and ends the sessions), then expires every Portcullis cookie with the
- * attributes it was set with, sends {@code Clear-Site-Data: "cookies"}, records the decision's event and sends the
- * browser (303) to the login page. With single sign-on, "log out everywhere" also unlinks the user's SSO identities
- * ({@code sso_unlink}, {@code action: logout_everywhere}) unless the configuration keeps them.
+ * {@link PortalLogin#logout(Optional, boolean, dev.portcullis.login.LoginSession, PendingLogouts)} (which revokes and
+ * ends the sessions), then expires every Portcullis cookie with the attributes it was set with, sends
+ * {@code Clear-Site-Data: "cookies"}, records the decision's event and sends the browser (303) to the login page.
+ * With single sign-on, "log out everywhere" also unlinks the user's SSO identities ({@code sso_unlink},
+ * {@code action: logout_everywhere}) unless the configuration keeps them.
  *
- * <p>When the session store could not look up the request's session (the CSRF stage lets such a logout through), the
- * request is anonymous and nothing on the server can be ended: the browser's cookies are expired all the same, and the
- * logout is recorded as a failure, with the user of the presented auth cookie, so that the operator knows the session
- * and ticket outlive it until they time out.
+ * <p>When a store did not answer as the request was checked (the session store could not look up its session, which
+ * the CSRF stage lets through, or the revocation store could not check its ticket), the request is anonymous, but its
+ * auth cookie, if it opens and is bound to the session cookie, still names what the logout must end: that ticket and
+ * the session are ended now if the stores answer, and otherwise kept in {@link PendingLogouts} (the ticket's id and
+ * expiry, the session's store key, the user), which finishes them in the background once the stores answer and
+ * records a successful {@code logout}/{@code session_revoked} then; until it has, this node refuses that ticket and
+ * session. The browser's cookies are expired either way, and the logout is recorded now as a failure with the user
+ * of the presented auth cookie and the reason. Without such a cookie nothing but the session can be ended, and that
+ * is recorded as a failure too.
  */
 final class LogoutStage extends Stage {
   private final PortalLogin login;
   private final LoginEndpoints endpoints;
   private final List<CookieSpec> allCookies;
+  private final String authCookieName;
   private final AuditTrail audit;
+  /** Where a logout that a store could not finish is kept; null to keep none. */
+  private final PendingLogouts pending;
   /** Whose identities "log out everywhere" unlinks; null to keep them (or without single sign-on). */
   private final AccountLinkStore linksToDrop;
 
@@ -37,11 +48,14 @@ final class LogoutStage extends Stage {
       PortalLogin login,
       List<CookieSpec> allCookies,
       AuditTrail audit,
+      PendingLogouts pending,
       AccountLinkStore linksToDrop) {
     this.login = login;
     this.endpoints = login.endpoints();
     this.allCookies = List.copyOf(allCookies);
+    this.authCookieName = login.cookies().authCookie().name();
     this.audit = audit;
+    this.pending = pending;
     this.linksToDrop = linksToDrop;
   }
 
@@ -57,39 +71,59 @@ final class LogoutStage extends Stage {
       next.proceed();
       return;
     }
+    boolean everywhere = path.equals(endpoints.logoutEverywherePath());
     PortalPrincipal principal = exchange.principal();
+    boolean sessionUnreachable = exchange.anonymousForAnUnreachableSession();
     // The ticket the browser presented, which a copied cookie carries; a renewal minted for this
-    // request never leaves the server, as its cookie is dropped below.
-    LogoutDecision decision = login.logout(
-        Optional.ofNullable(principal).map(PortalPrincipal::presentedTicket),
-        path.equals(endpoints.logoutEverywherePath()),
-        exchange.sessions());
+    // request never leaves the server, as its cookie is dropped below. A request left anonymous by
+    // a store that did not answer still presents it.
+    Optional<AuthTicket> ticket;
+    String outage = null;
+    if (principal != null) {
+      ticket = Optional.of(principal.presentedTicket());
+    } else if (exchange.authCheck() instanceof AuthCheck.Anonymous anonymous
+        && anonymous.storeUnavailable()) {
+      ticket = login.ticketForLogout(
+          Cookies.values(exchange, authCookieName), exchange.sessions().presentedId());
+      outage = sessionUnreachable ? "session store unavailable" : "revocation store unavailable";
+    } else {
+      ticket = Optional.empty();
+    }
+    LogoutDecision decision = login.logout(ticket, everywhere, exchange.sessions(), pending);
     exchange.dropQueuedCookies();
     for (CookieSpec spec : allCookies) {
       exchange.setCookie(SetCookie.expire(spec));
     }
     exchange.sessions().cookiesExpiredByLogout(allCookies);
     exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
-    if (exchange.anonymousForAnUnreachableSession()) {
-      boolean everywhere = path.equals(endpoints.logoutEverywherePath());
+    if (decision instanceof LogoutDecision.LoggedOut out) {
+      if (principal != null) {
+        audit.emit(exchange, out.audit());
+        if (linksToDrop != null && everywhere) {
+          unlinkAll(exchange, principal.getName());
+        }
+      } else {
+        AuditNote note = out.audit();
+        audit.emit(
+            exchange,
+            note.isFailure()
+                ? note.withReason(
+                    outage + " as the request was checked; " + note.reason().orElse(""))
+                : note.withReason(outage + " as the request was checked; ended on the server"),
+            ticket.get().userHandle());
+      }
+    } else if (sessionUnreachable) {
       AuditEventType type = everywhere ? AuditEventType.SESSION_REVOKED : AuditEventType.LOGOUT;
       audit.emit(
           exchange,
           AuditNote.failure(
                   type,
-                  "session store unavailable: cookies expired in the browser only;"
-                      + " the session and auth ticket were not ended")
+                  "session store unavailable: cookies expired in the browser; no auth ticket bound"
+                      + " to the session was presented to end")
               .withAction(everywhere ? "logout_everywhere" : "logout"),
           exchange.authCheck() instanceof AuthCheck.Anonymous anonymous
               ? anonymous.userHandle().orElse(null)
               : null);
-    } else if (decision instanceof LogoutDecision.LoggedOut out) {
-      audit.emit(exchange, out.audit());
-      if (linksToDrop != null
-          && principal != null
-          && path.equals(endpoints.logoutEverywherePath())) {
-        unlinkAll(exchange, principal.getName());
-      }
     }
     exchange.principal(null);
     Pages.seeOther(exchange, endpoints.loginPath());

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.login.LoginFormTokens;
+import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLoginCheck;
 import dev.portcullis.session.SessionRegistry;
@@ -19,11 +20,24 @@ import java.util.List;
  *
  * @param stages the stages, in order
  * @param loginListeners hear about each login, in order
+ * @param pendingLogouts the logouts a store could not finish, kept to finish later; null without login
  */
-record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
+record Pipeline(
+    List<Stage> stages, List<LoginListener> loginListeners, PendingLogouts pendingLogouts) {
   Pipeline {
     stages = List.copyOf(stages);
     loginListeners = List.copyOf(loginListeners);
+  }
+
+  Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
+    this(stages, loginListeners, null);
+  }
+
+  /** Takes the pipeline out of service: the pending logouts are tried once more, and what is left is audited. */
+  void close() {
+    if (pendingLogouts != null) {
+      pendingLogouts.close();
+    }
   }
 
   /** The stages a {@code POST} meets: all of them. */
@@ -48,6 +62,14 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
     AuditTrail trail = config.audit().map(a -> new AuditTrail(a.log())).orElse(AuditTrail.NONE);
     List<Stage> stages = new ArrayList<>();
     List<LoginListener> listeners = new ArrayList<>();
+    // The logouts a store could not finish, finished once it answers; with login only.
+    PendingLogouts pending = config
+        .login()
+        .map(l -> PendingLogouts.create(
+            l.login(),
+            config.sessions().orElseThrow(),
+            config.audit().map(PortcullisConfig.Audit::log).orElse(null)))
+        .orElse(null);
     // 1. Where the request came from, HTTPS or not (plain HTTP is redirected or refused), security
     // headers.
     stages.add(new TransportStage(config.transport()));
@@ -67,7 +89,7 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
             .map(l -> new SessionStage(
                 registry,
                 sessionCookieChecks,
-                SessionLoginCheck.create(registry, l.login()),
+                SessionLoginCheck.create(registry, l.login(), pending),
                 l.login().cookies().authCookie().name(),
                 trail))
             .orElseGet(() -> new SessionStage(registry, sessionCookieChecks))));
@@ -111,6 +133,7 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
           login,
           config.cookies(),
           trail,
+          pending,
           config
               .sso()
               .map(PortcullisConfig.Sso::config)
@@ -143,6 +166,6 @@ record Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
     config.access().ifPresent(a -> stages.add(new AccessStage(a.policy(), a.loginPath(), trail)));
     // 12. Audited actions and search demand, after the application has answered.
     config.audit().ifPresent(a -> stages.add(new AuditStage(a.rules(), trail)));
-    return new Pipeline(stages, listeners);
+    return new Pipeline(stages, listeners, pending);
   }
 }

@@ -172,12 +172,17 @@ public final class PortcullisFilter implements Filter {
   }
 
   /**
-   * Called by the container when it takes the filter out of service. A filter made by {@link Portcullis} closes that
-   * {@code Portcullis} here (its audit log and the stores it made); any other filter holds nothing to release.
+   * Called by the container when it takes the filter out of service. The logouts a store could not finish are tried
+   * once more and those still unfinished recorded in the audit log (so close an audit log of your own after this). A
+   * filter made by {@link Portcullis} then closes that {@code Portcullis} (its audit log and the stores it made).
    */
   @Override
   public void destroy() {
-    onDestroy.run();
+    try {
+      pipeline.close();
+    } finally {
+      onDestroy.run();
+    }
   }
 
   @Override

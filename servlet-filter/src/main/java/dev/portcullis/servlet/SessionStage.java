@@ -72,7 +72,7 @@ final class SessionStage extends Stage {
       List<String> auth =
           withLogin == null || found == 0 ? List.of() : Cookies.values(exchange, authCookieName);
       if (auth.isEmpty()) {
-        lookup = registry.open(value);
+        lookup = withLogin == null ? registry.open(value) : withLogin.open(value);
       } else {
         SessionLoginCheck.Result both = withLogin.check(value, auth);
         lookup = both.session();
@@ -86,6 +86,10 @@ final class SessionStage extends Stage {
         && found == 1
         && lookup instanceof SessionLookup.Absent
         && registry.config().idFormat().isWellFormed(value);
-    return new SessionState(registry, exchange, lookup, found > 0, keep, audit);
+    SessionState state = new SessionState(registry, exchange, lookup, found > 0, keep, audit);
+    if (lookup instanceof SessionLookup.Unavailable) {
+      state.unreachable(registry.idOf(value));
+    }
+    return state;
   }
 }

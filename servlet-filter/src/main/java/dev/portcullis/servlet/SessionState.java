@@ -48,6 +48,11 @@ class SessionState implements LoginSession, Runnable {
    * the cookie it sent, as it does when the store cannot look the session up.
    */
   private boolean rotationUnavailable;
+  /**
+   * The id the cookie carries when the store could not look it up ({@link SessionLookup.Unavailable}); null
+   * otherwise. A logout deletes that session, or leaves its store key to the pending logouts.
+   */
+  private SessionId unreachableId;
 
   /**
    * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
@@ -156,10 +161,45 @@ class SessionState implements LoginSession, Runnable {
     return rotated.id().cookieValue();
   }
 
+  /** The store could not look up the session the cookie names, whose id is {@code id}. */
+  void unreachable(SessionId id) {
+    this.unreachableId = id;
+  }
+
+  /**
+   * The id the request's session cookie carries, when it names a session: the one found, or the one the store could
+   * not look up. Null otherwise.
+   */
+  SessionId presentedId() {
+    Session found = requestedSession();
+    return found != null ? found.id() : unreachableId;
+  }
+
+  /**
+   * {@inheritDoc} With a session the store could not look up, the session the cookie names is deleted now if the
+   * store answers; false if it still does not.
+   */
   @Override
   public boolean end() {
     Session session = session(false);
-    return session == null || invalidate(session);
+    boolean ended = session == null || invalidate(session);
+    if (unreachableId != null) {
+      try {
+        registry.end(unreachableId.storeKey());
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    return ended;
+  }
+
+  @Override
+  public SessionKey storeKey() {
+    if (unreachableId != null) {
+      return unreachableId.storeKey();
+    }
+    Session session = session(false);
+    return session != null ? session.id().storeKey() : null;
   }
 
   /** {@inheritDoc} The request's own session, if it is stored, is not among them. */
