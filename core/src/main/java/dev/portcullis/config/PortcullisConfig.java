@@ -10,6 +10,7 @@ import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LegacyUpgrade;
 import dev.portcullis.login.LoginLimitCheck;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.internal.WebOrigin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
@@ -42,7 +43,9 @@ import java.util.function.Consumer;
  *       no cookie-check cookie), the session cookie is Secure: the login form's token is bound to its value, which
  *       a plain-HTTP response must not be able to plant;
  *   <li>the login page, the terms page and every page named in {@link Builder#requirePublic} are plain paths that
- *       anonymous visitors can reach.
+ *       anonymous visitors can reach;
+ *   <li>every {@linkplain Builder#trustedOrigins trusted origin} is an HTTPS origin ({@code https://host[:port]}, no
+ *       path, no wildcard), and there are trusted origins only with login.
  * </ul>
  *
  * <p><b>Security.</b> Secure by default: with login and no access policy, every path but the login page, the terms
@@ -63,6 +66,7 @@ public final class PortcullisConfig {
   private final Audit audit;
   private final Access access;
   private final List<CookieSpec> cookies;
+  private final List<String> trustedOrigins;
 
   private PortcullisConfig(
       Builder b,
@@ -70,7 +74,8 @@ public final class PortcullisConfig {
       LegacyUpgrade legacyUpgrade,
       Sso sso,
       Access access,
-      List<CookieSpec> cookies) {
+      List<CookieSpec> cookies,
+      List<String> trustedOrigins) {
     this.transport = b.transport;
     this.sessions = b.sessions;
     this.login = login;
@@ -79,6 +84,7 @@ public final class PortcullisConfig {
     this.audit = b.audit == null ? null : new Audit(b.audit, b.auditRules);
     this.access = access;
     this.cookies = List.copyOf(cookies);
+    this.trustedOrigins = List.copyOf(trustedOrigins);
   }
 
   public static Builder builder() {
@@ -135,6 +141,15 @@ public final class PortcullisConfig {
   }
 
   /**
+   * The origins besides the portal's own whose state-changing requests the CSRF check lets through to the token check
+   * (see {@link Builder#trustedOrigins}), each as a browser writes it ({@code https://host[:port]}, lower case, no
+   * default port); empty unless configured.
+   */
+  public List<String> trustedOrigins() {
+    return trustedOrigins;
+  }
+
+  /**
    * Every cookie Portcullis may set, as declared, each under its own name: for logout (which expires them all) and
    * for the cookie notice.
    */
@@ -156,6 +171,7 @@ public final class PortcullisConfig {
     private String accessLoginPath;
     private boolean accessDecidedByApplication;
     private final Set<String> requiredPublic = new LinkedHashSet<>();
+    private final List<String> trustedOrigins = new ArrayList<>();
     private LegacyLogin legacyLogin;
     private ReplayStore legacyUpgraded;
     private InstantSource legacyClock;
@@ -280,6 +296,20 @@ public final class PortcullisConfig {
     }
 
     /**
+     * Origins besides the portal's own whose forms may post to it, for a portal whose forms are served from a sibling
+     * origin: each exactly {@code https://host} or {@code https://host:port}, no path and no wildcard. The CSRF check
+     * refuses a state-changing request a browser marks as cross-origin ({@code Sec-Fetch-Site}, else {@code Origin})
+     * unless its {@code Origin} is one of these; the CSRF token is required either way. Adds to earlier calls; none by
+     * default. Needs {@link #login}.
+     */
+    public Builder trustedOrigins(String... origins) {
+      for (String o : origins) {
+        trustedOrigins.add(Objects.requireNonNull(o, "origin"));
+      }
+      return this;
+    }
+
+    /**
      * Checks the parts together and returns the configuration.
      *
      * @throws IllegalStateException for a part that lacks what it needs, two cookies with one name, a missing
@@ -310,6 +340,11 @@ public final class PortcullisConfig {
       require(
           legacyLogin == null || login != null,
           "the legacy login upgrade needs login: it starts a Portcullis login");
+      require(
+          trustedOrigins.isEmpty() || login != null,
+          "trusted origins need login: they are part of its CSRF check; add login(...) or remove"
+              + " trustedOrigins(...)");
+      List<String> origins = checkedTrustedOrigins();
       List<CookieSpec> cookies = uniqueCookies();
       if (ssoConfig != null) {
         require(
@@ -323,7 +358,26 @@ public final class PortcullisConfig {
           ? null
           : new LegacyUpgrade(legacyLogin, legacyUpgraded, legacyClock, login);
       return new PortcullisConfig(
-          this, login == null ? null : new Login(login, random), legacy, sso, access, cookies);
+          this,
+          login == null ? null : new Login(login, random),
+          legacy,
+          sso,
+          access,
+          cookies,
+          origins);
+    }
+
+    /** The trusted origins, each checked and written as a browser writes it, without repeats. */
+    private List<String> checkedTrustedOrigins() {
+      Set<String> checked = new LinkedHashSet<>();
+      for (String o : trustedOrigins) {
+        try {
+          checked.add(WebOrigin.setting(o).toString());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+      }
+      return List.copyOf(checked);
     }
 
     /** Every declared cookie, in a fixed order; refuses two with one name, naming both. */

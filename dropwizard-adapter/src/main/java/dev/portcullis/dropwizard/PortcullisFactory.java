@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  *   login:
  *     terms-version: "2026-01"          # required
  *     max-concurrent-password-checks: 2 # password logins checked at once; default half the processors
+ *   csrf:
+ *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
  *   session:
  *     idle-timeout: 30 minutes
  *   transport:
@@ -72,6 +74,10 @@ public class PortcullisFactory {
   @Valid
   @NotNull
   private Login login = new Login();
+
+  @Valid
+  @NotNull
+  private Csrf csrf = new Csrf();
 
   @Valid
   @NotNull
@@ -134,6 +140,7 @@ public class PortcullisFactory {
       b.access(
           a.authenticated(access.authenticatedPaths.toArray(String[]::new)).build(), login.path);
     }
+    b.trustedOrigins(csrf.trustedOrigins.toArray(String[]::new));
     b.login(l -> {
       l.loginPath(login.path);
       if (login.maxConcurrentPasswordChecks != null) {
@@ -175,6 +182,14 @@ public class PortcullisFactory {
 
   public void setLogin(Login login) {
     this.login = login;
+  }
+
+  public Csrf getCsrf() {
+    return csrf;
+  }
+
+  public void setCsrf(Csrf csrf) {
+    this.csrf = csrf;
   }
 
   public Session getSession() {
@@ -287,6 +302,24 @@ public class PortcullisFactory {
 
     public void setMaxConcurrentPasswordChecks(Integer maxConcurrentPasswordChecks) {
       this.maxConcurrentPasswordChecks = maxConcurrentPasswordChecks;
+    }
+  }
+
+  /**
+   * {@code csrf}: origins besides the portal's own whose forms may post to it ({@code trusted-origins}, each exactly
+   * {@code https://host[:port]}); their requests still need the CSRF token. None by default.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Csrf {
+    @NotNull
+    private List<@NotBlank String> trustedOrigins = new ArrayList<>();
+
+    public List<String> getTrustedOrigins() {
+      return trustedOrigins;
+    }
+
+    public void setTrustedOrigins(List<String> trustedOrigins) {
+      this.trustedOrigins = trustedOrigins;
     }
   }
 

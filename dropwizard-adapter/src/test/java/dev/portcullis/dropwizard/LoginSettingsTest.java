@@ -8,7 +8,10 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import org.junit.jupiter.api.Test;
 
-/** The {@code portcullis.login} settings of the YAML block reach the running application's login. */
+/**
+ * The {@code portcullis.login} and {@code portcullis.csrf} settings of the YAML block reach the running application's
+ * login and filter.
+ */
 class LoginSettingsTest {
 
   private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
@@ -55,6 +58,36 @@ class LoginSettingsTest {
       assertThat(failure.getMessage())
           .contains("portcullis.login.maxConcurrentPasswordChecks")
           .contains("must be greater than or equal to 1");
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void csrfTrustedOrigins_fromTheYamlBlock_reachTheFilter() throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support = app(ConfigOverride.config(
+        "portcullis.csrf.trusted-origins", "https://apply.example,https://forms.example:8443"));
+    try {
+      support.before();
+      PortalApp app = support.getApplication();
+      assertThat(app.bundle.portcullis().filter().trustedOrigins())
+          .containsExactly("https://apply.example", "https://forms.example:8443");
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void csrfTrustedOrigin_withAPath_stopsTheStart() {
+    DropwizardTestSupport<PortalApp.Config> support = app(
+        ConfigOverride.config("portcullis.csrf.trusted-origins", "https://apply.example/forms"));
+    try {
+      Throwable failure = catchThrowable(support::before);
+      assertThat(failure).isNotNull();
+      assertThat(failure)
+          .rootCause()
+          .hasMessageContaining(
+              "the trusted origin 'https://apply.example/forms' is not an origin");
     } finally {
       support.after();
     }

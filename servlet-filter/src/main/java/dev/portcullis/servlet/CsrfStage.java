@@ -3,11 +3,18 @@ package dev.portcullis.servlet;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.LoginFormTokens;
+import dev.portcullis.login.internal.WebOrigin;
 import dev.portcullis.session.Session;
+import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +32,19 @@ import org.slf4j.LoggerFactory;
  * the session's when there is a session, otherwise the cookie-bound one when the browser has a cookie-check value
  * (the login page always has one). Offering a token never creates a session.
  *
+ * <p>Before the token, the origin (defence in depth: a token that leaked is not enough from another site): a
+ * state-changing request a browser marks as cross-origin gets the same {@code 403} and {@code csrf_fail}, its reason
+ * naming the header. The browser's {@code Sec-Fetch-Site} decides when it is sent: anything but {@code same-origin}
+ * or {@code none} is refused. Without it, an {@code Origin} header must name the request's own origin: the scheme
+ * Portcullis decided (HTTPS as the transport stage found it, trusted proxies included), the container's server name
+ * and port (a port that is the default of the container's own scheme counts as none, so a TLS-terminating proxy that
+ * keeps the {@code Host} header still matches), or the configured canonical host; {@code Origin: null} and anything
+ * that is not an origin are refused. A request with neither header (a non-browser client, an old browser) goes on to
+ * the token check as before. An {@code Origin} among the configured trusted origins
+ * ({@link PortcullisFilter.Builder#trustedOrigins}) passes both checks. Portcullis receives no cross-site
+ * {@code POST} of its own: the OpenID Connect callback is a {@code GET} (the default response mode, {@code query}),
+ * and the legacy cookie upgrade happens on any request, before this stage.
+ *
  * <p>A form body the container cannot parse ({@link FormFields.UnreadableForm}), whether this stage reads it for the
  * token or a later one for its fields (the login, the terms, single sign-on), gets a plain {@code 400} and
  * {@code access_denied}, never the container's error page with its stack trace.
@@ -40,13 +60,36 @@ final class CsrfStage extends Stage {
   private final LoginFormTokens formTokens;
   private final AuditTrail audit;
   private final LoginEndpoints endpoints;
+  /** The configured trusted origins and the canonical host's: an {@code Origin} among them always passes. */
+  private final Set<WebOrigin> trusted;
 
   CsrfStage(
-      SecureRandom random, LoginFormTokens formTokens, AuditTrail audit, LoginEndpoints endpoints) {
+      SecureRandom random,
+      LoginFormTokens formTokens,
+      AuditTrail audit,
+      LoginEndpoints endpoints,
+      Set<WebOrigin> trusted) {
     this.random = random;
     this.formTokens = formTokens;
     this.audit = audit;
     this.endpoints = endpoints;
+    this.trusted = Set.copyOf(trusted);
+  }
+
+  /**
+   * The origins whose requests are never cross-origin: {@code configured} (already checked by the configuration) and,
+   * when plain HTTP is redirected, the canonical host's HTTPS origin, which is the portal's own.
+   */
+  static Set<WebOrigin> trusted(List<String> configured, TransportConfig transport) {
+    Set<WebOrigin> all = new HashSet<>();
+    for (String o : configured) {
+      all.add(WebOrigin.setting(o));
+    }
+    transport
+        .httpsUrl("/")
+        .flatMap(url -> WebOrigin.parse(url.substring(0, url.length() - 1)))
+        .ifPresent(all::add);
+    return all;
   }
 
   @Override
@@ -63,6 +106,12 @@ final class CsrfStage extends Stage {
 
   private void check(Exchange exchange, Next next) throws IOException, ServletException {
     if (!exchange.safeMethod()) {
+      String crossOrigin = crossOrigin(exchange);
+      if (crossOrigin != null) {
+        audit.emit(exchange, AuditEventType.CSRF_FAIL, b -> b.failure(crossOrigin));
+        Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, REFUSED);
+        return;
+      }
       String why = CsrfTokens.mismatch(exchange, formTokens);
       if (why != null && !logoutWithoutReachableSession(exchange)) {
         audit.emit(exchange, AuditEventType.CSRF_FAIL, b -> b.failure(why));
@@ -78,6 +127,61 @@ final class CsrfStage extends Stage {
       exchange.request().setAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE, token);
     }
     next.proceed();
+  }
+
+  /**
+   * Why the browser says the request comes from another origin, for the audit log; null when it does not say so (or
+   * names a trusted origin). The reason names the header and repeats only a value read as valid.
+   */
+  private String crossOrigin(Exchange exchange) {
+    HttpServletRequest request = exchange.original();
+    String originHeader = request.getHeader("Origin");
+    Optional<WebOrigin> origin =
+        originHeader == null ? Optional.empty() : WebOrigin.parse(originHeader);
+    if (origin.isPresent() && trusted.contains(origin.get())) {
+      return null;
+    }
+    String site = request.getHeader("Sec-Fetch-Site");
+    if (site != null) {
+      return switch (site) {
+        case "same-origin", "none" -> null;
+        case "same-site", "cross-site" -> "cross-site request (Sec-Fetch-Site: " + site + ")";
+        default -> "cross-site request (Sec-Fetch-Site not understood)";
+      };
+    }
+    if (originHeader == null) {
+      return null;
+    }
+    if (origin.isEmpty()) {
+      return originHeader.equals("null")
+          ? "cross-origin request (Origin: null)"
+          : "cross-origin request (Origin not understood)";
+    }
+    // Read back through the parser: a server name that is no host name matches nothing and is
+    // not repeated in the audit log.
+    int port = ownPort(request);
+    String host = String.valueOf(request.getServerName());
+    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    Optional<WebOrigin> own = WebOrigin.parse((exchange.client().secure() ? "https" : "http")
+        + "://" + host + (port < 0 ? "" : ":" + port));
+    if (own.isEmpty()) {
+      return "cross-origin request (Origin: " + origin.get() + ", server name not understood)";
+    }
+    return origin.get().equals(own.get())
+        ? null
+        : "cross-origin request (Origin: " + origin.get() + ", expected " + own.get() + ")";
+  }
+
+  /**
+   * The container's server port; -1 when it is the default of the container's own scheme (no port in the {@code
+   * Host} header), which behind a TLS-terminating proxy is plain HTTP's while the browser's origin is HTTPS.
+   */
+  private static int ownPort(HttpServletRequest request) {
+    int port = request.getServerPort();
+    String scheme = request.getScheme();
+    return scheme != null && port == WebOrigin.defaultPort(scheme) ? -1 : port;
   }
 
   /** A logout post of an anonymous request whose session the store could not look up. */

@@ -125,7 +125,13 @@ record Pipeline(
       // 6. CSRF, for every state-changing request (the login form and logout included), and the
       // token to render: the session's, or without a session the one bound to the cookie-check
       // value.
-      stages.add(new CsrfStage(l.random(), formTokens, trail, login.endpoints()));
+      // A browser's cross-origin request is refused before its token is looked at.
+      stages.add(new CsrfStage(
+          l.random(),
+          formTokens,
+          trail,
+          login.endpoints(),
+          CsrfStage.trusted(config.trustedOrigins(), config.transport())));
       // 7. The login form's POST (PortalLogin.passwordLogin).
       stages.add(new LoginStage(login, effects));
       // 8. Logout and "log out everywhere" (PortalLogin.logout).

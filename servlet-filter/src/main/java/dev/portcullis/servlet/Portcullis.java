@@ -217,6 +217,7 @@ public final class Portcullis implements AutoCloseable {
     private String accessLoginPath;
     private boolean accessDecidedByApplication;
     private final List<String> requiredPublic = new ArrayList<>();
+    private final List<String> trustedOrigins = new ArrayList<>();
     private Consumer<PortalLogin.Builder> loginSettings = b -> {};
     private LoginAttemptStore loginAttemptStore;
     private boolean perNodeLoginLimit;
@@ -343,6 +344,17 @@ public final class Portcullis implements AutoCloseable {
     public Builder requirePublic(String... paths) {
       for (String path : paths) {
         requiredPublic.add(Objects.requireNonNull(path, "path"));
+      }
+      return this;
+    }
+
+    /**
+     * Origins besides the portal's own whose forms may post to it (each exactly {@code https://host[:port]}); see
+     * {@link PortcullisFilter.Builder#trustedOrigins}. Adds to earlier calls.
+     */
+    public Builder trustedOrigins(String... origins) {
+      for (String origin : origins) {
+        trustedOrigins.add(Objects.requireNonNull(origin, "origin"));
       }
       return this;
     }
@@ -504,7 +516,8 @@ public final class Portcullis implements AutoCloseable {
             .login(login, shared)
             .onLoginLimitCheck(Builder::sayLoginLimit)
             .audit(audit, auditRules != null ? auditRules : AuditRules.none())
-            .requirePublic(requiredPublic.toArray(String[]::new));
+            .requirePublic(requiredPublic.toArray(String[]::new))
+            .trustedOrigins(trustedOrigins.toArray(String[]::new));
         if (perNodeLoginLimit) {
           filterBuilder.perNodeLoginLimit();
         }

@@ -114,6 +114,7 @@ public final class PortcullisFilter implements Filter {
   private final Stage[] otherStages;
   private final List<CookieSpec> cookies;
   private final TransportConfig transport;
+  private final List<String> trustedOrigins;
   /** What taking the filter out of service releases: the {@link Portcullis} that made it, or nothing. */
   private final Runnable onDestroy;
   /** Observes each request, or null: without an observation registry nothing is observed. */
@@ -121,13 +122,14 @@ public final class PortcullisFilter implements Filter {
 
   private PortcullisFilter(
       Pipeline pipeline, List<CookieSpec> cookies, TransportConfig transport, Runnable onDestroy) {
-    this(pipeline, cookies, transport, onDestroy, null);
+    this(pipeline, cookies, transport, List.of(), onDestroy, null);
   }
 
   private PortcullisFilter(
       Pipeline pipeline,
       List<CookieSpec> cookies,
       TransportConfig transport,
+      List<String> trustedOrigins,
       Runnable onDestroy,
       FilterObservations observations) {
     this.pipeline = pipeline;
@@ -135,6 +137,7 @@ public final class PortcullisFilter implements Filter {
     this.otherStages = pipeline.forOtherMethods();
     this.cookies = List.copyOf(cookies);
     this.transport = transport;
+    this.trustedOrigins = List.copyOf(trustedOrigins);
     this.onDestroy = onDestroy;
     this.observations = observations;
   }
@@ -151,7 +154,12 @@ public final class PortcullisFilter implements Filter {
   /** The filter for a configuration that has already been built (and so checked). */
   public static PortcullisFilter from(PortcullisConfig config) {
     return new PortcullisFilter(
-        Pipeline.of(config), config.cookies(), config.transport(), () -> {});
+        Pipeline.of(config),
+        config.cookies(),
+        config.transport(),
+        config.trustedOrigins(),
+        () -> {},
+        null);
   }
 
   /**
@@ -169,6 +177,14 @@ public final class PortcullisFilter implements Filter {
    */
   public TransportConfig transport() {
     return transport;
+  }
+
+  /**
+   * The origins besides the portal's own whose state-changing requests the CSRF check accepts, as configured
+   * ({@link Builder#trustedOrigins}), each as a browser writes it; empty unless configured.
+   */
+  public List<String> trustedOrigins() {
+    return trustedOrigins;
   }
 
   /**
@@ -369,6 +385,19 @@ public final class PortcullisFilter implements Filter {
     }
 
     /**
+     * Origins besides the portal's own whose forms may post to it, for a portal whose forms are served from a sibling
+     * origin: each exactly {@code https://host} or {@code https://host:port}, no path and no wildcard ({@link
+     * #build()} refuses anything else). A state-changing request that the browser marks as cross-origin ({@code
+     * Sec-Fetch-Site} other than {@code same-origin} or {@code none}, else an {@code Origin} other than the request's
+     * own) is refused with {@code 403} before its CSRF token is looked at, unless its {@code Origin} is one of these;
+     * the token is required either way. Adds to earlier calls; none by default. Needs {@link #login}.
+     */
+    public Builder trustedOrigins(String... origins) {
+      config.trustedOrigins(origins);
+      return this;
+    }
+
+    /**
      * Observes each request ({@code portcullis.request}, key value {@code outcome}: {@code authenticated},
      * {@code anonymous} or {@code refused}) and each password or single-sign-on login ({@code portcullis.login}, key
      * values {@code method} and {@code outcome}) with Micrometer's Observation API, so that the application's
@@ -421,6 +450,7 @@ public final class PortcullisFilter implements Filter {
           Pipeline.of(built, observations),
           built.cookies(),
           built.transport(),
+          built.trustedOrigins(),
           Objects.requireNonNull(onDestroy),
           observations);
     }

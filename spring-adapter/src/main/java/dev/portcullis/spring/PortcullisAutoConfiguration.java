@@ -140,7 +140,9 @@ public final class PortcullisAutoConfiguration {
           + " and portcullis.cookies.cookie-check.name three different values, and portcullis.sso.cookie-name a fourth"
           + " when single sign-on is on; single sign-on needs the dependency com.nimbusds:oauth2-oidc-sdk (or set"
           + " portcullis.sso.enabled=false); the login and terms pages and portcullis.access.public-paths must be public"
-          + " under portcullis.access.*. Check what the PortcullisCustomizer beans set.";
+          + " under portcullis.access.*; portcullis.csrf.trusted-origins lists origins such as"
+          + " https://forms.example or https://forms.example:8443, no path or wildcard. Check what the"
+          + " PortcullisCustomizer beans set.";
 
   /** Spring Boot's property for the container's own handling of forwarding headers. */
   static final String FORWARD_HEADERS_STRATEGY = "server.forward-headers-strategy";
@@ -596,6 +598,7 @@ public final class PortcullisAutoConfiguration {
     if (properties.getLogin().isPerNodeLoginLimit()) {
       builder.perNodeLoginLimit();
     }
+    builder.trustedOrigins(properties.getCsrf().getTrustedOrigins().toArray(String[]::new));
     if (sso != null) {
       builder.sso(sso, keyRing, clock);
     }

@@ -36,6 +36,7 @@ public class PortcullisProperties {
   private final Session session = new Session();
   private final Cookies cookies = new Cookies();
   private final Login login = new Login();
+  private final Csrf csrf = new Csrf();
   private final Audit audit = new Audit();
   private final Redis redis = new Redis();
   private final Jdbc jdbc = new Jdbc();
@@ -67,6 +68,10 @@ public class PortcullisProperties {
 
   public Login getLogin() {
     return login;
+  }
+
+  public Csrf getCsrf() {
+    return csrf;
   }
 
   public Audit getAudit() {
@@ -518,6 +523,24 @@ public class PortcullisProperties {
 
     public void setMaxConcurrentPasswordChecks(Integer maxConcurrentPasswordChecks) {
       this.maxConcurrentPasswordChecks = maxConcurrentPasswordChecks;
+    }
+  }
+
+  /** The CSRF check's settings beyond the token ({@code PortcullisFilter.Builder.trustedOrigins}). */
+  public static class Csrf {
+    /**
+     * Origins besides the portal's own whose forms may post to it, each exactly https://host or https://host:port (no
+     * path, no wildcard); a state-changing request a browser marks as cross-origin is refused unless its Origin is one
+     * of these, and still needs the CSRF token. Default: none.
+     */
+    private List<String> trustedOrigins = new ArrayList<>();
+
+    public List<String> getTrustedOrigins() {
+      return trustedOrigins;
+    }
+
+    public void setTrustedOrigins(List<String> trustedOrigins) {
+      this.trustedOrigins = trustedOrigins;
     }
   }
 

@@ -645,6 +645,26 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void csrfTrustedOrigins_mapOntoTheFilter_andAWildcardStopsStartUp() throws Exception {
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.csrf.trusted-origins=https://forms.example,https://Apply.Example:443")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(PortcullisFilter.class).trustedOrigins())
+              .containsExactly("https://forms.example", "https://apply.example");
+        });
+    withKeyFile()
+        .run(context ->
+            assertThat(context.getBean(PortcullisFilter.class).trustedOrigins()).isEmpty());
+    withKeyFile()
+        .withPropertyValues("portcullis.csrf.trusted-origins=https://*.example")
+        .run(failsWith(
+            "the trusted origin 'https://*.example' is not an origin",
+            "portcullis.csrf.trusted-origins lists origins"));
+  }
+
+  @Test
   void sessionLoginAndAuditProperties_mapOntoTheCoreBuilders() throws Exception {
     withKeyFile()
         .withPropertyValues(

@@ -315,15 +315,21 @@ final class PortcullisAssembly {
       });
       PortcullisFilter filter = login == null
           ? null
-          : part(s, "portcullis.access, portcullis.login and the cookie names together", () -> {
-            PortcullisFilter.Builder b = PortcullisFilter.builder()
-                .transport(p.transport())
-                .sessions(registry)
-                .login(login, random)
-                .audit(audit);
-            p.access().ifPresent(policy -> b.access(policy, login.endpoints().loginPath()));
-            return b.build();
-          });
+          : part(
+              s,
+              "portcullis.access, portcullis.login, portcullis.csrf and the cookie names together",
+              () -> {
+                PortcullisFilter.Builder b = PortcullisFilter.builder()
+                    .transport(p.transport())
+                    .sessions(registry)
+                    .login(login, random)
+                    .audit(audit)
+                    .trustedOrigins(
+                        s.list("portcullis.csrf.trusted-origins").toArray(String[]::new));
+                p.access()
+                    .ifPresent(policy -> b.access(policy, login.endpoints().loginPath()));
+                return b.build();
+              });
       if (!s.problems().isEmpty()) {
         throw new IllegalStateException(report(s.problems()));
       }

@@ -251,6 +251,34 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void csrfTrustedOrigins_reachTheFilter_andAnOriginWithAWildcardIsReported() throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
+            + "portcullis.csrf.trusted-origins=https://forms.example, https://Apply.Example:8443\n",
+        Map.of());
+    PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
+        PortcullisAssembly.prepare(
+            s,
+            Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
+            CLOCK,
+            getClass().getClassLoader()),
+        new InMemoryUserDirectory(PasswordHasher.forTests()),
+        CLOCK,
+        new SecureRandom());
+    try {
+      assertThat(assembled.filter().trustedOrigins())
+          .containsExactly("https://forms.example", "https://apply.example:8443");
+    } finally {
+      for (AutoCloseable r : assembled.resources()) {
+        r.close();
+      }
+    }
+    assertThat(assemblyProblems("portcullis.csrf.trusted-origins=https://*.example\n"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.csrf", "the trusted origin 'https://*.example' is not an origin");
+  }
+
+  @Test
   void aKeyFile_isWatched_andClosedWithTheFilter() throws Exception {
     keyRingText();
     Path keys = dir.resolve("keys.txt");

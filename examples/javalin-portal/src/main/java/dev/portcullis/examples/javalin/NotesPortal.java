@@ -12,12 +12,19 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.security.RouteRole;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Shared notes on Javalin behind Portcullis: everyone who logs in reads the notes, editors add them. The login page,
@@ -42,6 +49,14 @@ public final class NotesPortal {
   static final String NOT_FOUND_PAGE =
       "<h1>Not found</h1><p>There is no page at this address.</p><p><a href=\"/\">Notes</a></p>";
 
+  /**
+   * The page for a request the server refuses before any route runs (a path with an encoded dot segment, a bad
+   * header): the same for every such request, with the status the server chose, naming neither the request nor the
+   * server (Jetty's own page names Jetty and repeats the reason).
+   */
+  static final String ERROR_PAGE =
+      "<h1>Error</h1><p>This request cannot be served.</p><p><a href=\"/\">Notes</a></p>";
+
   /** The route roles of this portal: each is the portal role of the same name. */
   enum Role implements RouteRole {
     EDITOR
@@ -63,6 +78,8 @@ public final class NotesPortal {
       config.routes.get("/", portal::home);
       config.routes.post("/notes", portal::addNote, Role.EDITOR);
       config.routes.error(HttpStatus.NOT_FOUND, ctx -> ctx.html(NOT_FOUND_PAGE));
+      // What Jetty refuses itself, before Javalin or Portcullis see the request.
+      config.jetty.modifyServer(server -> server.setErrorHandler(new PlainErrorPage()));
     });
   }
 
@@ -173,5 +190,19 @@ public final class NotesPortal {
         .replace(">", "&gt;")
         .replace("\"", "&quot;")
         .replace("'", "&#39;");
+  }
+
+  /** Jetty's error handler for the whole server: {@link #ERROR_PAGE} with the status Jetty chose. */
+  private static final class PlainErrorPage implements Request.Handler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (request.getAttribute(ErrorHandler.ERROR_STATUS) instanceof Integer status) {
+        response.setStatus(status);
+      }
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      response.write(true, ByteBuffer.wrap(ERROR_PAGE.getBytes(StandardCharsets.UTF_8)), callback);
+      return true;
+    }
   }
 }

@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -275,6 +276,25 @@ class NotesPortalTest {
           .doesNotContain("GET")
           .doesNotContain("POST");
     }
+  }
+
+  /**
+   * Regression: a request Jetty refuses before any route or filter runs (an encoded dot segment, {@code /%2e%2e/login},
+   * or a bad {@code Host} header) got Jetty's default error page, which names Jetty and its version. The portal answers
+   * its own plain page, the same for every such request.
+   */
+  @Test
+  void aRequestTheContainerRefuses_getsThePortalsOwnPlainErrorPage() throws Exception {
+    TestBrowser visitor = new TestBrowser(base);
+    for (String path : List.of("/%2e%2e/login", "/notes/%2e%2e/%2e%2e/login")) {
+      HttpResponse<String> refused = visitor.get(path);
+      assertThat(refused.statusCode()).as(path).isEqualTo(400);
+      assertThat(refused.body()).as(path).isEqualTo(NotesPortal.ERROR_PAGE);
+      assertThat(refused.body().toLowerCase(Locale.ROOT)).doesNotContain("jetty");
+      assertThat(refused.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+    }
+    assertThat(visitor.get("/login").statusCode()).as("the portal still serves").isEqualTo(200);
   }
 
   private static KeyRing keys() {

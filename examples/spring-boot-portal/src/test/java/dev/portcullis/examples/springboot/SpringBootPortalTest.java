@@ -228,6 +228,13 @@ class SpringBootPortalTest {
 
   /** The status line and headers of a GET sent with exactly {@code headerLines} (the Host header among them). */
   private String rawGet(String path, String... headerLines) throws IOException {
+    String response = rawResponse(path, headerLines);
+    int end = response.indexOf("\r\n\r\n");
+    return end < 0 ? response : response.substring(0, end + 2);
+  }
+
+  /** The whole response, head and body, to a {@code GET} with exactly these header lines. */
+  private String rawResponse(String path, String... headerLines) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(10_000);
       StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\n");
@@ -238,10 +245,7 @@ class SpringBootPortalTest {
       OutputStream out = socket.getOutputStream();
       out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
-      String response =
-          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-      int end = response.indexOf("\r\n\r\n");
-      return end < 0 ? response : response.substring(0, end + 2);
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     }
   }
 
@@ -307,5 +311,32 @@ class SpringBootPortalTest {
         .contains("\"portcullis\"")
         .contains("activeKey")
         .contains("\"status\":\"UP\"");
+  }
+
+  /**
+   * Regression: the actuator's discovery page ({@code /actuator}) listed its endpoints as absolute links built from the
+   * request's {@code Host} header, so a forged host came back in the page. Discovery is off; the health endpoint still
+   * answers the probes at its fixed path.
+   */
+  @Test
+  void actuatorDiscoveryPage_isOff_soNoLinkIsBuiltFromAForgedHost_andHealthStillAnswers()
+      throws Exception {
+    Visitor carol = new Visitor();
+    carol.logIn("carol", "carol-demo-pw");
+    String discovery = rawResponse(
+        "/actuator",
+        "Host: evil.example",
+        "X-Forwarded-Proto: https",
+        "X-Forwarded-Host: evil.example",
+        "Cookie: " + carol.cookieHeader());
+    assertThat(discovery.substring(discovery.indexOf("\r\n\r\n")))
+        .doesNotContain("evil.example")
+        .doesNotContain("_links");
+    assertThat(discovery.split(" ")[1]).as("no discovery page").isEqualTo("404");
+
+    HttpResponse<String> probe = new Visitor().get("/actuator/health");
+    assertThat(probe.statusCode()).isEqualTo(200);
+    assertThat(probe.body()).contains("\"status\":\"UP\"");
+    assertThat(carol.get("/actuator/health").body()).contains("activeKey");
   }
 }

@@ -1,0 +1,62 @@
+package dev.portcullis.login.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class WebOriginTest {
+  @Test
+  void anOriginHeader_isRead_withTheDefaultPortAsNone_andTheHostInLowerCase() {
+    assertThat(WebOrigin.parse("https://Portal.Example:443"))
+        .hasValue(WebOrigin.of("https", "portal.example", -1));
+    assertThat(WebOrigin.parse("http://127.0.0.1:8080").orElseThrow().toString())
+        .isEqualTo("http://127.0.0.1:8080");
+    assertThat(WebOrigin.parse("https://[::1]:8443").orElseThrow())
+        .isEqualTo(WebOrigin.of("https", "::1", 8443));
+  }
+
+  @Test
+  void anythingButSchemeHostAndPort_isNotAnOrigin() {
+    for (String notAnOrigin : new String[] {
+      "null",
+      "",
+      "https://",
+      "https://portal.example/",
+      "https://portal.example/x",
+      "https://portal.example?x",
+      "https://user@portal.example",
+      "https://*.portal.example",
+      "https://portal.example:",
+      "https://portal.example:0",
+      "https://portal.example:65536",
+      "https://portal.example:8a",
+      "ftp://portal.example",
+      "https://[::1",
+      "https://[zz::1]",
+      "https://[::1]x",
+      "portal.example",
+      "https://portal.example:443/".repeat(20)
+    }) {
+      assertThat(WebOrigin.parse(notAnOrigin)).as(notAnOrigin).isEmpty();
+    }
+  }
+
+  @Test
+  void aTrustedOriginSetting_isAnHttpsOrigin() {
+    assertThat(WebOrigin.setting("https://forms.example:8443").toString())
+        .isEqualTo("https://forms.example:8443");
+    assertThatThrownBy(() -> WebOrigin.setting("http://forms.example"))
+        .hasMessageContaining("not an HTTPS origin");
+    assertThatThrownBy(() -> WebOrigin.setting("https://*.example"))
+        .hasMessageContaining("is not an origin");
+  }
+
+  @Test
+  void theContainersView_isNormalisedTheSameWay() {
+    assertThat(WebOrigin.of("HTTPS", "Portal.Example", 443))
+        .isEqualTo(WebOrigin.parse("https://portal.example").orElseThrow());
+    assertThat(WebOrigin.of("http", "portal.example", 443).toString())
+        .isEqualTo("http://portal.example:443");
+  }
+}
