@@ -4,6 +4,7 @@ import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
 import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SafeRedirect;
 import dev.portcullis.session.Session;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.PendingLink;
@@ -45,6 +46,12 @@ import java.util.List;
  *   <li>{@code POST} unlink path with {@code issuer} and {@code subject}: removes that identity from the logged-in
  *       user's links ({@code sso_unlink}).
  * </ul>
+ *
+ * <p>Starting a link, confirming one and unlinking need a recent login to the portal ({@link SsoConfig#maxLoginAge()},
+ * measured from the auth ticket's {@code authTime}): an older one is recorded as a failed {@code sso_link} or
+ * {@code sso_unlink} and sent to the login page, with {@code returnTo} the form's optional {@code returnTo} field (a
+ * safe relative path) or else the after-login page, so that a browser left logged in cannot change how its account
+ * logs in without the password.
  *
  * <p>Any login (password, legacy cookie or single sign-on) ends what the session has under way here: the
  * authorization's state, nonce, verifier and intent and a pending link are removed ({@link #endFlowsOnLogin}), so the
@@ -410,6 +417,14 @@ final class SsoStage extends Stage {
       linkFailed(exchange, user, identity, "pending account link expired before it was confirmed");
       return;
     }
+    if (loginTooOld(principal)) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          b -> b.resource(identity).failure(loginTooOldReason()));
+      toLoginAgain(exchange);
+      return;
+    }
     AccountLinkStore.LinkResult result;
     try {
       result = config.links().link(pending.issuer(), pending.subject(), user);
@@ -444,6 +459,14 @@ final class SsoStage extends Stage {
           exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Name the account to unlink.");
       return;
     }
+    if (loginTooOld(principal)) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UNLINK,
+          b -> b.action("unlink").failure(loginTooOldReason()));
+      toLoginAgain(exchange);
+      return;
+    }
     boolean removed;
     try {
       removed = config.links().unlink(issuer, subject, principal.getName());
@@ -471,6 +494,37 @@ final class SsoStage extends Stage {
         AuditEventType.SSO_UNLINK,
         b -> b.action("unlink").reason("identity at " + issuer));
     Pages.seeOther(exchange, login.endpoints().afterLoginPath());
+  }
+
+  /**
+   * Whether the user last logged in to the portal longer ago than {@link SsoConfig#maxLoginAge()}. The ticket's
+   * {@code authTime} survives renewals, so only a login (password, single sign-on or legacy cookie) makes it recent.
+   */
+  private boolean loginTooOld(PortalPrincipal principal) {
+    Instant loggedIn = principal.ticket().authTime();
+    return clock.instant().isAfter(loggedIn.plus(config.maxLoginAge()));
+  }
+
+  private String loginTooOldReason() {
+    Duration age = config.maxLoginAge();
+    long minutes = age.toMinutes();
+    String said = age.equals(Duration.ofMinutes(minutes))
+        ? minutes + (minutes == 1 ? " minute" : " minutes")
+        : age.toSeconds() + " seconds";
+    return "login older than " + said;
+  }
+
+  /**
+   * Sends the browser to the login page to log in again, then back to the page the form names in its optional
+   * {@code returnTo} field (a safe relative path), or else to the after-login page.
+   */
+  private void toLoginAgain(Exchange exchange) throws IOException {
+    String returnTo = FormFields.fromBody(exchange.request(), "returnTo");
+    Pages.seeOther(
+        exchange,
+        SafeRedirect.withReturnTo(
+            login.endpoints().loginPath(),
+            SafeRedirect.isSafe(returnTo) ? returnTo : login.endpoints().afterLoginPath()));
   }
 
   private void ssoLogin(Exchange exchange, OidcClient.Outcome.Identity id) throws IOException {
@@ -558,6 +612,12 @@ final class SsoStage extends Stage {
     }
     if (!callbackReachable(exchange, LINK + principal.getName())) {
       return; // before redeeming: a misconfigured portal must not spend the user's upgrade token
+    }
+    if (loginTooOld(principal)) {
+      // Before redeeming: the login this sends the browser to offers a new token anyway.
+      audit.emit(exchange, AuditEventType.SSO_LINK, b -> b.failure(loginTooOldReason()));
+      toLoginAgain(exchange);
+      return;
     }
     UpgradeTokens.Redemption r;
     try {

@@ -209,7 +209,9 @@ final class PortalSso implements AutoCloseable {
           .append(Html.escape(link.issuer()))
           .append("\"><input type=\"hidden\" name=\"subject\" value=\"")
           .append(Html.escape(link.subject()))
-          .append("\"><button type=\"submit\">Unlink</button></form></td></tr>\n");
+          // Where to come back to after logging in again, when the login is too old to unlink.
+          .append("\"><input type=\"hidden\" name=\"returnTo\" value=\"/account\">")
+          .append("<button type=\"submit\">Unlink</button></form></td></tr>\n");
     }
     return b.append("</tbody>\n</table>\n").toString();
   }
