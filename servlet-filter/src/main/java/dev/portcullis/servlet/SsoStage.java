@@ -162,8 +162,39 @@ final class SsoStage extends Stage {
         notAllowed(exchange, "POST");
       }
     } else {
+      if (exchange.principal() != null) {
+        // Asked only if the application shows the offer: most requests never ask the link store.
+        exchange.upgradeOfferCheck(this::upgradeOffered);
+      }
       next.proceed();
     }
+  }
+
+  /**
+   * Whether to show the upgrade offer ({@link PortcullisFilter#ssoUpgradeOffered}): the logged-in user's browser holds
+   * the upgrade cookie and the account has no linked identity. The cookie outlives the moment it was set, so the
+   * link store is asked now; a linked account's cookie is expired, so that the next pages do not ask again.
+   */
+  private boolean upgradeOffered(Exchange exchange) {
+    PortalPrincipal principal = exchange.principal();
+    if (principal == null || Cookies.values(exchange, config.cookie().name()).isEmpty()) {
+      return false;
+    }
+    boolean linked;
+    try {
+      linked = config.links().isLinked(principal.getName());
+    } catch (RuntimeException e) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UPGRADE_OFFERED,
+          b -> b.failure("link store failed: " + e.getClass().getSimpleName()));
+      return false;
+    }
+    if (linked) {
+      exchange.setCookie(SetCookie.expire(config.cookie()));
+      return false;
+    }
+    return true;
   }
 
   /**
