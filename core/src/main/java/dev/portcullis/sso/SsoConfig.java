@@ -48,6 +48,7 @@ public final class SsoConfig {
   private final Duration pendingLinkLifetime;
   private final boolean keepLinksOnLogoutEverywhere;
   private final Duration providerTimeout;
+  private final Duration maxLoginAge;
 
   private SsoConfig(Builder b, String callbackPath) {
     this.cookie = b.cookie;
@@ -69,6 +70,7 @@ public final class SsoConfig {
     this.pendingLinkLifetime = b.pendingLinkLifetime;
     this.keepLinksOnLogoutEverywhere = b.keepLinksOnLogoutEverywhere;
     this.providerTimeout = b.providerTimeout;
+    this.maxLoginAge = b.maxLoginAge;
   }
 
   /**
@@ -196,6 +198,15 @@ public final class SsoConfig {
   }
 
   /**
+   * How recently the user must have logged in to the portal (the auth ticket's {@code authTime}, which a renewal keeps)
+   * to start an account link, confirm one, or unlink an identity. An older login is sent to log in again first, so
+   * whoever finds a logged-in browser left open cannot change how the account logs in. Default 10 minutes.
+   */
+  public Duration maxLoginAge() {
+    return maxLoginAge;
+  }
+
+  /**
    * The longest one exchange with the OpenID provider (discovery, token request, JWK set) may take as a whole, from
    * connecting to the last byte of the answer; a user's request waits for the provider no longer than about this.
    * Default 5 seconds.
@@ -239,8 +250,18 @@ public final class SsoConfig {
     private Duration pendingLinkLifetime = Duration.ofMinutes(5);
     private boolean keepLinksOnLogoutEverywhere;
     private Duration providerTimeout = Duration.ofSeconds(5);
+    private Duration maxLoginAge = Duration.ofMinutes(10);
 
     private Builder() {}
+
+    /**
+     * How recently the user must have logged in to the portal to link or unlink a single sign-on identity (see
+     * {@link SsoConfig#maxLoginAge()}), between 1 minute and 1 hour; default 10 minutes.
+     */
+    public Builder maxLoginAge(Duration age) {
+      this.maxLoginAge = Objects.requireNonNull(age, "age");
+      return this;
+    }
 
     /** The account link's confirmation page; default {@code /sso/link}. */
     public Builder linkPath(String path) {
@@ -433,6 +454,11 @@ public final class SsoConfig {
               && linkReauthentication.compareTo(Duration.ofHours(1)) <= 0,
           "the link re-authentication age must be between 1 minute and 1 hour, got "
               + linkReauthentication);
+      require(
+          maxLoginAge.compareTo(Duration.ofMinutes(1)) >= 0
+              && maxLoginAge.compareTo(Duration.ofHours(1)) <= 0,
+          "the login age for linking and unlinking must be between 1 minute and 1 hour, got "
+              + maxLoginAge);
       return new SsoConfig(this, callback);
     }
 

@@ -167,6 +167,29 @@ class SsoConfigTest {
   }
 
   @Test
+  void maxLoginAge_isTenMinutesByDefault_andOneMinuteToOneHour() {
+    assertThat(valid().build().maxLoginAge()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(valid().maxLoginAge(Duration.ofMinutes(1)).build().maxLoginAge())
+        .isEqualTo(Duration.ofMinutes(1));
+    assertThat(valid().maxLoginAge(Duration.ofHours(1)).build().maxLoginAge())
+        .isEqualTo(Duration.ofHours(1));
+    for (Duration bad : List.of(
+        Duration.ZERO,
+        Duration.ofMinutes(-10),
+        Duration.ofSeconds(59),
+        Duration.ofHours(1).plusSeconds(1))) {
+      SsoConfig.Builder builder = valid().maxLoginAge(bad);
+      assertThatThrownBy(builder::build)
+          .as(bad.toString())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage(
+              "the login age for linking and unlinking must be between 1 minute and 1 hour, got "
+                  + bad);
+    }
+    assertThatThrownBy(() -> valid().maxLoginAge(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void lifetimeAboveTenMinutes_orZero_isRefused() {
     assertThat(valid().tokenLifetime(Duration.ofMinutes(10)).build().tokenLifetime())
         .isEqualTo(Duration.ofMinutes(10));

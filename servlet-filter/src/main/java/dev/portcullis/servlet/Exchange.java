@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,15 @@ final class Exchange {
 
   private String cookieCheckName;
   private LoginFormTokens cookieCheckFormat;
+  /**
+   * Decides whether to show the single sign-on upgrade offer (see {@link #upgradeOffered()}); set by the SSO stage for
+   * a logged-in request, null otherwise.
+   */
+  private Predicate<Exchange> upgradeOfferCheck;
+
+  /** {@link #upgradeOffered()}'s answer once decided. */
+  private Boolean upgradeOffered;
+
   /** The queued {@code Set-Cookie} values, made on the first. */
   private List<String> cookies;
 
@@ -239,6 +249,22 @@ final class Exchange {
     this.cookieCheckValue = null;
     this.cookieCheckName = name;
     this.cookieCheckFormat = format;
+  }
+
+  void upgradeOfferCheck(Predicate<Exchange> check) {
+    this.upgradeOfferCheck = check;
+    this.upgradeOffered = null;
+  }
+
+  /**
+   * Whether the application should show this request's user the offer to link the account to single sign-on; decided
+   * on the first question (which may ask the account-link store), the same answer afterwards.
+   */
+  boolean upgradeOffered() {
+    if (upgradeOffered == null) {
+      upgradeOffered = upgradeOfferCheck != null && upgradeOfferCheck.test(this);
+    }
+    return upgradeOffered;
   }
 
   /** Tells the login listeners that {@code user} has just logged in during this request, the {@code kind} way. */

@@ -163,6 +163,21 @@ public final class PortcullisFilter implements Filter {
   }
 
   /**
+   * Whether to show the logged-in user of {@code request} the offer to link their account to single sign-on (a form
+   * that posts to {@link SsoConfig#upgradePath()}): single sign-on is on, the browser holds the upgrade cookie a
+   * password login set, and the account has no linked identity yet. The last is asked of the account-link store at
+   * the first call of a request (later calls give the same answer), because the cookie lives as long as the browser
+   * and the account may have been linked since, in another browser for example; an account found linked has the
+   * cookie expired. A link store that does not answer means no offer (audited as a failed
+   * {@code sso_upgrade_offered}). Call it where the page would show the offer, not on every request; false for a
+   * request this filter did not see.
+   */
+  public static boolean ssoUpgradeOffered(HttpServletRequest request) {
+    return request.getAttribute(Exchange.ATTRIBUTE) instanceof Exchange exchange
+        && exchange.upgradeOffered();
+  }
+
+  /**
    * Every cookie this filter may set, as declared: the list a privacy page's cookie notice is generated from, so the
    * notice cannot drift from what the filter writes.
    */

@@ -4,6 +4,7 @@ import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
 import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SafeRedirect;
 import dev.portcullis.session.Session;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.PendingLink;
@@ -48,6 +49,12 @@ import java.util.List;
  *   <li>{@code POST} unlink path with {@code issuer} and {@code subject}: removes that identity from the logged-in
  *       user's links ({@code sso_unlink}).
  * </ul>
+ *
+ * <p>Starting a link, confirming one and unlinking need a recent login to the portal ({@link SsoConfig#maxLoginAge()},
+ * measured from the auth ticket's {@code authTime}): an older one is recorded as a failed {@code sso_link} or
+ * {@code sso_unlink} and sent to the login page, with {@code returnTo} the form's optional {@code returnTo} field (a
+ * safe relative path) or else the after-login page, so that a browser left logged in cannot change how its account
+ * logs in without the password.
  *
  * <p>Any login (password, legacy cookie or single sign-on) ends what the session has under way here: the
  * authorization's state, nonce, verifier and intent and a pending link are removed ({@link #endFlowsOnLogin}), so the
@@ -158,8 +165,39 @@ final class SsoStage extends Stage {
         notAllowed(exchange, "POST");
       }
     } else {
+      if (exchange.principal() != null) {
+        // Asked only if the application shows the offer: most requests never ask the link store.
+        exchange.upgradeOfferCheck(this::upgradeOffered);
+      }
       next.proceed();
     }
+  }
+
+  /**
+   * Whether to show the upgrade offer ({@link PortcullisFilter#ssoUpgradeOffered}): the logged-in user's browser holds
+   * the upgrade cookie and the account has no linked identity. The cookie outlives the moment it was set, so the
+   * link store is asked now; a linked account's cookie is expired, so that the next pages do not ask again.
+   */
+  private boolean upgradeOffered(Exchange exchange) {
+    PortalPrincipal principal = exchange.principal();
+    if (principal == null || Cookies.values(exchange, config.cookie().name()).isEmpty()) {
+      return false;
+    }
+    boolean linked;
+    try {
+      linked = config.links().isLinked(principal.getName());
+    } catch (RuntimeException e) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UPGRADE_OFFERED,
+          b -> b.failure("link store failed: " + e.getClass().getSimpleName()));
+      return false;
+    }
+    if (linked) {
+      exchange.setCookie(SetCookie.expire(config.cookie()));
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -423,6 +461,14 @@ final class SsoStage extends Stage {
       linkFailed(exchange, user, identity, "pending account link expired before it was confirmed");
       return;
     }
+    if (loginTooOld(principal)) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          b -> b.resource(identity).failure(loginTooOldReason()));
+      toLoginAgain(exchange);
+      return;
+    }
     AccountLinkStore.LinkResult result;
     try {
       result = config.links().link(pending.issuer(), pending.subject(), user);
@@ -457,6 +503,14 @@ final class SsoStage extends Stage {
           exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Name the account to unlink.");
       return;
     }
+    if (loginTooOld(principal)) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UNLINK,
+          b -> b.action("unlink").failure(loginTooOldReason()));
+      toLoginAgain(exchange);
+      return;
+    }
     boolean removed;
     try {
       removed = config.links().unlink(issuer, subject, principal.getName());
@@ -484,6 +538,37 @@ final class SsoStage extends Stage {
         AuditEventType.SSO_UNLINK,
         b -> b.action("unlink").reason("identity at " + issuer));
     Pages.seeOther(exchange, login.endpoints().afterLoginPath());
+  }
+
+  /**
+   * Whether the user last logged in to the portal longer ago than {@link SsoConfig#maxLoginAge()}. The ticket's
+   * {@code authTime} survives renewals, so only a login (password, single sign-on or legacy cookie) makes it recent.
+   */
+  private boolean loginTooOld(PortalPrincipal principal) {
+    Instant loggedIn = principal.ticket().authTime();
+    return clock.instant().isAfter(loggedIn.plus(config.maxLoginAge()));
+  }
+
+  private String loginTooOldReason() {
+    Duration age = config.maxLoginAge();
+    long minutes = age.toMinutes();
+    String said = age.equals(Duration.ofMinutes(minutes))
+        ? minutes + (minutes == 1 ? " minute" : " minutes")
+        : age.toSeconds() + " seconds";
+    return "login older than " + said;
+  }
+
+  /**
+   * Sends the browser to the login page to log in again, then back to the page the form names in its optional
+   * {@code returnTo} field (a safe relative path), or else to the after-login page.
+   */
+  private void toLoginAgain(Exchange exchange) throws IOException {
+    String returnTo = FormFields.fromBody(exchange.request(), "returnTo");
+    Pages.seeOther(
+        exchange,
+        SafeRedirect.withReturnTo(
+            login.endpoints().loginPath(),
+            SafeRedirect.isSafe(returnTo) ? returnTo : login.endpoints().afterLoginPath()));
   }
 
   private void ssoLogin(Exchange exchange, OidcClient.Outcome.Identity id) throws IOException {
@@ -575,6 +660,12 @@ final class SsoStage extends Stage {
     }
     if (!callbackReachable(exchange, LINK + principal.getName())) {
       return; // before redeeming: a misconfigured portal must not spend the user's upgrade token
+    }
+    if (loginTooOld(principal)) {
+      // Before redeeming: the login this sends the browser to offers a new token anyway.
+      audit.emit(exchange, AuditEventType.SSO_LINK, b -> b.failure(loginTooOldReason()));
+      toLoginAgain(exchange);
+      return;
     }
     UpgradeTokens.Redemption r;
     try {

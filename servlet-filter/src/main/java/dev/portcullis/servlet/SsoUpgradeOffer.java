@@ -10,7 +10,8 @@ import dev.portcullis.user.PortalUser;
 /**
  * Offers the single-sign-on upgrade cookie after a password login of an account that has no linked identity yet: a
  * sealed, single-use upgrade token bound to the session's new id. A link store that cannot answer means no offer
- * ({@code sso_upgrade_offered} with the failure); the login itself goes on.
+ * ({@code sso_upgrade_offered} with the failure); the login itself goes on. Whether a later page shows the offer is
+ * {@link PortcullisFilter#ssoUpgradeOffered}'s decision, as the account may be linked while the cookie lasts.
  */
 final class SsoUpgradeOffer implements LoginListener {
   private final AccountLinkStore links;

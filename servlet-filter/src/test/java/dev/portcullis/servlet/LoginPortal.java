@@ -45,7 +45,8 @@ import java.util.function.Consumer;
  * {@code /terms} prints the terms page; {@code POST /action} prints {@code done}; {@code /remember} writes to the
  * session (making one if needed) and prints {@code remembered}; {@code /my-sessions} lists the user's sessions
  * ({@link UserSessions}), one line each: handle, {@code current} or {@code other}, address, browser family, created
- * and last-seen epoch milliseconds; {@code POST /my-sessions/end} with {@code handle} prints the outcome. Every page
+ * and last-seen epoch milliseconds; {@code POST /my-sessions/end} with {@code handle} prints the outcome; {@code /offer} prints
+ * {@code offer=<PortcullisFilter.ssoUpgradeOffered>}. Every page
  * answers {@code OPTIONS} and {@code HEAD} as {@link HttpServlet} does for a page with {@code doGet} only.
  */
 final class LoginPortal implements AutoCloseable {
@@ -311,6 +312,11 @@ final class LoginPortal implements AutoCloseable {
         } else {
           resp.getWriter().print("report " + parts[3] + " of " + parts[2]);
         }
+      } else if (path.equals("/offer")) {
+        // Asked twice, as a page that shows the offer in two places does.
+        boolean offered = PortcullisFilter.ssoUpgradeOffered(req);
+        resp.getWriter()
+            .print("offer=" + offered + " again=" + PortcullisFilter.ssoUpgradeOffered(req));
       } else if (path.equals("/terms")) {
         resp.getWriter()
             .print("terms page csrf=" + req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE));

@@ -158,9 +158,10 @@ public final class PortcullisAutoConfiguration {
       "Fix portcullis.sso.*: issuer, client-id, client-secret and redirect-uri"
           + " are required when enabled; issuer and redirect-uri are https URLs (http only on loopback) without query or"
           + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
-          + " token-lifetime is above zero and at most 10 minutes; link-reauthentication is 1 minute to 1 hour;"
-          + " provider-timeout is above zero and at most 60 seconds; the upgrade, callback and login paths are"
-          + " distinct lower-case paths. Or set portcullis.sso.enabled=false.";
+          + " token-lifetime is above zero and at most 10 minutes; link-reauthentication and"
+          + " max-login-age are 1 minute to 1 hour; provider-timeout is above zero and at most 60 seconds;"
+          + " the upgrade, callback and login paths are distinct lower-case paths. Or set"
+          + " portcullis.sso.enabled=false.";
 
   private static final String NO_ACCESS_ACTION =
       "Say who may see what: either set portcullis.access.public-paths"
@@ -558,6 +559,7 @@ public final class PortcullisAutoConfiguration {
     map.from(sso::getTrustedAudiences)
         .to(audiences -> builder.trustedAudiences(audiences.toArray(String[]::new)));
     map.from(sso::getLinkReauthentication).to(builder::linkReauthentication);
+    map.from(sso::getMaxLoginAge).to(builder::maxLoginAge);
     map.from(sso::getProviderTimeout).to(builder::providerTimeout);
     if (sso.getCookieName() != null) {
       // The core's own cookie declaration (with its cookie-notice text), renamed.

@@ -1163,6 +1163,12 @@ public class PortcullisProperties {
     private Duration linkReauthentication;
 
     /**
+     * How recently the user must have logged in to the portal to start or confirm an account link, or to unlink an
+     * identity; an older login is sent to log in again first. 1 minute to 1 hour. Core default: 10 minutes.
+     */
+    private Duration maxLoginAge;
+
+    /**
      * The longest one exchange with the OpenID provider (discovery, token request, JWK set) may take as a whole, from
      * connecting to the last byte of the answer; above zero and at most 60 seconds. Core default: 5 seconds.
      */
@@ -1304,6 +1310,14 @@ public class PortcullisProperties {
 
     public void setLinkReauthentication(Duration linkReauthentication) {
       this.linkReauthentication = linkReauthentication;
+    }
+
+    public Duration getMaxLoginAge() {
+      return maxLoginAge;
+    }
+
+    public void setMaxLoginAge(Duration maxLoginAge) {
+      this.maxLoginAge = maxLoginAge;
     }
 
     public Duration getProviderTimeout() {

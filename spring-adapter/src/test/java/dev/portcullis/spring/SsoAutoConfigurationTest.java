@@ -99,6 +99,7 @@ class SsoAutoConfigurationTest {
             "portcullis.sso.keep-links-on-logout-everywhere=true",
             "portcullis.sso.trusted-audiences=reports-api,case-api",
             "portcullis.sso.link-reauthentication=2m",
+            "portcullis.sso.max-login-age=3m",
             "portcullis.sso.provider-timeout=2s")
         .run(context -> {
           assertThat(context).hasNotFailed();
@@ -119,6 +120,7 @@ class SsoAutoConfigurationTest {
           assertThat(sso.keepLinksOnLogoutEverywhere()).isTrue();
           assertThat(sso.trustedAudiences()).containsExactlyInAnyOrder("reports-api", "case-api");
           assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(2));
+          assertThat(sso.maxLoginAge()).isEqualTo(Duration.ofMinutes(3));
           assertThat(sso.providerTimeout()).isEqualTo(Duration.ofSeconds(2));
           assertThat(sso.cookie().name()).isEqualTo("portal_sso");
           assertThat(sso.cookie().sessionScoped()).isTrue();
@@ -146,6 +148,7 @@ class SsoAutoConfigurationTest {
       assertThat(sso.keepLinksOnLogoutEverywhere()).isFalse();
       assertThat(sso.trustedAudiences()).isEmpty();
       assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(5));
+      assertThat(sso.maxLoginAge()).isEqualTo(Duration.ofMinutes(10));
       assertThat(sso.providerTimeout()).isEqualTo(Duration.ofSeconds(5));
     });
   }
@@ -192,7 +195,13 @@ class SsoAutoConfigurationTest {
     enabled()
         .withPropertyValues("portcullis.sso.link-reauthentication=2h")
         .run(failsWith(
-            "between 1 minute and 1 hour", "link-reauthentication is 1 minute to 1 hour"));
+            "between 1 minute and 1 hour",
+            "link-reauthentication and max-login-age are 1 minute to 1 hour"));
+    enabled()
+        .withPropertyValues("portcullis.sso.max-login-age=30s")
+        .run(failsWith(
+            "login age for linking and unlinking must be between 1 minute and 1 hour",
+            "max-login-age are 1 minute to 1 hour"));
     enabled()
         .withPropertyValues("portcullis.sso.provider-timeout=61s")
         .run(failsWith(

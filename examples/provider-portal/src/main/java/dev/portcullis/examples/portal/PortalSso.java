@@ -7,7 +7,6 @@ import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -116,20 +115,12 @@ final class PortalSso implements AutoCloseable {
   }
 
   /**
-   * Whether the filter has offered this logged-in browser the upgrade: it holds the upgrade cookie, set after a
-   * password login of an account without a linked identity. The cookie is opaque here; the filter checks it when the
-   * upgrade form is posted.
+   * Whether to offer this logged-in browser the upgrade, as the filter decides it: the browser holds the upgrade cookie
+   * set after a password login, and the account has no linked identity, even if one was linked in another browser
+   * since. The cookie is opaque here; the filter checks it when the upgrade form is posted.
    */
   boolean upgradeOffered(HttpServletRequest request) {
-    if (config == null || Html.principal(request) == null || request.getCookies() == null) {
-      return false;
-    }
-    for (Cookie c : request.getCookies()) {
-      if (c.getName().equals(config.cookie().name())) {
-        return true;
-      }
-    }
-    return false;
+    return config != null && PortcullisFilter.ssoUpgradeOffered(request);
   }
 
   /**
@@ -209,7 +200,9 @@ final class PortalSso implements AutoCloseable {
           .append(Html.escape(link.issuer()))
           .append("\"><input type=\"hidden\" name=\"subject\" value=\"")
           .append(Html.escape(link.subject()))
-          .append("\"><button type=\"submit\">Unlink</button></form></td></tr>\n");
+          // Where to come back to after logging in again, when the login is too old to unlink.
+          .append("\"><input type=\"hidden\" name=\"returnTo\" value=\"/account\">")
+          .append("<button type=\"submit\">Unlink</button></form></td></tr>\n");
     }
     return b.append("</tbody>\n</table>\n").toString();
   }

@@ -105,6 +105,42 @@ class PortalSsoHttpTest {
     }
   }
 
+  /**
+   * The upgrade cookie lives as long as the browser. Alice, offered the upgrade here, links her account elsewhere (in
+   * another browser, say): this browser's pages must stop offering it, and the stale cookie goes.
+   */
+  @Test
+  void upgradeCookie_ofAnAccountLinkedSince_showsNoOffer_andIsExpired(@TempDir Path dir)
+      throws Exception {
+    try (RunningPortal portal = new RunningPortal(dir, SsoOptions.DEV)) {
+      PortalSso sso = portal.portal.sso();
+      PortalClient alice = portal.client();
+      assertThat(alice.loginAs("alice").statusCode()).isEqualTo(303);
+      assertThat(alice.get("/").body()).contains("Link your account to single sign-on");
+
+      sso.config()
+          .orElseThrow()
+          .links()
+          .link(sso.issuer().orElseThrow().toString(), "sub-alice", "u-1001");
+      HttpResponse<String> home = alice.get("/");
+
+      assertThat(home.statusCode()).isEqualTo(200);
+      assertThat(home.body())
+          .doesNotContain("Link your account to single sign-on")
+          .doesNotContain("action=\"/sso/upgrade\"");
+      assertThat(home.headers().allValues("Set-Cookie"))
+          .filteredOn(h -> h.startsWith(PortalSso.UPGRADE_COOKIE + "="))
+          .as("the stale upgrade cookie expired")
+          .singleElement()
+          .satisfies(h -> assertThat(h.toLowerCase(Locale.ROOT)).contains("max-age=0"));
+      assertThat(alice.cookies()).doesNotContainKey(PortalSso.UPGRADE_COOKIE);
+      HttpResponse<String> account = alice.get("/account");
+      assertThat(account.body())
+          .doesNotContain("Link your account to single sign-on")
+          .contains("sub-alice", "action=\"/sso/unlink\"");
+    }
+  }
+
   @Test
   void aspnetProfile_namesTheUpgradeCookieUserName(@TempDir Path dir) throws Exception {
     PortalOptions options = new PortalOptions(0, 0, dir, PortalProfile.ASPNET, SsoOptions.DEV);
