@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.internal.DaemonThreads;
 import dev.portcullis.internal.PerAddressLimit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -171,14 +172,7 @@ public final class AuditLog implements AutoCloseable {
     this.withheldSummaries = new WithheldSummaries(b.anonymousPerAddress);
     this.anonymousLimit = new PerAddressLimit(
         b.anonymousPerAddress, b.anonymousWindow, TRACKED_PAIRS, b.clock, withheldSummaries::offer);
-    this.dispatcher = new Thread(this::dispatch, "portcullis-audit");
-    this.dispatcher.setDaemon(true);
-    // Portcullis' own class loader, not the one of the thread that builds the log: a container
-    // starting a web application (embedded Tomcat under Spring Boot) builds it with the
-    // application's loader as the context loader, which the thread would then hold, and a failed
-    // start reported the thread as the application's leak, as the container checks before the log
-    // is closed.
-    this.dispatcher.setContextClassLoader(AuditLog.class.getClassLoader());
+    this.dispatcher = DaemonThreads.of("portcullis-audit", this::dispatch);
     this.dispatcher.start();
   }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.crypto;
 
+import dev.portcullis.internal.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,14 +76,8 @@ public final class ReloadingKeyRing implements KeyRingSource, AutoCloseable {
     this.current = parser.apply(bytes);
     this.lastDigest = sha256(bytes);
     java.util.Arrays.fill(bytes, (byte) 0);
-    this.poller = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread t = new Thread(task, "portcullis-key-ring-reload");
-      t.setDaemon(true);
-      // Portcullis' own class loader as the context loader, as for the audit log's thread: not the
-      // web application's, which a container would report as held by a leaked thread.
-      t.setContextClassLoader(ReloadingKeyRing.class.getClassLoader());
-      return t;
-    });
+    this.poller = Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.named("portcullis-key-ring-reload"));
     long millis = Math.max(1, interval.toMillis());
     poller.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
   }

@@ -4,6 +4,7 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditNote;
+import dev.portcullis.internal.DaemonThreads;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionRegistry;
@@ -102,12 +103,8 @@ public final class PendingLogouts implements AutoCloseable {
       throw new IllegalArgumentException("capacity must be at least 1");
     }
     this.capacity = capacity;
-    this.scheduler = new ScheduledThreadPoolExecutor(1, task -> {
-      Thread t = new Thread(task, "portcullis-pending-logouts");
-      t.setDaemon(true);
-      t.setContextClassLoader(PendingLogouts.class.getClassLoader());
-      return t;
-    });
+    this.scheduler =
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("portcullis-pending-logouts"));
     this.scheduler.setKeepAliveTime(10, TimeUnit.SECONDS);
     this.scheduler.allowCoreThreadTimeOut(true);
     this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
