@@ -157,15 +157,12 @@ final class CsrfStage extends Stage {
           ? "cross-origin request (Origin: null)"
           : "cross-origin request (Origin not understood)";
     }
-    // Read back through the parser: a server name that is no host name matches nothing and is
+    // Checked as an Origin header is: a server name that is no host name matches nothing and is
     // not repeated in the audit log.
-    int port = ownPort(request);
-    String host = String.valueOf(request.getServerName());
-    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-      host = "[" + host + "]";
-    }
-    Optional<WebOrigin> own = WebOrigin.parse((exchange.client().secure() ? "https" : "http")
-        + "://" + host + (port < 0 ? "" : ":" + port));
+    Optional<WebOrigin> own = WebOrigin.ofServer(
+        exchange.client().secure() ? "https" : "http",
+        String.valueOf(request.getServerName()),
+        ownPort(request));
     if (own.isEmpty()) {
       return "cross-origin request (Origin: " + origin.get() + ", server name not understood)";
     }

@@ -92,6 +92,22 @@ public record WebOrigin(String scheme, String host, int port) {
   }
 
   /**
+   * The origin of a server as a container names it, checked as {@link #parse} checks an {@code Origin} header: empty
+   * when {@code host} is neither a host name, an IPv4 address nor an IPv6 address (bracketed or not), or {@code port}
+   * is neither -1 (none) nor 1 to 65535.
+   *
+   * @param scheme {@code http} or {@code https}
+   */
+  public static Optional<WebOrigin> ofServer(String scheme, String host, int port) {
+    if (port != -1 && (port < 1 || port > 65535)) {
+      return Optional.empty();
+    }
+    String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    boolean valid = h.startsWith("[") ? h.endsWith("]") && ipv6Literal(h) : hostName(h);
+    return valid ? Optional.of(of(scheme, h, port)) : Optional.empty();
+  }
+
+  /**
    * The origin of {@code scheme}, {@code host} and {@code port} as a container reports them: the host in lower case,
    * an IPv6 address bracketed, the scheme's default port (or a port below 1) as none.
    */

@@ -59,4 +59,20 @@ class WebOriginTest {
     assertThat(WebOrigin.of("http", "portal.example", 443).toString())
         .isEqualTo("http://portal.example:443");
   }
+
+  @Test
+  void aServerAsTheContainerNamesIt_isCheckedAsAnOriginHeaderIs() {
+    assertThat(WebOrigin.ofServer("https", "Portal.Example", -1))
+        .hasValue(WebOrigin.parse("https://portal.example").orElseThrow());
+    assertThat(WebOrigin.ofServer("https", "::1", 8443))
+        .hasValue(WebOrigin.parse("https://[::1]:8443").orElseThrow());
+    assertThat(WebOrigin.ofServer("https", "[::1]", 8443))
+        .hasValue(WebOrigin.parse("https://[::1]:8443").orElseThrow());
+    for (String notAHost :
+        new String[] {"", "portal.example/x", "evil\"@x", "[::1]x", "[::1", "a b"}) {
+      assertThat(WebOrigin.ofServer("https", notAHost, -1)).as(notAHost).isEmpty();
+    }
+    assertThat(WebOrigin.ofServer("https", "portal.example", 0)).isEmpty();
+    assertThat(WebOrigin.ofServer("https", "portal.example", 65536)).isEmpty();
+  }
 }
