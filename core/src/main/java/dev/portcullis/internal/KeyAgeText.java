@@ -5,10 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A key age or maximum key age as an operator reads it in a warning or a health message: {@code 90 days}, {@code 12
- * hours}, {@code 1 day 6 hours}, rather than {@link Duration#toString()}'s {@code PT2160H}. Whole days, hours, minutes
- * and seconds that are not zero, largest first; fractions of a second are dropped. A duration that is negative or
- * shorter than a second keeps the ISO-8601 form, which at least says exactly what was configured.
+ * A duration as an operator reads it in a warning, a health message or an audit reason (a key age or maximum key age,
+ * the single sign-on's recent-login window): {@code 90 days}, {@code 12 hours}, {@code 1 day 6 hours}, {@code 1 minute
+ * 30 seconds}, rather than {@link Duration#toString()}'s {@code PT2160H}. Whole days, hours, minutes and seconds that
+ * are not zero, largest first; fractions of a second are dropped. A duration that is negative or shorter than a second
+ * keeps the ISO-8601 form, which at least says exactly what was configured.
  *
  * <p>Unsupported outside Portcullis: this package is internal.
  */

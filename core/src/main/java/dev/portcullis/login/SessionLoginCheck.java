@@ -65,13 +65,21 @@ public final class SessionLoginCheck {
   }
 
   private SessionLookup screened(SessionLookup found) {
-    if (pending != null
-        && !pending.isEmpty()
-        && found instanceof SessionLookup.Found f
-        && pending.holdsSession(f.session().id().storeKey())) {
+    if (found instanceof SessionLookup.Found f
+        && endedByPendingLogout(f.session().id(), null)) {
       return new SessionLookup.Absent();
     }
     return found;
+  }
+
+  /**
+   * Whether an unfinished logout ends the session {@code id} names or, when given, {@code ticket}. While nothing is
+   * pending this is one volatile read ({@link PendingLogouts#isEmpty()}), and the session id is not hashed for it.
+   */
+  private boolean endedByPendingLogout(SessionId id, AuthTicket ticket) {
+    return pending != null
+        && !pending.isEmpty()
+        && (pending.holdsSession(id.storeKey()) || (ticket != null && pending.holds(ticket)));
   }
 
   /**
@@ -106,9 +114,7 @@ public final class SessionLoginCheck {
     if (!(found.session() instanceof SessionLookup.Found session)) {
       return new Result(found.session(), PortalLogin.notBound(ticket));
     }
-    if (pending != null
-        && !pending.isEmpty()
-        && (pending.holdsSession(id.storeKey()) || pending.holds(ticket))) {
+    if (endedByPendingLogout(id, ticket)) {
       // A logout of this ticket or session is not finished yet: the store answers again, but
       // the ticket is not yet revoked or the session not yet deleted.
       return new Result(

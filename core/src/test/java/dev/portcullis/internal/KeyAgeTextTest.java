@@ -27,6 +27,14 @@ class KeyAgeTextTest {
   }
 
   @Test
+  void aLoginWindowOfWholeSecondsBeyondAMinute_readsInMinutesAndSeconds() {
+    assertThat(KeyAgeText.of(Duration.ofSeconds(90))).isEqualTo("1 minute 30 seconds");
+    assertThat(KeyAgeText.of(Duration.ofMinutes(10).plusSeconds(1)))
+        .isEqualTo("10 minutes 1 second");
+    assertThat(KeyAgeText.of(Duration.ofHours(1))).isEqualTo("1 hour");
+  }
+
+  @Test
   void zeroNegativeAndSubSecondDurations_keepTheIsoForm() {
     assertThat(KeyAgeText.of(Duration.ZERO)).isEqualTo("PT0S");
     assertThat(KeyAgeText.of(Duration.ofDays(-1))).isEqualTo("PT-24H");

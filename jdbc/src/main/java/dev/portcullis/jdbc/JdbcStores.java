@@ -1,5 +1,6 @@
 package dev.portcullis.jdbc;
 
+import dev.portcullis.internal.DaemonThreads;
 import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Ownership.</b> The {@code DataSource} stays the application's (a pool such as HikariCP is recommended and not
- * required); this object never closes it. It owns the clean-up thread when {@link Builder#cleanUpEvery} is set.
+ * required); this object never closes it. It owns the clean-up thread when {@link Builder#cleanUpEvery} is set (a
+ * daemon whose context class loader is Portcullis' own, not that of the thread that built the stores).
  * {@link #close()} stops that thread; the stores it handed out then fail with {@link StoreUnavailableException}.
  *
  * <p><b>Expiry.</b> Every store decides expiry by the injected clock at read time, so a record past its time is never
@@ -82,11 +84,8 @@ public final class JdbcStores implements AutoCloseable {
     this.cleanUpBatchSize = b.cleanUpBatchSize;
     this.cleaner = b.cleanUpEvery == null
         ? null
-        : Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "portcullis-jdbc-clean-up");
-          t.setDaemon(true);
-          return t;
-        });
+        : Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("portcullis-jdbc-clean-up"));
   }
 
   /** Schedules the clean-up once the stores are constructed, so that the thread never sees them half made. */

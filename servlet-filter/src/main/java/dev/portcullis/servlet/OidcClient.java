@@ -38,6 +38,7 @@ import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import dev.portcullis.internal.DaemonThreads;
 import dev.portcullis.sso.SsoConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -187,22 +188,20 @@ final class OidcClient {
   }
 
   /**
-   * Starts discovering the provider's metadata on a background daemon thread, so that no request has to wait for it.
-   * A failed warm-up is not held against the provider: the first request that needs it tries again, and only failures
-   * met by requests start the back-off.
+   * Starts discovering the provider's metadata on a background daemon thread with Portcullis' class loader as its
+   * context loader ({@link DaemonThreads}), so that no request has to wait for it. A failed warm-up is not held
+   * against the provider: the first request that needs it tries again, and only failures met by requests start the
+   * back-off.
    */
   void startDiscovery() {
-    Thread t = new Thread(
-        () -> {
+    DaemonThreads.of("portcullis-oidc-discovery", () -> {
           try {
             provider(false);
           } catch (IOException | RuntimeException e) {
             // Reported by the request that next needs the provider, which tries again.
           }
-        },
-        "portcullis-oidc-discovery");
-    t.setDaemon(true);
-    t.start();
+        })
+        .start();
   }
 
   /**

@@ -6,6 +6,7 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPRequest;
 import com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPResponse;
+import dev.portcullis.internal.DaemonThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,12 +59,24 @@ final class ProviderHttp implements HTTPRequestSender, ResourceRetriever {
     HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(timeout);
+        .connectTimeout(timeout)
+        // The JDK's own pool would make its threads with the context class loader of whichever
+        // thread needs one first, a request's among them.
+        .executor(Executors.newCachedThreadPool(DaemonThreads.named("portcullis-oidc-http")));
     ProxySelector proxies = ProxySelector.getDefault();
     if (proxies != null) {
       builder.proxy(proxies);
     }
-    this.client = builder.build();
+    // The client starts its selector thread as it is built, with the building thread's context
+    // class loader (a container's web application loader), and keeps it for as long as it lives.
+    Thread building = Thread.currentThread();
+    ClassLoader before = building.getContextClassLoader();
+    building.setContextClassLoader(ProviderHttp.class.getClassLoader());
+    try {
+      this.client = builder.build();
+    } finally {
+      building.setContextClassLoader(before);
+    }
   }
 
   /** The Nimbus OAuth SDK's requests: the token request and discovery. */

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
+import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SafeRedirect;
@@ -550,12 +551,7 @@ final class SsoStage extends Stage {
   }
 
   private String loginTooOldReason() {
-    Duration age = config.maxLoginAge();
-    long minutes = age.toMinutes();
-    String said = age.equals(Duration.ofMinutes(minutes))
-        ? minutes + (minutes == 1 ? " minute" : " minutes")
-        : age.toSeconds() + " seconds";
-    return "login older than " + said;
+    return "login older than " + KeyAgeText.of(config.maxLoginAge());
   }
 
   /**

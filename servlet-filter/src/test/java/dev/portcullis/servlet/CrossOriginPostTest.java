@@ -7,9 +7,14 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.transport.TransportConfig;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -227,6 +232,107 @@ class CrossOriginPostTest {
     assertThat(refused.statusCode()).as("plain HTTP is another origin").isEqualTo(403);
     assertRefusedFor(
         "cross-origin request (Origin: http://" + host + ", expected https://" + host + ")");
+  }
+
+  /**
+   * Behind a TLS-terminating proxy that passes the browser's {@code Host} on as it came, without a port (HTTPS's
+   * default), the request's own origin is {@code https://host}: the browser's {@code Origin} for that host passes and
+   * the token decides; another port or host is refused. A port that is HTTPS's default in the {@code Host} header is
+   * the same origin. Sent on a raw socket, as the JDK's HTTP client cannot set {@code Host}. The canonical host is
+   * another name, so that its trusted origin does not decide instead.
+   */
+  @Test
+  void behindATrustedProxy_aHostWithoutAPort_isTheOwnOrigin_andAnotherPortOrHostIsNot()
+      throws Exception {
+    portal = new LoginPortal((p, filter) -> filter.transport(TransportConfig.builder()
+        .trustedProxies("127.0.0.1")
+        .canonicalHost("canonical.example")
+        .build()));
+    Browser b = portal.browser();
+    String loginToken = csrf(b.send(HttpRequest.newBuilder(b.uri("/login"))
+            .header("X-Forwarded-Proto", "https")
+            .GET())
+        .body());
+    Map<String, String> form =
+        Map.of("username", "alice", "password", "alice-pw", "_csrf", loginToken);
+    assertThat(post(b, "/login", form, "X-Forwarded-Proto", "https").statusCode())
+        .isEqualTo(303);
+    String token = csrf(b.send(HttpRequest.newBuilder(b.uri("/whoami"))
+            .header("X-Forwarded-Proto", "https")
+            .GET())
+        .body());
+    String valid = Browser.form(Map.of("_csrf", token));
+
+    RawResponse sameOrigin = rawPost("portal.example", "https://portal.example", b, valid);
+    assertThat(sameOrigin.status()).as(sameOrigin.text()).isEqualTo(200);
+    assertThat(sameOrigin.text()).contains("u-alice");
+    RawResponse defaultPort = rawPost("portal.example:443", "https://portal.example", b, valid);
+    assertThat(defaultPort.status()).as(defaultPort.text()).isEqualTo(200);
+    portal.flushedSink().assertNone(AuditEventType.CSRF_FAIL);
+
+    RawResponse wrongToken = rawPost(
+        "portal.example", "https://portal.example", b, Browser.form(Map.of("_csrf", "x" + token)));
+    assertThat(wrongToken.status()).as("the token decides").isEqualTo(403);
+    assertThat(portal.flushedSink().assertOnce(AuditEventType.CSRF_FAIL).reason())
+        .hasValueSatisfying(r -> assertThat(r).doesNotContain("cross-origin"));
+
+    RawResponse otherPort = rawPost("portal.example", "https://portal.example:8443", b, valid);
+    RawResponse otherHost = rawPost("portal.example", "https://evil.example", b, valid);
+    RawResponse plainHttp = rawPost("portal.example", "http://portal.example", b, valid);
+    assertThat(List.of(otherPort.status(), otherHost.status(), plainHttp.status()))
+        .containsExactly(403, 403, 403);
+    assertThat(portal.flushedSink().events().stream()
+            .filter(e -> e.type().equals(AuditEventType.CSRF_FAIL))
+            .skip(1)
+            .map(e -> e.reason().orElse("")))
+        .containsExactly(
+            "cross-origin request (Origin: https://portal.example:8443, expected"
+                + " https://portal.example)",
+            "cross-origin request (Origin: https://evil.example, expected https://portal.example)",
+            "cross-origin request (Origin: http://portal.example, expected https://portal.example)");
+  }
+
+  /** The status code and the whole response as text. */
+  private record RawResponse(int status, String text) {}
+
+  /**
+   * A {@code POST} of {@code body} to {@code /whoami} (a page, so a request that passes answers 200 with the user)
+   * with {@code b}'s cookies, as the trusted proxy sends it: one HTTP/1.1 exchange on a socket to the portal.
+   */
+  private RawResponse rawPost(String host, String origin, Browser b, String body)
+      throws IOException {
+    URI base = URI.create(portal.base);
+    StringBuilder cookies = new StringBuilder();
+    b.cookies()
+        .forEach((name, value) -> cookies
+            .append(cookies.length() == 0 ? "" : "; ")
+            .append(name)
+            .append('=')
+            .append(value));
+    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder("POST /whoami HTTP/1.1\r\n");
+    for (String h : List.of(
+        "Host: " + host,
+        "X-Forwarded-Proto: https",
+        "Origin: " + origin,
+        "Cookie: " + cookies,
+        "Content-Type: application/x-www-form-urlencoded",
+        "Content-Length: " + content.length,
+        "Connection: close")) {
+      head.append(h).append("\r\n");
+    }
+    head.append("\r\n");
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      out.write(content);
+      out.flush();
+      String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String[] statusLine = text.substring(0, Math.max(0, text.indexOf("\r\n"))).split(" ");
+      assertThat(statusLine).as(text).hasSizeGreaterThan(1);
+      return new RawResponse(Integer.parseInt(statusLine[1]), text);
+    }
   }
 
   private static String csrf(String page) {

@@ -20,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,156 +31,147 @@ import org.junit.jupiter.api.Test;
  * as pending and finished in the background once the store answers, and until then this node refuses the ticket.
  */
 class LogoutDuringStoreOutageTest {
+  private final Outage outage = new Outage();
+  /** The login portal over stores {@link #outage} makes fail; null once a test has closed it. */
+  private LoginPortal portal;
+  /** Alice, logged in while the stores answer. */
+  private Browser alice;
+  /** The CSRF token of Alice's pages. */
+  private String token;
+
+  @BeforeEach
+  void aliceLoggedIn() throws Exception {
+    portal = portal(outage);
+    alice = loggedInAsAlice(portal.browser());
+    token = alice.pageCsrf();
+  }
+
+  @AfterEach
+  void closePortal() throws Exception {
+    if (portal != null) {
+      portal.close();
+    }
+  }
+
+  private static Browser loggedInAsAlice(Browser browser) throws Exception {
+    browser.openLoginPage();
+    assertThat(browser.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
+    return browser;
+  }
 
   @Test
   void logoutWhileTheStoresAreDown_endsTheSessionAndTicket_onceTheyAnswer() throws Exception {
-    Outage outage = new Outage();
-    try (LoginPortal portal = portal(outage)) {
-      Browser alice = portal.browser();
-      alice.openLoginPage();
-      assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-      String token = alice.pageCsrf();
-      Map<String, String> copied = Map.copyOf(alice.cookies());
+    Map<String, String> copied = Map.copyOf(alice.cookies());
 
-      outage.sessions.set(true);
-      outage.revocations.set(true);
-      HttpResponse<String> out = alice.post("/logout", Map.of("_csrf", token));
-      assertThat(out.statusCode()).as("logged out in the browser").isEqualTo(303);
-      assertThat(out.headers().allValues("Set-Cookie"))
-          .anySatisfy(c -> assertThat(c).containsIgnoringCase("Max-Age=0"));
-      AuditEvent failed = portal.flushedSink().assertOnce(AuditEventType.LOGOUT);
-      assertThat(failed.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
-      assertThat(failed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+    outage.sessions.set(true);
+    outage.revocations.set(true);
+    HttpResponse<String> out = alice.post("/logout", Map.of("_csrf", token));
+    assertThat(out.statusCode()).as("logged out in the browser").isEqualTo(303);
+    assertThat(out.headers().allValues("Set-Cookie"))
+        .anySatisfy(c -> assertThat(c).containsIgnoringCase("Max-Age=0"));
+    AuditEvent failed = portal.flushedSink().assertOnce(AuditEventType.LOGOUT);
+    assertThat(failed.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(failed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
 
-      outage.sessions.set(false);
-      outage.revocations.set(false);
-      Browser thief = portal.browser();
-      thief.cookies().putAll(copied);
-      assertThat(thief.whoami())
-          .as("the store answers again, but the logout is not finished: still refused")
-          .isEqualTo("anonymous");
+    outage.sessions.set(false);
+    outage.revocations.set(false);
+    Browser thief = portal.browser();
+    thief.cookies().putAll(copied);
+    assertThat(thief.whoami())
+        .as("the store answers again, but the logout is not finished: still refused")
+        .isEqualTo("anonymous");
 
-      thief.cookies().putAll(copied);
-      portal.clock.advance(Duration.ofSeconds(2));
-      AuditEvent completed = awaitCompletion(portal, AuditEventType.LOGOUT);
-      assertThat(completed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
-      assertThat(completed.action()).hasValue("logout");
-      assertThat(outage.revoked).as("the ticket is revoked in the store").hasSize(1);
-      assertThat(portal.sessionStore.findByUser("u-alice"))
-          .as("the session is deleted from the store")
-          .isEmpty();
-      assertThat(thief.whoami()).as("the copied cookies log nobody in").isEqualTo("anonymous");
-      assertThat(failed.reason())
-          .hasValueSatisfying(
-              r -> assertThat(r).startsWith("session store unavailable").contains("pending"));
-    }
+    thief.cookies().putAll(copied);
+    portal.clock.advance(Duration.ofSeconds(2));
+    AuditEvent completed = awaitCompletion(portal, AuditEventType.LOGOUT);
+    assertThat(completed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+    assertThat(completed.action()).hasValue("logout");
+    assertThat(outage.revoked).as("the ticket is revoked in the store").hasSize(1);
+    assertThat(portal.sessionStore.findByUser("u-alice"))
+        .as("the session is deleted from the store")
+        .isEmpty();
+    assertThat(thief.whoami()).as("the copied cookies log nobody in").isEqualTo("anonymous");
+    assertThat(failed.reason())
+        .hasValueSatisfying(
+            r -> assertThat(r).startsWith("session store unavailable").contains("pending"));
   }
 
   @Test
   void logoutWhileOnlyTheRevocationStoreIsDown_isNotAnError_andRevokesOnceItAnswers()
       throws Exception {
-    Outage outage = new Outage();
-    try (LoginPortal portal = portal(outage)) {
-      Browser alice = portal.browser();
-      alice.openLoginPage();
-      assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-      assertThat(alice.whoami()).isEqualTo("u-alice");
-      String token = alice.pageCsrf();
-      Map<String, String> copied = Map.copyOf(alice.cookies());
+    assertThat(alice.whoami()).isEqualTo("u-alice");
+    Map<String, String> copied = Map.copyOf(alice.cookies());
 
-      outage.failRevokes.set(true);
-      HttpResponse<String> out = alice.post("/logout", Map.of("_csrf", token));
-      assertThat(out.statusCode()).as("never a 500").isEqualTo(303);
-      AuditEvent failed = portal.flushedSink().assertOnce(AuditEventType.LOGOUT);
-      assertThat(failed.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    outage.failRevokes.set(true);
+    HttpResponse<String> out = alice.post("/logout", Map.of("_csrf", token));
+    assertThat(out.statusCode()).as("never a 500").isEqualTo(303);
+    AuditEvent failed = portal.flushedSink().assertOnce(AuditEventType.LOGOUT);
+    assertThat(failed.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
 
-      outage.failRevokes.set(false);
-      portal.clock.advance(Duration.ofSeconds(2));
-      awaitCompletion(portal, AuditEventType.LOGOUT);
-      assertThat(outage.revoked).as("the ticket is revoked in the store").hasSize(1);
-      Browser thief = portal.browser();
-      thief.cookies().putAll(copied);
-      assertThat(thief.whoami()).isEqualTo("anonymous");
-      assertThat(failed.reason())
-          .hasValueSatisfying(
-              r -> assertThat(r).startsWith("revocation store failed").contains("pending"));
-    }
+    outage.failRevokes.set(false);
+    portal.clock.advance(Duration.ofSeconds(2));
+    awaitCompletion(portal, AuditEventType.LOGOUT);
+    assertThat(outage.revoked).as("the ticket is revoked in the store").hasSize(1);
+    Browser thief = portal.browser();
+    thief.cookies().putAll(copied);
+    assertThat(thief.whoami()).isEqualTo("anonymous");
+    assertThat(failed.reason())
+        .hasValueSatisfying(
+            r -> assertThat(r).startsWith("revocation store failed").contains("pending"));
   }
 
   @Test
   void logoutWhileTheRevocationStoreCannotCheckTheTicket_isRecordedWithItsUser_andFinishedLater()
       throws Exception {
-    Outage outage = new Outage();
-    try (LoginPortal portal = portal(outage)) {
-      Browser alice = portal.browser();
-      alice.openLoginPage();
-      assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-      String token = alice.pageCsrf();
+    outage.revocations.set(true);
+    assertThat(alice.post("/logout", Map.of("_csrf", token)).statusCode()).isEqualTo(303);
+    outage.revocations.set(false);
+    portal.clock.advance(Duration.ofSeconds(2));
 
-      outage.revocations.set(true);
-      assertThat(alice.post("/logout", Map.of("_csrf", token)).statusCode()).isEqualTo(303);
-      outage.revocations.set(false);
-      portal.clock.advance(Duration.ofSeconds(2));
-
-      AuditEvent completed = awaitCompletion(portal, AuditEventType.LOGOUT);
-      assertThat(completed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
-      assertThat(outage.revoked).as("the ticket is revoked in the store").hasSize(1);
-      AuditEvent failed = portal.sink.assertOnce(
-          AuditEventType.LOGOUT, e -> e.outcome() == AuditEvent.Outcome.FAILURE);
-      assertThat(failed.reason())
-          .hasValueSatisfying(r -> assertThat(r).startsWith("revocation store unavailable"));
-    }
+    AuditEvent completed = awaitCompletion(portal, AuditEventType.LOGOUT);
+    assertThat(completed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+    assertThat(outage.revoked).as("the ticket is revoked in the store").hasSize(1);
+    AuditEvent failed = portal.sink.assertOnce(
+        AuditEventType.LOGOUT, e -> e.outcome() == AuditEvent.Outcome.FAILURE);
+    assertThat(failed.reason())
+        .hasValueSatisfying(r -> assertThat(r).startsWith("revocation store unavailable"));
   }
 
   @Test
   void logoutEverywhereWhileTheStoresAreDown_endsTheUsersOtherSessions_onceTheyAnswer()
       throws Exception {
-    Outage outage = new Outage();
-    try (LoginPortal portal = portal(outage)) {
-      Browser laptop = portal.browser();
-      laptop.openLoginPage();
-      assertThat(laptop.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-      Browser phone = portal.browser();
-      phone.openLoginPage();
-      assertThat(phone.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-      String token = laptop.pageCsrf();
+    Browser laptop = alice;
+    Browser phone = loggedInAsAlice(portal.browser());
 
-      outage.sessions.set(true);
-      outage.revocations.set(true);
-      assertThat(laptop.post("/logout-everywhere", Map.of("_csrf", token)).statusCode())
-          .isEqualTo(303);
-      outage.sessions.set(false);
-      outage.revocations.set(false);
-      assertThat(phone.whoami())
-          .as("the user's other ticket is refused while the logout is pending")
-          .isEqualTo("anonymous");
+    outage.sessions.set(true);
+    outage.revocations.set(true);
+    assertThat(laptop.post("/logout-everywhere", Map.of("_csrf", token)).statusCode())
+        .isEqualTo(303);
+    outage.sessions.set(false);
+    outage.revocations.set(false);
+    assertThat(phone.whoami())
+        .as("the user's other ticket is refused while the logout is pending")
+        .isEqualTo("anonymous");
 
-      portal.clock.advance(Duration.ofSeconds(2));
-      AuditEvent completed = awaitCompletion(portal, AuditEventType.SESSION_REVOKED);
-      assertThat(completed.action()).hasValue("logout_everywhere");
-      assertThat(portal.sessionStore.findByUser("u-alice"))
-          .as("every session of the user deleted")
-          .isEmpty();
-    }
+    portal.clock.advance(Duration.ofSeconds(2));
+    AuditEvent completed = awaitCompletion(portal, AuditEventType.SESSION_REVOKED);
+    assertThat(completed.action()).hasValue("logout_everywhere");
+    assertThat(portal.sessionStore.findByUser("u-alice"))
+        .as("every session of the user deleted")
+        .isEmpty();
   }
 
   @Test
   void filterShutdown_withTheStoreStillDown_auditsTheUnfinishedLogout() throws Exception {
-    Outage outage = new Outage();
-    LoginPortal portal = portal(outage);
-    try {
-      Browser alice = portal.browser();
-      alice.openLoginPage();
-      assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
-      String token = alice.pageCsrf();
-      outage.sessions.set(true);
-      outage.revocations.set(true);
-      assertThat(alice.post("/logout", Map.of("_csrf", token)).statusCode()).isEqualTo(303);
-      portal.flushedSink();
-    } finally {
-      portal.close();
-    }
-    List<AuditEvent> logouts = portal.sink.events().stream()
+    outage.sessions.set(true);
+    outage.revocations.set(true);
+    assertThat(alice.post("/logout", Map.of("_csrf", token)).statusCode()).isEqualTo(303);
+    portal.flushedSink();
+    LoginPortal closed = portal;
+    portal = null;
+    closed.close();
+
+    List<AuditEvent> logouts = closed.sink.events().stream()
         .filter(e -> e.type().equals(AuditEventType.LOGOUT))
         .toList();
     assertThat(logouts).hasSize(2);

@@ -16,10 +16,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -129,6 +133,90 @@ class OidcDiscoveryTest {
     clock.advance(Duration.ofMillis(1));
     assertThatThrownBy(() -> client.authorize(null)).isInstanceOf(IOException.class);
     assertThat(connections).hasValue(3);
+  }
+
+  /**
+   * The warm-up discovery's thread, while it waits for an issuer that does not answer: a daemon named for Portcullis
+   * whose context class loader is Portcullis' own, not the loader of the thread that built the filter (a container's
+   * web application loader, which the thread would otherwise keep alive after the application stopped).
+   */
+  @Test
+  void warmUpDiscoveryThread_isADaemonWithPortcullisLoader_notTheBuildingThreadsContextLoader()
+      throws Exception {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    closing.add(server);
+    AtomicInteger connections = hangingIssuer(server);
+    OidcClient client =
+        client(60_000, URI.create("http://127.0.0.1:" + server.getLocalPort() + "/realm"));
+    Set<Thread> earlier = discoveryThreads();
+    ClassLoader applications = new URLClassLoader(new URL[0], null);
+    Thread building = Thread.currentThread();
+    ClassLoader before = building.getContextClassLoader();
+    building.setContextClassLoader(applications);
+    try {
+      client.startDiscovery();
+    } finally {
+      building.setContextClassLoader(before);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (connections.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(connections).as("the discovery reached the issuer").hasValue(1);
+
+    Set<Thread> started = discoveryThreads();
+    started.removeAll(earlier);
+    assertThat(started).singleElement().satisfies(t -> {
+      assertThat(t.isAlive()).as("still waiting for the issuer").isTrue();
+      assertThat(t.isDaemon()).isTrue();
+      assertThat(t.getContextClassLoader())
+          .isNotSameAs(applications)
+          .isSameAs(OidcClient.class.getClassLoader());
+    });
+  }
+
+  /**
+   * The client built, and its discovery started, by a thread whose context class loader is a web application's: no
+   * thread it starts (the warm-up, the HTTP client's selector and workers) holds that loader, which would keep the
+   * application's classes alive after it stopped, for as long as the client lives.
+   */
+  @Test
+  void clientBuiltUnderAnApplicationsContextLoader_leavesNoThreadHoldingThatLoader()
+      throws Exception {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    closing.add(server);
+    AtomicInteger connections = hangingIssuer(server);
+    ClassLoader applications = new URLClassLoader(new URL[0], null);
+    Thread building = Thread.currentThread();
+    ClassLoader before = building.getContextClassLoader();
+    building.setContextClassLoader(applications);
+    try {
+      client(60_000, URI.create("http://127.0.0.1:" + server.getLocalPort() + "/realm"))
+          .startDiscovery();
+    } finally {
+      building.setContextClassLoader(before);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (connections.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(connections).as("the discovery reached the issuer").hasValue(1);
+
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(Thread::isAlive)
+        .filteredOn(t -> t.getContextClassLoader() == applications)
+        .extracting(Thread::getName)
+        .isEmpty();
+  }
+
+  private static Set<Thread> discoveryThreads() {
+    Set<Thread> found = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("portcullis-oidc-discovery")) {
+        found.add(t);
+      }
+    }
+    return found;
   }
 
   /**

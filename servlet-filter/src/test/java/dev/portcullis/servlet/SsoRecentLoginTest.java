@@ -76,6 +76,20 @@ class SsoRecentLoginTest {
   }
 
   @Test
+  void aWindowThatIsNotWholeMinutes_isNamedInTheAuditReason_asKeyAgesAre() throws Exception {
+    sso = new SsoPortal(b -> b.maxLoginAge(Duration.ofSeconds(90)));
+    sso.links.link(sso.issuer, "sub-alice", "u-alice");
+    Browser alice = sso.loggedIn("alice");
+    sso.portal.clock.advance(Duration.ofSeconds(91));
+
+    assertThat(unlinkAlice(alice).statusCode()).isEqualTo(303);
+
+    assertThat(sso.links.isLinked("u-alice")).isTrue();
+    AuditEvent unlink = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_UNLINK);
+    assertThat(unlink.reason()).contains("login older than 1 minute 30 seconds");
+  }
+
+  @Test
   void unlink_withinTheWindow_unlinks_andAnUnsafeReturnToFallsBackToTheAfterLoginPage()
       throws Exception {
     sso = new SsoPortal();
