@@ -47,7 +47,8 @@ import java.util.List;
  *       with a form; {@code POST decision=confirm} stores the link ({@code sso_link}), {@code decision=cancel}
  *       discards it ({@code sso_link_cancelled}). Either way the pending link is gone.
  *   <li>{@code POST} unlink path with {@code issuer} and {@code subject}: removes that identity from the logged-in
- *       user's links ({@code sso_unlink}).
+ *       user's links ({@code sso_unlink}) and sends the browser to the form's optional {@code returnTo} field (a safe
+ *       relative path) or else the after-login page.
  * </ul>
  *
  * <p>Starting a link, confirming one and unlinking need a recent login to the portal ({@link SsoConfig#maxLoginAge()},
@@ -537,7 +538,7 @@ final class SsoStage extends Stage {
         exchange,
         AuditEventType.SSO_UNLINK,
         b -> b.action("unlink").reason("identity at " + issuer));
-    Pages.seeOther(exchange, login.endpoints().afterLoginPath());
+    Pages.seeOther(exchange, returnTo(exchange));
   }
 
   /**
@@ -563,12 +564,14 @@ final class SsoStage extends Stage {
    * {@code returnTo} field (a safe relative path), or else to the after-login page.
    */
   private void toLoginAgain(Exchange exchange) throws IOException {
-    String returnTo = FormFields.fromBody(exchange.request(), "returnTo");
     Pages.seeOther(
-        exchange,
-        SafeRedirect.withReturnTo(
-            login.endpoints().loginPath(),
-            SafeRedirect.isSafe(returnTo) ? returnTo : login.endpoints().afterLoginPath()));
+        exchange, SafeRedirect.withReturnTo(login.endpoints().loginPath(), returnTo(exchange)));
+  }
+
+  /** The form's optional {@code returnTo} field when it is a safe relative path, else the after-login page. */
+  private String returnTo(Exchange exchange) {
+    String returnTo = FormFields.fromBody(exchange.request(), "returnTo");
+    return SafeRedirect.isSafe(returnTo) ? returnTo : login.endpoints().afterLoginPath();
   }
 
   private void ssoLogin(Exchange exchange, OidcClient.Outcome.Identity id) throws IOException {
