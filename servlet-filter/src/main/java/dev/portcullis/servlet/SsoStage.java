@@ -176,12 +176,33 @@ final class SsoStage extends Stage {
 
   /**
    * Whether to show the upgrade offer ({@link PortcullisFilter#ssoUpgradeOffered}): the logged-in user's browser holds
-   * the upgrade cookie and the account has no linked identity. The cookie outlives the moment it was set, so the
-   * link store is asked now; a linked account's cookie is expired, so that the next pages do not ask again.
+   * one upgrade cookie that a redemption would accept (sealed by this portal, unexpired, of this session and this
+   * user) and the account has no linked identity. Any other cookie is expired and the reason audited. The cookie
+   * outlives the moment it was set, so the link store is asked now; a linked account's cookie is expired, so that the
+   * next pages do not ask again.
    */
   private boolean upgradeOffered(Exchange exchange) {
     PortalPrincipal principal = exchange.principal();
-    if (principal == null || Cookies.values(exchange, config.cookie().name()).isEmpty()) {
+    List<String> values = Cookies.values(exchange, config.cookie().name());
+    if (principal == null || values.isEmpty()) {
+      return false;
+    }
+    String problem;
+    try {
+      problem = upgradeCookieProblem(exchange, principal, values);
+    } catch (RuntimeException e) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UPGRADE_OFFERED,
+          b -> b.failure("upgrade cookie not checked: " + e.getClass().getSimpleName()));
+      return false;
+    }
+    if (problem != null) {
+      exchange.setCookie(SetCookie.expire(config.cookie()));
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UPGRADE_OFFERED,
+          b -> b.failure("upgrade cookie not valid: " + problem));
       return false;
     }
     boolean linked;
@@ -199,6 +220,29 @@ final class SsoStage extends Stage {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Why the upgrade cookie {@code values} would not be redeemed by {@code principal}'s session, leaving aside whether
+   * it was redeemed before (the redemption expires it); null when it would be.
+   */
+  private String upgradeCookieProblem(
+      Exchange exchange, PortalPrincipal principal, List<String> values) {
+    if (values.size() != 1) {
+      return "duplicate upgrade cookies";
+    }
+    Session session = exchange.sessions().session(false);
+    if (session == null) {
+      return "no session";
+    }
+    UpgradeTokens.Check checked = tokens.check(values.get(0), session.id().cookieValue());
+    if (checked instanceof UpgradeTokens.Check.Invalid invalid) {
+      return invalid.reason();
+    }
+    if (!((UpgradeTokens.Check.Valid) checked).token().userHandle().equals(principal.getName())) {
+      return "upgrade token of another user";
+    }
+    return null;
   }
 
   /**
