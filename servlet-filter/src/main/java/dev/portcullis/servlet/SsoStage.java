@@ -51,6 +51,10 @@ import java.util.List;
  *       relative path) or else the after-login page.
  * </ul>
  *
+ * <p>A login or link goes to the provider only once the session holding its authorization is stored: a session store
+ * that cannot look the browser's session up or save it, or a replay store that cannot redeem the upgrade cookie,
+ * gets the plain {@code 503} of an outage and no redirect, audited as the flow's failure with the store named.
+ *
  * <p>Starting a link, confirming one and unlinking need a recent login to the portal ({@link SsoConfig#maxLoginAge()},
  * measured from the auth ticket's {@code authTime}): an older one is recorded as a failed {@code sso_link} or
  * {@code sso_unlink} and sent to the login page, with {@code returnTo} the form's optional {@code returnTo} field (a
@@ -258,6 +262,11 @@ final class SsoStage extends Stage {
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, ALREADY_LOGGED_IN);
       return;
     }
+    if (exchange.sessions().requestedSessionUnavailable()) {
+      // The browser's session may hold a link under way: not now, rather than a new session.
+      startUnavailable(exchange, "login", "session store unavailable");
+      return;
+    }
     Session existing = exchange.sessions().session(false);
     if (existing != null
         && (existing.getAttribute(PENDING) != null
@@ -308,7 +317,38 @@ final class SsoStage extends Stage {
     session.setAttribute(VERIFIER, a.verifier());
     session.setAttribute(STARTED, Long.toString(clock.millis()));
     session.setAttribute(INTENT, intent);
+    // Stored before the browser leaves: the provider's answer needs the state, nonce and verifier.
+    if (!exchange.sessions().storeNow()) {
+      startUnavailable(
+          exchange,
+          intent,
+          session.requestScoped()
+              ? "session not stored (too many new sessions from this address)"
+              : "session store unavailable");
+      return;
+    }
     Pages.redirect(exchange, HttpServletResponse.SC_SEE_OTHER, a.location().toString());
+  }
+
+  /**
+   * Answers a login or link that could not start, for want of a store, with the plain {@code 503} of every outage:
+   * audited as the failure of the flow {@code intent} ({@code authn_login_fail}, or {@code sso_link} of the user who
+   * asked to link), nobody sent to the provider.
+   */
+  private void startUnavailable(Exchange exchange, String intent, String what) throws IOException {
+    if (intent.startsWith(LINK)) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          intent.substring(LINK.length()),
+          null,
+          b -> b.failure("account link could not start: " + what));
+    } else {
+      audit.emit(
+          exchange,
+          AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login could not start: " + what));
+    }
+    Pages.serviceUnavailable(exchange.response());
   }
 
   private void callback(Exchange exchange) throws IOException {
