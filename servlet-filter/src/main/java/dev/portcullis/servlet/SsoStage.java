@@ -16,9 +16,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -35,7 +37,8 @@ import java.util.List;
  *       session. A cross-site {@code GET} gets 405 and changes nothing.
  *   <li>{@code GET} callback path: checks state (a callback without the session's state is refused and leaves the
  *       authorization under way as it was, so a cross-site {@code GET} cannot cancel it; the matching callback
- *       consumes it), exchanges the code (PKCE), validates the ID token with the nonce,
+ *       consumes it, in the session and in the {@link dev.portcullis.sso.ReplayStore}, so that it completes once
+ *       even when the session is not saved or two arrive at once), exchanges the code (PKCE), validates the ID token with the nonce,
  *       then, for a link, keeps the identity as the session's {@link PendingLink} ({@code sso_link_pending}) and sends
  *       the browser to the confirmation page; for a login asks {@link PortalLogin#ssoLogin} to log the linked user in,
  *       and carries out its decision like every other login. A login's callback is refused, as its {@code POST} is,
@@ -106,6 +109,9 @@ final class SsoStage extends Stage {
       List.of(STATE, NONCE, VERIFIER, INTENT, STARTED);
 
   private static final String LINK = "link:";
+  /** The replay store's id of a callback's state: this prefix and the state's SHA-256, never the state. */
+  private static final String CALLBACK_STATE = "sso-state:";
+
   private static final Duration AUTHORIZATION_LIFETIME = Duration.ofMinutes(10);
 
   private final SsoConfig config;
@@ -387,9 +393,30 @@ final class SsoStage extends Stage {
     String nonce = (String) session.getAttribute(NONCE);
     String verifier = (String) session.getAttribute(VERIFIER);
     String started = (String) session.getAttribute(STARTED);
+    // Single use even when the session keeps the state: a store that did not save the session
+    // (a login whose rotation failed) or two callbacks at once. Before anything is removed, so
+    // that a replay store that does not answer leaves the same callback to complete later.
+    Instant keepUntil = (started == null
+            ? clock.instant()
+            : Instant.ofEpochMilli(Long.parseLong(started)))
+        .plus(AUTHORIZATION_LIFETIME);
+    boolean first;
+    try {
+      first = config.replay().markUsed(CALLBACK_STATE + sha256Hex(state), keepUntil);
+    } catch (RuntimeException e) {
+      flowUnavailable(
+          exchange,
+          intent,
+          "SSO callback: replay store unavailable: " + e.getClass().getSimpleName());
+      return;
+    }
     // Single use: whatever happens next, this authorization cannot be completed twice.
     for (String name : AUTHORIZATION) {
       session.removeAttribute(name);
+    }
+    if (!first) {
+      flowFailed(exchange, intent, "SSO callback replayed");
+      return;
     }
     String code = req.getParameter("code");
     boolean linking = intent != null && intent.startsWith(LINK);
@@ -706,6 +733,34 @@ final class SsoStage extends Stage {
   }
 
   /**
+   * Answers the callback of the flow {@code intent} with the plain {@code 503} of an outage, recorded as that flow's
+   * failure as {@link #flowFailed} records it; the authorization under way stays as it was.
+   */
+  private void flowUnavailable(Exchange exchange, String intent, String reason) throws IOException {
+    if (intent != null && intent.startsWith(LINK)) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          intent.substring(LINK.length()),
+          null,
+          b -> b.failure(reason));
+    } else {
+      audit.emit(exchange, AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, reason));
+    }
+    Pages.serviceUnavailable(exchange.response());
+  }
+
+  private static String sha256Hex(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+
+  /**
    * Refuses an account link with the generic page and records it as a failed {@code sso_link} of {@code userHandle}
    * (or, when null, the logged-in user), naming the identity when the provider has authenticated one.
    *
@@ -758,10 +813,11 @@ final class SsoStage extends Stage {
     try {
       r = tokens.redeem(values.get(0), session.id().cookieValue());
     } catch (RuntimeException e) {
-      refuse(
+      // Not spent: the browser keeps the cookie for when the store answers.
+      startUnavailable(
           exchange,
-          AuditEventType.AUTHN_TOKEN_INVALID,
-          "replay store failed: " + e.getClass().getSimpleName());
+          LINK + principal.getName(),
+          "replay store unavailable: " + e.getClass().getSimpleName());
       return;
     }
     if (r instanceof UpgradeTokens.Redemption.Replayed) {
