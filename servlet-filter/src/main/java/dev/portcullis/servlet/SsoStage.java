@@ -400,15 +400,19 @@ final class SsoStage extends Stage {
             ? clock.instant()
             : Instant.ofEpochMilli(Long.parseLong(started)))
         .plus(AUTHORIZATION_LIFETIME);
-    boolean first;
-    try {
-      first = config.replay().markUsed(CALLBACK_STATE + sha256Hex(state), keepUntil);
-    } catch (RuntimeException e) {
-      flowUnavailable(
-          exchange,
-          intent,
-          "SSO callback: replay store unavailable: " + e.getClass().getSimpleName());
-      return;
+    // An authorization past its lifetime is refused below as such; a shared store would not
+    // keep its mark (no time left to keep it) and would answer as for a replay.
+    boolean first = true;
+    if (clock.instant().isBefore(keepUntil)) {
+      try {
+        first = config.replay().markUsed(CALLBACK_STATE + sha256Hex(state), keepUntil);
+      } catch (RuntimeException e) {
+        flowUnavailable(
+            exchange,
+            intent,
+            "SSO callback: replay store unavailable: " + e.getClass().getSimpleName());
+        return;
+      }
     }
     // Single use: whatever happens next, this authorization cannot be completed twice.
     for (String name : AUTHORIZATION) {

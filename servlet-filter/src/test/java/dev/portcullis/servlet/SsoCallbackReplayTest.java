@@ -32,13 +32,21 @@ class SsoCallbackReplayTest {
   private final ReplayStore replayBehind = ReplayStore.inMemory(java.time.Clock.systemUTC());
 
   private volatile boolean failing;
+  /**
+   * The in-memory store, failing on demand, and answering as the Redis and JDBC stores do for an id whose time to be
+   * kept has passed on the portal's clock: false, as nothing can be kept.
+   */
   private final ReplayStore replay = (id, keepUntil) -> {
     if (failing) {
       throw new dev.portcullis.revocation.StoreUnavailableException(
           "ReplayStore unavailable (test)", null);
     }
+    if (!keepUntil.isAfter(this.sso.portal.clock.instant())) {
+      return false;
+    }
     return replayBehind.markUsed(id, keepUntil);
   };
+
   private final List<String> tokenRequests = new CopyOnWriteArrayList<>();
   private StoreOutage<SessionStore> sessions;
   private SsoPortal sso;
@@ -117,6 +125,22 @@ class SsoCallbackReplayTest {
     assertThat(again.statusCode()).isEqualTo(403);
     assertThat(tokenRequests).hasSize(1);
     assertThat(b.whoami()).isEqualTo("u-alice");
+  }
+
+  @Test
+  void loginCallback_afterTheAuthorizationsLifetime_isRefusedAsTooLate_notAsAReplay()
+      throws Exception {
+    Browser b = sso.browser();
+    String callback = callbackOfAnSsoLogin(b);
+    sso.portal.clock.advance(java.time.Duration.ofMinutes(10));
+
+    HttpResponse<String> r = b.get(callback);
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(
+            sso.portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL).reason())
+        .hasValue("SSO authorization took too long");
+    assertThat(tokenRequests).isEmpty();
   }
 
   @Test
