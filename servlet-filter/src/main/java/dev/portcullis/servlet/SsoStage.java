@@ -38,14 +38,15 @@ import java.util.List;
  *   <li>{@code GET} callback path: checks state (a callback without the session's state is refused and leaves the
  *       authorization under way as it was, so a cross-site {@code GET} cannot cancel it; the matching callback
  *       consumes it, in the session and in the {@link dev.portcullis.sso.ReplayStore}, so that it completes once
- *       even when the session is not saved or two arrive at once), exchanges the code (PKCE), validates the ID token with the nonce,
- *       then, for a link, keeps the identity as the session's {@link PendingLink} ({@code sso_link_pending}) and sends
- *       the browser to the confirmation page; for a login asks {@link PortalLogin#ssoLogin} to log the linked user in,
- *       and carries out its decision like every other login. A login's callback is refused, as its {@code POST} is,
- *       while a user is logged in, before the code is exchanged. When a store does not answer (the session store for
- *       the callback's session or as the login rotates it, the account-link store, the user directory), the callback
- *       is not refused but answered with the plain {@code 503} of the password login's outage, audited as
- *       {@code authn_login_fail} with the store and the exception's type.
+ *       even when the session is not saved or two arrive at once), exchanges the code (PKCE), validates the ID
+ *       token with the nonce, then, for a link, keeps the identity as the session's {@link PendingLink}
+ *       ({@code sso_link_pending}) and sends the browser to the confirmation page; for a login asks
+ *       {@link PortalLogin#ssoLogin} to log the linked user in, and carries out its decision like every other login.
+ *       A login's callback is refused, as its {@code POST} is, while a user is logged in, before the code is
+ *       exchanged. When a store does not answer (the session store for the callback's session or as the login
+ *       rotates it, the account-link store, the user directory, the replay store), the callback is not refused but
+ *       answered with the plain {@code 503} of the password login's outage, audited as {@code authn_login_fail} (for
+ *       a link, {@code sso_link}) with the store and the exception's type.
  *   <li>Link path: {@code GET} shows the pending identity (issuer, subject and the token's email or name, escaped)
  *       with a form; {@code POST decision=confirm} stores the link ({@code sso_link}), {@code decision=cancel}
  *       discards it ({@code sso_link_cancelled}). Either way the pending link is gone.
