@@ -165,7 +165,9 @@ public final class PortcullisFilter implements Filter {
   /**
    * Whether to show the logged-in user of {@code request} the offer to link their account to single sign-on (a form
    * that posts to {@link SsoConfig#upgradePath()}): single sign-on is on, the browser holds the upgrade cookie a
-   * password login set, and the account has no linked identity yet. The last is asked of the account-link store at
+   * password login set, that cookie would be redeemed (sealed by this portal, unexpired, issued to this session and
+   * this user; any other is expired and recorded as a failed {@code sso_upgrade_offered}), and the account has no
+   * linked identity yet. The last is asked of the account-link store at
    * the first call of a request (later calls give the same answer), because the cookie lives as long as the browser
    * and the account may have been linked since, in another browser for example; an account found linked has the
    * cookie expired. A link store that does not answer means no offer (audited as a failed

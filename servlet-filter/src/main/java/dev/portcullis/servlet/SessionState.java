@@ -44,8 +44,8 @@ class SessionState implements LoginSession, Runnable {
   /** Whether this response gives the browser an id that names no stored session ({@link #giveUnstoredId}). */
   private boolean unstoredIdGiven;
   /**
-   * Whether the store did not answer as a login rotated the session: the login did not happen, and the browser keeps
-   * the cookie it sent, as it does when the store cannot look the session up.
+   * Whether the store did not answer as a login rotated the session, or as {@link #storeNow} saved it: what needed it
+   * did not happen, and the browser keeps the cookie it sent, as it does when the store cannot look the session up.
    */
   private boolean rotationUnavailable;
   /**
@@ -159,6 +159,26 @@ class SessionState implements LoginSession, Runnable {
           "the session store did not save the logged-in session", null);
     }
     return rotated.id().cookieValue();
+  }
+
+  /**
+   * Stores the request's session now, not only as the response commits: for state that a redirect about to go out
+   * depends on (a single sign-on authorization under way), which must not be sent when no stored session holds it.
+   * When the store does not take it, the browser keeps the cookie it sent, as when a login's rotation fails.
+   *
+   * @return false when there is no session, the store failed or no longer holds it, or the session stays
+   *     request-scoped (its client has had its share of new anonymous sessions), so that it is not stored
+   */
+  boolean storeNow() {
+    Session session = session(false);
+    if (session == null) {
+      return false;
+    }
+    if (!registry.save(session, exchange.client().address())) {
+      rotationUnavailable = true;
+      return false;
+    }
+    return !session.requestScoped();
   }
 
   /** The store could not look up the session the cookie names, whose id is {@code id}. */

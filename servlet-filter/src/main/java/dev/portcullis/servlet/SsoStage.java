@@ -17,9 +17,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -36,20 +38,27 @@ import java.util.List;
  *       session. A cross-site {@code GET} gets 405 and changes nothing.
  *   <li>{@code GET} callback path: checks state (a callback without the session's state is refused and leaves the
  *       authorization under way as it was, so a cross-site {@code GET} cannot cancel it; the matching callback
- *       consumes it), exchanges the code (PKCE), validates the ID token with the nonce,
- *       then, for a link, keeps the identity as the session's {@link PendingLink} ({@code sso_link_pending}) and sends
- *       the browser to the confirmation page; for a login asks {@link PortalLogin#ssoLogin} to log the linked user in,
- *       and carries out its decision like every other login. A login's callback is refused, as its {@code POST} is,
- *       while a user is logged in, before the code is exchanged. When a store does not answer (the session store for
- *       the callback's session or as the login rotates it, the account-link store, the user directory), the callback
- *       is not refused but answered with the plain {@code 503} of the password login's outage, audited as
- *       {@code authn_login_fail} with the store and the exception's type.
+ *       consumes it, in the session and in the {@link dev.portcullis.sso.ReplayStore}, so that it completes once
+ *       even when the session is not saved or two arrive at once), exchanges the code (PKCE), validates the ID
+ *       token with the nonce, then, for a link, keeps the identity as the session's {@link PendingLink}
+ *       ({@code sso_link_pending}) and sends the browser to the confirmation page; for a login asks
+ *       {@link PortalLogin#ssoLogin} to log the linked user in, and carries out its decision like every other login.
+ *       A login's callback is refused, as its {@code POST} is, while a user is logged in, before the code is
+ *       exchanged. When a store does not answer (the session store for the callback's session or as the login
+ *       rotates it, the account-link store, the user directory, the replay store), the callback is not refused but
+ *       answered with the plain {@code 503} of the password login's outage, audited as {@code authn_login_fail} (for
+ *       a link, {@code sso_link}) with the store and the exception's type.
  *   <li>Link path: {@code GET} shows the pending identity (issuer, subject and the token's email or name, escaped)
  *       with a form; {@code POST decision=confirm} stores the link ({@code sso_link}), {@code decision=cancel}
  *       discards it ({@code sso_link_cancelled}). Either way the pending link is gone.
  *   <li>{@code POST} unlink path with {@code issuer} and {@code subject}: removes that identity from the logged-in
- *       user's links ({@code sso_unlink}).
+ *       user's links ({@code sso_unlink}) and sends the browser to the form's optional {@code returnTo} field (a safe
+ *       relative path) or else the after-login page.
  * </ul>
+ *
+ * <p>A login or link goes to the provider only once the session holding its authorization is stored: a session store
+ * that cannot look the browser's session up or save it, or a replay store that cannot redeem the upgrade cookie,
+ * gets the plain {@code 503} of an outage and no redirect, audited as the flow's failure with the store named.
  *
  * <p>Starting a link, confirming one and unlinking need a recent login to the portal ({@link SsoConfig#maxLoginAge()},
  * measured from the auth ticket's {@code authTime}): an older one is recorded as a failed {@code sso_link} or
@@ -102,6 +111,9 @@ final class SsoStage extends Stage {
       List.of(STATE, NONCE, VERIFIER, INTENT, STARTED);
 
   private static final String LINK = "link:";
+  /** The replay store's id of a callback's state: this prefix and the state's SHA-256, never the state. */
+  private static final String CALLBACK_STATE = "sso-state:";
+
   private static final Duration AUTHORIZATION_LIFETIME = Duration.ofMinutes(10);
 
   private final SsoConfig config;
@@ -176,12 +188,33 @@ final class SsoStage extends Stage {
 
   /**
    * Whether to show the upgrade offer ({@link PortcullisFilter#ssoUpgradeOffered}): the logged-in user's browser holds
-   * the upgrade cookie and the account has no linked identity. The cookie outlives the moment it was set, so the
-   * link store is asked now; a linked account's cookie is expired, so that the next pages do not ask again.
+   * one upgrade cookie that a redemption would accept (sealed by this portal, unexpired, of this session and this
+   * user) and the account has no linked identity. Any other cookie is expired and the reason audited. The cookie
+   * outlives the moment it was set, so the link store is asked now; a linked account's cookie is expired, so that the
+   * next pages do not ask again.
    */
   private boolean upgradeOffered(Exchange exchange) {
     PortalPrincipal principal = exchange.principal();
-    if (principal == null || Cookies.values(exchange, config.cookie().name()).isEmpty()) {
+    List<String> values = Cookies.values(exchange, config.cookie().name());
+    if (principal == null || values.isEmpty()) {
+      return false;
+    }
+    String problem;
+    try {
+      problem = upgradeCookieProblem(exchange, principal, values);
+    } catch (RuntimeException e) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UPGRADE_OFFERED,
+          b -> b.failure("upgrade cookie not checked: " + e.getClass().getSimpleName()));
+      return false;
+    }
+    if (problem != null) {
+      exchange.setCookie(SetCookie.expire(config.cookie()));
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_UPGRADE_OFFERED,
+          b -> b.failure("upgrade cookie not valid: " + problem));
       return false;
     }
     boolean linked;
@@ -202,6 +235,29 @@ final class SsoStage extends Stage {
   }
 
   /**
+   * Why the upgrade cookie {@code values} would not be redeemed by {@code principal}'s session, leaving aside whether
+   * it was redeemed before (the redemption expires it); null when it would be.
+   */
+  private String upgradeCookieProblem(
+      Exchange exchange, PortalPrincipal principal, List<String> values) {
+    if (values.size() != 1) {
+      return "duplicate upgrade cookies";
+    }
+    Session session = exchange.sessions().session(false);
+    if (session == null) {
+      return "no session";
+    }
+    UpgradeTokens.Check checked = tokens.check(values.get(0), session.id().cookieValue());
+    if (checked instanceof UpgradeTokens.Check.Invalid invalid) {
+      return invalid.reason();
+    }
+    if (!((UpgradeTokens.Check.Valid) checked).token().userHandle().equals(principal.getName())) {
+      return "upgrade token of another user";
+    }
+    return null;
+  }
+
+  /**
    * {@code POST} SSO login: refused while someone is logged in or an account link is under way or pending, so that
    * neither a user nor a link in progress is replaced unseen.
    */
@@ -212,6 +268,11 @@ final class SsoStage extends Stage {
           exchange,
           AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login while logged in"));
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, ALREADY_LOGGED_IN);
+      return;
+    }
+    if (exchange.sessions().requestedSessionUnavailable()) {
+      // The browser's session may hold a link under way: not now, rather than a new session.
+      startUnavailable(exchange, "login", "session store unavailable");
       return;
     }
     Session existing = exchange.sessions().session(false);
@@ -264,7 +325,38 @@ final class SsoStage extends Stage {
     session.setAttribute(VERIFIER, a.verifier());
     session.setAttribute(STARTED, Long.toString(clock.millis()));
     session.setAttribute(INTENT, intent);
+    // Stored before the browser leaves: the provider's answer needs the state, nonce and verifier.
+    if (!exchange.sessions().storeNow()) {
+      startUnavailable(
+          exchange,
+          intent,
+          session.requestScoped()
+              ? "session not stored (too many new sessions from this address)"
+              : "session store unavailable");
+      return;
+    }
     Pages.redirect(exchange, HttpServletResponse.SC_SEE_OTHER, a.location().toString());
+  }
+
+  /**
+   * Answers a login or link that could not start, for want of a store, with the plain {@code 503} of every outage:
+   * audited as the failure of the flow {@code intent} ({@code authn_login_fail}, or {@code sso_link} of the user who
+   * asked to link), nobody sent to the provider.
+   */
+  private void startUnavailable(Exchange exchange, String intent, String what) throws IOException {
+    if (intent.startsWith(LINK)) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          intent.substring(LINK.length()),
+          null,
+          b -> b.failure("account link could not start: " + what));
+    } else {
+      audit.emit(
+          exchange,
+          AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login could not start: " + what));
+    }
+    Pages.serviceUnavailable(exchange.response());
   }
 
   private void callback(Exchange exchange) throws IOException {
@@ -303,9 +395,34 @@ final class SsoStage extends Stage {
     String nonce = (String) session.getAttribute(NONCE);
     String verifier = (String) session.getAttribute(VERIFIER);
     String started = (String) session.getAttribute(STARTED);
+    // Single use even when the session keeps the state: a store that did not save the session
+    // (a login whose rotation failed) or two callbacks at once. Before anything is removed, so
+    // that a replay store that does not answer leaves the same callback to complete later.
+    Instant keepUntil = (started == null
+            ? clock.instant()
+            : Instant.ofEpochMilli(Long.parseLong(started)))
+        .plus(AUTHORIZATION_LIFETIME);
+    // An authorization past its lifetime is refused below as such; a shared store would not
+    // keep its mark (no time left to keep it) and would answer as for a replay.
+    boolean first = true;
+    if (clock.instant().isBefore(keepUntil)) {
+      try {
+        first = config.replay().markUsed(CALLBACK_STATE + sha256Hex(state), keepUntil);
+      } catch (RuntimeException e) {
+        flowUnavailable(
+            exchange,
+            intent,
+            "SSO callback: replay store unavailable: " + e.getClass().getSimpleName());
+        return;
+      }
+    }
     // Single use: whatever happens next, this authorization cannot be completed twice.
     for (String name : AUTHORIZATION) {
       session.removeAttribute(name);
+    }
+    if (!first) {
+      flowFailed(exchange, intent, "SSO callback replayed");
+      return;
     }
     String code = req.getParameter("code");
     boolean linking = intent != null && intent.startsWith(LINK);
@@ -538,7 +655,7 @@ final class SsoStage extends Stage {
         exchange,
         AuditEventType.SSO_UNLINK,
         b -> b.action("unlink").reason("identity at " + issuer));
-    Pages.seeOther(exchange, login.endpoints().afterLoginPath());
+    Pages.seeOther(exchange, returnTo(exchange));
   }
 
   /**
@@ -559,12 +676,14 @@ final class SsoStage extends Stage {
    * {@code returnTo} field (a safe relative path), or else to the after-login page.
    */
   private void toLoginAgain(Exchange exchange) throws IOException {
-    String returnTo = FormFields.fromBody(exchange.request(), "returnTo");
     Pages.seeOther(
-        exchange,
-        SafeRedirect.withReturnTo(
-            login.endpoints().loginPath(),
-            SafeRedirect.isSafe(returnTo) ? returnTo : login.endpoints().afterLoginPath()));
+        exchange, SafeRedirect.withReturnTo(login.endpoints().loginPath(), returnTo(exchange)));
+  }
+
+  /** The form's optional {@code returnTo} field when it is a safe relative path, else the after-login page. */
+  private String returnTo(Exchange exchange) {
+    String returnTo = FormFields.fromBody(exchange.request(), "returnTo");
+    return SafeRedirect.isSafe(returnTo) ? returnTo : login.endpoints().afterLoginPath();
   }
 
   private void ssoLogin(Exchange exchange, OidcClient.Outcome.Identity id) throws IOException {
@@ -612,6 +731,34 @@ final class SsoStage extends Stage {
     }
     audit.emit(exchange, AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, reason));
     Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, SSO_FAILED);
+  }
+
+  /**
+   * Answers the callback of the flow {@code intent} with the plain {@code 503} of an outage, recorded as that flow's
+   * failure as {@link #flowFailed} records it; the authorization under way stays as it was.
+   */
+  private void flowUnavailable(Exchange exchange, String intent, String reason) throws IOException {
+    if (intent != null && intent.startsWith(LINK)) {
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          intent.substring(LINK.length()),
+          null,
+          b -> b.failure(reason));
+    } else {
+      audit.emit(exchange, AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, reason));
+    }
+    Pages.serviceUnavailable(exchange.response());
+  }
+
+  private static String sha256Hex(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
   }
 
   /**
@@ -667,10 +814,11 @@ final class SsoStage extends Stage {
     try {
       r = tokens.redeem(values.get(0), session.id().cookieValue());
     } catch (RuntimeException e) {
-      refuse(
+      // Not spent: the browser keeps the cookie for when the store answers.
+      startUnavailable(
           exchange,
-          AuditEventType.AUTHN_TOKEN_INVALID,
-          "replay store failed: " + e.getClass().getSimpleName());
+          LINK + principal.getName(),
+          "replay store unavailable: " + e.getClass().getSimpleName());
       return;
     }
     if (r instanceof UpgradeTokens.Redemption.Replayed) {

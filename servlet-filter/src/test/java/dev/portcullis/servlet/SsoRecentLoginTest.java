@@ -68,7 +68,7 @@ class SsoRecentLoginTest {
     assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
     HttpResponse<String> unlinked = unlinkAlice(alice);
     assertThat(unlinked.statusCode()).isEqualTo(303);
-    assertThat(location(unlinked)).isEqualTo("/");
+    assertThat(location(unlinked)).isEqualTo("/account");
     assertThat(sso.links.isLinked("u-alice")).isFalse();
     List<AuditEvent> unlinks = sso.events(AuditEventType.SSO_UNLINK);
     assertThat(unlinks).hasSize(2);
@@ -115,6 +115,42 @@ class SsoRecentLoginTest {
     assertThat(refused.statusCode()).isEqualTo(303);
     assertThat(location(refused)).isEqualTo("/login?returnTo=%2F");
     assertThat(sso.links.isLinked("u-alice")).isTrue();
+  }
+
+  /**
+   * Regression: a successful unlink sent the browser to the after-login page whatever {@code returnTo} the form
+   * carried (the account page it was posted from, say), although the refusal for an old login honoured it.
+   */
+  @Test
+  void unlink_sendsTheBrowserToTheFormsSafeReturnTo_andAnUnsafeOneToTheAfterLoginPage()
+      throws Exception {
+    sso = new SsoPortal();
+    sso.links.link(sso.issuer, "sub-alice", "u-alice");
+    Browser alice = sso.loggedIn("alice");
+
+    HttpResponse<String> unlinked = unlinkAlice(alice);
+
+    assertThat(unlinked.statusCode()).isEqualTo(303);
+    assertThat(location(unlinked)).isEqualTo("/account");
+    assertThat(sso.links.isLinked("u-alice")).isFalse();
+
+    for (String unsafe : List.of("//evil.example/", "https://evil.example/", "/\\evil.example")) {
+      sso.links.link(sso.issuer, "sub-alice", "u-alice");
+      HttpResponse<String> r = alice.post(
+          "/sso/unlink",
+          Map.of(
+              "issuer",
+              sso.issuer,
+              "subject",
+              "sub-alice",
+              "returnTo",
+              unsafe,
+              "_csrf",
+              alice.pageCsrf()));
+      assertThat(r.statusCode()).as(unsafe).isEqualTo(303);
+      assertThat(location(r)).as(unsafe).isEqualTo("/");
+      assertThat(sso.links.isLinked("u-alice")).as(unsafe).isFalse();
+    }
   }
 
   @Test

@@ -112,23 +112,47 @@ public final class UpgradeTokens {
     record Replayed(UpgradeToken token) implements Redemption {}
   }
 
-  /** Opens, checks and redeems {@code cookieValue} for session {@code sessionId}, at most once across nodes. */
-  public Redemption redeem(CharSequence cookieValue, String sessionId) {
+  /**
+   * What {@link #check} found: a token that a redemption would accept if it was not redeemed before, or the reason it
+   * would not.
+   */
+  public sealed interface Check {
+    record Valid(UpgradeToken token) implements Check {}
+
+    /** Tampered, another purpose or cookie, malformed, expired or from another session. */
+    record Invalid(String reason) implements Check {}
+  }
+
+  /**
+   * Opens and checks {@code cookieValue} for session {@code sessionId} as {@link #redeem} does, without redeeming it:
+   * whether the replay store has seen it is not asked. For deciding whether to show the offer.
+   */
+  public Check check(CharSequence cookieValue, String sessionId) {
     Opened opened = sealer.open(cookieValue, cookieName);
     if (opened instanceof Opened.Failed f) {
-      return new Redemption.Refused(f.reason().name());
+      return new Check.Invalid(f.reason().name());
     }
     UpgradeToken token = decode(((Opened.Ok) opened).plaintext());
     if (token == null) {
-      return new Redemption.Refused("MALFORMED");
+      return new Check.Invalid("MALFORMED");
     }
     if (!clock.instant().isBefore(token.expiresAt())) {
-      return new Redemption.Refused("EXPIRED");
+      return new Check.Invalid("EXPIRED");
     }
     if (!java.security.MessageDigest.isEqual(
         HEX.parseHex(token.sessionBinding()), SessionBinding.labelled(sessionId))) {
-      return new Redemption.Refused("OTHER_SESSION");
+      return new Check.Invalid("OTHER_SESSION");
     }
+    return new Check.Valid(token);
+  }
+
+  /** Opens, checks and redeems {@code cookieValue} for session {@code sessionId}, at most once across nodes. */
+  public Redemption redeem(CharSequence cookieValue, String sessionId) {
+    Check checked = check(cookieValue, sessionId);
+    if (checked instanceof Check.Invalid invalid) {
+      return new Redemption.Refused(invalid.reason());
+    }
+    UpgradeToken token = ((Check.Valid) checked).token();
     return replay.markUsed(token.tokenId(), token.expiresAt())
         ? new Redemption.Redeemed(token)
         : new Redemption.Replayed(token);

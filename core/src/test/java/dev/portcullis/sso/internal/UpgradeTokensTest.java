@@ -59,6 +59,27 @@ class UpgradeTokensTest {
   }
 
   @Test
+  void check_refusesWhatARedemptionWould_andSpendsNothing() {
+    String cookie = tokens.issue("u-alice", "sid-1");
+    UpgradeTokens.Check valid = tokens.check(cookie, "sid-1");
+    assertThat(valid).isInstanceOf(UpgradeTokens.Check.Valid.class);
+    assertThat(((UpgradeTokens.Check.Valid) valid).token().userHandle()).isEqualTo("u-alice");
+    assertThat(tokens.check(cookie, "sid-1")).isInstanceOf(UpgradeTokens.Check.Valid.class);
+    assertThat(tokens.check(cookie, "sid-2"))
+        .isEqualTo(new UpgradeTokens.Check.Invalid("OTHER_SESSION"));
+    char[] c = cookie.toCharArray();
+    c[10] = c[10] == 'A' ? 'B' : 'A';
+    assertThat(tokens.check(new String(c), "sid-1"))
+        .isInstanceOf(UpgradeTokens.Check.Invalid.class);
+
+    assertThat(tokens.redeem(cookie, "sid-1"))
+        .as("checked twice, still redeemable once")
+        .isInstanceOf(UpgradeTokens.Redemption.Redeemed.class);
+    clock.advance(UpgradeTokens.DEFAULT_LIFETIME);
+    assertThat(tokens.check(cookie, "sid-1")).isEqualTo(new UpgradeTokens.Check.Invalid("EXPIRED"));
+  }
+
+  @Test
   void lifetime_isCappedAtTenMinutes() {
     assertThatThrownBy(() -> UpgradeTokens.create(
             ring, COOKIE, clock, random, ReplayStore.inMemory(clock), Duration.ofMinutes(11)))

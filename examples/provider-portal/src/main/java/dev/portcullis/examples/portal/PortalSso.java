@@ -200,7 +200,8 @@ final class PortalSso implements AutoCloseable {
           .append(Html.escape(link.issuer()))
           .append("\"><input type=\"hidden\" name=\"subject\" value=\"")
           .append(Html.escape(link.subject()))
-          // Where to come back to after logging in again, when the login is too old to unlink.
+          // Where to come back to after the unlink, or after logging in again when the login is
+          // too old to unlink.
           .append("\"><input type=\"hidden\" name=\"returnTo\" value=\"/account\">")
           .append("<button type=\"submit\">Unlink</button></form></td></tr>\n");
     }
