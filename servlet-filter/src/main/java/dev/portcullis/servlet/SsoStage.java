@@ -3,6 +3,7 @@ package dev.portcullis.servlet;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
 import dev.portcullis.internal.KeyAgeText;
+import dev.portcullis.internal.Sha256;
 import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SafeRedirect;
@@ -17,7 +18,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -407,7 +407,11 @@ final class SsoStage extends Stage {
     boolean first = true;
     if (clock.instant().isBefore(keepUntil)) {
       try {
-        first = config.replay().markUsed(CALLBACK_STATE + sha256Hex(state), keepUntil);
+        first = config
+            .replay()
+            .markUsed(
+                CALLBACK_STATE + HexFormat.of().formatHex(Sha256.ofAscii(null, expectedState)),
+                keepUntil);
       } catch (RuntimeException e) {
         flowUnavailable(
             exchange,
@@ -749,16 +753,6 @@ final class SsoStage extends Stage {
       audit.emit(exchange, AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, reason));
     }
     Pages.serviceUnavailable(exchange.response());
-  }
-
-  private static String sha256Hex(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
   }
 
   /**
