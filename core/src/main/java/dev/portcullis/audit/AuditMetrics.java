@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
@@ -7,8 +8,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Micrometer counters for auditing. Micrometer is an optional dependency of Portcullis: only this class touches it,
@@ -28,7 +32,9 @@ import java.util.Objects;
  *       service, 0 when all is well: alert on anything else) and {@value #KEPT_EVENTS} (events kept for them);
  *   <li>{@link #bind(SessionAudit, MeterRegistry)}: anonymous session churn, which is counted instead of audited line
  *       by line ({@value #ANONYMOUS_SESSIONS_CREATED}, {@value #ANONYMOUS_SESSIONS_ENDED},
- *       {@value #ANONYMOUS_SESSIONS_REFUSED}).
+ *       {@value #ANONYMOUS_SESSIONS_REFUSED});
+ *   <li>{@link #bindPendingLogouts(Supplier, MeterRegistry)}: the logouts a failing store could not finish
+ *       ({@value #PENDING_LOGOUTS}, {@value #PENDING_LOGOUTS_DROPPED}, {@value #PENDING_LOGOUTS_OLDEST}).
  * </ul>
  *
  * <p><b>Security.</b> Tags hold only the event type, outcome and search endpoint: never a user, resource or term,
@@ -56,6 +62,13 @@ public final class AuditMetrics {
   public static final String FAILING_SINKS = "portcullis.audit.sinks.failing";
   /** Gauge name: events kept for sinks out of service; see {@link AuditLog#health()}. */
   public static final String KEPT_EVENTS = "portcullis.audit.kept";
+
+  /** Gauge name: logouts a failing store could not finish, pending on this node; see {@link PendingLogouts}. */
+  public static final String PENDING_LOGOUTS = "portcullis.logouts.pending";
+  /** Counter name: pending logouts dropped unfinished because the node's list was full. */
+  public static final String PENDING_LOGOUTS_DROPPED = "portcullis.logouts.pending.dropped";
+  /** Time gauge name: how long the longest-waiting pending logout has waited, in seconds; 0 when none is pending. */
+  public static final String PENDING_LOGOUTS_OLDEST = "portcullis.logouts.pending.oldest";
 
   private AuditMetrics() {}
 
@@ -171,6 +184,37 @@ public final class AuditMetrics {
     Gauge.builder(ACTIVE_SESSIONS, store, CaffeineSessionStore::estimatedAnonymousSize)
         .tag("kind", "anonymous")
         .description("Sessions without a user held by the store (estimate)")
+        .register(registry);
+  }
+
+  /**
+   * Publishes a node's pending logouts, read from {@code stats} at each scrape (for a filter:
+   * {@code () -> filter.pendingLogouts().orElseThrow()}): {@value #PENDING_LOGOUTS} (0 when all is well; during a
+   * store outage, the logouts waiting for it), {@value #PENDING_LOGOUTS_DROPPED} (any rise is a logout that was never
+   * finished on the server) and {@value #PENDING_LOGOUTS_OLDEST} (past 5 minutes with the stores answering, a store is
+   * still refusing the writes).
+   */
+  public static void bindPendingLogouts(
+      Supplier<PendingLogouts.Stats> stats, MeterRegistry registry) {
+    Objects.requireNonNull(stats, "stats");
+    Objects.requireNonNull(registry, "registry");
+    // Meters hold their state weakly; the gauge holds it strongly, which keeps it for the other
+    // two.
+    Gauge.builder(PENDING_LOGOUTS, stats, s -> s.get().pending())
+        .strongReference(true)
+        .description("Logouts a failing store could not finish, kept on this node to finish later")
+        .register(registry);
+    FunctionCounter.builder(PENDING_LOGOUTS_DROPPED, stats, s -> s.get().dropped())
+        .description("Pending logouts dropped unfinished because this node's list was full")
+        .register(registry);
+    TimeGauge.builder(
+            PENDING_LOGOUTS_OLDEST,
+            stats,
+            TimeUnit.MILLISECONDS,
+            s -> s.get().oldestWaiting().toMillis())
+        .strongReference(true)
+        .description(
+            "How long the longest-waiting pending logout has waited; 0 when none is pending")
         .register(registry);
   }
 

@@ -147,6 +147,28 @@ public final class PendingLogouts implements AutoCloseable {
     return dropped.get();
   }
 
+  /** The most logouts kept at once ({@link PortalLogin.Builder#maxPendingLogouts}). */
+  public int capacity() {
+    return capacity;
+  }
+
+  /**
+   * What an operator watches, now: how many logouts are pending, how many were dropped, the bound, and how long the
+   * longest-waiting entry has waited. Takes the list's lock briefly; meant for health checks and metrics, not for the
+   * request path.
+   */
+  public Stats stats() {
+    Instant now = clock.instant();
+    synchronized (lock) {
+      Duration oldest = Duration.ZERO;
+      if (!byTicket.isEmpty()) {
+        Duration waited = Duration.between(byTicket.values().iterator().next().keptAt, now);
+        oldest = waited.isNegative() ? Duration.ZERO : waited;
+      }
+      return new Stats(byTicket.size(), dropped.get(), capacity, oldest);
+    }
+  }
+
   /**
    * Whether {@code ticket} belongs to a pending logout: its own, or one of "log out everywhere" of its user whose
    * cut-off it was issued before. Call it only after {@link #isEmpty()} said false.
@@ -198,7 +220,8 @@ public final class PendingLogouts implements AutoCloseable {
         unindex(evicted);
       }
       entry.attempts = 1;
-      entry.nextTry = clock.instant().plus(FIRST_WAIT);
+      entry.keptAt = clock.instant();
+      entry.nextTry = entry.keptAt.plus(FIRST_WAIT);
       byTicket.put(entry.ticketId, entry);
       index(entry);
       empty = false;
@@ -411,6 +434,23 @@ public final class PendingLogouts implements AutoCloseable {
   }
 
   /**
+   * A node's pending logouts at one moment, for operators.
+   *
+   * @param pending how many logouts are pending now: their tickets and sessions are refused on this node meanwhile
+   * @param dropped how many were dropped unfinished because the list was full, since the filter started; each was
+   *     recorded in the audit log as a failure ({@code pending logout dropped}), and its ticket and session live until
+   *     they time out
+   * @param capacity the bound ({@link PortalLogin.Builder#maxPendingLogouts})
+   * @param oldestWaiting how long the longest-waiting pending logout has waited (by the injected clock); zero when
+   *     none is pending
+   */
+  public record Stats(int pending, long dropped, int capacity, Duration oldestWaiting) {
+    public Stats {
+      Objects.requireNonNull(oldestWaiting, "oldestWaiting");
+    }
+  }
+
+  /**
    * One unfinished logout. The flags say which parts are done; only the thread that holds {@link #retrying} (or the
    * request that made the entry, before it is kept) changes them.
    */
@@ -429,6 +469,12 @@ public final class PendingLogouts implements AutoCloseable {
     volatile boolean userSessionsEnded;
     volatile boolean sessionEnded;
     int attempts;
+    /**
+     * When the entry was last kept; the list is in this order, as an entry kept again moves to its end (and starts
+     * its back-off anew).
+     */
+    Instant keptAt;
+
     Instant nextTry;
 
     /**

@@ -2,13 +2,17 @@ package dev.portcullis.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.RecordingSearchDemandSink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class AuditMetricsTest {
@@ -343,5 +347,28 @@ class AuditMetricsTest {
     assertThat(AuditMetrics.isCounting(revocations)).isTrue();
     assertThat(AuditMetrics.isCounting(combined)).isFalse();
     assertThat(AuditMetrics.isCounting(own)).isFalse();
+  }
+
+  /**
+   * Regression: the pending-logout meters held the supplier only weakly, as Micrometer's meters do, so once nothing
+   * else held it (an adapter's binder passes a lambda) the gauge read NaN after a collection.
+   */
+  @Test
+  void pendingLogouts_areRead_atEachScrape_andOutliveTheirSuppliersOtherReferences() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AtomicReference<PendingLogouts.Stats> now =
+        new AtomicReference<>(new PendingLogouts.Stats(0, 0, 10, Duration.ZERO));
+    AuditMetrics.bindPendingLogouts(() -> now.get(), registry);
+    assertThat(registry.get(AuditMetrics.PENDING_LOGOUTS).gauge().value()).isZero();
+
+    now.set(new PendingLogouts.Stats(3, 2, 10, Duration.ofSeconds(42)));
+    System.gc();
+    assertThat(registry.get(AuditMetrics.PENDING_LOGOUTS).gauge().value()).isEqualTo(3.0);
+    assertThat(
+            registry.get(AuditMetrics.PENDING_LOGOUTS_DROPPED).functionCounter().count())
+        .isEqualTo(2.0);
+    assertThat(
+            registry.get(AuditMetrics.PENDING_LOGOUTS_OLDEST).timeGauge().value(TimeUnit.SECONDS))
+        .isEqualTo(42.0);
   }
 }

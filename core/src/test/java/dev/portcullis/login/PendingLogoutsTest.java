@@ -92,6 +92,30 @@ class PendingLogoutsTest {
   }
 
   @Test
+  void stats_sayHowManyArePending_dropped_andHowLongTheOldestHasWaited() {
+    revocations.down = true;
+    try (PendingLogouts pending = pending(2)) {
+      assertThat(pending.stats()).isEqualTo(new PendingLogouts.Stats(0, 0, 2, Duration.ZERO));
+      pending.keep(logout(ticket("u-1", Duration.ofHours(1)), null));
+      clock.advance(Duration.ofSeconds(30));
+      pending.keep(logout(ticket("u-2", Duration.ofHours(1)), null));
+      clock.advance(Duration.ofSeconds(12));
+      assertThat(pending.stats())
+          .isEqualTo(new PendingLogouts.Stats(2, 0, 2, Duration.ofSeconds(42)));
+
+      pending.keep(logout(ticket("u-3", Duration.ofHours(1)), null));
+      assertThat(pending.stats())
+          .as("the oldest dropped: the next oldest is the one that has waited longest")
+          .isEqualTo(new PendingLogouts.Stats(2, 1, 2, Duration.ofSeconds(12)));
+
+      revocations.down = false;
+      clock.advance(Duration.ofSeconds(2));
+      pending.retryDue();
+      assertThat(pending.stats()).isEqualTo(new PendingLogouts.Stats(0, 1, 2, Duration.ZERO));
+    }
+  }
+
+  @Test
   void sameTicketTwice_takesOnePlace() {
     revocations.down = true;
     try (PendingLogouts pending = pending(2)) {

@@ -143,7 +143,8 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
                   built.audit(),
                   built.sessionStore(),
                   built.revocations(),
-                  time));
+                  time,
+                  built.filter()::pendingLogouts));
       environment.lifecycle().manage(new Managed() {
         @Override
         public void stop() {

@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
  *   login:
  *     terms-version: "2026-01"          # required
  *     max-concurrent-password-checks: 2 # password logins checked at once; default half the processors
+ *     max-pending-logouts: 10000        # logouts a failing store could not finish, kept to finish later
  *   csrf:
  *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
  *   session:
@@ -145,6 +146,9 @@ public class PortcullisFactory {
       l.loginPath(login.path);
       if (login.maxConcurrentPasswordChecks != null) {
         l.maxConcurrentPasswordChecks(login.maxConcurrentPasswordChecks);
+      }
+      if (login.maxPendingLogouts != null) {
+        l.maxPendingLogouts(login.maxPendingLogouts);
       }
     });
     if (!"slf4j".equals(audit.sink)) {
@@ -266,8 +270,10 @@ public class PortcullisFactory {
   }
 
   /**
-   * {@code login}: the terms-of-use version, the login page's path, and how many password logins are checked at once
-   * ({@code max-concurrent-password-checks}, at least 1; unset: the core's default, half the processors).
+   * {@code login}: the terms-of-use version, the login page's path, how many password logins are checked at once
+   * ({@code max-concurrent-password-checks}, at least 1; unset: the core's default, half the processors), and how
+   * many logouts a failing store could not finish are kept on the node to finish later ({@code max-pending-logouts},
+   * from 1 to 1,000,000; unset: the core's default, 10,000).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Login {
@@ -279,6 +285,10 @@ public class PortcullisFactory {
 
     @Min(1)
     private Integer maxConcurrentPasswordChecks;
+
+    @Min(1)
+    @Max(1_000_000)
+    private Integer maxPendingLogouts;
 
     public String getTermsVersion() {
       return termsVersion;
@@ -302,6 +312,14 @@ public class PortcullisFactory {
 
     public void setMaxConcurrentPasswordChecks(Integer maxConcurrentPasswordChecks) {
       this.maxConcurrentPasswordChecks = maxConcurrentPasswordChecks;
+    }
+
+    public Integer getMaxPendingLogouts() {
+      return maxPendingLogouts;
+    }
+
+    public void setMaxPendingLogouts(Integer maxPendingLogouts) {
+      this.maxPendingLogouts = maxPendingLogouts;
     }
   }
 

@@ -3,9 +3,17 @@ package dev.portcullis.dropwizard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,6 +21,9 @@ import org.junit.jupiter.api.Test;
  * login and filter.
  */
 class LoginSettingsTest {
+  private static final Pattern FORM_CSRF =
+      Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
+  private static final Pattern PAGE_CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
 
   private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
     ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
@@ -91,5 +102,84 @@ class LoginSettingsTest {
     } finally {
       support.after();
     }
+  }
+
+  @Test
+  void maxPendingLogouts_fromTheYamlBlock_reachesTheFilter_andTheHealthCheckShowsWhatIsPending()
+      throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
+        RefusingRevocationsApp.class,
+        ResourceHelpers.resourceFilePath("portcullis-app.yml"),
+        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()),
+        ConfigOverride.config("portcullis.login.max-pending-logouts", "1"));
+    try {
+      support.before();
+      RefusingRevocationsApp app = support.getApplication();
+      TestBrowser alice = new TestBrowser("http://127.0.0.1:" + support.getLocalPort());
+      TestBrowser carol = new TestBrowser("http://127.0.0.1:" + support.getLocalPort());
+      assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
+      assertThat(login(carol, "carol", "carol-pw").statusCode()).isEqualTo(303);
+      TestBrowser admin = new TestBrowser("http://127.0.0.1:" + support.getAdminPort());
+      assertThat(admin.get("/healthcheck").body())
+          .contains("\"pendingLogouts\":0", "\"pendingLogoutsDropped\":0");
+
+      app.revocationWritesFail.set(true);
+      assertThat(logout(alice).statusCode()).isEqualTo(303);
+      assertThat(logout(carol).statusCode()).isEqualTo(303);
+
+      assertThat(app.bundle.portcullis().audit().flush(Duration.ofSeconds(10))).isTrue();
+      AuditEvent dropped = app.sink.assertOnce(
+          AuditEventType.LOGOUT, e -> e.reason().orElse("").startsWith("pending logout dropped"));
+      assertThat(dropped.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+      assertThat(dropped.reason())
+          .hasValueSatisfying(r -> assertThat(r).contains("1 logouts already pending"));
+      String health = admin.get("/healthcheck").body();
+      assertThat(health)
+          .contains(
+              "\"pendingLogouts\":1",
+              "\"pendingLogoutsDropped\":1",
+              "\"oldestPendingLogoutSeconds\":0",
+              "1 logout(s) pending");
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void maxPendingLogouts_zeroOrAbsurd_stopsTheStart_namingTheSetting() {
+    for (String[] bad : new String[][] {
+      {"0", "must be greater than or equal to 1"},
+      {"-5", "must be greater than or equal to 1"},
+      {"1000001", "must be less than or equal to 1000000"}
+    }) {
+      DropwizardTestSupport<PortalApp.Config> support =
+          app(ConfigOverride.config("portcullis.login.max-pending-logouts", bad[0]));
+      try {
+        Throwable failure = catchThrowable(support::before);
+        assertThat(failure).as(bad[0]).isNotNull();
+        assertThat(failure.getMessage())
+            .as(bad[0])
+            .contains("portcullis.login.maxPendingLogouts")
+            .contains(bad[1]);
+      } finally {
+        support.after();
+      }
+    }
+  }
+
+  private static HttpResponse<String> login(TestBrowser browser, String user, String password)
+      throws Exception {
+    String csrf = TestBrowser.csrfToken(FORM_CSRF, browser.get("/login").body()).orElse("");
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("username", user);
+    form.put("password", password);
+    form.put("_csrf", csrf);
+    return browser.post("/login", form);
+  }
+
+  private static HttpResponse<String> logout(TestBrowser browser) throws Exception {
+    String csrf =
+        TestBrowser.csrfToken(PAGE_CSRF, browser.get("/status/whoami").body()).orElseThrow();
+    return browser.post("/logout", Map.of("_csrf", csrf));
   }
 }

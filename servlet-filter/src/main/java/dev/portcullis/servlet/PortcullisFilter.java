@@ -8,6 +8,7 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LoginLimitCheck;
+import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.sso.ReplayStore;
@@ -26,6 +27,7 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -202,6 +204,15 @@ public final class PortcullisFilter implements Filter {
    */
   public List<String> trustedOrigins() {
     return trustedOrigins;
+  }
+
+  /**
+   * This node's logouts that a failing store could not finish, now: how many are pending, how many were dropped
+   * because the list was full, its bound and how long the oldest has waited. Empty without login. For health checks
+   * and metrics ({@code AuditMetrics.bindPendingLogouts}); it takes a lock briefly, so not for every request.
+   */
+  public Optional<PendingLogouts.Stats> pendingLogouts() {
+    return Optional.ofNullable(pipeline.pendingLogouts()).map(PendingLogouts::stats);
   }
 
   /**

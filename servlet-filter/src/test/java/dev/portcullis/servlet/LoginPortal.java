@@ -70,6 +70,9 @@ final class LoginPortal implements AutoCloseable {
   final CaffeineSessionStore sessionStore;
 
   final String base;
+  /** The filter under test, on the portal's Jetty. */
+  final PortcullisFilter filter;
+
   private final TestJetty jetty;
 
   LoginPortal() throws Exception {
@@ -195,7 +198,6 @@ final class LoginPortal implements AutoCloseable {
     if (applicationDecidesAccess) {
       filterBuilder.accessDecidedByApplication();
     }
-    PortcullisFilter filter;
     try {
       configure.accept(this, filterBuilder);
       filter = filterBuilder.build();

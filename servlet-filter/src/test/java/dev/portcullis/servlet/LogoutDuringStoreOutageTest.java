@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
@@ -72,6 +73,11 @@ class LogoutDuringStoreOutageTest {
     AuditEvent failed = portal.flushedSink().assertOnce(AuditEventType.LOGOUT);
     assertThat(failed.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
     assertThat(failed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+    portal.clock.advance(Duration.ofMillis(700));
+    assertThat(portal.filter.pendingLogouts())
+        .as("what the health check and the meters read")
+        .hasValue(new PendingLogouts.Stats(
+            1, 0, PendingLogouts.DEFAULT_CAPACITY, Duration.ofMillis(700)));
 
     outage.sessions.set(false);
     outage.revocations.set(false);
@@ -91,6 +97,8 @@ class LogoutDuringStoreOutageTest {
         .as("the session is deleted from the store")
         .isEmpty();
     assertThat(thief.whoami()).as("the copied cookies log nobody in").isEqualTo("anonymous");
+    assertThat(portal.filter.pendingLogouts())
+        .hasValue(new PendingLogouts.Stats(0, 0, PendingLogouts.DEFAULT_CAPACITY, Duration.ZERO));
     assertThat(failed.reason())
         .hasValueSatisfying(
             r -> assertThat(r).startsWith("session store unavailable").contains("pending"));

@@ -7,12 +7,14 @@ import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.InstantSource;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
@@ -28,7 +30,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * With Spring Boot Actuator: the {@code portcullis} health indicator ({@code management.health.portcullis.enabled}),
  * and with a Micrometer registry the audit counters of {@link AuditMetrics}: {@code portcullis.audit.events} by type
- * and outcome, {@code portcullis.search.demand.events} by endpoint, and the audit log's delivery counters and queue.
+ * and outcome, {@code portcullis.search.demand.events} by endpoint, the audit log's delivery counters and queue, and
+ * the filter's pending logouts ({@code portcullis.logouts.pending}).
  * The {@code env} and {@code configprops} endpoints always mask the SSO client secret, the PKCS12 key-store password,
  * the Redis URIs ({@code portcullis.redis.uri}, {@code portcullis.redis.cluster-nodes}, which may hold a password) and
  * the key ring's environment variable ({@code PORTCULLIS_KEY_RING}, and the one {@code
@@ -61,13 +64,16 @@ public final class PortcullisActuatorAutoConfiguration {
         InstantSource clock,
         PortcullisProperties properties,
         ObjectProvider<SessionStore> sessions,
-        ObjectProvider<RevocationStore> revocations) {
+        ObjectProvider<RevocationStore> revocations,
+        ObjectProvider<PortcullisFilter> filters) {
       return new PortcullisHealthIndicator(
           keys,
           clock,
           properties.getKeys().getMaxAge(),
           sessions.getIfUnique(),
-          revocations.getIfUnique());
+          revocations.getIfUnique(),
+          () ->
+              Optional.ofNullable(filters.getIfUnique()).flatMap(PortcullisFilter::pendingLogouts));
     }
   }
 
@@ -151,6 +157,20 @@ public final class PortcullisActuatorAutoConfiguration {
         @Override
         public RevocationStore wrap(RevocationStore store) {
           return AuditMetrics.isCounting(store) ? store : AuditMetrics.counting(store, registry);
+        }
+      };
+    }
+
+    /**
+     * The pending logouts of the filter ({@code portcullis.logouts.pending}, {@code .dropped}, {@code .oldest}), with
+     * login.
+     */
+    @Bean
+    MeterBinder portcullisPendingLogoutsMetrics(ObjectProvider<PortcullisFilter> filters) {
+      return registry -> {
+        PortcullisFilter filter = filters.getIfUnique();
+        if (filter != null && filter.pendingLogouts().isPresent()) {
+          AuditMetrics.bindPendingLogouts(() -> filter.pendingLogouts().orElseThrow(), registry);
         }
       };
     }

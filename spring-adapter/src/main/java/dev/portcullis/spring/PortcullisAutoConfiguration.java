@@ -486,6 +486,7 @@ public final class PortcullisAutoConfiguration {
     map.from(login::getTermsPath).to(builder::termsPath);
     map.from(login::getAfterLoginPath).to(builder::afterLoginPath);
     map.from(login::getMaxConcurrentPasswordChecks).to(builder::maxConcurrentPasswordChecks);
+    map.from(login::getMaxPendingLogouts).to(builder::maxPendingLogouts);
     PortcullisProperties.Session session = properties.getSession();
     if (session.getMaxPerUser() != null) {
       builder.maxSessionsPerUser(
@@ -511,7 +512,8 @@ public final class PortcullisAutoConfiguration {
         "portcullis.login",
         "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at"
             + " most 1 day; the endpoint paths are distinct relative paths such as /login;"
-            + " max-concurrent-password-checks is at least 1. Give"
+            + " max-concurrent-password-checks is at least 1; max-pending-logouts is from 1 to"
+            + " 1000000. Give"
             + " portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name two different values.",
         builder::build);
   }

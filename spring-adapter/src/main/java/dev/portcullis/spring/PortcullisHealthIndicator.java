@@ -3,6 +3,7 @@ package dev.portcullis.spring;
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionStore;
@@ -12,6 +13,8 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -19,7 +22,10 @@ import org.springframework.boot.health.contributor.Status;
 /**
  * {@code portcullis} in the health endpoint: DOWN when the session or revocation store cannot answer (requests are
  * then anonymous: fail closed); UNKNOWN, with the key ids, when keys are older than {@code portcullis.keys.max-age}
- * (still working, but due for rotation); UP otherwise.
+ * (still working, but due for rotation); UP otherwise. With login, the details also say how many logouts a failing
+ * store could not finish are pending on this node ({@code pendingLogouts}), how many were dropped unfinished because
+ * the list was full ({@code pendingLogoutsDropped}) and, while any is pending, how long the oldest has waited
+ * ({@code oldestPendingLogoutSeconds}); they do not change the status, which the store probes decide.
  *
  * <p><b>Security.</b> Details name key ids, statuses and ages, and the failing store's exception class; never a key,
  * a session id or a URI that might hold a password. The store probes look up a key that cannot exist.
@@ -33,6 +39,7 @@ final class PortcullisHealthIndicator implements HealthIndicator {
   private final Duration maxAge;
   private final SessionStore sessions;
   private final RevocationStore revocations;
+  private final Supplier<Optional<PendingLogouts.Stats>> pendingLogouts;
 
   PortcullisHealthIndicator(
       KeyRingSource keys,
@@ -40,11 +47,25 @@ final class PortcullisHealthIndicator implements HealthIndicator {
       Duration maxAge,
       SessionStore sessions,
       RevocationStore revocations) {
+    this(keys, clock, maxAge, sessions, revocations, Optional::empty);
+  }
+
+  /**
+   * @param pendingLogouts the filter's pending logouts, asked at each check; empty without login
+   */
+  PortcullisHealthIndicator(
+      KeyRingSource keys,
+      InstantSource clock,
+      Duration maxAge,
+      SessionStore sessions,
+      RevocationStore revocations,
+      Supplier<Optional<PendingLogouts.Stats>> pendingLogouts) {
     this.keys = keys;
     this.clock = clock;
     this.maxAge = maxAge;
     this.sessions = sessions;
     this.revocations = revocations;
+    this.pendingLogouts = pendingLogouts;
   }
 
   @Override
@@ -72,6 +93,13 @@ final class PortcullisHealthIndicator implements HealthIndicator {
           "oldestKeyAgeDays",
           old.stream().mapToLong(k -> k.age(now).toDays()).max().orElse(0));
     }
+    pendingLogouts.get().ifPresent(pending -> {
+      details.put("pendingLogouts", pending.pending());
+      details.put("pendingLogoutsDropped", pending.dropped());
+      if (pending.pending() > 0) {
+        details.put("oldestPendingLogoutSeconds", pending.oldestWaiting().toSeconds());
+      }
+    });
     Status status = down ? Status.DOWN : old.isEmpty() ? Status.UP : Status.UNKNOWN;
     return Health.status(status).withDetails(details).build();
   }

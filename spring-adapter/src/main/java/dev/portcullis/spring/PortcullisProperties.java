@@ -453,6 +453,13 @@ public class PortcullisProperties {
      */
     private Integer maxConcurrentPasswordChecks;
 
+    /**
+     * At most this many logouts that a failing session or revocation store could not finish are kept on this node
+     * and finished once the store answers; from 1 to 1,000,000. When that many are pending the oldest is dropped
+     * unfinished and recorded in the audit log ("pending logout dropped"). Core default: 10000.
+     */
+    private Integer maxPendingLogouts;
+
     public String getTermsVersion() {
       return termsVersion;
     }
@@ -523,6 +530,14 @@ public class PortcullisProperties {
 
     public void setMaxConcurrentPasswordChecks(Integer maxConcurrentPasswordChecks) {
       this.maxConcurrentPasswordChecks = maxConcurrentPasswordChecks;
+    }
+
+    public Integer getMaxPendingLogouts() {
+      return maxPendingLogouts;
+    }
+
+    public void setMaxPendingLogouts(Integer maxPendingLogouts) {
+      this.maxPendingLogouts = maxPendingLogouts;
     }
   }
 

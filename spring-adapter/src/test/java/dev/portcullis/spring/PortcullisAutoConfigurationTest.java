@@ -665,6 +665,27 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void maxPendingLogouts_mapsOntoTheFilter_andZeroNegativeOrAbsurdStopsStartUp() throws Exception {
+    withKeyFile().withPropertyValues("portcullis.login.max-pending-logouts=1").run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(PortalLogin.class).maxPendingLogouts()).isEqualTo(1);
+      assertThat(context.getBean(PortcullisFilter.class).pendingLogouts())
+          .hasValueSatisfying(p -> assertThat(p.capacity()).isEqualTo(1));
+    });
+    withKeyFile()
+        .run(context -> assertThat(context.getBean(PortcullisFilter.class).pendingLogouts())
+            .as("the core default")
+            .hasValueSatisfying(p -> assertThat(p.capacity()).isEqualTo(10_000)));
+    for (String bad : new String[] {"0", "-3", "1000001"}) {
+      withKeyFile()
+          .withPropertyValues("portcullis.login.max-pending-logouts=" + bad)
+          .run(failsWith(
+              "maxPendingLogouts must be between 1 and 1,000,000",
+              "max-pending-logouts is from 1 to 1000000"));
+    }
+  }
+
+  @Test
   void sessionLoginAndAuditProperties_mapOntoTheCoreBuilders() throws Exception {
     withKeyFile()
         .withPropertyValues(

@@ -3,6 +3,7 @@ package dev.portcullis.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.login.LoginCookies;
+import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.transport.TransportConfig;
 import java.io.InputStream;
@@ -108,6 +109,11 @@ class PropertyMetadataTest {
             .get("defaultValue")
             .asLong())
         .isEqualTo(sessions.maxSessions());
+    assertThat(properties
+            .get("portcullis.login.max-pending-logouts")
+            .get("defaultValue")
+            .asInt())
+        .isEqualTo(PendingLogouts.DEFAULT_CAPACITY);
     assertThat(properties
             .get("portcullis.security.public-health-probes")
             .get("defaultValue")

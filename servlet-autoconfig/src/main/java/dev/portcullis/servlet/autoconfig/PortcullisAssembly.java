@@ -302,6 +302,7 @@ final class PortcullisAssembly {
         s.string("portcullis.login.after-login-path").ifPresent(b::afterLoginPath);
         s.integer("portcullis.login.max-concurrent-password-checks")
             .ifPresent(b::maxConcurrentPasswordChecks);
+        s.integer("portcullis.login.max-pending-logouts").ifPresent(b::maxPendingLogouts);
         Optional<SessionLimit> whenExceeded =
             s.choice("portcullis.session.when-exceeded", SessionLimit.class);
         Optional<Integer> maxPerUser = s.integer("portcullis.session.max-per-user");

@@ -88,6 +88,7 @@ final class PortcullisSettings {
       "portcullis.login.terms-path",
       "portcullis.login.after-login-path",
       "portcullis.login.max-concurrent-password-checks",
+      "portcullis.login.max-pending-logouts",
       "portcullis.csrf.trusted-origins",
       "portcullis.transport.development-mode",
       "portcullis.transport.trusted-proxies",

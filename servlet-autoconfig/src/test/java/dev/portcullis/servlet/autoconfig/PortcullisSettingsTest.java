@@ -221,6 +221,46 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void maxPendingLogouts_boundsTheFiltersPendingLogouts_andZeroNegativeOrAbsurdIsReported()
+      throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
+            + "portcullis.login.max-pending-logouts=1\n",
+        Map.of());
+    PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
+        PortcullisAssembly.prepare(
+            s,
+            Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
+            CLOCK,
+            getClass().getClassLoader()),
+        new InMemoryUserDirectory(PasswordHasher.forTests()),
+        CLOCK,
+        new SecureRandom());
+    try {
+      assertThat(assembled.login().maxPendingLogouts()).isEqualTo(1);
+      assertThat(assembled.filter().pendingLogouts())
+          .as("the filter's own list of pending logouts has the bound")
+          .hasValueSatisfying(p -> {
+            assertThat(p.capacity()).isEqualTo(1);
+            assertThat(p.pending()).isZero();
+          });
+    } finally {
+      for (AutoCloseable r : assembled.resources()) {
+        r.close();
+      }
+    }
+    for (String bad : new String[] {"0", "-1", "1000001"}) {
+      assertThat(assemblyProblems("portcullis.login.max-pending-logouts=" + bad + "\n"))
+          .as(bad)
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .contains("portcullis.login", "maxPendingLogouts must be between 1 and 1,000,000");
+    }
+    assertThat(assemblyProblems("portcullis.login.max-pending-logouts=lots\n"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.login.max-pending-logouts", "a whole number");
+  }
+
+  @Test
   void maxConcurrentPasswordChecks_boundsTheLogin_andBelowOneIsReported() throws Exception {
     PortcullisSettings s = read(
         "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
