@@ -11,15 +11,19 @@ import io.javalin.http.UnauthorizedResponse;
 import io.javalin.plugin.Plugin;
 import io.javalin.security.RouteRole;
 import jakarta.servlet.DispatcherType;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,10 +149,15 @@ public final class PortcullisPlugin extends Plugin<Void> {
    */
   static void exactCookieHeaders(Server server) {
     for (Connector connector : server.getConnectors()) {
-      for (Object factory : connector.getConnectionFactories()) {
-        if (factory instanceof HttpConfiguration.ConnectionFactory http) {
-          http.getHttpConfiguration().setHeaderCacheCaseSensitive(true);
-        }
+      for (ConnectionFactory factory : connector.getConnectionFactories()) {
+        // A wrapping factory (one that times connections, say) holds the HTTP one as a bean.
+        Collection<HttpConfiguration.ConnectionFactory> http =
+            factory instanceof HttpConfiguration.ConnectionFactory h
+                ? List.of(h)
+                : factory instanceof ContainerLifeCycle c
+                    ? c.getContainedBeans(HttpConfiguration.ConnectionFactory.class)
+                    : List.of();
+        http.forEach(h -> h.getHttpConfiguration().setHeaderCacheCaseSensitive(true));
       }
     }
   }
