@@ -18,12 +18,19 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * since a client could then pass for a listed proxy or for loopback. The rule is the Spring Boot starter's for {@code
  * server.forward-headers-strategy}. Behind a TLS-terminating proxy, leave {@code useForwardedHeaders} off and list the
  * proxy in {@code portcullis.transport.trusted-proxies}. The health check names no key material, only key ids and
- * ages. Dropwizard's admin servlets are not behind the filter.
+ * ages. Dropwizard's admin servlets are not behind the filter. As the server starts, the bundle makes the header
+ * cache of every connector case-sensitive ({@link HttpConfiguration#setHeaderCacheCaseSensitive}), so that each
+ * request's cookies reach the filter exactly as sent.
  */
 public final class PortcullisBundle<C extends Configuration> implements ConfiguredBundle<C> {
   /** The name of the health check the bundle registers. */
@@ -133,6 +142,14 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       registration.setAsyncSupported(true);
       registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
       environment.jersey().register(RolesAllowedDynamicFeature.class);
+      environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+        @Override
+        public void lifeCycleStarting(LifeCycle event) {
+          if (event instanceof Server server) {
+            exactCookieHeaders(server);
+          }
+        }
+      });
       environment
           .healthChecks()
           .register(
@@ -158,6 +175,26 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       throw e;
     }
     portcullis = built;
+  }
+
+  /**
+   * Makes Jetty's header cache match values letter case included, on every connector: by default, on one keep-alive
+   * connection, a {@code Cookie} header that differs from an earlier one only in letter case reaches the filter as the
+   * earlier one, and cookie values are case-sensitive.
+   */
+  static void exactCookieHeaders(Server server) {
+    for (Connector connector : server.getConnectors()) {
+      for (ConnectionFactory factory : connector.getConnectionFactories()) {
+        // Dropwizard wraps each factory to time its connections; the wrapper holds it as a bean.
+        Collection<HttpConfiguration.ConnectionFactory> http =
+            factory instanceof HttpConfiguration.ConnectionFactory h
+                ? List.of(h)
+                : factory instanceof ContainerLifeCycle c
+                    ? c.getContainedBeans(HttpConfiguration.ConnectionFactory.class)
+                    : List.of();
+        http.forEach(h -> h.getHttpConfiguration().setHeaderCacheCaseSensitive(true));
+      }
+    }
   }
 
   /**

@@ -15,6 +15,8 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -176,6 +178,47 @@ class PortcullisBundleTest {
             .runHealthCheck(PortcullisBundle.HEALTH_CHECK)
             .isHealthy())
         .isTrue();
+  }
+
+  /**
+   * Regression: Dropwizard's Jetty kept its default header cache, which on one keep-alive connection hands the filter
+   * a {@code Cookie} header that differs from an earlier one only in letter case as the earlier one: the logged-in
+   * user's cookies with every letter's case changed, which open nothing, were taken for hers.
+   */
+  @Test
+  void cookiesDifferingOnlyInLetterCase_onOneConnection_areNotTakenForTheEarlierOnes()
+      throws Exception {
+    TestBrowser alice = browser();
+    login(alice, "alice", "alice-pw");
+    StringBuilder changed = new StringBuilder();
+    alice
+        .cookies()
+        .forEach((name, value) -> changed
+            .append(changed.length() == 0 ? "" : "; ")
+            .append(name)
+            .append('=')
+            .append(swapCase(value)));
+    HttpClient oneConnection =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI whoami = alice.uri("/status/whoami");
+
+    HttpResponse<String> own = oneConnection.send(
+        HttpRequest.newBuilder(whoami).header("Cookie", alice.cookieHeader()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(own.body()).startsWith("u-alice ");
+    HttpResponse<String> other = oneConnection.send(
+        HttpRequest.newBuilder(whoami).header("Cookie", changed.toString()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(other.body()).as("the changed cookies log nobody in").startsWith("anonymous ");
+  }
+
+  private static String swapCase(String text) {
+    StringBuilder swapped = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      swapped.append(
+          Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+    }
+    return swapped.toString();
   }
 
   @Test

@@ -11,15 +11,19 @@ import io.javalin.http.UnauthorizedResponse;
 import io.javalin.plugin.Plugin;
 import io.javalin.security.RouteRole;
 import jakarta.servlet.DispatcherType;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +57,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Lifecycle.</b> The filter is registered as {@link Portcullis#register} does, when Javalin builds its server,
  * and Jetty closes the {@code Portcullis} when the server stops. A {@code Portcullis} serves one Javalin instance.
+ * As the server starts, the plugin makes the header cache of every connector's {@link HttpConfiguration}
+ * case-sensitive ({@link HttpConfiguration#setHeaderCacheCaseSensitive}), so that each request's cookies reach the
+ * filter exactly as sent.
  *
  * <p><b>Forwarded headers.</b> Jetty's {@link ForwardedRequestCustomizer} on one of Javalin's connectors (added through
  * {@code config.jetty.modifyHttpConfiguration} or a connector of the application's own) takes the client's scheme and
@@ -95,6 +102,7 @@ public final class PortcullisPlugin extends Plugin<Void> {
       @Override
       public void lifeCycleStarting(LifeCycle event) {
         try {
+          exactCookieHeaders(server);
           checkForwardedHeaders(server, portcullis.filter().transport());
         } catch (RuntimeException e) {
           portcullis.close(); // the filter never starts, so Jetty would not close it
@@ -132,6 +140,26 @@ public final class PortcullisPlugin extends Plugin<Void> {
     return ctx.req().getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) instanceof String token
         ? token
         : "";
+  }
+
+  /**
+   * Makes Jetty's header cache match values letter case included, on every connector: by default, on one keep-alive
+   * connection, a {@code Cookie} header that differs from an earlier one only in letter case reaches the filter as the
+   * earlier one, and cookie values are case-sensitive.
+   */
+  static void exactCookieHeaders(Server server) {
+    for (Connector connector : server.getConnectors()) {
+      for (ConnectionFactory factory : connector.getConnectionFactories()) {
+        // A wrapping factory (one that times connections, say) holds the HTTP one as a bean.
+        Collection<HttpConfiguration.ConnectionFactory> http =
+            factory instanceof HttpConfiguration.ConnectionFactory h
+                ? List.of(h)
+                : factory instanceof ContainerLifeCycle c
+                    ? c.getContainedBeans(HttpConfiguration.ConnectionFactory.class)
+                    : List.of();
+        http.forEach(h -> h.getHttpConfiguration().setHeaderCacheCaseSensitive(true));
+      }
+    }
   }
 
   /**

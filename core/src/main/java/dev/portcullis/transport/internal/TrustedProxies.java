@@ -14,6 +14,12 @@ import java.util.Objects;
  * untrusted hop is the client. The protocol comes from the nearest proxy's entry. With no trusted proxies (the
  * default) the headers are ignored entirely.
  *
+ * <p>A request that carries both {@code Forwarded} and {@code X-Forwarded-For} or {@code X-Forwarded-Proto} is
+ * believed only when the two give the same client address and protocol; otherwise it counts as the proxy's own, over
+ * the connection's own security. A proxy writes one of the two kinds and passes the other on as the client wrote it,
+ * so believing either one alone would let a client behind a proxy that writes the other name any address and
+ * protocol it likes.
+ *
  * <p>The client address is the canonical text of an {@link IpAddress} (the same rule the audit log reads it by), or
  * the peer's own address as the connection gave it.
  *
@@ -120,6 +126,24 @@ public final class TrustedProxies {
       }
       lastTrustedPeer = peer;
     }
+    if (!forwarded.isEmpty() && !(xForwardedFor.isEmpty() && xForwardedProto.isEmpty())) {
+      // A proxy writes one kind and passes the other on as the client sent it: believed only when
+      // both tell the same.
+      Client byForwarded = chain(peer, connectionSecure, forwarded, List.of(), List.of());
+      Client byXForwarded =
+          chain(peer, connectionSecure, List.of(), xForwardedFor, xForwardedProto);
+      return byForwarded.equals(byXForwarded) ? byForwarded : new Client(peer, connectionSecure);
+    }
+    return chain(peer, connectionSecure, forwarded, xForwardedFor, xForwardedProto);
+  }
+
+  /** {@link #resolve} for a trusted peer, from {@code forwarded} if given, else from the {@code X-Forwarded-*} ones. */
+  private Client chain(
+      String peer,
+      boolean connectionSecure,
+      List<String> forwarded,
+      List<String> xForwardedFor,
+      List<String> xForwardedProto) {
     if (forwarded.isEmpty() && xForwardedFor.size() <= 1 && xForwardedProto.size() <= 1) {
       String xff = xForwardedFor.isEmpty() ? null : xForwardedFor.get(0);
       String xfp = xForwardedProto.isEmpty() ? null : xForwardedProto.get(0);

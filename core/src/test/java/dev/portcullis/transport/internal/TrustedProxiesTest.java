@@ -62,14 +62,51 @@ class TrustedProxiesTest {
   }
 
   @Test
-  void forwardedHeader_isPreferred_withQuotedIpv6AndPorts() {
+  void forwardedHeader_isRead_withQuotedIpv6AndPorts() {
     var c = proxies.resolve(
         "192.0.2.7",
         false,
         List.of("for=\"[2001:db8::1]:4711\";proto=https, for=10.9.9.9;proto=https"),
-        List.of("6.6.6.6"),
-        List.of("http"));
+        List.of(),
+        List.of());
     assertThat(c).isEqualTo(new TrustedProxies.Client("2001:db8::1", true));
+  }
+
+  /**
+   * Regression: with both kinds of header, {@code Forwarded} was believed and {@code X-Forwarded-*} ignored. Behind a
+   * proxy that appends {@code X-Forwarded-For} and passes the client's own {@code Forwarded} on, the client chose its
+   * address (another user's known address, a fresh one for every login attempt) and whether it used HTTPS.
+   */
+  @Test
+  void forwardedAndXForwarded_thatDisagree_areNeitherBelieved() {
+    assertThat(proxies.resolve(
+            "192.0.2.7",
+            false,
+            List.of("for=198.51.100.1;proto=https"),
+            List.of("203.0.113.5"),
+            List.of("https")))
+        .as("the client's Forwarded names another address than the proxy's X-Forwarded-For")
+        .isEqualTo(new TrustedProxies.Client("192.0.2.7", false));
+    assertThat(proxies.resolve(
+            "192.0.2.7", false, List.of("proto=https"), List.of("203.0.113.5"), List.of("http")))
+        .as("and another protocol")
+        .isEqualTo(new TrustedProxies.Client("192.0.2.7", false));
+    assertThat(proxies.resolve(
+            "192.0.2.7",
+            true,
+            List.of("for=203.0.113.5;proto=https"),
+            List.of("6.6.6.6, 203.0.113.5"),
+            List.of()))
+        .as("X-Forwarded-For without X-Forwarded-Proto keeps the connection's security")
+        .isEqualTo(new TrustedProxies.Client("203.0.113.5", true));
+    assertThat(proxies.resolve(
+            "192.0.2.7",
+            false,
+            List.of("for=203.0.113.5;proto=https"),
+            List.of("6.6.6.6, 203.0.113.5"),
+            List.of("https")))
+        .as("a proxy that writes both, alike, is believed")
+        .isEqualTo(new TrustedProxies.Client("203.0.113.5", true));
   }
 
   @Test

@@ -20,6 +20,8 @@ import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
@@ -295,6 +297,47 @@ class NotesPortalTest {
           .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
     }
     assertThat(visitor.get("/login").statusCode()).as("the portal still serves").isEqualTo(200);
+  }
+
+  /**
+   * Regression: Javalin's Jetty kept its default header cache, which on one keep-alive connection hands the filter a
+   * {@code Cookie} header that differs from an earlier one only in letter case as the earlier one: the logged-in
+   * user's cookies with every letter's case changed, which open nothing, were taken for hers.
+   */
+  @Test
+  void cookiesDifferingOnlyInLetterCase_onOneConnection_areNotTakenForTheEarlierOnes()
+      throws Exception {
+    TestBrowser editor = logIn("editor", "pw-e");
+    StringBuilder changed = new StringBuilder();
+    editor
+        .cookies()
+        .forEach((name, value) -> changed
+            .append(changed.length() == 0 ? "" : "; ")
+            .append(name)
+            .append('=')
+            .append(swapCase(value)));
+    HttpClient oneConnection =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI home = editor.uri("/");
+
+    HttpResponse<String> own = oneConnection.send(
+        HttpRequest.newBuilder(home).header("Cookie", editor.cookieHeader()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(own.body()).contains("Hello Edith");
+    HttpResponse<String> other = oneConnection.send(
+        HttpRequest.newBuilder(home).header("Cookie", changed.toString()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(other.statusCode()).as("the changed cookies log nobody in").isEqualTo(303);
+    assertThat(other.body()).doesNotContain("Hello Edith");
+  }
+
+  private static String swapCase(String text) {
+    StringBuilder swapped = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      swapped.append(
+          Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+    }
+    return swapped.toString();
   }
 
   private static KeyRing keys() {

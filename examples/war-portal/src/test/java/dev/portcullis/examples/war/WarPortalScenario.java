@@ -221,6 +221,88 @@ abstract class WarPortalScenario {
     assertFalse(Files.readString(auditFile).contains("evt-second-container"));
   }
 
+  /**
+   * Regression: the proxy the WAR trusts writes {@code X-Forwarded-For} and {@code X-Forwarded-Proto} and passes any
+   * other header on, and Portcullis believed a {@code Forwarded} header before them. A stranger who sent {@code
+   * Forwarded: for=<the owner's address>} passed for the owner's known address: 100 wrong passwords used up that
+   * address's own budget, the owner could no longer log in from it, and the audit log put the failures on the owner's
+   * address.
+   */
+  @Test
+  void aStrangerNamingTheOwnersAddressInForwarded_cannotLockTheOwnerOut() throws Exception {
+    war = deployBuiltWar();
+    logIn(); // from 192.0.2.10, which becomes a known address of the account
+    jar.clear();
+
+    for (int i = 0; i < 100; i++) {
+      Map<String, String> stranger = new LinkedHashMap<>();
+      HttpResponse<String> page = sendAs(stranger, get("/login"));
+      Matcher token = CSRF.matcher(page.body());
+      sendAs(
+          stranger,
+          post(
+              "/login",
+              Map.of(
+                  "username",
+                  "alice",
+                  "password",
+                  "guess-" + i,
+                  "acceptTerms",
+                  "yes",
+                  "_csrf",
+                  token.find() ? token.group(1) : "")));
+    }
+
+    HttpResponse<String> loginPage = send(get("/login"));
+    HttpResponse<String> owner = send(post(
+        "/login",
+        Map.of(
+            "username",
+            "alice",
+            "password",
+            PASSWORD,
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            csrf(loginPage))));
+    assertEquals(
+        "/",
+        owner.headers().firstValue("Location").orElse(""),
+        "the owner still logs in from her known address");
+    war.stopContext();
+    String audit = Files.readString(auditFile);
+    assertEquals(
+        1,
+        count(audit, "\"client_address\":\"192.0.2.10\",\"reason\":\"BAD_CREDENTIALS\""),
+        "the owner's own wrong password is the one failed login put on her address");
+  }
+
+  /**
+   * {@code request} as the proxy sends a stranger's request on: the stranger's own address in {@code
+   * X-Forwarded-For}, and the {@code Forwarded} header the stranger wrote, naming the owner's address.
+   */
+  private HttpResponse<String> sendAs(Map<String, String> cookies, HttpRequest.Builder request)
+      throws Exception {
+    request
+        .setHeader("X-Forwarded-For", "203.0.113.5")
+        .setHeader("Forwarded", "for=192.0.2.10;proto=https");
+    if (!cookies.isEmpty()) {
+      request.setHeader(
+          "Cookie",
+          cookies.entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue())
+              .collect(Collectors.joining("; ")));
+    }
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    for (String header : response.headers().allValues("Set-Cookie")) {
+      for (HttpCookie cookie : HttpCookie.parse(header)) {
+        cookies.put(cookie.getName(), cookie.getValue());
+      }
+    }
+    return response;
+  }
+
   @Test
   void anonymousRequestToTheProtectedPage_isRefused() throws Exception {
     war = deployBuiltWar();
