@@ -62,6 +62,11 @@ public final class KeyRingSources {
   public static KeyRing fromFile(Path file) {
     Objects.requireNonNull(file, "file");
     KeyFilePermissions.warnIfOthersCanRead(file, "key file " + file);
+    return readFile(file);
+  }
+
+  /** As {@link #fromFile}, without the permission check (which {@code KeyTool} makes and reports itself). */
+  static KeyRing readFile(Path file) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
