@@ -41,8 +41,8 @@ final class Slf4jSinks {
     if (logger instanceof NOPLogger) {
       throw new IllegalStateException(
           "SLF4J has no logging backend on the class path (it prints 'No SLF4J"
-              + " providers were found'), so the audit events for logger " + logger.getName()
-              + " would be lost: add one (slf4j-simple, Logback, Log4j's SLF4J 2 provider), or write the audit"
+              + " providers were found'), so the audit events sent to it would be lost:"
+              + " add one (slf4j-simple, Logback, Log4j's SLF4J 2 provider), or write the audit"
               + " log to a file (AuditSink.jsonLines or AuditSink.hashChained; portcullis.audit.sink)");
     }
     return logger;

@@ -44,7 +44,7 @@ class NoLoggingBackendTest {
     assertThat(child.status()).as(child.output()).isEqualTo(REFUSED);
     assertThat(child.output())
         .contains("refused: SLF4J has no logging backend on the class path")
-        .contains("portcullis.audit")
+        .contains("the audit events sent to it would be lost")
         .contains("slf4j-simple, Logback")
         .contains("AuditSink.hashChained");
   }
