@@ -51,12 +51,18 @@ public interface AuditSink extends Closeable, Flushable {
    * events (Logback, Log4j), so that a JSON encoder escapes them once; escaped like the message for any other, where
    * SLF4J writes them into the text. <b>Security:</b> a raw value may hold a line break or a control character from
    * the request: a text layout must print the message, not the key-values (Logback's {@code %kvp}).
+   *
+   * @throws IllegalStateException if SLF4J has no backend (its no-operation logger would drop every event)
    */
   static AuditSink slf4j() {
     return slf4j(LoggerFactory.getLogger(LOGGER_NAME));
   }
 
-  /** As {@link #slf4j()}, on the given logger. Warns once if the logger has INFO off, which would lose events. */
+  /**
+   * As {@link #slf4j()}, on the given logger. Warns once if the logger has INFO off, which would lose events.
+   *
+   * @throws IllegalStateException if {@code logger} is SLF4J's no-operation logger (no backend)
+   */
   static AuditSink slf4j(Logger logger) {
     return new Slf4jSinks.Audit(logger);
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
+import org.slf4j.helpers.NOPLogger;
 import org.slf4j.spi.LoggingEventAware;
 import org.slf4j.spi.LoggingEventBuilder;
 
@@ -30,6 +31,23 @@ final class Slf4jSinks {
     builder.log(EventFormat.logLine(fields));
   }
 
+  /**
+   * Refuses SLF4J's no-operation logger, which SLF4J hands out when it finds no backend: it drops every event, and
+   * the warning below with them, so the audit would vanish without a word. The search-demand sink is not refused:
+   * it is the default even where no search endpoint is audited.
+   */
+  private static Logger withBackend(Logger logger) {
+    Objects.requireNonNull(logger, "logger");
+    if (logger instanceof NOPLogger) {
+      throw new IllegalStateException(
+          "SLF4J has no logging backend on the class path (it prints 'No SLF4J"
+              + " providers were found'), so the audit events sent to it would be lost:"
+              + " add one (slf4j-simple, Logback, Log4j's SLF4J 2 provider), or write the audit"
+              + " log to a file (AuditSink.jsonLines or AuditSink.hashChained; portcullis.audit.sink)");
+    }
+    return logger;
+  }
+
   private static Logger checked(Logger logger) {
     Objects.requireNonNull(logger, "logger");
     if (!logger.isInfoEnabled()) {
@@ -43,7 +61,7 @@ final class Slf4jSinks {
     private final Logger logger;
 
     Audit(Logger logger) {
-      this.logger = checked(logger);
+      this.logger = checked(withBackend(logger));
     }
 
     @Override

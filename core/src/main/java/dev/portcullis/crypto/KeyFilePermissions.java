@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Security.</b> The warning names the file and its permission string, never a secret. Nothing is said on a file
  * system without POSIX permissions (the directory's access control applies there) or when the permissions cannot be
  * read (reading the file then reports the problem).
+ *
+ * <p>SLF4J is loaded only when there is something to log: {@code KeyTool} runs from the core jar alone and prints the
+ * same warning itself.
  */
 final class KeyFilePermissions {
-  private static final Logger LOG = LoggerFactory.getLogger(KeyFilePermissions.class);
-
   private static final Set<PosixFilePermission> OTHERS_MAY_READ =
       EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
 
@@ -30,18 +32,35 @@ final class KeyFilePermissions {
 
   /** Warns when group or others may read {@code file}, which {@code description} names (for example "key file x"). */
   static void warnIfOthersCanRead(Path file, String description) {
+    othersCanRead(file, description).ifPresent(Log::warn);
+  }
+
+  /** The warning for {@code file} when its group or others may read it, else empty. */
+  static Optional<String> othersCanRead(Path file, String description) {
     Set<PosixFilePermission> permissions;
     try {
       permissions = Files.getPosixFilePermissions(file);
     } catch (UnsupportedOperationException | IOException e) {
-      return;
+      return Optional.empty();
     }
-    if (permissions.stream().anyMatch(OTHERS_MAY_READ::contains)) {
-      LOG.warn(
-          "{} can be read by its group or by others ({}): whoever can read the keys can forge every cookie."
-              + " Let only the account that runs the application read it (chmod 600).",
-          description,
-          PosixFilePermissions.toString(permissions));
+    if (permissions.stream().noneMatch(OTHERS_MAY_READ::contains)) {
+      return Optional.empty();
+    }
+    return Optional.of(description
+        + " can be read by its group or by others ("
+        + PosixFilePermissions.toString(permissions)
+        + "): whoever can read the keys can forge every cookie."
+        + " Let only the account that runs the application read it (chmod 600).");
+  }
+
+  /** The logger, in a class of its own so that it is loaded only when a warning is logged. */
+  private static final class Log {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyFilePermissions.class);
+
+    private Log() {}
+
+    static void warn(String warning) {
+      LOG.warn(warning);
     }
   }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,8 +44,18 @@ public final class KeyRingSources {
   public static KeyRing fromEnvironment(Map<String, String> env, String variable) {
     String value = env.get(variable);
     if (value == null || value.isBlank()) {
-      throw new InvalidKeyRingException(
-          "environment variable " + variable + " is not set; Portcullis has no default key");
+      throw new InvalidKeyRingException("environment variable " + variable
+          + " is not set; Portcullis has no default key. Its value is the line that"
+          + " 'java -cp portcullis-core.jar dev.portcullis.crypto.KeyTool env FILE' prints for a key file"
+          + " made with 'KeyTool create FILE'");
+    }
+    if (value.strip().chars().noneMatch(Character::isWhitespace)) {
+      // A ring always has spaces ("key <id> <status> ..."); a file's path or a bare secret has
+      // none.
+      throw new InvalidKeyRingException("environment variable " + variable
+          + " holds no key ring: its value has no spaces, as a file's path or a bare secret has. It must hold"
+          + " the ring itself, the line that 'KeyTool env FILE' prints; to read a key file, name the file"
+          + " instead (KeyRingSources.fromFile, portcullis.keys.file)");
     }
     return KeyRingText.parse(value, "environment variable " + variable);
   }
@@ -62,14 +73,38 @@ public final class KeyRingSources {
   public static KeyRing fromFile(Path file) {
     Objects.requireNonNull(file, "file");
     KeyFilePermissions.warnIfOthersCanRead(file, "key file " + file);
+    return readFile(file);
+  }
+
+  /** As {@link #fromFile}, without the permission check (which {@code KeyTool} makes and reports itself). */
+  static KeyRing readFile(Path file) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new InvalidKeyRingException(
-          "cannot read key file " + file + ": " + e.getClass().getSimpleName(), e);
+      throw unreadable("key file " + file, file, e);
     }
     return KeyRingText.parse(text, "key file " + file);
+  }
+
+  /**
+   * The refusal of a key file or store that cannot be read. A missing one is named with its absolute path (a relative
+   * path is resolved against a working directory the reader may not know), and a missing key file with the command
+   * that makes one.
+   */
+  static InvalidKeyRingException unreadable(String description, Path file, IOException e) {
+    if (!(e instanceof NoSuchFileException)) {
+      return new InvalidKeyRingException(
+          "cannot read " + description + ": " + e.getClass().getSimpleName(), e);
+    }
+    return new InvalidKeyRingException(
+        "cannot read " + description + ": there is no such file ("
+            + file.toAbsolutePath() + ")"
+            + (description.startsWith("key file ")
+                ? "; create one with 'java -cp portcullis-core.jar dev.portcullis.crypto.KeyTool create "
+                    + file + "'. Portcullis has no default key"
+                : ""),
+        e);
   }
 
   /** Writes {@code ring} to {@code file} atomically, readable by the owner only where the file system allows. */
@@ -107,8 +142,7 @@ public final class KeyRingSources {
     try {
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new InvalidKeyRingException(
-          "cannot read PKCS12 key store " + file + ": " + e.getClass().getSimpleName(), e);
+      throw unreadable("PKCS12 key store " + file, file, e);
     }
     return parsePkcs12(bytes, password, "PKCS12 key store " + file);
   }

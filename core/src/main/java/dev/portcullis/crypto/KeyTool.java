@@ -16,7 +16,7 @@ import java.util.Set;
  * Command-line management of a key file.
  *
  * <pre>
- * java -cp portcullis-core.jar dev.portcullis.crypto.KeyTool create  keys.txt
+ * java -cp portcullis-core.jar dev.portcullis.crypto.KeyTool create  keys.txt   # the core jar is all it needs
  * java -cp ... KeyTool add     keys.txt          # new DECRYPT_ONLY key; prints its id
  * java -cp ... KeyTool promote keys.txt ID       # ID becomes ACTIVE, the old active key DECRYPT_ONLY
  * java -cp ... KeyTool revoke  keys.txt ID       # ID opens nothing any more
@@ -52,6 +52,16 @@ public final class KeyTool {
     System.exit(status);
   }
 
+  /**
+   * The key file's ring. A file its group or others may read is still read, with the warning on standard error: the
+   * tool runs from the core jar alone, without SLF4J.
+   */
+  private KeyRing read(Path file) {
+    KeyFilePermissions.othersCanRead(file, "key file " + file)
+        .ifPresent(warning -> err.println("warning: " + warning));
+    return KeyRingSources.readFile(file);
+  }
+
   int run(String[] args) {
     if (args.length < 2) {
       return usage();
@@ -74,7 +84,7 @@ public final class KeyTool {
           if (args.length != 2) {
             return usage();
           }
-          KeyRing ring = KeyRingSources.fromFile(file);
+          KeyRing ring = read(file);
           Set<Integer> taken = new HashSet<>();
           ring.keys().forEach(k -> taken.add(k.id()));
           int id = newId(taken);
@@ -87,7 +97,7 @@ public final class KeyTool {
           if (args.length != 3) {
             return usage();
           }
-          KeyRing ring = KeyRingSources.fromFile(file);
+          KeyRing ring = read(file);
           int id = KeyInfo.parseId(args[2].toLowerCase(Locale.ROOT));
           KeyRing next = args[0].equals("promote") ? ring.promote(id) : ring.revoke(id);
           KeyRingSources.writeFile(next, file);
@@ -98,7 +108,7 @@ public final class KeyTool {
           if (args.length != 2) {
             return usage();
           }
-          out.println(KeyRingText.formatEnvironment(KeyRingSources.fromFile(file)));
+          out.println(KeyRingText.formatEnvironment(read(file)));
         }
         case "list" -> {
           Duration maxAge = KeyRing.DEFAULT_MAX_KEY_AGE;
@@ -107,7 +117,7 @@ public final class KeyTool {
           } else if (args.length != 2) {
             return usage();
           }
-          KeyRing ring = KeyRingSources.fromFile(file);
+          KeyRing ring = read(file);
           Instant now = clock.instant();
           Set<Integer> old = new HashSet<>();
           ring.keysOlderThan(maxAge, now).forEach(k -> old.add(k.id()));

@@ -72,7 +72,7 @@ public final class ReloadingKeyRing implements KeyRingSource, AutoCloseable {
     }
     // At the first read only: the reads that follow would repeat the warning every interval.
     KeyFilePermissions.warnIfOthersCanRead(file, description);
-    byte[] bytes = read();
+    byte[] bytes = readAtStart();
     this.current = parser.apply(bytes);
     this.lastDigest = sha256(bytes);
     java.util.Arrays.fill(bytes, (byte) 0);
@@ -194,6 +194,15 @@ public final class ReloadingKeyRing implements KeyRingSource, AutoCloseable {
     } catch (IOException e) {
       throw new InvalidKeyRingException(
           "cannot read " + description + ": " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  /** As {@link #read()}, a missing file named as {@link KeyRingSources#fromFile} names it at start-up. */
+  private byte[] readAtStart() {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw KeyRingSources.unreadable(description, file, e);
     }
   }
 

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +97,41 @@ class KeyRingSourcesTest {
     assertThatThrownBy(() -> KeyRingSources.fromFile(dir.resolve("absent.txt")))
         .isInstanceOf(InvalidKeyRingException.class)
         .hasMessageContaining("cannot read key file");
+  }
+
+  /**
+   * Regression: a first start without a key file said only "cannot read key file data/keys.txt:
+   * NoSuchFileException", neither where a relative path pointed nor how to make the file.
+   */
+  @Test
+  void missingFile_isNamedWithItsAbsolutePath_andTheCommandThatMakesOne() {
+    Path relative = Path.of("no-such-folder-" + System.nanoTime(), "keys.txt");
+    for (ThrowingCallable read : List.<ThrowingCallable>of(
+        () -> KeyRingSources.fromFile(relative),
+        () -> KeyRingSources.watchFile(relative).close())) {
+      assertThatThrownBy(read)
+          .isInstanceOf(InvalidKeyRingException.class)
+          .hasMessageContaining("cannot read key file " + relative + ": there is no such file ("
+              + relative.toAbsolutePath() + ")")
+          .hasMessageContaining("dev.portcullis.crypto.KeyTool create " + relative);
+    }
+  }
+
+  /**
+   * Regression: the variable set to a key file's path, a likely first mistake, was refused as "entry 1: expected
+   * 'key <8 hex id> ...'", which did not say that the variable holds the ring itself.
+   */
+  @Test
+  void variableHoldingAPath_isRefused_sayingItMustHoldTheRingItself_withoutQuotingIt() {
+    for (String value : List.of("/etc/portal/keys.txt", b64(key(5)))) {
+      assertThatThrownBy(
+              () -> KeyRingSources.fromEnvironment(Map.of(KeyRingSources.ENV_VARIABLE, value)))
+          .isInstanceOf(InvalidKeyRingException.class)
+          .hasMessageContaining("environment variable PORTCULLIS_KEY_RING holds no key ring")
+          .hasMessageContaining("KeyTool env FILE")
+          .hasMessageContaining("portcullis.keys.file")
+          .hasMessageNotContaining(value);
+    }
   }
 
   @Test

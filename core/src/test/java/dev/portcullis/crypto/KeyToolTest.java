@@ -7,12 +7,17 @@ import dev.portcullis.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -174,5 +179,65 @@ class KeyToolTest {
         .contains("promote another key before revoking");
     assertThat(run("explode", file.toString())).isEqualTo(2);
     assertThat(run("list")).isEqualTo(2);
+  }
+
+  /** One run of the command in a JVM of its own, with only the core classes on the class path. */
+  private record Command(int status, String out, String err) {}
+
+  private Command runAlone(String... args) throws Exception {
+    Path classes = Path.of(
+        KeyTool.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp",
+        classes.toString(),
+        KeyTool.class.getName()));
+    command.addAll(List.of(args));
+    Path stdout = dir.resolve("stdout.txt");
+    Path stderr = dir.resolve("stderr.txt");
+    Process process = new ProcessBuilder(command)
+        .redirectOutput(stdout.toFile())
+        .redirectError(stderr.toFile())
+        .start();
+    assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the key tool ended").isTrue();
+    return new Command(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
+  }
+
+  /**
+   * Regression: the key tool ran from the core jar alone, as the README shows, for {@code create} only; every command
+   * that reads the file died with {@code NoClassDefFoundError: org/slf4j/LoggerFactory}.
+   */
+  @Test
+  void everyCommand_runsWithTheCoreClassesAlone_andAReadableFileIsReportedOnStandardError()
+      throws Exception {
+    String file = dir.resolve("keys.txt").toString();
+    assertThat(runAlone("create", file).status()).isZero();
+    Command added = runAlone("add", file);
+    assertThat(added.status()).as(added.err()).isZero();
+    String second = KeyRingSources.fromFile(Path.of(file)).keys().get(1).idHex();
+    assertThat(added.out()).contains("added key " + second);
+    Command promoted = runAlone("promote", file, second);
+    assertThat(promoted.status()).as(promoted.err()).isZero();
+    Command listed = runAlone("list", file);
+    assertThat(listed.status()).as(listed.err()).isZero();
+    assertThat(listed.out()).contains(second + "  ACTIVE");
+    assertThat(listed.err()).isEmpty();
+    Command env = runAlone("env", file);
+    assertThat(env.status()).as(env.err()).isZero();
+    assertThat(KeyRingSources.fromEnvironment(
+                Map.of(KeyRingSources.ENV_VARIABLE, env.out().strip()))
+            .activeKey()
+            .idHex())
+        .isEqualTo(second);
+
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(Path.of(file), PosixFilePermissions.fromString("rw-r--r--"));
+      Command readable = runAlone("list", file);
+      assertThat(readable.status()).as(readable.err()).isZero();
+      assertThat(readable.err())
+          .contains(
+              "warning: key file " + file + " can be read by its group or by others (rw-r--r--)")
+          .doesNotContain("SLF4J");
+    }
   }
 }
