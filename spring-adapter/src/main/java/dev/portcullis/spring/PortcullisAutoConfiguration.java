@@ -824,6 +824,24 @@ public final class PortcullisAutoConfiguration {
     }
   }
 
+  /**
+   * On Spring Boot's embedded Jetty: every connector's header cache case-sensitive, so that each request's cookies
+   * reach the filter exactly as sent ({@link JettyCookieHeaders}). The customizer applies to Jetty's web server
+   * factories only; on Tomcat, or without Jetty on the class path, nothing here is loaded.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {
+        "org.eclipse.jetty.server.Server",
+        "org.springframework.boot.jetty.ConfigurableJettyWebServerFactory"
+      })
+  static class Jetty {
+    @Bean
+    JettyCookieHeaders portcullisJettyCookieHeaders() {
+      return new JettyCookieHeaders();
+    }
+  }
+
   @Bean
   @ConditionalOnMissingBean(name = "portcullisFilterRegistration")
   FilterRegistrationBean<PortcullisFilter> portcullisFilterRegistration(
