@@ -3,6 +3,7 @@ package dev.portcullis.dropwizard;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.servlet.internal.JettyHeaderCache;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
 import io.dropwizard.core.Configuration;
@@ -18,18 +19,14 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.eclipse.jetty.server.ConnectionFactory;
-import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
@@ -146,7 +143,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
         @Override
         public void lifeCycleStarting(LifeCycle event) {
           if (event instanceof Server server) {
-            exactCookieHeaders(server);
+            JettyHeaderCache.exactCookieHeaders(server);
           }
         }
       });
@@ -175,26 +172,6 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       throw e;
     }
     portcullis = built;
-  }
-
-  /**
-   * Makes Jetty's header cache match values letter case included, on every connector: by default, on one keep-alive
-   * connection, a {@code Cookie} header that differs from an earlier one only in letter case reaches the filter as the
-   * earlier one, and cookie values are case-sensitive.
-   */
-  static void exactCookieHeaders(Server server) {
-    for (Connector connector : server.getConnectors()) {
-      for (ConnectionFactory factory : connector.getConnectionFactories()) {
-        // Dropwizard wraps each factory to time its connections; the wrapper holds it as a bean.
-        Collection<HttpConfiguration.ConnectionFactory> http =
-            factory instanceof HttpConfiguration.ConnectionFactory h
-                ? List.of(h)
-                : factory instanceof ContainerLifeCycle c
-                    ? c.getContainedBeans(HttpConfiguration.ConnectionFactory.class)
-                    : List.of();
-        http.forEach(h -> h.getHttpConfiguration().setHeaderCacheCaseSensitive(true));
-      }
-    }
   }
 
   /**

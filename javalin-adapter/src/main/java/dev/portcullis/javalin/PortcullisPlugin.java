@@ -3,6 +3,7 @@ package dev.portcullis.javalin;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.servlet.internal.JettyHeaderCache;
 import dev.portcullis.transport.TransportConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
@@ -11,19 +12,15 @@ import io.javalin.http.UnauthorizedResponse;
 import io.javalin.plugin.Plugin;
 import io.javalin.security.RouteRole;
 import jakarta.servlet.DispatcherType;
-import java.util.Collection;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +99,7 @@ public final class PortcullisPlugin extends Plugin<Void> {
       @Override
       public void lifeCycleStarting(LifeCycle event) {
         try {
-          exactCookieHeaders(server);
+          JettyHeaderCache.exactCookieHeaders(server);
           checkForwardedHeaders(server, portcullis.filter().transport());
         } catch (RuntimeException e) {
           portcullis.close(); // the filter never starts, so Jetty would not close it
@@ -140,26 +137,6 @@ public final class PortcullisPlugin extends Plugin<Void> {
     return ctx.req().getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) instanceof String token
         ? token
         : "";
-  }
-
-  /**
-   * Makes Jetty's header cache match values letter case included, on every connector: by default, on one keep-alive
-   * connection, a {@code Cookie} header that differs from an earlier one only in letter case reaches the filter as the
-   * earlier one, and cookie values are case-sensitive.
-   */
-  static void exactCookieHeaders(Server server) {
-    for (Connector connector : server.getConnectors()) {
-      for (ConnectionFactory factory : connector.getConnectionFactories()) {
-        // A wrapping factory (one that times connections, say) holds the HTTP one as a bean.
-        Collection<HttpConfiguration.ConnectionFactory> http =
-            factory instanceof HttpConfiguration.ConnectionFactory h
-                ? List.of(h)
-                : factory instanceof ContainerLifeCycle c
-                    ? c.getContainedBeans(HttpConfiguration.ConnectionFactory.class)
-                    : List.of();
-        http.forEach(h -> h.getHttpConfiguration().setHeaderCacheCaseSensitive(true));
-      }
-    }
   }
 
   /**

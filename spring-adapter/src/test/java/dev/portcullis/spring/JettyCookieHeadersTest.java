@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
-/** The starter's Jetty header-cache setting: when it is installed, and which connectors it reaches. */
+/**
+ * When the starter installs its Jetty header-cache setting; which connectors the setting reaches is
+ * {@code JettyHeaderCacheConnectorsTest}'s (servlet-filter), what it prevents {@code JettyPortalOverHttpTest}'s.
+ */
 class JettyCookieHeadersTest {
   @TempDir
   Path dir;
@@ -46,34 +45,5 @@ class JettyCookieHeadersTest {
             .hasNotFailed()
             .doesNotHaveBean(JettyCookieHeaders.class)
             .doesNotHaveBean("portcullisJettyCookieHeaders"));
-  }
-
-  @Test
-  void everyConnector_theServerHoldsOrIsGivenLater_getsACaseSensitiveHeaderCache() {
-    Server server = new Server();
-    ServerConnector first = connector(server);
-    server.addConnector(first);
-    JettyCookieHeaders.exactCookieHeaders(server);
-    assertThat(caseSensitive(first)).isTrue();
-
-    ServerConnector added = connector(server);
-    assertThat(caseSensitive(added)).as("Jetty's default").isFalse();
-    server.addConnector(added);
-    assertThat(caseSensitive(added)).isTrue();
-
-    ServerConnector replacing = connector(server);
-    server.setConnectors(new ServerConnector[] {replacing});
-    assertThat(caseSensitive(replacing)).isTrue();
-  }
-
-  private static ServerConnector connector(Server server) {
-    return new ServerConnector(server, new HttpConnectionFactory(new HttpConfiguration()));
-  }
-
-  private static boolean caseSensitive(ServerConnector connector) {
-    return connector
-        .getConnectionFactory(HttpConnectionFactory.class)
-        .getHttpConfiguration()
-        .isHeaderCacheCaseSensitive();
   }
 }
