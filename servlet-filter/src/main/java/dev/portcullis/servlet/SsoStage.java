@@ -344,19 +344,11 @@ final class SsoStage extends Stage {
    * asked to link), nobody sent to the provider.
    */
   private void startUnavailable(Exchange exchange, String intent, String what) throws IOException {
-    if (intent.startsWith(LINK)) {
-      audit.emit(
-          exchange,
-          AuditEventType.SSO_LINK,
-          intent.substring(LINK.length()),
-          null,
-          b -> b.failure("account link could not start: " + what));
-    } else {
-      audit.emit(
-          exchange,
-          AuditNote.failure(AuditEventType.AUTHN_LOGIN_FAIL, "SSO login could not start: " + what));
-    }
-    Pages.serviceUnavailable(exchange.response());
+    flowUnavailable(
+        exchange,
+        intent,
+        (intent.startsWith(LINK) ? "account link could not start: " : "SSO login could not start: ")
+            + what);
   }
 
   private void callback(Exchange exchange) throws IOException {
@@ -738,8 +730,8 @@ final class SsoStage extends Stage {
   }
 
   /**
-   * Answers the callback of the flow {@code intent} with the plain {@code 503} of an outage, recorded as that flow's
-   * failure as {@link #flowFailed} records it; the authorization under way stays as it was.
+   * Answers the start or the callback of the flow {@code intent} with the plain {@code 503} of an outage, recorded as
+   * that flow's failure as {@link #flowFailed} records it; the authorization under way stays as it was.
    */
   private void flowUnavailable(Exchange exchange, String intent, String reason) throws IOException {
     if (intent != null && intent.startsWith(LINK)) {
