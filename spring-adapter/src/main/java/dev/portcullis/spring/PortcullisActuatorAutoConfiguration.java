@@ -65,7 +65,8 @@ public final class PortcullisActuatorAutoConfiguration {
         PortcullisProperties properties,
         ObjectProvider<SessionStore> sessions,
         ObjectProvider<RevocationStore> revocations,
-        ObjectProvider<PortcullisFilter> filters) {
+        ObjectProvider<PortcullisFilter> filters,
+        ObjectProvider<AuditLog> audit) {
       return new PortcullisHealthIndicator(
           keys,
           clock,
@@ -73,7 +74,8 @@ public final class PortcullisActuatorAutoConfiguration {
           sessions.getIfUnique(),
           revocations.getIfUnique(),
           () ->
-              Optional.ofNullable(filters.getIfUnique()).flatMap(PortcullisFilter::pendingLogouts));
+              Optional.ofNullable(filters.getIfUnique()).flatMap(PortcullisFilter::pendingLogouts),
+          audit.getIfUnique());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.spring;
 
+import dev.portcullis.audit.AuditLog;
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
@@ -21,7 +22,8 @@ import org.springframework.boot.health.contributor.Status;
 
 /**
  * {@code portcullis} in the health endpoint: DOWN when the session or revocation store cannot answer (requests are
- * then anonymous: fail closed); UNKNOWN, with the key ids, when keys are older than {@code portcullis.keys.max-age}
+ * then anonymous: fail closed) or an audit sink is not taking events (audited actions are then refused with 503;
+ * details {@code auditSinksFailing} and {@code auditEventsKept}); UNKNOWN, with the key ids, when keys are older than {@code portcullis.keys.max-age}
  * (still working, but due for rotation); UP otherwise. With login, the details also say how many logouts a failing
  * store could not finish are pending on this node ({@code pendingLogouts}), how many were dropped unfinished because
  * the list was full ({@code pendingLogoutsDropped}) and, while any is pending, how long the oldest has waited
@@ -40,6 +42,7 @@ final class PortcullisHealthIndicator implements HealthIndicator {
   private final SessionStore sessions;
   private final RevocationStore revocations;
   private final Supplier<Optional<PendingLogouts.Stats>> pendingLogouts;
+  private final AuditLog audit;
 
   PortcullisHealthIndicator(
       KeyRingSource keys,
@@ -47,11 +50,12 @@ final class PortcullisHealthIndicator implements HealthIndicator {
       Duration maxAge,
       SessionStore sessions,
       RevocationStore revocations) {
-    this(keys, clock, maxAge, sessions, revocations, Optional::empty);
+    this(keys, clock, maxAge, sessions, revocations, Optional::empty, null);
   }
 
   /**
    * @param pendingLogouts the filter's pending logouts, asked at each check; empty without login
+   * @param audit the audit log whose sinks are reported, or null for none
    */
   PortcullisHealthIndicator(
       KeyRingSource keys,
@@ -59,13 +63,15 @@ final class PortcullisHealthIndicator implements HealthIndicator {
       Duration maxAge,
       SessionStore sessions,
       RevocationStore revocations,
-      Supplier<Optional<PendingLogouts.Stats>> pendingLogouts) {
+      Supplier<Optional<PendingLogouts.Stats>> pendingLogouts,
+      AuditLog audit) {
     this.keys = keys;
     this.clock = clock;
     this.maxAge = maxAge;
     this.sessions = sessions;
     this.revocations = revocations;
     this.pendingLogouts = pendingLogouts;
+    this.audit = audit;
   }
 
   @Override
@@ -80,6 +86,14 @@ final class PortcullisHealthIndicator implements HealthIndicator {
           "revocationStore",
           details,
           () -> revocations.isRevoked(PROBE_TICKET, "portcullis-health-probe", Instant.EPOCH));
+    }
+    if (audit != null) {
+      AuditLog.Health auditHealth = audit.health();
+      details.put("auditSinksFailing", auditHealth.failingSinks());
+      if (!auditHealth.healthy()) {
+        details.put("auditEventsKept", auditHealth.keptEvents());
+        down = true;
+      }
     }
     Instant now = clock.instant();
     KeyRing ring = keys.current();
