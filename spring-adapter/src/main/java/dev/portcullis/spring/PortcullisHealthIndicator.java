@@ -23,8 +23,8 @@ import org.springframework.boot.health.contributor.Status;
 /**
  * {@code portcullis} in the health endpoint: DOWN when the session or revocation store cannot answer (requests are
  * then anonymous: fail closed) or an audit sink is not taking events (audited actions are then refused with 503;
- * details {@code auditSinksFailing} and {@code auditEventsKept}); UNKNOWN, with the key ids, when keys are older than {@code portcullis.keys.max-age}
- * (still working, but due for rotation); UP otherwise. With login, the details also say how many logouts a failing
+ * details {@code auditSinksFailing} and {@code auditEventsKept}); UNKNOWN, with the key ids, when keys are older than
+ * {@code portcullis.keys.max-age} (still working, but due for rotation); UP otherwise. With login, the details also say how many logouts a failing
  * store could not finish are pending on this node ({@code pendingLogouts}), how many were dropped unfinished because
  * the list was full ({@code pendingLogoutsDropped}) and, while any is pending, how long the oldest has waited
  * ({@code oldestPendingLogoutSeconds}); they do not change the status, which the store probes decide.
