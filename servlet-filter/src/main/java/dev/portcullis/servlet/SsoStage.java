@@ -42,7 +42,9 @@ import java.util.List;
  *       consumes it, in the session and in the {@link dev.portcullis.sso.ReplayStore}, so that it completes once
  *       even when the session is not saved or two arrive at once), exchanges the code (PKCE), validates the ID
  *       token with the nonce, then, for a link, keeps the identity as the session's {@link PendingLink}
- *       ({@code sso_link_pending}) and sends the browser to the confirmation page; for a login asks
+ *       ({@code sso_link_pending}), stored before the browser is sent to the confirmation page (a session store that
+ *       does not take it: {@code 503} and a fresh upgrade cookie, as the old one and the code are spent); for a login
+ *       asks
  *       {@link PortalLogin#ssoLogin} to log the linked user in, and carries out its decision like every other login.
  *       A login's callback is refused, as its {@code POST} is, while a user is logged in, before the code is
  *       exchanged. When a store does not answer (the session store for the callback's session or as the login
@@ -499,6 +501,23 @@ final class SsoStage extends Stage {
         id.label(),
         clock.instant().plus(config.pendingLinkLifetime()));
     session.setAttribute(PENDING, pending.toAttribute());
+    String identity = identity(id.issuer(), id.subject());
+    // Stored before the browser is sent to confirm it, as the confirmation page reads it.
+    if (!exchange.sessions().storeNow()) {
+      // The provider's code is spent, and the upgrade cookie was at the start: a fresh one for
+      // this session lets the user start again once the store answers, without logging in again.
+      exchange.setCookie(
+          SetCookie.set(config.cookie(), tokens.issue(userHandle, session.id().cookieValue())));
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          userHandle,
+          null,
+          b -> b.resource(identity)
+              .failure("pending account link not stored: session store unavailable"));
+      Pages.serviceUnavailable(exchange.response());
+      return;
+    }
     audit.emit(
         exchange,
         AuditEventType.SSO_LINK_PENDING,

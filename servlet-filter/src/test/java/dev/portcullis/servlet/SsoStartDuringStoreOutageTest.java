@@ -127,6 +127,36 @@ class SsoStartDuringStoreOutageTest {
     assertThat(sso.events(AuditEventType.AUTHN_TOKEN_REUSE)).isEmpty();
   }
 
+  /**
+   * Regression: a link's callback whose pending link the session store could not save sent the browser to a
+   * confirmation page with nothing to confirm; the upgrade cookie had been spent at the start, so the user had to log
+   * in again for a new offer.
+   */
+  @Test
+  void linkCallback_whosePendingLinkTheStoreCannotSave_isA503_andTheLinkCanStartAgain()
+      throws Exception {
+    sso.links.unlinkAll("u-alice");
+    Browser alice = sso.loggedIn("alice");
+    sso.providerSignsIn("sub-alice");
+    String callback = sso.callbackFrom(sso.authorizeUrl(sso.upgrade(alice)));
+    sessions.fail("save");
+
+    HttpResponse<String> r = alice.get(callback);
+
+    assertUnavailable(r);
+    AuditEvent link = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
+    assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(link.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+    assertThat(link.reason())
+        .hasValue("pending account link not stored: session store unavailable");
+    assertThat(sso.events(AuditEventType.SSO_LINK_PENDING)).isEmpty();
+
+    sessions.end();
+    assertThat(alice.whoami()).isEqualTo("u-alice");
+    assertThat(alice.get("/offer").body()).isEqualTo("offer=true again=true");
+    assertLinkWorks(alice);
+  }
+
   /** The same browser's upgrade cookie starts the link, and the link is confirmed and stored. */
   private void assertLinkWorks(Browser alice) throws Exception {
     sso.providerSignsIn("sub-alice");
