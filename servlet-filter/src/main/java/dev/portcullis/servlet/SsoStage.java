@@ -44,8 +44,8 @@ import java.util.List;
  *       token with the nonce, then, for a link, keeps the identity as the session's {@link PendingLink}
  *       ({@code sso_link_pending}), stored before the browser is sent to the confirmation page (a session store that
  *       does not take it: {@code 503} and a fresh upgrade cookie, as the old one and the code are spent); for a login
- *       asks
- *       {@link PortalLogin#ssoLogin} to log the linked user in, and carries out its decision like every other login.
+ *       asks {@link PortalLogin#ssoLogin} to log the linked user in, and carries out its decision like every other
+ *       login.
  *       A login's callback is refused, as its {@code POST} is, while a user is logged in, before the code is
  *       exchanged. When a store does not answer (the session store for the callback's session or as the login
  *       rotates it, the account-link store, the user directory, the replay store), the callback is not refused but
