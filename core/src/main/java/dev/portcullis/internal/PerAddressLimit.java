@@ -43,7 +43,10 @@ public final class PerAddressLimit {
   /** A client prefix and what it did. */
   private record Key(ByteBuffer prefix, String kind) {}
 
-  /** One prefix's count of one kind since its window started; only ever incremented. */
+  /**
+   * One prefix's count of one kind since its window started; incremented, and decremented only by
+   * {@link #giveBack}.
+   */
   private static final class Window {
     final String clientAddress; // the address whose count opened the window
     final long startMillis;
@@ -108,8 +111,8 @@ public final class PerAddressLimit {
     this.clock = Objects.requireNonNull(clock, "clock");
     Caffeine<Object, Object> builder = Caffeine.newBuilder()
         .maximumSize(trackedAddresses)
-        // A count is created once and only ever incremented: expire-after-write is a fixed window
-        // from the first.
+        // A window is written to the cache once, and counted in place: expire-after-write is a
+        // fixed window from the first count.
         .expireAfterWrite(window)
         .ticker(Tickers.of(clock))
         .executor(Runnable::run);
@@ -140,6 +143,30 @@ public final class PerAddressLimit {
       window = counts.get(key, k -> new Window(clientAddress, clock.millis()));
     }
     return window.count.incrementAndGet() <= limit;
+  }
+
+  /**
+   * Takes back one count that {@link #tryAcquire(String)} granted {@code clientAddress} in the current window, for an
+   * action that did not happen after all.
+   */
+  public void giveBack(String clientAddress) {
+    giveBack(clientAddress, "");
+  }
+
+  /**
+   * Takes back one count of {@code kind} that {@link #tryAcquire(String, String)} granted {@code clientAddress} in the
+   * current window, for an action that did not happen after all (the store it needed did not answer). Nothing when the
+   * address has no open window; when the window closed between the two calls and a new one has begun, the count comes
+   * off the new one, so each give-back lets at most one more through.
+   *
+   * <p><b>Security.</b> Only for counts granted (within the limit) and only for failures the client cannot cause:
+   * otherwise a client that makes its own actions fail repeats them without limit.
+   */
+  public void giveBack(String clientAddress, String kind) {
+    Window window = counts.getIfPresent(new Key(prefix(clientAddress), kind));
+    if (window != null) {
+      window.count.updateAndGet(c -> c > 0 ? c - 1 : 0);
+    }
   }
 
   /** Closes the windows whose time is up now, telling the listener of those that had counts past the limit. */

@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * injected {@link SecureRandom} and are never logged. A store failure is logged and reads as "no session" (fail
  * closed). New anonymous sessions are stored at most {@link SessionConfig#anonymousSessionsPerAddress()} times per
  * client address and window; past that a session serves its request only ({@link Session#requestScoped()}), so one
- * client cannot fill the store, and the listener hears {@code sessionRefused}.
+ * client cannot fill the store, and the listener hears {@code sessionRefused}. A save the store could not make for an
+ * outage does not count, so an outage does not use up the share of every client behind one address (a NAT) for the
+ * rest of the window; a store that timed out after writing keeps such a session without a count, but its id never
+ * reaches the client, and it ends at the idle timeout.
  *
  * <p>A user's sessions can be listed and ended by the user ({@link #activeSessions}, {@link #endSession}): the list
  * shows no session id or store key, only handles that mean something to the listing session alone. The client
@@ -219,7 +222,9 @@ public final class SessionRegistry {
    * Writes what the request changed, if anything. A new session is stored even when empty, unless it is anonymous and
    * {@code clientAddress} has had its share of new anonymous sessions in the window: then it stays
    * {@linkplain Session#requestScoped() request-scoped} (not stored, no cookie; a later save stores it if a login has
-   * given it a user).
+   * given it a user). A new anonymous session that the store does not take because it is unavailable
+   * ({@link StoreUnavailableException}) is not counted against its address; one it refuses for any other reason
+   * (attributes too large, an id taken) is.
    *
    * @param clientAddress the client's address as the adapter resolved it (trusted proxies applied), or null
    * @return false when the store no longer holds the session (it expired or was logged out meanwhile) or failed; the
@@ -229,11 +234,13 @@ public final class SessionRegistry {
     if (!session.isDirty()) {
       return session.isValid();
     }
+    boolean counted = false;
     if (!session.inStore() && session.userHandle().isEmpty()) {
       if (session.requestScoped()) {
         return true;
       }
-      if (!anonymousLimit.tryAcquire(clientAddress)) {
+      counted = anonymousLimit.tryAcquire(clientAddress);
+      if (!counted) {
         session.refused();
         listener.sessionRefused(new SessionEvent(
             SessionEvent.Type.REFUSED,
@@ -247,6 +254,15 @@ public final class SessionRegistry {
     boolean ok;
     try {
       ok = store.save(session.id().storeKey(), changes);
+    } catch (StoreUnavailableException e) {
+      log.warn("session store failed on save; the request's session changes are lost", e);
+      if (counted) {
+        // Nothing was stored: an outage must not use up the share of every client behind the
+        // address. Only for the store's outage, which the client cannot cause; a save refused for
+        // what the session holds still counts.
+        anonymousLimit.giveBack(clientAddress);
+      }
+      ok = false;
     } catch (RuntimeException e) {
       log.warn("session store failed on save; the request's session changes are lost", e);
       ok = false;

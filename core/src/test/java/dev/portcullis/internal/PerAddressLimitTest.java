@@ -112,4 +112,23 @@ class PerAddressLimitTest {
     assertThat(limit.tryAcquire("203.0.113.7")).isFalse();
     assertThat(limit.tryAcquire("not an address")).isTrue();
   }
+
+  @Test
+  void aCountGivenBack_isFreeAgain_forThatAddressAndKindOnly() {
+    PerAddressLimit limit = limit(2, 100);
+    assertThat(limit.tryAcquire("203.0.113.7", "session")).isTrue();
+    assertThat(limit.tryAcquire("203.0.113.7", "session")).isTrue();
+    assertThat(limit.tryAcquire("203.0.113.7", "other")).isTrue();
+
+    limit.giveBack("203.0.113.7", "session");
+    limit.giveBack("198.51.100.1", "session"); // no window: nothing to give back
+
+    assertThat(limit.tryAcquire("203.0.113.7", "session")).as("given back").isTrue();
+    assertThat(limit.tryAcquire("203.0.113.7", "session")).as("the limit again").isFalse();
+    assertThat(limit.tryAcquire("198.51.100.1", "session")).isTrue();
+    assertThat(limit.tryAcquire("198.51.100.1", "session")).isTrue();
+    assertThat(limit.tryAcquire("198.51.100.1", "session")).isFalse();
+    assertThat(limit.tryAcquire("203.0.113.7", "other")).isTrue();
+    assertThat(limit.tryAcquire("203.0.113.7", "other")).isFalse();
+  }
 }

@@ -329,6 +329,50 @@ class SessionRegistryTest {
     assertThat(later.requestScoped()).as("a new window").isFalse();
   }
 
+  /**
+   * Regression: a new anonymous session the store failed to save for an outage counted against its address's share,
+   * so an outage used up the share of every client behind one address. A save the store refuses for what the session
+   * holds (a client can make the application put too much in it) still counts.
+   */
+  @Test
+  void newAnonymousSessions_notSavedForAnOutage_doNotCount_butRefusedForWhatTheyHold_do() {
+    java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    SessionStore flaky = (SessionStore) java.lang.reflect.Proxy.newProxyInstance(
+        SessionStore.class.getClassLoader(), new Class<?>[] {SessionStore.class}, (p, m, a) -> {
+          if (m.getName().equals("save") && failure.get() != null) {
+            throw failure.get();
+          }
+          try {
+            return m.invoke(store, a);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    SessionRegistry r = SessionRegistry.create(
+        SessionConfig.builder().anonymousSessionsPerAddress(2).build(),
+        flaky,
+        new SecureRandom(),
+        clock,
+        SessionListener.noop());
+
+    failure.set(new dev.portcullis.revocation.StoreUnavailableException("down", null));
+    for (int i = 0; i < 5; i++) {
+      assertThat(r.save(r.create(), "203.0.113.7")).isFalse();
+    }
+    failure.set(null);
+    Session first = r.create();
+    assertThat(r.save(first, "203.0.113.7")).isTrue();
+    assertThat(first.requestScoped()).as("the outage did not use up the share").isFalse();
+
+    failure.set(new IllegalArgumentException("session attributes too large"));
+    assertThat(r.save(r.create(), "203.0.113.7")).isFalse();
+    failure.set(null);
+    Session third = r.create();
+    assertThat(r.save(third, "203.0.113.7")).isTrue();
+    assertThat(third.requestScoped()).as("the refused save counted").isTrue();
+  }
+
   @Test
   void ipv6Addresses_shareOneCountPer64() {
     List<SessionEvent> refused = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
 import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.internal.Sha256;
+import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SafeRedirect;
@@ -41,8 +42,10 @@ import java.util.List;
  *       consumes it, in the session and in the {@link dev.portcullis.sso.ReplayStore}, so that it completes once
  *       even when the session is not saved or two arrive at once), exchanges the code (PKCE), validates the ID
  *       token with the nonce, then, for a link, keeps the identity as the session's {@link PendingLink}
- *       ({@code sso_link_pending}) and sends the browser to the confirmation page; for a login asks
- *       {@link PortalLogin#ssoLogin} to log the linked user in, and carries out its decision like every other login.
+ *       ({@code sso_link_pending}), stored before the browser is sent to the confirmation page (a session store that
+ *       does not take it: {@code 503} and a fresh upgrade cookie, as the old one and the code are spent); for a login
+ *       asks {@link PortalLogin#ssoLogin} to log the linked user in, and carries out its decision like every other
+ *       login.
  *       A login's callback is refused, as its {@code POST} is, while a user is logged in, before the code is
  *       exchanged. When a store does not answer (the session store for the callback's session or as the login
  *       rotates it, the account-link store, the user directory, the replay store), the callback is not refused but
@@ -50,7 +53,9 @@ import java.util.List;
  *       a link, {@code sso_link}) with the store and the exception's type.
  *   <li>Link path: {@code GET} shows the pending identity (issuer, subject and the token's email or name, escaped)
  *       with a form; {@code POST decision=confirm} stores the link ({@code sso_link}), {@code decision=cancel}
- *       discards it ({@code sso_link_cancelled}). Either way the pending link is gone.
+ *       discards it ({@code sso_link_cancelled}). Either way the pending link is gone, except when the account-link
+ *       store does not answer the confirmation: a plain {@code 503}, and the pending link waits for the same
+ *       confirmation once it does.
  *   <li>{@code POST} unlink path with {@code issuer} and {@code subject}: removes that identity from the logged-in
  *       user's links ({@code sso_unlink}) and sends the browser to the form's optional {@code returnTo} field (a safe
  *       relative path) or else the after-login page.
@@ -58,7 +63,11 @@ import java.util.List;
  *
  * <p>A login or link goes to the provider only once the session holding its authorization is stored: a session store
  * that cannot look the browser's session up or save it, or a replay store that cannot redeem the upgrade cookie,
- * gets the plain {@code 503} of an outage and no redirect, audited as the flow's failure with the store named.
+ * gets the plain {@code 503} of an outage and no redirect, audited as the flow's failure with the store named. A link
+ * spends the upgrade cookie only once its authorization is stored, after every other check: a provider, session store
+ * or replay store that does not answer, and a request left anonymous because a store could not check its login, leave
+ * the cookie as usable as it was, so that the same cookie starts the link once the stores answer. Of two starts with
+ * one cookie, only one redeems it ({@link dev.portcullis.sso.ReplayStore#markUsed} is atomic).
  *
  * <p>Starting a link, confirming one and unlinking need a recent login to the portal ({@link SsoConfig#maxLoginAge()},
  * measured from the auth ticket's {@code authTime}): an older one is recorded as a failed {@code sso_link} or
@@ -309,8 +318,21 @@ final class SsoStage extends Stage {
   }
 
   private void toProvider(Exchange exchange, Session session, String intent) throws IOException {
+    OidcClient.Authorization a = authorizationStored(exchange, session, intent);
+    if (a != null) {
+      Pages.redirect(exchange, HttpServletResponse.SC_SEE_OTHER, a.location().toString());
+    }
+  }
+
+  /**
+   * Asks the provider for an authorization of the flow {@code intent} and stores it in {@code session} before the
+   * browser is sent there: the provider's answer needs the state, nonce and verifier. Null when the flow cannot start
+   * (the redirect URI misconfigured, the provider or the session store unavailable), the request then answered.
+   */
+  private OidcClient.Authorization authorizationStored(
+      Exchange exchange, Session session, String intent) throws IOException {
     if (!callbackReachable(exchange, intent)) {
-      return;
+      return null;
     }
     OidcClient.Authorization a;
     try {
@@ -318,14 +340,13 @@ final class SsoStage extends Stage {
     } catch (IOException | RuntimeException e) {
       flowFailed(
           exchange, intent, "OpenID provider unavailable: " + e.getClass().getSimpleName());
-      return;
+      return null;
     }
     session.setAttribute(STATE, a.state());
     session.setAttribute(NONCE, a.nonce());
     session.setAttribute(VERIFIER, a.verifier());
     session.setAttribute(STARTED, Long.toString(clock.millis()));
     session.setAttribute(INTENT, intent);
-    // Stored before the browser leaves: the provider's answer needs the state, nonce and verifier.
     if (!exchange.sessions().storeNow()) {
       startUnavailable(
           exchange,
@@ -333,9 +354,9 @@ final class SsoStage extends Stage {
           session.requestScoped()
               ? "session not stored (too many new sessions from this address)"
               : "session store unavailable");
-      return;
+      return null;
     }
-    Pages.redirect(exchange, HttpServletResponse.SC_SEE_OTHER, a.location().toString());
+    return a;
   }
 
   /**
@@ -480,6 +501,23 @@ final class SsoStage extends Stage {
         id.label(),
         clock.instant().plus(config.pendingLinkLifetime()));
     session.setAttribute(PENDING, pending.toAttribute());
+    String identity = identity(id.issuer(), id.subject());
+    // Stored before the browser is sent to confirm it, as the confirmation page reads it.
+    if (!exchange.sessions().storeNow()) {
+      // The provider's code is spent, and the upgrade cookie was at the start: a fresh one for
+      // this session lets the user start again once the store answers, without logging in again.
+      exchange.setCookie(
+          SetCookie.set(config.cookie(), tokens.issue(userHandle, session.id().cookieValue())));
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          userHandle,
+          null,
+          b -> b.resource(identity)
+              .failure("pending account link not stored: session store unavailable"));
+      Pages.serviceUnavailable(exchange.response());
+      return;
+    }
     audit.emit(
         exchange,
         AuditEventType.SSO_LINK_PENDING,
@@ -536,7 +574,10 @@ final class SsoStage extends Stage {
         + "</form>\n</body></html>\n";
   }
 
-  /** {@code POST} link path: confirm (store the link) or cancel; the pending link is used up either way. */
+  /**
+   * {@code POST} link path: confirm (store the link) or cancel; the pending link is used up either way, unless the link
+   * store does not answer.
+   */
   private void decide(Exchange exchange) throws IOException {
     String decision = FormFields.fromBody(exchange.request(), DECISION);
     if (!"confirm".equals(decision) && !"cancel".equals(decision)) {
@@ -587,7 +628,14 @@ final class SsoStage extends Stage {
     try {
       result = config.links().link(pending.issuer(), pending.subject(), user);
     } catch (RuntimeException e) {
-      linkFailed(exchange, user, identity, "link store failed: " + e.getClass().getSimpleName());
+      // Not used up by an outage: the identity the provider authenticated waits for the same
+      // confirmation once the store answers, until the pending link's own expiry.
+      session.setAttribute(PENDING, pending.toAttribute());
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          b -> b.resource(identity).failure("link store failed: " + e.getClass().getSimpleName()));
+      Pages.serviceUnavailable(exchange.response());
       return;
     }
     if (result == AccountLinkStore.LinkResult.CONFLICT) {
@@ -776,6 +824,15 @@ final class SsoStage extends Stage {
     PortalPrincipal principal = exchange.principal();
     Session session = exchange.sessions().session(false);
     List<String> values = Cookies.values(exchange, config.cookie().name());
+    if (principal == null && anonymousForAnOutage(exchange)) {
+      // Nobody could be checked: not now, rather than refused, and the browser keeps the cookie.
+      audit.emit(
+          exchange,
+          AuditEventType.SSO_LINK,
+          b -> b.failure("account link could not start: login not checked, store unavailable"));
+      Pages.serviceUnavailable(exchange.response());
+      return;
+    }
     if (principal == null || session == null) {
       refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "not logged in");
       return;
@@ -796,15 +853,34 @@ final class SsoStage extends Stage {
       toLoginAgain(exchange);
       return;
     }
+    // Checked without spending it first: every refusal that does not depend on the replay store
+    // comes before anything is stored.
+    UpgradeTokens.Check checked = tokens.check(values.get(0), session.id().cookieValue());
+    if (checked instanceof UpgradeTokens.Check.Invalid invalid) {
+      refuse(
+          exchange,
+          AuditEventType.AUTHN_TOKEN_INVALID,
+          "upgrade token refused: " + invalid.reason());
+      return;
+    }
+    if (!((UpgradeTokens.Check.Valid) checked).token().userHandle().equals(principal.getName())) {
+      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "upgrade token of another user");
+      return;
+    }
+    String intent = LINK + principal.getName();
+    // The authorization is stored before the token is spent: a provider or a session store that
+    // does not answer leaves the browser's cookie as usable as it was, for when they do.
+    OidcClient.Authorization a = authorizationStored(exchange, session, intent);
+    if (a == null) {
+      return;
+    }
     UpgradeTokens.Redemption r;
     try {
       r = tokens.redeem(values.get(0), session.id().cookieValue());
     } catch (RuntimeException e) {
       // Not spent: the browser keeps the cookie for when the store answers.
       startUnavailable(
-          exchange,
-          LINK + principal.getName(),
-          "replay store unavailable: " + e.getClass().getSimpleName());
+          exchange, intent, "replay store unavailable: " + e.getClass().getSimpleName());
       return;
     }
     if (r instanceof UpgradeTokens.Redemption.Replayed) {
@@ -812,15 +888,11 @@ final class SsoStage extends Stage {
       return;
     }
     if (r instanceof UpgradeTokens.Redemption.Refused refused) {
+      // It expired since the check above.
       refuse(
           exchange,
           AuditEventType.AUTHN_TOKEN_INVALID,
           "upgrade token refused: " + refused.reason());
-      return;
-    }
-    String tokenUser = ((UpgradeTokens.Redemption.Redeemed) r).token().userHandle();
-    if (!tokenUser.equals(principal.getName())) {
-      refuse(exchange, AuditEventType.AUTHN_TOKEN_INVALID, "upgrade token of another user");
       return;
     }
     // Spent: a browser that kept it would still show the offer, and a user back from the
@@ -830,7 +902,17 @@ final class SsoStage extends Stage {
         exchange,
         AuditEventType.SSO_UPGRADE_REDEEMED,
         b -> b.reason("upgrade token redeemed; account link started at the provider"));
-    toProvider(exchange, session, LINK + tokenUser);
+    Pages.redirect(exchange, HttpServletResponse.SC_SEE_OTHER, a.location().toString());
+  }
+
+  /**
+   * Whether the request is anonymous because a store did not answer: the session store for the session the cookie
+   * names, or a store the auth check made with the session lookup needed.
+   */
+  private static boolean anonymousForAnOutage(Exchange exchange) {
+    return exchange.anonymousForAnUnreachableSession()
+        || exchange.authCheck() instanceof AuthCheck.Anonymous anonymous
+            && anonymous.storeUnavailable();
   }
 
   private void refuse(Exchange exchange, AuditEventType type, String reason) throws IOException {

@@ -100,6 +100,74 @@ class SsoStartDuringStoreOutageTest {
     assertThat(link.reason()).hasValue("account link could not start: session store unavailable");
   }
 
+  /**
+   * Regression: the link's start redeemed the upgrade cookie (marked it used in the replay store and expired it in the
+   * browser) before the session store was asked to keep the authorization, so a {@code 503} left alice without a
+   * usable offer: after the outage she had to log in again for a new one.
+   */
+  @Test
+  void linkStart_whileTheSessionStoreCannotSave_keepsTheUpgradeCookie_forTheSameStartOnceItAnswers()
+      throws Exception {
+    sso.links.unlinkAll("u-alice");
+    Browser alice = sso.loggedIn("alice");
+    String upgradeCookie = alice.cookies().get(SsoConfig.DEFAULT_COOKIE);
+    assertThat(upgradeCookie).isNotNull();
+    sessions.fail("save");
+
+    HttpResponse<String> r = sso.upgrade(alice);
+
+    assertUnavailable(r);
+    assertThat(alice.cookies().get(SsoConfig.DEFAULT_COOKIE)).isEqualTo(upgradeCookie);
+    assertThat(sso.events(AuditEventType.SSO_UPGRADE_REDEEMED)).isEmpty();
+
+    sessions.end();
+    assertThat(alice.get("/offer").body()).isEqualTo("offer=true again=true");
+    assertLinkWorks(alice);
+    assertThat(sso.events(AuditEventType.SSO_UPGRADE_REDEEMED)).hasSize(1);
+    assertThat(sso.events(AuditEventType.AUTHN_TOKEN_REUSE)).isEmpty();
+  }
+
+  /**
+   * Regression: a link's callback whose pending link the session store could not save sent the browser to a
+   * confirmation page with nothing to confirm; the upgrade cookie had been spent at the start, so the user had to log
+   * in again for a new offer.
+   */
+  @Test
+  void linkCallback_whosePendingLinkTheStoreCannotSave_isA503_andTheLinkCanStartAgain()
+      throws Exception {
+    sso.links.unlinkAll("u-alice");
+    Browser alice = sso.loggedIn("alice");
+    sso.providerSignsIn("sub-alice");
+    String callback = sso.callbackFrom(sso.authorizeUrl(sso.upgrade(alice)));
+    sessions.fail("save");
+
+    HttpResponse<String> r = alice.get(callback);
+
+    assertUnavailable(r);
+    AuditEvent link = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
+    assertThat(link.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(link.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+    assertThat(link.reason())
+        .hasValue("pending account link not stored: session store unavailable");
+    assertThat(sso.events(AuditEventType.SSO_LINK_PENDING)).isEmpty();
+
+    sessions.end();
+    assertThat(alice.whoami()).isEqualTo("u-alice");
+    assertThat(alice.get("/offer").body()).isEqualTo("offer=true again=true");
+    assertLinkWorks(alice);
+  }
+
+  /** The same browser's upgrade cookie starts the link, and the link is confirmed and stored. */
+  private void assertLinkWorks(Browser alice) throws Exception {
+    sso.providerSignsIn("sub-alice");
+    HttpResponse<String> toProvider = sso.upgrade(alice);
+    assertThat(toProvider.statusCode()).as(toProvider.body()).isEqualTo(303);
+    assertThat(
+            alice.answerLinkPage(sso.viaProvider(alice, toProvider), "confirm").statusCode())
+        .isEqualTo(303);
+    assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
+  }
+
   private static void assertUnavailable(HttpResponse<String> r) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
     assertThat(r.body().strip()).isEqualTo("Service unavailable. Please try again later.");
