@@ -54,10 +54,14 @@ public class PortalApplication {
       return "Terms of use, version 2026-01.";
     }
 
-    @GetMapping(value = "/", produces = "text/plain")
+    /** Every page of a logged-in user can log out: a POST with the CSRF token, as every form. */
+    @GetMapping(value = "/", produces = "text/html")
     String home(HttpServletRequest request) {
       PortalPrincipal user = (PortalPrincipal) request.getUserPrincipal();
-      return "Hello " + user.user().displayName();
+      return "<p>Hello " + HtmlUtils.htmlEscape(user.user().displayName()) + "</p>"
+          + "<form method=post action=/logout>"
+          + "<input type=hidden name=_csrf value=" + request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) + ">"
+          + "<button>Log out</button></form>";
     }
   }
 }
