@@ -6,6 +6,7 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.cookie.CookieNames;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.cookie.SameSite;
 import dev.portcullis.crypto.KeyInfo;
@@ -36,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -92,11 +94,16 @@ final class PortcullisAssembly {
       InstantSource clock,
       ClassLoader loader) {
     KeyRing keyRing = keyRing(s, environment, clock);
+    CookieNames names = Objects.requireNonNullElse(
+        part(
+            s,
+            "portcullis.cookies.name-prefix",
+            () -> CookieNames.withPrefix(
+                s.string("portcullis.cookies.name-prefix").orElse(CookieNames.DEFAULT_PREFIX))),
+        CookieNames.defaults());
     SessionConfig sessions = part(s, "portcullis.session", () -> {
-      CookieSpec cookie = cookie(
-          s,
-          "portcullis.cookies.session",
-          SessionConfig.defaultCookie(SessionConfig.DEFAULT_COOKIE_NAME));
+      CookieSpec cookie =
+          cookie(s, "portcullis.cookies.session", SessionConfig.defaultCookie(names.session()));
       SessionConfig.Builder b = SessionConfig.builder();
       if (cookie != null) {
         b.cookie(cookie);
@@ -112,14 +119,12 @@ final class PortcullisAssembly {
       s.longValue("portcullis.session.tracked-addresses").ifPresent(b::trackedAddresses);
       return b.build();
     });
-    CookieSpec auth = cookie(
-        s,
-        "portcullis.cookies.auth",
-        LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
+    CookieSpec auth =
+        cookie(s, "portcullis.cookies.auth", LoginCookies.defaultAuthCookie(names.auth()));
     CookieSpec check = cookie(
         s,
         "portcullis.cookies.cookie-check",
-        LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
+        LoginCookies.defaultCookieCheckCookie(names.cookieCheck()));
     String transportPrefix =
         "portcullis.transport (canonical-host, https-port, redirect-plain-http, development-mode)";
     TransportConfig transport = part(s, transportPrefix, () -> {
