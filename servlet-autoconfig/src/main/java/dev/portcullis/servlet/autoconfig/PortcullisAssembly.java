@@ -14,6 +14,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
@@ -205,10 +206,11 @@ final class PortcullisAssembly {
     }
     List<KeyInfo> old = ring.keysOlderThan(maxAge, clock.instant());
     if (!old.isEmpty()) {
-      log.warn(
-          "Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
-          old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")),
-          KeyAgeText.of(maxAge));
+      ConfigurationWarning.say(
+          log,
+          "Portcullis keys " + old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", "))
+              + " are older than " + KeyAgeText.of(maxAge)
+              + ": add a new key, roll it out to every node, then promote it");
     }
     return ring;
   }
