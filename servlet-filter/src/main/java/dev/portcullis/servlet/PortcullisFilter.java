@@ -226,7 +226,8 @@ public final class PortcullisFilter implements Filter {
    * Called by the container as it puts the filter in service: in a servlet context other than the root
    * ({@code /staff}), warns when a cookie this filter sets has a default name ({@link CookieNames#defaults()}). A
    * {@code __Host-} cookie has {@code Path=/}, so every Portcullis application on the host that keeps the default names
-   * receives these cookies and overwrites them: a login to one logs the user out of the other. The warning names the
+   * receives these cookies and overwrites them: a login to one logs the user out of the other (or, with one key ring
+   * and shared session stores, logs the user in to the other). The warning names the
    * setting that gives the application names of its own. Nothing is refused: an application alone on its host at a
    * sub-path is fine.
    */
@@ -253,7 +254,8 @@ public final class PortcullisFilter implements Filter {
         + " with the default cookie names "
         + String.join(", ", names)
         + ". A __Host- cookie has Path=/, so every application on this host that"
-        + " keeps these names receives and overwrites them: a login to one logs the user out of the other. If"
+        + " keeps these names receives and overwrites them: a login to one logs the user out of the other, or,"
+        + " with one key ring and shared session stores, logs the user in to the other. If"
         + " this host serves another Portcullis application, give this one cookie names of its own: "
         + "Portcullis.builder().cookieNamePrefix(\"" + prefix
         + "\"), portcullis.cookies.name-prefix=" + prefix
