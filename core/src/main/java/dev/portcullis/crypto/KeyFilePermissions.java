@@ -1,5 +1,6 @@
 package dev.portcullis.crypto;
 
+import dev.portcullis.internal.ConfigurationWarning;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ final class KeyFilePermissions {
     private Log() {}
 
     static void warn(String warning) {
-      LOG.warn(warning);
+      ConfigurationWarning.say(LOG, warning);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.portcullis.login;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
+import dev.portcullis.cookie.CookieNames;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.revocation.RevocationStore;
@@ -616,6 +617,7 @@ public final class PortalLogin {
     private String termsVersion;
     private CookieSpec authCookie;
     private CookieSpec cookieCheckCookie;
+    private String cookieNamePrefix = CookieNames.DEFAULT_PREFIX;
     private boolean cookieCheckBySessionCookie;
     private Duration ticketLifetime = Duration.ofHours(8);
     private String loginPath = "/login";
@@ -740,6 +742,17 @@ public final class PortalLogin {
     }
 
     /**
+     * The prefix of the default cookie names ({@link CookieNames#withPrefix}): {@code staff} names the auth cookie
+     * {@code __Host-staff-auth} and the cookie-check cookie {@code __Host-staff-cc}, for an application that shares
+     * its host with another. A cookie declared with {@link #authCookie} or {@link #cookieCheckCookie} keeps its own
+     * name. Default {@value CookieNames#DEFAULT_PREFIX}.
+     */
+    public Builder cookieNamePrefix(String prefix) {
+      this.cookieNamePrefix = prefix;
+      return this;
+    }
+
+    /**
      * No cookie-check cookie: the session cookie does the blocked-cookie check. The login page gives a browser that
      * sends no well-formed session cookie a fresh session id that names no stored session (nothing is stored for it,
      * so a flood of login pages still fills no store), the login form's token is bound to that id, and a login
@@ -826,15 +839,16 @@ public final class PortalLogin {
           !cookieCheckBySessionCookie || cookieCheckCookie == null,
           "cookieCheckBySessionCookie() and cookieCheckCookie(...) contradict each other: the session cookie"
               + " does the cookie check, so there is no cookie-check cookie to declare; drop one of them");
+      require(cookieNamePrefix != null, "the cookie name prefix must not be null");
+      CookieNames names = CookieNames.withPrefix(cookieNamePrefix);
       LoginCookies cookies = new LoginCookies(
           Objects.requireNonNullElseGet(
-              authCookie, () -> LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE)),
+              authCookie, () -> LoginCookies.defaultAuthCookie(names.auth())),
           cookieCheckBySessionCookie
               ? Optional.empty()
               : Optional.of(Objects.requireNonNullElseGet(
                   cookieCheckCookie,
-                  () -> LoginCookies.defaultCookieCheckCookie(
-                      LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE))));
+                  () -> LoginCookies.defaultCookieCheckCookie(names.cookieCheck()))));
       return new PortalLogin(this, cookies, endpoints);
     }
 

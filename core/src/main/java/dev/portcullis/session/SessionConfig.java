@@ -41,6 +41,19 @@ public final class SessionConfig {
     return new Builder();
   }
 
+  /** A builder holding this configuration's values, to derive a changed one (for example another cookie name). */
+  public Builder toBuilder() {
+    return builder()
+        .idleTimeout(idleTimeout)
+        .absoluteTimeout(absoluteTimeout)
+        .maxSessions(maxSessions)
+        .anonymousSessionsPerAddress(anonymousSessionsPerAddress)
+        .anonymousSessionWindow(anonymousSessionWindow)
+        .trackedAddresses(trackedAddresses)
+        .idFormat(idFormat)
+        .cookie(cookie);
+  }
+
   /** The configuration with every default. */
   public static SessionConfig defaults() {
     return builder().build();

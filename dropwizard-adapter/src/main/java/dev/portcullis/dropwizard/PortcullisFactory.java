@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
  *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
  *   session:
  *     idle-timeout: 30 minutes
+ *   cookies:
+ *     name-prefix: staff                # __Host-staff-sid, ...: one per application on a shared host name
  *   transport:
  *     canonical-host: portal.example    # plain GETs are redirected there
  *     trusted-proxies: [10.0.0.0/8]     # the TLS-terminating proxy; its X-Forwarded-* headers are believed
@@ -86,6 +88,10 @@ public class PortcullisFactory {
 
   @Valid
   @NotNull
+  private Cookies cookies = new Cookies();
+
+  @Valid
+  @NotNull
   private Transport transport = new Transport();
 
   @Valid
@@ -117,6 +123,9 @@ public class PortcullisFactory {
       s.absoluteTimeout(session.absoluteTimeout.toJavaDuration());
     }
     b.sessions(s.build());
+    if (cookies.namePrefix != null) {
+      b.cookieNamePrefix(cookies.namePrefix);
+    }
     TransportConfig.Builder t = TransportConfig.builder()
         .developmentMode(transport.developmentMode)
         .trustedProxies(transport.trustedProxies);
@@ -202,6 +211,14 @@ public class PortcullisFactory {
 
   public void setSession(Session session) {
     this.session = session;
+  }
+
+  public Cookies getCookies() {
+    return cookies;
+  }
+
+  public void setCookies(Cookies cookies) {
+    this.cookies = cookies;
   }
 
   public Transport getTransport() {
@@ -338,6 +355,25 @@ public class PortcullisFactory {
 
     public void setTrustedOrigins(List<String> trustedOrigins) {
       this.trustedOrigins = trustedOrigins;
+    }
+  }
+
+  /**
+   * {@code cookies}: {@code name-prefix}, the word in the cookie names ({@code staff} gives {@code __Host-staff-sid},
+   * {@code __Host-staff-auth} and {@code __Host-staff-cc}). Each Portcullis application that shares a host name with
+   * another needs one of its own: a {@code __Host-} cookie has {@code Path=/}, so with the default names
+   * ({@code portcullis}) they overwrite each other's cookies.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Cookies {
+    private String namePrefix;
+
+    public String getNamePrefix() {
+      return namePrefix;
+    }
+
+    public void setNamePrefix(String namePrefix) {
+      this.namePrefix = namePrefix;
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -69,6 +70,22 @@ class LoginSettingsTest {
       assertThat(failure.getMessage())
           .contains("portcullis.login.maxConcurrentPasswordChecks")
           .contains("must be greater than or equal to 1");
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void cookieNamePrefix_fromTheYamlBlock_namesTheFiltersCookies() throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support =
+        app(ConfigOverride.config("portcullis.cookies.name-prefix", "staff"));
+    try {
+      support.before();
+      PortalApp app = support.getApplication();
+      assertThat(app.bundle.portcullis().filter().cookies())
+          .extracting(CookieSpec::name)
+          .contains("__Host-staff-sid", "__Host-staff-auth", "__Host-staff-cc")
+          .noneMatch(name -> name.contains("portcullis"));
     } finally {
       support.after();
     }

@@ -7,9 +7,11 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.cookie.CookieNames;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.login.LoginLimitCheck;
@@ -226,6 +228,7 @@ public final class Portcullis implements AutoCloseable {
     private Consumer<PortcullisFilter.Builder> filterSettings = b -> {};
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
+    private String cookieNamePrefix;
 
     private Builder() {}
 
@@ -248,6 +251,18 @@ public final class Portcullis implements AutoCloseable {
     /** Required: the current terms-of-use version; logging in means accepting it. */
     public Builder termsVersion(String termsVersion) {
       this.termsVersion = Objects.requireNonNull(termsVersion, "termsVersion");
+      return this;
+    }
+
+    /**
+     * Gives this application cookie names of its own, {@code __Host-<prefix>-sid}, {@code -auth} and {@code -cc}
+     * ({@link CookieNames#withPrefix}), for an application that shares its host with another Portcullis application
+     * (two servlet contexts such as {@code /providers} and {@code /staff}): a {@code __Host-} cookie has
+     * {@code Path=/}, so with the default names both receive, and overwrite, each other's cookies. A cookie declared
+     * by name ({@link #sessions}, {@link #login}) keeps that name. Default {@value CookieNames#DEFAULT_PREFIX}.
+     */
+    public Builder cookieNamePrefix(String prefix) {
+      this.cookieNamePrefix = Objects.requireNonNull(prefix, "prefix");
       return this;
     }
 
@@ -466,6 +481,16 @@ public final class Portcullis implements AutoCloseable {
             .revocations(revoked)
             .clock(time)
             .random(shared);
+        SessionConfig sessions = sessionConfig;
+        if (cookieNamePrefix != null) {
+          CookieNames names = CookieNames.withPrefix(cookieNamePrefix);
+          loginBuilder.cookieNamePrefix(cookieNamePrefix);
+          if (sessions.cookie().name().equals(SessionConfig.DEFAULT_COOKIE_NAME)) {
+            sessions = sessions.toBuilder()
+                .cookie(sessions.cookie().toBuilder().name(names.session()).build())
+                .build();
+          }
+        }
         if (whenSessionsExceeded != null) {
           loginBuilder.maxSessionsPerUser(maxSessionsPerUser, whenSessionsExceeded);
         }
@@ -496,7 +521,7 @@ public final class Portcullis implements AutoCloseable {
         SessionAudit sessionAudit = new SessionAudit(audit);
         SessionStore store = sessionStore != null
             ? sessionStore
-            : CaffeineSessionStore.builder(sessionConfig, time)
+            : CaffeineSessionStore.builder(sessions, time)
                 .listener(sessionAudit)
                 .build();
         if (sessionStore == null && store instanceof AutoCloseable made) {
@@ -509,7 +534,7 @@ public final class Portcullis implements AutoCloseable {
           store = StoreObservations.sessionStore(store, observationRegistry);
         }
         SessionRegistry registry =
-            SessionRegistry.create(sessionConfig, store, shared, time, sessionAudit);
+            SessionRegistry.create(sessions, store, shared, time, sessionAudit);
 
         PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()
             .sessions(registry)
@@ -553,7 +578,8 @@ public final class Portcullis implements AutoCloseable {
       switch (answer) {
         case FINE -> {}
         case PER_NODE_ACCEPTED ->
-          LOG.warn(
+          ConfigurationWarning.say(
+              LOG,
               "The login limit is kept in this node's memory (perNodeLoginLimit()): behind a load balancer,"
                   + " each node gives a password guesser a budget of its own. Give loginAttemptStore(...) a store"
                   + " the nodes share to make it one limit.");

@@ -4,8 +4,10 @@ import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.cookie.CookieNames;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LoginLimitCheck;
 import dev.portcullis.login.PendingLogouts;
@@ -17,6 +19,7 @@ import dev.portcullis.transport.TransportConfig;
 import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -30,6 +33,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one filter Portcullis needs. It runs a fixed, ordered pipeline of stages (transport, sessions, login and
@@ -108,6 +113,8 @@ public final class PortcullisFilter implements Filter {
    * failure with this reason (1 to 512 characters, never a credential) whatever the status.
    */
   public static final String AUDIT_FAILURE_ATTRIBUTE = "dev.portcullis.audit.failure";
+
+  private static final Logger LOG = LoggerFactory.getLogger(PortcullisFilter.class);
 
   private final Pipeline pipeline;
   /** The pipeline's stages for a {@code POST}, and for every other method (see {@link Stage#onlyForPost()}). */
@@ -213,6 +220,47 @@ public final class PortcullisFilter implements Filter {
    */
   public Optional<PendingLogouts.Stats> pendingLogouts() {
     return Optional.ofNullable(pipeline.pendingLogouts()).map(PendingLogouts::stats);
+  }
+
+  /**
+   * Called by the container as it puts the filter in service: in a servlet context other than the root
+   * ({@code /staff}), warns when a cookie this filter sets has a default name ({@link CookieNames#defaults()}). A
+   * {@code __Host-} cookie has {@code Path=/}, so every Portcullis application on the host that keeps the default names
+   * receives these cookies and overwrites them: a login to one logs the user out of the other (or, with one key ring
+   * and shared session stores, logs the user in to the other). The warning names the
+   * setting that gives the application names of its own. Nothing is refused: an application alone on its host at a
+   * sub-path is fine.
+   */
+  @Override
+  public void init(FilterConfig filterConfig) {
+    String contextPath = filterConfig.getServletContext().getContextPath();
+    if (contextPath == null || contextPath.isEmpty() || contextPath.equals("/")) {
+      return;
+    }
+    List<String> shared =
+        cookies.stream().map(CookieSpec::name).filter(CookieNames::isDefault).toList();
+    if (!shared.isEmpty()) {
+      ConfigurationWarning.say(LOG, sharedCookieNamesWarning(contextPath, shared));
+    }
+  }
+
+  /** The warning of {@link #init}, naming the setting of every entry point. */
+  static String sharedCookieNamesWarning(String contextPath, List<String> names) {
+    String prefix = contextPath.substring(1).replaceAll("[^A-Za-z0-9_-]", "-");
+    if (prefix.isEmpty() || !Character.isLetterOrDigit(prefix.charAt(0))) {
+      prefix = "app";
+    }
+    return "Portcullis runs in the servlet context " + contextPath
+        + " with the default cookie names "
+        + String.join(", ", names)
+        + ". A __Host- cookie has Path=/, so every application on this host that"
+        + " keeps these names receives and overwrites them: a login to one logs the user out of the other, or,"
+        + " with one key ring and shared session stores, logs the user in to the other. If"
+        + " this host serves another Portcullis application, give this one cookie names of its own: "
+        + "Portcullis.builder().cookieNamePrefix(\"" + prefix
+        + "\"), portcullis.cookies.name-prefix=" + prefix
+        + " (portcullis.properties, the Spring Boot starter), or cookies: name-prefix: " + prefix
+        + " (Dropwizard); for single sign-on also SsoConfig.Builder.cookie(...).";
   }
 
   /**

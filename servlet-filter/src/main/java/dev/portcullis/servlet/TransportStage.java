@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.transport.internal.TrustedProxies;
 import jakarta.servlet.ServletConnection;
@@ -77,12 +78,14 @@ final class TransportStage extends Stage {
     this.hsts = "max-age=" + config.hstsMaxAge().getSeconds()
         + (config.hstsIncludeSubDomains() ? "; includeSubDomains" : "");
     if (config.developmentMode()) {
-      log.warn(
+      ConfigurationWarning.say(
+          log,
           "*** Portcullis DEVELOPMENT MODE: plain HTTP is accepted from loopback clients. Passwords and cookies"
               + " may travel unencrypted. Never use this setting on a server others can reach. ***");
     }
     if (config.containerDecidesHttps()) {
-      log.warn(
+      ConfigurationWarning.say(
+          log,
           "Portcullis believes the servlet container's isSecure() (containerDecidesHttps): a request the container"
               + " calls HTTPS is served as HTTPS even when its own connection is plain. Safe only when the plain-HTTP"
               + " port is reachable from the TLS-terminating proxy alone.");

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
@@ -57,10 +61,33 @@ class NoLoggingBackendTest {
     assertThat(child.output()).contains("started");
   }
 
+  /**
+   * Regression: with an audit file and no backend, the warnings Portcullis says at start-up (development mode, a key
+   * file others can read, the default cookie names at a sub-path) went to SLF4J, which dropped them; the operator of a
+   * security library heard nothing. They now reach the standard error when SLF4J has no backend.
+   */
+  @Test
+  void withoutABackend_theStartUpWarnings_reachTheStandardError() throws Exception {
+    Path keys = dir.resolve("keys.txt");
+
+    Child child = run(dir.resolve("audit.jsonl").toString(), "/staff", keys.toString());
+
+    assertThat(child.status()).as(child.output()).isEqualTo(STARTED);
+    assertThat(child.output())
+        .contains("Portcullis WARNING")
+        .contains("DEVELOPMENT MODE")
+        .contains("key file " + keys + " can be read by its group or by others")
+        .contains("servlet context /staff with the default cookie names")
+        .contains("started");
+  }
+
   private record Child(int status, String output) {}
 
-  /** Runs {@link Portal} without slf4j-simple; {@code audit} is "slf4j" or the audit file. */
-  private static Child run(String audit) throws Exception {
+  /**
+   * Runs {@link Portal} without slf4j-simple; {@code audit} is "slf4j" or the audit file, then optionally the
+   * context path and a key file to write readable by all and read.
+   */
+  private static Child run(String... args) throws Exception {
     String classPath = Arrays.stream(
             System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(entry -> !entry.contains("slf4j-simple"))
@@ -68,14 +95,13 @@ class NoLoggingBackendTest {
     assertThat(classPath)
         .as("the test's own class path has the backend")
         .isNotEqualTo(System.getProperty("java.class.path"));
-    Process child = new ProcessBuilder(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            classPath,
-            Portal.class.getName(),
-            audit))
-        .redirectErrorStream(true)
-        .start();
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp",
+        classPath,
+        Portal.class.getName()));
+    command.addAll(List.of(args));
+    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
     child.getOutputStream().close();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(child.waitFor(2, TimeUnit.MINUTES)).as("the child ends").isTrue();
@@ -100,10 +126,18 @@ class NoLoggingBackendTest {
       connector.setHost("127.0.0.1");
       server.addConnector(connector);
       ServletContextHandler context = new ServletContextHandler();
+      context.setContextPath(args.length > 1 ? args[1] : "/");
       server.setHandler(context);
       try {
+        KeyRingSource keys = ring;
+        if (args.length > 2) {
+          Path file = Path.of(args[2]);
+          KeyRingSources.createFile(ring, file);
+          Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+          keys = KeyRingSources.fromFile(file);
+        }
         Portcullis.Builder builder = Portcullis.builder()
-            .keyRing(ring)
+            .keyRing(keys)
             .users(new InMemoryUserDirectory(PasswordHasher.standard(random)))
             .termsVersion("2026-01")
             .transport(TransportConfig.builder().developmentMode(true).build());

@@ -9,6 +9,7 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.cookie.CookieNames;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyInfo;
 import dev.portcullis.crypto.KeyRing;
@@ -273,7 +274,7 @@ public final class PortcullisAutoConfiguration {
     CookieSpec cookie = cookie(
         "portcullis.cookies.session",
         properties.getCookies().getSession(),
-        SessionConfig.defaultCookie(SessionConfig.DEFAULT_COOKIE_NAME));
+        SessionConfig.defaultCookie(cookieNames(properties).session()));
     PortcullisProperties.Session session = properties.getSession();
     return building(
         "portcullis.session",
@@ -293,6 +294,18 @@ public final class PortcullisAutoConfiguration {
           map.from(session::getTrackedAddresses).to(builder::trackedAddresses);
           return builder.build();
         });
+  }
+
+  /** The default cookie names, from {@code portcullis.cookies.name-prefix} when it is set. */
+  static CookieNames cookieNames(PortcullisProperties properties) {
+    String prefix = properties.getCookies().getNamePrefix();
+    return prefix == null
+        ? CookieNames.defaults()
+        : building(
+            "portcullis.cookies.name-prefix",
+            "Use 1 to 64 ASCII letters, digits, '-' or '_', starting with a letter or digit, such as the"
+                + " application's name.",
+            () -> CookieNames.withPrefix(prefix));
   }
 
   /** The declaration {@code defaults} with the properties' changes, checked by {@link CookieSpec.Builder#build()}. */
@@ -503,11 +516,11 @@ public final class PortcullisAutoConfiguration {
     builder.authCookie(cookie(
         "portcullis.cookies.auth",
         cookies.getAuth(),
-        LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE)));
+        LoginCookies.defaultAuthCookie(cookieNames(properties).auth())));
     builder.cookieCheckCookie(cookie(
         "portcullis.cookies.cookie-check",
         cookies.getCookieCheck(),
-        LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE)));
+        LoginCookies.defaultCookieCheckCookie(cookieNames(properties).cookieCheck())));
     return building(
         "portcullis.login",
         "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at"
@@ -569,6 +582,8 @@ public final class PortcullisAutoConfiguration {
           "portcullis.sso.cookie-name",
           "Use an RFC 6265 token as the cookie name.",
           () -> SsoConfig.defaultCookie(sso.getCookieName())));
+    } else if (properties.getCookies().getNamePrefix() != null) {
+      builder.cookie(SsoConfig.defaultCookie(cookieNames(properties).sso()));
     }
     return building("portcullis.sso", SSO_ACTION, builder::build);
   }

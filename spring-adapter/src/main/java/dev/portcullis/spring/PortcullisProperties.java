@@ -321,6 +321,23 @@ public class PortcullisProperties {
 
   /** The three cookies Portcullis sets. */
   public static class Cookies {
+    /**
+     * The word in the default cookie names: {@code staff} gives {@code __Host-staff-sid}, {@code __Host-staff-auth},
+     * {@code __Host-staff-cc} and {@code __Host-staff-sso}. Set one of its own for each Portcullis application that
+     * shares a host name with another (two servlet contexts, such as /providers and /staff): a __Host- cookie has
+     * Path=/, so with the default names they overwrite each other's cookies. A name set below wins. Core default:
+     * {@code portcullis}.
+     */
+    private String namePrefix;
+
+    public String getNamePrefix() {
+      return namePrefix;
+    }
+
+    public void setNamePrefix(String namePrefix) {
+      this.namePrefix = namePrefix;
+    }
+
     /** The session cookie. Core default name: {@code __Host-portcullis-sid}. */
     private final Cookie session = new Cookie();
 

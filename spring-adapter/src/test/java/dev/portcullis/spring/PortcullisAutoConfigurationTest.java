@@ -791,6 +791,33 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void cookieNamePrefix_namesEveryCookie_andANameSetForOneWins() throws Exception {
+    withKeyFile()
+        .withPropertyValues(
+            "portcullis.cookies.name-prefix=staff",
+            "portcullis.cookies.cookie-check.name=__Host-staff-check")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(SessionConfig.class).cookie().name())
+              .isEqualTo("__Host-staff-sid");
+          PortalLogin login = context.getBean(PortalLogin.class);
+          assertThat(login.cookies().authCookie().name()).isEqualTo("__Host-staff-auth");
+          assertThat(login.cookies().authCookie().purpose()).isNotBlank();
+          assertThat(login.cookies().cookieCheckCookie().orElseThrow().name())
+              .isEqualTo("__Host-staff-check");
+        });
+  }
+
+  @Test
+  void aCookieNamePrefixThatIsNoWord_failsStartUp() throws Exception {
+    withKeyFile()
+        .withPropertyValues("portcullis.cookies.name-prefix=staff portal")
+        .run(failsWith(
+            "portcullis.cookies.name-prefix: a cookie name prefix must be",
+            "ASCII letters, digits"));
+  }
+
+  @Test
   void twoCookiesWithOneName_failStartUp() throws Exception {
     withKeyFile()
         .withPropertyValues(

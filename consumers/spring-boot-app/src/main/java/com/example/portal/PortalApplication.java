@@ -40,12 +40,13 @@ public class PortalApplication {
     @GetMapping(value = "/login", produces = "text/html")
     String login(HttpServletRequest request) {
       String returnTo = request.getParameter("returnTo");
-      return "<form method=post action=/login>"
+      return "<form method=post action=" + request.getContextPath() + "/login>"
           + "<input type=hidden name=_csrf value=" + request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) + ">"
           + (SafeRedirect.isSafe(returnTo)
               ? "<input type=hidden name=returnTo value=\"" + HtmlUtils.htmlEscape(returnTo) + "\">" : "")
           + "<input name=username> <input name=password type=password>"
-          + "<label><input type=checkbox name=acceptTerms value=yes> I accept the <a href=/terms>terms</a></label>"
+          + "<label><input type=checkbox name=acceptTerms value=yes> I accept the <a href="
+          + request.getContextPath() + "/terms>terms</a></label>"
           + "<button>Log in</button></form>";
     }
 
@@ -54,10 +55,14 @@ public class PortalApplication {
       return "Terms of use, version 2026-01.";
     }
 
-    @GetMapping(value = "/", produces = "text/plain")
+    /** Every page of a logged-in user can log out: a POST with the CSRF token, as every form. */
+    @GetMapping(value = "/", produces = "text/html")
     String home(HttpServletRequest request) {
       PortalPrincipal user = (PortalPrincipal) request.getUserPrincipal();
-      return "Hello " + user.user().displayName();
+      return "<p>Hello " + HtmlUtils.htmlEscape(user.user().displayName()) + "</p>"
+          + "<form method=post action=" + request.getContextPath() + "/logout>"
+          + "<input type=hidden name=_csrf value=" + request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE) + ">"
+          + "<button>Log out</button></form>";
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
+import dev.portcullis.cookie.CookieNames;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.cookie.SameSite;
 import dev.portcullis.crypto.KeyInfo;
@@ -13,6 +14,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
@@ -36,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -92,11 +95,16 @@ final class PortcullisAssembly {
       InstantSource clock,
       ClassLoader loader) {
     KeyRing keyRing = keyRing(s, environment, clock);
+    CookieNames names = Objects.requireNonNullElse(
+        part(
+            s,
+            "portcullis.cookies.name-prefix",
+            () -> CookieNames.withPrefix(
+                s.string("portcullis.cookies.name-prefix").orElse(CookieNames.DEFAULT_PREFIX))),
+        CookieNames.defaults());
     SessionConfig sessions = part(s, "portcullis.session", () -> {
-      CookieSpec cookie = cookie(
-          s,
-          "portcullis.cookies.session",
-          SessionConfig.defaultCookie(SessionConfig.DEFAULT_COOKIE_NAME));
+      CookieSpec cookie =
+          cookie(s, "portcullis.cookies.session", SessionConfig.defaultCookie(names.session()));
       SessionConfig.Builder b = SessionConfig.builder();
       if (cookie != null) {
         b.cookie(cookie);
@@ -112,14 +120,12 @@ final class PortcullisAssembly {
       s.longValue("portcullis.session.tracked-addresses").ifPresent(b::trackedAddresses);
       return b.build();
     });
-    CookieSpec auth = cookie(
-        s,
-        "portcullis.cookies.auth",
-        LoginCookies.defaultAuthCookie(LoginCookies.DEFAULT_AUTH_COOKIE));
+    CookieSpec auth =
+        cookie(s, "portcullis.cookies.auth", LoginCookies.defaultAuthCookie(names.auth()));
     CookieSpec check = cookie(
         s,
         "portcullis.cookies.cookie-check",
-        LoginCookies.defaultCookieCheckCookie(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE));
+        LoginCookies.defaultCookieCheckCookie(names.cookieCheck()));
     String transportPrefix =
         "portcullis.transport (canonical-host, https-port, redirect-plain-http, development-mode)";
     TransportConfig transport = part(s, transportPrefix, () -> {
@@ -200,10 +206,11 @@ final class PortcullisAssembly {
     }
     List<KeyInfo> old = ring.keysOlderThan(maxAge, clock.instant());
     if (!old.isEmpty()) {
-      log.warn(
-          "Portcullis keys {} are older than {}: add a new key, roll it out to every node, then promote it",
-          old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", ")),
-          KeyAgeText.of(maxAge));
+      ConfigurationWarning.say(
+          log,
+          "Portcullis keys " + old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", "))
+              + " are older than " + KeyAgeText.of(maxAge)
+              + ": add a new key, roll it out to every node, then promote it");
     }
     return ring;
   }

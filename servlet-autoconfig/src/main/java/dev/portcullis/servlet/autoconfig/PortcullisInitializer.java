@@ -1,6 +1,7 @@
 package dev.portcullis.servlet.autoconfig;
 
 import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.user.UserDirectory;
@@ -88,9 +89,10 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
     PortcullisSettings settings = PortcullisSettings.read(loader, configProperty, environment);
     if (settings.problems().isEmpty()
         && !settings.bool("portcullis.enabled").orElse(Boolean.TRUE)) {
-      log.warn(
-          "Portcullis is installed but turned off by portcullis.enabled=false ({}): nothing is protected",
-          settings.sourceOf("portcullis.enabled"));
+      ConfigurationWarning.say(
+          log,
+          "Portcullis is installed but turned off by portcullis.enabled=false ("
+              + settings.sourceOf("portcullis.enabled") + "): nothing is protected");
       return;
     }
     PortcullisAssembly.Prepared prepared =

@@ -62,6 +62,7 @@ final class PortcullisSettings {
       "portcullis.session.tracked-addresses",
       "portcullis.session.max-per-user",
       "portcullis.session.when-exceeded",
+      "portcullis.cookies.name-prefix",
       "portcullis.cookies.session.name",
       "portcullis.cookies.session.secure",
       "portcullis.cookies.session.http-only",

@@ -166,6 +166,36 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void cookieNamePrefix_namesTheCookies_aNameSetForOneWins_andABadPrefixIsReported()
+      throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.cookies.name-prefix=staff\nportcullis.cookies.auth.name=__Host-staff-key\n"
+            + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    PortcullisAssembly.Prepared prepared = PortcullisAssembly.prepare(
+        s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
+    assertThat(s.problems()).isEmpty();
+    assertThat(prepared.sessions().cookie().name()).isEqualTo("__Host-staff-sid");
+    assertThat(prepared.authCookie().name()).isEqualTo("__Host-staff-key");
+    assertThat(prepared.cookieCheckCookie().name()).isEqualTo("__Host-staff-cc");
+
+    PortcullisSettings bad = read(
+        "portcullis.cookies.name-prefix=staff;x\n"
+            + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    PortcullisAssembly.prepare(
+        bad,
+        Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
+        CLOCK,
+        getClass().getClassLoader());
+    assertThat(bad.problems())
+        .singleElement()
+        .asString()
+        .startsWith("portcullis.cookies.name-prefix: a cookie name prefix must be")
+        .doesNotContain("staff;x");
+  }
+
+  @Test
   void containerDecidesHttps_mapsOntoTheTransport_offUnlessSet() throws Exception {
     for (boolean set : List.of(false, true)) {
       PortcullisSettings s = read(

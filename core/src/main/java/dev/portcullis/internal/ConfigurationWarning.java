@@ -1,0 +1,36 @@
+package dev.portcullis.internal;
+
+import java.io.PrintStream;
+import org.slf4j.Logger;
+import org.slf4j.helpers.NOPLogger;
+
+/**
+ * Says a warning about the configuration (development mode, a key file others can read, keys past their age, the
+ * default cookie names at a sub-path, ...) where the operator will see it. Through SLF4J when it has a backend; when
+ * it has none, SLF4J drops every message, so the warning goes to {@code System.err} instead, which every container
+ * and service manager keeps. A portal whose audit goes to a file starts without an SLF4J backend, and its operator
+ * still needs to hear that its keys can be read by others.
+ *
+ * <p>Only for warnings said once, at start-up or on a change of configuration: never for anything a request can
+ * cause, which an attacker could repeat to flood the standard error. The text must hold no secret.
+ *
+ * <p>Unsupported outside Portcullis: this package is internal.
+ */
+public final class ConfigurationWarning {
+  private ConfigurationWarning() {}
+
+  /** Logs {@code warning} at WARN on {@code log}, or prints it to {@code System.err} when SLF4J has no backend. */
+  public static void say(Logger log, String warning) {
+    say(log, warning, System.err);
+  }
+
+  /** As {@link #say(Logger, String)}, printing to {@code err} when SLF4J has no backend. */
+  static void say(Logger log, String warning, PrintStream err) {
+    if (log instanceof NOPLogger) {
+      err.println("Portcullis WARNING (" + log.getName() + "): " + warning);
+      err.flush();
+    } else {
+      log.warn(warning);
+    }
+  }
+}
