@@ -148,7 +148,10 @@ public final class TrustedProxies {
     return readForwarded;
   }
 
-  /** Whether {@code X-Forwarded-For}/{@code -Proto} headers are read from a trusted proxy; when not, they need not be passed. */
+  /**
+   * Whether {@code X-Forwarded-For}/{@code -Proto} headers are read from a trusted proxy; when not, they need not be
+   * passed.
+   */
   public boolean readsXForwarded() {
     return readXForwarded;
   }
