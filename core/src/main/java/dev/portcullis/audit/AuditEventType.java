@@ -139,6 +139,17 @@ public record AuditEventType(String name) {
   /** A state-changing request came without the session's CSRF token, or with another one. */
   public static final AuditEventType CSRF_FAIL = new AuditEventType("csrf_fail");
   /**
+   * A request from a trusted proxy carried both {@code Forwarded} and {@code X-Forwarded-For}/{@code -Proto}, and they
+   * named different clients or protocols, while the transport reads both kinds ({@code ForwardedHeaders.BOTH}, the
+   * default): the request was served as the proxy's own. The reason names the address and protocol each kind gave
+   * (the proxy's own address for a header that could not be read); the client address is the proxy's, so a flood of
+   * these is held to the proxy's share of anonymous events. Setting the kind the proxy writes ({@code
+   * TransportConfig.Builder.forwardedHeaders}) ends them. Always a failure.
+   */
+  public static final AuditEventType FORWARDED_HEADERS_CONFLICT =
+      new AuditEventType("forwarded_headers_conflict");
+
+  /**
    * Written by the hash-chained file sink when it opens a file that ends in a record torn by an interrupted write: the
    * torn bytes were cut from the file (and kept beside it), and the chain continues from the last whole record.
    */

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * request. A builder that redirects needs the canonical host: {@code build()} refuses to guess it, except in
  * development mode, where it is {@code localhost}. {@link #defaults()} refuses plain HTTP, since it knows no host.
  *
- * <p>Defaults: no trusted proxy (forwarding headers are ignored), HSTS for one year without
+ * <p>Defaults: no trusted proxy (forwarding headers are ignored), both kinds of forwarding header read from a
+ * trusted proxy ({@link ForwardedHeaders#BOTH}), HSTS for one year without
  * {@code includeSubDomains}, HTTPS on port 443, development mode off, the container's own view of HTTPS not believed.
  *
  * <p><b>Security.</b> A request is secure only when its own network connection is TLS or when a configured trusted
@@ -50,6 +51,7 @@ public final class TransportConfig {
       Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
 
   private final List<String> trustedProxies;
+  private final ForwardedHeaders forwardedHeaders;
   private final Duration hstsMaxAge;
   private final boolean hstsIncludeSubDomains;
   private final int httpsPort;
@@ -63,6 +65,7 @@ public final class TransportConfig {
 
   private TransportConfig(Builder b, String canonicalHost) {
     this.trustedProxies = List.copyOf(b.trustedProxies);
+    this.forwardedHeaders = b.forwardedHeaders;
     this.hstsMaxAge = Duration.ofSeconds(b.hstsMaxAge.getSeconds());
     this.hstsIncludeSubDomains = b.hstsIncludeSubDomains;
     this.httpsPort = b.httpsPort;
@@ -90,6 +93,11 @@ public final class TransportConfig {
   /** The trusted proxies as configured: IP addresses and CIDR blocks, each checked by {@link Builder#build()}. */
   public List<String> trustedProxies() {
     return trustedProxies;
+  }
+
+  /** Which forwarding headers are read from a trusted proxy: {@link Builder#forwardedHeaders(ForwardedHeaders)}. */
+  public ForwardedHeaders forwardedHeaders() {
+    return forwardedHeaders;
   }
 
   /** How long a browser keeps to HTTPS after it sees the HSTS header; whole seconds. */
@@ -196,6 +204,7 @@ public final class TransportConfig {
   /** Collects transport settings; {@link #build()} checks them. Not thread-safe. */
   public static final class Builder {
     private List<String> trustedProxies = List.of();
+    private ForwardedHeaders forwardedHeaders = ForwardedHeaders.BOTH;
     private Duration hstsMaxAge = DEFAULT_HSTS_MAX_AGE;
     private boolean hstsIncludeSubDomains;
     private int httpsPort = 443;
@@ -219,6 +228,18 @@ public final class TransportConfig {
     /** As {@link #trustedProxies(List)}. */
     public Builder trustedProxies(String... cidrs) {
       return trustedProxies(cidrs == null ? null : List.of(cidrs));
+    }
+
+    /**
+     * Which forwarding headers the {@link #trustedProxies(List) trusted proxies} write, and so which ones are read
+     * from them: {@link ForwardedHeaders#X_FORWARDED} ({@code X-Forwarded-For}/{@code X-Forwarded-Proto} only, a
+     * {@code Forwarded} header ignored), {@link ForwardedHeaders#FORWARDED} ({@code Forwarded} only) or {@link
+     * ForwardedHeaders#BOTH} (the default: either, and a request with both is believed only when they agree). Name the
+     * kind the proxy writes when it passes the other on as clients send it.
+     */
+    public Builder forwardedHeaders(ForwardedHeaders which) {
+      this.forwardedHeaders = which;
+      return this;
     }
 
     /** HSTS max-age; zero tells browsers to forget an earlier HSTS policy. Fractions of a second are dropped. */
@@ -301,6 +322,9 @@ public final class TransportConfig {
       require(
           trustedProxies != null && trustedProxies.stream().allMatch(c -> c != null),
           "trusted proxies must be a list of IP addresses or CIDR blocks, without nulls");
+      require(
+          forwardedHeaders != null,
+          "forwarded headers must be one of x-forwarded, forwarded or both (the default)");
       require(
           hstsMaxAge != null,
           "HSTS max-age is required (Duration.ZERO to switch browsers' HSTS off)");

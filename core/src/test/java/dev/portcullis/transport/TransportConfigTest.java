@@ -28,6 +28,29 @@ class TransportConfigTest {
   }
 
   @Test
+  void forwardedHeaders_areBothKindsUnlessSet_andNullIsRefusedNamingTheValues() {
+    assertThat(TransportConfig.defaults().forwardedHeaders()).isEqualTo(ForwardedHeaders.BOTH);
+    for (ForwardedHeaders which : ForwardedHeaders.values()) {
+      assertThat(TransportConfig.builder()
+              .redirectPlainHttp(false)
+              .trustedProxies("10.0.0.0/8")
+              .forwardedHeaders(which)
+              .build()
+              .forwardedHeaders())
+          .isEqualTo(which);
+    }
+    assertThatThrownBy(() -> TransportConfig.builder()
+            .redirectPlainHttp(false)
+            .forwardedHeaders(null)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("forwarded headers")
+        .hasMessageContaining("x-forwarded, forwarded or both");
+    assertThat(Arrays.stream(ForwardedHeaders.values()).map(ForwardedHeaders::settingValue))
+        .containsExactly("x-forwarded", "forwarded", "both");
+  }
+
+  @Test
   void containerDecidesHttps_isAnExplicitChoice_offInTheBuilderToo() {
     assertThat(TransportConfig.builder().redirectPlainHttp(false).build().containerDecidesHttps())
         .isFalse();

@@ -11,6 +11,7 @@ import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.TransportConfig;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
@@ -129,6 +130,9 @@ public class PortcullisFactory {
     TransportConfig.Builder t = TransportConfig.builder()
         .developmentMode(transport.developmentMode)
         .trustedProxies(transport.trustedProxies);
+    if (transport.forwardedHeaders != null) {
+      t.forwardedHeaders(transport.forwardedHeaders);
+    }
     if (transport.canonicalHost != null) {
       t.canonicalHost(transport.canonicalHost).redirectPlainHttp(true);
     }
@@ -404,14 +408,16 @@ public class PortcullisFactory {
   }
 
   /**
-   * {@code transport}: HTTPS, the canonical host plain GETs are redirected to, trusted proxies, development mode, and
-   * whether Jetty's own view of HTTPS is believed ({@code container-decides-https}).
+   * {@code transport}: HTTPS, the canonical host plain GETs are redirected to, trusted proxies and the forwarding
+   * headers read from them ({@code forwarded-headers}), development mode, and whether Jetty's own view of HTTPS is
+   * believed ({@code container-decides-https}).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Transport {
     private boolean developmentMode;
     private String canonicalHost;
     private Boolean containerDecidesHttps;
+    private ForwardedHeaders forwardedHeaders;
 
     @Min(1)
     @Max(65535)
@@ -466,6 +472,20 @@ public class PortcullisFactory {
 
     public void setTrustedProxies(List<String> trustedProxies) {
       this.trustedProxies = trustedProxies;
+    }
+
+    /**
+     * Which forwarding headers the trusted proxies write, and so which are read from them: {@code x-forwarded}
+     * ({@code X-Forwarded-For}/{@code -Proto} only), {@code forwarded} ({@code Forwarded} only) or {@code both} (either;
+     * a request carrying both is believed only when they agree). Unset: {@code both}. See {@link
+     * TransportConfig.Builder#forwardedHeaders(ForwardedHeaders)}.
+     */
+    public ForwardedHeaders getForwardedHeaders() {
+      return forwardedHeaders;
+    }
+
+    public void setForwardedHeaders(ForwardedHeaders forwardedHeaders) {
+      this.forwardedHeaders = forwardedHeaders;
     }
   }
 

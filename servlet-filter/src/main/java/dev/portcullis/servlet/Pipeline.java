@@ -72,7 +72,7 @@ record Pipeline(
         .orElse(null);
     // 1. Where the request came from, HTTPS or not (plain HTTP is redirected or refused), security
     // headers.
-    stages.add(new TransportStage(config.transport()));
+    stages.add(new TransportStage(config.transport(), trail));
     // 2. The session cookie: which server-side session, if any; saved and its cookie queued before
     // the commit.
     // A well-formed id naming no stored session stays in the browser when the session cookie does

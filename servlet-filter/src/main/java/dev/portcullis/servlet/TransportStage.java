@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.transport.internal.TrustedProxies;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * plain connector, and a container's forwarded-header handling derives it from headers. A request the container calls
  * secure on a plain connection is treated as plain HTTP, and a warning is logged once, unless the configuration lets
  * {@linkplain TransportConfig#containerDecidesHttps() the container decide}.
+ *
+ * <p>From a trusted proxy, the forwarding headers the configuration {@linkplain TransportConfig#forwardedHeaders()
+ * reads} are believed. When both kinds are read and a request carries both giving different answers, it is the
+ * proxy's own request, and one {@link AuditEventType#FORWARDED_HEADERS_CONFLICT} event names what each kind gave: an
+ * anonymous event of the proxy's address, so a flood of them is held to that address's share of the audit log.
  *
  * <p>Plain-HTTP {@code GET} and {@code HEAD} get a {@code 308} (with {@code Cache-Control: no-store}) to the same path
  * and query over HTTPS on the configured {@linkplain TransportConfig#canonicalHost() canonical host}, never on the
@@ -66,15 +72,21 @@ final class TransportStage extends Stage {
 
   private final TransportConfig config;
   private final TrustedProxies proxies;
+  private final AuditTrail audit;
   private final String hsts;
   /** Whether the warning about a container that calls a plain connection secure has been logged. */
   private final AtomicBoolean warnedOfContainer = new AtomicBoolean();
 
   TransportStage(TransportConfig config) {
+    this(config, AuditTrail.NONE);
+  }
+
+  TransportStage(TransportConfig config, AuditTrail audit) {
     this.config = Objects.requireNonNull(config, "transport");
+    this.audit = Objects.requireNonNull(audit, "audit");
     this.proxies = config.trustedProxies().isEmpty()
         ? TrustedProxies.none()
-        : TrustedProxies.of(config.trustedProxies());
+        : TrustedProxies.of(config.trustedProxies(), config.forwardedHeaders());
     this.hsts = "max-age=" + config.hstsMaxAge().getSeconds()
         + (config.hstsIncludeSubDomains() ? "; includeSubDomains" : "");
     if (config.developmentMode()) {
@@ -98,6 +110,9 @@ final class TransportStage extends Stage {
     String peer = Objects.requireNonNullElse(original.getRemoteAddr(), "");
     TrustedProxies.Client client = resolve(original, peer);
     exchange.client(client);
+    if (client.disagreement() != null) {
+      auditDisagreement(exchange, client.disagreement());
+    }
 
     SecurityHeaders headers = new SecurityHeaders(exchange, client.secure() ? hsts : null);
     headers.apply();
@@ -122,18 +137,37 @@ final class TransportStage extends Stage {
       return new TrustedProxies.Client(peer, secure);
     }
     try {
+      // A kind the configuration does not read is not even looked at.
       return proxies.resolve(
           peer,
           secure,
-          headers(request, "Forwarded"),
-          headers(request, "X-Forwarded-For"),
-          headers(request, "X-Forwarded-Proto"));
+          proxies.readsForwarded() ? headers(request, "Forwarded") : List.of(),
+          proxies.readsXForwarded() ? headers(request, "X-Forwarded-For") : List.of(),
+          proxies.readsXForwarded() ? headers(request, "X-Forwarded-Proto") : List.of());
     } catch (RuntimeException e) {
       // TrustedProxies falls back by itself on malformed headers; this is the belt to its braces.
       log.debug(
           "forwarding headers could not be read; using the connection's own address and security");
       return new TrustedProxies.Client(peer, secure);
     }
+  }
+
+  /**
+   * Records that a trusted proxy's request carried {@code Forwarded} and {@code X-Forwarded-*} giving different
+   * clients or protocols. The addresses are the canonical text of IP addresses (or the proxy's own), never the header
+   * text itself.
+   */
+  private void auditDisagreement(Exchange exchange, TrustedProxies.Disagreement d) {
+    String reason =
+        "Forwarded and X-Forwarded-* disagree, served as the proxy's own request: Forwarded gives "
+            + said(d.byForwarded())
+            + ", X-Forwarded-* gives "
+            + said(d.byXForwarded());
+    audit.emit(exchange, AuditEventType.FORWARDED_HEADERS_CONFLICT, b -> b.failure(reason));
+  }
+
+  private static String said(TrustedProxies.Client c) {
+    return c.address() + " over " + (c.secure() ? "https" : "http");
   }
 
   /**

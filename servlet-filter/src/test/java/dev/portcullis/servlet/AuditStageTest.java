@@ -6,6 +6,7 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.SearchDemandEvent;
+import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.TransportConfig;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -239,6 +240,133 @@ class AuditStageTest {
       assertThat(sink.events())
           .as("every event carries the address it was served for")
           .allMatch(e -> e.clientAddress().isPresent());
+    }
+  }
+
+  /** A portal behind a trusted proxy on loopback (development mode, so the proxy's own plain requests pass). */
+  private static LoginPortal proxiedPortal(ForwardedHeaders read) throws Exception {
+    return new LoginPortal((p, filter) -> {
+      TransportConfig.Builder t =
+          TransportConfig.builder().developmentMode(true).trustedProxies("127.0.0.0/8");
+      if (read != null) {
+        t.forwardedHeaders(read);
+      }
+      filter.transport(t.build());
+    });
+  }
+
+  /** alice's login with a wrong password, from the login page {@code b} opened, as the proxy forwards it. */
+  private static HttpResponse<String> failedLogin(Browser b, String... forwarding)
+      throws IOException, InterruptedException {
+    b.openLoginPage();
+    String form = "username=alice&password=wrong-pw&_csrf=" + b.csrf;
+    return b.send(HttpRequest.newBuilder(b.uri("/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .headers(forwarding)
+        .POST(HttpRequest.BodyPublishers.ofString(form)));
+  }
+
+  /** The client addresses of the failed logins the audit log recorded, in order. */
+  private static java.util.List<String> failedLoginAddresses(LoginPortal portal)
+      throws InterruptedException {
+    return portal.flushedSink().events().stream()
+        .filter(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_FAIL))
+        .map(e -> e.clientAddress().orElse("none"))
+        .toList();
+  }
+
+  @Test
+  void xForwardedOnly_aClientsOwnForwardedIsIgnored_theLoginIsAuditedForTheXForwardedForAddress()
+      throws Exception {
+    try (LoginPortal portal = proxiedPortal(ForwardedHeaders.X_FORWARDED)) {
+      Browser b = portal.browser();
+      HttpResponse<String> proxied = failedLogin(
+          b,
+          "X-Forwarded-For",
+          "203.0.113.9",
+          "X-Forwarded-Proto",
+          "https",
+          "Forwarded",
+          "for=198.51.100.1;proto=https");
+      // Forwarded alone is not the proxy's word: the request is the proxy's own (plain HTTP from
+      // loopback, which development mode serves), never the client's claimed 198.51.100.1.
+      HttpResponse<String> forwardedAlone =
+          failedLogin(b, "Forwarded", "for=198.51.100.1;proto=https");
+
+      assertThat(proxied.headers().firstValue("Location")).hasValue("/login?error=1");
+      assertThat(forwardedAlone.headers().firstValue("Location")).hasValue("/login?error=1");
+      assertThat(failedLoginAddresses(portal)).containsExactly("203.0.113.9", "127.0.0.1");
+      portal.flushedSink().assertNone(AuditEventType.FORWARDED_HEADERS_CONFLICT);
+    }
+  }
+
+  @Test
+  void forwardedOnly_aClientsOwnXForwardedForIsIgnored_theLoginIsAuditedForTheForwardedAddress()
+      throws Exception {
+    try (LoginPortal portal = proxiedPortal(ForwardedHeaders.FORWARDED)) {
+      Browser b = portal.browser();
+      HttpResponse<String> proxied = failedLogin(
+          b,
+          "Forwarded",
+          "for=\"[2001:db8::7]:4711\";proto=https",
+          "X-Forwarded-For",
+          "203.0.113.9",
+          "X-Forwarded-Proto",
+          "https");
+      HttpResponse<String> xForwardedAlone =
+          failedLogin(b, "X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "https");
+
+      assertThat(proxied.headers().firstValue("Location")).hasValue("/login?error=1");
+      assertThat(xForwardedAlone.headers().firstValue("Location")).hasValue("/login?error=1");
+      assertThat(failedLoginAddresses(portal)).containsExactly("2001:db8::7", "127.0.0.1");
+      portal.flushedSink().assertNone(AuditEventType.FORWARDED_HEADERS_CONFLICT);
+    }
+  }
+
+  /**
+   * Regression: with both kinds read (the default), a trusted proxy's request whose {@code Forwarded} and {@code
+   * X-Forwarded-For} named different clients was served as the proxy's own without a trace in the audit log.
+   */
+  @Test
+  void forwardedAndXForwardedThatDisagree_writeOneConflictEvent_namingBothAddresses_noCredential()
+      throws Exception {
+    try (LoginPortal portal = proxiedPortal(null)) {
+      Browser b = portal.browser();
+      HttpResponse<String> disagreeing = failedLogin(
+          b,
+          "X-Forwarded-For",
+          "203.0.113.9",
+          "X-Forwarded-Proto",
+          "https",
+          "Forwarded",
+          "for=198.51.100.1;proto=https");
+      HttpResponse<String> agreeing = failedLogin(
+          b,
+          "X-Forwarded-For",
+          "203.0.113.9",
+          "X-Forwarded-Proto",
+          "https",
+          "Forwarded",
+          "for=203.0.113.9;proto=https");
+
+      assertThat(disagreeing.headers().firstValue("Location")).hasValue("/login?error=1");
+      assertThat(agreeing.headers().firstValue("Location")).hasValue("/login?error=1");
+      assertThat(failedLoginAddresses(portal))
+          .as("the disagreeing request counts as the proxy's own, the agreeing one as the client's")
+          .containsExactly("127.0.0.1", "203.0.113.9");
+      var sink = portal.flushedSink();
+      AuditEvent conflict = sink.assertOnce(AuditEventType.FORWARDED_HEADERS_CONFLICT);
+      assertThat(conflict.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+      assertThat(conflict.clientAddress()).contains("127.0.0.1");
+      assertThat(conflict.actor()).isEmpty();
+      assertThat(conflict.reason().orElseThrow())
+          .contains("Forwarded gives 198.51.100.1 over https")
+          .contains("X-Forwarded-* gives 203.0.113.9 over https")
+          .doesNotContain("wrong-pw")
+          .doesNotContain(b.csrf);
+      for (String cookie : b.cookies().values()) {
+        assertThat(conflict.reason().orElseThrow()).doesNotContain(cookie);
+      }
     }
   }
 

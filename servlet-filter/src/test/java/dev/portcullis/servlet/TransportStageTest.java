@@ -3,6 +3,7 @@ package dev.portcullis.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.testing.CapturedStderr;
+import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.TransportConfig;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
@@ -338,6 +339,81 @@ class TransportStageTest {
     assertThat(xForwarded.headers().firstValue(HSTS)).contains("max-age=31536000");
     assertThat(forwarded.body()).isEqualTo("addr=2001:db8::7 secure=true");
     assertThat(plainAtTheProxy.statusCode()).isEqualTo(308);
+  }
+
+  @Test
+  void xForwardedOnly_ignoresAClientsForwarded_andServesHttpsForTheXForwardedForAddress()
+      throws Exception {
+    SecuredPortal p = portal(
+        redirecting().trustedProxies("127.0.0.0/8").forwardedHeaders(ForwardedHeaders.X_FORWARDED));
+
+    HttpResponse<String> proxied = p.get(
+        p.http("/app/echo"),
+        "X-Forwarded-Proto",
+        "https",
+        "X-Forwarded-For",
+        "203.0.113.9",
+        "Forwarded",
+        "for=198.51.100.1;proto=http");
+    HttpResponse<String> forwardedAlone =
+        p.get(p.http("/app/echo"), "Forwarded", "for=198.51.100.1;proto=https");
+
+    assertThat(proxied.statusCode()).isEqualTo(200);
+    assertThat(proxied.body()).isEqualTo("addr=203.0.113.9 secure=true");
+    assertThat(proxied.headers().firstValue(HSTS)).contains("max-age=31536000");
+    assertThat(forwardedAlone.statusCode())
+        .as("Forwarded alone is not the proxy's word: its own plain-HTTP request, redirected")
+        .isEqualTo(308);
+  }
+
+  @Test
+  void forwardedOnly_ignoresAClientsXForwarded_andServesHttpsForTheForwardedAddress()
+      throws Exception {
+    SecuredPortal p = portal(
+        redirecting().trustedProxies("127.0.0.0/8").forwardedHeaders(ForwardedHeaders.FORWARDED));
+
+    HttpResponse<String> proxied = p.get(
+        p.http("/app/echo"),
+        "Forwarded",
+        "for=198.51.100.1;proto=https",
+        "X-Forwarded-Proto",
+        "http",
+        "X-Forwarded-For",
+        "203.0.113.9");
+    HttpResponse<String> xForwardedAlone =
+        p.get(p.http("/app/echo"), "X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9");
+
+    assertThat(proxied.statusCode()).isEqualTo(200);
+    assertThat(proxied.body()).isEqualTo("addr=198.51.100.1 secure=true");
+    assertThat(proxied.headers().firstValue(HSTS)).contains("max-age=31536000");
+    assertThat(xForwardedAlone.statusCode())
+        .as("X-Forwarded-* alone is not the proxy's word: its own plain-HTTP request, redirected")
+        .isEqualTo(308);
+  }
+
+  @Test
+  void bothKinds_theDefault_areBelievedOnlyWhenTheyAgree() throws Exception {
+    SecuredPortal p = portal(redirecting().trustedProxies("127.0.0.0/8"));
+
+    HttpResponse<String> agreeing = p.get(
+        p.http("/app/echo"),
+        "Forwarded",
+        "for=203.0.113.9;proto=https",
+        "X-Forwarded-Proto",
+        "https",
+        "X-Forwarded-For",
+        "203.0.113.9");
+    HttpResponse<String> disagreeing = p.get(
+        p.http("/app/echo"),
+        "Forwarded",
+        "for=198.51.100.1;proto=https",
+        "X-Forwarded-Proto",
+        "https",
+        "X-Forwarded-For",
+        "203.0.113.9");
+
+    assertThat(agreeing.body()).isEqualTo("addr=203.0.113.9 secure=true");
+    assertThat(disagreeing.statusCode()).isEqualTo(308);
   }
 
   @Test

@@ -644,6 +644,7 @@ public final class PortcullisAutoConfiguration {
               .developmentMode(t.isDevelopmentMode())
               .trustedProxies(t.getTrustedProxies());
           PropertyMapper map = PropertyMapper.get();
+          map.from(t::getForwardedHeaders).to(tb::forwardedHeaders);
           map.from(t::getHstsMaxAge).to(tb::hstsMaxAge);
           map.from(t::getHstsIncludeSubdomains).to(tb::hstsIncludeSubDomains);
           map.from(t::getHttpsPort).to(tb::httpsPort);

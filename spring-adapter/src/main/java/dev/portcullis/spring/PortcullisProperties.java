@@ -4,6 +4,7 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.cookie.SameSite;
 import dev.portcullis.login.SessionLimit;
 import dev.portcullis.session.SessionIdFormat;
+import dev.portcullis.transport.ForwardedHeaders;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -958,6 +959,14 @@ public class PortcullisProperties {
     /** Proxy addresses (IP literals or CIDRs) whose Forwarded / X-Forwarded-* headers are believed. Core default: none. */
     private List<String> trustedProxies = new ArrayList<>();
 
+    /**
+     * Which forwarding headers the trusted proxies write, and so which are read from them: x-forwarded
+     * (X-Forwarded-For/-Proto only, a Forwarded header ignored), forwarded (Forwarded only), or both (either; a request
+     * carrying both is believed only when they agree, otherwise it is the proxy's own and the disagreement is
+     * audited). Core default: both.
+     */
+    private ForwardedHeaders forwardedHeaders;
+
     /** HSTS max-age. Core default: one year. */
     private Duration hstsMaxAge;
 
@@ -1004,6 +1013,14 @@ public class PortcullisProperties {
 
     public void setTrustedProxies(List<String> trustedProxies) {
       this.trustedProxies = trustedProxies;
+    }
+
+    public ForwardedHeaders getForwardedHeaders() {
+      return forwardedHeaders;
+    }
+
+    public void setForwardedHeaders(ForwardedHeaders forwardedHeaders) {
+      this.forwardedHeaders = forwardedHeaders;
     }
 
     public Duration getHstsMaxAge() {

@@ -26,6 +26,7 @@ import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
+import dev.portcullis.transport.ForwardedHeaders;
 import jakarta.servlet.DispatcherType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -227,6 +228,54 @@ class PortcullisAutoConfigurationTest {
     request.setSecure(true);
     request.setServerName("portal.example");
     return request;
+  }
+
+  @Test
+  void forwardedHeaders_mapOntoTheTransport_bothUnlessSet() throws Exception {
+    Map<String, ForwardedHeaders> expected = Map.of(
+        "x-forwarded", ForwardedHeaders.X_FORWARDED,
+        "forwarded", ForwardedHeaders.FORWARDED,
+        "both", ForwardedHeaders.BOTH);
+    for (Map.Entry<String, ForwardedHeaders> e : expected.entrySet()) {
+      withKeyFile()
+          .withPropertyValues(
+              "portcullis.transport.trusted-proxies=10.0.0.5",
+              "portcullis.transport.forwarded-headers=" + e.getKey())
+          .run(context -> assertThat(context
+                  .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+                  .transport()
+                  .forwardedHeaders())
+              .as(e.getKey())
+              .isEqualTo(e.getValue()));
+    }
+    withKeyFile()
+        .run(context -> assertThat(context
+                .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+                .transport()
+                .forwardedHeaders())
+            .isEqualTo(ForwardedHeaders.BOTH));
+  }
+
+  @Test
+  void forwardedHeaders_ofAnotherValue_failsStartup_namingThePropertyAndTheValues()
+      throws Exception {
+    withKeyFile()
+        .withPropertyValues("portcullis.transport.forwarded-headers=sideways")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          FailureAnalysis analysis = SpringFactoriesLoader.forDefaultResourceLocation()
+              .load(FailureAnalyzer.class, (type, name, error) -> {})
+              .stream()
+              .map(a -> a.analyze(context.getStartupFailure()))
+              .filter(java.util.Objects::nonNull)
+              .findFirst()
+              .orElseThrow(
+                  () -> new AssertionError("no analysis of " + context.getStartupFailure()));
+          assertThat(analysis.getDescription())
+              .contains("portcullis.transport.forwarded-headers")
+              .contains("sideways");
+          assertThat(analysis.getAction()).contains("X_FORWARDED", "FORWARDED", "BOTH");
+        });
   }
 
   @Test

@@ -97,6 +97,11 @@ class PropertyMetadataTest {
             .get("defaultValue")
             .asString())
         .isEqualTo(LoginCookies.DEFAULT_COOKIE_CHECK_COOKIE);
+    assertThat(properties
+            .get("portcullis.transport.forwarded-headers")
+            .get("defaultValue")
+            .asString())
+        .isEqualTo(TransportConfig.defaults().forwardedHeaders().settingValue());
     assertThat(duration(properties, "portcullis.transport.hsts-max-age"))
         .isEqualTo(TransportConfig.DEFAULT_HSTS_MAX_AGE);
     SessionConfig sessions = SessionConfig.builder().build();

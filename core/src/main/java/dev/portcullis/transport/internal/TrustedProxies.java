@@ -1,5 +1,6 @@
 package dev.portcullis.transport.internal;
 
+import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.IpAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,13 @@ import java.util.Objects;
  * untrusted hop is the client. The protocol comes from the nearest proxy's entry. With no trusted proxies (the
  * default) the headers are ignored entirely.
  *
- * <p>A request that carries both {@code Forwarded} and {@code X-Forwarded-For} or {@code X-Forwarded-Proto} is
- * believed only when the two give the same client address and protocol; otherwise it counts as the proxy's own, over
- * the connection's own security. A proxy writes one of the two kinds and passes the other on as the client wrote it,
- * so believing either one alone would let a client behind a proxy that writes the other name any address and
- * protocol it likes.
+ * <p>Which kinds are read is configured ({@link ForwardedHeaders}): only {@code X-Forwarded-*}, only {@code
+ * Forwarded}, or both. When both are read, a request that carries both {@code Forwarded} and {@code X-Forwarded-For}
+ * or {@code X-Forwarded-Proto} is believed only when the two give the same client address and protocol; otherwise it
+ * counts as the proxy's own, over the connection's own security, and the answer carries a {@link Disagreement} with
+ * what each kind gave. A proxy writes one of the two kinds and passes the other on as the client wrote it, so
+ * believing either one alone would let a client behind a proxy that writes the other name any address and protocol it
+ * likes. A kind that is not read is ignored entirely, whatever it says.
  *
  * <p>The client address is the canonical text of an {@link IpAddress} (the same rule the audit log reads it by), or
  * the peer's own address as the connection gave it.
@@ -50,10 +53,30 @@ public final class TrustedProxies {
     }
   }
 
-  /** Where a request came from, after proxy resolution. */
-  public record Client(String address, boolean secure) {}
+  /**
+   * Where a request came from, after proxy resolution.
+   *
+   * @param address the client's address
+   * @param secure whether the client's connection was HTTPS
+   * @param disagreement when both kinds of forwarding header are read and a trusted proxy's request carried both
+   *     giving different answers, what each gave (the request then counts as the proxy's own); otherwise null
+   */
+  public record Client(String address, boolean secure, Disagreement disagreement) {
+    /** A client whose forwarding headers, if any, did not disagree. */
+    public Client(String address, boolean secure) {
+      this(address, secure, null);
+    }
+  }
+
+  /**
+   * What {@code Forwarded} and {@code X-Forwarded-*} each gave for one request, when they disagreed: a client address
+   * (the canonical text of an {@link IpAddress}, or the proxy's own when that kind could not be read) and a protocol.
+   */
+  public record Disagreement(Client byForwarded, Client byXForwarded) {}
 
   private final List<Cidr> proxies;
+  private final boolean readForwarded;
+  private final boolean readXForwarded;
 
   /**
    * The last peer address found trusted, exactly as the connection gave it: behind a proxy nearly every request comes
@@ -61,21 +84,35 @@ public final class TrustedProxies {
    */
   private volatile String lastTrustedPeer;
 
-  private TrustedProxies(List<Cidr> proxies) {
+  private TrustedProxies(List<Cidr> proxies, ForwardedHeaders read) {
     this.proxies = List.copyOf(proxies);
+    this.readForwarded = read != ForwardedHeaders.X_FORWARDED;
+    this.readXForwarded = read != ForwardedHeaders.FORWARDED;
   }
 
   /** Trusts no proxy: forwarding headers are ignored. */
   public static TrustedProxies none() {
-    return new TrustedProxies(List.of());
+    return new TrustedProxies(List.of(), ForwardedHeaders.BOTH);
   }
 
   /**
-   * Trusts the peers in {@code cidrs} (e.g. {@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code fd00::/8}).
+   * Trusts the peers in {@code cidrs}, reading both kinds of forwarding header from them ({@link
+   * ForwardedHeaders#BOTH}).
    *
    * @throws IllegalArgumentException naming the first entry that is not an IP literal or CIDR
    */
   public static TrustedProxies of(List<String> cidrs) {
+    return of(cidrs, ForwardedHeaders.BOTH);
+  }
+
+  /**
+   * Trusts the peers in {@code cidrs} (e.g. {@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code fd00::/8}), reading the
+   * kinds of forwarding header {@code read} names from them.
+   *
+   * @throws IllegalArgumentException naming the first entry that is not an IP literal or CIDR
+   */
+  public static TrustedProxies of(List<String> cidrs, ForwardedHeaders read) {
+    Objects.requireNonNull(read, "read");
     List<Cidr> out = new ArrayList<>();
     for (String c : cidrs) {
       String s = c.strip();
@@ -99,11 +136,24 @@ public final class TrustedProxies {
       }
       out.add(new Cidr(addr, prefix));
     }
-    return new TrustedProxies(out);
+    return new TrustedProxies(out, read);
   }
 
   public boolean isEmpty() {
     return proxies.isEmpty();
+  }
+
+  /** Whether {@code Forwarded} headers are read from a trusted proxy; when not, they need not be passed. */
+  public boolean readsForwarded() {
+    return readForwarded;
+  }
+
+  /**
+   * Whether {@code X-Forwarded-For}/{@code -Proto} headers are read from a trusted proxy; when not, they need not be
+   * passed.
+   */
+  public boolean readsXForwarded() {
+    return readXForwarded;
   }
 
   /**
@@ -126,13 +176,21 @@ public final class TrustedProxies {
       }
       lastTrustedPeer = peer;
     }
+    if (!readForwarded) {
+      return chain(peer, connectionSecure, List.of(), xForwardedFor, xForwardedProto);
+    }
+    if (!readXForwarded) {
+      return chain(peer, connectionSecure, forwarded, List.of(), List.of());
+    }
     if (!forwarded.isEmpty() && !(xForwardedFor.isEmpty() && xForwardedProto.isEmpty())) {
       // A proxy writes one kind and passes the other on as the client sent it: believed only when
       // both tell the same.
       Client byForwarded = chain(peer, connectionSecure, forwarded, List.of(), List.of());
       Client byXForwarded =
           chain(peer, connectionSecure, List.of(), xForwardedFor, xForwardedProto);
-      return byForwarded.equals(byXForwarded) ? byForwarded : new Client(peer, connectionSecure);
+      return byForwarded.equals(byXForwarded)
+          ? byForwarded
+          : new Client(peer, connectionSecure, new Disagreement(byForwarded, byXForwarded));
     }
     return chain(peer, connectionSecure, forwarded, xForwardedFor, xForwardedProto);
   }

@@ -3,6 +3,7 @@ package dev.portcullis.transport.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.transport.ForwardedHeaders;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -86,11 +87,21 @@ class TrustedProxiesTest {
             List.of("203.0.113.5"),
             List.of("https")))
         .as("the client's Forwarded names another address than the proxy's X-Forwarded-For")
-        .isEqualTo(new TrustedProxies.Client("192.0.2.7", false));
+        .isEqualTo(new TrustedProxies.Client(
+            "192.0.2.7",
+            false,
+            new TrustedProxies.Disagreement(
+                new TrustedProxies.Client("198.51.100.1", true),
+                new TrustedProxies.Client("203.0.113.5", true))));
     assertThat(proxies.resolve(
             "192.0.2.7", false, List.of("proto=https"), List.of("203.0.113.5"), List.of("http")))
         .as("and another protocol")
-        .isEqualTo(new TrustedProxies.Client("192.0.2.7", false));
+        .isEqualTo(new TrustedProxies.Client(
+            "192.0.2.7",
+            false,
+            new TrustedProxies.Disagreement(
+                new TrustedProxies.Client("192.0.2.7", true),
+                new TrustedProxies.Client("203.0.113.5", false))));
     assertThat(proxies.resolve(
             "192.0.2.7",
             true,
@@ -107,6 +118,97 @@ class TrustedProxiesTest {
             List.of("https")))
         .as("a proxy that writes both, alike, is believed")
         .isEqualTo(new TrustedProxies.Client("203.0.113.5", true));
+  }
+
+  @Test
+  void headersThatAgree_orOfOneKind_carryNoDisagreement() {
+    assertThat(proxies
+            .resolve(
+                "192.0.2.7",
+                false,
+                List.of("for=203.0.113.5;proto=https"),
+                List.of("203.0.113.5"),
+                List.of("https"))
+            .disagreement())
+        .isNull();
+    assertThat(proxies
+            .resolve("192.0.2.7", false, List.of(), List.of("garbage"), List.of("https"))
+            .disagreement())
+        .as("a malformed header of one kind is no disagreement")
+        .isNull();
+  }
+
+  private static final List<String> CLIENTS_FORWARDED = List.of("for=198.51.100.1;proto=https");
+  private static final List<String> PROXYS_XFF = List.of("203.0.113.5");
+
+  @Test
+  void xForwardedOnly_ignoresForwardedEntirely() {
+    TrustedProxies x = TrustedProxies.of(List.of("10.0.0.0/8"), ForwardedHeaders.X_FORWARDED);
+    assertThat(x.readsForwarded()).isFalse();
+    assertThat(x.readsXForwarded()).isTrue();
+    assertThat(x.resolve("10.0.0.2", false, CLIENTS_FORWARDED, PROXYS_XFF, List.of("https")))
+        .as(
+            "the client's Forwarded beside the proxy's X-Forwarded-*: no disagreement, the proxy's word")
+        .isEqualTo(new TrustedProxies.Client("203.0.113.5", true));
+    assertThat(x.resolve("10.0.0.2", false, CLIENTS_FORWARDED, List.of(), List.of()))
+        .as("Forwarded alone: the proxy's own request")
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+    assertThat(x.resolve("10.0.0.2", false, List.of("garbage"), PROXYS_XFF, List.of("http")))
+        .as("not even a malformed Forwarded counts")
+        .isEqualTo(new TrustedProxies.Client("203.0.113.5", false));
+    assertThat(x.resolve(
+            "10.0.0.2",
+            false,
+            List.of("for=203.0.113.5;proto=https"),
+            List.of("6.6.6.6, 203.0.113.5, 10.0.0.9"),
+            List.of("https")))
+        .as("the chain is read from the right, trusted hops skipped, as before")
+        .isEqualTo(new TrustedProxies.Client("203.0.113.5", true));
+    assertThat(x.resolve("203.0.113.9", false, List.of(), PROXYS_XFF, List.of("https")))
+        .as("from an untrusted peer nothing is believed")
+        .isEqualTo(new TrustedProxies.Client("203.0.113.9", false));
+  }
+
+  @Test
+  void forwardedOnly_ignoresXForwardedEntirely() {
+    TrustedProxies f = TrustedProxies.of(List.of("10.0.0.0/8"), ForwardedHeaders.FORWARDED);
+    assertThat(f.readsForwarded()).isTrue();
+    assertThat(f.readsXForwarded()).isFalse();
+    assertThat(f.resolve(
+            "10.0.0.2",
+            false,
+            List.of("for=198.51.100.1;proto=https"),
+            PROXYS_XFF,
+            List.of("http")))
+        .as(
+            "the client's X-Forwarded-* beside the proxy's Forwarded: no disagreement, the proxy's word")
+        .isEqualTo(new TrustedProxies.Client("198.51.100.1", true));
+    assertThat(f.resolve("10.0.0.2", false, List.of(), PROXYS_XFF, List.of("https")))
+        .as("X-Forwarded-* alone: the proxy's own request")
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+    assertThat(f.resolve(
+            "10.0.0.2", true, List.of("for=\"[2001:db8::1]:4711\""), List.of("garbage"), List.of()))
+        .as("not even a malformed X-Forwarded-For counts; no proto keeps the connection's security")
+        .isEqualTo(new TrustedProxies.Client("2001:db8::1", true));
+    assertThat(f.resolve(
+            "10.0.0.2", false, List.of("for=010.0.0.1;proto=https"), List.of(), List.of()))
+        .as("a malformed Forwarded is still the proxy's own request")
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+  }
+
+  @Test
+  void both_isTheDefault_andReadsEitherKindAlone() {
+    TrustedProxies both = TrustedProxies.of(List.of("10.0.0.0/8"), ForwardedHeaders.BOTH);
+    assertThat(both.readsForwarded()).isTrue();
+    assertThat(both.readsXForwarded()).isTrue();
+    assertThat(both.resolve("10.0.0.2", false, CLIENTS_FORWARDED, List.of(), List.of()))
+        .isEqualTo(new TrustedProxies.Client("198.51.100.1", true));
+    assertThat(both.resolve("10.0.0.2", false, List.of(), PROXYS_XFF, List.of("https")))
+        .isEqualTo(new TrustedProxies.Client("203.0.113.5", true));
+    assertThat(TrustedProxies.of(List.of("10.0.0.0/8"))
+            .resolve("10.0.0.2", false, CLIENTS_FORWARDED, PROXYS_XFF, List.of("https"))
+            .disagreement())
+        .isNotNull();
   }
 
   @Test

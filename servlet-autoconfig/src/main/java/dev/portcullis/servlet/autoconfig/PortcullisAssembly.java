@@ -26,6 +26,7 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionIdFormat;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
 import java.io.IOException;
@@ -132,6 +133,8 @@ final class PortcullisAssembly {
       TransportConfig.Builder b = TransportConfig.builder();
       s.bool("portcullis.transport.development-mode").ifPresent(b::developmentMode);
       b.trustedProxies(s.list("portcullis.transport.trusted-proxies"));
+      s.choice("portcullis.transport.forwarded-headers", ForwardedHeaders.class)
+          .ifPresent(b::forwardedHeaders);
       s.duration("portcullis.transport.hsts-max-age").ifPresent(b::hstsMaxAge);
       s.bool("portcullis.transport.hsts-include-subdomains").ifPresent(b::hstsIncludeSubDomains);
       s.integer("portcullis.transport.https-port").ifPresent(b::httpsPort);

@@ -93,6 +93,7 @@ final class PortcullisSettings {
       "portcullis.csrf.trusted-origins",
       "portcullis.transport.development-mode",
       "portcullis.transport.trusted-proxies",
+      "portcullis.transport.forwarded-headers",
       "portcullis.transport.hsts-max-age",
       "portcullis.transport.hsts-include-subdomains",
       "portcullis.transport.https-port",

@@ -8,6 +8,7 @@ import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.testing.CapturedStderr;
+import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -210,6 +212,44 @@ class PortcullisSettingsTest {
       assertThat(s.problems()).isEmpty();
       assertThat(prepared.transport().containerDecidesHttps()).isEqualTo(set);
     }
+  }
+
+  @Test
+  void forwardedHeaders_mapOntoTheTransport_bothUnlessSet() throws Exception {
+    Map<String, ForwardedHeaders> expected = new LinkedHashMap<>();
+    expected.put("", ForwardedHeaders.BOTH);
+    expected.put(
+        "portcullis.transport.forwarded-headers=x-forwarded\n", ForwardedHeaders.X_FORWARDED);
+    expected.put("portcullis.transport.forwarded-headers=forwarded\n", ForwardedHeaders.FORWARDED);
+    expected.put("portcullis.transport.forwarded-headers=both\n", ForwardedHeaders.BOTH);
+    for (Map.Entry<String, ForwardedHeaders> e : expected.entrySet()) {
+      PortcullisSettings s = read(
+          e.getKey()
+              + "portcullis.transport.trusted-proxies=10.0.0.0/8\n"
+              + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+          Map.of());
+      PortcullisAssembly.Prepared prepared = PortcullisAssembly.prepare(
+          s,
+          Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
+          CLOCK,
+          getClass().getClassLoader());
+      assertThat(s.problems()).isEmpty();
+      assertThat(prepared.transport().forwardedHeaders()).as(e.getKey()).isEqualTo(e.getValue());
+    }
+  }
+
+  @Test
+  void forwardedHeaders_ofAnotherValue_isAProblem_namingTheSettingAndTheValues() throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.transport.forwarded-headers=sideways\n"
+            + "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n",
+        Map.of());
+    PortcullisAssembly.prepare(
+        s, Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()), CLOCK, getClass().getClassLoader());
+    assertThat(s.problems())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.transport.forwarded-headers")
+        .contains("one of x-forwarded, forwarded, both");
   }
 
   /** The problems of assembling a filter with {@code extra} settings. */
