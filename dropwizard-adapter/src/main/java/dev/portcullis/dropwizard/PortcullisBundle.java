@@ -3,6 +3,7 @@ package dev.portcullis.dropwizard;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.servlet.internal.JettyErrorPages;
 import dev.portcullis.servlet.internal.JettyHeaderCache;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
@@ -54,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * proxy in {@code portcullis.transport.trusted-proxies}. The health check names no key material, only key ids and
  * ages. Dropwizard's admin servlets are not behind the filter. As the server starts, the bundle makes the header
  * cache of every connector case-sensitive ({@link HttpConfiguration#setHeaderCacheCaseSensitive}), so that each
- * request's cookies reach the filter exactly as sent.
+ * request's cookies reach the filter exactly as sent, and replaces Jetty's error handler, so that the responses Jetty
+ * writes itself, for requests it refuses before any filter runs, carry the filter's security headers and a plain
+ * body, with no {@code Server} header on any connector ({@link JettyErrorPages}).
  */
 public final class PortcullisBundle<C extends Configuration> implements ConfiguredBundle<C> {
   /** The name of the health check the bundle registers. */
@@ -144,6 +147,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
         public void lifeCycleStarting(LifeCycle event) {
           if (event instanceof Server server) {
             JettyHeaderCache.exactCookieHeaders(server);
+            JettyErrorPages.install(server, built.filter().transport());
           }
         }
       });

@@ -3,6 +3,7 @@ package dev.portcullis.javalin;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.servlet.internal.JettyErrorPages;
 import dev.portcullis.servlet.internal.JettyHeaderCache;
 import dev.portcullis.transport.TransportConfig;
 import io.javalin.config.JavalinState;
@@ -56,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * and Jetty closes the {@code Portcullis} when the server stops. A {@code Portcullis} serves one Javalin instance.
  * As the server starts, the plugin makes the header cache of every connector's {@link HttpConfiguration}
  * case-sensitive ({@link HttpConfiguration#setHeaderCacheCaseSensitive}), so that each request's cookies reach the
- * filter exactly as sent.
+ * filter exactly as sent; and it makes the responses Jetty writes itself, for requests it refuses before any filter
+ * runs, carry the filter's security headers and a plain body, with no {@code Server} header on any connector
+ * ({@link JettyErrorPages}). An error handler the application set on the server itself still writes the body.
  *
  * <p><b>Forwarded headers.</b> Jetty's {@link ForwardedRequestCustomizer} on one of Javalin's connectors (added through
  * {@code config.jetty.modifyHttpConfiguration} or a connector of the application's own) takes the client's scheme and
@@ -100,6 +103,7 @@ public final class PortcullisPlugin extends Plugin<Void> {
       public void lifeCycleStarting(LifeCycle event) {
         try {
           JettyHeaderCache.exactCookieHeaders(server);
+          JettyErrorPages.install(server, portcullis.filter().transport());
           checkForwardedHeaders(server, portcullis.filter().transport());
         } catch (RuntimeException e) {
           portcullis.close(); // the filter never starts, so Jetty would not close it

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.internal.ConfigurationWarning;
+import dev.portcullis.servlet.internal.SecurityHeaders;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.transport.internal.TrustedProxies;
 import jakarta.servlet.ServletConnection;
@@ -63,8 +64,8 @@ import org.slf4j.LoggerFactory;
 final class TransportStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(TransportStage.class);
 
-  static final String REFERRER_POLICY = "strict-origin-when-cross-origin";
-  static final String FRAME_ANCESTORS = "frame-ancestors 'none'";
+  static final String REFERRER_POLICY = SecurityHeaders.REFERRER_POLICY;
+  static final String FRAME_ANCESTORS = SecurityHeaders.FRAME_ANCESTORS;
   /** The methods the filter lets through to the application, for the {@code Allow} header of its {@code 405}. */
   static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
   /** The request attribute a servlet container sets to the TLS cipher suite of an encrypted connection. */
@@ -73,7 +74,7 @@ final class TransportStage extends Stage {
   private final TransportConfig config;
   private final TrustedProxies proxies;
   private final AuditTrail audit;
-  private final String hsts;
+  private final SecurityHeaders securityHeaders;
   /** Whether the warning about a container that calls a plain connection secure has been logged. */
   private final AtomicBoolean warnedOfContainer = new AtomicBoolean();
 
@@ -87,8 +88,7 @@ final class TransportStage extends Stage {
     this.proxies = config.trustedProxies().isEmpty()
         ? TrustedProxies.none()
         : TrustedProxies.of(config.trustedProxies(), config.forwardedHeaders());
-    this.hsts = "max-age=" + config.hstsMaxAge().getSeconds()
-        + (config.hstsIncludeSubDomains() ? "; includeSubDomains" : "");
+    this.securityHeaders = SecurityHeaders.of(config);
     if (config.developmentMode()) {
       ConfigurationWarning.say(
           log,
@@ -114,7 +114,7 @@ final class TransportStage extends Stage {
       auditDisagreement(exchange, client.disagreement());
     }
 
-    SecurityHeaders headers = new SecurityHeaders(exchange, client.secure() ? hsts : null);
+    HeaderWriter headers = new HeaderWriter(exchange, securityHeaders, client.secure());
     headers.apply();
     exchange.beforeCommit(headers);
 
@@ -318,16 +318,18 @@ final class TransportStage extends Stage {
    * own value or a reset), and adds {@code Cache-Control} alone if the request has become logged in, so the checks
    * before every possible commit stay cheap.
    */
-  private static final class SecurityHeaders implements Runnable {
+  private static final class HeaderWriter implements Runnable {
     private final Exchange exchange;
-    private final String hsts;
+    private final SecurityHeaders headers;
+    private final boolean https;
     private boolean written;
     private int changesWhenWritten;
     private boolean noStoreWhenWritten;
 
-    SecurityHeaders(Exchange exchange, String hsts) {
+    HeaderWriter(Exchange exchange, SecurityHeaders headers, boolean https) {
       this.exchange = exchange;
-      this.hsts = hsts;
+      this.headers = headers;
+      this.https = https;
     }
 
     @Override
@@ -357,14 +359,17 @@ final class TransportStage extends Stage {
       // there yet: the checks for a Content-Security-Policy or an Allow header of the
       // application's wait for a write after it has changed headers.
       boolean first = !written;
-      out.setHeader("X-Content-Type-Options", "nosniff");
-      out.setHeader("X-Frame-Options", "DENY");
-      if (first || !hasFrameAncestors(out)) {
-        out.addHeader("Content-Security-Policy", FRAME_ANCESTORS);
+      for (SecurityHeaders.Header header : SecurityHeaders.everyResponse()) {
+        if (!header.name().equals("Content-Security-Policy")) {
+          out.setHeader(header.name(), header.value());
+        } else if (first || !hasFrameAncestors(out)) {
+          // Added beside an application's own policy, which browsers enforce as well.
+          out.addHeader(header.name(), header.value());
+        }
       }
-      out.setHeader("Referrer-Policy", REFERRER_POLICY);
-      if (hsts != null) {
-        out.setHeader("Strict-Transport-Security", hsts);
+      if (https) {
+        SecurityHeaders.Header hsts = headers.strictTransportSecurity();
+        out.setHeader(hsts.name(), hsts.value());
       }
       if (noStore) {
         out.setHeader("Cache-Control", "no-store");

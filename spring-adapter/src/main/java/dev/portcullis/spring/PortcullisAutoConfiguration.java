@@ -842,8 +842,9 @@ public final class PortcullisAutoConfiguration {
 
   /**
    * On Spring Boot's embedded Jetty: every connector's header cache case-sensitive, so that each request's cookies
-   * reach the filter exactly as sent ({@link JettyCookieHeaders}). The customizer applies to Jetty's web server
-   * factories only; on Tomcat, or without Jetty on the class path, nothing here is loaded.
+   * reach the filter exactly as sent ({@link JettyCookieHeaders}), and Jetty's own error responses plain, with the
+   * filter's security headers ({@link JettyErrorResponses}). The customizers apply to Jetty's web server factories
+   * only; on Tomcat, or without Jetty on the class path, nothing here is loaded.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(
@@ -855,6 +856,29 @@ public final class PortcullisAutoConfiguration {
     @Bean
     JettyCookieHeaders portcullisJettyCookieHeaders() {
       return new JettyCookieHeaders();
+    }
+
+    @Bean
+    JettyErrorResponses portcullisJettyErrorResponses(ObjectProvider<PortcullisFilter> filter) {
+      return new JettyErrorResponses(filter);
+    }
+  }
+
+  /**
+   * On Spring Boot's embedded Tomcat: Tomcat's own error responses, for requests it refuses before the filter runs,
+   * plain and with the filter's security headers ({@link TomcatErrorReports}). Without Tomcat on the class path,
+   * nothing here is loaded.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {
+        "org.apache.catalina.valves.ErrorReportValve",
+        "org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory"
+      })
+  static class Tomcat {
+    @Bean
+    TomcatErrorReports portcullisTomcatErrorReports(ObjectProvider<PortcullisFilter> filter) {
+      return new TomcatErrorReports(filter);
     }
   }
 

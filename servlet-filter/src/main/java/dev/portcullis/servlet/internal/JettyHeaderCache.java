@@ -2,6 +2,7 @@ package dev.portcullis.servlet.internal;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -28,14 +29,21 @@ public final class JettyHeaderCache {
    * customizer may add or replace one).
    */
   public static void exactCookieHeaders(Server server) {
-    for (Connector connector : server.getConnectors()) {
-      exact(connector);
-    }
-    server.addEventListener(new AddedConnectors());
+    eachHttpConfiguration(server, http -> http.setHeaderCacheCaseSensitive(true));
   }
 
-  /** Sets every HTTP connection factory of {@code connector}, also one held by a wrapping factory as a bean. */
-  static void exact(Connector connector) {
+  /**
+   * Applies {@code setting} to the HTTP configuration of every connector {@code server} holds now and of every
+   * connector it is given later, also to one held by a wrapping connection factory as a bean.
+   */
+  static void eachHttpConfiguration(Server server, Consumer<HttpConfiguration> setting) {
+    for (Connector connector : server.getConnectors()) {
+      each(connector, setting);
+    }
+    server.addEventListener(new AddedConnectors(setting));
+  }
+
+  private static void each(Connector connector, Consumer<HttpConfiguration> setting) {
     for (ConnectionFactory factory : connector.getConnectionFactories()) {
       // A wrapping factory (Dropwizard's, which times connections) holds the HTTP one as a bean.
       Collection<HttpConfiguration.ConnectionFactory> http =
@@ -44,15 +52,21 @@ public final class JettyHeaderCache {
               : factory instanceof ContainerLifeCycle c
                   ? c.getContainedBeans(HttpConfiguration.ConnectionFactory.class)
                   : List.of();
-      http.forEach(h -> h.getHttpConfiguration().setHeaderCacheCaseSensitive(true));
+      http.forEach(h -> setting.accept(h.getHttpConfiguration()));
     }
   }
 
   private static final class AddedConnectors implements Container.Listener {
+    private final Consumer<HttpConfiguration> setting;
+
+    AddedConnectors(Consumer<HttpConfiguration> setting) {
+      this.setting = setting;
+    }
+
     @Override
     public void beanAdded(Container parent, Object child) {
       if (child instanceof Connector connector) {
-        exact(connector);
+        each(connector, setting);
       }
     }
 

@@ -11,6 +11,7 @@ import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.transport.TransportConfig;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -297,6 +299,29 @@ class NotesPortalTest {
           .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
     }
     assertThat(visitor.get("/login").statusCode()).as("the portal still serves").isEqualTo(200);
+  }
+
+  /**
+   * Regression: the portal's own page for requests Jetty refuses before any route or filter runs (a malformed request
+   * line, an encoded slash or dot segment, headers too large, an illegal {@code Host}, an unknown {@code
+   * Transfer-Encoding}) came without the headers Portcullis puts on every other response. The page is still the
+   * portal's, now under those headers (an encoded slash reaches Portcullis, which refuses it itself).
+   */
+  @Test
+  void aRequestTheContainerRefuses_getsThePortalsPage_withTheSecurityHeaders() throws Exception {
+    SoftAssertions softly = new SoftAssertions();
+    for (Map.Entry<String, String> refused : RawHttp.refusedRequests(app.port()).entrySet()) {
+      RawHttp.Response response = RawHttp.send(app.port(), refused.getValue());
+      softly
+          .assertThat(RawHttp.errorPageProblems(response))
+          .as("%s, answered:%n%s", refused.getKey(), response)
+          .isEmpty();
+      softly
+          .assertThat(response.body())
+          .as(refused.getKey())
+          .isIn(NotesPortal.ERROR_PAGE, "Bad request.\n");
+    }
+    softly.assertAll();
   }
 
   /**
