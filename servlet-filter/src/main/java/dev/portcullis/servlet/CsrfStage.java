@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A form body the container cannot parse ({@link FormFields.UnreadableForm}), whether this stage reads it for the
  * token or a later one for its fields (the login, the terms, single sign-on), gets a plain {@code 400} and
- * {@code access_denied}, never the container's error page with its stack trace.
+ * {@code access_denied}, never the container's error page with its stack trace. A form whose client address is
+ * sending its share of forms already ({@link FormBodyReads}, {@link FormFields.TooManyForms}) gets the plain
+ * {@code 503} and {@code access_denied}, its body unread.
  */
 final class CsrfStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(CsrfStage.class);
@@ -101,6 +103,14 @@ final class CsrfStage extends Stage {
       audit.emit(
           exchange, AuditEventType.ACCESS_DENIED, b -> b.failure("form body could not be read"));
       Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, BAD_FORM);
+    } catch (FormFields.TooManyForms e) {
+      audit.emit(
+          exchange,
+          AuditEventType.ACCESS_DENIED,
+          b -> b.failure("form body not read: too many form bodies from this address at once"));
+      // The body is never read; closing the connection keeps the container from reading it either.
+      Pages.closeAfterResponse(exchange);
+      Pages.serviceUnavailable(exchange.response());
     }
   }
 

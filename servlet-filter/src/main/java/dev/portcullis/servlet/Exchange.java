@@ -47,6 +47,12 @@ final class Exchange {
   private final PortcullisResponse response;
   private final String method;
   private final List<LoginListener> loginListeners;
+  /** The bound on form bodies read at once per client address; null for none. */
+  private final FormBodyReads formReads;
+  /** Whether the form body has been read ({@link #readFormBody()}), or refused for the address's share. */
+  private boolean formBodyRead;
+
+  private boolean formBodyRefused;
   /** The hooks of {@link #beforeCommit}, in order. */
   private Runnable[] hooks = new Runnable[2];
 
@@ -99,6 +105,19 @@ final class Exchange {
       HttpServletRequest request,
       HttpServletResponse response,
       List<LoginListener> loginListeners) {
+    this(request, response, loginListeners, null);
+  }
+
+  /**
+   * @param loginListeners hear about every login this request makes, in order
+   * @param formReads bounds the form bodies read at once per client address; null for no bound
+   */
+  Exchange(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      List<LoginListener> loginListeners,
+      FormBodyReads formReads) {
+    this.formReads = formReads;
     this.original = request;
     this.originalResponse = response;
     String m = request.getMethod();
@@ -176,6 +195,40 @@ final class Exchange {
 
   void client(TrustedProxies.Client client) {
     this.client = client;
+  }
+
+  /**
+   * Reads the request's form body into the container's parameters, once, within the client address's share of form
+   * reads ({@link FormBodyReads}): the container's thread waits while a body arrives, so no address may hold many of
+   * them. Later reads of the parameters are answered from memory.
+   *
+   * @throws FormFields.TooManyForms when the address is sending its share of forms already (the body is not read)
+   * @throws FormFields.UnreadableForm when the container cannot parse the body
+   */
+  void readFormBody() {
+    if (formBodyRead) {
+      return;
+    }
+    if (formBodyRefused) {
+      throw new FormFields.TooManyForms();
+    }
+    if (formReads == null) {
+      formBodyRead = true;
+      return;
+    }
+    String address = client().address();
+    if (!formReads.enter(address)) {
+      formBodyRefused = true;
+      throw new FormFields.TooManyForms();
+    }
+    try {
+      original.getParameterMap();
+    } catch (RuntimeException e) {
+      throw new FormFields.UnreadableForm(e);
+    } finally {
+      formBodyRead = true;
+      formReads.leave(address);
+    }
   }
 
   /**

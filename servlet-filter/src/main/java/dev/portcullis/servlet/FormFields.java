@@ -25,6 +25,9 @@ final class FormFields {
    * {@link HttpServletRequest#getParameterValues}; they are counted here and skipped.
    */
   static String fromBody(HttpServletRequest request, String name) {
+    if (request.getAttribute(Exchange.ATTRIBUTE) instanceof Exchange exchange) {
+      exchange.readFormBody();
+    }
     String[] all;
     try {
       all = request.getParameterValues(name);
@@ -85,6 +88,18 @@ final class FormFields {
 
     UnreadableForm(RuntimeException cause) {
       super("the form body could not be read", cause, false, false);
+    }
+  }
+
+  /**
+   * The request's client address is sending as many forms as it may at once ({@link FormBodyReads}); the body was
+   * not read. Thrown through the stages after the CSRF stage, which refuses the request with a plain {@code 503}.
+   */
+  static final class TooManyForms extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooManyForms() {
+      super("too many form bodies from this address at once", null, false, false);
     }
   }
 }

@@ -22,6 +22,19 @@ final class Pages {
     w.flush();
   }
 
+  /**
+   * Asks the container to close an HTTP/1 connection after the response, so that it does not read the body the filter
+   * left unread. HTTP/2 has no such header (RFC 9113 8.2.2: a response carrying {@code Connection} is malformed, and
+   * clients reset the stream, losing the answer; Tomcat sends it as written): there the container resets the stream
+   * instead of reading the body.
+   */
+  static void closeAfterResponse(Exchange exchange) {
+    String protocol = exchange.original().getProtocol();
+    if (protocol != null && protocol.startsWith("HTTP/1")) {
+      exchange.response().setHeader("Connection", "close");
+    }
+  }
+
   /** The one page for "not now, a store or the audit log cannot answer": a plain 503, the same words everywhere. */
   static void serviceUnavailable(HttpServletResponse response) throws IOException {
     plain(

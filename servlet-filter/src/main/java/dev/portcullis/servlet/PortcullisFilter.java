@@ -117,6 +117,8 @@ public final class PortcullisFilter implements Filter {
   private static final Logger LOG = LoggerFactory.getLogger(PortcullisFilter.class);
 
   private final Pipeline pipeline;
+  /** The bound on form bodies read at once per client address, shared by every request. */
+  private final FormBodyReads formReads = new FormBodyReads(FormBodyReads.PER_ADDRESS);
   /** The pipeline's stages for a {@code POST}, and for every other method (see {@link Stage#onlyForPost()}). */
   private final Stage[] postStages;
 
@@ -287,7 +289,7 @@ public final class PortcullisFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
-    Exchange exchange = new Exchange(http, httpResponse, pipeline.loginListeners());
+    Exchange exchange = new Exchange(http, httpResponse, pipeline.loginListeners(), formReads);
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
     boolean done = false;
     try {

@@ -263,8 +263,7 @@ final class TransportStage extends Stage {
         Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
       }
     } else {
-      // The body is never read; closing the connection keeps the container from reading it either.
-      exchange.response().setHeader("Connection", "close");
+      Pages.closeAfterResponse(exchange);
       Pages.plain(
           exchange.response(), HttpServletResponse.SC_FORBIDDEN, "This portal only accepts HTTPS.");
     }

@@ -116,11 +116,31 @@ final class LoginPortal implements AutoCloseable {
     return new LoginPortal(AuditSink.noop(), audit -> {}, configure, false);
   }
 
+  /**
+   * A portal on {@code server} (for example one that speaks HTTP/2 over TLS, {@link #httpsBase()}), whose filter
+   * {@code configure} may add to.
+   */
+  static LoginPortal on(
+      TestJetty.Builder server, BiConsumer<LoginPortal, PortcullisFilter.Builder> configure)
+      throws Exception {
+    return new LoginPortal(AuditSink.noop(), audit -> {}, configure, true, server);
+  }
+
   private LoginPortal(
       AuditSink extraSink,
       Consumer<AuditLog.Builder> auditOptions,
       BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
       boolean applicationDecidesAccess)
+      throws Exception {
+    this(extraSink, auditOptions, configure, applicationDecidesAccess, TestJetty.builder());
+  }
+
+  private LoginPortal(
+      AuditSink extraSink,
+      Consumer<AuditLog.Builder> auditOptions,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
+      boolean applicationDecidesAccess,
+      TestJetty.Builder server)
       throws Exception {
     byte[] key = new byte[32];
     random.nextBytes(key);
@@ -181,7 +201,7 @@ final class LoginPortal implements AutoCloseable {
         .build();
     // The port is known before the filter is built, so a configuration may name this portal's own
     // URLs.
-    jetty = TestJetty.builder().open();
+    jetty = server.open();
     base = jetty.baseUri().toString();
     AuditRules rules = AuditRules.builder()
         .action("/reports/{org}/{id}", "report_view")
@@ -241,6 +261,25 @@ final class LoginPortal implements AutoCloseable {
 
   Browser browser() {
     return new Browser(base);
+  }
+
+  /**
+   * The audit sink once the audit log has handed it every event recorded so far, without waiting for the requests in
+   * flight (some may never end while a test runs).
+   */
+  RecordingAuditSink auditedSoFar() throws InterruptedException {
+    audit.flush(Duration.ofSeconds(10));
+    return sink;
+  }
+
+  /** {@code https://127.0.0.1:port} of a portal on a server with HTTPS ({@link #on}). */
+  String httpsBase() {
+    return jetty.httpsBaseUri().toString();
+  }
+
+  /** A client TLS context that trusts the portal's test certificate. */
+  javax.net.ssl.SSLContext clientTls() {
+    return jetty.clientTls();
   }
 
   /** Waits until every request has left the filter and the audit log has handed every event to the sink. */

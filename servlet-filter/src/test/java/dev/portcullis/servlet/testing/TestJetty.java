@@ -29,11 +29,14 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -42,6 +45,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real Jetty 12 for tests, set up as the README tells Portcullis users to: loopback only, ports chosen by the
@@ -66,7 +70,7 @@ public final class TestJetty implements AutoCloseable {
   private static final char[] KEY_STORE_PASSWORD = "test-only".toCharArray();
   private static final String KEY_ALIAS = "portcullis-test";
 
-  private final Server server = new Server();
+  private final Server server;
   private final ContextHandlerCollection contexts = new ContextHandlerCollection();
   private final boolean unsafeUris;
   private final ServerConnector plain;
@@ -76,12 +80,18 @@ public final class TestJetty implements AutoCloseable {
   private boolean started;
 
   private TestJetty(Builder builder) throws Exception {
+    server = builder.maxThreads > 0
+        ? new Server(new QueuedThreadPool(builder.maxThreads))
+        : new Server();
     unsafeUris = builder.unsafeUris;
     HttpConfiguration http = httpConfiguration();
     if (unsafeUris) {
       http.setUriCompliance(UriCompliance.UNSAFE);
     }
-    plain = connector(server, new HttpConnectionFactory(http));
+    plain = builder.http2
+        ? connector(
+            server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http))
+        : connector(server, new HttpConnectionFactory(http));
     server.addConnector(plain);
     if (builder.https) {
       KeyStore keys = TestCertificate.KEY_STORE;
@@ -92,8 +102,19 @@ public final class TestJetty implements AutoCloseable {
       SecureRequestCustomizer secure = new SecureRequestCustomizer();
       secure.setSniHostCheck(false); // clients connect to an IP literal, which SNI cannot carry
       https.addCustomizer(secure);
-      encrypted = connector(
-          server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+      if (builder.http2) {
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+        alpn.setDefaultProtocol("http/1.1");
+        encrypted = connector(
+            server,
+            new SslConnectionFactory(tls, alpn.getProtocol()),
+            alpn,
+            new HTTP2ServerConnectionFactory(https),
+            new HttpConnectionFactory(https));
+      } else {
+        encrypted = connector(
+            server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+      }
       server.addConnector(encrypted);
       clientTls = trusting(keys.getCertificate(KEY_ALIAS));
     } else {
@@ -244,8 +265,28 @@ public final class TestJetty implements AutoCloseable {
   public static final class Builder {
     private boolean https;
     private boolean unsafeUris;
+    private boolean http2;
+    private int maxThreads;
 
     private Builder() {}
+
+    /**
+     * Serves with at most {@code maxThreads} threads (Jetty's default is 200), so that a test can hold every one of
+     * them with a few requests.
+     */
+    public Builder maxThreads(int maxThreads) {
+      this.maxThreads = maxThreads;
+      return this;
+    }
+
+    /**
+     * Speaks HTTP/2 beside HTTP/1.1, as a server configured for browsers does: h2 through ALPN on the HTTPS connector,
+     * h2c (prior knowledge or an {@code Upgrade: h2c}) on the plain one.
+     */
+    public Builder http2() {
+      http2 = true;
+      return this;
+    }
 
     /** Adds an HTTPS connector with the test certificate, beside the plain one. */
     public Builder https() {
