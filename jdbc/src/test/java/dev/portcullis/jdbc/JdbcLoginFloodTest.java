@@ -239,10 +239,21 @@ class JdbcLoginFloodTest {
     assertThat(late)
         .as("a logged-in user's pages during the flood: each within %s, as alice", BOUND)
         .isEmpty();
+    // Past 16 form bodies read at once from one address (FormBodyReads), a login is a plain 503
+    // before its body is read: the same for every account, so it tells nothing of one.
     assertThat(answers.keySet())
-        .as("every login refused as any wrong password is")
-        .containsOnly("303 /login?error=1");
+        .as("every login refused as any wrong password is, or unread past the address's share")
+        .contains("303 /login?error=1")
+        .isSubsetOf("303 /login?error=1", "503 ");
     assertThat(audit.flush(Duration.ofSeconds(30))).isTrue();
+    if (answers.containsKey("503 ")) {
+      assertThat(audited.events())
+          .as("a 503 only as the address's share of form bodies being read at once, audited")
+          .anyMatch(e -> e.type().equals(AuditEventType.ACCESS_DENIED)
+              && e.reason()
+                  .orElse("")
+                  .equals("form body not read: too many form bodies from this address at once"));
+    }
     assertThat(audited.events())
         .as("the logins past the limit were refused without a check, and audited")
         .anyMatch(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_BUSY)
