@@ -43,7 +43,7 @@ final class CsrfTokens {
     Session session = exchange.sessions().session(false);
     Object expected = session == null ? null : session.getAttribute(SESSION_ATTRIBUTE);
     String header = exchange.original().getHeader(HEADER);
-    String presented = header != null ? header : FormFields.fromBody(exchange.original(), FIELD);
+    String presented = header != null ? header : FormFields.fromBody(exchange, FIELD);
     if (expected instanceof String e && CsrfToken.matches(e, presented)) {
       return null;
     }

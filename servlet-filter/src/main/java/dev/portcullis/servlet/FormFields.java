@@ -16,18 +16,18 @@ final class FormFields {
   private FormFields() {}
 
   /** Whether the request body accepts the current terms of use. */
-  static boolean acceptsTerms(HttpServletRequest request) {
-    return "yes".equals(fromBody(request, ACCEPT_TERMS));
+  static boolean acceptsTerms(Exchange exchange) {
+    return "yes".equals(fromBody(exchange, ACCEPT_TERMS));
   }
 
   /**
    * The first value the request body gave field {@code name}, or null. The values the query string gave come first in
-   * {@link HttpServletRequest#getParameterValues}; they are counted here and skipped.
+   * {@link HttpServletRequest#getParameterValues}; they are counted here and skipped. The body is read within the
+   * client address's share of form reads ({@link Exchange#readFormBody()}).
    */
-  static String fromBody(HttpServletRequest request, String name) {
-    if (request.getAttribute(Exchange.ATTRIBUTE) instanceof Exchange exchange) {
-      exchange.readFormBody();
-    }
+  static String fromBody(Exchange exchange, String name) {
+    exchange.readFormBody();
+    HttpServletRequest request = exchange.original();
     String[] all;
     try {
       all = request.getParameterValues(name);

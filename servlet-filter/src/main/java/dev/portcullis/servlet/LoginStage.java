@@ -44,9 +44,9 @@ final class LoginStage extends Stage {
     }
     HttpServletRequest req = exchange.request();
     // The credentials from the body only: a query string lands in access logs and Referer headers.
-    String username = FormFields.fromBody(exchange.original(), "username");
-    String password = FormFields.fromBody(exchange.original(), "password");
-    boolean acceptsTerms = FormFields.acceptsTerms(exchange.original());
+    String username = FormFields.fromBody(exchange, "username");
+    String password = FormFields.fromBody(exchange, "password");
+    boolean acceptsTerms = FormFields.acceptsTerms(exchange);
     String returnTo = req.getParameter("returnTo");
     LoginDecision decision = effects.decide(
         LoginListener.Kind.PASSWORD,

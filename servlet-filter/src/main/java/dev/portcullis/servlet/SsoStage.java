@@ -579,7 +579,7 @@ final class SsoStage extends Stage {
    * store does not answer.
    */
   private void decide(Exchange exchange) throws IOException {
-    String decision = FormFields.fromBody(exchange.request(), DECISION);
+    String decision = FormFields.fromBody(exchange, DECISION);
     if (!"confirm".equals(decision) && !"cancel".equals(decision)) {
       Pages.plain(
           exchange.response(),
@@ -653,8 +653,8 @@ final class SsoStage extends Stage {
   /** {@code POST} unlink path: the logged-in user removes one of their own linked identities. */
   private void unlink(Exchange exchange) throws IOException {
     PortalPrincipal principal = exchange.principal();
-    String issuer = FormFields.fromBody(exchange.request(), "issuer");
-    String subject = FormFields.fromBody(exchange.request(), "subject");
+    String issuer = FormFields.fromBody(exchange, "issuer");
+    String subject = FormFields.fromBody(exchange, "subject");
     if (principal == null) {
       audit.emit(exchange, AuditNote.failure(AuditEventType.SSO_UNLINK, "not logged in"));
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, NOT_UNLINKED);
@@ -726,7 +726,7 @@ final class SsoStage extends Stage {
 
   /** The form's optional {@code returnTo} field when it is a safe relative path, else the after-login page. */
   private String returnTo(Exchange exchange) {
-    String returnTo = FormFields.fromBody(exchange.request(), "returnTo");
+    String returnTo = FormFields.fromBody(exchange, "returnTo");
     return SafeRedirect.isSafe(returnTo) ? returnTo : login.endpoints().afterLoginPath();
   }
 

@@ -33,7 +33,7 @@ final class TermsStage extends Stage {
     }
     String method = exchange.method();
     if (Paths.path(exchange).equals(endpoints.termsPath())) {
-      if (method.equals("POST") && FormFields.acceptsTerms(exchange.original())) {
+      if (method.equals("POST") && FormFields.acceptsTerms(exchange)) {
         PortalUser updated = terms.accept(principal.user());
         exchange.principal(
             new PortalPrincipal(updated, principal.ticket(), principal.presentedTicket()));
