@@ -1,10 +1,17 @@
 package dev.portcullis.redis;
 
 import io.lettuce.core.RedisURI;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How {@link RedisStores} reaches Redis and names its keys. Immutable; made by {@link #builder()}, which checks every
@@ -14,8 +21,10 @@ import java.util.Objects;
  * {@code redis://}, {@code rediss://} or {@code redis-sentinel://} URI), or a Redis Cluster
  * ({@link Builder#clusterNodes}: the URIs of some of its nodes, from which the client learns the rest).
  *
- * <p><b>Security.</b> The URIs may carry a password and ask for TLS ({@code rediss://}); Lettuce handles both. This
- * class never shows the password: {@link #toString()} names the endpoint only.
+ * <p><b>Security.</b> The URIs may carry a password (or an ACL user and its password, {@code rediss://user:pw@...}) and
+ * ask for TLS ({@code rediss://}); Lettuce handles both. TLS checks Redis's certificate and host name, against the
+ * JVM's default trust store or, for a certificate a private CA signed, against {@link Builder#trustedCertificates}.
+ * This class never shows the password: {@link #toString()} names the endpoint only.
  */
 public final class RedisStoreConfig {
   /** The key prefix unless one is set. */
@@ -37,6 +46,7 @@ public final class RedisStoreConfig {
   private final Duration commandTimeout;
   private final Duration clockSkew;
   private final int maxPendingCommands;
+  private final Path trustedCertificates;
 
   private RedisStoreConfig(Builder b) {
     this.uri = b.uri;
@@ -45,6 +55,7 @@ public final class RedisStoreConfig {
     this.commandTimeout = b.commandTimeout;
     this.clockSkew = b.clockSkew;
     this.maxPendingCommands = b.maxPendingCommands;
+    this.trustedCertificates = b.trustedCertificates;
   }
 
   public static Builder builder() {
@@ -111,6 +122,11 @@ public final class RedisStoreConfig {
     return maxPendingCommands;
   }
 
+  /** The PEM file of the CAs Redis's TLS certificate is checked against, when not the JVM's default trust store. */
+  public Optional<Path> trustedCertificates() {
+    return Optional.ofNullable(trustedCertificates);
+  }
+
   @Override
   public String toString() {
     return "RedisStoreConfig[" + endpoint() + ", keyPrefix=" + keyPrefix + ", commandTimeout="
@@ -126,6 +142,7 @@ public final class RedisStoreConfig {
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration clockSkew = DEFAULT_CLOCK_SKEW;
     private int maxPendingCommands = DEFAULT_MAX_PENDING_COMMANDS;
+    private Path trustedCertificates;
 
     private Builder() {}
 
@@ -227,6 +244,17 @@ public final class RedisStoreConfig {
     }
 
     /**
+     * A PEM file of one or more CA certificates: Redis's TLS certificate must chain to one of them, instead of to the
+     * JVM's default trust store. For a Redis (every node of a cluster, or the master Sentinel names) whose certificate
+     * a private CA signed, without changing the trust of the whole JVM. The host name is still checked against the
+     * certificate. Only with TLS ({@code rediss://}); read when the configuration is built and at each connection.
+     */
+    public Builder trustedCertificates(Path pemFile) {
+      this.trustedCertificates = Objects.requireNonNull(pemFile, "pemFile");
+      return this;
+    }
+
+    /**
      * The configuration.
      *
      * @throws IllegalStateException when the URI (or the cluster's nodes) is missing, both are given, a value is out
@@ -268,7 +296,24 @@ public final class RedisStoreConfig {
       requireState(
           maxPendingCommands >= 1 && maxPendingCommands <= 65_536,
           "the pending-command bound must be 1 to 65536");
+      if (trustedCertificates != null) {
+        requireState(
+            uri != null ? uri.isSsl() : clusterNodes.get(0).isSsl(),
+            "trusted certificates are for TLS: use a rediss:// URI");
+        requireState(
+            certificateCount(trustedCertificates) > 0,
+            "the trusted certificates file " + trustedCertificates
+                + " cannot be read or holds no PEM certificate");
+      }
       return new RedisStoreConfig(this);
+    }
+
+    private static int certificateCount(Path pemFile) {
+      try (InputStream in = Files.newInputStream(pemFile)) {
+        return CertificateFactory.getInstance("X.509").generateCertificates(in).size();
+      } catch (IOException | CertificateException e) {
+        return 0;
+      }
     }
 
     private static void requireState(boolean ok, String message) {

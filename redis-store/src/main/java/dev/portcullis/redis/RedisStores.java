@@ -12,6 +12,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -139,6 +140,7 @@ public final class RedisStores implements AutoCloseable {
         .requestQueueSize(config.maxPendingCommands())
         .timeoutOptions(TimeoutOptions.enabled(timeout))
         .socketOptions(socket)
+        .sslOptions(ssl(config))
         .build());
     try {
       StatefulRedisConnection<String, byte[]> connection = client.connect(CODEC, config.uri());
@@ -164,6 +166,7 @@ public final class RedisStores implements AutoCloseable {
         .requestQueueSize(config.maxPendingCommands())
         .timeoutOptions(TimeoutOptions.enabled(timeout))
         .socketOptions(socket)
+        .sslOptions(ssl(config))
         // A MOVED or ASK redirect, or a node that cannot be reached, makes the client re-read
         // the slot layout at once; the periodic refresh catches changes no call ran into.
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -188,6 +191,13 @@ public final class RedisStores implements AutoCloseable {
       shutdown(client, resources);
       throw unreachable(config, e);
     }
+  }
+
+  /** The JDK's TLS, trusting the configured CA certificates when there are some, else the JVM's trust store. */
+  private static SslOptions ssl(RedisStoreConfig config) {
+    SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+    config.trustedCertificates().ifPresent(pem -> ssl.trustManager(pem.toFile()));
+    return ssl.build();
   }
 
   private static StoreUnavailableException unreachable(RedisStoreConfig config, RedisException e) {

@@ -146,8 +146,9 @@ public final class RedisServer implements AutoCloseable {
       out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
-      byte[] reply = in.readNBytes(7);
-      return new String(reply, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+      String reply = new String(in.readNBytes(7), StandardCharsets.US_ASCII);
+      // A server whose default user needs a password (or is off) answers, too: it is up.
+      return reply.equals("+PONG\r\n") || reply.equals("-NOAUTH");
     } catch (IOException e) {
       return false;
     }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisURI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RedisStoreConfigTest {
   private static RedisStoreConfig.Builder valid() {
@@ -159,5 +162,27 @@ class RedisStoreConfigTest {
     assertThat(config.uri().getSentinels()).hasSize(2);
     assertThat(config.uri().getSentinelMasterId()).isEqualTo("portal-master");
     assertThat(config.toString()).contains("portal-master").doesNotContain("s3cret-pw");
+  }
+
+  @Test
+  void trustedCertificates_needTlsAndAFileWithACertificate(@TempDir Path dir) throws Exception {
+    Path notPem = Files.writeString(dir.resolve("not.pem"), "-----BEGIN NOTHING-----\n");
+    Path missing = dir.resolve("missing.pem");
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .uri("rediss://127.0.0.1:6380")
+            .trustedCertificates(notPem)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("holds no PEM certificate");
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .uri("rediss://127.0.0.1:6380")
+            .trustedCertificates(missing)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot be read");
+    assertThatThrownBy(() -> valid().trustedCertificates(notPem).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("rediss://");
+    assertThat(valid().build().trustedCertificates()).isEmpty();
   }
 }
