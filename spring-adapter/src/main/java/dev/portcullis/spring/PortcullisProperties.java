@@ -802,6 +802,12 @@ public class PortcullisProperties {
     /** The largest clock difference expected between nodes. Core default: 30 s. */
     private Duration clockSkew;
 
+    /**
+     * A PEM file of the CA certificates that sign Redis's TLS certificate, trusted for the Redis connection only (a
+     * private CA). Needs rediss://. Unset: the JVM's default trust store.
+     */
+    private Path trustedCertificates;
+
     public String getUri() {
       return uri;
     }
@@ -840,6 +846,14 @@ public class PortcullisProperties {
 
     public void setClockSkew(Duration clockSkew) {
       this.clockSkew = clockSkew;
+    }
+
+    public Path getTrustedCertificates() {
+      return trustedCertificates;
+    }
+
+    public void setTrustedCertificates(Path trustedCertificates) {
+      this.trustedCertificates = trustedCertificates;
     }
   }
 

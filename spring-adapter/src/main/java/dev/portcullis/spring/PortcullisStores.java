@@ -225,6 +225,7 @@ final class PortcullisStores {
         map.from(redis::getKeyPrefix).to(builder::keyPrefix);
         map.from(redis::getCommandTimeout).to(builder::commandTimeout);
         map.from(redis::getClockSkew).to(builder::clockSkew);
+        map.from(redis::getTrustedCertificates).to(builder::trustedCertificates);
         return builder.build();
       });
       try {

@@ -35,6 +35,7 @@ class PropertyMetadataTest {
       "portcullis.audit.file",
       "portcullis.audit.search-demand.file",
       "portcullis.redis.uri",
+      "portcullis.redis.trusted-certificates",
       "portcullis.cookies.session.domain",
       "portcullis.cookies.auth.domain",
       "portcullis.cookies.cookie-check.domain",

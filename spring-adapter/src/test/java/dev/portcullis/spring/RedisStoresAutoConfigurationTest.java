@@ -10,6 +10,7 @@ import dev.portcullis.login.PortalLogin;
 import dev.portcullis.redis.RedisSentinel;
 import dev.portcullis.redis.RedisServer;
 import dev.portcullis.redis.RedisStores;
+import dev.portcullis.redis.TlsRedis;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionStore;
 import java.io.IOException;
@@ -120,6 +121,42 @@ class RedisStoresAutoConfigurationTest {
             SharedStoresFixture.assertEveryStoreFrom(context, "Redis");
             SharedStoresFixture.assertSessionReadsBack(context);
           });
+    }
+  }
+
+  /**
+   * Redis over TLS with a certificate a private CA signed, and an ACL user: with only {@code portcullis.redis.uri},
+   * start-up failed ({@code PKIX path building failed}) unless the CA was in the whole JVM's trust store;
+   * {@code portcullis.redis.trusted-certificates} trusts it for the Redis connection alone.
+   */
+  @Test
+  void tlsWithAPrivateCa_andAnAclUser_trustedCertificatesPutsEveryStoreInRedis() throws Exception {
+    assumeTrue(TlsRedis.available(), "redis-server or openssl is not installed");
+    Path redisDir = dir.resolve("redis");
+    java.nio.file.Files.createDirectories(redisDir);
+    try (TlsRedis redis = TlsRedis.start(
+        redisDir,
+        "user default off\nuser portal on >acl-pw-5d1f resetkeys ~portal-tls:* -@all +@read +@write"
+            + " +@scripting +@connection\n")) {
+      WebApplicationContextRunner node = runner()
+          .withPropertyValues(
+              "portcullis.redis.uri=" + redis.uri("portal", "acl-pw-5d1f"),
+              "portcullis.redis.key-prefix=portal-tls:",
+              "portcullis.redis.command-timeout=5s")
+          .withPropertyValues(SharedStoresFixture.SSO);
+      node.withPropertyValues("portcullis.redis.trusted-certificates=" + redis.caCertificate())
+          .run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(RedisStores.class);
+            SharedStoresFixture.assertEveryStoreFrom(context, "Redis");
+            SharedStoresFixture.assertSessionReadsBack(context);
+          });
+      node.run(context -> {
+        assertThat(context).hasFailed();
+        var analysis = PortcullisAutoConfigurationTest.analysis(context.getStartupFailure());
+        assertThat(analysis.getDescription())
+            .contains("rediss://127.0.0.1:" + redis.tlsPort())
+            .doesNotContain("acl-pw-5d1f");
+      });
     }
   }
 
