@@ -121,10 +121,10 @@ final class PortcullisStores {
         } catch (StoreUnavailableException e) {
           throw new PortcullisConfigurationException(
               e.getMessage(),
-              "Check that the DataSource reaches PostgreSQL and that its user may"
-                  + " create tables, or apply the schema with your migration tool (Flyway location"
-                  + " classpath:" + JdbcSchema.LOCATION
-                  + ") and set portcullis.jdbc.apply-schema=false.",
+              "Check that the DataSource reaches PostgreSQL, that the tables exist (or its user may"
+                  + " create them) and that its user holds SELECT, INSERT, UPDATE and DELETE on them;"
+                  + " or apply the schema with your migration tool (Flyway location classpath:"
+                  + JdbcSchema.LOCATION + ") and set portcullis.jdbc.apply-schema=false.",
               e);
         }
       }
