@@ -17,6 +17,7 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.testing.TestBrowser;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -171,6 +172,11 @@ class RedisOperatorSetupTest {
         .isInstanceOf(StoreUnavailableException.class)
         .hasRootCauseMessage(
             "NOPERM this user has no permissions to access one of the keys used as arguments");
+    assertThat(Files.readString(Path.of("target/redis-store-tests.log")))
+        .as("the refusals are logged with the endpoint, never the ACL user's password")
+        .contains("Portcullis Redis store at rediss://127.0.0.1:" + tlsPort
+            + " could not mark a token used")
+        .doesNotContain(OTHER_SECRET);
 
     PortalNode portalB = node(tls("other", OTHER_SECRET).keyPrefix("portal-b:"));
     TestBrowser bob = portalB.browser();
