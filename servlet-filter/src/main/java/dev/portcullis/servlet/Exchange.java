@@ -232,9 +232,9 @@ final class Exchange {
   }
 
   /**
-   * Marks the response as one no cache may keep although nobody is logged in: the login page, whose form token is
-   * bound to this browser's cookie. The security headers then say {@code Cache-Control: no-store}, as for a logged-in
-   * user's pages.
+   * Marks the response as one no cache may keep although nobody is logged in: the login page, and any page built after
+   * the application asked for the CSRF token, which is bound to this browser's cookie or session. The security headers
+   * then say {@code Cache-Control: no-store}, as for a logged-in user's pages.
    */
   void notToBeStored() {
     notToBeStored = true;

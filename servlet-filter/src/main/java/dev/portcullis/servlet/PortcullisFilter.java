@@ -95,7 +95,8 @@ public final class PortcullisFilter implements Filter {
   /**
    * The request attribute holding the CSRF token whenever the request has a session, or (for a visitor without one,
    * the login page's included) the cookie-check cookie: put it in every form as the hidden field {@code _csrf}, or
-   * send it as the header {@code X-CSRF-Token}.
+   * send it as the header {@code X-CSRF-Token}. The token belongs to one browser: a response built after the
+   * application asked for it says {@code Cache-Control: no-store}.
    */
   public static final String CSRF_TOKEN_ATTRIBUTE = "dev.portcullis.csrf";
 

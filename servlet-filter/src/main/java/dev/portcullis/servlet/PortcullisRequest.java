@@ -63,6 +63,22 @@ final class PortcullisRequest extends HttpServletRequestWrapper {
     return false;
   }
 
+  /**
+   * The request's attribute; asking for {@link PortcullisFilter#CSRF_TOKEN_ATTRIBUTE} while it is set marks the
+   * response as one no cache may keep ({@code Cache-Control: no-store}, as on the login page): the token is bound to
+   * this browser's session or cookie-check cookie, and a page that shows it, public or not, must not be served to
+   * another browser from a shared cache. Asked for only after the response has committed, the header can no longer
+   * be added.
+   */
+  @Override
+  public Object getAttribute(String name) {
+    Object value = super.getAttribute(name);
+    if (value != null && PortcullisFilter.CSRF_TOKEN_ATTRIBUTE.equals(name)) {
+      exchange.notToBeStored();
+    }
+    return value;
+  }
+
   /** The Portcullis principal, or null when anonymous. The container's own principal is never used. */
   @Override
   public Principal getUserPrincipal() {

@@ -96,6 +96,40 @@ class PortcullisEntryPointTest {
     assertThat(browser.whoami()).isEqualTo("u-alice");
   }
 
+  /**
+   * Regression: a public page that showed the visitor's form token (bound to the browser's cookie-check cookie, as on
+   * the login page), as every page of the quick start does, went out without {@code Cache-Control}. A shared cache
+   * could keep one visitor's token and serve it to everyone who asked for the page: their forms would fail, and
+   * whoever read the cache would hold that visitor's token. A public page that does not ask for the token is still left
+   * to the application.
+   */
+  @Test
+  void publicPageShowingTheFormToken_isNotStorable_whileOneWithoutItIsLeftToTheApplication()
+      throws Exception {
+    Portcullis portcullis = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .requirePublic("/notices", "/about")
+        .build();
+    toClose.add(portcullis);
+    Site site = Site.start(portcullis::register);
+    toClose.add(site);
+    Browser browser = new Browser(site.https, site.client);
+    browser.openLoginPage();
+    String token = browser.csrf;
+
+    HttpResponse<String> notices = browser.get("/notices");
+    assertThat(notices.statusCode()).isEqualTo(200);
+    assertThat(notices.body()).isEqualTo("notices csrf=" + token);
+    assertThat(notices.headers().allValues("Set-Cookie")).isEmpty();
+    assertThat(notices.headers().allValues("Cache-Control")).containsExactly("no-store");
+
+    HttpResponse<String> about = browser.get("/about");
+    assertThat(about.body()).isEqualTo("page /about");
+    assertThat(about.headers().allValues("Cache-Control")).isEmpty();
+  }
+
   @Test
   void sessionLimit_onTheEntryPoint_refusesALoginPastIt() throws Exception {
     Portcullis portcullis = Portcullis.builder()
@@ -397,26 +431,34 @@ class PortcullisEntryPointTest {
     }
   }
 
-  /** {@code /login} and {@code /whoami} show the CSRF token as the test browser expects; other pages their path. */
+  /**
+   * {@code /login}, {@code /notices} and {@code /whoami} show the CSRF token as the test browser expects; other pages
+   * their path, without asking for the token.
+   */
   private static final class Pages extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       resp.setContentType("text/plain;charset=utf-8");
-      Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
       String path = req.getRequestURI();
       if (path.equals("/login")) {
-        resp.getWriter().print("login page csrf=" + csrf);
+        resp.getWriter().print("login page csrf=" + csrf(req));
+      } else if (path.equals("/notices")) {
+        resp.getWriter().print("notices csrf=" + csrf(req));
       } else if (path.equals("/whoami")) {
         resp.getWriter()
             .print(
                 req.getUserPrincipal() == null
                     ? "anonymous"
-                    : req.getUserPrincipal().getName() + " csrf=" + csrf);
+                    : req.getUserPrincipal().getName() + " csrf=" + csrf(req));
       } else {
         resp.getWriter().print("page " + path);
       }
+    }
+
+    private static Object csrf(HttpServletRequest req) {
+      return req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
     }
   }
 }
