@@ -93,9 +93,7 @@ final class TomcatErrorReports
       if (!ioAllowed.get()) {
         return;
       }
-      for (SecurityHeaders.Header header : SecurityHeaders.everyResponse()) {
-        response.setHeader(header.name(), header.value());
-      }
+      SecurityHeaders.writeEveryResponse(response::setHeader);
       if (connectionSecure(request)) {
         SecurityHeaders.strictTransportSecurity(headers)
             .ifPresent(hsts -> response.setHeader(hsts.name(), hsts.value()));
