@@ -1,10 +1,10 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.internal.Slf4jBackend;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
-import org.slf4j.helpers.NOPLogger;
 import org.slf4j.spi.LoggingEventAware;
 import org.slf4j.spi.LoggingEventBuilder;
 
@@ -38,7 +38,7 @@ final class Slf4jSinks {
    */
   private static Logger withBackend(Logger logger) {
     Objects.requireNonNull(logger, "logger");
-    if (logger instanceof NOPLogger) {
+    if (Slf4jBackend.missing(logger)) {
       throw new IllegalStateException(
           "SLF4J has no logging backend on the class path (it prints 'No SLF4J"
               + " providers were found'), so the audit events sent to it would be lost:"

@@ -2,7 +2,6 @@ package dev.portcullis.internal;
 
 import java.io.PrintStream;
 import org.slf4j.Logger;
-import org.slf4j.helpers.NOPLogger;
 
 /**
  * Says a warning about the configuration (development mode, a key file others can read, keys past their age, the
@@ -26,7 +25,7 @@ public final class ConfigurationWarning {
 
   /** As {@link #say(Logger, String)}, printing to {@code err} when SLF4J has no backend. */
   static void say(Logger log, String warning, PrintStream err) {
-    if (log instanceof NOPLogger) {
+    if (Slf4jBackend.missing(log)) {
       err.println("Portcullis WARNING (" + log.getName() + "): " + warning);
       err.flush();
     } else {

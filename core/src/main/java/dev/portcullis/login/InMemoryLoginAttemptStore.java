@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.portcullis.internal.Tickers;
+import dev.portcullis.login.internal.AttemptWindows;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
@@ -20,8 +21,6 @@ import java.util.Objects;
  * account under attack.
  */
 final class InMemoryLoginAttemptStore implements LoginAttemptStore {
-  private static final long LONGEST_MILLIS = Duration.ofDays(3650).toMillis();
-
   private final InstantSource clock;
   private final Cache<String, Slots> budgets;
   private final Cache<String, Long> known;
@@ -45,11 +44,8 @@ final class InMemoryLoginAttemptStore implements LoginAttemptStore {
 
   @Override
   public boolean reserve(String key, long attemptId, int limit, Duration window) {
-    Objects.requireNonNull(key, "key");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be positive");
-    }
-    long windowMillis = windowMillis(window);
+    AttemptWindows.checkReservation(key, limit);
+    long windowMillis = AttemptWindows.millis(window);
     boolean[] taken = {false};
     budgets.asMap().compute(key, (k, slots) -> {
       long now = clock.millis();
@@ -72,7 +68,7 @@ final class InMemoryLoginAttemptStore implements LoginAttemptStore {
   @Override
   public void rememberAddress(String key, Duration keepFor) {
     Objects.requireNonNull(key, "key");
-    long until = clock.millis() + windowMillis(keepFor);
+    long until = clock.millis() + AttemptWindows.millis(keepFor);
     known.put(key, until);
   }
 
@@ -80,16 +76,6 @@ final class InMemoryLoginAttemptStore implements LoginAttemptStore {
   public boolean isKnownAddress(String key) {
     Long until = known.getIfPresent(Objects.requireNonNull(key, "key"));
     return until != null && clock.millis() < until;
-  }
-
-  private static long windowMillis(Duration d) {
-    Objects.requireNonNull(d, "duration");
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("the duration must be positive");
-    }
-    return d.compareTo(Duration.ofMillis(LONGEST_MILLIS)) > 0
-        ? LONGEST_MILLIS
-        : Math.max(1, d.toMillis());
   }
 
   /** Slots taken in one budget, oldest first; never modified, so a reader never sees a half-made change. */
@@ -178,7 +164,7 @@ final class InMemoryLoginAttemptStore implements LoginAttemptStore {
 
     private long nanosLeft(V value) {
       long left = deadline.applyAsLong(value) - clock.millis();
-      return left <= 0 ? 0 : Math.min(left, LONGEST_MILLIS) * 1_000_000L;
+      return left <= 0 ? 0 : Math.min(left, AttemptWindows.LONGEST_MILLIS) * 1_000_000L;
     }
 
     @Override

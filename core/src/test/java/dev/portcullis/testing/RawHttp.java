@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.assertj.core.api.SoftAssertions;
 
 /**
  * Sends bytes no HTTP client would send (a malformed request line, an encoded slash, a header too large) to a server
@@ -129,6 +130,25 @@ public final class RawHttp {
       }
     }
     return problems;
+  }
+
+  /**
+   * Sends each of {@link #refusedRequests} to {@code port}, each over a new connection, and fails unless every answer
+   * is a plain error response: no {@link #errorPageProblems} and a {@link #PLAIN_BODY}. The failure names every
+   * request that was answered otherwise, with the answer.
+   */
+  public static void assertEachRefusedRequestGetsThePlainErrorResponse(int port)
+      throws IOException {
+    SoftAssertions softly = new SoftAssertions();
+    for (Map.Entry<String, String> refused : refusedRequests(port).entrySet()) {
+      Response response = send(port, refused.getValue());
+      softly
+          .assertThat(errorPageProblems(response))
+          .as("%s, answered:%n%s", refused.getKey(), response)
+          .isEmpty();
+      softly.assertThat(response.body()).as(refused.getKey()).matches(PLAIN_BODY);
+    }
+    softly.assertAll();
   }
 
   private static void expect(List<String> problems, Response response, String name, String value) {

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -109,10 +110,35 @@ public class TestBrowser {
     if (cookiesBlocked) {
       return "";
     }
+    return header(UnaryOperator.identity());
+  }
+
+  /**
+   * A {@code Cookie} header of the jar's cookies, under their names, with every letter of each value in the other
+   * case: values that open nothing, and that differ from {@link #cookieHeader()} in letter case only, for tests of a
+   * server that must not take the one for the other. Made whether or not cookies are blocked.
+   */
+  public final String caseSwappedCookieHeader() {
+    return header(TestBrowser::swapCase);
+  }
+
+  private String header(UnaryOperator<String> value) {
     StringBuilder header = new StringBuilder();
-    jar.forEach((name, value) ->
-        header.append(header.length() == 0 ? "" : "; ").append(name).append('=').append(value));
+    jar.forEach((name, v) -> header
+        .append(header.length() == 0 ? "" : "; ")
+        .append(name)
+        .append('=')
+        .append(value.apply(v)));
     return header.toString();
+  }
+
+  private static String swapCase(String text) {
+    StringBuilder swapped = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      swapped.append(
+          Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+    }
+    return swapped.toString();
   }
 
   /** While blocked, no cookie is sent and none is kept; {@code Set-Cookie} headers are still recorded. */

@@ -105,6 +105,16 @@ class TestBrowserTest {
   }
 
   @Test
+  void caseSwappedCookieHeader_keepsTheNames_andSwapsTheCaseOfEveryLetterOfTheValues() {
+    TestBrowser b = new TestBrowser(base);
+    b.cookies().put("Sid", "aB3-xY_z");
+    b.cookies().put("tk", "Q9");
+
+    assertThat(b.caseSwappedCookieHeader()).isEqualTo("Sid=Ab3-Xy_Z; tk=q9");
+    assertThat(b.cookieHeader()).isEqualTo("Sid=aB3-xY_z; tk=Q9");
+  }
+
+  @Test
   void noCookies_meansNoCookieHeader() throws Exception {
     TestBrowser b = new TestBrowser(base);
     b.get("/page");

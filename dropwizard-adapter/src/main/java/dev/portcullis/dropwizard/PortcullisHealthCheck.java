@@ -8,6 +8,7 @@ import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.internal.PendingLogoutDetails;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionStore;
 import java.time.Duration;
@@ -85,13 +86,8 @@ final class PortcullisHealthCheck extends HealthCheck {
           + (p.pending() > 0 ? ", the oldest for " + p.oldestWaiting().toSeconds() + " s" : "")
           + ", " + p.dropped() + " dropped unfinished";
     }
-    result
-        .withMessage(message)
-        .withDetail("pendingLogouts", p.pending())
-        .withDetail("pendingLogoutsDropped", p.dropped());
-    if (p.pending() > 0) {
-      result.withDetail("oldestPendingLogoutSeconds", p.oldestWaiting().toSeconds());
-    }
+    result.withMessage(message);
+    PendingLogoutDetails.of(p).forEach(result::withDetail);
     return result.build();
   }
 

@@ -5,8 +5,6 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import java.util.Map;
-import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,16 +27,6 @@ class ContainerErrorResponsesTest {
    */
   @Test
   void requestsJettyRefuses_getThePlainErrorResponse_withTheSecurityHeaders() throws Exception {
-    int port = APP.getLocalPort();
-    SoftAssertions softly = new SoftAssertions();
-    for (Map.Entry<String, String> refused : RawHttp.refusedRequests(port).entrySet()) {
-      RawHttp.Response response = RawHttp.send(port, refused.getValue());
-      softly
-          .assertThat(RawHttp.errorPageProblems(response))
-          .as("%s, answered:%n%s", refused.getKey(), response)
-          .isEmpty();
-      softly.assertThat(response.body()).as(refused.getKey()).matches(RawHttp.PLAIN_BODY);
-    }
-    softly.assertAll();
+    RawHttp.assertEachRefusedRequestGetsThePlainErrorResponse(APP.getLocalPort());
   }
 }

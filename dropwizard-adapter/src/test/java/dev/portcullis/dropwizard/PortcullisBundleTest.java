@@ -190,14 +190,7 @@ class PortcullisBundleTest {
       throws Exception {
     TestBrowser alice = browser();
     login(alice, "alice", "alice-pw");
-    StringBuilder changed = new StringBuilder();
-    alice
-        .cookies()
-        .forEach((name, value) -> changed
-            .append(changed.length() == 0 ? "" : "; ")
-            .append(name)
-            .append('=')
-            .append(swapCase(value)));
+    String changed = alice.caseSwappedCookieHeader();
     HttpClient oneConnection =
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     URI whoami = alice.uri("/status/whoami");
@@ -207,18 +200,9 @@ class PortcullisBundleTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(own.body()).startsWith("u-alice ");
     HttpResponse<String> other = oneConnection.send(
-        HttpRequest.newBuilder(whoami).header("Cookie", changed.toString()).build(),
+        HttpRequest.newBuilder(whoami).header("Cookie", changed).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(other.body()).as("the changed cookies log nobody in").startsWith("anonymous ");
-  }
-
-  private static String swapCase(String text) {
-    StringBuilder swapped = new StringBuilder(text.length());
-    for (char c : text.toCharArray()) {
-      swapped.append(
-          Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
-    }
-    return swapped.toString();
   }
 
   @Test

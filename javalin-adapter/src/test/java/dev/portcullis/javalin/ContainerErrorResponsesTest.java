@@ -13,8 +13,6 @@ import dev.portcullis.user.PasswordHasher;
 import io.javalin.Javalin;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Map;
-import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,16 +59,7 @@ class ContainerErrorResponsesTest {
    */
   @Test
   void requestsJettyRefuses_getThePlainErrorResponse_withTheSecurityHeaders() throws Exception {
-    SoftAssertions softly = new SoftAssertions();
-    for (Map.Entry<String, String> refused : RawHttp.refusedRequests(app.port()).entrySet()) {
-      RawHttp.Response response = RawHttp.send(app.port(), refused.getValue());
-      softly
-          .assertThat(RawHttp.errorPageProblems(response))
-          .as("%s, answered:%n%s", refused.getKey(), response)
-          .isEmpty();
-      softly.assertThat(response.body()).as(refused.getKey()).matches(RawHttp.PLAIN_BODY);
-    }
-    softly.assertAll();
+    RawHttp.assertEachRefusedRequestGetsThePlainErrorResponse(app.port());
   }
 
   @Test

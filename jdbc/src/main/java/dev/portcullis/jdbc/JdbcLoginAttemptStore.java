@@ -1,6 +1,7 @@
 package dev.portcullis.jdbc;
 
 import dev.portcullis.login.LoginAttemptStore;
+import dev.portcullis.login.internal.AttemptWindows;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,8 +49,6 @@ final class JdbcLoginAttemptStore implements LoginAttemptStore {
   private static final String KNOWN_UNTIL =
       "SELECT known_until_ms FROM portcullis_known_address WHERE address_hash = ?";
 
-  private static final long LONGEST_MILLIS = Duration.ofDays(3650).toMillis();
-
   private final JdbcCalls db;
 
   JdbcLoginAttemptStore(JdbcCalls db) {
@@ -58,11 +57,8 @@ final class JdbcLoginAttemptStore implements LoginAttemptStore {
 
   @Override
   public boolean reserve(String key, long attemptId, int limit, Duration window) {
-    Objects.requireNonNull(key, "key");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be positive");
-    }
-    long windowMillis = millis(window);
+    AttemptWindows.checkReservation(key, limit);
+    long windowMillis = AttemptWindows.millis(window);
     byte[] budget = budgetHash(key);
     long now = db.nowMillis();
     long keepUntil = now + windowMillis + db.skewMillis();
@@ -119,7 +115,7 @@ final class JdbcLoginAttemptStore implements LoginAttemptStore {
   @Override
   public void rememberAddress(String key, Duration keepFor) {
     Objects.requireNonNull(key, "key");
-    long keep = millis(keepFor);
+    long keep = AttemptWindows.millis(keepFor);
     byte[] address = addressHash(key);
     long until = db.nowMillis() + keep;
     db.call("remember a known address", c -> {
@@ -170,16 +166,6 @@ final class JdbcLoginAttemptStore implements LoginAttemptStore {
   /** The stored form of a known address's key; the label is the Redis store's. */
   static byte[] addressHash(String key) {
     return Hashes.hash("known-address", key);
-  }
-
-  private static long millis(Duration d) {
-    Objects.requireNonNull(d, "duration");
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("the duration must be positive");
-    }
-    return d.compareTo(Duration.ofMillis(LONGEST_MILLIS)) > 0
-        ? LONGEST_MILLIS
-        : Math.max(1, d.toMillis());
   }
 
   /** The slots of one budget as read from its locked row: attempt ids and the times they were taken, in step. */

@@ -1,6 +1,7 @@
 package dev.portcullis.redis;
 
 import dev.portcullis.login.LoginAttemptStore;
+import dev.portcullis.login.internal.AttemptWindows;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,6 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
       return 1
       """);
 
-  private static final long LONGEST_MILLIS = Duration.ofDays(3650).toMillis();
-
   private final RedisCalls redis;
   private final Keys keys;
   private final long skewMillis;
@@ -54,11 +53,8 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
 
   @Override
   public boolean reserve(String key, long attemptId, int limit, Duration window) {
-    Objects.requireNonNull(key, "key");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be positive");
-    }
-    long windowMillis = millis(window);
+    AttemptWindows.checkReservation(key, limit);
+    long windowMillis = AttemptWindows.millis(window);
     long now = keys.now().toEpochMilli();
     Long taken = redis.script(
         "reserve a login attempt",
@@ -84,7 +80,7 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
   @Override
   public void rememberAddress(String key, Duration keepFor) {
     Objects.requireNonNull(key, "key");
-    long keep = millis(keepFor);
+    long keep = AttemptWindows.millis(keepFor);
     String known = keys.knownAddress(key);
     byte[] until = Keys.ascii(keys.now().toEpochMilli() + keep);
     redis.call(
@@ -111,15 +107,5 @@ final class RedisLoginAttemptStore implements LoginAttemptStore {
     } catch (NumberFormatException e) {
       return false;
     }
-  }
-
-  private static long millis(Duration d) {
-    Objects.requireNonNull(d, "duration");
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("the duration must be positive");
-    }
-    return d.compareTo(Duration.ofMillis(LONGEST_MILLIS)) > 0
-        ? LONGEST_MILLIS
-        : Math.max(1, d.toMillis());
   }
 }

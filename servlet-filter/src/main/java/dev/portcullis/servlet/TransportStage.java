@@ -358,14 +358,14 @@ final class TransportStage extends Stage {
       // there yet: the checks for a Content-Security-Policy or an Allow header of the
       // application's wait for a write after it has changed headers.
       boolean first = !written;
-      for (SecurityHeaders.Header header : SecurityHeaders.everyResponse()) {
-        if (!header.name().equals("Content-Security-Policy")) {
-          out.setHeader(header.name(), header.value());
+      SecurityHeaders.writeEveryResponse((name, value) -> {
+        if (!name.equals("Content-Security-Policy")) {
+          out.setHeader(name, value);
         } else if (first || !hasFrameAncestors(out)) {
           // Added beside an application's own policy, which browsers enforce as well.
-          out.addHeader(header.name(), header.value());
+          out.addHeader(name, value);
         }
-      }
+      });
       if (https) {
         SecurityHeaders.Header hsts = headers.strictTransportSecurity();
         out.setHeader(hsts.name(), hsts.value());

@@ -3,7 +3,6 @@ package dev.portcullis.spring;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.servlet.internal.JettyErrorPages;
 import dev.portcullis.servlet.internal.SecurityHeaders;
-import java.util.Objects;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
@@ -20,9 +19,7 @@ final class JettyErrorResponses
   private final Supplier<SecurityHeaders> headers;
 
   JettyErrorResponses(ObjectProvider<PortcullisFilter> filter) {
-    Objects.requireNonNull(filter, "filter");
-    this.headers =
-        SecurityHeaders.once(() -> SecurityHeaders.of(filter.getObject().transport()));
+    this.headers = FilterSecurityHeaders.of(filter);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.servlet.internal.StoreObservations;
 import dev.portcullis.session.SessionStore;
 import io.micrometer.observation.ObservationRegistry;
+import java.util.function.BiFunction;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
@@ -20,31 +21,54 @@ final class ObservedStores {
       SessionStore store,
       ObjectProvider<StoreWrapper> metrics,
       ObjectProvider<ObservationRegistry> observations) {
-    if (StoreObservations.isObserved(store)) {
-      return store;
-    }
-    String kind = StoreObservations.kind(store, "SessionStore");
-    StoreWrapper wrapper = metrics.getIfUnique();
-    SessionStore counted = wrapper == null ? store : wrapper.wrap(store);
-    ObservationRegistry registry = observations.getIfUnique();
-    return registry == null || registry.isNoop()
-        ? counted
-        : StoreObservations.sessionStore(counted, kind, registry);
+    return wrapped(
+        store,
+        "SessionStore",
+        metrics,
+        observations,
+        StoreWrapper::wrap,
+        StoreObservations::sessionStore);
   }
 
   static RevocationStore revocations(
       RevocationStore store,
       ObjectProvider<StoreWrapper> metrics,
       ObjectProvider<ObservationRegistry> observations) {
+    return wrapped(
+        store,
+        "RevocationStore",
+        metrics,
+        observations,
+        StoreWrapper::wrap,
+        StoreObservations::revocations);
+  }
+
+  /** Puts {@code observe} around a store of any SPI: {@code observe(store, kind, registry)}. */
+  @FunctionalInterface
+  private interface Observe<S> {
+    S around(S store, String kind, ObservationRegistry registry);
+  }
+
+  /**
+   * {@code store} counted by the application's {@link StoreWrapper} and then observed, its kind read from the store
+   * itself (by the name of its SPI, {@code spi}) before the wrapper hides it; {@code store} itself if already observed.
+   */
+  private static <S> S wrapped(
+      S store,
+      String spi,
+      ObjectProvider<StoreWrapper> metrics,
+      ObjectProvider<ObservationRegistry> observations,
+      BiFunction<StoreWrapper, S, S> count,
+      Observe<S> observe) {
     if (StoreObservations.isObserved(store)) {
       return store;
     }
-    String kind = StoreObservations.kind(store, "RevocationStore");
+    String kind = StoreObservations.kind(store, spi);
     StoreWrapper wrapper = metrics.getIfUnique();
-    RevocationStore counted = wrapper == null ? store : wrapper.wrap(store);
+    S counted = wrapper == null ? store : count.apply(wrapper, store);
     ObservationRegistry registry = observations.getIfUnique();
     return registry == null || registry.isNoop()
         ? counted
-        : StoreObservations.revocations(counted, kind, registry);
+        : observe.around(counted, kind, registry);
   }
 }

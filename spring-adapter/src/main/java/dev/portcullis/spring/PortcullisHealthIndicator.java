@@ -6,6 +6,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.revocation.RevocationStore;
+import dev.portcullis.servlet.internal.PendingLogoutDetails;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionStore;
 import java.time.Duration;
@@ -107,13 +108,7 @@ final class PortcullisHealthIndicator implements HealthIndicator {
           "oldestKeyAgeDays",
           old.stream().mapToLong(k -> k.age(now).toDays()).max().orElse(0));
     }
-    pendingLogouts.get().ifPresent(pending -> {
-      details.put("pendingLogouts", pending.pending());
-      details.put("pendingLogoutsDropped", pending.dropped());
-      if (pending.pending() > 0) {
-        details.put("oldestPendingLogoutSeconds", pending.oldestWaiting().toSeconds());
-      }
-    });
+    pendingLogouts.get().ifPresent(pending -> details.putAll(PendingLogoutDetails.of(pending)));
     Status status = down ? Status.DOWN : old.isEmpty() ? Status.UP : Status.UNKNOWN;
     return Health.status(status).withDetails(details).build();
   }

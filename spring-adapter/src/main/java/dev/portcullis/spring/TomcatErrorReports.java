@@ -6,7 +6,6 @@ import dev.portcullis.servlet.internal.SecurityHeaders;
 import jakarta.servlet.ServletConnection;
 import java.io.IOException;
 import java.io.Writer;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.catalina.Container;
@@ -39,10 +38,7 @@ final class TomcatErrorReports
   private final Supplier<SecurityHeaders> headers;
 
   TomcatErrorReports(ObjectProvider<PortcullisFilter> filter) {
-    Objects.requireNonNull(filter, "filter");
-    // Read at the first error response, once the application context (and the filter) is built.
-    this.headers =
-        SecurityHeaders.once(() -> SecurityHeaders.of(filter.getObject().transport()));
+    this.headers = FilterSecurityHeaders.of(filter);
   }
 
   @Override
@@ -93,9 +89,7 @@ final class TomcatErrorReports
       if (!ioAllowed.get()) {
         return;
       }
-      for (SecurityHeaders.Header header : SecurityHeaders.everyResponse()) {
-        response.setHeader(header.name(), header.value());
-      }
+      SecurityHeaders.writeEveryResponse(response::setHeader);
       if (connectionSecure(request)) {
         SecurityHeaders.strictTransportSecurity(headers)
             .ifPresent(hsts -> response.setHeader(hsts.name(), hsts.value()));

@@ -85,9 +85,7 @@ public final class JettyErrorPages {
       response.setStatus(status);
       HttpFields.Mutable fields = response.getHeaders();
       fields.remove("Content-Security-Policy");
-      for (SecurityHeaders.Header header : SecurityHeaders.everyResponse()) {
-        fields.put(header.name(), header.value());
-      }
+      SecurityHeaders.writeEveryResponse(fields::put);
       // The connection's own encryption, never the request's scheme, which an absolute-form request
       // line names.
       if (request.getConnectionMetaData().isSecure()) {
@@ -112,9 +110,7 @@ public final class JettyErrorPages {
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-      for (SecurityHeaders.Header header : SecurityHeaders.everyResponse()) {
-        fields.put(header.name(), header.value());
-      }
+      SecurityHeaders.writeEveryResponse(fields::put);
       fields.put(HttpHeader.CACHE_CONTROL, "no-store");
       fields.put(HttpHeader.CONTENT_TYPE, ContainerErrorBody.CONTENT_TYPE);
       return ByteBuffer.wrap(ContainerErrorBody.text(status).getBytes(StandardCharsets.US_ASCII));

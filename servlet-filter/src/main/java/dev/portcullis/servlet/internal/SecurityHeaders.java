@@ -4,6 +4,7 @@ import dev.portcullis.transport.TransportConfig;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -58,6 +59,18 @@ public final class SecurityHeaders {
    */
   public static List<Header> everyResponse() {
     return EVERY_RESPONSE;
+  }
+
+  /**
+   * Writes the headers of {@link #everyResponse()}, in that order, onto a response or its header fields through
+   * {@code setHeader}, called once a header with its name and value; the one loop every writer of these headers goes
+   * through. {@code setHeader} decides how a header already on the target is treated (replaced, or kept beside it).
+   */
+  public static void writeEveryResponse(BiConsumer<String, String> setHeader) {
+    Objects.requireNonNull(setHeader, "setHeader");
+    for (Header header : EVERY_RESPONSE) {
+      setHeader.accept(header.name(), header.value());
+    }
   }
 
   /**

@@ -1,28 +1,15 @@
 package dev.portcullis.spring.portal;
 
-import dev.portcullis.testing.RawHttp;
-import java.util.Map;
-import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.WebServer;
 
-/**
- * What Spring Boot's embedded Tomcat answers, with the starter, to requests it refuses before any filter runs, over a
- * raw socket: the security headers of every other response, {@code Cache-Control: no-store}, no {@code Server}
- * header, and a body that names neither the server nor anything of the request.
- */
-@SpringBootTest(
-    classes = TestPortal.class,
-    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {
-      "server.address=127.0.0.1",
-      "portcullis.transport.development-mode=true",
-      "portcullis.login.terms-version=2026-01"
-    })
-class ContainerErrorResponsesOverHttpTest {
-  @LocalServerPort
-  int port;
+/** {@link ContainerErrorResponsesOverHttp} on Spring Boot's embedded Tomcat, the starter's default server. */
+class ContainerErrorResponsesOverHttpTest extends ContainerErrorResponsesOverHttp {
+  @Override
+  Class<? extends WebServer> webServer() {
+    return TomcatWebServer.class;
+  }
 
   /**
    * Regression: the error report valve Spring Boot sets on Tomcat answered these with none of the security headers
@@ -30,15 +17,6 @@ class ContainerErrorResponsesOverHttpTest {
    */
   @Test
   void requestsTomcatRefuses_getThePlainErrorResponse_withTheSecurityHeaders() throws Exception {
-    SoftAssertions softly = new SoftAssertions();
-    for (Map.Entry<String, String> refused : RawHttp.refusedRequests(port).entrySet()) {
-      RawHttp.Response response = RawHttp.send(port, refused.getValue());
-      softly
-          .assertThat(RawHttp.errorPageProblems(response))
-          .as("%s, answered:%n%s", refused.getKey(), response)
-          .isEmpty();
-      softly.assertThat(response.body()).as(refused.getKey()).matches(RawHttp.PLAIN_BODY);
-    }
-    softly.assertAll();
+    assertEachRefusedRequestGetsThePlainErrorResponse();
   }
 }

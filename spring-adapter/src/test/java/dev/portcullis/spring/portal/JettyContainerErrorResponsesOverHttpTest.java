@@ -1,30 +1,20 @@
 package dev.portcullis.spring.portal;
 
-import dev.portcullis.testing.RawHttp;
-import java.util.Map;
-import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.jetty.JettyWebServer;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.test.context.TestPropertySource;
 
-/**
- * What Spring Boot's embedded Jetty answers, with the starter, to requests it refuses before any filter runs, over a
- * raw socket: the security headers of every other response, {@code Cache-Control: no-store}, no {@code Server}
- * header, and a body that names neither the server nor anything of the request.
- */
-@SpringBootTest(
-    classes = TestPortal.class,
-    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {
-      "spring.autoconfigure.exclude="
-          + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
-      "server.address=127.0.0.1",
-      "portcullis.transport.development-mode=true",
-      "portcullis.login.terms-version=2026-01"
-    })
-class JettyContainerErrorResponsesOverHttpTest {
-  @LocalServerPort
-  int port;
+/** {@link ContainerErrorResponsesOverHttp} on Spring Boot's embedded Jetty (Tomcat's auto-configuration excluded). */
+@TestPropertySource(
+    properties =
+        "spring.autoconfigure.exclude="
+            + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration")
+class JettyContainerErrorResponsesOverHttpTest extends ContainerErrorResponsesOverHttp {
+  @Override
+  Class<? extends WebServer> webServer() {
+    return JettyWebServer.class;
+  }
 
   /**
    * Regression: Jetty's own error page answered these, with none of the security headers, in an HTML body that
@@ -32,15 +22,6 @@ class JettyContainerErrorResponsesOverHttpTest {
    */
   @Test
   void requestsJettyRefuses_getThePlainErrorResponse_withTheSecurityHeaders() throws Exception {
-    SoftAssertions softly = new SoftAssertions();
-    for (Map.Entry<String, String> refused : RawHttp.refusedRequests(port).entrySet()) {
-      RawHttp.Response response = RawHttp.send(port, refused.getValue());
-      softly
-          .assertThat(RawHttp.errorPageProblems(response))
-          .as("%s, answered:%n%s", refused.getKey(), response)
-          .isEmpty();
-      softly.assertThat(response.body()).as(refused.getKey()).matches(RawHttp.PLAIN_BODY);
-    }
-    softly.assertAll();
+    assertEachRefusedRequestGetsThePlainErrorResponse();
   }
 }

@@ -333,14 +333,7 @@ class NotesPortalTest {
   void cookiesDifferingOnlyInLetterCase_onOneConnection_areNotTakenForTheEarlierOnes()
       throws Exception {
     TestBrowser editor = logIn("editor", "pw-e");
-    StringBuilder changed = new StringBuilder();
-    editor
-        .cookies()
-        .forEach((name, value) -> changed
-            .append(changed.length() == 0 ? "" : "; ")
-            .append(name)
-            .append('=')
-            .append(swapCase(value)));
+    String changed = editor.caseSwappedCookieHeader();
     HttpClient oneConnection =
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     URI home = editor.uri("/");
@@ -350,19 +343,10 @@ class NotesPortalTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(own.body()).contains("Hello Edith");
     HttpResponse<String> other = oneConnection.send(
-        HttpRequest.newBuilder(home).header("Cookie", changed.toString()).build(),
+        HttpRequest.newBuilder(home).header("Cookie", changed).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(other.statusCode()).as("the changed cookies log nobody in").isEqualTo(303);
     assertThat(other.body()).doesNotContain("Hello Edith");
-  }
-
-  private static String swapCase(String text) {
-    StringBuilder swapped = new StringBuilder(text.length());
-    for (char c : text.toCharArray()) {
-      swapped.append(
-          Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
-    }
-    return swapped.toString();
   }
 
   private static KeyRing keys() {
