@@ -358,14 +358,17 @@ final class TransportStage extends Stage {
       // there yet: the checks for a Content-Security-Policy or an Allow header of the
       // application's wait for a write after it has changed headers.
       boolean first = !written;
-      SecurityHeaders.writeEveryResponse((name, value) -> {
-        if (!name.equals("Content-Security-Policy")) {
-          out.setHeader(name, value);
+      // A loop of its own rather than SecurityHeaders.writeEveryResponse: this runs on every
+      // request, where a lambda capturing the response is not wanted, and it treats the
+      // Content-Security-Policy differently from the error pages.
+      for (SecurityHeaders.Header header : SecurityHeaders.everyResponse()) {
+        if (!header.name().equals("Content-Security-Policy")) {
+          out.setHeader(header.name(), header.value());
         } else if (first || !hasFrameAncestors(out)) {
           // Added beside an application's own policy, which browsers enforce as well.
-          out.addHeader(name, value);
+          out.addHeader(header.name(), header.value());
         }
-      });
+      }
       if (https) {
         SecurityHeaders.Header hsts = headers.strictTransportSecurity();
         out.setHeader(hsts.name(), hsts.value());

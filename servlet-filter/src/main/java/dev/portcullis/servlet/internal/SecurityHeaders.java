@@ -63,8 +63,8 @@ public final class SecurityHeaders {
 
   /**
    * Writes the headers of {@link #everyResponse()}, in that order, onto a response or its header fields through
-   * {@code setHeader}, called once a header with its name and value; the one loop every writer of these headers goes
-   * through. {@code setHeader} decides how a header already on the target is treated (replaced, or kept beside it).
+   * {@code setHeader}, called once a header with its name and value: how the servers' own error pages write them (the
+   * transport stage has a loop of its own, without a lambda on every request). {@code setHeader} decides how a header already on the target is treated (replaced, or kept beside it).
    */
   public static void writeEveryResponse(BiConsumer<String, String> setHeader) {
     Objects.requireNonNull(setHeader, "setHeader");
