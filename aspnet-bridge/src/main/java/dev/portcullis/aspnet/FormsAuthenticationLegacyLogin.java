@@ -26,16 +26,23 @@ import java.util.function.Function;
  *     .legacyTicketCompatibility(config.legacyTicketCompatibility())
  *     .clock(clock).random(secureRandom).build();
  * LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(forms)
- *     .cookieName(config.formsCookieName())
+ *     .cookie(config.formsCookie())          // <forms name>, path and domain
  *     .users(legacyName -> accounts.findByLegacyName(legacyName))
  *     .sunset(Instant.parse("2027-04-01T00:00:00Z"))
  *     .build();
- * PortcullisFilter filter = PortcullisFilter.builder().sessions(sessions).login(login, secureRandom)
- *     .legacyLogin(legacy, ReplayStore.inMemory(clock), clock).audit(audit).build();
+ * Portcullis.builder()
+ *     // keyRing, users, termsVersion, ... as in the README's quick start
+ *     .filter(f -> f.legacyLogin(legacy, ReplayStore.inMemory(clock), clock))
+ *     .build();
  * }</pre>
  *
- * <p>Give {@link Builder#cookie(CookieSpec)} instead of a name when the old portal set its cookie with a
- * {@code path} or {@code domain} in {@code <forms>}: the filter removes it with exactly those attributes.
+ * <p>The main README, "Porting an ASP.NET portal", has the whole set-up with the old portal's cookie names. The
+ * Portcullis auth cookie needs a name other than this cookie's while the legacy login reads it.
+ *
+ * <p>Give {@link Builder#cookie(CookieSpec)} rather than {@link Builder#cookieName} whenever the old portal set its
+ * cookie with a {@code path} or {@code domain} in {@code <forms>} ({@link WebConfig#formsCookie()} carries both):
+ * the filter removes it with exactly those attributes, and a browser keeps a cookie whose removal names another
+ * domain or path.
  *
  * <p><b>Security.</b> A cut-over tool with a sunset: once the sunset passes, the cookie is no longer read, only
  * removed. Until then, a cookie is accepted only if its MAC verifies under the machine key and it has not expired at
@@ -131,16 +138,19 @@ public final class FormsAuthenticationLegacyLogin implements LegacyLogin {
     }
 
     /**
-     * The cookie's name, as in {@code <forms name>} ({@link WebConfig#formsCookieName()}); default
+     * The cookie's name, as in {@code <forms name>}; default
      * {@value FormsAuthenticationLegacyLogin#DEFAULT_COOKIE_NAME}. Declared with {@code Path=/}, no domain, Secure
-     * and HttpOnly.
+     * and HttpOnly: for a web.config, {@link #cookie}{@code (webConfig.formsCookie())} keeps its path and domain too.
      */
     public Builder cookieName(String name) {
       this.cookie = declaration(Objects.requireNonNull(name, "name")).build();
       return this;
     }
 
-    /** The full declaration, for a cookie the old portal set with another path or a domain. */
+    /**
+     * The full declaration, for a cookie the old portal set with another path or a domain: {@link
+     * WebConfig#formsCookie()}.
+     */
     public Builder cookie(CookieSpec cookie) {
       this.cookie = Objects.requireNonNull(cookie, "cookie");
       return this;
@@ -173,13 +183,14 @@ public final class FormsAuthenticationLegacyLogin implements LegacyLogin {
       }
       return new FormsAuthenticationLegacyLogin(this);
     }
+  }
 
-    private static CookieSpec.Builder declaration(String name) {
-      return CookieSpec.builder(name)
-          .purpose(
-              "Kept you logged in on the previous version of this portal; removed on your first visit")
-          .dataStored("An encrypted login ticket of the previous portal")
-          .duration("Removed on your first visit");
-    }
+  /** The declaration of the old login cookie {@code name}, with the notice text; path and domain as given later. */
+  static CookieSpec.Builder declaration(String name) {
+    return CookieSpec.builder(name)
+        .purpose(
+            "Kept you logged in on the previous version of this portal; removed on your first visit")
+        .dataStored("An encrypted login ticket of the previous portal")
+        .duration("Removed on your first visit");
   }
 }

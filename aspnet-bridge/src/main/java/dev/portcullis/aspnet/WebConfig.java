@@ -1,5 +1,6 @@
 package dev.portcullis.aspnet;
 
+import dev.portcullis.cookie.CookieSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,7 +22,7 @@ import org.xml.sax.SAXParseException;
 
 /**
  * What the Forms Authentication bridge needs from an ASP.NET {@code web.config}: the {@code <machineKey>}, the
- * ticket layout switch in {@code <appSettings>}, and the cookie name of {@code <forms>}. Absent attributes take the
+ * ticket layout switch in {@code <appSettings>}, and the cookie of {@code <forms>} (its name, path and domain). Absent attributes take the
  * .NET 4 defaults: validation HMACSHA256; decryption Auto, which is AES except for an 8-byte key in the legacy modes,
  * where it is DES; compatibility mode Framework20SP1, or Framework45 when {@code <httpRuntime targetFramework>} is 4.5
  * or later.
@@ -37,13 +38,13 @@ public final class WebConfig {
 
   private final MachineKey machineKey;
   private final boolean legacyTicketCompatibility;
-  private final String formsCookieName;
+  private final CookieSpec formsCookie;
 
   private WebConfig(
-      MachineKey machineKey, boolean legacyTicketCompatibility, String formsCookieName) {
+      MachineKey machineKey, boolean legacyTicketCompatibility, CookieSpec formsCookie) {
     this.machineKey = machineKey;
     this.legacyTicketCompatibility = legacyTicketCompatibility;
-    this.formsCookieName = formsCookieName;
+    this.formsCookie = formsCookie;
   }
 
   /**
@@ -111,6 +112,8 @@ public final class WebConfig {
     }
 
     String cookieName = DEFAULT_COOKIE_NAME;
+    String cookiePath = "/";
+    String cookieDomain = null;
     List<Element> forms = elements(doc, "forms");
     if (forms.size() > 1) {
       throw new IllegalArgumentException("web.config has more than one <forms> element");
@@ -124,8 +127,20 @@ public final class WebConfig {
                 + " (encrypted and validated) tickets can be trusted");
       }
       cookieName = attribute(f, "name", DEFAULT_COOKIE_NAME);
+      cookiePath = attribute(f, "path", "/");
+      cookieDomain = attribute(f, "domain", null);
     }
-    return new WebConfig(key.build(), legacyTicketSetting(doc), cookieName);
+    CookieSpec formsCookie;
+    try {
+      formsCookie = FormsAuthenticationLegacyLogin.declaration(cookieName)
+          .path(cookiePath)
+          .domain(cookieDomain)
+          .build();
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(
+          "<forms> names a cookie this bridge cannot declare: " + e.getMessage(), null);
+    }
+    return new WebConfig(key.build(), legacyTicketSetting(doc), formsCookie);
   }
 
   public MachineKey machineKey() {
@@ -137,15 +152,29 @@ public final class WebConfig {
     return legacyTicketCompatibility;
   }
 
-  /** The {@code name} of {@code <forms>}, {@code .ASPXAUTH} when absent. */
+  /**
+   * The {@code name} of {@code <forms>}, {@code .ASPXAUTH} when absent. Prefer {@link #formsCookie()}, which also
+   * carries the path and domain the old portal set the cookie with.
+   */
   public String formsCookieName() {
-    return formsCookieName;
+    return formsCookie.name();
+  }
+
+  /**
+   * The old portal's login cookie as {@code <forms>} declares it, for {@link
+   * FormsAuthenticationLegacyLogin.Builder#cookie}: its {@code name} ({@code .ASPXAUTH} when absent), {@code path}
+   * ({@code /} when absent) and {@code domain} (none when absent), Secure and HttpOnly. A browser removes a cookie
+   * only when the removal names the same path and domain, so a cookie set with {@code <forms domain>} stays in the
+   * browser when it is declared by its name alone.
+   */
+  public CookieSpec formsCookie() {
+    return formsCookie;
   }
 
   @Override
   public String toString() {
     return "WebConfig[" + machineKey + ", legacyTicketCompatibility=" + legacyTicketCompatibility
-        + ", formsCookieName=" + formsCookieName + "]";
+        + ", formsCookie=" + formsCookie + "]";
   }
 
   private static Document parse(InputStream in) {

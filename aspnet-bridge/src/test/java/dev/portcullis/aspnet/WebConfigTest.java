@@ -61,6 +61,33 @@ class WebConfigTest {
   }
 
   @Test
+  void formsCookie_carriesTheNamePathAndDomainOfForms_andDefaultsToTheWholeHost() {
+    WebConfig config = read(webConfig(machineKey("")
+        + "<authentication mode=\"Forms\"><forms name=\"PORTALAUTH\" path=\"/portal\""
+        + " domain=\".example.org\"/></authentication>"));
+
+    assertThat(config.formsCookie().name()).isEqualTo("PORTALAUTH");
+    assertThat(config.formsCookie().path()).isEqualTo("/portal");
+    assertThat(config.formsCookie().domain()).hasValue(".example.org");
+    assertThat(config.formsCookie().secure()).isTrue();
+    assertThat(config.formsCookie().httpOnly()).isTrue();
+
+    WebConfig plain = read(webConfig(machineKey("")));
+    assertThat(plain.formsCookie().name()).isEqualTo(".ASPXAUTH");
+    assertThat(plain.formsCookie().path()).isEqualTo("/");
+    assertThat(plain.formsCookie().domain()).isEmpty();
+  }
+
+  @Test
+  void formsCookieThatCannotBeDeclared_isRefusedNamingForms() {
+    assertThatThrownBy(() -> read(webConfig(machineKey("")
+            + "<authentication mode=\"Forms\"><forms path=\"portal\"/></authentication>")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("<forms> names a cookie this bridge cannot declare")
+        .hasMessageContaining("path must start with '/'");
+  }
+
+  @Test
   void httpRuntimeTargeting45OrLater_impliesFramework45_unlessTheModeIsExplicit() {
     assertThat(read(webConfig("<httpRuntime targetFramework=\"4.7.2\"/>" + machineKey("")))
             .machineKey()

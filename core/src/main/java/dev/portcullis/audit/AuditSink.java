@@ -45,11 +45,11 @@ public interface AuditSink extends Closeable, Flushable {
   default void close() throws IOException {}
 
   /**
-   * The default sink: one INFO line per event on the logger {@value #LOGGER_NAME}, through the SLF4J 2 fluent API.
-   * The message is {@code key="value"} pairs (values escaped as JSON string bodies) so that it is complete and on one
-   * line on any backend. The same fields are attached as key-values: raw for a backend that takes SLF4J 2 logging
-   * events (Logback, Log4j), so that a JSON encoder escapes them once; escaped like the message for any other, where
-   * SLF4J writes them into the text. <b>Security:</b> a raw value may hold a line break or a control character from
+   * The default sink: one INFO line per event on the logger {@value #LOGGER_NAME}. The message is {@code key="value"}
+   * pairs (values escaped as JSON string bodies) so that it is complete and on one line on any backend. A backend that
+   * takes SLF4J 2 logging events (Logback, Log4j) also gets the fields as raw key-values, so that a JSON encoder
+   * escapes them once, and the message then leaves out {@code kind}, which is a key-value; any other (slf4j-simple)
+   * gets the message alone, each field once, since SLF4J would write key-values into its text. <b>Security:</b> a raw value may hold a line break or a control character from
    * the request: a text layout must print the message, not the key-values (Logback's {@code %kvp}).
    *
    * @throws IllegalStateException if SLF4J has no backend (its no-operation logger would drop every event)

@@ -62,13 +62,6 @@ final class Json {
     return out.toString();
   }
 
-  /** {@code value} as a quoted JSON string ({@link #appendString}). */
-  static String quoted(String value) {
-    StringBuilder out = new StringBuilder(value.length() + 8);
-    appendString(out, value);
-    return out.toString();
-  }
-
   private static void appendUnicodeEscape(StringBuilder out, char c) {
     out.append("\\u")
         .append(HEX[(c >> 12) & 0xf])

@@ -9,26 +9,40 @@ import org.slf4j.spi.LoggingEventAware;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * The SLF4J sinks: one escaped line per event, fields also as key-values. A backend that implements
- * {@link LoggingEventAware} (Logback, Log4j's SLF4J 2 provider) gets the raw values, so that a structured encoder
- * escapes them once instead of escaping an already escaped string again; for any other backend (slf4j-simple, the JDK
- * logging bridge) SLF4J renders the key-values into the message text as {@code key=value}, so they are written as the
- * message writes them, quoted and escaped: unquoted, a value with spaces and {@code =} (a path a user asked for) would
- * read as more fields.
+ * The SLF4J sinks: one escaped line per event. A backend that implements {@link LoggingEventAware} (Logback, Log4j's
+ * SLF4J 2 provider) also gets the fields as key-values with their raw values, so that a structured encoder escapes
+ * them once instead of escaping an already escaped string again; the message then leaves out {@code kind}, which is
+ * a key-value. Any other backend (slf4j-simple, the JDK logging bridge) gets no key-values: SLF4J would write them into
+ * the text beside the message, and every field would appear twice. Its message is the whole line, {@code kind}
+ * included, every value quoted and escaped: unquoted, a value with spaces and {@code =} (a path a user asked for)
+ * would read as more fields.
  */
 final class Slf4jSinks {
   private Slf4jSinks() {}
 
   static void log(Logger logger, List<Map.Entry<String, String>> fields) {
-    // A backend that takes logging events gets the key-values as data, for its encoder to escape;
-    // for any other SLF4J itself writes them into the message text, so they go quoted and escaped.
-    boolean raw = logger instanceof LoggingEventAware;
+    if (!(logger instanceof LoggingEventAware)) {
+      logger.info("{}", textLine(fields));
+      return;
+    }
     LoggingEventBuilder builder = logger.atInfo();
     for (Map.Entry<String, String> field : fields) {
-      builder = builder.addKeyValue(
-          field.getKey(), raw ? field.getValue() : Json.quoted(field.getValue()));
+      builder = builder.addKeyValue(field.getKey(), field.getValue());
     }
     builder.log(EventFormat.logLine(fields));
+  }
+
+  /** Every field as {@code key="value"}, escaped, in order. */
+  private static String textLine(List<Map.Entry<String, String>> fields) {
+    StringBuilder out = new StringBuilder(256);
+    for (Map.Entry<String, String> field : fields) {
+      if (out.length() > 0) {
+        out.append(' ');
+      }
+      out.append(field.getKey()).append('=');
+      Json.appendString(out, field.getValue());
+    }
+    return out.toString();
   }
 
   /**

@@ -406,9 +406,24 @@ public final class PortcullisConfig {
         require(
             earlier == null,
             "two Portcullis cookies have the same name '" + name + "' (" + earlier + " and "
-                + e.getKey() + "): give each cookie a name of its own");
+                + e.getKey() + "): give each cookie a name of its own"
+                + (earlier != null && e.getKey().equals("the legacy login cookie")
+                    ? legacyNameHint(earlier)
+                    : ""));
       }
       return new ArrayList<>(declared.values());
+    }
+
+    /**
+     * Why a ported portal cannot give its old login cookie's name to a Portcullis cookie: until the sunset the browser
+     * may still hold the old cookie under that name, and both would be read from the one cookie.
+     */
+    private static String legacyNameHint(String other) {
+      String setting = other.equals("the session cookie")
+          ? " (SessionConfig.Builder.cookie)"
+          : other.equals("the auth cookie") ? " (PortalLogin.Builder.authCookie)" : "";
+      return ". Until the sunset, browsers still send the old portal's login cookie under this name for the"
+          + " legacy login to read, so " + other + " needs another name" + setting;
     }
 
     /**

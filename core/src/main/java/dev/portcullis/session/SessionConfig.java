@@ -161,11 +161,20 @@ public final class SessionConfig {
       return this;
     }
 
+    /**
+     * How session ids look in the cookie: {@link SessionIdFormat#BASE64URL} (the default) or
+     * {@link SessionIdFormat#ASPNET}, the 24-character ids of {@code ASP.NET_SessionId}, for a portal ported from
+     * ASP.NET.
+     */
     public Builder idFormat(SessionIdFormat idFormat) {
       this.idFormat = idFormat;
       return this;
     }
 
+    /**
+     * The session cookie: default {@code __Host-portcullis-sid}. A ported portal keeps its old name here, such as
+     * {@code CookieSpec.builder("ASP.NET_SessionId")} with its notice text; it must have no {@code Max-Age}.
+     */
     public Builder cookie(CookieSpec cookie) {
       this.cookie = cookie;
       return this;

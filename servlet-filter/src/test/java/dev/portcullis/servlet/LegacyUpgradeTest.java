@@ -8,6 +8,7 @@ import dev.portcullis.aspnet.FormsAuthentication;
 import dev.portcullis.aspnet.FormsAuthenticationLegacyLogin;
 import dev.portcullis.aspnet.FormsAuthenticationTicket;
 import dev.portcullis.aspnet.MachineKey;
+import dev.portcullis.aspnet.WebConfig;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.LegacyLogin;
@@ -18,7 +19,9 @@ import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestVectors;
 import dev.portcullis.user.PortalUser;
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,6 +103,23 @@ class LegacyUpgradeTest {
     });
   }
 
+  /** A portal whose legacy login is configured from {@code webConfig} as the bridge's documentation shows. */
+  private void start(WebConfig webConfig) throws Exception {
+    portal = new LoginPortal((p, filter) -> {
+      forms = FormsAuthentication.builder(webConfig.machineKey())
+          .legacyTicketCompatibility(webConfig.legacyTicketCompatibility())
+          .clock(p.clock)
+          .random(p.random)
+          .build();
+      LegacyLogin legacy = FormsAuthenticationLegacyLogin.builder(forms)
+          .cookie(webConfig.formsCookie())
+          .users(name -> Optional.ofNullable(HANDLES.get(name)).flatMap(p.users::findByHandle))
+          .sunset(p.clock.instant().plus(Duration.ofDays(90)))
+          .build();
+      filter.legacyLogin(legacy, ReplayStore.inMemory(p.clock), p.clock);
+    });
+  }
+
   /** A cookie as the old portal would have written it for {@code legacyName}: issued 10 minutes ago. */
   private String legacyCookie(String legacyName, Duration validFor) {
     Instant now = portal.clock.instant();
@@ -144,6 +164,30 @@ class LegacyUpgradeTest {
     var sink = portal.flushedSink();
     sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-alice"));
     sink.assertNone(AuditEventType.CRYPT_DECRYPT_FAIL);
+  }
+
+  @Test
+  void formsCookieSetWithADomainAndPath_isRemovedWithThatDomainAndPath_whenReadFromWebConfig()
+      throws Exception {
+    String xml = "<configuration><system.web><httpRuntime targetFramework=\"4.8\"/>"
+        + "<machineKey validationKey=\"" + randomHex(64) + "\" decryptionKey=\"" + randomHex(32)
+        + "\" validation=\"HMACSHA256\" decryption=\"AES\"/><authentication mode=\"Forms\">"
+        + "<forms name=\"PORTALAUTH\" path=\"/\" domain=\"portal.example\" requireSSL=\"true\"/>"
+        + "</authentication></system.web></configuration>";
+    start(WebConfig.read(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8))));
+    Browser b = portal.browser();
+    b.cookies().put("PORTALAUTH", legacyCookie("alice.adams", Duration.ofMinutes(30)));
+
+    HttpResponse<String> first = b.get("/whoami");
+
+    assertThat(first.body()).startsWith("u-alice ");
+    assertThat(first.headers().allValues("Set-Cookie"))
+        .as("a browser removes a cookie only when the removal names its domain and path")
+        .filteredOn(c -> c.startsWith("PORTALAUTH=;"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("Max-Age=0")
+        .containsIgnoringCase("Domain=portal.example")
+        .contains("Path=/");
   }
 
   @Test

@@ -59,7 +59,7 @@ final class LegacyCutOver {
         .random(random)
         .build();
     return FormsAuthenticationLegacyLogin.builder(forms)
-        .cookieName(config.formsCookieName())
+        .cookie(config.formsCookie())
         .users(name -> account(name, users))
         .sunset(options.sunset())
         .build();
