@@ -255,11 +255,12 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
-     * Gives this application cookie names of its own, {@code __Host-<prefix>-sid}, {@code -auth} and {@code -cc}
-     * ({@link CookieNames#withPrefix}), for an application that shares its host with another Portcullis application
-     * (two servlet contexts such as {@code /providers} and {@code /staff}): a {@code __Host-} cookie has
-     * {@code Path=/}, so with the default names both receive, and overwrite, each other's cookies. A cookie declared
-     * by name ({@link #sessions}, {@link #login}) keeps that name. Default {@value CookieNames#DEFAULT_PREFIX}.
+     * Gives this application cookie names of its own, {@code __Host-<prefix>-sid}, {@code -auth}, {@code -cc} and, with
+     * single sign-on, {@code -sso} ({@link CookieNames#withPrefix}), for an application that shares its host with
+     * another Portcullis application (two servlet contexts such as {@code /providers} and {@code /staff}): a
+     * {@code __Host-} cookie has {@code Path=/}, so with the default names both receive, and overwrite, each other's
+     * cookies. A cookie declared by name ({@link #sessions}, {@link #login}, {@code SsoConfig.Builder.cookie} given to
+     * {@link #filter}) keeps that name. Default {@value CookieNames#DEFAULT_PREFIX}.
      */
     public Builder cookieNamePrefix(String prefix) {
       this.cookieNamePrefix = Objects.requireNonNull(prefix, "prefix");
@@ -560,6 +561,10 @@ public final class Portcullis implements AutoCloseable {
         }
         if (currentTraceId != null) {
           filterBuilder.currentTraceId(currentTraceId);
+        }
+        if (cookieNamePrefix != null) {
+          filterBuilder.defaultSsoCookieName(
+              CookieNames.withPrefix(cookieNamePrefix).sso());
         }
         filterSettings.accept(filterBuilder);
         return new Portcullis(filterBuilder, login, audit, store, revoked, owned);

@@ -262,7 +262,7 @@ public final class PortcullisFilter implements Filter {
         + "Portcullis.builder().cookieNamePrefix(\"" + prefix
         + "\"), portcullis.cookies.name-prefix=" + prefix
         + " (portcullis.properties, the Spring Boot starter), or cookies: name-prefix: " + prefix
-        + " (Dropwizard); for single sign-on also SsoConfig.Builder.cookie(...).";
+        + " (Dropwizard).";
   }
 
   /**
@@ -337,6 +337,10 @@ public final class PortcullisFilter implements Filter {
    */
   public static final class Builder {
     private final PortcullisConfig.Builder config = PortcullisConfig.builder();
+    private SsoConfig sso;
+    private KeyRingSource ssoKeys;
+    private InstantSource ssoClock;
+    private String defaultSsoCookieName;
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
 
@@ -354,6 +358,18 @@ public final class PortcullisFilter implements Filter {
      */
     public Builder sso(SsoConfig sso, KeyRingSource keys, InstantSource clock) {
       config.sso(sso, keys, clock);
+      this.sso = sso;
+      this.ssoKeys = keys;
+      this.ssoClock = clock;
+      return this;
+    }
+
+    /**
+     * The name the upgrade cookie gets when single sign-on is configured with the default one
+     * ({@link SsoConfig#withDefaultCookieNamed}): {@link Portcullis.Builder#cookieNamePrefix}'s.
+     */
+    Builder defaultSsoCookieName(String name) {
+      this.defaultSsoCookieName = Objects.requireNonNull(name, "name");
       return this;
     }
 
@@ -519,6 +535,9 @@ public final class PortcullisFilter implements Filter {
         throw new IllegalStateException(
             "currentTraceId needs an observationRegistry: the trace id is read inside the request's"
                 + " observation, whose span the tracer opens");
+      }
+      if (sso != null && defaultSsoCookieName != null) {
+        config.sso(sso.withDefaultCookieNamed(defaultSsoCookieName), ssoKeys, ssoClock);
       }
       PortcullisConfig built = config.build();
       FilterObservations observations = observationRegistry == null
