@@ -229,6 +229,7 @@ public final class Portcullis implements AutoCloseable {
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
     private String cookieNamePrefix;
+    private Integer maxFormReadsPerAddress;
 
     private Builder() {}
 
@@ -264,6 +265,15 @@ public final class Portcullis implements AutoCloseable {
      */
     public Builder cookieNamePrefix(String prefix) {
       this.cookieNamePrefix = Objects.requireNonNull(prefix, "prefix");
+      return this;
+    }
+
+    /**
+     * At most this many form bodies of one client address read at once ({@link
+     * PortcullisFilter.Builder#maxFormReadsPerAddress}); at least 1, default 16.
+     */
+    public Builder maxFormReadsPerAddress(int max) {
+      this.maxFormReadsPerAddress = max;
       return this;
     }
 
@@ -561,6 +571,9 @@ public final class Portcullis implements AutoCloseable {
         }
         if (currentTraceId != null) {
           filterBuilder.currentTraceId(currentTraceId);
+        }
+        if (maxFormReadsPerAddress != null) {
+          filterBuilder.maxFormReadsPerAddress(maxFormReadsPerAddress);
         }
         if (cookieNamePrefix != null) {
           filterBuilder.defaultSsoCookieName(

@@ -118,7 +118,7 @@ public final class PortcullisFilter implements Filter {
 
   private final Pipeline pipeline;
   /** The bound on form bodies read at once per client address, shared by every request. */
-  private final FormBodyReads formReads = new FormBodyReads(FormBodyReads.PER_ADDRESS);
+  private final FormBodyReads formReads;
   /** The pipeline's stages for a {@code POST}, and for every other method (see {@link Stage#onlyForPost()}). */
   private final Stage[] postStages;
 
@@ -133,7 +133,7 @@ public final class PortcullisFilter implements Filter {
 
   private PortcullisFilter(
       Pipeline pipeline, List<CookieSpec> cookies, TransportConfig transport, Runnable onDestroy) {
-    this(pipeline, cookies, transport, List.of(), onDestroy, null);
+    this(pipeline, cookies, transport, List.of(), onDestroy, null, FormBodyReads.PER_ADDRESS);
   }
 
   private PortcullisFilter(
@@ -142,8 +142,10 @@ public final class PortcullisFilter implements Filter {
       TransportConfig transport,
       List<String> trustedOrigins,
       Runnable onDestroy,
-      FilterObservations observations) {
+      FilterObservations observations,
+      int formReadsPerAddress) {
     this.pipeline = pipeline;
+    this.formReads = new FormBodyReads(formReadsPerAddress);
     this.postStages = pipeline.forPost();
     this.otherStages = pipeline.forOtherMethods();
     this.cookies = List.copyOf(cookies);
@@ -162,6 +164,14 @@ public final class PortcullisFilter implements Filter {
     return new Builder();
   }
 
+  /**
+   * How many form bodies of one client address this filter reads at once, at most
+   * ({@link Builder#maxFormReadsPerAddress}).
+   */
+  public int maxFormReadsPerAddress() {
+    return formReads.perAddress();
+  }
+
   /** The filter for a configuration that has already been built (and so checked). */
   public static PortcullisFilter from(PortcullisConfig config) {
     return new PortcullisFilter(
@@ -170,7 +180,8 @@ public final class PortcullisFilter implements Filter {
         config.transport(),
         config.trustedOrigins(),
         () -> {},
-        null);
+        null,
+        FormBodyReads.PER_ADDRESS);
   }
 
   /**
@@ -341,6 +352,7 @@ public final class PortcullisFilter implements Filter {
     private KeyRingSource ssoKeys;
     private InstantSource ssoClock;
     private String defaultSsoCookieName;
+    private int maxFormReadsPerAddress = FormBodyReads.PER_ADDRESS;
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
 
@@ -361,6 +373,18 @@ public final class PortcullisFilter implements Filter {
       this.sso = sso;
       this.ssoKeys = keys;
       this.ssoClock = clock;
+      return this;
+    }
+
+    /**
+     * At most this many form bodies of one client address read by the filter at once (the login form, and any
+     * state-changing form that brings its CSRF token in the body; an IPv6 address counted by its /64); past it a
+     * request is answered with the plain {@code 503} without its body being read, and audited. A browser sends one
+     * form at a time; raise it for many users behind one address that is not a trusted proxy. At least 1. Default
+     * 16.
+     */
+    public Builder maxFormReadsPerAddress(int max) {
+      this.maxFormReadsPerAddress = max;
       return this;
     }
 
@@ -536,6 +560,12 @@ public final class PortcullisFilter implements Filter {
             "currentTraceId needs an observationRegistry: the trace id is read inside the request's"
                 + " observation, whose span the tracer opens");
       }
+      if (maxFormReadsPerAddress < 1) {
+        throw new IllegalStateException(
+            "maxFormReadsPerAddress must be at least 1 (portcullis.login.max-form-reads-per-address in"
+                + " portcullis.properties, the Spring Boot starter and Dropwizard), got "
+                + maxFormReadsPerAddress);
+      }
       if (sso != null && defaultSsoCookieName != null) {
         config.sso(sso.withDefaultCookieNamed(defaultSsoCookieName), ssoKeys, ssoClock);
       }
@@ -549,7 +579,8 @@ public final class PortcullisFilter implements Filter {
           built.transport(),
           built.trustedOrigins(),
           Objects.requireNonNull(onDestroy),
-          observations);
+          observations,
+          maxFormReadsPerAddress);
     }
   }
 }
