@@ -22,8 +22,11 @@ import java.util.Optional;
  * <p><b>Security.</b> A legacy cookie is a bearer credential without revocation, so the upgrade is single-use, ends at
  * the sunset, applies Portcullis's own account rule to the mapped user, and treats any failure of the implementation
  * or the stores as a refusal. The caller removes every legacy cookie it sees, whatever the outcome, except when the
- * user directory or the replay store did not answer ({@link LoginDecision.Refused#unavailable()}): that cookie has
- * not been used, and is kept so that it logs its holder in once the stores answer again.
+ * user directory, the replay store or the session store did not answer ({@link LoginDecision.Refused#unavailable()}):
+ * that cookie has not been used, and is kept so that it logs its holder in once the stores answer again. The cookie's
+ * id is marked used before its login starts, so of concurrent requests with one cookie only one can log in; when the
+ * session store then cannot store that login, the mark is given back ({@link ReplayStore#giveBack}), or, if the replay
+ * store cannot give it back, the cookie is spent and removed.
  */
 public final class LegacyUpgrade {
   /** Keeps the legacy cookie ids apart from other single-use ids in a shared replay store. */
@@ -109,10 +112,11 @@ public final class LegacyUpgrade {
           AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: account " + problem.name(), user);
     }
     boolean first;
+    String cookieId = REPLAY_PREFIX + valid.cookieId();
     try {
       Instant keepUntil =
           valid.expiresAt().isBefore(legacy.sunset()) ? valid.expiresAt() : legacy.sunset();
-      first = upgraded.markUsed(REPLAY_PREFIX + valid.cookieId(), keepUntil);
+      first = upgraded.markUsed(cookieId, keepUntil);
     } catch (RuntimeException e) {
       return LoginDecision.Refused.unavailable(
           AuditEventType.AUTHN_LOGIN_FAIL,
@@ -133,11 +137,24 @@ public final class LegacyUpgrade {
             .withReason(
                 "legacy cookie " + legacy.cookie().name() + " replaced by a Portcullis login")));
     if (started instanceof LoginDecision.Refused refused && refused.unavailable()) {
-      // The session store did not answer, but the cookie's one use is spent: kept, it would come
-      // back as presented again (authn_token_reuse) once the store answers. Removed, as before.
-      return new LoginDecision.Refused(refused.audit(), refused.user());
+      // The session store did not answer, so the login granted nothing: the cookie's use is given
+      // back and the cookie kept for when the store answers. The mark was held while the login
+      // ran, so a concurrent request with the same cookie was refused as a reuse meanwhile. If
+      // the mark cannot be given back, the cookie is spent: kept, it would come back as presented
+      // again (authn_token_reuse).
+      return givenBack(cookieId)
+          ? refused
+          : new LoginDecision.Refused(refused.audit(), refused.user());
     }
     return started;
+  }
+
+  private boolean givenBack(String cookieId) {
+    try {
+      return upgraded.giveBack(cookieId);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** The account for the audit log's actor only; any failure just leaves the actor out. */

@@ -45,4 +45,11 @@ final class CaffeineReplayStore implements ReplayStore {
     Objects.requireNonNull(tokenId, "tokenId");
     return used.asMap().putIfAbsent(tokenId, keepUntil) == null;
   }
+
+  @Override
+  public boolean giveBack(String tokenId) {
+    Objects.requireNonNull(tokenId, "tokenId");
+    used.invalidate(tokenId);
+    return true;
+  }
 }

@@ -8,12 +8,28 @@ import java.time.InstantSource;
  *
  * <p><b>Security.</b> {@link #markUsed} is atomic: of any number of concurrent calls with one id, exactly one returns
  * true. A store that cannot answer throws {@link dev.portcullis.revocation.StoreUnavailableException}; the redemption
- * then fails.
+ * then fails. A mark given back ({@link #giveBack}) lets the id be redeemed again: callers give back only marks whose
+ * redemption granted nothing.
  */
 public interface ReplayStore {
 
   /** True the first time {@code tokenId} is seen; false ever after, until {@code keepUntil}. */
   boolean markUsed(String tokenId, Instant keepUntil);
+
+  /**
+   * Gives back the mark that this caller's {@link #markUsed} made for {@code tokenId}, when the use it was spent on
+   * granted nothing (the login it started could not be stored): the id can then be redeemed once more. Only the caller
+   * whose {@code markUsed} returned true may give the mark back, and only before anything was granted for it; so, of
+   * any number of concurrent redemptions of one id, still at most one is granted.
+   *
+   * <p>The default keeps the mark (false), as a store that cannot forget one: the id stays spent.
+   *
+   * @return true if the id is no longer marked; false if the mark stays
+   * @throws dev.portcullis.revocation.StoreUnavailableException when the store does not answer; the mark may stay
+   */
+  default boolean giveBack(String tokenId) {
+    return false;
+  }
 
   /** The embedded default: Caffeine, one node. */
   static ReplayStore inMemory(InstantSource clock) {

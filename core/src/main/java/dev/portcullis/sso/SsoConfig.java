@@ -50,6 +50,29 @@ public final class SsoConfig {
   private final Duration providerTimeout;
   private final Duration maxLoginAge;
 
+  private SsoConfig(SsoConfig o, CookieSpec cookie) {
+    this.cookie = cookie;
+    this.tokenLifetime = o.tokenLifetime;
+    this.links = o.links;
+    this.replay = o.replay;
+    this.upgradePath = o.upgradePath;
+    this.callbackPath = o.callbackPath;
+    this.loginPath = o.loginPath;
+    this.issuer = o.issuer;
+    this.clientId = o.clientId;
+    this.clientSecret = o.clientSecret;
+    this.redirectUri = o.redirectUri;
+    this.scopes = o.scopes;
+    this.trustedAudiences = o.trustedAudiences;
+    this.linkReauthentication = o.linkReauthentication;
+    this.linkPath = o.linkPath;
+    this.unlinkPath = o.unlinkPath;
+    this.pendingLinkLifetime = o.pendingLinkLifetime;
+    this.keepLinksOnLogoutEverywhere = o.keepLinksOnLogoutEverywhere;
+    this.providerTimeout = o.providerTimeout;
+    this.maxLoginAge = o.maxLoginAge;
+  }
+
   private SsoConfig(Builder b, String callbackPath) {
     this.cookie = b.cookie;
     this.tokenLifetime = b.tokenLifetime;
@@ -95,6 +118,19 @@ public final class SsoConfig {
   /** The upgrade cookie's declaration. */
   public CookieSpec cookie() {
     return cookie;
+  }
+
+  /**
+   * This configuration with the upgrade cookie renamed to {@code name}, its declaration otherwise kept, unless the
+   * builder was given a cookie of its own (one not named {@value #DEFAULT_COOKIE}): for an entry point that gives every
+   * cookie it makes a prefix of the application's, where a name set by hand wins.
+   */
+  public SsoConfig withDefaultCookieNamed(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!cookie.name().equals(DEFAULT_COOKIE) || name.equals(DEFAULT_COOKIE)) {
+      return this;
+    }
+    return new SsoConfig(this, cookie.toBuilder().name(name).build());
   }
 
   public Duration tokenLifetime() {

@@ -396,22 +396,51 @@ class LoginDecisionTest {
         .contains("duplicate legacy cookies");
     assertThat(legacy.upgrade(List.of(), session)).isEmpty();
 
-    // The session store does not answer after the cookie's one use was spent: refused, and not as
-    // an outage, so that the filter removes the cookie rather than keep it to be refused as
-    // presented again.
+    // The session store does not answer, so the login granted nothing: the cookie's use is given
+    // back and the refusal is an outage, which the filter answers by keeping the cookie.
     session.failure = new StoreUnavailableException("session store down (test)", null);
-    LoginDecision.Refused spent = (LoginDecision.Refused)
+    LoginDecision.Refused notStored = (LoginDecision.Refused)
         legacy.upgrade(List.of("alice.adams:11"), session).orElseThrow();
-    assertThat(spent.audit().reason())
+    assertThat(notStored.audit().reason())
         .contains(
             "legacy ticket: login could not start: session store unavailable: StoreUnavailableException");
-    assertThat(spent.unavailable()).isFalse();
+    assertThat(notStored.unavailable()).isTrue();
     session.failure = null;
+    assertThat(legacy.upgrade(List.of("alice.adams:11"), session).orElseThrow())
+        .as("the same cookie, once the store answers")
+        .isInstanceOf(LoginDecision.Accepted.class);
+    assertThat(((LoginDecision.Refused)
+                legacy.upgrade(List.of("alice.adams:11"), session).orElseThrow())
+            .audit()
+            .type())
+        .isEqualTo(AuditEventType.AUTHN_TOKEN_REUSE);
 
     clock.set(Instant.parse("2030-01-01T00:00:00Z"));
     assertThat(legacy.pastSunset()).isTrue();
     assertThat(legacy.upgrade(List.of("alice.adams:10"), session)).isEmpty();
-    assertThat(session.calls).containsExactly("rotateTo u-alice", "rotateTo u-alice");
+    assertThat(session.calls)
+        .containsExactly("rotateTo u-alice", "rotateTo u-alice", "rotateTo u-alice");
+  }
+
+  @Test
+  void legacyUpgrade_whoseLoginIsNotStored_andWhoseReplayStoreKeepsMarks_spendsTheCookie() {
+    ReplayStore inMemory = ReplayStore.inMemory(clock);
+    // A store without giveBack: the interface's default keeps the mark.
+    ReplayStore keepsMarks = inMemory::markUsed;
+    LegacyUpgrade legacy = new LegacyUpgrade(fakeLegacy(), keepsMarks, clock, login);
+
+    session.failure = new StoreUnavailableException("session store down (test)", null);
+    LoginDecision.Refused spent = (LoginDecision.Refused)
+        legacy.upgrade(List.of("alice.adams:12"), session).orElseThrow();
+    assertThat(spent.unavailable())
+        .as("not an outage to wait out: the filter removes the cookie")
+        .isFalse();
+    session.failure = null;
+    assertThat(((LoginDecision.Refused)
+                legacy.upgrade(List.of("alice.adams:12"), session).orElseThrow())
+            .audit()
+            .type())
+        .isEqualTo(AuditEventType.AUTHN_TOKEN_REUSE);
   }
 
   /** Cookie values {@code <legacy name>:<id>}; names map to handles by their first letter. Sunset in 2030. */

@@ -31,6 +31,50 @@ public abstract class ReplayStoreContract {
   }
 
   @Test
+  void aMarkGivenBack_canBeUsedOnceMore_andOnlyThatId() {
+    ReplayStore s = store();
+    Instant keep = now().plus(Duration.ofMinutes(5));
+    assertThat(s.markUsed("tok-back", keep)).isTrue();
+    assertThat(s.markUsed("tok-kept", keep)).isTrue();
+
+    assertThat(s.giveBack("tok-back")).isTrue();
+
+    assertThat(s.markUsed("tok-back", keep)).as("redeemable once more").isTrue();
+    assertThat(s.markUsed("tok-back", keep)).as("and once only").isFalse();
+    assertThat(s.markUsed("tok-kept", keep)).as("another id stays used").isFalse();
+  }
+
+  @Test
+  void aMarkGivenBack_isWonByExactlyOneOfTwoConcurrentRedemptions() throws Exception {
+    ReplayStore s = store();
+    Instant keep = now().plus(Duration.ofMinutes(5));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < 200; i++) {
+        String id = "back-race-" + i;
+        assertThat(s.markUsed(id, keep)).isTrue();
+        assertThat(s.giveBack(id)).isTrue();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> both = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+          both.add(pool.submit(() -> {
+            start.await();
+            return s.markUsed(id, keep);
+          }));
+        }
+        start.countDown();
+        int won = 0;
+        for (Future<Boolean> f : both) {
+          won += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        assertThat(won).as(id).isEqualTo(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void concurrentDoubleRedemptions_ofAThousandTokens_succeedExactlyOnceEach() throws Exception {
     ReplayStore s = store();
     Instant keep = now().plus(Duration.ofMinutes(5));

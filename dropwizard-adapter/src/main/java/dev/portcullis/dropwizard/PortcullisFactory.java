@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  *     terms-version: "2026-01"          # required
  *     max-concurrent-password-checks: 2 # password logins checked at once; default half the processors
  *     max-pending-logouts: 10000        # logouts a failing store could not finish, kept to finish later
+ *     max-form-reads-per-address: 16    # form bodies of one client address read at once; default 16
  *   csrf:
  *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
  *   session:
@@ -155,6 +156,9 @@ public class PortcullisFactory {
           a.authenticated(access.authenticatedPaths.toArray(String[]::new)).build(), login.path);
     }
     b.trustedOrigins(csrf.trustedOrigins.toArray(String[]::new));
+    if (login.maxFormReadsPerAddress != null) {
+      b.maxFormReadsPerAddress(login.maxFormReadsPerAddress);
+    }
     b.login(l -> {
       l.loginPath(login.path);
       if (login.maxConcurrentPasswordChecks != null) {
@@ -294,7 +298,8 @@ public class PortcullisFactory {
    * {@code login}: the terms-of-use version, the login page's path, how many password logins are checked at once
    * ({@code max-concurrent-password-checks}, at least 1; unset: the core's default, half the processors), and how
    * many logouts a failing store could not finish are kept on the node to finish later ({@code max-pending-logouts},
-   * from 1 to 1,000,000; unset: the core's default, 10,000).
+   * from 1 to 1,000,000; unset: the core's default, 10,000), and how many form bodies of one client address the filter
+   * reads at once ({@code max-form-reads-per-address}, at least 1; unset: 16).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Login {
@@ -310,6 +315,9 @@ public class PortcullisFactory {
     @Min(1)
     @Max(1_000_000)
     private Integer maxPendingLogouts;
+
+    @Min(1)
+    private Integer maxFormReadsPerAddress;
 
     public String getTermsVersion() {
       return termsVersion;
@@ -333,6 +341,14 @@ public class PortcullisFactory {
 
     public void setMaxConcurrentPasswordChecks(Integer maxConcurrentPasswordChecks) {
       this.maxConcurrentPasswordChecks = maxConcurrentPasswordChecks;
+    }
+
+    public Integer getMaxFormReadsPerAddress() {
+      return maxFormReadsPerAddress;
+    }
+
+    public void setMaxFormReadsPerAddress(Integer maxFormReadsPerAddress) {
+      this.maxFormReadsPerAddress = maxFormReadsPerAddress;
     }
 
     public Integer getMaxPendingLogouts() {

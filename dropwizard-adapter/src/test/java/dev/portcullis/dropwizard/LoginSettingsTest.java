@@ -76,6 +76,48 @@ class LoginSettingsTest {
   }
 
   @Test
+  void maxFormReadsPerAddress_fromTheYamlBlock_boundsTheFiltersFormReads() throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support =
+        app(ConfigOverride.config("portcullis.login.max-form-reads-per-address", "3"));
+    try {
+      support.before();
+      PortalApp app = support.getApplication();
+      assertThat(app.bundle.portcullis().filter().maxFormReadsPerAddress()).isEqualTo(3);
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void maxFormReadsPerAddress_unset_is16() throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support = app();
+    try {
+      support.before();
+      PortalApp app = support.getApplication();
+      assertThat(app.bundle.portcullis().filter().maxFormReadsPerAddress()).isEqualTo(16);
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void maxFormReadsPerAddress_belowOne_stopsTheStart_namingTheSetting() {
+    for (String bad : new String[] {"0", "-4"}) {
+      DropwizardTestSupport<PortalApp.Config> support =
+          app(ConfigOverride.config("portcullis.login.max-form-reads-per-address", bad));
+      try {
+        Throwable failure = catchThrowable(support::before);
+        assertThat(failure).as(bad).isNotNull();
+        assertThat(failure.getMessage())
+            .contains("portcullis.login.maxFormReadsPerAddress")
+            .contains("must be greater than or equal to 1");
+      } finally {
+        support.after();
+      }
+    }
+  }
+
+  @Test
   void cookieNamePrefix_fromTheYamlBlock_namesTheFiltersCookies() throws Exception {
     DropwizardTestSupport<PortalApp.Config> support =
         app(ConfigOverride.config("portcullis.cookies.name-prefix", "staff"));

@@ -21,6 +21,7 @@ final class JdbcReplayStore implements ReplayStore {
       "INSERT INTO portcullis_used_token AS t (token_hash, keep_until_ms) VALUES (?, ?)"
           + " ON CONFLICT (token_hash) DO UPDATE SET keep_until_ms = EXCLUDED.keep_until_ms"
           + " WHERE t.keep_until_ms <= ?";
+  private static final String GIVE_BACK = "DELETE FROM portcullis_used_token WHERE token_hash = ?";
 
   private final JdbcCalls db;
 
@@ -45,5 +46,19 @@ final class JdbcReplayStore implements ReplayStore {
         return s.executeUpdate() == 1;
       }
     });
+  }
+
+  /** Deletes the id's row, after which the next redemption's insert wins. */
+  @Override
+  public boolean giveBack(String tokenId) {
+    Objects.requireNonNull(tokenId, "tokenId");
+    byte[] hash = Hashes.token(tokenId);
+    db.call("give back a token's mark", c -> {
+      try (PreparedStatement s = db.prepare(c, GIVE_BACK)) {
+        s.setBytes(1, hash);
+        return s.executeUpdate();
+      }
+    });
+    return true;
   }
 }

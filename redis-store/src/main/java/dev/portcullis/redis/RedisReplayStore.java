@@ -38,4 +38,13 @@ final class RedisReplayStore implements ReplayStore {
         "mark a token used", c -> c.set(key, USED, SetArgs.Builder.nx().px(ttl)));
     return "OK".equals(reply);
   }
+
+  /** {@code DEL} of the id's key: one command, after which the next {@code SET NX} of the id wins. */
+  @Override
+  public boolean giveBack(String tokenId) {
+    Objects.requireNonNull(tokenId, "tokenId");
+    String key = keys.usedToken(tokenId);
+    redis.call("give back a token's mark", c -> c.del(key));
+    return true;
+  }
 }

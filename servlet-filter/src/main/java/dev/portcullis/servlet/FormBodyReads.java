@@ -6,8 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How many requests of each client address the filter is reading a form body for right now: at most
- * {@value #PER_ADDRESS} at once per address (an IPv4 address alone, an IPv6 address by its /64), the rest refused
- * without reading.
+ * {@code PortcullisFilter.Builder.maxFormReadsPerAddress} at once per address (default {@value #PER_ADDRESS}; an IPv4
+ * address alone, an IPv6 address by its /64), the rest refused without reading.
  *
  * <p><b>Why.</b> A servlet reads a request body on the container's thread, which waits for as long as the client
  * takes to send it. The filter reads the form of every login, and of any other state-changing form that brings its
@@ -15,13 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * at a time holds that many threads for as long as it likes. Over HTTP/2 one connection carries a hundred of them,
  * so two connections held every thread of a default Jetty, and nobody could log in or load a page.
  *
- * <p><b>Security.</b> One address holds at most {@value #PER_ADDRESS} of the container's threads in the filter's form
+ * <p><b>Security.</b> One address holds at most its share of the container's threads in the filter's form
  * reads; its other forms are answered at once. Not guaranteed: many addresses together can still hold every thread
  * (the container's own limits, such as a minimum data rate or connections per address, are the answer to that); the
  * application's own reads of a body are not counted. Memory holds one entry per address with a read under way.
  */
 final class FormBodyReads {
-  /** Forms one client address may be sending at once; a browser sends one at a time. */
+  /** Forms one client address may be sending at once by default; a browser sends one at a time. */
   static final int PER_ADDRESS = 16;
 
   private static final ByteBuffer UNKNOWN = ByteBuffer.wrap(new byte[0]);
@@ -55,6 +55,11 @@ final class FormBodyReads {
 
   void leave(String clientAddress) {
     reading.computeIfPresent(key(clientAddress), (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** How many form bodies of one address are read at once, at most. */
+  int perAddress() {
+    return perAddress;
   }
 
   /** How many addresses have a read under way, for tests. */

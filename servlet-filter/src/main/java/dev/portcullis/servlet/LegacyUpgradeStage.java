@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every legacy cookie this stage sees is removed from the browser, whatever the outcome: upgraded, refused,
  * expired, not valid, past the sunset, or beside a Portcullis login; only when the user directory or the replay store
- * did not answer is it kept (the request stays anonymous), since it was not used and logs in once they answer. An anonymous request with one goes to the core,
+ * did not answer, or the session store could not store its login, is it kept (the request stays anonymous), since it
+ * was not used and logs in once they answer. An anonymous request with one goes to the core,
  * whose accepted login is carried out like any other; a refusal leaves the request anonymous and goes to the audit
  * log; the client sees no difference and never an error page.
  */

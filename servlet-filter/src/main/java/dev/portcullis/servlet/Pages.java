@@ -6,7 +6,9 @@ import java.io.PrintWriter;
 
 /**
  * The few responses the filter writes itself: short, generic, never reflecting input, except the account link's
- * confirmation page, which shows the provider's identity escaped.
+ * confirmation page, which shows the provider's identity escaped. Each says {@code Cache-Control: no-store}, whoever
+ * asked: a refusal, a redirect or a page of the filter's answers one request, and a shared cache that kept it would
+ * serve it for others.
  */
 final class Pages {
   private Pages() {}
@@ -16,6 +18,7 @@ final class Pages {
       return;
     }
     response.setStatus(status);
+    response.setHeader("Cache-Control", "no-store");
     response.setContentType("text/plain;charset=utf-8");
     PrintWriter w = response.getWriter();
     w.println(text);
@@ -49,6 +52,7 @@ final class Pages {
       return;
     }
     response.setStatus(status);
+    response.setHeader("Cache-Control", "no-store");
     response.setContentType("text/html;charset=utf-8");
     PrintWriter w = response.getWriter();
     w.print(page);
@@ -83,6 +87,7 @@ final class Pages {
     }
     response.setStatus(status);
     response.setHeader("Location", absoluteUrl);
+    response.setHeader("Cache-Control", "no-store");
     response.setContentLength(0);
     exchange.committing();
     response.flushBuffer();

@@ -229,6 +229,7 @@ public final class Portcullis implements AutoCloseable {
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
     private String cookieNamePrefix;
+    private Integer maxFormReadsPerAddress;
 
     private Builder() {}
 
@@ -255,14 +256,24 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
-     * Gives this application cookie names of its own, {@code __Host-<prefix>-sid}, {@code -auth} and {@code -cc}
-     * ({@link CookieNames#withPrefix}), for an application that shares its host with another Portcullis application
-     * (two servlet contexts such as {@code /providers} and {@code /staff}): a {@code __Host-} cookie has
-     * {@code Path=/}, so with the default names both receive, and overwrite, each other's cookies. A cookie declared
-     * by name ({@link #sessions}, {@link #login}) keeps that name. Default {@value CookieNames#DEFAULT_PREFIX}.
+     * Gives this application cookie names of its own, {@code __Host-<prefix>-sid}, {@code -auth}, {@code -cc} and, with
+     * single sign-on, {@code -sso} ({@link CookieNames#withPrefix}), for an application that shares its host with
+     * another Portcullis application (two servlet contexts such as {@code /providers} and {@code /staff}): a
+     * {@code __Host-} cookie has {@code Path=/}, so with the default names both receive, and overwrite, each other's
+     * cookies. A cookie declared by name ({@link #sessions}, {@link #login}, {@code SsoConfig.Builder.cookie} given to
+     * {@link #filter}) keeps that name. Default {@value CookieNames#DEFAULT_PREFIX}.
      */
     public Builder cookieNamePrefix(String prefix) {
       this.cookieNamePrefix = Objects.requireNonNull(prefix, "prefix");
+      return this;
+    }
+
+    /**
+     * At most this many form bodies of one client address read at once ({@link
+     * PortcullisFilter.Builder#maxFormReadsPerAddress}); at least 1, default 16.
+     */
+    public Builder maxFormReadsPerAddress(int max) {
+      this.maxFormReadsPerAddress = max;
       return this;
     }
 
@@ -560,6 +571,13 @@ public final class Portcullis implements AutoCloseable {
         }
         if (currentTraceId != null) {
           filterBuilder.currentTraceId(currentTraceId);
+        }
+        if (maxFormReadsPerAddress != null) {
+          filterBuilder.maxFormReadsPerAddress(maxFormReadsPerAddress);
+        }
+        if (cookieNamePrefix != null) {
+          filterBuilder.defaultSsoCookieName(
+              CookieNames.withPrefix(cookieNamePrefix).sso());
         }
         filterSettings.accept(filterBuilder);
         return new Portcullis(filterBuilder, login, audit, store, revoked, owned);

@@ -119,7 +119,7 @@ public final class PortcullisFilter implements Filter {
 
   private final Pipeline pipeline;
   /** The bound on form bodies read at once per client address, shared by every request. */
-  private final FormBodyReads formReads = new FormBodyReads(FormBodyReads.PER_ADDRESS);
+  private final FormBodyReads formReads;
   /** The pipeline's stages for a {@code POST}, and for every other method (see {@link Stage#onlyForPost()}). */
   private final Stage[] postStages;
 
@@ -134,7 +134,7 @@ public final class PortcullisFilter implements Filter {
 
   private PortcullisFilter(
       Pipeline pipeline, List<CookieSpec> cookies, TransportConfig transport, Runnable onDestroy) {
-    this(pipeline, cookies, transport, List.of(), onDestroy, null);
+    this(pipeline, cookies, transport, List.of(), onDestroy, null, FormBodyReads.PER_ADDRESS);
   }
 
   private PortcullisFilter(
@@ -143,8 +143,10 @@ public final class PortcullisFilter implements Filter {
       TransportConfig transport,
       List<String> trustedOrigins,
       Runnable onDestroy,
-      FilterObservations observations) {
+      FilterObservations observations,
+      int formReadsPerAddress) {
     this.pipeline = pipeline;
+    this.formReads = new FormBodyReads(formReadsPerAddress);
     this.postStages = pipeline.forPost();
     this.otherStages = pipeline.forOtherMethods();
     this.cookies = List.copyOf(cookies);
@@ -163,6 +165,14 @@ public final class PortcullisFilter implements Filter {
     return new Builder();
   }
 
+  /**
+   * How many form bodies of one client address this filter reads at once, at most
+   * ({@link Builder#maxFormReadsPerAddress}).
+   */
+  public int maxFormReadsPerAddress() {
+    return formReads.perAddress();
+  }
+
   /** The filter for a configuration that has already been built (and so checked). */
   public static PortcullisFilter from(PortcullisConfig config) {
     return new PortcullisFilter(
@@ -171,7 +181,8 @@ public final class PortcullisFilter implements Filter {
         config.transport(),
         config.trustedOrigins(),
         () -> {},
-        null);
+        null,
+        FormBodyReads.PER_ADDRESS);
   }
 
   /**
@@ -263,7 +274,7 @@ public final class PortcullisFilter implements Filter {
         + "Portcullis.builder().cookieNamePrefix(\"" + prefix
         + "\"), portcullis.cookies.name-prefix=" + prefix
         + " (portcullis.properties, the Spring Boot starter), or cookies: name-prefix: " + prefix
-        + " (Dropwizard); for single sign-on also SsoConfig.Builder.cookie(...).";
+        + " (Dropwizard).";
   }
 
   /**
@@ -338,6 +349,11 @@ public final class PortcullisFilter implements Filter {
    */
   public static final class Builder {
     private final PortcullisConfig.Builder config = PortcullisConfig.builder();
+    private SsoConfig sso;
+    private KeyRingSource ssoKeys;
+    private InstantSource ssoClock;
+    private String defaultSsoCookieName;
+    private int maxFormReadsPerAddress = FormBodyReads.PER_ADDRESS;
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
 
@@ -355,6 +371,30 @@ public final class PortcullisFilter implements Filter {
      */
     public Builder sso(SsoConfig sso, KeyRingSource keys, InstantSource clock) {
       config.sso(sso, keys, clock);
+      this.sso = sso;
+      this.ssoKeys = keys;
+      this.ssoClock = clock;
+      return this;
+    }
+
+    /**
+     * At most this many form bodies of one client address read by the filter at once (the login form, and any
+     * state-changing form that brings its CSRF token in the body; an IPv6 address counted by its /64); past it a
+     * request is answered with the plain {@code 503} without its body being read, and audited. A browser sends one
+     * form at a time; raise it for many users behind one address that is not a trusted proxy. At least 1. Default
+     * 16.
+     */
+    public Builder maxFormReadsPerAddress(int max) {
+      this.maxFormReadsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * The name the upgrade cookie gets when single sign-on is configured with the default one
+     * ({@link SsoConfig#withDefaultCookieNamed}): {@link Portcullis.Builder#cookieNamePrefix}'s.
+     */
+    Builder defaultSsoCookieName(String name) {
+      this.defaultSsoCookieName = Objects.requireNonNull(name, "name");
       return this;
     }
 
@@ -521,6 +561,15 @@ public final class PortcullisFilter implements Filter {
             "currentTraceId needs an observationRegistry: the trace id is read inside the request's"
                 + " observation, whose span the tracer opens");
       }
+      if (maxFormReadsPerAddress < 1) {
+        throw new IllegalStateException(
+            "maxFormReadsPerAddress must be at least 1 (portcullis.login.max-form-reads-per-address in"
+                + " portcullis.properties, the Spring Boot starter and Dropwizard), got "
+                + maxFormReadsPerAddress);
+      }
+      if (sso != null && defaultSsoCookieName != null) {
+        config.sso(sso.withDefaultCookieNamed(defaultSsoCookieName), ssoKeys, ssoClock);
+      }
       PortcullisConfig built = config.build();
       FilterObservations observations = observationRegistry == null
           ? null
@@ -531,7 +580,8 @@ public final class PortcullisFilter implements Filter {
           built.transport(),
           built.trustedOrigins(),
           Objects.requireNonNull(onDestroy),
-          observations);
+          observations,
+          maxFormReadsPerAddress);
     }
   }
 }

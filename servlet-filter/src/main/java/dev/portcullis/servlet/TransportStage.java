@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * {@code X-Frame-Options: DENY} and {@code Content-Security-Policy: frame-ancestors 'none'}, and
  * {@code Referrer-Policy: strict-origin-when-cross-origin} (other sites learn the portal's origin but never a path or
  * query, which may name a case or a report; the portal's own pages still get the full address). Over HTTPS only
- * (RFC 6797 8.1): {@code Strict-Transport-Security}. While a user is logged in: {@code Cache-Control: no-store}. They
+ * (RFC 6797 8.1): {@code Strict-Transport-Security}. While a user is logged in, and on every response the filter
+ * writes itself ({@code Pages}): {@code Cache-Control: no-store}. They
  * are set again just before the response commits whenever headers have changed through the response the application
  * was given, so a {@code reset()} by the application cannot lose them, and they override the application's own values
  * for the same headers; an application's own {@code Content-Security-Policy} is kept, with the frame-ancestors policy

@@ -11,10 +11,13 @@ import dev.portcullis.aspnet.MachineKey;
 import dev.portcullis.aspnet.WebConfig;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.session.SessionStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestVectors;
@@ -25,10 +28,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -59,6 +69,8 @@ class LegacyUpgradeTest {
   private FormsAuthentication forms;
   /** While set, the user mapping throws as a directory whose database is down would. */
   private final AtomicBoolean directoryDown = new AtomicBoolean();
+  /** The portal's session store, which a test can switch off. */
+  private StoreOutage<SessionStore> sessionOutage;
 
   @AfterEach
   void stop() throws Exception {
@@ -99,6 +111,9 @@ class LegacyUpgradeTest {
           })
           .sunset(p.clock.instant().plus(sunsetIn))
           .build();
+      sessionOutage = StoreOutage.of(SessionStore.class, p.sessionStore);
+      filter.sessions(SessionRegistry.create(
+          p.sessionConfig, sessionOutage.store(), p.random, p.clock, new SessionAudit(p.audit)));
       filter.legacyLogin(legacy, ReplayStore.inMemory(p.clock), p.clock);
     });
   }
@@ -346,6 +361,71 @@ class LegacyUpgradeTest {
             .orElse("")
             .equals("legacy ticket: user directory unavailable: StoreUnavailableException"));
     sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-alice"));
+  }
+
+  /**
+   * Regression: a legacy cookie whose login the session store could not store (saving or rotating the new session) was
+   * spent in the replay store and removed, so its holder had to log in with a password although the cookie was fine.
+   * The mark is now given back: the cookie is kept and logs in once the store answers, still once.
+   */
+  @Test
+  void whileTheSessionStoreIsDown_theLegacyCookieIsKept_andLogsInOnceItAnswers() throws Exception {
+    start(Duration.ofDays(90));
+    String cookie = legacyCookie("alice.adams", Duration.ofMinutes(30));
+    Browser b = browserWithLegacyCookie(cookie);
+
+    sessionOutage.fail("save", "rotate");
+    HttpResponse<String> during = b.get("/whoami");
+    assertThat(during.body()).startsWith("anonymous");
+    assertThat(during.headers().allValues("Set-Cookie"))
+        .as("the legacy cookie whose login could not be stored is not removed")
+        .noneMatch(LegacyUpgradeTest::expiresLegacyCookie);
+    assertThat(b.cookies()).containsKey(LEGACY).doesNotContainKey(AUTH);
+
+    sessionOutage.end();
+    assertThat(b.whoami()).as("upgraded once the session store answers").isEqualTo("u-alice");
+    assertThat(b.cookies()).containsKey(AUTH).doesNotContainKey(LEGACY);
+    assertThat(browserWithLegacyCookie(cookie).whoami())
+        .as("and spent by that login")
+        .isEqualTo("anonymous");
+    var sink = portal.flushedSink();
+    sink.assertOnce(
+        AuditEventType.AUTHN_LOGIN_FAIL,
+        e -> e.reason()
+            .orElse("")
+            .equals("legacy ticket: login could not start: session store unavailable:"
+                + " StoreUnavailableException"));
+    sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED, e -> actorIs(e, "u-alice"));
+    sink.assertOnce(AuditEventType.AUTHN_TOKEN_REUSE);
+  }
+
+  @Test
+  void oneLegacyCookieSentByManyRequestsAtOnce_logsInOnce() throws Exception {
+    start(Duration.ofDays(90));
+    String cookie = legacyCookie("alice.adams", Duration.ofMinutes(30));
+    int requests = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(requests);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<String>> answers = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        Browser b = browserWithLegacyCookie(cookie);
+        answers.add(pool.submit(() -> {
+          go.await();
+          return b.whoami();
+        }));
+      }
+      go.countDown();
+      List<String> who = new ArrayList<>();
+      for (Future<String> f : answers) {
+        who.add(f.get(30, TimeUnit.SECONDS));
+      }
+      assertThat(who).filteredOn("u-alice"::equals).hasSize(1);
+      assertThat(who).filteredOn("anonymous"::equals).hasSize(requests - 1);
+    } finally {
+      pool.shutdownNow();
+    }
+    portal.flushedSink().assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED);
   }
 
   @Test

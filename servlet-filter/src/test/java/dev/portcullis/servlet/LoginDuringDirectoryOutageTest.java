@@ -37,6 +37,7 @@ class LoginDuringDirectoryOutageTest {
       assertThat(first.statusCode()).isEqualTo(503);
       assertThat(first.body().strip()).isEqualTo("Service unavailable. Please try again later.");
       assertThat(first.headers().firstValue("Location")).isEmpty();
+      assertThat(first.headers().allValues("Cache-Control")).containsExactly("no-store");
       AuditEvent fail = portal.flushedSink().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
       assertThat(fail.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
       assertThat(fail.reason()).hasValue("DIRECTORY_UNAVAILABLE: StoreUnavailableException");

@@ -109,7 +109,7 @@ class SlowLoginBodiesTest {
    * A request body that sends its first bytes and then nothing more until {@link #fail()}: a form whose end never
    * arrives.
    */
-  private static final class Dripping implements Flow.Publisher<ByteBuffer> {
+  static final class Dripping implements Flow.Publisher<ByteBuffer> {
     private final byte[] start;
     private final CompletableFuture<Flow.Subscriber<? super ByteBuffer>> subscriber =
         new CompletableFuture<>();

@@ -155,6 +155,8 @@ class TransportStageTest {
       assertThat(r.status()).isEqualTo(403);
       assertThat(r.headers()).doesNotContainKey("location");
       assertThat(r.body()).isEqualTo("This portal only accepts HTTPS.\n");
+      assertThat(r.headers().get("cache-control")).isEqualTo("no-store");
+      assertThat(r.headers().get("x-frame-options")).isEqualTo("DENY");
     }
     assertThat(servlet.calls).hasValue(0);
   }

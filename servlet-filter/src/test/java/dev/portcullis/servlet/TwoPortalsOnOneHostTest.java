@@ -9,12 +9,16 @@ import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.ReplayStore;
+import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.testing.CapturedStderr;
 import dev.portcullis.testing.MutableClock;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
@@ -109,6 +113,65 @@ class TwoPortalsOnOneHostTest {
             "__Host-providers-sid",
             "__Host-staff-auth",
             "__Host-staff-sid");
+  }
+
+  /**
+   * Regression: the prefix renamed the session, auth and cookie-check cookies but not the single sign-on upgrade
+   * cookie, which both applications then set as {@code __Host-portcullis-sso}, each overwriting the other's offer.
+   */
+  @Test
+  void aCookieNamePrefixEach_namesTheSingleSignOnUpgradeCookieToo() throws Exception {
+    KeyRing providersRing = ring();
+    KeyRing staffRing = ring();
+    start(
+        portal(
+            providersRing,
+            b -> b.cookieNamePrefix("providers")
+                .filter(f -> f.sso(sso("/providers", s -> s), providersRing, clock))),
+        portal(
+            staffRing,
+            b -> b.cookieNamePrefix("staff")
+                .filter(f -> f.sso(sso("/staff", s -> s), staffRing, clock))));
+
+    assertThat(login("/providers").statusCode()).isEqualTo(303);
+    assertThat(login("/staff").statusCode()).isEqualTo(303);
+
+    assertThat(browser.cookies())
+        .containsKeys("__Host-providers-sso", "__Host-staff-sso")
+        .doesNotContainKey("__Host-portcullis-sso");
+    assertThat(whoami("/providers")).isEqualTo("u-alice");
+    assertThat(whoami("/staff")).isEqualTo("u-alice");
+  }
+
+  @Test
+  void anUpgradeCookieNamedInTheSsoConfig_keepsItsName_whateverThePrefix() throws Exception {
+    KeyRing staffRing = ring();
+    start(
+        portal(ring(), b -> b.cookieNamePrefix("providers")),
+        portal(
+            staffRing,
+            b -> b.cookieNamePrefix("staff")
+                .filter(f -> f.sso(
+                    sso("/staff", s -> s.cookie(SsoConfig.defaultCookie("__Host-staff-upgrade"))),
+                    staffRing,
+                    clock))));
+
+    assertThat(login("/staff").statusCode()).isEqualTo(303);
+
+    assertThat(browser.cookies())
+        .containsKey("__Host-staff-upgrade")
+        .doesNotContainKeys("__Host-staff-sso", "__Host-portcullis-sso");
+  }
+
+  /** Single sign-on for the application at {@code context}; its provider is never reached by these tests. */
+  private SsoConfig sso(String context, UnaryOperator<SsoConfig.Builder> more) {
+    return more.apply(SsoConfig.builder()
+            .links(AccountLinkStore.inMemory())
+            .replay(ReplayStore.inMemory(clock))
+            .provider(URI.create("http://127.0.0.1:9/idp"), "portal", "portal-secret")
+            .redirectUri(URI.create("https://portal.example" + context + "/sso/callback"))
+            .callbackPath("/sso/callback"))
+        .build();
   }
 
   @Test

@@ -13,7 +13,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
  * does when its own access policy asks for a login: {@code GET} and {@code HEAD} get a {@code 303} to the login page
  * with {@code returnTo=} the request's path and query as sent (relative to the context path, URL-encoded; left out
  * when it is no {@link SafeRedirect safe} target); other methods a {@code 401}, without a {@code WWW-Authenticate}
- * challenge.
+ * challenge. Either says {@code Cache-Control: no-store}.
  *
  * <p><b>Security.</b> The {@code Location} is a path on this site (the context path, the login path and the
  * parameter): nothing of the request's {@code Host} header, scheme or port goes into it, so a forged {@code Host}
@@ -44,6 +44,8 @@ final class LoginRedirect implements AuthenticationEntryPoint {
     if (response.isCommitted()) {
       return;
     }
+    // About this one request: no shared cache may keep it for others.
+    response.setHeader("Cache-Control", "no-store");
     String method = request.getMethod();
     if (!"GET".equals(method) && !"HEAD".equals(method)) {
       response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);

@@ -142,7 +142,8 @@ public final class PortcullisAutoConfiguration {
           + " when single sign-on is on; single sign-on needs the dependency com.nimbusds:oauth2-oidc-sdk (or set"
           + " portcullis.sso.enabled=false); the login and terms pages and portcullis.access.public-paths must be public"
           + " under portcullis.access.*; portcullis.csrf.trusted-origins lists origins such as"
-          + " https://forms.example or https://forms.example:8443, no path or wildcard. Check what the"
+          + " https://forms.example or https://forms.example:8443, no path or wildcard;"
+          + " portcullis.login.max-form-reads-per-address is at least 1. Check what the"
           + " PortcullisCustomizer beans set.";
 
   /** Spring Boot's property for the container's own handling of forwarding headers. */
@@ -618,6 +619,9 @@ public final class PortcullisAutoConfiguration {
       builder.perNodeLoginLimit();
     }
     builder.trustedOrigins(properties.getCsrf().getTrustedOrigins().toArray(String[]::new));
+    PropertyMapper.get()
+        .from(properties.getLogin()::getMaxFormReadsPerAddress)
+        .to(builder::maxFormReadsPerAddress);
     if (sso != null) {
       builder.sso(sso, keyRing, clock);
     }

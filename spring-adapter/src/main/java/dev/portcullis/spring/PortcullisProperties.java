@@ -478,6 +478,13 @@ public class PortcullisProperties {
      */
     private Integer maxPendingLogouts;
 
+    /**
+     * At most this many form bodies of one client address read by the filter at once (the login form, and any
+     * state-changing form with its CSRF token in the body; an IPv6 address counted by its /64); at least 1. Past it a
+     * request is answered with a plain 503 without its body being read, and audited. Default 16.
+     */
+    private Integer maxFormReadsPerAddress;
+
     public String getTermsVersion() {
       return termsVersion;
     }
@@ -552,6 +559,14 @@ public class PortcullisProperties {
 
     public Integer getMaxPendingLogouts() {
       return maxPendingLogouts;
+    }
+
+    public Integer getMaxFormReadsPerAddress() {
+      return maxFormReadsPerAddress;
+    }
+
+    public void setMaxFormReadsPerAddress(Integer maxFormReadsPerAddress) {
+      this.maxFormReadsPerAddress = maxFormReadsPerAddress;
     }
 
     public void setMaxPendingLogouts(Integer maxPendingLogouts) {

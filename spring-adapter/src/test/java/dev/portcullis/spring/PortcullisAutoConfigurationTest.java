@@ -694,6 +694,32 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void maxFormReadsPerAddress_mapsOntoTheFilter_andBelowOneStopsStartUp() throws Exception {
+    withKeyFile()
+        .withPropertyValues("portcullis.login.max-form-reads-per-address=3")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context
+                  .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+                  .maxFormReadsPerAddress())
+              .isEqualTo(3);
+        });
+    withKeyFile()
+        .run(context -> assertThat(context
+                .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+                .maxFormReadsPerAddress())
+            .as("the default")
+            .isEqualTo(16));
+    for (String bad : new String[] {"0", "-2"}) {
+      withKeyFile()
+          .withPropertyValues("portcullis.login.max-form-reads-per-address=" + bad)
+          .run(failsWith(
+              "maxFormReadsPerAddress must be at least 1",
+              "portcullis.login.max-form-reads-per-address is at least 1"));
+    }
+  }
+
+  @Test
   void csrfTrustedOrigins_mapOntoTheFilter_andAWildcardStopsStartUp() throws Exception {
     withKeyFile()
         .withPropertyValues(

@@ -121,6 +121,13 @@ class PropertyMetadataTest {
             .asInt())
         .isEqualTo(PendingLogouts.DEFAULT_CAPACITY);
     assertThat(properties
+            .get("portcullis.login.max-form-reads-per-address")
+            .get("defaultValue")
+            .asInt())
+        .as(
+            "the filter's default, which PortcullisAutoConfigurationTest reads from a started filter")
+        .isEqualTo(16);
+    assertThat(properties
             .get("portcullis.security.public-health-probes")
             .get("defaultValue")
             .asBoolean())

@@ -339,6 +339,8 @@ final class PortcullisAssembly {
                         s.list("portcullis.csrf.trusted-origins").toArray(String[]::new));
                 p.access()
                     .ifPresent(policy -> b.access(policy, login.endpoints().loginPath()));
+                s.integer("portcullis.login.max-form-reads-per-address")
+                    .ifPresent(b::maxFormReadsPerAddress);
                 return b.build();
               });
       if (!s.problems().isEmpty()) {

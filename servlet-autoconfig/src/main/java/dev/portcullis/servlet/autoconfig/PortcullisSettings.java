@@ -90,6 +90,7 @@ final class PortcullisSettings {
       "portcullis.login.after-login-path",
       "portcullis.login.max-concurrent-password-checks",
       "portcullis.login.max-pending-logouts",
+      "portcullis.login.max-form-reads-per-address",
       "portcullis.csrf.trusted-origins",
       "portcullis.transport.development-mode",
       "portcullis.transport.trusted-proxies",

@@ -361,6 +361,45 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void maxFormReadsPerAddress_boundsTheFiltersFormReads_andBelowOneIsReported() throws Exception {
+    for (String given : new String[] {"3", null}) {
+      PortcullisSettings s = read(
+          "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
+              + (given == null
+                  ? ""
+                  : "portcullis.login.max-form-reads-per-address=" + given + "\n"),
+          Map.of());
+      PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
+          PortcullisAssembly.prepare(
+              s,
+              Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
+              CLOCK,
+              getClass().getClassLoader()),
+          new InMemoryUserDirectory(PasswordHasher.forTests()),
+          CLOCK,
+          new SecureRandom());
+      try {
+        assertThat(assembled.filter().maxFormReadsPerAddress())
+            .as(String.valueOf(given))
+            .isEqualTo(given == null ? 16 : 3);
+      } finally {
+        for (AutoCloseable r : assembled.resources()) {
+          r.close();
+        }
+      }
+    }
+    for (String bad : new String[] {"0", "-1"}) {
+      assertThat(assemblyProblems("portcullis.login.max-form-reads-per-address=" + bad + "\n"))
+          .as(bad)
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .contains("portcullis.login.max-form-reads-per-address", "at least 1");
+    }
+    assertThat(assemblyProblems("portcullis.login.max-form-reads-per-address=many\n"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.login.max-form-reads-per-address", "a whole number");
+  }
+
+  @Test
   void csrfTrustedOrigins_reachTheFilter_andAnOriginWithAWildcardIsReported() throws Exception {
     PortcullisSettings s = read(
         "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"

@@ -84,6 +84,9 @@ class LoginRedirectOverHttpTest {
           "/reports/1?tab=a%20b&x=1", List.of("Host: evil.example", "X-Forwarded-Proto: https"));
       assertThat(r.status() + " " + r.header("Location"))
           .isEqualTo("303 " + returnTo("/reports/1?tab=a%20b&x=1"));
+      assertThat(r.header("Cache-Control"))
+          .as("a redirect about one request, which no shared cache may keep")
+          .isEqualTo("no-store");
     }
   }
 
@@ -113,5 +116,6 @@ class LoginRedirectOverHttpTest {
     assertThat(r.headers().firstValue("Location")).isEmpty();
     assertThat(r.headers().firstValue("WWW-Authenticate")).isEmpty();
     assertThat(r.body()).isEqualTo("Please log in first.\n");
+    assertThat(r.headers().allValues("Cache-Control")).containsExactly("no-store");
   }
 }

@@ -1,0 +1,95 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.testing.TestBrowser;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PortcullisFilter.Builder#maxFormReadsPerAddress}: the share of form bodies one client address may have the
+ * filter read at once is the configured one, through the real filter on a real Jetty. Forms whose bodies stop after
+ * their first bytes hold places; a complete form from the same address is answered with the plain {@code 503} once
+ * they hold every place, and read again once one of them ends.
+ */
+class FormReadsPerAddressSettingTest {
+  /** How often a complete form is sent while waiting for the held places to change; each try waits 50 ms. */
+  private static final int TRIES = 400;
+
+  @Test
+  void theConfiguredShare_isTheOneApplied() throws Exception {
+    try (LoginPortal portal = new LoginPortal((p, filter) -> filter.maxFormReadsPerAddress(2))) {
+      Browser b = portal.browser();
+      b.openLoginPage();
+      String form = TestBrowser.form(Map.of("_csrf", b.csrf, "note", "x".repeat(40)));
+      HttpClient http1 = HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+      List<SlowLoginBodiesTest.Dripping> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          SlowLoginBodiesTest.Dripping body = new SlowLoginBodiesTest.Dripping(form);
+          held.add(body);
+          http1.sendAsync(
+              HttpRequest.newBuilder(b.uri("/whoami"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .header("Cookie", b.cookieHeader())
+                  .POST(HttpRequest.BodyPublishers.fromPublisher(body, form.length()))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+          body.awaitStarted();
+        }
+
+        assertThat(statusOnceItIs(b, form, 503))
+            .as("two forms under way fill a share of two")
+            .isEqualTo(503);
+        assertThat(portal.auditedSoFar().events()).anySatisfy(e -> {
+          assertThat(e.type()).isEqualTo(AuditEventType.ACCESS_DENIED);
+          assertThat(e.reason())
+              .hasValueSatisfying(r -> assertThat(r).contains("too many form bodies"));
+        });
+
+        held.get(0).fail();
+        assertThat(statusOnceItIs(b, form, 200))
+            .as("with one of the two ended, the address has a place again")
+            .isEqualTo(200);
+      } finally {
+        held.forEach(SlowLoginBodiesTest.Dripping::fail);
+      }
+    }
+  }
+
+  @Test
+  void aShareBelowOne_isRefusedAtBuild_namingTheSetting() {
+    for (int bad : new int[] {0, -1}) {
+      assertThatThrownBy(() -> new LoginPortal((p, filter) -> filter.maxFormReadsPerAddress(bad)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("maxFormReadsPerAddress must be at least 1");
+    }
+  }
+
+  /** Sends the complete form until it is answered with {@code wanted}, at most {@link #TRIES} times; the last status. */
+  private static int statusOnceItIs(Browser b, String form, int wanted) throws Exception {
+    int status = 0;
+    for (int i = 0; i < TRIES; i++) {
+      HttpResponse<String> r = b.send(HttpRequest.newBuilder(b.uri("/whoami"))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(form)));
+      status = r.statusCode();
+      if (status == wanted) {
+        return status;
+      }
+      Thread.sleep(50);
+    }
+    return status;
+  }
+}
