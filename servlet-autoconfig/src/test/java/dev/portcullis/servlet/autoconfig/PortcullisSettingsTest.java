@@ -252,6 +252,35 @@ class PortcullisSettingsTest {
         .contains("one of x-forwarded, forwarded, both");
   }
 
+  /** Assembles a filter with {@code extra} settings, hands it to {@code check}, then closes its resources. */
+  private void withAssembled(String extra, AssembledCheck check) throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
+            + extra,
+        Map.of());
+    PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
+        PortcullisAssembly.prepare(
+            s,
+            Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
+            CLOCK,
+            getClass().getClassLoader()),
+        new InMemoryUserDirectory(PasswordHasher.forTests()),
+        CLOCK,
+        new SecureRandom());
+    try {
+      check.accept(assembled);
+    } finally {
+      for (AutoCloseable r : assembled.resources()) {
+        r.close();
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface AssembledCheck {
+    void accept(PortcullisAssembly.Assembled assembled) throws Exception;
+  }
+
   /** The problems of assembling a filter with {@code extra} settings. */
   private List<String> assemblyProblems(String extra) throws Exception {
     PortcullisSettings s = read(
@@ -293,20 +322,7 @@ class PortcullisSettingsTest {
   @Test
   void maxPendingLogouts_boundsTheFiltersPendingLogouts_andZeroNegativeOrAbsurdIsReported()
       throws Exception {
-    PortcullisSettings s = read(
-        "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
-            + "portcullis.login.max-pending-logouts=1\n",
-        Map.of());
-    PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
-        PortcullisAssembly.prepare(
-            s,
-            Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
-            CLOCK,
-            getClass().getClassLoader()),
-        new InMemoryUserDirectory(PasswordHasher.forTests()),
-        CLOCK,
-        new SecureRandom());
-    try {
+    withAssembled("portcullis.login.max-pending-logouts=1\n", assembled -> {
       assertThat(assembled.login().maxPendingLogouts()).isEqualTo(1);
       assertThat(assembled.filter().pendingLogouts())
           .as("the filter's own list of pending logouts has the bound")
@@ -314,11 +330,7 @@ class PortcullisSettingsTest {
             assertThat(p.capacity()).isEqualTo(1);
             assertThat(p.pending()).isZero();
           });
-    } finally {
-      for (AutoCloseable r : assembled.resources()) {
-        r.close();
-      }
-    }
+    });
     for (String bad : new String[] {"0", "-1", "1000001"}) {
       assertThat(assemblyProblems("portcullis.login.max-pending-logouts=" + bad + "\n"))
           .as(bad)
@@ -332,26 +344,9 @@ class PortcullisSettingsTest {
 
   @Test
   void maxConcurrentPasswordChecks_boundsTheLogin_andBelowOneIsReported() throws Exception {
-    PortcullisSettings s = read(
-        "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
-            + "portcullis.login.max-concurrent-password-checks=3\n",
-        Map.of());
-    PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
-        PortcullisAssembly.prepare(
-            s,
-            Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
-            CLOCK,
-            getClass().getClassLoader()),
-        new InMemoryUserDirectory(PasswordHasher.forTests()),
-        CLOCK,
-        new SecureRandom());
-    try {
+    withAssembled("portcullis.login.max-concurrent-password-checks=3\n", assembled -> {
       assertThat(assembled.login().maxConcurrentPasswordChecks()).isEqualTo(3);
-    } finally {
-      for (AutoCloseable r : assembled.resources()) {
-        r.close();
-      }
-    }
+    });
     assertThat(assemblyProblems("portcullis.login.max-concurrent-password-checks=0\n"))
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .contains("portcullis.login", "maxConcurrentPasswordChecks must be at least 1");
@@ -363,30 +358,11 @@ class PortcullisSettingsTest {
   @Test
   void maxFormReadsPerAddress_boundsTheFiltersFormReads_andBelowOneIsReported() throws Exception {
     for (String given : new String[] {"3", null}) {
-      PortcullisSettings s = read(
-          "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
-              + (given == null
-                  ? ""
-                  : "portcullis.login.max-form-reads-per-address=" + given + "\n"),
-          Map.of());
-      PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
-          PortcullisAssembly.prepare(
-              s,
-              Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
-              CLOCK,
-              getClass().getClassLoader()),
-          new InMemoryUserDirectory(PasswordHasher.forTests()),
-          CLOCK,
-          new SecureRandom());
-      try {
-        assertThat(assembled.filter().maxFormReadsPerAddress())
-            .as(String.valueOf(given))
-            .isEqualTo(given == null ? 16 : 3);
-      } finally {
-        for (AutoCloseable r : assembled.resources()) {
-          r.close();
-        }
-      }
+      withAssembled(
+          given == null ? "" : "portcullis.login.max-form-reads-per-address=" + given + "\n",
+          assembled -> assertThat(assembled.filter().maxFormReadsPerAddress())
+              .as(String.valueOf(given))
+              .isEqualTo(given == null ? 16 : 3));
     }
     for (String bad : new String[] {"0", "-1"}) {
       assertThat(assemblyProblems("portcullis.login.max-form-reads-per-address=" + bad + "\n"))
@@ -401,27 +377,12 @@ class PortcullisSettingsTest {
 
   @Test
   void csrfTrustedOrigins_reachTheFilter_andAnOriginWithAWildcardIsReported() throws Exception {
-    PortcullisSettings s = read(
-        "portcullis.login.terms-version=2026-01\nportcullis.transport.canonical-host=portal.example\n"
-            + "portcullis.csrf.trusted-origins=https://forms.example, https://Apply.Example:8443\n",
-        Map.of());
-    PortcullisAssembly.Assembled assembled = PortcullisAssembly.assemble(
-        PortcullisAssembly.prepare(
-            s,
-            Map.of(KeyRingSources.ENV_VARIABLE, keyRingText()),
-            CLOCK,
-            getClass().getClassLoader()),
-        new InMemoryUserDirectory(PasswordHasher.forTests()),
-        CLOCK,
-        new SecureRandom());
-    try {
-      assertThat(assembled.filter().trustedOrigins())
-          .containsExactly("https://forms.example", "https://apply.example:8443");
-    } finally {
-      for (AutoCloseable r : assembled.resources()) {
-        r.close();
-      }
-    }
+    withAssembled(
+        "portcullis.csrf.trusted-origins=https://forms.example, https://Apply.Example:8443\n",
+        assembled -> {
+          assertThat(assembled.filter().trustedOrigins())
+              .containsExactly("https://forms.example", "https://apply.example:8443");
+        });
     assertThat(assemblyProblems("portcullis.csrf.trusted-origins=https://*.example\n"))
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .contains("portcullis.csrf", "the trusted origin 'https://*.example' is not an origin");
