@@ -44,6 +44,25 @@ public abstract class ReplayStoreContract {
     assertThat(s.markUsed("tok-kept", keep)).as("another id stays used").isFalse();
   }
 
+  /** How many of two redemptions of {@code id} started at the same instant on {@code pool} succeed. */
+  private static int redeemedByTwoAtOnce(
+      ExecutorService pool, ReplayStore s, String id, Instant keep) throws Exception {
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Boolean>> both = new ArrayList<>();
+    for (int k = 0; k < 2; k++) {
+      both.add(pool.submit(() -> {
+        start.await();
+        return s.markUsed(id, keep);
+      }));
+    }
+    start.countDown();
+    int won = 0;
+    for (Future<Boolean> f : both) {
+      won += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+    }
+    return won;
+  }
+
   @Test
   void aMarkGivenBack_isWonByExactlyOneOfTwoConcurrentRedemptions() throws Exception {
     ReplayStore s = store();
@@ -54,19 +73,7 @@ public abstract class ReplayStoreContract {
         String id = "back-race-" + i;
         assertThat(s.markUsed(id, keep)).isTrue();
         assertThat(s.giveBack(id)).isTrue();
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Boolean>> both = new ArrayList<>();
-        for (int k = 0; k < 2; k++) {
-          both.add(pool.submit(() -> {
-            start.await();
-            return s.markUsed(id, keep);
-          }));
-        }
-        start.countDown();
-        int won = 0;
-        for (Future<Boolean> f : both) {
-          won += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
-        }
+        int won = redeemedByTwoAtOnce(pool, s, id, keep);
         assertThat(won).as(id).isEqualTo(1);
       }
     } finally {
@@ -83,19 +90,7 @@ public abstract class ReplayStoreContract {
     try {
       for (int i = 0; i < 1_000; i++) {
         String id = "race-" + i;
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Boolean>> both = new ArrayList<>();
-        for (int k = 0; k < 2; k++) {
-          both.add(pool.submit(() -> {
-            start.await();
-            return s.markUsed(id, keep);
-          }));
-        }
-        start.countDown();
-        int won = 0;
-        for (Future<Boolean> f : both) {
-          won += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
-        }
+        int won = redeemedByTwoAtOnce(pool, s, id, keep);
         assertThat(won).as(id).isEqualTo(1);
         wins.addAndGet(won);
       }
