@@ -7,6 +7,10 @@ import java.util.Set;
 /**
  * Answers "is this resource in the user's own organisation?". Users with one of the cross-organisation roles (for
  * example a council officer) see every organisation; users without an organisation see none.
+ *
+ * <p><b>Security.</b> Organisations match exactly, letter case and spaces included, so a near miss is a refusal. An
+ * organisation that is empty or only white space (a padded database column, a name trimmed away) counts as none: two
+ * such users never share resources through it.
  */
 public final class OrganisationScope {
   private final Set<String> crossOrganisationRoles;
@@ -24,6 +28,6 @@ public final class OrganisationScope {
     if (user.roles().stream().anyMatch(crossOrganisationRoles::contains)) {
       return true;
     }
-    return !user.organisation().isEmpty() && user.organisation().equals(resourceOrganisation);
+    return !user.organisation().isBlank() && user.organisation().equals(resourceOrganisation);
   }
 }
