@@ -1,0 +1,173 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.user.PortalUser;
+import dev.portcullis.user.UserDirectory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An administrator changes an account while its user is logged in: the auth ticket names the user only, and every
+ * request reads the account from the directory again, so a move to another organisation, a removed role, a disabled
+ * account or a terms version to accept again holds from the user's next request on, a renewed ticket included.
+ * Through the real filter on a real Jetty.
+ */
+class AccountChangesWhileLoggedInTest {
+
+  @Test
+  void movedToAnotherOrganisation_seesTheNewOrganisationOnly_fromTheNextRequest_renewalIncluded()
+      throws Exception {
+    Admin admin = new Admin();
+    try (LoginPortal portal = portal(admin)) {
+      Browser tab = portal.browser();
+      tab.login("alice", "alice-pw", false);
+      assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(200);
+
+      admin.change(
+          "u-alice",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              u.email(),
+              u.roles(),
+              "hillview",
+              true,
+              u.acceptedTermsVersion()));
+
+      assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(403);
+      assertThat(tab.get("/reports/hillview/1").body()).isEqualTo("report 1 of hillview");
+      // Past the ticket's half life (eight hours), with requests inside the idle timeout: the
+      // renewed ticket carries no organisation either.
+      String before = tab.cookies().toString();
+      for (int i = 0; i < 15; i++) {
+        portal.clock.advance(Duration.ofMinutes(20));
+        assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(403);
+      }
+      assertThat(tab.cookies().toString()).as("the ticket was renewed").isNotEqualTo(before);
+      assertThat(tab.get("/reports/hillview/1").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void removedCrossOrganisationRole_endsTheViewOfOtherOrganisations_atTheNextRequest()
+      throws Exception {
+    Admin admin = new Admin();
+    try (LoginPortal portal = portal(admin)) {
+      Browser first = portal.browser();
+      first.login("carol", "carol-pw", false);
+      assertThat(first.get("/reports/hillview/7").statusCode()).isEqualTo(200);
+
+      admin.change(
+          "u-carol",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              u.email(),
+              Set.of("PROVIDER"),
+              u.organisation(),
+              true,
+              u.acceptedTermsVersion()));
+
+      assertThat(first.get("/reports/hillview/7").statusCode()).isEqualTo(403);
+      assertThat(first.get("/reports/council/7").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void disabledAccount_isAnonymousAtTheNextRequest_andTheRefusalIsAudited() throws Exception {
+    Admin admin = new Admin();
+    try (LoginPortal portal = portal(admin)) {
+      Browser tab = portal.browser();
+      tab.login("alice", "alice-pw", false);
+      assertThat(tab.whoami()).isEqualTo("u-alice");
+
+      admin.change(
+          "u-alice",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              u.email(),
+              u.roles(),
+              u.organisation(),
+              false,
+              u.acceptedTermsVersion()));
+
+      assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(401);
+      assertThat(tab.whoami()).isEqualTo("anonymous");
+      AuditEvent refused = portal
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.AUTHN_TOKEN_INVALID, e -> e.reason().orElse("").contains("DISABLED"));
+      assertThat(refused.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+    }
+  }
+
+  @Test
+  void termsToAcceptAgain_holdTheUserAtTheTermsPage_atTheNextRequest() throws Exception {
+    Admin admin = new Admin();
+    try (LoginPortal portal = portal(admin)) {
+      Browser tab = portal.browser();
+      tab.login("alice", "alice-pw", false);
+      assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(200);
+
+      admin.change("u-alice", u -> u.withAcceptedTerms("2025-01"));
+
+      var held = tab.get("/reports/riverside/1");
+      assertThat(held.statusCode()).isEqualTo(303);
+      assertThat(held.headers().firstValue("Location")).hasValue("/terms");
+    }
+  }
+
+  private static LoginPortal portal(Admin admin) throws Exception {
+    return new LoginPortal((p, filter) -> {
+      admin.users = p.users;
+      filter.login(
+          PortalLogin.builder()
+              .keyRing(p.ring)
+              .users(admin)
+              .revocations(p.revocations)
+              .clock(p.clock)
+              .random(p.random)
+              .termsVersion(LoginPortal.TERMS)
+              .ticketLifetime(Duration.ofHours(8))
+              .build(),
+          p.random);
+    });
+  }
+
+  /** The portal's directory, with the accounts an administrator has changed since. */
+  private static final class Admin implements UserDirectory {
+    private final Map<String, PortalUser> changed = new ConcurrentHashMap<>();
+    private volatile UserDirectory users;
+
+    void change(String handle, UnaryOperator<PortalUser> edit) {
+      changed.put(handle, edit.apply(findByHandle(handle).orElseThrow()));
+    }
+
+    @Override
+    public Optional<PortalUser> authenticate(String username, char[] password) {
+      return users.authenticate(username, password).map(u -> changed.getOrDefault(u.handle(), u));
+    }
+
+    @Override
+    public Optional<PortalUser> findByHandle(String handle) {
+      PortalUser u = changed.get(handle);
+      return u != null ? Optional.of(u) : users.findByHandle(handle);
+    }
+
+    @Override
+    public void recordTermsAcceptance(String handle, String version) {
+      users.recordTermsAcceptance(handle, version);
+      changed.computeIfPresent(handle, (h, u) -> u.withAcceptedTerms(version));
+    }
+  }
+}
