@@ -1,6 +1,7 @@
 package dev.portcullis.access;
 
 import dev.portcullis.access.internal.PathNormaliser;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -12,9 +13,11 @@ import java.util.Optional;
  */
 public final class RequestPath {
   private final String value;
+  private final String decoded;
 
-  private RequestPath(String value) {
-    this.value = value;
+  private RequestPath(String decoded) {
+    this.value = decoded.toLowerCase(Locale.ROOT);
+    this.decoded = decoded;
   }
 
   /**
@@ -24,13 +27,22 @@ public final class RequestPath {
    * @param rawPath the request path as sent (still percent-encoded), without context path or query; may be null
    */
   public static Optional<RequestPath> of(String rawPath) {
-    Optional<String> normal = PathNormaliser.normalise(rawPath);
-    return normal.isEmpty() ? Optional.empty() : Optional.of(new RequestPath(normal.get()));
+    Optional<String> read = PathNormaliser.decoded(rawPath);
+    return read.isEmpty() ? Optional.empty() : Optional.of(new RequestPath(read.get()));
   }
 
   /** The normalised path, e.g. {@code /reports/42}. */
   public String value() {
     return value;
+  }
+
+  /**
+   * The path decoded as {@link #value()} is, in the letter case it was sent: where an audit record takes a resource id
+   * from ({@code /reports/Q3} is a view of {@code Q3}, not {@code q3}). The same length as {@link #value()}. Rules never
+   * match it.
+   */
+  public String decoded() {
+    return decoded;
   }
 
   @Override

@@ -91,8 +91,8 @@ public final class AuditRules {
   }
 
   /**
-   * The action a request path is audited as, with the resource (the placeholder's value, or the path), whatever the
-   * method; {@link #action(String, RequestPath)} is what the filter records.
+   * The action a request path is audited as, with the resource (the placeholder's value, or the path, in the letter
+   * case sent), whatever the method; {@link #action(String, RequestPath)} is what the filter records.
    */
   public Optional<Match> action(String rawPath) {
     if (actions.isEmpty()) {
@@ -140,7 +140,9 @@ public final class AuditRules {
         start = end + 1;
       }
       if (ok) {
-        String resource = resourceStart < 0 ? path : path.substring(resourceStart, resourceEnd);
+        // The id as sent: rules match the lower-cased path, but ids may be case-sensitive.
+        String sent = PathNormaliser.withoutTrailingSlash(requestPath.decoded());
+        String resource = resourceStart < 0 ? sent : sent.substring(resourceStart, resourceEnd);
         return Optional.of(new Match(a.action(), resource));
       }
     }

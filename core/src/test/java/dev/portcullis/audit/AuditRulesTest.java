@@ -15,6 +15,21 @@ class AuditRulesTest {
       .build();
 
   @Test
+  void resource_keepsTheLetterCaseSent_whileTheRuleMatchesAnyCase() {
+    AuditRules rules =
+        AuditRules.builder().action("/reports/{id}", "report_view").build();
+    assertThat(rules.action("/Reports/Q3-Report%41/"))
+        .hasValue(new AuditRules.Match("report_view", "Q3-ReportA"));
+    assertThat(rules.action("/reports/q3-reporta"))
+        .hasValue(new AuditRules.Match("report_view", "q3-reporta"));
+    AuditRules whole = AuditRules.builder().action("/council", "council_view").build();
+    assertThat(whole.action("/COUNCIL/"))
+        .hasValue(new AuditRules.Match("council_view", "/COUNCIL"));
+    assertThat(RequestPath.of("/A%42c").orElseThrow().decoded()).isEqualTo("/ABc");
+    assertThat(RequestPath.of("/A%42c").orElseThrow().value()).isEqualTo("/abc");
+  }
+
+  @Test
   void placeholder_givesTheResource() {
     assertThat(rules.action("/reports/riverside/42"))
         .contains(new AuditRules.Match("report_view", "42"));

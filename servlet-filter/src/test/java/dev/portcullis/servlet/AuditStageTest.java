@@ -48,6 +48,27 @@ class AuditStageTest {
   }
 
   /**
+   * Regression: the audited resource was taken from the lower-cased path, so views of {@code Q3-Report} and
+   * {@code q3-report}, two resources on a back end whose ids are case-sensitive, were recorded alike, and neither
+   * under the id the application served.
+   */
+  @Test
+  void reportView_isAuditedWithTheResourceIdInItsOwnLetterCase() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      var r = alice.get("/reports/riverside/Q3-Report");
+      assertThat(r.body()).isEqualTo("report Q3-Report of riverside");
+      assertThat(alice.get("/reports/riverside/q3-report").statusCode()).isEqualTo(200);
+      var sink = portal.flushedSink();
+      assertThat(sink.events())
+          .filteredOn(e -> e.type().name().equals("report_view"))
+          .extracting(e -> e.resource().orElse(""))
+          .containsExactly("Q3-Report", "q3-report");
+    }
+  }
+
+  /**
    * Where the application decides access (Spring Security beside the starter), an anonymous visitor of an audited page
    * is sent to the login page with a redirect: nothing was viewed, and the audit says so rather than recording a
    * successful view by nobody.

@@ -25,6 +25,14 @@ public final class PathNormaliser {
   private PathNormaliser() {}
 
   public static Optional<String> normalise(String rawPath) {
+    return decoded(rawPath).map(p -> p.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * As {@link #normalise}, in the letter case the path was sent: what {@link #normalise} would lower-case. As only
+   * ASCII is accepted, both have the same length, character for character.
+   */
+  public static Optional<String> decoded(String rawPath) {
     if (rawPath == null
         || rawPath.isEmpty()
         || rawPath.length() > MAX_LENGTH
@@ -85,8 +93,7 @@ public final class PathNormaliser {
         decoded.append(c);
       }
     }
-    String path = decoded == null ? rawPath : decoded.toString();
-    return Optional.of(path.toLowerCase(Locale.ROOT));
+    return Optional.of(decoded == null ? rawPath : decoded.toString());
   }
 
   /**
