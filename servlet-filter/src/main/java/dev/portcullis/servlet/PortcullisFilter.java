@@ -349,9 +349,6 @@ public final class PortcullisFilter implements Filter {
    */
   public static final class Builder {
     private final PortcullisConfig.Builder config = PortcullisConfig.builder();
-    private SsoConfig sso;
-    private KeyRingSource ssoKeys;
-    private InstantSource ssoClock;
     private String defaultSsoCookieName;
     private int maxFormReadsPerAddress = FormBodyReads.PER_ADDRESS;
     private ObservationRegistry observationRegistry;
@@ -370,10 +367,11 @@ public final class PortcullisFilter implements Filter {
      * @param clock decides when a token expires
      */
     public Builder sso(SsoConfig sso, KeyRingSource keys, InstantSource clock) {
-      config.sso(sso, keys, clock);
-      this.sso = sso;
-      this.ssoKeys = keys;
-      this.ssoClock = clock;
+      Objects.requireNonNull(sso, "sso");
+      config.sso(
+          defaultSsoCookieName == null ? sso : sso.withDefaultCookieNamed(defaultSsoCookieName),
+          keys,
+          clock);
       return this;
     }
 
@@ -391,7 +389,8 @@ public final class PortcullisFilter implements Filter {
 
     /**
      * The name the upgrade cookie gets when single sign-on is configured with the default one
-     * ({@link SsoConfig#withDefaultCookieNamed}): {@link Portcullis.Builder#cookieNamePrefix}'s.
+     * ({@link SsoConfig#withDefaultCookieNamed}): {@link Portcullis.Builder#cookieNamePrefix}'s. Set before the
+     * application's settings reach this builder, so {@link #sso} applies it.
      */
     Builder defaultSsoCookieName(String name) {
       this.defaultSsoCookieName = Objects.requireNonNull(name, "name");
@@ -566,9 +565,6 @@ public final class PortcullisFilter implements Filter {
             "maxFormReadsPerAddress must be at least 1 (portcullis.login.max-form-reads-per-address in"
                 + " portcullis.properties, the Spring Boot starter and Dropwizard), got "
                 + maxFormReadsPerAddress);
-      }
-      if (sso != null && defaultSsoCookieName != null) {
-        config.sso(sso.withDefaultCookieNamed(defaultSsoCookieName), ssoKeys, ssoClock);
       }
       PortcullisConfig built = config.build();
       FilterObservations observations = observationRegistry == null
