@@ -1,5 +1,7 @@
 package dev.portcullis.redis;
 
+import static dev.portcullis.redis.Eventually.answers;
+import static dev.portcullis.redis.Eventually.eventually;
 import static dev.portcullis.servlet.testing.PortalNode.csrf;
 import static dev.portcullis.servlet.testing.PortalNode.login;
 import static dev.portcullis.servlet.testing.PortalNode.whoami;
@@ -57,6 +59,7 @@ class RedisOperatorSetupTest {
 
   private final SecureRandom random = new SecureRandom();
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final List<RedisStores> nodeStores = new ArrayList<>();
   private TlsRedis tls;
   private RedisServer redis;
   private int tlsPort;
@@ -203,6 +206,10 @@ class RedisOperatorSetupTest {
 
     redis.kill();
     redis.restart(); // no persistence: sessions, revocations and loaded scripts are gone
+    // Until a node's client has reconnected (with back-off), its stores refuse at once and the node
+    // answers 503: wait for both, so that what follows is about the emptied Redis, not the outage.
+    eventually(() -> nodeStores.stream()
+        .allMatch(s -> answers(() -> s.revocationStore().isRevoked("x", "u", Instant.now()))));
 
     assertThat(List.of(whoami(a.browser(loggedOut)), whoami(b.browser(loggedOut))))
         .as("the revocation is gone, but so is the session the ticket is bound to")
@@ -236,6 +243,7 @@ class RedisOperatorSetupTest {
 
   private PortalNode node(RedisStoreConfig.Builder config) throws Exception {
     RedisStores stores = RedisStores.connect(config.build(), InstantSource.system());
+    nodeStores.add(stores);
     InstantSource clock = InstantSource.system();
     PortalNode node = PortalNode.builder(
             stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())

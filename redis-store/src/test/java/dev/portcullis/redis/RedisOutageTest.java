@@ -1,5 +1,7 @@
 package dev.portcullis.redis;
 
+import static dev.portcullis.redis.Eventually.answers;
+import static dev.portcullis.redis.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.BooleanSupplier;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,26 +189,6 @@ class RedisOutageTest {
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(took).isLessThan(UPPER_BOUND);
     return took;
-  }
-
-  private static boolean answers(Runnable call) {
-    try {
-      call.run();
-      return true;
-    } catch (StoreUnavailableException e) {
-      return false;
-    }
-  }
-
-  /** Polls {@code condition} for at most ten seconds; fails the test if it never holds. */
-  private static Duration eventually(BooleanSupplier condition) throws InterruptedException {
-    long start = System.nanoTime();
-    long deadline = start + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("Redis answered again within 10 s").isLessThan(deadline);
-      Thread.sleep(50);
-    }
-    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   private static Duration max(Duration a, Duration b) {

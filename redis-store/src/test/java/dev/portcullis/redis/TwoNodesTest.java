@@ -228,8 +228,10 @@ class TwoNodesTest {
         .clock(clock)
         .random(random)
         .throttle(throttle.apply(LoginThrottle.builder(clock).random(random), stores))
-        // As many checks at once as the burst's clients: the login limit alone decides here.
+        // As many checks and form reads at once as the burst's clients (all from loopback): the
+        // login limit alone decides here.
         .maxConcurrentPasswordChecks(100)
+        .maxFormReadsPerAddress(100)
         .onClose(stores)
         .start();
   }

@@ -84,6 +84,9 @@ public final class PortalNode implements AutoCloseable {
     if (b.audit != null) {
       filter.audit(b.audit);
     }
+    if (b.maxFormReadsPerAddress != null) {
+      filter.maxFormReadsPerAddress(b.maxFormReadsPerAddress);
+    }
     jetty = TestJetty.builder().open();
     jetty.context("/").filter(filter.build()).servlet(new WhoAmI());
     jetty.start();
@@ -199,6 +202,7 @@ public final class PortalNode implements AutoCloseable {
     private SecureRandom random;
     private LoginThrottle throttle;
     private Integer maxConcurrentPasswordChecks;
+    private Integer maxFormReadsPerAddress;
     private AccessPolicy access;
     private String loginPath;
     private HttpClient client;
@@ -246,6 +250,16 @@ public final class PortalNode implements AutoCloseable {
      */
     public Builder maxConcurrentPasswordChecks(int max) {
       this.maxConcurrentPasswordChecks = max;
+      return this;
+    }
+
+    /**
+     * The most form bodies read at once from one address ({@link PortcullisFilter.Builder#maxFormReadsPerAddress});
+     * without it, the filter's default. Tests that send a burst of logins from loopback set it to their number of
+     * clients, so that the login limit alone decides.
+     */
+    public Builder maxFormReadsPerAddress(int max) {
+      this.maxFormReadsPerAddress = max;
       return this;
     }
 
