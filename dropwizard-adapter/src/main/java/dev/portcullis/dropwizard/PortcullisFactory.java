@@ -51,7 +51,8 @@ import java.util.concurrent.TimeUnit;
  *   cookies:
  *     name-prefix: staff                # __Host-staff-sid, ...: one per application on a shared host name
  *   transport:
- *     canonical-host: portal.example    # plain GETs are redirected there
+ *     canonical-host: portal.example    # plain GETs are redirected there; required unless
+ *     # redirect-plain-http: false (plain HTTP refused with 403) or development-mode: true (loopback only)
  *     trusted-proxies: [10.0.0.0/8]     # the TLS-terminating proxy; its X-Forwarded-* headers are believed
  *   access:
  *     public-paths: [/privacy]
@@ -72,6 +73,14 @@ import java.util.concurrent.TimeUnit;
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public class PortcullisFactory {
+  /** The transport block's settings under the names the YAML has. */
+  private static final String TRANSPORT_SETTINGS =
+      "In the YAML: plain-HTTP GETs are redirected to portcullis.transport.canonical-host (the portal's host name,"
+          + " as in its certificate; portcullis.transport.https-port unless 443); set"
+          + " portcullis.transport.redirect-plain-http: false to refuse plain HTTP with 403 instead (TLS ends at a"
+          + " connector of type https); on a developer's own machine only, portcullis.transport.development-mode: true"
+          + " serves plain HTTP to loopback clients.";
+
   @Valid
   @NotNull
   private Keys keys = new Keys();
@@ -137,13 +146,22 @@ public class PortcullisFactory {
     if (transport.canonicalHost != null) {
       t.canonicalHost(transport.canonicalHost).redirectPlainHttp(true);
     }
+    if (transport.redirectPlainHttp != null) {
+      t.redirectPlainHttp(transport.redirectPlainHttp);
+    }
     if (transport.httpsPort != null) {
       t.httpsPort(transport.httpsPort);
     }
     if (transport.containerDecidesHttps != null) {
       t.containerDecidesHttps(transport.containerDecidesHttps);
     }
-    b.transport(t.build());
+    try {
+      b.transport(t.build());
+    } catch (IllegalStateException e) {
+      // The core names its builder's methods; the application's author knows this block.
+      throw new IllegalStateException(
+          "portcullis.transport was refused: " + e.getMessage() + " " + TRANSPORT_SETTINGS, e);
+    }
     if (!access.publicPaths.isEmpty()
         || !access.authenticatedPaths.isEmpty()
         || !access.rules.isEmpty()) {
@@ -434,6 +452,7 @@ public class PortcullisFactory {
     private String canonicalHost;
     private Boolean containerDecidesHttps;
     private ForwardedHeaders forwardedHeaders;
+    private Boolean redirectPlainHttp;
 
     @Min(1)
     @Max(65535)
@@ -460,6 +479,20 @@ public class PortcullisFactory {
 
     public Integer getHttpsPort() {
       return httpsPort;
+    }
+
+    /**
+     * {@code true}: plain-HTTP {@code GET}s and {@code HEAD}s are redirected to {@code https://canonical-host}, which
+     * is then required; {@code false}: every plain-HTTP request is refused with {@code 403}. Unset: {@code true}.
+     * Development mode serves plain HTTP to loopback clients either way. See {@link
+     * TransportConfig.Builder#redirectPlainHttp(boolean)}.
+     */
+    public Boolean getRedirectPlainHttp() {
+      return redirectPlainHttp;
+    }
+
+    public void setRedirectPlainHttp(Boolean redirectPlainHttp) {
+      this.redirectPlainHttp = redirectPlainHttp;
     }
 
     public void setHttpsPort(Integer httpsPort) {
