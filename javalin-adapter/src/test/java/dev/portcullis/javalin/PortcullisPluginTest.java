@@ -287,6 +287,30 @@ class PortcullisPluginTest {
     assertThat(fine.body()).isEqualTo("saved ok");
   }
 
+  /** As the README says: the {@code _csrf} field is read from URL-encoded bodies; a multipart form sends the header. */
+  @Test
+  void multipartForm_needsTheTokenInTheHeader_notInAPart() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    login(browser, "alice", "alice-pw");
+    String token = pageCsrf(browser);
+    String boundary = "portcullis-test-boundary";
+    String body =
+        "--" + boundary + "\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n" + token
+            + "\r\n--" + boundary
+            + "\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nupload\r\n--"
+            + boundary + "--\r\n";
+    HttpResponse<String> inAPart = browser.send(HttpRequest.newBuilder(browser.uri("/notes"))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+    assertThat(inAPart.statusCode()).isEqualTo(403);
+    HttpResponse<String> inTheHeader = browser.send(HttpRequest.newBuilder(browser.uri("/notes"))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .header("X-CSRF-Token", token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+    assertThat(inTheHeader.statusCode()).isEqualTo(200);
+    assertThat(inTheHeader.body()).isEqualTo("saved upload");
+  }
+
   @Test
   void logout_endsTheLogin_andIsAudited() throws Exception {
     TestBrowser browser = new TestBrowser(base);
