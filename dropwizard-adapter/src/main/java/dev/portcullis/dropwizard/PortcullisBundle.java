@@ -133,7 +133,12 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     try {
       Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
       settings.accept(configuration, builder);
-      built = builder.build();
+      try {
+        built = builder.build();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        // The core checks the whole configuration here, in its builders' words.
+        throw new IllegalStateException(PortcullisFactory.inYamlTerms(e.getMessage()), e);
+      }
     } catch (RuntimeException e) {
       ring.close();
       throw e;

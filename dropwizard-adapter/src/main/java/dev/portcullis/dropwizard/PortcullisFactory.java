@@ -27,6 +27,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,7 +67,9 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>Dropwizard validates the block at start-up: a missing required value or a contradiction stops the application
- * with the setting named. What the core refuses when {@link #toBuilder} builds the parts stops it as well.
+ * with the setting named. What the core refuses when {@link #toBuilder} builds the parts, or when the bundle builds
+ * the whole, stops it as well, its message followed by the settings of this block that the core's Java names stand
+ * for ({@code permitAll(...)} is {@code access.public-paths}, and so on).
  *
  * <p><b>Security.</b> There is no default key and no default terms version; plain HTTP is served only in
  * development mode, and then only from loopback. Without {@code access} every page but the login and terms pages needs
@@ -73,6 +77,12 @@ import java.util.concurrent.TimeUnit;
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public class PortcullisFactory {
+  /**
+   * What the core's refusals call a part of the configuration, and the setting of this block that holds it: the core
+   * speaks in its builders' words, the application's author wrote YAML.
+   */
+  private static final List<Map.Entry<String, String>> YAML_NAMES = yamlNames();
+
   /** The transport block's settings under the names the YAML has. */
   private static final String TRANSPORT_SETTINGS =
       "In the YAML: plain-HTTP GETs are redirected to portcullis.transport.canonical-host (the portal's host name,"
@@ -123,6 +133,38 @@ public class PortcullisFactory {
     return toBuilder(keyRing());
   }
 
+  private static List<Map.Entry<String, String>> yamlNames() {
+    return List.of(
+        Map.entry("login page", "the login page is portcullis.login.path"),
+        Map.entry("permitAll(", "permitAll(...) pages are portcullis.access.public-paths"),
+        Map.entry("requireAnyRole(", "requireAnyRole(...) rules are portcullis.access.rules"),
+        Map.entry(
+            "authenticated(", "authenticated(...) pages are portcullis.access.authenticated-paths"),
+        Map.entry(
+            "access pattern",
+            "access patterns are portcullis.access.public-paths, portcullis.access.authenticated-paths"
+                + " and portcullis.access.rules[N].pattern"),
+        Map.entry("cookie name prefix", "the cookie name prefix is portcullis.cookies.name-prefix"),
+        Map.entry("trusted origin", "trusted origins are portcullis.csrf.trusted-origins"),
+        Map.entry("terms version", "the terms version is portcullis.login.terms-version"));
+  }
+
+  /**
+   * {@code refusal}, a message of the core, followed by the settings of this block that the Java names in it stand
+   * for; the message alone when it names none of them.
+   */
+  static String inYamlTerms(String refusal) {
+    String message = String.valueOf(refusal);
+    StringJoiner names = new StringJoiner("; ", " In the YAML: ", ".");
+    names.setEmptyValue("");
+    for (Map.Entry<String, String> name : YAML_NAMES) {
+      if (message.contains(name.getKey())) {
+        names.add(name.getValue());
+      }
+    }
+    return message + names;
+  }
+
   /** As {@link #toBuilder()}, with the key ring already read. */
   Portcullis.Builder toBuilder(KeyRingSource ring) {
     Portcullis.Builder b = Portcullis.builder().keyRing(ring).termsVersion(login.termsVersion);
@@ -135,7 +177,7 @@ public class PortcullisFactory {
     }
     b.sessions(s.build());
     if (cookies.namePrefix != null) {
-      b.cookieNamePrefix(cookies.namePrefix);
+      b.cookieNamePrefix(cookies.namePrefix); // checked by build(), in PortcullisBundle
     }
     TransportConfig.Builder t = TransportConfig.builder()
         .developmentMode(transport.developmentMode)
@@ -165,13 +207,20 @@ public class PortcullisFactory {
     if (!access.publicPaths.isEmpty()
         || !access.authenticatedPaths.isEmpty()
         || !access.rules.isEmpty()) {
-      AccessPolicy.Builder a =
-          AccessPolicy.builder().permitAll(access.publicPaths.toArray(String[]::new));
-      for (RoleRule rule : access.rules) {
-        a.requireAnyRole(rule.pattern, rule.roles.toArray(String[]::new));
+      AccessPolicy policy;
+      try {
+        AccessPolicy.Builder a =
+            AccessPolicy.builder().permitAll(access.publicPaths.toArray(String[]::new));
+        for (RoleRule rule : access.rules) {
+          a.requireAnyRole(rule.pattern, rule.roles.toArray(String[]::new));
+        }
+        policy =
+            a.authenticated(access.authenticatedPaths.toArray(String[]::new)).build();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new IllegalStateException(
+            "portcullis.access was refused: " + inYamlTerms(e.getMessage()), e);
       }
-      b.access(
-          a.authenticated(access.authenticatedPaths.toArray(String[]::new)).build(), login.path);
+      b.access(policy, login.path);
     }
     b.trustedOrigins(csrf.trustedOrigins.toArray(String[]::new));
     if (login.maxFormReadsPerAddress != null) {
