@@ -155,7 +155,8 @@ public class PortcullisFactory {
    */
   static String inYamlTerms(String refusal) {
     String message = String.valueOf(refusal);
-    StringJoiner names = new StringJoiner("; ", " In the YAML: ", ".");
+    StringJoiner names =
+        new StringJoiner("; ", message.endsWith(".") ? " In the YAML: " : ". In the YAML: ", ".");
     names.setEmptyValue("");
     for (Map.Entry<String, String> name : YAML_NAMES) {
       if (message.contains(name.getKey())) {

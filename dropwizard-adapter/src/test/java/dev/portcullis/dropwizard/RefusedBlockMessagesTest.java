@@ -33,6 +33,7 @@ class RefusedBlockMessagesTest {
   void publicPathsWithoutTheLoginPage_nameTheYamlSetting() {
     assertThat(startFailure(ConfigOverride.config("portcullis.access.public-paths", "/privacy")))
         .contains("login page '/login' needs a login")
+        .contains("rule that covers it. In the YAML: ")
         .contains("portcullis.access.public-paths");
   }
 
