@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * since a client could then pass for a listed proxy or for loopback. The rule is the Spring Boot starter's for {@code
  * server.forward-headers-strategy}. Behind a TLS-terminating proxy, leave {@code useForwardedHeaders} off and list the
  * proxy in {@code portcullis.transport.trusted-proxies}. The health check names no key material, only key ids and
- * ages. Dropwizard's admin servlets are not behind the filter. As the server starts, the bundle makes the header
+ * ages. Dropwizard's admin servlets are not behind the filter: the bundle logs a warning at start-up when an admin
+ * connector listens on every network interface (no {@code bindHost}, Dropwizard's default) or the simple server
+ * serves the admin context on the application's connector. As the server starts, the bundle makes the header
  * cache of every connector case-sensitive ({@link HttpConfiguration#setHeaderCacheCaseSensitive}), so that each
  * request's cookies reach the filter exactly as sent, and replaces Jetty's error handler, so that the responses Jetty
  * writes itself, for requests it refuses before any filter runs, carry the filter's security headers and a plain
@@ -122,6 +124,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   @Override
   public void run(C configuration, Environment environment) {
     List<String> forwarding = forwardingConnectors(configuration.getServerFactory());
+    warnAboutOpenAdmin(configuration.getServerFactory());
     PortcullisFactory config = factory.apply(configuration);
     InstantSource time = clock != null ? clock : systemClock();
     UserDirectory accounts = users.apply(configuration, environment);
@@ -130,7 +133,12 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     try {
       Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
       settings.accept(configuration, builder);
-      built = builder.build();
+      try {
+        built = builder.build();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        // The core checks the whole configuration here, in its builders' words.
+        throw new IllegalStateException(PortcullisFactory.inYamlTerms(e.getMessage()), e);
+      }
     } catch (RuntimeException e) {
       ring.close();
       throw e;
@@ -202,6 +210,45 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       }
     }
     return List.copyOf(forwarding);
+  }
+
+  /**
+   * Warns, once per connector, when Dropwizard's admin context can be reached from every network interface: an admin
+   * connector without a {@code bindHost} (Dropwizard's default) or bound to a wildcard address, or the simple server,
+   * which serves the admin context on the application's own connector. The admin context has no login and the
+   * filter does not guard it; the start goes on, as a firewall may keep the port private.
+   */
+  static void warnAboutOpenAdmin(ServerFactory server) {
+    String advice =
+        " Dropwizard's admin context (health checks, metrics, thread dumps, tasks such as POST"
+            + " /tasks/log-level) has no login and is not behind Portcullis.";
+    if (server instanceof DefaultServerFactory d) {
+      List<ConnectorFactory> admin = d.getAdminConnectors();
+      for (int i = 0; i < admin.size(); i++) {
+        if (admin.get(i) instanceof HttpConnectorFactory http && anyInterface(http.getBindHost())) {
+          log.warn(
+              "server.adminConnectors[{}] listens on every network interface.{} Keep it on a private interface:"
+                  + " bindHost: 127.0.0.1 (or the address of an interface only operators reach).",
+              i,
+              advice);
+        }
+      }
+    } else if (server instanceof SimpleServerFactory s) {
+      log.warn(
+          "server.type is simple: the admin context is served on the application's connector under {}, to"
+              + " whoever reaches that port.{} Use the default server with an admin connector on a private"
+              + " interface (bindHost: 127.0.0.1).",
+          s.getAdminContextPath(),
+          advice);
+    }
+  }
+
+  private static boolean anyInterface(String bindHost) {
+    return bindHost == null
+        || bindHost.isBlank()
+        || bindHost.equals("0.0.0.0")
+        || bindHost.equals("::")
+        || bindHost.equals("[::]");
   }
 
   /**

@@ -27,6 +27,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,7 +53,8 @@ import java.util.concurrent.TimeUnit;
  *   cookies:
  *     name-prefix: staff                # __Host-staff-sid, ...: one per application on a shared host name
  *   transport:
- *     canonical-host: portal.example    # plain GETs are redirected there
+ *     canonical-host: portal.example    # plain GETs are redirected there; required unless
+ *     # redirect-plain-http: false (plain HTTP refused with 403) or development-mode: true (loopback only)
  *     trusted-proxies: [10.0.0.0/8]     # the TLS-terminating proxy; its X-Forwarded-* headers are believed
  *   access:
  *     public-paths: [/privacy]
@@ -64,7 +67,9 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>Dropwizard validates the block at start-up: a missing required value or a contradiction stops the application
- * with the setting named. What the core refuses when {@link #toBuilder} builds the parts stops it as well.
+ * with the setting named. What the core refuses when {@link #toBuilder} builds the parts, or when the bundle builds
+ * the whole, stops it as well, its message followed by the settings of this block that the core's Java names stand
+ * for ({@code permitAll(...)} is {@code access.public-paths}, and so on).
  *
  * <p><b>Security.</b> There is no default key and no default terms version; plain HTTP is served only in
  * development mode, and then only from loopback. Without {@code access} every page but the login and terms pages needs
@@ -72,6 +77,20 @@ import java.util.concurrent.TimeUnit;
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public class PortcullisFactory {
+  /**
+   * What the core's refusals call a part of the configuration, and the setting of this block that holds it: the core
+   * speaks in its builders' words, the application's author wrote YAML.
+   */
+  private static final List<Map.Entry<String, String>> YAML_NAMES = yamlNames();
+
+  /** The transport block's settings under the names the YAML has. */
+  private static final String TRANSPORT_SETTINGS =
+      "In the YAML: plain-HTTP GETs are redirected to portcullis.transport.canonical-host (the portal's host name,"
+          + " as in its certificate; portcullis.transport.https-port unless 443); set"
+          + " portcullis.transport.redirect-plain-http: false to refuse plain HTTP with 403 instead (TLS ends at a"
+          + " connector of type https); on a developer's own machine only, portcullis.transport.development-mode: true"
+          + " serves plain HTTP to loopback clients.";
+
   @Valid
   @NotNull
   private Keys keys = new Keys();
@@ -114,6 +133,39 @@ public class PortcullisFactory {
     return toBuilder(keyRing());
   }
 
+  private static List<Map.Entry<String, String>> yamlNames() {
+    return List.of(
+        Map.entry("login page", "the login page is portcullis.login.path"),
+        Map.entry("permitAll(", "permitAll(...) pages are portcullis.access.public-paths"),
+        Map.entry("requireAnyRole(", "requireAnyRole(...) rules are portcullis.access.rules"),
+        Map.entry(
+            "authenticated(", "authenticated(...) pages are portcullis.access.authenticated-paths"),
+        Map.entry(
+            "access pattern",
+            "access patterns are portcullis.access.public-paths, portcullis.access.authenticated-paths"
+                + " and portcullis.access.rules[N].pattern"),
+        Map.entry("cookie name prefix", "the cookie name prefix is portcullis.cookies.name-prefix"),
+        Map.entry("trusted origin", "trusted origins are portcullis.csrf.trusted-origins"),
+        Map.entry("terms version", "the terms version is portcullis.login.terms-version"));
+  }
+
+  /**
+   * {@code refusal}, a message of the core, followed by the settings of this block that the Java names in it stand
+   * for; the message alone when it names none of them.
+   */
+  static String inYamlTerms(String refusal) {
+    String message = String.valueOf(refusal);
+    StringJoiner names =
+        new StringJoiner("; ", message.endsWith(".") ? " In the YAML: " : ". In the YAML: ", ".");
+    names.setEmptyValue("");
+    for (Map.Entry<String, String> name : YAML_NAMES) {
+      if (message.contains(name.getKey())) {
+        names.add(name.getValue());
+      }
+    }
+    return message + names;
+  }
+
   /** As {@link #toBuilder()}, with the key ring already read. */
   Portcullis.Builder toBuilder(KeyRingSource ring) {
     Portcullis.Builder b = Portcullis.builder().keyRing(ring).termsVersion(login.termsVersion);
@@ -126,7 +178,7 @@ public class PortcullisFactory {
     }
     b.sessions(s.build());
     if (cookies.namePrefix != null) {
-      b.cookieNamePrefix(cookies.namePrefix);
+      b.cookieNamePrefix(cookies.namePrefix); // checked by build(), in PortcullisBundle
     }
     TransportConfig.Builder t = TransportConfig.builder()
         .developmentMode(transport.developmentMode)
@@ -137,23 +189,39 @@ public class PortcullisFactory {
     if (transport.canonicalHost != null) {
       t.canonicalHost(transport.canonicalHost).redirectPlainHttp(true);
     }
+    if (transport.redirectPlainHttp != null) {
+      t.redirectPlainHttp(transport.redirectPlainHttp);
+    }
     if (transport.httpsPort != null) {
       t.httpsPort(transport.httpsPort);
     }
     if (transport.containerDecidesHttps != null) {
       t.containerDecidesHttps(transport.containerDecidesHttps);
     }
-    b.transport(t.build());
+    try {
+      b.transport(t.build());
+    } catch (IllegalStateException e) {
+      // The core names its builder's methods; the application's author knows this block.
+      throw new IllegalStateException(
+          "portcullis.transport was refused: " + e.getMessage() + " " + TRANSPORT_SETTINGS, e);
+    }
     if (!access.publicPaths.isEmpty()
         || !access.authenticatedPaths.isEmpty()
         || !access.rules.isEmpty()) {
-      AccessPolicy.Builder a =
-          AccessPolicy.builder().permitAll(access.publicPaths.toArray(String[]::new));
-      for (RoleRule rule : access.rules) {
-        a.requireAnyRole(rule.pattern, rule.roles.toArray(String[]::new));
+      AccessPolicy policy;
+      try {
+        AccessPolicy.Builder a =
+            AccessPolicy.builder().permitAll(access.publicPaths.toArray(String[]::new));
+        for (RoleRule rule : access.rules) {
+          a.requireAnyRole(rule.pattern, rule.roles.toArray(String[]::new));
+        }
+        policy =
+            a.authenticated(access.authenticatedPaths.toArray(String[]::new)).build();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new IllegalStateException(
+            "portcullis.access was refused: " + inYamlTerms(e.getMessage()), e);
       }
-      b.access(
-          a.authenticated(access.authenticatedPaths.toArray(String[]::new)).build(), login.path);
+      b.access(policy, login.path);
     }
     b.trustedOrigins(csrf.trustedOrigins.toArray(String[]::new));
     if (login.maxFormReadsPerAddress != null) {
@@ -434,6 +502,7 @@ public class PortcullisFactory {
     private String canonicalHost;
     private Boolean containerDecidesHttps;
     private ForwardedHeaders forwardedHeaders;
+    private Boolean redirectPlainHttp;
 
     @Min(1)
     @Max(65535)
@@ -460,6 +529,20 @@ public class PortcullisFactory {
 
     public Integer getHttpsPort() {
       return httpsPort;
+    }
+
+    /**
+     * {@code true}: plain-HTTP {@code GET}s and {@code HEAD}s are redirected to {@code https://canonical-host}, which
+     * is then required; {@code false}: every plain-HTTP request is refused with {@code 403}. Unset: {@code true}.
+     * Development mode serves plain HTTP to loopback clients either way. See {@link
+     * TransportConfig.Builder#redirectPlainHttp(boolean)}.
+     */
+    public Boolean getRedirectPlainHttp() {
+      return redirectPlainHttp;
+    }
+
+    public void setRedirectPlainHttp(Boolean redirectPlainHttp) {
+      this.redirectPlainHttp = redirectPlainHttp;
     }
 
     public void setHttpsPort(Integer httpsPort) {

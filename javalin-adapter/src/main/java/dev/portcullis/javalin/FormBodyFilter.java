@@ -1,5 +1,6 @@
 package dev.portcullis.javalin;
 
+import io.javalin.http.BadRequestResponse;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -25,7 +26,9 @@ import java.util.StringJoiner;
  * Gives Javalin back the body of a URL-encoded form. The Portcullis filter reads the CSRF token through the servlet
  * parameters, which consumes the body, while Javalin parses form fields from the body itself. Behind the Portcullis
  * filter, this one presents the body as the form's own fields, re-encoded from the parameters the container parsed
- * (the query string's left out), so that {@code ctx.formParam} sees what the browser sent.
+ * (the query string's left out), so that {@code ctx.formParam} sees what the browser sent. A request whose {@code
+ * Content-Type} names a charset that does not exist, or whose form body the container cannot parse, is a {@code 400}
+ * with a fixed body, never the container's exception.
  */
 final class FormBodyFilter extends HttpFilter {
   private static final long serialVersionUID = 1L;
@@ -33,10 +36,26 @@ final class FormBodyFilter extends HttpFilter {
   @Override
   protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    String type = req.getContentType();
+    String type;
+    try {
+      type = req.getContentType();
+    } catch (RuntimeException e) {
+      // Jetty's UnsupportedCharsetException for a charset that does not exist: nothing of the body
+      // can be read.
+      badRequest(res);
+      return;
+    }
     boolean form = type != null
         && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     chain.doFilter(form ? new FormBodyRequest(req) : req, res);
+  }
+
+  /** The plain answer to a request whose body cannot be read, with nothing of the request in it. */
+  private static void badRequest(HttpServletResponse res) throws IOException {
+    res.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+    res.setHeader("Cache-Control", "no-store");
+    res.setContentType("text/plain;charset=utf-8");
+    res.getWriter().write("Bad request.");
   }
 
   private static final class FormBodyRequest extends HttpServletRequestWrapper {
@@ -97,35 +116,46 @@ final class FormBodyFilter extends HttpFilter {
       return name == null ? StandardCharsets.UTF_8 : Charset.forName(name);
     }
 
-    /** The parameters' values after those the query string gave, which come first (Servlet 6.0, 3.1.1). */
+    /**
+     * The parameters' values after those the query string gave, which come first (Servlet 6.0, 3.1.1).
+     *
+     * @throws BadRequestResponse when the container cannot parse the body (Jetty's {@code BadMessageException} for a
+     *     broken percent escape, an unknown charset): Javalin answers {@code 400}, as for a request it cannot read
+     */
     private byte[] body() {
       if (body == null) {
-        Charset charset = charset();
-        Map<String, Integer> inQuery = new HashMap<>();
-        String query = getQueryString();
-        if (query != null) {
-          for (String pair : query.split("&", -1)) {
-            int eq = pair.indexOf('=');
-            try {
-              inQuery.merge(
-                  URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), charset),
-                  1,
-                  Integer::sum);
-            } catch (IllegalArgumentException e) {
-              // The container refused such a query string before any filter ran.
-            }
-          }
+        try {
+          body = encodedFields();
+        } catch (RuntimeException e) {
+          throw new BadRequestResponse();
         }
-        StringJoiner fields = new StringJoiner("&");
-        getParameterMap().forEach((name, values) -> {
-          for (int i = inQuery.getOrDefault(name, 0); i < values.length; i++) {
-            fields.add(
-                URLEncoder.encode(name, charset) + "=" + URLEncoder.encode(values[i], charset));
-          }
-        });
-        body = fields.toString().getBytes(charset);
       }
       return body;
+    }
+
+    private byte[] encodedFields() {
+      Charset charset = charset();
+      Map<String, Integer> inQuery = new HashMap<>();
+      String query = getQueryString();
+      if (query != null) {
+        for (String pair : query.split("&", -1)) {
+          int eq = pair.indexOf('=');
+          try {
+            inQuery.merge(
+                URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), charset), 1, Integer::sum);
+          } catch (IllegalArgumentException e) {
+            // The container refused such a query string before any filter ran.
+          }
+        }
+      }
+      StringJoiner fields = new StringJoiner("&");
+      getParameterMap().forEach((name, values) -> {
+        for (int i = inQuery.getOrDefault(name, 0); i < values.length; i++) {
+          fields.add(
+              URLEncoder.encode(name, charset) + "=" + URLEncoder.encode(values[i], charset));
+        }
+      });
+      return fields.toString().getBytes(charset);
     }
   }
 }

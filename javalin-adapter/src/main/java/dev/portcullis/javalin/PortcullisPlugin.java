@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Form bodies.</b> The filter reads a form's CSRF token through the servlet parameters, which consumes a
  * URL-encoded body; behind it the plugin hands Javalin that body again, re-encoded from the form's own fields (not
- * the query string's), so that {@code ctx.formParam} and {@code ctx.body()} work as without the filter.
+ * the query string's), so that {@code ctx.formParam} and {@code ctx.body()} work as without the filter. A form body
+ * the container cannot parse (a broken percent escape, a charset that does not exist) is answered {@code 400}.
  *
  * <p><b>Lifecycle.</b> The filter is registered as {@link Portcullis#register} does, when Javalin builds its server,
  * and Jetty closes the {@code Portcullis} when the server stops. A {@code Portcullis} serves one Javalin instance.

@@ -1,0 +1,52 @@
+package dev.portcullis.dropwizard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@code portcullis:} block that the core refuses stops the start with a message that names the block's own
+ * settings, not only the Java builder's methods the core speaks of.
+ */
+class RefusedBlockMessagesTest {
+  private static String startFailure(ConfigOverride... overrides) {
+    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
+    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
+    System.arraycopy(overrides, 0, all, 1, overrides.length);
+    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
+        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+    try {
+      Throwable failure = catchThrowable(support::before);
+      assertThat(failure).isNotNull();
+      return failure.getMessage();
+    } finally {
+      support.after();
+    }
+  }
+
+  /** Regression: the message said {@code add permitAll("/login") to the policy}, a method the YAML does not have. */
+  @Test
+  void publicPathsWithoutTheLoginPage_nameTheYamlSetting() {
+    assertThat(startFailure(ConfigOverride.config("portcullis.access.public-paths", "/privacy")))
+        .contains("login page '/login' needs a login")
+        .contains("rule that covers it. In the YAML: ")
+        .contains("portcullis.access.public-paths");
+  }
+
+  @Test
+  void aRulePatternTheCoreRefuses_namesTheYamlSetting() {
+    assertThat(startFailure(ConfigOverride.config("portcullis.access.rules[0].pattern", "/admin/")))
+        .contains("must not end in a slash")
+        .contains("portcullis.access.rules");
+  }
+
+  @Test
+  void aCookieNamePrefixTheCoreRefuses_namesTheYamlSetting() {
+    assertThat(startFailure(ConfigOverride.config("portcullis.cookies.name-prefix", "two words")))
+        .contains("portcullis.cookies.name-prefix");
+  }
+}

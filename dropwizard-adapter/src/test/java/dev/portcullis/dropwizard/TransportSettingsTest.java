@@ -1,0 +1,76 @@
+package dev.portcullis.dropwizard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code portcullis.transport} block without a canonical host and outside development mode: the start stops with
+ * a message in the block's own names, and {@code redirect-plain-http: false} is the way to refuse plain HTTP instead.
+ */
+class TransportSettingsTest {
+  private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
+    ConfigOverride[] all = new ConfigOverride[overrides.length + 2];
+    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
+    all[1] = ConfigOverride.config("portcullis.transport.development-mode", "false");
+    System.arraycopy(overrides, 0, all, 2, overrides.length);
+    return new DropwizardTestSupport<>(
+        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+  }
+
+  /**
+   * Regression: the message named the Java builder's {@code canonicalHost(...)} and {@code redirectPlainHttp(false)},
+   * and the block had no setting for the second.
+   */
+  @Test
+  void noCanonicalHost_outsideDevelopmentMode_stopsTheStart_namingTheYamlSettings() {
+    DropwizardTestSupport<PortalApp.Config> support = app();
+    try {
+      Throwable failure = catchThrowable(support::before);
+      assertThat(failure).isNotNull();
+      assertThat(failure.getMessage())
+          .contains("portcullis.transport.canonical-host")
+          .contains("portcullis.transport.redirect-plain-http: false")
+          .contains("portcullis.transport.development-mode: true");
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void redirectPlainHttpFalse_withoutACanonicalHost_starts_andRefusesPlainHttpWith403()
+      throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support =
+        app(ConfigOverride.config("portcullis.transport.redirect-plain-http", "false"));
+    try {
+      support.before();
+      HttpResponse<String> plain = HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + support.getLocalPort() + "/login"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(plain.statusCode()).isEqualTo(403);
+      assertThat(plain.headers().firstValue("Location")).isEmpty();
+      assertThat(plain.headers().firstValue("Cache-Control")).hasValue("no-store");
+      assertThat(support
+              .<PortalApp>getApplication()
+              .bundle
+              .portcullis()
+              .filter()
+              .transport()
+              .redirectsPlainHttp())
+          .isFalse();
+    } finally {
+      support.after();
+    }
+  }
+}
