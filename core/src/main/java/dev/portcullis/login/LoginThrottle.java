@@ -188,12 +188,12 @@ public final class LoginThrottle {
    * directory's matching. The name is decomposed by compatibility (NFKD: full-width and other width forms, ligatures
    * such as {@code ﬁ}, {@code ſ}, the Kelvin sign, precomposed accents); combining marks, format characters
    * (zero-width spaces and joiners, the soft hyphen, direction marks), controls, white space, the middle dot and
-   * unassigned code points are removed; letter case is folded (lower, upper, then lower case with {@link Locale#ROOT}, which also
-   * takes {@code ß} and {@code ẞ} to {@code ss} and {@code ı} to {@code i}); the result is decomposed and cleaned once
-   * more, since case mappings can produce decomposable characters; katakana become hiragana and small kana full-size
-   * ones; and the letters that collations take for a base letter with a mark, or for two letters, become those
-   * ({@code ø} {@code o}, {@code ł} {@code l}, {@code đ} and {@code ð} {@code d}, {@code æ} {@code ae}, ...), as do
-   * a few numerals.
+   * unassigned code points are removed; letter case is folded (lower, upper, then lower case with {@link
+   * Locale#ROOT}, which also takes {@code ß} and {@code ẞ} to {@code ss} and {@code ı} to {@code i}); the result is
+   * decomposed and cleaned once more, since case mappings can produce decomposable characters; katakana become
+   * hiragana and small kana full-size ones; and the letters that collations take for a base letter with a mark, or
+   * for two letters, become those ({@code ø} {@code o}, {@code ł} {@code l}, {@code đ} and {@code ð} {@code d},
+   * {@code æ} {@code ae}, ...), as do a few numerals.
    *
    * <p>So {@code alice}, {@code ALICE}, {@code alice }, {@code ａｌｉｃｅ}, {@code alicé} and {@code alice} with a
    * zero-width space inside share one budget. This covers the matching of SQL Server's default collations (case-,
