@@ -11,6 +11,11 @@ import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -575,5 +580,42 @@ class LoginThrottleTest {
       }
     }
     assertThat(unstable).isEmpty();
+  }
+
+  /**
+   * The classes of strings that PostgreSQL's case- and accent-insensitive ICU collation compares equal, recorded from
+   * a real server ({@code icu-level1-equal-names.txt} says how): a directory matching names by it finds one account
+   * by each string of a class, so each class must have one key.
+   */
+  @Test
+  void stringsAnIcuCollationComparesEqual_shareOneKey() throws IOException {
+    List<String> split = new ArrayList<>();
+    int classes = 0;
+    try (InputStream in =
+            LoginThrottleTest.class.getResourceAsStream("icu-level1-equal-names.txt");
+        BufferedReader lines =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("#")) {
+          continue;
+        }
+        classes++;
+        List<String> keys = new ArrayList<>();
+        for (String member : line.split(" ")) {
+          StringBuilder name = new StringBuilder("x");
+          if (!member.equals("-")) {
+            for (String cp : member.split("\\+")) {
+              name.appendCodePoint(Integer.parseInt(cp, 16));
+            }
+          }
+          keys.add(LoginThrottle.accountKey(name.append('y').toString()));
+        }
+        if (keys.stream().distinct().count() > 1) {
+          split.add(line + " -> " + keys.stream().distinct().toList());
+        }
+      }
+    }
+    assertThat(classes).as("classes read").isEqualTo(527);
+    assertThat(split).as("classes of equal strings with more than one key").isEmpty();
   }
 }
