@@ -207,7 +207,7 @@ public final class LoginThrottle {
    * <p><b>Security.</b> The key is meant to be coarser than a directory's matching, which can only make the limit
    * stricter: two different accounts whose names differ only in such ways (letter case, width, spaces, accents,
    * invisible characters) share their budgets, so that a guesser's wrong passwords for one count against the other as
-   * well; that is accepted. Cost: a few hundred nanoseconds for a usual name, once per login attempt.
+   * well; that is accepted. Cost: about a microsecond for a usual name, once per login attempt.
    */
   static String accountKey(String username) {
     if (username == null) {
