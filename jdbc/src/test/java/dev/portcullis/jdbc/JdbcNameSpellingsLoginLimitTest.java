@@ -73,10 +73,8 @@ class JdbcNameSpellingsLoginLimitTest {
     pool = server.freshDataSource();
     try (Connection c = pool.getConnection();
         Statement s = c.createStatement()) {
-      // Case-insensitive and width-insensitive (both are tertiary differences), accent-sensitive:
-      // SQL Server's
-      // default _CI_AS collations, which also ignore trailing spaces (the rtrim in the statement
-      // below).
+      // Case- and width-insensitive (both tertiary differences) but accent-sensitive, as SQL
+      // Server's default _CI_AS collations are; they also ignore trailing spaces (the rtrim below).
       s.execute("CREATE COLLATION names_ci"
           + " (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
       s.execute("CREATE TABLE members (name text COLLATE names_ci PRIMARY KEY,"
