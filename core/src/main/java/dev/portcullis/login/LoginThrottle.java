@@ -9,12 +9,15 @@ import dev.portcullis.transport.IpAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -40,6 +43,9 @@ import javax.crypto.spec.SecretKeySpec;
  *       owner out at a place they have logged in from before; a place they have never logged in from shares the
  *       account budget with everyone else and waits out the window like them.
  *   <li>The address budget applies to every attempt from that address, to whichever account.
+ *   <li>An account is counted by its name as any user directory might match it ({@link #accountKey}): letter case,
+ *       width, white space, accents and invisible characters are ignored, so that every spelling of a name that finds
+ *       the same account draws on the same budget (and on the same known addresses).
  * </ul>
  *
  * <p><b>Security.</b> Known addresses are kept on the server only, in the store, as an HMAC-SHA256 of the account and
@@ -139,13 +145,13 @@ public final class LoginThrottle {
    * the attempt: nothing for a wrong password, {@link Attempt#release()} for a right one on an account that may not
    * log in (or when the check could not be made), {@link Attempt#succeeded()} for a login.
    *
-   * @param username as typed; budgets ignore letter case
+   * @param username as typed; budgets count every spelling of it together ({@link #accountKey})
    * @param rawClientAddress the client's address after trusted proxies, or null when there is none; counted as
    *     {@link #clientOf} reads it
    * @return an admitted attempt, or a refused one ({@link Attempt#refusal()}) that holds no slot
    */
   Attempt reserve(String username, String rawClientAddress) {
-    String account = username == null ? "" : username.toLowerCase(Locale.ROOT);
+    String account = accountKey(username);
     String clientAddress = clientOf(rawClientAddress);
     long id = random.nextLong();
     String knownKey = clientAddress == null || knownAddressFor.isZero()
@@ -174,6 +180,193 @@ public final class LoginThrottle {
       }
       return new Attempt(LoginResult.Reason.UNAVAILABLE);
     }
+  }
+
+  /**
+   * The account a username's budgets are kept under: one key for every spelling of the name that a user directory
+   * may take for the same account, so that an account has one budget however its name is typed, whatever the
+   * directory's matching. The name is decomposed by compatibility (NFKD: full-width and other width forms, ligatures
+   * such as {@code ﬁ}, {@code ſ}, the Kelvin sign, precomposed accents); combining marks, format characters
+   * (zero-width spaces and joiners, the soft hyphen, direction marks), controls, white space, the middle dot and
+   * unassigned code points are removed; letter case is folded (lower, upper, then lower case with {@link
+   * Locale#ROOT}, which also takes {@code ß} and {@code ẞ} to {@code ss} and {@code ı} to {@code i}); the result is
+   * decomposed and cleaned once more, since case mappings can produce decomposable characters; katakana become
+   * hiragana and small kana full-size ones; and the letters that collations take for a base letter with a mark, or
+   * for two letters, become those ({@code ø} {@code o}, {@code ł} {@code l}, {@code đ} and {@code ð} {@code d},
+   * {@code æ} {@code ae}, ...), as do a few numerals.
+   *
+   * <p>So {@code alice}, {@code ALICE}, {@code alice }, {@code ａｌｉｃｅ}, {@code alicé} and {@code alice} with a
+   * zero-width space inside share one budget. This covers the matching of SQL Server's default collations (case-,
+   * width- and kana-insensitive, trailing spaces ignored), PostgreSQL's {@code citext}, nondeterministic ICU
+   * collations (accent-insensitive ones too), {@code char(n)} columns, {@code lower(trim(?))} and {@code ILIKE}
+   * without wildcards; checked against PostgreSQL's case- and accent-insensitive ICU collations for the Latin,
+   * Greek, Cyrillic and kana letters, digits and width forms. Not covered: matching that a table cannot foresee, such
+   * as a collation that ignores punctuation, or one tailored to a language (Danish {@code aa} for {@code å}, German
+   * phone-book {@code ae} for {@code ä}).
+   *
+   * <p><b>Security.</b> The key is meant to be coarser than a directory's matching, which can only make the limit
+   * stricter: two different accounts whose names differ only in such ways (letter case, width, spaces, accents,
+   * invisible characters) share their budgets, so that a guesser's wrong passwords for one count against the other as
+   * well; that is accepted. Cost: about a microsecond for a usual name, once per login attempt.
+   */
+  static String accountKey(String username) {
+    if (username == null) {
+      return "";
+    }
+    String folded = withoutMarks(username, false)
+        .toLowerCase(Locale.ROOT)
+        .toUpperCase(Locale.ROOT)
+        .toLowerCase(Locale.ROOT);
+    return withoutMarks(folded, true);
+  }
+
+  /** {@code text} in NFKD without the code points no spelling is told apart by; {@link #FOLDED} too if asked. */
+  private static String withoutMarks(String text, boolean fold) {
+    String decomposed = Normalizer.normalize(text, Normalizer.Form.NFKD);
+    StringBuilder key = new StringBuilder(decomposed.length());
+    for (int i = 0; i < decomposed.length(); ) {
+      int cp = decomposed.codePointAt(i);
+      i += Character.charCount(cp);
+      if (ignoredInNames(cp)) {
+        continue;
+      }
+      if (fold && cp >= 0x30A1 && cp <= 0x30F6) {
+        cp -= 0x60; // katakana to hiragana
+      }
+      String base = fold ? FOLDED.get(cp) : null;
+      if (base == null) {
+        key.appendCodePoint(cp);
+      } else {
+        key.append(base);
+      }
+    }
+    return key.toString();
+  }
+
+  private static boolean ignoredInNames(int cp) {
+    switch (Character.getType(cp)) {
+      case Character.NON_SPACING_MARK,
+          Character.ENCLOSING_MARK,
+          Character.COMBINING_SPACING_MARK,
+          Character.FORMAT,
+          Character.CONTROL,
+          Character.SPACE_SEPARATOR,
+          Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR,
+          Character.UNASSIGNED:
+        return true;
+      default:
+        // The Hangul fillers are letters that Unicode nonetheless lists as default-ignorable; the
+        // middle dot
+        // joins the Catalan l·l, whose ŀ collations take for l.
+        return Character.isWhitespace(cp)
+            || cp == 0x00B7
+            || cp == 0x115F
+            || cp == 0x1160
+            || cp == 0x3164
+            || cp == 0xFFA0;
+    }
+  }
+
+  /**
+   * Characters without a Unicode decomposition that collations compare equal to others: lower-case letters that
+   * accent-insensitive ICU collations (PostgreSQL's among them) take for a base letter with a secondary difference,
+   * like an accent, or for two letters; small kana, which differ from full-size ones by a tertiary difference only,
+   * like letter case; a few numerals and symbols.
+   */
+  private static final Map<Integer, String> FOLDED = folded();
+
+  private static Map<Integer, String> folded() {
+    Map<Integer, String> folded = new HashMap<>(Map.ofEntries(
+        Map.entry(0x3041, "\u3042"), // ぁ あ
+        Map.entry(0x3043, "\u3044"), // ぃ い
+        Map.entry(0x3045, "\u3046"), // ぅ う
+        Map.entry(0x3047, "\u3048"), // ぇ え
+        Map.entry(0x3049, "\u304A"), // ぉ お
+        Map.entry(0x3063, "\u3064"), // っ つ
+        Map.entry(0x3083, "\u3084"), // ゃ や
+        Map.entry(0x3085, "\u3086"), // ゅ ゆ
+        Map.entry(0x3087, "\u3088"), // ょ よ
+        Map.entry(0x308E, "\u308F"), // ゎ わ
+        Map.entry(0x3095, "\u304B"), // ゕ か
+        Map.entry(0x3096, "\u3051"), // ゖ け
+        Map.entry(0x00E6, "ae"), // æ
+        Map.entry(0x00F0, "d"), // ð
+        Map.entry(0x00F8, "o"), // ø
+        Map.entry(0x0111, "d"), // đ
+        Map.entry(0x0127, "h"), // ħ
+        Map.entry(0x0142, "l"), // ł
+        Map.entry(0x0153, "oe"), // œ
+        Map.entry(0x018D, "zw"), // ƍ
+        Map.entry(0x01BE, "ts"), // ƾ
+        Map.entry(0x0238, "db"), // ȸ
+        Map.entry(0x0239, "qp"), // ȹ
+        Map.entry(0x02A3, "dz"), // ʣ
+        Map.entry(0x02A6, "ts"), // ʦ
+        Map.entry(0x02AA, "ls"), // ʪ
+        Map.entry(0x02AB, "lz"), // ʫ
+        Map.entry(0x0491, "\u0433"), // ґ, г
+        Map.entry(0x1D79, "g"), // ᵹ
+        Map.entry(0x1D7A, "th"), // ᵺ
+        Map.entry(0x1EFB, "ll"), // ỻ
+        Map.entry(0xA729, "tz"), // ꜩ
+        Map.entry(0xA733, "aa"), // ꜳ
+        Map.entry(0xA735, "ao"), // ꜵ
+        Map.entry(0xA737, "au"), // ꜷ
+        Map.entry(0xA739, "av"), // ꜹ
+        Map.entry(0xA73B, "av"), // ꜻ
+        Map.entry(0xA73D, "ay"), // ꜽ
+        Map.entry(0xA74F, "oo"), // ꝏ
+        Map.entry(0xA75B, "r"), // ꝛ
+        Map.entry(0xA761, "vy"), // ꝡ
+        Map.entry(0xA77A, "d"), // ꝺ
+        Map.entry(0xA77C, "f"), // ꝼ
+        Map.entry(0xA783, "r"), // ꞃ
+        Map.entry(0xA785, "s"), // ꞅ
+        Map.entry(0xA787, "t"), // ꞇ
+        Map.entry(0xA79B, "a"), // ꞛ
+        Map.entry(0xA79D, "o"), // ꞝ
+        Map.entry(0xA79F, "u"), // ꞟ
+        Map.entry(0xA7A1, "g"), // ꞡ
+        Map.entry(0xA7A3, "k"), // ꞣ
+        Map.entry(0xA7A5, "n"), // ꞥ
+        Map.entry(0xA7A7, "r"), // ꞧ
+        Map.entry(0xA7A9, "s"), // ꞩ
+        Map.entry(0xA7C3, "w"), // ꟃ
+        Map.entry(0x31F0, "\u304F"), // ㇰ く
+        Map.entry(0x31F1, "\u3057"), // ㇱ し
+        Map.entry(0x31F2, "\u3059"), // ㇲ す
+        Map.entry(0x31F3, "\u3068"), // ㇳ と
+        Map.entry(0x31F4, "\u306C"), // ㇴ ぬ
+        Map.entry(0x31F5, "\u306F"), // ㇵ は
+        Map.entry(0x31F6, "\u3072"), // ㇶ ひ
+        Map.entry(0x31F7, "\u3075"), // ㇷ ふ
+        Map.entry(0x31F8, "\u3078"), // ㇸ へ
+        Map.entry(0x31F9, "\u307B"), // ㇹ ほ
+        Map.entry(0x31FA, "\u3080"), // ㇺ む
+        Map.entry(0x31FB, "\u3089"), // ㇻ ら
+        Map.entry(0x31FC, "\u308A"), // ㇼ り
+        Map.entry(0x31FD, "\u308B"), // ㇽ る
+        Map.entry(0x31FE, "\u308C"), // ㇾ れ
+        Map.entry(0x31FF, "\u308D"), // ㇿ ろ
+        Map.entry(0x3032, "\u3031"), // 〲 〱
+        Map.entry(0x3034, "\u3033"), // 〴 〳
+        Map.entry(0x1D08, "\u025C"), // ᴈ ɜ
+        Map.entry(0x1D4E, "\u1D09"), // ᵎ ᴉ
+        Map.entry(0x214D, "a/s"), // ⅍
+        Map.entry(0x2185, "6"), // ↅ
+        Map.entry(0x24FF, "0"), // ⓿
+        Map.entry(0x3007, "0"))); // 〇
+    for (int n = 1; n <= 10; n++) {
+      folded.put(0x24F4 + n, Integer.toString(n)); // double circled digits and ten
+    }
+    for (int n = 11; n <= 20; n++) {
+      folded.put(0x24EB + n - 11, Integer.toString(n)); // negative circled numbers
+    }
+    for (int n = 1; n <= 9; n++) {
+      folded.put(0x3020 + n, Integer.toString(n)); // Hangzhou numerals
+    }
+    return Map.copyOf(folded);
   }
 
   private void releaseQuietly(String key, long id) {

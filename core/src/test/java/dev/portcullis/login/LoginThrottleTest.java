@@ -11,6 +11,11 @@ import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +28,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The login limit's policy, through {@link LoginService}: reservation, what a success gives back, known addresses. */
 class LoginThrottleTest {
@@ -421,5 +430,192 @@ class LoginThrottleTest {
             .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("not both");
+  }
+
+  /** A name, and a spelling of it that some user directory takes for the same account. */
+  static Stream<Arguments> spellingsOfOneName() {
+    return Stream.of(
+        Arguments.of("letter case", "alice", "ALICE"),
+        Arguments.of("letter case", "alice", "aLiCe"),
+        Arguments.of("trailing spaces", "alice", "alice "),
+        Arguments.of("trailing spaces", "alice", "alice    "),
+        Arguments.of("white space", "alice", " alice"),
+        Arguments.of("white space", "alice", "al ice"),
+        Arguments.of("white space", "alice", "alice\t"),
+        Arguments.of("white space", "alice", "alice\u00A0"),
+        Arguments.of("white space", "alice", "alice\u3000"),
+        Arguments.of("full width", "alice", "\uFF41\uFF4C\uFF49\uFF43\uFF45"),
+        Arguments.of("full width", "alice", "\uFF21\uFF2C\uFF29\uFF23\uFF25"),
+        Arguments.of("full width", "alice", "a\uFF4Ci\uFF43e"),
+        Arguments.of("format character", "alice", "ali\u200Bce"),
+        Arguments.of("format character", "alice", "al\u200Dice"),
+        Arguments.of("format character", "alice", "\u2060alice"),
+        Arguments.of("format character", "alice", "alice\uFEFF"),
+        Arguments.of("format character", "alice", "ali\u00ADce"),
+        Arguments.of("format character", "alice", "al\u200Eice"),
+        Arguments.of("Hangul filler", "alice", "alice\u3164"),
+        Arguments.of("control", "alice", "alice\u0000"),
+        Arguments.of("control", "alice", "ali\u0085ce"),
+        Arguments.of("precomposed accent", "alice", "alic\u00E9"),
+        Arguments.of("combining accent", "alice", "alice\u0301"),
+        Arguments.of("combining accents", "alice", "a\u0308l\u0327i\u0323c\u030Ce\u0306\u0301"),
+        Arguments.of("dotless i", "alice", "al\u0131ce"),
+        Arguments.of("dotted capital I", "alice", "AL\u0130CE"),
+        Arguments.of("sharp s", "strasse", "stra\u00DFe"),
+        Arguments.of("capital sharp s", "strasse", "STRA\u1E9EE"),
+        Arguments.of("long s", "strasse", "\u017Ftra\u017F\u017Fe"),
+        Arguments.of("ligature", "griffin", "gri\uFB00in"),
+        Arguments.of("ligature", "griffin", "gri\uFB03n"),
+        Arguments.of("ligature", "finn", "\uFB01nn"),
+        Arguments.of("Kelvin sign", "kate", "\u212Aate"),
+        Arguments.of("circled letters", "kate", "\u24DA\u24D0\u24E3\u24D4"),
+        Arguments.of(
+            "mathematical letters", "kate", "\uD835\uDC24\uD835\uDC1A\uD835\uDC2D\uD835\uDC1E"),
+        Arguments.of("stroke", "soren", "S\u00F8ren"),
+        Arguments.of("stroke", "lukasz", "\u0141ukasz"),
+        Arguments.of("ligature letter", "aeron", "\u00C6ron"),
+        Arguments.of("stroke", "dorde", "\u0110or\u0111e"),
+        Arguments.of("Catalan l", "collegi", "co\u0140legi"),
+        Arguments.of("Catalan l", "collegi", "col\u00B7legi"),
+        Arguments.of("double circled digit", "alice1", "alice\u24F5"),
+        Arguments.of("katakana", "\u3042\u308A\u3059", "\u30A2\u30EA\u30B9"),
+        Arguments.of("half-width katakana", "\u3042\u308A\u3059", "\uFF71\uFF98\uFF7D"),
+        Arguments.of("small katakana", "\u304F\u308B", "\u31F0\u30EB"),
+        Arguments.of("small kana", "\u304D\u3088\u3046\u3053", "\u30AD\u30E7\u30A6\u30B3"),
+        Arguments.of("all at once", "strasse", " \uFF33\u0327tra\u00DF\u200Be\u0301\u00A0 "));
+  }
+
+  @ParameterizedTest(name = "{0}: {2}")
+  @MethodSource("spellingsOfOneName")
+  void everySpellingOfAName_drawsOnTheAccountsBudget(String kind, String name, String spelling) {
+    LoginService s = service(throttle().maxFailuresPerAccount(2));
+    attempt(s, name, "x", ATTACKER);
+    attempt(s, name, "x", ATTACKER);
+
+    assertThat(attempt(s, spelling, "a", NEW_PLACE))
+        .as("the account is at its limit, and %s (%s) is a spelling of %s", spelling, kind, name)
+        .isEqualTo(LoginResult.Reason.THROTTLED);
+    assertThat(users.passwordChecks()).isEqualTo(2);
+    assertThat(LoginThrottle.accountKey(spelling)).isEqualTo(LoginThrottle.accountKey(name));
+  }
+
+  @Test
+  void wrongGuessesInManySpellings_getTheAccountsLimitOfPasswordChecks() {
+    LoginService s = service(throttle().maxFailuresPerAccount(5));
+    List<String> spellings = spellingsOfOneName()
+        .filter(a -> a.get()[1].equals("alice"))
+        .map(a -> (String) a.get()[2])
+        .toList();
+    for (String spelling : spellings) {
+      attempt(s, spelling, "guess", ATTACKER);
+    }
+
+    assertThat(users.passwordChecks())
+        .as("password checks for %d spellings of one name", spellings.size())
+        .isEqualTo(5);
+    assertThat(attempt(s, "alice", "a", NEW_PLACE)).isEqualTo(LoginResult.Reason.THROTTLED);
+  }
+
+  @Test
+  void aKnownAddress_isKnownForEverySpelling_andItsBudgetIsOneForAll() {
+    LoginService s = service(throttle().maxFailuresPerAccount(3));
+    assertThat(attempt(s, "alice", "a", HOME)).isNull();
+    for (int i = 0; i < 3; i++) {
+      attempt(s, "alice", "guess" + i, ATTACKER);
+    }
+    assertThat(attempt(s, "ALICE", "a", HOME))
+        .as("the owner at a known address, while strangers have locked the account")
+        .isNull();
+
+    for (String spelling : List.of("alice\u200B", "ALICE ", "\uFF41\uFF4C\uFF49\uFF43\uFF45")) {
+      assertThat(attempt(s, spelling, "guess", HOME)).isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);
+    }
+
+    assertThat(attempt(s, "alice", "a", HOME))
+        .as("the known address's budget is spent, whatever spellings spent it")
+        .isEqualTo(LoginResult.Reason.THROTTLED);
+  }
+
+  @Test
+  void distinctNames_keepBudgetsOfTheirOwn() {
+    List<String> names =
+        List.of("alice", "alicia", "alic", "alice2", "al.ice", "ali-ce", "bob", "bobby", "b0b");
+    assertThat(names.stream().map(LoginThrottle::accountKey).distinct())
+        .as("keys of distinct names")
+        .hasSize(names.size());
+
+    LoginService s = service(throttle().maxFailuresPerAccount(2));
+    attempt(s, "alice", "x", ATTACKER);
+    attempt(s, "alice", "x", ATTACKER);
+    assertThat(attempt(s, "ALICE ", "a", NEW_PLACE)).isEqualTo(LoginResult.Reason.THROTTLED);
+    assertThat(attempt(s, "alicia", "x", NEW_PLACE)).isEqualTo(LoginResult.Reason.BAD_CREDENTIALS);
+    assertThat(attempt(s, "bob", "b", NEW_PLACE)).isNull();
+  }
+
+  @Test
+  void accountKey_foldsWhatTheJdkLeavesApart() {
+    // Lower-casing alone leaves each of these as it is (or maps it to something else).
+    assertThat(LoginThrottle.accountKey("\u00DF")).isEqualTo("ss");
+    assertThat(LoginThrottle.accountKey("\u1E9E")).isEqualTo("ss");
+    assertThat(LoginThrottle.accountKey("\u0131")).isEqualTo("i");
+    assertThat(LoginThrottle.accountKey("\u017F")).isEqualTo("s");
+    assertThat(LoginThrottle.accountKey("\uFB01")).isEqualTo("fi");
+    assertThat(LoginThrottle.accountKey("\u212A")).isEqualTo("k");
+    assertThat(LoginThrottle.accountKey("\u03C2")).isEqualTo(LoginThrottle.accountKey("\u03A3"));
+    assertThat(LoginThrottle.accountKey("\u2126")).isEqualTo(LoginThrottle.accountKey("\u03C9"));
+    assertThat(LoginThrottle.accountKey(null)).isEmpty();
+  }
+
+  @Test
+  void accountKey_ofEveryCodePoint_isItsOwnKey() {
+    // A key folded no further by a second pass: no spelling is left half-folded.
+    List<String> unstable = new ArrayList<>();
+    for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp++) {
+      if (Character.getType(cp) == Character.SURROGATE) {
+        continue;
+      }
+      String key = LoginThrottle.accountKey("a" + Character.toString(cp) + "b");
+      if (!LoginThrottle.accountKey(key).equals(key)) {
+        unstable.add(String.format("U+%04X", cp));
+      }
+    }
+    assertThat(unstable).isEmpty();
+  }
+
+  /**
+   * The classes of strings that PostgreSQL's case- and accent-insensitive ICU collation compares equal, recorded from
+   * a real server ({@code icu-level1-equal-names.txt} says how): a directory matching names by it finds one account
+   * by each string of a class, so each class must have one key.
+   */
+  @Test
+  void stringsAnIcuCollationComparesEqual_shareOneKey() throws IOException {
+    List<String> split = new ArrayList<>();
+    int classes = 0;
+    try (InputStream in =
+            LoginThrottleTest.class.getResourceAsStream("icu-level1-equal-names.txt");
+        BufferedReader lines =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("#")) {
+          continue;
+        }
+        classes++;
+        List<String> keys = new ArrayList<>();
+        for (String member : line.split(" ")) {
+          StringBuilder name = new StringBuilder("x");
+          if (!member.equals("-")) {
+            for (String cp : member.split("\\+")) {
+              name.appendCodePoint(Integer.parseInt(cp, 16));
+            }
+          }
+          keys.add(LoginThrottle.accountKey(name.append('y').toString()));
+        }
+        if (keys.stream().distinct().count() > 1) {
+          split.add(line + " -> " + keys.stream().distinct().toList());
+        }
+      }
+    }
+    assertThat(classes).as("classes read").isEqualTo(527);
+    assertThat(split).as("classes of equal strings with more than one key").isEmpty();
   }
 }

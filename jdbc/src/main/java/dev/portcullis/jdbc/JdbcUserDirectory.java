@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Statements.</b> Each one is a whole SQL statement with {@code ?} parameters, set by the builder:
  *
  * <ul>
- *   <li>{@link Builder#userByName} (parameter: the username in lower case, {@link Locale#ROOT}) and {@link
- *       Builder#userByHandle} (parameter: the handle) return at most one row with the columns {@code handle},
- *       {@code password}, {@code password_salt}, {@code password_format}, {@code approved}, {@code locked_out},
- *       {@code email}, and optionally {@code display_name}, {@code organisation} and {@code accepted_terms};
+ *   <li>{@link Builder#userByName} (parameter: the username in lower case, {@link Locale#ROOT}; see "Names" below)
+ *       and {@link Builder#userByHandle} (parameter: the handle) return at most one row with the columns
+ *       {@code handle}, {@code password}, {@code password_salt}, {@code password_format}, {@code approved},
+ *       {@code locked_out}, {@code email}, and optionally {@code display_name}, {@code organisation} and {@code accepted_terms};
  *   <li>{@link Builder#rolesByHandle} (parameter: the handle) returns the role names in its first column;
  *   <li>{@link Builder#displayNameByHandle} and {@link Builder#organisationByHandle} (parameter: the handle), when
  *       set, give the display name and the organisation handle in the first column of their first row, for schemas
@@ -64,6 +64,13 @@ import org.slf4j.LoggerFactory;
  * <p>Approval and lockout: an account that is not approved or is locked out is returned, when its password matches,
  * as disabled ({@link PortalUser#enabled()} false), so that the core login refuses it with that reason in the audit
  * log. Accounts without a name, email or role are returned as they are, for the same reason.
+ *
+ * <p><b>Names.</b> The statement decides which spellings of a name find a user: an {@code =} under a case- or
+ * width-insensitive collation, {@code citext}, {@code rtrim(?)} or a {@code char(n)} column all let several spellings
+ * ({@code alice}, {@code alice }, {@code ａｌｉｃｅ}) find one account. The login limit ({@code LoginThrottle}) counts
+ * every spelling of a name together, whatever the statement's matching, so that such an account still has one budget
+ * of password checks. Do not match with {@code LIKE} or {@code ILIKE}: a {@code %} or {@code _} in a typed name would
+ * find other users.
  *
  * <p><b>Timeouts.</b> Two bound how long a login or a request's user lookup waits for the database, as for {@link
  * JdbcStores}:
@@ -415,7 +422,11 @@ public final class JdbcUserDirectory implements UserDirectory {
       return this;
     }
 
-    /** The statement that finds a user by lower-cased username (see the class comment for its columns). */
+    /**
+     * The statement that finds a user by lower-cased username (see the class comment for its columns). However
+     * loosely it matches names, the login limit counts all spellings of a name as one account (see "Names" in the
+     * class comment).
+     */
     public Builder userByName(String sql) {
       this.userByName = statement(sql, 1);
       return this;
