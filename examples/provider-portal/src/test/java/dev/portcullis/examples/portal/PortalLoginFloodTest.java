@@ -47,6 +47,8 @@ class PortalLoginFloodTest {
   private static final Duration FLOOD = Duration.ofSeconds(10);
   /** What a logged-in user's page may take during the flood. */
   private static final Duration BOUND = Duration.ofSeconds(2);
+  /** A login of the flood that got no HTTP answer. */
+  private static final String NO_ANSWER = "no answer";
 
   static boolean postgresInstalled() {
     return PostgresServer.binaries().isPresent();
@@ -100,7 +102,9 @@ class PortalLoginFloodTest {
                 answer =
                     r.statusCode() + " " + r.headers().firstValue("Location").orElse("");
               } catch (IOException e) {
-                answer = e.getClass().getSimpleName();
+                // No answer at all (on a loaded machine the JDK client has reported "connection
+                // closed locally"): it tells nothing of any account.
+                answer = NO_ANSWER;
               }
               answers.computeIfAbsent(answer, k -> new AtomicInteger()).incrementAndGet();
             }
@@ -148,7 +152,7 @@ class PortalLoginFloodTest {
     assertThat(answers.keySet())
         .as("every login refused as any wrong password is, or unread past the address's share")
         .contains("303 /login?error=1")
-        .isSubsetOf("303 /login?error=1", "503 ");
+        .isSubsetOf("303 /login?error=1", "503 ", NO_ANSWER);
     ObjectMapper json = new ObjectMapper();
     long busy = 0;
     long unread = 0;
