@@ -7,8 +7,8 @@ import java.time.InstantSource;
 
 /**
  * The {@code portcullis.redis} block turned into the Redis stores, with the Spring Boot starter's checks and advice.
- * Only this class names the types of {@code portcullis-redis}, an optional dependency: the bundle asks {@link
- * #requireModule} first, so that an application without the module and without the block never loads them.
+ * {@code portcullis-redis} is an optional dependency: the bundle calls {@link #requireModule} before this class or any
+ * of the module's types is used, so that an application without the module and without the block never loads them.
  *
  * <p><b>Security.</b> No message repeats a URI, which may hold a password; they name the endpoint (scheme, host and
  * port) as the core's own messages do.
