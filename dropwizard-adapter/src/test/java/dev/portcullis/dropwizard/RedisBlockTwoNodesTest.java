@@ -138,22 +138,32 @@ class RedisBlockTwoNodesTest {
     assertThat(withCookies(nodeA, saved).get("/reports").statusCode()).isNotEqualTo(200);
   }
 
+  /** {@code wrong} wrong passwords for {@code user}, every other one on node B. */
+  private void wrongPasswords(String user, int wrong) throws Exception {
+    for (int i = 0; i < wrong; i++) {
+      logIn(new TestBrowser(i % 2 == 0 ? nodeA : nodeB), user, "wrong-" + i);
+    }
+  }
+
   @Test
   void wrongPasswordsSplitOverBothNodes_lockTheAccountAtTheLimit_notAtTwiceIt() throws Exception {
-    // The default limit: 100 password checks per account. Half on each node is the limit once, not
-    // on either node.
-    for (int i = 0; i < 50; i++) {
-      logIn(new TestBrowser(nodeA), "carol", "wrong-" + i);
-      logIn(new TestBrowser(nodeB), "carol", "wrong-" + i);
-    }
+    // The default limit: 100 password checks per account, for the nodes together.
+    wrongPasswords("carol", 99);
+    TestBrowser carol = new TestBrowser(nodeB);
+    logIn(carol, "carol", "carol-pw");
+    assertThat(whoami(carol))
+        .as("carol's right password, the 100th check: within the limit")
+        .isEqualTo("u-carol");
 
-    TestBrowser owner = new TestBrowser(nodeA);
-    logIn(owner, "carol", "carol-pw");
-    assertThat(whoami(owner))
-        .as("carol after 100 wrong passwords, 50 on each node")
+    wrongPasswords("root", 100);
+    TestBrowser root = new TestBrowser(nodeA);
+    logIn(root, "root", "root-pw");
+    assertThat(whoami(root))
+        .as("root's right password after 100 wrong ones, 50 on each node")
         .isEqualTo("anonymous");
-    TestBrowser other = new TestBrowser(nodeB);
-    logIn(other, "root", "root-pw");
-    assertThat(whoami(other)).as("other accounts are not held back").isEqualTo("u-root");
+
+    TestBrowser alice = new TestBrowser(nodeB);
+    logIn(alice, "alice", "alice-pw");
+    assertThat(whoami(alice)).as("other accounts are not held back").isEqualTo("u-alice");
   }
 }
