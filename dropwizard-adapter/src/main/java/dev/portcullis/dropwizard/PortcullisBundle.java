@@ -2,6 +2,7 @@ package dev.portcullis.dropwizard;
 
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.redis.RedisStores;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.servlet.internal.JettyErrorPages;
 import dev.portcullis.servlet.internal.JettyHeaderCache;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -80,6 +82,8 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   private BiConsumer<? super C, Portcullis.Builder> settings = (c, b) -> {};
   private InstantSource clock;
   private Portcullis portcullis;
+  private RedisStores redis;
+  private boolean running;
 
   /**
    * @param factory the configuration's {@code portcullis:} block
@@ -93,8 +97,10 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   }
 
   /**
-   * Settings the YAML block does not hold (audit sinks, a Redis session store, single sign-on), applied to the
-   * {@link Portcullis.Builder} after the block's; replaces an earlier call. A session store shared between nodes
+   * Settings the YAML block does not hold (audit sinks, single sign-on, stores of the application's own), applied to
+   * the {@link Portcullis.Builder} after the block's; replaces an earlier call. With a {@code portcullis.redis} block
+   * the builder already has the Redis session, revocation and login-attempt stores, and {@link #redisStores()} the
+   * others. A session store shared between nodes
    * comes with the login limit's store ({@link Portcullis.Builder#loginAttemptStore}): without it the application
    * stops at start-up, as {@link Portcullis.Builder#build()} refuses a limit per node behind shared sessions.
    */
@@ -121,6 +127,21 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     return portcullis;
   }
 
+  /**
+   * The stores of the {@code portcullis.redis} block, from {@link #customize} on: single sign-on takes its account
+   * links and replay guard from them ({@code SsoConfig.builder().links(redis.accountLinkStore())
+   * .replay(redis.replayStore())}), so that every node sees the same. Empty without the block. The bundle closes them
+   * when the application stops.
+   *
+   * @throws IllegalStateException before the application has run the bundle
+   */
+  public Optional<RedisStores> redisStores() {
+    if (!running) {
+      throw new IllegalStateException("the Redis stores are connected when the application runs");
+    }
+    return Optional.ofNullable(redis);
+  }
+
   @Override
   public void run(C configuration, Environment environment) {
     List<String> forwarding = forwardingConnectors(configuration.getServerFactory());
@@ -132,6 +153,16 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     Portcullis built;
     try {
       Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
+      if (config.getRedis() != null) {
+        RedisBlock.requireModule(RedisBlock.MODULE_CLASS, PortcullisBundle.class.getClassLoader());
+        redis = RedisBlock.connect(RedisBlock.config(config.getRedis()), time);
+        // Shared sessions come with a shared login limit, its hash key derived from the key ring.
+        builder
+            .sessionStore(redis.sessionStore(config.sessionConfig()))
+            .revocations(redis.revocationStore())
+            .loginAttemptStore(redis.loginAttemptStore());
+      }
+      running = true;
       settings.accept(configuration, builder);
       try {
         built = builder.build();
@@ -140,6 +171,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
         throw new IllegalStateException(PortcullisFactory.inYamlTerms(e.getMessage()), e);
       }
     } catch (RuntimeException e) {
+      closeRedis();
       ring.close();
       throw e;
     }
@@ -175,15 +207,24 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
         @Override
         public void stop() {
           built.close(); // also closed when Jetty takes the filter out of service; idempotent
+          closeRedis();
           ring.close();
         }
       });
     } catch (RuntimeException e) {
       built.close();
+      closeRedis();
       ring.close();
       throw e;
     }
     portcullis = built;
+  }
+
+  /** Closes the Redis connection, if the block made one; again does nothing. */
+  private void closeRedis() {
+    if (redis != null) {
+      redis.close();
+    }
   }
 
   /**

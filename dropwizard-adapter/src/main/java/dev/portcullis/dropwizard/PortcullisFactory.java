@@ -64,6 +64,8 @@ import java.util.concurrent.TimeUnit;
  *   audit:
  *     sink: json-lines                  # slf4j (default), json-lines or hash-chained
  *     file: /var/log/portal/audit.jsonl
+ *   redis:                              # optional: every store and the login limit in Redis, for many nodes
+ *     uri: rediss://:${REDIS_PASSWORD}@redis.internal:6379/0  # or cluster-nodes: [...]
  * }</pre>
  *
  * <p>Dropwizard validates the block at start-up: a missing required value or a contradiction stops the application
@@ -123,6 +125,9 @@ public class PortcullisFactory {
   @NotNull
   private Audit audit = new Audit();
 
+  @Valid
+  private Redis redis;
+
   /**
    * A {@link Portcullis.Builder} with the key ring, the terms version and every setting of this block; the
    * application adds its user directory.
@@ -169,14 +174,7 @@ public class PortcullisFactory {
   /** As {@link #toBuilder()}, with the key ring already read. */
   Portcullis.Builder toBuilder(KeyRingSource ring) {
     Portcullis.Builder b = Portcullis.builder().keyRing(ring).termsVersion(login.termsVersion);
-    SessionConfig.Builder s = SessionConfig.builder();
-    if (session.idleTimeout != null) {
-      s.idleTimeout(session.idleTimeout.toJavaDuration());
-    }
-    if (session.absoluteTimeout != null) {
-      s.absoluteTimeout(session.absoluteTimeout.toJavaDuration());
-    }
-    b.sessions(s.build());
+    b.sessions(sessionConfig());
     if (cookies.namePrefix != null) {
       b.cookieNamePrefix(cookies.namePrefix); // checked by build(), in PortcullisBundle
     }
@@ -249,6 +247,18 @@ public class PortcullisFactory {
     return b;
   }
 
+  /** The {@code session} settings, with the core's defaults where unset. */
+  SessionConfig sessionConfig() {
+    SessionConfig.Builder s = SessionConfig.builder();
+    if (session.idleTimeout != null) {
+      s.idleTimeout(session.idleTimeout.toJavaDuration());
+    }
+    if (session.absoluteTimeout != null) {
+      s.absoluteTimeout(session.absoluteTimeout.toJavaDuration());
+    }
+    return s.build();
+  }
+
   /**
    * The key ring {@code keys.file} holds, read again every {@code keys.reload-interval} so that rotations and
    * revocations take effect without a restart; close it to stop reading.
@@ -319,6 +329,15 @@ public class PortcullisFactory {
 
   public void setAudit(Audit audit) {
     this.audit = audit;
+  }
+
+  /** The {@code redis} block; {@code null} when the YAML has none (every store in this node's memory). */
+  public Redis getRedis() {
+    return redis;
+  }
+
+  public void setRedis(Redis redis) {
+    this.redis = redis;
   }
 
   /** {@code keys}: where the key ring is, and how old its keys may get. */
@@ -683,6 +702,95 @@ public class PortcullisFactory {
 
     public void setFile(Path file) {
       this.file = file;
+    }
+  }
+
+  /**
+   * {@code redis}: the Redis that the nodes of the portal share (needs {@code dev.portcullis:portcullis-redis} on the
+   * class path). With it, the bundle connects at start-up and keeps sessions, revocations and the login limit there,
+   * and offers the replay guard and account links to single sign-on ({@link PortcullisBundle#redisStores()}); a Redis
+   * that does not answer stops the start. The settings and their checks are the Spring Boot starter's {@code
+   * portcullis.redis.*}: either {@code uri} or {@code cluster-nodes}, not both; {@code command-timeout} above zero and
+   * at most 30 s; {@code clock-skew} at most 10 minutes; {@code key-prefix} 1 to 64 printable characters (on a cluster
+   * without <code>{</code> or <code>}</code>); {@code trusted-certificates} only with {@code rediss://}. Unset values
+   * are the core's defaults.
+   *
+   * <p><b>Security.</b> The URIs may hold a password: no message or log of the bundle repeats them, only the scheme,
+   * host and port. Keep the password out of the file (Dropwizard's environment variable substitution, for one).
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Redis {
+    private String uri;
+
+    @NotNull
+    private List<@NotBlank String> clusterNodes = new ArrayList<>();
+
+    private String keyPrefix;
+    private Duration commandTimeout;
+    private Duration clockSkew;
+    private Path trustedCertificates;
+
+    /**
+     * One server ({@code rediss://:password@redis.internal:6379/0}) or a master watched by Sentinel ({@code
+     * redis-sentinel://...}). Not together with {@code cluster-nodes}.
+     */
+    public String getUri() {
+      return uri;
+    }
+
+    public void setUri(String uri) {
+      this.uri = uri;
+    }
+
+    /**
+     * Seed nodes of a Redis Cluster ({@code redis://} or {@code rediss://} URIs of one host and port each, all with
+     * TLS or none); any one that answers is enough. Not together with {@code uri}.
+     */
+    public List<String> getClusterNodes() {
+      return clusterNodes;
+    }
+
+    public void setClusterNodes(List<String> clusterNodes) {
+      this.clusterNodes = clusterNodes;
+    }
+
+    /** Put before every key, so that several portals can share one Redis; unset: {@code portcullis:}. */
+    public String getKeyPrefix() {
+      return keyPrefix;
+    }
+
+    public void setKeyPrefix(String keyPrefix) {
+      this.keyPrefix = keyPrefix;
+    }
+
+    /** The longest a store call waits for Redis before failing closed; unset: 500 ms. */
+    public Duration getCommandTimeout() {
+      return commandTimeout;
+    }
+
+    public void setCommandTimeout(Duration commandTimeout) {
+      this.commandTimeout = commandTimeout;
+    }
+
+    /** The largest clock difference expected between the nodes; unset: 30 s. */
+    public Duration getClockSkew() {
+      return clockSkew;
+    }
+
+    public void setClockSkew(Duration clockSkew) {
+      this.clockSkew = clockSkew;
+    }
+
+    /**
+     * A PEM file of the CA certificates that sign Redis's TLS certificate, trusted for the Redis connection only.
+     * Needs {@code rediss://}. Unset: the JVM's trust store.
+     */
+    public Path getTrustedCertificates() {
+      return trustedCertificates;
+    }
+
+    public void setTrustedCertificates(Path trustedCertificates) {
+      this.trustedCertificates = trustedCertificates;
     }
   }
 }
