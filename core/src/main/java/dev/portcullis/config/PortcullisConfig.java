@@ -44,6 +44,10 @@ import java.util.function.Consumer;
  *       a plain-HTTP response must not be able to plant;
  *   <li>the login page, the terms page and every page named in {@link Builder#requirePublic} are plain paths that
  *       anonymous visitors can reach;
+ *   <li>when the session store is shared between nodes ({@link
+ *       dev.portcullis.session.SessionStore#sharedBetweenNodes()}), so are the single sign-on replay and account-link
+ *       stores and the legacy upgrade's replay store: a one-time mark or an unlink kept in one node's memory holds on
+ *       that node only;
  *   <li>every {@linkplain Builder#trustedOrigins trusted origin} is an HTTPS origin ({@code https://host[:port]}, no
  *       path, no wildcard), and there are trusted origins only with login.
  * </ul>
@@ -313,8 +317,9 @@ public final class PortcullisConfig {
      * Checks the parts together and returns the configuration.
      *
      * @throws IllegalStateException for a part that lacks what it needs, two cookies with one name, a missing
-     *     optional dependency, or a login, terms or required public page that anonymous visitors could not reach;
-     *     the message says what to change
+     *     optional dependency, a login, terms or required public page that anonymous visitors could not reach, or
+     *     sessions shared between nodes beside a replay or account-link store kept in one node's memory; the
+     *     message says what to change
      */
     public PortcullisConfig build() {
       require(
@@ -351,6 +356,9 @@ public final class PortcullisConfig {
             oidcSdkPresent(),
             "single sign-on needs the OpenID Connect SDK on the class path: add the dependency"
                 + " com.nimbusds:oauth2-oidc-sdk, or leave single sign-on out");
+      }
+      if (sessions != null && sessions.sharedBetweenNodes()) {
+        checkStoresShared();
       }
       Access access = effectiveAccess();
       Sso sso = ssoConfig == null ? null : new Sso(ssoConfig, ssoKeys, random, ssoClock);
@@ -526,6 +534,40 @@ public final class PortcullisConfig {
         case FINE, PER_NODE_ACCEPTED -> {
           // The entry points log the accepted case through their wording.
         }
+      }
+    }
+
+    /**
+     * With sessions that nodes share, refuses a one-time mark or an account link kept in one node's memory. There is no
+     * way to accept them: behind a load balancer such a store breaks its promise (once, or unlinked) on every node but
+     * the one that made the change, which a per-node login limit, a mere larger budget, does not.
+     */
+    private void checkStoresShared() {
+      String shared = "the session store is shared between nodes, but ";
+      if (ssoConfig != null) {
+        require(
+            ssoConfig.replay().sharedBetweenNodes(),
+            shared
+                + "the single sign-on replay store (SsoConfig.Builder.replay) is kept in this node's"
+                + " memory: behind a load balancer, each SSO-upgrade token and each provider answer could be"
+                + " redeemed once on every node. Give SsoConfig a replay store the nodes share:"
+                + " RedisStores.replayStore() or JdbcStores.replayStore()");
+        require(
+            ssoConfig.links().sharedBetweenNodes(),
+            shared
+                + "the single sign-on account links (SsoConfig.Builder.links) are kept in this node's"
+                + " memory: behind a load balancer, an identity unlinked on one node (or by log out everywhere)"
+                + " would still log in through the others. Give SsoConfig a link store the nodes share:"
+                + " RedisStores.accountLinkStore() or JdbcStores.accountLinkStore()");
+      }
+      if (legacyLogin != null) {
+        require(
+            legacyUpgraded.sharedBetweenNodes(),
+            shared
+                + "the legacy upgrade's replay store (legacyLogin(..., upgraded, ...)) is kept in this"
+                + " node's memory: behind a load balancer, one legacy login cookie would log in once on every"
+                + " node. Pass a replay store the nodes share: RedisStores.replayStore() or"
+                + " JdbcStores.replayStore()");
       }
     }
 

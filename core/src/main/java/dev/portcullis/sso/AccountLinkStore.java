@@ -61,6 +61,20 @@ public interface AccountLinkStore {
    */
   int unlinkAll(String userHandle);
 
+  /**
+   * Whether several nodes can share this store, so that a link made or removed on one node is seen on the others
+   * (Redis, PostgreSQL). The default is false, a store in one node's memory such as {@link #inMemory}; a store that
+   * nodes share overrides it, and a store that wraps another answers as the wrapped one does.
+   *
+   * <p><b>Security.</b> Builders that are given a session store shared between nodes refuse a link store that answers
+   * false: behind a load balancer, an identity unlinked on one node (or by "log out everywhere") would still log in
+   * through the others.
+   */
+  default boolean sharedBetweenNodes() {
+    return false;
+  }
+
+  /** The embedded default: in memory, one node. */
   static AccountLinkStore inMemory() {
     return new InMemoryAccountLinkStore();
   }

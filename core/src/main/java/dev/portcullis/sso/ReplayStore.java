@@ -31,6 +31,18 @@ public interface ReplayStore {
     return false;
   }
 
+  /**
+   * Whether several nodes can share this store, so that a mark made on one node is seen on the others (Redis,
+   * PostgreSQL). The default is false, a store in one node's memory such as {@link #inMemory}; a store that nodes share
+   * overrides it, and a store that wraps another answers as the wrapped one does.
+   *
+   * <p><b>Security.</b> Builders that are given a session store shared between nodes refuse a replay store that
+   * answers false: behind a load balancer, a single-use token or legacy cookie would be redeemed once on each node.
+   */
+  default boolean sharedBetweenNodes() {
+    return false;
+  }
+
   /** The embedded default: Caffeine, one node. */
   static ReplayStore inMemory(InstantSource clock) {
     return new CaffeineReplayStore(clock, 1_000_000);

@@ -9,6 +9,17 @@ import org.junit.jupiter.api.Test;
 public abstract class AccountLinkStoreContract {
   protected abstract AccountLinkStore store();
 
+  /**
+   * What {@link AccountLinkStore#sharedBetweenNodes()} must answer: true for a store that several nodes can share (Redis,
+   * PostgreSQL), false for one in a node's memory.
+   */
+  protected abstract boolean expectSharedBetweenNodes();
+
+  @Test
+  void sharedBetweenNodes_isAnsweredAsTheStoreIsDeployed() {
+    assertThat(store().sharedBetweenNodes()).isEqualTo(expectSharedBetweenNodes());
+  }
+
   @Test
   void identity_linksToOneUserOnly() {
     AccountLinkStore s = store();

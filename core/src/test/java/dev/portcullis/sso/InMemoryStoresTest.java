@@ -15,6 +15,11 @@ class InMemoryStoresTest {
     private final ReplayStore store = ReplayStore.inMemory(clock);
 
     @Override
+    protected boolean expectSharedBetweenNodes() {
+      return false;
+    }
+
+    @Override
     protected ReplayStore store() {
       return store;
     }
@@ -40,6 +45,11 @@ class InMemoryStoresTest {
   @Nested
   class Links extends AccountLinkStoreContract {
     private final AccountLinkStore store = AccountLinkStore.inMemory();
+
+    @Override
+    protected boolean expectSharedBetweenNodes() {
+      return false;
+    }
 
     @Override
     protected AccountLinkStore store() {

@@ -18,6 +18,17 @@ import org.junit.jupiter.api.Test;
 public abstract class ReplayStoreContract {
   protected abstract ReplayStore store();
 
+  /**
+   * What {@link ReplayStore#sharedBetweenNodes()} must answer: true for a store that several nodes can share (Redis,
+   * PostgreSQL), false for one in a node's memory.
+   */
+  protected abstract boolean expectSharedBetweenNodes();
+
+  @Test
+  void sharedBetweenNodes_isAnsweredAsTheStoreIsDeployed() {
+    assertThat(store().sharedBetweenNodes()).isEqualTo(expectSharedBetweenNodes());
+  }
+
   protected abstract Instant now();
 
   @Test

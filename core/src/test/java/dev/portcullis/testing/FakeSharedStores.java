@@ -7,7 +7,11 @@ import dev.portcullis.session.SessionChanges;
 import dev.portcullis.session.SessionKey;
 import dev.portcullis.session.SessionRecord;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.ReplayStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,6 +36,16 @@ public final class FakeSharedStores {
   /** {@code store}, reporting that nodes share it. */
   public static LoginAttemptStore loginAttempts(LoginAttemptStore store) {
     return new LoginAttempts(store);
+  }
+
+  /** {@code store}, reporting that nodes share it. */
+  public static ReplayStore replay(ReplayStore store) {
+    return new Replay(store);
+  }
+
+  /** {@code store}, reporting that nodes share it. */
+  public static AccountLinkStore links(AccountLinkStore store) {
+    return new Links(store);
   }
 
   private record Sessions(SessionStore store) implements SessionStore {
@@ -100,6 +114,60 @@ public final class FakeSharedStores {
     @Override
     public boolean isKnownAddress(String key) {
       return store.isKnownAddress(key);
+    }
+
+    @Override
+    public boolean sharedBetweenNodes() {
+      return true;
+    }
+  }
+
+  private record Replay(ReplayStore store) implements ReplayStore {
+    @Override
+    public boolean markUsed(String tokenId, Instant keepUntil) {
+      return store.markUsed(tokenId, keepUntil);
+    }
+
+    @Override
+    public boolean giveBack(String tokenId) {
+      return store.giveBack(tokenId);
+    }
+
+    @Override
+    public boolean sharedBetweenNodes() {
+      return true;
+    }
+  }
+
+  private record Links(AccountLinkStore store) implements AccountLinkStore {
+    @Override
+    public LinkResult link(String issuer, String subject, String userHandle) {
+      return store.link(issuer, subject, userHandle);
+    }
+
+    @Override
+    public Optional<String> userFor(String issuer, String subject) {
+      return store.userFor(issuer, subject);
+    }
+
+    @Override
+    public boolean isLinked(String userHandle) {
+      return store.isLinked(userHandle);
+    }
+
+    @Override
+    public List<LinkedIdentity> linksOf(String userHandle) {
+      return store.linksOf(userHandle);
+    }
+
+    @Override
+    public boolean unlink(String issuer, String subject, String userHandle) {
+      return store.unlink(issuer, subject, userHandle);
+    }
+
+    @Override
+    public int unlinkAll(String userHandle) {
+      return store.unlinkAll(userHandle);
     }
 
     @Override

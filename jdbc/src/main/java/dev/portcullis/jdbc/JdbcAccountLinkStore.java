@@ -149,4 +149,10 @@ final class JdbcAccountLinkStore implements AccountLinkStore {
     }
     return s;
   }
+
+  /** True: every node on the same database sees the same links. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return true;
+  }
 }

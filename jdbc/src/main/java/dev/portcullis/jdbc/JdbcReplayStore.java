@@ -61,4 +61,10 @@ final class JdbcReplayStore implements ReplayStore {
     });
     return true;
   }
+
+  /** True: every node on the same database sees the same marks. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return true;
+  }
 }

@@ -28,6 +28,11 @@ class JdbcAccountLinkStoreTest extends AccountLinkStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected AccountLinkStore store() {
     return store;
   }

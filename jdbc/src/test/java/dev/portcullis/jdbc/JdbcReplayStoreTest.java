@@ -30,6 +30,11 @@ class JdbcReplayStoreTest extends ReplayStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected ReplayStore store() {
     return store;
   }

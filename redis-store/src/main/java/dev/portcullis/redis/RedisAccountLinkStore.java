@@ -172,4 +172,10 @@ final class RedisAccountLinkStore implements AccountLinkStore {
     }
     return s;
   }
+
+  /** True: every node with the same Redis and key prefix sees the same links. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return true;
+  }
 }

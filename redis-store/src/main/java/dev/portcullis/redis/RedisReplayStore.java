@@ -47,4 +47,10 @@ final class RedisReplayStore implements ReplayStore {
     redis.call("give back a token's mark", c -> c.del(key));
     return true;
   }
+
+  /** True: every node with the same Redis and key prefix sees the same marks. */
+  @Override
+  public boolean sharedBetweenNodes() {
+    return true;
+  }
 }

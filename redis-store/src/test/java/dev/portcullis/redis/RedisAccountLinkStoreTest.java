@@ -38,6 +38,11 @@ class RedisAccountLinkStoreTest extends AccountLinkStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected AccountLinkStore store() {
     return store;
   }

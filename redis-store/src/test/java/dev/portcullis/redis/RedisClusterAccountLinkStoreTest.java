@@ -27,6 +27,11 @@ class RedisClusterAccountLinkStoreTest extends AccountLinkStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected AccountLinkStore store() {
     return store;
   }

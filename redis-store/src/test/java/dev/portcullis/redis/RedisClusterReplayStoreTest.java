@@ -29,6 +29,11 @@ class RedisClusterReplayStoreTest extends ReplayStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected ReplayStore store() {
     return store;
   }

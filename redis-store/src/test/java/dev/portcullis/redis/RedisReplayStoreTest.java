@@ -26,6 +26,11 @@ class RedisReplayStoreTest extends ReplayStoreContract {
   }
 
   @Override
+  protected boolean expectSharedBetweenNodes() {
+    return true;
+  }
+
+  @Override
   protected ReplayStore store() {
     return store;
   }
