@@ -130,8 +130,8 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   /**
    * The stores of the {@code portcullis.redis} block, from {@link #customize} on: single sign-on takes its account
    * links and replay guard from them ({@code SsoConfig.builder().links(redis.accountLinkStore())
-   * .replay(redis.replayStore())}), so that every node sees the same. Empty without the block. The bundle closes them
-   * when the application stops.
+   * .replay(redis.replayStore())}), so that every node sees the same; beside the block's shared session store, the
+   * build refuses them in memory. Empty without the block. The bundle closes them when the application stops.
    *
    * @throws IllegalStateException before the application has run the bundle
    */

@@ -194,6 +194,7 @@ final class Portal implements AutoCloseable {
           dataDir,
           options.profile().ssoUpgradeCookie(),
           URI.create("https://" + CANONICAL_HOST + ":" + httpsConnector.getLocalPort()),
+          stores,
           clock);
 
       PortcullisFilter.Builder filterBuilder = PortcullisFilter.builder()

@@ -5,7 +5,6 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.sso.AccountLinkStore;
-import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -24,7 +23,9 @@ import java.util.Optional;
  * <p>Off unless {@link SsoOptions} turns it on: then nothing here adds a cookie, a path or a word to any page.
  *
  * <p><b>Security.</b> Every form posts with the page's CSRF token; the redirect URI is {@code https} on the portal's
- * own name and port, never taken from a request. Account links are kept in memory: a restart forgets them.
+ * own name and port, never taken from a request. Account links and the single-use marks of upgrade tokens and provider
+ * answers are kept where the sessions are ({@link PortalStores}): in memory, which a restart forgets, or in the
+ * database that every node shares, so that an identity unlinked on one node is unlinked on all.
  */
 final class PortalSso implements AutoCloseable {
   /**
@@ -53,6 +54,8 @@ final class PortalSso implements AutoCloseable {
    * @param upgradeCookie the upgrade cookie, named by the portal's profile
    * @param portalHttps the portal's HTTPS address, such as {@code https://localhost:8443}: the redirect URI is
    *     {@link #CALLBACK_PATH} there
+   * @param stores where the account links and the single-use marks are kept: beside the sessions, so that nodes
+   *     sharing a database also share them
    * @throws IllegalStateException when the settings do not make a valid SSO configuration
    */
   static PortalSso start(
@@ -60,6 +63,7 @@ final class PortalSso implements AutoCloseable {
       Path dataDir,
       CookieSpec upgradeCookie,
       URI portalHttps,
+      PortalStores stores,
       InstantSource clock)
       throws IOException, InterruptedException {
     if (!options.enabled()) {
@@ -70,8 +74,8 @@ final class PortalSso implements AutoCloseable {
     try {
       SsoConfig.Builder b = SsoConfig.builder()
           .cookie(upgradeCookie)
-          .links(AccountLinkStore.inMemory())
-          .replay(ReplayStore.inMemory(clock))
+          .links(stores.links())
+          .replay(stores.replay(clock))
           .redirectUri(portalHttps.resolve(CALLBACK_PATH))
           .scopes("openid", "email", "profile");
       if (provider != null) {

@@ -12,6 +12,7 @@ import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -23,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the portal keeps what several nodes would share: sessions, revocations and the login limit's budgets. In memory
+ * Where the portal keeps what several nodes would share: sessions, revocations, the login limit's budgets, single-use
+ * marks and single sign-on's account links. In memory
  * (one node) unless the options name a database; then in PostgreSQL, through a HikariCP pool, with the tables created
  * at start-up when missing ({@link JdbcSchema#apply}).
  *
@@ -151,11 +153,20 @@ final class PortalStores implements AutoCloseable {
   }
 
   /**
-   * Where the legacy cut-over remembers which old cookies it upgraded (each at most once): the database's table when
-   * there is one, so that every node refuses a second use, or memory.
+   * Where the legacy cut-over remembers which old cookies it upgraded, and single sign-on which upgrade tokens and
+   * provider answers it redeemed (each at most once): the database's table when there is one, so that every node
+   * refuses a second use, or memory.
    */
   ReplayStore replay(InstantSource clock) {
     return jdbc != null ? jdbc.replayStore() : ReplayStore.inMemory(clock);
+  }
+
+  /**
+   * Where single sign-on keeps which identities are linked to which users: the database's table when there is one, so
+   * that a link made or removed on one node holds on every node, or memory.
+   */
+  AccountLinkStore links() {
+    return jdbc != null ? jdbc.accountLinkStore() : AccountLinkStore.inMemory();
   }
 
   /** The login limit on the database, or null for the login's own in-memory one. */

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,22 +52,23 @@ class PortalOnPostgresTest {
   }
 
   /** {@link #onDatabase(PostgresServer, Path)} with the legacy cut-over {@code legacy} (null for none). */
-  static RunningPortal onDatabase(PostgresServer database, Path dataDir, LegacyOptions legacy)
+  static RunningPortal onDatabase(
+      PostgresServer database, Path dataDir, LegacyOptions legacy, String... more)
       throws Exception {
+    String[] args = Stream.concat(
+            Stream.of(
+                "--https-port",
+                "0",
+                "--http-port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--database-url",
+                database.jdbcUrl("postgres")),
+            Stream.of(more))
+        .toArray(String[]::new);
     return new RunningPortal(
-        PortalOptions.parse(
-                new String[] {
-                  "--https-port",
-                  "0",
-                  "--http-port",
-                  "0",
-                  "--data-dir",
-                  dataDir.toString(),
-                  "--database-url",
-                  database.jdbcUrl("postgres")
-                },
-                Map.of())
-            .withLegacy(legacy),
+        PortalOptions.parse(args, Map.of()).withLegacy(legacy),
         Map.of(
             PortalStores.USER_VARIABLE,
             PostgresServer.USER,
@@ -127,6 +129,36 @@ class PortalOnPostgresTest {
           .as("the other portal knows from the database that the cookie was upgraded")
           .contains("/login");
       assertThat(copy.cookies()).doesNotContainKey(AUTH_COOKIE);
+    }
+  }
+
+  /**
+   * Single sign-on beside sessions in the database keeps its account links there too: an identity linked through one
+   * portal is linked on the other, and once unlinked on the other ("log out everywhere" unlinks all) it is gone from
+   * the first as well, rather than still logging in there.
+   */
+  @Test
+  void singleSignOn_onTheDatabase_sharesAccountLinksBetweenPortals(@TempDir Path dir)
+      throws Exception {
+    try (RunningPortal first = onDatabase(database, dir.resolve("first"), null, "--sso", "dev");
+        RunningPortal second = onDatabase(database, dir.resolve("second"), null, "--sso", "dev")) {
+      PortalSso firstSso = first.portal.sso();
+      PortalSso secondSso = second.portal.sso();
+      String issuer = firstSso.issuer().orElseThrow().toString();
+      firstSso.config().orElseThrow().links().link(issuer, "sub-alice-pg", "u-1001");
+
+      PortalClient alice = second.client();
+      assertThat(alice.loginAs("alice").statusCode()).isEqualTo(303);
+      assertThat(alice.get("/account").body())
+          .as("the link made through the first portal, seen by the second")
+          .contains("sub-alice-pg");
+      assertThat(secondSso.config().orElseThrow().links().userFor(issuer, "sub-alice-pg"))
+          .hasValue("u-1001");
+
+      assertThat(secondSso.config().orElseThrow().links().unlinkAll("u-1001")).isEqualTo(1);
+      assertThat(firstSso.config().orElseThrow().links().userFor(issuer, "sub-alice-pg"))
+          .as("unlinked through the second portal, so no longer a way in through the first")
+          .isEmpty();
     }
   }
 
