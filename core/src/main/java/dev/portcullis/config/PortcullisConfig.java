@@ -336,8 +336,10 @@ public final class PortcullisConfig {
           "the cookie check by the session cookie needs a Secure session cookie: the login form's token is"
               + " bound to its value, which a plain-HTTP response could otherwise plant; make the session cookie"
               + " Secure, or keep a separate cookie-check cookie");
+      // Asked once: a store that answers from its deployment need not answer the same twice.
+      boolean sessionsShared = sessions != null && sessions.sharedBetweenNodes();
       if (login != null) {
-        checkLoginLimit();
+        checkLoginLimit(sessionsShared);
       }
       require(
           ssoConfig == null || login != null,
@@ -357,7 +359,7 @@ public final class PortcullisConfig {
             "single sign-on needs the OpenID Connect SDK on the class path: add the dependency"
                 + " com.nimbusds:oauth2-oidc-sdk, or leave single sign-on out");
       }
-      if (sessions != null && sessions.sharedBetweenNodes()) {
+      if (sessionsShared) {
         checkStoresShared();
       }
       Access access = effectiveAccess();
@@ -516,9 +518,8 @@ public final class PortcullisConfig {
      * Spring Boot starter) word its answer through {@link #onLoginLimitCheck}, and these messages stand when they do
      * not refuse, or for an application's own filter.
      */
-    private void checkLoginLimit() {
-      LoginLimitCheck answer =
-          login.loginLimitCheck(sessions.sharedBetweenNodes(), perNodeLoginLimit);
+    private void checkLoginLimit(boolean sessionsShared) {
+      LoginLimitCheck answer = login.loginLimitCheck(sessionsShared, perNodeLoginLimit);
       loginLimitWording.accept(answer);
       switch (answer) {
         case REFUSED ->

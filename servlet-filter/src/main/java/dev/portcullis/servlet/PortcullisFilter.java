@@ -413,7 +413,8 @@ public final class PortcullisFilter implements Filter {
      * removes that cookie from the browser. Off unless set. Needs {@link #login}.
      *
      * @param upgraded remembers which legacy cookies have already logged someone in, so that each does so once;
-     *     {@code ReplayStore.inMemory(clock)} on one node, a shared store on many
+     *     {@code ReplayStore.inMemory(clock)} on one node, a shared store on many ({@link #build()} refuses one in
+     *     memory beside a session store that nodes share)
      * @param clock decides whether the sunset has passed
      */
     public Builder legacyLogin(LegacyLogin legacyLogin, ReplayStore upgraded, InstantSource clock) {
