@@ -15,6 +15,8 @@ import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.FakeSharedStores;
 import dev.portcullis.user.UserDirectory;
 import java.io.IOException;
@@ -42,7 +44,9 @@ import org.springframework.core.env.Environment;
  * login limit in each node's memory without a word, so that a password guesser spreading guesses over N nodes behind a
  * load balancer got N budgets. Start-up now fails and says what to do, unless {@code
  * portcullis.login.per-node-login-limit=true} accepts a limit per node, which is logged; the starter's own shared
- * stores come with a shared limit and start as before.
+ * stores come with a shared limit and start as before. With single sign-on on, such an application also needs replay
+ * and account-link store beans the nodes share: the starter's in-memory ones let an upgrade token be redeemed once per
+ * node and an unlinked identity log in through the other nodes, and start-up now fails with them.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SharedSessionsNeedASharedLoginLimitTest {
@@ -159,6 +163,47 @@ class SharedSessionsNeedASharedLoginLimitTest {
           .hashKeyFrom(keyRing)
           .build();
     }
+  }
+
+  /** Single sign-on's one-time marks and account links, standing in for Redis's or PostgreSQL's. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnSharedMarksAndLinks {
+    @Bean
+    ReplayStore ownReplayStore(InstantSource clock) {
+      return FakeSharedStores.replay(ReplayStore.inMemory(clock));
+    }
+
+    @Bean
+    AccountLinkStore ownAccountLinkStore() {
+      return FakeSharedStores.links(AccountLinkStore.inMemory());
+    }
+  }
+
+  private static final String[] SSO = {
+    "portcullis.sso.enabled=true",
+    "portcullis.sso.issuer=https://login.example/realms/portal",
+    "portcullis.sso.client-id=portal",
+    "portcullis.sso.client-secret=a-client-secret-for-tests",
+    "portcullis.sso.redirect-uri=https://portal.example/sso/callback"
+  };
+
+  @Test
+  void ownSharedSessionStore_withSingleSignOn_failsStartUp_untilItsMarksAndLinksAreSharedToo()
+      throws Exception {
+    WebApplicationContextRunner node = runner()
+        .withUserConfiguration(OwnSharedSessionStore.class, OwnSharedLoginThrottle.class)
+        .withPropertyValues(SSO);
+    node.run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure())
+          .hasStackTraceContaining("the session store is shared between nodes")
+          .hasStackTraceContaining("single sign-on replay store (SsoConfig.Builder.replay)");
+    });
+    node.withUserConfiguration(OwnSharedMarksAndLinks.class).run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(PortcullisFilter.class);
+      assertThat(context.getBean(ReplayStore.class).sharedBetweenNodes()).isTrue();
+      assertThat(context.getBean(AccountLinkStore.class).sharedBetweenNodes()).isTrue();
+    });
   }
 
   private static int warnings(CapturedOutput output) {
