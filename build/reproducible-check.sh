@@ -4,6 +4,11 @@
 # depend only on the sources and project.build.outputTimestamp, never on the time or place of the build.
 #
 #   build/reproducible-check.sh                 # MAVEN_ARGS=-o for an offline build (Maven 3.9 reads MAVEN_ARGS)
+#   build/reproducible-check.sh --first-from-target
+#
+# With --first-from-target the jars an earlier build of this tree left in the modules' target/ folders are the first
+# build (CI: the main build's, just made from the same checkout), and only the second is built here. The second build
+# is always made from a copy of the tree in another folder, so a jar that records the build's path differs too.
 #
 # Tests are compiled (the test-jar is published) but not run: the test suite runs in the main build. Compare builds
 # made with the same JDK major version (it is recorded in each manifest as Build-Jdk-Spec).
@@ -14,19 +19,43 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-reproducible.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-build() {  # $1: folder that receives a copy of every published jar
-  # The enforcer and forbidden-apis checks leave no trace in the jars; the main build runs them.
-  ./mvnw -B -ntp -q -DskipTests -Denforcer.skip=true -Dforbiddenapis.skip=true -pl "$PUBLISHED_MODULES" clean package
-  mkdir -p "$1"
+first_from_target=false
+case "${1:-}" in
+  --first-from-target) first_from_target=true ;;
+  "") ;;
+  *) echo "usage: build/reproducible-check.sh [--first-from-target]" >&2; exit 2 ;;
+esac
+
+collect() {  # $1: the tree, $2: folder that receives a copy of every published jar built in it
+  mkdir -p "$2"
   local module
   for module in ${PUBLISHED_MODULES//,/ }; do
-    cp "$module"/target/*.jar "$1"/ 2>/dev/null || true   # pom-only modules have none
+    cp "$1/$module"/target/*.jar "$2"/ 2>/dev/null || true   # pom-only modules have none
   done
 }
 
+build() {  # $1: the tree to build in
+  # The enforcer and forbidden-apis checks leave no trace in the jars; the main build runs them.
+  (cd "$1" && ./mvnw -B -ntp -q -DskipTests -Denforcer.skip=true -Dforbiddenapis.skip=true \
+    -pl "$PUBLISHED_MODULES" clean package)
+}
+
 start=$SECONDS
-build "$work/first"
-build "$work/second"
+if $first_from_target; then
+  collect . "$work/first"
+  if [ -z "$(ls "$work/first")" ]; then
+    echo "reproducible-check: --first-from-target, but no published module has a jar in target/; build first" >&2
+    exit 1
+  fi
+else
+  build .
+  collect . "$work/first"
+fi
+# The second build: the same sources (tracked or not; no build output, no .git) in another folder.
+mkdir -p "$work/tree"
+tar -c --exclude=./.git --exclude='*/target' --exclude=./target -f - . | tar -x -C "$work/tree" -f -
+build "$work/tree"
+collect "$work/tree" "$work/second"
 
 (cd "$work/first" && sha256sum -- *.jar) > "$work/first.sha256"
 count=$(wc -l < "$work/first.sha256")
@@ -49,5 +78,10 @@ if ! (cd "$work/second" && sha256sum --quiet -c "$work/first.sha256"); then
   done
   exit 1
 fi
-echo "reproducible-check: $count published jars byte-identical across two clean builds ($((SECONDS - start)) s)"
+if $first_from_target; then
+  what="the tree's last build and a clean build in another folder"
+else
+  what="two clean builds, the second in another folder"
+fi
+echo "reproducible-check: $count published jars byte-identical across $what ($((SECONDS - start)) s)"
 sed 's/^/  /' "$work/first.sha256"
