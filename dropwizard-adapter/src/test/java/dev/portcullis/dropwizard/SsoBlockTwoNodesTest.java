@@ -36,7 +36,12 @@ class SsoBlockTwoNodesTest {
       nodes.add(SsoBlockTest.ssoApp(
           provider.issuer,
           ConfigOverride.config("portcullis.redis.uri", redis.uri()),
-          ConfigOverride.config("portcullis.redis.key-prefix", prefix)));
+          ConfigOverride.config("portcullis.redis.key-prefix", prefix),
+          // A first connection from a JVM that has not used Lettuce yet, on a loaded machine, can
+          // take longer than
+          // the default connect timeout (2 s); what is under test is where the stores are, not how
+          // fast.
+          ConfigOverride.config("portcullis.redis.command-timeout", "10s")));
     }
   }
 
