@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Puts Portcullis in front of a Dropwizard application: builds it from the configuration's {@link PortcullisFactory}
  * (with single sign-on when it has an {@code sso} block) and the application's user directory, registers the filter
- * for every path ahead of Jersey, turns on
- * {@code @RolesAllowed} in resources (their {@code SecurityContext} is the Portcullis login), adds the health check
- * {@value #HEALTH_CHECK} and closes the audit log and stores when the application stops.
+ * for every path ahead of Jersey, turns on {@code @RolesAllowed} in resources (their {@code SecurityContext} is the
+ * Portcullis login), adds the health check {@value #HEALTH_CHECK} and closes the audit log and stores when the
+ * application stops.
  *
  * <pre>{@code
  * bootstrap.addBundle(new PortcullisBundle<MyConfiguration>(
@@ -135,7 +135,8 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
    * The stores of the {@code portcullis.redis} block, from {@link #customize} on. The {@code portcullis.sso} block
    * takes its account links and replay guard from them; single sign-on configured in code does the same ({@code
    * SsoConfig.builder().links(redis.accountLinkStore()).replay(redis.replayStore())}), so that every node sees the
-   * same; beside the block's shared session store, the build refuses them in memory. Empty without the block. The bundle closes them when the application stops.
+   * same; beside the block's shared session store, the build refuses them in memory. Empty without the block. The
+   * bundle closes them when the application stops.
    *
    * @throws IllegalStateException before the application has run the bundle
    */

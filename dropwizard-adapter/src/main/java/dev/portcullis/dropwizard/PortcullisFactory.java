@@ -846,8 +846,8 @@ public class PortcullisFactory {
    *
    * <p><b>Security.</b> The client secret has no getter and no default: it is not in {@link #toString()}, in Jackson's
    * view of the configuration or in any message of the bundle. Give it from the environment through Dropwizard's
-   * substitution ({@code client-secret: ${PORTCULLIS_SSO_CLIENT_SECRET}}, with an {@code EnvironmentVariableSubstitutor}
-   * in {@code initialize}); an expression left unreplaced stops the start. The issuer and the redirect URI are https
+   * substitution ({@code client-secret: ${PORTCULLIS_SSO_CLIENT_SECRET}}, with an {@code
+   * EnvironmentVariableSubstitutor} in {@code initialize}); an expression left unreplaced stops the start. The issuer and the redirect URI are https
    * (plain http only on loopback); the redirect URI is configuration, never taken from a request.
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
