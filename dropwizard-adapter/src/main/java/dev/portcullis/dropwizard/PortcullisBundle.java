@@ -6,6 +6,8 @@ import dev.portcullis.redis.RedisStores;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.servlet.internal.JettyErrorPages;
 import dev.portcullis.servlet.internal.JettyHeaderCache;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
 import io.dropwizard.core.Configuration;
@@ -37,9 +39,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts Portcullis in front of a Dropwizard application: builds it from the configuration's {@link PortcullisFactory}
- * and the application's user directory, registers the filter for every path ahead of Jersey, turns on
- * {@code @RolesAllowed} in resources (their {@code SecurityContext} is the Portcullis login), adds the health check
- * {@value #HEALTH_CHECK} and closes the audit log and stores when the application stops.
+ * (with single sign-on when it has an {@code sso} block) and the application's user directory, registers the filter
+ * for every path ahead of Jersey, turns on {@code @RolesAllowed} in resources (their {@code SecurityContext} is the
+ * Portcullis login), adds the health check {@value #HEALTH_CHECK} and closes the audit log and stores when the
+ * application stops.
  *
  * <pre>{@code
  * bootstrap.addBundle(new PortcullisBundle<MyConfiguration>(
@@ -97,10 +100,11 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   }
 
   /**
-   * Settings the YAML block does not hold (audit sinks, single sign-on, stores of the application's own), applied to
-   * the {@link Portcullis.Builder} after the block's; replaces an earlier call. With a {@code portcullis.redis} block
-   * the builder already has the Redis session, revocation and login-attempt stores, and {@link #redisStores()} the
-   * others. A session store shared between nodes
+   * Settings the YAML block does not hold (audit sinks, stores of the application's own), applied to the {@link
+   * Portcullis.Builder} after the block's; replaces an earlier call. With a {@code portcullis.redis} block the builder
+   * already has the Redis session, revocation and login-attempt stores, and {@link #redisStores()} the others. With a
+   * {@code portcullis.sso} block it already has single sign-on; a {@link Portcullis.Builder#sso} here replaces it (for
+   * account links kept elsewhere, say). A session store shared between nodes
    * comes with the login limit's store ({@link Portcullis.Builder#loginAttemptStore}): without it the application
    * stops at start-up, as {@link Portcullis.Builder#build()} refuses a limit per node behind shared sessions.
    */
@@ -128,10 +132,11 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   }
 
   /**
-   * The stores of the {@code portcullis.redis} block, from {@link #customize} on: single sign-on takes its account
-   * links and replay guard from them ({@code SsoConfig.builder().links(redis.accountLinkStore())
-   * .replay(redis.replayStore())}), so that every node sees the same; beside the block's shared session store, the
-   * build refuses them in memory. Empty without the block. The bundle closes them when the application stops.
+   * The stores of the {@code portcullis.redis} block, from {@link #customize} on. The {@code portcullis.sso} block
+   * takes its account links and replay guard from them; single sign-on configured in code does the same ({@code
+   * SsoConfig.builder().links(redis.accountLinkStore()).replay(redis.replayStore())}), so that every node sees the
+   * same; beside the block's shared session store, the build refuses them in memory. Empty without the block. The
+   * bundle closes them when the application stops.
    *
    * @throws IllegalStateException before the application has run the bundle
    */
@@ -161,6 +166,15 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
             .sessionStore(redis.sessionStore(config.sessionConfig()))
             .revocations(redis.revocationStore())
             .loginAttemptStore(redis.loginAttemptStore());
+      }
+      PortcullisFactory.Sso sso = config.getSso();
+      if (sso != null && sso.isEnabled()) {
+        SsoBlock.requireLibrary(SsoBlock.LIBRARY_CLASS, PortcullisBundle.class.getClassLoader());
+        // With the redis block, every node sees the same account links and redeemed tokens.
+        builder.sso(SsoBlock.config(
+            sso,
+            redis != null ? redis.accountLinkStore() : AccountLinkStore.inMemory(),
+            redis != null ? redis.replayStore() : ReplayStore.inMemory(time)));
       }
       running = true;
       settings.accept(configuration, builder);

@@ -24,6 +24,7 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,11 @@ import java.util.concurrent.TimeUnit;
  *     file: /var/log/portal/audit.jsonl
  *   redis:                              # optional: every store and the login limit in Redis, for many nodes
  *     uri: rediss://:${REDIS_PASSWORD}@redis.internal:6379/0  # or cluster-nodes: [...]
+ *   sso:                                # optional: single sign-on through an OpenID provider
+ *     issuer: https://login.example/realms/portal
+ *     client-id: portal
+ *     client-secret: ${PORTCULLIS_SSO_CLIENT_SECRET}  # from the environment (EnvironmentVariableSubstitutor)
+ *     redirect-uri: https://portal.example/sso/callback
  * }</pre>
  *
  * <p>Dropwizard validates the block at start-up: a missing required value or a contradiction stops the application
@@ -128,9 +134,12 @@ public class PortcullisFactory {
   @Valid
   private Redis redis;
 
+  @Valid
+  private Sso sso;
+
   /**
-   * A {@link Portcullis.Builder} with the key ring, the terms version and every setting of this block; the
-   * application adds its user directory.
+   * A {@link Portcullis.Builder} with the key ring, the terms version and every setting of this block but the
+   * {@code redis} and {@code sso} blocks, whose stores the bundle connects; the application adds its user directory.
    *
    * @throws IllegalStateException if the key ring cannot be read or the core refuses a setting
    */
@@ -151,7 +160,19 @@ public class PortcullisFactory {
                 + " and portcullis.access.rules[N].pattern"),
         Map.entry("cookie name prefix", "the cookie name prefix is portcullis.cookies.name-prefix"),
         Map.entry("trusted origin", "trusted origins are portcullis.csrf.trusted-origins"),
-        Map.entry("terms version", "the terms version is portcullis.login.terms-version"));
+        Map.entry("terms version", "the terms version is portcullis.login.terms-version"),
+        Map.entry(
+            "SSO-upgrade cookie",
+            "the SSO-upgrade cookie is named by portcullis.sso.cookie-name, or by"
+                + " portcullis.cookies.name-prefix when that is unset"),
+        Map.entry(
+            "single sign-on replay store",
+            "with portcullis.redis, the portcullis.sso block keeps its replay store in Redis; single sign-on"
+                + " configured in customize(...) needs a shared one too"),
+        Map.entry(
+            "single sign-on account links",
+            "with portcullis.redis, the portcullis.sso block keeps its account links in Redis; single sign-on"
+                + " configured in customize(...) needs shared ones too"));
   }
 
   /**
@@ -338,6 +359,27 @@ public class PortcullisFactory {
 
   public void setRedis(Redis redis) {
     this.redis = redis;
+  }
+
+  /**
+   * The {@code sso} block; {@code null} when the YAML has none (no single sign-on). The bundle builds {@code SsoConfig}
+   * from it.
+   */
+  public Sso getSso() {
+    return sso;
+  }
+
+  public void setSso(Sso sso) {
+    this.sso = sso;
+  }
+
+  /** The blocks that are set; never a secret (the SSO client secret has no getter, and is not shown here). */
+  @Override
+  public String toString() {
+    return "PortcullisFactory[keys=" + (keys == null ? null : keys.file) + ", terms-version="
+        + (login == null ? null : login.termsVersion) + ", redis=" + (redis != null) + ", sso="
+        + sso
+        + "]";
   }
 
   /** {@code keys}: where the key ring is, and how old its keys may get. */
@@ -791,6 +833,309 @@ public class PortcullisFactory {
 
     public void setTrustedCertificates(Path trustedCertificates) {
       this.trustedCertificates = trustedCertificates;
+    }
+  }
+
+  /**
+   * {@code sso}: single sign-on through an OpenID provider (Keycloak, Entra ID, ...), with the settings, checks and
+   * defaults of the Spring Boot starter's {@code portcullis.sso.*}. The block turns it on ({@code enabled: false} keeps
+   * the block and turns it off); {@code issuer}, {@code client-id}, {@code client-secret} and {@code redirect-uri} are
+   * then required. Needs {@code com.nimbusds:oauth2-oidc-sdk} on the class path. Account links and redeemed upgrade
+   * tokens are kept in this node's memory, or in Redis with a {@code portcullis.redis} block, so that every node sees
+   * the same. Unset values are the core's defaults ({@code SsoConfig.Builder}).
+   *
+   * <p><b>Security.</b> The client secret has no getter and no default: it is not in {@link #toString()}, in Jackson's
+   * view of the configuration or in any message of the bundle. Give it from the environment through Dropwizard's
+   * substitution ({@code client-secret: ${PORTCULLIS_SSO_CLIENT_SECRET}}, with an {@code
+   * EnvironmentVariableSubstitutor} in {@code initialize}); an expression left unreplaced stops the start. The issuer and the redirect URI are https
+   * (plain http only on loopback); the redirect URI is configuration, never taken from a request.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Sso {
+    private boolean enabled = true;
+    private URI issuer;
+    private String clientId;
+    private String clientSecret;
+    private URI redirectUri;
+    private List<@NotBlank String> scopes;
+    private String cookieName;
+    private Duration tokenLifetime;
+    private String upgradePath;
+    private String callbackPath;
+    private String loginPath;
+    private String linkPath;
+    private String unlinkPath;
+    private Duration pendingLinkLifetime;
+    private Boolean keepLinksOnLogoutEverywhere;
+    private List<@NotBlank String> trustedAudiences;
+    private Duration linkReauthentication;
+    private Duration maxLoginAge;
+    private Duration providerTimeout;
+
+    /** Whether the block's single sign-on is on; {@code true} unless set to {@code false}. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /** Required when on. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.sso.issuer is not set: single sign-on needs the OpenID provider's issuer, such as"
+                + " https://login.example/realms/portal (or set portcullis.sso.enabled: false)")
+    public boolean isIssuerGivenWhenOn() {
+      return !enabled || issuer != null;
+    }
+
+    /** Required when on. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.sso.client-id is not set: single sign-on needs this portal's client id at the"
+                + " OpenID provider (or set portcullis.sso.enabled: false)")
+    public boolean isClientIdGivenWhenOn() {
+      return !enabled || clientId != null && !clientId.isBlank();
+    }
+
+    /** Required when on; never a default. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.sso.client-secret is not set: single sign-on needs this portal's client secret at the"
+                + " OpenID provider. Give it from the environment: client-secret:"
+                // Escaped: the validator reads ${...} and {...} in a message as expressions.
+                + " \\$\\{PORTCULLIS_SSO_CLIENT_SECRET\\},"
+                + " with Dropwizard's EnvironmentVariableSubstitutor in initialize (or set portcullis.sso.enabled:"
+                + " false)")
+    public boolean isClientSecretGivenWhenOn() {
+      return !enabled || clientSecret != null && !clientSecret.isBlank();
+    }
+
+    /**
+     * A {@code ${NAME}} expression that reaches the configuration unreplaced would be sent to the provider as the
+     * secret, and every login would fail there; the start stops instead.
+     */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.sso.client-secret is an environment variable expression that was not replaced:"
+                + " add Dropwizard's substitution in initialize,"
+                + " bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider("
+                + "bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true))),"
+                + " and set the variable")
+    public boolean isClientSecretSubstituted() {
+      return !enabled || clientSecret == null || !clientSecret.strip().startsWith("${");
+    }
+
+    /** Required when on. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.sso.redirect-uri is not set: single sign-on needs this portal's callback URL as"
+                + " registered at the OpenID provider, such as https://portal.example/sso/callback (or set"
+                + " portcullis.sso.enabled: false)")
+    public boolean isRedirectUriGivenWhenOn() {
+      return !enabled || redirectUri != null;
+    }
+
+    /**
+     * The OpenID provider's issuer identifier, such as {@code https://login.example/realms/portal}; its metadata is
+     * discovered from it. https (plain http only on loopback).
+     */
+    public URI getIssuer() {
+      return issuer;
+    }
+
+    public void setIssuer(URI issuer) {
+      this.issuer = issuer;
+    }
+
+    /** This portal's client id at the provider. */
+    public String getClientId() {
+      return clientId;
+    }
+
+    public void setClientId(String clientId) {
+      this.clientId = clientId;
+    }
+
+    /**
+     * This portal's client secret at the provider. Write-only: there is deliberately no getter, so that no report or
+     * serializer can show it.
+     */
+    public void setClientSecret(String clientSecret) {
+      this.clientSecret = clientSecret;
+    }
+
+    /** The secret, for building {@code SsoConfig} only. */
+    String clientSecretForConfig() {
+      return clientSecret;
+    }
+
+    /**
+     * This portal's callback URL as registered at the provider, such as {@code https://portal.example/sso/callback}.
+     */
+    public URI getRedirectUri() {
+      return redirectUri;
+    }
+
+    public void setRedirectUri(URI redirectUri) {
+      this.redirectUri = redirectUri;
+    }
+
+    /** The scopes to ask for; must include {@code openid}. Unset: {@code [openid]}. */
+    public List<String> getScopes() {
+      return scopes;
+    }
+
+    public void setScopes(List<String> scopes) {
+      this.scopes = scopes;
+    }
+
+    /**
+     * The upgrade cookie's name. Unset: {@code __Host-portcullis-sso}, or {@code __Host-<prefix>-sso} with
+     * {@code cookies.name-prefix}.
+     */
+    public String getCookieName() {
+      return cookieName;
+    }
+
+    public void setCookieName(String cookieName) {
+      this.cookieName = cookieName;
+    }
+
+    /** How long an upgrade token may be redeemed; above zero, at most 10 minutes. Unset: 5 minutes. */
+    public Duration getTokenLifetime() {
+      return tokenLifetime;
+    }
+
+    public void setTokenLifetime(Duration tokenLifetime) {
+      this.tokenLifetime = tokenLifetime;
+    }
+
+    /** Where a logged-in browser POSTs to link its account. Unset: {@code /sso/upgrade}. */
+    public String getUpgradePath() {
+      return upgradePath;
+    }
+
+    public void setUpgradePath(String upgradePath) {
+      this.upgradePath = upgradePath;
+    }
+
+    /**
+     * The callback path relative to the application's context path. Unset: the redirect URI's path; when set, that
+     * path must end with it.
+     */
+    public String getCallbackPath() {
+      return callbackPath;
+    }
+
+    public void setCallbackPath(String callbackPath) {
+      this.callbackPath = callbackPath;
+    }
+
+    /** Where a browser POSTs, with the CSRF token, to log in through the provider. Unset: {@code /sso/login}. */
+    public String getLoginPath() {
+      return loginPath;
+    }
+
+    public void setLoginPath(String loginPath) {
+      this.loginPath = loginPath;
+    }
+
+    /** The account link's confirmation page. Unset: {@code /sso/link}. */
+    public String getLinkPath() {
+      return linkPath;
+    }
+
+    public void setLinkPath(String linkPath) {
+      this.linkPath = linkPath;
+    }
+
+    /** Where a logged-in user POSTs to unlink one of their identities. Unset: {@code /sso/unlink}. */
+    public String getUnlinkPath() {
+      return unlinkPath;
+    }
+
+    public void setUnlinkPath(String unlinkPath) {
+      this.unlinkPath = unlinkPath;
+    }
+
+    /** How long an unconfirmed account link waits; 1 to 10 minutes. Unset: 5 minutes. */
+    public Duration getPendingLinkLifetime() {
+      return pendingLinkLifetime;
+    }
+
+    public void setPendingLinkLifetime(Duration pendingLinkLifetime) {
+      this.pendingLinkLifetime = pendingLinkLifetime;
+    }
+
+    /** Keep the user's linked identities through "log out everywhere". Unset: {@code false} (they are removed). */
+    public Boolean getKeepLinksOnLogoutEverywhere() {
+      return keepLinksOnLogoutEverywhere;
+    }
+
+    public void setKeepLinksOnLogoutEverywhere(Boolean keepLinksOnLogoutEverywhere) {
+      this.keepLinksOnLogoutEverywhere = keepLinksOnLogoutEverywhere;
+    }
+
+    /**
+     * Audiences besides the client id that an ID token may also name. Unset: none, so a token issued to this client
+     * together with any other party is refused.
+     */
+    public List<String> getTrustedAudiences() {
+      return trustedAudiences;
+    }
+
+    public void setTrustedAudiences(List<String> trustedAudiences) {
+      this.trustedAudiences = trustedAudiences;
+    }
+
+    /**
+     * How recently the user must have signed in at the provider to link an account (sent as {@code max_age} with
+     * {@code prompt=login}); 1 minute to 1 hour. Unset: 5 minutes.
+     */
+    public Duration getLinkReauthentication() {
+      return linkReauthentication;
+    }
+
+    public void setLinkReauthentication(Duration linkReauthentication) {
+      this.linkReauthentication = linkReauthentication;
+    }
+
+    /**
+     * How recently the user must have logged in to the portal to start or confirm an account link, or to unlink an
+     * identity; 1 minute to 1 hour. Unset: 10 minutes.
+     */
+    public Duration getMaxLoginAge() {
+      return maxLoginAge;
+    }
+
+    public void setMaxLoginAge(Duration maxLoginAge) {
+      this.maxLoginAge = maxLoginAge;
+    }
+
+    /**
+     * The longest one exchange with the provider (discovery, token request, JWK set) may take as a whole; above zero,
+     * at most 60 seconds. Unset: 5 seconds.
+     */
+    public Duration getProviderTimeout() {
+      return providerTimeout;
+    }
+
+    public void setProviderTimeout(Duration providerTimeout) {
+      this.providerTimeout = providerTimeout;
+    }
+
+    /** The settings, without the client secret. */
+    @Override
+    public String toString() {
+      return "Sso[enabled=" + enabled + ", issuer=" + issuer + ", client-id=" + clientId
+          + ", redirect-uri=" + redirectUri + ", scopes=" + scopes + "]";
     }
   }
 }

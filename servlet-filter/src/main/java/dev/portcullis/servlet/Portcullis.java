@@ -24,6 +24,7 @@ import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
 import io.micrometer.observation.ObservationRegistry;
@@ -226,6 +227,7 @@ public final class Portcullis implements AutoCloseable {
     private int maxSessionsPerUser;
     private SessionLimit whenSessionsExceeded;
     private Consumer<PortcullisFilter.Builder> filterSettings = b -> {};
+    private SsoConfig sso;
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
     private String cookieNamePrefix;
@@ -434,7 +436,18 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
-     * Further filter settings (single sign-on, the legacy login upgrade), applied to the
+     * Single sign-on through an OpenID provider ({@link PortcullisFilter.Builder#sso}), with this builder's key ring
+     * and clock; needs {@code com.nimbusds:oauth2-oidc-sdk} on the class path. Its account links and replay store are
+     * the configuration's: with a {@link #sessionStore} that nodes share, {@link #build()} refuses them in one node's
+     * memory. A {@link #filter} setting that configures single sign-on itself applies after this one and replaces it.
+     */
+    public Builder sso(SsoConfig sso) {
+      this.sso = Objects.requireNonNull(sso, "sso");
+      return this;
+    }
+
+    /**
+     * Further filter settings (the legacy login upgrade, say), applied to the
      * {@link PortcullisFilter.Builder} after everything else; replaces an earlier call.
      */
     public Builder filter(Consumer<PortcullisFilter.Builder> settings) {
@@ -578,6 +591,9 @@ public final class Portcullis implements AutoCloseable {
         if (cookieNamePrefix != null) {
           filterBuilder.defaultSsoCookieName(
               CookieNames.withPrefix(cookieNamePrefix).sso());
+        }
+        if (sso != null) {
+          filterBuilder.sso(sso, keyRing, time);
         }
         filterSettings.accept(filterBuilder);
         return new Portcullis(filterBuilder, login, audit, store, revoked, owned);
