@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
 import java.time.Duration;
@@ -263,6 +265,57 @@ class AccountChangesWhileLoggedInTest {
           .assertOnce(
               AuditEventType.AUTHN_TOKEN_REUSE,
               e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-alice"));
+    }
+  }
+
+  @Test
+  void secondNodeOnTheSameStoresAndDirectory_refusesAChangedAccountAndRevokedLogins()
+      throws Exception {
+    try (LoginPortal first = new LoginPortal();
+        LoginPortal second = new LoginPortal((p, filter) -> filter
+            .sessions(SessionRegistry.create(
+                p.sessionConfig,
+                // The first node's stores, directory, keys and clock: a node beside it.
+                first.sessionStore,
+                p.random,
+                first.clock,
+                new SessionAudit(p.audit)))
+            .login(
+                PortalLogin.builder()
+                    .keyRing(first.ring)
+                    .users(first.users)
+                    .revocations(first.revocations)
+                    .clock(first.clock)
+                    .random(p.random)
+                    .termsVersion(LoginPortal.TERMS)
+                    .build(),
+                p.random))) {
+      Browser onFirst = first.browser();
+      onFirst.login("carol", "carol-pw", false);
+      Browser onSecond = second.browser();
+      onSecond.cookies().putAll(onFirst.cookies());
+      assertThat(onSecond.get("/reports/hillview/1").statusCode()).isEqualTo(200);
+
+      first.users.update(
+          "u-carol",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              u.email(),
+              Set.of("PROVIDER"),
+              u.organisation(),
+              true,
+              u.acceptedTermsVersion()));
+      assertThat(onSecond.get("/reports/hillview/1").statusCode()).isEqualTo(403);
+      assertThat(onSecond.whoami()).isEqualTo("u-carol");
+
+      first.login.revokeAll("u-carol");
+      assertThat(onSecond.whoami()).isEqualTo("anonymous");
+      second
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.AUTHN_TOKEN_REUSE,
+              e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-carol"));
     }
   }
 
