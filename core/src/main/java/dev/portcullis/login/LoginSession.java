@@ -9,7 +9,8 @@ import java.util.List;
  * session of the request it is handling; {@link PortalLogin} calls it while it decides, and nothing else does.
  *
  * <p><b>Security.</b> {@link #rotateTo} must give the session a new, freshly drawn id and make the old one dead at
- * once (no session fixation); the login's auth ticket is bound to the new id.
+ * once (no session fixation); the login's auth ticket is bound to the new id. A session still bound to another user
+ * (whose login ended without a logout) must not be handed on: it ends, and the login gets an empty one.
  */
 public interface LoginSession {
 

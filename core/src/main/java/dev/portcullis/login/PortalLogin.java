@@ -452,6 +452,32 @@ public final class PortalLogin {
   }
 
   /**
+   * Ends every login of {@code userHandle}, for an administrator's tool: each auth ticket of the user issued up to
+   * now is refused from its next request on, in every browser and on every node that shares the revocation store
+   * ({@code authn_token_reuse}, reason {@code revoked auth ticket presented}). For a password changed or reset by an
+   * administrator (a new password ends no login by itself), an account taken over, or any user who must be cut off at
+   * once. The user's sessions stay until they time out unless the tool also deletes them
+   * ({@link dev.portcullis.session.SessionRegistry#deleteByUser}); a login after this call is not affected.
+   *
+   * <p>Nothing is recorded here: the tool records who did it, and why, in its audit log. Unlike a logout nothing is
+   * left for later: a store that fails throws, and the tool tries again.
+   *
+   * @throws StoreUnavailableException when the revocation store did not take the cut-off
+   */
+  public void revokeAll(String userHandle) {
+    Objects.requireNonNull(userHandle, "userHandle");
+    Instant cutOff = clock.instant();
+    try {
+      revocations.revokeAllIssuedBefore(userHandle, cutOff, cutOff.plus(ticketLifetime));
+    } catch (StoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new StoreUnavailableException(
+          "revocation store failed: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
    * The ticket of a request that is anonymous only because a store did not answer when its auth cookie was checked
    * (the session store, or the revocation store), for {@link #logout(Optional, boolean, LoginSession,
    * PendingLogouts)}: the cookie opens under the key ring, has not expired and is bound to {@code sessionId}, the

@@ -140,6 +140,11 @@ public final class AuthTicket {
     return userHandle;
   }
 
+  /**
+   * The user's organisation when the login issued the ticket; a renewal keeps it. An administrator may have moved the
+   * user since: decide with the account as the directory has it now ({@code PortalPrincipal.user().organisation()}),
+   * never with this.
+   */
   public Optional<String> organisationHandle() {
     return organisationHandle.isEmpty() ? Optional.empty() : Optional.of(organisationHandle);
   }

@@ -138,11 +138,21 @@ class SessionState implements LoginSession, Runnable {
    * session exists for its auth cookie. The session is then invalid, so no cookie goes out for it, and the browser
    * keeps the cookie it sent.
    *
+   * <p>A session still bound to another user (whose login ended without a logout: the ticket expired, or the account
+   * was disabled, removed or changed so that it may no longer log in) is not handed on: it ends, and the login starts
+   * an empty session, so that nothing the application kept for that user reaches this one.
+   *
    * @throws StoreUnavailableException when the store does not rotate or save the session
    */
   @Override
   public String rotateTo(String userHandle) {
     Session session = session(true);
+    if (session.userHandle().filter(bound -> !bound.equals(userHandle)).isPresent()) {
+      // A delete the store failed leaves the old session to time out; the browser moves on
+      // to the new one either way.
+      invalidate(session);
+      session = session(true);
+    }
     session.setUserHandle(userHandle);
     registry.recordClient(
         session, exchange.client().address(), exchange.original().getHeader("User-Agent"));

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
 import java.time.Duration;
@@ -125,6 +127,200 @@ class AccountChangesWhileLoggedInTest {
       assertThat(held.statusCode()).isEqualTo(303);
       assertThat(held.headers().firstValue("Location")).hasValue("/terms");
     }
+  }
+
+  @Test
+  void removedAccount_isAnonymousInEveryBrowser_atTheNextRequest_withTheReasonInTheAuditOnly()
+      throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser first = portal.browser();
+      Browser second = portal.browser();
+      first.login("alice", "alice-pw", false);
+      second.login("alice", "alice-pw", false);
+      assertThat(second.whoami()).isEqualTo("u-alice");
+
+      assertThat(portal.users.remove("u-alice")).isTrue();
+
+      for (Browser b : new Browser[] {first, second}) {
+        var refused = b.get("/reports/riverside/1");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).doesNotContain("no longer exists");
+        assertThat(refused.headers().allValues("Set-Cookie"))
+            .as("the auth cookie is expired in the browser")
+            .anySatisfy(c -> assertThat(c).startsWith(authCookie(portal) + "=;"));
+        assertThat(b.whoami()).isEqualTo("anonymous");
+      }
+      assertThat(first.login("alice", "alice-pw", false).headers().firstValue("Location"))
+          .as("the removed account logs in no more")
+          .hasValueSatisfying(l -> assertThat(l).startsWith("/login?error"));
+      assertThat(portal.flushedSink().events())
+          .filteredOn(e -> e.type() == AuditEventType.AUTHN_TOKEN_INVALID
+              && e.reason().orElse("").equals("user no longer exists"))
+          .as("one refusal per browser, each naming the account")
+          .hasSize(2)
+          .allSatisfy(
+              e -> assertThat(e.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice"));
+    }
+  }
+
+  @Test
+  void emailOrNameRemoved_endsTheLogin_atTheNextRequest() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      Browser bob = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      bob.login("bob", "bob-pw", false);
+
+      portal.users.update(
+          "u-alice",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              " ",
+              u.roles(),
+              u.organisation(),
+              u.enabled(),
+              u.acceptedTermsVersion()));
+      portal.users.update(
+          "u-bob",
+          u -> new PortalUser(
+              u.handle(),
+              "",
+              u.email(),
+              u.roles(),
+              u.organisation(),
+              u.enabled(),
+              u.acceptedTermsVersion()));
+
+      assertThat(alice.whoami()).isEqualTo("anonymous");
+      assertThat(bob.whoami()).isEqualTo("anonymous");
+      var sink = portal.flushedSink();
+      sink.assertOnce(
+          AuditEventType.AUTHN_TOKEN_INVALID,
+          e -> e.reason().orElse("").equals("account MISSING_EMAIL"));
+      sink.assertOnce(
+          AuditEventType.AUTHN_TOKEN_INVALID,
+          e -> e.reason().orElse("").equals("account MISSING_NAME"));
+    }
+  }
+
+  @Test
+  void anotherUsersLogin_inTheBrowserOfADisabledAccount_getsNoneOfItsSessionData()
+      throws Exception {
+    Admin admin = new Admin();
+    try (LoginPortal portal = portal(admin)) {
+      Browser shared = portal.browser();
+      shared.login("alice", "alice-pw", false);
+      assertThat(shared.get("/note?set=alice-draft").body()).isEqualTo("note=alice-draft");
+
+      admin.change(
+          "u-alice",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              u.email(),
+              u.roles(),
+              u.organisation(),
+              false,
+              u.acceptedTermsVersion()));
+      assertThat(shared.whoami()).isEqualTo("anonymous");
+
+      assertThat(shared.login("bob", "bob-pw", false).statusCode()).isEqualTo(303);
+      assertThat(shared.whoami()).isEqualTo("u-bob");
+      assertThat(shared.get("/note").body())
+          .as("bob's login does not inherit the session alice's login left behind")
+          .isEqualTo("note=none");
+      assertThat(portal.sessionStore.findByUser("u-alice"))
+          .as("alice's session ended with bob's login")
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void passwordResetByAnAdministrator_endsNoLogin_untilRevokeAllEndsThemEverywhere()
+      throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser first = portal.browser();
+      Browser second = portal.browser();
+      first.login("alice", "alice-pw", false);
+      second.login("alice", "alice-pw", false);
+
+      assertThat(portal.users.setPassword("u-alice", "new-pw".toCharArray())).isTrue();
+      assertThat(first.whoami())
+          .as("a new password by itself ends no login (as documented)")
+          .isEqualTo("u-alice");
+
+      portal.login.revokeAll("u-alice");
+      assertThat(first.whoami()).as("every ticket issued up to the call").isEqualTo("anonymous");
+      portal.sessionStore.deleteByUser("u-alice");
+      assertThat(second.whoami()).isEqualTo("anonymous");
+      portal.clock.advance(Duration.ofSeconds(1));
+      Browser again = portal.browser();
+      assertThat(again.login("alice", "alice-pw", false).headers().firstValue("Location"))
+          .hasValueSatisfying(l -> assertThat(l).startsWith("/login?error"));
+      assertThat(again.login("alice", "new-pw", false).statusCode()).isEqualTo(303);
+      assertThat(again.whoami()).as("a login after the cut-off").isEqualTo("u-alice");
+      portal
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.AUTHN_TOKEN_REUSE,
+              e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-alice"));
+    }
+  }
+
+  @Test
+  void secondNodeOnTheSameStoresAndDirectory_refusesAChangedAccountAndRevokedLogins()
+      throws Exception {
+    try (LoginPortal first = new LoginPortal();
+        LoginPortal second = new LoginPortal((p, filter) -> filter
+            .sessions(SessionRegistry.create(
+                p.sessionConfig,
+                // The first node's stores, directory, keys and clock: a node beside it.
+                first.sessionStore,
+                p.random,
+                first.clock,
+                new SessionAudit(p.audit)))
+            .login(
+                PortalLogin.builder()
+                    .keyRing(first.ring)
+                    .users(first.users)
+                    .revocations(first.revocations)
+                    .clock(first.clock)
+                    .random(p.random)
+                    .termsVersion(LoginPortal.TERMS)
+                    .build(),
+                p.random))) {
+      Browser onFirst = first.browser();
+      onFirst.login("carol", "carol-pw", false);
+      Browser onSecond = second.browser();
+      onSecond.cookies().putAll(onFirst.cookies());
+      assertThat(onSecond.get("/reports/hillview/1").statusCode()).isEqualTo(200);
+
+      first.users.update(
+          "u-carol",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              u.email(),
+              Set.of("PROVIDER"),
+              u.organisation(),
+              true,
+              u.acceptedTermsVersion()));
+      assertThat(onSecond.get("/reports/hillview/1").statusCode()).isEqualTo(403);
+      assertThat(onSecond.whoami()).isEqualTo("u-carol");
+
+      first.login.revokeAll("u-carol");
+      assertThat(onSecond.whoami()).isEqualTo("anonymous");
+      second
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.AUTHN_TOKEN_REUSE,
+              e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-carol"));
+    }
+  }
+
+  private static String authCookie(LoginPortal portal) {
+    return portal.login.cookies().authCookie().name();
   }
 
   private static LoginPortal portal(Admin admin) throws Exception {

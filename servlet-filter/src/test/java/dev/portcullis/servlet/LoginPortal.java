@@ -43,7 +43,8 @@ import java.util.function.Consumer;
  * {@code anonymous}; {@code /reports/<org>/<id>} answers only within the user's organisation (403 otherwise, or 404
  * with the refusal recorded for the audit when asked with {@code ?refuse-as=404});
  * {@code /terms} prints the terms page; {@code POST /action} prints {@code done}; {@code /remember} writes to the
- * session (making one if needed) and prints {@code remembered}; {@code /my-sessions} lists the user's sessions
+ * session (making one if needed) and prints {@code remembered}; {@code /note?set=<text>} keeps the text in the session
+ * (making one if needed) and {@code /note} prints {@code note=<text>}, or {@code note=none}; {@code /my-sessions} lists the user's sessions
  * ({@link UserSessions}), one line each: handle, {@code current} or {@code other}, address, browser family, created
  * and last-seen epoch milliseconds; {@code POST /my-sessions/end} with {@code handle} prints the outcome; {@code /offer} prints
  * {@code offer=<PortcullisFilter.ssoUpgradeOffered>}. Every page
@@ -364,6 +365,16 @@ final class LoginPortal implements AutoCloseable {
       } else if (path.equals("/search")) {
         req.setAttribute(PortcullisFilter.SEARCH_RESULT_COUNT_ATTRIBUTE, 3);
         resp.getWriter().print("3 results");
+      } else if (path.equals("/note")) {
+        // What an application keeps for its user in the session (a draft, a choice made): set with
+        // ?set=, read without.
+        String set = req.getParameter("set");
+        if (set != null) {
+          req.getSession(true).setAttribute("note", set);
+        }
+        var session = req.getSession(false);
+        Object note = session == null ? null : session.getAttribute("note");
+        resp.getWriter().print("note=" + (note == null ? "none" : note));
       } else if (path.equals("/remember")) {
         req.getSession(true).setAttribute("seen", Boolean.TRUE);
         resp.getWriter().print("remembered");

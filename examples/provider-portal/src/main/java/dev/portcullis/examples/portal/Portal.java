@@ -13,8 +13,8 @@ import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
-import dev.portcullis.user.UserDirectory;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import java.net.URI;
@@ -96,7 +96,7 @@ final class Portal implements AutoCloseable {
   private final List<CookieSpec> cookies;
   private final Path dataDir;
   private final PortalSso sso;
-  private final UserDirectory users;
+  private final InMemoryUserDirectory users;
 
   private Portal(
       Server server,
@@ -106,7 +106,7 @@ final class Portal implements AutoCloseable {
       List<CookieSpec> cookies,
       Path dataDir,
       PortalSso sso,
-      UserDirectory users) {
+      InMemoryUserDirectory users) {
     this.server = server;
     this.https = https;
     this.http = http;
@@ -159,7 +159,7 @@ final class Portal implements AutoCloseable {
       });
       SessionRegistry sessions = SessionRegistry.create(
           sessionConfig, stores.sessions(), random, clock, new SessionAudit(audit));
-      UserDirectory users = DemoData.users(PasswordHasher.standard(random));
+      InMemoryUserDirectory users = DemoData.users(PasswordHasher.standard(random));
       PortalLogin.Builder loginSettings = PortalLogin.builder()
           .keyRing(keys)
           .users(users)
@@ -318,8 +318,11 @@ final class Portal implements AutoCloseable {
     return sso;
   }
 
-  /** The accounts the portal logs in; tests change what an account has accepted through it. */
-  UserDirectory users() {
+  /**
+   * The accounts the portal logs in; tests change them through it as an administrator would (what an account has
+   * accepted, its roles, organisation, email, whether it is enabled or there at all).
+   */
+  InMemoryUserDirectory users() {
     return users;
   }
 

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.entry;
 
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PortalUser;
+import dev.portcullis.user.UserDirectory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -20,6 +23,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -311,6 +315,68 @@ class SpringBootPortalTest {
         .contains("\"portcullis\"")
         .contains("activeKey")
         .contains("\"status\":\"UP\"");
+  }
+
+  /**
+   * An administrator removes carol's council role, then disables her account, while she is logged in in two
+   * browsers: from each browser's next request on, the council page and the health details are closed to her, then
+   * she is sent to log in; the audit log has the reason, the browser a plain 403 or the login page.
+   */
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void councilRoleRemovedThenAccountDisabled_holdsAtEachBrowsersNextRequest(CapturedOutput output)
+      throws Exception {
+    InMemoryUserDirectory users = (InMemoryUserDirectory) context.getBean(UserDirectory.class);
+    PortalUser asCreated = users.findByHandle("u-carol").orElseThrow();
+    Visitor first = new Visitor();
+    Visitor second = new Visitor();
+    first.logIn("carol", "carol-demo-pw");
+    second.logIn("carol", "carol-demo-pw");
+    assertThat(first.get("/council").statusCode()).isEqualTo(200);
+    assertThat(second.get("/actuator/health").body()).contains("activeKey");
+    try {
+      users.update(
+          "u-carol",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              u.email(),
+              Set.of("PROVIDER"),
+              u.organisation(),
+              true,
+              u.acceptedTermsVersion()));
+      for (Visitor carol : new Visitor[] {first, second}) {
+        HttpResponse<String> council = carol.get("/council");
+        assertThat(council.statusCode()).isEqualTo(403);
+        assertThat(council.body()).doesNotContain("Council officers only");
+        assertThat(carol.get("/actuator/health").body()).doesNotContain("activeKey");
+        assertThat(carol.get("/reports").body()).doesNotContain("Hillview day centre inspection");
+      }
+
+      users.update(
+          "u-carol",
+          u -> new PortalUser(
+              u.handle(),
+              u.displayName(),
+              u.email(),
+              u.roles(),
+              u.organisation(),
+              false,
+              u.acceptedTermsVersion()));
+      for (Visitor carol : new Visitor[] {first, second}) {
+        HttpResponse<String> council = carol.get("/council");
+        assertThat(council.statusCode()).isEqualTo(303);
+        assertThat(council.headers().firstValue("Location")).hasValue("/login?returnTo=%2Fcouncil");
+        assertThat(council.body()).doesNotContain("DISABLED");
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!output.getAll().contains("account DISABLED") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(output.getAll()).as("the refusal is audited").contains("account DISABLED");
+    } finally {
+      users.update("u-carol", u -> asCreated);
+    }
   }
 
   /**
