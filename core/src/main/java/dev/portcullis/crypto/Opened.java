@@ -1,6 +1,7 @@
 package dev.portcullis.crypto;
 
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The result of {@link Sealer#open}: the plaintext, or why the value was refused. Bad input is a normal result, not
@@ -21,6 +22,15 @@ public sealed interface Opened permits Opened.Ok, Opened.Failed {
     /** A copy of the opened bytes. */
     public byte[] plaintext() {
       return plaintext.clone();
+    }
+
+    /**
+     * What {@code decoder} makes of the opened bytes, handed to it without the copy {@link #plaintext()} makes: for a
+     * decoder that reads them once, as a cookie is read on every request. The decoder must neither keep nor change the
+     * array.
+     */
+    public <T> T decode(Function<byte[], T> decoder) {
+      return decoder.apply(plaintext);
     }
 
     /** The key that sealed the value; not {@link KeyStatus#ACTIVE} when the value predates a rotation. */

@@ -97,7 +97,7 @@ public final class TicketVerifier {
       return new TicketCheck.NotValid(TicketCheck.Reason.of(failed.reason()));
     }
     Opened.Ok ok = (Opened.Ok) opened;
-    AuthTicket t = TicketCodec.decodeOrNull(ok.plaintext());
+    AuthTicket t = ok.decode(TicketCodec::decodeOrNull);
     if (t == null) {
       return new TicketCheck.NotValid(TicketCheck.Reason.MALFORMED);
     }

@@ -45,6 +45,19 @@ class SealerTest {
   }
 
   @Test
+  void openedValue_decodesToThePlaintext_andPlaintextStaysACopy() {
+    byte[] pt = "ticket bytes".getBytes(StandardCharsets.UTF_8);
+    Opened.Ok ok = (Opened.Ok) sealer.open(sealer.seal(pt, "cookie"), "cookie");
+    String decoded = ok.decode(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    assertThat(decoded).isEqualTo("ticket bytes");
+    byte[] copy = ok.plaintext();
+    copy[0] = 'X';
+    assertThat(ok.plaintext()).isEqualTo(pt);
+    byte[] handed = ok.decode(bytes -> bytes.clone());
+    assertThat(handed).isEqualTo(pt);
+  }
+
+  @Test
   void sealingTwice_givesDifferentText() {
     byte[] pt = "same".getBytes(StandardCharsets.UTF_8);
     assertThat(sealer.seal(pt, "c")).isNotEqualTo(sealer.seal(pt, "c"));

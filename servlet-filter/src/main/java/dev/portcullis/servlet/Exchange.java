@@ -6,12 +6,16 @@ import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.transport.internal.TrustedProxies;
 import dev.portcullis.user.PortalUser;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * may do then, running the commit hooks and writing the queued cookies, takes this object's lock
  * ({@link #committing()}, {@link #end(boolean)}).
  */
-final class Exchange {
+final class Exchange implements Stage.Next {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
   static final String ATTRIBUTE = Exchange.class.getName();
   private static final String NO_PATH = new String("");
@@ -53,9 +57,14 @@ final class Exchange {
   private boolean formBodyRead;
 
   private boolean formBodyRefused;
-  /** The hooks of {@link #beforeCommit}, in order. */
-  private Runnable[] hooks = new Runnable[2];
+  /**
+   * The hooks of {@link #beforeCommit}, in order: the first two in fields (nearly every request has two, the security
+   * headers' and the session's), so that no array is made for them; any further ones in {@link #moreHooks}.
+   */
+  private Runnable firstHook;
 
+  private Runnable secondHook;
+  private Runnable[] moreHooks;
   private int hookCount;
   private SessionState sessions = SessionState.NONE;
   private TrustedProxies.Client client;
@@ -99,6 +108,11 @@ final class Exchange {
   private boolean requestPathRead;
   private String traceId;
   private boolean traceIdRead;
+  /** The stages of this request's pass ({@link #through}), the index of the next one, and the chain after them. */
+  private Stage[] stages;
+
+  private int nextStage;
+  private FilterChain chain;
 
   /** @param loginListeners hear about every login this request makes, in order */
   Exchange(
@@ -133,6 +147,27 @@ final class Exchange {
       case "GET", "POST", "HEAD" -> method;
       default -> method.toUpperCase(Locale.ROOT);
     };
+  }
+
+  /**
+   * Starts the request's one pass through {@code stages}, which ends in the application's {@code chain}: the exchange
+   * keeps the request's place in the pipeline and is the {@link Stage.Next} each stage is handed.
+   */
+  Stage.Next through(Stage[] stages, FilterChain chain) {
+    this.stages = stages;
+    this.chain = chain;
+    this.nextStage = 0;
+    return this;
+  }
+
+  /** The next stage of the pass, or after the last one the application's chain. */
+  @Override
+  public void proceed() throws IOException, ServletException {
+    if (nextStage < stages.length) {
+      stages[nextStage++].handle(this, this);
+    } else {
+      chain.doFilter(request, response);
+    }
   }
 
   /** The container's request, unwrapped: for the connection's own facts (peer address, TLS, raw headers). */
@@ -329,10 +364,21 @@ final class Exchange {
 
   /** Registers work (session state, headers) that must happen before the response commits. Must be idempotent. */
   void beforeCommit(Runnable hook) {
-    if (hookCount == hooks.length) {
-      hooks = Arrays.copyOf(hooks, hookCount * 2);
+    Objects.requireNonNull(hook, "hook");
+    if (hookCount == 0) {
+      firstHook = hook;
+    } else if (hookCount == 1) {
+      secondHook = hook;
+    } else {
+      int more = hookCount - 2;
+      if (moreHooks == null) {
+        moreHooks = new Runnable[2];
+      } else if (more == moreHooks.length) {
+        moreHooks = Arrays.copyOf(moreHooks, more * 2);
+      }
+      moreHooks[more] = hook;
     }
-    hooks[hookCount++] = hook;
+    hookCount++;
   }
 
   /**
@@ -475,8 +521,14 @@ final class Exchange {
   }
 
   private void runHooks() {
-    for (int i = 0; i < hookCount; i++) {
-      hooks[i].run();
+    if (hookCount > 0) {
+      firstHook.run();
+    }
+    if (hookCount > 1) {
+      secondHook.run();
+    }
+    for (int i = 2; i < hookCount; i++) {
+      moreHooks[i - 2].run();
     }
   }
 

@@ -305,10 +305,12 @@ public final class PortcullisFilter implements Filter {
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
     boolean done = false;
     try {
+      Stage.Next run =
+          exchange.through(exchange.method().equals("POST") ? postStages : otherStages, chain);
       if (observations == null) {
-        new Run(exchange, chain).proceed();
+        run.proceed();
       } else {
-        observations.request(exchange, new Run(exchange, chain));
+        observations.request(exchange, run);
       }
       done = true;
     } finally {
@@ -316,29 +318,6 @@ public final class PortcullisFilter implements Filter {
         // The session saved, and what a response that never filled its buffer still needs (it
         // commits after the filter returns) written now; with an async cycle, when it completes.
         exchange.end(done);
-      }
-    }
-  }
-
-  /** One pass through the stages, ending in the application's chain. */
-  private final class Run implements Stage.Next {
-    private final Exchange exchange;
-    private final FilterChain chain;
-    private final Stage[] stages;
-    private int next;
-
-    Run(Exchange exchange, FilterChain chain) {
-      this.exchange = exchange;
-      this.chain = chain;
-      this.stages = exchange.method().equals("POST") ? postStages : otherStages;
-    }
-
-    @Override
-    public void proceed() throws IOException, ServletException {
-      if (next < stages.length) {
-        stages[next++].handle(exchange, this);
-      } else {
-        chain.doFilter(exchange.request(), exchange.response());
       }
     }
   }
