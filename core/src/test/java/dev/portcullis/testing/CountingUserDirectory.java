@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * take a while (as a real password hash does), so that concurrent logins overlap as they do in production.
  *
  * <p>For race tests, {@link #holdChecksUntil} makes every check wait until a given number of checks are running at
- * once (or a time has passed): a limit that can be outrun is then outrun however slowly the machine serves requests,
- * and a limit that holds lets through no more checks than it allows, only later.
+ * once (or a time has passed, or {@link #releaseHeldChecks} is called): a limit that can be outrun is then outrun
+ * however slowly the machine serves requests, and a limit that holds lets through no more checks than it allows, only
+ * later. A caller that knows no further check can come (every other request has been answered) releases the held ones
+ * at once instead of letting them wait out the time.
  */
 public final class CountingUserDirectory implements UserDirectory {
   private final UserDirectory delegate;
@@ -21,6 +23,7 @@ public final class CountingUserDirectory implements UserDirectory {
   private final AtomicInteger checks = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger mostInFlight = new AtomicInteger();
+  private final AtomicInteger held = new AtomicInteger();
   private final Object gate = new Object();
   private volatile int holdUntil;
   private volatile Duration holdAtMost = Duration.ZERO;
@@ -48,6 +51,19 @@ public final class CountingUserDirectory implements UserDirectory {
   public void holdChecksUntil(int concurrent, Duration atMost) {
     this.holdAtMost = Objects.requireNonNull(atMost, "atMost");
     this.holdUntil = concurrent;
+  }
+
+  /** How many checks are waiting in a {@linkplain #holdChecksUntil hold} now. */
+  public int heldChecks() {
+    return held.get();
+  }
+
+  /** Lets every held check run now; later checks run without waiting until {@link #holdChecksUntil} is called again. */
+  public void releaseHeldChecks() {
+    synchronized (gate) {
+      holdUntil = 0;
+      gate.notifyAll();
+    }
   }
 
   public void reset() {
@@ -79,12 +95,19 @@ public final class CountingUserDirectory implements UserDirectory {
       return;
     }
     long deadline = System.nanoTime() + holdAtMost.toNanos();
-    synchronized (gate) {
-      gate.notifyAll();
-      long left;
-      while (inFlight.get() < until && (left = deadline - System.nanoTime()) > 0) {
-        gate.wait(Math.max(1, left / 1_000_000));
+    held.incrementAndGet();
+    try {
+      synchronized (gate) {
+        gate.notifyAll();
+        long left;
+        while (holdUntil > 0
+            && inFlight.get() < until
+            && (left = deadline - System.nanoTime()) > 0) {
+          gate.wait(Math.max(1, left / 1_000_000));
+        }
       }
+    } finally {
+      held.decrementAndGet();
     }
   }
 

@@ -19,6 +19,7 @@ import dev.portcullis.testing.TestBrowser;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -41,7 +44,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * connection) and the stores' default timeouts (1 s per statement, 2 s for any answer): while a logged-in user's
  * requests cannot reach the database they are anonymous (sent to the login page, never a server error), none waits
  * past the timeouts, and the browser keeps its cookies, which work again once the database answers. On a server of
- * its own, since it freezes it.
+ * the class's own, since it freezes and stops it; each test gets it running and a schema of its own.
  *
  * <p>Each test prints how long the slowest request took and how soon service came back: run {@code ./mvnw -pl jdbc
  * -am verify -Dtest=JdbcFaultsOverHttpTest -Dsurefire.failIfNoSpecifiedTests=false} and read
@@ -54,9 +57,11 @@ class JdbcFaultsOverHttpTest {
 
   private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
   private static final int POOL_SIZE = 2;
+  /** The advisory lock the slow queries wait for. */
+  private static final long POOL_LOCK = 4711;
 
   private final SecureRandom random = new SecureRandom();
-  private PostgresServer server;
+  private static PostgresServer server;
   private HikariDataSource pool;
   private JdbcStores stores;
   private PortalNode node;
@@ -67,9 +72,24 @@ class JdbcFaultsOverHttpTest {
     return PostgresServer.binaries().isPresent();
   }
 
+  @BeforeAll
+  static void startDatabase() throws Exception {
+    server = PostgresServer.create();
+  }
+
+  @AfterAll
+  static void stopDatabase() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
   @BeforeEach
   void start() throws Exception {
-    server = PostgresServer.create();
+    // An earlier test may have left the server stopped.
+    if (!server.running()) {
+      server.start();
+    }
     try (HikariDataSource setup = server.freshDataSource()) {
       HikariConfig config = new HikariConfig();
       config.setJdbcUrl(setup.getJdbcUrl());
@@ -122,9 +142,6 @@ class JdbcFaultsOverHttpTest {
     if (pool != null) {
       pool.close();
     }
-    if (server != null) {
-      server.close();
-    }
   }
 
   @Test
@@ -133,12 +150,17 @@ class JdbcFaultsOverHttpTest {
     TestBrowser alice = loggedIn();
     ExecutorService holders = Executors.newFixedThreadPool(POOL_SIZE);
     List<Future<Object>> slow = new ArrayList<>();
-    try {
+    // The slow queries wait for a lock this connection, outside the pool, holds: they take the
+    // pool for exactly as long as the requests below need it taken, however slow the machine.
+    try (Connection lock =
+            DriverManager.getConnection(server.jdbcUrl("postgres"), PostgresServer.USER, "");
+        Statement locking = lock.createStatement()) {
+      locking.execute("SELECT pg_advisory_lock(" + POOL_LOCK + ")");
       for (int i = 0; i < POOL_SIZE; i++) {
         slow.add(holders.submit(() -> {
           try (Connection c = pool.getConnection();
               Statement s = c.createStatement()) {
-            s.execute("SELECT pg_sleep(6)");
+            s.execute("SELECT pg_advisory_xact_lock_shared(" + POOL_LOCK + ")");
           }
           return null;
         }));
@@ -147,10 +169,12 @@ class JdbcFaultsOverHttpTest {
 
       long slowest = failsClosed(alice, 4);
       System.out.printf(
-          "pool of %d taken by pg_sleep: slowest of 4 parallel requests answered (anonymous) in %d"
-              + " ms; connection timeout %d ms%n",
+          "pool of %d taken by slow queries: slowest of 4 parallel requests answered (anonymous)"
+              + " in %d ms; connection timeout %d ms%n",
           POOL_SIZE, slowest, CONNECTION_TIMEOUT.toMillis());
+      assertThat(slow).as("the pool was taken throughout").noneMatch(Future::isDone);
 
+      locking.execute("SELECT pg_advisory_unlock(" + POOL_LOCK + ")");
       for (Future<Object> f : slow) {
         f.get(30, TimeUnit.SECONDS);
       }

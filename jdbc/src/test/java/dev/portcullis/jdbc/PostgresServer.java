@@ -189,6 +189,12 @@ public final class PostgresServer implements AutoCloseable {
     throw new IllegalStateException("postgres did not answer within " + STARTUP + ": " + log());
   }
 
+  /** Whether the server's process runs (paused or not): false before {@link #start()} and after {@link #stop()}. */
+  public boolean running() {
+    Process p = process;
+    return p != null && p.isAlive();
+  }
+
   /** Fast shutdown: running statements are cancelled and clients disconnected; the data stays. */
   public void stop() throws IOException, InterruptedException {
     if (process == null || !process.isAlive()) {

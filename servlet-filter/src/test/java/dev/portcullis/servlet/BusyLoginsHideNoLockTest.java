@@ -32,8 +32,8 @@ class BusyLoginsHideNoLockTest {
             .build(),
         1)) {
       Browser attacker = portal.loginPage();
-      // The one place is held by the first check (for ProxiedLogins.HOLD) while the burst arrives:
-      // the rest wait their second or are refused at once.
+      // The one place is held by the first check while the burst arrives (until the rest are
+      // answered, at most ProxiedLogins.HOLD): the rest wait their second or are refused at once.
       List<HttpResponse<String>> burst = portal.concurrently(
           attacker,
           ATTEMPTS,

@@ -62,10 +62,7 @@ final class LoginPortal implements AutoCloseable {
   /** The portal's revocation store, for revoking a ticket out of band (as another node's logout would). */
   final RevocationStore revocations = RevocationStore.inMemory(clock);
 
-  final SessionConfig sessionConfig = SessionConfig.builder()
-      .idleTimeout(Duration.ofMinutes(30))
-      .absoluteTimeout(Duration.ofHours(12))
-      .build();
+  final SessionConfig sessionConfig;
   final PortalLogin login;
   /** The portal's session store, for counting what it holds. */
   final CaffeineSessionStore sessionStore;
@@ -127,6 +124,19 @@ final class LoginPortal implements AutoCloseable {
     return new LoginPortal(AuditSink.noop(), audit -> {}, configure, true, server);
   }
 
+  /** A portal whose sessions follow {@code sessions} rather than {@link #sessions()}. */
+  static LoginPortal withSessions(SessionConfig sessions, AuditSink extraSink) throws Exception {
+    return new LoginPortal(
+        extraSink, audit -> {}, (p, filter) -> {}, true, TestJetty.builder(), sessions);
+  }
+
+  /** The sessions of a portal made without {@link #withSessions}. */
+  static SessionConfig.Builder sessions() {
+    return SessionConfig.builder()
+        .idleTimeout(Duration.ofMinutes(30))
+        .absoluteTimeout(Duration.ofHours(12));
+  }
+
   private LoginPortal(
       AuditSink extraSink,
       Consumer<AuditLog.Builder> auditOptions,
@@ -143,6 +153,24 @@ final class LoginPortal implements AutoCloseable {
       boolean applicationDecidesAccess,
       TestJetty.Builder server)
       throws Exception {
+    this(
+        extraSink,
+        auditOptions,
+        configure,
+        applicationDecidesAccess,
+        server,
+        sessions().build());
+  }
+
+  private LoginPortal(
+      AuditSink extraSink,
+      Consumer<AuditLog.Builder> auditOptions,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
+      boolean applicationDecidesAccess,
+      TestJetty.Builder server,
+      SessionConfig sessionConfig)
+      throws Exception {
+    this.sessionConfig = sessionConfig;
     byte[] key = new byte[32];
     random.nextBytes(key);
     ring = KeyRing.builder()

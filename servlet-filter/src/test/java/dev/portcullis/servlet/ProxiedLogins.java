@@ -15,11 +15,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -34,7 +37,10 @@ import java.util.function.IntFunction;
 final class ProxiedLogins implements AutoCloseable {
   /** About what a real password hash takes. */
   static final Duration CHECK_TIME = Duration.ofMillis(20);
-  /** How long a password check waits for the others during a burst; a limit that holds costs this once. */
+  /**
+   * The longest a password check waits for the others during a burst; a limit that holds lets its checks go as soon as
+   * the burst's other requests are answered.
+   */
   static final Duration HOLD = Duration.ofSeconds(3);
   /** Concurrent client connections; Jetty queues what its threads cannot take at once. */
   private static final int CLIENTS = 150;
@@ -114,7 +120,8 @@ final class ProxiedLogins implements AutoCloseable {
   /**
    * Sends the {@code n} requests {@code attempt} makes, all released at once over {@value #CLIENTS} connections, with
    * {@code browser}'s cookies, each password check held until {@code limit + 1} run at once; returns the responses in
-   * order.
+   * order. Once every request is either answered or waiting in a held check, no further check can come: the held ones
+   * are let go then, rather than after {@link #HOLD}.
    */
   List<HttpResponse<String>> concurrently(
       Browser browser, int n, int limit, IntFunction<HttpRequest.Builder> attempt)
@@ -127,7 +134,7 @@ final class ProxiedLogins implements AutoCloseable {
     }
   }
 
-  private static List<HttpResponse<String>> send(
+  private List<HttpResponse<String>> send(
       Browser browser, int n, IntFunction<HttpRequest.Builder> attempt) throws Exception {
     String cookies = browser.cookieHeader();
     HttpClient client = HttpClient.newBuilder()
@@ -135,21 +142,35 @@ final class ProxiedLogins implements AutoCloseable {
         .connectTimeout(BURST_TIMEOUT)
         .build();
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+    CompletionService<HttpResponse<String>> answers = new ExecutorCompletionService<>(pool);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<HttpResponse<String>>> sent = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
         HttpRequest request =
             attempt.apply(i).header("Cookie", cookies).timeout(BURST_TIMEOUT).build();
-        sent.add(pool.submit(() -> {
+        sent.add(answers.submit(() -> {
           start.await();
           return client.send(request, HttpResponse.BodyHandlers.ofString());
         }));
       }
       start.countDown();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(BURST_TIMEOUT.toMinutes() + 1);
+      int answered = 0;
+      while (answered < n) {
+        if (answered + users.heldChecks() == n) {
+          users.releaseHeldChecks();
+        }
+        // A held check can arrive between two answers, so look again every few milliseconds.
+        if (answers.poll(10, TimeUnit.MILLISECONDS) != null) {
+          answered++;
+        } else if (System.nanoTime() > deadline) {
+          throw new TimeoutException(answered + " of " + n + " requests answered");
+        }
+      }
       List<HttpResponse<String>> responses = new ArrayList<>();
       for (Future<HttpResponse<String>> f : sent) {
-        responses.add(f.get(BURST_TIMEOUT.toMinutes() + 1, TimeUnit.MINUTES));
+        responses.add(f.get());
       }
       return responses;
     } finally {
