@@ -53,6 +53,15 @@ class SessionState implements LoginSession, Runnable {
    * otherwise. A logout deletes that session, or leaves its store key to the pending logouts.
    */
   private SessionId unreachableId;
+  /**
+   * The session the cookie named, bound to a user this request is not authenticated as ({@link #withholdBound}):
+   * the application does not see it, but a logout still ends it. Null otherwise.
+   */
+  private Session withheld;
+  /** Whether the browser keeps the withheld session's cookie: a store did not answer as the request was checked. */
+  private boolean withheldCookieKept;
+  /** Whether {@link #withholdBound} withheld the session the cookie named. */
+  private boolean boundWithheld;
 
   /**
    * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
@@ -116,6 +125,43 @@ class SessionState implements LoginSession, Runnable {
     return requested instanceof SessionLookup.Found found ? found.session() : null;
   }
 
+  /**
+   * Withholds the session the cookie named, bound to a user this request is not authenticated as: the application sees
+   * no session, and one it asks for is a new, empty one with a new cookie. A logout in this request still ends the
+   * withheld session.
+   *
+   * <p>Security: nothing the application kept for a user reaches a request that is not that user's, whether its auth
+   * cookie is missing, expired, revoked or names an account that may no longer log in.
+   *
+   * @param end whether the session is ended now (deleted from the store); a delete the store fails leaves it to time
+   *     out, withheld from every request but its user's
+   * @param keepCookie whether the browser keeps the session cookie: a store did not answer as the request was checked,
+   *     and the session is its user's again once it does
+   * @return whether the session was ended, when {@code end}
+   */
+  boolean withholdBound(boolean end, boolean keepCookie) {
+    Session session = requestedSession();
+    if (session == null || session != current) {
+      return false;
+    }
+    current = null;
+    boundWithheld = true;
+    withheldCookieKept = keepCookie;
+    if (end) {
+      return invalidate(session);
+    }
+    withheld = session;
+    return false;
+  }
+
+  /**
+   * Whether the request's session cookie named a session withheld from it ({@link #withholdBound}), which a login
+   * form must not bind its token to: unless a store outage keeps it, that cookie is expired in this response.
+   */
+  boolean boundSessionWithheld() {
+    return boundWithheld && !withheldCookieKept;
+  }
+
   void changeId() {
     Session session = session(false);
     if (session == null) {
@@ -152,6 +198,11 @@ class SessionState implements LoginSession, Runnable {
       // to the new one either way.
       invalidate(session);
       session = session(true);
+    }
+    if (withheld != null && withheld.userHandle().filter(userHandle::equals).isPresent()) {
+      // The user logs in again in a browser whose old session was withheld: nothing needs it.
+      invalidate(withheld);
+      withheld = null;
     }
     session.setUserHandle(userHandle);
     registry.recordClient(
@@ -213,6 +264,10 @@ class SessionState implements LoginSession, Runnable {
   public boolean end() {
     Session session = session(false);
     boolean ended = session == null || invalidate(session);
+    if (withheld != null) {
+      ended &= invalidate(withheld);
+      withheld = null;
+    }
     if (unreachableId != null) {
       try {
         registry.end(unreachableId.storeKey());
@@ -229,6 +284,9 @@ class SessionState implements LoginSession, Runnable {
       return unreachableId.storeKey();
     }
     Session session = session(false);
+    if (session == null) {
+      session = withheld;
+    }
     return session != null ? session.id().storeKey() : null;
   }
 
@@ -345,11 +403,13 @@ class SessionState implements LoginSession, Runnable {
     } else if ((cookieId != null || cookiePresented)
         && !expiredCookieSent
         && !rotationUnavailable
+        && !withheldCookieKept
         && !(requested instanceof SessionLookup.Unavailable && current == null)) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or
       // malformed): drop it. A request-scoped session (its client had made too many anonymous ones)
       // gets no cookie either. A cookie the store could not look up, or whose session it could
-      // not rotate at a login, stays: its session may be alive once the store answers.
+      // not rotate at a login, stays: its session may be alive once the store answers. So does
+      // the cookie of a session withheld while a store did not answer.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;
