@@ -23,11 +23,12 @@ import java.io.IOException;
  * <p>The withheld session is also ended at once (deleted from the store) when the refusal cannot come back: an
  * authentic ticket of the session's own user refused for a reason other than an outage (expired, revoked, or the
  * account may no longer log in). Without such a ticket (no auth cookie, a forged or duplicated one, another user's)
- * it is only withheld: whoever sends that request may hold nothing but a copy of the session cookie, and ending the
- * session would let them log its user out, while the user's browser, sending both cookies, keeps it. While a store does
+ * it is only withheld, and its cookie stays: whoever sends that request may hold nothing but a copy of the session
+ * cookie, and ending the session would let them log its user out, while the user's browser, sending both cookies (a
+ * request without the auth cookie may be the user's own, a cross-site navigation, say), keeps it. While a store does
  * not answer (the session is found but the revocation store or user directory is not reachable), the session is
- * withheld but neither ended nor its cookie expired, as the auth cookie stays: it is its user's again once the store
- * answers.
+ * withheld but not ended, and the cookies stay: it is its user's again once the store answers. That is audited by the
+ * outage's own event only.
  */
 final class AuthenticationStage extends Stage {
   private final PortalLogin login;
@@ -85,31 +86,20 @@ final class AuthenticationStage extends Stage {
   private void withholdFromOthers(Exchange exchange, SessionState sessions, AuthCheck check) {
     Session session = sessions.requestedSessionValid() ? sessions.requestedSession() : null;
     String bound = session == null ? null : session.userHandle().orElse(null);
-    if (bound == null) {
+    if (bound == null
+        || check instanceof AuthCheck.Authenticated ok && ok.user().handle().equals(bound)) {
       return;
     }
-    if (check instanceof AuthCheck.Authenticated ok) {
-      if (ok.user().handle().equals(bound)) {
-        return;
-      }
-      // The ticket is bound to this session id, so this would take a store that mixed up
-      // sessions; the request keeps its authentication, not the session.
-      sessions.withholdBound(false, false);
-      audit.emit(
-          exchange,
-          AuditEventType.AUTHN_TOKEN_INVALID,
-          bound,
-          null,
-          b -> b.failure("bound session withheld: bound to another user than the request's"));
+    if (check instanceof AuthCheck.Anonymous anonymous && anonymous.storeUnavailable()) {
+      // The core's note has recorded the outage with the user; the session is untouched.
+      sessions.withholdBound(false);
       return;
     }
-    AuthCheck.Anonymous anonymous = (AuthCheck.Anonymous) check;
-    boolean outage = anonymous.storeUnavailable();
-    boolean refusedForGood = !outage
+    boolean refusedForGood = check instanceof AuthCheck.Anonymous anonymous
         && anonymous.audit().isPresent()
         && anonymous.userHandle().filter(bound::equals).isPresent();
     if (refusedForGood) {
-      boolean ended = sessions.withholdBound(true, false);
+      boolean ended = sessions.withholdBound(true);
       audit.emit(
           exchange,
           AuditEventType.SESSION_REVOKED,
@@ -121,16 +111,13 @@ final class AuthenticationStage extends Stage {
                   : "bound session withheld: its user's auth ticket was refused; the store did"
                       + " not delete it"));
     } else {
-      sessions.withholdBound(false, outage);
+      sessions.withholdBound(false);
       audit.emit(
           exchange,
           AuditEventType.AUTHN_TOKEN_INVALID,
           bound,
           null,
-          b -> b.failure(
-              outage
-                  ? "bound session withheld while a store is unavailable"
-                  : "bound session withheld: request not authenticated as its user"));
+          b -> b.failure("bound session withheld: request not authenticated as its user"));
     }
   }
 }

@@ -58,10 +58,8 @@ class SessionState implements LoginSession, Runnable {
    * the application does not see it, but a logout still ends it. Null otherwise.
    */
   private Session withheld;
-  /** Whether the browser keeps the withheld session's cookie: a store did not answer as the request was checked. */
-  private boolean withheldCookieKept;
-  /** Whether {@link #withholdBound} withheld the session the cookie named. */
-  private boolean boundWithheld;
+  /** Whether {@link #withholdBound} ended the session the cookie named. */
+  private boolean boundSessionEnded;
 
   /**
    * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
@@ -127,27 +125,27 @@ class SessionState implements LoginSession, Runnable {
 
   /**
    * Withholds the session the cookie named, bound to a user this request is not authenticated as: the application sees
-   * no session, and one it asks for is a new, empty one with a new cookie. A logout in this request still ends the
-   * withheld session.
+   * no session, and one it asks for is a new, empty one whose cookie replaces the browser's. A logout in this request
+   * still ends the withheld session, and the request's CSRF token may still be the one it holds (a form the site gave
+   * this browser).
    *
    * <p>Security: nothing the application kept for a user reaches a request that is not that user's, whether its auth
    * cookie is missing, expired, revoked or names an account that may no longer log in.
    *
-   * @param end whether the session is ended now (deleted from the store); a delete the store fails leaves it to time
-   *     out, withheld from every request but its user's
-   * @param keepCookie whether the browser keeps the session cookie: a store did not answer as the request was checked,
-   *     and the session is its user's again once it does
+   * @param end whether the session is ended now (deleted from the store) and its cookie expired; otherwise the browser
+   *     keeps the cookie, and the session is its user's again at a request that is authenticated as that user (the
+   *     same browser once a store answers again, say). A delete the store fails leaves the session to time out,
+   *     withheld from every request but its user's.
    * @return whether the session was ended, when {@code end}
    */
-  boolean withholdBound(boolean end, boolean keepCookie) {
+  boolean withholdBound(boolean end) {
     Session session = requestedSession();
     if (session == null || session != current) {
       return false;
     }
     current = null;
-    boundWithheld = true;
-    withheldCookieKept = keepCookie;
     if (end) {
+      boundSessionEnded = true;
       return invalidate(session);
     }
     withheld = session;
@@ -155,11 +153,17 @@ class SessionState implements LoginSession, Runnable {
   }
 
   /**
-   * Whether the request's session cookie named a session withheld from it ({@link #withholdBound}), which a login
-   * form must not bind its token to: unless a store outage keeps it, that cookie is expired in this response.
+   * Whether the request's session cookie named a session bound to a user that {@link #withholdBound} ended: its
+   * cookie goes out expired, so a login form must not bind its token to it.
    */
-  boolean boundSessionWithheld() {
-    return boundWithheld && !withheldCookieKept;
+  boolean boundSessionEnded() {
+    return boundSessionEnded;
+  }
+
+  /** The request's session, or else the one withheld from it ({@link #withholdBound}); null for neither. */
+  Session sessionOrWithheld() {
+    Session session = session(false);
+    return session != null ? session : withheld;
   }
 
   void changeId() {
@@ -283,10 +287,7 @@ class SessionState implements LoginSession, Runnable {
     if (unreachableId != null) {
       return unreachableId.storeKey();
     }
-    Session session = session(false);
-    if (session == null) {
-      session = withheld;
-    }
+    Session session = sessionOrWithheld();
     return session != null ? session.id().storeKey() : null;
   }
 
@@ -403,13 +404,13 @@ class SessionState implements LoginSession, Runnable {
     } else if ((cookieId != null || cookiePresented)
         && !expiredCookieSent
         && !rotationUnavailable
-        && !withheldCookieKept
+        && withheld == null
         && !(requested instanceof SessionLookup.Unavailable && current == null)) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or
       // malformed): drop it. A request-scoped session (its client had made too many anonymous ones)
       // gets no cookie either. A cookie the store could not look up, or whose session it could
       // not rotate at a login, stays: its session may be alive once the store answers. So does
-      // the cookie of a session withheld while a store did not answer.
+      // the cookie of a session withheld from this request: it is its user's at their requests.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;
