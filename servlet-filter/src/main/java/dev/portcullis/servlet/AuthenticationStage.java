@@ -21,8 +21,8 @@ import java.io.IOException;
  * cookie. The refusal is audited with the session's user as actor; the client learns nothing of it.
  *
  * <p>The withheld session is also ended at once (deleted from the store) when the refusal cannot come back: an
- * authentic ticket of the session's own user refused for a reason other than an outage (expired, revoked, or the
- * account may no longer log in). Without such a ticket (no auth cookie, a forged or duplicated one, another user's)
+ * authentic ticket of the session's own user refused for a reason other than an outage (expired, revoked, bound to
+ * another session, or the account may no longer log in). Without such a ticket (no auth cookie, a forged or duplicated one, another user's)
  * it is only withheld, and its cookie stays: whoever sends that request may hold nothing but a copy of the session
  * cookie, and ending the session would let them log its user out, while the user's browser, sending both cookies (a
  * request without the auth cookie may be the user's own, a cross-site navigation, say), keeps it. While a store does
