@@ -14,6 +14,21 @@ import java.io.IOException;
  * the request anonymous, clears the cookie in the browser and records the core's note in the audit log; it never
  * produces an error page. When a store did not answer (the session's or the revocation store) the request is
  * anonymous too, but the cookie stays, so that the login works again when the store answers.
+ *
+ * <p>A session bound to a user at login is given only to a request authenticated as that user. Any other request that
+ * presents its cookie (no auth cookie, or one expired, revoked, not authentic, of another user, or of an account that
+ * may no longer log in) gets no session: the application sees none, and one it asks for is new and empty, with a new
+ * cookie. The refusal is audited with the session's user as actor; the client learns nothing of it.
+ *
+ * <p>The withheld session is also ended at once (deleted from the store) when the refusal cannot come back: an
+ * authentic ticket of the session's own user refused for a reason other than an outage (expired, revoked, bound to
+ * another session, or the account may no longer log in). Without such a ticket (no auth cookie, a forged or duplicated one, another user's)
+ * it is only withheld, and its cookie stays: whoever sends that request may hold nothing but a copy of the session
+ * cookie, and ending the session would let them log its user out, while the user's browser, sending both cookies (a
+ * request without the auth cookie may be the user's own, a cross-site navigation, say), keeps it. While a store does
+ * not answer (the session is found but the revocation store or user directory is not reachable), the session is
+ * withheld but not ended, and the cookies stay: it is its user's again once the store answers. That is audited by the
+ * outage's own event only.
  */
 final class AuthenticationStage extends Stage {
   private final PortalLogin login;
@@ -63,6 +78,46 @@ final class AuthenticationStage extends Stage {
         audit.emit(exchange, anonymous.audit().get(), anonymous.userHandle().orElse(null));
       }
     }
+    withholdFromOthers(exchange, sessions, check);
     next.proceed();
+  }
+
+  /** Withholds a session bound to a user from a request not authenticated as that user (see the class comment). */
+  private void withholdFromOthers(Exchange exchange, SessionState sessions, AuthCheck check) {
+    Session session = sessions.requestedSessionValid() ? sessions.requestedSession() : null;
+    String bound = session == null ? null : session.userHandle().orElse(null);
+    if (bound == null
+        || check instanceof AuthCheck.Authenticated ok && ok.user().handle().equals(bound)) {
+      return;
+    }
+    if (check instanceof AuthCheck.Anonymous anonymous && anonymous.storeUnavailable()) {
+      // The core's note has recorded the outage with the user; the session is untouched.
+      sessions.withholdBound(false);
+      return;
+    }
+    boolean refusedForGood = check instanceof AuthCheck.Anonymous anonymous
+        && anonymous.audit().isPresent()
+        && anonymous.userHandle().filter(bound::equals).isPresent();
+    if (refusedForGood) {
+      boolean ended = sessions.withholdBound(true);
+      audit.emit(
+          exchange,
+          AuditEventType.SESSION_REVOKED,
+          bound,
+          null,
+          b -> b.failure(
+              ended
+                  ? "bound session ended: its user's auth ticket was refused"
+                  : "bound session withheld: its user's auth ticket was refused; the store did"
+                      + " not delete it"));
+    } else {
+      sessions.withholdBound(false);
+      audit.emit(
+          exchange,
+          AuditEventType.AUTHN_TOKEN_INVALID,
+          bound,
+          null,
+          b -> b.failure("bound session withheld: request not authenticated as its user"));
+    }
   }
 }

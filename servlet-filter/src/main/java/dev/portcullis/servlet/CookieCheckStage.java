@@ -63,6 +63,11 @@ final class CookieCheckStage extends Stage {
     if (exchange.method().equals("GET")) {
       // The page shows a form token bound to this browser's cookie: no cache may keep it.
       exchange.notToBeStored();
+      if (sessionCookie && exchange.sessions().boundSessionEnded()) {
+        // The cookie named a session bound to a user that this request ended, and goes out
+        // expired: the form token is bound to a new value instead.
+        value = null;
+      }
       if (value == null) {
         value = formTokens.newCookieValue(random);
         if (sessionCookie) {

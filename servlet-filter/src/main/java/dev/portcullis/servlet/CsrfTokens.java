@@ -40,7 +40,8 @@ final class CsrfTokens {
    * never from the query string.
    */
   static String mismatch(Exchange exchange, LoginFormTokens formTokens) {
-    Session session = exchange.sessions().session(false);
+    // A session withheld from the request still names the browser that the site gave its token.
+    Session session = exchange.sessions().sessionOrWithheld();
     Object expected = session == null ? null : session.getAttribute(SESSION_ATTRIBUTE);
     String header = exchange.original().getHeader(HEADER);
     String presented = header != null ? header : FormFields.fromBody(exchange, FIELD);

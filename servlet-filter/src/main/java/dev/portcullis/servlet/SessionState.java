@@ -53,6 +53,13 @@ class SessionState implements LoginSession, Runnable {
    * otherwise. A logout deletes that session, or leaves its store key to the pending logouts.
    */
   private SessionId unreachableId;
+  /**
+   * The session the cookie named, bound to a user this request is not authenticated as ({@link #withholdBound}):
+   * the application does not see it, but a logout still ends it. Null otherwise.
+   */
+  private Session withheld;
+  /** Whether {@link #withholdBound} ended the session the cookie named. */
+  private boolean boundSessionEnded;
 
   /**
    * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
@@ -116,6 +123,49 @@ class SessionState implements LoginSession, Runnable {
     return requested instanceof SessionLookup.Found found ? found.session() : null;
   }
 
+  /**
+   * Withholds the session the cookie named, bound to a user this request is not authenticated as: the application sees
+   * no session, and one it asks for is a new, empty one whose cookie replaces the browser's. A logout in this request
+   * still ends the withheld session, and the request's CSRF token may still be the one it holds (a form the site gave
+   * this browser).
+   *
+   * <p>Security: nothing the application kept for a user reaches a request that is not that user's, whether its auth
+   * cookie is missing, expired, revoked or names an account that may no longer log in.
+   *
+   * @param end whether the session is ended now (deleted from the store) and its cookie expired; otherwise the browser
+   *     keeps the cookie, and the session is its user's again at a request that is authenticated as that user (the
+   *     same browser once a store answers again, say). A delete the store fails leaves the session to time out,
+   *     withheld from every request but its user's.
+   * @return whether the session was ended, when {@code end}
+   */
+  boolean withholdBound(boolean end) {
+    Session session = requestedSession();
+    if (session == null || session != current) {
+      return false;
+    }
+    current = null;
+    if (end) {
+      boundSessionEnded = true;
+      return invalidate(session);
+    }
+    withheld = session;
+    return false;
+  }
+
+  /**
+   * Whether the request's session cookie named a session bound to a user that {@link #withholdBound} ended: its
+   * cookie goes out expired, so a login form must not bind its token to it.
+   */
+  boolean boundSessionEnded() {
+    return boundSessionEnded;
+  }
+
+  /** The request's session, or else the one withheld from it ({@link #withholdBound}); null for neither. */
+  Session sessionOrWithheld() {
+    Session session = session(false);
+    return session != null ? session : withheld;
+  }
+
   void changeId() {
     Session session = session(false);
     if (session == null) {
@@ -152,6 +202,11 @@ class SessionState implements LoginSession, Runnable {
       // to the new one either way.
       invalidate(session);
       session = session(true);
+    }
+    if (withheld != null && withheld.userHandle().filter(userHandle::equals).isPresent()) {
+      // The user logs in again in a browser whose old session was withheld: nothing needs it.
+      invalidate(withheld);
+      withheld = null;
     }
     session.setUserHandle(userHandle);
     registry.recordClient(
@@ -213,6 +268,10 @@ class SessionState implements LoginSession, Runnable {
   public boolean end() {
     Session session = session(false);
     boolean ended = session == null || invalidate(session);
+    if (withheld != null) {
+      ended &= invalidate(withheld);
+      withheld = null;
+    }
     if (unreachableId != null) {
       try {
         registry.end(unreachableId.storeKey());
@@ -228,7 +287,7 @@ class SessionState implements LoginSession, Runnable {
     if (unreachableId != null) {
       return unreachableId.storeKey();
     }
-    Session session = session(false);
+    Session session = sessionOrWithheld();
     return session != null ? session.id().storeKey() : null;
   }
 
@@ -345,11 +404,13 @@ class SessionState implements LoginSession, Runnable {
     } else if ((cookieId != null || cookiePresented)
         && !expiredCookieSent
         && !rotationUnavailable
+        && withheld == null
         && !(requested instanceof SessionLookup.Unavailable && current == null)) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or
       // malformed): drop it. A request-scoped session (its client had made too many anonymous ones)
       // gets no cookie either. A cookie the store could not look up, or whose session it could
-      // not rotate at a login, stays: its session may be alive once the store answers.
+      // not rotate at a login, stays: its session may be alive once the store answers. So does
+      // the cookie of a session withheld from this request: it is its user's at their requests.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;
