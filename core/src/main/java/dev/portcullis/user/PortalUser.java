@@ -48,6 +48,36 @@ public record PortalUser(
     return new PortalUser(handle, displayName, email, roles, organisation, enabled, version);
   }
 
+  /** This account with another name; for an administrator's change ({@link InMemoryUserDirectory#update}, say). */
+  public PortalUser withDisplayName(String displayName) {
+    return new PortalUser(
+        handle, displayName, email, roles, organisation, enabled, acceptedTermsVersion);
+  }
+
+  /** This account with another email. */
+  public PortalUser withEmail(String email) {
+    return new PortalUser(
+        handle, displayName, email, roles, organisation, enabled, acceptedTermsVersion);
+  }
+
+  /** This account with these roles instead of its own. */
+  public PortalUser withRoles(Set<String> roles) {
+    return new PortalUser(
+        handle, displayName, email, roles, organisation, enabled, acceptedTermsVersion);
+  }
+
+  /** This account in another organisation (its handle; empty for none). */
+  public PortalUser withOrganisation(String organisation) {
+    return new PortalUser(
+        handle, displayName, email, roles, organisation, enabled, acceptedTermsVersion);
+  }
+
+  /** This account enabled or disabled. */
+  public PortalUser withEnabled(boolean enabled) {
+    return new PortalUser(
+        handle, displayName, email, roles, organisation, enabled, acceptedTermsVersion);
+  }
+
   /** Names the handle only: names and emails stay out of logs. */
   @Override
   public String toString() {

@@ -20,20 +20,40 @@ class InMemoryUserDirectoryTest {
               true,
               "2026-01"));
 
-  private static PortalUser movedTo(PortalUser u, String organisation) {
-    return new PortalUser(
-        u.handle(),
-        u.displayName(),
-        u.email(),
-        u.roles(),
-        organisation,
-        u.enabled(),
-        u.acceptedTermsVersion());
+  @Test
+  void withers_changeOneFieldEach_andKeepTheRest() {
+    PortalUser alice = users.findByHandle("u-alice").orElseThrow();
+
+    PortalUser changed = alice
+        .withDisplayName("A. Adams")
+        .withEmail("a@hillview.example")
+        .withRoles(Set.of("OFFICER"))
+        .withOrganisation("hillview")
+        .withEnabled(false);
+
+    assertThat(changed)
+        .isEqualTo(new PortalUser(
+            "u-alice",
+            "A. Adams",
+            "a@hillview.example",
+            Set.of("OFFICER"),
+            "hillview",
+            false,
+            "2026-01"));
+    assertThat(alice.withOrganisation("hillview"))
+        .isEqualTo(new PortalUser(
+            "u-alice",
+            "Alice Adams",
+            "alice@riverside.example",
+            Set.of("PROVIDER"),
+            "hillview",
+            true,
+            "2026-01"));
   }
 
   @Test
   void update_changesTheAccount_andKeepsTheUsernameAndPassword() {
-    assertThat(users.update("u-alice", u -> movedTo(u, "hillview"))).isTrue();
+    assertThat(users.update("u-alice", u -> u.withOrganisation("hillview"))).isTrue();
 
     assertThat(users.findByHandle("u-alice").orElseThrow().organisation()).isEqualTo("hillview");
     assertThat(users.authenticate("alice", "alice-pw".toCharArray()))
@@ -75,10 +95,8 @@ class InMemoryUserDirectoryTest {
     users.add(
         "alice",
         "other-pw".toCharArray(),
-        movedTo(
-            new PortalUser(
-                "u-alice-2", "Alice Adams", "a@x.example", Set.of("PROVIDER"), "", true, ""),
-            "council"));
+        new PortalUser(
+            "u-alice-2", "Alice Adams", "a@x.example", Set.of("PROVIDER"), "council", true, ""));
     assertThat(users.authenticate("alice", "other-pw".toCharArray()))
         .hasValueSatisfying(u -> assertThat(u.handle()).isEqualTo("u-alice-2"));
   }

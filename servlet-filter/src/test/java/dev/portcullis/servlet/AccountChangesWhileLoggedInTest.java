@@ -34,16 +34,7 @@ class AccountChangesWhileLoggedInTest {
       tab.login("alice", "alice-pw", false);
       assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(200);
 
-      admin.change(
-          "u-alice",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              u.email(),
-              u.roles(),
-              "hillview",
-              true,
-              u.acceptedTermsVersion()));
+      admin.change("u-alice", u -> u.withOrganisation("hillview"));
 
       assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(403);
       assertThat(tab.get("/reports/hillview/1").body()).isEqualTo("report 1 of hillview");
@@ -68,16 +59,7 @@ class AccountChangesWhileLoggedInTest {
       first.login("carol", "carol-pw", false);
       assertThat(first.get("/reports/hillview/7").statusCode()).isEqualTo(200);
 
-      admin.change(
-          "u-carol",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              u.email(),
-              Set.of("PROVIDER"),
-              u.organisation(),
-              true,
-              u.acceptedTermsVersion()));
+      admin.change("u-carol", u -> u.withRoles(Set.of("PROVIDER")));
 
       assertThat(first.get("/reports/hillview/7").statusCode()).isEqualTo(403);
       assertThat(first.get("/reports/council/7").statusCode()).isEqualTo(200);
@@ -92,16 +74,7 @@ class AccountChangesWhileLoggedInTest {
       tab.login("alice", "alice-pw", false);
       assertThat(tab.whoami()).isEqualTo("u-alice");
 
-      admin.change(
-          "u-alice",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              u.email(),
-              u.roles(),
-              u.organisation(),
-              false,
-              u.acceptedTermsVersion()));
+      admin.change("u-alice", u -> u.withEnabled(false));
 
       assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(401);
       assertThat(tab.whoami()).isEqualTo("anonymous");
@@ -171,26 +144,8 @@ class AccountChangesWhileLoggedInTest {
       alice.login("alice", "alice-pw", false);
       bob.login("bob", "bob-pw", false);
 
-      portal.users.update(
-          "u-alice",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              " ",
-              u.roles(),
-              u.organisation(),
-              u.enabled(),
-              u.acceptedTermsVersion()));
-      portal.users.update(
-          "u-bob",
-          u -> new PortalUser(
-              u.handle(),
-              "",
-              u.email(),
-              u.roles(),
-              u.organisation(),
-              u.enabled(),
-              u.acceptedTermsVersion()));
+      portal.users.update("u-alice", u -> u.withEmail(" "));
+      portal.users.update("u-bob", u -> u.withDisplayName(""));
 
       assertThat(alice.whoami()).isEqualTo("anonymous");
       assertThat(bob.whoami()).isEqualTo("anonymous");
@@ -213,16 +168,7 @@ class AccountChangesWhileLoggedInTest {
       shared.login("alice", "alice-pw", false);
       assertThat(shared.get("/note?set=alice-draft").body()).isEqualTo("note=alice-draft");
 
-      admin.change(
-          "u-alice",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              u.email(),
-              u.roles(),
-              u.organisation(),
-              false,
-              u.acceptedTermsVersion()));
+      admin.change("u-alice", u -> u.withEnabled(false));
       assertThat(shared.whoami()).isEqualTo("anonymous");
 
       assertThat(shared.login("bob", "bob-pw", false).statusCode()).isEqualTo(303);
@@ -296,16 +242,7 @@ class AccountChangesWhileLoggedInTest {
       onSecond.cookies().putAll(onFirst.cookies());
       assertThat(onSecond.get("/reports/hillview/1").statusCode()).isEqualTo(200);
 
-      first.users.update(
-          "u-carol",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              u.email(),
-              Set.of("PROVIDER"),
-              u.organisation(),
-              true,
-              u.acceptedTermsVersion()));
+      first.users.update("u-carol", u -> u.withRoles(Set.of("PROVIDER")));
       assertThat(onSecond.get("/reports/hillview/1").statusCode()).isEqualTo(403);
       assertThat(onSecond.whoami()).isEqualTo("u-carol");
 

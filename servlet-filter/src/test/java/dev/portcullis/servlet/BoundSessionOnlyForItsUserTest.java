@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.PortalLogin;
-import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,16 +50,7 @@ class BoundSessionOnlyForItsUserTest {
       tab.login("alice", "alice-pw", false);
       assertThat(tab.get("/note?set=alice-draft").body()).isEqualTo("note=alice-draft");
 
-      portal.users.update(
-          "u-alice",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              u.email(),
-              u.roles(),
-              u.organisation(),
-              false,
-              u.acceptedTermsVersion()));
+      portal.users.update("u-alice", u -> u.withEnabled(false));
 
       var refused = tab.get("/note");
       assertThat(refused.body()).isEqualTo("note=none");

@@ -134,14 +134,7 @@ class AccountChangesHttpTest {
   }
 
   private static PortalUser account(PortalUser u, String email, boolean enabled) {
-    return new PortalUser(
-        u.handle(),
-        u.displayName(),
-        email,
-        u.roles(),
-        u.organisation(),
-        enabled,
-        u.acceptedTermsVersion());
+    return u.withEmail(email).withEnabled(enabled);
   }
 
   /** The browser's next request is anonymous: a report page sends it to log in, and its auth cookie is expired. */
@@ -154,14 +147,7 @@ class AccountChangesHttpTest {
   }
 
   private static PortalUser with(PortalUser u, Set<String> roles, String organisation) {
-    return new PortalUser(
-        u.handle(),
-        u.displayName(),
-        u.email(),
-        roles,
-        organisation,
-        u.enabled(),
-        u.acceptedTermsVersion());
+    return u.withRoles(roles).withOrganisation(organisation);
   }
 
   private static boolean is(JsonNode record, String type, String user) {

@@ -335,16 +335,7 @@ class SpringBootPortalTest {
     assertThat(first.get("/council").statusCode()).isEqualTo(200);
     assertThat(second.get("/actuator/health").body()).contains("activeKey");
     try {
-      users.update(
-          "u-carol",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              u.email(),
-              Set.of("PROVIDER"),
-              u.organisation(),
-              true,
-              u.acceptedTermsVersion()));
+      users.update("u-carol", u -> u.withRoles(Set.of("PROVIDER")));
       for (Visitor carol : new Visitor[] {first, second}) {
         HttpResponse<String> council = carol.get("/council");
         assertThat(council.statusCode()).isEqualTo(403);
@@ -353,16 +344,7 @@ class SpringBootPortalTest {
         assertThat(carol.get("/reports").body()).doesNotContain("Hillview day centre inspection");
       }
 
-      users.update(
-          "u-carol",
-          u -> new PortalUser(
-              u.handle(),
-              u.displayName(),
-              u.email(),
-              u.roles(),
-              u.organisation(),
-              false,
-              u.acceptedTermsVersion()));
+      users.update("u-carol", u -> u.withEnabled(false));
       for (Visitor carol : new Visitor[] {first, second}) {
         HttpResponse<String> council = carol.get("/council");
         assertThat(council.statusCode()).isEqualTo(303);
