@@ -92,7 +92,7 @@ class JdbcRequestRoundTripTest {
 
   @Test
   @SuppressForbidden(reason = "the stores run on the real clock here")
-  void userRevokedAfterLogin_isAnonymous_withTheSameOneStatement() throws Exception {
+  void userRevokedAfterLogin_isAnonymous_withOneLookup_andItsBoundSessionEnds() throws Exception {
     TestBrowser browser = loggedInAsAlice();
     assertThat(whoami(browser)).isEqualTo("u-alice");
     assertThat(whoami(browser)).isEqualTo("u-alice");
@@ -102,8 +102,12 @@ class JdbcRequestRoundTripTest {
 
     assertThat(whoami(browser)).isEqualTo("anonymous");
 
-    assertThat(statements).hasSize(1);
+    assertThat(statements)
+        .as(
+            "one lookup finds the user's cut-off; the session bound to the refused ticket's user ends")
+        .hasSize(2);
     assertThat(statements.get(0)).contains("portcullis_user_cutoff");
+    assertThat(statements.get(1)).contains("DELETE FROM portcullis_session WHERE id = ?");
   }
 
   @Test

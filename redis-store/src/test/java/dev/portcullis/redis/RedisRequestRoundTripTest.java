@@ -9,6 +9,7 @@ import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.TestBrowser;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -103,18 +104,22 @@ class RedisRequestRoundTripTest {
 
   @Test
   @SuppressForbidden(reason = "the stores run on the real clock here")
-  void userRevokedAfterLogin_isAnonymous_withTheSameOneCommand() throws Exception {
+  void userRevokedAfterLogin_isAnonymous_withOneLookup_andItsBoundSessionEnds() throws Exception {
     TestBrowser browser = loggedInAsAlice();
     assertThat(whoami(browser)).isEqualTo("u-alice");
     assertThat(whoami(browser)).isEqualTo("u-alice");
+    SessionStore sessions = stores.sessionStore(SessionConfig.defaults());
+    assertThat(sessions.findByUser("u-alice")).hasSize(1);
     Instant now = Instant.now();
     stores.revocationStore().revokeAllIssuedBefore("u-alice", now, now.plusSeconds(3600));
 
     Counted counted = count(() -> assertThat(whoami(browser)).isEqualTo("anonymous"));
 
     assertThat(counted.fromNode())
-        .as("the session is live; the one script call finds the user's cut-off")
-        .containsExactly("evalsha");
+        .as("the session is live; one script call finds the user's cut-off, and one more ends the"
+            + " session bound to the refused ticket's user")
+        .containsExactly("evalsha", "evalsha");
+    assertThat(sessions.findByUser("u-alice")).isEmpty();
   }
 
   @Test
