@@ -28,9 +28,6 @@ import java.util.Objects;
  * ticket and session of a logout a store could not finish are refused until it is finished.
  */
 public final class SessionLoginCheck {
-  /** Carries nothing, so it is shared. */
-  private static final SessionLookup.Absent ABSENT = new SessionLookup.Absent();
-
   private final SessionRegistry sessions;
   private final PortalLogin login;
   private final SessionAndRevocationLookup lookup;
@@ -70,7 +67,7 @@ public final class SessionLoginCheck {
   private SessionLookup screened(SessionLookup found) {
     if (found instanceof SessionLookup.Found f
         && endedByPendingLogout(f.session().id(), null)) {
-      return ABSENT;
+      return SessionLookup.ABSENT;
     }
     return found;
   }
@@ -121,7 +118,7 @@ public final class SessionLoginCheck {
       // A logout of this ticket or session is not finished yet: the store answers again, but
       // the ticket is not yet revoked or the session not yet deleted.
       return new Result(
-          ABSENT,
+          SessionLookup.ABSENT,
           AuthCheck.Anonymous.refused(
               AuditEventType.AUTHN_TOKEN_REUSE,
               "auth ticket or session of a pending logout presented",

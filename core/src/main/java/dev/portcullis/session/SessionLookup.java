@@ -7,6 +7,15 @@ package dev.portcullis.session;
  * become a session id.
  */
 public sealed interface SessionLookup {
+  /** The {@link Absent} lookup; it carries nothing, so every request without a session may share it. */
+  Absent ABSENT = new Absent();
+
+  /** The {@link Malformed} lookup, shared as {@link #ABSENT} is. */
+  Malformed MALFORMED = new Malformed();
+
+  /** The {@link Unavailable} lookup, shared as {@link #ABSENT} is. */
+  Unavailable UNAVAILABLE = new Unavailable();
+
   /** The cookie names a live session. */
   record Found(Session session) implements SessionLookup {}
 

@@ -44,11 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionRegistry {
   private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
-  // The lookups that carry nothing are shared: every request without a session would otherwise
-  // make one (records, so they still equal a new one).
-  private static final SessionLookup.Absent ABSENT = new SessionLookup.Absent();
-  private static final SessionLookup.Malformed MALFORMED = new SessionLookup.Malformed();
-  private static final SessionLookup.Unavailable UNAVAILABLE = new SessionLookup.Unavailable();
 
   /** The session attribute holding the client address recorded at login; reserved. */
   public static final String CLIENT_ADDRESS_ATTRIBUTE = "portcullis.login.address";
@@ -120,10 +115,10 @@ public final class SessionRegistry {
   /** The session that {@code cookieValue} names; {@code null} or empty means no cookie. */
   public SessionLookup open(String cookieValue) {
     if (cookieValue == null || cookieValue.isEmpty()) {
-      return ABSENT;
+      return SessionLookup.ABSENT;
     }
     if (!config.idFormat().isWellFormed(cookieValue)) {
-      return MALFORMED;
+      return SessionLookup.MALFORMED;
     }
     SessionId id = new SessionId(cookieValue);
     Optional<SessionRecord> record;
@@ -131,9 +126,11 @@ public final class SessionRegistry {
       record = store.load(id.storeKey());
     } catch (RuntimeException e) {
       log.warn("session store failed on load; treating the request as having no session", e);
-      return UNAVAILABLE;
+      return SessionLookup.UNAVAILABLE;
     }
-    return record.isPresent() ? new SessionLookup.Found(Session.loaded(id, record.get())) : ABSENT;
+    return record.isPresent()
+        ? new SessionLookup.Found(Session.loaded(id, record.get()))
+        : SessionLookup.ABSENT;
   }
 
   /**
@@ -184,10 +181,11 @@ public final class SessionRegistry {
       result = lookup.load(id.storeKey(), ticketId, userHandle, issuedAt);
     } catch (RuntimeException e) {
       log.warn("session store failed on load; treating the request as having no session", e);
-      return new Opened(UNAVAILABLE, SessionAndRevocationLookup.Revocation.UNAVAILABLE);
+      return new Opened(
+          SessionLookup.UNAVAILABLE, SessionAndRevocationLookup.Revocation.UNAVAILABLE);
     }
     if (result.session().isEmpty()) {
-      return new Opened(ABSENT, SessionAndRevocationLookup.Revocation.UNAVAILABLE);
+      return new Opened(SessionLookup.ABSENT, SessionAndRevocationLookup.Revocation.UNAVAILABLE);
     }
     return new Opened(
         new SessionLookup.Found(Session.loaded(id, result.session().get())), result.revocation());

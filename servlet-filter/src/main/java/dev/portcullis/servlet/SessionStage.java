@@ -17,8 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(SessionStage.class);
-  /** Carries nothing, so it is shared. */
-  private static final SessionLookup.Malformed MALFORMED = new SessionLookup.Malformed();
 
   private final SessionRegistry registry;
   private final String cookieName;
@@ -69,7 +67,7 @@ final class SessionStage extends Stage {
     SessionLookup lookup;
     if (found > 1) {
       log.debug("{} session cookies in one request; none is used", found);
-      lookup = MALFORMED;
+      lookup = SessionLookup.MALFORMED;
     } else {
       List<String> auth =
           withLogin == null || found == 0 ? List.of() : Cookies.values(exchange, authCookieName);
