@@ -1,7 +1,9 @@
 package dev.portcullis.servlet.autoconfig;
 
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
@@ -67,6 +69,12 @@ final class PortcullisAssembly {
     HASH_CHAINED
   }
 
+  /** The search-demand sinks the settings can choose, spelt as the Spring Boot starter spells them. */
+  enum DemandSinkType {
+    SLF4J,
+    JSON_LINES
+  }
+
   /** Everything checked at deployment; immutable, holds no resource. */
   record Prepared(
       KeyRing keyRing,
@@ -75,6 +83,7 @@ final class PortcullisAssembly {
       CookieSpec cookieCheckCookie,
       TransportConfig transport,
       Optional<AccessPolicy> access,
+      AuditRules auditRules,
       PortcullisSettings settings,
       Optional<String> userDirectoryClass) {}
 
@@ -173,9 +182,88 @@ final class PortcullisAssembly {
     }
     s.integer("portcullis.audit.queue-capacity");
     s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class);
+    searchDemand(s);
+    AuditRules auditRules = auditRules(s);
     Optional<String> directory = s.string("portcullis.user-directory");
     directory.ifPresent(name -> userDirectoryClass(s, name, loader));
-    return new Prepared(keyRing, sessions, auth, check, transport, access, s, directory);
+    return new Prepared(
+        keyRing, sessions, auth, check, transport, access, auditRules, s, directory);
+  }
+
+  /**
+   * The audited actions and search endpoints; each entry is tried on its own, so that every mistake is reported, and
+   * reported by its setting rather than by a core message that would quote the value.
+   */
+  private static AuditRules auditRules(PortcullisSettings s) {
+    AuditRules.Builder rules = AuditRules.builder();
+    for (PortcullisSettings.Entry e : s.entries("portcullis.audit.actions")) {
+      s.both(e, "pattern", "action", "an audited action needs its path pattern and its name")
+          .ifPresent(a -> {
+            if (!accepted(() -> AuditEventType.of(a[1]))) {
+              s.invalid(
+                  e.key("action"),
+                  "a lower_snake_case name of at most 64 characters, such as report_view");
+            } else if (!accepted(() -> AuditRules.builder().action(a[0], a[1]))) {
+              s.invalid(
+                  e.key("pattern"),
+                  "a path of lower-case literal segments and {name} placeholders,"
+                      + " optionally ending in /**, such as /reports/{id}");
+            } else {
+              rules.action(a[0], a[1]);
+            }
+          });
+    }
+    for (PortcullisSettings.Entry e : s.entries("portcullis.audit.search-endpoints")) {
+      s.both(e, "path", "parameter", "a search endpoint needs its path and its query parameter")
+          .ifPresent(a -> {
+            if (!accepted(() -> AuditRules.builder().searchEndpoint(a[0], a[1]))) {
+              s.invalid(
+                  e.key("path"),
+                  "a normalised lower-case path without a trailing slash, such as /search");
+            } else {
+              rules.searchEndpoint(a[0], a[1]);
+            }
+          });
+    }
+    return rules.build();
+  }
+
+  private static boolean accepted(Runnable step) {
+    try {
+      step.run();
+      return true;
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return false;
+    }
+  }
+
+  /** Checks the search-demand settings, which {@link #auditLog} applies. */
+  private static void searchDemand(PortcullisSettings s) {
+    String prefix = "portcullis.audit.search-demand";
+    Optional<DemandSinkType> sink = s.choice(prefix + ".sink", DemandSinkType.class);
+    Optional<Path> file = s.path(prefix + ".file");
+    if (sink.filter(t -> t == DemandSinkType.JSON_LINES).isPresent() && file.isEmpty()) {
+      s.problem(prefix + ".sink is json-lines, which writes to a file, but " + prefix
+          + ".file is not set");
+    }
+    if (file.isPresent()
+        && file.map(Path::toAbsolutePath)
+            .equals(s.path("portcullis.audit.file").map(Path::toAbsolutePath))) {
+      s.problem(
+          prefix + ".file (" + s.sourceOf(prefix + ".file")
+              + ") is the audit file, portcullis.audit.file: the anonymous search counts need a file of their own");
+    }
+    s.duration(prefix + ".bucket")
+        .filter(bucket -> !accepted(() -> AuditLog.builder().demandBucket(bucket)))
+        .ifPresent(bucket -> s.invalid(
+            prefix + ".bucket",
+            "whole seconds from 1m to 1d that divide a day, such as 1h or 15m"));
+    s.integer(prefix + ".max-terms")
+        .filter(n -> n < 1 || n > 1_000_000)
+        .ifPresent(n -> s.invalid(prefix + ".max-terms", "a whole number from 1 to 1000000"));
+    s.integer(prefix + ".minimum-count")
+        .filter(n -> n < 1 || n > 1000)
+        .ifPresent(n -> s.invalid(prefix + ".minimum-count", "a whole number from 1 to 1000"));
   }
 
   private static KeyRing keyRing(
@@ -334,7 +422,7 @@ final class PortcullisAssembly {
                     .transport(p.transport())
                     .sessions(registry)
                     .login(login, random)
-                    .audit(audit)
+                    .audit(audit, p.auditRules())
                     .trustedOrigins(
                         s.list("portcullis.csrf.trusted-origins").toArray(String[]::new));
                 p.access()
@@ -360,6 +448,7 @@ final class PortcullisAssembly {
         s.choice("portcullis.audit.sink", AuditSinkType.class).orElse(AuditSinkType.SLF4J);
     AuditSink sink;
     Optional<Path> file = s.path("portcullis.audit.file");
+    SearchDemandSink demand = demandSink(s);
     try {
       switch (type) {
         case JSON_LINES:
@@ -372,27 +461,47 @@ final class PortcullisAssembly {
           sink = AuditSink.slf4j();
       }
     } catch (IOException e) {
-      throw new IllegalStateException(
-          report(
-              List.of(
-                  "cannot open portcullis.audit.file " + file.orElseThrow()
-                      + " (" + s.sourceOf("portcullis.audit.file") + "): " + e.getMessage()
-                      + "; its directory must exist and be writable, and no other process may hold the file")),
-          e);
+      closeAll(List.of(demand));
+      throw cannotOpen(s, "portcullis.audit.file", file.orElseThrow(), e);
     }
     try {
-      AuditLog.Builder b = AuditLog.builder()
-          .clock(clock)
-          .random(random)
-          .auditSink(sink)
-          .demandSink(SearchDemandSink.slf4j());
+      AuditLog.Builder b =
+          AuditLog.builder().clock(clock).random(random).auditSink(sink).demandSink(demand);
       s.integer("portcullis.audit.queue-capacity").ifPresent(b::queueCapacity);
       s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class).ifPresent(b::whenFull);
+      s.duration("portcullis.audit.search-demand.bucket").ifPresent(b::demandBucket);
+      s.integer("portcullis.audit.search-demand.max-terms").ifPresent(b::demandMaxTerms);
+      s.integer("portcullis.audit.search-demand.minimum-count").ifPresent(b::demandMinimumCount);
       return b.build();
     } catch (RuntimeException e) {
-      closeAll(List.of(sink));
+      closeAll(List.of(sink, demand));
       throw new IllegalStateException(report(List.of("portcullis.audit: " + e.getMessage())), e);
     }
+  }
+
+  private static SearchDemandSink demandSink(PortcullisSettings s) {
+    String key = "portcullis.audit.search-demand.file";
+    if (s.choice("portcullis.audit.search-demand.sink", DemandSinkType.class)
+            .orElse(DemandSinkType.SLF4J)
+        == DemandSinkType.SLF4J) {
+      return SearchDemandSink.slf4j();
+    }
+    Path file = s.path(key).orElseThrow();
+    try {
+      return SearchDemandSink.jsonLines(file);
+    } catch (IOException e) {
+      throw cannotOpen(s, key, file, e);
+    }
+  }
+
+  private static IllegalStateException cannotOpen(
+      PortcullisSettings s, String key, Path file, IOException e) {
+    return new IllegalStateException(
+        report(
+            List.of(
+                "cannot open " + key + " " + file + " (" + s.sourceOf(key) + "): " + e.getMessage()
+                    + "; its directory must exist and be writable, and no other process may hold the file")),
+        e);
   }
 
   private static void closeIfCloseable(Object part, Consumer<AutoCloseable> resources) {
