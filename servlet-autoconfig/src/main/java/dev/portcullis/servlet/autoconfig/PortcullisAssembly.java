@@ -19,6 +19,7 @@ import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.login.LoginCookies;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
@@ -84,6 +85,7 @@ final class PortcullisAssembly {
       TransportConfig transport,
       Optional<AccessPolicy> access,
       AuditRules auditRules,
+      Optional<SharedStores.Connection> sharedStores,
       PortcullisSettings settings,
       Optional<String> userDirectoryClass) {}
 
@@ -184,10 +186,36 @@ final class PortcullisAssembly {
     s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class);
     searchDemand(s);
     AuditRules auditRules = auditRules(s);
+    Optional<SharedStores.Connection> shared = sharedStores(s, loader);
     Optional<String> directory = s.string("portcullis.user-directory");
     directory.ifPresent(name -> userDirectoryClass(s, name, loader));
     return new Prepared(
-        keyRing, sessions, auth, check, transport, access, auditRules, s, directory);
+        keyRing, sessions, auth, check, transport, access, auditRules, shared, s, directory);
+  }
+
+  /**
+   * The Redis stores when a {@code portcullis.redis.*} setting is given, refused when the module is missing rather
+   * than silently kept in memory; empty (this node's memory) otherwise.
+   */
+  private static Optional<SharedStores.Connection> sharedStores(
+      PortcullisSettings s, ClassLoader loader) {
+    Optional<String> given = PortcullisSettings.NAMES.stream()
+        .filter(name -> name.startsWith(RedisSettings.PREFIX + "."))
+        .filter(name -> s.string(name).isPresent())
+        .findFirst();
+    if (given.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      Class.forName(RedisSettings.MODULE_CLASS, false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      s.problem(
+          given.get() + " (" + s.sourceOf(given.get()) + ") is set, but"
+              + " dev.portcullis:portcullis-redis is not on the class path: add that artifact to the application"
+              + " (WEB-INF/lib), or remove the portcullis.redis settings to keep the stores in this node's memory");
+      return Optional.empty();
+    }
+    return RedisSettings.connection(s);
   }
 
   /**
@@ -362,14 +390,21 @@ final class PortcullisAssembly {
     AuditLog audit = auditLog(s, clock, random);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
-      SessionStore store = CaffeineSessionStore.builder(p.sessions(), clock)
-          .listener(new SessionAudit(audit))
-          .build();
+      SharedStores shared = p.sharedStores().map(c -> c.open(clock)).orElse(null);
+      SessionStore store = shared != null
+          ? shared.sessionStore(p.sessions())
+          : CaffeineSessionStore.builder(p.sessions(), clock)
+              .listener(new SessionAudit(audit))
+              .build();
       SessionRegistry registry =
           SessionRegistry.create(p.sessions(), store, random, clock, new SessionAudit(audit));
-      RevocationStore revocations = RevocationStore.inMemory(clock);
+      RevocationStore revocations =
+          shared != null ? shared.revocationStore() : RevocationStore.inMemory(clock);
       closeIfCloseable(store, resources::add);
       closeIfCloseable(revocations, resources::add);
+      if (shared != null) {
+        resources.add(shared); // after the stores it made
+      }
       KeyRingSource keys = p.keyRing();
       Optional<Path> keyFile = s.path("portcullis.keys.file");
       if (keyFile.isPresent()) {
@@ -391,6 +426,15 @@ final class PortcullisAssembly {
             .random(random)
             .authCookie(p.authCookie())
             .cookieCheckCookie(p.cookieCheckCookie());
+        if (shared != null) {
+          // The login limit's budgets where the sessions are: in memory each node would grant an
+          // account its own.
+          b.throttle(LoginThrottle.builder(clock)
+              .random(random)
+              .store(shared.loginAttemptStore())
+              .hashKeyFrom(keyRing)
+              .build());
+        }
         s.string("portcullis.login.terms-version").ifPresent(b::termsVersion);
         s.duration("portcullis.login.ticket-lifetime").ifPresent(b::ticketLifetime);
         s.string("portcullis.login.path").ifPresent(b::loginPath);
@@ -523,7 +567,7 @@ final class PortcullisAssembly {
   }
 
   /** Runs one builder; a refusal becomes a problem named after the settings {@code prefix}, and the part is null. */
-  private static <T> T part(PortcullisSettings s, String prefix, Supplier<T> builder) {
+  static <T> T part(PortcullisSettings s, String prefix, Supplier<T> builder) {
     try {
       return builder.get();
     } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {

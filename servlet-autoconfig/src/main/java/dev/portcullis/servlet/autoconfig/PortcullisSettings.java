@@ -111,7 +111,13 @@ final class PortcullisSettings {
       "portcullis.audit.search-demand.file",
       "portcullis.audit.search-demand.bucket",
       "portcullis.audit.search-demand.max-terms",
-      "portcullis.audit.search-demand.minimum-count")));
+      "portcullis.audit.search-demand.minimum-count",
+      "portcullis.redis.uri",
+      "portcullis.redis.cluster-nodes",
+      "portcullis.redis.key-prefix",
+      "portcullis.redis.command-timeout",
+      "portcullis.redis.clock-skew",
+      "portcullis.redis.trusted-certificates")));
 
   /**
    * The indexed lists and the fields of their entries, as the starter binds them: {@code
