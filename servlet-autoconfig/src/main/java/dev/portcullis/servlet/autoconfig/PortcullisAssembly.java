@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -194,28 +195,44 @@ final class PortcullisAssembly {
   }
 
   /**
-   * The Redis stores when a {@code portcullis.redis.*} setting is given, refused when the module is missing rather
-   * than silently kept in memory; empty (this node's memory) otherwise.
+   * The PostgreSQL stores when {@code portcullis.jdbc.enabled=true}, the Redis stores when a {@code portcullis.redis.*}
+   * setting is given, this node's memory (empty) otherwise. Both at once, or either without its module, is refused
+   * rather than silently kept in memory.
    */
   private static Optional<SharedStores.Connection> sharedStores(
       PortcullisSettings s, ClassLoader loader) {
-    Optional<String> given = PortcullisSettings.NAMES.stream()
+    Optional<String> redis = PortcullisSettings.NAMES.stream()
         .filter(name -> name.startsWith(RedisSettings.PREFIX + "."))
         .filter(name -> s.string(name).isPresent())
         .findFirst();
-    if (given.isEmpty()) {
-      return Optional.empty();
+    String jdbc = JdbcSettings.PREFIX + ".enabled";
+    if (s.bool(jdbc).orElse(false)) {
+      if (redis.isPresent()) {
+        s.problem("both " + jdbc + "=true (" + s.sourceOf(jdbc) + ") and " + redis.get() + " ("
+            + s.sourceOf(redis.get())
+            + ") are set: choose one shared store for the nodes, PostgreSQL or Redis");
+      } else if (moduleThere(s, jdbc, JdbcSettings.MODULE_CLASS, "portcullis-jdbc", loader)) {
+        return Optional.of(JdbcSettings.connection(s));
+      }
+    } else if (redis.isPresent()
+        && moduleThere(s, redis.get(), RedisSettings.MODULE_CLASS, "portcullis-redis", loader)) {
+      return RedisSettings.connection(s);
     }
+    return Optional.empty();
+  }
+
+  /** Whether the optional module of {@code className} is on the class path; a problem naming it otherwise. */
+  private static boolean moduleThere(
+      PortcullisSettings s, String key, String className, String artifact, ClassLoader loader) {
     try {
-      Class.forName(RedisSettings.MODULE_CLASS, false, loader);
+      Class.forName(className, false, loader);
+      return true;
     } catch (ClassNotFoundException | LinkageError e) {
-      s.problem(
-          given.get() + " (" + s.sourceOf(given.get()) + ") is set, but"
-              + " dev.portcullis:portcullis-redis is not on the class path: add that artifact to the application"
-              + " (WEB-INF/lib), or remove the portcullis.redis settings to keep the stores in this node's memory");
-      return Optional.empty();
+      s.problem(key + " (" + s.sourceOf(key) + ") is set, but dev.portcullis:" + artifact
+          + " is not on the class path: add that artifact to the application (WEB-INF/lib), or remove the setting"
+          + " to keep the stores in this node's memory");
+      return false;
     }
-    return RedisSettings.connection(s);
   }
 
   /**
@@ -379,20 +396,32 @@ final class PortcullisAssembly {
         .newInstance();
   }
 
+  /** {@link #assemble(Prepared, UserDirectory, Function, InstantSource, SecureRandom)} without context attributes. */
+  static Assembled assemble(
+      Prepared p, UserDirectory users, InstantSource clock, SecureRandom random) {
+    return assemble(p, users, name -> null, clock, random);
+  }
+
   /**
    * Builds the filter. On failure nothing stays open.
    *
+   * @param contextAttributes the servlet context's attributes, for what the shared stores need
    * @throws IllegalStateException with every mistake found, one a line
    */
   static Assembled assemble(
-      Prepared p, UserDirectory users, InstantSource clock, SecureRandom random) {
+      Prepared p,
+      UserDirectory users,
+      Function<String, Object> contextAttributes,
+      InstantSource clock,
+      SecureRandom random) {
     PortcullisSettings s = p.settings();
     AuditLog audit = auditLog(s, clock, random);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
-      SharedStores shared = p.sharedStores().map(c -> c.open(clock)).orElse(null);
+      SharedStores shared =
+          p.sharedStores().map(c -> c.open(clock, contextAttributes)).orElse(null);
       SessionStore store = shared != null
-          ? shared.sessionStore(p.sessions())
+          ? shared.sessionStores().apply(p.sessions())
           : CaffeineSessionStore.builder(p.sessions(), clock)
               .listener(new SessionAudit(audit))
               .build();
@@ -403,7 +432,7 @@ final class PortcullisAssembly {
       closeIfCloseable(store, resources::add);
       closeIfCloseable(revocations, resources::add);
       if (shared != null) {
-        resources.add(shared); // after the stores it made
+        resources.add(shared.connection()); // after the stores it made
       }
       KeyRingSource keys = p.keyRing();
       Optional<Path> keyFile = s.path("portcullis.keys.file");

@@ -1,12 +1,8 @@
 package dev.portcullis.servlet.autoconfig;
 
-import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.redis.RedisStoreConfig;
 import dev.portcullis.redis.RedisStores;
-import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
-import dev.portcullis.session.SessionConfig;
-import dev.portcullis.session.SessionStore;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,7 +45,7 @@ final class RedisSettings {
     if (config == null) {
       return Optional.empty();
     }
-    return Optional.of(clock -> {
+    return Optional.of((clock, contextAttributes) -> {
       RedisStores stores;
       try {
         stores = RedisStores.connect(config, clock);
@@ -60,27 +56,8 @@ final class RedisSettings {
                 + " and that Redis is reachable: a node does not start without its stores")),
             e);
       }
-      return new SharedStores() {
-        @Override
-        public SessionStore sessionStore(SessionConfig sessions) {
-          return stores.sessionStore(sessions);
-        }
-
-        @Override
-        public RevocationStore revocationStore() {
-          return stores.revocationStore();
-        }
-
-        @Override
-        public LoginAttemptStore loginAttemptStore() {
-          return stores.loginAttemptStore();
-        }
-
-        @Override
-        public void close() {
-          stores.close();
-        }
-      };
+      return new SharedStores(
+          stores::sessionStore, stores.revocationStore(), stores.loginAttemptStore(), stores);
     });
   }
 }

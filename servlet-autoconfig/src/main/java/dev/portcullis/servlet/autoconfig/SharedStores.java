@@ -5,27 +5,28 @@ import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
 import java.time.InstantSource;
+import java.util.function.Function;
 
 /**
  * The stores that the nodes of a portal share (sessions, revoked tickets, the login limit's budgets), made from the
- * settings: what {@link PortcullisAssembly} uses instead of this node's memory. Closed when the context stops, after
- * the filter no longer uses them.
+ * settings: what {@link PortcullisAssembly} uses instead of this node's memory.
+ *
+ * @param sessionStores the session store for a session configuration
+ * @param connection closed when the context stops, after the filter no longer uses the stores
  */
-interface SharedStores extends AutoCloseable {
-  SessionStore sessionStore(SessionConfig config);
+record SharedStores(
+    Function<SessionConfig, SessionStore> sessionStores,
+    RevocationStore revocationStore,
+    LoginAttemptStore loginAttemptStore,
+    AutoCloseable connection) {
 
-  RevocationStore revocationStore();
-
-  LoginAttemptStore loginAttemptStore();
-
-  @Override
-  void close();
-
-  /** Connects when the filter starts; the settings were checked at deployment. */
+  /** Connects when the filter starts; the settings were read at deployment. */
   interface Connection {
     /**
-     * @throws IllegalStateException when the stores cannot be reached now, with the deployment error to show
+     * @param contextAttributes the servlet context's attributes, where the application may have put what the stores
+     *     need (its {@code DataSource})
+     * @throws IllegalStateException when the stores cannot be made now, with the deployment error to show
      */
-    SharedStores open(InstantSource clock);
+    SharedStores open(InstantSource clock, Function<String, Object> contextAttributes);
   }
 }

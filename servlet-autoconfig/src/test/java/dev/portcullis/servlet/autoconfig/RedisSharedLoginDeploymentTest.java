@@ -8,7 +8,6 @@ import dev.portcullis.redis.RedisServer;
 import dev.portcullis.testing.TestBrowser;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -58,24 +57,7 @@ class RedisSharedLoginDeploymentTest {
     String prefix = "war-" + UUID.randomUUID() + ":";
     try (WarNode nodeA = WarNode.start(onRedis(prefix));
         WarNode nodeB = WarNode.start(onRedis(prefix))) {
-      TestBrowser onA = new TestBrowser(nodeA.base());
-      assertThat(WarNode.logIn(onA).statusCode()).isEqualTo(303);
-      assertThat(WarNode.whoami(onA)).isEqualTo("u-alice");
-      Map<String, String> beforeLogout = new LinkedHashMap<>(onA.cookies());
-
-      TestBrowser onB = onA.on(nodeB.base());
-      assertThat(WarNode.whoami(onB))
-          .as("node B reads the session and the ticket from Redis")
-          .isEqualTo("u-alice");
-      assertThat(onB.get("/reports/42").body()).startsWith("u-alice ");
-
-      assertThat(WarNode.logOut(onB).statusCode()).isEqualTo(303);
-      TestBrowser replay = new TestBrowser(nodeA.base());
-      replay.cookies().putAll(beforeLogout);
-      assertThat(WarNode.whoami(replay))
-          .as("node A, given the cookies from before the logout on B")
-          .isEqualTo("anonymous");
-      assertThat(replay.get("/reports/42").statusCode()).isNotEqualTo(200);
+      WarNode.assertLoginAndLogoutShared(nodeA, nodeB);
     }
   }
 

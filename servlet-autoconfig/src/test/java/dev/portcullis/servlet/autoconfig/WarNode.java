@@ -1,5 +1,7 @@
 package dev.portcullis.servlet.autoconfig;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.testing.TestBrowser;
@@ -41,7 +43,8 @@ final class WarNode implements AutoCloseable {
   private final ServletContextHandler context = new ServletContextHandler();
   private final ServerConnector connector = new ServerConnector(server);
 
-  private WarNode(Map<String, String> environment, ClassLoader loader) {
+  private WarNode(
+      Map<String, String> environment, ClassLoader loader, Map<String, Object> attributes) {
     if (loader != null) {
       context.setClassLoader(loader);
     }
@@ -50,7 +53,7 @@ final class WarNode implements AutoCloseable {
     context.setContextPath("/");
     context.addServletContainerInitializer(new PortcullisInitializer(
         null, environment, InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z"))));
-    context.addEventListener(new ProvidesUsers());
+    context.addEventListener(new ProvidesUsers(attributes));
     context.addServlet(new ServletHolder(new Page()), "/*");
     server.setHandler(context);
   }
@@ -82,7 +85,17 @@ final class WarNode implements AutoCloseable {
 
   /** Deploys with {@code loader} as the web application's class loader. */
   static WarNode start(Map<String, String> environment, ClassLoader loader) throws Exception {
-    WarNode node = new WarNode(environment, loader);
+    return start(environment, loader, Map.of());
+  }
+
+  /**
+   * Deploys with {@code loader} (null: Jetty's) as the web application's class loader, and {@code attributes} put in
+   * the context by the application's listener.
+   */
+  static WarNode start(
+      Map<String, String> environment, ClassLoader loader, Map<String, Object> attributes)
+      throws Exception {
+    WarNode node = new WarNode(environment, loader, attributes);
     try {
       node.server.start();
     } catch (Exception | Error e) {
@@ -127,13 +140,46 @@ final class WarNode implements AutoCloseable {
     return body.substring(0, body.indexOf(' '));
   }
 
+  /**
+   * Two deployments behind an imagined load balancer that sends a browser's requests to either: a login on {@code a}
+   * is seen by {@code b}, and a logout on {@code b} ends it on {@code a}.
+   */
+  static void assertLoginAndLogoutShared(WarNode a, WarNode b) throws Exception {
+    TestBrowser onA = new TestBrowser(a.base());
+    assertThat(logIn(onA).statusCode()).isEqualTo(303);
+    assertThat(whoami(onA)).isEqualTo("u-alice");
+    Map<String, String> beforeLogout = new LinkedHashMap<>(onA.cookies());
+
+    TestBrowser onB = onA.on(b.base());
+    assertThat(whoami(onB))
+        .as("the other node reads the session and the ticket")
+        .isEqualTo("u-alice");
+    assertThat(onB.get("/reports/42").body()).startsWith("u-alice ");
+
+    assertThat(logOut(onB).statusCode()).isEqualTo(303);
+    TestBrowser replay = new TestBrowser(a.base());
+    replay.cookies().putAll(beforeLogout);
+    assertThat(whoami(replay))
+        .as("the first node, given the cookies from before the logout on the other")
+        .isEqualTo("anonymous");
+    assertThat(replay.get("/reports/42").statusCode()).isNotEqualTo(200);
+  }
+
   private static String csrf(TestBrowser browser) throws Exception {
     return TestBrowser.csrfToken(CSRF, browser.get("/login").body()).orElseThrow();
   }
 
+  /** The application's listener: its user directory, and the other {@code attributes} it provides. */
   static final class ProvidesUsers implements ServletContextListener {
+    private final Map<String, Object> attributes;
+
+    ProvidesUsers(Map<String, Object> attributes) {
+      this.attributes = Map.copyOf(attributes);
+    }
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
+      attributes.forEach(event.getServletContext()::setAttribute);
       event
           .getServletContext()
           .setAttribute(
