@@ -54,8 +54,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Maps {@link PortcullisSettings} onto the core builders and {@link PortcullisFilter#builder()}, in two steps: {@link
  * #prepare} checks every setting and builds what holds no resource (key ring, session and cookie declarations,
- * transport, access policy) when the application is deployed; {@link #assemble} adds the user directory, opens the
- * audit log and builds the filter when the filter starts. This class is the only one that knows the builders.
+ * transport, access policy, audited actions and search endpoints) when the application is deployed; {@link #assemble}
+ * adds the user directory, opens the audit log, connects the shared stores (Redis or PostgreSQL, when set) and builds
+ * the filter when the filter starts. This class is the only one that knows the builders but for the optional store
+ * modules', which {@code RedisSettings} and {@code JdbcSettings} map.
  *
  * <p><b>Security.</b> Every mistake is collected, and any mistake stops the deployment: there is no default key and
  * no default user directory, and a value that does not parse is refused rather than replaced by a default. Messages
