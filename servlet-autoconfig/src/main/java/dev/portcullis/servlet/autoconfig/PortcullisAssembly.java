@@ -1,7 +1,9 @@
 package dev.portcullis.servlet.autoconfig;
 
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.KeyRingAudit;
 import dev.portcullis.audit.SearchDemandSink;
@@ -17,6 +19,7 @@ import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.login.LoginCookies;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
@@ -42,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -50,8 +54,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Maps {@link PortcullisSettings} onto the core builders and {@link PortcullisFilter#builder()}, in two steps: {@link
  * #prepare} checks every setting and builds what holds no resource (key ring, session and cookie declarations,
- * transport, access policy) when the application is deployed; {@link #assemble} adds the user directory, opens the
- * audit log and builds the filter when the filter starts. This class is the only one that knows the builders.
+ * transport, access policy, audited actions and search endpoints) when the application is deployed; {@link #assemble}
+ * adds the user directory, opens the audit log, connects the shared stores (Redis or PostgreSQL, when set) and builds
+ * the filter when the filter starts. This class is the only one that knows the builders but for the optional store
+ * modules', which {@code RedisSettings} and {@code JdbcSettings} map.
  *
  * <p><b>Security.</b> Every mistake is collected, and any mistake stops the deployment: there is no default key and
  * no default user directory, and a value that does not parse is refused rather than replaced by a default. Messages
@@ -67,6 +73,12 @@ final class PortcullisAssembly {
     HASH_CHAINED
   }
 
+  /** The search-demand sinks the settings can choose, spelt as the Spring Boot starter spells them. */
+  enum DemandSinkType {
+    SLF4J,
+    JSON_LINES
+  }
+
   /** Everything checked at deployment; immutable, holds no resource. */
   record Prepared(
       KeyRing keyRing,
@@ -75,6 +87,8 @@ final class PortcullisAssembly {
       CookieSpec cookieCheckCookie,
       TransportConfig transport,
       Optional<AccessPolicy> access,
+      AuditRules auditRules,
+      Optional<SharedStores.Connection> sharedStores,
       PortcullisSettings settings,
       Optional<String> userDirectoryClass) {}
 
@@ -173,9 +187,130 @@ final class PortcullisAssembly {
     }
     s.integer("portcullis.audit.queue-capacity");
     s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class);
+    searchDemand(s);
+    AuditRules auditRules = auditRules(s);
+    Optional<SharedStores.Connection> shared = sharedStores(s, loader);
     Optional<String> directory = s.string("portcullis.user-directory");
     directory.ifPresent(name -> userDirectoryClass(s, name, loader));
-    return new Prepared(keyRing, sessions, auth, check, transport, access, s, directory);
+    return new Prepared(
+        keyRing, sessions, auth, check, transport, access, auditRules, shared, s, directory);
+  }
+
+  /**
+   * The PostgreSQL stores when {@code portcullis.jdbc.enabled=true}, the Redis stores when a {@code portcullis.redis.*}
+   * setting is given, this node's memory (empty) otherwise. Both at once, or either without its module, is refused
+   * rather than silently kept in memory.
+   */
+  private static Optional<SharedStores.Connection> sharedStores(
+      PortcullisSettings s, ClassLoader loader) {
+    Optional<String> redis = PortcullisSettings.NAMES.stream()
+        .filter(name -> name.startsWith(RedisSettings.PREFIX + "."))
+        .filter(name -> s.string(name).isPresent())
+        .findFirst();
+    String jdbc = JdbcSettings.PREFIX + ".enabled";
+    if (s.bool(jdbc).orElse(false)) {
+      if (redis.isPresent()) {
+        s.problem("both " + jdbc + "=true (" + s.sourceOf(jdbc) + ") and " + redis.get() + " ("
+            + s.sourceOf(redis.get())
+            + ") are set: choose one shared store for the nodes, PostgreSQL or Redis");
+      } else if (moduleThere(s, jdbc, JdbcSettings.MODULE_CLASS, "portcullis-jdbc", loader)) {
+        return Optional.of(JdbcSettings.connection(s));
+      }
+    } else if (redis.isPresent()
+        && moduleThere(s, redis.get(), RedisSettings.MODULE_CLASS, "portcullis-redis", loader)) {
+      return RedisSettings.connection(s);
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the optional module of {@code className} is on the class path; a problem naming it otherwise. */
+  private static boolean moduleThere(
+      PortcullisSettings s, String key, String className, String artifact, ClassLoader loader) {
+    try {
+      Class.forName(className, false, loader);
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      s.problem(key + " (" + s.sourceOf(key) + ") is set, but dev.portcullis:" + artifact
+          + " is not on the class path: add that artifact to the application (WEB-INF/lib), or remove the setting"
+          + " to keep the stores in this node's memory");
+      return false;
+    }
+  }
+
+  /**
+   * The audited actions and search endpoints; each entry is tried on its own, so that every mistake is reported, and
+   * reported by its setting rather than by a core message that would quote the value.
+   */
+  private static AuditRules auditRules(PortcullisSettings s) {
+    AuditRules.Builder rules = AuditRules.builder();
+    for (PortcullisSettings.Entry e : s.entries("portcullis.audit.actions")) {
+      s.both(e, "pattern", "action", "an audited action needs its path pattern and its name")
+          .ifPresent(a -> {
+            if (!accepted(() -> AuditEventType.of(a[1]))) {
+              s.invalid(
+                  e.key("action"),
+                  "a lower_snake_case name of at most 64 characters, such as report_view");
+            } else if (!accepted(() -> AuditRules.builder().action(a[0], a[1]))) {
+              s.invalid(
+                  e.key("pattern"),
+                  "a path of lower-case literal segments and {name} placeholders,"
+                      + " optionally ending in /**, such as /reports/{id}");
+            } else {
+              rules.action(a[0], a[1]);
+            }
+          });
+    }
+    for (PortcullisSettings.Entry e : s.entries("portcullis.audit.search-endpoints")) {
+      s.both(e, "path", "parameter", "a search endpoint needs its path and its query parameter")
+          .ifPresent(a -> {
+            if (!accepted(() -> AuditRules.builder().searchEndpoint(a[0], a[1]))) {
+              s.invalid(
+                  e.key("path"),
+                  "a normalised lower-case path without a trailing slash, such as /search");
+            } else {
+              rules.searchEndpoint(a[0], a[1]);
+            }
+          });
+    }
+    return rules.build();
+  }
+
+  private static boolean accepted(Runnable step) {
+    try {
+      step.run();
+      return true;
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return false;
+    }
+  }
+
+  /** Checks the search-demand settings, which {@link #auditLog} applies. */
+  private static void searchDemand(PortcullisSettings s) {
+    String prefix = "portcullis.audit.search-demand";
+    Optional<DemandSinkType> sink = s.choice(prefix + ".sink", DemandSinkType.class);
+    Optional<Path> file = s.path(prefix + ".file");
+    if (sink.filter(t -> t == DemandSinkType.JSON_LINES).isPresent() && file.isEmpty()) {
+      s.problem(prefix + ".sink is json-lines, which writes to a file, but " + prefix
+          + ".file is not set");
+    }
+    if (file.isPresent()
+        && file.map(Path::toAbsolutePath)
+            .equals(s.path("portcullis.audit.file").map(Path::toAbsolutePath))) {
+      s.problem(
+          prefix + ".file (" + s.sourceOf(prefix + ".file")
+              + ") is the audit file, portcullis.audit.file: the anonymous search counts need a file of their own");
+    }
+    s.duration(prefix + ".bucket")
+        .filter(bucket -> !accepted(() -> AuditLog.builder().demandBucket(bucket)))
+        .ifPresent(bucket -> s.invalid(
+            prefix + ".bucket",
+            "whole seconds from 1m to 1d that divide a day, such as 1h or 15m"));
+    s.integer(prefix + ".max-terms")
+        .filter(n -> n < 1 || n > 1_000_000)
+        .ifPresent(n -> s.invalid(prefix + ".max-terms", "a whole number from 1 to 1000000"));
+    s.integer(prefix + ".minimum-count")
+        .filter(n -> n < 1 || n > 1000)
+        .ifPresent(n -> s.invalid(prefix + ".minimum-count", "a whole number from 1 to 1000"));
   }
 
   private static KeyRing keyRing(
@@ -263,25 +398,44 @@ final class PortcullisAssembly {
         .newInstance();
   }
 
+  /** {@link #assemble(Prepared, UserDirectory, Function, InstantSource, SecureRandom)} without context attributes. */
+  static Assembled assemble(
+      Prepared p, UserDirectory users, InstantSource clock, SecureRandom random) {
+    return assemble(p, users, name -> null, clock, random);
+  }
+
   /**
    * Builds the filter. On failure nothing stays open.
    *
+   * @param contextAttributes the servlet context's attributes, for what the shared stores need
    * @throws IllegalStateException with every mistake found, one a line
    */
   static Assembled assemble(
-      Prepared p, UserDirectory users, InstantSource clock, SecureRandom random) {
+      Prepared p,
+      UserDirectory users,
+      Function<String, Object> contextAttributes,
+      InstantSource clock,
+      SecureRandom random) {
     PortcullisSettings s = p.settings();
     AuditLog audit = auditLog(s, clock, random);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
-      SessionStore store = CaffeineSessionStore.builder(p.sessions(), clock)
-          .listener(new SessionAudit(audit))
-          .build();
+      SharedStores shared =
+          p.sharedStores().map(c -> c.open(clock, contextAttributes)).orElse(null);
+      SessionStore store = shared != null
+          ? shared.sessionStores().apply(p.sessions())
+          : CaffeineSessionStore.builder(p.sessions(), clock)
+              .listener(new SessionAudit(audit))
+              .build();
       SessionRegistry registry =
           SessionRegistry.create(p.sessions(), store, random, clock, new SessionAudit(audit));
-      RevocationStore revocations = RevocationStore.inMemory(clock);
+      RevocationStore revocations =
+          shared != null ? shared.revocationStore() : RevocationStore.inMemory(clock);
       closeIfCloseable(store, resources::add);
       closeIfCloseable(revocations, resources::add);
+      if (shared != null) {
+        resources.add(shared.connection()); // after the stores it made
+      }
       KeyRingSource keys = p.keyRing();
       Optional<Path> keyFile = s.path("portcullis.keys.file");
       if (keyFile.isPresent()) {
@@ -303,6 +457,15 @@ final class PortcullisAssembly {
             .random(random)
             .authCookie(p.authCookie())
             .cookieCheckCookie(p.cookieCheckCookie());
+        if (shared != null) {
+          // The login limit's budgets where the sessions are: in memory each node would grant an
+          // account its own.
+          b.throttle(LoginThrottle.builder(clock)
+              .random(random)
+              .store(shared.loginAttemptStore())
+              .hashKeyFrom(keyRing)
+              .build());
+        }
         s.string("portcullis.login.terms-version").ifPresent(b::termsVersion);
         s.duration("portcullis.login.ticket-lifetime").ifPresent(b::ticketLifetime);
         s.string("portcullis.login.path").ifPresent(b::loginPath);
@@ -334,7 +497,7 @@ final class PortcullisAssembly {
                     .transport(p.transport())
                     .sessions(registry)
                     .login(login, random)
-                    .audit(audit)
+                    .audit(audit, p.auditRules())
                     .trustedOrigins(
                         s.list("portcullis.csrf.trusted-origins").toArray(String[]::new));
                 p.access()
@@ -360,6 +523,7 @@ final class PortcullisAssembly {
         s.choice("portcullis.audit.sink", AuditSinkType.class).orElse(AuditSinkType.SLF4J);
     AuditSink sink;
     Optional<Path> file = s.path("portcullis.audit.file");
+    SearchDemandSink demand = demandSink(s);
     try {
       switch (type) {
         case JSON_LINES:
@@ -372,27 +536,47 @@ final class PortcullisAssembly {
           sink = AuditSink.slf4j();
       }
     } catch (IOException e) {
-      throw new IllegalStateException(
-          report(
-              List.of(
-                  "cannot open portcullis.audit.file " + file.orElseThrow()
-                      + " (" + s.sourceOf("portcullis.audit.file") + "): " + e.getMessage()
-                      + "; its directory must exist and be writable, and no other process may hold the file")),
-          e);
+      closeAll(List.of(demand));
+      throw cannotOpen(s, "portcullis.audit.file", file.orElseThrow(), e);
     }
     try {
-      AuditLog.Builder b = AuditLog.builder()
-          .clock(clock)
-          .random(random)
-          .auditSink(sink)
-          .demandSink(SearchDemandSink.slf4j());
+      AuditLog.Builder b =
+          AuditLog.builder().clock(clock).random(random).auditSink(sink).demandSink(demand);
       s.integer("portcullis.audit.queue-capacity").ifPresent(b::queueCapacity);
       s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class).ifPresent(b::whenFull);
+      s.duration("portcullis.audit.search-demand.bucket").ifPresent(b::demandBucket);
+      s.integer("portcullis.audit.search-demand.max-terms").ifPresent(b::demandMaxTerms);
+      s.integer("portcullis.audit.search-demand.minimum-count").ifPresent(b::demandMinimumCount);
       return b.build();
     } catch (RuntimeException e) {
-      closeAll(List.of(sink));
+      closeAll(List.of(sink, demand));
       throw new IllegalStateException(report(List.of("portcullis.audit: " + e.getMessage())), e);
     }
+  }
+
+  private static SearchDemandSink demandSink(PortcullisSettings s) {
+    String key = "portcullis.audit.search-demand.file";
+    if (s.choice("portcullis.audit.search-demand.sink", DemandSinkType.class)
+            .orElse(DemandSinkType.SLF4J)
+        == DemandSinkType.SLF4J) {
+      return SearchDemandSink.slf4j();
+    }
+    Path file = s.path(key).orElseThrow();
+    try {
+      return SearchDemandSink.jsonLines(file);
+    } catch (IOException e) {
+      throw cannotOpen(s, key, file, e);
+    }
+  }
+
+  private static IllegalStateException cannotOpen(
+      PortcullisSettings s, String key, Path file, IOException e) {
+    return new IllegalStateException(
+        report(
+            List.of(
+                "cannot open " + key + " " + file + " (" + s.sourceOf(key) + "): " + e.getMessage()
+                    + "; its directory must exist and be writable, and no other process may hold the file")),
+        e);
   }
 
   private static void closeIfCloseable(Object part, Consumer<AutoCloseable> resources) {
@@ -414,7 +598,7 @@ final class PortcullisAssembly {
   }
 
   /** Runs one builder; a refusal becomes a problem named after the settings {@code prefix}, and the part is null. */
-  private static <T> T part(PortcullisSettings s, String prefix, Supplier<T> builder) {
+  static <T> T part(PortcullisSettings s, String prefix, Supplier<T> builder) {
     try {
       return builder.get();
     } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {

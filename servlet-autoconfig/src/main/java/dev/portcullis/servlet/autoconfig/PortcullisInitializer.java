@@ -50,6 +50,13 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
    */
   public static final String USER_DIRECTORY_ATTRIBUTE = "dev.portcullis.user.UserDirectory";
 
+  /**
+   * The context attribute in which the application puts its PostgreSQL {@code javax.sql.DataSource} when {@code
+   * portcullis.jdbc.enabled=true}, from a {@code ServletContextListener}'s {@code contextInitialized}: {@value}. The
+   * application owns it and closes it; Portcullis closes only the stores it made on it.
+   */
+  public static final String DATA_SOURCE_ATTRIBUTE = "javax.sql.DataSource";
+
   /** The filter's name in the servlet context: {@value}. */
   public static final String FILTER_NAME = "portcullis";
 

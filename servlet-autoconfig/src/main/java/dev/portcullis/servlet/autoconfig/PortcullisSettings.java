@@ -46,7 +46,7 @@ final class PortcullisSettings {
   static final String CONFIG_PROPERTY = "portcullis.config";
   static final String CONFIG_VARIABLE = "PORTCULLIS_CONFIG";
 
-  /** Every supported name but the indexed access rules. */
+  /** Every supported name but the entries of the {@link #LISTS indexed lists}. */
   static final Set<String> NAMES = Collections.unmodifiableSet(new TreeSet<>(Arrays.asList(
       "portcullis.enabled",
       "portcullis.user-directory",
@@ -106,14 +106,37 @@ final class PortcullisSettings {
       "portcullis.audit.sink",
       "portcullis.audit.file",
       "portcullis.audit.queue-capacity",
-      "portcullis.audit.when-full")));
+      "portcullis.audit.when-full",
+      "portcullis.audit.search-demand.sink",
+      "portcullis.audit.search-demand.file",
+      "portcullis.audit.search-demand.bucket",
+      "portcullis.audit.search-demand.max-terms",
+      "portcullis.audit.search-demand.minimum-count",
+      "portcullis.jdbc.enabled",
+      "portcullis.jdbc.apply-schema",
+      "portcullis.jdbc.query-timeout",
+      "portcullis.jdbc.network-timeout",
+      "portcullis.jdbc.clock-skew",
+      "portcullis.jdbc.clean-up-every",
+      "portcullis.jdbc.clean-up-batch-size",
+      "portcullis.redis.uri",
+      "portcullis.redis.cluster-nodes",
+      "portcullis.redis.key-prefix",
+      "portcullis.redis.command-timeout",
+      "portcullis.redis.clock-skew",
+      "portcullis.redis.trusted-certificates")));
 
-  /** {@code portcullis.access.rules[0].pattern} and {@code portcullis.access.rules[0].roles}. */
-  private static final Pattern RULE =
-      Pattern.compile("portcullis\\.access\\.rules\\[(\\d{1,3})]\\.(pattern|roles)");
+  /**
+   * The indexed lists and the fields of their entries, as the starter binds them: {@code
+   * portcullis.access.rules[0].pattern}, or the environment variable {@code PORTCULLIS_ACCESS_RULES_0_PATTERN}.
+   */
+  static final Map<String, List<String>> LISTS = Map.of(
+      "portcullis.access.rules", List.of("pattern", "roles"),
+      "portcullis.audit.actions", List.of("pattern", "action"),
+      "portcullis.audit.search-endpoints", List.of("path", "parameter"));
 
-  private static final Pattern RULE_VARIABLE =
-      Pattern.compile("PORTCULLIS_ACCESS_RULES_(\\d{1,3})_(PATTERN|ROLES)");
+  private static final Pattern ENTRY = Pattern.compile("([a-z.-]+)\\[(\\d{1,3})]\\.([a-z-]+)");
+  private static final Pattern ENTRY_VARIABLE = Pattern.compile("([A-Z_]+?)_(\\d{1,3})_([A-Z_]+)");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ns|us|ms|s|m|h|d)");
 
   /** A value and where it was read, for messages. */
@@ -210,7 +233,7 @@ final class PortcullisSettings {
       if (!key.startsWith("portcullis.")) {
         continue; // the file may hold the application's own settings
       }
-      if (!NAMES.contains(key) && !RULE.matcher(key).matches()) {
+      if (!NAMES.contains(key) && !isEntry(key)) {
         problems.add("unknown setting " + key + " in " + source
             + ": there is no such Portcullis property" + suggestion(key));
         continue;
@@ -233,10 +256,15 @@ final class PortcullisSettings {
         continue;
       }
       String key = byVariable.get(variable);
-      Matcher rule = RULE_VARIABLE.matcher(variable);
-      if (key == null && rule.matches()) {
-        key = "portcullis.access.rules[" + Integer.parseInt(rule.group(1)) + "]."
-            + rule.group(2).toLowerCase(Locale.ROOT);
+      Matcher entry = ENTRY_VARIABLE.matcher(variable);
+      if (key == null && entry.matches()) {
+        key = LISTS.keySet().stream()
+            .filter(list -> variable(list).equals(entry.group(1)))
+            .map(list -> list + "[" + Integer.parseInt(entry.group(2)) + "]."
+                + entry.group(3).toLowerCase(Locale.ROOT).replace('_', '-'))
+            .filter(PortcullisSettings::isEntry)
+            .findFirst()
+            .orElse(null);
       }
       if (key == null) {
         problems.add("unknown environment variable " + variable
@@ -252,6 +280,12 @@ final class PortcullisSettings {
     if (any) {
       sources.add("environment variables");
     }
+  }
+
+  /** Whether {@code key} names a field of an entry of one of the {@link #LISTS}. */
+  private static boolean isEntry(String key) {
+    Matcher m = ENTRY.matcher(key);
+    return m.matches() && LISTS.getOrDefault(m.group(1), List.of()).contains(m.group(3));
   }
 
   /** The environment variable Spring Boot would bind to {@code name}. */
@@ -393,27 +427,69 @@ final class PortcullisSettings {
     return items;
   }
 
-  /** The access rules {@code portcullis.access.rules[i]}, in index order. */
-  List<RoleRule> rules() {
-    Map<Integer, String[]> byIndex = new TreeMap<>();
+  /**
+   * The entries of the indexed list {@code list} (one of the {@link #LISTS}), in index order: each its name ({@code
+   * portcullis.audit.actions[0]}) and the values of the fields that are set.
+   */
+  List<Entry> entries(String list) {
+    Map<Integer, Map<String, String>> byIndex = new TreeMap<>();
     for (Map.Entry<String, Value> e : values.entrySet()) {
-      Matcher m = RULE.matcher(e.getKey());
-      if (m.matches()) {
-        String[] rule = byIndex.computeIfAbsent(Integer.parseInt(m.group(1)), i -> new String[2]);
-        rule[m.group(2).equals("pattern") ? 0 : 1] = e.getValue().text();
+      Matcher m = ENTRY.matcher(e.getKey());
+      if (m.matches() && m.group(1).equals(list) && !e.getValue().text().isEmpty()) {
+        byIndex
+            .computeIfAbsent(Integer.parseInt(m.group(2)), i -> new TreeMap<>())
+            .put(m.group(3), e.getValue().text());
       }
     }
+    List<Entry> entries = new ArrayList<>();
+    byIndex.forEach((index, fields) -> entries.add(new Entry(list + "[" + index + "]", fields)));
+    return entries;
+  }
+
+  /** One entry of an indexed list: its name, such as {@code portcullis.audit.actions[0]}, and its fields that are set. */
+  record Entry(String name, Map<String, String> fields) {
+    Entry {
+      fields = Map.copyOf(fields);
+    }
+
+    Optional<String> field(String field) {
+      return Optional.ofNullable(fields.get(field));
+    }
+
+    /** The setting of {@code field} in this entry, for messages. */
+    String key(String field) {
+      return name + "." + field;
+    }
+  }
+
+  /**
+   * The fields {@code first} and {@code second} of an entry, or empty with a problem for each that is not set: an
+   * entry needs both.
+   */
+  Optional<String[]> both(Entry entry, String first, String second, String purpose) {
+    for (String field : List.of(first, second)) {
+      if (entry.field(field).isEmpty()) {
+        problems.add(entry.key(field) + " is not set: " + purpose);
+      }
+    }
+    return entry.field(first).isPresent() && entry.field(second).isPresent()
+        ? Optional.of(
+            new String[] {entry.field(first).get(), entry.field(second).get()})
+        : Optional.empty();
+  }
+
+  /** The access rules {@code portcullis.access.rules[i]}, in index order. */
+  List<RoleRule> rules() {
     List<RoleRule> rules = new ArrayList<>();
-    for (Map.Entry<Integer, String[]> e : byIndex.entrySet()) {
-      String prefix = "portcullis.access.rules[" + e.getKey() + "]";
-      String pattern = e.getValue()[0];
-      List<String> roles = e.getValue()[1] == null ? List.of() : split(e.getValue()[1]);
-      if (pattern == null || pattern.isBlank()) {
-        problems.add(prefix + ".pattern is not set, but " + prefix
-            + ".roles is: give the rule its path pattern");
+    for (Entry e : entries("portcullis.access.rules")) {
+      String pattern = e.field("pattern").orElse(null);
+      List<String> roles = e.field("roles").map(PortcullisSettings::split).orElse(List.of());
+      if (pattern == null) {
+        problems.add(e.key("pattern") + " is not set, but " + e.key("roles")
+            + " is: give the rule its path pattern");
       } else if (roles.isEmpty()) {
-        problems.add(prefix + ".roles is not set: give the roles, one of which a user needs for "
-            + prefix + ".pattern");
+        problems.add(e.key("roles") + " is not set: give the roles, one of which a user needs for "
+            + e.key("pattern"));
       } else {
         rules.add(new RoleRule(pattern, roles));
       }
@@ -430,7 +506,8 @@ final class PortcullisSettings {
     return v == null ? "not set" : v.source();
   }
 
-  private <T> Optional<T> invalid(String key, String expected) {
+  /** Reports {@code key} as not valid, without its value; always empty. */
+  <T> Optional<T> invalid(String key, String expected) {
     problems.add(key + " (" + sourceOf(key) + ") is not valid: expected " + expected);
     return Optional.empty();
   }

@@ -92,7 +92,8 @@ final class StartingFilter implements Filter {
     }
     PortcullisAssembly.Assembled assembled;
     try {
-      assembled = PortcullisAssembly.assemble(prepared, users, state.clock(), state.random());
+      assembled = PortcullisAssembly.assemble(
+          prepared, users, config.getServletContext()::getAttribute, state.clock(), state.random());
     } catch (IllegalStateException e) {
       PortcullisAssembly.closeAll(created);
       throw new ServletException(e.getMessage(), e);

@@ -87,6 +87,32 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void indexedListsInTheFile_areReadByIndex_andAFieldTheListDoesNotHave_isRefusedByName()
+      throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.audit.actions[1].pattern=/letters/{id}\n"
+            + "portcullis.audit.actions[1].action=letter_view\n"
+            + "portcullis.audit.actions[0].pattern=/reports/{id}\n"
+            + "portcullis.audit.actions[0].action=report_view\n"
+            + "portcullis.audit.search-endpoints[0].path=/search\n"
+            + "portcullis.audit.search-endpoints[0].parameter=q\n"
+            + "portcullis.audit.actions[2].roles=ADMIN\n",
+        Map.of("PORTCULLIS_AUDIT_ACTIONS_1_ACTION", "letter_read"));
+    assertThat(s.problems())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("unknown setting portcullis.audit.actions[2].roles");
+    assertThat(s.entries("portcullis.audit.actions"))
+        .extracting(PortcullisSettings.Entry::name, e -> e.field("action").orElseThrow())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("portcullis.audit.actions[0]", "report_view"),
+            org.assertj.core.groups.Tuple.tuple("portcullis.audit.actions[1]", "letter_read"));
+    assertThat(s.entries("portcullis.audit.search-endpoints"))
+        .singleElement()
+        .extracting(e -> e.field("parameter").orElseThrow())
+        .isEqualTo("q");
+  }
+
+  @Test
   void unknownPortcullisEnvironmentVariable_isRefused_butTheKeyRingVariableIsNot()
       throws Exception {
     PortcullisSettings s = read(

@@ -1,0 +1,131 @@
+package dev.portcullis.servlet.autoconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.portcullis.redis.RedisServer;
+import dev.portcullis.testing.TestBrowser;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two deployments of one WAR (two Jetty servers, as two nodes behind a load balancer) with the same key ring and
+ * {@code portcullis.redis.uri} on one real redis-server: a login on one is a login on the other, and a logout on
+ * either ends it on both. Skipped, saying why, where redis-server is not installed.
+ */
+class RedisSharedLoginDeploymentTest {
+  private static RedisServer redis;
+
+  @TempDir
+  java.nio.file.Path dir;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    assumeTrue(RedisServer.binary().isPresent(), RedisServer.MISSING);
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  private Map<String, String> onRedis(String keyPrefix) throws Exception {
+    return WarNode.environment(
+        dir,
+        Map.of(
+            "PORTCULLIS_REDIS_URI",
+            redis.uri(),
+            "PORTCULLIS_REDIS_KEY_PREFIX",
+            keyPrefix,
+            // Patient: a loaded build machine can hold a command past the production default.
+            "PORTCULLIS_REDIS_COMMAND_TIMEOUT",
+            "10s"));
+  }
+
+  @Test
+  void loginOnOneNode_isALoginOnTheOther_andLogoutOnTheOther_endsItOnBoth() throws Exception {
+    String prefix = "war-" + UUID.randomUUID() + ":";
+    try (WarNode nodeA = WarNode.start(onRedis(prefix));
+        WarNode nodeB = WarNode.start(onRedis(prefix))) {
+      WarNode.assertLoginAndLogoutShared(nodeA, nodeB);
+    }
+  }
+
+  @Test
+  void undeployingTheApplication_closesItsRedisConnection() throws Exception {
+    RedisClient inspector = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> connection = inspector.connect()) {
+      try (WarNode node = WarNode.start(onRedis("war-" + UUID.randomUUID() + ":"))) {
+        assertThat(clients(connection)).as("the inspector and the application").isGreaterThan(1);
+        node.undeploy();
+        assertThat(clientsOnceSettled(connection))
+            .as("Redis still runs; only the inspector is connected")
+            .isEqualTo(1);
+      }
+    } finally {
+      inspector.shutdown();
+    }
+  }
+
+  private static long clients(StatefulRedisConnection<String, String> connection) {
+    return connection
+        .sync()
+        .clientList()
+        .lines()
+        .filter(line -> !line.isBlank())
+        .count();
+  }
+
+  /** The number of clients once Redis has handled the closed connections (a closed socket is seen a moment later). */
+  private static long clientsOnceSettled(StatefulRedisConnection<String, String> connection)
+      throws InterruptedException {
+    long clients = clients(connection);
+    for (int i = 0; i < 100 && clients > 1; i++) {
+      Thread.sleep(100);
+      clients = clients(connection);
+    }
+    return clients;
+  }
+
+  @Test
+  void redisSettingWithoutTheRedisModule_failsTheDeployment_namingTheArtifact() throws Exception {
+    ClassLoader withoutRedis = new ClassLoader(getClass().getClassLoader()) {
+      @Override
+      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (name.startsWith("dev.portcullis.redis.")) {
+          throw new ClassNotFoundException(name);
+        }
+        return super.loadClass(name, resolve);
+      }
+    };
+
+    Throwable failure = catchThrowable(() -> WarNode.start(onRedis("unused:"), withoutRedis));
+
+    assertThat(failure)
+        .hasMessageContaining("(1 mistake)")
+        .hasMessageContaining("portcullis.redis.")
+        .hasMessageContaining("dev.portcullis:portcullis-redis is not on the class path")
+        .hasMessageNotContaining(redis.uri());
+  }
+
+  @Test
+  void nodesWithoutRedis_doNotShareALogin() throws Exception {
+    try (WarNode nodeA = WarNode.start(WarNode.environment(dir, Map.of()));
+        WarNode nodeB = WarNode.start(WarNode.environment(dir, Map.of()))) {
+      TestBrowser onA = new TestBrowser(nodeA.base());
+      WarNode.logIn(onA);
+      assertThat(WarNode.whoami(onA)).isEqualTo("u-alice");
+      assertThat(WarNode.whoami(onA.on(nodeB.base()))).isEqualTo("anonymous");
+    }
+  }
+}
