@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  *             digits ({@code 07700x900x123}), so a number written with odd separators is still one run. A run of
  *             years is kept: a financial year ({@code 2025/26}, {@code 2024-2025}) or years from 1900 to 2099
  *             ({@code 2010 2020}).
- *         <li>{@code [postcode]}: a full UK postcode ({@code sw1a 1aa}, spaced or not). An outward code alone
+ *         <li>{@code [postcode]}: a full UK postcode ({@code sw1a 1aa}), spaced or not, or with a dash or a dot
+ *             between its halves ({@code sw1a-1aa}, {@code sw1a – 1aa}, {@code sw1a.1aa}). An outward code alone
  *             ({@code sw1a}) is kept: it names a district of thousands of addresses and is what demand by area
  *             needs.
  *       </ul>
@@ -110,8 +111,10 @@ final class SearchTerms {
   private static final Pattern IPV4 = Pattern.compile(
       "(?<![\\p{L}\\p{N}.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\p{L}\\p{N}]|\\.\\d)",
       Pattern.UNICODE_CHARACTER_CLASS);
+  // Between the two halves: nothing, a space, or a dash or a dot with a space either side or not
+  // (every dash is '-' by now).
   private static final Pattern POSTCODE = Pattern.compile(
-      "(?<![\\p{L}\\p{N}])[a-z]{1,2}\\d[a-z\\d]? ?\\d[a-z]{2}(?![\\p{L}\\p{N}])",
+      "(?<![\\p{L}\\p{N}])[a-z]{1,2}\\d[a-z\\d]?(?: ?[.-] ?| )?\\d[a-z]{2}(?![\\p{L}\\p{N}])",
       Pattern.UNICODE_CHARACTER_CLASS);
   // A separator inside a number: kept punctuation, a space, or a letter standing alone between
   // digits.
