@@ -23,9 +23,12 @@ import java.util.regex.Pattern;
  *         <li>{@code [token]}: something pasted from a cookie, a header or a link: a JWT, a UUID, the value of a
  *             {@code password=}, {@code token=}, {@code sid=} (and similar) assignment, and any run of 16 or more
  *             base64 or base64url characters that holds at least 12 letters and digits in a row and switches
- *             between letters and digits at least three times (session ids of either format, hex digests, API
- *             keys; a readable slug such as {@code quarterly-report-2024} or {@code covid19vaccine} does not), and
- *             an AWS access key id;
+ *             between letters and digits at least three times (hex digests, API keys, most session ids; a
+ *             readable slug such as {@code quarterly-report-2024} or {@code covid19vaccine} does not), a run in the
+ *             exact shape of a session id that this library issues even with fewer switches (24 characters of
+ *             {@code a-z0-5}, ASP.NET's session id, with a digit between letters; 43 base64url characters, a
+ *             Portcullis session id, cookie-check value or CSRF token, with both letter cases and a digit between
+ *             two letters), and an AWS access key id;
  *         <li>{@code [user-handle]}: a handle of the {@code u-1001} kind: one or two letters, a hyphen or an
  *             underscore, then three or more letters and digits with at least one digit ({@code u-1001}, {@code
  *             ID_5f3a9c}; not {@code covid-19}, {@code b-12}, {@code pre-2020} or {@code u-turn}).
@@ -44,7 +47,8 @@ import java.util.regex.Pattern;
  *             digits ({@code 07700x900x123}), so a number written with odd separators is still one run. A run of
  *             years is kept: a financial year ({@code 2025/26}, {@code 2024-2025}) or years from 1900 to 2099
  *             ({@code 2010 2020}).
- *         <li>{@code [postcode]}: a full UK postcode ({@code sw1a 1aa}, spaced or not). An outward code alone
+ *         <li>{@code [postcode]}: a full UK postcode ({@code sw1a 1aa}), spaced or not, or with a dash or a dot
+ *             between its halves ({@code sw1a-1aa}, {@code sw1a – 1aa}, {@code sw1a.1aa}). An outward code alone
  *             ({@code sw1a}) is kept: it names a district of thousands of addresses and is what demand by area
  *             needs.
  *       </ul>
@@ -99,6 +103,11 @@ final class SearchTerms {
       Pattern.UNICODE_CHARACTER_CLASS);
   private static final Pattern AWS_KEY_ID =
       Pattern.compile("(?<![A-Za-z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])");
+  /** ASP.NET's session id: 24 characters of {@code a-z0-5}. */
+  private static final int ASPNET_SESSION_ID_LENGTH = 24;
+  /** 32 random bytes in unpadded base64url: Portcullis' session ids, cookie-check values and CSRF tokens. */
+  private static final int PORTCULLIS_VALUE_LENGTH = 43;
+
   private static final Pattern TOKEN_RUN =
       Pattern.compile("(?<![A-Za-z0-9_+/-])[A-Za-z0-9_+/-]{16,}={0,2}");
 
@@ -110,8 +119,10 @@ final class SearchTerms {
   private static final Pattern IPV4 = Pattern.compile(
       "(?<![\\p{L}\\p{N}.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\p{L}\\p{N}]|\\.\\d)",
       Pattern.UNICODE_CHARACTER_CLASS);
+  // Between the two halves: nothing, a space, or a dash or a dot with a space either side or not
+  // (every dash is '-' by now).
   private static final Pattern POSTCODE = Pattern.compile(
-      "(?<![\\p{L}\\p{N}])[a-z]{1,2}\\d[a-z\\d]? ?\\d[a-z]{2}(?![\\p{L}\\p{N}])",
+      "(?<![\\p{L}\\p{N}])[a-z]{1,2}\\d[a-z\\d]?(?: ?[.-] ?| )?\\d[a-z]{2}(?![\\p{L}\\p{N}])",
       Pattern.UNICODE_CHARACTER_CLASS);
   // A separator inside a number: kept punctuation, a space, or a letter standing alone between
   // digits.
@@ -236,7 +247,8 @@ final class SearchTerms {
     Matcher m = TOKEN_RUN.matcher(text);
     StringBuilder out = new StringBuilder(text.length());
     while (m.find()) {
-      m.appendReplacement(out, looksRandom(m.group()) ? TOKEN_MARKER : "$0");
+      m.appendReplacement(
+          out, looksRandom(m.group()) || sessionIdShaped(m.group()) ? TOKEN_MARKER : "$0");
     }
     m.appendTail(out);
     return out.toString();
@@ -264,6 +276,57 @@ final class SearchTerms {
       previous = kind;
     }
     return longest >= 12 && switches >= 3;
+  }
+
+  /**
+   * A run in the shape of a session id this library issues whose letters and digits switch too seldom for
+   * {@link #looksRandom} (about 1 in 20 of ASP.NET's ids, 1 in 100 of the 43-character ones): 24 characters of
+   * {@code a-z0-5} with a digit between letters, or 43 base64url characters with both letter cases and a digit between
+   * two letters. Readable text of exactly those lengths rarely has both ({@code residentialcarehomes2024} and
+   * {@code Quarterly-Report-2024-North-Region-Provider} do not).
+   */
+  private static boolean sessionIdShaped(String run) {
+    if (run.length() == ASPNET_SESSION_ID_LENGTH) {
+      int firstLetter = -1;
+      int lastLetter = -1;
+      for (int i = 0; i < run.length(); i++) {
+        char c = run.charAt(i);
+        if (c >= 'a' && c <= 'z') {
+          firstLetter = firstLetter < 0 ? i : firstLetter;
+          lastLetter = i;
+        } else if (c < '0' || c > '5') {
+          return false;
+        }
+      }
+      for (int i = firstLetter + 1; firstLetter >= 0 && i < lastLetter; i++) {
+        if (run.charAt(i) <= '5') {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (run.length() == PORTCULLIS_VALUE_LENGTH) {
+      boolean upper = false;
+      boolean lower = false;
+      boolean digitBetweenLetters = false;
+      for (int i = 0; i < run.length(); i++) {
+        char c = run.charAt(i);
+        if (c >= 'A' && c <= 'Z') {
+          upper = true;
+        } else if (c >= 'a' && c <= 'z') {
+          lower = true;
+        } else if (c >= '0' && c <= '9') {
+          digitBetweenLetters |= i > 0
+              && i < run.length() - 1
+              && Character.isLetter(run.charAt(i - 1))
+              && Character.isLetter(run.charAt(i + 1));
+        } else if (c != '-' && c != '_') {
+          return false;
+        }
+      }
+      return upper && lower && digitBetweenLetters;
+    }
+    return false;
   }
 
   private static String keepSearchCharacters(String text) {
