@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.testing.CapturedStderr;
+import dev.portcullis.testing.TestBrowser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -139,6 +140,18 @@ class SsoDeploymentTest {
             "com.nimbusds:oauth2-oidc-sdk (which single sign-on needs) is not on the class path")
         .hasMessageContaining("portcullis.sso.enabled=false")
         .hasMessageNotContaining(WarSso.SECRET);
+  }
+
+  @Test
+  void theUpgradeCookie_followsTheCookieNamePrefix() throws Exception {
+    Map<String, String> staff = ssoSettings(Map.of("PORTCULLIS_COOKIES_NAME_PREFIX", "staff"));
+    try (WarNode node = WarNode.start(staff)) {
+      TestBrowser browser = new TestBrowser(node.base());
+      assertThat(WarNode.logIn(browser).statusCode()).isEqualTo(303);
+      assertThat(browser.cookies())
+          .containsKeys("__Host-staff-sid", "__Host-staff-sso")
+          .doesNotContainKey("__Host-portcullis-sso");
+    }
   }
 
   @Test
