@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  * quoted back, since a file may hold secrets.
  *
  * <p>The key ring is not a setting: it is read from the environment variable {@link KeyRingSources#ENV_VARIABLE} or
- * the file {@code portcullis.keys.file}.
+ * the file {@code portcullis.keys.file}. The settings that are secrets ({@link #ENVIRONMENT_ONLY}) are read from the
+ * environment only: a file that holds one is a mistake.
  */
 final class PortcullisSettings {
   static final String RESOURCE = "portcullis.properties";
