@@ -75,7 +75,12 @@ final class JdbcSettings {
             e);
       }
       return new SharedStores(
-          stores::sessionStore, stores.revocationStore(), stores.loginAttemptStore(), stores);
+          stores::sessionStore,
+          stores.revocationStore(),
+          stores.loginAttemptStore(),
+          stores.accountLinkStore(),
+          stores.replayStore(),
+          stores);
     };
   }
 

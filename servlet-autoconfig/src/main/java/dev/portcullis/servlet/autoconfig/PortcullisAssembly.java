@@ -29,6 +29,8 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionIdFormat;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.sso.AccountLinkStore;
+import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.user.UserDirectory;
@@ -89,6 +91,7 @@ final class PortcullisAssembly {
       Optional<AccessPolicy> access,
       AuditRules auditRules,
       Optional<SharedStores.Connection> sharedStores,
+      Optional<SsoSettings.Prepared> sso,
       PortcullisSettings settings,
       Optional<String> userDirectoryClass) {}
 
@@ -190,10 +193,11 @@ final class PortcullisAssembly {
     searchDemand(s);
     AuditRules auditRules = auditRules(s);
     Optional<SharedStores.Connection> shared = sharedStores(s, loader);
+    Optional<SsoSettings.Prepared> sso = SsoSettings.prepare(s, names.sso(), clock, loader);
     Optional<String> directory = s.string("portcullis.user-directory");
     directory.ifPresent(name -> userDirectoryClass(s, name, loader));
     return new Prepared(
-        keyRing, sessions, auth, check, transport, access, auditRules, shared, s, directory);
+        keyRing, sessions, auth, check, transport, access, auditRules, shared, sso, s, directory);
   }
 
   /**
@@ -213,26 +217,51 @@ final class PortcullisAssembly {
         s.problem("both " + jdbc + "=true (" + s.sourceOf(jdbc) + ") and " + redis.get() + " ("
             + s.sourceOf(redis.get())
             + ") are set: choose one shared store for the nodes, PostgreSQL or Redis");
-      } else if (moduleThere(s, jdbc, JdbcSettings.MODULE_CLASS, "portcullis-jdbc", loader)) {
+      } else if (moduleThere(
+          s,
+          jdbc,
+          JdbcSettings.MODULE_CLASS,
+          "dev.portcullis:portcullis-jdbc",
+          IN_MEMORY,
+          loader)) {
         return Optional.of(JdbcSettings.connection(s));
       }
     } else if (redis.isPresent()
-        && moduleThere(s, redis.get(), RedisSettings.MODULE_CLASS, "portcullis-redis", loader)) {
+        && moduleThere(
+            s,
+            redis.get(),
+            RedisSettings.MODULE_CLASS,
+            "dev.portcullis:portcullis-redis",
+            IN_MEMORY,
+            loader)) {
       return RedisSettings.connection(s);
     }
     return Optional.empty();
   }
 
-  /** Whether the optional module of {@code className} is on the class path; a problem naming it otherwise. */
-  private static boolean moduleThere(
-      PortcullisSettings s, String key, String className, String artifact, ClassLoader loader) {
+  private static final String IN_MEMORY =
+      "remove the setting to keep the stores in this node's memory";
+
+  /**
+   * Whether the optional module or library of {@code className} is on the class path; a problem naming {@code
+   * artifact} otherwise.
+   *
+   * @param withoutIt what else the application may do, such as removing {@code key}
+   */
+  static boolean moduleThere(
+      PortcullisSettings s,
+      String key,
+      String className,
+      String artifact,
+      String withoutIt,
+      ClassLoader loader) {
     try {
       Class.forName(className, false, loader);
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
-      s.problem(key + " (" + s.sourceOf(key) + ") is set, but dev.portcullis:" + artifact
-          + " is not on the class path: add that artifact to the application (WEB-INF/lib), or remove the setting"
-          + " to keep the stores in this node's memory");
+      s.problem(key + " (" + s.sourceOf(key) + ") is set, but " + artifact
+          + " is not on the class path: add that artifact to the application (WEB-INF/lib), or "
+          + withoutIt);
       return false;
     }
   }
@@ -448,6 +477,16 @@ final class PortcullisAssembly {
         keys = watched;
       }
       KeyRingSource keyRing = keys;
+      // Single sign-on's account links and single-use marks where the sessions are: in memory, a
+      // link made on one
+      // node would be unknown to the others, and an upgrade token could be redeemed once on each.
+      AccountLinkStore links =
+          shared != null ? shared.accountLinkStore() : AccountLinkStore.inMemory();
+      ReplayStore replay = shared != null ? shared.replayStore() : ReplayStore.inMemory(clock);
+      if (shared == null) { // the shared ones close with their connection
+        closeIfCloseable(links, resources::add);
+        closeIfCloseable(replay, resources::add);
+      }
       PortalLogin login = part(s, "portcullis.login", () -> {
         PortalLogin.Builder b = PortalLogin.builder()
             .keyRing(keyRing)
@@ -502,6 +541,7 @@ final class PortcullisAssembly {
                         s.list("portcullis.csrf.trusted-origins").toArray(String[]::new));
                 p.access()
                     .ifPresent(policy -> b.access(policy, login.endpoints().loginPath()));
+                p.sso().ifPresent(sso -> b.sso(sso.config(links, replay), keyRing, clock));
                 s.integer("portcullis.login.max-form-reads-per-address")
                     .ifPresent(b::maxFormReadsPerAddress);
                 return b.build();

@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  * quoted back, since a file may hold secrets.
  *
  * <p>The key ring is not a setting: it is read from the environment variable {@link KeyRingSources#ENV_VARIABLE} or
- * the file {@code portcullis.keys.file}.
+ * the file {@code portcullis.keys.file}. The settings that are secrets ({@link #ENVIRONMENT_ONLY}) are read from the
+ * environment only: a file that holds one is a mistake.
  */
 final class PortcullisSettings {
   static final String RESOURCE = "portcullis.properties";
@@ -124,7 +125,32 @@ final class PortcullisSettings {
       "portcullis.redis.key-prefix",
       "portcullis.redis.command-timeout",
       "portcullis.redis.clock-skew",
-      "portcullis.redis.trusted-certificates")));
+      "portcullis.redis.trusted-certificates",
+      "portcullis.sso.enabled",
+      "portcullis.sso.issuer",
+      "portcullis.sso.client-id",
+      "portcullis.sso.client-secret",
+      "portcullis.sso.scopes",
+      "portcullis.sso.redirect-uri",
+      "portcullis.sso.cookie-name",
+      "portcullis.sso.token-lifetime",
+      "portcullis.sso.upgrade-path",
+      "portcullis.sso.callback-path",
+      "portcullis.sso.login-path",
+      "portcullis.sso.link-path",
+      "portcullis.sso.unlink-path",
+      "portcullis.sso.pending-link-lifetime",
+      "portcullis.sso.keep-links-on-logout-everywhere",
+      "portcullis.sso.trusted-audiences",
+      "portcullis.sso.link-reauthentication",
+      "portcullis.sso.max-login-age",
+      "portcullis.sso.provider-timeout")));
+
+  /**
+   * Secrets read from the environment only: a file that names one is refused, so that a secret is never in a file
+   * that is packaged in the WAR, copied or committed.
+   */
+  static final Set<String> ENVIRONMENT_ONLY = Set.of("portcullis.sso.client-secret");
 
   /**
    * The indexed lists and the fields of their entries, as the starter binds them: {@code
@@ -145,6 +171,7 @@ final class PortcullisSettings {
   private final Map<String, Value> values = new TreeMap<>();
   private final List<String> problems = new ArrayList<>();
   private final List<String> sources = new ArrayList<>();
+  private final Set<String> keptOut = new TreeSet<>();
 
   private PortcullisSettings() {}
 
@@ -238,6 +265,13 @@ final class PortcullisSettings {
             + ": there is no such Portcullis property" + suggestion(key));
         continue;
       }
+      if (ENVIRONMENT_ONLY.contains(key)) {
+        problems.add(key + " is set in " + source
+            + ", but a secret is read from the environment variable " + variable(key)
+            + " only: remove it from there and give it to the application's environment");
+        keptOut.add(key);
+        continue;
+      }
       values.put(key, new Value(value, source));
     }
   }
@@ -311,6 +345,11 @@ final class PortcullisSettings {
   /** Where settings were read, in order, for the start-up log line. */
   List<String> sources() {
     return List.copyOf(sources);
+  }
+
+  /** Whether {@code key}, a secret, was found in a file and refused there (a problem says so already). */
+  boolean keptOut(String key) {
+    return keptOut.contains(key) && !values.containsKey(key);
   }
 
   void problem(String message) {

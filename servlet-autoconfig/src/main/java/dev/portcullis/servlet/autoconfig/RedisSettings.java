@@ -57,7 +57,12 @@ final class RedisSettings {
             e);
       }
       return new SharedStores(
-          stores::sessionStore, stores.revocationStore(), stores.loginAttemptStore(), stores);
+          stores::sessionStore,
+          stores.revocationStore(),
+          stores.loginAttemptStore(),
+          stores.accountLinkStore(),
+          stores.replayStore(),
+          stores);
     });
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two deployments of one WAR (two Jetty servers) with the same key ring, {@code portcullis.jdbc.enabled=true} and
  * each a pool on one real PostgreSQL, put in the context by the application: a login on one is a login on the other,
- * and a logout on either ends it on both. The database tests are skipped, saying why, where PostgreSQL is not
+ * and a logout on either ends it on both; with single sign-on, an account linked on one logs in through the provider
+ * on the other. The database tests are skipped, saying why, where PostgreSQL is not
  * installed.
  */
 class PostgresSharedLoginDeploymentTest {
@@ -58,6 +59,20 @@ class PostgresSharedLoginDeploymentTest {
         WarNode nodeA = start(JDBC, Map.of(PortcullisInitializer.DATA_SOURCE_ATTRIBUTE, poolA));
         WarNode nodeB = start(JDBC, Map.of(PortcullisInitializer.DATA_SOURCE_ATTRIBUTE, poolB))) {
       WarNode.assertLoginAndLogoutShared(nodeA, nodeB);
+    }
+  }
+
+  @Test
+  void accountLinkedOnOneNode_logsInThroughTheProviderOnTheOther() throws Exception {
+    assumeTrue(postgres != null, PostgresServer.MISSING);
+    try (WarSso sso = new WarSso();
+        HikariDataSource poolA = postgres.freshDataSource();
+        HikariDataSource poolB = new HikariDataSource(poolA);
+        WarNode nodeA =
+            sso.start(dir, JDBC, Map.of(PortcullisInitializer.DATA_SOURCE_ATTRIBUTE, poolA));
+        WarNode nodeB =
+            sso.start(dir, JDBC, Map.of(PortcullisInitializer.DATA_SOURCE_ATTRIBUTE, poolB))) {
+      sso.assertLinkThenSsoLogin(nodeA, nodeB, "sub-alice-postgres");
     }
   }
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two deployments of one WAR (two Jetty servers, as two nodes behind a load balancer) with the same key ring and
  * {@code portcullis.redis.uri} on one real redis-server: a login on one is a login on the other, and a logout on
- * either ends it on both. Skipped, saying why, where redis-server is not installed.
+ * either ends it on both; with single sign-on, an account linked on one logs in through the provider on the other. Skipped, saying why, where redis-server is not installed.
  */
 class RedisSharedLoginDeploymentTest {
   private static RedisServer redis;
@@ -58,6 +58,16 @@ class RedisSharedLoginDeploymentTest {
     try (WarNode nodeA = WarNode.start(onRedis(prefix));
         WarNode nodeB = WarNode.start(onRedis(prefix))) {
       WarNode.assertLoginAndLogoutShared(nodeA, nodeB);
+    }
+  }
+
+  @Test
+  void accountLinkedOnOneNode_logsInThroughTheProviderOnTheOther() throws Exception {
+    Map<String, String> onRedis = onRedis("war-sso-" + UUID.randomUUID() + ":");
+    try (WarSso sso = new WarSso();
+        WarNode nodeA = sso.start(dir, onRedis, Map.of());
+        WarNode nodeB = sso.start(dir, onRedis, Map.of())) {
+      sso.assertLinkThenSsoLogin(nodeA, nodeB, "sub-alice-redis");
     }
   }
 

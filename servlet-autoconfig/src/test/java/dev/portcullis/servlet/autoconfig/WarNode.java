@@ -44,15 +44,19 @@ final class WarNode implements AutoCloseable {
   private final ServerConnector connector = new ServerConnector(server);
 
   private WarNode(
-      Map<String, String> environment, ClassLoader loader, Map<String, Object> attributes) {
+      Map<String, String> environment,
+      ClassLoader loader,
+      Map<String, Object> attributes,
+      InstantSource clock,
+      int port) {
     if (loader != null) {
       context.setClassLoader(loader);
     }
     connector.setHost("127.0.0.1"); // development mode lets plain HTTP through from loopback only
+    connector.setPort(port);
     server.addConnector(connector);
     context.setContextPath("/");
-    context.addServletContainerInitializer(new PortcullisInitializer(
-        null, environment, InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z"))));
+    context.addServletContainerInitializer(new PortcullisInitializer(null, environment, clock));
     context.addEventListener(new ProvidesUsers(attributes));
     context.addServlet(new ServletHolder(new Page()), "/*");
     server.setHandler(context);
@@ -95,7 +99,28 @@ final class WarNode implements AutoCloseable {
   static WarNode start(
       Map<String, String> environment, ClassLoader loader, Map<String, Object> attributes)
       throws Exception {
-    WarNode node = new WarNode(environment, loader, attributes);
+    return start(new WarNode(
+        environment,
+        loader,
+        attributes,
+        InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")),
+        0));
+  }
+
+  /**
+   * Deploys on {@code port} (0: any free one) with {@code clock} as Portcullis's clock, for settings that must name
+   * the application's address before it starts (single sign-on's redirect URI).
+   */
+  static WarNode start(
+      Map<String, String> environment,
+      Map<String, Object> attributes,
+      InstantSource clock,
+      int port)
+      throws Exception {
+    return start(new WarNode(environment, null, attributes, clock, port));
+  }
+
+  private static WarNode start(WarNode node) throws Exception {
     try {
       node.server.start();
     } catch (Exception | Error e) {
