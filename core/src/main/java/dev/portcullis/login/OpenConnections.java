@@ -146,7 +146,15 @@ public final class OpenConnections implements AutoCloseable {
 
     /** As {@link OpenConnections#watch}, with the connections this opening was taken for. */
     public Watch watch(Closer closer) {
-      return owner.watch(this, closer);
+      return owner.watch(this, closer, user -> true);
+    }
+
+    /**
+     * As {@link #watch(Closer)}, the connection also closed at a re-check when {@code alsoAllowed} refuses the user
+     * as the re-check finds them: an adapter's own access rule for the connection, such as a route's roles.
+     */
+    public Watch watch(Closer closer, Predicate<PortalUser> alsoAllowed) {
+      return owner.watch(this, closer, alsoAllowed);
     }
 
     /** The user handle of the login; no credential. */
@@ -200,10 +208,21 @@ public final class OpenConnections implements AutoCloseable {
    * @return the watch; close it when the connection closes, so that it is forgotten
    */
   public Watch watch(Opening opening, Closer closer) {
+    return watch(opening, closer, user -> true);
+  }
+
+  /**
+   * As {@link #watch(Opening, Closer)}, the connection also closed at a re-check when {@code alsoAllowed} refuses the
+   * user as the re-check finds them (an adapter's own access rule, such as a route's roles).
+   */
+  public Watch watch(Opening opening, Closer closer, Predicate<PortalUser> alsoAllowed) {
     if (Objects.requireNonNull(opening, "opening").owner != this) {
       throw new IllegalArgumentException("the opening was taken for other connections");
     }
-    Watch w = new Watch(Objects.requireNonNull(opening, "opening"), Objects.requireNonNull(closer));
+    Watch w = new Watch(
+        opening,
+        Objects.requireNonNull(closer),
+        Objects.requireNonNull(alsoAllowed, "alsoAllowed"));
     synchronized (lock) {
       if (!closed) {
         open.add(w);
@@ -252,7 +271,7 @@ public final class OpenConnections implements AutoCloseable {
     Opening o = w.opening;
     String refusal;
     try {
-      refusal = refusal(o);
+      refusal = refusal(o, w.alsoAllowed);
     } catch (RuntimeException e) {
       refusal = "check failed: " + e.getClass().getSimpleName();
     }
@@ -263,7 +282,7 @@ public final class OpenConnections implements AutoCloseable {
   }
 
   /** Why the connection must close, or null while its login stands. */
-  private String refusal(Opening o) {
+  private String refusal(Opening o, Predicate<PortalUser> alsoAllowed) {
     AuthCheck result = check.recheck(o.sessionCookieValue, o.authCookieValues);
     if (result instanceof AuthCheck.Anonymous anonymous) {
       return anonymous
@@ -280,6 +299,9 @@ public final class OpenConnections implements AutoCloseable {
     }
     if (!o.access.test(user)) {
       return "access_denied: missing role for this path";
+    }
+    if (!alsoAllowed.test(user)) {
+      return "access_denied: refused by the connection's own rule";
     }
     return null;
   }
@@ -368,10 +390,12 @@ public final class OpenConnections implements AutoCloseable {
   public final class Watch implements AutoCloseable {
     private final Opening opening;
     private final Closer closer;
+    private final Predicate<PortalUser> alsoAllowed;
 
-    private Watch(Opening opening, Closer closer) {
+    private Watch(Opening opening, Closer closer, Predicate<PortalUser> alsoAllowed) {
       this.opening = opening;
       this.closer = closer;
+      this.alsoAllowed = alsoAllowed;
     }
 
     /** Whether the connection is still watched: not closed by a refusal or a logout, and not forgotten. */

@@ -5,6 +5,7 @@ import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.user.PortalUser;
 import java.security.Principal;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * The logged-in user as the application sees it through {@code request.getUserPrincipal()}. {@link #getName()} is
@@ -74,12 +75,23 @@ public final class PortalPrincipal implements Principal {
    *     {@code Upgrade: websocket}) that Portcullis authenticated
    */
   public OpenConnections.Watch closeWhenLoginEnds(OpenConnections.Closer closer) {
+    return closeWhenLoginEnds(closer, user -> true);
+  }
+
+  /**
+   * As {@link #closeWhenLoginEnds(OpenConnections.Closer)}, the connection also closed at a re-check when
+   * {@code alsoAllowed} refuses the account as it is then: a rule of the adapter's own for the connection, such as the
+   * roles of the route it was opened on.
+   */
+  public OpenConnections.Watch closeWhenLoginEnds(
+      OpenConnections.Closer closer, Predicate<PortalUser> alsoAllowed) {
     Objects.requireNonNull(closer, "closer");
+    Objects.requireNonNull(alsoAllowed, "alsoAllowed");
     if (opening == null) {
       throw new IllegalStateException(
           "only the principal of a WebSocket upgrade request can watch its connection");
     }
-    return opening.watch(closer);
+    return opening.watch(closer, alsoAllowed);
   }
 
   @Override
