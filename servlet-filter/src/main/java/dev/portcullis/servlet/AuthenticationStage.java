@@ -12,7 +12,6 @@ import dev.portcullis.session.Session;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -126,20 +125,27 @@ final class AuthenticationStage extends Stage {
         ? user -> true
         : user ->
             path != null && policy.decide(path, Optional.of(user.roles())) == AccessDecision.ALLOW;
-    return connections.opening(
-        session.id().cookieValue(), ok.renewedCookie().orElse(sent.get(0)), ok.ticket(), access);
+    try {
+      return connections.opening(
+          session.id().cookieValue(), ok.renewedCookie().orElse(sent.get(0)), ok.ticket(), access);
+    } catch (IllegalArgumentException e) {
+      // Not bound to the request's session: nothing to watch (the application's call is refused).
+      return null;
+    }
   }
 
   private static boolean isWebSocketUpgrade(Exchange exchange) {
     if (!exchange.method().equals("GET")) {
       return false;
     }
-    Enumeration<String> upgrades = exchange.original().getHeaders("Upgrade");
-    while (upgrades != null && upgrades.hasMoreElements()) {
-      for (String token : upgrades.nextElement().split(",", -1)) {
-        if (token.strip().equalsIgnoreCase("websocket")) {
-          return true;
-        }
+    // Read only when present, so that an ordinary request allocates nothing here.
+    String upgrade = exchange.original().getHeader("Upgrade");
+    if (upgrade == null) {
+      return false;
+    }
+    for (String token : upgrade.split(",", -1)) {
+      if (token.strip().equalsIgnoreCase("websocket")) {
+        return true;
       }
     }
     return false;
