@@ -170,6 +170,24 @@ class OpenWebSocketsEndWithTheirLoginTest {
   }
 
   @Test
+  void revisedTermsToAccept_closeTheSocket_atTheRecheck() throws Exception {
+    Accounts accounts = new Accounts();
+    try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      Client feed = Client.open(portal, alice, "/feed/news");
+
+      accounts.change("u-alice", u -> u.withAcceptedTerms("2025-01"));
+      connections(portal).recheck();
+
+      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(
+              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+          .hasValue("current terms of use not accepted");
+    }
+  }
+
+  @Test
   void expiredTicket_closesTheSocket_atTheRecheck() throws Exception {
     try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
