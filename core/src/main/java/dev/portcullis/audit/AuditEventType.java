@@ -86,6 +86,14 @@ public record AuditEventType(String name) {
   /** A login was refused because the user already had the most concurrent sessions allowed. */
   public static final AuditEventType SESSION_LIMIT_REFUSED =
       new AuditEventType("session_limit_refused");
+  /**
+   * An open connection (a WebSocket the application watches) was closed because the login behind it ended: a logout
+   * or "log out everywhere" on this node ({@code action: logout} or {@code logout_everywhere}, a success), or the
+   * periodic re-check refused it as it would refuse a request (a failure; the reason names the refusal: revoked or
+   * expired ticket, ended session, account, terms, a role the path needs, a store that did not answer). The actor is
+   * the user; the event carries no cookie value or session id.
+   */
+  public static final AuditEventType CONNECTION_CLOSED = new AuditEventType("connection_closed");
   /** The access rules refused a request: a role the user lacks, or an ambiguous or malformed path. */
   public static final AuditEventType ACCESS_DENIED = new AuditEventType("access_denied");
   /** A user accepted the current terms of use, on the login form or the terms page. */

@@ -75,6 +75,7 @@ public final class PortalLogin {
   private final boolean loginLimitShared;
   private final int maxConcurrentPasswordChecks;
   private final int maxPendingLogouts;
+  private final Duration connectionRecheckInterval;
 
   private PortalLogin(Builder b, LoginCookies cookies, LoginEndpoints endpoints) {
     this.clock = b.clock;
@@ -98,6 +99,7 @@ public final class PortalLogin {
     this.maxSessionsPerUser = b.maxSessionsPerUser;
     this.whenSessionsExceeded = b.whenSessionsExceeded;
     this.maxPendingLogouts = b.maxPendingLogouts;
+    this.connectionRecheckInterval = b.connectionRecheckInterval;
   }
 
   public static Builder builder() {
@@ -505,6 +507,11 @@ public final class PortalLogin {
     return maxConcurrentPasswordChecks;
   }
 
+  /** How often an open connection's login is checked again ({@link Builder#connectionRecheckInterval}). */
+  public Duration connectionRecheckInterval() {
+    return connectionRecheckInterval;
+  }
+
   /** How many unfinished logouts this node keeps for the background ({@link Builder#maxPendingLogouts}). */
   public int maxPendingLogouts() {
     return maxPendingLogouts;
@@ -655,8 +662,22 @@ public final class PortalLogin {
     private SessionLimit whenSessionsExceeded;
     private Integer maxConcurrentPasswordChecks;
     private int maxPendingLogouts = PendingLogouts.DEFAULT_CAPACITY;
+    private Duration connectionRecheckInterval = OpenConnections.DEFAULT_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * How often the login behind an open connection (a WebSocket the application watches through
+     * {@link OpenConnections}) is checked again, as a request would be; default 30 seconds. A login ended on another
+     * node, a ticket that expired, an account disabled or a role removed closes the connection at the next check; a
+     * logout on this node closes it at once.
+     *
+     * @param interval from 1 second to 1 hour
+     */
+    public Builder connectionRecheckInterval(Duration interval) {
+      this.connectionRecheckInterval = interval;
+      return this;
+    }
 
     /**
      * At most {@code max} logouts that a store could not finish are kept on this node to finish once it answers
@@ -859,6 +880,11 @@ public final class PortalLogin {
       require(
           maxPendingLogouts >= 1 && maxPendingLogouts <= 1_000_000,
           "maxPendingLogouts must be between 1 and 1,000,000");
+      require(
+          connectionRecheckInterval != null
+              && connectionRecheckInterval.compareTo(OpenConnections.MIN_INTERVAL) >= 0
+              && connectionRecheckInterval.compareTo(OpenConnections.MAX_INTERVAL) <= 0,
+          "connectionRecheckInterval must be between 1 second and 1 hour");
       LoginEndpoints endpoints = new LoginEndpoints(
           loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath);
       require(

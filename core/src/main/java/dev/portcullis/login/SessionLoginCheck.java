@@ -1,6 +1,7 @@
 package dev.portcullis.login;
 
 import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionId;
 import dev.portcullis.session.SessionLookup;
@@ -131,6 +132,64 @@ public final class SessionLoginCheck {
             session.session().id().cookieValue(),
             found.revocation(),
             opened.pastHalfLife()));
+  }
+
+  /**
+   * The check of {@link #check} for a connection a request opened earlier (a WebSocket), on the cookie values that
+   * request presented: the same refusals in the same order, and besides, a session bound to another user than the
+   * ticket's is refused. It changes nothing: the session is read without marking it as accessed
+   * ({@link SessionRegistry#peek}), so an open connection does not keep a session alive past its idle timeout, and a
+   * ticket past half its lifetime is not renewed (the connection lives until the ticket it was opened with expires).
+   *
+   * <p><b>Security.</b> A store that does not answer gives an {@link AuthCheck.Anonymous} with
+   * {@code storeUnavailable}, as for a request; the caller decides what an outage means for the connection.
+   *
+   * @param sessionCookieValue the session cookie value the opening request sent
+   * @param authCookieValues the auth cookie values the opening request sent
+   */
+  public AuthCheck recheck(String sessionCookieValue, List<String> authCookieValues) {
+    PortalLogin.OpenedTicket opened = login.openTicket(authCookieValues);
+    if (opened.refusal() != null) {
+      return opened.refusal();
+    }
+    AuthTicket ticket = opened.ticket();
+    SessionId id = sessions.idOf(sessionCookieValue);
+    if (id == null || !ticket.isBoundTo(id)) {
+      return PortalLogin.notBound(ticket);
+    }
+    SessionLookup found = sessions.peek(id);
+    if (found instanceof SessionLookup.Unavailable) {
+      return AuthCheck.Anonymous.unavailable(
+          AuditEventType.AUTHN_TOKEN_INVALID, "session store unavailable", ticket.userHandle());
+    }
+    if (!(found instanceof SessionLookup.Found session)) {
+      return PortalLogin.notBound(ticket);
+    }
+    if (session
+        .session()
+        .userHandle()
+        .filter(u -> !u.equals(ticket.userHandle()))
+        .isPresent()) {
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.AUTHN_TOKEN_INVALID, "session bound to another user", ticket.userHandle());
+    }
+    if (endedByPendingLogout(id, ticket)) {
+      return AuthCheck.Anonymous.refused(
+          AuditEventType.AUTHN_TOKEN_REUSE,
+          "auth ticket or session of a pending logout presented",
+          ticket.userHandle());
+    }
+    SessionAndRevocationLookup.Revocation revocation;
+    try {
+      revocation = login
+              .revocations()
+              .isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt())
+          ? SessionAndRevocationLookup.Revocation.REVOKED
+          : SessionAndRevocationLookup.Revocation.NOT_REVOKED;
+    } catch (StoreUnavailableException e) {
+      revocation = SessionAndRevocationLookup.Revocation.UNAVAILABLE;
+    }
+    return login.checkBound(ticket, id.cookieValue(), revocation, false);
   }
 
   /** What {@link #check} found: the session lookup and the auth check. */

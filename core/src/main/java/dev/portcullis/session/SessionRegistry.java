@@ -134,6 +134,26 @@ public final class SessionRegistry {
   }
 
   /**
+   * The session with id {@code id} (from {@link #idOf}), as {@link #open(String)} finds it, but read without marking it
+   * as accessed ({@link SessionStore#peek}): its idle timeout is not restarted. For checks made on the user's behalf
+   * without a request from them, such as the re-check of an open connection, which must not keep a session alive.
+   * A store that fails is logged and reads as {@link SessionLookup.Unavailable}.
+   */
+  public SessionLookup peek(SessionId id) {
+    Objects.requireNonNull(id, "id");
+    Optional<SessionRecord> record;
+    try {
+      record = store.peek(id.storeKey());
+    } catch (RuntimeException e) {
+      log.warn("session store failed on peek; treating the connection as having no session", e);
+      return SessionLookup.UNAVAILABLE;
+    }
+    return record.isPresent()
+        ? new SessionLookup.Found(Session.loaded(id, record.get()))
+        : SessionLookup.ABSENT;
+  }
+
+  /**
    * The lookup that answers {@link #open(SessionId, SessionAndRevocationLookup, String, String, Instant)} over this
    * registry's store and {@code revocations}: one round trip when the store offers it for them
    * ({@link SessionStore#withRevocations}), else the two calls. Build it once.

@@ -97,6 +97,69 @@ class SessionLoginCheckTest {
   }
 
   @Test
+  void openConnection_isClosedWhenTheRevocationStoreDoesNotAnswer_failClosed() {
+    AtomicInteger closes = new AtomicInteger();
+    boolean[] down = {false};
+    RevocationStore memory = RevocationStore.inMemory(clock);
+    RevocationStore switchable = new RevocationStore() {
+      @Override
+      public void revoke(String ticketId, Instant expiresAt) {
+        memory.revoke(ticketId, expiresAt);
+      }
+
+      @Override
+      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
+        memory.revokeAllIssuedBefore(userHandle, cutOff, keepUntil);
+      }
+
+      @Override
+      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
+        if (down[0]) {
+          throw new StoreUnavailableException("down", null);
+        }
+        return memory.isRevoked(ticketId, userHandle, issuedAt);
+      }
+    };
+    PortalLogin login = login(switchable);
+    String[] cookies = loggedIn(login);
+    AuthCheck.Authenticated ok = (AuthCheck.Authenticated) SessionLoginCheck.create(registry, login)
+        .check(cookies[0], List.of(cookies[1]))
+        .auth();
+    try (OpenConnections connections = OpenConnections.create(registry, login, null, null)) {
+      OpenConnections.Watch watch = connections
+          .opening(cookies[0], cookies[1], ok.ticket(), u -> true)
+          .watch((code, reason) -> closes.incrementAndGet());
+      connections.recheck();
+      assertThat(watch.watched()).isTrue();
+
+      down[0] = true;
+      connections.recheck();
+
+      assertThat(watch.watched()).isFalse();
+      assertThat(closes).hasValue(1);
+      assertThat(connections.size()).isZero();
+    }
+  }
+
+  @Test
+  void connectionRecheckInterval_outsideOneSecondToOneHour_isRefusedAtBuild() {
+    for (java.time.Duration wrong :
+        List.of(java.time.Duration.ofMillis(999), java.time.Duration.ofHours(1).plusMillis(1))) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> PortalLogin.builder()
+              .keyRing(TestKeyRings.current())
+              .users(users)
+              .revocations(RevocationStore.inMemory(clock))
+              .clock(clock)
+              .random(new SecureRandom())
+              .termsVersion("t1")
+              .connectionRecheckInterval(wrong)
+              .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("connectionRecheckInterval must be between 1 second and 1 hour");
+    }
+  }
+
+  @Test
   void revocationStoreDown_sessionFound_andTheAuthCookieIsKept() {
     RevocationStore down = new RevocationStore() {
       @Override

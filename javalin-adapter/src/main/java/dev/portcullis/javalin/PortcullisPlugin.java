@@ -1,5 +1,6 @@
 package dev.portcullis.javalin;
 
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.servlet.PortcullisFilter;
@@ -12,11 +13,15 @@ import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.plugin.Plugin;
 import io.javalin.security.RouteRole;
+import io.javalin.websocket.WsConnectContext;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
@@ -48,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * the Portcullis access policy alone. WebSocket routes ({@code config.routes.ws(path, ws, roles...)}) are
  * checked the same way, before the upgrade: a refused upgrade is answered {@code 401} or {@code 403} and no
  * connection is opened.
+ *
+ * <p><b>WebSockets after the upgrade.</b> Every WebSocket a logged-in user opens is watched
+ * ({@link PortalPrincipal#closeWhenLoginEnds}) and closed with {@code 1008} and a generic reason when the login behind
+ * it ends: at once by a logout or "log out everywhere" through this node, and otherwise at the filter's next re-check
+ * ({@code PortalLogin.Builder.connectionRecheckInterval}), which refuses it as it would refuse its upgrade request now,
+ * the route's roles included (a role removed from the account). Nothing to add in the application.
  *
  * <p><b>Form bodies.</b> The filter reads a form's CSRF token through the servlet parameters, which consumes a
  * URL-encoded body; behind it the plugin hands Javalin that body again, re-encoded from the form's own fields (not
@@ -88,7 +99,15 @@ public final class PortcullisPlugin extends Plugin<Void> {
           + " containerDecidesHttps(true); or containerDecidesHttps(false) to keep it for other reasons and have"
           + " HTTPS come from the connection alone.";
 
+  /** The upgrade request's attribute for its principal, read again when the connection opens. */
+  private static final String PRINCIPAL_ATTRIBUTE = "dev.portcullis.javalin.ws.principal";
+
+  /** The upgrade request's attribute for its route's roles, by name. */
+  private static final String ROUTE_ROLES_ATTRIBUTE = "dev.portcullis.javalin.ws.roles";
+
   private final Portcullis portcullis;
+  /** The watched WebSockets, by Javalin's session id, forgotten when they close. */
+  private final Map<String, OpenConnections.Watch> watches = new ConcurrentHashMap<>();
 
   /** A plugin that registers {@code portcullis}'s filter; the plugin owns it from then on. */
   public PortcullisPlugin(Portcullis portcullis) {
@@ -119,7 +138,47 @@ public final class PortcullisPlugin extends Plugin<Void> {
     });
     state.routes.beforeMatched(PortcullisPlugin::checkRouteRoles);
     // A WebSocket upgrade runs the before-upgrade handlers, never the before-matched ones.
-    state.routes.wsBeforeUpgrade(PortcullisPlugin::checkRouteRoles);
+    state.routes.wsBeforeUpgrade(ctx -> {
+      checkRouteRoles(ctx);
+      rememberForConnection(ctx);
+    });
+    // Every WebSocket of a login is closed when the login ends
+    // (PortalPrincipal.closeWhenLoginEnds).
+    state.routes.wsBefore(ws -> {
+      ws.onConnect(this::watch);
+      ws.onClose(ctx -> {
+        OpenConnections.Watch watch = watches.remove(ctx.sessionId());
+        if (watch != null) {
+          watch.close();
+        }
+      });
+    });
+  }
+
+  /** Keeps the upgrade's principal and route roles for the connection it opens. */
+  private static void rememberForConnection(Context ctx) {
+    Optional<PortalPrincipal> principal = principal(ctx);
+    if (principal.isPresent()) {
+      ctx.attribute(PRINCIPAL_ATTRIBUTE, principal.get());
+      Set<String> roles = new HashSet<>();
+      for (RouteRole role : ctx.routeRoles()) {
+        roles.add(roleName(role));
+      }
+      ctx.attribute(ROUTE_ROLES_ATTRIBUTE, Set.copyOf(roles));
+    }
+  }
+
+  private void watch(WsConnectContext ctx) {
+    if (!(ctx.attribute(PRINCIPAL_ATTRIBUTE) instanceof PortalPrincipal principal)) {
+      return;
+    }
+    Set<String> routeRoles = ctx.attribute(ROUTE_ROLES_ATTRIBUTE) instanceof Set<?> r
+        ? r.stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet())
+        : Set.of();
+    OpenConnections.Watch watch = principal.closeWhenLoginEnds(
+        (code, reason) -> ctx.closeSession(code, reason),
+        user -> routeRoles.isEmpty() || user.roles().stream().anyMatch(routeRoles::contains));
+    watches.put(ctx.sessionId(), watch);
   }
 
   @Override
@@ -208,11 +267,15 @@ public final class PortcullisPlugin extends Plugin<Void> {
       throw new UnauthorizedResponse();
     }
     for (RouteRole role : roles) {
-      if (ctx.req().isUserInRole(role instanceof Enum<?> e ? e.name() : role.toString())) {
+      if (ctx.req().isUserInRole(roleName(role))) {
         return;
       }
     }
     ctx.req().setAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, "missing route role");
     throw new ForbiddenResponse();
+  }
+
+  private static String roleName(RouteRole role) {
+    return role instanceof Enum<?> e ? e.name() : role.toString();
   }
 }

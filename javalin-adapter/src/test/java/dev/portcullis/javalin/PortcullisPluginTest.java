@@ -56,6 +56,7 @@ class PortcullisPluginTest {
 
   private final RecordingAuditSink sink = new RecordingAuditSink();
   private Portcullis portcullis;
+  private InMemoryUserDirectory users;
   private Javalin app;
   private String base;
 
@@ -65,7 +66,7 @@ class PortcullisPluginTest {
     KeyRing ring = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
         .build();
-    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
+    users = new InMemoryUserDirectory(PasswordHasher.forTests())
         .add("alice", "alice-pw".toCharArray(), user("u-alice", "STAFF"))
         .add("bob", "bob-pw".toCharArray(), user("u-bob", "ADMIN"));
     portcullis = Portcullis.builder()
@@ -325,6 +326,64 @@ class PortcullisPluginTest {
     assertThat(browser.get("/whoami").statusCode()).isEqualTo(303);
 
     flush().assertOnce(AuditEventType.LOGOUT);
+  }
+
+  @Test
+  void logout_closesTheUsersOpenWebSocket_with1008() throws Exception {
+    TestBrowser alice = new TestBrowser(base);
+    login(alice, "alice", "alice-pw");
+    TestBrowser bob = new TestBrowser(base);
+    login(bob, "bob", "bob-pw");
+    CompletableFuture<String> aliceClosed = new CompletableFuture<>();
+    CompletableFuture<String> bobClosed = new CompletableFuture<>();
+    WebSocket aliceFeed = openSocket(alice, "/staff-feed", closeRecorder(aliceClosed))
+        .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    WebSocket bobFeed = openSocket(bob, "/staff-feed", closeRecorder(bobClosed))
+        .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(aliceFeed.isInputClosed()).isFalse();
+
+    assertThat(alice.post("/logout", Map.of("_csrf", pageCsrf(alice))).statusCode())
+        .isEqualTo(303);
+
+    assertThat(aliceClosed.get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+        .isEqualTo("1008 Login ended");
+    assertThat(bobClosed).isNotDone();
+    assertThat(portcullis.filter().openConnections().orElseThrow().size()).isEqualTo(1);
+    bobFeed.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void removedRouteRole_closesTheOpenWebSocket_atTheRecheck() throws Exception {
+    TestBrowser bob = new TestBrowser(base);
+    login(bob, "bob", "bob-pw");
+    CompletableFuture<String> closed = new CompletableFuture<>();
+    openSocket(bob, "/admin/feed", closeRecorder(closed))
+        .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    portcullis.filter().openConnections().orElseThrow().recheck();
+    assertThat(closed).as("still an administrator").isNotDone();
+
+    users.update("u-bob", u -> u.withRoles(Set.of("STAFF")));
+    portcullis.filter().openConnections().orElseThrow().recheck();
+
+    assertThat(closed.get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+        .isEqualTo("1008 Login ended");
+    assertThat(flush().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+        .hasValue("access_denied: refused by the connection's own rule");
+  }
+
+  private static WebSocket.Listener closeRecorder(CompletableFuture<String> closed) {
+    return new WebSocket.Listener() {
+      @Override
+      public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+        closed.complete(statusCode + " " + reason);
+        return null;
+      }
+
+      @Override
+      public void onError(WebSocket ws, Throwable error) {
+        closed.completeExceptionally(error);
+      }
+    };
   }
 
   @Test

@@ -1,12 +1,20 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.access.AccessDecision;
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.access.RequestPath;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.AuthCheck;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.Session;
+import dev.portcullis.user.PortalUser;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Asks {@link PortalLogin#check} who the auth-key cookie says is logged in (unless the session stage has already
@@ -29,18 +37,34 @@ import java.io.IOException;
  * not answer (the session is found but the revocation store or user directory is not reachable), the session is
  * withheld but not ended, and the cookies stay: it is its user's again once the store answers. That is audited by the
  * outage's own event only.
+ *
+ * <p>An authenticated WebSocket upgrade ({@code GET} with {@code Upgrade: websocket}) gets a principal that holds what
+ * the request presented (its session and auth cookie values, and the access rules' answer for its path, asked again
+ * with the account as it is then), so that the application can have the connection closed when the login ends
+ * ({@link PortalPrincipal#closeWhenLoginEnds}).
  */
 final class AuthenticationStage extends Stage {
   private final PortalLogin login;
   private final CookieSpec authCookie;
   private final SetCookie authCookieHeader;
   private final AuditTrail audit;
+  /** The connections a WebSocket upgrade's principal can watch; null for none. */
+  private final OpenConnections connections;
+  /** The access rules an open connection's path is checked against again; null when the application decides. */
+  private final AccessPolicy policy;
 
   AuthenticationStage(PortalLogin login, AuditTrail audit) {
+    this(login, audit, null, null);
+  }
+
+  AuthenticationStage(
+      PortalLogin login, AuditTrail audit, OpenConnections connections, AccessPolicy policy) {
     this.login = login;
     this.authCookie = login.cookies().authCookie();
     this.authCookieHeader = SetCookie.of(authCookie);
     this.audit = audit;
+    this.connections = connections;
+    this.policy = policy;
   }
 
   @Override
@@ -61,7 +85,8 @@ final class AuthenticationStage extends Stage {
           session == null ? null : session.id().cookieValue());
     }
     if (check instanceof AuthCheck.Authenticated ok) {
-      exchange.principal(new PortalPrincipal(ok.user(), ok.ticket(), ok.presentedTicket()));
+      exchange.principal(
+          new PortalPrincipal(ok.user(), ok.ticket(), ok.presentedTicket(), opening(exchange, ok)));
       if (ok.renewedCookie().isPresent()) {
         exchange.setCookie(authCookieHeader.set(ok.renewedCookie().get()));
         audit.emit(
@@ -80,6 +105,50 @@ final class AuthenticationStage extends Stage {
     }
     withholdFromOthers(exchange, sessions, check);
     next.proceed();
+  }
+
+  /**
+   * For a WebSocket upgrade, what the request presented, so that the application can watch the connection it opens
+   * ({@link PortalPrincipal#closeWhenLoginEnds}); null for any other request.
+   */
+  private OpenConnections.Opening opening(Exchange exchange, AuthCheck.Authenticated ok) {
+    if (connections == null || !isWebSocketUpgrade(exchange)) {
+      return null;
+    }
+    Session session = exchange.sessions().requestedSession();
+    List<String> sent = Cookies.values(exchange, authCookie.name());
+    if (session == null || sent.size() != 1) {
+      return null;
+    }
+    RequestPath path = exchange.requestPath();
+    Predicate<PortalUser> access = policy == null
+        ? user -> true
+        : user ->
+            path != null && policy.decide(path, Optional.of(user.roles())) == AccessDecision.ALLOW;
+    try {
+      return connections.opening(
+          session.id().cookieValue(), ok.renewedCookie().orElse(sent.get(0)), ok.ticket(), access);
+    } catch (IllegalArgumentException e) {
+      // Not bound to the request's session: nothing to watch (the application's call is refused).
+      return null;
+    }
+  }
+
+  private static boolean isWebSocketUpgrade(Exchange exchange) {
+    if (!exchange.method().equals("GET")) {
+      return false;
+    }
+    // Read only when present, so that an ordinary request allocates nothing here.
+    String upgrade = exchange.original().getHeader("Upgrade");
+    if (upgrade == null) {
+      return false;
+    }
+    for (String token : upgrade.split(",", -1)) {
+      if (token.strip().equalsIgnoreCase("websocket")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Withholds a session bound to a user from a request not authenticated as that user (see the class comment). */

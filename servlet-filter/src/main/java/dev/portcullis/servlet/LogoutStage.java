@@ -6,8 +6,10 @@ import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.LogoutDecision;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.session.SessionId;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.ticket.AuthTicket;
 import jakarta.servlet.ServletException;
@@ -32,6 +34,10 @@ import java.util.Optional;
  * session. The browser's cookies are expired either way, and the logout is recorded now as a failure with the user
  * of the presented auth cookie and the reason. Without such a cookie nothing but the session can be ended, and that
  * is recorded as a failure too.
+ *
+ * <p>A logout also closes at once this node's open connections of that login (those opened with its session or
+ * ticket; {@link OpenConnections#closeLogin}), "log out everywhere" those of its user
+ * ({@link OpenConnections#closeUser}); other nodes close theirs at their next re-check.
  */
 final class LogoutStage extends Stage {
   private final PortalLogin login;
@@ -43,12 +49,15 @@ final class LogoutStage extends Stage {
   private final PendingLogouts pending;
   /** Whose identities "log out everywhere" unlinks; null to keep them (or without single sign-on). */
   private final AccountLinkStore linksToDrop;
+  /** This node's watched connections, closed at once by a logout of their login; null for none. */
+  private final OpenConnections connections;
 
   LogoutStage(
       PortalLogin login,
       List<CookieSpec> allCookies,
       AuditTrail audit,
       PendingLogouts pending,
+      OpenConnections connections,
       AccountLinkStore linksToDrop) {
     this.login = login;
     this.endpoints = login.endpoints();
@@ -57,6 +66,7 @@ final class LogoutStage extends Stage {
     this.audit = audit;
     this.pending = pending;
     this.linksToDrop = linksToDrop;
+    this.connections = connections;
   }
 
   @Override
@@ -89,7 +99,16 @@ final class LogoutStage extends Stage {
     } else {
       ticket = Optional.empty();
     }
+    SessionId loggedOutSession = exchange.sessions().presentedId();
     LogoutDecision decision = login.logout(ticket, everywhere, exchange.sessions(), pending);
+    if (connections != null) {
+      // This node's open connections of the login end now; other nodes' at their next re-check.
+      if (everywhere && ticket.isPresent()) {
+        connections.closeUser(ticket.get().userHandle());
+      } else {
+        connections.closeLogin(ticket.orElse(null), loggedOutSession);
+      }
+    }
     exchange.dropQueuedCookies();
     for (CookieSpec spec : allCookies) {
       exchange.setCookie(SetCookie.expire(spec));

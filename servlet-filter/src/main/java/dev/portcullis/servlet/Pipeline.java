@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.login.LoginFormTokens;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLoginCheck;
@@ -21,20 +22,31 @@ import java.util.List;
  * @param stages the stages, in order
  * @param loginListeners hear about each login, in order
  * @param pendingLogouts the logouts a store could not finish, kept to finish later; null without login
+ * @param openConnections the connections (WebSockets) the application watches, closed when their login ends; null
+ *     without login
  */
 record Pipeline(
-    List<Stage> stages, List<LoginListener> loginListeners, PendingLogouts pendingLogouts) {
+    List<Stage> stages,
+    List<LoginListener> loginListeners,
+    PendingLogouts pendingLogouts,
+    OpenConnections openConnections) {
   Pipeline {
     stages = List.copyOf(stages);
     loginListeners = List.copyOf(loginListeners);
   }
 
   Pipeline(List<Stage> stages, List<LoginListener> loginListeners) {
-    this(stages, loginListeners, null);
+    this(stages, loginListeners, null, null);
   }
 
-  /** Takes the pipeline out of service: the pending logouts are tried once more, and what is left is audited. */
+  /**
+   * Takes the pipeline out of service: the re-check of open connections stops, the pending logouts are tried once
+   * more, and what is left is audited.
+   */
   void close() {
+    if (openConnections != null) {
+      openConnections.close();
+    }
     if (pendingLogouts != null) {
       pendingLogouts.close();
     }
@@ -70,6 +82,16 @@ record Pipeline(
             config.sessions().orElseThrow(),
             config.audit().map(PortcullisConfig.Audit::log).orElse(null)))
         .orElse(null);
+    // The connections that outlive their request (WebSockets), re-checked as a request would be
+    // and closed when their login ends; with login only.
+    OpenConnections connections = config
+        .login()
+        .map(l -> OpenConnections.create(
+            config.sessions().orElseThrow(),
+            l.login(),
+            pending,
+            config.audit().map(PortcullisConfig.Audit::log).orElse(null)))
+        .orElse(null);
     // 1. Where the request came from, HTTPS or not (plain HTTP is redirected or refused), security
     // headers.
     stages.add(new TransportStage(config.transport(), trail));
@@ -102,7 +124,12 @@ record Pipeline(
           trail,
           observations);
       // 3. The auth-key cookie: who is logged in (PortalLogin.check).
-      stages.add(new AuthenticationStage(login, trail));
+      // An upgrade request to a WebSocket gets a principal that can watch its connection.
+      stages.add(new AuthenticationStage(
+          login,
+          trail,
+          connections,
+          config.access().map(PortcullisConfig.Access::policy).orElse(null)));
       // 4. The replaced portal's login cookie: a one-time login for an anonymous request, until the
       // sunset.
       config.legacyUpgrade().ifPresent(u -> stages.add(new LegacyUpgradeStage(u, effects)));
@@ -140,6 +167,7 @@ record Pipeline(
           config.cookies(),
           trail,
           pending,
+          connections,
           config
               .sso()
               .map(PortcullisConfig.Sso::config)
@@ -172,6 +200,6 @@ record Pipeline(
     config.access().ifPresent(a -> stages.add(new AccessStage(a.policy(), a.loginPath(), trail)));
     // 12. Audited actions and search demand, after the application has answered.
     config.audit().ifPresent(a -> stages.add(new AuditStage(a.rules(), trail)));
-    return new Pipeline(stages, listeners, pending);
+    return new Pipeline(stages, listeners, pending, connections);
   }
 }

@@ -10,6 +10,7 @@ import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.login.LegacyLogin;
 import dev.portcullis.login.LoginLimitCheck;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
@@ -234,6 +235,15 @@ public final class PortcullisFilter implements Filter {
    */
   public Optional<PendingLogouts.Stats> pendingLogouts() {
     return Optional.ofNullable(pipeline.pendingLogouts()).map(PendingLogouts::stats);
+  }
+
+  /**
+   * The connections (WebSockets) this node watches for the application ({@link PortalPrincipal#closeWhenLoginEnds}):
+   * how many are open ({@link OpenConnections#size()}), and {@link OpenConnections#recheck()} for an application that
+   * has just changed an account or the access rules; empty without login.
+   */
+  public Optional<OpenConnections> openConnections() {
+    return Optional.ofNullable(pipeline.openConnections());
   }
 
   /**

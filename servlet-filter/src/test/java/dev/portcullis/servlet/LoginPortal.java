@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 
 /**
  * A small portal on a real Jetty 12 (loopback) behind the full login pipeline: users alice (riverside, PROVIDER),
@@ -170,6 +171,43 @@ final class LoginPortal implements AutoCloseable {
       TestJetty.Builder server,
       SessionConfig sessionConfig)
       throws Exception {
+    this(
+        extraSink,
+        auditOptions,
+        configure,
+        applicationDecidesAccess,
+        server,
+        sessionConfig,
+        context -> {});
+  }
+
+  /**
+   * A portal whose filter makes its own access decisions (as {@link #withDefaultAccess}), and whose servlet context
+   * {@code context} adds to before the server starts (another servlet, for example).
+   */
+  static LoginPortal withContext(
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
+      Consumer<ServletContextHandler> context)
+      throws Exception {
+    return new LoginPortal(
+        AuditSink.noop(),
+        audit -> {},
+        configure,
+        false,
+        TestJetty.builder(),
+        sessions().build(),
+        context);
+  }
+
+  private LoginPortal(
+      AuditSink extraSink,
+      Consumer<AuditLog.Builder> auditOptions,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
+      boolean applicationDecidesAccess,
+      TestJetty.Builder server,
+      SessionConfig sessionConfig,
+      Consumer<ServletContextHandler> context)
+      throws Exception {
     this.sessionConfig = sessionConfig;
     byte[] key = new byte[32];
     random.nextBytes(key);
@@ -254,7 +292,8 @@ final class LoginPortal implements AutoCloseable {
       jetty.close();
       throw e;
     }
-    jetty.context("/").filter(filter).servlet(new Pages());
+    TestJetty.Context root = jetty.context("/").filter(filter).servlet(new Pages());
+    context.accept(root.handler());
     jetty.start();
   }
 
@@ -324,7 +363,8 @@ final class LoginPortal implements AutoCloseable {
     audit.close();
   }
 
-  private static final class Pages extends HttpServlet {
+  /** The portal's pages; {@code static} so that a second node of the same portal can serve them too. */
+  static final class Pages extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private final OrganisationScope scope = new OrganisationScope(Set.of("COUNCIL_OFFICER"));
 

@@ -1,0 +1,39 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.login.OpenConnections;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * A test application's WebSocket endpoint (Jetty's WebSocket API): greets the user, echoes text, and has its connection
+ * closed when the login behind it ends, in one line. Public, as Jetty calls its methods through a public lookup.
+ */
+public final class FeedSocket implements Session.Listener.AutoDemanding {
+  private final PortalPrincipal principal;
+  private volatile Session session;
+  private volatile OpenConnections.Watch watch;
+
+  FeedSocket(PortalPrincipal principal) {
+    this.principal = principal;
+  }
+
+  @Override
+  public void onWebSocketOpen(Session session) {
+    this.session = session;
+    watch =
+        principal.closeWhenLoginEnds((code, reason) -> session.close(code, reason, Callback.NOOP));
+    session.sendText("hello " + principal.getName(), Callback.NOOP);
+  }
+
+  @Override
+  public void onWebSocketText(String text) {
+    session.sendText("echo " + text, Callback.NOOP);
+  }
+
+  @Override
+  public void onWebSocketClose(int statusCode, String reason) {
+    if (watch != null) {
+      watch.close();
+    }
+  }
+}

@@ -1,0 +1,446 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
+import dev.portcullis.login.OpenConnections;
+import dev.portcullis.login.PortalLogin;
+import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.session.SessionListener;
+import dev.portcullis.session.SessionRegistry;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.PortalUser;
+import dev.portcullis.user.UserDirectory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
+import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A WebSocket opened behind the filter (its upgrade request checked like any request) is closed with 1008 when the
+ * login behind it ends: at once by a logout or "log out everywhere" through the same filter, and at the re-check by
+ * anything a request would be refused for (a revocation on another node, an expired ticket, a removed role, a removed
+ * account). Real Jetty, Jetty's WebSocket server API, the JDK's WebSocket client.
+ */
+class OpenWebSocketsEndWithTheirLoginTest {
+  private static final long WAIT_SECONDS = 10;
+
+  @Test
+  void logout_closesThatBrowsersSocketWith1008_whileAnotherUsersSocketStaysOpen() throws Exception {
+    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+      Browser alice = portal.browser();
+      Browser bob = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      bob.login("bob", "bob-pw", false);
+      Client aliceFeed = Client.open(portal, alice, "/feed/news");
+      Client bobFeed = Client.open(portal, bob, "/feed/news");
+      assertThat(aliceFeed.nextMessage()).isEqualTo("hello u-alice");
+      assertThat(bobFeed.nextMessage()).isEqualTo("hello u-bob");
+      assertThat(connections(portal).size()).isEqualTo(2);
+
+      assertThat(alice.logout().statusCode()).isEqualTo(303);
+
+      assertThat(aliceFeed.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(bobFeed.echo("still there")).isEqualTo("echo still there");
+      assertThat(connections(portal).size()).isEqualTo(1);
+      AuditEvent closed = portal
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.CONNECTION_CLOSED, e -> e.action().equals(Optional.of("logout")));
+      assertThat(closed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+      assertThat(closed.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+      for (String cookie : alice.cookies().values()) {
+        assertThat(closed.toString()).doesNotContain(cookie);
+      }
+    }
+  }
+
+  @Test
+  void logoutEverywhere_closesEverySocketOfThatUser_atOnce() throws Exception {
+    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+      Browser laptop = portal.browser();
+      Browser phone = portal.browser();
+      Browser bob = portal.browser();
+      laptop.login("alice", "alice-pw", false);
+      phone.login("alice", "alice-pw", false);
+      bob.login("bob", "bob-pw", false);
+      Client onLaptop = Client.open(portal, laptop, "/feed/news");
+      Client onPhone = Client.open(portal, phone, "/feed/news");
+      Client bobFeed = Client.open(portal, bob, "/feed/news");
+
+      assertThat(laptop
+              .post("/logout-everywhere", Map.of("_csrf", laptop.pageCsrf()))
+              .statusCode())
+          .isEqualTo(303);
+
+      assertThat(onLaptop.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(onPhone.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(bobFeed.echo("hi")).isEqualTo("echo hi");
+      assertThat(connections(portal).size()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void logoutEverywhereOnAnotherNode_closesTheSocket_atTheRecheck() throws Exception {
+    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30));
+        TestJetty other = secondNode(portal)) {
+      Browser here = portal.browser();
+      here.login("alice", "alice-pw", false);
+      Client feed = Client.open(portal, here, "/feed/news");
+      Browser there = new Browser(other.baseUri().toString());
+      there.login("alice", "alice-pw", false);
+      assertThat(there
+              .post("/logout-everywhere", Map.of("_csrf", there.pageCsrf()))
+              .statusCode())
+          .isEqualTo(303);
+      assertThat(feed.echo("before the re-check"))
+          .as("the other node cannot reach this node's sockets")
+          .isEqualTo("echo before the re-check");
+
+      connections(portal).recheck();
+
+      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(connections(portal).size()).isZero();
+      AuditEvent closed = portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED);
+      assertThat(closed.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+      // "Log out everywhere" deleted the session the socket's ticket is bound to, which a request
+      // finds first.
+      assertThat(closed.reason())
+          .hasValue("authn_token_invalid: auth ticket not bound to this session");
+      assertThat(closed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+    }
+  }
+
+  @Test
+  void removedRole_closesTheSocketOfARoleProtectedPath_only() throws Exception {
+    Accounts accounts = new Accounts();
+    try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
+      Browser carol = portal.browser();
+      carol.login("carol", "carol-pw", false);
+      Client council = Client.open(portal, carol, "/feed/council");
+      Client news = Client.open(portal, carol, "/feed/news");
+      connections(portal).recheck();
+      assertThat(council.echo("still allowed")).isEqualTo("echo still allowed");
+
+      accounts.change("u-carol", u -> u.withRoles(Set.of("PROVIDER")));
+      connections(portal).recheck();
+
+      assertThat(council.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(news.echo("news for everyone")).isEqualTo("echo news for everyone");
+      assertThat(
+              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+          .hasValue("access_denied: missing role for this path");
+    }
+  }
+
+  @Test
+  void disabledAccount_closesItsSockets_atTheRecheck() throws Exception {
+    Accounts accounts = new Accounts();
+    try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      Client feed = Client.open(portal, alice, "/feed/news");
+
+      accounts.change("u-alice", u -> u.withEnabled(false));
+      connections(portal).recheck();
+
+      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(
+              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+          .hasValueSatisfying(r -> assertThat(r).contains("DISABLED"));
+    }
+  }
+
+  @Test
+  void revisedTermsToAccept_closeTheSocket_atTheRecheck() throws Exception {
+    Accounts accounts = new Accounts();
+    try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      Client feed = Client.open(portal, alice, "/feed/news");
+
+      accounts.change("u-alice", u -> u.withAcceptedTerms("2025-01"));
+      connections(portal).recheck();
+
+      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(
+              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+          .hasValue("current terms of use not accepted");
+    }
+  }
+
+  @Test
+  void expiredTicket_closesTheSocket_atTheRecheck() throws Exception {
+    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      Client feed = Client.open(portal, alice, "/feed/news");
+      // Requests keep the session alive; the ticket the socket was opened with expires after
+      // eight hours all the same.
+      for (int i = 0; i < 8 * 3; i++) {
+        portal.clock.advance(Duration.ofMinutes(20));
+        alice.get("/whoami");
+      }
+      portal.clock.advance(Duration.ofMinutes(1));
+
+      connections(portal).recheck();
+
+      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(
+              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+          .hasValue("session_expired: auth ticket expired");
+    }
+  }
+
+  @Test
+  void recheck_doesNotKeepTheSessionAlive_pastItsIdleTimeout() throws Exception {
+    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      Client feed = Client.open(portal, alice, "/feed/news");
+      portal.clock.advance(Duration.ofMinutes(20));
+      connections(portal).recheck();
+      assertThat(feed.echo("twenty minutes in")).isEqualTo("echo twenty minutes in");
+
+      // Thirty-one minutes without a request: past the idle timeout, whatever the re-checks did.
+      portal.clock.advance(Duration.ofMinutes(11));
+      connections(portal).recheck();
+
+      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(alice.get("/whoami").statusCode()).as("the session ended").isEqualTo(303);
+    }
+  }
+
+  @Test
+  void socketTheClientCloses_isForgotten() throws Exception {
+    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      Client first = Client.open(portal, alice, "/feed/news");
+      Client second = Client.open(portal, alice, "/feed/news");
+      assertThat(connections(portal).size()).isEqualTo(2);
+
+      first.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertThat(first.awaitClose()).startsWith("1000");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+      while (connections(portal).size() > 1 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+
+      assertThat(connections(portal).size()).isEqualTo(1);
+      assertThat(second.echo("left open")).isEqualTo("echo left open");
+    }
+  }
+
+  @Test
+  void theScheduledRecheck_closesASocketWhoseTicketWasRevokedElsewhere() throws Exception {
+    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(1))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      Client feed = Client.open(portal, alice, "/feed/news");
+
+      // Another node's "log out everywhere", through the revocation store they share.
+      portal.revocations.revokeAllIssuedBefore(
+          "u-alice",
+          portal.clock.instant().plusSeconds(1),
+          portal.clock.instant().plus(Duration.ofHours(9)));
+
+      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(connections(portal).size()).isZero();
+      assertThat(
+              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+          .hasValue("authn_token_reuse: revoked auth ticket presented");
+    }
+  }
+
+  // --- the portal --------------------------------------------------------------------------
+
+  private static OpenConnections connections(LoginPortal portal) {
+    return portal.filter.openConnections().orElseThrow();
+  }
+
+  /**
+   * The test portal with a WebSocket servlet at {@code /feed/*}: {@code /feed/council} for council officers, the rest
+   * for anyone logged in; its accounts in {@code accounts}.
+   */
+  private static LoginPortal portal(Accounts accounts, Duration recheckInterval) throws Exception {
+    return LoginPortal.withContext(
+        (p, filter) -> {
+          accounts.users = p.users;
+          filter
+              .login(
+                  PortalLogin.builder()
+                      .keyRing(p.ring)
+                      .users(accounts)
+                      .revocations(p.revocations)
+                      .clock(p.clock)
+                      .random(p.random)
+                      .termsVersion(LoginPortal.TERMS)
+                      .ticketLifetime(Duration.ofHours(8))
+                      .connectionRecheckInterval(recheckInterval)
+                      .build(),
+                  p.random)
+              .access(
+                  AccessPolicy.builder()
+                      .permitAll("/login", "/terms")
+                      .requireAnyRole("/feed/council", "COUNCIL_OFFICER")
+                      .authenticated("/**")
+                      .build(),
+                  "/login");
+        },
+        OpenWebSocketsEndWithTheirLoginTest::addFeed);
+  }
+
+  private static void addFeed(ServletContextHandler context) {
+    JettyWebSocketServletContainerInitializer.configure(context, null);
+    context.addServlet(new ServletHolder(new FeedServlet()), "/feed/*");
+  }
+
+  /** Another node: its own filter over the first one's stores, key ring and accounts. */
+  private static TestJetty secondNode(LoginPortal portal) throws Exception {
+    PortalLogin login = PortalLogin.builder()
+        .keyRing(portal.ring)
+        .users(portal.users)
+        .revocations(portal.revocations)
+        .clock(portal.clock)
+        .random(portal.random)
+        .termsVersion(LoginPortal.TERMS)
+        .ticketLifetime(Duration.ofHours(8))
+        .build();
+    PortcullisFilter filter = PortcullisFilter.builder()
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .sessions(SessionRegistry.create(
+            portal.sessionConfig,
+            portal.sessionStore,
+            portal.random,
+            portal.clock,
+            SessionListener.noop()))
+        .login(login, portal.random)
+        .accessDecidedByApplication()
+        .build();
+    TestJetty jetty = TestJetty.builder().open();
+    jetty.context("/").filter(filter).servlet(new LoginPortal.Pages());
+    jetty.start();
+    return jetty;
+  }
+
+  /** The application's WebSocket servlet, at {@code /feed/*}. */
+  private static final class FeedServlet extends JettyWebSocketServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void configure(JettyWebSocketServletFactory factory) {
+      factory.setCreator(
+          (request, response) -> new FeedSocket((PortalPrincipal) request.getUserPrincipal()));
+    }
+  }
+
+  /** The browser's side: a JDK WebSocket with the browser's cookies. */
+  private static final class Client implements WebSocket.Listener {
+    private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    private final CompletableFuture<String> closed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    WebSocket socket;
+
+    static Client open(LoginPortal portal, Browser browser, String path) throws Exception {
+      Client client = new Client();
+      URI uri = URI.create(portal.base.replaceFirst("^http", "ws").replaceFirst("/$", "") + path);
+      client.socket = HttpClient.newHttpClient()
+          .newWebSocketBuilder()
+          .header("Cookie", browser.cookieHeader())
+          .buildAsync(uri, client)
+          .get(WAIT_SECONDS, TimeUnit.SECONDS);
+      return client;
+    }
+
+    String nextMessage() throws InterruptedException {
+      String m = messages.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      if (m == null) {
+        throw new AssertionError("no message within " + WAIT_SECONDS + " s");
+      }
+      return m;
+    }
+
+    /** Sends {@code text} and returns the server's answer, skipping its greeting. */
+    String echo(String text) throws Exception {
+      socket.sendText(text, true).get(WAIT_SECONDS, TimeUnit.SECONDS);
+      String m;
+      do {
+        m = nextMessage();
+      } while (m.startsWith("hello "));
+      return m;
+    }
+
+    /** The close code and reason the server sent, waited for at most {@link #WAIT_SECONDS}. */
+    String awaitClose() throws Exception {
+      return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        messages.add(partial.toString());
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode + " " + reason);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.completeExceptionally(error);
+    }
+  }
+
+  /** The portal's directory, with the accounts an administrator has changed since. */
+  private static final class Accounts implements UserDirectory {
+    private final Map<String, PortalUser> changed = new ConcurrentHashMap<>();
+    private volatile UserDirectory users;
+
+    void change(String handle, UnaryOperator<PortalUser> edit) {
+      changed.put(handle, edit.apply(findByHandle(handle).orElseThrow()));
+    }
+
+    @Override
+    public Optional<PortalUser> authenticate(String username, char[] password) {
+      return users.authenticate(username, password).map(u -> changed.getOrDefault(u.handle(), u));
+    }
+
+    @Override
+    public Optional<PortalUser> findByHandle(String handle) {
+      PortalUser user = changed.get(handle);
+      return user != null ? Optional.of(user) : users.findByHandle(handle);
+    }
+
+    @Override
+    public void recordTermsAcceptance(String handle, String version) {
+      users.recordTermsAcceptance(handle, version);
+      changed.computeIfPresent(handle, (h, u) -> u.withAcceptedTerms(version));
+    }
+  }
+}
