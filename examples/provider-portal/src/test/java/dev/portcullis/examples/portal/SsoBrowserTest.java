@@ -207,7 +207,9 @@ class SsoBrowserTest {
     // The filter's strict policy is the one in force: a style put into the page is refused.
     browser.executeScript(
         "document.head.insertAdjacentHTML('beforeend', '<style>h1 { color: red; }</style>')");
-    new WebDriverWait(browser, WAIT).until(d -> !policyViolations().isEmpty());
+    new WebDriverWait(browser, WAIT)
+        .withMessage("the page's Content-Security-Policy to refuse a style put into it")
+        .until(d -> !policyViolations().isEmpty());
     assertThat(policyViolations()).containsExactly("style-src-elem");
     assertThat(browser.findElement(By.tagName("h1")).getCssValue("color"))
         .isNotEqualTo("rgba(255, 0, 0, 1)");
