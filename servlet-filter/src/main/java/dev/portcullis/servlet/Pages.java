@@ -11,6 +11,17 @@ import java.io.PrintWriter;
  * serve it for others.
  */
 final class Pages {
+  /**
+   * The {@code Content-Security-Policy} of every HTML page the filter renders, in place of the transport's
+   * frame-ancestors policy: the pages need no script, style, image, font or frame, so none may load or run, and their
+   * forms post to this site only. Should an escaping mistake let markup into a page, it can neither run a script nor
+   * send a form elsewhere, nor move the page's relative links with a {@code <base>}. A page that ever needs a style
+   * adds it here by its hash, never {@code 'unsafe-inline'}. It keeps {@code frame-ancestors 'none'}, so that the
+   * transport stage, which adds that policy to a response without it, leaves this one alone as the only header.
+   */
+  static final String PAGE_POLICY = "default-src 'none'; form-action 'self'; "
+      + TransportStage.FRAME_ANCESTORS + "; base-uri 'none'";
+
   private Pages() {}
 
   static void plain(HttpServletResponse response, int status, String text) throws IOException {
@@ -46,13 +57,18 @@ final class Pages {
         "Service unavailable. Please try again later.");
   }
 
-  /** An HTML page the filter built itself, every untrusted part of it passed through {@link #escape}. */
+  /**
+   * An HTML page the filter built itself, every untrusted part of it passed through {@link #escape}, with {@link
+   * #PAGE_POLICY} as its one {@code Content-Security-Policy}.
+   */
   static void html(HttpServletResponse response, int status, String page) throws IOException {
     if (response.isCommitted()) {
       return;
     }
     response.setStatus(status);
     response.setHeader("Cache-Control", "no-store");
+    // Replaces the transport's frame-ancestors policy rather than adding a second header.
+    response.setHeader("Content-Security-Policy", PAGE_POLICY);
     response.setContentType("text/html;charset=utf-8");
     PrintWriter w = response.getWriter();
     w.print(page);

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@code OPTIONS} answer lists {@code TRACE} by default) loses those two methods before the response commits.
  *
  * <p>Headers on every response, including the ones Portcullis writes itself: {@code X-Content-Type-Options: nosniff},
- * {@code X-Frame-Options: DENY} and {@code Content-Security-Policy: frame-ancestors 'none'}, and
+ * {@code X-Frame-Options: DENY} and {@code Content-Security-Policy: frame-ancestors 'none'} (the filter's own HTML
+ * pages have a stricter policy that includes it, {@link Pages#PAGE_POLICY}, which this stage keeps), and
  * {@code Referrer-Policy: strict-origin-when-cross-origin} (other sites learn the portal's origin but never a path or
  * query, which may name a case or a report; the portal's own pages still get the full address). Over HTTPS only
  * (RFC 6797 8.1): {@code Strict-Transport-Security}. While a user is logged in, and on every response the filter

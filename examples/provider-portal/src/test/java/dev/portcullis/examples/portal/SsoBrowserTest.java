@@ -33,7 +33,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Single sign-on in a real browser (headless Chromium), against the development OpenID provider the portal starts
  * with {@code --sso dev}: a password login is offered the upgrade, the user links the account at the provider's login
  * page and confirms, logs out, logs in with single sign-on (a new session, the terms gate), and unlinks. The audit
- * file then holds each step. With single sign-on off, the browser never holds an upgrade cookie. Screenshots of every
+ * file then holds each step. The filter's confirmation page shows and submits under its strict
+ * Content-Security-Policy without a violation, and a style put into it is refused. With single sign-on off, the browser never holds an upgrade cookie. Screenshots of every
  * step go to {@code target/screenshots/sso-*.png}.
  *
  * <p>The browser uses {@code https://localhost:<port>}, the name in the redirect URI registered at the provider, so
@@ -130,6 +131,28 @@ class SsoBrowserTest {
     clickAndWait(browser, By.cssSelector("form.login button[type=submit]"), at("/reports"));
   }
 
+  /**
+   * Makes every page the browser opens from now on keep the directives its Content-Security-Policy refused, for {@link
+   * #policyViolations()}; the script comes through the DevTools protocol, which no page policy blocks. Returns the
+   * script's identifier, to remove it.
+   */
+  private String recordPolicyViolations() {
+    Map<String, Object> added = browser.executeCdpCommand(
+        "Page.addScriptToEvaluateOnNewDocument",
+        Map.of(
+            "source",
+            "window.cspViolations = [];"
+                + " document.addEventListener('securitypolicyviolation',"
+                + " e => window.cspViolations.push(e.effectiveDirective));"));
+    return (String) added.get("identifier");
+  }
+
+  /** The directives the current page's Content-Security-Policy has refused so far. */
+  @SuppressWarnings("unchecked")
+  private List<String> policyViolations() {
+    return (List<String>) browser.executeScript("return window.cspViolations;");
+  }
+
   /** The events of one type in the audit file, read (as the chain verifier asks) after the portal has stopped. */
   private List<JsonNode> audit(String type) throws Exception {
     List<JsonNode> events = new ArrayList<>();
@@ -167,6 +190,7 @@ class SsoBrowserTest {
 
     // 2. Upgrade: the provider asks the user to sign in, then the portal asks to confirm.
     URI issuer = portal.portal.sso().developmentIssuer().orElseThrow();
+    String recorder = recordPolicyViolations();
     clickAndWait(
         browser,
         By.cssSelector("section.offer button"),
@@ -177,6 +201,20 @@ class SsoBrowserTest {
     assertThat(browser.findElement(By.id("subject")).getText()).isEqualTo(SUBJECT);
     assertThat(browser.findElement(By.id("issuer")).getText()).isEqualTo(issuer.toString());
     screenshot(browser, "04-confirm-link");
+    assertThat(policyViolations())
+        .as("the confirmation page needs nothing its Content-Security-Policy refuses")
+        .isEmpty();
+    // The filter's strict policy is the one in force: a style put into the page is refused.
+    browser.executeScript(
+        "document.head.insertAdjacentHTML('beforeend', '<style>h1 { color: red; }</style>')");
+    new WebDriverWait(browser, WAIT)
+        .withMessage("the page's Content-Security-Policy to refuse a style put into it")
+        .until(d -> !policyViolations().isEmpty());
+    assertThat(policyViolations()).containsExactly("style-src-elem");
+    assertThat(browser.findElement(By.tagName("h1")).getCssValue("color"))
+        .isNotEqualTo("rgba(255, 0, 0, 1)");
+    browser.executeCdpCommand(
+        "Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", recorder));
     clickAndWait(browser, By.cssSelector("button[value=confirm]"), at("/reports"));
     assertThat(browser.manage().getCookieNamed(upgradeCookie))
         .as("the upgrade cookie is spent")
