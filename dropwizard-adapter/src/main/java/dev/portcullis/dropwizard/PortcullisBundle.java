@@ -2,6 +2,7 @@ package dev.portcullis.dropwizard;
 
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.jdbc.JdbcStores;
 import dev.portcullis.redis.RedisStores;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.servlet.internal.JettyErrorPages;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import javax.sql.DataSource;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
@@ -42,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * (with single sign-on when it has an {@code sso} block) and the application's user directory, registers the filter
  * for every path ahead of Jersey, turns on {@code @RolesAllowed} in resources (their {@code SecurityContext} is the
  * Portcullis login), adds the health check {@value #HEALTH_CHECK} and closes the audit log and stores when the
- * application stops.
+ * application stops. With a {@code jdbc} block, the stores are in the PostgreSQL database the application gives
+ * {@link #dataSource}.
  *
  * <pre>{@code
  * bootstrap.addBundle(new PortcullisBundle<MyConfiguration>(
@@ -83,9 +86,12 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   private final Function<? super C, PortcullisFactory> factory;
   private final BiFunction<? super C, ? super Environment, ? extends UserDirectory> users;
   private BiConsumer<? super C, Portcullis.Builder> settings = (c, b) -> {};
+  private BiFunction<? super C, ? super Environment, ? extends DataSource> dataSource =
+      (c, e) -> null;
   private InstantSource clock;
   private Portcullis portcullis;
   private RedisStores redis;
+  private JdbcStores jdbc;
   private boolean running;
 
   /**
@@ -102,7 +108,8 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   /**
    * Settings the YAML block does not hold (audit sinks, stores of the application's own), applied to the {@link
    * Portcullis.Builder} after the block's; replaces an earlier call. With a {@code portcullis.redis} block the builder
-   * already has the Redis session, revocation and login-attempt stores, and {@link #redisStores()} the others. With a
+   * already has the Redis session, revocation and login-attempt stores, and {@link #redisStores()} the others; with a
+   * {@code portcullis.jdbc} block, the same stores in PostgreSQL. With a
    * {@code portcullis.sso} block it already has single sign-on; a {@link Portcullis.Builder#sso} here replaces it (for
    * account links kept elsewhere, say). A session store shared between nodes
    * comes with the login limit's store ({@link Portcullis.Builder#loginAttemptStore}): without it the application
@@ -110,6 +117,18 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
    */
   public PortcullisBundle<C> customize(BiConsumer<? super C, Portcullis.Builder> settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    return this;
+  }
+
+  /**
+   * The PostgreSQL database of the {@code portcullis.jdbc} block, asked for once when the application starts and only
+   * with the block; replaces an earlier call. The application owns it (a pool such as HikariCP, or Dropwizard's own):
+   * the bundle never closes it, and stops its clean-up of expired rows when the application stops. Without this call,
+   * or when it gives {@code null}, a {@code portcullis.jdbc} block stops the start.
+   */
+  public PortcullisBundle<C> dataSource(
+      BiFunction<? super C, ? super Environment, ? extends DataSource> dataSource) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     return this;
   }
 
@@ -158,6 +177,9 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     Portcullis built;
     try {
       Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
+      if (config.getRedis() != null && config.getJdbc() != null) {
+        throw new IllegalStateException(PortcullisFactory.BOTH_STORES + ".");
+      }
       if (config.getRedis() != null) {
         RedisBlock.requireModule(RedisBlock.MODULE_CLASS, PortcullisBundle.class.getClassLoader());
         redis = RedisBlock.connect(RedisBlock.config(config.getRedis()), time);
@@ -167,14 +189,33 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
             .revocations(redis.revocationStore())
             .loginAttemptStore(redis.loginAttemptStore());
       }
+      if (config.getJdbc() != null) {
+        JdbcBlock.requireModule(JdbcBlock.MODULE_CLASS, PortcullisBundle.class.getClassLoader());
+        jdbc =
+            JdbcBlock.stores(config.getJdbc(), dataSource.apply(configuration, environment), time);
+        builder
+            .sessionStore(jdbc.sessionStore(config.sessionConfig()))
+            .revocations(jdbc.revocationStore())
+            .loginAttemptStore(jdbc.loginAttemptStore());
+      }
       PortcullisFactory.Sso sso = config.getSso();
       if (sso != null && sso.isEnabled()) {
         SsoBlock.requireLibrary(SsoBlock.LIBRARY_CLASS, PortcullisBundle.class.getClassLoader());
-        // With the redis block, every node sees the same account links and redeemed tokens.
-        builder.sso(SsoBlock.config(
-            sso,
-            redis != null ? redis.accountLinkStore() : AccountLinkStore.inMemory(),
-            redis != null ? redis.replayStore() : ReplayStore.inMemory(time)));
+        // With the redis or the jdbc block, every node sees the same account links and redeemed
+        // tokens.
+        AccountLinkStore links;
+        ReplayStore replay;
+        if (redis != null) {
+          links = redis.accountLinkStore();
+          replay = redis.replayStore();
+        } else if (jdbc != null) {
+          links = jdbc.accountLinkStore();
+          replay = jdbc.replayStore();
+        } else {
+          links = AccountLinkStore.inMemory();
+          replay = ReplayStore.inMemory(time);
+        }
+        builder.sso(SsoBlock.config(sso, links, replay));
       }
       running = true;
       settings.accept(configuration, builder);
@@ -185,7 +226,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
         throw new IllegalStateException(PortcullisFactory.inYamlTerms(e.getMessage()), e);
       }
     } catch (RuntimeException e) {
-      closeRedis();
+      closeSharedStores();
       ring.close();
       throw e;
     }
@@ -221,23 +262,28 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
         @Override
         public void stop() {
           built.close(); // also closed when Jetty takes the filter out of service; idempotent
-          closeRedis();
+          closeSharedStores();
           ring.close();
         }
       });
     } catch (RuntimeException e) {
       built.close();
-      closeRedis();
+      closeSharedStores();
       ring.close();
       throw e;
     }
     portcullis = built;
   }
 
-  /** Closes the Redis connection, if the block made one; again does nothing. */
-  private void closeRedis() {
+  /**
+   * Closes the Redis connection, or stops the PostgreSQL stores' clean-up, if a block made them; again does nothing.
+   */
+  private void closeSharedStores() {
     if (redis != null) {
       redis.close();
+    }
+    if (jdbc != null) {
+      jdbc.close();
     }
   }
 

@@ -67,6 +67,8 @@ import java.util.concurrent.TimeUnit;
  *     file: /var/log/portal/audit.jsonl
  *   redis:                              # optional: every store and the login limit in Redis, for many nodes
  *     uri: rediss://:${REDIS_PASSWORD}@redis.internal:6379/0  # or cluster-nodes: [...]
+ *   # jdbc:                             # or in PostgreSQL, on the DataSource given to PortcullisBundle.dataSource
+ *   #   apply-schema: true
  *   sso:                                # optional: single sign-on through an OpenID provider
  *     issuer: https://login.example/realms/portal
  *     client-id: portal
@@ -135,6 +137,9 @@ public class PortcullisFactory {
   private Redis redis;
 
   @Valid
+  private Jdbc jdbc;
+
+  @Valid
   private Sso sso;
 
   /**
@@ -167,11 +172,11 @@ public class PortcullisFactory {
                 + " portcullis.cookies.name-prefix when that is unset"),
         Map.entry(
             "single sign-on replay store",
-            "with portcullis.redis, the portcullis.sso block keeps its replay store in Redis; single sign-on"
+            "with portcullis.redis or portcullis.jdbc, the portcullis.sso block keeps its replay store there; single sign-on"
                 + " configured in customize(...) needs a shared one too"),
         Map.entry(
             "single sign-on account links",
-            "with portcullis.redis, the portcullis.sso block keeps its account links in Redis; single sign-on"
+            "with portcullis.redis or portcullis.jdbc, the portcullis.sso block keeps its account links there; single sign-on"
                 + " configured in customize(...) needs shared ones too"));
   }
 
@@ -362,6 +367,30 @@ public class PortcullisFactory {
   }
 
   /**
+   * The {@code jdbc} block; {@code null} when the YAML has none. With it, the stores are in PostgreSQL, on the
+   * application's {@code DataSource} ({@link PortcullisBundle#dataSource}).
+   */
+  public Jdbc getJdbc() {
+    return jdbc;
+  }
+
+  public void setJdbc(Jdbc jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** The stores are in one place: Redis or PostgreSQL, not both. */
+  @JsonIgnore
+  @ValidationMethod(message = BOTH_STORES)
+  public boolean isOneSharedStore() {
+    return redis == null || jdbc == null;
+  }
+
+  /** Why a configuration with both the {@code redis} and the {@code jdbc} block is refused, and what to do. */
+  static final String BOTH_STORES =
+      "portcullis.redis and portcullis.jdbc are both set: the nodes share their stores in one place. Keep"
+          + " portcullis.redis for Redis or portcullis.jdbc for PostgreSQL, and remove the other";
+
+  /**
    * The {@code sso} block; {@code null} when the YAML has none (no single sign-on). The bundle builds {@code SsoConfig}
    * from it.
    */
@@ -377,7 +406,8 @@ public class PortcullisFactory {
   @Override
   public String toString() {
     return "PortcullisFactory[keys=" + (keys == null ? null : keys.file) + ", terms-version="
-        + (login == null ? null : login.termsVersion) + ", redis=" + (redis != null) + ", sso="
+        + (login == null ? null : login.termsVersion) + ", redis=" + (redis != null) + ", jdbc="
+        + (jdbc != null) + ", sso="
         + sso
         + "]";
   }
@@ -833,6 +863,87 @@ public class PortcullisFactory {
 
     public void setTrustedCertificates(Path trustedCertificates) {
       this.trustedCertificates = trustedCertificates;
+    }
+  }
+
+  /**
+   * {@code jdbc}: the PostgreSQL database that the nodes of the portal share (needs {@code
+   * dev.portcullis:portcullis-jdbc} on the class path, and the application's {@code DataSource}, given to {@link
+   * PortcullisBundle#dataSource}). With it, the bundle keeps sessions, revocations and the login limit there, and,
+   * with an {@code sso} block, the account links and redeemed upgrade tokens. The settings are the Spring Boot
+   * starter's {@code portcullis.jdbc.*} (the block stands for its {@code enabled}), with the same checks and defaults:
+   * {@code query-timeout} above zero (core default 1 s), {@code network-timeout} (core default the query timeout plus
+   * 1 s), {@code clock-skew} (30 s), {@code clean-up-every} (5 minutes: how often each node deletes expired rows),
+   * {@code clean-up-batch-size} (core default 1000). {@code apply-schema: true} creates the missing tables at start-up;
+   * leave it off when a migration tool applies {@code classpath:dev/portcullis/jdbc}. Not together with {@code redis}.
+   *
+   * <p><b>Security.</b> The block holds no address or password: the connection is the application's {@code
+   * DataSource}. A database that does not answer makes requests fail closed until it does.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Jdbc {
+    private boolean applySchema;
+    private Duration queryTimeout;
+    private Duration networkTimeout;
+    private Duration clockSkew = Duration.seconds(30);
+
+    @NotNull
+    private Duration cleanUpEvery = Duration.minutes(5);
+
+    private Integer cleanUpBatchSize;
+
+    /** Whether to create the missing tables at start-up; off by default, as when a migration tool applies them. */
+    public boolean isApplySchema() {
+      return applySchema;
+    }
+
+    public void setApplySchema(boolean applySchema) {
+      this.applySchema = applySchema;
+    }
+
+    /** The longest one statement runs before it is cancelled and the request fails closed; unset: 1 s. */
+    public Duration getQueryTimeout() {
+      return queryTimeout;
+    }
+
+    public void setQueryTimeout(Duration queryTimeout) {
+      this.queryTimeout = queryTimeout;
+    }
+
+    /** The longest a call waits for any answer on its connection; unset: the query timeout plus 1 s. */
+    public Duration getNetworkTimeout() {
+      return networkTimeout;
+    }
+
+    public void setNetworkTimeout(Duration networkTimeout) {
+      this.networkTimeout = networkTimeout;
+    }
+
+    /** The largest clock difference expected between the nodes; 30 s unless set. */
+    public Duration getClockSkew() {
+      return clockSkew;
+    }
+
+    public void setClockSkew(Duration clockSkew) {
+      this.clockSkew = clockSkew;
+    }
+
+    /** How often this node deletes expired rows (a bounded batch per table); 5 minutes unless set. */
+    public Duration getCleanUpEvery() {
+      return cleanUpEvery;
+    }
+
+    public void setCleanUpEvery(Duration cleanUpEvery) {
+      this.cleanUpEvery = cleanUpEvery;
+    }
+
+    /** The most rows one clean-up deletes per table; unset: 1000. */
+    public Integer getCleanUpBatchSize() {
+      return cleanUpBatchSize;
+    }
+
+    public void setCleanUpBatchSize(Integer cleanUpBatchSize) {
+      this.cleanUpBatchSize = cleanUpBatchSize;
     }
   }
 

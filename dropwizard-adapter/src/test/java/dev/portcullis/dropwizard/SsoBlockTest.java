@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,12 @@ class SsoBlockTest {
    */
   static DropwizardTestSupport<PortalApp.Config> ssoApp(String issuer, ConfigOverride... overrides)
       throws Exception {
+    return ssoApp(issuer, null, overrides);
+  }
+
+  /** As {@link #ssoApp(String, ConfigOverride...)}, handing {@code dataSource} to the bundle unless it is null. */
+  static DropwizardTestSupport<PortalApp.Config> ssoApp(
+      String issuer, DataSource dataSource, ConfigOverride... overrides) throws Exception {
     // The redirect URI is configuration, so the application's port is chosen before it starts.
     int port;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -82,7 +89,11 @@ class SsoBlockTest {
             PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-sso.yml"), overrides) {
           @Override
           public Application<PortalApp.Config> newApplication() {
-            return new SubstitutingPortalApp(variables);
+            PortalApp app = new SubstitutingPortalApp(variables);
+            if (dataSource != null) {
+              app.bundle.dataSource((configuration, environment) -> dataSource);
+            }
+            return app;
           }
         };
     try {

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * An application without {@code dev.portcullis:portcullis-redis}, the adapter's optional dependency (this class runs in
- * a test execution of its own whose class path lacks the module and Lettuce): without a {@code redis} block it starts
- * as before, and with one it stops at start-up naming the artifact to add.
+ * An application without {@code dev.portcullis:portcullis-redis} and {@code dev.portcullis:portcullis-jdbc}, the
+ * adapter's optional dependencies (this class runs in a test execution of its own whose class path lacks the modules
+ * and Lettuce): without a {@code redis} or {@code jdbc} block it starts as before, and with one it stops at start-up
+ * naming the artifact to add.
  */
 @Tag("without-redis-module")
 class WithoutRedisModuleTest {
@@ -26,8 +27,10 @@ class WithoutRedisModuleTest {
   }
 
   @Test
-  void theModuleIsNotOnThisClassPath() {
+  void theModulesAreNotOnThisClassPath() {
     assertThatThrownBy(() -> Class.forName(RedisBlock.MODULE_CLASS))
+        .isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName(JdbcBlock.MODULE_CLASS))
         .isInstanceOf(ClassNotFoundException.class);
   }
 
@@ -56,6 +59,23 @@ class WithoutRedisModuleTest {
           .hasMessageContaining(
               "portcullis.redis is set but dev.portcullis:portcullis-redis is not on the class path")
           .hasMessageContaining("Add the dependency dev.portcullis:portcullis-redis");
+    } finally {
+      node.after();
+    }
+  }
+
+  @Test
+  void withTheJdbcBlock_theStartStops_namingTheArtifactToAdd() {
+    DropwizardTestSupport<PortalApp.Config> node =
+        node(ConfigOverride.config("portcullis.jdbc.apply-schema", "false"));
+    try {
+      Throwable failure = catchThrowable(node::before);
+
+      assertThat(failure)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(
+              "portcullis.jdbc is set but dev.portcullis:portcullis-jdbc is not on the class path")
+          .hasMessageContaining("Add the dependency dev.portcullis:portcullis-jdbc");
     } finally {
       node.after();
     }
