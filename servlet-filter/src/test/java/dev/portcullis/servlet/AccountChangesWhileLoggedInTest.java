@@ -7,14 +7,8 @@ import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.SessionRegistry;
-import dev.portcullis.user.PortalUser;
-import dev.portcullis.user.UserDirectory;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +22,7 @@ class AccountChangesWhileLoggedInTest {
   @Test
   void movedToAnotherOrganisation_seesTheNewOrganisationOnly_fromTheNextRequest_renewalIncluded()
       throws Exception {
-    Admin admin = new Admin();
+    ChangedAccounts admin = new ChangedAccounts();
     try (LoginPortal portal = portal(admin)) {
       Browser tab = portal.browser();
       tab.login("alice", "alice-pw", false);
@@ -53,7 +47,7 @@ class AccountChangesWhileLoggedInTest {
   @Test
   void removedCrossOrganisationRole_endsTheViewOfOtherOrganisations_atTheNextRequest()
       throws Exception {
-    Admin admin = new Admin();
+    ChangedAccounts admin = new ChangedAccounts();
     try (LoginPortal portal = portal(admin)) {
       Browser first = portal.browser();
       first.login("carol", "carol-pw", false);
@@ -68,7 +62,7 @@ class AccountChangesWhileLoggedInTest {
 
   @Test
   void disabledAccount_isAnonymousAtTheNextRequest_andTheRefusalIsAudited() throws Exception {
-    Admin admin = new Admin();
+    ChangedAccounts admin = new ChangedAccounts();
     try (LoginPortal portal = portal(admin)) {
       Browser tab = portal.browser();
       tab.login("alice", "alice-pw", false);
@@ -88,7 +82,7 @@ class AccountChangesWhileLoggedInTest {
 
   @Test
   void termsToAcceptAgain_holdTheUserAtTheTermsPage_atTheNextRequest() throws Exception {
-    Admin admin = new Admin();
+    ChangedAccounts admin = new ChangedAccounts();
     try (LoginPortal portal = portal(admin)) {
       Browser tab = portal.browser();
       tab.login("alice", "alice-pw", false);
@@ -162,7 +156,7 @@ class AccountChangesWhileLoggedInTest {
   @Test
   void anotherUsersLogin_inTheBrowserOfADisabledAccount_getsNoneOfItsSessionData()
       throws Exception {
-    Admin admin = new Admin();
+    ChangedAccounts admin = new ChangedAccounts();
     try (LoginPortal portal = portal(admin)) {
       Browser shared = portal.browser();
       shared.login("alice", "alice-pw", false);
@@ -260,7 +254,7 @@ class AccountChangesWhileLoggedInTest {
     return portal.login.cookies().authCookie().name();
   }
 
-  private static LoginPortal portal(Admin admin) throws Exception {
+  private static LoginPortal portal(ChangedAccounts admin) throws Exception {
     return new LoginPortal((p, filter) -> {
       admin.users = p.users;
       filter.login(
@@ -275,32 +269,5 @@ class AccountChangesWhileLoggedInTest {
               .build(),
           p.random);
     });
-  }
-
-  /** The portal's directory, with the accounts an administrator has changed since. */
-  private static final class Admin implements UserDirectory {
-    private final Map<String, PortalUser> changed = new ConcurrentHashMap<>();
-    private volatile UserDirectory users;
-
-    void change(String handle, UnaryOperator<PortalUser> edit) {
-      changed.put(handle, edit.apply(findByHandle(handle).orElseThrow()));
-    }
-
-    @Override
-    public Optional<PortalUser> authenticate(String username, char[] password) {
-      return users.authenticate(username, password).map(u -> changed.getOrDefault(u.handle(), u));
-    }
-
-    @Override
-    public Optional<PortalUser> findByHandle(String handle) {
-      PortalUser u = changed.get(handle);
-      return u != null ? Optional.of(u) : users.findByHandle(handle);
-    }
-
-    @Override
-    public void recordTermsAcceptance(String handle, String version) {
-      users.recordTermsAcceptance(handle, version);
-      changed.computeIfPresent(handle, (h, u) -> u.withAcceptedTerms(version));
-    }
   }
 }

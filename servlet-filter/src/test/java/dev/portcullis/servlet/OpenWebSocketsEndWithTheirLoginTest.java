@@ -11,8 +11,6 @@ import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.transport.TransportConfig;
-import dev.portcullis.user.PortalUser;
-import dev.portcullis.user.UserDirectory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -23,10 +21,8 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
@@ -45,7 +41,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void logout_closesThatBrowsersSocketWith1008_whileAnotherUsersSocketStaysOpen() throws Exception {
-    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       Browser bob = portal.browser();
       alice.login("alice", "alice-pw", false);
@@ -75,7 +71,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void logoutEverywhere_closesEverySocketOfThatUser_atOnce() throws Exception {
-    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser laptop = portal.browser();
       Browser phone = portal.browser();
       Browser bob = portal.browser();
@@ -100,7 +96,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void logoutEverywhereOnAnotherNode_closesTheSocket_atTheRecheck() throws Exception {
-    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30));
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30));
         TestJetty other = secondNode(portal)) {
       Browser here = portal.browser();
       here.login("alice", "alice-pw", false);
@@ -131,7 +127,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void removedRole_closesTheSocketOfARoleProtectedPath_only() throws Exception {
-    Accounts accounts = new Accounts();
+    ChangedAccounts accounts = new ChangedAccounts();
     try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
       Browser carol = portal.browser();
       carol.login("carol", "carol-pw", false);
@@ -153,7 +149,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void disabledAccount_closesItsSockets_atTheRecheck() throws Exception {
-    Accounts accounts = new Accounts();
+    ChangedAccounts accounts = new ChangedAccounts();
     try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
@@ -171,7 +167,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void revisedTermsToAccept_closeTheSocket_atTheRecheck() throws Exception {
-    Accounts accounts = new Accounts();
+    ChangedAccounts accounts = new ChangedAccounts();
     try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
@@ -189,7 +185,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void expiredTicket_closesTheSocket_atTheRecheck() throws Exception {
-    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
       Client feed = Client.open(portal, alice, "/feed/news");
@@ -212,7 +208,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void recheck_doesNotKeepTheSessionAlive_pastItsIdleTimeout() throws Exception {
-    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
       Client feed = Client.open(portal, alice, "/feed/news");
@@ -231,7 +227,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void socketTheClientCloses_isForgotten() throws Exception {
-    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(30))) {
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
       Client first = Client.open(portal, alice, "/feed/news");
@@ -252,7 +248,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   @Test
   void theScheduledRecheck_closesASocketWhoseTicketWasRevokedElsewhere() throws Exception {
-    try (LoginPortal portal = portal(new Accounts(), Duration.ofSeconds(1))) {
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(1))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
       Client feed = Client.open(portal, alice, "/feed/news");
@@ -281,7 +277,8 @@ class OpenWebSocketsEndWithTheirLoginTest {
    * The test portal with a WebSocket servlet at {@code /feed/*}: {@code /feed/council} for council officers, the rest
    * for anyone logged in; its accounts in {@code accounts}.
    */
-  private static LoginPortal portal(Accounts accounts, Duration recheckInterval) throws Exception {
+  private static LoginPortal portal(ChangedAccounts accounts, Duration recheckInterval)
+      throws Exception {
     return LoginPortal.withContext(
         (p, filter) -> {
           accounts.users = p.users;
@@ -414,33 +411,6 @@ class OpenWebSocketsEndWithTheirLoginTest {
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
       closed.completeExceptionally(error);
-    }
-  }
-
-  /** The portal's directory, with the accounts an administrator has changed since. */
-  private static final class Accounts implements UserDirectory {
-    private final Map<String, PortalUser> changed = new ConcurrentHashMap<>();
-    private volatile UserDirectory users;
-
-    void change(String handle, UnaryOperator<PortalUser> edit) {
-      changed.put(handle, edit.apply(findByHandle(handle).orElseThrow()));
-    }
-
-    @Override
-    public Optional<PortalUser> authenticate(String username, char[] password) {
-      return users.authenticate(username, password).map(u -> changed.getOrDefault(u.handle(), u));
-    }
-
-    @Override
-    public Optional<PortalUser> findByHandle(String handle) {
-      PortalUser user = changed.get(handle);
-      return user != null ? Optional.of(user) : users.findByHandle(handle);
-    }
-
-    @Override
-    public void recordTermsAcceptance(String handle, String version) {
-      users.recordTermsAcceptance(handle, version);
-      changed.computeIfPresent(handle, (h, u) -> u.withAcceptedTerms(version));
     }
   }
 }
