@@ -13,7 +13,6 @@ import io.dropwizard.core.Application;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,9 +34,6 @@ import org.junit.jupiter.api.Test;
  * pool open. Skipped, saying why, where PostgreSQL is not installed.
  */
 class JdbcBlockTwoNodesTest {
-  private static final Pattern FORM_CSRF =
-      Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
-  private static final Pattern WHOAMI_CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
 
   /**
    * The block, with a patient query timeout: a loaded build machine can hold a statement past the default. New
@@ -112,27 +107,6 @@ class JdbcBlockTwoNodesTest {
     return "http://127.0.0.1:" + node.getLocalPort();
   }
 
-  private static HttpResponse<String> logIn(TestBrowser browser, String user, String password)
-      throws Exception {
-    String csrf = TestBrowser.csrfToken(FORM_CSRF, browser.get("/login").body()).orElse("");
-    Map<String, String> form = new LinkedHashMap<>();
-    form.put("username", user);
-    form.put("password", password);
-    form.put("_csrf", csrf);
-    return browser.post("/login", form);
-  }
-
-  private static String whoami(TestBrowser browser) throws Exception {
-    String body = browser.get("/status/whoami").body();
-    return body.substring(0, body.indexOf(' '));
-  }
-
-  private static TestBrowser withCookies(String base, Map<String, String> cookies) {
-    TestBrowser browser = new TestBrowser(base);
-    browser.cookies().putAll(cookies);
-    return browser;
-  }
-
   /** The rows of one of the stores' tables, read through node A's pool. */
   private long rows(String table) throws Exception {
     try (Connection c = pools.get(0).getConnection();
@@ -150,7 +124,8 @@ class JdbcBlockTwoNodesTest {
     long before = rows("portcullis_session");
 
     TestBrowser onA = new TestBrowser(nodeA);
-    assertThat(logIn(onA, "alice", "alice-pw").headers().firstValue("Location")).hasValue("/");
+    assertThat(NodeSteps.logIn(onA, "alice", "alice-pw").headers().firstValue("Location"))
+        .hasValue("/");
     assertThat(onA.get("/reports").body()).isEqualTo("reports for u-alice");
     assertThat(rows("portcullis_session"))
         .as("the login's session is a row in PostgreSQL")
@@ -162,14 +137,13 @@ class JdbcBlockTwoNodesTest {
         .as("node B reads the session and the ticket from PostgreSQL")
         .isEqualTo("reports for u-alice");
 
-    String csrf =
-        TestBrowser.csrfToken(WHOAMI_CSRF, onB.get("/status/whoami").body()).orElseThrow();
+    String csrf = NodeSteps.csrfToken(onB).orElseThrow();
     assertThat(onB.post("/logout", Map.of("_csrf", csrf)).statusCode()).isEqualTo(303);
 
-    assertThat(whoami(withCookies(nodeA, saved)))
+    assertThat(NodeSteps.whoami(NodeSteps.withCookies(nodeA, saved)))
         .as("node A, given the cookies from before the logout on B")
         .isEqualTo("anonymous");
-    assertThat(withCookies(nodeA, saved).get("/reports").statusCode()).isNotEqualTo(200);
+    assertThat(NodeSteps.withCookies(nodeA, saved).get("/reports").statusCode()).isNotEqualTo(200);
   }
 
   @Test

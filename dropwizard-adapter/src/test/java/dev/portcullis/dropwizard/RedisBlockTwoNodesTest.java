@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +28,6 @@ import org.junit.jupiter.api.Test;
  * both.
  */
 class RedisBlockTwoNodesTest {
-  private static final Pattern FORM_CSRF =
-      Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
-  private static final Pattern WHOAMI_CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
 
   private static RedisServer redis;
 
@@ -84,27 +80,6 @@ class RedisBlockTwoNodesTest {
     return "http://127.0.0.1:" + node.getLocalPort();
   }
 
-  private static HttpResponse<String> logIn(TestBrowser browser, String user, String password)
-      throws Exception {
-    String csrf = TestBrowser.csrfToken(FORM_CSRF, browser.get("/login").body()).orElse("");
-    Map<String, String> form = new LinkedHashMap<>();
-    form.put("username", user);
-    form.put("password", password);
-    form.put("_csrf", csrf);
-    return browser.post("/login", form);
-  }
-
-  private static String whoami(TestBrowser browser) throws Exception {
-    String body = browser.get("/status/whoami").body();
-    return body.substring(0, body.indexOf(' '));
-  }
-
-  private static TestBrowser withCookies(String base, Map<String, String> cookies) {
-    TestBrowser browser = new TestBrowser(base);
-    browser.cookies().putAll(cookies);
-    return browser;
-  }
-
   @Test
   void theBlock_putsTheStoresInRedis_andOffersTheOthersToTheApplication() {
     PortalApp app = (PortalApp) nodes.get(0).getApplication();
@@ -118,7 +93,8 @@ class RedisBlockTwoNodesTest {
   @Test
   void loginOnA_isALoginOnB_andLogoutOnB_endsItOnA() throws Exception {
     TestBrowser onA = new TestBrowser(nodeA);
-    assertThat(logIn(onA, "alice", "alice-pw").headers().firstValue("Location")).hasValue("/");
+    assertThat(NodeSteps.logIn(onA, "alice", "alice-pw").headers().firstValue("Location"))
+        .hasValue("/");
     assertThat(onA.get("/reports").body()).isEqualTo("reports for u-alice");
     Map<String, String> saved = new LinkedHashMap<>(onA.cookies());
 
@@ -127,21 +103,20 @@ class RedisBlockTwoNodesTest {
         .as("node B reads the session and the ticket from Redis")
         .isEqualTo("reports for u-alice");
 
-    String csrf =
-        TestBrowser.csrfToken(WHOAMI_CSRF, onB.get("/status/whoami").body()).orElseThrow();
+    String csrf = NodeSteps.csrfToken(onB).orElseThrow();
     HttpResponse<String> out = onB.post("/logout", Map.of("_csrf", csrf));
     assertThat(out.statusCode()).isEqualTo(303);
 
-    assertThat(whoami(withCookies(nodeA, saved)))
+    assertThat(NodeSteps.whoami(NodeSteps.withCookies(nodeA, saved)))
         .as("node A, given the cookies from before the logout on B")
         .isEqualTo("anonymous");
-    assertThat(withCookies(nodeA, saved).get("/reports").statusCode()).isNotEqualTo(200);
+    assertThat(NodeSteps.withCookies(nodeA, saved).get("/reports").statusCode()).isNotEqualTo(200);
   }
 
   /** {@code wrong} wrong passwords for {@code user}, every other one on node B. */
   private void wrongPasswords(String user, int wrong) throws Exception {
     for (int i = 0; i < wrong; i++) {
-      logIn(new TestBrowser(i % 2 == 0 ? nodeA : nodeB), user, "wrong-" + i);
+      NodeSteps.logIn(new TestBrowser(i % 2 == 0 ? nodeA : nodeB), user, "wrong-" + i);
     }
   }
 
@@ -150,20 +125,20 @@ class RedisBlockTwoNodesTest {
     // The default limit: 100 password checks per account, for the nodes together.
     wrongPasswords("carol", 99);
     TestBrowser carol = new TestBrowser(nodeB);
-    logIn(carol, "carol", "carol-pw");
-    assertThat(whoami(carol))
+    NodeSteps.logIn(carol, "carol", "carol-pw");
+    assertThat(NodeSteps.whoami(carol))
         .as("carol's right password, the 100th check: within the limit")
         .isEqualTo("u-carol");
 
     wrongPasswords("root", 100);
     TestBrowser root = new TestBrowser(nodeA);
-    logIn(root, "root", "root-pw");
-    assertThat(whoami(root))
+    NodeSteps.logIn(root, "root", "root-pw");
+    assertThat(NodeSteps.whoami(root))
         .as("root's right password after 100 wrong ones, 50 on each node")
         .isEqualTo("anonymous");
 
     TestBrowser alice = new TestBrowser(nodeB);
-    logIn(alice, "alice", "alice-pw");
-    assertThat(whoami(alice)).as("other accounts are not held back").isEqualTo("u-alice");
+    NodeSteps.logIn(alice, "alice", "alice-pw");
+    assertThat(NodeSteps.whoami(alice)).as("other accounts are not held back").isEqualTo("u-alice");
   }
 }
