@@ -340,6 +340,7 @@ class PortcullisPluginTest {
         .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     WebSocket bobFeed = openSocket(bob, "/staff-feed", closeRecorder(bobClosed))
         .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    awaitWatched(2);
     assertThat(aliceFeed.isInputClosed()).isFalse();
 
     assertThat(alice.post("/logout", Map.of("_csrf", pageCsrf(alice))).statusCode())
@@ -359,6 +360,7 @@ class PortcullisPluginTest {
     CompletableFuture<String> closed = new CompletableFuture<>();
     openSocket(bob, "/admin/feed", closeRecorder(closed))
         .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    awaitWatched(1);
     portcullis.filter().openConnections().orElseThrow().recheck();
     assertThat(closed).as("still an administrator").isNotDone();
 
@@ -403,6 +405,21 @@ class PortcullisPluginTest {
       throws IOException, InterruptedException {
     String token = TestBrowser.csrfToken(CSRF, browser.get("/login").body()).orElseThrow();
     return browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
+  }
+
+  /**
+   * Waits, at most the request timeout, until the plugin watches {@code count} sockets: the client's side of a socket
+   * opens before the server's connect handler, which starts the watch, has run.
+   */
+  private void awaitWatched(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TestBrowser.REQUEST_TIMEOUT.toNanos();
+    while (portcullis.filter().openConnections().orElseThrow().size() != count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not " + count + " watched sockets within "
+            + TestBrowser.REQUEST_TIMEOUT.toSeconds() + " s");
+      }
+      Thread.sleep(10);
+    }
   }
 
   /** Opens a WebSocket on {@code path} with the browser's cookies. */

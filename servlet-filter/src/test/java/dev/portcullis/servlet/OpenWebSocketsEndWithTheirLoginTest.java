@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -355,6 +356,9 @@ class OpenWebSocketsEndWithTheirLoginTest {
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    /** Counted down by the server's greeting, which it sends once it has the connection watched. */
+    private final CountDownLatch greeted = new CountDownLatch(1);
+
     WebSocket socket;
 
     static Client open(LoginPortal portal, Browser browser, String path) throws Exception {
@@ -365,6 +369,11 @@ class OpenWebSocketsEndWithTheirLoginTest {
           .header("Cookie", browser.cookieHeader())
           .buildAsync(uri, client)
           .get(WAIT_SECONDS, TimeUnit.SECONDS);
+      // The client's side opens before the server's has run: wait for the greeting, so that the
+      // connection is watched before the test changes the login behind it.
+      if (!client.greeted.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+        throw new AssertionError("no greeting within " + WAIT_SECONDS + " s");
+      }
       return client;
     }
 
@@ -395,8 +404,12 @@ class OpenWebSocketsEndWithTheirLoginTest {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       partial.append(data);
       if (last) {
-        messages.add(partial.toString());
+        String message = partial.toString();
+        messages.add(message);
         partial.setLength(0);
+        if (message.startsWith("hello ")) {
+          greeted.countDown();
+        }
       }
       webSocket.request(1);
       return null;
