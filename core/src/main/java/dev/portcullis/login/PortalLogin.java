@@ -167,16 +167,18 @@ public final class PortalLogin {
     if (sessionId == null || !ticket.isBoundTo(sessionId)) {
       return notBound(ticket);
     }
-    SessionAndRevocationLookup.Revocation revocation;
+    return checkBound(ticket, sessionId, revocationOf(ticket), opened.pastHalfLife());
+  }
+
+  /** Whether {@code ticket} is revoked, asked of the revocation store alone; a store that fails is an answer too. */
+  SessionAndRevocationLookup.Revocation revocationOf(AuthTicket ticket) {
     try {
-      revocation =
-          revocations.isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt())
-              ? SessionAndRevocationLookup.Revocation.REVOKED
-              : SessionAndRevocationLookup.Revocation.NOT_REVOKED;
+      return revocations.isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt())
+          ? SessionAndRevocationLookup.Revocation.REVOKED
+          : SessionAndRevocationLookup.Revocation.NOT_REVOKED;
     } catch (StoreUnavailableException e) {
-      revocation = SessionAndRevocationLookup.Revocation.UNAVAILABLE;
+      return SessionAndRevocationLookup.Revocation.UNAVAILABLE;
     }
-    return checkBound(ticket, sessionId, revocation, opened.pastHalfLife());
   }
 
   /**

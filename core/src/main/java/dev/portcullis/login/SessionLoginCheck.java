@@ -1,7 +1,6 @@
 package dev.portcullis.login;
 
 import dev.portcullis.audit.AuditEventType;
-import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.session.SessionId;
 import dev.portcullis.session.SessionLookup;
@@ -105,12 +104,7 @@ public final class SessionLoginCheck {
         sessions.open(id, lookup, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
     if (found.session() instanceof SessionLookup.Unavailable) {
       // The store did not answer: the session may be alive, so the auth cookie is kept.
-      return new Result(
-          found.session(),
-          AuthCheck.Anonymous.unavailable(
-              AuditEventType.AUTHN_TOKEN_INVALID,
-              "session store unavailable",
-              ticket.userHandle()));
+      return new Result(found.session(), sessionStoreUnavailable(ticket));
     }
     if (!(found.session() instanceof SessionLookup.Found session)) {
       return new Result(found.session(), PortalLogin.notBound(ticket));
@@ -118,12 +112,7 @@ public final class SessionLoginCheck {
     if (endedByPendingLogout(id, ticket)) {
       // A logout of this ticket or session is not finished yet: the store answers again, but
       // the ticket is not yet revoked or the session not yet deleted.
-      return new Result(
-          SessionLookup.ABSENT,
-          AuthCheck.Anonymous.refused(
-              AuditEventType.AUTHN_TOKEN_REUSE,
-              "auth ticket or session of a pending logout presented",
-              ticket.userHandle()));
+      return new Result(SessionLookup.ABSENT, pendingLogout(ticket));
     }
     return new Result(
         session,
@@ -159,8 +148,7 @@ public final class SessionLoginCheck {
     }
     SessionLookup found = sessions.peek(id);
     if (found instanceof SessionLookup.Unavailable) {
-      return AuthCheck.Anonymous.unavailable(
-          AuditEventType.AUTHN_TOKEN_INVALID, "session store unavailable", ticket.userHandle());
+      return sessionStoreUnavailable(ticket);
     }
     if (!(found instanceof SessionLookup.Found session)) {
       return PortalLogin.notBound(ticket);
@@ -174,22 +162,23 @@ public final class SessionLoginCheck {
           AuditEventType.AUTHN_TOKEN_INVALID, "session bound to another user", ticket.userHandle());
     }
     if (endedByPendingLogout(id, ticket)) {
-      return AuthCheck.Anonymous.refused(
-          AuditEventType.AUTHN_TOKEN_REUSE,
-          "auth ticket or session of a pending logout presented",
-          ticket.userHandle());
+      return pendingLogout(ticket);
     }
-    SessionAndRevocationLookup.Revocation revocation;
-    try {
-      revocation = login
-              .revocations()
-              .isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt())
-          ? SessionAndRevocationLookup.Revocation.REVOKED
-          : SessionAndRevocationLookup.Revocation.NOT_REVOKED;
-    } catch (StoreUnavailableException e) {
-      revocation = SessionAndRevocationLookup.Revocation.UNAVAILABLE;
-    }
-    return login.checkBound(ticket, id.cookieValue(), revocation, false);
+    return login.checkBound(ticket, id.cookieValue(), login.revocationOf(ticket), false);
+  }
+
+  /** The refusal of a ticket whose session the store could not read: the session may be alive, so its cookies stay. */
+  private static AuthCheck.Anonymous sessionStoreUnavailable(AuthTicket ticket) {
+    return AuthCheck.Anonymous.unavailable(
+        AuditEventType.AUTHN_TOKEN_INVALID, "session store unavailable", ticket.userHandle());
+  }
+
+  /** The refusal of a ticket or session whose logout is not finished yet ({@link PendingLogouts}). */
+  private static AuthCheck.Anonymous pendingLogout(AuthTicket ticket) {
+    return AuthCheck.Anonymous.refused(
+        AuditEventType.AUTHN_TOKEN_REUSE,
+        "auth ticket or session of a pending logout presented",
+        ticket.userHandle());
   }
 
   /** What {@link #check} found: the session lookup and the auth check. */

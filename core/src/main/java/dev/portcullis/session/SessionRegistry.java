@@ -128,6 +128,11 @@ public final class SessionRegistry {
       log.warn("session store failed on load; treating the request as having no session", e);
       return SessionLookup.UNAVAILABLE;
     }
+    return found(id, record);
+  }
+
+  /** What a store's read of {@code id} found, as a lookup. */
+  private static SessionLookup found(SessionId id, Optional<SessionRecord> record) {
     return record.isPresent()
         ? new SessionLookup.Found(Session.loaded(id, record.get()))
         : SessionLookup.ABSENT;
@@ -148,9 +153,7 @@ public final class SessionRegistry {
       log.warn("session store failed on peek; treating the connection as having no session", e);
       return SessionLookup.UNAVAILABLE;
     }
-    return record.isPresent()
-        ? new SessionLookup.Found(Session.loaded(id, record.get()))
-        : SessionLookup.ABSENT;
+    return found(id, record);
   }
 
   /**
