@@ -16,12 +16,12 @@ import io.javalin.security.RouteRole;
 import io.javalin.websocket.WsConnectContext;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
@@ -99,11 +99,11 @@ public final class PortcullisPlugin extends Plugin<Void> {
           + " containerDecidesHttps(true); or containerDecidesHttps(false) to keep it for other reasons and have"
           + " HTTPS come from the connection alone.";
 
-  /** The upgrade request's attribute for its principal, read again when the connection opens. */
-  private static final String PRINCIPAL_ATTRIBUTE = "dev.portcullis.javalin.ws.principal";
+  /** The upgrade request's attribute for its {@link Upgrade}, read again when the connection opens. */
+  private static final String UPGRADE_ATTRIBUTE = "dev.portcullis.javalin.ws.upgrade";
 
-  /** The upgrade request's attribute for its route's roles, by name. */
-  private static final String ROUTE_ROLES_ATTRIBUTE = "dev.portcullis.javalin.ws.roles";
+  /** What a logged-in upgrade request leaves for the connection it opens: its principal and its route's roles. */
+  private record Upgrade(PortalPrincipal principal, Set<String> routeRoles) {}
 
   private final Portcullis portcullis;
   /** The watched WebSockets, by Javalin's session id, forgotten when they close. */
@@ -157,27 +157,26 @@ public final class PortcullisPlugin extends Plugin<Void> {
 
   /** Keeps the upgrade's principal and route roles for the connection it opens. */
   private static void rememberForConnection(Context ctx) {
-    Optional<PortalPrincipal> principal = principal(ctx);
-    if (principal.isPresent()) {
-      ctx.attribute(PRINCIPAL_ATTRIBUTE, principal.get());
-      Set<String> roles = new HashSet<>();
-      for (RouteRole role : ctx.routeRoles()) {
-        roles.add(roleName(role));
-      }
-      ctx.attribute(ROUTE_ROLES_ATTRIBUTE, Set.copyOf(roles));
-    }
+    principal(ctx)
+        .ifPresent(p -> ctx.attribute(
+            UPGRADE_ATTRIBUTE,
+            new Upgrade(
+                p,
+                ctx.routeRoles().stream()
+                    .map(PortcullisPlugin::roleName)
+                    .collect(Collectors.toUnmodifiableSet()))));
   }
 
   private void watch(WsConnectContext ctx) {
-    if (!(ctx.attribute(PRINCIPAL_ATTRIBUTE) instanceof PortalPrincipal principal)) {
+    if (!(ctx.attribute(UPGRADE_ATTRIBUTE) instanceof Upgrade upgrade)) {
       return;
     }
-    Set<String> routeRoles = ctx.attribute(ROUTE_ROLES_ATTRIBUTE) instanceof Set<?> r
-        ? r.stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet())
-        : Set.of();
-    OpenConnections.Watch watch = principal.closeWhenLoginEnds(
-        (code, reason) -> ctx.closeSession(code, reason),
-        user -> routeRoles.isEmpty() || user.roles().stream().anyMatch(routeRoles::contains));
+    Set<String> routeRoles = upgrade.routeRoles();
+    OpenConnections.Watch watch = upgrade
+        .principal()
+        .closeWhenLoginEnds(
+            (code, reason) -> ctx.closeSession(code, reason),
+            user -> routeRoles.isEmpty() || user.roles().stream().anyMatch(routeRoles::contains));
     watches.put(ctx.sessionId(), watch);
   }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.audit.AuditLog;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.login.LoginFormTokens;
 import dev.portcullis.login.OpenConnections;
@@ -71,26 +72,21 @@ record Pipeline(
    * The pipeline for {@code config}, its logins observed by {@code observations} (or not, when null).
    */
   static Pipeline of(PortcullisConfig config, FilterObservations observations) {
-    AuditTrail trail = config.audit().map(a -> new AuditTrail(a.log())).orElse(AuditTrail.NONE);
+    AuditLog auditLog = config.audit().map(PortcullisConfig.Audit::log).orElse(null);
+    AuditTrail trail = auditLog == null ? AuditTrail.NONE : new AuditTrail(auditLog);
     List<Stage> stages = new ArrayList<>();
     List<LoginListener> listeners = new ArrayList<>();
     // The logouts a store could not finish, finished once it answers; with login only.
     PendingLogouts pending = config
         .login()
-        .map(l -> PendingLogouts.create(
-            l.login(),
-            config.sessions().orElseThrow(),
-            config.audit().map(PortcullisConfig.Audit::log).orElse(null)))
+        .map(l -> PendingLogouts.create(l.login(), config.sessions().orElseThrow(), auditLog))
         .orElse(null);
     // The connections that outlive their request (WebSockets), re-checked as a request would be
     // and closed when their login ends; with login only.
     OpenConnections connections = config
         .login()
-        .map(l -> OpenConnections.create(
-            config.sessions().orElseThrow(),
-            l.login(),
-            pending,
-            config.audit().map(PortcullisConfig.Audit::log).orElse(null)))
+        .map(l ->
+            OpenConnections.create(config.sessions().orElseThrow(), l.login(), pending, auditLog))
         .orElse(null);
     // 1. Where the request came from, HTTPS or not (plain HTTP is redirected or refused), security
     // headers.
