@@ -1,9 +1,12 @@
 package dev.portcullis.aspnet;
 
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.internal.ConfigurationWarning;
+import dev.portcullis.session.SessionConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +15,8 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -27,6 +32,15 @@ import org.xml.sax.SAXParseException;
  * where it is DES; compatibility mode Framework20SP1, or Framework45 when {@code <httpRuntime targetFramework>} is 4.5
  * or later.
  *
+ * <p>The old portal's cookie settings ({@code <forms>}, {@code <sessionState>}, {@code <httpCookies>}) carry over to
+ * the ported portal's session and auth cookies through {@link #sessions}, {@link #authCookie} and {@link
+ * #ticketLifetime}, never weaker than Portcullis: a setting as strict as Portcullis' or stricter ({@code
+ * cookieSameSite="Strict"}, a shorter {@code timeout}, a narrower {@code path}) is applied; a weaker one ({@code
+ * requireSSL="false"}, {@code SameSite=None}, {@code httpOnlyCookies="false"}, a {@code domain}, a longer {@code
+ * timeout}) is not, and each such method says so in one WARN on {@code dev.portcullis.aspnet.WebConfig} naming the
+ * attribute and what the cookie keeps instead. Tickets or session ids in URLs ({@code cookieless="UseUri"}) stop
+ * {@link #read} with an error naming the attribute.
+ *
  * <p><b>Security.</b> The parser refuses any document type declaration, so neither external entities (XXE) nor entity
  * expansion bombs are read; it never opens a file or URL named by the document. The web.config holds the keys that
  * forge any user's cookie: read it from a protected location and keep it out of logs.
@@ -35,16 +49,22 @@ public final class WebConfig {
   private static final String DEFAULT_COOKIE_NAME = ".ASPXAUTH";
   private static final String LEGACY_TICKET_SETTING =
       "aspnet:UseLegacyFormsAuthenticationTicketCompatibility";
+  private static final Logger LOG = LoggerFactory.getLogger(WebConfig.class);
 
   private final MachineKey machineKey;
   private final boolean legacyTicketCompatibility;
   private final CookieSpec formsCookie;
+  private final CookieSettings cookieSettings;
 
   private WebConfig(
-      MachineKey machineKey, boolean legacyTicketCompatibility, CookieSpec formsCookie) {
+      MachineKey machineKey,
+      boolean legacyTicketCompatibility,
+      CookieSpec formsCookie,
+      CookieSettings cookieSettings) {
     this.machineKey = machineKey;
     this.legacyTicketCompatibility = legacyTicketCompatibility;
     this.formsCookie = formsCookie;
+    this.cookieSettings = cookieSettings;
   }
 
   /**
@@ -52,7 +72,8 @@ public final class WebConfig {
    *
    * @throws IllegalArgumentException if the XML is malformed or declares a DTD, there is not exactly one
    *     {@code <machineKey>}, or the configuration is one this bridge cannot read (AutoGenerate keys, a custom
-   *     algorithm, forms protection other than All, ...); the message says which
+   *     algorithm, forms protection other than All, a cookie setting ASP.NET would not accept, tickets or session ids
+   *     in URLs with {@code cookieless="UseUri"}, ...); the message says which
    * @throws IllegalStateException if a key does not suit its algorithm, or is on the list of publicly disclosed
    *     machine keys (see {@link MachineKey}; the message names which key and its entry, never the key)
    * @throws UncheckedIOException if the stream fails
@@ -140,7 +161,8 @@ public final class WebConfig {
       throw new IllegalArgumentException(
           "<forms> names a cookie this bridge cannot declare: " + e.getMessage(), null);
     }
-    return new WebConfig(key.build(), legacyTicketSetting(doc), formsCookie);
+    CookieSettings cookieSettings = CookieSettings.read(doc);
+    return new WebConfig(key.build(), legacyTicketSetting(doc), formsCookie, cookieSettings);
   }
 
   public MachineKey machineKey() {
@@ -169,6 +191,62 @@ public final class WebConfig {
    */
   public CookieSpec formsCookie() {
     return formsCookie;
+  }
+
+  /**
+   * The ported portal's session settings with the old portal's where they are as strict or stricter: the cookie named
+   * by {@code <sessionState cookieName>}; {@code Secure}, {@code HttpOnly} and {@code SameSite} from {@code
+   * <sessionState cookieSameSite>} and {@code <httpCookies>}; the idle timeout shortened to {@code <sessionState
+   * timeout>}; and, with {@code <forms slidingExpiration="false">}, the absolute timeout shortened to {@code <forms
+   * timeout>} (30 minutes when absent), since a login ends with its session. A weaker value is not applied and is
+   * named in a WARN, once per call; call it once, at start-up.
+   *
+   * @param declared the portal's session settings without the web.config, such as {@code SessionConfig.defaults()}
+   *     with the session cookie's notice text
+   */
+  public SessionConfig sessions(SessionConfig declared) {
+    return sessions(declared, LOG);
+  }
+
+  SessionConfig sessions(SessionConfig declared, Logger log) {
+    Objects.requireNonNull(declared, "declared");
+    return cookieSettings.sessions(declared, warning -> ConfigurationWarning.say(log, warning));
+  }
+
+  /**
+   * The ported portal's auth cookie, which takes the place of the forms cookie, with the old portal's settings where
+   * they are as strict or stricter: {@code Secure}, {@code HttpOnly} and {@code SameSite} from {@code <forms
+   * requireSSL cookieSameSite>} and {@code <httpCookies>}, and the {@code Path} of {@code <forms path>} when it lies
+   * within the declared path (not for a {@code __Host-} name, which needs {@code Path=/}). A {@code domain} is never
+   * applied: the auth cookie stays as host-only as declared. A weaker value is not applied and is named in a WARN;
+   * call it once, at start-up.
+   *
+   * @param declared the auth cookie as the portal declares it, for {@code PortalLogin.Builder.authCookie}
+   */
+  public CookieSpec authCookie(CookieSpec declared) {
+    return authCookie(declared, LOG);
+  }
+
+  CookieSpec authCookie(CookieSpec declared, Logger log) {
+    Objects.requireNonNull(declared, "declared");
+    return cookieSettings.authCookie(declared, warning -> ConfigurationWarning.say(log, warning));
+  }
+
+  /**
+   * How long a Portcullis auth ticket lives, for {@code PortalLogin.Builder.ticketLifetime}: {@code <forms timeout>}
+   * when it is shorter than {@code declared}, else {@code declared}, with a WARN naming a longer timeout. Like a
+   * sliding forms ticket, a Portcullis ticket is renewed when a request comes after half its lifetime.
+   *
+   * @param declared the lifetime without the web.config, such as Portcullis' default of 8 hours
+   */
+  public Duration ticketLifetime(Duration declared) {
+    return ticketLifetime(declared, LOG);
+  }
+
+  Duration ticketLifetime(Duration declared, Logger log) {
+    Objects.requireNonNull(declared, "declared");
+    return cookieSettings.ticketLifetime(
+        declared, warning -> ConfigurationWarning.say(log, warning));
   }
 
   @Override
@@ -220,7 +298,7 @@ public final class WebConfig {
     }
   }
 
-  private static List<Element> elements(Document doc, String localName) {
+  static List<Element> elements(Document doc, String localName) {
     NodeList nodes = doc.getElementsByTagNameNS("*", localName);
     List<Element> result = new ArrayList<>(nodes.getLength());
     for (int i = 0; i < nodes.getLength(); i++) {

@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
@@ -48,7 +49,8 @@ public final class PortedPortalSecurity {
     SecureRandom random = new SecureRandom();
     WebConfig webConfig;
     try (InputStream in = Files.newInputStream(dataDir.resolve("web.config"))) {
-      webConfig = WebConfig.read(in); // <machineKey>, <forms> and <httpRuntime targetFramework>
+      // <machineKey>, <forms>, <sessionState>, <httpCookies>, <httpRuntime targetFramework>
+      webConfig = WebConfig.read(in);
     }
     FormsAuthentication forms = FormsAuthentication.builder(webConfig.machineKey())
         .legacyTicketCompatibility(webConfig.legacyTicketCompatibility())
@@ -60,14 +62,15 @@ public final class PortedPortalSecurity {
         .users(oldLogins)
         .sunset(SUNSET)
         .build();
-    SessionConfig sessions = SessionConfig.defaults().toBuilder()
+    // <sessionState> and <httpCookies> where they are as strict as Portcullis or stricter
+    SessionConfig sessions = webConfig.sessions(SessionConfig.defaults().toBuilder()
         .idFormat(SessionIdFormat.ASPNET) // 24 characters of a-z and 0-5, as ASP.NET writes them
-        .cookie(CookieSpec.builder("ASP.NET_SessionId")
+        .cookie(CookieSpec.builder("ASP.NET_SessionId") // or <sessionState cookieName>
             .purpose("Keeps your visit together while you use the portal")
             .dataStored("A random session number")
             .duration("Until you close the browser")
             .build())
-        .build();
+        .build());
     Portcullis portcullis = Portcullis.builder()
         .keyRing(KeyRingSources.fromFile(dataDir.resolve("keys.txt")))
         .users(users)
@@ -77,11 +80,15 @@ public final class PortedPortalSecurity {
         .sessions(sessions)
         .login(login -> login
             .cookieCheckBySessionCookie() // no cookie the old portal did not set
-            .authCookie(CookieSpec.builder("validPSuser") // not the name the legacy login reads
-                .purpose("Says that you are logged in")
-                .dataStored("An encrypted ticket naming your account")
-                .duration("Until you log out or close the browser")
-                .build()))
+            // <forms> and <httpCookies> where they are as strict as Portcullis or stricter
+            .authCookie(webConfig.authCookie(
+                CookieSpec.builder("validPSuser") // not the legacy cookie's name
+                    .purpose("Says that you are logged in")
+                    .dataStored("An encrypted ticket naming your account")
+                    .duration("Until you log out or close the browser")
+                    .build()))
+            // <forms timeout> if shorter than Portcullis' default
+            .ticketLifetime(webConfig.ticketLifetime(Duration.ofHours(8))))
         .transport(TransportConfig.builder().canonicalHost("portal.example").build())
         .filter(filter -> filter.legacyLogin(oldLogin, ReplayStore.inMemory(clock), clock))
         .build();

@@ -252,7 +252,7 @@ class PortedPortalQuickStartTest {
   }
 
   /** The old AspNetUsers table: user name, ASP.NET Identity hash (Argon2id once rehashed), account. */
-  private static final class Accounts implements UserDirectory {
+  static final class Accounts implements UserDirectory {
     private final PasswordHasher hasher;
     private final AspNetPasswords legacy;
     private final Map<String, String> hashes = new ConcurrentHashMap<>();
@@ -304,7 +304,7 @@ class PortedPortalQuickStartTest {
   }
 
   /** Every page: who is looking at which path. */
-  private static final class Home extends HttpServlet {
+  static final class Home extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     @Override
