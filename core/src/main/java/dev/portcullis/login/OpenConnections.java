@@ -61,8 +61,11 @@ public final class OpenConnections implements AutoCloseable {
   /** The default interval of the re-check. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
-  static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
-  static final Duration MAX_INTERVAL = Duration.ofHours(1);
+  /** The shortest interval of the re-check {@link PortalLogin.Builder#connectionRecheckInterval} accepts. */
+  public static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+
+  /** The longest interval of the re-check {@link PortalLogin.Builder#connectionRecheckInterval} accepts. */
+  public static final Duration MAX_INTERVAL = Duration.ofHours(1);
 
   /** The WebSocket close code a connection is closed with: 1008, policy violation. */
   public static final int POLICY_VIOLATION = 1008;

@@ -109,7 +109,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
    * Settings the YAML block does not hold (audit sinks, stores of the application's own), applied to the {@link
    * Portcullis.Builder} after the block's; replaces an earlier call. With a {@code portcullis.redis} block the builder
    * already has the Redis session, revocation and login-attempt stores, and {@link #redisStores()} the others; with a
-   * {@code portcullis.jdbc} block, the same stores in PostgreSQL. With a
+   * {@code portcullis.jdbc} block, the same stores in PostgreSQL, and {@link #jdbcStores()} the others. With a
    * {@code portcullis.sso} block it already has single sign-on; a {@link Portcullis.Builder#sso} here replaces it (for
    * account links kept elsewhere, say). A session store shared between nodes
    * comes with the login limit's store ({@link Portcullis.Builder#loginAttemptStore}): without it the application
@@ -164,6 +164,23 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       throw new IllegalStateException("the Redis stores are connected when the application runs");
     }
     return Optional.ofNullable(redis);
+  }
+
+  /**
+   * The stores of the {@code portcullis.jdbc} block, from {@link #customize} on. The {@code portcullis.sso} block
+   * takes its account links and replay guard from them; single sign-on configured in code does the same ({@code
+   * SsoConfig.builder().links(jdbc.accountLinkStore()).replay(jdbc.replayStore())}), so that every node sees the
+   * same; beside the block's shared session store, the build refuses them in memory. Empty without the block. The
+   * bundle stops their clean-up of expired rows when the application stops; the {@link #dataSource} stays the
+   * application's.
+   *
+   * @throws IllegalStateException before the application has run the bundle
+   */
+  public Optional<JdbcStores> jdbcStores() {
+    if (!running) {
+      throw new IllegalStateException("the PostgreSQL stores are made when the application runs");
+    }
+    return Optional.ofNullable(jdbc);
   }
 
   @Override

@@ -14,6 +14,7 @@ import dev.portcullis.session.SessionConfig;
 import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.TransportConfig;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
 import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
@@ -47,6 +48,7 @@ import java.util.concurrent.TimeUnit;
  *     max-concurrent-password-checks: 2 # password logins checked at once; default half the processors
  *     max-pending-logouts: 10000        # logouts a failing store could not finish, kept to finish later
  *     max-form-reads-per-address: 16    # form bodies of one client address read at once; default 16
+ *     connection-recheck-interval: 30s  # how often an open WebSocket's login is checked again, 1s to 1h
  *   csrf:
  *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
  *   session:
@@ -259,6 +261,9 @@ public class PortcullisFactory {
       if (login.maxPendingLogouts != null) {
         l.maxPendingLogouts(login.maxPendingLogouts);
       }
+      if (login.connectionRecheckInterval != null) {
+        l.connectionRecheckInterval(login.connectionRecheckInterval.toJavaDuration());
+      }
     });
     if (!"slf4j".equals(audit.sink)) {
       try {
@@ -457,8 +462,10 @@ public class PortcullisFactory {
    * {@code login}: the terms-of-use version, the login page's path, how many password logins are checked at once
    * ({@code max-concurrent-password-checks}, at least 1; unset: the core's default, half the processors), and how
    * many logouts a failing store could not finish are kept on the node to finish later ({@code max-pending-logouts},
-   * from 1 to 1,000,000; unset: the core's default, 10,000), and how many form bodies of one client address the filter
-   * reads at once ({@code max-form-reads-per-address}, at least 1; unset: 16).
+   * from 1 to 1,000,000; unset: the core's default, 10,000), how many form bodies of one client address the filter
+   * reads at once ({@code max-form-reads-per-address}, at least 1; unset: 16), and how often the login behind an open
+   * WebSocket is checked again ({@code connection-recheck-interval}, from 1 second to 1 hour; unset: the core's
+   * default, 30 seconds).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Login {
@@ -477,6 +484,10 @@ public class PortcullisFactory {
 
     @Min(1)
     private Integer maxFormReadsPerAddress;
+
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @MaxDuration(value = 1, unit = TimeUnit.HOURS)
+    private Duration connectionRecheckInterval;
 
     public String getTermsVersion() {
       return termsVersion;
@@ -516,6 +527,15 @@ public class PortcullisFactory {
 
     public void setMaxPendingLogouts(Integer maxPendingLogouts) {
       this.maxPendingLogouts = maxPendingLogouts;
+    }
+
+    /** How often the login behind an open WebSocket is checked again; unset: the core's default, 30 seconds. */
+    public Duration getConnectionRecheckInterval() {
+      return connectionRecheckInterval;
+    }
+
+    public void setConnectionRecheckInterval(Duration connectionRecheckInterval) {
+      this.connectionRecheckInterval = connectionRecheckInterval;
     }
   }
 

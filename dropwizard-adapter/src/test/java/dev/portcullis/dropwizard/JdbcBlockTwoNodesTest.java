@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.jdbc.JdbcStores;
 import dev.portcullis.jdbc.PostgresServer;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
@@ -144,6 +145,28 @@ class JdbcBlockTwoNodesTest {
         .as("node A, given the cookies from before the logout on B")
         .isEqualTo("anonymous");
     assertThat(NodeSteps.withCookies(nodeA, saved).get("/reports").statusCode()).isNotEqualTo(200);
+  }
+
+  @Test
+  void theBlock_offersItsOtherStoresToTheApplication_onTheSameDatabase() throws Exception {
+    start(0);
+    PortalApp app = (PortalApp) nodes.get(0).getApplication();
+    JdbcStores stores = app.bundle.jdbcStores().orElseThrow();
+    assertThat(app.bundle.redisStores()).isEmpty();
+    assertThat(app.bundle.portcullis().sessionStore().sharedBetweenNodes()).isTrue();
+    assertThat(stores.replayStore().sharedBetweenNodes()).isTrue();
+    assertThat(stores.accountLinkStore().sharedBetweenNodes()).isTrue();
+    long before = rows("portcullis_used_token");
+
+    assertThat(stores.replayStore().markUsed("upgrade-token-1", PortalApp.START.plusSeconds(600)))
+        .isTrue();
+
+    assertThat(rows("portcullis_used_token"))
+        .as("the mark is a row in the block's database")
+        .isEqualTo(before + 1);
+    assertThat(stores.replayStore().markUsed("upgrade-token-1", PortalApp.START.plusSeconds(600)))
+        .as("a second use of the same id")
+        .isFalse();
   }
 
   @Test

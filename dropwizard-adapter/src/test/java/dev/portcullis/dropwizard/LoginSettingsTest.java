@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -219,6 +220,56 @@ class LoginSettingsTest {
         assertThat(failure.getMessage())
             .as(bad[0])
             .contains("portcullis.login.maxPendingLogouts")
+            .contains(bad[1]);
+      } finally {
+        support.after();
+      }
+    }
+  }
+
+  @Test
+  void connectionRecheckInterval_fromTheYamlBlock_reachesTheLogin_andUnsetIsTheCoreDefault()
+      throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support =
+        app(ConfigOverride.config("portcullis.login.connection-recheck-interval", "1s"));
+    try {
+      support.before();
+      PortalApp app = support.getApplication();
+      assertThat(app.bundle.portcullis().login().connectionRecheckInterval())
+          .isEqualTo(Duration.ofSeconds(1));
+    } finally {
+      support.after();
+    }
+    DropwizardTestSupport<PortalApp.Config> unset = app();
+    try {
+      unset.before();
+      PortalApp app = unset.getApplication();
+      assertThat(app.bundle.portcullis().login().connectionRecheckInterval())
+          .isEqualTo(OpenConnections.DEFAULT_INTERVAL);
+    } finally {
+      unset.after();
+    }
+  }
+
+  @Test
+  void
+      connectionRecheckInterval_outsideOneSecondToOneHour_orMalformed_stopsTheStart_namingTheSetting() {
+    for (String[] bad : new String[][] {
+      {"999 milliseconds", "must be greater than or equal to 1 SECONDS"},
+      {"0s", "must be greater than or equal to 1 SECONDS"},
+      {"61 minutes", "must be less than or equal to 1 HOURS"},
+      {"often", "Failed to parse configuration"}
+    }) {
+      DropwizardTestSupport<PortalApp.Config> support =
+          app(ConfigOverride.config("portcullis.login.connection-recheck-interval", bad[0]));
+      try {
+        Throwable failure = catchThrowable(support::before);
+        assertThat(failure).as(bad[0]).isNotNull();
+        assertThat(failure.getMessage())
+            .as(bad[0])
+            .containsAnyOf(
+                "portcullis.login.connectionRecheckInterval",
+                "portcullis.login.connection-recheck-interval")
             .contains(bad[1]);
       } finally {
         support.after();

@@ -1,6 +1,7 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
@@ -80,6 +81,19 @@ class PortcullisBundleTest {
 
   private static PortalApp app() {
     return (PortalApp) APP.getApplication();
+  }
+
+  @Test
+  void withoutTheRedisOrJdbcBlock_theBundleOffersNoSharedStores_andNoneBeforeItRuns() {
+    assertThat(app().bundle.redisStores()).isEmpty();
+    assertThat(app().bundle.jdbcStores()).isEmpty();
+
+    PortcullisBundle<PortalApp.Config> notRun =
+        new PortcullisBundle<>(PortalApp.Config::getPortcullis, (c, e) -> PortalApp.users());
+    assertThatThrownBy(notRun::jdbcStores)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the PostgreSQL stores are made when the application runs");
+    assertThatThrownBy(notRun::redisStores).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

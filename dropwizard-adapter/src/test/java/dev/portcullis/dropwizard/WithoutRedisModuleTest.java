@@ -42,6 +42,7 @@ class WithoutRedisModuleTest {
       PortalApp app = (PortalApp) node.getApplication();
       assertThat(app.bundle.portcullis().sessionStore().sharedBetweenNodes()).isFalse();
       assertThat(app.bundle.redisStores()).isEmpty();
+      assertThat(app.bundle.jdbcStores()).isEmpty();
     } finally {
       node.after();
     }

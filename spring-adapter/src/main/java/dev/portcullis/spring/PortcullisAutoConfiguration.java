@@ -21,6 +21,7 @@ import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginLimitCheck;
 import dev.portcullis.login.LoginThrottle;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
@@ -39,6 +40,7 @@ import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -501,6 +503,8 @@ public final class PortcullisAutoConfiguration {
     map.from(login::getAfterLoginPath).to(builder::afterLoginPath);
     map.from(login::getMaxConcurrentPasswordChecks).to(builder::maxConcurrentPasswordChecks);
     map.from(login::getMaxPendingLogouts).to(builder::maxPendingLogouts);
+    map.from(login::getConnectionRecheckInterval)
+        .to(interval -> builder.connectionRecheckInterval(connectionRecheckInterval(interval)));
     PortcullisProperties.Session session = properties.getSession();
     if (session.getMaxPerUser() != null) {
       builder.maxSessionsPerUser(
@@ -530,6 +534,21 @@ public final class PortcullisAutoConfiguration {
             + " 1000000. Give"
             + " portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name two different values.",
         builder::build);
+  }
+
+  /**
+   * {@code interval}, unless it is outside the bounds the core accepts; then start-up stops naming the property rather
+   * than the builder's method.
+   */
+  private static Duration connectionRecheckInterval(Duration interval) {
+    if (interval.compareTo(OpenConnections.MIN_INTERVAL) < 0
+        || interval.compareTo(OpenConnections.MAX_INTERVAL) > 0) {
+      throw new PortcullisConfigurationException(
+          "portcullis.login.connection-recheck-interval is outside 1s to 1h",
+          "Set portcullis.login.connection-recheck-interval from 1s to 1h, or remove it for the default of 30s:"
+              + " how often the login behind an open WebSocket is checked again.");
+    }
+    return interval;
   }
 
   @Bean

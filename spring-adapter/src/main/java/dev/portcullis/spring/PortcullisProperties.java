@@ -485,6 +485,13 @@ public class PortcullisProperties {
      */
     private Integer maxFormReadsPerAddress;
 
+    /**
+     * How often the login behind an open WebSocket the application watches (PortalPrincipal.closeWhenLoginEnds) is
+     * checked again, as a request would be: a login ended on another node, an expired ticket, a disabled account or a
+     * removed role closes the socket at the next check. From 1s to 1h. Core default: 30s.
+     */
+    private Duration connectionRecheckInterval;
+
     public String getTermsVersion() {
       return termsVersion;
     }
@@ -571,6 +578,14 @@ public class PortcullisProperties {
 
     public void setMaxPendingLogouts(Integer maxPendingLogouts) {
       this.maxPendingLogouts = maxPendingLogouts;
+    }
+
+    public Duration getConnectionRecheckInterval() {
+      return connectionRecheckInterval;
+    }
+
+    public void setConnectionRecheckInterval(Duration connectionRecheckInterval) {
+      this.connectionRecheckInterval = connectionRecheckInterval;
     }
   }
 

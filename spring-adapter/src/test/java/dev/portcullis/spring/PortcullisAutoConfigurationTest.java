@@ -13,6 +13,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
@@ -758,6 +759,56 @@ class PortcullisAutoConfigurationTest {
               "maxPendingLogouts must be between 1 and 1,000,000",
               "max-pending-logouts is from 1 to 1000000"));
     }
+  }
+
+  @Test
+  void connectionRecheckInterval_mapsOntoTheLogin_andOutsideOneSecondToOneHourStopsStartUp()
+      throws Exception {
+    withKeyFile()
+        .withPropertyValues("portcullis.login.connection-recheck-interval=1s")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(PortalLogin.class).connectionRecheckInterval())
+              .isEqualTo(Duration.ofSeconds(1));
+        });
+    withKeyFile()
+        .withPropertyValues("portcullis.login.connection-recheck-interval=PT1H")
+        .run(context -> assertThat(context.getBean(PortalLogin.class).connectionRecheckInterval())
+            .isEqualTo(Duration.ofHours(1)));
+    withKeyFile()
+        .run(context -> assertThat(context.getBean(PortalLogin.class).connectionRecheckInterval())
+            .as("the core default")
+            .isEqualTo(OpenConnections.DEFAULT_INTERVAL));
+    for (String outside : new String[] {"999ms", "0s", "-5s", "3601s"}) {
+      withKeyFile()
+          .withPropertyValues("portcullis.login.connection-recheck-interval=" + outside)
+          .run(context -> {
+            failsWith(
+                    "portcullis.login.connection-recheck-interval is outside 1s to 1h",
+                    "Set portcullis.login.connection-recheck-interval from 1s to 1h")
+                .accept(context);
+            assertThat(analysis(context.getStartupFailure()).getDescription())
+                .doesNotContain(outside);
+          });
+    }
+    withKeyFile()
+        .withPropertyValues("portcullis.login.connection-recheck-interval=often")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(messages(context.getStartupFailure()))
+              .contains(
+                  "Failed to bind properties under 'portcullis.login.connection-recheck-interval'",
+                  "java.time.Duration");
+        });
+  }
+
+  /** The messages of {@code failure} and its causes, one a line. */
+  private static String messages(Throwable failure) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append('\n');
+    }
+    return all.toString();
   }
 
   @Test

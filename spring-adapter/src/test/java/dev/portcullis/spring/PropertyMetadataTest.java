@@ -3,6 +3,7 @@ package dev.portcullis.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.login.LoginCookies;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.transport.TransportConfig;
@@ -115,6 +116,8 @@ class PropertyMetadataTest {
             .get("defaultValue")
             .asLong())
         .isEqualTo(sessions.maxSessions());
+    assertThat(duration(properties, "portcullis.login.connection-recheck-interval"))
+        .isEqualTo(OpenConnections.DEFAULT_INTERVAL);
     assertThat(properties
             .get("portcullis.login.max-pending-logouts")
             .get("defaultValue")

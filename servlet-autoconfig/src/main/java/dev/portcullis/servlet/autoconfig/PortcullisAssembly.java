@@ -20,6 +20,7 @@ import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginThrottle;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
 import dev.portcullis.revocation.RevocationStore;
@@ -181,6 +182,7 @@ final class PortcullisAssembly {
     }
     // Read now so that a value that does not parse is reported at deployment.
     s.duration("portcullis.login.ticket-lifetime");
+    connectionRecheckInterval(s);
     Optional<AuditSinkType> sink = s.choice("portcullis.audit.sink", AuditSinkType.class);
     if (sink.filter(t -> t != AuditSinkType.SLF4J).isPresent()
         && s.path("portcullis.audit.file").isEmpty()) {
@@ -198,6 +200,19 @@ final class PortcullisAssembly {
     directory.ifPresent(name -> userDirectoryClass(s, name, loader));
     return new Prepared(
         keyRing, sessions, auth, check, transport, access, auditRules, shared, sso, s, directory);
+  }
+
+  /**
+   * {@code portcullis.login.connection-recheck-interval}, how often the login behind an open WebSocket is checked
+   * again; a value outside the core's bounds is reported under this name, not under the builder's.
+   */
+  private static Optional<Duration> connectionRecheckInterval(PortcullisSettings s) {
+    String key = "portcullis.login.connection-recheck-interval";
+    return s.duration(key)
+        .flatMap(interval -> interval.compareTo(OpenConnections.MIN_INTERVAL) < 0
+                || interval.compareTo(OpenConnections.MAX_INTERVAL) > 0
+            ? s.invalid(key, "a duration from 1s to 1h")
+            : Optional.of(interval));
   }
 
   /**
@@ -515,6 +530,7 @@ final class PortcullisAssembly {
         s.integer("portcullis.login.max-concurrent-password-checks")
             .ifPresent(b::maxConcurrentPasswordChecks);
         s.integer("portcullis.login.max-pending-logouts").ifPresent(b::maxPendingLogouts);
+        connectionRecheckInterval(s).ifPresent(b::connectionRecheckInterval);
         Optional<SessionLimit> whenExceeded =
             s.choice("portcullis.session.when-exceeded", SessionLimit.class);
         Optional<Integer> maxPerUser = s.integer("portcullis.session.max-per-user");

@@ -7,6 +7,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.testing.CapturedStderr;
 import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.user.InMemoryUserDirectory;
@@ -343,6 +344,18 @@ class PortcullisSettingsTest {
     assertThat(assemblyProblems("portcullis.session.when-exceeded=end-oldest\n"))
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .contains("portcullis.session.max-per-user");
+  }
+
+  @Test
+  void connectionRecheckInterval_isTakenByTheLogin_andUnsetIsTheCoreDefault() throws Exception {
+    withAssembled(
+        "portcullis.login.connection-recheck-interval=1h\n",
+        assembled -> assertThat(assembled.login().connectionRecheckInterval())
+            .isEqualTo(Duration.ofHours(1)));
+    withAssembled(
+        "",
+        assembled -> assertThat(assembled.login().connectionRecheckInterval())
+            .isEqualTo(OpenConnections.DEFAULT_INTERVAL));
   }
 
   @Test

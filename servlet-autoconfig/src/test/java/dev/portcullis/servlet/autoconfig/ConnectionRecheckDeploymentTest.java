@@ -1,0 +1,229 @@
+package dev.portcullis.servlet.autoconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.portcullis.login.OpenConnections;
+import dev.portcullis.servlet.PortalPrincipal;
+import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
+import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code portcullis.login.connection-recheck-interval} in a deployment on a real Jetty: the WebSocket of a user whose
+ * account the application disables is closed by the re-check at the interval set, without a request or a logout;
+ * a value outside 1 s to 1 h, or one that does not parse, fails the deployment naming the setting.
+ */
+class ConnectionRecheckDeploymentTest {
+  /** Far longer than the 1 s interval, far shorter than the 30 s default. */
+  private static final long WAIT_SECONDS = 10;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aOneSecondInterval_closesTheSocketOfADisabledAccount_withoutARequest() throws Exception {
+    InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
+        .add(
+            "alice",
+            "alice-pw".toCharArray(),
+            new PortalUser(
+                "u-alice",
+                "Alice Adams",
+                "alice@riverside.example",
+                Set.of("PROVIDER"),
+                "riverside",
+                true,
+                WarNode.TERMS));
+    try (Deployment war = Deployment.start(
+        WarNode.environment(dir, Map.of("PORTCULLIS_LOGIN_CONNECTION_RECHECK_INTERVAL", "1s")),
+        users)) {
+      TestBrowser alice = new TestBrowser(war.base());
+      assertThat(WarNode.logIn(alice).statusCode()).isEqualTo(303);
+      Client feed = Client.open(war, alice, "/feed/news");
+      assertThat(feed.greeting).isEqualTo("hello u-alice");
+
+      users.update("u-alice", u -> u.withEnabled(false));
+
+      assertThat(feed.awaitClose()).isEqualTo("1008 " + OpenConnections.CLOSE_REASON);
+    }
+  }
+
+  @Test
+  void anIntervalOutsideOneSecondToOneHour_failsTheDeployment_namingTheSetting() throws Exception {
+    for (String outside : new String[] {"999ms", "3601s", "0s"}) {
+      Throwable failure = catchThrowable(() -> Deployment.start(
+          WarNode.environment(dir, Map.of("PORTCULLIS_LOGIN_CONNECTION_RECHECK_INTERVAL", outside)),
+          new InMemoryUserDirectory(PasswordHasher.forTests())));
+
+      assertThat(failure)
+          .as(outside)
+          .hasMessageContaining("(1 mistake)")
+          .hasMessageContaining("portcullis.login.connection-recheck-interval (environment variable"
+              + " PORTCULLIS_LOGIN_CONNECTION_RECHECK_INTERVAL) is not valid: expected a duration from"
+              + " 1s to 1h")
+          .message()
+          .doesNotContain(outside);
+    }
+    Throwable malformed = catchThrowable(() -> Deployment.start(
+        WarNode.environment(dir, Map.of("PORTCULLIS_LOGIN_CONNECTION_RECHECK_INTERVAL", "often")),
+        new InMemoryUserDirectory(PasswordHasher.forTests())));
+    assertThat(malformed)
+        .hasMessageContaining("(1 mistake)")
+        .hasMessageContaining("portcullis.login.connection-recheck-interval")
+        .hasMessageContaining("expected a duration with its unit")
+        .message()
+        .doesNotContain("often");
+  }
+
+  /** The WAR: Portcullis from the initializer, the application's directory, its pages and a WebSocket at /feed. */
+  private static final class Deployment implements AutoCloseable {
+    private final Server server = new Server();
+    private final ServerConnector connector = new ServerConnector(server);
+
+    static Deployment start(Map<String, String> environment, InMemoryUserDirectory users)
+        throws Exception {
+      Deployment war = new Deployment();
+      war.connector.setHost("127.0.0.1");
+      war.server.addConnector(war.connector);
+      ServletContextHandler context = new ServletContextHandler();
+      context.setContextPath("/");
+      context.addServletContainerInitializer(new PortcullisInitializer(
+          null, environment, InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z"))));
+      context.addEventListener(new ServletContextListener() {
+        @Override
+        public void contextInitialized(ServletContextEvent event) {
+          event
+              .getServletContext()
+              .setAttribute(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE, users);
+        }
+      });
+      JettyWebSocketServletContainerInitializer.configure(context, null);
+      context.addServlet(new ServletHolder(new WarNode.Page()), "/*");
+      context.addServlet(new ServletHolder(new FeedServlet()), "/feed/*");
+      war.server.setHandler(context);
+      try {
+        war.server.start();
+      } catch (Exception | Error e) {
+        war.server.stop();
+        throw e;
+      }
+      return war;
+    }
+
+    String base() {
+      return "http://127.0.0.1:" + connector.getLocalPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.stop();
+    }
+  }
+
+  /** The application's WebSocket servlet: each socket watched through its upgrade request's principal. */
+  private static final class FeedServlet extends JettyWebSocketServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void configure(JettyWebSocketServletFactory factory) {
+      factory.setCreator(
+          (request, response) -> new Feed((PortalPrincipal) request.getUserPrincipal()));
+    }
+  }
+
+  /** Greets the user once its connection is watched; closed when the login behind it ends. */
+  public static final class Feed implements Session.Listener.AutoDemanding {
+    private final PortalPrincipal principal;
+    private volatile OpenConnections.Watch watch;
+
+    Feed(PortalPrincipal principal) {
+      this.principal = principal;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+      watch = principal.closeWhenLoginEnds(
+          (code, reason) -> session.close(code, reason, Callback.NOOP));
+      session.sendText("hello " + principal.getName(), Callback.NOOP);
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+      if (watch != null) {
+        watch.close();
+      }
+    }
+  }
+
+  /** The browser's side: a JDK WebSocket with the browser's cookies. */
+  private static final class Client implements WebSocket.Listener {
+    private final CompletableFuture<String> closed = new CompletableFuture<>();
+    private final CountDownLatch greeted = new CountDownLatch(1);
+    private volatile String greeting;
+
+    static Client open(Deployment war, TestBrowser browser, String path) throws Exception {
+      Client client = new Client();
+      HttpClient.newHttpClient()
+          .newWebSocketBuilder()
+          .header("Cookie", browser.cookieHeader())
+          .buildAsync(URI.create(war.base().replaceFirst("^http", "ws") + path), client)
+          .get(WAIT_SECONDS, TimeUnit.SECONDS);
+      // The server greets once the connection is watched: only then may the login change.
+      if (!client.greeted.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+        throw new AssertionError("no greeting within " + WAIT_SECONDS + " s");
+      }
+      return client;
+    }
+
+    /** The close code and reason the server sent, waited for at most {@link #WAIT_SECONDS}. */
+    String awaitClose() throws Exception {
+      return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      greeting = data.toString();
+      greeted.countDown();
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode + " " + reason);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.completeExceptionally(error);
+    }
+  }
+}
