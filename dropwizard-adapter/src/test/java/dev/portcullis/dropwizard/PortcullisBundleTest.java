@@ -137,6 +137,30 @@ class PortcullisBundleTest {
     assertThat(root.get("/reports").statusCode()).isEqualTo(403);
   }
 
+  /**
+   * Regression: {@code @RolesAllowed}'s refusal of an anonymous visitor (a public path, a resource with roles) carried
+   * the security headers but no {@code Cache-Control}, so a shared cache could keep the refusal and serve it for
+   * others.
+   */
+  @Test
+  void rolesAllowedRefusals_areNotToBeStored_whoeverAsked() throws Exception {
+    TestBrowser alice = browser();
+    login(alice, "alice", "alice-pw");
+    for (TestBrowser visitor : List.of(browser(), alice)) {
+      HttpResponse<String> refused = visitor.get("/status/board");
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(refused.headers().allValues("Cache-Control")).containsExactly("no-store");
+      assertThat(refused.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+      assertThat(refused.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+      assertThat(refused.headers().allValues("Content-Security-Policy"))
+          .contains("frame-ancestors 'none'");
+      assertThat(refused.body()).doesNotContain("board", "Exception");
+    }
+    assertThat(browser().get("/status").headers().firstValue("Cache-Control"))
+        .as("a public page anyone may see")
+        .isEmpty();
+  }
+
   @Test
   void postWithoutTheCsrfToken_isRefused_andWithItReachesTheResource() throws Exception {
     TestBrowser browser = browser();

@@ -10,6 +10,7 @@ import dev.portcullis.transport.TransportConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.plugin.Plugin;
 import io.javalin.security.RouteRole;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Route roles.</b> A route declared with roles is served only to a logged-in user who has at least one of
  * them: a route role is the portal role of the same name, the constant's {@link Enum#name() name} for an
  * {@code enum} and {@link Object#toString()} otherwise. Anonymous requests get {@code 401}, others {@code 403},
- * through Javalin's {@link UnauthorizedResponse} and {@link ForbiddenResponse}; on an audited action
+ * through Javalin's {@link UnauthorizedResponse} and {@link ForbiddenResponse}, each with {@code Cache-Control:
+ * no-store} (kept by Javalin's answer and by an application's own handler for them); on an audited action
  * the refusal is recorded with the reason {@code missing route role}. A route without roles is left to
  * the Portcullis access policy alone. WebSocket routes ({@code config.routes.ws(path, ws, roles...)}) are
  * checked the same way, before the upgrade: a refused upgrade is answered {@code 401} or {@code 403} and no
@@ -263,7 +265,7 @@ public final class PortcullisPlugin extends Plugin<Void> {
       return;
     }
     if (principal(ctx).isEmpty()) {
-      throw new UnauthorizedResponse();
+      throw notToBeStored(ctx, new UnauthorizedResponse());
     }
     for (RouteRole role : roles) {
       if (ctx.req().isUserInRole(roleName(role))) {
@@ -271,7 +273,16 @@ public final class PortcullisPlugin extends Plugin<Void> {
       }
     }
     ctx.req().setAttribute(PortcullisFilter.AUDIT_FAILURE_ATTRIBUTE, "missing route role");
-    throw new ForbiddenResponse();
+    throw notToBeStored(ctx, new ForbiddenResponse());
+  }
+
+  /**
+   * A route-role refusal answers this one request, whoever asked, so no cache may keep it. Set before the exception
+   * is thrown: Javalin's handling of it, or the application's own handler for it, keeps the header.
+   */
+  private static HttpResponseException notToBeStored(Context ctx, HttpResponseException refusal) {
+    ctx.header("Cache-Control", "no-store");
+    return refusal;
   }
 
   private static String roleName(RouteRole role) {

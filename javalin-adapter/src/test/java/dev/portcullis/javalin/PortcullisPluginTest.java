@@ -183,6 +183,39 @@ class PortcullisPluginTest {
         .hasValue("missing route role");
   }
 
+  /**
+   * Regression: the plugin's route-role refusal of an anonymous visitor (the {@code 401} on a public path with route
+   * roles) carried the security headers but no {@code Cache-Control}, so a shared cache could keep it for others.
+   */
+  @Test
+  void routeRoleRefusals_areNotToBeStored_whoeverAsked() throws Exception {
+    TestBrowser alice = new TestBrowser(base);
+    login(alice, "alice", "alice-pw");
+    TestBrowser anonymous = new TestBrowser(base);
+    for (String accept : java.util.List.of("text/html", "application/json", "*/*")) {
+      HttpResponse<String> unauthorized = anonymous.send(
+          HttpRequest.newBuilder(anonymous.uri("/staff-api")).header("Accept", accept));
+      HttpResponse<String> forbidden =
+          alice.send(HttpRequest.newBuilder(alice.uri("/admin")).header("Accept", accept));
+      assertThat(unauthorized.statusCode()).isEqualTo(401);
+      assertThat(forbidden.statusCode()).isEqualTo(403);
+      for (HttpResponse<String> refused : java.util.List.of(unauthorized, forbidden)) {
+        String what = refused.statusCode() + " for Accept: " + accept;
+        assertThat(refused.headers().allValues("Cache-Control"))
+            .as(what)
+            .containsExactly("no-store");
+        assertThat(refused.headers().firstValue("X-Content-Type-Options"))
+            .as(what)
+            .hasValue("nosniff");
+        assertThat(refused.headers().firstValue("X-Frame-Options")).as(what).hasValue("DENY");
+        assertThat(refused.headers().allValues("Content-Security-Policy"))
+            .as(what)
+            .contains("frame-ancestors 'none'");
+        assertThat(refused.body()).as(what).doesNotContain("staff data", "admin page", "Exception");
+      }
+    }
+  }
+
   @Test
   void webSocketRouteRoles_areCheckedAtTheUpgrade_likeThoseOfHttpRoutes() throws Exception {
     TestBrowser bob = new TestBrowser(base);

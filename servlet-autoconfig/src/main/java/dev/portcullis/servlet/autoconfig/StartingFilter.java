@@ -1,6 +1,7 @@
 package dev.portcullis.servlet.autoconfig;
 
 import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.servlet.internal.ContainerErrorBody;
 import dev.portcullis.user.UserDirectory;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * each request to it.
  *
  * <p><b>Security.</b> Fails closed: if it is asked to filter a request without a built filter (the container went on
- * after a failed start) it answers 503 and does not call the application.
+ * after a failed start) it answers a plain 503, with the security headers and {@code Cache-Control: no-store}, and does
+ * not call the application.
  */
 final class StartingFilter implements Filter {
   /**
@@ -113,8 +115,10 @@ final class StartingFilter implements Filter {
       throws IOException, ServletException {
     PortcullisFilter current = filter;
     if (current == null) {
-      if (response instanceof HttpServletResponse http && !http.isCommitted()) {
-        http.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+      if (response instanceof HttpServletResponse http) {
+        // Written here rather than through sendError: the container's error page would name the
+        // server and lack the security headers.
+        ContainerErrorBody.write(http, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
       }
       return;
     }

@@ -1,5 +1,9 @@
 package dev.portcullis.servlet.internal;
 
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.PrintWriter;
+
 /**
  * The body of an error response a server writes itself, for the adapters that replace the server's own error page
  * (Jetty's error handler, Tomcat's error report valve): the status code and its standard reason phrase as plain text,
@@ -11,6 +15,27 @@ public final class ContainerErrorBody {
   public static final String CONTENT_TYPE = "text/plain;charset=utf-8";
 
   private ContainerErrorBody() {}
+
+  /**
+   * Answers with {@code status} and this body on a servlet response, as a server's replaced error page does: the
+   * headers of {@link SecurityHeaders#everyResponse()}, {@code Cache-Control: no-store} and the plain text, for a
+   * component that must answer before any filter configuration exists to say more (no {@code
+   * Strict-Transport-Security}, whose lifetime is configuration). Never through {@code sendError}, which would hand
+   * the answer to the container's own error page. Does nothing once the response has committed.
+   */
+  public static void write(HttpServletResponse response, int status) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.reset();
+    response.setStatus(status);
+    SecurityHeaders.writeEveryResponse(response::setHeader);
+    response.setHeader("Cache-Control", "no-store");
+    response.setContentType(CONTENT_TYPE);
+    PrintWriter writer = response.getWriter();
+    writer.print(text(status));
+    writer.flush();
+  }
 
   /** {@code "404 Not Found\n"} for 404; a status without a phrase here is {@code "<status> Error"}. */
   public static String text(int status) {
