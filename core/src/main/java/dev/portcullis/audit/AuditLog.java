@@ -246,7 +246,8 @@ public final class AuditLog implements AutoCloseable {
    * [user-handle]}), pasted tokens, session ids, UUIDs, JWTs and {@code password=}-style values ({@code [token]}),
    * runs of 10-15 digits starting with {@code +} or {@code 0} ({@code [phone]}) and other runs of six or more digits
    * ({@code [number]}), spaces, punctuation and single letters allowed between the digits. Then it is cut to 100
-   * characters at a token boundary. Names are not redacted.
+   * characters at a token boundary. Names are not redacted. A query longer than 400 characters is not read: it is
+   * counted in the endpoint's {@link SearchDemandEvent#OTHER_TERMS} record.
    *
    * @param endpoint which search, {@code [A-Za-z0-9/_.-]{1,100}}
    * @param rawQuery what the user typed; null counts as empty
@@ -259,7 +260,10 @@ public final class AuditLog implements AutoCloseable {
     if (resultCount < 0) {
       throw new IllegalArgumentException("result count must not be negative");
     }
-    String terms = SearchTerms.normalise(rawQuery);
+    // Over-long queries are counted unread: the redaction's work grows with the length.
+    String terms = rawQuery != null && rawQuery.length() > SearchTerms.MAX_QUERY
+        ? SearchDemandEvent.OTHER_TERMS
+        : SearchTerms.normalise(rawQuery);
     intake.readLock().lock();
     try {
       checkOpen(EventFormat.KIND_SEARCH_DEMAND);

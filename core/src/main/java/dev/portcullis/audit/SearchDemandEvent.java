@@ -41,8 +41,8 @@ public record SearchDemandEvent(
   public static final Duration DEFAULT_BUCKET = Duration.ofHours(1);
 
   /**
-   * The terms of the record that counts searches not listed on their own: beyond the cap on distinct terms, or below
-   * the minimum count. No query normalises to it.
+   * The terms of the record that counts searches not listed on their own: beyond the cap on distinct terms, below
+   * the minimum count, or with a query too long to read (more than 400 characters). No query normalises to it.
    */
   public static final String OTHER_TERMS = "[other]";
 

@@ -70,6 +70,15 @@ import java.util.regex.Pattern;
  */
 final class SearchTerms {
   static final int MAX_LENGTH = 100;
+
+  /**
+   * The longest query, in UTF-16 code units as received, that is read at all. The redaction's patterns cost time and
+   * stack that grow with the query's length, and a query is typed into a box of a few hundred characters: a longer
+   * one is not a person's search, and {@link AuditLog#searched} counts it under {@link SearchDemandEvent#OTHER_TERMS}
+   * without reading it.
+   */
+  static final int MAX_QUERY = 400;
+
   static final Set<String> MARKERS = Set.of(
       "[email]",
       "[ni-number]",
@@ -112,7 +121,10 @@ final class SearchTerms {
       Pattern.compile("(?<![A-Za-z0-9_+/-])[A-Za-z0-9_+/-]{16,}={0,2}");
 
   // After lower-casing, on the kept characters.
-  private static final Pattern EMAIL = Pattern.compile("\\S*@\\S*");
+  // A whole token holding an '@'. Anchored at a token's start, so that each token is tried once:
+  // without the
+  // look-behind every position inside a long token without '@' would start a scan to its end.
+  private static final Pattern EMAIL = Pattern.compile("(?<!\\S)\\S*@\\S*");
   private static final Pattern NI_NUMBER = Pattern.compile(
       "(?<![\\p{L}\\p{N}])[a-z]{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?[a-d](?![\\p{L}\\p{N}])",
       Pattern.UNICODE_CHARACTER_CLASS);

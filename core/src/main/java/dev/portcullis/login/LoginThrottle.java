@@ -160,21 +160,28 @@ public final class LoginThrottle {
     String accountBudget = null;
     String addressBudget = null;
     try {
+      // The address first: an address past its limit must not make a budget for each new name it
+      // tries (a store may keep a budget until its window ends, even with no slot taken).
+      if (clientAddress != null) {
+        addressBudget = "ip:" + hash("address", clientAddress, null);
+        if (!store.reserve(addressBudget, id, maxPerAddress, window)) {
+          return new Attempt(LoginResult.Reason.THROTTLED);
+        }
+      }
       accountBudget = knownKey != null && store.isKnownAddress(knownKey)
           ? "kb:" + hash("known-budget", account, clientAddress)
           : "a:" + hash("account", account, null);
       if (!store.reserve(accountBudget, id, maxPerAccount, window)) {
-        return new Attempt(LoginResult.Reason.THROTTLED);
-      }
-      if (clientAddress != null) {
-        addressBudget = "ip:" + hash("address", clientAddress, null);
-        if (!store.reserve(addressBudget, id, maxPerAddress, window)) {
-          store.release(accountBudget, id);
-          return new Attempt(LoginResult.Reason.THROTTLED);
+        if (addressBudget != null) {
+          store.release(addressBudget, id);
         }
+        return new Attempt(LoginResult.Reason.THROTTLED);
       }
       return new Attempt(id, accountBudget, addressBudget, knownKey);
     } catch (StoreUnavailableException e) {
+      if (addressBudget != null) {
+        releaseQuietly(addressBudget, id);
+      }
       if (accountBudget != null) {
         releaseQuietly(accountBudget, id);
       }

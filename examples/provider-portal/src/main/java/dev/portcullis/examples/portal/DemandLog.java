@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Reads back the file that {@link SearchDemandSink#jsonLines(Path)} writes: one {@link SearchDemandEvent} per line.
@@ -42,21 +43,35 @@ final class DemandLog {
 
   private DemandLog() {}
 
-  /** Reads every complete line of {@code file}; an absent file reads as empty. */
+  /** Reads every complete line of {@code file} into memory; an absent file reads as empty. */
   static Reading read(Path file) throws IOException {
     List<SearchDemandEvent> records = new ArrayList<>();
-    int unreadable = 0;
-    for (String line : LogLines.split(LogLines.completeLines(file))) {
-      if (line.isBlank()) {
-        continue;
-      }
-      try {
-        records.add(parse(line));
-      } catch (JsonProcessingException | IllegalArgumentException | DateTimeParseException e) {
-        unreadable++;
-      }
-    }
+    int unreadable = read(file, records::add);
     return new Reading(records, unreadable);
+  }
+
+  /**
+   * Hands each record of {@code file} to {@code each}, in file order, holding one line at a time: the file grows by
+   * up to the demand log's cap on distinct terms every hour, which visitors' searches can reach.
+   *
+   * @return how many lines were not search-demand records
+   */
+  static int read(Path file, Consumer<SearchDemandEvent> each) throws IOException {
+    int[] unreadable = {0};
+    LogLines.forEachCompleteLine(file, line -> {
+      if (line.isBlank()) {
+        return;
+      }
+      SearchDemandEvent record;
+      try {
+        record = parse(line);
+      } catch (JsonProcessingException | IllegalArgumentException | DateTimeParseException e) {
+        unreadable[0]++;
+        return;
+      }
+      each.accept(record);
+    });
+    return unreadable[0];
   }
 
   /**

@@ -59,24 +59,49 @@ final class DemandSummary {
   private static final Comparator<TermCount> MOST_SEARCHED =
       Comparator.comparingLong(TermCount::searches).reversed().thenComparing(TermCount::terms);
 
+  /**
+   * The most distinct terms held for one week; the searches for further terms are added to the week's {@link
+   * SearchDemandEvent#OTHER_TERMS} row. Visitors' searches can fill the demand log with up to its cap on distinct
+   * terms (10,000) every hour, so without this a week could hold over a million.
+   */
+  static final int MAX_TERMS_PER_WEEK = 10_000;
+
   private final NavigableMap<LocalDate, Long> perDay = new TreeMap<>();
   /** Monday of each week → terms → {searches, without results}. */
   private final NavigableMap<LocalDate, Map<String, long[]>> perWeek = new TreeMap<>();
 
-  private DemandSummary() {}
+  private final int weeksKept;
+
+  private DemandSummary(int weeksKept) {
+    this.weeksKept = weeksKept;
+  }
 
   static DemandSummary of(Collection<SearchDemandEvent> records) {
-    DemandSummary s = new DemandSummary();
-    for (SearchDemandEvent r : records) {
-      LocalDate day = LocalDate.ofInstant(r.bucketStart(), ZoneOffset.UTC);
-      s.perDay.merge(day, r.searches(), Long::sum);
-      long[] counts = s.perWeek
-          .computeIfAbsent(mondayOf(day), m -> new HashMap<>())
-          .computeIfAbsent(r.terms(), t -> new long[2]);
-      counts[0] += r.searches();
-      counts[1] += r.withoutResults();
-    }
+    DemandSummary s = keepingWeeks(Integer.MAX_VALUE);
+    records.forEach(s::add);
     return s;
+  }
+
+  /** An empty summary that holds the terms of the latest {@code weeks} weeks only, for {@link #add}. */
+  static DemandSummary keepingWeeks(int weeks) {
+    return new DemandSummary(weeks);
+  }
+
+  /** Counts one record. */
+  void add(SearchDemandEvent r) {
+    LocalDate day = LocalDate.ofInstant(r.bucketStart(), ZoneOffset.UTC);
+    perDay.merge(day, r.searches(), Long::sum);
+    Map<String, long[]> week = perWeek.computeIfAbsent(mondayOf(day), m -> new HashMap<>());
+    long[] counts = week.get(r.terms());
+    if (counts == null) {
+      String terms = week.size() >= MAX_TERMS_PER_WEEK ? SearchDemandEvent.OTHER_TERMS : r.terms();
+      counts = week.computeIfAbsent(terms, t -> new long[2]);
+    }
+    counts[0] += r.searches();
+    counts[1] += r.withoutResults();
+    if (perWeek.size() > weeksKept) {
+      perWeek.pollFirstEntry();
+    }
   }
 
   static LocalDate mondayOf(LocalDate day) {

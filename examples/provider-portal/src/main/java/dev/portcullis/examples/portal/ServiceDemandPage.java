@@ -42,8 +42,8 @@ final class ServiceDemandPage extends HttpServlet {
       return;
     }
     boolean flushed = Monitoring.flush(audit);
-    DemandLog.Reading reading = DemandLog.read(demandFile);
-    DemandSummary summary = DemandSummary.of(reading.records());
+    DemandSummary summary = DemandSummary.keepingWeeks(WEEKS);
+    int unreadable = DemandLog.read(demandFile, summary::add);
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     var days = summary.days(today.minusDays(DAYS - 1L), today);
 
@@ -59,10 +59,10 @@ final class ServiceDemandPage extends HttpServlet {
       b.append(
           "<p class=\"note\">The log was still being written: the latest hour may be missing.</p>\n");
     }
-    if (reading.unreadableLines() > 0) {
+    if (unreadable > 0) {
       b.append("<p class=\"error\">")
-          .append(reading.unreadableLines())
-          .append(reading.unreadableLines() == 1 ? " line" : " lines")
+          .append(unreadable)
+          .append(unreadable == 1 ? " line" : " lines")
           .append(" of the log could not be read and are not counted.</p>\n");
     }
     b.append("<h2>Searches per day</h2>\n")

@@ -71,6 +71,26 @@ class SearchDemandRedactionHttpTest {
         .doesNotContain("xepcvnt", "vwcmfpupy", "gvggibcx", "nmqjqooiwxc");
   }
 
+  /**
+   * A query longer than 400 characters is not a person's search: it is counted in the {@code [other]} record without
+   * being read, and the page answers as usual. Read, a query of a few thousand digits overflowed the redaction's
+   * stack, and one of a few thousand letters cost its pattern for e-mail addresses time quadratic in the length.
+   */
+  @Test
+  void overlongQueries_areCountedAsOtherTermsUnread(@TempDir Path dataDir) throws Exception {
+    Logged logged = search(
+        dataDir,
+        List.of(
+            "0".repeat(6000),
+            "a".repeat(6000),
+            "care home ".repeat(41),
+            "care home ".repeat(40).strip()));
+
+    assertThat(logged.searchesByTerms())
+        .containsOnlyKeys("[other]", "care home ".repeat(10).strip())
+        .containsEntry("[other]", 3L);
+  }
+
   /** The search-demand log's lines, whole, and its search counts per published terms. */
   private record Logged(String text, Map<String, Long> searchesByTerms) {}
 
