@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * Puts Portcullis in front of a Dropwizard application: builds it from the configuration's {@link PortcullisFactory}
  * (with single sign-on when it has an {@code sso} block) and the application's user directory, registers the filter
  * for every path ahead of Jersey, turns on {@code @RolesAllowed} in resources (their {@code SecurityContext} is the
- * Portcullis login; every {@code 401} and {@code 403} Jersey answers says {@code Cache-Control: no-store}), adds the health check {@value #HEALTH_CHECK} and closes the audit log and stores when the
- * application stops. With a {@code jdbc} block, the stores are in the PostgreSQL database the application gives
- * {@link #dataSource}.
+ * Portcullis login; every {@code 401} and {@code 403} Jersey answers says {@code Cache-Control: no-store}), adds the
+ * health check {@value #HEALTH_CHECK} and closes the audit log and stores when the application stops. With a
+ * {@code jdbc} block, the stores are in the PostgreSQL database the application gives {@link #dataSource}.
  *
  * <pre>{@code
  * bootstrap.addBundle(new PortcullisBundle<MyConfiguration>(
