@@ -246,6 +246,10 @@ public final class AuthTicket {
         && labelledBinding == t.labelledBinding;
   }
 
+  /**
+   * {@code Arrays.hashCode} of the ticket id's 16 bytes. The in-memory revocation store computes the same hash from
+   * {@link #ticketIdHex()} to skip its lookup while no revoked id shares it: keep the two in step.
+   */
   @Override
   public int hashCode() {
     return Arrays.hashCode(ticketId);
