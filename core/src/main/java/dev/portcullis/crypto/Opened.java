@@ -26,8 +26,8 @@ public sealed interface Opened permits Opened.Ok, Opened.Failed {
 
     /**
      * What {@code decoder} makes of the opened bytes, handed to it without the copy {@link #plaintext()} makes: for a
-     * decoder that reads them once, as a cookie is read on every request. The decoder must neither keep nor change the
-     * array.
+     * decoder that reads them once, as a cookie is read on every request. The decoder must not change the array; it
+     * may keep it (the auth ticket keeps its id and binding there), as nothing else changes it.
      */
     public <T> T decode(Function<byte[], T> decoder) {
       return decoder.apply(plaintext);

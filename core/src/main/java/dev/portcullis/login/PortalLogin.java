@@ -5,6 +5,7 @@ import dev.portcullis.audit.AuditNote;
 import dev.portcullis.cookie.CookieNames;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.internal.TicketRevocations;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.SessionAndRevocationLookup;
@@ -63,6 +64,9 @@ public final class PortalLogin {
   private final TicketVerifier tickets;
   private final UserDirectory users;
   private final RevocationStore revocations;
+  /** {@link #revocations} when it answers from the ticket itself; null otherwise. */
+  private final TicketRevocations ticketRevocations;
+
   private final LoginService passwords;
   private final TermsOfUse terms;
   private final InstantSource clock;
@@ -84,6 +88,7 @@ public final class PortalLogin {
     this.tickets = TicketVerifier.create(b.keyRing, cookies.authCookie().name(), b.clock, b.random);
     this.users = b.users;
     this.revocations = b.revocations;
+    this.ticketRevocations = b.revocations instanceof TicketRevocations byTicket ? byTicket : null;
     LoginThrottle throttle = b.throttle != null
         ? b.throttle
         : LoginThrottle.builder(b.clock).random(b.random).build();
@@ -173,7 +178,10 @@ public final class PortalLogin {
   /** Whether {@code ticket} is revoked, asked of the revocation store alone; a store that fails is an answer too. */
   SessionAndRevocationLookup.Revocation revocationOf(AuthTicket ticket) {
     try {
-      return revocations.isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt())
+      boolean revoked = ticketRevocations != null
+          ? ticketRevocations.isRevoked(ticket)
+          : revocations.isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
+      return revoked
           ? SessionAndRevocationLookup.Revocation.REVOKED
           : SessionAndRevocationLookup.Revocation.NOT_REVOKED;
     } catch (StoreUnavailableException e) {
@@ -202,19 +210,30 @@ public final class PortalLogin {
       return OpenedTicket.refused(AuthCheck.Anonymous.refused(
           AuditEventType.CRYPT_DECRYPT_FAIL, "duplicate auth cookies", null));
     }
-    TicketCheck result = tickets.verify(cookieValues.get(0));
-    if (result instanceof TicketCheck.NotValid notValid) {
-      return OpenedTicket.refused(AuthCheck.Anonymous.refused(
-          AuditEventType.CRYPT_DECRYPT_FAIL, "auth cookie " + notValid.reason(), null));
+    TicketCheck result = verify(cookieValues.get(0));
+    if (!(result instanceof TicketCheck.Valid valid)) {
+      return OpenedTicket.refused(refusalOf(result));
     }
-    if (result instanceof TicketCheck.Expired expired) {
-      return OpenedTicket.refused(AuthCheck.Anonymous.refused(
+    return new OpenedTicket(valid.ticket(), null, valid.pastHalfLife());
+  }
+
+  /** The one auth cookie value a request sent, opened and its expiry and half-life judged; crypto only, no store. */
+  TicketCheck verify(String cookieValue) {
+    return tickets.verify(cookieValue);
+  }
+
+  /** The answer to a ticket {@link #verify} did not find valid. */
+  static AuthCheck.Anonymous refusalOf(TicketCheck notValid) {
+    if (notValid instanceof TicketCheck.Expired expired) {
+      return AuthCheck.Anonymous.refused(
           AuditEventType.SESSION_EXPIRED,
           "auth ticket expired",
-          expired.ticket().userHandle()));
+          expired.ticket().userHandle());
     }
-    TicketCheck.Valid valid = (TicketCheck.Valid) result;
-    return new OpenedTicket(valid.ticket(), null, valid.pastHalfLife());
+    return AuthCheck.Anonymous.refused(
+        AuditEventType.CRYPT_DECRYPT_FAIL,
+        "auth cookie " + ((TicketCheck.NotValid) notValid).reason(),
+        null);
   }
 
   static AuthCheck notBound(AuthTicket ticket) {

@@ -6,14 +6,17 @@ import dev.portcullis.session.SessionId;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.ticket.AuthTicket;
+import dev.portcullis.ticket.TicketCheck;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The session lookup and the auth check of one request, together: {@link SessionRegistry#open(String)} and
  * {@link PortalLogin#check} with the same answers, but with the session read and the revocation check in one store
  * round trip when the session store and the revocation store are one backend
- * ({@link SessionRegistry#lookupWith}), and the two calls otherwise.
+ * ({@link SessionRegistry#oneCallLookupWith}), and the two calls otherwise.
  *
  * <p>The auth cookie is opened first (crypto only) and its binding to the session cookie checked before the store is
  * asked; only a ticket bound to the cookie's session is checked for revocation, and only with a session found. A
@@ -28,16 +31,19 @@ import java.util.Objects;
  * ticket and session of a logout a store could not finish are refused until it is finished.
  */
 public final class SessionLoginCheck {
+  private static final Logger log = LoggerFactory.getLogger(SessionLoginCheck.class);
+
   private final SessionRegistry sessions;
   private final PortalLogin login;
-  private final SessionAndRevocationLookup lookup;
+  /** The store's own one-round-trip lookup of the session and the revocation; null to ask them apart. */
+  private final SessionAndRevocationLookup oneCall;
   /** This node's unfinished logouts, whose tickets and sessions are refused; null for none. */
   private final PendingLogouts pending;
 
   private SessionLoginCheck(SessionRegistry sessions, PortalLogin login, PendingLogouts pending) {
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.login = Objects.requireNonNull(login, "login");
-    this.lookup = sessions.lookupWith(login.revocations());
+    this.oneCall = sessions.oneCallLookupWith(login.revocations()).orElse(null);
     this.pending = pending;
   }
 
@@ -89,25 +95,49 @@ public final class SessionLoginCheck {
    * @param authCookieValues every value the request sent for the auth cookie, in order; more than one is refused
    */
   public Result check(String sessionCookieValue, List<String> authCookieValues) {
-    PortalLogin.OpenedTicket opened = login.openTicket(authCookieValues);
-    if (opened.refusal() != null) {
-      return new Result(open(sessionCookieValue), opened.refusal());
+    if (authCookieValues.size() != 1) {
+      // None, or duplicates (refused): the general path gives the answer.
+      return new Result(
+          open(sessionCookieValue), login.openTicket(authCookieValues).refusal());
     }
-    AuthTicket ticket = opened.ticket();
+    TicketCheck verified = login.verify(authCookieValues.get(0));
+    if (!(verified instanceof TicketCheck.Valid valid)) {
+      return new Result(open(sessionCookieValue), PortalLogin.refusalOf(verified));
+    }
+    AuthTicket ticket = valid.ticket();
     // The id is hashed once: its store key is both the ticket's binding (current tickets) and
     // what the store looks up.
     SessionId id = sessions.idOf(sessionCookieValue);
     if (id == null || !ticket.isBoundTo(id)) {
       return new Result(open(sessionCookieValue), PortalLogin.notBound(ticket));
     }
-    SessionRegistry.Opened found =
-        sessions.open(id, lookup, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
-    if (found.session() instanceof SessionLookup.Unavailable) {
-      // The store did not answer: the session may be alive, so the auth cookie is kept.
-      return new Result(found.session(), sessionStoreUnavailable(ticket));
+    SessionLookup session;
+    SessionAndRevocationLookup.Revocation revocation;
+    if (oneCall != null) {
+      SessionRegistry.Opened found =
+          sessions.open(id, oneCall, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
+      session = found.session();
+      revocation = found.revocation();
+    } else {
+      // The two calls apart, as SessionAndRevocationLookup.separate makes them: the revocation
+      // store is asked only with a session, and from the ticket itself when it can answer so.
+      session = sessions.open(id);
+      revocation = SessionAndRevocationLookup.Revocation.UNAVAILABLE;
+      if (session instanceof SessionLookup.Found) {
+        try {
+          revocation = login.revocationOf(ticket);
+        } catch (RuntimeException e) {
+          log.warn("revocation store failed; treating the request as having no session", e);
+          session = SessionLookup.UNAVAILABLE;
+        }
+      }
     }
-    if (!(found.session() instanceof SessionLookup.Found session)) {
-      return new Result(found.session(), PortalLogin.notBound(ticket));
+    if (session instanceof SessionLookup.Unavailable) {
+      // The store did not answer: the session may be alive, so the auth cookie is kept.
+      return new Result(session, sessionStoreUnavailable(ticket));
+    }
+    if (!(session instanceof SessionLookup.Found found)) {
+      return new Result(session, PortalLogin.notBound(ticket));
     }
     if (endedByPendingLogout(id, ticket)) {
       // A logout of this ticket or session is not finished yet: the store answers again, but
@@ -115,12 +145,9 @@ public final class SessionLoginCheck {
       return new Result(SessionLookup.ABSENT, pendingLogout(ticket));
     }
     return new Result(
-        session,
+        found,
         login.checkBound(
-            ticket,
-            session.session().id().cookieValue(),
-            found.revocation(),
-            opened.pastHalfLife()));
+            ticket, found.session().id().cookieValue(), revocation, valid.pastHalfLife()));
   }
 
   /**

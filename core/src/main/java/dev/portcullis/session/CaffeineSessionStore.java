@@ -81,19 +81,36 @@ public final class CaffeineSessionStore implements SessionStore {
 
   @Override
   public Optional<SessionRecord> load(SessionKey key) {
+    Entry e = touched(key);
+    return e == null ? Optional.empty() : Optional.of(e.toRecord());
+  }
+
+  /**
+   * {@link #load} of {@code id}'s key as the session itself, with no record, {@code Optional} or {@code Instant}
+   * between the entry and the session; null when there is no live session.
+   */
+  Session loadSession(SessionId id) {
+    Entry e = touched(id.storeKey());
+    return e == null
+        ? null
+        : Session.loaded(id, e.created, e.lastAccess, e.userHandle, e.attributes);
+  }
+
+  /** The live entry under {@code key}, marked as accessed now; null when absent or expired (then removed). */
+  private Entry touched(SessionKey key) {
     Entry e = cache.getIfPresent(key);
     if (e == null) {
-      return Optional.empty();
+      return null;
     }
     long now = clock.millis();
     if (expired(e, now)) {
       if (map.remove(key, e)) {
         reportExpired(e, now);
       }
-      return Optional.empty();
+      return null;
     }
     e.touch(now);
-    return Optional.of(e.toRecord());
+    return e;
   }
 
   @Override

@@ -28,8 +28,13 @@ public final class Session {
   // than the rest of the session work of a request. Everything that reads or writes several fields
   // together takes the lock.
   private volatile SessionId id;
-  private final Instant created;
-  private final Instant lastAccess;
+  // The two times as seconds and nanoseconds, not Instants: a loaded session keeps them for the
+  // rare
+  // caller that asks, and two Instants a request were a third of a session's allocation.
+  private final long createdSecond;
+  private final int createdNano;
+  private final long lastAccessSecond;
+  private final int lastAccessNano;
   /** What the store holds: the record's own immutable map, replaced (never changed) when this session saves. */
   private Map<String, Object> stored;
 
@@ -63,26 +68,69 @@ public final class Session {
     }
   }
 
-  private Session(SessionId id, SessionRecord record, boolean isNew) {
+  private Session(
+      SessionId id,
+      long createdSecond,
+      int createdNano,
+      long lastAccessSecond,
+      int lastAccessNano,
+      String userHandle,
+      Map<String, Object> stored,
+      boolean isNew) {
     // The volatile fields' first values are written plainly, then fenced once, as final fields
     // are: a volatile write costs a full fence each, three a request, and a session reaches
     // other threads only through the request that made it.
     ID.set(this, id);
-    this.created = record.created();
-    this.lastAccess = record.lastAccess();
-    this.stored = record.attributes();
-    USER_HANDLE.set(this, record.userHandle().orElse(null));
+    this.createdSecond = createdSecond;
+    this.createdNano = createdNano;
+    this.lastAccessSecond = lastAccessSecond;
+    this.lastAccessNano = lastAccessNano;
+    this.stored = stored;
+    USER_HANDLE.set(this, userHandle);
     this.isNew = isNew;
     IN_STORE.set(this, !isNew);
     VarHandle.releaseFence();
   }
 
   static Session loaded(SessionId id, SessionRecord record) {
-    return new Session(id, record, false);
+    Instant created = record.created();
+    Instant lastAccess = record.lastAccess();
+    return new Session(
+        id,
+        created.getEpochSecond(),
+        created.getNano(),
+        lastAccess.getEpochSecond(),
+        lastAccess.getNano(),
+        record.userHandle().orElse(null),
+        record.attributes(),
+        false);
+  }
+
+  /**
+   * A stored session from its parts, as a store in this package holds them (times in epoch milliseconds, attributes
+   * immutable), without a {@link SessionRecord} between them.
+   */
+  static Session loaded(
+      SessionId id,
+      long createdMillis,
+      long lastAccessMillis,
+      String userHandle,
+      Map<String, Object> attributes) {
+    return new Session(
+        id,
+        Math.floorDiv(createdMillis, 1000L),
+        (int) Math.floorMod(createdMillis, 1000L) * 1_000_000,
+        Math.floorDiv(lastAccessMillis, 1000L),
+        (int) Math.floorMod(lastAccessMillis, 1000L) * 1_000_000,
+        userHandle,
+        attributes,
+        false);
   }
 
   static Session fresh(SessionId id, Instant now) {
-    return new Session(id, SessionRecord.trusted(now, now, null, Map.of()), true);
+    long second = now.getEpochSecond();
+    int nano = now.getNano();
+    return new Session(id, second, nano, second, nano, null, Map.of(), true);
   }
 
   /** The session id, for the cookie writer only. */
@@ -96,12 +144,12 @@ public final class Session {
   }
 
   public Instant created() {
-    return created;
+    return Instant.ofEpochSecond(createdSecond, createdNano);
   }
 
   /** When this request began using the session: its last access as the store recorded it on load. */
   public Instant lastAccess() {
-    return lastAccess;
+    return Instant.ofEpochSecond(lastAccessSecond, lastAccessNano);
   }
 
   /** True until the client has sent the session id back: the session was created by this request. */

@@ -63,13 +63,24 @@ public final class SessionKey {
    * only on the length: how an auth ticket's session binding is checked.
    */
   public boolean startsWith(byte[] prefix) {
-    if (prefix.length > 32) {
+    return startsWith(prefix, 0, prefix.length);
+  }
+
+  /**
+   * {@link #startsWith(byte[])} for the {@code length} bytes of {@code bytes} from {@code from}, without copying them
+   * out: an auth ticket keeps its binding inside the decoded cookie's bytes.
+   *
+   * @throws IndexOutOfBoundsException when the range is not inside {@code bytes}
+   */
+  public boolean startsWith(byte[] bytes, int from, int length) {
+    java.util.Objects.checkFromIndexSize(from, length, bytes.length);
+    if (length > 32) {
       return false;
     }
     int diff = 0;
-    for (int i = 0; i < prefix.length; i++) {
+    for (int i = 0; i < length; i++) {
       long word = i < 8 ? a : i < 16 ? b : i < 24 ? c : d;
-      diff |= ((byte) (word >>> (56 - 8 * (i & 7)))) ^ prefix[i];
+      diff |= ((byte) (word >>> (56 - 8 * (i & 7)))) ^ bytes[from + i];
     }
     return diff == 0;
   }

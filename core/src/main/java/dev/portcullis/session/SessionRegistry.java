@@ -59,6 +59,9 @@ public final class SessionRegistry {
 
   private final SessionConfig config;
   private final SessionStore store;
+  /** {@link #store} when it is the in-memory store, which hands a loaded session over without a record; else null. */
+  private final CaffeineSessionStore inMemory;
+
   private final SecureRandom random;
   private final InstantSource clock;
   private final SessionListener listener;
@@ -77,6 +80,7 @@ public final class SessionRegistry {
       SessionListener listener) {
     this.config = Objects.requireNonNull(config, "config");
     this.store = Objects.requireNonNull(store, "store");
+    this.inMemory = store instanceof CaffeineSessionStore caffeine ? caffeine : null;
     this.random = Objects.requireNonNull(random, "random");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listener = SessionListener.guarded(listener);
@@ -120,15 +124,35 @@ public final class SessionRegistry {
     if (!config.idFormat().isWellFormed(cookieValue)) {
       return SessionLookup.MALFORMED;
     }
-    SessionId id = new SessionId(cookieValue);
-    Optional<SessionRecord> record;
+    return open(new SessionId(cookieValue));
+  }
+
+  /**
+   * The session with id {@code id} (from {@link #idOf}), as {@link #open(String)} finds it: loaded and marked as
+   * accessed, {@link SessionLookup.Absent} when the store holds no live session under it, and
+   * {@link SessionLookup.Unavailable} when the store fails (logged).
+   */
+  public SessionLookup open(SessionId id) {
+    Objects.requireNonNull(id, "id");
     try {
-      record = store.load(id.storeKey());
+      if (inMemory != null) {
+        Session session = inMemory.loadSession(id);
+        return session == null ? SessionLookup.ABSENT : new SessionLookup.Found(session);
+      }
+      return found(id, store.load(id.storeKey()));
     } catch (RuntimeException e) {
       log.warn("session store failed on load; treating the request as having no session", e);
       return SessionLookup.UNAVAILABLE;
     }
-    return found(id, record);
+  }
+
+  /**
+   * The store's own lookup of a session and a ticket's revocation in one round trip
+   * ({@link SessionStore#withRevocations}); empty when the store has none for {@code revocations}, and a caller asks
+   * {@link #open(SessionId)} and the revocation store apart. Build it once.
+   */
+  public Optional<SessionAndRevocationLookup> oneCallLookupWith(RevocationStore revocations) {
+    return store.withRevocations(Objects.requireNonNull(revocations, "revocations"));
   }
 
   /** What a store's read of {@code id} found, as a lookup. */

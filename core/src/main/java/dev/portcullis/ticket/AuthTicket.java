@@ -25,14 +25,20 @@ public final class AuthTicket {
   /** Longest user or organisation handle, in UTF-8 bytes, so that the cookie stays small. */
   public static final int MAX_HANDLE_BYTES = 64;
 
-  private final byte[] ticketId;
+  /**
+   * The ticket id's and the session binding's bytes, at {@link #idAt} and {@link #bindingAt}: the decoded cookie's own
+   * array (made for this ticket alone), so that a request's ticket copies neither out, or an array of the two alone.
+   */
+  private final byte[] bytes;
+
+  private final int idAt;
+  private final int bindingAt;
   private final String userHandle;
   private final String organisationHandle;
   // Epoch milliseconds: an Instant is made only when asked for.
   private final long issuedAt;
   private final long expiresAt;
   private final long authTime;
-  private final byte[] sessionBinding;
   /**
    * Whether {@link #sessionBinding} is {@link SessionBinding#labelled} (a version-2 ticket) rather than {@link
    * SessionBinding#of}.
@@ -76,47 +82,54 @@ public final class AuthTicket {
       throw new IllegalArgumentException(
           "times out of order: need authTime <= issuedAt < expiresAt");
     }
-    this.ticketId = ticketId.clone();
+    byte[] both = new byte[ID_LENGTH + BINDING_LENGTH];
+    System.arraycopy(ticketId, 0, both, 0, ID_LENGTH);
+    System.arraycopy(sessionBinding, 0, both, ID_LENGTH, BINDING_LENGTH);
+    this.bytes = both;
+    this.idAt = 0;
+    this.bindingAt = ID_LENGTH;
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
-    this.sessionBinding = sessionBinding.clone();
     this.labelledBinding = false;
   }
 
   /**
-   * For {@link TicketCodec#decode}, which hands over arrays made for this ticket alone and has already checked
-   * everything the public constructor checks: lengths, UTF-8 and control characters of the handles, a non-empty user
-   * handle, and {@code authTime <= issuedAt < expiresAt}.
+   * For {@link TicketCodec#decode}, which hands over an array made for this ticket alone, holding the id at {@code
+   * idAt} and the binding at {@code bindingAt}, and has already checked everything the public constructor checks:
+   * lengths, UTF-8 and control characters of the handles, a non-empty user handle, and {@code authTime <= issuedAt <
+   * expiresAt}.
    */
   AuthTicket(
-      byte[] ticketId,
+      byte[] bytes,
+      int idAt,
       String userHandle,
       String organisationHandle,
       long issuedAt,
       long expiresAt,
       long authTime,
-      byte[] sessionBinding,
+      int bindingAt,
       boolean labelledBinding) {
-    this.ticketId = ticketId;
+    this.bytes = bytes;
+    this.idAt = idAt;
+    this.bindingAt = bindingAt;
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
     this.issuedAt = issuedAt;
     this.expiresAt = expiresAt;
     this.authTime = authTime;
-    this.sessionBinding = sessionBinding;
     this.labelledBinding = labelledBinding;
   }
 
   /** 16 random bytes naming this ticket, for revocation. */
   public byte[] ticketId() {
-    return ticketId.clone();
+    return Arrays.copyOfRange(bytes, idAt, idAt + ID_LENGTH);
   }
 
   /** {@link #ticketId()} as 32 lower-case hex digits: the key for revocation stores. */
   public String ticketIdHex() {
     String hex = ticketIdHex;
     if (hex == null) {
-      hex = lowerHex(ticketId);
+      hex = lowerHex(bytes, idAt, ID_LENGTH);
       ticketIdHex = hex;
     }
     return hex;
@@ -127,9 +140,13 @@ public final class AuthTicket {
    * authenticated request asks (the JDK 17 formatter appends digit by digit to a builder).
    */
   static String lowerHex(byte[] bytes) {
-    byte[] out = new byte[bytes.length * 2];
-    for (int i = 0; i < bytes.length; i++) {
-      int b = bytes[i] & 0xFF;
+    return lowerHex(bytes, 0, bytes.length);
+  }
+
+  private static String lowerHex(byte[] bytes, int from, int length) {
+    byte[] out = new byte[length * 2];
+    for (int i = 0; i < length; i++) {
+      int b = bytes[from + i] & 0xFF;
       out[2 * i] = HEX_DIGITS[b >>> 4];
       out[2 * i + 1] = HEX_DIGITS[b & 0x0F];
     }
@@ -164,14 +181,22 @@ public final class AuthTicket {
 
   /** A digest of the session id the ticket belongs to; see {@link SessionBinding}. */
   public byte[] sessionBinding() {
-    return sessionBinding.clone();
+    return Arrays.copyOfRange(bytes, bindingAt, bindingAt + BINDING_LENGTH);
   }
 
   /** Whether this ticket is bound to the session whose id is {@code sessionId}, compared in constant time. */
   public boolean isBoundTo(String sessionId) {
-    return java.security.MessageDigest.isEqual(
-        sessionBinding,
-        labelledBinding ? SessionBinding.labelled(sessionId) : SessionBinding.of(sessionId));
+    byte[] expected =
+        labelledBinding ? SessionBinding.labelled(sessionId) : SessionBinding.of(sessionId);
+    if (expected.length != BINDING_LENGTH) {
+      return false;
+    }
+    // No early exit: the time does not depend on where the bytes differ.
+    int diff = 0;
+    for (int i = 0; i < BINDING_LENGTH; i++) {
+      diff |= bytes[bindingAt + i] ^ expected[i];
+    }
+    return diff == 0;
   }
 
   /**
@@ -181,7 +206,7 @@ public final class AuthTicket {
   public boolean isBoundTo(SessionId sessionId) {
     return labelledBinding
         ? isBoundTo(sessionId.cookieValue())
-        : sessionId.storeKey().startsWith(sessionBinding);
+        : sessionId.storeKey().startsWith(bytes, bindingAt, BINDING_LENGTH);
   }
 
   /** Whether the binding is {@link SessionBinding#labelled}: a ticket decoded from version 2, re-encoded as such. */
@@ -225,30 +250,48 @@ public final class AuthTicket {
     return authTime;
   }
 
-  byte[] ticketIdRaw() {
-    return ticketId;
+  /** Writes the ticket id's bytes into {@code out} at {@code pos}; the position after them. */
+  int putTicketId(byte[] out, int pos) {
+    System.arraycopy(bytes, idAt, out, pos, ID_LENGTH);
+    return pos + ID_LENGTH;
   }
 
-  byte[] sessionBindingRaw() {
-    return sessionBinding;
+  /** Writes the session binding's bytes into {@code out} at {@code pos}; the position after them. */
+  int putSessionBinding(byte[] out, int pos) {
+    System.arraycopy(bytes, bindingAt, out, pos, BINDING_LENGTH);
+    return pos + BINDING_LENGTH;
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof AuthTicket t
-        && Arrays.equals(ticketId, t.ticketId)
+        && Arrays.equals(bytes, idAt, idAt + ID_LENGTH, t.bytes, t.idAt, t.idAt + ID_LENGTH)
         && userHandle.equals(t.userHandle)
         && organisationHandle.equals(t.organisationHandle)
         && issuedAt == t.issuedAt
         && expiresAt == t.expiresAt
         && authTime == t.authTime
-        && Arrays.equals(sessionBinding, t.sessionBinding)
+        && Arrays.equals(
+            bytes,
+            bindingAt,
+            bindingAt + BINDING_LENGTH,
+            t.bytes,
+            t.bindingAt,
+            t.bindingAt + BINDING_LENGTH)
         && labelledBinding == t.labelledBinding;
   }
 
+  /**
+   * {@code Arrays.hashCode} of the ticket id's 16 bytes. The in-memory revocation store computes the same hash from
+   * {@link #ticketIdHex()} to skip its lookup while no revoked id shares it: keep the two in step.
+   */
   @Override
   public int hashCode() {
-    return Arrays.hashCode(ticketId);
+    int hash = 1;
+    for (int i = idAt; i < idAt + ID_LENGTH; i++) {
+      hash = 31 * hash + bytes[i];
+    }
+    return hash;
   }
 
   /** Shows the ticket id and times; not the handles, which are for the audit log's structured fields. */

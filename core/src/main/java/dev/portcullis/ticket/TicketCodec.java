@@ -74,7 +74,7 @@ final class TicketCodec {
             + varintLength(authAge)
             + AuthTicket.BINDING_LENGTH)];
     out[0] = t.labelledBinding() ? LABELLED_BINDING_VERSION : VERSION;
-    int pos = put(out, 1, t.ticketIdRaw());
+    int pos = t.putTicketId(out, 1);
     out[pos++] = (byte) user.length;
     pos = put(out, pos, user);
     out[pos++] = (byte) org.length;
@@ -82,7 +82,7 @@ final class TicketCodec {
     pos = putVarint(out, pos, issued);
     pos = putVarint(out, pos, lifetime);
     pos = putVarint(out, pos, authAge);
-    put(out, pos, t.sessionBindingRaw());
+    t.putSessionBinding(out, pos);
     return out; // the rest is the zero padding
   }
 
@@ -111,10 +111,14 @@ final class TicketCodec {
 
   /** The ticket in {@code bytes}, or empty when they are not exactly one well-formed version-3 or version-2 ticket. */
   public static Optional<AuthTicket> decode(byte[] bytes) {
-    return Optional.ofNullable(decodeOrNull(bytes));
+    // The ticket keeps the array it is decoded from: the caller's own is copied first.
+    return Optional.ofNullable(decodeOrNull(bytes == null ? null : bytes.clone()));
   }
 
-  /** {@link #decode} without the {@code Optional}, for the verifier's per-request path. */
+  /**
+   * {@link #decode} without the {@code Optional} or the copy, for the verifier's per-request path: the ticket keeps
+   * {@code bytes} (its id and binding are read from there), so nothing may change them afterwards.
+   */
   static AuthTicket decodeOrNull(byte[] bytes) {
     if (bytes == null
         || bytes.length > MAX_ENCODED
@@ -124,13 +128,14 @@ final class TicketCodec {
       return null;
     }
     Reader r = new Reader(bytes);
-    byte[] id = r.bytes(AuthTicket.ID_LENGTH);
+    // The id and the binding stay in the decoded array, which the ticket keeps.
+    int idAt = r.skip(AuthTicket.ID_LENGTH);
     String user = r.string();
     String org = r.string();
     long issued = r.varint();
     long lifetime = r.varint();
     long authAge = r.varint();
-    byte[] binding = r.bytes(AuthTicket.BINDING_LENGTH);
+    int bindingAt = r.skip(AuthTicket.BINDING_LENGTH);
     if (r.failed
         || padded(r.pos) != bytes.length
         || !zeroFrom(bytes, r.pos)
@@ -142,13 +147,14 @@ final class TicketCodec {
       return null;
     }
     return new AuthTicket(
-        id,
+        bytes,
+        idAt,
         user,
         org,
         issued,
         issued + lifetime,
         issued - authAge,
-        binding,
+        bindingAt,
         bytes[0] == LABELLED_BINDING_VERSION);
   }
 
@@ -173,14 +179,15 @@ final class TicketCodec {
       this.in = in;
     }
 
-    byte[] bytes(int n) {
+    /** The position of the next {@code n} bytes, which the reader passes over; 0 when they are not all there. */
+    int skip(int n) {
       if (in.length - pos < n) {
         failed = true;
-        return new byte[n];
+        return 0;
       }
-      byte[] out = java.util.Arrays.copyOfRange(in, pos, pos + n);
+      int at = pos;
       pos += n;
-      return out;
+      return at;
     }
 
     /** A minimal varint of at most 9 bytes (63 bits). */

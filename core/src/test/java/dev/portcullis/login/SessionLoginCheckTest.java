@@ -241,6 +241,57 @@ class SessionLoginCheckTest {
     assertThat(reads).hasValue(1);
   }
 
+  /**
+   * On the in-memory stores the check asks the session store and the revocation store apart, the revocation store
+   * from the ticket itself: a revoked ticket and a ticket issued before its user's cut-off are still refused there,
+   * and a later ticket of the same user is not.
+   */
+  @Test
+  void inMemoryStores_revokedTicketAndUserCutOff_areRefused_andALaterTicketIsNot() {
+    SessionRegistry inMemory = SessionRegistry.create(
+        config,
+        CaffeineSessionStore.builder(config, clock).executor(Runnable::run).build(),
+        new SecureRandom(),
+        clock,
+        SessionListener.noop());
+    RevocationStore revocations = RevocationStore.inMemory(clock);
+    PortalLogin login = login(revocations);
+    SessionLoginCheck check = SessionLoginCheck.create(inMemory, login);
+    Session session = inMemory.create();
+    session.setUserHandle("u-alice");
+    assertThat(inMemory.save(session)).isTrue();
+    String sid = session.id().cookieValue();
+    LoginDecision.Accepted first = (LoginDecision.Accepted)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, new FixedIdSession(sid));
+    assertThat(check.check(sid, List.of(first.ticket().cookieValue())).auth())
+        .isInstanceOf(AuthCheck.Authenticated.class);
+
+    revocations.revoke(
+        first.ticket().ticket().ticketIdHex(), first.ticket().ticket().expiresAt());
+    AuthCheck revoked = check.check(sid, List.of(first.ticket().cookieValue())).auth();
+    assertThat(((AuthCheck.Anonymous) revoked).audit())
+        .map(AuditNote::reason)
+        .contains(Optional.of("revoked auth ticket presented"));
+
+    clock.advance(java.time.Duration.ofSeconds(1));
+    LoginDecision.Accepted second = (LoginDecision.Accepted)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, new FixedIdSession(sid));
+    assertThat(check.check(sid, List.of(second.ticket().cookieValue())).auth())
+        .isInstanceOf(AuthCheck.Authenticated.class);
+    revocations.revokeAllIssuedBefore(
+        "u-alice", second.ticket().ticket().issuedAt(), second.ticket().ticket().expiresAt());
+    AuthCheck cutOff = check.check(sid, List.of(second.ticket().cookieValue())).auth();
+    assertThat(((AuthCheck.Anonymous) cutOff).audit())
+        .map(AuditNote::reason)
+        .contains(Optional.of("revoked auth ticket presented"));
+
+    clock.advance(java.time.Duration.ofSeconds(1));
+    LoginDecision.Accepted third = (LoginDecision.Accepted)
+        login.passwordLogin("alice", "a".toCharArray(), false, null, new FixedIdSession(sid));
+    assertThat(check.check(sid, List.of(third.ticket().cookieValue())).auth())
+        .isInstanceOf(AuthCheck.Authenticated.class);
+  }
+
   /** The login moves the session to the id of the stored session. */
   private record FixedIdSession(String id) implements LoginSession {
     @Override

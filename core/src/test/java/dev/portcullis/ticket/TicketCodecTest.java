@@ -47,6 +47,28 @@ class TicketCodecTest {
     assertThat(TicketCodec.decode(encoded)).contains(t);
   }
 
+  /**
+   * A decoded ticket keeps its id and binding inside the bytes it was decoded from: the public decoder copies the
+   * caller's array first, so changing it afterwards changes no ticket; and the ticket hashes and compares as one built
+   * from copies of the two.
+   */
+  @Test
+  void decodedTicket_isUnchangedWhenTheCallersBytesChange_andEqualsItsTwin() {
+    AuthTicket original = ticket("u-1", "org", 1_000_000, 60_000, 0);
+    byte[] encoded = TicketCodec.encode(original);
+    AuthTicket decoded = TicketCodec.decode(encoded).orElseThrow();
+    Arrays.fill(encoded, (byte) 0x7f);
+
+    assertThat(decoded.ticketId()).isEqualTo(original.ticketId());
+    assertThat(decoded.sessionBinding()).isEqualTo(original.sessionBinding());
+    assertThat(decoded).isEqualTo(original);
+    assertThat(decoded.hashCode())
+        .isEqualTo(original.hashCode())
+        .isEqualTo(Arrays.hashCode(original.ticketId()));
+    assertThat(decoded.ticketIdHex()).isEqualTo("11".repeat(16));
+    assertThat(TicketCodec.encode(decoded)).isEqualTo(TicketCodec.encode(original));
+  }
+
   @Property(tries = 2_000)
   void truncatedOrExtended_neverDecodes(
       @ForAll("handle") String user,

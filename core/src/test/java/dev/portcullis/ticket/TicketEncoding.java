@@ -25,14 +25,23 @@ public final class TicketEncoding {
    * current format.
    */
   public static byte[] asVersion2(AuthTicket ticket, String sessionId) {
+    byte[] idAndBinding = new byte[AuthTicket.ID_LENGTH + AuthTicket.BINDING_LENGTH];
+    ticket.putTicketId(idAndBinding, 0);
+    System.arraycopy(
+        SessionBinding.labelled(sessionId),
+        0,
+        idAndBinding,
+        AuthTicket.ID_LENGTH,
+        AuthTicket.BINDING_LENGTH);
     return TicketCodec.encode(new AuthTicket(
-        ticket.ticketIdRaw(),
+        idAndBinding,
+        0,
         ticket.userHandle(),
         ticket.organisationHandleRaw(),
         ticket.issuedAtMillis(),
         ticket.expiresAtMillis(),
         ticket.authTimeMillis(),
-        SessionBinding.labelled(sessionId),
+        AuthTicket.ID_LENGTH,
         true));
   }
 }
