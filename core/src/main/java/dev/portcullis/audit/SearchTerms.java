@@ -121,8 +121,9 @@ final class SearchTerms {
       Pattern.compile("(?<![A-Za-z0-9_+/-])[A-Za-z0-9_+/-]{16,}={0,2}");
 
   // After lower-casing, on the kept characters.
-  // A whole token holding an '@'. Anchored at a token's start, so that each token is tried once: without the
-  // look-behind every position inside a long token without '@' would start a scan to its end.
+  // A whole token holding an '@', anchored at a token's start so that each token is tried once:
+  // without the look-behind, every position inside a long token without '@' would start a scan to
+  // its end.
   private static final Pattern EMAIL = Pattern.compile("(?<!\\S)\\S*@\\S*");
   private static final Pattern NI_NUMBER = Pattern.compile(
       "(?<![\\p{L}\\p{N}])[a-z]{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?\\d{2}[ -]?[a-d](?![\\p{L}\\p{N}])",
