@@ -207,6 +207,24 @@ final class Exchange implements Stage.Next {
     };
   }
 
+  /** Whether this is a WebSocket upgrade request: a GET with {@code websocket} among its {@code Upgrade} tokens. */
+  boolean webSocketUpgrade() {
+    if (!method.equals("GET")) {
+      return false;
+    }
+    // Read only when present, so that an ordinary request allocates nothing here.
+    String upgrade = original.getHeader("Upgrade");
+    if (upgrade == null) {
+      return false;
+    }
+    for (String token : upgrade.split(",", -1)) {
+      if (token.strip().equalsIgnoreCase("websocket")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   SessionState sessions() {
     return sessions;
   }
