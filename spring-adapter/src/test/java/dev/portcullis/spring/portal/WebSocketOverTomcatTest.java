@@ -3,11 +3,14 @@ package dev.portcullis.spring.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.session.SessionStore;
+import dev.portcullis.testing.RecordingAuditSink;
 import jakarta.servlet.ServletContext;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
@@ -17,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -232,5 +236,44 @@ class WebSocketOverTomcatTest {
     // As another node sharing the store would: the session is gone, no request of this node knows.
     assertThat(sessions.deleteByUser("u-carol")).isPositive();
     assertThat(client.closing()).isEqualTo("1008 Login ended");
+  }
+
+  private long csrfFailures(String reason) throws InterruptedException {
+    assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+    return ((RecordingAuditSink) sink)
+        .events().stream()
+            .filter(e -> e.type().equals(AuditEventType.CSRF_FAIL))
+            .filter(e -> e.outcome() == AuditEvent.Outcome.FAILURE)
+            .filter(e -> e.reason().orElse("").equals(reason))
+            .count();
+  }
+
+  @Test
+  void crossSiteUpgrade_withTheUsersCookies_isRefused_andAudited() throws Exception {
+    String reason = "WebSocket upgrade: cross-origin request (Origin: https://attacker.example,"
+        + " expected http://127.0.0.1:" + port + ")";
+    long before = csrfFailures(reason);
+    Browser carol = loggedIn("carol");
+    HttpResponse<?> r = refused(carol.cookieHeader(), "https://attacker.example");
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(csrfFailures(reason)).isEqualTo(before + 1);
+  }
+
+  @Test
+  void sameSiteButCrossOriginUpgrade_asTheBrowserMarksIt_isRefused() throws Exception {
+    // A sibling sub-domain is the same site: SameSite=Lax cookies go with its requests.
+    Browser carol = loggedIn("carol");
+    HttpResponse<?> r = refused(
+        carol.cookieHeader(),
+        Map.of("Origin", "https://uploads.portal.example", "Sec-Fetch-Site", "same-site"));
+    assertThat(r.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void upgradeFromATrustedOrigin_opensTheSocket() throws Exception {
+    Browser carol = loggedIn("carol");
+    Client client = new Client();
+    open(carol.cookieHeader(), "https://app.portal.example", client);
+    assertThat(client.next()).isEqualTo("hello u-carol");
   }
 }
