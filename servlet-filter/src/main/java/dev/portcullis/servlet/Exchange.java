@@ -207,8 +207,20 @@ final class Exchange implements Stage.Next {
     };
   }
 
+  /** Whether the request is a WebSocket upgrade: 0 until asked, then 1 or -1 (read once, by the CSRF stage first). */
+  private int webSocketUpgrade;
+
   /** Whether this is a WebSocket upgrade request: a GET with {@code websocket} among its {@code Upgrade} tokens. */
   boolean webSocketUpgrade() {
+    int known = webSocketUpgrade;
+    if (known == 0) {
+      known = readWebSocketUpgrade() ? 1 : -1;
+      webSocketUpgrade = known;
+    }
+    return known > 0;
+  }
+
+  private boolean readWebSocketUpgrade() {
     if (!method.equals("GET")) {
       return false;
     }
