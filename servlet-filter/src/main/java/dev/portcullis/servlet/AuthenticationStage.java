@@ -112,7 +112,7 @@ final class AuthenticationStage extends Stage {
    * ({@link PortalPrincipal#closeWhenLoginEnds}); null for any other request.
    */
   private OpenConnections.Opening opening(Exchange exchange, AuthCheck.Authenticated ok) {
-    if (connections == null || !isWebSocketUpgrade(exchange)) {
+    if (connections == null || !exchange.webSocketUpgrade()) {
       return null;
     }
     Session session = exchange.sessions().requestedSession();
@@ -132,23 +132,6 @@ final class AuthenticationStage extends Stage {
       // Not bound to the request's session: nothing to watch (the application's call is refused).
       return null;
     }
-  }
-
-  private static boolean isWebSocketUpgrade(Exchange exchange) {
-    if (!exchange.method().equals("GET")) {
-      return false;
-    }
-    // Read only when present, so that an ordinary request allocates nothing here.
-    String upgrade = exchange.original().getHeader("Upgrade");
-    if (upgrade == null) {
-      return false;
-    }
-    for (String token : upgrade.split(",", -1)) {
-      if (token.strip().equalsIgnoreCase("websocket")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Withholds a session bound to a user from a request not authenticated as that user (see the class comment). */

@@ -41,7 +41,14 @@ import org.slf4j.LoggerFactory;
  * keeps the {@code Host} header still matches), or the configured canonical host; {@code Origin: null} and anything
  * that is not an origin are refused. A request with neither header (a non-browser client, an old browser) goes on to
  * the token check as before. An {@code Origin} among the configured trusted origins
- * ({@link PortcullisFilter.Builder#trustedOrigins}) passes both checks. Portcullis receives no cross-site
+ * ({@link PortcullisFilter.Builder#trustedOrigins}) passes both checks.
+ *
+ * <p>A WebSocket upgrade (a {@code GET} with {@code Upgrade: websocket}) gets the same origin check, and no token
+ * check: a page of any site can open a socket with the cookies the browser holds for this one (cross-site WebSocket
+ * hijacking), and {@code SameSite=Lax} keeps them back only from another site, not from another origin of the same
+ * site (a sibling sub-domain) nor with {@code SameSite=None}. A refused upgrade gets the same {@code 403} and
+ * {@code csrf_fail}, its reason starting {@code WebSocket upgrade:}. A client that sends no {@code Origin} (not a
+ * browser) is let through to the other checks. Portcullis receives no cross-site
  * {@code POST} of its own: the OpenID Connect callback is a {@code GET} (the default response mode, {@code query}),
  * and the legacy cookie upgrade happens on any request, before this stage.
  *
@@ -125,6 +132,18 @@ final class CsrfStage extends Stage {
       String why = CsrfTokens.mismatch(exchange, formTokens);
       if (why != null && !logoutWithoutReachableSession(exchange)) {
         audit.emit(exchange, AuditEventType.CSRF_FAIL, b -> b.failure(why));
+        Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, REFUSED);
+        return;
+      }
+    } else if (exchange.webSocketUpgrade()) {
+      // A browser opens a socket to any site with the cookies it would send there, and no token
+      // can travel with the upgrade: the origin is the only check.
+      String crossOrigin = crossOrigin(exchange);
+      if (crossOrigin != null) {
+        audit.emit(
+            exchange,
+            AuditEventType.CSRF_FAIL,
+            b -> b.failure("WebSocket upgrade: " + crossOrigin));
         Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, REFUSED);
         return;
       }

@@ -207,6 +207,36 @@ final class Exchange implements Stage.Next {
     };
   }
 
+  /** Whether the request is a WebSocket upgrade: 0 until asked, then 1 or -1 (read once, by the CSRF stage first). */
+  private int webSocketUpgrade;
+
+  /** Whether this is a WebSocket upgrade request: a GET with {@code websocket} among its {@code Upgrade} tokens. */
+  boolean webSocketUpgrade() {
+    int known = webSocketUpgrade;
+    if (known == 0) {
+      known = readWebSocketUpgrade() ? 1 : -1;
+      webSocketUpgrade = known;
+    }
+    return known > 0;
+  }
+
+  private boolean readWebSocketUpgrade() {
+    if (!method.equals("GET")) {
+      return false;
+    }
+    // Read only when present, so that an ordinary request allocates nothing here.
+    String upgrade = original.getHeader("Upgrade");
+    if (upgrade == null) {
+      return false;
+    }
+    for (String token : upgrade.split(",", -1)) {
+      if (token.strip().equalsIgnoreCase("websocket")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   SessionState sessions() {
     return sessions;
   }

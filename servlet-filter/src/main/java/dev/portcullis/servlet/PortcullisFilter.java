@@ -498,7 +498,8 @@ public final class PortcullisFilter implements Filter {
      * #build()} refuses anything else). A state-changing request that the browser marks as cross-origin ({@code
      * Sec-Fetch-Site} other than {@code same-origin} or {@code none}, else an {@code Origin} other than the request's
      * own) is refused with {@code 403} before its CSRF token is looked at, unless its {@code Origin} is one of these;
-     * the token is required either way. Adds to earlier calls; none by default. Needs {@link #login}.
+     * the token is required either way. A WebSocket upgrade gets the same origin check (no token). Adds to earlier
+     * calls; none by default. Needs {@link #login}.
      */
     public Builder trustedOrigins(String... origins) {
       config.trustedOrigins(origins);

@@ -6,20 +6,35 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSession;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link HttpSession} over a core {@link Session}. {@link #getId()} is a non-secret stand-in, never the cookie value.
  * The timeouts are the configuration's: {@link #setMaxInactiveInterval} is ignored.
+ *
+ * <p>The session keeps plain values only ({@link Session#setAttribute}). The session of a WebSocket upgrade request
+ * also holds a value of any other type, never stored, for the upgraded connection only ({@code connectionValues}):
+ * the container's bookkeeping of the connection, which it registers after the filter has answered.
  */
 final class PortcullisHttpSession implements HttpSession {
   private final Session session;
   private final SessionState state;
   private final ServletContext context;
+  /** Null but on a WebSocket upgrade request. */
+  private final Map<String, Object> connectionValues;
 
-  PortcullisHttpSession(Session session, SessionState state, ServletContext context) {
+  PortcullisHttpSession(
+      Session session,
+      SessionState state,
+      ServletContext context,
+      Map<String, Object> connectionValues) {
     this.session = session;
     this.state = state;
     this.context = context;
+    this.connectionValues = connectionValues;
   }
 
   @Override
@@ -56,12 +71,18 @@ final class PortcullisHttpSession implements HttpSession {
 
   @Override
   public Object getAttribute(String name) {
-    return session.getAttribute(name);
+    Object local = connectionValues == null ? null : connectionValues.get(name);
+    return local != null ? local : session.getAttribute(name);
   }
 
   @Override
   public Enumeration<String> getAttributeNames() {
-    return Collections.enumeration(session.attributeNames());
+    if (connectionValues == null || connectionValues.isEmpty()) {
+      return Collections.enumeration(session.attributeNames());
+    }
+    Set<String> names = new LinkedHashSet<>(session.attributeNames());
+    names.addAll(connectionValues.keySet());
+    return Collections.enumeration(names);
   }
 
   /**
@@ -72,7 +93,25 @@ final class PortcullisHttpSession implements HttpSession {
   @Override
   public void setAttribute(String name, Object value) {
     checkNotReserved(name);
+    if (connectionValues != null) {
+      if (value != null && !plain(value)) {
+        connectionValues.put(name, value);
+        return;
+      }
+      connectionValues.remove(name);
+    }
     session.setAttribute(name, value);
+  }
+
+  /** Whether {@code value} is of a type a session keeps (its contents are checked when it is stored). */
+  private static boolean plain(Object value) {
+    return value instanceof String
+        || value instanceof Integer
+        || value instanceof Long
+        || value instanceof Boolean
+        || value instanceof Double
+        || value instanceof List<?>
+        || value instanceof Map<?, ?>;
   }
 
   /**
@@ -83,6 +122,9 @@ final class PortcullisHttpSession implements HttpSession {
   @Override
   public void removeAttribute(String name) {
     checkNotReserved(name);
+    if (connectionValues != null && connectionValues.remove(name) != null) {
+      return;
+    }
     session.removeAttribute(name);
   }
 
@@ -96,6 +138,9 @@ final class PortcullisHttpSession implements HttpSession {
   @Override
   public void invalidate() {
     checkValid();
+    if (connectionValues != null) {
+      connectionValues.clear();
+    }
     state.invalidate(session);
   }
 

@@ -8,6 +8,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpSession;
 import java.security.Principal;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The request the application sees. The single place that answers {@code getSession} and {@code getUserPrincipal}:
@@ -16,6 +18,8 @@ import java.security.Principal;
 final class PortcullisRequest extends HttpServletRequestWrapper {
   private final Exchange exchange;
   private volatile GuardedAsyncContext guarded;
+  /** The values a WebSocket upgrade's session holds for the upgraded connection only; see {@link #getSession}. */
+  private volatile Map<String, Object> connectionValues;
 
   PortcullisRequest(HttpServletRequest request, Exchange exchange) {
     super(request);
@@ -27,11 +31,37 @@ final class PortcullisRequest extends HttpServletRequestWrapper {
     return getSession(true);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On a WebSocket upgrade request the session also holds, for the upgraded connection only, values of types no
+   * session keeps: the container registers its own bookkeeping of an authenticated connection there (Tomcat's, so as
+   * to close the socket when the HTTP session ends) once the filter has answered, when nothing could be stored any
+   * more. The filter closes such a socket itself when its login ends ({@link PortalPrincipal#closeWhenLoginEnds}).
+   */
   @Override
   public HttpSession getSession(boolean create) {
     SessionState state = exchange.sessions();
     Session session = state.session(create);
-    return session == null ? null : new PortcullisHttpSession(session, state, getServletContext());
+    if (session == null) {
+      return null;
+    }
+    Map<String, Object> local = exchange.webSocketUpgrade() ? connectionValues() : null;
+    return new PortcullisHttpSession(session, state, getServletContext(), local);
+  }
+
+  private Map<String, Object> connectionValues() {
+    Map<String, Object> values = connectionValues;
+    if (values == null) {
+      synchronized (this) {
+        values = connectionValues;
+        if (values == null) {
+          values = new ConcurrentHashMap<>();
+          connectionValues = values;
+        }
+      }
+    }
+    return values;
   }
 
   @Override

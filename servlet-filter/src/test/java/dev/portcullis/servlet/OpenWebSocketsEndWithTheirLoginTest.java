@@ -1,6 +1,7 @@
 package dev.portcullis.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditEvent;
@@ -14,6 +15,7 @@ import dev.portcullis.transport.TransportConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +24,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -67,6 +70,36 @@ class OpenWebSocketsEndWithTheirLoginTest {
       for (String cookie : alice.cookies().values()) {
         assertThat(closed.toString()).doesNotContain(cookie);
       }
+    }
+  }
+
+  @Test
+  void upgradeFromAnotherOrigin_withTheUsersCookies_isRefusedAndAudited_whileItsOwnOriginOpens()
+      throws Exception {
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      URI uri =
+          URI.create(portal.base.replaceFirst("^http", "ws").replaceFirst("/$", "") + "/feed/news");
+      ExecutionException refused = catchThrowableOfType(
+          ExecutionException.class,
+          () -> HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .header("Cookie", alice.cookieHeader())
+              .header("Origin", "https://attacker.example")
+              .buildAsync(uri, new Client())
+              .get(WAIT_SECONDS, TimeUnit.SECONDS));
+      assertThat(refused).as("the upgrade from another origin is refused").isNotNull();
+      assertThat(refused.getCause()).isInstanceOf(WebSocketHandshakeException.class);
+      assertThat(
+              ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode())
+          .isEqualTo(403);
+      AuditEvent csrf = portal.flushedSink().assertOnce(AuditEventType.CSRF_FAIL, e -> true);
+      assertThat(csrf.reason().orElse("")).startsWith("WebSocket upgrade: cross-origin request");
+      assertThat(connections(portal).size()).isZero();
+
+      Client own = Client.open(portal, alice, "/feed/news", portal.base.replaceFirst("/$", ""));
+      assertThat(own.nextMessage()).isEqualTo("hello u-alice");
     }
   }
 
@@ -362,13 +395,20 @@ class OpenWebSocketsEndWithTheirLoginTest {
     WebSocket socket;
 
     static Client open(LoginPortal portal, Browser browser, String path) throws Exception {
+      return open(portal, browser, path, null);
+    }
+
+    /** As a browser on {@code origin} would open it (none: a client that sends no {@code Origin}). */
+    static Client open(LoginPortal portal, Browser browser, String path, String origin)
+        throws Exception {
       Client client = new Client();
       URI uri = URI.create(portal.base.replaceFirst("^http", "ws").replaceFirst("/$", "") + path);
-      client.socket = HttpClient.newHttpClient()
-          .newWebSocketBuilder()
-          .header("Cookie", browser.cookieHeader())
-          .buildAsync(uri, client)
-          .get(WAIT_SECONDS, TimeUnit.SECONDS);
+      WebSocket.Builder builder =
+          HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", browser.cookieHeader());
+      if (origin != null) {
+        builder.header("Origin", origin);
+      }
+      client.socket = builder.buildAsync(uri, client).get(WAIT_SECONDS, TimeUnit.SECONDS);
       // The client's side opens before the server's has run: wait for the greeting, so that the
       // connection is watched before the test changes the login behind it.
       if (!client.greeted.await(WAIT_SECONDS, TimeUnit.SECONDS)) {

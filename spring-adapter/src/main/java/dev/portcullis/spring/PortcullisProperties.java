@@ -593,8 +593,8 @@ public class PortcullisProperties {
   public static class Csrf {
     /**
      * Origins besides the portal's own whose forms may post to it, each exactly https://host or https://host:port (no
-     * path, no wildcard); a state-changing request a browser marks as cross-origin is refused unless its Origin is one
-     * of these, and still needs the CSRF token. Default: none.
+     * path, no wildcard); a state-changing request or a WebSocket upgrade a browser marks as cross-origin is refused
+     * unless its Origin is one of these, and a state-changing one still needs the CSRF token. Default: none.
      */
     private List<String> trustedOrigins = new ArrayList<>();
 
