@@ -39,6 +39,7 @@ public final class RedisStoreConfig {
   private static final Duration LONGEST_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration LONGEST_SKEW = Duration.ofMinutes(10);
   private static final int LONGEST_PREFIX = 64;
+  private static final Duration SHORTEST_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
   private final RedisURI uri;
   private final List<RedisURI> clusterNodes;
@@ -67,12 +68,12 @@ public final class RedisStoreConfig {
     return !clusterNodes.isEmpty();
   }
 
-  /** A copy of the URI, with {@link #commandTimeout()} as its timeout; null for a cluster. */
+  /** A copy of the URI, with {@link #connectTimeout()} as its timeout; null for a cluster. */
   RedisURI uri() {
     return uri == null ? null : withTimeout(uri);
   }
 
-  /** Copies of the cluster's seed URIs, with {@link #commandTimeout()} as their timeout; empty unless a cluster. */
+  /** Copies of the cluster's seed URIs, with {@link #connectTimeout()} as their timeout; empty unless a cluster. */
   List<RedisURI> clusterNodes() {
     return clusterNodes.stream().map(this::withTimeout).toList();
   }
@@ -85,8 +86,21 @@ public final class RedisStoreConfig {
       original.getSentinels().forEach(builder::withSentinel);
     }
     RedisURI copy = builder.build();
-    copy.setTimeout(commandTimeout);
+    // The URI's timeout bounds the connection's set-up (the handshake after the TCP connect, a
+    // reconnect's too); each command keeps the command timeout, which the connection sets.
+    copy.setTimeout(connectTimeout());
     return copy;
+  }
+
+  /**
+   * How long a connection may take to be made, its handshake included: the command timeout, but at least 2 seconds.
+   * Opening a connection (TLS, authentication, a server busy for a moment) may take longer than a request's call
+   * should, and a start that fails on it stops the application.
+   */
+  Duration connectTimeout() {
+    return commandTimeout.compareTo(SHORTEST_CONNECT_TIMEOUT) > 0
+        ? commandTimeout
+        : SHORTEST_CONNECT_TIMEOUT;
   }
 
   /** The endpoint, for logs: scheme, host and port, never credentials. */

@@ -67,7 +67,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisStores implements AutoCloseable {
   private static final Duration LONGEST_RECONNECT_DELAY = Duration.ofSeconds(1);
-  private static final Duration SHORTEST_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   /** How often a cluster connection re-reads the slot layout even when no redirect told it to. */
   private static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(60);
 
@@ -106,7 +105,6 @@ public final class RedisStores implements AutoCloseable {
   public static RedisStores connect(RedisStoreConfig config, InstantSource clock) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
-    Duration timeout = config.commandTimeout();
     ClientResources resources = DefaultClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
@@ -114,8 +112,7 @@ public final class RedisStores implements AutoCloseable {
             Duration.ofMillis(10), LONGEST_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
         .build();
     SocketOptions socket = SocketOptions.builder()
-        .connectTimeout(
-            timeout.compareTo(SHORTEST_CONNECT_TIMEOUT) > 0 ? timeout : SHORTEST_CONNECT_TIMEOUT)
+        .connectTimeout(config.connectTimeout())
         .keepAlive(true)
         .build();
     return config.cluster()

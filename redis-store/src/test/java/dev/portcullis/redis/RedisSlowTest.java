@@ -196,6 +196,21 @@ class RedisSlowTest {
   }
 
   @Test
+  void redisBusyForLongerThanACommandMay_atStart_stillConnects() throws Exception {
+    AtomicBoolean stopSlow = new AtomicBoolean(true); // one busy spell
+    Thread slow = slowDown(Duration.ofMillis(1_000), Duration.ofMillis(10), stopSlow);
+    Thread.sleep(200); // the script is running now
+
+    // The handshake waits for the script, twice the command timeout: it has the connect timeout.
+    RedisStores redis = connect(RedisStoreConfig.builder());
+    slow.join();
+    RevocationStore revocations = redis.revocationStore();
+    revocations.revoke("revoked-ticket", clock.instant().plus(Duration.ofHours(1)));
+    assertThat(revocations.isRevoked("revoked-ticket", "someone", clock.instant()))
+        .isTrue();
+  }
+
+  @Test
   void slowRedis_commandsWaitingForAnswersStayBounded_andCallsPastTheBoundFailClosed()
       throws Exception {
     int bound = 8;

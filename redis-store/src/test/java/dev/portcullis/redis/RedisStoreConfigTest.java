@@ -23,21 +23,29 @@ class RedisStoreConfigTest {
     assertThat(config.keyPrefix()).isEqualTo("portcullis:");
     assertThat(config.commandTimeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.clockSkew()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.uri().getTimeout()).isEqualTo(Duration.ofMillis(500));
+    // The URI's timeout bounds the connection's set-up: at least 2 s, whatever the command timeout.
+    assertThat(config.uri().getTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.maxPendingCommands()).isEqualTo(1024);
   }
 
   @Test
-  void commandTimeout_replacesTheUrisOwnTimeout() {
+  void theConnectTimeout_replacesTheUrisOwnTimeout_theCommandTimeoutWhenLongerThan2s() {
+    RedisURI uri = RedisURI.builder()
+        .withHost("redis.internal")
+        .withTimeout(Duration.ofSeconds(60))
+        .build();
     RedisStoreConfig config = RedisStoreConfig.builder()
-        .uri(RedisURI.builder()
-            .withHost("redis.internal")
-            .withTimeout(Duration.ofSeconds(60))
-            .build())
+        .uri(uri)
         .commandTimeout(Duration.ofMillis(250))
         .build();
+    RedisStoreConfig slow = RedisStoreConfig.builder()
+        .uri(uri)
+        .commandTimeout(Duration.ofSeconds(3))
+        .build();
 
-    assertThat(config.uri().getTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(config.uri().getTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.commandTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(slow.uri().getTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test
@@ -96,7 +104,7 @@ class RedisStoreConfigTest {
   }
 
   @Test
-  void clusterNodes_makeAClusterConfig_withTheCommandTimeoutOnEverySeed() {
+  void clusterNodes_makeAClusterConfig_withTheConnectTimeoutOnEverySeed() {
     RedisStoreConfig config = RedisStoreConfig.builder()
         .clusterNodes(List.of("rediss://:pw@10.0.0.1:7000", "rediss://:pw@10.0.0.2:7000"))
         .commandTimeout(Duration.ofMillis(250))
@@ -106,7 +114,7 @@ class RedisStoreConfigTest {
     assertThat(config.uri()).isNull();
     assertThat(config.clusterNodes()).hasSize(2).allSatisfy(node -> {
       assertThat(node.isSsl()).isTrue();
-      assertThat(node.getTimeout()).isEqualTo(Duration.ofMillis(250));
+      assertThat(node.getTimeout()).isEqualTo(Duration.ofSeconds(2));
     });
     assertThat(config.toString())
         .contains("cluster")
