@@ -26,16 +26,25 @@ final class AttributeValues {
     return freeze(name, value, 0);
   }
 
+  /** Whether {@code value} is of a type a session keeps: a plain value, or a List or Map (whose contents may not be). */
+  static boolean keptType(Object value) {
+    return scalar(value) || value instanceof List<?> || value instanceof Map<?, ?>;
+  }
+
+  private static boolean scalar(Object value) {
+    return value instanceof String
+        || value instanceof Integer
+        || value instanceof Long
+        || value instanceof Boolean
+        || value instanceof Double;
+  }
+
   private static Object freeze(String name, Object value, int depth) {
     if (depth > MAX_DEPTH) {
       throw new IllegalArgumentException(
           "session attribute '" + name + "' is nested deeper than " + MAX_DEPTH);
     }
-    if (value instanceof String
-        || value instanceof Integer
-        || value instanceof Long
-        || value instanceof Boolean
-        || value instanceof Double) {
+    if (scalar(value)) {
       return value;
     }
     if (value instanceof List<?> list) {

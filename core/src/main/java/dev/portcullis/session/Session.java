@@ -174,6 +174,14 @@ public final class Session {
   }
 
   /**
+   * Whether a session keeps values of {@code value}'s type: String, Integer, Long, Boolean, Double, List or Map. The
+   * contents of a List or Map are checked by {@link #setAttribute}.
+   */
+  public static boolean keepsTypeOf(Object value) {
+    return AttributeValues.keptType(value);
+  }
+
+  /**
    * Sets an attribute; {@code null} removes it. The value is checked and copied now.
    *
    * @throws IllegalArgumentException when the value is not a String, Integer, Long, Boolean, Double, or a List or

@@ -7,7 +7,6 @@ import jakarta.servlet.http.HttpSession;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -94,24 +93,13 @@ final class PortcullisHttpSession implements HttpSession {
   public void setAttribute(String name, Object value) {
     checkNotReserved(name);
     if (connectionValues != null) {
-      if (value != null && !plain(value)) {
+      if (value != null && !Session.keepsTypeOf(value)) {
         connectionValues.put(name, value);
         return;
       }
       connectionValues.remove(name);
     }
     session.setAttribute(name, value);
-  }
-
-  /** Whether {@code value} is of a type a session keeps (its contents are checked when it is stored). */
-  private static boolean plain(Object value) {
-    return value instanceof String
-        || value instanceof Integer
-        || value instanceof Long
-        || value instanceof Boolean
-        || value instanceof Double
-        || value instanceof List<?>
-        || value instanceof Map<?, ?>;
   }
 
   /**
