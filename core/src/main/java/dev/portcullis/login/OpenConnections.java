@@ -67,6 +67,11 @@ public final class OpenConnections implements AutoCloseable {
   /** The longest interval of the re-check {@link PortalLogin.Builder#connectionRecheckInterval} accepts. */
   public static final Duration MAX_INTERVAL = Duration.ofHours(1);
 
+  /** Whether {@code interval} is one the re-check accepts: from {@link #MIN_INTERVAL} to {@link #MAX_INTERVAL}. */
+  public static boolean allowsInterval(Duration interval) {
+    return interval.compareTo(MIN_INTERVAL) >= 0 && interval.compareTo(MAX_INTERVAL) <= 0;
+  }
+
   /** The WebSocket close code a connection is closed with: 1008, policy violation. */
   public static final int POLICY_VIOLATION = 1008;
 

@@ -903,8 +903,7 @@ public final class PortalLogin {
           "maxPendingLogouts must be between 1 and 1,000,000");
       require(
           connectionRecheckInterval != null
-              && connectionRecheckInterval.compareTo(OpenConnections.MIN_INTERVAL) >= 0
-              && connectionRecheckInterval.compareTo(OpenConnections.MAX_INTERVAL) <= 0,
+              && OpenConnections.allowsInterval(connectionRecheckInterval),
           "connectionRecheckInterval must be between 1 second and 1 hour");
       LoginEndpoints endpoints = new LoginEndpoints(
           loginPath, logoutPath, logoutEverywherePath, termsPath, afterLoginPath);

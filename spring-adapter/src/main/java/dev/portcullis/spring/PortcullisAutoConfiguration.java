@@ -541,8 +541,7 @@ public final class PortcullisAutoConfiguration {
    * than the builder's method.
    */
   private static Duration connectionRecheckInterval(Duration interval) {
-    if (interval.compareTo(OpenConnections.MIN_INTERVAL) < 0
-        || interval.compareTo(OpenConnections.MAX_INTERVAL) > 0) {
+    if (!OpenConnections.allowsInterval(interval)) {
       throw new PortcullisConfigurationException(
           "portcullis.login.connection-recheck-interval is outside 1s to 1h",
           "Set portcullis.login.connection-recheck-interval from 1s to 1h, or remove it for the default of 30s:"

@@ -209,10 +209,9 @@ final class PortcullisAssembly {
   private static Optional<Duration> connectionRecheckInterval(PortcullisSettings s) {
     String key = "portcullis.login.connection-recheck-interval";
     return s.duration(key)
-        .flatMap(interval -> interval.compareTo(OpenConnections.MIN_INTERVAL) < 0
-                || interval.compareTo(OpenConnections.MAX_INTERVAL) > 0
-            ? s.invalid(key, "a duration from 1s to 1h")
-            : Optional.of(interval));
+        .flatMap(interval -> OpenConnections.allowsInterval(interval)
+            ? Optional.of(interval)
+            : s.invalid(key, "a duration from 1s to 1h"));
   }
 
   /**
