@@ -205,7 +205,9 @@ public final class WebConfig {
    * <sessionState cookieSameSite>} and {@code <httpCookies>}; the idle timeout shortened to {@code <sessionState
    * timeout>}; and, with {@code <forms slidingExpiration="false">}, the absolute timeout shortened to {@code <forms
    * timeout>} (30 minutes when absent), since a login ends with its session. A weaker value is not applied and is
-   * named in a WARN, once per call; call it once, at start-up.
+   * named in a WARN, once per call, and so are {@code <sessionState regenerateExpiredSessionId="false">} (Portcullis
+   * never takes on an unknown or ended session id) and {@code <sessionState mode="Off">} (Portcullis keeps sessions);
+   * call it once, at start-up.
    *
    * @param declared the portal's session settings without the web.config, such as {@code SessionConfig.defaults()}
    *     with the session cookie's notice text
