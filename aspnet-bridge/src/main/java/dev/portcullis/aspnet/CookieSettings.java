@@ -3,6 +3,7 @@ package dev.portcullis.aspnet;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.cookie.SameSite;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +60,20 @@ final class CookieSettings {
     }
   }
 
+  /** ASP.NET's {@code SessionStateMode}: where the old portal kept its sessions. */
+  enum SessionMode {
+    OFF,
+    IN_PROC,
+    STATE_SERVER,
+    SQL_SERVER,
+    CUSTOM;
+
+    /** Whether every server of the old portal saw the same sessions. */
+    boolean shared() {
+      return this == STATE_SERVER || this == SQL_SERVER || this == CUSTOM;
+    }
+  }
+
   /** ASP.NET's {@code HttpCookieMode}: where the ticket or session id travels. */
   enum Cookieless {
     USE_COOKIES,
@@ -82,6 +97,8 @@ final class CookieSettings {
   private final Setting<WebSameSite> sessionSameSite;
   private final Setting<Duration> sessionTimeout;
   private final Setting<Cookieless> sessionCookieless;
+  private final Setting<Boolean> regenerateExpiredSessionId;
+  private final Setting<SessionMode> sessionMode;
 
   private CookieSettings(Element forms, Element httpCookies, Element sessionState) {
     formsRequireSsl = setting(forms, "requireSSL", CookieSettings::bool);
@@ -99,6 +116,12 @@ final class CookieSettings {
     sessionSameSite = setting(sessionState, "cookieSameSite", CookieSettings::sameSite);
     sessionTimeout = setting(sessionState, "timeout", CookieSettings::timeoutMinutes);
     sessionCookieless = setting(sessionState, "cookieless", v -> cookieless(v, true));
+    regenerateExpiredSessionId =
+        setting(sessionState, "regenerateExpiredSessionId", CookieSettings::bool);
+    sessionMode = setting(sessionState, "mode", CookieSettings::sessionMode);
+    // Checked only: the mode chose the clock .NET compared a ticket's times with in memory (local
+    // time or UTC); the cookie holds UTC instants in both, and they are read as such.
+    setting(forms, "ticketCompatibilityMode", CookieSettings::ticketCompatibilityMode);
     refuseCookiesInUrls(formsCookieless, "login tickets");
     refuseCookiesInUrls(sessionCookieless, "session ids");
     if (sessionCookieName != null) {
@@ -147,6 +170,16 @@ final class CookieSettings {
     cookie = sameSite(cookie, what, warn, sessionSameSite, httpSameSite);
     domain(cookie, what, warn, httpDomain);
     cookieless(sessionCookieless, "session ids", cookie.name(), warn);
+    if (regenerateExpiredSessionId != null && !regenerateExpiredSessionId.value()) {
+      warn.accept(
+          notApplied(regenerateExpiredSessionId, what) + "Portcullis never takes on a"
+              + " session id it did not issue or whose session has ended; such a browser gets a new id.");
+    }
+    if (sessionMode != null && sessionMode.value() == SessionMode.OFF) {
+      warn.accept(notApplied(sessionMode, what) + "the old portal kept no sessions, but Portcullis"
+          + " keeps one for each visit, which logins need, so browsers get " + cookie.name()
+          + "; the privacy page lists it.");
+    }
 
     SessionConfig.Builder sessions = declared.toBuilder().cookie(cookie);
     Duration idle = declared.idleTimeout();
@@ -200,6 +233,22 @@ final class CookieSettings {
         + "an auth ticket lives " + inMinutes(declared) + " and is renewed while it is used,"
         + " as Portcullis is configured.");
     return declared;
+  }
+
+  /**
+   * {@code store}, with a warning when {@code <sessionState mode>} says the old portal's servers shared their sessions
+   * ({@code StateServer}, {@code SQLServer}, {@code Custom}) and {@code store} keeps them in one node's memory.
+   */
+  SessionStore sessionStore(SessionStore store, Consumer<String> warn) {
+    if (sessionMode != null && sessionMode.value().shared() && !store.sharedBetweenNodes()) {
+      warn.accept("web.config " + sessionMode.named() + " shared the old portal's sessions between"
+          + " its servers, but these sessions are kept in this node's memory: behind a load balancer a"
+          + " user would lose the session, and the login, on every other node. Give every node the same"
+          + " store: RedisStores (portcullis-redis; portcullis.redis.* in portcullis.properties or"
+          + " Spring Boot) or JdbcStores (portcullis-jdbc; portcullis.jdbc.*), through"
+          + " Portcullis.Builder.sessionStore.");
+    }
+    return store;
   }
 
   @SafeVarargs
@@ -376,6 +425,24 @@ final class CookieSettings {
     }
     long minutes = Long.parseLong(value);
     return minutes < 1 ? null : Duration.ofMinutes(minutes);
+  }
+
+  private static SessionMode sessionMode(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "off" -> SessionMode.OFF;
+      case "inproc" -> SessionMode.IN_PROC;
+      case "stateserver" -> SessionMode.STATE_SERVER;
+      case "sqlserver" -> SessionMode.SQL_SERVER;
+      case "custom" -> SessionMode.CUSTOM;
+      default -> null;
+    };
+  }
+
+  private static String ticketCompatibilityMode(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "framework20", "framework40" -> value;
+      default -> null;
+    };
   }
 
   /** {@code <sessionState cookieless>} also takes true (in URLs) and false (in cookies). */

@@ -3,6 +3,7 @@ package dev.portcullis.aspnet;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,7 +40,12 @@ import org.xml.sax.SAXParseException;
  * requireSSL="false"}, {@code SameSite=None}, {@code httpOnlyCookies="false"}, a {@code domain}, a longer {@code
  * timeout}) is not, and each such method says so in one WARN on {@code dev.portcullis.aspnet.WebConfig} naming the
  * attribute and what the cookie keeps instead. Tickets or session ids in URLs ({@code cookieless="UseUri"}) stop
- * {@link #read} with an error naming the attribute.
+ * {@link #read} with an error naming the attribute. {@code <sessionState regenerateExpiredSessionId="false">} and
+ * {@code mode="Off"} are named in a WARN by {@link #sessions} (Portcullis gives an unknown or ended session id a new
+ * one, and keeps sessions); sessions the old portal shared between servers ({@code mode="StateServer"}, {@code
+ * SQLServer}, {@code Custom}) by {@link #sessionStore} when the new ones stay in one node's memory. {@code <forms
+ * ticketCompatibilityMode>} ({@code Framework20} or {@code Framework40}) is checked and changes nothing: it chose the
+ * clock .NET compared a ticket's times with in memory, and the cookie holds UTC instants in both.
  *
  * <p><b>Security.</b> The parser refuses any document type declaration, so neither external entities (XXE) nor entity
  * expansion bombs are read; it never opens a file or URL named by the document. The web.config holds the keys that
@@ -199,7 +205,9 @@ public final class WebConfig {
    * <sessionState cookieSameSite>} and {@code <httpCookies>}; the idle timeout shortened to {@code <sessionState
    * timeout>}; and, with {@code <forms slidingExpiration="false">}, the absolute timeout shortened to {@code <forms
    * timeout>} (30 minutes when absent), since a login ends with its session. A weaker value is not applied and is
-   * named in a WARN, once per call; call it once, at start-up.
+   * named in a WARN, once per call, and so are {@code <sessionState regenerateExpiredSessionId="false">} (Portcullis
+   * never takes on an unknown or ended session id) and {@code <sessionState mode="Off">} (Portcullis keeps sessions);
+   * call it once, at start-up.
    *
    * @param declared the portal's session settings without the web.config, such as {@code SessionConfig.defaults()}
    *     with the session cookie's notice text
@@ -247,6 +255,22 @@ public final class WebConfig {
     Objects.requireNonNull(declared, "declared");
     return cookieSettings.ticketLifetime(
         declared, warning -> ConfigurationWarning.say(log, warning));
+  }
+
+  /**
+   * {@code store}, the ported portal's session store, for {@code Portcullis.Builder.sessionStore} (or, with the
+   * default store, {@code Portcullis.sessionStore()} after the build): with a WARN when {@code <sessionState mode>} is
+   * {@code StateServer}, {@code SQLServer} or {@code Custom}, so that the old portal's servers shared their sessions,
+   * and {@code store} keeps sessions in one node's memory ({@link SessionStore#sharedBetweenNodes()} false). The
+   * warning names the Redis and JDBC stores. Call it once, at start-up.
+   */
+  public SessionStore sessionStore(SessionStore store) {
+    return sessionStore(store, LOG);
+  }
+
+  SessionStore sessionStore(SessionStore store, Logger log) {
+    Objects.requireNonNull(store, "store");
+    return cookieSettings.sessionStore(store, warning -> ConfigurationWarning.say(log, warning));
   }
 
   @Override

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.cookie.SameSite;
+import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.CapturingLogger;
+import dev.portcullis.testing.FakeSharedStores;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -214,5 +218,67 @@ class WebConfigCookieSettingsTest {
     assertThat(log.events().get(0).message())
         .contains("<httpCookies domain=\"example.com?forged line\">")
         .doesNotContain("\n");
+  }
+
+  @Test
+  void regenerateExpiredSessionIdFalse_isNamedOnce_andTrueSaysNothing() {
+    read("", "<sessionState regenerateExpiredSessionId=\"true\"/>")
+        .sessions(SessionConfig.defaults(), log);
+    assertThat(log.events()).isEmpty();
+
+    read("", "<sessionState regenerateExpiredSessionId=\"false\"/>")
+        .sessions(SessionConfig.defaults(), log);
+
+    assertThat(log.events()).hasSize(1);
+    assertThat(log.output())
+        .contains("<sessionState regenerateExpiredSessionId=\"false\">")
+        .contains("new id");
+  }
+
+  @Test
+  void sessionStateModeOff_isNamed_andTheSessionsStayAsDeclared() {
+    SessionConfig sessions =
+        read("", "<sessionState mode=\"Off\"/>").sessions(SessionConfig.defaults(), log);
+
+    assertThat(sessions.cookie().name())
+        .isEqualTo(SessionConfig.defaults().cookie().name());
+    assertThat(log.events()).hasSize(1);
+    assertThat(log.output()).contains("<sessionState mode=\"Off\">");
+  }
+
+  @Test
+  void sharedSessionsOfTheOldPortal_areNamed_onlyWhenTheStoreIsPerNode() {
+    SessionStore perNode = CaffeineSessionStore.builder(
+            SessionConfig.defaults(), InstantSource.system())
+        .build();
+    WebConfig config = read(
+        "",
+        "<sessionState mode=\"SQLServer\""
+            + " sqlConnectionString=\"Server=db;User ID=portal;Password=s3cret-Pw\"/>");
+
+    assertThat(config.sessionStore(FakeSharedStores.sessions(perNode), log)).isNotNull();
+    assertThat(log.events()).isEmpty();
+    assertThat(read("", "<sessionState mode=\"InProc\"/>").sessionStore(perNode, log))
+        .isSameAs(perNode);
+    assertThat(log.events()).isEmpty();
+
+    assertThat(config.sessionStore(perNode, log)).isSameAs(perNode);
+
+    assertThat(log.events()).hasSize(1);
+    assertThat(log.output())
+        .contains("<sessionState mode=\"SQLServer\">")
+        .contains("RedisStores")
+        .contains("JdbcStores")
+        .doesNotContain("s3cret-Pw");
+  }
+
+  @Test
+  void ticketCompatibilityMode_takesFramework20And40_andRefusesOtherValues() {
+    read("ticketCompatibilityMode=\"Framework20\"", "");
+    read("ticketCompatibilityMode=\"Framework40\"", "");
+
+    assertThatThrownBy(() -> read("ticketCompatibilityMode=\"Framework45\"", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("<forms ticketCompatibilityMode=\"Framework45\">");
   }
 }

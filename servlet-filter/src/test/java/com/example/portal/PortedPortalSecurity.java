@@ -92,6 +92,8 @@ public final class PortedPortalSecurity {
         .transport(TransportConfig.builder().canonicalHost("portal.example").build())
         .filter(filter -> filter.legacyLogin(oldLogin, ReplayStore.inMemory(clock), clock))
         .build();
+    // <sessionState mode>: a WARN if the old servers shared sessions and these are per node
+    webConfig.sessionStore(portcullis.sessionStore());
     portcullis.register(context);
     return portcullis;
   }

@@ -3,6 +3,7 @@ package dev.portcullis.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.example.portal.LoginPage;
 import com.example.portal.PortedPortalSecurity;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.crypto.KeyMaterial;
@@ -21,14 +22,20 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -108,6 +115,7 @@ class PortedPortalCookieSettingsTest {
     jetty = TestJetty.builder().https().open();
     ServletContextHandler context =
         jetty.context("/").servlet(new PortedPortalQuickStartTest.Home()).handler();
+    context.addServlet(new ServletHolder(new LoginPage()), "/login");
     portcullis = PortedPortalSecurity.install(
         context.getServletContext(), accounts, accounts::byOldLoginName, dataDir, clock);
     jetty.start();
@@ -253,5 +261,132 @@ class PortedPortalCookieSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(attribute)
         .hasMessageContaining("never");
+  }
+
+  @Test
+  void regenerateExpiredSessionIdFalse_isNamedAtStartUp_andNoUnknownOrEndedSessionIdIsTakenOn()
+      throws Exception {
+    String logged = CapturedStderr.during(
+        () -> start("", "<sessionState regenerateExpiredSessionId=\"false\" />"));
+    assertThat(logged
+            .lines()
+            .filter(l -> l.contains("<sessionState regenerateExpiredSessionId=\"false\">"))
+            .toList())
+        .as(logged)
+        .hasSize(1)
+        .allMatch(l -> l.contains("WARN") && l.contains("new id"));
+
+    String name = vector.path("expected").path("name").asText();
+    accounts.add(
+        name,
+        PasswordHasher.forTests().hash("pat-password".toCharArray()),
+        accounts.byOldLoginName(name).orElseThrow());
+    Browser browser = browser();
+    String planted = "abcdefghijklmnopqrstuvwx";
+    browser.cookies().put("ASP.NET_SessionId", planted);
+    assertThat(passwordLogin(browser, name, "pat-password").statusCode()).isEqualTo(303);
+    String first = browser.cookies().get("ASP.NET_SessionId");
+    assertThat(browser.get("/reports/7").body()).isEqualTo("u-pat on /reports/7");
+    assertThat(first)
+        .as("the session id after an unknown one")
+        .isNotEqualTo(planted)
+        .hasSize(24);
+
+    clock.advance(Duration.ofMinutes(21));
+    assertThat(browser.get("/reports/8").body())
+        .as("21 minutes unused: the session has ended")
+        .doesNotContain("u-pat");
+    assertThat(passwordLogin(browser, name, "pat-password").statusCode()).isEqualTo(303);
+    assertThat(browser.get("/reports/9").body()).isEqualTo("u-pat on /reports/9");
+    assertThat(browser.cookies().get("ASP.NET_SessionId"))
+        .as("the session id after an ended one")
+        .isNotEqualTo(first)
+        .hasSize(24);
+  }
+
+  /** Opens the login page and posts its form, with its CSRF token, as a browser would. */
+  private static HttpResponse<String> passwordLogin(Browser browser, String user, String password)
+      throws Exception {
+    Matcher csrf = Pattern.compile("name=_csrf value=\"([^\"]*)\"")
+        .matcher(browser.get("/login").body());
+    assertThat(csrf.find()).isTrue();
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("_csrf", csrf.group(1));
+    form.put("username", user);
+    form.put("password", password);
+    form.put("acceptTerms", "yes");
+    return browser.post("/login", form);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "Framework20, 2019-06-22T18:19:00Z, true",
+    "Framework20, 2019-06-22T18:21:00Z, false",
+    "Framework40, 2019-06-22T18:19:00Z, true",
+    "Framework40, 2019-06-22T18:21:00Z, false"
+  })
+  void ticketCompatibilityMode_readsTheOldCookiesExpiryAsTheUtcInstantItHolds(
+      String mode, String now, boolean loggedIn) throws Exception {
+    // The vector's ticket expires at 18:20:01 UTC; in Framework20 .NET compared it in local time.
+    clock.set(Instant.parse(now));
+    start("ticketCompatibilityMode=\"" + mode + "\"", "");
+
+    Browser browser = browser();
+    browser.cookies().put(".ASPXAUTH", vector.path("cookieHex").asText());
+    HttpResponse<String> first = browser.get("/reports/7");
+
+    assertThat(first.body().equals("u-pat on /reports/7")).as(first.body()).isEqualTo(loggedIn);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "<forms ticketCompatibilityMode=\"Framework45\">",
+        "<sessionState mode=\"Database\">",
+        "<sessionState regenerateExpiredSessionId=\"yes\">"
+      })
+  void aValueAspNetWouldRefuse_stopsTheStart_namingIt(String attribute) {
+    boolean forms = attribute.startsWith("<forms");
+    String written = attribute.substring(attribute.indexOf(' ') + 1, attribute.length() - 1);
+
+    assertThatThrownBy(
+            () -> start(forms ? written : "", forms ? "" : "<sessionState " + written + " />"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(attribute);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"StateServer", "SQLServer", "Custom"})
+  void sessionsTheOldPortalShared_areNamedAtStartUp_whenTheseStayInOneNodesMemory(String mode)
+      throws Exception {
+    String logged = CapturedStderr.during(() -> start(
+        "",
+        "<sessionState mode=\"" + mode + "\" customProvider=\"Db\""
+            + " sqlConnectionString=\"Server=db;User ID=portal;Password=s3cret-Pw\" />"));
+
+    assertThat(logged
+            .lines()
+            .filter(l -> l.contains("<sessionState mode=\"" + mode + "\">"))
+            .toList())
+        .as(logged)
+        .hasSize(1)
+        .allMatch(l -> l.contains("WARN") && l.contains("RedisStores") && l.contains("JdbcStores"));
+    assertThat(logged).doesNotContain("s3cret-Pw");
+    assertThat(loggedInByTheOldCookie("/reports/7").cookies()).containsKey("ASP.NET_SessionId");
+  }
+
+  @Test
+  void sessionStateModeInProc_saysNothing_andModeOff_saysThePortalNowKeepsSessions()
+      throws Exception {
+    String inProc = CapturedStderr.during(() -> start("", "<sessionState mode=\"InProc\" />"));
+    assertThat(inProc).doesNotContain("<sessionState mode");
+    stop();
+
+    String off = CapturedStderr.during(() -> start("", "<sessionState mode=\"Off\" />"));
+    assertThat(
+            off.lines().filter(l -> l.contains("<sessionState mode=\"Off\">")).toList())
+        .as(off)
+        .hasSize(1)
+        .allMatch(l -> l.contains("WARN") && l.contains("ASP.NET_SessionId"));
   }
 }

@@ -33,16 +33,14 @@ final class LegacyCutOver {
   private LegacyCutOver() {}
 
   /**
-   * The legacy login the options describe.
+   * The old portal's web.config that the options name, read once at start-up.
    *
    * @throws IllegalArgumentException when the web.config is missing, unreadable or not one the bridge reads
    * @throws IllegalStateException when its machine key is publicly disclosed or does not suit its algorithm
    */
-  static LegacyLogin login(
-      LegacyOptions options, UserDirectory users, InstantSource clock, SecureRandom random) {
-    WebConfig config;
+  static WebConfig webConfig(LegacyOptions options) {
     try (InputStream in = Files.newInputStream(options.webConfig())) {
-      config = WebConfig.read(in);
+      return WebConfig.read(in);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(
           "the legacy web.config " + options.webConfig() + " does not exist", e);
@@ -53,6 +51,15 @@ final class LegacyCutOver {
       throw new IllegalArgumentException(
           "the legacy web.config " + options.webConfig() + " cannot be used: " + e.getMessage(), e);
     }
+  }
+
+  /** The legacy login of {@code config}, the web.config the options name ({@link #webConfig}), until their sunset. */
+  static LegacyLogin login(
+      WebConfig config,
+      LegacyOptions options,
+      UserDirectory users,
+      InstantSource clock,
+      SecureRandom random) {
     FormsAuthentication forms = FormsAuthentication.builder(config.machineKey())
         .legacyTicketCompatibility(config.legacyTicketCompatibility())
         .clock(clock)

@@ -12,7 +12,7 @@ import java.util.Map;
  * there arrive logged in here (the cut-over; {@link LegacyCutOver}).
  *
  * <p>Arguments {@code --legacy-web-config PATH} (the old portal's web.config, for its {@code <machineKey>} and cookie
- * name) and {@code --legacy-sunset YYYY-MM-DD} (the first day, in UTC, on which the old cookie is no longer read, only
+ * name, and in the ported profile its cookie settings: {@link PortalProfile}) and {@code --legacy-sunset YYYY-MM-DD} (the first day, in UTC, on which the old cookie is no longer read, only
  * removed), or the variables {@code PORTAL_LEGACY_WEB_CONFIG} and {@code PORTAL_LEGACY_SUNSET}. Both or neither: a
  * cut-over without an end date is not offered. Off when neither is given.
  *

@@ -1,6 +1,7 @@
 package dev.portcullis.examples.portal;
 
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.aspnet.WebConfig;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
@@ -142,15 +143,25 @@ final class Portal implements AutoCloseable {
     Server server = new Server();
     PortalSso sso = PortalSso.OFF;
     try {
+      // The old portal's web.config, for the cut-over and, in the ported profile, its cookie
+      // settings.
+      WebConfig oldPortal =
+          options.legacy() == null ? null : LegacyCutOver.webConfig(options.legacy());
       // The profile names the cookies (and, for a ported portal, the session id format).
       SessionConfig sessionConfig = options
           .profile()
-          .sessions(SessionConfig.builder()
-              .idleTimeout(Duration.ofMinutes(30))
-              .absoluteTimeout(Duration.ofHours(12)))
-          .build();
+          .sessions(
+              SessionConfig.builder()
+                  .idleTimeout(Duration.ofMinutes(30))
+                  .absoluteTimeout(Duration.ofHours(12)),
+              oldPortal);
       PortalStores stores =
           PortalStores.open(options, env, sessionConfig, keys, audit, clock, random);
+      if (oldPortal != null) {
+        // <sessionState mode>: a WARN if the old portal's servers shared their sessions and these
+        // stay in this node's memory (without --database-url).
+        oldPortal.sessionStore(stores.sessions());
+      }
       server.addEventListener(new LifeCycle.Listener() {
         @Override
         public void lifeCycleStopped(LifeCycle event) {
@@ -168,10 +179,10 @@ final class Portal implements AutoCloseable {
           .clock(clock)
           .random(random)
           .termsVersion(DemoData.TERMS_VERSION)
-          .ticketLifetime(Duration.ofHours(8))
           .loginPath(LOGIN_PATH)
           .afterLoginPath("/reports");
-      PortalLogin login = options.profile().login(loginSettings).build();
+      PortalLogin login =
+          options.profile().login(loginSettings, Duration.ofHours(8), oldPortal).build();
 
       ServerConnector httpsConnector = new ServerConnector(
           server,
@@ -217,10 +228,10 @@ final class Portal implements AutoCloseable {
                   .action(Monitoring.AUDIT_PATH, Monitoring.AUDIT_ACTION)
                   .searchEndpoint("/search", "q")
                   .build());
-      if (options.legacy() != null) {
+      if (oldPortal != null) {
         // The cut-over from the ASP.NET portal: its login cookie read once, until the sunset.
         filterBuilder.legacyLogin(
-            LegacyCutOver.login(options.legacy(), users, clock, random),
+            LegacyCutOver.login(oldPortal, options.legacy(), users, clock, random),
             stores.replay(clock),
             clock);
       }

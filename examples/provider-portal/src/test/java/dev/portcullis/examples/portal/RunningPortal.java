@@ -45,7 +45,8 @@ final class RunningPortal implements AutoCloseable {
     this(options, env, InstantSource.system());
   }
 
-  private RunningPortal(PortalOptions options, Map<String, String> env, InstantSource clock)
+  /** A portal with these options (their ports should be 0) and environment on {@code clock}. */
+  RunningPortal(PortalOptions options, Map<String, String> env, InstantSource clock)
       throws Exception {
     this.dataDir = options.dataDir();
     this.portal = Portal.start(options, env, clock, new SecureRandom());
