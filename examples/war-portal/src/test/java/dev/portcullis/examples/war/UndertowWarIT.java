@@ -185,7 +185,12 @@ class UndertowWarIT extends WarPortalScenario {
     assertFalse(jar.containsKey("JSESSIONID"), jar.toString());
   }
 
-  /** Forward, include, async and an exception's error dispatch all run behind Portcullis on Undertow. */
+  /**
+   * Forward, include, async and an exception's error dispatch all run behind Portcullis on Undertow. Regression: for an
+   * exception Undertow clears every response header and dispatches to the error page with its own request and
+   * response, and the filter passed that dispatch on as one it already wraps: the error page went out without the
+   * security headers.
+   */
   @Test
   void forwardIncludeAsyncAndErrorDispatches_areBehindPortcullis() throws Exception {
     war = UndertowWar.deploy(builtWar(), dir, h -> h, null, UndertowWarIT::addProbe);
