@@ -18,11 +18,13 @@ import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.transport.TransportConfig;
 import io.micrometer.observation.ObservationRegistry;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -304,9 +306,17 @@ public final class PortcullisFilter implements Filter {
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
+    Object wrapped = request.getAttribute(Exchange.ATTRIBUTE);
+    if (wrapped instanceof Exchange earlier
+        && request.getDispatcherType() == DispatcherType.ERROR
+        && request instanceof HttpServletRequest errorRequest
+        && !handsOn(request, earlier.request())) {
+      errorDispatch(earlier, errorRequest, response, chain);
+      return;
+    }
     if (!(request instanceof HttpServletRequest http)
         || !(response instanceof HttpServletResponse httpResponse)
-        || request.getAttribute(Exchange.ATTRIBUTE) != null) {
+        || wrapped != null) {
       // Not HTTP, or a forward, include or async dispatch of a request this filter already wraps.
       chain.doFilter(request, response);
       return;
@@ -329,6 +339,42 @@ public final class PortcullisFilter implements Filter {
         // commits after the filter returns) written now; with an async cycle, when it completes.
         exchange.end(done);
       }
+    }
+  }
+
+  /** Whether {@code request} is {@code ours} or a wrapper around it. */
+  private static boolean handsOn(ServletRequest request, ServletRequest ours) {
+    ServletRequest r = request;
+    while (r != ours) {
+      if (!(r instanceof ServletRequestWrapper wrapper)) {
+        return false;
+      }
+      r = wrapper.getRequest();
+    }
+    return true;
+  }
+
+  /**
+   * The error dispatch of a request this filter wraps, made with the container's own request instead of the one the
+   * filter handed on: Undertow does so for an exception the application threw, after clearing every response header.
+   * The error page's request answers the principal and the session from the filter (never the container's), and the
+   * security headers and cookies are written again when the container has dropped them. The container's error request
+   * stays underneath: it holds the error's attributes and the error page's paths.
+   */
+  private static void errorDispatch(
+      Exchange exchange,
+      HttpServletRequest errorRequest,
+      ServletResponse response,
+      FilterChain chain)
+      throws IOException, ServletException {
+    if (exchange.originalResponse().getHeader("X-Content-Type-Options") == null) {
+      exchange.response().containerClearedHeaders();
+    }
+    exchange.end(false);
+    try {
+      chain.doFilter(new PortcullisRequest(errorRequest, exchange), response);
+    } finally {
+      exchange.end(false);
     }
   }
 

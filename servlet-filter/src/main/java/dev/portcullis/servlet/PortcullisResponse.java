@@ -82,6 +82,15 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   }
 
   /**
+   * The container cleared the response's headers past this wrapper (Undertow does before an exception's error page):
+   * counted as a reset, so that the pipeline writes its headers and cookies again.
+   */
+  void containerClearedHeaders() {
+    headerChanges++;
+    exchange.headersReset();
+  }
+
+  /**
    * How many times headers have been set, added or reset through this response so far: a stage that wrote headers
    * need not write them again while this number is unchanged. Changes made on the container's own response, past this
    * wrapper, are not counted.

@@ -72,6 +72,13 @@ final class TransportStage extends Stage {
   static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
   /** The request attribute a servlet container sets to the TLS cipher suite of an encrypted connection. */
   private static final String CIPHER_SUITE = "jakarta.servlet.request.cipher_suite";
+  /**
+   * Undertow's connection, whose {@code isSecure()} is the request's {@code isSecure()}: the request's scheme, which
+   * Undertow's forwarded-header handlers ({@code ProxyPeerAddressHandler}, {@code ForwardedHandler}) take from the
+   * client's headers. Its TLS attribute comes from the connection's own TLS session, so that is what is asked.
+   */
+  private static final String UNDERTOW_CONNECTION =
+      "io.undertow.servlet.spec.ServletConnectionImpl";
 
   private final TransportConfig config;
   private final TrustedProxies proxies;
@@ -198,9 +205,10 @@ final class TransportStage extends Stage {
 
   /**
    * Whether the request's own network connection is encrypted, as the container reports the connection ({@link
-   * ServletConnection#isSecure()}, Servlet 6.0): never the request's scheme or a header. A request (a mock, a wrapper
-   * written for an older servlet API) that reports no connection falls back to the container's TLS attribute
-   * ({@code jakarta.servlet.request.cipher_suite}), then to its own {@code isSecure()}.
+   * ServletConnection#isSecure()}, Servlet 6.0): never the request's scheme or a header. On Undertow, whose connection
+   * answers with the request's scheme, the container's TLS attribute ({@code jakarta.servlet.request.cipher_suite})
+   * alone. A request (a mock, a wrapper written for an older servlet API) that reports no connection falls back to that
+   * attribute, then to its own {@code isSecure()}.
    */
   static boolean connectionSecure(HttpServletRequest request) {
     ServletConnection connection;
@@ -210,6 +218,9 @@ final class TransportStage extends Stage {
       connection = null;
     }
     if (connection != null) {
+      if (UNDERTOW_CONNECTION.equals(connection.getClass().getName())) {
+        return request.getAttribute(CIPHER_SUITE) != null;
+      }
       return connection.isSecure();
     }
     return request.getAttribute(CIPHER_SUITE) != null || request.isSecure();
