@@ -135,7 +135,14 @@ public final class PortcullisFilter implements Filter {
 
   private PortcullisFilter(
       Pipeline pipeline, List<CookieSpec> cookies, TransportConfig transport, Runnable onDestroy) {
-    this(pipeline, cookies, transport, List.of(), onDestroy, null, FormBodyReads.PER_ADDRESS);
+    this(
+        pipeline,
+        cookies,
+        transport,
+        List.of(),
+        onDestroy,
+        null,
+        new FormBodyReads(FormBodyReads.PER_ADDRESS));
   }
 
   private PortcullisFilter(
@@ -145,9 +152,9 @@ public final class PortcullisFilter implements Filter {
       List<String> trustedOrigins,
       Runnable onDestroy,
       FilterObservations observations,
-      int formReadsPerAddress) {
+      FormBodyReads formReads) {
     this.pipeline = pipeline;
-    this.formReads = new FormBodyReads(formReadsPerAddress);
+    this.formReads = formReads;
     this.postStages = pipeline.forPost();
     this.otherStages = pipeline.forOtherMethods();
     this.cookies = List.copyOf(cookies);
@@ -174,6 +181,19 @@ public final class PortcullisFilter implements Filter {
     return formReads.perAddress();
   }
 
+  /** The bound on form reads, for tests that count what is read now. */
+  FormBodyReads formReads() {
+    return formReads;
+  }
+
+  /**
+   * How many form bodies of requests nobody is logged in to this filter reads at once, at most
+   * ({@link Builder#maxAnonymousFormReads}).
+   */
+  public int maxAnonymousFormReads() {
+    return formReads.anonymousAtOnce();
+  }
+
   /** The filter for a configuration that has already been built (and so checked). */
   public static PortcullisFilter from(PortcullisConfig config) {
     return new PortcullisFilter(
@@ -183,7 +203,7 @@ public final class PortcullisFilter implements Filter {
         config.trustedOrigins(),
         () -> {},
         null,
-        FormBodyReads.PER_ADDRESS);
+        new FormBodyReads(FormBodyReads.PER_ADDRESS));
   }
 
   /**
@@ -340,6 +360,7 @@ public final class PortcullisFilter implements Filter {
     private final PortcullisConfig.Builder config = PortcullisConfig.builder();
     private String defaultSsoCookieName;
     private int maxFormReadsPerAddress = FormBodyReads.PER_ADDRESS;
+    private int maxAnonymousFormReads = FormBodyReads.ANONYMOUS_AT_ONCE;
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
 
@@ -373,6 +394,19 @@ public final class PortcullisFilter implements Filter {
      */
     public Builder maxFormReadsPerAddress(int max) {
       this.maxFormReadsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * At most this many form bodies of requests nobody is logged in to (the login form above all) read by the filter
+     * at once, whatever their client addresses; past it such a request is answered with the plain {@code 503} without
+     * its body being read, and audited. Each form under way holds one of the container's threads while its body
+     * arrives, so keep it well under the container's thread count: slow anonymous forms from many addresses then
+     * leave threads for the login page and for logged-in users, whose forms are bounded per address only. At least
+     * 1. Default 32.
+     */
+    public Builder maxAnonymousFormReads(int max) {
+      this.maxAnonymousFormReads = max;
       return this;
     }
 
@@ -557,6 +591,10 @@ public final class PortcullisFilter implements Filter {
                 + " portcullis.properties, the Spring Boot starter and Dropwizard), got "
                 + maxFormReadsPerAddress);
       }
+      if (maxAnonymousFormReads < 1) {
+        throw new IllegalStateException(
+            "maxAnonymousFormReads must be at least 1, got " + maxAnonymousFormReads);
+      }
       PortcullisConfig built = config.build();
       FilterObservations observations = observationRegistry == null
           ? null
@@ -568,7 +606,7 @@ public final class PortcullisFilter implements Filter {
           built.trustedOrigins(),
           Objects.requireNonNull(onDestroy),
           observations,
-          maxFormReadsPerAddress);
+          new FormBodyReads(maxFormReadsPerAddress, maxAnonymousFormReads));
     }
   }
 }
