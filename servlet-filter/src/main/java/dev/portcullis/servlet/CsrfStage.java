@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>A form body the container cannot parse ({@link FormFields.UnreadableForm}), whether this stage reads it for the
  * token or a later one for its fields (the login, the terms, single sign-on), gets a plain {@code 400} and
  * {@code access_denied}, never the container's error page with its stack trace. A form whose client address is
- * sending its share of forms already ({@link FormBodyReads}, {@link FormFields.TooManyForms}) gets the plain
- * {@code 503} and {@code access_denied}, its body unread.
+ * sending its share of forms already, or that nobody is logged in to while every place for anonymous forms is taken
+ * ({@link FormBodyReads}, {@link FormFields.TooManyForms}), gets the plain {@code 503} and {@code access_denied}, its
+ * body unread.
  */
 final class CsrfStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(CsrfStage.class);
@@ -114,7 +115,7 @@ final class CsrfStage extends Stage {
       audit.emit(
           exchange,
           AuditEventType.ACCESS_DENIED,
-          b -> b.failure("form body not read: too many form bodies from this address at once"));
+          b -> b.failure("form body not read: " + e.getMessage()));
       // The body is never read; closing the connection keeps the container from reading it either.
       Pages.closeAfterResponse(exchange);
       Pages.serviceUnavailable(exchange.response());

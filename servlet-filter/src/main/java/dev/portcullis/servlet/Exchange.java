@@ -51,12 +51,12 @@ final class Exchange implements Stage.Next {
   private final PortcullisResponse response;
   private final String method;
   private final List<LoginListener> loginListeners;
-  /** The bound on form bodies read at once per client address; null for none. */
+  /** The bound on form bodies read at once per client address and anonymous forms; null for none. */
   private final FormBodyReads formReads;
-  /** Whether the form body has been read ({@link #readFormBody()}), or refused for the address's share. */
+  /** Whether the form body has been read ({@link #readFormBody()}). */
   private boolean formBodyRead;
-
-  private boolean formBodyRefused;
+  /** Why the form body was not read, or null. */
+  private FormBodyReads.Refusal formBodyRefused;
   /**
    * The hooks of {@link #beforeCommit}, in order: the first two in fields (nearly every request has two, the security
    * headers' and the session's), so that no array is made for them; any further ones in {@link #moreHooks}.
@@ -264,27 +264,31 @@ final class Exchange implements Stage.Next {
 
   /**
    * Reads the request's form body into the container's parameters, once, within the client address's share of form
-   * reads ({@link FormBodyReads}): the container's thread waits while a body arrives, so no address may hold many of
-   * them. Later reads of the parameters are answered from memory.
+   * reads and, when nobody is logged in to the request, within the places for anonymous forms ({@link
+   * FormBodyReads}): the container's thread waits while a body arrives, so no address, and no crowd of anonymous
+   * clients, may hold many of them. Later reads of the parameters are answered from memory.
    *
-   * @throws FormFields.TooManyForms when the address is sending its share of forms already (the body is not read)
+   * @throws FormFields.TooManyForms when the address is sending its share of forms already, or every place for
+   *     anonymous forms is taken (the body is not read)
    * @throws FormFields.UnreadableForm when the container cannot parse the body
    */
   void readFormBody() {
     if (formBodyRead) {
       return;
     }
-    if (formBodyRefused) {
-      throw new FormFields.TooManyForms();
+    if (formBodyRefused != null) {
+      throw new FormFields.TooManyForms(formBodyRefused);
     }
     if (formReads == null) {
       formBodyRead = true;
       return;
     }
     String address = client().address();
-    if (!formReads.enter(address)) {
-      formBodyRefused = true;
-      throw new FormFields.TooManyForms();
+    boolean anonymous = principal == null;
+    FormBodyReads.Refusal refusal = formReads.enter(address, anonymous);
+    if (refusal != null) {
+      formBodyRefused = refusal;
+      throw new FormFields.TooManyForms(refusal);
     }
     try {
       original.getParameterMap();
@@ -292,7 +296,7 @@ final class Exchange implements Stage.Next {
       throw new FormFields.UnreadableForm(e);
     } finally {
       formBodyRead = true;
-      formReads.leave(address);
+      formReads.leave(address, anonymous);
     }
   }
 

@@ -92,14 +92,15 @@ final class FormFields {
   }
 
   /**
-   * The request's client address is sending as many forms as it may at once ({@link FormBodyReads}); the body was
-   * not read. Thrown through the stages after the CSRF stage, which refuses the request with a plain {@code 503}.
+   * The request's client address is sending as many forms as it may at once, or every place for anonymous forms is
+   * taken ({@link FormBodyReads}); the body was not read. Thrown through the stages after the CSRF stage, which
+   * refuses the request with a plain {@code 503}.
    */
   static final class TooManyForms extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    TooManyForms() {
-      super("too many form bodies from this address at once", null, false, false);
+    TooManyForms(FormBodyReads.Refusal refusal) {
+      super(refusal.reason(), null, false, false);
     }
   }
 }

@@ -137,7 +137,14 @@ public final class PortcullisFilter implements Filter {
 
   private PortcullisFilter(
       Pipeline pipeline, List<CookieSpec> cookies, TransportConfig transport, Runnable onDestroy) {
-    this(pipeline, cookies, transport, List.of(), onDestroy, null, FormBodyReads.PER_ADDRESS);
+    this(
+        pipeline,
+        cookies,
+        transport,
+        List.of(),
+        onDestroy,
+        null,
+        new FormBodyReads(FormBodyReads.PER_ADDRESS));
   }
 
   private PortcullisFilter(
@@ -147,9 +154,9 @@ public final class PortcullisFilter implements Filter {
       List<String> trustedOrigins,
       Runnable onDestroy,
       FilterObservations observations,
-      int formReadsPerAddress) {
+      FormBodyReads formReads) {
     this.pipeline = pipeline;
-    this.formReads = new FormBodyReads(formReadsPerAddress);
+    this.formReads = formReads;
     this.postStages = pipeline.forPost();
     this.otherStages = pipeline.forOtherMethods();
     this.cookies = List.copyOf(cookies);
@@ -176,6 +183,19 @@ public final class PortcullisFilter implements Filter {
     return formReads.perAddress();
   }
 
+  /** The bound on form reads, for tests that count what is read now. */
+  FormBodyReads formReads() {
+    return formReads;
+  }
+
+  /**
+   * How many form bodies of requests nobody is logged in to this filter reads at once, at most
+   * ({@link Builder#maxAnonymousFormReads}).
+   */
+  public int maxAnonymousFormReads() {
+    return formReads.anonymousAtOnce();
+  }
+
   /** The filter for a configuration that has already been built (and so checked). */
   public static PortcullisFilter from(PortcullisConfig config) {
     return new PortcullisFilter(
@@ -185,7 +205,7 @@ public final class PortcullisFilter implements Filter {
         config.trustedOrigins(),
         () -> {},
         null,
-        FormBodyReads.PER_ADDRESS);
+        new FormBodyReads(FormBodyReads.PER_ADDRESS));
   }
 
   /**
@@ -386,6 +406,7 @@ public final class PortcullisFilter implements Filter {
     private final PortcullisConfig.Builder config = PortcullisConfig.builder();
     private String defaultSsoCookieName;
     private int maxFormReadsPerAddress = FormBodyReads.PER_ADDRESS;
+    private int maxAnonymousFormReads = FormBodyReads.ANONYMOUS_AT_ONCE;
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
 
@@ -419,6 +440,19 @@ public final class PortcullisFilter implements Filter {
      */
     public Builder maxFormReadsPerAddress(int max) {
       this.maxFormReadsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * At most this many form bodies of requests nobody is logged in to (the login form above all) read by the filter
+     * at once, whatever their client addresses; past it such a request is answered with the plain {@code 503} without
+     * its body being read, and audited. Each form under way holds one of the container's threads while its body
+     * arrives, so keep it well under the container's thread count: slow anonymous forms from many addresses then
+     * leave threads for the login page and for logged-in users, whose forms are bounded per address only. At least
+     * 1. Default 32.
+     */
+    public Builder maxAnonymousFormReads(int max) {
+      this.maxAnonymousFormReads = max;
       return this;
     }
 
@@ -603,6 +637,10 @@ public final class PortcullisFilter implements Filter {
                 + " portcullis.properties, the Spring Boot starter and Dropwizard), got "
                 + maxFormReadsPerAddress);
       }
+      if (maxAnonymousFormReads < 1) {
+        throw new IllegalStateException(
+            "maxAnonymousFormReads must be at least 1, got " + maxAnonymousFormReads);
+      }
       PortcullisConfig built = config.build();
       FilterObservations observations = observationRegistry == null
           ? null
@@ -614,7 +652,7 @@ public final class PortcullisFilter implements Filter {
           built.trustedOrigins(),
           Objects.requireNonNull(onDestroy),
           observations,
-          maxFormReadsPerAddress);
+          new FormBodyReads(maxFormReadsPerAddress, maxAnonymousFormReads));
     }
   }
 }

@@ -54,4 +54,36 @@ class FormBodyReadsTest {
   void noShare_isRefusedAtConstruction() {
     assertThatThrownBy(() -> new FormBodyReads(0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void anonymousForms_areBoundedAcrossAddresses_loggedInOnesPerAddressOnly() {
+    FormBodyReads reads = new FormBodyReads(2, 3);
+    assertThat(reads.enter("203.0.113.1", true)).isNull();
+    assertThat(reads.enter("203.0.113.2", true)).isNull();
+    assertThat(reads.enter("203.0.113.3", true)).isNull();
+    assertThat(reads.enter("203.0.113.4", true)).isEqualTo(FormBodyReads.Refusal.ANONYMOUS);
+    // A logged-in user's form takes no anonymous place.
+    assertThat(reads.enter("203.0.113.4", false)).isNull();
+    assertThat(reads.anonymousReading()).isEqualTo(3);
+
+    reads.leave("203.0.113.1", true);
+    assertThat(reads.enter("203.0.113.4", true)).isNull();
+    // The address's share is still its own: full, and the anonymous place it asked for is given
+    // back.
+    assertThat(reads.enter("203.0.113.4", false)).isEqualTo(FormBodyReads.Refusal.ADDRESS);
+    reads.leave("203.0.113.2", true);
+    assertThat(reads.enter("203.0.113.4", true)).isEqualTo(FormBodyReads.Refusal.ADDRESS);
+    assertThat(reads.anonymousReading()).isEqualTo(2);
+
+    reads.leave("203.0.113.3", true);
+    reads.leave("203.0.113.4", true);
+    reads.leave("203.0.113.4", false);
+    assertThat(reads.anonymousReading()).isZero();
+    assertThat(reads.addresses()).isZero();
+  }
+
+  @Test
+  void noAnonymousPlace_isRefusedAtConstruction() {
+    assertThatThrownBy(() -> new FormBodyReads(1, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -92,6 +92,21 @@ class FormReadsPerAddressSettingTest {
     }
   }
 
+  @Test
+  void anonymousFormReads_reachTheFilter_andBelowOneIsRefusedAtBuild() throws Exception {
+    try (LoginPortal portal = new LoginPortal((p, filter) -> filter.maxAnonymousFormReads(5))) {
+      assertThat(portal.filter.maxAnonymousFormReads()).isEqualTo(5);
+    }
+    try (LoginPortal portal = new LoginPortal()) {
+      assertThat(portal.filter.maxAnonymousFormReads()).isEqualTo(FormBodyReads.ANONYMOUS_AT_ONCE);
+    }
+    for (int bad : new int[] {0, -1}) {
+      assertThatThrownBy(() -> new LoginPortal((p, filter) -> filter.maxAnonymousFormReads(bad)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("maxAnonymousFormReads must be at least 1");
+    }
+  }
+
   /** Starts a form whose body stops after its first bytes, and waits until its first bytes are sent. */
   private static void hold(
       HttpClient http1,
