@@ -1,5 +1,8 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.KeyedMac;
+import dev.portcullis.crypto.Purpose;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -83,6 +87,110 @@ public final class AuditChainVerifier {
     }
   }
 
+  /**
+   * The verdict on the newest records of a checkpointed file ({@link #verifyNewest}), with the records themselves.
+   *
+   * @param status whether the records were verified from a checkpoint (or the file's start), only linked to each other
+   *     because the file has no checkpoints, or found broken
+   * @param records the records read, oldest first, as text without their newlines; when broken, they are shown as read
+   *     and cannot be trusted from {@code firstBadLine} on (all of them when {@code firstBadLine} is 0)
+   * @param firstLine the line number of the first of {@code records} (a record's line is its {@code seq} in an intact
+   *     file)
+   * @param anchor the record whose checkpoint the check started from; 0 for the start of the file
+   * @param sealedThrough the record of the newest checkpoint; the records after it are linked to it but no checkpoint
+   *     vouches for them yet. 0 when no checkpoint was read
+   * @param firstBadLine the line of the first bad record; 0 when intact, or when the checkpoints are what is wrong
+   * @param problem what is wrong, or empty
+   * @param bytesRead how many bytes of the log and its checkpoints were read
+   * @param fileBytes the log's size when it was read
+   */
+  public record Window(
+      Status status,
+      List<String> records,
+      long firstLine,
+      long anchor,
+      long sealedThrough,
+      long firstBadLine,
+      String problem,
+      long bytesRead,
+      long fileBytes) {
+    /** How far the newest records could be verified. */
+    public enum Status {
+      /** Every record read follows the checkpoint of {@code anchor}, or the start of the file, unchanged. */
+      VERIFIED,
+      /**
+       * The file has no checkpoints (written without them) and is longer than the records asked for: the records read
+       * are linked to each other, but nothing vouches for the first. The full check covers them.
+       */
+      NO_CHECKPOINT,
+      /** A record or a checkpoint is altered, missing, forged or out of place. */
+      BROKEN
+    }
+
+    public Window {
+      Objects.requireNonNull(status, "status");
+      records = List.copyOf(records);
+      Objects.requireNonNull(problem, "problem");
+    }
+
+    static Window verified(
+        List<String> records, long firstLine, long anchor, long sealedThrough, long fileBytes) {
+      return new Window(
+          Status.VERIFIED, records, firstLine, anchor, sealedThrough, 0, "", 0, fileBytes);
+    }
+
+    static Window unanchored(List<String> records, long firstLine, long fileBytes) {
+      return new Window(Status.NO_CHECKPOINT, records, firstLine, 0, 0, 0, "", 0, fileBytes);
+    }
+
+    static Window broken(
+        List<String> records,
+        long firstLine,
+        long anchor,
+        long badLine,
+        String problem,
+        long fileBytes) {
+      return new Window(
+          Status.BROKEN, records, firstLine, anchor, 0, badLine, problem, 0, fileBytes);
+    }
+
+    Window withBytesRead(long read) {
+      return new Window(
+          status,
+          records,
+          firstLine,
+          anchor,
+          sealedThrough,
+          firstBadLine,
+          problem,
+          read,
+          fileBytes);
+    }
+
+    /** The line the command prints. */
+    public String describe() {
+      long last = firstLine + records.size() - 1;
+      return switch (status) {
+        case VERIFIED ->
+          records.isEmpty()
+              ? "intact: no records"
+              : "intact: records " + firstLine + " to " + last + ", verified from "
+                  + (anchor == 0 ? "the start of the file" : "the checkpoint of record " + anchor)
+                  + (last > sealedThrough
+                      ? "; " + (last - sealedThrough) + " after the newest checkpoint"
+                      : "");
+        case NO_CHECKPOINT ->
+          "NO CHECKPOINT: records " + firstLine + " to " + last
+              + " are linked to each other, but the file has no checkpoint to verify them from;"
+              + " check the whole file";
+        case BROKEN ->
+          firstBadLine == 0
+              ? "NOT INTACT: checkpoints: " + problem
+              : "NOT INTACT: line " + firstBadLine + ": " + problem;
+      };
+    }
+  }
+
   /** Runs the check as a command; see the class comment for the exit codes. */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -103,6 +211,32 @@ public final class AuditChainVerifier {
     }
     out.println(result.describe());
     return result.intact() ? 0 : 1;
+  }
+
+  /**
+   * Verifies the newest records of a file written by {@link AuditSink#hashChained(Path, KeyRingSource)}, reading only
+   * them and the checkpoints back to the newest one at or before them: at least {@code records} records (all of them
+   * in a shorter file) and at most {@code records} plus the checkpoint interval, whatever the file's length. Every
+   * checkpoint read must verify under {@code keys}, name a record the file has and match that record; the records are
+   * verified from the checkpoint on as {@link #verify(Path)} verifies them; and the newest checkpoint must be no
+   * further from the end than its interval. A partial last line (a record being written) is left out.
+   *
+   * <p>A file that has checkpoints only from some record on (written without them before) is verified from its first
+   * checkpoint, so the window may hold fewer records. A file without checkpoints is verified from its start if it is
+   * no longer than {@code records}; otherwise its newest records are only checked against each other ({@link
+   * Window.Status#NO_CHECKPOINT}).
+   *
+   * <p><b>Security.</b> A verified window shows that its records follow, unchanged and complete, a chain state that the
+   * key's holder wrote, up to the newest checkpoint. The records after that checkpoint (at most its interval) are
+   * linked to it, so whoever can write the file can replace them only with a consistent chain of their own, as with
+   * {@link #verify(Path)}; and records cut from the end together with their checkpoints leave a shorter window that
+   * verifies. The records before the anchor are not read: {@link #verify(Path)} checks them.
+   *
+   * @param records how many of the newest records to verify, at least 1
+   * @throws IOException if a file can't be read
+   */
+  public static Window verifyNewest(Path file, KeyRingSource keys, int records) throws IOException {
+    return NewestRecords.verify(file, KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT), records);
   }
 
   /**
@@ -128,38 +262,18 @@ public final class AuditChainVerifier {
               prevHash);
         }
         HashChain.Link link = HashChain.parse(line);
-        if (link == null || !startsAsAuditRecord(line)) {
-          return bad(lineNumber, "not a chain record: altered or inserted", prevHash);
-        }
-        if (!link.selfConsistent()) {
-          return bad(
-              lineNumber,
-              "record altered (seq " + link.seq() + "): its hash does not match its content",
-              prevHash);
-        }
-        if (link.seq() > expectedSeq) {
-          String what = appearsLater(file, lineNumber, expectedSeq)
-              ? "records out of order: expected seq " + expectedSeq + " here, found " + link.seq()
-              : "missing record" + (link.seq() - expectedSeq > 1 ? "s" : "") + ": seq "
-                  + expectedSeq
-                  + (link.seq() - expectedSeq > 1 ? " to " + (link.seq() - 1) : "")
-                  + " deleted before seq "
-                  + link.seq();
-          return bad(lineNumber, what, prevHash);
-        }
-        if (link.seq() < expectedSeq) {
-          return bad(
-              lineNumber,
-              "record seq " + link.seq() + " is inserted, repeated or out of order: expected seq "
-                  + expectedSeq,
-              prevHash);
-        }
-        if (!link.prev().equals(prevHash)) {
-          return bad(
-              lineNumber,
-              "chain broken (seq " + link.seq() + "): it does not follow line " + (lineNumber - 1)
-                  + ", which was replaced, or this record was",
-              prevHash);
+        String problem = problem(line, link, expectedSeq, prevHash, lineNumber);
+        if (problem != null) {
+          if (link != null && link.selfConsistent() && link.seq() > expectedSeq) {
+            problem = appearsLater(file, lineNumber, expectedSeq)
+                ? "records out of order: expected seq " + expectedSeq + " here, found " + link.seq()
+                : "missing record" + (link.seq() - expectedSeq > 1 ? "s" : "") + ": seq "
+                    + expectedSeq
+                    + (link.seq() - expectedSeq > 1 ? " to " + (link.seq() - 1) : "")
+                    + " deleted before seq "
+                    + link.seq();
+          }
+          return bad(lineNumber, problem, prevHash);
         }
         prevHash = link.hash();
         expectedSeq++;
@@ -169,6 +283,33 @@ public final class AuditChainVerifier {
       }
     }
     return new Result(true, lineNumber, 0, "", prevHash, torn);
+  }
+
+  /**
+   * What is wrong with {@code line} as the record that should carry {@code expectedSeq} and follow {@code prevHash}, or
+   * null if it is that record; {@code link} is what {@link HashChain#parse} made of it.
+   */
+  static String problem(
+      byte[] line, HashChain.Link link, long expectedSeq, String prevHash, long lineNumber) {
+    if (link == null || !startsAsAuditRecord(line)) {
+      return "not a chain record: altered or inserted";
+    }
+    if (!link.selfConsistent()) {
+      return "record altered (seq " + link.seq() + "): its hash does not match its content";
+    }
+    if (link.seq() > expectedSeq) {
+      return "records missing or out of order: expected seq " + expectedSeq + " here, found "
+          + link.seq();
+    }
+    if (link.seq() < expectedSeq) {
+      return "record seq " + link.seq() + " is inserted, repeated or out of order: expected seq "
+          + expectedSeq;
+    }
+    if (!link.prev().equals(prevHash)) {
+      return "chain broken (seq " + link.seq() + "): it does not follow line " + (lineNumber - 1)
+          + ", which was replaced, or this record was";
+    }
+    return null;
   }
 
   private static Result bad(long line, String problem, String head) {
