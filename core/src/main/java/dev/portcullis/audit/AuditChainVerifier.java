@@ -39,7 +39,8 @@ import java.util.Objects;
  * <p><b>Security.</b> The chain shows that records were changed after they were written by anyone who did not
  * rewrite every later record too. It has no key: whoever can rewrite the whole file can forge a consistent one, and
  * removing records from the end leaves a shorter intact chain. Compare the reported record count and head hash with a
- * copy kept elsewhere (another log, a ticket, a daily e-mail) to cover those.
+ * copy kept elsewhere (another log, a ticket, a daily e-mail) to cover those. A file written by {@link
+ * AuditSink#hashChained(Path, KeyRingSource)} also has keyed checkpoints, which {@link #verifyNewest} checks.
  */
 public final class AuditChainVerifier {
   private AuditChainVerifier() {}
