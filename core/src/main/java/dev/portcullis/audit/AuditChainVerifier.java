@@ -1,6 +1,7 @@
 package dev.portcullis.audit;
 
 import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyedMac;
 import dev.portcullis.crypto.Purpose;
 import java.io.BufferedInputStream;
@@ -26,7 +27,9 @@ import java.util.Objects;
  *
  * <p>It prints one line and exits with 0 when the chain is intact ({@code intact: 1234 records, head <hash>}), 1 when
  * it is not ({@code NOT INTACT: line 17 (seq 17): record altered: ...}), and 2 when the file can't be read or the
- * arguments are wrong. Run it on a copy or while the sink is closed.
+ * arguments are wrong. Run it on a copy or while the sink is closed. With {@code --key-ring KEY_FILE} before the file
+ * (a key file as {@link dev.portcullis.crypto.KeyRingSources#fromFile} reads it) it also checks every checkpoint in
+ * {@code <file>.checkpoints} ({@link #verify(Path, KeyRingSource)}).
  *
  * <p><b>Torn records.</b> The sink writes whole records only, so a file that does not end in a newline was left by an
  * interrupted write (the process killed, the power lost): that is reported as {@code NOT INTACT} on its last line,
@@ -198,16 +201,20 @@ public final class AuditChainVerifier {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length != 1) {
+    boolean keyed = args.length == 3 && args[0].equals("--key-ring");
+    if (args.length != 1 && !keyed) {
       err.println("usage: java -cp portcullis-core.jar " + AuditChainVerifier.class.getName()
-          + " AUDIT_FILE");
+          + " [--key-ring KEY_FILE] AUDIT_FILE");
       return 2;
     }
+    String file = args[args.length - 1];
     Result result;
     try {
-      result = verify(Path.of(args[0]));
+      result = keyed
+          ? verify(Path.of(file), KeyRingSources.fromFile(Path.of(args[1])))
+          : verify(Path.of(file));
     } catch (IOException | RuntimeException e) {
-      err.println("cannot read " + args[0] + ": " + e);
+      err.println("cannot read " + file + ": " + e);
       return 2;
     }
     out.println(result.describe());
@@ -238,6 +245,99 @@ public final class AuditChainVerifier {
    */
   public static Window verifyNewest(Path file, KeyRingSource keys, int records) throws IOException {
     return NewestRecords.verify(file, KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT), records);
+  }
+
+  /**
+   * As {@link #verify(Path)}, and then every checkpoint in {@code <file>.checkpoints}: each must verify under {@code
+   * keys}, come after the one before, and name a record of the file with its hash and where it ends; and no more than
+   * the checkpoint interval of records may follow the newest. A file without a checkpoint file is checked as by
+   * {@link #verify(Path)}. Whoever rewrites the file consistently without the key is found at the first checkpoint
+   * after the change.
+   *
+   * @throws IOException if a file can't be read
+   */
+  public static Result verify(Path file, KeyRingSource keys) throws IOException {
+    Result chain = verify(file);
+    if (!chain.intact()) {
+      return chain;
+    }
+    KeyedMac mac = KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT);
+    Path checkpoints = file.resolveSibling(file.getFileName() + AuditCheckpoint.SUFFIX);
+    if (!Files.exists(checkpoints)) {
+      return chain;
+    }
+    try (LineReader cps = new LineReader(Files.newInputStream(checkpoints));
+        LineReader log = new LineReader(Files.newInputStream(file))) {
+      long seq = 0;
+      long offset = 0;
+      String hash = HashChain.GENESIS;
+      AuditCheckpoint newest = null;
+      byte[] line;
+      while ((line = cps.next()) != null) {
+        String which = newest == null
+            ? "the first checkpoint"
+            : "the checkpoint after the one for record " + newest.seq();
+        AuditCheckpoint.Parsed parsed = cps.lastHadNewline() ? AuditCheckpoint.parse(line) : null;
+        if (parsed == null) {
+          return checkpointBad(
+              chain, seq + 1, which + " is not a checkpoint line: altered or cut short");
+        }
+        AuditCheckpoint cp = parsed.checkpoint();
+        if (!parsed.verifies(mac)) {
+          return checkpointBad(
+              chain,
+              Math.min(cp.seq(), chain.records()),
+              which + " (for record " + cp.seq()
+                  + ") does not verify: forged or altered, or made under a key since revoked");
+        }
+        if (newest != null && cp.seq() <= newest.seq()) {
+          return checkpointBad(
+              chain,
+              cp.seq(),
+              "checkpoints out of order: record " + cp.seq() + " after record " + newest.seq());
+        }
+        if (cp.seq() > chain.records()) {
+          return checkpointBad(
+              chain,
+              chain.records(),
+              "the log ends at record " + chain.records() + ", but a checkpoint vouches for record "
+                  + cp.seq() + ": records were removed from the end");
+        }
+        byte[] record = null;
+        while (seq < cp.seq() && (record = log.next()) != null) {
+          seq++;
+          offset += record.length + 1;
+          // Every record was verified above: its hash is the text at its end.
+          hash = new String(
+              record,
+              record.length - HashChain.HASH_SUFFIX_BYTES + 9,
+              64,
+              StandardCharsets.US_ASCII);
+        }
+        if (!hash.equals(cp.hash()) || offset != cp.offset()) {
+          return checkpointBad(
+              chain,
+              cp.seq(),
+              "record " + cp.seq()
+                  + " is not the one its checkpoint vouches for: the records up to it"
+                  + " were rewritten");
+        }
+        newest = cp;
+      }
+      if (newest != null && chain.records() - newest.seq() > newest.every()) {
+        return checkpointBad(
+            chain,
+            newest.seq() + newest.every() + 1,
+            (chain.records() - newest.seq()) + " records after the newest checkpoint (record "
+                + newest.seq() + "), which comes every " + newest.every()
+                + " records: checkpoints were removed, or another writer added records");
+      }
+    }
+    return chain;
+  }
+
+  private static Result checkpointBad(Result chain, long line, String problem) {
+    return new Result(false, chain.records(), Math.max(1, line), problem, chain.head());
   }
 
   /**

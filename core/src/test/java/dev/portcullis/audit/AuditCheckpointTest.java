@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.portcullis.audit.AuditChainVerifier.Window;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.crypto.KeyedMac;
 import dev.portcullis.crypto.Purpose;
@@ -378,6 +379,59 @@ class AuditCheckpointTest {
         .containsExactly(100L, 150L, 160L);
     assertThat(AuditChainVerifier.verifyNewest(file(), KEYS, 20).status())
         .isEqualTo(Window.Status.VERIFIED);
+  }
+
+  @Test
+  void command_withTheKeyRing_findsAConsistentRewriteThatTheChainAloneCannot() throws Exception {
+    write(1, 2_000, 100);
+    Path keyFile = dir.resolve("keyring.txt");
+    KeyRingSources.createFile(KEYS, keyFile);
+    String[] keyed = {"--key-ring", keyFile.toString(), file().toString()};
+    assertThat(run(keyed)).startsWith("0 intact: 2000 records, head ");
+
+    List<String> all = lines(file());
+    all.set(149, all.get(149).replace("/reports/150\"", "/reports/159\""));
+    rechain(all, 149);
+    rewrite(file(), all);
+
+    assertThat(run(file().toString())).startsWith("0 intact: 2000 records");
+    assertThat(run(keyed))
+        .isEqualTo("1 NOT INTACT: line 200: record 200 is not the one its checkpoint vouches for:"
+            + " the records up to it were rewritten");
+  }
+
+  @Test
+  void fullCheckWithTheKeyRing_refusesForgedAndRemovedCheckpoints() throws IOException {
+    write(1, 1_000, 100);
+    List<String> cps = lines(checkpoints());
+    String third = cps.get(2);
+    int hash = third.indexOf("\"hash\":\"") + 8;
+    cps.set(
+        2,
+        third.substring(0, hash)
+            + (third.charAt(hash) == '0' ? '1' : '0')
+            + third.substring(hash + 1));
+    rewrite(checkpoints(), cps);
+    assertThat(AuditChainVerifier.verify(file(), KEYS).describe())
+        .isEqualTo("NOT INTACT: line 300: the checkpoint after the one for record 200 (for record"
+            + " 300) does not verify: forged or altered, or made under a key since revoked");
+
+    rewrite(checkpoints(), lines(checkpoints()).subList(0, 2));
+    assertThat(AuditChainVerifier.verify(file(), KEYS).problem())
+        .startsWith("800 records after the newest checkpoint (record 200)");
+    assertThat(AuditChainVerifier.verify(file(), ring(8)).problem())
+        .startsWith("the first checkpoint (for record 100) does not verify");
+  }
+
+  private static String run(String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = AuditChainVerifier.run(
+        args,
+        new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    return code + " " + out.toString(StandardCharsets.UTF_8).strip()
+        + err.toString(StandardCharsets.UTF_8).strip();
   }
 
   /** Recomputes seq, prev and hash from line {@code from} on, as a writer without the key could. */
