@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  *
  * <p>By default the page reads the newest {@value #WINDOW} records only (and up to one checkpoint interval more),
  * verified from the audit file's checkpoint before them, and its events come from those: a view reads as much however
- * old the log is. {@code check=full} reads and verifies the whole file and searches all of it, for an officer who asks.
+ * old the log is. {@code check=full} reads and verifies the whole file and every checkpoint and searches all of it, for an officer
+ * who asks.
  *
  * <p><b>Security.</b> Every value from the log or the request is escaped ({@link Html#escape}); the log may hold
  * whatever an attacker typed into a field that ends up in a record. The check covers the records as they were read,
@@ -108,7 +109,7 @@ final class AuditPage extends HttpServlet {
     boolean flushed = Monitoring.flush(audit);
     boolean full = check.equals(FULL_CHECK);
     AuditTrail.Snapshot snapshot = full
-        ? AuditTrail.read(auditFile, scratchDir)
+        ? AuditTrail.read(auditFile, keys, scratchDir)
         : AuditTrail.readNewest(auditFile, keys, WINDOW);
     StringBuilder b = new StringBuilder(16_384);
     chain(b, snapshot);

@@ -29,6 +29,8 @@ final class AuditTrail {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final String KIND = "audit";
+  /** The suffix of the sink's checkpoint file beside the log. */
+  private static final String CHECKPOINTS = ".checkpoints";
 
   /**
    * One audit record, the fields the page shows. Optional fields absent from the record are empty strings.
@@ -103,19 +105,28 @@ final class AuditTrail {
   }
 
   /**
-   * Reads and checks the whole file.
+   * Reads and checks the whole file, and its checkpoints under {@code keys}.
    *
    * @param scratchDir where the private copy for the verifier goes (the portal's data folder)
    */
-  static Snapshot read(Path file, Path scratchDir) throws IOException {
+  static Snapshot read(Path file, KeyRingSource keys, Path scratchDir) throws IOException {
+    // The checkpoints first: the sink writes one only after the records it names, so each names a
+    // record of the log as read next.
+    Path checkpoints = file.resolveSibling(file.getFileName() + CHECKPOINTS);
+    byte[] checkpointLines = Files.exists(checkpoints) ? LogLines.completeLines(checkpoints) : null;
     byte[] complete = LogLines.completeLines(file);
     AuditChainVerifier.Result chain;
     Path copy = Files.createTempFile(scratchDir, "audit-check-", ".jsonl");
+    Path copiedCheckpoints = copy.resolveSibling(copy.getFileName() + CHECKPOINTS);
     try {
       Files.write(copy, complete);
-      chain = AuditChainVerifier.verify(copy);
+      if (checkpointLines != null) {
+        Files.write(copiedCheckpoints, checkpointLines);
+      }
+      chain = AuditChainVerifier.verify(copy, keys);
     } finally {
       Files.deleteIfExists(copy);
+      Files.deleteIfExists(copiedCheckpoints);
     }
     List<Entry> entries = new ArrayList<>();
     int unreadable = 0;

@@ -12,9 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -220,6 +222,43 @@ class MonitoringAuditWindowHttpTest {
       assertThat(wrong.statusCode()).isEqualTo(400);
       assertThat(wrong.body()).contains("The check must be empty or");
     }
+  }
+
+  @Test
+  void fullCheck_findsALogRewrittenAsAConsistentChain_atTheCheckpointAfterTheChange()
+      throws Exception {
+    fill(3_000, true);
+    List<String> lines = Files.readAllLines(file(), StandardCharsets.UTF_8);
+    lines.set(499, lines.get(499).replace("/reports/r500\"", "/reports/r509\""));
+    rechain(lines, 499);
+    rewrite(file(), lines);
+
+    try (RunningPortal portal = new RunningPortal(dataDir)) {
+      assertThat(auditPage(portal, "?check=full"))
+          .contains("Hash chain broken")
+          .contains("The record on line 1000 fails the check: record 1000 is not the one its"
+              + " checkpoint vouches for: the records up to it were rewritten")
+          .doesNotContain("Hash chain verified");
+    }
+  }
+
+  /** Recomputes prev and hash from line {@code from} on, as someone without the key could. */
+  private static void rechain(List<String> lines, int from) throws Exception {
+    String prev = tailHash(lines.get(from - 1));
+    for (int i = from; i < lines.size(); i++) {
+      String line = lines.get(i);
+      String content =
+          line.substring(0, line.indexOf(",\"prev\":\"")) + ",\"prev\":\"" + prev + "\"";
+      String hash = HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256")
+              .digest(content.getBytes(StandardCharsets.UTF_8)));
+      lines.set(i, content + ",\"hash\":\"" + hash + "\"}");
+      prev = hash;
+    }
+  }
+
+  private static String tailHash(String line) {
+    return line.substring(line.length() - 66, line.length() - 2);
   }
 
   private static void rewrite(Path file, List<String> lines) throws IOException {
