@@ -1,5 +1,9 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.crypto.KeyedMac;
+import dev.portcullis.crypto.Purpose;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,7 +27,9 @@ import java.util.Objects;
  *
  * <p>It prints one line and exits with 0 when the chain is intact ({@code intact: 1234 records, head <hash>}), 1 when
  * it is not ({@code NOT INTACT: line 17 (seq 17): record altered: ...}), and 2 when the file can't be read or the
- * arguments are wrong. Run it on a copy or while the sink is closed.
+ * arguments are wrong. Run it on a copy or while the sink is closed. With {@code --key-ring KEY_FILE} before the file
+ * (a key file as {@link dev.portcullis.crypto.KeyRingSources#fromFile} reads it) it also checks every checkpoint in
+ * {@code <file>.checkpoints} ({@link #verify(Path, KeyRingSource)}).
  *
  * <p><b>Torn records.</b> The sink writes whole records only, so a file that does not end in a newline was left by an
  * interrupted write (the process killed, the power lost): that is reported as {@code NOT INTACT} on its last line,
@@ -35,7 +42,8 @@ import java.util.Objects;
  * <p><b>Security.</b> The chain shows that records were changed after they were written by anyone who did not
  * rewrite every later record too. It has no key: whoever can rewrite the whole file can forge a consistent one, and
  * removing records from the end leaves a shorter intact chain. Compare the reported record count and head hash with a
- * copy kept elsewhere (another log, a ticket, a daily e-mail) to cover those.
+ * copy kept elsewhere (another log, a ticket, a daily e-mail) to cover those. A file written by {@link
+ * AuditSink#hashChained(Path, KeyRingSource)} also has keyed checkpoints, which {@link #verifyNewest} checks.
  */
 public final class AuditChainVerifier {
   private AuditChainVerifier() {}
@@ -83,26 +91,253 @@ public final class AuditChainVerifier {
     }
   }
 
+  /**
+   * The verdict on the newest records of a checkpointed file ({@link #verifyNewest}), with the records themselves.
+   *
+   * @param status whether the records were verified from a checkpoint (or the file's start), only linked to each other
+   *     because the file has no checkpoints, or found broken
+   * @param records the records read, oldest first, as text without their newlines; when broken, they are shown as read
+   *     and cannot be trusted from {@code firstBadLine} on (all of them when {@code firstBadLine} is 0)
+   * @param firstLine the line number of the first of {@code records} (a record's line is its {@code seq} in an intact
+   *     file)
+   * @param anchor the record whose checkpoint the check started from; 0 for the start of the file
+   * @param sealedThrough the record of the newest checkpoint; the records after it are linked to it but no checkpoint
+   *     vouches for them yet. 0 when no checkpoint was read
+   * @param firstBadLine the line of the first bad record; 0 when intact, or when the checkpoints are what is wrong
+   * @param problem what is wrong, or empty
+   * @param bytesRead how many bytes of the log and its checkpoints were read
+   * @param fileBytes the log's size when it was read
+   */
+  public record Window(
+      Status status,
+      List<String> records,
+      long firstLine,
+      long anchor,
+      long sealedThrough,
+      long firstBadLine,
+      String problem,
+      long bytesRead,
+      long fileBytes) {
+    /** How far the newest records could be verified. */
+    public enum Status {
+      /** Every record read follows the checkpoint of {@code anchor}, or the start of the file, unchanged. */
+      VERIFIED,
+      /**
+       * The file has no checkpoints (written without them) and is longer than the records asked for: the records read
+       * are linked to each other, but nothing vouches for the first. The full check covers them.
+       */
+      NO_CHECKPOINT,
+      /** A record or a checkpoint is altered, missing, forged or out of place. */
+      BROKEN
+    }
+
+    public Window {
+      Objects.requireNonNull(status, "status");
+      records = List.copyOf(records);
+      Objects.requireNonNull(problem, "problem");
+    }
+
+    static Window verified(
+        List<String> records, long firstLine, long anchor, long sealedThrough, long fileBytes) {
+      return new Window(
+          Status.VERIFIED, records, firstLine, anchor, sealedThrough, 0, "", 0, fileBytes);
+    }
+
+    static Window unanchored(List<String> records, long firstLine, long fileBytes) {
+      return new Window(Status.NO_CHECKPOINT, records, firstLine, 0, 0, 0, "", 0, fileBytes);
+    }
+
+    static Window broken(
+        List<String> records,
+        long firstLine,
+        long anchor,
+        long badLine,
+        String problem,
+        long fileBytes) {
+      return new Window(
+          Status.BROKEN, records, firstLine, anchor, 0, badLine, problem, 0, fileBytes);
+    }
+
+    Window withBytesRead(long read) {
+      return new Window(
+          status,
+          records,
+          firstLine,
+          anchor,
+          sealedThrough,
+          firstBadLine,
+          problem,
+          read,
+          fileBytes);
+    }
+
+    /** The line the command prints. */
+    public String describe() {
+      long last = firstLine + records.size() - 1;
+      return switch (status) {
+        case VERIFIED ->
+          records.isEmpty()
+              ? "intact: no records"
+              : "intact: records " + firstLine + " to " + last + ", verified from "
+                  + (anchor == 0 ? "the start of the file" : "the checkpoint of record " + anchor)
+                  + (last > sealedThrough
+                      ? "; " + (last - sealedThrough) + " after the newest checkpoint"
+                      : "");
+        case NO_CHECKPOINT ->
+          "NO CHECKPOINT: records " + firstLine + " to " + last
+              + " are linked to each other, but the file has no checkpoint to verify them from;"
+              + " check the whole file";
+        case BROKEN ->
+          firstBadLine == 0
+              ? "NOT INTACT: checkpoints: " + problem
+              : "NOT INTACT: line " + firstBadLine + ": " + problem;
+      };
+    }
+  }
+
   /** Runs the check as a command; see the class comment for the exit codes. */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length != 1) {
+    boolean keyed = args.length == 3 && args[0].equals("--key-ring");
+    if (args.length != 1 && !keyed) {
       err.println("usage: java -cp portcullis-core.jar " + AuditChainVerifier.class.getName()
-          + " AUDIT_FILE");
+          + " [--key-ring KEY_FILE] AUDIT_FILE");
       return 2;
     }
+    String file = args[args.length - 1];
     Result result;
     try {
-      result = verify(Path.of(args[0]));
+      result = keyed
+          ? verify(Path.of(file), KeyRingSources.fromFile(Path.of(args[1])))
+          : verify(Path.of(file));
     } catch (IOException | RuntimeException e) {
-      err.println("cannot read " + args[0] + ": " + e);
+      err.println("cannot read " + file + ": " + e);
       return 2;
     }
     out.println(result.describe());
     return result.intact() ? 0 : 1;
+  }
+
+  /**
+   * Verifies the newest records of a file written by {@link AuditSink#hashChained(Path, KeyRingSource)}, reading only
+   * them and the checkpoints back to the newest one at or before them: at least {@code records} records (all of them
+   * in a shorter file) and at most {@code records} plus the checkpoint interval, whatever the file's length. Every
+   * checkpoint read must verify under {@code keys}, name a record the file has and match that record; the records are
+   * verified from the checkpoint on as {@link #verify(Path)} verifies them; and the newest checkpoint must be no
+   * further from the end than its interval. A partial last line (a record being written) is left out.
+   *
+   * <p>A file that has checkpoints only from some record on (written without them before) is verified from its first
+   * checkpoint, so the window may hold fewer records. A file without checkpoints is verified from its start if it is
+   * no longer than {@code records}; otherwise its newest records are only checked against each other ({@link
+   * Window.Status#NO_CHECKPOINT}).
+   *
+   * <p><b>Security.</b> A verified window shows that its records follow, unchanged and complete, a chain state that the
+   * key's holder wrote, up to the newest checkpoint. The records after that checkpoint (at most its interval) are
+   * linked to it, so whoever can write the file can replace them only with a consistent chain of their own, as with
+   * {@link #verify(Path)}; and records cut from the end together with their checkpoints leave a shorter window that
+   * verifies. The records before the anchor are not read: {@link #verify(Path)} checks them.
+   *
+   * @param records how many of the newest records to verify, at least 1
+   * @throws IOException if a file can't be read
+   */
+  public static Window verifyNewest(Path file, KeyRingSource keys, int records) throws IOException {
+    return NewestRecords.verify(file, KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT), records);
+  }
+
+  /**
+   * As {@link #verify(Path)}, and then every checkpoint in {@code <file>.checkpoints}: each must verify under {@code
+   * keys}, come after the one before, and name a record of the file with its hash and where it ends; and no more than
+   * the checkpoint interval of records may follow the newest. A file without a checkpoint file is checked as by
+   * {@link #verify(Path)}. Whoever rewrites the file consistently without the key is found at the first checkpoint
+   * after the change.
+   *
+   * @throws IOException if a file can't be read
+   */
+  public static Result verify(Path file, KeyRingSource keys) throws IOException {
+    Result chain = verify(file);
+    if (!chain.intact()) {
+      return chain;
+    }
+    KeyedMac mac = KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT);
+    Path checkpoints = file.resolveSibling(file.getFileName() + AuditCheckpoint.SUFFIX);
+    if (!Files.exists(checkpoints)) {
+      return chain;
+    }
+    try (LineReader cps = new LineReader(Files.newInputStream(checkpoints));
+        LineReader log = new LineReader(Files.newInputStream(file))) {
+      long seq = 0;
+      long offset = 0;
+      String hash = HashChain.GENESIS;
+      AuditCheckpoint newest = null;
+      byte[] line;
+      while ((line = cps.next()) != null) {
+        String which = newest == null
+            ? "the first checkpoint"
+            : "the checkpoint after the one for record " + newest.seq();
+        AuditCheckpoint.Parsed parsed = cps.lastHadNewline() ? AuditCheckpoint.parse(line) : null;
+        if (parsed == null) {
+          return checkpointBad(
+              chain, seq + 1, which + " is not a checkpoint line: altered or cut short");
+        }
+        AuditCheckpoint cp = parsed.checkpoint();
+        if (!parsed.verifies(mac)) {
+          return checkpointBad(
+              chain,
+              Math.min(cp.seq(), chain.records()),
+              which + " (for record " + cp.seq()
+                  + ") does not verify: forged or altered, or made under a key since revoked");
+        }
+        if (newest != null && cp.seq() <= newest.seq()) {
+          return checkpointBad(
+              chain,
+              cp.seq(),
+              "checkpoints out of order: record " + cp.seq() + " after record " + newest.seq());
+        }
+        if (cp.seq() > chain.records()) {
+          return checkpointBad(
+              chain,
+              chain.records(),
+              "the log ends at record " + chain.records() + ", but a checkpoint vouches for record "
+                  + cp.seq() + ": records were removed from the end");
+        }
+        byte[] record = null;
+        while (seq < cp.seq() && (record = log.next()) != null) {
+          seq++;
+          offset += record.length + 1;
+          // Every record was verified above: its hash is the text at its end.
+          hash = new String(
+              record,
+              record.length - HashChain.HASH_SUFFIX_BYTES + 9,
+              64,
+              StandardCharsets.US_ASCII);
+        }
+        if (!hash.equals(cp.hash()) || offset != cp.offset()) {
+          return checkpointBad(
+              chain,
+              cp.seq(),
+              "record " + cp.seq()
+                  + " is not the one its checkpoint vouches for: the records up to it"
+                  + " were rewritten");
+        }
+        newest = cp;
+      }
+      if (newest != null && chain.records() - newest.seq() > newest.every()) {
+        return checkpointBad(
+            chain,
+            newest.seq() + newest.every() + 1,
+            (chain.records() - newest.seq()) + " records after the newest checkpoint (record "
+                + newest.seq() + "), which comes every " + newest.every()
+                + " records: checkpoints were removed, or another writer added records");
+      }
+    }
+    return chain;
+  }
+
+  private static Result checkpointBad(Result chain, long line, String problem) {
+    return new Result(false, chain.records(), Math.max(1, line), problem, chain.head());
   }
 
   /**
@@ -128,38 +363,18 @@ public final class AuditChainVerifier {
               prevHash);
         }
         HashChain.Link link = HashChain.parse(line);
-        if (link == null || !startsAsAuditRecord(line)) {
-          return bad(lineNumber, "not a chain record: altered or inserted", prevHash);
-        }
-        if (!link.selfConsistent()) {
-          return bad(
-              lineNumber,
-              "record altered (seq " + link.seq() + "): its hash does not match its content",
-              prevHash);
-        }
-        if (link.seq() > expectedSeq) {
-          String what = appearsLater(file, lineNumber, expectedSeq)
-              ? "records out of order: expected seq " + expectedSeq + " here, found " + link.seq()
-              : "missing record" + (link.seq() - expectedSeq > 1 ? "s" : "") + ": seq "
-                  + expectedSeq
-                  + (link.seq() - expectedSeq > 1 ? " to " + (link.seq() - 1) : "")
-                  + " deleted before seq "
-                  + link.seq();
-          return bad(lineNumber, what, prevHash);
-        }
-        if (link.seq() < expectedSeq) {
-          return bad(
-              lineNumber,
-              "record seq " + link.seq() + " is inserted, repeated or out of order: expected seq "
-                  + expectedSeq,
-              prevHash);
-        }
-        if (!link.prev().equals(prevHash)) {
-          return bad(
-              lineNumber,
-              "chain broken (seq " + link.seq() + "): it does not follow line " + (lineNumber - 1)
-                  + ", which was replaced, or this record was",
-              prevHash);
+        String problem = problem(line, link, expectedSeq, prevHash, lineNumber);
+        if (problem != null) {
+          if (link != null && link.selfConsistent() && link.seq() > expectedSeq) {
+            problem = appearsLater(file, lineNumber, expectedSeq)
+                ? "records out of order: expected seq " + expectedSeq + " here, found " + link.seq()
+                : "missing record" + (link.seq() - expectedSeq > 1 ? "s" : "") + ": seq "
+                    + expectedSeq
+                    + (link.seq() - expectedSeq > 1 ? " to " + (link.seq() - 1) : "")
+                    + " deleted before seq "
+                    + link.seq();
+          }
+          return bad(lineNumber, problem, prevHash);
         }
         prevHash = link.hash();
         expectedSeq++;
@@ -169,6 +384,33 @@ public final class AuditChainVerifier {
       }
     }
     return new Result(true, lineNumber, 0, "", prevHash, torn);
+  }
+
+  /**
+   * What is wrong with {@code line} as the record that should carry {@code expectedSeq} and follow {@code prevHash}, or
+   * null if it is that record; {@code link} is what {@link HashChain#parse} made of it.
+   */
+  static String problem(
+      byte[] line, HashChain.Link link, long expectedSeq, String prevHash, long lineNumber) {
+    if (link == null || !startsAsAuditRecord(line)) {
+      return "not a chain record: altered or inserted";
+    }
+    if (!link.selfConsistent()) {
+      return "record altered (seq " + link.seq() + "): its hash does not match its content";
+    }
+    if (link.seq() > expectedSeq) {
+      return "records missing or out of order: expected seq " + expectedSeq + " here, found "
+          + link.seq();
+    }
+    if (link.seq() < expectedSeq) {
+      return "record seq " + link.seq() + " is inserted, repeated or out of order: expected seq "
+          + expectedSeq;
+    }
+    if (!link.prev().equals(prevHash)) {
+      return "chain broken (seq " + link.seq() + "): it does not follow line " + (lineNumber - 1)
+          + ", which was replaced, or this record was";
+    }
+    return null;
   }
 
   private static Result bad(long line, String problem, String head) {

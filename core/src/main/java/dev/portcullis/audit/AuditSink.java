@@ -1,5 +1,8 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.crypto.KeyRingSource;
+import dev.portcullis.crypto.KeyedMac;
+import dev.portcullis.crypto.Purpose;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
@@ -95,6 +98,31 @@ public interface AuditSink extends Closeable, Flushable {
    */
   static AuditSink hashChained(Path file) throws IOException {
     return HashChainedAuditSink.open(file);
+  }
+
+  /**
+   * As {@link #hashChained(Path)}, with checkpoints that let a reader verify the newest records without reading the
+   * whole file ({@link AuditChainVerifier#verifyNewest}). Every 1,000 records, when it opens a file with records after
+   * the newest checkpoint, and when it closes, the sink forces the records to disk and appends to {@code
+   * <file>.checkpoints} a line that names the last record's sequence number, where it ends and its hash, tagged with
+   * HMAC-SHA256 under a key of {@code keys} derived for the purpose {@code audit-checkpoint}. A log written without
+   * checkpoints has its whole chain verified once, when it is first opened this way, and its last record is
+   * checkpointed; one whose chain is not intact is refused. The checkpoint file is created as the log is.
+   *
+   * <p><b>Security.</b> Whoever can write the log but has no key can no longer rewrite it consistently: a record
+   * changed before a checkpoint, or a checkpoint forged, altered or cut, no longer verifies. Not covered: the records
+   * after the newest checkpoint (at most 1,000), and records cut from the end of the log together with their
+   * checkpoints.
+   *
+   * @throws IOException as {@link #hashChained(Path)}, or if the checkpoint file holds other lines or vouches for a
+   *     record the log does not have, or the log has records, no checkpoints and a chain that is not intact
+   */
+  static AuditSink hashChained(Path file, KeyRingSource keys) throws IOException {
+    return HashChainedAuditSink.open(
+        file,
+        LineFile.Opener.FILE,
+        KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT),
+        HashChainedAuditSink.CHECKPOINT_EVERY);
   }
 
   /** A sink that discards every event, for tests and for deployments that audit elsewhere. */

@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.crypto.KeyedMac;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,15 @@ import org.slf4j.LoggerFactory;
  * {@code dev.portcullis.audit.AuditSink} says the same. {@link AuditChainVerifier} then finds the chain intact and
  * counts the repair. A last whole record that is not an intact chain record is not a crash but an alteration: the
  * file is refused.
+ *
+ * <p><b>Checkpoints.</b> Given a MAC ({@link AuditSink#hashChained(Path, dev.portcullis.crypto.KeyRingSource)}), the
+ * sink also writes an {@link AuditCheckpoint} to {@code <file>.checkpoints} before the record that would leave more
+ * than {@code every} records after the newest one, when it opens a file with records after the newest, and when it
+ * closes. The records a checkpoint names are forced to disk before it is written, so that a lost machine does not
+ * leave a checkpoint beyond the end of the log. Opening a log that has records but no checkpoint (one written without
+ * them) verifies the whole chain once and checkpoints its last record; a log whose chain is not intact is refused,
+ * since that checkpoint would vouch for it. A checkpoint file that names a record the log no longer has (records cut
+ * from the end, or a log replaced while its checkpoints stayed) is refused.
  */
 final class HashChainedAuditSink extends ForwardingSink<LineFile> implements AuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
@@ -33,9 +43,19 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
   /** The file beside a chained file that keeps the torn tails cut from it. */
   static final String TORN_SUFFIX = ".torn";
 
+  /** How many records the standard checkpointing sink lets pass between two checkpoints. */
+  static final int CHECKPOINT_EVERY = 1000;
+
   private final MessageDigest digest = HashChain.sha256();
   private long nextSeq;
   private String prev;
+  /** The checkpoints file, or null when the sink writes none. */
+  private LineFile checkpoints;
+
+  private KeyedMac mac;
+  private int every;
+  /** The seq of the newest checkpoint, or of the record after which the next one is counted. */
+  private long sealed;
 
   private HashChainedAuditSink(LineFile file, long nextSeq, String prev) {
     super(file, "AuditSink.hashChained(" + file.path() + ")");
@@ -48,6 +68,36 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
   }
 
   static HashChainedAuditSink open(Path path, LineFile.Opener opener) throws IOException {
+    return open(path, opener, null, 0);
+  }
+
+  /**
+   * Opens {@code path}, writing checkpoints tagged by {@code mac} every {@code every} records, or none when {@code mac}
+   * is null.
+   */
+  static HashChainedAuditSink open(Path path, LineFile.Opener opener, KeyedMac mac, int every)
+      throws IOException {
+    if (mac != null && every < 1) {
+      throw new IllegalArgumentException("every must be at least 1");
+    }
+    HashChainedAuditSink sink = openChain(path, opener);
+    if (mac == null) {
+      return sink;
+    }
+    try {
+      sink.startCheckpoints(opener, mac, every);
+      return sink;
+    } catch (IOException | RuntimeException e) {
+      // Closed without the checkpoint a clean close writes: the files were refused.
+      try (LineFile c = sink.checkpoints;
+          LineFile t = sink.target) {
+        throw e;
+      }
+    }
+  }
+
+  private static HashChainedAuditSink openChain(Path path, LineFile.Opener opener)
+      throws IOException {
     LineFile file = LineFile.open(path, EventFormat.KIND_AUDIT, opener);
     try {
       byte[] last = file.lastLineAtOpen();
@@ -74,8 +124,87 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     }
   }
 
+  private void startCheckpoints(LineFile.Opener opener, KeyedMac mac, int every)
+      throws IOException {
+    Path path = target.path();
+    Path file = path.resolveSibling(path.getFileName() + AuditCheckpoint.SUFFIX);
+    LineFile opened = LineFile.open(file, AuditCheckpoint.KIND, opener);
+    this.checkpoints = opened;
+    this.mac = mac;
+    this.every = every;
+    byte[] torn = opened.tornTailAtOpen();
+    if (torn != null) {
+      LOG.warn(
+          "Checkpoint file {} ended in {} bytes of an unfinished checkpoint: they were cut",
+          file,
+          torn.length);
+      opened.cutTornTail();
+    }
+    long head = nextSeq - 1;
+    byte[] last = opened.lastLineAtOpen();
+    if (last != null) {
+      AuditCheckpoint.Parsed parsed = AuditCheckpoint.parse(last);
+      if (parsed == null) {
+        throw new IOException(
+            file + ": the last line is not a checkpoint; run AuditChainVerifier before appending");
+      }
+      if (parsed.checkpoint().seq() > head) {
+        throw new IOException(
+            file + " vouches for record " + parsed.checkpoint().seq()
+                + ", but " + path + " ends at record " + head
+                + ": records were removed from the log, or the log was replaced without its checkpoints");
+      }
+      sealed = parsed.checkpoint().seq();
+    } else if (head > 0) {
+      // The first checkpoint vouches for every record before it: only for a chain that is intact.
+      AuditChainVerifier.Result whole = AuditChainVerifier.verify(path);
+      if (!whole.intact() || whole.records() != head) {
+        throw new IOException(path + " has no checkpoints yet and its chain is not intact ("
+            + whole.describe() + "): keep it aside and start a new log");
+      }
+    }
+    if (head > sealed) {
+      seal();
+    }
+  }
+
+  /** Writes a checkpoint of the last record, after forcing the records to disk. */
+  private void seal() throws IOException {
+    target.force();
+    AuditCheckpoint checkpoint = new AuditCheckpoint(nextSeq - 1, target.length(), prev, every);
+    checkpoints.append(checkpoint.line(mac));
+    // Taken: a failed flush keeps the line for the next one, so it must not be collected twice.
+    sealed = nextSeq - 1;
+    checkpoints.flush();
+  }
+
+  @Override
+  public void flush() throws IOException {
+    target.flush();
+    if (checkpoints != null) {
+      checkpoints.flush();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (checkpoints == null) {
+      target.close();
+      return;
+    }
+    try (LineFile c = checkpoints;
+        LineFile t = target) {
+      if (nextSeq - 1 > sealed) {
+        seal();
+      }
+    }
+  }
+
   @Override
   public void accept(AuditEvent event) throws IOException {
+    if (checkpoints != null && nextSeq - 1 - sealed >= every) {
+      seal();
+    }
     StringBuilder record = new StringBuilder(384);
     EventFormat.appendJson(record, event);
     byte[] line = chained(record);

@@ -254,6 +254,32 @@ final class LineFile implements Closeable, Flushable {
   }
 
   /**
+   * Cuts the torn tail off without keeping it and forces the file to disk: for a file whose lines can be made again
+   * (the checkpoints of a chained log), not for the log itself.
+   *
+   * @throws IllegalStateException if the file had no torn tail or lines were appended since it was opened
+   */
+  void cutTornTail() throws IOException {
+    if (tornTail == null || pendingLength > 0) {
+      throw new IllegalStateException("no torn tail to cut");
+    }
+    channel.truncate(end);
+    channel.force(true);
+    tornTail = null;
+  }
+
+  /** The length of the file's whole lines once the collected ones are written: where the next line will start. */
+  long length() {
+    return end + pendingLength;
+  }
+
+  /** Writes the collected lines and forces the file's content to disk. */
+  void force() throws IOException {
+    writePending();
+    channel.force(false);
+  }
+
+  /**
    * Collects one line; the newline is added here. {@code line} must not contain one.
    *
    * @throws IOException if lines collected earlier had to be written to make room and that failed; {@code line} is

@@ -19,6 +19,8 @@ public record Purpose(String name) {
   public static final Purpose SSO_UPGRADE = new Purpose("sso-upgrade");
   /** The login form's anti-forgery token, a MAC of the cookie-check cookie ({@link KeyedMac}). */
   public static final Purpose LOGIN_FORM = new Purpose("login-form");
+  /** The checkpoints of a hash-chained audit file, MAC-tagged ({@link KeyedMac}). */
+  public static final Purpose AUDIT_CHECKPOINT = new Purpose("audit-checkpoint");
 
   public Purpose {
     Objects.requireNonNull(name, "name");

@@ -2,6 +2,7 @@ package dev.portcullis.examples.portal;
 
 import dev.portcullis.audit.AuditChainVerifier;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.crypto.KeyRingSource;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,18 +23,29 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * {@code GET /monitoring/audit?user=&type=&from=&to=&page=}, for council officers: the audit log's events, newest
- * first, {@value #PAGE_SIZE} to a page, filtered by user handle, event type and a range of days (UTC), and whether
- * the log's hash chain is intact. A filter that is not valid is answered {@code 400} with the form and what to
+ * {@code GET /monitoring/audit?user=&type=&from=&to=&page=&check=}, for council officers: the audit log's events,
+ * newest first, {@value #PAGE_SIZE} to a page, filtered by user handle, event type and a range of days (UTC), and
+ * whether the log's hash chain is intact. A filter that is not valid is answered {@code 400} with the form and what to
  * correct.
  *
+ * <p>By default the page reads the newest {@value #WINDOW} records only (and up to one checkpoint interval more),
+ * verified from the audit file's checkpoint before them, and its events come from those: a view reads as much however
+ * old the log is. {@code check=full} reads and verifies the whole file and every checkpoint and searches all of it, for an officer
+ * who asks.
+ *
  * <p><b>Security.</b> Every value from the log or the request is escaped ({@link Html#escape}); the log may hold
- * whatever an attacker typed into a field that ends up in a record. The chain check covers the records as they were
- * read; it cannot tell a file rewritten from the start (see {@link AuditChainVerifier}).
+ * whatever an attacker typed into a field that ends up in a record. The check covers the records as they were read,
+ * from a checkpoint that only the key's holder can make; it cannot tell the newest records (after the newest
+ * checkpoint) rewritten consistently, nor a log and its checkpoints cut back together (see {@link
+ * AuditChainVerifier#verifyNewest}).
  */
 final class AuditPage extends HttpServlet {
   private static final long serialVersionUID = 1L;
   static final int PAGE_SIZE = 50;
+  /** How many of the newest records a view reads and verifies, unless the whole log is asked for. */
+  static final int WINDOW = 1000;
+
+  static final String FULL_CHECK = "full";
   static final int MAX_USER = 64;
   private static final int MAX_PAGE = 100_000;
   private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
@@ -43,11 +55,13 @@ final class AuditPage extends HttpServlet {
   private final transient Path auditFile;
   private final transient Path scratchDir;
   private final transient AuditLog audit;
+  private final transient KeyRingSource keys;
 
-  AuditPage(Path auditFile, Path scratchDir, AuditLog audit) {
+  AuditPage(Path auditFile, Path scratchDir, AuditLog audit, KeyRingSource keys) {
     this.auditFile = auditFile;
     this.scratchDir = scratchDir;
     this.audit = audit;
+    this.keys = keys;
   }
 
   @Override
@@ -62,7 +76,12 @@ final class AuditPage extends HttpServlet {
     String fromText = param(req, "from");
     String toText = param(req, "to");
     String pageText = param(req, "page");
+    String check = param(req, "check");
     Map<String, String> errors = new LinkedHashMap<>();
+    if (!check.isEmpty() && !check.equals(FULL_CHECK)) {
+      errors.put("check", "The check must be empty or \"" + FULL_CHECK + "\".");
+      check = "";
+    }
     if (user.length() > MAX_USER) {
       errors.put("user", "Enter a user handle of at most " + MAX_USER + " characters.");
     }
@@ -88,7 +107,10 @@ final class AuditPage extends HttpServlet {
     }
 
     boolean flushed = Monitoring.flush(audit);
-    AuditTrail.Snapshot snapshot = AuditTrail.read(auditFile, scratchDir);
+    boolean full = check.equals(FULL_CHECK);
+    AuditTrail.Snapshot snapshot = full
+        ? AuditTrail.read(auditFile, keys, scratchDir)
+        : AuditTrail.readNewest(auditFile, keys, WINDOW);
     StringBuilder b = new StringBuilder(16_384);
     chain(b, snapshot);
     if (!flushed) {
@@ -101,7 +123,7 @@ final class AuditPage extends HttpServlet {
       for (Map.Entry<String, String> e : errors.entrySet()) {
         // The page number has no field of its own: it comes from the links under the results.
         b.append(
-            e.getKey().equals("page")
+            e.getKey().equals("page") || e.getKey().equals("check")
                 ? "<li>" + Html.escape(e.getValue()) + "</li>\n"
                 : "<li><a href=\"#" + e.getKey() + "\">" + Html.escape(e.getValue())
                     + "</a></li>\n");
@@ -115,7 +137,7 @@ final class AuditPage extends HttpServlet {
     if (!type.isEmpty() && errors.get("type") == null) {
       types.add(type);
     }
-    form(b, user, type, fromText, toText, types);
+    form(b, user, type, fromText, toText, check, types);
     if (!errors.isEmpty()) {
       Html.send(req, resp, HttpServletResponse.SC_BAD_REQUEST, "Audit log", b.toString());
       return;
@@ -129,11 +151,15 @@ final class AuditPage extends HttpServlet {
         matching.add(e);
       }
     }
-    results(b, matching, page, user, type, fromText, toText);
+    results(b, matching, page, user, type, fromText, toText, check);
     Html.send(req, resp, HttpServletResponse.SC_OK, "Audit log", b.toString());
   }
 
   private static void chain(StringBuilder b, AuditTrail.Snapshot snapshot) {
+    if (snapshot.window() != null) {
+      window(b, snapshot.window());
+      return;
+    }
     AuditChainVerifier.Result chain = snapshot.chain();
     if (chain.intact()) {
       b.append("<p class=\"chain-verified\" id=\"chain\"><strong>Hash chain verified:</strong> ")
@@ -141,21 +167,95 @@ final class AuditPage extends HttpServlet {
           .append(chain.records() == 1 ? " record" : " records")
           .append(", none altered, removed or reordered since they were written.</p>\n");
     } else {
-      b.append(
-              "<div class=\"error\" id=\"chain\"><h2>Hash chain broken</h2>\n<p>The record on line ")
-          .append(chain.firstBadLine())
+      broken(b, chain.firstBadLine(), chain.problem());
+    }
+    b.append(
+            "<p id=\"window\">The whole log was read and checked, and the events come from all of it. <a href=\"")
+        .append(Monitoring.AUDIT_PATH)
+        .append("\">Show the newest events only</a>.</p>\n");
+  }
+
+  private static void window(StringBuilder b, AuditChainVerifier.Window w) {
+    int n = w.records().size();
+    long last = w.firstLine() + n - 1;
+    String span = n == 0
+        ? "no records"
+        : "the newest " + n + (n == 1 ? " record" : " records") + " (lines " + w.firstLine()
+            + " to " + last + ")";
+    switch (w.status()) {
+      case VERIFIED -> {
+        b.append("<p class=\"chain-verified\" id=\"chain\"><strong>Hash chain verified:</strong> ")
+            .append(span);
+        if (n > 0) {
+          b.append(", from ")
+              .append(
+                  w.anchor() == 0
+                      ? "the start of the log"
+                      : "the keyed checkpoint of record " + w.anchor())
+              .append(", none altered, removed or reordered since they were written");
+          if (last > w.sealedThrough()) {
+            b.append("; ")
+                .append(last - w.sealedThrough())
+                .append(" written since the newest checkpoint");
+          }
+        }
+        b.append(".</p>\n");
+      }
+      case NO_CHECKPOINT ->
+        b.append(
+                "<div class=\"error\" id=\"chain\"><h2>Hash chain not verified</h2>\n<p>The log has no"
+                    + " checkpoints to verify its newest records from: ")
+            .append(span)
+            .append(
+                " are linked to each other, but nothing vouches for the first of them. Check the whole"
+                    + " log.</p></div>\n");
+      case BROKEN -> broken(b, w.firstBadLine(), w.problem());
+    }
+    b.append("<p id=\"window\">Events are shown from ")
+        .append(span)
+        .append(": ")
+        .append(w.bytesRead())
+        .append(" bytes read of the log's ")
+        .append(w.fileBytes())
+        .append(". <a href=\"")
+        .append(Monitoring.AUDIT_PATH)
+        .append("?check=")
+        .append(FULL_CHECK)
+        .append("\">Check the whole log</a> to verify every record and search all of them.</p>\n");
+  }
+
+  private static void broken(StringBuilder b, long line, String problem) {
+    b.append("<div class=\"error\" id=\"chain\"><h2>Hash chain broken</h2>\n<p>");
+    if (line == 0) {
+      b.append("The log's checkpoints fail the check: ")
+          .append(Html.escape(problem))
+          .append(". The events shown cannot be trusted.</p></div>\n");
+    } else {
+      b.append("The record on line ")
+          .append(line)
           .append(" fails the check: ")
-          .append(Html.escape(chain.problem()))
+          .append(Html.escape(problem))
           .append(". That record and every later one cannot be trusted.</p></div>\n");
     }
   }
 
   private static void form(
-      StringBuilder b, String user, String type, String from, String to, TreeSet<String> types) {
+      StringBuilder b,
+      String user,
+      String type,
+      String from,
+      String to,
+      String check,
+      TreeSet<String> types) {
     b.append("<form method=\"get\" action=\"")
         .append(Monitoring.AUDIT_PATH)
-        .append(
-            "\" class=\"filters\">\n<div class=\"field\"><label for=\"user\">User handle</label>")
+        .append("\" class=\"filters\">\n");
+    if (!check.isEmpty()) {
+      b.append("<input type=\"hidden\" name=\"check\" value=\"")
+          .append(Html.escape(check))
+          .append("\">\n");
+    }
+    b.append("<div class=\"field\"><label for=\"user\">User handle</label>")
         .append("<input type=\"text\" id=\"user\" name=\"user\" maxlength=\"")
         .append(MAX_USER)
         .append("\" value=\"")
@@ -187,7 +287,8 @@ final class AuditPage extends HttpServlet {
       String user,
       String type,
       String from,
-      String to) {
+      String to,
+      String check) {
     int first = (page - 1) * PAGE_SIZE;
     if (matching.isEmpty() || first >= matching.size()) {
       b.append("<p id=\"no-events\">No events match.</p>\n");
@@ -229,21 +330,23 @@ final class AuditPage extends HttpServlet {
       b.append("<nav aria-label=\"Pages of events\" class=\"pages\"><ul>\n");
       if (first > 0) {
         b.append("<li><a href=\"")
-            .append(Html.escape(link(user, type, from, to, page - 1)))
+            .append(Html.escape(link(user, type, from, to, check, page - 1)))
             .append("\">Newer events</a></li>\n");
       }
       if (last < matching.size()) {
         b.append("<li><a href=\"")
-            .append(Html.escape(link(user, type, from, to, page + 1)))
+            .append(Html.escape(link(user, type, from, to, check, page + 1)))
             .append("\">Older events</a></li>\n");
       }
       b.append("</ul></nav>\n");
     }
   }
 
-  private static String link(String user, String type, String from, String to, int page) {
+  private static String link(
+      String user, String type, String from, String to, String check, int page) {
     return Monitoring.AUDIT_PATH + "?user=" + url(user) + "&type=" + url(type) + "&from="
-        + url(from) + "&to=" + url(to) + "&page=" + page;
+        + url(from) + "&to=" + url(to) + (check.isEmpty() ? "" : "&check=" + url(check))
+        + "&page=" + page;
   }
 
   private static String url(String value) {

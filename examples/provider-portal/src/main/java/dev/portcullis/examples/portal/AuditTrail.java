@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.audit.AuditChainVerifier;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.crypto.KeyRingSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,18 +18,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The portal's hash-chained audit file ({@link AuditSink#hashChained(Path)}) as the audit page reads it: the
- * complete records at the moment of reading, parsed, and the verdict of {@link AuditChainVerifier} on exactly those
- * bytes. The sink may be appending meanwhile; the verifier wants a file nobody writes to, so it checks a private copy
- * of the complete lines, deleted afterwards.
- *
- * <p>Reads the whole file on every call: right for a demonstration, not for years of records, where an index (or a
- * log store) belongs.
+ * The portal's hash-chained audit file ({@link AuditSink#hashChained(Path, KeyRingSource)}) as the audit page reads
+ * it: by default its newest records only, verified from the checkpoint before them ({@link
+ * AuditChainVerifier#verifyNewest}), so that a view costs the same however old the log is; on request the complete
+ * records at the moment of reading, with the verdict of {@link AuditChainVerifier#verify} on exactly those bytes.
+ * The sink may be appending meanwhile; the full check wants a file nobody writes to, so it checks a private copy of the
+ * complete lines, deleted afterwards.
  */
 final class AuditTrail {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final String KIND = "audit";
+  /** The suffix of the sink's checkpoint file beside the log. */
+  private static final String CHECKPOINTS = ".checkpoints";
 
   /**
    * One audit record, the fields the page shows. Optional fields absent from the record are empty strings.
@@ -52,9 +54,16 @@ final class AuditTrail {
    * @param chain the verifier's verdict on the same records
    * @param unreadableLines lines that are not audit records (the chain verdict says what is wrong with them)
    */
-  record Snapshot(List<Entry> entries, AuditChainVerifier.Result chain, int unreadableLines) {
+  record Snapshot(
+      List<Entry> entries,
+      AuditChainVerifier.Result chain,
+      AuditChainVerifier.Window window,
+      int unreadableLines) {
     Snapshot {
       entries = List.copyOf(entries);
+      if ((chain == null) == (window == null)) {
+        throw new IllegalArgumentException("either the whole file's verdict or the window's");
+      }
     }
   }
 
@@ -78,20 +87,46 @@ final class AuditTrail {
 
   private AuditTrail() {}
 
+  /** Reads and checks the newest {@code records} records (and up to one checkpoint interval more). */
+  static Snapshot readNewest(Path file, KeyRingSource keys, int records) throws IOException {
+    AuditChainVerifier.Window window = AuditChainVerifier.verifyNewest(file, keys, records);
+    List<Entry> entries = new ArrayList<>();
+    int unreadable = 0;
+    long number = window.firstLine();
+    for (String line : window.records()) {
+      try {
+        entries.add(parse(number, line));
+      } catch (JsonProcessingException | IllegalArgumentException | DateTimeParseException e) {
+        unreadable++;
+      }
+      number++;
+    }
+    return new Snapshot(entries, null, window, unreadable);
+  }
+
   /**
-   * Reads and checks the file.
+   * Reads and checks the whole file, and its checkpoints under {@code keys}.
    *
    * @param scratchDir where the private copy for the verifier goes (the portal's data folder)
    */
-  static Snapshot read(Path file, Path scratchDir) throws IOException {
+  static Snapshot read(Path file, KeyRingSource keys, Path scratchDir) throws IOException {
+    // The checkpoints first: the sink writes one only after the records it names, so each names a
+    // record of the log as read next.
+    Path checkpoints = file.resolveSibling(file.getFileName() + CHECKPOINTS);
+    byte[] checkpointLines = Files.exists(checkpoints) ? LogLines.completeLines(checkpoints) : null;
     byte[] complete = LogLines.completeLines(file);
     AuditChainVerifier.Result chain;
     Path copy = Files.createTempFile(scratchDir, "audit-check-", ".jsonl");
+    Path copiedCheckpoints = copy.resolveSibling(copy.getFileName() + CHECKPOINTS);
     try {
       Files.write(copy, complete);
-      chain = AuditChainVerifier.verify(copy);
+      if (checkpointLines != null) {
+        Files.write(copiedCheckpoints, checkpointLines);
+      }
+      chain = AuditChainVerifier.verify(copy, keys);
     } finally {
       Files.deleteIfExists(copy);
+      Files.deleteIfExists(copiedCheckpoints);
     }
     List<Entry> entries = new ArrayList<>();
     int unreadable = 0;
@@ -104,7 +139,7 @@ final class AuditTrail {
         unreadable++;
       }
     }
-    return new Snapshot(entries, chain, unreadable);
+    return new Snapshot(entries, chain, null, unreadable);
   }
 
   static Entry parse(long number, String line) throws JsonProcessingException {

@@ -1,6 +1,7 @@
 package dev.portcullis.examples.portal;
 
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.servlet.PortalPrincipal;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.file.Path;
@@ -34,13 +35,17 @@ final class Monitoring {
 
   /** Adds both pages, reading the log files of {@code dataDir}. */
   static void addPages(
-      ServletContextHandler app, Path dataDir, AuditLog audit, InstantSource clock) {
+      ServletContextHandler app,
+      Path dataDir,
+      AuditLog audit,
+      KeyRingSource keys,
+      InstantSource clock) {
     app.addServlet(
         new ServletHolder(
             new ServiceDemandPage(dataDir.resolve(Portal.SEARCH_DEMAND_FILE), audit, clock)),
         SERVICE_DEMAND_PATH);
     app.addServlet(
-        new ServletHolder(new AuditPage(dataDir.resolve(Portal.AUDIT_FILE), dataDir, audit)),
+        new ServletHolder(new AuditPage(dataDir.resolve(Portal.AUDIT_FILE), dataDir, audit, keys)),
         AUDIT_PATH);
   }
 

@@ -135,7 +135,7 @@ final class Portal implements AutoCloseable {
     AuditLog audit = AuditLog.builder()
         .clock(clock)
         .random(random)
-        .auditSink(AuditSink.hashChained(dataDir.resolve(AUDIT_FILE)))
+        .auditSink(AuditSink.hashChained(dataDir.resolve(AUDIT_FILE), keys))
         .auditSink(AuditSink.slf4j())
         .demandSink(SearchDemandSink.jsonLines(dataDir.resolve(SEARCH_DEMAND_FILE)))
         .demandSink(SearchDemandSink.slf4j())
@@ -252,7 +252,7 @@ final class Portal implements AutoCloseable {
       add(app, "/cookies.json", new CookiesJson(notice));
       add(app, "/terms", new TermsPage(login));
       add(app, "/portal.css", new Stylesheet());
-      Monitoring.addPages(app, dataDir, audit, clock);
+      Monitoring.addPages(app, dataDir, audit, keys, clock);
       add(app, "/", new NotFoundPage());
       // Jetty's own error pages echo the URI and carry none of the filter's headers: plain ones
       // instead.

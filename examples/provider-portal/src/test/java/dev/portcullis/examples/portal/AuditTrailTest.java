@@ -6,12 +6,16 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,6 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The audit page's reading of the hash-chained file: records, filters and the chain verdict. */
 class AuditTrailTest {
+  private static final KeyRing KEYS = KeyRing.builder()
+      .add(
+          1,
+          KeyStatus.ACTIVE,
+          Instant.parse("2026-01-01T00:00:00Z"),
+          KeyMaterial.generate(new SecureRandom()))
+      .build();
+
   /** Writes three events through the real hash-chained sink: alice on day one, bob and alice on day two. */
   private static Path writeLog(Path dir) throws Exception {
     Path file = dir.resolve("audit.jsonl");
@@ -49,7 +61,7 @@ class AuditTrailTest {
 
   @Test
   void intactLog_isVerified_andEveryRecordRead(@TempDir Path dir) throws Exception {
-    AuditTrail.Snapshot s = AuditTrail.read(writeLog(dir), dir);
+    AuditTrail.Snapshot s = AuditTrail.read(writeLog(dir), KEYS, dir);
     assertThat(s.chain().intact()).isTrue();
     assertThat(s.chain().records()).isEqualTo(3);
     assertThat(s.unreadableLines()).isZero();
@@ -70,7 +82,7 @@ class AuditTrailTest {
 
   @Test
   void filter_matchesUserTypeAndDays(@TempDir Path dir) throws Exception {
-    List<AuditTrail.Entry> all = AuditTrail.read(writeLog(dir), dir).entries();
+    List<AuditTrail.Entry> all = AuditTrail.read(writeLog(dir), KEYS, dir).entries();
     LocalDate day1 = LocalDate.parse("2026-01-01");
     LocalDate day2 = LocalDate.parse("2026-01-02");
     assertThat(all.stream().filter(new AuditTrail.Filter("u-1001", "", null, null)::matches))
@@ -95,7 +107,7 @@ class AuditTrailTest {
     Path file = writeLog(dir);
     String text = Files.readString(file, StandardCharsets.UTF_8);
     Files.writeString(file, text.replace("\"resource\":\"201\"", "\"resource\":\"202\""));
-    AuditTrail.Snapshot s = AuditTrail.read(file, dir);
+    AuditTrail.Snapshot s = AuditTrail.read(file, KEYS, dir);
     assertThat(s.chain().intact()).isFalse();
     assertThat(s.chain().firstBadLine()).isEqualTo(2);
     assertThat(s.chain().problem()).contains("altered");
@@ -109,7 +121,7 @@ class AuditTrailTest {
         "{\"kind\":\"audit\",\"id\":\"half",
         StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.APPEND);
-    AuditTrail.Snapshot s = AuditTrail.read(file, dir);
+    AuditTrail.Snapshot s = AuditTrail.read(file, KEYS, dir);
     assertThat(s.chain().intact()).isTrue();
     assertThat(s.entries()).hasSize(3);
   }
