@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * allocation counter over 10,000 requests after a warm-up, so the figure is what the compiled request path allocates.
  *
  * <p>The budget is what the request's own state needs (the exchange, its two wrappers, the session state, the page's
- * writer guard, the request path), about 400 to 530 B here, with a margin for the figure's spread between runs on a
+ * writer guard, the request path), about 400 to 550 B here, with a margin for the figure's spread between runs on a
  * loaded machine. A change that brings back per-request copies, lists, parses or formats on the public pages fails
  * here, not only in the benchmarks.
  */
