@@ -100,7 +100,20 @@ public final class SessionLoginCheck {
       return new Result(
           open(sessionCookieValue), login.openTicket(authCookieValues).refusal());
     }
-    TicketCheck verified = login.verify(authCookieValues.get(0));
+    return check(sessionCookieValue, authCookieValues.get(0));
+  }
+
+  /**
+   * {@link #check(String, List)} for a request that sent the auth cookie exactly once, given its one value: a caller
+   * that counts the values itself needs no list for them (more than one must go to {@link #check(String, List)}, which
+   * refuses them).
+   *
+   * @param sessionCookieValue the one session cookie value the request sent, or null for none
+   * @param authCookieValue the one auth cookie value the request sent
+   */
+  public Result check(String sessionCookieValue, String authCookieValue) {
+    Objects.requireNonNull(authCookieValue, "authCookieValue");
+    TicketCheck verified = login.verify(authCookieValue);
     if (!(verified instanceof TicketCheck.Valid valid)) {
       return new Result(open(sessionCookieValue), PortalLogin.refusalOf(verified));
     }

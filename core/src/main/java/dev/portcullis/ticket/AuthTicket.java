@@ -34,7 +34,14 @@ public final class AuthTicket {
   private final int idAt;
   private final int bindingAt;
   private final String userHandle;
-  private final String organisationHandle;
+  /**
+   * The organisation handle; for a decoded ticket whose handle is printable ASCII, null until first asked for and read
+   * from {@link #bytes} at {@link #organisationAt} (its length byte, the handle after it), as few requests ask.
+   */
+  private String organisationHandle;
+
+  /** Where the organisation handle's length byte is in {@link #bytes}, while the handle is not made; else -1. */
+  private final int organisationAt;
   // Epoch milliseconds: an Instant is made only when asked for.
   private final long issuedAt;
   private final long expiresAt;
@@ -90,6 +97,7 @@ public final class AuthTicket {
     this.bindingAt = ID_LENGTH;
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
+    this.organisationAt = -1;
     this.labelledBinding = false;
   }
 
@@ -97,13 +105,15 @@ public final class AuthTicket {
    * For {@link TicketCodec#decode}, which hands over an array made for this ticket alone, holding the id at {@code
    * idAt} and the binding at {@code bindingAt}, and has already checked everything the public constructor checks:
    * lengths, UTF-8 and control characters of the handles, a non-empty user handle, and {@code authTime <= issuedAt <
-   * expiresAt}.
+   * expiresAt}. {@code organisationHandle} may be null when the array holds it as printable ASCII (a length byte at
+   * {@code organisationAt}, then the handle), to be read from there when asked for.
    */
   AuthTicket(
       byte[] bytes,
       int idAt,
       String userHandle,
       String organisationHandle,
+      int organisationAt,
       long issuedAt,
       long expiresAt,
       long authTime,
@@ -114,6 +124,7 @@ public final class AuthTicket {
     this.bindingAt = bindingAt;
     this.userHandle = userHandle;
     this.organisationHandle = organisationHandle;
+    this.organisationAt = organisationHandle == null ? organisationAt : -1;
     this.issuedAt = issuedAt;
     this.expiresAt = expiresAt;
     this.authTime = authTime;
@@ -163,7 +174,8 @@ public final class AuthTicket {
    * never with this.
    */
   public Optional<String> organisationHandle() {
-    return organisationHandle.isEmpty() ? Optional.empty() : Optional.of(organisationHandle);
+    String organisation = organisationHandleRaw();
+    return organisation.isEmpty() ? Optional.empty() : Optional.of(organisation);
   }
 
   public Instant issuedAt() {
@@ -234,8 +246,17 @@ public final class AuthTicket {
     return nowMillis - issuedAt >= lifetime / 2 + lifetime % 2;
   }
 
+  /** The organisation handle, empty for none; made from the decoded bytes on first use. */
   String organisationHandleRaw() {
-    return organisationHandle;
+    String organisation = organisationHandle;
+    if (organisation == null) {
+      // A racy single check, as String.hashCode: the bytes never change, so every thread makes
+      // the same string.
+      organisation = new String(
+          bytes, organisationAt + 1, bytes[organisationAt] & 0xFF, StandardCharsets.ISO_8859_1);
+      organisationHandle = organisation;
+    }
+    return organisation;
   }
 
   long issuedAtMillis() {
@@ -267,7 +288,7 @@ public final class AuthTicket {
     return o instanceof AuthTicket t
         && Arrays.equals(bytes, idAt, idAt + ID_LENGTH, t.bytes, t.idAt, t.idAt + ID_LENGTH)
         && userHandle.equals(t.userHandle)
-        && organisationHandle.equals(t.organisationHandle)
+        && organisationHandleRaw().equals(t.organisationHandleRaw())
         && issuedAt == t.issuedAt
         && expiresAt == t.expiresAt
         && authTime == t.authTime

@@ -131,7 +131,9 @@ final class TicketCodec {
     // The id and the binding stay in the decoded array, which the ticket keeps.
     int idAt = r.skip(AuthTicket.ID_LENGTH);
     String user = r.string();
-    String org = r.string();
+    // The organisation is made only when asked for (few requests ask), unless it needs decoding.
+    int orgAt = r.pos;
+    String org = r.stringUnlessAscii();
     long issued = r.varint();
     long lifetime = r.varint();
     long authAge = r.varint();
@@ -151,6 +153,7 @@ final class TicketCodec {
         idAt,
         user,
         org,
+        orgAt,
         issued,
         issued + lifetime,
         issued - authAge,
@@ -209,6 +212,18 @@ final class TicketCodec {
 
     /** A length-prefixed handle: well-formed UTF-8, no control characters. */
     String string() {
+      return string(false);
+    }
+
+    /**
+     * {@link #string()}, but null for a well-formed handle of printable ASCII, which the caller reads from the array
+     * when it needs it: a length byte, then the handle.
+     */
+    String stringUnlessAscii() {
+      return string(true);
+    }
+
+    private String string(boolean nullIfAscii) {
       if (pos >= in.length) {
         failed = true;
         return "";
@@ -227,7 +242,7 @@ final class TicketCodec {
       }
       if (printableAscii) {
         // Printable ASCII is well-formed UTF-8 without controls: the common case needs no decoder.
-        return new String(in, from, len, StandardCharsets.ISO_8859_1);
+        return nullIfAscii ? null : new String(in, from, len, StandardCharsets.ISO_8859_1);
       }
       try {
         String s = StandardCharsets.UTF_8

@@ -17,7 +17,16 @@ import java.util.function.UnaryOperator;
  * sessions with {@code SessionRegistry.deleteByUser}).
  */
 public final class InMemoryUserDirectory implements UserDirectory {
-  private record Account(String username, String passwordHash, PortalUser user) {}
+  /**
+   * One account; {@code found} is {@link #findByHandle}'s answer for it, made with the account so that the check of
+   * every authenticated request makes none.
+   */
+  private record Account(
+      String username, String passwordHash, PortalUser user, Optional<PortalUser> found) {
+    Account(String username, String passwordHash, PortalUser user) {
+      this(username, passwordHash, user, Optional.of(user));
+    }
+  }
 
   private final PasswordHasher hasher;
   private final Map<String, Account> byUsername = new ConcurrentHashMap<>();
@@ -122,7 +131,7 @@ public final class InMemoryUserDirectory implements UserDirectory {
   @Override
   public Optional<PortalUser> findByHandle(String handle) {
     Account a = handle == null ? null : byHandle.get(handle);
-    return a == null ? Optional.empty() : Optional.of(a.user());
+    return a == null ? Optional.empty() : a.found();
   }
 
   @Override

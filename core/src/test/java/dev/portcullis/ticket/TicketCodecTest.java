@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -45,6 +46,23 @@ class TicketCodecTest {
     AuthTicket t = ticket(user, org, issued, lifetime, Math.min(authBefore, issued));
     byte[] encoded = TicketCodec.encode(t);
     assertThat(TicketCodec.decode(encoded)).contains(t);
+  }
+
+  /**
+   * A decoded ticket reads its organisation from the decoded bytes when asked (printable ASCII), or has it decoded
+   * already (other Unicode); either way it is the one encoded, and encodes back to the same bytes.
+   */
+  @Test
+  void decodedTicket_givesBackItsOrganisation_asciiOtherUnicodeOrNone() {
+    for (String org : List.of("riverside", "z\u00fcrich-s\u00fcd", "")) {
+      AuthTicket original = ticket("u-1", org, 1_000_000, 60_000, 0);
+      byte[] encoded = TicketCodec.encode(original);
+      AuthTicket decoded = TicketCodec.decode(encoded).orElseThrow();
+      assertThat(decoded.organisationHandle())
+          .isEqualTo(org.isEmpty() ? Optional.empty() : Optional.of(org));
+      assertThat(TicketCodec.encode(decoded)).isEqualTo(encoded);
+      assertThat(decoded).isEqualTo(original);
+    }
   }
 
   /**

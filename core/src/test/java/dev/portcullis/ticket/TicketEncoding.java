@@ -38,6 +38,7 @@ public final class TicketEncoding {
         0,
         ticket.userHandle(),
         ticket.organisationHandleRaw(),
+        -1,
         ticket.issuedAtMillis(),
         ticket.expiresAtMillis(),
         ticket.authTimeMillis(),

@@ -64,7 +64,7 @@ final class AuditTrail {
         b.actor(AuditEvent.Actor.of(p.getName(), orNull(p.user().organisation())));
       }
       try {
-        b.clientAddress(exchange.client().address());
+        b.clientAddress(exchange.clientAddress());
       } catch (IllegalArgumentException e) {
         // Not an IP literal (a unix socket, a test container): the event goes out without it.
       }

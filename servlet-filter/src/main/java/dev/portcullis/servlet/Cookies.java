@@ -105,7 +105,8 @@ final class Cookies {
   static Cookies parse(HttpServletRequest request) {
     Enumeration<String> headers;
     try {
-      headers = request.getHeaders("Cookie");
+      // In lower case, as Exchange reads the Upgrade header: no copy of the name to look it up.
+      headers = request.getHeaders("cookie");
     } catch (RuntimeException e) {
       return NONE;
     }

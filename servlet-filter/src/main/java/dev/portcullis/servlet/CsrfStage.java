@@ -190,7 +190,7 @@ final class CsrfStage extends Stage {
     // Checked as an Origin header is: a server name that is no host name matches nothing and is
     // not repeated in the audit log.
     Optional<WebOrigin> own = WebOrigin.ofServer(
-        exchange.client().secure() ? "https" : "http",
+        exchange.clientSecure() ? "https" : "http",
         String.valueOf(request.getServerName()),
         ownPort(request));
     if (own.isEmpty()) {

@@ -4,7 +4,6 @@ import dev.portcullis.access.RequestPath;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.LoginFormTokens;
-import dev.portcullis.transport.internal.TrustedProxies;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -40,10 +39,10 @@ final class Exchange implements Stage.Next {
   static final String ATTRIBUTE = Exchange.class.getName();
   private static final String NO_PATH = new String("");
   /** The states of {@link #pass}. */
-  private static final int NOT_IN_PASS = 0;
+  private static final byte NOT_IN_PASS = 0;
 
-  private static final int IN_PASS_OPEN = 1;
-  private static final int IN_PASS_COMMITTED = 2;
+  private static final byte IN_PASS_OPEN = 1;
+  private static final byte IN_PASS_COMMITTED = 2;
 
   private final HttpServletRequest original;
   private final HttpServletResponse originalResponse;
@@ -58,16 +57,33 @@ final class Exchange implements Stage.Next {
   /** Why the form body was not read, or null. */
   private FormBodyReads.Refusal formBodyRefused;
   /**
-   * The hooks of {@link #beforeCommit}, in order: the first two in fields (nearly every request has two, the security
-   * headers' and the session's), so that no array is made for them; any further ones in {@link #moreHooks}.
+   * The transport stage's writer of the security headers, run before the hooks at every commit; null without that
+   * stage. It is the stage's own, shared by its requests: what it wrote for this response is in the three fields
+   * after it.
+   */
+  private TransportStage.HeaderWriter securityHeaders;
+
+  /** Whether {@link #securityHeaders} has written the headers on this response. */
+  boolean headersWritten;
+  /** The response wrapper's count of header changes when the security headers were last written. */
+  int headerChangesWhenWritten;
+  /** Whether {@code Cache-Control: no-store} was among the security headers last written. */
+  boolean noStoreWhenWritten;
+
+  /**
+   * The hooks of {@link #beforeCommit}, in order: the first in a field (nearly every request has one, the session's),
+   * so that no array is made for it; any further ones in {@link #moreHooks}.
    */
   private Runnable firstHook;
 
-  private Runnable secondHook;
   private Runnable[] moreHooks;
   private int hookCount;
   private SessionState sessions = SessionState.NONE;
-  private TrustedProxies.Client client;
+  /** {@link #clientAddress()} and {@link #clientSecure()} as the transport stage resolved them, once it has. */
+  private String clientAddress;
+
+  private boolean clientSecure;
+  private boolean clientResolved;
   private PortalPrincipal principal;
   /** Whether the response is for this browser alone although nobody is logged in (the login page). */
   private boolean notToBeStored;
@@ -95,7 +111,7 @@ final class Exchange implements Stage.Next {
   private boolean committed;
 
   /** Whether commit work is under way, and if so whether the response had committed when it began. */
-  private int pass;
+  private byte pass;
 
   private String requestId;
   private Cookies requestCookies;
@@ -208,13 +224,13 @@ final class Exchange implements Stage.Next {
   }
 
   /** Whether the request is a WebSocket upgrade: 0 until asked, then 1 or -1 (read once, by the CSRF stage first). */
-  private int webSocketUpgrade;
+  private byte webSocketUpgrade;
 
   /** Whether this is a WebSocket upgrade request: a GET with {@code websocket} among its {@code Upgrade} tokens. */
   boolean webSocketUpgrade() {
-    int known = webSocketUpgrade;
+    byte known = webSocketUpgrade;
     if (known == 0) {
-      known = readWebSocketUpgrade() ? 1 : -1;
+      known = readWebSocketUpgrade() ? (byte) 1 : (byte) -1;
       webSocketUpgrade = known;
     }
     return known > 0;
@@ -224,8 +240,10 @@ final class Exchange implements Stage.Next {
     if (!method.equals("GET")) {
       return false;
     }
-    // Read only when present, so that an ordinary request allocates nothing here.
-    String upgrade = original.getHeader("Upgrade");
+    // Read only when present, so that an ordinary request allocates nothing here. Header names
+    // are case-insensitive; asked in lower case, a container that lower-cases names to look them
+    // up (Spring's mock request) makes no copy of it.
+    String upgrade = original.getHeader("upgrade");
     if (upgrade == null) {
       return false;
     }
@@ -246,20 +264,32 @@ final class Exchange implements Stage.Next {
   }
 
   /**
-   * Where the request came from and whether it arrived over HTTPS, after trusted-proxy resolution by the transport
-   * stage; without that stage, the connection's own peer address and encryption ({@link
-   * TransportStage#connectionSecure}, never the request's scheme).
+   * Where the request came from, after trusted-proxy resolution by the transport stage; without that stage, the
+   * connection's own peer address.
    */
-  TrustedProxies.Client client() {
-    TrustedProxies.Client c = client;
-    return c != null
-        ? c
-        : new TrustedProxies.Client(
-            original.getRemoteAddr(), TransportStage.connectionSecure(original));
+  String clientAddress() {
+    return clientResolved ? clientAddress : original.getRemoteAddr();
   }
 
-  void client(TrustedProxies.Client client) {
-    this.client = client;
+  /**
+   * Whether the request arrived over HTTPS, as the transport stage decided (a trusted proxy's word, or the
+   * connection's own encryption); without that stage, the connection's own ({@link TransportStage#connectionSecure},
+   * never the request's scheme).
+   */
+  boolean clientSecure() {
+    return clientResolved ? clientSecure : TransportStage.connectionSecure(original);
+  }
+
+  /** Sets the transport stage's resolution of the connection and any trusted proxy's headers. */
+  void client(String address, boolean secure) {
+    this.clientAddress = address;
+    this.clientSecure = secure;
+    this.clientResolved = true;
+  }
+
+  /** Sets the writer of the security headers that runs before the hooks at every commit. */
+  void securityHeaders(TransportStage.HeaderWriter writer) {
+    this.securityHeaders = writer;
   }
 
   /**
@@ -283,7 +313,7 @@ final class Exchange implements Stage.Next {
       formBodyRead = true;
       return;
     }
-    String address = client().address();
+    String address = clientAddress();
     boolean anonymous = principal == null;
     FormBodyReads.Refusal refusal = formReads.enter(address, anonymous);
     if (refusal != null) {
@@ -396,15 +426,16 @@ final class Exchange implements Stage.Next {
     }
   }
 
-  /** Registers work (session state, headers) that must happen before the response commits. Must be idempotent. */
+  /**
+   * Registers work (the session state) that must happen before the response commits, after the security headers.
+   * Must be idempotent.
+   */
   void beforeCommit(Runnable hook) {
     Objects.requireNonNull(hook, "hook");
     if (hookCount == 0) {
       firstHook = hook;
-    } else if (hookCount == 1) {
-      secondHook = hook;
     } else {
-      int more = hookCount - 2;
+      int more = hookCount - 1;
       if (moreHooks == null) {
         moreHooks = new Runnable[2];
       } else if (more == moreHooks.length) {
@@ -495,8 +526,9 @@ final class Exchange implements Stage.Next {
   }
 
   /**
-   * Runs the registered hooks, in pipeline order, then writes the queued cookies. Called before every possible commit;
-   * once the response has committed (nothing can be written any more) it returns at once.
+   * Writes the security headers, runs the registered hooks in pipeline order, then writes the queued cookies. Called
+   * before every possible commit; once the response has committed (nothing can be written any more) it returns at
+   * once.
    */
   void committing() {
     // Read without the lock: a stale false only means taking it.
@@ -555,14 +587,14 @@ final class Exchange implements Stage.Next {
   }
 
   private void runHooks() {
+    if (securityHeaders != null) {
+      securityHeaders.apply(this);
+    }
     if (hookCount > 0) {
       firstHook.run();
     }
-    if (hookCount > 1) {
-      secondHook.run();
-    }
-    for (int i = 2; i < hookCount; i++) {
-      moreHooks[i - 2].run();
+    for (int i = 1; i < hookCount; i++) {
+      moreHooks[i - 1].run();
     }
   }
 

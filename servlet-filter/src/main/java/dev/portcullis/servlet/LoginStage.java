@@ -54,7 +54,7 @@ final class LoginStage extends Stage {
             username,
             password == null ? null : password.toCharArray(),
             acceptsTerms,
-            exchange.client().address(),
+            exchange.clientAddress(),
             exchange.sessions()));
     if (decision instanceof LoginDecision.Accepted accepted) {
       effects.accepted(exchange, accepted, LoginListener.Kind.PASSWORD);

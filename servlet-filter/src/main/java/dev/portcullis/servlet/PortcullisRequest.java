@@ -136,7 +136,7 @@ final class PortcullisRequest extends HttpServletRequestWrapper {
   /** The client address after trusted-proxy resolution. */
   @Override
   public String getRemoteAddr() {
-    return exchange.client().address();
+    return exchange.clientAddress();
   }
 
   /**
@@ -145,7 +145,7 @@ final class PortcullisRequest extends HttpServletRequestWrapper {
    */
   @Override
   public boolean isSecure() {
-    return exchange.client().secure();
+    return exchange.clientSecure();
   }
 
   /** Keeps async processing on the wrappers, so that the response's commit is still seen. */

@@ -5,7 +5,6 @@ import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,20 +60,24 @@ final class SessionStage extends Stage {
   private SessionState readCookie(Exchange exchange) {
     // Straight from the headers: never a container's cached parse of an earlier request on the
     // connection.
-    List<String> sent = Cookies.values(exchange, cookieName);
-    int found = sent.size();
-    String value = found == 0 ? null : sent.get(found - 1);
+    // Counted, then the one value read: no list for the common request, which sends each cookie
+    // once.
+    Cookies cookies = exchange.requestCookies();
+    int found = cookies.count(cookieName);
+    String value = found == 1 ? cookies.first(cookieName) : null;
     SessionLookup lookup;
     if (found > 1) {
       log.debug("{} session cookies in one request; none is used", found);
       lookup = SessionLookup.MALFORMED;
     } else {
-      List<String> auth =
-          withLogin == null || found == 0 ? List.of() : Cookies.values(exchange, authCookieName);
-      if (auth.isEmpty()) {
+      int auth = withLogin == null || found == 0 ? 0 : cookies.count(authCookieName);
+      if (auth == 0) {
         lookup = withLogin == null ? registry.open(value) : withLogin.open(value);
       } else {
-        SessionLoginCheck.Result both = withLogin.check(value, auth);
+        // Duplicated auth cookies go to the check as a list, which refuses them.
+        SessionLoginCheck.Result both = auth == 1
+            ? withLogin.check(value, cookies.first(authCookieName))
+            : withLogin.check(value, cookies.values(authCookieName));
         lookup = both.session();
         exchange.authCheck(both.auth());
       }

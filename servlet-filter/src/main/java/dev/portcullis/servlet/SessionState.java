@@ -210,7 +210,7 @@ class SessionState implements LoginSession, Runnable {
     }
     session.setUserHandle(userHandle);
     registry.recordClient(
-        session, exchange.client().address(), exchange.original().getHeader("User-Agent"));
+        session, exchange.clientAddress(), exchange.original().getHeader("User-Agent"));
     try {
       changeId();
     } catch (StoreUnavailableException e) {
@@ -218,7 +218,7 @@ class SessionState implements LoginSession, Runnable {
       throw e;
     }
     Session rotated = session(false);
-    if (rotated == null || !registry.save(rotated, exchange.client().address())) {
+    if (rotated == null || !registry.save(rotated, exchange.clientAddress())) {
       rotationUnavailable = true;
       throw new StoreUnavailableException(
           "the session store did not save the logged-in session", null);
@@ -239,7 +239,7 @@ class SessionState implements LoginSession, Runnable {
     if (session == null) {
       return false;
     }
-    if (!registry.save(session, exchange.client().address())) {
+    if (!registry.save(session, exchange.clientAddress())) {
       rotationUnavailable = true;
       return false;
     }
@@ -384,7 +384,7 @@ class SessionState implements LoginSession, Runnable {
       return;
     }
     if (current != null && current.isValid()) {
-      registry.save(current, exchange.client().address());
+      registry.save(current, exchange.clientAddress());
     }
     if (exchange.responseCommitted()) {
       return;

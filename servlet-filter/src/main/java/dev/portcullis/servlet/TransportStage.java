@@ -83,7 +83,7 @@ final class TransportStage extends Stage {
   private final TransportConfig config;
   private final TrustedProxies proxies;
   private final AuditTrail audit;
-  private final SecurityHeaders securityHeaders;
+  private final HeaderWriter headerWriter;
   /** Whether the warning about a container that calls a plain connection secure has been logged. */
   private final AtomicBoolean warnedOfContainer = new AtomicBoolean();
 
@@ -97,7 +97,7 @@ final class TransportStage extends Stage {
     this.proxies = config.trustedProxies().isEmpty()
         ? TrustedProxies.none()
         : TrustedProxies.of(config.trustedProxies(), config.forwardedHeaders());
-    this.securityHeaders = SecurityHeaders.of(config);
+    this.headerWriter = new HeaderWriter(SecurityHeaders.of(config));
     if (config.developmentMode()) {
       ConfigurationWarning.say(
           log,
@@ -117,22 +117,27 @@ final class TransportStage extends Stage {
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     HttpServletRequest original = exchange.original();
     String peer = Objects.requireNonNullElse(original.getRemoteAddr(), "");
-    TrustedProxies.Client client = resolve(original, peer);
-    exchange.client(client);
-    if (client.disagreement() != null) {
-      auditDisagreement(exchange, client.disagreement());
+    if (proxies.isEmpty()) {
+      // No proxy is believed, so no forwarding header can change the answer: don't read them.
+      exchange.client(peer, arrivedSecure(original));
+    } else {
+      TrustedProxies.Client client = resolve(original, peer);
+      exchange.client(client.address(), client.secure());
+      if (client.disagreement() != null) {
+        auditDisagreement(exchange, client.disagreement());
+      }
     }
 
-    HeaderWriter headers = new HeaderWriter(exchange, securityHeaders, client.secure());
-    headers.apply();
-    exchange.beforeCommit(headers);
+    // The writer is the stage's own; what it wrote for this response is kept in the exchange.
+    exchange.securityHeaders(headerWriter);
+    headerWriter.apply(exchange);
 
     String method = exchange.method();
     if (method.equals("TRACE") || method.equals("TRACK")) {
       refuseTrace(exchange);
       return;
     }
-    if (!client.secure() && !config.allowsPlainHttp(peer, client.address())) {
+    if (!exchange.clientSecure() && !config.allowsPlainHttp(peer, exchange.clientAddress())) {
       refusePlainHttp(exchange);
       return;
     }
@@ -141,10 +146,6 @@ final class TransportStage extends Stage {
 
   private TrustedProxies.Client resolve(HttpServletRequest request, String peer) {
     boolean secure = arrivedSecure(request);
-    if (proxies.isEmpty()) {
-      // No proxy is believed, so no forwarding header can change the answer: don't read them.
-      return new TrustedProxies.Client(peer, secure);
-    }
     try {
       // A kind the configuration does not read is not even looked at.
       return proxies.resolve(
@@ -325,31 +326,21 @@ final class TransportStage extends Stage {
   }
 
   /**
-   * Writes the security headers of one response; idempotent, and a no-op once the response has committed. Each call
-   * after the first writes them all again only if headers have changed through the response since (an application's
-   * own value or a reset), and adds {@code Cache-Control} alone if the request has become logged in, so the checks
-   * before every possible commit stay cheap.
+   * Writes the security headers of a response; idempotent, and a no-op once the response has committed. One writer
+   * serves every request of its stage: what it wrote for a response is kept in that response's exchange
+   * ({@link Exchange#headersWritten}), so a request makes no object for it. Each call after the first writes them all
+   * again only if headers have changed through the response since (an application's own value or a reset), and adds
+   * {@code Cache-Control} alone if the request has become logged in, so the checks before every possible commit stay
+   * cheap.
    */
-  private static final class HeaderWriter implements Runnable {
-    private final Exchange exchange;
+  static final class HeaderWriter {
     private final SecurityHeaders headers;
-    private final boolean https;
-    private boolean written;
-    private int changesWhenWritten;
-    private boolean noStoreWhenWritten;
 
-    HeaderWriter(Exchange exchange, SecurityHeaders headers, boolean https) {
-      this.exchange = exchange;
+    HeaderWriter(SecurityHeaders headers) {
       this.headers = headers;
-      this.https = https;
     }
 
-    @Override
-    public void run() {
-      apply();
-    }
-
-    void apply() {
+    void apply(Exchange exchange) {
       PortcullisResponse response = exchange.response();
       if (exchange.responseCommitted()) {
         return;
@@ -358,12 +349,13 @@ final class TransportStage extends Stage {
       // application made, so they need none of the wrapper's bookkeeping.
       HttpServletResponse out = exchange.originalResponse();
       boolean noStore = exchange.noStore();
-      if (written && response.headerChanges() == changesWhenWritten) {
-        if (noStore && !noStoreWhenWritten) {
+      boolean written = exchange.headersWritten;
+      if (written && response.headerChanges() == exchange.headerChangesWhenWritten) {
+        if (noStore && !exchange.noStoreWhenWritten) {
           // The usual authenticated request: the stage wrote the headers before the login stage
           // found the user.
           out.setHeader("Cache-Control", "no-store");
-          noStoreWhenWritten = true;
+          exchange.noStoreWhenWritten = true;
         }
         return;
       }
@@ -382,7 +374,7 @@ final class TransportStage extends Stage {
           out.addHeader(header.name(), header.value());
         }
       }
-      if (https) {
+      if (exchange.clientSecure()) {
         SecurityHeaders.Header hsts = headers.strictTransportSecurity();
         out.setHeader(hsts.name(), hsts.value());
       }
@@ -394,9 +386,9 @@ final class TransportStage extends Stage {
           && (containsIgnoreCase(allow, "TRACE") || containsIgnoreCase(allow, "TRACK"))) {
         out.setHeader("Allow", withoutTrace(allow));
       }
-      written = true;
-      changesWhenWritten = response.headerChanges();
-      noStoreWhenWritten = noStore;
+      exchange.headersWritten = true;
+      exchange.headerChangesWhenWritten = response.headerChanges();
+      exchange.noStoreWhenWritten = noStore;
     }
   }
 }

@@ -48,15 +48,16 @@ import org.junit.jupiter.api.Test;
  * filter. Measured with the thread's allocation counter over 10,000 requests after a warm-up, so the figure is what
  * the compiled request path allocates.
  *
- * <p>The budget is twice the performance target of 1.5 KB per request, on top of the floor: one AES-GCM open of a
- * ciphertext the size of the auth cookie's with the JDK's own {@code Cipher}, measured here the same way (on JDK 17
- * about 1.2 KB, most of it GCM tables the JDK builds again on every {@code Cipher.init}). A change that brings back
- * per-request copies, parses or formats fails here, not only in the benchmarks.
+ * <p>The budget is 2 KB per request on top of the floor: one AES-GCM open of a ciphertext the size of the auth
+ * cookie's with the JDK's own {@code Cipher}, measured here the same way (on JDK 17 about 1.1 to 1.2 KB, most of it GCM
+ * tables the JDK builds again on every {@code Cipher.init}). The filter's own figure beyond that floor is about 1.55 to
+ * 1.65 KB and moves by a few hundred bytes between runs on a loaded machine; the budget is that with a margin. A change
+ * that brings back per-request copies, parses or formats fails here, not only in the benchmarks.
  */
 class AuthenticatedRequestAllocationTest {
   private static final int REQUESTS = 10_000;
   private static final int ROUNDS = 8;
-  private static final long BUDGET_BYTES = 2 * 1536;
+  private static final long BUDGET_BYTES = 2048;
   private static final String TERMS = "2026-01";
 
   private final InMemoryHttp.Request request = new InMemoryHttp.Request();
@@ -64,7 +65,7 @@ class AuthenticatedRequestAllocationTest {
   private final Page page = new Page();
 
   @Test
-  void authenticatedGet_allocatesAtMostTwiceTheTargetBeyondTheCipher() throws Exception {
+  void authenticatedGet_allocatesAtMost2KbBeyondTheCipher() throws Exception {
     LongAdder audited = new LongAdder();
     InstantSource clock = InstantSource.system();
     SecureRandom random = new SecureRandom();
@@ -178,7 +179,11 @@ class AuthenticatedRequestAllocationTest {
     return (after - before) / REQUESTS;
   }
 
-  private static PortcullisFilter portal(InstantSource clock, SecureRandom random, AuditLog audit) {
+  /**
+   * The portal both allocation tests measure: HTTPS transport, sessions on Caffeine, login with the auth cookie and
+   * CSRF, an access policy with public pages, and the audit log with its rules.
+   */
+  static PortcullisFilter portal(InstantSource clock, SecureRandom random, AuditLog audit) {
     byte[] key = new byte[32];
     random.nextBytes(key);
     KeyRing ring = KeyRing.builder()
