@@ -6,21 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.servlet.testing.BrowserSocket;
+import dev.portcullis.servlet.testing.HandshakeUser;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletContext;
-import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
-import jakarta.websocket.Endpoint;
-import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.HandshakeResponse;
-import jakarta.websocket.Session;
-import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
-import java.security.Principal;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -66,7 +60,7 @@ class JakartaWebSocketOnJettyTest {
       carol.login("carol", "carol-pw", false);
       BrowserSocket council = open(portal, carol, "/feed/council");
       assertThat(council.firstMessage())
-          .isEqualTo("hello u-carol portal=true council=true provider=false session=portal");
+          .isEqualTo("hello u-carol portal=true council=true session=portal");
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
       BrowserSocket news = open(portal, alice, "/feed/news");
@@ -117,43 +111,8 @@ class JakartaWebSocketOnJettyTest {
   private static void addEndpoints(ServletContext servletContext, ServerContainer container)
       throws DeploymentException {
     for (String path : new String[] {"/feed/council", "/feed/news"}) {
-      container.addEndpoint(ServerEndpointConfig.Builder.create(Feed.class, path)
-          .configurator(new ReadsTheUser())
-          .build());
+      container.addEndpoint(HandshakeUser.endpoint(path));
     }
-  }
-
-  /** What the handshake request tells of its user, read where an application reads it: in the configurator. */
-  public static final class ReadsTheUser extends ServerEndpointConfig.Configurator {
-    @Override
-    public void modifyHandshake(
-        ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-      Principal principal = request.getUserPrincipal();
-      Object session = request.getHttpSession();
-      String sessionKind = session == null
-          ? "none"
-          : session.getClass().getName().startsWith("dev.portcullis.") ? "portal" : "container";
-      config
-          .getUserProperties()
-          .put(
-              "user",
-              (principal == null ? "anonymous" : principal.getName())
-                  + " portal=" + (principal instanceof PortalPrincipal)
-                  + " council=" + request.isUserInRole("COUNCIL_OFFICER")
-                  + " provider=" + request.isUserInRole("PROVIDER")
-                  + " session=" + sessionKind);
-    }
-  }
-
-  /** Greets with what the configurator read. Public, as the container instantiates it. */
-  public static final class Feed extends Endpoint {
-    @Override
-    public void onOpen(Session session, EndpointConfig config) {
-      session.getAsyncRemote().sendText("hello " + config.getUserProperties().get("user"));
-    }
-
-    @Override
-    public void onClose(Session session, CloseReason closeReason) {}
   }
 
   private static URI uri(LoginPortal portal, String path) {

@@ -2,19 +2,13 @@ package dev.portcullis.spring.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.testing.BrowserSocket;
+import dev.portcullis.servlet.testing.HandshakeUser;
 import jakarta.servlet.ServletContext;
 import jakarta.websocket.DeploymentException;
-import jakarta.websocket.Endpoint;
-import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.HandshakeResponse;
-import jakarta.websocket.Session;
-import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.URI;
-import java.security.Principal;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,42 +44,11 @@ class ConfiguratorOverTomcatTest {
         ServerContainer container =
             (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
         try {
-          container.addEndpoint(ServerEndpointConfig.Builder.create(Greets.class, FEED)
-              .configurator(new ReadsTheUser())
-              .build());
+          container.addEndpoint(HandshakeUser.endpoint(FEED));
         } catch (DeploymentException e) {
           throw new IllegalStateException(e);
         }
       };
-    }
-  }
-
-  /** What the handshake request tells of its user, read where an application reads it. */
-  public static final class ReadsTheUser extends ServerEndpointConfig.Configurator {
-    @Override
-    public void modifyHandshake(
-        ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-      Principal principal = request.getUserPrincipal();
-      Object session = request.getHttpSession();
-      String sessionKind = session == null
-          ? "none"
-          : session.getClass().getName().startsWith("dev.portcullis.") ? "portal" : "container";
-      config
-          .getUserProperties()
-          .put(
-              "user",
-              (principal == null ? "anonymous" : principal.getName())
-                  + " portal=" + (principal instanceof PortalPrincipal)
-                  + " council=" + request.isUserInRole("COUNCIL_OFFICER")
-                  + " session=" + sessionKind);
-    }
-  }
-
-  /** Greets with what the configurator read. Public, as the container instantiates it. */
-  public static final class Greets extends Endpoint {
-    @Override
-    public void onOpen(Session session, EndpointConfig config) {
-      session.getAsyncRemote().sendText("hello " + config.getUserProperties().get("user"));
     }
   }
 
