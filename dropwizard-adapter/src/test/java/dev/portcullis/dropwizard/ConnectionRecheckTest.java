@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.servlet.PortalPrincipal;
+import dev.portcullis.servlet.testing.BrowserSocket;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
@@ -57,8 +53,8 @@ class ConnectionRecheckTest {
       String base = "http://127.0.0.1:" + support.getLocalPort();
       TestBrowser alice = new TestBrowser(base);
       assertThat(NodeSteps.logIn(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
-      Client feed = Client.open(base, alice, "/feed/news");
-      assertThat(feed.greeting).isEqualTo("hello u-alice");
+      BrowserSocket feed = open(base, alice, "/feed/news");
+      assertThat(feed.firstMessage()).isEqualTo("hello u-alice");
 
       app.bundle
           .portcullis()
@@ -109,48 +105,12 @@ class ConnectionRecheckTest {
     }
   }
 
-  /** The browser's side: a JDK WebSocket with the browser's cookies. */
-  private static final class Client implements WebSocket.Listener {
-    private final CompletableFuture<String> closed = new CompletableFuture<>();
-    private final CountDownLatch greeted = new CountDownLatch(1);
-    private volatile String greeting;
-
-    static Client open(String base, TestBrowser browser, String path) throws Exception {
-      Client client = new Client();
-      HttpClient.newHttpClient()
-          .newWebSocketBuilder()
-          .header("Cookie", browser.cookieHeader())
-          .buildAsync(URI.create(base.replaceFirst("^http", "ws") + path), client)
-          .get(WAIT_SECONDS, TimeUnit.SECONDS);
-      // The server greets once the connection is watched: only then may the login change.
-      if (!client.greeted.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        throw new AssertionError("no greeting within " + WAIT_SECONDS + " s");
-      }
-      return client;
-    }
-
-    /** The close code and reason the server sent, waited for at most {@link #WAIT_SECONDS}. */
-    String awaitClose() throws Exception {
-      return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      greeting = data.toString();
-      greeted.countDown();
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode + " " + reason);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.completeExceptionally(error);
-    }
+  /** The browser's side, opened with the browser's cookies once the server has greeted it. */
+  private static BrowserSocket open(String base, TestBrowser browser, String path)
+      throws Exception {
+    return BrowserSocket.openGreeted(
+        URI.create(base.replaceFirst("^http", "ws") + path),
+        Map.of("Cookie", browser.cookieHeader()),
+        Duration.ofSeconds(WAIT_SECONDS));
   }
 }

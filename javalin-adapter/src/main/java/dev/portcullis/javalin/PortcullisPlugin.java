@@ -4,6 +4,7 @@ import dev.portcullis.login.OpenConnections;
 import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.servlet.PortcullisFilter;
+import dev.portcullis.servlet.internal.ContainerErrorBody;
 import dev.portcullis.servlet.internal.JettyErrorPages;
 import dev.portcullis.servlet.internal.JettyHeaderCache;
 import dev.portcullis.transport.TransportConfig;
@@ -277,11 +278,14 @@ public final class PortcullisPlugin extends Plugin<Void> {
   }
 
   /**
-   * A route-role refusal answers this one request, whoever asked, so no cache may keep it. Set before the exception
-   * is thrown: Javalin's handling of it, or the application's own handler for it, keeps the header.
+   * A route-role refusal answers this one request, whoever asked, so no cache may keep it; its plain-text body names
+   * its charset, as every plain-text answer of Portcullis does ({@link ContainerErrorBody#CONTENT_TYPE}). Set before
+   * the exception is thrown: Javalin's handling of it, or the application's own handler for it, keeps the headers
+   * (Javalin's JSON answer, for a client that accepts only JSON, sets its own type).
    */
   private static HttpResponseException notToBeStored(Context ctx, HttpResponseException refusal) {
     ctx.header("Cache-Control", "no-store");
+    ctx.contentType(ContainerErrorBody.CONTENT_TYPE);
     return refusal;
   }
 

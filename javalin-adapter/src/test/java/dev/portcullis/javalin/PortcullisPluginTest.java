@@ -1,6 +1,7 @@
 package dev.portcullis.javalin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEvent.Outcome;
@@ -10,6 +11,7 @@ import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.servlet.internal.ContainerErrorBody;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.transport.TransportConfig;
@@ -212,7 +214,42 @@ class PortcullisPluginTest {
             .as(what)
             .contains("frame-ancestors 'none'");
         assertThat(refused.body()).as(what).doesNotContain("staff data", "admin page", "Exception");
+        if (!accept.equals("application/json")) {
+          // Javalin's own page for a browser asking for HTML, plain text otherwise; a charset
+          // either way.
+          assertThat(refused.headers().allValues("Content-Type"))
+              .as(what)
+              .containsExactly(
+                  accept.equals("text/html")
+                      ? "text/html;charset=utf-8"
+                      : ContainerErrorBody.CONTENT_TYPE);
+        }
       }
+    }
+  }
+
+  /**
+   * Regression: the plugin's route-role refusals were answered {@code text/plain} without a charset, leaving the
+   * browser to guess one, unlike every other plain-text answer of Portcullis ({@code text/plain;charset=utf-8}); on
+   * HTTP routes {@link #routeRoleRefusals_areNotToBeStored_whoeverAsked} checks the same.
+   */
+  @Test
+  void refusedWebSocketUpgrades_nameTheirCharset() throws Exception {
+    TestBrowser alice = new TestBrowser(base);
+    login(alice, "alice", "alice-pw");
+    TestBrowser anonymous = new TestBrowser(base);
+    for (TestBrowser who : java.util.List.of(alice, anonymous)) {
+      ExecutionException e = catchThrowableOfType(
+          ExecutionException.class,
+          () -> openSocket(
+                  who, who == alice ? "/admin/feed" : "/staff-feed", new WebSocket.Listener() {})
+              .get(TestBrowser.REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+      assertThat(e).isNotNull();
+      HttpResponse<?> refused = ((WebSocketHandshakeException) e.getCause()).getResponse();
+      assertThat(refused.statusCode()).isEqualTo(who == alice ? 403 : 401);
+      assertThat(refused.headers().allValues("Content-Type"))
+          .as("the refused upgrade's " + refused.statusCode())
+          .containsExactly(ContainerErrorBody.CONTENT_TYPE);
     }
   }
 

@@ -276,9 +276,16 @@ public final class PortcullisFilter implements Filter {
    * and shared session stores, logs the user in to the other). The warning names the
    * setting that gives the application names of its own. Nothing is refused: an application alone on its host at a
    * sub-path is fine.
+   *
+   * <p>On Jetty 12 ({@code ee10}) it refuses to start ({@link IllegalStateException}) behind Jetty's WebSocket upgrade
+   * filter, which Jetty puts before every other filter unless the application declares it: the upgrades that filter
+   * performs (Jakarta WebSocket endpoints of Jetty's {@code ServerContainer}) would never reach this filter.
    */
   @Override
   public void init(FilterConfig filterConfig) {
+    if (JettyUpgradeFilterOrder.isJettyContext(filterConfig.getServletContext())) {
+      JettyUpgradeFilterOrder.check(filterConfig.getServletContext(), filterConfig.getFilterName());
+    }
     String contextPath = filterConfig.getServletContext().getContextPath();
     if (contextPath == null || contextPath.isEmpty() || contextPath.equals("/")) {
       return;

@@ -8,6 +8,7 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.servlet.testing.BrowserSocket;
 import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
@@ -20,12 +21,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -42,6 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class OpenWebSocketsEndWithTheirLoginTest {
   private static final long WAIT_SECONDS = 10;
+  private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
 
   @Test
   void logout_closesThatBrowsersSocketWith1008_whileAnotherUsersSocketStaysOpen() throws Exception {
@@ -50,8 +47,8 @@ class OpenWebSocketsEndWithTheirLoginTest {
       Browser bob = portal.browser();
       alice.login("alice", "alice-pw", false);
       bob.login("bob", "bob-pw", false);
-      Client aliceFeed = Client.open(portal, alice, "/feed/news");
-      Client bobFeed = Client.open(portal, bob, "/feed/news");
+      BrowserSocket aliceFeed = open(portal, alice, "/feed/news");
+      BrowserSocket bobFeed = open(portal, bob, "/feed/news");
       assertThat(aliceFeed.nextMessage()).isEqualTo("hello u-alice");
       assertThat(bobFeed.nextMessage()).isEqualTo("hello u-bob");
       assertThat(connections(portal).size()).isEqualTo(2);
@@ -59,7 +56,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
       assertThat(alice.logout().statusCode()).isEqualTo(303);
 
       assertThat(aliceFeed.awaitClose()).isEqualTo("1008 Login ended");
-      assertThat(bobFeed.echo("still there")).isEqualTo("echo still there");
+      assertThat(echo(bobFeed, "still there")).isEqualTo("echo still there");
       assertThat(connections(portal).size()).isEqualTo(1);
       AuditEvent closed = portal
           .flushedSink()
@@ -87,7 +84,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
               .newWebSocketBuilder()
               .header("Cookie", alice.cookieHeader())
               .header("Origin", "https://attacker.example")
-              .buildAsync(uri, new Client())
+              .buildAsync(uri, new BrowserSocket(WAIT))
               .get(WAIT_SECONDS, TimeUnit.SECONDS));
       assertThat(refused).as("the upgrade from another origin is refused").isNotNull();
       assertThat(refused.getCause()).isInstanceOf(WebSocketHandshakeException.class);
@@ -98,7 +95,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
       assertThat(csrf.reason().orElse("")).startsWith("WebSocket upgrade: cross-origin request");
       assertThat(connections(portal).size()).isZero();
 
-      Client own = Client.open(portal, alice, "/feed/news", portal.base.replaceFirst("/$", ""));
+      BrowserSocket own = open(portal, alice, "/feed/news", portal.base.replaceFirst("/$", ""));
       assertThat(own.nextMessage()).isEqualTo("hello u-alice");
     }
   }
@@ -112,9 +109,9 @@ class OpenWebSocketsEndWithTheirLoginTest {
       laptop.login("alice", "alice-pw", false);
       phone.login("alice", "alice-pw", false);
       bob.login("bob", "bob-pw", false);
-      Client onLaptop = Client.open(portal, laptop, "/feed/news");
-      Client onPhone = Client.open(portal, phone, "/feed/news");
-      Client bobFeed = Client.open(portal, bob, "/feed/news");
+      BrowserSocket onLaptop = open(portal, laptop, "/feed/news");
+      BrowserSocket onPhone = open(portal, phone, "/feed/news");
+      BrowserSocket bobFeed = open(portal, bob, "/feed/news");
 
       assertThat(laptop
               .post("/logout-everywhere", Map.of("_csrf", laptop.pageCsrf()))
@@ -123,7 +120,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
       assertThat(onLaptop.awaitClose()).isEqualTo("1008 Login ended");
       assertThat(onPhone.awaitClose()).isEqualTo("1008 Login ended");
-      assertThat(bobFeed.echo("hi")).isEqualTo("echo hi");
+      assertThat(echo(bobFeed, "hi")).isEqualTo("echo hi");
       assertThat(connections(portal).size()).isEqualTo(1);
     }
   }
@@ -134,14 +131,14 @@ class OpenWebSocketsEndWithTheirLoginTest {
         TestJetty other = secondNode(portal)) {
       Browser here = portal.browser();
       here.login("alice", "alice-pw", false);
-      Client feed = Client.open(portal, here, "/feed/news");
+      BrowserSocket feed = open(portal, here, "/feed/news");
       Browser there = new Browser(other.baseUri().toString());
       there.login("alice", "alice-pw", false);
       assertThat(there
               .post("/logout-everywhere", Map.of("_csrf", there.pageCsrf()))
               .statusCode())
           .isEqualTo(303);
-      assertThat(feed.echo("before the re-check"))
+      assertThat(echo(feed, "before the re-check"))
           .as("the other node cannot reach this node's sockets")
           .isEqualTo("echo before the re-check");
 
@@ -165,16 +162,16 @@ class OpenWebSocketsEndWithTheirLoginTest {
     try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
       Browser carol = portal.browser();
       carol.login("carol", "carol-pw", false);
-      Client council = Client.open(portal, carol, "/feed/council");
-      Client news = Client.open(portal, carol, "/feed/news");
+      BrowserSocket council = open(portal, carol, "/feed/council");
+      BrowserSocket news = open(portal, carol, "/feed/news");
       connections(portal).recheck();
-      assertThat(council.echo("still allowed")).isEqualTo("echo still allowed");
+      assertThat(echo(council, "still allowed")).isEqualTo("echo still allowed");
 
       accounts.change("u-carol", u -> u.withRoles(Set.of("PROVIDER")));
       connections(portal).recheck();
 
       assertThat(council.awaitClose()).isEqualTo("1008 Login ended");
-      assertThat(news.echo("news for everyone")).isEqualTo("echo news for everyone");
+      assertThat(echo(news, "news for everyone")).isEqualTo("echo news for everyone");
       assertThat(
               portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
           .hasValue("access_denied: missing role for this path");
@@ -187,7 +184,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
     try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
-      Client feed = Client.open(portal, alice, "/feed/news");
+      BrowserSocket feed = open(portal, alice, "/feed/news");
 
       accounts.change("u-alice", u -> u.withEnabled(false));
       connections(portal).recheck();
@@ -205,7 +202,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
     try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
-      Client feed = Client.open(portal, alice, "/feed/news");
+      BrowserSocket feed = open(portal, alice, "/feed/news");
 
       accounts.change("u-alice", u -> u.withAcceptedTerms("2025-01"));
       connections(portal).recheck();
@@ -222,7 +219,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
     try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
-      Client feed = Client.open(portal, alice, "/feed/news");
+      BrowserSocket feed = open(portal, alice, "/feed/news");
       // Requests keep the session alive; the ticket the socket was opened with expires after
       // eight hours all the same.
       for (int i = 0; i < 8 * 3; i++) {
@@ -245,10 +242,10 @@ class OpenWebSocketsEndWithTheirLoginTest {
     try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
-      Client feed = Client.open(portal, alice, "/feed/news");
+      BrowserSocket feed = open(portal, alice, "/feed/news");
       portal.clock.advance(Duration.ofMinutes(20));
       connections(portal).recheck();
-      assertThat(feed.echo("twenty minutes in")).isEqualTo("echo twenty minutes in");
+      assertThat(echo(feed, "twenty minutes in")).isEqualTo("echo twenty minutes in");
 
       // Thirty-one minutes without a request: past the idle timeout, whatever the re-checks did.
       portal.clock.advance(Duration.ofMinutes(11));
@@ -264,11 +261,11 @@ class OpenWebSocketsEndWithTheirLoginTest {
     try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
-      Client first = Client.open(portal, alice, "/feed/news");
-      Client second = Client.open(portal, alice, "/feed/news");
+      BrowserSocket first = open(portal, alice, "/feed/news");
+      BrowserSocket second = open(portal, alice, "/feed/news");
       assertThat(connections(portal).size()).isEqualTo(2);
 
-      first.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(WAIT_SECONDS, TimeUnit.SECONDS);
+      first.socket().sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(WAIT_SECONDS, TimeUnit.SECONDS);
       assertThat(first.awaitClose()).startsWith("1000");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
       while (connections(portal).size() > 1 && System.nanoTime() < deadline) {
@@ -276,7 +273,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
       }
 
       assertThat(connections(portal).size()).isEqualTo(1);
-      assertThat(second.echo("left open")).isEqualTo("echo left open");
+      assertThat(echo(second, "left open")).isEqualTo("echo left open");
     }
   }
 
@@ -285,7 +282,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
     try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(1))) {
       Browser alice = portal.browser();
       alice.login("alice", "alice-pw", false);
-      Client feed = Client.open(portal, alice, "/feed/news");
+      BrowserSocket feed = open(portal, alice, "/feed/news");
 
       // Another node's "log out everywhere", through the revocation store they share.
       portal.revocations.revokeAllIssuedBefore(
@@ -384,86 +381,29 @@ class OpenWebSocketsEndWithTheirLoginTest {
     }
   }
 
-  /** The browser's side: a JDK WebSocket with the browser's cookies. */
-  private static final class Client implements WebSocket.Listener {
-    private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-    private final CompletableFuture<String> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    /** Counted down by the server's greeting, which it sends once it has the connection watched. */
-    private final CountDownLatch greeted = new CountDownLatch(1);
+  /** The browser's side, opened with the browser's cookies once the server has greeted it. */
+  private static BrowserSocket open(LoginPortal portal, Browser browser, String path)
+      throws Exception {
+    return open(portal, browser, path, null);
+  }
 
-    WebSocket socket;
+  /** As a browser on {@code origin} would open it (none: a client that sends no {@code Origin}). */
+  private static BrowserSocket open(LoginPortal portal, Browser browser, String path, String origin)
+      throws Exception {
+    URI uri = URI.create(portal.base.replaceFirst("^http", "ws").replaceFirst("/$", "") + path);
+    Map<String, String> headers = origin == null
+        ? Map.of("Cookie", browser.cookieHeader())
+        : Map.of("Cookie", browser.cookieHeader(), "Origin", origin);
+    return BrowserSocket.openGreeted(uri, headers, WAIT);
+  }
 
-    static Client open(LoginPortal portal, Browser browser, String path) throws Exception {
-      return open(portal, browser, path, null);
-    }
-
-    /** As a browser on {@code origin} would open it (none: a client that sends no {@code Origin}). */
-    static Client open(LoginPortal portal, Browser browser, String path, String origin)
-        throws Exception {
-      Client client = new Client();
-      URI uri = URI.create(portal.base.replaceFirst("^http", "ws").replaceFirst("/$", "") + path);
-      WebSocket.Builder builder =
-          HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", browser.cookieHeader());
-      if (origin != null) {
-        builder.header("Origin", origin);
-      }
-      client.socket = builder.buildAsync(uri, client).get(WAIT_SECONDS, TimeUnit.SECONDS);
-      // The client's side opens before the server's has run: wait for the greeting, so that the
-      // connection is watched before the test changes the login behind it.
-      if (!client.greeted.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        throw new AssertionError("no greeting within " + WAIT_SECONDS + " s");
-      }
-      return client;
-    }
-
-    String nextMessage() throws InterruptedException {
-      String m = messages.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (m == null) {
-        throw new AssertionError("no message within " + WAIT_SECONDS + " s");
-      }
-      return m;
-    }
-
-    /** Sends {@code text} and returns the server's answer, skipping its greeting. */
-    String echo(String text) throws Exception {
-      socket.sendText(text, true).get(WAIT_SECONDS, TimeUnit.SECONDS);
-      String m;
-      do {
-        m = nextMessage();
-      } while (m.startsWith("hello "));
-      return m;
-    }
-
-    /** The close code and reason the server sent, waited for at most {@link #WAIT_SECONDS}. */
-    String awaitClose() throws Exception {
-      return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        String message = partial.toString();
-        messages.add(message);
-        partial.setLength(0);
-        if (message.startsWith("hello ")) {
-          greeted.countDown();
-        }
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode + " " + reason);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.completeExceptionally(error);
-    }
+  /** Sends {@code text} and returns the server's answer, skipping its greeting. */
+  private static String echo(BrowserSocket client, String text) throws Exception {
+    client.socket().sendText(text, true).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    String m;
+    do {
+      m = client.nextMessage();
+    } while (m.startsWith("hello "));
+    return m;
   }
 }

@@ -114,6 +114,30 @@ class PortcullisSecurityAutoConfigurationTest {
             .hasBean("portcullisSecurityBridgeRegistration"));
   }
 
+  /**
+   * Regression: with a chain deciding access, a user whose role was removed kept a WebSocket opened on a path for
+   * that role, and nothing at start-up said the re-check does not apply the chain's roles.
+   */
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void anApplicationChain_warnsThatOpenWebSocketsKeepRemovedRoles(CapturedOutput output)
+      throws Exception {
+    runner()
+        .withUserConfiguration(OwnChain.class)
+        .run(context -> assertThat(context).hasNotFailed());
+    assertThat(output.getOut() + output.getErr())
+        .containsOnlyOnce(PortcullisAutoConfiguration.SOCKET_ROLES_NOT_RECHECKED);
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void portcullisAccessRules_sayNothingOfOpenWebSockets(CapturedOutput output) throws Exception {
+    runner()
+        .withPropertyValues(TestUsers.ACCESS)
+        .run(context -> assertThat(context).hasNotFailed());
+    assertThat(output.getOut() + output.getErr()).doesNotContain("re-check of open WebSockets");
+  }
+
   @Test
   void withoutSpringSecurity_thereIsNoBridge() throws Exception {
     runner()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.servlet.PortalPrincipal;
+import dev.portcullis.servlet.testing.BrowserSocket;
 import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
@@ -12,17 +13,12 @@ import dev.portcullis.user.PortalUser;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
@@ -66,8 +62,8 @@ class ConnectionRecheckDeploymentTest {
         users)) {
       TestBrowser alice = new TestBrowser(war.base());
       assertThat(WarNode.logIn(alice).statusCode()).isEqualTo(303);
-      Client feed = Client.open(war, alice, "/feed/news");
-      assertThat(feed.greeting).isEqualTo("hello u-alice");
+      BrowserSocket feed = open(war, alice, "/feed/news");
+      assertThat(feed.firstMessage()).isEqualTo("hello u-alice");
 
       users.update("u-alice", u -> u.withEnabled(false));
 
@@ -182,48 +178,12 @@ class ConnectionRecheckDeploymentTest {
     }
   }
 
-  /** The browser's side: a JDK WebSocket with the browser's cookies. */
-  private static final class Client implements WebSocket.Listener {
-    private final CompletableFuture<String> closed = new CompletableFuture<>();
-    private final CountDownLatch greeted = new CountDownLatch(1);
-    private volatile String greeting;
-
-    static Client open(Deployment war, TestBrowser browser, String path) throws Exception {
-      Client client = new Client();
-      HttpClient.newHttpClient()
-          .newWebSocketBuilder()
-          .header("Cookie", browser.cookieHeader())
-          .buildAsync(URI.create(war.base().replaceFirst("^http", "ws") + path), client)
-          .get(WAIT_SECONDS, TimeUnit.SECONDS);
-      // The server greets once the connection is watched: only then may the login change.
-      if (!client.greeted.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        throw new AssertionError("no greeting within " + WAIT_SECONDS + " s");
-      }
-      return client;
-    }
-
-    /** The close code and reason the server sent, waited for at most {@link #WAIT_SECONDS}. */
-    String awaitClose() throws Exception {
-      return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      greeting = data.toString();
-      greeted.countDown();
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode + " " + reason);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.completeExceptionally(error);
-    }
+  /** The browser's side, opened with the browser's cookies once the server has greeted it. */
+  private static BrowserSocket open(Deployment war, TestBrowser browser, String path)
+      throws Exception {
+    return BrowserSocket.openGreeted(
+        URI.create(war.base().replaceFirst("^http", "ws") + path),
+        Map.of("Cookie", browser.cookieHeader()),
+        Duration.ofSeconds(WAIT_SECONDS));
   }
 }

@@ -9,6 +9,7 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.OpenConnections;
+import dev.portcullis.servlet.testing.BrowserSocket;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.RecordingAuditSink;
 import jakarta.servlet.ServletContext;
@@ -16,18 +17,13 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -100,58 +96,21 @@ class WebSocketOverTomcatTest {
     return b;
   }
 
-  /** What the client of one socket received: its messages, and how it was closed. */
-  static final class Client implements WebSocket.Listener {
-    final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-    final CompletableFuture<String> closed = new CompletableFuture<>();
-    private final StringBuilder text = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      text.append(data);
-      if (last) {
-        messages.add(text.toString());
-        text.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode + " " + reason);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.completeExceptionally(error);
-    }
-
-    String next() throws InterruptedException {
-      String m = messages.poll(10, TimeUnit.SECONDS);
-      assertThat(m).as("a message within 10 s").isNotNull();
-      return m;
-    }
-
-    String closing() throws Exception {
-      return closed.get(20, TimeUnit.SECONDS);
-    }
+  private static BrowserSocket client() {
+    return new BrowserSocket(Duration.ofSeconds(20));
   }
 
-  private WebSocket open(String cookies, String origin, Client client) throws Exception {
+  private WebSocket open(String cookies, String origin, BrowserSocket client) throws Exception {
     return open(cookies, origin == null ? Map.of() : Map.of("Origin", origin), client);
   }
 
-  private WebSocket open(String cookies, Map<String, String> headers, Client client)
+  private WebSocket open(String cookies, Map<String, String> headers, BrowserSocket client)
       throws Exception {
-    WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
+    Map<String, String> all = new HashMap<>(headers);
     if (cookies != null) {
-      b.header("Cookie", cookies);
+      all.put("Cookie", cookies);
     }
-    headers.forEach(b::header);
-    return b.buildAsync(URI.create("ws://127.0.0.1:" + port + FEED), client)
-        .get(20, TimeUnit.SECONDS);
+    return client.connect(URI.create("ws://127.0.0.1:" + port + FEED), all);
   }
 
   /** The answer to an upgrade that is refused: the handshake fails with the server's response. */
@@ -161,7 +120,7 @@ class WebSocketOverTomcatTest {
 
   private HttpResponse<?> refused(String cookies, Map<String, String> headers) {
     Throwable[] failure = new Throwable[1];
-    assertThatThrownBy(() -> open(cookies, headers, new Client()))
+    assertThatThrownBy(() -> open(cookies, headers, client()))
         .isInstanceOf(ExecutionException.class)
         .satisfies(e -> failure[0] = e.getCause());
     assertThat(failure[0]).isInstanceOf(WebSocketHandshakeException.class);
@@ -217,11 +176,11 @@ class WebSocketOverTomcatTest {
   void userWithTheRole_opensTheSocket_asAPortalPrincipal_andALogoutClosesItAtOnceWith1008()
       throws Exception {
     Browser carol = loggedIn("carol");
-    Client client = new Client();
+    BrowserSocket client = client();
     WebSocket socket = open(carol.cookieHeader(), ownOrigin(port), client);
-    assertThat(client.next()).isEqualTo("hello u-carol");
+    assertThat(client.nextMessage()).isEqualTo("hello u-carol");
     assertThat(carol.logout().statusCode()).isEqualTo(303);
-    assertThat(client.closing())
+    assertThat(client.awaitClose())
         .isEqualTo(OpenConnections.POLICY_VIOLATION + " " + OpenConnections.CLOSE_REASON)
         .isEqualTo("1008 Login ended");
     assertThat(socket.isInputClosed()).isTrue();
@@ -230,12 +189,12 @@ class WebSocketOverTomcatTest {
   @Test
   void sessionEndedElsewhere_closesTheSocket_atTheRecheck() throws Exception {
     Browser carol = loggedIn("carol");
-    Client client = new Client();
+    BrowserSocket client = client();
     open(carol.cookieHeader(), Map.of(), client);
-    assertThat(client.next()).isEqualTo("hello u-carol");
+    assertThat(client.nextMessage()).isEqualTo("hello u-carol");
     // As another node sharing the store would: the session is gone, no request of this node knows.
     assertThat(sessions.deleteByUser("u-carol")).isPositive();
-    assertThat(client.closing()).isEqualTo("1008 Login ended");
+    assertThat(client.awaitClose()).isEqualTo("1008 Login ended");
   }
 
   private long csrfFailures(String reason) throws InterruptedException {
@@ -272,8 +231,8 @@ class WebSocketOverTomcatTest {
   @Test
   void upgradeFromATrustedOrigin_opensTheSocket() throws Exception {
     Browser carol = loggedIn("carol");
-    Client client = new Client();
+    BrowserSocket client = client();
     open(carol.cookieHeader(), "https://app.portal.example", client);
-    assertThat(client.next()).isEqualTo("hello u-carol");
+    assertThat(client.nextMessage()).isEqualTo("hello u-carol");
   }
 }
