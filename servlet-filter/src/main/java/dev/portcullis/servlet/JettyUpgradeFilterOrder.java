@@ -1,8 +1,6 @@
 package dev.portcullis.servlet;
 
 import jakarta.servlet.ServletContext;
-import org.eclipse.jetty.ee10.servlet.FilterMapping;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 
 /**
  * On Jetty 12 ({@code ee10}), the place of Jetty's WebSocket upgrade filter beside the Portcullis filter. That filter
@@ -13,7 +11,9 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
  * <p>Security: a filter placed after it never sees those upgrade requests, so their sockets would open with no login,
  * role or origin check. Portcullis refuses to start there (fail closed) rather than leave them unchecked.
  *
- * <p>Jetty is not a dependency of this module: this class is loaded only in a Jetty {@code ee10} servlet context.
+ * <p>Jetty is not a dependency of this module, and a web application deployed in Jetty cannot load Jetty's server
+ * classes by name (Jetty's web application class loader hides them): the filter mappings are read reflectively through
+ * the class loader of the context object Jetty hands the filter.
  */
 final class JettyUpgradeFilterOrder {
   /** The name Jetty registers its upgrade filter under, and finds it by when the application declared it. */
@@ -31,25 +31,54 @@ final class JettyUpgradeFilterOrder {
    * Throws when Jetty's upgrade filter comes before the filter named {@code filterName} in the context's filter
    * mappings.
    *
+   * @return false when the mappings could not be read (a Jetty whose classes differ from those of Jetty 12.1), true
+   *     when they were read and the order is safe
    * @throws IllegalStateException naming the remedy
    */
-  static void check(ServletContext context, String filterName) {
-    ServletContextHandler handler = ServletContextHandler.getServletContextHandler(context);
-    if (handler == null || handler.getServletHandler() == null) {
-      return;
-    }
-    FilterMapping[] mappings = handler.getServletHandler().getFilterMappings();
-    if (mappings == null) {
-      return;
-    }
-    for (FilterMapping mapping : mappings) {
-      if (filterName.equals(mapping.getFilterName())) {
-        return;
+  static boolean check(ServletContext context, String filterName) {
+    Object[] mappings;
+    try {
+      Class<?> handlerClass = Class.forName(
+          "org.eclipse.jetty.ee10.servlet.ServletContextHandler",
+          false,
+          context.getClass().getClassLoader());
+      Object handler = handlerClass
+          .getMethod("getServletContextHandler", ServletContext.class)
+          .invoke(null, context);
+      if (handler == null) {
+        return true;
       }
-      if (UPGRADE_FILTER.equals(mapping.getFilterName())) {
-        throw new IllegalStateException(message(filterName));
+      Object servletHandler = handlerClass.getMethod("getServletHandler").invoke(handler);
+      if (servletHandler == null) {
+        return true;
       }
+      mappings = (Object[])
+          servletHandler.getClass().getMethod("getFilterMappings").invoke(servletHandler);
+      if (mappings == null) {
+        return true;
+      }
+      for (Object mapping : mappings) {
+        Object name = mapping.getClass().getMethod("getFilterName").invoke(mapping);
+        if (filterName.equals(name)) {
+          return true;
+        }
+        if (UPGRADE_FILTER.equals(name)) {
+          throw new IllegalStateException(message(filterName));
+        }
+      }
+      return true;
+    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+      return false;
     }
+  }
+
+  /** What the filter says at start when it could not read the mappings. */
+  static String unreadMessage(String filterName) {
+    return "Could not read this Jetty context's filter mappings: make sure Jetty's WebSocket upgrade filter ("
+        + UPGRADE_FILTER
+        + "), if the application uses Jakarta WebSocket endpoints, is declared after the Portcullis filter ("
+        + filterName
+        + "), or the upgrades it performs open without any Portcullis check.";
   }
 
   static String message(String filterName) {

@@ -283,8 +283,11 @@ public final class PortcullisFilter implements Filter {
    */
   @Override
   public void init(FilterConfig filterConfig) {
-    if (JettyUpgradeFilterOrder.isJettyContext(filterConfig.getServletContext())) {
-      JettyUpgradeFilterOrder.check(filterConfig.getServletContext(), filterConfig.getFilterName());
+    if (JettyUpgradeFilterOrder.isJettyContext(filterConfig.getServletContext())
+        && !JettyUpgradeFilterOrder.check(
+            filterConfig.getServletContext(), filterConfig.getFilterName())) {
+      ConfigurationWarning.say(
+          LOG, JettyUpgradeFilterOrder.unreadMessage(filterConfig.getFilterName()));
     }
     String contextPath = filterConfig.getServletContext().getContextPath();
     if (contextPath == null || contextPath.isEmpty() || contextPath.equals("/")) {
