@@ -48,6 +48,7 @@ import java.util.concurrent.TimeUnit;
  *     max-concurrent-password-checks: 2 # password logins checked at once; default half the processors
  *     max-pending-logouts: 10000        # logouts a failing store could not finish, kept to finish later
  *     max-form-reads-per-address: 16    # form bodies of one client address read at once; default 16
+ *     max-anonymous-form-reads: 32      # form bodies of anonymous requests read at once; default 32
  *     connection-recheck-interval: 30s  # how often an open WebSocket's login is checked again, 1s to 1h
  *   csrf:
  *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
@@ -252,6 +253,9 @@ public class PortcullisFactory {
     b.trustedOrigins(csrf.trustedOrigins.toArray(String[]::new));
     if (login.maxFormReadsPerAddress != null) {
       b.maxFormReadsPerAddress(login.maxFormReadsPerAddress);
+    }
+    if (login.maxAnonymousFormReads != null) {
+      b.maxAnonymousFormReads(login.maxAnonymousFormReads);
     }
     b.login(l -> {
       l.loginPath(login.path);
@@ -463,8 +467,9 @@ public class PortcullisFactory {
    * ({@code max-concurrent-password-checks}, at least 1; unset: the core's default, half the processors), and how
    * many logouts a failing store could not finish are kept on the node to finish later ({@code max-pending-logouts},
    * from 1 to 1,000,000; unset: the core's default, 10,000), how many form bodies of one client address the filter
-   * reads at once ({@code max-form-reads-per-address}, at least 1; unset: 16), and how often the login behind an open
-   * WebSocket is checked again ({@code connection-recheck-interval}, from 1 second to 1 hour; unset: the core's
+   * reads at once ({@code max-form-reads-per-address}, at least 1; unset: 16), how many form bodies of requests nobody
+   * is logged in to it reads at once whatever their addresses ({@code max-anonymous-form-reads}, at least 1; unset:
+   * 32), and how often the login behind an open WebSocket is checked again ({@code connection-recheck-interval}, from 1 second to 1 hour; unset: the core's
    * default, 30 seconds).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
@@ -484,6 +489,9 @@ public class PortcullisFactory {
 
     @Min(1)
     private Integer maxFormReadsPerAddress;
+
+    @Min(1)
+    private Integer maxAnonymousFormReads;
 
     @MinDuration(value = 1, unit = TimeUnit.SECONDS)
     @MaxDuration(value = 1, unit = TimeUnit.HOURS)
@@ -519,6 +527,14 @@ public class PortcullisFactory {
 
     public void setMaxFormReadsPerAddress(Integer maxFormReadsPerAddress) {
       this.maxFormReadsPerAddress = maxFormReadsPerAddress;
+    }
+
+    public Integer getMaxAnonymousFormReads() {
+      return maxAnonymousFormReads;
+    }
+
+    public void setMaxAnonymousFormReads(Integer maxAnonymousFormReads) {
+      this.maxAnonymousFormReads = maxAnonymousFormReads;
     }
 
     public Integer getMaxPendingLogouts() {

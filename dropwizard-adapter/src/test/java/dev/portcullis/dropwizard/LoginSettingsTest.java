@@ -119,6 +119,49 @@ class LoginSettingsTest {
   }
 
   @Test
+  void maxAnonymousFormReads_fromTheYamlBlock_boundsTheFiltersAnonymousFormReads()
+      throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support =
+        app(ConfigOverride.config("portcullis.login.max-anonymous-form-reads", "5"));
+    try {
+      support.before();
+      PortalApp app = support.getApplication();
+      assertThat(app.bundle.portcullis().filter().maxAnonymousFormReads()).isEqualTo(5);
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void maxAnonymousFormReads_unset_is32() throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support = app();
+    try {
+      support.before();
+      PortalApp app = support.getApplication();
+      assertThat(app.bundle.portcullis().filter().maxAnonymousFormReads()).isEqualTo(32);
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void maxAnonymousFormReads_belowOne_stopsTheStart_namingTheSetting() {
+    for (String bad : new String[] {"0", "-4"}) {
+      DropwizardTestSupport<PortalApp.Config> support =
+          app(ConfigOverride.config("portcullis.login.max-anonymous-form-reads", bad));
+      try {
+        Throwable failure = catchThrowable(support::before);
+        assertThat(failure).as(bad).isNotNull();
+        assertThat(failure.getMessage())
+            .contains("portcullis.login.maxAnonymousFormReads")
+            .contains("must be greater than or equal to 1");
+      } finally {
+        support.after();
+      }
+    }
+  }
+
+  @Test
   void cookieNamePrefix_fromTheYamlBlock_namesTheFiltersCookies() throws Exception {
     DropwizardTestSupport<PortalApp.Config> support =
         app(ConfigOverride.config("portcullis.cookies.name-prefix", "staff"));

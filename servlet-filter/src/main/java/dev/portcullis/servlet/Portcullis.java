@@ -232,6 +232,7 @@ public final class Portcullis implements AutoCloseable {
     private Supplier<String> currentTraceId;
     private String cookieNamePrefix;
     private Integer maxFormReadsPerAddress;
+    private Integer maxAnonymousFormReads;
 
     private Builder() {}
 
@@ -276,6 +277,15 @@ public final class Portcullis implements AutoCloseable {
      */
     public Builder maxFormReadsPerAddress(int max) {
       this.maxFormReadsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * At most this many form bodies of requests nobody is logged in to read at once, whatever their client addresses
+     * ({@link PortcullisFilter.Builder#maxAnonymousFormReads}); at least 1, default 32.
+     */
+    public Builder maxAnonymousFormReads(int max) {
+      this.maxAnonymousFormReads = max;
       return this;
     }
 
@@ -587,6 +597,9 @@ public final class Portcullis implements AutoCloseable {
         }
         if (maxFormReadsPerAddress != null) {
           filterBuilder.maxFormReadsPerAddress(maxFormReadsPerAddress);
+        }
+        if (maxAnonymousFormReads != null) {
+          filterBuilder.maxAnonymousFormReads(maxAnonymousFormReads);
         }
         if (cookieNamePrefix != null) {
           filterBuilder.defaultSsoCookieName(

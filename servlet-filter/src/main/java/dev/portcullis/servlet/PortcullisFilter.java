@@ -460,6 +460,10 @@ public final class PortcullisFilter implements Filter {
      * arrives, so keep it well under the container's thread count: slow anonymous forms from many addresses then
      * leave threads for the login page and for logged-in users, whose forms are bounded per address only. At least
      * 1. Default 32.
+     *
+     * <p>An anonymous form takes a place of its address's share ({@link #maxFormReadsPerAddress}) and one of these
+     * places; whichever is full first refuses it. A share at least as large as this bound therefore lets one address
+     * alone take every anonymous place, refusing every other visitor's login while its forms are under way.
      */
     public Builder maxAnonymousFormReads(int max) {
       this.maxAnonymousFormReads = max;
@@ -649,7 +653,9 @@ public final class PortcullisFilter implements Filter {
       }
       if (maxAnonymousFormReads < 1) {
         throw new IllegalStateException(
-            "maxAnonymousFormReads must be at least 1, got " + maxAnonymousFormReads);
+            "maxAnonymousFormReads must be at least 1 (portcullis.login.max-anonymous-form-reads in"
+                + " portcullis.properties, the Spring Boot starter and Dropwizard), got "
+                + maxAnonymousFormReads);
       }
       PortcullisConfig built = config.build();
       FilterObservations observations = observationRegistry == null

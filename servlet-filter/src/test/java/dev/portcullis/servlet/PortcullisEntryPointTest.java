@@ -319,6 +319,37 @@ class PortcullisEntryPointTest {
   }
 
   @Test
+  void formReadBounds_setOnTheEntryPoint_reachTheFilter_andBelowOneIsRefusedNamingTheSetting() {
+    Portcullis defaults =
+        Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    toClose.add(defaults);
+    assertThat(defaults.filter().maxFormReadsPerAddress()).isEqualTo(FormBodyReads.PER_ADDRESS);
+    assertThat(defaults.filter().maxAnonymousFormReads())
+        .isEqualTo(FormBodyReads.ANONYMOUS_AT_ONCE);
+    Portcullis given = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .maxFormReadsPerAddress(3)
+        .maxAnonymousFormReads(7)
+        .build();
+    toClose.add(given);
+    assertThat(given.filter().maxFormReadsPerAddress()).isEqualTo(3);
+    assertThat(given.filter().maxAnonymousFormReads()).isEqualTo(7);
+    for (int bad : new int[] {0, -1}) {
+      assertThatThrownBy(() -> Portcullis.builder()
+              .keyRing(ring)
+              .users(users)
+              .termsVersion(TERMS)
+              .maxAnonymousFormReads(bad)
+              .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("maxAnonymousFormReads must be at least 1")
+          .hasMessageContaining("portcullis.login.max-anonymous-form-reads");
+    }
+  }
+
+  @Test
   void filterTransport_isTheOneInEffect_setOnTheEntryPointOrTheFilterBuilder() {
     Portcullis defaults =
         Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();

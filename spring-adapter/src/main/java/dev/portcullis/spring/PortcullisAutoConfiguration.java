@@ -145,8 +145,9 @@ public final class PortcullisAutoConfiguration {
           + " portcullis.sso.enabled=false); the login and terms pages and portcullis.access.public-paths must be public"
           + " under portcullis.access.*; portcullis.csrf.trusted-origins lists origins such as"
           + " https://forms.example or https://forms.example:8443, no path or wildcard;"
-          + " portcullis.login.max-form-reads-per-address is at least 1. Check what the"
-          + " PortcullisCustomizer beans set.";
+          + " portcullis.login.max-form-reads-per-address is at least 1;"
+          + " portcullis.login.max-anonymous-form-reads is at least 1. Check what the PortcullisCustomizer beans"
+          + " set.";
 
   /** Spring Boot's property for the container's own handling of forwarding headers. */
   static final String FORWARD_HEADERS_STRATEGY = "server.forward-headers-strategy";
@@ -655,6 +656,9 @@ public final class PortcullisAutoConfiguration {
     PropertyMapper.get()
         .from(properties.getLogin()::getMaxFormReadsPerAddress)
         .to(builder::maxFormReadsPerAddress);
+    PropertyMapper.get()
+        .from(properties.getLogin()::getMaxAnonymousFormReads)
+        .to(builder::maxAnonymousFormReads);
     if (sso != null) {
       builder.sso(sso, keyRing, clock);
     }

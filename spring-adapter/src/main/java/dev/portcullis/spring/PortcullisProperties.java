@@ -486,6 +486,16 @@ public class PortcullisProperties {
     private Integer maxFormReadsPerAddress;
 
     /**
+     * At most this many form bodies of requests nobody is logged in to (the login form above all) read by the filter
+     * at once, whatever their client addresses; at least 1. Past it such a request is answered with a plain 503
+     * without its body being read, and audited. Each form under way holds one of the container's threads, so keep it
+     * well under the container's thread count. An anonymous form also counts against its address's share
+     * (max-form-reads-per-address): with a share at least this large, one address can take every anonymous place.
+     * Default 32.
+     */
+    private Integer maxAnonymousFormReads;
+
+    /**
      * How often the login behind an open WebSocket the application watches (PortalPrincipal.closeWhenLoginEnds) is
      * checked again, as a request would be: a login ended on another node, an expired ticket, a disabled account or a
      * removed role closes the socket at the next check. From 1s to 1h. Core default: 30s.
@@ -574,6 +584,14 @@ public class PortcullisProperties {
 
     public void setMaxFormReadsPerAddress(Integer maxFormReadsPerAddress) {
       this.maxFormReadsPerAddress = maxFormReadsPerAddress;
+    }
+
+    public Integer getMaxAnonymousFormReads() {
+      return maxAnonymousFormReads;
+    }
+
+    public void setMaxAnonymousFormReads(Integer maxAnonymousFormReads) {
+      this.maxAnonymousFormReads = maxAnonymousFormReads;
     }
 
     public void setMaxPendingLogouts(Integer maxPendingLogouts) {

@@ -721,6 +721,32 @@ class PortcullisAutoConfigurationTest {
   }
 
   @Test
+  void maxAnonymousFormReads_mapsOntoTheFilter_andBelowOneStopsStartUp() throws Exception {
+    withKeyFile()
+        .withPropertyValues("portcullis.login.max-anonymous-form-reads=5")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context
+                  .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+                  .maxAnonymousFormReads())
+              .isEqualTo(5);
+        });
+    withKeyFile()
+        .run(context -> assertThat(context
+                .getBean(dev.portcullis.servlet.PortcullisFilter.class)
+                .maxAnonymousFormReads())
+            .as("the default")
+            .isEqualTo(32));
+    for (String bad : new String[] {"0", "-2"}) {
+      withKeyFile()
+          .withPropertyValues("portcullis.login.max-anonymous-form-reads=" + bad)
+          .run(failsWith(
+              "maxAnonymousFormReads must be at least 1",
+              "portcullis.login.max-anonymous-form-reads is at least 1"));
+    }
+  }
+
+  @Test
   void csrfTrustedOrigins_mapOntoTheFilter_andAWildcardStopsStartUp() throws Exception {
     withKeyFile()
         .withPropertyValues(

@@ -131,6 +131,13 @@ class PropertyMetadataTest {
             "the filter's default, which PortcullisAutoConfigurationTest reads from a started filter")
         .isEqualTo(16);
     assertThat(properties
+            .get("portcullis.login.max-anonymous-form-reads")
+            .get("defaultValue")
+            .asInt())
+        .as(
+            "the filter's default, which PortcullisAutoConfigurationTest reads from a started filter")
+        .isEqualTo(32);
+    assertThat(properties
             .get("portcullis.security.public-health-probes")
             .get("defaultValue")
             .asBoolean())

@@ -559,6 +559,8 @@ final class PortcullisAssembly {
                 p.sso().ifPresent(sso -> b.sso(sso.config(links, replay), keyRing, clock));
                 s.integer("portcullis.login.max-form-reads-per-address")
                     .ifPresent(b::maxFormReadsPerAddress);
+                s.integer("portcullis.login.max-anonymous-form-reads")
+                    .ifPresent(b::maxAnonymousFormReads);
                 return b.build();
               });
       if (!s.problems().isEmpty()) {

@@ -92,6 +92,7 @@ final class PortcullisSettings {
       "portcullis.login.max-concurrent-password-checks",
       "portcullis.login.max-pending-logouts",
       "portcullis.login.max-form-reads-per-address",
+      "portcullis.login.max-anonymous-form-reads",
       "portcullis.login.connection-recheck-interval",
       "portcullis.csrf.trusted-origins",
       "portcullis.transport.development-mode",

@@ -415,6 +415,27 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void maxAnonymousFormReads_boundsTheFiltersAnonymousFormReads_andBelowOneIsReported()
+      throws Exception {
+    for (String given : new String[] {"5", null}) {
+      withAssembled(
+          given == null ? "" : "portcullis.login.max-anonymous-form-reads=" + given + "\n",
+          assembled -> assertThat(assembled.filter().maxAnonymousFormReads())
+              .as(String.valueOf(given))
+              .isEqualTo(given == null ? 32 : 5));
+    }
+    for (String bad : new String[] {"0", "-1"}) {
+      assertThat(assemblyProblems("portcullis.login.max-anonymous-form-reads=" + bad + "\n"))
+          .as(bad)
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .contains("portcullis.login.max-anonymous-form-reads", "at least 1");
+    }
+    assertThat(assemblyProblems("portcullis.login.max-anonymous-form-reads=many\n"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("portcullis.login.max-anonymous-form-reads", "a whole number");
+  }
+
+  @Test
   void csrfTrustedOrigins_reachTheFilter_andAnOriginWithAWildcardIsReported() throws Exception {
     withAssembled(
         "portcullis.csrf.trusted-origins=https://forms.example, https://Apply.Example:8443\n",
