@@ -274,9 +274,11 @@ public class PortcullisFactory {
         b.auditSink(
             "json-lines".equals(audit.sink)
                 ? AuditSink.jsonLines(audit.file)
-                : AuditSink.hashChained(audit.file));
+                : AuditSink.hashChained(audit.file, ring));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot open portcullis.audit.file " + audit.file, e);
+        // The core's reason names the file and what is wrong with it (never a key).
+        throw new UncheckedIOException(
+            "cannot open portcullis.audit.file " + audit.file + ": " + e.getMessage(), e);
       }
     }
     return b;

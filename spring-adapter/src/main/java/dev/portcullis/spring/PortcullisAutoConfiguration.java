@@ -349,13 +349,16 @@ public final class PortcullisAutoConfiguration {
 
   @Bean(destroyMethod = "") // the audit log closes its sinks, after delivering what is queued
   @ConditionalOnMissingBean
-  AuditSink portcullisAuditSink(PortcullisProperties properties) {
+  AuditSink portcullisAuditSink(PortcullisProperties properties, KeyRingSource keyRing) {
     PortcullisProperties.Audit audit = properties.getAudit();
     switch (audit.getSink()) {
       case JSON_LINES:
         return open("portcullis.audit.file", audit.getFile(), AuditSink::jsonLines);
       case HASH_CHAINED:
-        return open("portcullis.audit.file", audit.getFile(), AuditSink::hashChained);
+        // Checkpoints under the portal's key ring: a rewrite by someone who can write the file is
+        // found.
+        return open(
+            "portcullis.audit.file", audit.getFile(), f -> AuditSink.hashChained(f, keyRing));
       default:
         return AuditSink.slf4j();
     }
@@ -389,7 +392,8 @@ public final class PortcullisAutoConfiguration {
           "cannot open " + property + " " + file + ": " + e.getMessage(),
           "Check " + property
               + ": its directory must exist and be writable, no other process may hold the file,"
-              + " and it must hold records of this kind only.",
+              + " and it must hold records of this kind only; a hash-chained file whose chain is not intact is"
+              + " refused: move it aside and start a new log.",
           e);
     }
   }

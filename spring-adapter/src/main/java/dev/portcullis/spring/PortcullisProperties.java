@@ -698,7 +698,11 @@ public class PortcullisProperties {
     SLF4J,
     /** One JSON object per line in {@code portcullis.audit.file}. */
     JSON_LINES,
-    /** JSON lines chained by SHA-256, verifiable offline with {@code AuditChainVerifier}. */
+    /**
+     * JSON lines chained by SHA-256, with checkpoints tagged under the portal's key ring in {@code
+     * <file>.checkpoints}; verifiable offline with {@code AuditChainVerifier --key-ring}. An application that wants
+     * the chain without checkpoints declares its own {@code AuditSink} bean.
+     */
     HASH_CHAINED
   }
 

@@ -1,6 +1,7 @@
 package com.example.portal;
 
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.transport.TransportConfig;
@@ -15,11 +16,12 @@ public final class PortalSecurity {
 
   /** Call while the context starts: a ServletContainerInitializer, a @WebListener, or embedded Jetty before start. */
   public static void install(ServletContext context, UserDirectory users, Path dataDir) throws IOException {
+    KeyRing keys = KeyRingSources.fromFile(dataDir.resolve("keys.txt")); // KeyTool create; there is no default key
     Portcullis.builder()
-        .keyRing(KeyRingSources.fromFile(dataDir.resolve("keys.txt")))     // KeyTool create; there is no default key
+        .keyRing(keys)
         .users(users)                                                       // your accounts
         .termsVersion("2026-01")                                            // logging in accepts these terms
-        .auditSink(AuditSink.hashChained(dataDir.resolve("audit.jsonl")))   // without a sink: SLF4J
+        .auditSink(AuditSink.hashChained(dataDir.resolve("audit.jsonl"), keys)) // + keyed audit.jsonl.checkpoints
         .transport(TransportConfig.builder().canonicalHost("portal.example") // plain GET: 308 to https://portal.example
             .trustedProxies("127.0.0.1").build())                           // the TLS-terminating proxy on this host
         .requirePublic("/privacy")                                          // public, with /login and /terms

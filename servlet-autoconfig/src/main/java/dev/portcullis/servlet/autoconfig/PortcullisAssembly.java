@@ -460,7 +460,23 @@ final class PortcullisAssembly {
       InstantSource clock,
       SecureRandom random) {
     PortcullisSettings s = p.settings();
-    AuditLog audit = auditLog(s, clock, random);
+    Optional<Path> keyFile = s.path("portcullis.keys.file");
+    ReloadingKeyRing watched = keyFile
+        .map(f -> KeyRingSources.watchFile(
+            f,
+            s.duration("portcullis.keys.reload-interval")
+                .orElse(ReloadingKeyRing.DEFAULT_INTERVAL)))
+        .orElse(null);
+    KeyRingSource keyRing = watched != null ? watched : p.keyRing();
+    AuditLog audit;
+    try {
+      audit = auditLog(s, keyRing, clock, random);
+    } catch (RuntimeException | Error e) {
+      if (watched != null) {
+        closeAll(List.of(watched));
+      }
+      throw e;
+    }
     List<AutoCloseable> resources = new ArrayList<>();
     try {
       SharedStores shared =
@@ -479,18 +495,10 @@ final class PortcullisAssembly {
       if (shared != null) {
         resources.add(shared.connection()); // after the stores it made
       }
-      KeyRingSource keys = p.keyRing();
-      Optional<Path> keyFile = s.path("portcullis.keys.file");
-      if (keyFile.isPresent()) {
-        ReloadingKeyRing watched = KeyRingSources.watchFile(
-            keyFile.get(),
-            s.duration("portcullis.keys.reload-interval")
-                .orElse(ReloadingKeyRing.DEFAULT_INTERVAL));
+      if (watched != null) {
         resources.add(watched);
         resources.add(KeyRingAudit.attach(watched, audit));
-        keys = watched;
       }
-      KeyRingSource keyRing = keys;
       // Single sign-on's account links and single-use marks where the sessions are: in memory, a
       // link made on one
       // node would be unknown to the others, and an upgrade token could be redeemed once on each.
@@ -575,7 +583,8 @@ final class PortcullisAssembly {
     }
   }
 
-  private static AuditLog auditLog(PortcullisSettings s, InstantSource clock, SecureRandom random) {
+  private static AuditLog auditLog(
+      PortcullisSettings s, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
     AuditSinkType type =
         s.choice("portcullis.audit.sink", AuditSinkType.class).orElse(AuditSinkType.SLF4J);
     AuditSink sink;
@@ -587,7 +596,9 @@ final class PortcullisAssembly {
           sink = AuditSink.jsonLines(file.orElseThrow());
           break;
         case HASH_CHAINED:
-          sink = AuditSink.hashChained(file.orElseThrow());
+          // Checkpoints under the portal's key ring: a rewrite by someone who can write the file is
+          // found.
+          sink = AuditSink.hashChained(file.orElseThrow(), keyRing);
           break;
         default:
           sink = AuditSink.slf4j();

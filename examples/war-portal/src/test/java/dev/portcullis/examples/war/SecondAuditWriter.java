@@ -9,8 +9,9 @@ import java.time.Instant;
 
 /**
  * A second process given the deployment's audit file, as a second container started with the same settings would be:
- * opens it as the WAR does ({@code portcullis.audit.sink=hash-chained}), writes one record and closes it. Exits
- * {@value #REFUSED} when it is refused the file.
+ * opens it as a hash-chained sink, as the WAR does ({@code portcullis.audit.sink=hash-chained}; without the WAR's key
+ * ring, which makes no difference to the lock that refuses it), writes one record and closes it. Exits {@value
+ * #REFUSED} when it is refused the file.
  */
 final class SecondAuditWriter {
   static final int REFUSED = 3;

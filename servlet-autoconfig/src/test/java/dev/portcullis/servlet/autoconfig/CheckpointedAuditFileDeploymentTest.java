@@ -1,0 +1,97 @@
+package dev.portcullis.servlet.autoconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.portcullis.audit.AuditChainVerifier;
+import dev.portcullis.testing.AuditChainRewrite;
+import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.testing.TestKeyRings;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code portcullis.audit.sink=hash-chained} in a WAR deployed by the initializer on a real Jetty: the file gets keyed
+ * checkpoints under the deployment's key ring, so that a log rewritten as a consistent chain by someone who can write
+ * the file is found; a log from before checkpoints is taken on once its chain is intact, and refused, naming the file,
+ * when it is not.
+ */
+class CheckpointedAuditFileDeploymentTest {
+  @TempDir
+  Path dir;
+
+  private Path file() {
+    return dir.resolve("audit.jsonl");
+  }
+
+  private Path checkpoints() {
+    return dir.resolve("audit.jsonl.checkpoints");
+  }
+
+  private Map<String, String> environment() throws Exception {
+    return WarNode.environment(
+        dir,
+        Map.of(
+            "PORTCULLIS_AUDIT_SINK",
+            "hash-chained",
+            "PORTCULLIS_AUDIT_FILE",
+            file().toString()));
+  }
+
+  private void loginAndLogout() throws Exception {
+    try (WarNode node = WarNode.start(environment())) {
+      TestBrowser browser = new TestBrowser(node.base());
+      assertThat(WarNode.logIn(browser).statusCode()).isEqualTo(303);
+      assertThat(WarNode.logOut(browser).statusCode()).isEqualTo(303);
+      node.undeploy();
+    }
+  }
+
+  @Test
+  void hashChainedFile_isCheckpointedUnderTheKeyRing_andARewriteIsFound() throws Exception {
+    loginAndLogout();
+
+    assertThat(checkpoints()).as("written beside the log").exists();
+    AuditChainVerifier.Result intact = AuditChainVerifier.verify(file(), TestKeyRings.current());
+    assertThat(intact.intact()).as(intact.describe()).isTrue();
+    assertThat(intact.records()).isGreaterThanOrEqualTo(2);
+
+    AuditChainRewrite.replace(file(), "\"outcome\":\"success\"", "\"outcome\":\"failure\"");
+
+    assertThat(AuditChainVerifier.verify(file()).intact())
+        .as("without the key the rewritten chain looks whole")
+        .isTrue();
+    AuditChainVerifier.Result found = AuditChainVerifier.verify(file(), TestKeyRings.current());
+    assertThat(found.intact()).isFalse();
+    assertThat(found.describe()).contains("checkpoint");
+  }
+
+  @Test
+  void
+      logWithoutCheckpoints_isCheckpointedOnUpgrade_butABrokenChainFailsTheDeployment_namingTheFile()
+          throws Exception {
+    loginAndLogout();
+    Files.delete(checkpoints()); // as a log written before checkpoints
+    loginAndLogout();
+    AuditChainVerifier.Result upgraded = AuditChainVerifier.verify(file(), TestKeyRings.current());
+    assertThat(upgraded.intact()).as(upgraded.describe()).isTrue();
+
+    Files.delete(checkpoints());
+    String log = Files.readString(file(), StandardCharsets.UTF_8);
+    Files.writeString(
+        file(),
+        log.replaceFirst("\"outcome\":\"success\"", "\"outcome\":\"failure\""),
+        StandardCharsets.UTF_8);
+
+    Throwable failure = catchThrowable(() -> WarNode.start(environment()));
+
+    assertThat(failure)
+        .hasMessageContaining("portcullis.audit.file")
+        .hasMessageContaining(file() + " has no checkpoints yet and its chain is not intact")
+        .hasMessageContaining("line ");
+  }
+}

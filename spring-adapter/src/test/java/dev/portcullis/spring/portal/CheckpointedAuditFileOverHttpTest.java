@@ -1,0 +1,118 @@
+package dev.portcullis.spring.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.audit.AuditChainVerifier;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.spring.TestUsers;
+import dev.portcullis.testing.AuditChainRewrite;
+import dev.portcullis.testing.TestKeyRings;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The starter's {@code portcullis.audit.sink=hash-chained} on a real Tomcat: the file gets keyed checkpoints under the
+ * portal's key ring, so that a log rewritten as a consistent chain by someone who can write the file is found.
+ */
+class CheckpointedAuditFileOverHttpTest {
+  @TempDir
+  Path dir;
+
+  /** The test portal's pages and users, with the starter's own audit sink (no sink bean of the application's). */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import({TestUsers.class, TestPortal.Pages.class})
+  static class FileAuditedPortal {
+    @Bean
+    KeyRing testKeyRing() {
+      return TestKeyRings.current();
+    }
+  }
+
+  private Path file() {
+    return dir.resolve("audit.jsonl");
+  }
+
+  private ConfigurableApplicationContext start() {
+    return new SpringApplicationBuilder(FileAuditedPortal.class)
+        .properties(
+            "server.port=0",
+            "server.address=127.0.0.1",
+            "portcullis.transport.development-mode=true",
+            "portcullis.login.terms-version=2026-01",
+            "portcullis.audit.sink=hash-chained",
+            "portcullis.audit.file=" + file())
+        .run();
+  }
+
+  private static void loginAndLogout(ConfigurableApplicationContext context) throws Exception {
+    String port = context.getEnvironment().getRequiredProperty("local.server.port");
+    Browser alice = new Browser("http://127.0.0.1:" + port);
+    alice.login("alice", "wrong-pw"); // audited as authn_login_fail
+    assertThat(alice.login("alice", "alice-pw").statusCode()).isEqualTo(303);
+    assertThat(alice.logout().statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void hashChainedFile_isCheckpointedUnderTheKeyRing_andARewriteIsFound() throws Exception {
+    try (ConfigurableApplicationContext context = start()) {
+      loginAndLogout(context);
+    }
+
+    Path checkpoints = dir.resolve("audit.jsonl.checkpoints");
+    assertThat(checkpoints).as("written beside the log").exists();
+    AuditChainVerifier.Result intact = AuditChainVerifier.verify(file(), TestKeyRings.current());
+    assertThat(intact.intact()).as(intact.describe()).isTrue();
+    assertThat(intact.records()).isGreaterThanOrEqualTo(3);
+
+    // The failed login, made to read as a success.
+    AuditChainRewrite.replace(
+        file(),
+        "\"type\":\"authn_login_fail\",\"outcome\":\"failure\"",
+        "\"type\":\"authn_login_fail\",\"outcome\":\"success\"");
+
+    assertThat(AuditChainVerifier.verify(file()).intact())
+        .as("without the key the rewritten chain looks whole")
+        .isTrue();
+    AuditChainVerifier.Result found = AuditChainVerifier.verify(file(), TestKeyRings.current());
+    assertThat(found.intact()).isFalse();
+    assertThat(found.describe()).contains("checkpoint");
+  }
+
+  @Test
+  void logWithoutCheckpoints_isCheckpointedOnUpgrade_butABrokenChainStopsStartUp_namingTheFile()
+      throws Exception {
+    try (ConfigurableApplicationContext context = start()) {
+      loginAndLogout(context);
+    }
+    Files.delete(dir.resolve("audit.jsonl.checkpoints")); // as a log written before checkpoints
+    try (ConfigurableApplicationContext context = start()) {
+      loginAndLogout(context);
+    }
+    AuditChainVerifier.Result upgraded = AuditChainVerifier.verify(file(), TestKeyRings.current());
+    assertThat(upgraded.intact()).as(upgraded.describe()).isTrue();
+
+    Files.delete(dir.resolve("audit.jsonl.checkpoints"));
+    String first = Files.readAllLines(file(), StandardCharsets.UTF_8).get(0);
+    Files.writeString(
+        file(),
+        Files.readString(file(), StandardCharsets.UTF_8)
+            .replace(first, first.replace("\"seq\":1,", "\"seq\":1,\"x\":1,")),
+        StandardCharsets.UTF_8);
+
+    assertThatThrownBy(this::start)
+        .hasStackTraceContaining("portcullis.audit.file")
+        .hasStackTraceContaining(file() + " has no checkpoints yet and its chain is not intact")
+        .hasStackTraceContaining("line 1");
+  }
+}
