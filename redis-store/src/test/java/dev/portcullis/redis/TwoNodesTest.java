@@ -232,6 +232,7 @@ class TwoNodesTest {
         // login limit alone decides here.
         .maxConcurrentPasswordChecks(100)
         .maxFormReadsPerAddress(100)
+        .maxAnonymousFormReads(100)
         .onClose(stores)
         .start();
   }

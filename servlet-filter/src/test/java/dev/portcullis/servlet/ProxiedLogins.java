@@ -81,8 +81,11 @@ final class ProxiedLogins implements AutoCloseable {
               .build())
           // Every client comes through one proxy, often from one claimed address: the bound on
           // form bodies read at once per address (FormReadsPerAddressSettingTest) must not decide
-          // here either, or which attempts get a plain 503 depends on the machine's speed.
+          // here either, nor the bound on anonymous form bodies read at once, or which attempts get
+          // a
+          // plain 503 depends on the machine's speed.
           .maxFormReadsPerAddress(CLIENTS)
+          .maxAnonymousFormReads(CLIENTS)
           .login(login, p.random);
     });
   }

@@ -87,6 +87,9 @@ public final class PortalNode implements AutoCloseable {
     if (b.maxFormReadsPerAddress != null) {
       filter.maxFormReadsPerAddress(b.maxFormReadsPerAddress);
     }
+    if (b.maxAnonymousFormReads != null) {
+      filter.maxAnonymousFormReads(b.maxAnonymousFormReads);
+    }
     jetty = TestJetty.builder().open();
     jetty.context("/").filter(filter.build()).servlet(new WhoAmI());
     jetty.start();
@@ -203,6 +206,7 @@ public final class PortalNode implements AutoCloseable {
     private LoginThrottle throttle;
     private Integer maxConcurrentPasswordChecks;
     private Integer maxFormReadsPerAddress;
+    private Integer maxAnonymousFormReads;
     private AccessPolicy access;
     private String loginPath;
     private HttpClient client;
@@ -260,6 +264,16 @@ public final class PortalNode implements AutoCloseable {
      */
     public Builder maxFormReadsPerAddress(int max) {
       this.maxFormReadsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * The most anonymous form bodies read at once across all addresses ({@link
+     * PortcullisFilter.Builder#maxAnonymousFormReads}); without it, the filter's default. Set with {@link
+     * #maxFormReadsPerAddress} by tests that send a burst of logins.
+     */
+    public Builder maxAnonymousFormReads(int max) {
+      this.maxAnonymousFormReads = max;
       return this;
     }
 
