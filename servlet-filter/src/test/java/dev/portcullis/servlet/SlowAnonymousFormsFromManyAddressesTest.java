@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.servlet.testing.TestJetty;
-import dev.portcullis.testing.TestBrowser;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,10 +35,7 @@ class SlowAnonymousFormsFromManyAddressesTest {
       assertThat(alice.login("alice", "alice-pw", true).statusCode()).isEqualTo(303);
 
       Browser attacker = new Browser(portal.httpsBase(), client(portal));
-      HttpResponse<String> page = attacker.openLoginPage();
-      assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
-      String form = TestBrowser.form(
-          Map.of("_csrf", attacker.csrf, "username", "bob", "password", "not-bobs-password"));
+      String form = SlowForms.wrongLoginOverHttp2(attacker);
 
       try (SlowForms bodies = new SlowForms()) {
         for (int a = 0; a < ADDRESSES; a++) {

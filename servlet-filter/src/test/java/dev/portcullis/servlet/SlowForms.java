@@ -1,6 +1,9 @@
 package dev.portcullis.servlet;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portcullis.servlet.testing.TestJetty;
+import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.transport.TransportConfig;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +55,17 @@ final class SlowForms implements AutoCloseable {
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(5))
         .build();
+  }
+
+  /**
+   * Opens the login page in {@code browser}, which must have it over HTTP/2, and returns a login form of bob's with a
+   * wrong password and the page's CSRF token.
+   */
+  static String wrongLoginOverHttp2(Browser browser) throws Exception {
+    HttpResponse<String> page = browser.openLoginPage();
+    assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    return TestBrowser.form(
+        Map.of("_csrf", browser.csrf, "username", "bob", "password", "not-bobs-password"));
   }
 
   /**

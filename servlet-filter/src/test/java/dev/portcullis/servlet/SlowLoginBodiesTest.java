@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.servlet.testing.TestJetty;
-import dev.portcullis.testing.TestBrowser;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,10 +29,7 @@ class SlowLoginBodiesTest {
         SlowForms.portal(TestJetty.builder().https().http2().maxThreads(SERVER_THREADS))) {
       Browser attacker =
           new Browser(portal.httpsBase(), SlowForms.client(portal, HttpClient.Version.HTTP_2));
-      HttpResponse<String> page = attacker.openLoginPage();
-      assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
-      String form = TestBrowser.form(
-          Map.of("_csrf", attacker.csrf, "username", "bob", "password", "not-bobs-password"));
+      String form = SlowForms.wrongLoginOverHttp2(attacker);
 
       try (SlowForms bodies = new SlowForms()) {
         for (int i = 0; i < SLOW_STREAMS; i++) {
