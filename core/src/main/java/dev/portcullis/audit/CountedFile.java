@@ -45,22 +45,9 @@ final class CountedFile implements Closeable {
     return bytesRead;
   }
 
-  /** The position after the last newline before {@code limit}, or 0 if there is none. */
+  /** The position after the last newline before {@code limit}, or 0 if there is none; the bytes read are counted. */
   long afterLastNewline(long limit) throws IOException {
-    long start = limit;
-    ByteBuffer block = ByteBuffer.allocate(8192);
-    while (start > 0) {
-      long from = Math.max(0, start - block.capacity());
-      block.clear().limit((int) (start - from));
-      read(block, from);
-      for (int i = block.limit() - 1; i >= 0; i--) {
-        if (block.get(i) == '\n') {
-          return from + i + 1;
-        }
-      }
-      start = from;
-    }
-    return 0;
+    return LineFile.afterLastNewline(this::read, limit);
   }
 
   /**

@@ -391,15 +391,35 @@ final class LineFile implements Closeable, Flushable {
     }
   }
 
-  /** The position after the last newline before {@code limit}, or 0 if there is none. Reads backwards. */
   private static long afterLastNewline(FileChannel read, long limit) throws IOException {
+    return afterLastNewline((into, position) -> readFully(read, into, position), limit);
+  }
+
+  /** Reads a file's bytes by position, for {@link #afterLastNewline(FullRead, long)}. */
+  @FunctionalInterface
+  interface FullRead {
+    /**
+     * Fills {@code into}, from its position to its limit, with the file's bytes from {@code position} on; leaves its
+     * position and limit as it likes.
+     *
+     * @throws IOException if the file ends first, or reading fails
+     */
+    void read(ByteBuffer into, long position) throws IOException;
+  }
+
+  /**
+   * The position after the last newline before {@code limit}, or 0 if there is none, read backwards through {@code
+   * read} a block at a time.
+   */
+  static long afterLastNewline(FullRead read, long limit) throws IOException {
     long start = limit;
     ByteBuffer block = ByteBuffer.allocate(8192);
     while (start > 0) {
       long from = Math.max(0, start - block.capacity());
-      block.clear().limit((int) (start - from));
-      readFully(read, block, from);
-      for (int i = block.position() - 1; i >= 0; i--) {
+      int length = (int) (start - from);
+      block.clear().limit(length);
+      read.read(block, from);
+      for (int i = length - 1; i >= 0; i--) {
         if (block.get(i) == '\n') {
           return from + i + 1;
         }

@@ -19,12 +19,8 @@ import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -55,14 +51,12 @@ import org.junit.jupiter.api.Test;
  * that brings back per-request copies, parses or formats fails here, not only in the benchmarks.
  */
 class AuthenticatedRequestAllocationTest {
-  private static final int REQUESTS = 10_000;
-  private static final int ROUNDS = 8;
   private static final long BUDGET_BYTES = 2048;
   private static final String TERMS = "2026-01";
 
-  private final InMemoryHttp.Request request = new InMemoryHttp.Request();
-  private final InMemoryHttp.Response response = new InMemoryHttp.Response();
-  private final Page page = new Page();
+  private final RequestAllocation allocation = new RequestAllocation();
+  private final InMemoryHttp.Request request = allocation.request;
+  private final InMemoryHttp.Response response = allocation.response;
 
   @Test
   void authenticatedGet_allocatesAtMost2KbBeyondTheCipher() throws Exception {
@@ -81,36 +75,22 @@ class AuthenticatedRequestAllocationTest {
           .as("the login expired the cookie-check cookie")
           .containsOnlyKeys("__Host-portcullis-sid", "__Host-portcullis-auth");
       String cookieHeader = cookieHeader(cookies);
-      Filter noop = (req, res, chain) -> chain.doFilter(req, res);
 
       Callable<Object> floor = rawAesGcmOpen(
           Base64.getUrlDecoder().decode(cookies.get("__Host-portcullis-auth")).length, random);
 
-      long perRequest = Long.MAX_VALUE;
-      long noopPerRequest = 0;
-      long floorPerRequest = Long.MAX_VALUE;
-      // The smallest of a few measurements: a collection or a compilation on the way only adds.
-      for (int round = 0; round < ROUNDS; round++) {
-        long filtered = allocatedPerRequest(portcullis, cookieHeader);
-        long bare = allocatedPerRequest(noop, cookieHeader);
-        if (filtered - bare < perRequest) {
-          perRequest = filtered - bare;
-          noopPerRequest = bare;
-        }
-        floorPerRequest = Math.min(floorPerRequest, allocatedPerCall(floor));
-      }
+      RequestAllocation.Figures figures =
+          allocation.measure(portcullis, "/home", cookieHeader, floor);
       // The measured request is the real thing: it reaches the page as the user, with the headers.
-      request.next("GET", "/home").header("Cookie", cookieHeader);
-      response.clear();
-      portcullis.doFilter(request, response, page);
-      assertThat(page.user).isEqualTo("u-alice");
+      allocation.send(portcullis, "/home", cookieHeader);
+      assertThat(allocation.page.user).isEqualTo("u-alice");
       assertThat(response.all("Strict-Transport-Security")).hasSize(1);
       assertThat(response.all("Cache-Control")).containsExactly("no-store");
       System.out.printf(
           "authenticated GET: %d B per request over the no-op filter (%d B); the JDK's AES-GCM open"
               + " alone: %d B; budget: %d B over that%n",
-          perRequest, noopPerRequest, floorPerRequest, BUDGET_BYTES);
-      assertThat(perRequest - floorPerRequest)
+          figures.perRequest(), figures.noopPerRequest(), figures.floorPerCall(), BUDGET_BYTES);
+      assertThat(figures.perRequest() - figures.floorPerCall())
           .as("bytes one authenticated GET allocates in the filter, beyond the AES-GCM open")
           .isLessThanOrEqualTo(BUDGET_BYTES);
     }
@@ -138,45 +118,6 @@ class AuthenticatedRequestAllocationTest {
       cipher.updateAAD(aad);
       return cipher.doFinal(sealed);
     };
-  }
-
-  /** Bytes this thread allocates per call of {@code call}, over {@value #REQUESTS} calls. */
-  private static long allocatedPerCall(Callable<Object> call) throws Exception {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long thread = Thread.currentThread().getId();
-    int opened = 0;
-    long before = threads.getThreadAllocatedBytes(thread);
-    for (int i = 0; i < REQUESTS; i++) {
-      if (call.call() != null) {
-        opened++;
-      }
-    }
-    long after = threads.getThreadAllocatedBytes(thread);
-    assertThat(opened).isEqualTo(REQUESTS);
-    return (after - before) / REQUESTS;
-  }
-
-  /** Bytes this thread allocates per authenticated GET through {@code filter}, over {@value #REQUESTS} requests. */
-  private long allocatedPerRequest(Filter filter, String cookieHeader)
-      throws IOException, ServletException {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long thread = Thread.currentThread().getId();
-    int reached = 0;
-    long before = threads.getThreadAllocatedBytes(thread);
-    for (int i = 0; i < REQUESTS; i++) {
-      request.next("GET", "/home").header("Cookie", cookieHeader);
-      response.clear();
-      page.reached = false;
-      filter.doFilter(request, response, page);
-      if (page.reached) {
-        reached++;
-      }
-    }
-    long after = threads.getThreadAllocatedBytes(thread);
-    assertThat(reached).as("requests that reached the page").isEqualTo(REQUESTS);
-    return (after - before) / REQUESTS;
   }
 
   /**
@@ -242,7 +183,7 @@ class AuthenticatedRequestAllocationTest {
     Map<String, String> cookies = new LinkedHashMap<>();
     request.next("GET", "/login");
     response.clear();
-    filter.doFilter(request, response, page);
+    filter.doFilter(request, response, allocation.page);
     Object csrf = request.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
     assertThat(csrf).isInstanceOf(String.class);
     remember(cookies);
@@ -254,7 +195,7 @@ class AuthenticatedRequestAllocationTest {
         .form("acceptTerms", "yes")
         .form("_csrf", (String) csrf);
     response.clear();
-    filter.doFilter(request, response, page);
+    filter.doFilter(request, response, allocation.page);
     assertThat(response.getStatus()).isEqualTo(303);
     remember(cookies);
     return cookies;
@@ -276,22 +217,5 @@ class AuthenticatedRequestAllocationTest {
     StringJoiner header = new StringJoiner("; ");
     cookies.forEach((name, value) -> header.add(name + "=" + value));
     return header.toString();
-  }
-
-  /** The application: a short page, and who asked for it. */
-  private static final class Page implements FilterChain {
-    boolean reached;
-    String user;
-
-    @Override
-    public void doFilter(jakarta.servlet.ServletRequest req, jakarta.servlet.ServletResponse res)
-        throws IOException {
-      HttpServletRequest http = (HttpServletRequest) req;
-      HttpServletResponse out = (HttpServletResponse) res;
-      reached = true;
-      user = http.getRemoteUser();
-      out.setContentType("text/html;charset=utf-8");
-      out.getWriter().write("<p>page</p>");
-    }
   }
 }

@@ -35,7 +35,7 @@ class FormReadsPerAddressSettingTest {
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
-      List<SlowLoginBodiesTest.Dripping> held = new ArrayList<>();
+      List<SlowForms.Dripping> held = new ArrayList<>();
       List<CompletableFuture<HttpResponse<Void>>> holding = new ArrayList<>();
       List<String> endedEarly = new ArrayList<>();
       try {
@@ -78,7 +78,7 @@ class FormReadsPerAddressSettingTest {
             .as("with one of the two ended, the address has a place again")
             .isEqualTo(200);
       } finally {
-        held.forEach(SlowLoginBodiesTest.Dripping::fail);
+        held.forEach(SlowForms.Dripping::fail);
       }
     }
   }
@@ -112,10 +112,10 @@ class FormReadsPerAddressSettingTest {
       HttpClient http1,
       Browser b,
       String form,
-      List<SlowLoginBodiesTest.Dripping> held,
+      List<SlowForms.Dripping> held,
       List<CompletableFuture<HttpResponse<Void>>> holding)
       throws Exception {
-    SlowLoginBodiesTest.Dripping body = new SlowLoginBodiesTest.Dripping(form);
+    SlowForms.Dripping body = new SlowForms.Dripping(form);
     held.add(body);
     holding.add(http1.sendAsync(
         HttpRequest.newBuilder(b.uri("/whoami"))

@@ -3,14 +3,10 @@ package dev.portcullis.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEventType;
-import dev.portcullis.servlet.SlowLoginBodiesTest.Dripping;
 import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.transport.TransportConfig;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,39 +28,19 @@ class ShareAboveTheAnonymousBoundTest {
   @Test
   void oneAddress_takesEveryAnonymousPlace_andAnotherAddressesFormIsRefusedUntilOneEnds()
       throws Exception {
-    try (LoginPortal portal = LoginPortal.on(
+    try (LoginPortal portal = SlowForms.portal(
         TestJetty.builder().https(),
-        (p, filter) -> filter
-            .maxFormReadsPerAddress(SHARE)
-            .maxAnonymousFormReads(ANONYMOUS)
-            // The loopback client is a trusted proxy, so each request can say whose it is.
-            .transport(TransportConfig.builder()
-                .trustedProxies("127.0.0.1/32")
-                .redirectPlainHttp(false)
-                .build()))) {
-      HttpClient http1 = HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .sslContext(portal.clientTls())
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
-      Browser visitor = new Browser(portal.httpsBase(), http1);
+        (p, filter) -> filter.maxFormReadsPerAddress(SHARE).maxAnonymousFormReads(ANONYMOUS))) {
+      Browser visitor =
+          new Browser(portal.httpsBase(), SlowForms.client(portal, HttpClient.Version.HTTP_1_1));
       assertThat(visitor.openLoginPage().statusCode()).isEqualTo(200);
       String form = TestBrowser.form(Map.of("_csrf", visitor.csrf, "note", "x".repeat(40)));
 
-      List<Dripping> held = new ArrayList<>();
-      try {
+      try (SlowForms forms = new SlowForms()) {
+        List<SlowForms.Dripping> held = new ArrayList<>();
         for (int i = 0; i < ANONYMOUS; i++) {
-          Dripping body = new Dripping(form);
+          SlowForms.Dripping body = forms.start(visitor, "/whoami", form, "203.0.113.10");
           held.add(body);
-          http1.sendAsync(
-              HttpRequest.newBuilder(visitor.uri("/whoami"))
-                  .header("Content-Type", "application/x-www-form-urlencoded")
-                  .header("Cookie", visitor.cookieHeader())
-                  .header("X-Forwarded-For", "203.0.113.10")
-                  .POST(HttpRequest.BodyPublishers.fromPublisher(body, form.length()))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
           body.awaitStarted();
         }
         for (int i = 0;
@@ -96,8 +72,6 @@ class ShareAboveTheAnonymousBoundTest {
         assertThat(status)
             .as("with one of the held forms ended, an anonymous place is free again")
             .isEqualTo(200);
-      } finally {
-        held.forEach(Dripping::fail);
       }
     }
   }

@@ -3,19 +3,10 @@ package dev.portcullis.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEventType;
-import dev.portcullis.servlet.SlowLoginBodiesTest.Dripping;
 import dev.portcullis.servlet.testing.TestJetty;
-import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.transport.TransportConfig;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,43 +29,21 @@ class SlowAnonymousFormsFromManyAddressesTest {
   @Test
   void slowAnonymousFormsFromManyAddresses_leaveTheLoginPageAndLoggedInUsersAnswered()
       throws Exception {
-    try (LoginPortal portal = LoginPortal.on(
-        TestJetty.builder().https().http2().maxThreads(SERVER_THREADS),
-        (p, filter) ->
-            // The loopback client is a trusted proxy, so each request can say whose it is.
-            filter.transport(TransportConfig.builder()
-                .trustedProxies("127.0.0.1/32")
-                .redirectPlainHttp(false)
-                .build()))) {
+    try (LoginPortal portal =
+        SlowForms.portal(TestJetty.builder().https().http2().maxThreads(SERVER_THREADS))) {
       Browser alice = new Browser(portal.httpsBase(), client(portal));
       assertThat(alice.login("alice", "alice-pw", true).statusCode()).isEqualTo(303);
 
-      HttpClient http2 = client(portal);
-      Browser attacker = new Browser(portal.httpsBase(), http2);
-      HttpResponse<String> page = attacker.openLoginPage();
-      assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
-      String form = TestBrowser.form(
-          Map.of("_csrf", attacker.csrf, "username", "bob", "password", "not-bobs-password"));
+      Browser attacker = new Browser(portal.httpsBase(), client(portal));
+      String form = SlowForms.wrongLoginOverHttp2(attacker);
 
-      List<Dripping> bodies = new ArrayList<>();
-      try {
+      try (SlowForms bodies = new SlowForms()) {
         for (int a = 0; a < ADDRESSES; a++) {
           for (int i = 0; i < FORMS_PER_ADDRESS; i++) {
-            Dripping body = new Dripping(form);
-            bodies.add(body);
-            http2.sendAsync(
-                HttpRequest.newBuilder(URI.create(portal.httpsBase() + "/login"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .header("Cookie", attacker.cookieHeader())
-                    .header("X-Forwarded-For", "203.0.113." + (10 + a))
-                    .POST(HttpRequest.BodyPublishers.fromPublisher(body, form.length()))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding());
+            bodies.start(attacker, "/login", form, "203.0.113." + (10 + a));
           }
         }
-        for (Dripping body : bodies) {
-          body.awaitStarted();
-        }
+        bodies.awaitStarted();
 
         // Other visitors, each on a connection of their own. A request that waits for a thread
         // that never comes ends at the browser's request timeout and counts as a failure.
@@ -102,18 +71,11 @@ class SlowAnonymousFormsFromManyAddressesTest {
           assertThat(e.reason())
               .hasValueSatisfying(r -> assertThat(r).contains("too many anonymous form bodies"));
         });
-      } finally {
-        bodies.forEach(Dripping::fail);
       }
     }
   }
 
   private static HttpClient client(LoginPortal portal) {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_2)
-        .sslContext(portal.clientTls())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
+    return SlowForms.client(portal, HttpClient.Version.HTTP_2);
   }
 }
