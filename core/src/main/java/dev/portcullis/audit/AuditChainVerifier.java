@@ -29,7 +29,8 @@ import java.util.Objects;
  * it is not ({@code NOT INTACT: line 17 (seq 17): record altered: ...}), and 2 when the file can't be read or the
  * arguments are wrong. Run it on a copy or while the sink is closed. With {@code --key-ring KEY_FILE} before the file
  * (a key file as {@link dev.portcullis.crypto.KeyRingSources#fromFile} reads it) it also checks every checkpoint in
- * {@code <file>.checkpoints} ({@link #verify(Path, KeyRingSource)}).
+ * {@code <file>.checkpoints} ({@link #verify(Path, KeyRingSource)}), and a file with records but no checkpoint is
+ * {@code NOT INTACT}.
  *
  * <p><b>Torn records.</b> The sink writes whole records only, so a file that does not end in a newline was left by an
  * interrupted write (the process killed, the power lost): that is reported as {@code NOT INTACT} on its last line,
@@ -43,7 +44,9 @@ import java.util.Objects;
  * rewrite every later record too. It has no key: whoever can rewrite the whole file can forge a consistent one, and
  * removing records from the end leaves a shorter intact chain. Compare the reported record count and head hash with a
  * copy kept elsewhere (another log, a ticket, a daily e-mail) to cover those. A file written by {@link
- * AuditSink#hashChained(Path, KeyRingSource)} also has keyed checkpoints, which {@link #verifyNewest} checks.
+ * AuditSink#hashChained(Path, KeyRingSource)} also has keyed checkpoints, which {@link #verify(Path, KeyRingSource)}
+ * and {@link #verifyNewest} check; check such a file with the key ring, since without it the checkpoints are not
+ * read, and removing them goes unnoticed.
  */
 public final class AuditChainVerifier {
   private AuditChainVerifier() {}
@@ -94,8 +97,7 @@ public final class AuditChainVerifier {
   /**
    * The verdict on the newest records of a checkpointed file ({@link #verifyNewest}), with the records themselves.
    *
-   * @param status whether the records were verified from a checkpoint (or the file's start), only linked to each other
-   *     because the file has no checkpoints, or found broken
+   * @param status whether the records were verified from a checkpoint (or the file's start), or found broken
    * @param records the records read, oldest first, as text without their newlines; when broken, they are shown as read
    *     and cannot be trusted from {@code firstBadLine} on (all of them when {@code firstBadLine} is 0)
    * @param firstLine the line number of the first of {@code records} (a record's line is its {@code seq} in an intact
@@ -123,11 +125,9 @@ public final class AuditChainVerifier {
       /** Every record read follows the checkpoint of {@code anchor}, or the start of the file, unchanged. */
       VERIFIED,
       /**
-       * The file has no checkpoints (written without them) and is longer than the records asked for: the records read
-       * are linked to each other, but nothing vouches for the first. The full check covers them.
+       * A record or a checkpoint is altered, missing, forged or out of place, or the file has records and no
+       * checkpoint.
        */
-      NO_CHECKPOINT,
-      /** A record or a checkpoint is altered, missing, forged or out of place. */
       BROKEN
     }
 
@@ -141,10 +141,6 @@ public final class AuditChainVerifier {
         List<String> records, long firstLine, long anchor, long sealedThrough, long fileBytes) {
       return new Window(
           Status.VERIFIED, records, firstLine, anchor, sealedThrough, 0, "", 0, fileBytes);
-    }
-
-    static Window unanchored(List<String> records, long firstLine, long fileBytes) {
-      return new Window(Status.NO_CHECKPOINT, records, firstLine, 0, 0, 0, "", 0, fileBytes);
     }
 
     static Window broken(
@@ -183,10 +179,6 @@ public final class AuditChainVerifier {
                   + (last > sealedThrough
                       ? "; " + (last - sealedThrough) + " after the newest checkpoint"
                       : "");
-        case NO_CHECKPOINT ->
-          "NO CHECKPOINT: records " + firstLine + " to " + last
-              + " are linked to each other, but the file has no checkpoint to verify them from;"
-              + " check the whole file";
         case BROKEN ->
           firstBadLine == 0
               ? "NOT INTACT: checkpoints: " + problem
@@ -230,9 +222,11 @@ public final class AuditChainVerifier {
    * further from the end than its interval. A partial last line (a record being written) is left out.
    *
    * <p>A file that has checkpoints only from some record on (written without them before) is verified from its first
-   * checkpoint, so the window may hold fewer records. A file without checkpoints is verified from its start if it is
-   * no longer than {@code records}; otherwise its newest records are only checked against each other ({@link
-   * Window.Status#NO_CHECKPOINT}).
+   * checkpoint, so the window may hold fewer records. A file with records and no checkpoint (no checkpoint file, or one
+   * without a checkpoint) is {@link Window.Status#BROKEN}, however short: the caller passed a key ring, so the file is
+   * one the sink checkpoints from its first record, and its checkpoints were removed (see {@link #verify(Path,
+   * KeyRingSource)}). A file without records is verified, with none, unless its checkpoint file has checkpoints:
+   * then its records were removed.
    *
    * <p><b>Security.</b> A verified window shows that its records follow, unchanged and complete, a chain state that the
    * key's holder wrote, up to the newest checkpoint. The records after that checkpoint (at most its interval) are
@@ -250,9 +244,17 @@ public final class AuditChainVerifier {
   /**
    * As {@link #verify(Path)}, and then every checkpoint in {@code <file>.checkpoints}: each must verify under {@code
    * keys}, come after the one before, and name a record of the file with its hash and where it ends; and no more than
-   * the checkpoint interval of records may follow the newest. A file without a checkpoint file is checked as by
-   * {@link #verify(Path)}. Whoever rewrites the file consistently without the key is found at the first checkpoint
-   * after the change.
+   * the checkpoint interval of records may follow the newest. Whoever rewrites the file consistently without the key is
+   * found at the first checkpoint after the change.
+   *
+   * <p>A file with records must have at least one checkpoint: one with no checkpoint file, or a checkpoint file without
+   * a checkpoint, is not intact (line 1), since {@link AuditSink#hashChained(Path, KeyRingSource)} checkpoints a log's
+   * first record as it writes it, and removing the checkpoints must not turn a rewritten log back into one that
+   * verifies. A log written without checkpoints ({@link AuditSink#hashChained(Path)}) is verified with {@link
+   * #verify(Path)}, or by the command without {@code --key-ring}. A file without records and without a checkpoint
+   * file is intact: there is nothing for a checkpoint to vouch for, and it is what a sink that has not written yet
+   * leaves. The one state a sink leaves that this refuses is a crash between a new log's first record and its
+   * checkpoint, which the sink's next open mends.
    *
    * @throws IOException if a file can't be read
    */
@@ -264,7 +266,13 @@ public final class AuditChainVerifier {
     KeyedMac mac = KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT);
     Path checkpoints = file.resolveSibling(file.getFileName() + AuditCheckpoint.SUFFIX);
     if (!Files.exists(checkpoints)) {
-      return chain;
+      return chain.records() == 0
+          ? chain
+          : checkpointBad(
+              chain,
+              1,
+              "the log has " + chain.records() + " records but no checkpoint file: "
+                  + WITHOUT_CHECKPOINTS);
     }
     try (LineReader cps = new LineReader(Files.newInputStream(checkpoints));
         LineReader log = new LineReader(Files.newInputStream(file))) {
@@ -324,6 +332,13 @@ public final class AuditChainVerifier {
         }
         newest = cp;
       }
+      if (newest == null && chain.records() > 0) {
+        return checkpointBad(
+            chain,
+            1,
+            "the log has " + chain.records() + " records but its checkpoint file holds no"
+                + " checkpoint: " + WITHOUT_CHECKPOINTS);
+      }
       if (newest != null && chain.records() - newest.seq() > newest.every()) {
         return checkpointBad(
             chain,
@@ -335,6 +350,11 @@ public final class AuditChainVerifier {
     }
     return chain;
   }
+
+  /** What a log with records and no checkpoint means, and what to do about one written without them. */
+  static final String WITHOUT_CHECKPOINTS =
+      "its checkpoints were removed, or it was written without a key ring: verify such a log without"
+          + " the key ring (verify(Path), or the command without --key-ring)";
 
   private static Result checkpointBad(Result chain, long line, String problem) {
     return new Result(false, chain.records(), Math.max(1, line), problem, chain.head());

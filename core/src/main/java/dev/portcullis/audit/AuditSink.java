@@ -102,17 +102,23 @@ public interface AuditSink extends Closeable, Flushable {
 
   /**
    * As {@link #hashChained(Path)}, with checkpoints that let a reader verify the newest records without reading the
-   * whole file ({@link AuditChainVerifier#verifyNewest}). Every 1,000 records, when it opens a file with records after
-   * the newest checkpoint, and when it closes, the sink forces the records to disk and appends to {@code
-   * <file>.checkpoints} a line that names the last record's sequence number, where it ends and its hash, tagged with
-   * HMAC-SHA256 under a key of {@code keys} derived for the purpose {@code audit-checkpoint}. A log written without
+   * whole file ({@link AuditChainVerifier#verifyNewest}). Right after a new log's first record, every 1,000 records,
+   * when it opens a file with records after the newest checkpoint, and when it closes, the sink forces the records to
+   * disk and appends to {@code <file>.checkpoints} a line that names the last record's sequence number, where it ends
+   * and its hash, tagged with HMAC-SHA256 under a key of {@code keys} derived for the purpose {@code
+   * audit-checkpoint}. So the log has a checkpoint as soon as it has a record, and a log with records but no checkpoint
+   * is not intact under the key ring ({@link AuditChainVerifier#verify(Path, KeyRingSource)}). A log written without
    * checkpoints has its whole chain verified once, when it is first opened this way, and its last record is
    * checkpointed; one whose chain is not intact is refused. The checkpoint file is created as the log is.
    *
    * <p><b>Security.</b> Whoever can write the log but has no key can no longer rewrite it consistently: a record
-   * changed before a checkpoint, or a checkpoint forged, altered or cut, no longer verifies. Not covered: the records
-   * after the newest checkpoint (at most 1,000), and records cut from the end of the log together with their
-   * checkpoints.
+   * changed before a checkpoint, a checkpoint forged, altered or cut, or the checkpoint file deleted or emptied, no
+   * longer verifies. Not covered: the records after the newest checkpoint (at most 1,000); records cut from the end of
+   * the log together with their checkpoints (a log emptied and its checkpoint file deleted is a new log); a log whose
+   * checkpoints were deleted while the sink was closed and that is then opened this way again, since it is taken for
+   * one written without checkpoints and its chain, rewritten or not, is checkpointed (check it under the key ring
+   * before); and a crash between a new log's first record and its checkpoint, which leaves the log not intact under
+   * the key ring until the sink opens it again.
    *
    * @throws IOException as {@link #hashChained(Path)}, or if the checkpoint file holds other lines or vouches for a
    *     record the log does not have, or the log has records, no checkpoints and a chain that is not intact

@@ -29,13 +29,15 @@ import org.slf4j.LoggerFactory;
  * file is refused.
  *
  * <p><b>Checkpoints.</b> Given a MAC ({@link AuditSink#hashChained(Path, dev.portcullis.crypto.KeyRingSource)}), the
- * sink also writes an {@link AuditCheckpoint} to {@code <file>.checkpoints} before the record that would leave more
- * than {@code every} records after the newest one, when it opens a file with records after the newest, and when it
- * closes. The records a checkpoint names are forced to disk before it is written, so that a lost machine does not
- * leave a checkpoint beyond the end of the log. Opening a log that has records but no checkpoint (one written without
- * them) verifies the whole chain once and checkpoints its last record; a log whose chain is not intact is refused,
- * since that checkpoint would vouch for it. A checkpoint file that names a record the log no longer has (records cut
- * from the end, or a log replaced while its checkpoints stayed) is refused.
+ * sink also writes an {@link AuditCheckpoint} to {@code <file>.checkpoints} right after a new log's first record,
+ * before the record that would leave more than {@code every} records after the newest one, when it opens a file with
+ * records after the newest, and when it closes. So a log this sink writes has a checkpoint as soon as it has a record,
+ * and {@link AuditChainVerifier#verify(Path, dev.portcullis.crypto.KeyRingSource)} can take a log with records and no
+ * checkpoint for one whose checkpoints were removed. The records a checkpoint names are forced to disk before it is
+ * written, so that a lost machine does not leave a checkpoint beyond the end of the log. Opening a log that has records
+ * but no checkpoint (one written without them) verifies the whole chain once and checkpoints its last record; a log
+ * whose chain is not intact is refused, since that checkpoint would vouch for it. A checkpoint file that names a record
+ * the log no longer has (records cut from the end, or a log replaced while its checkpoints stayed) is refused.
  */
 final class HashChainedAuditSink extends ForwardingSink<LineFile> implements AuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
@@ -54,8 +56,10 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
 
   private KeyedMac mac;
   private int every;
-  /** The seq of the newest checkpoint, or of the record after which the next one is counted. */
+  /** The seq of the newest checkpoint, or 0 before the first. */
   private long sealed;
+  /** The seq of the record after which the records up to the next regular checkpoint are counted. */
+  private long counted;
 
   private HashChainedAuditSink(LineFile file, long nextSeq, String prev) {
     super(file, "AuditSink.hashChained(" + file.path() + ")");
@@ -155,6 +159,7 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
                 + ": records were removed from the log, or the log was replaced without its checkpoints");
       }
       sealed = parsed.checkpoint().seq();
+      counted = sealed;
     } else if (head > 0) {
       // The first checkpoint vouches for every record before it: only for a chain that is intact.
       AuditChainVerifier.Result whole = AuditChainVerifier.verify(path);
@@ -175,6 +180,7 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     checkpoints.append(checkpoint.line(mac));
     // Taken: a failed flush keeps the line for the next one, so it must not be collected twice.
     sealed = nextSeq - 1;
+    counted = sealed;
     checkpoints.flush();
   }
 
@@ -202,7 +208,7 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
 
   @Override
   public void accept(AuditEvent event) throws IOException {
-    if (checkpoints != null && nextSeq - 1 - sealed >= every) {
+    if (checkpoints != null && (nextSeq - 1 - counted >= every || (sealed == 0 && nextSeq > 1))) {
       seal();
     }
     StringBuilder record = new StringBuilder(384);
@@ -211,6 +217,28 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     target.append(
         line); // throws before taking the line, so the chain only moves when the file has it
     advance(line);
+    if (checkpoints != null && sealed == 0) {
+      sealFirstRecord();
+    }
+  }
+
+  /**
+   * Checkpoints a new log's first record at once, so that the log never has records without a checkpoint, short of a
+   * crash between the two writes (the next open checkpoints it then). The record is taken by now, so a failure is not
+   * thrown at the caller, who would offer the event again: it is logged, and the checkpoint is written before the next
+   * record or at close. The regular checkpoints are still counted from the start of the log.
+   */
+  private void sealFirstRecord() {
+    try {
+      seal();
+    } catch (IOException e) {
+      LOG.warn(
+          "Audit file {}: the checkpoint of its first record could not be written ({}); it is written before the"
+              + " next record",
+          target.path(),
+          e.toString());
+    }
+    counted = 0;
   }
 
   /** The record's bytes with {@code seq}, {@code prev} and {@code hash} added; the chain does not move yet. */

@@ -59,109 +59,124 @@ final class NewestRecords {
   }
 
   private Attempt check(CountedFile cps, CountedFile log) throws IOException {
-    if (log == null || log.size() == 0) {
-      return done(Window.verified(List.of(), 1, 0, 0, 0));
-    }
-    long end = log.afterLastNewline(log.size());
+    long size = log == null ? 0 : log.size();
+    long end = size == 0 ? 0 : log.afterLastNewline(size);
     if (end == 0) {
-      return done(Window.verified(List.of(), 1, 0, 0, log.size()));
+      if (cps != null && cps.size() > 0) {
+        return done(Window.broken(
+            List.of(),
+            1,
+            0,
+            0,
+            "the log has no records, but its checkpoint file is not empty: records were removed"
+                + " from the end, or the log was replaced",
+            size));
+      }
+      return done(Window.verified(List.of(), 1, 0, 0, size));
     }
     HashChain.Link lastLink =
         HashChain.parse(log.linesBefore(end, 1).newestFirst().get(0));
+    if (cps == null || cps.size() == 0) {
+      // The sink checkpoints a new log's first record right after writing it: a reader between the
+      // two writes is answered again.
+      String records = lastLink == null ? "records" : lastLink.seq() + " records";
+      Window w = broken(
+          log,
+          end,
+          0,
+          "the log has " + records
+              + (cps == null
+                  ? " but no checkpoint file: "
+                  : " but its checkpoint file holds no checkpoint: ")
+              + AuditChainVerifier.WITHOUT_CHECKPOINTS);
+      return new Attempt(w, true, 0);
+    }
 
     // The checkpoints, newest first, down to the first one at or before the window.
     List<AuditCheckpoint> seen = new ArrayList<>();
     AuditCheckpoint anchor = null;
-    if (cps != null && cps.size() > 0) {
-      long cpEnd = cps.afterLastNewline(cps.size());
-      if (cpEnd < cps.size()) {
-        return done(
-            broken(log, end, 0, "the checkpoint file ends in part of a checkpoint: cut short"));
-      }
-      long target = 0;
-      long pos = cpEnd;
-      scan:
-      while (pos > 0) {
-        CountedFile.Backward batch = cps.linesBefore(pos, 16);
-        for (byte[] line : batch.newestFirst()) {
-          AuditCheckpoint.Parsed parsed = AuditCheckpoint.parse(line);
-          String after = seen.isEmpty()
-              ? "the newest checkpoint"
-              : "the checkpoint before the one for record "
-                  + seen.get(seen.size() - 1).seq();
-          if (parsed == null) {
-            return done(
-                broken(log, end, 0, after + " is not a checkpoint line: altered or cut short"));
-          }
-          AuditCheckpoint cp = parsed.checkpoint();
-          if (!parsed.verifies(mac)) {
-            return done(broken(
-                log,
-                end,
-                0,
-                after + " (for record " + cp.seq()
-                    + ") does not verify: forged or altered, or made under a key since revoked"));
-          }
-          if (!seen.isEmpty() && cp.seq() >= seen.get(seen.size() - 1).seq()) {
-            return done(broken(
-                log,
-                end,
-                0,
-                "checkpoints out of order: record " + cp.seq() + " before record "
-                    + seen.get(seen.size() - 1).seq()));
-          }
-          if (seen.isEmpty()) {
-            long lastSeq = lastLink == null ? cp.seq() + 1 : lastLink.seq();
-            target = lastSeq - wanted;
-          }
-          seen.add(cp);
-          if (cp.seq() <= target) {
-            anchor = cp;
-            break scan;
-          }
+    long cpEnd = cps.afterLastNewline(cps.size());
+    if (cpEnd < cps.size()) {
+      return done(
+          broken(log, end, 0, "the checkpoint file ends in part of a checkpoint: cut short"));
+    }
+    long target = 0;
+    long pos = cpEnd;
+    scan:
+    while (pos > 0) {
+      CountedFile.Backward batch = cps.linesBefore(pos, 16);
+      for (byte[] line : batch.newestFirst()) {
+        AuditCheckpoint.Parsed parsed = AuditCheckpoint.parse(line);
+        String after = seen.isEmpty()
+            ? "the newest checkpoint"
+            : "the checkpoint before the one for record "
+                + seen.get(seen.size() - 1).seq();
+        if (parsed == null) {
+          return done(
+              broken(log, end, 0, after + " is not a checkpoint line: altered or cut short"));
         }
-        pos = batch.start();
+        AuditCheckpoint cp = parsed.checkpoint();
+        if (!parsed.verifies(mac)) {
+          return done(broken(
+              log,
+              end,
+              0,
+              after + " (for record " + cp.seq()
+                  + ") does not verify: forged or altered, or made under a key since revoked"));
+        }
+        if (!seen.isEmpty() && cp.seq() >= seen.get(seen.size() - 1).seq()) {
+          return done(broken(
+              log,
+              end,
+              0,
+              "checkpoints out of order: record " + cp.seq() + " before record "
+                  + seen.get(seen.size() - 1).seq()));
+        }
+        if (seen.isEmpty()) {
+          long lastSeq = lastLink == null ? cp.seq() + 1 : lastLink.seq();
+          target = lastSeq - wanted;
+        }
+        seen.add(cp);
+        if (cp.seq() <= target) {
+          anchor = cp;
+          break scan;
+        }
       }
+      pos = batch.start();
     }
 
-    if (!seen.isEmpty()) {
-      AuditCheckpoint newest = seen.get(0);
-      if (lastLink == null ? newest.offset() > end : newest.seq() > lastLink.seq()) {
-        return done(broken(
-            log,
-            end,
-            0,
-            "the log ends at record "
-                + (lastLink == null ? "?" : Long.toString(lastLink.seq()))
-                + " (byte " + end + "), but a checkpoint vouches for record " + newest.seq()
-                + " ending at byte " + newest.offset() + ": records were removed from the end"));
-      }
-      if (lastLink != null && lastLink.seq() - newest.seq() > newest.every()) {
-        Window w = broken(
-            log,
-            end,
-            0,
-            (lastLink.seq() - newest.seq()) + " records after the newest checkpoint (record "
-                + newest.seq() + "), which comes every " + newest.every()
-                + " records: checkpoints were removed, or another writer added records");
-        return new Attempt(w, true, 0);
-      }
+    // A checkpoint file with content holds at least one checkpoint here: any other line was
+    // refused.
+    AuditCheckpoint newest = seen.get(0);
+    if (lastLink == null ? newest.offset() > end : newest.seq() > lastLink.seq()) {
+      return done(broken(
+          log,
+          end,
+          0,
+          "the log ends at record "
+              + (lastLink == null ? "?" : Long.toString(lastLink.seq()))
+              + " (byte " + end + "), but a checkpoint vouches for record " + newest.seq()
+              + " ending at byte " + newest.offset() + ": records were removed from the end"));
+    }
+    if (lastLink != null && lastLink.seq() - newest.seq() > newest.every()) {
+      Window w = broken(
+          log,
+          end,
+          0,
+          (lastLink.seq() - newest.seq()) + " records after the newest checkpoint (record "
+              + newest.seq() + "), which comes every " + newest.every()
+              + " records: checkpoints were removed, or another writer added records");
+      return new Attempt(w, true, 0);
     }
 
     if (anchor == null) {
-      if (seen.isEmpty()) {
-        if (lastLink != null && lastLink.seq() > wanted) {
-          return done(unanchored(log, end));
-        }
-      } else {
-        AuditCheckpoint oldest = seen.get(seen.size() - 1);
-        if (oldest.seq() > oldest.every()) {
-          // The log had records before its first checkpoint (written without them): reading from
-          // its start would
-          // read all of them, so the records up to that checkpoint are verified backwards from it.
-          long before = Math.min(oldest.seq(), Math.max(1, oldest.seq() - target(lastLink, seen)));
-          return done(backThenForward(log, end, oldest, (int) Math.min(before, wanted), seen));
-        }
+      AuditCheckpoint oldest = seen.get(seen.size() - 1);
+      if (oldest.seq() > oldest.every()) {
+        // The log had records before its first checkpoint (written without them): reading from
+        // its start would
+        // read all of them, so the records up to that checkpoint are verified backwards from it.
+        long before = Math.min(oldest.seq(), Math.max(1, oldest.seq() - target(lastLink, seen)));
+        return done(backThenForward(log, end, oldest, (int) Math.min(before, wanted), seen));
       }
     }
     return done(forward(log, end, anchor, seen));
@@ -267,30 +282,6 @@ final class NewestRecords {
     }
     long sealed = checkpoints.isEmpty() ? 0 : checkpoints.get(0).seq();
     return Window.verified(texts, anchorSeq + 1, anchorSeq, sealed, log.size());
-  }
-
-  /** The newest records of a log without checkpoints, their links to each other checked. */
-  private Window unanchored(CountedFile log, long end) throws IOException {
-    CountedFile.Backward back = log.linesBefore(end, wanted);
-    List<byte[]> lines = new ArrayList<>(back.newestFirst());
-    Collections.reverse(lines);
-    List<String> texts = texts(lines);
-    HashChain.Link first = HashChain.parse(lines.get(0));
-    long firstLine = first == null ? 1 : first.seq();
-    long lineNumber = firstLine - 1;
-    long expectedSeq = firstLine;
-    String prevHash = first == null ? HashChain.GENESIS : first.prev();
-    for (byte[] line : lines) {
-      lineNumber++;
-      HashChain.Link link = HashChain.parse(line);
-      String problem = AuditChainVerifier.problem(line, link, expectedSeq, prevHash, lineNumber);
-      if (problem != null) {
-        return Window.broken(texts, firstLine, 0, lineNumber, problem, log.size());
-      }
-      prevHash = link.hash();
-      expectedSeq++;
-    }
-    return Window.unanchored(texts, firstLine, log.size());
   }
 
   /** A problem found before the log's records were read: the newest records come with it, unverified. */

@@ -76,13 +76,14 @@ class AuditCheckpointTest {
   }
 
   @Test
-  void sink_writesATaggedCheckpointEveryInterval_andOneOnClose() throws IOException {
+  void sink_writesATaggedCheckpointAfterTheFirstRecord_everyInterval_andOneOnClose()
+      throws IOException {
     write(1, 25, 10);
 
     List<String> records = lines(file());
     List<String> cps = lines(checkpoints());
-    assertThat(cps).hasSize(3);
-    long[] seqs = {10, 20, 25};
+    assertThat(cps).hasSize(4);
+    long[] seqs = {1, 10, 20, 25};
     for (int i = 0; i < cps.size(); i++) {
       AuditCheckpoint.Parsed parsed =
           AuditCheckpoint.parse(cps.get(i).getBytes(StandardCharsets.UTF_8));
@@ -114,7 +115,7 @@ class AuditCheckpointTest {
         .extracting(l -> AuditCheckpoint.parse(l.getBytes(StandardCharsets.UTF_8))
             .checkpoint()
             .seq())
-        .containsExactly(10L, 15L, 25L, 35L, 40L);
+        .containsExactly(1L, 10L, 15L, 25L, 35L, 40L);
     assertThat(AuditChainVerifier.verifyNewest(file(), KEYS, 12).status())
         .isEqualTo(Window.Status.VERIFIED);
   }
@@ -295,20 +296,24 @@ class AuditCheckpointTest {
   }
 
   @Test
-  void logWithoutCheckpoints_isOnlyLinked_untilTheSinkOpensItWithKeys() throws IOException {
+  void logWithoutCheckpoints_isBrokenUnderTheKeyRing_untilTheSinkOpensItWithKeys()
+      throws IOException {
     try (AuditSink old = AuditSink.hashChained(file())) {
       for (int i = 1; i <= 500; i++) {
         old.accept(event(i));
       }
     }
     Window before = AuditChainVerifier.verifyNewest(file(), KEYS, 50);
-    assertThat(before.status()).isEqualTo(Window.Status.NO_CHECKPOINT);
+    assertThat(before.status()).isEqualTo(Window.Status.BROKEN);
+    assertThat(before.firstBadLine()).isZero();
     assertThat(before.records()).hasSize(50);
     assertThat(before.firstLine()).isEqualTo(451);
-    assertThat(before.describe()).startsWith("NO CHECKPOINT: records 451 to 500");
-    // Small enough to be read whole: verified from the start.
+    assertThat(before.describe())
+        .startsWith("NOT INTACT: checkpoints: the log has 500 records but no checkpoint file");
+    // However short the window: nothing vouches for the records.
     assertThat(AuditChainVerifier.verifyNewest(file(), KEYS, 500).status())
-        .isEqualTo(Window.Status.VERIFIED);
+        .isEqualTo(Window.Status.BROKEN);
+    assertThat(AuditChainVerifier.verify(file()).intact()).isTrue();
 
     write(501, 520, 100); // the whole chain is checked once and its last record checkpointed
 
@@ -376,7 +381,7 @@ class AuditCheckpointTest {
         .extracting(l -> AuditCheckpoint.parse(l.getBytes(StandardCharsets.UTF_8))
             .checkpoint()
             .seq())
-        .containsExactly(100L, 150L, 160L);
+        .containsExactly(1L, 100L, 150L, 160L);
     assertThat(AuditChainVerifier.verifyNewest(file(), KEYS, 20).status())
         .isEqualTo(Window.Status.VERIFIED);
   }
@@ -404,10 +409,10 @@ class AuditCheckpointTest {
   void fullCheckWithTheKeyRing_refusesForgedAndRemovedCheckpoints() throws IOException {
     write(1, 1_000, 100);
     List<String> cps = lines(checkpoints());
-    String third = cps.get(2);
+    String third = cps.get(3); // after the first record's and those of records 100 and 200
     int hash = third.indexOf("\"hash\":\"") + 8;
     cps.set(
-        2,
+        3,
         third.substring(0, hash)
             + (third.charAt(hash) == '0' ? '1' : '0')
             + third.substring(hash + 1));
@@ -416,11 +421,11 @@ class AuditCheckpointTest {
         .isEqualTo("NOT INTACT: line 300: the checkpoint after the one for record 200 (for record"
             + " 300) does not verify: forged or altered, or made under a key since revoked");
 
-    rewrite(checkpoints(), lines(checkpoints()).subList(0, 2));
+    rewrite(checkpoints(), lines(checkpoints()).subList(0, 3));
     assertThat(AuditChainVerifier.verify(file(), KEYS).problem())
         .startsWith("800 records after the newest checkpoint (record 200)");
     assertThat(AuditChainVerifier.verify(file(), ring(8)).problem())
-        .startsWith("the first checkpoint (for record 100) does not verify");
+        .startsWith("the first checkpoint (for record 1) does not verify");
   }
 
   private static String run(String... args) {

@@ -201,14 +201,6 @@ final class AuditPage extends HttpServlet {
         }
         b.append(".</p>\n");
       }
-      case NO_CHECKPOINT ->
-        b.append(
-                "<div class=\"error\" id=\"chain\"><h2>Hash chain not verified</h2>\n<p>The log has no"
-                    + " checkpoints to verify its newest records from: ")
-            .append(span)
-            .append(
-                " are linked to each other, but nothing vouches for the first of them. Check the whole"
-                    + " log.</p></div>\n");
       case BROKEN -> broken(b, w.firstBadLine(), w.problem());
     }
     b.append("<p id=\"window\">Events are shown from ")

@@ -31,14 +31,17 @@ class AuditTrailTest {
           KeyMaterial.generate(new SecureRandom()))
       .build();
 
-  /** Writes three events through the real hash-chained sink: alice on day one, bob and alice on day two. */
+  /**
+   * Writes three events through the real hash-chained sink, with checkpoints under the key ring as the portal's: alice
+   * on day one, bob and alice on day two.
+   */
   private static Path writeLog(Path dir) throws Exception {
     Path file = dir.resolve("audit.jsonl");
     MutableClock clock = MutableClock.startingAt2026();
     try (AuditLog log = AuditLog.builder()
         .clock(clock)
         .random(new SecureRandom())
-        .auditSink(AuditSink.hashChained(file))
+        .auditSink(AuditSink.hashChained(file, KEYS))
         .build()) {
       log.emit(log.event(AuditEventType.AUTHN_LOGIN_SUCCESS)
           .actor(AuditEvent.Actor.of("u-1001", "riverside"))
@@ -73,10 +76,14 @@ class AuditTrailTest {
             org.assertj.core.groups.Tuple.tuple("u-1001", "report_view", "<b>101</b>"));
     assertThat(s.entries().get(2).outcome()).isEqualTo("failure");
     assertThat(s.entries().get(2).reason()).isEqualTo("denied");
-    // The verifier's private copy is gone; the writer's lock file stays beside the log.
+    // The verifier's private copy is gone; the writer's lock files stay beside the log.
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()))
-          .containsExactlyInAnyOrder("audit.jsonl", "audit.jsonl.lock");
+          .containsExactlyInAnyOrder(
+              "audit.jsonl",
+              "audit.jsonl.lock",
+              "audit.jsonl.checkpoints",
+              "audit.jsonl.checkpoints.lock");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.portcullis.examples.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.AuditChainRewrite;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The audit page on a live audit file that someone altered: it names the first broken record. */
+/**
+ * The audit page on a live audit file that someone altered: it names the first broken record, or the checkpoints
+ * removed to hide a rewrite.
+ */
 class MonitoringTamperTest {
   @Test
   void alteredRecord_inTheLiveAuditFile_isNamedOnTheAuditPage(@TempDir Path dataDir)
@@ -44,6 +48,31 @@ class MonitoringTamperTest {
       assertThat(page)
           .contains("Hash chain broken")
           .contains("The record on line " + (line + 1) + " fails the check: record altered")
+          .doesNotContain("Hash chain verified");
+    }
+  }
+
+  @Test
+  void rewrittenLiveAuditFile_withItsCheckpointFileDeleted_isAnAlarmOnTheAuditPage(
+      @TempDir Path dataDir) throws Exception {
+    try (RunningPortal portal = new RunningPortal(dataDir)) {
+      PortalClient carol = portal.client();
+      carol.loginAs("carol");
+      assertThat(carol.get(Monitoring.AUDIT_PATH).body()).contains("Hash chain verified:");
+      assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
+
+      // The first successful record made to read as a failure and the later records chained again,
+      // as someone who can write the files but holds no key could; then the checkpoints that would
+      // tell are deleted.
+      Path file = dataDir.resolve(Portal.AUDIT_FILE);
+      AuditChainRewrite.replace(file, "\"outcome\":\"success\"", "\"outcome\":\"failure\"");
+      Files.delete(dataDir.resolve(Portal.AUDIT_FILE + ".checkpoints"));
+
+      String page = carol.get(Monitoring.AUDIT_PATH).body();
+      assertThat(page)
+          .contains("Hash chain broken")
+          .contains("The log's checkpoints fail the check: the log has ")
+          .contains(" but no checkpoint file: its checkpoints were removed")
           .doesNotContain("Hash chain verified");
     }
   }

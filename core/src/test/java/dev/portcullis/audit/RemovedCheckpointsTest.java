@@ -1,0 +1,195 @@
+package dev.portcullis.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditChainVerifier.Window;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.testing.AuditChainRewrite;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A log written with checkpoints, rewritten as a consistent chain by someone without the key, whose checkpoint file is
+ * then deleted or emptied: the checks under the key ring must not take it for a log that never had checkpoints.
+ */
+class RemovedCheckpointsTest {
+  private static final KeyRing KEYS = AuditCheckpointTest.ring(7);
+
+  @TempDir
+  Path dir;
+
+  private Path file() {
+    return dir.resolve("audit.jsonl");
+  }
+
+  private Path checkpoints() {
+    return dir.resolve("audit.jsonl.checkpoints");
+  }
+
+  private static AuditEvent event(int i) {
+    return Fixtures.event(
+            i == 7 ? AuditEventType.AUTHN_LOGIN_FAIL : AuditEventType.of("report_view"))
+        .id("evt-" + String.format(Locale.ROOT, "%010d", i))
+        .actor(AuditEvent.Actor.of("u-" + i, "org-1"))
+        .resource("/reports/" + i)
+        .build();
+  }
+
+  /** Writes {@code records} records through the sink a portal uses, and closes it. */
+  private void write(int records) throws IOException {
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      for (int i = 1; i <= records; i++) {
+        sink.accept(event(i));
+      }
+    }
+  }
+
+  /** The failed login of record 7 made to read as someone else's, every later record chained again. */
+  private void rewrite() throws IOException {
+    assertThat(AuditChainRewrite.replace(file(), "\"u-7\"", "\"u-8\"")).isEqualTo(7);
+    assertThat(AuditChainVerifier.verify(file()).intact())
+        .as("without the key the rewritten chain looks whole")
+        .isTrue();
+  }
+
+  @Test
+  void rewrittenLog_withItsCheckpointFileDeleted_isNotIntactUnderTheKeyRing() throws IOException {
+    write(30);
+    rewrite();
+    Files.delete(checkpoints());
+
+    AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
+
+    assertThat(result.intact()).isFalse();
+    assertThat(result.firstBadLine()).isEqualTo(1);
+    assertThat(result.describe())
+        .isEqualTo("NOT INTACT: line 1: the log has 30 records but no checkpoint file: its"
+            + " checkpoints were removed, or it was written without a key ring: verify such a log"
+            + " without the key ring (verify(Path), or the command without --key-ring)");
+  }
+
+  @Test
+  void rewrittenLog_withItsCheckpointFileEmptied_isNotIntactUnderTheKeyRing() throws IOException {
+    write(30);
+    rewrite();
+    Files.write(checkpoints(), new byte[0]);
+
+    AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
+
+    assertThat(result.intact()).isFalse();
+    assertThat(result.firstBadLine()).isEqualTo(1);
+    assertThat(result.problem())
+        .startsWith("the log has 30 records but its checkpoint file holds no checkpoint: its"
+            + " checkpoints were removed");
+  }
+
+  @Test
+  void command_withTheKeyRing_exitsNonZero_whenTheCheckpointFileIsDeleted() throws IOException {
+    write(30);
+    Path keyFile = dir.resolve("keyring.txt");
+    KeyRingSources.createFile(KEYS, keyFile);
+    String[] keyed = {"--key-ring", keyFile.toString(), file().toString()};
+    assertThat(run(keyed)).startsWith("0 intact: 30 records, head ");
+    rewrite();
+    Files.delete(checkpoints());
+
+    assertThat(run(file().toString())).startsWith("0 intact: 30 records");
+    assertThat(run(keyed))
+        .startsWith("1 NOT INTACT: line 1: the log has 30 records but no checkpoint file");
+  }
+
+  @Test
+  void newestRecords_ofARewrittenShortLog_withoutItsCheckpoints_areBroken() throws IOException {
+    write(30);
+    rewrite();
+    Files.delete(checkpoints());
+
+    Window deleted = AuditChainVerifier.verifyNewest(file(), KEYS, 1000);
+
+    assertThat(deleted.status()).isEqualTo(Window.Status.BROKEN);
+    assertThat(deleted.firstBadLine()).isZero();
+    assertThat(deleted.records()).hasSize(30);
+    assertThat(deleted.describe())
+        .startsWith("NOT INTACT: checkpoints: the log has 30 records but no checkpoint file: its"
+            + " checkpoints were removed");
+
+    Files.write(checkpoints(), new byte[0]);
+    Window emptied = AuditChainVerifier.verifyNewest(file(), KEYS, 1000);
+    assertThat(emptied.status()).isEqualTo(Window.Status.BROKEN);
+    assertThat(emptied.problem())
+        .startsWith("the log has 30 records but its checkpoint file holds no checkpoint");
+  }
+
+  @Test
+  void emptiedLog_withItsCheckpoints_isBroken() throws IOException {
+    write(30);
+    Files.write(file(), new byte[0]);
+
+    Window window = AuditChainVerifier.verifyNewest(file(), KEYS, 50);
+
+    assertThat(window.status()).isEqualTo(Window.Status.BROKEN);
+    assertThat(window.problem()).contains("records were removed from the end");
+    assertThat(AuditChainVerifier.verify(file(), KEYS).intact()).isFalse();
+  }
+
+  @Test
+  void emptyLog_withoutACheckpointFile_isIntact_forThereIsNothingToVouchFor() throws IOException {
+    Files.write(file(), new byte[0]);
+
+    assertThat(AuditChainVerifier.verify(file(), KEYS).describe()).startsWith("intact: 0 records");
+    assertThat(AuditChainVerifier.verifyNewest(file(), KEYS, 50).status())
+        .isEqualTo(Window.Status.VERIFIED);
+  }
+
+  @Test
+  void openSink_checkpointsItsFirstRecordAtOnce_soALiveLogVerifiesUnderTheKeyRing()
+      throws IOException {
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      assertThat(AuditChainVerifier.verify(file(), KEYS).intact()).isTrue();
+      sink.accept(event(1));
+      sink.accept(event(2));
+      sink.flush();
+
+      AuditChainVerifier.Result live = AuditChainVerifier.verify(file(), KEYS);
+      assertThat(live.intact()).as(live.describe()).isTrue();
+      assertThat(live.records()).isEqualTo(2);
+      Window window = AuditChainVerifier.verifyNewest(file(), KEYS, 50);
+      assertThat(window.status()).as(window.describe()).isEqualTo(Window.Status.VERIFIED);
+      assertThat(window.sealedThrough()).isEqualTo(1);
+      assertThat(Files.readString(checkpoints(), StandardCharsets.UTF_8))
+          .startsWith("{\"kind\":\"audit_checkpoint\",\"seq\":1,");
+    }
+  }
+
+  @Test
+  void logWrittenWithoutAKeyRing_isIntactWithoutIt_andNotIntactWithIt() throws IOException {
+    try (AuditSink sink = AuditSink.hashChained(file())) {
+      for (int i = 1; i <= 5; i++) {
+        sink.accept(event(i));
+      }
+    }
+
+    assertThat(AuditChainVerifier.verify(file()).intact()).isTrue();
+    assertThat(AuditChainVerifier.verify(file(), KEYS).problem())
+        .contains("written without a key ring: verify such a log without the key ring");
+  }
+
+  private static String run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = AuditChainVerifier.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return code + " " + out.toString(StandardCharsets.UTF_8).strip()
+        + err.toString(StandardCharsets.UTF_8).strip();
+  }
+}
