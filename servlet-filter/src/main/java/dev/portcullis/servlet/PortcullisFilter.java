@@ -277,9 +277,10 @@ public final class PortcullisFilter implements Filter {
    * setting that gives the application names of its own. Nothing is refused: an application alone on its host at a
    * sub-path is fine.
    *
-   * <p>On Jetty 12 ({@code ee10}) it refuses to start ({@link IllegalStateException}) behind Jetty's WebSocket upgrade
-   * filter, which Jetty puts before every other filter unless the application declares it: the upgrades that filter
-   * performs (Jakarta WebSocket endpoints of Jetty's {@code ServerContainer}) would never reach this filter.
+   * <p>On Jetty 12 (its {@code ee10} and {@code ee11} environments alike) it refuses to start ({@link
+   * IllegalStateException}) behind Jetty's WebSocket upgrade filter, which Jetty puts before every other filter unless
+   * the application declares it: the upgrades that filter performs (Jakarta WebSocket endpoints of Jetty's {@code
+   * ServerContainer}) would never reach this filter.
    */
   @Override
   public void init(FilterConfig filterConfig) {
@@ -287,7 +288,9 @@ public final class PortcullisFilter implements Filter {
         && !JettyUpgradeFilterOrder.check(
             filterConfig.getServletContext(), filterConfig.getFilterName())) {
       ConfigurationWarning.say(
-          LOG, JettyUpgradeFilterOrder.unreadMessage(filterConfig.getFilterName()));
+          LOG,
+          JettyUpgradeFilterOrder.unreadMessage(
+              filterConfig.getServletContext(), filterConfig.getFilterName()));
     }
     String contextPath = filterConfig.getServletContext().getContextPath();
     if (contextPath == null || contextPath.isEmpty() || contextPath.equals("/")) {
