@@ -221,7 +221,7 @@ public final class AuditChainVerifier {
    * verified from the checkpoint on as {@link #verify(Path)} verifies them; and the newest checkpoint must be no
    * further from the end than its interval. A partial last line (a record being written) is left out.
    *
-   * <p>A file that has checkpoints only from some record on (written without them before) is verified from its first
+   * <p>A file that has checkpoints only from some record on is verified from its first
    * checkpoint, so the window may hold fewer records. A file with records and no checkpoint (no checkpoint file, or one
    * without a checkpoint) is {@link Window.Status#BROKEN}, however short: the caller passed a key ring, so the file is
    * one the sink checkpoints from its first record, and its checkpoints were removed (see {@link #verify(Path,

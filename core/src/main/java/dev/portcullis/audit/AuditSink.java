@@ -107,21 +107,25 @@ public interface AuditSink extends Closeable, Flushable {
    * disk and appends to {@code <file>.checkpoints} a line that names the last record's sequence number, where it ends
    * and its hash, tagged with HMAC-SHA256 under a key of {@code keys} derived for the purpose {@code
    * audit-checkpoint}. So the log has a checkpoint as soon as it has a record, and a log with records but no checkpoint
-   * is not intact under the key ring ({@link AuditChainVerifier#verify(Path, KeyRingSource)}). A log written without
-   * checkpoints has its whole chain verified once, when it is first opened this way, and its last record is
-   * checkpointed; one whose chain is not intact is refused. The checkpoint file is created as the log is.
+   * is not intact under the key ring ({@link AuditChainVerifier#verify(Path, KeyRingSource)}). The checkpoint file is
+   * created as the log is. A log with records but no checkpoint (no checkpoint file, or one without a checkpoint) is
+   * refused, and left as it is: its checkpoints were removed, or it was written without a key ring ({@link
+   * #hashChained(Path)}), and checkpointing it would vouch for whatever it holds. Check such a log with {@link
+   * AuditChainVerifier} (without the key ring for one written without it), move it aside and start a new log. The one
+   * exception is what a crash between a new log's first record and its checkpoint leaves: an existing checkpoint file
+   * without a checkpoint and a log of one record, which is checkpointed once its chain verifies.
    *
    * <p><b>Security.</b> Whoever can write the log but has no key can no longer rewrite it consistently: a record
    * changed before a checkpoint, a checkpoint forged, altered or cut, or the checkpoint file deleted or emptied, no
-   * longer verifies. Not covered: the records after the newest checkpoint (at most 1,000); records cut from the end of
-   * the log together with their checkpoints (a log emptied and its checkpoint file deleted is a new log); a log whose
-   * checkpoints were deleted while the sink was closed and that is then opened this way again, since it is taken for
-   * one written without checkpoints and its chain, rewritten or not, is checkpointed (check it under the key ring
-   * before); and a crash between a new log's first record and its checkpoint, which leaves the log not intact under
-   * the key ring until the sink opens it again.
+   * longer verifies, and the sink refuses to open a log whose checkpoints were removed rather than checkpoint it again.
+   * Not covered: the records after the newest checkpoint (at most 1,000); records cut from the end of the log together
+   * with their checkpoints (a log emptied and its checkpoint file deleted is a new log); a log of one record whose
+   * checkpoint file was emptied, which is taken for the crash above and checkpointed, rewritten or not; and that crash
+   * itself, which leaves the log not intact under the key ring until the sink opens it again.
    *
    * @throws IOException as {@link #hashChained(Path)}, or if the checkpoint file holds other lines or vouches for a
-   *     record the log does not have, or the log has records, no checkpoints and a chain that is not intact
+   *     record the log does not have, or the log has records and no checkpoint (see above), or it has one record, an
+   *     empty checkpoint file and a chain that is not intact
    */
   static AuditSink hashChained(Path file, KeyRingSource keys) throws IOException {
     return HashChainedAuditSink.open(

@@ -34,10 +34,16 @@ import org.slf4j.LoggerFactory;
  * records after the newest, and when it closes. So a log this sink writes has a checkpoint as soon as it has a record,
  * and {@link AuditChainVerifier#verify(Path, dev.portcullis.crypto.KeyRingSource)} can take a log with records and no
  * checkpoint for one whose checkpoints were removed. The records a checkpoint names are forced to disk before it is
- * written, so that a lost machine does not leave a checkpoint beyond the end of the log. Opening a log that has records
- * but no checkpoint (one written without them) verifies the whole chain once and checkpoints its last record; a log
- * whose chain is not intact is refused, since that checkpoint would vouch for it. A checkpoint file that names a record
- * the log no longer has (records cut from the end, or a log replaced while its checkpoints stayed) is refused.
+ * written, so that a lost machine does not leave a checkpoint beyond the end of the log, and the first checkpoint is
+ * forced before the second record is written.
+ *
+ * <p>Opening a log that has records but no checkpoint is refused, and neither file is changed: its checkpoint file was
+ * deleted or emptied (perhaps to hide a rewrite, since whoever can write the log can compute its chain again), or it
+ * was written without a key ring, and a checkpoint now would vouch for whatever it holds. The one exception is what a
+ * crash between a new log's first record and its checkpoint leaves: a checkpoint file that exists but holds no
+ * checkpoint (or only an unfinished one, which is cut) and a log of one record. That record's chain is verified and it
+ * is checkpointed; a chain that is not intact is refused. A checkpoint file that names a record the log no longer has
+ * (records cut from the end, or a log replaced while its checkpoints stayed) is refused.
  */
 final class HashChainedAuditSink extends ForwardingSink<LineFile> implements AuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
@@ -85,11 +91,12 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
       throw new IllegalArgumentException("every must be at least 1");
     }
     HashChainedAuditSink sink = openChain(path, opener);
-    if (mac == null) {
-      return sink;
-    }
     try {
-      sink.startCheckpoints(opener, mac, every);
+      if (mac == null) {
+        sink.repairTornTail();
+      } else {
+        sink.startCheckpoints(opener, mac, every);
+      }
       return sink;
     } catch (IOException | RuntimeException e) {
       // Closed without the checkpoint a clean close writes: the files were refused.
@@ -117,10 +124,6 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
         }
         sink = new HashChainedAuditSink(file, link.seq() + 1, link.hash());
       }
-      byte[] torn = file.tornTailAtOpen();
-      if (torn != null) {
-        sink.repair(torn);
-      }
       return sink;
     } catch (IOException | RuntimeException e) {
       file.close();
@@ -128,14 +131,39 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     }
   }
 
+  /** Repairs a torn last record (see the class comment); the sink was opened without it. */
+  private void repairTornTail() throws IOException {
+    byte[] torn = target.tornTailAtOpen();
+    if (torn != null) {
+      repair(torn);
+    }
+  }
+
+  /**
+   * Opens the checkpoint file and checkpoints the records after the newest checkpoint. A log with records but no
+   * checkpoint is refused before anything is written (the torn tail of either file is left as it is): its chain can be
+   * recomputed by whoever can write the file, so checkpointing it now would vouch for whatever it holds. The one such
+   * log a crash of this sink leaves, a first record whose checkpoint was not written, is taken on once its chain is
+   * intact.
+   */
   private void startCheckpoints(LineFile.Opener opener, KeyedMac mac, int every)
       throws IOException {
     Path path = target.path();
     Path file = path.resolveSibling(path.getFileName() + AuditCheckpoint.SUFFIX);
+    // Whole records only: a torn tail is not repaired until the log is known to be taken on.
+    long records = nextSeq - 1;
+    if (records > 0 && !Files.exists(file)) {
+      throw withoutCheckpoints(path, records, "no checkpoint file " + file);
+    }
     LineFile opened = LineFile.open(file, AuditCheckpoint.KIND, opener);
     this.checkpoints = opened;
     this.mac = mac;
     this.every = every;
+    byte[] last = opened.lastLineAtOpen();
+    if (last == null && records > 1) {
+      throw withoutCheckpoints(
+          path, records, "its checkpoint file " + file + " holds no checkpoint");
+    }
     byte[] torn = opened.tornTailAtOpen();
     if (torn != null) {
       LOG.warn(
@@ -144,8 +172,8 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
           torn.length);
       opened.cutTornTail();
     }
+    repairTornTail();
     long head = nextSeq - 1;
-    byte[] last = opened.lastLineAtOpen();
     if (last != null) {
       AuditCheckpoint.Parsed parsed = AuditCheckpoint.parse(last);
       if (parsed == null) {
@@ -161,11 +189,13 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
       sealed = parsed.checkpoint().seq();
       counted = sealed;
     } else if (head > 0) {
-      // The first checkpoint vouches for every record before it: only for a chain that is intact.
+      // What a crash before a new log's first checkpoint leaves: the checkpoint vouches for every
+      // record before it, so only for a chain that is intact.
       AuditChainVerifier.Result whole = AuditChainVerifier.verify(path);
       if (!whole.intact() || whole.records() != head) {
-        throw new IOException(path + " has no checkpoints yet and its chain is not intact ("
-            + whole.describe() + "): keep it aside and start a new log");
+        throw new IOException(
+            path + " has " + records(head) + " and no checkpoint, and its chain is"
+                + " not intact (" + whole.describe() + "): keep it aside and start a new log");
       }
     }
     if (head > sealed) {
@@ -173,15 +203,39 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     }
   }
 
-  /** Writes a checkpoint of the last record, after forcing the records to disk. */
+  /**
+   * The refusal of a log with records but no checkpoint. {@code missing} says what is missing, with the checkpoint
+   * file's name.
+   */
+  private static IOException withoutCheckpoints(Path path, long records, String missing) {
+    return new IOException(path + " has " + records(records) + " but " + missing
+        + ": its checkpoints were removed, or it was written without a key ring, and a checkpoint now"
+        + " would vouch for whatever it holds. Check it with AuditChainVerifier (without --key-ring for a"
+        + " log written without one), move it aside and start a new log");
+  }
+
+  private static String records(long records) {
+    return records == 1 ? "1 record" : records + " records";
+  }
+
+  /**
+   * Writes a checkpoint of the last record, after forcing the records to disk. The first checkpoint is forced to disk
+   * too, before another record is written: a lost machine must not leave a log with more than one record and no
+   * checkpoint, which the next open would refuse.
+   */
   private void seal() throws IOException {
     target.force();
+    boolean first = sealed == 0;
     AuditCheckpoint checkpoint = new AuditCheckpoint(nextSeq - 1, target.length(), prev, every);
     checkpoints.append(checkpoint.line(mac));
     // Taken: a failed flush keeps the line for the next one, so it must not be collected twice.
     sealed = nextSeq - 1;
     counted = sealed;
-    checkpoints.flush();
+    if (first) {
+      checkpoints.force();
+    } else {
+      checkpoints.flush();
+    }
   }
 
   @Override

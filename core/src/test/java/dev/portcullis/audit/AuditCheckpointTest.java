@@ -296,8 +296,7 @@ class AuditCheckpointTest {
   }
 
   @Test
-  void logWithoutCheckpoints_isBrokenUnderTheKeyRing_untilTheSinkOpensItWithKeys()
-      throws IOException {
+  void logWithoutCheckpoints_isBrokenUnderTheKeyRing_andRefusedByTheKeyedSink() throws IOException {
     try (AuditSink old = AuditSink.hashChained(file())) {
       for (int i = 1; i <= 500; i++) {
         old.accept(event(i));
@@ -315,7 +314,30 @@ class AuditCheckpointTest {
         .isEqualTo(Window.Status.BROKEN);
     assertThat(AuditChainVerifier.verify(file()).intact()).isTrue();
 
-    write(501, 520, 100); // the whole chain is checked once and its last record checkpointed
+    assertThatThrownBy(() -> write(501, 520, 100))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file() + " has 500 records but no checkpoint file");
+    assertThat(lines(file())).hasSize(500);
+    assertThat(checkpoints()).doesNotExist();
+  }
+
+  @Test
+  void recordsBeforeTheFirstCheckpoint_areVerifiedBackwardsFromIt() throws IOException {
+    try (AuditSink old = AuditSink.hashChained(file())) {
+      for (int i = 1; i <= 500; i++) {
+        old.accept(event(i));
+      }
+    }
+    // The checkpoints start at record 500, as the key's holder may write them for such a log.
+    List<String> all = lines(file());
+    String head = HashChain.parse(all.get(499).getBytes(StandardCharsets.UTF_8)).hash();
+    Files.write(
+        checkpoints(),
+        List.of(new String(
+            new AuditCheckpoint(500, Files.size(file()), head, 100).line(MAC),
+            StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8);
+    write(501, 520, 100);
 
     assertThat(lines(checkpoints()))
         .extracting(l -> AuditCheckpoint.parse(l.getBytes(StandardCharsets.UTF_8))
@@ -327,8 +349,7 @@ class AuditCheckpointTest {
     assertThat(after.firstLine()).isEqualTo(471);
     assertThat(after.records()).hasSize(50);
 
-    // The records before the first checkpoint are verified backwards from it.
-    List<String> all = lines(file());
+    all = lines(file());
     all.set(479, all.get(479).replace("/reports/480\"", "/reports/488\""));
     rechain(all, 479);
     rewrite(file(), all);
@@ -338,21 +359,26 @@ class AuditCheckpointTest {
   }
 
   @Test
-  void oldLogWithABrokenChain_isRefused_ratherThanVouchedFor() throws IOException {
-    try (AuditSink old = AuditSink.hashChained(file())) {
-      for (int i = 1; i <= 300; i++) {
-        old.accept(event(i));
-      }
-    }
-    List<String> all = lines(file());
-    all.set(100, all.get(100).replace("/reports/101\"", "/reports/109\""));
-    rewrite(file(), all);
+  void firstRecordWithoutItsCheckpoint_andABrokenChain_isRefused_ratherThanVouchedFor()
+      throws IOException {
+    write(1, 1, 100);
+    Files.write(checkpoints(), new byte[0]); // as a crash before the first checkpoint leaves it
+    // The record hashed again after its prev was changed: whole in itself, but not the chain's
+    // first.
+    String record = lines(file()).get(0);
+    String content = record.substring(0, record.indexOf(",\"prev\":\"")) + ",\"prev\":\""
+        + "1".repeat(64) + "\"";
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    rewrite(
+        file(),
+        List.of(content + ",\"hash\":\"" + HashChain.sha256Hex(bytes, bytes.length) + "\"}"));
 
-    assertThatThrownBy(() -> write(301, 310, 100))
+    assertThatThrownBy(() -> write(2, 3, 100))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("has no checkpoints yet and its chain is not intact")
-        .hasMessageContaining("line 101");
-    assertThat(lines(file())).hasSize(300);
+        .hasMessageContaining(
+            file() + " has 1 record and no checkpoint, and its chain is not intact")
+        .hasMessageContaining("line 1");
+    assertThat(lines(file())).hasSize(1);
     assertThat(Files.readString(checkpoints())).isEmpty();
   }
 

@@ -1,6 +1,7 @@
 package dev.portcullis.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.audit.AuditChainVerifier.Window;
 import dev.portcullis.crypto.KeyRing;
@@ -12,13 +13,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A log written with checkpoints, rewritten as a consistent chain by someone without the key, whose checkpoint file is
- * then deleted or emptied: the checks under the key ring must not take it for a log that never had checkpoints.
+ * then deleted or emptied: the checks under the key ring must not take it for a log that never had checkpoints, and the
+ * keyed sink must not open it and checkpoint the rewrite.
  */
 class RemovedCheckpointsTest {
   private static final KeyRing KEYS = AuditCheckpointTest.ring(7);
@@ -180,6 +183,124 @@ class RemovedCheckpointsTest {
     assertThat(AuditChainVerifier.verify(file()).intact()).isTrue();
     assertThat(AuditChainVerifier.verify(file(), KEYS).problem())
         .contains("written without a key ring: verify such a log without the key ring");
+  }
+
+  @Test
+  void rewrittenLog_withItsCheckpointFileDeleted_isRefusedByTheKeyedSink_andStaysNotIntact()
+      throws IOException {
+    write(30);
+    rewrite();
+    Files.delete(checkpoints());
+    byte[] rewritten = Files.readAllBytes(file());
+
+    assertThatThrownBy(() -> AuditSink.hashChained(file(), KEYS))
+        .isInstanceOf(IOException.class)
+        .hasMessage(file() + " has 30 records but no checkpoint file " + checkpoints()
+            + ": its checkpoints were removed, or it was written without a key ring, and a checkpoint"
+            + " now would vouch for whatever it holds. Check it with AuditChainVerifier (without"
+            + " --key-ring for a log written without one), move it aside and start a new log");
+
+    assertThat(checkpoints()).as("no checkpoint written").doesNotExist();
+    assertThat(Files.readAllBytes(file())).isEqualTo(rewritten);
+    assertThat(AuditChainVerifier.verify(file(), KEYS).intact()).isFalse();
+    assertThat(AuditChainVerifier.verifyNewest(file(), KEYS, 50).status())
+        .isEqualTo(Window.Status.BROKEN);
+    assertThatThrownBy(() -> AuditSink.hashChained(file(), KEYS))
+        .as("refused again, not taken on by a second try")
+        .hasMessageContaining("has 30 records but no checkpoint file");
+  }
+
+  @Test
+  void rewrittenLog_withItsCheckpointFileEmptied_isRefusedByTheKeyedSink_andStaysNotIntact()
+      throws IOException {
+    write(30);
+    rewrite();
+    Files.write(checkpoints(), new byte[0]);
+    byte[] rewritten = Files.readAllBytes(file());
+
+    assertThatThrownBy(() -> AuditSink.hashChained(file(), KEYS))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith(file() + " has 30 records but its checkpoint file " + checkpoints()
+            + " holds no checkpoint: its checkpoints were removed")
+        .hasMessageEndingWith("move it aside and start a new log");
+
+    assertThat(Files.size(checkpoints())).as("no checkpoint written").isZero();
+    assertThat(Files.readAllBytes(file())).isEqualTo(rewritten);
+    assertThat(AuditChainVerifier.verify(file(), KEYS).intact()).isFalse();
+  }
+
+  @Test
+  void
+      logWithACheckpointFileHoldingOnlyAnUnfinishedCheckpoint_andTwoRecords_isRefused_andLeftAsItIs()
+          throws IOException {
+    write(2);
+    byte[] cps = Files.readAllBytes(checkpoints());
+    Files.write(checkpoints(), Arrays.copyOf(cps, 40)); // the first checkpoint, cut short
+
+    assertThatThrownBy(() -> AuditSink.hashChained(file(), KEYS))
+        .hasMessageContaining(
+            " has 2 records but its checkpoint file " + checkpoints() + " holds no checkpoint");
+    assertThat(Files.readAllBytes(checkpoints())).isEqualTo(Arrays.copyOf(cps, 40));
+  }
+
+  @Test
+  void newLogCutOffBeforeItsFirstCheckpoint_opens_andItsRecordIsCheckpointed() throws IOException {
+    write(1);
+    // A crash between the first record and its checkpoint: the checkpoint file, created as the
+    // sink opened, is empty.
+    Files.write(checkpoints(), new byte[0]);
+    assertThat(AuditChainVerifier.verify(file(), KEYS).intact()).isFalse();
+
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      sink.accept(event(2));
+    }
+
+    AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
+    assertThat(result.intact()).as(result.describe()).isTrue();
+    assertThat(result.records()).isEqualTo(2);
+    assertThat(Files.readString(checkpoints(), StandardCharsets.UTF_8))
+        .startsWith("{\"kind\":\"audit_checkpoint\",\"seq\":1,");
+  }
+
+  @Test
+  void newLogCutOffWhileWritingItsFirstCheckpoint_opens_andTheUnfinishedCheckpointIsCut()
+      throws IOException {
+    write(1);
+    byte[] cps = Files.readAllBytes(checkpoints());
+    Files.write(checkpoints(), Arrays.copyOf(cps, 40));
+
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      sink.accept(event(2));
+    }
+
+    AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
+    assertThat(result.intact()).as(result.describe()).isTrue();
+    assertThat(result.records()).isEqualTo(2);
+  }
+
+  @Test
+  void logOfOneRecord_withItsCheckpointFileDeleted_isRefused() throws IOException {
+    write(1);
+    Files.delete(checkpoints());
+
+    assertThatThrownBy(() -> AuditSink.hashChained(file(), KEYS))
+        .hasMessageStartingWith(file() + " has 1 record but no checkpoint file " + checkpoints());
+    assertThat(checkpoints()).doesNotExist();
+  }
+
+  @Test
+  void logWrittenWithoutAKeyRing_isRefusedByTheKeyedSink_namingTheRemedy() throws IOException {
+    try (AuditSink sink = AuditSink.hashChained(file())) {
+      for (int i = 1; i <= 5; i++) {
+        sink.accept(event(i));
+      }
+    }
+
+    assertThatThrownBy(() -> AuditSink.hashChained(file(), KEYS))
+        .hasMessageContaining("has 5 records but no checkpoint file")
+        .hasMessageContaining("written without a key ring")
+        .hasMessageContaining("without --key-ring for a log written without one");
+    assertThat(AuditChainVerifier.verify(file()).intact()).isTrue();
   }
 
   private static String run(String... args) {

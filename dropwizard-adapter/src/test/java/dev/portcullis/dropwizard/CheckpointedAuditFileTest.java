@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The YAML block's {@code audit.sink: hash-chained} on the running application: the file gets keyed checkpoints under
  * the block's key ring, so that a log rewritten as a consistent chain by someone who can write the file is found; a
- * log from before checkpoints is taken on once its chain is intact, and refused at start, naming the file, when it is
- * not.
+ * log whose checkpoint file was deleted stops the start, naming the file, rather than have its records checkpointed.
  */
 class CheckpointedAuditFileTest {
   private static final Path KEYS = PortcullisBundleTest.keyFile();
@@ -80,20 +79,16 @@ class CheckpointedAuditFileTest {
   }
 
   @Test
-  void logWithoutCheckpoints_isCheckpointedOnUpgrade_butABrokenChainStopsTheStart_namingTheFile()
-      throws Exception {
+  void rewrittenLog_withItsCheckpointFileDeleted_stopsTheStart_namingTheFile() throws Exception {
     failedAndGoodLogin();
-    Files.delete(checkpoints()); // as a log written before checkpoints
-    failedAndGoodLogin();
-    AuditChainVerifier.Result upgraded = AuditChainVerifier.verify(file(), keyRing());
-    assertThat(upgraded.intact()).as(upgraded.describe()).isTrue();
-
-    Files.delete(checkpoints());
-    String log = Files.readString(file(), StandardCharsets.UTF_8);
-    Files.writeString(
+    AuditChainAssertions.assertRewriteFoundOnlyByCheckpoints(
         file(),
-        log.replaceFirst("\"outcome\":\"failure\"", "\"outcome\":\"success\""),
-        StandardCharsets.UTF_8);
+        keyRing(),
+        "\"type\":\"authn_login_fail\",\"outcome\":\"failure\"",
+        "\"type\":\"authn_login_fail\",\"outcome\":\"success\"");
+    Files.delete(checkpoints()); // to hide the rewrite
+    String rewritten = Files.readString(file(), StandardCharsets.UTF_8);
+    long records = rewritten.lines().count();
 
     DropwizardTestSupport<PortalApp.Config> support = app();
     Throwable failure = catchThrowable(support::before);
@@ -101,7 +96,11 @@ class CheckpointedAuditFileTest {
 
     assertThat(failure)
         .hasMessageContaining("portcullis.audit.file")
-        .hasMessageContaining(file() + " has no checkpoints yet and its chain is not intact")
-        .hasMessageContaining("line ");
+        .hasMessageContaining(
+            file() + " has " + records + " records but no checkpoint file " + checkpoints())
+        .hasMessageContaining("Check it with AuditChainVerifier");
+    assertThat(checkpoints()).as("no checkpoint vouches for the rewrite").doesNotExist();
+    assertThat(Files.readString(file(), StandardCharsets.UTF_8)).isEqualTo(rewritten);
+    assertThat(AuditChainVerifier.verify(file(), keyRing()).intact()).isFalse();
   }
 }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code portcullis.audit.sink=hash-chained} in a WAR deployed by the initializer on a real Jetty: the file gets keyed
  * checkpoints under the deployment's key ring, so that a log rewritten as a consistent chain by someone who can write
- * the file is found; a log from before checkpoints is taken on once its chain is intact, and refused, naming the file,
- * when it is not.
+ * the file is found; a log whose checkpoint file was deleted fails the deployment, naming the file, rather than have
+ * its records checkpointed.
  */
 class CheckpointedAuditFileDeploymentTest {
   @TempDir
@@ -65,27 +65,25 @@ class CheckpointedAuditFileDeploymentTest {
   }
 
   @Test
-  void
-      logWithoutCheckpoints_isCheckpointedOnUpgrade_butABrokenChainFailsTheDeployment_namingTheFile()
-          throws Exception {
+  void rewrittenLog_withItsCheckpointFileDeleted_failsTheDeployment_namingTheFile()
+      throws Exception {
     loginAndLogout();
-    Files.delete(checkpoints()); // as a log written before checkpoints
-    loginAndLogout();
-    AuditChainVerifier.Result upgraded = AuditChainVerifier.verify(file(), TestKeyRings.current());
-    assertThat(upgraded.intact()).as(upgraded.describe()).isTrue();
-
-    Files.delete(checkpoints());
-    String log = Files.readString(file(), StandardCharsets.UTF_8);
-    Files.writeString(
-        file(),
-        log.replaceFirst("\"outcome\":\"success\"", "\"outcome\":\"failure\""),
-        StandardCharsets.UTF_8);
+    AuditChainAssertions.assertRewriteFoundOnlyByCheckpoints(
+        file(), TestKeyRings.current(), "\"outcome\":\"success\"", "\"outcome\":\"failure\"");
+    Files.delete(checkpoints()); // to hide the rewrite
+    String rewritten = Files.readString(file(), StandardCharsets.UTF_8);
+    long records = rewritten.lines().count();
 
     Throwable failure = catchThrowable(() -> WarNode.start(environment()));
 
     assertThat(failure)
         .hasMessageContaining("portcullis.audit.file")
-        .hasMessageContaining(file() + " has no checkpoints yet and its chain is not intact")
-        .hasMessageContaining("line ");
+        .hasMessageContaining(
+            file() + " has " + records + " records but no checkpoint file " + checkpoints())
+        .hasMessageContaining("Check it with AuditChainVerifier");
+    assertThat(checkpoints()).as("no checkpoint vouches for the rewrite").doesNotExist();
+    assertThat(Files.readString(file(), StandardCharsets.UTF_8)).isEqualTo(rewritten);
+    assertThat(AuditChainVerifier.verify(file(), TestKeyRings.current()).intact())
+        .isFalse();
   }
 }

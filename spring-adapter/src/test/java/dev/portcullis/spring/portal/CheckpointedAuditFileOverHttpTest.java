@@ -22,7 +22,8 @@ import org.springframework.context.annotation.Import;
 
 /**
  * The starter's {@code portcullis.audit.sink=hash-chained} on a real Tomcat: the file gets keyed checkpoints under the
- * portal's key ring, so that a log rewritten as a consistent chain by someone who can write the file is found.
+ * portal's key ring, so that a log rewritten as a consistent chain by someone who can write the file is found; a log
+ * whose checkpoint file was emptied stops start-up, naming the file, rather than have its records checkpointed.
  */
 class CheckpointedAuditFileOverHttpTest {
   @TempDir
@@ -84,29 +85,28 @@ class CheckpointedAuditFileOverHttpTest {
   }
 
   @Test
-  void logWithoutCheckpoints_isCheckpointedOnUpgrade_butABrokenChainStopsStartUp_namingTheFile()
-      throws Exception {
+  void rewrittenLog_withItsCheckpointFileEmptied_stopsStartUp_namingTheFile() throws Exception {
     try (ConfigurableApplicationContext context = start()) {
       loginAndLogout(context);
     }
-    Files.delete(dir.resolve("audit.jsonl.checkpoints")); // as a log written before checkpoints
-    try (ConfigurableApplicationContext context = start()) {
-      loginAndLogout(context);
-    }
-    AuditChainVerifier.Result upgraded = AuditChainVerifier.verify(file(), TestKeyRings.current());
-    assertThat(upgraded.intact()).as(upgraded.describe()).isTrue();
-
-    Files.delete(dir.resolve("audit.jsonl.checkpoints"));
-    String first = Files.readAllLines(file(), StandardCharsets.UTF_8).get(0);
-    Files.writeString(
+    AuditChainAssertions.assertRewriteFoundOnlyByCheckpoints(
         file(),
-        Files.readString(file(), StandardCharsets.UTF_8)
-            .replace(first, first.replace("\"seq\":1,", "\"seq\":1,\"x\":1,")),
-        StandardCharsets.UTF_8);
+        TestKeyRings.current(),
+        "\"type\":\"authn_login_fail\",\"outcome\":\"failure\"",
+        "\"type\":\"authn_login_fail\",\"outcome\":\"success\"");
+    Path checkpoints = dir.resolve("audit.jsonl.checkpoints");
+    Files.write(checkpoints, new byte[0]); // to hide the rewrite
+    String rewritten = Files.readString(file(), StandardCharsets.UTF_8);
+    long records = rewritten.lines().count();
 
     assertThatThrownBy(this::start)
         .hasStackTraceContaining("portcullis.audit.file")
-        .hasStackTraceContaining(file() + " has no checkpoints yet and its chain is not intact")
-        .hasStackTraceContaining("line 1");
+        .hasStackTraceContaining(file() + " has " + records + " records but its checkpoint file "
+            + checkpoints + " holds no checkpoint")
+        .hasStackTraceContaining("Check it with AuditChainVerifier");
+    assertThat(checkpoints).as("no checkpoint vouches for the rewrite").isEmptyFile();
+    assertThat(Files.readString(file(), StandardCharsets.UTF_8)).isEqualTo(rewritten);
+    assertThat(AuditChainVerifier.verify(file(), TestKeyRings.current()).intact())
+        .isFalse();
   }
 }
