@@ -268,11 +268,7 @@ public final class AuditChainVerifier {
     if (!Files.exists(checkpoints)) {
       return chain.records() == 0
           ? chain
-          : checkpointBad(
-              chain,
-              1,
-              "the log has " + chain.records() + " records but no checkpoint file: "
-                  + WITHOUT_CHECKPOINTS);
+          : checkpointBad(chain, 1, withoutCheckpoints(chain.records() + " records", true));
     }
     try (LineReader cps = new LineReader(Files.newInputStream(checkpoints));
         LineReader log = new LineReader(Files.newInputStream(file))) {
@@ -333,11 +329,7 @@ public final class AuditChainVerifier {
         newest = cp;
       }
       if (newest == null && chain.records() > 0) {
-        return checkpointBad(
-            chain,
-            1,
-            "the log has " + chain.records() + " records but its checkpoint file holds no"
-                + " checkpoint: " + WITHOUT_CHECKPOINTS);
+        return checkpointBad(chain, 1, withoutCheckpoints(chain.records() + " records", false));
       }
       if (newest != null && chain.records() - newest.seq() > newest.every()) {
         return checkpointBad(
@@ -351,10 +343,17 @@ public final class AuditChainVerifier {
     return chain;
   }
 
-  /** What a log with records and no checkpoint means, and what to do about one written without them. */
-  static final String WITHOUT_CHECKPOINTS =
-      "its checkpoints were removed, or it was written without a key ring: verify such a log without"
-          + " the key ring (verify(Path), or the command without --key-ring)";
+  /**
+   * The problem of a log with {@code records} (a count and its noun, as "30 records") and no checkpoint: no checkpoint
+   * file when {@code noFile}, else one that holds none; what that means, and what to do about a log written without
+   * checkpoints.
+   */
+  static String withoutCheckpoints(String records, boolean noFile) {
+    return "the log has " + records
+        + (noFile ? " but no checkpoint file: " : " but its checkpoint file holds no checkpoint: ")
+        + "its checkpoints were removed, or it was written without a key ring: verify such a log without"
+        + " the key ring (verify(Path), or the command without --key-ring)";
+  }
 
   private static Result checkpointBad(Result chain, long line, String problem) {
     return new Result(false, chain.records(), Math.max(1, line), problem, chain.head());

@@ -80,15 +80,7 @@ final class NewestRecords {
       // The sink checkpoints a new log's first record right after writing it: a reader between the
       // two writes is answered again.
       String records = lastLink == null ? "records" : lastLink.seq() + " records";
-      Window w = broken(
-          log,
-          end,
-          0,
-          "the log has " + records
-              + (cps == null
-                  ? " but no checkpoint file: "
-                  : " but its checkpoint file holds no checkpoint: ")
-              + AuditChainVerifier.WITHOUT_CHECKPOINTS);
+      Window w = broken(log, end, 0, AuditChainVerifier.withoutCheckpoints(records, cps == null));
       return new Attempt(w, true, 0);
     }
 
@@ -172,9 +164,9 @@ final class NewestRecords {
     if (anchor == null) {
       AuditCheckpoint oldest = seen.get(seen.size() - 1);
       if (oldest.seq() > oldest.every()) {
-        // The log had records before its first checkpoint (written without them): reading from
-        // its start would
-        // read all of them, so the records up to that checkpoint are verified backwards from it.
+        // The log has records before its oldest checkpoint (the file holds no earlier ones):
+        // reading from its start would read all of them, so the records up to that checkpoint are
+        // verified backwards from it.
         long before = Math.min(oldest.seq(), Math.max(1, oldest.seq() - target(lastLink, seen)));
         return done(backThenForward(log, end, oldest, (int) Math.min(before, wanted), seen));
       }

@@ -21,10 +21,7 @@ class MonitoringTamperTest {
   void alteredRecord_inTheLiveAuditFile_isNamedOnTheAuditPage(@TempDir Path dataDir)
       throws Exception {
     try (RunningPortal portal = new RunningPortal(dataDir)) {
-      PortalClient carol = portal.client();
-      carol.loginAs("carol");
-      assertThat(carol.get(Monitoring.AUDIT_PATH).body()).contains("Hash chain verified:");
-      assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
+      PortalClient carol = carolSeesAnIntactLog(portal);
 
       // Rewrite the first successful record's outcome in place, same length, while the portal
       // runs.
@@ -56,10 +53,7 @@ class MonitoringTamperTest {
   void rewrittenLiveAuditFile_withItsCheckpointFileDeleted_isAnAlarmOnTheAuditPage(
       @TempDir Path dataDir) throws Exception {
     try (RunningPortal portal = new RunningPortal(dataDir)) {
-      PortalClient carol = portal.client();
-      carol.loginAs("carol");
-      assertThat(carol.get(Monitoring.AUDIT_PATH).body()).contains("Hash chain verified:");
-      assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
+      PortalClient carol = carolSeesAnIntactLog(portal);
 
       // The first successful record made to read as a failure and the later records chained again,
       // as someone who can write the files but holds no key could; then the checkpoints that would
@@ -75,5 +69,14 @@ class MonitoringTamperTest {
           .contains(" but no checkpoint file: its checkpoints were removed")
           .doesNotContain("Hash chain verified");
     }
+  }
+
+  /** Carol logged in, after the audit page called the log intact and the log was flushed. */
+  private static PortalClient carolSeesAnIntactLog(RunningPortal portal) throws Exception {
+    PortalClient carol = portal.client();
+    carol.loginAs("carol");
+    assertThat(carol.get(Monitoring.AUDIT_PATH).body()).contains("Hash chain verified:");
+    assertThat(portal.portal.flushAudit(Duration.ofSeconds(10))).isTrue();
+    return carol;
   }
 }
