@@ -9,6 +9,7 @@ import dev.portcullis.login.AuthCheck;
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.session.Session;
+import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.user.PortalUser;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
@@ -40,8 +41,8 @@ import java.util.function.Predicate;
  *
  * <p>An authenticated WebSocket upgrade ({@code GET} with {@code Upgrade: websocket}) gets a principal that holds what
  * the request presented (its session and auth cookie values, and the access rules' answer for its path, asked again
- * with the account as it is then), so that the application can have the connection closed when the login ends
- * ({@link PortalPrincipal#closeWhenLoginEnds}).
+ * with the account as it is then, and the application's own {@link ConnectionAccess} rule when it has one), so that
+ * the application can have the connection closed when the login ends ({@link PortalPrincipal#closeWhenLoginEnds}).
  */
 final class AuthenticationStage extends Stage {
   private final PortalLogin login;
@@ -52,19 +53,26 @@ final class AuthenticationStage extends Stage {
   private final OpenConnections connections;
   /** The access rules an open connection's path is checked against again; null when the application decides. */
   private final AccessPolicy policy;
+  /** The application's own rule for an open connection, asked besides {@link #policy}; null for none. */
+  private final ConnectionAccess applicationAccess;
 
   AuthenticationStage(PortalLogin login, AuditTrail audit) {
-    this(login, audit, null, null);
+    this(login, audit, null, null, null);
   }
 
   AuthenticationStage(
-      PortalLogin login, AuditTrail audit, OpenConnections connections, AccessPolicy policy) {
+      PortalLogin login,
+      AuditTrail audit,
+      OpenConnections connections,
+      AccessPolicy policy,
+      ConnectionAccess applicationAccess) {
     this.login = login;
     this.authCookie = login.cookies().authCookie();
     this.authCookieHeader = SetCookie.of(authCookie);
     this.audit = audit;
     this.connections = connections;
     this.policy = policy;
+    this.applicationAccess = applicationAccess;
   }
 
   @Override
@@ -121,10 +129,20 @@ final class AuthenticationStage extends Stage {
       return null;
     }
     RequestPath path = exchange.requestPath();
-    Predicate<PortalUser> access = policy == null
+    Predicate<PortalUser> byPolicy = policy == null
         ? user -> true
         : user ->
             path != null && policy.decide(path, Optional.of(user.roles())) == AccessDecision.ALLOW;
+    Predicate<PortalUser> access = byPolicy;
+    if (applicationAccess != null) {
+      String contextPath = exchange.original().getContextPath();
+      String pathInContext = exchange.pathInContext();
+      AuthTicket ticket = ok.ticket();
+      access = user -> byPolicy.test(user)
+          && pathInContext != null
+          && applicationAccess.allows(
+              contextPath, pathInContext, new PortalPrincipal(user, ticket));
+    }
     try {
       return connections.opening(
           session.id().cookieValue(), ok.renewedCookie().orElse(sent.get(0)), ok.ticket(), access);

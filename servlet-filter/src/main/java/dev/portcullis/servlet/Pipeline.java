@@ -65,13 +65,15 @@ record Pipeline(
 
   /** The pipeline for {@code config}; a part that is not configured has no stage. */
   static Pipeline of(PortcullisConfig config) {
-    return of(config, null);
+    return of(config, null, null);
   }
 
   /**
-   * The pipeline for {@code config}, its logins observed by {@code observations} (or not, when null).
+   * The pipeline for {@code config}, its logins observed by {@code observations} (or not, when null), open
+   * connections also checked again with the application's {@code connectionAccess} (or not, when null).
    */
-  static Pipeline of(PortcullisConfig config, FilterObservations observations) {
+  static Pipeline of(
+      PortcullisConfig config, FilterObservations observations, ConnectionAccess connectionAccess) {
     AuditLog auditLog = config.audit().map(PortcullisConfig.Audit::log).orElse(null);
     AuditTrail trail = auditLog == null ? AuditTrail.NONE : new AuditTrail(auditLog);
     List<Stage> stages = new ArrayList<>();
@@ -125,7 +127,8 @@ record Pipeline(
           login,
           trail,
           connections,
-          config.access().map(PortcullisConfig.Access::policy).orElse(null)));
+          config.access().map(PortcullisConfig.Access::policy).orElse(null),
+          connectionAccess));
       // 4. The replaced portal's login cookie: a one-time login for an anonymous request, until the
       // sunset.
       config.legacyUpgrade().ifPresent(u -> stages.add(new LegacyUpgradeStage(u, effects)));

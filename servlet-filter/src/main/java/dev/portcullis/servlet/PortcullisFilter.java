@@ -422,6 +422,7 @@ public final class PortcullisFilter implements Filter {
     private int maxAnonymousFormReads = FormBodyReads.ANONYMOUS_AT_ONCE;
     private ObservationRegistry observationRegistry;
     private Supplier<String> currentTraceId;
+    private ConnectionAccess connectionAccess;
 
     private Builder() {}
 
@@ -560,6 +561,18 @@ public final class PortcullisFilter implements Filter {
     }
 
     /**
+     * The application's own access rule for open connections (WebSockets), asked at each re-check besides the access
+     * policy (see {@link ConnectionAccess}): where the application decides access ({@link
+     * #accessDecidedByApplication()}), the re-check otherwise knows the login behind a connection but not the
+     * application's rules, and a user who lost a role the path needs keeps the connection until the login ends. The
+     * Spring Boot starter sets one that asks Spring Security's filter chains. Off unless set.
+     */
+    public Builder connectionAccess(ConnectionAccess access) {
+      this.connectionAccess = Objects.requireNonNull(access, "access");
+      return this;
+    }
+
+    /**
      * Accepts a login limit kept in this node's memory beside sessions that nodes share (a Redis or PostgreSQL session
      * store): behind a load balancer, each node then gives a password guesser a budget of its own. Without it {@link
      * #build()} refuses that pair: give {@link PortalLogin} a {@code LoginThrottle} over a store the nodes share.
@@ -665,7 +678,7 @@ public final class PortcullisFilter implements Filter {
           ? null
           : new FilterObservations(observationRegistry, currentTraceId);
       return new PortcullisFilter(
-          Pipeline.of(built, observations),
+          Pipeline.of(built, observations, connectionAccess),
           built.cookies(),
           built.transport(),
           built.trustedOrigins(),

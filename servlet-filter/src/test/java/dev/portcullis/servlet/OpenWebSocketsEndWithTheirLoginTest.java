@@ -18,11 +18,14 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
@@ -178,6 +181,63 @@ class OpenWebSocketsEndWithTheirLoginTest {
     }
   }
 
+  /**
+   * Where the application decides access, its own rule for connections is asked at the re-check, with the path as
+   * the upgrade request sent it and the account as it is now; a refusal closes that socket only.
+   */
+  @Test
+  void applicationsConnectionRule_removedRole_closesTheSocketOfItsPath_only() throws Exception {
+    ChangedAccounts accounts = new ChangedAccounts();
+    List<String> asked = new CopyOnWriteArrayList<>();
+    ConnectionAccess rule = (contextPath, path, principal) -> {
+      asked.add(contextPath + "|" + path + "|" + principal.getName());
+      return !path.equals("/feed/council") || principal.user().roles().contains("COUNCIL_OFFICER");
+    };
+    try (LoginPortal portal = portal(
+        accounts,
+        Duration.ofSeconds(30),
+        filter -> filter.accessDecidedByApplication().connectionAccess(rule))) {
+      Browser carol = portal.browser();
+      carol.login("carol", "carol-pw", false);
+      BrowserSocket council = open(portal, carol, "/feed/council");
+      BrowserSocket news = open(portal, carol, "/feed/news");
+      connections(portal).recheck();
+      assertThat(echo(council, "still allowed")).isEqualTo("echo still allowed");
+      assertThat(asked).contains("|/feed/council|u-carol", "|/feed/news|u-carol");
+
+      accounts.change("u-carol", u -> u.withRoles(Set.of("PROVIDER")));
+      connections(portal).recheck();
+
+      assertThat(council.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(echo(news, "news for everyone")).isEqualTo("echo news for everyone");
+      assertThat(
+              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+          .hasValue("access_denied: missing role for this path");
+    }
+  }
+
+  /** A rule that fails closes the socket, as a request it could not judge would be refused. */
+  @Test
+  void applicationsConnectionRule_thatThrows_closesTheSocket() throws Exception {
+    ChangedAccounts accounts = new ChangedAccounts();
+    ConnectionAccess rule = (contextPath, path, principal) -> {
+      throw new IllegalStateException("the rules are not loaded");
+    };
+    try (LoginPortal portal = portal(
+        accounts,
+        Duration.ofSeconds(30),
+        filter -> filter.accessDecidedByApplication().connectionAccess(rule))) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      BrowserSocket news = open(portal, alice, "/feed/news");
+      connections(portal).recheck();
+      assertThat(news.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(
+              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+          .hasValue("check failed: IllegalStateException");
+    }
+  }
+
   @Test
   void disabledAccount_closesItsSockets_atTheRecheck() throws Exception {
     ChangedAccounts accounts = new ChangedAccounts();
@@ -310,29 +370,38 @@ class OpenWebSocketsEndWithTheirLoginTest {
    */
   private static LoginPortal portal(ChangedAccounts accounts, Duration recheckInterval)
       throws Exception {
+    return portal(
+        accounts,
+        recheckInterval,
+        filter -> filter.access(
+            AccessPolicy.builder()
+                .permitAll("/login", "/terms")
+                .requireAnyRole("/feed/council", "COUNCIL_OFFICER")
+                .authenticated("/**")
+                .build(),
+            "/login"));
+  }
+
+  /** As {@link #portal(ChangedAccounts, Duration)}, with who may see which path set by {@code access}. */
+  private static LoginPortal portal(
+      ChangedAccounts accounts, Duration recheckInterval, Consumer<PortcullisFilter.Builder> access)
+      throws Exception {
     return LoginPortal.withContext(
         (p, filter) -> {
           accounts.users = p.users;
-          filter
-              .login(
-                  PortalLogin.builder()
-                      .keyRing(p.ring)
-                      .users(accounts)
-                      .revocations(p.revocations)
-                      .clock(p.clock)
-                      .random(p.random)
-                      .termsVersion(LoginPortal.TERMS)
-                      .ticketLifetime(Duration.ofHours(8))
-                      .connectionRecheckInterval(recheckInterval)
-                      .build(),
-                  p.random)
-              .access(
-                  AccessPolicy.builder()
-                      .permitAll("/login", "/terms")
-                      .requireAnyRole("/feed/council", "COUNCIL_OFFICER")
-                      .authenticated("/**")
-                      .build(),
-                  "/login");
+          filter.login(
+              PortalLogin.builder()
+                  .keyRing(p.ring)
+                  .users(accounts)
+                  .revocations(p.revocations)
+                  .clock(p.clock)
+                  .random(p.random)
+                  .termsVersion(LoginPortal.TERMS)
+                  .ticketLifetime(Duration.ofHours(8))
+                  .connectionRecheckInterval(recheckInterval)
+                  .build(),
+              p.random);
+          access.accept(filter);
         },
         OpenWebSocketsEndWithTheirLoginTest::addFeed);
   }

@@ -188,21 +188,6 @@ public final class PortcullisAutoConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(PortcullisAutoConfiguration.class);
 
-  /** On the class path with a WebSocket server (Tomcat's, Jetty's): the application may open sockets. */
-  static final String WEBSOCKET_SERVER_CONTAINER = "jakarta.websocket.server.ServerContainer";
-
-  /**
-   * Said at start-up when a {@code SecurityFilterChain} decides access and the application may open WebSockets: the
-   * re-check of open sockets knows the login behind each one, not the chain's rules, so it cannot close a socket whose
-   * user lost a role the chain asked for.
-   */
-  static final String SOCKET_ROLES_NOT_RECHECKED =
-      "A Spring Security SecurityFilterChain decides who may see which path, so the re-check of open WebSockets"
-          + " (portcullis.login.connection-recheck-interval) cannot apply a path's roles: a user whose role is"
-          + " removed keeps a socket opened while they had it until its login ends (a logout, an ended session, a"
-          + " disabled or removed account and the ticket's expiry still close it). Where a socket must close when a"
-          + " role is removed, let portcullis.access.* decide its path instead.";
-
   PortcullisAutoConfiguration() {}
 
   @Bean
@@ -698,6 +683,12 @@ public final class PortcullisAutoConfiguration {
           tb.containerDecidesHttps(containerDecidesHttps);
           return tb.build();
         }));
+    boolean chainDeclared = securityFilterChainDeclared(beans, resources.getClassLoader());
+    if (chainDeclared) {
+      // An open WebSocket is checked again against the chain's rules too, as its upgrade request
+      // was.
+      builder.connectionAccess(SecurityChainConnectionAccess.of(beans));
+    }
     PortcullisProperties.Access a = properties.getAccess();
     if (a.isConfigured()) {
       builder.access(
@@ -711,11 +702,8 @@ public final class PortcullisAutoConfiguration {
                 .build();
           }),
           login.endpoints().loginPath());
-    } else if (securityFilterChainDeclared(beans, resources.getClassLoader())) {
+    } else if (chainDeclared) {
       builder.accessDecidedByApplication();
-      if (ClassUtils.isPresent(WEBSOCKET_SERVER_CONTAINER, resources.getClassLoader())) {
-        log.warn(SOCKET_ROLES_NOT_RECHECKED);
-      }
     } else if (customizers.orderedStream().findAny().isEmpty()) {
       throw new PortcullisConfigurationException(
           "nothing decides who may see which page: portcullis.access.* is not"

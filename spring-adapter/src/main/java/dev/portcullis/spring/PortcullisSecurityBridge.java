@@ -9,10 +9,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.List;
 import java.util.Objects;
-import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
@@ -48,7 +45,7 @@ final class PortcullisSecurityBridge implements Filter {
       return;
     }
     SecurityContext context = contexts.createEmptyContext();
-    context.setAuthentication(new PortcullisAuthentication(principal, authorities(principal)));
+    context.setAuthentication(PortcullisAuthentication.of(principal, rolePrefix));
     contexts.setContext(context);
     requestContexts.saveContext(context, http, httpResponse);
     try {
@@ -56,12 +53,5 @@ final class PortcullisSecurityBridge implements Filter {
     } finally {
       contexts.clearContext();
     }
-  }
-
-  private List<GrantedAuthority> authorities(PortalPrincipal principal) {
-    return principal.user().roles().stream()
-        .sorted()
-        .<GrantedAuthority>map(role -> new SimpleGrantedAuthority(rolePrefix + role))
-        .toList();
   }
 }

@@ -9,6 +9,7 @@ import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.OpenConnections;
+import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.servlet.testing.BrowserSocket;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.RecordingAuditSink;
@@ -184,6 +185,35 @@ class WebSocketOverTomcatTest {
         .isEqualTo(OpenConnections.POLICY_VIOLATION + " " + OpenConnections.CLOSE_REASON)
         .isEqualTo("1008 Login ended");
     assertThat(socket.isInputClosed()).isTrue();
+  }
+
+  @Autowired
+  PortcullisFilter filter;
+
+  private long closures(String user) throws InterruptedException {
+    assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
+    return ((RecordingAuditSink) sink)
+        .events().stream()
+            .filter(e -> e.type().equals(AuditEventType.CONNECTION_CLOSED))
+            .filter(e -> e.actor().map(a -> a.userHandle()).orElse("").equals(user))
+            .count();
+  }
+
+  /**
+   * The re-check asks the access rules and the starter's default Spring Security chain (which asks the dispatcher
+   * type): neither refuses a user who may still see the path.
+   */
+  @Test
+  void aRecheck_leavesTheSocketOfAUserWhoMayStillSeeThePath() throws Exception {
+    Browser carol = loggedIn("carol");
+    BrowserSocket client = client();
+    WebSocket socket = open(carol.cookieHeader(), Map.of(), client);
+    assertThat(client.nextMessage()).isEqualTo("hello u-carol");
+    long before = closures("u-carol");
+    filter.openConnections().orElseThrow().recheck();
+    assertThat(closures("u-carol")).isEqualTo(before);
+    assertThat(socket.isInputClosed()).isFalse();
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
   }
 
   @Test
