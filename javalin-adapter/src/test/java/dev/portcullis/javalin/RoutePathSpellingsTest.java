@@ -23,13 +23,17 @@ import io.javalin.Javalin;
 import io.javalin.config.RouterConfig;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.security.RouteRole;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,18 +44,20 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A small provider portal on Javalin behind the plugin, under each of Javalin's router options: a public page, an
- * administrators' area guarded by the access policy and by route roles, and organisation-scoped reports at
- * {@code /reports/{id}} for the {@code PROVIDER} route role, shown to their own organisation only. Every spelling of
- * those paths a router might read as the same page (encoded letters and digits, a trailing slash, letter case, empty
- * and dot segments, path parameters, encoded slashes and dots, suffixes, a query with another id), sent with
- * {@code GET} and {@code HEAD} and two {@code Accept} headers, logged out, with the wrong role and from another
- * organisation, never serves a protected page; every answer that shows a report has its {@code report_view} in the
- * audit log.
+ * administrators' area guarded by the access policy and by route roles, static files on a public path for the
+ * {@code ADMIN} route role, and organisation-scoped reports at {@code /reports/{id}} for the {@code PROVIDER} route
+ * role, shown to their own organisation only. Every spelling of those paths a router might read as the same page
+ * (encoded letters and digits, a trailing slash, letter case, empty and dot segments, path parameters, encoded
+ * slashes and dots, suffixes, a query with another id), sent with {@code GET} and {@code HEAD} and two {@code Accept}
+ * headers, logged out, with the wrong role and from another organisation, never serves a protected page; every answer
+ * that shows a report has its {@code report_view} in the audit log. No spelling of a WebSocket route for a role opens
+ * a socket without it.
  */
 class RoutePathSpellingsTest {
   private static final String TERMS = "2026-01";
@@ -66,11 +72,16 @@ class RoutePathSpellingsTest {
   }
 
   private final RecordingAuditSink sink = new RecordingAuditSink();
+
+  @TempDir
+  Path staticFiles;
+
   private Portcullis portcullis;
   private Javalin app;
   private String base;
 
-  private void start(Consumer<RouterConfig> router) {
+  private void start(Consumer<RouterConfig> router) throws IOException {
+    Files.writeString(staticFiles.resolve("manual.txt"), "admin secret manual");
     SecureRandom random = new SecureRandom();
     KeyRing ring = KeyRing.builder()
         .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
@@ -78,7 +89,8 @@ class RoutePathSpellingsTest {
     InMemoryUserDirectory users = new InMemoryUserDirectory(PasswordHasher.forTests())
         .add("bob", "bob-pw".toCharArray(), user("u-bob", "PROVIDER", "riverside"))
         .add("hana", "hana-pw".toCharArray(), user("u-hana", "PROVIDER", "hillview"))
-        .add("carol", "carol-pw".toCharArray(), user("u-carol", "CLERK", "hillview"));
+        .add("carol", "carol-pw".toCharArray(), user("u-carol", "CLERK", "hillview"))
+        .add("root", "root-pw".toCharArray(), user("u-root", "ADMIN", "council"));
     portcullis = Portcullis.builder()
         .keyRing(ring)
         .users(users)
@@ -87,7 +99,7 @@ class RoutePathSpellingsTest {
         .transport(TransportConfig.builder().developmentMode(true).build())
         .access(
             AccessPolicy.builder()
-                .permitAll("/login", "/terms", "/public/**")
+                .permitAll("/login", "/terms", "/public/**", "/docs/**")
                 .requireAnyRole("/admin/**", "ADMIN")
                 .build(),
             "/login")
@@ -99,6 +111,13 @@ class RoutePathSpellingsTest {
       router.accept(config.router);
       config.registerPlugin(new PortcullisPlugin(portcullis));
       config.routes.get("/login", ctx -> ctx.result("login page csrf=" + csrf(ctx)));
+      // Static files on a public path, for administrators by their route role only.
+      config.staticFiles.add(files -> {
+        files.hostedPath = "/docs";
+        files.directory = staticFiles.toString();
+        files.location = Location.EXTERNAL;
+        files.roles = Set.of(Role.ADMIN);
+      });
       config.routes.get("/public/*", ctx -> ctx.result("public page"));
       config.routes.get("/admin", ctx -> ctx.result("admin secret"), Role.ADMIN);
       config.routes.get("/admin/files/<path>", ctx -> ctx.result("admin secret file"), Role.ADMIN);
@@ -182,6 +201,11 @@ class RoutePathSpellingsTest {
       }
     }
     assertThat(problems).as("protected pages served to the wrong visitor").isEmpty();
+    TestBrowser root = loggedIn("root", "root-pw");
+    assertThat(root.get("/docs/manual.txt").body())
+        .as("the static file, for its route role")
+        .isEqualTo("admin secret manual");
+    assertThat(root.get("/admin/files/a/b").body()).isEqualTo("admin secret file");
     assertThat(shownToBob)
         .as("bob's own report is shown, so that views can be seen")
         .contains("GET /reports/101 text/html", "HEAD /reports/101 text/html");
@@ -329,7 +353,20 @@ class RoutePathSpellingsTest {
             "/admin/files/a",
             "/admin/files/a/b",
             "/Admin/files/a/b",
-            "/public/x/../../admin/files/a")
+            "/public/x/../../admin/files/a",
+            "/docs/manual.txt",
+            "/docs/manual.txt/",
+            "/docs//manual.txt",
+            "/docs/./manual.txt",
+            "/docs/x/../manual.txt",
+            "/public/../docs/manual.txt",
+            "/docs/manual%2etxt",
+            "/%64ocs/manual.txt",
+            "/DOCS/manual.txt",
+            "/docs/MANUAL.TXT",
+            "/docs/manual.txt;x=y",
+            "/docs%2Fmanual.txt",
+            "/docs/%2e/manual.txt")
         .forEach(path -> spellings.add(new Spelling(path, "admin")));
     return spellings;
   }
