@@ -11,13 +11,20 @@ import dev.portcullis.transport.TransportConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.plugin.Plugin;
+import io.javalin.router.Endpoint;
+import io.javalin.router.EndpointMetadata;
+import io.javalin.router.InternalRouter;
+import io.javalin.security.Roles;
 import io.javalin.security.RouteRole;
 import io.javalin.websocket.WsConnectContext;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * through Javalin's {@link UnauthorizedResponse} and {@link ForbiddenResponse}, each with {@code Cache-Control:
  * no-store} (kept by Javalin's answer and by an application's own handler for them); on an audited action
  * the refusal is recorded with the reason {@code missing route role}. A route without roles is left to
- * the Portcullis access policy alone. WebSocket routes ({@code config.routes.ws(path, ws, roles...)}) are
- * checked the same way, before the upgrade: a refused upgrade is answered {@code 401} or {@code 403} and no
- * connection is opened.
+ * the Portcullis access policy alone. A {@code HEAD} request is served as its {@code GET} route, roles and handler
+ * included, with the body left out (as a servlet's {@code doHead} runs {@code doGet}), unless the application
+ * declared a {@code HEAD} route for the path: Javalin alone answers it {@code 200} without running either, to users
+ * without the roles too, and an audited action would record a view that no handler checked. WebSocket routes
+ * ({@code config.routes.ws(path, ws, roles...)}) are checked the same way, before the upgrade: a refused upgrade is
+ * answered {@code 401} or {@code 403} and no connection is opened.
  *
  * <p><b>WebSockets after the upgrade.</b> Every WebSocket a logged-in user opens is watched
  * ({@link PortalPrincipal#closeWhenLoginEnds}) and closed with {@code 1008} and a generic reason when the login behind
@@ -181,6 +191,31 @@ public final class PortcullisPlugin extends Plugin<Void> {
             (code, reason) -> ctx.closeSession(code, reason),
             user -> routeRoles.isEmpty() || user.roles().stream().anyMatch(routeRoles::contains));
     watches.put(ctx.sessionId(), watch);
+  }
+
+  /**
+   * Serves {@code HEAD} as {@code GET} where the application declared no {@code HEAD} route: adds a {@code HEAD} route
+   * with the {@code GET} route's path, handler and roles, after every route of the application (which all exist when
+   * plugins start), so that a {@code HEAD} route of the application's own still comes first.
+   */
+  @Override
+  public void onStart(JavalinState state) {
+    InternalRouter router = state.internalRouter;
+    List<Endpoint> endpoints =
+        router.allHttpHandlers().stream().map(p -> p.endpoint).toList();
+    Set<String> headPaths = new HashSet<>();
+    for (Endpoint endpoint : endpoints) {
+      if (endpoint.method.equals(HandlerType.HEAD)) {
+        headPaths.add(endpoint.path);
+      }
+    }
+    for (Endpoint get : endpoints) {
+      if (get.method.equals(HandlerType.GET) && headPaths.add(get.path)) {
+        Roles roles = get.metadata(Roles.class);
+        Set<EndpointMetadata> metadata = roles == null ? Set.of() : Set.of(roles);
+        router.addHttpEndpoint(new Endpoint(HandlerType.HEAD, get.path, get.handler, metadata));
+      }
+    }
   }
 
   @Override

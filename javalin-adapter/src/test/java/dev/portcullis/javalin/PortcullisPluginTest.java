@@ -94,6 +94,7 @@ class PortcullisPluginTest {
               .map(p -> p.getName() + " " + p.user().displayName() + " csrf=" + csrf(ctx))
               .orElse("anonymous")));
       config.routes.get("/admin", ctx -> ctx.result("admin page"), Role.ADMIN);
+      config.routes.head("/whoami", ctx -> ctx.header("X-Head-Route", "own"));
       config.routes.get("/staff-api", ctx -> ctx.result("staff data"), Role.STAFF, Role.ADMIN);
       config.routes.ws(
           "/admin/feed", ws -> ws.onMessage(m -> m.send("admin feed " + m.message())), Role.ADMIN);
@@ -183,6 +184,50 @@ class PortcullisPluginTest {
             org.assertj.core.groups.Tuple.tuple(Outcome.FAILURE, "u-alice"));
     assertThat(events.assertOnce(adminView, e -> e.outcome() == Outcome.FAILURE).reason())
         .hasValue("missing route role");
+  }
+
+  /**
+   * Regression: Javalin answered a {@code HEAD} for a {@code GET} route {@code 200} itself, without the route's roles
+   * or its handler, so a user without the roles got a {@code 200} where {@code GET} is refused, and the audited action
+   * recorded a view that no handler had checked.
+   */
+  @Test
+  void head_isServedAsItsGetRoute_rolesIncluded_unlessTheApplicationHasAHeadRoute()
+      throws Exception {
+    TestBrowser alice = new TestBrowser(base);
+    login(alice, "alice", "alice-pw");
+    TestBrowser bob = new TestBrowser(base);
+    login(bob, "bob", "bob-pw");
+
+    assertThat(head(alice, "/admin").statusCode()).as("alice lacks ADMIN").isEqualTo(403);
+    assertThat(head(new TestBrowser(base), "/staff-api").statusCode())
+        .as("anonymous, on a public path with route roles")
+        .isEqualTo(401);
+    HttpResponse<String> get = bob.get("/admin");
+    HttpResponse<String> head = head(bob, "/admin");
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("Content-Type"))
+        .as("the GET route's handler ran")
+        .isEqualTo(get.headers().firstValue("Content-Type"))
+        .isPresent();
+    assertThat(head(alice, "/whoami").headers().firstValue("X-Head-Route"))
+        .as("the application's own HEAD route")
+        .hasValue("own");
+
+    AuditEventType adminView = AuditEventType.of("admin_view");
+    assertThat(flush().events().stream().filter(e -> e.type().equals(adminView)))
+        .extracting(AuditEvent::outcome, e -> e.actor().orElseThrow().userHandle())
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(Outcome.FAILURE, "u-alice"),
+            org.assertj.core.groups.Tuple.tuple(Outcome.SUCCESS, "u-bob"),
+            org.assertj.core.groups.Tuple.tuple(Outcome.SUCCESS, "u-bob"));
+  }
+
+  private static HttpResponse<String> head(TestBrowser browser, String path)
+      throws IOException, InterruptedException {
+    return browser.send(HttpRequest.newBuilder(browser.uri(path))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()));
   }
 
   /**

@@ -3,13 +3,18 @@ package dev.portcullis.examples.war;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
+import org.junit.jupiter.api.Test;
 
 /** The example WAR on embedded Tomcat 11: Tomcat finds the web fragment and the initializer in WEB-INF/lib. */
 class TomcatWarIT extends WarPortalScenario {
+  /** Servlets the deployment maps beside the WAR's own pages. */
+  private Consumer<Context> deploymentServlets = context -> {};
+
   @Override
   DeployedWar deploy(Path war, Path workDir) throws Exception {
     Tomcat tomcat = new Tomcat();
@@ -31,6 +36,7 @@ class TomcatWarIT extends WarPortalScenario {
     StandardJarScanner scanner = new StandardJarScanner();
     scanner.setScanClassPath(false);
     context.setJarScanner(scanner);
+    deploymentServlets.accept(context);
     tomcat.start();
     return new DeployedWar() {
       @Override
@@ -60,5 +66,21 @@ class TomcatWarIT extends WarPortalScenario {
         tomcat.destroy();
       }
     };
+  }
+
+  /**
+   * Servlets mapped by extension ({@code *.do}) and by prefix ({@code /x/*}) beside the WAR's pages: no spelling that
+   * Tomcat maps to them ({@link MappedServlets#SPELLINGS}) reaches them without a login; with one they answer.
+   */
+  @Test
+  void servletsMappedByExtensionAndPrefix_answerNoSpellingWithoutALogin() throws Exception {
+    deploymentServlets = context -> {
+      Tomcat.addServlet(context, "actions", new MappedServlets.ProtectedPage("action"));
+      context.addServletMappingDecoded(MappedServlets.ACTIONS, "actions");
+      Tomcat.addServlet(context, "files", new MappedServlets.ProtectedPage("file"));
+      context.addServletMappingDecoded(MappedServlets.FILES, "files");
+    };
+    war = deployBuiltWar();
+    assertMappedServletsNeedALogin();
   }
 }

@@ -245,6 +245,31 @@ class UndertowWarIT extends WarPortalScenario {
   }
 
   /**
+   * Servlets mapped by extension ({@code *.do}) and by prefix ({@code /x/*}) beside the WAR's pages: no spelling that
+   * Undertow maps to them ({@link MappedServlets#SPELLINGS}) reaches them without a login; with one they answer.
+   */
+  @Test
+  void servletsMappedByExtensionAndPrefix_answerNoSpellingWithoutALogin() throws Exception {
+    war = UndertowWar.deploy(
+        builtWar(),
+        dir,
+        h -> h,
+        null,
+        info -> info.addServlets(
+            Servlets.servlet(
+                    "actions",
+                    MappedServlets.ProtectedPage.class,
+                    new ImmediateInstanceFactory<>(new MappedServlets.ProtectedPage("action")))
+                .addMapping(MappedServlets.ACTIONS),
+            Servlets.servlet(
+                    "files",
+                    MappedServlets.ProtectedPage.class,
+                    new ImmediateInstanceFactory<>(new MappedServlets.ProtectedPage("file")))
+                .addMapping(MappedServlets.FILES)));
+    assertMappedServletsNeedALogin();
+  }
+
+  /**
    * With {@code setEagerFilterInit(true)} (see the README's Undertow note), a mistake found when the filter is built
    * fails the deployment, as on Tomcat and Jetty: here the audit file, which another writer holds.
    */

@@ -396,6 +396,25 @@ abstract class WarPortalScenario {
     assertFalse(page.statusCode() == 200, "nothing is served: " + page.statusCode());
   }
 
+  /**
+   * Each of {@link MappedServlets#SPELLINGS}, anonymous, gets no success and nothing of the mapped servlets; after a
+   * login, they answer their plain paths.
+   */
+  void assertMappedServletsNeedALogin() throws Exception {
+    for (String target : MappedServlets.SPELLINGS) {
+      String response = rawGet(target);
+      assertFalse(response.contains("protected "), target + ": " + response);
+      assertFalse(response.startsWith("HTTP/1.1 2"), target + ": " + response);
+    }
+    logIn();
+    HttpResponse<String> action = send(get("/reports/7.do"));
+    assertEquals(200, action.statusCode(), action.body());
+    assertTrue(action.body().contains("protected action /reports/7.do"), action.body());
+    HttpResponse<String> file = send(get("/x/report"));
+    assertEquals(200, file.statusCode(), file.body());
+    assertTrue(file.body().contains("protected file /report"), file.body());
+  }
+
   void logIn() throws Exception {
     HttpResponse<String> loginPage = send(get("/login?returnTo=%2Faccount"));
     assertEquals(200, loginPage.statusCode(), loginPage.body());
