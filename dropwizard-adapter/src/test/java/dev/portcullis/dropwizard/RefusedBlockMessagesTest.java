@@ -44,6 +44,20 @@ class RefusedBlockMessagesTest {
         .contains("portcullis.access.rules");
   }
 
+  /**
+   * Regression: the block's public paths come before its role rules, so a rule under a public subtree (here {@code
+   * /status/**}) was never reached and its pages were public.
+   */
+  @Test
+  void aRoleRuleUnderAPublicPath_stopsTheStart_namingTheYamlSettings() {
+    assertThat(startFailure(
+            ConfigOverride.config("portcullis.access.rules[0].pattern", "/status/admin/**")))
+        .contains("'/status/admin/**' of requireAnyRole(...) is never reached")
+        .contains("'/status/**'")
+        .contains("portcullis.access.public-paths")
+        .contains("portcullis.access.rules");
+  }
+
   @Test
   void aCookieNamePrefixTheCoreRefuses_namesTheYamlSetting() {
     assertThat(startFailure(ConfigOverride.config("portcullis.cookies.name-prefix", "two words")))

@@ -117,6 +117,51 @@ class PortcullisInitializerTest {
     }
   }
 
+  /**
+   * Regression: the public paths are declared ahead of the role rules, so a rule under a public subtree was never
+   * reached and its pages were served to anyone; the deployment now fails, naming both patterns.
+   */
+  @Test
+  void aRoleRuleUnderAPublicPath_failsTheStart_namingBothPatterns() throws Exception {
+    Path audit = dir.resolve("audit.jsonl");
+    Map<String, String> environment = new java.util.HashMap<>(environment(audit));
+    environment.put("PORTCULLIS_ACCESS_PUBLIC_PATHS", "/login,/terms,/docs/**");
+    environment.put("PORTCULLIS_ACCESS_RULES_0_PATTERN", "/docs/internal/**");
+    environment.put("PORTCULLIS_ACCESS_RULES_0_ROLES", "ADMIN");
+    PortcullisInitializer initializer = new PortcullisInitializer(
+        null, environment, InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.addServletContainerInitializer(initializer);
+    context.addEventListener(new ProvidesUsers());
+    context.addServlet(new ServletHolder(new Page()), "/*");
+    server.setHandler(context);
+    try {
+      Throwable failure = org.assertj.core.api.Assertions.catchThrowable(server::start);
+      if (failure == null) {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + connector.getLocalPort() + "/docs/internal/x"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode() + " " + response.body())
+            .as("an anonymous GET of /docs/internal/x")
+            .isNotEqualTo("200 secret page");
+      }
+      assertThat(failure)
+          .hasMessageContaining("portcullis.access")
+          .hasMessageContaining("'/docs/internal/**' of requireAnyRole(...) is never reached")
+          .hasMessageContaining("'/docs/**'");
+    } finally {
+      server.stop();
+    }
+  }
+
   @Test
   void noUserDirectory_failsTheStart_withWhatToDo() throws Exception {
     Path audit = dir.resolve("audit.jsonl");
