@@ -203,7 +203,13 @@ public final class PortcullisAutoConfiguration {
           + " disabled or removed account and the ticket's expiry still close it). Where a socket must close when a"
           + " role is removed, let portcullis.access.* decide its path instead.";
 
-  PortcullisAutoConfiguration() {}
+  /**
+   * Refuses a duration property written without a unit before any bean reads it: Spring Boot would read it as
+   * milliseconds.
+   */
+  PortcullisAutoConfiguration(Environment environment) {
+    DurationsWithoutUnit.refuseIn(environment);
+  }
 
   @Bean
   @ConditionalOnMissingBean
