@@ -35,6 +35,43 @@ public final class AccessPolicy {
               : pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 1) : pattern);
     }
 
+    /** Whether every path this rule matches is matched by {@code earlier} too. */
+    boolean coveredBy(Rule earlier) {
+      return switch (match) {
+        case EXACT -> earlier.matches(base);
+        // "/a/*" matches "/a/" and "/a/x": covered by the same pattern or by a subtree above "/a/"
+        case ONE_MORE ->
+          earlier.match == Match.ONE_MORE
+              ? earlier.base.equals(base)
+              : earlier.match == Match.SUBTREE && base.startsWith(earlier.base + "/");
+        case SUBTREE ->
+          earlier.match == Match.SUBTREE
+              && (base.equals(earlier.base) || base.startsWith(earlier.base + "/"));
+      };
+    }
+
+    /**
+     * Whether this rule lets in someone that {@code later}, matching the same paths, would keep out: a public rule
+     * before a rule that needs a login, a rule for any logged-in user before one that needs roles, or roles that the
+     * later rule does not name.
+     */
+    boolean morePermissiveThan(Rule later) {
+      return switch (kind) {
+        case PUBLIC -> later.kind != Kind.PUBLIC;
+        case AUTHENTICATED -> later.kind == Kind.ROLES;
+        case ROLES -> later.kind == Kind.ROLES && !later.anyOfRoles.containsAll(anyOfRoles);
+      };
+    }
+
+    /** The builder method that declares a rule of this kind, for messages. */
+    String declaredBy() {
+      return switch (kind) {
+        case PUBLIC -> "permitAll";
+        case AUTHENTICATED -> "authenticated";
+        case ROLES -> "requireAnyRole";
+      };
+    }
+
     boolean matches(String path) {
       return switch (match) {
         // "/a/**": "/a" itself and anything below "/a/"; "/**": every path
@@ -172,7 +209,27 @@ public final class AccessPolicy {
       return pattern.toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * @throws IllegalArgumentException if a rule is never reached because an earlier rule matches every path it
+     *     matches and lets in more users (a public subtree above a role rule, say): the later rule would be silently
+     *     ignored and its paths more open than it says. An earlier rule that is stricter than a later one it covers is
+     *     accepted, as it fails closed.
+     */
     public AccessPolicy build() {
+      for (int later = 1; later < rules.size(); later++) {
+        Rule shadowed = rules.get(later);
+        for (Rule earlier : rules.subList(0, later)) {
+          if (shadowed.coveredBy(earlier) && earlier.morePermissiveThan(shadowed)) {
+            throw new IllegalArgumentException("access pattern '" + shadowed.pattern() + "' of "
+                + shadowed.declaredBy() + "(...) is never reached: the earlier "
+                + earlier.declaredBy()
+                + "(...) pattern '" + earlier.pattern()
+                + "' matches every path it matches and lets in more"
+                + " users, so the first rule would decide; narrow the earlier pattern or declare the narrower rule"
+                + " first");
+          }
+        }
+      }
       return new AccessPolicy(rules);
     }
   }

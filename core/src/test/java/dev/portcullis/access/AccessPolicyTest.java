@@ -157,6 +157,80 @@ class AccessPolicyTest {
     assertThat(p.decide("/", nobody)).isEqualTo(AccessDecision.ALLOW);
   }
 
+  /**
+   * Regression: a rule behind an earlier, wider rule that lets in more users was accepted and never reached, so
+   * {@code /docs/internal/**} for ADMIN behind a public {@code /docs/**} (the order in which the adapters declare
+   * public paths, role rules and authenticated paths) was public.
+   */
+  @Test
+  void aRuleThatAnEarlierMorePermissiveRuleCovers_isRefused() {
+    record Shadow(AccessPolicy.Builder builder, String shadowed, String by) {}
+    for (Shadow shadow : List.of(
+        new Shadow(
+            AccessPolicy.builder()
+                .permitAll("/docs/**")
+                .requireAnyRole("/docs/internal/**", "ADMIN"),
+            "'/docs/internal/**' of requireAnyRole(...)",
+            "permitAll(...) pattern '/docs/**'"),
+        new Shadow(
+            AccessPolicy.builder().permitAll("/**").authenticated("/account"),
+            "'/account' of authenticated(...)",
+            "permitAll(...) pattern '/**'"),
+        new Shadow(
+            AccessPolicy.builder()
+                .permitAll("/reports/*")
+                .requireAnyRole("/reports/annual", "MANAGER"),
+            "'/reports/annual' of requireAnyRole(...)",
+            "permitAll(...) pattern '/reports/*'"),
+        new Shadow(
+            AccessPolicy.builder().permitAll("/a/**").requireAnyRole("/a/b/*", "ADMIN"),
+            "'/a/b/*' of requireAnyRole(...)",
+            "permitAll(...) pattern '/a/**'"),
+        new Shadow(
+            AccessPolicy.builder().permitAll("/admin/*").authenticated("/admin/*"),
+            "'/admin/*' of authenticated(...)",
+            "permitAll(...) pattern '/admin/*'"),
+        new Shadow(
+            AccessPolicy.builder().authenticated("/admin/**").requireAnyRole("/admin", "ADMIN"),
+            "'/admin' of requireAnyRole(...)",
+            "authenticated(...) pattern '/admin/**'"),
+        new Shadow(
+            AccessPolicy.builder()
+                .requireAnyRole("/council/**", "COUNCIL_OFFICER", "PROVIDER")
+                .requireAnyRole("/council/budget/**", "COUNCIL_OFFICER"),
+            "'/council/budget/**' of requireAnyRole(...)",
+            "requireAnyRole(...) pattern '/council/**'"))) {
+      assertThatThrownBy(shadow.builder()::build)
+          .as(shadow.shadowed())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("access pattern " + shadow.shadowed() + " is never reached")
+          .hasMessageContaining("the earlier " + shadow.by());
+    }
+  }
+
+  /**
+   * A later rule that an earlier one only partly covers still decides the rest, and an earlier rule that is stricter
+   * than a later one it covers fails closed: both are accepted.
+   */
+  @Test
+  void partlyCoveredOrMoreStrictlyCoveredRules_areAccepted() {
+    AccessPolicy partly = AccessPolicy.builder()
+        .permitAll("/docs/*", "/council/public/**", "/login", "/login")
+        .requireAnyRole("/docs/**", "EDITOR")
+        .requireAnyRole("/council/**", "COUNCIL_OFFICER")
+        .requireAnyRole("/council/budget/**", "COUNCIL_OFFICER", "TREASURER")
+        .authenticated("/**")
+        .build();
+    assertThat(partly.decide("/docs/a", ANON)).isEqualTo(AccessDecision.ALLOW);
+    assertThat(partly.decide("/docs/a/b", PROVIDER)).isEqualTo(AccessDecision.FORBIDDEN);
+    assertThat(partly.decide("/council/public/x", ANON)).isEqualTo(AccessDecision.ALLOW);
+    assertThat(partly.decide("/council/budget", PROVIDER)).isEqualTo(AccessDecision.FORBIDDEN);
+
+    AccessPolicy stricterFirst =
+        AccessPolicy.builder().authenticated("/**").permitAll("/login").build();
+    assertThat(stricterFirst.decide("/login", ANON)).isEqualTo(AccessDecision.LOGIN_REQUIRED);
+  }
+
   @Test
   void badPatterns_failAtBuildTime() {
     assertThatThrownBy(() -> AccessPolicy.builder().requireAnyRole("/admin/", "ADMIN"))

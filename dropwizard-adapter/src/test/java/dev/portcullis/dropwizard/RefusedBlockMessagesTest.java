@@ -44,6 +44,45 @@ class RefusedBlockMessagesTest {
         .contains("portcullis.access.rules");
   }
 
+  /**
+   * Regression: the block's public paths come before its role rules, so a rule under a public subtree (here {@code
+   * /status/**}) was never reached and its pages were public.
+   */
+  @Test
+  void aRoleRuleUnderAPublicPath_stopsTheStart_namingTheYamlSettings() {
+    assertThat(startFailure(
+            ConfigOverride.config("portcullis.access.rules[0].pattern", "/status/admin/**")))
+        .contains("'/status/admin/**' of requireAnyRole(...) is never reached")
+        .contains("'/status/**'")
+        .contains("portcullis.access.public-paths")
+        .contains("portcullis.access.rules");
+  }
+
+  /**
+   * Regression: {@code trusted-proxies: [0.0.0.0/0]} made every client a trusted proxy, whose own {@code
+   * X-Forwarded-Proto: https} made plain HTTP count as HTTPS.
+   */
+  @Test
+  void everyAddressAsATrustedProxy_stopsTheStart_namingTheYamlSetting() {
+    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
+        PortalApp.class,
+        ResourceHelpers.resourceFilePath("portcullis-proxied.yml"),
+        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()),
+        ConfigOverride.config("portcullis.transport.development-mode", "false"),
+        ConfigOverride.config("portcullis.transport.canonical-host", "portal.example"),
+        ConfigOverride.config("portcullis.transport.trusted-proxies", "10.0.0.0/8,::/0"));
+    Throwable failure;
+    try {
+      failure = catchThrowable(support::before);
+    } finally {
+      support.after();
+    }
+    assertThat(failure).isNotNull();
+    assertThat(failure.getMessage())
+        .contains("portcullis.transport was refused")
+        .contains("trusted proxy '::/0' is every address");
+  }
+
   @Test
   void aCookieNamePrefixTheCoreRefuses_namesTheYamlSetting() {
     assertThat(startFailure(ConfigOverride.config("portcullis.cookies.name-prefix", "two words")))

@@ -188,7 +188,13 @@ public final class PortcullisAutoConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(PortcullisAutoConfiguration.class);
 
-  PortcullisAutoConfiguration() {}
+  /**
+   * Refuses a duration property written without a unit before any bean reads it: Spring Boot would read it as
+   * milliseconds.
+   */
+  PortcullisAutoConfiguration(Environment environment) {
+    DurationsWithoutUnit.refuseIn(environment);
+  }
 
   @Bean
   @ConditionalOnMissingBean

@@ -78,7 +78,7 @@ final class PortcullisFailureAnalyzer implements FailureAnalyzer {
   }
 
   /** The property's name and where it was set (a file and line, or a property source); never its value. */
-  private static String nameAndOrigin(ConfigurationProperty property) {
+  static String nameAndOrigin(ConfigurationProperty property) {
     Origin origin = property.getOrigin();
     if (origin instanceof PropertySourceOrigin wrapped && wrapped.getOrigin() != null) {
       origin = wrapped.getOrigin();

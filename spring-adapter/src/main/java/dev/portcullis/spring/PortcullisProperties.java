@@ -1022,7 +1022,10 @@ public class PortcullisProperties {
     /** Lets plain http through from loopback only (a warning is logged at start-up). Never in production. */
     private boolean developmentMode;
 
-    /** Proxy addresses (IP literals or CIDRs) whose Forwarded / X-Forwarded-* headers are believed. Core default: none. */
+    /**
+     * Proxy addresses (IP literals or CIDRs) whose Forwarded / X-Forwarded-* headers are believed; every address
+     * (0.0.0.0/0, ::/0) is refused. Core default: none.
+     */
     private List<String> trustedProxies = new ArrayList<>();
 
     /**

@@ -109,7 +109,8 @@ public final class TrustedProxies {
    * Trusts the peers in {@code cidrs} (e.g. {@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code fd00::/8}), reading the
    * kinds of forwarding header {@code read} names from them.
    *
-   * @throws IllegalArgumentException naming the first entry that is not an IP literal or CIDR
+   * @throws IllegalArgumentException naming the first entry that is not an IP literal or CIDR, or that is every
+   *     address ({@code 0.0.0.0/0}, {@code ::/0})
    */
   public static TrustedProxies of(List<String> cidrs, ForwardedHeaders read) {
     Objects.requireNonNull(read, "read");
@@ -132,6 +133,15 @@ public final class TrustedProxies {
         }
         if (prefix < 0 || prefix > addr.length * 8) {
           throw new IllegalArgumentException("trusted proxy '" + c + "' has a bad prefix length");
+        }
+        if (prefix == 0) {
+          // Every client would be a proxy: its own X-Forwarded-Proto would make plain HTTP count as
+          // HTTPS, and its X-Forwarded-For would pick the address the login limit and the audit log
+          // see.
+          throw new IllegalArgumentException(
+              "trusted proxy '" + c + "' is every address, so any client's"
+                  + " forwarding headers would be believed (plain HTTP taken for HTTPS, any client address claimed):"
+                  + " list the proxies' own addresses or their network, such as 10.0.0.0/8");
         }
       }
       out.add(new Cidr(addr, prefix));

@@ -250,6 +250,21 @@ class TrustedProxiesTest {
         .hasMessageContaining("'300.0.0.1'");
   }
 
+  /**
+   * Regression: {@code 0.0.0.0/0} was accepted, so every client was a trusted proxy and its own {@code
+   * X-Forwarded-Proto: https} made plain HTTP count as HTTPS.
+   */
+  @Test
+  void everyAddress_isRefused_namingTheEntry() {
+    for (String every : List.of("0.0.0.0/0", "::/0", " 10.0.0.0/0 ")) {
+      assertThatThrownBy(() -> TrustedProxies.of(List.of("10.0.0.0/8", every)))
+          .as(every)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + every + "' is every address");
+    }
+    assertThat(TrustedProxies.of(List.of("0.0.0.0/1")).isTrusted("127.0.0.1")).isTrue();
+  }
+
   @Test
   void leadingZeros_areNotAddresses_inTheHeaderOrTheConfiguration() {
     assertThat(

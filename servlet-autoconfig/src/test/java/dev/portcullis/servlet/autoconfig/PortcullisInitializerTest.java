@@ -117,6 +117,97 @@ class PortcullisInitializerTest {
     }
   }
 
+  /**
+   * Regression: the public paths are declared ahead of the role rules, so a rule under a public subtree was never
+   * reached and its pages were served to anyone; the deployment now fails, naming both patterns.
+   */
+  @Test
+  void aRoleRuleUnderAPublicPath_failsTheStart_namingBothPatterns() throws Exception {
+    Path audit = dir.resolve("audit.jsonl");
+    Map<String, String> environment = new java.util.HashMap<>(environment(audit));
+    environment.put("PORTCULLIS_ACCESS_PUBLIC_PATHS", "/login,/terms,/docs/**");
+    environment.put("PORTCULLIS_ACCESS_RULES_0_PATTERN", "/docs/internal/**");
+    environment.put("PORTCULLIS_ACCESS_RULES_0_ROLES", "ADMIN");
+    PortcullisInitializer initializer = new PortcullisInitializer(
+        null, environment, InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.addServletContainerInitializer(initializer);
+    context.addEventListener(new ProvidesUsers());
+    context.addServlet(new ServletHolder(new Page()), "/*");
+    server.setHandler(context);
+    try {
+      Throwable failure = org.assertj.core.api.Assertions.catchThrowable(server::start);
+      if (failure == null) {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + connector.getLocalPort() + "/docs/internal/x"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode() + " " + response.body())
+            .as("an anonymous GET of /docs/internal/x")
+            .isNotEqualTo("200 secret page");
+      }
+      assertThat(failure)
+          .hasMessageContaining("portcullis.access")
+          .hasMessageContaining("'/docs/internal/**' of requireAnyRole(...) is never reached")
+          .hasMessageContaining("'/docs/**'");
+    } finally {
+      server.stop();
+    }
+  }
+
+  /**
+   * Regression: {@code portcullis.transport.trusted-proxies=0.0.0.0/0} made every client a trusted proxy, so a plain
+   * HTTP request that said {@code X-Forwarded-Proto: https} was served outside development mode; the deployment now
+   * fails, naming the entry.
+   */
+  @Test
+  void everyAddressAsATrustedProxy_failsTheStart_namingTheEntry() throws Exception {
+    Path audit = dir.resolve("audit.jsonl");
+    Map<String, String> environment = new java.util.HashMap<>(environment(audit));
+    environment.put("PORTCULLIS_TRANSPORT_DEVELOPMENT_MODE", "false");
+    environment.put("PORTCULLIS_TRANSPORT_CANONICAL_HOST", "portal.example");
+    environment.put("PORTCULLIS_TRANSPORT_TRUSTED_PROXIES", "0.0.0.0/0");
+    PortcullisInitializer initializer = new PortcullisInitializer(
+        null, environment, InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.addServletContainerInitializer(initializer);
+    context.addEventListener(new ProvidesUsers());
+    context.addServlet(new ServletHolder(new Page()), "/*");
+    server.setHandler(context);
+    try {
+      Throwable failure = org.assertj.core.api.Assertions.catchThrowable(server::start);
+      if (failure == null) {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/login"))
+                    .header("X-Forwarded-Proto", "https")
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode() + " " + response.body())
+            .as("a plain-HTTP GET of /login that says X-Forwarded-Proto: https")
+            .isNotEqualTo("200 secret page");
+      }
+      assertThat(failure)
+          .hasMessageContaining("portcullis.transport")
+          .hasMessageContaining("trusted proxy '0.0.0.0/0' is every address");
+    } finally {
+      server.stop();
+    }
+  }
+
   @Test
   void noUserDirectory_failsTheStart_withWhatToDo() throws Exception {
     Path audit = dir.resolve("audit.jsonl");
