@@ -2,6 +2,7 @@ package dev.portcullis.spring;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +57,7 @@ final class DurationsWithoutUnit {
           // The first source that has it is the one the binder uses; a YAML number arrives as a
           // Number.
           Object value = property.getValue();
-          if (value != null
-              && BARE_NUMBER.matcher(String.valueOf(value).strip()).matches()) {
+          if (value != null && withoutUnit(String.valueOf(value).strip())) {
             found.add(PortcullisFailureAnalyzer.nameAndOrigin(property));
           }
           break;
@@ -65,6 +65,11 @@ final class DurationsWithoutUnit {
       }
     }
     return found;
+  }
+
+  /** A number other than zero, which means the same in every unit (an HSTS max-age of 0 switches HSTS off). */
+  private static boolean withoutUnit(String value) {
+    return BARE_NUMBER.matcher(value).matches() && new BigDecimal(value).signum() != 0;
   }
 
   private static List<String> names(String prefix, Class<?> type) {

@@ -67,4 +67,13 @@ class DurationWithoutUnitTest {
       assertThat(context.isRunning()).isTrue();
     }
   }
+
+  /** Zero is zero in every unit: an HSTS max-age of 0, which switches HSTS off, needs none. */
+  @Test
+  void zeroWithoutAUnit_starts() {
+    try (ConfigurableApplicationContext context =
+        portal().run("--portcullis.transport.hsts-max-age=0")) {
+      assertThat(context.isRunning()).isTrue();
+    }
+  }
 }
