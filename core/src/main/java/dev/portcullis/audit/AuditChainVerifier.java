@@ -9,9 +9,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -49,6 +54,17 @@ import java.util.Objects;
  * read, and removing them goes unnoticed.
  */
 public final class AuditChainVerifier {
+  /**
+   * The longest line read as a record: far more than any event makes (its fields are bounded), and as long as the torn
+   * tail a crash of the sink can leave. A longer line is not a record of the sink's, and is not read whole.
+   */
+  static final int MAX_RECORD = LineFile.MAX_TORN_TAIL;
+
+  /** What a checkpoint whose tag does not verify is: a key ring tells none of these apart. */
+  static final String DOES_NOT_VERIFY =
+      "does not verify: forged or altered, or made under a key this"
+          + " key ring does not hold (revoked since, or another ring's)";
+
   private AuditChainVerifier() {}
 
   /**
@@ -270,8 +286,9 @@ public final class AuditChainVerifier {
           ? chain
           : checkpointBad(chain, 1, withoutCheckpoints(chain.records() + " records", true));
     }
-    try (LineReader cps = new LineReader(Files.newInputStream(checkpoints));
-        LineReader log = new LineReader(Files.newInputStream(file))) {
+    try (LineReader cps =
+            new LineReader(Files.newInputStream(checkpoints), AuditCheckpoint.MAX_LINE);
+        LineReader log = new LineReader(Files.newInputStream(file), MAX_RECORD)) {
       long seq = 0;
       long offset = 0;
       String hash = HashChain.GENESIS;
@@ -281,7 +298,8 @@ public final class AuditChainVerifier {
         String which = newest == null
             ? "the first checkpoint"
             : "the checkpoint after the one for record " + newest.seq();
-        AuditCheckpoint.Parsed parsed = cps.lastHadNewline() ? AuditCheckpoint.parse(line) : null;
+        AuditCheckpoint.Parsed parsed =
+            cps.lastHadNewline() && !cps.lastTooLong() ? AuditCheckpoint.parse(line) : null;
         if (parsed == null) {
           return checkpointBad(
               chain, seq + 1, which + " is not a checkpoint line: altered or cut short");
@@ -291,8 +309,7 @@ public final class AuditChainVerifier {
           return checkpointBad(
               chain,
               Math.min(cp.seq(), chain.records()),
-              which + " (for record " + cp.seq()
-                  + ") does not verify: forged or altered, or made under a key since revoked");
+              which + " (for record " + cp.seq() + ") " + DOES_NOT_VERIFY);
         }
         if (newest != null && cp.seq() <= newest.seq()) {
           return checkpointBad(
@@ -344,6 +361,85 @@ public final class AuditChainVerifier {
   }
 
   /**
+   * What is wrong with the end of {@code file} as its newest checkpoint leaves it, or null when nothing is: the
+   * checkpoint verifies under {@code mac}, the record it names ends at its offset with its hash, and the whole records
+   * after it, {@code head} being the last one's seq, follow it and are no more than its interval. A partial last line is
+   * left out. What the keyed sink checks before it goes on with a log: it reads the checkpoint's record and the ones
+   * after it only, at most the interval plus one, each cut at {@link #MAX_RECORD} bytes.
+   *
+   * @throws IOException if the log can't be read
+   */
+  static String problemAfterNewest(
+      Path file, AuditCheckpoint.Parsed newest, KeyedMac mac, long head) throws IOException {
+    AuditCheckpoint cp = newest.checkpoint();
+    if (!newest.verifies(mac)) {
+      return "the newest checkpoint (for record " + cp.seq() + ") " + DOES_NOT_VERIFY;
+    }
+    if (head < cp.seq()) {
+      return "the log ends at record " + head + ", but a checkpoint vouches for record " + cp.seq()
+          + ": records were removed from the end";
+    }
+    if (head - cp.seq() > cp.every()) {
+      return (head - cp.seq()) + " records after the newest checkpoint (record " + cp.seq()
+          + "), which comes every " + cp.every()
+          + " records: checkpoints were removed, or another writer added records";
+    }
+    String replaced = "record " + cp.seq()
+        + " is not the one its checkpoint vouches for: the records up to it were rewritten";
+    try (FileChannel log = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (cp.offset() > log.size()) {
+        return replaced;
+      }
+      // The record the checkpoint names is the line that ends just before its offset.
+      long from = Math.max(0, cp.offset() - MAX_RECORD - 1);
+      ByteBuffer before = ByteBuffer.allocate((int) (cp.offset() - from));
+      while (before.hasRemaining()) {
+        if (log.read(before, from + before.position()) < 0) {
+          return replaced;
+        }
+      }
+      byte[] bytes = before.array();
+      int start = bytes.length - 1;
+      if (bytes[start] != '\n') {
+        return replaced;
+      }
+      while (start > 0 && bytes[start - 1] != '\n') {
+        start--;
+      }
+      if (start == 0 && from > 0) {
+        return replaced;
+      }
+      byte[] record = Arrays.copyOfRange(bytes, start, bytes.length - 1);
+      HashChain.Link link = HashChain.parse(record);
+      if (link == null
+          || !link.selfConsistent()
+          || link.seq() != cp.seq()
+          || !link.hash().equals(cp.hash())) {
+        return replaced;
+      }
+      LineReader after =
+          new LineReader(Channels.newInputStream(log.position(cp.offset())), MAX_RECORD);
+      long expectedSeq = cp.seq() + 1;
+      String prevHash = cp.hash();
+      byte[] line;
+      while ((line = after.next()) != null && after.lastHadNewline()) {
+        if (after.lastTooLong()) {
+          return "line " + expectedSeq + ": not a chain record: longer than any record the sink"
+              + " writes";
+        }
+        HashChain.Link next = HashChain.parse(line);
+        String problem = problem(line, next, expectedSeq, prevHash, expectedSeq);
+        if (problem != null) {
+          return "line " + expectedSeq + ": " + problem;
+        }
+        prevHash = next.hash();
+        expectedSeq++;
+      }
+    }
+    return null;
+  }
+
+  /**
    * The problem of a log with {@code records} (a count and its noun, as "30 records") and no checkpoint: no checkpoint
    * file when {@code noFile}, else one that holds none; what that means, and what to do about a log written without
    * checkpoints.
@@ -369,10 +465,17 @@ public final class AuditChainVerifier {
     String prevHash = HashChain.GENESIS;
     long lineNumber = 0;
     long torn = 0;
-    try (LineReader lines = new LineReader(Files.newInputStream(file))) {
+    try (LineReader lines = new LineReader(Files.newInputStream(file), MAX_RECORD)) {
       byte[] line;
       while ((line = lines.next()) != null) {
         lineNumber++;
+        if (lines.lastTooLong()) {
+          return bad(
+              lineNumber,
+              "not a chain record: longer than any record the sink writes (" + MAX_RECORD
+                  + " bytes)",
+              prevHash);
+        }
         if (!lines.lastHadNewline()) {
           return bad(
               lineNumber,
@@ -464,7 +567,7 @@ public final class AuditChainVerifier {
 
   /** Whether a record with {@code seq} appears after {@code lineNumber}: tells a reordering from a deletion. */
   private static boolean appearsLater(Path file, long lineNumber, long seq) throws IOException {
-    try (LineReader lines = new LineReader(Files.newInputStream(file))) {
+    try (LineReader lines = new LineReader(Files.newInputStream(file), MAX_RECORD)) {
       long n = 0;
       byte[] line;
       while ((line = lines.next()) != null) {
@@ -481,32 +584,51 @@ public final class AuditChainVerifier {
     return false;
   }
 
-  /** Splits a stream on LF only, returning each line's exact bytes: hashing needs them unchanged. */
-  private static final class LineReader implements AutoCloseable {
+  /**
+   * Splits a stream on LF only, returning each line's exact bytes: hashing needs them unchanged. A line longer than the
+   * reader's limit is not kept whole (an altered file may hold a line of any length): its first {@code limit + 1}
+   * bytes are returned, the rest up to its newline is skipped, and {@link #lastTooLong()} is set.
+   */
+  static final class LineReader implements AutoCloseable {
     private final InputStream in;
+    private final int limit;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
     private boolean lastHadNewline;
+    private boolean lastTooLong;
 
-    LineReader(InputStream in) {
+    LineReader(InputStream in, int limit) {
       this.in = new BufferedInputStream(in, 64 * 1024);
+      this.limit = limit;
     }
 
     byte[] next() throws IOException {
       buffer.reset();
+      lastTooLong = false;
+      boolean any = false;
       int b;
       while ((b = in.read()) != -1) {
+        any = true;
         if (b == '\n') {
           lastHadNewline = true;
           return buffer.toByteArray();
         }
-        buffer.write(b);
+        if (buffer.size() <= limit) {
+          buffer.write(b);
+        } else {
+          lastTooLong = true;
+        }
       }
       lastHadNewline = false;
-      return buffer.size() == 0 ? null : buffer.toByteArray();
+      return any ? buffer.toByteArray() : null;
     }
 
     boolean lastHadNewline() {
       return lastHadNewline;
+    }
+
+    /** Whether the last line was longer than the limit, and so cut. */
+    boolean lastTooLong() {
+      return lastTooLong;
     }
 
     @Override

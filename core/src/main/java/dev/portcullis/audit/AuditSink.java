@@ -114,6 +114,9 @@ public interface AuditSink extends Closeable, Flushable {
    * AuditChainVerifier} (without the key ring for one written without it), move it aside and start a new log. The one
    * exception is what a crash between a new log's first record and its checkpoint leaves: an existing checkpoint file
    * without a checkpoint and a log of one record, which is checkpointed once its chain verifies.
+   * A log is taken on only if it follows its newest checkpoint: the checkpoint verifies under {@code keys}, names the
+   * record that ends at its offset with its hash, and is followed by whole records that chain from it, no more than
+   * its interval; else it is refused and left as it is, since the checkpoint written at open would vouch for a rewrite.
    *
    * <p><b>Security.</b> Whoever can write the log but has no key can no longer rewrite it consistently: a record
    * changed before a checkpoint, a checkpoint forged, altered or cut, or the checkpoint file deleted or emptied, no
@@ -125,7 +128,7 @@ public interface AuditSink extends Closeable, Flushable {
    *
    * @throws IOException as {@link #hashChained(Path)}, or if the checkpoint file holds other lines or vouches for a
    *     record the log does not have, or the log has records and no checkpoint (see above), or it has one record, an
-   *     empty checkpoint file and a chain that is not intact
+   *     empty checkpoint file and a chain that is not intact, or it does not follow its newest checkpoint (see above)
    */
   static AuditSink hashChained(Path file, KeyRingSource keys) throws IOException {
     return HashChainedAuditSink.open(

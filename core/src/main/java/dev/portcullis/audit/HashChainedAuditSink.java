@@ -43,7 +43,11 @@ import org.slf4j.LoggerFactory;
  * crash between a new log's first record and its checkpoint leaves: a checkpoint file that exists but holds no
  * checkpoint (or only an unfinished one, which is cut) and a log of one record. That record's chain is verified and it
  * is checkpointed; a chain that is not intact is refused. A checkpoint file that names a record the log no longer has
- * (records cut from the end, or a log replaced while its checkpoints stayed) is refused.
+ * (records cut from the end, or a log replaced while its checkpoints stayed) is refused, and so is a log that does not
+ * follow its newest checkpoint (see {@link AuditChainVerifier#problemAfterNewest}): a checkpoint that does not verify
+ * under the ring, a record that is not the one it names, records after it that do not chain from it or are more than
+ * its interval. Every checkpoint is forced to disk, so a lost machine leaves no more records after the newest one than
+ * that.
  */
 final class HashChainedAuditSink extends ForwardingSink<LineFile> implements AuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
@@ -172,23 +176,34 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
           torn.length);
       opened.cutTornTail();
     }
-    repairTornTail();
-    long head = nextSeq - 1;
     if (last != null) {
       AuditCheckpoint.Parsed parsed = AuditCheckpoint.parse(last);
       if (parsed == null) {
         throw new IOException(
             file + ": the last line is not a checkpoint; run AuditChainVerifier before appending");
       }
-      if (parsed.checkpoint().seq() > head) {
+      if (parsed.checkpoint().seq() > records) {
         throw new IOException(
             file + " vouches for record " + parsed.checkpoint().seq()
-                + ", but " + path + " ends at record " + head
+                + ", but " + path + " ends at record " + records
                 + ": records were removed from the log, or the log was replaced without its checkpoints");
+      }
+      // The records after the newest checkpoint are checkpointed below: only if they follow a
+      // checkpoint of the key ring's, unchanged, and no more than a crash can leave.
+      String problem = AuditChainVerifier.problemAfterNewest(path, parsed, mac, records);
+      if (problem != null) {
+        throw new IOException(path + " does not follow its newest checkpoint (" + problem
+            + "): the log or its checkpoints were changed, or the checkpoints were made under a key"
+            + " this key ring does not hold, and a checkpoint now would vouch for whatever it holds."
+            + " Check it with AuditChainVerifier --key-ring, move it aside with its checkpoint file"
+            + " and start a new log");
       }
       sealed = parsed.checkpoint().seq();
       counted = sealed;
-    } else if (head > 0) {
+    }
+    repairTornTail();
+    long head = nextSeq - 1;
+    if (last == null && head > 0) {
       // What a crash before a new log's first checkpoint leaves: the checkpoint vouches for every
       // record before it, so only for a chain that is intact.
       AuditChainVerifier.Result whole = AuditChainVerifier.verify(path);
@@ -219,23 +234,18 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
   }
 
   /**
-   * Writes a checkpoint of the last record, after forcing the records to disk. The first checkpoint is forced to disk
-   * too, before another record is written: a lost machine must not leave a log with more than one record and no
-   * checkpoint, which the next open would refuse.
+   * Writes a checkpoint of the last record, after forcing the records to disk, and forces it to disk too, before
+   * another record is written: a lost machine must leave no more records after the newest checkpoint than the interval
+   * (the next open refuses a log with more), and no log with records and no checkpoint.
    */
   private void seal() throws IOException {
     target.force();
-    boolean first = sealed == 0;
     AuditCheckpoint checkpoint = new AuditCheckpoint(nextSeq - 1, target.length(), prev, every);
     checkpoints.append(checkpoint.line(mac));
     // Taken: a failed flush keeps the line for the next one, so it must not be collected twice.
     sealed = nextSeq - 1;
     counted = sealed;
-    if (first) {
-      checkpoints.force();
-    } else {
-      checkpoints.flush();
-    }
+    checkpoints.force();
   }
 
   @Override

@@ -113,8 +113,7 @@ final class NewestRecords {
               log,
               end,
               0,
-              after + " (for record " + cp.seq()
-                  + ") does not verify: forged or altered, or made under a key since revoked"));
+              after + " (for record " + cp.seq() + ") " + AuditChainVerifier.DOES_NOT_VERIFY));
         }
         if (!seen.isEmpty() && cp.seq() >= seen.get(seen.size() - 1).seq()) {
           return done(broken(

@@ -232,7 +232,8 @@ class AuditCheckpointTest {
     assertThat(window.firstBadLine()).isZero();
     assertThat(window.describe())
         .isEqualTo("NOT INTACT: checkpoints: the newest checkpoint (for record 2000) does not"
-            + " verify: forged or altered, or made under a key since revoked");
+            + " verify: forged or altered, or made under a key this key ring does not hold (revoked since, or"
+            + " another ring's)");
   }
 
   @Test
@@ -445,7 +446,8 @@ class AuditCheckpointTest {
     rewrite(checkpoints(), cps);
     assertThat(AuditChainVerifier.verify(file(), KEYS).describe())
         .isEqualTo("NOT INTACT: line 300: the checkpoint after the one for record 200 (for record"
-            + " 300) does not verify: forged or altered, or made under a key since revoked");
+            + " 300) does not verify: forged or altered, or made under a key this key ring does not hold (revoked since, or"
+            + " another ring's)");
 
     rewrite(checkpoints(), lines(checkpoints()).subList(0, 3));
     assertThat(AuditChainVerifier.verify(file(), KEYS).problem())
