@@ -269,8 +269,8 @@ public final class AuditChainVerifier {
    * verifies. A log written without checkpoints ({@link AuditSink#hashChained(Path)}) is verified with {@link
    * #verify(Path)}, or by the command without {@code --key-ring}. A file without records and without a checkpoint
    * file is intact: there is nothing for a checkpoint to vouch for, and it is what a sink that has not written yet
-   * leaves. The one state a sink leaves that this refuses is a crash between a new log's first record and its
-   * checkpoint, which the sink's next open mends.
+   * leaves. The one state a sink leaves that this refuses is a crash between a new log's first checkpoint and its first
+   * record (a checkpoint of a record the log does not have), which the sink's next open mends.
    *
    * @throws IOException if a file can't be read
    */
