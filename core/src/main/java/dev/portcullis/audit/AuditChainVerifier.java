@@ -77,6 +77,9 @@ public final class AuditChainVerifier {
    * @param head the hash of the last good record ({@code 000...0} for an empty file)
    * @param tornRecordsCut how many {@link AuditEventType#AUDIT_RECORD_TORN} records the good records hold: torn
    *     records that the sink cut from the end of the file after an interrupted write
+   * @param sealedThrough the record of the newest checkpoint when the checkpoints were checked ({@link #verify(Path,
+   *     KeyRingSource)}), 0 when there is none; -1 when they were not. The records after it are vouched for by the chain
+   *     alone: whoever can write the file could have replaced them with a consistent chain of their own
    */
   public record Result(
       boolean intact,
@@ -84,13 +87,25 @@ public final class AuditChainVerifier {
       long firstBadLine,
       String problem,
       String head,
-      long tornRecordsCut) {
+      long tornRecordsCut,
+      long sealedThrough) {
     public Result {
       Objects.requireNonNull(problem, "problem");
       Objects.requireNonNull(head, "head");
     }
 
-    /** A verdict on a file without torn records cut. */
+    /** A verdict without the checkpoints checked. */
+    public Result(
+        boolean intact,
+        long records,
+        long firstBadLine,
+        String problem,
+        String head,
+        long tornRecordsCut) {
+      this(intact, records, firstBadLine, problem, head, tornRecordsCut, -1);
+    }
+
+    /** A verdict on a file without torn records cut, without the checkpoints checked. */
     public Result(boolean intact, long records, long firstBadLine, String problem, String head) {
       this(intact, records, firstBadLine, problem, head, 0);
     }
@@ -101,12 +116,20 @@ public final class AuditChainVerifier {
         return "NOT INTACT: line " + firstBadLine + ": " + problem;
       }
       String described = "intact: " + records + " records, head " + head;
-      return tornRecordsCut == 0
-          ? described
-          : described + "; " + tornRecordsCut + " torn record"
-              + (tornRecordsCut == 1 ? "" : "s") + " cut (see the "
-              + AuditEventType.AUDIT_RECORD_TORN.name()
-              + " records)";
+      if (tornRecordsCut > 0) {
+        described += "; " + tornRecordsCut + " torn record" + (tornRecordsCut == 1 ? "" : "s")
+            + " cut (see the " + AuditEventType.AUDIT_RECORD_TORN.name() + " records)";
+      }
+      if (sealedThrough >= 0 && records > sealedThrough) {
+        long after = records - sealedThrough;
+        described += "; "
+            + (after == 1
+                ? "record " + records
+                : "records " + (sealedThrough + 1) + " to " + records)
+            + " after the newest checkpoint (record " + sealedThrough + ")"
+            + ", vouched for by the chain alone";
+      }
+      return described;
     }
   }
 
@@ -356,8 +379,15 @@ public final class AuditChainVerifier {
                 + newest.seq() + "), which comes every " + newest.every()
                 + " records: checkpoints were removed, or another writer added records");
       }
+      return new Result(
+          true,
+          chain.records(),
+          0,
+          "",
+          chain.head(),
+          chain.tornRecordsCut(),
+          newest == null ? 0 : newest.seq());
     }
-    return chain;
   }
 
   /**

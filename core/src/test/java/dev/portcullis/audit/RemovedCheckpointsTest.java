@@ -388,6 +388,31 @@ class RemovedCheckpointsTest {
     assertThat(AuditChainVerifier.verify(file()).intact()).isTrue();
   }
 
+  @Test
+  void command_withTheKeyRing_onALiveLog_saysWhichRecordsOnlyTheChainVouchesFor()
+      throws IOException {
+    Path keyFile = dir.resolve("keyring.txt");
+    KeyRingSources.createFile(KEYS, keyFile);
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      for (int i = 1; i <= 3; i++) {
+        sink.accept(event(i));
+      }
+      sink.flush();
+
+      assertThat(run("--key-ring", keyFile.toString(), file().toString()))
+          .startsWith("0 intact: 3 records, head ")
+          .endsWith("; records 2 to 3 after the newest checkpoint (record 1), vouched for by the"
+              + " chain alone");
+    }
+    assertThat(run("--key-ring", keyFile.toString(), file().toString()))
+        .as("closed: its last checkpoint vouches for every record")
+        .startsWith("0 intact: 3 records, head ")
+        .doesNotContain("after the newest checkpoint");
+    assertThat(run(file().toString()))
+        .as("without the key ring the checkpoints are not read")
+        .doesNotContain("checkpoint");
+  }
+
   private static String run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
