@@ -9,9 +9,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -49,6 +54,17 @@ import java.util.Objects;
  * read, and removing them goes unnoticed.
  */
 public final class AuditChainVerifier {
+  /**
+   * The longest line read as a record: far more than any event makes (its fields are bounded), and as long as the torn
+   * tail a crash of the sink can leave. A longer line is not a record of the sink's, and is not read whole.
+   */
+  static final int MAX_RECORD = LineFile.MAX_TORN_TAIL;
+
+  /** What a checkpoint whose tag does not verify is: a key ring tells none of these apart. */
+  static final String DOES_NOT_VERIFY =
+      "does not verify: forged or altered, or made under a key this"
+          + " key ring does not hold (revoked since, or another ring's)";
+
   private AuditChainVerifier() {}
 
   /**
@@ -61,6 +77,9 @@ public final class AuditChainVerifier {
    * @param head the hash of the last good record ({@code 000...0} for an empty file)
    * @param tornRecordsCut how many {@link AuditEventType#AUDIT_RECORD_TORN} records the good records hold: torn
    *     records that the sink cut from the end of the file after an interrupted write
+   * @param sealedThrough the record of the newest checkpoint when the checkpoints were checked ({@link #verify(Path,
+   *     KeyRingSource)}), 0 when there is none; -1 when they were not. The records after it are vouched for by the chain
+   *     alone: whoever can write the file could have replaced them with a consistent chain of their own
    */
   public record Result(
       boolean intact,
@@ -68,13 +87,25 @@ public final class AuditChainVerifier {
       long firstBadLine,
       String problem,
       String head,
-      long tornRecordsCut) {
+      long tornRecordsCut,
+      long sealedThrough) {
     public Result {
       Objects.requireNonNull(problem, "problem");
       Objects.requireNonNull(head, "head");
     }
 
-    /** A verdict on a file without torn records cut. */
+    /** A verdict without the checkpoints checked. */
+    public Result(
+        boolean intact,
+        long records,
+        long firstBadLine,
+        String problem,
+        String head,
+        long tornRecordsCut) {
+      this(intact, records, firstBadLine, problem, head, tornRecordsCut, -1);
+    }
+
+    /** A verdict on a file without torn records cut, without the checkpoints checked. */
     public Result(boolean intact, long records, long firstBadLine, String problem, String head) {
       this(intact, records, firstBadLine, problem, head, 0);
     }
@@ -85,12 +116,20 @@ public final class AuditChainVerifier {
         return "NOT INTACT: line " + firstBadLine + ": " + problem;
       }
       String described = "intact: " + records + " records, head " + head;
-      return tornRecordsCut == 0
-          ? described
-          : described + "; " + tornRecordsCut + " torn record"
-              + (tornRecordsCut == 1 ? "" : "s") + " cut (see the "
-              + AuditEventType.AUDIT_RECORD_TORN.name()
-              + " records)";
+      if (tornRecordsCut > 0) {
+        described += "; " + tornRecordsCut + " torn record" + (tornRecordsCut == 1 ? "" : "s")
+            + " cut (see the " + AuditEventType.AUDIT_RECORD_TORN.name() + " records)";
+      }
+      if (sealedThrough >= 0 && records > sealedThrough) {
+        long after = records - sealedThrough;
+        described += "; "
+            + (after == 1
+                ? "record " + records
+                : "records " + (sealedThrough + 1) + " to " + records)
+            + " after the newest checkpoint (record " + sealedThrough + ")"
+            + ", vouched for by the chain alone";
+      }
+      return described;
     }
   }
 
@@ -253,8 +292,8 @@ public final class AuditChainVerifier {
    * verifies. A log written without checkpoints ({@link AuditSink#hashChained(Path)}) is verified with {@link
    * #verify(Path)}, or by the command without {@code --key-ring}. A file without records and without a checkpoint
    * file is intact: there is nothing for a checkpoint to vouch for, and it is what a sink that has not written yet
-   * leaves. The one state a sink leaves that this refuses is a crash between a new log's first record and its
-   * checkpoint, which the sink's next open mends.
+   * leaves. The one state a sink leaves that this refuses is a crash between a new log's first checkpoint and its first
+   * record (a checkpoint of a record the log does not have), which the sink's next open mends.
    *
    * @throws IOException if a file can't be read
    */
@@ -270,8 +309,9 @@ public final class AuditChainVerifier {
           ? chain
           : checkpointBad(chain, 1, withoutCheckpoints(chain.records() + " records", true));
     }
-    try (LineReader cps = new LineReader(Files.newInputStream(checkpoints));
-        LineReader log = new LineReader(Files.newInputStream(file))) {
+    try (LineReader cps =
+            new LineReader(Files.newInputStream(checkpoints), AuditCheckpoint.MAX_LINE);
+        LineReader log = new LineReader(Files.newInputStream(file), MAX_RECORD)) {
       long seq = 0;
       long offset = 0;
       String hash = HashChain.GENESIS;
@@ -281,7 +321,8 @@ public final class AuditChainVerifier {
         String which = newest == null
             ? "the first checkpoint"
             : "the checkpoint after the one for record " + newest.seq();
-        AuditCheckpoint.Parsed parsed = cps.lastHadNewline() ? AuditCheckpoint.parse(line) : null;
+        AuditCheckpoint.Parsed parsed =
+            cps.lastHadNewline() && !cps.lastTooLong() ? AuditCheckpoint.parse(line) : null;
         if (parsed == null) {
           return checkpointBad(
               chain, seq + 1, which + " is not a checkpoint line: altered or cut short");
@@ -291,8 +332,7 @@ public final class AuditChainVerifier {
           return checkpointBad(
               chain,
               Math.min(cp.seq(), chain.records()),
-              which + " (for record " + cp.seq()
-                  + ") does not verify: forged or altered, or made under a key since revoked");
+              which + " (for record " + cp.seq() + ") " + DOES_NOT_VERIFY);
         }
         if (newest != null && cp.seq() <= newest.seq()) {
           return checkpointBad(
@@ -339,8 +379,94 @@ public final class AuditChainVerifier {
                 + newest.seq() + "), which comes every " + newest.every()
                 + " records: checkpoints were removed, or another writer added records");
       }
+      return new Result(
+          true,
+          chain.records(),
+          0,
+          "",
+          chain.head(),
+          chain.tornRecordsCut(),
+          newest == null ? 0 : newest.seq());
     }
-    return chain;
+  }
+
+  /**
+   * What is wrong with the end of {@code file} as its newest checkpoint leaves it, or null when nothing is: the
+   * checkpoint verifies under {@code mac}, the record it names ends at its offset with its hash, and the whole records
+   * after it, {@code head} being the last one's seq, follow it and are no more than its interval. A partial last line is
+   * left out. What the keyed sink checks before it goes on with a log: it reads the checkpoint's record and the ones
+   * after it only, at most the interval plus one, each cut at {@link #MAX_RECORD} bytes.
+   *
+   * @throws IOException if the log can't be read
+   */
+  static String problemAfterNewest(
+      Path file, AuditCheckpoint.Parsed newest, KeyedMac mac, long head) throws IOException {
+    AuditCheckpoint cp = newest.checkpoint();
+    if (!newest.verifies(mac)) {
+      return "the newest checkpoint (for record " + cp.seq() + ") " + DOES_NOT_VERIFY;
+    }
+    if (head < cp.seq()) {
+      return "the log ends at record " + head + ", but a checkpoint vouches for record " + cp.seq()
+          + ": records were removed from the end";
+    }
+    if (head - cp.seq() > cp.every()) {
+      return (head - cp.seq()) + " records after the newest checkpoint (record " + cp.seq()
+          + "), which comes every " + cp.every()
+          + " records: checkpoints were removed, or another writer added records";
+    }
+    String replaced = "record " + cp.seq()
+        + " is not the one its checkpoint vouches for: the records up to it were rewritten";
+    try (FileChannel log = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (cp.offset() > log.size()) {
+        return replaced;
+      }
+      // The record the checkpoint names is the line that ends just before its offset.
+      long from = Math.max(0, cp.offset() - MAX_RECORD - 1);
+      ByteBuffer before = ByteBuffer.allocate((int) (cp.offset() - from));
+      while (before.hasRemaining()) {
+        if (log.read(before, from + before.position()) < 0) {
+          return replaced;
+        }
+      }
+      byte[] bytes = before.array();
+      int start = bytes.length - 1;
+      if (bytes[start] != '\n') {
+        return replaced;
+      }
+      while (start > 0 && bytes[start - 1] != '\n') {
+        start--;
+      }
+      if (start == 0 && from > 0) {
+        return replaced;
+      }
+      byte[] record = Arrays.copyOfRange(bytes, start, bytes.length - 1);
+      HashChain.Link link = HashChain.parse(record);
+      if (link == null
+          || !link.selfConsistent()
+          || link.seq() != cp.seq()
+          || !link.hash().equals(cp.hash())) {
+        return replaced;
+      }
+      LineReader after =
+          new LineReader(Channels.newInputStream(log.position(cp.offset())), MAX_RECORD);
+      long expectedSeq = cp.seq() + 1;
+      String prevHash = cp.hash();
+      byte[] line;
+      while ((line = after.next()) != null && after.lastHadNewline()) {
+        if (after.lastTooLong()) {
+          return "line " + expectedSeq + ": not a chain record: longer than any record the sink"
+              + " writes";
+        }
+        HashChain.Link next = HashChain.parse(line);
+        String problem = problem(line, next, expectedSeq, prevHash, expectedSeq);
+        if (problem != null) {
+          return "line " + expectedSeq + ": " + problem;
+        }
+        prevHash = next.hash();
+        expectedSeq++;
+      }
+    }
+    return null;
   }
 
   /**
@@ -369,10 +495,17 @@ public final class AuditChainVerifier {
     String prevHash = HashChain.GENESIS;
     long lineNumber = 0;
     long torn = 0;
-    try (LineReader lines = new LineReader(Files.newInputStream(file))) {
+    try (LineReader lines = new LineReader(Files.newInputStream(file), MAX_RECORD)) {
       byte[] line;
       while ((line = lines.next()) != null) {
         lineNumber++;
+        if (lines.lastTooLong()) {
+          return bad(
+              lineNumber,
+              "not a chain record: longer than any record the sink writes (" + MAX_RECORD
+                  + " bytes)",
+              prevHash);
+        }
         if (!lines.lastHadNewline()) {
           return bad(
               lineNumber,
@@ -464,7 +597,7 @@ public final class AuditChainVerifier {
 
   /** Whether a record with {@code seq} appears after {@code lineNumber}: tells a reordering from a deletion. */
   private static boolean appearsLater(Path file, long lineNumber, long seq) throws IOException {
-    try (LineReader lines = new LineReader(Files.newInputStream(file))) {
+    try (LineReader lines = new LineReader(Files.newInputStream(file), MAX_RECORD)) {
       long n = 0;
       byte[] line;
       while ((line = lines.next()) != null) {
@@ -481,32 +614,51 @@ public final class AuditChainVerifier {
     return false;
   }
 
-  /** Splits a stream on LF only, returning each line's exact bytes: hashing needs them unchanged. */
-  private static final class LineReader implements AutoCloseable {
+  /**
+   * Splits a stream on LF only, returning each line's exact bytes: hashing needs them unchanged. A line longer than the
+   * reader's limit is not kept whole (an altered file may hold a line of any length): its first {@code limit + 1}
+   * bytes are returned, the rest up to its newline is skipped, and {@link #lastTooLong()} is set.
+   */
+  static final class LineReader implements AutoCloseable {
     private final InputStream in;
+    private final int limit;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
     private boolean lastHadNewline;
+    private boolean lastTooLong;
 
-    LineReader(InputStream in) {
+    LineReader(InputStream in, int limit) {
       this.in = new BufferedInputStream(in, 64 * 1024);
+      this.limit = limit;
     }
 
     byte[] next() throws IOException {
       buffer.reset();
+      lastTooLong = false;
+      boolean any = false;
       int b;
       while ((b = in.read()) != -1) {
+        any = true;
         if (b == '\n') {
           lastHadNewline = true;
           return buffer.toByteArray();
         }
-        buffer.write(b);
+        if (buffer.size() <= limit) {
+          buffer.write(b);
+        } else {
+          lastTooLong = true;
+        }
       }
       lastHadNewline = false;
-      return buffer.size() == 0 ? null : buffer.toByteArray();
+      return any ? buffer.toByteArray() : null;
     }
 
     boolean lastHadNewline() {
       return lastHadNewline;
+    }
+
+    /** Whether the last line was longer than the limit, and so cut. */
+    boolean lastTooLong() {
+      return lastTooLong;
     }
 
     @Override

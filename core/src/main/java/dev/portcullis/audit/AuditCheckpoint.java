@@ -19,6 +19,8 @@ record AuditCheckpoint(long seq, long offset, String hash, long every) {
   static final String KIND = "audit_checkpoint";
   /** The file beside a chained log that holds its checkpoints. */
   static final String SUFFIX = ".checkpoints";
+  /** The longest checkpoint line, without its newline; a real one is about 200 bytes. */
+  static final int MAX_LINE = 400;
 
   private static final Pattern LINE = Pattern.compile(
       "\\{\"kind\":\"audit_checkpoint\",\"seq\":([1-9][0-9]{0,18}),\"offset\":([1-9][0-9]{0,18}),"
@@ -46,7 +48,7 @@ record AuditCheckpoint(long seq, long offset, String hash, long every) {
 
   /** The checkpoint a line holds, or null if it is not exactly a checkpoint line. */
   static Parsed parse(byte[] line) {
-    if (line.length > 400) {
+    if (line.length > MAX_LINE) {
       return null;
     }
     Matcher m = LINE.matcher(new String(line, StandardCharsets.ISO_8859_1));

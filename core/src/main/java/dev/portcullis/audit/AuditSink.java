@@ -102,7 +102,7 @@ public interface AuditSink extends Closeable, Flushable {
 
   /**
    * As {@link #hashChained(Path)}, with checkpoints that let a reader verify the newest records without reading the
-   * whole file ({@link AuditChainVerifier#verifyNewest}). Right after a new log's first record, every 1,000 records,
+   * whole file ({@link AuditChainVerifier#verifyNewest}). For a new log's first record (just before it), every 1,000 records,
    * when it opens a file with records after the newest checkpoint, and when it closes, the sink forces the records to
    * disk and appends to {@code <file>.checkpoints} a line that names the last record's sequence number, where it ends
    * and its hash, tagged with HMAC-SHA256 under a key of {@code keys} derived for the purpose {@code
@@ -111,21 +111,26 @@ public interface AuditSink extends Closeable, Flushable {
    * created as the log is. A log with records but no checkpoint (no checkpoint file, or one without a checkpoint) is
    * refused, and left as it is: its checkpoints were removed, or it was written without a key ring ({@link
    * #hashChained(Path)}), and checkpointing it would vouch for whatever it holds. Check such a log with {@link
-   * AuditChainVerifier} (without the key ring for one written without it), move it aside and start a new log. The one
-   * exception is what a crash between a new log's first record and its checkpoint leaves: an existing checkpoint file
-   * without a checkpoint and a log of one record, which is checkpointed once its chain verifies.
+   * AuditChainVerifier} (without the key ring for one written without it), move it aside and start a new log. A crash
+   * leaves no such log: the first record's checkpoint is forced to disk before the record is written, and a crash
+   * between the two (a checkpoint of a first record the log does not have) is mended at the next open, which removes
+   * the checkpoint. The directory entries of new files are forced to disk.
+   * A log is taken on only if it follows its newest checkpoint: the checkpoint verifies under {@code keys}, names the
+   * record that ends at its offset with its hash, and is followed by whole records that chain from it, no more than
+   * its interval; else it is refused and left as it is, since the checkpoint written at open would vouch for a rewrite.
    *
    * <p><b>Security.</b> Whoever can write the log but has no key can no longer rewrite it consistently: a record
    * changed before a checkpoint, a checkpoint forged, altered or cut, or the checkpoint file deleted or emptied, no
    * longer verifies, and the sink refuses to open a log whose checkpoints were removed rather than checkpoint it again.
    * Not covered: the records after the newest checkpoint (at most 1,000); records cut from the end of the log together
-   * with their checkpoints (a log emptied and its checkpoint file deleted is a new log); a log of one record whose
-   * checkpoint file was emptied, which is taken for the crash above and checkpointed, rewritten or not; and that crash
-   * itself, which leaves the log not intact under the key ring until the sink opens it again.
+   * with their checkpoints (a log emptied and its checkpoint file deleted is a new log); an older copy of the log put
+   * back with its checkpoints; the crash above, which leaves the log not intact under the key ring until the sink
+   * opens it again. The records after the newest checkpoint when the sink opens (after a crash, at most 1,000) are
+   * checkpointed then as the file holds them.
    *
    * @throws IOException as {@link #hashChained(Path)}, or if the checkpoint file holds other lines or vouches for a
-   *     record the log does not have, or the log has records and no checkpoint (see above), or it has one record, an
-   *     empty checkpoint file and a chain that is not intact
+   *     record the log does not have, or the log has records and no checkpoint (see above), or it does not follow its
+   *     newest checkpoint (see above)
    */
   static AuditSink hashChained(Path file, KeyRingSource keys) throws IOException {
     return HashChainedAuditSink.open(

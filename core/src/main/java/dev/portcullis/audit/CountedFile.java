@@ -13,10 +13,20 @@ import java.util.List;
 
 /**
  * A file read by position, a block at a time, that counts the bytes it reads: the reader of a log another process
- * may be appending to. Lines are split on LF only and handed back with their exact bytes, without the newline.
+ * may be appending to. Lines are split on LF only and handed back with their exact bytes, without the newline. A line
+ * longer than {@link AuditChainVerifier#MAX_RECORD} is no line of the sink's: it is handed back as {@link #TOO_LONG},
+ * so that an altered file costs no more memory, and reading backwards no more bytes, than a long record.
  */
 final class CountedFile implements Closeable {
   private static final int BLOCK = 64 * 1024;
+
+  /**
+   * What is handed back for a line longer than {@link AuditChainVerifier#MAX_RECORD}: the same array each time, which
+   * is neither a record nor a checkpoint.
+   */
+  static final byte[] TOO_LONG = ("(a line longer than " + AuditChainVerifier.MAX_RECORD
+          + " bytes, not read: no record of the sink's)")
+      .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final FileChannel channel;
   private final long size;
@@ -52,7 +62,8 @@ final class CountedFile implements Closeable {
 
   /**
    * Up to {@code count} whole lines that end at or before {@code end} (which must follow a newline or be 0), newest
-   * first, and where the oldest of them starts.
+   * first, and where the oldest of them starts. A line longer than the limit ends the list as {@link #TOO_LONG}, and
+   * nothing before it is read; the start is then not a line's.
    */
   Backward linesBefore(long end, int count) throws IOException {
     List<byte[]> lines = new ArrayList<>();
@@ -76,6 +87,11 @@ final class CountedFile implements Closeable {
         pending = Arrays.copyOf(pending, Math.max(0, newline));
         continue;
       }
+      if (pending.length > AuditChainVerifier.MAX_RECORD) {
+        lines.add(TOO_LONG);
+        lineEnd = pos;
+        break;
+      }
       long from = Math.max(0, pos - block.capacity());
       block.clear().limit((int) (pos - from));
       read(block, from);
@@ -90,10 +106,14 @@ final class CountedFile implements Closeable {
 
   record Backward(List<byte[]> newestFirst, long start) {}
 
-  /** The whole lines from {@code from} (the start of a line) to {@code end} (just after a newline), in order. */
+  /**
+   * The whole lines from {@code from} (the start of a line) to {@code end} (just after a newline), in order; a line
+   * longer than the limit is {@link #TOO_LONG}.
+   */
   List<byte[]> lines(long from, long end) throws IOException {
     List<byte[]> lines = new ArrayList<>();
     byte[] carry = new byte[0];
+    boolean tooLong = false;
     ByteBuffer block = ByteBuffer.allocate(BLOCK);
     long at = from;
     while (at < end) {
@@ -104,16 +124,26 @@ final class CountedFile implements Closeable {
       int lineStart = 0;
       for (int i = 0; i < n; i++) {
         if (bytes[i] == '\n') {
-          byte[] line = Arrays.copyOf(carry, carry.length + i - lineStart);
-          System.arraycopy(bytes, lineStart, line, carry.length, i - lineStart);
-          lines.add(line);
+          if (tooLong || carry.length + i - lineStart > AuditChainVerifier.MAX_RECORD) {
+            lines.add(TOO_LONG);
+          } else {
+            byte[] line = Arrays.copyOf(carry, carry.length + i - lineStart);
+            System.arraycopy(bytes, lineStart, line, carry.length, i - lineStart);
+            lines.add(line);
+          }
           carry = new byte[0];
+          tooLong = false;
           lineStart = i + 1;
         }
       }
-      byte[] rest = Arrays.copyOf(carry, carry.length + n - lineStart);
-      System.arraycopy(bytes, lineStart, rest, carry.length, n - lineStart);
-      carry = rest;
+      if (tooLong || carry.length + n - lineStart > AuditChainVerifier.MAX_RECORD) {
+        tooLong = true;
+        carry = new byte[0];
+      } else {
+        byte[] rest = Arrays.copyOf(carry, carry.length + n - lineStart);
+        System.arraycopy(bytes, lineStart, rest, carry.length, n - lineStart);
+        carry = rest;
+      }
       at += n;
     }
     return lines;

@@ -29,21 +29,27 @@ import org.slf4j.LoggerFactory;
  * file is refused.
  *
  * <p><b>Checkpoints.</b> Given a MAC ({@link AuditSink#hashChained(Path, dev.portcullis.crypto.KeyRingSource)}), the
- * sink also writes an {@link AuditCheckpoint} to {@code <file>.checkpoints} right after a new log's first record,
- * before the record that would leave more than {@code every} records after the newest one, when it opens a file with
+ * sink also writes an {@link AuditCheckpoint} to {@code <file>.checkpoints} for a new log's first record (just before
+ * it, see below), before the record that would leave more than {@code every} records after the newest one, when it opens a file with
  * records after the newest, and when it closes. So a log this sink writes has a checkpoint as soon as it has a record,
  * and {@link AuditChainVerifier#verify(Path, dev.portcullis.crypto.KeyRingSource)} can take a log with records and no
  * checkpoint for one whose checkpoints were removed. The records a checkpoint names are forced to disk before it is
- * written, so that a lost machine does not leave a checkpoint beyond the end of the log, and the first checkpoint is
- * forced before the second record is written.
+ * written, so that a lost machine does not leave a checkpoint beyond the end of the log. The one exception is the
+ * first record's checkpoint, which is written and forced before the record: so a crash never leaves a record without a
+ * checkpoint (what removed checkpoints look like), but may leave a first checkpoint and no record, which the next open
+ * removes (a log without whole records and only that checkpoint, under the ring). A new file's directory entry is
+ * forced to disk as it is created.
  *
  * <p>Opening a log that has records but no checkpoint is refused, and neither file is changed: its checkpoint file was
  * deleted or emptied (perhaps to hide a rewrite, since whoever can write the log can compute its chain again), or it
- * was written without a key ring, and a checkpoint now would vouch for whatever it holds. The one exception is what a
- * crash between a new log's first record and its checkpoint leaves: a checkpoint file that exists but holds no
- * checkpoint (or only an unfinished one, which is cut) and a log of one record. That record's chain is verified and it
- * is checkpointed; a chain that is not intact is refused. A checkpoint file that names a record the log no longer has
- * (records cut from the end, or a log replaced while its checkpoints stayed) is refused.
+ * was written without a key ring, and a checkpoint now would vouch for whatever it holds; a crash leaves no such log
+ * (see above), however short, so none is taken on. A first record torn by a crash is taken whole only if the
+ * checkpoint written ahead of it names it; otherwise it is cut as any torn record is. A checkpoint file that names a record the log no longer has
+ * (records cut from the end, or a log replaced while its checkpoints stayed) is refused, and so is a log that does not
+ * follow its newest checkpoint (see {@link AuditChainVerifier#problemAfterNewest}): a checkpoint that does not verify
+ * under the ring, a record that is not the one it names, records after it that do not chain from it or are more than
+ * its interval. Every checkpoint is forced to disk, so a lost machine leaves no more records after the newest one than
+ * that.
  */
 final class HashChainedAuditSink extends ForwardingSink<LineFile> implements AuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
@@ -160,7 +166,7 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     this.mac = mac;
     this.every = every;
     byte[] last = opened.lastLineAtOpen();
-    if (last == null && records > 1) {
+    if (last == null && records > 0) {
       throw withoutCheckpoints(
           path, records, "its checkpoint file " + file + " holds no checkpoint");
     }
@@ -172,35 +178,67 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
           torn.length);
       opened.cutTornTail();
     }
-    repairTornTail();
-    long head = nextSeq - 1;
-    if (last != null) {
-      AuditCheckpoint.Parsed parsed = AuditCheckpoint.parse(last);
-      if (parsed == null) {
-        throw new IOException(
-            file + ": the last line is not a checkpoint; run AuditChainVerifier before appending");
-      }
-      if (parsed.checkpoint().seq() > head) {
+    AuditCheckpoint.Parsed parsed = last == null ? null : AuditCheckpoint.parse(last);
+    if (last != null && parsed == null) {
+      throw new IOException(
+          file + ": the last line is not a checkpoint; run AuditChainVerifier before appending");
+    }
+    if (parsed != null && !(records == 0 && firstRecordNotWritten(parsed, last))) {
+      if (parsed.checkpoint().seq() > records) {
         throw new IOException(
             file + " vouches for record " + parsed.checkpoint().seq()
-                + ", but " + path + " ends at record " + head
+                + ", but " + path + " ends at record " + records
                 + ": records were removed from the log, or the log was replaced without its checkpoints");
+      }
+      // The records after the newest checkpoint are checkpointed below: only if they follow a
+      // checkpoint of the key ring's, unchanged, and no more than a crash can leave.
+      String problem = AuditChainVerifier.problemAfterNewest(path, parsed, mac, records);
+      if (problem != null) {
+        throw new IOException(path + " does not follow its newest checkpoint (" + problem
+            + "): the log or its checkpoints were changed, or the checkpoints were made under a key"
+            + " this key ring does not hold, and a checkpoint now would vouch for whatever it holds."
+            + " Check it with AuditChainVerifier --key-ring, move it aside with its checkpoint file"
+            + " and start a new log");
       }
       sealed = parsed.checkpoint().seq();
       counted = sealed;
-    } else if (head > 0) {
-      // What a crash before a new log's first checkpoint leaves: the checkpoint vouches for every
-      // record before it, so only for a chain that is intact.
-      AuditChainVerifier.Result whole = AuditChainVerifier.verify(path);
-      if (!whole.intact() || whole.records() != head) {
-        throw new IOException(
-            path + " has " + records(head) + " and no checkpoint, and its chain is"
-                + " not intact (" + whole.describe() + "): keep it aside and start a new log");
-      }
     }
-    if (head > sealed) {
+    repairTornTail();
+    if (nextSeq - 1 > sealed) {
       seal();
     }
+  }
+
+  /**
+   * Whether the checkpoint file of a log without whole records holds what a crash between a new log's first checkpoint
+   * and its first record leaves (see {@link #checkpointFirstAhead}): that one checkpoint, for record 1, under the
+   * ring. If the log's torn tail is that very record, its checkpoint is kept (the repair adds the newline); otherwise the
+   * record never reached the file, and the checkpoint is removed, so that the log starts afresh.
+   */
+  private boolean firstRecordNotWritten(AuditCheckpoint.Parsed parsed, byte[] last)
+      throws IOException {
+    AuditCheckpoint cp = parsed.checkpoint();
+    if (cp.seq() != 1 || checkpoints.length() != last.length + 1 || !parsed.verifies(mac)) {
+      return false;
+    }
+    byte[] torn = target.tornTailAtOpen();
+    HashChain.Link link = torn == null ? null : HashChain.parse(torn);
+    if (link != null
+        && link.selfConsistent()
+        && link.seq() == 1
+        && link.prev().equals(HashChain.GENESIS)
+        && link.hash().equals(cp.hash())
+        && torn.length + 1 == cp.offset()) {
+      sealed = 1;
+      counted = 0;
+      return true;
+    }
+    LOG.warn(
+        "Audit file {} has no record, and its checkpoint file only the checkpoint of a first record that was not"
+            + " written (the writer stopped between the two): the checkpoint is removed",
+        target.path());
+    checkpoints.discardLines();
+    return true;
   }
 
   /**
@@ -219,23 +257,18 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
   }
 
   /**
-   * Writes a checkpoint of the last record, after forcing the records to disk. The first checkpoint is forced to disk
-   * too, before another record is written: a lost machine must not leave a log with more than one record and no
-   * checkpoint, which the next open would refuse.
+   * Writes a checkpoint of the last record, after forcing the records to disk, and forces it to disk too, before
+   * another record is written: a lost machine must leave no more records after the newest checkpoint than the interval
+   * (the next open refuses a log with more).
    */
   private void seal() throws IOException {
     target.force();
-    boolean first = sealed == 0;
     AuditCheckpoint checkpoint = new AuditCheckpoint(nextSeq - 1, target.length(), prev, every);
     checkpoints.append(checkpoint.line(mac));
     // Taken: a failed flush keeps the line for the next one, so it must not be collected twice.
     sealed = nextSeq - 1;
     counted = sealed;
-    if (first) {
-      checkpoints.force();
-    } else {
-      checkpoints.flush();
-    }
+    checkpoints.force();
   }
 
   @Override
@@ -262,37 +295,40 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
 
   @Override
   public void accept(AuditEvent event) throws IOException {
-    if (checkpoints != null && (nextSeq - 1 - counted >= every || (sealed == 0 && nextSeq > 1))) {
+    if (checkpoints != null && nextSeq - 1 - counted >= every) {
       seal();
     }
     StringBuilder record = new StringBuilder(384);
     EventFormat.appendJson(record, event);
     byte[] line = chained(record);
+    if (checkpoints != null && nextSeq == 1) {
+      checkpointFirstAhead(line);
+    }
     target.append(
         line); // throws before taking the line, so the chain only moves when the file has it
     advance(line);
-    if (checkpoints != null && sealed == 0) {
-      sealFirstRecord();
-    }
   }
 
   /**
-   * Checkpoints a new log's first record at once, so that the log never has records without a checkpoint, short of a
-   * crash between the two writes (the next open checkpoints it then). The record is taken by now, so a failure is not
-   * thrown at the caller, who would offer the event again: it is logged, and the checkpoint is written before the next
-   * record or at close. The regular checkpoints are still counted from the start of the log.
+   * Writes the checkpoint of a new log's first record, {@code line}, and forces it to disk before the record is written.
+   * So a crash leaves no record, or a record and its checkpoint, or (between the two) the checkpoint of a record the log
+   * does not have, which the next open removes; never a record without a checkpoint, which is what a log whose
+   * checkpoints were removed looks like, and which is refused. Called again for the same record after a failure (the
+   * event is offered again), it forces the checkpoint collected before. The regular checkpoints are still counted from
+   * the start of the log.
    */
-  private void sealFirstRecord() {
-    try {
-      seal();
-    } catch (IOException e) {
-      LOG.warn(
-          "Audit file {}: the checkpoint of its first record could not be written ({}); it is written before the"
-              + " next record",
-          target.path(),
-          e.toString());
+  private void checkpointFirstAhead(byte[] line) throws IOException {
+    if (sealed == 0) {
+      String hash = new String(
+          line, line.length - HashChain.HASH_SUFFIX_BYTES + 9, 64, StandardCharsets.US_ASCII);
+      AuditCheckpoint first =
+          new AuditCheckpoint(1, target.length() + line.length + 1, hash, every);
+      checkpoints.append(first.line(mac));
+      // Taken: a failed flush keeps the line for the next one, so it must not be collected twice.
+      sealed = 1;
+      counted = 0;
     }
-    counted = 0;
+    checkpoints.force();
   }
 
   /** The record's bytes with {@code seq}, {@code prev} and {@code hash} added; the chain does not move yet. */
@@ -321,7 +357,11 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
   private void repair(byte[] torn) throws IOException {
     Path path = target.path();
     HashChain.Link link = HashChain.parse(torn);
+    // A keyed log's first record is taken whole only if its checkpoint, written ahead of it, names
+    // it.
+    boolean vouched = checkpoints == null || nextSeq > 1 || sealed == 1;
     if (link != null
+        && vouched
         && link.selfConsistent()
         && link.seq() == nextSeq
         && link.prev().equals(prev)) {
@@ -357,6 +397,7 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
         StandardOpenOption.WRITE,
         StandardOpenOption.APPEND,
         StandardOpenOption.SYNC);
+    LineFile.forceDirectory(kept);
     // The torn write was the file's last change, so its modification time is when the record was
     // torn.
     Instant tornAt = Files.getLastModifiedTime(path).toInstant();
@@ -371,6 +412,9 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     StringBuilder record = new StringBuilder(384);
     EventFormat.appendJson(record, marker);
     byte[] line = chained(record);
+    if (checkpoints != null && nextSeq == 1) {
+      checkpointFirstAhead(line);
+    }
     target.replaceTornTail(line);
     advance(line);
   }

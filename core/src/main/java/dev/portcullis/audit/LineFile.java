@@ -56,6 +56,11 @@ final class LineFile implements Closeable, Flushable {
     Opener FILE = LineFile::openOwnerOnly;
 
     FileChannel open(Path path) throws IOException;
+
+    /** Forces to disk the directory entry of {@code file}, which {@link #open} has just created. */
+    default void forceDirectoryOf(Path file) throws IOException {
+      forceDirectory(file);
+    }
   }
 
   /** Read and write for the owner only, for a file this class creates. */
@@ -138,8 +143,12 @@ final class LineFile implements Closeable, Flushable {
     }
     WriterLock lock = WriterLock.acquire(path);
     try {
+      boolean created = Files.notExists(path);
       FileChannel channel = opener.open(path);
       try {
+        if (created) {
+          opener.forceDirectoryOf(path);
+        }
         return new LineFile(path, channel, lock, checkExisting(path, kind));
       } catch (IOException | RuntimeException e) {
         channel.close();
@@ -214,6 +223,48 @@ final class LineFile implements Closeable, Flushable {
         HELD.remove(key);
       }
     }
+  }
+
+  private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+
+  /**
+   * Forces the directory entry of {@code file}, just created, to disk: without it a lost machine can lose the new file
+   * whatever was forced into it. Windows cannot open a directory as a channel (nor needs to): there the failure to open
+   * one is ignored; anywhere else it is thrown.
+   */
+  static void forceDirectory(Path file) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null) {
+      return;
+    }
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(dir, StandardOpenOption.READ);
+    } catch (IOException e) {
+      if (WINDOWS) {
+        return;
+      }
+      throw e;
+    }
+    try (channel) {
+      channel.force(true);
+    }
+  }
+
+  /**
+   * Cuts every line off and forces the file to disk: for a checkpoint file whose one checkpoint names a record that was
+   * never written.
+   *
+   * @throws IllegalStateException if lines were appended since the file was opened
+   */
+  void discardLines() throws IOException {
+    if (pendingLength > 0) {
+      throw new IllegalStateException("lines were appended since the file was opened");
+    }
+    channel.truncate(0);
+    channel.force(true);
+    end = 0;
+    tornTail = null;
   }
 
   /** The last complete line of the file as it was when opened (without its newline), or null if it had none. */

@@ -74,8 +74,9 @@ final class NewestRecords {
       }
       return done(Window.verified(List.of(), 1, 0, 0, size));
     }
-    HashChain.Link lastLink =
-        HashChain.parse(log.linesBefore(end, 1).newestFirst().get(0));
+    // A last line longer than any record is CountedFile.TOO_LONG, which parses as no record.
+    byte[] lastLine = log.linesBefore(end, 1).newestFirst().get(0);
+    HashChain.Link lastLink = HashChain.parse(lastLine);
     if (cps == null || cps.size() == 0) {
       // The sink checkpoints a new log's first record right after writing it: a reader between the
       // two writes is answered again.
@@ -113,8 +114,7 @@ final class NewestRecords {
               log,
               end,
               0,
-              after + " (for record " + cp.seq()
-                  + ") does not verify: forged or altered, or made under a key since revoked"));
+              after + " (for record " + cp.seq() + ") " + AuditChainVerifier.DOES_NOT_VERIFY));
         }
         if (!seen.isEmpty() && cp.seq() >= seen.get(seen.size() - 1).seq()) {
           return done(broken(

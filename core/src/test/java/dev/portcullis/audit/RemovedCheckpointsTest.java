@@ -244,11 +244,52 @@ class RemovedCheckpointsTest {
   }
 
   @Test
-  void newLogCutOffBeforeItsFirstCheckpoint_opens_andItsRecordIsCheckpointed() throws IOException {
-    write(1);
-    // A crash between the first record and its checkpoint: the checkpoint file, created as the
-    // sink opened, is empty.
+  void logOfOneRecord_withItsCheckpointFileEmptied_isRefused_forNoCrashLeavesOne()
+      throws IOException {
+    // A first record written without the key, and an empty checkpoint file: what a crash between
+    // a first record and its checkpoint used to leave, taken on and checkpointed as such.
+    try (AuditSink plain = AuditSink.hashChained(file())) {
+      plain.accept(event(7));
+    }
     Files.write(checkpoints(), new byte[0]);
+
+    assertThatThrownBy(() -> AuditSink.hashChained(file(), KEYS))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith(file() + " has 1 record but its checkpoint file " + checkpoints()
+            + " holds no checkpoint");
+    assertThat(Files.size(checkpoints())).as("no checkpoint written").isZero();
+    assertThat(AuditChainVerifier.verify(file(), KEYS).intact()).isFalse();
+  }
+
+  @Test
+  void firstRecordWithoutItsNewline_andNoCheckpoint_isKeptAside_notTakenAsARecord()
+      throws IOException {
+    try (AuditSink plain = AuditSink.hashChained(file())) {
+      plain.accept(event(7));
+    }
+    byte[] forged = Files.readAllBytes(file());
+    Files.write(file(), Arrays.copyOf(forged, forged.length - 1));
+    Files.write(checkpoints(), new byte[0]);
+
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      sink.accept(event(8));
+    }
+
+    AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
+    assertThat(result.intact()).as(result.describe()).isTrue();
+    assertThat(result.tornRecordsCut())
+        .as("kept aside as torn, not vouched for")
+        .isEqualTo(1);
+    assertThat(Files.readString(file(), StandardCharsets.UTF_8)).doesNotContain("\"u-7\"");
+    assertThat(dir.resolve("audit.jsonl.torn")).exists();
+  }
+
+  @Test
+  void newLogCutOffBetweenItsFirstCheckpointAndItsFirstRecord_opens_andStartsAfresh()
+      throws IOException {
+    write(1);
+    // The first checkpoint is forced to disk before the first record is written.
+    Files.write(file(), new byte[0]);
     assertThat(AuditChainVerifier.verify(file(), KEYS).intact()).isFalse();
 
     try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
@@ -257,17 +298,16 @@ class RemovedCheckpointsTest {
 
     AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
     assertThat(result.intact()).as(result.describe()).isTrue();
-    assertThat(result.records()).isEqualTo(2);
-    assertThat(Files.readString(checkpoints(), StandardCharsets.UTF_8))
-        .startsWith("{\"kind\":\"audit_checkpoint\",\"seq\":1,");
+    assertThat(result.records()).isEqualTo(1);
+    assertThat(Files.readString(file(), StandardCharsets.UTF_8)).contains("\"u-2\"");
+    assertThat(Files.readAllLines(checkpoints(), StandardCharsets.UTF_8)).hasSize(1);
   }
 
   @Test
-  void newLogCutOffWhileWritingItsFirstCheckpoint_opens_andTheUnfinishedCheckpointIsCut()
-      throws IOException {
+  void newLogCutOffInItsFirstRecord_opens_andTheTornRecordIsKeptAside() throws IOException {
     write(1);
-    byte[] cps = Files.readAllBytes(checkpoints());
-    Files.write(checkpoints(), Arrays.copyOf(cps, 40));
+    byte[] record = Files.readAllBytes(file());
+    Files.write(file(), Arrays.copyOf(record, 40));
 
     try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
       sink.accept(event(2));
@@ -276,6 +316,51 @@ class RemovedCheckpointsTest {
     AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
     assertThat(result.intact()).as(result.describe()).isTrue();
     assertThat(result.records()).isEqualTo(2);
+    assertThat(result.tornRecordsCut()).isEqualTo(1);
+  }
+
+  @Test
+  void newLogCutOffBeforeTheNewlineOfItsFirstRecord_opens_andKeepsTheRecord() throws IOException {
+    write(1);
+    byte[] record = Files.readAllBytes(file());
+    Files.write(file(), Arrays.copyOf(record, record.length - 1));
+
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      sink.accept(event(2));
+    }
+
+    AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
+    assertThat(result.intact()).as(result.describe()).isTrue();
+    assertThat(result.records()).isEqualTo(2);
+    assertThat(result.tornRecordsCut()).isZero();
+    assertThat(Files.readAllLines(file(), StandardCharsets.UTF_8).get(0))
+        .isEqualTo(new String(record, 0, record.length - 1, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void newLogCutOffWhileWritingItsFirstCheckpoint_opens_andTheUnfinishedCheckpointIsCut()
+      throws IOException {
+    write(1);
+    byte[] cps = Files.readAllBytes(checkpoints());
+    Files.write(checkpoints(), Arrays.copyOf(cps, 40));
+    Files.write(file(), new byte[0]);
+
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      sink.accept(event(2));
+    }
+
+    AuditChainVerifier.Result result = AuditChainVerifier.verify(file(), KEYS);
+    assertThat(result.intact()).as(result.describe()).isTrue();
+    assertThat(result.records()).isEqualTo(1);
+  }
+
+  @Test
+  void emptyLog_withMoreThanAFirstCheckpoint_isRefused() throws IOException {
+    write(3);
+    Files.write(file(), new byte[0]);
+
+    assertThatThrownBy(() -> AuditSink.hashChained(file(), KEYS))
+        .hasMessageContaining("vouches for record 3, but " + file() + " ends at record 0");
   }
 
   @Test
@@ -301,6 +386,31 @@ class RemovedCheckpointsTest {
         .hasMessageContaining("written without a key ring")
         .hasMessageContaining("without --key-ring for a log written without one");
     assertThat(AuditChainVerifier.verify(file()).intact()).isTrue();
+  }
+
+  @Test
+  void command_withTheKeyRing_onALiveLog_saysWhichRecordsOnlyTheChainVouchesFor()
+      throws IOException {
+    Path keyFile = dir.resolve("keyring.txt");
+    KeyRingSources.createFile(KEYS, keyFile);
+    try (AuditSink sink = AuditSink.hashChained(file(), KEYS)) {
+      for (int i = 1; i <= 3; i++) {
+        sink.accept(event(i));
+      }
+      sink.flush();
+
+      assertThat(run("--key-ring", keyFile.toString(), file().toString()))
+          .startsWith("0 intact: 3 records, head ")
+          .endsWith("; records 2 to 3 after the newest checkpoint (record 1), vouched for by the"
+              + " chain alone");
+    }
+    assertThat(run("--key-ring", keyFile.toString(), file().toString()))
+        .as("closed: its last checkpoint vouches for every record")
+        .startsWith("0 intact: 3 records, head ")
+        .doesNotContain("after the newest checkpoint");
+    assertThat(run(file().toString()))
+        .as("without the key ring the checkpoints are not read")
+        .doesNotContain("checkpoint");
   }
 
   private static String run(String... args) {

@@ -109,4 +109,31 @@ class CheckpointedAuditFileOverHttpTest {
     assertThat(AuditChainVerifier.verify(file(), TestKeyRings.current()).intact())
         .isFalse();
   }
+
+  @Test
+  void rewrittenLog_withItsCheckpointsKept_stopsStartUp_ratherThanGoingOnFromTheRewrite()
+      throws Exception {
+    try (ConfigurableApplicationContext context = start()) {
+      loginAndLogout(context);
+    }
+    AuditChainAssertions.assertRewriteFoundOnlyByCheckpoints(
+        file(),
+        TestKeyRings.current(),
+        "\"type\":\"authn_login_fail\",\"outcome\":\"failure\"",
+        "\"type\":\"authn_login_fail\",\"outcome\":\"success\"");
+    Path checkpoints = dir.resolve("audit.jsonl.checkpoints");
+    byte[] kept = Files.readAllBytes(checkpoints);
+    String rewritten = Files.readString(file(), StandardCharsets.UTF_8);
+    long records = rewritten.lines().count();
+
+    assertThatThrownBy(this::start)
+        .hasStackTraceContaining("portcullis.audit.file")
+        .hasStackTraceContaining(file() + " does not follow its newest checkpoint (record "
+            + records + " is not the one its checkpoint vouches for")
+        .hasStackTraceContaining("Check it with AuditChainVerifier --key-ring");
+    assertThat(Files.readAllBytes(checkpoints))
+        .as("no checkpoint vouches for the rewrite")
+        .isEqualTo(kept);
+    assertThat(Files.readString(file(), StandardCharsets.UTF_8)).isEqualTo(rewritten);
+  }
 }

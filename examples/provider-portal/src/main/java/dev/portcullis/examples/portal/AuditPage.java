@@ -165,7 +165,13 @@ final class AuditPage extends HttpServlet {
       b.append("<p class=\"chain-verified\" id=\"chain\"><strong>Hash chain verified:</strong> ")
           .append(chain.records())
           .append(chain.records() == 1 ? " record" : " records")
-          .append(", none altered, removed or reordered since they were written.</p>\n");
+          .append(", none altered, removed or reordered since they were written");
+      if (chain.sealedThrough() >= 0 && chain.records() > chain.sealedThrough()) {
+        b.append("; ")
+            .append(chain.records() - chain.sealedThrough())
+            .append(" written since the newest checkpoint, which only the chain vouches for");
+      }
+      b.append(".</p>\n");
     } else {
       broken(b, chain.firstBadLine(), chain.problem());
     }

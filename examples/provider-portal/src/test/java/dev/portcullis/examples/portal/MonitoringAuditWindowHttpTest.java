@@ -130,11 +130,14 @@ class MonitoringAuditWindowHttpTest {
   @Test
   void removedRecordAmongTheNewest_isNamed() throws Exception {
     fill(3_000, true);
-    List<String> lines = Files.readAllLines(file(), StandardCharsets.UTF_8);
-    lines.remove(2_979);
-    rewrite(file(), lines);
 
+    // Removed while the portal runs: a log that does not follow its newest checkpoint stops the
+    // start.
     try (RunningPortal portal = new RunningPortal(dataDir)) {
+      assertThat(portal.portal.flushAudit(java.time.Duration.ofSeconds(10))).isTrue();
+      List<String> lines = Files.readAllLines(file(), StandardCharsets.UTF_8);
+      lines.remove(2_979);
+      rewrite(file(), lines);
       assertThat(auditPage(portal, ""))
           .contains("Hash chain broken")
           .contains("The record on line 2980 fails the check: records missing or out of order:"
@@ -146,16 +149,17 @@ class MonitoringAuditWindowHttpTest {
   @Test
   void forgedCheckpoint_isNamed() throws Exception {
     fill(3_000, true);
-    List<String> cps = Files.readAllLines(checkpoints(), StandardCharsets.UTF_8);
-    String last = cps.get(cps.size() - 1);
-    int hash = last.indexOf("\"hash\":\"") + 8;
-    char c = last.charAt(hash);
-    cps.set(
-        cps.size() - 1,
-        last.substring(0, hash) + (c == '0' ? '1' : '0') + last.substring(hash + 1));
-    rewrite(checkpoints(), cps);
 
+    // Forged while the portal runs: a forged newest checkpoint stops the start.
     try (RunningPortal portal = new RunningPortal(dataDir)) {
+      List<String> cps = Files.readAllLines(checkpoints(), StandardCharsets.UTF_8);
+      String last = cps.get(cps.size() - 1);
+      int hash = last.indexOf("\"hash\":\"") + 8;
+      char c = last.charAt(hash);
+      cps.set(
+          cps.size() - 1,
+          last.substring(0, hash) + (c == '0' ? '1' : '0') + last.substring(hash + 1));
+      rewrite(checkpoints(), cps);
       assertThat(auditPage(portal, ""))
           .contains("Hash chain broken")
           .contains("checkpoints fail the check: the newest checkpoint (for record 3000) does not"
@@ -221,21 +225,27 @@ class MonitoringAuditWindowHttpTest {
   }
 
   @Test
-  void fullCheck_findsALogRewrittenAsAConsistentChain_atTheCheckpointAfterTheChange()
+  void logRewrittenAsAConsistentChain_stopsTheStart_andTheFullCheckFindsItAtTheCheckpointAfter()
       throws Exception {
     fill(3_000, true);
     List<String> lines = Files.readAllLines(file(), StandardCharsets.UTF_8);
     lines.set(499, lines.get(499).replace("/reports/r500\"", "/reports/r509\""));
     rechain(lines, 499);
     rewrite(file(), lines);
+    byte[] checkpointsBefore = Files.readAllBytes(checkpoints());
 
-    try (RunningPortal portal = new RunningPortal(dataDir)) {
-      assertThat(auditPage(portal, "?check=full"))
-          .contains("Hash chain broken")
-          .contains("The record on line 1000 fails the check: record 1000 is not the one its"
-              + " checkpoint vouches for: the records up to it were rewritten")
-          .doesNotContain("Hash chain verified");
-    }
+    // While the portal runs, its sink chains the next record to the record it wrote, so a
+    // consistent rewrite is one of a stopped portal's log, and the start refuses to go on from it.
+    assertThatThrownBy(() -> new RunningPortal(dataDir).close())
+        .hasStackTraceContaining(
+            file() + " does not follow its newest checkpoint (record 3000 is not"
+                + " the one its checkpoint vouches for");
+    assertThat(Files.readAllBytes(checkpoints())).isEqualTo(checkpointsBefore);
+    KeyRing keys =
+        DevelopmentKeys.load(dataDir, Map.of(), InstantSource.system(), new SecureRandom());
+    assertThat(dev.portcullis.audit.AuditChainVerifier.verify(file(), keys).describe())
+        .isEqualTo("NOT INTACT: line 1000: record 1000 is not the one its checkpoint vouches for:"
+            + " the records up to it were rewritten");
   }
 
   /** Recomputes prev and hash from line {@code from} on, as someone without the key could. */

@@ -71,6 +71,38 @@ class MonitoringTamperTest {
     }
   }
 
+  @Test
+  void overlongLineAppendedToTheCheckpointFile_isNamedOnTheAuditPage_withoutReadingItWhole(
+      @TempDir Path dataDir) throws Exception {
+    try (RunningPortal portal = new RunningPortal(dataDir)) {
+      PortalClient carol = carolSeesAnIntactLog(portal);
+
+      // 16 MB on one line: no checkpoint, and more than the page should hold or read.
+      byte[] line = new byte[16 * 1024 * 1024 + 1];
+      java.util.Arrays.fill(line, (byte) 'a');
+      line[line.length - 1] = '\n';
+      Files.write(
+          dataDir.resolve(Portal.AUDIT_FILE + ".checkpoints"),
+          line,
+          java.nio.file.StandardOpenOption.APPEND);
+
+      String page = carol.get(Monitoring.AUDIT_PATH).body();
+      assertThat(page)
+          .contains("Hash chain broken")
+          .contains(
+              "The log's checkpoints fail the check: the newest checkpoint is not a checkpoint"
+                  + " line: altered or cut short")
+          .doesNotContain("Hash chain verified")
+          .doesNotContain("Exception");
+      java.util.regex.Matcher read =
+          java.util.regex.Pattern.compile("(\\d+) bytes read of the log's").matcher(page);
+      assertThat(read.find()).as(page).isTrue();
+      assertThat(Long.parseLong(read.group(1)))
+          .as("read no further back than a long record")
+          .isLessThan(1_000_000L);
+    }
+  }
+
   /** Carol logged in, after the audit page called the log intact and the log was flushed. */
   private static PortalClient carolSeesAnIntactLog(RunningPortal portal) throws Exception {
     PortalClient carol = portal.client();
