@@ -87,24 +87,15 @@ class PortcullisInitializerTest {
   void userDirectoryFromTheContext_protectsEveryPath_andStoppingFreesTheAuditFile()
       throws Exception {
     Path audit = dir.resolve("audit.jsonl");
-    PortcullisInitializer initializer = new PortcullisInitializer(
-        null, environment(audit), InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1"); // development mode lets plain HTTP through from loopback only
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
-    context.setContextPath("/");
-    context.addServletContainerInitializer(initializer);
-    context.addEventListener(new ProvidesUsers());
-    context.addServlet(new ServletHolder(new Page()), "/*");
-    server.setHandler(context);
+    ServerConnector[] connector = new ServerConnector[1];
+    Server server = deployment(environment(audit), connector);
+    ServletContextHandler context = (ServletContextHandler) server.getHandler();
     server.start();
     try {
       HttpResponse<String> response = HttpClient.newHttpClient()
           .send(
               HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/secret"))
+                      URI.create("http://127.0.0.1:" + connector[0].getLocalPort() + "/secret"))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(303);
@@ -117,49 +108,72 @@ class PortcullisInitializerTest {
     }
   }
 
-  /**
-   * Regression: the public paths are declared ahead of the role rules, so a rule under a public subtree was never
-   * reached and its pages were served to anyone; the deployment now fails, naming both patterns.
-   */
-  @Test
-  void aRoleRuleUnderAPublicPath_failsTheStart_namingBothPatterns() throws Exception {
-    Path audit = dir.resolve("audit.jsonl");
-    Map<String, String> environment = new java.util.HashMap<>(environment(audit));
-    environment.put("PORTCULLIS_ACCESS_PUBLIC_PATHS", "/login,/terms,/docs/**");
-    environment.put("PORTCULLIS_ACCESS_RULES_0_PATTERN", "/docs/internal/**");
-    environment.put("PORTCULLIS_ACCESS_RULES_0_ROLES", "ADMIN");
+  /** A server on loopback with {@link Page} at every path under the initializer and {@code environment}. */
+  private static Server deployment(Map<String, String> environment, ServerConnector[] connector) {
     PortcullisInitializer initializer = new PortcullisInitializer(
         null, environment, InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
     Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    server.addConnector(connector);
+    connector[0] = new ServerConnector(server);
+    connector[0].setHost(
+        "127.0.0.1"); // development mode lets plain HTTP through from loopback only
+    server.addConnector(connector[0]);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     context.addServletContainerInitializer(initializer);
     context.addEventListener(new ProvidesUsers());
     context.addServlet(new ServletHolder(new Page()), "/*");
     server.setHandler(context);
+    return server;
+  }
+
+  /**
+   * Starts the page under {@code environment}'s settings, which must be refused: the start's failure. Should it start,
+   * {@code request} (a path and its headers, described by {@code as}) must not be served the page.
+   */
+  private Throwable refusedStart(
+      Map<String, String> settings, String path, Map<String, String> headers, String as)
+      throws Exception {
+    Map<String, String> environment =
+        new java.util.HashMap<>(environment(dir.resolve("audit.jsonl")));
+    environment.putAll(settings);
+    ServerConnector[] connector = new ServerConnector[1];
+    Server server = deployment(environment, connector);
     try {
       Throwable failure = org.assertj.core.api.Assertions.catchThrowable(server::start);
       if (failure == null) {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + connector.getLocalPort() + "/docs/internal/x"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + connector[0].getLocalPort() + path));
+        headers.forEach(request::header);
+        HttpResponse<String> response =
+            HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode() + " " + response.body())
-            .as("an anonymous GET of /docs/internal/x")
+            .as(as)
             .isNotEqualTo("200 secret page");
       }
-      assertThat(failure)
-          .hasMessageContaining("portcullis.access")
-          .hasMessageContaining("'/docs/internal/**' of requireAnyRole(...) is never reached")
-          .hasMessageContaining("'/docs/**'");
+      return failure;
     } finally {
       server.stop();
     }
+  }
+
+  /**
+   * Regression: the public paths are declared ahead of the role rules, so a rule under a public subtree was never
+   * reached and its pages were served to anyone; the deployment now fails, naming both patterns.
+   */
+  @Test
+  void aRoleRuleUnderAPublicPath_failsTheStart_namingBothPatterns() throws Exception {
+    Throwable failure = refusedStart(
+        Map.of(
+            "PORTCULLIS_ACCESS_PUBLIC_PATHS", "/login,/terms,/docs/**",
+            "PORTCULLIS_ACCESS_RULES_0_PATTERN", "/docs/internal/**",
+            "PORTCULLIS_ACCESS_RULES_0_ROLES", "ADMIN"),
+        "/docs/internal/x",
+        Map.of(),
+        "an anonymous GET of /docs/internal/x");
+    assertThat(failure)
+        .hasMessageContaining("portcullis.access")
+        .hasMessageContaining("'/docs/internal/**' of requireAnyRole(...) is never reached")
+        .hasMessageContaining("'/docs/**'");
   }
 
   /**
@@ -169,43 +183,17 @@ class PortcullisInitializerTest {
    */
   @Test
   void everyAddressAsATrustedProxy_failsTheStart_namingTheEntry() throws Exception {
-    Path audit = dir.resolve("audit.jsonl");
-    Map<String, String> environment = new java.util.HashMap<>(environment(audit));
-    environment.put("PORTCULLIS_TRANSPORT_DEVELOPMENT_MODE", "false");
-    environment.put("PORTCULLIS_TRANSPORT_CANONICAL_HOST", "portal.example");
-    environment.put("PORTCULLIS_TRANSPORT_TRUSTED_PROXIES", "0.0.0.0/0");
-    PortcullisInitializer initializer = new PortcullisInitializer(
-        null, environment, InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")));
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
-    context.setContextPath("/");
-    context.addServletContainerInitializer(initializer);
-    context.addEventListener(new ProvidesUsers());
-    context.addServlet(new ServletHolder(new Page()), "/*");
-    server.setHandler(context);
-    try {
-      Throwable failure = org.assertj.core.api.Assertions.catchThrowable(server::start);
-      if (failure == null) {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/login"))
-                    .header("X-Forwarded-Proto", "https")
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode() + " " + response.body())
-            .as("a plain-HTTP GET of /login that says X-Forwarded-Proto: https")
-            .isNotEqualTo("200 secret page");
-      }
-      assertThat(failure)
-          .hasMessageContaining("portcullis.transport")
-          .hasMessageContaining("trusted proxy '0.0.0.0/0' is every address");
-    } finally {
-      server.stop();
-    }
+    Throwable failure = refusedStart(
+        Map.of(
+            "PORTCULLIS_TRANSPORT_DEVELOPMENT_MODE", "false",
+            "PORTCULLIS_TRANSPORT_CANONICAL_HOST", "portal.example",
+            "PORTCULLIS_TRANSPORT_TRUSTED_PROXIES", "0.0.0.0/0"),
+        "/login",
+        Map.of("X-Forwarded-Proto", "https"),
+        "a plain-HTTP GET of /login that says X-Forwarded-Proto: https");
+    assertThat(failure)
+        .hasMessageContaining("portcullis.transport")
+        .hasMessageContaining("trusted proxy '0.0.0.0/0' is every address");
   }
 
   @Test

@@ -55,7 +55,8 @@ import org.springframework.context.annotation.Configuration;
     })
 class WebSocketOverTomcatTest {
   private static final String AUTH = LoginCookies.DEFAULT_AUTH_COOKIE;
-  private static final String FEED = "/council/feed";
+  /** The path {@link Feed} registers {@link FeedEndpoint} at. */
+  static final String FEED = "/council/feed";
 
   /** The endpoint, registered with Tomcat's {@code ServerContainer} as Spring's endpoint exporter would. */
   @Configuration(proxyBeanMethods = false)

@@ -9,28 +9,17 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.servlet.testing.BrowserSocket;
-import dev.portcullis.spring.PortcullisHttpConfigurer;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.UserDirectory;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.ServletContext;
-import jakarta.websocket.DeploymentException;
-import jakarta.websocket.server.ServerContainer;
-import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * A Jakarta WebSocket endpoint on a path for one role, where the application's own Spring Security chain (not
@@ -41,8 +30,10 @@ import org.springframework.security.web.SecurityFilterChain;
 @SpringBootTest(
     classes = {
       TestPortal.class,
-      WebSocketRolesUnderOwnChainTest.Chain.class,
-      WebSocketRolesUnderOwnChainTest.Feed.class
+      // The application's own chain: COUNCIL_OFFICER for /council/**, a login elsewhere.
+      OwnChainOverHttpTest.Chain.class,
+      // FeedEndpoint at /council/feed.
+      WebSocketOverTomcatTest.Feed.class
     },
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
@@ -53,42 +44,7 @@ import org.springframework.security.web.SecurityFilterChain;
       "portcullis.login.connection-recheck-interval=1h"
     })
 class WebSocketRolesUnderOwnChainTest {
-  private static final String FEED = "/council/feed";
-
-  @Configuration(proxyBeanMethods = false)
-  static class Chain {
-    @Bean
-    SecurityFilterChain portalChain(HttpSecurity http) throws Exception {
-      return http.with(PortcullisHttpConfigurer.portcullis(), portcullis -> {})
-          .authorizeHttpRequests(auth -> auth.dispatcherTypeMatchers(DispatcherType.ERROR)
-              .permitAll()
-              .requestMatchers("/login", "/terms")
-              .permitAll()
-              .requestMatchers("/council/**", "/council")
-              .hasRole("COUNCIL_OFFICER")
-              .anyRequest()
-              .authenticated())
-          .build();
-    }
-  }
-
-  /** The endpoint, registered with Tomcat's {@code ServerContainer} as Spring's endpoint exporter would. */
-  @Configuration(proxyBeanMethods = false)
-  static class Feed {
-    @Bean
-    SmartInitializingSingleton feedEndpoint(ServletContext servletContext) {
-      return () -> {
-        ServerContainer container =
-            (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
-        try {
-          container.addEndpoint(
-              ServerEndpointConfig.Builder.create(FeedEndpoint.class, FEED).build());
-        } catch (DeploymentException e) {
-          throw new IllegalStateException(e);
-        }
-      };
-    }
-  }
+  private static final String FEED = WebSocketOverTomcatTest.FEED;
 
   @LocalServerPort
   int port;
