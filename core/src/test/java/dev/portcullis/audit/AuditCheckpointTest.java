@@ -49,6 +49,15 @@ class AuditCheckpointTest {
         .build();
   }
 
+  /** Record {@code i} of a plain log: user {@code u-<i>} viewed report {@code i}. */
+  static AuditEvent reportView(int i) {
+    return Fixtures.event(AuditEventType.of("report_view"))
+        .id("evt-" + String.format(Locale.ROOT, "%010d", i))
+        .actor(AuditEvent.Actor.of("u-" + i, "org-1"))
+        .resource("/reports/" + i)
+        .build();
+  }
+
   private static AuditEvent event(int i) {
     return Fixtures.event(AuditEventType.of("report_view"))
         .id("evt-" + String.format(Locale.ROOT, "%010d", i))

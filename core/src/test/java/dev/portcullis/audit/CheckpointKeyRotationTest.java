@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,18 +44,10 @@ class CheckpointKeyRotationTest {
     return dir.resolve("audit.jsonl");
   }
 
-  private static AuditEvent event(int i) {
-    return Fixtures.event(AuditEventType.of("report_view"))
-        .id("evt-" + String.format(Locale.ROOT, "%010d", i))
-        .actor(AuditEvent.Actor.of("u-" + i, "org-1"))
-        .resource("/reports/" + i)
-        .build();
-  }
-
   private void write(KeyRing keys, int from, int to) throws IOException {
     try (AuditSink sink = AuditSink.hashChained(file(), keys)) {
       for (int i = from; i <= to; i++) {
-        sink.accept(event(i));
+        sink.accept(AuditCheckpointTest.reportView(i));
       }
     }
   }
