@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -303,7 +302,7 @@ public final class AuditChainVerifier {
       return chain;
     }
     KeyedMac mac = KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT);
-    Path checkpoints = file.resolveSibling(file.getFileName() + AuditCheckpoint.SUFFIX);
+    Path checkpoints = AuditCheckpoint.fileOf(file);
     if (!Files.exists(checkpoints)) {
       return chain.records() == 0
           ? chain
@@ -352,11 +351,7 @@ public final class AuditChainVerifier {
           seq++;
           offset += record.length + 1;
           // Every record was verified above: its hash is the text at its end.
-          hash = new String(
-              record,
-              record.length - HashChain.HASH_SUFFIX_BYTES + 9,
-              64,
-              StandardCharsets.US_ASCII);
+          hash = HashChain.hashOf(record);
         }
         if (!hash.equals(cp.hash()) || offset != cp.offset()) {
           return checkpointBad(
@@ -416,37 +411,28 @@ public final class AuditChainVerifier {
     }
     String replaced = "record " + cp.seq()
         + " is not the one its checkpoint vouches for: the records up to it were rewritten";
+    // The record the checkpoint names is the line that ends just before its offset.
+    byte[] record;
+    try (CountedFile log = CountedFile.openIfExists(file)) {
+      if (log == null || cp.offset() > log.size()) {
+        return replaced;
+      }
+      ByteBuffer end = ByteBuffer.allocate(1);
+      log.read(end, cp.offset() - 1);
+      if (end.get(0) != '\n') {
+        return replaced;
+      }
+      // A line longer than any record comes back as CountedFile.TOO_LONG, which is no record.
+      record = log.linesBefore(cp.offset(), 1).newestFirst().get(0);
+    }
+    HashChain.Link link = HashChain.parse(record);
+    if (link == null
+        || !link.selfConsistent()
+        || link.seq() != cp.seq()
+        || !link.hash().equals(cp.hash())) {
+      return replaced;
+    }
     try (FileChannel log = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (cp.offset() > log.size()) {
-        return replaced;
-      }
-      // The record the checkpoint names is the line that ends just before its offset.
-      long from = Math.max(0, cp.offset() - MAX_RECORD - 1);
-      ByteBuffer before = ByteBuffer.allocate((int) (cp.offset() - from));
-      while (before.hasRemaining()) {
-        if (log.read(before, from + before.position()) < 0) {
-          return replaced;
-        }
-      }
-      byte[] bytes = before.array();
-      int start = bytes.length - 1;
-      if (bytes[start] != '\n') {
-        return replaced;
-      }
-      while (start > 0 && bytes[start - 1] != '\n') {
-        start--;
-      }
-      if (start == 0 && from > 0) {
-        return replaced;
-      }
-      byte[] record = Arrays.copyOfRange(bytes, start, bytes.length - 1);
-      HashChain.Link link = HashChain.parse(record);
-      if (link == null
-          || !link.selfConsistent()
-          || link.seq() != cp.seq()
-          || !link.hash().equals(cp.hash())) {
-        return replaced;
-      }
       LineReader after =
           new LineReader(Channels.newInputStream(log.position(cp.offset())), MAX_RECORD);
       long expectedSeq = cp.seq() + 1;

@@ -2,6 +2,7 @@ package dev.portcullis.audit;
 
 import dev.portcullis.crypto.KeyedMac;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,14 +18,19 @@ import java.util.regex.Pattern;
  */
 record AuditCheckpoint(long seq, long offset, String hash, long every) {
   static final String KIND = "audit_checkpoint";
-  /** The file beside a chained log that holds its checkpoints. */
-  static final String SUFFIX = ".checkpoints";
+  /** The end of the name of the file beside a chained log that holds its checkpoints. */
+  private static final String SUFFIX = ".checkpoints";
   /** The longest checkpoint line, without its newline; a real one is about 200 bytes. */
   static final int MAX_LINE = 400;
 
   private static final Pattern LINE = Pattern.compile(
       "\\{\"kind\":\"audit_checkpoint\",\"seq\":([1-9][0-9]{0,18}),\"offset\":([1-9][0-9]{0,18}),"
           + "\"hash\":\"([0-9a-f]{64})\",\"every\":([1-9][0-9]{0,9}),\"tag\":\"([A-Za-z0-9_-]{43})\"\\}");
+
+  /** The file beside {@code log} that holds its checkpoints: {@code <log>.checkpoints}. */
+  static Path fileOf(Path log) {
+    return log.resolveSibling(log.getFileName() + SUFFIX);
+  }
 
   /** The text the tag covers. */
   String content() {

@@ -34,6 +34,11 @@ final class HashChain {
     }
   }
 
+  /** The {@code hash} of a chained record, read from its fixed-length end without parsing it. */
+  static String hashOf(byte[] line) {
+    return new String(line, line.length - HASH_SUFFIX_BYTES + 9, 64, StandardCharsets.US_ASCII);
+  }
+
   static Link parse(byte[] line) {
     if (line.length < HASH_SUFFIX_BYTES) {
       return null;

@@ -155,7 +155,7 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
   private void startCheckpoints(LineFile.Opener opener, KeyedMac mac, int every)
       throws IOException {
     Path path = target.path();
-    Path file = path.resolveSibling(path.getFileName() + AuditCheckpoint.SUFFIX);
+    Path file = AuditCheckpoint.fileOf(path);
     // Whole records only: a torn tail is not repaired until the log is known to be taken on.
     long records = nextSeq - 1;
     if (records > 0 && !Files.exists(file)) {
@@ -319,10 +319,8 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
    */
   private void checkpointFirstAhead(byte[] line) throws IOException {
     if (sealed == 0) {
-      String hash = new String(
-          line, line.length - HashChain.HASH_SUFFIX_BYTES + 9, 64, StandardCharsets.US_ASCII);
       AuditCheckpoint first =
-          new AuditCheckpoint(1, target.length() + line.length + 1, hash, every);
+          new AuditCheckpoint(1, target.length() + line.length + 1, HashChain.hashOf(line), every);
       checkpoints.append(first.line(mac));
       // Taken: a failed flush keeps the line for the next one, so it must not be collected twice.
       sealed = 1;
@@ -350,8 +348,7 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
 
   private void advance(byte[] line) {
     nextSeq++;
-    prev = new String(
-        line, line.length - HashChain.HASH_SUFFIX_BYTES + 9, 64, StandardCharsets.US_ASCII);
+    prev = HashChain.hashOf(line);
   }
 
   private void repair(byte[] torn) throws IOException {

@@ -33,7 +33,7 @@ final class NewestRecords {
       throw new IllegalArgumentException("records must be at least 1");
     }
     NewestRecords check = new NewestRecords(mac, wanted);
-    Path checkpoints = file.resolveSibling(file.getFileName() + AuditCheckpoint.SUFFIX);
+    Path checkpoints = AuditCheckpoint.fileOf(file);
     long bytesRead = 0;
     for (int attempt = 1; ; attempt++) {
       Attempt result = check.attempt(file, checkpoints);
