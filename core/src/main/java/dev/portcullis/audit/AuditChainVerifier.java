@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,7 +37,8 @@ import java.util.Objects;
  * arguments are wrong. Run it on a copy or while the sink is closed. With {@code --key-ring KEY_FILE} before the file
  * (a key file as {@link dev.portcullis.crypto.KeyRingSources#fromFile} reads it) it also checks every checkpoint in
  * {@code <file>.checkpoints} ({@link #verify(Path, KeyRingSource)}), and a file with records but no checkpoint is
- * {@code NOT INTACT}.
+ * {@code NOT INTACT}. With {@code --holds SEQ:HASH} (any number of times, before the file) the file must also hold
+ * record {@code SEQ} with chain hash {@code HASH}, a {@link KnownRecord} kept away from the log.
  *
  * <p><b>Torn records.</b> The sink writes whole records only, so a file that does not end in a newline was left by an
  * interrupted write (the process killed, the power lost): that is reported as {@code NOT INTACT} on its last line,
@@ -46,8 +50,9 @@ import java.util.Objects;
  *
  * <p><b>Security.</b> The chain shows that records were changed after they were written by anyone who did not
  * rewrite every later record too. It has no key: whoever can rewrite the whole file can forge a consistent one, and
- * removing records from the end leaves a shorter intact chain. Compare the reported record count and head hash with a
- * copy kept elsewhere (another log, a ticket, a daily e-mail) to cover those. A file written by {@link
+ * removing records from the end leaves a shorter intact chain. Keep the reported record count and head hash, or the
+ * keyed sink's checkpoint log lines, elsewhere (another machine's log, a ticket, a daily e-mail) and pass them back
+ * as {@link KnownRecord}s to cover those. A file written by {@link
  * AuditSink#hashChained(Path, KeyRingSource)} also has keyed checkpoints, which {@link #verify(Path, KeyRingSource)}
  * and {@link #verifyNewest} check; check such a file with the key ring, since without it the checkpoints are not
  * read, and removing them goes unnoticed.
@@ -225,30 +230,109 @@ public final class AuditChainVerifier {
     }
   }
 
+  /**
+   * A record the log must still hold, with its chain hash, as someone kept it away from the log: a line of the sink's
+   * {@link AuditSink#CHECKPOINT_LOGGER_NAME} logger shipped to another machine, or the record count and head of an
+   * earlier verdict ({@code intact: 3017 records, head <hash>} is record 3017 with that hash). The log's own
+   * checkpoints can't show that it was put back to an older copy, or cut back to an earlier checkpoint together with
+   * them; a record known from elsewhere that the log no longer holds, or holds with another hash, does.
+   *
+   * @param seq the record's sequence number, from 1
+   * @param hash its chain hash, 64 lower-case hex digits
+   */
+  public record KnownRecord(long seq, String hash) {
+    private static final java.util.regex.Pattern HEX64 =
+        java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
+    public KnownRecord {
+      if (seq < 1) {
+        throw new IllegalArgumentException("a known record's seq starts at 1: " + seq);
+      }
+      Objects.requireNonNull(hash, "hash");
+      if (!HEX64.matcher(hash).matches()) {
+        throw new IllegalArgumentException("a known record's hash is 64 lower-case hex digits");
+      }
+    }
+
+    /**
+     * Reads {@code SEQ:HASH}, as the checkpoint logger and {@code --holds} write it.
+     *
+     * @throws IllegalArgumentException if {@code text} is not of that form
+     */
+    public static KnownRecord parse(String text) {
+      int colon = text.indexOf(':');
+      if (colon < 1) {
+        throw new IllegalArgumentException(
+            "a known record is SEQ:HASH, for example 3000:<64 hex digits>");
+      }
+      long seq;
+      try {
+        seq = Long.parseLong(text, 0, colon, 10);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("a known record's seq is a number: SEQ:HASH");
+      }
+      return new KnownRecord(seq, text.substring(colon + 1));
+    }
+
+    @Override
+    public String toString() {
+      return seq + ":" + hash;
+    }
+  }
+
   /** Runs the check as a command; see the class comment for the exit codes. */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
-    boolean keyed = args.length == 3 && args[0].equals("--key-ring");
-    if (args.length != 1 && !keyed) {
-      err.println("usage: java -cp portcullis-core.jar " + AuditChainVerifier.class.getName()
-          + " [--key-ring KEY_FILE] AUDIT_FILE");
-      return 2;
+    String keyFile = null;
+    List<KnownRecord> known = new ArrayList<>();
+    int i = 0;
+    try {
+      for (; i < args.length - 1; i += 2) {
+        switch (args[i]) {
+          case "--key-ring" -> {
+            if (keyFile != null) {
+              throw new IllegalArgumentException("--key-ring given twice");
+            }
+            keyFile = args[i + 1];
+          }
+          case "--holds" -> known.add(KnownRecord.parse(args[i + 1]));
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      return usage(err, e.getMessage());
     }
-    String file = args[args.length - 1];
+    if (i != args.length - 1 || args[i].startsWith("--")) {
+      return usage(err, "one audit file, after the options");
+    }
+    String file = args[i];
     Result result;
     try {
-      result = keyed
-          ? verify(Path.of(file), KeyRingSources.fromFile(Path.of(args[1])))
-          : verify(Path.of(file));
+      result = keyFile != null
+          ? verify(Path.of(file), KeyRingSources.fromFile(Path.of(keyFile)), known)
+          : verify(Path.of(file), known);
     } catch (IOException | RuntimeException e) {
       err.println("cannot read " + file + ": " + e);
       return 2;
     }
-    out.println(result.describe());
+    out.println(result.describe()
+        + (result.intact() && !known.isEmpty()
+            ? "; holds "
+                + (known.size() == 1
+                    ? "the known record"
+                    : "the " + known.size() + " known records")
+            : ""));
     return result.intact() ? 0 : 1;
+  }
+
+  private static int usage(PrintStream err, String problem) {
+    err.println(problem);
+    err.println("usage: java -cp portcullis-core.jar " + AuditChainVerifier.class.getName()
+        + " [--key-ring KEY_FILE] [--holds SEQ:HASH]... AUDIT_FILE");
+    return 2;
   }
 
   /**
@@ -297,7 +381,19 @@ public final class AuditChainVerifier {
    * @throws IOException if a file can't be read
    */
   public static Result verify(Path file, KeyRingSource keys) throws IOException {
-    Result chain = verify(file);
+    return verify(file, keys, List.of());
+  }
+
+  /**
+   * As {@link #verify(Path, KeyRingSource)}, and the file must also hold each of {@code known} with its hash: a log
+   * put back to an older copy, or cut back to an earlier checkpoint with its checkpoint file, is not intact, at the
+   * last record it has or at the record that differs.
+   *
+   * @throws IOException if a file can't be read
+   */
+  public static Result verify(Path file, KeyRingSource keys, List<KnownRecord> known)
+      throws IOException {
+    Result chain = verify(file, known);
     if (!chain.intact()) {
       return chain;
     }
@@ -477,6 +573,19 @@ public final class AuditChainVerifier {
    * @throws IOException if the file can't be read
    */
   public static Result verify(Path file) throws IOException {
+    return verify(file, List.of());
+  }
+
+  /**
+   * As {@link #verify(Path)}, and the file must also hold each of {@code known} with its hash (see {@link
+   * KnownRecord}).
+   *
+   * @throws IOException if the file can't be read
+   */
+  public static Result verify(Path file, List<KnownRecord> known) throws IOException {
+    KnownRecord[] expected = known.toArray(new KnownRecord[0]);
+    Arrays.sort(expected, Comparator.comparingLong(KnownRecord::seq));
+    int nextKnown = 0;
     long expectedSeq = 1;
     String prevHash = HashChain.GENESIS;
     long lineNumber = 0;
@@ -515,11 +624,30 @@ public final class AuditChainVerifier {
           return bad(lineNumber, problem, prevHash);
         }
         prevHash = link.hash();
+        for (;
+            nextKnown < expected.length && expected[nextKnown].seq() == expectedSeq;
+            nextKnown++) {
+          if (!expected[nextKnown].hash().equals(prevHash)) {
+            return bad(
+                lineNumber,
+                "record " + expectedSeq + " is not the one known as " + expected[nextKnown]
+                    + ": the log was rewritten up to it, or replaced by another",
+                prevHash);
+          }
+        }
         expectedSeq++;
         if (isTornMarker(line)) {
           torn++;
         }
       }
+    }
+    if (nextKnown < expected.length) {
+      return bad(
+          Math.max(1, lineNumber),
+          "the log ends at record " + lineNumber + ", but it is known to hold record "
+              + expected[expected.length - 1].seq() + ": records were removed from the end, or an"
+              + " older copy of the log was put back",
+          prevHash);
     }
     return new Result(true, lineNumber, 0, "", prevHash, torn);
   }

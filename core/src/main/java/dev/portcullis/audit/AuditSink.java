@@ -36,6 +36,13 @@ public interface AuditSink extends Closeable, Flushable {
   /** Name of the logger {@link #slf4j()} writes to. */
   String LOGGER_NAME = "portcullis.audit";
 
+  /**
+   * Name of the logger on which {@link #hashChained(Path, KeyRingSource)} writes one INFO line per checkpoint: {@code
+   * audit checkpoint: /var/log/portal/audit.jsonl holds 3000:<hash>}. Ship it off the machine: what it names is an
+   * {@link AuditChainVerifier.KnownRecord} that a later copy of the log must hold.
+   */
+  String CHECKPOINT_LOGGER_NAME = "portcullis.audit.checkpoint";
+
   /** Records one event. */
   void accept(AuditEvent event) throws IOException;
 
@@ -122,11 +129,13 @@ public interface AuditSink extends Closeable, Flushable {
    * <p><b>Security.</b> Whoever can write the log but has no key can no longer rewrite it consistently: a record
    * changed before a checkpoint, a checkpoint forged, altered or cut, or the checkpoint file deleted or emptied, no
    * longer verifies, and the sink refuses to open a log whose checkpoints were removed rather than checkpoint it again.
-   * Not covered: the records after the newest checkpoint (at most 1,000); records cut from the end of the log together
+   * Not covered by the files alone: the records after the newest checkpoint (at most 1,000); records cut from the end of the log together
    * with their checkpoints (a log emptied and its checkpoint file deleted is a new log); an older copy of the log put
    * back with its checkpoints; the crash above, which leaves the log not intact under the key ring until the sink
    * opens it again. The records after the newest checkpoint when the sink opens (after a crash, at most 1,000) are
-   * checkpointed then as the file holds them.
+   * checkpointed then as the file holds them. Every checkpoint but a new log's first is also logged on {@value
+   * #CHECKPOINT_LOGGER_NAME}, after it is on disk: kept on another machine, those lines cover the rollback and the cut
+   * ({@link AuditChainVerifier#verify(Path, KeyRingSource, java.util.List)} with them as known records).
    *
    * @throws IOException as {@link #hashChained(Path)}, or if the checkpoint file holds other lines or vouches for a
    *     record the log does not have, or the log has records and no checkpoint (see above), or it does not follow its

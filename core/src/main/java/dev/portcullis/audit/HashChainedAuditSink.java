@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HashChainedAuditSink extends ForwardingSink<LineFile> implements AuditSink {
   private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
+  private static final Logger CHECKPOINTS =
+      LoggerFactory.getLogger(AuditSink.CHECKPOINT_LOGGER_NAME);
   private static final HexFormat HEX = HexFormat.of();
   /** The file beside a chained file that keeps the torn tails cut from it. */
   static final String TORN_SUFFIX = ".torn";
@@ -269,6 +271,8 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     sealed = nextSeq - 1;
     counted = sealed;
     checkpoints.force();
+    CHECKPOINTS.info(
+        "audit checkpoint: {} holds {}:{}", target.path(), checkpoint.seq(), checkpoint.hash());
   }
 
   @Override
