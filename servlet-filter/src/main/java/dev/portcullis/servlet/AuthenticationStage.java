@@ -135,13 +135,13 @@ final class AuthenticationStage extends Stage {
             path != null && policy.decide(path, Optional.of(user.roles())) == AccessDecision.ALLOW;
     Predicate<PortalUser> access = byPolicy;
     if (applicationAccess != null) {
-      String contextPath = exchange.original().getContextPath();
       String pathInContext = exchange.pathInContext();
+      ConnectionRequest request =
+          pathInContext == null ? null : ConnectionRequest.of(exchange.original(), pathInContext);
       AuthTicket ticket = ok.ticket();
       access = user -> byPolicy.test(user)
-          && pathInContext != null
-          && applicationAccess.allows(
-              contextPath, pathInContext, new PortalPrincipal(user, ticket));
+          && request != null
+          && applicationAccess.allows(request, new PortalPrincipal(user, ticket));
     }
     try {
       return connections.opening(

@@ -197,8 +197,11 @@ class OpenWebSocketsEndWithTheirLoginTest {
   void applicationsConnectionRule_removedRole_closesTheSocketOfItsPath_only() throws Exception {
     ChangedAccounts accounts = new ChangedAccounts();
     List<String> asked = new CopyOnWriteArrayList<>();
-    ConnectionAccess rule = (contextPath, path, principal) -> {
-      asked.add(contextPath + "|" + path + "|" + principal.getName());
+    List<ConnectionRequest> requests = new CopyOnWriteArrayList<>();
+    ConnectionAccess rule = (request, principal) -> {
+      String path = request.pathInContext();
+      asked.add(request.contextPath() + "|" + path + "|" + principal.getName());
+      requests.add(request);
       return !path.equals("/feed/council") || principal.user().roles().contains("COUNCIL_OFFICER");
     };
     try (LoginPortal portal = portal(
@@ -207,6 +210,17 @@ class OpenWebSocketsEndWithTheirLoginTest {
         filter -> filter.accessDecidedByApplication().connectionAccess(rule))) {
       removedRole_closesTheCouncilFeedOnly(portal, accounts);
       assertThat(asked).contains("|/feed/council|u-carol", "|/feed/news|u-carol");
+      assertThat(requests)
+          .as(
+              "the rule reads the opening request as the container answered it, without its credentials")
+          .allSatisfy(r -> {
+            assertThat(r.header("sec-websocket-version")).isEqualTo("13");
+            assertThat(r.headers("Upgrade")).containsExactly("websocket");
+            assertThat(r.headers("Cookie")).isEmpty();
+            assertThat(r.headerNames()).noneMatch(n -> n.equalsIgnoreCase("cookie"));
+            assertThat(r.remoteAddr()).isEqualTo("127.0.0.1");
+            assertThat(r.serverPort()).isPositive();
+          });
     }
   }
 
@@ -214,7 +228,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
   @Test
   void applicationsConnectionRule_thatThrows_closesTheSocket() throws Exception {
     ChangedAccounts accounts = new ChangedAccounts();
-    ConnectionAccess rule = (contextPath, path, principal) -> {
+    ConnectionAccess rule = (request, principal) -> {
       throw new IllegalStateException("the rules are not loaded");
     };
     try (LoginPortal portal = portal(
