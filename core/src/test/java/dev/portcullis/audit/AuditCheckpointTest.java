@@ -464,7 +464,8 @@ class AuditCheckpointTest {
         .startsWith("the first checkpoint (for record 1) does not verify");
   }
 
-  private static String run(String... args) {
+  /** Runs the verifier's command: its exit code, a space, and what it printed. */
+  static String run(String... args) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     int code = AuditChainVerifier.run(

@@ -8,10 +8,7 @@ import dev.portcullis.audit.AuditChainVerifier.Result;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.testing.CapturedStderr;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -165,7 +162,7 @@ class KnownRecordsTest {
     String keyRing = keyFile.toString();
     String log = file().toString();
 
-    assertThat(run(
+    assertThat(AuditCheckpointTest.run(
             "--key-ring",
             keyRing,
             "--holds",
@@ -175,24 +172,27 @@ class KnownRecordsTest {
             log))
         .startsWith("0 intact: 30 records, head " + thirtieth.hash())
         .endsWith("; holds the 2 known records");
-    assertThat(run("--holds", thirtieth.toString(), log))
+    assertThat(AuditCheckpointTest.run("--holds", thirtieth.toString(), log))
         .isEqualTo("0 intact: 30 records, head " + thirtieth.hash() + "; holds the known record");
     putBackCopy("");
-    assertThat(run("--key-ring", keyRing, "--holds", thirtieth.toString(), log))
+    assertThat(AuditCheckpointTest.run("--key-ring", keyRing, "--holds", thirtieth.toString(), log))
         .startsWith("1 NOT INTACT: line 10: the log ends at record 10, but it is known to hold"
             + " record 30");
-    assertThat(run("--holds", "30", log)).startsWith("2 a known record is SEQ:HASH");
-    assertThat(run("--holds", "x:" + thirtieth.hash(), log))
+    assertThat(AuditCheckpointTest.run("--holds", "30", log))
+        .startsWith("2 a known record is SEQ:HASH");
+    assertThat(AuditCheckpointTest.run("--holds", "x:" + thirtieth.hash(), log))
         .startsWith("2 a known record's seq is a number");
-    assertThat(run("--holds", "0:" + thirtieth.hash(), log))
+    assertThat(AuditCheckpointTest.run("--holds", "0:" + thirtieth.hash(), log))
         .startsWith("2 a known record's seq starts at 1");
-    assertThat(run("--holds", "30:" + thirtieth.hash().toUpperCase(java.util.Locale.ROOT), log))
+    assertThat(AuditCheckpointTest.run(
+            "--holds", "30:" + thirtieth.hash().toUpperCase(java.util.Locale.ROOT), log))
         .startsWith("2 a known record's hash is 64 lower-case hex digits");
-    assertThat(run("--holds", thirtieth.toString()))
+    assertThat(AuditCheckpointTest.run("--holds", thirtieth.toString()))
         .startsWith("2 one audit file, after the options");
-    assertThat(run("--key-ring", keyRing, "--key-ring", keyRing, log))
+    assertThat(AuditCheckpointTest.run("--key-ring", keyRing, "--key-ring", keyRing, log))
         .startsWith("2 --key-ring given twice");
-    assertThat(run("--anchor", thirtieth.toString(), log)).startsWith("2 unknown option --anchor");
+    assertThat(AuditCheckpointTest.run("--anchor", thirtieth.toString(), log))
+        .startsWith("2 unknown option --anchor");
   }
 
   @Test
@@ -203,16 +203,5 @@ class KnownRecordsTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(KnownRecord.parse("7:" + "a".repeat(64)))
         .isEqualTo(new KnownRecord(7, "a".repeat(64)));
-  }
-
-  private static String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = AuditChainVerifier.run(
-        args,
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return code + " " + out.toString(StandardCharsets.UTF_8).strip()
-        + err.toString(StandardCharsets.UTF_8).strip();
   }
 }

@@ -7,9 +7,7 @@ import dev.portcullis.audit.AuditChainVerifier.Window;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.testing.AuditChainRewrite;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,12 +98,12 @@ class RemovedCheckpointsTest {
     Path keyFile = dir.resolve("keyring.txt");
     KeyRingSources.createFile(KEYS, keyFile);
     String[] keyed = {"--key-ring", keyFile.toString(), file().toString()};
-    assertThat(run(keyed)).startsWith("0 intact: 30 records, head ");
+    assertThat(AuditCheckpointTest.run(keyed)).startsWith("0 intact: 30 records, head ");
     rewrite();
     Files.delete(checkpoints());
 
-    assertThat(run(file().toString())).startsWith("0 intact: 30 records");
-    assertThat(run(keyed))
+    assertThat(AuditCheckpointTest.run(file().toString())).startsWith("0 intact: 30 records");
+    assertThat(AuditCheckpointTest.run(keyed))
         .startsWith("1 NOT INTACT: line 1: the log has 30 records but no checkpoint file");
   }
 
@@ -399,28 +397,18 @@ class RemovedCheckpointsTest {
       }
       sink.flush();
 
-      assertThat(run("--key-ring", keyFile.toString(), file().toString()))
+      assertThat(
+              AuditCheckpointTest.run("--key-ring", keyFile.toString(), file().toString()))
           .startsWith("0 intact: 3 records, head ")
           .endsWith("; records 2 to 3 after the newest checkpoint (record 1), vouched for by the"
               + " chain alone");
     }
-    assertThat(run("--key-ring", keyFile.toString(), file().toString()))
+    assertThat(AuditCheckpointTest.run("--key-ring", keyFile.toString(), file().toString()))
         .as("closed: its last checkpoint vouches for every record")
         .startsWith("0 intact: 3 records, head ")
         .doesNotContain("after the newest checkpoint");
-    assertThat(run(file().toString()))
+    assertThat(AuditCheckpointTest.run(file().toString()))
         .as("without the key ring the checkpoints are not read")
         .doesNotContain("checkpoint");
-  }
-
-  private static String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = AuditChainVerifier.run(
-        args,
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return code + " " + out.toString(StandardCharsets.UTF_8).strip()
-        + err.toString(StandardCharsets.UTF_8).strip();
   }
 }
