@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -59,7 +60,7 @@ public final class ConnectionRequest {
     this.queryString = queryString;
     TreeMap<String, List<String>> kept = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach((name, values) -> {
-      if (!WITHHELD.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+      if (!WITHHELD.contains(name.toLowerCase(Locale.ROOT))) {
         kept.merge(name, List.copyOf(values), (a, b) -> {
           List<String> both = new ArrayList<>(a);
           both.addAll(b);
@@ -81,8 +82,9 @@ public final class ConnectionRequest {
     Enumeration<String> names = request.getHeaderNames();
     while (names != null && names.hasMoreElements()) {
       String name = names.nextElement();
-      if (!WITHHELD.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-        headers.put(name, Collections.list(request.getHeaders(name)));
+      Enumeration<String> values = request.getHeaders(name);
+      if (values != null && !WITHHELD.contains(name.toLowerCase(Locale.ROOT))) {
+        headers.put(name, Collections.list(values));
       }
     }
     return new ConnectionRequest(
