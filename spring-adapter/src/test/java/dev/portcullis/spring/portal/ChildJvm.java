@@ -35,10 +35,19 @@ final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code main} with {@code env} added to the environment and {@code args} as its arguments. */
   static ChildJvm start(Class<?> main, Map<String, String> env, String... args) throws IOException {
+    return start(main, env, List.of(), args);
+  }
+
+  /** As {@link #start(Class, Map, String...)}, with {@code jvmOptions} ({@code -Dname=value}) for the JVM. */
+  static ChildJvm start(
+      Class<?> main, Map<String, String> env, List<String> jvmOptions, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m",
-        "-XX:TieredStopAtLevel=1",
+        "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of(
         "-cp",
         System.getProperty("java.class.path"),
         main.getName(),

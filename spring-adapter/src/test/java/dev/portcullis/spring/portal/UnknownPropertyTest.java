@@ -52,4 +52,47 @@ class UnknownPropertyTest {
           .doesNotContain("not-for-the-log-4711");
     }
   }
+
+  /**
+   * Regression: Spring Boot leaves environment variables and system properties out of its check for unknown
+   * properties, so a role rule misspelt there ({@code PORTCULLIS_ACESS_RULES_0_PATTERN}) never applied and its pages
+   * needed only a login. Start-up now fails, naming each setting, where it was set and the property nearest to it.
+   */
+  @Test
+  void misspeltEnvironmentVariablesAndSystemProperties_failStartUp_namingTheNearestProperty()
+      throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(keyRing());
+    env.put("PORTCULLIS_ACESS_RULES_0_PATTERN", "/secret");
+    env.put("PORTCULLIS_ACESS_RULES_0_ROLES", "COUNCIL_OFFICER");
+    env.put("PORTCULLIS_SESSION_IDLE_TIMOUT", "5m");
+    try (ChildJvm app = ChildJvm.start(
+        ChildPortal.class,
+        env,
+        java.util.List.of(
+            "-Dportcullis.session.max-per-usr=1",
+            "-Dportcullis.acess.authenticated-paths=/**",
+            "-Dportcullis.build.dir=/tmp"),
+        "--server.port=0",
+        "--server.address=127.0.0.1",
+        "--portcullis.login.terms-version=2026-01",
+        "--portcullis.transport.development-mode=true",
+        "--portcullis.access.public-paths=/login,/terms",
+        "--portcullis.access.authenticated-paths=/**")) {
+      assertThat(app.awaitFailedStart()).as(app.output()).isNotZero();
+      assertThat(app.output())
+          .contains("APPLICATION FAILED TO START")
+          .contains("portcullis.acess.rules[0].pattern (environment variable"
+              + " PORTCULLIS_ACESS_RULES_0_PATTERN), did you mean PORTCULLIS_ACCESS_RULES_0_PATTERN"
+              + " (portcullis.access.rules[0].pattern)?")
+          .contains("(environment variable PORTCULLIS_SESSION_IDLE_TIMOUT), did you mean"
+              + " PORTCULLIS_SESSION_IDLE_TIMEOUT (portcullis.session.idle-timeout)?")
+          .contains(
+              "portcullis.session.max-per-usr (property source systemProperties), did you mean"
+                  + " portcullis.session.max-per-user?")
+          .contains("portcullis.acess.authenticated-paths (property source systemProperties)")
+          .doesNotContain("portcullis.build.dir")
+          .doesNotContain("PORTCULLIS_KEY_RING (")
+          .doesNotContain("COUNCIL_OFFICER");
+    }
+  }
 }
