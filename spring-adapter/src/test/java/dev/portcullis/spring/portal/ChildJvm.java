@@ -97,6 +97,29 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** The HTTP port once the application has started, or null when it ended without starting. */
+  Integer awaitPortOrExit() throws InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    synchronized (lines) {
+      while (true) {
+        for (String line : lines) {
+          Matcher m = STARTED.matcher(line);
+          if (m.find()) {
+            return Integer.parseInt(m.group(1));
+          }
+        }
+        if (!process.isAlive() && !reader.isAlive()) {
+          return null;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("the application neither started nor ended:\n" + output());
+        }
+        lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 200_000_000L))));
+      }
+    }
+  }
+
   /**
    * Waits for an application that must not start to end, and returns its exit code; fails with the output at once if
    * it starts instead.

@@ -3,6 +3,7 @@ package dev.portcullis.spring.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.spring.child.ChildPortal;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -65,6 +66,7 @@ class UnknownPropertyTest {
     env.put("PORTCULLIS_ACESS_RULES_0_PATTERN", "/secret");
     env.put("PORTCULLIS_ACESS_RULES_0_ROLES", "COUNCIL_OFFICER");
     env.put("PORTCULLIS_SESSION_IDLE_TIMOUT", "5m");
+    env.put("portcullis_cookies_name_prefx", "staff");
     try (ChildJvm app = ChildJvm.start(
         ChildPortal.class,
         env,
@@ -78,7 +80,17 @@ class UnknownPropertyTest {
         "--portcullis.transport.development-mode=true",
         "--portcullis.access.public-paths=/login,/terms",
         "--portcullis.access.authenticated-paths=/**")) {
-      assertThat(app.awaitFailedStart()).as(app.output()).isNotZero();
+      Integer port = app.awaitPortOrExit();
+      if (port != null) {
+        Browser browser = new Browser("http://127.0.0.1:" + port);
+        assertThat(browser.login("alice", "alice-pw").statusCode()).isEqualTo(303);
+        HttpResponse<String> secret = browser.get("/secret");
+        assertThat(secret.statusCode() + " " + secret.body())
+            .as("alice, a provider, asks for /secret, meant for council officers only")
+            .doesNotStartWith("200");
+      }
+      assertThat(port).as("the application started:\n%s", app.output()).isNull();
+      assertThat(app.awaitExit()).as(app.output()).isNotZero();
       assertThat(app.output())
           .contains("APPLICATION FAILED TO START")
           .contains("portcullis.acess.rules[0].pattern (environment variable"
@@ -90,6 +102,8 @@ class UnknownPropertyTest {
               "portcullis.session.max-per-usr (property source systemProperties), did you mean"
                   + " portcullis.session.max-per-user?")
           .contains("portcullis.acess.authenticated-paths (property source systemProperties)")
+          .contains("(environment variable portcullis_cookies_name_prefx), did you mean"
+              + " PORTCULLIS_COOKIES_NAME_PREFIX (portcullis.cookies.name-prefix)?")
           .doesNotContain("portcullis.build.dir")
           .doesNotContain("PORTCULLIS_KEY_RING (")
           .doesNotContain("COUNCIL_OFFICER");
