@@ -32,8 +32,8 @@ import org.springframework.core.env.StandardEnvironment;
  * log in.
  *
  * <p>Which names are Portcullis' there: every environment variable that Spring Boot reads as a {@code portcullis.*}
- * property ({@code PORTCULLIS_*}) but the key ring's ({@code portcullis.keys.environment-variable}, default {@value
- * KeyRingSources#ENV_VARIABLE}) and {@code PORTCULLIS_CONFIG} (the WAR's settings file); and every system property
+ * property ({@code PORTCULLIS_*}) but the key ring's ({@code portcullis.keys.environment-variable}, and the default
+ * {@value KeyRingSources#ENV_VARIABLE} beside it) and {@code PORTCULLIS_CONFIG} (the WAR's settings file); and every system property
  * {@code portcullis.<group>...} whose group is one of the starter's ({@code access}, {@code session}, ...) or at most
  * two letters from one ({@code portcullis.acess.public-paths}). Other {@code portcullis.*} system properties (a
  * build's own, such as {@code portcullis.root.dir}) are not settings and pass.
@@ -107,13 +107,34 @@ final class ProcessEnvironmentSettings implements ConfigurationPropertiesBindHan
 
   /** Whether {@code property}, which bound to nothing, is meant as a Portcullis setting (see the class comment). */
   static boolean isSetting(ConfigurationProperty property, String keyRingVariable) {
-    String variable = variableOf(property);
-    if (variable != null) {
-      return !variable.equals(keyRingVariable) && !variable.equals(CONFIG_VARIABLE);
+    if (isFromEnvironment(property)) {
+      String name = property.getName().toString();
+      return !name.equals(asProperty(keyRingVariable))
+          && !name.equals(asProperty(KeyRingSources.ENV_VARIABLE))
+          && !name.equals(asProperty(CONFIG_VARIABLE));
     }
     ConfigurationPropertyName name = property.getName();
     return name.getNumberOfElements() < 2
         || nearGroup(name.getElement(1, ConfigurationPropertyName.Form.UNIFORM));
+  }
+
+  private static boolean isFromEnvironment(ConfigurationProperty property) {
+    return property.getSource() != null
+        && property.getSource().getUnderlyingSource() instanceof PropertySource<?> named
+        && named.getName().equals(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+  }
+
+  /** The property Spring Boot reads an environment variable as: {@code PORTCULLIS_KEY_RING} is {@code portcullis.key.ring}. */
+  static String asProperty(String variable) {
+    StringBuilder name = new StringBuilder();
+    for (String element : variable.toLowerCase(Locale.ROOT).split("_", -1)) {
+      if (!element.isEmpty() && element.chars().allMatch(Character::isDigit)) {
+        name.append('[').append(element).append(']');
+      } else {
+        name.append(name.length() == 0 ? "" : ".").append(element);
+      }
+    }
+    return name.toString();
   }
 
   /** The environment variable {@code property} was read from, or null when it was not. */
