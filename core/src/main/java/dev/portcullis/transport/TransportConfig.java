@@ -218,7 +218,10 @@ public final class TransportConfig {
 
     /**
      * The reverse proxies whose {@code Forwarded} and {@code X-Forwarded-*} headers are believed, as IP addresses or
-     * CIDR blocks ({@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code fd00::/8}). Replaces any earlier list.
+     * CIDR blocks ({@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code fd00::/8}). Replaces any earlier list. {@link #build()}
+     * refuses a list that holds, all entries together, more public address space than a {@code /11} of IPv4 or a
+     * {@code /24} of IPv6: a client inside a trusted range chooses its own address and whether it used HTTPS. Private,
+     * shared ({@code 100.64.0.0/10}), loopback, link-local and unique-local ranges may be of any size.
      */
     public Builder trustedProxies(List<String> cidrs) {
       this.trustedProxies = cidrs == null ? null : new ArrayList<>(cidrs);

@@ -83,6 +83,19 @@ class RefusedBlockMessagesTest {
         .contains("trusted proxy '::/0' is every address");
   }
 
+  /**
+   * Regression: only every address was refused, so a {@code /8} of public space beside the private network made
+   * every client there a trusted proxy, whose own forwarding headers chose its address and claimed HTTPS.
+   */
+  @Test
+  void trustedProxiesHoldingMuchPublicSpace_stopTheStart_namingTheWidestEntry() {
+    assertThat(startFailure(
+            ConfigOverride.config("portcullis.transport.trusted-proxies", "10.0.0.0/8,11.0.0.0/8")))
+        .contains("portcullis.transport was refused")
+        .contains("trusted proxies hold more public IPv4 space than a /11")
+        .contains("the widest entry is '11.0.0.0/8'");
+  }
+
   @Test
   void aCookieNamePrefixTheCoreRefuses_namesTheYamlSetting() {
     assertThat(startFailure(ConfigOverride.config("portcullis.cookies.name-prefix", "two words")))

@@ -59,6 +59,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.cloud.CloudPlatform;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -187,6 +188,15 @@ public final class PortcullisAutoConfiguration {
           + " limit per node instead, set " + PER_NODE_LOGIN_LIMIT + "=true.";
 
   private static final Logger log = LoggerFactory.getLogger(PortcullisAutoConfiguration.class);
+
+  /**
+   * Makes a misspelt {@code portcullis.*} setting in an environment variable or a system property stop start-up, as
+   * one in a file does: Spring Boot's own check leaves those sources out.
+   */
+  @Bean
+  static ConfigurationPropertiesBindHandlerAdvisor portcullisProcessEnvironmentSettings() {
+    return new ProcessEnvironmentSettings();
+  }
 
   /**
    * Refuses a duration property written without a unit before any bean reads it: Spring Boot would read it as

@@ -62,7 +62,7 @@ final class PortcullisFailureAnalyzer implements FailureAnalyzer {
         return new FailureAnalysis(
             "Portcullis has no such setting: "
                 + unknown.getUnboundProperties().stream()
-                    .map(PortcullisFailureAnalyzer::nameAndOrigin)
+                    .map(property -> nameAndOrigin(property) + nearest(property))
                     .collect(Collectors.joining("; "))
                 + ". A misspelt name would leave the default in place, so the application does not start.",
             "Correct or remove these settings. The portcullis.* properties are listed in the starter's"
@@ -77,8 +77,24 @@ final class PortcullisFailureAnalyzer implements FailureAnalyzer {
     return null;
   }
 
-  /** The property's name and where it was set (a file and line, or a property source); never its value. */
+  /** For a property that binds to nothing, the property nearest to it, as the tail of its entry; or nothing. */
+  static String nearest(ConfigurationProperty property) {
+    boolean variable = ProcessEnvironmentSettings.variableOf(property) != null;
+    return Spelling.nearest(property.getName().toString())
+        .map(name -> ", did you mean "
+            + (variable ? Spelling.variable(name) + " (" + name + ")" : name) + "?")
+        .orElse("");
+  }
+
+  /**
+   * The property's name and where it was set (a file and line, an environment variable, or a property source); never
+   * its value.
+   */
   static String nameAndOrigin(ConfigurationProperty property) {
+    String variable = ProcessEnvironmentSettings.variableOf(property);
+    if (variable != null) {
+      return property.getName() + " (environment variable " + variable + ")";
+    }
     Origin origin = property.getOrigin();
     if (origin instanceof PropertySourceOrigin wrapped && wrapped.getOrigin() != null) {
       origin = wrapped.getOrigin();

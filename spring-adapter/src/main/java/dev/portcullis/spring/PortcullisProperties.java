@@ -24,9 +24,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * <p>A {@code portcullis.*} name this class does not have, set in the application's configuration files, on the
  * command line or in another property source the application adds, stops start-up ({@link PortcullisFailureAnalyzer}
- * names it, never its value): a misspelt setting would otherwise leave its default in place unnoticed. Environment
- * variables and system properties are not checked (Spring Boot leaves them out of this check, as the process
- * environment holds names such as {@code PORTCULLIS_KEY_RING} that are not properties).
+ * names it and the nearest property, never its value): a misspelt setting would otherwise leave its default in place
+ * unnoticed. Spring Boot leaves environment variables and system properties out of that check; {@link
+ * ProcessEnvironmentSettings} checks them, passing over the names there that are not settings ({@code
+ * PORTCULLIS_KEY_RING}, {@code portcullis.root.dir}).
  */
 @ConfigurationProperties(prefix = "portcullis", ignoreUnknownFields = false)
 public class PortcullisProperties {
@@ -1023,8 +1024,9 @@ public class PortcullisProperties {
     private boolean developmentMode;
 
     /**
-     * Proxy addresses (IP literals or CIDRs) whose Forwarded / X-Forwarded-* headers are believed; every address
-     * (0.0.0.0/0, ::/0) is refused. Core default: none.
+     * Proxy addresses (IP literals or CIDRs) whose Forwarded / X-Forwarded-* headers are believed; more public space
+     * than a /11 of IPv4 or a /24 of IPv6, all entries together, is refused (private, loopback and link-local ranges
+     * may be of any size). Core default: none.
      */
     private List<String> trustedProxies = new ArrayList<>();
 

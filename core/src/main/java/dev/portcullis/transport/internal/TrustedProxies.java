@@ -2,6 +2,7 @@ package dev.portcullis.transport.internal;
 
 import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.IpAddress;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,11 +30,64 @@ import java.util.Objects;
  * <p><b>Security.</b> Addresses are read by {@link IpAddress}'s rule only (no leading zeros in IPv4 parts, no zones);
  * nothing here performs a DNS lookup. A malformed header from a trusted proxy, including an address that rule refuses,
  * yields the proxy's own address and the connection's own security, never a guess.
+ *
+ * <p>A client inside a trusted range chooses its own address and whether it used HTTPS, so the ranges are bounded:
+ * all of them together may hold at most {@value #MAX_PUBLIC_IPV4_BITS} bits of public IPv4 space (2,097,152
+ * addresses, a {@code /11}) and {@value #MAX_PUBLIC_IPV6_BITS} bits of public IPv6 space (a {@code /24}), which fits a
+ * provider's published proxy ranges but refuses a {@code /8} of public space, {@code 0.0.0.0/1} or {@code ::/1}.
+ * Addresses that the internet does not route to a server (private {@code 10.0.0.0/8}, {@code 172.16.0.0/12}, {@code
+ * 192.168.0.0/16}, shared {@code 100.64.0.0/10}, loopback, link-local and IPv6 unique-local {@code fc00::/7}) do not
+ * count: ranges of them may be of any size.
  */
 public final class TrustedProxies {
   private static final int MAX_HOPS = 20;
 
+  /** The public IPv4 space all trusted ranges together may hold, as bits of address: a {@code /11}. */
+  static final int MAX_PUBLIC_IPV4_BITS = 21;
+
+  /** The public IPv6 space all trusted ranges together may hold, as bits of address: a {@code /24}. */
+  static final int MAX_PUBLIC_IPV6_BITS = 104;
+
+  /** Blocks the internet does not route to a server; trusted ranges inside them may be of any size. */
+  private static final List<Cidr> NOT_PUBLIC = List.of(
+      Cidr.of("10.0.0.0", 8),
+      Cidr.of("172.16.0.0", 12),
+      Cidr.of("192.168.0.0", 16),
+      Cidr.of("100.64.0.0", 10),
+      Cidr.of("127.0.0.0", 8),
+      Cidr.of("169.254.0.0", 16),
+      Cidr.of("::1", 128),
+      Cidr.of("fc00::", 7),
+      Cidr.of("fe80::", 10));
+
   private record Cidr(byte[] network, int prefix) {
+    static Cidr of(String address, int prefix) {
+      return new Cidr(IpAddress.parse(address).orElseThrow().bytes(), prefix);
+    }
+
+    /** Whether every address of {@code other} is in this block. */
+    boolean covers(Cidr other) {
+      return prefix <= other.prefix && contains(other.network);
+    }
+
+    /** How many addresses of this block are public: its size less the {@link #NOT_PUBLIC} blocks inside it. */
+    BigInteger publicSize() {
+      int bits = network.length * 8;
+      BigInteger size = BigInteger.ONE.shiftLeft(bits - prefix);
+      for (Cidr n : NOT_PUBLIC) {
+        if (n.network.length != network.length) {
+          continue;
+        }
+        if (n.covers(this)) {
+          return BigInteger.ZERO;
+        }
+        if (covers(n)) {
+          size = size.subtract(BigInteger.ONE.shiftLeft(bits - n.prefix));
+        }
+      }
+      return size;
+    }
+
     boolean contains(byte[] addr) {
       if (addr.length != network.length) {
         return false;
@@ -146,7 +200,56 @@ public final class TrustedProxies {
       }
       out.add(new Cidr(addr, prefix));
     }
+    requireLittlePublicSpace(
+        cidrs, out, 4, MAX_PUBLIC_IPV4_BITS, "IPv4 space than a /11 (2,097,152 addresses)");
+    requireLittlePublicSpace(cidrs, out, 16, MAX_PUBLIC_IPV6_BITS, "IPv6 space than a /24");
     return new TrustedProxies(out, read);
+  }
+
+  /**
+   * Refuses the ranges of one address family ({@code length} bytes) when, together, they hold more than {@code 2^bits}
+   * public addresses ({@code limit} says so in words): every client there could claim any address and HTTPS.
+   */
+  private static void requireLittlePublicSpace(
+      List<String> entries, List<Cidr> ranges, int length, int bits, String limit) {
+    BigInteger total = BigInteger.ZERO;
+    BigInteger widest = BigInteger.ZERO;
+    String widestEntry = null;
+    for (int i = 0; i < ranges.size(); i++) {
+      Cidr range = ranges.get(i);
+      if (range.network.length != length || coveredByAnother(ranges, i)) {
+        continue;
+      }
+      BigInteger size = range.publicSize();
+      total = total.add(size);
+      if (size.compareTo(widest) > 0) {
+        widest = size;
+        widestEntry = entries.get(i);
+      }
+    }
+    if (total.compareTo(BigInteger.ONE.shiftLeft(bits)) > 0) {
+      throw new IllegalArgumentException("trusted proxies hold more public " + limit
+          + ", more than any set of proxies needs; the widest entry is '" + widestEntry
+          + "'. A client at any of those addresses would choose its own address and claim HTTPS with"
+          + " forwarding headers: list the proxies' own addresses, or their provider's published ranges."
+          + " Private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), loopback and"
+          + " link-local ranges may be of any size");
+    }
+  }
+
+  /** Whether the range at {@code index} lies inside another of {@code ranges} (the first of equal ones counts). */
+  private static boolean coveredByAnother(List<Cidr> ranges, int index) {
+    Cidr range = ranges.get(index);
+    for (int j = 0; j < ranges.size(); j++) {
+      Cidr other = ranges.get(j);
+      if (j != index
+          && other.network.length == range.network.length
+          && other.covers(range)
+          && (other.prefix < range.prefix || j < index)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public boolean isEmpty() {

@@ -262,7 +262,80 @@ class TrustedProxiesTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'" + every + "' is every address");
     }
-    assertThat(TrustedProxies.of(List.of("0.0.0.0/1")).isTrusted("127.0.0.1")).isTrue();
+  }
+
+  /**
+   * Regression: only {@code /0} was refused, so {@code 0.0.0.0/1} with {@code 128.0.0.0/1}, {@code ::/1} or a {@code
+   * /8} of public space made every client there a trusted proxy, whose own forwarding headers chose its address and
+   * made plain HTTP count as HTTPS.
+   */
+  @Test
+  void widePublicRanges_areRefused_namingTheWidest() {
+    record Wide(List<String> entries, String widest) {}
+    for (Wide wide : List.of(
+        new Wide(List.of("0.0.0.0/1", "128.0.0.0/1"), "128.0.0.0/1"),
+        new Wide(List.of("10.0.0.0/8", "11.0.0.0/8"), "11.0.0.0/8"),
+        new Wide(List.of("10.0.0.0/8", "192.168.0.0/16", "0.0.0.0/1"), "0.0.0.0/1"),
+        new Wide(List.of("8.0.0.0/11", "9.0.0.1"), "8.0.0.0/11"),
+        new Wide(List.of("2.0.0.0/12", "3.0.0.0/12", "4.0.0.0/12"), "2.0.0.0/12"),
+        new Wide(List.of("::/1"), "::/1"),
+        new Wide(List.of("2000::/3"), "2000::/3"),
+        new Wide(List.of("fd00::/8", "2001:db8::/16"), "2001:db8::/16"))) {
+      assertThatThrownBy(() -> TrustedProxies.of(wide.entries()))
+          .as("%s", wide.entries())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("trusted proxies hold more public IPv")
+          .hasMessageContaining("the widest entry is '" + wide.widest() + "'");
+    }
+  }
+
+  @Test
+  void privateLoopbackAndLinkLocalRanges_ofAnySize_andPublishedProxyRanges_areAccepted() {
+    TrustedProxies internal = TrustedProxies.of(List.of(
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1",
+        "8.0.0.0/11",
+        "8.0.0.0/11",
+        "8.1.0.0/16"));
+    assertThat(internal.isTrusted("100.127.255.254")).isTrue();
+    assertThat(internal.isTrusted("8.31.255.255"))
+        .as("a /11 of public space, listed twice")
+        .isTrue();
+    assertThat(internal.isTrusted("8.32.0.0")).isFalse();
+    // A CDN's published list, as operators copy it: about 1.5 million IPv4 addresses, a /29 and six
+    // /32s of IPv6.
+    assertThat(TrustedProxies.of(List.of(
+                "173.245.48.0/20",
+                "103.21.244.0/22",
+                "103.22.200.0/22",
+                "103.31.4.0/22",
+                "141.101.64.0/18",
+                "108.162.192.0/18",
+                "190.93.240.0/20",
+                "188.114.96.0/20",
+                "197.234.240.0/22",
+                "198.41.128.0/17",
+                "162.158.0.0/15",
+                "104.16.0.0/13",
+                "104.24.0.0/14",
+                "172.64.0.0/13",
+                "131.0.72.0/22",
+                "2400:cb00::/32",
+                "2606:4700::/32",
+                "2803:f800::/32",
+                "2405:b500::/32",
+                "2405:8100::/32",
+                "2a06:98c0::/29",
+                "2c0f:f248::/32"))
+            .isTrusted("104.16.0.1"))
+        .isTrue();
   }
 
   @Test

@@ -12,9 +12,11 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * are closed, so the application can be redeployed in the same JVM: the audit file is free again.
  *
  * <p><b>Security.</b> Any mistake in the settings fails the deployment, with one message per mistake: a setting this
- * library does not know (a typo would otherwise leave a default in place), a value that does not parse, no key ring
+ * library does not know (a typo would otherwise leave a default in place), a setting given as a servlet context
+ * parameter or a system property (neither is read), a value that does not parse, no key ring
  * (there is no default key), no user directory, or a combination a core builder refuses. Without {@code
  * portcullis.access.*} every path but the login and terms pages needs a login. The filter answers 503 if it is
  * reached without having started. Messages name settings, never their values.
@@ -64,6 +67,7 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
 
   private final String configProperty;
   private final Map<String, String> environment;
+  private final Set<String> systemProperties;
   private final InstantSource clock;
 
   /** The initializer the container makes: reads the process environment and the system clock. */
@@ -74,13 +78,27 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
     this(
         System.getProperty(PortcullisSettings.CONFIG_PROPERTY),
         System.getenv(),
+        System.getProperties().stringPropertyNames(),
         InstantSource.system());
   }
 
   PortcullisInitializer(
       String configProperty, Map<String, String> environment, InstantSource clock) {
+    this(configProperty, environment, Set.of(), clock);
+  }
+
+  /**
+   * @param systemProperties the names of the JVM's system properties: one that names a setting is refused, as
+   *     settings are not read from there
+   */
+  PortcullisInitializer(
+      String configProperty,
+      Map<String, String> environment,
+      Set<String> systemProperties,
+      InstantSource clock) {
     this.configProperty = configProperty;
     this.environment = Map.copyOf(environment);
+    this.systemProperties = Set.copyOf(systemProperties);
     this.clock = clock;
   }
 
@@ -94,6 +112,9 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
       loader = PortcullisInitializer.class.getClassLoader();
     }
     PortcullisSettings settings = PortcullisSettings.read(loader, configProperty, environment);
+    settings.notReadFrom(
+        Collections.list(context.getInitParameterNames()), "servlet context parameter", false);
+    settings.notReadFrom(new TreeSet<>(systemProperties), "system property", true);
     if (settings.problems().isEmpty()
         && !settings.bool("portcullis.enabled").orElse(Boolean.TRUE)) {
       ConfigurationWarning.say(

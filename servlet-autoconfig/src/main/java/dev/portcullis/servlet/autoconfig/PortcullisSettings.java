@@ -24,6 +24,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,10 +34,12 @@ import java.util.regex.Pattern;
  * #CONFIG_VARIABLE}, then environment variables named as Spring Boot names them ({@code portcullis.session.idle-timeout}
  * is {@code PORTCULLIS_SESSION_IDLE_TIMEOUT}); each layer overrides the one before.
  *
- * <p>The names are the Spring Boot starter's. A name this class does not know is a mistake, not something to ignore:
- * a misspelt setting would otherwise leave its secure default silently in place, or not, depending on the typo. Each
- * mistake becomes one message in {@link #problems()}, naming the setting and where it was read; values are never
- * quoted back, since a file may hold secrets.
+ * <p>The names are the Spring Boot starter's. A name meant for Portcullis ({@link #isOurs}: {@code portcullis.} or
+ * {@code portcullis_} in any case) that this class does not know is a mistake, not something to ignore: a misspelt
+ * setting would otherwise leave its secure default silently in place, or not, depending on the typo. Each mistake
+ * becomes one message in {@link #problems()}, naming the setting, where it was read and the nearest property; values
+ * are never quoted back, since a file may hold secrets. A setting given where none is read (a servlet context
+ * parameter, a system property) is a mistake too ({@link #notReadFrom}).
  *
  * <p>The key ring is not a setting: it is read from the environment variable {@link KeyRingSources#ENV_VARIABLE} or
  * the file {@code portcullis.keys.file}. The settings that are secrets ({@link #ENVIRONMENT_ONLY}) are read from the
@@ -165,6 +168,8 @@ final class PortcullisSettings {
 
   private static final Pattern ENTRY = Pattern.compile("([a-z.-]+)\\[(\\d{1,3})]\\.([a-z-]+)");
   private static final Pattern ENTRY_VARIABLE = Pattern.compile("([A-Z_]+?)_(\\d{1,3})_([A-Z_]+)");
+  private static final Pattern INDEX = Pattern.compile("[\\[_](\\d{1,3})[\\]_]");
+  private static final Pattern PUNCTUATION = Pattern.compile("[\\s.\\-_\\[\\]]");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ns|us|ms|s|m|h|d)");
 
   /** A value and where it was read, for messages. */
@@ -259,11 +264,11 @@ final class PortcullisSettings {
     sources.add(source);
     for (String key : new TreeSet<>(properties.stringPropertyNames())) {
       String value = properties.getProperty(key).strip();
-      if (!key.startsWith("portcullis.")) {
+      if (!isOurs(key)) {
         continue; // the file may hold the application's own settings
       }
       if (!NAMES.contains(key) && !isEntry(key)) {
-        problems.add("unknown setting " + key + " in " + source
+        problems.add("unknown setting " + quoted(key) + " in " + source
             + ": there is no such Portcullis property" + suggestion(key));
         continue;
       }
@@ -286,7 +291,7 @@ final class PortcullisSettings {
     boolean any = false;
     for (Map.Entry<String, String> e : new TreeMap<>(environment).entrySet()) {
       String variable = e.getKey();
-      if (!variable.startsWith("PORTCULLIS_")
+      if (!isOurs(variable)
           || variable.equals(KeyRingSources.ENV_VARIABLE)
           || variable.equals(CONFIG_VARIABLE)) {
         continue;
@@ -303,11 +308,11 @@ final class PortcullisSettings {
             .orElse(null);
       }
       if (key == null) {
-        problems.add("unknown environment variable " + variable
+        problems.add("unknown environment variable " + quoted(variable)
             + ": no Portcullis property has this name (the key"
             + " ring is read from " + KeyRingSources.ENV_VARIABLE + ", the settings file from "
             + CONFIG_VARIABLE
-            + ")");
+            + ")" + variableSuggestion(variable));
         continue;
       }
       values.put(key, new Value(e.getValue().strip(), "environment variable " + variable));
@@ -329,14 +334,123 @@ final class PortcullisSettings {
     return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
+  /**
+   * Whether {@code name}, a key of a settings file or an environment variable's name, is meant for Portcullis: {@code
+   * portcullis} followed by a dot or an underscore, in any case and with any white space around it, so that {@code
+   * Portcullis.access.public-paths} and {@code portcullis_session_idle_timeout} are mistakes to report, not the
+   * application's own settings to pass over.
+   */
+  static boolean isOurs(String name) {
+    String bare = name.strip().toLowerCase(Locale.ROOT);
+    return bare.equals("portcullis")
+        || bare.startsWith("portcullis.")
+        || bare.startsWith("portcullis_");
+  }
+
+  /** {@code name} in quotes when white space around it would otherwise not show in a message. */
+  private static String quoted(String name) {
+    return name.strip().equals(name) ? name : "'" + name + "'";
+  }
+
+  /** The known property nearest to {@code key}, as a message's tail. */
   private static String suggestion(String key) {
-    String bare = key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
-    for (String name : NAMES) {
-      if (name.replace("-", "").equals(bare)) {
-        return "; did you mean " + name + "?";
+    return nearest(key, knownNames(key), name -> name)
+        .map(name -> "; did you mean " + name + "?")
+        .orElse(" (see the README's property list)");
+  }
+
+  /** The known environment variable nearest to {@code variable}, as a message's tail. */
+  private static String variableSuggestion(String variable) {
+    return nearest(variable, knownNames(variable), PortcullisSettings::environmentName)
+        .map(name -> "; did you mean " + environmentName(name) + " (" + name + ")?")
+        .orElse(" (see the README's property list)");
+  }
+
+  /**
+   * Every known name, with the entries of the {@link #LISTS} at the index {@code written} gives ({@code [3]} or {@code
+   * _3_}), or at 0.
+   */
+  private static List<String> knownNames(String written) {
+    Matcher index = INDEX.matcher(written);
+    int i = index.find() ? Integer.parseInt(index.group(1)) : 0;
+    List<String> names = new ArrayList<>(NAMES);
+    LISTS.forEach((list, fields) -> fields.forEach(f -> names.add(list + "[" + i + "]." + f)));
+    return names;
+  }
+
+  /**
+   * The name among {@code names} whose spelling ({@code spelling} of it) is nearest to {@code written}, if it is near
+   * enough to be the name meant: a few letters apart, case, white space and punctuation ({@code . - _ [ ]}) aside.
+   */
+  private static Optional<String> nearest(
+      String written, List<String> names, Function<String, String> spelling) {
+    String bare = bare(written);
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String name : names) {
+      int d = distance(bare, bare(spelling.apply(name)));
+      if (d < bestDistance) {
+        best = name;
+        bestDistance = d;
       }
     }
-    return " (see the README's property list)";
+    return bestDistance <= Math.max(3, bare.length() / 6) ? Optional.of(best) : Optional.empty();
+  }
+
+  private static String bare(String name) {
+    return PUNCTUATION.matcher(name.toLowerCase(Locale.ROOT)).replaceAll("");
+  }
+
+  /** The Levenshtein distance: how many letters to insert, delete or replace to make {@code a} into {@code b}. */
+  static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
+  /**
+   * Reports each of {@code names} that is meant for Portcullis but set {@code where} Portcullis reads no settings (the
+   * servlet context's parameters, the system properties): it would otherwise be without effect, unnoticed. With {@code
+   * knownOnly} only the names of settings count, as a JVM's system properties may hold other {@code portcullis.*} names
+   * that are no settings.
+   */
+  void notReadFrom(Iterable<String> names, String where, boolean knownOnly) {
+    for (String name : names) {
+      String bare = name.strip().toLowerCase(Locale.ROOT);
+      if (!isOurs(name) || bare.equals(CONFIG_PROPERTY)) {
+        continue;
+      }
+      boolean known = NAMES.contains(bare) || isEntry(bare);
+      if (knownOnly && !known) {
+        continue;
+      }
+      problems.add(quoted(name) + " is set as a " + where + ", where Portcullis reads no settings"
+          + (known ? "" : ", and there is no such Portcullis property" + suggestion(name))
+          + ": put " + (known ? "it" : "Portcullis' settings") + " in " + RESOURCE
+          + ", in the file named by " + CONFIG_PROPERTY + " or " + CONFIG_VARIABLE
+          + ", or in the environment" + (known ? " (" + environmentName(bare) + ")" : ""));
+    }
+  }
+
+  /** The environment variable of {@code key}, a name or an entry of a list. */
+  static String environmentName(String key) {
+    Matcher m = ENTRY.matcher(key);
+    return m.matches()
+        ? variable(m.group(1)) + "_" + Integer.parseInt(m.group(2)) + "_" + variable(m.group(3))
+        : variable(key);
   }
 
   /** Every mistake found so far, one message each. */

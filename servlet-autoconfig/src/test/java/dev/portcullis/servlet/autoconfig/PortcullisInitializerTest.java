@@ -196,6 +196,27 @@ class PortcullisInitializerTest {
         .hasMessageContaining("trusted proxy '0.0.0.0/0' is every address");
   }
 
+  /**
+   * Regression: only every address ({@code /0}) was refused, so two halves of the IPv4 space made every client a
+   * trusted proxy all the same, and a plain HTTP request that said {@code X-Forwarded-Proto: https} was served outside
+   * development mode; the deployment now fails, naming the widest entry.
+   */
+  @Test
+  void trustedProxiesCoveringMuchPublicSpace_failTheStart_namingTheWidestEntry() throws Exception {
+    Throwable failure = refusedStart(
+        Map.of(
+            "PORTCULLIS_TRANSPORT_DEVELOPMENT_MODE", "false",
+            "PORTCULLIS_TRANSPORT_CANONICAL_HOST", "portal.example",
+            "PORTCULLIS_TRANSPORT_TRUSTED_PROXIES", "0.0.0.0/1,128.0.0.0/1"),
+        "/login",
+        Map.of("X-Forwarded-Proto", "https", "X-Forwarded-For", "198.51.100.7"),
+        "a plain-HTTP GET of /login that says X-Forwarded-Proto: https");
+    assertThat(failure)
+        .hasMessageContaining("portcullis.transport")
+        .hasMessageContaining("trusted proxies hold more public IPv4 space than a /11")
+        .hasMessageContaining("the widest entry is '128.0.0.0/1'");
+  }
+
   @Test
   void noUserDirectory_failsTheStart_withWhatToDo() throws Exception {
     Path audit = dir.resolve("audit.jsonl");

@@ -68,6 +68,52 @@ class PortcullisSettingsTest {
   }
 
   @Test
+  void anUnknownName_isRefused_namingTheNearestProperty_atItsIndex() throws Exception {
+    PortcullisSettings s = read(
+        "portcullis.acess.rules[2].pattern=/admin/**\nportcullis.access.public-path=/login\n"
+            + "portcullis.colour=red\n",
+        Map.of("PORTCULLIS_SESION_IDLE_TIMOUT", "7m"));
+    assertThat(s.problems())
+        .anySatisfy(p -> assertThat(p)
+            .contains("unknown setting portcullis.access.public-path in")
+            .contains("did you mean portcullis.access.public-paths?"))
+        .anySatisfy(p -> assertThat(p)
+            .contains("unknown setting portcullis.acess.rules[2].pattern in")
+            .contains("did you mean portcullis.access.rules[2].pattern?"))
+        .anySatisfy(p -> assertThat(p)
+            .contains("unknown setting portcullis.colour in")
+            .contains("(see the README's property list)"))
+        .anySatisfy(p -> assertThat(p)
+            .contains("unknown environment variable PORTCULLIS_SESION_IDLE_TIMOUT")
+            .contains(
+                "did you mean PORTCULLIS_SESSION_IDLE_TIMEOUT (portcullis.session.idle-timeout)?"))
+        .hasSize(4);
+  }
+
+  @Test
+  void aNameWithWhiteSpaceOrAnotherCase_isRefused_butTheApplicationsOwnNamesAreNot()
+      throws Exception {
+    PortcullisSettings s = read(
+        "PORTCULLIS.SESSION.IDLE-TIMEOUT=5m\nportcullis.session.max-per-user\\ =1\n"
+            + "PORTCULLIS_SESSION_MAX_SESSIONS=10\nportcullisTheme=dark\nmy.portcullis.x=1\n",
+        Map.of("Portcullis_Session_Idle_Timeout", "7m", "PORTCULLISAPP_MODE", "x"));
+    assertThat(s.problems())
+        .anySatisfy(p -> assertThat(p)
+            .contains("unknown setting PORTCULLIS.SESSION.IDLE-TIMEOUT")
+            .contains("did you mean portcullis.session.idle-timeout?"))
+        .anySatisfy(p -> assertThat(p)
+            .contains("unknown setting 'portcullis.session.max-per-user '")
+            .contains("did you mean portcullis.session.max-per-user?"))
+        .anySatisfy(p -> assertThat(p)
+            .contains("unknown setting PORTCULLIS_SESSION_MAX_SESSIONS")
+            .contains("did you mean portcullis.session.max-sessions?"))
+        .anySatisfy(p -> assertThat(p)
+            .contains("unknown environment variable Portcullis_Session_Idle_Timeout")
+            .contains("did you mean PORTCULLIS_SESSION_IDLE_TIMEOUT"))
+        .hasSize(4);
+  }
+
+  @Test
   void environmentVariable_overridesTheFile_withSpringBootNames() throws Exception {
     PortcullisSettings s = read(
         "portcullis.session.idle-timeout=5m\n",

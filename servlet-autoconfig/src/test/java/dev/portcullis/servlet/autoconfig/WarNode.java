@@ -49,6 +49,17 @@ final class WarNode implements AutoCloseable {
       Map<String, Object> attributes,
       InstantSource clock,
       int port) {
+    this(environment, loader, attributes, clock, port, Map.of(), Set.of());
+  }
+
+  private WarNode(
+      Map<String, String> environment,
+      ClassLoader loader,
+      Map<String, Object> attributes,
+      InstantSource clock,
+      int port,
+      Map<String, String> initParameters,
+      Set<String> systemProperties) {
     if (loader != null) {
       context.setClassLoader(loader);
     }
@@ -56,7 +67,9 @@ final class WarNode implements AutoCloseable {
     connector.setPort(port);
     server.addConnector(connector);
     context.setContextPath("/");
-    context.addServletContainerInitializer(new PortcullisInitializer(null, environment, clock));
+    initParameters.forEach(context::setInitParameter);
+    context.addServletContainerInitializer(
+        new PortcullisInitializer(null, environment, systemProperties, clock));
     context.addEventListener(new ProvidesUsers(attributes));
     context.addServlet(new ServletHolder(new Page()), "/*");
     server.setHandler(context);
@@ -118,6 +131,25 @@ final class WarNode implements AutoCloseable {
       int port)
       throws Exception {
     return start(new WarNode(environment, null, attributes, clock, port));
+  }
+
+  /**
+   * Deploys with the servlet context parameters {@code initParameters} (a {@code web.xml}'s {@code <context-param>}s)
+   * in a JVM whose system properties are named {@code systemProperties}.
+   */
+  static WarNode start(
+      Map<String, String> environment,
+      Map<String, String> initParameters,
+      Set<String> systemProperties)
+      throws Exception {
+    return start(new WarNode(
+        environment,
+        null,
+        Map.of(),
+        InstantSource.fixed(Instant.parse("2026-12-01T00:00:00Z")),
+        0,
+        initParameters,
+        systemProperties));
   }
 
   private static WarNode start(WarNode node) throws Exception {

@@ -35,10 +35,19 @@ final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code main} with {@code env} added to the environment and {@code args} as its arguments. */
   static ChildJvm start(Class<?> main, Map<String, String> env, String... args) throws IOException {
+    return start(main, env, List.of(), args);
+  }
+
+  /** As {@link #start(Class, Map, String...)}, with {@code jvmOptions} ({@code -Dname=value}) for the JVM. */
+  static ChildJvm start(
+      Class<?> main, Map<String, String> env, List<String> jvmOptions, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m",
-        "-XX:TieredStopAtLevel=1",
+        "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of(
         "-cp",
         System.getProperty("java.class.path"),
         main.getName(),
@@ -82,6 +91,29 @@ final class ChildJvm implements AutoCloseable {
         long left = deadline - System.nanoTime();
         if ((!process.isAlive() && !reader.isAlive()) || left <= 0) {
           throw new AssertionError("the application did not start:\n" + output());
+        }
+        lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 200_000_000L))));
+      }
+    }
+  }
+
+  /** The HTTP port once the application has started, or null when it ended without starting. */
+  Integer awaitPortOrExit() throws InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    synchronized (lines) {
+      while (true) {
+        for (String line : lines) {
+          Matcher m = STARTED.matcher(line);
+          if (m.find()) {
+            return Integer.parseInt(m.group(1));
+          }
+        }
+        if (!process.isAlive() && !reader.isAlive()) {
+          return null;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("the application neither started nor ended:\n" + output());
         }
         lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 200_000_000L))));
       }
