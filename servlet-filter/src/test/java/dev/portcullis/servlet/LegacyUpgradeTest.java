@@ -429,6 +429,59 @@ class LegacyUpgradeTest {
   }
 
   @Test
+  void legacyCookieIssuedBeforeLogoutEverywhere_logsNobodyIn() throws Exception {
+    start(Duration.ofDays(90));
+    String copied = legacyCookie("alice.adams", Duration.ofDays(2));
+    portal.clock.advance(Duration.ofMinutes(1));
+    Browser owner = portal.browser();
+    owner.login("alice", "alice-pw", false);
+    assertThat(
+            owner.post("/logout-everywhere", Map.of("_csrf", owner.pageCsrf())).statusCode())
+        .isEqualTo(303);
+    portal.clock.advance(Duration.ofMinutes(1));
+    Browser holder = browserWithLegacyCookie(copied);
+
+    HttpResponse<String> r = holder.get("/whoami");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("anonymous");
+    assertThat(holder.cookies()).doesNotContainKeys(AUTH, LEGACY);
+    assertThat(r.headers().allValues("Set-Cookie"))
+        .anyMatch(LegacyUpgradeTest::expiresLegacyCookie)
+        .noneMatch(h -> h.startsWith(AUTH + "="));
+    var sink = portal.flushedSink();
+    sink.assertOnce(
+        AuditEventType.AUTHN_TOKEN_REUSE,
+        e -> actorIs(e, "u-alice")
+            && e.reason().orElse("").contains("issued before the user's logins were revoked"));
+    sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
+  void legacyCookieIssuedBeforeAnAdministratorsRevokeAll_logsNobodyIn_butALaterOneDoes()
+      throws Exception {
+    start(Duration.ofDays(90));
+    String before = legacyCookie("alice.adams", Duration.ofDays(2));
+    portal.clock.advance(Duration.ofMinutes(1));
+    portal.login.revokeAll("u-alice");
+    portal.clock.advance(Duration.ofMinutes(20));
+    String after = legacyCookie("alice.adams", Duration.ofDays(2)); // issued 10 minutes ago
+
+    Browser old = browserWithLegacyCookie(before);
+    assertThat(old.whoami()).isEqualTo("anonymous");
+    assertThat(old.cookies()).doesNotContainKeys(AUTH, LEGACY);
+    Browser fresh = browserWithLegacyCookie(after);
+    assertThat(fresh.whoami()).isEqualTo("u-alice");
+
+    var sink = portal.flushedSink();
+    sink.assertOnce(
+        AuditEventType.AUTHN_TOKEN_REUSE,
+        e -> actorIs(e, "u-alice")
+            && e.reason().orElse("").contains("issued before the user's logins were revoked"));
+    sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
   void disabledAndIncompleteAccounts_areRefused_withTheReasonAudited() throws Exception {
     start(Duration.ofDays(90));
     Map<String, String> cases = Map.of("eve.evans", "DISABLED", "dave.dunn", "MISSING_EMAIL");
