@@ -48,9 +48,10 @@ import java.util.function.Function;
  * removed. Until then, a cookie is accepted only if its MAC verifies under the machine key and it has not expired at
  * the clock of the given {@link FormsAuthentication}; refusals carry the reason for the audit log. The legacy
  * cryptography, even DES, 3DES, MD5 or SHA1 where the old portal used them, is only read: this class never writes a
- * legacy cookie, and the user leaves with a Portcullis ticket. Forms Authentication has no revocation; the filter upgrades each cookie once, but
- * a stolen cookie not yet used by its owner can be upgraded until it expires or the sunset passes: keep the sunset
- * close. The user mapping
+ * legacy cookie, and the user leaves with a Portcullis ticket. Forms Authentication has no revocation; the filter upgrades each cookie once, and
+ * refuses one issued before its user's logins were ended ("log out everywhere", {@code PortalLogin.revokeAll}; the
+ * ticket's {@code issueDate} is reported for that), but a stolen cookie not yet used by its owner can otherwise be
+ * upgraded until it expires or the sunset passes: keep the sunset close. The user mapping
  * receives the name from an authentic ticket and must not log it.
  */
 public final class FormsAuthenticationLegacyLogin implements LegacyLogin {
@@ -97,7 +98,11 @@ public final class FormsAuthenticationLegacyLogin implements LegacyLogin {
       if (name.isBlank()) {
         return new Result.NotValid("legacy ticket without a user name");
       }
-      return new Result.Valid(name, cookieId(cookieValue), valid.ticket().expiration());
+      return new Result.Valid(
+          name,
+          cookieId(cookieValue),
+          valid.ticket().expiration(),
+          valid.ticket().issueDate());
     }
     if (opened instanceof TicketResult.Expired expired) {
       return new Result.Expired(expired.ticket().name());

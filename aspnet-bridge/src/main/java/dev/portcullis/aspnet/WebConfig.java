@@ -56,6 +56,9 @@ public final class WebConfig {
   private static final String LEGACY_TICKET_SETTING =
       "aspnet:UseLegacyFormsAuthenticationTicketCompatibility";
   private static final Logger LOG = LoggerFactory.getLogger(WebConfig.class);
+  /** The sections whose content this class reads, besides {@code <machineKey>}. */
+  private static final List<String> SECTIONS_READ =
+      List.of("appSettings", "authentication", "sessionState", "httpCookies", "httpRuntime");
 
   private final MachineKey machineKey;
   private final boolean legacyTicketCompatibility;
@@ -79,7 +82,8 @@ public final class WebConfig {
    * @throws IllegalArgumentException if the XML is malformed or declares a DTD, there is not exactly one
    *     {@code <machineKey>}, or the configuration is one this bridge cannot read (AutoGenerate keys, a custom
    *     algorithm, forms protection other than All, a cookie setting ASP.NET would not accept, tickets or session ids
-   *     in URLs with {@code cookieless="UseUri"}, ...); the message says which
+   *     in URLs with {@code cookieless="UseUri"}, a section it reads kept in another file with {@code configSource}
+   *     or {@code <appSettings file>}, ...); the message says which
    * @throws IllegalStateException if a key does not suit its algorithm, or is on the list of publicly disclosed
    *     machine keys (see {@link MachineKey}; the message names which key and its entry, never the key)
    * @throws UncheckedIOException if the stream fails
@@ -100,6 +104,7 @@ public final class WebConfig {
   private static WebConfig read(InputStream in, boolean allowDisclosedKeys) {
     Objects.requireNonNull(in, "in");
     Document doc = parse(in);
+    refuseSectionsInOtherFiles(doc);
 
     List<Element> machineKeys = elements(doc, "machineKey");
     if (machineKeys.size() != 1) {
@@ -342,6 +347,29 @@ public final class WebConfig {
   private static String attribute(Element e, String name, String defaultValue) {
     String value = e.getAttribute(name).trim();
     return value.isEmpty() ? defaultValue : value;
+  }
+
+  /**
+   * ASP.NET reads a section from another file when it names one ({@code configSource}, and for {@code <appSettings>}
+   * also {@code file}, whose settings it merges). This reader never opens another file, so such a section would be
+   * read as absent: the ticket layout switch, the cookie's name or its settings would silently take their defaults,
+   * and every old cookie be refused after the start.
+   */
+  private static void refuseSectionsInOtherFiles(Document doc) {
+    for (String section : SECTIONS_READ) {
+      for (Element e : elements(doc, section)) {
+        for (String attribute : List.of("configSource", "file")) {
+          if (e.hasAttribute(attribute)
+              && (attribute.equals("configSource") || section.equals("appSettings"))) {
+            throw new IllegalArgumentException(
+                "web.config <" + section + " " + attribute
+                    + "=...> keeps that section in another file, which the bridge does not read: copy"
+                    + " the section's content into the web.config given here",
+                null);
+          }
+        }
+      }
+    }
   }
 
   /** {@code <httpRuntime targetFramework="4.5"/>} or later switches .NET to Framework45 unless the mode is explicit. */

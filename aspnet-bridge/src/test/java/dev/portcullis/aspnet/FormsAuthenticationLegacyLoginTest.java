@@ -46,7 +46,7 @@ class FormsAuthenticationLegacyLoginTest {
   }
 
   @Test
-  void validCookie_opensToItsUserName_idAndExpiry() {
+  void validCookie_opensToItsUserName_idExpiryAndIssueTime() {
     FormsAuthenticationTicket ticket = Configurations.ticket();
     Result result = legacy().open(forms.seal(ticket));
 
@@ -54,6 +54,7 @@ class FormsAuthenticationLegacyLoginTest {
     Result.Valid valid = (Result.Valid) result;
     assertThat(valid.legacyName()).isEqualTo("alice@example.org");
     assertThat(valid.expiresAt()).isEqualTo(ticket.expiration());
+    assertThat(valid.issuedAt()).isEqualTo(ticket.issueDate());
     assertThat(valid.cookieId()).hasSize(64);
     assertThat(valid.toString()).doesNotContain("alice");
   }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -240,6 +241,33 @@ class WebConfigTest {
                         + "<authentication mode=\"Forms\"><forms protection=\"Validation\"/></authentication>")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("protection");
+  }
+
+  @Test
+  void aSectionTheBridgeReadsKeptInAnotherFile_isRefused_naming_theSection() {
+    for (String section : List.of(
+        "<httpRuntime configSource=\"runtime.config\"/>",
+        "<sessionState configSource=\"session.config\"/>",
+        "<httpCookies configSource=\"cookies.config\"/>",
+        "<authentication configSource=\"auth.config\"/>")) {
+      assertThatThrownBy(() -> read(webConfig(machineKey("") + section)))
+          .as(section)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(section.substring(0, section.indexOf('"') - 1))
+          .hasMessageContaining("another file")
+          .hasMessageNotContaining(section.split("\"")[1]);
+    }
+    String appSettings =
+        "<?xml version=\"1.0\"?>\n<configuration>\n  <appSettings file=\"local.config\"/>"
+            + "\n  <system.web>" + machineKey("") + "</system.web>\n</configuration>\n";
+    assertThatThrownBy(() -> read(appSettings))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("<appSettings file=");
+    assertThat(read(webConfig(machineKey("") + "<httpRuntime targetFramework=\"4.8\"/>"))
+            .machineKey()
+            .compatibilityMode())
+        .as("the same sections, in the file")
+        .isEqualTo(MachineKey.CompatibilityMode.FRAMEWORK45);
   }
 
   @Test

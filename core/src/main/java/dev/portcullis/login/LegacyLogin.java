@@ -16,7 +16,8 @@ import java.util.Optional;
  * rest: account rules, session rotation, the Portcullis ticket, the terms gate and the audit events.
  *
  * <p><b>Security.</b> A legacy cookie is a bearer credential without revocation: anyone holding it until it expires
- * can present it. The upgrade therefore ends at {@link #sunset()}, upgrades each cookie only once, applies
+ * can present it. The upgrade therefore ends at {@link #sunset()}, upgrades each cookie only once, refuses a cookie
+ * issued at or before a cut-off of its user's logins ("log out everywhere", {@link PortalLogin#revokeAll}), applies
  * Portcullis's own account rules to the mapped user, and has the browser drop the legacy cookie once it was read. Implementations must verify the cookie's
  * integrity before they report it {@link Result.Valid}, must never throw for any cookie value, and must not log the
  * value or the user name.
@@ -59,15 +60,28 @@ public interface LegacyLogin {
      * @param cookieId the same for every encoding of this one cookie (for example upper- and lower-case hex), and
      *     different for any other cookie: the filter upgrades each cookie once
      * @param expiresAt when the cookie itself expires
+     * @param issuedAt when the old portal issued the cookie: a cookie issued at or before a cut-off of its user's
+     *     logins ("log out everywhere", {@link PortalLogin#revokeAll}) logs nobody in; {@link Instant#EPOCH} when the
+     *     cookie does not say, so that any cut-off of the user refuses it
      */
-    record Valid(String legacyName, String cookieId, Instant expiresAt) implements Result {
+    record Valid(String legacyName, String cookieId, Instant expiresAt, Instant issuedAt)
+        implements Result {
       public Valid {
         Objects.requireNonNull(legacyName, "legacyName");
         Objects.requireNonNull(cookieId, "cookieId");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(issuedAt, "issuedAt");
         if (cookieId.isEmpty() || cookieId.length() > 128) {
           throw new IllegalArgumentException("a legacy cookie id has 1 to 128 characters");
         }
+      }
+
+      /**
+       * A cookie that does not say when it was issued: any cut-off of its user's logins refuses it ({@code issuedAt}
+       * is {@link Instant#EPOCH}).
+       */
+      public Valid(String legacyName, String cookieId, Instant expiresAt) {
+        this(legacyName, cookieId, expiresAt, Instant.EPOCH);
       }
 
       @Override

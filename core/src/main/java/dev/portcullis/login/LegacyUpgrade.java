@@ -20,7 +20,9 @@ import java.util.Optional;
  * still follows.
  *
  * <p><b>Security.</b> A legacy cookie is a bearer credential without revocation, so the upgrade is single-use, ends at
- * the sunset, applies Portcullis's own account rule to the mapped user, and treats any failure of the implementation
+ * the sunset, refuses a cookie issued at or before a cut-off of its user's logins in the login's revocation store
+ * ("log out everywhere", {@link PortalLogin#revokeAll}: {@code authn_token_reuse}) as it refuses a Portcullis
+ * ticket issued then, applies Portcullis's own account rule to the mapped user, and treats any failure of the implementation
  * or the stores as a refusal. The caller removes every legacy cookie it sees, whatever the outcome, except when the
  * user directory, the replay store or the session store did not answer ({@link LoginDecision.Refused#unavailable()}):
  * that cookie has not been used, and is kept so that it logs its holder in once the stores answer again. The cookie's
@@ -111,8 +113,26 @@ public final class LegacyUpgrade {
       return LoginDecision.Refused.of(
           AuditEventType.AUTHN_LOGIN_FAIL, "legacy ticket: account " + problem.name(), user);
     }
+    boolean revoked;
+    try {
+      // A cut-off of the user's logins (log out everywhere, an administrator's revokeAll after a
+      // password reset or a takeover) covers the old portal's cookies issued before it, as it
+      // covers Portcullis tickets: the upgrade would otherwise issue a fresh ticket past it.
+      revoked = login.revocations().isRevoked(cookieId(valid), user.handle(), valid.issuedAt());
+    } catch (RuntimeException e) {
+      return LoginDecision.Refused.unavailable(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          "legacy ticket: revocation store unavailable: " + e.getClass().getSimpleName(),
+          user);
+    }
+    if (revoked) {
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_TOKEN_REUSE,
+          "legacy ticket issued before the user's logins were revoked",
+          user);
+    }
     boolean first;
-    String cookieId = REPLAY_PREFIX + valid.cookieId();
+    String cookieId = cookieId(valid);
     try {
       Instant keepUntil =
           valid.expiresAt().isBefore(legacy.sunset()) ? valid.expiresAt() : legacy.sunset();
@@ -147,6 +167,10 @@ public final class LegacyUpgrade {
           : new LoginDecision.Refused(refused.audit(), refused.user());
     }
     return started;
+  }
+
+  private static String cookieId(LegacyLogin.Result.Valid valid) {
+    return REPLAY_PREFIX + valid.cookieId();
   }
 
   private boolean givenBack(String cookieId) {

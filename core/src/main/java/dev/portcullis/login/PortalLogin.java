@@ -476,7 +476,7 @@ public final class PortalLogin {
 
   /**
    * Ends every login of {@code userHandle}, for an administrator's tool: each auth ticket of the user issued up to
-   * now is refused from its next request on, in every browser and on every node that shares the revocation store
+   * now (and each legacy login cookie issued up to now, {@link LegacyUpgrade}) is refused from its next request on, in every browser and on every node that shares the revocation store
    * ({@code authn_token_reuse}, reason {@code revoked auth ticket presented}). For a password changed or reset by an
    * administrator (a new password ends no login by itself), an account taken over, or any user who must be cut off at
    * once. The user's sessions stay until they time out unless the tool also deletes them

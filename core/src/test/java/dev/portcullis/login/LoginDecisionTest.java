@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The login decisions of {@link PortalLogin}, over a recording {@link LoginSession}: no servlet, no HTTP. */
@@ -441,6 +442,71 @@ class LoginDecisionTest {
             .audit()
             .type())
         .isEqualTo(AuditEventType.AUTHN_TOKEN_REUSE);
+  }
+
+  @Test
+  void legacyUpgrade_ofACookieWithoutAnIssueTime_isRefusedAfterAnyCutOffOfItsUser() {
+    LegacyUpgrade legacy =
+        new LegacyUpgrade(fakeLegacy(), ReplayStore.inMemory(clock), clock, login);
+    clock.advance(Duration.ofMinutes(1));
+    login.revokeAll("u-alice");
+    clock.advance(Duration.ofMinutes(1));
+
+    LoginDecision.Refused refused = (LoginDecision.Refused)
+        legacy.upgrade(List.of("alice.adams:30"), session).orElseThrow();
+    assertThat(refused.audit().type()).isEqualTo(AuditEventType.AUTHN_TOKEN_REUSE);
+    assertThat(refused.audit().reason())
+        .contains("legacy ticket issued before the user's logins were revoked");
+    assertThat(refused.unavailable()).isFalse();
+    assertThat(legacy.upgrade(List.of("nia.new:31"), session).orElseThrow())
+        .as("a user without a cut-off")
+        .isInstanceOf(LoginDecision.Accepted.class);
+    assertThat(session.calls).containsExactly("rotateTo u-newbie");
+  }
+
+  @Test
+  void legacyUpgrade_whileTheRevocationStoreDoesNotAnswer_isAnOutage_andSpendsNothing() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    RevocationStore inMemory = RevocationStore.inMemory(clock);
+    RevocationStore flaky = new RevocationStore() {
+      @Override
+      public void revoke(String ticketId, Instant expiresAt) {
+        inMemory.revoke(ticketId, expiresAt);
+      }
+
+      @Override
+      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
+        inMemory.revokeAllIssuedBefore(userHandle, cutOff, keepUntil);
+      }
+
+      @Override
+      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
+        if (down.get()) {
+          throw new StoreUnavailableException("down", null);
+        }
+        return inMemory.isRevoked(ticketId, userHandle, issuedAt);
+      }
+    };
+    PortalLogin outage = PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(users)
+        .revocations(flaky)
+        .clock(clock)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .build();
+    LegacyUpgrade legacy =
+        new LegacyUpgrade(fakeLegacy(), ReplayStore.inMemory(clock), clock, outage);
+
+    LoginDecision.Refused refused = (LoginDecision.Refused)
+        legacy.upgrade(List.of("alice.adams:40"), session).orElseThrow();
+    assertThat(refused.unavailable()).isTrue();
+    assertThat(refused.audit().reason())
+        .contains("legacy ticket: revocation store unavailable: StoreUnavailableException");
+    down.set(false);
+    assertThat(legacy.upgrade(List.of("alice.adams:40"), session).orElseThrow())
+        .as("the same cookie, once the store answers")
+        .isInstanceOf(LoginDecision.Accepted.class);
   }
 
   /** Cookie values {@code <legacy name>:<id>}; names map to handles by their first letter. Sunset in 2030. */

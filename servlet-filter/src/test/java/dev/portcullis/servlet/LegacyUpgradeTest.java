@@ -308,6 +308,61 @@ class LegacyUpgradeTest {
   }
 
   @Test
+  void everyRefusedLegacyCookie_getsTheSameAnswer_whereverItWasAltered() throws Exception {
+    start(Duration.ofDays(90));
+    String good = legacyCookie("alice.adams", Duration.ofDays(2));
+    // Framework45 with AES and HMACSHA256: IV (16 bytes) | CBC ciphertext | tag (32 bytes), in hex.
+    int tagStart = good.length() - 64;
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put("IV byte", flip(good, 0));
+    refused.put("last ciphertext byte, where CBC padding is", flip(good, tagStart - 2));
+    refused.put("byte before the last block, which sets its padding", flip(good, tagStart - 34));
+    refused.put("tag byte", flip(good, good.length() - 2));
+    refused.put("one block short", good.substring(0, tagStart - 32) + good.substring(tagStart));
+    refused.put("one byte short", good.substring(2));
+    refused.put("not hex", good.substring(0, good.length() - 1) + "g");
+    refused.put(
+        "longer than .NET's limit",
+        good
+            + "00".repeat((FormsAuthentication.DEFAULT_MAX_COOKIE_LENGTH - good.length()) / 2 + 1));
+    refused.put("unknown user", legacyCookie("mallory", Duration.ofDays(2)));
+    refused.put("disabled user", legacyCookie("eve.evans", Duration.ofDays(2)));
+    String expired = legacyCookie("alice.adams", Duration.ofMinutes(1));
+    Browser first = browserWithLegacyCookie(good);
+    assertThat(first.whoami()).isEqualTo("u-alice");
+    refused.put("presented again after its upgrade", good);
+    portal.clock.advance(Duration.ofMinutes(2));
+    refused.put("expired", expired);
+
+    List<String> answers = new ArrayList<>();
+    for (Map.Entry<String, String> e : refused.entrySet()) {
+      HttpResponse<String> r = browserWithLegacyCookie(e.getValue()).get("/whoami");
+      List<String> setCookies = r.headers().allValues("Set-Cookie").stream()
+          .map(h -> h.replaceFirst("^" + SID + "=[^;]+;", SID + "=(id);"))
+          .sorted()
+          .toList();
+      answers.add(r.statusCode() + " " + r.body() + " " + setCookies);
+    }
+
+    assertThat(answers).hasSize(refused.size());
+    assertThat(answers)
+        .as("the answer to each of %s", refused.keySet())
+        .containsOnly(answers.get(0));
+    assertThat(answers.get(0)).startsWith("200 anonymous ");
+    assertThat(answers.get(0)).doesNotContain(AUTH + "=");
+    var sink = portal.flushedSink();
+    sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED);
+    assertThat(sink.events())
+        .filteredOn(e -> e.type().equals(AuditEventType.CRYPT_DECRYPT_FAIL))
+        .hasSize(8);
+  }
+
+  private static String flip(String hex, int at) {
+    char c = hex.charAt(at);
+    return hex.substring(0, at) + (c == '0' ? '1' : '0') + hex.substring(at + 1);
+  }
+
+  @Test
   void expiredLegacyTicket_isAnonymous_andAuditedAsExpired() throws Exception {
     start(Duration.ofDays(90));
     Browser b = browserWithLegacyCookie(legacyCookie("alice.adams", Duration.ofMinutes(30)));
@@ -426,6 +481,59 @@ class LegacyUpgradeTest {
       pool.shutdownNow();
     }
     portal.flushedSink().assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
+  void legacyCookieIssuedBeforeLogoutEverywhere_logsNobodyIn() throws Exception {
+    start(Duration.ofDays(90));
+    String copied = legacyCookie("alice.adams", Duration.ofDays(2));
+    portal.clock.advance(Duration.ofMinutes(1));
+    Browser owner = portal.browser();
+    owner.login("alice", "alice-pw", false);
+    assertThat(
+            owner.post("/logout-everywhere", Map.of("_csrf", owner.pageCsrf())).statusCode())
+        .isEqualTo(303);
+    portal.clock.advance(Duration.ofMinutes(1));
+    Browser holder = browserWithLegacyCookie(copied);
+
+    HttpResponse<String> r = holder.get("/whoami");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("anonymous");
+    assertThat(holder.cookies()).doesNotContainKeys(AUTH, LEGACY);
+    assertThat(r.headers().allValues("Set-Cookie"))
+        .anyMatch(LegacyUpgradeTest::expiresLegacyCookie)
+        .noneMatch(h -> h.startsWith(AUTH + "="));
+    var sink = portal.flushedSink();
+    sink.assertOnce(
+        AuditEventType.AUTHN_TOKEN_REUSE,
+        e -> actorIs(e, "u-alice")
+            && e.reason().orElse("").contains("issued before the user's logins were revoked"));
+    sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  @Test
+  void legacyCookieIssuedBeforeAnAdministratorsRevokeAll_logsNobodyIn_butALaterOneDoes()
+      throws Exception {
+    start(Duration.ofDays(90));
+    String before = legacyCookie("alice.adams", Duration.ofDays(2));
+    portal.clock.advance(Duration.ofMinutes(1));
+    portal.login.revokeAll("u-alice");
+    portal.clock.advance(Duration.ofMinutes(20));
+    String after = legacyCookie("alice.adams", Duration.ofDays(2)); // issued 10 minutes ago
+
+    Browser old = browserWithLegacyCookie(before);
+    assertThat(old.whoami()).isEqualTo("anonymous");
+    assertThat(old.cookies()).doesNotContainKeys(AUTH, LEGACY);
+    Browser fresh = browserWithLegacyCookie(after);
+    assertThat(fresh.whoami()).isEqualTo("u-alice");
+
+    var sink = portal.flushedSink();
+    sink.assertOnce(
+        AuditEventType.AUTHN_TOKEN_REUSE,
+        e -> actorIs(e, "u-alice")
+            && e.reason().orElse("").contains("issued before the user's logins were revoked"));
+    sink.assertOnce(AuditEventType.LEGACY_TICKET_UPGRADED);
   }
 
   @Test

@@ -191,6 +191,51 @@ class LegacyCutOverHttpTest {
   }
 
   @Test
+  void aWebConfigKeepingASectionTheBridgeReadsInAnotherFile_stopsThePortalAtStartUp(
+      @TempDir Path dir) throws Exception {
+    // The old portal's ticket layout switch, cookie name and cookie settings live in these
+    // sections; read without their files, every old cookie would be refused after the start.
+    String original = Files.readString(webConfig);
+    Map<String, String> moved = new java.util.LinkedHashMap<>();
+    moved.put(
+        "<appSettings configSource",
+        original.replace(
+            "<system.web>", "<appSettings configSource=\"appSettings.config\" />\n  <system.web>"));
+    moved.put(
+        "<appSettings file",
+        original.replace("<system.web>", "<appSettings file=\"local.config\" />\n  <system.web>"));
+    moved.put(
+        "<authentication configSource",
+        original.replaceFirst(
+            "(?s)<authentication mode=\"Forms\">.*</authentication>",
+            "<authentication configSource=\"auth.config\" />"));
+    moved.put(
+        "<sessionState configSource",
+        original.replace(
+            "<httpRuntime", "<sessionState configSource=\"session.config\" />\n    <httpRuntime"));
+    moved.put(
+        "<httpCookies configSource",
+        original.replace(
+            "<httpRuntime", "<httpCookies configSource=\"cookies.config\" />\n    <httpRuntime"));
+    int i = 0;
+    for (Map.Entry<String, String> e : moved.entrySet()) {
+      i++;
+      Path config = dir.resolve("web" + i + ".config");
+      Files.writeString(config, e.getValue());
+      assertThat(e.getValue()).as(e.getKey()).contains(e.getKey());
+      Path data = dir.resolve("data" + i);
+      assertThatThrownBy(() -> new RunningPortal(
+              new PortalOptions(0, 0, data, PortalProfile.ASPNET)
+                  .withLegacy(new LegacyOptions(config, Instant.parse("2099-01-01T00:00:00Z"))),
+              Map.of()))
+          .as(e.getKey())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(e.getKey())
+          .hasMessageContaining("another file");
+    }
+  }
+
+  @Test
   void aPubliclyDisclosedMachineKey_stopsThePortalAtStartUp(@TempDir Path dir) throws Exception {
     // Skipped, saying so, without the shared vectors (-Dportcullis.vectors.dir).
     Path csv = TestVectors.file("aspnet/public-machinekeys.csv");
