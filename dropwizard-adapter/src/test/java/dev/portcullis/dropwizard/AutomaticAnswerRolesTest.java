@@ -20,9 +20,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code GET}; a resource with an open method keeps it for everyone.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
-class AutomaticOptionsRolesTest {
+class AutomaticAnswerRolesTest {
   private static final Pattern FORM_CSRF =
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
+  private static final Pattern PAGE_CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
 
   static final DropwizardAppExtension<PortalApp.Config> APP = new DropwizardAppExtension<>(
       PortalApp.class,
@@ -76,6 +77,50 @@ class AutomaticOptionsRolesTest {
     assertThat(options(anonymous, "/status/whoami", "*/*").status())
         .as("@PermitAll")
         .isEqualTo(200);
+  }
+
+  /**
+   * Regression: a method the path does not have was answered {@code 405} with the path's methods in {@code Allow}
+   * (Jersey's own answer, before any {@code @RolesAllowed} check) to a user without the resource's role, and on a
+   * public path to an anonymous visitor: the same list the automatic {@code OPTIONS} gives.
+   */
+  @Test
+  void methodNotAllowed_isRefused_toCallersTheResourceRefuses() throws Exception {
+    TestBrowser anonymous = browser();
+    TestBrowser root = loggedIn("root", "root-pw"); // ADMIN, not PROVIDER
+    TestBrowser alice = loggedIn("alice", "alice-pw"); // PROVIDER
+
+    RawHttp.Response refused = withToken(root, "PUT", "/reports");
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+    assertThat(refused.headers("Allow")).isEmpty();
+    assertThat(refused.body()).doesNotContain("POST");
+    assertThat(refused.header("Cache-Control")).isEqualTo("no-store");
+    RawHttp.Response publicPath = withToken(anonymous, "DELETE", "/status/board");
+    assertThat(publicPath.status()).as(publicPath.toString()).isEqualTo(403);
+    assertThat(publicPath.headers("Allow")).isEmpty();
+
+    RawHttp.Response allowed = withToken(alice, "PUT", "/reports");
+    assertThat(allowed.status()).as("alice may call /reports").isEqualTo(405);
+    assertThat(allowed.header("Allow")).contains("GET", "POST");
+    assertThat(withToken(anonymous, "DELETE", "/status").status())
+        .as("a resource without roles")
+        .isEqualTo(405);
+  }
+
+  /** A request with the browser's cookies and its CSRF token in {@code X-CSRF-Token}, so that the filter passes it. */
+  private static RawHttp.Response withToken(TestBrowser browser, String method, String path)
+      throws Exception {
+    String whoami = browser.get("/status/whoami").body();
+    String token = whoami.startsWith("anonymous")
+        ? TestBrowser.csrfToken(FORM_CSRF, browser.get("/login").body()).orElseThrow()
+        : TestBrowser.csrfToken(PAGE_CSRF, whoami).orElseThrow();
+    String cookie = browser.cookieHeader();
+    return RawHttp.send(
+        APP.getLocalPort(),
+        method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-CSRF-Token: " + token
+            + "\r\nContent-Length: 0\r\n"
+            + (cookie.isEmpty() ? "" : "Cookie: " + cookie + "\r\n")
+            + "Connection: close\r\n\r\n");
   }
 
   private static RawHttp.Response options(TestBrowser browser, String path, String accept)
