@@ -72,7 +72,9 @@ import org.slf4j.LoggerFactory;
  * after the server started is checked against its roles and then refused with {@code 500} (the log names the route),
  * since its handler cannot run for it. The server does not start when route roles would go unchecked: a request
  * lifecycle ({@code config.requestLifeCycle}) without Javalin's before-matched stage, or a router replaced after the
- * plugin was registered. WebSocket routes
+ * plugin was registered. With {@code config.http.prefer405over404}, the {@code 405} Javalin answers for a method the
+ * path has no route for names the path's methods: a user who may use none of its routes is refused as they refuse
+ * them. WebSocket routes
  * ({@code config.routes.ws(path, ws, roles...)}) are checked the same way, before the upgrade: a refused upgrade is
  * answered {@code 401} or {@code 403} and no connection is opened.
  *
@@ -166,6 +168,12 @@ public final class PortcullisPlugin extends Plugin<Void> {
       checkRouteRoles(ctx);
       refuseHeadWithoutItsGetRoute(router, ctx);
     });
+    // A 405 matches no route, so it runs no before-matched handler; it names the path's methods.
+    state.routes.before(ctx -> {
+      if (state.http.prefer405over404) {
+        checkRolesOfTheMethodList(state, router, ctx);
+      }
+    });
     // A WebSocket upgrade runs the before-upgrade handlers, never the before-matched ones.
     state.routes.wsBeforeUpgrade(ctx -> {
       checkRouteRoles(ctx);
@@ -256,6 +264,49 @@ public final class PortcullisPlugin extends Plugin<Void> {
   }
 
   /**
+   * Where Javalin would answer {@code 405} ({@code prefer405over404}) with the methods of the path's routes, refuses a
+   * user who may use none of those routes as they would: the methods of a route are for those who may use it.
+   */
+  private static void checkRolesOfTheMethodList(
+      JavalinState state, InternalRouter router, Context ctx) {
+    String requestUri = requestUri(ctx);
+    HandlerType method = ctx.method();
+    if (router.findFirstHttpHandlerEntry(method, requestUri) != null
+        || method.equals(HandlerType.HEAD)
+            && router.findFirstHttpHandlerEntry(HandlerType.GET, requestUri) != null) {
+      return; // a route matches: its roles are checked before it runs
+    }
+    if ((method.equals(HandlerType.GET) || method.equals(HandlerType.HEAD))
+        && state.resourceHandler != null
+        && state.resourceHandler.canHandle(ctx)) {
+      return; // a static file, checked against its roles before it is served
+    }
+    Set<RouteRole> roles = new HashSet<>();
+    boolean anyRoute = false;
+    for (HandlerType other : HandlerType.values()) {
+      ParsedEndpoint route =
+          other.isHttpMethod() ? router.findFirstHttpHandlerEntry(other, requestUri) : null;
+      if (route != null) {
+        anyRoute = true;
+        Roles routeRoles = route.endpoint.metadata(Roles.class);
+        if (routeRoles == null || routeRoles.getRoles().isEmpty()) {
+          return; // a route open to every user the access policy lets through
+        }
+        roles.addAll(routeRoles.getRoles());
+      }
+    }
+    if (anyRoute) {
+      checkRouteRoles(ctx, roles);
+    }
+  }
+
+  /** The request's path inside Javalin's context path, as Javalin routes it. */
+  private static String requestUri(Context ctx) {
+    String path = ctx.path();
+    return path.startsWith(ctx.contextPath()) ? path.substring(ctx.contextPath().length()) : path;
+  }
+
+  /**
    * Refuses a {@code HEAD} that Javalin would answer {@code 200} without running any handler: one for a {@code GET}
    * route added after the server started, which has no {@code HEAD} route of its own. Its roles were checked as
    * the {@code GET} route's; its handler would not run, so the answer would say nothing true about the resource
@@ -265,9 +316,7 @@ public final class PortcullisPlugin extends Plugin<Void> {
     if (!ctx.method().equals(HandlerType.HEAD)) {
       return;
     }
-    String path = ctx.path();
-    String requestUri =
-        path.startsWith(ctx.contextPath()) ? path.substring(ctx.contextPath().length()) : path;
+    String requestUri = requestUri(ctx);
     if (router.findFirstHttpHandlerEntry(HandlerType.HEAD, requestUri) != null) {
       return;
     }
