@@ -254,10 +254,14 @@ public final class PortcullisPlugin extends Plugin<Void> {
               + " the plugin's route-role checks are not in the router that serves: replace the router before"
               + " registering the plugin.");
     }
-    if (!state.servletRequestLifecycle.contains(DefaultTasks.INSTANCE.getBEFORE_MATCHED())) {
+    List<?> lifecycle = state.servletRequestLifecycle;
+    int beforeMatched = lifecycle.indexOf(DefaultTasks.INSTANCE.getBEFORE_MATCHED());
+    int http = lifecycle.indexOf(DefaultTasks.INSTANCE.getHTTP());
+    if (beforeMatched < 0 || http >= 0 && beforeMatched > http) {
       throw new IllegalStateException(
           "Javalin's request lifecycle (config.requestLifeCycle) leaves out the"
-              + " before-matched stage (DefaultTasks.BEFORE_MATCHED), where PortcullisPlugin checks each route's"
+              + " before-matched stage (DefaultTasks.BEFORE_MATCHED) or runs it after the routes"
+              + " (DefaultTasks.HTTP); that stage is where PortcullisPlugin checks each route's"
               + " roles: without it every route would be served to any user the access policy lets through."
               + " Keep DefaultTasks.BEFORE_MATCHED ahead of DefaultTasks.HTTP.");
     }
@@ -277,9 +281,9 @@ public final class PortcullisPlugin extends Plugin<Void> {
       return; // a route matches: its roles are checked before it runs
     }
     if ((method.equals(HandlerType.GET) || method.equals(HandlerType.HEAD))
-        && state.resourceHandler != null
-        && state.resourceHandler.canHandle(ctx)) {
-      return; // a static file, checked against its roles before it is served
+        && (state.resourceHandler != null && state.resourceHandler.canHandle(ctx)
+            || state.singlePageHandler.canHandle(ctx))) {
+      return; // a static file or single-page root, which Javalin serves (files after their roles)
     }
     Set<RouteRole> roles = new HashSet<>();
     boolean anyRoute = false;
@@ -308,9 +312,10 @@ public final class PortcullisPlugin extends Plugin<Void> {
 
   /**
    * Refuses a {@code HEAD} that Javalin would answer {@code 200} without running any handler: one for a {@code GET}
-   * route added after the server started, which has no {@code HEAD} route of its own. Its roles were checked as
-   * the {@code GET} route's; its handler would not run, so the answer would say nothing true about the resource
-   * (a {@code 200} for a missing one) and an audited action would record a view that no handler checked.
+   * route added after the server started, which has no {@code HEAD} route of its own. A user without the {@code GET}
+   * route's roles is refused as {@code GET} refuses them; anyone else gets a {@code 500}, since the handler would not
+   * run: the answer would say nothing true about the resource (a {@code 200} for a missing one) and an audited action
+   * would record a view that no handler checked.
    */
   private static void refuseHeadWithoutItsGetRoute(InternalRouter router, Context ctx) {
     if (!ctx.method().equals(HandlerType.HEAD)) {

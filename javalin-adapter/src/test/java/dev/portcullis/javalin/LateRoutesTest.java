@@ -165,6 +165,24 @@ class LateRoutesTest {
     assertThatThrownBy(() -> app.start("127.0.0.1", 0)).hasStackTraceContaining("before-matched");
   }
 
+  /** A request lifecycle that runs the before-matched stage after the routes checks their roles too late. */
+  @Test
+  void aRequestLifecycleWithTheBeforeMatchedStageAfterTheRoutes_stopsTheStart() {
+    Portcullis portcullis = portcullis();
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.registerPlugin(new PortcullisPlugin(portcullis));
+      config.routes.get("/admin", ctx -> ctx.result("admin"), Role.ADMIN);
+      config.requestLifeCycle(
+          DefaultTasks.INSTANCE.getBEFORE(),
+          DefaultTasks.INSTANCE.getHTTP(),
+          DefaultTasks.INSTANCE.getBEFORE_MATCHED(),
+          DefaultTasks.INSTANCE.getERROR(),
+          DefaultTasks.INSTANCE.getAFTER());
+    });
+    assertThatThrownBy(() -> app.start("127.0.0.1", 0)).hasStackTraceContaining("before-matched");
+  }
+
   /**
    * Regression: a router put in place after the plugin was registered ({@code JavalinState.internalRouter}) served
    * every route without the plugin's before-matched check, so without checking its roles.
