@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * Puts Portcullis in front of a Dropwizard application: builds it from the configuration's {@link PortcullisFactory}
  * (with single sign-on when it has an {@code sso} block) and the application's user directory, registers the filter
  * for every path ahead of Jersey, turns on {@code @RolesAllowed} in resources (their {@code SecurityContext} is the
- * Portcullis login; every {@code 401} and {@code 403} Jersey answers says {@code Cache-Control: no-store}), adds the
+ * Portcullis login; the answers Jersey makes itself that list a resource's methods, its automatic {@code OPTIONS} and
+ * its {@code 405}, are given only to a caller who may call one of them; every {@code 401} and {@code 403} Jersey answers says {@code Cache-Control: no-store}), adds the
  * health check {@value #HEALTH_CHECK} and closes the audit log and stores when the application stops. With a
  * {@code jdbc} block, the stores are in the PostgreSQL database the application gives {@link #dataSource}.
  *
@@ -254,6 +255,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       registration.setAsyncSupported(true);
       registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
       environment.jersey().register(RolesAllowedDynamicFeature.class);
+      environment.jersey().register(new AutomaticAnswerRoles());
       environment.jersey().register(new RefusalsNotStored());
       environment.lifecycle().addEventListener(new LifeCycle.Listener() {
         @Override

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * letters, digits, dots and slashes, a trailing slash, {@code //}, letter case, dot segments, suffixes, a query with
  * another id, regex templates that match slashes, a sub-resource locator), with {@code GET}, {@code HEAD} and
  * {@code OPTIONS} and two {@code Accept} headers, logged out, with the wrong role and from another organisation: no
- * protected resource is served to the wrong visitor, and every answer that shows a report at {@code /reports/{id}}
- * has its {@code report_view} in the audit log.
+ * protected resource is served to the wrong visitor, none of its methods are listed to a visitor without its role,
+ * and every answer that shows a report at {@code /reports/{id}} has its {@code report_view} in the audit log.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ResourcePathSpellingsTest {
@@ -54,11 +54,11 @@ class ResourcePathSpellingsTest {
         for (String accept : List.of("text/html", "application/json")) {
           String request = method + " " + path + " " + accept;
           Answer forAnonymous = send(anonymous, method, path, accept);
-          if (forAnonymous.served()) {
+          if (forAnonymous.served() || forAnonymous.listsMethods()) {
             problems.add("anonymous " + request + " -> " + forAnonymous);
           }
           Answer forCarol = send(carol, method, path, accept);
-          if (forCarol.served()) {
+          if (forCarol.served() || forCarol.listsMethods()) {
             problems.add("carol " + request + " -> " + forCarol);
           }
           Answer forBob = send(bob, method, path, accept);
@@ -163,6 +163,14 @@ class ResourcePathSpellingsTest {
      */
     boolean served() {
       return body.contains("secret") || !method.equals("OPTIONS") && status >= 200 && status < 300;
+    }
+
+    /**
+     * Whether the path's methods came back: the automatic {@code OPTIONS} answer, for a visitor whom no method of the
+     * resource would serve. The organisation check is in the handler, so bob gets it for another organisation's report.
+     */
+    boolean listsMethods() {
+      return method.equals("OPTIONS") && status >= 200 && status < 300;
     }
 
     @Override

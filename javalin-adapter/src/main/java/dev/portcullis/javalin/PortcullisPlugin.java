@@ -13,11 +13,14 @@ import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.InternalServerErrorResponse;
 import io.javalin.http.UnauthorizedResponse;
+import io.javalin.http.servlet.DefaultTasks;
 import io.javalin.plugin.Plugin;
 import io.javalin.router.Endpoint;
 import io.javalin.router.EndpointMetadata;
 import io.javalin.router.InternalRouter;
+import io.javalin.router.ParsedEndpoint;
 import io.javalin.security.Roles;
 import io.javalin.security.RouteRole;
 import io.javalin.websocket.WsConnectContext;
@@ -63,7 +66,15 @@ import org.slf4j.LoggerFactory;
  * the Portcullis access policy alone. A {@code HEAD} request is served as its {@code GET} route, roles and handler
  * included, with the body left out (as a servlet's {@code doHead} runs {@code doGet}), unless the application
  * declared a {@code HEAD} route for the path: Javalin alone answers it {@code 200} without running either, to users
- * without the roles too, and an audited action would record a view that no handler checked. WebSocket routes
+ * without the roles too, and an audited action would record a view that no handler checked. That holds for every
+ * route that exists as the server starts, those added in another plugin's {@code onStart}, through {@code
+ * Javalin.unsafe} or in a {@code serverStarting} listener included; a {@code HEAD} for a {@code GET} route added
+ * after the server started is checked against its roles and then refused with {@code 500} (the log names the route),
+ * since its handler cannot run for it. The server does not start when route roles would go unchecked: a request
+ * lifecycle ({@code config.requestLifeCycle}) without Javalin's before-matched stage, or a router replaced after the
+ * plugin was registered. With {@code config.http.prefer405over404}, the {@code 405} Javalin answers for a method the
+ * path has no route for names the path's methods: a user who may use none of its routes is refused as they refuse
+ * them. WebSocket routes
  * ({@code config.routes.ws(path, ws, roles...)}) are checked the same way, before the upgrade: a refused upgrade is
  * answered {@code 401} or {@code 403} and no connection is opened.
  *
@@ -129,6 +140,8 @@ public final class PortcullisPlugin extends Plugin<Void> {
 
   @Override
   public void onInitialize(JavalinState state) {
+    // The router this plugin's checks are added to, which must be the one that serves.
+    InternalRouter router = state.internalRouter;
     // Checked as the server starts, when Javalin has added every connector and its HTTP
     // configuration.
     state.jetty.modifyServer(server -> server.addEventListener(new LifeCycle.Listener() {
@@ -138,6 +151,8 @@ public final class PortcullisPlugin extends Plugin<Void> {
           JettyHeaderCache.exactCookieHeaders(server);
           JettyErrorPages.install(server, portcullis.filter().transport());
           checkForwardedHeaders(server, portcullis.filter().transport());
+          checkRouteRolesRun(state, router);
+          serveHeadAsGet(router);
         } catch (RuntimeException e) {
           portcullis.close(); // the filter never starts, so Jetty would not close it
           throw e;
@@ -149,7 +164,16 @@ public final class PortcullisPlugin extends Plugin<Void> {
       handler.addFilter(
           new FilterHolder(new FormBodyFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
     });
-    state.routes.beforeMatched(PortcullisPlugin::checkRouteRoles);
+    state.routes.beforeMatched(ctx -> {
+      checkRouteRoles(ctx);
+      refuseHeadWithoutItsGetRoute(router, ctx);
+    });
+    // A 405 matches no route, so it runs no before-matched handler; it names the path's methods.
+    state.routes.before(ctx -> {
+      if (state.http.prefer405over404) {
+        checkRolesOfTheMethodList(state, router, ctx);
+      }
+    });
     // A WebSocket upgrade runs the before-upgrade handlers, never the before-matched ones.
     state.routes.wsBeforeUpgrade(ctx -> {
       checkRouteRoles(ctx);
@@ -195,12 +219,12 @@ public final class PortcullisPlugin extends Plugin<Void> {
 
   /**
    * Serves {@code HEAD} as {@code GET} where the application declared no {@code HEAD} route: adds a {@code HEAD} route
-   * with the {@code GET} route's path, handler and roles, after every route of the application (which all exist when
-   * plugins start), so that a {@code HEAD} route of the application's own still comes first.
+   * with the {@code GET} route's path, handler and roles, after every route of the application, so that a {@code
+   * HEAD} route of the application's own still comes first. Runs as the server starts, when the routes that plugins
+   * add in their {@code onStart}, that the application adds through {@code Javalin.unsafe} after {@code
+   * Javalin.create} and that {@code serverStarting} listeners add all exist.
    */
-  @Override
-  public void onStart(JavalinState state) {
-    InternalRouter router = state.internalRouter;
+  private static void serveHeadAsGet(InternalRouter router) {
     List<Endpoint> endpoints =
         router.allHttpHandlers().stream().map(p -> p.endpoint).toList();
     Set<String> headPaths = new HashSet<>();
@@ -216,6 +240,103 @@ public final class PortcullisPlugin extends Plugin<Void> {
         router.addHttpEndpoint(new Endpoint(HandlerType.HEAD, get.path, get.handler, metadata));
       }
     }
+  }
+
+  /**
+   * Refuses to start where route roles would not be checked: when Javalin serves from another router than the one
+   * the plugin's checks were added to ({@code JavalinState.internalRouter} replaced), or when its request lifecycle
+   * ({@code config.requestLifeCycle}) leaves out the before-matched stage that runs them.
+   */
+  private static void checkRouteRolesRun(JavalinState state, InternalRouter router) {
+    if (state.internalRouter != router) {
+      throw new IllegalStateException(
+          "Javalin's router was replaced after PortcullisPlugin was registered, so"
+              + " the plugin's route-role checks are not in the router that serves: replace the router before"
+              + " registering the plugin.");
+    }
+    List<?> lifecycle = state.servletRequestLifecycle;
+    int beforeMatched = lifecycle.indexOf(DefaultTasks.INSTANCE.getBEFORE_MATCHED());
+    int http = lifecycle.indexOf(DefaultTasks.INSTANCE.getHTTP());
+    if (beforeMatched < 0 || http >= 0 && beforeMatched > http) {
+      throw new IllegalStateException(
+          "Javalin's request lifecycle (config.requestLifeCycle) leaves out the"
+              + " before-matched stage (DefaultTasks.BEFORE_MATCHED) or runs it after the routes"
+              + " (DefaultTasks.HTTP); that stage is where PortcullisPlugin checks each route's"
+              + " roles: without it every route would be served to any user the access policy lets through."
+              + " Keep DefaultTasks.BEFORE_MATCHED ahead of DefaultTasks.HTTP.");
+    }
+  }
+
+  /**
+   * Where Javalin would answer {@code 405} ({@code prefer405over404}) with the methods of the path's routes, refuses a
+   * user who may use none of those routes as they would: the methods of a route are for those who may use it.
+   */
+  private static void checkRolesOfTheMethodList(
+      JavalinState state, InternalRouter router, Context ctx) {
+    String requestUri = requestUri(ctx);
+    HandlerType method = ctx.method();
+    if (router.findFirstHttpHandlerEntry(method, requestUri) != null
+        || method.equals(HandlerType.HEAD)
+            && router.findFirstHttpHandlerEntry(HandlerType.GET, requestUri) != null) {
+      return; // a route matches: its roles are checked before it runs
+    }
+    if ((method.equals(HandlerType.GET) || method.equals(HandlerType.HEAD))
+        && (state.resourceHandler != null && state.resourceHandler.canHandle(ctx)
+            || state.singlePageHandler.canHandle(ctx))) {
+      return; // a static file or single-page root, which Javalin serves (files after their roles)
+    }
+    Set<RouteRole> roles = new HashSet<>();
+    boolean anyRoute = false;
+    for (HandlerType other : HandlerType.values()) {
+      ParsedEndpoint route =
+          other.isHttpMethod() ? router.findFirstHttpHandlerEntry(other, requestUri) : null;
+      if (route != null) {
+        anyRoute = true;
+        Roles routeRoles = route.endpoint.metadata(Roles.class);
+        if (routeRoles == null || routeRoles.getRoles().isEmpty()) {
+          return; // a route open to every user the access policy lets through
+        }
+        roles.addAll(routeRoles.getRoles());
+      }
+    }
+    if (anyRoute) {
+      checkRouteRoles(ctx, roles);
+    }
+  }
+
+  /** The request's path inside Javalin's context path, as Javalin routes it. */
+  private static String requestUri(Context ctx) {
+    String path = ctx.path();
+    return path.startsWith(ctx.contextPath()) ? path.substring(ctx.contextPath().length()) : path;
+  }
+
+  /**
+   * Refuses a {@code HEAD} that Javalin would answer {@code 200} without running any handler: one for a {@code GET}
+   * route added after the server started, which has no {@code HEAD} route of its own. A user without the {@code GET}
+   * route's roles is refused as {@code GET} refuses them; anyone else gets a {@code 500}, since the handler would not
+   * run: the answer would say nothing true about the resource (a {@code 200} for a missing one) and an audited action
+   * would record a view that no handler checked.
+   */
+  private static void refuseHeadWithoutItsGetRoute(InternalRouter router, Context ctx) {
+    if (!ctx.method().equals(HandlerType.HEAD)) {
+      return;
+    }
+    String requestUri = requestUri(ctx);
+    if (router.findFirstHttpHandlerEntry(HandlerType.HEAD, requestUri) != null) {
+      return;
+    }
+    ParsedEndpoint get = router.findFirstHttpHandlerEntry(HandlerType.GET, requestUri);
+    if (get == null) {
+      return; // a static file or single-page root, or nothing: Javalin's own answers
+    }
+    Roles roles = get.endpoint.metadata(Roles.class);
+    checkRouteRoles(ctx, roles == null ? Set.of() : roles.getRoles());
+    log.error(
+        "HEAD refused for the GET route {}: the route was added after the server started, so PortcullisPlugin"
+            + " cannot serve HEAD through its handler. Add routes in Javalin.create's configuration, in a plugin's"
+            + " onStart or before the server starts.",
+        get.endpoint.path);
+    throw notToBeStored(ctx, new InternalServerErrorResponse());
   }
 
   @Override
@@ -296,7 +417,10 @@ public final class PortcullisPlugin extends Plugin<Void> {
   }
 
   private static void checkRouteRoles(Context ctx) {
-    Set<RouteRole> roles = ctx.routeRoles();
+    checkRouteRoles(ctx, ctx.routeRoles());
+  }
+
+  private static void checkRouteRoles(Context ctx, Set<RouteRole> roles) {
     if (roles.isEmpty()) {
       return;
     }

@@ -60,6 +60,10 @@ class PortalConfiguration {
             .permitAll()
             .requestMatchers("/", "/login", "/terms", "/actuator/health")
             .permitAll()
+            // Besides @PreAuthorize on the page's handler: Spring MVC answers OPTIONS for a
+            // @GetMapping itself, without calling the handler, so only a URL rule holds for it.
+            .requestMatchers("/council")
+            .hasRole("COUNCIL_OFFICER")
             .anyRequest()
             .authenticated())
         .build();

@@ -122,6 +122,31 @@ class SpringBootPortalTest {
     assertThat(login.headers().firstValue("Pragma")).isEmpty();
   }
 
+  /**
+   * Regression: {@code @PreAuthorize} guards the council page's handler method only, and Spring MVC answers {@code
+   * OPTIONS} for a {@code @GetMapping} itself, so a provider got {@code 200} with {@code Allow: GET,HEAD,OPTIONS} for
+   * the page that answers her {@code GET} with {@code 403}.
+   */
+  @Test
+  void provider_isRefusedTheCouncilPagesOptions_andHead_asItsGet() throws Exception {
+    Visitor alice = new Visitor();
+    alice.logIn("alice", "alice-demo-pw");
+    Visitor carol = new Visitor();
+    carol.logIn("carol", "carol-demo-pw");
+    for (String method : new String[] {"OPTIONS", "HEAD"}) {
+      HttpResponse<String> refused = alice.send(HttpRequest.newBuilder(alice.uri("/council"))
+          .method(method, HttpRequest.BodyPublishers.noBody()));
+      assertThat(refused.statusCode()).as(method).isEqualTo(403);
+      assertThat(refused.headers().firstValue("Allow")).as(method).isEmpty();
+      assertThat(carol
+              .send(HttpRequest.newBuilder(carol.uri("/council"))
+                  .method(method, HttpRequest.BodyPublishers.noBody()))
+              .statusCode())
+          .as(method + " for a council officer")
+          .isEqualTo(200);
+    }
+  }
+
   @Test
   void provider_readsReports_butIsForbiddenTheCouncilPage() throws Exception {
     Visitor alice = new Visitor();

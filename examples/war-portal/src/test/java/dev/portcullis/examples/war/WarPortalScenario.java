@@ -371,11 +371,16 @@ abstract class WarPortalScenario {
 
   /** A GET of {@code target} exactly as written, as the proxy sends it; the whole response as text. */
   String rawGet(String target) throws Exception {
+    return raw("GET", target);
+  }
+
+  /** {@code method} of {@code target} as sent, through the trusted proxy's HTTPS, with no cookies. */
+  String raw(String method, String target) throws Exception {
     try (Socket socket = new Socket(war.uri().getHost(), war.uri().getPort())) {
       socket.setSoTimeout(30_000);
       socket
           .getOutputStream()
-          .write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          .write((method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   + "X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -402,9 +407,14 @@ abstract class WarPortalScenario {
    */
   void assertMappedServletsNeedALogin() throws Exception {
     for (String target : MappedServlets.SPELLINGS) {
-      String response = rawGet(target);
-      assertFalse(response.contains("protected "), target + ": " + response);
-      assertFalse(response.startsWith("HTTP/1.1 2"), target + ": " + response);
+      // HttpServlet answers HEAD through doGet, and OPTIONS (the servlet's methods) and TRACE (the
+      // request echoed,
+      // cookies included) itself.
+      for (String method : new String[] {"GET", "HEAD", "OPTIONS", "TRACE"}) {
+        String response = raw(method, target);
+        assertFalse(response.contains("protected "), method + " " + target + ": " + response);
+        assertFalse(response.startsWith("HTTP/1.1 2"), method + " " + target + ": " + response);
+      }
     }
     logIn();
     HttpResponse<String> action = send(get("/reports/7.do"));

@@ -1,0 +1,225 @@
+package dev.portcullis.javalin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.crypto.KeyMaterial;
+import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.servlet.Portcullis;
+import dev.portcullis.testing.TestBrowser;
+import dev.portcullis.transport.TransportConfig;
+import dev.portcullis.user.InMemoryUserDirectory;
+import dev.portcullis.user.PasswordHasher;
+import dev.portcullis.user.PortalUser;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinState;
+import io.javalin.http.servlet.DefaultTasks;
+import io.javalin.plugin.Plugin;
+import io.javalin.router.InternalRouter;
+import io.javalin.security.RouteRole;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Routes a Javalin application adds after the plugin started (after every plugin's {@code onInitialize}): in the
+ * {@code onStart} of a plugin that starts after it, through {@code Javalin.unsafe} after {@code Javalin.create}, in a
+ * {@code serverStarting} listener, and after the server started. Each route's roles hold for {@code GET} and for
+ * {@code HEAD}; a {@code HEAD} the plugin cannot serve as its {@code GET} route is refused, never answered by Javalin
+ * alone. A request lifecycle without Javalin's before-matched stage, where no route role would be checked, stops the
+ * start.
+ */
+class LateRoutesTest {
+  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+
+  enum Role implements RouteRole {
+    ADMIN
+  }
+
+  /** A plugin that adds a route for administrators when it starts, after the Portcullis plugin. */
+  static final class LatePlugin extends Plugin<Void> {
+    @Override
+    public void onStart(JavalinState state) {
+      state.routes.get("/plugin-admin", ctx -> ctx.result("plugin admin"), Role.ADMIN);
+    }
+  }
+
+  private Portcullis portcullis;
+  private Javalin app;
+
+  @AfterEach
+  void stop() {
+    if (app != null) {
+      app.stop();
+    }
+    portcullis.close();
+  }
+
+  private Portcullis portcullis() {
+    SecureRandom random = new SecureRandom();
+    portcullis = Portcullis.builder()
+        .keyRing(KeyRing.builder()
+            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
+            .build())
+        .users(new InMemoryUserDirectory(PasswordHasher.forTests())
+            .add("alice", "alice-pw".toCharArray(), user("u-alice", "STAFF"))
+            .add("bob", "bob-pw".toCharArray(), user("u-bob", "ADMIN")))
+        .termsVersion("2026-01")
+        .random(random)
+        .transport(TransportConfig.builder().developmentMode(true).build())
+        .build();
+    return portcullis;
+  }
+
+  /**
+   * Regression: the plugin served {@code HEAD} as {@code GET} only for the routes that existed when its own {@code
+   * onStart} ran; for a route added later Javalin answered {@code HEAD} {@code 200} itself, without the route's roles
+   * or its handler, to a user without the roles.
+   */
+  @Test
+  void routesAddedAfterThePluginStarted_keepTheirRolesForHead() throws Exception {
+    Portcullis portcullis = portcullis();
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.registerPlugin(new PortcullisPlugin(portcullis));
+      config.registerPlugin(new LatePlugin());
+      config.routes.get(
+          "/login", ctx -> ctx.result("login page csrf=" + PortcullisPlugin.csrfToken(ctx)));
+      config.events.serverStarting(() ->
+          config.routes.get("/starting-admin", ctx -> ctx.result("starting admin"), Role.ADMIN));
+    });
+    app.unsafe.routes.get("/created-admin", ctx -> ctx.result("created admin"), Role.ADMIN);
+    app.start("127.0.0.1", 0);
+
+    TestBrowser alice = loggedIn("alice", "alice-pw");
+    TestBrowser bob = loggedIn("bob", "bob-pw");
+    for (String path : List.of("/plugin-admin", "/created-admin", "/starting-admin")) {
+      assertThat(alice.get(path).statusCode()).as("GET " + path).isEqualTo(403);
+      assertThat(head(alice, path).statusCode())
+          .as("HEAD " + path + ", alice lacks ADMIN")
+          .isEqualTo(403);
+      HttpResponse<String> get = bob.get(path);
+      HttpResponse<String> head = head(bob, path);
+      assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(200);
+      assertThat(head.headers().firstValue("Content-Type"))
+          .as("HEAD " + path + ": the GET route's handler ran")
+          .isEqualTo(get.headers().firstValue("Content-Type"))
+          .isPresent();
+    }
+  }
+
+  /**
+   * Regression: for a route added once the server had started, Javalin answered {@code HEAD} {@code 200} itself, to
+   * a user without the route's roles.
+   */
+  @Test
+  void headOfARouteAddedAfterTheServerStarted_isRefused_whileGetKeepsItsRoles() throws Exception {
+    Portcullis portcullis = portcullis();
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.registerPlugin(new PortcullisPlugin(portcullis));
+      config.routes.get(
+          "/login", ctx -> ctx.result("login page csrf=" + PortcullisPlugin.csrfToken(ctx)));
+    });
+    app.start("127.0.0.1", 0);
+    app.unsafe.routes.get("/started-admin", ctx -> ctx.result("started admin"), Role.ADMIN);
+
+    TestBrowser alice = loggedIn("alice", "alice-pw");
+    TestBrowser bob = loggedIn("bob", "bob-pw");
+    assertThat(alice.get("/started-admin").statusCode()).isEqualTo(403);
+    assertThat(bob.get("/started-admin").body()).isEqualTo("started admin");
+    assertThat(head(alice, "/started-admin").statusCode())
+        .as("alice lacks ADMIN")
+        .isEqualTo(403);
+    assertThat(head(bob, "/started-admin").statusCode())
+        .as("a HEAD the plugin cannot serve as its GET route")
+        .isEqualTo(500);
+  }
+
+  /**
+   * Regression: a request lifecycle without Javalin's before-matched stage ({@code config.requestLifeCycle}) served
+   * every route without checking its roles.
+   */
+  @Test
+  void aRequestLifecycleWithoutTheBeforeMatchedStage_stopsTheStart() {
+    Portcullis portcullis = portcullis();
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.registerPlugin(new PortcullisPlugin(portcullis));
+      config.routes.get("/admin", ctx -> ctx.result("admin"), Role.ADMIN);
+      config.requestLifeCycle(
+          DefaultTasks.INSTANCE.getBEFORE(),
+          DefaultTasks.INSTANCE.getHTTP(),
+          DefaultTasks.INSTANCE.getERROR(),
+          DefaultTasks.INSTANCE.getAFTER());
+    });
+    assertThatThrownBy(() -> app.start("127.0.0.1", 0)).hasStackTraceContaining("before-matched");
+  }
+
+  /** A request lifecycle that runs the before-matched stage after the routes checks their roles too late. */
+  @Test
+  void aRequestLifecycleWithTheBeforeMatchedStageAfterTheRoutes_stopsTheStart() {
+    Portcullis portcullis = portcullis();
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.registerPlugin(new PortcullisPlugin(portcullis));
+      config.routes.get("/admin", ctx -> ctx.result("admin"), Role.ADMIN);
+      config.requestLifeCycle(
+          DefaultTasks.INSTANCE.getBEFORE(),
+          DefaultTasks.INSTANCE.getHTTP(),
+          DefaultTasks.INSTANCE.getBEFORE_MATCHED(),
+          DefaultTasks.INSTANCE.getERROR(),
+          DefaultTasks.INSTANCE.getAFTER());
+    });
+    assertThatThrownBy(() -> app.start("127.0.0.1", 0)).hasStackTraceContaining("before-matched");
+  }
+
+  /**
+   * Regression: a router put in place after the plugin was registered ({@code JavalinState.internalRouter}) served
+   * every route without the plugin's before-matched check, so without checking its roles.
+   */
+  @Test
+  void aRouterReplacedAfterThePluginWasRegistered_stopsTheStart() {
+    Portcullis portcullis = portcullis();
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.registerPlugin(new PortcullisPlugin(portcullis));
+      JavalinState state = config.unsafe;
+      state.internalRouter =
+          new InternalRouter(state.wsRouter, state.eventManager, state.router, state.jetty);
+      config.routes.get("/admin", ctx -> ctx.result("admin"), Role.ADMIN);
+    });
+    assertThatThrownBy(() -> app.start("127.0.0.1", 0))
+        .hasStackTraceContaining("router was replaced");
+  }
+
+  private TestBrowser loggedIn(String user, String password)
+      throws IOException, InterruptedException {
+    TestBrowser browser = new TestBrowser("http://127.0.0.1:" + app.port());
+    String token = TestBrowser.csrfToken(CSRF, browser.get("/login").body()).orElseThrow();
+    HttpResponse<String> login =
+        browser.post("/login", Map.of("username", user, "password", password, "_csrf", token));
+    assertThat(login.headers().firstValue("Location")).as("login of " + user).hasValue("/");
+    return browser;
+  }
+
+  private static HttpResponse<String> head(TestBrowser browser, String path)
+      throws IOException, InterruptedException {
+    return browser.send(HttpRequest.newBuilder(browser.uri(path))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+  }
+
+  private static PortalUser user(String handle, String role) {
+    return new PortalUser(
+        handle, "Person " + handle, handle + "@example.org", Set.of(role), "org", true, "2026-01");
+  }
+}
