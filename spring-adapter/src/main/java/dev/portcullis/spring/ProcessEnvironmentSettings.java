@@ -1,6 +1,7 @@
 package dev.portcullis.spring;
 
 import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.internal.NearestName;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -149,7 +150,7 @@ final class ProcessEnvironmentSettings implements ConfigurationPropertiesBindHan
   /** Whether {@code element} (dashes left out) is a group's name or at most two letters from one. */
   static boolean nearGroup(String element) {
     for (String group : GROUPS) {
-      if (Spelling.distance(element, group.replace("-", "")) <= 2) {
+      if (NearestName.distance(element, group.replace("-", "")) <= 2) {
         return true;
       }
     }

@@ -1,5 +1,6 @@
 package dev.portcullis.spring;
 
+import dev.portcullis.internal.NearestName;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
@@ -31,19 +32,8 @@ final class Spelling {
   static Optional<String> nearest(String written) {
     Matcher index = INDEX.matcher(written);
     String at = index.find() ? index.group(1) : "0";
-    String bare = bare(INDEX.matcher(written).replaceAll("[0]"));
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String name : NAMES) {
-      int d = distance(bare, bare(name));
-      if (d < bestDistance) {
-        best = name;
-        bestDistance = d;
-      }
-    }
-    return bestDistance <= Math.max(3, bare.length() / 6)
-        ? Optional.of(best.replace("[0]", "[" + at + "]"))
-        : Optional.empty();
+    return NearestName.among(INDEX.matcher(written).replaceAll("[0]"), NAMES, name -> name)
+        .map(best -> best.replace("[0]", "[" + at + "]"));
   }
 
   /** The environment variable Spring Boot binds to {@code name}: {@code PORTCULLIS_ACCESS_RULES_0_PATTERN}. */
@@ -54,30 +44,6 @@ final class Spelling {
         .toUpperCase(Locale.ROOT)
         .replace('.', '_')
         .replace('-', '_');
-  }
-
-  private static String bare(String name) {
-    return name.toLowerCase(Locale.ROOT).replace("-", "").replace(".", "").replace("_", "");
-  }
-
-  /** The Levenshtein distance: how many letters to insert, delete or replace to make {@code a} into {@code b}. */
-  static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 
   private static List<String> names(String prefix, Class<?> type) {

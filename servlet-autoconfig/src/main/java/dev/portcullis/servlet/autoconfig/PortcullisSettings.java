@@ -1,6 +1,7 @@
 package dev.portcullis.servlet.autoconfig;
 
 import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.internal.NearestName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -24,7 +25,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -169,7 +169,6 @@ final class PortcullisSettings {
   private static final Pattern ENTRY = Pattern.compile("([a-z.-]+)\\[(\\d{1,3})]\\.([a-z-]+)");
   private static final Pattern ENTRY_VARIABLE = Pattern.compile("([A-Z_]+?)_(\\d{1,3})_([A-Z_]+)");
   private static final Pattern INDEX = Pattern.compile("[\\[_](\\d{1,3})[\\]_]");
-  private static final Pattern PUNCTUATION = Pattern.compile("[\\s.\\-_\\[\\]]");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ns|us|ms|s|m|h|d)");
 
   /** A value and where it was read, for messages. */
@@ -354,14 +353,14 @@ final class PortcullisSettings {
 
   /** The known property nearest to {@code key}, as a message's tail. */
   private static String suggestion(String key) {
-    return nearest(key, knownNames(key), name -> name)
+    return NearestName.among(key, knownNames(key), name -> name)
         .map(name -> "; did you mean " + name + "?")
         .orElse(" (see the README's property list)");
   }
 
   /** The known environment variable nearest to {@code variable}, as a message's tail. */
   private static String variableSuggestion(String variable) {
-    return nearest(variable, knownNames(variable), PortcullisSettings::environmentName)
+    return NearestName.among(variable, knownNames(variable), PortcullisSettings::environmentName)
         .map(name -> "; did you mean " + environmentName(name) + " (" + name + ")?")
         .orElse(" (see the README's property list)");
   }
@@ -376,49 +375,6 @@ final class PortcullisSettings {
     List<String> names = new ArrayList<>(NAMES);
     LISTS.forEach((list, fields) -> fields.forEach(f -> names.add(list + "[" + i + "]." + f)));
     return names;
-  }
-
-  /**
-   * The name among {@code names} whose spelling ({@code spelling} of it) is nearest to {@code written}, if it is near
-   * enough to be the name meant: a few letters apart, case, white space and punctuation ({@code . - _ [ ]}) aside.
-   */
-  private static Optional<String> nearest(
-      String written, List<String> names, Function<String, String> spelling) {
-    String bare = bare(written);
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String name : names) {
-      int d = distance(bare, bare(spelling.apply(name)));
-      if (d < bestDistance) {
-        best = name;
-        bestDistance = d;
-      }
-    }
-    return bestDistance <= Math.max(3, bare.length() / 6) ? Optional.of(best) : Optional.empty();
-  }
-
-  private static String bare(String name) {
-    return PUNCTUATION.matcher(name.toLowerCase(Locale.ROOT)).replaceAll("");
-  }
-
-  /** The Levenshtein distance: how many letters to insert, delete or replace to make {@code a} into {@code b}. */
-  static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 
   /**
