@@ -334,6 +334,17 @@ public final class OpenConnections implements AutoCloseable {
   }
 
   /**
+   * Closes at once this node's connections opened with the session filed under {@code sessionKey}, as the user's
+   * "end this session" ends it ({@link dev.portcullis.session.SessionRegistry#endSession}).
+   *
+   * @return how many were closed
+   */
+  public int closeSession(SessionKey sessionKey) {
+    Objects.requireNonNull(sessionKey, "sessionKey");
+    return closeWhere(o -> o.sessionKey.equals(sessionKey), "end_session");
+  }
+
+  /**
    * Closes at once this node's connections of {@code userHandle}, as "log out everywhere" ends all of that user's
    * logins.
    *

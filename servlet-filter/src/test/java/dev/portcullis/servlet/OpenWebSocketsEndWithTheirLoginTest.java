@@ -129,6 +129,52 @@ class OpenWebSocketsEndWithTheirLoginTest {
   }
 
   @Test
+  void endingAnotherSession_closesTheSocketsOpenedWithIt_atOnce_whileTheOthersStayOpen()
+      throws Exception {
+    // No re-check runs during the test: only the end itself can close the socket.
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofMinutes(30))) {
+      Browser laptop = portal.browser();
+      Browser phone = portal.browser();
+      Browser bob = portal.browser();
+      laptop.login("alice", "alice-pw", false);
+      phone.login("alice", "alice-pw", false);
+      bob.login("bob", "bob-pw", false);
+      BrowserSocket onLaptop = open(portal, laptop, "/feed/news");
+      BrowserSocket onPhone = open(portal, phone, "/feed/news");
+      BrowserSocket bobFeed = open(portal, bob, "/feed/news");
+      String phonesHandle = laptop
+          .get("/my-sessions")
+          .body()
+          .lines()
+          .map(line -> line.split(" "))
+          .filter(fields -> fields[1].equals("other"))
+          .map(fields -> fields[0])
+          .findFirst()
+          .orElseThrow();
+
+      assertThat(laptop
+              .post("/my-sessions/end", Map.of("handle", phonesHandle, "_csrf", laptop.pageCsrf()))
+              .body())
+          .isEqualTo("Ended[]");
+
+      assertThat(onPhone.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(echo(onLaptop, "still there")).isEqualTo("echo still there");
+      assertThat(echo(bobFeed, "hi")).isEqualTo("echo hi");
+      assertThat(connections(portal).size()).isEqualTo(2);
+      AuditEvent closed = portal
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.CONNECTION_CLOSED, e -> e.action().equals(Optional.of("end_session")));
+      assertThat(closed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+      assertThat(closed.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+      for (String cookie : phone.cookies().values()) {
+        assertThat(closed.toString()).doesNotContain(cookie);
+      }
+      assertThat(closed.toString()).doesNotContain(phonesHandle);
+    }
+  }
+
+  @Test
   void logoutEverywhereOnAnotherNode_closesTheSocket_atTheRecheck() throws Exception {
     try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30));
         TestJetty other = secondNode(portal)) {
