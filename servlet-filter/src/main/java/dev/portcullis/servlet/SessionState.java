@@ -316,7 +316,14 @@ class SessionState implements LoginSession, Runnable {
 
   @Override
   public boolean endSession(SessionKey key) {
-    return registry != null && registry.end(key);
+    if (registry == null || !registry.end(key)) {
+      return false;
+    }
+    // Ended without a logout (the concurrent-session limit): its open connections here end now too.
+    if (connections != null) {
+      connections.closeSession(key);
+    }
+    return true;
   }
 
   SessionRegistry registry() {
