@@ -334,6 +334,18 @@ public final class OpenConnections implements AutoCloseable {
   }
 
   /**
+   * Closes at once this node's connections opened with the session filed under {@code sessionKey}, as the session is
+   * ended without a logout: by the user's "end this session" ({@link dev.portcullis.session.SessionRegistry#endSession})
+   * or by the concurrent-session limit ({@link SessionLimit#END_OLDEST}).
+   *
+   * @return how many were closed
+   */
+  public int closeSession(SessionKey sessionKey) {
+    Objects.requireNonNull(sessionKey, "sessionKey");
+    return closeWhere(o -> o.sessionKey.equals(sessionKey), "session_ended");
+  }
+
+  /**
    * Closes at once this node's connections of {@code userHandle}, as "log out everywhere" ends all of that user's
    * logins.
    *

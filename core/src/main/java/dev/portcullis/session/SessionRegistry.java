@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -482,6 +483,19 @@ public final class SessionRegistry {
    * @throws RuntimeException when the store fails
    */
   public SessionEnd endSession(Session current, String handle) {
+    return endSession(current, handle, key -> {});
+  }
+
+  /**
+   * As {@link #endSession(Session, String)}, and once the session is deleted, hands its store key to {@code ended},
+   * for ending at once what that session opened on this node (its WebSockets,
+   * {@link dev.portcullis.login.OpenConnections#closeSession}). The key stays inside the server: it never goes to a
+   * page, a log line or an audit record.
+   *
+   * @throws RuntimeException when the session store fails
+   */
+  public SessionEnd endSession(Session current, String handle, Consumer<SessionKey> ended) {
+    Objects.requireNonNull(ended, "ended");
     Optional<String> user = current.isValid() ? current.userHandle() : Optional.empty();
     if (user.isEmpty()) {
       return new SessionEnd.Refused(SessionEnd.Reason.NOT_LOGGED_IN);
@@ -505,9 +519,11 @@ public final class SessionRegistry {
     if (match.equals(own)) {
       return new SessionEnd.Refused(SessionEnd.Reason.CURRENT_SESSION);
     }
-    return store.delete(match)
-        ? new SessionEnd.Ended()
-        : new SessionEnd.Refused(SessionEnd.Reason.UNKNOWN_HANDLE);
+    if (!store.delete(match)) {
+      return new SessionEnd.Refused(SessionEnd.Reason.UNKNOWN_HANDLE);
+    }
+    ended.accept(match);
+    return new SessionEnd.Ended();
   }
 
   /** HMAC-SHA256 keyed by the listing session's id: handles mean nothing to any other session. */

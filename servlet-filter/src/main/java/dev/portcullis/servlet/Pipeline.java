@@ -111,7 +111,8 @@ record Pipeline(
                 sessionCookieChecks,
                 SessionLoginCheck.create(registry, l.login(), pending),
                 l.login().cookies().authCookie().name(),
-                trail))
+                trail,
+                connections))
             .orElseGet(() -> new SessionStage(registry, sessionCookieChecks))));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();

@@ -1,5 +1,6 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.SessionLoginCheck;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
@@ -23,9 +24,10 @@ final class SessionStage extends Stage {
   private final SessionLoginCheck withLogin;
   private final String authCookieName;
   private final AuditTrail audit;
+  private final OpenConnections connections;
 
   SessionStage(SessionRegistry registry, boolean keepUnknownIds) {
-    this(registry, keepUnknownIds, null, null, AuditTrail.NONE);
+    this(registry, keepUnknownIds, null, null, AuditTrail.NONE, null);
   }
 
   /**
@@ -34,19 +36,23 @@ final class SessionStage extends Stage {
    * @param withLogin the session and auth check together; null without login
    * @param authCookieName the auth cookie's name; null without login
    * @param audit records what users do with their sessions ({@link UserSessions})
+   * @param connections the watched connections (WebSockets), closed at once when the user ends their session
+   *     ({@link UserSessions#end}); null without login
    */
   SessionStage(
       SessionRegistry registry,
       boolean keepUnknownIds,
       SessionLoginCheck withLogin,
       String authCookieName,
-      AuditTrail audit) {
+      AuditTrail audit,
+      OpenConnections connections) {
     this.registry = registry;
     this.cookieName = registry.config().cookie().name();
     this.keepUnknownIds = keepUnknownIds;
     this.withLogin = withLogin;
     this.authCookieName = authCookieName;
     this.audit = audit;
+    this.connections = connections;
   }
 
   @Override
@@ -89,7 +95,8 @@ final class SessionStage extends Stage {
         && found == 1
         && lookup instanceof SessionLookup.Absent
         && registry.config().idFormat().isWellFormed(value);
-    SessionState state = new SessionState(registry, exchange, lookup, found > 0, keep, audit);
+    SessionState state =
+        new SessionState(registry, exchange, lookup, found > 0, keep, audit, connections);
     if (lookup instanceof SessionLookup.Unavailable) {
       state.unreachable(registry.idOf(value));
     }

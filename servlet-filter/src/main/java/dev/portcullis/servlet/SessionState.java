@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.login.LoginSession;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.Session;
 import dev.portcullis.session.SessionId;
@@ -22,7 +23,7 @@ import java.util.List;
 class SessionState implements LoginSession, Runnable {
   /** The state before (or without) a session stage: no session, and none can be made. */
   static final SessionState NONE =
-      new SessionState(null, null, new SessionLookup.Absent(), false, false, AuditTrail.NONE);
+      new SessionState(null, null, new SessionLookup.Absent(), false, false, AuditTrail.NONE, null);
 
   private final SessionRegistry registry;
   private final Exchange exchange;
@@ -35,6 +36,8 @@ class SessionState implements LoginSession, Runnable {
   private final boolean keepUnknownCookie;
 
   private final AuditTrail audit;
+  /** This node's watched connections (WebSockets); null without login. */
+  private final OpenConnections connections;
 
   private Session current;
   /** The id whose cookie the browser holds or has been sent in this response; null for none. */
@@ -65,6 +68,7 @@ class SessionState implements LoginSession, Runnable {
    * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
    *     sent when the session cookie does the cookie check)
    * @param audit records what the user does with their sessions ({@link UserSessions})
+   * @param connections this node's watched connections, closed when the user ends their session; null for none
    */
   SessionState(
       SessionRegistry registry,
@@ -72,13 +76,15 @@ class SessionState implements LoginSession, Runnable {
       SessionLookup requested,
       boolean cookiePresented,
       boolean keepUnknownCookie,
-      AuditTrail audit) {
+      AuditTrail audit,
+      OpenConnections connections) {
     this.registry = registry;
     this.exchange = exchange;
     this.requested = requested;
     this.cookiePresented = cookiePresented;
     this.keepUnknownCookie = keepUnknownCookie;
     this.audit = audit;
+    this.connections = connections;
     if (requested instanceof SessionLookup.Found found) {
       this.current = found.session();
       this.cookieId = found.session().id();
@@ -310,7 +316,14 @@ class SessionState implements LoginSession, Runnable {
 
   @Override
   public boolean endSession(SessionKey key) {
-    return registry != null && registry.end(key);
+    if (registry == null || !registry.end(key)) {
+      return false;
+    }
+    // Ended without a logout (the concurrent-session limit): its open connections here end now too.
+    if (connections != null) {
+      connections.closeSession(key);
+    }
+    return true;
   }
 
   SessionRegistry registry() {
@@ -319,6 +332,11 @@ class SessionState implements LoginSession, Runnable {
 
   AuditTrail audit() {
     return audit;
+  }
+
+  /** This node's watched connections (WebSockets); null without login. */
+  OpenConnections connections() {
+    return connections;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditNote;
+import dev.portcullis.login.OpenConnections;
 import dev.portcullis.session.ActiveSession;
 import dev.portcullis.session.Session;
 import dev.portcullis.session.SessionEnd;
@@ -25,7 +26,8 @@ import java.util.Optional;
  * <p><b>Security.</b> No session id or store key reaches the page: each listed session carries a handle that only the
  * listing session can use ({@link ActiveSession#handle()}); a forged handle, another user's or another session's
  * list's is refused ({@link SessionEnd.Refused}). Ending a session deletes it from the store, so its browser is
- * anonymous on its next request, and records {@code session_ended_by_user} (success or failure, with the user as
+ * anonymous on its next request, closes at once the WebSockets opened with it through this filter (other nodes close
+ * theirs at their next re-check, see {@link PortalPrincipal#closeWhenLoginEnds}), and records {@code session_ended_by_user} (success or failure, with the user as
  * actor and no session id). Ending must be asked for in a state-changing request, which the filter's CSRF check
  * covers. The client address and browser family are personal data; they are kept in the session only, and go when it
  * ends.
@@ -83,7 +85,12 @@ public final class UserSessions {
    * @throws RuntimeException when the session store fails
    */
   public SessionEnd end(String handle) {
-    SessionEnd outcome = registry.endSession(session, handle);
+    OpenConnections connections = exchange.sessions().connections();
+    SessionEnd outcome = registry.endSession(session, handle, key -> {
+      if (connections != null) {
+        connections.closeSession(key);
+      }
+    });
     AuditNote note = outcome instanceof SessionEnd.Refused refused
         ? AuditNote.failure(AuditEventType.SESSION_ENDED_BY_USER, reason(refused.reason()))
         : AuditNote.success(AuditEventType.SESSION_ENDED_BY_USER);

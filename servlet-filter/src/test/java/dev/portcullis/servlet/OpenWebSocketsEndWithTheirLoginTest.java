@@ -8,6 +8,7 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.login.SessionLimit;
 import dev.portcullis.servlet.testing.BrowserSocket;
 import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.SessionListener;
@@ -125,6 +126,92 @@ class OpenWebSocketsEndWithTheirLoginTest {
       assertThat(onPhone.awaitClose()).isEqualTo("1008 Login ended");
       assertThat(echo(bobFeed, "hi")).isEqualTo("echo hi");
       assertThat(connections(portal).size()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void endingAnotherSession_closesTheSocketsOpenedWithIt_atOnce_whileTheOthersStayOpen()
+      throws Exception {
+    // No re-check runs during the test: only the end itself can close the socket.
+    try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofMinutes(30))) {
+      Browser laptop = portal.browser();
+      Browser phone = portal.browser();
+      Browser bob = portal.browser();
+      laptop.login("alice", "alice-pw", false);
+      phone.login("alice", "alice-pw", false);
+      bob.login("bob", "bob-pw", false);
+      BrowserSocket onLaptop = open(portal, laptop, "/feed/news");
+      BrowserSocket onPhone = open(portal, phone, "/feed/news");
+      BrowserSocket bobFeed = open(portal, bob, "/feed/news");
+      String phonesHandle = laptop
+          .get("/my-sessions")
+          .body()
+          .lines()
+          .map(line -> line.split(" "))
+          .filter(fields -> fields[1].equals("other"))
+          .map(fields -> fields[0])
+          .findFirst()
+          .orElseThrow();
+
+      assertThat(laptop
+              .post("/my-sessions/end", Map.of("handle", phonesHandle, "_csrf", laptop.pageCsrf()))
+              .body())
+          .isEqualTo("Ended[]");
+
+      assertThat(onPhone.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(echo(onLaptop, "still there")).isEqualTo("echo still there");
+      assertThat(echo(bobFeed, "hi")).isEqualTo("echo hi");
+      assertThat(connections(portal).size()).isEqualTo(2);
+      AuditEvent closed = portal
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.CONNECTION_CLOSED,
+              e -> e.action().equals(Optional.of("session_ended")));
+      assertThat(closed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
+      assertThat(closed.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+      for (String cookie : phone.cookies().values()) {
+        assertThat(closed.toString()).doesNotContain(cookie);
+      }
+      assertThat(closed.toString()).doesNotContain(phonesHandle);
+    }
+  }
+
+  @Test
+  void sessionLimitEndingTheOldestSession_closesItsSocket_atOnce() throws Exception {
+    // No re-check runs during the test: only the login that ends the session can close the socket.
+    try (LoginPortal portal = portal(
+        new ChangedAccounts(),
+        Duration.ofMinutes(30),
+        filter -> filter.access(
+            AccessPolicy.builder()
+                .permitAll("/login", "/terms")
+                .authenticated("/**")
+                .build(),
+            "/login"),
+        login -> login.maxSessionsPerUser(1, SessionLimit.END_OLDEST))) {
+      Browser laptop = portal.browser();
+      Browser bob = portal.browser();
+      laptop.login("alice", "alice-pw", false);
+      bob.login("bob", "bob-pw", false);
+      BrowserSocket onLaptop = open(portal, laptop, "/feed/news");
+      BrowserSocket bobFeed = open(portal, bob, "/feed/news");
+
+      Browser phone = portal.browser();
+      phone.login("alice", "alice-pw", false);
+      assertThat(phone.whoami()).isEqualTo("u-alice");
+      assertThat(laptop.get("/whoami").statusCode())
+          .as("the oldest session ended: sent to the login page")
+          .isEqualTo(303);
+
+      assertThat(onLaptop.awaitClose()).isEqualTo("1008 Login ended");
+      assertThat(echo(bobFeed, "hi")).isEqualTo("echo hi");
+      assertThat(connections(portal).size()).isEqualTo(1);
+      AuditEvent closed = portal
+          .flushedSink()
+          .assertOnce(
+              AuditEventType.CONNECTION_CLOSED,
+              e -> e.action().equals(Optional.of("session_ended")));
+      assertThat(closed.actor().map(AuditEvent.Actor::userHandle)).hasValue("u-alice");
     }
   }
 
@@ -394,21 +481,30 @@ class OpenWebSocketsEndWithTheirLoginTest {
   private static LoginPortal portal(
       ChangedAccounts accounts, Duration recheckInterval, Consumer<PortcullisFilter.Builder> access)
       throws Exception {
+    return portal(accounts, recheckInterval, access, login -> {});
+  }
+
+  /** As {@link #portal(ChangedAccounts, Duration, Consumer)}, with more login settings from {@code more}. */
+  private static LoginPortal portal(
+      ChangedAccounts accounts,
+      Duration recheckInterval,
+      Consumer<PortcullisFilter.Builder> access,
+      Consumer<PortalLogin.Builder> more)
+      throws Exception {
     return LoginPortal.withContext(
         (p, filter) -> {
           accounts.users = p.users;
-          filter.login(
-              PortalLogin.builder()
-                  .keyRing(p.ring)
-                  .users(accounts)
-                  .revocations(p.revocations)
-                  .clock(p.clock)
-                  .random(p.random)
-                  .termsVersion(LoginPortal.TERMS)
-                  .ticketLifetime(Duration.ofHours(8))
-                  .connectionRecheckInterval(recheckInterval)
-                  .build(),
-              p.random);
+          PortalLogin.Builder login = PortalLogin.builder()
+              .keyRing(p.ring)
+              .users(accounts)
+              .revocations(p.revocations)
+              .clock(p.clock)
+              .random(p.random)
+              .termsVersion(LoginPortal.TERMS)
+              .ticketLifetime(Duration.ofHours(8))
+              .connectionRecheckInterval(recheckInterval);
+          more.accept(login);
+          filter.login(login.build(), p.random);
           access.accept(filter);
         },
         OpenWebSocketsEndWithTheirLoginTest::addFeed);
