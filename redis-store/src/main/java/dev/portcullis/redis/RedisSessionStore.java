@@ -67,11 +67,16 @@ final class RedisSessionStore implements SessionStore {
   /** Cluster only: the most index entries one deletion of a user's sessions checks (forwarding marks included). */
   private static final int MOST_INDEX_ENTRIES = 100_000;
 
-  /** Shared head of every script: the times, and whether a hash {@code k} holds a live session at {@code now}. */
+  /**
+   * Shared head of every script: the times, and whether a hash {@code k} holds a live session at {@code now}. A
+   * session created later than now (beyond the clock skew) is not live: no node wrote that, and it would outlive the
+   * absolute timeout.
+   */
   private static final String HEAD = """
       local now, idle, abs, skew = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
       local function live(t)
         return t[1] and now < tonumber(t[2]) + idle and now < tonumber(t[1]) + abs
+          and tonumber(t[1]) <= now + skew
       end
       local function keep(k, created)
         redis.call('PEXPIRE', k, string.format('%d', math.min(idle, created + abs - now) + skew))

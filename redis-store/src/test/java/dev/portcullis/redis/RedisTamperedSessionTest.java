@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -111,5 +112,25 @@ class RedisTamperedSessionTest {
     assertThat(whoami(node.browser(aliceCookies)))
         .as("the same cookies work once the stored value is good again")
         .isEqualTo("u-alice");
+  }
+
+  @Test
+  void
+      sessionWhoseStoredCreationTimeLiesInTheFuture_isAnonymous_andDoesNotOutliveTheAbsoluteTimeout()
+          throws Exception {
+    TestBrowser alice = node.browser();
+    login(alice, "alice", "alice-pw");
+    Map<String, String> aliceCookies = new LinkedHashMap<>(alice.cookies());
+    String aliceKey = sessionKey();
+    TestBrowser bob = node.browser();
+    login(bob, "bob", "bob-pw");
+    long created = Long.parseLong(inspector.commands().hget(aliceKey, "c"));
+    // A year ahead: the absolute timeout would not end this session for a year.
+    inspector
+        .commands()
+        .hset(aliceKey, "c", Long.toString(created + Duration.ofDays(365).toMillis()));
+
+    assertThat(whoami(node.browser(aliceCookies))).isEqualTo("anonymous");
+    assertThat(whoami(bob)).as("another user's session is untouched").isEqualTo("u-bob");
   }
 }
