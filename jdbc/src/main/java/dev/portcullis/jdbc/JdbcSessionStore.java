@@ -46,8 +46,13 @@ final class JdbcSessionStore implements SessionStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcSessionStore.class);
   private static final String UNIQUE_VIOLATION = "23505";
 
-  /** Whether the row is live at the first parameter, given idle and absolute milliseconds as the next two. */
-  private static final String LIVE = "(?::bigint < accessed_ms + ? AND ?::bigint < created_ms + ?)";
+  /**
+   * Whether the row is live at the first parameter, given idle and absolute milliseconds as the next two, and the
+   * latest creation time a live row may have (now plus the clock skew) as the last: no node writes a later one, and
+   * such a row would outlive the absolute timeout.
+   */
+  private static final String LIVE =
+      "(?::bigint < accessed_ms + ? AND ?::bigint < created_ms + ? AND created_ms <= ?::bigint)";
   /** The stored expiry after an access at the first parameter. */
   private static final String EXPIRES = "LEAST(?::bigint + ?, created_ms + ?)";
 
@@ -406,7 +411,8 @@ final class JdbcSessionStore implements SessionStore {
     s.setLong(index + 1, idleMillis);
     s.setLong(index + 2, now);
     s.setLong(index + 3, absoluteMillis);
-    return index + 4;
+    s.setLong(index + 4, now + db.skewMillis());
+    return index + 5;
   }
 
   /** Sets the parameters of {@link #EXPIRES} from {@code index}; returns the index after them. */

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Security.</b> Fails closed: when Redis does not answer in time, every method throws
  * {@link dev.portcullis.revocation.StoreUnavailableException}; the registry then treats the request as having no
  * session. Keys hold the SHA-256 of the session id ({@link SessionKey}) and of the user handle, never either. Attribute
- * values are never Java-serialized; a stored attribute that does not decode makes the whole session count as absent.
+ * values are never Java-serialized; a stored attribute that does not decode, or a stored time that is not one, makes
+ * the whole session count as absent, logged without the stored value.
  */
 final class RedisSessionStore implements SessionStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
@@ -66,11 +67,16 @@ final class RedisSessionStore implements SessionStore {
   /** Cluster only: the most index entries one deletion of a user's sessions checks (forwarding marks included). */
   private static final int MOST_INDEX_ENTRIES = 100_000;
 
-  /** Shared head of every script: the times, and whether a hash {@code k} holds a live session at {@code now}. */
+  /**
+   * Shared head of every script: the times, and whether a hash {@code k} holds a live session at {@code now}. A
+   * session created later than now (beyond the clock skew) is not live: no node wrote that, and it would outlive the
+   * absolute timeout.
+   */
   private static final String HEAD = """
       local now, idle, abs, skew = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
       local function live(t)
         return t[1] and now < tonumber(t[2]) + idle and now < tonumber(t[1]) + abs
+          and tonumber(t[1]) <= now + skew
       end
       local function keep(k, created)
         redis.call('PEXPIRE', k, string.format('%d', math.min(idle, created + abs - now) + skew))
@@ -393,7 +399,13 @@ final class RedisSessionStore implements SessionStore {
     Instant lastAccess = now;
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       if (text(fields.get(i)).equals("a")) {
-        lastAccess = Instant.ofEpochMilli(Long.parseLong(text(fields.get(i + 1))));
+        Long accessed = millis((byte[]) fields.get(i + 1));
+        if (accessed == null) {
+          LOG.warn(
+              "Portcullis Redis session store: a stored session's last access is not a time; session ignored");
+          return Optional.empty();
+        }
+        lastAccess = Instant.ofEpochMilli(accessed);
       }
     }
     return record(fields, 0, lastAccess);
@@ -464,7 +476,13 @@ final class RedisSessionStore implements SessionStore {
       String name = text(fields.get(i));
       byte[] value = (byte[]) fields.get(i + 1);
       if (name.equals("c")) {
-        created = Instant.ofEpochMilli(Long.parseLong(text(value)));
+        Long millis = millis(value);
+        if (millis == null) {
+          LOG.warn(
+              "Portcullis Redis session store: a stored session's creation time is not a time; session ignored");
+          return Optional.empty();
+        }
+        created = Instant.ofEpochMilli(millis);
       } else if (name.equals("u")) {
         user = text(value);
       } else if (name.startsWith(ATTRIBUTE)) {
@@ -483,6 +501,22 @@ final class RedisSessionStore implements SessionStore {
     }
     return Optional.of(SessionRecord.of(
         created, Instant.ofEpochMilli(now.toEpochMilli()), Optional.ofNullable(user), attributes));
+  }
+
+  /**
+   * A stored time as the scripts write it, epoch milliseconds in decimal; null for anything else. Lua's
+   * {@code tonumber} lets more through (white space, exponents, hexadecimal, {@code inf}), and the value is never
+   * echoed: a log line about it stays short whatever the store holds.
+   */
+  private static Long millis(byte[] value) {
+    if (value.length == 0 || value.length > 20) {
+      return null;
+    }
+    try {
+      return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   @Override
