@@ -13,6 +13,7 @@ import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.http.servlet.DefaultTasks;
 import io.javalin.plugin.Plugin;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -151,35 +153,23 @@ class LateRoutesTest {
    */
   @Test
   void aRequestLifecycleWithoutTheBeforeMatchedStage_stopsTheStart() {
-    Portcullis portcullis = portcullis();
-    app = Javalin.create(config -> {
-      config.startup.showJavalinBanner = false;
-      config.registerPlugin(new PortcullisPlugin(portcullis));
-      config.routes.get("/admin", ctx -> ctx.result("admin"), Role.ADMIN);
-      config.requestLifeCycle(
-          DefaultTasks.INSTANCE.getBEFORE(),
-          DefaultTasks.INSTANCE.getHTTP(),
-          DefaultTasks.INSTANCE.getERROR(),
-          DefaultTasks.INSTANCE.getAFTER());
-    });
+    createWithAnAdminRoute(config -> config.requestLifeCycle(
+        DefaultTasks.INSTANCE.getBEFORE(),
+        DefaultTasks.INSTANCE.getHTTP(),
+        DefaultTasks.INSTANCE.getERROR(),
+        DefaultTasks.INSTANCE.getAFTER()));
     assertThatThrownBy(() -> app.start("127.0.0.1", 0)).hasStackTraceContaining("before-matched");
   }
 
   /** A request lifecycle that runs the before-matched stage after the routes checks their roles too late. */
   @Test
   void aRequestLifecycleWithTheBeforeMatchedStageAfterTheRoutes_stopsTheStart() {
-    Portcullis portcullis = portcullis();
-    app = Javalin.create(config -> {
-      config.startup.showJavalinBanner = false;
-      config.registerPlugin(new PortcullisPlugin(portcullis));
-      config.routes.get("/admin", ctx -> ctx.result("admin"), Role.ADMIN);
-      config.requestLifeCycle(
-          DefaultTasks.INSTANCE.getBEFORE(),
-          DefaultTasks.INSTANCE.getHTTP(),
-          DefaultTasks.INSTANCE.getBEFORE_MATCHED(),
-          DefaultTasks.INSTANCE.getERROR(),
-          DefaultTasks.INSTANCE.getAFTER());
-    });
+    createWithAnAdminRoute(config -> config.requestLifeCycle(
+        DefaultTasks.INSTANCE.getBEFORE(),
+        DefaultTasks.INSTANCE.getHTTP(),
+        DefaultTasks.INSTANCE.getBEFORE_MATCHED(),
+        DefaultTasks.INSTANCE.getERROR(),
+        DefaultTasks.INSTANCE.getAFTER()));
     assertThatThrownBy(() -> app.start("127.0.0.1", 0)).hasStackTraceContaining("before-matched");
   }
 
@@ -189,17 +179,24 @@ class LateRoutesTest {
    */
   @Test
   void aRouterReplacedAfterThePluginWasRegistered_stopsTheStart() {
+    createWithAnAdminRoute(config -> {
+      JavalinState state = config.unsafe;
+      state.internalRouter =
+          new InternalRouter(state.wsRouter, state.eventManager, state.router, state.jetty);
+    });
+    assertThatThrownBy(() -> app.start("127.0.0.1", 0))
+        .hasStackTraceContaining("router was replaced");
+  }
+
+  /** Creates the app with the plugin, an administrators' route, and then what {@code more} sets. */
+  private void createWithAnAdminRoute(Consumer<JavalinConfig> more) {
     Portcullis portcullis = portcullis();
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.registerPlugin(new PortcullisPlugin(portcullis));
-      JavalinState state = config.unsafe;
-      state.internalRouter =
-          new InternalRouter(state.wsRouter, state.eventManager, state.router, state.jetty);
       config.routes.get("/admin", ctx -> ctx.result("admin"), Role.ADMIN);
+      more.accept(config);
     });
-    assertThatThrownBy(() -> app.start("127.0.0.1", 0))
-        .hasStackTraceContaining("router was replaced");
   }
 
   private TestBrowser loggedIn(String user, String password)
