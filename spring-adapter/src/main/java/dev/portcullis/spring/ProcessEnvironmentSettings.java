@@ -2,9 +2,6 @@ package dev.portcullis.spring;
 
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.internal.NearestName;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -47,7 +44,8 @@ final class ProcessEnvironmentSettings implements ConfigurationPropertiesBindHan
   static final String CONFIG_VARIABLE = "PORTCULLIS_CONFIG";
 
   /** The first element of every property: {@code keys}, {@code session}, ..., {@code enabled}. */
-  static final List<String> GROUPS = List.copyOf(groups());
+  static final List<String> GROUPS =
+      Spelling.NAMES.stream().map(name -> name.split("[.\\[]")[1]).distinct().toList();
 
   @Override
   public BindHandler apply(BindHandler bindHandler) {
@@ -155,16 +153,5 @@ final class ProcessEnvironmentSettings implements ConfigurationPropertiesBindHan
       }
     }
     return false;
-  }
-
-  private static List<String> groups() {
-    List<String> groups = new ArrayList<>();
-    for (Field field : PortcullisProperties.class.getDeclaredFields()) {
-      if (!Modifier.isStatic(field.getModifiers())) {
-        groups.add(
-            field.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT));
-      }
-    }
-    return groups;
   }
 }
