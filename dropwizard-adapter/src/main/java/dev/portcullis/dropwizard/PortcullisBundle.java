@@ -68,7 +68,10 @@ import org.slf4j.LoggerFactory;
  * cache of every connector case-sensitive ({@link HttpConfiguration#setHeaderCacheCaseSensitive}), so that each
  * request's cookies reach the filter exactly as sent, and replaces Jetty's error handler, so that the responses Jetty
  * writes itself, for requests it refuses before any filter runs, carry the filter's security headers and a plain
- * body, with no {@code Server} header on any connector ({@link JettyErrorPages}).
+ * body, with no {@code Server} header on any connector ({@link JettyErrorPages}). Dropwizard's request log, on by
+ * default with each client's address and time, is given each request without its query string and its {@code
+ * Referer} without one, so that it keeps no search terms (which the anonymous search-demand log alone counts), single
+ * sign-on codes or {@code returnTo} pages.
  */
 public final class PortcullisBundle<C extends Configuration> implements ConfiguredBundle<C> {
   /** The name of the health check the bundle registers. */
@@ -263,6 +266,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
           if (event instanceof Server server) {
             JettyHeaderCache.exactCookieHeaders(server);
             JettyErrorPages.install(server, built.filter().transport());
+            RequestLogWithoutQueries.install(server);
           }
         }
       });
