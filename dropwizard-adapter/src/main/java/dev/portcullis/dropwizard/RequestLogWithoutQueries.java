@@ -20,8 +20,8 @@ import org.eclipse.jetty.util.component.ContainerLifeCycle;
  * address within the portal); logged with the address and time, each search would be tied to its visitor, and
  * through the audit log's actions to the user, which the anonymous search-demand log is there to prevent. Query
  * strings carry other values a log should not keep as well: the single sign-on callback's code and state, and the
- * pages a visitor asked for before logging in ({@code returnTo}). A request log the application sets up outside
- * Dropwizard's server factory is not changed.
+ * pages a visitor asked for before logging in ({@code returnTo}). Only the request log the server holds as it starts
+ * is wrapped: one the application sets on the running server, or writes from a handler of its own, is not.
  */
 final class RequestLogWithoutQueries extends ContainerLifeCycle implements RequestLog {
   private final RequestLog log;
