@@ -5,6 +5,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The request's cookies, read straight from its {@code Cookie} headers (RFC 6265 {@code name=value} pairs separated by
@@ -13,12 +15,27 @@ import java.util.List;
  *
  * <p>The headers are parsed once per request into the positions of each pair's name and value; a value becomes a
  * string only when a stage asks for its cookie, and names are compared as sent (cookie names are case-sensitive).
+ *
+ * <p>Bounded whatever the container lets through (Undertow reads up to 1 MiB of headers by default): a header longer
+ * than {@value #MAX_HEADER} characters is ignored whole, and a request whose headers hold more than {@value #MAX_PAIRS}
+ * pairs counts as sending no cookie that can be read (no session, no login), which is logged at DEBUG. The pairs'
+ * offsets take at most 16 KiB however many {@code ;} or {@code =} the headers hold. A browser sends far fewer pairs:
+ * Chrome and Firefox keep at most 180 cookies per site. A request over the bound is never read in part, so that a
+ * cookie sent twice cannot pass for one sent once.
  */
 final class Cookies {
   /** Headers longer than this are ignored whole. */
   static final int MAX_HEADER = 16 * 1024;
 
+  /** More pairs than this make every cookie of the request unread. */
+  static final int MAX_PAIRS = 1_000;
+
+  private static final Logger log = LoggerFactory.getLogger(Cookies.class);
+
   private static final Cookies NONE = new Cookies("", new int[0], 0);
+
+  /** A request that sent cookies past a bound: none is read, but it did send some. */
+  private static final Cookies UNREAD = new Cookies("", new int[0], 0);
 
   /** The {@code Cookie} headers, joined with {@code ;} when the request sent more than one. */
   private final String text;
@@ -81,7 +98,7 @@ final class Cookies {
 
   /** Whether the request sent no cookie at all. */
   boolean isEmpty() {
-    return count == 0;
+    return count == 0 && this != UNREAD;
   }
 
   /** How many values the request sent for cookie {@code name}. */
@@ -138,14 +155,23 @@ final class Cookies {
   }
 
   static Cookies parse(String text) {
-    // At most one pair per ';'-separated part: count them, so the offsets take one exact
-    // allocation. indexOf rather than a loop over characters: the JDK scans many at a time.
+    // At most one pair per ';'-separated part, and each has an '=': count both, so the offsets take
+    // one allocation no larger than the pairs need (a header of bare ';' or '=' needs none).
+    // indexOf rather than a loop over characters: the JDK scans many at a time.
     int length = text.length();
     int parts = 1;
     for (int i = text.indexOf(';'); i >= 0; i = text.indexOf(';', i + 1)) {
       parts++;
     }
-    int[] pairs = new int[4 * parts];
+    int equals = 0;
+    for (int i = text.indexOf('='); i >= 0 && equals < parts; i = text.indexOf('=', i + 1)) {
+      equals++;
+    }
+    int most = Math.min(Math.min(parts, equals), MAX_PAIRS);
+    if (most == 0) {
+      return NONE;
+    }
+    int[] pairs = new int[4 * most];
     int count = 0;
     int start = 0;
     int nextEq = text.indexOf('=');
@@ -159,6 +185,10 @@ final class Cookies {
       }
       int eq = nextEq >= 0 && nextEq < end ? nextEq : -1;
       if (eq > start) {
+        if (count == 4 * MAX_PAIRS) {
+          log.debug("cookies not read: more than {} pairs", MAX_PAIRS);
+          return UNREAD;
+        }
         int nameStart = skipSpace(text, start, eq);
         int nameEnd = trimSpace(text, nameStart, eq);
         int valueStart = skipSpace(text, eq + 1, end);

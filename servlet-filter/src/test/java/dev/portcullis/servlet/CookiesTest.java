@@ -38,6 +38,35 @@ class CookiesTest {
     assertThat(Cookies.parse("=").values("")).isEmpty();
   }
 
+  @Test
+  void asManyPairsAsTheBound_areAllRead() {
+    String header = "x=0;".repeat(Cookies.MAX_PAIRS - 1) + "sid=1";
+
+    Cookies cookies = Cookies.parse(header);
+
+    assertThat(cookies.values("sid")).containsExactly("1");
+    assertThat(cookies.count("x")).isEqualTo(Cookies.MAX_PAIRS - 1);
+  }
+
+  /** Not the first pairs only: a second session cookie past the bound must not leave the first to pass as the one. */
+  @Test
+  void morePairsThanTheBound_readNone_butTheRequestSentCookies() {
+    String header = "sid=1;" + "x=0;".repeat(Cookies.MAX_PAIRS - 1) + "sid=2";
+
+    Cookies cookies = Cookies.parse(header);
+
+    assertThat(cookies.values("sid")).isEmpty();
+    assertThat(cookies.count("x")).isZero();
+    assertThat(cookies.isEmpty()).isFalse();
+  }
+
+  @Test
+  void separatorsWithoutPairs_areNoCookie() {
+    assertThat(Cookies.parse(";".repeat(10_000)).isEmpty()).isTrue();
+    assertThat(Cookies.parse("=".repeat(10_000)).isEmpty()).isTrue();
+    assertThat(Cookies.parse(";=".repeat(5_000)).isEmpty()).isTrue();
+  }
+
   /** Every name the reference reads gets the same values, in the same order, from the parser. */
   @Property(tries = 5_000)
   void agreesWithAPlainSplit(@ForAll("headers") String header) {
