@@ -74,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Security.</b> ID tokens must be signed with RS256 by a key from the provider's JWK set, name the configured
  * issuer, have this client as audience, carry the session's nonce and be unexpired; unsigned ({@code alg: none}) and
  * HMAC-signed tokens are refused because no other algorithm is accepted. Expiry and issue time are checked twice:
- * by Nimbus against the system clock, and here against the injected clock. A token that names any audience besides
+ * by Nimbus against the system clock, and here against the injected clock; {@code nbf}, when present, here only. A token that names any audience besides
  * this client that is not in {@link SsoConfig#trustedAudiences()} is refused, and one that names several audiences or
  * carries {@code azp} must have {@code azp} equal to the client id (OpenID Connect Core 3.1.3.7). Every endpoint the
  * discovery document names must be https (plain http only on loopback). An account link asks the provider to
@@ -256,7 +256,8 @@ final class OidcClient {
         return new Outcome.Failed("no ID token");
       }
       IDTokenClaimsSet claims = p.validator().validate(idToken, new Nonce(nonce));
-      String timeProblem = timeProblem(claims.getExpirationTime(), claims.getIssueTime());
+      String timeProblem = timeProblem(
+          claims.getExpirationTime(), claims.getIssueTime(), claims.getDateClaim("nbf"));
       if (timeProblem != null) {
         return new Outcome.Failed("ID token not valid: " + timeProblem);
       }
@@ -376,14 +377,22 @@ final class OidcClient {
     return plain ? code : "(unrecognised)";
   }
 
-  /** Why the token's times are not acceptable now by the injected clock, or null. */
-  String timeProblem(Date expires, Date issued) {
+  /**
+   * Why the token's times are not acceptable now by the injected clock, or null. The validator checks no
+   * {@code nbf} at all, so a token not valid before a later time (beyond the clock skew) is refused here only.
+   *
+   * @param notBefore the token's {@code nbf}, or null when it has none (the claim is optional)
+   */
+  String timeProblem(Date expires, Date issued, Date notBefore) {
     Instant now = clock.instant();
     if (expires == null || !now.isBefore(expires.toInstant().plus(SKEW))) {
       return "expired";
     }
     if (issued == null || issued.toInstant().isAfter(now.plus(SKEW))) {
       return "issued in the future";
+    }
+    if (notBefore != null && notBefore.toInstant().isAfter(now.plus(SKEW))) {
+      return "not yet valid";
     }
     return null;
   }

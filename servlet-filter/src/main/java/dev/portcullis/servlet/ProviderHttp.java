@@ -39,8 +39,11 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Security.</b> A connect and read timeout per socket operation (what {@code HttpURLConnection} offers) lets a
  * provider, or anyone between the portal and it, that sends one byte just before each read times out hold a request
  * thread for as long as it likes; here the caller waits no longer than the timeout, whatever the provider does. An
- * answer larger than {@value #MAX_BODY} bytes is refused. Requests go through the JVM's default proxy selector, as
- * they did through {@code HttpURLConnection}.
+ * answer larger than {@value #MAX_BODY} bytes is refused. No redirect is followed: a redirect is the provider's answer,
+ * and fails the exchange as any other status but 200 does, so that neither the token request (with the authorization
+ * code and the PKCE verifier) nor a request for the JWK set or the metadata goes to a host the provider names in a
+ * {@code Location} header, past the check that the discovered endpoints are https. Requests go through the JVM's
+ * default proxy selector, as they did through {@code HttpURLConnection}.
  */
 final class ProviderHttp implements HTTPRequestSender, ResourceRetriever {
   /** The largest answer read from the provider: far beyond any discovery document, token response or JWK set. */
@@ -58,7 +61,7 @@ final class ProviderHttp implements HTTPRequestSender, ResourceRetriever {
     this.timeout = timeout;
     HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NORMAL)
+        .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(timeout)
         // The JDK's own pool would make its threads with the context class loader of whichever
         // thread needs one first, a request's among them.

@@ -43,7 +43,7 @@ class OidcClientTest {
 
   @Test
   void currentToken_hasNoTimeProblem() {
-    assertThat(client.timeProblem(in(Duration.ofMinutes(5)), in(Duration.ofMinutes(-1))))
+    assertThat(client.timeProblem(in(Duration.ofMinutes(5)), in(Duration.ofMinutes(-1)), null))
         .isNull();
   }
 
@@ -51,17 +51,28 @@ class OidcClientTest {
   void tokenExpiredByThePortalsClock_beyondTheSkew_isRefused() {
     Date expires = in(Duration.ofMinutes(2));
     clock.advance(Duration.ofMinutes(3).minusSeconds(1));
-    assertThat(client.timeProblem(expires, in(Duration.ofMinutes(-3)))).isNull();
+    assertThat(client.timeProblem(expires, in(Duration.ofMinutes(-3)), null)).isNull();
     clock.advance(Duration.ofSeconds(1));
-    assertThat(client.timeProblem(expires, in(Duration.ofMinutes(-3)))).isEqualTo("expired");
+    assertThat(client.timeProblem(expires, in(Duration.ofMinutes(-3)), null)).isEqualTo("expired");
   }
 
   @Test
   void tokenIssuedInTheFuture_orWithoutTimes_isRefused() {
-    assertThat(client.timeProblem(in(Duration.ofHours(1)), in(Duration.ofMinutes(2))))
+    assertThat(client.timeProblem(in(Duration.ofHours(1)), in(Duration.ofMinutes(2)), null))
         .isEqualTo("issued in the future");
-    assertThat(client.timeProblem(null, in(Duration.ZERO))).isEqualTo("expired");
-    assertThat(client.timeProblem(in(Duration.ofHours(1)), null)).isEqualTo("issued in the future");
+    assertThat(client.timeProblem(null, in(Duration.ZERO), null)).isEqualTo("expired");
+    assertThat(client.timeProblem(in(Duration.ofHours(1)), null, null))
+        .isEqualTo("issued in the future");
+  }
+
+  @Test
+  void tokenNotValidBeforeALaterTime_beyondTheSkew_isRefused() {
+    Date expires = in(Duration.ofHours(1));
+    Date issued = in(Duration.ZERO);
+    assertThat(client.timeProblem(expires, issued, in(Duration.ofSeconds(60)))).isNull();
+    assertThat(client.timeProblem(expires, issued, in(Duration.ofSeconds(61))))
+        .isEqualTo("not yet valid");
+    assertThat(client.timeProblem(expires, issued, in(Duration.ofMinutes(-5)))).isNull();
   }
 
   /** A signed-looking ID token (the signature is not looked at) with good claims, changed by {@code change}. */

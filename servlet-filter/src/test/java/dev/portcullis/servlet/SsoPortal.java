@@ -122,9 +122,17 @@ final class SsoPortal implements AutoCloseable {
 
   /** The provider's next token request signs {@code subject} in, for {@code CLIENT}, expiring in the given time. */
   void providerSignsIn(String subject, long expirySeconds) {
+    providerSignsIn(subject, expirySeconds, Map.of());
+  }
+
+  /**
+   * The provider's next token request signs {@code subject} in, for {@code CLIENT}, expiring in the given time, with
+   * {@code claims} added to or replacing the provider's own (such as {@code nbf}).
+   */
+  void providerSignsIn(String subject, long expirySeconds, Map<String, Object> claims) {
     reauthenticatingSubject = subject;
     provider.enqueueCallback(new DefaultOAuth2TokenCallback(
-        "default", subject, "JWT", List.of(CLIENT), Map.of(), expirySeconds));
+        "default", subject, "JWT", List.of(CLIENT), claims, expirySeconds));
   }
 
   void providerSignsIn(String subject) {

@@ -8,6 +8,7 @@ import dev.portcullis.sso.SsoConfig;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
 import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
@@ -129,6 +130,33 @@ class SsoProviderFailureTest {
             .statusCode())
         .isEqualTo(303);
     assertThat(sso.links.userFor(sso.issuer, "sub-alice")).contains("u-alice");
+  }
+
+  /**
+   * Regression: an ID token's {@code nbf} was not checked at all (the validator leaves it out), so a token the
+   * provider said was not valid before some later time logged its user in at once.
+   */
+  @Test
+  void idTokenNotValidBeforeALaterTime_byThePortalsClock_isRefused() throws Exception {
+    sso.links.link(sso.issuer, "sub-alice", "u-alice");
+    long now = sso.portal.clock.instant().getEpochSecond();
+    Browser early = sso.browser();
+    String callback = sso.callbackFrom(sso.authorizeUrl(early.startSsoLogin()));
+    // Beyond the minute of tolerated skew.
+    sso.providerSignsIn("sub-alice", 3600, Map.of("nbf", now + 5 * 60));
+    assertGenericRefusal(early.get(callback));
+    assertThat(early.whoami()).isEqualTo("anonymous");
+    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_SUCCESS)).isEmpty();
+    assertThat(sso.events(AuditEventType.AUTHN_LOGIN_FAIL))
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).contains("ID token not valid: not yet valid"));
+
+    // Within the skew, as for the issue time: logged in.
+    Browser onTime = sso.browser();
+    callback = sso.callbackFrom(sso.authorizeUrl(onTime.startSsoLogin()));
+    sso.providerSignsIn("sub-alice", 3600, Map.of("nbf", now + 30));
+    assertThat(onTime.get(callback).statusCode()).isEqualTo(303);
+    assertThat(onTime.whoami()).isEqualTo("u-alice");
   }
 
   @Test
