@@ -236,6 +236,9 @@ final class JdbcCalls {
     } else {
       LOG.debug("Portcullis JDBC store could not {} ({})", operation, kind);
     }
-    return new StoreUnavailableException("JDBC store unavailable: " + operation, e);
+    // The cause is logged with the exception (the session registry does): without the driver's
+    // message, for the same reason.
+    return new StoreUnavailableException(
+        "JDBC store unavailable: " + operation, SqlErrors.withoutMessages(e));
   }
 }

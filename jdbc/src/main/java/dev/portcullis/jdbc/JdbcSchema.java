@@ -106,7 +106,8 @@ public final class JdbcSchema {
       }
     } catch (SQLException e) {
       throw new StoreUnavailableException(
-          "cannot apply the Portcullis schema (SQLState " + e.getSQLState() + ")", e);
+          "cannot apply the Portcullis schema (SQLState " + e.getSQLState() + ")",
+          SqlErrors.withoutMessages(e));
     }
   }
 

@@ -386,7 +386,8 @@ public final class JdbcUserDirectory implements UserDirectory {
 
   private static StoreUnavailableException unavailable(String operation, SQLException e) {
     return new StoreUnavailableException(
-        "user directory " + operation + " failed (SQLState " + e.getSQLState() + ")", e);
+        "user directory " + operation + " failed (SQLState " + e.getSQLState() + ")",
+        SqlErrors.withoutMessages(e));
   }
 
   /** Configures a {@link JdbcUserDirectory}; every statement starts as the ASP.NET Membership default. */
