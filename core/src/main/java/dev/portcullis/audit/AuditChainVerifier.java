@@ -6,6 +6,7 @@ import dev.portcullis.crypto.KeyedMac;
 import dev.portcullis.crypto.Purpose;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -33,9 +34,11 @@ import java.util.Objects;
  * </pre>
  *
  * <p>It prints one line and exits with 0 when the chain is intact ({@code intact: 1234 records, head <hash>}), 1 when
- * it is not ({@code NOT INTACT: line 17 (seq 17): record altered: ...}), and 2 when the file can't be read or the
- * arguments are wrong. Run it on a copy or while the sink is closed. With {@code --key-ring KEY_FILE} before the file
- * (a key file as {@link dev.portcullis.crypto.KeyRingSources#fromFile} reads it) it also checks every checkpoint in
+ * it is not ({@code NOT INTACT: line 17 (seq 17): record altered: ...}), and 2 when the file can't be read, the
+ * arguments are wrong or a library the check needs is missing. Run it on a copy or while the sink is closed. The core
+ * jar is all the chain check needs. With {@code --key-ring KEY_FILE} before the file (a key file as {@link
+ * dev.portcullis.crypto.KeyRingSources#fromFile} reads it; Bouncy Castle's {@code bcprov-jdk18on} jar on the class
+ * path too, for the checkpoints' key derivation) it also checks every checkpoint in
  * {@code <file>.checkpoints} ({@link #verify(Path, KeyRingSource)}), and a file with records but no checkpoint is
  * {@code NOT INTACT}. With {@code --holds SEQ:HASH} (any number of times, before the file) the file must also hold
  * record {@code SEQ} with chain hash {@code HASH}, a {@link KnownRecord} kept away from the log.
@@ -316,6 +319,14 @@ public final class AuditChainVerifier {
           : verify(Path.of(file), known);
     } catch (IOException | RuntimeException e) {
       err.println("cannot read " + file + ": " + e);
+      return 2;
+    } catch (NoClassDefFoundError e) {
+      // The checkpoints' key derivation is Bouncy Castle's; the chain alone needs nothing beside
+      // the core jar.
+      err.println("cannot check " + file + ": " + e.getMessage() + " is not on the class path."
+          + " The check with --key-ring needs Bouncy Castle beside the core jar:"
+          + " java -cp portcullis-core.jar" + File.pathSeparator + "bcprov-jdk18on.jar "
+          + AuditChainVerifier.class.getName() + " --key-ring KEY_FILE AUDIT_FILE");
       return 2;
     }
     out.println(result.describe()

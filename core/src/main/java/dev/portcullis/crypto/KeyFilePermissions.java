@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * read (reading the file then reports the problem).
  *
  * <p>SLF4J is loaded only when there is something to log: {@code KeyTool} runs from the core jar alone and prints the
- * same warning itself.
+ * same warning itself, and without SLF4J on the class path (the audit verifier's command) the warning goes to the
+ * standard error.
  */
 final class KeyFilePermissions {
   private static final Set<PosixFilePermission> OTHERS_MAY_READ =
@@ -33,7 +34,22 @@ final class KeyFilePermissions {
 
   /** Warns when group or others may read {@code file}, which {@code description} names (for example "key file x"). */
   static void warnIfOthersCanRead(Path file, String description) {
-    othersCanRead(file, description).ifPresent(Log::warn);
+    othersCanRead(file, description).ifPresent(KeyFilePermissions::warn);
+  }
+
+  /**
+   * Logs {@code warning}, or prints it to the standard error when SLF4J is not on the class path at all: the audit
+   * verifier's command reads a key file with the core jar and Bouncy Castle only, and must still say the warning
+   * rather than fail on the missing logger.
+   */
+  private static void warn(String warning) {
+    try {
+      Log.warn(warning);
+    } catch (NoClassDefFoundError e) {
+      System.err.println(
+          "Portcullis WARNING (" + KeyFilePermissions.class.getName() + "): " + warning);
+      System.err.flush();
+    }
   }
 
   /** The warning for {@code file} when its group or others may read it, else empty. */
