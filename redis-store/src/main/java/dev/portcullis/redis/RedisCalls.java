@@ -1,6 +1,7 @@
 package dev.portcullis.redis;
 
 import dev.portcullis.revocation.StoreUnavailableException;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -88,16 +89,60 @@ final class RedisCalls {
     boolean warn = n == 1 || now - last >= TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS);
     if (warn && lastWarnNanos.compareAndSet(last, now)) {
       LOG.warn(
-          "Portcullis Redis store at {} could not {} ({}: {}); failing closed, {} failed call(s) in a row",
+          "Portcullis Redis store at {} could not {} ({}); failing closed, {} failed call(s) in a row",
           endpoint,
           operation,
-          e.getClass().getSimpleName(),
-          e.getMessage(),
+          kind(e),
           n);
     } else {
       LOG.debug(
           "Portcullis Redis store could not {} ({})", operation, e.getClass().getSimpleName());
     }
-    return new StoreUnavailableException("Redis store unavailable: " + operation, e);
+    return new StoreUnavailableException(
+        "Redis store unavailable: " + operation, withoutAnswerText(e));
+  }
+
+  /**
+   * The kind of {@code e} for a log line: its class and, for an error Redis answered, the error's code (its first
+   * word: {@code ERR}, {@code WRONGTYPE}, {@code NOPERM}, {@code OOM} and so on). Never the rest of Redis's answer,
+   * which can quote the command's arguments ({@code ERR unknown command 'EVALSHA', with args beginning with: ...}
+   * where an operator renamed a command): keys, a user's handle, session attributes.
+   */
+  static String kind(RuntimeException e) {
+    String name = e.getClass().getSimpleName();
+    return e instanceof RedisCommandExecutionException
+        ? name + " " + errorCode(e.getMessage())
+        : name;
+  }
+
+  /** The first word of an error Redis answered when it is an error code (capital letters), or {@code ERROR}. */
+  private static String errorCode(String answer) {
+    if (answer == null) {
+      return "ERROR";
+    }
+    int end = 0;
+    while (end < answer.length()
+        && end < 32
+        && answer.charAt(end) >= 'A'
+        && answer.charAt(end) <= 'Z') {
+      end++;
+    }
+    boolean word = end > 0 && (end == answer.length() || answer.charAt(end) == ' ');
+    return word ? answer.substring(0, end) : "ERROR";
+  }
+
+  /**
+   * {@code e} as the cause the stores' exception carries, which callers log with their causes: an error Redis
+   * answered is replaced by one of the same class's kind that keeps its code and stack trace but not its text (see
+   * {@link #kind}); Lettuce's own failures (timeouts, lost connections) name no data and stay as they are.
+   */
+  private static RuntimeException withoutAnswerText(RuntimeException e) {
+    if (!(e instanceof RedisCommandExecutionException)) {
+      return e;
+    }
+    RedisCommandExecutionException copy = new RedisCommandExecutionException(kind(e)
+        + " (the rest of Redis's answer is left out: it can quote the command's arguments)");
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
   }
 }
