@@ -224,6 +224,40 @@ class PortcullisPluginTest {
             org.assertj.core.groups.Tuple.tuple(Outcome.SUCCESS, "u-bob"));
   }
 
+  /**
+   * Regression: Javalin runs the {@code GET} handler of an {@code OPTIONS} (or {@code TRACE}) with {@code
+   * X-HTTP-Method-Override: GET}, and the audit rules leave an {@code OPTIONS} unrecorded, so an audited page was shown
+   * with no event. Such a request is now judged as the method it names.
+   */
+  @Test
+  void optionsOverriddenToGet_ofAnAuditedPage_isRecordedAsTheView() throws Exception {
+    TestBrowser bob = new TestBrowser(base);
+    login(bob, "bob", "bob-pw");
+    TestBrowser alice = new TestBrowser(base);
+    login(alice, "alice", "alice-pw");
+
+    HttpResponse<String> shown = bob.send(HttpRequest.newBuilder(bob.uri("/admin"))
+        .header("X-HTTP-Method-Override", "GET")
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+    assertThat(shown.statusCode()).isEqualTo(200);
+    assertThat(shown.body()).isEqualTo("admin page");
+    HttpResponse<String> refused = alice.send(HttpRequest.newBuilder(alice.uri("/admin"))
+        .header("X-HTTP-Method-Override", "GET")
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+    assertThat(refused.statusCode()).as("the GET route's roles").isEqualTo(403);
+    HttpResponse<String> plainOptions = bob.send(HttpRequest.newBuilder(bob.uri("/admin"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+    assertThat(plainOptions.body()).doesNotContain("admin page");
+
+    AuditEventType adminView = AuditEventType.of("admin_view");
+    assertThat(flush().events().stream().filter(e -> e.type().equals(adminView)))
+        .as("an OPTIONS without the header is still no action")
+        .extracting(AuditEvent::outcome, e -> e.actor().orElseThrow().userHandle())
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(Outcome.SUCCESS, "u-bob"),
+            org.assertj.core.groups.Tuple.tuple(Outcome.FAILURE, "u-alice"));
+  }
+
   private static HttpResponse<String> head(TestBrowser browser, String path)
       throws IOException, InterruptedException {
     return browser.send(HttpRequest.newBuilder(browser.uri(path))
@@ -401,6 +435,44 @@ class PortcullisPluginTest {
         .POST(HttpRequest.BodyPublishers.ofString("text=ok")));
     assertThat(fine.statusCode()).isEqualTo(200);
     assertThat(fine.body()).isEqualTo("saved ok");
+  }
+
+  /**
+   * Regression: Javalin routes a request by {@code ctx.method()}, which takes {@code X-HTTP-Method-Override} from a
+   * request of any method, so a {@code GET} (or {@code HEAD}, {@code OPTIONS}) with {@code X-HTTP-Method-Override:
+   * POST} ran the {@code POST} handler without a CSRF token: the filter had passed it as a safe request.
+   */
+  @Test
+  void safeMethodOverriddenToPost_needsTheToken_asAPostDoes() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    login(browser, "alice", "alice-pw");
+    for (String method : java.util.List.of("GET", "HEAD", "OPTIONS")) {
+      HttpResponse<String> overridden = browser.send(HttpRequest.newBuilder(browser.uri("/notes"))
+          .header("X-HTTP-Method-Override", "POST")
+          .method(method, HttpRequest.BodyPublishers.noBody()));
+      assertThat(overridden.statusCode()).as(method).isEqualTo(403);
+      assertThat(overridden.body()).as(method).doesNotContain("saved");
+    }
+    assertThat(flush().events().stream()
+            .filter(e -> e.type().equals(AuditEventType.CSRF_FAIL))
+            .map(e -> e.reason().orElse("")))
+        .containsExactly(
+            "no CSRF token (GET with x-http-method-override)",
+            "no CSRF token (HEAD with x-http-method-override)",
+            "no CSRF token (OPTIONS with x-http-method-override)");
+
+    HttpResponse<String> withTheToken = browser.send(HttpRequest.newBuilder(browser.uri("/notes"))
+        .header("X-HTTP-Method-Override", "POST")
+        .header("X-CSRF-Token", pageCsrf(browser))
+        .GET());
+    assertThat(withTheToken.statusCode()).isEqualTo(200);
+    assertThat(withTheToken.body()).isEqualTo("saved null");
+    HttpResponse<String> overriddenToGet =
+        browser.send(HttpRequest.newBuilder(browser.uri("/whoami"))
+            .header("X-HTTP-Method-Override", "GET")
+            .GET());
+    assertThat(overriddenToGet.statusCode()).isEqualTo(200);
+    assertThat(overriddenToGet.body()).startsWith("u-alice ");
   }
 
   /** As the README says: the {@code _csrf} field is read from URL-encoded bodies; a multipart form sends the header. */

@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Methods.</b> The request's method decides with its path, by {@link AuditRules#action(String, RequestPath)}
  * and {@link AuditRules#search(String, RequestPath)}: an {@code OPTIONS} of an audited path is no action (the servlet
  * answers it with the allowed methods without running the page, so its status says nothing about an access), while a
- * {@code HEAD} is recorded like the {@code GET} it runs; only {@code GET} and {@code POST} count as searches.
+ * {@code HEAD} is recorded like the {@code GET} it runs; only {@code GET} and {@code POST} count as searches. An
+ * {@code OPTIONS} or {@code TRACE} with a method-override header naming another method is judged as that method
+ * ({@link Exchange#auditedMethod()}): Javalin runs the {@code GET} handler of an {@code OPTIONS} with {@code
+ * X-HTTP-Method-Override: GET}.
  *
  * <p><b>Outcome.</b> A status of 400 or more is a failure. So is a redirect of a {@code GET} or {@code HEAD} (the page
  * was not shown: an application's own access control sending an anonymous visitor to the login page looks like this),
@@ -47,7 +50,7 @@ final class AuditStage extends Stage {
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     RequestPath path = exchange.requestPath();
-    String method = exchange.method();
+    String method = exchange.auditedMethod();
     Optional<AuditRules.Match> action =
         path == null ? Optional.empty() : rules.action(method, path);
     if (action.isPresent() && !audit.writable()) {

@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * CSRF protection, decided here and nowhere else: every state-changing request (anything but GET, HEAD, OPTIONS and
  * TRACE), the login form and logout included, must bring back a token in the header {@value CsrfTokens#HEADER} or the
  * form body's field {@value CsrfTokens#FIELD} (never the query string); otherwise {@code 403} and {@code csrf_fail}.
+ * A GET, HEAD, OPTIONS or TRACE with a method-override header ({@code X-HTTP-Method-Override}, {@code X-HTTP-Method},
+ * {@code X-Method-Override}) naming another method is state-changing too: Javalin's router, for one, dispatches a
+ * {@code GET} with {@code X-HTTP-Method-Override: POST} to the {@code POST} handler.
  *
  * <p>The token is the synchronizer token kept in the request's server-side session; or, for a request nobody is
  * logged in to, the form token bound to the browser's cookie-check cookie ({@link LoginFormTokens}), so that the
@@ -130,7 +133,11 @@ final class CsrfStage extends Stage {
         Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, REFUSED);
         return;
       }
-      String why = CsrfTokens.mismatch(exchange, formTokens);
+      String mismatch = CsrfTokens.mismatch(exchange, formTokens);
+      String override = mismatch == null ? null : exchange.unsafeMethodOverride();
+      String why = override == null
+          ? mismatch
+          : mismatch + " (" + exchange.method() + " with " + override + ")";
       if (why != null && !logoutWithoutReachableSession(exchange)) {
         audit.emit(exchange, AuditEventType.CSRF_FAIL, b -> b.failure(why));
         Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, REFUSED);

@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -215,12 +216,70 @@ final class Exchange implements Stage.Next {
     return method;
   }
 
-  /** Whether the method is one that does not change state: GET, HEAD, OPTIONS or TRACE. */
+  /**
+   * The headers through which a client asks the framework behind the filter to dispatch the request as another method,
+   * in lower case. Javalin's router takes {@code X-HTTP-Method-Override} from a request of any method; the others are
+   * the spellings other frameworks and gateways read.
+   */
+  private static final String[] METHOD_OVERRIDE_HEADERS = {
+    "x-http-method-override", "x-http-method", "x-method-override"
+  };
+
+  /**
+   * Whether the request does not change state: its method is GET, HEAD, OPTIONS or TRACE, and no method-override header
+   * ({@code X-HTTP-Method-Override}, {@code X-HTTP-Method}, {@code X-Method-Override}) names another method, which the
+   * framework behind the filter could dispatch it to.
+   */
   boolean safeMethod() {
     return switch (method) {
-      case "GET", "HEAD", "OPTIONS", "TRACE" -> true;
+      case "GET", "HEAD", "OPTIONS", "TRACE" -> unsafeMethodOverride() == null;
       default -> false;
     };
+  }
+
+  /**
+   * The method-override header (lower case) of this request that names a method other than GET, HEAD, OPTIONS and
+   * TRACE, or null when none does. Every value counts, whichever one a framework reads.
+   */
+  String unsafeMethodOverride() {
+    String[] found = methodOverride(value -> switch (value) {
+      case "GET", "HEAD", "OPTIONS", "TRACE" -> false;
+      default -> true;
+    });
+    return found == null ? null : found[0];
+  }
+
+  /**
+   * The method the audit rules judge the request by: its own, except for an {@code OPTIONS} or {@code TRACE} (which
+   * the rules leave unrecorded) with a method-override header naming another method, which the framework behind the
+   * filter may run as that method's handler (Javalin runs the {@code GET} handler of an {@code OPTIONS} with {@code
+   * X-HTTP-Method-Override: GET}): then the first such value, in upper case.
+   */
+  String auditedMethod() {
+    if (!method.equals("OPTIONS") && !method.equals("TRACE")) {
+      return method;
+    }
+    String[] found = methodOverride(value -> !value.equals("OPTIONS") && !value.equals("TRACE"));
+    return found == null ? method : found[1];
+  }
+
+  /**
+   * The first method-override header's name (lower case) and value (stripped, upper case) whose value {@code counts},
+   * or null.
+   */
+  private String[] methodOverride(Predicate<String> counts) {
+    for (String name : METHOD_OVERRIDE_HEADERS) {
+      // Asked in lower case, as the upgrade header is below.
+      Enumeration<String> values = original.getHeaders(name);
+      while (values != null && values.hasMoreElements()) {
+        String value = values.nextElement();
+        String upper = value == null ? "" : value.strip().toUpperCase(Locale.ROOT);
+        if (counts.test(upper)) {
+          return new String[] {name, upper};
+        }
+      }
+    }
+    return null;
   }
 
   /** Whether the request is a WebSocket upgrade: 0 until asked, then 1 or -1 (read once, by the CSRF stage first). */

@@ -5,7 +5,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads a form field from the request body only. The servlet API merges the query string's parameters with the
+ * Reads a form field from a URL-encoded request body only. The servlet API merges the query string's parameters with the
  * body's, query string first (Servlet 6.0, 3.1.1); a field that proves intent (the CSRF token, the acceptance of the
  * terms) must come from the form the user submitted, never from a link someone else wrote.
  */
@@ -26,8 +26,11 @@ final class FormFields {
    * client address's share of form reads ({@link Exchange#readFormBody()}).
    */
   static String fromBody(Exchange exchange, String name) {
-    exchange.readFormBody();
     HttpServletRequest request = exchange.original();
+    if (!urlEncoded(request)) {
+      return null;
+    }
+    exchange.readFormBody();
     String[] all;
     try {
       all = request.getParameterValues(name);
@@ -41,6 +44,31 @@ final class FormFields {
     }
     int inQuery = countInQuery(request.getQueryString(), name);
     return all.length > inQuery ? all[inQuery] : null;
+  }
+
+  /**
+   * Whether the request body is a URL-encoded form ({@code application/x-www-form-urlencoded}, what an HTML form sends
+   * by default), the only kind whose fields are read. A container also parses a {@code multipart/form-data} body into
+   * the parameters when the servlet the request is mapped to has a multipart configuration (Spring Boot's dispatcher
+   * servlet has one), so without this a multipart form's parts would count as its fields there and nowhere else; the
+   * token of a multipart form travels in the header, and its body is never parsed before the application's.
+   *
+   * @throws UnreadableForm when the container cannot read the content type (Jetty, for a charset that does not exist)
+   */
+  static boolean urlEncoded(HttpServletRequest request) {
+    String type;
+    try {
+      type = request.getContentType();
+    } catch (RuntimeException e) {
+      throw new UnreadableForm(e);
+    }
+    if (type == null) {
+      return false;
+    }
+    int semicolon = type.indexOf(';');
+    return (semicolon < 0 ? type : type.substring(0, semicolon))
+        .strip()
+        .equalsIgnoreCase("application/x-www-form-urlencoded");
   }
 
   /**

@@ -169,6 +169,35 @@ class PortalOverHttpTest {
     assertThat(carol.get("/whoami").body()).startsWith("u-carol ");
   }
 
+  /**
+   * Regression: Spring Boot gives its dispatcher servlet a multipart configuration, so Tomcat parsed a {@code
+   * multipart/form-data} body into the servlet parameters the CSRF stage read, and a multipart form's {@code _csrf}
+   * part passed the check, which the README says it never does: the token of a multipart form goes in the header.
+   */
+  @Test
+  void multipartForm_withTheTokenInAPart_isRefused_asTheReadmeSays() throws Exception {
+    Browser carol = browser();
+    carol.login("carol", "carol-pw");
+    String token = Browser.csrfIn(carol.get("/whoami").body());
+    String boundary = "portcullis-test-boundary";
+    String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n"
+        + token + "\r\n--" + boundary + "--\r\n";
+    java.net.http.HttpResponse<String> inAPart =
+        carol.send(java.net.http.HttpRequest.newBuilder(carol.uri("/logout"))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+    assertThat(inAPart.statusCode()).isEqualTo(403);
+    assertThat(carol.get("/whoami").body()).startsWith("u-carol ");
+
+    java.net.http.HttpResponse<String> inTheHeader =
+        carol.send(java.net.http.HttpRequest.newBuilder(carol.uri("/logout"))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .header("X-CSRF-Token", token)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+    assertThat(inTheHeader.statusCode()).isEqualTo(303);
+    assertThat(carol.get("/whoami").statusCode()).isNotEqualTo(200);
+  }
+
   @Test
   void auditedAction_isRecordedWithTheUserAndOutcome() throws Exception {
     Browser carol = browser();
