@@ -171,7 +171,8 @@ public final class PendingLogouts implements AutoCloseable {
 
   /**
    * Whether {@code ticket} belongs to a pending logout: its own, or one of "log out everywhere" of its user whose
-   * cut-off it was issued before. Call it only after {@link #isEmpty()} said false.
+   * cut-off its login (its {@code authTime}, which renewals keep) was made before. Call it only after
+   * {@link #isEmpty()} said false.
    */
   public boolean holds(AuthTicket ticket) {
     synchronized (lock) {
@@ -179,7 +180,7 @@ public final class PendingLogouts implements AutoCloseable {
         return true;
       }
       Entry everywhere = byUser.get(ticket.userHandle());
-      return everywhere != null && !ticket.issuedAt().isAfter(everywhere.cutOff);
+      return everywhere != null && !ticket.authTime().isAfter(everywhere.cutOff);
     }
   }
 

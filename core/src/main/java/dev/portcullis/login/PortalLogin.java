@@ -175,12 +175,17 @@ public final class PortalLogin {
     return checkBound(ticket, sessionId, revocationOf(ticket), opened.pastHalfLife());
   }
 
-  /** Whether {@code ticket} is revoked, asked of the revocation store alone; a store that fails is an answer too. */
-  SessionAndRevocationLookup.Revocation revocationOf(AuthTicket ticket) {
+  /**
+   * Whether {@code ticket} is revoked, asked of the revocation store alone; a store that fails is an answer too
+   * ({@link SessionAndRevocationLookup.Revocation#UNAVAILABLE}). Adapters ask it again, after a write that must not
+   * outlive the login that authenticated the request (an account link): a logout everywhere or an administrator's
+   * cut-off on another node may have ended the login since the request was checked.
+   */
+  public SessionAndRevocationLookup.Revocation revocationOf(AuthTicket ticket) {
     try {
       boolean revoked = ticketRevocations != null
           ? ticketRevocations.isRevoked(ticket)
-          : revocations.isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
+          : revocations.isRevoked(ticket.ticketIdHex(), ticket.userHandle(), ticket.authTime());
       return revoked
           ? SessionAndRevocationLookup.Revocation.REVOKED
           : SessionAndRevocationLookup.Revocation.NOT_REVOKED;
@@ -427,8 +432,8 @@ public final class PortalLogin {
     }
     AuthTicket t = ticket.get();
     Instant cutOff = everywhere ? clock.instant() : null;
-    PendingLogouts.Entry work = new PendingLogouts.Entry(
-        t, cutOff, cutOff == null ? null : cutOff.plus(ticketLifetime), null);
+    PendingLogouts.Entry work =
+        new PendingLogouts.Entry(t, cutOff, cutOff == null ? null : keepCutOffUntil(cutOff), null);
     String failure = null;
     try {
       revocations.revoke(t.ticketIdHex(), t.expiresAt());
@@ -475,8 +480,10 @@ public final class PortalLogin {
   }
 
   /**
-   * Ends every login of {@code userHandle}, for an administrator's tool: each auth ticket of the user issued up to
-   * now (and each legacy login cookie issued up to now, {@link LegacyUpgrade}) is refused from its next request on, in every browser and on every node that shares the revocation store
+   * Ends every login of {@code userHandle}, for an administrator's tool: each auth ticket of a login of the user made
+   * up to now, renewals included (a renewal answered on another node just after this call, by a request checked just
+   * before it, too), and each legacy login cookie issued up to now ({@link LegacyUpgrade}), is refused from its next
+   * request on, in every browser and on every node that shares the revocation store
    * ({@code authn_token_reuse}, reason {@code revoked auth ticket presented}). For a password changed or reset by an
    * administrator (a new password ends no login by itself), an account taken over, or any user who must be cut off at
    * once. The user's sessions stay until they time out unless the tool also deletes them
@@ -491,13 +498,24 @@ public final class PortalLogin {
     Objects.requireNonNull(userHandle, "userHandle");
     Instant cutOff = clock.instant();
     try {
-      revocations.revokeAllIssuedBefore(userHandle, cutOff, cutOff.plus(ticketLifetime));
+      revocations.revokeAllIssuedBefore(userHandle, cutOff, keepCutOffUntil(cutOff));
     } catch (StoreUnavailableException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new StoreUnavailableException(
           "revocation store failed: " + e.getClass().getSimpleName(), e);
     }
+  }
+
+  /**
+   * Until when a cut-off of a user's logins made at {@code cutOff} is kept: the latest expiry of a ticket it covers. A
+   * cut-off covers the tickets of every login made up to it, renewals included (a renewal keeps its login's
+   * {@code authTime}); a renewal issued just after the cut-off, by a request whose revocation check came just before
+   * it (on another node, or on a clock ahead), expires up to a ticket lifetime after the cut-off plus that request's
+   * time. Two lifetimes cover it, so the cut-off is never forgotten while such a renewal could still be renewed again.
+   */
+  private Instant keepCutOffUntil(Instant cutOff) {
+    return cutOff.plus(ticketLifetime.multipliedBy(2));
   }
 
   /**

@@ -128,7 +128,7 @@ public final class SessionLoginCheck {
     SessionAndRevocationLookup.Revocation revocation;
     if (oneCall != null) {
       SessionRegistry.Opened found =
-          sessions.open(id, oneCall, ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt());
+          sessions.open(id, oneCall, ticket.ticketIdHex(), ticket.userHandle(), ticket.authTime());
       session = found.session();
       revocation = found.revocation();
     } else {

@@ -151,6 +151,6 @@ final class CaffeineRevocationStore implements RevocationStore, TicketRevocation
       return false;
     }
     Entry cut = users.getIfPresent(user);
-    return cut != null && !ticket.issuedAt().isAfter(cut.value());
+    return cut != null && !ticket.authTime().isAfter(cut.value());
   }
 }

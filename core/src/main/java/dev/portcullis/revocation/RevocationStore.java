@@ -17,12 +17,19 @@ public interface RevocationStore {
   void revoke(String ticketId, Instant expiresAt);
 
   /**
-   * Every ticket of {@code userHandle} issued at or before {@code cutOff} is revoked ("log out everywhere"); the
-   * cut-off is kept until {@code keepUntil}, the latest expiry of any ticket it covers. A later cut-off wins.
+   * Every ticket of {@code userHandle} whose login was made at or before {@code cutOff} is revoked ("log out
+   * everywhere"): the time {@link #isRevoked} is given is compared with the cut-off. The cut-off is kept until
+   * {@code keepUntil}, the latest expiry of any ticket it covers. A later cut-off wins.
    */
   void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil);
 
-  /** Whether a ticket with this id, user and issue time has been revoked, one way or the other. */
+  /**
+   * Whether a ticket with this id, user and login time has been revoked, one way or the other.
+   *
+   * @param issuedAt when the ticket's login was made: for an auth ticket its {@code authTime}, which every renewal
+   *     keeps, so that a cut-off also covers a renewal issued after it by a request checked before it (on another
+   *     node, or on a clock ahead of the cut-off's); for a legacy login cookie, its issue time
+   */
   boolean isRevoked(String ticketId, String userHandle, Instant issuedAt);
 
   /** The embedded default: Caffeine, one node. */

@@ -23,7 +23,8 @@ public interface SessionAndRevocationLookup {
 
   /**
    * The live session under {@code key}, marked as accessed now; and, when there is one, whether the ticket with this
-   * id, user and issue time is revoked.
+   * id, user and login time is revoked ({@code issuedAt} as {@link RevocationStore#isRevoked} takes it: an auth
+   * ticket's {@code authTime}).
    *
    * @throws RuntimeException when the store cannot answer ({@link StoreUnavailableException} for the standard stores)
    */
@@ -66,7 +67,7 @@ public interface SessionAndRevocationLookup {
 
   /** What the revocation check said. */
   enum Revocation {
-    /** Neither the ticket nor its user's tickets issued before now are revoked. */
+    /** Neither the ticket nor its user's logins made before now are revoked. */
     NOT_REVOKED,
     /** The ticket is revoked, one way or the other. */
     REVOKED,

@@ -207,7 +207,8 @@ public final class SessionRegistry {
 
   /**
    * The session with id {@code id} (from {@link #idOf}), as {@link #open(String)} finds it, and with it whether the
-   * request's auth ticket ({@code ticketId}, {@code userHandle}, {@code issuedAt}) is revoked, both through
+   * request's auth ticket ({@code ticketId}, {@code userHandle}, and its {@code authTime} as {@code issuedAt}) is
+   * revoked, both through
    * {@code lookup}. Without a session there is no revocation answer
    * ({@link SessionAndRevocationLookup.Revocation#UNAVAILABLE}).
    *

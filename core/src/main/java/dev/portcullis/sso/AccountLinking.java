@@ -59,7 +59,10 @@ public final class AccountLinking {
   }
 
   /**
-   * Unlinks every identity of {@code userHandle}.
+   * Unlinks every identity of {@code userHandle}. To cut off whoever holds the user's logins as well, call
+   * {@link dev.portcullis.login.PortalLogin#revokeAll} first, as "log out everywhere" stores its cut-off before it
+   * unlinks: a link confirmation under way when the logins end then finds them ended after its write and takes its
+   * link back, and one written before this call is removed by it.
    *
    * @param administrator the handle of the administrator who asked, for the audit record
    * @return how many identities were unlinked

@@ -9,6 +9,7 @@ import dev.portcullis.login.LoginDecision;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SafeRedirect;
 import dev.portcullis.session.Session;
+import dev.portcullis.session.SessionAndRevocationLookup;
 import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.PendingLink;
 import dev.portcullis.sso.SsoConfig;
@@ -642,12 +643,49 @@ final class SsoStage extends Stage {
       linkFailed(exchange, user, identity, "SSO identity already linked to another user");
       return;
     }
+    if (result == AccountLinkStore.LinkResult.LINKED && !loginStillStands(principal)) {
+      takeBack(exchange, pending, user, identity);
+      return;
+    }
     audit.emit(
         exchange,
         AuditEventType.SSO_LINK,
         b -> b.resource(identity)
             .reason(result == AccountLinkStore.LinkResult.LINKED ? "linked" : "already linked"));
     Pages.seeOther(exchange, login.endpoints().afterLoginPath());
+  }
+
+  /**
+   * Whether the login that authenticated this request still stands, asked after its link was written. Between the
+   * request's check and the write it read its form body, which its sender can make last as long as the container
+   * waits; meanwhile "log out everywhere" on any node (or an administrator's {@code revokeAll}) may have ended the login
+   * and removed the user's links. Those store the cut-off first and remove the links after, so a link written after the
+   * removal finds the cut-off here, and one written before it was removed with the others.
+   */
+  private boolean loginStillStands(PortalPrincipal principal) {
+    return login.revocationOf(principal.presentedTicket())
+        == SessionAndRevocationLookup.Revocation.NOT_REVOKED;
+  }
+
+  /**
+   * Removes the link this request has just written for a login that has ended meanwhile (or whose revocation store did
+   * not answer), and refuses the confirmation.
+   */
+  private void takeBack(Exchange exchange, PendingLink pending, String user, String identity)
+      throws IOException {
+    String outcome;
+    try {
+      outcome = config.links().unlink(pending.issuer(), pending.subject(), user)
+          ? "link removed"
+          : "link already removed";
+    } catch (RuntimeException e) {
+      outcome = "the link store did not remove the link: " + e.getClass().getSimpleName();
+    }
+    linkFailed(
+        exchange,
+        user,
+        identity,
+        "login ended (or not known to stand) while the link was confirmed; " + outcome);
   }
 
   /** {@code POST} unlink path: the logged-in user removes one of their own linked identities. */

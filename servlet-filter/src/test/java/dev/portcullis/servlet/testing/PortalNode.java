@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +66,9 @@ public final class PortalNode implements AutoCloseable {
     }
     if (b.maxConcurrentPasswordChecks != null) {
       login.maxConcurrentPasswordChecks(b.maxConcurrentPasswordChecks);
+    }
+    if (b.ticketLifetime != null) {
+      login.ticketLifetime(b.ticketLifetime);
     }
     PortalLogin portalLogin = login.build();
     PortcullisFilter.Builder filter = PortcullisFilter.builder()
@@ -205,6 +209,7 @@ public final class PortalNode implements AutoCloseable {
     private SecureRandom random;
     private LoginThrottle throttle;
     private Integer maxConcurrentPasswordChecks;
+    private Duration ticketLifetime;
     private Integer maxFormReadsPerAddress;
     private Integer maxAnonymousFormReads;
     private AccessPolicy access;
@@ -254,6 +259,16 @@ public final class PortalNode implements AutoCloseable {
      */
     public Builder maxConcurrentPasswordChecks(int max) {
       this.maxConcurrentPasswordChecks = max;
+      return this;
+    }
+
+    /**
+     * How long an auth ticket lives ({@link PortalLogin.Builder#ticketLifetime}); without it, the login's default.
+     * Tests of renewals set one shorter than the session's idle timeout, so that a clock moved past the ticket's
+     * half-life leaves the session alive.
+     */
+    public Builder ticketLifetime(Duration lifetime) {
+      this.ticketLifetime = lifetime;
       return this;
     }
 
