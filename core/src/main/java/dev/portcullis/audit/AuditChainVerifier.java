@@ -368,7 +368,7 @@ public final class AuditChainVerifier {
    * verifies. The records before the anchor are not read: {@link #verify(Path)} checks them.
    *
    * @param records how many of the newest records to verify, at least 1
-   * @throws IOException if a file can't be read
+   * @throws IOException if a file can't be read, or is there but not a regular file (a named pipe, a directory)
    */
   public static Window verifyNewest(Path file, KeyRingSource keys, int records) throws IOException {
     return NewestRecords.verify(file, KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT), records);
@@ -389,7 +389,7 @@ public final class AuditChainVerifier {
    * leaves. The one state a sink leaves that this refuses is a crash between a new log's first checkpoint and its first
    * record (a checkpoint of a record the log does not have), which the sink's next open mends.
    *
-   * @throws IOException if a file can't be read
+   * @throws IOException if a file can't be read, or is there but not a regular file (a named pipe, a directory)
    */
   public static Result verify(Path file, KeyRingSource keys) throws IOException {
     return verify(file, keys, List.of());
@@ -400,16 +400,20 @@ public final class AuditChainVerifier {
    * put back to an older copy, or cut back to an earlier checkpoint with its checkpoint file, is not intact, at the
    * last record it has or at the record that differs.
    *
-   * @throws IOException if a file can't be read
+   * @throws IOException if a file can't be read, or is there but not a regular file (a named pipe, a directory)
    */
   public static Result verify(Path file, KeyRingSource keys, List<KnownRecord> known)
       throws IOException {
+    Path checkpoints = AuditCheckpoint.fileOf(file);
+    // Both are read twice or more: a pipe would be empty the second time, or hold the reader for
+    // ever.
+    LineFile.refuseToReadUnlessRegular(file);
+    LineFile.refuseToReadUnlessRegular(checkpoints);
     Result chain = verify(file, known);
     if (!chain.intact()) {
       return chain;
     }
     KeyedMac mac = KeyedMac.create(keys, Purpose.AUDIT_CHECKPOINT);
-    Path checkpoints = AuditCheckpoint.fileOf(file);
     if (!Files.exists(checkpoints)) {
       return chain.records() == 0
           ? chain

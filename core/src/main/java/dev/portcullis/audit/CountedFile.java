@@ -37,8 +37,13 @@ final class CountedFile implements Closeable {
     this.size = channel.size();
   }
 
-  /** Opens {@code path} for reading, or returns null if there is no such file. */
+  /**
+   * Opens {@code path} for reading, or returns null if there is no such file.
+   *
+   * @throws IOException if it can't be read, or is not a regular file (a named pipe would hold the reader for ever)
+   */
   static CountedFile openIfExists(Path path) throws IOException {
+    LineFile.refuseToReadUnlessRegular(path);
     try {
       return new CountedFile(FileChannel.open(path, StandardOpenOption.READ));
     } catch (NoSuchFileException e) {

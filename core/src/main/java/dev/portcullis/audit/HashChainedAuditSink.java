@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -376,6 +375,7 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     }
     String sha256 = HashChain.sha256Hex(torn, torn.length);
     Path kept = path.resolveSibling(path.getFileName() + TORN_SUFFIX);
+    LineFile.refuseUnlessOwnFile(kept);
     LOG.error(
         "Audit file {} ends in a torn record ({} bytes after seq {}, SHA-256 {}), left by an interrupted write: "
             + "it is moved to {} and the chain continues from seq {} with an {} record",
@@ -391,13 +391,8 @@ final class HashChainedAuditSink extends ForwardingSink<LineFile> implements Aud
     keptLine[torn.length] = '\n';
     // Kept, and on disk, before the file is cut: a crash in between leaves the torn bytes in both
     // places, not none.
-    Files.write(
-        kept,
-        keptLine,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND,
-        StandardOpenOption.SYNC);
+    // Owner-only like the log, and never through a link: the torn bytes are whatever the log held.
+    LineFile.appendOwnerOnly(kept, keptLine);
     LineFile.forceDirectory(kept);
     // The torn write was the file's last change, so its modification time is when the record was
     // torn.

@@ -9,14 +9,19 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An append-only file of JSON lines of one kind, locked while open, that holds whole lines only.
@@ -70,16 +75,90 @@ final class LineFile implements Closeable, Flushable {
   /**
    * Opens {@code path} for writing; a file it creates is readable by its owner only where the file system has POSIX
    * permissions (audit records name users, their organisations, their addresses and what they looked at). An existing
-   * file keeps the permissions it has, which an operator may have widened for a log shipper on purpose.
+   * file keeps the permissions it has, which an operator may have widened for a log shipper on purpose. A symbolic link
+   * or anything but a regular file in its place is refused ({@link #refuseUnlessOwnFile}).
    */
   static FileChannel openOwnerOnly(Path path) throws IOException {
-    Set<StandardOpenOption> options =
-        EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    refuseUnlessOwnFile(path);
+    Set<OpenOption> options =
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       return FileChannel.open(path, options);
     }
     // Applied only when the call creates the file.
     return FileChannel.open(path, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+  }
+
+  /**
+   * Appends {@code bytes} to {@code path}, creating it readable by its owner only (as {@link #openOwnerOnly}), and
+   * forces them to disk. Refuses what {@link #openOwnerOnly} refuses.
+   */
+  static void appendOwnerOnly(Path path, byte[] bytes) throws IOException {
+    try (FileChannel channel = openOwnerOnly(path)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      long at = channel.size();
+      while (buffer.hasRemaining()) {
+        at += channel.write(buffer, at);
+      }
+      channel.force(true);
+    }
+  }
+
+  /**
+   * Refuses to write through {@code path} unless it is absent or a regular file. A symbolic link is not followed: a
+   * writer of the log's directory could point it at another file, which the sink would then append to (the lines
+   * of a torn tail are whatever the log held). A named pipe would hold the open until another process opens its other
+   * end, so the start-up would wait for ever; a device or a directory holds no lines. The open itself does not follow
+   * a link either, so a link put in the file's place after this check is refused by the open.
+   *
+   * @throws IOException naming the file and what is in its place
+   */
+  static void refuseUnlessOwnFile(Path path) throws IOException {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if (attributes.isSymbolicLink()) {
+      throw new IOException(
+          path + " is a symbolic link: the audit sink writes only to a regular file of its own,"
+              + " never through a link (it could point at another file). Put the file itself there, or name the"
+              + " file the link points to");
+    }
+    if (!attributes.isRegularFile()) {
+      throw new IOException(path + " is not a regular file (" + kindOf(attributes)
+          + "): the audit sink writes only to a regular file of its own");
+    }
+  }
+
+  /**
+   * Refuses to read {@code path}, following links, unless it is absent or a regular file: a named pipe would hold
+   * the reader until another process writes to it, a device may never end.
+   *
+   * @throws IOException naming the file and what is in its place
+   */
+  static void refuseToReadUnlessRegular(Path path) throws IOException {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if (!attributes.isRegularFile()) {
+      throw new IOException(
+          path + " is not a regular file (" + kindOf(attributes) + "): nothing to verify");
+    }
+  }
+
+  private static String kindOf(BasicFileAttributes attributes) {
+    if (attributes.isDirectory()) {
+      return "a directory";
+    }
+    if (attributes.isSymbolicLink()) {
+      return "a symbolic link";
+    }
+    return "a named pipe, a device or a socket";
   }
 
   /**
@@ -92,6 +171,14 @@ final class LineFile implements Closeable, Flushable {
   private final FileChannel channel;
   private final WriterLock lock;
   private final byte[] lastLine;
+  /**
+   * The identity of the file opened ({@link BasicFileAttributes#fileKey()}, the device and inode on POSIX), or null
+   * where the file system has none.
+   */
+  private final Object fileKey;
+  /** Whether the ERROR line on a removed or replaced file was written: once per file opened. */
+  private boolean reportedGone;
+
   private byte[] tornTail;
   /** The length of the whole lines written: where the next write starts. */
   private long end;
@@ -101,8 +188,10 @@ final class LineFile implements Closeable, Flushable {
   /** A failed write could not be cut back: the file may hold bytes after {@link #end}. */
   private boolean uncut;
 
-  private LineFile(Path path, FileChannel channel, WriterLock lock, Existing existing) {
+  private LineFile(
+      Path path, FileChannel channel, WriterLock lock, Existing existing, Object fileKey) {
     this.path = path;
+    this.fileKey = fileKey;
     this.channel = channel;
     this.lock = lock;
     this.lastLine = existing.lastLine();
@@ -133,10 +222,12 @@ final class LineFile implements Closeable, Flushable {
   /**
    * Opens {@code path} through {@code opener}, accepting a partial last line (see {@link #tornTailAtOpen()}).
    *
-   * @throws IOException if the file can't be opened, is locked by another writer, holds the other kind of records, or
-   *     ends in an unterminated tail longer than {@link #MAX_TORN_TAIL}
+   * @throws IOException if the file can't be opened, is locked by another writer, holds the other kind of records,
+   *     ends in an unterminated tail longer than {@link #MAX_TORN_TAIL}, or it or its lock file is a symbolic link or
+   *     not a regular file ({@link #refuseUnlessOwnFile})
    */
   static LineFile open(Path path, String kind, Opener opener) throws IOException {
+    refuseUnlessOwnFile(path);
     Path parent = path.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -149,7 +240,9 @@ final class LineFile implements Closeable, Flushable {
         if (created) {
           opener.forceDirectoryOf(path);
         }
-        return new LineFile(path, channel, lock, checkExisting(path, kind));
+        // Taken after the open, which follows no link and creates the file if need be.
+        Object fileKey = fileKeyOf(path);
+        return new LineFile(path, channel, lock, checkExisting(path, kind), fileKey);
       } catch (IOException | RuntimeException e) {
         channel.close();
         throw e;
@@ -327,6 +420,7 @@ final class LineFile implements Closeable, Flushable {
   /** Writes the collected lines and forces the file's content to disk. */
   void force() throws IOException {
     writePending();
+    refuseIfNoLongerThere();
     channel.force(false);
   }
 
@@ -372,6 +466,7 @@ final class LineFile implements Closeable, Flushable {
     if (pendingLength == 0 && !uncut) {
       return;
     }
+    refuseIfNoLongerThere();
     ByteBuffer bytes = ByteBuffer.wrap(pending, 0, pendingLength);
     long at = end;
     try {
@@ -391,6 +486,48 @@ final class LineFile implements Closeable, Flushable {
     if (pending.length > BUFFER) {
       pending = new byte[BUFFER]; // one long line grew it: give the memory back
     }
+  }
+
+  /**
+   * Refuses to write once the file of this name is no longer the one opened: removed, or replaced by another file
+   * (moved aside, or a new file put in its place). The writes would still go to the file opened, which nobody reads
+   * under this name, or which is gone with the last descriptor: events lost without a word. So the sink fails, as on a
+   * full disk, and the events stay collected; nothing is written until the application is restarted on a log
+   * checked and put right.
+   */
+  private void refuseIfNoLongerThere() throws IOException {
+    if (fileKey == null) {
+      return;
+    }
+    Object now = fileKeyOf(path);
+    if (!fileKey.equals(now)) {
+      IOException gone = new IOException(path
+          + (now == null ? " was removed" : " was replaced by another file")
+          + " while it was open for writing: what is written would not reach the file of that name."
+          + " Nothing more is written to it; check the log and its checkpoints with AuditChainVerifier, and"
+          + " restart the application on a log that is in its place");
+      if (!reportedGone) {
+        reportedGone = true;
+        Log.LOG.error(gone.getMessage());
+      }
+      throw gone;
+    }
+  }
+
+  /** The file key of {@code path}, not following a link, or null if there is no such file or no file key. */
+  private static Object fileKeyOf(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private static final class Log {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
+
+    private Log() {}
   }
 
   private void cutBack() {

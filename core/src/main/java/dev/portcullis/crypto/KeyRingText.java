@@ -15,7 +15,8 @@ import java.util.Locale;
  * </pre>
  *
  * Blank lines and lines starting with {@code #} are ignored; {@code ;} also ends a line, for environment variables
- * ({@link #formatEnvironment}). The header line is optional; when present it must name format 1.
+ * ({@link #formatEnvironment}); a line may end in CR LF, and a byte order mark at the start is ignored. The header line
+ * is optional; when present it must name format 1.
  */
 final class KeyRingText {
   static final String HEADER = "portcullis-keyring 1";
@@ -24,6 +25,11 @@ final class KeyRingText {
 
   static KeyRing parse(String text, String source) {
     KeyRing.Builder builder = KeyRing.builder();
+    // A byte order mark, which some editors write at the start of a UTF-8 file, is not part of the
+    // first line.
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
     String[] lines = text.split("\\r?\\n|;", -1);
     boolean any = false;
     for (int i = 0; i < lines.length; i++) {

@@ -45,6 +45,22 @@ class KeyRingSourcesTest {
   }
 
   @Test
+  void keyFileSavedWithAByteOrderMarkAndCrLf_isRead_byTheStartAndByTheWatcher() throws Exception {
+    KeyRing ring =
+        TestKeys.single(0x11223344, 1).withNewKey(0x55667788, key(2), CREATED.plusSeconds(5));
+    Path file = dir.resolve("keys.txt");
+    KeyRingSources.createFile(ring, file);
+    // As an editor on Windows saves it: a byte order mark before the comment line, CR LF line ends.
+    String saved = (char) 0xFEFF + Files.readString(file).replace("\n", "\r\n");
+    Files.writeString(file, saved);
+
+    assertThat(KeyRingSources.fromFile(file).keys()).isEqualTo(ring.keys());
+    try (ReloadingKeyRing watched = KeyRingSources.watchFile(file)) {
+      assertThat(watched.current().keys()).isEqualTo(ring.keys());
+    }
+  }
+
+  @Test
   void environment_acceptsSemicolonSeparatedLines() {
     String value = "portcullis-keyring 1;key 00000001 ACTIVE 2026-01-01T00:00:00Z " + b64(key(1))
         + "; key 00000002 decrypt_only 2025-01-01T00:00:00Z " + b64(key(2));

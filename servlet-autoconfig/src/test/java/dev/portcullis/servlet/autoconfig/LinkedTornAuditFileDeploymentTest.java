@@ -1,0 +1,69 @@
+package dev.portcullis.servlet.autoconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.testing.TestBrowser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code portcullis.audit.sink=hash-chained} in a WAR on a real Jetty, restarted after a crash left a torn last record,
+ * when someone who can write the log's directory has linked {@code audit.jsonl.torn} to another file: the deployment
+ * fails naming the link, and neither the other file nor the log is written (the torn line, bytes of their choosing,
+ * used to be appended to whatever the link named).
+ */
+class LinkedTornAuditFileDeploymentTest {
+  @TempDir
+  Path dir;
+
+  private Path file() {
+    return dir.resolve("audit.jsonl");
+  }
+
+  private Map<String, String> environment() throws Exception {
+    return WarNode.environment(
+        dir,
+        Map.of(
+            "PORTCULLIS_AUDIT_SINK",
+            "hash-chained",
+            "PORTCULLIS_AUDIT_FILE",
+            file().toString()));
+  }
+
+  @Test
+  void tornFileLinkedToAnotherFile_failsTheDeployment_andWritesNeither() throws Exception {
+    try (WarNode node = WarNode.start(environment())) {
+      TestBrowser browser = new TestBrowser(node.base());
+      assertThat(WarNode.logIn(browser).statusCode()).isEqualTo(303);
+      node.undeploy();
+    }
+    Files.write(
+        file(),
+        "* * * * * root /tmp/x.sh".getBytes(StandardCharsets.US_ASCII),
+        StandardOpenOption.APPEND);
+    byte[] log = Files.readAllBytes(file());
+    Path other = dir.resolve("crontab");
+    Files.writeString(other, "# the other file\n");
+    Files.createSymbolicLink(dir.resolve("audit.jsonl.torn"), other);
+
+    Throwable failure = null;
+    try (WarNode node = WarNode.start(environment())) {
+      node.undeploy();
+    } catch (Exception e) {
+      failure = e;
+    }
+
+    assertThat(failure)
+        .as("the deployment fails")
+        .isNotNull()
+        .hasMessageContaining("portcullis.audit.file")
+        .hasMessageContaining(dir.resolve("audit.jsonl.torn") + " is a symbolic link");
+    assertThat(other).hasContent("# the other file");
+    assertThat(Files.readAllBytes(file())).isEqualTo(log);
+  }
+}
