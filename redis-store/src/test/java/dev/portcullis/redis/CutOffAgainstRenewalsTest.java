@@ -10,12 +10,11 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.PortalLogin;
+import dev.portcullis.servlet.testing.HeldLookups;
 import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestBrowser;
-import dev.portcullis.user.PortalUser;
-import dev.portcullis.user.UserDirectory;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -23,13 +22,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,58 +187,5 @@ class CutOffAgainstRenewalsTest {
         .ticketLifetime(TICKET_LIFETIME)
         .onClose(stores)
         .start();
-  }
-
-  /**
-   * The accounts of {@code delegate}, where the next account lookup ({@link #findByHandle}) can be held until the
-   * test releases it: a request that has passed the session and revocation checks waits there.
-   */
-  private static final class HeldLookups implements UserDirectory {
-    private final UserDirectory delegate;
-    private final AtomicBoolean holdNext = new AtomicBoolean();
-    private final CountDownLatch held = new CountDownLatch(1);
-    private final CountDownLatch released = new CountDownLatch(1);
-
-    HeldLookups(UserDirectory delegate) {
-      this.delegate = delegate;
-    }
-
-    void holdNextLookup() {
-      holdNext.set(true);
-    }
-
-    boolean awaitHeld() throws InterruptedException {
-      return held.await(2, TimeUnit.MINUTES);
-    }
-
-    void release() {
-      released.countDown();
-    }
-
-    @Override
-    public Optional<PortalUser> authenticate(String username, char[] password) {
-      return delegate.authenticate(username, password);
-    }
-
-    @Override
-    public Optional<PortalUser> findByHandle(String handle) {
-      if (holdNext.compareAndSet(true, false)) {
-        held.countDown();
-        try {
-          if (!released.await(2, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("the held lookup was never released");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while held", e);
-        }
-      }
-      return delegate.findByHandle(handle);
-    }
-
-    @Override
-    public void recordTermsAcceptance(String handle, String version) {
-      delegate.recordTermsAcceptance(handle, version);
-    }
   }
 }

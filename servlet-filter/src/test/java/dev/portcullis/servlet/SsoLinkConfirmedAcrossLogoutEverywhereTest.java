@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.login.PortalLogin;
-import dev.portcullis.user.PortalUser;
-import dev.portcullis.user.UserDirectory;
+import dev.portcullis.servlet.testing.HeldLookups;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +31,7 @@ class SsoLinkConfirmedAcrossLogoutEverywhereTest {
   @BeforeEach
   void start() throws Exception {
     sso = new SsoPortal(b -> b, (p, filter) -> {
-      users.delegate = p.users;
+      users.delegateTo(p.users);
       filter.login(
           PortalLogin.builder()
               .keyRing(p.ring)
@@ -95,51 +91,5 @@ class SsoLinkConfirmedAcrossLogoutEverywhereTest {
         .anySatisfy(e ->
             assertThat(e.reason()).hasValueSatisfying(r -> assertThat(r).contains("login ended")));
     assertThat(intruder.whoami()).isEqualTo("anonymous");
-  }
-
-  /** The portal's accounts, where the next account lookup can be held until the test releases it. */
-  private static final class HeldLookups implements UserDirectory {
-    private final AtomicBoolean holdNext = new AtomicBoolean();
-    private final CountDownLatch held = new CountDownLatch(1);
-    private final CountDownLatch released = new CountDownLatch(1);
-    private volatile UserDirectory delegate;
-
-    void holdNextLookup() {
-      holdNext.set(true);
-    }
-
-    boolean awaitHeld() throws InterruptedException {
-      return held.await(2, TimeUnit.MINUTES);
-    }
-
-    void release() {
-      released.countDown();
-    }
-
-    @Override
-    public Optional<PortalUser> authenticate(String username, char[] password) {
-      return delegate.authenticate(username, password);
-    }
-
-    @Override
-    public Optional<PortalUser> findByHandle(String handle) {
-      if (holdNext.compareAndSet(true, false)) {
-        held.countDown();
-        try {
-          if (!released.await(2, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("the held lookup was never released");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while held", e);
-        }
-      }
-      return delegate.findByHandle(handle);
-    }
-
-    @Override
-    public void recordTermsAcceptance(String handle, String version) {
-      delegate.recordTermsAcceptance(handle, version);
-    }
   }
 }
