@@ -358,6 +358,11 @@ public final class PortalLogin {
    * login is refused as {@linkplain LoginDecision.Refused#unavailable() unavailable} ({@code authn_login_fail}, the
    * reason naming the store and the exception's type, never its message).
    *
+   * <p><b>Security.</b> The link is read again once the login's session and ticket exist: a link removed meanwhile
+   * ("log out everywhere" on another node, which ends the user's logins and then removes their links) refuses the
+   * login and ends its session ({@code authn_login_fail}, reason {@code SSO login: link removed while the login
+   * started}), since the ticket, issued after that cut-off, would outlive it.
+   *
    * @param links where identities are linked to accounts
    * @param issuer the verified ID token's issuer
    * @param subject the verified ID token's subject
@@ -387,11 +392,36 @@ public final class PortalLogin {
       return LoginDecision.Refused.of(
           AuditEventType.AUTHN_LOGIN_FAIL, "SSO login: no usable linked account", null);
     }
-    return start(
+    LoginDecision started = start(
         user.get(),
         session,
         "SSO login could not start: ",
         List.of(AuditNote.success(AuditEventType.AUTHN_LOGIN_SUCCESS).withAction("sso_login")));
+    if (!(started instanceof LoginDecision.Accepted)) {
+      return started;
+    }
+    // The link was read before the account lookup and the session's rotation. "Log out everywhere"
+    // on any node stores its cut-off and then removes the user's links; a login whose ticket is
+    // issued after that cut-off is not covered by it, so it is let through only if the link it
+    // came by still stands once the ticket exists.
+    String stillLinked;
+    try {
+      stillLinked = links.userFor(issuer, subject).orElse(null);
+    } catch (RuntimeException e) {
+      session.end();
+      return LoginDecision.Refused.unavailable(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          "SSO login: account-link store unavailable: " + e.getClass().getSimpleName(),
+          user.get());
+    }
+    if (!user.get().handle().equals(stillLinked)) {
+      session.end();
+      return LoginDecision.Refused.of(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          "SSO login: link removed while the login started",
+          user.get());
+    }
+    return started;
   }
 
   /**
