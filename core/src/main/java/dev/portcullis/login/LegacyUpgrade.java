@@ -23,7 +23,8 @@ import java.util.Optional;
  * the sunset, refuses a cookie issued at or before a cut-off of its user's logins in the login's revocation store
  * ("log out everywhere", {@link PortalLogin#revokeAll}: {@code authn_token_reuse}) as it refuses a Portcullis
  * ticket issued then, applies Portcullis's own account rule to the mapped user, and treats any failure of the implementation
- * or the stores as a refusal. The caller removes every legacy cookie it sees, whatever the outcome, except when the
+ * or the stores as a refusal. The cut-off is asked again once the login's ticket exists, so a cut-off stored between
+ * the first check and the login (on another node) refuses it too and ends its session. The caller removes every legacy cookie it sees, whatever the outcome, except when the
  * user directory, the replay store or the session store did not answer ({@link LoginDecision.Refused#unavailable()}):
  * that cookie has not been used, and is kept so that it logs its holder in once the stores answer again. The cookie's
  * id is marked used before its login starts, so of concurrent requests with one cookie only one can log in; when the
@@ -166,7 +167,47 @@ public final class LegacyUpgrade {
           ? refused
           : new LoginDecision.Refused(refused.audit(), refused.user());
     }
+    if (started instanceof LoginDecision.Accepted) {
+      return unlessCutOffMeanwhile(started, valid, user, session);
+    }
     return started;
+  }
+
+  /**
+   * The accepted login {@code started}, unless a cut-off of the user's logins covering the legacy cookie was stored
+   * since the check before it: the login's ticket is issued after that cut-off, which would not cover it. Asked once
+   * the ticket exists: a cut-off stored before this answer is seen here, and one made after the ticket's issue covers
+   * the ticket itself. Refused, the cookie stays spent; a revocation store that does not answer refuses the login as
+   * unavailable and gives the cookie's use back.
+   */
+  private LoginDecision unlessCutOffMeanwhile(
+      LoginDecision started,
+      LegacyLogin.Result.Valid valid,
+      PortalUser user,
+      LoginSession session) {
+    boolean revoked;
+    try {
+      revoked = login.revocations().isRevoked(cookieId(valid), user.handle(), valid.issuedAt());
+    } catch (RuntimeException e) {
+      // Not known to stand: the login grants nothing, and the cookie's use is given back as when
+      // the session store does not answer.
+      session.end();
+      LoginDecision.Refused refused = LoginDecision.Refused.unavailable(
+          AuditEventType.AUTHN_LOGIN_FAIL,
+          "legacy ticket: revocation store unavailable: " + e.getClass().getSimpleName(),
+          user);
+      return givenBack(cookieId(valid))
+          ? refused
+          : new LoginDecision.Refused(refused.audit(), refused.user());
+    }
+    if (!revoked) {
+      return started;
+    }
+    session.end();
+    return LoginDecision.Refused.of(
+        AuditEventType.AUTHN_TOKEN_REUSE,
+        "legacy ticket issued before the user's logins were revoked (while it was upgraded)",
+        user);
   }
 
   private static String cookieId(LegacyLogin.Result.Valid valid) {
