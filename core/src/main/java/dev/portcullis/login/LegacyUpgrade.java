@@ -51,6 +51,8 @@ public final class LegacyUpgrade {
     this.upgraded = Objects.requireNonNull(upgraded, "upgraded");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.login = Objects.requireNonNull(login, "login");
+    // A cookie issued before a cut-off may first be presented at any time up to the sunset.
+    login.keepCutOffsUntilAtLeast(legacy.sunset());
   }
 
   public LegacyLogin legacy() {

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Every login decision, and the check that says who is logged in. The servlet filter translates requests into these
@@ -73,6 +74,12 @@ public final class PortalLogin {
   private final LoginCookies cookies;
   private final LoginEndpoints endpoints;
   private final Duration ticketLifetime;
+  /**
+   * The latest sunset of a legacy login cookie upgraded through this login ({@link LegacyUpgrade}), null without one:
+   * cut-offs are kept until then at least, since such a cookie can be presented until its sunset.
+   */
+  private final AtomicReference<Instant> legacySunset = new AtomicReference<>();
+
   private final LoginFormTokens formTokens;
   private final int maxSessionsPerUser;
   private final SessionLimit whenSessionsExceeded;
@@ -543,9 +550,23 @@ public final class PortalLogin {
    * {@code authTime}); a renewal issued just after the cut-off, by a request whose revocation check came just before
    * it (on another node, or on a clock ahead), expires up to a ticket lifetime after the cut-off plus that request's
    * time. Two lifetimes cover it, so the cut-off is never forgotten while such a renewal could still be renewed again.
+   * With a legacy login upgraded through this login, until its sunset if that is later.
    */
   private Instant keepCutOffUntil(Instant cutOff) {
-    return cutOff.plus(ticketLifetime.multipliedBy(2));
+    Instant renewals = cutOff.plus(ticketLifetime.multipliedBy(2));
+    Instant sunset = legacySunset.get();
+    return sunset != null && sunset.isAfter(renewals) ? sunset : renewals;
+  }
+
+  /**
+   * Keeps every later cut-off until {@code sunset} at least: a legacy login cookie ({@link LegacyUpgrade}) issued
+   * before a cut-off can be presented for the first time long after two ticket lifetimes, up to its sunset, and must
+   * still be refused then.
+   */
+  void keepCutOffsUntilAtLeast(Instant sunset) {
+    Objects.requireNonNull(sunset, "sunset");
+    legacySunset.accumulateAndGet(
+        sunset, (kept, offered) -> kept == null || offered.isAfter(kept) ? offered : kept);
   }
 
   /**

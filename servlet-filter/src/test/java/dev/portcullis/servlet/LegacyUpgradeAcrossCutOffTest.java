@@ -90,6 +90,37 @@ class LegacyUpgradeAcrossCutOffTest {
   }
 
   /**
+   * A cut-off of alice's logins, and her week-long legacy cookie issued before it first presented three days later:
+   * long after the two ticket lifetimes (16 hours here) for which a cut-off covers the renewals of Portcullis tickets,
+   * still before the cookie's expiry and the sunset. The cut-off is kept until the sunset, so the cookie logs nobody
+   * in.
+   */
+  @Test
+  void legacyCookieIssuedBeforeARevokeAll_firstPresentedDaysLater_logsNobodyIn() throws Exception {
+    Instant now = portal.clock.instant();
+    String cookie = forms.seal(FormsAuthenticationTicket.builder(
+            "alice.adams", now.minus(Duration.ofMinutes(10)), now.plus(Duration.ofDays(7)))
+        .build());
+    portal.login.revokeAll("u-alice");
+    portal.clock.advance(Duration.ofDays(3));
+    Browser holder = portal.browser();
+    holder.cookies().put(LEGACY, cookie);
+
+    HttpResponse<String> answer = holder.get("/whoami");
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.body())
+        .as("a legacy cookie issued before the cut-off logs nobody in, days later too")
+        .startsWith("anonymous");
+    assertThat(holder.cookies()).doesNotContainKeys(AUTH, LEGACY);
+    var sink = portal.flushedSink();
+    sink.assertOnce(
+        AuditEventType.AUTHN_TOKEN_REUSE,
+        e -> e.reason().orElse("").contains("issued before the user's logins were revoked"));
+    sink.assertNone(AuditEventType.LEGACY_TICKET_UPGRADED);
+  }
+
+  /**
    * Presents a week-long legacy cookie of alice's issued ten minutes ago; holds its upgrade after the revocation
    * check, runs {@code cutOff}, lets a second pass and releases the upgrade; then checks that nobody is logged in.
    */
