@@ -16,6 +16,11 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.InternalServerErrorResponse;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.http.servlet.DefaultTasks;
+import io.javalin.http.servlet.JavalinServlet;
+import io.javalin.http.servlet.JavalinServletContext;
+import io.javalin.http.servlet.SubmitOrder;
+import io.javalin.http.servlet.Task;
+import io.javalin.http.servlet.TaskInitializer;
 import io.javalin.plugin.Plugin;
 import io.javalin.router.Endpoint;
 import io.javalin.router.EndpointMetadata;
@@ -25,6 +30,7 @@ import io.javalin.security.Roles;
 import io.javalin.security.RouteRole;
 import io.javalin.websocket.WsConnectContext;
 import jakarta.servlet.DispatcherType;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +40,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import kotlin.Unit;
+import kotlin.jvm.functions.Function2;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
@@ -68,11 +76,13 @@ import org.slf4j.LoggerFactory;
  * declared a {@code HEAD} route for the path: Javalin alone answers it {@code 200} without running either, to users
  * without the roles too, and an audited action would record a view that no handler checked. That holds for every
  * route that exists as the server starts, those added in another plugin's {@code onStart}, through {@code
- * Javalin.unsafe} or in a {@code serverStarting} listener included; a {@code HEAD} for a {@code GET} route added
- * after the server started is checked against its roles and then refused with {@code 500} (the log names the route),
- * since its handler cannot run for it. The server does not start when route roles would go unchecked: a request
- * lifecycle ({@code config.requestLifeCycle}) without Javalin's before-matched stage, or a router replaced after the
- * plugin was registered. With {@code config.http.prefer405over404}, the {@code 405} Javalin answers for a method the
+ * Javalin.unsafe} or in a {@code serverStarting} listener included. A {@code GET} route added after the server
+ * started gets no {@code HEAD} route of its own: its {@code HEAD} is checked against its roles and then served
+ * through its handler, after the before-matched handlers, where Javalin would run a route's handler; only with a
+ * request lifecycle replaced after {@code Javalin.create} ({@code app.unsafe.requestLifeCycle}), where the plugin
+ * cannot place that step, is it refused with {@code 500} (the log names the route). The server does not start when
+ * route roles would go unchecked: a request lifecycle ({@code config.requestLifeCycle}) without Javalin's
+ * before-matched stage, or a router replaced after the plugin was registered. With {@code config.http.prefer405over404}, the {@code 405} Javalin answers for a method the
  * path has no route for names the path's methods: a user who may use none of its routes is refused as they refuse
  * them. WebSocket routes
  * ({@code config.routes.ws(path, ws, roles...)}) are checked the same way, before the upgrade: a refused upgrade is
@@ -122,6 +132,16 @@ public final class PortcullisPlugin extends Plugin<Void> {
           + " reachable from the proxy alone, keep it and give Portcullis.builder() a TransportConfig with"
           + " containerDecidesHttps(true); or containerDecidesHttps(false) to keep it for other reasons and have"
           + " HTTPS come from the connection alone.";
+
+  /**
+   * The request attribute that marks a {@code HEAD} the plugin serves through its {@code GET} route's handler ({@link
+   * #headThroughGet}), set before any handler runs.
+   */
+  private static final String HEAD_THROUGH_GET_ATTRIBUTE = "dev.portcullis.javalin.headThroughGet";
+
+  /** The request-lifecycle step of {@link #headThroughGet}, one object so that it is added once. */
+  private static final TaskInitializer<JavalinServletContext> HEAD_THROUGH_GET =
+      PortcullisPlugin::headThroughGet;
 
   /** The upgrade request's attribute for its {@link Upgrade}, read again when the connection opens. */
   private static final String UPGRADE_ATTRIBUTE = "dev.portcullis.javalin.ws.upgrade";
@@ -192,6 +212,15 @@ public final class PortcullisPlugin extends Plugin<Void> {
     });
   }
 
+  /**
+   * Runs when Javalin has applied the whole configuration, the request lifecycle an application sets after
+   * registering the plugin ({@code config.requestLifeCycle}) included, and before the server is built.
+   */
+  @Override
+  public void onStart(JavalinState state) {
+    serveLateHeadAsGet(state);
+  }
+
   /** Keeps the upgrade's principal and route roles for the connection it opens. */
   private static void rememberForConnection(Context ctx) {
     principal(ctx)
@@ -240,6 +269,51 @@ public final class PortcullisPlugin extends Plugin<Void> {
         router.addHttpEndpoint(new Endpoint(HandlerType.HEAD, get.path, get.handler, metadata));
       }
     }
+  }
+
+  /**
+   * Puts {@link #headThroughGet} in Javalin's request lifecycle just before its route stage ({@code
+   * DefaultTasks.HTTP}), where Javalin runs a route's handler: after the before-matched handlers (the route roles among
+   * them), and skipped as the route's handler is when one of them refuses the request. A lifecycle without the route
+   * stage serves no route, so it needs nothing.
+   */
+  private static void serveLateHeadAsGet(JavalinState state) {
+    List<TaskInitializer<JavalinServletContext>> lifecycle =
+        new ArrayList<>(state.servletRequestLifecycle);
+    int http = lifecycle.indexOf(DefaultTasks.INSTANCE.getHTTP());
+    if (http >= 0 && !lifecycle.contains(HEAD_THROUGH_GET)) {
+      lifecycle.add(http, HEAD_THROUGH_GET);
+      state.servletRequestLifecycle = lifecycle;
+    }
+  }
+
+  /**
+   * For a {@code HEAD} with no {@code HEAD} route but a {@code GET} route (one added after the server started, since
+   * {@link #serveHeadAsGet} gave every earlier one its {@code HEAD} route), runs the {@code GET} route's handler, with
+   * its path parameters: Javalin alone would answer {@code 200} without running any handler. The container leaves the
+   * body out.
+   */
+  private static void headThroughGet(
+      Function2<? super SubmitOrder, ? super Task, Unit> submitTask,
+      JavalinServlet servlet,
+      JavalinServletContext ctx,
+      String requestUri) {
+    if (!ctx.method().equals(HandlerType.HEAD)) {
+      return;
+    }
+    InternalRouter router = servlet.getRouter();
+    if (router.findFirstHttpHandlerEntry(HandlerType.HEAD, requestUri) != null) {
+      return;
+    }
+    ParsedEndpoint get = router.findFirstHttpHandlerEntry(HandlerType.GET, requestUri);
+    if (get == null) {
+      return;
+    }
+    ctx.req().setAttribute(HEAD_THROUGH_GET_ATTRIBUTE, Boolean.TRUE);
+    submitTask.invoke(SubmitOrder.LAST, new Task(true, () -> {
+      get.handle(ctx, requestUri);
+      return Unit.INSTANCE;
+    }));
   }
 
   /**
@@ -311,11 +385,12 @@ public final class PortcullisPlugin extends Plugin<Void> {
   }
 
   /**
-   * Refuses a {@code HEAD} that Javalin would answer {@code 200} without running any handler: one for a {@code GET}
-   * route added after the server started, which has no {@code HEAD} route of its own. A user without the {@code GET}
-   * route's roles is refused as {@code GET} refuses them; anyone else gets a {@code 500}, since the handler would not
-   * run: the answer would say nothing true about the resource (a {@code 200} for a missing one) and an audited action
-   * would record a view that no handler checked.
+   * Checks a {@code HEAD} for a {@code GET} route added after the server started, which has no {@code HEAD} route of
+   * its own, against the {@code GET} route's roles: a user without them is refused as {@code GET} refuses them. Then
+   * {@link #headThroughGet} serves it; where it could not be placed in the request lifecycle, the {@code HEAD} gets a
+   * {@code 500}, since Javalin would answer it {@code 200} without running any handler: the answer would say nothing
+   * true about the resource (a {@code 200} for a missing one) and an audited action would record a view that no handler
+   * checked.
    */
   private static void refuseHeadWithoutItsGetRoute(InternalRouter router, Context ctx) {
     if (!ctx.method().equals(HandlerType.HEAD)) {
@@ -331,10 +406,14 @@ public final class PortcullisPlugin extends Plugin<Void> {
     }
     Roles roles = get.endpoint.metadata(Roles.class);
     checkRouteRoles(ctx, roles == null ? Set.of() : roles.getRoles());
+    if (ctx.req().getAttribute(HEAD_THROUGH_GET_ATTRIBUTE) != null) {
+      return;
+    }
     log.error(
-        "HEAD refused for the GET route {}: the route was added after the server started, so PortcullisPlugin"
-            + " cannot serve HEAD through its handler. Add routes in Javalin.create's configuration, in a plugin's"
-            + " onStart or before the server starts.",
+        "HEAD refused for the GET route {}: the route was added after the server started and the request"
+            + " lifecycle was replaced after Javalin.create, so PortcullisPlugin cannot serve HEAD through the"
+            + " route's handler. Set the request lifecycle in Javalin.create's configuration, or add routes before"
+            + " the server starts.",
         get.endpoint.path);
     throw notToBeStored(ctx, new InternalServerErrorResponse());
   }

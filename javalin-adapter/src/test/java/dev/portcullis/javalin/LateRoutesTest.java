@@ -16,6 +16,8 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.http.servlet.DefaultTasks;
+import io.javalin.http.servlet.JavalinServletContext;
+import io.javalin.http.servlet.TaskInitializer;
 import io.javalin.plugin.Plugin;
 import io.javalin.router.InternalRouter;
 import io.javalin.security.RouteRole;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -36,8 +39,8 @@ import org.junit.jupiter.api.Test;
  * Routes a Javalin application adds after the plugin started (after every plugin's {@code onInitialize}): in the
  * {@code onStart} of a plugin that starts after it, through {@code Javalin.unsafe} after {@code Javalin.create}, in a
  * {@code serverStarting} listener, and after the server started. Each route's roles hold for {@code GET} and for
- * {@code HEAD}; a {@code HEAD} the plugin cannot serve as its {@code GET} route is refused, never answered by Javalin
- * alone. A request lifecycle without Javalin's before-matched stage, where no route role would be checked, stops the
+ * {@code HEAD}, which runs the {@code GET} route's handler; a {@code HEAD} the plugin cannot serve so is refused, never
+ * answered by Javalin alone. A request lifecycle without Javalin's before-matched stage, where no route role would be checked, stops the
  * start.
  */
 class LateRoutesTest {
@@ -121,11 +124,13 @@ class LateRoutesTest {
 
   /**
    * Regression: for a route added once the server had started, Javalin answered {@code HEAD} {@code 200} itself, to
-   * a user without the route's roles.
+   * a user without the route's roles; and then the plugin answered it {@code 500} to a user with them, since no
+   * handler ran. The {@code HEAD} is served through the {@code GET} route's handler, after its roles.
    */
   @Test
-  void headOfARouteAddedAfterTheServerStarted_isRefused_whileGetKeepsItsRoles() throws Exception {
+  void headOfARouteAddedAfterTheServerStarted_runsItsGetHandler_afterItsRoles() throws Exception {
     Portcullis portcullis = portcullis();
+    AtomicInteger views = new AtomicInteger();
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.registerPlugin(new PortcullisPlugin(portcullis));
@@ -133,18 +138,81 @@ class LateRoutesTest {
           "/login", ctx -> ctx.result("login page csrf=" + PortcullisPlugin.csrfToken(ctx)));
     });
     app.start("127.0.0.1", 0);
+    app.unsafe.routes.get(
+        "/started-admin/{id}",
+        ctx -> {
+          views.incrementAndGet();
+          ctx.header("X-Report", ctx.pathParam("id"));
+          ctx.result("started admin " + ctx.pathParam("id"));
+        },
+        Role.ADMIN);
+
+    TestBrowser alice = loggedIn("alice", "alice-pw");
+    TestBrowser bob = loggedIn("bob", "bob-pw");
+    assertThat(alice.get("/started-admin/7").statusCode()).isEqualTo(403);
+    assertThat(head(alice, "/started-admin/7").statusCode())
+        .as("alice lacks ADMIN")
+        .isEqualTo(403);
+    assertThat(views).as("no handler ran for alice").hasValue(0);
+    HttpResponse<String> get = bob.get("/started-admin/7");
+    assertThat(get.body()).isEqualTo("started admin 7");
+    HttpResponse<String> head = head(bob, "/started-admin/7");
+    assertThat(head.statusCode()).as("HEAD through the GET route's handler").isEqualTo(200);
+    assertThat(head.headers().firstValue("X-Report")).as("its path parameter").hasValue("7");
+    assertThat(head.headers().firstValue("Content-Type"))
+        .isEqualTo(get.headers().firstValue("Content-Type"))
+        .isPresent();
+    assertThat(head.body()).isEmpty();
+    assertThat(views).as("the handler ran once for GET and once for HEAD").hasValue(2);
+  }
+
+  /**
+   * A request lifecycle the application sets after registering the plugin, with Javalin's stages in their order: a
+   * {@code HEAD} of a route added after the server started still runs the route's handler.
+   */
+  @Test
+  void aRequestLifecycleSetAfterThePlugin_stillServesLateHeadThroughGet() throws Exception {
+    createWithAnAdminRoute(config -> config.requestLifeCycle(standardLifecycle()));
+    app.start("127.0.0.1", 0);
+    app.unsafe.routes.get("/started-admin", ctx -> ctx.result("started admin"), Role.ADMIN);
+
+    TestBrowser bob = loggedIn("bob", "bob-pw");
+    HttpResponse<String> head = head(bob, "/started-admin");
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValue("Content-Type"))
+        .isEqualTo(bob.get("/started-admin").headers().firstValue("Content-Type"));
+  }
+
+  /**
+   * A request lifecycle replaced after {@code Javalin.create}, where the plugin cannot place its step: a {@code HEAD}
+   * of a route added after the server started is refused ({@code 500}) rather than answered {@code 200} by Javalin
+   * without any handler; a user without the route's roles gets the {@code 403} of its {@code GET}.
+   */
+  @Test
+  void aRequestLifecycleReplacedAfterCreate_refusesLateHead() throws Exception {
+    createWithAnAdminRoute(config -> {});
+    app.unsafe.requestLifeCycle(standardLifecycle());
+    app.start("127.0.0.1", 0);
     app.unsafe.routes.get("/started-admin", ctx -> ctx.result("started admin"), Role.ADMIN);
 
     TestBrowser alice = loggedIn("alice", "alice-pw");
     TestBrowser bob = loggedIn("bob", "bob-pw");
-    assertThat(alice.get("/started-admin").statusCode()).isEqualTo(403);
     assertThat(bob.get("/started-admin").body()).isEqualTo("started admin");
-    assertThat(head(alice, "/started-admin").statusCode())
-        .as("alice lacks ADMIN")
-        .isEqualTo(403);
-    assertThat(head(bob, "/started-admin").statusCode())
-        .as("a HEAD the plugin cannot serve as its GET route")
-        .isEqualTo(500);
+    assertThat(head(alice, "/started-admin").statusCode()).isEqualTo(403);
+    assertThat(head(bob, "/started-admin").statusCode()).isEqualTo(500);
+  }
+
+  /** Javalin's own request lifecycle, stage by stage. */
+  @SuppressWarnings("unchecked")
+  private static TaskInitializer<JavalinServletContext>[] standardLifecycle() {
+    return new TaskInitializer[] {
+      DefaultTasks.INSTANCE.getBEFORE(),
+      DefaultTasks.INSTANCE.getBEFORE_MATCHED(),
+      DefaultTasks.INSTANCE.getHTTP(),
+      DefaultTasks.INSTANCE.getAFTER_MATCHED(),
+      DefaultTasks.INSTANCE.getERROR(),
+      DefaultTasks.INSTANCE.getAFTER()
+    };
   }
 
   /**
@@ -188,13 +256,15 @@ class LateRoutesTest {
         .hasStackTraceContaining("router was replaced");
   }
 
-  /** Creates the app with the plugin, an administrators' route, and then what {@code more} sets. */
+  /** Creates the app with the plugin, an administrators' route, the login page, and then what {@code more} sets. */
   private void createWithAnAdminRoute(Consumer<JavalinConfig> more) {
     Portcullis portcullis = portcullis();
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.registerPlugin(new PortcullisPlugin(portcullis));
       config.routes.get("/admin", ctx -> ctx.result("admin"), Role.ADMIN);
+      config.routes.get(
+          "/login", ctx -> ctx.result("login page csrf=" + PortcullisPlugin.csrfToken(ctx)));
       more.accept(config);
     });
   }
