@@ -252,15 +252,19 @@ public final class AuditEvent {
 
     /**
      * What it was done to. Anything from {@code ?} or {@code #} on is dropped (query strings carry tokens),
-     * credential-shaped runs become {@code [redacted]}, and the rest is cut to 1024 characters. Never throws for
-     * content, because requests choose it.
+     * credential-shaped runs become {@code [redacted]}, and a longer rest is cut to 1024 characters, its end
+     * replaced by {@code [cut from N characters]} so that the cut shows. Never throws for content, because requests
+     * choose it.
      */
     public Builder resource(String resource) {
       this.resource = resource == null ? null : sanitised(withoutQuery(resource), MAX_RESOURCE);
       return this;
     }
 
-    /** The request id; credential-shaped runs become {@code [redacted]}, cut to 128 characters. */
+    /**
+     * The request id; credential-shaped runs become {@code [redacted]}, cut to 128 characters as the resource is
+     * (ending in {@code [cut from N characters]}).
+     */
     public Builder requestId(String requestId) {
       this.requestId = requestId == null ? null : sanitised(requestId, MAX_REQUEST_ID);
       return this;
@@ -362,16 +366,21 @@ public final class AuditEvent {
       return resource.substring(0, cut);
     }
 
+    /**
+     * {@code value} with credential-shaped runs masked and, when longer than {@code max}, cut so that it ends in
+     * {@code [cut from N characters]} within {@code max}: a cut value never reads as a shorter one that was sent.
+     */
     private static String sanitised(String value, int max) {
       String masked = SecretShapes.mask(value);
       if (masked.length() <= max) {
         return masked;
       }
-      int end = max;
+      String mark = "[cut from " + masked.length() + " characters]";
+      int end = max - mark.length();
       if (Character.isHighSurrogate(masked.charAt(end - 1))) {
         end--;
       }
-      return masked.substring(0, end);
+      return masked.substring(0, end) + mark;
     }
   }
 }

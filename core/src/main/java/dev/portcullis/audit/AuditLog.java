@@ -142,7 +142,7 @@ public final class AuditLog implements AutoCloseable {
   private final BlockingQueue<Object> queue;
   private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
   private final Thread dispatcher;
-  private boolean closed; // guarded by intake
+  private volatile boolean closed; // written under intake's write lock
   private volatile boolean closing;
   private volatile Health health = Health.HEALTHY;
   private long
@@ -306,6 +306,14 @@ public final class AuditLog implements AutoCloseable {
    */
   public Health health() {
     return health;
+  }
+
+  /**
+   * Whether the log still takes events: true until {@link #close()}. A closed log refuses every event, so a caller
+   * that must not act unaudited (the filter's audited actions) treats it as one that can't write.
+   */
+  public boolean isOpen() {
+    return !closed;
   }
 
   /** The counters so far. */

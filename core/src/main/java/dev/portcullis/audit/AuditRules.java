@@ -65,6 +65,15 @@ public final class AuditRules {
   }
 
   /**
+   * Whether any action is audited. A request whose path can't be read ({@link RequestPath#of} refuses it) matches no
+   * rule, yet may be one of these actions to a container that reads the path its own way: a caller that must not let
+   * an action go unaudited refuses such a request while this is true.
+   */
+  public boolean auditsActions() {
+    return !actions.isEmpty();
+  }
+
+  /**
    * The action a request is audited as, with the resource: as {@link #action(RequestPath)}, and none for
    * {@code OPTIONS} and {@code TRACE}, which never act on the resource (see "Methods" above).
    */

@@ -150,7 +150,21 @@ class AuditEventTest {
   void longResource_isCut_butNeverThrows() {
     AuditEvent e =
         Fixtures.event(AuditEventType.ACCESS_DENIED).resource("/x".repeat(2000)).build();
-    assertThat(e.resource().orElseThrow()).hasSize(AuditEvent.MAX_RESOURCE);
+    assertThat(e.resource().orElseThrow())
+        .hasSize(AuditEvent.MAX_RESOURCE)
+        .startsWith("/x/x")
+        .endsWith("[cut from 4000 characters]");
+  }
+
+  @Test
+  void longRequestId_isCut_withTheCutVisible() {
+    AuditEvent e = Fixtures.event(AuditEventType.ACCESS_DENIED)
+        .requestId("r".repeat(200) + "\ud83d\ude00")
+        .build();
+    assertThat(e.requestId().orElseThrow())
+        .hasSizeLessThanOrEqualTo(AuditEvent.MAX_REQUEST_ID)
+        .startsWith("rrrr")
+        .endsWith("[cut from 202 characters]");
   }
 
   @Test

@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * (post/redirect/get) is a success, as is a {@code 304}. A search counts when its request was answered in the same
  * sense, logged in or not.
  *
+ * <p><b>A path the filter can't read.</b> A request whose path {@link RequestPath#of} refuses (path parameters such
+ * as {@code ;jsessionid=}, encoded slashes, dot segments, more than 2,048 characters) matches no rule, yet a container
+ * may serve it as an audited action (it strips path parameters before the application sees the path). While any
+ * action is audited it is refused with {@code 400} and recorded as {@code access_denied}, as the access stage refuses
+ * it where the filter decides access, so that no action goes unaudited where the application decides access.
+ *
  * <p><b>When the audit log can't write.</b> An audited action is refused with a plain {@code 503}, before the
  * application sees it, while {@link dev.portcullis.audit.AuditLog#health()} reports a sink out of service: an action
  * that must be audited does not happen unaudited. The refusal is itself an event (outcome failure, reason {@code audit
@@ -50,6 +56,15 @@ final class AuditStage extends Stage {
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     RequestPath path = exchange.requestPath();
+    if (path == null && rules.auditsActions()) {
+      // The access stage refuses such a path; where the application decides access, it would
+      // reach the application, and the container may read it as an audited action (it strips
+      // ;jsessionid= and other path parameters) that no rule matched.
+      audit.emit(
+          exchange, AuditEventType.ACCESS_DENIED, b -> b.failure("ambiguous or malformed path"));
+      Pages.plain(exchange.response(), HttpServletResponse.SC_BAD_REQUEST, "Bad request.");
+      return;
+    }
     String method = exchange.auditedMethod();
     Optional<AuditRules.Match> action =
         path == null ? Optional.empty() : rules.action(method, path);
@@ -58,7 +73,9 @@ final class AuditStage extends Stage {
       audit.emit(
           exchange,
           AuditEventType.of(m.action()),
-          b -> b.action(m.action()).resource(m.resource()).failure("audit log unavailable"));
+          b -> b.action(m.action())
+              .resource(AuditTrail.asResource(m.resource()))
+              .failure("audit log unavailable"));
       Pages.serviceUnavailable(exchange.response());
       return;
     }
@@ -104,7 +121,7 @@ final class AuditStage extends Stage {
       Exchange exchange, AuditRules.Match m, int status, boolean ok, boolean done) {
     String byStatus = ok ? null : done ? "status " + status : "application error";
     audit.emit(exchange, AuditEventType.of(m.action()), b -> {
-      b.action(m.action()).resource(m.resource());
+      b.action(m.action()).resource(AuditTrail.asResource(m.resource()));
       String refused = applicationsFailure(exchange);
       if (refused != null) {
         try {

@@ -37,9 +37,35 @@ final class AuditTrail {
     return audit;
   }
 
-  /** Whether identified events are being written: no audit log, or one whose sinks are all in service. */
+  /**
+   * Whether identified events are being written: no audit log, or an open one whose sinks are all in service. A
+   * closed log (the application stopping) records nothing more.
+   */
   boolean writable() {
-    return audit == null || audit.health().healthy();
+    return audit == null || (audit.isOpen() && audit.health().healthy());
+  }
+
+  /**
+   * {@code name} as an event's resource keeps it whole: the event builder drops everything from a {@code ?} or
+   * {@code #} on as a query string, and in a decoded path segment or a provider's subject they are part of the name.
+   * They are written percent-encoded ({@code %3F}, {@code %23}), and so is {@code %} ({@code %25}), so that a record
+   * names the one resource that was asked for.
+   */
+  static String asResource(String name) {
+    if (name.indexOf('?') < 0 && name.indexOf('#') < 0 && name.indexOf('%') < 0) {
+      return name;
+    }
+    StringBuilder out = new StringBuilder(name.length() + 8);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      switch (c) {
+        case '%' -> out.append("%25");
+        case '?' -> out.append("%3F");
+        case '#' -> out.append("%23");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /**

@@ -852,10 +852,11 @@ final class SsoStage extends Stage {
 
   /**
    * An external identity as the resource of the link events: {@code <subject> at <issuer>}. Both are identifiers the
-   * provider assigns, not credentials; the event builder masks a subject shaped like one.
+   * provider assigns, not credentials; the event builder masks a subject shaped like one. A {@code ?}, {@code #} or
+   * {@code %} in either is percent-encoded ({@link AuditTrail#asResource}), so the record keeps the whole identity.
    */
   static String identity(String issuer, String subject) {
-    return subject + " at " + issuer;
+    return AuditTrail.asResource(subject + " at " + issuer);
   }
 
   private void redeem(Exchange exchange) throws IOException {

@@ -212,6 +212,108 @@ class AuditStageTest {
     }
   }
 
+  /**
+   * Regression: a {@code ?} or {@code #} sent percent-encoded in a report id ({@code 41%3Fdraft}) reached the audit
+   * decoded, and the event cut the resource there as if it were a query string, so the view of report {@code
+   * 41?draft} that the application answered was recorded as a view of report {@code 41}.
+   */
+  @Test
+  void encodedQuestionMarkOrHashInAResourceId_isRecordedAsSent_notCutToAnotherId()
+      throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      HttpResponse<String> question = alice.get("/reports/riverside/41%3Fdraft");
+      HttpResponse<String> hash = alice.get("/reports/riverside/41%23draft");
+
+      assertThat(question.statusCode()).isEqualTo(200);
+      assertThat(question.body()).isEqualTo("report 41%3Fdraft of riverside");
+      assertThat(hash.statusCode()).isEqualTo(200);
+      var sink = portal.flushedSink();
+      assertThat(sink.events())
+          .filteredOn(e -> e.type().name().equals("report_view"))
+          .extracting(e -> e.resource().orElse(""))
+          .containsExactly("41%3Fdraft", "41%23draft");
+    }
+  }
+
+  /**
+   * Regression: a resource id longer than an event keeps (1,024 characters) was cut without a trace, so the record
+   * read as a view of a shorter id that nobody asked for. The cut is marked, with the length sent.
+   */
+  @Test
+  void overlongResourceId_isRecordedCut_withTheCutVisible() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      String id = "r".repeat(1500);
+      assertThat(alice.get("/reports/riverside/" + id).statusCode()).isEqualTo(200);
+
+      AuditEvent view = portal.flushedSink().assertOnce(AuditEventType.of("report_view"));
+      String resource = view.resource().orElseThrow();
+      assertThat(resource).hasSizeLessThanOrEqualTo(1024).startsWith("r".repeat(900));
+      assertThat(resource).endsWith("[cut from 1500 characters]");
+    }
+  }
+
+  /**
+   * Regression: where the application decides access, a request whose path the filter refuses to read (path
+   * parameters such as {@code ;jsessionid=}, which the container strips before the application sees the path, or more
+   * than 2,048 characters) matched no audit rule and went on to the application: report 41 was served and no
+   * {@code report_view} written. It is refused with {@code 400}, as the access stage refuses it, and recorded.
+   */
+  @Test
+  void auditedPathTheFilterCannotRead_isRefused_notServedUnaudited() throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+
+      HttpResponse<String> withParameter = alice.get("/reports/riverside/41;jsessionid=x");
+      HttpResponse<String> overlong = alice.get("/reports/riverside/" + "r".repeat(3000));
+
+      assertThat(withParameter.statusCode()).isEqualTo(400);
+      assertThat(withParameter.body()).doesNotContain("report 41");
+      assertThat(overlong.statusCode()).isEqualTo(400);
+      var sink = portal.flushedSink();
+      assertThat(sink.events())
+          .filteredOn(e -> e.type().name().equals("access_denied"))
+          .hasSize(2)
+          .allSatisfy(e -> {
+            assertThat(e.reason()).contains("ambiguous or malformed path");
+            assertThat(e.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
+          });
+      assertThat(alice.get("/reports/riverside/41").statusCode()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * Regression: once the audit log was closed (an application stopping it, or the filter's own at shutdown, while the
+   * server still takes requests), it still reported itself healthy, so an audited action ran and was answered while
+   * its event was refused by the closed log and lost. It is refused with {@code 503} like any action the log can't
+   * record, and the rest of the portal goes on.
+   */
+  @Test
+  void auditedAction_afterTheAuditLogIsClosed_isRefusedWith503_notServedUnaudited()
+      throws Exception {
+    try (LoginPortal portal = new LoginPortal()) {
+      Browser alice = portal.browser();
+      alice.login("alice", "alice-pw", false);
+      assertThat(alice.get("/reports/riverside/41").statusCode()).isEqualTo(200);
+      portal.flushedSink();
+      portal.audit.close();
+
+      HttpResponse<String> afterClose = alice.get("/reports/riverside/42");
+
+      assertThat(afterClose.statusCode()).isEqualTo(503);
+      assertThat(afterClose.body()).doesNotContain("report 42");
+      assertThat(alice.get("/whoami").body()).startsWith("u-alice");
+      assertThat(portal.sink.events())
+          .filteredOn(e -> e.type().name().equals("report_view"))
+          .extracting(e -> e.resource().orElse(""))
+          .containsExactly("41");
+    }
+  }
+
   @Test
   void refusalAnsweredAs404_isStillAuditedAsADenial_withTheApplicationsReason() throws Exception {
     try (LoginPortal portal = new LoginPortal()) {

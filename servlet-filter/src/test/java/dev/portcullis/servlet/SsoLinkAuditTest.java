@@ -108,6 +108,25 @@ class SsoLinkAuditTest {
     assertThat(r.body()).doesNotContain("u-bob").doesNotContain("sub-shared");
   }
 
+  /**
+   * Regression: the identity was recorded as the event's resource, which drops everything from a {@code ?} or {@code
+   * #} on as a query string; a provider's subject holding one ({@code team?a#1}) lost the rest of itself and the
+   * issuer, so links of different identities read alike and named no provider.
+   */
+  @Test
+  void subjectWithQuestionMarkOrHash_isRecordedWhole_withItsIssuer() throws Exception {
+    Browser alice = sso.loggedIn("alice");
+    sso.providerSignsIn("team?a#1");
+
+    alice.answerLinkPage(sso.viaProvider(alice, sso.upgrade(alice)), "confirm");
+
+    AuditEvent pending = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK_PENDING);
+    assertThat(pending.resource()).contains(identity("team%3Fa%231"));
+    AuditEvent linked = sso.portal.flushedSink().assertOnce(AuditEventType.SSO_LINK);
+    assertThat(linked.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+    assertThat(linked.resource()).contains(identity("team%3Fa%231"));
+  }
+
   @Test
   void cancelledLink_namesTheIdentity() throws Exception {
     Browser alice = sso.loggedIn("alice");
