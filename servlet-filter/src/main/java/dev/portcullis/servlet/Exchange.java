@@ -331,7 +331,7 @@ final class Exchange implements Stage.Next {
    * connection's own peer address.
    */
   String clientAddress() {
-    return clientResolved ? clientAddress : original.getRemoteAddr();
+    return clientResolved ? clientAddress : TransportStage.peerAddress(original.getRemoteAddr());
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.portcullis.servlet;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.servlet.internal.SecurityHeaders;
+import dev.portcullis.transport.IpAddress;
 import dev.portcullis.transport.TransportConfig;
 import dev.portcullis.transport.internal.TrustedProxies;
 import jakarta.servlet.ServletConnection;
@@ -116,7 +117,7 @@ final class TransportStage extends Stage {
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     HttpServletRequest original = exchange.original();
-    String peer = Objects.requireNonNullElse(original.getRemoteAddr(), "");
+    String peer = Objects.requireNonNullElse(peerAddress(original.getRemoteAddr()), "");
     if (proxies.isEmpty()) {
       // No proxy is believed, so no forwarding header can change the answer: don't read them.
       exchange.client(peer, arrivedSecure(original));
@@ -142,6 +143,29 @@ final class TransportStage extends Stage {
       return;
     }
     next.proceed();
+  }
+
+  /**
+   * The connection's remote address as {@link IpAddress}'s canonical text when the container wrote an IPv6 address in
+   * brackets, as Jetty 12 does ({@code [0:0:0:0:0:0:0:1]}), which no address rule reads. Left so, every per-address
+   * count (new anonymous sessions, form reads, the audit log's anonymous share) would put all IPv6 clients into one
+   * count, the login limit would count an IPv6 client by its whole address rather than its /64, an IPv6 proxy or
+   * loopback client would never match the trusted proxies or development mode, and the audit log would record no
+   * address. Anything else is kept as the container wrote it: IPv4 and unbracketed IPv6 (every reader parses them by
+   * the same rule), an address with a zone ({@code fe80::1%eth0}: the same link-local address on another link is
+   * another host, so it matches no trusted proxy), text that is no address (a Unix socket's name), and null.
+   */
+  static String peerAddress(String remoteAddr) {
+    if (remoteAddr == null
+        || remoteAddr.length() < 3
+        || remoteAddr.charAt(0) != '['
+        || remoteAddr.charAt(remoteAddr.length() - 1) != ']') {
+      // IPv4 as every container writes it, and IPv6 as Tomcat and Undertow do: read as they are.
+      return remoteAddr;
+    }
+    IpAddress address =
+        IpAddress.parse(remoteAddr.substring(1, remoteAddr.length() - 1)).orElse(null);
+    return address == null ? remoteAddr : address.toString();
   }
 
   private TrustedProxies.Client resolve(HttpServletRequest request, String peer) {

@@ -125,6 +125,16 @@ final class LoginPortal implements AutoCloseable {
     return new LoginPortal(AuditSink.noop(), audit -> {}, configure, true, server);
   }
 
+  /** A portal on {@code server} whose sessions follow {@code sessions}, and whose filter {@code configure} may add to. */
+  static LoginPortal on(
+      TestJetty.Builder server,
+      SessionConfig sessions,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure)
+      throws Exception {
+    return new LoginPortal(
+        AuditSink.noop(), audit -> {}, configure, true, server, sessions, context -> {});
+  }
+
   /** A portal whose sessions follow {@code sessions} rather than {@link #sessions()}. */
   static LoginPortal withSessions(SessionConfig sessions, AuditSink extraSink) throws Exception {
     return new LoginPortal(

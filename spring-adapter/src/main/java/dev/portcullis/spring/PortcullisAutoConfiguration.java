@@ -97,8 +97,9 @@ import org.springframework.util.ClassUtils;
  * <p><b>Security.</b> Start-up fails, with a message saying what to change, when there is no key (there is no default
  * key), a key is short, a cookie declaration contradicts itself, the timeouts contradict each other, there is no
  * {@link UserDirectory}, single sign-on is enabled without its provider settings or without the OpenID Connect SDK, {@code
- * server.forward-headers-strategy} is {@code native} or {@code framework} while {@code
- * portcullis.transport.container-decides-https} is unset, the application's own {@code SessionStore} bean is shared
+ * server.forward-headers-strategy} is {@code native} or {@code framework} (or {@code
+ * server.tomcat.remoteip.remote-ip-header} or {@code protocol-header} turns Tomcat's {@code RemoteIpValve} on) while
+ * {@code portcullis.transport.container-decides-https} is unset, the application's own {@code SessionStore} bean is shared
  * between nodes while the login limit stays in each node's memory (unless {@code
  * portcullis.login.per-node-login-limit=true} accepts it, with a warning), or
  * any other core builder refuses its settings (the whole configuration is checked by the core, once). Keys come from
@@ -153,8 +154,17 @@ public final class PortcullisAutoConfiguration {
   /** Spring Boot's property for the container's own handling of forwarding headers. */
   static final String FORWARD_HEADERS_STRATEGY = "server.forward-headers-strategy";
 
+  /**
+   * Spring Boot's properties that turn Tomcat's {@code RemoteIpValve} on by themselves, whatever {@link
+   * #FORWARD_HEADERS_STRATEGY} says (even {@code none}).
+   */
+  static final List<String> TOMCAT_REMOTE_IP_PROPERTIES =
+      List.of("server.tomcat.remoteip.remote-ip-header", "server.tomcat.remoteip.protocol-header");
+
   private static final String FORWARD_HEADERS_ACTION =
-      "Behind a TLS-terminating proxy, set server.forward-headers-strategy=none and list the proxy's addresses in"
+      "Behind a TLS-terminating proxy, set server.forward-headers-strategy=none (and leave"
+          + " server.tomcat.remoteip.remote-ip-header and server.tomcat.remoteip.protocol-header unset, which turn"
+          + " Tomcat's RemoteIpValve on by themselves) and list the proxy's addresses in"
           + " portcullis.transport.trusted-proxies (Portcullis then believes its X-Forwarded-Proto, X-Forwarded-For"
           + " and Forwarded headers from those addresses only). Or, only when the plain-HTTP port is reachable from"
           + " the proxy alone, keep the strategy and set portcullis.transport.container-decides-https=true; or set it"
@@ -771,7 +781,9 @@ public final class PortcullisAutoConfiguration {
    * server.forward-headers-strategy}. With {@code native} or {@code framework} the container (Tomcat's {@code
    * RemoteIpValve}, Jetty's {@code ForwardedRequestCustomizer}, Spring's {@code ForwardedHeaderFilter}) makes a request
    * secure from forwarding headers and rewrites its client address, so Portcullis' own trusted proxies no longer see
-   * the proxy: start-up fails unless the property says, either way, whether the container's word is believed. When
+   * the proxy: start-up fails unless the property says, either way, whether the container's word is believed. {@code
+   * server.tomcat.remoteip.remote-ip-header} or {@code protocol-header} set to a header name count as {@code native}
+   * whatever the strategy says, as Spring Boot adds Tomcat's {@code RemoteIpValve} for either of them. When
    * the strategy is unset and Spring Boot applies {@code native} by itself on a detected cloud platform, a warning says
    * the same. Either way, start-up fails beside {@code portcullis.transport.trusted-proxies} or development mode: the
    * client's address is then one taken from {@code X-Forwarded-For} (Jetty and the filter take the left-most value,
@@ -783,7 +795,9 @@ public final class PortcullisAutoConfiguration {
         .bind(FORWARD_HEADERS_STRATEGY, String.class)
         .map(s -> s.strip().toLowerCase(Locale.ROOT))
         .orElse(null);
-    boolean containerForwards = "native".equals(strategy) || "framework".equals(strategy);
+    String remoteIpValve = tomcatRemoteIpValve(environment);
+    boolean containerForwards =
+        "native".equals(strategy) || "framework".equals(strategy) || remoteIpValve != null;
     CloudPlatform platform = strategy == null ? CloudPlatform.getActive(environment) : null;
     boolean forwardsOnThisPlatform = platform != null && platform.isUsingForwardHeaders();
     if (!containerForwards && !forwardsOnThisPlatform) {
@@ -792,9 +806,15 @@ public final class PortcullisAutoConfiguration {
     // The container (or Spring's ForwardedHeaderFilter) replaces the client's address with one
     // taken
     // from X-Forwarded-For or Forwarded before Portcullis sees the request.
-    String setting = containerForwards
-        ? FORWARD_HEADERS_STRATEGY + "=" + strategy
-        : FORWARD_HEADERS_STRATEGY + "=native (Spring Boot's default on " + platform + ")";
+    String setting;
+    if ("native".equals(strategy) || "framework".equals(strategy)) {
+      setting = FORWARD_HEADERS_STRATEGY + "=" + strategy;
+    } else if (remoteIpValve != null) {
+      setting = remoteIpValve + " (Tomcat's RemoteIpValve, which that property turns on whatever "
+          + FORWARD_HEADERS_STRATEGY + " says)";
+    } else {
+      setting = FORWARD_HEADERS_STRATEGY + "=native (Spring Boot's default on " + platform + ")";
+    }
     switch (ContainerForwarding.of(
         chosen != null,
         Boolean.TRUE.equals(chosen),
@@ -853,6 +873,23 @@ public final class PortcullisAutoConfiguration {
   }
 
   /**
+   * The first of {@link #TOMCAT_REMOTE_IP_PROPERTIES} that is set to text, as {@code name=value}, or null: Spring
+   * Boot then adds Tomcat's {@code RemoteIpValve}, which takes the client's address from that header (the right-most
+   * value not in its own internal-proxy ranges, which cover the private, loopback and link-local ones) and the scheme
+   * from {@code X-Forwarded-Proto}, even with {@code server.forward-headers-strategy=none}.
+   */
+  static String tomcatRemoteIpValve(Environment environment) {
+    Binder binder = Binder.get(environment);
+    for (String property : TOMCAT_REMOTE_IP_PROPERTIES) {
+      String value = binder.bind(property, String.class).map(String::strip).orElse("");
+      if (!value.isEmpty()) {
+        return property + "=" + value;
+      }
+    }
+    return null;
+  }
+
+  /**
    * The container's forwarded-header handling beside a setting whose check would read the client's own {@code
    * X-Forwarded-For} as the connection's address.
    */
@@ -863,7 +900,8 @@ public final class PortcullisAutoConfiguration {
             + " rewrites each request's client address from forwarding headers before Portcullis sees it, so "
             + consequence,
         "Set " + FORWARD_HEADERS_STRATEGY
-            + "=none: Portcullis then reads the forwarding headers itself, from"
+            + "=none, and leave server.tomcat.remoteip.remote-ip-header and server.tomcat.remoteip.protocol-header"
+            + " unset: Portcullis then reads the forwarding headers itself, from"
             + " the addresses in portcullis.transport.trusted-proxies only. Or, to keep the container's handling,"
             + " remove portcullis.transport.trusted-proxies and portcullis.transport.development-mode, and set"
             + " portcullis.transport.container-decides-https.");

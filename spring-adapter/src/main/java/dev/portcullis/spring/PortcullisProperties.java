@@ -1066,7 +1066,8 @@ public class PortcullisProperties {
      * own connection and portcullis.transport.trusted-proxies. Only when the plain-HTTP port is reachable from the
      * TLS-terminating proxy alone: the container's answer cannot be told apart from a client's claim (on Jetty an
      * absolute-form https:// request target is enough). Must be set, true or false, when
-     * server.forward-headers-strategy is native or framework; start-up fails otherwise. Core default: false.
+     * server.forward-headers-strategy is native or framework, or server.tomcat.remoteip.remote-ip-header or
+     * protocol-header is set (Tomcat's RemoteIpValve); start-up fails otherwise. Core default: false.
      */
     private Boolean containerDecidesHttps;
 

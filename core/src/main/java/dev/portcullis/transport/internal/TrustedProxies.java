@@ -29,7 +29,10 @@ import java.util.Objects;
  *
  * <p><b>Security.</b> Addresses are read by {@link IpAddress}'s rule only (no leading zeros in IPv4 parts, no zones);
  * nothing here performs a DNS lookup. A malformed header from a trusted proxy, including an address that rule refuses,
- * yields the proxy's own address and the connection's own security, never a guess.
+ * yields the proxy's own address and the connection's own security, never a guess. Only the part the trusted proxies
+ * wrote counts: the chain is read from the right up to its first untrusted hop, and what lies further left (written
+ * by the client, which may write anything) is never read, so a client cannot make its request the proxy's own with
+ * a malformed element or with more hops than {@value #MAX_HOPS} there.
  *
  * <p>A client inside a trusted range chooses its own address and whether it used HTTPS, so the ranges are bounded:
  * all of them together may hold at most {@value #MAX_PUBLIC_IPV4_BITS} bits of public IPv4 space (2,097,152
@@ -327,33 +330,22 @@ public final class TrustedProxies {
             xfp == null ? null : xfp.strip().toLowerCase(Locale.ROOT));
       }
     }
-    List<String[]> hops = new ArrayList<>(); // {for, proto}
-    if (!forwarded.isEmpty()) {
+    // The chain is read from the right, and only as far as its first untrusted hop: what lies left
+    // of that was written by the client, which may write anything there (a malformed element, more
+    // hops than any chain of proxies has) without making the request the proxy's own.
+    boolean fromForwarded = !forwarded.isEmpty();
+    List<String> hops = new ArrayList<>(); // Forwarded elements, or X-Forwarded-For addresses
+    String xForwardedNearestProto = null;
+    if (fromForwarded) {
       for (String header : forwarded) {
         for (String element : parts(header, ',')) {
-          String forAddr = null;
-          String proto = null;
-          for (String pair : parts(element, ';')) {
-            int eq = pair.indexOf('=');
-            if (eq < 0) {
-              return new Client(peer, connectionSecure);
-            }
-            String name = pair.substring(0, eq).strip().toLowerCase(Locale.ROOT);
-            String value = unquote(pair.substring(eq + 1).strip());
-            if (name.equals("for")) {
-              forAddr = value;
-            } else if (name.equals("proto")) {
-              proto = value.toLowerCase(Locale.ROOT);
-            }
-          }
-          hops.add(new String[] {forAddr, proto});
+          hops.add(element);
         }
       }
     } else {
-      List<String> addrs = new ArrayList<>();
       for (String h : xForwardedFor) {
         for (String a : parts(h, ',')) {
-          addrs.add(a.strip());
+          hops.add(a.strip());
         }
       }
       List<String> protos = new ArrayList<>();
@@ -362,27 +354,44 @@ public final class TrustedProxies {
           protos.add(p.strip().toLowerCase(Locale.ROOT));
         }
       }
-      String nearestProto = protos.isEmpty() ? null : protos.get(protos.size() - 1);
-      for (int i = 0; i < addrs.size(); i++) {
-        hops.add(new String[] {addrs.get(i), i == addrs.size() - 1 ? nearestProto : null});
+      xForwardedNearestProto = protos.isEmpty() ? null : protos.get(protos.size() - 1);
+      if (hops.isEmpty()) {
+        // A protocol without an address: the proxy's own connection, over what it says.
+        return xForwardedNearestProto == null || !knownProto(xForwardedNearestProto)
+            ? new Client(peer, connectionSecure)
+            : new Client(peer, xForwardedNearestProto.equals("https"));
       }
-      if (addrs.isEmpty() && nearestProto != null) {
-        hops.add(new String[] {null, nearestProto});
-      }
-    }
-    if (hops.isEmpty() || hops.size() > MAX_HOPS) {
-      return new Client(peer, connectionSecure);
-    }
-    String nearestProto = hops.get(hops.size() - 1)[1];
-    boolean secure = nearestProto == null ? connectionSecure : nearestProto.equals("https");
-    if (nearestProto != null && !nearestProto.equals("https") && !nearestProto.equals("http")) {
-      return new Client(peer, connectionSecure);
     }
     String client = peer;
+    boolean secure = connectionSecure;
+    int addresses = 0;
     for (int i = hops.size() - 1; i >= 0; i--) {
-      String addr = hops.get(i)[0];
+      String addr;
+      String proto;
+      if (fromForwarded) {
+        String[] element = forwardedElement(hops.get(i));
+        if (element == null) {
+          return new Client(peer, connectionSecure);
+        }
+        addr = element[0];
+        proto = element[1];
+      } else {
+        addr = hops.get(i);
+        proto = i == hops.size() - 1 ? xForwardedNearestProto : null;
+      }
+      if (i == hops.size() - 1) {
+        // The protocol comes from the nearest proxy's entry.
+        if (proto != null && !knownProto(proto)) {
+          return new Client(peer, connectionSecure);
+        }
+        secure = proto == null ? connectionSecure : proto.equals("https");
+      }
       if (addr == null) {
         break;
+      }
+      if (++addresses > MAX_HOPS) {
+        // More trusted proxies in a row than any deployment chains.
+        return new Client(peer, connectionSecure);
       }
       IpAddress hop = IpAddress.parse(stripPort(addr)).orElse(null);
       if (hop == null) {
@@ -394,6 +403,33 @@ public final class TrustedProxies {
       }
     }
     return new Client(client, secure);
+  }
+
+  private static boolean knownProto(String proto) {
+    return proto.equals("https") || proto.equals("http");
+  }
+
+  /**
+   * One element of a {@code Forwarded} header as {@code {for, proto}} (either null when absent; the protocol in lower
+   * case), or null when it is malformed (a part without {@code =}).
+   */
+  private static String[] forwardedElement(String element) {
+    String forAddr = null;
+    String proto = null;
+    for (String pair : parts(element, ';')) {
+      int eq = pair.indexOf('=');
+      if (eq < 0) {
+        return null;
+      }
+      String name = pair.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+      String value = unquote(pair.substring(eq + 1).strip());
+      if (name.equals("for")) {
+        forAddr = value;
+      } else if (name.equals("proto")) {
+        proto = value.toLowerCase(Locale.ROOT);
+      }
+    }
+    return new String[] {forAddr, proto};
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.transport.ForwardedHeaders;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -224,6 +225,34 @@ class TrustedProxiesTest {
             "10.0.0.2", false, List.of(), List.of("evil.example.com"), List.of("https")))
         .as("names are never resolved")
         .isEqualTo(new TrustedProxies.Client("10.0.0.2", false));
+  }
+
+  @Test
+  void whatTheClientWroteLeftOfItsProxysEntry_isNeverRead() {
+    String many = String.join(",", Collections.nCopies(30, "198.51.100.1"));
+    assertThat(proxies.resolve(
+            "10.0.0.2", true, List.of(), List.of(many + ", 203.0.113.7"), List.of("https")))
+        .isEqualTo(new TrustedProxies.Client("203.0.113.7", true));
+    assertThat(proxies.resolve(
+            "10.0.0.2",
+            true,
+            List.of("garbage, for=203.0.113.7;proto=https"),
+            List.of(),
+            List.of()))
+        .isEqualTo(new TrustedProxies.Client("203.0.113.7", true));
+    assertThat(proxies.resolve(
+            "10.0.0.2",
+            true,
+            List.of("for=203.0.113.7;proto=https, garbage"),
+            List.of(),
+            List.of()))
+        .as("a malformed entry of the proxy's own is still the proxy's own request")
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", true));
+    String trustedChain = String.join(",", Collections.nCopies(21, "10.0.0.9"));
+    assertThat(proxies.resolve(
+            "10.0.0.2", true, List.of(), List.of("203.0.113.7," + trustedChain), List.of("https")))
+        .as("more trusted hops in a row than any chain of proxies")
+        .isEqualTo(new TrustedProxies.Client("10.0.0.2", true));
   }
 
   @Test

@@ -73,6 +73,9 @@ public final class TestJetty implements AutoCloseable {
   private final Server server;
   private final ContextHandlerCollection contexts = new ContextHandlerCollection();
   private final boolean unsafeUris;
+  /** The loopback address the connectors listen on, as it goes into a URI. */
+  private final String host;
+
   private final ServerConnector plain;
   private final ServerConnector encrypted;
   private final SSLContext clientTls;
@@ -84,14 +87,15 @@ public final class TestJetty implements AutoCloseable {
         ? new Server(new QueuedThreadPool(builder.maxThreads))
         : new Server();
     unsafeUris = builder.unsafeUris;
+    host = builder.ipv6 ? "[::1]" : "127.0.0.1";
     HttpConfiguration http = httpConfiguration();
     if (unsafeUris) {
       http.setUriCompliance(UriCompliance.UNSAFE);
     }
     plain = builder.http2
         ? connector(
-            server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http))
-        : connector(server, new HttpConnectionFactory(http));
+            server, host, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http))
+        : connector(server, host, new HttpConnectionFactory(http));
     server.addConnector(plain);
     if (builder.https) {
       KeyStore keys = TestCertificate.KEY_STORE;
@@ -107,13 +111,17 @@ public final class TestJetty implements AutoCloseable {
         alpn.setDefaultProtocol("http/1.1");
         encrypted = connector(
             server,
+            host,
             new SslConnectionFactory(tls, alpn.getProtocol()),
             alpn,
             new HTTP2ServerConnectionFactory(https),
             new HttpConnectionFactory(https));
       } else {
         encrypted = connector(
-            server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+            server,
+            host,
+            new SslConnectionFactory(tls, "http/1.1"),
+            new HttpConnectionFactory(https));
       }
       server.addConnector(encrypted);
       clientTls = trusting(keys.getCertificate(KEY_ALIAS));
@@ -143,7 +151,7 @@ public final class TestJetty implements AutoCloseable {
    * accept queue), for tests of connectors themselves.
    */
   public static ServerConnector loopbackConnector(Server server) {
-    return connector(server, new HttpConnectionFactory(httpConfiguration()));
+    return connector(server, "127.0.0.1", new HttpConnectionFactory(httpConfiguration()));
   }
 
   /** Adds a servlet context at {@code contextPath} ("/" for the root); configure it before {@link #start()}. */
@@ -173,15 +181,15 @@ public final class TestJetty implements AutoCloseable {
     return encrypted == null ? -1 : encrypted.getLocalPort();
   }
 
-  /** {@code http://127.0.0.1:port}, without a trailing slash. */
+  /** {@code http://127.0.0.1:port} ({@code http://[::1]:port} on IPv6), without a trailing slash. */
   public URI baseUri() {
-    return URI.create("http://127.0.0.1:" + port());
+    return URI.create("http://" + host + ":" + port());
   }
 
   /** {@code https://127.0.0.1:port}, without a trailing slash. */
   public URI httpsBaseUri() {
     requireHttps();
-    return URI.create("https://127.0.0.1:" + httpsPort());
+    return URI.create("https://" + host + ":" + httpsPort());
   }
 
   /** A client TLS context that trusts the test certificate (and nothing else). */
@@ -239,9 +247,9 @@ public final class TestJetty implements AutoCloseable {
   }
 
   private static ServerConnector connector(
-      Server server, org.eclipse.jetty.server.ConnectionFactory... factories) {
+      Server server, String host, org.eclipse.jetty.server.ConnectionFactory... factories) {
     ServerConnector connector = new ServerConnector(server, factories);
-    connector.setHost("127.0.0.1");
+    connector.setHost(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
     connector.setPort(0);
     // A full listen queue makes the kernel drop connection attempts, which the client then retries
     // only after a second or more.
@@ -267,8 +275,19 @@ public final class TestJetty implements AutoCloseable {
     private boolean unsafeUris;
     private boolean http2;
     private int maxThreads;
+    private boolean ipv6;
 
     private Builder() {}
+
+    /**
+     * Listens on IPv6 loopback ({@code ::1}) instead of {@code 127.0.0.1}, so that clients reach it from an IPv6
+     * address. Jetty reports such a client's address in brackets ({@code [0:0:0:0:0:0:0:1]}). The test certificate
+     * does not name {@code ::1}.
+     */
+    public Builder ipv6Loopback() {
+      ipv6 = true;
+      return this;
+    }
 
     /**
      * Serves with at most {@code maxThreads} threads (Jetty's default is 200), so that a test can hold every one of
