@@ -49,8 +49,8 @@ class KeyAndSettingsFilesDeploymentTest {
     Throwable failure = refused(keyFileSetting(huge));
 
     assertThat(failure)
-        .hasStackTraceContaining("key file " + huge + " is too large (2147483648 bytes; at most "
-            + KeyRingSources.MAX_FILE_BYTES + " bytes are read)");
+        .hasStackTraceContaining("key file " + huge
+            + " is too large (2147483648 bytes; at most 1048576 bytes are read)");
   }
 
   @Test
