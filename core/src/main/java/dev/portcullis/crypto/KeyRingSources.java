@@ -1,5 +1,6 @@
 package dev.portcullis.crypto;
 
+import dev.portcullis.internal.WholeFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,12 @@ import javax.crypto.SecretKey;
 public final class KeyRingSources {
   /** The environment variable read by {@link #fromEnvironment(Map)}. */
   public static final String ENV_VARIABLE = "PORTCULLIS_KEY_RING";
+
+  /**
+   * The largest key file or PKCS12 key store read: thousands of keys. Anything larger, and anything but a regular file
+   * (a named pipe, a device), is refused before it is read ({@link WholeFile}).
+   */
+  public static final int MAX_FILE_BYTES = 1024 * 1024;
 
   private KeyRingSources() {}
 
@@ -80,7 +87,7 @@ public final class KeyRingSources {
   static KeyRing readFile(Path file) {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = new String(readBounded(file, "key file " + file), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw unreadable("key file " + file, file, e);
     }
@@ -93,6 +100,10 @@ public final class KeyRingSources {
    * that makes one.
    */
   static InvalidKeyRingException unreadable(String description, Path file, IOException e) {
+    if (e instanceof WholeFile.RefusedFileException) {
+      // Names the file, what is there and the bound; none of its content.
+      return new InvalidKeyRingException("cannot read " + description + ": " + e.getMessage(), e);
+    }
     if (!(e instanceof NoSuchFileException)) {
       return new InvalidKeyRingException(
           "cannot read " + description + ": " + e.getClass().getSimpleName(), e);
@@ -105,6 +116,15 @@ public final class KeyRingSources {
                     + file + "'. Portcullis has no default key"
                 : ""),
         e);
+  }
+
+  /**
+   * The bytes of a key file or key store of at most {@link #MAX_FILE_BYTES}, from a regular file only.
+   *
+   * @throws WholeFile.RefusedFileException for anything else
+   */
+  static byte[] readBounded(Path file, String description) throws IOException {
+    return WholeFile.read(file, MAX_FILE_BYTES, description);
   }
 
   /** Writes {@code ring} to {@code file} atomically, readable by the owner only where the file system allows. */
@@ -140,7 +160,7 @@ public final class KeyRingSources {
     KeyFilePermissions.warnIfOthersCanRead(file, "PKCS12 key store " + file);
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = readBounded(file, "PKCS12 key store " + file);
     } catch (IOException e) {
       throw unreadable("PKCS12 key store " + file, file, e);
     }

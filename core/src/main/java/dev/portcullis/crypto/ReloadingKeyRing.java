@@ -1,8 +1,8 @@
 package dev.portcullis.crypto;
 
 import dev.portcullis.internal.DaemonThreads;
+import dev.portcullis.internal.WholeFile;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -190,7 +190,9 @@ public final class ReloadingKeyRing implements KeyRingSource, AutoCloseable {
 
   private byte[] read() {
     try {
-      return Files.readAllBytes(file);
+      return KeyRingSources.readBounded(file, description);
+    } catch (WholeFile.RefusedFileException e) {
+      throw KeyRingSources.unreadable(description, file, e);
     } catch (IOException e) {
       throw new InvalidKeyRingException(
           "cannot read " + description + ": " + e.getClass().getSimpleName(), e);
@@ -200,7 +202,7 @@ public final class ReloadingKeyRing implements KeyRingSource, AutoCloseable {
   /** As {@link #read()}, a missing file named as {@link KeyRingSources#fromFile} names it at start-up. */
   private byte[] readAtStart() {
     try {
-      return Files.readAllBytes(file);
+      return KeyRingSources.readBounded(file, description);
     } catch (IOException e) {
       throw KeyRingSources.unreadable(description, file, e);
     }

@@ -29,6 +29,12 @@ public final class SsoConfig {
   /** The longest {@link Builder#providerTimeout} the builder accepts. */
   private static final Duration MAX_PROVIDER_TIMEOUT = Duration.ofSeconds(60);
 
+  /** The default of {@link Builder#maxConcurrentProviderCalls}. */
+  public static final int DEFAULT_MAX_CONCURRENT_PROVIDER_CALLS = 16;
+
+  /** The largest {@link Builder#maxConcurrentProviderCalls} the builder accepts. */
+  public static final int MAX_CONCURRENT_PROVIDER_CALLS = 1024;
+
   private final CookieSpec cookie;
   private final Duration tokenLifetime;
   private final AccountLinkStore links;
@@ -48,6 +54,7 @@ public final class SsoConfig {
   private final Duration pendingLinkLifetime;
   private final boolean keepLinksOnLogoutEverywhere;
   private final Duration providerTimeout;
+  private final int maxConcurrentProviderCalls;
   private final Duration maxLoginAge;
 
   private SsoConfig(SsoConfig o, CookieSpec cookie) {
@@ -70,6 +77,7 @@ public final class SsoConfig {
     this.pendingLinkLifetime = o.pendingLinkLifetime;
     this.keepLinksOnLogoutEverywhere = o.keepLinksOnLogoutEverywhere;
     this.providerTimeout = o.providerTimeout;
+    this.maxConcurrentProviderCalls = o.maxConcurrentProviderCalls;
     this.maxLoginAge = o.maxLoginAge;
   }
 
@@ -93,6 +101,7 @@ public final class SsoConfig {
     this.pendingLinkLifetime = b.pendingLinkLifetime;
     this.keepLinksOnLogoutEverywhere = b.keepLinksOnLogoutEverywhere;
     this.providerTimeout = b.providerTimeout;
+    this.maxConcurrentProviderCalls = b.maxConcurrentProviderCalls;
     this.maxLoginAge = b.maxLoginAge;
   }
 
@@ -252,6 +261,21 @@ public final class SsoConfig {
   }
 
   /**
+   * How many requests of this node may wait on the OpenID provider at once: SSO callbacks exchanging their code
+   * (token request, JWK set) and requests waiting for the provider's discovery. One more is answered at once with a
+   * plain {@code 503} and audited, without a request to the provider. Default {@value
+   * #DEFAULT_MAX_CONCURRENT_PROVIDER_CALLS}.
+   *
+   * <p><b>Security.</b> Each such request holds a request thread for up to {@link #providerTimeout()}; anyone may
+   * start logins (bounded per address, not across addresses) and answer each callback with its valid state, so
+   * without this bound a slow or hanging provider, or the callbacks of an attacker while it is slow, could hold every
+   * request thread of the portal. With it, only single sign-on waits.
+   */
+  public int maxConcurrentProviderCalls() {
+    return maxConcurrentProviderCalls;
+  }
+
+  /**
    * The client secret, for the token request only; never log it. Deliberately not a plain getter name so that every
    * use is easy to find.
    */
@@ -286,6 +310,7 @@ public final class SsoConfig {
     private Duration pendingLinkLifetime = Duration.ofMinutes(5);
     private boolean keepLinksOnLogoutEverywhere;
     private Duration providerTimeout = Duration.ofSeconds(5);
+    private int maxConcurrentProviderCalls = DEFAULT_MAX_CONCURRENT_PROVIDER_CALLS;
     private Duration maxLoginAge = Duration.ofMinutes(10);
 
     private Builder() {}
@@ -330,6 +355,16 @@ public final class SsoConfig {
      */
     public Builder providerTimeout(Duration timeout) {
       this.providerTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * How many requests of this node may wait on the OpenID provider at once (see {@link
+     * SsoConfig#maxConcurrentProviderCalls()}): 1 to {@value SsoConfig#MAX_CONCURRENT_PROVIDER_CALLS}; default {@value
+     * SsoConfig#DEFAULT_MAX_CONCURRENT_PROVIDER_CALLS}. Keep it well below the server's request threads.
+     */
+    public Builder maxConcurrentProviderCalls(int calls) {
+      this.maxConcurrentProviderCalls = calls;
       return this;
     }
 
@@ -429,9 +464,16 @@ public final class SsoConfig {
      * Checks the settings and returns the configuration.
      *
      * @throws IllegalStateException when something required is missing or the settings contradict each other
-     * @throws IllegalArgumentException when the provider timeout is not above zero or longer than 60 seconds
+     * @throws IllegalArgumentException when the provider timeout is not above zero or longer than 60 seconds, or the
+     *     number of concurrent provider calls is not between 1 and {@value SsoConfig#MAX_CONCURRENT_PROVIDER_CALLS}
      */
     public SsoConfig build() {
+      if (maxConcurrentProviderCalls < 1
+          || maxConcurrentProviderCalls > MAX_CONCURRENT_PROVIDER_CALLS) {
+        throw new IllegalArgumentException(
+            "the number of requests that may wait on the OpenID provider at once must be between 1 and "
+                + MAX_CONCURRENT_PROVIDER_CALLS + ", got " + maxConcurrentProviderCalls);
+      }
       if (providerTimeout.isNegative()
           || providerTimeout.isZero()
           || providerTimeout.compareTo(MAX_PROVIDER_TIMEOUT) > 0) {

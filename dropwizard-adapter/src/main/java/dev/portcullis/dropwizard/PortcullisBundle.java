@@ -1,5 +1,8 @@
 package dev.portcullis.dropwizard;
 
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.jdbc.JdbcStores;
@@ -16,6 +19,7 @@ import io.dropwizard.core.ConfiguredBundle;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.server.ServerFactory;
 import io.dropwizard.core.server.SimpleServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
@@ -25,9 +29,11 @@ import jakarta.servlet.FilterRegistration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -97,6 +103,8 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   private RedisStores redis;
   private JdbcStores jdbc;
   private boolean running;
+  private DuplicateKeyCheck duplicateKeys;
+  private ObjectMapper mapper;
 
   /**
    * @param factory the configuration's {@code portcullis:} block
@@ -187,10 +195,24 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     return Optional.ofNullable(jdbc);
   }
 
+  /**
+   * Reads the application's configuration source through a check of the names given twice in one mapping, which
+   * {@link #run} refuses in the {@code portcullis:} block: Dropwizard would keep the last of them without a word. The
+   * rest of the configuration is read as before. An application that sets its own configuration source after adding
+   * the bundle wraps this one, or, should it replace it, goes without the check (and a warning says so).
+   */
+  @Override
+  public void initialize(Bootstrap<?> bootstrap) {
+    duplicateKeys = new DuplicateKeyCheck(bootstrap.getConfigurationSourceProvider());
+    bootstrap.setConfigurationSourceProvider(duplicateKeys);
+    mapper = bootstrap.getObjectMapper();
+  }
+
   @Override
   public void run(C configuration, Environment environment) {
     List<String> forwarding = forwardingConnectors(configuration.getServerFactory());
     warnAboutOpenAdmin(configuration.getServerFactory());
+    refuseDuplicateNames(configuration);
     PortcullisFactory config = factory.apply(configuration);
     InstantSource time = clock != null ? clock : systemClock();
     UserDirectory accounts = users.apply(configuration, environment);
@@ -426,5 +448,41 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
   @SuppressForbidden(reason = "the bundle's default clock; clock(...) replaces it")
   private static InstantSource systemClock() {
     return InstantSource.system();
+  }
+
+  /**
+   * Refuses a name given twice in one mapping of the configuration's Portcullis block: the property of the
+   * configuration class that holds a {@link PortcullisFactory} ({@code portcullis} when none is found).
+   */
+  private void refuseDuplicateNames(C configuration) {
+    List<List<String>> duplicates = duplicateKeys == null ? null : duplicateKeys.duplicates();
+    if (duplicates == null) {
+      log.warn(
+          "The configuration was not read through the Portcullis bundle's source, so a setting given"
+              + " twice in the portcullis block is not refused: set the application's configuration source"
+              + " before adding the bundle, or wrap the one the bootstrap has");
+      return;
+    }
+    Set<String> blocks = new LinkedHashSet<>();
+    if (mapper != null) {
+      BeanDescription bean = mapper
+          .getDeserializationConfig()
+          .introspect(mapper.constructType(configuration.getClass()));
+      for (BeanPropertyDefinition property : bean.findProperties()) {
+        if (PortcullisFactory.class.isAssignableFrom(property.getRawPrimaryType())) {
+          blocks.add(property.getName());
+        }
+      }
+    }
+    if (blocks.isEmpty()) {
+      blocks.add("portcullis");
+    }
+    for (List<String> path : duplicates) {
+      if (blocks.contains(path.get(0))) {
+        throw new IllegalStateException("the configuration gives " + String.join(".", path)
+            + " more than once: each Portcullis setting is given once, so that a later line cannot"
+            + " override a reviewed one unseen. Remove all but one");
+      }
+    }
   }
 }

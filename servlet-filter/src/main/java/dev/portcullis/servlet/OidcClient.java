@@ -50,8 +50,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,6 +160,9 @@ final class OidcClient {
   private final Scope scope;
   private final Duration timeout;
   private final ProviderHttp http;
+  /** Requests that may wait on the provider at once: {@link SsoConfig#maxConcurrentProviderCalls()}. */
+  private final Semaphore calls;
+
   private final AtomicReference<Discovery> discovery =
       new AtomicReference<>(new Discovery.NotYet());
 
@@ -185,6 +190,43 @@ final class OidcClient {
     this.scope = new Scope(config.scopes().toArray(String[]::new));
     this.timeout = config.providerTimeout();
     this.http = new ProviderHttp(timeout);
+    this.calls = new Semaphore(config.maxConcurrentProviderCalls());
+  }
+
+  /**
+   * One of the {@link SsoConfig#maxConcurrentProviderCalls()} places of requests that wait on the provider; closing
+   * it frees the place (once).
+   */
+  final class ProviderCall implements AutoCloseable {
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    private ProviderCall() {}
+
+    @Override
+    public void close() {
+      if (open.compareAndSet(true, false)) {
+        calls.release();
+      }
+    }
+  }
+
+  /**
+   * A place for a request about to wait on the provider ({@link #finish}), or null when {@link
+   * SsoConfig#maxConcurrentProviderCalls()} requests already wait: the caller answers without asking the provider.
+   * Never waits for a place.
+   */
+  ProviderCall tryCall() {
+    return calls.tryAcquire() ? new ProviderCall() : null;
+  }
+
+  /**
+   * No place for one more request waiting on the provider ({@link #tryCall()}); the discovery a login start needs
+   * was not awaited.
+   */
+  static final class ProviderBusyException extends IOException {
+    ProviderBusyException() {
+      super("too many requests waiting on the OpenID provider");
+    }
   }
 
   /**
@@ -211,7 +253,7 @@ final class OidcClient {
    *     within this age ({@code max_age}); null for a login
    */
   Authorization authorize(Duration reauthenticate) throws IOException {
-    Provider p = provider();
+    Provider p = readyProvider();
     State state = new State();
     Nonce nonce = new Nonce();
     CodeVerifier verifier = new CodeVerifier();
@@ -229,7 +271,8 @@ final class OidcClient {
   }
 
   /**
-   * Exchanges {@code code} for tokens and validates the ID token against {@code nonce}.
+   * Exchanges {@code code} for tokens and validates the ID token against {@code nonce}. The caller holds a place of
+   * {@link #tryCall()} for the call.
    *
    * @param authenticatedAfter for an account link: when the link was requested; the ID token's {@code auth_time} must
    *     not be earlier (less the clock skew). Null for a login.
@@ -421,6 +464,23 @@ final class OidcClient {
    */
   private Provider provider() throws IOException {
     return provider(true);
+  }
+
+  /**
+   * The provider, discovered already or discovered (or awaited) in one of the places of {@link #tryCall()}.
+   *
+   * @throws ProviderBusyException when it is not discovered yet and no place is free
+   */
+  private Provider readyProvider() throws IOException {
+    if (discovery.get() instanceof Discovery.Ready ready) {
+      return ready.provider();
+    }
+    try (ProviderCall call = tryCall()) {
+      if (call == null) {
+        throw new ProviderBusyException();
+      }
+      return provider();
+    }
   }
 
   /** @param backoff whether a failure starts (or lengthens) the back-off; otherwise it leaves no trace */

@@ -338,6 +338,9 @@ final class SsoStage extends Stage {
     OidcClient.Authorization a;
     try {
       a = oidc.authorize(intent.startsWith(LINK) ? config.linkReauthentication() : null);
+    } catch (OidcClient.ProviderBusyException e) {
+      startUnavailable(exchange, intent, providerBusy());
+      return null;
     } catch (IOException | RuntimeException e) {
       flowFailed(
           exchange, intent, "OpenID provider unavailable: " + e.getClass().getSimpleName());
@@ -406,6 +409,30 @@ final class SsoStage extends Stage {
       flowFailed(exchange, intent, "SSO callback with the wrong state");
       return;
     }
+    // Before the authorization is used up: a callback turned away here may be followed again.
+    OidcClient.ProviderCall call = oidc.tryCall();
+    if (call == null) {
+      flowUnavailable(exchange, intent, "SSO callback: " + providerBusy());
+      return;
+    }
+    try (call) {
+      redeem(exchange, session, intent, expectedState);
+    }
+  }
+
+  /** The audit reason of a request turned away by {@link SsoConfig#maxConcurrentProviderCalls()}. */
+  private String providerBusy() {
+    return "OpenID provider busy: " + config.maxConcurrentProviderCalls()
+        + " requests already waiting on it";
+  }
+
+  /**
+   * The rest of a callback whose state is this session's: single use, then the code exchanged with the provider, in
+   * a place of {@link OidcClient#tryCall()} that the caller holds.
+   */
+  private void redeem(Exchange exchange, Session session, String intent, String expectedState)
+      throws IOException {
+    HttpServletRequest req = exchange.request();
     String nonce = (String) session.getAttribute(NONCE);
     String verifier = (String) session.getAttribute(VERIFIER);
     String started = (String) session.getAttribute(STARTED);

@@ -2,13 +2,14 @@ package dev.portcullis.servlet.autoconfig;
 
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.internal.NearestName;
+import dev.portcullis.internal.WholeFile;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +50,12 @@ final class PortcullisSettings {
   static final String RESOURCE = "portcullis.properties";
   static final String CONFIG_PROPERTY = "portcullis.config";
   static final String CONFIG_VARIABLE = "PORTCULLIS_CONFIG";
+
+  /**
+   * The largest settings file read. A larger one, and anything but a regular file (a named pipe would hold the start,
+   * a device never ends), is refused before it is read.
+   */
+  static final int MAX_FILE_BYTES = 1024 * 1024;
 
   /** Every supported name but the entries of the {@link #LISTS indexed lists}. */
   static final Set<String> NAMES = Collections.unmodifiableSet(new TreeSet<>(Arrays.asList(
@@ -233,7 +240,7 @@ final class PortcullisSettings {
     URL url = found.get(0);
     try (InputStream in = url.openStream();
         Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      Properties p = new Properties();
+      Properties p = new OnceProperties();
       p.load(reader);
       add(p, RESOURCE + " on the class path");
     } catch (IOException | IllegalArgumentException e) {
@@ -250,8 +257,10 @@ final class PortcullisSettings {
       problems.add(namedBy + " does not name a file path: " + e.getMessage());
       return;
     }
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Properties p = new Properties();
+    try (Reader reader = new InputStreamReader(
+        new ByteArrayInputStream(WholeFile.read(file, MAX_FILE_BYTES, "settings file " + file)),
+        StandardCharsets.UTF_8.newDecoder())) {
+      Properties p = new OnceProperties();
       p.load(reader);
       add(p, file + " (" + namedBy + ")");
     } catch (IOException | IllegalArgumentException e) {
@@ -261,6 +270,15 @@ final class PortcullisSettings {
 
   private void add(Properties properties, String source) {
     sources.add(source);
+    if (properties instanceof OnceProperties once) {
+      for (String key : once.repeated) {
+        if (isOurs(key)) {
+          problems.add("the setting " + quoted(key) + " is given more than once in " + source
+              + ": each Portcullis setting is given once, so that a later line cannot override a"
+              + " reviewed one unseen. Remove all but one");
+        }
+      }
+    }
     for (String key : new TreeSet<>(properties.stringPropertyNames())) {
       String value = properties.getProperty(key).strip();
       if (!isOurs(key)) {
@@ -621,5 +639,20 @@ final class PortcullisSettings {
   <T> Optional<T> invalid(String key, String expected) {
     problems.add(key + " (" + sourceOf(key) + ") is not valid: expected " + expected);
     return Optional.empty();
+  }
+
+  /** Properties that note the names a file gives more than once ({@link Properties#load} keeps the last). */
+  private static final class OnceProperties extends Properties {
+    private static final long serialVersionUID = 1L;
+    final transient Set<String> repeated = new TreeSet<>();
+
+    @Override
+    public synchronized Object put(Object key, Object value) {
+      Object before = super.put(key, value);
+      if (before != null && key instanceof String name) {
+        repeated.add(name);
+      }
+      return before;
+    }
   }
 }

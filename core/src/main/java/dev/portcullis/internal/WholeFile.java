@@ -1,0 +1,68 @@
+package dev.portcullis.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * Reads the whole of a small file that configures Portcullis (a key file, a key store, a certificate file, a settings
+ * file), refusing anything but a regular file, and a file larger than the reader's bound, before a byte is read.
+ *
+ * <p><b>Security.</b> A named pipe would hold the reading thread, a start-up or a key ring's reload, until another
+ * process writes to it; a device such as {@code /dev/zero} never ends, and a large file would be read whole into
+ * memory. A symbolic link is followed (mounted secrets are links), and what it names must be a regular file. The
+ * check and the read are two steps: a file put in the path's place between them is read as far as the bound, and a
+ * pipe put there then still holds the read, so the directory must be one that only the operator writes to (as it must
+ * anyway for a key file).
+ */
+public final class WholeFile {
+  private WholeFile() {}
+
+  /**
+   * A file refused for what it is (not a regular file) or its size; the message names the file, what was found and
+   * the bound, and holds nothing of the file's content.
+   */
+  public static final class RefusedFileException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedFileException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The bytes of {@code file}, following links.
+   *
+   * @param maxBytes the largest file accepted
+   * @param what the file's description in a refusal, such as {@code "key file /etc/portal/keys"}
+   * @throws RefusedFileException if {@code file} is not a regular file or is larger than {@code maxBytes}
+   * @throws IOException if it cannot be read ({@link java.nio.file.NoSuchFileException} if it is not there)
+   */
+  public static byte[] read(Path file, int maxBytes, String what) throws IOException {
+    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    if (!attributes.isRegularFile()) {
+      throw new RefusedFileException(what + " is not a regular file ("
+          + (attributes.isDirectory() ? "a directory" : "a named pipe, a device or a socket")
+          + "): Portcullis reads it only from a regular file");
+    }
+    if (attributes.size() > maxBytes) {
+      throw new RefusedFileException(tooLarge(what, attributes.size() + " bytes", maxBytes));
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(maxBytes + 1);
+      if (bytes.length > maxBytes) {
+        java.util.Arrays.fill(bytes, (byte) 0);
+        throw new RefusedFileException(
+            tooLarge(what, "more than " + maxBytes + " bytes", maxBytes));
+      }
+      return bytes;
+    }
+  }
+
+  private static String tooLarge(String what, String size, int maxBytes) {
+    return what + " is too large (" + size + "; at most " + maxBytes
+        + " bytes are read): it is not the file Portcullis expects there";
+  }
+}

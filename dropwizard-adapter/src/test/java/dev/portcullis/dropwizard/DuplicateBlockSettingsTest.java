@@ -1,0 +1,115 @@
+package dev.portcullis.dropwizard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Regression: a name given twice in the {@code portcullis:} block took the last value without a word (Dropwizard reads
+ * the YAML into a tree, where a later name replaces an earlier one), so a second {@code rules:} below the reviewed
+ * ones left {@code /admin/**} open to every user who could log in. A name given twice in the block now stops the start,
+ * naming it; the rest of the application's configuration is read as before. A real Dropwizard start from a YAML file.
+ */
+class DuplicateBlockSettingsTest {
+  private static final String SERVER = """
+      server:
+        applicationConnectors:
+          - type: http
+            bindHost: 127.0.0.1
+            port: 0
+        adminConnectors:
+          - type: http
+            bindHost: 127.0.0.1
+            port: 0
+      logging:
+        level: WARN
+      """;
+
+  private static final String BLOCK = """
+      portcullis:
+        keys:
+          file: set-by-the-test
+        login:
+          terms-version: "2026-01"
+        transport:
+          development-mode: true
+        access:
+          public-paths: [/login, /terms, /status/**]
+          rules:
+            - pattern: /admin/**
+              roles: [ADMIN]
+      """;
+
+  @TempDir
+  Path dir;
+
+  /** Starts {@link PortalApp} from {@code yaml}; the start's failure, or null when it started. */
+  private Throwable start(String yaml) throws Exception {
+    Path file = dir.resolve("app.yml");
+    Files.writeString(file, yaml);
+    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
+        PortalApp.class,
+        file.toString(),
+        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()));
+    try {
+      return catchThrowable(support::before);
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void aRuleListGivenTwice_stopsTheStart_namingIt() throws Exception {
+    Throwable failure = start(SERVER + BLOCK + """
+            rules: []
+        """);
+
+    assertThat(failure).as("the start").isNotNull();
+    assertThat(failure)
+        .hasStackTraceContaining("the configuration gives portcullis.access.rules more than once");
+  }
+
+  @Test
+  void aSettingGivenTwiceInAListEntry_stopsTheStart_namingItsPlace() throws Exception {
+    Throwable failure = start(SERVER + BLOCK + """
+                roles: [USER]
+        """);
+
+    assertThat(failure).as("the start").isNotNull();
+    assertThat(failure)
+        .hasStackTraceContaining(
+            "the configuration gives portcullis.access.rules.[0].roles more than once");
+  }
+
+  @Test
+  void theBlockGivenTwice_stopsTheStart() throws Exception {
+    Throwable failure = start(SERVER + BLOCK + """
+        portcullis:
+          keys:
+            file: set-by-the-test
+          login:
+            terms-version: "2026-01"
+          transport:
+            development-mode: true
+        """);
+
+    assertThat(failure).as("the start").isNotNull();
+    assertThat(failure)
+        .hasStackTraceContaining("the configuration gives portcullis more than once");
+  }
+
+  @Test
+  void aNameGivenTwiceOutsideTheBlock_isTheApplicationsAffair() throws Exception {
+    Throwable failure = start(SERVER + """
+          level: INFO
+        """ + BLOCK);
+
+    assertThat(failure).as("the start, with logging.level given twice").isNull();
+  }
+}
