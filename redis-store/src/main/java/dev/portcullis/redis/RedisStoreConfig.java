@@ -1,9 +1,9 @@
 package dev.portcullis.redis;
 
+import dev.portcullis.internal.WholeFile;
 import io.lettuce.core.RedisURI;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -39,6 +39,12 @@ public final class RedisStoreConfig {
   private static final Duration LONGEST_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration LONGEST_SKEW = Duration.ofMinutes(10);
   private static final int LONGEST_PREFIX = 64;
+  /**
+   * The largest trusted certificates file read: a bundle of a private CA's certificates is a few kilobytes; a named
+   * pipe, a device or a larger file is refused before it is read.
+   */
+  private static final int MAX_CERTIFICATES_FILE_BYTES = 1024 * 1024;
+
   private static final Duration SHORTEST_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
   private final RedisURI uri;
@@ -314,18 +320,31 @@ public final class RedisStoreConfig {
         requireState(
             uri != null ? uri.isSsl() : clusterNodes.get(0).isSsl(),
             "trusted certificates are for TLS: use a rediss:// URI");
+        byte[] pem;
+        try {
+          pem = WholeFile.read(
+              trustedCertificates,
+              MAX_CERTIFICATES_FILE_BYTES,
+              "the trusted certificates file " + trustedCertificates);
+        } catch (WholeFile.RefusedFileException e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        } catch (IOException e) {
+          pem = new byte[0];
+        }
         requireState(
-            certificateCount(trustedCertificates) > 0,
+            certificateCount(pem) > 0,
             "the trusted certificates file " + trustedCertificates
                 + " cannot be read or holds no PEM certificate");
       }
       return new RedisStoreConfig(this);
     }
 
-    private static int certificateCount(Path pemFile) {
-      try (InputStream in = Files.newInputStream(pemFile)) {
-        return CertificateFactory.getInstance("X.509").generateCertificates(in).size();
-      } catch (IOException | CertificateException e) {
+    private static int certificateCount(byte[] pem) {
+      try {
+        return CertificateFactory.getInstance("X.509")
+            .generateCertificates(new ByteArrayInputStream(pem))
+            .size();
+      } catch (CertificateException e) {
         return 0;
       }
     }

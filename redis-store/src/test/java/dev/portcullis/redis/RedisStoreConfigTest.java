@@ -2,10 +2,14 @@ package dev.portcullis.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.lettuce.core.RedisURI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -192,5 +196,41 @@ class RedisStoreConfigTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("rediss://");
     assertThat(valid().build().trustedCertificates()).isEmpty();
+  }
+
+  /**
+   * A named pipe in place of the trusted certificates file held the start-up until another process wrote to it (the
+   * file was read as a stream to its end), and a device such as {@code /dev/zero} never ended: both are refused as
+   * not a regular file, as is a file larger than 1 MiB, before a byte is read.
+   */
+  @Test
+  void trustedCertificates_onlyFromARegularFileOfAtMostOneMebibyte(@TempDir Path dir)
+      throws Exception {
+    Path pipe = dir.resolve("ca.pem");
+    Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+    assertThat(mkfifo.waitFor()).isZero();
+    Path large = dir.resolve("large.pem");
+    try (FileChannel file =
+        FileChannel.open(large, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      file.write(ByteBuffer.wrap(new byte[] {'\n'}), 2L * 1024 * 1024);
+    }
+
+    for (Path refused : List.of(pipe, Path.of("/dev/zero"))) {
+      assertTimeoutPreemptively(
+          Duration.ofMinutes(1),
+          () -> assertThatThrownBy(() -> RedisStoreConfig.builder()
+                  .uri("rediss://127.0.0.1:6380")
+                  .trustedCertificates(refused)
+                  .build())
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining(refused.toString())
+              .hasMessageContaining("is not a regular file"));
+    }
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .uri("rediss://127.0.0.1:6380")
+            .trustedCertificates(large)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is too large");
   }
 }
