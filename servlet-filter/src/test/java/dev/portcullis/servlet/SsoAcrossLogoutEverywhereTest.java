@@ -17,14 +17,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A single sign-on login through a link that "log out everywhere" removes while the login is under way (over real
- * HTTP: the filter on Jetty, mock-oauth2-server as the provider). The callback reads the identity's link, then looks
- * the account up and starts the session; "log out everywhere" on another node (here: another browser of the user)
- * may end the user's logins and remove the links in between. Its login then completes after the cut-off, so no
- * cut-off covers its ticket: it must not complete through the link that was removed. The account lookup is held
- * instead of timed, so the test waits for nothing.
+ * Single sign-on across "log out everywhere" in another browser (over real HTTP: the filter on Jetty,
+ * mock-oauth2-server as the provider). "Log out everywhere" ends the user's logins and removes their links, so that
+ * whoever held the login cannot come back through single sign-on; a request under way on another node must neither put
+ * a link back nor complete a login through a link it removed:
+ *
+ * <ul>
+ *   <li>an account link confirmed by a request authenticated before the logout writes its link after it (between its
+ *       authentication and the write a request reads its form body, which its sender can trickle in for as long as
+ *       the container waits);
+ *   <li>a login's callback reads the identity's link, then looks the account up and starts the session: completed after
+ *       the cut-off, no cut-off covers its ticket.
+ * </ul>
+ *
+ * The account lookup in between is held instead of timed, so the tests wait for nothing.
  */
-class SsoLoginAcrossLogoutEverywhereTest {
+class SsoAcrossLogoutEverywhereTest {
   private final HeldLookups users = new HeldLookups();
   private SsoPortal sso;
 
@@ -50,6 +58,47 @@ class SsoLoginAcrossLogoutEverywhereTest {
   void stop() throws Exception {
     users.release();
     sso.close();
+  }
+
+  @Test
+  void linkConfirmedByARequestCheckedBeforeLogoutEverywhere_doesNotOutliveIt() throws Exception {
+    // Whoever holds alice's password links an identity of their own, and confirms it...
+    Browser intruder = sso.loggedIn("alice");
+    sso.providerSignsIn("sub-intruder");
+    HttpResponse<String> callback = sso.viaProvider(intruder, sso.upgrade(intruder));
+    assertThat(callback.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).endsWith("/sso/link"));
+    String token = Browser.formCsrf(intruder.get("/sso/link").body());
+    assertThat(token).isNotEmpty();
+    Browser alice = sso.loggedIn("alice");
+    String aliceToken = alice.pageCsrf();
+
+    users.holdNextLookup();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    HttpResponse<String> confirmed;
+    try {
+      Future<HttpResponse<String>> confirming = pool.submit(
+          () -> intruder.post("/sso/link", Map.of("_csrf", token, "decision", "confirm")));
+      assertThat(users.awaitHeld()).as("the confirmation is authenticated").isTrue();
+      // ...while alice logs out everywhere, which removes her links.
+      assertThat(alice.post("/logout-everywhere", Map.of("_csrf", aliceToken)).statusCode())
+          .isEqualTo(303);
+      assertThat(sso.links.userFor(sso.issuer, "sub-intruder")).isEmpty();
+      users.release();
+      confirmed = confirming.get(2, TimeUnit.MINUTES);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(sso.links.userFor(sso.issuer, "sub-intruder"))
+        .as("no link outlives the logout everywhere that came before its write")
+        .isEmpty();
+    assertThat(sso.links.linksOf("u-alice")).isEmpty();
+    assertThat(confirmed.statusCode()).isEqualTo(403);
+    assertThat(sso.events(AuditEventType.SSO_LINK))
+        .anySatisfy(e ->
+            assertThat(e.reason()).hasValueSatisfying(r -> assertThat(r).contains("login ended")));
+    assertThat(intruder.whoami()).isEqualTo("anonymous");
   }
 
   @Test
