@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.internal.WholeFile;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
@@ -127,7 +128,7 @@ final class LineFile implements Closeable, Flushable {
               + " file the link points to");
     }
     if (!attributes.isRegularFile()) {
-      throw new IOException(path + " is not a regular file (" + kindOf(attributes)
+      throw new IOException(path + " is not a regular file (" + WholeFile.kindOf(attributes)
           + "): the audit sink writes only to a regular file of its own");
     }
   }
@@ -146,19 +147,9 @@ final class LineFile implements Closeable, Flushable {
       return;
     }
     if (!attributes.isRegularFile()) {
-      throw new IOException(
-          path + " is not a regular file (" + kindOf(attributes) + "): nothing to verify");
+      throw new IOException(path + " is not a regular file (" + WholeFile.kindOf(attributes)
+          + "): nothing to verify");
     }
-  }
-
-  private static String kindOf(BasicFileAttributes attributes) {
-    if (attributes.isDirectory()) {
-      return "a directory";
-    }
-    if (attributes.isSymbolicLink()) {
-      return "a symbolic link";
-    }
-    return "a named pipe, a device or a socket";
   }
 
   /**

@@ -43,8 +43,7 @@ public final class WholeFile {
   public static byte[] read(Path file, int maxBytes, String what) throws IOException {
     BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
     if (!attributes.isRegularFile()) {
-      throw new RefusedFileException(what + " is not a regular file ("
-          + (attributes.isDirectory() ? "a directory" : "a named pipe, a device or a socket")
+      throw new RefusedFileException(what + " is not a regular file (" + kindOf(attributes)
           + "): Portcullis reads it only from a regular file");
     }
     if (attributes.size() > maxBytes) {
@@ -59,6 +58,20 @@ public final class WholeFile {
       }
       return bytes;
     }
+  }
+
+  /**
+   * What a path that is not a regular file holds, for a message: {@code "a directory"}, {@code "a symbolic link"}
+   * (only for attributes read without following links) or {@code "a named pipe, a device or a socket"}.
+   */
+  public static String kindOf(BasicFileAttributes attributes) {
+    if (attributes.isDirectory()) {
+      return "a directory";
+    }
+    if (attributes.isSymbolicLink()) {
+      return "a symbolic link";
+    }
+    return "a named pipe, a device or a socket";
   }
 
   private static String tooLarge(String what, String size, int maxBytes) {

@@ -795,9 +795,9 @@ public final class PortcullisAutoConfiguration {
         .bind(FORWARD_HEADERS_STRATEGY, String.class)
         .map(s -> s.strip().toLowerCase(Locale.ROOT))
         .orElse(null);
+    boolean strategyForwards = "native".equals(strategy) || "framework".equals(strategy);
     String remoteIpValve = tomcatRemoteIpValve(environment);
-    boolean containerForwards =
-        "native".equals(strategy) || "framework".equals(strategy) || remoteIpValve != null;
+    boolean containerForwards = strategyForwards || remoteIpValve != null;
     CloudPlatform platform = strategy == null ? CloudPlatform.getActive(environment) : null;
     boolean forwardsOnThisPlatform = platform != null && platform.isUsingForwardHeaders();
     if (!containerForwards && !forwardsOnThisPlatform) {
@@ -807,7 +807,7 @@ public final class PortcullisAutoConfiguration {
     // taken
     // from X-Forwarded-For or Forwarded before Portcullis sees the request.
     String setting;
-    if ("native".equals(strategy) || "framework".equals(strategy)) {
+    if (strategyForwards) {
       setting = FORWARD_HEADERS_STRATEGY + "=" + strategy;
     } else if (remoteIpValve != null) {
       setting = remoteIpValve + " (Tomcat's RemoteIpValve, which that property turns on whatever "

@@ -215,7 +215,7 @@ final class PortcullisSettings {
   /** For tests: the settings given, as if read from one file. */
   static PortcullisSettings of(Map<String, String> properties) {
     PortcullisSettings settings = new PortcullisSettings();
-    Properties p = new Properties();
+    OnceProperties p = new OnceProperties();
     p.putAll(properties);
     settings.add(p, "test properties");
     return settings;
@@ -240,7 +240,7 @@ final class PortcullisSettings {
     URL url = found.get(0);
     try (InputStream in = url.openStream();
         Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      Properties p = new OnceProperties();
+      OnceProperties p = new OnceProperties();
       p.load(reader);
       add(p, RESOURCE + " on the class path");
     } catch (IOException | IllegalArgumentException e) {
@@ -260,7 +260,7 @@ final class PortcullisSettings {
     try (Reader reader = new InputStreamReader(
         new ByteArrayInputStream(WholeFile.read(file, MAX_FILE_BYTES, "settings file " + file)),
         StandardCharsets.UTF_8.newDecoder())) {
-      Properties p = new OnceProperties();
+      OnceProperties p = new OnceProperties();
       p.load(reader);
       add(p, file + " (" + namedBy + ")");
     } catch (IOException | IllegalArgumentException e) {
@@ -268,15 +268,13 @@ final class PortcullisSettings {
     }
   }
 
-  private void add(Properties properties, String source) {
+  private void add(OnceProperties properties, String source) {
     sources.add(source);
-    if (properties instanceof OnceProperties once) {
-      for (String key : once.repeated) {
-        if (isOurs(key)) {
-          problems.add("the setting " + quoted(key) + " is given more than once in " + source
-              + ": each Portcullis setting is given once, so that a later line cannot override a"
-              + " reviewed one unseen. Remove all but one");
-        }
+    for (String key : properties.repeated) {
+      if (isOurs(key)) {
+        problems.add("the setting " + quoted(key) + " is given more than once in " + source
+            + ": each Portcullis setting is given once, so that a later line cannot override a"
+            + " reviewed one unseen. Remove all but one");
       }
     }
     for (String key : new TreeSet<>(properties.stringPropertyNames())) {
