@@ -3,11 +3,7 @@ package dev.portcullis.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.crypto.KeyMaterial;
-import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.servlet.testing.PortalNode;
-import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.MutableClock;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +12,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,19 +32,7 @@ class JdbcErrorTextNotLoggedTest {
 
   JdbcErrorTextNotLoggedTest(PostgresServer server) throws Exception {
     pool = server.freshDataSource();
-    byte[] key = new byte[32];
-    random.nextBytes(key);
-    JdbcStores stores = JdbcStores.builder(pool, clock).build();
-    node = PortalNode.builder(
-            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
-        .keyRing(KeyRing.builder()
-            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
-            .build())
-        .users(PortalNode.aliceAndBob())
-        .clock(clock)
-        .random(random)
-        .onClose(stores)
-        .start();
+    node = JdbcPortalNode.start(pool, clock, random);
   }
 
   @AfterEach

@@ -5,18 +5,13 @@ import static dev.portcullis.servlet.testing.PortalNode.whoami;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.crypto.KeyMaterial;
-import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.servlet.testing.PortalNode;
-import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestBrowser;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -37,19 +32,7 @@ class JdbcTamperedSessionTest {
 
   JdbcTamperedSessionTest(PostgresServer server) throws Exception {
     pool = server.freshDataSource();
-    byte[] key = new byte[32];
-    random.nextBytes(key);
-    JdbcStores stores = JdbcStores.builder(pool, clock).build();
-    node = PortalNode.builder(
-            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
-        .keyRing(KeyRing.builder()
-            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
-            .build())
-        .users(PortalNode.aliceAndBob())
-        .clock(clock)
-        .random(random)
-        .onClose(stores)
-        .start();
+    node = JdbcPortalNode.start(pool, clock, random);
   }
 
   @AfterEach

@@ -3,19 +3,12 @@ package dev.portcullis.redis;
 import static dev.portcullis.servlet.testing.PortalNode.postLogin;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.crypto.KeyMaterial;
-import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
-import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.servlet.testing.PortalNode;
-import dev.portcullis.session.SessionConfig;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,28 +28,12 @@ class RedisAnswerTextNotLoggedTest {
   private final RedisServer server;
   private final PortalNode node;
 
-  @dev.portcullis.internal.SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
   RedisAnswerTextNotLoggedTest(RedisServer shared) throws Exception {
     // Its own server: scripts cannot run on it at all.
     server = RedisServer.start(
         RedisServer.freePort(),
         List.of("--rename-command", "EVALSHA", "", "--rename-command", "EVAL", ""));
-    InstantSource clock = InstantSource.system();
-    RedisStores stores =
-        RedisStores.connect(SharedRedis.patientConfig(server).keyPrefix(prefix).build(), clock);
-    byte[] key = new byte[32];
-    random.nextBytes(key);
-    node = PortalNode.builder(
-            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
-        .keyRing(KeyRing.builder()
-            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
-            .build())
-        .users(PortalNode.aliceAndBob())
-        .clock(clock)
-        .random(random)
-        .throttle(LoginThrottle.builder(clock).random(random).build())
-        .onClose(stores)
-        .start();
+    node = RedisPortalNode.start(server, prefix, random);
   }
 
   @AfterEach

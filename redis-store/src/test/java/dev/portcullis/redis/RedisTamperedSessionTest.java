@@ -4,12 +4,7 @@ import static dev.portcullis.servlet.testing.PortalNode.login;
 import static dev.portcullis.servlet.testing.PortalNode.whoami;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.crypto.KeyMaterial;
-import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
-import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.servlet.testing.PortalNode;
-import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.TestBrowser;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,25 +32,9 @@ class RedisTamperedSessionTest {
   private final RedisInspector inspector;
   private final PortalNode node;
 
-  @dev.portcullis.internal.SuppressForbidden(reason = "Redis TTLs run on Redis's real clock")
   RedisTamperedSessionTest(RedisServer server) throws Exception {
     inspector = new RedisInspector(server);
-    InstantSource clock = InstantSource.system();
-    RedisStores stores =
-        RedisStores.connect(SharedRedis.patientConfig(server).keyPrefix(prefix).build(), clock);
-    byte[] key = new byte[32];
-    random.nextBytes(key);
-    node = PortalNode.builder(
-            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
-        .keyRing(KeyRing.builder()
-            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
-            .build())
-        .users(PortalNode.aliceAndBob())
-        .clock(clock)
-        .random(random)
-        .throttle(LoginThrottle.builder(clock).random(random).build())
-        .onClose(stores)
-        .start();
+    node = RedisPortalNode.start(server, prefix, random);
   }
 
   @AfterEach
