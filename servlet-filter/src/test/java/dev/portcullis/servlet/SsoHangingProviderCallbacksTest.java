@@ -12,18 +12,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
-import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
-import no.nav.security.mock.oauth2.http.Route;
-import okhttp3.Headers;
-import okhttp3.HttpUrl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * SSO callbacks while the provider's token endpoint hangs, over real HTTP: the filter on Jetty, mock-oauth2-server as
- * the provider, whose discovery document names a {@link DrippingServer} that answers one byte a minute as the token
+ * the provider, whose discovery document names a {@link DrippingTokenEndpoint} that answers one byte a minute as the token
  * endpoint. Regression: every callback with its browser's valid state made a token request and held its request
  * thread for the whole provider timeout, with no bound on how many did at once, so logins started from enough
  * addresses could hold every request thread of the portal while the provider was slow. Now at most {@code
@@ -31,15 +26,13 @@ import org.junit.jupiter.api.Test;
  * 503, audited, and its authorization is left for a later try.
  */
 class SsoHangingProviderCallbacksTest {
-  private DrippingServer tokenEndpoint;
+  private DrippingTokenEndpoint tokenEndpoint;
   private SsoPortal sso;
   private ExecutorService browsers;
 
   @BeforeEach
   void start() throws Exception {
-    tokenEndpoint = new DrippingServer(
-        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"x.y.z\"}",
-        Duration.ofMinutes(1));
+    tokenEndpoint = new DrippingTokenEndpoint(Duration.ofMinutes(1));
     browsers = Executors.newCachedThreadPool();
   }
 
@@ -58,8 +51,7 @@ class SsoHangingProviderCallbacksTest {
 
   @Test
   void callbacksBeyondTheDefaultBound_areTurnedAwayWithoutAskingTheProvider() throws Exception {
-    sso =
-        new SsoPortal(b -> b.providerTimeout(Duration.ofSeconds(60)), new TokenEndpointElsewhere());
+    sso = new SsoPortal(b -> b.providerTimeout(Duration.ofSeconds(60)), tokenEndpoint.discovery());
     int bound = 16; // SsoConfig.DEFAULT_MAX_CONCURRENT_PROVIDER_CALLS
 
     List<Future<HttpResponse<String>>> waiting = holdCallbacks(bound);
@@ -109,27 +101,5 @@ class SsoHangingProviderCallbacksTest {
         .as("token requests held by the provider")
         .isEqualTo(count);
     return waiting;
-  }
-
-  /** The provider's discovery document, with the hanging server as its token endpoint. */
-  private final class TokenEndpointElsewhere implements Route {
-    @Override
-    public boolean match(OAuth2HttpRequest request) {
-      return request.getMethod().equals("GET")
-          && request.getUrl().encodedPath().endsWith("/.well-known/openid-configuration");
-    }
-
-    @Override
-    public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
-      HttpUrl url = request.getUrl();
-      String issuer = url.scheme() + "://" + url.host() + ":" + url.port() + "/default";
-      String metadata = ("{\"issuer\":\"%1$s\",\"authorization_endpoint\":\"%1$s/authorize\","
-              + "\"token_endpoint\":\"%2$s\",\"jwks_uri\":\"%1$s/jwks\","
-              + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
-              + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}")
-          .formatted(issuer, tokenEndpoint.uri("/token"));
-      return new OAuth2HttpResponse(
-          Headers.of("Content-Type", "application/json"), 200, metadata, null);
-    }
   }
 }

@@ -6,18 +6,13 @@ import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
-import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
-import no.nav.security.mock.oauth2.http.Route;
-import okhttp3.Headers;
-import okhttp3.HttpUrl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A token endpoint that drips its answer one byte at a time, over real HTTP: the filter on Jetty, mock-oauth2-server
- * as the provider, whose discovery document names a {@link DrippingServer} as the token endpoint. Regression: the
+ * as the provider, whose discovery document names a {@link DrippingTokenEndpoint} as the token endpoint. Regression: the
  * provider timeout applied to each socket read, so an answer that never paused as long as the timeout held the
  * user's request thread for as long as the provider liked. The bound is {@code SsoConfig.providerTimeout()}: 5 seconds
  * unless configured.
@@ -29,16 +24,14 @@ class SsoSlowProviderTest {
   /** A shorter timeout, configured. */
   private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(1);
 
-  private DrippingServer tokenEndpoint;
+  private DrippingTokenEndpoint tokenEndpoint;
   private SsoPortal sso;
 
   @BeforeEach
   void start() throws Exception {
     // A quarter of a second a byte: every read is answered well within the timeout, the whole
     // answer takes several times as long.
-    tokenEndpoint = new DrippingServer(
-        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"x.y.z\"}",
-        Duration.ofMillis(250));
+    tokenEndpoint = new DrippingTokenEndpoint(Duration.ofMillis(250));
     assertThat(tokenEndpoint.wholeAnswer()).isGreaterThan(TIMEOUT.multipliedBy(4));
   }
 
@@ -55,7 +48,7 @@ class SsoSlowProviderTest {
 
   @Test
   void tokenEndpointDrippingItsAnswer_failsTheLinkWithinTheTimeout() throws Exception {
-    sso = new SsoPortal(new TokenEndpointElsewhere());
+    sso = new SsoPortal(tokenEndpoint.discovery());
     Browser alice = sso.browser();
     assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
 
@@ -71,7 +64,7 @@ class SsoSlowProviderTest {
 
   @Test
   void configuredProviderTimeout_isTheOneTheTokenRequestGets() throws Exception {
-    sso = new SsoPortal(b -> b.providerTimeout(SHORT_TIMEOUT), new TokenEndpointElsewhere());
+    sso = new SsoPortal(b -> b.providerTimeout(SHORT_TIMEOUT), tokenEndpoint.discovery());
     Browser alice = sso.browser();
     assertThat(alice.login("alice", "alice-pw", false).statusCode()).isEqualTo(303);
 
@@ -108,27 +101,5 @@ class SsoSlowProviderTest {
     assertThat(sso.links.isLinked("u-alice")).isFalse();
     assertThat(alice.whoami()).isEqualTo("u-alice");
     return took;
-  }
-
-  /** The provider's discovery document, with the dripping server as its token endpoint. */
-  private final class TokenEndpointElsewhere implements Route {
-    @Override
-    public boolean match(OAuth2HttpRequest request) {
-      return request.getMethod().equals("GET")
-          && request.getUrl().encodedPath().endsWith("/.well-known/openid-configuration");
-    }
-
-    @Override
-    public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
-      HttpUrl url = request.getUrl();
-      String issuer = url.scheme() + "://" + url.host() + ":" + url.port() + "/default";
-      String metadata = ("{\"issuer\":\"%1$s\",\"authorization_endpoint\":\"%1$s/authorize\","
-              + "\"token_endpoint\":\"%2$s\",\"jwks_uri\":\"%1$s/jwks\","
-              + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
-              + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}")
-          .formatted(issuer, tokenEndpoint.uri("/token"));
-      return new OAuth2HttpResponse(
-          Headers.of("Content-Type", "application/json"), 200, metadata, null);
-    }
   }
 }
