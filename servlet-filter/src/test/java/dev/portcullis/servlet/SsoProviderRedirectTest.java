@@ -70,16 +70,8 @@ class SsoProviderRedirectTest {
 
   @Test
   void tokenEndpointRedirectingElsewhere_isNotFollowed_andTheLinkFails() throws Exception {
-    sso = new SsoPortal(new RedirectTo("POST", "/token", 307, otherServer("/token")));
-    Browser alice = sso.loggedIn("alice");
-    sso.providerSignsIn("sub-alice");
-    redirecting.set(true);
-    String callback = sso.callbackFrom(sso.authorizeUrl(sso.upgrade(alice)));
+    AuditEvent failed = linkWhileRedirecting("POST", "/token", 307);
 
-    HttpResponse<String> r = alice.get(callback);
-
-    assertThat(elsewhere).as("nothing sent to the redirect's target").isEmpty();
-    AuditEvent failed = assertLinkRefused(alice, r);
     assertThat(failed.reason())
         .hasValueSatisfying(
             reason -> assertThat(reason).contains("token request refused: HTTP 307"));
@@ -87,7 +79,20 @@ class SsoProviderRedirectTest {
 
   @Test
   void jwkSetRedirectingElsewhere_isNotFollowed_andTheLinkFails() throws Exception {
-    sso = new SsoPortal(new RedirectTo("GET", "/jwks", 302, otherServer("/jwks")));
+    AuditEvent failed = linkWhileRedirecting("GET", "/jwks", 302);
+
+    assertThat(failed.reason())
+        .hasValueSatisfying(reason -> assertThat(reason).contains("ID token not valid: other"));
+  }
+
+  /**
+   * alice, logged in, links her account while the provider answers its requests {@code method} of a path ending in
+   * {@code suffix} with a redirect ({@code status}) to the same path on the other server. Checks that the other server
+   * heard nothing and the link was refused ({@link #assertLinkRefused}); returns the audited failure.
+   */
+  private AuditEvent linkWhileRedirecting(String method, String suffix, int status)
+      throws Exception {
+    sso = new SsoPortal(new RedirectTo(method, suffix, status, otherServer(suffix)));
     Browser alice = sso.loggedIn("alice");
     sso.providerSignsIn("sub-alice");
     redirecting.set(true);
@@ -96,9 +101,7 @@ class SsoProviderRedirectTest {
     HttpResponse<String> r = alice.get(callback);
 
     assertThat(elsewhere).as("nothing sent to the redirect's target").isEmpty();
-    AuditEvent failed = assertLinkRefused(alice, r);
-    assertThat(failed.reason())
-        .hasValueSatisfying(reason -> assertThat(reason).contains("ID token not valid: other"));
+    return assertLinkRefused(alice, r);
   }
 
   /** The generic refusal, one failed {@code sso_link} of alice, nothing linked, alice still logged in. */
