@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.audit.AuditChainVerifier;
 import dev.portcullis.testing.AuditChainAssertions;
-import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.testing.TestKeyRings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,47 +19,34 @@ import org.junit.jupiter.api.io.TempDir;
  * its records checkpointed.
  */
 class CheckpointedAuditFileDeploymentTest {
-  @TempDir
-  Path dir;
+  private final HashChainedAuditDeployment deployment;
 
-  private Path file() {
-    return dir.resolve("audit.jsonl");
-  }
-
-  private Path checkpoints() {
-    return dir.resolve("audit.jsonl.checkpoints");
-  }
-
-  private Map<String, String> environment() throws Exception {
-    return WarNode.environment(
-        dir,
-        Map.of(
-            "PORTCULLIS_AUDIT_SINK",
-            "hash-chained",
-            "PORTCULLIS_AUDIT_FILE",
-            file().toString()));
+  CheckpointedAuditFileDeploymentTest(@TempDir Path dir) {
+    this.deployment = new HashChainedAuditDeployment(dir);
   }
 
   private void loginAndLogout() throws Exception {
-    try (WarNode node = WarNode.start(environment())) {
-      TestBrowser browser = new TestBrowser(node.base());
+    deployment.visit(browser -> {
       assertThat(WarNode.logIn(browser).statusCode()).isEqualTo(303);
       assertThat(WarNode.logOut(browser).statusCode()).isEqualTo(303);
-      node.undeploy();
-    }
+    });
   }
 
   @Test
   void hashChainedFile_isCheckpointedUnderTheKeyRing_andARewriteIsFound() throws Exception {
     loginAndLogout();
 
-    assertThat(checkpoints()).as("written beside the log").exists();
-    AuditChainVerifier.Result intact = AuditChainVerifier.verify(file(), TestKeyRings.current());
+    assertThat(deployment.checkpoints()).as("written beside the log").exists();
+    AuditChainVerifier.Result intact =
+        AuditChainVerifier.verify(deployment.file(), TestKeyRings.current());
     assertThat(intact.intact()).as(intact.describe()).isTrue();
     assertThat(intact.records()).isGreaterThanOrEqualTo(2);
 
     AuditChainAssertions.assertRewriteFoundOnlyByCheckpoints(
-        file(), TestKeyRings.current(), "\"outcome\":\"success\"", "\"outcome\":\"failure\"");
+        deployment.file(),
+        TestKeyRings.current(),
+        "\"outcome\":\"success\"",
+        "\"outcome\":\"failure\"");
   }
 
   @Test
@@ -69,21 +54,27 @@ class CheckpointedAuditFileDeploymentTest {
       throws Exception {
     loginAndLogout();
     AuditChainAssertions.assertRewriteFoundOnlyByCheckpoints(
-        file(), TestKeyRings.current(), "\"outcome\":\"success\"", "\"outcome\":\"failure\"");
-    Files.delete(checkpoints()); // to hide the rewrite
-    String rewritten = Files.readString(file(), StandardCharsets.UTF_8);
+        deployment.file(),
+        TestKeyRings.current(),
+        "\"outcome\":\"success\"",
+        "\"outcome\":\"failure\"");
+    Files.delete(deployment.checkpoints()); // to hide the rewrite
+    String rewritten = Files.readString(deployment.file(), StandardCharsets.UTF_8);
     long records = rewritten.lines().count();
 
-    Throwable failure = catchThrowable(() -> WarNode.start(environment()));
+    Throwable failure = catchThrowable(deployment::start);
 
     assertThat(failure)
         .hasMessageContaining("portcullis.audit.file")
-        .hasMessageContaining(
-            file() + " has " + records + " records but no checkpoint file " + checkpoints())
+        .hasMessageContaining(deployment.file() + " has " + records
+            + " records but no checkpoint file " + deployment.checkpoints())
         .hasMessageContaining("Check it with AuditChainVerifier");
-    assertThat(checkpoints()).as("no checkpoint vouches for the rewrite").doesNotExist();
-    assertThat(Files.readString(file(), StandardCharsets.UTF_8)).isEqualTo(rewritten);
-    assertThat(AuditChainVerifier.verify(file(), TestKeyRings.current()).intact())
+    assertThat(deployment.checkpoints())
+        .as("no checkpoint vouches for the rewrite")
+        .doesNotExist();
+    assertThat(Files.readString(deployment.file(), StandardCharsets.UTF_8)).isEqualTo(rewritten);
+    assertThat(
+            AuditChainVerifier.verify(deployment.file(), TestKeyRings.current()).intact())
         .isFalse();
   }
 }

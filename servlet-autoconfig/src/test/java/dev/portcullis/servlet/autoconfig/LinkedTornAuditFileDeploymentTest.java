@@ -2,12 +2,10 @@ package dev.portcullis.servlet.autoconfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.testing.TestBrowser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,41 +16,28 @@ import org.junit.jupiter.api.io.TempDir;
  * used to be appended to whatever the link named).
  */
 class LinkedTornAuditFileDeploymentTest {
-  @TempDir
-  Path dir;
+  private final Path dir;
+  private final HashChainedAuditDeployment deployment;
 
-  private Path file() {
-    return dir.resolve("audit.jsonl");
-  }
-
-  private Map<String, String> environment() throws Exception {
-    return WarNode.environment(
-        dir,
-        Map.of(
-            "PORTCULLIS_AUDIT_SINK",
-            "hash-chained",
-            "PORTCULLIS_AUDIT_FILE",
-            file().toString()));
+  LinkedTornAuditFileDeploymentTest(@TempDir Path dir) {
+    this.dir = dir;
+    this.deployment = new HashChainedAuditDeployment(dir);
   }
 
   @Test
   void tornFileLinkedToAnotherFile_failsTheDeployment_andWritesNeither() throws Exception {
-    try (WarNode node = WarNode.start(environment())) {
-      TestBrowser browser = new TestBrowser(node.base());
-      assertThat(WarNode.logIn(browser).statusCode()).isEqualTo(303);
-      node.undeploy();
-    }
+    deployment.visit(browser -> assertThat(WarNode.logIn(browser).statusCode()).isEqualTo(303));
     Files.write(
-        file(),
+        deployment.file(),
         "* * * * * root /tmp/x.sh".getBytes(StandardCharsets.US_ASCII),
         StandardOpenOption.APPEND);
-    byte[] log = Files.readAllBytes(file());
+    byte[] log = Files.readAllBytes(deployment.file());
     Path other = dir.resolve("crontab");
     Files.writeString(other, "# the other file\n");
     Files.createSymbolicLink(dir.resolve("audit.jsonl.torn"), other);
 
     Throwable failure = null;
-    try (WarNode node = WarNode.start(environment())) {
+    try (WarNode node = deployment.start()) {
       node.undeploy();
     } catch (Exception e) {
       failure = e;
@@ -64,6 +49,6 @@ class LinkedTornAuditFileDeploymentTest {
         .hasMessageContaining("portcullis.audit.file")
         .hasMessageContaining(dir.resolve("audit.jsonl.torn") + " is a symbolic link");
     assertThat(other).hasContent("# the other file");
-    assertThat(Files.readAllBytes(file())).isEqualTo(log);
+    assertThat(Files.readAllBytes(deployment.file())).isEqualTo(log);
   }
 }
