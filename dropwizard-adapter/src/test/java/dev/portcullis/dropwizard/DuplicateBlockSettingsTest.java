@@ -3,9 +3,6 @@ package dev.portcullis.dropwizard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,16 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * naming it; the rest of the application's configuration is read as before. A real Dropwizard start from a YAML file.
  */
 class DuplicateBlockSettingsTest {
-  private static final String SERVER = """
-      server:
-        applicationConnectors:
-          - type: http
-            bindHost: 127.0.0.1
-            port: 0
-        adminConnectors:
-          - type: http
-            bindHost: 127.0.0.1
-            port: 0
+  private static final String SERVER = ConfigFileApp.LOOPBACK_SERVER + """
       logging:
         level: WARN
       """;
@@ -50,18 +38,8 @@ class DuplicateBlockSettingsTest {
   Path dir;
 
   /** Starts {@link PortalApp} from {@code yaml}; the start's failure, or null when it started. */
-  private Throwable start(String yaml) throws Exception {
-    Path file = dir.resolve("app.yml");
-    Files.writeString(file, yaml);
-    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
-        PortalApp.class,
-        file.toString(),
-        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()));
-    try {
-      return catchThrowable(support::before);
-    } finally {
-      support.after();
-    }
+  private Throwable start(String yaml) {
+    return catchThrowable(() -> ConfigFileApp.start(PortalApp.class, dir, yaml).close());
   }
 
   @Test

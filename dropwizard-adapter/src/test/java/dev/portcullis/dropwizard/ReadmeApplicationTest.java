@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.dropwizard.readme.PortalApplication;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,18 +25,6 @@ class ReadmeApplicationTest {
   private static final Pattern CSRF =
       Pattern.compile("name=\"?_csrf\"? value=\"([A-Za-z0-9_-]{43})\"");
 
-  private static final String SERVER = """
-      server:
-        applicationConnectors:
-          - type: http
-            bindHost: 127.0.0.1
-            port: 0
-        adminConnectors:
-          - type: http
-            bindHost: 127.0.0.1
-            port: 0
-      """;
-
   /** The first {@code yaml} block after the README's Dropwizard heading. */
   static String readmeYaml() throws Exception {
     String readme = Files.readString(
@@ -53,20 +40,16 @@ class ReadmeApplicationTest {
   @Test
   void theReadmeApplication_withTheReadmeYaml_logsIn_servesAndAuditsTheReport_andLogsOut(
       @TempDir Path dir) throws Exception {
-    Path config = dir.resolve("config.yml");
+    Path audit = dir.resolve("audit.log");
     // Dropwizard's own block, on loopback and free ports; the portcullis: block as the README has
     // it.
-    Files.writeString(config, SERVER + readmeYaml());
-    Path audit = dir.resolve("audit.log");
-    DropwizardTestSupport<PortalApplication.Settings> support = new DropwizardTestSupport<>(
+    try (ConfigFileApp<PortalApplication.Settings> started = ConfigFileApp.start(
         PortalApplication.class,
-        config.toString(),
-        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()),
+        dir,
+        ConfigFileApp.LOOPBACK_SERVER + readmeYaml(),
         ConfigOverride.config("portcullis.audit.file", audit.toString()),
-        ConfigOverride.config("portcullis.transport.development-mode", "true"));
-    try {
-      support.before();
-      TestBrowser browser = new TestBrowser("http://127.0.0.1:" + support.getLocalPort());
+        ConfigOverride.config("portcullis.transport.development-mode", "true"))) {
+      TestBrowser browser = new TestBrowser(started.base());
 
       HttpResponse<String> anonymous = browser.get("/reports/q3");
       assertThat(anonymous.statusCode()).isEqualTo(303);
@@ -95,8 +78,6 @@ class ReadmeApplicationTest {
       assertThat(logout.statusCode()).isEqualTo(303);
       assertThat(browser.cookies()).isEmpty();
       assertThat(browser.get("/reports/q3").statusCode()).isEqualTo(303);
-    } finally {
-      support.after();
     }
     assertThat(Files.readString(audit))
         .contains("\"type\":\"report_view\"")

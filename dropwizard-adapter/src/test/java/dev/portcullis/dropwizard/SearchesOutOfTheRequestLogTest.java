@@ -10,8 +10,6 @@ import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.RecordingSearchDemandSink;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.core.setup.Environment;
-import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.QueryParam;
 import java.net.http.HttpRequest;
@@ -37,16 +35,7 @@ class SearchesOutOfTheRequestLogTest {
   private static final Pattern FORM_CSRF =
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
 
-  private static final String CONFIG = """
-      server:
-        applicationConnectors:
-          - type: http
-            bindHost: 127.0.0.1
-            port: 0
-        adminConnectors:
-          - type: http
-            bindHost: 127.0.0.1
-            port: 0
+  private static final String CONFIG = ConfigFileApp.LOOPBACK_SERVER + """
         requestLog:
           appenders:
             - type: file
@@ -100,18 +89,12 @@ class SearchesOutOfTheRequestLogTest {
   void searches_leaveNoTermsInDropwizardsRequestLog_whileTheActionIsAuditedWithItsUser(
       @TempDir Path dir) throws Exception {
     Path requestLog = dir.resolve("requests.log");
-    Path config = dir.resolve("config.yml");
-    Files.writeString(config, CONFIG.formatted(requestLog));
-    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
-        SearchingPortalApp.class,
-        config.toString(),
-        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()));
     SearchingPortalApp app;
     String base;
-    try {
-      support.before();
-      app = (SearchingPortalApp) support.getApplication();
-      base = "http://127.0.0.1:" + support.getLocalPort();
+    try (ConfigFileApp<PortalApp.Config> started =
+        ConfigFileApp.start(SearchingPortalApp.class, dir, CONFIG.formatted(requestLog))) {
+      app = started.application();
+      base = started.base();
 
       TestBrowser visitor = new TestBrowser(base);
       assertThat(visitor.get("/public/search?q=Riverside+dementia+respite").statusCode())
@@ -130,9 +113,7 @@ class SearchesOutOfTheRequestLogTest {
           .GET());
       assertThat(report.statusCode()).isEqualTo(200);
       assertThat(app.bundle.portcullis().audit().flush(Duration.ofSeconds(10))).isTrue();
-    } finally {
-      support.after(); // the request log's appender and the search-demand buckets are written out
-    }
+    } // stopped: the request log's appender and the search-demand buckets are written out
 
     AuditEvent view = app.audit.assertOnce(AuditEventType.of("report_view"));
     assertThat(view.actor().orElseThrow().userHandle()).isEqualTo("u-bob");
