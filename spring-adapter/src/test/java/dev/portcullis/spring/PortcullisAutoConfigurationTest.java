@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -696,53 +697,47 @@ class PortcullisAutoConfigurationTest {
 
   @Test
   void maxFormReadsPerAddress_mapsOntoTheFilter_andBelowOneStopsStartUp() throws Exception {
-    withKeyFile()
-        .withPropertyValues("portcullis.login.max-form-reads-per-address=3")
-        .run(context -> {
-          assertThat(context).hasNotFailed();
-          assertThat(context
-                  .getBean(dev.portcullis.servlet.PortcullisFilter.class)
-                  .maxFormReadsPerAddress())
-              .isEqualTo(3);
-        });
-    withKeyFile()
-        .run(context -> assertThat(context
-                .getBean(dev.portcullis.servlet.PortcullisFilter.class)
-                .maxFormReadsPerAddress())
-            .as("the default")
-            .isEqualTo(16));
-    for (String bad : new String[] {"0", "-2"}) {
-      withKeyFile()
-          .withPropertyValues("portcullis.login.max-form-reads-per-address=" + bad)
-          .run(failsWith(
-              "maxFormReadsPerAddress must be at least 1",
-              "portcullis.login.max-form-reads-per-address is at least 1"));
-    }
+    assertFormReadBound(
+        "portcullis.login.max-form-reads-per-address",
+        "maxFormReadsPerAddress",
+        3,
+        16,
+        PortcullisFilter::maxFormReadsPerAddress);
   }
 
   @Test
   void maxAnonymousFormReads_mapsOntoTheFilter_andBelowOneStopsStartUp() throws Exception {
+    assertFormReadBound(
+        "portcullis.login.max-anonymous-form-reads",
+        "maxAnonymousFormReads",
+        5,
+        32,
+        PortcullisFilter::maxAnonymousFormReads);
+  }
+
+  /**
+   * {@code property}, a bound on the filter's form reads ({@code setting} on the filter's builder), maps onto the
+   * filter ({@code read}) as {@code given}, and is {@code byDefault} when unset; 0 and -2 each stop the start-up.
+   */
+  private void assertFormReadBound(
+      String property,
+      String setting,
+      int given,
+      int byDefault,
+      ToIntFunction<PortcullisFilter> read)
+      throws Exception {
+    withKeyFile().withPropertyValues(property + "=" + given).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(read.applyAsInt(context.getBean(PortcullisFilter.class))).isEqualTo(given);
+    });
     withKeyFile()
-        .withPropertyValues("portcullis.login.max-anonymous-form-reads=5")
-        .run(context -> {
-          assertThat(context).hasNotFailed();
-          assertThat(context
-                  .getBean(dev.portcullis.servlet.PortcullisFilter.class)
-                  .maxAnonymousFormReads())
-              .isEqualTo(5);
-        });
-    withKeyFile()
-        .run(context -> assertThat(context
-                .getBean(dev.portcullis.servlet.PortcullisFilter.class)
-                .maxAnonymousFormReads())
+        .run(context -> assertThat(read.applyAsInt(context.getBean(PortcullisFilter.class)))
             .as("the default")
-            .isEqualTo(32));
+            .isEqualTo(byDefault));
     for (String bad : new String[] {"0", "-2"}) {
       withKeyFile()
-          .withPropertyValues("portcullis.login.max-anonymous-form-reads=" + bad)
-          .run(failsWith(
-              "maxAnonymousFormReads must be at least 1",
-              "portcullis.login.max-anonymous-form-reads is at least 1"));
+          .withPropertyValues(property + "=" + bad)
+          .run(failsWith(setting + " must be at least 1", property + " is at least 1"));
     }
   }
 

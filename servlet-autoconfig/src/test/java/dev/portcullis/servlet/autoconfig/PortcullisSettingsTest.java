@@ -8,6 +8,7 @@ import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.login.OpenConnections;
+import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.testing.CapturedStderr;
 import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.user.InMemoryUserDirectory;
@@ -21,6 +22,7 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -354,6 +356,14 @@ class PortcullisSettingsTest {
     void accept(PortcullisAssembly.Assembled assembled) throws Exception;
   }
 
+  /** Assembling a filter with {@code extra} settings has one problem, and it contains each of {@code parts}. */
+  private void assertOneProblem(String extra, String... parts) throws Exception {
+    assertThat(assemblyProblems(extra))
+        .as(extra)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains(parts);
+  }
+
   /** The problems of assembling a filter with {@code extra} settings. */
   private List<String> assemblyProblems(String extra) throws Exception {
     PortcullisSettings s = read(
@@ -384,12 +394,9 @@ class PortcullisSettingsTest {
             "portcullis.session.max-per-user=3\nportcullis.session.when-exceeded=refuse-new\n"))
         .isEmpty();
     assertThat(assemblyProblems("portcullis.session.max-per-user=2\n")).isEmpty();
-    assertThat(assemblyProblems("portcullis.session.max-per-user=0\n"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("portcullis.login", "at least 1");
-    assertThat(assemblyProblems("portcullis.session.when-exceeded=end-oldest\n"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("portcullis.session.max-per-user");
+    assertOneProblem("portcullis.session.max-per-user=0\n", "portcullis.login", "at least 1");
+    assertOneProblem(
+        "portcullis.session.when-exceeded=end-oldest\n", "portcullis.session.max-per-user");
   }
 
   @Test
@@ -417,14 +424,15 @@ class PortcullisSettingsTest {
           });
     });
     for (String bad : new String[] {"0", "-1", "1000001"}) {
-      assertThat(assemblyProblems("portcullis.login.max-pending-logouts=" + bad + "\n"))
-          .as(bad)
-          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-          .contains("portcullis.login", "maxPendingLogouts must be between 1 and 1,000,000");
+      assertOneProblem(
+          "portcullis.login.max-pending-logouts=" + bad + "\n",
+          "portcullis.login",
+          "maxPendingLogouts must be between 1 and 1,000,000");
     }
-    assertThat(assemblyProblems("portcullis.login.max-pending-logouts=lots\n"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("portcullis.login.max-pending-logouts", "a whole number");
+    assertOneProblem(
+        "portcullis.login.max-pending-logouts=lots\n",
+        "portcullis.login.max-pending-logouts",
+        "a whole number");
   }
 
   @Test
@@ -432,53 +440,47 @@ class PortcullisSettingsTest {
     withAssembled("portcullis.login.max-concurrent-password-checks=3\n", assembled -> {
       assertThat(assembled.login().maxConcurrentPasswordChecks()).isEqualTo(3);
     });
-    assertThat(assemblyProblems("portcullis.login.max-concurrent-password-checks=0\n"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("portcullis.login", "maxConcurrentPasswordChecks must be at least 1");
-    assertThat(assemblyProblems("portcullis.login.max-concurrent-password-checks=two\n"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("portcullis.login.max-concurrent-password-checks", "a whole number");
+    assertOneProblem(
+        "portcullis.login.max-concurrent-password-checks=0\n",
+        "portcullis.login",
+        "maxConcurrentPasswordChecks must be at least 1");
+    assertOneProblem(
+        "portcullis.login.max-concurrent-password-checks=two\n",
+        "portcullis.login.max-concurrent-password-checks",
+        "a whole number");
   }
 
   @Test
   void maxFormReadsPerAddress_boundsTheFiltersFormReads_andBelowOneIsReported() throws Exception {
-    for (String given : new String[] {"3", null}) {
-      withAssembled(
-          given == null ? "" : "portcullis.login.max-form-reads-per-address=" + given + "\n",
-          assembled -> assertThat(assembled.filter().maxFormReadsPerAddress())
-              .as(String.valueOf(given))
-              .isEqualTo(given == null ? 16 : 3));
-    }
-    for (String bad : new String[] {"0", "-1"}) {
-      assertThat(assemblyProblems("portcullis.login.max-form-reads-per-address=" + bad + "\n"))
-          .as(bad)
-          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-          .contains("portcullis.login.max-form-reads-per-address", "at least 1");
-    }
-    assertThat(assemblyProblems("portcullis.login.max-form-reads-per-address=many\n"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("portcullis.login.max-form-reads-per-address", "a whole number");
+    assertFormReadBound(
+        "portcullis.login.max-form-reads-per-address", 3, 16, f -> f.maxFormReadsPerAddress());
   }
 
   @Test
   void maxAnonymousFormReads_boundsTheFiltersAnonymousFormReads_andBelowOneIsReported()
       throws Exception {
-    for (String given : new String[] {"5", null}) {
+    assertFormReadBound(
+        "portcullis.login.max-anonymous-form-reads", 5, 32, f -> f.maxAnonymousFormReads());
+  }
+
+  /**
+   * {@code property}, a bound on the filter's form reads, reaches the filter ({@code read}) as {@code given}, and is
+   * {@code byDefault} when unset; 0 and -1 are each reported as below 1, a word as not a whole number.
+   */
+  private void assertFormReadBound(
+      String property, int given, int byDefault, ToIntFunction<PortcullisFilter> read)
+      throws Exception {
+    for (Integer set : new Integer[] {given, null}) {
       withAssembled(
-          given == null ? "" : "portcullis.login.max-anonymous-form-reads=" + given + "\n",
-          assembled -> assertThat(assembled.filter().maxAnonymousFormReads())
-              .as(String.valueOf(given))
-              .isEqualTo(given == null ? 32 : 5));
+          set == null ? "" : property + "=" + set + "\n",
+          assembled -> assertThat(read.applyAsInt(assembled.filter()))
+              .as(String.valueOf(set))
+              .isEqualTo(set == null ? byDefault : given));
     }
     for (String bad : new String[] {"0", "-1"}) {
-      assertThat(assemblyProblems("portcullis.login.max-anonymous-form-reads=" + bad + "\n"))
-          .as(bad)
-          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-          .contains("portcullis.login.max-anonymous-form-reads", "at least 1");
+      assertOneProblem(property + "=" + bad + "\n", property, "at least 1");
     }
-    assertThat(assemblyProblems("portcullis.login.max-anonymous-form-reads=many\n"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("portcullis.login.max-anonymous-form-reads", "a whole number");
+    assertOneProblem(property + "=many\n", property, "a whole number");
   }
 
   @Test
@@ -489,9 +491,10 @@ class PortcullisSettingsTest {
           assertThat(assembled.filter().trustedOrigins())
               .containsExactly("https://forms.example", "https://apply.example:8443");
         });
-    assertThat(assemblyProblems("portcullis.csrf.trusted-origins=https://*.example\n"))
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("portcullis.csrf", "the trusted origin 'https://*.example' is not an origin");
+    assertOneProblem(
+        "portcullis.csrf.trusted-origins=https://*.example\n",
+        "portcullis.csrf",
+        "the trusted origin 'https://*.example' is not an origin");
   }
 
   @Test
