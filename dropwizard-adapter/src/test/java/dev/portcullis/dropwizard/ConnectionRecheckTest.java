@@ -3,8 +3,8 @@ package dev.portcullis.dropwizard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.login.OpenConnections;
-import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.testing.BrowserSocket;
+import dev.portcullis.servlet.testing.FeedSocket;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.testing.ConfigOverride;
@@ -13,11 +13,7 @@ import io.dropwizard.testing.ResourceHelpers;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
-import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +32,7 @@ class ConnectionRecheckTest {
       super.run(configuration, environment);
       JettyWebSocketServletContainerInitializer.configure(
           environment.getApplicationContext(), null);
-      environment.servlets().addServlet("feed", new FeedServlet()).addMapping("/feed/*");
+      environment.servlets().addServlet("feed", new FeedSocket.Servlet()).addMapping("/feed/*");
     }
   }
 
@@ -67,41 +63,6 @@ class ConnectionRecheckTest {
       assertThat(feed.awaitClose()).isEqualTo("1008 " + OpenConnections.CLOSE_REASON);
     } finally {
       support.after();
-    }
-  }
-
-  /** The application's WebSocket servlet: each socket watched through its upgrade request's principal. */
-  static final class FeedServlet extends JettyWebSocketServlet {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected void configure(JettyWebSocketServletFactory factory) {
-      factory.setCreator(
-          (request, response) -> new Feed((PortalPrincipal) request.getUserPrincipal()));
-    }
-  }
-
-  /** Greets the user once its connection is watched; closed when the login behind it ends. */
-  public static final class Feed implements Session.Listener.AutoDemanding {
-    private final PortalPrincipal principal;
-    private volatile OpenConnections.Watch watch;
-
-    Feed(PortalPrincipal principal) {
-      this.principal = principal;
-    }
-
-    @Override
-    public void onWebSocketOpen(Session session) {
-      watch = principal.closeWhenLoginEnds(
-          (code, reason) -> session.close(code, reason, Callback.NOOP));
-      session.sendText("hello " + principal.getName(), Callback.NOOP);
-    }
-
-    @Override
-    public void onWebSocketClose(int statusCode, String reason) {
-      if (watch != null) {
-        watch.close();
-      }
     }
   }
 

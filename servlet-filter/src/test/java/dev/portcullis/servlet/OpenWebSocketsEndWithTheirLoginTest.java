@@ -10,6 +10,7 @@ import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SessionLimit;
 import dev.portcullis.servlet.testing.BrowserSocket;
+import dev.portcullis.servlet.testing.FeedSocket;
 import dev.portcullis.servlet.testing.TestJetty;
 import dev.portcullis.session.SessionListener;
 import dev.portcullis.session.SessionRegistry;
@@ -29,8 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
-import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
 import org.junit.jupiter.api.Test;
 
@@ -323,13 +322,9 @@ class OpenWebSocketsEndWithTheirLoginTest {
         Duration.ofSeconds(30),
         filter -> filter.accessDecidedByApplication().connectionAccess(rule))) {
       Browser alice = portal.browser();
-      alice.login("alice", "alice-pw", false);
-      BrowserSocket news = open(portal, alice, "/feed/news");
+      BrowserSocket news = newsFeed(portal, alice);
       connections(portal).recheck();
-      assertThat(news.awaitClose()).isEqualTo("1008 Login ended");
-      assertThat(
-              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
-          .hasValue("check failed: IllegalStateException");
+      assertThat(closedReason(portal, news)).hasValue("check failed: IllegalStateException");
     }
   }
 
@@ -338,15 +333,12 @@ class OpenWebSocketsEndWithTheirLoginTest {
     ChangedAccounts accounts = new ChangedAccounts();
     try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
-      alice.login("alice", "alice-pw", false);
-      BrowserSocket feed = open(portal, alice, "/feed/news");
+      BrowserSocket feed = newsFeed(portal, alice);
 
       accounts.change("u-alice", u -> u.withEnabled(false));
       connections(portal).recheck();
 
-      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
-      assertThat(
-              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
+      assertThat(closedReason(portal, feed))
           .hasValueSatisfying(r -> assertThat(r).contains("DISABLED"));
     }
   }
@@ -356,16 +348,12 @@ class OpenWebSocketsEndWithTheirLoginTest {
     ChangedAccounts accounts = new ChangedAccounts();
     try (LoginPortal portal = portal(accounts, Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
-      alice.login("alice", "alice-pw", false);
-      BrowserSocket feed = open(portal, alice, "/feed/news");
+      BrowserSocket feed = newsFeed(portal, alice);
 
       accounts.change("u-alice", u -> u.withAcceptedTerms("2025-01"));
       connections(portal).recheck();
 
-      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
-      assertThat(
-              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
-          .hasValue("current terms of use not accepted");
+      assertThat(closedReason(portal, feed)).hasValue("current terms of use not accepted");
     }
   }
 
@@ -373,8 +361,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
   void expiredTicket_closesTheSocket_atTheRecheck() throws Exception {
     try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
-      alice.login("alice", "alice-pw", false);
-      BrowserSocket feed = open(portal, alice, "/feed/news");
+      BrowserSocket feed = newsFeed(portal, alice);
       // Requests keep the session alive; the ticket the socket was opened with expires after
       // eight hours all the same.
       for (int i = 0; i < 8 * 3; i++) {
@@ -385,10 +372,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
       connections(portal).recheck();
 
-      assertThat(feed.awaitClose()).isEqualTo("1008 Login ended");
-      assertThat(
-              portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason())
-          .hasValue("session_expired: auth ticket expired");
+      assertThat(closedReason(portal, feed)).hasValue("session_expired: auth ticket expired");
     }
   }
 
@@ -396,8 +380,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
   void recheck_doesNotKeepTheSessionAlive_pastItsIdleTimeout() throws Exception {
     try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(30))) {
       Browser alice = portal.browser();
-      alice.login("alice", "alice-pw", false);
-      BrowserSocket feed = open(portal, alice, "/feed/news");
+      BrowserSocket feed = newsFeed(portal, alice);
       portal.clock.advance(Duration.ofMinutes(20));
       connections(portal).recheck();
       assertThat(echo(feed, "twenty minutes in")).isEqualTo("echo twenty minutes in");
@@ -436,8 +419,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
   void theScheduledRecheck_closesASocketWhoseTicketWasRevokedElsewhere() throws Exception {
     try (LoginPortal portal = portal(new ChangedAccounts(), Duration.ofSeconds(1))) {
       Browser alice = portal.browser();
-      alice.login("alice", "alice-pw", false);
-      BrowserSocket feed = open(portal, alice, "/feed/news");
+      BrowserSocket feed = newsFeed(portal, alice);
 
       // Another node's "log out everywhere", through the revocation store they share.
       portal.revocations.revokeAllIssuedBefore(
@@ -454,6 +436,22 @@ class OpenWebSocketsEndWithTheirLoginTest {
   }
 
   // --- the portal --------------------------------------------------------------------------
+
+  /** {@code alice} logs in with her password and opens the news feed. */
+  private static BrowserSocket newsFeed(LoginPortal portal, Browser alice) throws Exception {
+    alice.login("alice", "alice-pw", false);
+    return open(portal, alice, "/feed/news");
+  }
+
+  /**
+   * Waits for {@code socket} to be closed as a login that ended closes it; the reason of the one {@code
+   * connection_closed} audited.
+   */
+  private static Optional<String> closedReason(LoginPortal portal, BrowserSocket socket)
+      throws Exception {
+    assertThat(socket.awaitClose()).isEqualTo("1008 Login ended");
+    return portal.flushedSink().assertOnce(AuditEventType.CONNECTION_CLOSED).reason();
+  }
 
   private static OpenConnections connections(LoginPortal portal) {
     return portal.filter.openConnections().orElseThrow();
@@ -512,7 +510,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
 
   private static void addFeed(ServletContextHandler context) {
     JettyWebSocketServletContainerInitializer.configure(context, null);
-    context.addServlet(new ServletHolder(new FeedServlet()), "/feed/*");
+    context.addServlet(new ServletHolder(new FeedSocket.Servlet()), "/feed/*");
   }
 
   /** Another node: its own filter over the first one's stores, key ring and accounts. */
@@ -541,17 +539,6 @@ class OpenWebSocketsEndWithTheirLoginTest {
     jetty.context("/").filter(filter).servlet(new LoginPortal.Pages());
     jetty.start();
     return jetty;
-  }
-
-  /** The application's WebSocket servlet, at {@code /feed/*}. */
-  private static final class FeedServlet extends JettyWebSocketServlet {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected void configure(JettyWebSocketServletFactory factory) {
-      factory.setCreator(
-          (request, response) -> new FeedSocket((PortalPrincipal) request.getUserPrincipal()));
-    }
   }
 
   /** The browser's side, opened with the browser's cookies once the server has greeted it. */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.login.OpenConnections;
-import dev.portcullis.servlet.PortalPrincipal;
 import dev.portcullis.servlet.testing.BrowserSocket;
+import dev.portcullis.servlet.testing.FeedSocket;
 import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
@@ -21,13 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
-import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,7 +118,7 @@ class ConnectionRecheckDeploymentTest {
       });
       JettyWebSocketServletContainerInitializer.configure(context, null);
       context.addServlet(new ServletHolder(new WarNode.Page()), "/*");
-      context.addServlet(new ServletHolder(new FeedServlet()), "/feed/*");
+      context.addServlet(new ServletHolder(new FeedSocket.Servlet()), "/feed/*");
       war.server.setHandler(context);
       try {
         war.server.start();
@@ -140,41 +136,6 @@ class ConnectionRecheckDeploymentTest {
     @Override
     public void close() throws Exception {
       server.stop();
-    }
-  }
-
-  /** The application's WebSocket servlet: each socket watched through its upgrade request's principal. */
-  private static final class FeedServlet extends JettyWebSocketServlet {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected void configure(JettyWebSocketServletFactory factory) {
-      factory.setCreator(
-          (request, response) -> new Feed((PortalPrincipal) request.getUserPrincipal()));
-    }
-  }
-
-  /** Greets the user once its connection is watched; closed when the login behind it ends. */
-  public static final class Feed implements Session.Listener.AutoDemanding {
-    private final PortalPrincipal principal;
-    private volatile OpenConnections.Watch watch;
-
-    Feed(PortalPrincipal principal) {
-      this.principal = principal;
-    }
-
-    @Override
-    public void onWebSocketOpen(Session session) {
-      watch = principal.closeWhenLoginEnds(
-          (code, reason) -> session.close(code, reason, Callback.NOOP));
-      session.sendText("hello " + principal.getName(), Callback.NOOP);
-    }
-
-    @Override
-    public void onWebSocketClose(int statusCode, String reason) {
-      if (watch != null) {
-        watch.close();
-      }
     }
   }
 

@@ -1,6 +1,9 @@
-package dev.portcullis.servlet;
+package dev.portcullis.servlet.testing;
 
 import dev.portcullis.login.OpenConnections;
+import dev.portcullis.servlet.PortalPrincipal;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
+import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 
@@ -15,6 +18,20 @@ public final class FeedSocket implements Session.Listener.AutoDemanding {
 
   FeedSocket(PortalPrincipal principal) {
     this.principal = principal;
+  }
+
+  /**
+   * The application's WebSocket servlet: a {@link FeedSocket} for each upgrade, watched through the upgrade request's
+   * principal. The context needs Jetty's WebSocket initializer ({@code JettyWebSocketServletContainerInitializer}).
+   */
+  public static final class Servlet extends JettyWebSocketServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void configure(JettyWebSocketServletFactory factory) {
+      factory.setCreator(
+          (request, response) -> new FeedSocket((PortalPrincipal) request.getUserPrincipal()));
+    }
   }
 
   @Override
