@@ -11,6 +11,7 @@ import dev.portcullis.sso.AccountLinkStore;
 import dev.portcullis.sso.ReplayStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestKeyRings;
+import dev.portcullis.testing.UnavailableRevocationStore;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
@@ -601,22 +602,7 @@ class LoginDecisionTest {
 
   @Test
   void check_whenTheRevocationStoreDoesNotAnswer_isAnonymous_butKeepsTheCookie() {
-    RevocationStore down = new RevocationStore() {
-      @Override
-      public void revoke(String ticketId, Instant expiresAt) {
-        throw new StoreUnavailableException("down", null);
-      }
-
-      @Override
-      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
-        throw new StoreUnavailableException("down", null);
-      }
-
-      @Override
-      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
-        throw new StoreUnavailableException("down", null);
-      }
-    };
+    RevocationStore down = new UnavailableRevocationStore();
     PortalLogin outage = PortalLogin.builder()
         .keyRing(TestKeyRings.current())
         .users(users)

@@ -17,6 +17,7 @@ import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestKeyRings;
+import dev.portcullis.testing.UnavailableRevocationStore;
 import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import dev.portcullis.user.PortalUser;
@@ -161,22 +162,7 @@ class SessionLoginCheckTest {
 
   @Test
   void revocationStoreDown_sessionFound_andTheAuthCookieIsKept() {
-    RevocationStore down = new RevocationStore() {
-      @Override
-      public void revoke(String ticketId, Instant expiresAt) {
-        throw new StoreUnavailableException("down", null);
-      }
-
-      @Override
-      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
-        throw new StoreUnavailableException("down", null);
-      }
-
-      @Override
-      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
-        throw new StoreUnavailableException("down", null);
-      }
-    };
+    RevocationStore down = new UnavailableRevocationStore();
     PortalLogin login = login(down);
     String[] cookies = loggedIn(login);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
+import dev.portcullis.testing.UnavailableRevocationStore;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -48,22 +49,7 @@ class InMemorySessionAndRevocationLookupTest extends SessionAndRevocationLookupC
   void revocationStoreDown_isUnavailable_withTheSession() {
     SessionStore sessions = CaffeineSessionStore.builder(CONFIG, clock).build();
     SessionKey key = stored(sessions);
-    RevocationStore down = new RevocationStore() {
-      @Override
-      public void revoke(String ticketId, Instant expiresAt) {
-        throw new StoreUnavailableException("down", null);
-      }
-
-      @Override
-      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
-        throw new StoreUnavailableException("down", null);
-      }
-
-      @Override
-      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
-        throw new StoreUnavailableException("down", null);
-      }
-    };
+    RevocationStore down = new UnavailableRevocationStore();
 
     SessionAndRevocationLookup.Result result =
         SessionAndRevocationLookup.of(sessions, down).load(key, "t", "u", clock.instant());

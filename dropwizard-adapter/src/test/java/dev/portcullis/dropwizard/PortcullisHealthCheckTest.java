@@ -8,15 +8,14 @@ import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
 import dev.portcullis.revocation.RevocationStore;
-import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.session.CaffeineSessionStore;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.session.SessionStore;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
+import dev.portcullis.testing.UnavailableRevocationStore;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,22 +64,7 @@ class PortcullisHealthCheckTest {
         .build();
     SessionStore sessions =
         CaffeineSessionStore.builder(SessionConfig.defaults(), clock).build();
-    RevocationStore down = new RevocationStore() {
-      @Override
-      public void revoke(String ticketId, Instant expiresAt) {
-        throw new StoreUnavailableException("revocation store down: secret detail", null);
-      }
-
-      @Override
-      public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
-        throw new StoreUnavailableException("revocation store down: secret detail", null);
-      }
-
-      @Override
-      public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
-        throw new StoreUnavailableException("revocation store down: secret detail", null);
-      }
-    };
+    RevocationStore down = new UnavailableRevocationStore("revocation store down: secret detail");
     try (AuditLog audit = AuditLog.builder()
         .clock(clock)
         .random(random)

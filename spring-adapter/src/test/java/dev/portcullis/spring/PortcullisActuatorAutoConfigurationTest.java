@@ -6,8 +6,8 @@ import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditMetrics;
 import dev.portcullis.revocation.RevocationStore;
-import dev.portcullis.revocation.StoreUnavailableException;
 import dev.portcullis.testing.MutableClock;
+import dev.portcullis.testing.UnavailableRevocationStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -114,22 +114,7 @@ class PortcullisActuatorAutoConfigurationTest {
   static class BrokenRevocations {
     @Bean
     RevocationStore brokenRevocations() {
-      return new RevocationStore() {
-        @Override
-        public void revoke(String ticketId, Instant expiresAt) {
-          throw new StoreUnavailableException("down", null);
-        }
-
-        @Override
-        public void revokeAllIssuedBefore(String userHandle, Instant cutOff, Instant keepUntil) {
-          throw new StoreUnavailableException("down", null);
-        }
-
-        @Override
-        public boolean isRevoked(String ticketId, String userHandle, Instant issuedAt) {
-          throw new StoreUnavailableException("down", null);
-        }
-      };
+      return new UnavailableRevocationStore();
     }
   }
 
