@@ -5,12 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
-import dev.portcullis.crypto.KeyMaterial;
-import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
-import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.servlet.testing.PortalNode;
-import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.TestBrowser;
@@ -20,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,21 +43,9 @@ class JdbcLoginBudgetRowsTest {
     pool = server.freshDataSource();
     stores = JdbcStores.builder(pool, clock).build();
     audit = AuditLog.builder().clock(clock).random(random).auditSink(audited).build();
-    node = PortalNode.builder(
-            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
-        .keyRing(KeyRing.builder()
-            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
-            .build())
+    node = JdbcPortalNode.throttled(
+            stores, clock, random, audit, limit -> limit.maxFailuresPerAddress(PER_ADDRESS))
         .users(PortalNode.aliceAndBob())
-        .throttle(LoginThrottle.builder(clock)
-            .random(random)
-            .maxFailuresPerAddress(PER_ADDRESS)
-            .store(stores.loginAttemptStore())
-            .hashKey(KeyMaterial.generate(random))
-            .build())
-        .clock(clock)
-        .random(random)
-        .audit(audit)
         .start();
   }
 

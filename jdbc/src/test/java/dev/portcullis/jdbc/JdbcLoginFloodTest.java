@@ -8,12 +8,7 @@ import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
-import dev.portcullis.crypto.KeyMaterial;
-import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
-import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.servlet.testing.PortalNode;
-import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.user.PasswordHasher;
@@ -28,11 +23,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +67,8 @@ class JdbcLoginFloodTest {
   /** A login of the flood that got no HTTP answer. */
   private static final String NO_ANSWER = "no answer";
 
+  private static final UserTables FLOOD_USERS = new UserTables("flood_users", "flood_roles");
+
   private static final String USER_COLUMNS = "SELECT handle, password, '' AS password_salt,"
       + " 0 AS password_format, true AS approved, false AS locked_out, email, display_name,"
       + " organisation, accepted_terms FROM flood_users";
@@ -98,8 +92,8 @@ class JdbcLoginFloodTest {
           + " password text NOT NULL, email text, display_name text, organisation text,"
           + " accepted_terms text)");
       s.execute("CREATE TABLE flood_roles (handle text NOT NULL, role text NOT NULL)");
-      addUser(c, "alice", "alice-pw");
-      addUser(c, "bob", "bob-pw");
+      FLOOD_USERS.add(c, hasher, "alice", "alice-pw");
+      FLOOD_USERS.add(c, hasher, "bob", "bob-pw");
     }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
@@ -118,46 +112,15 @@ class JdbcLoginFloodTest {
         .queryTimeout(Duration.ofSeconds(1))
         .build();
     audit = AuditLog.builder().clock(clock).random(random).auditSink(audited).build();
-    byte[] key = new byte[32];
-    random.nextBytes(key);
-    node = PortalNode.builder(
-            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
-        .keyRing(KeyRing.builder()
-            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.copyOf(key))
-            .build())
+    node = JdbcPortalNode.throttled(stores, clock, random, audit, limit -> limit)
         .users(users)
-        .throttle(LoginThrottle.builder(clock)
-            .random(random)
-            .store(stores.loginAttemptStore())
-            .hashKey(KeyMaterial.generate(random))
-            .build())
-        .clock(clock)
-        .random(random)
         .access(
             AccessPolicy.builder()
                 .permitAll("/login", "/terms")
                 .authenticated("/**")
                 .build(),
             "/login")
-        .audit(audit)
         .start();
-  }
-
-  private void addUser(Connection c, String name, String password) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(
-        "INSERT INTO flood_users VALUES" + " (?, ?, ?, ?, ?, 'riverside', 't1')")) {
-      s.setString(1, name);
-      s.setString(2, "u-" + name);
-      s.setString(3, hasher.hash(password.toCharArray()));
-      s.setString(4, name + "@example.org");
-      s.setString(5, "Name of " + name);
-      s.executeUpdate();
-    }
-    try (PreparedStatement s =
-        c.prepareStatement("INSERT INTO flood_roles VALUES (?, 'PROVIDER')")) {
-      s.setString(1, "u-" + name);
-      s.executeUpdate();
-    }
   }
 
   @AfterEach

@@ -6,12 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.audit.AuditLog;
-import dev.portcullis.crypto.KeyMaterial;
-import dev.portcullis.crypto.KeyRing;
-import dev.portcullis.crypto.KeyStatus;
-import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.servlet.testing.PortalNode;
-import dev.portcullis.session.SessionConfig;
 import dev.portcullis.testing.CountingUserDirectory;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.RecordingAuditSink;
@@ -20,11 +15,8 @@ import dev.portcullis.user.PasswordHasher;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +47,8 @@ class JdbcNameSpellingsLoginLimitTest {
       "ali\u200Bce", // a zero-width space, which the collation ignores
       "\uFF41lice ");
 
+  private static final UserTables MEMBERS = new UserTables("members", "member_roles");
+
   private static final String USER_COLUMNS = "SELECT handle, password, '' AS password_salt,"
       + " 0 AS password_format, true AS approved, false AS locked_out, email, display_name,"
       + " organisation, accepted_terms FROM members";
@@ -81,8 +75,8 @@ class JdbcNameSpellingsLoginLimitTest {
           + " handle text NOT NULL, password text NOT NULL, email text, display_name text,"
           + " organisation text, accepted_terms text)");
       s.execute("CREATE TABLE member_roles (handle text NOT NULL, role text NOT NULL)");
-      addUser(c, "alice", "alice-pw");
-      addUser(c, "bob", "bob-pw");
+      MEMBERS.add(c, hasher, "alice", "alice-pw");
+      MEMBERS.add(c, hasher, "bob", "bob-pw");
     }
     stores = JdbcStores.builder(pool, clock).build();
     users = new CountingUserDirectory(
@@ -93,39 +87,10 @@ class JdbcNameSpellingsLoginLimitTest {
             .build(),
         Duration.ZERO);
     audit = AuditLog.builder().clock(clock).random(random).auditSink(audited).build();
-    node = PortalNode.builder(
-            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
-        .keyRing(KeyRing.builder()
-            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
-            .build())
+    node = JdbcPortalNode.throttled(
+            stores, clock, random, audit, limit -> limit.maxFailuresPerAccount(LIMIT))
         .users(users)
-        .throttle(LoginThrottle.builder(clock)
-            .random(random)
-            .maxFailuresPerAccount(LIMIT)
-            .store(stores.loginAttemptStore())
-            .hashKey(KeyMaterial.generate(random))
-            .build())
-        .clock(clock)
-        .random(random)
-        .audit(audit)
         .start();
-  }
-
-  private void addUser(Connection c, String name, String password) throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement("INSERT INTO members VALUES (?, ?, ?, ?, ?, 'riverside', 't1')")) {
-      s.setString(1, name);
-      s.setString(2, "u-" + name);
-      s.setString(3, hasher.hash(password.toCharArray()));
-      s.setString(4, name + "@example.org");
-      s.setString(5, "Name of " + name);
-      s.executeUpdate();
-    }
-    try (PreparedStatement s =
-        c.prepareStatement("INSERT INTO member_roles VALUES (?, 'PROVIDER')")) {
-      s.setString(1, "u-" + name);
-      s.executeUpdate();
-    }
   }
 
   @AfterEach

@@ -1,13 +1,16 @@
 package dev.portcullis.jdbc;
 
+import dev.portcullis.audit.AuditLog;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.servlet.testing.PortalNode;
 import dev.portcullis.session.SessionConfig;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /**
@@ -32,5 +35,31 @@ final class JdbcPortalNode {
         .random(random)
         .onClose(stores)
         .start();
+  }
+
+  /**
+   * A node on {@code stores} with a fresh random key, {@code clock}, {@code random}, {@code audit} and the login limit
+   * with its budgets in the database, whose bounds {@code limits} sets (the identity for the defaults); the caller
+   * adds the users (and anything else) and starts it. The caller closes the stores, the audit log and the pool.
+   */
+  static PortalNode.Builder throttled(
+      JdbcStores stores,
+      InstantSource clock,
+      SecureRandom random,
+      AuditLog audit,
+      UnaryOperator<LoginThrottle.Builder> limits) {
+    return PortalNode.builder(
+            stores.sessionStore(SessionConfig.defaults()), stores.revocationStore())
+        .keyRing(KeyRing.builder()
+            .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(random))
+            .build())
+        .throttle(limits
+            .apply(LoginThrottle.builder(clock).random(random))
+            .store(stores.loginAttemptStore())
+            .hashKey(KeyMaterial.generate(random))
+            .build())
+        .clock(clock)
+        .random(random)
+        .audit(audit);
   }
 }
