@@ -6,18 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jose.util.Resource;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,30 +28,17 @@ class ProviderHttpTest {
     }
   }
 
-  /** A server that answers {@code body} as JSON at once, and keeps what it was sent. */
-  private URI promptServer(String body, AtomicReference<String> received) throws IOException {
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    closing.add(() -> server.stop(0));
-    server.createContext("/", exchange -> {
-      received.set(exchange.getRequestMethod() + " "
-          + exchange.getRequestHeaders().getFirst("Authorization") + " "
-          + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json;charset=UTF-8");
-      exchange.sendResponseHeaders(201, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    });
-    server.start();
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/token");
+  /** A server that answers {@code body} as JSON at once, with 201, and keeps what it was sent. */
+  private JsonAnswerServer promptServer(String body) throws IOException {
+    JsonAnswerServer server = new JsonAnswerServer(201, body);
+    closing.add(server);
+    return server;
   }
 
   @Test
   void promptAnswer_isReadWhole_forTheOAuthSdk_andTheKeySource() throws Exception {
-    AtomicReference<String> received = new AtomicReference<>();
-    URI uri = promptServer("{\"keys\":[]}", received);
+    JsonAnswerServer server = promptServer("{\"keys\":[]}");
+    URI uri = server.uri("/token");
 
     HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, uri);
     request.setAuthorization("Basic cG9ydGFsOnNlY3JldA==");
@@ -67,8 +48,9 @@ class ProviderHttpTest {
     assertThat(response.getStatusCode()).isEqualTo(201);
     assertThat(response.getEntityContentType().toString()).startsWith("application/json");
     assertThat(response.getBodyAsJSONObject()).containsKey("keys");
-    assertThat(received.get())
-        .isEqualTo("POST Basic cG9ydGFsOnNlY3JldA== grant_type=authorization_code");
+    assertThat(server.requests())
+        .containsExactly(new JsonAnswerServer.Request(
+            "POST", "/token", "Basic cG9ydGFsOnNlY3JldA==", "grant_type=authorization_code"));
 
     Resource keys = http.retrieveResource(uri.toURL());
     assertThat(keys.getContent()).isEqualTo("{\"keys\":[]}");
@@ -100,10 +82,10 @@ class ProviderHttpTest {
     // machine.
     ProviderHttp patient = new ProviderHttp(Duration.ofSeconds(30));
     String atTheLimit = "\"" + "k".repeat(ProviderHttp.MAX_BODY - 2) + "\"";
-    URI fits = promptServer(atTheLimit, new AtomicReference<>());
+    URI fits = promptServer(atTheLimit).uri("/token");
     assertThat(patient.retrieveResource(fits.toURL()).getContent()).hasSize(ProviderHttp.MAX_BODY);
 
-    URI tooLarge = promptServer(atTheLimit + " ", new AtomicReference<>());
+    URI tooLarge = promptServer(atTheLimit + " ").uri("/token");
     assertThatThrownBy(() -> patient.retrieveResource(tooLarge.toURL()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("larger than");

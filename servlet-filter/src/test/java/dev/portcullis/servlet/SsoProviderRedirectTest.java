@@ -2,16 +2,10 @@ package dev.portcullis.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
 import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
@@ -30,27 +24,15 @@ import org.junit.jupiter.api.Test;
  * fails with the generic page, the reason audited, and the other server hears nothing.
  */
 class SsoProviderRedirectTest {
-  private final List<String> elsewhere = new CopyOnWriteArrayList<>();
   /** Whether the provider redirects: not while the test warms it up, before the portal asks it anything. */
   private final AtomicBoolean redirecting = new AtomicBoolean();
 
-  private HttpServer otherServer;
+  private JsonAnswerServer otherServer;
   private SsoPortal sso;
 
   @BeforeEach
   void startTheOtherServer() throws IOException {
-    otherServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    otherServer.createContext("/", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      elsewhere.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
-          + new String(body, StandardCharsets.UTF_8));
-      byte[] answer = "{\"error\":\"invalid_grant\"}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(400, answer.length);
-      exchange.getResponseBody().write(answer);
-      exchange.close();
-    });
-    otherServer.start();
+    otherServer = new JsonAnswerServer(400, "{\"error\":\"invalid_grant\"}");
   }
 
   @AfterEach
@@ -60,12 +42,12 @@ class SsoProviderRedirectTest {
         sso.close();
       }
     } finally {
-      otherServer.stop(0);
+      otherServer.close();
     }
   }
 
   private String otherServer(String path) {
-    return "http://127.0.0.1:" + otherServer.getAddress().getPort() + path;
+    return otherServer.uri(path).toString();
   }
 
   @Test
@@ -100,7 +82,9 @@ class SsoProviderRedirectTest {
 
     HttpResponse<String> r = alice.get(callback);
 
-    assertThat(elsewhere).as("nothing sent to the redirect's target").isEmpty();
+    assertThat(otherServer.requests())
+        .as("nothing sent to the redirect's target")
+        .isEmpty();
     return assertLinkRefused(alice, r);
   }
 
@@ -113,8 +97,7 @@ class SsoProviderRedirectTest {
     assertThat(failed.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
     assertThat(failed.actor()).map(AuditEvent.Actor::userHandle).contains("u-alice");
     assertThat(failed.reason())
-        .hasValueSatisfying(
-            reason -> assertThat(reason).doesNotContain(otherServer.getAddress().getPort() + ""));
+        .hasValueSatisfying(reason -> assertThat(reason).doesNotContain(otherServer.port() + ""));
     assertThat(sso.links.isLinked("u-alice")).isFalse();
     assertThat(alice.whoami()).isEqualTo("u-alice");
     return failed;
