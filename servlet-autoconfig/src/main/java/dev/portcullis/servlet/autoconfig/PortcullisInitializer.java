@@ -118,6 +118,7 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
     if (settings.problems().isEmpty()
         && !settings.bool("portcullis.enabled").orElse(Boolean.TRUE)) {
       ConfigurationWarning.say(
+          PortcullisInitializer.class,
           log,
           "Portcullis is installed but turned off by portcullis.enabled=false ("
               + settings.sourceOf("portcullis.enabled") + "): nothing is protected");
