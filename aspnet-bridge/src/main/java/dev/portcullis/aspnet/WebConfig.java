@@ -223,7 +223,8 @@ public final class WebConfig {
 
   SessionConfig sessions(SessionConfig declared, Logger log) {
     Objects.requireNonNull(declared, "declared");
-    return cookieSettings.sessions(declared, warning -> ConfigurationWarning.say(log, warning));
+    return cookieSettings.sessions(
+        declared, warning -> ConfigurationWarning.say(WebConfig.class, log, warning));
   }
 
   /**
@@ -242,7 +243,8 @@ public final class WebConfig {
 
   CookieSpec authCookie(CookieSpec declared, Logger log) {
     Objects.requireNonNull(declared, "declared");
-    return cookieSettings.authCookie(declared, warning -> ConfigurationWarning.say(log, warning));
+    return cookieSettings.authCookie(
+        declared, warning -> ConfigurationWarning.say(WebConfig.class, log, warning));
   }
 
   /**
@@ -259,7 +261,7 @@ public final class WebConfig {
   Duration ticketLifetime(Duration declared, Logger log) {
     Objects.requireNonNull(declared, "declared");
     return cookieSettings.ticketLifetime(
-        declared, warning -> ConfigurationWarning.say(log, warning));
+        declared, warning -> ConfigurationWarning.say(WebConfig.class, log, warning));
   }
 
   /**
@@ -275,7 +277,8 @@ public final class WebConfig {
 
   SessionStore sessionStore(SessionStore store, Logger log) {
     Objects.requireNonNull(store, "store");
-    return cookieSettings.sessionStore(store, warning -> ConfigurationWarning.say(log, warning));
+    return cookieSettings.sessionStore(
+        store, warning -> ConfigurationWarning.say(WebConfig.class, log, warning));
   }
 
   @Override

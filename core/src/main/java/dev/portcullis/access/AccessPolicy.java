@@ -180,10 +180,22 @@ public final class AccessPolicy {
       return this;
     }
 
-    /** Logged-in users with at least one of {@code anyOfRoles} may reach {@code pattern}. */
+    /**
+     * Logged-in users with at least one of {@code anyOfRoles} may reach {@code pattern}.
+     *
+     * @throws IllegalArgumentException if no role is given, or a role is null, empty or only white space
+     */
     public Builder requireAnyRole(String pattern, String... anyOfRoles) {
       if (anyOfRoles.length == 0) {
         throw new IllegalArgumentException("requireAnyRole needs at least one role for " + pattern);
+      }
+      for (String role : anyOfRoles) {
+        if (role == null || role.isBlank()) {
+          // A blank role names nobody the application meant: an empty settings value or a list
+          // with a trailing comma. Refused rather than matched, so it can never let anyone in.
+          throw new IllegalArgumentException("requireAnyRole for " + pattern
+              + " names an empty role: give role names such as ADMIN, without empty entries");
+        }
       }
       rules.add(new Rule(check(pattern), Kind.ROLES, Set.of(anyOfRoles)));
       return this;

@@ -15,8 +15,15 @@ import java.util.Set;
 public final class OrganisationScope {
   private final Set<String> crossOrganisationRoles;
 
+  /**
+   * @throws IllegalArgumentException if a role is empty or only white space: it names nobody the application meant
+   */
   public OrganisationScope(Set<String> crossOrganisationRoles) {
     this.crossOrganisationRoles = Set.copyOf(crossOrganisationRoles);
+    if (this.crossOrganisationRoles.stream().anyMatch(String::isBlank)) {
+      throw new IllegalArgumentException(
+          "a cross-organisation role is empty: give role names such as COUNCIL_OFFICER");
+    }
   }
 
   public static OrganisationScope ownOrganisationOnly() {

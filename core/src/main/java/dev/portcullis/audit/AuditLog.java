@@ -112,7 +112,8 @@ import org.slf4j.LoggerFactory;
  * that throws {@link IllegalStateException}: an event that can't be recorded is an error the caller must see, not a
  * silent loss. Call {@code close()} on shutdown; the dispatcher is a daemon thread, so events still queued and searches
  * still counted when the JVM exits without it are lost. A sink that is still failing at close gets one last attempt;
- * the events it then still has not taken are lost, and an ERROR line says how many.
+ * the events it then still has not taken are lost, and so are those a file sink took and could not write when it
+ * closed (on a full disk, say): one ERROR line per sink says how many, and of which kind.
  *
  * <p><b>Security.</b> Identified and search-demand events travel as different types to different sinks; no sink gets
  * both. A search leaves no per-search trace in any output: no line, no counter step, no timestamp finer than its
@@ -489,14 +490,6 @@ public final class AuditLog implements AutoCloseable {
     }
     summariseWithheldAtClose();
     retryFailing();
-    for (Outlet outlet : outlets) {
-      if (outlet.failing) {
-        LOG.error(
-            "Audit sink {} is still failing at close: {} events it did not take are lost",
-            outlet.sink,
-            outlet.backlog.size());
-      }
-    }
     publish(demand.takeAll());
     closeSinks();
   }
@@ -722,21 +715,55 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes every sink, and says with one ERROR line per audit sink how many events it lost: those it never took (it was
+   * still failing), and those it took into its own buffer and could not write when it closed (a file sink on a full
+   * disk). A sink of the application's may have held more of its own, which no count here can see.
+   */
   private void closeSinks() {
-    for (AutoCloseable sink : allSinks()) {
-      try {
-        sink.close();
-      } catch (Throwable t) {
-        failed(sink, "close", t);
+    for (Outlet outlet : outlets) {
+      int notTaken = outlet.failing ? outlet.backlog.size() : 0;
+      int held = unwrittenIn(outlet.sink);
+      int notWritten = close(outlet.sink) ? 0 : held;
+      if (outlet.failing || notWritten > 0) {
+        LOG.error(
+            "Audit sink {} {} at close: {} events are lost ({} it did not take, {} it took and could"
+                + " not write)",
+            outlet.sink,
+            outlet.failing ? "is still failing" : "failed",
+            notTaken + notWritten,
+            notTaken,
+            notWritten);
+      }
+    }
+    for (SearchDemandSink sink : demandSinks) {
+      int held = unwrittenIn(sink);
+      if (!close(sink) && held > 0) {
+        LOG.error(
+            "Search-demand sink {} failed at close: {} records it took and could not write are lost",
+            sink,
+            held);
       }
     }
   }
 
-  private List<AutoCloseable> allSinks() {
-    List<AutoCloseable> all = new ArrayList<>(auditSinks.size() + demandSinks.size());
-    all.addAll(auditSinks);
-    all.addAll(demandSinks);
-    return all;
+  /** Closes {@code sink}; whether it closed without an exception. */
+  private boolean close(AutoCloseable sink) {
+    try {
+      sink.close();
+      return true;
+    } catch (Throwable t) {
+      failed(sink, "close", t);
+      return false;
+    }
+  }
+
+  /** How many records a file sink of this package holds and has not written yet; 0 for any other sink. */
+  private static int unwrittenIn(Object sink) {
+    return sink instanceof ForwardingSink<?> forwarding
+            && forwarding.target instanceof LineFile file
+        ? file.unwrittenLines()
+        : 0;
   }
 
   private void failed(Object sink, String what, Throwable t) {

@@ -176,6 +176,8 @@ final class LineFile implements Closeable, Flushable {
 
   private byte[] pending = new byte[8192];
   private int pendingLength;
+  /** How many lines {@link #pending} holds. */
+  private int pendingLines;
   /** A failed write could not be cut back: the file may hold bytes after {@link #end}. */
   private boolean uncut;
 
@@ -432,6 +434,15 @@ final class LineFile implements Closeable, Flushable {
     System.arraycopy(line, 0, pending, pendingLength, line.length);
     pending[needed - 1] = '\n';
     pendingLength = needed;
+    pendingLines++;
+  }
+
+  /**
+   * How many lines were collected and not yet written: those a {@link #close()} that fails loses. Read by the thread
+   * that appends.
+   */
+  int unwrittenLines() {
+    return pendingLines;
   }
 
   /** Writes the collected lines; on failure the file is cut back and the lines are kept (see the class comment). */
@@ -474,6 +485,7 @@ final class LineFile implements Closeable, Flushable {
     }
     end = at;
     pendingLength = 0;
+    pendingLines = 0;
     if (pending.length > BUFFER) {
       pending = new byte[BUFFER]; // one long line grew it: give the memory back
     }

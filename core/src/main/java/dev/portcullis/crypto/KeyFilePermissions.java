@@ -77,7 +77,7 @@ final class KeyFilePermissions {
     private Log() {}
 
     static void warn(String warning) {
-      ConfigurationWarning.say(LOG, warning);
+      ConfigurationWarning.say(KeyFilePermissions.class, LOG, warning);
     }
   }
 }

@@ -18,15 +18,21 @@ import org.slf4j.Logger;
 public final class ConfigurationWarning {
   private ConfigurationWarning() {}
 
-  /** Logs {@code warning} at WARN on {@code log}, or prints it to {@code System.err} when SLF4J has no backend. */
-  public static void say(Logger log, String warning) {
-    say(log, warning, System.err);
+  /**
+   * Logs {@code warning} at WARN on {@code log}, or prints it to {@code System.err} when SLF4J has no backend, as
+   * {@code Portcullis WARNING (<source's class name>): <warning>}.
+   *
+   * @param source the class the warning comes from, named in the printed line: SLF4J's no-operation logger has lost the
+   *     name it was asked for (it answers {@code NOP}), and the operator needs to know which part is warning
+   */
+  public static void say(Class<?> source, Logger log, String warning) {
+    say(source, log, warning, System.err);
   }
 
-  /** As {@link #say(Logger, String)}, printing to {@code err} when SLF4J has no backend. */
-  static void say(Logger log, String warning, PrintStream err) {
+  /** As {@link #say(Class, Logger, String)}, printing to {@code err} when SLF4J has no backend. */
+  static void say(Class<?> source, Logger log, String warning, PrintStream err) {
     if (Slf4jBackend.missing(log)) {
-      err.println("Portcullis WARNING (" + log.getName() + "): " + warning);
+      err.println("Portcullis WARNING (" + source.getName() + "): " + warning);
       err.flush();
     } else {
       log.warn(warning);

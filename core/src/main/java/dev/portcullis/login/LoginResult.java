@@ -51,6 +51,11 @@ sealed interface LoginResult permits LoginResult.Success, LoginResult.Refused {
     MISSING_NAME,
     MISSING_EMAIL,
     MISSING_ROLE,
+    /**
+     * One of the account's roles is empty or only white space: refused as a whole rather than with the role dropped,
+     * so that a directory's broken role mapping shows in the audit log.
+     */
+    BLANK_ROLE,
     /** The current terms of use were not accepted on the form. */
     TERMS_NOT_ACCEPTED
   }

@@ -125,6 +125,11 @@ final class LoginService {
     if (user.roles().isEmpty()) {
       return LoginResult.Reason.MISSING_ROLE;
     }
+    if (user.roles().stream().anyMatch(String::isBlank)) {
+      // A directory that maps an empty column or a list with a trailing comma to a role: the
+      // account is refused, not trimmed, so that a broken mapping is seen in the audit log.
+      return LoginResult.Reason.BLANK_ROLE;
+    }
     return null;
   }
 }

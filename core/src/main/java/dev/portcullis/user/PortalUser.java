@@ -10,7 +10,9 @@ import java.util.Set;
  * @param handle opaque, stable id: what cookies and audit events carry instead of the username or email
  * @param displayName the person's name; empty when the directory has none
  * @param email empty when the directory has none
- * @param roles security roles, e.g. {@code PROVIDER}; may be empty
+ * @param roles security roles, e.g. {@code PROVIDER}; never null or holding null. An account without a role, or
+ *     with a role that is empty or only white space, is refused at login and on every request (the audit log says
+ *     {@code MISSING_ROLE} or {@code BLANK_ROLE})
  * @param organisation the handle of the user's organisation; empty when none
  * @param enabled disabled accounts cannot log in
  * @param acceptedTermsVersion the terms-of-use version the user last accepted; empty when never
@@ -31,7 +33,11 @@ public record PortalUser(
     }
     displayName = Objects.requireNonNullElse(displayName, "");
     email = Objects.requireNonNullElse(email, "");
-    roles = Set.copyOf(Objects.requireNonNull(roles, "roles"));
+    Objects.requireNonNull(roles, "roles");
+    for (String role : roles) {
+      Objects.requireNonNull(role, "roles holds a null role");
+    }
+    roles = Set.copyOf(roles);
     organisation = Objects.requireNonNullElse(organisation, "");
     acceptedTermsVersion = Objects.requireNonNullElse(acceptedTermsVersion, "");
   }

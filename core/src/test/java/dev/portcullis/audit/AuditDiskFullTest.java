@@ -139,6 +139,45 @@ class AuditDiskFullTest {
     assertThat(ids(file)).containsExactly("evt-0000000001", "evt-0000000002");
   }
 
+  /**
+   * Regression: at close, a file sink on a full disk had taken events into its buffer (the event that met the full
+   * disk, and the kept ones its last attempt offered it) and lost them when it closed, but the ERROR line counted only
+   * the events the audit log still kept for it: {@code 0 events it did not take are lost}, for three events lost. The
+   * line now counts both kinds.
+   */
+  @Test
+  void closeOnAFullDisk_countsTheEventsTheFileSinkTookAndCouldNotWrite() throws Exception {
+    FakeDisk disk = new FakeDisk();
+    Path file = dir.resolve("audit.jsonl");
+    AuditLog log = Fixtures.log()
+        .retryInterval(Duration.ofMinutes(10))
+        .auditSink(disk.hashChained(file))
+        .build();
+    log.emit(event(1));
+    log.emit(event(2));
+    assertThat(log.flush(Duration.ofSeconds(10))).isTrue();
+    disk.fill(0);
+    String report = Fixtures.capturingStderr(() -> {
+      log.emit(event(3));
+      try {
+        assertThat(log.flush(Duration.ofSeconds(10)))
+            .as("the full disk is noticed")
+            .isFalse();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      log.emit(event(4));
+      log.emit(event(5));
+      log.close();
+    });
+    assertWholeRecordsOnly(file);
+    assertThat(ids(file)).containsExactly("evt-0000000001", "evt-0000000002");
+    assertThat(report)
+        .contains("is still failing at close: 3 events are lost (0 it did not take, 3 it took and"
+            + " could not write)")
+        .doesNotContain("/reports/");
+  }
+
   @Test
   void auditLog_onAFullDisk_keepsEveryEvent_reportsTheSinkOutOfService_andRecoversWithoutRestart()
       throws Exception {

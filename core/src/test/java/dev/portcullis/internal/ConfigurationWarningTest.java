@@ -14,17 +14,22 @@ class ConfigurationWarningTest {
   private final PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
 
   @Test
-  void withoutALoggingBackend_theWarningGoesToTheStandardError() {
-    ConfigurationWarning.say(NOPLogger.NOP_LOGGER, "keys readable by others", stream);
+  void withoutALoggingBackend_theWarningGoesToTheStandardError_namingItsSource_notNop() {
+    ConfigurationWarning.say(
+        ConfigurationWarningTest.class, NOPLogger.NOP_LOGGER, "keys readable by others", stream);
 
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .isEqualTo("Portcullis WARNING (NOP): keys readable by others" + System.lineSeparator());
+        .isEqualTo("Portcullis WARNING (dev.portcullis.internal.ConfigurationWarningTest): keys"
+            + " readable by others" + System.lineSeparator());
   }
 
   @Test
   void withABackend_theWarningIsLogged_notPrintedAsWell() {
     ConfigurationWarning.say(
-        LoggerFactory.getLogger(ConfigurationWarningTest.class), "keys readable by others", stream);
+        ConfigurationWarningTest.class,
+        LoggerFactory.getLogger(ConfigurationWarningTest.class),
+        "keys readable by others",
+        stream);
 
     assertThat(err.size()).isZero();
   }

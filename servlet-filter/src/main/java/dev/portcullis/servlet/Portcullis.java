@@ -626,6 +626,7 @@ public final class Portcullis implements AutoCloseable {
         case FINE -> {}
         case PER_NODE_ACCEPTED ->
           ConfigurationWarning.say(
+              Portcullis.class,
               LOG,
               "The login limit is kept in this node's memory (perNodeLoginLimit()): behind a load balancer,"
                   + " each node gives a password guesser a budget of its own. Give loginAttemptStore(...) a store"

@@ -288,6 +288,7 @@ public final class PortcullisFilter implements Filter {
         && !JettyUpgradeFilterOrder.check(
             filterConfig.getServletContext(), filterConfig.getFilterName())) {
       ConfigurationWarning.say(
+          PortcullisFilter.class,
           LOG,
           JettyUpgradeFilterOrder.unreadMessage(
               filterConfig.getServletContext(), filterConfig.getFilterName()));
@@ -299,7 +300,8 @@ public final class PortcullisFilter implements Filter {
     List<String> shared =
         cookies.stream().map(CookieSpec::name).filter(CookieNames::isDefault).toList();
     if (!shared.isEmpty()) {
-      ConfigurationWarning.say(LOG, sharedCookieNamesWarning(contextPath, shared));
+      ConfigurationWarning.say(
+          PortcullisFilter.class, LOG, sharedCookieNamesWarning(contextPath, shared));
     }
   }
 

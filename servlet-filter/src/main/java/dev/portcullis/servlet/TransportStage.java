@@ -101,12 +101,14 @@ final class TransportStage extends Stage {
     this.headerWriter = new HeaderWriter(SecurityHeaders.of(config));
     if (config.developmentMode()) {
       ConfigurationWarning.say(
+          TransportStage.class,
           log,
           "*** Portcullis DEVELOPMENT MODE: plain HTTP is accepted from loopback clients. Passwords and cookies"
               + " may travel unencrypted. Never use this setting on a server others can reach. ***");
     }
     if (config.containerDecidesHttps()) {
       ConfigurationWarning.say(
+          TransportStage.class,
           log,
           "Portcullis believes the servlet container's isSecure() (containerDecidesHttps): a request the container"
               + " calls HTTPS is served as HTTPS even when its own connection is plain. Safe only when the plain-HTTP"

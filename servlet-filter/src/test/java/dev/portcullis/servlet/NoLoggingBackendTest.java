@@ -65,6 +65,9 @@ class NoLoggingBackendTest {
    * Regression: with an audit file and no backend, the warnings Portcullis says at start-up (development mode, a key
    * file others can read, the default cookie names at a sub-path) went to SLF4J, which dropped them; the operator of a
    * security library heard nothing. They now reach the standard error when SLF4J has no backend.
+   *
+   * <p>Regression: each such line named SLF4J's no-operation logger ({@code Portcullis WARNING (NOP): ...}) rather
+   * than the part of Portcullis that warns; it now names the class, as its logger would have.
    */
   @Test
   void withoutABackend_theStartUpWarnings_reachTheStandardError() throws Exception {
@@ -74,10 +77,13 @@ class NoLoggingBackendTest {
 
     assertThat(child.status()).as(child.output()).isEqualTo(STARTED);
     assertThat(child.output())
-        .contains("Portcullis WARNING")
-        .contains("DEVELOPMENT MODE")
-        .contains("key file " + keys + " can be read by its group or by others")
-        .contains("servlet context /staff with the default cookie names")
+        .contains("Portcullis WARNING (dev.portcullis.servlet.TransportStage): *** Portcullis"
+            + " DEVELOPMENT MODE")
+        .contains("Portcullis WARNING (dev.portcullis.crypto.KeyFilePermissions): key file " + keys
+            + " can be read by its group or by others")
+        .contains("Portcullis WARNING (dev.portcullis.servlet.PortcullisFilter): Portcullis runs in"
+            + " the servlet context /staff with the default cookie names")
+        .doesNotContain("WARNING (NOP)")
         .contains("started");
   }
 

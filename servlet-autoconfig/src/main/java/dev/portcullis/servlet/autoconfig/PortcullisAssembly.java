@@ -388,6 +388,7 @@ final class PortcullisAssembly {
     List<KeyInfo> old = ring.keysOlderThan(maxAge, clock.instant());
     if (!old.isEmpty()) {
       ConfigurationWarning.say(
+          PortcullisAssembly.class,
           log,
           "Portcullis keys " + old.stream().map(KeyInfo::idHex).collect(Collectors.joining(", "))
               + " are older than " + KeyAgeText.of(maxAge)

@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * parameter or a system property (neither is read), a value that does not parse, no key ring
  * (there is no default key), no user directory, or a combination a core builder refuses. Without {@code
  * portcullis.access.*} every path but the login and terms pages needs a login. The filter answers 503 if it is
- * reached without having started. Messages name settings, never their values.
+ * reached without having started. Messages name settings, never their values. On Undertow the initializer has the
+ * deployment start its filters when it starts ({@code DeploymentInfo.setEagerFilterInit(true)}), so that a filter that
+ * cannot start fails the deployment there too, rather than each request.
  */
 public final class PortcullisInitializer implements ServletContainerInitializer {
   /**
@@ -118,6 +120,7 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
     if (settings.problems().isEmpty()
         && !settings.bool("portcullis.enabled").orElse(Boolean.TRUE)) {
       ConfigurationWarning.say(
+          PortcullisInitializer.class,
           log,
           "Portcullis is installed but turned off by portcullis.enabled=false ("
               + settings.sourceOf("portcullis.enabled") + "): nothing is protected");
@@ -145,6 +148,7 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
           + " portcullis-servlet-autoconfig and register PortcullisFilter yourself");
     } // else: a container that keeps programmatic filters over a stop and start (Jetty) still has
     // this one
+    UndertowFilterStart.startFiltersWithTheDeployment(context);
     context.addListener(shutdown);
     log.info(
         "Portcullis filter registered for /* in {}; settings from {}",
