@@ -15,6 +15,7 @@ import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.ticket.TicketCheck;
 import dev.portcullis.ticket.TicketEncoding;
 import dev.portcullis.ticket.TicketVerifier;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -571,6 +572,47 @@ class LoginFlowTest {
             ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt()))
         .as("the presented ticket is revoked")
         .isTrue();
+  }
+
+  /**
+   * A sibling host of the site can set the login cookies for the whole site when their names lack the {@code __Host-}
+   * prefix (cookie tossing), and a narrower {@code Path} has them sent first. The request that carries such a copy
+   * beside the user's own is refused; its answer must make the browser drop the tossed copies too, not only the
+   * user's own, or the browser is left sending the tosser's cookies alone, logged in as the tosser.
+   */
+  @Test
+  void tossedCopiesOfTheLoginCookies_areClearedWithTheUsersOwn_soTheTossersLoginIsNotLeftBehind()
+      throws Exception {
+    Browser victim = portal.browser();
+    victim.login("alice", "alice-pw", false);
+    Browser tosser = portal.browser();
+    tosser.login("bob", "bob-pw", false);
+    String tossedSid = sidName + "=" + tosser.cookies().get(sidName);
+    String tossedAuth = authName + "=" + tosser.cookies().get(authName);
+    String own = victim.cookieHeader();
+
+    for (String sent : List.of(
+        tossedSid + "; " + tossedAuth + "; " + own,
+        tossedAuth + "; " + own,
+        tossedSid + "; " + own,
+        own + "; " + tossedSid + "; " + tossedAuth)) {
+      HttpResponse<String> r = victim
+          .client()
+          .send(
+              HttpRequest.newBuilder(victim.uri("/whoami"))
+                  .header("Cookie", sent)
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(r.body()).as(sent).isEqualTo("anonymous");
+      assertThat(r.headers().allValues("Clear-Site-Data")).as(sent).containsExactly("\"cookies\"");
+    }
+    HttpResponse<String> alone = victim.get("/whoami");
+    assertThat(alone.body()).startsWith("u-alice");
+    assertThat(alone.headers().allValues("Clear-Site-Data"))
+        .as("the user's own cookies, each once")
+        .isEmpty();
   }
 
   @Test
