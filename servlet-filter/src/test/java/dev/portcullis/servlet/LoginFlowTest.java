@@ -615,6 +615,47 @@ class LoginFlowTest {
         .isEmpty();
   }
 
+  /**
+   * A request checked before a logout may renew the auth ticket, and its answer may reach the browser after the
+   * logout's: the renewed cookie, bound to the session the logout ended, logs nobody in, with or without that
+   * session's cookie.
+   */
+  @Test
+  void ticketRenewedByARequestRacingTheLogout_logsNobodyInAfterIt() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    for (int i = 0; i < 11; i++) {
+      portal.clock.advance(Duration.ofMinutes(20));
+      assertThat(b.whoami()).isEqualTo("u-alice");
+    }
+    String token = b.pageCsrf();
+    String sid = b.cookies().get(sidName);
+    String before = b.cookieHeader();
+    portal.clock.advance(Duration.ofMinutes(21)); // past half life: the next check renews
+    HttpResponse<String> racing = b.client()
+        .send(
+            HttpRequest.newBuilder(b.uri("/whoami"))
+                .header("Cookie", before)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    String renewed = racing.headers().allValues("Set-Cookie").stream()
+        .filter(c -> c.startsWith(authName + "=") && !c.contains("Max-Age=0"))
+        .map(c -> c.substring(authName.length() + 1, c.indexOf(';')))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no renewed auth cookie"));
+
+    assertThat(b.post("/logout", Map.of("_csrf", token)).statusCode()).isEqualTo(303);
+
+    Browser withoutSession = portal.browser();
+    withoutSession.cookies().put(authName, renewed);
+    assertThat(withoutSession.whoami()).isEqualTo("anonymous");
+    Browser withTheEndedSession = portal.browser();
+    withTheEndedSession.cookies().put(sidName, sid);
+    withTheEndedSession.cookies().put(authName, renewed);
+    assertThat(withTheEndedSession.whoami()).isEqualTo("anonymous");
+  }
+
   @Test
   void newTermsVersion_sendsTheUserToTheTermsPage_untilAccepted() throws Exception {
     Browser b = portal.browser();
