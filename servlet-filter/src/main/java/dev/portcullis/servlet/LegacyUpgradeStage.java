@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * was not used and logs in once they answer. An anonymous request with one goes to the core,
  * whose accepted login is carried out like any other; a refusal leaves the request anonymous and goes to the audit
  * log; the client sees no difference and never an error page.
+ *
+ * <p>An anonymous request that sends the legacy cookie more than once, before the sunset, also gets
+ * {@code Clear-Site-Data: "cookies"}: a browser sends the name twice only when another host of the site or another
+ * path set a copy beside the user's own (cookie tossing), and the expiry reaches only the copy this portal's
+ * settings name, so the other would be left alone to log the browser in, on its next request, as whoever set it.
  */
 final class LegacyUpgradeStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(LegacyUpgradeStage.class);
@@ -44,6 +49,9 @@ final class LegacyUpgradeStage extends Stage {
     if (!sent.isEmpty()) {
       boolean keep = false;
       if (exchange.principal() == null) {
+        if (sent.size() > 1 && !upgrade.pastSunset()) {
+          exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
+        }
         Optional<LoginDecision> decision = upgrade.upgrade(sent, exchange.sessions());
         if (decision.isPresent() && decision.get() instanceof LoginDecision.Accepted accepted) {
           effects.accepted(exchange, accepted, LoginListener.Kind.LEGACY_COOKIE);

@@ -14,6 +14,14 @@ import org.slf4j.LoggerFactory;
  * before the response commits. Duplicated cookies are refused: neither is used. With login, a request that also
  * sends the auth cookie has its session and its auth check found together ({@link SessionLoginCheck}: one store round
  * trip for the session and the revocation check), and the check waits on the exchange for the authentication stage.
+ *
+ * <p><b>Security.</b> A browser sends a cookie name twice only when another host of the site (a cookie with a
+ * {@code Domain}) or another path has set one beside the portal's own: cookie tossing, which names without the
+ * {@code __Host-} prefix allow. The refusal expires the portal's own cookie, the only copy a {@code Set-Cookie} of
+ * this host can reach, so without more the browser would keep the other copy alone, and send it, with nothing beside
+ * it to refuse, wherever its path matches: the tosser's session and auth cookies would log the user in as the tosser
+ * there. So a response to a request that sent the session or the auth cookie more than once also says
+ * {@code Clear-Site-Data: "cookies"}, as a logout does, and the browser drops every copy, whoever set it.
  */
 final class SessionStage extends Stage {
   private static final Logger log = LoggerFactory.getLogger(SessionStage.class);
@@ -58,9 +66,18 @@ final class SessionStage extends Stage {
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     SessionState state = readCookie(exchange);
+    if (duplicated(exchange.requestCookies())) {
+      exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
+    }
     exchange.sessions(state);
     exchange.beforeCommit(state);
     next.proceed();
+  }
+
+  /** Whether the request sent the session cookie, or the auth cookie, more than once. */
+  private boolean duplicated(Cookies cookies) {
+    return cookies.count(cookieName) > 1
+        || authCookieName != null && cookies.count(authCookieName) > 1;
   }
 
   private SessionState readCookie(Exchange exchange) {

@@ -629,6 +629,32 @@ class LegacyUpgradeTest {
             AuditEventType.CRYPT_DECRYPT_FAIL, e -> e.reason().orElse("").contains("duplicate"));
   }
 
+  /**
+   * A second legacy cookie is one another host of the site or another path set beside the user's own (cookie
+   * tossing). The refusal's expiry reaches only the copy the web.config names; the answer must make the browser drop
+   * the other too, or that copy, sent alone on the next request, logs the browser in as whoever set it.
+   */
+  @Test
+  void twoLegacyCookies_theAnswerClearsEveryCopy_soTheOtherIsNotLeftToLogIn() throws Exception {
+    start(Duration.ofDays(90));
+    Browser b = portal.browser();
+    String tossed = legacyCookie("eve.evans", Duration.ofMinutes(30));
+    b.cookies()
+        .put(
+            LEGACY,
+            tossed + "; " + LEGACY + "=" + legacyCookie("alice.adams", Duration.ofMinutes(30)));
+
+    HttpResponse<String> twice = b.get("/whoami");
+
+    assertThat(twice.body()).isEqualTo("anonymous");
+    assertThat(twice.headers().allValues("Clear-Site-Data")).containsExactly("\"cookies\"");
+    Browser once = portal.browser();
+    once.cookies().put(LEGACY, legacyCookie("alice.adams", Duration.ofMinutes(30)));
+    HttpResponse<String> alone = once.get("/whoami");
+    assertThat(alone.body()).startsWith("u-alice");
+    assertThat(alone.headers().allValues("Clear-Site-Data")).isEmpty();
+  }
+
   @Test
   void realDotNetCookie_upgrades() throws Exception {
     JsonNode record = StreamSupport.stream(

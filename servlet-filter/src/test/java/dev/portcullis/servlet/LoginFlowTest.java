@@ -15,6 +15,7 @@ import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.ticket.TicketCheck;
 import dev.portcullis.ticket.TicketEncoding;
 import dev.portcullis.ticket.TicketVerifier;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -571,6 +572,88 @@ class LoginFlowTest {
             ticket.ticketIdHex(), ticket.userHandle(), ticket.issuedAt()))
         .as("the presented ticket is revoked")
         .isTrue();
+  }
+
+  /**
+   * A sibling host of the site can set the login cookies for the whole site when their names lack the {@code __Host-}
+   * prefix (cookie tossing), and a narrower {@code Path} has them sent first. The request that carries such a copy
+   * beside the user's own is refused; its answer must make the browser drop the tossed copies too, not only the
+   * user's own, or the browser is left sending the tosser's cookies alone, logged in as the tosser.
+   */
+  @Test
+  void tossedCopiesOfTheLoginCookies_areClearedWithTheUsersOwn_soTheTossersLoginIsNotLeftBehind()
+      throws Exception {
+    Browser victim = portal.browser();
+    victim.login("alice", "alice-pw", false);
+    Browser tosser = portal.browser();
+    tosser.login("bob", "bob-pw", false);
+    String tossedSid = sidName + "=" + tosser.cookies().get(sidName);
+    String tossedAuth = authName + "=" + tosser.cookies().get(authName);
+    String own = victim.cookieHeader();
+
+    for (String sent : List.of(
+        tossedSid + "; " + tossedAuth + "; " + own,
+        tossedAuth + "; " + own,
+        tossedSid + "; " + own,
+        own + "; " + tossedSid + "; " + tossedAuth)) {
+      HttpResponse<String> r = victim
+          .client()
+          .send(
+              HttpRequest.newBuilder(victim.uri("/whoami"))
+                  .header("Cookie", sent)
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(r.body()).as(sent).isEqualTo("anonymous");
+      assertThat(r.headers().allValues("Clear-Site-Data")).as(sent).containsExactly("\"cookies\"");
+    }
+    HttpResponse<String> alone = victim.get("/whoami");
+    assertThat(alone.body()).startsWith("u-alice");
+    assertThat(alone.headers().allValues("Clear-Site-Data"))
+        .as("the user's own cookies, each once")
+        .isEmpty();
+  }
+
+  /**
+   * A request checked before a logout may renew the auth ticket, and its answer may reach the browser after the
+   * logout's: the renewed cookie, bound to the session the logout ended, logs nobody in, with or without that
+   * session's cookie.
+   */
+  @Test
+  void ticketRenewedByARequestRacingTheLogout_logsNobodyInAfterIt() throws Exception {
+    Browser b = portal.browser();
+    b.login("alice", "alice-pw", false);
+    for (int i = 0; i < 11; i++) {
+      portal.clock.advance(Duration.ofMinutes(20));
+      assertThat(b.whoami()).isEqualTo("u-alice");
+    }
+    String token = b.pageCsrf();
+    String sid = b.cookies().get(sidName);
+    String before = b.cookieHeader();
+    portal.clock.advance(Duration.ofMinutes(21)); // past half life: the next check renews
+    HttpResponse<String> racing = b.client()
+        .send(
+            HttpRequest.newBuilder(b.uri("/whoami"))
+                .header("Cookie", before)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    String renewed = racing.headers().allValues("Set-Cookie").stream()
+        .filter(c -> c.startsWith(authName + "=") && !c.contains("Max-Age=0"))
+        .map(c -> c.substring(authName.length() + 1, c.indexOf(';')))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no renewed auth cookie"));
+
+    assertThat(b.post("/logout", Map.of("_csrf", token)).statusCode()).isEqualTo(303);
+
+    Browser withoutSession = portal.browser();
+    withoutSession.cookies().put(authName, renewed);
+    assertThat(withoutSession.whoami()).isEqualTo("anonymous");
+    Browser withTheEndedSession = portal.browser();
+    withTheEndedSession.cookies().put(sidName, sid);
+    withTheEndedSession.cookies().put(authName, renewed);
+    assertThat(withTheEndedSession.whoami()).isEqualTo("anonymous");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.portcullis.examples.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.cookie.CookieSpec;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,6 +103,39 @@ class PortedProfileHttpTest {
         .containsOnly(SESSION, AUTH)
         .contains(SESSION, AUTH);
     everySetCookie.forEach(PortedProfileHttpTest::assertAttributes);
+  }
+
+  /**
+   * The ported names carry no {@code __Host-} prefix, so another host of the site can set them for the whole site
+   * (cookie tossing), with a narrower path that has them sent first. A request with another user's session and auth
+   * cookies beside the user's own is anonymous; its answer expires the user's own, and must make the browser drop
+   * the other copies too, or the browser is left with the other user's login alone.
+   */
+  @Test
+  void anotherUsersCookiesTossedBesideTheUsersOwn_areClearedWithThem() throws Exception {
+    PortalClient victim = portal.client();
+    victim.loginAs("alice");
+    PortalClient tosser = portal.client();
+    tosser.loginAs("bob");
+    String tossed = SESSION + "=" + tosser.cookies().get(SESSION) + "; " + AUTH + "="
+        + tosser.cookies().get(AUTH);
+
+    HttpResponse<String> r = victim
+        .client()
+        .send(
+            HttpRequest.newBuilder(victim.uri("/reports"))
+                .header("Cookie", tossed + "; " + victim.cookieHeader())
+                .timeout(PortalClient.REQUEST_TIMEOUT)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).hasValue("/login?returnTo=%2Freports");
+    assertThat(r.headers().allValues("Clear-Site-Data")).containsExactly("\"cookies\"");
+    assertThat(victim.get("/reports").statusCode())
+        .as("the user's own cookies alone")
+        .isEqualTo(200);
   }
 
   @Test
