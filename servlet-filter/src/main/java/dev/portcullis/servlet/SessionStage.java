@@ -66,18 +66,9 @@ final class SessionStage extends Stage {
   @Override
   public void handle(Exchange exchange, Next next) throws IOException, ServletException {
     SessionState state = readCookie(exchange);
-    if (duplicated(exchange.requestCookies())) {
-      exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
-    }
     exchange.sessions(state);
     exchange.beforeCommit(state);
     next.proceed();
-  }
-
-  /** Whether the request sent the session cookie, or the auth cookie, more than once. */
-  private boolean duplicated(Cookies cookies) {
-    return cookies.count(cookieName) > 1
-        || authCookieName != null && cookies.count(authCookieName) > 1;
   }
 
   private SessionState readCookie(Exchange exchange) {
@@ -87,14 +78,18 @@ final class SessionStage extends Stage {
     // once.
     Cookies cookies = exchange.requestCookies();
     int found = cookies.count(cookieName);
+    int auth = withLogin == null ? 0 : cookies.count(authCookieName);
+    if (found > 1 || auth > 1) {
+      // Copies another host or path set beside the portal's own (see the class comment).
+      exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
+    }
     String value = found == 1 ? cookies.first(cookieName) : null;
     SessionLookup lookup;
     if (found > 1) {
       log.debug("{} session cookies in one request; none is used", found);
       lookup = SessionLookup.MALFORMED;
     } else {
-      int auth = withLogin == null || found == 0 ? 0 : cookies.count(authCookieName);
-      if (auth == 0) {
+      if (found == 0 || auth == 0) {
         lookup = withLogin == null ? registry.open(value) : withLogin.open(value);
       } else {
         // Duplicated auth cookies go to the check as a list, which refuses them.
