@@ -1020,6 +1020,7 @@ public class PortcullisFactory {
     private Duration linkReauthentication;
     private Duration maxLoginAge;
     private Duration providerTimeout;
+    private Integer maxConcurrentProviderCalls;
 
     /** Whether the block's single sign-on is on; {@code true} unless set to {@code false}. */
     public boolean isEnabled() {
@@ -1278,6 +1279,19 @@ public class PortcullisFactory {
 
     public void setProviderTimeout(Duration providerTimeout) {
       this.providerTimeout = providerTimeout;
+    }
+
+    /**
+     * How many requests of this node may wait on the provider at once (callbacks exchanging their code, login starts
+     * waiting for its discovery); one more is answered 503 at once without asking it. 1 to 1024, well below the
+     * server's request threads. Unset: 16.
+     */
+    public Integer getMaxConcurrentProviderCalls() {
+      return maxConcurrentProviderCalls;
+    }
+
+    public void setMaxConcurrentProviderCalls(Integer maxConcurrentProviderCalls) {
+      this.maxConcurrentProviderCalls = maxConcurrentProviderCalls;
     }
 
     /** The settings, without the client secret. */

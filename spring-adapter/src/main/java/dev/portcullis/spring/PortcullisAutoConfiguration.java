@@ -176,8 +176,8 @@ public final class PortcullisAutoConfiguration {
           + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
           + " token-lifetime is above zero and at most 10 minutes; link-reauthentication and"
           + " max-login-age are 1 minute to 1 hour; provider-timeout is above zero and at most 60 seconds;"
-          + " the upgrade, callback and login paths are distinct lower-case paths. Or set"
-          + " portcullis.sso.enabled=false.";
+          + " max-concurrent-provider-calls is 1 to 1024; the upgrade, callback and login paths are distinct"
+          + " lower-case paths. Or set portcullis.sso.enabled=false.";
 
   private static final String NO_ACCESS_ACTION =
       "Say who may see what: either set portcullis.access.public-paths"
@@ -626,6 +626,7 @@ public final class PortcullisAutoConfiguration {
     map.from(sso::getLinkReauthentication).to(builder::linkReauthentication);
     map.from(sso::getMaxLoginAge).to(builder::maxLoginAge);
     map.from(sso::getProviderTimeout).to(builder::providerTimeout);
+    map.from(sso::getMaxConcurrentProviderCalls).to(builder::maxConcurrentProviderCalls);
     if (sso.getCookieName() != null) {
       // The core's own cookie declaration (with its cookie-notice text), renamed.
       builder.cookie(building(
