@@ -209,10 +209,11 @@ public final class PortcullisAutoConfiguration {
   }
 
   /**
-   * Refuses a duration property written without a unit before any bean reads it: Spring Boot would read it as
-   * milliseconds.
+   * Refuses, before any bean reads them, a property a {@code .properties} file gives twice (Spring Boot would keep the
+   * last without a word) and a duration property written without a unit (Spring Boot would read it as milliseconds).
    */
   PortcullisAutoConfiguration(Environment environment) {
+    RepeatedProperties.refuseIn(environment);
     DurationsWithoutUnit.refuseIn(environment);
   }
 
