@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.bind.BindContext;
 import org.springframework.boot.context.properties.bind.BindHandler;
@@ -104,9 +105,24 @@ final class ProcessEnvironmentSettings implements ConfigurationPropertiesBindHan
         || name.equals(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
   }
 
+  /**
+   * The variable of every property with the dashes of its name as underscores ({@code PORTCULLIS_SESSION_IDLE_TIMEOUT}
+   * for {@code portcullis.session.idle-timeout}). Spring Boot looks such a variable up when it binds the property,
+   * although the name it reads the variable as ({@code portcullis.session.idle.timeout}) is none. Not the fields of
+   * list entries: Spring Boot finds those by the names it reads, so {@code ..._SEARCH_ENDPOINTS_0_PATH} binds nothing.
+   */
+  private static final Set<String> VARIABLES_WITH_DASHES_AS_UNDERSCORES = Spelling.NAMES.stream()
+      .filter(name -> !name.contains("["))
+      .map(Spelling::variable)
+      .collect(Collectors.toUnmodifiableSet());
+
   /** Whether {@code property}, which bound to nothing, is meant as a Portcullis setting (see the class comment). */
   static boolean isSetting(ConfigurationProperty property, String keyRingVariable) {
     if (isFromEnvironment(property)) {
+      String variable = variableOf(property);
+      if (variable != null && VARIABLES_WITH_DASHES_AS_UNDERSCORES.contains(variable)) {
+        return false; // bound to the property it names
+      }
       String name = property.getName().toString();
       return !name.equals(asProperty(keyRingVariable))
           && !name.equals(asProperty(KeyRingSources.ENV_VARIABLE))
