@@ -28,6 +28,8 @@ class DashedNameVariableTest {
             + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
     env.put("PORTCULLIS_COOKIES_NAME_PREFIX", "staff");
     env.put("PORTCULLIS_SESSION_ABSOLUTE_TIMEOUT", "4h");
+    env.put("PORTCULLIS_AUDIT_SEARCH_ENDPOINTS_0_PATH", "/search");
+    env.put("PORTCULLIS_AUDIT_SEARCH_ENDPOINTS_0_PARAMETER", "q");
     try (ChildJvm app = ChildJvm.start(
         ChildPortal.class,
         env,
