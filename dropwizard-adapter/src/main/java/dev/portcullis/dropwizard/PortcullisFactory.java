@@ -225,6 +225,12 @@ public class PortcullisFactory {
     if (transport.containerDecidesHttps != null) {
       t.containerDecidesHttps(transport.containerDecidesHttps);
     }
+    if (transport.hstsMaxAge != null) {
+      t.hstsMaxAge(transport.hstsMaxAge.toJavaDuration());
+    }
+    if (transport.hstsIncludeSubdomains != null) {
+      t.hstsIncludeSubDomains(transport.hstsIncludeSubdomains);
+    }
     try {
       b.transport(t.build());
     } catch (IllegalStateException e) {
@@ -622,8 +628,9 @@ public class PortcullisFactory {
 
   /**
    * {@code transport}: HTTPS, the canonical host plain GETs are redirected to, trusted proxies and the forwarding
-   * headers read from them ({@code forwarded-headers}), development mode, and whether Jetty's own view of HTTPS is
-   * believed ({@code container-decides-https}).
+   * headers read from them ({@code forwarded-headers}), development mode, whether Jetty's own view of HTTPS is
+   * believed ({@code container-decides-https}), and the HSTS policy ({@code hsts-max-age}, {@code
+   * hsts-include-subdomains}).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Transport {
@@ -632,6 +639,8 @@ public class PortcullisFactory {
     private Boolean containerDecidesHttps;
     private ForwardedHeaders forwardedHeaders;
     private Boolean redirectPlainHttp;
+    private Duration hstsMaxAge;
+    private Boolean hstsIncludeSubdomains;
 
     @Min(1)
     @Max(65535)
@@ -714,6 +723,31 @@ public class PortcullisFactory {
 
     public void setForwardedHeaders(ForwardedHeaders forwardedHeaders) {
       this.forwardedHeaders = forwardedHeaders;
+    }
+
+    /**
+     * How long a browser keeps to HTTPS after it sees the {@code Strict-Transport-Security} header; {@code 0 seconds}
+     * tells browsers to forget an earlier policy. Unset: one year. See {@link
+     * TransportConfig.Builder#hstsMaxAge(java.time.Duration)}.
+     */
+    public Duration getHstsMaxAge() {
+      return hstsMaxAge;
+    }
+
+    public void setHstsMaxAge(Duration hstsMaxAge) {
+      this.hstsMaxAge = hstsMaxAge;
+    }
+
+    /**
+     * Whether the HSTS policy also covers every subdomain of the portal's host ({@code includeSubDomains}). Unset:
+     * {@code false}. See {@link TransportConfig.Builder#hstsIncludeSubDomains(boolean)}.
+     */
+    public Boolean getHstsIncludeSubdomains() {
+      return hstsIncludeSubdomains;
+    }
+
+    public void setHstsIncludeSubdomains(Boolean hstsIncludeSubdomains) {
+      this.hstsIncludeSubdomains = hstsIncludeSubdomains;
     }
   }
 
@@ -1020,6 +1054,7 @@ public class PortcullisFactory {
     private Duration linkReauthentication;
     private Duration maxLoginAge;
     private Duration providerTimeout;
+    private Integer maxConcurrentProviderCalls;
 
     /** Whether the block's single sign-on is on; {@code true} unless set to {@code false}. */
     public boolean isEnabled() {
@@ -1278,6 +1313,19 @@ public class PortcullisFactory {
 
     public void setProviderTimeout(Duration providerTimeout) {
       this.providerTimeout = providerTimeout;
+    }
+
+    /**
+     * How many requests of this node may wait on the provider at once (callbacks exchanging their code, login starts
+     * waiting for its discovery); one more is answered 503 at once without asking it. 1 to 1024, well below the
+     * server's request threads. Unset: 16.
+     */
+    public Integer getMaxConcurrentProviderCalls() {
+      return maxConcurrentProviderCalls;
+    }
+
+    public void setMaxConcurrentProviderCalls(Integer maxConcurrentProviderCalls) {
+      this.maxConcurrentProviderCalls = maxConcurrentProviderCalls;
     }
 
     /** The settings, without the client secret. */

@@ -26,6 +26,10 @@ final class SsoBlock {
           "provider timeout",
           "portcullis.sso.provider-timeout is above zero and at most 60 seconds"),
       Map.entry(
+          "wait on the OpenID provider",
+          "portcullis.sso.max-concurrent-provider-calls is 1 to "
+              + SsoConfig.MAX_CONCURRENT_PROVIDER_CALLS),
+      Map.entry(
           "upgrade token lifetime",
           "portcullis.sso.token-lifetime is above zero and at most 10 minutes"),
       Map.entry(
@@ -140,6 +144,9 @@ final class SsoBlock {
     }
     if (block.getProviderTimeout() != null) {
       b.providerTimeout(block.getProviderTimeout().toJavaDuration());
+    }
+    if (block.getMaxConcurrentProviderCalls() != null) {
+      b.maxConcurrentProviderCalls(block.getMaxConcurrentProviderCalls());
     }
     try {
       return b.build();

@@ -181,6 +181,19 @@ class SsoBlockRefusalsTest {
   }
 
   @Test
+  void maxConcurrentProviderCallsOutOfRange_isRefused_namingTheSetting() {
+    for (String calls : new String[] {"0", "-1", "1025"}) {
+      assertThat(startFailure(
+                  ConfigOverride.config("portcullis.sso.max-concurrent-provider-calls", calls))
+              .getMessage())
+          .as(calls)
+          .contains("the number of requests that may wait on the OpenID provider at once must be"
+              + " between 1 and 1024")
+          .contains("In the YAML: portcullis.sso.max-concurrent-provider-calls is 1 to 1024");
+    }
+  }
+
+  @Test
   void pathsThatCollide_areRefused_namingThePathSettings() {
     Throwable failure =
         startFailure(ConfigOverride.config("portcullis.sso.login-path", "/sso/upgrade"));

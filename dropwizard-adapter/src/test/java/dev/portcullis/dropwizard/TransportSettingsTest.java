@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code portcullis.transport} block without a canonical host and outside development mode: the start stops with
- * a message in the block's own names, and {@code redirect-plain-http: false} is the way to refuse plain HTTP instead.
+ * a message in the block's own names, and {@code redirect-plain-http: false} is the way to refuse plain HTTP instead;
+ * the HSTS policy from the block.
  */
 class TransportSettingsTest {
   private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
@@ -69,6 +70,37 @@ class TransportSettingsTest {
               .transport()
               .redirectsPlainHttp())
           .isFalse();
+    } finally {
+      support.after();
+    }
+  }
+
+  /**
+   * Regression: the block had no HSTS settings, so a Dropwizard portal could neither cover its subdomains nor change
+   * the policy's lifetime without replacing the block's whole transport in code.
+   */
+  @Test
+  void hstsMaxAgeAndIncludeSubdomains_areTheHeaderOfResponsesOverHttps() throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support = app(
+        ConfigOverride.config("portcullis.transport.redirect-plain-http", "false"),
+        ConfigOverride.config("portcullis.transport.trusted-proxies", "127.0.0.1"),
+        ConfigOverride.config("portcullis.transport.hsts-max-age", "730 days"),
+        ConfigOverride.config("portcullis.transport.hsts-include-subdomains", "true"));
+    try {
+      support.before();
+      // Through the trusted proxy on loopback, which terminated TLS.
+      HttpResponse<String> overHttps = HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + support.getLocalPort() + "/login"))
+                  .header("X-Forwarded-Proto", "https")
+                  .header("X-Forwarded-For", "203.0.113.7")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(overHttps.statusCode()).isEqualTo(200);
+      assertThat(overHttps.headers().firstValue("Strict-Transport-Security"))
+          .hasValue("max-age=63072000; includeSubDomains");
     } finally {
       support.after();
     }

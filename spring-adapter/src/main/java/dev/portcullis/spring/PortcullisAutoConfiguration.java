@@ -176,8 +176,8 @@ public final class PortcullisAutoConfiguration {
           + " fragment, and the redirect URI is the callback URL registered at the provider; scopes include openid;"
           + " token-lifetime is above zero and at most 10 minutes; link-reauthentication and"
           + " max-login-age are 1 minute to 1 hour; provider-timeout is above zero and at most 60 seconds;"
-          + " the upgrade, callback and login paths are distinct lower-case paths. Or set"
-          + " portcullis.sso.enabled=false.";
+          + " max-concurrent-provider-calls is 1 to 1024; the upgrade, callback and login paths are distinct"
+          + " lower-case paths. Or set portcullis.sso.enabled=false.";
 
   private static final String NO_ACCESS_ACTION =
       "Say who may see what: either set portcullis.access.public-paths"
@@ -209,10 +209,11 @@ public final class PortcullisAutoConfiguration {
   }
 
   /**
-   * Refuses a duration property written without a unit before any bean reads it: Spring Boot would read it as
-   * milliseconds.
+   * Refuses, before any bean reads them, a property a {@code .properties} file gives twice (Spring Boot would keep the
+   * last without a word) and a duration property written without a unit (Spring Boot would read it as milliseconds).
    */
   PortcullisAutoConfiguration(Environment environment) {
+    RepeatedProperties.refuseIn(environment);
     DurationsWithoutUnit.refuseIn(environment);
   }
 
@@ -626,6 +627,7 @@ public final class PortcullisAutoConfiguration {
     map.from(sso::getLinkReauthentication).to(builder::linkReauthentication);
     map.from(sso::getMaxLoginAge).to(builder::maxLoginAge);
     map.from(sso::getProviderTimeout).to(builder::providerTimeout);
+    map.from(sso::getMaxConcurrentProviderCalls).to(builder::maxConcurrentProviderCalls);
     if (sso.getCookieName() != null) {
       // The core's own cookie declaration (with its cookie-notice text), renamed.
       builder.cookie(building(

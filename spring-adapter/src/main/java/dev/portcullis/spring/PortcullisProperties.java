@@ -1295,6 +1295,13 @@ public class PortcullisProperties {
      */
     private Duration providerTimeout;
 
+    /**
+     * How many requests of this node may wait on the OpenID provider at once (SSO callbacks exchanging their code, login
+     * starts waiting for the provider's discovery); one more is answered 503 at once without asking the provider. 1 to
+     * 1024; keep it well below the server's request threads. Core default: 16.
+     */
+    private Integer maxConcurrentProviderCalls;
+
     public boolean isEnabled() {
       return enabled;
     }
@@ -1447,6 +1454,14 @@ public class PortcullisProperties {
 
     public void setProviderTimeout(Duration providerTimeout) {
       this.providerTimeout = providerTimeout;
+    }
+
+    public Integer getMaxConcurrentProviderCalls() {
+      return maxConcurrentProviderCalls;
+    }
+
+    public void setMaxConcurrentProviderCalls(Integer maxConcurrentProviderCalls) {
+      this.maxConcurrentProviderCalls = maxConcurrentProviderCalls;
     }
   }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.bind.BindContext;
 import org.springframework.boot.context.properties.bind.BindHandler;
@@ -104,9 +106,27 @@ final class ProcessEnvironmentSettings implements ConfigurationPropertiesBindHan
         || name.equals(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
   }
 
+  /**
+   * The variable of every property with the dashes of its name as underscores ({@code PORTCULLIS_SESSION_IDLE_TIMEOUT}
+   * for {@code portcullis.session.idle-timeout}, {@code PORTCULLIS_AUDIT_SEARCH_ENDPOINTS_0_PATH}), list entries at
+   * index 0. Spring Boot binds such a variable to the property, although the name it reads the variable as ({@code
+   * portcullis.session.idle.timeout}) is none.
+   */
+  private static final Set<String> VARIABLES_WITH_DASHES_AS_UNDERSCORES =
+      Spelling.NAMES.stream().map(Spelling::variable).collect(Collectors.toUnmodifiableSet());
+
+  /** An index between the elements of a variable's name, or at its end: {@code _12} of {@code ..._RULES_12_ROLES}. */
+  private static final Pattern VARIABLE_INDEX = Pattern.compile("_\\d+(?=_|$)");
+
   /** Whether {@code property}, which bound to nothing, is meant as a Portcullis setting (see the class comment). */
   static boolean isSetting(ConfigurationProperty property, String keyRingVariable) {
     if (isFromEnvironment(property)) {
+      String variable = variableOf(property);
+      if (variable != null
+          && VARIABLES_WITH_DASHES_AS_UNDERSCORES.contains(
+              VARIABLE_INDEX.matcher(variable).replaceAll("_0"))) {
+        return false; // bound to the property it names
+      }
       String name = property.getName().toString();
       return !name.equals(asProperty(keyRingVariable))
           && !name.equals(asProperty(KeyRingSources.ENV_VARIABLE))

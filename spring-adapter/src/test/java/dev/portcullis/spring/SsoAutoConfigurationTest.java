@@ -100,7 +100,8 @@ class SsoAutoConfigurationTest {
             "portcullis.sso.trusted-audiences=reports-api,case-api",
             "portcullis.sso.link-reauthentication=2m",
             "portcullis.sso.max-login-age=3m",
-            "portcullis.sso.provider-timeout=2s")
+            "portcullis.sso.provider-timeout=2s",
+            "portcullis.sso.max-concurrent-provider-calls=4")
         .run(context -> {
           assertThat(context).hasNotFailed();
           SsoConfig sso = context.getBean(SsoConfig.class);
@@ -122,6 +123,7 @@ class SsoAutoConfigurationTest {
           assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(2));
           assertThat(sso.maxLoginAge()).isEqualTo(Duration.ofMinutes(3));
           assertThat(sso.providerTimeout()).isEqualTo(Duration.ofSeconds(2));
+          assertThat(sso.maxConcurrentProviderCalls()).isEqualTo(4);
           assertThat(sso.cookie().name()).isEqualTo("portal_sso");
           assertThat(sso.cookie().sessionScoped()).isTrue();
           assertThat(sso.cookie().purpose()).as("the core's cookie-notice text").isNotBlank();
@@ -150,6 +152,7 @@ class SsoAutoConfigurationTest {
       assertThat(sso.linkReauthentication()).isEqualTo(Duration.ofMinutes(5));
       assertThat(sso.maxLoginAge()).isEqualTo(Duration.ofMinutes(10));
       assertThat(sso.providerTimeout()).isEqualTo(Duration.ofSeconds(5));
+      assertThat(sso.maxConcurrentProviderCalls()).isEqualTo(16);
     });
   }
 
@@ -212,6 +215,13 @@ class SsoAutoConfigurationTest {
         .run(failsWith(
             "OpenID provider timeout must be above zero and at most 60 seconds",
             "provider-timeout"));
+    for (String calls : new String[] {"0", "-1", "1025"}) {
+      enabled()
+          .withPropertyValues("portcullis.sso.max-concurrent-provider-calls=" + calls)
+          .run(failsWith(
+              "may wait on the OpenID provider at once must be between 1 and 1024",
+              "max-concurrent-provider-calls is 1 to 1024"));
+    }
     enabled()
         .withPropertyValues("portcullis.sso.issuer=http://login.example")
         .run(failsWith("issuer must be an https URL", "issuer"));

@@ -156,7 +156,8 @@ final class PortcullisSettings {
       "portcullis.sso.trusted-audiences",
       "portcullis.sso.link-reauthentication",
       "portcullis.sso.max-login-age",
-      "portcullis.sso.provider-timeout")));
+      "portcullis.sso.provider-timeout",
+      "portcullis.sso.max-concurrent-provider-calls")));
 
   /**
    * Secrets read from the environment only: a file that names one is refused, so that a secret is never in a file

@@ -114,6 +114,9 @@ final class SsoSettings {
         .ifPresent(d -> given.put("max-login-age", b -> b.maxLoginAge(d)));
     s.duration(PREFIX + ".provider-timeout")
         .ifPresent(d -> given.put("provider-timeout", b -> b.providerTimeout(d)));
+    s.integer(PREFIX + ".max-concurrent-provider-calls")
+        .ifPresent(
+            n -> given.put("max-concurrent-provider-calls", b -> b.maxConcurrentProviderCalls(n)));
     // Rules between settings: tried together below.
     Map<String, Consumer<SsoConfig.Builder>> together = new LinkedHashMap<>();
     s.string(PREFIX + ".callback-path")
@@ -216,6 +219,8 @@ final class SsoSettings {
         return "a duration from 1m to 1h";
       case "provider-timeout":
         return "a duration above zero and at most 60s";
+      case "max-concurrent-provider-calls":
+        return "a whole number from 1 to " + SsoConfig.MAX_CONCURRENT_PROVIDER_CALLS;
       default:
         return "a plain lower-case absolute path such as /sso/upgrade";
     }
