@@ -357,6 +357,7 @@ class KeyToolTest {
       }
     }
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    AnotherAccount.assumeCanRun(dir);
     return copy;
   }
 

@@ -3,7 +3,9 @@ package dev.portcullis.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -32,6 +34,39 @@ public final class AnotherAccount {
       missing = "the tests do not run as root, so they cannot start a process as another account";
     }
     if (missing != null) {
+      System.err.println("Skipped: " + missing + "; the test that reads and writes files as another"
+          + " account did not run");
+      Assumptions.abort(missing);
+    }
+  }
+
+  /**
+   * As {@link #assumeAvailable()}, and skips the calling test, saying why, unless the account can enter {@code dir}
+   * and run this JVM's {@code java}: a checkout or a JDK under a directory only root may enter (such as {@code
+   * /root}) is out of its reach.
+   */
+  public static void assumeCanRun(Path dir) throws IOException, InterruptedException {
+    assumeAvailable();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> probe = new ArrayList<>(command());
+    probe.addAll(List.of(
+        "/bin/sh",
+        "-c",
+        "cd \"$1\" && exec \"$2\" -version",
+        "sh",
+        dir.toString(),
+        java.toString()));
+    Process process = new ProcessBuilder(probe)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    process.getOutputStream().close();
+    if (!process.waitFor(1, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+    }
+    if (process.isAlive() || process.exitValue() != 0) {
+      String missing = "uid " + ID + " cannot enter " + dir + " or run " + java
+          + " (a directory above one of them is closed to other accounts)";
       System.err.println("Skipped: " + missing + "; the test that reads and writes files as another"
           + " account did not run");
       Assumptions.abort(missing);

@@ -59,6 +59,7 @@ final class DeploymentAsAnotherAccount {
   static Outcome deploy(Path dir, Map<String, String> environment) throws Exception {
     AnotherAccount.assumeAvailable();
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    AnotherAccount.assumeCanRun(dir);
     String classPath = readableCopyOfTheClassPath(dir.resolve("class-path"));
     List<String> command = new ArrayList<>(AnotherAccount.command());
     command.addAll(List.of(
