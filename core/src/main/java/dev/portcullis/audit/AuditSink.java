@@ -78,11 +78,12 @@ public interface AuditSink extends Closeable, Flushable {
   }
 
   /**
-   * Appends one JSON object per line to {@code file} (UTF-8), creating it if needed. The file is locked for as long
-   * as the sink is open, through {@code <file>.lock} beside it (created if needed and left in place), so that no other
-   * sink, in this process or another, writes it meanwhile; {@link #flush()} hands the data to the OS and {@link
-   * #close()} forces it to disk. The file only ever holds whole records: a write that fails part-way (a full disk) is
-   * cut back to the last whole record and kept for the next flush.
+   * Appends one JSON object per line to {@code file} (UTF-8), creating it if needed, readable by its owner only, and
+   * its missing directories open to their owner only (POSIX permissions, whatever the umask). The file is locked for
+   * as long as the sink is open, through {@code <file>.lock} beside it (created if needed and left in place), so that
+   * no other sink, in this process or another, writes it meanwhile; {@link #flush()} hands the data to the OS and
+   * {@link #close()} forces it to disk. The file only ever holds whole records: a write that fails part-way (a full
+   * disk) is cut back to the last whole record and kept for the next flush.
    *
    * @throws IOException if the file can't be opened, is locked by another writer, ends in a partial line, or holds
    *     records of another kind (a search-demand file)

@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.internal.OwnerOnlyDirectories;
 import dev.portcullis.internal.WholeFile;
 import java.io.Closeable;
 import java.io.Flushable;
@@ -9,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -220,10 +222,37 @@ final class LineFile implements Closeable, Flushable {
    *     not a regular file ({@link #refuseUnlessOwnFile})
    */
   static LineFile open(Path path, String kind, Opener opener) throws IOException {
+    try {
+      return openChecked(path, kind, opener);
+    } catch (AccessDeniedException e) {
+      throw permissionDenied(e);
+    }
+  }
+
+  /**
+   * The refusal of a file or directory the process may not create, open or write, saying so: the JDK's exception
+   * names the file alone, which in a start-up failure reads like any other problem with it.
+   */
+  private static AccessDeniedException permissionDenied(AccessDeniedException e) {
+    String file = e.getFile();
+    Path denied = file == null ? null : Path.of(file).toAbsolutePath();
+    AccessDeniedException clear = new AccessDeniedException(
+        file,
+        e.getOtherFile(),
+        "permission denied: the account that runs the application may not create or write it"
+            + (denied == null || denied.getParent() == null
+                ? ""
+                : "; let that account write " + denied + " and its directory "
+                    + denied.getParent()));
+    clear.initCause(e);
+    return clear;
+  }
+
+  private static LineFile openChecked(Path path, String kind, Opener opener) throws IOException {
     refuseUnlessOwnFile(path);
     Path parent = path.toAbsolutePath().getParent();
     if (parent != null) {
-      Files.createDirectories(parent);
+      OwnerOnlyDirectories.create(parent);
     }
     WriterLock lock = WriterLock.acquire(path);
     try {

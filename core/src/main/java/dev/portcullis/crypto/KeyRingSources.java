@@ -1,10 +1,12 @@
 package dev.portcullis.crypto;
 
+import dev.portcullis.internal.OwnerOnlyDirectories;
 import dev.portcullis.internal.WholeFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -95,14 +97,22 @@ public final class KeyRingSources {
   }
 
   /**
-   * The refusal of a key file or store that cannot be read. A missing one is named with its absolute path (a relative
-   * path is resolved against a working directory the reader may not know), and a missing key file with the command
-   * that makes one.
+   * The refusal of a key file or store that cannot be read. A missing one, or one the process may not read, is named
+   * with its absolute path (a relative path is resolved against a working directory the reader may not know), a
+   * missing key file with the command that makes one.
    */
   static InvalidKeyRingException unreadable(String description, Path file, IOException e) {
     if (e instanceof WholeFile.RefusedFileException) {
       // Names the file, what is there and the bound; none of its content.
       return new InvalidKeyRingException("cannot read " + description + ": " + e.getMessage(), e);
+    }
+    if (e instanceof AccessDeniedException) {
+      // The JDK's message is the path alone; say what is wrong and what to change.
+      return new InvalidKeyRingException(
+          "cannot read " + description + ": permission denied (" + file.toAbsolutePath()
+              + "): the account that runs the application may not read it. Let that account, and no"
+              + " other, read it (chown the file to that account and chmod 600)",
+          e);
     }
     if (!(e instanceof NoSuchFileException)) {
       return new InvalidKeyRingException(
@@ -127,10 +137,13 @@ public final class KeyRingSources {
     return WholeFile.read(file, MAX_FILE_BYTES, description);
   }
 
-  /** Writes {@code ring} to {@code file} atomically, readable by the owner only where the file system allows. */
+  /**
+   * Writes {@code ring} to {@code file} atomically, readable by the owner only where the file system allows; missing
+   * directories above it are created open to their owner only ({@link OwnerOnlyDirectories}).
+   */
   public static void writeFile(KeyRing ring, Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    OwnerOnlyDirectories.create(dir);
     Path tmp = Files.createTempFile(dir, ".keyring", ".tmp");
     try {
       restrictToOwner(tmp);

@@ -3,6 +3,7 @@ package dev.portcullis.crypto;
 import dev.portcullis.internal.DaemonThreads;
 import dev.portcullis.internal.WholeFile;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -191,7 +192,7 @@ public final class ReloadingKeyRing implements KeyRingSource, AutoCloseable {
   private byte[] read() {
     try {
       return KeyRingSources.readBounded(file, description);
-    } catch (WholeFile.RefusedFileException e) {
+    } catch (WholeFile.RefusedFileException | AccessDeniedException e) {
       throw KeyRingSources.unreadable(description, file, e);
     } catch (IOException e) {
       throw new InvalidKeyRingException(

@@ -3,6 +3,7 @@ package dev.portcullis.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.testing.AnotherAccount;
 import dev.portcullis.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -187,7 +189,13 @@ class KeyToolTest {
   private Command runAlone(String... args) throws Exception {
     Path classes = Path.of(
         KeyTool.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    List<String> command = new ArrayList<>(List.of(
+    return runAlone(List.of(), classes, args);
+  }
+
+  /** As {@link #runAlone(String...)}, the command started through {@code wrapper} with {@code classes}. */
+  private Command runAlone(List<String> wrapper, Path classes, String... args) throws Exception {
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp",
         classes.toString(),
@@ -239,5 +247,121 @@ class KeyToolTest {
               "warning: key file " + file + " can be read by its group or by others (rw-r--r--)")
           .doesNotContain("SLF4J");
     }
+  }
+
+  /**
+   * Regression: under a permissive umask ({@code umask 000}) {@code create} made the directories above a new key file
+   * writable by every account on the host, which could then put a key file of its own in the place of the real one.
+   * The file and each directory it creates are now for their owner only.
+   */
+  @Test
+  void create_underAPermissiveUmask_makesTheFileAndItsNewDirectoriesForTheOwnerOnly()
+      throws Exception {
+    Assumptions.assumeTrue(
+        FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+        "file permissions need a POSIX file system");
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "no /bin/sh to set the umask");
+    Path keys = dir.resolve("portal").resolve("keys").resolve("keys.txt");
+    Path classes = Path.of(
+        KeyTool.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+
+    Command created = runAlone(
+        List.of("/bin/sh", "-c", "umask 000 && exec \"$@\"", "sh"),
+        classes,
+        "create",
+        keys.toString());
+
+    assertThat(created.status()).as(created.err()).isZero();
+    assertThat(permissions(dir.resolve("portal"))).isEqualTo("rwx------");
+    assertThat(permissions(keys.getParent())).isEqualTo("rwx------");
+    assertThat(permissions(keys)).isEqualTo("rw-------");
+  }
+
+  /**
+   * Regression: a key file that every account on the host may write was read and trusted, so anyone could put their
+   * own key in it. Every command that reads the file refuses it, naming the file and its permissions; {@code add},
+   * {@code promote} and {@code revoke} then leave it as it is.
+   */
+  @Test
+  void keyFileOthersMayWrite_isRefusedByEveryCommandThatReadsIt() throws Exception {
+    Assumptions.assumeTrue(
+        FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+        "file permissions need a POSIX file system");
+    Path file = dir.resolve("keys.txt");
+    assertThat(run("create", file.toString())).isZero();
+    String active = KeyRingSources.fromFile(file).activeKey().idHex();
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+    byte[] before = Files.readAllBytes(file);
+
+    for (String[] command : new String[][] {
+      {"list", file.toString()},
+      {"env", file.toString()},
+      {"add", file.toString()},
+      {"revoke", file.toString(), active}
+    }) {
+      err.reset();
+      out.reset();
+      assertThat(run(command)).as(command[0]).isEqualTo(1);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .as(command[0])
+          .contains("refused: cannot read key file " + file + ": key file " + file
+              + " can be written by others (rw-rw-rw-)")
+          .contains("chmod o-w " + file);
+      assertThat(out.toString(StandardCharsets.UTF_8)).as(command[0]).isEmpty();
+    }
+    assertThat(Files.readAllBytes(file)).isEqualTo(before);
+  }
+
+  /**
+   * A key file that the account running the tool may not read (a real account other than its owner, in a JVM started
+   * under {@code setpriv}): refused with exit status 1 and a reason that says so, not a stack trace. Skipped, with the
+   * reason printed, where {@code setpriv} is missing or the tests do not run as root.
+   */
+  @Test
+  void keyFileTheAccountMayNotRead_isRefusedSayingPermissionDenied() throws Exception {
+    Path classes = classesReadableByAnotherAccount();
+    Path file = dir.resolve("keys.txt");
+    assertThat(run("create", file.toString())).isZero();
+
+    Command listed = runAlone(AnotherAccount.command(), classes, "list", file.toString());
+
+    assertThat(listed.status()).as(listed.err()).isEqualTo(1);
+    assertThat(listed.err())
+        .contains("refused: cannot read key file " + file + ": permission denied (" + file
+            + "): the account that runs the application may not read it")
+        .doesNotContain("Exception in thread")
+        .doesNotContain("\tat ");
+    assertThat(listed.out()).isEmpty();
+  }
+
+  /**
+   * A copy of the core classes that another account can read: the build's own may sit under a directory only root
+   * may enter. The test directory is opened for others to enter, not to list or write.
+   */
+  private Path classesReadableByAnotherAccount() throws Exception {
+    AnotherAccount.assumeAvailable();
+    Path classes = Path.of(
+        KeyTool.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Assumptions.assumeTrue(Files.isDirectory(classes), "the core classes are not a directory");
+    Path copy = dir.resolve("classes");
+    try (var paths = Files.walk(classes)) {
+      for (Path from : (Iterable<Path>) paths::iterator) {
+        Path to = copy.resolve(classes.relativize(from).toString());
+        if (Files.isDirectory(from)) {
+          Files.createDirectories(to);
+          Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } else {
+          Files.copy(from, to);
+          Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+      }
+    }
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    AnotherAccount.assumeCanRun(dir);
+    return copy;
+  }
+
+  private static String permissions(Path path) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
 }

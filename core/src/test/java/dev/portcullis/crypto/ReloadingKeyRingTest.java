@@ -11,6 +11,8 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +100,34 @@ class ReloadingKeyRingTest {
     assertThat(sealer.open(underK1, "c")).isEqualTo(new Opened.Failed(Opened.Reason.REVOKED_KEY));
     assertThat(sealer.open(underK2, "c")).isInstanceOf(Opened.Ok.class);
     assertThat(events).hasSize(3).allMatch(e -> e.startsWith("reloaded "));
+  }
+
+  /**
+   * A key file that others may write, when it is read again: its new keys are refused, naming the file and its
+   * permissions, and the ring in use stays; once only its owner may write it, it is read.
+   */
+  @Test
+  void aFileOthersMayWrite_isRefusedAtAReload_theOldRingStays() throws Exception {
+    Assumptions.assumeTrue(
+        Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null,
+        "file permissions need a POSIX file system");
+    KeyRing first = TestKeys.single(K1, 1);
+    Path file = keyFile(first);
+    ReloadingKeyRing ring = watch(file, MANUAL);
+    KeyRing before = ring.current();
+
+    KeyRingSources.writeFile(first.withNewKey(K2, key(2), CREATED), file);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertThat(ring.reload()).isFalse();
+    assertThat(ring.current()).isSameAs(before);
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0))
+        .startsWith("refused cannot read key file " + file + ": key file " + file
+            + " can be written by others (rw-rw-rw-)");
+
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    assertThat(ring.reload()).isTrue();
+    assertThat(ring.current().keys()).hasSize(2);
   }
 
   @Test

@@ -10,8 +10,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -232,5 +235,36 @@ class RedisStoreConfigTest {
             .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("is too large");
+  }
+
+  /**
+   * Regression: a trusted certificates file that every account on the host may write was read and trusted, so anyone
+   * could add a certificate authority of their own and pose as the Redis server. It is refused, naming the file and
+   * its permissions; one that others may only read is fine.
+   */
+  @Test
+  void trustedCertificates_othersMayWrite_isRefused(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(
+        Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null,
+        "file permissions need a POSIX file system");
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN NOTHING-----\n");
+    Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-rw-rw-"));
+
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .uri("rediss://127.0.0.1:6380")
+            .trustedCertificates(ca)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(
+            "the trusted certificates file " + ca + " can be written by others (rw-rw-rw-)")
+        .hasMessageContaining("chmod o-w " + ca);
+
+    Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> RedisStoreConfig.builder()
+            .uri("rediss://127.0.0.1:6380")
+            .trustedCertificates(ca)
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("holds no PEM certificate");
   }
 }

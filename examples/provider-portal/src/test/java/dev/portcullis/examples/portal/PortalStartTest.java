@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
@@ -49,6 +50,24 @@ class PortalStartTest {
     }
     assertThat(Files.readAllBytes(keys)).isEqualTo(keyFile);
     assertThat(Files.readAllBytes(store)).isEqualTo(storeFile);
+  }
+
+  /**
+   * Regression: the data folder, which holds the key ring and the audit log, took its permissions from the umask (under
+   * {@code umask 000} any account could put its own key file there). A new one is for its owner only.
+   */
+  @Test
+  void firstStart_inANewDataFolder_makesItAndItsParentsForTheOwnerOnly() throws Exception {
+    Path fresh = dataDir.resolve("var").resolve("portal-data");
+
+    try (RunningPortal portal = new RunningPortal(fresh)) {
+      assertThat(portal.client().get("/login").statusCode()).isEqualTo(200);
+    }
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.getParent())))
+        .isEqualTo("rwx------");
   }
 
   @Test
