@@ -41,6 +41,7 @@ import javax.sql.DataSource;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.glassfish.jersey.server.ServerProperties;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,8 @@ import org.slf4j.LoggerFactory;
  * cache of every connector case-sensitive ({@link HttpConfiguration#setHeaderCacheCaseSensitive}), so that each
  * request's cookies reach the filter exactly as sent, and replaces Jetty's error handler, so that the responses Jetty
  * writes itself, for requests it refuses before any filter runs, carry the filter's security headers and a plain
- * body, with no {@code Server} header on any connector ({@link JettyErrorPages}). Dropwizard's request log, on by
+ * body, with no {@code Server} header on any connector ({@link JettyErrorPages}). A resource's relative {@code
+ * Location} stays relative: Jersey would make it absolute from the request's {@code Host} header and scheme. Dropwizard's request log, on by
  * default with each client's address and time, is given each request without its query string and its {@code
  * Referer} without one, so that it keeps no search terms (which the anonymous search-demand log alone counts), single
  * sign-on codes or {@code returnTo} pages.
@@ -282,6 +284,12 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       environment.jersey().register(RolesAllowedDynamicFeature.class);
       environment.jersey().register(new AutomaticAnswerRoles());
       environment.jersey().register(new RefusalsNotStored());
+      // Jersey makes a resource's relative Location (Response.seeOther(URI.create("/reports")))
+      // absolute from the request's Host header and scheme; left relative, a forged Host cannot
+      // send the browser elsewhere, nor behind a TLS-terminating proxy to plain HTTP.
+      environment
+          .jersey()
+          .property(ServerProperties.LOCATION_HEADER_RELATIVE_URI_RESOLUTION_DISABLED, true);
       environment.lifecycle().addEventListener(new LifeCycle.Listener() {
         @Override
         public void lifeCycleStarting(LifeCycle event) {

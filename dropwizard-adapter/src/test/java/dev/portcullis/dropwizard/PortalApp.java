@@ -21,7 +21,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.net.URI;
 import java.time.Instant;
 import java.util.Set;
 
@@ -126,6 +128,13 @@ public class PortalApp extends Application<PortalApp.Config> {
     @GET
     public String get() {
       return "up";
+    }
+
+    /** A redirect to the status page by a relative URI, as a resource writes one. */
+    @GET
+    @Path("moved")
+    public Response moved() {
+      return Response.seeOther(URI.create("/status")).build();
     }
 
     /** The Jersey principal, a role check and the session's CSRF token. */

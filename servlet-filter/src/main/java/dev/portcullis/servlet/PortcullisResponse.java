@@ -30,6 +30,8 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
   private PrintWriter writer;
   /** Counts header changes made through this wrapper (sets, adds, resets), for {@link #headerChanges()}. */
   private int headerChanges;
+  /** Set once {@link #sendRedirect} wrote a redirect itself: the body is over. */
+  private boolean redirected;
 
   PortcullisResponse(HttpServletResponse response, Exchange exchange) {
     super(response);
@@ -48,10 +50,64 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
     }
   }
 
+  /**
+   * A redirect to a place on this site ({@code /account}, {@code report?id=7}) goes out as the relative reference the
+   * application gave, which the browser resolves against the page it asked for; anything else is the container's.
+   *
+   * <p><b>Security.</b> The containers make such a location absolute from the request's {@code Host} header and
+   * scheme: Undertow always, Tomcat when its context's {@code useRelativeRedirects} is off (as Spring Boot sets it
+   * unless {@code server.tomcat.use-relative-redirects=true}), Jetty when {@code HttpConfiguration}'s relative
+   * redirects are off. A request with {@code Host: evil.example} then had the application's own redirects send the
+   * browser to {@code http://evil.example/...}, and behind a TLS-terminating proxy to plain HTTP. Only a location
+   * that cannot name another host is taken over (see {@link #onThisSite}); the browser ignores the body of a redirect
+   * and the application writes none after it, so, as the container would, nothing written afterwards is sent.
+   */
   @Override
   public void sendRedirect(String location) throws IOException {
+    if (!onThisSite(location)) {
+      committing();
+      super.sendRedirect(location);
+      return;
+    }
+    if (isCommitted()) {
+      throw new IllegalStateException("sendRedirect after the response was committed");
+    }
+    resetBuffer();
+    setStatus(SC_FOUND);
+    setHeader("Location", location);
+    setContentLength(0);
+    redirected = true;
     committing();
-    super.sendRedirect(location);
+    super.flushBuffer();
+  }
+
+  /**
+   * Whether {@code location} is a reference that the browser can only resolve to this site: printable ASCII without
+   * a backslash (browsers read {@code \} as {@code /}) and either a path of its own ({@code /...}, not {@code //...})
+   * or a relative path, query or fragment without a scheme (no {@code :} before the first {@code /}, {@code ?} or
+   * {@code #}).
+   */
+  static boolean onThisSite(String location) {
+    if (location == null || location.isEmpty()) {
+      return false;
+    }
+    boolean schemeMayFollow = location.charAt(0) != '/';
+    if (!schemeMayFollow && location.length() > 1 && location.charAt(1) == '/') {
+      return false;
+    }
+    for (int i = 0; i < location.length(); i++) {
+      char c = location.charAt(i);
+      if (c < 0x21 || c >= 0x7f || c == '\\') {
+        return false;
+      }
+      if (schemeMayFollow) {
+        if (c == ':') {
+          return false;
+        }
+        schemeMayFollow = c != '/' && c != '?' && c != '#';
+      }
+    }
+    return true;
   }
 
   @Override
@@ -211,12 +267,18 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
 
     @Override
     public void write(int b) throws IOException {
+      if (redirected) {
+        return;
+      }
       writing(1);
       delegate.write(b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      if (redirected) {
+        return;
+      }
       writing(len);
       delegate.write(b, off, len);
     }
@@ -256,24 +318,36 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
 
     @Override
     public void write(int c) {
+      if (redirected) {
+        return;
+      }
       writing(bytesPerChar);
       delegate.write(c);
     }
 
     @Override
     public void write(char[] buf, int off, int len) {
+      if (redirected) {
+        return;
+      }
       writing((long) len * bytesPerChar);
       delegate.write(buf, off, len);
     }
 
     @Override
     public void write(String s, int off, int len) {
+      if (redirected) {
+        return;
+      }
       writing((long) len * bytesPerChar);
       delegate.write(s, off, len);
     }
 
     @Override
     public void println() {
+      if (redirected) {
+        return;
+      }
       writing(2L * bytesPerChar);
       delegate.println();
     }

@@ -958,8 +958,9 @@ public final class PortcullisAutoConfiguration {
 
   /**
    * On Spring Boot's embedded Tomcat: Tomcat's own error responses, for requests it refuses before the filter runs,
-   * plain and with the filter's security headers ({@link TomcatErrorReports}). Without Tomcat on the class path,
-   * nothing here is loaded.
+   * plain and with the filter's security headers ({@link TomcatErrorReports}), and its own redirects relative, never
+   * built from the {@code Host} header ({@link TomcatRelativeRedirects}). Without Tomcat on the class path, nothing
+   * here is loaded.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(
@@ -971,6 +972,11 @@ public final class PortcullisAutoConfiguration {
     @Bean
     TomcatErrorReports portcullisTomcatErrorReports(ObjectProvider<PortcullisFilter> filter) {
       return new TomcatErrorReports(filter);
+    }
+
+    @Bean
+    TomcatRelativeRedirects portcullisTomcatRelativeRedirects() {
+      return new TomcatRelativeRedirects();
     }
   }
 

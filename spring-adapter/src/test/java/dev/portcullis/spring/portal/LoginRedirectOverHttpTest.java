@@ -77,6 +77,42 @@ class LoginRedirectOverHttpTest {
             entry("evil.example:8443", "303 /login?returnTo=%2Freports%2F1"));
   }
 
+  /**
+   * Regression: Spring Boot turns Tomcat's relative redirects off ({@code server.tomcat.use-relative-redirects}
+   * defaults to false), so Tomcat made the application's own redirects ({@code RedirectView}, {@code sendRedirect})
+   * absolute from the request's {@code Host} header and the connection's scheme: behind the proxy, a logged-in user's
+   * request with {@code Host: evil.example} was sent to {@code http://evil.example/reports/1}.
+   */
+  @Test
+  void theApplicationsOwnRedirect_staysRelative_whateverTheHostHeader() throws Exception {
+    ProxiedBrowser alice = new ProxiedBrowser();
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("username", "alice");
+    form.put("password", "alice-pw");
+    form.put("_csrf", alice.csrf("/login"));
+    assertThat(alice.post("/login", form).statusCode()).isEqualTo(303);
+
+    Map<String, String> locations = new LinkedHashMap<>();
+    for (String host : List.of("portal.example", "evil.example", "evil.example:443")) {
+      try (KeepAliveConnection c = new KeepAliveConnection(port)) {
+        KeepAliveConnection.Response r = c.get(
+            "/to-report/1",
+            List.of(
+                "Host: " + host,
+                "X-Forwarded-Proto: https",
+                "X-Forwarded-Host: evil.example",
+                "Cookie: " + alice.cookieHeader()));
+        locations.put(host, r.status() + " " + r.header("Location"));
+      }
+    }
+    assertThat(locations)
+        .containsExactly(
+            entry("portal.example", "302 /reports/1"),
+            entry("evil.example", "302 /reports/1"),
+            entry("evil.example:443", "302 /reports/1"));
+    assertThat(alice.get("/to-report/1").headers().firstValue("Location")).hasValue("/reports/1");
+  }
+
   @Test
   void thePagesQuery_isCarriedInReturnTo_asSent() throws Exception {
     try (KeepAliveConnection c = new KeepAliveConnection(port)) {

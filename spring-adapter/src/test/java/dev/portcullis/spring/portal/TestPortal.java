@@ -17,6 +17,7 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.view.RedirectView;
 
 /**
  * A Spring MVC portal on the starter with Spring Security and no security configuration of its own, so the
@@ -24,7 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
  *
  * <p>Pages (text): {@code /login} prints {@code csrf=<token>}; {@code /whoami} prints the user handle and {@code
  * csrf=<token>}; {@code /council} needs COUNCIL_OFFICER; {@code /reports/{id}} is audited as {@code report_view};
- * {@code /echo-cookie} prints the Cookie header as received.
+ * {@code /echo-cookie} prints the Cookie header as received; {@code /to-report/{id}} redirects to {@code
+ * /reports/{id}} through Spring MVC's {@code RedirectView}.
  */
 @SpringBootApplication
 @EnableMethodSecurity
@@ -65,6 +67,11 @@ public class TestPortal {
     @GetMapping(value = "/reports/{id}", produces = "text/plain")
     String report(@PathVariable("id") String id) {
       return "report " + id;
+    }
+
+    @GetMapping("/to-report/{id}")
+    RedirectView toReport(@PathVariable("id") String id) {
+      return new RedirectView("/reports/" + id);
     }
 
     @GetMapping(value = "/echo-cookie", produces = "text/plain")

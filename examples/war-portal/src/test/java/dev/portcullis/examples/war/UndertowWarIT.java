@@ -186,6 +186,74 @@ class UndertowWarIT extends WarPortalScenario {
   }
 
   /**
+   * Regression: Undertow makes every relative {@code sendRedirect} absolute from the request's {@code Host} header and
+   * the request's scheme. Through the trusted proxy, a logged-in user's request with {@code Host: evil.example} had the
+   * application's redirect to {@code /account} send the browser to {@code http://evil.example/account}, off the
+   * portal and onto plain HTTP.
+   */
+  @Test
+  void theApplicationsRedirect_staysOnThisSite_whateverTheHostHeader() throws Exception {
+    war = UndertowWar.deploy(builtWar(), dir, h -> h, null, UndertowWarIT::addProbe);
+    logIn();
+    String cookies = jar.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(java.util.stream.Collectors.joining("; "));
+    Map<String, String> answers = new java.util.LinkedHashMap<>();
+    for (String host : List.of("127.0.0.1", "evil.example", "evil.example:443")) {
+      for (String target : List.of("/probe/redirect", "/probe/redirect-relative")) {
+        String response = rawWith(
+            "GET " + target + " HTTP/1.1",
+            "Host: " + host,
+            "X-Forwarded-Proto: https",
+            "X-Forwarded-Host: evil.example",
+            "Cookie: " + cookies);
+        answers.put(host + " " + target, statusAndLocation(response));
+      }
+    }
+    answers.put(
+        "absolute-form",
+        statusAndLocation(rawWith(
+            "GET http://evil.example/probe/redirect HTTP/1.1",
+            "Host: evil.example",
+            "X-Forwarded-Proto: https",
+            "Cookie: " + cookies)));
+    assertEquals(
+        Map.of(
+            "127.0.0.1 /probe/redirect", "302 /account",
+            "127.0.0.1 /probe/redirect-relative", "302 ../account",
+            "evil.example /probe/redirect", "302 /account",
+            "evil.example /probe/redirect-relative", "302 ../account",
+            "evil.example:443 /probe/redirect", "302 /account",
+            "evil.example:443 /probe/redirect-relative", "302 ../account",
+            "absolute-form", "302 /account"),
+        answers);
+  }
+
+  /** The request line and header lines sent as written over the proxy's connection; the whole response as text. */
+  private String rawWith(String requestLine, String... headers) throws Exception {
+    try (Socket socket = new Socket(war.uri().getHost(), war.uri().getPort())) {
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write((requestLine + "\r\n" + String.join("\r\n", headers)
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** {@code <status> <Location>} of a raw response, the Location "none" when it has none. */
+  private static String statusAndLocation(String response) {
+    String status = response.split(" ", 3)[1];
+    for (String line : response.substring(0, response.indexOf("\r\n\r\n")).split("\r\n")) {
+      if (line.regionMatches(true, 0, "Location:", 0, 9)) {
+        return status + " " + line.substring(9).trim();
+      }
+    }
+    return status + " none";
+  }
+
+  /**
    * Forward, include, async and an exception's error dispatch all run behind Portcullis on Undertow. Regression: for an
    * exception Undertow clears every response header and dispatches to the error page with its own request and
    * response, and the filter passed that dispatch on as one it already wraps: the error page went out without the
@@ -376,6 +444,8 @@ class UndertowWarIT extends WarPortalScenario {
           });
         }
         case "/fail" -> throw new IllegalStateException("a failure of the application");
+        case "/redirect" -> response.sendRedirect(request.getContextPath() + "/account");
+        case "/redirect-relative" -> response.sendRedirect("../account");
         default -> response.sendError(HttpServletResponse.SC_NOT_FOUND);
       }
     }
