@@ -125,10 +125,13 @@ final class LoginService {
     if (user.roles().isEmpty()) {
       return LoginResult.Reason.MISSING_ROLE;
     }
-    if (user.roles().stream().anyMatch(String::isBlank)) {
-      // A directory that maps an empty column or a list with a trailing comma to a role: the
-      // account is refused, not trimmed, so that a broken mapping is seen in the audit log.
-      return LoginResult.Reason.BLANK_ROLE;
+    // A directory that maps an empty column or a list with a trailing comma to a role: the
+    // account is refused, not trimmed, so that a broken mapping is seen in the audit log. A loop,
+    // not a stream: this runs on every authenticated request.
+    for (String role : user.roles()) {
+      if (role.isBlank()) {
+        return LoginResult.Reason.BLANK_ROLE;
+      }
     }
     return null;
   }
