@@ -9,6 +9,7 @@ import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.audit.SessionAudit;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.crypto.KeyRing;
+import dev.portcullis.internal.OwnerOnlyDirectories;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.session.SessionConfig;
@@ -18,11 +19,8 @@ import dev.portcullis.user.InMemoryUserDirectory;
 import dev.portcullis.user.PasswordHasher;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -121,23 +119,6 @@ final class Portal implements AutoCloseable {
   }
 
   /**
-   * Creates the data folder and its missing parents open to their owner only, whatever the umask: it holds the key
-   * ring and the audit log, and whoever can write it can put a key file of their own in its place. A folder that exists
-   * keeps its permissions.
-   */
-  private static void createForTheOwnerOnly(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.createDirectories(
-          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } else {
-      Files.createDirectories(dir);
-    }
-  }
-
-  /**
    * Prepares the data folder (development keys and certificate on first start), builds Portcullis and starts Jetty.
    *
    * @param env the environment: {@code PORTCULLIS_KEY_RING} there replaces the development key file
@@ -146,7 +127,8 @@ final class Portal implements AutoCloseable {
       PortalOptions options, Map<String, String> env, InstantSource clock, SecureRandom random)
       throws Exception {
     Path dataDir = options.dataDir().toAbsolutePath().normalize();
-    createForTheOwnerOnly(dataDir);
+    // Open to its owner only, whatever the umask: it holds the key ring and the audit log.
+    OwnerOnlyDirectories.create(dataDir);
     KeyRing keys = DevelopmentKeys.load(dataDir, env, clock, random);
     DevelopmentCertificate certificate =
         DevelopmentCertificate.loadOrCreate(dataDir, clock, random);
