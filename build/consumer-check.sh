@@ -70,8 +70,10 @@ done
 #    coming from the staging repository and is byte-identical to the deployed file of the same name.
 resolved=$(find "$consumer_repo/dev/portcullis" -type f \( -name '*.jar' -o -name '*.pom' \) ! -name '*-SNAPSHOT.*' \
   | sort)
+# A pattern match, not `echo | grep -q`: bash's echo writes a line at a time, so under pipefail a grep that exits on an
+# early line could leave echo with SIGPIPE and fail the check for an artifact that was resolved.
 for needed in portcullis-parent portcullis-bom portcullis-core portcullis-servlet portcullis-spring-boot-starter; do
-  echo "$resolved" | grep -q "/$needed/" || fail "the consumer did not resolve $needed"
+  [[ $resolved == *"/$needed/"* ]] || fail "the consumer did not resolve $needed"
 done
 for file in $resolved; do
   dir=$(dirname "$file")
