@@ -13,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.assertj.core.api.SoftAssertions;
 
@@ -168,6 +170,25 @@ public final class RawHttp {
   public static Response sendTls(SSLContext tls, int port, String request) throws IOException {
     try (SSLSocket socket =
         (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+      socket.startHandshake();
+      return exchange(socket, request);
+    }
+  }
+
+  /**
+   * Sends {@code request} over TLS, trusting what {@code tls} trusts, to {@code port} on loopback, naming {@code
+   * serverName} in the handshake's SNI extension (none when null), whatever Host header the request carries. The
+   * client does not check the certificate's names, so a name the certificate does not carry still reaches the
+   * server's own check.
+   */
+  public static Response sendTls(SSLContext tls, int port, String serverName, String request)
+      throws IOException {
+    try (SSLSocket socket =
+        (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setServerNames(
+          serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+      socket.setSSLParameters(parameters);
       socket.startHandshake();
       return exchange(socket, request);
     }
