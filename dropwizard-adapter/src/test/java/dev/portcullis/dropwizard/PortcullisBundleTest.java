@@ -176,6 +176,33 @@ class PortcullisBundleTest {
     assertThat(with.body()).isEqualTo("added");
   }
 
+  /**
+   * A browser that blocks cookies gets the filter's plain page on its login, not Jersey's or Jetty's error page: no
+   * redirect, no cookie kept, and it stays anonymous.
+   */
+  @Test
+  void browserThatBlocksCookies_isToldItCannotLogIn_andStaysAnonymous() throws Exception {
+    TestBrowser browser = browser();
+    browser.blockCookies(true);
+    HttpResponse<String> login = login(browser, "alice", "alice-pw");
+    assertThat(login.statusCode()).isEqualTo(400);
+    assertThat(login.body()).contains("Your browser is blocking cookies, so you cannot log in");
+    assertThat(login.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    assertThat(login.headers().firstValue("Location")).isEmpty();
+    assertThat(login.headers().allValues("Set-Cookie")).isEmpty();
+
+    HttpResponse<String> next = browser.get("/reports");
+    assertThat(next.statusCode()).isEqualTo(303);
+    assertThat(next.headers().firstValue("Location")).hasValue("/login?returnTo=%2Freports");
+    assertThat(browser.cookies()).isEmpty();
+    assertThat(app().bundle.portcullis().audit().flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(app().sink.events())
+        .filteredOn(e -> e.reason().filter("browser blocks cookies"::equals).isPresent())
+        .singleElement()
+        .satisfies(e -> assertThat(e.type()).isEqualTo(AuditEventType.AUTHN_LOGIN_FAIL));
+  }
+
   @Test
   void logout_endsTheSession_andEventsAreAudited() throws Exception {
     TestBrowser browser = browser();

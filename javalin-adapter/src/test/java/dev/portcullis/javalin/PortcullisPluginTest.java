@@ -145,6 +145,34 @@ class PortcullisPluginTest {
     flush().assertOnce(AuditEventType.AUTHN_LOGIN_FAIL);
   }
 
+  /**
+   * A browser that blocks cookies gets the filter's plain page on its login, before Javalin's routes or error
+   * handlers see the request: no redirect, no cookie kept, and it stays anonymous.
+   */
+  @Test
+  void browserThatBlocksCookies_isToldItCannotLogIn_andStaysAnonymous() throws Exception {
+    TestBrowser browser = new TestBrowser(base);
+    browser.blockCookies(true);
+    HttpResponse<String> login = login(browser, "alice", "alice-pw");
+    assertThat(login.statusCode()).isEqualTo(400);
+    assertThat(login.body()).contains("Your browser is blocking cookies, so you cannot log in");
+    assertThat(login.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    assertThat(login.headers().firstValue("Location")).isEmpty();
+    assertThat(login.headers().allValues("Set-Cookie")).isEmpty();
+
+    HttpResponse<String> next = browser.get("/whoami");
+    assertThat(next.statusCode()).isEqualTo(303);
+    assertThat(next.headers().firstValue("Location")).hasValue("/login?returnTo=%2Fwhoami");
+    assertThat(browser.cookies()).isEmpty();
+    assertThat(flush().events())
+        .filteredOn(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_FAIL))
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).hasValue("browser blocks cookies"));
+    assertThat(flush().events())
+        .noneMatch(e -> e.type().equals(AuditEventType.AUTHN_LOGIN_SUCCESS));
+  }
+
   @Test
   void routeRoles_serveTheRole_refuseOthers_andSendAnonymousVisitorsToLogIn() throws Exception {
     TestBrowser bob = new TestBrowser(base);

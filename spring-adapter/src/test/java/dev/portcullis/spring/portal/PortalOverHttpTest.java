@@ -97,6 +97,35 @@ class PortalOverHttpTest {
             .contains("Path=/"));
   }
 
+  /**
+   * A browser that blocks cookies gets the filter's plain page on its login, not Spring Boot's error page or a
+   * redirect: no cookie kept, and it stays anonymous.
+   */
+  @Test
+  void browserThatBlocksCookies_isToldItCannotLogIn_andStaysAnonymous() throws Exception {
+    long before = count(
+        AuditEventType.AUTHN_LOGIN_FAIL,
+        e -> e.reason().filter("browser blocks cookies"::equals).isPresent());
+    Browser b = browser();
+    b.blockCookies(true);
+    HttpResponse<String> login = b.login("carol", "carol-pw");
+    assertThat(login.statusCode()).isEqualTo(400);
+    assertThat(login.body()).contains("Your browser is blocking cookies, so you cannot log in");
+    assertThat(login.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    assertThat(login.headers().firstValue("Location")).isEmpty();
+    assertThat(login.headers().allValues("Set-Cookie")).isEmpty();
+
+    HttpResponse<String> next = b.get("/council");
+    assertThat(next.statusCode()).isEqualTo(303);
+    assertThat(next.headers().firstValue("Location")).hasValue("/login?returnTo=%2Fcouncil");
+    assertThat(b.cookies()).isEmpty();
+    awaitOneMore(
+        before,
+        AuditEventType.AUTHN_LOGIN_FAIL,
+        e -> e.reason().filter("browser blocks cookies"::equals).isPresent());
+  }
+
   @Test
   void councilOfficer_logsIn_andReachesThePreAuthorizedPage_asAPortalPrincipal() throws Exception {
     Predicate<AuditEvent> carolsLogin = e -> by(e, "u-carol");
