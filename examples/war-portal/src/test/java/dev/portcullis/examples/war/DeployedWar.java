@@ -7,6 +7,11 @@ interface DeployedWar extends AutoCloseable {
   /** Where the container listens, e.g. {@code http://127.0.0.1:40123/}. */
   URI uri();
 
+  /** The port of the container's HTTPS connector, or -1 when it has none. */
+  default int httpsPort() {
+    return -1;
+  }
+
   /** Stops the web application's context and starts it again, in the same container and JVM. */
   void redeploy() throws Exception;
 

@@ -1,15 +1,27 @@
 package dev.portcullis.examples.war;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The example WAR on embedded Jetty 12 (ee10 WebAppContext). Jetty runs a jar's ServletContainerInitializer only with
@@ -18,6 +30,20 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 class JettyWarIT extends WarPortalScenario {
   @Override
   DeployedWar deploy(Path war, Path workDir) throws Exception {
+    return deploy(war, workDir, null);
+  }
+
+  /**
+   * With an HTTPS connector as Jetty's {@code ssl} module makes one (its SNI host check on, as by default), and the
+   * server's error handler replaced by a plain one, as the README's container note on Jetty's own error pages says:
+   * Jetty's own page quotes the request's URI, the host it named included.
+   */
+  @Override
+  DeployedWar deployOverTls(Path war, Path workDir, TestTls tls) throws Exception {
+    return deploy(war, workDir, tls);
+  }
+
+  private DeployedWar deploy(Path war, Path workDir, TestTls tls) throws Exception {
     Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
     http.setHeaderCacheCaseSensitive(true); // see the README's container note
@@ -25,6 +51,24 @@ class JettyWarIT extends WarPortalScenario {
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
+    ServerConnector https = null;
+    if (tls != null) {
+      SslContextFactory.Server ssl = new SslContextFactory.Server();
+      ssl.setKeyStorePath(tls.keyStore().toString());
+      ssl.setKeyStoreType("PKCS12");
+      ssl.setKeyStorePassword(TestTls.PASSWORD_TEXT);
+      HttpConfiguration secure = new HttpConfiguration(http);
+      secure.addCustomizer(new SecureRequestCustomizer());
+      https = new ServerConnector(
+          server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(secure));
+      https.setHost("127.0.0.1");
+      https.setPort(0);
+      server.addConnector(https);
+    }
+    ServerConnector encrypted = https;
+    if (tls != null) {
+      server.setErrorHandler(new PlainServerErrors());
+    }
     Path temp = Files.createDirectories(workDir.resolve("jetty"));
     ContextHandlerCollection contexts = new ContextHandlerCollection();
     server.setHandler(contexts);
@@ -35,6 +79,11 @@ class JettyWarIT extends WarPortalScenario {
       @Override
       public URI uri() {
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+      }
+
+      @Override
+      public int httpsPort() {
+        return encrypted == null ? -1 : encrypted.getLocalPort();
       }
 
       @Override
@@ -63,6 +112,25 @@ class JettyWarIT extends WarPortalScenario {
         server.stop();
       }
     };
+  }
+
+  /** The status and its reason phrase as plain text, whatever the request said. */
+  private static final class PlainServerErrors extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (request.getAttribute(ERROR_EXCEPTION) instanceof HttpException http) {
+        response.setStatus(http.getCode());
+      }
+      int status = response.getStatus();
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      response.write(
+          true,
+          ByteBuffer.wrap((status + " " + HttpStatus.getMessage(status) + "\n")
+              .getBytes(StandardCharsets.US_ASCII)),
+          callback);
+      return true;
+    }
   }
 
   private static WebAppContext webapp(Path war, Path temp) {

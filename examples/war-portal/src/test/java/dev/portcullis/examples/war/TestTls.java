@@ -11,11 +11,13 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A self-signed certificate for 127.0.0.1, made with the JDK's {@code keytool}: the server's TLS context and a client's
- * that trusts that certificate only.
+ * A self-signed certificate for 127.0.0.1 and {@code portal.example} (the WAR's canonical host), made with the JDK's
+ * {@code keytool} into {@code keyStore} (PKCS12, {@link #PASSWORD_TEXT}): the server's TLS context and a client's that
+ * trusts that certificate only.
  */
-record TestTls(SSLContext server, SSLContext client) {
-  private static final char[] PASSWORD = "war-portal-test".toCharArray();
+record TestTls(Path keyStore, SSLContext server, SSLContext client) {
+  static final String PASSWORD_TEXT = "war-portal-test";
+  private static final char[] PASSWORD = PASSWORD_TEXT.toCharArray();
 
   static TestTls make(Path dir) throws Exception {
     Path file = dir.resolve("tls.p12");
@@ -31,7 +33,7 @@ record TestTls(SSLContext server, SSLContext client) {
             "-dname",
             "CN=127.0.0.1",
             "-ext",
-            "san=ip:127.0.0.1",
+            "san=ip:127.0.0.1,dns:portal.example",
             "-validity",
             "2",
             "-storetype",
@@ -60,6 +62,6 @@ record TestTls(SSLContext server, SSLContext client) {
     trust.init(store);
     SSLContext client = SSLContext.getInstance("TLS");
     client.init(null, trust.getTrustManagers(), null);
-    return new TestTls(server, client);
+    return new TestTls(file, server, client);
   }
 }

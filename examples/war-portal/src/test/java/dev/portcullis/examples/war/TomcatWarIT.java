@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +20,16 @@ class TomcatWarIT extends WarPortalScenario {
 
   @Override
   DeployedWar deploy(Path war, Path workDir) throws Exception {
+    return deploy(war, workDir, null);
+  }
+
+  /** With an HTTPS connector as {@code server.xml} declares one: NIO, the certificate from a PKCS12 file. */
+  @Override
+  DeployedWar deployOverTls(Path war, Path workDir, TestTls tls) throws Exception {
+    return deploy(war, workDir, tls);
+  }
+
+  private DeployedWar deploy(Path war, Path workDir, TestTls tls) throws Exception {
     Tomcat tomcat = new Tomcat();
     Path base = workDir.resolve("tomcat");
     Files.createDirectories(base.resolve("webapps"));
@@ -37,11 +50,20 @@ class TomcatWarIT extends WarPortalScenario {
     scanner.setScanClassPath(false);
     context.setJarScanner(scanner);
     deploymentServlets.accept(context);
+    Connector https = tls == null ? null : httpsConnector(tls);
+    if (https != null) {
+      tomcat.getService().addConnector(https);
+    }
     tomcat.start();
     return new DeployedWar() {
       @Override
       public URI uri() {
         return URI.create("http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + "/");
+      }
+
+      @Override
+      public int httpsPort() {
+        return https == null ? -1 : https.getLocalPort();
       }
 
       @Override
@@ -66,6 +88,24 @@ class TomcatWarIT extends WarPortalScenario {
         tomcat.destroy();
       }
     };
+  }
+
+  private static Connector httpsConnector(TestTls tls) {
+    Connector https = new Connector("HTTP/1.1");
+    https.setPort(0);
+    https.setProperty("address", "127.0.0.1");
+    https.setScheme("https");
+    https.setSecure(true);
+    https.setProperty("SSLEnabled", "true");
+    SSLHostConfig ssl = new SSLHostConfig();
+    SSLHostConfigCertificate certificate =
+        new SSLHostConfigCertificate(ssl, SSLHostConfigCertificate.Type.UNDEFINED);
+    certificate.setCertificateKeystoreFile(tls.keyStore().toString());
+    certificate.setCertificateKeystorePassword(TestTls.PASSWORD_TEXT);
+    certificate.setCertificateKeystoreType("PKCS12");
+    ssl.addCertificate(certificate);
+    https.addSslHostConfig(ssl);
+    return https;
   }
 
   /**

@@ -75,6 +75,11 @@ class UndertowWarIT extends WarPortalScenario {
     return UndertowWar.deploy(war, workDir, UnaryOperator.identity(), null, info -> {});
   }
 
+  @Override
+  DeployedWar deployOverTls(Path war, Path workDir, TestTls tls) throws Exception {
+    return UndertowWar.deploy(war, workDir, UnaryOperator.identity(), tls.server(), info -> {});
+  }
+
   /**
    * Undertow reads a percent sign that starts no escape as itself: the password does not match, and the login is
    * refused as any wrong password is.
@@ -526,6 +531,11 @@ class UndertowWarIT extends WarPortalScenario {
     @Override
     public URI uri() {
       return uri(0, "http");
+    }
+
+    @Override
+    public int httpsPort() {
+      return server.getListenerInfo().size() > 1 ? uri(1, "https").getPort() : -1;
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
 import java.net.HttpCookie;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,12 +24,18 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +66,12 @@ abstract class WarPortalScenario {
 
   /** Deploys {@code war} on a fresh container, with {@code workDir} for the container's files. */
   abstract DeployedWar deploy(Path war, Path workDir) throws Exception;
+
+  /**
+   * As {@link #deploy}, with an HTTPS connector beside the plain one that serves {@code tls}'s certificate with the
+   * container's own TLS settings ({@link DeployedWar#httpsPort()}).
+   */
+  abstract DeployedWar deployOverTls(Path war, Path workDir, TestTls tls) throws Exception;
 
   @BeforeEach
   void settings() throws Exception {
@@ -327,6 +340,218 @@ abstract class WarPortalScenario {
     assertEquals(308, plain.statusCode());
     assertEquals(
         "https://portal.example/account", plain.headers().firstValue("Location").orElse(""));
+  }
+
+  /**
+   * A browser that blocks cookies gets Portcullis' plain page on its login, not the container's or the WAR's error
+   * page: no redirect, no cookie kept, and it stays anonymous.
+   */
+  @Test
+  void browserThatBlocksCookies_isToldItCannotLogIn_andStaysAnonymous() throws Exception {
+    war = deployBuiltWar();
+    HttpResponse<String> loginPage = send(get("/login?returnTo=%2Faccount"));
+    assertEquals(200, loginPage.statusCode(), loginPage.body());
+    jar.clear(); // the browser keeps no cookie
+    HttpResponse<String> login = send(post(
+        "/login",
+        Map.of(
+            "username",
+            "alice",
+            "password",
+            PASSWORD,
+            "acceptTerms",
+            "yes",
+            "_csrf",
+            csrf(loginPage),
+            "returnTo",
+            "/account")));
+    jar.clear();
+    assertEquals(400, login.statusCode(), login.body());
+    assertTrue(
+        login.body().contains("Your browser is blocking cookies, so you cannot log in"),
+        login.body());
+    assertTrue(
+        login.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+        login.headers().toString());
+    assertTrue(login.headers().firstValue("Location").isEmpty(), login.headers().toString());
+    assertTrue(
+        login.headers().allValues("Set-Cookie").isEmpty(), login.headers().toString());
+
+    HttpResponse<String> next = send(get("/account"));
+    assertEquals(303, next.statusCode());
+    assertEquals(
+        "/login?returnTo=%2Faccount", next.headers().firstValue("Location").orElse(""));
+    assertFalse(next.body().contains("Your account"), next.body());
+  }
+
+  /**
+   * Over the container's own HTTPS connector, requests whose SNI name and {@code Host} header disagree (the canonical
+   * host against {@code evil.example} and the reverse, the hostile name in both, a {@code Host} with another port,
+   * none): nothing the container or the WAR answers (the login redirect, the login page and its cookie, the login and
+   * its cookies, the pages and error page of a logged-in user) names the host or port the client chose or scopes a
+   * cookie to it.
+   */
+  @Test
+  void overTls_aHostTheClientChose_isNamedByNoResponse_andScopesNoCookie() throws Exception {
+    TestTls tls = TestTls.make(dir);
+    war = deployOverTls(builtWar(), dir, tls);
+    int port = war.httpsPort();
+    int otherPort = port == 65535 ? 1 : port + 1;
+    String[][] namings = {
+      {"portal.example", "evil.example"},
+      {"evil.example", "portal.example"},
+      {"evil.example", "evil.example"},
+      {"portal.example", "portal.example:" + otherPort},
+      {"portal.example", null},
+      {null, "evil.example"}
+    };
+    Map<String, Integer> statuses = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (String[] naming : namings) {
+      String sni = naming[0];
+      String host = naming[1];
+      String name = "SNI " + sni + ", Host " + host + ": ";
+      for (String target : List.of("/account", "/", "/nowhere")) {
+        check(
+            name + "GET " + target,
+            tlsRequest(tls, sni, host, "GET", target, "", null),
+            otherPort,
+            statuses,
+            problems);
+      }
+      String[] page = tlsRequest(tls, sni, host, "GET", "/login", "", null);
+      check(name + "GET /login", page, otherPort, statuses, problems);
+      Matcher token = CSRF.matcher(page[1]);
+      if (!token.find()) {
+        continue;
+      }
+      Map<String, String> cookies = new LinkedHashMap<>();
+      keepCookies(cookies, page[0]);
+      String form = "username=alice&password=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8)
+          + "&acceptTerms=yes&_csrf=" + URLEncoder.encode(token.group(1), StandardCharsets.UTF_8);
+      String[] login = tlsRequest(tls, sni, host, "POST", "/login", cookieHeader(cookies), form);
+      check(name + "POST /login", login, otherPort, statuses, problems);
+      keepCookies(cookies, login[0]);
+      for (String target : List.of("/account", "/nowhere", "/terms")) {
+        check(
+            name + "GET " + target + " logged in",
+            tlsRequest(tls, sni, host, "GET", target, cookieHeader(cookies), null),
+            otherPort,
+            statuses,
+            problems);
+      }
+    }
+    System.out.println(getClass().getSimpleName() + " over TLS: " + statuses);
+    assertTrue(problems.isEmpty(), String.join("\n\n", problems));
+    // A Host the certificate names logs in whatever the SNI name or port.
+    for (String name : List.of(
+        "SNI evil.example, Host portal.example: ",
+        "SNI portal.example, Host portal.example:" + otherPort + ": ")) {
+      assertEquals(303, statuses.get(name + "POST /login"), name + statuses);
+      assertEquals(200, statuses.get(name + "GET /account logged in"), name + statuses);
+    }
+  }
+
+  /**
+   * Sends one request over a TLS connection of its own to the HTTPS port, naming {@code sni} in the handshake (none
+   * when null) and {@code host} in the Host header (an HTTP/1.0 request without one when null), with a form body when
+   * {@code form} is not null; the response's head and body.
+   */
+  private String[] tlsRequest(
+      TestTls tls,
+      String sni,
+      String host,
+      String method,
+      String target,
+      String cookies,
+      String form)
+      throws Exception {
+    StringBuilder request = new StringBuilder(method).append(' ').append(target);
+    request.append(host == null ? " HTTP/1.0\r\n" : " HTTP/1.1\r\nHost: " + host + "\r\n");
+    if (!cookies.isEmpty()) {
+      request.append("Cookie: ").append(cookies).append("\r\n");
+    }
+    if (form != null) {
+      request
+          .append("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")
+          .append(form.length())
+          .append("\r\n");
+    }
+    request.append("Connection: close\r\n\r\n").append(form == null ? "" : form);
+    try (SSLSocket socket = (SSLSocket) tls.client()
+        .getSocketFactory()
+        .createSocket(InetAddress.getLoopbackAddress(), war.httpsPort())) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+      socket.setSSLParameters(parameters);
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String response =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      int end = response.indexOf("\r\n\r\n");
+      return end < 0
+          ? new String[] {response, ""}
+          : new String[] {response.substring(0, end), response.substring(end + 4)};
+    }
+  }
+
+  /** Records the status, and what in the response names the hostile host or the other port or weakens a cookie. */
+  private static void check(
+      String probe,
+      String[] response,
+      int otherPort,
+      Map<String, Integer> statuses,
+      List<String> problems) {
+    String head = response[0];
+    String[] statusLine = head.split("\r\n", 2)[0].split(" ", 3);
+    int status = statusLine.length > 1 ? Integer.parseInt(statusLine[1]) : -1;
+    statuses.put(probe, status);
+    String all = (head + "\r\n\r\n" + response[1]).toLowerCase(Locale.ROOT);
+    List<String> found = new ArrayList<>();
+    if (all.contains("evil.example")) {
+      found.add("names evil.example");
+    }
+    if (all.contains(":" + otherPort)) {
+      found.add("names the port " + otherPort);
+    }
+    for (String line : head.split("\r\n")) {
+      String lower = line.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("location:")
+          && (lower.contains("://") || lower.startsWith("location: //"))) {
+        found.add("an absolute Location");
+      }
+      if (lower.startsWith("set-cookie:")
+          && (lower.contains("domain=") || !lower.contains("; secure"))) {
+        found.add("a cookie with a Domain or without Secure: " + line);
+      }
+    }
+    if (status < 0 || status >= 500) {
+      found.add("status " + status);
+    }
+    if (!found.isEmpty()) {
+      problems.add(probe + ": " + found + "\n" + head + "\r\n\r\n" + response[1]);
+    }
+  }
+
+  private static void keepCookies(Map<String, String> cookies, String head) {
+    for (String line : head.split("\r\n")) {
+      if (line.regionMatches(true, 0, "Set-Cookie:", 0, 11)) {
+        String pair = line.substring(11).trim().split(";", 2)[0];
+        int eq = pair.indexOf('=');
+        if (line.toLowerCase(Locale.ROOT).contains("max-age=0")) {
+          cookies.remove(pair.substring(0, eq));
+        } else {
+          cookies.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+      }
+    }
+  }
+
+  private static String cookieHeader(Map<String, String> cookies) {
+    return cookies.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining("; "));
   }
 
   @Test
