@@ -1,11 +1,15 @@
 package dev.portcullis.servlet;
 
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
@@ -69,16 +73,98 @@ final class PortcullisResponse extends HttpServletResponseWrapper {
       super.sendRedirect(location);
       return;
     }
+    redirect(location, SC_FOUND, true);
+  }
+
+  /*
+   * Servlet 6.1's redirects with a status code and a choice about the buffer. This module compiles against Servlet
+   * 6.0, which has none of them, so they carry no @Override: a public method with the name and parameter types of a
+   * superclass method overrides it when the class is loaded, whichever API it was compiled against. On a Servlet 6.1
+   * container these replace HttpServletResponseWrapper's, which pass the call straight to the container's response,
+   * around this wrapper: the location made absolute from the Host header as sendRedirect(String) above describes, and
+   * the response committed without the cookies, the session's state and the security headers that committing()
+   * writes. On a Servlet 6.0 container they are methods nothing calls.
+   */
+
+  /**
+   * Servlet 6.1's {@code sendRedirect(location, sc, clearBuffer)}: as {@link #sendRedirect(String)}, with the
+   * redirect status {@code sc}; with {@code clearBuffer} false, what the application wrote so far and the container
+   * still holds goes out as the redirect's body.
+   *
+   * @throws IllegalArgumentException when {@code sc} is not a redirect status ({@code 3xx})
+   */
+  public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
+    if (sc < 300 || sc > 399) {
+      throw new IllegalArgumentException("not a redirect status: " + sc);
+    }
+    if (!onThisSite(location)) {
+      committing();
+      ContainerRedirect.send(getResponse(), location, sc, clearBuffer);
+      return;
+    }
+    redirect(location, sc, clearBuffer);
+  }
+
+  /** Servlet 6.1's {@code sendRedirect(location, sc)}: {@link #sendRedirect(String, int, boolean)}, buffer cleared. */
+  public void sendRedirect(String location, int sc) throws IOException {
+    sendRedirect(location, sc, true);
+  }
+
+  /** Servlet 6.1's {@code sendRedirect(location, clearBuffer)}: {@link #sendRedirect(String, int, boolean)} with 302. */
+  public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+    sendRedirect(location, SC_FOUND, clearBuffer);
+  }
+
+  /** Writes a redirect to {@code location}, a place on this site, and commits the response. */
+  private void redirect(String location, int sc, boolean clearBuffer) throws IOException {
     if (isCommitted()) {
       throw new IllegalStateException("sendRedirect after the response was committed");
     }
-    resetBuffer();
-    setStatus(SC_FOUND);
+    if (clearBuffer) {
+      resetBuffer();
+    }
+    setStatus(sc);
     setHeader("Location", location);
-    setContentLength(0);
+    if (clearBuffer) {
+      setContentLength(0);
+    }
     redirected = true;
     committing();
     super.flushBuffer();
+  }
+
+  /**
+   * The container's own Servlet 6.1 {@code sendRedirect(String, int, boolean)}, for a location this wrapper leaves to
+   * the container; looked up once, at the first such redirect (a Servlet 6.0 container never makes one).
+   */
+  private static final class ContainerRedirect {
+    private static final MethodHandle SEND_REDIRECT = find();
+
+    private static MethodHandle find() {
+      try {
+        return MethodHandles.publicLookup()
+            .findVirtual(
+                HttpServletResponse.class,
+                "sendRedirect",
+                MethodType.methodType(void.class, String.class, int.class, boolean.class));
+      } catch (NoSuchMethodException | IllegalAccessException e) {
+        return null;
+      }
+    }
+
+    static void send(ServletResponse response, String location, int sc, boolean clearBuffer)
+        throws IOException {
+      if (SEND_REDIRECT == null) {
+        throw new UnsupportedOperationException("sendRedirect with a status needs Servlet 6.1");
+      }
+      try {
+        SEND_REDIRECT.invoke((HttpServletResponse) response, location, sc, clearBuffer);
+      } catch (IOException | RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable e) {
+        throw new IOException(e);
+      }
+    }
   }
 
   /**

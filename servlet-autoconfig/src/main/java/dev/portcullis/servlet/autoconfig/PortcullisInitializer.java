@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * portcullis.access.*} every path but the login and terms pages needs a login. The filter answers 503 if it is
  * reached without having started. Messages name settings, never their values. On Undertow the initializer has the
  * deployment start its filters when it starts ({@code DeploymentInfo.setEagerFilterInit(true)}), so that a filter that
- * cannot start fails the deployment there too, rather than each request.
+ * cannot start fails the deployment there too, rather than each request, and keeps the redirects Undertow writes
+ * itself (the context root without its slash) relative, where Undertow builds them from the {@code Host} header ({@link
+ * UndertowRelativeRedirects}).
  */
 public final class PortcullisInitializer implements ServletContainerInitializer {
   /**
@@ -149,6 +151,7 @@ public final class PortcullisInitializer implements ServletContainerInitializer 
     } // else: a container that keeps programmatic filters over a stop and start (Jetty) still has
     // this one
     UndertowFilterStart.startFiltersWithTheDeployment(context);
+    UndertowRelativeRedirects.install(context);
     context.addListener(shutdown);
     log.info(
         "Portcullis filter registered for /* in {}; settings from {}",

@@ -8,6 +8,8 @@ import dev.portcullis.spring.TestUsers;
 import dev.portcullis.testing.RecordingAuditSink;
 import dev.portcullis.testing.TestKeyRings;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -16,6 +18,7 @@ import org.springframework.security.config.annotation.method.configuration.Enabl
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.view.RedirectView;
 
@@ -26,7 +29,8 @@ import org.springframework.web.servlet.view.RedirectView;
  * <p>Pages (text): {@code /login} prints {@code csrf=<token>}; {@code /whoami} prints the user handle and {@code
  * csrf=<token>}; {@code /council} needs COUNCIL_OFFICER; {@code /reports/{id}} is audited as {@code report_view};
  * {@code /echo-cookie} prints the Cookie header as received; {@code /to-report/{id}} redirects to {@code
- * /reports/{id}} through Spring MVC's {@code RedirectView}.
+ * /reports/{id}} through Spring MVC's {@code RedirectView}; {@code /moved/{how}} redirects with one of Servlet 6.1's
+ * {@code sendRedirect} methods (see {@link Pages#moved}).
  */
 @SpringBootApplication
 @EnableMethodSecurity
@@ -72,6 +76,38 @@ public class TestPortal {
     @GetMapping("/to-report/{id}")
     RedirectView toReport(@PathVariable("id") String id) {
       return new RedirectView("/reports/" + id);
+    }
+
+    /**
+     * Servlet 6.1's redirects to {@code /reports/1}: {@code status} is {@code sendRedirect(location, 303)}, {@code
+     * buffer} {@code sendRedirect(location, true)}, {@code both} {@code sendRedirect(location, 307, true)} and {@code
+     * kept} {@code sendRedirect(location, 303, false)} after a line of body; {@code away} is {@code
+     * sendRedirect("https://elsewhere.example/reports/1", 303)}. With {@code rotate}, the session's id is changed
+     * first. A line written after the redirect must not be sent.
+     */
+    @GetMapping("/moved/{how}")
+    void moved(
+        @PathVariable("how") String how,
+        @RequestParam(name = "rotate", defaultValue = "false") boolean rotate,
+        HttpServletRequest request,
+        HttpServletResponse response)
+        throws IOException {
+      if (rotate) {
+        request.changeSessionId();
+      }
+      switch (how) {
+        case "status" -> response.sendRedirect("/reports/1", 303);
+        case "buffer" -> response.sendRedirect("/reports/1", true);
+        case "both" -> response.sendRedirect("/reports/1", 307, true);
+        case "kept" -> {
+          response.setContentType("text/plain;charset=utf-8");
+          response.getWriter().print("moved to report 1\n");
+          response.sendRedirect("/reports/1", 303, false);
+        }
+        case "away" -> response.sendRedirect("https://elsewhere.example/reports/1", 303);
+        default -> throw new IllegalArgumentException(how);
+      }
+      response.getWriter().print("written after the redirect");
     }
 
     @GetMapping(value = "/echo-cookie", produces = "text/plain")

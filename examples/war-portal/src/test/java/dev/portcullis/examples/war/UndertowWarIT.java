@@ -234,6 +234,112 @@ class UndertowWarIT extends WarPortalScenario {
         answers);
   }
 
+  /**
+   * Regression: Undertow answers a request for the context root without its slash itself, before any filter, with a
+   * redirect whose {@code Location} it builds from the request's scheme and {@code Host} header (it has no setting for
+   * relative redirects). Deployed at {@code /war-portal}, as an application server deploys {@code war-portal.war},
+   * {@code GET /war-portal} with {@code Host: evil.example} was sent to {@code http://evil.example/war-portal/}.
+   */
+  @Test
+  void theContextRootsRedirect_staysRelative_whateverTheHostHeader() throws Exception {
+    war = UndertowWar.deploy(
+        builtWar(), dir, h -> h, null, info -> info.setContextPath("/war-portal"));
+    Map<String, String> answers = new java.util.LinkedHashMap<>();
+    for (String host : List.of("127.0.0.1", "evil.example", "evil.example:8443")) {
+      answers.put(
+          host,
+          statusAndLocation(
+              rawWith("GET /war-portal HTTP/1.1", "Host: " + host, "X-Forwarded-Proto: https")));
+    }
+    answers.put(
+        "query",
+        statusAndLocation(rawWith(
+            "GET /war-portal?tab=a HTTP/1.1", "Host: evil.example", "X-Forwarded-Proto: https")));
+    answers.put(
+        "absolute-form",
+        statusAndLocation(rawWith(
+            "GET http://evil.example/war-portal HTTP/1.1",
+            "Host: evil.example",
+            "X-Forwarded-Proto: https")));
+    assertEquals(
+        Map.of(
+            "127.0.0.1", "302 /war-portal/",
+            "evil.example", "302 /war-portal/",
+            "evil.example:8443", "302 /war-portal/",
+            "query", "302 /war-portal/?tab=a",
+            "absolute-form", "302 /war-portal/"),
+        answers);
+    // Past the context root, the filter's own redirects are relative too.
+    assertEquals(
+        "303 /war-portal/login?returnTo=%2Faccount",
+        statusAndLocation(rawWith(
+            "GET /war-portal/account HTTP/1.1", "Host: evil.example", "X-Forwarded-Proto: https")));
+  }
+
+  /**
+   * A {@code Host} header with user information, or two of them, or a request line whose host differs from the {@code
+   * Host} header, is refused by Undertow with an empty {@code 400} before any filter: no redirect names the host. A
+   * request line with user information and the same host reaches the portal, whose redirects stay relative, and the
+   * plain-HTTP redirect goes to the configured canonical host.
+   */
+  @Test
+  void hostsWithUserInformation_orTwoHostHeaders_neverReachALocation() throws Exception {
+    war = UndertowWar.deploy(builtWar(), dir, h -> h, null, UndertowWarIT::addProbe);
+    logIn();
+    String cookies = jar.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(java.util.stream.Collectors.joining("; "));
+    Map<String, String> answers = new java.util.LinkedHashMap<>();
+    answers.put(
+        "userinfo host",
+        statusAndLocation(rawWith(
+            "GET /probe/redirect HTTP/1.1",
+            "Host: user@evil.example",
+            "X-Forwarded-Proto: https",
+            "Cookie: " + cookies)));
+    answers.put(
+        "two hosts",
+        statusAndLocation(rawWith(
+            "GET /probe/redirect HTTP/1.1",
+            "Host: 127.0.0.1",
+            "Host: evil.example",
+            "X-Forwarded-Proto: https",
+            "Cookie: " + cookies)));
+    answers.put(
+        "other host in the request line",
+        statusAndLocation(rawWith(
+            "GET http://user@evil.example/probe/redirect HTTP/1.1",
+            "Host: 127.0.0.1",
+            "X-Forwarded-Proto: https",
+            "Cookie: " + cookies)));
+    answers.put(
+        "userinfo in the request line",
+        statusAndLocation(rawWith(
+            "GET http://user@evil.example/probe/redirect HTTP/1.1",
+            "Host: evil.example",
+            "X-Forwarded-Proto: https",
+            "Cookie: " + cookies)));
+    answers.put(
+        "anonymous, userinfo in the request line",
+        statusAndLocation(rawWith(
+            "GET http://user@evil.example/account HTTP/1.1",
+            "Host: evil.example",
+            "X-Forwarded-Proto: https")));
+    answers.put(
+        "plain HTTP, userinfo in the request line",
+        statusAndLocation(
+            rawWith("GET http://user@evil.example/account HTTP/1.1", "Host: evil.example")));
+    assertEquals(
+        Map.of(
+            "userinfo host", "400 none",
+            "two hosts", "400 none",
+            "other host in the request line", "400 none",
+            "userinfo in the request line", "302 /account",
+            "anonymous, userinfo in the request line", "303 /login?returnTo=%2Faccount",
+            "plain HTTP, userinfo in the request line", "308 https://portal.example/account"),
+        answers);
+  }
+
   /** The request line and header lines sent as written over the proxy's connection; the whole response as text. */
   private String rawWith(String requestLine, String... headers) throws Exception {
     try (Socket socket = new Socket(war.uri().getHost(), war.uri().getPort())) {
@@ -488,7 +594,7 @@ class UndertowWarIT extends WarPortalScenario {
     /**
      * Deploys {@code war} at the root context and starts the server; {@code front} wraps the deployment's handler
      * (Undertow's own handlers in front of the servlets, as a server's configuration adds them), and {@code settings}
-     * changes the deployment after {@code web.xml} was read.
+     * changes the deployment after {@code web.xml} was read (its context path among them).
      */
     static UndertowWar deploy(
         Path war,
@@ -518,7 +624,7 @@ class UndertowWarIT extends WarPortalScenario {
       container.addDeployment(info);
       manager = container.getDeployment(info.getDeploymentName());
       manager.deploy();
-      paths.addPrefixPath("/", manager.start());
+      paths.addPrefixPath(info.getContextPath(), manager.start());
     }
 
     /** The address of the {@code index}th listener: 0 is plain HTTP, 1 HTTPS when there is one. */
@@ -552,7 +658,7 @@ class UndertowWarIT extends WarPortalScenario {
       if (manager == null) {
         return;
       }
-      paths.removePrefixPath("/");
+      paths.removePrefixPath(info.getContextPath());
       manager.stop();
       manager.undeploy();
       container.removeDeployment(info);
