@@ -18,6 +18,7 @@ import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.KeyAgeText;
 import dev.portcullis.internal.SuppressForbidden;
+import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginLimitCheck;
 import dev.portcullis.login.LoginThrottle;
@@ -148,7 +149,9 @@ public final class PortcullisAutoConfiguration {
           + " under portcullis.access.*; portcullis.csrf.trusted-origins lists origins such as"
           + " https://forms.example or https://forms.example:8443, no path or wildcard;"
           + " portcullis.login.max-form-reads-per-address is at least 1;"
-          + " portcullis.login.max-anonymous-form-reads is at least 1. Check what the PortcullisCustomizer beans"
+          + " portcullis.login.max-anonymous-form-reads is at least 1;"
+          + " portcullis.login.cookie-check-by-session-cookie=true needs a Secure session cookie"
+          + " (portcullis.cookies.session.secure unset or true). Check what the PortcullisCustomizer beans"
           + " set.";
 
   /** Spring Boot's property for the container's own handling of forwarding headers. */
@@ -185,6 +188,9 @@ public final class PortcullisAutoConfiguration {
           + " and, for role-only pages, portcullis.access.rules[0].pattern and .roles; or add"
           + " spring-boot-starter-security, whose chain then decides (the starter's default chain needs a login everywhere"
           + " but the Portcullis endpoints, or declare your own SecurityFilterChain bean).";
+
+  /** The prefix of the login limit's properties. */
+  static final String LOGIN_LIMIT = "portcullis.login.limit";
 
   /** The property that accepts a login limit per node beside a session store that nodes share. */
   static final String PER_NODE_LOGIN_LIMIT = "portcullis.login.per-node-login-limit";
@@ -431,8 +437,9 @@ public final class PortcullisAutoConfiguration {
     return building(
         "portcullis.audit",
         "Fix portcullis.audit.*: queue-capacity is 1 to 1048576, the"
-            + " search-demand bucket divides a day, max-terms is 1 to 1000000, minimum-count is 1 to 1000, and each sink"
-            + " is a separate object.",
+            + " search-demand bucket divides a day, max-terms is 1 to 1000000, minimum-count is 1 to 1000,"
+            + " retry-interval is 10ms to 10m, anonymous-events-per-address is 1 to 1000000,"
+            + " anonymous-event-window is 1s to 1d, and each sink is a separate object.",
         () -> {
           AuditLog.Builder builder = AuditLog.builder().clock(clock).random(random);
           sinks.forEach(builder::auditSink);
@@ -444,6 +451,34 @@ public final class PortcullisAutoConfiguration {
           map.from(audit.getSearchDemand()::getBucket).to(builder::demandBucket);
           map.from(audit.getSearchDemand()::getMaxTerms).to(builder::demandMaxTerms);
           map.from(audit.getSearchDemand()::getMinimumCount).to(builder::demandMinimumCount);
+          map.from(audit::getRetryInterval)
+              .as(d -> PropertyRange.of(
+                  "portcullis.audit.retry-interval",
+                  d,
+                  Duration.ofMillis(10),
+                  Duration.ofMinutes(10),
+                  "10ms to 10m",
+                  "1s, how often a failing audit sink is offered its kept events again"))
+              .to(builder::retryInterval);
+          map.from(audit::getAnonymousEventsPerAddress)
+              .as(n -> PropertyRange.of(
+                  "portcullis.audit.anonymous-events-per-address",
+                  n,
+                  1,
+                  1_000_000,
+                  "1 to 1000000",
+                  "60, the events of one type without a user that one client address may have written"
+                      + " per portcullis.audit.anonymous-event-window"))
+              .to(builder::anonymousEventsPerAddress);
+          map.from(audit::getAnonymousEventWindow)
+              .as(d -> PropertyRange.of(
+                  "portcullis.audit.anonymous-event-window",
+                  d,
+                  Duration.ofSeconds(1),
+                  Duration.ofDays(1),
+                  "1s to 1d",
+                  "1m, the window of portcullis.audit.anonymous-events-per-address"))
+              .to(builder::anonymousEventWindow);
           return builder.build();
         });
   }
@@ -524,7 +559,8 @@ public final class PortcullisAutoConfiguration {
         .revocations(ObservedStores.revocations(revocations, storeMetrics, observations))
         .clock(clock)
         .random(random);
-    throttle.ifAvailable(builder::throttle);
+    builder.throttle(throttle.getIfAvailable(
+        () -> loginThrottle(login.getLimit(), null, keyRing, clock, random)));
     PropertyMapper map = PropertyMapper.get();
     map.from(login::getTermsVersion).to(builder::termsVersion);
     map.from(login::getTicketLifetime).to(builder::ticketLifetime);
@@ -554,10 +590,22 @@ public final class PortcullisAutoConfiguration {
         "portcullis.cookies.auth",
         cookies.getAuth(),
         LoginCookies.defaultAuthCookie(cookieNames(properties).auth())));
-    builder.cookieCheckCookie(cookie(
-        "portcullis.cookies.cookie-check",
-        cookies.getCookieCheck(),
-        LoginCookies.defaultCookieCheckCookie(cookieNames(properties).cookieCheck())));
+    if (login.isCookieCheckBySessionCookie()) {
+      if (declared(cookies.getCookieCheck())) {
+        throw new PortcullisConfigurationException(
+            "portcullis.login.cookie-check-by-session-cookie=true, but portcullis.cookies.cookie-check.* declares a"
+                + " cookie-check cookie",
+            "The session cookie does the blocked-cookie check, so there is no cookie-check cookie to declare:"
+                + " remove portcullis.cookies.cookie-check.*, or remove"
+                + " portcullis.login.cookie-check-by-session-cookie to keep the cookie-check cookie.");
+      }
+      builder.cookieCheckBySessionCookie();
+    } else {
+      builder.cookieCheckCookie(cookie(
+          "portcullis.cookies.cookie-check",
+          cookies.getCookieCheck(),
+          LoginCookies.defaultCookieCheckCookie(cookieNames(properties).cookieCheck())));
+    }
     return building(
         "portcullis.login",
         "Fix portcullis.login.*: terms-version is required; ticket-lifetime is at"
@@ -565,6 +613,75 @@ public final class PortcullisAutoConfiguration {
             + " max-concurrent-password-checks is at least 1; max-pending-logouts is from 1 to"
             + " 1000000. Give"
             + " portcullis.cookies.auth.name and portcullis.cookies.cookie-check.name two different values.",
+        builder::build);
+  }
+
+  /** Whether any of a cookie's properties is set. */
+  private static boolean declared(PortcullisProperties.Cookie cookie) {
+    return cookie.getName() != null
+        || cookie.getSecure() != null
+        || cookie.getHttpOnly() != null
+        || cookie.getSameSite() != null
+        || cookie.getPath() != null
+        || cookie.getDomain() != null;
+  }
+
+  /**
+   * The login limit of {@code portcullis.login.limit.*}, its budgets and known addresses kept in {@code store}, which
+   * the nodes share (hashed under a key derived from the key ring's active key, the same on every node), or in this
+   * node's memory when {@code store} is null. A budget outside the core's range stops start-up naming its property.
+   */
+  static LoginThrottle loginThrottle(
+      PortcullisProperties.LoginLimit limit,
+      LoginAttemptStore store,
+      KeyRingSource keyRing,
+      InstantSource clock,
+      SecureRandom random) {
+    LoginThrottle.Builder builder = LoginThrottle.builder(clock).random(random);
+    PropertyMapper map = PropertyMapper.get();
+    map.from(limit::getMaxFailuresPerAccount)
+        .as(n -> PropertyRange.of(
+            LOGIN_LIMIT + ".max-failures-per-account",
+            n,
+            1,
+            100,
+            "1 to 100",
+            "100 password checks per account in the window (ASVS 2.2.1 allows no more)"))
+        .to(builder::maxFailuresPerAccount);
+    map.from(limit::getMaxFailuresPerAddress)
+        .as(n -> PropertyRange.of(
+            LOGIN_LIMIT + ".max-failures-per-address",
+            n,
+            1,
+            Integer.MAX_VALUE,
+            "at least 1",
+            "1000 password checks per client address in the window"))
+        .to(builder::maxFailuresPerAddress);
+    map.from(limit::getWindow)
+        .as(d -> PropertyRange.of(
+            LOGIN_LIMIT + ".window",
+            d,
+            Duration.ofNanos(1),
+            null,
+            "a duration above zero",
+            "1h, the sliding window of both budgets"))
+        .to(builder::window);
+    map.from(limit::getKnownAddressFor)
+        .as(d -> PropertyRange.of(
+            LOGIN_LIMIT + ".known-address-for",
+            d,
+            Duration.ZERO,
+            Duration.ofDays(400),
+            "0s to 400d",
+            "30d, how long an address the owner logged in from keeps a budget of its own"))
+        .to(builder::knownAddressFor);
+    if (store != null) {
+      builder.store(store).hashKeyFrom(keyRing);
+    }
+    return building(
+        LOGIN_LIMIT,
+        "Fix portcullis.login.limit.*: max-failures-per-account is 1 to 100, max-failures-per-address at least 1,"
+            + " window above zero, known-address-for 0s to 400d.",
         builder::build);
   }
 

@@ -503,6 +503,29 @@ public class PortcullisProperties {
      */
     private Duration connectionRecheckInterval;
 
+    /**
+     * No cookie-check cookie: the session cookie does the blocked-cookie check (the login form's token is bound to its
+     * value), for a portal that must set no cookie beyond its session and auth cookies. Needs a Secure session cookie;
+     * not together with portcullis.cookies.cookie-check.*. Without the __Host- prefix on the session cookie a sibling
+     * host of the same site can set it (cookie tossing) and so forge a login form.
+     */
+    private boolean cookieCheckBySessionCookie;
+
+    /** The login limit against password guessing (LoginThrottle). */
+    private final LoginLimit limit = new LoginLimit();
+
+    public boolean isCookieCheckBySessionCookie() {
+      return cookieCheckBySessionCookie;
+    }
+
+    public void setCookieCheckBySessionCookie(boolean cookieCheckBySessionCookie) {
+      this.cookieCheckBySessionCookie = cookieCheckBySessionCookie;
+    }
+
+    public LoginLimit getLimit() {
+      return limit;
+    }
+
     public String getTermsVersion() {
       return termsVersion;
     }
@@ -608,6 +631,69 @@ public class PortcullisProperties {
     }
   }
 
+  /**
+   * The login limit against password guessing ({@code LoginThrottle}): password checks per account and per client
+   * address in a sliding window, counted before the password is checked; an attempt past either budget is refused
+   * without a check, even with the right password. The budgets are kept where the stores are: in Redis or PostgreSQL
+   * when the starter makes those stores, otherwise in this node's memory. A LoginThrottle bean of the application's
+   * own replaces this limit, and these properties with it.
+   */
+  public static class LoginLimit {
+    /**
+     * Password checks per account (or per known address of it) in the window, whatever their outcome but for right
+     * passwords; from 1 to 100 (ASVS 2.2.1). Core default: 100.
+     */
+    private Integer maxFailuresPerAccount;
+
+    /**
+     * Password checks per client address (an IPv6 address by its /64) in the window, to whichever account; at least
+     * 1. Core default: 1000.
+     */
+    private Integer maxFailuresPerAddress;
+
+    /** The sliding window of both budgets; above zero. Core default: 1 hour. */
+    private Duration window;
+
+    /**
+     * How long an address the account's owner logged in from stays known, with a budget of its own that wrong
+     * passwords from elsewhere cannot use up; from 0 (no known addresses: every attempt uses the account budget) to
+     * 400 days. Core default: 30 days.
+     */
+    private Duration knownAddressFor;
+
+    public Integer getMaxFailuresPerAccount() {
+      return maxFailuresPerAccount;
+    }
+
+    public void setMaxFailuresPerAccount(Integer maxFailuresPerAccount) {
+      this.maxFailuresPerAccount = maxFailuresPerAccount;
+    }
+
+    public Integer getMaxFailuresPerAddress() {
+      return maxFailuresPerAddress;
+    }
+
+    public void setMaxFailuresPerAddress(Integer maxFailuresPerAddress) {
+      this.maxFailuresPerAddress = maxFailuresPerAddress;
+    }
+
+    public Duration getWindow() {
+      return window;
+    }
+
+    public void setWindow(Duration window) {
+      this.window = window;
+    }
+
+    public Duration getKnownAddressFor() {
+      return knownAddressFor;
+    }
+
+    public void setKnownAddressFor(Duration knownAddressFor) {
+      this.knownAddressFor = knownAddressFor;
+    }
+  }
+
   /** The CSRF check's settings beyond the token ({@code PortcullisFilter.Builder.trustedOrigins}). */
   public static class Csrf {
     /**
@@ -639,6 +725,22 @@ public class PortcullisProperties {
 
     /** What to do when the queue is full: block (the default: nothing is lost) or drop. */
     private AuditLog.WhenFull whenFull;
+
+    /**
+     * How often a failing audit sink (a full disk, a lost volume) is offered its kept events again; from 10ms to 10m.
+     * Core default: 1 second.
+     */
+    private Duration retryInterval;
+
+    /**
+     * At most this many events of one type with a client address and no user (a refused CSRF token, a failed login
+     * for an unknown name) one address may have written per anonymous-event-window; past it they are withheld, counted
+     * and summarised in an audit_withheld event. From 1 to 1000000. Core default: 60.
+     */
+    private Integer anonymousEventsPerAddress;
+
+    /** The window of anonymous-events-per-address; from 1s to 1d. Core default: 1 minute. */
+    private Duration anonymousEventWindow;
 
     /** Application requests recorded with the user and outcome, for example /reports/{id} as report_view. */
     private final List<Action> actions = new ArrayList<>();
@@ -678,6 +780,30 @@ public class PortcullisProperties {
 
     public void setWhenFull(AuditLog.WhenFull whenFull) {
       this.whenFull = whenFull;
+    }
+
+    public Duration getRetryInterval() {
+      return retryInterval;
+    }
+
+    public void setRetryInterval(Duration retryInterval) {
+      this.retryInterval = retryInterval;
+    }
+
+    public Integer getAnonymousEventsPerAddress() {
+      return anonymousEventsPerAddress;
+    }
+
+    public void setAnonymousEventsPerAddress(Integer anonymousEventsPerAddress) {
+      this.anonymousEventsPerAddress = anonymousEventsPerAddress;
+    }
+
+    public Duration getAnonymousEventWindow() {
+      return anonymousEventWindow;
+    }
+
+    public void setAnonymousEventWindow(Duration anonymousEventWindow) {
+      this.anonymousEventWindow = anonymousEventWindow;
     }
 
     public List<Action> getActions() {
@@ -856,6 +982,13 @@ public class PortcullisProperties {
     private Duration clockSkew;
 
     /**
+     * At most this many commands of this node on their way to Redis or waiting for its answer at once; past it a
+     * store call fails closed at once instead of queuing work a slow Redis would run late. From 1 to 65536. Core
+     * default: 1024.
+     */
+    private Integer maxPendingCommands;
+
+    /**
      * A PEM file of the CA certificates that sign Redis's TLS certificate, trusted for the Redis connection only (a
      * private CA). Needs rediss://. Unset: the JVM's default trust store.
      */
@@ -899,6 +1032,14 @@ public class PortcullisProperties {
 
     public void setClockSkew(Duration clockSkew) {
       this.clockSkew = clockSkew;
+    }
+
+    public Integer getMaxPendingCommands() {
+      return maxPendingCommands;
+    }
+
+    public void setMaxPendingCommands(Integer maxPendingCommands) {
+      this.maxPendingCommands = maxPendingCommands;
     }
 
     public Path getTrustedCertificates() {

@@ -58,7 +58,8 @@ final class PortcullisStores {
       "Fix portcullis.redis.*: set either uri (a redis://, rediss:// or"
           + " redis-sentinel:// URI) or cluster-nodes (redis:// or rediss:// URIs of one host and port each, all with"
           + " TLS or none), not both; command-timeout is above zero and at most 30 s; clock-skew at most 10 minutes;"
-          + " key-prefix is 1 to 64 printable characters (on a cluster without { or }).";
+          + " key-prefix is 1 to 64 printable characters (on a cluster without { or });"
+          + " max-pending-commands is 1 to 65536.";
 
   private PortcullisStores() {}
 
@@ -68,12 +69,13 @@ final class PortcullisStores {
    * started before or after the promotion (the budgets kept under the old key run out within the window).
    */
   private static LoginThrottle sharedLoginThrottle(
-      LoginAttemptStore store, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
-    return LoginThrottle.builder(clock)
-        .random(random)
-        .store(store)
-        .hashKeyFrom(keyRing)
-        .build();
+      PortcullisProperties properties,
+      LoginAttemptStore store,
+      KeyRingSource keyRing,
+      InstantSource clock,
+      SecureRandom random) {
+    return PortcullisAutoConfiguration.loginThrottle(
+        properties.getLogin().getLimit(), store, keyRing, clock, random);
   }
 
   /**
@@ -161,8 +163,12 @@ final class PortcullisStores {
     @Bean
     @ConditionalOnMissingBean
     LoginThrottle portcullisLoginThrottle(
-        JdbcStores jdbc, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
-      return sharedLoginThrottle(jdbc.loginAttemptStore(), keyRing, clock, random);
+        PortcullisProperties properties,
+        JdbcStores jdbc,
+        KeyRingSource keyRing,
+        InstantSource clock,
+        SecureRandom random) {
+      return sharedLoginThrottle(properties, jdbc.loginAttemptStore(), keyRing, clock, random);
     }
   }
 
@@ -225,6 +231,16 @@ final class PortcullisStores {
         map.from(redis::getKeyPrefix).to(builder::keyPrefix);
         map.from(redis::getCommandTimeout).to(builder::commandTimeout);
         map.from(redis::getClockSkew).to(builder::clockSkew);
+        map.from(redis::getMaxPendingCommands)
+            .as(n -> PropertyRange.of(
+                "portcullis.redis.max-pending-commands",
+                n,
+                1,
+                65_536,
+                "1 to 65536",
+                RedisStoreConfig.DEFAULT_MAX_PENDING_COMMANDS
+                    + ", the commands of this node that may wait for Redis's answer at once"))
+            .to(builder::maxPendingCommands);
         map.from(redis::getTrustedCertificates).to(builder::trustedCertificates);
         return builder.build();
       });
@@ -270,8 +286,12 @@ final class PortcullisStores {
     @Bean
     @ConditionalOnMissingBean
     LoginThrottle portcullisLoginThrottle(
-        RedisStores redis, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
-      return sharedLoginThrottle(redis.loginAttemptStore(), keyRing, clock, random);
+        PortcullisProperties properties,
+        RedisStores redis,
+        KeyRingSource keyRing,
+        InstantSource clock,
+        SecureRandom random) {
+      return sharedLoginThrottle(properties, redis.loginAttemptStore(), keyRing, clock, random);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PendingLogouts;
+import dev.portcullis.redis.RedisStoreConfig;
 import dev.portcullis.session.SessionConfig;
 import dev.portcullis.transport.TransportConfig;
 import java.io.InputStream;
@@ -137,6 +138,11 @@ class PropertyMetadataTest {
         .as(
             "the filter's default, which PortcullisAutoConfigurationTest reads from a started filter")
         .isEqualTo(32);
+    assertThat(properties
+            .get("portcullis.redis.max-pending-commands")
+            .get("defaultValue")
+            .asInt())
+        .isEqualTo(RedisStoreConfig.DEFAULT_MAX_PENDING_COMMANDS);
     assertThat(properties
             .get("portcullis.security.public-health-probes")
             .get("defaultValue")

@@ -84,6 +84,40 @@ class RedisStoresAutoConfigurationTest {
     }
   }
 
+  /**
+   * {@code portcullis.login.limit.*} applies to the limit the nodes share in Redis, and {@code
+   * portcullis.redis.max-pending-commands} to the connection: with two per account, one wrong password on each node
+   * spends the account's budget, so the right password is refused on both; one command at a time serves every call.
+   */
+  @Test
+  void loginLimitProperties_applyToTheLimitTheNodesShareInRedis() throws Exception {
+    assumeTrue(RedisServer.binary().isPresent(), RedisServer.MISSING);
+    try (RedisServer redis = RedisServer.start()) {
+      WebApplicationContextRunner node = runner()
+          .withPropertyValues(
+              "portcullis.redis.uri=" + redis.uri(),
+              "portcullis.redis.key-prefix=portal-l:",
+              "portcullis.redis.max-pending-commands=1",
+              "portcullis.login.limit.max-failures-per-account=2");
+      node.run(a -> node.run(b -> {
+        assertThat(a).hasNotFailed();
+        assertThat(b).hasNotFailed();
+        PortalLogin first = a.getBean(PortalLogin.class);
+        PortalLogin second = b.getBean(PortalLogin.class);
+        assertThat(logIn(first, "wrong-1")).isInstanceOf(LoginDecision.Refused.class);
+        assertThat(logIn(second, "wrong-2")).isInstanceOf(LoginDecision.Refused.class);
+        for (PortalLogin either : List.of(first, second)) {
+          assertThat(logIn(either, "alice-pw"))
+              .as("the right password after the account's budget of two was spent on both nodes")
+              .isInstanceOfSatisfying(
+                  LoginDecision.Refused.class,
+                  refused -> assertThat(refused.audit().type())
+                      .isEqualTo(AuditEventType.AUTHN_LOGIN_LOCK));
+        }
+      }));
+    }
+  }
+
   /** A password login of alice from one address, with a session that only counts what is asked of it. */
   private static LoginDecision logIn(PortalLogin login, String password) {
     LoginSession session = new LoginSession() {

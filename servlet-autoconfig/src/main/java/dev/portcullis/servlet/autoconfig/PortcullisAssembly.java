@@ -18,6 +18,7 @@ import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.ConfigurationWarning;
 import dev.portcullis.internal.KeyAgeText;
+import dev.portcullis.login.LoginAttemptStore;
 import dev.portcullis.login.LoginCookies;
 import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.OpenConnections;
@@ -49,6 +50,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -82,7 +84,10 @@ final class PortcullisAssembly {
     JSON_LINES
   }
 
-  /** Everything checked at deployment; immutable, holds no resource. */
+  /**
+   * Everything checked at deployment; immutable, holds no resource. {@code cookieCheckCookie} is null when the session
+   * cookie does the blocked-cookie check ({@code portcullis.login.cookie-check-by-session-cookie=true}).
+   */
   record Prepared(
       KeyRing keyRing,
       SessionConfig sessions,
@@ -98,6 +103,10 @@ final class PortcullisAssembly {
 
   /** The built filter and what to close, in order, when the context stops. */
   record Assembled(PortcullisFilter filter, PortalLogin login, List<AutoCloseable> resources) {}
+
+  private static final String LOGIN_LIMIT = "portcullis.login.limit";
+  private static final String COOKIE_CHECK_BY_SESSION_COOKIE =
+      "portcullis.login.cookie-check-by-session-cookie";
 
   private PortcullisAssembly() {}
 
@@ -141,10 +150,24 @@ final class PortcullisAssembly {
     });
     CookieSpec auth =
         cookie(s, "portcullis.cookies.auth", LoginCookies.defaultAuthCookie(names.auth()));
-    CookieSpec check = cookie(
-        s,
-        "portcullis.cookies.cookie-check",
-        LoginCookies.defaultCookieCheckCookie(names.cookieCheck()));
+    CookieSpec check = null;
+    if (s.bool(COOKIE_CHECK_BY_SESSION_COOKIE).orElse(false)) {
+      PortcullisSettings.NAMES.stream()
+          .filter(name -> name.startsWith("portcullis.cookies.cookie-check."))
+          .filter(name -> s.string(name).isPresent())
+          .findFirst()
+          .ifPresent(name -> s.problem(COOKIE_CHECK_BY_SESSION_COOKIE + "=true ("
+              + s.sourceOf(COOKIE_CHECK_BY_SESSION_COOKIE) + ") and " + name + " ("
+              + s.sourceOf(name)
+              + ") are set: the session cookie does the blocked-cookie check, so there"
+              + " is no cookie-check cookie to declare; remove portcullis.cookies.cookie-check.*, or "
+              + COOKIE_CHECK_BY_SESSION_COOKIE + " to keep the cookie-check cookie"));
+    } else {
+      check = cookie(
+          s,
+          "portcullis.cookies.cookie-check",
+          LoginCookies.defaultCookieCheckCookie(names.cookieCheck()));
+    }
     String transportPrefix =
         "portcullis.transport (canonical-host, https-port, redirect-plain-http, development-mode)";
     TransportConfig transport = part(s, transportPrefix, () -> {
@@ -192,6 +215,25 @@ final class PortcullisAssembly {
     }
     s.integer("portcullis.audit.queue-capacity");
     s.choice("portcullis.audit.when-full", AuditLog.WhenFull.class);
+    outside(
+        s,
+        "portcullis.audit.retry-interval",
+        s.duration("portcullis.audit.retry-interval"),
+        d -> d.compareTo(Duration.ofMillis(10)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0,
+        "a duration from 10ms to 10m");
+    outside(
+        s,
+        "portcullis.audit.anonymous-events-per-address",
+        s.integer("portcullis.audit.anonymous-events-per-address"),
+        n -> n < 1 || n > 1_000_000,
+        "a whole number from 1 to 1000000");
+    outside(
+        s,
+        "portcullis.audit.anonymous-event-window",
+        s.duration("portcullis.audit.anonymous-event-window"),
+        d -> d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofDays(1)) > 0,
+        "a duration from 1s to 1d");
+    loginLimit(s);
     searchDemand(s);
     AuditRules auditRules = auditRules(s);
     Optional<SharedStores.Connection> shared = sharedStores(s, loader);
@@ -200,6 +242,65 @@ final class PortcullisAssembly {
     directory.ifPresent(name -> userDirectoryClass(s, name, loader));
     return new Prepared(
         keyRing, sessions, auth, check, transport, access, auditRules, shared, sso, s, directory);
+  }
+
+  /** Reports {@code key} as not valid, expecting {@code expected}, when its value is {@code refused}. */
+  private static <T> void outside(
+      PortcullisSettings s, String key, Optional<T> value, Predicate<T> refused, String expected) {
+    value.filter(refused).ifPresent(v -> s.invalid(key, expected));
+  }
+
+  /**
+   * Checks {@code portcullis.login.limit.*} against the ranges {@link LoginThrottle.Builder} accepts, so that a value
+   * outside is reported under its setting at deployment, not under the builder's words when the filter starts.
+   */
+  private static void loginLimit(PortcullisSettings s) {
+    outside(
+        s,
+        LOGIN_LIMIT + ".max-failures-per-account",
+        s.integer(LOGIN_LIMIT + ".max-failures-per-account"),
+        n -> n < 1 || n > 100,
+        "a whole number from 1 to 100 (ASVS 2.2.1)");
+    outside(
+        s,
+        LOGIN_LIMIT + ".max-failures-per-address",
+        s.integer(LOGIN_LIMIT + ".max-failures-per-address"),
+        n -> n < 1,
+        "a whole number, at least 1");
+    outside(
+        s,
+        LOGIN_LIMIT + ".window",
+        s.duration(LOGIN_LIMIT + ".window"),
+        d -> d.isNegative() || d.isZero(),
+        "a duration above zero, such as 1h");
+    outside(
+        s,
+        LOGIN_LIMIT + ".known-address-for",
+        s.duration(LOGIN_LIMIT + ".known-address-for"),
+        d -> d.isNegative() || d.compareTo(Duration.ofDays(400)) > 0,
+        "a duration from 0s to 400d");
+  }
+
+  /**
+   * The login limit of {@code portcullis.login.limit.*} (checked by {@link #prepare}), its budgets in {@code store},
+   * which the nodes share, hashed under a key derived from the key ring's active key; in this node's memory when
+   * {@code store} is null.
+   */
+  private static LoginThrottle loginThrottle(
+      PortcullisSettings s,
+      LoginAttemptStore store,
+      KeyRingSource keyRing,
+      InstantSource clock,
+      SecureRandom random) {
+    LoginThrottle.Builder b = LoginThrottle.builder(clock).random(random);
+    s.integer(LOGIN_LIMIT + ".max-failures-per-account").ifPresent(b::maxFailuresPerAccount);
+    s.integer(LOGIN_LIMIT + ".max-failures-per-address").ifPresent(b::maxFailuresPerAddress);
+    s.duration(LOGIN_LIMIT + ".window").ifPresent(b::window);
+    s.duration(LOGIN_LIMIT + ".known-address-for").ifPresent(b::knownAddressFor);
+    if (store != null) {
+      b.store(store).hashKeyFrom(keyRing);
+    }
+    return b.build();
   }
 
   /**
@@ -517,17 +618,16 @@ final class PortcullisAssembly {
             .revocations(revocations)
             .clock(clock)
             .random(random)
-            .authCookie(p.authCookie())
-            .cookieCheckCookie(p.cookieCheckCookie());
-        if (shared != null) {
-          // The login limit's budgets where the sessions are: in memory each node would grant an
-          // account its own.
-          b.throttle(LoginThrottle.builder(clock)
-              .random(random)
-              .store(shared.loginAttemptStore())
-              .hashKeyFrom(keyRing)
-              .build());
+            .authCookie(p.authCookie());
+        if (p.cookieCheckCookie() == null) {
+          b.cookieCheckBySessionCookie();
+        } else {
+          b.cookieCheckCookie(p.cookieCheckCookie());
         }
+        // The login limit's budgets where the sessions are: in memory each node would grant an
+        // account its own.
+        b.throttle(loginThrottle(
+            s, shared != null ? shared.loginAttemptStore() : null, keyRing, clock, random));
         s.string("portcullis.login.terms-version").ifPresent(b::termsVersion);
         s.duration("portcullis.login.ticket-lifetime").ifPresent(b::ticketLifetime);
         s.string("portcullis.login.path").ifPresent(b::loginPath);
@@ -616,6 +716,10 @@ final class PortcullisAssembly {
       s.duration("portcullis.audit.search-demand.bucket").ifPresent(b::demandBucket);
       s.integer("portcullis.audit.search-demand.max-terms").ifPresent(b::demandMaxTerms);
       s.integer("portcullis.audit.search-demand.minimum-count").ifPresent(b::demandMinimumCount);
+      s.duration("portcullis.audit.retry-interval").ifPresent(b::retryInterval);
+      s.integer("portcullis.audit.anonymous-events-per-address")
+          .ifPresent(b::anonymousEventsPerAddress);
+      s.duration("portcullis.audit.anonymous-event-window").ifPresent(b::anonymousEventWindow);
       return b.build();
     } catch (RuntimeException e) {
       closeAll(List.of(sink, demand));

@@ -25,10 +25,18 @@ final class RedisSettings {
 
   /** Checks the settings; empty, with the core's refusal among the problems, when it refuses them. */
   static Optional<SharedStores.Connection> connection(PortcullisSettings s) {
+    String pendingKey = PREFIX + ".max-pending-commands";
+    Optional<Integer> pending = s.integer(pendingKey).filter(n -> {
+      if (n < 1 || n > 65_536) {
+        s.invalid(pendingKey, "a whole number from 1 to 65536");
+        return false;
+      }
+      return true;
+    });
     RedisStoreConfig config = PortcullisAssembly.part(
         s,
         PREFIX + " (uri or cluster-nodes, not both; key-prefix, command-timeout, clock-skew,"
-            + " trusted-certificates)",
+            + " max-pending-commands, trusted-certificates)",
         () -> {
           RedisStoreConfig.Builder b = RedisStoreConfig.builder();
           s.string(PREFIX + ".uri").ifPresent(b::uri);
@@ -39,6 +47,7 @@ final class RedisSettings {
           s.string(PREFIX + ".key-prefix").ifPresent(b::keyPrefix);
           s.duration(PREFIX + ".command-timeout").ifPresent(b::commandTimeout);
           s.duration(PREFIX + ".clock-skew").ifPresent(b::clockSkew);
+          pending.ifPresent(b::maxPendingCommands);
           s.path(PREFIX + ".trusted-certificates").ifPresent(b::trustedCertificates);
           return b.build();
         });

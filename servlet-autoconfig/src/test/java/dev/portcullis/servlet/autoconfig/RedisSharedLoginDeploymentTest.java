@@ -8,8 +8,12 @@ import dev.portcullis.redis.RedisServer;
 import dev.portcullis.testing.TestBrowser;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,10 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * either ends it on both; with single sign-on, an account linked on one logs in through the provider on the other. Skipped, saying why, where redis-server is not installed.
  */
 class RedisSharedLoginDeploymentTest {
+  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
   private static RedisServer redis;
 
   @TempDir
-  java.nio.file.Path dir;
+  Path dir;
 
   @BeforeAll
   static void startRedis() throws Exception {
@@ -105,6 +110,55 @@ class RedisSharedLoginDeploymentTest {
       clients = clients(connection);
     }
     return clients;
+  }
+
+  @Test
+  void loginLimitSetInTheEnvironment_isOneLimitForBothNodes() throws Exception {
+    Map<String, String> settings = new HashMap<>(onRedis("war-" + UUID.randomUUID() + ":"));
+    settings.put("PORTCULLIS_LOGIN_LIMIT_MAX_FAILURES_PER_ACCOUNT", "2");
+    try (WarNode nodeA = WarNode.start(settings);
+        WarNode nodeB = WarNode.start(settings)) {
+      for (WarNode node : new WarNode[] {nodeA, nodeB}) {
+        TestBrowser guesser = new TestBrowser(node.base());
+        String csrf = TestBrowser.csrfToken(CSRF, guesser.get("/login").body()).orElseThrow();
+        guesser.post(
+            "/login",
+            Map.of("username", "alice", "password", "guess", "acceptTerms", "yes", "_csrf", csrf));
+      }
+      TestBrowser alice = new TestBrowser(nodeA.base());
+      assertThat(WarNode.logIn(alice).headers().firstValue("Location"))
+          .as("one wrong password on each node spent the account's budget of two in Redis")
+          .hasValueSatisfying(location -> assertThat(location).contains("/login?error"));
+      assertThat(WarNode.whoami(alice)).isEqualTo("anonymous");
+    }
+  }
+
+  @Test
+  void maxPendingCommandsFromTheSettingsFile_isTakenUp_andOutOfRange_failsTheDeployment()
+      throws Exception {
+    Path file = dir.resolve("portcullis.properties");
+    Files.writeString(file, "portcullis.redis.max-pending-commands=1\n");
+    Map<String, String> settings = new HashMap<>(onRedis("war-" + UUID.randomUUID() + ":"));
+    settings.put("PORTCULLIS_CONFIG", file.toString());
+    try (WarNode node = WarNode.start(settings)) {
+      TestBrowser alice = new TestBrowser(node.base());
+      assertThat(WarNode.logIn(alice).headers().firstValue("Location")).hasValue("/");
+      assertThat(WarNode.whoami(alice))
+          .as("one command at a time is enough for one request's store calls")
+          .isEqualTo("u-alice");
+    }
+    for (String pending : new String[] {"0", "65537", "-1"}) {
+      Map<String, String> refused = new HashMap<>(onRedis("unused:"));
+      refused.put("PORTCULLIS_REDIS_MAX_PENDING_COMMANDS", pending);
+      Throwable failure = catchThrowable(() -> WarNode.start(refused));
+      assertThat(failure)
+          .as(pending)
+          .hasMessageContaining("(1 mistake)")
+          .hasMessageContaining("portcullis.redis.max-pending-commands (environment variable"
+              + " PORTCULLIS_REDIS_MAX_PENDING_COMMANDS) is not valid: expected a whole number from 1"
+              + " to 65536")
+          .hasMessageNotContaining(redis.uri());
+    }
   }
 
   @Test
