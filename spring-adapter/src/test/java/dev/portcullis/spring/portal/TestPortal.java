@@ -26,7 +26,8 @@ import org.springframework.web.servlet.view.RedirectView;
  * <p>Pages (text): {@code /login} prints {@code csrf=<token>}; {@code /whoami} prints the user handle and {@code
  * csrf=<token>}; {@code /council} needs COUNCIL_OFFICER; {@code /reports/{id}} is audited as {@code report_view};
  * {@code /echo-cookie} prints the Cookie header as received; {@code /to-report/{id}} redirects to {@code
- * /reports/{id}} through Spring MVC's {@code RedirectView}.
+ * /reports/{id}} through Spring MVC's {@code RedirectView}; {@code /change-session-id} calls {@code
+ * request.changeSessionId()} and prints {@code changed <user handle>}.
  */
 @SpringBootApplication
 @EnableMethodSecurity
@@ -72,6 +73,16 @@ public class TestPortal {
     @GetMapping("/to-report/{id}")
     RedirectView toReport(@PathVariable("id") String id) {
       return new RedirectView("/reports/" + id);
+    }
+
+    /**
+     * Changes the session's id, as an application does after a privilege change (Spring Security's {@code
+     * ChangeSessionIdAuthenticationStrategy} calls the same method).
+     */
+    @GetMapping(value = "/change-session-id", produces = "text/plain")
+    String changeSessionId(HttpServletRequest request) {
+      request.changeSessionId();
+      return "changed " + request.getUserPrincipal().getName();
     }
 
     @GetMapping(value = "/echo-cookie", produces = "text/plain")
