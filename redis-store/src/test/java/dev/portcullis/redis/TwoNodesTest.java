@@ -104,7 +104,7 @@ class TwoNodesTest {
     login(onA, "alice", "alice-pw");
     Map<String, String> old = new LinkedHashMap<>(onA.cookies());
 
-    assertThat(whoami(onA, "/change-session-id")).isEqualTo("u-alice");
+    assertThat(whoamiAt(onA, "/change-session-id")).isEqualTo("u-alice");
 
     assertThat(onA.cookies()).isNotEqualTo(old);
     assertThat(whoami(b.sameBrowser(onA)))
@@ -115,7 +115,7 @@ class TwoNodesTest {
     assertThat(whoami(onA)).isEqualTo("u-alice");
   }
 
-  private static String whoami(TestBrowser browser, String path) throws Exception {
+  private static String whoamiAt(TestBrowser browser, String path) throws Exception {
     String body = browser.get(path).body();
     return body.substring(0, body.indexOf(' '));
   }
