@@ -311,6 +311,24 @@ public final class PortalLogin {
   }
 
   /**
+   * The auth ticket of the login {@code ticket} belongs to, moved to its session's new id {@code sessionId}: for an
+   * application that changes the id of a logged-in user's session (after a privilege change, say), so that the user
+   * stays logged in. The new ticket has a new id and the same user, organisation, issue, expiry and auth times as
+   * {@code ticket}, and is bound to {@code sessionId} alone.
+   *
+   * <p><b>Security.</b> Nothing is checked here: {@code ticket} must be the one that authenticated the request (or the
+   * one its login issued), bound to the session whose id was changed, and the old id must already be dead. The login
+   * does not last longer for the move: an expiry, a revocation of the user's logins or an end of the session applies to
+   * the new ticket as it did to the old one.
+   */
+  public IssuedTicket rebind(AuthTicket ticket, String sessionId) {
+    Objects.requireNonNull(ticket, "ticket");
+    Objects.requireNonNull(sessionId, "sessionId");
+    AuthTicket moved = tickets.rebind(ticket, sessionId);
+    return new IssuedTicket(moved, tickets.seal(moved));
+  }
+
+  /**
    * A login with the password form: size limits, then {@link LoginService#login} (throttle, credentials, account,
    * terms), then the login itself. When the user directory or the login limit's store does not answer, the login is
    * refused as {@linkplain LoginDecision.Refused#unavailable() unavailable} ({@code authn_login_fail}, the reason

@@ -1,12 +1,16 @@
 package dev.portcullis.session;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.internal.PerAddressLimit;
+import dev.portcullis.internal.Tickers;
 import dev.portcullis.revocation.RevocationStore;
 import dev.portcullis.revocation.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -73,6 +77,18 @@ public final class SessionRegistry {
    */
   private final PerAddressLimit anonymousLimit;
 
+  /**
+   * How long this node remembers an id that {@link #moveToNewId} moved a session away from ({@link #wasMoved}): long
+   * enough for the requests a browser had under way with the old id when the new one was given.
+   */
+  public static final Duration MOVED_ID_MEMORY = Duration.ofMinutes(1);
+
+  /** The most moved ids remembered at once; past that the oldest are forgotten first. */
+  static final long MOVED_IDS_REMEMBERED = 10_000;
+
+  /** The store keys of the ids {@link #moveToNewId} moved sessions away from, for {@link #MOVED_ID_MEMORY}. */
+  private final Cache<SessionKey, Boolean> movedIds;
+
   private SessionRegistry(
       SessionConfig config,
       SessionStore store,
@@ -90,6 +106,12 @@ public final class SessionRegistry {
         config.anonymousSessionWindow(),
         config.trackedAddresses(),
         clock);
+    this.movedIds = Caffeine.newBuilder()
+        .ticker(Tickers.of(clock))
+        .expireAfterWrite(MOVED_ID_MEMORY)
+        .maximumSize(MOVED_IDS_REMEMBERED)
+        .executor(Runnable::run)
+        .build();
   }
 
   /**
@@ -355,6 +377,30 @@ public final class SessionRegistry {
       listener.sessionRenewed(event(SessionEvent.Type.RENEWED, session));
     }
     session.newId(next);
+  }
+
+  /**
+   * Gives the session a new id as {@link #changeId} does, for an application that changes the id of a session in use
+   * (after a privilege change, say), and remembers the old id on this node for {@link #MOVED_ID_MEMORY}
+   * ({@link #wasMoved}). The old id is dead all the same: nothing loads under it.
+   *
+   * @throws IllegalStateException as {@link #changeId} does
+   * @throws StoreUnavailableException as {@link #changeId} does
+   */
+  public void moveToNewId(Session session) {
+    SessionKey old = session.id().storeKey();
+    changeId(session);
+    movedIds.put(old, Boolean.TRUE);
+  }
+
+  /**
+   * Whether {@link #moveToNewId} moved a session away from {@code id} on this node within the last
+   * {@link #MOVED_ID_MEMORY}: a request that still carries it was sent by a browser before the answer with the new id
+   * arrived, and the browser may hold the new id by now, which an answer that removed the old cookie would remove. A
+   * node remembers only its own moves, and forgets the oldest past {@value #MOVED_IDS_REMEMBERED}.
+   */
+  public boolean wasMoved(SessionId id) {
+    return movedIds.getIfPresent(id.storeKey()) != null;
   }
 
   /**

@@ -65,6 +65,24 @@ public final class TicketVerifier {
         clock.instant());
   }
 
+  /**
+   * {@code old} moved to the session's new id {@code sessionId}, after the id changed while the user stayed logged in:
+   * a new ticket id and binding, and the same user, organisation, issue, expiry and auth times. The login lasts no
+   * longer than it did, and its sliding renewal comes when it would have.
+   */
+  public AuthTicket rebind(AuthTicket old, String sessionId) {
+    byte[] id = new byte[AuthTicket.ID_LENGTH];
+    random.nextBytes(id);
+    return new AuthTicket(
+        id,
+        old.userHandle(),
+        old.organisationHandleRaw(),
+        old.issuedAt(),
+        old.expiresAt(),
+        old.authTime(),
+        SessionBinding.of(sessionId));
+  }
+
   private AuthTicket newTicket(
       String user, String org, String sessionId, Duration lifetime, Instant authTime, Instant now) {
     if (lifetime.isNegative() || lifetime.isZero()) {

@@ -167,6 +167,36 @@ class SessionRegistryTest {
   }
 
   @Test
+  void moveToNewId_killsTheOldId_andRemembersItForAMinuteOnly() {
+    Session session = registry.create();
+    session.setAttribute("k", "v");
+    registry.save(session);
+    SessionId old = session.id();
+
+    registry.moveToNewId(session);
+
+    assertThat(registry.open(old.cookieValue())).isInstanceOf(SessionLookup.Absent.class);
+    assertThat(reopen(session).getAttribute("k")).isEqualTo("v");
+    assertThat(registry.wasMoved(old)).isTrue();
+    assertThat(registry.wasMoved(session.id())).isFalse();
+
+    clock.advance(SessionRegistry.MOVED_ID_MEMORY);
+
+    assertThat(registry.wasMoved(old)).isFalse();
+  }
+
+  @Test
+  void changeId_remembersNoMovedId() {
+    Session session = registry.create();
+    registry.save(session);
+    SessionId old = session.id();
+
+    registry.changeId(session);
+
+    assertThat(registry.wasMoved(old)).isFalse();
+  }
+
+  @Test
   void changeId_ofALostSession_invalidatesIt() {
     Session session = registry.create();
     registry.save(session);

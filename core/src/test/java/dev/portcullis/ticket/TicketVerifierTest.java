@@ -49,6 +49,27 @@ class TicketVerifierTest {
     assertThat(back.isBoundTo("session-id-2")).isFalse();
   }
 
+  @Test
+  void rebind_keepsTheLoginsTimes_andBindsToTheNewIdOnly() {
+    AuthTicket t =
+        verifier.newTicket("u-7f3a9c", "org-riverside", "session-id-1", Duration.ofHours(8));
+    clock.advance(Duration.ofHours(3));
+
+    AuthTicket moved = verifier.rebind(t, "session-id-2");
+
+    TicketCheck check = verifier.verify(verifier.seal(moved));
+    assertThat(check).isInstanceOf(TicketCheck.Valid.class);
+    AuthTicket back = ((TicketCheck.Valid) check).ticket();
+    assertThat(back.ticketIdHex()).isNotEqualTo(t.ticketIdHex());
+    assertThat(back.userHandle()).isEqualTo("u-7f3a9c");
+    assertThat(back.organisationHandle()).contains("org-riverside");
+    assertThat(back.issuedAt()).isEqualTo(t.issuedAt());
+    assertThat(back.expiresAt()).isEqualTo(t.expiresAt());
+    assertThat(back.authTime()).isEqualTo(t.authTime());
+    assertThat(back.isBoundTo("session-id-2")).isTrue();
+    assertThat(back.isBoundTo("session-id-1")).isFalse();
+  }
+
   /** A login reads the clock once: a clock stepped back between two readings (an NTP correction) still issues. */
   @Test
   void newTicket_readsTheClockOnce_soAClockSteppingBackStillIssues() {

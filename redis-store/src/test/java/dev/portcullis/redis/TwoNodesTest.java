@@ -99,6 +99,28 @@ class TwoNodesTest {
   }
 
   @Test
+  void changeSessionIdOnA_keepsTheLoginOnB_andTheOldPairOpensNothingOnEither() throws Exception {
+    TestBrowser onA = a.browser();
+    login(onA, "alice", "alice-pw");
+    Map<String, String> old = new LinkedHashMap<>(onA.cookies());
+
+    assertThat(whoamiAt(onA, "/change-session-id")).isEqualTo("u-alice");
+
+    assertThat(onA.cookies()).isNotEqualTo(old);
+    assertThat(whoami(b.sameBrowser(onA)))
+        .as("node B finds the moved session in Redis and the auth cookie bound to it")
+        .isEqualTo("u-alice");
+    assertThat(whoami(a.browser(old))).isEqualTo("anonymous");
+    assertThat(whoami(b.browser(old))).isEqualTo("anonymous");
+    assertThat(whoami(onA)).isEqualTo("u-alice");
+  }
+
+  private static String whoamiAt(TestBrowser browser, String path) throws Exception {
+    String body = browser.get(path).body();
+    return body.substring(0, body.indexOf(' '));
+  }
+
+  @Test
   void redisDown_nobodyIsAuthenticated_andTheSameCookiesWorkWhenItIsBack() throws Exception {
     restart((t, stores) -> t.build(), FAIL_FAST);
     TestBrowser onA = a.browser();

@@ -104,7 +104,9 @@ final class AuthenticationStage extends Stage {
       }
     } else {
       AuthCheck.Anonymous anonymous = (AuthCheck.Anonymous) check;
-      if (anonymous.cookieToClear()) {
+      // A request sent with the pair whose session a logged-in request has just moved: the browser
+      // may hold the new auth cookie by now.
+      if (anonymous.cookieToClear() && !sessions.sentMovedId()) {
         exchange.setCookie(authCookieHeader.expire());
       }
       if (anonymous.audit().isPresent()) {

@@ -520,6 +520,24 @@ final class Exchange implements Stage.Next {
     cookies.add(headerValue);
   }
 
+  /**
+   * Forgets the queued cookies named {@code name} that have not been written yet: a later value of the same cookie
+   * replaces them, so that the response does not set it twice.
+   */
+  void unqueueCookie(String name) {
+    if (cookies == null) {
+      return;
+    }
+    for (int i = cookies.size() - 1; i >= cookiesWritten; i--) {
+      String queued = cookies.get(i);
+      if (queued.length() > name.length()
+          && queued.charAt(name.length()) == '='
+          && queued.startsWith(name)) {
+        cookies.remove(i);
+      }
+    }
+  }
+
   /** Forgets every cookie queued so far (a logout's expiries replace them; a renewal must not leave). */
   void dropQueuedCookies() {
     if (cookies != null) {

@@ -112,7 +112,8 @@ record Pipeline(
                 SessionLoginCheck.create(registry, l.login(), pending),
                 l.login().cookies().authCookie().name(),
                 trail,
-                connections))
+                connections,
+                new LoginRebinding(l.login(), trail)))
             .orElseGet(() -> new SessionStage(registry, sessionCookieChecks))));
     config.login().ifPresent(l -> {
       PortalLogin login = l.login();

@@ -64,11 +64,19 @@ final class PortcullisRequest extends HttpServletRequestWrapper {
     return values;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The session moves to a new, freshly drawn id and the old one is dead. When the request is logged in, the login
+   * moves with it: the response carries the new session cookie and a new auth cookie bound to the new id, the login's
+   * expiry unchanged, and the change is audited ({@code session_renewed}). Returns a non-secret stand-in for the new id
+   * ({@link Session#opaqueId()}).
+   *
+   * @throws IllegalStateException when the request has no session, or the response has committed (nothing changes)
+   */
   @Override
   public String changeSessionId() {
-    SessionState state = exchange.sessions();
-    state.changeId();
-    return state.session(false).opaqueId();
+    return exchange.sessions().changeIdForApplication().opaqueId();
   }
 
   /** A non-secret stand-in for the requested id (see {@link Session#opaqueId()}), or null. */

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.SessionLoginCheck;
+import dev.portcullis.session.SessionId;
 import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import jakarta.servlet.ServletException;
@@ -33,9 +34,10 @@ final class SessionStage extends Stage {
   private final String authCookieName;
   private final AuditTrail audit;
   private final OpenConnections connections;
+  private final LoginRebinding rebinding;
 
   SessionStage(SessionRegistry registry, boolean keepUnknownIds) {
-    this(registry, keepUnknownIds, null, null, AuditTrail.NONE, null);
+    this(registry, keepUnknownIds, null, null, AuditTrail.NONE, null, null);
   }
 
   /**
@@ -46,6 +48,8 @@ final class SessionStage extends Stage {
    * @param audit records what users do with their sessions ({@link UserSessions})
    * @param connections the watched connections (WebSockets), closed at once when the user ends their session
    *     ({@link UserSessions#end}); null without login
+   * @param rebinding moves a request's login with its session when the application changes the id; null without
+   *     login
    */
   SessionStage(
       SessionRegistry registry,
@@ -53,7 +57,9 @@ final class SessionStage extends Stage {
       SessionLoginCheck withLogin,
       String authCookieName,
       AuditTrail audit,
-      OpenConnections connections) {
+      OpenConnections connections,
+      LoginRebinding rebinding) {
+    this.rebinding = rebinding;
     this.registry = registry;
     this.cookieName = registry.config().cookie().name();
     this.keepUnknownIds = keepUnknownIds;
@@ -107,10 +113,15 @@ final class SessionStage extends Stage {
         && found == 1
         && lookup instanceof SessionLookup.Absent
         && registry.config().idFormat().isWellFormed(value);
-    SessionState state =
-        new SessionState(registry, exchange, lookup, found > 0, keep, audit, connections);
+    SessionState state = new SessionState(
+        registry, exchange, lookup, found > 0, keep, audit, connections, rebinding);
     if (lookup instanceof SessionLookup.Unavailable) {
       state.unreachable(registry.idOf(value));
+    } else if (rebinding != null && found == 1 && lookup instanceof SessionLookup.Absent) {
+      SessionId id = registry.idOf(value);
+      if (id != null && registry.wasMoved(id)) {
+        state.movedIdSent();
+      }
     }
     return state;
   }

@@ -22,8 +22,8 @@ import java.util.List;
  */
 class SessionState implements LoginSession, Runnable {
   /** The state before (or without) a session stage: no session, and none can be made. */
-  static final SessionState NONE =
-      new SessionState(null, null, new SessionLookup.Absent(), false, false, AuditTrail.NONE, null);
+  static final SessionState NONE = new SessionState(
+      null, null, new SessionLookup.Absent(), false, false, AuditTrail.NONE, null, null);
 
   private final SessionRegistry registry;
   private final Exchange exchange;
@@ -38,6 +38,8 @@ class SessionState implements LoginSession, Runnable {
   private final AuditTrail audit;
   /** This node's watched connections (WebSockets); null without login. */
   private final OpenConnections connections;
+  /** Moves the request's login with its session when the application changes the id; null without login. */
+  private final LoginRebinding rebinding;
 
   private Session current;
   /** The id whose cookie the browser holds or has been sent in this response; null for none. */
@@ -63,12 +65,19 @@ class SessionState implements LoginSession, Runnable {
   private Session withheld;
   /** Whether {@link #withholdBound} ended the session the cookie named. */
   private boolean boundSessionEnded;
+  /**
+   * Whether the cookie carries an id that a logged-in request moved the session away from a moment ago
+   * ({@link SessionRegistry#wasMoved}): the browser may hold the new pair by now, so the answer leaves its cookies.
+   */
+  private boolean movedIdSent;
 
   /**
    * @param keepUnknownCookie whether the browser keeps its cookie when it names no stored session (a well-formed id
    *     sent when the session cookie does the cookie check)
    * @param audit records what the user does with their sessions ({@link UserSessions})
    * @param connections this node's watched connections, closed when the user ends their session; null for none
+   * @param rebinding moves the request's login with its session when the application changes the id; null without
+   *     login
    */
   SessionState(
       SessionRegistry registry,
@@ -77,7 +86,9 @@ class SessionState implements LoginSession, Runnable {
       boolean cookiePresented,
       boolean keepUnknownCookie,
       AuditTrail audit,
-      OpenConnections connections) {
+      OpenConnections connections,
+      LoginRebinding rebinding) {
+    this.rebinding = rebinding;
     this.registry = registry;
     this.exchange = exchange;
     this.requested = requested;
@@ -173,6 +184,11 @@ class SessionState implements LoginSession, Runnable {
   }
 
   void changeId() {
+    registry.changeId(changeable());
+  }
+
+  /** The session whose id may change now: there is one, and the response can still take its cookie. */
+  private Session changeable() {
     Session session = session(false);
     if (session == null) {
       throw new IllegalStateException("there is no session to change the id of");
@@ -181,7 +197,28 @@ class SessionState implements LoginSession, Runnable {
       throw new IllegalStateException(
           "cannot change the session id after the response has been committed");
     }
-    registry.changeId(session);
+    return session;
+  }
+
+  /**
+   * The application's {@code request.changeSessionId()}: the session gets a new id, and a login bound to it moves
+   * with it ({@link LoginRebinding}), so that the browser gets the new session cookie and an auth cookie for the new id
+   * in this response. Refused before anything changes when there is no session or the response has committed (the
+   * cookies could no longer go out): the browser keeps the pair it holds, which still works.
+   *
+   * @return the session after the change
+   */
+  Session changeIdForApplication() {
+    Session session = changeable();
+    boolean loginFollows = rebinding != null && LoginRebinding.follows(exchange, session.id());
+    if (loginFollows) {
+      // The browser's requests under way with the old pair must not remove the new one.
+      registry.moveToNewId(session);
+      rebinding.moved(exchange, session.id());
+    } else {
+      registry.changeId(session);
+    }
+    return session;
   }
 
   /**
@@ -250,6 +287,20 @@ class SessionState implements LoginSession, Runnable {
       return false;
     }
     return !session.requestScoped();
+  }
+
+  /**
+   * The cookie carries an id that a logged-in request moved its session away from a moment ago
+   * ({@link SessionRegistry#wasMoved}): this request was sent before the browser had the new pair, and is anonymous,
+   * but its answer removes neither the session cookie nor the auth cookie, which by now may be the new ones.
+   */
+  void movedIdSent() {
+    this.movedIdSent = true;
+  }
+
+  /** Whether {@link #movedIdSent()} was said of this request. */
+  boolean sentMovedId() {
+    return movedIdSent;
   }
 
   /** The store could not look up the session the cookie names, whose id is {@code id}. */
@@ -422,6 +473,7 @@ class SessionState implements LoginSession, Runnable {
     } else if ((cookieId != null || cookiePresented)
         && !expiredCookieSent
         && !rotationUnavailable
+        && !movedIdSent
         && withheld == null
         && !(requested instanceof SessionLookup.Unavailable && current == null)) {
       // The browser holds a cookie naming no live session (invalidated, expired, unknown or
@@ -429,6 +481,8 @@ class SessionState implements LoginSession, Runnable {
       // gets no cookie either. A cookie the store could not look up, or whose session it could
       // not rotate at a login, stays: its session may be alive once the store answers. So does
       // the cookie of a session withheld from this request: it is its user's at their requests.
+      // And a cookie whose session a logged-in request has just moved to a new id: the browser
+      // may hold the new one by now.
       exchange.setCookie(SetCookie.expire(cookie));
       expiredCookieSent = true;
       cookieId = null;

@@ -27,6 +27,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +48,9 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
  * session (making one if needed) and prints {@code remembered}; {@code /note?set=<text>} keeps the text in the session
  * (making one if needed) and {@code /note} prints {@code note=<text>}, or {@code note=none}; {@code /my-sessions} lists the user's sessions
  * ({@link UserSessions}), one line each: handle, {@code current} or {@code other}, address, browser family, created
- * and last-seen epoch milliseconds; {@code POST /my-sessions/end} with {@code handle} prints the outcome; {@code /offer} prints
+ * and last-seen epoch milliseconds; {@code POST /my-sessions/end} with {@code handle} prints the outcome;
+ * {@code /change-session-id} calls {@code request.changeSessionId()} and prints {@code changed <principal>} or
+ * {@code refused: <message>}; {@code /offer} prints
  * {@code offer=<PortcullisFilter.ssoUpgradeOffered>}. Every page
  * answers {@code OPTIONS} and {@code HEAD} as {@link HttpServlet} does for a page with {@code doGet} only.
  */
@@ -453,6 +456,27 @@ final class LoginPortal implements AutoCloseable {
         var session = req.getSession(false);
         Object note = session == null ? null : session.getAttribute("note");
         resp.getWriter().print("note=" + (note == null ? "none" : note));
+      } else if (path.equals("/change-session-id")) {
+        // As an application does after a privilege change. With ?after-commit the response has
+        // committed first; with ?twice the id changes twice; with ?fresh the session is replaced by
+        // a new, empty one first.
+        if (req.getParameter("after-commit") != null) {
+          resp.flushBuffer();
+        }
+        if (req.getParameter("fresh") != null) {
+          req.getSession().invalidate();
+          req.getSession(true);
+        }
+        try {
+          req.changeSessionId();
+          if (req.getParameter("twice") != null) {
+            req.changeSessionId();
+          }
+          Principal now = req.getUserPrincipal();
+          resp.getWriter().print("changed " + (now == null ? "anonymous" : now.getName()));
+        } catch (IllegalStateException e) {
+          resp.getWriter().print("refused: " + e.getMessage());
+        }
       } else if (path.equals("/remember")) {
         req.getSession(true).setAttribute("seen", Boolean.TRUE);
         resp.getWriter().print("remembered");

@@ -31,8 +31,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
  * The login page is the {@link PortalLogin} bean's unless {@link #loginPath(String)} names another.
  *
  * <p><b>Security.</b> Adds no login, session or cookie logic: it removes Spring Security's own, which would collide
- * with Portcullis's (a second CSRF token, a session-fixation step that changes the Portcullis session id, a
- * Java-serialized saved request in the session). It grants nothing: the application's rules decide access.
+ * with Portcullis's or duplicate it (a second CSRF token, a second session-fixation step after Portcullis's own at
+ * login, a Java-serialized saved request in the session). It grants nothing: the application's rules decide access.
  */
 public final class PortcullisHttpConfigurer
     extends AbstractHttpConfigurer<PortcullisHttpConfigurer, HttpSecurity> {

@@ -60,8 +60,8 @@ import org.springframework.util.ClassUtils;
  *       .httpBasic(basic -> basic.disable())
  *       .logout(logout -> logout.disable())        // Portcullis answers POST /logout
  *       .requestCache(cache -> cache.disable())    // it would store a Java-serialized request in the session
- *       .sessionManagement(s -> s.disable())       // its session-fixation step would change the Portcullis
- *                                                  // session id under the auth cookie, logging the user out
+ *       .sessionManagement(s -> s.disable())       // Portcullis moves the session to a new id at every login;
+ *                                                  // a second session-fixation step is not needed
  *       .servletApi(api -> api.disable())          // keep request.getUserPrincipal() the PortalPrincipal
  *       .headers(headers -> headers.disable())     // Portcullis's transport stage writes HSTS, nosniff, framing
  *       .exceptionHandling(e -> e.authenticationEntryPoint(

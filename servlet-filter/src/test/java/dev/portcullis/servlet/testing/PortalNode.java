@@ -327,12 +327,18 @@ public final class PortalNode implements AutoCloseable {
     }
   }
 
-  /** Answers every path with {@code <principal or anonymous> csrf=<token>}. */
+  /**
+   * Answers every path with {@code <principal or anonymous> csrf=<token>}; on {@code /change-session-id} after
+   * {@code request.changeSessionId()}.
+   */
   private static final class WhoAmI extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      if (req.getRequestURI().equals("/change-session-id")) {
+        req.changeSessionId();
+      }
       resp.setContentType("text/plain;charset=utf-8");
       Object csrf = req.getAttribute(PortcullisFilter.CSRF_TOKEN_ATTRIBUTE);
       String who =

@@ -30,7 +30,8 @@ import org.springframework.web.servlet.view.RedirectView;
  * csrf=<token>}; {@code /council} needs COUNCIL_OFFICER; {@code /reports/{id}} is audited as {@code report_view};
  * {@code /echo-cookie} prints the Cookie header as received; {@code /to-report/{id}} redirects to {@code
  * /reports/{id}} through Spring MVC's {@code RedirectView}; {@code /moved/{how}} redirects with one of Servlet 6.1's
- * {@code sendRedirect} methods (see {@link Pages#moved}).
+ * {@code sendRedirect} methods (see {@link Pages#moved}); {@code /change-session-id} calls {@code
+ * request.changeSessionId()} and prints {@code changed <user handle>}.
  */
 @SpringBootApplication
 @EnableMethodSecurity
@@ -108,6 +109,16 @@ public class TestPortal {
         default -> throw new IllegalArgumentException(how);
       }
       response.getWriter().print("written after the redirect");
+    }
+
+    /**
+     * Changes the session's id, as an application does after a privilege change (Spring Security's {@code
+     * ChangeSessionIdAuthenticationStrategy} calls the same method).
+     */
+    @GetMapping(value = "/change-session-id", produces = "text/plain")
+    String changeSessionId(HttpServletRequest request) {
+      request.changeSessionId();
+      return "changed " + request.getUserPrincipal().getName();
     }
 
     @GetMapping(value = "/echo-cookie", produces = "text/plain")
