@@ -1,7 +1,8 @@
 package dev.portcullis.login;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The paths of the login, logout, "log out everywhere" and terms endpoints, and where a login without a (safe) return
@@ -34,7 +35,9 @@ public record LoginEndpoints(
             "endpoint paths must be relative paths such as /login, got '" + p + "'");
       }
     }
-    if (Set.of(loginPath, logoutPath, logoutEverywherePath, termsPath).size() != 4) {
+    // Not Set.of, which refuses a duplicate element with a message naming no endpoint.
+    if (new HashSet<>(Arrays.asList(loginPath, logoutPath, logoutEverywherePath, termsPath)).size()
+        != 4) {
       throw new IllegalStateException(
           "the login, logout, logout-everywhere and terms paths must differ");
     }

@@ -4,13 +4,20 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.portcullis.access.AccessPolicy;
+import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.cookie.CookieNames;
+import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.cookie.SameSite;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.ReloadingKeyRing;
+import dev.portcullis.login.LoginCookies;
+import dev.portcullis.login.SessionLimit;
 import dev.portcullis.servlet.Portcullis;
 import dev.portcullis.session.SessionConfig;
+import dev.portcullis.session.SessionIdFormat;
 import dev.portcullis.transport.ForwardedHeaders;
 import dev.portcullis.transport.TransportConfig;
 import io.dropwizard.util.Duration;
@@ -32,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The {@code portcullis:} block of a Dropwizard configuration, with the names of the Spring Boot starter's
@@ -50,12 +58,23 @@ import java.util.concurrent.TimeUnit;
  *     max-form-reads-per-address: 16    # form bodies of one client address read at once; default 16
  *     max-anonymous-form-reads: 32      # form bodies of anonymous requests read at once; default 32
  *     connection-recheck-interval: 30s  # how often an open WebSocket's login is checked again, 1s to 1h
+ *     logout-path: /logout              # and logout-everywhere-path, terms-path, after-login-path
+ *     ticket-lifetime: 8 hours          # 1 minute to 1 day
+ *     limit:                            # the login limit; the core's defaults where unset
+ *       max-failures-per-account: 100   # password checks per account per window, 1 to 100
+ *       max-failures-per-address: 1000  # and per client address
+ *       window: 1 hour
+ *       known-address-for: 30 days      # an address the account logged in from has a budget of its own
  *   csrf:
  *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
  *   session:
  *     idle-timeout: 30 minutes
+ *     absolute-timeout: 8 hours
+ *     max-per-user: 3                   # sessions per user; when-exceeded: end-oldest (default) or refuse-new
  *   cookies:
  *     name-prefix: staff                # __Host-staff-sid, ...: one per application on a shared host name
+ *     session:                          # and auth, cookie-check: name, secure, http-only, same-site, path, domain
+ *       same-site: strict
  *   transport:
  *     canonical-host: portal.example    # plain GETs are redirected there; required unless
  *     # redirect-plain-http: false (plain HTTP refused with 403) or development-mode: true (loopback only)
@@ -68,6 +87,7 @@ import java.util.concurrent.TimeUnit;
  *   audit:
  *     sink: json-lines                  # slf4j (default), json-lines or hash-chained
  *     file: /var/log/portal/audit.jsonl
+ *     queue-capacity: 8192              # events waiting for delivery; when-full: block (default) or drop
  *   redis:                              # optional: every store and the login limit in Redis, for many nodes
  *     uri: rediss://:${REDIS_PASSWORD}@redis.internal:6379/0  # or cluster-nodes: [...]
  *   # jdbc:                             # or in PostgreSQL, on the DataSource given to PortcullisBundle.dataSource
@@ -170,6 +190,19 @@ public class PortcullisFactory {
         Map.entry("trusted origin", "trusted origins are portcullis.csrf.trusted-origins"),
         Map.entry("terms version", "the terms version is portcullis.login.terms-version"),
         Map.entry(
+            "endpoint paths",
+            "the endpoint paths are portcullis.login.path, portcullis.login.logout-path,"
+                + " portcullis.login.logout-everywhere-path, portcullis.login.terms-path and"
+                + " portcullis.login.after-login-path"),
+        Map.entry(
+            "paths must differ",
+            "the endpoint paths are portcullis.login.path, portcullis.login.logout-path,"
+                + " portcullis.login.logout-everywhere-path and portcullis.login.terms-path"),
+        Map.entry(
+            "two Portcullis cookies have the same name",
+            "the cookie names are portcullis.cookies.session.name, portcullis.cookies.auth.name and"
+                + " portcullis.cookies.cookie-check.name"),
+        Map.entry(
             "SSO-upgrade cookie",
             "the SSO-upgrade cookie is named by portcullis.sso.cookie-name, or by"
                 + " portcullis.cookies.name-prefix when that is unset"),
@@ -206,6 +239,18 @@ public class PortcullisFactory {
     b.sessions(sessionConfig());
     if (cookies.namePrefix != null) {
       b.cookieNamePrefix(cookies.namePrefix); // checked by build(), in PortcullisBundle
+    }
+    CookieSpec authCookie =
+        cookie("auth", cookies.auth, LoginCookies::defaultAuthCookie, CookieNames::auth);
+    CookieSpec cookieCheckCookie = cookie(
+        "cookie-check",
+        cookies.cookieCheck,
+        LoginCookies::defaultCookieCheckCookie,
+        CookieNames::cookieCheck);
+    if (session.maxPerUser != null) {
+      b.maxSessionsPerUser(
+          session.maxPerUser,
+          session.whenExceeded != null ? session.whenExceeded : SessionLimit.END_OLDEST);
     }
     TransportConfig.Builder t = TransportConfig.builder()
         .developmentMode(transport.developmentMode)
@@ -265,6 +310,15 @@ public class PortcullisFactory {
     }
     b.login(l -> {
       l.loginPath(login.path);
+      setIfGiven(login.logoutPath, l::logoutPath);
+      setIfGiven(login.logoutEverywherePath, l::logoutEverywherePath);
+      setIfGiven(login.termsPath, l::termsPath);
+      setIfGiven(login.afterLoginPath, l::afterLoginPath);
+      if (login.ticketLifetime != null) {
+        l.ticketLifetime(login.ticketLifetime.toJavaDuration());
+      }
+      setIfGiven(authCookie, l::authCookie);
+      setIfGiven(cookieCheckCookie, l::cookieCheckCookie);
       if (login.maxConcurrentPasswordChecks != null) {
         l.maxConcurrentPasswordChecks(login.maxConcurrentPasswordChecks);
       }
@@ -275,6 +329,21 @@ public class PortcullisFactory {
         l.connectionRecheckInterval(login.connectionRecheckInterval.toJavaDuration());
       }
     });
+    LoginLimit limit = login.limit;
+    if (!limit.isUnset()) {
+      b.loginLimit(throttle -> {
+        setIfGiven(limit.maxFailuresPerAccount, throttle::maxFailuresPerAccount);
+        setIfGiven(limit.maxFailuresPerAddress, throttle::maxFailuresPerAddress);
+        if (limit.window != null) {
+          throttle.window(limit.window.toJavaDuration());
+        }
+        if (limit.knownAddressFor != null) {
+          throttle.knownAddressFor(limit.knownAddressFor.toJavaDuration());
+        }
+      });
+    }
+    setIfGiven(audit.queueCapacity, b::auditQueueCapacity);
+    setIfGiven(audit.whenFull, b::auditWhenFull);
     if (!"slf4j".equals(audit.sink)) {
       try {
         b.auditSink(
@@ -290,16 +359,83 @@ public class PortcullisFactory {
     return b;
   }
 
-  /** The {@code session} settings, with the core's defaults where unset. */
+  /**
+   * The {@code session} settings and the {@code cookies.session} cookie, with the core's defaults where unset.
+   *
+   * @throws IllegalStateException naming the block's settings when the core refuses them together (an idle timeout
+   *     not shorter than the absolute one, say)
+   */
   SessionConfig sessionConfig() {
     SessionConfig.Builder s = SessionConfig.builder();
+    setIfGiven(
+        cookie("session", cookies.session, SessionConfig::defaultCookie, CookieNames::session),
+        s::cookie);
     if (session.idleTimeout != null) {
       s.idleTimeout(session.idleTimeout.toJavaDuration());
     }
     if (session.absoluteTimeout != null) {
       s.absoluteTimeout(session.absoluteTimeout.toJavaDuration());
     }
-    return s.build();
+    setIfGiven(session.maxSessions, s::maxSessions);
+    setIfGiven(session.idFormat, s::idFormat);
+    setIfGiven(session.anonymousSessionsPerAddress, s::anonymousSessionsPerAddress);
+    if (session.anonymousSessionWindow != null) {
+      s.anonymousSessionWindow(session.anonymousSessionWindow.toJavaDuration());
+    }
+    setIfGiven(session.trackedAddresses, s::trackedAddresses);
+    try {
+      return s.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalStateException(
+          "portcullis.session was refused: " + e.getMessage() + ". In the YAML: the idle timeout is"
+              + " portcullis.session.idle-timeout (core default 20 minutes), the absolute timeout"
+              + " portcullis.session.absolute-timeout (core default 8 hours), which must be the longer",
+          e);
+    }
+  }
+
+  /**
+   * The cookie {@code cookies.<name>} describes: the core's own declaration of it (with its cookie-notice text), named
+   * after {@code cookies.name-prefix} when that is set, with the block's changes; {@code null} when the block changes
+   * nothing, so that the core's default stays.
+   *
+   * @throws IllegalStateException naming the block's settings when the core refuses the cookie
+   */
+  private CookieSpec cookie(
+      String name,
+      Cookie settings,
+      Function<String, CookieSpec> declaration,
+      Function<CookieNames, String> defaultName) {
+    if (settings == null || settings.isUnset()) {
+      return null;
+    }
+    String key = "portcullis.cookies." + name;
+    try {
+      CookieNames names = cookies.namePrefix == null
+          ? CookieNames.defaults()
+          : CookieNames.withPrefix(cookies.namePrefix);
+      CookieSpec.Builder c = declaration.apply(defaultName.apply(names)).toBuilder();
+      setIfGiven(settings.name, c::name);
+      setIfGiven(settings.secure, c::secure);
+      setIfGiven(settings.httpOnly, c::httpOnly);
+      setIfGiven(settings.sameSite, c::sameSite);
+      setIfGiven(settings.path, c::path);
+      setIfGiven(settings.domain, c::domain);
+      return c.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalStateException(
+          key + " was refused: " + e.getMessage() + ". In the YAML: " + key + ".name is an RFC 6265"
+              + " token; a __Host- name (the default) needs secure: true, path: / and no domain, a __Secure-"
+              + " name secure: true; same-site: none needs secure: true; portcullis.cookies.name-prefix is"
+              + " 1 to 64 ASCII letters, digits, '-' or '_'",
+          e);
+    }
+  }
+
+  private static <T> void setIfGiven(T value, java.util.function.Consumer<? super T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
   }
 
   /**
@@ -471,7 +607,11 @@ public class PortcullisFactory {
   }
 
   /**
-   * {@code login}: the terms-of-use version, the login page's path, how many password logins are checked at once
+   * {@code login}: the terms-of-use version, the paths of the login page, the logout and "log out everywhere"
+   * endpoints, the terms page and the page a login without a safe return target goes to ({@code path}, {@code
+   * logout-path}, {@code logout-everywhere-path}, {@code terms-path}, {@code after-login-path}; unset: {@code /login},
+   * {@code /logout}, {@code /logout-everywhere}, {@code /terms}, {@code /}), how long an auth ticket lives before it
+   * must be renewed by use ({@code ticket-lifetime}, 1 minute to 1 day; unset: 8 hours), how many password logins are checked at once
    * ({@code max-concurrent-password-checks}, at least 1; unset: the core's default, half the processors), and how
    * many logouts a failing store could not finish are kept on the node to finish later ({@code max-pending-logouts},
    * from 1 to 1,000,000; unset: the core's default, 10,000), how many form bodies of one client address the filter
@@ -487,6 +627,15 @@ public class PortcullisFactory {
 
     @NotBlank
     private String path = "/login";
+
+    private String logoutPath;
+    private String logoutEverywherePath;
+    private String termsPath;
+    private String afterLoginPath;
+
+    @MinDuration(value = 1, unit = TimeUnit.MINUTES)
+    @MaxDuration(value = 1, unit = TimeUnit.DAYS)
+    private Duration ticketLifetime;
 
     @Min(1)
     private Integer maxConcurrentPasswordChecks;
@@ -505,6 +654,19 @@ public class PortcullisFactory {
     @MaxDuration(value = 1, unit = TimeUnit.HOURS)
     private Duration connectionRecheckInterval;
 
+    @Valid
+    @NotNull
+    private LoginLimit limit = new LoginLimit();
+
+    /** The login limit against password guessing; the core's defaults where unset. */
+    public LoginLimit getLimit() {
+      return limit;
+    }
+
+    public void setLimit(LoginLimit limit) {
+      this.limit = limit;
+    }
+
     public String getTermsVersion() {
       return termsVersion;
     }
@@ -519,6 +681,51 @@ public class PortcullisFactory {
 
     public void setPath(String path) {
       this.path = path;
+    }
+
+    /** The logout endpoint (POST); unset: {@code /logout}. */
+    public String getLogoutPath() {
+      return logoutPath;
+    }
+
+    public void setLogoutPath(String logoutPath) {
+      this.logoutPath = logoutPath;
+    }
+
+    /** The "log out everywhere" endpoint (POST); unset: {@code /logout-everywhere}. */
+    public String getLogoutEverywherePath() {
+      return logoutEverywherePath;
+    }
+
+    public void setLogoutEverywherePath(String logoutEverywherePath) {
+      this.logoutEverywherePath = logoutEverywherePath;
+    }
+
+    /** The terms page, open to everyone; unset: {@code /terms}. */
+    public String getTermsPath() {
+      return termsPath;
+    }
+
+    public void setTermsPath(String termsPath) {
+      this.termsPath = termsPath;
+    }
+
+    /** Where a login without a safe return target goes; unset: {@code /}. */
+    public String getAfterLoginPath() {
+      return afterLoginPath;
+    }
+
+    public void setAfterLoginPath(String afterLoginPath) {
+      this.afterLoginPath = afterLoginPath;
+    }
+
+    /** How long an auth ticket lives before it must be renewed by use; 1 minute to 1 day. Unset: 8 hours. */
+    public Duration getTicketLifetime() {
+      return ticketLifetime;
+    }
+
+    public void setTicketLifetime(Duration ticketLifetime) {
+      this.ticketLifetime = ticketLifetime;
     }
 
     public Integer getMaxConcurrentPasswordChecks() {
@@ -564,6 +771,76 @@ public class PortcullisFactory {
   }
 
   /**
+   * {@code login.limit}: the login limit against password guessing ({@code LoginThrottle}), kept in this node's memory
+   * or, with the {@code redis} or {@code jdbc} block, in the store the nodes share: at most {@code
+   * max-failures-per-account} password checks per account (1 to 100; unset: 100) and {@code max-failures-per-address}
+   * per client address (at least 1; unset: 1000) in any sliding {@code window} (at least a minute; unset: 1 hour); an
+   * address the account logged in from is known for {@code known-address-for} (0, no known addresses, to 400 days;
+   * unset: 30 days) and has a budget of its own, so that a stranger's guesses cannot lock the owner out.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class LoginLimit {
+    @Min(1)
+    @Max(100)
+    private Integer maxFailuresPerAccount;
+
+    @Min(1)
+    private Integer maxFailuresPerAddress;
+
+    @MinDuration(value = 1, unit = TimeUnit.MINUTES)
+    private Duration window;
+
+    @MinDuration(value = 0, unit = TimeUnit.SECONDS)
+    @MaxDuration(value = 400, unit = TimeUnit.DAYS)
+    private Duration knownAddressFor;
+
+    /** Whether the core's limit stays as it is. */
+    @JsonIgnore
+    boolean isUnset() {
+      return maxFailuresPerAccount == null
+          && maxFailuresPerAddress == null
+          && window == null
+          && knownAddressFor == null;
+    }
+
+    /** Password checks per account (or per known address of it) in the window; 1 to 100. Unset: 100. */
+    public Integer getMaxFailuresPerAccount() {
+      return maxFailuresPerAccount;
+    }
+
+    public void setMaxFailuresPerAccount(Integer maxFailuresPerAccount) {
+      this.maxFailuresPerAccount = maxFailuresPerAccount;
+    }
+
+    /** Password checks per client address (an IPv6 /64) in the window; at least 1. Unset: 1000. */
+    public Integer getMaxFailuresPerAddress() {
+      return maxFailuresPerAddress;
+    }
+
+    public void setMaxFailuresPerAddress(Integer maxFailuresPerAddress) {
+      this.maxFailuresPerAddress = maxFailuresPerAddress;
+    }
+
+    /** The sliding window of both budgets; at least a minute. Unset: 1 hour. */
+    public Duration getWindow() {
+      return window;
+    }
+
+    public void setWindow(Duration window) {
+      this.window = window;
+    }
+
+    /** How long an address stays known after a login from it; 0 (none known) to 400 days. Unset: 30 days. */
+    public Duration getKnownAddressFor() {
+      return knownAddressFor;
+    }
+
+    public void setKnownAddressFor(Duration knownAddressFor) {
+      this.knownAddressFor = knownAddressFor;
+    }
+  }
+
+  /**
    * {@code csrf}: origins besides the portal's own whose forms may post to it ({@code trusted-origins}, each exactly
    * {@code https://host[:port]}); their requests still need the CSRF token. None by default.
    */
@@ -585,11 +862,21 @@ public class PortcullisFactory {
    * {@code cookies}: {@code name-prefix}, the word in the cookie names ({@code staff} gives {@code __Host-staff-sid},
    * {@code __Host-staff-auth} and {@code __Host-staff-cc}). Each Portcullis application that shares a host name with
    * another needs one of its own: a {@code __Host-} cookie has {@code Path=/}, so with the default names
-   * ({@code portcullis}) they overwrite each other's cookies.
+   * ({@code portcullis}) they overwrite each other's cookies. {@code session}, {@code auth} and {@code cookie-check}
+   * change one cookie each ({@link Cookie}); a name given there wins over the prefix.
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Cookies {
     private String namePrefix;
+
+    @Valid
+    private Cookie session;
+
+    @Valid
+    private Cookie auth;
+
+    @Valid
+    private Cookie cookieCheck;
 
     public String getNamePrefix() {
       return namePrefix;
@@ -598,9 +885,131 @@ public class PortcullisFactory {
     public void setNamePrefix(String namePrefix) {
       this.namePrefix = namePrefix;
     }
+
+    /** The session cookie; unset: {@code __Host-portcullis-sid} (or {@code __Host-<prefix>-sid}). */
+    public Cookie getSession() {
+      return session;
+    }
+
+    public void setSession(Cookie session) {
+      this.session = session;
+    }
+
+    /** The auth-key cookie; unset: {@code __Host-portcullis-auth} (or {@code __Host-<prefix>-auth}). */
+    public Cookie getAuth() {
+      return auth;
+    }
+
+    public void setAuth(Cookie auth) {
+      this.auth = auth;
+    }
+
+    /**
+     * The cookie the login page sets to check that the browser keeps cookies; unset: {@code __Host-portcullis-cc} (or
+     * {@code __Host-<prefix>-cc}).
+     */
+    public Cookie getCookieCheck() {
+      return cookieCheck;
+    }
+
+    public void setCookieCheck(Cookie cookieCheck) {
+      this.cookieCheck = cookieCheck;
+    }
   }
 
-  /** {@code session}: timeouts; the core's defaults where unset. */
+  /**
+   * One cookie's name and attributes, the Spring Boot starter's {@code portcullis.cookies.<cookie>.*}: {@code name},
+   * {@code secure}, {@code http-only}, {@code same-site} ({@code strict}, {@code lax} or {@code none}), {@code path}
+   * and {@code domain}. Unset values keep the core's secure defaults: Secure, HttpOnly, {@code SameSite=Lax}, {@code
+   * Path=/}, no {@code Domain} (host-only). The core checks the result: a {@code __Host-} name (the default) needs
+   * {@code secure: true}, {@code path: /} and no domain, a {@code __Secure-} name needs {@code secure: true}, and
+   * {@code same-site: none} needs {@code secure: true}; a refusal stops the start, naming this block.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Cookie {
+    private String name;
+    private Boolean secure;
+    private Boolean httpOnly;
+    private SameSite sameSite;
+    private String path;
+    private String domain;
+
+    /** Whether nothing is set, so that the core's declaration stays as it is. */
+    @JsonIgnore
+    boolean isUnset() {
+      return name == null
+          && secure == null
+          && httpOnly == null
+          && sameSite == null
+          && path == null
+          && domain == null;
+    }
+
+    /** The cookie's name, such as {@code ASP.NET_SessionId} for a ported portal; an RFC 6265 token. */
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    /** Send the cookie over HTTPS only; unset: {@code true}. */
+    public Boolean getSecure() {
+      return secure;
+    }
+
+    public void setSecure(Boolean secure) {
+      this.secure = secure;
+    }
+
+    /** Hide the cookie from scripts; unset: {@code true}. */
+    public Boolean getHttpOnly() {
+      return httpOnly;
+    }
+
+    public void setHttpOnly(Boolean httpOnly) {
+      this.httpOnly = httpOnly;
+    }
+
+    /** The {@code SameSite} attribute; unset: {@code lax}. */
+    public SameSite getSameSite() {
+      return sameSite;
+    }
+
+    public void setSameSite(SameSite sameSite) {
+      this.sameSite = sameSite;
+    }
+
+    /** The {@code Path} attribute; unset: {@code /}. */
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    /** The {@code Domain} attribute; unset keeps the cookie host-only. */
+    public String getDomain() {
+      return domain;
+    }
+
+    public void setDomain(String domain) {
+      this.domain = domain;
+    }
+  }
+
+  /**
+   * {@code session}: the Spring Boot starter's {@code portcullis.session.*}, the core's defaults where unset: {@code
+   * idle-timeout} (20 minutes) and {@code absolute-timeout} (8 hours, longer than the idle timeout), each at least a
+   * minute; {@code max-sessions}, the most sessions the in-memory store keeps (100,000); {@code id-format}, {@code
+   * base64url} (the default) or {@code aspnet} for a ported portal; {@code anonymous-sessions-per-address} (60) new
+   * sessions without a login per client address per {@code anonymous-session-window} (1 minute), counted for {@code
+   * tracked-addresses} (100,000) addresses; {@code max-per-user}, at most this many sessions per user, enforced at
+   * every login (unset: no limit), past which {@code when-exceeded} ends the oldest ({@code end-oldest}, the default)
+   * or refuses the login ({@code refuse-new}).
+   */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Session {
     @MinDuration(value = 1, unit = TimeUnit.MINUTES)
@@ -608,6 +1017,35 @@ public class PortcullisFactory {
 
     @MinDuration(value = 1, unit = TimeUnit.MINUTES)
     private Duration absoluteTimeout;
+
+    @Min(1)
+    private Long maxSessions;
+
+    private SessionIdFormat idFormat;
+
+    @Min(1)
+    private Integer anonymousSessionsPerAddress;
+
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    private Duration anonymousSessionWindow;
+
+    @Min(1)
+    private Long trackedAddresses;
+
+    @Min(1)
+    private Integer maxPerUser;
+
+    private SessionLimit whenExceeded;
+
+    /** {@code when-exceeded} says what happens past {@code max-per-user}, so it needs it. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.session.when-exceeded is set without portcullis.session.max-per-user: set max-per-user to"
+                + " the most concurrent sessions a user may have, or remove when-exceeded")
+    public boolean isWhenExceededGivenWithMaxPerUser() {
+      return whenExceeded == null || maxPerUser != null;
+    }
 
     public Duration getIdleTimeout() {
       return idleTimeout;
@@ -623,6 +1061,75 @@ public class PortcullisFactory {
 
     public void setAbsoluteTimeout(Duration absoluteTimeout) {
       this.absoluteTimeout = absoluteTimeout;
+    }
+
+    /** The most sessions the in-memory store keeps; unset: 100,000. */
+    public Long getMaxSessions() {
+      return maxSessions;
+    }
+
+    public void setMaxSessions(Long maxSessions) {
+      this.maxSessions = maxSessions;
+    }
+
+    /** {@code base64url} (43 characters, the default) or {@code aspnet} (24, for a ported portal). */
+    public SessionIdFormat getIdFormat() {
+      return idFormat;
+    }
+
+    public void setIdFormat(SessionIdFormat idFormat) {
+      this.idFormat = idFormat;
+    }
+
+    /**
+     * New sessions without a login that one client address (an IPv6 /64) may start per window; past it the request is
+     * served without a session. Unset: 60.
+     */
+    public Integer getAnonymousSessionsPerAddress() {
+      return anonymousSessionsPerAddress;
+    }
+
+    public void setAnonymousSessionsPerAddress(Integer anonymousSessionsPerAddress) {
+      this.anonymousSessionsPerAddress = anonymousSessionsPerAddress;
+    }
+
+    /** The window of {@code anonymous-sessions-per-address}; at least a second. Unset: 1 minute. */
+    public Duration getAnonymousSessionWindow() {
+      return anonymousSessionWindow;
+    }
+
+    public void setAnonymousSessionWindow(Duration anonymousSessionWindow) {
+      this.anonymousSessionWindow = anonymousSessionWindow;
+    }
+
+    /** How many client addresses the anonymous-session limit remembers; unset: 100,000. */
+    public Long getTrackedAddresses() {
+      return trackedAddresses;
+    }
+
+    public void setTrackedAddresses(Long trackedAddresses) {
+      this.trackedAddresses = trackedAddresses;
+    }
+
+    /**
+     * At most this many concurrent sessions per user, enforced at every login; unset, no limit. Logins of one user
+     * racing each other may overshoot it by as many as raced.
+     */
+    public Integer getMaxPerUser() {
+      return maxPerUser;
+    }
+
+    public void setMaxPerUser(Integer maxPerUser) {
+      this.maxPerUser = maxPerUser;
+    }
+
+    /** What a login past {@code max-per-user} does: {@code end-oldest} (the default) or {@code refuse-new}. */
+    public SessionLimit getWhenExceeded() {
+      return whenExceeded;
+    }
+
+    public void setWhenExceeded(SessionLimit whenExceeded) {
+      this.whenExceeded = whenExceeded;
     }
   }
 
@@ -814,7 +1321,11 @@ public class PortcullisFactory {
     }
   }
 
-  /** {@code audit}: where identified audit events go. */
+  /**
+   * {@code audit}: where identified audit events go ({@code sink}, {@code file}), and their queue: {@code
+   * queue-capacity} events may wait for delivery (1 to 1,048,576; unset: 8192), and {@code when-full} says what
+   * happens to one more ({@code block}, the default, or {@code drop}).
+   */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Audit {
     @NotNull
@@ -822,6 +1333,12 @@ public class PortcullisFactory {
     private String sink = "slf4j";
 
     private Path file;
+
+    @Min(1)
+    @Max(1 << 20)
+    private Integer queueCapacity;
+
+    private AuditLog.WhenFull whenFull;
 
     /** A file sink needs {@code file}. */
     @JsonIgnore
@@ -846,6 +1363,27 @@ public class PortcullisFactory {
 
     public void setFile(Path file) {
       this.file = file;
+    }
+
+    /** How many events may wait for delivery; 1 to 1,048,576. Unset: 8192. */
+    public Integer getQueueCapacity() {
+      return queueCapacity;
+    }
+
+    public void setQueueCapacity(Integer queueCapacity) {
+      this.queueCapacity = queueCapacity;
+    }
+
+    /**
+     * What happens to an event when the queue is full: {@code block} (the default) makes the request wait for room, so
+     * nothing is lost; {@code drop} drops it, counts it and logs an error, so a stuck sink never holds requests up.
+     */
+    public AuditLog.WhenFull getWhenFull() {
+      return whenFull;
+    }
+
+    public void setWhenFull(AuditLog.WhenFull whenFull) {
+      this.whenFull = whenFull;
     }
   }
 

@@ -221,8 +221,9 @@ public final class Portcullis implements AutoCloseable {
     private boolean accessDecidedByApplication;
     private final List<String> requiredPublic = new ArrayList<>();
     private final List<String> trustedOrigins = new ArrayList<>();
-    private Consumer<PortalLogin.Builder> loginSettings = b -> {};
+    private final List<Consumer<PortalLogin.Builder>> loginSettings = new ArrayList<>();
     private LoginAttemptStore loginAttemptStore;
+    private final List<Consumer<LoginThrottle.Builder>> loginLimitSettings = new ArrayList<>();
     private boolean perNodeLoginLimit;
     private int maxSessionsPerUser;
     private SessionLimit whenSessionsExceeded;
@@ -233,6 +234,8 @@ public final class Portcullis implements AutoCloseable {
     private String cookieNamePrefix;
     private Integer maxFormReadsPerAddress;
     private Integer maxAnonymousFormReads;
+    private Integer auditQueueCapacity;
+    private AuditLog.WhenFull auditWhenFull;
 
     private Builder() {}
 
@@ -303,7 +306,8 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * An audit log the application built and closes itself, instead of the one Portcullis would make. Cannot be
-     * combined with {@link #auditSink} or {@link #demandSink}, which configure the log Portcullis makes.
+     * combined with {@link #auditSink}, {@link #demandSink}, {@link #auditQueueCapacity} or {@link #auditWhenFull},
+     * which configure the log Portcullis makes.
      */
     public Builder auditLog(AuditLog auditLog) {
       this.auditLog = Objects.requireNonNull(auditLog, "auditLog");
@@ -322,6 +326,25 @@ public final class Portcullis implements AutoCloseable {
     /** Adds a sink for the anonymous search-demand log (without any, SLF4J); owned as {@link #auditSink} is. */
     public Builder demandSink(SearchDemandSink sink) {
       demandSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /**
+     * How many audit events may wait for delivery in the log Portcullis makes ({@link AuditLog.Builder#queueCapacity});
+     * 1 to 1,048,576, default 8192.
+     */
+    public Builder auditQueueCapacity(int capacity) {
+      this.auditQueueCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * What the log Portcullis makes does when its queue is full ({@link AuditLog.Builder#whenFull}): {@link
+     * AuditLog.WhenFull#BLOCK} (the default) makes the request wait for room, so no event is lost; {@link
+     * AuditLog.WhenFull#DROP} drops the event, counts it and logs an error, so a stuck sink never holds requests up.
+     */
+    public Builder auditWhenFull(AuditLog.WhenFull whenFull) {
+      this.auditWhenFull = Objects.requireNonNull(whenFull, "whenFull");
       return this;
     }
 
@@ -399,10 +422,11 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * Further login settings (paths, cookies, ticket lifetime, the login limit), applied to the
-     * {@link PortalLogin.Builder} after the defaults; replaces an earlier call.
+     * {@link PortalLogin.Builder} after the defaults and after the settings of earlier calls, which stay: a later call
+     * changes only what it sets itself.
      */
     public Builder login(Consumer<PortalLogin.Builder> settings) {
-      this.loginSettings = Objects.requireNonNull(settings, "settings");
+      this.loginSettings.add(Objects.requireNonNull(settings, "settings"));
       return this;
     }
 
@@ -411,11 +435,23 @@ public final class Portcullis implements AutoCloseable {
      * ({@code redis.loginAttemptStore()}, {@code jdbc.loginAttemptStore()}), so that they count against one limit: the
      * default {@link LoginThrottle} (100 password checks per account and 1,000 per address per hour) over it, its hash
      * key derived from the {@link #keyRing} ({@link LoginThrottle.Builder#hashKeyFrom}), the same on every node with
-     * the same ring. Without it, the limit is kept in this node's memory. For other limits give a whole throttle
-     * through {@link #login} ({@link PortalLogin.Builder#throttle}), which applies after this.
+     * the same ring. Without it, the limit is kept in this node's memory. For other limits, {@link #loginLimit}; a
+     * whole throttle given through {@link #login} ({@link PortalLogin.Builder#throttle}) replaces this one.
      */
     public Builder loginAttemptStore(LoginAttemptStore store) {
       this.loginAttemptStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Changes the login limit Portcullis makes, in this node's memory or over the {@link #loginAttemptStore}: the
+     * budgets and their window ({@link LoginThrottle.Builder#maxFailuresPerAccount}, {@link
+     * LoginThrottle.Builder#maxFailuresPerAddress}, {@link LoginThrottle.Builder#window}) and how long an address
+     * stays known ({@link LoginThrottle.Builder#knownAddressFor}); {@link #build()} checks them. Adds to earlier
+     * calls. A whole throttle given through {@link #login} ({@link PortalLogin.Builder#throttle}) replaces this one.
+     */
+    public Builder loginLimit(Consumer<LoginThrottle.Builder> settings) {
+      loginLimitSettings.add(Objects.requireNonNull(settings, "settings"));
       return this;
     }
 
@@ -501,6 +537,11 @@ public final class Portcullis implements AutoCloseable {
               "auditLog(...) and auditSink(...)/demandSink(...) contradict each other:"
                   + " add the sinks to your own audit log, or let Portcullis make the log");
         }
+        if (auditLog != null && (auditQueueCapacity != null || auditWhenFull != null)) {
+          throw new IllegalStateException(
+              "auditLog(...) and auditQueueCapacity(...)/auditWhenFull(...) contradict each other:"
+                  + " set the queue on your own audit log's builder, or let Portcullis make the log");
+        }
         InstantSource time = clock != null ? clock : systemClock();
         SecureRandom shared = random != null ? random : new SecureRandom();
         RevocationStore revocationStore =
@@ -531,13 +572,19 @@ public final class Portcullis implements AutoCloseable {
         // Without a key ring there is no hash key to derive; the login's build then names the
         // missing ring.
         if (loginAttemptStore != null && keyRing != null) {
-          loginBuilder.throttle(LoginThrottle.builder(time)
+          LoginThrottle.Builder throttle = LoginThrottle.builder(time)
               .random(shared)
               .store(loginAttemptStore)
-              .hashKeyFrom(keyRing)
-              .build());
+              .hashKeyFrom(keyRing);
+          loginLimitSettings.forEach(settings -> settings.accept(throttle));
+          loginBuilder.throttle(throttle.build());
+        } else if (loginAttemptStore == null && !loginLimitSettings.isEmpty()) {
+          // The in-memory limit PortalLogin would make, with the changes.
+          LoginThrottle.Builder throttle = LoginThrottle.builder(time).random(shared);
+          loginLimitSettings.forEach(settings -> settings.accept(throttle));
+          loginBuilder.throttle(throttle.build());
         }
-        loginSettings.accept(loginBuilder);
+        loginSettings.forEach(settings -> settings.accept(loginBuilder));
         PortalLogin login = loginBuilder.build();
 
         AuditLog audit = auditLog;
@@ -545,6 +592,12 @@ public final class Portcullis implements AutoCloseable {
           AuditLog.Builder auditBuilder = AuditLog.builder().clock(time).random(shared);
           auditSinks.forEach(auditBuilder::auditSink);
           demandSinks.forEach(auditBuilder::demandSink);
+          if (auditQueueCapacity != null) {
+            auditBuilder.queueCapacity(auditQueueCapacity);
+          }
+          if (auditWhenFull != null) {
+            auditBuilder.whenFull(auditWhenFull);
+          }
           audit = auditBuilder.build();
           owned.clear(); // the log closes its sinks
           owned.add(audit);

@@ -1,0 +1,96 @@
+package dev.portcullis.dropwizard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.testing.TestBrowser;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The audit queue of the {@code portcullis.audit} block ({@code queue-capacity}, {@code when-full}), read by a real
+ * Dropwizard start-up: with a sink that does not answer, {@code drop} keeps answering logins and counts what the full
+ * queue could not take; a value out of range stops the start, naming the setting.
+ */
+class AuditQueueSettingsTest {
+  private static DropwizardTestSupport<PortalApp.Config> app(
+      Class<? extends PortalApp> application, ConfigOverride... overrides) {
+    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
+    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
+    System.arraycopy(overrides, 0, all, 1, overrides.length);
+    return new DropwizardTestSupport<>(
+        application, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+  }
+
+  /** {@link PortalApp} whose audit sink takes no event until {@link #release} is counted down. */
+  public static class StuckSinkApp extends PortalApp {
+    final CountDownLatch release = new CountDownLatch(1);
+
+    public StuckSinkApp() {
+      AuditSink stuck = new AuditSink() {
+        @Override
+        public void accept(AuditEvent event) throws IOException {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+          }
+        }
+      };
+      bundle.customize((config, builder) -> builder.auditSink(stuck));
+    }
+  }
+
+  @Test
+  void whenFullDrop_withASinkThatDoesNotAnswer_keepsAnsweringLogins_andCountsTheDroppedEvents()
+      throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support = app(
+        StuckSinkApp.class,
+        ConfigOverride.config("portcullis.audit.queue-capacity", "1"),
+        ConfigOverride.config("portcullis.audit.when-full", "drop"));
+    StuckSinkApp app = null;
+    try {
+      support.before();
+      app = support.getApplication();
+      for (String[] user :
+          new String[][] {{"alice", "alice-pw"}, {"carol", "carol-pw"}, {"root", "root-pw"}}) {
+        TestBrowser browser = SessionAndCookieSettingsTest.browser(support);
+        assertThat(SessionAndCookieSettingsTest.login(browser, user[0], user[1]).statusCode())
+            .as(user[0])
+            .isEqualTo(303);
+      }
+      assertThat(app.bundle.portcullis().audit().stats().dropped()).isPositive();
+    } finally {
+      if (app != null) {
+        app.release.countDown();
+      }
+      support.after();
+    }
+  }
+
+  @Test
+  void queueSettingsOutOfRange_stopTheStart_namingTheSetting() {
+    for (String[] bad : new String[][] {
+      {"portcullis.audit.queue-capacity", "0", "portcullis.audit.queueCapacity"},
+      {"portcullis.audit.queue-capacity", "1048577", "portcullis.audit.queueCapacity"},
+      {"portcullis.audit.when-full", "sometimes", "portcullis.audit.when-full"}
+    }) {
+      DropwizardTestSupport<PortalApp.Config> support =
+          app(PortalApp.class, ConfigOverride.config(bad[0], bad[1]));
+      try {
+        Throwable failure = catchThrowable(support::before);
+        assertThat(failure).as(bad[0] + ": " + bad[1]).isNotNull();
+        assertThat(failure.getMessage()).as(bad[0] + ": " + bad[1]).contains(bad[2]);
+      } finally {
+        support.after();
+      }
+    }
+  }
+}
