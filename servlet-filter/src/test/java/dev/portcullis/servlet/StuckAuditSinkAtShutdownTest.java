@@ -1,8 +1,11 @@
 package dev.portcullis.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditSink;
 import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyStatus;
@@ -13,6 +16,7 @@ import dev.portcullis.transport.TransportConfig;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +76,31 @@ class StuckAuditSinkAtShutdownTest {
       if (jetty != null) {
         jetty.close();
       }
+    }
+  }
+
+  @Test
+  void auditCloseTimeout_isRangeChecked_andRefusedWithAnAuditLogOfTheApplications()
+      throws Exception {
+    assertThatThrownBy(() -> Portcullis.builder().auditCloseTimeout(Duration.ofMillis(9)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("10 ms to one hour");
+    try (AuditLog own = AuditLog.builder()
+        .clock(InstantSource.system())
+        .random(new SecureRandom())
+        .auditSink(AuditSink.noop())
+        .build()) {
+      assertThatThrownBy(() -> Portcullis.builder()
+              .keyRing(KeyRing.builder()
+                  .add(1, KeyStatus.ACTIVE, Instant.EPOCH, KeyMaterial.generate(new SecureRandom()))
+                  .build())
+              .users(LoginPortal.alice())
+              .termsVersion(LoginPortal.TERMS)
+              .auditLog(own)
+              .auditCloseTimeout(Duration.ofSeconds(5))
+              .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("auditLog(...) and auditCloseTimeout(...) contradict each other");
     }
   }
 }
