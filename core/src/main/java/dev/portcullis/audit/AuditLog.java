@@ -22,6 +22,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *     .build());
  * audit.searched("/providers/search", query, results.size());   // anonymous: counted, published per hour
  * ...
- * audit.close();                                      // delivers everything queued, then closes the sinks
+ * audit.close();                                      // delivers what is queued, then closes the sinks
  * }</pre>
  *
  * <p><b>Delivery.</b> {@code emit} puts the event on a bounded queue and returns. When the queue is full it waits for
@@ -108,12 +109,24 @@ import org.slf4j.LoggerFactory;
  * event racing its window's close may be missing from the window's summary, never from {@link Stats#withheld()}.
  *
  * <p><b>Closing.</b> {@link #close()} stops intake, delivers everything already queued, publishes the search counts
- * of every bucket, closed or not, flushes and closes the sinks and waits for the dispatcher to finish. Emitting after
- * that throws {@link IllegalStateException}: an event that can't be recorded is an error the caller must see, not a
- * silent loss. Call {@code close()} on shutdown; the dispatcher is a daemon thread, so events still queued and searches
- * still counted when the JVM exits without it are lost. A sink that is still failing at close gets one last attempt;
- * the events it then still has not taken are lost, and so are those a file sink took and could not write when it
- * closed (on a full disk, say): one ERROR line per sink says how many, and of which kind.
+ * of every bucket, closed or not, flushes and closes the sinks and waits for the dispatcher to finish, for at most the
+ * {@link Builder#closeTimeout close timeout} (30 seconds unless set). Emitting after that throws
+ * {@link IllegalStateException}: an event that can't be recorded is an error the caller must see, not a silent loss.
+ * Call {@code close()} on shutdown; the dispatcher is a daemon thread, so events still queued and searches still
+ * counted when the JVM exits without it are lost. A sink that is still failing at close gets one last attempt; the
+ * events it then still has not taken are lost, and so are those a file sink took and could not write when it closed
+ * (on a full disk, say): one ERROR line per sink says how many, and of which kind.
+ *
+ * <p><b>A sink that does not return.</b> A sink whose {@code accept}, {@code flush} or {@code close} blocks (a network
+ * sink whose peer stopped reading, a file on a hung NFS mount) would hold the application's shutdown for ever. So
+ * {@code close()} gives up when the close timeout has passed: it interrupts the dispatcher and logs one ERROR line
+ * naming the class of the sink it was waiting on and how many identified events are not written: those not every
+ * audit sink took (the one in hand included, and those of emitters that were waiting for room in a full queue, which
+ * it lets go), and the lines file sinks took and had not written. Search counts not yet published are lost too. If the
+ * sink returns later, the dispatcher calls no sink again but {@code close}, so that files are released, and logs as at
+ * any close what those closes lost. A sink that is merely slow loses nothing as long as it finishes within the
+ * timeout. The timeout is measured by blocking waits (the JVM's monotonic time), not the injected clock, which stamps
+ * events and may stand still in tests.
  *
  * <p><b>Security.</b> Identified and search-demand events travel as different types to different sinks; no sink gets
  * both. A search leaves no per-search trace in any output: no line, no counter step, no timestamp finer than its
@@ -130,6 +143,8 @@ public final class AuditLog implements AutoCloseable {
   private static final Object STOP = new Object();
   /** How many client address and event type pairs the share of anonymous events is counted for at once. */
   private static final long TRACKED_PAIRS = 100_000;
+  /** How long {@link #close()} waits for the dispatcher unless {@link Builder#closeTimeout} says otherwise. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private final InstantSource clock;
   private final SecureRandom random;
@@ -140,11 +155,21 @@ public final class AuditLog implements AutoCloseable {
   private final WhenFull whenFull;
   private final int capacity;
   private final long retryNanos;
+  private final Duration closeTimeout;
   private final BlockingQueue<Object> queue;
   private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
   private final Thread dispatcher;
-  private volatile boolean closed; // written under intake's write lock
+  // Written under intake's write lock, unless close() could not take it within its timeout.
+  private volatile boolean closed;
+  private final AtomicBoolean closeStarted = new AtomicBoolean();
   private volatile boolean closing;
+  /** Set when close() gave up waiting for the dispatcher: it then calls no sink again but to close it. */
+  private volatile boolean abandoned;
+  /** The sink the dispatcher is calling, or last called; for the line of a close that gives up. */
+  private volatile Object calling;
+  /** Identified events handed to the dispatcher: queued ones and withheld-event summaries. */
+  private final AtomicLong offered = new AtomicLong();
+
   private volatile Health health = Health.HEALTHY;
   private long
       nextRetry; // System.nanoTime() of the next retry of failing sinks; the dispatcher's only
@@ -169,6 +194,7 @@ public final class AuditLog implements AutoCloseable {
     this.whenFull = b.whenFull;
     this.capacity = b.queueCapacity;
     this.retryNanos = b.retryInterval.toNanos();
+    this.closeTimeout = b.closeTimeout;
     this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
     this.withheldSummaries = new WithheldSummaries(b.anonymousPerAddress);
     this.anonymousLimit = new PerAddressLimit(
@@ -329,37 +355,98 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Delivers what is queued, flushes and closes every sink, and stops the dispatcher. Waits for all of it; calling
-   * it again does nothing.
+   * Delivers what is queued, flushes and closes every sink, and stops the dispatcher. Waits for all of it, for at most
+   * the {@link Builder#closeTimeout close timeout}: past that it gives up, interrupts the dispatcher and logs one ERROR
+   * line saying how many events are not written (see the class comment). Calling it again does nothing. An interrupt
+   * does not cut the wait short; the caller gets it back when {@code close} returns.
    */
   @Override
   public void close() {
-    intake.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      closing =
-          true; // a dispatcher holding back for a failing sink takes the queue again, so STOP gets
-      // in
-      LockSupport.unpark(dispatcher);
-      putUninterruptibly(STOP);
-    } finally {
-      intake.writeLock().unlock();
+    if (!closeStarted.compareAndSet(false, true)) {
+      return;
     }
+    // Blocking waits with a timeout, not the injected clock: that clock stamps events and may be
+    // a test's fixed clock, and nothing but these waits could tell when the time is up.
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
     boolean interrupted = false;
+    boolean stopQueued = false;
+    boolean locked = false;
     while (true) {
       try {
-        dispatcher.join();
+        // Emitters waiting for room in a queue that a stuck sink no longer empties hold the read
+        // lock.
+        locked = intake.writeLock().tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         break;
       } catch (InterruptedException e) {
         interrupted = true;
       }
     }
+    try {
+      closed = true;
+      // A dispatcher holding back for a failing sink takes the queue again, so STOP gets in.
+      closing = true;
+      LockSupport.unpark(dispatcher);
+      while (locked) {
+        try {
+          stopQueued = queue.offer(STOP, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (locked) {
+        intake.writeLock().unlock();
+      }
+    }
+    while (stopQueued && dispatcher.isAlive()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedJoin(dispatcher, left);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (!stopQueued || dispatcher.isAlive()) {
+      giveUp();
+    }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Stops waiting for a dispatcher that has not finished within the close timeout: interrupts it, so that a sink
+   * blocked in an interruptible call returns, and says in one ERROR line how many events are not written.
+   */
+  private void giveUp() {
+    abandoned =
+        true; // first: the dispatcher takes no more events, so the count below can't fall short
+    long offeredNow = offered.get();
+    long notTaken = 0;
+    long held = 0;
+    for (Outlet outlet : outlets) {
+      notTaken = Math.max(notTaken, offeredNow - outlet.settled.get()); // at least 0
+      held += unwrittenIn(outlet.sink);
+    }
+    Object waitingOn = calling; // before the interrupt, after which it goes on to close the sinks
+    dispatcher.interrupt();
+    // Lets go of emitters waiting for room in the queue: their events are counted above, as they
+    // counted themselves before they waited, and the dispatcher takes nothing more.
+    queue.clear();
+    LOG.error(
+        "Audit log close gave up after the close timeout of {}, waiting on {}: the dispatcher was interrupted;"
+            + " {} audit events are not written to every audit sink, {} lines file sinks took are not written,"
+            + " and search counts not yet published are lost",
+        closeTimeout,
+        waitingOn == null
+            ? "the audit dispatcher"
+            : "sink " + waitingOn.getClass().getName(),
+        notTaken,
+        held);
   }
 
   private void enqueue(Object event, String what) {
@@ -372,6 +459,7 @@ public final class AuditLog implements AutoCloseable {
     try {
       checkOpen(what);
       if (queue.offer(event)) {
+        offered.incrementAndGet();
         emitted.increment();
         return;
       }
@@ -392,6 +480,8 @@ public final class AuditLog implements AutoCloseable {
     intake.readLock().lock();
     try {
       checkOpen(what);
+      offered.incrementAndGet(); // before it waits for room: an event still waiting counts as not
+      // written
       putUninterruptibly(item);
     } finally {
       intake.readLock().unlock();
@@ -425,7 +515,7 @@ public final class AuditLog implements AutoCloseable {
   private void dispatch() {
     List<Object> batch = new ArrayList<>(256);
     boolean stop = false;
-    while (!stop) {
+    while (!stop && !abandoned) {
       try {
         Object first;
         if (!health.healthy()) {
@@ -464,6 +554,9 @@ public final class AuditLog implements AutoCloseable {
       }
       queue.drainTo(batch, 255);
       for (Object item : batch) {
+        if (abandoned) {
+          break;
+        }
         if (item == STOP) {
           stop = true;
         } else if (item instanceof AuditEvent event) {
@@ -488,10 +581,17 @@ public final class AuditLog implements AutoCloseable {
         flushSinks();
       }
     }
+    if (abandoned) {
+      // close() gave up on a sink that has now returned, and counted what is not written: release
+      // the files. A FileChannel refuses to write on an interrupted thread, so clear the interrupt.
+      Thread.interrupted();
+      closeSinks(false);
+      return;
+    }
     summariseWithheldAtClose();
     retryFailing();
     publish(demand.takeAll());
-    closeSinks();
+    closeSinks(true);
   }
 
   /** How long the dispatcher may wait for the queue before it must look at the demand buckets again. */
@@ -543,6 +643,7 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private boolean deliverSummaries(List<AuditEvent> summaries) {
+    offered.addAndGet(summaries.size());
     for (AuditEvent summary : summaries) {
       for (Outlet outlet : outlets) {
         deliver(outlet, summary);
@@ -555,6 +656,9 @@ public final class AuditLog implements AutoCloseable {
   private boolean publish(List<SearchDemandEvent> records) {
     for (SearchDemandEvent record : records) {
       for (SearchDemandSink sink : demandSinks) {
+        if (abandoned) {
+          return true;
+        }
         deliver(sink, record);
       }
     }
@@ -585,18 +689,24 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private void deliver(Outlet outlet, AuditEvent event) {
+    if (abandoned) {
+      return;
+    }
     if (outlet.failing) {
       outlet.backlog.addLast(event); // in order behind the events it has not taken yet
       publishHealth();
       return;
     }
     try {
+      calling = outlet.sink;
       outlet.sink.accept(event);
       delivered.incrementAndGet();
+      outlet.settled.incrementAndGet();
     } catch (IOException | UncheckedIOException e) {
       outlet.backlog.addLast(event);
       outOfService(outlet, "write", e);
     } catch (Throwable t) { // a sink must never stop the dispatcher, whatever it throws
+      outlet.settled.incrementAndGet(); // skipped, and reported
       failed(outlet.sink, "deliver a " + event.type().name() + " event", t);
     }
   }
@@ -605,12 +715,13 @@ public final class AuditLog implements AutoCloseable {
   private void retryFailing() {
     nextRetry = System.nanoTime() + retryNanos;
     for (Outlet outlet : outlets) {
-      if (!outlet.failing) {
+      if (!outlet.failing || abandoned) {
         continue;
       }
       int written = 0;
       try {
-        while (!outlet.backlog.isEmpty()) {
+        calling = outlet.sink;
+        while (!outlet.backlog.isEmpty() && !abandoned) {
           AuditEvent event = outlet.backlog.peekFirst();
           try {
             outlet.sink.accept(event);
@@ -625,6 +736,10 @@ public final class AuditLog implements AutoCloseable {
                 t); // not an outage: skipped
           }
           outlet.backlog.removeFirst();
+          outlet.settled.incrementAndGet();
+        }
+        if (abandoned) {
+          continue;
         }
         outlet.sink.flush();
         outlet.failing = false;
@@ -686,6 +801,7 @@ public final class AuditLog implements AutoCloseable {
 
   private void deliver(SearchDemandSink sink, SearchDemandEvent event) {
     try {
+      calling = sink;
       sink.accept(event);
       delivered.incrementAndGet();
     } catch (Throwable t) {
@@ -695,10 +811,11 @@ public final class AuditLog implements AutoCloseable {
 
   private void flushSinks() {
     for (Outlet outlet : outlets) {
-      if (outlet.failing) {
+      if (outlet.failing || abandoned) {
         continue; // its retry flushes
       }
       try {
+        calling = outlet.sink;
         outlet.sink.flush();
       } catch (IOException | UncheckedIOException e) {
         outOfService(outlet, "flush", e);
@@ -707,7 +824,11 @@ public final class AuditLog implements AutoCloseable {
       }
     }
     for (SearchDemandSink sink : demandSinks) {
+      if (abandoned) {
+        return;
+      }
       try {
+        calling = sink;
         sink.flush();
       } catch (Throwable t) {
         failed(sink, "flush", t);
@@ -719,13 +840,16 @@ public final class AuditLog implements AutoCloseable {
    * Closes every sink, and says with one ERROR line per audit sink how many events it lost: those it never took (it was
    * still failing), and those it took into its own buffer and could not write when it closed (a file sink on a full
    * disk). A sink of the application's may have held more of its own, which no count here can see.
+   *
+   * @param countKept whether to count the events a failing sink did not take: not after a close that gave up, whose
+   *     line counted them already
    */
-  private void closeSinks() {
+  private void closeSinks(boolean countKept) {
     for (Outlet outlet : outlets) {
-      int notTaken = outlet.failing ? outlet.backlog.size() : 0;
+      int notTaken = outlet.failing && countKept ? outlet.backlog.size() : 0;
       int held = unwrittenIn(outlet.sink);
       int notWritten = close(outlet.sink) ? 0 : held;
-      if (outlet.failing || notWritten > 0) {
+      if ((outlet.failing && countKept) || notWritten > 0) {
         LOG.error(
             "Audit sink {} {} at close: {} events are lost ({} it did not take, {} it took and could"
                 + " not write)",
@@ -750,6 +874,7 @@ public final class AuditLog implements AutoCloseable {
   /** Closes {@code sink}; whether it closed without an exception. */
   private boolean close(AutoCloseable sink) {
     try {
+      calling = sink;
       sink.close();
       return true;
     } catch (Throwable t) {
@@ -782,6 +907,9 @@ public final class AuditLog implements AutoCloseable {
   private static final class Outlet {
     final AuditSink sink;
     final ArrayDeque<AuditEvent> backlog = new ArrayDeque<>();
+    /** Events it took or skipped as not representable; read by a close that gives up. */
+    final AtomicLong settled = new AtomicLong();
+
     boolean failing;
     long attempts;
     long recovered;
@@ -848,6 +976,7 @@ public final class AuditLog implements AutoCloseable {
     private WhenFull whenFull = WhenFull.BLOCK;
     private Duration demandBucket = SearchDemandEvent.DEFAULT_BUCKET;
     private Duration retryInterval = Duration.ofSeconds(1);
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private int demandMaxTerms = 10_000;
     private int demandMinimumCount = 1;
     private int anonymousPerAddress = 60;
@@ -903,6 +1032,23 @@ public final class AuditLog implements AutoCloseable {
             "retry interval must be 10 ms to 10 minutes, got " + interval);
       }
       this.retryInterval = interval;
+      return this;
+    }
+
+    /**
+     * How long {@link AuditLog#close()} waits for the queued events to be written and the sinks closed: 30 seconds
+     * unless set, from 10 ms to one hour. Past that it gives up on a sink that has not returned, so that a stuck sink
+     * can't hang the application's shutdown, and logs how many events are not written (see the class comment). Set it
+     * above the longest a healthy sink may take to write a full queue.
+     */
+    public Builder closeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.compareTo(Duration.ofMillis(10)) < 0
+          || timeout.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException(
+            "close timeout must be 10 ms to one hour, got " + timeout);
+      }
+      this.closeTimeout = timeout;
       return this;
     }
 

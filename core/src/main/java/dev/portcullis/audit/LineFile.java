@@ -179,7 +179,7 @@ final class LineFile implements Closeable, Flushable {
   private byte[] pending = new byte[8192];
   private int pendingLength;
   /** How many lines {@link #pending} holds. */
-  private int pendingLines;
+  private volatile int pendingLines; // written by the appending thread only
   /** A failed write could not be cut back: the file may hold bytes after {@link #end}. */
   private boolean uncut;
 
@@ -463,12 +463,13 @@ final class LineFile implements Closeable, Flushable {
     System.arraycopy(line, 0, pending, pendingLength, line.length);
     pending[needed - 1] = '\n';
     pendingLength = needed;
-    pendingLines++;
+    int lines = pendingLines;
+    pendingLines = lines + 1;
   }
 
   /**
    * How many lines were collected and not yet written: those a {@link #close()} that fails loses. Read by the thread
-   * that appends.
+   * that appends, and by an {@link AuditLog#close()} that gave up waiting for it.
    */
   int unwrittenLines() {
     return pendingLines;

@@ -11,7 +11,6 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -43,17 +42,6 @@ class SsoBlockProviderCallsBoundTest {
     }
   }
 
-  /** A new browser's SSO login, sent to the provider: the callback the provider would send it back to. */
-  private static String callbackOfANewLogin(TestBrowser browser) throws Exception {
-    String csrf = TestBrowser.csrfToken(
-            SsoBlockTest.FORM_CSRF, browser.get("/login").body())
-        .orElseThrow();
-    HttpResponse<String> start = browser.post("/sso/login", Map.of("_csrf", csrf));
-    assertThat(start.statusCode()).as(start.body()).isEqualTo(303);
-    return HangingTokenEndpointProvider.callbackFor(
-        start.headers().firstValue("Location").orElseThrow());
-  }
-
   @Test
   void withTheBoundAtOne_aSecondCallbackWhileTheProviderHangs_isTurnedAwayWithoutAskingIt()
       throws Exception {
@@ -65,14 +53,16 @@ class SsoBlockProviderCallsBoundTest {
     PortalApp app = (PortalApp) support.getApplication();
     String base = "http://127.0.0.1:" + support.getLocalPort();
     TestBrowser first = new TestBrowser(base);
-    String firstCallback = callbackOfANewLogin(first);
+    String firstCallback =
+        HangingTokenEndpointProvider.callbackOfANewLogin(first, SsoBlockTest.FORM_CSRF);
     browsers.submit(() -> first.get(firstCallback));
     assertThat(provider.awaitTokenRequests(1))
         .as("the first callback's token request")
         .isTrue();
 
     TestBrowser second = new TestBrowser(base);
-    HttpResponse<String> turnedAway = second.get(callbackOfANewLogin(second));
+    HttpResponse<String> turnedAway = second.get(
+        HangingTokenEndpointProvider.callbackOfANewLogin(second, SsoBlockTest.FORM_CSRF));
 
     assertThat(turnedAway.statusCode()).as(turnedAway.body()).isEqualTo(503);
     assertThat(provider.tokenRequests())

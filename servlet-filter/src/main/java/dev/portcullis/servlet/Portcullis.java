@@ -32,6 +32,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -211,6 +212,7 @@ public final class Portcullis implements AutoCloseable {
     private AuditLog auditLog;
     private final List<AuditSink> auditSinks = new ArrayList<>();
     private final List<SearchDemandSink> demandSinks = new ArrayList<>();
+    private Duration auditCloseTimeout;
     private AuditRules auditRules;
     private SessionConfig sessionConfig = SessionConfig.defaults();
     private SessionStore sessionStore;
@@ -306,8 +308,8 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * An audit log the application built and closes itself, instead of the one Portcullis would make. Cannot be
-     * combined with {@link #auditSink}, {@link #demandSink}, {@link #auditQueueCapacity} or {@link #auditWhenFull},
-     * which configure the log Portcullis makes.
+     * combined with {@link #auditSink}, {@link #demandSink}, {@link #auditQueueCapacity}, {@link #auditWhenFull} or
+     * {@link #auditCloseTimeout}, which configure the log Portcullis makes.
      */
     public Builder auditLog(AuditLog auditLog) {
       this.auditLog = Objects.requireNonNull(auditLog, "auditLog");
@@ -345,6 +347,17 @@ public final class Portcullis implements AutoCloseable {
      */
     public Builder auditWhenFull(AuditLog.WhenFull whenFull) {
       this.auditWhenFull = Objects.requireNonNull(whenFull, "whenFull");
+      return this;
+    }
+
+    /**
+     * How long closing the audit log Portcullis makes waits for its sinks: {@link AuditLog#DEFAULT_CLOSE_TIMEOUT}
+     * unless set; see {@link AuditLog.Builder#closeTimeout}. A sink that has not returned by then no longer holds up
+     * the shutdown. Cannot be combined with {@link #auditLog}, whose close timeout is set where it is built.
+     */
+    public Builder auditCloseTimeout(Duration timeout) {
+      AuditLog.builder().closeTimeout(timeout); // checks the range now, as the log's builder does
+      this.auditCloseTimeout = timeout;
       return this;
     }
 
@@ -542,6 +555,11 @@ public final class Portcullis implements AutoCloseable {
               "auditLog(...) and auditQueueCapacity(...)/auditWhenFull(...) contradict each other:"
                   + " set the queue on your own audit log's builder, or let Portcullis make the log");
         }
+        if (auditLog != null && auditCloseTimeout != null) {
+          throw new IllegalStateException(
+              "auditLog(...) and auditCloseTimeout(...) contradict each other:"
+                  + " set the close timeout on your own audit log's builder, or let Portcullis make the log");
+        }
         InstantSource time = clock != null ? clock : systemClock();
         SecureRandom shared = random != null ? random : new SecureRandom();
         RevocationStore revocationStore =
@@ -590,6 +608,9 @@ public final class Portcullis implements AutoCloseable {
         AuditLog audit = auditLog;
         if (audit == null) {
           AuditLog.Builder auditBuilder = AuditLog.builder().clock(time).random(shared);
+          if (auditCloseTimeout != null) {
+            auditBuilder.closeTimeout(auditCloseTimeout);
+          }
           auditSinks.forEach(auditBuilder::auditSink);
           demandSinks.forEach(auditBuilder::demandSink);
           if (auditQueueCapacity != null) {

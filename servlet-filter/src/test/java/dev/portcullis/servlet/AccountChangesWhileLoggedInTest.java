@@ -23,7 +23,7 @@ class AccountChangesWhileLoggedInTest {
   void movedToAnotherOrganisation_seesTheNewOrganisationOnly_fromTheNextRequest_renewalIncluded()
       throws Exception {
     ChangedAccounts admin = new ChangedAccounts();
-    try (LoginPortal portal = portal(admin)) {
+    try (LoginPortal portal = admin.portal()) {
       Browser tab = portal.browser();
       tab.login("alice", "alice-pw", false);
       assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(200);
@@ -48,7 +48,7 @@ class AccountChangesWhileLoggedInTest {
   void removedCrossOrganisationRole_endsTheViewOfOtherOrganisations_atTheNextRequest()
       throws Exception {
     ChangedAccounts admin = new ChangedAccounts();
-    try (LoginPortal portal = portal(admin)) {
+    try (LoginPortal portal = admin.portal()) {
       Browser first = portal.browser();
       first.login("carol", "carol-pw", false);
       assertThat(first.get("/reports/hillview/7").statusCode()).isEqualTo(200);
@@ -63,7 +63,7 @@ class AccountChangesWhileLoggedInTest {
   @Test
   void disabledAccount_isAnonymousAtTheNextRequest_andTheRefusalIsAudited() throws Exception {
     ChangedAccounts admin = new ChangedAccounts();
-    try (LoginPortal portal = portal(admin)) {
+    try (LoginPortal portal = admin.portal()) {
       Browser tab = portal.browser();
       tab.login("alice", "alice-pw", false);
       assertThat(tab.whoami()).isEqualTo("u-alice");
@@ -83,7 +83,7 @@ class AccountChangesWhileLoggedInTest {
   @Test
   void termsToAcceptAgain_holdTheUserAtTheTermsPage_atTheNextRequest() throws Exception {
     ChangedAccounts admin = new ChangedAccounts();
-    try (LoginPortal portal = portal(admin)) {
+    try (LoginPortal portal = admin.portal()) {
       Browser tab = portal.browser();
       tab.login("alice", "alice-pw", false);
       assertThat(tab.get("/reports/riverside/1").statusCode()).isEqualTo(200);
@@ -114,7 +114,7 @@ class AccountChangesWhileLoggedInTest {
         assertThat(refused.body()).doesNotContain("no longer exists");
         assertThat(refused.headers().allValues("Set-Cookie"))
             .as("the auth cookie is expired in the browser")
-            .anySatisfy(c -> assertThat(c).startsWith(authCookie(portal) + "=;"));
+            .anySatisfy(c -> assertThat(c).startsWith(portal.authCookieName() + "=;"));
         assertThat(b.whoami()).isEqualTo("anonymous");
       }
       assertThat(first.login("alice", "alice-pw", false).headers().firstValue("Location"))
@@ -157,7 +157,7 @@ class AccountChangesWhileLoggedInTest {
   void anotherUsersLogin_inTheBrowserOfADisabledAccount_getsNoneOfItsSessionData()
       throws Exception {
     ChangedAccounts admin = new ChangedAccounts();
-    try (LoginPortal portal = portal(admin)) {
+    try (LoginPortal portal = admin.portal()) {
       Browser shared = portal.browser();
       shared.login("alice", "alice-pw", false);
       assertThat(shared.get("/note?set=alice-draft").body()).isEqualTo("note=alice-draft");
@@ -248,26 +248,5 @@ class AccountChangesWhileLoggedInTest {
               AuditEventType.AUTHN_TOKEN_REUSE,
               e -> e.actor().map(AuditEvent.Actor::userHandle).orElse("").equals("u-carol"));
     }
-  }
-
-  private static String authCookie(LoginPortal portal) {
-    return portal.login.cookies().authCookie().name();
-  }
-
-  private static LoginPortal portal(ChangedAccounts admin) throws Exception {
-    return new LoginPortal((p, filter) -> {
-      admin.users = p.users;
-      filter.login(
-          PortalLogin.builder()
-              .keyRing(p.ring)
-              .users(admin)
-              .revocations(p.revocations)
-              .clock(p.clock)
-              .random(p.random)
-              .termsVersion(LoginPortal.TERMS)
-              .ticketLifetime(Duration.ofHours(8))
-              .build(),
-          p.random);
-    });
   }
 }

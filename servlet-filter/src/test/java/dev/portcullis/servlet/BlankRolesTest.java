@@ -7,9 +7,7 @@ import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.access.OrganisationScope;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
-import dev.portcullis.login.PortalLogin;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +23,7 @@ class BlankRolesTest {
   @Test
   void accountWithAnEmptyRole_isRefusedAtLogin_withTheReasonInTheAuditOnly() throws Exception {
     ChangedAccounts directory = new ChangedAccounts();
-    try (LoginPortal portal = portal(directory)) {
+    try (LoginPortal portal = directory.portal()) {
       directory.change("u-alice", u -> u.withRoles(Set.of("PROVIDER", "")));
       directory.change("u-bob", u -> u.withRoles(Set.of(" ")));
       for (String name : new String[] {"alice", "bob"}) {
@@ -33,7 +31,7 @@ class BlankRolesTest {
         HttpResponse<String> r = b.login(name, name + "-pw", false);
         assertThat(r.headers().firstValue("Location")).as(name).contains("/login?error=1");
         assertThat(r.body()).doesNotContain("BLANK_ROLE");
-        assertThat(b.cookies()).as(name).doesNotContainKey(authCookie(portal));
+        assertThat(b.cookies()).as(name).doesNotContainKey(portal.authCookieName());
         assertThat(b.whoami()).as(name).isEqualTo("anonymous");
       }
       var sink = portal.flushedSink();
@@ -49,7 +47,7 @@ class BlankRolesTest {
   @Test
   void emptyRoleGivenWhileLoggedIn_endsTheLogin_atTheNextRequest() throws Exception {
     ChangedAccounts directory = new ChangedAccounts();
-    try (LoginPortal portal = portal(directory)) {
+    try (LoginPortal portal = directory.portal()) {
       Browser tab = portal.browser();
       tab.login("alice", "alice-pw", false);
       assertThat(tab.whoami()).isEqualTo("u-alice");
@@ -88,26 +86,5 @@ class BlankRolesTest {
     assertThatThrownBy(() -> AccessPolicy.builder().requireAnyRole("/admin/**", (String) null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("names an empty role");
-  }
-
-  private static String authCookie(LoginPortal portal) {
-    return portal.login.cookies().authCookie().name();
-  }
-
-  private static LoginPortal portal(ChangedAccounts directory) throws Exception {
-    return new LoginPortal((p, filter) -> {
-      directory.users = p.users;
-      filter.login(
-          PortalLogin.builder()
-              .keyRing(p.ring)
-              .users(directory)
-              .revocations(p.revocations)
-              .clock(p.clock)
-              .random(p.random)
-              .termsVersion(LoginPortal.TERMS)
-              .ticketLifetime(Duration.ofHours(8))
-              .build(),
-          p.random);
-    });
   }
 }

@@ -1,7 +1,9 @@
 package dev.portcullis.servlet;
 
+import dev.portcullis.login.PortalLogin;
 import dev.portcullis.user.PortalUser;
 import dev.portcullis.user.UserDirectory;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,28 @@ final class ChangedAccounts implements UserDirectory {
   private final Map<String, PortalUser> changed = new ConcurrentHashMap<>();
   /** The portal's own directory, which answers for every account not changed. */
   volatile UserDirectory users;
+
+  /** A {@link LoginPortal} whose login reads its accounts through this directory, as {@link #login} makes it. */
+  LoginPortal portal() throws Exception {
+    return new LoginPortal((p, filter) -> filter.login(login(p).build(), p.random));
+  }
+
+  /**
+   * The login of {@code portal} reading its accounts through this directory, which from now on answers with {@code
+   * portal}'s own for the accounts not changed: the portal's keys, revocations, clock and random, its terms version,
+   * and tickets that live eight hours (renewed past four).
+   */
+  PortalLogin.Builder login(LoginPortal portal) {
+    users = portal.users;
+    return PortalLogin.builder()
+        .keyRing(portal.ring)
+        .users(this)
+        .revocations(portal.revocations)
+        .clock(portal.clock)
+        .random(portal.random)
+        .termsVersion(LoginPortal.TERMS)
+        .ticketLifetime(Duration.ofHours(8));
+  }
 
   void change(String handle, UnaryOperator<PortalUser> edit) {
     changed.put(handle, edit.apply(findByHandle(handle).orElseThrow()));

@@ -344,6 +344,11 @@ final class LoginPortal implements AutoCloseable {
     return new Browser(base);
   }
 
+  /** The name of the auth ticket's cookie. */
+  String authCookieName() {
+    return login.cookies().authCookie().name();
+  }
+
   /**
    * The audit sink once the audit log has handed it every event recorded so far, without waiting for the requests in
    * flight (some may never end while a test runs).

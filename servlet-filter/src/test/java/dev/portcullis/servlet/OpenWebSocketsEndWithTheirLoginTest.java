@@ -491,16 +491,7 @@ class OpenWebSocketsEndWithTheirLoginTest {
       throws Exception {
     return LoginPortal.withContext(
         (p, filter) -> {
-          accounts.users = p.users;
-          PortalLogin.Builder login = PortalLogin.builder()
-              .keyRing(p.ring)
-              .users(accounts)
-              .revocations(p.revocations)
-              .clock(p.clock)
-              .random(p.random)
-              .termsVersion(LoginPortal.TERMS)
-              .ticketLifetime(Duration.ofHours(8))
-              .connectionRecheckInterval(recheckInterval);
+          PortalLogin.Builder login = accounts.login(p).connectionRecheckInterval(recheckInterval);
           more.accept(login);
           filter.login(login.build(), p.random);
           access.accept(filter);

@@ -61,15 +61,6 @@ class SsoProviderCallsBoundDeploymentTest {
     return WarNode.environment(dir, settings);
   }
 
-  /** A new browser's SSO login, sent to the provider: the callback the provider would send it back to. */
-  private static String callbackOfANewLogin(TestBrowser browser) throws Exception {
-    String csrf = TestBrowser.csrfToken(PAGE_CSRF, browser.get("/login").body()).orElseThrow();
-    HttpResponse<String> start = browser.post("/sso/login", Map.of("_csrf", csrf));
-    assertThat(start.statusCode()).as(start.body()).isEqualTo(303);
-    return HangingTokenEndpointProvider.callbackFor(
-        start.headers().firstValue("Location").orElseThrow());
-  }
-
   @Test
   void withTheBoundAtOne_aSecondCallbackWhileTheProviderHangs_isTurnedAwayWithoutAskingIt()
       throws Exception {
@@ -85,14 +76,15 @@ class SsoProviderCallsBoundDeploymentTest {
     String logged = CapturedStderr.during(() -> {
       try (WarNode node = WarNode.start(environment, Map.of(), InstantSource.system(), port)) {
         TestBrowser first = new TestBrowser(node.base());
-        String firstCallback = callbackOfANewLogin(first);
+        String firstCallback = HangingTokenEndpointProvider.callbackOfANewLogin(first, PAGE_CSRF);
         browsers.submit(() -> first.get(firstCallback));
         assertThat(provider.awaitTokenRequests(1))
             .as("the first callback's token request")
             .isTrue();
 
         TestBrowser second = new TestBrowser(node.base());
-        HttpResponse<String> turnedAway = second.get(callbackOfANewLogin(second));
+        HttpResponse<String> turnedAway =
+            second.get(HangingTokenEndpointProvider.callbackOfANewLogin(second, PAGE_CSRF));
 
         assertThat(turnedAway.statusCode()).as(turnedAway.body()).isEqualTo(503);
         assertThat(provider.tokenRequests())

@@ -1,5 +1,8 @@
 package dev.portcullis.servlet.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.testing.TestBrowser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,11 +12,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
  * An OpenID provider on loopback over plain HTTP whose discovery document answers at once and whose token endpoint
@@ -63,10 +69,25 @@ public final class HangingTokenEndpointProvider implements AutoCloseable {
   }
 
   /**
+   * Starts a new SSO login in {@code browser}: the CSRF token its {@code /login} page shows (found with {@code
+   * csrfOnLoginPage}, whose first group is the token), posted to {@code /sso/login}, which must redirect to the
+   * provider. Returns the portal's callback the provider would send the browser back to.
+   */
+  public static String callbackOfANewLogin(TestBrowser browser, Pattern csrfOnLoginPage)
+      throws IOException, InterruptedException {
+    String page = browser.get("/login").body();
+    String csrf = TestBrowser.csrfToken(csrfOnLoginPage, page)
+        .orElseThrow(() -> new AssertionError("no CSRF token on the login page: " + page));
+    HttpResponse<String> start = browser.post("/sso/login", Map.of("_csrf", csrf));
+    assertThat(start.statusCode()).as(start.body()).isEqualTo(303);
+    return callbackFor(start.headers().firstValue("Location").orElseThrow());
+  }
+
+  /**
    * The portal's callback the provider would send the browser to after a login at {@code authorizeLocation} (the
    * portal's redirect to the authorization endpoint): the redirect URI's path with the request's state and a code.
    */
-  public static String callbackFor(String authorizeLocation) {
+  private static String callbackFor(String authorizeLocation) {
     URI authorize = URI.create(authorizeLocation);
     String redirect = null;
     String state = null;

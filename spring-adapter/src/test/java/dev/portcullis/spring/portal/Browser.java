@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * request's CSRF token as {@code csrf=<token>}.
  */
 final class Browser extends TestBrowser {
-  private static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+  static final Pattern CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
 
   Browser(String base) {
     super(base);

@@ -14,7 +14,6 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
@@ -77,28 +76,20 @@ class SsoProviderCallsBoundOverHttpTest {
   @Autowired
   SsoConfig sso;
 
-  /** A new browser's SSO login, sent to the provider: the callback the provider would send it back to. */
-  private static String callbackOfANewLogin(Browser browser) throws Exception {
-    HttpResponse<String> start = browser.post(
-        "/sso/login", Map.of("_csrf", Browser.csrfIn(browser.get("/login").body())));
-    assertThat(start.statusCode()).as(start.body()).isEqualTo(303);
-    return HangingTokenEndpointProvider.callbackFor(
-        start.headers().firstValue("Location").orElseThrow());
-  }
-
   @Test
   void withTheBoundAtOne_aSecondCallbackWhileTheProviderHangs_isTurnedAwayWithoutAskingIt()
       throws Exception {
     assertThat(sso.maxConcurrentProviderCalls()).isEqualTo(1);
     Browser first = new Browser("http://127.0.0.1:" + port);
-    String firstCallback = callbackOfANewLogin(first);
+    String firstCallback = HangingTokenEndpointProvider.callbackOfANewLogin(first, Browser.CSRF);
     browsers.submit(() -> first.get(firstCallback));
     assertThat(provider.awaitTokenRequests(1))
         .as("the first callback's token request")
         .isTrue();
 
     Browser second = new Browser("http://127.0.0.1:" + port);
-    HttpResponse<String> turnedAway = second.get(callbackOfANewLogin(second));
+    HttpResponse<String> turnedAway =
+        second.get(HangingTokenEndpointProvider.callbackOfANewLogin(second, Browser.CSRF));
 
     assertThat(turnedAway.statusCode()).as(turnedAway.body()).isEqualTo(503);
     assertThat(provider.tokenRequests())
