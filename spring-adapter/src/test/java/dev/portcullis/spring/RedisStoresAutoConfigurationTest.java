@@ -85,9 +85,8 @@ class RedisStoresAutoConfigurationTest {
   }
 
   /**
-   * {@code portcullis.login.limit.*} applies to the limit the nodes share in Redis, and {@code
-   * portcullis.redis.max-pending-commands} to the connection: with two per account, one wrong password on each node
-   * spends the account's budget, so the right password is refused on both; one command at a time serves every call.
+   * {@code portcullis.login.limit.*} applies to the limit the nodes share in Redis: with two per account, one wrong
+   * password on each node spends the account's budget, so the right password is refused on both.
    */
   @Test
   void loginLimitProperties_applyToTheLimitTheNodesShareInRedis() throws Exception {
@@ -97,7 +96,6 @@ class RedisStoresAutoConfigurationTest {
           .withPropertyValues(
               "portcullis.redis.uri=" + redis.uri(),
               "portcullis.redis.key-prefix=portal-l:",
-              "portcullis.redis.max-pending-commands=1",
               "portcullis.login.limit.max-failures-per-account=2");
       node.run(a -> node.run(b -> {
         assertThat(a).hasNotFailed();
