@@ -256,7 +256,12 @@ public final class RedisStoreConfig {
      * The most commands that may be on their way to Redis or waiting for its answer at once, on this node. A command
      * that timed out still waits for its answer (Redis answers in order), so while Redis is slow the queue fills;
      * beyond this bound a call fails closed at once instead of adding work that Redis would run late and nobody
-     * would read. 1 to 65536. Default {@value RedisStoreConfig#DEFAULT_MAX_PENDING_COMMANDS}.
+     * would read. 2 to 65536. Default {@value RedisStoreConfig#DEFAULT_MAX_PENDING_COMMANDS}.
+     *
+     * <p>The client still counts a command for a moment after its answer has reached the caller, so a thread that
+     * makes its next call at once can find its previous command counted: at a bound of one, about a third of the
+     * calls one thread makes in a row were refused (a login's limit checks among them). Give at least one per thread
+     * that calls the stores at once (the container's request threads), or requests are refused under normal load.
      */
     public Builder maxPendingCommands(int maxPendingCommands) {
       this.maxPendingCommands = maxPendingCommands;
@@ -314,8 +319,8 @@ public final class RedisStoreConfig {
           !clockSkew.isNegative() && clockSkew.compareTo(LONGEST_SKEW) <= 0,
           "the clock skew must be between zero and 10 minutes");
       requireState(
-          maxPendingCommands >= 1 && maxPendingCommands <= 65_536,
-          "the pending-command bound must be 1 to 65536");
+          maxPendingCommands >= 2 && maxPendingCommands <= 65_536,
+          "the pending-command bound must be 2 to 65536");
       if (trustedCertificates != null) {
         requireState(
             uri != null ? uri.isSsl() : clusterNodes.get(0).isSsl(),

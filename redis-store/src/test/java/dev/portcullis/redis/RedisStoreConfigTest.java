@@ -84,7 +84,10 @@ class RedisStoreConfigTest {
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> valid().maxPendingCommands(65_537).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThat(valid().maxPendingCommands(1).build().maxPendingCommands()).isEqualTo(1);
+    assertThatThrownBy(() -> valid().maxPendingCommands(1).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the pending-command bound must be 2 to 65536");
+    assertThat(valid().maxPendingCommands(2).build().maxPendingCommands()).isEqualTo(2);
 
     assertThat(valid()
             .keyPrefix("x".repeat(64))

@@ -983,7 +983,7 @@ public class PortcullisProperties {
 
     /**
      * At most this many commands of this node on their way to Redis or waiting for its answer at once; past it a
-     * store call fails closed at once instead of queuing work a slow Redis would run late. From 1 to 65536. Core
+     * store call fails closed at once instead of queuing work a slow Redis would run late. From 2 to 65536. Core
      * default: 1024.
      */
     private Integer maxPendingCommands;

@@ -59,7 +59,7 @@ final class PortcullisStores {
           + " redis-sentinel:// URI) or cluster-nodes (redis:// or rediss:// URIs of one host and port each, all with"
           + " TLS or none), not both; command-timeout is above zero and at most 30 s; clock-skew at most 10 minutes;"
           + " key-prefix is 1 to 64 printable characters (on a cluster without { or });"
-          + " max-pending-commands is 1 to 65536.";
+          + " max-pending-commands is 2 to 65536.";
 
   private PortcullisStores() {}
 
@@ -235,9 +235,9 @@ final class PortcullisStores {
             .as(n -> PropertyRange.of(
                 "portcullis.redis.max-pending-commands",
                 n,
-                1,
+                2,
                 65_536,
-                "1 to 65536",
+                "2 to 65536",
                 RedisStoreConfig.DEFAULT_MAX_PENDING_COMMANDS
                     + ", the commands of this node that may wait for Redis's answer at once"))
             .to(builder::maxPendingCommands);

@@ -115,15 +115,15 @@ class LoginLimitAndAuditSharePropertiesTest {
 
   @Test
   void redisMaxPendingCommandsOutOfRange_stopsStartUp_beforeConnecting() throws Exception {
-    for (String value : new String[] {"0", "65537"}) {
+    for (String value : new String[] {"1", "0", "65537"}) {
       runner()
           .withPropertyValues(
               "portcullis.redis.uri=redis://:a-password@127.0.0.1:1",
               "portcullis.redis.max-pending-commands=" + value)
           .run(context -> {
             failsWith(
-                    "portcullis.redis.max-pending-commands is outside 1 to 65536",
-                    "Set portcullis.redis.max-pending-commands to 1 to 65536")
+                    "portcullis.redis.max-pending-commands is outside 2 to 65536",
+                    "Set portcullis.redis.max-pending-commands to 2 to 65536")
                 .accept(context);
             for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
               assertThat(String.valueOf(t.getMessage())).doesNotContain("a-password");

@@ -27,8 +27,8 @@ final class RedisSettings {
   static Optional<SharedStores.Connection> connection(PortcullisSettings s) {
     String pendingKey = PREFIX + ".max-pending-commands";
     Optional<Integer> pending = s.integer(pendingKey).filter(n -> {
-      if (n < 1 || n > 65_536) {
-        s.invalid(pendingKey, "a whole number from 1 to 65536");
+      if (n < 2 || n > 65_536) {
+        s.invalid(pendingKey, "a whole number from 2 to 65536");
         return false;
       }
       return true;

@@ -137,8 +137,6 @@ class RedisSharedLoginDeploymentTest {
   void maxPendingCommandsFromTheSettingsFile_isAccepted_andOutOfRange_failsTheDeployment()
       throws Exception {
     Path file = dir.resolve("portcullis.properties");
-    // Not 1: at a bound of one, the login limit's Redis calls went over the bound and the login was
-    // refused as unavailable (failing closed), as the bound means to.
     Files.writeString(file, "portcullis.redis.max-pending-commands=8\n");
     Map<String, String> settings = new HashMap<>(onRedis("war-" + UUID.randomUUID() + ":"));
     settings.put("PORTCULLIS_CONFIG", file.toString());
@@ -149,7 +147,7 @@ class RedisSharedLoginDeploymentTest {
           .as("eight pending commands are enough for one request's store calls")
           .isEqualTo("u-alice");
     }
-    for (String pending : new String[] {"0", "65537", "-1"}) {
+    for (String pending : new String[] {"1", "0", "65537", "-1"}) {
       Map<String, String> refused = new HashMap<>(onRedis("unused:"));
       refused.put("PORTCULLIS_REDIS_MAX_PENDING_COMMANDS", pending);
       Throwable failure = catchThrowable(() -> WarNode.start(refused));
@@ -157,7 +155,7 @@ class RedisSharedLoginDeploymentTest {
           .as(pending)
           .hasMessageContaining("(1 mistake)")
           .hasMessageContaining("portcullis.redis.max-pending-commands (environment variable"
-              + " PORTCULLIS_REDIS_MAX_PENDING_COMMANDS) is not valid: expected a whole number from 1"
+              + " PORTCULLIS_REDIS_MAX_PENDING_COMMANDS) is not valid: expected a whole number from 2"
               + " to 65536")
           .hasMessageNotContaining(redis.uri());
     }
