@@ -10,13 +10,15 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
- * The audit queue of the {@code portcullis.audit} block ({@code queue-capacity}, {@code when-full}), read by a real
- * Dropwizard start-up: with a sink that does not answer, {@code drop} keeps answering logins and counts what the full
- * queue could not take; a value out of range stops the start, naming the setting.
+ * The audit queue of the {@code portcullis.audit} block ({@code queue-capacity}, {@code when-full}) and its close
+ * timeout ({@code close-timeout}), read by a real Dropwizard start-up: with a sink that does not answer, {@code drop}
+ * keeps answering logins and counts what the full queue could not take; a value out of range stops the start, naming
+ * the setting.
  */
 class AuditQueueSettingsTest {
   private static DropwizardTestSupport<PortalApp.Config> app(
@@ -54,7 +56,8 @@ class AuditQueueSettingsTest {
     DropwizardTestSupport<PortalApp.Config> support = app(
         StuckSinkApp.class,
         ConfigOverride.config("portcullis.audit.queue-capacity", "1"),
-        ConfigOverride.config("portcullis.audit.when-full", "drop"));
+        ConfigOverride.config("portcullis.audit.when-full", "drop"),
+        ConfigOverride.config("portcullis.audit.close-timeout", "1 hour"));
     StuckSinkApp app = null;
     try {
       support.before();
@@ -67,6 +70,7 @@ class AuditQueueSettingsTest {
             .isEqualTo(303);
       }
       assertThat(app.bundle.portcullis().audit().stats().dropped()).isPositive();
+      assertThat(app.bundle.portcullis().audit().closeTimeout()).isEqualTo(Duration.ofHours(1));
     } finally {
       if (app != null) {
         app.release.countDown();
@@ -80,7 +84,11 @@ class AuditQueueSettingsTest {
     for (String[] bad : new String[][] {
       {"portcullis.audit.queue-capacity", "0", "portcullis.audit.queueCapacity"},
       {"portcullis.audit.queue-capacity", "1048577", "portcullis.audit.queueCapacity"},
-      {"portcullis.audit.when-full", "sometimes", "portcullis.audit.when-full"}
+      {"portcullis.audit.when-full", "sometimes", "portcullis.audit.when-full"},
+      {"portcullis.audit.close-timeout", "9 milliseconds", "portcullis.audit.closeTimeout"},
+      {"portcullis.audit.close-timeout", "0 seconds", "portcullis.audit.closeTimeout"},
+      {"portcullis.audit.close-timeout", "61 minutes", "portcullis.audit.closeTimeout"},
+      {"portcullis.audit.close-timeout", "-1 seconds", "portcullis.audit.close-timeout"}
     }) {
       DropwizardTestSupport<PortalApp.Config> support =
           app(PortalApp.class, ConfigOverride.config(bad[0], bad[1]));
