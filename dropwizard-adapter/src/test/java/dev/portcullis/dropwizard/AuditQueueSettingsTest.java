@@ -1,14 +1,12 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -23,11 +21,7 @@ import org.junit.jupiter.api.Test;
 class AuditQueueSettingsTest {
   private static DropwizardTestSupport<PortalApp.Config> app(
       Class<? extends PortalApp> application, ConfigOverride... overrides) {
-    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(overrides, 0, all, 1, overrides.length);
-    return new DropwizardTestSupport<>(
-        application, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+    return PortalStarts.app(application, overrides);
   }
 
   /** {@link PortalApp} whose audit sink takes no event until {@link #release} is counted down. */
@@ -90,15 +84,9 @@ class AuditQueueSettingsTest {
       {"portcullis.audit.close-timeout", "61 minutes", "portcullis.audit.closeTimeout"},
       {"portcullis.audit.close-timeout", "-1 seconds", "portcullis.audit.close-timeout"}
     }) {
-      DropwizardTestSupport<PortalApp.Config> support =
-          app(PortalApp.class, ConfigOverride.config(bad[0], bad[1]));
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(bad[0] + ": " + bad[1]).isNotNull();
-        assertThat(failure.getMessage()).as(bad[0] + ": " + bad[1]).contains(bad[2]);
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(
+          bad[0] + ": " + bad[1], app(PortalApp.class, ConfigOverride.config(bad[0], bad[1])));
+      assertThat(failure.getMessage()).as(bad[0] + ": " + bad[1]).contains(bad[2]);
     }
   }
 }

@@ -11,7 +11,6 @@ import dev.portcullis.testing.FakeSharedStores;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,11 +53,7 @@ class SharedStoresTest {
 
   private static DropwizardTestSupport<PortalApp.Config> support(
       Class<? extends PortalApp> app, ConfigOverride... more) {
-    ConfigOverride[] all = new ConfigOverride[more.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(more, 0, all, 1, more.length);
-    return new DropwizardTestSupport<>(
-        app, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+    return PortalStarts.app(app, more);
   }
 
   private static final ConfigOverride PER_NODE_LOGIN_LIMIT =
@@ -66,19 +61,14 @@ class SharedStoresTest {
 
   @Test
   void aSharedSessionStore_withTheLoginLimitInMemory_stopsTheStart_sayingWhatToDo() {
-    DropwizardTestSupport<PortalApp.Config> support = support(SharedSessionsApp.class);
-    try {
-      Throwable failure = catchThrowable(support::before);
+    Throwable failure = PortalStarts.refused(support(SharedSessionsApp.class));
 
-      assertThat(failure)
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("the session store is shared between nodes")
-          .hasMessageContaining("loginAttemptStore(redis.loginAttemptStore())")
-          .hasMessageContaining("perNodeLoginLimit()")
-          .hasMessageContaining("portcullis.login.per-node-login-limit: true");
-    } finally {
-      support.after();
-    }
+    assertThat(failure)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the session store is shared between nodes")
+        .hasMessageContaining("loginAttemptStore(redis.loginAttemptStore())")
+        .hasMessageContaining("perNodeLoginLimit()")
+        .hasMessageContaining("portcullis.login.per-node-login-limit: true");
   }
 
   @Test
