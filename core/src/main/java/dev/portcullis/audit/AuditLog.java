@@ -343,6 +343,14 @@ public final class AuditLog implements AutoCloseable {
     return !closed;
   }
 
+  /**
+   * The longest {@link #close()} waits for the sinks, as {@link Builder#closeTimeout} set it: an application that stops
+   * in phases (a container's shutdown timeout, say) reads it to leave the audit log that much time.
+   */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
   /** The counters so far. */
   public Stats stats() {
     return new Stats(

@@ -200,11 +200,15 @@ class StuckSinkAtCloseTest {
     assertThatThrownBy(() -> builder.closeTimeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> builder.closeTimeout(null)).isInstanceOf(NullPointerException.class);
-    builder
+    try (AuditLog log = builder
         .closeTimeout(Duration.ofMillis(10))
         .closeTimeout(Duration.ofHours(1))
-        .build()
-        .close();
+        .build()) {
+      assertThat(log.closeTimeout()).as("the last one set").isEqualTo(Duration.ofHours(1));
+    }
+    try (AuditLog log = Fixtures.log().build()) {
+      assertThat(log.closeTimeout()).isEqualTo(AuditLog.DEFAULT_CLOSE_TIMEOUT);
+    }
   }
 
   /** Waits for what another thread does; the bound only stops a broken build from hanging. */

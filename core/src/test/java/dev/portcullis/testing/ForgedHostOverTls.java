@@ -1,5 +1,7 @@
 package dev.portcullis.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,9 @@ import javax.net.ssl.SSLContext;
 public final class ForgedHostOverTls {
   /** The name a client chooses, in the SNI extension or the {@code Host} header. */
   public static final String HOSTILE = "evil.example";
+
+  /** The portal's own name in these tests, the one its certificate carries ({@code TestTls.make(dir, CANONICAL)}). */
+  public static final String CANONICAL = "portal.example";
 
   private ForgedHostOverTls() {}
 
@@ -130,6 +135,37 @@ public final class ForgedHostOverTls {
     /** Each problem found, with the probe and the whole response. */
     public List<String> problems() {
       return problems;
+    }
+
+    /**
+     * Fails the test on any problem, after printing what each probe answered on {@code server} (for the reader of the
+     * build log: which requests the server refused itself).
+     */
+    public Outcome assertNothingReflected(String server) {
+      System.out.println(server + ": " + statuses);
+      assertThat(problems).as(server).isEmpty();
+      return this;
+    }
+
+    /** The statuses of the probes with the portal's name as SNI and {@link #HOSTILE} as {@code Host}, by request. */
+    public Map<String, Integer> forgedHost() {
+      return of(new Naming(CANONICAL, HOSTILE));
+    }
+
+    /** The statuses of the probes with {@link #HOSTILE} as SNI and the portal's name as {@code Host}, by request. */
+    public Map<String, Integer> forgedSni() {
+      return of(new Naming(HOSTILE, CANONICAL));
+    }
+
+    private Map<String, Integer> of(Naming naming) {
+      String prefix = naming + ": ";
+      Map<String, Integer> of = new LinkedHashMap<>();
+      statuses.forEach((probe, status) -> {
+        if (probe.startsWith(prefix)) {
+          of.put(probe.substring(prefix.length()), status);
+        }
+      });
+      return of;
     }
 
     private void record(String probe, Naming naming, int port, RawHttp.Response response) {

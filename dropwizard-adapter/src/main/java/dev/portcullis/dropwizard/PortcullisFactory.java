@@ -65,6 +65,7 @@ import java.util.function.Function;
  *       max-failures-per-address: 1000  # and per client address
  *       window: 1 hour
  *       known-address-for: 30 days      # an address the account logged in from has a budget of its own
+ *     # per-node-login-limit: true      # accept the limit in each node's memory beside shared sessions
  *   csrf:
  *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
  *   session:
@@ -88,6 +89,7 @@ import java.util.function.Function;
  *     sink: json-lines                  # slf4j (default), json-lines or hash-chained
  *     file: /var/log/portal/audit.jsonl
  *     queue-capacity: 8192              # events waiting for delivery; when-full: block (default) or drop
+ *     close-timeout: 30 seconds         # how long closing the log at shutdown waits for the sink, 10 ms to 1 hour
  *   redis:                              # optional: every store and the login limit in Redis, for many nodes
  *     uri: rediss://:${REDIS_PASSWORD}@redis.internal:6379/0  # or cluster-nodes: [...]
  *   # jdbc:                             # or in PostgreSQL, on the DataSource given to PortcullisBundle.dataSource
@@ -187,6 +189,9 @@ public class PortcullisFactory {
             "access patterns are portcullis.access.public-paths, portcullis.access.authenticated-paths"
                 + " and portcullis.access.rules[N].pattern"),
         Map.entry("cookie name prefix", "the cookie name prefix is portcullis.cookies.name-prefix"),
+        Map.entry(
+            "perNodeLoginLimit()",
+            "perNodeLoginLimit() is portcullis.login.per-node-login-limit: true"),
         Map.entry("trusted origin", "trusted origins are portcullis.csrf.trusted-origins"),
         Map.entry("terms version", "the terms version is portcullis.login.terms-version"),
         Map.entry(
@@ -329,6 +334,9 @@ public class PortcullisFactory {
         l.connectionRecheckInterval(login.connectionRecheckInterval.toJavaDuration());
       }
     });
+    if (login.perNodeLoginLimit) {
+      b.perNodeLoginLimit();
+    }
     LoginLimit limit = login.limit;
     if (!limit.isUnset()) {
       b.loginLimit(throttle -> {
@@ -344,6 +352,9 @@ public class PortcullisFactory {
     }
     setIfGiven(audit.queueCapacity, b::auditQueueCapacity);
     setIfGiven(audit.whenFull, b::auditWhenFull);
+    if (audit.closeTimeout != null) {
+      b.auditCloseTimeout(audit.closeTimeout.toJavaDuration());
+    }
     if (!"slf4j".equals(audit.sink)) {
       try {
         b.auditSink(
@@ -617,8 +628,9 @@ public class PortcullisFactory {
    * from 1 to 1,000,000; unset: the core's default, 10,000), how many form bodies of one client address the filter
    * reads at once ({@code max-form-reads-per-address}, at least 1; unset: 16), how many form bodies of requests nobody
    * is logged in to it reads at once whatever their addresses ({@code max-anonymous-form-reads}, at least 1; unset:
-   * 32), and how often the login behind an open WebSocket is checked again ({@code connection-recheck-interval}, from 1 second to 1 hour; unset: the core's
-   * default, 30 seconds).
+   * 32), how often the login behind an open WebSocket is checked again ({@code connection-recheck-interval}, from 1 second to 1 hour; unset: the core's
+   * default, 30 seconds), and whether a login limit kept in each node's memory is accepted beside sessions the nodes
+   * share ({@code per-node-login-limit}; unset: false, and the start stops on that pair).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Login {
@@ -657,6 +669,8 @@ public class PortcullisFactory {
     @Valid
     @NotNull
     private LoginLimit limit = new LoginLimit();
+
+    private boolean perNodeLoginLimit;
 
     /** The login limit against password guessing; the core's defaults where unset. */
     public LoginLimit getLimit() {
@@ -767,6 +781,20 @@ public class PortcullisFactory {
 
     public void setConnectionRecheckInterval(Duration connectionRecheckInterval) {
       this.connectionRecheckInterval = connectionRecheckInterval;
+    }
+
+    /**
+     * Accepts a login limit kept in each node's memory beside a session store the nodes share (one given in {@code
+     * customize(...)}): behind a load balancer, a password guesser then gets one budget per node, and the start logs a
+     * warning. Unset or false: the start stops on that pair. True beside a limit the nodes share (the {@code redis}
+     * or {@code jdbc} block) is a contradiction that stops the start too.
+     */
+    public boolean isPerNodeLoginLimit() {
+      return perNodeLoginLimit;
+    }
+
+    public void setPerNodeLoginLimit(boolean perNodeLoginLimit) {
+      this.perNodeLoginLimit = perNodeLoginLimit;
     }
   }
 
@@ -1323,8 +1351,9 @@ public class PortcullisFactory {
 
   /**
    * {@code audit}: where identified audit events go ({@code sink}, {@code file}), and their queue: {@code
-   * queue-capacity} events may wait for delivery (1 to 1,048,576; unset: 8192), and {@code when-full} says what
-   * happens to one more ({@code block}, the default, or {@code drop}).
+   * queue-capacity} events may wait for delivery (1 to 1,048,576; unset: 8192), {@code when-full} says what
+   * happens to one more ({@code block}, the default, or {@code drop}), and {@code close-timeout} is how long closing
+   * the log at shutdown waits for the sink (10 milliseconds to 1 hour; unset: 30 seconds).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Audit {
@@ -1339,6 +1368,10 @@ public class PortcullisFactory {
     private Integer queueCapacity;
 
     private AuditLog.WhenFull whenFull;
+
+    @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
+    @MaxDuration(value = 1, unit = TimeUnit.HOURS)
+    private Duration closeTimeout;
 
     /** A file sink needs {@code file}. */
     @JsonIgnore
@@ -1384,6 +1417,19 @@ public class PortcullisFactory {
 
     public void setWhenFull(AuditLog.WhenFull whenFull) {
       this.whenFull = whenFull;
+    }
+
+    /**
+     * How long closing the audit log at shutdown waits for the sink to write what is queued; past it a sink that has
+     * not returned no longer holds the shutdown up, and one ERROR line says how many events are not written. 10
+     * milliseconds to 1 hour; unset: 30 seconds.
+     */
+    public Duration getCloseTimeout() {
+      return closeTimeout;
+    }
+
+    public void setCloseTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
     }
   }
 

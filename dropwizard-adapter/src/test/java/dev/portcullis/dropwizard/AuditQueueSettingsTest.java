@@ -1,31 +1,27 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
- * The audit queue of the {@code portcullis.audit} block ({@code queue-capacity}, {@code when-full}), read by a real
- * Dropwizard start-up: with a sink that does not answer, {@code drop} keeps answering logins and counts what the full
- * queue could not take; a value out of range stops the start, naming the setting.
+ * The audit queue of the {@code portcullis.audit} block ({@code queue-capacity}, {@code when-full}) and its close
+ * timeout ({@code close-timeout}), read by a real Dropwizard start-up: with a sink that does not answer, {@code drop}
+ * keeps answering logins and counts what the full queue could not take; a value out of range stops the start, naming
+ * the setting.
  */
 class AuditQueueSettingsTest {
   private static DropwizardTestSupport<PortalApp.Config> app(
       Class<? extends PortalApp> application, ConfigOverride... overrides) {
-    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(overrides, 0, all, 1, overrides.length);
-    return new DropwizardTestSupport<>(
-        application, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+    return PortalStarts.app(application, overrides);
   }
 
   /** {@link PortalApp} whose audit sink takes no event until {@link #release} is counted down. */
@@ -54,7 +50,8 @@ class AuditQueueSettingsTest {
     DropwizardTestSupport<PortalApp.Config> support = app(
         StuckSinkApp.class,
         ConfigOverride.config("portcullis.audit.queue-capacity", "1"),
-        ConfigOverride.config("portcullis.audit.when-full", "drop"));
+        ConfigOverride.config("portcullis.audit.when-full", "drop"),
+        ConfigOverride.config("portcullis.audit.close-timeout", "1 hour"));
     StuckSinkApp app = null;
     try {
       support.before();
@@ -67,6 +64,7 @@ class AuditQueueSettingsTest {
             .isEqualTo(303);
       }
       assertThat(app.bundle.portcullis().audit().stats().dropped()).isPositive();
+      assertThat(app.bundle.portcullis().audit().closeTimeout()).isEqualTo(Duration.ofHours(1));
     } finally {
       if (app != null) {
         app.release.countDown();
@@ -80,17 +78,15 @@ class AuditQueueSettingsTest {
     for (String[] bad : new String[][] {
       {"portcullis.audit.queue-capacity", "0", "portcullis.audit.queueCapacity"},
       {"portcullis.audit.queue-capacity", "1048577", "portcullis.audit.queueCapacity"},
-      {"portcullis.audit.when-full", "sometimes", "portcullis.audit.when-full"}
+      {"portcullis.audit.when-full", "sometimes", "portcullis.audit.when-full"},
+      {"portcullis.audit.close-timeout", "9 milliseconds", "portcullis.audit.closeTimeout"},
+      {"portcullis.audit.close-timeout", "0 seconds", "portcullis.audit.closeTimeout"},
+      {"portcullis.audit.close-timeout", "61 minutes", "portcullis.audit.closeTimeout"},
+      {"portcullis.audit.close-timeout", "-1 seconds", "portcullis.audit.close-timeout"}
     }) {
-      DropwizardTestSupport<PortalApp.Config> support =
-          app(PortalApp.class, ConfigOverride.config(bad[0], bad[1]));
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(bad[0] + ": " + bad[1]).isNotNull();
-        assertThat(failure.getMessage()).as(bad[0] + ": " + bad[1]).contains(bad[2]);
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(
+          bad[0] + ": " + bad[1], app(PortalApp.class, ConfigOverride.config(bad[0], bad[1])));
+      assertThat(failure.getMessage()).as(bad[0] + ": " + bad[1]).contains(bad[2]);
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.audit.AuditChainVerifier;
 import dev.portcullis.crypto.KeyRing;
@@ -90,9 +89,7 @@ class CheckpointedAuditFileTest {
     String rewritten = Files.readString(file(), StandardCharsets.UTF_8);
     long records = rewritten.lines().count();
 
-    DropwizardTestSupport<PortalApp.Config> support = app();
-    Throwable failure = catchThrowable(support::before);
-    support.after();
+    Throwable failure = PortalStarts.refused(app());
 
     assertThat(failure)
         .hasMessageContaining("portcullis.audit.file")

@@ -1,12 +1,10 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.transport.ForwardedHeaders;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,11 +22,7 @@ class ForwardedHeadersSettingTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
-    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(overrides, 0, all, 1, overrides.length);
-    return new DropwizardTestSupport<>(
-        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-proxied.yml"), all);
+    return PortalStarts.app(PortalApp.class, "portcullis-proxied.yml", overrides);
   }
 
   private HttpResponse<String> status(
@@ -86,21 +80,16 @@ class ForwardedHeadersSettingTest {
 
   @Test
   void aValueNotAmongTheThree_stopsTheStart_namingTheSettingAndTheValues() {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.transport.forwarded-headers", "sideways"));
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).as("the application must not start").isNotNull();
-      StringBuilder messages = new StringBuilder();
-      for (Throwable t = failure; t != null; t = t.getCause()) {
-        messages.append(t.getMessage()).append('\n');
-      }
-      assertThat(messages.toString())
-          .contains("portcullis.transport.forwarded-headers")
-          .contains("sideways")
-          .contains("X_FORWARDED, FORWARDED, BOTH");
-    } finally {
-      support.after();
+    Throwable failure = PortalStarts.refused(
+        "the application must not start",
+        app(ConfigOverride.config("portcullis.transport.forwarded-headers", "sideways")));
+    StringBuilder messages = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      messages.append(t.getMessage()).append('\n');
     }
+    assertThat(messages.toString())
+        .contains("portcullis.transport.forwarded-headers")
+        .contains("sideways")
+        .contains("X_FORWARDED, FORWARDED, BOTH");
   }
 }

@@ -1,7 +1,6 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dropwizard.core.Application;
 import io.dropwizard.testing.ConfigOverride;
@@ -36,13 +35,7 @@ class JdbcBlockRefusalsTest {
             return app;
           }
         };
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      return failure;
-    } finally {
-      support.after();
-    }
+    return PortalStarts.refused(support);
   }
 
   /** A PostgreSQL {@code DataSource} on a loopback port where nothing listens; it connects to nothing until asked. */

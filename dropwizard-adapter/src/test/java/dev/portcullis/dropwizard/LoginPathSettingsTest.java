@@ -1,13 +1,11 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,11 +25,7 @@ class LoginPathSettingsTest {
 
   private static <C extends PortalApp> DropwizardTestSupport<PortalApp.Config> app(
       Class<C> application, ConfigOverride... overrides) {
-    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(overrides, 0, all, 1, overrides.length);
-    return new DropwizardTestSupport<>(
-        application, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+    return PortalStarts.app(application, overrides);
   }
 
   @Test
@@ -144,15 +138,9 @@ class LoginPathSettingsTest {
       {"portcullis.login.logout-path", "logout", "portcullis.login.logout-path"},
       {"portcullis.login.terms-path", "/login", "portcullis.login.terms-path"}
     }) {
-      DropwizardTestSupport<PortalApp.Config> support =
-          app(PortalApp.class, ConfigOverride.config(bad[0], bad[1]));
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(bad[0] + ": " + bad[1]).isNotNull();
-        assertThat(failure.getMessage()).as(bad[0] + ": " + bad[1]).contains(bad[2]);
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(
+          bad[0] + ": " + bad[1], app(PortalApp.class, ConfigOverride.config(bad[0], bad[1])));
+      assertThat(failure.getMessage()).as(bad[0] + ": " + bad[1]).contains(bad[2]);
     }
   }
 
@@ -162,18 +150,12 @@ class LoginPathSettingsTest {
    */
   @Test
   void loginPathOnTheTermsPath_stopsTheStart_sayingThePathsMustDiffer_andNamingTheSettings() {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(PortalApp.class, ConfigOverride.config("portcullis.login.path", "/terms"));
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      assertThat(failure.getMessage())
-          .contains("the login, logout, logout-everywhere and terms paths must differ")
-          .contains("portcullis.login.path")
-          .doesNotContain("duplicate element");
-    } finally {
-      support.after();
-    }
+    Throwable failure = PortalStarts.refused(
+        app(PortalApp.class, ConfigOverride.config("portcullis.login.path", "/terms")));
+    assertThat(failure.getMessage())
+        .contains("the login, logout, logout-everywhere and terms paths must differ")
+        .contains("portcullis.login.path")
+        .doesNotContain("duplicate element");
   }
 
   /**

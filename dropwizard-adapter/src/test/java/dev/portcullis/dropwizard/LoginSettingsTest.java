@@ -28,11 +28,7 @@ class LoginSettingsTest {
   private static final Pattern PAGE_CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
 
   private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
-    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(overrides, 0, all, 1, overrides.length);
-    return new DropwizardTestSupport<>(
-        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+    return PortalStarts.app(PortalApp.class, overrides);
   }
 
   @Test
@@ -63,17 +59,11 @@ class LoginSettingsTest {
 
   @Test
   void maxConcurrentPasswordChecks_belowOne_stopsTheStart_namingTheSetting() {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.login.max-concurrent-password-checks", "0"));
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      assertThat(failure.getMessage())
-          .contains("portcullis.login.maxConcurrentPasswordChecks")
-          .contains("must be greater than or equal to 1");
-    } finally {
-      support.after();
-    }
+    Throwable failure = PortalStarts.refused(
+        app(ConfigOverride.config("portcullis.login.max-concurrent-password-checks", "0")));
+    assertThat(failure.getMessage())
+        .contains("portcullis.login.maxConcurrentPasswordChecks")
+        .contains("must be greater than or equal to 1");
   }
 
   @Test
@@ -104,17 +94,11 @@ class LoginSettingsTest {
   @Test
   void maxFormReadsPerAddress_belowOne_stopsTheStart_namingTheSetting() {
     for (String bad : new String[] {"0", "-4"}) {
-      DropwizardTestSupport<PortalApp.Config> support =
-          app(ConfigOverride.config("portcullis.login.max-form-reads-per-address", bad));
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(bad).isNotNull();
-        assertThat(failure.getMessage())
-            .contains("portcullis.login.maxFormReadsPerAddress")
-            .contains("must be greater than or equal to 1");
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(
+          bad, app(ConfigOverride.config("portcullis.login.max-form-reads-per-address", bad)));
+      assertThat(failure.getMessage())
+          .contains("portcullis.login.maxFormReadsPerAddress")
+          .contains("must be greater than or equal to 1");
     }
   }
 
@@ -147,17 +131,11 @@ class LoginSettingsTest {
   @Test
   void maxAnonymousFormReads_belowOne_stopsTheStart_namingTheSetting() {
     for (String bad : new String[] {"0", "-4"}) {
-      DropwizardTestSupport<PortalApp.Config> support =
-          app(ConfigOverride.config("portcullis.login.max-anonymous-form-reads", bad));
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(bad).isNotNull();
-        assertThat(failure.getMessage())
-            .contains("portcullis.login.maxAnonymousFormReads")
-            .contains("must be greater than or equal to 1");
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(
+          bad, app(ConfigOverride.config("portcullis.login.max-anonymous-form-reads", bad)));
+      assertThat(failure.getMessage())
+          .contains("portcullis.login.maxAnonymousFormReads")
+          .contains("must be greater than or equal to 1");
     }
   }
 
@@ -255,18 +233,12 @@ class LoginSettingsTest {
       {"-5", "must be greater than or equal to 1"},
       {"1000001", "must be less than or equal to 1000000"}
     }) {
-      DropwizardTestSupport<PortalApp.Config> support =
-          app(ConfigOverride.config("portcullis.login.max-pending-logouts", bad[0]));
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(bad[0]).isNotNull();
-        assertThat(failure.getMessage())
-            .as(bad[0])
-            .contains("portcullis.login.maxPendingLogouts")
-            .contains(bad[1]);
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(
+          bad[0], app(ConfigOverride.config("portcullis.login.max-pending-logouts", bad[0])));
+      assertThat(failure.getMessage())
+          .as(bad[0])
+          .contains("portcullis.login.maxPendingLogouts")
+          .contains(bad[1]);
     }
   }
 
@@ -303,20 +275,15 @@ class LoginSettingsTest {
       {"61 minutes", "must be less than or equal to 1 HOURS"},
       {"often", "Failed to parse configuration"}
     }) {
-      DropwizardTestSupport<PortalApp.Config> support =
-          app(ConfigOverride.config("portcullis.login.connection-recheck-interval", bad[0]));
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(bad[0]).isNotNull();
-        assertThat(failure.getMessage())
-            .as(bad[0])
-            .containsAnyOf(
-                "portcullis.login.connectionRecheckInterval",
-                "portcullis.login.connection-recheck-interval")
-            .contains(bad[1]);
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(
+          bad[0],
+          app(ConfigOverride.config("portcullis.login.connection-recheck-interval", bad[0])));
+      assertThat(failure.getMessage())
+          .as(bad[0])
+          .containsAnyOf(
+              "portcullis.login.connectionRecheckInterval",
+              "portcullis.login.connection-recheck-interval")
+          .contains(bad[1]);
     }
   }
 

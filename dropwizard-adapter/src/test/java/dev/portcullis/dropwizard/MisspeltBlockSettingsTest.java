@@ -1,13 +1,10 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,18 +23,8 @@ class MisspeltBlockSettingsTest {
   }
 
   private static String startFailure(Class<? extends PortalApp> app, String name) {
-    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
-        app,
-        ResourceHelpers.resourceFilePath("portcullis-app.yml"),
-        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()),
-        ConfigOverride.config(name, "ADMIN"));
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).as(name).isNotNull();
-      return failure.getMessage();
-    } finally {
-      support.after();
-    }
+    return PortalStarts.refused(name, PortalStarts.app(app, ConfigOverride.config(name, "ADMIN")))
+        .getMessage();
   }
 
   @Test

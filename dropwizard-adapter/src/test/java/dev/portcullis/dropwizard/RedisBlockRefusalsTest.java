@@ -2,11 +2,8 @@ package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -22,18 +19,7 @@ class RedisBlockRefusalsTest {
 
   /** The start's failure, with its causes, as Dropwizard would print it. */
   private static Throwable startFailure(ConfigOverride... overrides) {
-    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(overrides, 0, all, 1, overrides.length);
-    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
-        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      return failure;
-    } finally {
-      support.after();
-    }
+    return PortalStarts.refused(overrides);
   }
 
   private static String printed(Throwable failure) {

@@ -1,11 +1,8 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,18 +11,7 @@ import org.junit.jupiter.api.Test;
  */
 class RefusedBlockMessagesTest {
   private static String startFailure(ConfigOverride... overrides) {
-    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(overrides, 0, all, 1, overrides.length);
-    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
-        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      return failure.getMessage();
-    } finally {
-      support.after();
-    }
+    return PortalStarts.refused(overrides).getMessage();
   }
 
   /** Regression: the message said {@code add permitAll("/login") to the policy}, a method the YAML does not have. */
@@ -64,20 +50,12 @@ class RefusedBlockMessagesTest {
    */
   @Test
   void everyAddressAsATrustedProxy_stopsTheStart_namingTheYamlSetting() {
-    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
+    Throwable failure = PortalStarts.refused(PortalStarts.app(
         PortalApp.class,
-        ResourceHelpers.resourceFilePath("portcullis-proxied.yml"),
-        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()),
+        "portcullis-proxied.yml",
         ConfigOverride.config("portcullis.transport.development-mode", "false"),
         ConfigOverride.config("portcullis.transport.canonical-host", "portal.example"),
-        ConfigOverride.config("portcullis.transport.trusted-proxies", "10.0.0.0/8,::/0"));
-    Throwable failure;
-    try {
-      failure = catchThrowable(support::before);
-    } finally {
-      support.after();
-    }
-    assertThat(failure).isNotNull();
+        ConfigOverride.config("portcullis.transport.trusted-proxies", "10.0.0.0/8,::/0")));
     assertThat(failure.getMessage())
         .contains("portcullis.transport was refused")
         .contains("trusted proxy '::/0' is every address");

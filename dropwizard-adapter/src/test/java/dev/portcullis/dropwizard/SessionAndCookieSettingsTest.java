@@ -1,12 +1,10 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,11 +22,7 @@ class SessionAndCookieSettingsTest {
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
 
   private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
-    ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(overrides, 0, all, 1, overrides.length);
-    return new DropwizardTestSupport<>(
-        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+    return PortalStarts.app(PortalApp.class, overrides);
   }
 
   @Test
@@ -78,18 +72,12 @@ class SessionAndCookieSettingsTest {
 
   @Test
   void idleTimeoutNotShorterThanTheAbsoluteTimeout_stopsTheStart_namingBothSettings() {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.session.idle-timeout", "9 hours"));
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      assertThat(failure.getMessage())
-          .contains("absolute timeout must be longer than the idle timeout")
-          .contains("portcullis.session.idle-timeout")
-          .contains("portcullis.session.absolute-timeout");
-    } finally {
-      support.after();
-    }
+    Throwable failure = PortalStarts.refused(
+        app(ConfigOverride.config("portcullis.session.idle-timeout", "9 hours")));
+    assertThat(failure.getMessage())
+        .contains("absolute timeout must be longer than the idle timeout")
+        .contains("portcullis.session.idle-timeout")
+        .contains("portcullis.session.absolute-timeout");
   }
 
   @Test
@@ -135,28 +123,16 @@ class SessionAndCookieSettingsTest {
         overrides[i] = ConfigOverride.config(bad[i][0], bad[i][1]);
       }
       String block = bad[0][0].substring(0, bad[0][0].lastIndexOf('.'));
-      DropwizardTestSupport<PortalApp.Config> support = app(overrides);
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(block).isNotNull();
-        assertThat(failure.getMessage()).as(block).contains(block + " was refused");
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(block, app(overrides));
+      assertThat(failure.getMessage()).as(block).contains(block + " was refused");
     }
   }
 
   @Test
   void unknownSameSite_stopsTheStart_namingTheSetting() {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.cookies.session.same-site", "sometimes"));
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      assertThat(failure.getMessage()).contains("portcullis.cookies.session.same-site");
-    } finally {
-      support.after();
-    }
+    Throwable failure = PortalStarts.refused(
+        app(ConfigOverride.config("portcullis.cookies.session.same-site", "sometimes")));
+    assertThat(failure.getMessage()).contains("portcullis.cookies.session.same-site");
   }
 
   @Test
@@ -218,14 +194,8 @@ class SessionAndCookieSettingsTest {
       {"portcullis.session.id-format", "hex", "portcullis.session.id-format"},
       {"portcullis.session.when-exceeded", "refuse-new", "portcullis.session.when-exceeded"}
     }) {
-      DropwizardTestSupport<PortalApp.Config> support = app(ConfigOverride.config(bad[0], bad[1]));
-      try {
-        Throwable failure = catchThrowable(support::before);
-        assertThat(failure).as(bad[0]).isNotNull();
-        assertThat(failure.getMessage()).as(bad[0]).contains(bad[2]);
-      } finally {
-        support.after();
-      }
+      Throwable failure = PortalStarts.refused(bad[0], app(ConfigOverride.config(bad[0], bad[1])));
+      assertThat(failure.getMessage()).as(bad[0]).contains(bad[2]);
     }
   }
 

@@ -11,7 +11,6 @@ import dev.portcullis.testing.FakeSharedStores;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Regression: the bundle took a session store shared between nodes through {@code customize} and kept the login
  * limit in each node's memory, one budget per node for a password guesser behind a load balancer. Such an application
- * now stops at start-up with what to do, and starts once the login limit is in a store the nodes share too.
+ * now stops at start-up with what to do, and starts once the login limit is in a store the nodes share too, or once
+ * {@code portcullis.login.per-node-login-limit: true} accepts one limit per node (which beside a shared limit is a
+ * contradiction that stops the start).
  */
 class SharedStoresTest {
   private static final Pattern FORM_CSRF =
@@ -50,24 +51,51 @@ class SharedStoresTest {
     }
   }
 
-  private static DropwizardTestSupport<PortalApp.Config> support(Class<? extends PortalApp> app) {
-    return new DropwizardTestSupport<>(
-        app,
-        ResourceHelpers.resourceFilePath("portcullis-app.yml"),
-        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()));
+  private static DropwizardTestSupport<PortalApp.Config> support(
+      Class<? extends PortalApp> app, ConfigOverride... more) {
+    return PortalStarts.app(app, more);
   }
+
+  private static final ConfigOverride PER_NODE_LOGIN_LIMIT =
+      ConfigOverride.config("portcullis.login.per-node-login-limit", "true");
 
   @Test
   void aSharedSessionStore_withTheLoginLimitInMemory_stopsTheStart_sayingWhatToDo() {
-    DropwizardTestSupport<PortalApp.Config> support = support(SharedSessionsApp.class);
-    try {
-      Throwable failure = catchThrowable(support::before);
+    Throwable failure = PortalStarts.refused(support(SharedSessionsApp.class));
 
-      assertThat(failure)
+    assertThat(failure)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the session store is shared between nodes")
+        .hasMessageContaining("loginAttemptStore(redis.loginAttemptStore())")
+        .hasMessageContaining("perNodeLoginLimit()")
+        .hasMessageContaining("portcullis.login.per-node-login-limit: true");
+  }
+
+  @Test
+  void aSharedSessionStore_withTheLoginLimitInMemory_startsWithPerNodeLoginLimit()
+      throws Exception {
+    DropwizardTestSupport<PortalApp.Config> support =
+        support(SharedSessionsApp.class, PER_NODE_LOGIN_LIMIT);
+    support.before();
+    try {
+      SharedSessionsApp app = (SharedSessionsApp) support.getApplication();
+      assertThat(app.bundle.portcullis().sessionStore()).isSameAs(app.sessions);
+      TestBrowser browser = new TestBrowser("http://127.0.0.1:" + support.getLocalPort());
+      assertThat(browser.get("/login").statusCode()).isEqualTo(200);
+    } finally {
+      support.after();
+    }
+  }
+
+  @Test
+  void perNodeLoginLimit_besideALoginLimitTheNodesShare_stopsTheStart_namingTheSetting() {
+    DropwizardTestSupport<PortalApp.Config> support =
+        support(SharedSessionsAndLoginLimitApp.class, PER_NODE_LOGIN_LIMIT);
+    try {
+      assertThat(catchThrowable(support::before))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("the session store is shared between nodes")
-          .hasMessageContaining("loginAttemptStore(redis.loginAttemptStore())")
-          .hasMessageContaining("perNodeLoginLimit()");
+          .hasMessageContaining("contradict each other")
+          .hasMessageContaining("portcullis.login.per-node-login-limit: true");
     } finally {
       support.after();
     }

@@ -1,7 +1,6 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
@@ -11,18 +10,12 @@ import org.junit.jupiter.api.Test;
 class StartupValidationTest {
   @Test
   void badPortcullisBlock_stopsTheStart_namingEverySetting() {
-    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
-        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-bad.yml"));
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      assertThat(failure.getMessage())
-          .contains("portcullis.keys.file")
-          .contains("portcullis.login.termsVersion")
-          .contains("portcullis.access.rules[0].roles")
-          .contains("portcullis.audit.file is not set");
-    } finally {
-      support.after();
-    }
+    Throwable failure = PortalStarts.refused(new DropwizardTestSupport<>(
+        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-bad.yml")));
+    assertThat(failure.getMessage())
+        .contains("portcullis.keys.file")
+        .contains("portcullis.login.termsVersion")
+        .contains("portcullis.access.rules[0].roles")
+        .contains("portcullis.audit.file is not set");
   }
 }

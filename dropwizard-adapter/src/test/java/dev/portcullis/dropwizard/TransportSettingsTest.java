@@ -1,7 +1,6 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -33,17 +32,11 @@ class TransportSettingsTest {
    */
   @Test
   void noCanonicalHost_outsideDevelopmentMode_stopsTheStart_namingTheYamlSettings() {
-    DropwizardTestSupport<PortalApp.Config> support = app();
-    try {
-      Throwable failure = catchThrowable(support::before);
-      assertThat(failure).isNotNull();
-      assertThat(failure.getMessage())
-          .contains("portcullis.transport.canonical-host")
-          .contains("portcullis.transport.redirect-plain-http: false")
-          .contains("portcullis.transport.development-mode: true");
-    } finally {
-      support.after();
-    }
+    Throwable failure = PortalStarts.refused(app());
+    assertThat(failure.getMessage())
+        .contains("portcullis.transport.canonical-host")
+        .contains("portcullis.transport.redirect-plain-http: false")
+        .contains("portcullis.transport.development-mode: true");
   }
 
   @Test

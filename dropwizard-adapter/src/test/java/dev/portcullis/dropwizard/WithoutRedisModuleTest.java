@@ -2,11 +2,9 @@ package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +17,7 @@ import org.junit.jupiter.api.Test;
 @Tag("without-redis-module")
 class WithoutRedisModuleTest {
   private static DropwizardTestSupport<PortalApp.Config> node(ConfigOverride... extra) {
-    ConfigOverride[] all = new ConfigOverride[extra.length + 1];
-    all[0] = ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    System.arraycopy(extra, 0, all, 1, extra.length);
-    return new DropwizardTestSupport<>(
-        PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-app.yml"), all);
+    return PortalStarts.app(PortalApp.class, extra);
   }
 
   @Test
@@ -50,35 +44,25 @@ class WithoutRedisModuleTest {
 
   @Test
   void withTheBlock_theStartStops_namingTheArtifactToAdd() {
-    DropwizardTestSupport<PortalApp.Config> node =
-        node(ConfigOverride.config("portcullis.redis.uri", "redis://127.0.0.1:6379"));
-    try {
-      Throwable failure = catchThrowable(node::before);
+    Throwable failure = PortalStarts.refused(
+        node(ConfigOverride.config("portcullis.redis.uri", "redis://127.0.0.1:6379")));
 
-      assertThat(failure)
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining(
-              "portcullis.redis is set but dev.portcullis:portcullis-redis is not on the class path")
-          .hasMessageContaining("Add the dependency dev.portcullis:portcullis-redis");
-    } finally {
-      node.after();
-    }
+    assertThat(failure)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(
+            "portcullis.redis is set but dev.portcullis:portcullis-redis is not on the class path")
+        .hasMessageContaining("Add the dependency dev.portcullis:portcullis-redis");
   }
 
   @Test
   void withTheJdbcBlock_theStartStops_namingTheArtifactToAdd() {
-    DropwizardTestSupport<PortalApp.Config> node =
-        node(ConfigOverride.config("portcullis.jdbc.apply-schema", "false"));
-    try {
-      Throwable failure = catchThrowable(node::before);
+    Throwable failure =
+        PortalStarts.refused(node(ConfigOverride.config("portcullis.jdbc.apply-schema", "false")));
 
-      assertThat(failure)
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining(
-              "portcullis.jdbc is set but dev.portcullis:portcullis-jdbc is not on the class path")
-          .hasMessageContaining("Add the dependency dev.portcullis:portcullis-jdbc");
-    } finally {
-      node.after();
-    }
+    assertThat(failure)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(
+            "portcullis.jdbc is set but dev.portcullis:portcullis-jdbc is not on the class path")
+        .hasMessageContaining("Add the dependency dev.portcullis:portcullis-jdbc");
   }
 }

@@ -438,7 +438,8 @@ public final class PortcullisAutoConfiguration {
         "portcullis.audit",
         "Fix portcullis.audit.*: queue-capacity is 1 to 1048576, the"
             + " search-demand bucket divides a day, max-terms is 1 to 1000000, minimum-count is 1 to 1000,"
-            + " retry-interval is 10ms to 10m, anonymous-events-per-address is 1 to 1000000,"
+            + " retry-interval is 10ms to 10m, close-timeout is 10ms to 1h,"
+            + " anonymous-events-per-address is 1 to 1000000,"
             + " anonymous-event-window is 1s to 1d, and each sink is a separate object.",
         () -> {
           AuditLog.Builder builder = AuditLog.builder().clock(clock).random(random);
@@ -460,6 +461,15 @@ public final class PortcullisAutoConfiguration {
                   "10ms to 10m",
                   "1s, how often a failing audit sink is offered its kept events again"))
               .to(builder::retryInterval);
+          map.from(audit::getCloseTimeout)
+              .as(d -> PropertyRange.of(
+                  "portcullis.audit.close-timeout",
+                  d,
+                  Duration.ofMillis(10),
+                  Duration.ofHours(1),
+                  "10ms to 1h",
+                  "30s, how long closing the audit log at shutdown waits for its sinks"))
+              .to(builder::closeTimeout);
           map.from(audit::getAnonymousEventsPerAddress)
               .as(n -> PropertyRange.of(
                   "portcullis.audit.anonymous-events-per-address",

@@ -733,6 +733,13 @@ public class PortcullisProperties {
     private Duration retryInterval;
 
     /**
+     * How long closing the audit log at shutdown waits for the sinks to write what is queued; past it a sink that has
+     * not returned (a hung mount, a peer that stopped reading) no longer holds the shutdown up, and one ERROR line says
+     * how many events are not written. From 10ms to 1h. Core default: 30 seconds.
+     */
+    private Duration closeTimeout;
+
+    /**
      * At most this many events of one type with a client address and no user (a refused CSRF token, a failed login
      * for an unknown name) one address may have written per anonymous-event-window; past it they are withheld, counted
      * and summarised in an audit_withheld event. From 1 to 1000000. Core default: 60.
@@ -788,6 +795,14 @@ public class PortcullisProperties {
 
     public void setRetryInterval(Duration retryInterval) {
       this.retryInterval = retryInterval;
+    }
+
+    public Duration getCloseTimeout() {
+      return closeTimeout;
+    }
+
+    public void setCloseTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
     }
 
     public Integer getAnonymousEventsPerAddress() {

@@ -3,8 +3,10 @@ package dev.portcullis.spring;
 import static dev.portcullis.spring.PortcullisAutoConfigurationTest.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.audit.AuditLog;
 import dev.portcullis.login.PortalLogin;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +15,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 /**
  * {@code portcullis.login.limit.*}, {@code portcullis.login.cookie-check-by-session-cookie}, {@code
- * portcullis.audit.retry-interval}, {@code .anonymous-events-per-address}, {@code .anonymous-event-window} and
+ * portcullis.audit.retry-interval}, {@code .close-timeout}, {@code .anonymous-events-per-address}, {@code .anonymous-event-window} and
  * {@code portcullis.redis.max-pending-commands}: bound at start-up, and a value outside the core's range stops start-up
  * naming the property and its range. Their effect over HTTP: {@code portal.LoginLimitOverHttpTest}, {@code
  * portal.AnonymousAuditShareOverHttpTest}, {@code portal.SessionCookieCheckOverHttpTest}.
@@ -43,6 +45,7 @@ class LoginLimitAndAuditSharePropertiesTest {
             "portcullis.login.limit.window=1ms",
             "portcullis.login.limit.known-address-for=400d",
             "portcullis.audit.retry-interval=10ms",
+            "portcullis.audit.close-timeout=10ms",
             "portcullis.audit.anonymous-events-per-address=1000000",
             "portcullis.audit.anonymous-event-window=1d",
             "portcullis.login.cookie-check-by-session-cookie=true")
@@ -50,12 +53,15 @@ class LoginLimitAndAuditSharePropertiesTest {
           assertThat(context).hasNotFailed();
           assertThat(context.getBean(PortalLogin.class).cookies().cookieCheckBySessionCookie())
               .isTrue();
+          assertThat(context.getBean(AuditLog.class).closeTimeout())
+              .isEqualTo(Duration.ofMillis(10));
         });
     runner()
         .withPropertyValues(
             "portcullis.login.limit.max-failures-per-account=100",
             "portcullis.login.limit.known-address-for=0s",
             "portcullis.audit.retry-interval=10m",
+            "portcullis.audit.close-timeout=1h",
             "portcullis.audit.anonymous-events-per-address=1",
             "portcullis.audit.anonymous-event-window=1s")
         .run(context -> {
@@ -63,6 +69,7 @@ class LoginLimitAndAuditSharePropertiesTest {
           assertThat(context.getBean(PortalLogin.class).cookies().cookieCheckBySessionCookie())
               .as("off by default: the cookie-check cookie")
               .isFalse();
+          assertThat(context.getBean(AuditLog.class).closeTimeout()).isEqualTo(Duration.ofHours(1));
         });
   }
 
@@ -95,10 +102,12 @@ class LoginLimitAndAuditSharePropertiesTest {
   void auditShareOrRetryOutOfRange_stopsStartUp_namingTheProperty() throws Exception {
     Map<String, String[]> refused = Map.of(
         "retry-interval", new String[] {"9ms", "11m", "0s"},
+        "close-timeout", new String[] {"9ms", "0s", "-1s", "61m"},
         "anonymous-events-per-address", new String[] {"0", "1000001"},
         "anonymous-event-window", new String[] {"999ms", "2d"});
     Map<String, String> ranges = Map.of(
         "retry-interval", "10ms to 10m",
+        "close-timeout", "10ms to 1h",
         "anonymous-events-per-address", "1 to 1000000",
         "anonymous-event-window", "1s to 1d");
     for (Map.Entry<String, String[]> e : refused.entrySet()) {

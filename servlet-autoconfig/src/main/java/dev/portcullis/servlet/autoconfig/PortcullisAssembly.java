@@ -223,6 +223,12 @@ final class PortcullisAssembly {
         "a duration from 10ms to 10m");
     outside(
         s,
+        "portcullis.audit.close-timeout",
+        s.duration("portcullis.audit.close-timeout"),
+        d -> d.compareTo(Duration.ofMillis(10)) < 0 || d.compareTo(Duration.ofHours(1)) > 0,
+        "a duration from 10ms to 1h");
+    outside(
+        s,
         "portcullis.audit.anonymous-events-per-address",
         s.integer("portcullis.audit.anonymous-events-per-address"),
         n -> n < 1 || n > 1_000_000,
@@ -684,7 +690,7 @@ final class PortcullisAssembly {
     }
   }
 
-  private static AuditLog auditLog(
+  static AuditLog auditLog(
       PortcullisSettings s, KeyRingSource keyRing, InstantSource clock, SecureRandom random) {
     AuditSinkType type =
         s.choice("portcullis.audit.sink", AuditSinkType.class).orElse(AuditSinkType.SLF4J);
@@ -717,6 +723,7 @@ final class PortcullisAssembly {
       s.integer("portcullis.audit.search-demand.max-terms").ifPresent(b::demandMaxTerms);
       s.integer("portcullis.audit.search-demand.minimum-count").ifPresent(b::demandMinimumCount);
       s.duration("portcullis.audit.retry-interval").ifPresent(b::retryInterval);
+      s.duration("portcullis.audit.close-timeout").ifPresent(b::closeTimeout);
       s.integer("portcullis.audit.anonymous-events-per-address")
           .ifPresent(b::anonymousEventsPerAddress);
       s.duration("portcullis.audit.anonymous-event-window").ifPresent(b::anonymousEventWindow);

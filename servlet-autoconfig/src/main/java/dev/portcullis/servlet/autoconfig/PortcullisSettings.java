@@ -126,6 +126,7 @@ final class PortcullisSettings {
       "portcullis.audit.queue-capacity",
       "portcullis.audit.when-full",
       "portcullis.audit.retry-interval",
+      "portcullis.audit.close-timeout",
       "portcullis.audit.anonymous-events-per-address",
       "portcullis.audit.anonymous-event-window",
       "portcullis.audit.search-demand.sink",

@@ -42,10 +42,7 @@ final class UndertowFilterStart {
       return false;
     }
     try {
-      Object deployment = type.getMethod("getDeployment").invoke(context);
-      Class<?> deploymentApi =
-          Class.forName("io.undertow.servlet.api.Deployment", false, type.getClassLoader());
-      Object info = deploymentApi.getMethod("getDeploymentInfo").invoke(deployment);
+      Object info = deploymentInfo(context);
       Method eager = info.getClass().getMethod("setEagerFilterInit", boolean.class);
       eager.invoke(info, true);
       log.info(
@@ -63,5 +60,17 @@ final class UndertowFilterStart {
               + " on the deployment");
     }
     return true;
+  }
+
+  /**
+   * The {@code DeploymentInfo} of {@code context}, an Undertow servlet context ({@link #UNDERTOW_CONTEXT}): the
+   * deployment's settings, reached through Undertow's public API by reflection.
+   */
+  static Object deploymentInfo(ServletContext context) throws ReflectiveOperationException {
+    Class<?> type = context.getClass();
+    Object deployment = type.getMethod("getDeployment").invoke(context);
+    Class<?> deploymentApi =
+        Class.forName("io.undertow.servlet.api.Deployment", false, type.getClassLoader());
+    return deploymentApi.getMethod("getDeploymentInfo").invoke(deployment);
   }
 }

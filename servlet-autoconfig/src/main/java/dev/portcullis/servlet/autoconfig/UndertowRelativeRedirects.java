@@ -77,9 +77,7 @@ final class UndertowRelativeRedirects {
     try {
       ClassLoader undertow = type.getClassLoader();
       UndertowRelativeRedirects redirects = new UndertowRelativeRedirects(undertow);
-      Object deployment = type.getMethod("getDeployment").invoke(context);
-      Class<?> deploymentApi = Class.forName("io.undertow.servlet.api.Deployment", false, undertow);
-      Object info = deploymentApi.getMethod("getDeploymentInfo").invoke(deployment);
+      Object info = UndertowFilterStart.deploymentInfo(context);
       Class<?> handlerWrapper = Class.forName("io.undertow.server.HandlerWrapper", false, undertow);
       Class<?> handler = Class.forName("io.undertow.server.HttpHandler", false, undertow);
       Method handle = handler.getMethod(

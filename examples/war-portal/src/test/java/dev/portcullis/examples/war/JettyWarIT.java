@@ -1,5 +1,6 @@
 package dev.portcullis.examples.war;
 
+import dev.portcullis.testing.TestTls;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ class JettyWarIT extends WarPortalScenario {
       SslContextFactory.Server ssl = new SslContextFactory.Server();
       ssl.setKeyStorePath(tls.keyStore().toString());
       ssl.setKeyStoreType("PKCS12");
-      ssl.setKeyStorePassword(TestTls.PASSWORD_TEXT);
+      ssl.setKeyStorePassword(TestTls.PASSWORD);
       HttpConfiguration secure = new HttpConfiguration(http);
       secure.addCustomizer(new SecureRequestCustomizer());
       https = new ServerConnector(

@@ -1,5 +1,6 @@
 package dev.portcullis.examples.war;
 
+import dev.portcullis.testing.TestTls;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ class TomcatWarIT extends WarPortalScenario {
     SSLHostConfigCertificate certificate =
         new SSLHostConfigCertificate(ssl, SSLHostConfigCertificate.Type.UNDEFINED);
     certificate.setCertificateKeystoreFile(tls.keyStore().toString());
-    certificate.setCertificateKeystorePassword(TestTls.PASSWORD_TEXT);
+    certificate.setCertificateKeystorePassword(TestTls.PASSWORD);
     certificate.setCertificateKeystoreType("PKCS12");
     ssl.addCertificate(certificate);
     https.addSslHostConfig(ssl);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.testing.TestTls;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -123,7 +124,7 @@ class UndertowWarIT extends WarPortalScenario {
   @Test
   void overUndertowsHttpsListener_theConnectionIsHttps_andTheCookiesKeepTheirAttributes()
       throws Exception {
-    TestTls tls = TestTls.make(dir);
+    TestTls tls = TestTls.make(dir, "portal.example");
     UndertowWar deployed = UndertowWar.deploy(builtWar(), dir, h -> h, tls.server(), info -> {});
     war = deployed;
     HttpClient https = HttpClient.newBuilder()

@@ -10,6 +10,7 @@ import dev.portcullis.crypto.KeyMaterial;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.crypto.KeyStatus;
+import dev.portcullis.testing.TestTls;
 import java.net.HttpCookie;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -393,7 +394,7 @@ abstract class WarPortalScenario {
    */
   @Test
   void overTls_aHostTheClientChose_isNamedByNoResponse_andScopesNoCookie() throws Exception {
-    TestTls tls = TestTls.make(dir);
+    TestTls tls = TestTls.make(dir, "portal.example");
     war = deployOverTls(builtWar(), dir, tls);
     int port = war.httpsPort();
     int otherPort = port == 65535 ? 1 : port + 1;
