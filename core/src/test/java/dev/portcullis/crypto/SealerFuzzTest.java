@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.Test;
  * A crash input lands in {@code core/src/test/resources/dev/portcullis/crypto/SealerFuzzTestInputs/...}: keep it
  * there as a regression seed.
  */
-@Tag("fuzz") // replayed in a JVM of its own (core/pom.xml, execution fuzz-seeds)
 class SealerFuzzTest {
   static final String AUTH_COOKIE = "__Host-pc-auth";
   static final String UPGRADE_COOKIE = "__Host-pc-upgrade";

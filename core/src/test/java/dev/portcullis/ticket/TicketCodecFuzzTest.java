@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
  * JAZZER_FUZZ=1 ./mvnw -B -ntp -pl core test -Dtest=TicketCodecFuzzTest#decodeAnyBytes_roundTripsExactlyOrRefuses
  * </pre>
  */
-@Tag("fuzz") // replayed in a JVM of its own (core/pom.xml, execution fuzz-seeds)
 class TicketCodecFuzzTest {
   private static final Instant ISSUED = Instant.parse("2026-01-01T08:00:00.123Z");
 

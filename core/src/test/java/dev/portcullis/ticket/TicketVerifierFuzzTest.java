@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.Test;
  * JAZZER_FUZZ=1 ./mvnw -B -ntp -pl core test -Dtest=TicketVerifierFuzzTest#verifyAnyCookie_acceptsOnlyIssuedTickets
  * </pre>
  */
-@Tag("fuzz") // replayed in a JVM of its own (core/pom.xml, execution fuzz-seeds)
 class TicketVerifierFuzzTest {
   private static final String COOKIE = "__Host-pc-auth";
 
