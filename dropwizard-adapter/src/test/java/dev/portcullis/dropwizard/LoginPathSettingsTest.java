@@ -11,17 +11,47 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The login endpoints and the ticket lifetime of the {@code portcullis.login} block, read by a real Dropwizard start-up
  * and answered over HTTP; and the block's login settings beside a {@code customize} that adds login settings of its
- * own.
+ * own. The accepted endpoints, lifetime and limit are read from one start that their tests share ({@link
+ * SharedStarts}); each refused value is a start of its own.
  */
 class LoginPathSettingsTest {
   private static final Pattern FORM_CSRF =
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
   private static final Pattern PAGE_CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+
+  private static final SharedStarts STARTS = new SharedStarts();
+
+  @AfterAll
+  static void stopTheApplications() {
+    STARTS.close();
+  }
+
+  /**
+   * The application with the login block's endpoints, ticket lifetime and login limit, in one start. The limit's test
+   * locks out carol alone; the others log in as alice and root.
+   */
+  private static DropwizardTestSupport<PortalApp.Config> loginBlock() throws Exception {
+    return STARTS.app(
+        PortalApp.class,
+        "portcullis.login.logout-path",
+        "/sign-out",
+        "portcullis.login.logout-everywhere-path",
+        "/sign-out-everywhere",
+        "portcullis.login.terms-path",
+        "/status/terms",
+        "portcullis.login.after-login-path",
+        "/status/whoami",
+        "portcullis.login.ticket-lifetime",
+        "10 minutes",
+        "portcullis.login.limit.max-failures-per-account",
+        "2");
+  }
 
   private static <C extends PortalApp> DropwizardTestSupport<PortalApp.Config> app(
       Class<C> application, ConfigOverride... overrides) {
@@ -30,83 +60,61 @@ class LoginPathSettingsTest {
 
   @Test
   void logoutAndAfterLoginPaths_fromTheYamlBlock_answerOverHttp() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app(
-        PortalApp.class,
-        ConfigOverride.config("portcullis.login.logout-path", "/sign-out"),
-        ConfigOverride.config("portcullis.login.logout-everywhere-path", "/sign-out-everywhere"),
-        ConfigOverride.config("portcullis.login.terms-path", "/status/terms"),
-        ConfigOverride.config("portcullis.login.after-login-path", "/status/whoami"));
-    try {
-      support.before();
-      TestBrowser alice = browser(support);
-      HttpResponse<String> login = login(alice, "/login", "alice", "alice-pw");
-      assertThat(login.statusCode()).isEqualTo(303);
-      assertThat(login.headers().firstValue("Location")).hasValue("/status/whoami");
+    DropwizardTestSupport<PortalApp.Config> support = loginBlock();
+    TestBrowser alice = browser(support);
+    HttpResponse<String> login = login(alice, "/login", "alice", "alice-pw");
+    assertThat(login.statusCode()).isEqualTo(303);
+    assertThat(login.headers().firstValue("Location")).hasValue("/status/whoami");
 
-      String csrf =
-          TestBrowser.csrfToken(PAGE_CSRF, alice.get("/status/whoami").body()).orElseThrow();
-      HttpResponse<String> logout = alice.post("/sign-out", Map.of("_csrf", csrf));
-      assertThat(logout.statusCode()).isEqualTo(303);
-      assertThat(alice.get("/reports").statusCode()).isEqualTo(303);
-      assertThat(support.<PortalApp>getApplication().bundle.portcullis().login().endpoints())
-          .satisfies(e -> {
-            assertThat(e.logoutEverywherePath()).isEqualTo("/sign-out-everywhere");
-            assertThat(e.termsPath()).isEqualTo("/status/terms");
-          });
-    } finally {
-      support.after();
-    }
+    String csrf =
+        TestBrowser.csrfToken(PAGE_CSRF, alice.get("/status/whoami").body()).orElseThrow();
+    HttpResponse<String> logout = alice.post("/sign-out", Map.of("_csrf", csrf));
+    assertThat(logout.statusCode()).isEqualTo(303);
+    assertThat(alice.get("/reports").statusCode()).isEqualTo(303);
+    assertThat(support.<PortalApp>getApplication().bundle.portcullis().login().endpoints())
+        .satisfies(e -> {
+          assertThat(e.logoutEverywherePath()).isEqualTo("/sign-out-everywhere");
+          assertThat(e.termsPath()).isEqualTo("/status/terms");
+        });
   }
 
   @Test
   void ticketLifetime_fromTheYamlBlock_endsATicketNotRenewedInTime() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app(
-        PortalApp.class, ConfigOverride.config("portcullis.login.ticket-lifetime", "10 minutes"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      TestBrowser carol = browser(support);
-      assertThat(login(carol, "/login", "carol", "carol-pw").statusCode()).isEqualTo(303);
+    DropwizardTestSupport<PortalApp.Config> support = loginBlock();
+    PortalApp app = support.getApplication();
+    TestBrowser root = browser(support);
+    assertThat(login(root, "/login", "root", "root-pw").statusCode()).isEqualTo(303);
+    assertThat(root.get("/admin").statusCode()).isEqualTo(200);
 
-      // Inside the session's idle timeout (30 minutes) and the core's default lifetime (8 hours),
-      // past the block's.
-      app.clock.advance(Duration.ofMinutes(11));
-      HttpResponse<String> expired = carol.get("/admin");
-      assertThat(expired.statusCode()).isEqualTo(303);
-      assertThat(expired.headers().firstValue("Location")).hasValue("/login?returnTo=%2Fadmin");
-    } finally {
-      support.after();
-    }
+    // Inside the session's idle timeout (30 minutes) and the core's default lifetime (8 hours),
+    // past the block's.
+    app.clock.advance(Duration.ofMinutes(11));
+    HttpResponse<String> expired = root.get("/admin");
+    assertThat(expired.statusCode()).isEqualTo(303);
+    assertThat(expired.headers().firstValue("Location")).hasValue("/login?returnTo=%2Fadmin");
   }
 
   @Test
   void loginLimit_fromTheYamlBlock_refusesTheRightPasswordPastTheFailures() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app(
-        PortalApp.class,
-        ConfigOverride.config("portcullis.login.limit.max-failures-per-account", "2"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      TestBrowser guesser = browser(support);
-      for (int i = 0; i < 2; i++) {
-        assertThat(login(guesser, "/login", "carol", "guess-" + i).headers().firstValue("Location"))
-            .hasValueSatisfying(l -> assertThat(l).startsWith("/login"));
-      }
-      TestBrowser carol = browser(support);
-      HttpResponse<String> refused = login(carol, "/login", "carol", "carol-pw");
-      assertThat(refused.headers().firstValue("Location"))
+    DropwizardTestSupport<PortalApp.Config> support = loginBlock();
+    PortalApp app = support.getApplication();
+    TestBrowser guesser = browser(support);
+    for (int i = 0; i < 2; i++) {
+      assertThat(login(guesser, "/login", "carol", "guess-" + i).headers().firstValue("Location"))
           .hasValueSatisfying(l -> assertThat(l).startsWith("/login"));
-      assertThat(carol.get("/admin").statusCode()).isEqualTo(303);
-      assertThat(app.bundle.portcullis().audit().flush(Duration.ofSeconds(10))).isTrue();
-      app.sink.assertOnce(AuditEventType.AUTHN_LOGIN_LOCK);
-
-      // Another account keeps its own budget.
-      TestBrowser root = browser(support);
-      assertThat(login(root, "/login", "root", "root-pw").headers().firstValue("Location"))
-          .hasValue("/");
-    } finally {
-      support.after();
     }
+    TestBrowser carol = browser(support);
+    HttpResponse<String> refused = login(carol, "/login", "carol", "carol-pw");
+    assertThat(refused.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).startsWith("/login"));
+    assertThat(carol.get("/admin").statusCode()).isEqualTo(303);
+    assertThat(app.bundle.portcullis().audit().flush(Duration.ofSeconds(10))).isTrue();
+    app.sink.assertOnce(AuditEventType.AUTHN_LOGIN_LOCK);
+
+    // Another account keeps its own budget (and goes to the block's after-login path).
+    TestBrowser root = browser(support);
+    assertThat(login(root, "/login", "root", "root-pw").headers().firstValue("Location"))
+        .hasValue("/status/whoami");
   }
 
   @Test

@@ -16,16 +16,50 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The {@code portcullis.login} and {@code portcullis.csrf} settings of the YAML block reach the running application's
- * login and filter.
+ * login and filter. The accepted values are read from two starts that the tests share ({@link SharedStarts}): one with
+ * every setting of {@link #set()}, one with none of them; each refused value is a start of its own.
  */
 class LoginSettingsTest {
   private static final Pattern FORM_CSRF =
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
   private static final Pattern PAGE_CSRF = Pattern.compile("csrf=([A-Za-z0-9_-]{43})");
+
+  private static final SharedStarts STARTS = new SharedStarts();
+
+  @AfterAll
+  static void stopTheApplications() {
+    STARTS.close();
+  }
+
+  /** The application with each setting these tests read, all in one start. */
+  private static PortalApp set() throws Exception {
+    return STARTS
+        .app(
+            PortalApp.class,
+            "portcullis.login.max-concurrent-password-checks",
+            "3",
+            "portcullis.login.max-form-reads-per-address",
+            "4",
+            "portcullis.login.max-anonymous-form-reads",
+            "5",
+            "portcullis.login.connection-recheck-interval",
+            "1s",
+            "portcullis.cookies.name-prefix",
+            "staff",
+            "portcullis.csrf.trusted-origins",
+            "https://apply.example,https://forms.example:8443")
+        .getApplication();
+  }
+
+  /** The application with none of the settings these tests read ({@code portcullis-app.yml} as it is). */
+  private static PortalApp unset() throws Exception {
+    return STARTS.app(PortalApp.class).getApplication();
+  }
 
   private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
     return PortalStarts.app(PortalApp.class, overrides);
@@ -33,28 +67,16 @@ class LoginSettingsTest {
 
   @Test
   void maxConcurrentPasswordChecks_fromTheYamlBlock_boundsTheLogin() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.login.max-concurrent-password-checks", "3"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().login().maxConcurrentPasswordChecks()).isEqualTo(3);
-    } finally {
-      support.after();
-    }
+    // max-concurrent-password-checks: 3
+    PortalApp app = set();
+    assertThat(app.bundle.portcullis().login().maxConcurrentPasswordChecks()).isEqualTo(3);
   }
 
   @Test
   void maxConcurrentPasswordChecks_unset_isTheCoreDefault() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app();
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().login().maxConcurrentPasswordChecks())
-          .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-    } finally {
-      support.after();
-    }
+    PortalApp app = unset();
+    assertThat(app.bundle.portcullis().login().maxConcurrentPasswordChecks())
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
   }
 
   @Test
@@ -68,27 +90,15 @@ class LoginSettingsTest {
 
   @Test
   void maxFormReadsPerAddress_fromTheYamlBlock_boundsTheFiltersFormReads() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.login.max-form-reads-per-address", "3"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().filter().maxFormReadsPerAddress()).isEqualTo(3);
-    } finally {
-      support.after();
-    }
+    // max-form-reads-per-address: 4
+    PortalApp app = set();
+    assertThat(app.bundle.portcullis().filter().maxFormReadsPerAddress()).isEqualTo(4);
   }
 
   @Test
   void maxFormReadsPerAddress_unset_is16() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app();
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().filter().maxFormReadsPerAddress()).isEqualTo(16);
-    } finally {
-      support.after();
-    }
+    PortalApp app = unset();
+    assertThat(app.bundle.portcullis().filter().maxFormReadsPerAddress()).isEqualTo(16);
   }
 
   @Test
@@ -105,27 +115,15 @@ class LoginSettingsTest {
   @Test
   void maxAnonymousFormReads_fromTheYamlBlock_boundsTheFiltersAnonymousFormReads()
       throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.login.max-anonymous-form-reads", "5"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().filter().maxAnonymousFormReads()).isEqualTo(5);
-    } finally {
-      support.after();
-    }
+    // max-anonymous-form-reads: 5
+    PortalApp app = set();
+    assertThat(app.bundle.portcullis().filter().maxAnonymousFormReads()).isEqualTo(5);
   }
 
   @Test
   void maxAnonymousFormReads_unset_is32() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app();
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().filter().maxAnonymousFormReads()).isEqualTo(32);
-    } finally {
-      support.after();
-    }
+    PortalApp app = unset();
+    assertThat(app.bundle.portcullis().filter().maxAnonymousFormReads()).isEqualTo(32);
   }
 
   @Test
@@ -141,32 +139,20 @@ class LoginSettingsTest {
 
   @Test
   void cookieNamePrefix_fromTheYamlBlock_namesTheFiltersCookies() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.cookies.name-prefix", "staff"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().filter().cookies())
-          .extracting(CookieSpec::name)
-          .contains("__Host-staff-sid", "__Host-staff-auth", "__Host-staff-cc")
-          .noneMatch(name -> name.contains("portcullis"));
-    } finally {
-      support.after();
-    }
+    // name-prefix: staff
+    PortalApp app = set();
+    assertThat(app.bundle.portcullis().filter().cookies())
+        .extracting(CookieSpec::name)
+        .contains("__Host-staff-sid", "__Host-staff-auth", "__Host-staff-cc")
+        .noneMatch(name -> name.contains("portcullis"));
   }
 
   @Test
   void csrfTrustedOrigins_fromTheYamlBlock_reachTheFilter() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app(ConfigOverride.config(
-        "portcullis.csrf.trusted-origins", "https://apply.example,https://forms.example:8443"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().filter().trustedOrigins())
-          .containsExactly("https://apply.example", "https://forms.example:8443");
-    } finally {
-      support.after();
-    }
+    // trusted-origins: https://apply.example,https://forms.example:8443
+    PortalApp app = set();
+    assertThat(app.bundle.portcullis().filter().trustedOrigins())
+        .containsExactly("https://apply.example", "https://forms.example:8443");
   }
 
   @Test
@@ -245,25 +231,12 @@ class LoginSettingsTest {
   @Test
   void connectionRecheckInterval_fromTheYamlBlock_reachesTheLogin_andUnsetIsTheCoreDefault()
       throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.login.connection-recheck-interval", "1s"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      assertThat(app.bundle.portcullis().login().connectionRecheckInterval())
-          .isEqualTo(Duration.ofSeconds(1));
-    } finally {
-      support.after();
-    }
-    DropwizardTestSupport<PortalApp.Config> unset = app();
-    try {
-      unset.before();
-      PortalApp app = unset.getApplication();
-      assertThat(app.bundle.portcullis().login().connectionRecheckInterval())
-          .isEqualTo(OpenConnections.DEFAULT_INTERVAL);
-    } finally {
-      unset.after();
-    }
+    // connection-recheck-interval: 1s
+    PortalApp app = set();
+    assertThat(app.bundle.portcullis().login().connectionRecheckInterval())
+        .isEqualTo(Duration.ofSeconds(1));
+    assertThat(unset().bundle.portcullis().login().connectionRecheckInterval())
+        .isEqualTo(OpenConnections.DEFAULT_INTERVAL);
   }
 
   @Test

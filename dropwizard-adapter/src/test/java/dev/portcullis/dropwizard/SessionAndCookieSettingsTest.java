@@ -10,16 +10,53 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The {@code portcullis.session} and {@code portcullis.cookies} settings of the YAML block, read by a real Dropwizard
  * start-up and seen over HTTP: the timeouts, the per-user session limit, and each cookie's name and attributes on its
- * {@code Set-Cookie} header; a bad value stops the start, naming the setting.
+ * {@code Set-Cookie} header; a bad value stops the start, naming the setting. The accepted settings are read by three
+ * starts that the tests share ({@link SharedStarts}); each refused one is a start of its own.
  */
 class SessionAndCookieSettingsTest {
   private static final Pattern FORM_CSRF =
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
+
+  private static final SharedStarts STARTS = new SharedStarts();
+
+  @AfterAll
+  static void stopTheApplications() {
+    STARTS.close();
+  }
+
+  /** {@code portcullis-app.yml} as it is: {@code idle-timeout: 30 minutes}, no per-user limit, the default cookies. */
+  private static DropwizardTestSupport<PortalApp.Config> asWritten() throws Exception {
+    return STARTS.app(PortalApp.class);
+  }
+
+  /**
+   * The accepted session and cookie settings that limit no login, in one start: an absolute timeout, the ASP.NET
+   * session id format, and each cookie's name and attributes.
+   */
+  private static DropwizardTestSupport<PortalApp.Config> tuned() throws Exception {
+    return STARTS.app(
+        PortalApp.class,
+        "portcullis.session.absolute-timeout",
+        "1 hour",
+        "portcullis.session.id-format",
+        "aspnet",
+        "portcullis.cookies.session.name",
+        "__Host-riverside-session",
+        "portcullis.cookies.session.same-site",
+        "strict",
+        "portcullis.cookies.auth.name",
+        "__Secure-riverside-auth",
+        "portcullis.cookies.auth.path",
+        "/reports",
+        "portcullis.cookies.cookie-check.name",
+        "riverside-cc");
+  }
 
   private static DropwizardTestSupport<PortalApp.Config> app(ConfigOverride... overrides) {
     return PortalStarts.app(PortalApp.class, overrides);
@@ -28,46 +65,35 @@ class SessionAndCookieSettingsTest {
   @Test
   void idleTimeout_fromTheYamlBlock_endsALoginUnusedThatLong_andNotBefore() throws Exception {
     // portcullis-app.yml: idle-timeout: 30 minutes (the core's default is 20).
-    DropwizardTestSupport<PortalApp.Config> support = app();
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      TestBrowser alice = browser(support);
-      assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
+    DropwizardTestSupport<PortalApp.Config> support = asWritten();
+    PortalApp app = support.getApplication();
+    TestBrowser alice = browser(support);
+    assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
 
-      app.clock.advance(Duration.ofMinutes(25));
-      assertThat(alice.get("/reports").statusCode()).isEqualTo(200);
+    app.clock.advance(Duration.ofMinutes(25));
+    assertThat(alice.get("/reports").statusCode()).isEqualTo(200);
 
-      app.clock.advance(Duration.ofMinutes(31));
-      HttpResponse<String> idle = alice.get("/reports");
-      assertThat(idle.statusCode()).isEqualTo(303);
-      assertThat(idle.headers().firstValue("Location")).hasValue("/login?returnTo=%2Freports");
-    } finally {
-      support.after();
-    }
+    app.clock.advance(Duration.ofMinutes(31));
+    HttpResponse<String> idle = alice.get("/reports");
+    assertThat(idle.statusCode()).isEqualTo(303);
+    assertThat(idle.headers().firstValue("Location")).hasValue("/login?returnTo=%2Freports");
   }
 
   @Test
   void absoluteTimeout_fromTheYamlBlock_endsABusyLogin() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.session.absolute-timeout", "1 hour"));
-    try {
-      support.before();
-      PortalApp app = support.getApplication();
-      TestBrowser alice = browser(support);
-      assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
-      for (int i = 0; i < 3; i++) {
-        app.clock.advance(Duration.ofMinutes(19));
-        assertThat(alice.get("/reports").statusCode())
-            .as("after %d minutes", 19 * (i + 1))
-            .isEqualTo(200);
-      }
-      app.clock.advance(
-          Duration.ofMinutes(4)); // 61 minutes, each step well inside the idle timeout
-      assertThat(alice.get("/reports").statusCode()).isEqualTo(303);
-    } finally {
-      support.after();
+    // absolute-timeout: 1 hour
+    DropwizardTestSupport<PortalApp.Config> support = tuned();
+    PortalApp app = support.getApplication();
+    TestBrowser alice = browser(support);
+    assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
+    for (int i = 0; i < 3; i++) {
+      app.clock.advance(Duration.ofMinutes(19));
+      assertThat(alice.get("/reports").statusCode())
+          .as("after %d minutes", 19 * (i + 1))
+          .isEqualTo(200);
     }
+    app.clock.advance(Duration.ofMinutes(4)); // 61 minutes, each step well inside the idle timeout
+    assertThat(alice.get("/reports").statusCode()).isEqualTo(303);
   }
 
   @Test
@@ -82,30 +108,19 @@ class SessionAndCookieSettingsTest {
 
   @Test
   void cookieNamesAndAttributes_fromTheYamlBlock_areOnTheSetCookieHeaders() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app(
-        ConfigOverride.config("portcullis.cookies.session.name", "__Host-riverside-session"),
-        ConfigOverride.config("portcullis.cookies.session.same-site", "strict"),
-        ConfigOverride.config("portcullis.cookies.auth.name", "__Secure-riverside-auth"),
-        ConfigOverride.config("portcullis.cookies.auth.path", "/reports"),
-        ConfigOverride.config("portcullis.cookies.cookie-check.name", "riverside-cc"));
-    try {
-      support.before();
-      TestBrowser alice = browser(support);
-      assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
+    TestBrowser alice = browser(tuned());
+    assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
 
-      assertThat(alice.setCookieHeaders())
-          .anySatisfy(h -> assertThat(h)
-              .startsWith("__Host-riverside-session=")
-              .contains("SameSite=Strict", "Secure", "HttpOnly", "Path=/"))
-          .anySatisfy(h -> assertThat(h)
-              .startsWith("__Secure-riverside-auth=")
-              .contains("Path=/reports", "SameSite=Lax", "Secure", "HttpOnly"))
-          .anySatisfy(h -> assertThat(h).startsWith("riverside-cc="))
-          .noneSatisfy(h -> assertThat(h).contains("portcullis"));
-      assertThat(alice.get("/reports").body()).isEqualTo("reports for u-alice");
-    } finally {
-      support.after();
-    }
+    assertThat(alice.setCookieHeaders())
+        .anySatisfy(h -> assertThat(h)
+            .startsWith("__Host-riverside-session=")
+            .contains("SameSite=Strict", "Secure", "HttpOnly", "Path=/"))
+        .anySatisfy(h -> assertThat(h)
+            .startsWith("__Secure-riverside-auth=")
+            .contains("Path=/reports", "SameSite=Lax", "Secure", "HttpOnly"))
+        .anySatisfy(h -> assertThat(h).startsWith("riverside-cc="))
+        .noneSatisfy(h -> assertThat(h).contains("portcullis"));
+    assertThat(alice.get("/reports").body()).isEqualTo("reports for u-alice");
   }
 
   @Test
@@ -137,42 +152,35 @@ class SessionAndCookieSettingsTest {
 
   @Test
   void maxPerUserWithRefuseNew_fromTheYamlBlock_refusesTheLoginPastTheLimit() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app(
-        ConfigOverride.config("portcullis.session.max-per-user", "1"),
-        ConfigOverride.config("portcullis.session.when-exceeded", "refuse-new"));
-    try {
-      support.before();
-      TestBrowser first = browser(support);
-      TestBrowser second = browser(support);
-      assertThat(login(first, "alice", "alice-pw").headers().firstValue("Location"))
-          .hasValue("/");
+    DropwizardTestSupport<PortalApp.Config> support = STARTS.app(
+        PortalApp.class,
+        "portcullis.session.max-per-user",
+        "1",
+        "portcullis.session.when-exceeded",
+        "refuse-new");
+    TestBrowser first = browser(support);
+    TestBrowser second = browser(support);
+    assertThat(login(first, "alice", "alice-pw").headers().firstValue("Location"))
+        .hasValue("/");
 
-      HttpResponse<String> refused = login(second, "alice", "alice-pw");
-      assertThat(refused.headers().firstValue("Location"))
-          .hasValueSatisfying(l -> assertThat(l).startsWith("/login"));
-      assertThat(second.get("/reports").statusCode()).isEqualTo(303);
-      assertThat(first.get("/reports").statusCode()).isEqualTo(200);
-    } finally {
-      support.after();
-    }
+    HttpResponse<String> refused = login(second, "alice", "alice-pw");
+    assertThat(refused.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).startsWith("/login"));
+    assertThat(second.get("/reports").statusCode()).isEqualTo(303);
+    assertThat(first.get("/reports").statusCode()).isEqualTo(200);
   }
 
   @Test
   void maxPerUserUnset_letsAUserLogInTwice() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = app();
-    try {
-      support.before();
-      TestBrowser first = browser(support);
-      TestBrowser second = browser(support);
-      assertThat(login(first, "alice", "alice-pw").headers().firstValue("Location"))
-          .hasValue("/");
-      assertThat(login(second, "alice", "alice-pw").headers().firstValue("Location"))
-          .hasValue("/");
-      assertThat(first.get("/reports").statusCode()).isEqualTo(200);
-      assertThat(second.get("/reports").statusCode()).isEqualTo(200);
-    } finally {
-      support.after();
-    }
+    DropwizardTestSupport<PortalApp.Config> support = asWritten();
+    TestBrowser first = browser(support);
+    TestBrowser second = browser(support);
+    assertThat(login(first, "alice", "alice-pw").headers().firstValue("Location"))
+        .hasValue("/");
+    assertThat(login(second, "alice", "alice-pw").headers().firstValue("Location"))
+        .hasValue("/");
+    assertThat(first.get("/reports").statusCode()).isEqualTo(200);
+    assertThat(second.get("/reports").statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -201,17 +209,11 @@ class SessionAndCookieSettingsTest {
 
   @Test
   void idFormatAspnet_fromTheYamlBlock_givesTwentyFourCharacterSessionIds() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support =
-        app(ConfigOverride.config("portcullis.session.id-format", "aspnet"));
-    try {
-      support.before();
-      TestBrowser alice = browser(support);
-      assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
-      assertThat(alice.cookies().get("__Host-portcullis-sid")).hasSize(24);
-      assertThat(alice.get("/reports").statusCode()).isEqualTo(200);
-    } finally {
-      support.after();
-    }
+    // id-format: aspnet, under the session cookie's name from the same start
+    TestBrowser alice = browser(tuned());
+    assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
+    assertThat(alice.cookies().get("__Host-riverside-session")).hasSize(24);
+    assertThat(alice.get("/reports").statusCode()).isEqualTo(200);
   }
 
   static TestBrowser browser(DropwizardTestSupport<?> support) {
