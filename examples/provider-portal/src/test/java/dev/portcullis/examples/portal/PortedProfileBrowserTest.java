@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * lists exactly those. Screenshots go to {@code target/screenshots/ported-*.png}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("browser")
 class PortedProfileBrowserTest {
   private static final Path TARGET = Path.of(System.getProperty("java.io.tmpdir"));
   private static final String SESSION = PortalProfile.ASPNET_SESSION_COOKIE;
