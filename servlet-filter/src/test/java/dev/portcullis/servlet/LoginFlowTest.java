@@ -218,12 +218,24 @@ class LoginFlowTest {
             "returnTo",
             "/reports/riverside/7"));
     assertThat(ok.headers().firstValue("Location")).contains("/reports/riverside/7");
+    // Where the same login goes without a returnTo: where every refused one must go.
+    Browser plain = portal.browser();
+    plain.openLoginPage();
+    String afterLogin = plain
+        .post("/login", Map.of("username", "bob", "password", "bob-pw", "_csrf", plain.csrf))
+        .headers()
+        .firstValue("Location")
+        .orElseThrow();
     for (String evil : new String[] {
       "//evil.example/x",
       "https://evil.example/",
       "/\\evil.example",
       "javascript:x",
-      "/ok\r\nSet-Cookie: x=y"
+      "/ok\r\nSet-Cookie: x=y",
+      // The browser would remove the dot segment and land on this site's path //evil.example.
+      "/.//evil.example",
+      "/a/%2e%2e//evil.example",
+      "/%2F%2Fevil.example"
     }) {
       Browser c = portal.browser();
       c.openLoginPage();
@@ -231,7 +243,7 @@ class LoginFlowTest {
           "/login",
           Map.of("username", "bob", "password", "bob-pw", "_csrf", c.csrf, "returnTo", evil));
       assertThat(r.statusCode()).as(evil).isEqualTo(303);
-      assertThat(r.headers().firstValue("Location")).as(evil).contains("/");
+      assertThat(r.headers().firstValue("Location")).as(evil).contains(afterLogin);
     }
   }
 
