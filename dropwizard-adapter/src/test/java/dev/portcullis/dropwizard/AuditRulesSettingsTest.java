@@ -9,9 +9,6 @@ import dev.portcullis.testing.TestBrowser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,20 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
  * or a file sink without its own file, stops the start naming the setting.
  */
 class AuditRulesSettingsTest {
-  private static final Pattern FORM_CSRF =
-      Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
-
   /** The configuration, its {@code audit:} block left to each test (indented to sit under {@code portcullis:}). */
-  private static final String CONFIG = ConfigFileApp.LOOPBACK_SERVER + """
+  private static final String CONFIG =
+      ConfigFileApp.LOOPBACK_SERVER + """
       logging:
         level: WARN
-      portcullis:
-        keys:
-          file: set-by-the-test
-        login:
-          terms-version: "2026-01"
-        transport:
-          development-mode: true
+      """ + ConfigFileApp.PORTCULLIS_BLOCK + """
         access:
           public-paths: [/login, /terms, /status/**]
         audit:
@@ -69,12 +58,8 @@ class AuditRulesSettingsTest {
       assertThat(visitor.get("/status?q=Riverside+respite").statusCode()).isEqualTo(200);
 
       TestBrowser alice = new TestBrowser(started.base());
-      String csrf = TestBrowser.csrfToken(FORM_CSRF, alice.get("/login").body()).orElse("");
-      Map<String, String> form = new LinkedHashMap<>();
-      form.put("username", "alice");
-      form.put("password", "alice-pw");
-      form.put("_csrf", csrf);
-      assertThat(alice.post("/login", form).statusCode()).isEqualTo(303);
+      assertThat(SessionAndCookieSettingsTest.login(alice, "alice", "alice-pw").statusCode())
+          .isEqualTo(303);
       assertThat(alice.get("/reports").statusCode()).isEqualTo(200);
     } // stopped: the filter has recorded the answered action, the search-demand bucket is written
     // out
@@ -119,12 +104,8 @@ class AuditRulesSettingsTest {
         "portcullis.audit.search-demand.file is portcullis.audit.file"
       }
     }) {
-      Throwable failure = catchThrowable(() -> {
-        try (ConfigFileApp<PortalApp.Config> started =
-            ConfigFileApp.start(PortalApp.class, dir, config(bad[0]))) {
-          // started: the assertion below fails
-        }
-      });
+      Throwable failure = catchThrowable(
+          () -> ConfigFileApp.start(PortalApp.class, dir, config(bad[0])).close());
       assertThat(failure).as(bad[0]).isNotNull();
       assertThat(failure.getMessage()).as(bad[0]).contains(bad[1]);
     }

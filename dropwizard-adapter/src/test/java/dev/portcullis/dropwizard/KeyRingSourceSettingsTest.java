@@ -17,9 +17,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.regex.Pattern;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -36,8 +33,6 @@ class KeyRingSourceSettingsTest {
   private static final String VARIABLE = "PORTCULLIS_DROPWIZARD_TEST_KEY_RING";
 
   private static final String PASSWORD = "riverside-store-pw-5c1d";
-  private static final Pattern FORM_CSRF =
-      Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
 
   private static final Path STORE = pkcs12Store();
 
@@ -93,38 +88,33 @@ class KeyRingSourceSettingsTest {
         overrides);
   }
 
-  private static String healthMessage(DropwizardTestSupport<PortalApp.Config> support) {
-    return support
-        .getEnvironment()
-        .healthChecks()
-        .runHealthCheck(PortcullisBundle.HEALTH_CHECK)
-        .getMessage();
-  }
-
   private static String printed(Throwable failure) {
     StringWriter out = new StringWriter();
     failure.printStackTrace(new PrintWriter(out));
     return out.toString();
   }
 
-  /** A login, and the page behind it, with the cookies the running key ring sealed. */
-  private static void logsInAndIn(DropwizardTestSupport<PortalApp.Config> support)
+  /**
+   * The running application's active key is {@code keyId} (as its health check names it), and it keys a login and
+   * the page behind it.
+   */
+  private static void keysThePortal(DropwizardTestSupport<PortalApp.Config> support, String keyId)
       throws Exception {
-    TestBrowser alice = new TestBrowser("http://127.0.0.1:" + support.getLocalPort());
-    String csrf = TestBrowser.csrfToken(FORM_CSRF, alice.get("/login").body()).orElse("");
-    Map<String, String> form = new LinkedHashMap<>();
-    form.put("username", "alice");
-    form.put("password", "alice-pw");
-    form.put("_csrf", csrf);
-    assertThat(alice.post("/login", form).statusCode()).isEqualTo(303);
+    assertThat(support
+            .getEnvironment()
+            .healthChecks()
+            .runHealthCheck(PortcullisBundle.HEALTH_CHECK)
+            .getMessage())
+        .contains("active key " + keyId);
+    TestBrowser alice = SessionAndCookieSettingsTest.browser(support);
+    assertThat(SessionAndCookieSettingsTest.login(alice, "alice", "alice-pw").statusCode())
+        .isEqualTo(303);
     assertThat(alice.get("/reports").statusCode()).isEqualTo(200);
   }
 
   @Test
   void pkcs12Store_fromTheYamlBlock_keysThePortal() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = fromTheStore();
-    assertThat(healthMessage(support)).contains("active key 0e0f1011");
-    logsInAndIn(support);
+    keysThePortal(fromTheStore(), "0e0f1011");
   }
 
   @Test
@@ -140,9 +130,7 @@ class KeyRingSourceSettingsTest {
 
   @Test
   void environmentVariable_fromTheYamlBlock_keysThePortal() throws Exception {
-    DropwizardTestSupport<PortalApp.Config> support = fromTheVariable();
-    assertThat(healthMessage(support)).contains("active key 0a1b2c3d");
-    logsInAndIn(support);
+    keysThePortal(fromTheVariable(), "0a1b2c3d");
   }
 
   @Test
