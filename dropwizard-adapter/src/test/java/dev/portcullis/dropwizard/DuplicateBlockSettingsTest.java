@@ -60,15 +60,7 @@ class DuplicateBlockSettingsTest {
 
   @Test
   void theBlockGivenTwice_stopsTheStart() throws Exception {
-    Throwable failure = start(SERVER + BLOCK + """
-        portcullis:
-          keys:
-            file: set-by-the-test
-          login:
-            terms-version: "2026-01"
-          transport:
-            development-mode: true
-        """);
+    Throwable failure = start(SERVER + BLOCK + ConfigFileApp.PORTCULLIS_BLOCK);
 
     assertThat(failure).as("the start").isNotNull();
     assertThat(failure)
