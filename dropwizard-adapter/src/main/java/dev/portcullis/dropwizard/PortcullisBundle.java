@@ -3,6 +3,7 @@ package dev.portcullis.dropwizard;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.ReloadingKeyRing;
 import dev.portcullis.internal.SuppressForbidden;
 import dev.portcullis.jdbc.JdbcStores;
@@ -218,7 +219,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
     PortcullisFactory config = factory.apply(configuration);
     InstantSource time = clock != null ? clock : systemClock();
     UserDirectory accounts = users.apply(configuration, environment);
-    ReloadingKeyRing ring = config.keyRing();
+    KeyRingSource ring = config.keySource();
     Portcullis built;
     try {
       Portcullis.Builder builder = config.toBuilder(ring).clock(time).users(accounts);
@@ -272,7 +273,7 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
       }
     } catch (RuntimeException e) {
       closeSharedStores();
-      ring.close();
+      closeKeyRing(ring);
       throw e;
     }
     try {
@@ -317,16 +318,23 @@ public final class PortcullisBundle<C extends Configuration> implements Configur
         public void stop() {
           built.close(); // also closed when Jetty takes the filter out of service; idempotent
           closeSharedStores();
-          ring.close();
+          closeKeyRing(ring);
         }
       });
     } catch (RuntimeException e) {
       built.close();
       closeSharedStores();
-      ring.close();
+      closeKeyRing(ring);
       throw e;
     }
     portcullis = built;
+  }
+
+  /** Stops reading a key file or PKCS12 store again; an environment variable's ring has nothing to close. */
+  private static void closeKeyRing(KeyRingSource ring) {
+    if (ring instanceof ReloadingKeyRing reloading) {
+      reloading.close();
+    }
   }
 
   /**

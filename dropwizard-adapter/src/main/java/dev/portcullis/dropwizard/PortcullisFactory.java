@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.portcullis.access.AccessPolicy;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRules;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.audit.SearchDemandSink;
 import dev.portcullis.cookie.CookieNames;
 import dev.portcullis.cookie.CookieSpec;
 import dev.portcullis.cookie.SameSite;
+import dev.portcullis.crypto.InvalidKeyRingException;
 import dev.portcullis.crypto.KeyRing;
 import dev.portcullis.crypto.KeyRingSource;
 import dev.portcullis.crypto.KeyRingSources;
@@ -35,6 +38,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -48,7 +52,8 @@ import java.util.function.Function;
  * <pre>{@code
  * portcullis:
  *   keys:
- *     file: /etc/portal/keys.txt        # required; made with dev.portcullis.crypto.KeyTool
+ *     file: /etc/portal/keys.txt        # made with dev.portcullis.crypto.KeyTool; or pkcs12: {path, password},
+ *                                       # or neither: the ring in the environment-variable (PORTCULLIS_KEY_RING)
  *     reload-interval: 10s              # the file is read again when it changes
  *     max-age: 90 days                  # the health check turns unhealthy past it
  *   login:
@@ -66,6 +71,7 @@ import java.util.function.Function;
  *       window: 1 hour
  *       known-address-for: 30 days      # an address the account logged in from has a budget of its own
  *     # per-node-login-limit: true      # accept the limit in each node's memory beside shared sessions
+ *     # cookie-check-by-session-cookie: true  # no cookie-check cookie: the session cookie does the check
  *   csrf:
  *     trusted-origins: [https://apply.portal.example] # sibling origins whose forms post here; default none
  *   session:
@@ -90,6 +96,9 @@ import java.util.function.Function;
  *     file: /var/log/portal/audit.jsonl
  *     queue-capacity: 8192              # events waiting for delivery; when-full: block (default) or drop
  *     close-timeout: 30 seconds         # how long closing the log at shutdown waits for the sink, 10 ms to 1 hour
+ *     actions: [{pattern: "/reports/{id}", action: report_view}]  # audited with the user
+ *     search-endpoints: [{path: /search, parameter: q}]           # counted in the search-demand log only
+ *     search-demand: {sink: json-lines, file: /var/log/portal/search-demand.jsonl}  # default slf4j
  *   redis:                              # optional: every store and the login limit in Redis, for many nodes
  *     uri: rediss://:${REDIS_PASSWORD}@redis.internal:6379/0  # or cluster-nodes: [...]
  *   # jdbc:                             # or in PostgreSQL, on the DataSource given to PortcullisBundle.dataSource
@@ -174,7 +183,7 @@ public class PortcullisFactory {
    * @throws IllegalStateException if the key ring cannot be read or the core refuses a setting
    */
   public Portcullis.Builder toBuilder() {
-    return toBuilder(keyRing());
+    return toBuilder(keySource());
   }
 
   private static List<Map.Entry<String, String>> yamlNames() {
@@ -193,6 +202,14 @@ public class PortcullisFactory {
             "perNodeLoginLimit()",
             "perNodeLoginLimit() is portcullis.login.per-node-login-limit: true"),
         Map.entry("trusted origin", "trusted origins are portcullis.csrf.trusted-origins"),
+        Map.entry(
+            "cookieCheckBySessionCookie()",
+            "cookieCheckBySessionCookie() is portcullis.login.cookie-check-by-session-cookie: true, and"
+                + " cookieCheckCookie(...) is portcullis.cookies.cookie-check"),
+        Map.entry(
+            "cookie check by the session cookie",
+            "the cookie check by the session cookie is portcullis.login.cookie-check-by-session-cookie: true, and"
+                + " the session cookie's Secure attribute is portcullis.cookies.session.secure"),
         Map.entry("terms version", "the terms version is portcullis.login.terms-version"),
         Map.entry(
             "endpoint paths",
@@ -324,6 +341,9 @@ public class PortcullisFactory {
       }
       setIfGiven(authCookie, l::authCookie);
       setIfGiven(cookieCheckCookie, l::cookieCheckCookie);
+      if (login.cookieCheckBySessionCookie) {
+        l.cookieCheckBySessionCookie(); // beside cookies.cookie-check, refused by build()
+      }
       if (login.maxConcurrentPasswordChecks != null) {
         l.maxConcurrentPasswordChecks(login.maxConcurrentPasswordChecks);
       }
@@ -355,19 +375,65 @@ public class PortcullisFactory {
     if (audit.closeTimeout != null) {
       b.auditCloseTimeout(audit.closeTimeout.toJavaDuration());
     }
+    if (!audit.actions.isEmpty() || !audit.searchEndpoints.isEmpty()) {
+      b.auditRules(auditRules());
+    }
+    AuditSink auditSink = null;
     if (!"slf4j".equals(audit.sink)) {
       try {
-        b.auditSink(
-            "json-lines".equals(audit.sink)
-                ? AuditSink.jsonLines(audit.file)
-                : AuditSink.hashChained(audit.file, ring));
+        auditSink = "json-lines".equals(audit.sink)
+            ? AuditSink.jsonLines(audit.file)
+            : AuditSink.hashChained(audit.file, ring);
       } catch (IOException e) {
         // The core's reason names the file and what is wrong with it (never a key).
         throw new UncheckedIOException(
             "cannot open portcullis.audit.file " + audit.file + ": " + e.getMessage(), e);
       }
+      b.auditSink(auditSink);
+    }
+    if ("json-lines".equals(audit.searchDemand.sink)) {
+      try {
+        b.demandSink(SearchDemandSink.jsonLines(audit.searchDemand.file));
+      } catch (IOException e) {
+        UncheckedIOException refused = new UncheckedIOException(
+            "cannot open portcullis.audit.search-demand.file " + audit.searchDemand.file + ": "
+                + e.getMessage(),
+            e);
+        closeQuietly(auditSink, refused);
+        throw refused;
+      }
     }
     return b;
+  }
+
+  /**
+   * The audited actions and search endpoints of the {@code audit} block.
+   *
+   * @throws IllegalStateException naming the entry the core refuses and what it takes
+   */
+  private AuditRules auditRules() {
+    AuditRules.Builder rules = AuditRules.builder();
+    String entry = "";
+    try {
+      for (int i = 0; i < audit.actions.size(); i++) {
+        entry = "portcullis.audit.actions[" + i + "]";
+        rules.action(audit.actions.get(i).pattern, audit.actions.get(i).action);
+      }
+      for (int i = 0; i < audit.searchEndpoints.size(); i++) {
+        entry = "portcullis.audit.search-endpoints[" + i + "]";
+        rules.searchEndpoint(
+            audit.searchEndpoints.get(i).path, audit.searchEndpoints.get(i).parameter);
+      }
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalStateException(
+          entry + " was refused: " + e.getMessage()
+              + ". In the YAML: an action's pattern has lower-case literal"
+              + " segments and {name} placeholders (optionally ending in /**) and its action is named in"
+              + " lower_snake_case; a search endpoint's path is normalised and lower case, with its query"
+              + " parameter",
+          e);
+    }
+    return rules.build();
   }
 
   /**
@@ -443,6 +509,18 @@ public class PortcullisFactory {
     }
   }
 
+  /** Closes a sink opened for a builder that is given up, keeping a failure to close beside {@code cause}. */
+  private static void closeQuietly(AuditSink sink, Exception cause) {
+    if (sink == null) {
+      return;
+    }
+    try {
+      sink.close();
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
   private static <T> void setIfGiven(T value, java.util.function.Consumer<? super T> setter) {
     if (value != null) {
       setter.accept(value);
@@ -450,11 +528,71 @@ public class PortcullisFactory {
   }
 
   /**
-   * The key ring {@code keys.file} holds, read again every {@code keys.reload-interval} so that rotations and
-   * revocations take effect without a restart; close it to stop reading.
+   * The key ring {@code keys.file} or the PKCS12 store {@code keys.pkcs12.path} holds, read again every {@code
+   * keys.reload-interval} so that rotations and revocations take effect without a restart; close it to stop reading.
+   *
+   * @throws IllegalStateException when neither is set: the ring is then the environment variable's ({@link
+   *     #keySource()}), which is not read again
+   * @throws dev.portcullis.crypto.InvalidKeyRingException if the file or store cannot be read or holds no valid ring
    */
   public ReloadingKeyRing keyRing() {
-    return KeyRingSources.watchFile(keys.file, keys.reloadInterval.toJavaDuration());
+    if (keys.file != null) {
+      return KeyRingSources.watchFile(keys.file, keys.reloadInterval.toJavaDuration());
+    }
+    if (keys.pkcs12.path != null) {
+      char[] password = keys.pkcs12.passwordForStore();
+      try {
+        return KeyRingSources.watchPkcs12(
+            keys.pkcs12.path, password, keys.reloadInterval.toJavaDuration());
+      } catch (InvalidKeyRingException e) {
+        // The core's reason names the store, never its password.
+        throw new InvalidKeyRingException(
+            "portcullis.keys.pkcs12: " + e.getMessage()
+                + ". In the YAML: portcullis.keys.pkcs12.path is the"
+                + " store and portcullis.keys.pkcs12.password its password; each AES key's alias is"
+                + " <8 hex id>.<status>",
+            e);
+      } finally {
+        Arrays.fill(password, '\0');
+      }
+    }
+    throw new IllegalStateException(
+        "portcullis.keys names no key file and no PKCS12 key store: the key ring is"
+            + " in the environment variable " + keys.environmentVariable
+            + ", which is not read again; see keySource()");
+  }
+
+  /**
+   * The key ring of the {@code keys} block: the file's or the PKCS12 store's, watched as {@link #keyRing()} says (a
+   * {@link ReloadingKeyRing}, to close when done), or else the ring in the process environment variable {@code
+   * keys.environment-variable}, which does not change.
+   *
+   * @throws dev.portcullis.crypto.InvalidKeyRingException if the ring cannot be read or is not valid, naming its
+   *     source (the variable's name, never its value)
+   */
+  public KeyRingSource keySource() {
+    return keySource(System::getenv);
+  }
+
+  /** As {@link #keySource()}, reading the variable with {@code environment}. */
+  KeyRingSource keySource(Function<String, String> environment) {
+    if (keys.file != null || keys.pkcs12.path != null) {
+      return keyRing();
+    }
+    String variable = keys.environmentVariable;
+    String value = environment.apply(variable);
+    try {
+      return KeyRingSources.fromEnvironment(
+          value == null ? Map.of() : Map.of(variable, value), variable);
+    } catch (InvalidKeyRingException e) {
+      // The core's reason names the variable, never its value.
+      throw new InvalidKeyRingException(
+          "portcullis.keys: " + e.getMessage()
+              + ". In the YAML: the key ring is read from the environment variable"
+              + " portcullis.keys.environment-variable names when neither portcullis.keys.file nor"
+              + " portcullis.keys.pkcs12.path is set",
+          e);
+    }
   }
 
   public Keys getKeys() {
@@ -576,11 +714,24 @@ public class PortcullisFactory {
         + "]";
   }
 
-  /** {@code keys}: where the key ring is, and how old its keys may get. */
+  /**
+   * {@code keys}: where the key ring is, and how old its keys may get. The ring comes from exactly one place, as with
+   * the Spring Boot starter's {@code portcullis.keys.*}: the key file {@code file} (made with {@code
+   * dev.portcullis.crypto.KeyTool}), the PKCS12 key store {@code pkcs12.path} with its {@code pkcs12.password}, or,
+   * when neither is set, the process environment variable {@code environment-variable} (unset: {@code
+   * PORTCULLIS_KEY_RING}), which holds the ring's text. A file or a store is read again every {@code reload-interval};
+   * the variable's ring does not change while the application runs.
+   */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Keys {
-    @NotNull
     private Path file;
+
+    @NotBlank
+    private String environmentVariable = KeyRingSources.ENV_VARIABLE;
+
+    @Valid
+    @NotNull
+    private Pkcs12 pkcs12 = new Pkcs12();
 
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.DAYS)
@@ -591,7 +742,17 @@ public class PortcullisFactory {
     private Duration reloadInterval =
         Duration.seconds(ReloadingKeyRing.DEFAULT_INTERVAL.toSeconds());
 
-    /** How often the key file is read again; a changed file that is not a valid ring is refused. */
+    /** One place for the ring: a key file or a PKCS12 key store, not both. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.keys.file and portcullis.keys.pkcs12.path are both set: the key ring comes from one place."
+                + " Keep the key file or the PKCS12 key store, and remove the other")
+    public boolean isOneKeySource() {
+      return file == null || pkcs12.path == null;
+    }
+
+    /** How often the key file or the PKCS12 store is read again; a changed file that is not a valid ring is refused. */
     public Duration getReloadInterval() {
       return reloadInterval;
     }
@@ -600,6 +761,7 @@ public class PortcullisFactory {
       this.reloadInterval = reloadInterval;
     }
 
+    /** The key file in the text form KeyTool writes; unset: the PKCS12 store, or the environment variable. */
     public Path getFile() {
       return file;
     }
@@ -608,12 +770,102 @@ public class PortcullisFactory {
       this.file = file;
     }
 
+    /**
+     * The process environment variable that holds the ring's text (the line {@code KeyTool env FILE} prints), read
+     * when neither {@code file} nor {@code pkcs12.path} is set; from the operating-system environment only, never
+     * from the YAML. Unset: {@code PORTCULLIS_KEY_RING}.
+     */
+    public String getEnvironmentVariable() {
+      return environmentVariable;
+    }
+
+    public void setEnvironmentVariable(String environmentVariable) {
+      this.environmentVariable = environmentVariable;
+    }
+
+    /** The PKCS12 key store; its {@code path} unset, none. */
+    public Pkcs12 getPkcs12() {
+      return pkcs12;
+    }
+
+    public void setPkcs12(Pkcs12 pkcs12) {
+      this.pkcs12 = pkcs12;
+    }
+
     public Duration getMaxAge() {
       return maxAge;
     }
 
     public void setMaxAge(Duration maxAge) {
       this.maxAge = maxAge;
+    }
+  }
+
+  /**
+   * {@code keys.pkcs12}: a PKCS12 key store whose AES secret-key entries are named {@code <8 hex id>.<status>} (made
+   * with {@code keytool -genseckey}), at {@code path}, opened with {@code password}.
+   *
+   * <p><b>Security.</b> The password has no getter and no default: it is not in {@link #toString()}, in Jackson's view
+   * of the configuration or in any message of the bundle. Give it from the environment through Dropwizard's
+   * substitution ({@code password: ${PORTCULLIS_KEYS_PKCS12_PASSWORD}}); an expression left unreplaced stops the start.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Pkcs12 {
+    private Path path;
+    private String password;
+
+    /** A store needs its password. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.keys.pkcs12.path is set without portcullis.keys.pkcs12.password: give the key store's"
+                + " password from the environment, password:"
+                // Escaped: the validator reads ${...} and {...} in a message as expressions.
+                + " \\$\\{PORTCULLIS_KEYS_PKCS12_PASSWORD\\}, with Dropwizard's EnvironmentVariableSubstitutor in"
+                + " initialize")
+    public boolean isPasswordGivenWithPath() {
+      return path == null || password != null && !password.isEmpty();
+    }
+
+    /** A {@code ${NAME}} expression that reaches the configuration unreplaced is no password; the start stops. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.keys.pkcs12.password is an environment variable expression that was not replaced:"
+                + " add Dropwizard's substitution in initialize,"
+                + " bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider("
+                + "bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true))),"
+                + " and set the variable")
+    public boolean isPasswordSubstituted() {
+      return password == null || !password.strip().startsWith("${");
+    }
+
+    /** The key store file; unset, no store. */
+    public Path getPath() {
+      return path;
+    }
+
+    public void setPath(Path path) {
+      this.path = path;
+    }
+
+    /**
+     * The key store's password. Write-only: there is deliberately no getter, so that no report or serializer can show
+     * it.
+     */
+    public void setPassword(String password) {
+      this.password = password;
+    }
+
+    /** The password, for opening the store only. */
+    char[] passwordForStore() {
+      return password.toCharArray();
+    }
+
+    /** The path, without the password. */
+    @Override
+    public String toString() {
+      return "Pkcs12[path=" + path + "]";
     }
   }
 
@@ -630,7 +882,9 @@ public class PortcullisFactory {
    * is logged in to it reads at once whatever their addresses ({@code max-anonymous-form-reads}, at least 1; unset:
    * 32), how often the login behind an open WebSocket is checked again ({@code connection-recheck-interval}, from 1 second to 1 hour; unset: the core's
    * default, 30 seconds), and whether a login limit kept in each node's memory is accepted beside sessions the nodes
-   * share ({@code per-node-login-limit}; unset: false, and the start stops on that pair).
+   * share ({@code per-node-login-limit}; unset: false, and the start stops on that pair), and whether the session
+   * cookie does the blocked-cookie check instead of a cookie-check cookie ({@code cookie-check-by-session-cookie};
+   * unset: false).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Login {
@@ -671,6 +925,8 @@ public class PortcullisFactory {
     private LoginLimit limit = new LoginLimit();
 
     private boolean perNodeLoginLimit;
+
+    private boolean cookieCheckBySessionCookie;
 
     /** The login limit against password guessing; the core's defaults where unset. */
     public LoginLimit getLimit() {
@@ -795,6 +1051,20 @@ public class PortcullisFactory {
 
     public void setPerNodeLoginLimit(boolean perNodeLoginLimit) {
       this.perNodeLoginLimit = perNodeLoginLimit;
+    }
+
+    /**
+     * No cookie-check cookie: the session cookie does the blocked-cookie check (the login form's token is bound to its
+     * value), for a portal that must set no cookie beyond its session and auth cookies. Needs a Secure session cookie;
+     * not together with {@code cookies.cookie-check}. Without the {@code __Host-} prefix on the session cookie a
+     * sibling host of the same site can set it (cookie tossing) and so forge a login form. Unset: {@code false}.
+     */
+    public boolean isCookieCheckBySessionCookie() {
+      return cookieCheckBySessionCookie;
+    }
+
+    public void setCookieCheckBySessionCookie(boolean cookieCheckBySessionCookie) {
+      this.cookieCheckBySessionCookie = cookieCheckBySessionCookie;
     }
   }
 
@@ -1353,7 +1623,11 @@ public class PortcullisFactory {
    * {@code audit}: where identified audit events go ({@code sink}, {@code file}), and their queue: {@code
    * queue-capacity} events may wait for delivery (1 to 1,048,576; unset: 8192), {@code when-full} says what
    * happens to one more ({@code block}, the default, or {@code drop}), and {@code close-timeout} is how long closing
-   * the log at shutdown waits for the sink (10 milliseconds to 1 hour; unset: 30 seconds).
+   * the log at shutdown waits for the sink (10 milliseconds to 1 hour; unset: 30 seconds). {@code actions} and {@code
+   * search-endpoints} are the application's audited requests and search endpoints ({@code AuditRules}; a {@code
+   * customize(...)} call of {@code auditRules} replaces them), {@code search-demand} where the anonymous search-demand
+   * log goes. The core has no builder setting for the search-demand bucket, its term limits, the sinks' retry
+   * interval or the limit on anonymous events, so the block has none either.
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Audit {
@@ -1372,6 +1646,33 @@ public class PortcullisFactory {
     @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
     @MaxDuration(value = 1, unit = TimeUnit.HOURS)
     private Duration closeTimeout;
+
+    @Valid
+    @NotNull
+    private List<Action> actions = new ArrayList<>();
+
+    @Valid
+    @NotNull
+    private List<SearchEndpoint> searchEndpoints = new ArrayList<>();
+
+    @Valid
+    @NotNull
+    private SearchDemand searchDemand = new SearchDemand();
+
+    /** The two logs are kept apart: a search-demand file is not the audit file. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.audit.search-demand.file is portcullis.audit.file: the anonymous search-demand log and the"
+                + " audit log are kept in different files, so that no searches are written beside a user. Give"
+                + " search-demand.file a file of its own")
+    public boolean isSearchDemandFileApart() {
+      return file == null
+          || searchDemand.file == null
+          || !file.toAbsolutePath()
+              .normalize()
+              .equals(searchDemand.file.toAbsolutePath().normalize());
+    }
 
     /** A file sink needs {@code file}. */
     @JsonIgnore
@@ -1431,6 +1732,136 @@ public class PortcullisFactory {
     public void setCloseTimeout(Duration closeTimeout) {
       this.closeTimeout = closeTimeout;
     }
+
+    /**
+     * Application requests recorded with the user and the outcome, such as {@code /reports/{id}} as {@code
+     * report_view}; none unless set.
+     */
+    public List<Action> getActions() {
+      return actions;
+    }
+
+    public void setActions(List<Action> actions) {
+      this.actions = actions;
+    }
+
+    /** Search endpoints counted in the anonymous search-demand log only; none unless set. */
+    public List<SearchEndpoint> getSearchEndpoints() {
+      return searchEndpoints;
+    }
+
+    public void setSearchEndpoints(List<SearchEndpoint> searchEndpoints) {
+      this.searchEndpoints = searchEndpoints;
+    }
+
+    /** Where the anonymous search-demand log goes. */
+    public SearchDemand getSearchDemand() {
+      return searchDemand;
+    }
+
+    public void setSearchDemand(SearchDemand searchDemand) {
+      this.searchDemand = searchDemand;
+    }
+  }
+
+  /**
+   * One entry of {@code audit.actions}: requests to {@code pattern} (lower-case literal segments, <code>{name}</code>
+   * placeholders, an optional trailing {@code /**}) are audited as {@code action} (lower_snake_case, such as {@code
+   * report_view}), the placeholder's value as the resource.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class Action {
+    @NotBlank
+    private String pattern;
+
+    @NotBlank
+    private String action;
+
+    public String getPattern() {
+      return pattern;
+    }
+
+    public void setPattern(String pattern) {
+      this.pattern = pattern;
+    }
+
+    public String getAction() {
+      return action;
+    }
+
+    public void setAction(String action) {
+      this.action = action;
+    }
+  }
+
+  /**
+   * One entry of {@code audit.search-endpoints}: {@code GET} and {@code POST} requests to {@code path} (normalised,
+   * lower case) count the query parameter {@code parameter} in the search-demand log, without the visitor.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class SearchEndpoint {
+    @NotBlank
+    private String path;
+
+    @NotBlank
+    private String parameter;
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public String getParameter() {
+      return parameter;
+    }
+
+    public void setParameter(String parameter) {
+      this.parameter = parameter;
+    }
+  }
+
+  /**
+   * {@code audit.search-demand}: where the anonymous search-demand log goes, {@code sink} {@code slf4j} (the default,
+   * the logger {@code portcullis.search-demand}) or {@code json-lines}, which writes to {@code file}, a file apart from
+   * {@code audit.file}.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static class SearchDemand {
+    @NotNull
+    @jakarta.validation.constraints.Pattern(regexp = "slf4j|json-lines")
+    private String sink = "slf4j";
+
+    private Path file;
+
+    /** The json-lines sink needs {@code file}. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.audit.search-demand.sink is json-lines but portcullis.audit.search-demand.file is not set")
+    public boolean isFileGivenForTheFileSink() {
+      return !"json-lines".equals(sink) || file != null;
+    }
+
+    /** {@code slf4j} (the default) or {@code json-lines}. */
+    public String getSink() {
+      return sink;
+    }
+
+    public void setSink(String sink) {
+      this.sink = sink;
+    }
+
+    /** The file of the {@code json-lines} sink. */
+    public Path getFile() {
+      return file;
+    }
+
+    public void setFile(Path file) {
+      this.file = file;
+    }
   }
 
   /**
@@ -1440,8 +1871,8 @@ public class PortcullisFactory {
    * that does not answer stops the start. The settings and their checks are the Spring Boot starter's {@code
    * portcullis.redis.*}: either {@code uri} or {@code cluster-nodes}, not both; {@code command-timeout} above zero and
    * at most 30 s; {@code clock-skew} at most 10 minutes; {@code key-prefix} 1 to 64 printable characters (on a cluster
-   * without <code>{</code> or <code>}</code>); {@code trusted-certificates} only with {@code rediss://}. Unset values
-   * are the core's defaults.
+   * without <code>{</code> or <code>}</code>); {@code trusted-certificates} only with {@code rediss://}; {@code
+   * max-pending-commands} 2 to 65536. Unset values are the core's defaults.
    *
    * <p><b>Security.</b> The URIs may hold a password: no message or log of the bundle repeats them, only the scheme,
    * host and port. Keep the password out of the file (Dropwizard's environment variable substitution, for one).
@@ -1457,6 +1888,22 @@ public class PortcullisFactory {
     private Duration commandTimeout;
     private Duration clockSkew;
     private Path trustedCertificates;
+
+    @Min(2)
+    @Max(65_536)
+    private Integer maxPendingCommands;
+
+    /**
+     * At most this many commands of this node on their way to Redis or waiting for its answer at once; past it a
+     * store call fails closed at once instead of queuing work a slow Redis would run late. 2 to 65536. Unset: 1024.
+     */
+    public Integer getMaxPendingCommands() {
+      return maxPendingCommands;
+    }
+
+    public void setMaxPendingCommands(Integer maxPendingCommands) {
+      this.maxPendingCommands = maxPendingCommands;
+    }
 
     /**
      * One server ({@code rediss://:password@redis.internal:6379/0}) or a master watched by Sentinel ({@code

@@ -21,7 +21,7 @@ final class RedisBlock {
       "Fix portcullis.redis: set either uri (a redis://, rediss:// or redis-sentinel:// URI) or cluster-nodes"
           + " (redis:// or rediss:// URIs of one host and port each, all with TLS or none), not both;"
           + " command-timeout is above zero and at most 30 s; clock-skew at most 10 minutes; key-prefix is 1 to 64"
-          + " printable characters (on a cluster without { or }); trusted-certificates only with rediss://.";
+          + " printable characters (on a cluster without { or }); trusted-certificates only with rediss://; max-pending-commands is 2 to 65536.";
 
   private RedisBlock() {}
 
@@ -62,6 +62,9 @@ final class RedisBlock {
       }
       if (block.getClockSkew() != null) {
         b.clockSkew(block.getClockSkew().toJavaDuration());
+      }
+      if (block.getMaxPendingCommands() != null) {
+        b.maxPendingCommands(block.getMaxPendingCommands());
       }
       if (block.getTrustedCertificates() != null) {
         b.trustedCertificates(block.getTrustedCertificates());

@@ -31,6 +31,21 @@ final class ConfigFileApp<C extends Configuration> implements AutoCloseable {
             port: 0
       """;
 
+  /**
+   * The start of a {@code portcullis:} block with what every test application needs: the key file ({@link #start}
+   * overrides it with the test key ring's), the terms version and development mode (plain HTTP from loopback). More
+   * settings of the block may follow it, indented by two spaces.
+   */
+  static final String PORTCULLIS_BLOCK = """
+      portcullis:
+        keys:
+          file: set-by-the-test
+        login:
+          terms-version: "2026-01"
+        transport:
+          development-mode: true
+      """;
+
   private final DropwizardTestSupport<C> support;
 
   private ConfigFileApp(DropwizardTestSupport<C> support) {

@@ -19,14 +19,7 @@ class DuplicateBlockSettingsTest {
         level: WARN
       """;
 
-  private static final String BLOCK = """
-      portcullis:
-        keys:
-          file: set-by-the-test
-        login:
-          terms-version: "2026-01"
-        transport:
-          development-mode: true
+  private static final String BLOCK = ConfigFileApp.PORTCULLIS_BLOCK + """
         access:
           public-paths: [/login, /terms, /status/**]
           rules:
@@ -67,15 +60,7 @@ class DuplicateBlockSettingsTest {
 
   @Test
   void theBlockGivenTwice_stopsTheStart() throws Exception {
-    Throwable failure = start(SERVER + BLOCK + """
-        portcullis:
-          keys:
-            file: set-by-the-test
-          login:
-            terms-version: "2026-01"
-          transport:
-            development-mode: true
-        """);
+    Throwable failure = start(SERVER + BLOCK + ConfigFileApp.PORTCULLIS_BLOCK);
 
     assertThat(failure).as("the start").isNotNull();
     assertThat(failure)

@@ -38,22 +38,27 @@ class LoginSettingsTest {
 
   /** The application with each setting these tests read, all in one start. */
   private static PortalApp set() throws Exception {
-    return STARTS
-        .app(
-            PortalApp.class,
-            "portcullis.login.max-concurrent-password-checks",
-            "3",
-            "portcullis.login.max-form-reads-per-address",
-            "4",
-            "portcullis.login.max-anonymous-form-reads",
-            "5",
-            "portcullis.login.connection-recheck-interval",
-            "1s",
-            "portcullis.cookies.name-prefix",
-            "staff",
-            "portcullis.csrf.trusted-origins",
-            "https://apply.example,https://forms.example:8443")
-        .getApplication();
+    return setStart().getApplication();
+  }
+
+  /** The start of {@link #set()}. */
+  private static DropwizardTestSupport<PortalApp.Config> setStart() throws Exception {
+    return STARTS.app(
+        PortalApp.class,
+        "portcullis.login.max-concurrent-password-checks",
+        "3",
+        "portcullis.login.max-form-reads-per-address",
+        "4",
+        "portcullis.login.max-anonymous-form-reads",
+        "5",
+        "portcullis.login.connection-recheck-interval",
+        "1s",
+        "portcullis.cookies.name-prefix",
+        "staff",
+        "portcullis.login.cookie-check-by-session-cookie",
+        "true",
+        "portcullis.csrf.trusted-origins",
+        "https://apply.example,https://forms.example:8443");
   }
 
   /** The application with none of the settings these tests read ({@code portcullis-app.yml} as it is). */
@@ -143,8 +148,59 @@ class LoginSettingsTest {
     PortalApp app = set();
     assertThat(app.bundle.portcullis().filter().cookies())
         .extracting(CookieSpec::name)
-        .contains("__Host-staff-sid", "__Host-staff-auth", "__Host-staff-cc")
+        .contains("__Host-staff-sid", "__Host-staff-auth")
         .noneMatch(name -> name.contains("portcullis"));
+  }
+
+  @Test
+  void cookieCheckBySessionCookie_fromTheYamlBlock_setsNoCookieCheckCookie_andTheLoginStillWorks()
+      throws Exception {
+    // cookie-check-by-session-cookie: true (with name-prefix: staff)
+    DropwizardTestSupport<PortalApp.Config> support = setStart();
+    assertThat(support.<PortalApp>getApplication().bundle.portcullis().login().cookies())
+        .satisfies(c -> assertThat(c.cookieCheckBySessionCookie()).isTrue())
+        .satisfies(c -> assertThat(c.cookieCheckCookie()).isEmpty());
+    TestBrowser alice = new TestBrowser("http://127.0.0.1:" + support.getLocalPort());
+    assertThat(login(alice, "alice", "alice-pw").statusCode()).isEqualTo(303);
+    assertThat(alice.setCookieHeaders())
+        .anySatisfy(h -> assertThat(h).startsWith("__Host-staff-sid="))
+        .noneSatisfy(h -> assertThat(h).startsWith("__Host-staff-cc="));
+    assertThat(alice.get("/reports").statusCode()).isEqualTo(200);
+
+    // Without a session cookie the login form is refused: the session cookie did the check.
+    TestBrowser blocked = new TestBrowser("http://127.0.0.1:" + support.getLocalPort());
+    String csrf = TestBrowser.csrfToken(FORM_CSRF, blocked.get("/login").body()).orElse("");
+    blocked.cookies().clear();
+    HttpResponse<String> refused =
+        blocked.post("/login", Map.of("username", "alice", "password", "alice-pw", "_csrf", csrf));
+    assertThat(refused.statusCode()).isNotEqualTo(303);
+
+    // Unset: the cookie-check cookie is there.
+    assertThat(unset().bundle.portcullis().login().cookies().cookieCheckBySessionCookie())
+        .isFalse();
+  }
+
+  @Test
+  void cookieCheckBySessionCookie_besideACookieCheckCookie_stopsTheStart_namingBothSettings() {
+    Throwable failure = PortalStarts.refused(app(
+        ConfigOverride.config("portcullis.login.cookie-check-by-session-cookie", "true"),
+        ConfigOverride.config("portcullis.cookies.cookie-check.name", "riverside-cc")));
+    assertThat(failure.getMessage())
+        .contains("portcullis.login.cookie-check-by-session-cookie: true")
+        .contains("portcullis.cookies.cookie-check");
+  }
+
+  @Test
+  void
+      cookieCheckBySessionCookie_withASessionCookieThatIsNotSecure_stopsTheStart_namingBothSettings() {
+    Throwable failure = PortalStarts.refused(app(
+        ConfigOverride.config("portcullis.login.cookie-check-by-session-cookie", "true"),
+        ConfigOverride.config("portcullis.cookies.session.name", "riverside-sid"),
+        ConfigOverride.config("portcullis.cookies.session.secure", "false")));
+    assertThat(failure.getMessage())
+        .contains("needs a Secure session cookie")
+        .contains("portcullis.login.cookie-check-by-session-cookie: true")
+        .contains("portcullis.cookies.session.secure");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.portcullis.dropwizard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.redis.RedisStoreConfig;
 import io.dropwizard.testing.ConfigOverride;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -90,6 +91,34 @@ class RedisBlockRefusalsTest {
     assertThat(failure.getMessage())
         .contains("the key prefix must be 1 to 64 printable ASCII characters without spaces")
         .contains("key-prefix is 1 to 64 printable characters");
+  }
+
+  @Test
+  void maxPendingCommandsOutsideTwoTo65536_stopsTheStart_namingTheSetting() {
+    for (String[] bad : new String[][] {
+      {"1", "must be greater than or equal to 2"},
+      {"65537", "must be less than or equal to 65536"}
+    }) {
+      Throwable failure = startFailure(
+          ConfigOverride.config("portcullis.redis.uri", "redis://:" + PASSWORD + "@127.0.0.1:6390"),
+          ConfigOverride.config("portcullis.redis.max-pending-commands", bad[0]));
+
+      assertThat(failure.getMessage())
+          .as(bad[0])
+          .contains("portcullis.redis.maxPendingCommands")
+          .contains(bad[1]);
+      assertThat(printed(failure)).doesNotContain(PASSWORD);
+    }
+  }
+
+  @Test
+  void maxPendingCommands_fromTheBlock_boundsTheRedisConnection_andUnsetIsTheCoreDefault() {
+    PortcullisFactory.Redis block = new PortcullisFactory.Redis();
+    block.setUri("redis://127.0.0.1:6390");
+    assertThat(RedisBlock.config(block).maxPendingCommands())
+        .isEqualTo(RedisStoreConfig.DEFAULT_MAX_PENDING_COMMANDS);
+    block.setMaxPendingCommands(2);
+    assertThat(RedisBlock.config(block).maxPendingCommands()).isEqualTo(2);
   }
 
   @Test

@@ -35,7 +35,8 @@ class SearchesOutOfTheRequestLogTest {
   private static final Pattern FORM_CSRF =
       Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]{43})\"");
 
-  private static final String CONFIG = ConfigFileApp.LOOPBACK_SERVER + """
+  private static final String CONFIG =
+      ConfigFileApp.LOOPBACK_SERVER + """
         requestLog:
           appenders:
             - type: file
@@ -43,13 +44,7 @@ class SearchesOutOfTheRequestLogTest {
               archive: false
       logging:
         level: WARN
-      portcullis:
-        keys:
-          file: set-by-the-test
-        login:
-          terms-version: "2026-01"
-        transport:
-          development-mode: true
+      """ + ConfigFileApp.PORTCULLIS_BLOCK + """
         access:
           public-paths: [/login, /terms, /public/**]
       """;

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The applications of one test class, from {@code portcullis-app.yml} with the test key ring: each set of settings is
+ * The applications of one test class, from {@code portcullis-app.yml} with the test key ring (or from another test
+ * configuration, {@link #withoutKeyFile}): each set of settings is
  * started once, by the first test that asks for it, and stopped by {@link #close} (from the class's
  * {@code @AfterAll}). Tests that share a start read its settings or log in browsers of their own, so they do not
  * depend on each other's order; a test that moves the application's clock only moves it forward, past logins of its
@@ -18,6 +19,26 @@ import java.util.Map;
 final class SharedStarts implements AutoCloseable {
   private final Map<List<String>, DropwizardTestSupport<PortalApp.Config>> started =
       new LinkedHashMap<>();
+  private final String file;
+  private final boolean testKeyFile;
+
+  /** The starts of {@code portcullis-app.yml}, with the test key ring's file. */
+  SharedStarts() {
+    this("portcullis-app.yml", true);
+  }
+
+  private SharedStarts(String file, boolean testKeyFile) {
+    this.file = file;
+    this.testKeyFile = testKeyFile;
+  }
+
+  /**
+   * The starts of the test resource {@code file} without the test key ring's file: the file or each start's settings
+   * say where the key ring is.
+   */
+  static SharedStarts withoutKeyFile(String file) {
+    return new SharedStarts(file, false);
+  }
 
   /**
    * The running {@code application} with {@code settings} ({@code name, value} pairs) over {@code portcullis-app.yml};
@@ -36,14 +57,17 @@ final class SharedStarts implements AutoCloseable {
     if (running != null) {
       return running;
     }
-    ConfigOverride[] overrides = new ConfigOverride[settings.length / 2 + 1];
-    overrides[0] =
-        ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString());
-    for (int i = 0; i < settings.length; i += 2) {
-      overrides[i / 2 + 1] = ConfigOverride.config(settings[i], settings[i + 1]);
+    List<ConfigOverride> given = new ArrayList<>();
+    if (testKeyFile) {
+      given.add(
+          ConfigOverride.config("portcullis.keys.file", PortcullisBundleTest.KEYS.toString()));
     }
-    DropwizardTestSupport<PortalApp.Config> support = new DropwizardTestSupport<>(
-        application, ResourceHelpers.resourceFilePath("portcullis-app.yml"), overrides);
+    for (int i = 0; i < settings.length; i += 2) {
+      given.add(ConfigOverride.config(settings[i], settings[i + 1]));
+    }
+    ConfigOverride[] overrides = given.toArray(ConfigOverride[]::new);
+    DropwizardTestSupport<PortalApp.Config> support =
+        new DropwizardTestSupport<>(application, ResourceHelpers.resourceFilePath(file), overrides);
     try {
       support.before();
     } catch (Exception | Error e) {

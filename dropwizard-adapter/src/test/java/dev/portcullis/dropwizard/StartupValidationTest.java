@@ -13,7 +13,8 @@ class StartupValidationTest {
     Throwable failure = PortalStarts.refused(new DropwizardTestSupport<>(
         PortalApp.class, ResourceHelpers.resourceFilePath("portcullis-bad.yml")));
     assertThat(failure.getMessage())
-        .contains("portcullis.keys.file")
+        .contains("portcullis.keys.file and portcullis.keys.pkcs12.path are both set")
+        .contains("portcullis.keys.pkcs12.path is set without portcullis.keys.pkcs12.password")
         .contains("portcullis.login.termsVersion")
         .contains("portcullis.access.rules[0].roles")
         .contains("portcullis.audit.file is not set");
