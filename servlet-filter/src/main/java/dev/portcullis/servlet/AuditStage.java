@@ -146,7 +146,14 @@ final class AuditStage extends Stage {
     if (!ok || !audit.enabled()) {
       return;
     }
-    String query = exchange.original().getParameter(parameter);
+    String query;
+    try {
+      query = exchange.parameter(parameter);
+    } catch (FormFields.TooManyForms | FormFields.UnreadableForm e) {
+      // The body of a search posted with its token in a header is not read without a place in the
+      // bounds on form reads: the search goes uncounted instead.
+      return;
+    }
     if (query == null || query.isBlank()) {
       return;
     }

@@ -394,6 +394,33 @@ final class Exchange implements Stage.Next {
   }
 
   /**
+   * The request parameter {@code name} as the container gives it, query string and body merged, for the filter's own
+   * questions (a login's {@code returnTo}, the single sign-on callback's, an audited search's query). When the request
+   * has a content type, the container may read its body to answer (a URL-encoded form, or a {@code
+   * multipart/form-data} one where the servlet has a multipart configuration), so the body is read first within the
+   * bounds of {@link #readFormBody()}, whichever field comes first and whatever the encoding.
+   *
+   * @throws FormFields.TooManyForms when no place is free for reading the body (the body is not read)
+   * @throws FormFields.UnreadableForm when the container cannot parse the body
+   */
+  String parameter(String name) {
+    String type;
+    try {
+      type = original.getContentType();
+    } catch (RuntimeException e) {
+      throw new FormFields.UnreadableForm(e);
+    }
+    if (type != null) {
+      readFormBody();
+    }
+    try {
+      return original.getParameter(name);
+    } catch (RuntimeException e) {
+      throw new FormFields.UnreadableForm(e);
+    }
+  }
+
+  /**
    * Marks the response as one no cache may keep although nobody is logged in: the login page, and any page built after
    * the application asked for the CSRF token, which is bound to this browser's cookie or session. The security headers
    * then say {@code Cache-Control: no-store}, as for a logged-in user's pages.

@@ -20,7 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * within their shares did the same over HTTP/1.1, one connection per form.
  *
  * <p><b>Security.</b> One address holds at most its share of the container's threads in the filter's form
- * reads; its other forms are answered at once. Anonymous forms together hold at most
+ * reads; its other forms are answered at once. Every read of a body the filter makes takes its place before the
+ * container reads, whoever in the filter asks ({@link Exchange#readFormBody()}, {@link Exchange#parameter(String)}):
+ * the CSRF token and a login's fields, a {@code returnTo} or single sign-on parameter, an audited search's query
+ * read after the application; whichever field comes first in the body, whatever the content type the container
+ * parses (URL-encoded with or without a charset, or multipart where the servlet has a multipart configuration).
+ * Anonymous forms together hold at most
  * {@value #ANONYMOUS_AT_ONCE} threads by default, so that the login page and logged-in users' requests (whose forms
  * are bounded per address only) keep threads of a container that has more than that. Not guaranteed: while slow
  * anonymous forms take every anonymous place, other visitors' logins are refused too (they try again later); a

@@ -5,7 +5,6 @@ import dev.portcullis.login.LoginEndpoints;
 import dev.portcullis.login.PortalLogin;
 import dev.portcullis.login.SafeRedirect;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -42,12 +41,11 @@ final class LoginStage extends Stage {
       next.proceed();
       return;
     }
-    HttpServletRequest req = exchange.request();
     // The credentials from the body only: a query string lands in access logs and Referer headers.
     String username = FormFields.fromBody(exchange, "username");
     String password = FormFields.fromBody(exchange, "password");
     boolean acceptsTerms = FormFields.acceptsTerms(exchange);
-    String returnTo = req.getParameter("returnTo");
+    String returnTo = exchange.parameter("returnTo");
     LoginDecision decision = effects.decide(
         LoginListener.Kind.PASSWORD,
         () -> login.passwordLogin(

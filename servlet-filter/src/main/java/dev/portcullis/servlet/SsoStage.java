@@ -15,7 +15,6 @@ import dev.portcullis.sso.PendingLink;
 import dev.portcullis.sso.SsoConfig;
 import dev.portcullis.sso.internal.UpgradeTokens;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -394,8 +393,7 @@ final class SsoStage extends Stage {
       return;
     }
     String intent = (String) session.getAttribute(INTENT);
-    HttpServletRequest req = exchange.request();
-    String state = req.getParameter("state");
+    String state = exchange.parameter("state");
     // Compared before anything is consumed: a callback without this browser's state proves
     // nothing about the authorization under way (a cross-site GET can send the browser here with
     // any state), so it must not end it. The state stays single-use (only the callback that
@@ -432,7 +430,6 @@ final class SsoStage extends Stage {
    */
   private void redeem(Exchange exchange, Session session, String intent, String expectedState)
       throws IOException {
-    HttpServletRequest req = exchange.request();
     String nonce = (String) session.getAttribute(NONCE);
     String verifier = (String) session.getAttribute(VERIFIER);
     String started = (String) session.getAttribute(STARTED);
@@ -469,7 +466,7 @@ final class SsoStage extends Stage {
       flowFailed(exchange, intent, "SSO callback replayed");
       return;
     }
-    String code = req.getParameter("code");
+    String code = exchange.parameter("code");
     boolean linking = intent != null && intent.startsWith(LINK);
     if (!linking && exchange.principal() != null) {
       // Before the code is exchanged: no silent switch of user, whenever the login was started.
@@ -479,7 +476,7 @@ final class SsoStage extends Stage {
       Pages.plain(exchange.response(), HttpServletResponse.SC_FORBIDDEN, ALREADY_LOGGED_IN);
       return;
     }
-    String error = req.getParameter("error");
+    String error = exchange.parameter("error");
     if (error != null) {
       flowFailed(exchange, intent, "provider returned an error: " + OidcClient.errorCode(error));
       return;

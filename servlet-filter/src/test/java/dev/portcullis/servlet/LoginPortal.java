@@ -212,6 +212,25 @@ final class LoginPortal implements AutoCloseable {
         context);
   }
 
+  /**
+   * A portal whose pages decide who may see them (as {@link #LoginPortal(BiConsumer)}), whose filter {@code
+   * configure} may add to, and whose servlet context {@code context} adds to before the server starts (a multipart
+   * configuration of the pages' servlet, for example).
+   */
+  static LoginPortal withApplicationAccessAndContext(
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
+      Consumer<ServletContextHandler> context)
+      throws Exception {
+    return new LoginPortal(
+        AuditSink.noop(),
+        audit -> {},
+        configure,
+        true,
+        TestJetty.builder(),
+        sessions().build(),
+        context);
+  }
+
   private LoginPortal(
       AuditSink extraSink,
       Consumer<AuditLog.Builder> auditOptions,

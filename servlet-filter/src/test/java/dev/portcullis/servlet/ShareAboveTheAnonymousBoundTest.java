@@ -8,6 +8,7 @@ import dev.portcullis.testing.TestBrowser;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,11 @@ class ShareAboveTheAnonymousBoundTest {
       Browser visitor =
           new Browser(portal.httpsBase(), SlowForms.client(portal, HttpClient.Version.HTTP_1_1));
       assertThat(visitor.openLoginPage().statusCode()).isEqualTo(200);
-      String form = TestBrowser.form(Map.of("_csrf", visitor.csrf, "note", "x".repeat(40)));
+      // In a fixed order, so that every run drips the same first bytes.
+      Map<String, String> fields = new LinkedHashMap<>();
+      fields.put("_csrf", visitor.csrf);
+      fields.put("note", "x".repeat(40));
+      String form = TestBrowser.form(fields);
 
       try (SlowForms forms = new SlowForms()) {
         List<SlowForms.Dripping> held = new ArrayList<>();

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,8 +65,14 @@ final class SlowForms implements AutoCloseable {
   static String wrongLoginOverHttp2(Browser browser) throws Exception {
     HttpResponse<String> page = browser.openLoginPage();
     assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
-    return TestBrowser.form(
-        Map.of("_csrf", browser.csrf, "username", "bob", "password", "not-bobs-password"));
+    // In a fixed order, so that every run drips the same first bytes (Map.of's order changes from
+    // one
+    // JVM to the next).
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("_csrf", browser.csrf);
+    fields.put("username", "bob");
+    fields.put("password", "not-bobs-password");
+    return TestBrowser.form(fields);
   }
 
   /**
