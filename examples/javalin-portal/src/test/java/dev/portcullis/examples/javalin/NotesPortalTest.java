@@ -87,6 +87,23 @@ class NotesPortalTest {
         editor.post("/notes", Map.of("text", "<b>bins</b> on Tuesday", "_csrf", token(home)));
     assertThat(added.statusCode()).isEqualTo(303);
     assertThat(editor.get("/").body()).contains("<li>&lt;b&gt;bins&lt;/b&gt; on Tuesday</li>");
+    // Regression: the pages came as "text/html" with no charset, so a browser guessed the encoding
+    // of a page that
+    // holds what editors wrote; a guessed ISO-2022-JP reads this note's escape sequence as a switch
+    // of character set.
+    editor.post("/notes", Map.of("text", "caf\u00e9 \u001b$B", "_csrf", token(editor.get("/"))));
+    HttpResponse<String> withNotes = editor.get("/");
+    assertThat(withNotes.body()).contains("caf\u00e9 \u001b$B");
+    for (HttpResponse<String> page : List.of(
+        withNotes,
+        editor.get("/terms"),
+        editor.get("/no-such-page"),
+        new TestBrowser(base).get("/login"))) {
+      assertThat(page.headers().firstValue("Content-Type"))
+          .as(page.uri().getPath())
+          .hasValueSatisfying(type -> assertThat(type.toLowerCase(Locale.ROOT).replace(" ", ""))
+              .isEqualTo("text/html;charset=utf-8"));
+    }
 
     TestBrowser reader = logIn("reader", "pw-r");
     HttpResponse<String> readerHome = reader.get("/");
