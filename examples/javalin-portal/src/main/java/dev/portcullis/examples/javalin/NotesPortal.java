@@ -1,5 +1,6 @@
 package dev.portcullis.examples.javalin;
 
+import dev.portcullis.audit.AuditRules;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.javalin.PortcullisPlugin;
 import dev.portcullis.servlet.PortalPrincipal;
@@ -60,6 +61,13 @@ public final class NotesPortal {
   /** The content type of every page: HTML in UTF-8, said so rather than left to the browser to guess. */
   static final String HTML = "text/html;charset=utf-8";
 
+  /**
+   * What the audit log records besides logins and logouts: every note added (a {@code POST /notes}), with the user and
+   * the outcome, refusals included.
+   */
+  public static final AuditRules AUDIT_RULES =
+      AuditRules.builder().action("/notes", "note_add").build();
+
   /** The route roles of this portal: each is the portal role of the same name. */
   enum Role implements RouteRole {
     EDITOR
@@ -97,6 +105,7 @@ public final class NotesPortal {
         .keyRing(KeyRingSources.fromEnvironment(System.getenv()))
         .users(users)
         .termsVersion(TERMS)
+        .auditRules(AUDIT_RULES)
         .random(random)
         .transport(TransportConfig.builder().developmentMode(true).build())
         .build();

@@ -122,6 +122,12 @@ class NotesPortalTest {
     portcullis.audit().flush(Duration.ofSeconds(10));
     sink.assertOnce(AuditEventType.LOGOUT);
     sink.assertOnce(AuditEventType.CSRF_FAIL);
+    // Regression: adding a note, the portal's one action, left no trace in the audit log.
+    AuditEventType noteAdd = AuditEventType.of("note_add");
+    assertThat(sink.events().stream()
+            .filter(e -> e.type().equals(noteAdd))
+            .map(e -> e.actor().orElseThrow().userHandle() + " " + e.outcome()))
+        .containsExactlyInAnyOrder("u-e SUCCESS", "u-e SUCCESS", "u-r FAILURE");
   }
 
   /** A user who has not accepted the current terms logs in by ticking the login form's box, and not without it. */
@@ -378,6 +384,7 @@ class NotesPortalTest {
         .keyRing(keys)
         .users(users)
         .termsVersion(terms)
+        .auditRules(NotesPortal.AUDIT_RULES)
         .random(new SecureRandom())
         .transport(TransportConfig.builder().developmentMode(true).build());
   }
