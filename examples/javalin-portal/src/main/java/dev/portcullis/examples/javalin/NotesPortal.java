@@ -1,5 +1,6 @@
 package dev.portcullis.examples.javalin;
 
+import dev.portcullis.audit.AuditRules;
 import dev.portcullis.crypto.KeyRingSources;
 import dev.portcullis.javalin.PortcullisPlugin;
 import dev.portcullis.servlet.PortalPrincipal;
@@ -57,6 +58,16 @@ public final class NotesPortal {
   static final String ERROR_PAGE =
       "<h1>Error</h1><p>This request cannot be served.</p><p><a href=\"/\">Notes</a></p>";
 
+  /** The content type of every page: HTML in UTF-8, said so rather than left to the browser to guess. */
+  static final String HTML = "text/html;charset=utf-8";
+
+  /**
+   * What the audit log records besides logins and logouts: every note added (a {@code POST /notes}), with the user and
+   * the outcome, refusals included.
+   */
+  public static final AuditRules AUDIT_RULES =
+      AuditRules.builder().action("/notes", "note_add").build();
+
   /** The route roles of this portal: each is the portal role of the same name. */
   enum Role implements RouteRole {
     EDITOR
@@ -77,7 +88,7 @@ public final class NotesPortal {
       config.routes.post("/terms", portal::termsWithNothingToAccept);
       config.routes.get("/", portal::home);
       config.routes.post("/notes", portal::addNote, Role.EDITOR);
-      config.routes.error(HttpStatus.NOT_FOUND, ctx -> ctx.html(NOT_FOUND_PAGE));
+      config.routes.error(HttpStatus.NOT_FOUND, ctx -> html(ctx, NOT_FOUND_PAGE));
       // What Jetty refuses itself, before Javalin or Portcullis see the request.
       config.jetty.modifyServer(server -> server.setErrorHandler(new PlainErrorPage()));
     });
@@ -94,6 +105,7 @@ public final class NotesPortal {
         .keyRing(KeyRingSources.fromEnvironment(System.getenv()))
         .users(users)
         .termsVersion(TERMS)
+        .auditRules(AUDIT_RULES)
         .random(random)
         .transport(TransportConfig.builder().developmentMode(true).build())
         .build();
@@ -108,13 +120,15 @@ public final class NotesPortal {
 
   private void login(Context ctx) {
     String error = ctx.queryParam("error") == null ? "" : "<p>Those details did not work.</p>";
-    ctx.html("<h1>Log in</h1>" + error + "<form method=\"post\" action=\"/login\">"
-        + "<input name=\"username\" autocomplete=\"username\">"
-        + "<input name=\"password\" type=\"password\" autocomplete=\"current-password\">"
-        // Logging in accepts the current terms of use; a user who has not yet must tick it.
-        + "<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\">"
-        + " I accept the <a href=\"/terms\">terms of use</a></label>"
-        + returnTo(ctx) + hiddenToken(ctx) + "<button>Log in</button></form>");
+    html(
+        ctx,
+        "<h1>Log in</h1>" + error + "<form method=\"post\" action=\"/login\">"
+            + "<input name=\"username\" autocomplete=\"username\">"
+            + "<input name=\"password\" type=\"password\" autocomplete=\"current-password\">"
+            // Logging in accepts the current terms of use; a user who has not yet must tick it.
+            + "<label><input type=\"checkbox\" name=\"acceptTerms\" value=\"yes\">"
+            + " I accept the <a href=\"/terms\">terms of use</a></label>"
+            + returnTo(ctx) + hiddenToken(ctx) + "<button>Log in</button></form>");
   }
 
   /**
@@ -142,7 +156,7 @@ public final class NotesPortal {
           .append(hiddenToken(ctx))
           .append("<button>Continue</button></form>");
     }
-    ctx.html(page.toString());
+    html(ctx, page.toString());
   }
 
   /** Reached only when there is nothing to accept (again): Portcullis answers a needed acceptance itself. */
@@ -166,7 +180,7 @@ public final class NotesPortal {
     page.append("<form method=\"post\" action=\"/logout\">")
         .append(hiddenToken(ctx))
         .append("<button>Log out</button></form>");
-    ctx.html(page.toString());
+    html(ctx, page.toString());
   }
 
   private void addNote(Context ctx) {
@@ -177,6 +191,15 @@ public final class NotesPortal {
     }
     notes.add(text);
     ctx.redirect("/", HttpStatus.SEE_OTHER);
+  }
+
+  /**
+   * Answers {@code page} as HTML that names its character set in {@code Content-Type}: {@code ctx.html} alone
+   * sends {@code text/html} without one, and a browser then guesses the encoding of a page that holds users' notes (a
+   * guessed ISO-2022-JP turns an escape sequence in a note into a switch that swallows the page's own markup).
+   */
+  static void html(Context ctx, String page) {
+    ctx.contentType(HTML).result(page);
   }
 
   private static String hiddenToken(Context ctx) {

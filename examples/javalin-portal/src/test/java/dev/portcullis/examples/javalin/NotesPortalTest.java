@@ -87,6 +87,23 @@ class NotesPortalTest {
         editor.post("/notes", Map.of("text", "<b>bins</b> on Tuesday", "_csrf", token(home)));
     assertThat(added.statusCode()).isEqualTo(303);
     assertThat(editor.get("/").body()).contains("<li>&lt;b&gt;bins&lt;/b&gt; on Tuesday</li>");
+    // Regression: the pages came as "text/html" with no charset, so a browser guessed the encoding
+    // of a page that
+    // holds what editors wrote; a guessed ISO-2022-JP reads this note's escape sequence as a switch
+    // of character set.
+    editor.post("/notes", Map.of("text", "caf\u00e9 \u001b$B", "_csrf", token(editor.get("/"))));
+    HttpResponse<String> withNotes = editor.get("/");
+    assertThat(withNotes.body()).contains("caf\u00e9 \u001b$B");
+    for (HttpResponse<String> page : List.of(
+        withNotes,
+        editor.get("/terms"),
+        editor.get("/no-such-page"),
+        new TestBrowser(base).get("/login"))) {
+      assertThat(page.headers().firstValue("Content-Type"))
+          .as(page.uri().getPath())
+          .hasValueSatisfying(type -> assertThat(type.toLowerCase(Locale.ROOT).replace(" ", ""))
+              .isEqualTo("text/html;charset=utf-8"));
+    }
 
     TestBrowser reader = logIn("reader", "pw-r");
     HttpResponse<String> readerHome = reader.get("/");
@@ -105,6 +122,12 @@ class NotesPortalTest {
     portcullis.audit().flush(Duration.ofSeconds(10));
     sink.assertOnce(AuditEventType.LOGOUT);
     sink.assertOnce(AuditEventType.CSRF_FAIL);
+    // Regression: adding a note, the portal's one action, left no trace in the audit log.
+    AuditEventType noteAdd = AuditEventType.of("note_add");
+    assertThat(sink.events().stream()
+            .filter(e -> e.type().equals(noteAdd))
+            .map(e -> e.actor().orElseThrow().userHandle() + " " + e.outcome()))
+        .containsExactlyInAnyOrder("u-e SUCCESS", "u-e SUCCESS", "u-r FAILURE");
   }
 
   /** A user who has not accepted the current terms logs in by ticking the login form's box, and not without it. */
@@ -361,6 +384,7 @@ class NotesPortalTest {
         .keyRing(keys)
         .users(users)
         .termsVersion(terms)
+        .auditRules(NotesPortal.AUDIT_RULES)
         .random(new SecureRandom())
         .transport(TransportConfig.builder().developmentMode(true).build());
   }

@@ -60,6 +60,11 @@ class PortalConfiguration {
             .permitAll()
             .requestMatchers("/", "/login", "/terms", "/actuator/health")
             .permitAll()
+            // The probe groups the public status names: a container's probe of a closed group
+            // got a 303 to the login page, which probes count as success, so a portal whose
+            // health was down still passed them.
+            .requestMatchers("/actuator/health/liveness", "/actuator/health/readiness")
+            .permitAll()
             // Besides @PreAuthorize on the page's handler: Spring MVC answers OPTIONS for a
             // @GetMapping itself, without calling the handler, so only a URL rule holds for it.
             .requestMatchers("/council")

@@ -22,6 +22,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -324,6 +325,17 @@ class SpringBootPortalTest {
         .doesNotContain("portcullis")
         .doesNotContain("diskSpace")
         .doesNotContain("\"path\"");
+    // Regression: the probe groups the status names were closed: a container's probe got a 303 to
+    // the login page,
+    // which probes count as success whatever the portal's health.
+    for (String group : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+      HttpResponse<String> probe = new Visitor().get(group);
+      assertThat(probe.statusCode()).as(group).isEqualTo(200);
+      assertThat(probe.body()).as(group).contains("\"status\":\"UP\"");
+    }
+    assertThat(new Visitor().get("/actuator/health/portcullis").statusCode())
+        .as("a component's health stays closed")
+        .isEqualTo(303);
 
     Visitor alice = new Visitor();
     alice.logIn("alice", "alice-demo-pw");
