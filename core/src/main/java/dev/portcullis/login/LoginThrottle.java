@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -57,6 +58,9 @@ import javax.crypto.spec.SecretKeySpec;
  * store ({@link LoginAttemptStore#inMemory(InstantSource, long)}).
  */
 public final class LoginThrottle {
+  /** The bound of the default in-memory store when {@link Builder#maxTracked} is not given: 100,000. */
+  public static final long DEFAULT_MAX_TRACKED = 100_000;
+
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final int maxPerAccount;
@@ -64,6 +68,9 @@ public final class LoginThrottle {
   private final Duration window;
   private final Duration knownAddressFor;
   private final LoginAttemptStore store;
+  /** The bound of the in-memory store the budgets are kept in; empty for a store given to the builder. */
+  private final OptionalLong maxTracked;
+
   private final SecureRandom random;
   /** The fixed hash key, or null when it follows {@link #hashKeyRing}. */
   private final SecretKeySpec hashKey;
@@ -76,6 +83,9 @@ public final class LoginThrottle {
 
   private LoginThrottle(Builder b, LoginAttemptStore store, byte[] hashKey) {
     this.maxPerAccount = b.maxPerAccount;
+    this.maxTracked = b.store == null
+        ? OptionalLong.of(b.maxTracked != null ? b.maxTracked : DEFAULT_MAX_TRACKED)
+        : OptionalLong.empty();
     this.maxPerAddress = b.maxPerAddress;
     this.window = b.window;
     this.knownAddressFor = b.knownAddressFor;
@@ -133,6 +143,15 @@ public final class LoginThrottle {
 
   public static Builder builder(InstantSource clock) {
     return new Builder(clock);
+  }
+
+  /**
+   * How many budgets, and as many known addresses, the throttle keeps at most: the {@linkplain Builder#maxTracked
+   * bound} of the in-memory store it made (100,000 by default), or empty when it was given a {@linkplain
+   * Builder#store store}, which bounds itself. Adapters read it back to show which bound a setting gave.
+   */
+  public OptionalLong maxTracked() {
+    return maxTracked;
   }
 
   /** Whether the budgets are kept in a store that nodes share ({@link LoginAttemptStore#sharedBetweenNodes()}). */
@@ -532,7 +551,14 @@ public final class LoginThrottle {
       return this;
     }
 
-    /** The bound of the default in-memory store (budgets, and known addresses); default 100,000 each. */
+    /**
+     * The bound of the default in-memory store: at most {@code n} budgets and {@code n} known addresses, the least
+     * used forgotten first beyond that; at least 1, default 100,000 each. Refused beside a {@link #store}, which
+     * bounds itself. Read back with {@link LoginThrottle#maxTracked()}.
+     *
+     * <p><b>Security.</b> Too small a bound lets a guesser who sprays addresses or names push budgets, its own among
+     * them, out of the table and start afresh; each entry costs memory, so too large a bound costs the node memory.
+     */
     public Builder maxTracked(long n) {
       this.maxTracked = n;
       return this;
@@ -611,7 +637,8 @@ public final class LoginThrottle {
       }
       LoginAttemptStore s = store != null
           ? store
-          : LoginAttemptStore.inMemory(clock, maxTracked != null ? maxTracked : 100_000);
+          : LoginAttemptStore.inMemory(
+              clock, maxTracked != null ? maxTracked : DEFAULT_MAX_TRACKED);
       if (hashKeyRing != null) {
         return new LoginThrottle(this, s, null);
       }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -84,6 +85,7 @@ public final class PortalLogin {
   private final int maxSessionsPerUser;
   private final SessionLimit whenSessionsExceeded;
   private final boolean loginLimitShared;
+  private final OptionalLong loginLimitMaxTracked;
   private final int maxConcurrentPasswordChecks;
   private final int maxPendingLogouts;
   private final Duration connectionRecheckInterval;
@@ -105,6 +107,7 @@ public final class PortalLogin {
     this.passwords = new LoginService(
         b.users, throttle, b.termsVersion, new PasswordCheckLimit(maxConcurrentPasswordChecks));
     this.loginLimitShared = throttle.sharedBetweenNodes();
+    this.loginLimitMaxTracked = throttle.maxTracked();
     this.terms = new TermsOfUse(b.users, b.termsVersion);
     this.ticketLifetime = b.ticketLifetime;
     this.formTokens = new LoginFormTokens(b.keyRing);
@@ -148,6 +151,14 @@ public final class PortalLogin {
    */
   public boolean loginLimitSharedBetweenNodes() {
     return loginLimitShared;
+  }
+
+  /**
+   * How many budgets (and as many known addresses) the login limit keeps in this node's memory at most ({@link
+   * LoginThrottle#maxTracked()}); empty when the limit is kept in a store of its own, such as one that nodes share.
+   */
+  public OptionalLong loginLimitMaxTracked() {
+    return loginLimitMaxTracked;
   }
 
   /**

@@ -385,6 +385,22 @@ class LoginThrottleTest {
   }
 
   @Test
+  void maxTracked_isReadBack_theDefaultWhenUnset_andEmptyForAGivenStore() {
+    assertThat(throttle().maxTracked(2_500).build().maxTracked()).hasValue(2_500);
+    assertThat(throttle().build().maxTracked()).hasValue(LoginThrottle.DEFAULT_MAX_TRACKED);
+    assertThat(LoginThrottle.DEFAULT_MAX_TRACKED).isEqualTo(100_000);
+    assertThat(throttle()
+            .store(LoginAttemptStore.inMemory(clock, 7))
+            .hashKey(KeyMaterial.generate(random))
+            .build()
+            .maxTracked())
+        .as("a given store bounds itself; the throttle does not know its bound")
+        .isEmpty();
+    assertThatThrownBy(() -> throttle().maxTracked(0).build())
+        .hasMessageContaining("maxTracked must be positive");
+  }
+
+  @Test
   void hashKeyFromARing_followsAPromotion_soThrottlesBuiltBeforeAndAfterShareOneBudget() {
     dev.portcullis.crypto.KeyRing first = dev.portcullis.crypto.KeyRing.builder()
         .add(

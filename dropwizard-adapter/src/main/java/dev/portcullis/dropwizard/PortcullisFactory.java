@@ -70,6 +70,7 @@ import java.util.function.Function;
  *       max-failures-per-address: 1000  # and per client address
  *       window: 1 hour
  *       known-address-for: 30 days      # an address the account logged in from has a budget of its own
+ *       max-tracked: 100000             # budgets kept in memory, 1000 to 10000000; not with redis or jdbc
  *     # per-node-login-limit: true      # accept the limit in each node's memory beside shared sessions
  *     # cookie-check-by-session-cookie: true  # no cookie-check cookie: the session cookie does the check
  *   csrf:
@@ -201,6 +202,9 @@ public class PortcullisFactory {
         Map.entry(
             "perNodeLoginLimit()",
             "perNodeLoginLimit() is portcullis.login.per-node-login-limit: true"),
+        Map.entry(
+            "maxTracked",
+            "maxTracked is portcullis.login.limit.max-tracked, for the limit in this node's memory only"),
         Map.entry("trusted origin", "trusted origins are portcullis.csrf.trusted-origins"),
         Map.entry(
             "cookieCheckBySessionCookie()",
@@ -368,6 +372,7 @@ public class PortcullisFactory {
         if (limit.knownAddressFor != null) {
           throttle.knownAddressFor(limit.knownAddressFor.toJavaDuration());
         }
+        setIfGiven(limit.maxTracked, throttle::maxTracked);
       });
     }
     setIfGiven(audit.queueCapacity, b::auditQueueCapacity);
@@ -685,6 +690,22 @@ public class PortcullisFactory {
   @ValidationMethod(message = BOTH_STORES)
   public boolean isOneSharedStore() {
     return redis == null || jdbc == null;
+  }
+
+  /**
+   * {@code login.limit.max-tracked} bounds the login limit in this node's memory; with the {@code redis} or {@code
+   * jdbc} block the nodes share the limit there, and the setting would be ignored.
+   */
+  @JsonIgnore
+  @ValidationMethod(
+      message =
+          "portcullis.login.limit.max-tracked is set, but the redis or jdbc block keeps the login limit in the store"
+              + " the nodes share: remove max-tracked, it bounds the limit kept in one node's memory")
+  public boolean isMaxTrackedInThisNodesMemory() {
+    return login == null
+        || login.limit == null
+        || login.limit.maxTracked == null
+        || (redis == null && jdbc == null);
   }
 
   /** Why a configuration with both the {@code redis} and the {@code jdbc} block is refused, and what to do. */
@@ -1074,7 +1095,9 @@ public class PortcullisFactory {
    * max-failures-per-account} password checks per account (1 to 100; unset: 100) and {@code max-failures-per-address}
    * per client address (at least 1; unset: 1000) in any sliding {@code window} (at least a minute; unset: 1 hour); an
    * address the account logged in from is known for {@code known-address-for} (0, no known addresses, to 400 days;
-   * unset: 30 days) and has a budget of its own, so that a stranger's guesses cannot lock the owner out.
+   * unset: 30 days) and has a budget of its own, so that a stranger's guesses cannot lock the owner out. In memory the
+   * limit keeps at most {@code max-tracked} budgets and as many known addresses (1000 to 10000000; unset: 100000); with
+   * the {@code redis} or {@code jdbc} block that setting stops the start.
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class LoginLimit {
@@ -1092,13 +1115,18 @@ public class PortcullisFactory {
     @MaxDuration(value = 400, unit = TimeUnit.DAYS)
     private Duration knownAddressFor;
 
+    @Min(1_000)
+    @Max(10_000_000)
+    private Long maxTracked;
+
     /** Whether the core's limit stays as it is. */
     @JsonIgnore
     boolean isUnset() {
       return maxFailuresPerAccount == null
           && maxFailuresPerAddress == null
           && window == null
-          && knownAddressFor == null;
+          && knownAddressFor == null
+          && maxTracked == null;
     }
 
     /** Password checks per account (or per known address of it) in the window; 1 to 100. Unset: 100. */
@@ -1135,6 +1163,19 @@ public class PortcullisFactory {
 
     public void setKnownAddressFor(Duration knownAddressFor) {
       this.knownAddressFor = knownAddressFor;
+    }
+
+    /**
+     * How many budgets, and as many known addresses, the limit keeps in this node's memory; 1000 to 10000000. Too
+     * small lets a guesser who sprays addresses push budgets out, its own among them; each costs memory. Not with the
+     * {@code redis} or {@code jdbc} block. Unset: 100000.
+     */
+    public Long getMaxTracked() {
+      return maxTracked;
+    }
+
+    public void setMaxTracked(Long maxTracked) {
+      this.maxTracked = maxTracked;
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditEventType;
 import dev.portcullis.cookie.CookieSpec;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.testing.TestBrowser;
 import io.dropwizard.testing.ConfigOverride;
@@ -57,6 +58,8 @@ class LoginSettingsTest {
         "staff",
         "portcullis.login.cookie-check-by-session-cookie",
         "true",
+        "portcullis.login.limit.max-tracked",
+        "2500",
         "portcullis.csrf.trusted-origins",
         "https://apply.example,https://forms.example:8443");
   }
@@ -91,6 +94,51 @@ class LoginSettingsTest {
     assertThat(failure.getMessage())
         .contains("portcullis.login.maxConcurrentPasswordChecks")
         .contains("must be greater than or equal to 1");
+  }
+
+  @Test
+  void maxTracked_fromTheYamlBlock_boundsTheLoginLimitsTable() throws Exception {
+    // limit.max-tracked: 2500
+    PortalApp app = set();
+    assertThat(app.bundle.portcullis().login().loginLimitMaxTracked()).hasValue(2500);
+  }
+
+  @Test
+  void maxTracked_unset_isTheCoreDefault() throws Exception {
+    PortalApp app = unset();
+    assertThat(app.bundle.portcullis().login().loginLimitMaxTracked())
+        .hasValue(LoginThrottle.DEFAULT_MAX_TRACKED);
+  }
+
+  @Test
+  void maxTracked_outOfRange_stopsTheStart_namingTheSetting() {
+    for (String[] bad : new String[][] {
+      {"999", "must be greater than or equal to 1000"},
+      {"10000001", "must be less than or equal to 10000000"}
+    }) {
+      Throwable failure = PortalStarts.refused(
+          bad[0], app(ConfigOverride.config("portcullis.login.limit.max-tracked", bad[0])));
+      assertThat(failure.getMessage())
+          .as(bad[0])
+          .contains("portcullis.login.limit.maxTracked")
+          .contains(bad[1]);
+    }
+  }
+
+  /** Beside the redis or the jdbc block the limit is not in this node's memory: refused before a store is reached. */
+  @Test
+  void maxTracked_besideTheRedisOrJdbcBlock_stopsTheStart_namingTheSetting() {
+    for (ConfigOverride store : new ConfigOverride[] {
+      ConfigOverride.config("portcullis.redis.uri", "redis://127.0.0.1:1"),
+      ConfigOverride.config("portcullis.jdbc.apply-schema", "false")
+    }) {
+      Throwable failure = PortalStarts.refused(
+          app(store, ConfigOverride.config("portcullis.login.limit.max-tracked", "5000")));
+      assertThat(failure.getMessage())
+          .contains(
+              "portcullis.login.limit.max-tracked is set, but the redis or jdbc block keeps the"
+                  + " login limit in the store the nodes share");
+    }
   }
 
   @Test

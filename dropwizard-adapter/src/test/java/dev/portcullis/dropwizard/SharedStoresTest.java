@@ -101,6 +101,19 @@ class SharedStoresTest {
     }
   }
 
+  /** The table's size is for the limit in this node's memory; the store given in customize bounds itself. */
+  @Test
+  void maxTracked_besideALoginLimitTheNodesShare_stopsTheStart_namingTheSetting() {
+    Throwable failure = PortalStarts.refused(support(
+        SharedSessionsAndLoginLimitApp.class,
+        ConfigOverride.config("portcullis.login.limit.max-tracked", "5000")));
+
+    assertThat(failure)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("maxTracked bounds the default in-memory store")
+        .hasMessageContaining("portcullis.login.limit.max-tracked");
+  }
+
   @Test
   void aSharedSessionStore_withTheLoginLimitInASharedStore_starts_andLogsIn() throws Exception {
     DropwizardTestSupport<PortalApp.Config> support = support(SharedSessionsAndLoginLimitApp.class);

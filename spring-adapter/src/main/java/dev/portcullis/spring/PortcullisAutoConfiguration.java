@@ -192,6 +192,9 @@ public final class PortcullisAutoConfiguration {
   /** The prefix of the login limit's properties. */
   static final String LOGIN_LIMIT = "portcullis.login.limit";
 
+  /** The bound of the login limit kept in this node's memory. */
+  static final String MAX_TRACKED = LOGIN_LIMIT + ".max-tracked";
+
   /** The property that accepts a login limit per node beside a session store that nodes share. */
   static final String PER_NODE_LOGIN_LIMIT = "portcullis.login.per-node-login-limit";
 
@@ -686,13 +689,40 @@ public final class PortcullisAutoConfiguration {
             "30d, how long an address the owner logged in from keeps a budget of its own"))
         .to(builder::knownAddressFor);
     if (store != null) {
+      refuseMaxTrackedBesideSharedStore(limit, "a store the nodes share");
       builder.store(store).hashKeyFrom(keyRing);
     }
+    map.from(limit::getMaxTracked)
+        .as(n -> PropertyRange.of(
+            MAX_TRACKED,
+            n.longValue(),
+            1_000,
+            10_000_000,
+            "1000 to 10000000",
+            LoginThrottle.DEFAULT_MAX_TRACKED
+                + " budgets, and as many known addresses, in this node's memory"))
+        .to(builder::maxTracked);
     return building(
         LOGIN_LIMIT,
         "Fix portcullis.login.limit.*: max-failures-per-account is 1 to 100, max-failures-per-address at least 1,"
-            + " window above zero, known-address-for 0s to 400d.",
+            + " window above zero, known-address-for 0s to 400d, max-tracked 1000 to 10000000.",
         builder::build);
+  }
+
+  /**
+   * Stops start-up when {@code portcullis.login.limit.max-tracked} is set beside {@code store}, a store the nodes share:
+   * the setting bounds the limit kept in one node's memory, and would otherwise be silently ignored. Called before the
+   * store connects, so that the mistake is reported even when the store cannot be reached.
+   */
+  static void refuseMaxTrackedBesideSharedStore(
+      PortcullisProperties.LoginLimit limit, String store) {
+    if (limit.getMaxTracked() != null) {
+      throw new PortcullisConfigurationException(
+          MAX_TRACKED + " is set, but the login limit is kept in " + store,
+          "Remove " + MAX_TRACKED
+              + ": it bounds the login limit kept in one node's memory, and the budgets are"
+              + " kept in " + store + ", which the nodes share.");
+    }
   }
 
   /**

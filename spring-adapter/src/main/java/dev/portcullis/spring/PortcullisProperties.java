@@ -661,6 +661,14 @@ public class PortcullisProperties {
      */
     private Duration knownAddressFor;
 
+    /**
+     * How many budgets, and as many known addresses, this node keeps in memory at most; beyond that the least used are
+     * forgotten. Too small lets a guesser who sprays addresses push budgets, its own among them, out of the table; each
+     * entry costs memory. From 1000 to 10000000. Only for the limit in this node's memory: refused beside the Redis or
+     * PostgreSQL stores, where the nodes share the budgets. Core default: 100000.
+     */
+    private Long maxTracked;
+
     public Integer getMaxFailuresPerAccount() {
       return maxFailuresPerAccount;
     }
@@ -691,6 +699,14 @@ public class PortcullisProperties {
 
     public void setKnownAddressFor(Duration knownAddressFor) {
       this.knownAddressFor = knownAddressFor;
+    }
+
+    public Long getMaxTracked() {
+      return maxTracked;
+    }
+
+    public void setMaxTracked(Long maxTracked) {
+      this.maxTracked = maxTracked;
     }
   }
 

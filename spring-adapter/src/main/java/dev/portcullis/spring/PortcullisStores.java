@@ -92,6 +92,8 @@ final class PortcullisStores {
         PortcullisProperties properties,
         ObjectProvider<DataSource> dataSources,
         InstantSource clock) {
+      PortcullisAutoConfiguration.refuseMaxTrackedBesideSharedStore(
+          properties.getLogin().getLimit(), "PostgreSQL (portcullis.jdbc.enabled=true)");
       PortcullisProperties.Redis redis = properties.getRedis();
       if (redis.getUri() != null || !redis.getClusterNodes().isEmpty()) {
         throw new PortcullisConfigurationException(
@@ -222,6 +224,8 @@ final class PortcullisStores {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     RedisStores portcullisRedisStores(PortcullisProperties properties, InstantSource clock) {
+      PortcullisAutoConfiguration.refuseMaxTrackedBesideSharedStore(
+          properties.getLogin().getLimit(), "Redis (portcullis.redis.*)");
       PortcullisProperties.Redis redis = properties.getRedis();
       RedisStoreConfig config = building("portcullis.redis", REDIS_ACTION, () -> {
         RedisStoreConfig.Builder builder = RedisStoreConfig.builder();

@@ -21,6 +21,14 @@ final class PropertyRange {
     return value;
   }
 
+  /** As {@link #of(String, int, int, int, String, String)}, for a long. */
+  static long of(String property, long value, long least, long most, String range, String meaning) {
+    if (value < least || value > most) {
+      throw outside(property, range, meaning);
+    }
+    return value;
+  }
+
   /** As {@link #of(String, int, int, int, String, String)}, for a duration; {@code most} null: no upper bound. */
   static Duration of(
       String property,

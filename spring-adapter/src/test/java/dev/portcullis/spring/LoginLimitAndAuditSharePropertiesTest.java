@@ -4,6 +4,7 @@ import static dev.portcullis.spring.PortcullisAutoConfigurationTest.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.PortalLogin;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 /**
- * {@code portcullis.login.limit.*}, {@code portcullis.login.cookie-check-by-session-cookie}, {@code
+ * {@code portcullis.login.limit.*} (read back from the login the context built), {@code portcullis.login.cookie-check-by-session-cookie}, {@code
  * portcullis.audit.retry-interval}, {@code .close-timeout}, {@code .anonymous-events-per-address}, {@code .anonymous-event-window} and
  * {@code portcullis.redis.max-pending-commands}: bound at start-up, and a value outside the core's range stops start-up
  * naming the property and its range. Their effect over HTTP: {@code portal.LoginLimitOverHttpTest}, {@code
@@ -44,6 +45,7 @@ class LoginLimitAndAuditSharePropertiesTest {
             "portcullis.login.limit.max-failures-per-address=1",
             "portcullis.login.limit.window=1ms",
             "portcullis.login.limit.known-address-for=400d",
+            "portcullis.login.limit.max-tracked=1000",
             "portcullis.audit.retry-interval=10ms",
             "portcullis.audit.close-timeout=10ms",
             "portcullis.audit.anonymous-events-per-address=1000000",
@@ -55,11 +57,15 @@ class LoginLimitAndAuditSharePropertiesTest {
               .isTrue();
           assertThat(context.getBean(AuditLog.class).closeTimeout())
               .isEqualTo(Duration.ofMillis(10));
+          assertThat(context.getBean(PortalLogin.class).loginLimitMaxTracked())
+              .as("the table of the login limit in this node's memory")
+              .hasValue(1000);
         });
     runner()
         .withPropertyValues(
             "portcullis.login.limit.max-failures-per-account=100",
             "portcullis.login.limit.known-address-for=0s",
+            "portcullis.login.limit.max-tracked=10000000",
             "portcullis.audit.retry-interval=10m",
             "portcullis.audit.close-timeout=1h",
             "portcullis.audit.anonymous-events-per-address=1",
@@ -70,6 +76,8 @@ class LoginLimitAndAuditSharePropertiesTest {
               .as("off by default: the cookie-check cookie")
               .isFalse();
           assertThat(context.getBean(AuditLog.class).closeTimeout()).isEqualTo(Duration.ofHours(1));
+          assertThat(context.getBean(PortalLogin.class).loginLimitMaxTracked())
+              .hasValue(10_000_000);
         });
   }
 
@@ -80,12 +88,14 @@ class LoginLimitAndAuditSharePropertiesTest {
         "max-failures-per-account", new String[] {"0", "101", "-1"},
         "max-failures-per-address", new String[] {"0", "-1"},
         "window", new String[] {"0s", "-1h"},
-        "known-address-for", new String[] {"401d", "-1s"});
+        "known-address-for", new String[] {"401d", "-1s"},
+        "max-tracked", new String[] {"999", "10000001", "0", "-1"});
     Map<String, String> ranges = Map.of(
         "max-failures-per-account", "1 to 100",
         "max-failures-per-address", "at least 1",
         "window", "a duration above zero",
-        "known-address-for", "0s to 400d");
+        "known-address-for", "0s to 400d",
+        "max-tracked", "1000 to 10000000");
     for (Map.Entry<String, String[]> e : refused.entrySet()) {
       for (String value : e.getValue()) {
         String property = prefix + e.getKey();
@@ -96,6 +106,42 @@ class LoginLimitAndAuditSharePropertiesTest {
                 "Set " + property + " to " + ranges.get(e.getKey())));
       }
     }
+  }
+
+  @Test
+  void maxTracked_isTheCoreDefault_whenUnset() throws Exception {
+    runner().run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(PortalLogin.class).loginLimitMaxTracked())
+          .hasValue(LoginThrottle.DEFAULT_MAX_TRACKED);
+    });
+  }
+
+  /**
+   * The table's size bounds the limit in one node's memory; beside the stores the nodes share it would be ignored, so
+   * start-up stops naming it, before Redis is reached or the database looked for.
+   */
+  @Test
+  void maxTracked_besideRedisOrPostgreSQL_stopsStartUp_namingTheProperty() throws Exception {
+    runner()
+        .withPropertyValues(
+            "portcullis.redis.uri=redis://:a-password@127.0.0.1:1",
+            "portcullis.login.limit.max-tracked=5000")
+        .run(context -> {
+          failsWith(
+                  "portcullis.login.limit.max-tracked is set, but the login limit is kept in Redis",
+                  "Remove portcullis.login.limit.max-tracked")
+              .accept(context);
+          for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).doesNotContain("a-password");
+          }
+        });
+    runner()
+        .withPropertyValues(
+            "portcullis.jdbc.enabled=true", "portcullis.login.limit.max-tracked=5000")
+        .run(failsWith(
+            "portcullis.login.limit.max-tracked is set, but the login limit is kept in PostgreSQL",
+            "Remove portcullis.login.limit.max-tracked"));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.portcullis.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.login.LoginCookies;
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.login.OpenConnections;
 import dev.portcullis.login.PendingLogouts;
 import dev.portcullis.redis.RedisStoreConfig;
@@ -138,6 +139,11 @@ class PropertyMetadataTest {
         .as(
             "the filter's default, which PortcullisAutoConfigurationTest reads from a started filter")
         .isEqualTo(32);
+    assertThat(properties
+            .get("portcullis.login.limit.max-tracked")
+            .get("defaultValue")
+            .asLong())
+        .isEqualTo(LoginThrottle.DEFAULT_MAX_TRACKED);
     assertThat(properties
             .get("portcullis.redis.max-pending-commands")
             .get("defaultValue")

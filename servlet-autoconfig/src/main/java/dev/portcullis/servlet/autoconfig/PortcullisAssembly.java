@@ -105,6 +105,7 @@ final class PortcullisAssembly {
   record Assembled(PortcullisFilter filter, PortalLogin login, List<AutoCloseable> resources) {}
 
   private static final String LOGIN_LIMIT = "portcullis.login.limit";
+  private static final String MAX_TRACKED = LOGIN_LIMIT + ".max-tracked";
   private static final String COOKIE_CHECK_BY_SESSION_COOKIE =
       "portcullis.login.cookie-check-by-session-cookie";
 
@@ -243,6 +244,7 @@ final class PortcullisAssembly {
     searchDemand(s);
     AuditRules auditRules = auditRules(s);
     Optional<SharedStores.Connection> shared = sharedStores(s, loader);
+    maxTrackedInMemoryOnly(s, shared);
     Optional<SsoSettings.Prepared> sso = SsoSettings.prepare(s, names.sso(), clock, loader);
     Optional<String> directory = s.string("portcullis.user-directory");
     directory.ifPresent(name -> userDirectoryClass(s, name, loader));
@@ -285,6 +287,25 @@ final class PortcullisAssembly {
         s.duration(LOGIN_LIMIT + ".known-address-for"),
         d -> d.isNegative() || d.compareTo(Duration.ofDays(400)) > 0,
         "a duration from 0s to 400d");
+    outside(
+        s,
+        MAX_TRACKED,
+        s.longValue(MAX_TRACKED),
+        n -> n < 1_000 || n > 10_000_000,
+        "a whole number from 1000 to 10000000");
+  }
+
+  /**
+   * Reports {@code portcullis.login.limit.max-tracked} beside a store the nodes share: it bounds the limit kept in one
+   * node's memory, and would be ignored there.
+   */
+  private static void maxTrackedInMemoryOnly(
+      PortcullisSettings s, Optional<SharedStores.Connection> shared) {
+    if (shared.isPresent() && s.string(MAX_TRACKED).isPresent()) {
+      s.problem(MAX_TRACKED + " (" + s.sourceOf(MAX_TRACKED) + ") is set, but the login limit is"
+          + " kept in the store the nodes share (portcullis.redis.* or portcullis.jdbc.enabled): remove"
+          + " it, it bounds the limit kept in one node's memory");
+    }
   }
 
   /**
@@ -303,6 +324,7 @@ final class PortcullisAssembly {
     s.integer(LOGIN_LIMIT + ".max-failures-per-address").ifPresent(b::maxFailuresPerAddress);
     s.duration(LOGIN_LIMIT + ".window").ifPresent(b::window);
     s.duration(LOGIN_LIMIT + ".known-address-for").ifPresent(b::knownAddressFor);
+    s.longValue(MAX_TRACKED).ifPresent(b::maxTracked);
     if (store != null) {
       b.store(store).hashKeyFrom(keyRing);
     }

@@ -109,6 +109,7 @@ final class PortcullisSettings {
       "portcullis.login.limit.max-failures-per-address",
       "portcullis.login.limit.window",
       "portcullis.login.limit.known-address-for",
+      "portcullis.login.limit.max-tracked",
       "portcullis.csrf.trusted-origins",
       "portcullis.transport.development-mode",
       "portcullis.transport.trusted-proxies",

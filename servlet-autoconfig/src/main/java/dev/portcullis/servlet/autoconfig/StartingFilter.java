@@ -1,5 +1,6 @@
 package dev.portcullis.servlet.autoconfig;
 
+import dev.portcullis.login.PortalLogin;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.servlet.internal.ContainerErrorBody;
 import dev.portcullis.user.UserDirectory;
@@ -45,6 +46,9 @@ final class StartingFilter implements Filter {
 
   private volatile PortcullisFilter filter;
 
+  /** The login the filter was built with; null until it is built. */
+  private volatile PortalLogin login;
+
   @Override
   public void init(FilterConfig config) throws ServletException {
     if (!(config.getServletContext().getAttribute(STATE_ATTRIBUTE) instanceof State state)) {
@@ -53,10 +57,18 @@ final class StartingFilter implements Filter {
     }
     // The prepared state holds the key ring: it does not stay where the application can read it.
     config.getServletContext().removeAttribute(STATE_ATTRIBUTE);
-    filter = build(config, state);
+    PortcullisAssembly.Assembled assembled = build(config, state);
+    login = assembled.login();
+    filter = assembled.filter();
   }
 
-  private static PortcullisFilter build(FilterConfig config, State state) throws ServletException {
+  /** The login the filter was built with, for reading back the settings it took; null before the filter starts. */
+  PortalLogin login() {
+    return login;
+  }
+
+  private static PortcullisAssembly.Assembled build(FilterConfig config, State state)
+      throws ServletException {
     PortcullisAssembly.Prepared prepared = state.prepared();
     Object attribute =
         config.getServletContext().getAttribute(PortcullisInitializer.USER_DIRECTORY_ATTRIBUTE);
@@ -103,7 +115,7 @@ final class StartingFilter implements Filter {
     created.addAll(assembled.resources()); // the audit log last
     state.shutdown().closeAtShutdown(created);
     assembled.filter().init(config);
-    return assembled.filter();
+    return assembled;
   }
 
   private static ServletException failure(String problem) {
@@ -129,6 +141,7 @@ final class StartingFilter implements Filter {
   public void destroy() {
     PortcullisFilter current = filter;
     filter = null;
+    login = null;
     if (current != null) {
       current.destroy();
     }

@@ -3,6 +3,7 @@ package dev.portcullis.servlet.autoconfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.portcullis.login.LoginThrottle;
 import dev.portcullis.testing.MutableClock;
 import dev.portcullis.testing.TestBrowser;
 import java.net.http.HttpRequest;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code portcullis.login.limit.*} of a WAR, on a real Jetty over HTTP: the budgets and the window set in the
  * settings file or the environment are the ones a login meets, and a value outside the core's range fails the
- * deployment naming the setting. Regression: a WAR could not set the login limit at all; each of these names, unknown
+ * deployment naming the setting; the table's size ({@code max-tracked}) is read back from the started filter's login.
+ * Regression: a WAR could not set the login limit at all; each of these names, unknown
  * to the initializer, failed the deployment, so every WAR kept 100 per account and 1,000 per address an hour.
  */
 class LoginLimitDeploymentTest {
@@ -78,10 +80,12 @@ class LoginLimitDeploymentTest {
     Files.writeString(
         file,
         "portcullis.login.limit.max-failures-per-account=2\n"
-            + "portcullis.login.limit.window=10m\n");
+            + "portcullis.login.limit.window=10m\n"
+            + "portcullis.login.limit.max-tracked=10000000\n");
     MutableClock clock = MutableClock.startingAt2026();
     try (WarNode node = WarNode.start(
         environment(Map.of("PORTCULLIS_CONFIG", file.toString())), Map.of(), clock, 0)) {
+      assertThat(node.login().loginLimitMaxTracked()).hasValue(10_000_000);
       TestBrowser guesser = new TestBrowser(node.base());
       assertThat(refused(logIn(guesser, null, "alice", "guess-1"))).isTrue();
       assertThat(refused(logIn(guesser, null, "alice", "guess-2"))).isTrue();
@@ -103,8 +107,12 @@ class LoginLimitDeploymentTest {
 
   @Test
   void threePerAddress_fromTheEnvironment_refuseAnotherAccountsFirstLogin() throws Exception {
-    try (WarNode node = WarNode.start(
-        environment(Map.of("PORTCULLIS_LOGIN_LIMIT_MAX_FAILURES_PER_ADDRESS", "3")))) {
+    try (WarNode node = WarNode.start(environment(Map.of(
+        "PORTCULLIS_LOGIN_LIMIT_MAX_FAILURES_PER_ADDRESS", "3",
+        "PORTCULLIS_LOGIN_LIMIT_MAX_TRACKED", "1000")))) {
+      assertThat(node.login().loginLimitMaxTracked())
+          .as("the table of the login limit in this node's memory")
+          .hasValue(1000);
       TestBrowser guesser = new TestBrowser(node.base());
       for (String name : new String[] {"bob", "carol", "dave"}) {
         assertThat(refused(logIn(guesser, null, name, "guess"))).as(name).isTrue();
@@ -131,6 +139,9 @@ class LoginLimitDeploymentTest {
         settings.put("PORTCULLIS_LOGIN_LIMIT_KNOWN_ADDRESS_FOR", "0s");
       }
       try (WarNode node = WarNode.start(environment(settings))) {
+        assertThat(node.login().loginLimitMaxTracked())
+            .as("unset: the core's default")
+            .hasValue(LoginThrottle.DEFAULT_MAX_TRACKED);
         TestBrowser owner = new TestBrowser(node.base());
         assertThat(logIn(owner, home, "alice", "alice-pw").headers().firstValue("Location"))
             .hasValue("/");
@@ -149,6 +160,26 @@ class LoginLimitDeploymentTest {
     }
   }
 
+  /**
+   * The table's size bounds the limit in one node's memory: beside Redis or PostgreSQL, where the nodes share the
+   * budgets, it would be ignored, so the deployment fails naming it, before a store is reached.
+   */
+  @Test
+  void maxTracked_besideAStoreTheNodesShare_failsTheDeployment_namingTheSetting() throws Exception {
+    for (Map.Entry<String, String> store : Map.of(
+            "PORTCULLIS_REDIS_URI", "redis://127.0.0.1:1", "PORTCULLIS_JDBC_ENABLED", "true")
+        .entrySet()) {
+      Throwable failure = catchThrowable(() -> WarNode.start(environment(
+          Map.of(store.getKey(), store.getValue(), "PORTCULLIS_LOGIN_LIMIT_MAX_TRACKED", "5000"))));
+      assertThat(failure)
+          .as(store.getKey())
+          .hasMessageContaining("(1 mistake)")
+          .hasMessageContaining("portcullis.login.limit.max-tracked (environment variable"
+              + " PORTCULLIS_LOGIN_LIMIT_MAX_TRACKED) is set, but the login limit is kept in the store the"
+              + " nodes share");
+    }
+  }
+
   @Test
   void outOfRangeOrNotParsed_failsTheDeployment_namingTheSetting() throws Exception {
     Map<String, String[]> refused = new LinkedHashMap<>();
@@ -156,11 +187,13 @@ class LoginLimitDeploymentTest {
     refused.put("MAX_FAILURES_PER_ADDRESS", new String[] {"0", "-5"});
     refused.put("WINDOW", new String[] {"0s", "-PT1H"});
     refused.put("KNOWN_ADDRESS_FOR", new String[] {"401d", "-PT1S"});
+    refused.put("MAX_TRACKED", new String[] {"999", "10000001"});
     Map<String, String> expected = Map.of(
         "MAX_FAILURES_PER_ACCOUNT", "a whole number from 1 to 100 (ASVS 2.2.1)",
         "MAX_FAILURES_PER_ADDRESS", "a whole number, at least 1",
         "WINDOW", "a duration above zero, such as 1h",
-        "KNOWN_ADDRESS_FOR", "a duration from 0s to 400d");
+        "KNOWN_ADDRESS_FOR", "a duration from 0s to 400d",
+        "MAX_TRACKED", "a whole number from 1000 to 10000000");
     for (Map.Entry<String, String[]> e : refused.entrySet()) {
       String variable = "PORTCULLIS_LOGIN_LIMIT_" + e.getKey();
       String key =

@@ -3,6 +3,7 @@ package dev.portcullis.servlet.autoconfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.crypto.KeyRingSources;
+import dev.portcullis.login.PortalLogin;
 import dev.portcullis.servlet.PortcullisFilter;
 import dev.portcullis.testing.TestBrowser;
 import dev.portcullis.testing.TestKeyRings;
@@ -164,6 +165,15 @@ final class WarNode implements AutoCloseable {
 
   String base() {
     return "http://127.0.0.1:" + connector.getLocalPort();
+  }
+
+  /** The login the deployed filter was built with, from the filter the container started. */
+  PortalLogin login() throws Exception {
+    return ((StartingFilter) context
+            .getServletHandler()
+            .getFilter(PortcullisInitializer.FILTER_NAME)
+            .getFilter())
+        .login();
   }
 
   /** Stops the application's context, as undeploying the WAR does, keeping the server. */
