@@ -97,7 +97,7 @@ import java.util.function.Function;
  *     queue-capacity: 8192              # events waiting for delivery; when-full: block (default) or drop
  *     close-timeout: 30 seconds         # how long closing the log at shutdown waits for the sink, 10 ms to 1 hour
  *     retry-interval: 1 second          # how often a failing sink is offered its kept events again, 10 ms to 10 min
- *     anonymous-events-per-address: 60 # events of one type without a user per address and window, 1 to 1000000
+ *     anonymous-events-per-address: 60  # events of one type without a user per address and window, 1 to 1000000
  *     anonymous-event-window: 1 minute  # 1 second to 1 day
  *     actions: [{pattern: "/reports/{id}", action: report_view}]  # audited with the user
  *     search-endpoints: [{path: /search, parameter: q}]           # counted in the search-demand log only
