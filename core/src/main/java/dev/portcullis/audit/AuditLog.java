@@ -351,6 +351,14 @@ public final class AuditLog implements AutoCloseable {
     return closeTimeout;
   }
 
+  /**
+   * How often a failing audit sink is offered its kept events again, as {@link Builder#retryInterval} set it: with
+   * {@link #health()}, how soon a sink that has recovered is known to have.
+   */
+  public Duration retryInterval() {
+    return Duration.ofNanos(retryNanos);
+  }
+
   /** The counters so far. */
   public Stats stats() {
     return new Stats(

@@ -234,6 +234,7 @@ class AuditLogTest {
     switched.down = true;
     try (AuditLog log =
         Fixtures.log().retryInterval(Duration.ofMillis(10)).auditSink(switched).build()) {
+      assertThat(log.retryInterval()).isEqualTo(Duration.ofMillis(10));
       Fixtures.capturingStderr(() -> log.emit(log.event(AuditEventType.LOGOUT).build()));
       awaitUpTo30s("the dispatcher meets the failure", () -> !log.health().healthy());
       int attempts = switched.attempts.get();

@@ -97,9 +97,13 @@ import java.util.function.Function;
  *     file: /var/log/portal/audit.jsonl
  *     queue-capacity: 8192              # events waiting for delivery; when-full: block (default) or drop
  *     close-timeout: 30 seconds         # how long closing the log at shutdown waits for the sink, 10 ms to 1 hour
+ *     retry-interval: 1 second          # how often a failing sink is offered its kept events again, 10 ms to 10 min
+ *     anonymous-events-per-address: 60  # events of one type without a user per address and window, 1 to 1000000
+ *     anonymous-event-window: 1 minute  # 1 second to 1 day
  *     actions: [{pattern: "/reports/{id}", action: report_view}]  # audited with the user
  *     search-endpoints: [{path: /search, parameter: q}]           # counted in the search-demand log only
  *     search-demand: {sink: json-lines, file: /var/log/portal/search-demand.jsonl}  # default slf4j
+ *     # search-demand: {bucket: 1 hour, max-terms: 10000, minimum-count: 1}  # the counts' defaults
  *   redis:                              # optional: every store and the login limit in Redis, for many nodes
  *     uri: rediss://:${REDIS_PASSWORD}@redis.internal:6379/0  # or cluster-nodes: [...]
  *   # jdbc:                             # or in PostgreSQL, on the DataSource given to PortcullisBundle.dataSource
@@ -379,6 +383,23 @@ public class PortcullisFactory {
     setIfGiven(audit.whenFull, b::auditWhenFull);
     if (audit.closeTimeout != null) {
       b.auditCloseTimeout(audit.closeTimeout.toJavaDuration());
+    }
+    if (!audit.isLogSettingsUnset()) {
+      Audit a = audit;
+      b.audit(log -> {
+        if (a.retryInterval != null) {
+          log.retryInterval(a.retryInterval.toJavaDuration());
+        }
+        setIfGiven(a.anonymousEventsPerAddress, log::anonymousEventsPerAddress);
+        if (a.anonymousEventWindow != null) {
+          log.anonymousEventWindow(a.anonymousEventWindow.toJavaDuration());
+        }
+        if (a.searchDemand.bucket != null) {
+          log.demandBucket(a.searchDemand.bucket.toJavaDuration());
+        }
+        setIfGiven(a.searchDemand.maxTerms, log::demandMaxTerms);
+        setIfGiven(a.searchDemand.minimumCount, log::demandMinimumCount);
+      });
     }
     if (!audit.actions.isEmpty() || !audit.searchEndpoints.isEmpty()) {
       b.auditRules(auditRules());
@@ -1664,11 +1685,13 @@ public class PortcullisFactory {
    * {@code audit}: where identified audit events go ({@code sink}, {@code file}), and their queue: {@code
    * queue-capacity} events may wait for delivery (1 to 1,048,576; unset: 8192), {@code when-full} says what
    * happens to one more ({@code block}, the default, or {@code drop}), and {@code close-timeout} is how long closing
-   * the log at shutdown waits for the sink (10 milliseconds to 1 hour; unset: 30 seconds). {@code actions} and {@code
+   * the log at shutdown waits for the sink (10 milliseconds to 1 hour; unset: 30 seconds). {@code retry-interval} is
+   * how often a failing sink is offered its kept events again (10 milliseconds to 10 minutes; unset: 1 second); one
+   * client address may have {@code anonymous-events-per-address} events of one type without a user written per {@code
+   * anonymous-event-window} (1 to 1,000,000 per 1 second to 1 day; unset: 60 a minute). {@code actions} and {@code
    * search-endpoints} are the application's audited requests and search endpoints ({@code AuditRules}; a {@code
    * customize(...)} call of {@code auditRules} replaces them), {@code search-demand} where the anonymous search-demand
-   * log goes. The core has no builder setting for the search-demand bucket, its term limits, the sinks' retry
-   * interval or the limit on anonymous events, so the block has none either.
+   * log goes and how it counts. Names, defaults and ranges are the Spring Boot starter's.
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class Audit {
@@ -1687,6 +1710,18 @@ public class PortcullisFactory {
     @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
     @MaxDuration(value = 1, unit = TimeUnit.HOURS)
     private Duration closeTimeout;
+
+    @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
+    @MaxDuration(value = 10, unit = TimeUnit.MINUTES)
+    private Duration retryInterval;
+
+    @Min(1)
+    @Max(1_000_000)
+    private Integer anonymousEventsPerAddress;
+
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @MaxDuration(value = 1, unit = TimeUnit.DAYS)
+    private Duration anonymousEventWindow;
 
     @Valid
     @NotNull
@@ -1772,6 +1807,50 @@ public class PortcullisFactory {
 
     public void setCloseTimeout(Duration closeTimeout) {
       this.closeTimeout = closeTimeout;
+    }
+
+    /** Whether the settings the audit log takes through {@code Portcullis.Builder.audit} are all unset. */
+    boolean isLogSettingsUnset() {
+      return retryInterval == null
+          && anonymousEventsPerAddress == null
+          && anonymousEventWindow == null
+          && searchDemand.bucket == null
+          && searchDemand.maxTerms == null
+          && searchDemand.minimumCount == null;
+    }
+
+    /**
+     * How often a failing audit sink (a full disk, a lost volume) is offered the events kept for it again. 10
+     * milliseconds to 10 minutes; unset: 1 second.
+     */
+    public Duration getRetryInterval() {
+      return retryInterval;
+    }
+
+    public void setRetryInterval(Duration retryInterval) {
+      this.retryInterval = retryInterval;
+    }
+
+    /**
+     * At most this many events of one type with a client address and no user (a refused CSRF token, a login for an
+     * unknown name) one address may have written per {@code anonymous-event-window}; past it they are withheld,
+     * counted and summarised in an {@code audit_withheld} event. 1 to 1,000,000; unset: 60.
+     */
+    public Integer getAnonymousEventsPerAddress() {
+      return anonymousEventsPerAddress;
+    }
+
+    public void setAnonymousEventsPerAddress(Integer anonymousEventsPerAddress) {
+      this.anonymousEventsPerAddress = anonymousEventsPerAddress;
+    }
+
+    /** The window of {@code anonymous-events-per-address}. 1 second to 1 day; unset: 1 minute. */
+    public Duration getAnonymousEventWindow() {
+      return anonymousEventWindow;
+    }
+
+    public void setAnonymousEventWindow(Duration anonymousEventWindow) {
+      this.anonymousEventWindow = anonymousEventWindow;
     }
 
     /**
@@ -1867,7 +1946,10 @@ public class PortcullisFactory {
   /**
    * {@code audit.search-demand}: where the anonymous search-demand log goes, {@code sink} {@code slf4j} (the default,
    * the logger {@code portcullis.search-demand}) or {@code json-lines}, which writes to {@code file}, a file apart from
-   * {@code audit.file}.
+   * {@code audit.file}; and how it counts: {@code bucket}, the time bucket of the counts (whole seconds from 1 minute
+   * to 1 day, dividing a day; unset: 1 hour), {@code max-terms}, the most distinct terms counted at once (1 to
+   * 1,000,000; unset: 10,000), and {@code minimum-count}, below which a term appears only within {@code [other]} (1 to
+   * 1000; unset: 1).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static class SearchDemand {
@@ -1876,6 +1958,34 @@ public class PortcullisFactory {
     private String sink = "slf4j";
 
     private Path file;
+
+    private Duration bucket;
+
+    @Min(1)
+    @Max(1_000_000)
+    private Integer maxTerms;
+
+    @Min(1)
+    @Max(1000)
+    private Integer minimumCount;
+
+    /** The core decides which buckets it takes: the same check as its builder's, at validation. */
+    @JsonIgnore
+    @ValidationMethod(
+        message =
+            "portcullis.audit.search-demand.bucket must be whole seconds from 1 minute to 1 day and divide a day"
+                + " evenly (such as 15 minutes, 1 hour or 1 day)")
+    public boolean isBucketADivisorOfADay() {
+      if (bucket == null) {
+        return true;
+      }
+      try {
+        AuditLog.builder().demandBucket(bucket.toJavaDuration());
+        return true;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
 
     /** The json-lines sink needs {@code file}. */
     @JsonIgnore
@@ -1902,6 +2012,41 @@ public class PortcullisFactory {
 
     public void setFile(Path file) {
       this.file = file;
+    }
+
+    /**
+     * The time bucket of the search counts: searches are written as totals once their bucket is over. Whole seconds
+     * from 1 minute to 1 day, dividing a day; unset: 1 hour.
+     */
+    public Duration getBucket() {
+      return bucket;
+    }
+
+    public void setBucket(Duration bucket) {
+      this.bucket = bucket;
+    }
+
+    /**
+     * The most distinct search terms counted at once; searches for further terms count as {@code [other]}. 1 to
+     * 1,000,000; unset: 10,000.
+     */
+    public Integer getMaxTerms() {
+      return maxTerms;
+    }
+
+    public void setMaxTerms(Integer maxTerms) {
+      this.maxTerms = maxTerms;
+    }
+
+    /**
+     * Terms searched fewer times than this in a bucket are written only within {@code [other]}. 1 to 1000; unset: 1.
+     */
+    public Integer getMinimumCount() {
+      return minimumCount;
+    }
+
+    public void setMinimumCount(Integer minimumCount) {
+      this.minimumCount = minimumCount;
     }
   }
 

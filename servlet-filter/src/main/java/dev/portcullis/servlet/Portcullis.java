@@ -238,6 +238,7 @@ public final class Portcullis implements AutoCloseable {
     private Integer maxAnonymousFormReads;
     private Integer auditQueueCapacity;
     private AuditLog.WhenFull auditWhenFull;
+    private final List<Consumer<AuditLog.Builder>> auditSettings = new ArrayList<>();
 
     private Builder() {}
 
@@ -308,8 +309,8 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * An audit log the application built and closes itself, instead of the one Portcullis would make. Cannot be
-     * combined with {@link #auditSink}, {@link #demandSink}, {@link #auditQueueCapacity}, {@link #auditWhenFull} or
-     * {@link #auditCloseTimeout}, which configure the log Portcullis makes.
+     * combined with {@link #auditSink}, {@link #demandSink}, {@link #auditQueueCapacity}, {@link #auditWhenFull},
+     * {@link #auditCloseTimeout} or {@link #audit}, which configure the log Portcullis makes.
      */
     public Builder auditLog(AuditLog auditLog) {
       this.auditLog = Objects.requireNonNull(auditLog, "auditLog");
@@ -358,6 +359,26 @@ public final class Portcullis implements AutoCloseable {
     public Builder auditCloseTimeout(Duration timeout) {
       AuditLog.builder().closeTimeout(timeout); // checks the range now, as the log's builder does
       this.auditCloseTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Further settings of the audit log Portcullis makes, applied to its {@link AuditLog.Builder} after the defaults,
+     * after {@link #auditQueueCapacity}, {@link #auditWhenFull} and {@link #auditCloseTimeout} (so a setting made here
+     * wins over the same one made there) and after the settings of earlier calls, which stay: a later call changes
+     * only what it sets itself. For the settings without a method of their own: how often a failing sink is offered
+     * its kept events again ({@link AuditLog.Builder#retryInterval}), the share of anonymous events per client address
+     * ({@link AuditLog.Builder#anonymousEventsPerAddress}, {@link AuditLog.Builder#anonymousEventWindow}) and the
+     * search-demand counts ({@link AuditLog.Builder#demandBucket}, {@link AuditLog.Builder#demandMaxTerms}, {@link
+     * AuditLog.Builder#demandMinimumCount}). The log has this builder's clock and random already; add sinks with
+     * {@link #auditSink} and {@link #demandSink}, which are closed when {@link #build()} fails, not here.
+     *
+     * <p>{@link #build()} applies the settings and checks them, refusing an out-of-range value with an {@link
+     * IllegalStateException} that names it. Cannot be combined with {@link #auditLog}, whose settings are made where it
+     * is built.
+     */
+    public Builder audit(Consumer<AuditLog.Builder> settings) {
+      auditSettings.add(Objects.requireNonNull(settings, "settings"));
       return this;
     }
 
@@ -560,6 +581,11 @@ public final class Portcullis implements AutoCloseable {
               "auditLog(...) and auditCloseTimeout(...) contradict each other:"
                   + " set the close timeout on your own audit log's builder, or let Portcullis make the log");
         }
+        if (auditLog != null && !auditSettings.isEmpty()) {
+          throw new IllegalStateException(
+              "auditLog(...) and audit(...) contradict each other:"
+                  + " make those settings on your own audit log's builder, or let Portcullis make the log");
+        }
         InstantSource time = clock != null ? clock : systemClock();
         SecureRandom shared = random != null ? random : new SecureRandom();
         RevocationStore revocationStore =
@@ -618,6 +644,13 @@ public final class Portcullis implements AutoCloseable {
           }
           if (auditWhenFull != null) {
             auditBuilder.whenFull(auditWhenFull);
+          }
+          try {
+            auditSettings.forEach(settings -> settings.accept(auditBuilder));
+          } catch (IllegalArgumentException e) {
+            // The log's setters check their own ranges; build() answers configuration mistakes
+            // with IllegalStateException.
+            throw new IllegalStateException("audit(...) was refused: " + e.getMessage(), e);
           }
           audit = auditBuilder.build();
           owned.clear(); // the log closes its sinks

@@ -29,6 +29,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.junit.jupiter.api.AfterEach;
@@ -316,6 +317,96 @@ class PortcullisEntryPointTest {
         .isTrue();
     recorded.assertOnce(AuditEventType.AUTHN_LOGIN_SUCCESS);
     assertThat(recorded.isClosed()).isFalse();
+  }
+
+  @Test
+  void auditSettings_onTheEntryPoint_shapeTheLogItMakes_theHookAfterTheSingleSettings()
+      throws Exception {
+    MutableClock clock = MutableClock.startingAt2026();
+    RecordingAuditSink recorded = new RecordingAuditSink();
+    Portcullis portcullis = Portcullis.builder()
+        .keyRing(ring)
+        .users(users)
+        .termsVersion(TERMS)
+        .clock(clock)
+        .random(random)
+        .transport(
+            TransportConfig.builder().developmentMode(true).build()) // plain HTTP from loopback
+        .auditSink(recorded)
+        .auditCloseTimeout(Duration.ofHours(1))
+        .audit(log -> log.anonymousEventsPerAddress(2).closeTimeout(Duration.ofSeconds(5)))
+        .audit(log ->
+            log.anonymousEventWindow(Duration.ofHours(1)).retryInterval(Duration.ofMinutes(10)))
+        .build();
+    toClose.add(portcullis);
+    assertThat(portcullis.audit().closeTimeout())
+        .as("audit(...) applies after auditCloseTimeout(...)")
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(portcullis.audit().retryInterval()).isEqualTo(Duration.ofMinutes(10));
+    Site site = Site.start(portcullis::register);
+    toClose.add(site);
+
+    Browser stranger = new Browser(site.http);
+    for (int i = 0; i < 3; i++) {
+      assertThat(stranger.post("/reports/1", Map.of()).statusCode())
+          .as("a state change without a CSRF token")
+          .isEqualTo(403);
+    }
+    // Past the default window of a minute, within the hour set.
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(stranger.post("/reports/1", Map.of()).statusCode()).isEqualTo(403);
+    assertThat(portcullis.audit().flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(recorded.events())
+        .as("the address's share of the set two, from the first call, in the window of the second")
+        .filteredOn(e -> e.type().name().equals("csrf_fail"))
+        .hasSize(2);
+    assertThat(portcullis.audit().stats().withheld()).isEqualTo(2);
+
+    Portcullis defaults =
+        Portcullis.builder().keyRing(ring).users(users).termsVersion(TERMS).build();
+    toClose.add(defaults);
+    assertThat(defaults.audit().retryInterval()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void auditSettings_outOfRangeOrBesideTheApplicationsOwnLog_areRefusedByBuild_andTheSinksClosed()
+      throws Exception {
+    AuditLog own =
+        AuditLog.builder().clock(MutableClock.startingAt2026()).random(random).build();
+    toClose.add(own);
+    assertThatThrownBy(() -> Portcullis.builder()
+            .keyRing(ring)
+            .users(users)
+            .termsVersion(TERMS)
+            .auditLog(own)
+            .audit(log -> log.demandMinimumCount(5))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("auditLog(...) and audit(...) contradict each other");
+    assertThat(own.isOpen()).as("the application's own log stays open").isTrue();
+
+    Path file = dir.resolve("audit.jsonl");
+    assertThatThrownBy(() -> Portcullis.builder()
+            .keyRing(ring)
+            .users(users)
+            .termsVersion(TERMS)
+            .auditSink(AuditSink.hashChained(file))
+            .audit(log -> log.demandBucket(Duration.ofMinutes(7)))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("audit(...) was refused")
+        .hasMessageContaining("divide a day evenly");
+    assertThatCode(() -> AuditSink.hashChained(file).close())
+        .as("the handed-over sink was closed")
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> Portcullis.builder()
+            .keyRing(ring)
+            .users(users)
+            .termsVersion(TERMS)
+            .audit(log -> log.demandMaxTerms(0))
+            .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("search-demand max terms must be 1 to 1000000, got 0");
   }
 
   @Test
