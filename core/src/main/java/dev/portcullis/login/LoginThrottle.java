@@ -83,9 +83,7 @@ public final class LoginThrottle {
 
   private LoginThrottle(Builder b, LoginAttemptStore store, byte[] hashKey) {
     this.maxPerAccount = b.maxPerAccount;
-    this.maxTracked = b.store == null
-        ? OptionalLong.of(b.maxTracked != null ? b.maxTracked : DEFAULT_MAX_TRACKED)
-        : OptionalLong.empty();
+    this.maxTracked = b.inMemoryBound();
     this.maxPerAddress = b.maxPerAddress;
     this.window = b.window;
     this.knownAddressFor = b.knownAddressFor;
@@ -601,6 +599,13 @@ public final class LoginThrottle {
       return this;
     }
 
+    /** The bound of the in-memory store the throttle makes ({@link #maxTracked} or the default); empty with a store. */
+    private OptionalLong inMemoryBound() {
+      return store != null
+          ? OptionalLong.empty()
+          : OptionalLong.of(maxTracked != null ? maxTracked : DEFAULT_MAX_TRACKED);
+    }
+
     public LoginThrottle build() {
       if (maxPerAccount < 1 || maxPerAccount > 100) {
         throw new IllegalStateException(
@@ -637,8 +642,7 @@ public final class LoginThrottle {
       }
       LoginAttemptStore s = store != null
           ? store
-          : LoginAttemptStore.inMemory(
-              clock, maxTracked != null ? maxTracked : DEFAULT_MAX_TRACKED);
+          : LoginAttemptStore.inMemory(clock, inMemoryBound().getAsLong());
       if (hashKeyRing != null) {
         return new LoginThrottle(this, s, null);
       }
