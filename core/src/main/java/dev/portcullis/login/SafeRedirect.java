@@ -24,9 +24,6 @@ public final class SafeRedirect {
     if (target == null || target.isEmpty() || target.length() > 1024 || target.charAt(0) != '/') {
       return false;
     }
-    if (target.length() > 1 && (target.charAt(1) == '/' || target.charAt(1) == '\\')) {
-      return false;
-    }
     int pathEnd = target.length();
     for (int i = 0; i < target.length(); i++) {
       char c = target.charAt(i);
@@ -41,8 +38,8 @@ public final class SafeRedirect {
   }
 
   /**
-   * Whether {@code path} (starting with {@code /}) has only segments that name themselves: none empty, none a dot
-   * segment, no encoded slash or backslash.
+   * Whether {@code path} (starting with {@code /}) has only segments that name themselves: none empty (which also
+   * refuses a host, {@code //evil}), none a dot segment, no encoded slash or backslash.
    */
   private static boolean isPlainPath(String path) {
     String lower = path.toLowerCase(Locale.ROOT);
