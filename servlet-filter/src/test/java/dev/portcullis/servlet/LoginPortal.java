@@ -202,14 +202,7 @@ final class LoginPortal implements AutoCloseable {
       BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
       Consumer<ServletContextHandler> context)
       throws Exception {
-    return new LoginPortal(
-        AuditSink.noop(),
-        audit -> {},
-        configure,
-        false,
-        TestJetty.builder(),
-        sessions().build(),
-        context);
+    return withContext(false, configure, context);
   }
 
   /**
@@ -221,11 +214,20 @@ final class LoginPortal implements AutoCloseable {
       BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
       Consumer<ServletContextHandler> context)
       throws Exception {
+    return withContext(true, configure, context);
+  }
+
+  /** A portal with the default audit, server and sessions, whose servlet context {@code context} adds to. */
+  private static LoginPortal withContext(
+      boolean applicationDecidesAccess,
+      BiConsumer<LoginPortal, PortcullisFilter.Builder> configure,
+      Consumer<ServletContextHandler> context)
+      throws Exception {
     return new LoginPortal(
         AuditSink.noop(),
         audit -> {},
         configure,
-        true,
+        applicationDecidesAccess,
         TestJetty.builder(),
         sessions().build(),
         context);
