@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -19,6 +22,9 @@ import javax.net.ssl.TrustManagerFactory;
  * {@code server.ssl.key-store}, Dropwizard's {@code keyStorePath}, Tomcat's certificate) or from a key store or
  * {@link SSLContext}; and a client context that trusts that certificate only.
  *
+ * <p>keytool runs in a JVM of its own, which takes a second or more on a loaded machine: one test JVM runs it once
+ * per set of names and writes the same key store into each later test's folder.
+ *
  * @param keyStore the PKCS12 file, with the key under the alias {@link #ALIAS}
  * @param server a server context with that key
  * @param client a client context that trusts the certificate and nothing else
@@ -30,11 +36,40 @@ public record TestTls(Path keyStore, SSLContext server, SSLContext client) {
   /** The key's alias in the key store. */
   public static final String ALIAS = "portal";
 
+  /** The key stores keytool made in this JVM, by the DNS names they carry. */
+  private static final Map<List<String>, byte[]> MADE = new HashMap<>();
+
   /** Makes the key store in {@code dir} (as {@code tls.p12}) for {@code 127.0.0.1} and {@code dnsNames}. */
   public static TestTls make(Path dir, String... dnsNames)
       throws IOException, GeneralSecurityException {
     Files.createDirectories(dir);
     Path file = dir.resolve("tls.p12");
+    Files.write(file, keyStoreFor(List.of(dnsNames), dir));
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(file)) {
+      store.load(in, PASSWORD.toCharArray());
+    }
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(store, PASSWORD.toCharArray());
+    SSLContext server = SSLContext.getInstance("TLS");
+    server.init(keys.getKeyManagers(), null, null);
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(store);
+    SSLContext client = SSLContext.getInstance("TLS");
+    client.init(null, trust.getTrustManagers(), null);
+    return new TestTls(file, server, client);
+  }
+
+  /** The PKCS12 bytes for {@code dnsNames}: keytool's, made in {@code dir} the first time in this JVM. */
+  private static synchronized byte[] keyStoreFor(List<String> dnsNames, Path dir)
+      throws IOException {
+    byte[] made = MADE.get(dnsNames);
+    if (made != null) {
+      return made.clone();
+    }
+    Path file = dir.resolve("tls-keytool.p12");
+    Files.deleteIfExists(file);
     StringJoiner names = new StringJoiner(",", "san=", "");
     names.add("ip:127.0.0.1");
     for (String name : dnsNames) {
@@ -50,7 +85,7 @@ public record TestTls(Path keyStore, SSLContext server, SSLContext client) {
             "-groupname",
             "secp256r1",
             "-dname",
-            "CN=" + (dnsNames.length > 0 ? dnsNames[0] : "127.0.0.1"),
+            "CN=" + (dnsNames.isEmpty() ? "127.0.0.1" : dnsNames.get(0)),
             "-ext",
             names.toString(),
             "-validity",
@@ -73,19 +108,9 @@ public record TestTls(Path keyStore, SSLContext server, SSLContext client) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while keytool ran", e);
     }
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(file)) {
-      store.load(in, PASSWORD.toCharArray());
-    }
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(store, PASSWORD.toCharArray());
-    SSLContext server = SSLContext.getInstance("TLS");
-    server.init(keys.getKeyManagers(), null, null);
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(store);
-    SSLContext client = SSLContext.getInstance("TLS");
-    client.init(null, trust.getTrustManagers(), null);
-    return new TestTls(file, server, client);
+    made = Files.readAllBytes(file);
+    Files.delete(file);
+    MADE.put(List.copyOf(dnsNames), made);
+    return made.clone();
   }
 }

@@ -2,7 +2,6 @@ package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.jdbc.JdbcStores;
@@ -22,11 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two nodes of one Dropwizard application, each with the same YAML ({@code portcullis.jdbc}), the same key ring and a
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * login on the other, a logout on either ends it on both; the application's stop stops the stores and leaves the
  * pool open. Skipped, saying why, where PostgreSQL is not installed.
  */
+@ExtendWith(OnePostgres.class)
 class JdbcBlockTwoNodesTest {
 
   /**
@@ -52,17 +52,10 @@ class JdbcBlockTwoNodesTest {
   private final List<DropwizardTestSupport<PortalApp.Config>> nodes = new ArrayList<>();
   private final List<HikariDataSource> pools = new ArrayList<>();
 
+  /** The test run's server ({@link OnePostgres} stops it when the run ends). */
   @BeforeAll
-  static void startPostgres() throws Exception {
-    assumeTrue(PostgresServer.binaries().isPresent(), PostgresServer.MISSING);
-    postgres = PostgresServer.create();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
+  static void postgres(PostgresServer shared) {
+    postgres = shared;
   }
 
   /** Each test on a schema of its own: node A's pool, and node B's on the same schema. */

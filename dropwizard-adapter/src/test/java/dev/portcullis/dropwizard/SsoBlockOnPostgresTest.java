@@ -1,7 +1,6 @@
 package dev.portcullis.dropwizard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.jdbc.PostgresServer;
@@ -17,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two nodes with the same {@code portcullis.sso} and {@code portcullis.jdbc} blocks, each with a pool of its own on
@@ -24,16 +24,15 @@ import org.junit.jupiter.api.Test;
  * the shared sessions the start would stop), so an identity linked through one node logs in through the other.
  * Skipped, saying why, where PostgreSQL is not installed.
  */
+@ExtendWith(OnePostgres.class)
 class SsoBlockOnPostgresTest {
-  private static PostgresServer postgres;
   private static LoopbackOpenIdProvider provider;
   private static final List<HikariDataSource> pools = new ArrayList<>();
   private static final List<DropwizardTestSupport<PortalApp.Config>> nodes = new ArrayList<>();
 
+  /** Starts on the test run's server ({@link OnePostgres} stops it when the run ends). */
   @BeforeAll
-  static void start() throws Exception {
-    assumeTrue(PostgresServer.binaries().isPresent(), PostgresServer.MISSING);
-    postgres = PostgresServer.create();
+  static void start(PostgresServer postgres) throws Exception {
     provider = new LoopbackOpenIdProvider();
     HikariDataSource poolA = postgres.freshDataSource();
     pools.add(poolA);
@@ -45,7 +44,7 @@ class SsoBlockOnPostgresTest {
 
   /**
    * Stops the nodes in the reverse order of their start, each restoring the system properties it replaced; then the
-   * pools, the provider and the database.
+   * pools and the provider.
    */
   @AfterAll
   static void stop() throws Exception {
@@ -57,9 +56,6 @@ class SsoBlockOnPostgresTest {
     } finally {
       if (provider != null) {
         provider.close();
-      }
-      if (postgres != null) {
-        postgres.close();
       }
     }
   }

@@ -25,15 +25,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The application in its own JVM, as an operator starts it: the key ring in the real environment variable
  * {@code PORTCULLIS_KEY_RING}, behind a TLS-terminating proxy on this machine. A protected page sends an anonymous
- * visitor to the login page, and the right password logs in.
+ * visitor to the login page, and the right password logs in. One start serves every test; each test is a new browser
+ * (an empty cookie jar).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortalApplicationTest {
   private static final Pattern STARTED = Pattern.compile("started on port (\\d+)");
   private static final Pattern CSRF = Pattern.compile("name=_csrf value=([A-Za-z0-9_-]+)");
@@ -47,7 +51,7 @@ class PortalApplicationTest {
       .connectTimeout(Duration.ofSeconds(10)).build();
   private final Map<String, String> jar = new LinkedHashMap<>();
 
-  @BeforeEach
+  @BeforeAll
   void start() throws Exception {
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
@@ -83,7 +87,12 @@ class PortalApplicationTest {
     base = URI.create("http://127.0.0.1:" + port.get(3, TimeUnit.MINUTES) + "/");
   }
 
-  @AfterEach
+  @BeforeEach
+  void newBrowser() {
+    jar.clear();
+  }
+
+  @AfterAll
   void stop() throws Exception {
     if (process != null) {
       process.destroy();

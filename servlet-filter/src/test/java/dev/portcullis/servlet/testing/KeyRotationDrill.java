@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
@@ -81,8 +82,18 @@ public final class KeyRotationDrill {
   private final AtomicInteger requests = new AtomicInteger();
   private final List<String> forced = Collections.synchronizedList(new ArrayList<>());
   private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+  /**
+   * Counts the phases that both nodes have read from the key file: a login that starts once it is {@code n} is made
+   * under the ring of phase {@code n} on whichever node it reaches.
+   */
+  private final AtomicInteger phasesRead = new AtomicInteger();
+  /** Per worker, {@link #phasesRead} when its current browser started logging in; -1 before its first login. */
+  private final AtomicIntegerArray loggedInAt = new AtomicIntegerArray(WORKERS);
 
   private KeyRotationDrill() {
+    for (int w = 0; w < WORKERS; w++) {
+      loggedInAt.set(w, -1);
+    }
     for (int i = 0; i <= USERS; i++) {
       String name = i == USERS ? "witness" : "user" + i;
       users.add(
@@ -119,21 +130,24 @@ public final class KeyRotationDrill {
       TestBrowser witness = new TestBrowser(nodes.get(0).base, client);
       login(witness, "witness");
       Map<String, String> witnessCookies = Map.copyOf(witness.cookies());
-      Thread.sleep(1_000);
+      awaitEveryWorkerLoggedIn();
 
       KeyRing two = one.withNewKey(NEW_KEY, KeyMaterial.generate(random), Instant.EPOCH);
       phase = "two keys";
       KeyRingSources.writeFile(two, file);
       awaitRing(nodes, r -> r.keys().size() == 2);
-      Thread.sleep(1_000);
+      phasesRead.incrementAndGet();
+      awaitEveryWorkerLoggedIn();
 
       KeyRing promoted = two.promote(NEW_KEY);
       phase = "new key active";
       KeyRingSources.writeFile(promoted, file);
       awaitRing(nodes, r -> r.activeKey().id() == NEW_KEY);
-      // The workers' browsers live about a second: by now each holds a cookie sealed under the new
+      // Each worker's browser lives for one login and ten requests: once every worker has logged in
+      // again after both nodes made the new key active, each holds a cookie sealed under the new
       // key.
-      Thread.sleep(2_500);
+      phasesRead.incrementAndGet();
+      awaitEveryWorkerLoggedIn();
       for (Node node : nodes) {
         if (!whoami(node.browser(witnessCookies)).equals("u-witness")) {
           failures.add("the old key's cookie did not work before the retirement on " + node.base);
@@ -153,7 +167,8 @@ public final class KeyRotationDrill {
         refusedAfter.add(Duration.ofNanos(System.nanoTime() - written));
       }
       awaitRing(nodes, r -> statusOf(r, OLD_KEY) == KeyStatus.REVOKED);
-      Thread.sleep(1_000);
+      phasesRead.incrementAndGet();
+      awaitEveryWorkerLoggedIn();
       stop = true;
       for (Thread t : workers) {
         t.join(AWAIT.toMillis());
@@ -185,8 +200,10 @@ public final class KeyRotationDrill {
         String user = "user" + ((worker + round) % USERS);
         TestBrowser browser = new TestBrowser(nodes.get(round % 2).base, client);
         String loginPhase = phase;
+        int read = phasesRead.get();
         login(browser, user);
         logins.computeIfAbsent(loginPhase, p -> new AtomicInteger()).incrementAndGet();
+        loggedInAt.set(worker, read);
         for (int i = 0; i < 10 && !stop; i++) {
           String requestPhase = phase;
           String who = whoami(browser.on(nodes.get(i % 2).base));
@@ -214,6 +231,28 @@ public final class KeyRotationDrill {
       }
     }
     return null;
+  }
+
+  /**
+   * Waits until every worker has logged in a new browser since both nodes read the current phase's key file, so
+   * that each phase has logins made under its ring on both nodes and every browser in use holds a cookie sealed
+   * under it. Polls: a worker logs in again after its ten requests.
+   */
+  private void awaitEveryWorkerLoggedIn() throws InterruptedException {
+    int current = phasesRead.get();
+    long deadline = System.nanoTime() + AWAIT.toNanos();
+    for (int w = 0; w < WORKERS; w++) {
+      while (loggedInAt.get(w) < current) {
+        if (!failures.isEmpty()) {
+          throw new AssertionError("the drill could not run: " + failures);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(
+              "worker " + w + " did not log in again in phase " + phase + " within " + AWAIT);
+        }
+        Thread.sleep(10);
+      }
+    }
   }
 
   private static void awaitRing(List<Node> nodes, Predicate<KeyRing> reached) throws Exception {
