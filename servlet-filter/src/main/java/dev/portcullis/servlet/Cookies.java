@@ -13,15 +13,16 @@ import org.slf4j.LoggerFactory;
  * {@code ;}), not through the container's parsed and cached cookie list: the security decisions see exactly what this
  * request sent. Malformed pairs are skipped; a malformed header never fails the request.
  *
- * <p>The headers are parsed once per request into the positions of each pair's name and value; a value becomes a
- * string only when a stage asks for its cookie, and names are compared as sent (cookie names are case-sensitive).
+ * <p>The headers are read once per request into their text; each question about a cookie scans that text for the pairs
+ * with its name (names compared as sent: cookie names are case-sensitive), and a value becomes a string only when a
+ * stage asks for it. No table of the pairs is made: a request asks about two or three names, and a scan of a
+ * browser's header costs about what reading such a table back does.
  *
  * <p>Bounded whatever the container lets through (Undertow reads up to 1 MiB of headers by default): a header longer
  * than {@value #MAX_HEADER} characters is ignored whole, and a request whose headers hold more than {@value #MAX_PAIRS}
- * pairs counts as sending no cookie that can be read (no session, no login), which is logged at DEBUG. The pairs'
- * offsets take at most 16 KiB however many {@code ;} or {@code =} the headers hold. A browser sends far fewer pairs:
- * Chrome and Firefox keep at most 180 cookies per site. A request over the bound is never read in part, so that a
- * cookie sent twice cannot pass for one sent once.
+ * pairs counts as sending no cookie that can be read (no session, no login), which is logged at DEBUG. A browser sends
+ * far fewer pairs: Chrome and Firefox keep at most 180 cookies per site. A request over the bound is never read in
+ * part, so that a cookie sent twice cannot pass for one sent once.
  */
 final class Cookies {
   /** Headers longer than this are ignored whole. */
@@ -30,24 +31,27 @@ final class Cookies {
   /** More pairs than this make every cookie of the request unread. */
   static final int MAX_PAIRS = 1_000;
 
+  /** What {@link #single} answers when the request sent no value for the name. */
+  static final int ABSENT = -1;
+
+  /** What {@link #single} answers when the request sent more than one value for the name. */
+  static final int SEVERAL = -2;
+
   private static final Logger log = LoggerFactory.getLogger(Cookies.class);
 
-  private static final Cookies NONE = new Cookies("", new int[0], 0);
+  private static final Cookies NONE = new Cookies("");
 
   /** A request that sent cookies past a bound: none is read, but it did send some. */
-  private static final Cookies UNREAD = new Cookies("", new int[0], 0);
+  private static final Cookies UNREAD = new Cookies("");
 
-  /** The {@code Cookie} headers, joined with {@code ;} when the request sent more than one. */
+  /**
+   * The {@code Cookie} headers, joined with {@code ;} when the request sent more than one; empty for {@link #NONE} and
+   * {@link #UNREAD}.
+   */
   private final String text;
-  /** Per pair, four offsets into {@link #text}: name start and end, value start and end (trimmed, unquoted). */
-  private final int[] pairs;
 
-  private final int count;
-
-  private Cookies(String text, int[] pairs, int count) {
+  private Cookies(String text) {
     this.text = text;
-    this.pairs = pairs;
-    this.count = count;
   }
 
   /** Every value sent for cookie {@code name}, in order (more than one means duplicates). */
@@ -61,61 +65,129 @@ final class Cookies {
 
   /** Every value sent for cookie {@code name}, in order; an empty list when there is none. */
   List<String> values(String name) {
-    String first = null;
-    List<String> all = null;
-    for (int i = 0; i < count; i += 4) {
-      if (nameIs(i, name)) {
-        String value = text.substring(pairs[i + 2], pairs[i + 3]);
-        if (first == null) {
-          first = value;
-        } else {
-          if (all == null) {
-            all = new ArrayList<>(4);
-            all.add(first);
-          }
-          all.add(value);
-        }
-      }
+    int eq = find(name, 0);
+    if (eq < 0) {
+      return List.of();
     }
-    return all != null ? all : first != null ? List.of(first) : List.of();
+    String first = valueAt(eq);
+    eq = find(name, after(eq));
+    if (eq < 0) {
+      return List.of(first);
+    }
+    List<String> all = new ArrayList<>(4);
+    all.add(first);
+    for (; eq >= 0; eq = find(name, after(eq))) {
+      all.add(valueAt(eq));
+    }
+    return all;
   }
 
   /** The first value sent for cookie {@code name}, or null. */
   String first(String name) {
-    for (int i = 0; i < count; i += 4) {
-      if (nameIs(i, name)) {
-        return text.substring(pairs[i + 2], pairs[i + 3]);
-      }
+    int eq = find(name, 0);
+    return eq < 0 ? null : valueAt(eq);
+  }
+
+  /**
+   * Where the one value sent for cookie {@code name} is, for {@link #value(int)}; {@link #ABSENT} when the request sent
+   * none, {@link #SEVERAL} when it sent more than one. One scan for what {@link #count} and {@link #first} would take
+   * two.
+   */
+  int single(String name) {
+    int eq = find(name, 0);
+    if (eq < 0) {
+      return ABSENT;
     }
-    return null;
+    return find(name, after(eq)) < 0 ? eq : SEVERAL;
+  }
+
+  /** The value {@link #single} found at {@code place} (not {@link #ABSENT} or {@link #SEVERAL}). */
+  String value(int place) {
+    return valueAt(place);
   }
 
   /** The one value sent for cookie {@code name} if it is well formed for {@code format}; null otherwise. */
   static String wellFormedSingle(Cookies cookies, String name, LoginFormTokens format) {
-    String value = cookies.count(name) == 1 ? cookies.first(name) : null;
+    int place = cookies.single(name);
+    String value = place >= 0 ? cookies.value(place) : null;
     return format.isWellFormed(value) ? value : null;
   }
 
   /** Whether the request sent no cookie at all. */
   boolean isEmpty() {
-    return count == 0 && this != UNREAD;
+    return this != UNREAD && find(null, 0) < 0;
   }
 
   /** How many values the request sent for cookie {@code name}. */
   int count(String name) {
     int n = 0;
-    for (int i = 0; i < count; i += 4) {
-      if (nameIs(i, name)) {
-        n++;
-      }
+    for (int eq = find(name, 0); eq >= 0; eq = find(name, after(eq))) {
+      n++;
     }
     return n;
   }
 
-  private boolean nameIs(int pair, String name) {
-    int start = pairs[pair];
-    int length = pairs[pair + 1] - start;
-    return length == name.length() && text.regionMatches(start, name, 0, length);
+  /**
+   * The position of the {@code =} of the first pair named {@code name} (any pair when null) among the {@code ;}
+   * -separated parts of the text that start at or after {@code from}; -1 when there is none. A part is a pair when it
+   * holds an {@code =} after its first character; its name is what comes before the first {@code =}, trimmed.
+   */
+  private int find(String name, int from) {
+    String t = text;
+    int length = t.length();
+    int start = from;
+    int nextEq = start < length ? t.indexOf('=', start) : -1;
+    while (nextEq >= 0) {
+      int end = t.indexOf(';', start);
+      if (end < 0) {
+        end = length;
+      }
+      if (nextEq < start) {
+        nextEq = t.indexOf('=', start);
+        if (nextEq < 0) {
+          return -1;
+        }
+      }
+      if (nextEq > start && nextEq < end) {
+        if (name == null) {
+          return nextEq;
+        }
+        int nameStart = skipSpace(t, start, nextEq);
+        int nameEnd = trimSpace(t, nameStart, nextEq);
+        if (nameEnd - nameStart == name.length()
+            && t.regionMatches(nameStart, name, 0, name.length())) {
+          return nextEq;
+        }
+      }
+      if (end == length) {
+        return -1;
+      }
+      start = end + 1;
+    }
+    return -1;
+  }
+
+  /** Where the part after the pair whose {@code =} is at {@code eq} starts (past the text when it is the last). */
+  private int after(int eq) {
+    int end = text.indexOf(';', eq + 1);
+    return end < 0 ? text.length() : end + 1;
+  }
+
+  /** The value of the pair whose {@code =} is at {@code eq}: trimmed, and without one pair of enclosing quotes. */
+  private String valueAt(int eq) {
+    int end = text.indexOf(';', eq + 1);
+    if (end < 0) {
+      end = text.length();
+    }
+    int valueStart = skipSpace(text, eq + 1, end);
+    int valueEnd = trimSpace(text, valueStart, end);
+    if (valueEnd - valueStart >= 2
+        && text.charAt(valueStart) == '"'
+        && text.charAt(valueEnd - 1) == '"') {
+      valueStart++;
+      valueEnd--;
+    }
+    return text.substring(valueStart, valueEnd);
   }
 
   /** Reads the request's {@code Cookie} headers once. */
@@ -155,58 +227,23 @@ final class Cookies {
   }
 
   static Cookies parse(String text) {
-    // At most one pair per ';'-separated part, and each has an '=': count both, so the offsets take
-    // one allocation no larger than the pairs need (a header of bare ';' or '=' needs none).
-    // indexOf rather than a loop over characters: the JDK scans many at a time.
-    int length = text.length();
-    int parts = 1;
-    for (int i = text.indexOf(';'); i >= 0; i = text.indexOf(';', i + 1)) {
-      parts++;
-    }
-    int equals = 0;
-    for (int i = text.indexOf('='); i >= 0 && equals < parts; i = text.indexOf('=', i + 1)) {
-      equals++;
-    }
-    int most = Math.min(Math.min(parts, equals), MAX_PAIRS);
-    if (most == 0) {
+    if (text.isEmpty()) {
       return NONE;
     }
-    int[] pairs = new int[4 * most];
-    int count = 0;
-    int start = 0;
-    int nextEq = text.indexOf('=');
-    while (start <= length) {
-      int end = text.indexOf(';', start);
-      if (end < 0) {
-        end = length;
-      }
-      if (nextEq >= 0 && nextEq < start) {
-        nextEq = text.indexOf('=', start);
-      }
-      int eq = nextEq >= 0 && nextEq < end ? nextEq : -1;
-      if (eq > start) {
-        if (count == 4 * MAX_PAIRS) {
+    // A pair takes at least two characters and a ';' before the next one, so a text this short
+    // holds no more pairs than the bound: only a longer one is counted.
+    if ((text.length() + 1) / 3 > MAX_PAIRS) {
+      Cookies all = new Cookies(text);
+      int pairs = 0;
+      for (int eq = all.find(null, 0); eq >= 0; eq = all.find(null, all.after(eq))) {
+        if (++pairs > MAX_PAIRS) {
           log.debug("cookies not read: more than {} pairs", MAX_PAIRS);
           return UNREAD;
         }
-        int nameStart = skipSpace(text, start, eq);
-        int nameEnd = trimSpace(text, nameStart, eq);
-        int valueStart = skipSpace(text, eq + 1, end);
-        int valueEnd = trimSpace(text, valueStart, end);
-        if (valueEnd - valueStart >= 2
-            && text.charAt(valueStart) == '"'
-            && text.charAt(valueEnd - 1) == '"') {
-          valueStart++;
-          valueEnd--;
-        }
-        pairs[count++] = nameStart;
-        pairs[count++] = nameEnd;
-        pairs[count++] = valueStart;
-        pairs[count++] = valueEnd;
       }
-      start = end + 1;
+      return pairs == 0 ? NONE : all;
     }
-    return count == 0 ? NONE : new Cookies(text, pairs, count);
+    return new Cookies(text);
   }
 
   private static int skipSpace(String s, int from, int to) {

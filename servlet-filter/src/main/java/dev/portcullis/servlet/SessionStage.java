@@ -80,27 +80,27 @@ final class SessionStage extends Stage {
   private SessionState readCookie(Exchange exchange) {
     // Straight from the headers: never a container's cached parse of an earlier request on the
     // connection.
-    // Counted, then the one value read: no list for the common request, which sends each cookie
-    // once.
+    // One scan per name finds its one value, or that it was sent more than once: no list for the
+    // common request, which sends each cookie once.
     Cookies cookies = exchange.requestCookies();
-    int found = cookies.count(cookieName);
-    int auth = withLogin == null ? 0 : cookies.count(authCookieName);
-    if (found > 1 || auth > 1) {
+    int session = cookies.single(cookieName);
+    int auth = withLogin == null ? Cookies.ABSENT : cookies.single(authCookieName);
+    if (session == Cookies.SEVERAL || auth == Cookies.SEVERAL) {
       // Copies another host or path set beside the portal's own (see the class comment).
       exchange.response().setHeader("Clear-Site-Data", "\"cookies\"");
     }
-    String value = found == 1 ? cookies.first(cookieName) : null;
+    String value = session >= 0 ? cookies.value(session) : null;
     SessionLookup lookup;
-    if (found > 1) {
-      log.debug("{} session cookies in one request; none is used", found);
+    if (session == Cookies.SEVERAL) {
+      log.debug("{} session cookies in one request; none is used", cookies.count(cookieName));
       lookup = SessionLookup.MALFORMED;
     } else {
-      if (found == 0 || auth == 0) {
+      if (session == Cookies.ABSENT || auth == Cookies.ABSENT) {
         lookup = withLogin == null ? registry.open(value) : withLogin.open(value);
       } else {
         // Duplicated auth cookies go to the check as a list, which refuses them.
-        SessionLoginCheck.Result both = auth == 1
-            ? withLogin.check(value, cookies.first(authCookieName))
+        SessionLoginCheck.Result both = auth >= 0
+            ? withLogin.check(value, cookies.value(auth))
             : withLogin.check(value, cookies.values(authCookieName));
         lookup = both.session();
         exchange.authCheck(both.auth());
@@ -109,15 +109,16 @@ final class SessionStage extends Stage {
         log.debug("malformed session cookie ({} characters); ignored", value.length());
       }
     }
+    boolean sent = session != Cookies.ABSENT;
     boolean keep = keepUnknownIds
-        && found == 1
+        && session >= 0
         && lookup instanceof SessionLookup.Absent
         && registry.config().idFormat().isWellFormed(value);
-    SessionState state = new SessionState(
-        registry, exchange, lookup, found > 0, keep, audit, connections, rebinding);
+    SessionState state =
+        new SessionState(registry, exchange, lookup, sent, keep, audit, connections, rebinding);
     if (lookup instanceof SessionLookup.Unavailable) {
       state.unreachable(registry.idOf(value));
-    } else if (rebinding != null && found == 1 && lookup instanceof SessionLookup.Absent) {
+    } else if (rebinding != null && session >= 0 && lookup instanceof SessionLookup.Absent) {
       SessionId id = registry.idOf(value);
       if (id != null && registry.wasMoved(id)) {
         state.movedIdSent();

@@ -27,6 +27,18 @@ class CookiesTest {
   }
 
   @Test
+  void single_findsTheOneValue_orSaysNoneOrSeveral() {
+    Cookies cookies = Cookies.parse("sid=1; auth=\"x\"; sid=2; other=3");
+
+    assertThat(cookies.value(cookies.single("auth"))).isEqualTo("x");
+    assertThat(cookies.value(cookies.single("other"))).isEqualTo("3");
+    assertThat(cookies.single("sid")).isEqualTo(Cookies.SEVERAL);
+    assertThat(cookies.single("missing")).isEqualTo(Cookies.ABSENT);
+    assertThat(cookies.single("si")).isEqualTo(Cookies.ABSENT);
+    assertThat(Cookies.parse("").single("sid")).isEqualTo(Cookies.ABSENT);
+  }
+
+  @Test
   void namesAreCaseSensitive() {
     assertThat(Cookies.parse("SID=1").values("sid")).isEmpty();
   }
@@ -46,6 +58,8 @@ class CookiesTest {
 
     assertThat(cookies.values("sid")).containsExactly("1");
     assertThat(cookies.count("x")).isEqualTo(Cookies.MAX_PAIRS - 1);
+    // Long enough to be counted against the bound, with one pair.
+    assertThat(Cookies.parse("a=" + "v".repeat(5_000)).first("a")).hasSize(5_000);
   }
 
   /** Not the first pairs only: a second session cookie past the bound must not leave the first to pass as the one. */
@@ -80,6 +94,12 @@ class CookiesTest {
         }
       }
       assertThat(cookies.values(pair[0])).as(header).isEqualTo(values);
+      int place = cookies.single(pair[0]);
+      if (values.size() == 1) {
+        assertThat(cookies.value(place)).as(header).isEqualTo(values.get(0));
+      } else {
+        assertThat(place).as(header).isEqualTo(Cookies.SEVERAL);
+      }
     }
     int total = expected.size();
     int found = 0;
