@@ -269,8 +269,8 @@ class SessionLoginCheckTest {
     session.setUserHandle("u-alice");
     assertThat(inMemory.save(session)).isTrue();
     String sid = session.id().cookieValue();
-    String ticket = ((LoginDecision.Accepted) login.passwordLogin(
-            "alice", "a".toCharArray(), false, null, new FixedIdSession(sid)))
+    String ticket = ((LoginDecision.Accepted)
+            login.passwordLogin("alice", "a".toCharArray(), false, null, new FixedIdSession(sid)))
         .ticket()
         .cookieValue();
     SessionLoginCheck check = SessionLoginCheck.create(inMemory, login);
