@@ -143,7 +143,8 @@ public final class ObjectPool<T> {
     }
   }
 
-  static boolean isVirtual(Thread thread) {
+  /** Whether {@code thread} is a virtual thread (Java 21 and later); always false on Java 17. */
+  public static boolean isVirtual(Thread thread) {
     if (IS_VIRTUAL == null) {
       return false;
     }

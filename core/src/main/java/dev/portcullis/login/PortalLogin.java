@@ -245,6 +245,11 @@ public final class PortalLogin {
     return tickets.verify(cookieValue);
   }
 
+  /** {@link #verify(String)} at {@code nowMillis}, a reading of {@link #clock()} taken once for the request. */
+  TicketCheck verify(String cookieValue, long nowMillis) {
+    return tickets.verify(cookieValue, nowMillis);
+  }
+
   /** The answer to a ticket {@link #verify} did not find valid. */
   static AuthCheck.Anonymous refusalOf(TicketCheck notValid) {
     if (notValid instanceof TicketCheck.Expired expired) {

@@ -7,6 +7,7 @@ import dev.portcullis.session.SessionLookup;
 import dev.portcullis.session.SessionRegistry;
 import dev.portcullis.ticket.AuthTicket;
 import dev.portcullis.ticket.TicketCheck;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -39,10 +40,13 @@ public final class SessionLoginCheck {
   private final SessionAndRevocationLookup oneCall;
   /** This node's unfinished logouts, whose tickets and sessions are refused; null for none. */
   private final PendingLogouts pending;
+  /** The login's clock, read once per checked request. */
+  private final InstantSource clock;
 
   private SessionLoginCheck(SessionRegistry sessions, PortalLogin login, PendingLogouts pending) {
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.login = Objects.requireNonNull(login, "login");
+    this.clock = login.clock();
     this.oneCall = sessions.oneCallLookupWith(login.revocations()).orElse(null);
     this.pending = pending;
   }
@@ -113,7 +117,10 @@ public final class SessionLoginCheck {
    */
   public Result check(String sessionCookieValue, String authCookieValue) {
     Objects.requireNonNull(authCookieValue, "authCookieValue");
-    TicketCheck verified = login.verify(authCookieValue);
+    // One clock reading for the request: the ticket's expiry and half-life, and the in-memory
+    // session store's timeouts and last access when it runs on the same clock.
+    long now = clock.millis();
+    TicketCheck verified = login.verify(authCookieValue, now);
     if (!(verified instanceof TicketCheck.Valid valid)) {
       return new Result(open(sessionCookieValue), PortalLogin.refusalOf(verified));
     }
@@ -134,7 +141,7 @@ public final class SessionLoginCheck {
     } else {
       // The two calls apart, as SessionAndRevocationLookup.separate makes them: the revocation
       // store is asked only with a session, and from the ticket itself when it can answer so.
-      session = sessions.open(id);
+      session = sessions.open(id, clock, now);
       revocation = SessionAndRevocationLookup.Revocation.UNAVAILABLE;
       if (session instanceof SessionLookup.Found) {
         try {

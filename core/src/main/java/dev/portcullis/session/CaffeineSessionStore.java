@@ -3,6 +3,8 @@ package dev.portcullis.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.portcullis.internal.ObjectPool;
 import dev.portcullis.internal.Tickers;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -50,6 +52,7 @@ public final class CaffeineSessionStore implements SessionStore {
   private final long absoluteMillis;
   private final SessionListener listener;
   private final Executor listenerExecutor;
+  private final CallTicker ticker;
 
   private CaffeineSessionStore(Builder b) {
     this.clock = b.clock;
@@ -57,6 +60,7 @@ public final class CaffeineSessionStore implements SessionStore {
     this.absoluteMillis = b.config.absoluteTimeout().toMillis();
     this.listener = SessionListener.guarded(b.listener);
     this.listenerExecutor = b.executor;
+    this.ticker = new CallTicker(clock);
     this.cache = Caffeine.newBuilder()
         // Only anonymous sessions weigh anything: the size bound never evicts a logged-in session.
         .maximumWeight(b.config.maxSessions())
@@ -65,8 +69,8 @@ public final class CaffeineSessionStore implements SessionStore {
         // read and write, and a session past it that nobody reads goes at its idle expiry.
         .expireAfterAccess(b.config.idleTimeout())
         // Millisecond resolution is plenty for timeouts of minutes, and reading it allocates
-        // nothing.
-        .ticker(Tickers.of(clock))
+        // nothing. A read of a session hands the cache the reading it judged the timeouts at.
+        .ticker(ticker)
         // Maintenance on the calling thread; removed() hands the listener's call to the executor.
         .executor(Runnable::run)
         .removalListener(this::removed)
@@ -90,19 +94,41 @@ public final class CaffeineSessionStore implements SessionStore {
    * between the entry and the session; null when there is no live session.
    */
   Session loadSession(SessionId id) {
-    Entry e = touched(id.storeKey());
+    return loadSession(id, clock.millis());
+  }
+
+  /**
+   * {@link #loadSession(SessionId)} at {@code nowMillis}, a reading of this store's clock ({@link #usesClock}) that
+   * the caller took for its whole request.
+   */
+  Session loadSession(SessionId id, long nowMillis) {
+    Entry e = touched(id.storeKey(), nowMillis);
     return e == null
         ? null
         : Session.loaded(id, e.created, e.lastAccess, e.userHandle, e.attributes);
   }
 
+  /** Whether this store reads its time from {@code clock}, so that a reading of it can stand for the store's own. */
+  boolean usesClock(InstantSource clock) {
+    return this.clock == clock;
+  }
+
   /** The live entry under {@code key}, marked as accessed now; null when absent or expired (then removed). */
   private Entry touched(SessionKey key) {
-    Entry e = cache.getIfPresent(key);
+    return touched(key, clock.millis());
+  }
+
+  private Entry touched(SessionKey key, long now) {
+    long[] held = ticker.hold(now);
+    Entry e;
+    try {
+      e = cache.getIfPresent(key);
+    } finally {
+      CallTicker.release(held);
+    }
     if (e == null) {
       return null;
     }
-    long now = clock.millis();
     if (expired(e, now)) {
       if (map.remove(key, e)) {
         reportExpired(e, now);
@@ -292,6 +318,59 @@ public final class CaffeineSessionStore implements SessionStore {
         Optional.ofNullable(e.userHandle),
         Instant.ofEpochMilli(now),
         reason));
+  }
+
+  /**
+   * Caffeine's ticker for this store: while a read of a session is under way on a platform thread, the clock reading
+   * that read judges the session's timeouts at, so that a request reads the clock once for both; otherwise the clock,
+   * as {@link Tickers#of}. The reading the cache gets is the one the store used, never an older one from another call:
+   * it is held per thread and dropped when the read returns, so the cache's idle order is exactly the store's and a
+   * session is not dropped before its idle timeout. Virtual threads read the clock, so that a thread per request does
+   * not make a thread-local per request.
+   */
+  static final class CallTicker implements Ticker {
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final InstantSource clock;
+    /** This thread's held reading in epoch milliseconds, {@link #NONE} when none; only JDK classes in the value. */
+    private final ThreadLocal<long[]> held = new ThreadLocal<>();
+
+    CallTicker(InstantSource clock) {
+      this.clock = clock;
+    }
+
+    /** Holds {@code nowMillis} for this thread's cache calls until {@link #release}; null on a virtual thread. */
+    long[] hold(long nowMillis) {
+      Thread thread = Thread.currentThread();
+      if (ObjectPool.isVirtual(thread)) {
+        return null;
+      }
+      long[] slot = held.get();
+      if (slot == null) {
+        slot = new long[1];
+        held.set(slot);
+      }
+      slot[0] = nowMillis;
+      return slot;
+    }
+
+    /** Ends a {@link #hold}: the cache reads the clock again. */
+    static void release(long[] slot) {
+      if (slot != null) {
+        slot[0] = NONE;
+      }
+    }
+
+    @Override
+    public long read() {
+      if (!ObjectPool.isVirtual(Thread.currentThread())) {
+        long[] slot = held.get();
+        if (slot != null && slot[0] != NONE) {
+          return slot[0] * 1_000_000L;
+        }
+      }
+      return clock.millis() * 1_000_000L;
+    }
   }
 
   /**

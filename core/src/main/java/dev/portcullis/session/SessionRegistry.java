@@ -170,6 +170,29 @@ public final class SessionRegistry {
   }
 
   /**
+   * {@link #open(SessionId)} for a request that has read {@code clock} once already: {@code nowMillis} is that reading,
+   * and when {@code clock} is the in-memory store's own clock the store judges the session's timeouts and marks its
+   * access at it instead of reading the clock again. Any other store, or a store on another clock, reads its own time
+   * as in {@link #open(SessionId)}.
+   *
+   * @param clock the clock {@code nowMillis} was read from
+   * @param nowMillis a reading of {@code clock} taken for the request under way
+   */
+  public SessionLookup open(SessionId id, InstantSource clock, long nowMillis) {
+    if (inMemory == null || !inMemory.usesClock(clock)) {
+      return open(id);
+    }
+    Objects.requireNonNull(id, "id");
+    try {
+      Session session = inMemory.loadSession(id, nowMillis);
+      return session == null ? SessionLookup.ABSENT : new SessionLookup.Found(session);
+    } catch (RuntimeException e) {
+      log.warn("session store failed on load; treating the request as having no session", e);
+      return SessionLookup.UNAVAILABLE;
+    }
+  }
+
+  /**
    * The store's own lookup of a session and a ticket's revocation in one round trip
    * ({@link SessionStore#withRevocations}); empty when the store has none for {@code revocations}, and a caller asks
    * {@link #open(SessionId)} and the revocation store apart. Build it once.

@@ -110,6 +110,15 @@ public final class TicketVerifier {
    * clock. Never throws on bad input.
    */
   public TicketCheck verify(CharSequence cookieValue) {
+    return verify(cookieValue, clock.millis());
+  }
+
+  /**
+   * {@link #verify(CharSequence)} at {@code nowMillis}: a reading of the clock this verifier was created with, taken
+   * once by the caller for the whole request, so that the request's other checks (the session's timeouts) are judged
+   * at the same reading instead of reading the clock again.
+   */
+  public TicketCheck verify(CharSequence cookieValue, long nowMillis) {
     Opened opened = sealer.open(cookieValue, cookieName);
     if (opened instanceof Opened.Failed failed) {
       return new TicketCheck.NotValid(TicketCheck.Reason.of(failed.reason()));
@@ -119,11 +128,10 @@ public final class TicketVerifier {
     if (t == null) {
       return new TicketCheck.NotValid(TicketCheck.Reason.MALFORMED);
     }
-    long now = clock.millis();
-    if (now >= t.expiresAtMillis()) {
+    if (nowMillis >= t.expiresAtMillis()) {
       return new TicketCheck.Expired(t);
     }
-    return new TicketCheck.Valid(t, ok.key(), t.isPastHalfLifeAt(now));
+    return new TicketCheck.Valid(t, ok.key(), t.isPastHalfLifeAt(nowMillis));
   }
 
   public String cookieName() {

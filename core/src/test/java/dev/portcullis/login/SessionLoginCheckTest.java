@@ -228,6 +228,73 @@ class SessionLoginCheckTest {
   }
 
   /**
+   * On the in-memory session store running on the login's clock, the whole check reads that clock once: the ticket's
+   * expiry and half-life, the session's timeouts, its last access and the cache's idle order all use the one reading.
+   * The session's timeouts still hold at that reading.
+   */
+  @Test
+  void authenticatedCheck_onTheInMemoryStoreOfTheSameClock_readsTheClockOnce() {
+    AtomicInteger reads = new AtomicInteger();
+    Thread test = Thread.currentThread();
+    InstantSource counting = new InstantSource() {
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(millis());
+      }
+
+      @Override
+      public long millis() {
+        // Pool threads may tidy a cache meanwhile: only this thread's reads count.
+        if (Thread.currentThread() == test) {
+          reads.incrementAndGet();
+        }
+        return clock.millis();
+      }
+    };
+    SessionRegistry inMemory = SessionRegistry.create(
+        config,
+        CaffeineSessionStore.builder(config, counting).executor(Runnable::run).build(),
+        new SecureRandom(),
+        counting,
+        SessionListener.noop());
+    PortalLogin login = PortalLogin.builder()
+        .keyRing(TestKeyRings.current())
+        .users(users)
+        .revocations(RevocationStore.inMemory(clock))
+        .clock(counting)
+        .random(new SecureRandom())
+        .termsVersion("t1")
+        .build();
+    Session session = inMemory.create();
+    session.setUserHandle("u-alice");
+    assertThat(inMemory.save(session)).isTrue();
+    String sid = session.id().cookieValue();
+    String ticket = ((LoginDecision.Accepted)
+            login.passwordLogin("alice", "a".toCharArray(), false, null, new FixedIdSession(sid)))
+        .ticket()
+        .cookieValue();
+    SessionLoginCheck check = SessionLoginCheck.create(inMemory, login);
+    check.check(sid, ticket); // the first read may set up the cache's per-thread parts
+    clock.advance(config.idleTimeout().minusSeconds(1));
+    reads.set(0);
+
+    SessionLoginCheck.Result result = check.check(sid, ticket);
+
+    assertThat(result.auth()).isInstanceOf(AuthCheck.Authenticated.class);
+    assertThat(result.session()).isInstanceOf(SessionLookup.Found.class);
+    assertThat(reads).hasValue(1);
+
+    clock.advance(config.idleTimeout().minusSeconds(1));
+    assertThat(check.check(sid, ticket).session())
+        .as("the last access moved to the shared reading")
+        .isInstanceOf(SessionLookup.Found.class);
+    clock.advance(config.idleTimeout());
+    assertThat(check.check(sid, ticket).session())
+        .as("idle for its whole timeout at the shared reading")
+        .isInstanceOf(SessionLookup.Absent.class);
+  }
+
+  /**
    * On the in-memory stores the check asks the session store and the revocation store apart, the revocation store
    * from the ticket itself: a revoked ticket and a ticket issued before its user's cut-off are still refused there,
    * and a later ticket of the same user is not.
