@@ -19,7 +19,12 @@ public final class Tickers {
   private Tickers() {}
 
   public static Ticker of(InstantSource clock) {
-    return () -> clock.millis() * 1_000_000L;
+    return () -> nanos(clock.millis());
+  }
+
+  /** A reading of an {@link InstantSource} in epoch milliseconds as a Caffeine ticker's nanoseconds. */
+  public static long nanos(long epochMillis) {
+    return epochMillis * 1_000_000L;
   }
 
   /**

@@ -366,10 +366,10 @@ public final class CaffeineSessionStore implements SessionStore {
       if (!ObjectPool.isVirtual(Thread.currentThread())) {
         long[] slot = held.get();
         if (slot != null && slot[0] != NONE) {
-          return slot[0] * 1_000_000L;
+          return Tickers.nanos(slot[0]);
         }
       }
-      return clock.millis() * 1_000_000L;
+      return Tickers.nanos(clock.millis());
     }
   }
 

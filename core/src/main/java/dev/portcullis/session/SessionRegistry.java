@@ -156,17 +156,7 @@ public final class SessionRegistry {
    * {@link SessionLookup.Unavailable} when the store fails (logged).
    */
   public SessionLookup open(SessionId id) {
-    Objects.requireNonNull(id, "id");
-    try {
-      if (inMemory != null) {
-        Session session = inMemory.loadSession(id);
-        return session == null ? SessionLookup.ABSENT : new SessionLookup.Found(session);
-      }
-      return found(id, store.load(id.storeKey()));
-    } catch (RuntimeException e) {
-      log.warn("session store failed on load; treating the request as having no session", e);
-      return SessionLookup.UNAVAILABLE;
-    }
+    return load(id, null, 0);
   }
 
   /**
@@ -179,13 +169,23 @@ public final class SessionRegistry {
    * @param nowMillis a reading of {@code clock} taken for the request under way
    */
   public SessionLookup open(SessionId id, InstantSource clock, long nowMillis) {
-    if (inMemory == null || !inMemory.usesClock(clock)) {
-      return open(id);
-    }
+    return load(id, clock, nowMillis);
+  }
+
+  /**
+   * Both {@code open(SessionId...)}: the in-memory store at {@code nowMillis} when {@code clock} (null for none) is its
+   * clock, at its own reading otherwise; any other store through the SPI.
+   */
+  private SessionLookup load(SessionId id, InstantSource clock, long nowMillis) {
     Objects.requireNonNull(id, "id");
     try {
-      Session session = inMemory.loadSession(id, nowMillis);
-      return session == null ? SessionLookup.ABSENT : new SessionLookup.Found(session);
+      if (inMemory != null) {
+        Session session = clock != null && inMemory.usesClock(clock)
+            ? inMemory.loadSession(id, nowMillis)
+            : inMemory.loadSession(id);
+        return session == null ? SessionLookup.ABSENT : new SessionLookup.Found(session);
+      }
+      return found(id, store.load(id.storeKey()));
     } catch (RuntimeException e) {
       log.warn("session store failed on load; treating the request as having no session", e);
       return SessionLookup.UNAVAILABLE;
